@@ -1,0 +1,54 @@
+"""Command-line entry point. Sub-commands live in `retain.commands`; the TUI loads lazily."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from retain import __version__
+
+__all__ = ["main"]
+
+# name -> module in retain.commands; each module has `add_arguments(parser)` and `run(args) -> int`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "validate deck files"),
+    "locate": ("locate", "print config, data and deck folders"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"retain: error: {message} (see `retain --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="retain", description="Keyboard-first flashcards with FSRS scheduling.")
+    parser.add_argument("--version", action="version", version=f"retain {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (module, help_text) in COMMANDS.items():
+        mod = importlib.import_module(f"retain.commands.{module}")
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        mod.add_arguments(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "home"
+    from retain.store.config import ConfigError
+
+    try:
+        if command == "home":
+            mod = importlib.import_module("retain.commands.home")
+        else:
+            mod = importlib.import_module(f"retain.commands.{COMMANDS[command][0]}")
+        return int(mod.run(args))
+    except ConfigError as exc:
+        print(f"retain: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

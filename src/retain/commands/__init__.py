@@ -1,0 +1,1 @@
+"""Sub-commands of the `retain` command line, one module each."""

@@ -1,0 +1,75 @@
+"""`retain check [PATH...] [--fix]`: validate decks, print `file:line:col: severity: message`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from retain.core.fixids import add_missing_ids
+from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.home import open_home
+from retain.store.library import DeckEntry, load_deck_file, load_library
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH", help="deck files or folders (default: the library)"
+    )
+    parser.add_argument("--fix", action="store_true", help="write missing card ids into the files")
+
+
+def _entries(paths: list[str]) -> list[DeckEntry]:
+    if not paths:
+        home = open_home()
+        return home.library().entries
+    from retain.store.home import library_folders
+
+    _ = library_folders
+    files: list[DeckEntry] = []
+    folders = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            folders.append((p, "path"))
+        else:
+            files.append(load_deck_file(p))
+    if folders:
+        files += load_library(folders).entries  # type: ignore[arg-type]
+    return files
+
+
+def _fix(path: Path) -> int:
+    try:
+        text = read_text_limited(path)
+    except ReadError:
+        return 0
+    new_text, count = add_missing_ids(text)
+    if count:
+        atomic_write(path, new_text.encode("utf-8"))
+        print(f"{path}: added {count} card id{'s' if count != 1 else ''}")
+    return count
+
+
+def run(args: argparse.Namespace) -> int:
+    entries = _entries(args.paths)
+    if args.fix:
+        fixed = [e.path for e in entries if any("--fix" in p.message for p in e.problems)]
+        if any(_fix(p) for p in fixed):
+            entries = _entries(args.paths)
+    errors = warnings = 0
+    for entry in entries:
+        for problem in entry.problems:
+            print(problem)
+            if problem.severity == "error":
+                errors += 1
+            else:
+                warnings += 1
+    if not entries:
+        print("no deck files found", file=sys.stderr)
+    decks = sum(1 for e in entries if e.deck is not None)
+    summary = f"{len(entries)} deck file(s): {decks} ok, {errors} error(s), {warnings} warning(s)"
+    print(summary, file=sys.stderr)
+    return 1 if errors else 0

@@ -1,0 +1,240 @@
+"""Deck file v1: TOML text in, `Deck` plus problems out. No file I/O here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from retain.core.cloze import cloze_numbers
+from retain.core.ids import is_valid_id
+from retain.core.model import KINDS, Card, Deck, Kind, Problem
+from retain.core.tomlsafe import TomlFailure, loads_safe
+
+__all__ = ["FORMAT_VERSION", "MAX_FRONT", "ParseResult", "card_header_lines", "parse_deck"]
+
+FORMAT_VERSION = 1
+MAX_FRONT = 300
+DECK_KEYS = {"id", "name", "group", "description", "version", "authors", "license", "tags"}
+CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source"}
+_HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]")
+
+
+@dataclass(slots=True)
+class ParseResult:
+    deck: Deck | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def card_header_lines(text: str) -> list[int]:
+    """1-based line numbers of each `[[cards]]` header, in order."""
+    return [i for i, line in enumerate(text.splitlines(), 1) if _HEADER_RE.match(line)]
+
+
+class _Ctx:
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.problems: list[Problem] = []
+
+    def find(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int]:
+        """Position of `key =` between lines start..end (1-based), else (start, 1)."""
+        pat = re.compile(rf"^([ \t]*)(?:cards\.|deck\.)?{re.escape(key)}[ \t]*=")
+        stop = len(self.lines) if end is None else min(end, len(self.lines))
+        for n in range(max(start, 1), stop + 1):
+            m = pat.match(self.lines[n - 1])
+            if m:
+                return n, len(m[1]) + 1
+        return max(start, 1), 1
+
+    def add(self, pos: tuple[int, int], message: str, severity: str = "error") -> None:
+        sev: Any = severity
+        self.problems.append(Problem(self.path, pos[0], pos[1], message, sev))
+
+
+def _str(ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None]) -> str:
+    value = table.get(key, "")
+    if isinstance(value, str):
+        return value
+    ctx.add(ctx.find(key, *where), f"`{key}` must be a string, not {type(value).__name__}")
+    return ""
+
+
+def _strs(ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None]) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    ctx.add(ctx.find(key, *where), f'`{key}` must be a list of strings, like ["a", "b"]')
+    return ()
+
+
+def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
+    fmt = data.get("format")
+    if fmt is None:
+        ctx.add((1, 1), f"missing `format = {FORMAT_VERSION}` at the top of the file", "warning")
+    elif fmt != FORMAT_VERSION or isinstance(fmt, bool):
+        ctx.add(ctx.find("format"), f"unsupported deck format {fmt!r}; this retain reads format 1")
+        return None
+    for key in data:
+        if key not in {"format", "deck", "cards"}:
+            ctx.add(ctx.find(key), f"unknown top-level key `{key}`", "warning")
+    meta = data.get("deck")
+    if not isinstance(meta, dict):
+        ctx.add((1, 1), "missing [deck] table with at least `id` and `name`")
+        return None
+    where: tuple[int, int | None] = (1, None)
+    deck_id = meta.get("id")
+    if not isinstance(deck_id, str) or not is_valid_id(deck_id):
+        ctx.add(
+            ctx.find("id", *where),
+            f"deck id {deck_id!r} is invalid: use lowercase letters, digits and '-', "
+            "starting with a letter or digit (max 64)",
+        )
+        return None
+    for key in meta:
+        if key not in DECK_KEYS:
+            ctx.add(ctx.find(key), f"unknown [deck] key `{key}`", "warning")
+    name = _str(ctx, meta, "name", where) or deck_id
+    return Deck(
+        id=deck_id,
+        name=name,
+        group=_str(ctx, meta, "group", where),
+        description=_str(ctx, meta, "description", where),
+        version=_str(ctx, meta, "version", where),
+        authors=_strs(ctx, meta, "authors", where),
+        license=_str(ctx, meta, "license", where),
+        tags=_strs(ctx, meta, "tags", where),
+    )
+
+
+def _card(ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, int]) -> Card | None:
+    where = (start, end)
+    if not isinstance(raw, dict):
+        ctx.add((start, 1), "each entry of `cards` must be a table ([[cards]])")
+        return None
+    for key in raw:
+        if key not in CARD_KEYS:
+            ctx.add(ctx.find(key, *where), f"unknown card key `{key}`", "warning")
+    card_id = raw.get("id")
+    if card_id is None:
+        ctx.add((start, 1), "card has no `id`; run `retain check --fix` to add one")
+        return None
+    if not isinstance(card_id, str) or not is_valid_id(card_id):
+        ctx.add(
+            ctx.find("id", *where),
+            f"card id {card_id!r} is invalid: use lowercase letters, digits and '-' (max 64)",
+        )
+        return None
+    if card_id in seen:
+        ctx.add(ctx.find("id", *where), f"duplicate card id {card_id!r} (first at line {seen[card_id]})")
+        return None
+    seen[card_id] = ctx.find("id", *where)[0]
+    kind = raw.get("kind", "basic")
+    if kind not in KINDS:
+        ctx.add(ctx.find("kind", *where), f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        return None
+    k: Kind = kind
+    before = len(ctx.problems)
+    card = Card(
+        id=card_id,
+        kind=k,
+        front=_str(ctx, raw, "front", where),
+        back=_str(ctx, raw, "back", where),
+        text=_str(ctx, raw, "text", where),
+        extra=_str(ctx, raw, "extra", where),
+        accept=_strs(ctx, raw, "accept", where),
+        tags=_strs(ctx, raw, "tags", where),
+        source=_str(ctx, raw, "source", where),
+        line=start,
+    )
+    if any(p.severity == "error" for p in ctx.problems[before:]):
+        return None
+    return _check_card(ctx, card, where)
+
+
+def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | None:
+    if card.kind == "cloze":
+        if not card.text.strip():
+            ctx.add(ctx.find("id", *where), f"cloze card {card.id!r} needs `text` with {{{{c1::...}}}}")
+            return None
+        if not cloze_numbers(card.text):
+            ctx.add(
+                ctx.find("text", *where),
+                f"cloze card {card.id!r} has no {{{{c1::...}}}} deletions",
+                "warning",
+            )
+        return card
+    if not card.front.strip():
+        ctx.add(ctx.find("id", *where), f"card {card.id!r} needs a non-empty `front`")
+        return None
+    if not card.back.strip():
+        ctx.add(ctx.find("back", *where), f"card {card.id!r} has an empty back", "warning")
+    if card.kind == "typed" and not card.back.strip():
+        ctx.add(ctx.find("back", *where), f"typed card {card.id!r} needs the expected answer in `back`")
+        return None
+    if len(card.front) > MAX_FRONT:
+        ctx.add(
+            ctx.find("front", *where),
+            f"front of {card.id!r} is {len(card.front)} characters; keep it under {MAX_FRONT}",
+            "warning",
+        )
+    return card
+
+
+def parse_deck(text: str, path: str = "<deck>") -> ParseResult:
+    """Parse and validate one deck file's text."""
+    ctx = _Ctx(path, text)
+    data = loads_safe(text)
+    if isinstance(data, TomlFailure):
+        ctx.add((data.line, data.col), data.message)
+        return ParseResult(None, ctx.problems)
+    header = _deck_header(ctx, data)
+    if header is None:
+        return ParseResult(None, ctx.problems)
+    raw_cards = data.get("cards", [])
+    if not isinstance(raw_cards, list):
+        ctx.add(ctx.find("cards"), "`cards` must be an array of tables ([[cards]])")
+        return ParseResult(None, ctx.problems)
+    headers = card_header_lines(text)
+    if len(headers) != len(raw_cards):
+        headers = [ctx.find("cards")[0]] * len(raw_cards)
+    cards: list[Card] = []
+    seen: dict[str, int] = {}
+    fronts: dict[str, str] = {}
+    for i, raw in enumerate(raw_cards):
+        end = headers[i + 1] - 1 if i + 1 < len(headers) and headers[i + 1] > headers[i] else None
+        card = _card(ctx, raw, headers[i], end, seen)
+        if card is None:
+            continue
+        key = " ".join((card.front or card.text).lower().split())
+        if key in fronts:
+            ctx.add(
+                ctx.find("front", headers[i], end),
+                f"duplicate front: same as card {fronts[key]!r}",
+                "warning",
+            )
+        else:
+            fronts[key] = card.id
+        cards.append(card)
+    deck = Deck(
+        id=header.id,
+        name=header.name,
+        cards=tuple(cards),
+        group=header.group,
+        description=header.description,
+        version=header.version,
+        authors=header.authors,
+        license=header.license,
+        tags=header.tags,
+        path=path,
+    )
+    ctx.problems.sort(key=lambda p: (p.line, p.col))
+    return ParseResult(deck, ctx.problems)

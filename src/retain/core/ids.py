@@ -1,0 +1,36 @@
+"""Card and deck ids: allowed characters and generated ids for `check --fix`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+__all__ = ["ID_RE", "is_valid_id", "make_card_id", "slugify"]
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MAX_ID_LEN = 64
+
+
+def is_valid_id(value: str) -> bool:
+    return len(value) <= MAX_ID_LEN and bool(ID_RE.match(value))
+
+
+def slugify(text: str, max_words: int = 5) -> str:
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", norm.lower())
+    stop = {"the", "a", "an", "of", "is", "what", "how", "does", "do", "in", "to", "and", "which"}
+    kept = [w for w in words if w not in stop] or words
+    return "-".join(kept[:max_words])[:40].strip("-") or "card"
+
+
+def make_card_id(front: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A slug of the front plus a short hash, unique among `taken`."""
+    slug = slugify(front)
+    salt = 0
+    while True:
+        digest = hashlib.sha1(f"{front}\0{salt}".encode()).hexdigest()[:6]
+        candidate = f"{slug}-{digest}"
+        if candidate not in taken:
+            return candidate
+        salt += 1

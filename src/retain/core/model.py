@@ -1,0 +1,79 @@
+"""Deck content: the entries an author writes, and the review units they expand into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["KINDS", "Card", "Deck", "Kind", "Problem", "Unit"]
+
+Kind = Literal["basic", "reversed", "cloze", "typed"]
+KINDS: tuple[Kind, ...] = ("basic", "reversed", "cloze", "typed")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about a deck file: an error fails `retain check`, a warning does not."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One `[[cards]]` entry of a deck file."""
+
+    id: str
+    kind: Kind = "basic"
+    front: str = ""
+    back: str = ""
+    text: str = ""
+    extra: str = ""
+    accept: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    source: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """A parsed deck file."""
+
+    id: str
+    name: str
+    cards: tuple[Card, ...] = ()
+    group: str = ""
+    description: str = ""
+    version: str = ""
+    authors: tuple[str, ...] = ()
+    license: str = ""
+    tags: tuple[str, ...] = ()
+    format: int = 1
+    path: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A schedulable review unit: `deck/card`, `deck/card:reverse` or `deck/card:cN`."""
+
+    key: str
+    deck_id: str
+    card_id: str
+    variant: str
+    kind: Kind
+    front: str
+    back: str
+    extra: str = ""
+    accept: tuple[str, ...] = ()
+    tags: tuple[str, ...] = field(default=())
+
+    @property
+    def note_key(self) -> str:
+        """Key shared by siblings (the reverse, or other clozes of one entry)."""
+        return f"{self.deck_id}/{self.card_id}"

@@ -1,0 +1,120 @@
+"""Scheduling state of one review unit, and the events that change it.
+
+A unit with no `CardState` is new. Every change is an `Event` in the journal;
+each event carries the unit's full state after it (and before it, for undo),
+so replaying the journal is "last event wins" and can never drift.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+__all__ = [
+    "EVENT_KINDS",
+    "NEW",
+    "CardState",
+    "Event",
+    "EventKind",
+    "StateError",
+    "validate_state",
+]
+
+# FSRS states 1..3 (Learning, Review, Relearning); 0 means new (never rated).
+NEW = 0
+LEARNING, REVIEW, RELEARNING = 1, 2, 3
+
+EventKind = Literal["review", "undo", "suspend", "unsuspend", "bury", "unbury", "reset", "leech"]
+EVENT_KINDS: tuple[str, ...] = (
+    "review",
+    "undo",
+    "suspend",
+    "unsuspend",
+    "bury",
+    "unbury",
+    "reset",
+    "leech",
+)
+
+
+class StateError(ValueError):
+    """A stored state is not acceptable (NaN stability, naive time, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """State of one review unit. All datetimes are aware and in UTC."""
+
+    state: int = NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+    suspended: bool = False
+    buried_until: str | None = None  # ISO study day; hidden while today's study day < it
+    leech: bool = False
+
+    @property
+    def is_new(self) -> bool:
+        return self.state == NEW
+
+    def with_flags(self, **changes: object) -> CardState:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One journal record. `after` is the unit's state after the event (None: back to new)."""
+
+    id: str  # unique, sortable: "<device>-<time_ns>-<seq>"
+    kind: EventKind
+    key: str  # unit key, "deck/card[:variant]"
+    time: datetime  # UTC
+    after: CardState | None
+    before: CardState | None = None
+    rating: int = 0  # 1..4 for reviews
+    duration_ms: int = 0
+    undoes: str = ""  # for kind == "undo": the id of the event taken back
+
+
+def _check_time(name: str, value: datetime | None, now: datetime | None) -> None:
+    if value is None:
+        return
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise StateError(f"{name} has no time zone")
+    if now is not None and value > now.replace(year=min(now.year + 200, 9999)):
+        raise StateError(f"{name} is absurdly far in the future")
+
+
+def validate_state(state: CardState, now: datetime | None = None) -> CardState:
+    """Reject values that would crash FSRS or mis-schedule; return the state in UTC."""
+    if state.state not in (NEW, LEARNING, REVIEW, RELEARNING):
+        raise StateError(f"unknown state {state.state!r}")
+    for name in ("stability", "difficulty"):
+        value = getattr(state, name)
+        if value is None:
+            if state.state in (REVIEW, RELEARNING):
+                raise StateError(f"{name} is missing")
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise StateError(f"{name} is not a finite number")
+        if value <= 0 or (name == "difficulty" and value > 10) or value > 1e6:
+            raise StateError(f"{name} {value!r} is out of range")
+    if state.step is not None and not (0 <= state.step < 1000):
+        raise StateError("step is out of range")
+    if state.reps < 0 or state.lapses < 0:
+        raise StateError("negative review count")
+    _check_time("due", state.due, now)
+    _check_time("last_review", state.last_review, now)
+    if now is not None and state.last_review is not None and state.last_review > now:
+        raise StateError("last_review is in the future")
+    if state.state != NEW and state.due is None:
+        raise StateError("due is missing")
+    due = state.due.astimezone(UTC) if state.due else None
+    last = state.last_review.astimezone(UTC) if state.last_review else None
+    return replace(state, due=due, last_review=last)

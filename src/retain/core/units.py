@@ -1,0 +1,41 @@
+"""Expand deck entries into schedulable review units."""
+
+from __future__ import annotations
+
+from retain.core.cloze import cloze_numbers, render_back, render_front
+from retain.core.model import Card, Deck, Unit
+
+__all__ = ["card_unit_keys", "expand_card", "expand_deck"]
+
+
+def card_unit_keys(deck_id: str, card: Card) -> list[str]:
+    base = f"{deck_id}/{card.id}"
+    if card.kind == "reversed":
+        return [base, f"{base}:reverse"]
+    if card.kind == "cloze":
+        return [f"{base}:c{n}" for n in cloze_numbers(card.text)]
+    return [base]
+
+
+def expand_card(deck: Deck, card: Card) -> list[Unit]:
+    tags = tuple(dict.fromkeys(deck.tags + card.tags))
+    base = f"{deck.id}/{card.id}"
+
+    def unit(key: str, variant: str, front: str, back: str) -> Unit:
+        return Unit(key, deck.id, card.id, variant, card.kind, front, back, card.extra, card.accept, tags)
+
+    if card.kind == "reversed":
+        return [
+            unit(base, "", card.front, card.back),
+            unit(f"{base}:reverse", "reverse", card.back, card.front),
+        ]
+    if card.kind == "cloze":
+        return [
+            unit(f"{base}:c{n}", f"c{n}", render_front(card.text, n), render_back(card.text, n))
+            for n in cloze_numbers(card.text)
+        ]
+    return [unit(base, "", card.front, card.back)]
+
+
+def expand_deck(deck: Deck) -> list[Unit]:
+    return [u for card in deck.cards for u in expand_card(deck, card)]

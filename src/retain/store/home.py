@@ -1,0 +1,36 @@
+"""Open a retain home: paths, config and the deck library, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from retain.store.config import Config, load_config
+from retain.store.library import Library, Origin, load_library
+from retain.store.paths import Paths, bundled_decks_dir, get_paths
+
+__all__ = ["Home", "library_folders", "open_home"]
+
+
+def library_folders(paths: Paths, config: Config) -> list[tuple[Path, Origin]]:
+    folders: list[tuple[Path, Origin]] = [(paths.decks_dir, "user")]
+    folders += [(f, "folder") for f in config.deck_folders]
+    bundled = bundled_decks_dir()
+    if bundled is not None:
+        folders.append((bundled, "bundled"))
+    return folders
+
+
+@dataclass(slots=True)
+class Home:
+    paths: Paths
+    config: Config
+
+    def library(self) -> Library:
+        return load_library(library_folders(self.paths, self.config))
+
+
+def open_home(env: dict[str, str] | None = None) -> Home:
+    """Raises ConfigError for a bad config.toml."""
+    paths = get_paths(env)
+    return Home(paths, load_config(paths.config_file))

@@ -1,0 +1,111 @@
+"""The deck library: bundled decks, the user's deck folder and configured folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from retain.core.deckfile import parse_deck
+from retain.core.model import Deck, Problem
+from retain.store.files import ReadError, read_text_limited
+
+__all__ = ["DeckEntry", "Library", "load_deck_file", "load_library"]
+
+Origin = Literal["user", "folder", "bundled", "path"]
+
+
+@dataclass(slots=True)
+class DeckEntry:
+    """One deck file: loaded (`deck` set) or broken (`deck` is None, `problems` say why)."""
+
+    path: Path
+    origin: Origin
+    deck: Deck | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def broken(self) -> bool:
+        return self.deck is None
+
+    @property
+    def error(self) -> str:
+        errs = [p for p in self.problems if p.severity == "error"]
+        return str(errs[0]) if errs else ""
+
+
+@dataclass(slots=True)
+class Library:
+    entries: list[DeckEntry]
+
+    @property
+    def decks(self) -> list[Deck]:
+        return [e.deck for e in self.entries if e.deck is not None]
+
+    @property
+    def broken(self) -> list[DeckEntry]:
+        return [e for e in self.entries if e.deck is None]
+
+    def get(self, deck_id: str) -> Deck | None:
+        for deck in self.decks:
+            if deck.id == deck_id:
+                return deck
+        return None
+
+    def entry(self, deck_id: str) -> DeckEntry | None:
+        for e in self.entries:
+            if e.deck is not None and e.deck.id == deck_id:
+                return e
+        return None
+
+
+def load_deck_file(path: Path, origin: Origin = "path") -> DeckEntry:
+    try:
+        text = read_text_limited(path)
+    except ReadError as exc:
+        return DeckEntry(path, origin, None, [Problem(str(path), 1, 1, str(exc))])
+    result = parse_deck(text, str(path))
+    return DeckEntry(path, origin, result.deck, result.problems)
+
+
+def _deck_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p
+        for p in folder.rglob("*.toml")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
+def load_library(folders: Iterable[tuple[Path, Origin]]) -> Library:
+    """Load every `*.toml` deck under each folder, in order.
+
+    A deck id is unique in the library. A user deck with the same id as a bundled
+    deck replaces it (a user's own edited copy); any other repeat is an error.
+    """
+    entries: list[DeckEntry] = []
+    owners: dict[str, DeckEntry] = {}
+    seen_paths: set[Path] = set()
+    for folder, origin in folders:
+        for path in _deck_files(folder):
+            real = path.resolve()
+            if real in seen_paths:
+                continue
+            seen_paths.add(real)
+            entry = load_deck_file(path, origin)
+            deck = entry.deck
+            if deck is not None and deck.id in owners:
+                first = owners[deck.id]
+                if origin == "bundled" and first.origin != "bundled":
+                    continue
+                entry.problems.insert(
+                    0,
+                    Problem(str(path), 1, 1, f"deck id {deck.id!r} is already used by {first.path}"),
+                )
+                entry.deck = None
+            elif deck is not None:
+                owners[deck.id] = entry
+            entries.append(entry)
+    return Library(entries)
