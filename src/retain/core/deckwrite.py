@@ -1,0 +1,71 @@
+"""Write a `Deck` as deck-format v1 TOML text (for new files, exports and imports).
+
+Editing an existing file goes through a style-preserving writer instead, so an
+author's comments and layout survive; this module is for files we create.
+"""
+
+from __future__ import annotations
+
+from retain.core.model import Card, Deck
+
+__all__ = ["card_toml", "deck_to_toml", "toml_string"]
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string; every control character escaped."""
+    out = ['"']
+    for ch in value:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(toml_string(v) for v in values) + "]"
+
+
+def card_toml(card: Card) -> str:
+    lines = ["[[cards]]", f"id = {toml_string(card.id)}"]
+    if card.kind != "basic":
+        lines.append(f"kind = {toml_string(card.kind)}")
+    if card.kind == "cloze":
+        lines.append(f"text = {toml_string(card.text)}")
+    else:
+        lines.append(f"front = {toml_string(card.front)}")
+        lines.append(f"back = {toml_string(card.back)}")
+    if card.extra:
+        lines.append(f"extra = {toml_string(card.extra)}")
+    if card.accept:
+        lines.append(f"accept = {_list(card.accept)}")
+    if card.tags:
+        lines.append(f"tags = {_list(card.tags)}")
+    if card.source:
+        lines.append(f"source = {toml_string(card.source)}")
+    return "\n".join(lines) + "\n"
+
+
+def deck_to_toml(deck: Deck) -> str:
+    head = ["format = 1", "", "[deck]", f"id = {toml_string(deck.id)}", f"name = {toml_string(deck.name)}"]
+    for key in ("group", "description", "version", "license"):
+        value = getattr(deck, key)
+        if value:
+            head.append(f"{key} = {toml_string(value)}")
+    if deck.authors:
+        head.append(f"authors = {_list(deck.authors)}")
+    if deck.tags:
+        head.append(f"tags = {_list(deck.tags)}")
+    parts = ["\n".join(head) + "\n"]
+    parts += [card_toml(c) for c in deck.cards]
+    return "\n".join(parts)
