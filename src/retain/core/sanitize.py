@@ -1,0 +1,106 @@
+"""Make untrusted text (deck content, file names, error messages) safe to display.
+
+Card text is data: it must never reach the terminal as a control sequence or
+reorder what is shown around it. Every string from a deck goes through
+`sanitize` before any widget sees it:
+
+- C0 controls (except tab and newline) become their visible Control Pictures
+  (ESC -> "␛", BEL -> "␇"), DEL becomes "␡", CRLF becomes a newline.
+- C1 controls, bidi overrides and isolates, zero-width and other invisible
+  format characters (Unicode category Cf), surrogates and noncharacters
+  become U+FFFD "�".
+- The line and paragraph separators U+2028/U+2029 become newlines.
+
+Textual markup is a separate concern: widgets never parse card text as markup
+(they use `Content(text)` or `markup=False`), so `[` is kept as it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["REPLACEMENT", "UNSAFE_RANGES", "is_unsafe", "sanitize", "sanitize_line"]
+
+REPLACEMENT = "\ufffd"
+
+# Every range here is replaced. Category Cc, Cf, Cs, Zl and Zp of Unicode 14
+# (tests/ui/test_sanitize.py checks this table against `unicodedata`), the
+# noncharacters, and a few invisible letters used to spoof blank text.
+_BASE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0000, 0x001F),  # C0 (tab and newline are let through below)
+    (0x007F, 0x009F),  # DEL and C1
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x0600, 0x0605),  # Arabic number signs
+    (0x061C, 0x061C),  # Arabic letter mark (bidi)
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),  # Hangul fillers (invisible)
+    (0x180E, 0x180E),  # Mongolian vowel separator
+    (0x200B, 0x200F),  # zero-width space/non-joiner/joiner, LRM, RLM
+    (0x2028, 0x202E),  # line/paragraph separator, bidi embeddings and overrides
+    (0x2060, 0x2064),  # word joiner, invisible operators
+    (0x2066, 0x206F),  # bidi isolates, deprecated format characters
+    (0x3164, 0x3164),  # Hangul filler
+    (0xD800, 0xDFFF),  # surrogates
+    (0xFDD0, 0xFDEF),  # noncharacters
+    (0xFEFF, 0xFEFF),  # zero-width no-break space / BOM
+    (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
+    (0xFFF9, 0xFFFB),  # interlinear annotation
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0001, 0xE0001),  # language tag
+    (0xE0020, 0xE007F),  # tag characters
+)
+_NONCHARACTERS = tuple(((plane << 16) | 0xFFFE, (plane << 16) | 0xFFFF) for plane in range(17))
+UNSAFE_RANGES: tuple[tuple[int, int], ...] = tuple(sorted(_BASE_RANGES + _NONCHARACTERS))
+
+
+def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    parts = []
+    for lo, hi in ranges:
+        parts.append(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}")
+    return "".join(parts)
+
+
+# Tab and newline are safe; CRLF collapses to a newline before anything else.
+_UNSAFE_RE = re.compile(f"\r\n|(?![\t\n])[{_char_class(UNSAFE_RANGES)}]")
+_LINE_RE = re.compile(r"[\t\n]")
+
+
+def _placeholder(ch: str) -> str:
+    cp = ord(ch)
+    if cp < 0x20:
+        return chr(0x2400 + cp)  # Control Pictures: "␀".."␟"
+    if cp == 0x7F:
+        return "\u2421"  # "␡"
+    if cp in (0x2028, 0x2029):
+        return "\n"
+    return REPLACEMENT
+
+
+def _replace(match: re.Match[str]) -> str:
+    text = match.group()
+    return "\n" if text == "\r\n" else _placeholder(text)
+
+
+def is_unsafe(ch: str) -> bool:
+    """True for a single character that `sanitize` replaces."""
+    return ch not in "\t\n" and _UNSAFE_RE.fullmatch(ch) is not None
+
+
+def sanitize(text: str) -> str:
+    """Return `text` with every terminal control and invisible format character made visible and inert."""
+    if _UNSAFE_RE.search(text) is None:
+        return text
+    return _UNSAFE_RE.sub(_replace, text)
+
+
+def sanitize_line(text: str) -> str:
+    """Like `sanitize`, for one-line places (names, list rows): tabs and newlines become spaces."""
+    return _LINE_RE.sub(" ", sanitize(text))
