@@ -1,0 +1,165 @@
+"""FSRS adapter: previews of the four ratings over py-fsrs 6 `fsrs.Scheduler`.
+
+The adapter converts between `CardState` (our stored, validated state) and
+`fsrs.Card`. Things py-fsrs needs that are easy to get wrong are handled here:
+
+- `fsrs.Card()` without a `card_id` sleeps 1 ms, so every card gets a stable
+  integer id derived from its string key (`card_int_id`).
+- py-fsrs accepts only datetimes in `datetime.UTC`; aware datetimes in any
+  other zone are converted, naive ones are refused.
+- A state that fails `validate_state` (NaN, infinite or negative stability,
+  naive times, ...) is never passed to FSRS: it is scheduled as a new card,
+  keeping its review counters and flags.
+- A clock moved backwards (`now` earlier than the card's `last_review`) is
+  treated as a review at `last_review`, so intervals are never negative.
+- Fuzz uses the global RNG: `preview` returns all four outcomes from one call,
+  and callers store exactly the state they showed (see `ReviewSession`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import fsrs
+from fsrs.scheduler import DEFAULT_PARAMETERS
+
+from retain.core.clock import to_utc
+from retain.core.settings import StudySettings
+from retain.core.state import NEW, RELEARNING, REVIEW, CardState, StateError, validate_state
+
+__all__ = ["RATINGS", "Scheduler", "card_int_id", "interval_label", "retrievability"]
+
+RATINGS: tuple[int, ...] = (1, 2, 3, 4)  # Again, Hard, Good, Easy
+_MAX_INTERVAL_DAYS = 36500 * 10  # keeps due dates far from datetime's year 9999
+_FUTURE_LIMIT = timedelta(days=3650)
+_DECAY = -float(DEFAULT_PARAMETERS[20])
+_FACTOR = 0.9 ** (1 / _DECAY) - 1
+
+
+def card_int_id(key: str) -> int:
+    """A stable positive 63-bit integer for a unit key (FSRS card ids are ints)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") >> 1
+
+
+def retrievability(state: CardState | None, now: datetime) -> float:
+    """Probability of recall at `now` (0.0 for new or unusable states); fractional days."""
+    if state is None or state.last_review is None or state.stability is None:
+        return 0.0
+    stability = state.stability
+    if not math.isfinite(stability) or stability <= 0:
+        return 0.0
+    elapsed = max(0.0, (now - state.last_review).total_seconds() / 86400.0)
+    return float((1 + _FACTOR * elapsed / stability) ** _DECAY)
+
+
+class Scheduler:
+    """FSRS scheduling with one deck's `StudySettings` (retention, steps, max interval, fuzz)."""
+
+    def __init__(self, settings: StudySettings) -> None:
+        self.settings = settings
+        max_ivl = max(1, min(int(settings.maximum_interval), _MAX_INTERVAL_DAYS))
+        self._fsrs = fsrs.Scheduler(
+            desired_retention=settings.desired_retention,
+            learning_steps=tuple(settings.learning_steps),
+            relearning_steps=tuple(settings.relearning_steps),
+            maximum_interval=max_ivl,
+            enable_fuzzing=settings.fuzz,
+        )
+
+    def preview(self, key: str, state: CardState | None, now: datetime) -> dict[int, CardState]:
+        """The state each rating 1..4 would lead to; reps and lapses updated, flags kept."""
+        now = to_utc(now)
+        base = _usable(state, now)
+        at = now
+        if base is not None and base.last_review is not None and base.last_review > now:
+            at = base.last_review  # clock moved backwards: never a negative interval
+        card = _to_fsrs(key, base, at)
+        reps = state.reps if state is not None else 0
+        lapses = state.lapses if state is not None else 0
+        flags = state if state is not None else CardState()
+        was_review = base is not None and base.state == REVIEW
+        out: dict[int, CardState] = {}
+        for rating in RATINGS:
+            result, _log = self._fsrs.review_card(card, fsrs.Rating(rating), review_datetime=at)
+            out[rating] = CardState(
+                state=int(result.state),
+                step=result.step,
+                stability=result.stability,
+                difficulty=result.difficulty,
+                due=result.due,
+                last_review=result.last_review,
+                reps=reps + 1,
+                lapses=lapses + (1 if was_review and rating == 1 else 0),
+                suspended=flags.suspended,
+                buried_until=flags.buried_until,
+                leech=flags.leech,
+            )
+        return out
+
+    def retrievability(self, state: CardState, now: datetime) -> float:
+        """Probability of recall at `now` (0.0 for a new card)."""
+        now = to_utc(now)
+        return retrievability(_usable(state, now), now)
+
+
+def _usable(state: CardState | None, now: datetime) -> CardState | None:
+    """The state FSRS may see: None (new) for new or invalid states, UTC times, a valid step."""
+    if state is None or state.state == NEW:
+        return None
+    try:
+        state = validate_state(state)
+    except StateError:
+        return None
+    limit = now + _FUTURE_LIMIT
+    if (state.due is not None and state.due > limit) or (
+        state.last_review is not None and state.last_review > limit
+    ):
+        return None  # absurd timestamps: the card starts over rather than overflow
+    if state.state == RELEARNING and state.step is None:
+        state = replace(state, step=0)
+    if state.state == REVIEW and state.step is not None:
+        state = replace(state, step=None)
+    return state
+
+
+def _to_fsrs(key: str, state: CardState | None, at: datetime) -> fsrs.Card:
+    if state is None:
+        return fsrs.Card(card_id=card_int_id(key), state=fsrs.State.Learning, step=0, due=at)
+    return fsrs.Card(
+        card_id=card_int_id(key),
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due if state.due is not None else at,
+        last_review=state.last_review,
+    )
+
+
+def interval_label(now: datetime, due: datetime) -> str:
+    """Short label for the wait until `due`: "<1m", "<10m", "3h", "2d", "1.3mo", "1.1y"."""
+    seconds = (due - now).total_seconds()
+    if seconds <= 60:
+        return "<1m"
+    minutes = math.ceil(seconds / 60 - 1e-9)
+    if minutes < 60:
+        return f"<{minutes}m"
+    hours = seconds / 3600
+    if hours < 23.5:
+        return f"{max(1, round(hours))}h"
+    days = seconds / 86400
+    if days < 29.5:
+        return f"{max(1, round(days))}d"
+    if days < 365:
+        return _one_decimal(days / 30, "mo")
+    return _one_decimal(days / 365, "y")
+
+
+def _one_decimal(value: float, unit: str) -> str:
+    text = f"{value:.1f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    return f"{text}{unit}"

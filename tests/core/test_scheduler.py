@@ -1,0 +1,200 @@
+"""FSRS adapter: four previews, settings, hostile states, backwards clock, interval labels."""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retain.core.scheduler import Scheduler, card_int_id, interval_label, retrievability
+from retain.core.settings import StudySettings
+from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState, validate_state
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def review_state(stability: float = 10.0, days_ago: int = 10, lapses: int = 0) -> CardState:
+    last = NOW - timedelta(days=days_ago)
+    return CardState(
+        state=REVIEW,
+        stability=stability,
+        difficulty=5.0,
+        due=last + timedelta(days=days_ago),
+        last_review=last,
+        reps=5,
+        lapses=lapses,
+    )
+
+
+def test_new_card_previews_four_distinct_outcomes() -> None:
+    previews = Scheduler(StudySettings()).preview("d/c", None, NOW)
+    assert sorted(previews) == [1, 2, 3, 4]
+    assert len({p for p in previews.values()}) == 4
+    assert [previews[r].due for r in (1, 2, 3, 4)] == sorted(previews[r].due for r in (1, 2, 3, 4))  # type: ignore[type-var]
+    assert previews[1].due == NOW + timedelta(minutes=1)
+    assert previews[3].due == NOW + timedelta(minutes=10)
+    assert previews[4].state == REVIEW
+    assert all(p.reps == 1 and p.lapses == 0 and p.last_review == NOW for p in previews.values())
+
+
+def test_review_card_previews_and_lapse() -> None:
+    state = review_state(lapses=2)
+    previews = Scheduler(StudySettings()).preview("d/c", state, NOW)
+    assert len(set(previews.values())) == 4
+    assert previews[1].state == RELEARNING and previews[1].lapses == 3
+    assert all(previews[r].lapses == 2 and previews[r].state == REVIEW for r in (2, 3, 4))
+    assert all(p.reps == 6 for p in previews.values())
+    assert previews[2].due < previews[3].due < previews[4].due  # type: ignore[operator]
+
+
+def test_flags_are_kept() -> None:
+    state = replace(review_state(), leech=True, suspended=True, buried_until="2026-03-02")
+    for p in Scheduler(StudySettings()).preview("d/c", state, NOW).values():
+        assert p.leech and p.suspended and p.buried_until == "2026-03-02"
+
+
+def test_settings_steps_retention_and_max_interval() -> None:
+    custom = StudySettings(
+        learning_steps=(timedelta(minutes=5),),
+        relearning_steps=(),
+        desired_retention=0.8,
+        maximum_interval=3,
+        fuzz=False,
+    )
+    sched = Scheduler(custom)
+    new = sched.preview("d/c", None, NOW)
+    assert new[1].due == NOW + timedelta(minutes=5)
+    assert new[3].state == REVIEW  # one step only: Good graduates
+    review = sched.preview("d/c", review_state(stability=100, days_ago=30), NOW)
+    assert all(r.due <= NOW + timedelta(days=3) for r in review.values())  # type: ignore[operator]
+    assert review[1].state == REVIEW  # no relearning steps
+
+    def good_interval(retention: float) -> timedelta:
+        s = Scheduler(StudySettings(desired_retention=retention, fuzz=False))
+        return s.preview("d/c", review_state(), NOW)[3].due - NOW  # type: ignore[operator]
+
+    assert good_interval(0.8) > good_interval(0.9) > good_interval(0.97)
+
+
+def test_fuzz_spreads_intervals_and_is_off_without_it() -> None:
+    state = review_state(stability=40, days_ago=40)
+    fuzzed = {Scheduler(StudySettings()).preview("d/c", state, NOW)[3].due for _ in range(30)}
+    plain = {Scheduler(StudySettings(fuzz=False)).preview("d/c", state, NOW)[3].due for _ in range(30)}
+    assert len(fuzzed) > 1
+    assert len(plain) == 1
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        review_state(stability=math.nan),
+        review_state(stability=math.inf),
+        review_state(stability=-3.0),
+        replace(review_state(), difficulty=math.nan),
+        replace(review_state(), last_review=datetime(2026, 1, 1)),  # naive
+        CardState(state=7, due=NOW),
+    ],
+)
+def test_invalid_state_is_scheduled_as_new_never_crashes(bad: CardState) -> None:
+    previews = Scheduler(StudySettings()).preview("d/c", bad, NOW)
+    assert previews[1].due == NOW + timedelta(minutes=1)
+    for p in previews.values():
+        validate_state(p)
+        assert p.reps == bad.reps + 1
+
+
+def test_relearning_without_step_is_repaired() -> None:
+    state = replace(review_state(), state=RELEARNING, step=None)
+    previews = Scheduler(StudySettings()).preview("d/c", state, NOW)
+    assert previews[1].state == RELEARNING and previews[1].step == 0
+
+
+def test_clock_moved_backwards_never_gives_negative_interval() -> None:
+    state = replace(review_state(), last_review=NOW + timedelta(hours=5), due=NOW + timedelta(days=3))
+    previews = Scheduler(StudySettings()).preview("d/c", state, NOW)
+    for p in previews.values():
+        assert p.due is not None and p.last_review is not None
+        assert p.due > NOW and p.due > p.last_review
+        validate_state(p)
+
+
+def test_absurd_future_timestamps_start_over() -> None:
+    far = datetime(9999, 12, 1, tzinfo=UTC)
+    state = replace(review_state(), last_review=far, due=far)
+    previews = Scheduler(StudySettings()).preview("d/c", state, NOW)
+    assert previews[1].due == NOW + timedelta(minutes=1)
+
+
+def test_non_utc_now_is_converted_and_naive_refused() -> None:
+    berlin = NOW.astimezone(ZoneInfo("Europe/Berlin"))
+    previews = Scheduler(StudySettings()).preview("d/c", None, berlin)
+    assert previews[3].due == NOW + timedelta(minutes=10)
+    assert previews[3].due.tzinfo is UTC  # type: ignore[union-attr]
+    with pytest.raises(ValueError):
+        Scheduler(StudySettings()).preview("d/c", None, datetime(2026, 1, 1))
+
+
+def test_card_int_id_is_stable_and_distinct() -> None:
+    assert card_int_id("d/c") == card_int_id("d/c")
+    assert card_int_id("d/c") != card_int_id("d/c:reverse")
+    assert 0 <= card_int_id("x") < 2**63
+
+
+def test_retrievability() -> None:
+    state = review_state(stability=10, days_ago=0)
+    assert retrievability(state, NOW) == pytest.approx(1.0)
+    assert retrievability(state, NOW + timedelta(days=10)) == pytest.approx(0.9, abs=1e-6)
+    assert retrievability(state, NOW + timedelta(days=20)) < 0.9
+    assert retrievability(None, NOW) == 0.0
+    assert retrievability(replace(state, stability=math.nan), NOW) == 0.0
+    assert Scheduler(StudySettings()).retrievability(state, NOW - timedelta(days=1)) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("delta", "label"),
+    [
+        (timedelta(seconds=-5), "<1m"),
+        (timedelta(seconds=30), "<1m"),
+        (timedelta(minutes=1), "<1m"),
+        (timedelta(minutes=5, seconds=30), "<6m"),
+        (timedelta(minutes=10), "<10m"),
+        (timedelta(hours=3), "3h"),
+        (timedelta(days=1), "1d"),
+        (timedelta(days=2), "2d"),
+        (timedelta(days=39), "1.3mo"),
+        (timedelta(days=60), "2mo"),
+        (timedelta(days=400), "1.1y"),
+    ],
+)
+def test_interval_label(delta: timedelta, label: str) -> None:
+    assert interval_label(NOW, NOW + delta) == label
+
+
+states_strategy = st.builds(
+    CardState,
+    state=st.sampled_from([NEW, LEARNING, REVIEW, RELEARNING]),
+    step=st.one_of(st.none(), st.integers(0, 5)),
+    stability=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+    difficulty=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+    due=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC), min_value=datetime(2000, 1, 1))),
+    last_review=st.one_of(st.none(), st.datetimes(timezones=st.just(UTC), min_value=datetime(2000, 1, 1))),
+    reps=st.integers(0, 100),
+    lapses=st.integers(0, 20),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(state=states_strategy, rating=st.sampled_from([1, 2, 3, 4]), seed=st.integers(0, 2**32))
+def test_any_state_previews_to_valid_states(state: CardState, rating: int, seed: int) -> None:
+    random.seed(seed)
+    previews = Scheduler(StudySettings()).preview("d/c", state, NOW)
+    result = previews[rating]
+    validate_state(result)
+    assert result.state in (LEARNING, REVIEW, RELEARNING)
+    assert result.due is not None and result.due >= NOW
