@@ -9,7 +9,7 @@ from pathlib import Path
 from retain.core.fixids import add_missing_ids
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.home import open_home
-from retain.store.library import DeckEntry, load_deck_file, load_library
+from retain.store.library import DeckEntry, Origin, load_deck_file, load_library
 
 __all__ = ["add_arguments", "run"]
 
@@ -25,11 +25,8 @@ def _entries(paths: list[str]) -> list[DeckEntry]:
     if not paths:
         home = open_home()
         return home.library().entries
-    from retain.store.home import library_folders
-
-    _ = library_folders
     files: list[DeckEntry] = []
-    folders = []
+    folders: list[tuple[Path, Origin]] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
@@ -37,7 +34,7 @@ def _entries(paths: list[str]) -> list[DeckEntry]:
         else:
             files.append(load_deck_file(p))
     if folders:
-        files += load_library(folders).entries  # type: ignore[arg-type]
+        files += load_library(folders).entries
     return files
 
 

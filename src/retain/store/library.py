@@ -11,7 +11,7 @@ from retain.core.deckfile import parse_deck
 from retain.core.model import Deck, Problem
 from retain.store.files import ReadError, read_text_limited
 
-__all__ = ["DeckEntry", "Library", "load_deck_file", "load_library"]
+__all__ = ["DeckEntry", "Library", "Origin", "load_deck_file", "load_library"]
 
 Origin = Literal["user", "folder", "bundled", "path"]
 

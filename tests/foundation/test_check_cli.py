@@ -1,0 +1,90 @@
+"""`retain check` as a user runs it: exit codes, `file:line:col` lines, --fix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DECK = """\
+# Kafka deck: hand-written, comments must survive --fix
+format = 1
+
+[deck]
+id = "kafka"   # never changes
+name = "Kafka"
+
+[[cards]]
+# the first card has no id yet
+front = "What splits a topic?"
+back = "Partitions"
+
+[[cards]]
+  id = "leader"
+  front = "Who serves writes?"   # trailing comment
+  back = "The leader"
+
+[[cards]]
+kind = "cloze"
+text = "Followers are {{c1::in-sync replicas}}."
+"""
+
+
+def run_retain(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RETAIN_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "retain", *args], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
+def test_check_reports_syntax_error_and_duplicate_id(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text('format = 1\n[deck]\nid = "b"\nname = "B\n', encoding="utf-8")
+    dup = tmp_path / "dup.toml"
+    dup.write_text(
+        'format = 1\n[deck]\nid = "d"\nname = "D"\n\n[[cards]]\nid = "a"\nfront = "q"\nback = "x"\n\n'
+        '[[cards]]\nid = "a"\nfront = "q2"\nback = "y"\n',
+        encoding="utf-8",
+    )
+    proc = run_retain("check", str(broken), str(dup), home=tmp_path / "home")
+    assert proc.returncode == 1
+    lines = proc.stdout.splitlines()
+    assert f"{broken}:4:10: error: TOML syntax" in lines[0]
+    assert lines[1].startswith(f"{dup}:12:1: error: duplicate card id 'a'")
+    assert "Traceback" not in proc.stderr
+
+
+def test_check_valid_folder_exits_zero(tmp_path: Path) -> None:
+    (tmp_path / "ok.toml").write_text(
+        'format = 1\n[deck]\nid = "ok"\nname = "OK"\n[[cards]]\nid = "a"\nfront = "q"\nback = ""\n', "utf-8"
+    )
+    proc = run_retain("check", str(tmp_path), home=tmp_path / "home")
+    assert proc.returncode == 0, proc.stdout
+    assert "warning: card 'a' has an empty back" in proc.stdout
+
+
+def test_fix_adds_ids_and_keeps_everything_else(tmp_path: Path) -> None:
+    path = tmp_path / "kafka.toml"
+    path.write_bytes(DECK.encode())
+    before = run_retain("check", str(path), home=tmp_path / "home")
+    assert before.returncode == 1
+    assert before.stdout.count("run `retain check --fix`") == 2
+
+    fixed = run_retain("check", "--fix", str(path), home=tmp_path / "home")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    new = path.read_text("utf-8").splitlines()
+    old = DECK.splitlines()
+    added = [line for line in new if line not in old]
+    assert len(added) == 2
+    assert added[0].startswith('id = "splits-topic-') and added[1].startswith('id = "followers-are-sync-replicas-')
+    assert [line for line in new if line not in added] == old  # byte-for-byte otherwise
+    again = run_retain("check", "--fix", str(path), home=tmp_path / "home")
+    assert path.read_text("utf-8").splitlines() == new and again.returncode == 0
+
+
+def test_bad_arguments_get_one_line(tmp_path: Path) -> None:
+    proc = run_retain("check", "--frobnicate", home=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().startswith("retain: error: unrecognized arguments")
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -1,0 +1,81 @@
+"""The library finds bundled, user and configured decks and survives hostile files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from retain.store.config import Config
+from retain.store.home import library_folders
+from retain.store.library import load_library
+from retain.store.paths import get_paths
+
+GOOD = 'format = 1\n[deck]\nid = "{id}"\nname = "{id}"\n[[cards]]\nid = "a"\nfront = "q"\nback = "b"\n'
+
+
+def _lib(folder: Path) -> dict[str, str]:
+    lib = load_library([(folder, "user")])
+    out = {e.path.name: e.error for e in lib.entries}
+    assert [d.id for d in lib.decks] == ["good"]
+    return out
+
+
+def test_hostile_files_are_broken_with_one_line_and_others_load(tmp_path: Path) -> None:
+    (tmp_path / "good.toml").write_text(GOOD.format(id="good"), "utf-8")
+    (tmp_path / "latin1.toml").write_bytes('format = 1\n# caf\xe9\n'.encode("latin-1"))
+    (tmp_path / "malformed.toml").write_text("format = = 1\n", "utf-8")
+    (tmp_path / "nested.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
+    (tmp_path / "bigint.toml").write_text("x = " + "9" * 5000 + "\n", "utf-8")
+    (tmp_path / "dotted.toml").write_text("a" + ".a" * 100_000 + " = 1\n", "utf-8")
+    with (tmp_path / "huge.toml").open("wb") as fh:
+        fh.write(b"# " + b"x" * (11 * 1024 * 1024) + b"\n")
+    errors = _lib(tmp_path)
+    assert "not UTF-8" in errors["latin1.toml"] and "line 2" in errors["latin1.toml"]
+    assert "malformed.toml:1:" in errors["malformed.toml"]
+    assert "nesting is too deep" in errors["nested.toml"]
+    assert "out of range" in errors["bigint.toml"]
+    assert errors["dotted.toml"]
+    assert "limit is 10 MB" in errors["huge.toml"]
+    for name, message in errors.items():
+        assert "\n" not in message, name
+        assert name in message or name == "good.toml"
+
+
+def test_duplicate_deck_ids_and_user_shadowing_bundled(tmp_path: Path) -> None:
+    user, extra, bundled = tmp_path / "user", tmp_path / "extra", tmp_path / "bundled"
+    for d in (user, extra, bundled):
+        d.mkdir()
+    (user / "k.toml").write_text(GOOD.format(id="kafka"), "utf-8")
+    (bundled / "kafka.toml").write_text(GOOD.format(id="kafka"), "utf-8")
+    (extra / "k2.toml").write_text(GOOD.format(id="kafka"), "utf-8")
+    lib = load_library([(user, "user"), (extra, "folder"), (bundled, "bundled")])
+    assert [e.path for e in lib.entries if e.deck] == [user / "k.toml"]
+    [dup] = lib.broken
+    assert dup.path == extra / "k2.toml" and "already used by" in dup.error
+
+
+def test_folders_follow_retain_home_and_config(tmp_path: Path) -> None:
+    paths = get_paths({"RETAIN_HOME": str(tmp_path)})
+    assert paths.decks_dir == tmp_path / "decks"
+    assert paths.config_file == tmp_path / "config.toml"
+    folders = library_folders(paths, Config(deck_folders=(tmp_path / "more",)))
+    assert folders[0] == (tmp_path / "decks", "user")
+    assert folders[1] == (tmp_path / "more", "folder")
+    assert folders[-1][1] == "bundled"
+
+
+def test_check_with_no_path_validates_whole_library(tmp_path: Path) -> None:
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "mine.toml").write_text(GOOD.format(id="mine"), "utf-8")
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "bad.toml").write_bytes(b"\xff\xfe")
+    (tmp_path / "config.toml").write_text(f'deck_folders = ["{tmp_path / "more"}"]\n', "utf-8")
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "retain", "check"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert proc.returncode == 1
+    assert f"{tmp_path / 'more' / 'bad.toml'}:1:1: error: not UTF-8" in proc.stdout
+    assert "Traceback" not in proc.stderr
