@@ -1,0 +1,452 @@
+"""The study queue: what to show next, and how many cards are due.
+
+Rules (Anki-like):
+
+- Intraday learning and relearning units come back as soon as their step is
+  due, before anything else; when nothing else is left they are shown up to
+  `learn_ahead` early.
+- Due reviews come next, lowest retrievability (most overdue) first, capped
+  per deck by `reviews_per_day` minus the reviews already done this study day.
+- New units are interleaved evenly among the reviews, in deck order, capped
+  per deck by `new_per_day` minus the new units already seen this study day.
+- Siblings (units of one note: the reverse, other clozes) are never shown on
+  the same study day: a new or review unit is skipped when its note was rated
+  today (`DayLog.notes_seen`) or in this session. A note counts once; a note
+  with a due review counts as a review, not as new. Learning units are exempt:
+  they are the ones rated today, and a note with a learning unit due now (or
+  by `day_end`) leaves its new and review siblings for another day.
+- Suspended units, and units buried until a later study day, are left out.
+
+A queue over several decks (a group) keeps one lane per deck, each with its own
+`StudySettings`. `count_due` is the fast path used by `retain due`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from retain.core.model import Unit
+from retain.core.scheduler import retrievability
+from retain.core.settings import StudySettings
+from retain.core.state import NEW, REVIEW, CardState, Event
+
+__all__ = ["DEFAULT_LEARN_AHEAD", "Counts", "DayLog", "StudyQueue", "build_queue", "count_due"]
+
+DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
+SettingsFor = Callable[[str], StudySettings]
+
+
+def _deck_of(key: str) -> str:
+    return key.partition("/")[0]
+
+
+def _note_of(key: str) -> str:
+    return key.partition(":")[0]
+
+
+@dataclass(slots=True)
+class DayLog:
+    """What was already studied this study day, per deck."""
+
+    new_seen: dict[str, int] = field(default_factory=dict)  # deck -> new units first rated today
+    reviews_done: dict[str, int] = field(default_factory=dict)  # deck -> ratings of review-state units
+    notes_seen: set[str] = field(default_factory=set)  # note keys rated today
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event], day_start: datetime) -> DayLog:
+        """Tally the review events at or after `day_start`; undone reviews do not count."""
+        todays = [e for e in events if e.time >= day_start]
+        undone = {e.undoes for e in todays if e.kind == "undo"}
+        log = cls()
+        new_keys: dict[str, set[str]] = {}
+        for e in todays:
+            if e.kind != "review" or e.id in undone:
+                continue
+            deck = _deck_of(e.key)
+            log.notes_seen.add(_note_of(e.key))
+            before = e.before
+            if before is None or before.state == NEW:
+                new_keys.setdefault(deck, set()).add(e.key)
+            elif before.state == REVIEW:
+                log.reviews_done[deck] = log.reviews_done.get(deck, 0) + 1
+        log.new_seen = {deck: len(keys) for deck, keys in new_keys.items()}
+        return log
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+
+def _hidden(st: CardState, today_iso: str) -> bool:
+    return st.suspended or (st.buried_until is not None and st.buried_until > today_iso)
+
+
+def count_due(
+    units: Sequence[Unit],
+    states: Mapping[str, CardState],
+    log: DayLog,
+    settings_for: SettingsFor,
+    now: datetime,
+    today: date,
+    *,
+    day_end: datetime | None = None,
+) -> dict[str, Counts]:
+    """Due counts per deck id (every deck with a unit appears), without building a queue.
+
+    `review` counts units due by `day_end` (default: now), `learning` units whose
+    step is due now, `new` is capped by the daily limit. Same rules as the queue.
+    """
+    today_iso = today.isoformat()
+    cutoff = day_end if day_end is not None and day_end > now else now
+    seen = log.notes_seen
+    get = states.get
+    learning: dict[str, int] = {}
+    new_notes: dict[str, set[str]] = {}
+    rev_notes: dict[str, set[str]] = {}
+    busy: set[str] = set()  # notes with a learning unit due: their siblings wait
+    deck = ""
+    new_set: set[str] = set()
+    rev_set: set[str] = set()
+    for u in units:
+        if u.deck_id != deck:
+            deck = u.deck_id
+            new_set = new_notes.setdefault(deck, set())
+            rev_set = rev_notes.setdefault(deck, set())
+        st = get(u.key)
+        if st is None:
+            note = _note_of(u.key)
+            if note not in seen:
+                new_set.add(note)
+            continue
+        if st.suspended or (st.buried_until is not None and st.buried_until > today_iso):
+            continue
+        kind = st.state
+        if kind == NEW:
+            note = _note_of(u.key)
+            if note not in seen:
+                new_set.add(note)
+        elif kind == REVIEW:
+            if st.due is not None and st.due <= cutoff:
+                note = _note_of(u.key)
+                if note not in seen:
+                    rev_set.add(note)
+        elif st.due is not None and st.due <= cutoff:
+            busy.add(_note_of(u.key))
+            if st.due <= now:
+                learning[deck] = learning.get(deck, 0) + 1
+    out: dict[str, Counts] = {}
+    for deck_id, new_set in new_notes.items():
+        settings = settings_for(deck_id)
+        rev_set = rev_notes[deck_id]
+        if busy:
+            rev_set = rev_set - busy
+            new_set = new_set - busy
+        new_room = max(0, settings.new_per_day - log.new_seen.get(deck_id, 0))
+        rev_room = max(0, settings.reviews_per_day - log.reviews_done.get(deck_id, 0))
+        fresh = len(new_set) - len(new_set & rev_set) if rev_set else len(new_set)
+        out[deck_id] = Counts(
+            new=min(new_room, fresh),
+            learning=learning.get(deck_id, 0),
+            review=min(rev_room, len(rev_set)),
+        )
+    return out
+
+
+@dataclass(slots=True)
+class _Lane:
+    """One deck's share of the queue."""
+
+    deck_id: str
+    new_cap: int
+    rev_cap: int
+    new_keys: list[str] = field(default_factory=list)  # deck order
+    rev_keys: list[str] = field(default_factory=list)  # lowest retrievability first
+    new_pos: int = 0
+    rev_pos: int = 0
+    new_used: int = 0
+    rev_used: int = 0
+    new_notes: dict[str, set[str]] = field(default_factory=dict)  # eligible note -> its eligible keys
+    rev_notes: dict[str, set[str]] = field(default_factory=dict)
+    returned: list[str] = field(default_factory=list)  # put back by undo, possibly behind a pointer
+
+    def notes(self, kind: str) -> dict[str, set[str]]:
+        return self.rev_notes if kind == "rev" else self.new_notes
+
+
+def build_queue(
+    units: Sequence[Unit],
+    states: Mapping[str, CardState],
+    log: DayLog,
+    settings_for: SettingsFor,
+    now: datetime,
+    today: date,
+    learn_ahead: timedelta = DEFAULT_LEARN_AHEAD,
+    *,
+    day_end: datetime | None = None,
+) -> StudyQueue:
+    """A study queue over `units` (one deck, a group, or everything)."""
+    return StudyQueue(units, states, log, settings_for, now, today, learn_ahead, day_end)
+
+
+class StudyQueue:
+    """Picks the next unit; `apply` tells it about every rating, undo, suspend or bury."""
+
+    def __init__(
+        self,
+        units: Sequence[Unit],
+        states: Mapping[str, CardState],
+        log: DayLog,
+        settings_for: SettingsFor,
+        now: datetime,
+        today: date,
+        learn_ahead: timedelta = DEFAULT_LEARN_AHEAD,
+        day_end: datetime | None = None,
+    ) -> None:
+        self.today = today
+        self.learn_ahead = learn_ahead
+        self._today_iso = today.isoformat()
+        self._cutoff_after = (day_end - now) if day_end is not None and day_end > now else timedelta(0)
+        self._units: dict[str, Unit] = {}
+        self._states: dict[str, CardState | None] = {}
+        self._where: dict[str, str] = {}  # eligible key -> "new" | "rev" (learning: see _learn)
+        self._learn: dict[str, datetime] = {}
+        self._heap: list[tuple[datetime, str]] = []
+        self._seen: set[str] = set(log.notes_seen)
+        self._r: dict[str, float] = {}
+        self._lanes: dict[str, _Lane] = {}
+        self._next_review: datetime | None = None
+        self._last: str | None = None
+        self._sess_new = self._sess_rev = 0
+        self._fill(units, states, log, settings_for, now)
+        start = self.counts(now)
+        self._new_total, self._rev_total = max(1, start.new), max(1, start.review)
+
+    def _fill(
+        self,
+        units: Sequence[Unit],
+        states: Mapping[str, CardState],
+        log: DayLog,
+        settings_for: SettingsFor,
+        now: datetime,
+    ) -> None:
+        cutoff = now + self._cutoff_after
+        new_by_note: dict[str, list[str]] = {}
+        rev_by_note: dict[str, list[str]] = {}
+        busy: set[str] = set()
+        for u in units:
+            key = u.key
+            self._units[key] = u
+            if u.deck_id not in self._lanes:
+                s = settings_for(u.deck_id)
+                self._lanes[u.deck_id] = _Lane(
+                    u.deck_id,
+                    max(0, s.new_per_day - log.new_seen.get(u.deck_id, 0)),
+                    max(0, s.reviews_per_day - log.reviews_done.get(u.deck_id, 0)),
+                )
+            st = states.get(key)
+            self._states[key] = st
+            if st is not None and _hidden(st, self._today_iso):
+                continue
+            if st is None or st.state == NEW:
+                if u.note_key not in self._seen:
+                    new_by_note.setdefault(u.note_key, []).append(key)
+            elif st.due is None:
+                continue
+            elif st.state == REVIEW:
+                if st.due <= cutoff:
+                    if u.note_key not in self._seen:
+                        rev_by_note.setdefault(u.note_key, []).append(key)
+                        self._r[key] = retrievability(st, now)
+                elif self._next_review is None or st.due < self._next_review:
+                    self._next_review = st.due
+            else:
+                self._learn[key] = st.due
+                self._heap.append((st.due, key))
+                if st.due <= cutoff:
+                    busy.add(u.note_key)
+        heapq.heapify(self._heap)
+        for note, keys in rev_by_note.items():
+            if note in busy:
+                continue
+            lane = self._lanes[_deck_of(note)]
+            lane.rev_keys.extend(keys)
+            lane.rev_notes[note] = set(keys)
+            self._where.update(dict.fromkeys(keys, "rev"))
+        for note, keys in new_by_note.items():
+            if note in rev_by_note or note in busy:
+                continue
+            lane = self._lanes[_deck_of(note)]
+            lane.new_keys.extend(keys)
+            lane.new_notes[note] = set(keys)
+            self._where.update(dict.fromkeys(keys, "new"))
+        for lane in self._lanes.values():
+            lane.rev_keys.sort(key=lambda k: (self._r[k], k))
+
+    # -- choosing -------------------------------------------------------------
+
+    def next(self, now: datetime) -> Unit | None:
+        """The unit to show now, or None when nothing is left (see `next_due_after`)."""
+        key = self._learning_due(now, avoid=None)
+        if key is None:
+            key = self._pick_main()
+        if key is None:
+            key = self._learning_due(now + self.learn_ahead, avoid=self._last)
+        return self._units[key] if key is not None else None
+
+    def _learning_due(self, limit: datetime, avoid: str | None) -> str | None:
+        top = self._learn_top()
+        if top is None or top[0] > limit:
+            return None
+        if top[1] == avoid and len(self._learn) > 1:
+            popped = heapq.heappop(self._heap)
+            second = self._learn_top()
+            heapq.heappush(self._heap, popped)
+            if second is not None and second[0] <= limit:
+                return second[1]
+        return top[1]
+
+    def _learn_top(self) -> tuple[datetime, str] | None:
+        heap = self._heap
+        while heap:
+            due, key = heap[0]
+            if self._learn.get(key) == due:
+                return heap[0]
+            heapq.heappop(heap)
+        return None
+
+    def _head(self, lane: _Lane, kind: str) -> str | None:
+        if kind == "rev" and lane.rev_used >= lane.rev_cap:
+            return None
+        if kind == "new" and lane.new_used >= lane.new_cap:
+            return None
+        if lane.returned:
+            lane.returned = [k for k in lane.returned if k in self._where]
+            for key in lane.returned:
+                if self._where[key] == kind:
+                    return key
+        keys = lane.rev_keys if kind == "rev" else lane.new_keys
+        pos = lane.rev_pos if kind == "rev" else lane.new_pos
+        where = self._where
+        while pos < len(keys) and where.get(keys[pos]) != kind:
+            pos += 1
+        if kind == "rev":
+            lane.rev_pos = pos
+        else:
+            lane.new_pos = pos
+        return keys[pos] if pos < len(keys) else None
+
+    def _pick_main(self) -> str | None:
+        review: str | None = None
+        new: str | None = None
+        new_used = 0
+        for lane in self._lanes.values():
+            r = self._head(lane, "rev")
+            if r is not None and (review is None or self._r.get(r, 0.0) < self._r.get(review, 0.0)):
+                review = r
+            n = self._head(lane, "new")
+            if n is not None and (new is None or lane.new_used < new_used):
+                new, new_used = n, lane.new_used
+        if review is not None and new is not None:
+            # Interleave: whichever pile is further behind its share goes next.
+            if self._sess_new * self._rev_total < self._sess_rev * self._new_total:
+                return new
+            return review
+        return review if review is not None else new
+
+    # -- updating -------------------------------------------------------------
+
+    def apply(self, key: str, new_state: CardState | None, now: datetime) -> None:
+        """Record that `key` now has `new_state` (after a rating, undo, suspend or bury)."""
+        unit = self._units.get(key)
+        if unit is None:
+            return
+        lane = self._lanes[unit.deck_id]
+        old = self._states.get(key)
+        old_reps = old.reps if old is not None else 0
+        new_reps = new_state.reps if new_state is not None else 0
+        if new_reps > old_reps:  # a rating
+            if old is None or old.state == NEW:
+                lane.new_used += 1
+                self._sess_new += 1
+            elif old.state == REVIEW:
+                lane.rev_used += 1
+                self._sess_rev += 1
+            self._mark_seen(lane, unit.note_key)
+            self._last = key
+        elif new_reps < old_reps:  # an undo
+            if new_state is None or new_state.state == NEW:
+                lane.new_used = max(0, lane.new_used - 1)
+                self._sess_new = max(0, self._sess_new - 1)
+            elif new_state.state == REVIEW:
+                lane.rev_used = max(0, lane.rev_used - 1)
+                self._sess_rev = max(0, self._sess_rev - 1)
+        self._states[key] = new_state
+        self._place(lane, key, new_state, now)
+
+    def _mark_seen(self, lane: _Lane, note: str) -> None:
+        """A unit of `note` was rated: its new and review siblings are out for the day."""
+        if note in self._seen:
+            return
+        self._seen.add(note)
+        for bucket in (lane.new_notes, lane.rev_notes):
+            for sibling in bucket.pop(note, ()):
+                self._where.pop(sibling, None)
+
+    def _place(self, lane: _Lane, key: str, st: CardState | None, now: datetime) -> None:
+        was = self._where.pop(key, None)
+        if was is not None:
+            bucket = lane.notes(was)
+            keys = bucket.get(_note_of(key))
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del bucket[_note_of(key)]
+        self._learn.pop(key, None)
+        if st is not None and _hidden(st, self._today_iso):
+            return
+        kind: str | None = None
+        if st is None or st.state == NEW:
+            kind = "new"
+        elif st.due is None:
+            return
+        elif st.state == REVIEW:
+            if st.due <= now + self._cutoff_after:
+                kind = "rev"
+                self._r[key] = retrievability(st, now)
+        else:
+            self._learn[key] = st.due
+            heapq.heappush(self._heap, (st.due, key))
+        if kind is not None:  # only an undo puts a unit back: it is shown even if a sibling was
+            self._where[key] = kind
+            lane.notes(kind).setdefault(_note_of(key), set()).add(key)
+            if key not in lane.returned:
+                lane.returned.append(key)
+
+    # -- reporting ------------------------------------------------------------
+
+    def counts(self, now: datetime) -> Counts:
+        """What is left in this session: new and due reviews (within limits), learning due soon."""
+        new = review = 0
+        for lane in self._lanes.values():
+            new += min(max(0, lane.new_cap - lane.new_used), len(lane.new_notes))
+            review += min(max(0, lane.rev_cap - lane.rev_used), len(lane.rev_notes))
+        limit = now + self.learn_ahead
+        learning = sum(1 for due in self._learn.values() if due <= limit)
+        return Counts(new=new, learning=learning, review=review)
+
+    def next_due_after(self, now: datetime) -> datetime | None:
+        """When the next learning step (or, failing that, review) comes due."""
+        candidates = list(self._learn.values())
+        if self._next_review is not None and self._next_review > now:
+            candidates.append(self._next_review)
+        return min(candidates, default=None)
