@@ -15,6 +15,8 @@ __all__ = ["main"]
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "validate deck files"),
     "locate": ("locate", "print config, data and deck folders"),
+    "review": ("review", "study in the TUI, straight into a session"),
+    "add": ("add", "append a card to a deck (created if missing)"),
 }
 
 

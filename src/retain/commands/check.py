@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from retain.core.fixids import add_missing_ids
+from retain.core.lint import lint_deck, lint_library
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.home import open_home
 from retain.store.library import DeckEntry, Origin, load_deck_file, load_library
@@ -56,9 +57,12 @@ def run(args: argparse.Namespace) -> int:
         fixed = [e.path for e in entries if any("--fix" in p.message for p in e.problems)]
         if any(_fix(p) for p in fixed):
             entries = _entries(args.paths)
+    decks = [e.deck for e in entries if e.deck is not None]
+    extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)
     errors = warnings = 0
     for entry in entries:
-        for problem in entry.problems:
+        mine = entry.problems + [p for p in extra if p.path == str(entry.path)]
+        for problem in sorted(mine, key=lambda p: (p.line, p.col)):
             print(problem)
             if problem.severity == "error":
                 errors += 1
@@ -66,7 +70,6 @@ def run(args: argparse.Namespace) -> int:
                 warnings += 1
     if not entries:
         print("no deck files found", file=sys.stderr)
-    decks = sum(1 for e in entries if e.deck is not None)
-    summary = f"{len(entries)} deck file(s): {decks} ok, {errors} error(s), {warnings} warning(s)"
+    summary = f"{len(entries)} deck file(s): {len(decks)} ok, {errors} error(s), {warnings} warning(s)"
     print(summary, file=sys.stderr)
     return 1 if errors else 0

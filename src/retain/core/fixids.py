@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from retain.core.cloze import CLOZE_RE
 from retain.core.deckfile import card_header_lines
 from retain.core.ids import make_card_id
 from retain.core.tomlsafe import loads_safe
@@ -37,8 +36,7 @@ def add_missing_ids(text: str) -> tuple[str, int]:
         if not isinstance(card, dict) or "id" in card:
             continue
         seed = card.get("front") or card.get("text") or ""
-        seed = CLOZE_RE.sub(lambda m: m[2], seed) if isinstance(seed, str) else ""
-        new_id = make_card_id(seed, taken)
+        new_id = make_card_id(seed if isinstance(seed, str) else "", taken)
         taken.add(new_id)
         indent = ""
         if header < len(lines):

@@ -6,6 +6,8 @@ import hashlib
 import re
 import unicodedata
 
+from retain.core.cloze import CLOZE_RE
+
 __all__ = ["ID_RE", "is_valid_id", "make_card_id", "slugify"]
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -25,8 +27,8 @@ def slugify(text: str, max_words: int = 5) -> str:
 
 
 def make_card_id(front: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
-    """A slug of the front plus a short hash, unique among `taken`."""
-    slug = slugify(front)
+    """A slug of the front (cloze markup reduced to its answers) plus a short hash, unique among `taken`."""
+    slug = slugify(CLOZE_RE.sub(lambda m: m[2], front))
     salt = 0
     while True:
         digest = hashlib.sha1(f"{front}\0{salt}".encode()).hexdigest()[:6]

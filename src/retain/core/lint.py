@@ -1,0 +1,70 @@
+"""Author lint rules for `retain check`: warnings about cards that teach badly."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from retain.core.cloze import cloze_numbers, deletions, render_front
+from retain.core.model import Card, Deck, Problem
+
+__all__ = ["MAX_BACK", "lint_deck", "lint_library"]
+
+MAX_BACK = 200
+_SENTENCE_RE = re.compile(r"[.!?](?:\s+|$)")
+_WORD_RE = re.compile(r"[\w/+-]+(?:\.[\w/+-]+)*")
+
+
+def _norm(text: str) -> str:
+    return " ".join(_WORD_RE.findall(text.lower()))
+
+
+def _contains(haystack: str, needle: str) -> bool:
+    needle = _norm(needle)
+    return len(needle) >= 3 and f" {needle} " in f" {_norm(haystack)} "
+
+
+def _sentences(text: str) -> int:
+    return len([s for s in _SENTENCE_RE.split(text.strip()) if len(s.split()) >= 2])
+
+
+def _warn(deck: Deck, card: Card, message: str) -> Problem:
+    return Problem(deck.path or deck.id, card.line or 1, 1, message, "warning")
+
+
+def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
+    if card.kind == "cloze":
+        for n in cloze_numbers(card.text):
+            front = render_front(card.text, n)
+            for d in deletions(card.text):
+                if d.number == n and _contains(front, d.answer):
+                    yield _warn(
+                        deck, card, f"{card.id!r}: cloze c{n} answer {d.answer!r} is visible elsewhere"
+                    )
+                    break
+        return
+    if len(card.back) < len(card.front) and _contains(card.front, card.back):
+        yield _warn(deck, card, f"{card.id!r}: the answer appears in the question")
+    if len(card.back) > MAX_BACK or _sentences(card.back) >= 3:
+        yield _warn(deck, card, f"{card.id!r}: the back states several facts; split it into atomic cards")
+
+
+def lint_deck(deck: Deck) -> list[Problem]:
+    return [p for card in deck.cards for p in _lint_card(deck, card)]
+
+
+def lint_library(decks: Iterable[Deck]) -> list[Problem]:
+    """Duplicate cards across decks: the same question in two decks."""
+    seen: dict[str, tuple[Deck, Card]] = {}
+    problems: list[Problem] = []
+    for deck in decks:
+        for card in deck.cards:
+            key = _norm(card.text if card.kind == "cloze" else card.front)
+            if not key:
+                continue
+            if key in seen and seen[key][0].id != deck.id:
+                other_deck, other = seen[key]
+                problems.append(_warn(deck, card, f"{card.id!r} duplicates card {other_deck.id}/{other.id}"))
+            else:
+                seen.setdefault(key, (deck, card))
+    return problems
