@@ -1,0 +1,199 @@
+"""retain cards as Anki notes and back: note types, fields, tags, GUIDs and ids.
+
+Shared by the .apkg and Anki-text formats. Each kind maps to a stock note type
+with two fields. What the stock types cannot hold (`accept`, `source`, a basic
+card's `extra`) travels in an HTML comment at the end of the first field, which
+Anki shows nowhere; a basic card's `extra` is also shown under the back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from retain.core.ids import is_valid_id
+from retain.core.model import Card, Deck, Kind
+from retain.interop.html import MediaFn, html_to_text, text_to_html
+
+__all__ = [
+    "NOTETYPE_NAMES",
+    "AnkiNote",
+    "card_to_note",
+    "deck_description",
+    "deck_id_for_name",
+    "guid_for",
+    "ids_from_guid",
+    "kind_from_name",
+    "note_to_card",
+    "parse_deck_description",
+    "split_deck_name",
+    "unique_id",
+]
+
+NOTETYPE_NAMES: dict[Kind, str] = {
+    "basic": "Basic",
+    "reversed": "Basic (and reversed card)",
+    "cloze": "Cloze",
+    "typed": "Basic (type in the answer)",
+}
+_BY_NAME = {v.lower(): k for k, v in NOTETYPE_NAMES.items()}
+_META_RE = re.compile(r"<!--retain (\{.*?\})-->", re.DOTALL)
+_DECK_META_RE = re.compile(r"<!--retain-deck (\{.*?\})-->", re.DOTALL)
+_EXTRA_RE = re.compile(r'^(.*)<br><br><div class="retain-extra">(.*)</div>$', re.DOTALL)
+_RETAIN_GUID = re.compile(r"^([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})$")
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiNote:
+    guid: str
+    kind: Kind
+    fields: tuple[str, str]
+    tags: tuple[str, ...]
+
+
+def _json_comment(tag: str, data: dict[str, Any]) -> str:
+    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"<!--{tag} {raw}-->"
+
+
+def _load_json(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def guid_for(deck_id: str, card_id: str) -> str:
+    return f"{deck_id}/{card_id}"
+
+
+def anki_tag(tag: str) -> str:
+    return "_".join(tag.split()) or "_"
+
+
+def card_to_note(deck: Deck, card: Card) -> AnkiNote:
+    meta: dict[str, Any] = {}
+    if card.accept:
+        meta["accept"] = list(card.accept)
+    if card.source:
+        meta["source"] = card.source
+    if card.kind == "cloze":
+        first, second = text_to_html(card.text), text_to_html(card.extra)
+    else:
+        first, second = text_to_html(card.front), text_to_html(card.back)
+        if card.extra:
+            meta["extra"] = True
+            second += f'<br><br><div class="retain-extra">{text_to_html(card.extra)}</div>'
+    if meta:
+        first += _json_comment("retain", meta)
+    tags = tuple(dict.fromkeys(anki_tag(t) for t in deck.tags + card.tags))
+    return AnkiNote(guid_for(deck.id, card.id), card.kind, (first, second), tags)
+
+
+def deck_description(deck: Deck) -> str:
+    meta: dict[str, Any] = {"id": deck.id, "name": deck.name}
+    for key in ("group", "description", "version", "license"):
+        if getattr(deck, key):
+            meta[key] = getattr(deck, key)
+    if deck.authors:
+        meta["authors"] = list(deck.authors)
+    if deck.tags:
+        meta["tags"] = list(deck.tags)
+    return text_to_html(deck.description) + _json_comment("retain-deck", meta)
+
+
+def parse_deck_description(desc: str) -> dict[str, Any]:
+    """The retain deck metadata carried in an Anki deck description, or {}."""
+    m = _DECK_META_RE.search(desc)
+    return _load_json(m[1]) if m else {}
+
+
+def split_deck_name(full: str) -> tuple[str, str]:
+    """'Group::Sub::Deck' -> ('Group::Sub', 'Deck')."""
+    parts = [p.strip() for p in full.split("::")]
+    name = parts[-1] or full.strip() or "Imported"
+    return "::".join(p for p in parts[:-1] if p), name
+
+
+def deck_id_for_name(full: str) -> str:
+    """A deterministic deck id from an Anki deck name."""
+    norm = unicodedata.normalize("NFKD", full).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", norm).strip("-")[:48].strip("-")
+    if not slug:
+        return "deck-" + hashlib.sha1(full.encode()).hexdigest()[:8]
+    return slug
+
+
+def ids_from_guid(guid: str) -> tuple[str | None, str]:
+    """(deck id or None, card id) from an Anki GUID. Deterministic.
+
+    GUIDs retain wrote (`deck/card`) give back both ids; a GUID already in the id
+    charset is kept; any other is lowered to the charset plus a short hash of
+    the original, so two GUIDs differing only in case stay distinct.
+    """
+    m = _RETAIN_GUID.match(guid)
+    if m:
+        return m[1], m[2]
+    if is_valid_id(guid):
+        return None, guid
+    base = re.sub(r"[^a-z0-9]+", "-", guid.lower()).strip("-")[:40].strip("-")
+    digest = hashlib.sha1(guid.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return None, f"{base}-{digest}" if base else f"n-{digest}"
+
+
+def unique_id(card_id: str, taken: set[str]) -> str:
+    if card_id not in taken:
+        return card_id
+    n = 2
+    while f"{card_id[:58]}-{n}" in taken:
+        n += 1
+    return f"{card_id[:58]}-{n}"
+
+
+def kind_from_name(name: str) -> Kind | None:
+    return _BY_NAME.get(name.strip().lower())
+
+
+def note_to_card(
+    card_id: str,
+    kind: Kind,
+    fields: list[str],
+    tags: tuple[str, ...],
+    media: MediaFn | None,
+    drop_tags: frozenset[str] = frozenset(),
+) -> Card:
+    """Build a card from a note's raw HTML fields (first two used, others appended to the back)."""
+    first = fields[0] if fields else ""
+    m = _META_RE.search(first)
+    meta = _load_json(m[1]) if m else {}
+    if m:
+        first = first[: m.start()] + first[m.end() :]
+    second = fields[1] if len(fields) > 1 else ""
+    extra = ""
+    if kind != "cloze" and meta.get("extra"):
+        em = _EXTRA_RE.match(second)
+        if em:
+            second, extra = em[1], html_to_text(em[2], media)
+    rest = [html_to_text(f, media) for f in fields[2:]]
+    accept = meta.get("accept", [])
+    accept_t = tuple(a for a in accept if isinstance(a, str)) if isinstance(accept, list) else ()
+    source = meta.get("source", "")
+    kept_tags = tuple(t for t in tags if t and t not in drop_tags)
+    common: dict[str, Any] = {
+        "id": card_id,
+        "kind": kind,
+        "tags": kept_tags,
+        "accept": accept_t,
+        "source": source if isinstance(source, str) else "",
+    }
+    if kind == "cloze":
+        extra_parts = [html_to_text(second, media), *rest]
+        return Card(text=html_to_text(first, media), extra="\n\n".join(p for p in extra_parts if p), **common)
+    back = "\n\n".join(p for p in [html_to_text(second, media), *rest] if p)
+    return Card(front=html_to_text(first, media), back=back, extra=extra, **common)

@@ -1,0 +1,183 @@
+"""Anki's text import format: `.csv`, `.tsv` and `.txt` with `#key:value` header lines.
+
+Export writes one row per note — GUID, note type, deck, the two fields as
+HTML, tags — behind the `#separator`, `#html`, `#guid column`, `#notetype
+column`, `#deck column` and `#tags column` headers, so Anki imports it with no
+questions. Cells that a spreadsheet would run as a formula (`= + - @`, tab,
+CR first) are neutralised: HTML cells by writing that first character as an
+entity (Anki shows it unchanged), plain cells by a leading apostrophe.
+Import reads those headers and Anki's fixed `#notetype:`/`#deck:`/`#tags:`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+from pathlib import Path
+
+from retain.core.ids import make_card_id
+from retain.core.model import Card, Deck, Kind
+from retain.interop.ankinote import (
+    NOTETYPE_NAMES,
+    card_to_note,
+    deck_id_for_name,
+    ids_from_guid,
+    kind_from_name,
+    note_to_card,
+    split_deck_name,
+    unique_id,
+)
+from retain.interop.assemble import make_deck
+from retain.interop.bundle import Bundle
+from retain.interop.errors import InteropError, LimitError
+from retain.interop.html import text_to_html
+from retain.interop.limits import Limits
+from retain.interop.progress import ProgressFn, no_progress
+from retain.interop.textfile import read_text
+
+__all__ = ["read_anki_text", "separator_for", "write_anki_text"]
+
+_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
+_DANGER = "=+-@\t\r"
+_PLAIN_DANGER = re.compile(r"^'*[=+\-@\t\r]")
+_PLAIN_UNDO = re.compile(r"^'+[=+\-@\t\r]")
+_CLOZE_HINT = re.compile(r"\{\{c\d+::")
+
+
+def separator_for(path: Path) -> str:
+    return "," if path.suffix.lower() == ".csv" else "\t"
+
+
+def _html_cell(value: str) -> str:
+    return f"&#{ord(value[0])};{value[1:]}" if value and value[0] in _DANGER else value
+
+
+def _plain_cell(value: str) -> str:
+    return "'" + value if _PLAIN_DANGER.match(value) else value
+
+
+def _unplain(value: str) -> str:
+    return value[1:] if _PLAIN_UNDO.match(value) else value
+
+
+def write_anki_text(decks: list[Deck], sep: str, progress: ProgressFn = no_progress) -> str:
+    name = "Tab" if sep == "\t" else "Comma"
+    out = io.StringIO()
+    out.write(
+        f"#separator:{name}\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
+    )
+    writer = csv.writer(out, delimiter=sep, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    total = sum(len(d.cards) for d in decks)
+    done = 0
+    for deck in decks:
+        full = f"{deck.group}::{deck.name}" if deck.group else deck.name
+        for card in deck.cards:
+            note = card_to_note(deck, card)
+            writer.writerow(
+                [
+                    _plain_cell(note.guid),
+                    _plain_cell(NOTETYPE_NAMES[note.kind]),
+                    _plain_cell(full),
+                    _html_cell(note.fields[0]),
+                    _html_cell(note.fields[1]),
+                    _plain_cell(" ".join(note.tags)),
+                ]
+            )
+            done += 1
+            if done % 500 == 0 or done == total:
+                progress("export", done, total)
+    return out.getvalue()
+
+
+def _headers(lines: list[str]) -> tuple[dict[str, str], int]:
+    meta: dict[str, str] = {}
+    n = 0
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        n += 1
+        key, sep, value = line[1:].partition(":")
+        if sep:
+            meta[key.strip().lower()] = value.strip()
+    return meta, n
+
+
+def _column(meta: dict[str, str], key: str) -> int | None:
+    raw = meta.get(key)
+    if raw is None:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
+        raise InteropError(f"header `#{key}:{raw}` must be a column number")
+    return int(raw) - 1
+
+
+def _guess_kind(name: str, first: str) -> Kind:
+    kind = kind_from_name(name) if name else None
+    if kind is not None:
+        return kind
+    low = name.lower()
+    if "cloze" in low or _CLOZE_HINT.search(first):
+        return "cloze"
+    if "type" in low:
+        return "typed"
+    return "reversed" if "revers" in low else "basic"
+
+
+def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progress) -> Bundle:
+    text = read_text(path, limits)
+    lines = text.splitlines(keepends=True)
+    meta, skip = _headers(lines)
+    raw_sep = meta.get("separator", "")
+    sep = _SEPARATORS.get(raw_sep.lower(), raw_sep if len(raw_sep) == 1 else separator_for(path))
+    is_html = meta.get("html", "false").lower() in ("true", "yes", "1")
+    cols = {k: _column(meta, f"{k} column") for k in ("guid", "notetype", "deck", "tags")}
+    special = {c for c in cols.values() if c is not None}
+    fixed_type, fixed_deck = meta.get("notetype", ""), meta.get("deck", "") or path.stem
+    fixed_tags = tuple(meta.get("tags", "").split())
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(limits.max_field_chars * 2, 1024))
+    try:
+        rows = list(csv.reader(io.StringIO("".join(lines[skip:])), delimiter=sep))
+    except csv.Error as exc:
+        raise InteropError(f"not a valid {path.suffix} file: {exc}") from None
+    finally:
+        csv.field_size_limit(old_limit)
+    if len(rows) > limits.max_notes:
+        raise LimitError(f"file has {len(rows)} rows; the note-count limit is {limits.max_notes}")
+    bundle = Bundle(path.suffix.lower().lstrip("."))
+    by_deck: dict[str, list[tuple[str, Card]]] = defaultdict(list)
+    retain_ids: dict[str, set[str | None]] = defaultdict(set)
+    taken: dict[str, set[str]] = defaultdict(set)
+
+    def cell(row: list[str], col: int | None) -> str:
+        return _unplain(row[col]) if col is not None and col < len(row) else ""
+
+    for n, row in enumerate(rows, skip + 1):
+        if not any(c.strip() for c in row):
+            continue
+        fields = [_unplain(c) if is_html else c for i, c in enumerate(row) if i not in special]
+        if not is_html:
+            fields = [text_to_html(f) for f in fields]
+        deck_name = cell(row, cols["deck"]) or fixed_deck
+        kind = _guess_kind(cell(row, cols["notetype"]) or fixed_type, fields[0] if fields else "")
+        guid = cell(row, cols["guid"])
+        tags = tuple(cell(row, cols["tags"]).split()) + fixed_tags
+        if guid:
+            deck_hint, card_id = ids_from_guid(guid)
+        else:
+            deck_hint, card_id = None, make_card_id(fields[0] if fields else str(n), frozenset())
+        retain_ids[deck_name].add(deck_hint)
+        card_id = unique_id(card_id, taken[deck_name])
+        taken[deck_name].add(card_id)
+        by_deck[deck_name].append((f"line {n}", note_to_card(card_id, kind, fields, tags, None)))
+        if n % 1000 == 0:
+            progress("read rows", n, len(rows))
+    for deck_name, cards in by_deck.items():
+        hints = retain_ids[deck_name]
+        hint = next(iter(hints)) if len(hints) == 1 else None
+        group, name = split_deck_name(deck_name)
+        deck_id = hint or deck_id_for_name(deck_name)
+        bundle.decks.append(make_deck(deck_id, name, cards, bundle.warnings, limits, group=group))
+    return bundle

@@ -1,0 +1,215 @@
+"""Read an Anki package (`.apkg`, any of the three layouts) into retain decks.
+
+Each Anki deck that holds notes becomes a retain deck (`A::B::C` -> group
+`A::B`, name `C`); a note goes to the deck of its first card. Note types map to
+kinds by structure (cloze type, a `{{type:` template, two templates = reversed),
+so renamed or translated stock types work too. GUIDs become card ids. Media
+that cards use is extracted (bounded), stored under content-hash names and
+shown as placeholders. With `with_history`, the review log becomes history.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from retain.core.model import Card, Kind
+from retain.interop.ankidb import AnkiDb, NoteType, open_db
+from retain.interop.ankinote import (
+    deck_id_for_name,
+    ids_from_guid,
+    note_to_card,
+    parse_deck_description,
+    split_deck_name,
+    unique_id,
+)
+from retain.interop.apkg_archive import Archive, open_archive
+from retain.interop.apkg_history import card_reviews
+from retain.interop.assemble import make_deck
+from retain.interop.bundle import Bundle
+from retain.interop.errors import InteropError, LimitError
+from retain.interop.html import MediaFn, html_to_text
+from retain.interop.limits import Limits
+from retain.interop.media import hash_name, placeholder
+from retain.interop.progress import ProgressFn, no_progress
+
+__all__ = ["kind_of", "read_apkg"]
+
+_DUMMY_RE = re.compile(r"update to the latest anki|please update", re.IGNORECASE)
+
+
+def kind_of(nt: NoteType) -> Kind:
+    if nt.is_cloze:
+        return "cloze"
+    if any("{{type:" in q for q in nt.qfmts):
+        return "typed"
+    return "reversed" if len(nt.qfmts) >= 2 else "basic"
+
+
+@dataclass(slots=True)
+class _Media:
+    arc: Archive
+    stage: Path
+    bundle: Bundle
+    done: dict[str, str]
+
+    def fn(self, deck_id: str) -> MediaFn:
+        def lookup(name: str) -> str | None:
+            hashed = self.done.get(name)
+            if hashed is None:
+                entry = self.arc.media.get(name)
+                if entry is None:
+                    return None
+                hashed = self._extract(name, entry)
+            return placeholder(deck_id, hashed)
+
+        return lookup
+
+    def _extract(self, name: str, entry: str) -> str:
+        tmp = self.stage / f"part-{len(self.done)}"
+        h = hashlib.sha256()
+        with tmp.open("wb") as fh:
+            self.arc.extract(
+                entry,
+                _Hashing(fh, h),
+                self.arc.limits.max_media_bytes,
+                f"media file {name[:60]!r}",
+                "media-file size",
+            )
+        hashed = hash_name(h.hexdigest(), name)
+        final = self.stage / hashed
+        tmp.replace(final)
+        self.bundle.media[hashed] = final
+        self.done[name] = hashed
+        return hashed
+
+
+class _Hashing:
+    """A writer that hashes what passes through it."""
+
+    def __init__(self, fh: BinaryIO, h: hashlib._Hash) -> None:
+        self.fh, self.h = fh, h
+
+    def write(self, data: bytes, /) -> int:
+        self.h.update(data)
+        return self.fh.write(data)
+
+
+def _deck_ids(db: AnkiDb, used: set[int]) -> dict[int, tuple[str, dict[str, object]]]:
+    """Anki deck id -> (retain deck id, metadata from the description), unique ids."""
+    out: dict[int, tuple[str, dict[str, object]]] = {}
+    taken: set[str] = set()
+    for did in sorted(used):
+        full, desc = db.decks.get(did, (f"Deck {did}", ""))
+        meta = parse_deck_description(desc)
+        raw_id = meta.get("id")
+        deck_id = raw_id if isinstance(raw_id, str) else deck_id_for_name(full)
+        deck_id = unique_id(deck_id, taken)
+        taken.add(deck_id)
+        group, name = split_deck_name(full)
+        meta.setdefault("name", name)
+        meta.setdefault("group", group)
+        if "description" not in meta and desc.strip():
+            meta["description"] = html_to_text(desc)
+        out[did] = (deck_id, meta)
+    return out
+
+
+def _meta_fields(meta: dict[str, object]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for key in ("group", "description", "version", "license"):
+        if isinstance(meta.get(key), str):
+            out[key] = meta[key]
+    for key in ("authors", "tags"):
+        value = meta.get(key)
+        if isinstance(value, list):
+            out[key] = tuple(v for v in value if isinstance(v, str))
+    return out
+
+
+def read_apkg(
+    path: Path, stage: Path, limits: Limits, *, with_history: bool = False, progress: ProgressFn = no_progress
+) -> Bundle:
+    """Read `path`; media and the database are staged under `stage` (a temp dir the caller removes)."""
+    arc = open_archive(path, limits)
+    try:
+        db_path = stage / "collection.sqlite"
+        with db_path.open("wb") as fh:
+            arc.extract(arc.collection, fh, limits.max_collection_bytes, "embedded database", "database size")
+        db = open_db(db_path)
+        try:
+            return _convert(arc, db, stage, limits, with_history, progress)
+        finally:
+            db.close()
+    finally:
+        arc.zf.close()
+
+
+def _convert(
+    arc: Archive, db: AnkiDb, stage: Path, limits: Limits, with_history: bool, progress: ProgressFn
+) -> Bundle:
+    total = db.note_count()
+    if total > limits.max_notes:
+        raise LimitError(f"package has {total} notes; the note-count limit is {limits.max_notes}")
+    bundle = Bundle("apkg")
+    cards = db.cards()
+    first_deck: dict[int, int] = {}
+    for c in cards:
+        first_deck.setdefault(c.nid, c.did)
+    deck_map = _deck_ids(db, set(first_deck.values()))
+    media = _Media(arc, stage, bundle, {})
+    per_deck: dict[int, list[tuple[str, Card]]] = defaultdict(list)
+    taken: dict[int, set[str]] = defaultdict(set)
+    note_key: dict[int, tuple[str, Card]] = {}
+    unknown: set[str] = set()
+    for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
+        did = first_deck.get(nid)
+        nt = db.notetypes.get(mid)
+        if did is None:
+            continue
+        if nt is None:
+            unknown.add(str(mid))
+            continue
+        deck_id, meta = deck_map[did]
+        _, card_id = ids_from_guid(str(guid))
+        card_id = unique_id(card_id, taken[did])
+        taken[did].add(card_id)
+        raw_tags = meta.get("tags")
+        drop = (
+            frozenset(t for t in raw_tags if isinstance(t, str))
+            if isinstance(raw_tags, list)
+            else frozenset()
+        )
+        card = note_to_card(
+            card_id, kind_of(nt), str(flds).split("\x1f"), tuple(str(tags).split()), media.fn(deck_id), drop
+        )
+        per_deck[did].append((f"note {nid}", card))
+        note_key[nid] = (deck_id, card)
+        if n % 1000 == 0 or n == total:
+            progress("read notes", n, total)
+    if unknown:
+        bundle.warnings.append(f"notes of {len(unknown)} unknown note type(s) skipped")
+    for did, pairs in per_deck.items():
+        deck_id, meta = deck_map[did]
+        name = meta.get("name")
+        bundle.decks.append(
+            make_deck(
+                deck_id,
+                name if isinstance(name, str) else deck_id,
+                pairs,
+                bundle.warnings,
+                limits,
+                **_meta_fields(meta),
+            )
+        )
+    if len(bundle.decks) == 1 and bundle.card_count == 1 and arc.collection == "collection.anki2":
+        card = bundle.decks[0].cards[0]
+        if _DUMMY_RE.search(card.front + card.back):
+            raise InteropError("this package was made by a newer Anki and holds only an 'update Anki' note")
+    if with_history:
+        bundle.reviews = card_reviews(db, cards, note_key)
+    return bundle

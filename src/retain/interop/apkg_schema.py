@@ -1,0 +1,192 @@
+"""The legacy Anki collection (schema 11) that retain writes into `.apkg` files.
+
+Every Anki version since 2.0 imports this layout. Note types are Anki's stock
+Basic, "Basic (and reversed card)", Cloze and "Basic (type in the answer)",
+with fixed ids so repeated exports map onto the same note types.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retain.core.model import Kind
+from retain.interop.ankinote import NOTETYPE_NAMES
+
+__all__ = ["MODEL_IDS", "SCHEMA", "col_conf", "deck_conf", "deck_json", "model_json"]
+
+SCHEMA = """
+CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null,
+  scm integer not null, ver integer not null, dty integer not null, usn integer not null,
+  ls integer not null, conf text not null, models text not null, decks text not null,
+  dconf text not null, tags text not null);
+CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null,
+  mod integer not null, usn integer not null, tags text not null, flds text not null,
+  sfld integer not null, csum integer not null, flags integer not null, data text not null);
+CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null,
+  ord integer not null, mod integer not null, usn integer not null, type integer not null,
+  queue integer not null, due integer not null, ivl integer not null, factor integer not null,
+  reps integer not null, lapses integer not null, left integer not null, odue integer not null,
+  odid integer not null, flags integer not null, data text not null);
+CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null,
+  ease integer not null, ivl integer not null, lastIvl integer not null, factor integer not null,
+  time integer not null, type integer not null);
+CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);
+CREATE INDEX ix_notes_usn on notes (usn);
+CREATE INDEX ix_cards_usn on cards (usn);
+CREATE INDEX ix_revlog_usn on revlog (usn);
+CREATE INDEX ix_cards_nid on cards (nid);
+CREATE INDEX ix_cards_sched on cards (did, queue, due);
+CREATE INDEX ix_revlog_cid on revlog (cid);
+CREATE INDEX ix_notes_csum on notes (csum);
+"""
+
+MODEL_IDS: dict[Kind, int] = {
+    "basic": 1_700_000_000_101,
+    "reversed": 1_700_000_000_102,
+    "cloze": 1_700_000_000_103,
+    "typed": 1_700_000_000_104,
+}
+
+_CSS = ".card {\n  font-family: arial;\n  font-size: 20px;\n  text-align: center;\n  color: black;\n  background-color: white;\n}\n"
+_CLOZE_CSS = _CSS + ".cloze {\n  font-weight: bold;\n  color: blue;\n}\n"
+_LATEX_PRE = (
+    "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n"
+    "\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n"
+)
+_BACK = "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}"
+_TEMPLATES: dict[Kind, list[tuple[str, str, str]]] = {
+    "basic": [("Card 1", "{{Front}}", _BACK)],
+    "reversed": [
+        ("Card 1", "{{Front}}", _BACK),
+        ("Card 2", "{{Back}}", "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}"),
+    ],
+    "cloze": [("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>\n{{Back Extra}}")],
+    "typed": [("Card 1", "{{Front}}\n\n{{type:Back}}", "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}")],
+}
+_FIELDS: dict[Kind, tuple[str, str]] = {
+    "basic": ("Front", "Back"),
+    "reversed": ("Front", "Back"),
+    "cloze": ("Text", "Back Extra"),
+    "typed": ("Front", "Back"),
+}
+
+
+def model_json(kind: Kind, now_s: int, deck_id: int) -> dict[str, Any]:
+    fields = [
+        {
+            "name": n,
+            "ord": i,
+            "sticky": False,
+            "rtl": False,
+            "font": "Arial",
+            "size": 20,
+            "media": [],
+            "description": "",
+            "plainText": False,
+            "collapsed": False,
+            "excludeFromSearch": False,
+        }
+        for i, n in enumerate(_FIELDS[kind])
+    ]
+    tmpls = [
+        {
+            "name": name,
+            "ord": i,
+            "qfmt": q,
+            "afmt": a,
+            "bqfmt": "",
+            "bafmt": "",
+            "did": None,
+            "bfont": "",
+            "bsize": 0,
+        }
+        for i, (name, q, a) in enumerate(_TEMPLATES[kind])
+    ]
+    req = [[0, "any", [0]]] if kind != "reversed" else [[0, "any", [0]], [1, "any", [1]]]
+    return {
+        "id": MODEL_IDS[kind],
+        "name": NOTETYPE_NAMES[kind],
+        "type": 1 if kind == "cloze" else 0,
+        "mod": now_s,
+        "usn": -1,
+        "sortf": 0,
+        "did": deck_id,
+        "tmpls": tmpls,
+        "flds": fields,
+        "css": _CLOZE_CSS if kind == "cloze" else _CSS,
+        "latexPre": _LATEX_PRE,
+        "latexPost": "\\end{document}",
+        "latexsvg": False,
+        "req": [] if kind == "cloze" else req,
+        "tags": [],
+        "vers": [],
+    }
+
+
+def deck_json(did: int, name: str, desc: str, now_s: int) -> dict[str, Any]:
+    return {
+        "id": did,
+        "name": name,
+        "desc": desc,
+        "mod": now_s,
+        "usn": -1,
+        "collapsed": False,
+        "browserCollapsed": False,
+        "newToday": [0, 0],
+        "revToday": [0, 0],
+        "lrnToday": [0, 0],
+        "timeToday": [0, 0],
+        "dyn": 0,
+        "conf": 1,
+        "extendNew": 0,
+        "extendRev": 0,
+    }
+
+
+def deck_conf(now_s: int) -> dict[str, Any]:
+    return {
+        "id": 1,
+        "name": "Default",
+        "mod": now_s,
+        "usn": -1,
+        "maxTaken": 60,
+        "autoplay": True,
+        "timer": 0,
+        "replayq": True,
+        "dyn": False,
+        "new": {
+            "delays": [1.0, 10.0],
+            "ints": [1, 4, 0],
+            "initialFactor": 2500,
+            "order": 1,
+            "perDay": 20,
+            "bury": False,
+        },
+        "rev": {
+            "perDay": 200,
+            "ease4": 1.3,
+            "ivlFct": 1.0,
+            "maxIvl": 36500,
+            "hardFactor": 1.2,
+            "bury": False,
+        },
+        "lapse": {"delays": [10.0], "mult": 0.0, "minInt": 1, "leechFails": 8, "leechAction": 1},
+    }
+
+
+def col_conf(model_id: int) -> dict[str, Any]:
+    return {
+        "nextPos": 1,
+        "estTimes": True,
+        "activeDecks": [1],
+        "sortType": "noteFld",
+        "timeLim": 0,
+        "sortBackwards": False,
+        "addToCur": True,
+        "curDeck": 1,
+        "newSpread": 0,
+        "dueCounts": True,
+        "curModel": model_id,
+        "collapseTime": 1200,
+        "schedVer": 2,
+    }

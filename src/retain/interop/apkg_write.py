@@ -1,0 +1,221 @@
+"""Write retain decks as an Anki package (`.apkg`, legacy `collection.anki2` layout).
+
+Kinds become stock note types, tags carry over, a deck's group becomes the
+`Group::Deck` hierarchy, GUIDs are `deck/card` (so a second import into Anki
+updates the notes), and media placeholders become `<img>`/`[sound:]` with the
+files packed in. With `states`/`reviews`, cards carry their scheduling and the
+package a review log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from retain.core.model import Deck
+from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.core.units import card_unit_keys
+from retain.interop.ankinote import card_to_note, deck_description
+from retain.interop.apkg_schema import MODEL_IDS, SCHEMA, col_conf, deck_conf, deck_json, model_json
+from retain.interop.bundle import Review
+from retain.interop.html import html_to_text
+from retain.interop.media import AUDIO_EXTS, media_dir, safe_ext
+from retain.interop.outfile import atomic_output
+from retain.interop.progress import ProgressFn, no_progress
+
+__all__ = ["ApkgOptions", "write_apkg"]
+
+_PLACEHOLDER_HTML = re.compile(
+    r"!\[(image|audio)\]\(([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)\)"
+)
+
+
+@dataclass(slots=True)
+class ApkgOptions:
+    now: datetime
+    decks_dir: Path | None = None  # where `<deck>.media/` folders live
+    states: Mapping[str, CardState] = field(default_factory=dict)
+    reviews: Sequence[Review] = ()
+    progress: ProgressFn = no_progress
+
+
+def _media_html(html: str, used: dict[str, Path], decks_dir: Path | None) -> str:
+    def sub(m: re.Match[str]) -> str:
+        name = m[3]
+        src = media_dir(decks_dir, m[2]) / name if decks_dir is not None else None
+        if src is None or not src.is_file():
+            return m[0]
+        used[name] = src
+        return f"[sound:{name}]" if safe_ext(name) in AUDIO_EXTS else f'<img src="{name}">'
+
+    return _PLACEHOLDER_HTML.sub(sub, html)
+
+
+def _sched(state: CardState | None, pos: int, crt_day: datetime) -> tuple[int, int, int, int, int, int, str]:
+    """(type, queue, due, ivl, factor, left, data) for a card in state `state`."""
+    if state is None or state.state not in (LEARNING, REVIEW, RELEARNING) or state.due is None:
+        return 0, 0, pos, 0, 0, 0, ""
+    diff = state.difficulty or 5.0
+    factor = int(1300 + (10.0 - min(max(diff, 1.0), 10.0)) / 9.0 * 2200)
+    data = json.dumps({"s": round(state.stability, 4), "d": round(diff, 4)}) if state.stability else ""
+    last = state.last_review or state.due
+    ivl = max(1, round((state.due - last) / timedelta(days=1)))
+    queue_off = -1 if state.suspended else None
+    if state.state == REVIEW:
+        due_day = (state.due.astimezone(UTC).date() - crt_day.date()).days
+        return 2, queue_off or 2, due_day, ivl, factor, 0, data
+    kind = 1 if state.state == LEARNING else 3
+    return kind, queue_off or 1, int(state.due.timestamp()), ivl if kind == 3 else 0, factor, 1001, data
+
+
+def _revlog_ivl(state: CardState | None, at: datetime) -> int:
+    if state is None or state.due is None:
+        return 0
+    secs = (state.due - at).total_seconds()
+    return round(secs / 86400) if secs >= 86400 else -max(1, int(secs))
+
+
+def _csum(first_field: str) -> int:
+    return int(hashlib.sha1(html_to_text(first_field).encode()).hexdigest()[:8], 16)
+
+
+def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> dict[str, Path]:
+    now_s = int(opts.now.timestamp())
+    base = now_s * 1000
+    crt_day = opts.now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    decks_json: dict[str, object] = {"1": deck_json(1, "Default", "", now_s)}
+    names: dict[str, int] = {}
+    models: dict[str, object] = {}
+    used_media: dict[str, Path] = {}
+    cids: dict[str, int] = {}
+    total = sum(len(d.cards) for d in decks)
+    nid = cid = base
+    pos = 0
+    for i, deck in enumerate(decks):
+        full = f"{deck.group}::{deck.name}" if deck.group else deck.name
+        parts = full.split("::")
+        for depth in range(1, len(parts) + 1):
+            name = "::".join(parts[:depth])
+            if name not in names:
+                did = base + 10_000 * (i + 1) + depth
+                names[name] = did
+                desc = deck_description(deck) if depth == len(parts) else ""
+                decks_json[str(did)] = deck_json(did, name, desc, now_s)
+        did = names[full]
+        for card in deck.cards:
+            note = card_to_note(deck, card)
+            fields = [_media_html(f, used_media, opts.decks_dir) for f in note.fields]
+            mid = MODEL_IDS[note.kind]
+            models.setdefault(str(mid), model_json(note.kind, now_s, did))
+            nid += 1
+            tags = f" {' '.join(note.tags)} " if note.tags else ""
+            sfld = html_to_text(fields[0])
+            db.execute(
+                "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (nid, note.guid, mid, now_s, -1, tags, "\x1f".join(fields), sfld, _csum(fields[0]), 0, ""),
+            )
+            keys = card_unit_keys(deck.id, card)
+            for ord_, key in enumerate(keys):
+                if card.kind == "cloze":
+                    ord_ = int(key.rsplit(":c", 1)[1]) - 1
+                cid += 1
+                pos += 1
+                cids[key] = cid
+                typ, queue, due, ivl, factor, left, data = _sched(opts.states.get(key), pos, crt_day)
+                st = opts.states.get(key)
+                db.execute(
+                    "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        cid,
+                        nid,
+                        did,
+                        ord_,
+                        now_s,
+                        -1,
+                        typ,
+                        queue,
+                        due,
+                        ivl,
+                        factor,
+                        st.reps if st else 0,
+                        st.lapses if st else 0,
+                        left,
+                        0,
+                        0,
+                        0,
+                        data,
+                    ),
+                )
+            if (nid - base) % 500 == 0 or nid - base == total:
+                opts.progress("export", nid - base, total)
+    _revlog(db, opts.reviews, cids)
+    db.execute(
+        "INSERT INTO col VALUES (1,?,?,?,11,0,0,0,?,?,?,?,?)",
+        (
+            int(crt_day.timestamp()),
+            base,
+            base,
+            json.dumps(col_conf(next(iter(MODEL_IDS.values())))),
+            json.dumps(models),
+            json.dumps(decks_json),
+            json.dumps({"1": deck_conf(now_s)}),
+            "{}",
+        ),
+    )
+    return used_media
+
+
+def _revlog(db: sqlite3.Connection, reviews: Sequence[Review], cids: Mapping[str, int]) -> None:
+    used: set[int] = set()
+    for r in reviews:
+        cid = cids.get(r.key)
+        if cid is None or r.kind != "review" or not 1 <= r.rating <= 4:
+            continue
+        rid = int(r.time.timestamp() * 1000)
+        while rid in used:
+            rid += 1
+        used.add(rid)
+        before = r.before.state if r.before else 0
+        typ = {REVIEW: 1, RELEARNING: 2}.get(before, 0)
+        db.execute(
+            "INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                rid,
+                cid,
+                -1,
+                r.rating,
+                _revlog_ivl(r.after, r.time),
+                _revlog_ivl(r.before, r.time),
+                2500,
+                min(r.duration_ms, 60_000),
+                typ,
+            ),
+        )
+
+
+def write_apkg(decks: Sequence[Deck], out: Path, opts: ApkgOptions) -> int:
+    """Write `decks` to `out` atomically; returns the number of notes."""
+    with tempfile.TemporaryDirectory(prefix="retain-apkg-") as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        db = sqlite3.connect(db_path)
+        try:
+            db.executescript(SCHEMA)
+            with db:
+                used = _fill(db, decks, opts)
+        finally:
+            db.close()
+        with atomic_output(out) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.write(db_path, "collection.anki2")
+            mapping = {str(i): name for i, name in enumerate(used)}
+            zf.writestr("media", json.dumps(mapping))
+            for i, src in enumerate(used.values()):
+                zf.write(src, str(i))
+    return sum(len(d.cards) for d in decks)

@@ -1,0 +1,57 @@
+"""Turn cards read from a foreign format into a valid retain `Deck`, dropping what cannot be one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from retain.core.cloze import cloze_numbers
+from retain.core.ids import is_valid_id
+from retain.core.model import Card, Deck
+from retain.interop.errors import LimitError
+from retain.interop.limits import Limits
+
+__all__ = ["card_problem", "make_deck"]
+
+
+def card_problem(card: Card, limits: Limits) -> str:
+    """Why this card cannot go into a deck file, or '' when it can."""
+    if not is_valid_id(card.id):
+        return f"invalid id {card.id!r}"
+    if card.kind == "cloze":
+        if not card.text.strip():
+            return "cloze note with empty text"
+        if not cloze_numbers(card.text):
+            return "cloze note without {{c1::...}} deletions"
+    elif not card.front.strip():
+        return "empty front"
+    elif card.kind == "typed" and not card.back.strip():
+        return "type-in note with an empty answer"
+    longest = max(len(card.front), len(card.back), len(card.text), len(card.extra))
+    if longest > limits.max_field_chars:
+        raise LimitError(
+            f"card {card.id!r} has a field of {longest} characters; the field limit is {limits.max_field_chars}"
+        )
+    return ""
+
+
+def make_deck(
+    deck_id: str,
+    name: str,
+    cards: Iterable[tuple[str, Card]],
+    warnings: list[str],
+    limits: Limits,
+    **meta: object,
+) -> Deck:
+    """`cards` are (where, card) pairs; `where` names the row or note in warnings."""
+    kept: list[Card] = []
+    seen: set[str] = set()
+    for where, card in cards:
+        problem = card_problem(card, limits)
+        if not problem and card.id in seen:
+            problem = f"duplicate id {card.id!r}"
+        if problem:
+            warnings.append(f"{where} skipped: {problem}")
+            continue
+        seen.add(card.id)
+        kept.append(card)
+    return Deck(id=deck_id, name=name or deck_id, cards=tuple(kept), **meta)  # type: ignore[arg-type]

@@ -1,0 +1,71 @@
+"""Export decks by file extension: .toml, .apkg, .csv/.tsv/.txt, .md."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from retain.core.model import Deck
+from retain.core.state import CardState
+from retain.interop.ankitext import separator_for, write_anki_text
+from retain.interop.apkg_write import ApkgOptions, write_apkg
+from retain.interop.bundle import Review
+from retain.interop.errors import InteropError
+from retain.interop.history import history_to_toml, sidecar_path
+from retain.interop.markdown import write_markdown
+from retain.interop.native import deck_file_text
+from retain.interop.outfile import atomic_output
+from retain.interop.progress import ProgressFn, no_progress
+
+__all__ = ["EXPORT_SUFFIXES", "export_decks"]
+
+EXPORT_SUFFIXES = (".toml", ".apkg", ".csv", ".tsv", ".txt", ".md")
+
+
+def _write_text(out: Path, text: str) -> None:
+    with atomic_output(out) as part:
+        part.write_text(text, encoding="utf-8", newline="\n")
+
+
+def export_decks(
+    decks: Sequence[Deck],
+    out: Path,
+    *,
+    now: datetime,
+    decks_dir: Path | None = None,
+    states: Mapping[str, CardState] | None = None,
+    reviews: Sequence[Review] | None = None,
+    progress: ProgressFn = no_progress,
+) -> list[Path]:
+    """Write `decks` to `out` (format from its suffix). Returns the files written.
+
+    With `reviews`/`states` (export with progress): `.toml` gets a
+    `NAME.progress.toml` sidecar, `.apkg` carries scheduling and a review log.
+    """
+    suffix = out.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise InteropError(
+            f"unknown export type {suffix or '(none)'}; use one of {', '.join(EXPORT_SUFFIXES)}"
+        )
+    if suffix in (".toml", ".md") and len(decks) != 1:
+        raise InteropError(f"a {suffix} file holds one deck; export decks one at a time")
+    if suffix == ".toml":
+        _write_text(out, deck_file_text(decks[0]))
+        written = [out]
+        if reviews is not None:
+            side = Path(sidecar_path(str(out)))
+            _write_text(side, history_to_toml(decks[0].id, reviews))
+            written.append(side)
+        return written
+    if suffix == ".md":
+        _write_text(out, write_markdown(decks[0]))
+        return [out]
+    if suffix == ".apkg":
+        opts = ApkgOptions(
+            now=now, decks_dir=decks_dir, states=states or {}, reviews=reviews or (), progress=progress
+        )
+        write_apkg(decks, out, opts)
+        return [out]
+    _write_text(out, write_anki_text(list(decks), separator_for(out), progress))
+    return [out]

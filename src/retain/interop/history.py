@@ -1,0 +1,146 @@
+"""Review history as a TOML sidecar (`DECK.progress.toml`), for `export --with-progress`.
+
+One `[[review]]` block per journal event, holding the unit key, the time, the
+rating and the unit's state before and after it, so progress can move to
+another machine and be replayed there ("last event wins").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from retain.core.deckwrite import toml_string
+from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, validate_state
+from retain.core.tomlsafe import TomlFailure, loads_safe
+from retain.interop.bundle import Review
+from retain.interop.errors import InteropError, LimitError
+
+__all__ = ["events_for_deck", "history_from_toml", "history_to_toml", "sidecar_path"]
+
+_STATE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+_FLAG_KEYS = ("suspended", "buried_until", "leech")
+
+
+def sidecar_path(deck_path: str) -> str:
+    """`kafka.toml` -> `kafka.progress.toml`."""
+    return deck_path[:-5] + ".progress.toml" if deck_path.endswith(".toml") else deck_path + ".progress.toml"
+
+
+def events_for_deck(events: Iterable[Event], deck_id: str) -> list[Review]:
+    """The deck's events, minus undo events and the events they took back, as `Review`s."""
+    events = list(events)
+    undone = {e.undoes for e in events if e.kind == "undo"}
+    prefix = f"{deck_id}/"
+    return [
+        Review(e.key, e.time, e.after, e.before, e.kind, e.rating, e.duration_ms)
+        for e in events
+        if e.key.startswith(prefix) and e.kind != "undo" and e.id not in undone
+    ]
+
+
+def _time(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _state_toml(state: CardState) -> str:
+    parts: list[str] = []
+    for key in _STATE_KEYS + _FLAG_KEYS:
+        value = getattr(state, key)
+        if value is None or (key in _FLAG_KEYS and not value):
+            continue
+        if isinstance(value, bool):
+            parts.append(f"{key} = {'true' if value else 'false'}")
+        elif isinstance(value, datetime):
+            parts.append(f"{key} = {_time(value)}")
+        elif isinstance(value, str):
+            parts.append(f"{key} = {toml_string(value)}")
+        elif isinstance(value, float):
+            parts.append(f"{key} = {value!r}")
+        else:
+            parts.append(f"{key} = {value}")
+    return "{ " + ", ".join(parts) + " }"
+
+
+def history_to_toml(deck_id: str, reviews: Iterable[Review]) -> str:
+    out = [
+        f"# retain review history for deck {toml_string(deck_id)}",
+        "format = 1",
+        f"deck = {toml_string(deck_id)}",
+    ]
+    for r in reviews:
+        out += ["", "[[review]]", f"key = {toml_string(r.key)}", f"kind = {toml_string(r.kind)}"]
+        out.append(f"time = {_time(r.time)}")
+        if r.rating:
+            out.append(f"rating = {r.rating}")
+        if r.duration_ms:
+            out.append(f"duration_ms = {r.duration_ms}")
+        if r.after is not None:
+            out.append(f"after = {_state_toml(r.after)}")
+        if r.before is not None:
+            out.append(f"before = {_state_toml(r.before)}")
+    return "\n".join(out) + "\n"
+
+
+def _aware(value: Any, what: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise StateError(f"{what} must be a date-time with a time zone")
+    return value.astimezone(UTC)
+
+
+def _state(raw: Any) -> CardState | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise StateError("state must be an inline table")
+    kw: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("due", "last_review"):
+            kw[key] = _aware(value, key)
+        elif key in ("state", "reps", "lapses", "step"):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise StateError(f"{key} must be an integer")
+            kw[key] = value
+        elif key in ("stability", "difficulty"):
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+                raise StateError(f"{key} must be a finite number")
+            kw[key] = float(value)
+        elif key in ("suspended", "leech"):
+            kw[key] = bool(value)
+        elif key == "buried_until" and isinstance(value, str):
+            kw[key] = value[:10]
+    return validate_state(CardState(**kw))
+
+
+def history_from_toml(text: str, deck_ids: set[str], max_events: int) -> tuple[list[Review], list[str]]:
+    """Parse a sidecar; bad records are skipped with a warning, keys outside `deck_ids` too."""
+    data = loads_safe(text)
+    if isinstance(data, TomlFailure):
+        raise InteropError(f"progress file: line {data.line}: {data.message}")
+    raw = data.get("review", [])
+    if not isinstance(raw, list):
+        raise InteropError("progress file: `review` must be an array of tables")
+    if len(raw) > max_events:
+        raise LimitError(f"progress file has {len(raw)} events; the event-count limit is {max_events}")
+    reviews: list[Review] = []
+    warnings: list[str] = []
+    for n, rec in enumerate(raw, 1):
+        try:
+            if not isinstance(rec, dict):
+                raise StateError("not a table")
+            key, kind = rec.get("key"), rec.get("kind", "review")
+            if not isinstance(key, str) or key.split("/", 1)[0] not in deck_ids:
+                raise StateError(f"key {key!r} is not a card of the imported deck")
+            if kind not in EVENT_KINDS or kind == "undo":
+                raise StateError(f"unknown event kind {kind!r}")
+            ek: EventKind = kind
+            rating, duration = rec.get("rating", 0), rec.get("duration_ms", 0)
+            if rating not in (0, 1, 2, 3, 4) or not isinstance(duration, int) or not 0 <= duration < 10**8:
+                raise StateError("rating or duration out of range")
+            after, before = _state(rec.get("after")), _state(rec.get("before"))
+            reviews.append(Review(key, _aware(rec.get("time"), "time"), after, before, ek, rating, duration))
+        except StateError as exc:
+            warnings.append(f"progress record {n} skipped: {exc}")
+    return reviews, warnings

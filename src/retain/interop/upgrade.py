@@ -1,0 +1,101 @@
+"""Compare an incoming deck with the one already installed: added, changed and removed cards.
+
+Progress is keyed by card id, so an upgrade that keeps ids keeps the progress
+of unchanged and edited cards; removed cards leave the queue and keep their
+history in the journal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from retain.core.model import Card, Deck
+
+__all__ = ["DeckDiff", "compare_versions", "diff_decks"]
+
+_CONTENT = ("kind", "front", "back", "text", "extra", "accept", "tags", "source")
+
+
+@dataclass(slots=True)
+class DeckDiff:
+    deck_id: str
+    old_version: str
+    new_version: str
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    meta_changed: list[str] = field(default_factory=list)
+
+    @property
+    def is_new(self) -> bool:
+        return self.old_version == "" and not self.changed and not self.removed and not self.unchanged
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.meta_changed)
+
+    def lines(self, limit: int = 20) -> list[str]:
+        """Human-readable diff: a summary line, then `+ id`, `~ id`, `- id` lines (capped per kind)."""
+        old = self.old_version or "?"
+        new = self.new_version or "?"
+        head = (
+            f"deck {self.deck_id}: {old} -> {new}: "
+            if self.old_version or self.new_version
+            else f"deck {self.deck_id}: "
+        )
+        head += (
+            f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
+            f"{self.unchanged} unchanged"
+        )
+        out = [head]
+        if self.meta_changed:
+            out.append(f"  ~ deck fields: {', '.join(self.meta_changed)}")
+        for mark, ids in (("+", self.added), ("~", self.changed), ("-", self.removed)):
+            out += [f"  {mark} {card_id}" for card_id in ids[:limit]]
+            if len(ids) > limit:
+                out.append(f"  {mark} ... and {len(ids) - limit} more")
+        return out
+
+
+def _same(a: Card, b: Card) -> bool:
+    return all(getattr(a, k) == getattr(b, k) for k in _CONTENT)
+
+
+def diff_decks(old: Deck | None, new: Deck) -> DeckDiff:
+    if old is None:
+        return DeckDiff(new.id, "", new.version, added=[c.id for c in new.cards])
+    diff = DeckDiff(new.id, old.version, new.version)
+    before = {c.id: c for c in old.cards}
+    after_ids = {c.id for c in new.cards}
+    for card in new.cards:
+        prev = before.get(card.id)
+        if prev is None:
+            diff.added.append(card.id)
+        elif _same(prev, card):
+            diff.unchanged += 1
+        else:
+            diff.changed.append(card.id)
+    diff.removed = [c.id for c in old.cards if c.id not in after_ids]
+    for key in ("name", "group", "description", "license", "authors", "tags"):
+        if getattr(old, key) != getattr(new, key):
+            diff.meta_changed.append(key)
+    return diff
+
+
+def _key(version: str, width: int) -> tuple[object, ...]:
+    core = version.strip().lstrip("vV").split("+", 1)[0]
+    main, _, pre = core.partition("-")
+    nums = [(int(p), "") if p.isdigit() else (0, p) for p in main.split(".") if p]
+    nums += [(0, "")] * (width - len(nums))
+    # a pre-release sorts before its release: "1.0.0-rc1" < "1.0.0"
+    return (*nums, (0, pre) if pre else (1, ""))
+
+
+def compare_versions(a: str, b: str) -> int:
+    """-1, 0 or 1 comparing two semver-ish versions; 0 when either is empty."""
+    if not a or not b:
+        return 0
+    width = max(a.count("."), b.count(".")) + 1
+    ka, kb = _key(a, width), _key(b, width)
+    return (ka > kb) - (ka < kb)
