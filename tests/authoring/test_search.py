@@ -1,0 +1,93 @@
+"""The browser's query language."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retain.core.model import Unit
+from retain.core.search import QueryError, compile_query
+from retain.core.state import LEARNING, REVIEW, CardState
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+TODAY = date(2026, 11, 28)
+
+
+def unit(key: str, kind: str = "basic", front: str = "", back: str = "", tags: tuple[str, ...] = ()) -> Unit:
+    deck, _, card = key.partition("/")
+    return Unit(key, deck, card, "", kind, front, back, tags=tags)  # type: ignore[arg-type]
+
+
+UNITS = {
+    "kafka/isr": (unit("kafka/isr", "cloze", "One [...] leader", "leader", ("throughput",)), None),
+    "kafka/due": (
+        unit("kafka/due", front="What is an ISR?", back="In-sync replica"),
+        CardState(REVIEW, None, 5.0, 5.0, NOW - timedelta(days=1), NOW - timedelta(days=6), 3, 0),
+    ),
+    "consul/raft": (
+        unit("consul/raft", "typed", "Consensus?", "Raft"),
+        CardState(REVIEW, None, 5.0, 5.0, NOW + timedelta(days=3), NOW - timedelta(days=2), 9, 8, leech=True),
+    ),
+    "consul/learn": (
+        unit("consul/learn", front="Phonebook?", back="Consul"),
+        CardState(LEARNING, 1, 1.0, 5.0, NOW + timedelta(minutes=5), NOW, 1, 0, suspended=True),
+    ),
+    "redis/ttl": (
+        unit("redis/ttl", front="TTL?", back="Time to live", tags=("cache",)),
+        CardState(REVIEW, None, 5.0, 5.0, NOW, NOW - timedelta(days=5), 2, 0, buried_until="2026-11-29"),
+    ),
+}
+
+
+def hits(query: str) -> set[str]:
+    q = compile_query(query)
+    return {k for k, (u, s) in UNITS.items() if q.matches(u, s, NOW, TODAY)}
+
+
+def test_fields_and_free_text() -> None:
+    assert hits("") == set(UNITS)
+    assert hits("deck:kafka") == {"kafka/isr", "kafka/due"}
+    assert hits("deck:k*") == {"kafka/isr", "kafka/due"}
+    assert hits("tag:throughput") == {"kafka/isr"}
+    assert hits("kind:typed") == {"consul/raft"}
+    assert hits("in-sync") == {"kafka/due"}
+    assert hits('"in-sync replica" deck:kafka') == {"kafka/due"}
+    assert hits("LEADER") == {"kafka/isr"}
+
+
+def test_is_states() -> None:
+    assert hits("is:new") == {"kafka/isr"}
+    assert hits("is:due") == {"kafka/due"}
+    assert hits("is:leech") == {"consul/raft"}
+    assert hits("is:suspended") == {"consul/learn"}
+    assert hits("is:buried") == {"redis/ttl"}
+    assert hits("is:learning") == {"consul/learn"}
+    assert hits("is:review") == {"kafka/due", "consul/raft", "redis/ttl"}
+
+
+def test_negation_and_or() -> None:
+    assert hits("deck:consul -is:suspended") == {"consul/raft"}
+    assert hits("deck:redis OR kind:cloze") == {"redis/ttl", "kafka/isr"}
+    assert hits("-deck:kafka -deck:consul") == {"redis/ttl"}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("is:old", "is:old is unknown"), ("kind:essay", "kind:essay"), ('"open', "unbalanced"), ("a OR", "OR")],
+)
+def test_bad_queries_explain_themselves(query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        compile_query(query)
+
+
+@given(st.text(max_size=60))
+def test_any_query_either_compiles_or_raises_query_error(text: str) -> None:
+    try:
+        q = compile_query(text)
+    except QueryError:
+        return
+    for u, s in UNITS.values():
+        q.matches(u, s, NOW, TODAY)
