@@ -1,0 +1,261 @@
+"""The review session state machine: front -> reveal -> back -> rate -> next card.
+
+Every change (rating, undo, suspend, bury) is handed to the `Recorder` (the
+store) first; only when `record` has returned, so the event is durable, does
+the session update the in-memory states, tell the queue and choose the next
+card. Undo goes through `Recorder.last_undoable`, so it reaches back several
+steps and across a restart.
+
+The four previews are computed once per shown card and cached: py-fsrs fuzz
+uses the global RNG, so recomputing could give a different interval than the
+one shown. The stored state is the previewed one, anchored at the rating
+time: stability, difficulty, step and interval are exactly as previewed, and
+`due`/`last_review` move forward by the seconds spent between preview and
+rating (as Anki applies its precomputed states at answer time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from retain.core.clock import to_utc
+from retain.core.model import Unit
+from retain.core.queue import Counts, StudyQueue
+from retain.core.scheduler import RATINGS, Scheduler, interval_label
+from retain.core.state import CardState, Event, EventKind
+
+__all__ = ["Phase", "Recorder", "ReviewSession", "SessionError", "SessionSummary"]
+
+Phase = Literal["front", "back", "done"]
+
+
+class SessionError(RuntimeError):
+    """An action that does not fit the session's phase (rate before reveal, ...)."""
+
+
+class Recorder(Protocol):
+    """Where events go; the store's Collection implements it."""
+
+    def record(self, event: Event) -> None:
+        """Make `event` durable (appended and fsynced) before returning."""
+
+    def new_event_id(self, now: datetime) -> str:
+        """A fresh unique, sortable event id."""
+
+    def last_undoable(self) -> Event | None:
+        """The newest review/suspend/bury event not yet undone, including from before a restart."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    studied: int
+    again: int
+    seconds: float
+    next_due: datetime | None
+
+    @property
+    def again_rate(self) -> float:
+        return self.again / self.studied if self.studied else 0.0
+
+
+class ReviewSession:
+    """One sitting of reviews over a `StudyQueue`."""
+
+    def __init__(
+        self,
+        queue: StudyQueue,
+        states: MutableMapping[str, CardState],
+        schedulers_for: Callable[[str], Scheduler],
+        recorder: Recorder,
+        units_by_key: Mapping[str, Unit],
+        now: datetime,
+    ) -> None:
+        self.queue = queue
+        self.states = states
+        self.recorder = recorder
+        self.units_by_key = units_by_key
+        self._schedulers_for = schedulers_for
+        self._schedulers: dict[str, Scheduler] = {}
+        self.current: Unit | None = None
+        self.phase: Phase = "done"
+        self._previews: dict[int, CardState] | None = None
+        self._preview_at: datetime | None = None
+        self._forced: Unit | None = None  # a card brought back by undo
+        self._rated: dict[str, Event] = {}  # this session's reviews not undone
+        self._last_now = to_utc(now)
+        self._advance(self._last_now)
+
+    # -- showing --------------------------------------------------------------
+
+    def reveal(self) -> None:
+        """Show the back of the current card."""
+        if self.phase == "done" or self.current is None:
+            raise SessionError("no card to reveal")
+        self.phase = "back"
+
+    def previews(self, now: datetime) -> dict[int, CardState]:
+        """The state each rating 1..4 would give the current card; computed once per card."""
+        unit = self._card()
+        if self._previews is None:
+            at = self._touch(now)
+            scheduler = self._scheduler(unit.deck_id)
+            self._previews = scheduler.preview(unit.key, self.states.get(unit.key), at)
+            self._preview_at = at
+        return self._previews
+
+    def labels(self, now: datetime) -> dict[int, str]:
+        """Interval labels for the four rating buttons ("<1m", "<10m", "2d", ...)."""
+        previews = self.previews(now)
+        anchor = self._preview_at or to_utc(now)
+        return {r: interval_label(anchor, p.due) if p.due else "" for r, p in previews.items()}
+
+    def counts(self, now: datetime) -> Counts:
+        return self.queue.counts(to_utc(now))
+
+    def refresh(self, now: datetime) -> Unit | None:
+        """When done, look again: a learning step may have come due since."""
+        if self.phase == "done":
+            self._advance(self._touch(now))
+        return self.current
+
+    # -- changing -------------------------------------------------------------
+
+    def rate(self, rating: int, now: datetime, duration_ms: int = 0) -> Event:
+        """Rate the revealed card (1 Again, 2 Hard, 3 Good, 4 Easy); durable before the next card."""
+        if rating not in RATINGS:
+            raise ValueError(f"rating must be 1..4, not {rating!r}")
+        unit = self._card()
+        if self.phase != "back":
+            raise SessionError("reveal the card before rating it")
+        previews = self.previews(now)
+        at = self._touch(now)
+        before = self.states.get(unit.key)
+        after = previews[rating]
+        if self._preview_at is not None and at > self._preview_at and after.due and after.last_review:
+            shift = at - self._preview_at
+            after = replace(after, due=after.due + shift, last_review=after.last_review + shift)
+        after = self._leech(unit, before, after)
+        event = self._event("review", unit.key, at, after, before, rating, max(0, int(duration_ms)))
+        self._rated[event.id] = event
+        self._forced = None
+        self._advance(at)
+        return event
+
+    def suspend(self, now: datetime) -> Event:
+        """Suspend the current card until unsuspended."""
+        unit = self._card()
+        before = self.states.get(unit.key)
+        after = (before or CardState()).with_flags(suspended=True)
+        return self._flag("suspend", unit, before, after, now)
+
+    def bury(self, now: datetime) -> Event:
+        """Hide the current card until the next study day."""
+        unit = self._card()
+        before = self.states.get(unit.key)
+        until = (self.queue.today + timedelta(days=1)).isoformat()
+        after = (before or CardState()).with_flags(buried_until=until)
+        return self._flag("bury", unit, before, after, now)
+
+    def undo(self, now: datetime) -> Event | None:
+        """Take back the last rating, suspend or bury (also one made before a restart).
+
+        The card gets its previous state back and is shown again, front first.
+        Returns the recorded "undo" event, or None when there is nothing to undo.
+        """
+        target = self.recorder.last_undoable()
+        if target is None:
+            return None
+        at = self._touch(now)
+        current = self.states.get(target.key)
+        event = Event(
+            id=self.recorder.new_event_id(at),
+            kind="undo",
+            key=target.key,
+            time=at,
+            after=target.before,
+            before=current,
+            undoes=target.id,
+        )
+        self.recorder.record(event)
+        self._store(target.key, target.before, at)
+        self._rated.pop(target.id, None)
+        unit = self.units_by_key.get(target.key)
+        restored = target.before
+        if unit is not None and not (restored is not None and restored.suspended):
+            self._forced = unit
+        self._advance(at)
+        return event
+
+    def summary(self) -> SessionSummary:
+        events = self._rated.values()
+        return SessionSummary(
+            studied=len(self._rated),
+            again=sum(1 for e in events if e.rating == 1),
+            seconds=sum(e.duration_ms for e in events) / 1000.0,
+            next_due=self.queue.next_due_after(self._last_now),
+        )
+
+    # -- internals ------------------------------------------------------------
+
+    def _card(self) -> Unit:
+        if self.current is None:
+            raise SessionError("no current card")
+        return self.current
+
+    def _touch(self, now: datetime) -> datetime:
+        self._last_now = to_utc(now)
+        return self._last_now
+
+    def _scheduler(self, deck_id: str) -> Scheduler:
+        scheduler = self._schedulers.get(deck_id)
+        if scheduler is None:
+            scheduler = self._schedulers[deck_id] = self._schedulers_for(deck_id)
+        return scheduler
+
+    def _leech(self, unit: Unit, before: CardState | None, after: CardState) -> CardState:
+        """A lapse that reaches `leech_threshold` marks the card (and suspends it, if so configured)."""
+        settings = self._scheduler(unit.deck_id).settings
+        lapsed = after.lapses > (before.lapses if before is not None else 0)
+        if not lapsed or settings.leech_threshold <= 0 or after.lapses < settings.leech_threshold:
+            return after
+        return replace(after, leech=True, suspended=after.suspended or settings.leech_action == "suspend")
+
+    def _flag(
+        self, kind: EventKind, unit: Unit, before: CardState | None, after: CardState, now: datetime
+    ) -> Event:
+        at = self._touch(now)
+        event = self._event(kind, unit.key, at, after, before)
+        self._forced = None
+        self._advance(at)
+        return event
+
+    def _event(
+        self,
+        kind: EventKind,
+        key: str,
+        at: datetime,
+        after: CardState | None,
+        before: CardState | None,
+        rating: int = 0,
+        duration_ms: int = 0,
+    ) -> Event:
+        event = Event(self.recorder.new_event_id(at), kind, key, at, after, before, rating, duration_ms)
+        self.recorder.record(event)  # durable before anything else changes
+        self._store(key, after, at)
+        return event
+
+    def _store(self, key: str, state: CardState | None, at: datetime) -> None:
+        if state is None:
+            self.states.pop(key, None)
+        else:
+            self.states[key] = state
+        self.queue.apply(key, state, at)
+
+    def _advance(self, now: datetime) -> None:
+        self._previews = None
+        self._preview_at = None
+        self.current = self._forced if self._forced is not None else self.queue.next(now)
+        self.phase = "front" if self.current is not None else "done"
