@@ -24,12 +24,15 @@ __all__ = [
     "AnkiNote",
     "card_to_note",
     "deck_description",
+    "deck_fields",
     "deck_id_for_name",
+    "deck_meta_json",
     "guid_for",
     "ids_from_guid",
     "kind_from_name",
     "note_to_card",
     "parse_deck_description",
+    "parse_deck_meta_json",
     "split_deck_name",
     "unique_id",
 ]
@@ -96,7 +99,7 @@ def card_to_note(deck: Deck, card: Card) -> AnkiNote:
     return AnkiNote(guid_for(deck.id, card.id), card.kind, (first, second), tags)
 
 
-def deck_description(deck: Deck) -> str:
+def _deck_meta(deck: Deck) -> dict[str, Any]:
     meta: dict[str, Any] = {"id": deck.id, "name": deck.name}
     for key in ("group", "description", "version", "license"):
         if getattr(deck, key):
@@ -105,7 +108,35 @@ def deck_description(deck: Deck) -> str:
         meta["authors"] = list(deck.authors)
     if deck.tags:
         meta["tags"] = list(deck.tags)
-    return text_to_html(deck.description) + _json_comment("retain-deck", meta)
+    return meta
+
+
+def deck_description(deck: Deck) -> str:
+    """An Anki deck description: the visible description plus retain's deck fields in a comment."""
+    return text_to_html(deck.description) + _json_comment("retain-deck", _deck_meta(deck))
+
+
+def deck_meta_json(deck: Deck) -> str:
+    """retain's deck fields as one JSON line (for a `#retain deck:` text-file header)."""
+    meta = _deck_meta(deck) | {"full": f"{deck.group}::{deck.name}" if deck.group else deck.name}
+    return json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def parse_deck_meta_json(raw: str) -> dict[str, Any]:
+    return _load_json(raw.strip())
+
+
+def deck_fields(meta: dict[str, Any]) -> dict[str, Any]:
+    """The Deck keyword arguments (description, version, ...) found in retain deck metadata."""
+    out: dict[str, Any] = {}
+    for key in ("description", "version", "license"):
+        if isinstance(meta.get(key), str):
+            out[key] = meta[key]
+    for key in ("authors", "tags"):
+        value = meta.get(key)
+        if isinstance(value, list):
+            out[key] = tuple(v for v in value if isinstance(v, str))
+    return out
 
 
 def parse_deck_description(desc: str) -> dict[str, Any]:

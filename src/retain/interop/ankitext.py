@@ -22,10 +22,13 @@ from retain.core.model import Card, Deck, Kind
 from retain.interop.ankinote import (
     NOTETYPE_NAMES,
     card_to_note,
+    deck_fields,
     deck_id_for_name,
+    deck_meta_json,
     ids_from_guid,
     kind_from_name,
     note_to_card,
+    parse_deck_meta_json,
     split_deck_name,
     unique_id,
 )
@@ -68,6 +71,8 @@ def write_anki_text(decks: list[Deck], sep: str, progress: ProgressFn = no_progr
     out.write(
         f"#separator:{name}\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
     )
+    for deck in decks:
+        out.write(f"#retain deck:{deck_meta_json(deck)}\n")
     writer = csv.writer(out, delimiter=sep, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     total = sum(len(d.cards) for d in decks)
     done = 0
@@ -129,6 +134,10 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     text = read_text(path, limits)
     lines = text.splitlines(keepends=True)
     meta, skip = _headers(lines)
+    deck_meta = [
+        parse_deck_meta_json(ln.split(":", 1)[1]) for ln in lines[:skip] if ln.startswith("#retain deck:")
+    ]
+    metas = {str(m.get("full")): m for m in deck_meta if m}
     raw_sep = meta.get("separator", "")
     sep = _SEPARATORS.get(raw_sep.lower(), raw_sep if len(raw_sep) == 1 else separator_for(path))
     is_html = meta.get("html", "false").lower() in ("true", "yes", "1")
@@ -178,6 +187,8 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         hints = retain_ids[deck_name]
         hint = next(iter(hints)) if len(hints) == 1 else None
         group, name = split_deck_name(deck_name)
+        known = metas.get(deck_name, {})
         deck_id = hint or deck_id_for_name(deck_name)
-        bundle.decks.append(make_deck(deck_id, name, cards, bundle.warnings, limits, group=group))
+        deck_kw = deck_fields(known) | {"group": group}
+        bundle.decks.append(make_deck(deck_id, name, cards, bundle.warnings, limits, **deck_kw))
     return bundle

@@ -60,7 +60,9 @@ class Archive:
                 head = raw.read(4)
                 src = _Prefixed(head, raw)
                 if head == _ZSTD_MAGIC:
-                    reader = zstandard.ZstdDecompressor().stream_reader(cast(IO[bytes], src), read_across_frames=True)
+                    reader = zstandard.ZstdDecompressor().stream_reader(
+                        cast(IO[bytes], src), read_across_frames=True
+                    )
                     n = copy_bounded(reader, dst, budget, what, name)
                 else:
                     n = copy_bounded(src, dst, budget, what, name)

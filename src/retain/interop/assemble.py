@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from retain.core.cloze import cloze_numbers
 from retain.core.ids import is_valid_id
@@ -42,7 +43,12 @@ def make_deck(
     limits: Limits,
     **meta: object,
 ) -> Deck:
-    """`cards` are (where, card) pairs; `where` names the row or note in warnings."""
+    """`cards` are (where, card) pairs; `where` names the row or note in warnings.
+
+    Deck tags are dropped from card tags (cards inherit them). Without `tags`
+    in `meta`, tags that every card carries become deck tags: that is how deck
+    tags travel through formats that only have card tags.
+    """
     kept: list[Card] = []
     seen: set[str] = set()
     for where, card in cards:
@@ -54,4 +60,12 @@ def make_deck(
             continue
         seen.add(card.id)
         kept.append(card)
+    deck_tags = meta.get("tags")
+    if isinstance(deck_tags, tuple) and deck_tags:
+        kept = [replace(c, tags=tuple(t for t in c.tags if t not in deck_tags)) for c in kept]
+    elif kept:
+        common = [t for t in kept[0].tags if all(t in c.tags for c in kept[1:])]
+        if common:
+            meta["tags"] = tuple(common)
+            kept = [replace(c, tags=tuple(t for t in c.tags if t not in common)) for c in kept]
     return Deck(id=deck_id, name=name or deck_id, cards=tuple(kept), **meta)  # type: ignore[arg-type]

@@ -1,0 +1,64 @@
+"""`retain export DECK_ID -o FILE [--with-progress]`: the format comes from FILE's extension."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from retain.interop.errors import InteropError
+from retain.interop.exporter import EXPORT_SUFFIXES, export_decks
+from retain.interop.progress import TerminalProgress
+from retain.interop.progress_io import deck_progress
+from retain.store.home import open_home
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("deck_id", metavar="DECK_ID", help="the deck to export (see `retain due`)")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help=f"output file: {' '.join(EXPORT_SUFFIXES)}"
+    )
+    parser.add_argument(
+        "--with-progress",
+        action="store_true",
+        help="include your review history (.toml: a NAME.progress.toml sidecar; .apkg: scheduling and review log)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    home = open_home()
+    library = home.library()
+    deck = library.get(args.deck_id)
+    if deck is None:
+        known = ", ".join(sorted(d.id for d in library.decks)[:12])
+        print(f"retain: no deck {args.deck_id!r}; decks: {known}", file=sys.stderr)
+        return 1
+    out = Path(args.output)
+    now = datetime.now(UTC)
+    bar = TerminalProgress()
+    try:
+        states, reviews = deck_progress(home, deck.id, now) if args.with_progress else (None, None)
+        written = export_decks(
+            [deck],
+            out,
+            now=now,
+            decks_dir=Path(deck.path).parent if deck.path else None,
+            states=states,
+            reviews=reviews,
+            progress=bar,
+        )
+    except InteropError as exc:
+        bar.finish()
+        print(f"retain: export failed: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        bar.finish()
+        print(f"retain: export failed: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    bar.finish()
+    extra = f" and {len(reviews)} review(s)" if reviews is not None else ""
+    print(f"exported deck {deck.id} ({len(deck.cards)} cards{extra}) to {', '.join(map(str, written))}")
+    return 0
