@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "locate": ("locate", "print config, data and deck folders"),
     "review": ("review", "study in the TUI, straight into a session"),
     "add": ("add", "append a card to a deck (created if missing)"),
+    "import": ("import_", "import a deck: .toml .apkg .csv .tsv .txt .md"),
+    "export": ("export", "export a deck; the format comes from the file extension"),
 }
 
 
