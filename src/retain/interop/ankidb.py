@@ -134,6 +134,11 @@ def _schema18(db: AnkiDb) -> None:
         db.decks[did] = (str(name).replace("\x1f", "::"), desc)
 
 
+def _unicase(a: str, b: str) -> int:
+    x, y = a.casefold(), b.casefold()
+    return (x > y) - (x < y)
+
+
 def open_db(path: Path) -> AnkiDb:
     """Open read-only, refuse if `quick_check` fails, load note types and decks."""
     try:
@@ -141,6 +146,7 @@ def open_db(path: Path) -> AnkiDb:
     except sqlite3.Error as exc:
         raise InteropError(f"embedded database cannot be opened: {exc}") from None
     try:
+        conn.create_collation("unicase", _unicase)  # Anki's schema 18 declares it
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA cell_size_check = ON")
         check = conn.execute("PRAGMA quick_check").fetchall()
