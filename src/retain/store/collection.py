@@ -1,0 +1,296 @@
+"""The collection: the deck library plus the learner's progress, opened once per process.
+
+`Collection.open` takes the single-writer lock (or opens read-only with a
+message when another retain holds it), makes the daily backup, loads the
+library (through the deck parse cache) and the state (snapshots + journal
+tail, see `stateload`). It is the `core.session.Recorder`: `record` appends
+the event to this device's journal and fsyncs it before returning, then
+updates the in-memory state. `close` (or `compact` when idle) writes the
+per-deck snapshots; nothing else is ever rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retain.core.clock import day_start, study_day
+from retain.core.model import Unit
+from retain.core.queue import Counts, DayLog, count_due
+from retain.core.settings import StudySettings
+from retain.core.state import CardState, Event, validate_state
+from retain.store.backup import daily_backup
+from retain.store.deckcache import units_for
+from retain.store.device import device_folders, find_device, make_device
+from retain.store.home import Home
+from retain.store.journal import JournalError, JournalWriter, Position, journal_files, read_recent, scan_file
+from retain.store.library import Library
+from retain.store.lock import WriterLock
+from retain.store.migrate import FormatError
+from retain.store.snapshot import snapshot_files, write_snapshot
+from retain.store.statecodec import FUTURE_SKEW, KEY_RE
+from retain.store.stateload import load_state
+
+if TYPE_CHECKING:
+    from retain.core.session import ReviewSession
+
+__all__ = ["Collection", "CollectionError", "ReadOnlyError", "local_timezone"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_UNDOABLE = ("review", "suspend", "bury")
+UNDO_WINDOW = timedelta(days=2)
+
+
+class CollectionError(Exception):
+    """The state cannot be opened or written; the message is one line for the user."""
+
+
+class ReadOnlyError(CollectionError):
+    """A change was attempted on a collection opened read-only."""
+
+
+def local_timezone() -> tzinfo:
+    """The local zone with its DST rules (TZ, /etc/localtime), else the current fixed offset."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        if name:
+            return zoneinfo.ZoneInfo(name)
+        with open("/etc/localtime", "rb") as fh:
+            return zoneinfo.ZoneInfo.from_file(fh, key="localtime")
+    return datetime.now().astimezone().tzinfo or UTC
+
+
+class Collection:
+    """Library + progress. Use `Collection.open`; call `close` when done."""
+
+    library: Library
+    units: list[Unit]
+    states: dict[str, CardState]
+    messages: list[str]
+    read_only: bool
+
+    def __init__(self, home: Home, tz: tzinfo) -> None:
+        self.home = home
+        self.tz = tz
+        self.rollover_hour = home.config.rollover_hour
+        self.state_dir: Path = home.paths.state_dir
+        self.cache_dir: Path = home.paths.cache_dir
+        self.messages = []
+        self.read_only = True
+        self.device: str | None = None
+        self._lock = WriterLock(self.state_dir)
+        self._writer: JournalWriter | None = None
+        self._ends: dict[str, Position] = {}
+        self._dirty = False
+        self._seq = 0
+        self._day: tuple[datetime, list[Event]] | None = None
+        self._undo: list[Event] | None = None
+        self._units_by_key: dict[str, Unit] | None = None
+
+    @classmethod
+    def open(
+        cls,
+        home: Home,
+        now: datetime,
+        *,
+        read_only: bool = False,
+        tz: tzinfo | None = None,
+        fsync: bool = True,
+    ) -> Collection:
+        """Open the library and state; raises CollectionError when the state cannot be used."""
+        col = cls(home, tz if tz is not None else local_timezone())
+        try:
+            col._open(now, read_only, fsync)
+        except (FormatError, JournalError) as exc:
+            col._lock.release()
+            raise CollectionError(str(exc)) from None
+        except BaseException:
+            col._lock.release()
+            raise
+        return col
+
+    def _open(self, now: datetime, read_only: bool, fsync: bool) -> None:
+        if not read_only:
+            if self._lock.acquire(now):
+                self.read_only = False
+            else:
+                self.messages.append(
+                    f"another retain ({self._lock.holder()}) is writing the progress; "
+                    "opened read-only: reviews cannot be recorded here until it closes"
+                )
+        self.device = find_device(self.state_dir)
+        if not self.read_only:
+            if self.device is None:
+                self.device = make_device(self.state_dir, now)
+            try:
+                daily_backup(self.state_dir, self.today(now))
+            except OSError as exc:
+                self.messages.append(f"the daily backup failed: {exc.strerror or exc}")
+            self._writer = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
+        self.library = self.home.library()
+        self.units = [u for deck in self.library.decks for u in units_for(deck)]
+        loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
+        self.states = loaded.states
+        self._ends = loaded.ends
+        self._dirty = loaded.dirty
+        self.messages += loaded.messages
+
+    # -- time -------------------------------------------------------------------
+
+    def today(self, now: datetime) -> date:
+        return study_day(now, self.rollover_hour, self.tz)
+
+    def day_start(self, now: datetime) -> datetime:
+        return day_start(self.today(now), self.rollover_hour, self.tz)
+
+    def _day_events(self, now: datetime) -> list[Event]:
+        start = self.day_start(now)
+        if self._day is None or self._day[0] != start:
+            events: list[Event] = []
+            for folder in device_folders(self.state_dir):
+                events += read_recent(folder, start, now)
+            events.sort(key=lambda e: e.time)
+            self._day = (start, events)
+        return self._day[1]
+
+    def day_log(self, now: datetime) -> DayLog:
+        return DayLog.from_events(self._day_events(now), self.day_start(now))
+
+    # -- scheduling ---------------------------------------------------------------
+
+    def settings_for(self, deck_id: str) -> StudySettings:
+        return self.home.config.for_deck(deck_id)
+
+    @property
+    def units_by_key(self) -> dict[str, Unit]:
+        if self._units_by_key is None:
+            self._units_by_key = {u.key: u for u in self.units}
+        return self._units_by_key
+
+    def due_counts(self, now: datetime) -> dict[str, Counts]:
+        return count_due(self.units, self.states, self.day_log(now), self.settings_for, now, self.today(now))
+
+    def start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
+        """A review session over the given decks (None: all); a group passes its deck ids."""
+        from retain.core.queue import build_queue
+        from retain.core.scheduler import Scheduler
+        from retain.core.session import ReviewSession
+
+        wanted = None if deck_ids is None else set(deck_ids)
+        units = [u for u in self.units if wanted is None or u.deck_id in wanted]
+        ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
+        queue = build_queue(
+            units, self.states, self.day_log(now), self.settings_for, now, self.today(now), ahead
+        )
+        return ReviewSession(
+            queue, self.states, lambda d: Scheduler(self.settings_for(d)), self, self.units_by_key, now
+        )
+
+    # -- the Recorder -------------------------------------------------------------
+
+    def new_event_id(self, now: datetime) -> str:
+        self._seq += 1
+        ns = (now.astimezone(UTC) - _EPOCH) // timedelta(microseconds=1) * 1000
+        return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
+
+    def record(self, event: Event) -> None:
+        """Append `event` to the journal durably, then apply it; raises ReadOnlyError when read-only."""
+        if self.read_only or self._writer is None:
+            raise ReadOnlyError(
+                "this retain opened the progress read-only (another retain is writing); "
+                "the review was not recorded"
+            )
+        if not KEY_RE.match(event.key):
+            raise ValueError(f"bad unit key {event.key!r}")
+        at = event.time.astimezone(UTC)
+        after = validate_state(event.after, at + FUTURE_SKEW) if event.after is not None else None
+        before = validate_state(event.before, at + FUTURE_SKEW) if event.before is not None else None
+        event = replace(event, time=at, after=after, before=before)
+        self._writer.append(event)  # durable from here on
+        self._dirty = True
+        if after is None:
+            self.states.pop(event.key, None)
+        else:
+            self.states[event.key] = after
+        if self._day is not None and event.time >= self._day[0]:
+            self._day[1].append(event)
+        if self._undo is not None:
+            self._push_undo(self._undo, event)
+
+    @staticmethod
+    def _push_undo(stack: list[Event], event: Event) -> None:
+        if event.kind in _UNDOABLE:
+            stack.append(event)
+        elif event.kind == "undo":
+            for i in range(len(stack) - 1, -1, -1):
+                if stack[i].id == event.undoes:
+                    del stack[i]
+                    break
+
+    def last_undoable(self) -> Event | None:
+        """The newest review/suspend/bury of this device not yet undone (also from before a restart)."""
+        if self._undo is None:
+            stack: list[Event] = []
+            if self.device is not None:
+                now = datetime.now(UTC)
+                folder = self.state_dir / "devices" / self.device
+                for event in read_recent(folder, now - UNDO_WINDOW, now):
+                    self._push_undo(stack, event)
+            self._undo = stack
+        return self._undo[-1] if self._undo else None
+
+    def history(self, now: datetime | None = None) -> list[Event]:
+        """Every event of every device, oldest first (the full review history)."""
+        now = now or datetime.now(UTC)
+        events: list[tuple[datetime, int, Event]] = []
+        for folder in device_folders(self.state_dir):
+            for path in journal_files(folder):
+                for _pos, event in scan_file(path, 0, now).events:
+                    events.append((event.time, len(events), event))
+        events.sort(key=lambda t: (t[0], t[1]))
+        return [e for _t, _n, e in events]
+
+    # -- compaction -----------------------------------------------------------------
+
+    def compact(self, now: datetime) -> None:
+        """Write the per-deck snapshots (at session end or when idle; never per rating)."""
+        if self.read_only or not self._dirty:
+            return
+        positions = dict(self._ends)
+        if self.device is not None and self._writer is not None:
+            end = self._writer.end()
+            if end is not None:
+                positions[self.device] = end
+        by_deck: dict[str, dict[str, CardState]] = {}
+        for key, state in self.states.items():
+            by_deck.setdefault(key.partition("/")[0], {})[key] = state
+        folder = self.state_dir / "snapshots"
+        for path in snapshot_files(folder):
+            by_deck.setdefault(path.stem, {})
+        for deck_id, states in by_deck.items():
+            write_snapshot(folder, deck_id, states, positions, now, self.cache_dir)
+        self._dirty = False
+
+    def close(self, now: datetime | None = None) -> None:
+        """Compact, close the journal and release the lock. Safe to call twice."""
+        try:
+            if not self.read_only:
+                self.compact(now or datetime.now(UTC))
+        finally:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+            self._lock.release()
+            self.read_only = True
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

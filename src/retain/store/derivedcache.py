@@ -1,0 +1,96 @@
+"""Disposable derived caches: parsed decks and snapshots as `marshal` data in the cache folder.
+
+TOML files stay the source of truth. A cache entry remembers the identity of
+the file it was derived from (inode, mtime_ns, size: `os.replace` gives every
+rewrite a new inode) and a code fingerprint (the retain version plus the
+modification times of the modules that parse and shape the data), so edits,
+rewrites and upgrades all invalidate it. Anything unexpected on load (a
+missing, stale, truncated or foreign file) is treated as a miss: the cache is
+never trusted over the TOML and never needed for correctness.
+
+marshal (not pickle) is used: it loads only plain data, never runs code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+from pathlib import Path
+from typing import Any
+
+from retain import __version__
+from retain.store.files import atomic_write
+
+__all__ = ["FileId", "cache_path", "code_fingerprint", "file_id", "load", "save"]
+
+FileId = tuple[int, int, int]
+_MAGIC = "retain-derived-cache"
+_fingerprint: str | None = None
+
+
+def file_id(path: Path) -> FileId | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def code_fingerprint() -> str:
+    """The retain version plus size/mtime of the modules whose output is cached."""
+    global _fingerprint
+    if _fingerprint is None:
+        here = Path(__file__).resolve().parent.parent
+        parts = [__version__]
+        for rel in (
+            "core/deckfile.py",
+            "core/units.py",
+            "core/cloze.py",
+            "core/model.py",
+            "core/state.py",
+            "store/deckcache.py",
+            "store/snapshot.py",
+            "store/statecodec.py",
+            "store/fastbuild.py",
+            "store/derivedcache.py",
+        ):
+            try:
+                st = os.stat(here / rel)
+                parts.append(f"{rel}:{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                parts.append(f"{rel}:-")
+        _fingerprint = hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
+    return _fingerprint
+
+
+def cache_path(cache_dir: Path, kind: str, source: Path) -> Path:
+    digest = hashlib.blake2b(str(source.resolve()).encode(), digest_size=10).hexdigest()
+    return cache_dir / kind / f"{source.stem[:40]}-{digest}.marshal"
+
+
+def load(path: Path, kind: str, identity: Any) -> Any | None:
+    """The payload saved under `identity`, or None (missing, stale or damaged)."""
+    try:
+        with path.open("rb") as fh:
+            data = marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if (
+        not isinstance(data, tuple)
+        or len(data) != 5
+        or data[0] != _MAGIC
+        or data[1] != kind
+        or data[2] != code_fingerprint()
+        or data[3] != identity
+    ):
+        return None
+    return data[4]
+
+
+def save(path: Path, kind: str, identity: Any, payload: Any) -> None:
+    """Write the cache; failures are ignored (the cache is only an accelerator)."""
+    with contextlib.suppress(OSError, ValueError):
+        blob = marshal.dumps((_MAGIC, kind, code_fingerprint(), identity, payload))
+        atomic_write(path, blob, durable=False)

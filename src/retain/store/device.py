@@ -1,0 +1,78 @@
+"""This machine's device id, and the per-device journal folders.
+
+Each machine writes only to its own folder `state/devices/<device-id>/`, so two
+machines syncing the data folder (git, Syncthing) never write the same file.
+The folder holds `device.toml` (`format`, `id`, the host name and a host key).
+A machine finds its folder again by the host key, a hash of the host name and
+`/etc/machine-id`, so the id needs no file outside the synced folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import socket
+import tomllib
+from datetime import datetime
+from pathlib import Path
+
+from retain.store.files import atomic_write
+from retain.store.statecodec import format_time, toml_str
+
+__all__ = ["DEVICE_FORMAT", "device_folders", "find_device", "host_key", "make_device"]
+
+DEVICE_FORMAT = 1
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def host_key() -> str:
+    parts = [socket.gethostname()]
+    for source in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
+        try:
+            parts.append(Path(source).read_text("ascii").strip()[:64])
+            break
+        except (OSError, UnicodeDecodeError):
+            continue
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=10).hexdigest()
+
+
+def device_folders(state_dir: Path) -> list[Path]:
+    """Every device folder (this machine's and synced ones), sorted by id."""
+    root = state_dir / "devices"
+    try:
+        return sorted(p for p in root.iterdir() if p.is_dir() and _ID_RE.match(p.name))
+    except OSError:
+        return []
+
+
+def _read_key(folder: Path) -> str | None:
+    try:
+        data = tomllib.loads((folder / "device.toml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    key = data.get("host_key")
+    return key if isinstance(key, str) else None
+
+
+def find_device(state_dir: Path) -> str | None:
+    """The id of this machine's device folder, if it has one."""
+    mine = host_key()
+    for folder in device_folders(state_dir):
+        if _read_key(folder) == mine:
+            return folder.name
+    return None
+
+
+def make_device(state_dir: Path, now: datetime) -> str:
+    """Create this machine's device folder and return its new id."""
+    device = secrets.token_hex(6)
+    folder = state_dir / "devices" / device
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (
+        f"format = {DEVICE_FORMAT}\nid = {toml_str(device)}\n"
+        f"host = {toml_str(socket.gethostname()[:100])}\nhost_key = {toml_str(host_key())}\n"
+        f"created = {format_time(now)}\n"
+    )
+    atomic_write(folder / "device.toml", text)
+    return device

@@ -1,0 +1,66 @@
+"""Build many frozen slotted dataclass objects from columns, at C speed.
+
+`retain due` at 50k cards must build ~50k `Unit`s and ~40k `CardState`s from
+the derived caches. A frozen dataclass `__init__` assigns each field through
+`object.__setattr__` in Python bytecode (about 1.7 us per object); here each
+field's slot descriptor is applied to all objects in one `map` (C loop), about
+three times faster. The objects are ordinary instances, equal to ones built by
+the constructor (tests check this), and the dataclasses define no
+`__post_init__`. Classes that are not slotted fall back to the constructor.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from collections import deque
+from collections.abc import Sequence
+from itertools import repeat
+from typing import Any, TypeVar
+
+__all__ = ["build_many", "columns_of", "field_names"]
+
+T = TypeVar("T")
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def columns_of(objs: Sequence[Any], names: Sequence[str]) -> list[list[Any]]:
+    """One list per field name, in `names` order."""
+    return [[getattr(o, name) for o in objs] for name in names]
+
+
+def _slotted(cls: type) -> bool:
+    return not hasattr(cls, "__post_init__") and all(
+        isinstance(cls.__dict__.get(n), types.MemberDescriptorType) for n in field_names(cls)
+    )
+
+
+def build_many(cls: type[T], names: Sequence[str], columns: Sequence[Sequence[Any]], count: int) -> list[T]:
+    """`count` instances of `cls` whose field `names[i]` takes `columns[i][j]`.
+
+    Fields not in `names` get their default. Raises ValueError when a column is
+    short or a required field is missing (a stale or damaged cache).
+    """
+    fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    given = dict(zip(names, columns, strict=True))
+    for name, col in given.items():
+        if name not in fields or len(col) != count:
+            raise ValueError(f"column {name!r} does not fit {cls.__name__}")
+    full: dict[str, Sequence[Any] | repeat[Any]] = {}
+    for name, f in fields.items():
+        if name in given:
+            full[name] = given[name]
+        elif f.default is not dataclasses.MISSING:
+            full[name] = repeat(f.default, count)
+        else:
+            raise ValueError(f"{cls.__name__}.{name} is missing")
+    if not _slotted(cls):
+        cols = [full[n] for n in fields]
+        return [cls(*row) for row in zip(*cols, strict=False)]
+    objs: list[T] = list(map(object.__new__, repeat(cls, count)))
+    for name in fields:
+        deque(map(cls.__dict__[name].__set__, objs, full[name]), maxlen=0)
+    return objs

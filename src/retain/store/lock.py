@@ -1,0 +1,63 @@
+"""The single-writer lock: one process at a time may change the state.
+
+A separate lock file (`state/writer.lock`, held with filelock's OS-level lock,
+so it is released when the process dies, even by SIGKILL) plus an
+informational `state/writer.toml` naming the holder for the message a second
+instance shows. Taking the lock never waits: a second instance opens read-only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import tomllib
+from datetime import datetime
+from pathlib import Path
+
+from retain.store.files import atomic_write
+from retain.store.statecodec import format_time, toml_str
+
+__all__ = ["WriterLock"]
+
+
+class WriterLock:
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / "writer.lock"
+        self.info_path = state_dir / "writer.toml"
+        self._lock: object | None = None
+
+    def acquire(self, now: datetime) -> bool:
+        """Take the lock without waiting; False when another process holds it."""
+        import filelock
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(self.path, timeout=0, thread_local=False, preserve_lock_file=True)
+        try:
+            lock.acquire(timeout=0, blocking=False)
+        except filelock.Timeout:
+            return False
+        self._lock = lock
+        info = f"pid = {os.getpid()}\nhost = {toml_str(socket.gethostname()[:100])}\nsince = {format_time(now)}\n"
+        with contextlib.suppress(OSError):
+            atomic_write(self.info_path, info, durable=False)
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._lock is not None
+
+    def holder(self) -> str:
+        """`pid 123 on host, since ...` from the info file, or a plain description."""
+        try:
+            data = tomllib.loads(self.info_path.read_text("utf-8"))
+            return f"pid {int(data['pid'])} on {str(data['host'])[:60]}"
+        except (OSError, ValueError, KeyError, tomllib.TOMLDecodeError):
+            return "another process"
+
+    def release(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            with contextlib.suppress(OSError):
+                self.info_path.unlink()
+            lock.release()  # type: ignore[attr-defined]

@@ -1,0 +1,233 @@
+"""Per-deck state snapshots, compacted from the journal: `state/snapshots/<deck-id>.toml`.
+
+    format = 1
+    deck = "kafka"
+    written = 2024-05-01T10:00:00Z
+
+    [journal]           # the journal events this snapshot already includes, per device
+    a1b2c3d4e5f6 = { file = "journal-2024-05.toml", offset = 48213 }
+
+    [cards]             # one inline table per review unit (see statecodec)
+    "kafka/isr:c1" = { state = 2, stability = 12.5, difficulty = 5.1, due = ..., reps = 4, lapses = 0 }
+
+A snapshot is written whole with `atomic_write` at session end or when idle,
+never per rating. Start-up reads the snapshots and replays the journal after
+their positions. A record that fails validation is left out with a message
+(the caller keeps a copy of the file); a file that cannot be parsed raises
+`SnapshotDamaged`; a newer format raises `migrate.FormatError`.
+
+`load_snapshot` keeps a derived `marshal` cache of each parsed snapshot in
+columns, so a 50k-card start-up does not re-parse TOML (see
+docs/state-format.md for the figures).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from retain.core.state import CardState, StateError
+from retain.store import derivedcache
+from retain.store.fastbuild import build_many, columns_of, field_names
+from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.journal import Position, parse_toml
+from retain.store.migrate import FormatError, upgrade
+from retain.store.statecodec import FUTURE_SKEW, KEY_RE, decode_state, encode_state, format_time, toml_str
+
+__all__ = [
+    "MAX_SNAPSHOT_BYTES",
+    "Snapshot",
+    "SnapshotDamaged",
+    "encode_snapshot",
+    "load_snapshot",
+    "parse_snapshot",
+    "snapshot_files",
+    "write_snapshot",
+]
+
+MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
+_DEVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_FIELDS = field_names(CardState)
+_TIME_FIELDS = ("due", "last_review")
+
+
+class SnapshotDamaged(Exception):
+    """A snapshot file cannot be read as a snapshot; the message is one line for the user."""
+
+
+@dataclass(slots=True)
+class Snapshot:
+    deck_id: str
+    path: Path
+    positions: dict[str, Position] = field(default_factory=dict)
+    states: dict[str, CardState] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    migrated_from: int | None = None
+
+
+def snapshot_files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix == ".toml" and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def encode_snapshot(
+    deck_id: str, states: Mapping[str, CardState], positions: Mapping[str, Position], now: datetime
+) -> str:
+    out = [
+        "# retain progress snapshot: compacted from the review journal; do not edit while retain runs",
+        "format = 1",
+        f"deck = {toml_str(deck_id)}",
+        f"written = {format_time(now)}",
+        "",
+        "[journal]",
+    ]
+    for device, pos in sorted(positions.items()):
+        out.append(f"{device} = {{ file = {toml_str(pos.file)}, offset = {pos.offset} }}")
+    out += ["", "[cards]"]
+    out += [f"{toml_str(key)} = {encode_state(states[key])}" for key in sorted(states)]
+    return "\n".join(out) + "\n"
+
+
+def write_snapshot(
+    folder: Path,
+    deck_id: str,
+    states: Mapping[str, CardState],
+    positions: Mapping[str, Position],
+    now: datetime,
+    cache_dir: Path | None = None,
+) -> Path:
+    path = folder / f"{deck_id}.toml"
+    atomic_write(path, encode_snapshot(deck_id, states, positions, now))
+    if cache_dir is not None:
+        snap = Snapshot(deck_id, path, dict(positions), dict(states))
+        _save_cache(path, cache_dir, snap, now)
+    return path
+
+
+def _positions(raw: Any, where: str) -> dict[str, Position]:
+    if not isinstance(raw, dict):
+        raise SnapshotDamaged(f"{where}: [journal] must be a table")
+    out: dict[str, Position] = {}
+    for device, pos in raw.items():
+        if (
+            not _DEVICE_RE.match(device)
+            or not isinstance(pos, dict)
+            or not isinstance(pos.get("file"), str)
+            or not isinstance(pos.get("offset"), int)
+            or isinstance(pos.get("offset"), bool)
+            or pos["offset"] < 0
+        ):
+            raise SnapshotDamaged(f"{where}: bad journal position for device {device!r}")
+        out[device] = Position(pos["file"], pos["offset"])
+    return out
+
+
+def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
+    try:
+        data = parse_toml(text)
+    except (ValueError, RecursionError) as exc:
+        first = str(exc).splitlines()[0][:120] if str(exc) else "invalid TOML"
+        raise SnapshotDamaged(f"{path.name}: not valid TOML ({first})") from None
+    data, original = upgrade("snapshot", data, path.name)
+    deck_id = data.get("deck", path.stem)
+    if not isinstance(deck_id, str) or deck_id != path.stem:
+        raise SnapshotDamaged(f"{path.name}: `deck` does not match the file name")
+    cards = data.get("cards", {})
+    if not isinstance(cards, dict):
+        raise SnapshotDamaged(f"{path.name}: [cards] must be a table")
+    snap = Snapshot(deck_id, path, _positions(data.get("journal", {}), path.name))
+    snap.migrated_from = original if original != data["format"] else None
+    bad: list[str] = []
+    prefix = f"{deck_id}/"
+    for key, raw in cards.items():
+        try:
+            if not KEY_RE.match(key) or not key.startswith(prefix):
+                raise StateError("not a card key of this deck")
+            snap.states[key] = decode_state(raw, now)
+        except StateError as exc:
+            bad.append(f"{key[:80]} ({exc})")
+    if bad:
+        more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+        snap.problems.append(
+            f"{path.name}: {len(bad)} invalid record(s) set aside, not scheduled: {bad[0]}{more}"
+        )
+    return snap
+
+
+def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime) -> None:
+    ident = derivedcache.file_id(path)
+    if ident is None:
+        return
+    keys = list(snap.states)
+    objs = [snap.states[k] for k in keys]
+    cols = columns_of(objs, _FIELDS)
+    for name in _TIME_FIELDS:
+        i = _FIELDS.index(name)
+        cols[i] = [None if t is None else t.isoformat() for t in cols[i]]
+    payload = (
+        snap.deck_id,
+        [(d, p.file, p.offset) for d, p in snap.positions.items()],
+        keys,
+        list(_FIELDS),
+        cols,
+        snap.problems,
+        snap.migrated_from,
+        now.astimezone(UTC).isoformat(),
+    )
+    derivedcache.save(derivedcache.cache_path(cache_dir, "snapshots", path), "snapshot", ident, payload)
+
+
+def _iso(values: list[str | None]) -> list[datetime | None]:
+    if None in values:
+        return [None if v is None else datetime.fromisoformat(v) for v in values]
+    return list(map(datetime.fromisoformat, values))  # type: ignore[arg-type]
+
+
+def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
+    ident = derivedcache.file_id(path)
+    payload = derivedcache.load(derivedcache.cache_path(cache_dir, "snapshots", path), "snapshot", ident)
+    if payload is None:
+        return None
+    try:
+        deck_id, positions, keys, names, cols, problems, migrated, validated = payload
+        if datetime.fromisoformat(validated) > now + FUTURE_SKEW:
+            return None  # the clock moved backwards since: validate again
+        cols = list(cols)
+        for name in _TIME_FIELDS:
+            i = names.index(name)
+            cols[i] = _iso(cols[i])
+        objs = build_many(CardState, names, cols, len(keys))
+        snap = Snapshot(deck_id, path, {d: Position(f, o) for d, f, o in positions})
+        snap.states = dict(zip(keys, objs, strict=True))
+        snap.problems, snap.migrated_from = list(problems), migrated
+        return snap
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def load_snapshot(path: Path, now: datetime, cache_dir: Path | None = None) -> Snapshot:
+    """Read one snapshot (through the derived cache when given)."""
+    if cache_dir is not None:
+        snap = _from_cache(path, cache_dir, now)
+        if snap is not None:
+            return snap
+    try:
+        text = read_text_limited(path, MAX_SNAPSHOT_BYTES)
+    except ReadError as exc:
+        raise SnapshotDamaged(f"{path.name}: {exc}") from None
+    try:
+        snap = parse_snapshot(path, text, now)
+    except FormatError:
+        raise
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # pragma: no cover - parse_snapshot maps these
+        raise SnapshotDamaged(f"{path.name}: {exc}") from None
+    if cache_dir is not None:
+        _save_cache(path, cache_dir, snap, now)
+    return snap

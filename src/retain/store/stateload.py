@@ -1,0 +1,161 @@
+"""Start-up: snapshots, then the journal tail, with damage handled and never hidden.
+
+1. Each `snapshots/<deck>.toml` is read (through the derived cache). A file
+   that cannot be read is kept as `<name>.damaged-<time>` (when writable) and
+   replaced in memory by the newest good backup; with none, the deck starts
+   empty and its whole journal is replayed. Records that fail validation are
+   left out and the deck's journal is replayed in full, which restores their
+   last good state from the journal's events.
+2. Every device folder's journal is read from the earliest position any
+   snapshot includes; each event is applied to decks whose snapshot does not
+   include it yet (last event wins). This machine's newest file gets a torn
+   final block cut off (a copy kept); other devices' files are never written.
+3. Damaged journal events are set aside (copied to `quarantine/`) with a
+   message; they never reach the states.
+
+A snapshot or journal in a newer format raises `migrate.FormatError` /
+`journal.JournalError`: the caller refuses to open rather than guess.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from retain.core.state import CardState, Event
+from retain.store.backup import backup_candidates
+from retain.store.device import device_folders
+from retain.store.files import atomic_write
+from retain.store.journal import Position, journal_files, repair_tail, scan_file
+from retain.store.snapshot import Snapshot, SnapshotDamaged, load_snapshot, snapshot_files
+
+__all__ = ["LoadedState", "load_state", "stamp"]
+
+_START = Position("", 0)
+
+
+@dataclass(slots=True)
+class LoadedState:
+    states: dict[str, CardState] = field(default_factory=dict)
+    ends: dict[str, Position] = field(default_factory=dict)  # device -> end of its journal as read
+    messages: list[str] = field(default_factory=list)
+    dirty: bool = False  # snapshots are behind (tail replayed, repaired, migrated): compact at close
+    tail_events: int = 0
+
+
+def stamp(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _quarantine(state_dir: Path, name: str, data: bytes, now: datetime) -> Path:
+    path = state_dir / "quarantine" / f"{name}.{stamp(now)}"
+    n = 1
+    while path.exists():
+        n += 1
+        path = path.with_name(f"{name}.{stamp(now)}-{n}")
+    atomic_write(path, data)
+    return path
+
+
+def _recover(state_dir: Path, path: Path, reason: str, now: datetime, writable: bool) -> tuple[Snapshot, str]:
+    kept = ""
+    if writable:
+        copy = path.with_name(f"{path.name}.damaged-{stamp(now)}")
+        path.replace(copy)
+        kept = f"; the file was kept as {copy.name}"
+    for cand in backup_candidates(state_dir, path.name):
+        try:
+            snap = load_snapshot(cand, now)
+        except (SnapshotDamaged, ValueError):
+            continue
+        snap.path = path
+        snap.problems = []
+        source = f"the backup of {cand.parent.name} plus the journal"
+        return snap, f"{reason}{kept}; progress was rebuilt from {source}"
+    return Snapshot(path.stem, path), f"{reason}{kept}; progress was rebuilt from the journal"
+
+
+def _snapshots(
+    state_dir: Path, cache_dir: Path | None, now: datetime, writable: bool, out: LoadedState
+) -> list[Snapshot]:
+    snaps: list[Snapshot] = []
+    for path in snapshot_files(state_dir / "snapshots"):
+        try:
+            snap = load_snapshot(path, now, cache_dir)
+        except SnapshotDamaged as exc:
+            snap, message = _recover(state_dir, path, f"damaged state file {exc}", now, writable)
+            out.messages.append(message)
+            out.dirty = True
+        if snap.problems:
+            out.messages += snap.problems
+            if writable:
+                copy = _quarantine(state_dir, path.name, path.read_bytes(), now)
+                out.messages.append(f"a copy of {path.name} is kept as quarantine/{copy.name}")
+            snap.positions = {}  # rebuild this deck from the whole journal
+            out.dirty = True
+        if snap.migrated_from is not None:
+            out.dirty = True
+        snaps.append(snap)
+    return snaps
+
+
+def load_state(
+    state_dir: Path, cache_dir: Path | None, now: datetime, own_device: str | None, writable: bool
+) -> LoadedState:
+    out = LoadedState()
+    snaps = _snapshots(state_dir, cache_dir, now, writable, out)
+    deck_pos: dict[str, dict[str, Position]] = {}
+    for snap in snaps:
+        out.states.update(snap.states)
+        deck_pos[snap.deck_id] = snap.positions
+    tails: list[list[tuple[datetime, int, Position, str, Event]]] = []
+    for folder in device_folders(state_dir):
+        device = folder.name
+        starts = [p.get(device, _START) for p in deck_pos.values()]
+        start = min(starts) if starts else _START
+        tails.append(_read_device(state_dir, folder, start, now, writable and device == own_device, out))
+    if len(tails) <= 1:
+        merged = tails[0] if tails else []
+    else:
+        merged = list(heapq.merge(*tails, key=lambda t: (t[0], t[1])))
+    for _time, _seq, pos, device, event in merged:
+        deck = event.key.partition("/")[0]
+        done = deck_pos.get(deck, {}).get(device)
+        if done is not None and pos < done:
+            continue
+        out.tail_events += 1
+        if event.after is None:
+            out.states.pop(event.key, None)
+        else:
+            out.states[event.key] = event.after
+    if out.tail_events:
+        out.dirty = True
+    return out
+
+
+def _read_device(
+    state_dir: Path, folder: Path, start: Position, now: datetime, own: bool, out: LoadedState
+) -> list[tuple[datetime, int, Position, str, Event]]:
+    device = folder.name
+    files = [p for p in journal_files(folder) if p.name >= start.file]
+    events: list[tuple[datetime, int, Position, str, Event]] = []
+    end = start
+    for i, path in enumerate(files):
+        scan = scan_file(path, start.offset if path.name == start.file else 0, now)
+        out.messages += scan.problems
+        if scan.bad_blocks and own:
+            copy = _quarantine(state_dir, path.name, b"".join(scan.bad_blocks), now)
+            out.messages.append(f"the damaged events are kept in quarantine/{copy.name}")
+        if scan.torn:
+            if i < len(files) - 1:
+                out.messages.append(f"{device}/{path.name}: {len(scan.torn)} unreadable bytes at the end")
+            elif own:
+                out.messages.append(repair_tail(path, scan.end, scan.torn, now))
+            # else: a crash remnant its writer will repair, a write in progress or a sync in flight
+        for pos, event in scan.events:
+            events.append((event.time, len(events), pos, device, event))
+        end = Position(path.name, scan.end)
+    out.ends[device] = end
+    return events
