@@ -11,7 +11,7 @@ from queue_helpers import basic, learning, review
 
 from retain.core.clock import day_start, study_day
 from retain.core.state import CardState, Event
-from retain.core.stats import compute_stats
+from retain.core.stats import compute_stats, today_progress
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 10, 26, 10, 0, tzinfo=UTC)  # the day after the autumn DST change
@@ -126,3 +126,15 @@ def test_removed_deck_counts_in_totals_only_and_json() -> None:
     data = json.loads(json.dumps(report.to_dict()))
     assert data["decks"][0]["deck_id"] == "a" and data["total"]["reviews_today"] == 1
     assert "_days" not in data["total"]
+
+
+def test_today_progress_matches_compute_stats() -> None:
+    today = date(2026, 10, 26)
+    events = [
+        rated("a/x", local(*(today - timedelta(days=n)).timetuple()[:3], 4, 30)) for n in (0, 0, 1, 2, 4)
+    ]
+    events.append(rated("a/x", local(2026, 10, 26, 3, 0)))  # before rollover: yesterday
+    assert today_progress(events, NOW, 4, BERLIN) == (2, 3)
+    report = compute_stats([basic("a", "x")], {}, events, NOW, TODAY_START, BERLIN)
+    assert (report.total.reviews_today, report.total.streak) == (2, 3)
+    assert today_progress([], NOW, 4, BERLIN) == (0, 0)

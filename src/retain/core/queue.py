@@ -24,12 +24,12 @@ A queue over several decks (a group) keeps one lane per deck, each with its own
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from retain.core.model import Unit
-from retain.core.scheduler import retrievability
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
 
@@ -85,6 +85,18 @@ class Counts:
     @property
     def total(self) -> int:
         return self.new + self.learning + self.review
+
+
+def _rank(st: CardState, now: datetime) -> float:
+    """Sort key for due reviews, lowest retrievability first.
+
+    FSRS retrievability falls monotonically with elapsed time / stability, so
+    ordering by that ratio (descending) is the same order without the power.
+    """
+    stability = st.stability
+    if st.last_review is None or stability is None or not stability > 0:
+        return -math.inf
+    return -(now - st.last_review).total_seconds() / stability
 
 
 def _hidden(st: CardState, today_iso: str) -> bool:
@@ -222,7 +234,7 @@ class StudyQueue:
         self._learn: dict[str, datetime] = {}
         self._heap: list[tuple[datetime, str]] = []
         self._seen: set[str] = set(log.notes_seen)
-        self._r: dict[str, float] = {}
+        self._r: dict[str, float] = {}  # due review -> rank (see _rank)
         self._lanes: dict[str, _Lane] = {}
         self._next_review: datetime | None = None
         self._last: str | None = None
@@ -240,40 +252,60 @@ class StudyQueue:
         now: datetime,
     ) -> None:
         cutoff = now + self._cutoff_after
+        today_iso = self._today_iso
+        seen = self._seen
+        lanes = self._lanes
+        learn = self._learn
+        heap = self._heap
+        rs = self._r
         new_by_note: dict[str, list[str]] = {}
         rev_by_note: dict[str, list[str]] = {}
         busy: set[str] = set()
+        self._units = {u.key: u for u in units}
+        self._states = dict(states)
+        get = states.get
+        next_review = self._next_review
+        deck = None
         for u in units:
+            if u.deck_id != deck:
+                deck = u.deck_id
+                if deck not in lanes:
+                    s = settings_for(deck)
+                    lanes[deck] = _Lane(
+                        deck,
+                        max(0, s.new_per_day - log.new_seen.get(deck, 0)),
+                        max(0, s.reviews_per_day - log.reviews_done.get(deck, 0)),
+                    )
             key = u.key
-            self._units[key] = u
-            if u.deck_id not in self._lanes:
-                s = settings_for(u.deck_id)
-                self._lanes[u.deck_id] = _Lane(
-                    u.deck_id,
-                    max(0, s.new_per_day - log.new_seen.get(u.deck_id, 0)),
-                    max(0, s.reviews_per_day - log.reviews_done.get(u.deck_id, 0)),
-                )
-            st = states.get(key)
-            self._states[key] = st
-            if st is not None and _hidden(st, self._today_iso):
+            st = get(key)
+            if st is None:
+                note = _note_of(key)
+                if note not in seen:
+                    new_by_note.setdefault(note, []).append(key)
                 continue
-            if st is None or st.state == NEW:
-                if u.note_key not in self._seen:
-                    new_by_note.setdefault(u.note_key, []).append(key)
-            elif st.due is None:
+            if st.suspended or (st.buried_until is not None and st.buried_until > today_iso):
+                continue
+            due = st.due
+            if st.state == NEW:
+                note = _note_of(key)
+                if note not in seen:
+                    new_by_note.setdefault(note, []).append(key)
+            elif due is None:
                 continue
             elif st.state == REVIEW:
-                if st.due <= cutoff:
-                    if u.note_key not in self._seen:
-                        rev_by_note.setdefault(u.note_key, []).append(key)
-                        self._r[key] = retrievability(st, now)
-                elif self._next_review is None or st.due < self._next_review:
-                    self._next_review = st.due
+                if due <= cutoff:
+                    note = _note_of(key)
+                    if note not in seen:
+                        rev_by_note.setdefault(note, []).append(key)
+                        rs[key] = _rank(st, now)
+                elif next_review is None or due < next_review:
+                    next_review = due
             else:
-                self._learn[key] = st.due
-                self._heap.append((st.due, key))
-                if st.due <= cutoff:
-                    busy.add(u.note_key)
+                learn[key] = due
+                heap.append((due, key))
+                if due <= cutoff:
+                    busy.add(_note_of(key))
+        self._next_review = next_review
         heapq.heapify(self._heap)
         for note, keys in rev_by_note.items():
             if note in busy:
@@ -422,7 +454,7 @@ class StudyQueue:
         elif st.state == REVIEW:
             if st.due <= now + self._cutoff_after:
                 kind = "rev"
-                self._r[key] = retrievability(st, now)
+                self._r[key] = _rank(st, now)
         else:
             self._learn[key] = st.due
             heapq.heappush(self._heap, (st.due, key))

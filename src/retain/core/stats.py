@@ -18,11 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from retain.core.clock import study_day, to_utc
+from retain.core.clock import day_start, study_day, to_utc
 from retain.core.model import Unit
 from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState, Event
 
-__all__ = ["RETENTION_WINDOW", "DeckStats", "StatsReport", "compute_stats"]
+__all__ = ["RETENTION_WINDOW", "DeckStats", "StatsReport", "compute_stats", "today_progress"]
 
 RETENTION_WINDOW = timedelta(days=30)
 
@@ -88,6 +88,40 @@ def _streak(days: set[date], today: date) -> int:
     return count
 
 
+class _DayOf:
+    """Study day of a UTC time, cached per 15-minute slot (UTC offsets are multiples of 15 min)."""
+
+    def __init__(self, rollover_hour: int, tz: tzinfo) -> None:
+        self.hour, self.tz = rollover_hour, tz
+        self._cache: dict[int, date] = {}
+
+    def __call__(self, time: datetime) -> date:
+        slot = int(time.timestamp()) // 900
+        day = self._cache.get(slot)
+        if day is None:
+            day = self._cache[slot] = study_day(time, self.hour, self.tz)
+        return day
+
+
+def _counted_reviews(events: Iterable[Event]) -> list[Event]:
+    history = list(events)
+    undone = {e.undoes for e in history if e.kind == "undo"}
+    return [e for e in history if e.kind == "review" and e.id not in undone]
+
+
+def today_progress(events: Iterable[Event], now: datetime, rollover_hour: int, tz: tzinfo) -> tuple[int, int]:
+    """(ratings in the current study day, streak in days): the home screen's summary line."""
+    today = study_day(now, rollover_hour, tz)
+    start = day_start(today, rollover_hour, tz)
+    day_of = _DayOf(rollover_hour, tz)
+    days: set[date] = set()
+    count = 0
+    for event in _counted_reviews(events):
+        days.add(day_of(event.time))
+        count += event.time >= start
+    return count, _streak(days, today)
+
+
 def compute_stats(
     units: Sequence[Unit],
     states: Mapping[str, CardState],
@@ -118,18 +152,11 @@ def compute_stats(
         _count_state(stats, state)
         _count_state(total, state)
 
-    history = list(events)
-    undone = {e.undoes for e in history if e.kind == "undo"}
     window_start = now - RETENTION_WINDOW
-    day_cache: dict[int, date] = {}  # 15-minute UTC slot -> study day (offsets are multiples of 15 min)
-    for event in history:
-        if event.kind != "review" or event.id in undone:
-            continue
+    day_of = _DayOf(hour, tz)
+    for event in _counted_reviews(events):
         time = event.time
-        slot = int(time.timestamp()) // 900
-        day = day_cache.get(slot)
-        if day is None:
-            day = day_cache[slot] = study_day(time, hour, tz)
+        day = day_of(time)
         counted_review = event.before is not None and event.before.state == REVIEW and time >= window_start
         deck = decks.get(event.key.partition("/")[0])
         for stats in (total, deck) if deck is not None else (total,):
