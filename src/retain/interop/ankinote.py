@@ -106,8 +106,7 @@ def _deck_meta(deck: Deck) -> dict[str, Any]:
             meta[key] = getattr(deck, key)
     if deck.authors:
         meta["authors"] = list(deck.authors)
-    if deck.tags:
-        meta["tags"] = list(deck.tags)
+    meta["tags"] = list(deck.tags)  # always: an empty list means "no deck tags", not "unknown"
     return meta
 
 

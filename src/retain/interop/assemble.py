@@ -61,7 +61,7 @@ def make_deck(
         seen.add(card.id)
         kept.append(card)
     deck_tags = meta.get("tags")
-    if isinstance(deck_tags, tuple) and deck_tags:
+    if isinstance(deck_tags, tuple):
         kept = [replace(c, tags=tuple(t for t in c.tags if t not in deck_tags)) for c in kept]
     elif kept:
         common = [t for t in kept[0].tags if all(t in c.tags for c in kept[1:])]

@@ -146,7 +146,7 @@ def write_markdown(deck: Deck) -> str:
         if getattr(deck, key):
             head.append(f"{key} = {toml_string(getattr(deck, key))}")
     for key in ("authors", "tags"):
-        if getattr(deck, key):
+        if getattr(deck, key) or key == "tags":
             head.append(f"{key} = [{', '.join(toml_string(v) for v in getattr(deck, key))}]")
     head.append("---")
     return "\n".join(head) + "\n\n" + "\n".join(_card_md(c) for c in deck.cards)
