@@ -56,9 +56,9 @@ def run(args: argparse.Namespace) -> int:
                 return 0
             media = apply_import(plan, decks_dir, bar)
             bar.finish()
-            recorded = 0
+            recorded = kept = 0
             if args.with_history and bundle.reviews:
-                recorded = record_history(home, bundle.reviews, datetime.now(UTC))
+                recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC))
     except InteropError as exc:
         bar.finish()
         print(f"retain: import refused: {exc}", file=sys.stderr)
@@ -72,5 +72,6 @@ def run(args: argparse.Namespace) -> int:
     if media:
         print(f"stored {media} media file(s)")
     if args.with_history:
-        print(f"recorded {recorded} review(s) of history")
+        note = f"; {kept} card(s) already had progress here and kept it" if kept else ""
+        print(f"recorded {recorded} event(s) of review history{note}")
     return 0

@@ -1,34 +1,32 @@
 """Bridge between interop and the progress store (`retain.store.collection.Collection`).
 
-Export with progress reads the deck's states and journal events; import with
-history records each past review as a new journal event, skipping events the
-journal already holds (same unit and time), so importing twice adds nothing.
+Export with progress reads the deck's states and journal events. Import with
+history records each past event as a new journal event, oldest first. Units
+that already have progress here are left alone (local progress wins), and
+events the journal already holds (same unit and time) are skipped, so
+importing twice adds nothing.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from retain.core.state import CardState, Event
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.history import events_for_deck
+from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 
 __all__ = ["deck_progress", "record_history"]
 
 
-def _open(home: Home, now: datetime, read_only: bool) -> Any:
+def _open(home: Home, now: datetime, read_only: bool) -> Collection:
     try:
-        module = importlib.import_module("retain.store.collection")
-    except ImportError:
-        raise InteropError(
-            "review history needs the progress store, which this build of retain lacks"
-        ) from None
-    return module.Collection.open(home, now, read_only=read_only)
+        return Collection.open(home, now, read_only=read_only)
+    except CollectionError as exc:
+        raise InteropError(f"progress store: {exc}") from None
 
 
 def deck_progress(home: Home, deck_id: str, now: datetime) -> tuple[dict[str, CardState], list[Review]]:
@@ -37,21 +35,24 @@ def deck_progress(home: Home, deck_id: str, now: datetime) -> tuple[dict[str, Ca
     try:
         prefix = f"{deck_id}/"
         states = {k: v for k, v in coll.states.items() if k.startswith(prefix)}
-        return states, events_for_deck(coll.history(), deck_id)
+        return states, events_for_deck(coll.history(now), deck_id)
     finally:
-        coll.close()
+        coll.close(now)
 
 
-def record_history(home: Home, reviews: Sequence[Review], now: datetime) -> int:
-    """Append `reviews` to the journal as new events; returns how many were new."""
+def record_history(home: Home, reviews: Sequence[Review], now: datetime) -> tuple[int, int]:
+    """Append `reviews` to the journal; returns (recorded, skipped because local progress exists)."""
     coll = _open(home, now, False)
     try:
-        if getattr(coll, "read_only", False):
-            raise InteropError("another retain is running and holds the progress store; close it and retry")
-        have = {(e.key, e.time) for e in coll.history()}
+        if coll.read_only:
+            raise InteropError(
+                "another retain is writing the progress; close it and import the history again"
+            )
+        have = {(e.key, e.time) for e in coll.history(now)}
+        local = {r.key for r in reviews if r.key in coll.states}
         count = 0
         for r in sorted(reviews, key=lambda r: r.time):
-            if (r.key, r.time) in have:
+            if r.key in local or (r.key, r.time) in have or r.time > now:
                 continue
             event = Event(
                 id=coll.new_event_id(now),
@@ -66,6 +67,6 @@ def record_history(home: Home, reviews: Sequence[Review], now: datetime) -> int:
             coll.record(event)
             have.add((r.key, r.time))
             count += 1
-        return count
+        return count, len(local)
     finally:
-        coll.close()
+        coll.close(now)
