@@ -19,7 +19,7 @@ from .conftest import FIXTURES, run_cli, tree
 
 
 def _refused(capsys: pytest.CaptureFixture[str], home: Path, path: Path, needle: str) -> str:
-    code, out, err = run_cli(capsys, "import", str(path))
+    code, _out, err = run_cli(capsys, "import", str(path))
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1, err

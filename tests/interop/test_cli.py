@@ -1,0 +1,147 @@
+"""`retain export` / `retain import` as a user runs them, on the bundled decks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from retain.core.deckfile import parse_deck
+from retain.core.deckwrite import deck_to_toml
+from retain.core.model import Card, Deck
+
+from .conftest import run_cli, tree
+
+FORMATS = [".toml", ".apkg", ".csv", ".tsv", ".txt", ".md"]
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+def test_export_then_import_into_a_fresh_home(
+    suffix: str, tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / f"kafka{suffix}"
+    code, msg, err = run_cli(capsys, "export", "kafka", "-o", str(out))
+    assert code == 0, err
+    assert "9 cards" in msg and out.is_file()
+    code, msg, err = run_cli(capsys, "import", str(out))
+    assert code == 0, err
+    imported = home / "decks" / "kafka.toml"
+    deck = parse_deck(imported.read_text()).deck
+    assert deck is not None and len(deck.cards) == 9
+    assert deck.version == "1.0.0"
+    # importing again changes nothing and duplicates nothing
+    before = imported.read_text()
+    code, msg, _ = run_cli(capsys, "import", str(out))
+    assert code == 0
+    assert "0 added, 0 changed, 0 removed, 9 unchanged" in msg
+    assert imported.read_text() == before
+    assert tree(home / "decks") == ["kafka.toml"]
+    code, msg, err = run_cli(capsys, "check", str(home / "decks"))
+    assert code == 0, msg + err
+
+
+def _write(path: Path, deck: Deck) -> Path:
+    path.write_text(deck_to_toml(deck))
+    return path
+
+
+def test_upgrade_dry_run_shows_diff_and_apply_keeps_ids(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    v1 = Deck(
+        "geo",
+        "Geography",
+        version="1.0.0",
+        cards=(
+            Card("capital-fr", front="Capital of France?", back="Paris"),
+            Card("capital-de", front="Capital of Germany?", back="Bonn"),
+            Card("old", front="Removed later?", back="yes"),
+        ),
+    )
+    v2 = Deck(
+        "geo",
+        "Geography",
+        version="1.1.0",
+        cards=(
+            Card("capital-fr", front="Capital of France?", back="Paris"),
+            Card("capital-de", front="Capital of Germany?", back="Berlin"),
+            Card("capital-it", front="Capital of Italy?", back="Rome"),
+        ),
+    )
+    assert run_cli(capsys, "import", str(_write(tmp_path / "v1.toml", v1)))[0] == 0
+    code, out, _ = run_cli(capsys, "import", "--dry-run", str(_write(tmp_path / "v2.toml", v2)))
+    assert code == 0
+    assert "deck geo: 1.0.0 -> 1.1.0: 1 added, 1 changed, 1 removed, 1 unchanged" in out
+    assert "  + capital-it" in out and "  ~ capital-de" in out and "  - old" in out
+    assert "Bonn" in (home / "decks" / "geo.toml").read_text()  # dry run wrote nothing
+    assert run_cli(capsys, "import", str(tmp_path / "v2.toml"))[0] == 0
+    deck = parse_deck((home / "decks" / "geo.toml").read_text()).deck
+    assert deck is not None and [c.id for c in deck.cards] == ["capital-fr", "capital-de", "capital-it"]
+    # going back to 1.0.0 needs --force
+    code, _, err = run_cli(capsys, "import", str(tmp_path / "v1.toml"))
+    assert code == 1 and "older than the installed 1.1.0" in err and "--force" in err
+    assert run_cli(capsys, "import", "--force", str(tmp_path / "v1.toml"))[0] == 0
+
+
+def test_csv_export_neutralises_formulas(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = Deck(
+        "calc",
+        "Calc",
+        tags=("-neg",),
+        cards=(
+            Card("f1", front='=HYPERLINK("http://evil")', back="+1"),
+            Card("f2", front="@SUM(A1)", back="-2"),
+        ),
+    )
+    src = _write(tmp_path / "calc.toml", deck)
+    assert run_cli(capsys, "import", str(src))[0] == 0
+    out = tmp_path / "calc.csv"
+    assert run_cli(capsys, "export", "calc", "-o", str(out))[0] == 0
+    body = [ln for ln in out.read_text().splitlines() if not ln.startswith("#")]
+    for row in csv.reader(io.StringIO("\n".join(body))):
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+    # and the values come back unchanged
+    (home / "decks" / "calc.toml").unlink()
+    assert run_cli(capsys, "import", str(out))[0] == 0
+    back = parse_deck((home / "decks" / "calc.toml").read_text()).deck
+    assert back is not None
+    assert [(c.front, c.back) for c in back.cards] == [(c.front, c.back) for c in deck.cards]
+    assert back.tags == ("-neg",)
+
+
+def test_plain_hashcards_file(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    md = tmp_path / "Geography.md"
+    md.write_text(
+        "Q: What is the capital of France?\nA: Paris\n\nC: [Paris] is the capital of [France].\n\n"
+        "Q: List two rivers.\nA:\n\n- Seine\n- Loire\n"
+    )
+    code, out, err = run_cli(capsys, "import", str(md))
+    assert code == 0, err
+    deck = parse_deck((home / "decks" / "geography.toml").read_text()).deck
+    assert deck is not None and deck.name == "Geography"
+    kinds = [(c.kind, c.front or c.text, c.back) for c in deck.cards]
+    assert kinds == [
+        ("basic", "What is the capital of France?", "Paris"),
+        ("cloze", "{{c1::Paris}} is the capital of {{c2::France}}.", ""),
+        ("basic", "List two rivers.", "- Seine\n- Loire"),
+    ]
+    code, out, _ = run_cli(capsys, "import", str(md))
+    assert "0 added, 0 changed, 0 removed, 3 unchanged" in out
+
+
+def test_errors_are_one_line(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(capsys, "import", str(tmp_path / "missing.apkg"))
+    assert code == 1 and err.count("\n") == 1 and "no such file" in err
+    (tmp_path / "x.docx").write_text("x")
+    code, _, err = run_cli(capsys, "import", str(tmp_path / "x.docx"))
+    assert code == 1 and "unknown file type .docx" in err
+    code, _, err = run_cli(capsys, "export", "nope", "-o", str(tmp_path / "a.csv"))
+    assert code == 1 and "no deck 'nope'" in err
+    code, _, err = run_cli(capsys, "export", "kafka", "-o", str(tmp_path / "a.pdf"))
+    assert code == 1 and "unknown export type .pdf" in err
+    assert tree(home / "decks") == []
