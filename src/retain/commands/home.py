@@ -1,20 +1,13 @@
-"""`retain` with no command: the deck list as text (the TUI replaces this)."""
+"""`retain` with no command: the TUI home screen (deck list)."""
 
 from __future__ import annotations
 
 import argparse
 
-from retain.core.units import expand_deck
-from retain.store.home import open_home
-
 __all__ = ["run"]
 
 
 def run(args: argparse.Namespace) -> int:
-    library = open_home().library()
-    for deck in library.decks:
-        group = f"{deck.group} / " if deck.group else ""
-        print(f"{group}{deck.name} ({deck.id}): {len(expand_deck(deck))} cards")
-    for entry in library.broken:
-        print(f"broken: {entry.error}")
-    return 0
+    from retain.commands.review import launch
+
+    return launch(None, start_in_review=False)

@@ -1,0 +1,69 @@
+"""`retain review [DECK_ID...]`: the TUI, straight into a study session. Also the launcher for `retain`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+__all__ = ["add_arguments", "launch", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "decks", nargs="*", metavar="DECK_ID", help="decks or groups to study (default: everything due)"
+    )
+
+
+def _resolve(wanted: Sequence[str], deck_ids: Sequence[str], groups: dict[str, list[str]]) -> list[str] | str:
+    """Deck ids for the arguments (a group name selects its decks), or an error message."""
+    chosen: list[str] = []
+    for name in wanted:
+        if name in deck_ids:
+            chosen.append(name)
+        elif name in groups:
+            chosen += groups[name]
+        else:
+            return f"no deck {name!r} in the library (see `retain due` for deck ids)"
+    return list(dict.fromkeys(chosen))
+
+
+def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
+    """Open the collection, run the app, and close the collection whatever happens."""
+    from retain.core.sanitize import sanitize_line
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+
+    home = open_home()
+    collection = Collection.open(home, datetime.now(UTC))
+    try:
+        review: list[str] | None = None
+        if deck_args:
+            decks = collection.library.decks
+            groups: dict[str, list[str]] = {}
+            for deck in decks:
+                if deck.group:
+                    groups.setdefault(deck.group, []).append(deck.id)
+            resolved = _resolve(deck_args, [d.id for d in decks], groups)
+            if isinstance(resolved, str):
+                print(f"retain: {sanitize_line(resolved)}", file=sys.stderr)
+                return 2
+            review = resolved
+        from retain.ui.app import make_app
+
+        app = make_app(
+            collection,
+            config=home.config,
+            decks_dir=home.paths.decks_dir,
+            review=review,
+            start_in_review=start_in_review,
+        )
+        app.run()
+        return app.return_code or 0
+    finally:
+        collection.close()
+
+
+def run(args: argparse.Namespace) -> int:
+    return launch(args.decks, start_in_review=True)

@@ -1,0 +1,184 @@
+"""The review TUI. Build it with `make_app(collection=..., clock=...)` so tests inject data and time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from retain.store.collection import Collection
+from retain.store.config import Config
+from retain.ui.deck_rows import deck_rows
+from retain.ui.screens.help import HelpScreen
+from retain.ui.screens.home import HomeData, HomeScreen
+from retain.ui.screens.study import StudyScreen
+from retain.ui.screens.summary import SummaryScreen
+
+__all__ = ["Clock", "RetainApp", "binding_sections", "make_app", "system_clock"]
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class RetainApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "retain"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+c", "quit", "Quit", id="app.quit_now", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        collection: Collection,
+        clock: Clock = system_clock,
+        *,
+        config: Config | None = None,
+        decks_dir: Path | str = "",
+        review: Sequence[str] | None = None,
+        start_in_review: bool = False,
+    ) -> None:
+        super().__init__()
+        self.collection = collection
+        self.clock = clock
+        self.config = config or Config()
+        self._decks_dir = str(decks_dir)
+        self._review = review
+        self._start_in_review = start_in_review
+
+    # ---- start-up ------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._apply_theme()
+        self._apply_keymap()
+        self.push_screen(HomeScreen(self.home_data, self.start_study))
+        if self._start_in_review:
+            self.start_study(self._review, "")
+
+    def _apply_theme(self) -> None:
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        else:
+            self.notify(f"config: unknown theme {self.config.theme!r}; using {self.theme}", markup=False)
+
+    def _apply_keymap(self) -> None:
+        keymap = dict(self.config.keymap)
+        known = {b.id for _, bindings in binding_sections() for b in bindings if isinstance(b, Binding)}
+        unknown = sorted(k for k in keymap if k not in known)
+        if unknown:
+            self.notify(f"config: [keymap] has unknown binding ids: {', '.join(unknown)}", markup=False)
+        self.set_keymap(keymap)
+
+    # ---- data for screens -------------------------------------------------
+
+    def home_data(self) -> HomeData:
+        collection = self.collection
+        now = self.clock()
+        counts = {k: (c.new, c.learning, c.review) for k, c in collection.due_counts(now).items()}
+        cards = Counter(u.deck_id for u in collection.units)
+        library = collection.library
+        reviews_today, streak = self.today_progress(now)
+        return HomeData(
+            rows=deck_rows(library.decks, counts, cards),
+            broken=[e.error or f"{e.path}: cannot be loaded" for e in library.broken],
+            messages=list(collection.messages),
+            reviews_today=reviews_today,
+            streak=streak,
+            read_only=collection.read_only,
+            decks_dir=self._decks_dir,
+        )
+
+    def today_progress(self, now: datetime) -> tuple[int, int]:
+        """Reviews done in today's study day and the streak in days."""
+        from retain.core.stats import today_progress
+
+        collection = self.collection
+        return today_progress(collection.history(), now, collection.rollover_hour, collection.tz)
+
+    def deck_names(self) -> dict[str, str]:
+        return {d.id: d.name or d.id for d in self.collection.library.decks}
+
+    # ---- actions --------------------------------------------------------------
+
+    def start_study(self, deck_ids: Sequence[str] | None, label: str) -> None:
+        if self.collection.read_only:
+            self.notify(
+                "Read-only: another retain is running. Close it to study here.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        session = self.collection.start_session(deck_ids, self.clock())
+        self.push_screen(
+            StudyScreen(
+                session,
+                clock=self.clock,
+                deck_names=self.deck_names(),
+                can_undo=lambda: self.collection.last_undoable() is not None,
+            )
+        )
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(binding_sections(), self._keymap))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        if isinstance(screen, HomeScreen) and not self.collection.read_only:
+            yield SystemCommand(
+                "Study all due", "Start a session with every due card", screen.action_study_all
+            )
+            yield SystemCommand(
+                "Study selected deck", "Start a session with the selected deck", screen.action_study
+            )
+        if isinstance(screen, StudyScreen):
+            yield SystemCommand("Undo", "Take back the last rating, suspend or bury", screen.action_undo)
+            yield SystemCommand(
+                "Suspend card", "Hide this card until you unsuspend it", screen.action_suspend
+            )
+            yield SystemCommand("Bury card", "Hide this card until tomorrow", screen.action_bury)
+            yield SystemCommand("End session", "Stop and show the summary", screen.action_end)
+        yield SystemCommand("Help", "Show every key binding", self.action_help)
+        yield from super().get_system_commands(screen)
+
+
+def binding_sections() -> list[tuple[str, list[BindingType]]]:
+    """Bindings by screen, as the help screen lists them."""
+    return [
+        ("Everywhere", list(RetainApp.BINDINGS)),
+        ("Decks", list(HomeScreen.BINDINGS)),
+        ("Study", list(StudyScreen.BINDINGS)),
+        ("Summary", list(SummaryScreen.BINDINGS)),
+        ("Help", list(HelpScreen.BINDINGS)),
+    ]
+
+
+def make_app(
+    collection: Collection,
+    clock: Clock = system_clock,
+    *,
+    config: Config | None = None,
+    decks_dir: Path | str = "",
+    review: Sequence[str] | None = None,
+    start_in_review: bool = False,
+) -> RetainApp:
+    """The app over an open collection; `start_in_review` opens straight into a session of `review` decks."""
+    return RetainApp(
+        collection,
+        clock,
+        config=config,
+        decks_dir=decks_dir,
+        review=review,
+        start_in_review=start_in_review,
+    )

@@ -1,0 +1,90 @@
+"""Rows of the home screen's deck list: groups with their decks, and summed counts (no Textual here)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from retain.core.model import Deck
+
+__all__ = ["DeckRow", "deck_rows"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeckRow:
+    key: str  # "deck:<id>" or "group:<name>"
+    label: str
+    depth: int  # 0 for a group or an ungrouped deck, 1 for a deck inside a group
+    deck_ids: tuple[str, ...]
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    cards: int = 0
+
+    @property
+    def is_group(self) -> bool:
+        return self.key.startswith("group:")
+
+    @property
+    def due(self) -> int:
+        return self.new + self.learning + self.review
+
+
+def _deck_row(
+    deck: Deck, depth: int, counts: Mapping[str, tuple[int, int, int]], cards: Mapping[str, int]
+) -> DeckRow:
+    new, learning, review = counts.get(deck.id, (0, 0, 0))
+    return DeckRow(
+        f"deck:{deck.id}",
+        deck.name or deck.id,
+        depth,
+        (deck.id,),
+        new,
+        learning,
+        review,
+        cards.get(deck.id, 0),
+    )
+
+
+def deck_rows(
+    decks: Sequence[Deck],
+    counts: Mapping[str, tuple[int, int, int]],
+    cards: Mapping[str, int],
+) -> list[DeckRow]:
+    """Groups (sorted by name, counts summed) each followed by their decks; ungrouped decks among them.
+
+    `counts` maps a deck id to (new, learning, review) due now; `cards` to its number of review units.
+    """
+    groups: dict[str, list[Deck]] = {}
+    top: list[tuple[str, str, Deck | None]] = []
+    for deck in decks:
+        if deck.group:
+            if deck.group not in groups:
+                groups[deck.group] = []
+                top.append((deck.group.casefold(), deck.group, None))
+            groups[deck.group].append(deck)
+        else:
+            top.append(((deck.name or deck.id).casefold(), "", deck))
+    rows: list[DeckRow] = []
+    for _, group, single in sorted(top, key=lambda t: t[0]):
+        if single is not None:
+            rows.append(_deck_row(single, 0, counts, cards))
+            continue
+        members = [
+            _deck_row(d, 1, counts, cards)
+            for d in sorted(groups[group], key=lambda d: (d.name or d.id).casefold())
+        ]
+        rows.append(
+            DeckRow(
+                f"group:{group}",
+                group,
+                0,
+                tuple(r.deck_ids[0] for r in members),
+                sum(r.new for r in members),
+                sum(r.learning for r in members),
+                sum(r.review for r in members),
+                sum(r.cards for r in members),
+            )
+        )
+        rows.extend(members)
+    return rows

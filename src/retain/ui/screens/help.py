@@ -1,0 +1,71 @@
+"""Help: every key binding of the app and of each screen, with the keys in force (after `[keymap]`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+__all__ = ["HelpScreen", "help_content"]
+
+
+def _bindings(items: Iterable[BindingType]) -> list[Binding]:
+    return [b for b in items if isinstance(b, Binding) and b.id]
+
+
+def _keys(binding: Binding, keymap: Mapping[str, str]) -> str:
+    keys = keymap.get(binding.id or "", binding.key)
+    return ", ".join(k.strip() for k in keys.split(","))
+
+
+def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str]) -> Content:
+    """One section per screen: `keys  description  (binding id)`."""
+    lines: list[Content] = []
+    for title, items in sections:
+        bindings = _bindings(items)
+        if not bindings:
+            continue
+        if lines:
+            lines.append(Content(""))
+        lines.append(Content.styled(title, "bold $accent"))
+        for b in bindings:
+            lines.append(
+                Content.assemble(
+                    (f"  {_keys(b, keymap):<16}", "bold"),
+                    (f"{b.description or b.action:<22}", ""),
+                    (b.id or "", "$text-muted"),
+                )
+            )
+    lines += [
+        Content(""),
+        Content.styled("Remap a key in config.toml:", "$text-muted"),
+        Content.styled('  [keymap]\n  "review.reveal" = "space,enter,j"', "$text-muted"),
+    ]
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    """`?` or F1. Esc, `q` or `?` closes it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close")
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[BindingType]]], keymap: Mapping[str, str]) -> None:
+        super().__init__()
+        self._sections = sections
+        self._keymap = keymap
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box"):
+            yield Static(Content.styled("Keys", "bold"), id="help-title")
+            yield Static(help_content(self._sections, self._keymap), id="help-body")
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,139 @@
+"""Home: decks grouped with New / Learn / Due counts, today's progress, broken decks, empty-library help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from retain.ui.deck_rows import DeckRow
+from retain.ui.text import line
+from retain.ui.widgets.deck_table import DeckTable
+
+__all__ = ["HomeData", "HomeScreen", "empty_library_text"]
+
+
+@dataclass(frozen=True, slots=True)
+class HomeData:
+    """Everything the home screen shows, gathered by the app from the collection."""
+
+    rows: list[DeckRow]
+    broken: list[str] = field(default_factory=list)  # "path:line:col: message" per broken deck
+    messages: list[str] = field(default_factory=list)  # warnings (damaged state, read-only, ...)
+    reviews_today: int = 0
+    streak: int = 0
+    read_only: bool = False
+    decks_dir: str = ""
+
+
+def empty_library_text(decks_dir: str) -> Content:
+    folder = decks_dir or "your decks folder (see `retain locate`)"
+    return Content.assemble(
+        ("Your library is empty.\n\n", "bold"),
+        "Add a card:      ",
+        ("retain add --deck my-deck --front 'Question' --back 'Answer'\n", "$accent"),
+        "Import a deck:   ",
+        ("retain import FILE", "$accent"),
+        "  (.toml .apkg .csv .tsv .txt .md)\n",
+        "Or copy deck files (*.toml) into:\n  ",
+        (folder, "$accent"),
+    )
+
+
+def _today(data: HomeData) -> Content:
+    reviews = "review" if data.reviews_today == 1 else "reviews"
+    days = "day" if data.streak == 1 else "days"
+    return Content.assemble(
+        ("Today ", "$text-muted"),
+        (f"{data.reviews_today} {reviews}", "bold"),
+        ("  ·  streak ", "$text-muted"),
+        (f"{data.streak} {days}", "bold"),
+    )
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,s", "study", "Study selected", id="home.study"),
+        Binding("a", "study_all", "Study all due", id="home.study_all"),
+    ]
+
+    def __init__(
+        self,
+        load: Callable[[], HomeData],
+        on_study: Callable[[Sequence[str] | None, str], None],
+    ) -> None:
+        super().__init__()
+        self._load = load
+        self._on_study = on_study
+        self.data = HomeData(rows=[])
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="home-top"):
+            yield Static(Content.styled("retain", "bold $accent"), id="home-title")
+            yield Static(id="home-today")
+        yield Static(id="home-messages")
+        with VerticalScroll(id="home-body"):
+            yield DeckTable(id="decks")
+            yield Static(id="home-empty")
+            yield Static(id="home-broken")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def reload(self) -> None:
+        self.data = data = self._load()
+        self.query_one("#home-today", Static).update(_today(data))
+        messages = self.query_one("#home-messages", Static)
+        messages.update(Content("\n").join(line(f"⚠ {m}") for m in data.messages))
+        messages.display = bool(data.messages)
+        table = self.query_one(DeckTable)
+        table.show_rows(data.rows)
+        table.display = bool(data.rows)
+        empty = self.query_one("#home-empty", Static)
+        empty.display = not data.rows and not data.broken
+        if empty.display:
+            empty.update(empty_library_text(data.decks_dir))
+        broken = self.query_one("#home-broken", Static)
+        broken.display = bool(data.broken)
+        if data.broken:
+            title = Content.styled(
+                f"Broken decks ({len(data.broken)}) — fix them and run `retain check`", "bold $error"
+            )
+            broken.update(Content("\n").join([title, *(line(f"✗ {b}") for b in data.broken)]))
+        if data.rows:
+            table.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("study", "study_all"):
+            if not self.data.rows:
+                return False
+            return None if self.data.read_only else True
+        return True
+
+    def action_study(self) -> None:
+        row = self.query_one(DeckTable).selected_row()
+        if row is not None:
+            self._on_study(list(row.deck_ids), row.label)
+
+    def action_study_all(self) -> None:
+        self._on_study(None, "All decks")
+
+    @on(DataTable.RowSelected, "#decks")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if not self.data.read_only:
+            self.action_study()

@@ -1,0 +1,227 @@
+"""The study screen: one card at a time, reveal, rate with interval previews, undo, suspend, bury."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static
+
+from retain.core.scheduler import interval_label
+from retain.core.session import ReviewSession
+from retain.core.typed import MAX_ANSWER, TypedCheck, check_typed
+from retain.ui.widgets.card_view import CardView
+from retain.ui.widgets.progress_header import ProgressHeader
+from retain.ui.widgets.rating_bar import RATING_NAMES, RatingBar
+
+__all__ = ["StudyScreen"]
+
+Clock = Callable[[], datetime]
+MAX_ANSWER_MS = 60_000  # time on one card counted at most (a learner who walked away)
+_RATING_ACTIONS = {"rate"}
+_CARD_ACTIONS = {"suspend", "bury", "edit"}
+
+
+class StudyScreen(Screen[None]):
+    """Shows `session.current`; every rating is on disk (via the session's recorder) before the next card."""
+
+    AUTO_FOCUS = ""  # no auto focus: the answer Input gets it only on typed cards
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space,enter", "reveal", "Show answer", id="review.reveal"),
+        Binding("space,enter", "rate(3)", "Good", id="review.answer_good", show=False),
+        Binding("1", "rate(1)", "Again", id="review.again"),
+        Binding("2", "rate(2)", "Hard", id="review.hard"),
+        Binding("3", "rate(3)", "Good", id="review.good"),
+        Binding("4", "rate(4)", "Easy", id="review.easy"),
+        Binding("u,ctrl+z", "undo", "Undo", id="review.undo"),
+        Binding("s", "suspend", "Suspend", id="review.suspend"),
+        Binding("b", "bury", "Bury", id="review.bury"),
+        Binding("e", "edit", "Edit", id="review.edit", show=False),
+        Binding("escape", "end", "End", id="review.end"),
+    ]
+
+    def __init__(
+        self,
+        session: ReviewSession,
+        *,
+        clock: Clock,
+        deck_names: Mapping[str, str],
+        can_undo: Callable[[], bool],
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self._clock = clock
+        self._deck_names = deck_names
+        self._can_undo_fn = can_undo
+        self._can_undo = False
+        self._shown_at = clock()
+        self._check: TypedCheck | None = None
+        self._poll_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ProgressHeader()
+        yield CardView()
+        yield Static(id="empty")
+        yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
+        yield RatingBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = False
+        self._show_current()
+
+    # ---- state -> widgets -------------------------------------------------
+
+    @property
+    def _typing(self) -> bool:
+        unit = self.session.current
+        return unit is not None and unit.kind == "typed" and self.session.phase == "front"
+
+    def _show_current(self) -> None:
+        now = self._clock()
+        unit = self.session.current
+        self._can_undo = self._can_undo_fn()
+        self._check = None
+        answer = self.query_one(Input)
+        rating_bar = self.query_one(RatingBar)
+        empty = self.query_one("#empty", Static)
+        card_view = self.query_one(CardView)
+        self._update_header(now)
+        if unit is None:
+            if self.session.summary().studied:
+                self.app.call_later(self.action_end)
+            card_view.display = answer.display = rating_bar.display = False
+            empty.update(self._empty_text(now))
+            empty.display = True
+            if self._poll_timer is None:
+                self._poll_timer = self.set_interval(15, self._poll)
+            self.refresh_bindings()
+            return
+        empty.display = False
+        card_view.display = True
+        card_view.show_front(unit, self._deck_names.get(unit.deck_id, unit.deck_id))
+        rating_bar.display = False
+        answer.display = self._typing
+        if self._typing:
+            answer.value = ""
+            answer.focus()
+        else:
+            self.set_focus(None)
+        self._shown_at = now
+        self.refresh_bindings()
+
+    def _poll(self) -> None:
+        """While nothing is due, look again now and then: a learning step may have come due."""
+        if self.session.current is None and self.session.refresh(self._clock()) is not None:
+            self._show_current()
+
+    def _update_header(self, now: datetime) -> None:
+        counts = self.session.counts(now)
+        header = self.query_one(ProgressHeader)
+        header.show(counts.new, counts.learning, counts.review, self.session.summary().studied)
+
+    def _empty_text(self, now: datetime) -> Content:
+        next_due = self.session.summary().next_due
+        if next_due is None:
+            detail = "no cards are scheduled yet"
+        else:
+            detail = f"next card in {interval_label(now, next_due)}"
+        return Content.assemble(
+            ("Nothing due", "bold"),
+            f" — {detail}\n\n",
+            ("Press Esc to go back.", "$text-muted"),
+        )
+
+    def _show_back(self) -> None:
+        unit = self.session.current
+        if unit is None:
+            return
+        now = self._clock()
+        self.query_one(Input).display = False
+        self.set_focus(None)
+        self.query_one(CardView).show_back(unit, self._check)
+        bar = self.query_one(RatingBar)
+        bar.show(self.session.labels(now), self._check.suggested_rating if self._check else None)
+        bar.display = True
+        self.refresh_bindings()
+
+    # ---- actions ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        unit = self.session.current
+        phase = self.session.phase
+        if action == "reveal":
+            return unit is not None and phase == "front" and not self._typing
+        if action in _RATING_ACTIONS:
+            return unit is not None and phase == "back"
+        if action in _CARD_ACTIONS:
+            return unit is not None
+        if action == "undo":
+            return self._can_undo
+        return True
+
+    def action_reveal(self) -> None:
+        if self.session.current is None or self.session.phase != "front":
+            return
+        self.session.reveal()
+        self._show_back()
+
+    @on(Input.Submitted, "#answer")
+    def _answer_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        unit = self.session.current
+        if unit is None or self.session.phase != "front":
+            return
+        self._check = check_typed(event.value, unit.back, unit.accept)
+        self.session.reveal()
+        self._show_back()
+
+    @on(RatingBar.Rated)
+    def _rated_by_mouse(self, event: RatingBar.Rated) -> None:
+        self.action_rate(event.rating)
+
+    def action_rate(self, rating: int) -> None:
+        if self.session.current is None or self.session.phase != "back" or rating not in RATING_NAMES:
+            return
+        now = self._clock()
+        elapsed = int((now - self._shown_at).total_seconds() * 1000)
+        self.session.rate(rating, now, max(0, min(elapsed, MAX_ANSWER_MS)))
+        self._show_current()
+
+    def action_undo(self) -> None:
+        event = self.session.undo(self._clock())
+        if event is None:
+            self.notify("Nothing to undo", markup=False)
+        self._show_current()
+
+    def action_suspend(self) -> None:
+        if self.session.current is not None:
+            self.session.suspend(self._clock())
+            self.notify("Card suspended (u to undo)", markup=False)
+            self._show_current()
+
+    def action_bury(self) -> None:
+        if self.session.current is not None:
+            self.session.bury(self._clock())
+            self.notify("Card buried until tomorrow (u to undo)", markup=False)
+            self._show_current()
+
+    def action_edit(self) -> None:
+        self.notify("Editing cards from the study screen comes in a later version.", markup=False)
+
+    def action_end(self) -> None:
+        """Esc: show the summary if anything was studied, else go back."""
+        from retain.ui.screens.summary import SummaryScreen
+
+        summary = self.session.summary()
+        if summary.studied:
+            self.app.switch_screen(SummaryScreen(summary, clock=self._clock))
+        else:
+            self.dismiss()

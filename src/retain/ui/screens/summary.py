@@ -1,0 +1,69 @@
+"""End of a study session: cards studied, time spent, Again rate, when the next cards are due."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from retain.core.scheduler import interval_label
+from retain.core.session import SessionSummary
+
+__all__ = ["SummaryScreen", "format_duration", "summary_content"]
+
+
+def format_duration(seconds: float) -> str:
+    """`45 s`, `3 min 20 s`, `1 h 05 min`."""
+    total = max(0, round(seconds))
+    if total < 60:
+        return f"{total} s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def summary_content(summary: SessionSummary, now: datetime) -> Content:
+    cards = "card" if summary.studied == 1 else "cards"
+    if summary.next_due is None:
+        next_due = "nothing scheduled"
+    elif summary.next_due <= now:
+        next_due = "now"
+    else:
+        next_due = f"in {interval_label(now, summary.next_due)}"
+    rows = [
+        ("Studied", f"{summary.studied} {cards}"),
+        ("Time", format_duration(summary.seconds)),
+        ("Again", f"{summary.again_rate:.0%} ({summary.again} of {summary.studied})"),
+        ("Next due", next_due),
+    ]
+    lines = [Content.assemble((f"{label:<10}", "$text-muted"), (value, "bold")) for label, value in rows]
+    return Content("\n").join(lines)
+
+
+class SummaryScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,escape,space", "close", "Back to decks", id="summary.close"),
+    ]
+
+    def __init__(self, summary: SessionSummary, *, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.summary = summary
+        self._clock = clock
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="summary-box"):
+            yield Static(Content.styled("Session complete", "bold $accent"), id="summary-title")
+            yield Static(summary_content(self.summary, self._clock()), id="summary-body")
+        yield Footer()
+
+    def action_close(self) -> None:
+        self.dismiss()

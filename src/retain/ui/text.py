@@ -1,0 +1,45 @@
+"""The only doors through which untrusted text reaches a widget.
+
+Everything from a deck (card text, names, groups, file paths, error messages)
+goes through `sanitize` first, and is then wrapped so that Textual never parses
+it as markup: `plain` gives a `Content`, `rich_plain` a Rich `Text`, and
+`card_markdown` a Rich Markdown renderable with hyperlinks off (a link shows its
+URL in brackets; nothing becomes a clickable action or an OSC 8 sequence).
+"""
+
+from __future__ import annotations
+
+from rich.markdown import Markdown
+from rich.text import Text
+from textual.content import Content
+
+from retain.core.sanitize import sanitize, sanitize_line
+
+__all__ = ["card_markdown", "line", "plain", "rich_plain"]
+
+DARK_CODE_THEME = "monokai"
+LIGHT_CODE_THEME = "friendly"
+
+
+def plain(text: str, style: str = "") -> Content:
+    """Untrusted multi-line text as inert Content (never parsed as markup)."""
+    return Content.styled(sanitize(text), style) if style else Content(sanitize(text))
+
+
+def line(text: str, style: str = "") -> Content:
+    """Untrusted text on one line (names, paths, messages)."""
+    return Content.styled(sanitize_line(text), style) if style else Content(sanitize_line(text))
+
+
+def rich_plain(text: str, style: str = "") -> Text:
+    """Untrusted one-line text as a Rich Text (for DataTable cells)."""
+    return Text(sanitize_line(text), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def card_markdown(text: str, *, dark: bool = True) -> Markdown:
+    """Card Markdown (front, back, extra): sanitised, code highlighted, links inert."""
+    return Markdown(
+        sanitize(text),
+        code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME,
+        hyperlinks=False,
+    )
