@@ -55,10 +55,22 @@ def build(col: Collection) -> dict[str, object]:
         col.add_note(note, did)
         return note.id
 
-    add("Basic", ["What is the <b>capital</b> of France?", "<div>Paris</div><div>on the&nbsp;Seine</div>"], ["geo"], general)
-    add("Basic", ['Which dot is this? <img src="tiny dot.png">', "A 1&times;1 PNG"], ["geo", "media"], general)
+    add(
+        "Basic",
+        ["What is the <b>capital</b> of France?", "<div>Paris</div><div>on the&nbsp;Seine</div>"],
+        ["geo"],
+        general,
+    )
+    add(
+        "Basic", ['Which dot is this? <img src="tiny dot.png">', "A 1&times;1 PNG"], ["geo", "media"], general
+    )
     add("Basic (and reversed card)", ["hola [sound:hola.mp3]", "hello"], ["es"], spanish)
-    add("Cloze", ["{{c1::Madrid}} is the capital of {{c2::Spain::country}}.", "Since 1561."], ["es", "geo"], spanish)
+    add(
+        "Cloze",
+        ["{{c1::Madrid}} is the capital of {{c2::Spain::country}}.", "Since 1561."],
+        ["es", "geo"],
+        spanish,
+    )
     add("Basic (type in the answer)", ["Spanish for <i>cat</i>", "gato"], ["es"], spanish)
     # A few real reviews on the first card, so the package has a review log.
     card = col.get_card(col.find_cards("capital of France")[0])
@@ -77,7 +89,9 @@ def build(col: Collection) -> dict[str, object]:
 
 
 def export(col: Collection, path: Path, legacy: bool) -> None:
-    opts = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=True, legacy=legacy)
+    opts = ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=True, legacy=legacy
+    )
     col.export_anki_package(out_path=str(path), options=opts, limit=None)
 
 
