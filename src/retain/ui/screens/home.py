@@ -119,9 +119,7 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("study", "study_all"):
-            if not self.data.rows:
-                return False
-            return None if self.data.read_only else True
+            return bool(self.data.rows)  # read-only: allowed, so the app can say why it cannot study
         return True
 
     def action_study(self) -> None:
@@ -135,5 +133,4 @@ class HomeScreen(Screen[None]):
     @on(DataTable.RowSelected, "#decks")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        if not self.data.read_only:
-            self.action_study()
+        self.action_study()

@@ -1,0 +1,115 @@
+"""Pilot tests for the study screen: every binding, as a person presses it."""
+
+from __future__ import annotations
+
+from retain.core.state import NEW
+from retain.ui.screens.home import HomeScreen
+from retain.ui.screens.study import StudyScreen
+from retain.ui.screens.summary import SummaryScreen
+from retain.ui.widgets.rating_bar import RatingBar
+
+from .conftest import OpenApp
+
+
+def reviews(app) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    """(key, rating) of every review on disk, oldest first."""
+    return [(e.key, e.rating) for e in app.collection.history() if e.kind == "review"]
+
+
+def study(app) -> StudyScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, StudyScreen)
+    return screen
+
+
+async def test_space_reveals_then_space_rates_good(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = study(app).session.current
+        assert first is not None and first.key == "kafka/partitions"
+        assert not app.screen.query_one(RatingBar).display
+        await pilot.press("space")
+        assert study(app).session.phase == "back"
+        assert app.screen.query_one(RatingBar).display
+        await pilot.press("space")
+        assert reviews(app) == [("kafka/partitions", 3)]
+        assert study(app).session.current is not None
+        assert study(app).session.current.key != "kafka/partitions"
+
+
+async def test_enter_reveals_then_enter_rates_good(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        assert study(app).session.phase == "back"
+        await pilot.press("enter")
+        assert reviews(app) == [("kafka/partitions", 3)]
+
+
+async def test_keys_one_to_four_rate(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = []
+        for rating in ("1", "2", "3", "4"):
+            keys.append(study(app).session.current.key)  # type: ignore[union-attr]
+            await pilot.press(rating)  # ignored on the front
+            assert study(app).session.phase == "front"
+            await pilot.press("space", rating)
+        assert [r for _k, r in reviews(app)] == [1, 2, 3, 4]
+        assert [k for k, _r in reviews(app)] == keys
+
+
+async def test_undo_with_u_and_ctrl_z_restores_the_card(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "3", "space", "1")
+        second = reviews(app)[-1][0]
+        await pilot.press("u")
+        assert study(app).session.current.key == second  # type: ignore[union-attr]
+        assert study(app).session.phase == "front"
+        assert second not in app.collection.states
+        await pilot.press("ctrl+z")
+        assert study(app).session.current.key == "kafka/partitions"  # type: ignore[union-attr]
+        assert "kafka/partitions" not in app.collection.states
+        kinds = [e.kind for e in app.collection.history()]
+        assert kinds == ["review", "review", "undo", "undo"]
+
+
+async def test_suspend_and_bury(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        assert app.collection.states["kafka/partitions"].suspended
+        buried = study(app).session.current.key  # type: ignore[union-attr]
+        await pilot.press("b")
+        assert app.collection.states[buried].buried_until == "2025-03-11"
+        assert study(app).session.current.key not in ("kafka/partitions", buried)  # type: ignore[union-attr]
+        await pilot.press("u")
+        assert study(app).session.current.key == buried  # type: ignore[union-attr]
+        assert buried not in app.collection.states or app.collection.states[buried].state == NEW
+
+
+async def test_edit_key_is_reserved(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        assert isinstance(app.screen, StudyScreen)
+        assert any("later version" in str(n.message) for n in app._notifications)
+        assert reviews(app) == []
+
+
+async def test_escape_without_reviews_goes_home(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_escape_after_reviews_shows_summary_then_home(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "1", "space", "3", "escape")
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.summary.studied == 2 and app.screen.summary.again == 1
+        await pilot.press("enter")
+        assert isinstance(app.screen, HomeScreen)
