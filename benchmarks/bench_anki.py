@@ -129,7 +129,9 @@ def main() -> int:
         wall, info = anki_whole_process(path, args.anki_python)
         walls.append(wall)
         inproc.append(info["open_due_s"])
-    print(f"anki {args.cards} cards: due tree {info['new']} new, {info['review']} review, {info['decks']} decks")
+    print(
+        f"anki {args.cards} cards: due tree {info['new']} new, {info['review']} review, {info['decks']} decks"
+    )
     print(f"anki in-process open + due tree: median {statistics.median(inproc) * 1000:.0f} ms")
     print(f"anki whole process:             median {statistics.median(walls) * 1000:.0f} ms")
     return 0

@@ -29,11 +29,44 @@ from retain.store.home import open_home
 
 __all__ = ["make_library", "write_decks"]
 
-WORDS = (
-    "replica leader quorum partition broker consumer offset log segment index shard lease raft "
-    "gossip vector clock snapshot compaction tombstone bloom filter cache eviction queue backoff "
-    "retry idempotent checksum barrier fence token epoch heartbeat timeout split brain"
-).split()
+WORDS = [
+    "replica",
+    "leader",
+    "quorum",
+    "partition",
+    "broker",
+    "consumer",
+    "offset",
+    "log",
+    "segment",
+    "index",
+    "shard",
+    "lease",
+    "raft",
+    "gossip",
+    "vector",
+    "clock",
+    "snapshot",
+    "compaction",
+    "tombstone",
+    "bloom",
+    "filter",
+    "cache",
+    "eviction",
+    "queue",
+    "backoff",
+    "retry",
+    "idempotent",
+    "checksum",
+    "barrier",
+    "fence",
+    "token",
+    "epoch",
+    "heartbeat",
+    "timeout",
+    "split",
+    "brain",
+]
 RATING_WEIGHTS = ((1, 0.1), (2, 0.12), (3, 0.68), (4, 0.1))
 
 
@@ -71,7 +104,9 @@ def write_decks(folder: Path, cards: int, decks: int, rng: random.Random) -> lis
     return keys
 
 
-def make_library(home: Path, cards: int, decks: int = 50, history_share: float = 0.8, seed: int = 7) -> dict[str, float]:
+def make_library(
+    home: Path, cards: int, decks: int = 50, history_share: float = 0.8, seed: int = 7
+) -> dict[str, float]:
     rng = random.Random(seed)
     random.seed(seed)  # py-fsrs fuzz uses the global RNG
     t0 = time.perf_counter()

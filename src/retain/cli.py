@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "add": ("add", "append a card to a deck (created if missing)"),
     "import": ("import_", "import a deck: .toml .apkg .csv .tsv .txt .md"),
     "export": ("export", "export a deck; the format comes from the file extension"),
+    "due": ("due", "due counts per deck (--json for scripts)"),
+    "stats": ("stats", "cards by state, reviews today, streak, true retention"),
 }
 
 
@@ -27,19 +29,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"retain: error: {message} (see `retain --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that sub-command's module is imported (fast start-up)."""
     parser = _Parser(prog="retain", description="Keyboard-first flashcards with FSRS scheduling.")
     parser.add_argument("--version", action="version", version=f"retain {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, (module, help_text) in COMMANDS.items():
-        mod = importlib.import_module(f"retain.commands.{module}")
         p = sub.add_parser(name, help=help_text, description=help_text)
-        mod.add_arguments(p)
+        if only is None or name == only:
+            importlib.import_module(f"retain.commands.{module}").add_arguments(p)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(first if first in COMMANDS else None).parse_args(argv)
     command = args.command or "home"
     from retain.store.config import ConfigError
 

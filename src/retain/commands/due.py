@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     home = open_home()
     try:
-        col = Collection.open(home, now, read_only=True)
+        col = Collection.open(home, now, read_only=True, cards=False)
     except CollectionError as exc:
         print(f"retain: {exc}", file=sys.stderr)
         return 2

@@ -21,16 +21,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retain.core.clock import day_start, study_day
+from retain.core.due import Counts, DayLog, count_due
 from retain.core.model import Unit
-from retain.core.queue import Counts, DayLog, count_due
 from retain.core.settings import StudySettings
 from retain.core.state import CardState, Event, validate_state
-from retain.store.backup import daily_backup
 from retain.store.deckcache import units_for
 from retain.store.device import device_folders, find_device, make_device
-from retain.store.home import Home
-from retain.store.journal import JournalError, JournalWriter, Position, journal_files, read_recent, scan_file
-from retain.store.library import Library
+from retain.store.historycache import recent_events
+from retain.store.home import Home, library_folders
+from retain.store.journal import JournalError, JournalWriter, Position, journal_files
+from retain.store.library import Library, load_library
 from retain.store.lock import WriterLock
 from retain.store.migrate import FormatError
 from retain.store.snapshot import snapshot_files, write_snapshot
@@ -102,11 +102,16 @@ class Collection:
         read_only: bool = False,
         tz: tzinfo | None = None,
         fsync: bool = True,
+        cards: bool = True,
     ) -> Collection:
-        """Open the library and state; raises CollectionError when the state cannot be used."""
+        """Open the library and state; raises CollectionError when the state cannot be used.
+
+        `cards=False` loads decks without their `cards` (units only): for
+        counting commands that must start fast. `fsync=False` is for benchmarks.
+        """
         col = cls(home, tz if tz is not None else local_timezone())
         try:
-            col._open(now, read_only, fsync)
+            col._open(now, read_only, fsync, cards)
         except (FormatError, JournalError) as exc:
             col._lock.release()
             raise CollectionError(str(exc)) from None
@@ -115,7 +120,7 @@ class Collection:
             raise
         return col
 
-    def _open(self, now: datetime, read_only: bool, fsync: bool) -> None:
+    def _open(self, now: datetime, read_only: bool, fsync: bool, cards: bool) -> None:
         if not read_only:
             if self._lock.acquire(now):
                 self.read_only = False
@@ -124,16 +129,17 @@ class Collection:
                     f"another retain ({self._lock.holder()}) is writing the progress; "
                     "opened read-only: reviews cannot be recorded here until it closes"
                 )
-        self.device = find_device(self.state_dir)
-        if not self.read_only:
-            if self.device is None:
-                self.device = make_device(self.state_dir, now)
+        if not self.read_only:  # a reader never needs its device id
+            self.device = find_device(self.state_dir) or make_device(self.state_dir, now)
+            from retain.store.backup import daily_backup
+
             try:
                 daily_backup(self.state_dir, self.today(now))
             except OSError as exc:
                 self.messages.append(f"the daily backup failed: {exc.strerror or exc}")
             self._writer = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
-        self.library = self.home.library()
+        folders = library_folders(self.home.paths, self.home.config)
+        self.library = load_library(folders, self.cache_dir, cards=cards)
         self.units = [u for deck in self.library.decks for u in units_for(deck)]
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self.states = loaded.states
@@ -154,7 +160,7 @@ class Collection:
         if self._day is None or self._day[0] != start:
             events: list[Event] = []
             for folder in device_folders(self.state_dir):
-                events += read_recent(folder, start, now)
+                events += recent_events(folder, start, now, self.cache_dir)
             events.sort(key=lambda e: e.time)
             self._day = (start, events)
         return self._day[1]
@@ -240,18 +246,20 @@ class Collection:
             if self.device is not None:
                 now = datetime.now(UTC)
                 folder = self.state_dir / "devices" / self.device
-                for event in read_recent(folder, now - UNDO_WINDOW, now):
+                for event in recent_events(folder, now - UNDO_WINDOW, now, None):
                     self._push_undo(stack, event)
             self._undo = stack
         return self._undo[-1] if self._undo else None
 
     def history(self, now: datetime | None = None) -> list[Event]:
         """Every event of every device, oldest first (the full review history)."""
+        from retain.store.historycache import read_events
+
         now = now or datetime.now(UTC)
         events: list[tuple[datetime, int, Event]] = []
         for folder in device_folders(self.state_dir):
             for path in journal_files(folder):
-                for _pos, event in scan_file(path, 0, now).events:
+                for event in read_events(path, now, self.cache_dir):
                     events.append((event.time, len(events), event))
         events.sort(key=lambda t: (t[0], t[1]))
         return [e for _t, _n, e in events]

@@ -14,12 +14,11 @@ collection does not expand 50k cards a second time.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retain.core.deckfile import parse_deck
 from retain.core.model import Card, Deck, Problem, Unit
-from retain.core.units import expand_deck
 from retain.store import derivedcache
 from retain.store.fastbuild import build_many, columns_of, field_names
 from retain.store.files import ReadError, read_text_limited
@@ -37,6 +36,8 @@ def units_for(deck: Deck) -> list[Unit]:
     hit = _UNITS.get(deck.path)
     if hit is not None and hit[0] is deck:
         return hit[1]
+    from retain.core.units import expand_deck
+
     return expand_deck(deck)
 
 
@@ -44,40 +45,56 @@ def _problems(raw: list[Any], path: str) -> list[Problem]:
     return [Problem(path, line, col, msg, sev) for line, col, msg, sev in raw]
 
 
-def _payload(deck: Deck | None, units: list[Unit], problems: list[Problem]) -> Any:
+def _payload(deck: Deck | None, units: list[Unit], problems: list[Problem]) -> tuple[Any, Any]:
+    """(main entry: meta, units, problems; cards entry: the card columns)."""
     probs = [(p.line, p.col, p.message, p.severity) for p in problems]
     if deck is None:
-        return (None, probs)
+        return (None, probs), None
     meta = [getattr(deck, n) for n in _DECK_FIELDS]
-    return (
+    main = (
         (list(_DECK_FIELDS), meta),
-        (list(_CARD_FIELDS), columns_of(deck.cards, _CARD_FIELDS), len(deck.cards)),
         (list(_UNIT_FIELDS), columns_of(units, _UNIT_FIELDS), len(units)),
         probs,
+        len(deck.cards),
     )
+    return main, (list(_CARD_FIELDS), columns_of(deck.cards, _CARD_FIELDS))
 
 
-def _rebuild(payload: Any, path: str) -> tuple[Deck | None, list[Unit], list[Problem]]:
-    if payload[0] is None:
-        return None, [], _problems(payload[1], path)
-    (meta_names, meta), (card_names, card_cols, n_cards), (unit_names, unit_cols, n_units), probs = payload
-    cards = build_many(Card, card_names, card_cols, n_cards)
+def _rebuild(main: Any, cards_entry: Any, path: str) -> tuple[Deck | None, list[Unit], list[Problem]]:
+    if main[0] is None:
+        return None, [], _problems(main[1], path)
+    (meta_names, meta), (unit_names, unit_cols, n_units), probs, n_cards = main
+    cards: list[Card] = []
+    if cards_entry is not None:
+        card_names, card_cols = cards_entry
+        cards = build_many(Card, card_names, card_cols, n_cards)
     units = build_many(Unit, unit_names, unit_cols, n_units)
     deck = Deck(**dict(zip(meta_names, meta, strict=True)), cards=tuple(cards), path=path)
     return deck, units, _problems(probs, path)
 
 
-def load_deck_cached(path: Path, cache_dir: Path) -> tuple[Deck | None, list[Problem]]:
-    """Parse `path` (or rebuild it from the cache); problems as `parse_deck` gives them."""
+def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tuple[Deck | None, list[Problem]]:
+    """Parse `path` (or rebuild it from the cache); problems as `parse_deck` gives them.
+
+    With `cards=False` the deck comes without its `cards` (only its metadata and,
+    through `units_for`, its review units): for `retain due`/`stats`, which
+    count units and must start fast.
+    """
     where = str(path)
     ident = derivedcache.file_id(path)
-    cache_file = derivedcache.cache_path(cache_dir, "decks", path)
-    payload = derivedcache.load(cache_file, "deck", ident) if ident is not None else None
-    if payload is not None:
+    main_file = derivedcache.cache_path(cache_dir, "decks", path)
+    cards_file = derivedcache.cache_path(cache_dir, "deckcards", path)
+    main = derivedcache.load(main_file, "deck", ident) if ident is not None else None
+    cards_entry = None
+    if main is not None and main[0] is not None and cards:
+        cards_entry = derivedcache.load(cards_file, "deckcards", ident)
+        if cards_entry is None:
+            main = None
+    if main is not None:
         try:
-            deck, units, problems = _rebuild(payload, where)
+            deck, units, problems = _rebuild(main, cards_entry, where)
         except (ValueError, TypeError, KeyError):
-            payload = None
+            pass
         else:
             if deck is not None:
                 _UNITS[where] = (deck, units)
@@ -86,10 +103,19 @@ def load_deck_cached(path: Path, cache_dir: Path) -> tuple[Deck | None, list[Pro
         text = read_text_limited(path)
     except ReadError as exc:
         return None, [Problem(where, 1, 1, str(exc))]
+    from retain.core.deckfile import parse_deck
+    from retain.core.units import expand_deck
+
     result = parse_deck(text, where)
-    units = expand_deck(result.deck) if result.deck is not None else []
-    if result.deck is not None:
-        _UNITS[where] = (result.deck, units)
+    deck = result.deck
+    units = expand_deck(deck) if deck is not None else []
     if ident is not None and ident == derivedcache.file_id(path):
-        derivedcache.save(cache_file, "deck", ident, _payload(result.deck, units, result.problems))
-    return result.deck, result.problems
+        main, card_cols = _payload(deck, units, result.problems)
+        derivedcache.save(main_file, "deck", ident, main)
+        if card_cols is not None:
+            derivedcache.save(cards_file, "deckcards", ident, card_cols)
+    if deck is not None and not cards:
+        deck = replace(deck, cards=())
+    if deck is not None:
+        _UNITS[where] = (deck, units)
+    return deck, result.problems

@@ -9,10 +9,7 @@ A machine finds its folder again by the host key, a hash of the host name and
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
-import socket
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +24,9 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 def host_key() -> str:
+    import hashlib
+    import socket
+
     parts = [socket.gethostname()]
     for source in ("/etc/machine-id", "/var/lib/dbus/machine-id"):
         try:
@@ -66,6 +66,9 @@ def find_device(state_dir: Path) -> str | None:
 
 def make_device(state_dir: Path, now: datetime) -> str:
     """Create this machine's device folder and return its new id."""
+    import secrets
+    import socket
+
     device = secrets.token_hex(6)
     folder = state_dir / "devices" / device
     folder.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ class Home:
     config: Config
 
     def library(self) -> Library:
-        return load_library(library_folders(self.paths, self.config))
+        return load_library(library_folders(self.paths, self.config), self.paths.cache_dir)
 
 
 def open_home(env: dict[str, str] | None = None) -> Home:

@@ -42,6 +42,7 @@ __all__ = [
     "journal_name",
     "parse_toml",
     "read_recent",
+    "recent_in_file",
     "repair_tail",
     "scan_file",
 ]
@@ -52,6 +53,7 @@ _HEADER = (
     f"# retain review journal: append-only, one [[review]] block per event\nformat = {JOURNAL_FORMAT}\n\n"
 )
 _SPLIT = b"\n" + BLOCK_HEADER
+_TIME_RE = re.compile(rb"^time = ([0-9T:.+Z-]+)$", re.MULTILINE)
 
 
 class JournalError(Exception):
@@ -206,23 +208,38 @@ def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
     )
 
 
-def read_recent(folder: Path, since: datetime, now: datetime, chunk: int = 1 << 16) -> list[Event]:
-    """Events of one device folder with time >= `since`, reading files from the end backwards.
-
-    Appends are in time order except when the clock moves backwards, so reading
-    stops a day before `since` to catch events written just before such a jump.
-    """
-    stop = since - timedelta(days=1)
+def read_recent(folder: Path, since: datetime, now: datetime) -> list[Event]:
+    """Events of one device folder with time >= `since`, reading files from the end backwards."""
     found: list[Event] = []
     for path in reversed(journal_files(folder)):
-        events, reached = _read_back(path, stop, now, chunk)
-        found = [e for e in events if e.time >= since] + found
+        events, reached = recent_in_file(path, since, now)
+        found = events + found
         if reached:
             break
     return found
 
 
-def _read_back(path: Path, stop: datetime, now: datetime, chunk: int) -> tuple[list[Event], bool]:
+def _block_time(block: bytes) -> datetime | None:
+    m = _TIME_RE.search(block)
+    if m is None:
+        return None
+    try:
+        return datetime.fromisoformat(m[1].decode("ascii"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def recent_in_file(
+    path: Path, since: datetime, now: datetime, chunk: int = 1 << 16
+) -> tuple[list[Event], bool]:
+    """(events with time >= since, whether the file reaches back before `since`).
+
+    Blocks are walked from the end by their `time` line alone (cheap); only the
+    ones at or after `since` are decoded. The walk goes on until a block a day
+    older than `since`, so events written just before the clock was moved
+    backwards are still found.
+    """
+    stop = since - timedelta(days=1)
     try:
         size = path.stat().st_size
     except OSError:
@@ -231,18 +248,29 @@ def _read_back(path: Path, stop: datetime, now: datetime, chunk: int) -> tuple[l
         start = max(0, size - chunk)
         with path.open("rb") as fh:
             fh.seek(start)
-            data = fh.read()
-        cut = 0 if start == 0 else data.find(_SPLIT)
-        if start > 0 and cut < 0:
+            data = fh.read(size - start)
+        cut = 0 if start == 0 else data.find(_SPLIT) + 1
+        if start > 0 and cut == 0:
             chunk *= 4
             continue
-        offset = 0 if start == 0 else start + cut + 1
-        scan = scan_file(path, offset, now)
-        events = [e for _, e in scan.events]
-        if start == 0:
-            return events, bool(events) and min(e.time for e in events) < stop
-        if events and min(e.time for e in events) < stop:
-            return events, True
+        wanted: list[tuple[int, bytes]] = []
+        reached = False
+        blocks = list(_blocks(data[cut:], start + cut))
+        if start == 0 and blocks and not blocks[0][1].startswith(BLOCK_HEADER):
+            blocks = blocks[1:]  # the file header
+        for offset, block in reversed(blocks):
+            when = _block_time(block)
+            if when is not None and when < stop:
+                reached = True
+                break
+            if when is not None and when >= since and block_crc_ok(block):
+                wanted.append((offset, block))
+        if reached or start == 0:
+            scan = FileScan(path)
+            wanted.reverse()
+            if wanted:
+                _decode_all(path, wanted, now, scan)
+            return [e for _, e in scan.events if e.time >= since], reached
         chunk *= 4
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from retain.core.deckfile import parse_deck
 from retain.core.model import Deck, Problem
 from retain.store.files import ReadError, read_text_limited
 
@@ -60,7 +59,16 @@ class Library:
         return None
 
 
-def load_deck_file(path: Path, origin: Origin = "path") -> DeckEntry:
+def load_deck_file(
+    path: Path, origin: Origin = "path", cache_dir: Path | None = None, *, cards: bool = True
+) -> DeckEntry:
+    if cache_dir is not None:
+        from retain.store.deckcache import load_deck_cached
+
+        deck, problems = load_deck_cached(path, cache_dir, cards=cards)
+        return DeckEntry(path, origin, deck, problems)
+    from retain.core.deckfile import parse_deck
+
     try:
         text = read_text_limited(path)
     except ReadError as exc:
@@ -79,7 +87,9 @@ def _deck_files(folder: Path) -> list[Path]:
     )
 
 
-def load_library(folders: Iterable[tuple[Path, Origin]]) -> Library:
+def load_library(
+    folders: Iterable[tuple[Path, Origin]], cache_dir: Path | None = None, *, cards: bool = True
+) -> Library:
     """Load every `*.toml` deck under each folder, in order.
 
     A deck id is unique in the library. A user deck with the same id as a bundled
@@ -94,7 +104,7 @@ def load_library(folders: Iterable[tuple[Path, Origin]]) -> Library:
             if real in seen_paths:
                 continue
             seen_paths.add(real)
-            entry = load_deck_file(path, origin)
+            entry = load_deck_file(path, origin, cache_dir, cards=cards)
             deck = entry.deck
             if deck is not None and deck.id in owners:
                 first = owners[deck.id]

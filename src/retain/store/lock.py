@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import tomllib
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +28,8 @@ class WriterLock:
 
     def acquire(self, now: datetime) -> bool:
         """Take the lock without waiting; False when another process holds it."""
+        import socket
+
         import filelock
 
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.core.state import CardState, Event
-from retain.store.backup import backup_candidates
 from retain.store.device import device_folders
 from retain.store.files import atomic_write
 from retain.store.journal import Position, journal_files, repair_tail, scan_file
@@ -60,6 +59,8 @@ def _quarantine(state_dir: Path, name: str, data: bytes, now: datetime) -> Path:
 
 
 def _recover(state_dir: Path, path: Path, reason: str, now: datetime, writable: bool) -> tuple[Snapshot, str]:
+    from retain.store.backup import backup_candidates
+
     kept = ""
     if writable:
         copy = path.with_name(f"{path.name}.damaged-{stamp(now)}")

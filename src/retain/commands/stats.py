@@ -1,0 +1,99 @@
+"""`retain stats [--json]`: per deck, cards by state, reviews today, streak, true retention.
+
+The figures come from `core.stats.compute_stats` over the library, the
+current states and the full review history (every device's journal). The
+progress is opened read-only, so this works while the TUI is open.
+
+JSON: `{"today": "YYYY-MM-DD", "decks": [{"deck_id", "name", "group", "cards",
+"new", "learning", "review", "relearning", "suspended", "reviews_today",
+"streak", "retention", "retention_reviews"}], "total": {...}}`; `retention`
+is a share from 0 to 1, or null when there were no reviews to judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from retain.store.collection import Collection, CollectionError
+from retain.store.home import open_home
+
+__all__ = ["add_arguments", "run", "stats_report"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
+
+
+def stats_report(col: Collection, now: datetime) -> dict[str, Any]:
+    from retain.core.stats import compute_stats
+
+    report = compute_stats(
+        col.units,
+        col.states,
+        col.history(now),
+        now,
+        col.day_start(now),
+        col.tz,
+        rollover_hour=col.rollover_hour,
+    )
+    data = report.to_dict()
+    names = {d.id: (d.name, d.group) for d in col.library.decks}
+    decks: list[dict[str, Any]] = data["decks"]  # type: ignore[assignment]
+    for row in decks:
+        row["name"], row["group"] = names.get(row["deck_id"], (row["deck_id"], ""))
+    decks.sort(key=lambda r: (str(r["group"]).casefold(), str(r["name"]).casefold()))
+    return data
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{100 * float(value):.0f}%"
+
+
+def _table(data: dict[str, Any]) -> str:
+    head = ("Deck", "Cards", "New", "Learn", "Review", "Relearn", "Susp", "Today", "Streak", "Retention")
+    rows = [head]
+    for d in [*data["decks"], {**data["total"], "name": "Total"}]:
+        rows.append(
+            (
+                str(d["name"]),
+                str(d["cards"]),
+                str(d["new"]),
+                str(d["learning"]),
+                str(d["review"]),
+                str(d["relearning"]),
+                str(d["suspended"]),
+                str(d["reviews_today"]),
+                f"{d['streak']}d",
+                _pct(d["retention"]),
+            )
+        )
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{r[0]:<{width}}" + "".join(f" {c:>7}" for c in r[1:-1]) + f" {r[-1]:>9}" for r in rows]
+    lines.append(
+        f"study day {data['today']}; retention: reviews of mature cards not rated Again, last 30 days"
+    )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    try:
+        col = Collection.open(open_home(), now, read_only=True, cards=False)
+    except CollectionError as exc:
+        print(f"retain: {exc}", file=sys.stderr)
+        return 2
+    try:
+        data = stats_report(col, now)
+    finally:
+        col.close()
+    for message in col.messages:
+        print(f"retain: warning: {message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False))
+    else:
+        print(_table(data))
+    return 0
