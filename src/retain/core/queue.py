@@ -25,66 +25,17 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from retain.core.due import Counts, DayLog, SettingsFor, count_due, deck_of, note_of
 from retain.core.model import Unit
-from retain.core.settings import StudySettings
-from retain.core.state import NEW, REVIEW, CardState, Event
+from retain.core.state import NEW, REVIEW, CardState
 
 __all__ = ["DEFAULT_LEARN_AHEAD", "Counts", "DayLog", "StudyQueue", "build_queue", "count_due"]
 
 DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
-SettingsFor = Callable[[str], StudySettings]
-
-
-def _deck_of(key: str) -> str:
-    return key.partition("/")[0]
-
-
-def _note_of(key: str) -> str:
-    return key.partition(":")[0]
-
-
-@dataclass(slots=True)
-class DayLog:
-    """What was already studied this study day, per deck."""
-
-    new_seen: dict[str, int] = field(default_factory=dict)  # deck -> new units first rated today
-    reviews_done: dict[str, int] = field(default_factory=dict)  # deck -> ratings of review-state units
-    notes_seen: set[str] = field(default_factory=set)  # note keys rated today
-
-    @classmethod
-    def from_events(cls, events: Iterable[Event], day_start: datetime) -> DayLog:
-        """Tally the review events at or after `day_start`; undone reviews do not count."""
-        todays = [e for e in events if e.time >= day_start]
-        undone = {e.undoes for e in todays if e.kind == "undo"}
-        log = cls()
-        new_keys: dict[str, set[str]] = {}
-        for e in todays:
-            if e.kind != "review" or e.id in undone:
-                continue
-            deck = _deck_of(e.key)
-            log.notes_seen.add(_note_of(e.key))
-            before = e.before
-            if before is None or before.state == NEW:
-                new_keys.setdefault(deck, set()).add(e.key)
-            elif before.state == REVIEW:
-                log.reviews_done[deck] = log.reviews_done.get(deck, 0) + 1
-        log.new_seen = {deck: len(keys) for deck, keys in new_keys.items()}
-        return log
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    new: int = 0
-    learning: int = 0
-    review: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.new + self.learning + self.review
 
 
 def _rank(st: CardState, now: datetime) -> float:
@@ -101,77 +52,6 @@ def _rank(st: CardState, now: datetime) -> float:
 
 def _hidden(st: CardState, today_iso: str) -> bool:
     return st.suspended or (st.buried_until is not None and st.buried_until > today_iso)
-
-
-def count_due(
-    units: Sequence[Unit],
-    states: Mapping[str, CardState],
-    log: DayLog,
-    settings_for: SettingsFor,
-    now: datetime,
-    today: date,
-    *,
-    day_end: datetime | None = None,
-) -> dict[str, Counts]:
-    """Due counts per deck id (every deck with a unit appears), without building a queue.
-
-    `review` counts units due by `day_end` (default: now), `learning` units whose
-    step is due now, `new` is capped by the daily limit. Same rules as the queue.
-    """
-    today_iso = today.isoformat()
-    cutoff = day_end if day_end is not None and day_end > now else now
-    seen = log.notes_seen
-    get = states.get
-    learning: dict[str, int] = {}
-    new_notes: dict[str, set[str]] = {}
-    rev_notes: dict[str, set[str]] = {}
-    busy: set[str] = set()  # notes with a learning unit due: their siblings wait
-    deck = ""
-    new_set: set[str] = set()
-    rev_set: set[str] = set()
-    for u in units:
-        if u.deck_id != deck:
-            deck = u.deck_id
-            new_set = new_notes.setdefault(deck, set())
-            rev_set = rev_notes.setdefault(deck, set())
-        st = get(u.key)
-        if st is None:
-            note = _note_of(u.key)
-            if note not in seen:
-                new_set.add(note)
-            continue
-        if st.suspended or (st.buried_until is not None and st.buried_until > today_iso):
-            continue
-        kind = st.state
-        if kind == NEW:
-            note = _note_of(u.key)
-            if note not in seen:
-                new_set.add(note)
-        elif kind == REVIEW:
-            if st.due is not None and st.due <= cutoff:
-                note = _note_of(u.key)
-                if note not in seen:
-                    rev_set.add(note)
-        elif st.due is not None and st.due <= cutoff:
-            busy.add(_note_of(u.key))
-            if st.due <= now:
-                learning[deck] = learning.get(deck, 0) + 1
-    out: dict[str, Counts] = {}
-    for deck_id, new_set in new_notes.items():
-        settings = settings_for(deck_id)
-        rev_set = rev_notes[deck_id]
-        if busy:
-            rev_set = rev_set - busy
-            new_set = new_set - busy
-        new_room = max(0, settings.new_per_day - log.new_seen.get(deck_id, 0))
-        rev_room = max(0, settings.reviews_per_day - log.reviews_done.get(deck_id, 0))
-        fresh = len(new_set) - len(new_set & rev_set) if rev_set else len(new_set)
-        out[deck_id] = Counts(
-            new=min(new_room, fresh),
-            learning=learning.get(deck_id, 0),
-            review=min(rev_room, len(rev_set)),
-        )
-    return out
 
 
 @dataclass(slots=True)
@@ -279,7 +159,7 @@ class StudyQueue:
             key = u.key
             st = get(key)
             if st is None:
-                note = _note_of(key)
+                note = note_of(key)
                 if note not in seen:
                     new_by_note.setdefault(note, []).append(key)
                 continue
@@ -287,14 +167,14 @@ class StudyQueue:
                 continue
             due = st.due
             if st.state == NEW:
-                note = _note_of(key)
+                note = note_of(key)
                 if note not in seen:
                     new_by_note.setdefault(note, []).append(key)
             elif due is None:
                 continue
             elif st.state == REVIEW:
                 if due <= cutoff:
-                    note = _note_of(key)
+                    note = note_of(key)
                     if note not in seen:
                         rev_by_note.setdefault(note, []).append(key)
                         rs[key] = _rank(st, now)
@@ -304,20 +184,20 @@ class StudyQueue:
                 learn[key] = due
                 heap.append((due, key))
                 if due <= cutoff:
-                    busy.add(_note_of(key))
+                    busy.add(note_of(key))
         self._next_review = next_review
         heapq.heapify(self._heap)
         for note, keys in rev_by_note.items():
             if note in busy:
                 continue
-            lane = self._lanes[_deck_of(note)]
+            lane = self._lanes[deck_of(note)]
             lane.rev_keys.extend(keys)
             lane.rev_notes[note] = set(keys)
             self._where.update(dict.fromkeys(keys, "rev"))
         for note, keys in new_by_note.items():
             if note in rev_by_note or note in busy:
                 continue
-            lane = self._lanes[_deck_of(note)]
+            lane = self._lanes[deck_of(note)]
             lane.new_keys.extend(keys)
             lane.new_notes[note] = set(keys)
             self._where.update(dict.fromkeys(keys, "new"))
@@ -438,11 +318,11 @@ class StudyQueue:
         was = self._where.pop(key, None)
         if was is not None:
             bucket = lane.notes(was)
-            keys = bucket.get(_note_of(key))
+            keys = bucket.get(note_of(key))
             if keys is not None:
                 keys.discard(key)
                 if not keys:
-                    del bucket[_note_of(key)]
+                    del bucket[note_of(key)]
         self._learn.pop(key, None)
         if st is not None and _hidden(st, self._today_iso):
             return
@@ -460,7 +340,7 @@ class StudyQueue:
             heapq.heappush(self._heap, (st.due, key))
         if kind is not None:  # only an undo puts a unit back: it is shown even if a sibling was
             self._where[key] = kind
-            lane.notes(kind).setdefault(_note_of(key), set()).add(key)
+            lane.notes(kind).setdefault(note_of(key), set()).add(key)
             if key not in lane.returned:
                 lane.returned.append(key)
 

@@ -1,0 +1,143 @@
+"""Due counts without building a queue: the fast path behind `retain due`.
+
+`DayLog` tallies what was already studied this study day; `count_due` applies
+the same rules as the study queue (see `retain.core.queue`): daily limits,
+siblings counted once and hidden after a rating, suspended and buried units
+left out. It is one pass over the units with no sorting, about 15 ms at
+50,000 units (benchmarks/bench_queue.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from retain.core.model import Unit
+from retain.core.settings import StudySettings
+from retain.core.state import NEW, REVIEW, CardState, Event
+
+__all__ = ["Counts", "DayLog", "SettingsFor", "count_due", "deck_of", "note_of"]
+
+SettingsFor = Callable[[str], StudySettings]
+
+
+def deck_of(key: str) -> str:
+    """Deck id of a unit key: "deck/card:c2" -> "deck"."""
+    return key.partition("/")[0]
+
+
+def note_of(key: str) -> str:
+    """Note key (shared by siblings) of a unit key: "deck/card:c2" -> "deck/card"."""
+    return key.partition(":")[0]
+
+
+@dataclass(slots=True)
+class DayLog:
+    """What was already studied this study day, per deck."""
+
+    new_seen: dict[str, int] = field(default_factory=dict)  # deck -> new units first rated today
+    reviews_done: dict[str, int] = field(default_factory=dict)  # deck -> ratings of review-state units
+    notes_seen: set[str] = field(default_factory=set)  # note keys rated today
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event], day_start: datetime) -> DayLog:
+        """Tally the review events at or after `day_start`; undone reviews do not count."""
+        todays = [e for e in events if e.time >= day_start]
+        undone = {e.undoes for e in todays if e.kind == "undo"}
+        log = cls()
+        new_keys: dict[str, set[str]] = {}
+        for e in todays:
+            if e.kind != "review" or e.id in undone:
+                continue
+            deck = deck_of(e.key)
+            log.notes_seen.add(note_of(e.key))
+            before = e.before
+            if before is None or before.state == NEW:
+                new_keys.setdefault(deck, set()).add(e.key)
+            elif before.state == REVIEW:
+                log.reviews_done[deck] = log.reviews_done.get(deck, 0) + 1
+        log.new_seen = {deck: len(keys) for deck, keys in new_keys.items()}
+        return log
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+
+def count_due(
+    units: Sequence[Unit],
+    states: Mapping[str, CardState],
+    log: DayLog,
+    settings_for: SettingsFor,
+    now: datetime,
+    today: date,
+    *,
+    day_end: datetime | None = None,
+) -> dict[str, Counts]:
+    """Due counts per deck id (every deck with a unit appears), without building a queue.
+
+    `review` counts units due by `day_end` (default: now), `learning` units whose
+    step is due now, `new` is capped by the daily limit. Same rules as the queue.
+    """
+    today_iso = today.isoformat()
+    cutoff = day_end if day_end is not None and day_end > now else now
+    seen = log.notes_seen
+    get = states.get
+    learning: dict[str, int] = {}
+    new_notes: dict[str, set[str]] = {}
+    rev_notes: dict[str, set[str]] = {}
+    busy: set[str] = set()  # notes with a learning unit due: their siblings wait
+    deck = ""
+    new_set: set[str] = set()
+    rev_set: set[str] = set()
+    for u in units:
+        if u.deck_id != deck:
+            deck = u.deck_id
+            new_set = new_notes.setdefault(deck, set())
+            rev_set = rev_notes.setdefault(deck, set())
+        st = get(u.key)
+        if st is None:
+            note = note_of(u.key)
+            if note not in seen:
+                new_set.add(note)
+            continue
+        if st.suspended or (st.buried_until is not None and st.buried_until > today_iso):
+            continue
+        kind = st.state
+        if kind == NEW:
+            note = note_of(u.key)
+            if note not in seen:
+                new_set.add(note)
+        elif kind == REVIEW:
+            if st.due is not None and st.due <= cutoff:
+                note = note_of(u.key)
+                if note not in seen:
+                    rev_set.add(note)
+        elif st.due is not None and st.due <= cutoff:
+            busy.add(note_of(u.key))
+            if st.due <= now:
+                learning[deck] = learning.get(deck, 0) + 1
+    out: dict[str, Counts] = {}
+    for deck_id, new_set in new_notes.items():
+        settings = settings_for(deck_id)
+        rev_set = rev_notes[deck_id]
+        if busy:
+            rev_set = rev_set - busy
+            new_set = new_set - busy
+        new_room = max(0, settings.new_per_day - log.new_seen.get(deck_id, 0))
+        rev_room = max(0, settings.reviews_per_day - log.reviews_done.get(deck_id, 0))
+        fresh = len(new_set) - len(new_set & rev_set) if rev_set else len(new_set)
+        out[deck_id] = Counts(
+            new=min(new_room, fresh),
+            learning=learning.get(deck_id, 0),
+            review=min(rev_room, len(rev_set)),
+        )
+    return out
