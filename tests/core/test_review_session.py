@@ -201,6 +201,23 @@ def test_undo_after_restart() -> None:
     assert second.current == units[0]
 
 
+def test_undo_after_restart_gives_the_daily_new_slot_back() -> None:
+    units = [basic("d", "a"), basic("d", "b")]
+    states: dict[str, CardState] = {}
+    recorder = MemoryRecorder()
+    one_a_day = StudySettings(new_per_day=1)
+    first = open_session(units, states, recorder, study=one_a_day)
+    first.reveal()
+    first.rate(4, NOW)
+    second = open_session(units, states, recorder, now=at(1), study=one_a_day)
+    assert second.phase == "done"  # today's new card is used up
+    second.undo(at(1))
+    assert second.current == units[0] and second.counts(at(1)).new == 1
+    second.reveal()
+    second.rate(4, at(2))
+    assert second.phase == "done"  # and still only one
+
+
 def test_leech_tag_and_suspend() -> None:
     units = [basic("d", "a")]
     for action, suspended in (("tag", False), ("suspend", True)):

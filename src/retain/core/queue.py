@@ -295,12 +295,12 @@ class StudyQueue:
                 self._sess_rev += 1
             self._mark_seen(lane, unit.note_key)
             self._last = key
-        elif new_reps < old_reps:  # an undo
+        elif new_reps < old_reps:  # an undo; may go below zero when the rating was before this session
             if new_state is None or new_state.state == NEW:
-                lane.new_used = max(0, lane.new_used - 1)
+                lane.new_used -= 1
                 self._sess_new = max(0, self._sess_new - 1)
             elif new_state.state == REVIEW:
-                lane.rev_used = max(0, lane.rev_used - 1)
+                lane.rev_used -= 1
                 self._sess_rev = max(0, self._sess_rev - 1)
         self._states[key] = new_state
         self._place(lane, key, new_state, now)
