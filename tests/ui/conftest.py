@@ -42,6 +42,8 @@ def retain_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
     monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
     write_decks(tmp_path / "decks")
+    # No interval fuzz: FSRS fuzz uses the global RNG, and snapshots show the intervals.
+    (tmp_path / "config.toml").write_text("[study]\nfuzz = false\n", encoding="utf-8")
     return tmp_path
 
 

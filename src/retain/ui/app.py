@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from textual.screen import Screen
 
 from retain.store.collection import Collection
 from retain.store.config import Config
+from retain.store.library import DeckEntry
 from retain.ui.deck_rows import deck_rows
 from retain.ui.screens.help import HelpScreen
 from retain.ui.screens.home import HomeData, HomeScreen
@@ -91,7 +93,7 @@ class RetainApp(App[None]):
         reviews_today, streak = self.today_progress(now)
         return HomeData(
             rows=deck_rows(library.decks, counts, cards),
-            broken=[e.error or f"{e.path}: cannot be loaded" for e in library.broken],
+            broken=[broken_line(e, self._decks_dir) for e in library.broken],
             messages=list(collection.messages),
             reviews_today=reviews_today,
             streak=streak,
@@ -151,6 +153,17 @@ class RetainApp(App[None]):
             yield SystemCommand("End session", "Stop and show the summary", screen.action_end)
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield from super().get_system_commands(screen)
+
+
+def broken_line(entry: DeckEntry, decks_dir: str) -> str:
+    """`file:line:col: message` with the file relative to the decks folder when it is inside it."""
+    path = entry.path
+    with contextlib.suppress(ValueError):
+        path = path.relative_to(decks_dir) if decks_dir else path
+    problem = next((p for p in entry.problems if p.severity == "error"), None)
+    if problem is None:
+        return f"{path}: cannot be loaded"
+    return f"{path}:{problem.line}:{problem.col}: {problem.message}"
 
 
 def binding_sections() -> list[tuple[str, list[BindingType]]]:

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -19,9 +20,15 @@ def _bindings(items: Iterable[BindingType]) -> list[Binding]:
     return [b for b in items if isinstance(b, Binding) and b.id]
 
 
+def _key_display(key: str) -> str:
+    """`question_mark` -> `?`, `ctrl+z` stays `ctrl+z`."""
+    *modifiers, name = key.strip().split("+")
+    return "+".join([*modifiers, format_key(name)])
+
+
 def _keys(binding: Binding, keymap: Mapping[str, str]) -> str:
     keys = keymap.get(binding.id or "", binding.key)
-    return ", ".join(k.strip() for k in keys.split(","))
+    return ", ".join(_key_display(k) for k in keys.split(",") if k.strip())
 
 
 def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str]) -> Content:

@@ -84,7 +84,7 @@ class HomeScreen(Screen[None]):
             yield DeckTable(id="decks")
             yield Static(id="home-empty")
             yield Static(id="home-broken")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.reload()

@@ -35,7 +35,7 @@ class StudyScreen(Screen[None]):
     AUTO_FOCUS = ""  # no auto focus: the answer Input gets it only on typed cards
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "reveal", "Show answer", id="review.reveal"),
-        Binding("space,enter", "rate(3)", "Good", id="review.answer_good", show=False),
+        Binding("space,enter", "rate(3)", "Good (answer shown)", id="review.answer_good", show=False),
         Binding("1", "rate(1)", "Again", id="review.again"),
         Binding("2", "rate(2)", "Hard", id="review.hard"),
         Binding("3", "rate(3)", "Good", id="review.good"),
@@ -71,7 +71,7 @@ class StudyScreen(Screen[None]):
         yield Static(id="empty")
         yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
         yield RatingBar()
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False

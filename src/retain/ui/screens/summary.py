@@ -61,9 +61,9 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="summary-box"):
-            yield Static(Content.styled("Session complete", "bold $accent"), id="summary-title")
+            yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
             yield Static(summary_content(self.summary, self._clock()), id="summary-body")
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -23,7 +23,7 @@ class RatingBar(Horizontal):
     DEFAULT_CSS = """
     RatingBar { height: auto; width: 1fr; align-horizontal: center; }
     RatingBar > Button { width: 1fr; max-width: 20; margin: 0 1; }
-    RatingBar > Button.suggested { text-style: bold reverse; }
+    RatingBar > Button.suggested { text-style: bold underline; }
     """
 
     class Rated(Message):

@@ -1,0 +1,115 @@
+"""Typed and cloze cards, the footer's bindings, the mouse, and summary keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Static
+
+from retain.ui.screens.home import HomeScreen
+from retain.ui.screens.study import StudyScreen
+from retain.ui.screens.summary import SummaryScreen
+from retain.ui.widgets.rating_bar import RatingBar
+from retain.ui.widgets.typed_diff import TypedDiff
+
+from .conftest import OpenApp
+from .screen import screen_text
+
+
+def footer_actions(app) -> set[str]:  # type: ignore[no-untyped-def]
+    """Actions the footer shows now (enabled, `show=True`)."""
+    return {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show and b.enabled}
+
+
+async def test_typed_card_diff_and_suggested_rating(open_app: OpenApp) -> None:
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        answer = app.screen.query_one(Input)
+        assert answer.display and answer.has_focus
+        await pilot.press(*"Rafft", "enter")
+        screen = app.screen
+        assert isinstance(screen, StudyScreen) and screen.session.phase == "back"
+        assert not answer.display
+        diff = str(screen.query_one(TypedDiff).render())
+        assert "Rafft" in diff and "Raft" in diff and "suggested rating: Hard" in diff
+        assert screen.query_one("#rate-2").has_class("suggested")
+        await pilot.press("space")  # Good after the reveal
+        assert [e.rating for e in app.collection.history()] == [3]
+
+
+async def test_typed_card_accepts_alternatives(open_app: OpenApp) -> None:
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"The Raft algorithm", "enter")
+        diff = str(app.screen.query_one(TypedDiff).render())
+        assert "correct" in diff and "suggested rating: Good" in diff
+
+
+async def test_cloze_front_hides_with_hint_and_back_shows_all(open_app: OpenApp) -> None:
+    app = open_app(["redis"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        front = screen_text(app)
+        assert "[where?]" in front and "in memory" not in front and "RDB snapshots" in front
+        await pilot.press("space")
+        back = screen_text(app)
+        assert "in memory" in back and "[where?]" not in back
+        assert "AOF = append-only file." in back
+
+
+async def test_footer_shows_only_what_applies(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        front = footer_actions(app)
+        assert "reveal" in front and "rate(1)" not in front and "undo" not in front
+        await pilot.press("space")
+        back = footer_actions(app)
+        assert {"rate(1)", "rate(2)", "rate(3)", "rate(4)"} <= back and "reveal" not in back
+        await pilot.press("3")
+        assert "undo" in footer_actions(app)
+
+
+async def test_rating_buttons_show_intervals_and_work_with_the_mouse(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        bar = app.screen.query_one(RatingBar)
+        labels = [str(bar.query_one(f"#rate-{r}").label) for r in (1, 2, 3, 4)]
+        assert labels[0].startswith("1 Again") and "<1m" in labels[0]
+        assert labels[3].startswith("4 Easy") and labels[3].endswith("d")
+        await pilot.click("#rate-4")
+        assert [e.rating for e in app.collection.history()] == [4]
+
+
+async def test_summary_closes_with_escape_and_space(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ("escape", "space"):
+            await pilot.press("space", "3", "escape")
+            assert isinstance(app.screen, SummaryScreen)
+            body = str(app.screen.query_one("#summary-body", Static).render())
+            assert "Studied" in body and "Again" in body and "Next due" in body
+            await pilot.press(key)
+            assert isinstance(app.screen, HomeScreen)
+            await pilot.press("down", "enter")
+
+
+async def test_finishing_every_card_shows_the_summary(open_app: OpenApp) -> None:
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"raft", "enter", "4")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert app.screen.summary.studied == 1
+
+
+async def test_nothing_due_says_when_the_next_card_comes(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"raft", "enter", "4", "enter")  # Easy: due in days; back home
+    app.collection.close()
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(80, 24)):
+        text = str(app.screen.query_one("#empty", Static).render())
+        assert text.startswith("Nothing due — next card in ") and text.split("in ")[1].split()[0].endswith(
+            "d"
+        )
