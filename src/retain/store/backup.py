@@ -59,7 +59,11 @@ def prune_backups(state_dir: Path, today: date, keep_days: int = KEEP_DAYS) -> N
     root = state_dir / "backups"
     oldest = today - timedelta(days=keep_days - 1)
     for folder in _backup_days(root):
-        if date.fromisoformat(folder.name) < oldest:
+        try:
+            old = date.fromisoformat(folder.name) < oldest
+        except ValueError:
+            continue
+        if old:
             shutil.rmtree(folder, ignore_errors=True)
     with contextlib.suppress(OSError):
         for leftover in root.glob(".*.tmp-*"):

@@ -92,6 +92,7 @@ class Collection:
         self._day: tuple[datetime, list[Event]] | None = None
         self._undo: list[Event] | None = None
         self._units_by_key: dict[str, Unit] | None = None
+        self._opened = datetime.now(UTC)
 
     @classmethod
     def open(
@@ -129,8 +130,10 @@ class Collection:
                     f"another retain ({self._lock.holder()}) is writing the progress; "
                     "opened read-only: reviews cannot be recorded here until it closes"
                 )
+        self._opened = now.astimezone(UTC)
         if not self.read_only:  # a reader never needs its device id
             self.device = find_device(self.state_dir) or make_device(self.state_dir, now)
+            self._remove_temp_files()
             from retain.store.backup import daily_backup
 
             try:
@@ -146,6 +149,16 @@ class Collection:
         self._ends = loaded.ends
         self._dirty = loaded.dirty
         self.messages += loaded.messages
+
+    def _remove_temp_files(self) -> None:
+        """Temp files of writes cut short by a crash (we hold the lock: no write is in progress)."""
+        folders = [self.state_dir, self.state_dir / "snapshots", self.state_dir / "quarantine"]
+        if self.device is not None:
+            folders.append(self.state_dir / "devices" / self.device)
+        for folder in folders:
+            for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
 
     # -- time -------------------------------------------------------------------
 
@@ -244,9 +257,9 @@ class Collection:
         if self._undo is None:
             stack: list[Event] = []
             if self.device is not None:
-                now = datetime.now(UTC)
+                now = max(self._opened, datetime.now(UTC))
                 folder = self.state_dir / "devices" / self.device
-                for event in recent_events(folder, now - UNDO_WINDOW, now, None):
+                for event in recent_events(folder, self._opened - UNDO_WINDOW, now, None):
                     self._push_undo(stack, event)
             self._undo = stack
         return self._undo[-1] if self._undo else None

@@ -30,7 +30,7 @@ from typing import Any
 
 from retain.core.state import Event, StateError
 from retain.store.files import atomic_write, fsync_dir
-from retain.store.statecodec import BLOCK_HEADER, block_crc_ok, decode_event, encode_event
+from retain.store.statecodec import BLOCK_HEADER, block_end, decode_event, encode_event
 
 __all__ = [
     "JOURNAL_FORMAT",
@@ -174,16 +174,19 @@ def scan_file(path: Path, start: int, now: datetime) -> FileScan:
     scan.end = base + begin
     good: list[tuple[int, bytes]] = []
     pending_bad: list[tuple[int, bytes]] = []
-    for offset, block in _blocks(data[begin:], base + begin):
-        if block_crc_ok(block):
+    for offset, chunk in _blocks(data[begin:], base + begin):
+        size = block_end(chunk)
+        if size > 0:
             for bad_offset, bad in pending_bad:
                 scan.problems.append(f"{path.name}: damaged event at byte {bad_offset} set aside")
                 scan.bad_blocks.append(bad)
             pending_bad = []
-            good.append((offset, block))
-            scan.end = offset + len(block)
+            good.append((offset, chunk[:size]))
+            scan.end = offset + size
+            if size < len(chunk):  # junk after a complete event: a torn header, or damage
+                pending_bad.append((offset + size, chunk[size:]))
         else:
-            pending_bad.append((offset, block))
+            pending_bad.append((offset, chunk))
     scan.torn = data[scan.end - base :]
     if good:
         _decode_all(path, good, now, scan)
@@ -263,8 +266,9 @@ def recent_in_file(
             if when is not None and when < stop:
                 reached = True
                 break
-            if when is not None and when >= since and block_crc_ok(block):
-                wanted.append((offset, block))
+            size = block_end(block)
+            if when is not None and when >= since and size > 0:
+                wanted.append((offset, block[:size]))
         if reached or start == 0:
             scan = FileScan(path)
             wanted.reverse()

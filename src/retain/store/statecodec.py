@@ -31,6 +31,7 @@ __all__ = [
     "FUTURE_SKEW",
     "KEY_RE",
     "block_crc_ok",
+    "block_end",
     "decode_event",
     "decode_state",
     "encode_event",
@@ -197,18 +198,26 @@ def encode_event(event: Event) -> bytes:
     return body + b'crc = "%08x"\n' % zlib.crc32(body)
 
 
-def block_crc_ok(block: bytes) -> bool:
-    """True when `block` ends with a newline-terminated CRC line matching the bytes before it."""
-    if not block.endswith(b'"\n'):
-        return False
-    cut = block.rfind(b"\n" + _CRC_PREFIX, 0, len(block) - 1)
-    if cut < 0 or len(block) - (cut + 1) != len(_CRC_PREFIX) + 10:
-        return False
-    body = block[: cut + 1]
+def block_end(block: bytes) -> int:
+    """Length of the complete event at the start of `block` (through its CRC line), or -1.
+
+    Bytes after the CRC line (the start of a block torn before its header was
+    complete) are not part of the event.
+    """
+    cut = block.find(b"\n" + _CRC_PREFIX)
+    end = cut + 1 + len(_CRC_PREFIX) + 10
+    if cut < 0 or block[end - 2 : end] != b'"\n':
+        return -1
     try:
-        return int(block[cut + 1 + len(_CRC_PREFIX) : -2], 16) == zlib.crc32(body)
+        ok = int(block[cut + 1 + len(_CRC_PREFIX) : end - 2], 16) == zlib.crc32(block[: cut + 1])
     except ValueError:
-        return False
+        return -1
+    return end if ok else -1
+
+
+def block_crc_ok(block: bytes) -> bool:
+    """True when `block` is exactly one complete event whose CRC line matches."""
+    return block_end(block) == len(block)
 
 
 def decode_event(rec: Any, now: datetime) -> Event:

@@ -1,0 +1,301 @@
+"""Collection: record/replay, crash without compaction, lock, damage, quarantine, backups, undo."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import replace
+from datetime import UTC, timedelta
+from pathlib import Path
+
+import pytest
+from store_helpers import KEYS, NOW, journal_paths, make_home, open_col, rate, review_state
+
+from retain.core.state import Event
+from retain.store.collection import CollectionError, ReadOnlyError
+from retain.store.statecodec import encode_event
+
+
+def test_fresh_home_opens_with_the_library_and_no_progress(tmp_path: Path) -> None:
+    col = open_col(make_home(tmp_path))
+    try:
+        assert not col.read_only and col.messages == []
+        assert set(KEYS) <= {u.key for u in col.units}
+        assert col.states == {}
+        assert {d.id for d in col.library.decks} >= {"tiny", "kafka"}
+    finally:
+        col.close()
+
+
+def test_reviews_survive_close_and_reopen(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    e1 = rate(col, "tiny/one", NOW)
+    e2 = rate(col, "tiny/two", NOW + timedelta(seconds=5), rating=4)
+    col.close(NOW)
+    assert (tmp_path / "state" / "snapshots" / "tiny.toml").is_file()
+    again = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert again.states["tiny/one"] == e1.after and again.states["tiny/two"] == e2.after
+        assert [e.id for e in again.history(NOW + timedelta(minutes=1))] == [e1.id, e2.id]
+    finally:
+        again.close()
+
+
+def test_a_crash_before_compaction_loses_nothing(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    writer = open_col(home)
+    events = [rate(writer, k, NOW + timedelta(seconds=i)) for i, k in enumerate(KEYS)]
+    # no close: a second process reads the journal tail over the (absent) snapshots
+    reader = open_col(home, NOW + timedelta(minutes=1), read_only=True)
+    assert reader.read_only
+    assert {k: reader.states[k] for k in KEYS} == {e.key: e.after for e in events}
+    writer.close()
+
+
+def test_second_writer_opens_read_only_and_cannot_record(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    first = open_col(home)
+    second = open_col(home)
+    try:
+        assert not first.read_only and second.read_only
+        assert "opened read-only" in second.messages[0] and "pid" in second.messages[0]
+        with pytest.raises(ReadOnlyError, match="read-only"):
+            rate(second, "tiny/one", NOW)
+    finally:
+        second.close()
+        first.close()
+    third = open_col(home)  # the lock was released
+    assert not third.read_only
+    third.close()
+
+
+def test_damaged_snapshot_is_kept_and_rebuilt_from_the_journal(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    events = [rate(col, k, NOW + timedelta(seconds=i)) for i, k in enumerate(KEYS)]
+    col.close(NOW)
+    snap = tmp_path / "state" / "snapshots" / "tiny.toml"
+    snap.write_text("format = 1\n[cards\n")
+    col = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert any(
+            "damaged state file tiny.toml" in m and "rebuilt from the journal" in m for m in col.messages
+        )
+        assert {k: col.states[k] for k in KEYS} == {e.key: e.after for e in events}
+        kept = list(snap.parent.glob("tiny.toml.damaged-*"))
+        assert len(kept) == 1 and kept[0].read_text() == "format = 1\n[cards\n"
+    finally:
+        col.close(NOW + timedelta(minutes=1))
+    assert "format = 1" in snap.read_text() and "tiny/one" in snap.read_text()
+
+
+def test_damaged_snapshot_prefers_the_newest_good_backup(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    first = rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    day2 = NOW + timedelta(days=1)
+    col = open_col(home, day2)  # takes the daily backup of the day-1 snapshot
+    second = rate(col, "tiny/one", day2)
+    col.close(day2)
+    assert (tmp_path / "state" / "backups" / day2.date().isoformat() / "tiny.toml").is_file()
+    (tmp_path / "state" / "snapshots" / "tiny.toml").write_bytes(b"\xff\xfe not utf-8")
+    col = open_col(home, day2 + timedelta(hours=1))
+    try:
+        assert any(f"backup of {day2.date().isoformat()}" in m for m in col.messages)
+        assert col.states["tiny/one"] == second.after != first.after
+    finally:
+        col.close()
+
+
+def test_quarantined_record_is_restored_from_the_journal(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    event = rate(col, "tiny/one", NOW)
+    rate(col, "tiny/two", NOW)
+    col.close(NOW)
+    snap = tmp_path / "state" / "snapshots" / "tiny.toml"
+    lines = [
+        line.replace("stability = 3.0", "stability = nan") if line.startswith('"tiny/one"') else line
+        for line in snap.read_text().splitlines()
+    ]
+    snap.write_text("\n".join(lines) + "\n")
+    col = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert any("invalid record" in m and "tiny/one" in m for m in col.messages)
+        assert any("quarantine/" in m for m in col.messages)
+        assert col.states["tiny/one"] == event.after
+        assert list((tmp_path / "state" / "quarantine").glob("tiny.toml.*"))
+    finally:
+        col.close()
+
+
+def test_hostile_journal_event_never_reaches_the_state(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    good = rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    (path,) = journal_paths(tmp_path)
+    bad = Event("x-1", "review", "tiny/one", NOW + timedelta(seconds=1), review_state(NOW), good.after, 3)
+    block = encode_event(bad).replace(b"stability = 3.0, difficulty", b"stability = -inf, difficulty", 1)
+    body = block[: block.rindex(b'crc = "')]
+    path.write_bytes(path.read_bytes() + body + b'crc = "%08x"\n' % zlib.crc32(body))
+    # remove the snapshot so the whole journal is replayed
+    (tmp_path / "state" / "snapshots" / "tiny.toml").unlink()
+    col = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert col.states["tiny/one"] == good.after
+        assert any("set aside" in m for m in col.messages)
+        assert list((tmp_path / "state" / "quarantine").glob("journal-*"))
+    finally:
+        col.close()
+
+
+def test_unknown_cards_keep_their_state_but_are_not_scheduled(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    ghost = rate(col, "gone-deck/old-card", NOW)
+    col.close(NOW)
+    col = open_col(home, NOW + timedelta(days=10))
+    try:
+        assert col.states["gone-deck/old-card"] == ghost.after
+        assert "gone-deck" not in col.due_counts(NOW + timedelta(days=10))
+    finally:
+        col.close(NOW + timedelta(days=10))
+    assert (tmp_path / "state" / "snapshots" / "gone-deck.toml").is_file()
+
+
+def test_newer_state_format_is_refused_with_a_message(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    (tmp_path / "state" / "snapshots").mkdir(parents=True)
+    (tmp_path / "state" / "snapshots" / "tiny.toml").write_text('format = 3\ndeck = "tiny"\n')
+    with pytest.raises(CollectionError, match="newer retain"):
+        open_col(home)
+    with pytest.raises(CollectionError, match="newer retain"):
+        open_col(home, read_only=True)  # a reader refuses too, rather than guess
+
+
+def test_v0_snapshot_is_upgraded_at_compaction_and_backed_up(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    snaps = tmp_path / "state" / "snapshots"
+    snaps.mkdir(parents=True)
+    v0 = 'deck = "tiny"\n\n[cards."tiny/one"]\nstate = 2\nstability = 4.0\ndifficulty = 5.0\ndue = 2026-03-01T00:00:00Z\nreps = 3\n'
+    (snaps / "tiny.toml").write_text(v0)
+    col = open_col(home)
+    assert col.states["tiny/one"].reps == 3
+    col.close(NOW)
+    assert (snaps / "tiny.toml").read_text().splitlines()[1] == "format = 1"
+    assert (tmp_path / "state" / "backups" / NOW.date().isoformat() / "tiny.toml").read_text() == v0
+
+
+def test_backups_are_daily_and_kept_fourteen_days(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    for day in range(20):
+        at = NOW + timedelta(days=day)
+        col = open_col(home, at)
+        rate(col, "tiny/one", at)
+        col.close(at)
+    days = sorted(p.name for p in (tmp_path / "state" / "backups").iterdir())
+    assert len(days) == 14 and days[-1] == (NOW + timedelta(days=19)).date().isoformat()
+
+
+def test_leftover_temp_files_are_removed_by_the_next_writer(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    leftover = tmp_path / "state" / "snapshots" / ".tiny.toml.abc123.tmp"
+    leftover.write_text("half")
+    reader = open_col(home, read_only=True)
+    assert leftover.exists()  # a reader writes nothing
+    reader.close()
+    open_col(home).close()
+    assert not leftover.exists()
+
+
+def test_undo_reaches_back_across_a_restart(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    first = rate(col, "tiny/one", NOW)
+    second = rate(col, "tiny/two", NOW + timedelta(seconds=3))
+    col.close(NOW)
+    col = open_col(home, NOW + timedelta(minutes=5))
+    try:
+        assert col.last_undoable() == second
+        undo = Event(
+            col.new_event_id(NOW),
+            "undo",
+            second.key,
+            NOW + timedelta(minutes=5),
+            None,
+            second.after,
+            undoes=second.id,
+        )
+        col.record(undo)
+        assert "tiny/two" not in col.states
+        assert col.last_undoable() == first
+    finally:
+        col.close()
+
+
+def test_session_rates_through_the_store_and_undo_restores(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    session = col.start_session(["tiny"], NOW)
+    unit = session.current
+    assert unit is not None and unit.deck_id == "tiny"
+    session.reveal()
+    shown = session.previews(NOW)[3]
+    event = session.rate(3, NOW + timedelta(seconds=2), 2000)
+    assert col.states[unit.key] == event.after
+    assert event.after is not None and event.after.stability == shown.stability
+    assert col.history(NOW + timedelta(seconds=3))[-1].id == event.id
+    session.undo(NOW + timedelta(seconds=4))
+    assert unit.key not in col.states
+    col.close(NOW)
+    reopened = open_col(home, NOW + timedelta(minutes=1))
+    assert unit.key not in reopened.states
+    reopened.close()
+
+
+def test_day_log_counts_todays_new_cards_after_a_restart(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    rate(col, "tiny/three:c1", NOW + timedelta(seconds=1))
+    assert col.day_log(NOW).new_seen == {"tiny": 2}
+    col.close(NOW)
+    col = open_col(home, NOW + timedelta(hours=1))
+    try:
+        log = col.day_log(NOW + timedelta(hours=1))
+        assert log.new_seen == {"tiny": 2} and "tiny/three" in log.notes_seen
+        tomorrow = NOW + timedelta(days=1)
+        assert col.day_log(tomorrow).new_seen == {}
+    finally:
+        col.close()
+
+
+def test_record_validates_before_writing(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    try:
+        bad = replace(review_state(NOW), stability=float("nan"))
+        with pytest.raises(ValueError):
+            col.record(Event("x", "review", "tiny/one", NOW, bad, None, 3))
+        with pytest.raises(ValueError):
+            col.record(Event("x", "review", "../evil", NOW, None, None, 3))
+        assert journal_paths(tmp_path) == [] or all(
+            b"tiny/one" not in p.read_bytes() for p in journal_paths(tmp_path)
+        )
+    finally:
+        col.close()
+
+
+def test_event_ids_are_unique_and_sortable(tmp_path: Path) -> None:
+    col = open_col(make_home(tmp_path))
+    try:
+        ids = [col.new_event_id(NOW + timedelta(microseconds=i // 3)) for i in range(30)]
+        assert len(set(ids)) == 30
+        assert ids[0].startswith(str(col.device)) and NOW.tzinfo is UTC
+    finally:
+        col.close()

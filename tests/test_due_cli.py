@@ -1,0 +1,124 @@
+"""`retain due [--json]` and `retain stats [--json]` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from retain.core.state import REVIEW, CardState, Event
+from retain.store.collection import Collection
+from retain.store.home import open_home
+from retain.store.paths import bundled_decks_dir
+
+DECK_KEYS = {"id", "name", "group", "cards", "new", "learning", "review"}
+
+
+def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RETAIN_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "retain", *args], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def _bundled_ids() -> set[str]:
+    folder = bundled_decks_dir()
+    assert folder is not None
+    import tomllib
+
+    return {tomllib.loads(p.read_text("utf-8"))["deck"]["id"] for p in folder.glob("*.toml")}
+
+
+def test_due_json_on_a_fresh_home_lists_the_bundled_decks(tmp_path: Path) -> None:
+    result = _run(tmp_path, "due", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"decks", "total"}
+    ids = {d["id"] for d in data["decks"]}
+    assert ids == _bundled_ids() and len(ids) == 10
+    for deck in data["decks"]:
+        assert set(deck) == DECK_KEYS
+        assert deck["cards"] > 0 and 0 < deck["new"] <= 20
+        assert deck["learning"] == deck["review"] == 0
+    assert data["total"] == {
+        k: sum(d[k] for d in data["decks"]) for k in ("cards", "new", "learning", "review")
+    }
+    assert result.stderr == ""
+    assert not (tmp_path / "state").exists()  # `due` never writes state
+
+
+def test_due_counts_follow_the_progress(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    home = open_home({"RETAIN_HOME": str(tmp_path)})
+    col = Collection.open(home, now)
+    units = [u for u in col.units if u.deck_id == "kafka"][:3]
+    for i, unit in enumerate(units):
+        at = now - timedelta(days=10, minutes=i)
+        after = CardState(REVIEW, None, 5.0, 5.0, now - timedelta(hours=1), at, 3, 0)
+        col.record(Event(col.new_event_id(at), "review", unit.key, at, after, None, 3))
+    col.close(now)
+    data = json.loads(_run(tmp_path, "due", "--json").stdout)
+    kafka = next(d for d in data["decks"] if d["id"] == "kafka")
+    assert kafka["review"] == 3
+    table = _run(tmp_path, "due")
+    assert table.returncode == 0 and "Apache Kafka" in table.stdout and table.stdout.startswith("Deck")
+    assert table.stdout.strip().splitlines()[-1].startswith("Total")
+
+
+def test_stats_json_reports_per_deck_and_total(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    home = open_home({"RETAIN_HOME": str(tmp_path)})
+    col = Collection.open(home, now)
+    unit = next(u for u in col.units if u.deck_id == "redis")
+    col.record(
+        Event(col.new_event_id(now), "review", unit.key, now, CardState(1, 0, 1.0, 5.0, now, now, 1), None, 3)
+    )
+    col.close(now)
+    result = _run(tmp_path, "stats", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    redis = next(d for d in data["decks"] if d["deck_id"] == "redis")
+    assert redis["reviews_today"] == 1 and redis["learning"] == 1 and redis["streak"] == 1
+    assert data["total"]["reviews_today"] == 1
+    for key in ("cards", "new", "learning", "review", "relearning", "suspended", "streak", "retention"):
+        assert key in redis
+    plain = _run(tmp_path, "stats")
+    assert "Redis" in plain.stdout and "Retention" in plain.stdout
+
+
+def test_due_refuses_a_newer_state_format_with_one_line(tmp_path: Path) -> None:
+    snaps = tmp_path / "state" / "snapshots"
+    snaps.mkdir(parents=True)
+    (snaps / "kafka.toml").write_text('format = 99\ndeck = "kafka"\n')
+    result = _run(tmp_path, "due", "--json")
+    assert result.returncode == 2
+    assert result.stderr.startswith("retain: ") and "newer retain" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["due", "stats"])
+def test_damage_is_reported_on_stderr_and_json_stays_clean(tmp_path: Path, command: str) -> None:
+    snaps = tmp_path / "state" / "snapshots"
+    snaps.mkdir(parents=True)
+    (snaps / "kafka.toml").write_text("this is [not toml")
+    result = _run(tmp_path, command, "--json")
+    assert result.returncode == 0
+    json.loads(result.stdout)
+    assert "damaged state file kafka.toml" in result.stderr
+    assert (snaps / "kafka.toml").read_text() == "this is [not toml"  # a reader changes nothing
+
+
+def test_due_imports_neither_textual_nor_fsrs(tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom retain.cli import main\nmain(['due', '--json'])\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'fsrs', 'rich'))\n"
+        "print(heavy, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr.strip() == "[]", result.stderr
