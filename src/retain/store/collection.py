@@ -192,6 +192,13 @@ class Collection:
             self._units_by_key = {u.key: u for u in self.units}
         return self._units_by_key
 
+    def reload_library(self) -> None:
+        """Re-read the deck files (edited in the app or on disk); progress is untouched."""
+        folders = library_folders(self.home.paths, self.home.config)
+        self.library = load_library(folders, self.cache_dir)
+        self.units = [u for deck in self.library.decks for u in units_for(deck)]
+        self._units_by_key = None
+
     def due_counts(self, now: datetime) -> dict[str, Counts]:
         return count_due(self.units, self.states, self.day_log(now), self.settings_for, now, self.today(now))
 
