@@ -18,7 +18,9 @@ it in Anki's three package layouts:
 - `layout-anki2.apkg`: the oldest layout, `collection.anki2` (Anki's legacy
   export with the collection renamed, which is what Anki 2.0 wrote: schema 11).
 
-A JSON summary of what each package must import as goes to `expected.json`.
+It also writes `notes-plain-text.txt`, Anki's own "Notes in Plain Text"
+export of the same collection. A JSON summary of what each file must import as
+goes to `expected.json`.
 """
 
 from __future__ import annotations
@@ -115,6 +117,15 @@ def main() -> int:
         export(col, OUT / "layout-latest.apkg", legacy=False)
         export(col, OUT / "layout-anki21.apkg", legacy=True)
         to_anki2(OUT / "layout-anki21.apkg", OUT / "layout-anki2.apkg")
+        col.export_note_csv(
+            out_path=str(OUT / "notes-plain-text.txt"),
+            limit=None,
+            with_html=True,
+            with_tags=True,
+            with_deck=True,
+            with_notetype=True,
+            with_guid=True,
+        )
         col.close()
     for name in ("layout-latest.apkg", "layout-anki21.apkg", "layout-anki2.apkg"):
         with zipfile.ZipFile(OUT / name) as zf:

@@ -89,3 +89,13 @@ def test_media_limit_per_file(tmp_path: Path) -> None:
     stage.mkdir()
     with pytest.raises(LimitError, match="media-file size limit"):
         read_file(FIXTURES / "layout-latest.apkg", stage, Limits(max_media_bytes=20))
+
+
+def test_ankis_own_plain_text_export_imports(tmp_path: Path) -> None:
+    bundle = read_file(FIXTURES / "notes-plain-text.txt", tmp_path)
+    assert {d.id: len(d.cards) for d in bundle.decks} == EXPECTED["decks"]
+    kinds = sorted(c.kind for d in bundle.decks for c in d.cards)
+    assert kinds == sorted(k for k, n in EXPECTED["kinds"].items() for _ in range(n))
+    apkg = {c.text or c.back for d in _read("layout-latest.apkg", tmp_path)[0] for c in d.cards}
+    text = {c.text or c.back for d in bundle.decks for c in d.cards}
+    assert apkg == text  # same notes, same conversion, whichever way Anki exported them
