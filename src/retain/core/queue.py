@@ -107,7 +107,7 @@ class StudyQueue:
         self.today = today
         self.learn_ahead = learn_ahead
         self._today_iso = today.isoformat()
-        self._cutoff_after = (day_end - now) if day_end is not None and day_end > now else timedelta(0)
+        self._day_end = day_end
         self._units: dict[str, Unit] = {}
         self._states: dict[str, CardState | None] = {}
         self._where: dict[str, str] = {}  # eligible key -> "new" | "rev" (learning: see _learn)
@@ -131,7 +131,7 @@ class StudyQueue:
         settings_for: SettingsFor,
         now: datetime,
     ) -> None:
-        cutoff = now + self._cutoff_after
+        cutoff = self._cutoff(now)
         today_iso = self._today_iso
         seen = self._seen
         lanes = self._lanes
@@ -203,6 +203,10 @@ class StudyQueue:
             self._where.update(dict.fromkeys(keys, "new"))
         for lane in self._lanes.values():
             lane.rev_keys.sort(key=lambda k: (self._r[k], k))
+
+    def _cutoff(self, now: datetime) -> datetime:
+        """Reviews due by this instant count as due: the end of the study day, if given."""
+        return self._day_end if self._day_end is not None and self._day_end > now else now
 
     # -- choosing -------------------------------------------------------------
 
@@ -332,7 +336,7 @@ class StudyQueue:
         elif st.due is None:
             return
         elif st.state == REVIEW:
-            if st.due <= now + self._cutoff_after:
+            if st.due <= self._cutoff(now):
                 kind = "rev"
                 self._r[key] = _rank(st, now)
         else:
