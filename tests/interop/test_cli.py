@@ -145,3 +145,35 @@ def test_errors_are_one_line(tmp_path: Path, home: Path, capsys: pytest.CaptureF
     code, _, err = run_cli(capsys, "export", "kafka", "-o", str(tmp_path / "a.pdf"))
     assert code == 1 and "unknown export type .pdf" in err
     assert tree(home / "decks") == []
+
+
+def test_history_from_anki_and_sidecar(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+
+    from .conftest import FIXTURES
+
+    code, out, err = run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))
+    assert code == 0, err
+    assert "recorded 2 event(s) of review history" in out
+    code, out, _ = run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))
+    assert "recorded 0 event(s)" in out  # nothing twice
+    now = datetime.now(UTC)
+    with Collection.open(open_home(), now, read_only=True) as coll:
+        reviewed = {k: s for k, s in coll.states.items() if k.startswith("general-knowledge/")}
+    assert len(reviewed) == 1 and next(iter(reviewed.values())).reps == 2
+    # progress moves to another home through the .toml sidecar
+    out_file = tmp_path / "gk.toml"
+    code, out, err = run_cli(capsys, "export", "general-knowledge", "-o", str(out_file), "--with-progress")
+    assert code == 0, err
+    assert (tmp_path / "gk.progress.toml").is_file()
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "other"))
+    code, out, err = run_cli(capsys, "import", "--with-history", str(out_file))
+    assert code == 0, err
+    assert "recorded 2 event(s)" in out
+    with Collection.open(open_home(), now, read_only=True) as coll:
+        assert {k: s.reps for k, s in coll.states.items()} == {k: s.reps for k, s in reviewed.items()}

@@ -1,0 +1,81 @@
+"""Small pieces: ids from GUIDs, versions, protobuf reader, HTML conversion, progress bar."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retain.core.ids import is_valid_id
+from retain.interop.ankinote import deck_id_for_name, ids_from_guid
+from retain.interop.errors import InteropError
+from retain.interop.html import html_to_text, text_to_html
+from retain.interop.progress import TerminalProgress, render_bar
+from retain.interop.protowire import first, read_fields
+from retain.interop.upgrade import compare_versions
+
+
+@given(st.text(min_size=1, max_size=40))
+def test_any_guid_gives_a_valid_stable_id(guid: str) -> None:
+    deck, card = ids_from_guid(guid)
+    assert is_valid_id(card)
+    assert ids_from_guid(guid) == (deck, card)
+
+
+def test_guids_differing_in_case_stay_distinct() -> None:
+    assert ids_from_guid("Ab!x")[1] != ids_from_guid("aB!x")[1]
+    assert ids_from_guid("kafka/isr") == ("kafka", "isr")
+    assert ids_from_guid("plain-id") == (None, "plain-id")
+
+
+def test_deck_ids_from_names() -> None:
+    assert deck_id_for_name("Languages::Spanish") == "languages-spanish"
+    assert deck_id_for_name("日本語") == deck_id_for_name("日本語")
+    assert is_valid_id(deck_id_for_name("日本語"))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("1.0.0", "1.1.0", -1),
+        ("1.10.0", "1.9.0", 1),
+        ("1.0", "1.0.0", 0),
+        ("1.0.0-rc1", "1.0.0", -1),
+        ("", "2", 0),
+    ],
+)
+def test_compare_versions(a: str, b: str, expected: int) -> None:
+    assert compare_versions(a, b) == expected
+
+
+def test_protowire_reads_and_refuses_damage() -> None:
+    assert first(b"\x08\x03", 1) == 3
+    assert list(read_fields(b"\x0a\x02hi\x10\x96\x01")) == [(1, b"hi"), (2, 150)]
+    with pytest.raises(InteropError):
+        list(read_fields(b"\x0a\x7fshort"))
+    with pytest.raises(InteropError):
+        list(read_fields(b"\x08" + b"\xff" * 12))
+
+
+@given(st.text(st.characters(exclude_characters="\r\xa0", exclude_categories=("Cs",))))
+def test_text_to_html_and_back(text: str) -> None:
+    text = text.strip()
+    assert html_to_text(text_to_html(text)) == text
+
+
+def test_html_conversion_of_anki_fields() -> None:
+    html = "<div>a <b>b</b></div><div>c&nbsp;d</div><script>alert(1)</script><style>x{}</style><ul><li>e</li></ul>"
+    assert html_to_text(html) == "a **b**\nc d\n- e"
+    assert html_to_text('x <img src="a.png"> [sound:s.mp3]', lambda n: f"<{n}>") == "x <a.png> <s.mp3>"
+
+
+def test_progress_bar_text_and_tty_only() -> None:
+    assert render_bar("import", 5, 10, width=10) == "import           [#####.....]  50% 5/10"
+    quiet = io.StringIO()
+    TerminalProgress(quiet)("import", 500, 1000)
+    assert quiet.getvalue() == ""  # not a terminal: nothing drawn
+    shown = io.StringIO()
+    TerminalProgress(shown, force=True)("import", 1000, 1000)
+    assert "100% 1000/1000" in shown.getvalue()
