@@ -1,0 +1,181 @@
+"""The card browser's data: every review unit, searchable and sortable, built once per library load.
+
+`BrowseIndex` keeps the units and their lower-cased search text; the states
+are read live from the collection, so a suspend or a review shows at once.
+`search` and `sort` work on all units (50k in a few tens of milliseconds, see
+benchmarks/bench_browser.py); `row` formats one unit for the table, and is only
+called for the rows on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from retain.core.model import Unit
+from retain.core.scheduler import interval_label
+from retain.core.search import Query, compile_query, haystack
+from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.store.collection import Collection
+
+__all__ = ["COLUMNS", "BrowseIndex", "BrowseRow", "kind_label", "state_label"]
+
+COLUMNS: tuple[str, ...] = ("deck", "front", "kind", "state", "due", "interval", "lapses")
+FRONT_CHARS = 160
+_STATE_NAMES = {LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+_STATE_RANK = {"new": 0, "learning": 1, "relearning": 2, "review": 3}
+_NEVER = float("inf")
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseRow:
+    """One table row; text is raw deck text (the UI sanitises it)."""
+
+    key: str
+    deck: str
+    front: str
+    kind: str
+    state: str
+    flags: tuple[str, ...]  # "suspended", "buried", "leech"
+    due: str
+    interval: str
+    lapses: int
+
+    @property
+    def leech(self) -> bool:
+        return "leech" in self.flags
+
+    @property
+    def suspended(self) -> bool:
+        return "suspended" in self.flags
+
+
+def state_label(state: CardState | None) -> str:
+    if state is None or state.is_new:
+        return "new"
+    return _STATE_NAMES.get(state.state, "new")
+
+
+def kind_label(unit: Unit) -> str:
+    if unit.variant == "reverse":
+        return "reversed ←"
+    if unit.kind == "reversed":
+        return "reversed →"
+    return f"cloze {unit.variant}" if unit.kind == "cloze" else unit.kind
+
+
+def _one_line(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= FRONT_CHARS else flat[: FRONT_CHARS - 1] + "…"
+
+
+class BrowseIndex:
+    """Every unit of the library with its search text; states come live from `states`."""
+
+    def __init__(self, units: Sequence[Unit], states: Mapping[str, CardState], tz: tzinfo) -> None:
+        self.units = list(units)
+        self.states = states
+        self.tz = tz
+        self._hay = {u.key: haystack(u) for u in self.units}
+
+    @classmethod
+    def from_collection(cls, col: Collection) -> BrowseIndex:
+        return cls(col.units, col.states, col.tz)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def search(self, query: str | Query, now: datetime, today: date) -> list[Unit]:
+        """Units matching `query` in library order; raises `QueryError` for a bad query."""
+        compiled = compile_query(query) if isinstance(query, str) else query
+        if not compiled.groups:
+            return list(self.units)
+        # Same result as `compiled.matches` on each unit, but each AND group narrows a list
+        # term by term (one comprehension per term): about 3x faster at 50k units.
+        states, hay = self.states, self._hay
+        found: set[str] = set()
+        for group in compiled.groups:
+            candidates = [u for u in self.units if u.key not in found] if found else self.units
+            for negated, pred in group:
+                candidates = [
+                    u for u in candidates if negated != pred(u, states.get(u.key), now, today, hay[u.key])
+                ]
+            found.update(u.key for u in candidates)
+        if len(compiled.groups) == 1:
+            return list(candidates)
+        return [u for u in self.units if u.key in found]
+
+    def sort(
+        self, units: Sequence[Unit], column: str, now: datetime, *, descending: bool = False
+    ) -> list[Unit]:
+        """Stable sort by a column of `COLUMNS` (ties keep library order)."""
+        if column not in COLUMNS:
+            raise ValueError(f"unknown column {column!r}")
+        key = self._sort_key(column)
+        return sorted(units, key=key, reverse=descending)
+
+    def _sort_key(self, column: str) -> Callable[[Unit], Any]:
+        states = self.states
+        if column == "deck":
+            return lambda u: u.deck_id
+        if column == "front":
+            return lambda u: u.front.casefold()
+        if column == "kind":
+            return lambda u: (u.kind, u.variant)
+        if column == "lapses":
+            return lambda u: s.lapses if (s := states.get(u.key)) else 0
+        if column == "state":
+            return lambda u: (_STATE_RANK[state_label(s := states.get(u.key))], bool(s and s.suspended))
+
+        def due(u: Unit) -> float:
+            s = states.get(u.key)
+            return s.due.timestamp() if s is not None and s.due is not None and not s.is_new else _NEVER
+
+        if column == "due":
+            return due
+
+        def interval(u: Unit) -> float:
+            s = states.get(u.key)
+            if s is None or s.due is None or s.last_review is None:
+                return -1.0
+            return (s.due - s.last_review).total_seconds()
+
+        return interval
+
+    def row(self, unit: Unit, now: datetime, today: date) -> BrowseRow:
+        state = self.states.get(unit.key)
+        flags: list[str] = []
+        due = interval = ""
+        lapses = 0
+        if state is not None:
+            if state.suspended:
+                flags.append("suspended")
+            if state.buried_until is not None and state.buried_until > today.isoformat():
+                flags.append("buried")
+            if state.leech:
+                flags.append("leech")
+            lapses = state.lapses
+            if not state.is_new and state.due is not None:
+                due = self._due_text(state, now)
+                if state.last_review is not None:
+                    interval = interval_label(state.last_review, state.due)
+        return BrowseRow(
+            key=unit.key,
+            deck=unit.deck_id,
+            front=_one_line(unit.front),
+            kind=kind_label(unit),
+            state=state_label(state),
+            flags=tuple(flags),
+            due=due,
+            interval=interval,
+            lapses=lapses,
+        )
+
+    def _due_text(self, state: CardState, now: datetime) -> str:
+        assert state.due is not None
+        local = state.due.astimezone(self.tz)
+        if state.state in (LEARNING, RELEARNING) and abs(state.due - now) < timedelta(hours=20):
+            return local.strftime("%H:%M")
+        return local.date().isoformat()

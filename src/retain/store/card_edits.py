@@ -1,0 +1,222 @@
+"""Card edits from the app: save, delete, move between decks, create decks; progress follows.
+
+Each operation re-reads the deck file it writes, so an edit the author made in
+their own editor meanwhile is never overwritten (`DeckFile.save` refuses a file
+that changed after it was read). When the file changed since the app's editor
+read the card:
+
+- if the change left this card alone, the edit is applied to the new text
+  (both edits kept, `SaveResult.merged`);
+- if the card itself changed (or went away), `CardConflict` is raised with
+  their version, and the caller asks the user: keep both (the edit is saved as
+  a new card), mine (replace their version of the card) or theirs (drop mine).
+
+Progress follows the unit keys: a renumbered cloze (`core.remap`) and a card
+moved to another deck get their old keys' states (`store.progress_edits`).
+Bundled decks are copied into the user's deck folder on their first edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from retain.core.ids import is_valid_id, make_card_id
+from retain.core.model import Card, Deck
+from retain.core.remap import unit_key_moves
+from retain.core.units import card_unit_keys
+from retain.store.collection import Collection
+from retain.store.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile, create_deck_file
+from retain.store.progress_edits import move_progress
+
+__all__ = [
+    "CardConflict",
+    "CardEdit",
+    "Resolution",
+    "SaveResult",
+    "create_deck",
+    "delete_card",
+    "move_card",
+    "read_card",
+    "save_card",
+]
+
+Resolution = Literal["both", "mine", "theirs"]
+
+
+class CardConflict(DeckEditError):
+    """The card was changed on disk while it was edited in the app; `theirs` is None if it was deleted."""
+
+    def __init__(self, message: str, theirs: Card | None) -> None:
+        super().__init__(message)
+        self.theirs = theirs
+
+
+@dataclass(frozen=True, slots=True)
+class CardEdit:
+    """An edited (or new) card. For an edit, `origin` is the file as read and `base` the card in it."""
+
+    deck_id: str  # the deck the card is saved to
+    card: Card  # id "" for a new card: one is made from its front
+    origin: DeckFile | None = None
+    origin_deck: str = ""
+    base: Card | None = None
+
+
+@dataclass(slots=True)
+class SaveResult:
+    deck_id: str
+    card: Card
+    written: list[Path] = field(default_factory=list)
+    merged: bool = False  # the file had changed on disk; the edit was applied on top of that change
+    moves: dict[str, str] = field(default_factory=dict)
+
+
+def _same(a: Card | None, b: Card | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return replace(a, line=0) == replace(b, line=0)
+
+
+def _find(deck_file: DeckFile, card_id: str) -> Card | None:
+    return next((c for c in deck_file.deck().cards if c.id == card_id), None)
+
+
+def _deck_file(col: Collection, deck_id: str, *, for_writing: bool) -> DeckFile:
+    """The deck's file read now; a bundled deck is copied to the user's folder when writing."""
+    entry = col.library.entry(deck_id)
+    if entry is None:
+        raise DeckEditError(f"no deck {deck_id!r} in the library")
+    if entry.origin == "bundled" and for_writing:
+        from retain.store.authoring import writable_deck_file
+
+        return writable_deck_file(col.home, deck_id)
+    return DeckFile.load(Path(entry.path))
+
+
+def read_card(col: Collection, deck_id: str, card_id: str) -> tuple[DeckFile, Card]:
+    """The deck file as it is now and the card in it, for the editor."""
+    deck_file = _deck_file(col, deck_id, for_writing=False)
+    card = _find(deck_file, card_id)
+    if card is None:
+        raise DeckEditError(f"deck {deck_id!r} has no card {card_id!r} (was it deleted on disk?)")
+    return deck_file, card
+
+
+def _writable(col: Collection) -> None:
+    if col.read_only:
+        raise DeckEditError("read-only: another retain is running; close it to edit here")
+
+
+def _with_id(card: Card, taken: set[str]) -> Card:
+    if card.id and card.id not in taken:
+        return card
+    return replace(card, id=make_card_id(card.front or card.text, taken))
+
+
+def save_card(
+    col: Collection, edit: CardEdit, now: datetime, resolution: Resolution | None = None
+) -> SaveResult:
+    """Write the card; raises CardConflict (nothing written) when it changed on disk meanwhile."""
+    _writable(col)
+    moving = edit.base is not None and edit.origin_deck != edit.deck_id
+    target = _deck_file(col, edit.deck_id, for_writing=True)
+    source = _deck_file(col, edit.origin_deck, for_writing=True) if moving else target
+    base, card = edit.base, edit.card
+    merged = False
+    keep_theirs = False
+    if base is not None and edit.origin is not None and source.digest != edit.origin.digest:
+        theirs = _find(source, base.id)
+        if _same(theirs, base):
+            merged = True
+        elif resolution is None:
+            what = "deleted" if theirs is None else "changed"
+            raise CardConflict(
+                f"{source.path.name}: this card was {what} on disk while you edited it", theirs
+            )
+        elif resolution == "theirs":
+            return SaveResult(edit.origin_deck, theirs or base, merged=True)
+        elif resolution == "both" or theirs is None:
+            keep_theirs = theirs is not None
+            merged = True
+    taken = {c.id for c in target.deck().cards}
+    if base is None or moving or keep_theirs:
+        card = _with_id(replace(card, id=card.id if base is None or moving else ""), taken)
+    moves = {} if base is None or keep_theirs else _progress_moves(edit.origin_deck, base, edit.deck_id, card)
+    target.upsert(card)
+    _save(target)
+    written = [target.path]
+    if moving and base is not None and not keep_theirs and _find(source, base.id) is not None:
+        source.remove(base.id)
+        try:
+            source.save()
+        except DeckChangedOnDisk:
+            col.reload_library()
+            raise DeckEditError(
+                f"{card.id!r} was written to {target.path.name}, but {source.path.name} changed on disk "
+                "meanwhile, so the card is in both files now; delete one of them"
+            ) from None
+        written.append(source.path)
+    if moves:
+        move_progress(col, moves, now)
+    col.reload_library()
+    return SaveResult(edit.deck_id, card, written, merged, moves)
+
+
+def _progress_moves(old_deck: str, base: Card, new_deck: str, card: Card) -> dict[str, str]:
+    """Old unit key -> new unit key: same variant at the new place, then renumbered clozes."""
+    renumber = unit_key_moves(new_deck, replace(base, id=card.id), card)
+    new_keys = set(card_unit_keys(new_deck, card))
+    moves: dict[str, str] = {}
+    for old in card_unit_keys(old_deck, base):
+        variant = old.partition(":")[2]
+        moved = f"{new_deck}/{card.id}" + (f":{variant}" if variant else "")
+        final = renumber.get(moved, moved)
+        if final in new_keys and final != old:
+            moves[old] = final
+    return moves
+
+
+def _save(deck_file: DeckFile) -> None:
+    try:
+        deck_file.save()
+    except DeckChangedOnDisk:
+        raise DeckChangedOnDisk(
+            f"{deck_file.path.name} changed on disk at this very moment; nothing was written, try again"
+        ) from None
+
+
+def delete_card(col: Collection, deck_id: str, card_id: str) -> Path:
+    """Remove the card from its deck file. Its review history stays in the journal."""
+    _writable(col)
+    deck_file = _deck_file(col, deck_id, for_writing=True)
+    deck_file.remove(card_id)
+    _save(deck_file)
+    col.reload_library()
+    return deck_file.path
+
+
+def move_card(col: Collection, deck_id: str, card_id: str, to_deck: str, now: datetime) -> SaveResult:
+    """Move a card to another deck (a new id if it is taken there); its progress moves with it."""
+    if to_deck == deck_id:
+        raise DeckEditError(f"the card is already in {deck_id!r}")
+    origin, card = read_card(col, deck_id, card_id)
+    edit = CardEdit(to_deck, card, origin=origin, origin_deck=deck_id, base=card)
+    return save_card(col, edit, now)
+
+
+def create_deck(col: Collection, deck: Deck) -> Path:
+    """A new, empty deck file in the user's deck folder."""
+    if not is_valid_id(deck.id):
+        raise DeckEditError(f"deck id {deck.id!r} is invalid: use lowercase letters, digits and '-' (max 64)")
+    if col.library.entry(deck.id) is not None:
+        raise DeckEditError(f"a deck with id {deck.id!r} already exists")
+    if not deck.name.strip():
+        raise DeckEditError("the deck needs a name")
+    folder = col.home.paths.decks_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    deck_file = create_deck_file(folder / f"{deck.id}.toml", deck)
+    col.reload_library()
+    return deck_file.path

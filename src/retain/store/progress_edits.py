@@ -1,0 +1,65 @@
+"""Change progress from the browser and editor: move it to new unit keys, reset it, suspend.
+
+Every change is a journal event recorded through `Collection.record` (durable
+before it returns), so nothing here rewrites history: the old records stay in
+the journal forever, and replay ("last event wins") gives the same states.
+
+- `move_progress`: a cloze renumbered, or a card moved to another deck. The
+  new key gets the old key's state (a "reset" event whose `after` is that
+  state) and the old key goes back to new. Moves may swap keys, so every state
+  is read before anything is written.
+- `reset_progress`: "forget" a card: back to new (a "reset" event, after=None).
+- `set_suspended`: "suspend"/"unsuspend" events, as the study screen records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from retain.core.state import CardState, Event, EventKind
+from retain.store.collection import Collection
+
+__all__ = ["move_progress", "reset_progress", "set_suspended"]
+
+
+def _record(col: Collection, kind: EventKind, key: str, now: datetime, after: CardState | None) -> Event:
+    event = Event(col.new_event_id(now), kind, key, now, after, col.states.get(key))
+    col.record(event)
+    return event
+
+
+def move_progress(col: Collection, moves: Mapping[str, str], now: datetime) -> list[Event]:
+    """Give each new key the state its old key had; old keys that nothing moves into become new.
+
+    Keys without progress are skipped. Returns the recorded events.
+    """
+    moves = {old: new for old, new in moves.items() if old != new}
+    before = {key: col.states.get(key) for key in {*moves, *moves.values()}}
+    events: list[Event] = []
+    for old, new in moves.items():
+        state = before[old]
+        if state is not None or before[new] is not None:
+            events.append(_record(col, "reset", new, now, state))
+    targets = set(moves.values())
+    for old in moves:
+        if old not in targets and before[old] is not None:
+            events.append(_record(col, "reset", old, now, None))
+    return events
+
+
+def reset_progress(col: Collection, keys: Iterable[str], now: datetime) -> list[Event]:
+    """Back to new (review history stays in the journal). Keys already new are skipped."""
+    return [_record(col, "reset", key, now, None) for key in dict.fromkeys(keys) if key in col.states]
+
+
+def set_suspended(col: Collection, keys: Iterable[str], suspended: bool, now: datetime) -> list[Event]:
+    """Suspend or unsuspend each key (a new card can be suspended too); unchanged keys are skipped."""
+    events: list[Event] = []
+    for key in dict.fromkeys(keys):
+        state = col.states.get(key) or CardState()
+        if state.suspended == suspended:
+            continue
+        kind: EventKind = "suspend" if suspended else "unsuspend"
+        events.append(_record(col, kind, key, now, state.with_flags(suspended=suspended)))
+    return events
