@@ -1,0 +1,124 @@
+"""Regenerate the SVG screenshots in `screenshots/` from the real app and the bundled decks.
+
+    python scripts/screenshots.py [--out screenshots] [--size 100x30]
+
+Each picture is taken from `retain.ui.app.make_app` over a real Collection in a
+throwaway RETAIN_HOME, driven by key presses through Textual's Pilot, with a
+clock that starts at a fixed time and moves a few seconds per card (so the
+summary shows a plausible time) and interval fuzz off (so intervals are stable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+__all__ = ["main", "take_all"]
+
+START = datetime(2025, 3, 10, 18, 30, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parent.parent
+TYPED_CARD = "consul/consensus"  # a bundled typed card with `accept` alternatives
+
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+class TickingClock:
+    """A fixed start that moves `step` forward on every reading."""
+
+    def __init__(self, start: datetime, step: timedelta) -> None:
+        self.now = start
+        self.step = step
+
+    def __call__(self) -> datetime:
+        self.now += self.step
+        return self.now
+
+
+async def shoot(
+    out: Path, name: str, size: tuple[int, int], steps: Steps, review: list[str] | None, clock: TickingClock
+) -> None:
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+    from retain.ui.app import make_app
+
+    home = open_home()
+    collection = Collection.open(home, clock.now, tz=UTC)
+    try:
+        app = make_app(
+            collection,
+            clock,
+            config=home.config,
+            decks_dir=home.paths.decks_dir,
+            review=review,
+            start_in_review=review is not None,
+        )
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await steps(pilot)
+            await pilot.pause()
+            app.save_screenshot(filename=f"{name}.svg", path=str(out))
+            print(f"wrote {out / name}.svg")
+    finally:
+        collection.close(clock.now)
+
+
+async def take_all(out: Path, size: tuple[int, int]) -> None:
+    clock = TickingClock(START, timedelta(seconds=4))
+
+    async def nothing(pilot: Pilot[None]) -> None:
+        return None
+
+    async def reveal(pilot: Pilot[None]) -> None:
+        await pilot.press("space")
+
+    async def three_and_end(pilot: Pilot[None]) -> None:
+        await pilot.press("space", "3", "space", "1", "space", "3", "space", "4", "escape")
+
+    async def to_typed(pilot: Pilot[None]) -> None:
+        """Study until the Raft card comes up, then type it with a typo."""
+        for _ in range(40):
+            unit = pilot.app.screen.session.current  # type: ignore[attr-defined]
+            if unit is None or unit.key == TYPED_CARD:
+                break
+            if unit.kind == "typed":
+                await pilot.press("enter", "3")
+            else:
+                await pilot.press("space", "3")
+        await pilot.press(*"the raft algoritm", "enter")
+
+    async def help_screen(pilot: Pilot[None]) -> None:
+        await pilot.press("f1")
+
+    kafka = ["kafka"]
+    await shoot(out, "study-front", size, nothing, kafka, clock)
+    await shoot(out, "study-revealed", size, reveal, kafka, clock)
+    await shoot(out, "summary", size, three_and_end, kafka, clock)
+    await shoot(out, "typed-diff", size, to_typed, [TYPED_CARD.partition("/")[0]], clock)
+    await shoot(out, "home", size, nothing, None, clock)
+    await shoot(out, "help", size, help_screen, None, clock)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="regenerate screenshots/*.svg from the real app")
+    ap.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    ap.add_argument("--size", default="100x30", help="terminal size, WIDTHxHEIGHT")
+    args = ap.parse_args(argv)
+    width, _, height = args.size.partition("x")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="retain-shots-") as tmp:
+        os.environ["RETAIN_HOME"] = tmp
+        Path(tmp, "config.toml").write_text("[study]\nfuzz = false\n", encoding="utf-8")
+        asyncio.run(take_all(args.out.resolve(), (int(width), int(height))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
