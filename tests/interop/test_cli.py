@@ -148,7 +148,7 @@ def test_errors_are_one_line(tmp_path: Path, home: Path, capsys: pytest.CaptureF
 
 
 def test_history_from_anki_and_sidecar(
-    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from datetime import UTC, datetime
 
