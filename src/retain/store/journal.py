@@ -266,9 +266,9 @@ def recent_in_file(
             if when is not None and when < stop:
                 reached = True
                 break
-            size = block_end(block)
-            if when is not None and when >= since and size > 0:
-                wanted.append((offset, block[:size]))
+            end = block_end(block)
+            if when is not None and when >= since and end > 0:
+                wanted.append((offset, block[:end]))
         if reached or start == 0:
             scan = FileScan(path)
             wanted.reverse()
