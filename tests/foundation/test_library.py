@@ -24,7 +24,7 @@ def _lib(folder: Path) -> dict[str, str]:
 
 def test_hostile_files_are_broken_with_one_line_and_others_load(tmp_path: Path) -> None:
     (tmp_path / "good.toml").write_text(GOOD.format(id="good"), "utf-8")
-    (tmp_path / "latin1.toml").write_bytes('format = 1\n# caf\xe9\n'.encode("latin-1"))
+    (tmp_path / "latin1.toml").write_bytes("format = 1\n# caf\xe9\n".encode("latin-1"))
     (tmp_path / "malformed.toml").write_text("format = = 1\n", "utf-8")
     (tmp_path / "nested.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
     (tmp_path / "bigint.toml").write_text("x = " + "9" * 5000 + "\n", "utf-8")
@@ -36,7 +36,7 @@ def test_hostile_files_are_broken_with_one_line_and_others_load(tmp_path: Path) 
     assert "malformed.toml:1:" in errors["malformed.toml"]
     assert "nesting is too deep" in errors["nested.toml"]
     assert "out of range" in errors["bigint.toml"]
-    assert errors["dotted.toml"]
+    assert "more than 64 parts" in errors["dotted.toml"]
     assert "limit is 10 MB" in errors["huge.toml"]
     for name, message in errors.items():
         assert "\n" not in message, name
