@@ -14,7 +14,7 @@ MAX_KEY_PARTS = 64
 # tomllib's time and memory grow with the square of a dotted key's length
 # (100,000 parts: 2 minutes and 24 GB), so such keys are refused before parsing.
 _LONG_DOTTED_RE = re.compile(
-    r"(?:(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*\.[ \t]*){%d,}" % MAX_KEY_PARTS
+    r"(?:(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*\.[ \t]*){" + str(MAX_KEY_PARTS) + ",}"
 )
 
 
