@@ -110,11 +110,16 @@ class BrowseIndex:
     def sort(
         self, units: Sequence[Unit], column: str, now: datetime, *, descending: bool = False
     ) -> list[Unit]:
-        """Stable sort by a column of `COLUMNS` (ties keep library order)."""
+        """Stable sort by a column of `COLUMNS` (ties keep library order; new cards last by due/interval)."""
         if column not in COLUMNS:
             raise ValueError(f"unknown column {column!r}")
         key = self._sort_key(column)
-        return sorted(units, key=key, reverse=descending)
+        if column not in ("due", "interval"):
+            return sorted(units, key=key, reverse=descending)
+        keyed = [(key(u), u) for u in units]
+        valued = [pair for pair in keyed if pair[0] != _NEVER]
+        valued.sort(key=lambda pair: pair[0], reverse=descending)
+        return [u for _k, u in valued] + [u for k, u in keyed if k == _NEVER]
 
     def _sort_key(self, column: str) -> Callable[[Unit], Any]:
         states = self.states
@@ -139,7 +144,7 @@ class BrowseIndex:
         def interval(u: Unit) -> float:
             s = states.get(u.key)
             if s is None or s.due is None or s.last_review is None:
-                return -1.0
+                return _NEVER
             return (s.due - s.last_review).total_seconds()
 
         return interval

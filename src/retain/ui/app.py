@@ -16,7 +16,10 @@ from textual.screen import Screen
 from retain.store.collection import Collection
 from retain.store.config import Config
 from retain.store.library import DeckEntry
+from retain.ui.authoring import authoring_binding_sections, authoring_commands
 from retain.ui.deck_rows import deck_rows
+from retain.ui.live_reload import LiveReload
+from retain.ui.progress import recent_progress
 from retain.ui.screens.help import HelpScreen
 from retain.ui.screens.home import HomeData, HomeScreen
 from retain.ui.screens.study import StudyScreen
@@ -58,13 +61,16 @@ class RetainApp(App[None]):
         self._decks_dir = str(decks_dir)
         self._review = review
         self._start_in_review = start_in_review
+        self.live_reload: LiveReload | None = None  # polls deck files for outside edits once mounted
 
     # ---- start-up ------------------------------------------------------------
 
     def on_mount(self) -> None:
         self._apply_theme()
         self._apply_keymap()
-        self.push_screen(HomeScreen(self.home_data, self.start_study))
+        self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
+        self.live_reload = LiveReload(self.collection)
+        self.live_reload.start(self)
         if self._start_in_review:
             self.start_study(self._review, "")
 
@@ -90,23 +96,17 @@ class RetainApp(App[None]):
         counts = {k: (c.new, c.learning, c.review) for k, c in collection.due_counts(now).items()}
         cards = Counter(u.deck_id for u in collection.units)
         library = collection.library
-        reviews_today, streak = self.today_progress(now)
         return HomeData(
             rows=deck_rows(library.decks, counts, cards),
             broken=[broken_line(e, self._decks_dir) for e in library.broken],
             messages=list(collection.messages),
-            reviews_today=reviews_today,
-            streak=streak,
             read_only=collection.read_only,
             decks_dir=self._decks_dir,
         )
 
-    def today_progress(self, now: datetime) -> tuple[int, int]:
-        """Reviews done in today's study day and the streak in days."""
-        from retain.core.stats import today_progress
-
-        collection = self.collection
-        return today_progress(collection.history(), now, collection.rollover_hour, collection.tz)
+    def today_progress(self) -> tuple[int, int]:
+        """Reviews in today's study day and the streak in days (runs in a worker thread)."""
+        return recent_progress(self.collection, self.clock())
 
     def deck_names(self) -> dict[str, str]:
         return {d.id: d.name or d.id for d in self.collection.library.decks}
@@ -151,6 +151,7 @@ class RetainApp(App[None]):
             )
             yield SystemCommand("Bury card", "Hide this card until tomorrow", screen.action_bury)
             yield SystemCommand("End session", "Stop and show the summary", screen.action_end)
+        yield from authoring_commands(self, screen)
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield from super().get_system_commands(screen)
 
@@ -174,6 +175,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
         ("Study", list(StudyScreen.BINDINGS)),
         ("Summary", list(SummaryScreen.BINDINGS)),
         ("Help", list(HelpScreen.BINDINGS)),
+        *authoring_binding_sections(),
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -18,7 +20,7 @@ from retain.ui.deck_rows import DeckRow
 from retain.ui.text import line
 from retain.ui.widgets.deck_table import DeckTable
 
-__all__ = ["HomeData", "HomeScreen", "empty_library_text"]
+__all__ = ["HomeData", "HomeScreen", "empty_library_text", "today_content"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +30,6 @@ class HomeData:
     rows: list[DeckRow]
     broken: list[str] = field(default_factory=list)  # "path:line:col: message" per broken deck
     messages: list[str] = field(default_factory=list)  # warnings (damaged state, read-only, ...)
-    reviews_today: int = 0
-    streak: int = 0
     read_only: bool = False
     decks_dir: str = ""
 
@@ -48,14 +48,18 @@ def empty_library_text(decks_dir: str) -> Content:
     )
 
 
-def _today(data: HomeData) -> Content:
-    reviews = "review" if data.reviews_today == 1 else "reviews"
-    days = "day" if data.streak == 1 else "days"
+def today_content(progress: tuple[int, int] | None) -> Content:
+    """`Today 12 reviews · streak 3 days` (dashes while it is being counted)."""
+    if progress is None:
+        return Content.styled("Today …  ·  streak …", "$text-muted")
+    reviews_today, streak = progress
+    reviews = "review" if reviews_today == 1 else "reviews"
+    days = "day" if streak == 1 else "days"
     return Content.assemble(
         ("Today ", "$text-muted"),
-        (f"{data.reviews_today} {reviews}", "bold"),
+        (f"{reviews_today} {reviews}", "bold"),
         ("  ·  streak ", "$text-muted"),
-        (f"{data.streak} {days}", "bold"),
+        (f"{streak} {days}", "bold"),
     )
 
 
@@ -63,17 +67,23 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,s", "study", "Study selected", id="home.study"),
         Binding("a", "study_all", "Study all due", id="home.study_all"),
+        Binding("b", "browse", "Browse", id="home.browse"),
+        Binding("c", "add_card", "Add card", id="home.add_card", show=False),
+        Binding("n", "new_deck", "New deck", id="home.new_deck", show=False),
     ]
 
     def __init__(
         self,
         load: Callable[[], HomeData],
+        progress: Callable[[], tuple[int, int]],
         on_study: Callable[[Sequence[str] | None, str], None],
     ) -> None:
         super().__init__()
         self._load = load
+        self._progress = progress
         self._on_study = on_study
         self.data = HomeData(rows=[])
+        self.progress: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home-top"):
@@ -86,16 +96,16 @@ class HomeScreen(Screen[None]):
             yield Static(id="home-broken")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self.reload()
-
     def on_screen_resume(self) -> None:
-        if self.is_mounted:
+        # Loaded when shown, not when mounted: `retain review` puts a study screen on top at once.
+        if self.is_current:
             self.reload()
 
     def reload(self) -> None:
         self.data = data = self._load()
-        self.query_one("#home-today", Static).update(_today(data))
+        self.query_one("#home-today", Static).update(today_content(self.progress))
+        # A daemon thread, not a Textual worker: quitting must never wait for the count.
+        threading.Thread(target=self._count_progress, name="retain-progress", daemon=True).start()
         messages = self.query_one("#home-messages", Static)
         messages.update(Content("\n").join(line(f"⚠ {m}") for m in data.messages))
         messages.display = bool(data.messages)
@@ -117,6 +127,18 @@ class HomeScreen(Screen[None]):
             table.focus()
         self.refresh_bindings()
 
+    def _count_progress(self) -> None:
+        """Reviews today and the streak read the journal: done off the UI thread, shown when ready."""
+        try:
+            progress = self._progress()
+            self.app.call_from_thread(self._show_progress, progress)
+        except Exception:  # the app quit meanwhile, or the journal is unreadable: leave the dashes
+            return
+
+    def _show_progress(self, progress: tuple[int, int]) -> None:
+        self.progress = progress
+        self.query_one("#home-today", Static).update(today_content(progress))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("study", "study_all"):
             return bool(self.data.rows)  # read-only: allowed, so the app can say why it cannot study
@@ -129,6 +151,28 @@ class HomeScreen(Screen[None]):
 
     def action_study_all(self) -> None:
         self._on_study(None, "All decks")
+
+    def action_browse(self) -> None:
+        from retain.ui.authoring import open_browser
+
+        row = self.query_one(DeckTable).selected_row()
+        query = " OR ".join(f"deck:{d}" for d in row.deck_ids) if row is not None and self.data.rows else ""
+        open_browser(self.app, query)
+
+    def action_add_card(self) -> None:
+        from retain.ui.authoring import open_editor
+
+        row = self.query_one(DeckTable).selected_row()
+        open_editor(self.app, row.deck_ids[0] if row is not None and len(row.deck_ids) == 1 else None)
+
+    def action_new_deck(self) -> None:
+        from retain.ui.authoring import open_new_deck
+
+        open_new_deck(self.app)
+
+    def on_decks_reloaded(self) -> None:
+        """Deck files changed on disk (`retain.ui.live_reload`)."""
+        self.reload()
 
     @on(DataTable.RowSelected, "#decks")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -214,7 +214,23 @@ class StudyScreen(Screen[None]):
             self._show_current()
 
     def action_edit(self) -> None:
-        self.notify("Editing cards from the study screen comes in a later version.", markup=False)
+        """Edit the current card (`retain.ui.authoring`), then come back to it with the new text."""
+        from retain.ui.authoring import edit_in_session
+
+        edit_in_session(self)
+
+    def refresh_card(self) -> None:
+        """Show the current card again (its text was edited), on the side it was on."""
+        revealed = self.session.current is not None and self.session.phase == "back"
+        self._show_current()
+        if revealed:
+            self._show_back()
+
+    def on_decks_reloaded(self) -> None:
+        """Deck files changed on disk (`retain.ui.live_reload`): show the current card's new text."""
+        from retain.ui.authoring import refresh_session_card
+
+        refresh_session_card(self)
 
     def action_end(self) -> None:
         """Esc: show the summary if anything was studied, else go back."""

@@ -1,0 +1,82 @@
+"""Live edits: when a deck file changes on disk while the app runs, reload the library and say so.
+
+The app polls the deck folders' file stamps once a second (`store.deckwatch`).
+On a change it re-reads the library (`Collection.reload_library`; progress is
+untouched), notifies the user, and posts `DecksReloaded` to the active screen,
+which refreshes what it shows. Files the app writes itself are acknowledged,
+so a save in the app is not reported as an outside edit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.message import Message
+from textual.timer import Timer
+
+from retain.store.collection import Collection
+from retain.store.deckwatch import DeckWatcher
+from retain.store.home import library_folders
+from retain.ui.text import line
+
+__all__ = ["POLL_SECONDS", "DecksReloaded", "LiveReload"]
+
+POLL_SECONDS = 1.0
+
+
+class DecksReloaded(Message):
+    """The library was re-read because these deck files changed on disk."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__()
+        self.paths = paths
+
+
+class LiveReload:
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+        self.watcher = DeckWatcher(
+            p for p, _origin in library_folders(collection.home.paths, collection.home.config)
+        )
+        self._app: App[Any] | None = None
+        self._timer: Timer | None = None
+
+    def start(self, app: App[Any], interval: float = POLL_SECONDS) -> None:
+        self._app = app
+        self._timer = app.set_interval(interval, self.check, name="deck-watch")
+
+    def acknowledge(self, paths: Iterable[Path]) -> None:
+        """The app wrote these files itself: do not report them as changed on disk."""
+        self.watcher.acknowledge(paths)
+
+    def check(self) -> list[Path]:
+        """Reload when deck files changed on disk; returns the changed files."""
+        changed = self.watcher.changed()
+        if not changed:
+            return []
+        self.collection.reload_library()
+        app = self._app
+        if app is not None:
+            app.notify(self._message(changed), title="Decks reloaded", markup=False)
+            broken = {e.path.resolve(): e for e in self.collection.library.broken}
+            for path in changed:
+                entry = broken.get(path)
+                if entry is not None:
+                    app.notify(
+                        line(f"{path.name}: {entry.error or 'cannot be loaded'}").plain,
+                        title="Deck has an error",
+                        severity="error",
+                        markup=False,
+                        timeout=8,
+                    )
+            app.screen.post_message(DecksReloaded(changed))
+        return changed
+
+    @staticmethod
+    def _message(changed: list[Path]) -> str:
+        names = ", ".join(p.name for p in changed[:3])
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        return line(f"{names}{more} changed on disk").plain

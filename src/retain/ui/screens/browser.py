@@ -1,0 +1,367 @@
+"""The card browser: every review unit in a table, a search box, sorting, a preview and card actions.
+
+Search uses the query language of `core.search` (free text, "phrases",
+deck:, tag:, is:due|new|learning|review|suspended|buried|leech, kind:, -term,
+OR). The matches are sorted, then shown one page at a time (the table never
+holds more than `PAGE_SIZE` rows, so 50k cards stay responsive); the status
+line says how many match and how long the search took.
+
+Actions work on the highlighted row: suspend and reset act on that review
+unit; edit, delete and move act on its card (all of a cloze's units).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from retain.core.model import Unit
+from retain.core.search import QueryError
+from retain.store.browse import COLUMNS, BrowseIndex
+from retain.store.card_edits import delete_card, move_card
+from retain.store.collection import Collection
+from retain.store.deckedit import DeckEditError
+from retain.store.progress_edits import reset_progress, set_suspended
+from retain.ui.live_reload import DecksReloaded, LiveReload
+from retain.ui.screens.confirm import ConfirmScreen
+from retain.ui.screens.deck_picker import DeckPickerScreen
+from retain.ui.text import line
+from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
+from retain.ui.widgets.card_preview import CardPreview
+
+__all__ = ["BrowserScreen"]
+
+Clock = Callable[[], datetime]
+SEARCH_DELAY = 0.25  # seconds after the last keystroke before searching
+_ROW_ACTIONS = {"edit", "suspend", "reset", "delete", "move"}
+_WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move"}
+
+
+class BrowserScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", "Search", id="browser.search"),
+        Binding("e", "edit", "Edit", id="browser.edit"),
+        Binding("a", "add", "Add", id="browser.add"),
+        Binding("s", "suspend", "Suspend", id="browser.suspend"),
+        Binding("r", "reset", "Reset", id="browser.reset"),
+        Binding("d,delete", "delete", "Delete", id="browser.delete"),
+        Binding("m", "move", "Move", id="browser.move"),
+        Binding("o", "sort", "Sort", id="browser.sort"),
+        Binding("i", "invert", "Invert", id="browser.invert", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page", id="browser.next_page"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", id="browser.prev_page"),
+        Binding("down", "focus_table", "Results", id="browser.results", show=False),
+        Binding("escape", "close", "Back", id="browser.close"),
+    ]
+
+    def __init__(
+        self,
+        collection: Collection,
+        clock: Clock,
+        *,
+        query: str = "",
+        live: LiveReload | None = None,
+        open_editor: Callable[[str, str | None, Callable[[object], None]], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.collection = collection
+        self._clock = clock
+        self._live = live
+        self._open_editor = open_editor
+        self._query = query
+        self.index = BrowseIndex.from_collection(collection)
+        self.matches: list[Unit] = []
+        self.sort: tuple[str, bool] | None = None  # (column, descending)
+        self.page = 0
+        self.search_ms = 0.0
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="browser-status")
+        yield Input(
+            self._query,
+            placeholder="Search: words  deck:kafka  tag:x  is:due|new|learning|suspended|leech  kind:cloze  -not  OR",
+            id="browser-search",
+            compact=True,
+        )
+        yield Static(id="browser-error")
+        yield BrowseTable(id="browser-table")
+        yield CardPreview(id="browser-preview")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).cursor_blink = False
+        self.query_one("#browser-error", Static).display = False
+        self.run_search()
+        self.query_one(BrowseTable).focus()
+
+    # ---- searching and paging --------------------------------------------------
+
+    def run_search(self, keep: str | None = None) -> None:
+        """Search, sort and show the first page (or the page holding `keep`)."""
+        text = self.query_one(Input).value
+        now = self._clock()
+        error = self.query_one("#browser-error", Static)
+        started = time.perf_counter()
+        try:
+            matches = self.index.search(text, now, self.collection.today(now))
+        except QueryError as exc:
+            error.update(line(f"✗ {exc}", "$error"))
+            error.display = True
+            return
+        error.display = False
+        if self.sort is not None:
+            matches = self.index.sort(matches, self.sort[0], now, descending=self.sort[1])
+        self.search_ms = (time.perf_counter() - started) * 1000
+        self.matches = matches
+        self.page = 0
+        if keep is not None:
+            for i, unit in enumerate(matches):
+                if unit.key == keep:
+                    self.page = i // PAGE_SIZE
+                    break
+        self.show_page(keep)
+
+    def show_page(self, keep: str | None = None) -> None:
+        now = self._clock()
+        today = self.collection.today(now)
+        start = self.page * PAGE_SIZE
+        rows = [self.index.row(u, now, today) for u in self.matches[start : start + PAGE_SIZE]]
+        table = self.query_one(BrowseTable)
+        table.show_page(rows, keep)
+        self._update_status()
+        self._preview()
+        self.refresh_bindings()
+
+    def _update_status(self) -> None:
+        total, shown = len(self.index), len(self.matches)
+        start = self.page * PAGE_SIZE
+        parts = [("Browse  ", "bold $accent"), (f"{shown:,} of {total:,} cards", "bold")]
+        if shown > PAGE_SIZE:
+            end = min(start + PAGE_SIZE, shown)
+            parts.append((f" · rows {start + 1:,}–{end:,} ( [ ] pages )", ""))
+        if self.sort is not None:
+            parts.append((f" · by {self.sort[0]} {'▼' if self.sort[1] else '▲'}", ""))
+        parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
+        self.query_one("#browser-status", Static).update(Content.assemble(*parts))
+
+    @on(Input.Changed, "#browser-search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(SEARCH_DELAY, self.run_search)
+
+    @on(Input.Submitted, "#browser-search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self.run_search()
+        if not self.query_one("#browser-error", Static).display:
+            self.query_one(BrowseTable).focus()
+
+    # ---- preview ----------------------------------------------------------------------
+
+    def selected_unit(self) -> Unit | None:
+        key = self.query_one(BrowseTable).selected_key()
+        return self.collection.units_by_key.get(key) if key else None
+
+    def _preview(self) -> None:
+        preview = self.query_one(CardPreview)
+        unit = self.selected_unit()
+        if unit is None:
+            preview.show_message("No card matches." if not self.matches else "")
+            return
+        now = self._clock()
+        row = self.index.row(unit, now, self.collection.today(now))
+        state = self.collection.states.get(unit.key)
+        facts = [unit.key, row.state]
+        if row.due:
+            facts.append(f"due {row.due}")
+        if row.interval:
+            facts.append(f"interval {row.interval}")
+        if state is not None:
+            facts.append(f"{state.reps} reviews, {state.lapses} lapses")
+        facts += [f for f in row.flags if f != "leech"]
+        info = line(" · ".join(facts), "$text-muted")
+        if row.leech:
+            info = Content.assemble(line("⚠ leech ", "bold $error"), info)
+        preview.show_units([unit], info, titles=False)
+
+    @on(DataTable.RowHighlighted, "#browser-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._preview()
+
+    @on(DataTable.RowSelected, "#browser-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
+
+    @on(DataTable.HeaderSelected, "#browser-table")
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        column = str(event.column_key.value)
+        descending = self.sort is not None and self.sort[0] == column and not self.sort[1]
+        self._sort_by(column, descending)
+
+    @on(DecksReloaded)
+    def _reloaded(self, event: DecksReloaded) -> None:
+        self.library_changed()
+
+    def library_changed(self) -> None:
+        """The deck files changed (here or on disk): rebuild the index, keep the cursor's card."""
+        keep = self.query_one(BrowseTable).selected_key()
+        self.index = BrowseIndex.from_collection(self.collection)
+        self.run_search(keep)
+
+    # ---- actions ---------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _WRITE_ACTIONS and self.collection.read_only:
+            return False
+        if action in _ROW_ACTIONS:
+            return self.is_mounted and self.selected_unit() is not None
+        if action == "page":
+            step = parameters[0] if parameters and isinstance(parameters[0], int) else 1
+            last = max(0, (len(self.matches) - 1) // PAGE_SIZE)
+            return 0 <= self.page + step <= last
+        return True
+
+    def action_focus_search(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(BrowseTable).focus()
+
+    def action_close(self) -> None:
+        if self.query_one(Input).has_focus:
+            self.query_one(BrowseTable).focus()
+        else:
+            self.dismiss()
+
+    def action_page(self, step: int) -> None:
+        last = max(0, (len(self.matches) - 1) // PAGE_SIZE)
+        self.page = min(max(self.page + step, 0), last)
+        self.show_page()
+
+    def _sort_by(self, column: str, descending: bool) -> None:
+        self.sort = (column, descending)
+        self.query_one(BrowseTable).set_sort(column, descending)
+        self.run_search(self.query_one(BrowseTable).selected_key())
+
+    def action_sort(self) -> None:
+        current = self.sort[0] if self.sort else None
+        column = COLUMNS[(COLUMNS.index(current) + 1) % len(COLUMNS)] if current else COLUMNS[0]
+        self._sort_by(column, False)
+
+    def action_invert(self) -> None:
+        column, descending = self.sort or ("deck", False)
+        self._sort_by(column, not descending)
+
+    def action_suspend(self) -> None:
+        unit = self.selected_unit()
+        if unit is None:
+            return
+        state = self.collection.states.get(unit.key)
+        suspend = not (state is not None and state.suspended)
+        set_suspended(self.collection, [unit.key], suspend, self._clock())
+        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {line(unit.key).plain}", markup=False)
+        self.show_page(unit.key)
+
+    def action_reset(self) -> None:
+        unit = self.selected_unit()
+        if unit is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                reset_progress(self.collection, [unit.key], self._clock())
+                self.notify(f"Progress of {line(unit.key).plain} reset: it is new again", markup=False)
+                self.show_page(unit.key)
+
+        message = Content.assemble(
+            "Forget the progress of ",
+            line(unit.key, "bold"),
+            "? It becomes a new card.\n",
+            ("Its review history stays in the journal.", "$text-muted"),
+        )
+        self.app.push_screen(ConfirmScreen("Reset progress?", message, yes="Reset"), answered)
+
+    def action_delete(self) -> None:
+        unit = self.selected_unit()
+        if unit is None:
+            return
+        siblings = sum(1 for u in self.index.units if u.note_key == unit.note_key)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                path = delete_card(self.collection, unit.deck_id, unit.card_id)
+            except DeckEditError as exc:
+                self.notify(line(str(exc)).plain, title="Not deleted", severity="error", markup=False)
+                return
+            if self._live is not None:
+                self._live.acknowledge([path])
+            self.notify(f"Deleted {line(unit.note_key).plain} from {line(path.name).plain}", markup=False)
+            self.library_changed()
+
+        units = f" ({siblings} review units)" if siblings > 1 else ""
+        message = Content.assemble(
+            "Delete card ",
+            line(unit.note_key, "bold"),
+            f"{units} from its deck file?\n",
+            ("Its review history stays in the journal.", "$text-muted"),
+        )
+        self.app.push_screen(ConfirmScreen("Delete card?", message, yes="Delete"), answered)
+
+    def action_move(self) -> None:
+        unit = self.selected_unit()
+        if unit is None:
+            return
+        decks = [d for d in self.collection.library.decks if d.id != unit.deck_id]
+        if not decks:
+            self.notify("There is no other deck to move it to.", markup=False)
+            return
+
+        def picked(deck_id: str | None) -> None:
+            if deck_id is None:
+                return
+            try:
+                result = move_card(self.collection, unit.deck_id, unit.card_id, deck_id, self._clock())
+            except DeckEditError as exc:
+                self.notify(line(str(exc)).plain, title="Not moved", severity="error", markup=False)
+                return
+            if self._live is not None:
+                self._live.acknowledge(result.written)
+            self.notify(f"Moved to {line(result.deck_id + '/' + result.card.id).plain}", markup=False)
+            new_key = next(iter(result.moves.values()), None)
+            self.index = BrowseIndex.from_collection(self.collection)
+            self.run_search(new_key)
+
+        title = f"Move {line(unit.note_key).plain} to"
+        self.app.push_screen(DeckPickerScreen(title, decks), picked)
+
+    def action_edit(self) -> None:
+        unit = self.selected_unit()
+        if unit is not None and self._open_editor is not None:
+            self._open_editor(unit.deck_id, unit.card_id, lambda _result: self.library_changed())
+
+    def action_add(self) -> None:
+        unit = self.selected_unit()
+        decks = self.collection.library.decks
+        deck_id = unit.deck_id if unit is not None else (decks[0].id if decks else "")
+        if self._open_editor is not None and deck_id:
+            self._open_editor(deck_id, None, lambda _result: self.library_changed())

@@ -1,0 +1,229 @@
+"""Add or edit a card: the fields on the left, validation and a live preview on the right.
+
+The preview shows every review unit the card makes (one per cloze number, both
+sides of a reversed card) as it will appear in a review. Problems appear inline
+as you type: errors (the card cannot be saved) and warnings (`retain check`'s
+author lint). Ctrl+S saves through `store.card_edits`, which re-reads the deck
+file and never overwrites an edit made on disk meanwhile: a change elsewhere
+in the file is merged, a change to this very card opens a choice (keep both,
+use mine, use theirs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+
+from retain.core.cardcheck import CardCheck, check_card
+from retain.core.model import Card, Deck
+from retain.store.card_edits import CardConflict, CardEdit, Resolution, SaveResult, read_card, save_card
+from retain.store.collection import Collection
+from retain.store.deckedit import DeckEditError, DeckFile
+from retain.ui.live_reload import DecksReloaded, LiveReload
+from retain.ui.screens.confirm import ChoiceScreen, ConfirmScreen
+from retain.ui.text import line
+from retain.ui.widgets.card_form import CardForm
+from retain.ui.widgets.card_preview import CardPreview
+
+__all__ = ["EditorScreen"]
+
+Clock = Callable[[], datetime]
+CHECK_DELAY = 0.15  # seconds after the last keystroke before the card is checked and previewed
+
+
+class EditorScreen(Screen[SaveResult | None]):
+    """Dismisses with the `SaveResult` after a save, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="editor.save"),
+        Binding("escape", "cancel", "Cancel", id="editor.cancel"),
+    ]
+
+    def __init__(
+        self,
+        collection: Collection,
+        clock: Clock,
+        deck_id: str,
+        card_id: str | None = None,
+        *,
+        live: LiveReload | None = None,
+    ) -> None:
+        super().__init__()
+        self.collection = collection
+        self._clock = clock
+        self._live = live
+        self._origin: DeckFile | None = None
+        self._base: Card | None = None
+        self._origin_deck = deck_id
+        if card_id is not None:
+            self._origin, self._base = read_card(collection, deck_id, card_id)  # raises DeckEditError
+        self._start = self._base or Card(id="")
+        self._timer: Timer | None = None
+        self.check: CardCheck | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self._base is None
+
+    def compose(self) -> ComposeResult:
+        decks = self.collection.library.decks
+        title = "New card" if self.is_new else f"Edit card {self._origin_deck}/{self._start.id}"
+        yield Static(line(title, "bold"), id="editor-title")
+        yield Static(id="editor-notice")
+        with Horizontal(id="editor-body"):
+            yield CardForm(decks, self._origin_deck, self._start, id="editor-form")
+            with Vertical(id="editor-side"):
+                yield Static(id="editor-problems")
+                yield CardPreview(id="editor-preview")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-notice", Static).display = False
+        self.query_one(CardForm).focus_first()
+        self._refresh()
+
+    # ---- checking and preview -------------------------------------------------
+
+    def _deck(self, deck_id: str) -> Deck:
+        return self.collection.library.get(deck_id) or Deck(id=deck_id, name=deck_id)
+
+    def _refresh(self) -> CardCheck:
+        deck_id, card = self.query_one(CardForm).value()
+        deck = self._deck(deck_id)
+        taken = frozenset(c.id for c in deck.cards)
+        if not self.is_new and deck_id == self._origin_deck:
+            taken -= {card.id}
+        if self.is_new or deck_id != self._origin_deck:
+            card = replace(card, id="")  # an id is made when saving
+        self.check = check = check_card(deck, card, taken)
+        problems = [line(f"✗ {m}", "$error") for m in check.errors]
+        problems += [line(f"⚠ {m}", "$warning") for m in check.warnings]
+        widget = self.query_one("#editor-problems", Static)
+        widget.update(Content("\n").join(problems))
+        widget.display = bool(problems)
+        preview = self.query_one(CardPreview)
+        if check.units:
+            preview.show_units(check.units)
+        else:
+            preview.show_message("Fix the errors to see the preview.")
+        return check
+
+    @on(CardForm.Changed)
+    def _changed(self, event: CardForm.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(CHECK_DELAY, self._refresh)
+
+    @on(DecksReloaded)
+    def _reloaded(self, event: DecksReloaded) -> None:
+        if self._origin is None or self._origin.path.resolve() not in event.paths:
+            return
+        notice = self.query_one("#editor-notice", Static)
+        notice.update(
+            line(
+                "The deck file changed on disk. Saving keeps both edits; if this card changed too, you choose."
+            )
+        )
+        notice.display = True
+
+    def _dirty(self) -> bool:
+        deck_id, card = self.query_one(CardForm).value()
+        return deck_id != self._origin_deck or _fields(card) != _fields(self._start)
+
+    # ---- actions ---------------------------------------------------------------
+
+    def action_save(self, resolution: Resolution | None = None) -> None:
+        if self.collection.read_only:
+            self.notify("Read-only: another retain is running; close it to edit here.", severity="warning")
+            return
+        check = self._refresh()
+        if not check.ok:
+            self.app.bell()
+            self.notify("Fix the errors shown before saving.", severity="error", markup=False)
+            return
+        deck_id, card = self.query_one(CardForm).value()
+        edit = CardEdit(deck_id, card, self._origin, self._origin_deck, self._base)
+        try:
+            result = save_card(self.collection, edit, self._clock(), resolution)
+        except CardConflict as conflict:
+            self._ask(conflict)
+            return
+        except DeckEditError as exc:
+            self.notify(line(str(exc)).plain, title="Not saved", severity="error", markup=False, timeout=8)
+            return
+        if self._live is not None:
+            self._live.acknowledge(result.written)
+        self.notify(_saved_message(result, resolution), markup=False)
+        self.dismiss(result)
+
+    def _ask(self, conflict: CardConflict) -> None:
+        theirs = conflict.theirs
+        message = Content.assemble(
+            line(str(conflict)),
+            "\n\n",
+            "Keep both: your version is saved as a new card next to theirs.\n"
+            "Use mine: your version replaces theirs.\n"
+            "Use theirs: your edit is dropped.",
+        )
+        choices = [("both", "Keep both"), ("mine", "Use mine")]
+        if theirs is not None:
+            choices.append(("theirs", "Use theirs"))
+        choices.append(("cancel", "Keep editing"))
+
+        def chosen(value: str | None) -> None:
+            if value in ("both", "mine", "theirs"):
+                self.action_save(value)  # type: ignore[arg-type]
+
+        self.app.push_screen(ChoiceScreen("Changed on disk", message, choices, default="both"), chosen)
+
+    def action_cancel(self) -> None:
+        if not self._dirty():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        message = Content("Your changes to this card are not saved.")
+        self.app.push_screen(
+            ConfirmScreen("Discard changes?", message, yes="Discard", no="Keep editing"), answered
+        )
+
+
+def _fields(card: Card) -> dict[str, object]:
+    return {
+        "id": card.id,
+        "kind": card.kind,
+        "front": card.front,
+        "back": card.back,
+        "text": card.text,
+        "extra": card.extra,
+        "accept": card.accept,
+        "tags": card.tags,
+        "source": card.source,
+    }
+
+
+def _saved_message(result: SaveResult, resolution: Resolution | None) -> str:
+    key = f"{result.deck_id}/{result.card.id}"
+    if resolution == "theirs":
+        return line(f"Kept the version on disk of {key}").plain
+    parts = [f"Saved {key}"]
+    if result.merged:
+        parts.append("merged with the changes made on disk")
+    if result.moves:
+        parts.append(f"progress kept for {len(result.moves)} moved review unit(s)")
+    return line("; ".join(parts)).plain

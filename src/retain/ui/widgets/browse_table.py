@@ -1,0 +1,111 @@
+"""The browser's table: one page of `BrowseRow`s (the screen pages through the matches).
+
+A DataTable holding 50k rows is slow to fill, so the browser shows one page
+(`PAGE_SIZE` rows) at a time; the row key is the unit key. Cells are inert
+Rich Text (sanitised, no markup). A leech shows a red "⚠ leech" in the state
+column; a suspended card is dimmed and a buried one marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
+
+from retain.store.browse import COLUMNS, BrowseRow
+from retain.ui.text import rich_plain
+
+__all__ = ["PAGE_SIZE", "BrowseTable"]
+
+PAGE_SIZE = 200
+_TITLES = {
+    "deck": "Deck",
+    "front": "Front",
+    "kind": "Kind",
+    "state": "State",
+    "due": "Due",
+    "interval": "Ivl",
+    "lapses": "Lapses",
+}
+_WIDTHS = {"deck": 12, "kind": 10, "state": 16, "due": 10, "interval": 5, "lapses": 6}
+_RIGHT = {"interval", "lapses"}
+
+
+def _state_cell(row: BrowseRow) -> Text:
+    """The state, or "suspended"/"buried" in its place (the preview has both), then "⚠ leech"."""
+    if row.suspended:
+        text = Text("suspended", style="yellow")
+    elif "buried" in row.flags:
+        text = Text("buried", style="dim")
+    else:
+        text = Text(row.state)
+    if row.leech:
+        text.append(" ⚠ leech", style="bold red")
+    return text
+
+
+class BrowseTable(DataTable[Text]):
+    DEFAULT_CSS = """
+    BrowseTable { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._sort: tuple[str, bool] | None = None
+        self._keys: list[str] = []  # unit key of each row on the page
+
+    def on_mount(self) -> None:
+        for name in COLUMNS:
+            self.add_column(self._title(name), key=name, width=_WIDTHS.get(name, self._front_width()))
+
+    def _front_width(self) -> int:
+        width = self.size.width or self.app.size.width
+        return max(16, width - sum(_WIDTHS.values()) - 2 * len(COLUMNS) - 3)
+
+    def _title(self, name: str) -> Text:
+        title = _TITLES[name]
+        if self._sort is not None and self._sort[0] == name:
+            title += " ▼" if self._sort[1] else " ▲"
+        return Text(title, justify="right" if name in _RIGHT else "left")
+
+    def set_sort(self, column: str | None, descending: bool) -> None:
+        self._sort = (column, descending) if column is not None else None
+        for name in COLUMNS:
+            self.columns[ColumnKey(name)].label = self._title(name)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        column = self.columns.get(ColumnKey("front"))
+        if column is not None:
+            column.width = self._front_width()
+            self.refresh()
+
+    def show_page(self, rows: Sequence[BrowseRow], keep: str | None = None) -> None:
+        """Replace the rows; the cursor goes to `keep` (a unit key) when it is on this page."""
+        self.clear()
+        self.add_rows(
+            (
+                rich_plain(row.deck, "dim" if row.suspended else ""),
+                rich_plain(row.front, "dim" if row.suspended else ""),
+                rich_plain(row.kind),
+                _state_cell(row),
+                rich_plain(row.due),
+                Text(row.interval, justify="right"),
+                Text(
+                    str(row.lapses) if row.lapses else "", justify="right", style="red" if row.leech else ""
+                ),
+            )
+            for row in rows
+        )
+        self._keys = [row.key for row in rows]
+        if keep is not None and keep in self._keys:
+            self.move_cursor(row=self._keys.index(keep), animate=False)
+
+    def selected_key(self) -> str | None:
+        row = self.cursor_row
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def key_at(self, row: int) -> str | None:
+        return self._keys[row] if 0 <= row < len(self._keys) else None

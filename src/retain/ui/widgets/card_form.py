@@ -1,0 +1,154 @@
+"""The fields of one card: deck, kind, front, back, text, extra, accept, tags.
+
+Only the fields the kind uses are shown (a cloze has `text`, the others `front`
+and `back`; `accept` is for typed cards). Every change posts `CardForm.Changed`;
+`value()` gives the deck id and the card as typed (hidden fields left empty,
+the id and `source` kept from the card being edited).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Label, Select, TextArea
+
+from retain.core.cardcheck import split_list
+from retain.core.cloze import CLOZE_RE
+from retain.core.model import KINDS, Card, Deck, Kind
+from retain.ui.text import line
+
+__all__ = ["FIELDS_FOR", "CardForm"]
+
+FIELDS_FOR: dict[str, tuple[str, ...]] = {
+    "basic": ("front", "back", "extra", "tags"),
+    "reversed": ("front", "back", "extra", "tags"),
+    "typed": ("front", "back", "accept", "extra", "tags"),
+    "cloze": ("text", "extra", "tags"),
+}
+_LABELS = {
+    "front": "Front (Markdown)",
+    "back": "Back",
+    "text": "Text — hide answers as {{c1::answer}} or {{c1::answer::hint}}",
+    "extra": "Extra (shown after the answer; optional)",
+    "accept": "Other accepted answers, one per line (optional)",
+    "tags": "Tags, comma-separated (optional)",
+}
+_AREAS = ("front", "back", "text", "extra", "accept")
+
+
+class CardForm(VerticalScroll):
+    DEFAULT_CSS = """
+    CardForm { height: 1fr; padding: 0 1; }
+    CardForm #form-choices { height: auto; }
+    CardForm #form-choices Select { width: 1fr; margin-right: 1; }
+    CardForm #form-choices #form-kind { width: 16; }
+    CardForm Label { color: $text-muted; margin-top: 1; }
+    CardForm TextArea { height: auto; min-height: 2; max-height: 10; background: $boost; }
+    CardForm TextArea:focus, CardForm Input:focus { background: $surface-lighten-1; }
+    CardForm Input { background: $boost; }
+    CardForm .field { height: auto; }
+    """
+
+    class Changed(Message):
+        """A field, the deck or the kind changed."""
+
+    def __init__(self, decks: Sequence[Deck], deck_id: str, card: Card, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._decks = list(decks)
+        self._deck_id = deck_id
+        self._card = card
+
+    def compose(self) -> ComposeResult:
+        card = self._card
+        options = [(line(d.name or d.id), d.id) for d in self._decks]
+        with Horizontal(id="form-choices"):
+            yield Select(options, value=self._deck_id, allow_blank=False, id="form-deck", compact=True)
+            kinds = [(Content(k), k) for k in KINDS]
+            yield Select(kinds, value=card.kind, allow_blank=False, id="form-kind", compact=True)
+        values = {
+            "front": card.front,
+            "back": card.back,
+            "text": card.text,
+            "extra": card.extra,
+            "accept": "\n".join(card.accept),
+        }
+        for name in (*_AREAS, "tags"):
+            with Vertical(classes="field", id=f"field-{name}"):
+                yield Label(_LABELS[name])
+                if name == "tags":
+                    yield Input(", ".join(card.tags), id="form-tags", compact=True)
+                else:
+                    yield TextArea(values[name], id=f"form-{name}", compact=True, soft_wrap=True)
+
+    def on_mount(self) -> None:
+        for area in self.query(TextArea):
+            area.cursor_blink = False
+        self.query_one("#form-tags", Input).cursor_blink = False
+        self._show_fields(self._card.kind)
+
+    def _show_fields(self, kind: str) -> None:
+        wanted = FIELDS_FOR.get(kind, FIELDS_FOR["basic"])
+        for name in (*_AREAS, "tags"):
+            self.query_one(f"#field-{name}").display = name in wanted
+
+    def _area(self, name: str) -> TextArea:
+        return self.query_one(f"#form-{name}", TextArea)
+
+    def focus_first(self) -> None:
+        kind = self.kind
+        self._area("text" if kind == "cloze" else "front").focus()
+
+    @property
+    def kind(self) -> Kind:
+        value = self.query_one("#form-kind", Select).value
+        return next((k for k in KINDS if k == value), "basic")
+
+    @property
+    def deck_id(self) -> str:
+        value = self.query_one("#form-deck", Select).value
+        return value if isinstance(value, str) else self._deck_id
+
+    def value(self) -> tuple[str, Card]:
+        kind = self.kind
+        used = FIELDS_FOR[kind]
+
+        def get(name: str) -> str:
+            return self._area(name).text.strip() if name in used else ""
+
+        card = replace(
+            self._card,
+            kind=kind,
+            front=get("front"),
+            back=get("back"),
+            text=get("text"),
+            extra=get("extra"),
+            accept=split_list(get("accept"), "\n"),
+            tags=split_list(self.query_one("#form-tags", Input).value),
+            line=0,
+        )
+        return self.deck_id, card
+
+    @on(Select.Changed, "#form-kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        kind = self.kind
+        front, text = self._area("front"), self._area("text")
+        if kind == "cloze" and not text.text.strip() and front.text.strip():
+            text.load_text(front.text)  # start the cloze from the question
+        elif kind != "cloze" and not front.text.strip() and text.text.strip():
+            front.load_text(CLOZE_RE.sub(lambda m: m[2], text.text))
+        self._show_fields(kind)
+        self.post_message(self.Changed())
+
+    @on(Select.Changed, "#form-deck")
+    @on(TextArea.Changed)
+    @on(Input.Changed, "#form-tags")
+    def _field_changed(self, event: Message) -> None:
+        event.stop()
+        self.post_message(self.Changed())

@@ -1,0 +1,206 @@
+"""Pilot tests for the card browser: search, sort, pages, preview, actions, leeches, live reload."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from pathlib import Path
+
+from authoring_data import FIXED_NOW, KAFKA, SIZE, OpenApp
+from textual.app import App
+from textual.widgets import Input
+
+from retain.store.collection import Collection
+from retain.store.home import open_home
+from retain.ui.screens.browser import BrowserScreen
+from retain.ui.screens.confirm import ConfirmScreen
+from retain.ui.screens.deck_picker import DeckPickerScreen
+from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
+
+
+def screen_text(app: App[object]) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def keys(app: App[object]) -> list[str]:
+    screen = app.screen
+    assert isinstance(screen, BrowserScreen)
+    return [u.key for u in screen.matches]
+
+
+async def search(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("slash")
+    field = pilot.app.screen.query_one(Input)
+    field.value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def open_browser(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("b")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, BrowserScreen)
+    await search(pilot, "")
+
+
+ALL = [
+    "kafka/partitions",
+    "kafka/isr",
+    "kafka/acks",
+    "redis/persistence:c1",
+    "redis/persistence:c2",
+    "spanish/hello",
+    "spanish/hello:reverse",
+]
+
+
+async def test_browser_lists_every_card_and_searches(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        assert keys(app) == ALL
+        assert "7 of 7 cards" in screen_text(app)
+        await search(pilot, "deck:redis")
+        assert keys(app) == ["redis/persistence:c1", "redis/persistence:c2"]
+        await search(pilot, "is:leech")
+        assert keys(app) == ["kafka/isr"]
+        assert "⚠ leech" in screen_text(app)  # in the table and the preview
+        await search(pilot, '"in-sync replica" OR kind:reversed')
+        assert keys(app) == ["kafka/isr", "kafka/acks", "spanish/hello", "spanish/hello:reverse"]
+        await search(pilot, "-is:new tag:producer")
+        assert keys(app) == []
+        assert "No card matches." in screen_text(app)
+        await search(pilot, "is:bogus")
+        assert "is:bogus is unknown" in screen_text(app)
+        assert keys(app) == []  # the last good result stays
+
+
+async def test_home_b_opens_the_browser_on_the_selected_deck(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "down", "b")  # Redis
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "deck:redis"
+        assert keys(app) == ["redis/persistence:c1", "redis/persistence:c2"]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, BrowserScreen)
+
+
+async def test_sorting_by_key_and_by_header_click(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        for _ in range(5):  # deck, front, kind, state, due
+            await pilot.press("o")
+        assert screen.sort == ("due", False)
+        assert keys(app)[:3] == ["kafka/isr", "redis/persistence:c2", "kafka/partitions"]
+        await pilot.press("i")
+        assert screen.sort == ("due", True) and keys(app)[0] == "kafka/partitions"
+        assert "Due ▼" in screen_text(app)
+        await pilot.click(BrowseTable, offset=(95, 0))  # the Lapses header
+        await pilot.pause()
+        assert screen.sort == ("lapses", False) and keys(app)[-1] == "kafka/isr"
+
+
+async def test_pages_keep_the_table_small(retain_home: Path, open_app: OpenApp) -> None:
+    cards = "\n".join(f'[[cards]]\nid = "c{i:03d}"\nfront = "Question {i}"\nback = "A"\n' for i in range(450))
+    (retain_home / "decks" / "big.toml").write_text(
+        f'format = 1\n[deck]\nid = "big"\nname = "Big"\n\n{cards}', "utf-8"
+    )
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        table = app.screen.query_one(BrowseTable)
+        assert table.row_count == PAGE_SIZE
+        assert f"457 of 457 cards · rows 1–{PAGE_SIZE}" in screen_text(app)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert table.row_count == 457 - 2 * PAGE_SIZE
+        assert f"rows {2 * PAGE_SIZE + 1}–457" in screen_text(app)
+        await pilot.press("right_square_bracket")  # no page after the last
+        assert table.row_count == 457 - 2 * PAGE_SIZE
+        await pilot.press("left_square_bracket")
+        assert table.row_count == PAGE_SIZE
+
+
+async def test_preview_shows_the_card_as_in_review(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("down", "down", "down")  # redis c1
+        text = screen_text(app)
+        assert "Redis keeps data [where?] and persists it with RDB snapshots" in text  # the front
+        assert "Redis keeps data in memory and persists" in text  # the back
+        assert "AOF = append-only file." in text
+        assert "redis/persistence:c1 · new" in text
+
+
+async def test_suspend_reset_and_their_journal_events(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        col = app.collection
+        await pilot.press("s")  # kafka/partitions
+        assert col.states["kafka/partitions"].suspended
+        assert "suspended" in screen_text(app)
+        await pilot.press("s")
+        assert not col.states["kafka/partitions"].suspended
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert "kafka/partitions" in col.states
+        await pilot.press("r", "y")
+        assert "kafka/partitions" not in col.states
+    with Collection.open(open_home(), FIXED_NOW, tz=UTC, read_only=True) as reopened:
+        kinds = [e.kind for e in reopened.history(FIXED_NOW) if e.key == "kafka/partitions"]
+        assert kinds == ["review", "suspend", "unsuspend", "reset"]
+        assert "kafka/partitions" not in reopened.states
+
+
+async def test_delete_asks_then_removes_only_that_card(retain_home: Path, open_app: OpenApp) -> None:
+    path = retain_home / "decks" / "kafka.toml"
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("down", "d")  # kafka/isr
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        assert path.read_text("utf-8") == KAFKA
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert "kafka/isr" not in keys(app)
+        assert 'id = "isr"' not in path.read_text("utf-8")
+        assert path.read_text("utf-8").startswith(KAFKA.split('[[cards]]\nid = "isr"')[0])
+        history = [e.key for e in app.collection.history(FIXED_NOW)]
+        assert "kafka/isr" in history  # the review history stays in the journal
+
+
+async def test_move_to_another_deck_keeps_progress(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        before = app.collection.states["kafka/partitions"]
+        await pilot.press("m")
+        assert isinstance(app.screen, DeckPickerScreen)
+        await pilot.press("down", "enter")  # Redis, Spanish words (kafka itself is not offered)
+        await pilot.pause()
+        assert app.collection.states["redis/partitions"] == before
+        assert "kafka/partitions" not in app.collection.states
+        assert app.screen.query_one(BrowseTable).selected_key() == "redis/partitions"
+    assert 'id = "partitions"' in (retain_home / "decks" / "redis.toml").read_text("utf-8")
+    assert 'id = "partitions"' not in (retain_home / "decks" / "kafka.toml").read_text("utf-8")
+
+
+async def test_live_reload_of_a_deck_edited_on_disk(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_browser(pilot)
+        path = retain_home / "decks" / "kafka.toml"
+        path.write_text(KAFKA.replace("What is an in-sync replica (ISR)?", "Define ISR."), "utf-8")
+        assert app.live_reload is not None
+        assert app.live_reload.check() == [path.resolve()]
+        await pilot.pause()
+        assert "Define ISR." in screen_text(app)
+        assert any("kafka.toml changed on disk" in str(n.message) for n in app._notifications)
+        assert app.collection.states["kafka/isr"].lapses == 8  # progress kept: same id
+        assert app.live_reload.check() == []
