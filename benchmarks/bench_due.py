@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,11 +45,20 @@ print(f"{t1 - t0:.4f} {t2 - t1:.4f} {t3 - t2:.4f} {len(col.units)} {len(col.stat
 """
 
 
-def _retain_due(home: Path) -> float:
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def _retain_due(home: Path, cpu: list[float] | None = None) -> float:
     env = {**os.environ, "RETAIN_HOME": str(home)}
+    c = _cpu()
     t = time.perf_counter()
     subprocess.run(["retain", "due", "--json"], env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    if cpu is not None:
+        cpu.append(_cpu() - c)
+    return wall
 
 
 def _ms(values: list[float]) -> str:
@@ -79,11 +89,15 @@ def main() -> int:
     ours: list[float] = []
     theirs: list[float] = []
     inproc_anki: list[float] = []
+    ours_cpu: list[float] = []
+    theirs_cpu: list[float] = []
     _retain_due(args.home)  # warm the caches
     for _ in range(args.runs):
-        ours.append(_retain_due(args.home))
+        ours.append(_retain_due(args.home, ours_cpu))
         if anki is not None and args.anki_python:
+            c = _cpu()
             wall, info = anki_whole_process(anki, args.anki_python)
+            theirs_cpu.append(_cpu() - c)
             theirs.append(wall)
             inproc_anki.append(info["open_due_s"])
     inproc = [
@@ -97,6 +111,7 @@ def main() -> int:
     ]
     print(f"library: {cards} review units, {units[4]} with progress")
     print(f"retain due --json, whole process, warm caches: {_ms(ours)}")
+    print(f"retain due --json, CPU time (user+sys): {_ms(ours_cpu)}")
     print(f"retain due --json, whole process, cold (no derived cache): {_ms(cold)}")
     print(
         "retain in-process: import "
@@ -106,9 +121,12 @@ def main() -> int:
     )
     if theirs:
         print(f"anki open + due tree, whole process (same run): {_ms(theirs)}")
+        print(f"anki open + due tree, CPU time (user+sys): {_ms(theirs_cpu)}")
         print(f"anki open + due tree, in-process: median {statistics.median(inproc_anki) * 1000:.0f} ms")
         ratio = statistics.median(ours) / statistics.median(theirs)
-        print(f"retain / anki whole-process: {ratio:.2f}")
+        print(f"retain / anki whole-process wall time: {ratio:.2f}")
+        cpu_ratio = statistics.median(ours_cpu) / statistics.median(theirs_cpu)
+        print(f"retain / anki CPU time: {cpu_ratio:.2f}")
     else:
         print("anki: no venv found (see bench_anki.py); no side-by-side figure")
     return 0

@@ -12,6 +12,7 @@ per-deck snapshots; nothing else is ever rewritten.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import zoneinfo
 from collections.abc import Sequence
@@ -93,6 +94,7 @@ class Collection:
         self._undo: list[Event] | None = None
         self._units_by_key: dict[str, Unit] | None = None
         self._opened = datetime.now(UTC)
+        self._light = False
 
     @classmethod
     def open(
@@ -107,10 +109,13 @@ class Collection:
     ) -> Collection:
         """Open the library and state; raises CollectionError when the state cannot be used.
 
-        `cards=False` loads decks without their `cards` (units only): for
-        counting commands that must start fast. `fsync=False` is for benchmarks.
+        `cards=False` loads decks without their `cards` and units without their
+        texts (front/back/extra empty): for counting commands (`due`, `stats`)
+        that must start fast; never use it for a review session. `fsync=False` is for benchmarks.
         """
         col = cls(home, tz if tz is not None else local_timezone())
+        gc_was_on = gc.isenabled()
+        gc.disable()  # ~100k long-lived objects are built here: collections would only cost time
         try:
             col._open(now, read_only, fsync, cards)
         except (FormatError, JournalError) as exc:
@@ -119,9 +124,13 @@ class Collection:
         except BaseException:
             col._lock.release()
             raise
+        finally:
+            if gc_was_on:
+                gc.enable()
         return col
 
     def _open(self, now: datetime, read_only: bool, fsync: bool, cards: bool) -> None:
+        self._light = not cards
         if not read_only:
             if self._lock.acquire(now):
                 self.read_only = False
@@ -208,6 +217,8 @@ class Collection:
         from retain.core.scheduler import Scheduler
         from retain.core.session import ReviewSession
 
+        if self._light:
+            raise CollectionError("this collection was opened without card content (cards=False)")
         wanted = None if deck_ids is None else set(deck_ids)
         units = [u for u in self.units if wanted is None or u.deck_id in wanted]
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)

@@ -27,7 +27,8 @@ __all__ = ["load_deck_cached", "units_for"]
 
 _DECK_FIELDS = tuple(n for n in field_names(Deck) if n not in ("cards", "path"))
 _CARD_FIELDS = field_names(Card)
-_UNIT_FIELDS = field_names(Unit)
+_UNIT_TEXTS = ("front", "back", "extra")
+_UNIT_KEYS = tuple(n for n in field_names(Unit) if n not in _UNIT_TEXTS)
 _UNITS: dict[str, tuple[Deck, list[Unit]]] = {}
 
 
@@ -46,18 +47,19 @@ def _problems(raw: list[Any], path: str) -> list[Problem]:
 
 
 def _payload(deck: Deck | None, units: list[Unit], problems: list[Problem]) -> tuple[Any, Any]:
-    """(main entry: meta, units, problems; cards entry: the card columns)."""
+    """(main entry: meta, units without their texts, problems; content entry: cards, unit texts)."""
     probs = [(p.line, p.col, p.message, p.severity) for p in problems]
     if deck is None:
         return (None, probs), None
     meta = [getattr(deck, n) for n in _DECK_FIELDS]
     main = (
         (list(_DECK_FIELDS), meta),
-        (list(_UNIT_FIELDS), columns_of(units, _UNIT_FIELDS), len(units)),
+        (list(_UNIT_KEYS), columns_of(units, _UNIT_KEYS), len(units)),
         probs,
         len(deck.cards),
     )
-    return main, (list(_CARD_FIELDS), columns_of(deck.cards, _CARD_FIELDS))
+    content = (list(_CARD_FIELDS), columns_of(deck.cards, _CARD_FIELDS), columns_of(units, _UNIT_TEXTS))
+    return main, content
 
 
 def _rebuild(main: Any, cards_entry: Any, path: str) -> tuple[Deck | None, list[Unit], list[Problem]]:
@@ -66,9 +68,11 @@ def _rebuild(main: Any, cards_entry: Any, path: str) -> tuple[Deck | None, list[
     (meta_names, meta), (unit_names, unit_cols, n_units), probs, n_cards = main
     cards: list[Card] = []
     if cards_entry is not None:
-        card_names, card_cols = cards_entry
+        card_names, card_cols, text_cols = cards_entry
         cards = build_many(Card, card_names, card_cols, n_cards)
-    units = build_many(Unit, unit_names, unit_cols, n_units)
+        units = build_many(Unit, [*unit_names, *_UNIT_TEXTS], [*unit_cols, *text_cols], n_units)
+    else:
+        units = build_many(Unit, unit_names, unit_cols, n_units, dict.fromkeys(_UNIT_TEXTS, ""))
     deck = Deck(**dict(zip(meta_names, meta, strict=True)), cards=tuple(cards), path=path)
     return deck, units, _problems(probs, path)
 
@@ -76,8 +80,9 @@ def _rebuild(main: Any, cards_entry: Any, path: str) -> tuple[Deck | None, list[
 def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tuple[Deck | None, list[Problem]]:
     """Parse `path` (or rebuild it from the cache); problems as `parse_deck` gives them.
 
-    With `cards=False` the deck comes without its `cards` (only its metadata and,
-    through `units_for`, its review units): for `retain due`/`stats`, which
+    With `cards=False` the deck comes without its `cards`, and its review units
+    (through `units_for`) without their texts (`front`, `back`, `extra` are
+    empty; keys, kinds and tags are there): for `retain due`/`stats`, which
     count units and must start fast.
     """
     where = str(path)
@@ -116,6 +121,7 @@ def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tupl
             derivedcache.save(cards_file, "deckcards", ident, card_cols)
     if deck is not None and not cards:
         deck = replace(deck, cards=())
+        units = [replace(u, front="", back="", extra="") for u in units]
     if deck is not None:
         _UNITS[where] = (deck, units)
     return deck, result.problems

@@ -38,11 +38,18 @@ def _slotted(cls: type) -> bool:
     )
 
 
-def build_many(cls: type[T], names: Sequence[str], columns: Sequence[Sequence[Any]], count: int) -> list[T]:
+def build_many(
+    cls: type[T],
+    names: Sequence[str],
+    columns: Sequence[Sequence[Any]],
+    count: int,
+    constants: dict[str, Any] | None = None,
+) -> list[T]:
     """`count` instances of `cls` whose field `names[i]` takes `columns[i][j]`.
 
-    Fields not in `names` get their default. Raises ValueError when a column is
-    short or a required field is missing (a stale or damaged cache).
+    Fields in `constants` take that one value; other fields not in `names` get
+    their default. Raises ValueError when a column is short or a required field
+    is missing (a stale or damaged cache).
     """
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     given = dict(zip(names, columns, strict=True))
@@ -53,6 +60,8 @@ def build_many(cls: type[T], names: Sequence[str], columns: Sequence[Sequence[An
     for name, f in fields.items():
         if name in given:
             full[name] = given[name]
+        elif constants is not None and name in constants:
+            full[name] = repeat(constants[name], count)
         elif f.default is not dataclasses.MISSING:
             full[name] = repeat(f.default, count)
         else:

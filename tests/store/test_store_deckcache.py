@@ -1,0 +1,71 @@
+"""The deck parse cache: a hit equals a parse, edits invalidate it, damage is a miss, light loads."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from store_helpers import DECK
+
+from retain.core.deckfile import parse_deck
+from retain.core.units import expand_deck
+from retain.store import derivedcache
+from retain.store.deckcache import load_deck_cached, units_for
+
+
+def _deck_file(tmp_path: Path, text: str = DECK) -> Path:
+    path = tmp_path / "decks" / "tiny.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_cache_hit_equals_a_fresh_parse(tmp_path: Path) -> None:
+    path = _deck_file(tmp_path)
+    cache = tmp_path / "cache"
+    first, problems = load_deck_cached(path, cache)
+    again, problems2 = load_deck_cached(path, cache)
+    fresh = parse_deck(path.read_text(), str(path))
+    assert first == again == fresh.deck and problems == problems2 == fresh.problems
+    assert again is not None and units_for(again) == expand_deck(again)
+    assert list((cache / "decks").iterdir()) and list((cache / "deckcards").iterdir())
+
+
+def test_an_edit_invalidates_the_cache(tmp_path: Path) -> None:
+    path = _deck_file(tmp_path)
+    cache = tmp_path / "cache"
+    load_deck_cached(path, cache)
+    path.write_text(DECK.replace('front = "One?"', 'front = "One, edited?"'))
+    os.utime(path, ns=(1, 1))  # even an edit that restores an old mtime changes the inode/size
+    deck, _ = load_deck_cached(path, cache)
+    assert deck is not None and deck.cards[0].front == "One, edited?"
+
+
+def test_damaged_cache_entries_are_misses(tmp_path: Path) -> None:
+    path = _deck_file(tmp_path)
+    cache = tmp_path / "cache"
+    load_deck_cached(path, cache)
+    for kind in ("decks", "deckcards"):
+        entry = derivedcache.cache_path(cache, kind, path)
+        entry.write_bytes(entry.read_bytes()[:-7])
+    deck, _ = load_deck_cached(path, cache)
+    assert deck == parse_deck(path.read_text(), str(path)).deck
+
+
+def test_light_load_has_keys_but_no_texts(tmp_path: Path) -> None:
+    path = _deck_file(tmp_path)
+    cache = tmp_path / "cache"
+    for _ in range(2):  # a miss, then a hit
+        deck, _ = load_deck_cached(path, cache, cards=False)
+        assert deck is not None and deck.cards == () and deck.name == "Tiny deck"
+        units = units_for(deck)
+        assert [u.key for u in units] == [u.key for u in expand_deck(parse_deck(DECK).deck)]  # type: ignore[arg-type]
+        assert all(u.front == u.back == "" for u in units)
+
+
+def test_broken_deck_is_cached_with_its_problems(tmp_path: Path) -> None:
+    path = _deck_file(tmp_path, 'format = 1\n[deck]\nid = "Bad Id"\n')
+    cache = tmp_path / "cache"
+    first = load_deck_cached(path, cache)
+    second = load_deck_cached(path, cache)
+    assert first[0] is None and first == second and "invalid" in first[1][0].message
