@@ -299,3 +299,23 @@ def test_event_ids_are_unique_and_sortable(tmp_path: Path) -> None:
         assert ids[0].startswith(str(col.device)) and NOW.tzinfo is UTC
     finally:
         col.close()
+
+
+def test_a_deleted_snapshot_is_noticed_and_rebuilt_from_the_journal(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    event = rate(col, "tiny/one", NOW)
+    rate(col, "gone-deck/x", NOW)
+    col.close(NOW)
+    later = NOW + timedelta(days=1)
+    col = open_col(home, later)
+    rate(col, "gone-deck/x", later)  # moves every snapshot's journal position past `event`
+    col.close(later)
+    (tmp_path / "state" / "snapshots" / "tiny.toml").unlink()
+    col = open_col(home, later + timedelta(hours=1))
+    try:
+        assert any("snapshots/tiny.toml is missing" in m for m in col.messages)
+        assert col.states["tiny/one"] == event.after
+    finally:
+        col.close(later + timedelta(hours=1))
+    assert (tmp_path / "state" / "snapshots" / "tiny.toml").is_file()

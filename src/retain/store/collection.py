@@ -34,7 +34,7 @@ from retain.store.journal import JournalError, JournalWriter, Position, journal_
 from retain.store.library import Library, load_library
 from retain.store.lock import WriterLock
 from retain.store.migrate import FormatError
-from retain.store.snapshot import snapshot_files, write_snapshot
+from retain.store.snapshot import snapshot_files, write_manifest, write_snapshot
 from retain.store.statecodec import FUTURE_SKEW, KEY_RE
 from retain.store.stateload import load_state
 
@@ -314,6 +314,7 @@ class Collection:
             by_deck.setdefault(path.stem, {})
         for deck_id, states in by_deck.items():
             write_snapshot(folder, deck_id, states, positions, now, self.cache_dir)
+        write_manifest(self.state_dir, list(by_deck), now)
         self._dirty = False
 
     def close(self, now: datetime | None = None) -> None:

@@ -46,7 +46,9 @@ __all__ = [
     "encode_snapshot",
     "load_snapshot",
     "parse_snapshot",
+    "read_manifest",
     "snapshot_files",
+    "write_manifest",
     "write_snapshot",
 ]
 
@@ -231,3 +233,21 @@ def load_snapshot(path: Path, now: datetime, cache_dir: Path | None = None) -> S
     if cache_dir is not None:
         _save_cache(path, cache_dir, snap, now)
     return snap
+
+
+def write_manifest(state_dir: Path, deck_ids: list[str], now: datetime) -> None:
+    """`state/snapshots.toml`: which decks have a snapshot, so a missing one is noticed."""
+    listed = ", ".join(toml_str(d) for d in sorted(deck_ids))
+    atomic_write(
+        state_dir / "snapshots.toml", f"format = 1\nwritten = {format_time(now)}\ndecks = [{listed}]\n"
+    )
+
+
+def read_manifest(state_dir: Path) -> set[str]:
+    """Deck ids the last compaction wrote snapshots for (empty when unknown)."""
+    try:
+        data = tomllib.loads((state_dir / "snapshots.toml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return set()
+    decks = data.get("decks", [])
+    return {d for d in decks if isinstance(d, str)} if isinstance(decks, list) else set()

@@ -28,7 +28,7 @@ from retain.core.state import CardState, Event
 from retain.store.device import device_folders
 from retain.store.files import atomic_write
 from retain.store.journal import Position, journal_files, repair_tail, scan_file
-from retain.store.snapshot import Snapshot, SnapshotDamaged, load_snapshot, snapshot_files
+from retain.store.snapshot import Snapshot, SnapshotDamaged, load_snapshot, read_manifest, snapshot_files
 
 __all__ = ["LoadedState", "load_state", "stamp"]
 
@@ -99,6 +99,13 @@ def _snapshots(
         if snap.migrated_from is not None:
             out.dirty = True
         snaps.append(snap)
+    present = {s.deck_id for s in snaps}
+    for deck_id in sorted(read_manifest(state_dir) - present):
+        out.messages.append(
+            f"the progress file snapshots/{deck_id}.toml is missing; progress was rebuilt from the journal"
+        )
+        snaps.append(Snapshot(deck_id, state_dir / "snapshots" / f"{deck_id}.toml"))
+        out.dirty = True
     return snaps
 
 
