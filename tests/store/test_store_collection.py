@@ -319,3 +319,16 @@ def test_a_deleted_snapshot_is_noticed_and_rebuilt_from_the_journal(tmp_path: Pa
     finally:
         col.close(later + timedelta(hours=1))
     assert (tmp_path / "state" / "snapshots" / "tiny.toml").is_file()
+
+
+def test_reload_library_picks_up_deck_edits_and_keeps_progress(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    try:
+        event = rate(col, "tiny/one", NOW)
+        deck = tmp_path / "decks" / "tiny.toml"
+        deck.write_text(deck.read_text() + '\n[[cards]]\nid = "four"\nfront = "Four?"\nback = "4"\n')
+        col.reload_library()
+        assert "tiny/four" in col.units_by_key and col.states["tiny/one"] == event.after
+    finally:
+        col.close()

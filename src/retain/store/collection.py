@@ -150,9 +150,7 @@ class Collection:
             except OSError as exc:
                 self.messages.append(f"the daily backup failed: {exc.strerror or exc}")
             self._writer = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
-        folders = library_folders(self.home.paths, self.home.config)
-        self.library = load_library(folders, self.cache_dir, cards=cards)
-        self.units = [u for deck in self.library.decks for u in units_for(deck)]
+        self.reload_library()
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self.states = loaded.states
         self._ends = loaded.ends
@@ -168,6 +166,19 @@ class Collection:
             for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
+
+    def reload_library(self) -> None:
+        """Re-read the deck files (edited in the app or on disk); progress is untouched."""
+        folders = library_folders(self.home.paths, self.home.config)
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            self.library = load_library(folders, self.cache_dir, cards=not self._light)
+            self.units = [u for deck in self.library.decks for u in units_for(deck)]
+        finally:
+            if gc_was_on:
+                gc.enable()
+        self._units_by_key = None
 
     # -- time -------------------------------------------------------------------
 
@@ -200,13 +211,6 @@ class Collection:
         if self._units_by_key is None:
             self._units_by_key = {u.key: u for u in self.units}
         return self._units_by_key
-
-    def reload_library(self) -> None:
-        """Re-read the deck files (edited in the app or on disk); progress is untouched."""
-        folders = library_folders(self.home.paths, self.home.config)
-        self.library = load_library(folders, self.cache_dir)
-        self.units = [u for deck in self.library.decks for u in units_for(deck)]
-        self._units_by_key = None
 
     def due_counts(self, now: datetime) -> dict[str, Counts]:
         return count_due(self.units, self.states, self.day_log(now), self.settings_for, now, self.today(now))
