@@ -77,7 +77,9 @@ def test_fix_adds_ids_and_keeps_everything_else(tmp_path: Path) -> None:
     old = DECK.splitlines()
     added = [line for line in new if line not in old]
     assert len(added) == 2
-    assert added[0].startswith('id = "splits-topic-') and added[1].startswith('id = "followers-are-sync-replicas-')
+    assert added[0].startswith('id = "splits-topic-') and added[1].startswith(
+        'id = "followers-are-sync-replicas-'
+    )
     assert [line for line in new if line not in added] == old  # byte-for-byte otherwise
     again = run_retain("check", "--fix", str(path), home=tmp_path / "home")
     assert path.read_text("utf-8").splitlines() == new and again.returncode == 0

@@ -63,7 +63,8 @@ def _strip(deck: Deck) -> Deck:
         license=deck.license,
         tags=deck.tags,
         cards=tuple(
-            Card(c.id, c.kind, c.front, c.back, c.text, c.extra, c.accept, c.tags, c.source) for c in deck.cards
+            Card(c.id, c.kind, c.front, c.back, c.text, c.extra, c.accept, c.tags, c.source)
+            for c in deck.cards
         ),
     )
 
