@@ -332,3 +332,29 @@ def test_reload_library_picks_up_deck_edits_and_keeps_progress(tmp_path: Path) -
         assert "tiny/four" in col.units_by_key and col.states["tiny/one"] == event.after
     finally:
         col.close()
+
+
+def test_a_synced_device_folder_is_merged_and_never_written(tmp_path: Path) -> None:
+    from retain.store.journal import JournalWriter
+
+    home = make_home(tmp_path)
+    col = open_col(home)
+    mine = rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    other = tmp_path / "state" / "devices" / "laptop-1"
+    writer = JournalWriter(other, fsync=False)
+    theirs = Event("laptop-1-1", "review", "tiny/two", NOW + timedelta(minutes=1), review_state(NOW), None, 4)
+    writer.append(theirs)
+    writer.close()
+    (path,) = other.glob("journal-*.toml")
+    path.write_bytes(path.read_bytes() + b"[[review]]\nid = ")  # that machine is still syncing
+    before = path.read_bytes()
+    col = open_col(home, NOW + timedelta(minutes=5))
+    try:
+        assert col.states["tiny/one"] == mine.after and col.states["tiny/two"] == theirs.after
+        assert col.messages == []
+    finally:
+        col.close(NOW + timedelta(minutes=5))
+    assert path.read_bytes() == before  # another device's journal is only read
+    snap = (tmp_path / "state" / "snapshots" / "tiny.toml").read_text()
+    assert "laptop-1 = " in snap
