@@ -47,7 +47,9 @@ class NewDeckScreen(ModalScreen[str | None]):
     }
     NewDeckScreen #new-deck-title { margin: 1 0; text-style: bold; }
     NewDeckScreen Label { margin-top: 1; color: $text-muted; }
-    NewDeckScreen #new-deck-description { height: 5; }
+    NewDeckScreen Input, NewDeckScreen TextArea { background: $boost; }
+    NewDeckScreen Input:focus, NewDeckScreen TextArea:focus { background: $surface-lighten-1; }
+    NewDeckScreen #new-deck-description { height: 4; }
     NewDeckScreen #new-deck-error { color: $error; height: auto; margin-top: 1; }
     NewDeckScreen #new-deck-buttons { height: auto; margin: 1 0; }
     NewDeckScreen #new-deck-buttons Button { margin-right: 1; }
@@ -65,13 +67,13 @@ class NewDeckScreen(ModalScreen[str | None]):
         with Vertical(id="new-deck-box"):
             yield Static(Content("New deck"), id="new-deck-title")
             yield Label("Name")
-            yield Input(placeholder="Apache Kafka", id="new-deck-name", compact=True)
+            yield Input(placeholder="e.g. Apache Kafka", id="new-deck-name", compact=True)
             yield Label("Id (lowercase letters, digits and -; never changes)")
-            yield Input(placeholder="kafka", id="new-deck-id", compact=True)
+            yield Input(placeholder="e.g. kafka", id="new-deck-id", compact=True)
             yield Label("Group (optional: decks of one group show together)")
             suggester = _GroupSuggester(self._groups, case_sensitive=False) if self._groups else None
             yield Input(
-                placeholder="Distributed Systems", id="new-deck-group", suggester=suggester, compact=True
+                placeholder="e.g. Distributed Systems", id="new-deck-group", suggester=suggester, compact=True
             )
             yield Label("Description (optional, Markdown)")
             yield TextArea(id="new-deck-description", compact=True)

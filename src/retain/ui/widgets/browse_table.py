@@ -29,7 +29,7 @@ _TITLES = {
     "interval": "Ivl",
     "lapses": "Lapses",
 }
-_WIDTHS = {"deck": 12, "kind": 10, "state": 16, "due": 10, "interval": 5, "lapses": 6}
+_WIDTHS = {"deck": 10, "kind": 10, "state": 17, "due": 10, "interval": 5, "lapses": 8}
 _RIGHT = {"interval", "lapses"}
 
 

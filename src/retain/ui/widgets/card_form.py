@@ -34,7 +34,7 @@ FIELDS_FOR: dict[str, tuple[str, ...]] = {
 _LABELS = {
     "front": "Front (Markdown)",
     "back": "Back",
-    "text": "Text — hide answers as {{c1::answer}} or {{c1::answer::hint}}",
+    "text": "Text: {{c1::answer}} or {{c1::answer::hint}}",
     "extra": "Extra (shown after the answer; optional)",
     "accept": "Other accepted answers, one per line (optional)",
     "tags": "Tags, comma-separated (optional)",
