@@ -358,3 +358,31 @@ def test_a_synced_device_folder_is_merged_and_never_written(tmp_path: Path) -> N
     assert path.read_bytes() == before  # another device's journal is only read
     snap = (tmp_path / "state" / "snapshots" / "tiny.toml").read_text()
     assert "laptop-1 = " in snap
+
+
+def test_compaction_rewrites_only_changed_decks_and_stays_correct(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    snaps = tmp_path / "state" / "snapshots"
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    rate(col, "gone-deck/x", NOW)
+    col.close(NOW)
+    untouched = (snaps / "gone-deck.toml").stat().st_ino
+    t1 = NOW + timedelta(hours=1)
+    col = open_col(home, t1)
+    two = rate(col, "tiny/two", t1)
+    col.close(t1)
+    assert (snaps / "gone-deck.toml").stat().st_ino == untouched  # not rewritten
+    old_manifest = (tmp_path / "state" / "snapshots.toml").read_text()
+    t2 = NOW + timedelta(hours=2)
+    col = open_col(home, t2)
+    assert col._dirty == set()  # nothing replayed: the manifest vouches for the clean deck
+    ghost = rate(col, "gone-deck/x", t2)
+    col.close(t2)
+    # a crash after the snapshots but before the manifest: the old manifest is still there
+    (tmp_path / "state" / "snapshots.toml").write_text(old_manifest)
+    col = open_col(home, t2 + timedelta(minutes=1))
+    try:
+        assert col.states["gone-deck/x"] == ghost.after and col.states["tiny/two"] == two.after
+    finally:
+        col.close(t2 + timedelta(minutes=1))

@@ -88,7 +88,7 @@ class Collection:
         self._lock = WriterLock(self.state_dir)
         self._writer: JournalWriter | None = None
         self._ends: dict[str, Position] = {}
-        self._dirty = False
+        self._dirty: set[str] = set()  # decks whose snapshot is behind
         self._seq = 0
         self._day: tuple[datetime, list[Event]] | None = None
         self._undo: list[Event] | None = None
@@ -154,7 +154,7 @@ class Collection:
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self.states = loaded.states
         self._ends = loaded.ends
-        self._dirty = loaded.dirty
+        self._dirty = loaded.dirty_decks
         self.messages += loaded.messages
 
     def _remove_temp_files(self) -> None:
@@ -254,7 +254,7 @@ class Collection:
         before = validate_state(event.before, at + FUTURE_SKEW) if event.before is not None else None
         event = replace(event, time=at, after=after, before=before)
         self._writer.append(event)  # durable from here on
-        self._dirty = True
+        self._dirty.add(event.key.partition("/")[0])
         if after is None:
             self.states.pop(event.key, None)
         else:
@@ -302,7 +302,12 @@ class Collection:
     # -- compaction -----------------------------------------------------------------
 
     def compact(self, now: datetime) -> None:
-        """Write the per-deck snapshots (at session end or when idle; never per rating)."""
+        """Write the snapshots of the decks that changed, then the manifest.
+
+        At session end or when idle; never per rating. Decks without changes are
+        left alone: the manifest records that they are complete up to the new
+        journal positions (see `snapshot.write_manifest`).
+        """
         if self.read_only or not self._dirty:
             return
         positions = dict(self._ends)
@@ -310,16 +315,18 @@ class Collection:
             end = self._writer.end()
             if end is not None:
                 positions[self.device] = end
-        by_deck: dict[str, dict[str, CardState]] = {}
+        dirty = self._dirty
+        by_deck: dict[str, dict[str, CardState]] = {deck: {} for deck in dirty}
         for key, state in self.states.items():
-            by_deck.setdefault(key.partition("/")[0], {})[key] = state
+            deck = key.partition("/")[0]
+            if deck in dirty:
+                by_deck[deck][key] = state
         folder = self.state_dir / "snapshots"
-        for path in snapshot_files(folder):
-            by_deck.setdefault(path.stem, {})
         for deck_id, states in by_deck.items():
             write_snapshot(folder, deck_id, states, positions, now, self.cache_dir)
-        write_manifest(self.state_dir, list(by_deck), now)
-        self._dirty = False
+        decks = {p.stem for p in snapshot_files(folder)} | set(by_deck)
+        write_manifest(self.state_dir, sorted(decks), positions, now)
+        self._dirty = set()
 
     def close(self, now: datetime | None = None) -> None:
         """Compact, close the journal and release the lock. Safe to call twice."""

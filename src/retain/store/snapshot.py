@@ -235,19 +235,31 @@ def load_snapshot(path: Path, now: datetime, cache_dir: Path | None = None) -> S
     return snap
 
 
-def write_manifest(state_dir: Path, deck_ids: list[str], now: datetime) -> None:
-    """`state/snapshots.toml`: which decks have a snapshot, so a missing one is noticed."""
+def write_manifest(
+    state_dir: Path, deck_ids: list[str], positions: Mapping[str, Position], now: datetime
+) -> None:
+    """`state/snapshots.toml`, written after a compaction's snapshots.
+
+    `decks`: the decks that have a snapshot, so a missing one is noticed.
+    `[journal]`: the journal positions every listed snapshot is complete up to.
+    A compaction rewrites only the decks that changed; the others had no event
+    since their own position, so they are complete up to these positions too.
+    """
     listed = ", ".join(toml_str(d) for d in sorted(deck_ids))
-    atomic_write(
-        state_dir / "snapshots.toml", f"format = 1\nwritten = {format_time(now)}\ndecks = [{listed}]\n"
-    )
+    lines = ["format = 1", f"written = {format_time(now)}", f"decks = [{listed}]", "", "[journal]"]
+    for device, pos in sorted(positions.items()):
+        lines.append(f"{device} = {{ file = {toml_str(pos.file)}, offset = {pos.offset} }}")
+    atomic_write(state_dir / "snapshots.toml", "\n".join(lines) + "\n")
 
 
-def read_manifest(state_dir: Path) -> set[str]:
-    """Deck ids the last compaction wrote snapshots for (empty when unknown)."""
+def read_manifest(state_dir: Path) -> tuple[set[str], dict[str, Position]]:
+    """(decks, positions) of the last compaction; empty when unknown or unreadable."""
     try:
         data = tomllib.loads((state_dir / "snapshots.toml").read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return set()
-    decks = data.get("decks", [])
-    return {d for d in decks if isinstance(d, str)} if isinstance(decks, list) else set()
+        decks = data.get("decks", [])
+        positions = _positions(data.get("journal", {}), "snapshots.toml")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, SnapshotDamaged):
+        return set(), {}
+    if data.get("format") != 1 or not isinstance(decks, list):
+        return set(), {}
+    return {d for d in decks if isinstance(d, str)}, positions

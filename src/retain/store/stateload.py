@@ -40,7 +40,7 @@ class LoadedState:
     states: dict[str, CardState] = field(default_factory=dict)
     ends: dict[str, Position] = field(default_factory=dict)  # device -> end of its journal as read
     messages: list[str] = field(default_factory=list)
-    dirty: bool = False  # snapshots are behind (tail replayed, repaired, migrated): compact at close
+    dirty_decks: set[str] = field(default_factory=set)  # snapshots that are behind: rewrite at compaction
     tail_events: int = 0
 
 
@@ -88,24 +88,29 @@ def _snapshots(
         except SnapshotDamaged as exc:
             snap, message = _recover(state_dir, path, f"damaged state file {exc}", now, writable)
             out.messages.append(message)
-            out.dirty = True
+            out.dirty_decks.add(snap.deck_id)
         if snap.problems:
             out.messages += snap.problems
             if writable:
                 copy = _quarantine(state_dir, path.name, path.read_bytes(), now)
                 out.messages.append(f"a copy of {path.name} is kept as quarantine/{copy.name}")
             snap.positions = {}  # rebuild this deck from the whole journal
-            out.dirty = True
+            out.dirty_decks.add(snap.deck_id)
         if snap.migrated_from is not None:
-            out.dirty = True
+            out.dirty_decks.add(snap.deck_id)
         snaps.append(snap)
+    listed, complete = read_manifest(state_dir)
+    for snap in snaps:  # clean snapshots are complete up to the manifest's positions
+        if snap.deck_id in listed and snap.deck_id not in out.dirty_decks:
+            for device, pos in complete.items():
+                snap.positions[device] = max(snap.positions.get(device, _START), pos)
     present = {s.deck_id for s in snaps}
-    for deck_id in sorted(read_manifest(state_dir) - present):
+    for deck_id in sorted(listed - present):
         out.messages.append(
             f"the progress file snapshots/{deck_id}.toml is missing; progress was rebuilt from the journal"
         )
         snaps.append(Snapshot(deck_id, state_dir / "snapshots" / f"{deck_id}.toml"))
-        out.dirty = True
+        out.dirty_decks.add(deck_id)
     return snaps
 
 
@@ -134,12 +139,11 @@ def load_state(
         if done is not None and pos < done:
             continue
         out.tail_events += 1
+        out.dirty_decks.add(deck)
         if event.after is None:
             out.states.pop(event.key, None)
         else:
             out.states[event.key] = event.after
-    if out.tail_events:
-        out.dirty = True
     return out
 
 
