@@ -92,7 +92,7 @@ def main() -> int:
             )
         print(
             f"at 50k: Collection.open (warm caches, with cards) {r['open_s']:.2f} s, start_session (queue) {r['session_s']:.2f} s, "
-            f"close (compact 50 snapshots) {r['close_s']:.2f} s"
+            f"close (compact the touched decks) {r['close_s']:.2f} s"
         )
     return 0
 
