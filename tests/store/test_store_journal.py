@@ -133,3 +133,12 @@ def test_read_recent_decodes_only_the_recent_events(tmp_path: Path) -> None:
 def test_positions_order_by_file_then_offset() -> None:
     assert Position("journal-2026-02.toml", 900) < Position("journal-2026-03.toml", 10)
     assert Position("journal-2026-03.toml", 10) < Position("journal-2026-03.toml", 11)
+
+
+def test_damaged_header_never_costs_the_events(tmp_path: Path) -> None:
+    _write(tmp_path, [_ev(0), _ev(1, 1)]).close()
+    (path,) = journal_files(tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"format = 1", b"f\x00rmat = ", 1))
+    scan = scan_file(path, 0, NOW + timedelta(days=1))
+    assert [e.id for _, e in scan.events] == ["dev-0", "dev-1"]
+    assert scan.torn == b"" and "header is damaged" in scan.problems[0]

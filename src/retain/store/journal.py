@@ -105,18 +105,24 @@ def journal_files(folder: Path) -> list[Path]:
     return sorted(names, key=lambda p: p.name)
 
 
-def _check_header(path: Path, head: bytes) -> None:
+def _check_header(path: Path, head: bytes) -> str:
+    """A problem with the file's header ("" when fine); a newer format raises JournalError.
+
+    A damaged header is only reported: every block carries its own CRC, so the
+    events after it are still read (and the file is never cut because of it).
+    """
     try:
         data = tomllib.loads(head.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        raise JournalError(f"{path}: the journal header is damaged") from None
+        return f"{path.name}: the journal header is damaged; its events are read anyway"
     fmt = data.get("format")
     if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > JOURNAL_FORMAT:
         raise JournalError(
             f"{path} has journal format {fmt}, written by a newer retain; upgrade retain to open it"
         )
     if fmt != JOURNAL_FORMAT:
-        raise JournalError(f"{path}: unknown journal format {fmt!r}")
+        return f"{path.name}: unknown journal format {fmt!r}; its events are read anyway"
+    return ""
 
 
 def _blocks(data: bytes, base: int) -> Iterator[tuple[int, bytes]]:
@@ -167,10 +173,12 @@ def scan_file(path: Path, start: int, now: datetime) -> FileScan:
             split = data.find(_SPLIT)
             begin = split + 1 if split >= 0 else len(data)
         head = data[:begin]
-        if not head.endswith(b"\n") or b"format" not in head:
-            scan.torn = data  # created but never finished (a crash before the first block)
+        if begin == len(data) and (not head.endswith(b"\n") or b"format" not in head):
+            scan.torn = data  # no event at all, and not even a whole header
             return scan
-        _check_header(path, head)
+        problem = _check_header(path, head)
+        if problem:
+            scan.problems.append(problem)
     scan.end = base + begin
     good: list[tuple[int, bytes]] = []
     pending_bad: list[tuple[int, bytes]] = []
