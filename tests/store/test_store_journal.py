@@ -142,3 +142,13 @@ def test_damaged_header_never_costs_the_events(tmp_path: Path) -> None:
     scan = scan_file(path, 0, NOW + timedelta(days=1))
     assert [e.id for _, e in scan.events] == ["dev-0", "dev-1"]
     assert scan.torn == b"" and "header is damaged" in scan.problems[0]
+
+
+def test_recent_reads_grow_past_the_first_chunk(tmp_path: Path) -> None:
+    from retain.store.journal import recent_in_file
+
+    _write(tmp_path, [_ev(i, minutes=i * 60) for i in range(60)]).close()
+    (path,) = journal_files(tmp_path)
+    since = NOW + timedelta(hours=40)  # the walk goes on to a block a day older: hour 16
+    events, reached = recent_in_file(path, since, NOW + timedelta(days=5), chunk=700)
+    assert [e.id for e in events] == [f"dev-{i}" for i in range(40, 60)] and reached
