@@ -299,15 +299,21 @@ def test_browse_search_sort_and_leech_marker(col: Collection) -> None:
     assert [u.key for u in index.search("is:suspended", NOW, today)] == ["tiny/three:c1"]
 
 
-def test_deck_watcher_reports_outside_changes_only(home: Home) -> None:
+def test_deck_watcher_reports_settled_outside_changes_only(home: Home) -> None:
     folder = home.paths.decks_dir
     watcher = DeckWatcher([folder])
     assert watcher.changed() == []
     (folder / "tiny.toml").write_text(TINY + "\n# edited\n", "utf-8")
     (folder / "new.toml").write_text(OTHER.replace('"other"', '"new"'), "utf-8")
+    assert watcher.changed() == []  # not settled yet: an editor may still be writing
     assert [p.name for p in watcher.changed()] == ["new.toml", "tiny.toml"]
     assert watcher.changed() == []
+    (folder / "tiny.toml").write_text("", "utf-8")  # truncated, then written: only the end counts
+    assert watcher.changed() == []
+    (folder / "tiny.toml").write_text(TINY, "utf-8")
+    assert watcher.changed() == []
+    assert [p.name for p in watcher.changed()] == ["tiny.toml"]
     (folder / "other.toml").write_text(OTHER + "\n", "utf-8")
-    watcher.acknowledge([folder / "other.toml"])
+    watcher.acknowledge([folder / "other.toml"])  # the app's own save
     (folder / "new.toml").unlink()
-    assert [p.name for p in watcher.changed()] == ["new.toml"]
+    assert [p.name for p in watcher.changed(settled=False)] == ["new.toml"]

@@ -8,8 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from authoring_data import SIZE, OpenApp
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, TextArea
+
+from retain.ui.screens.new_deck import NewDeckScreen
 
 SnapCompare = Any
 
@@ -87,5 +90,12 @@ def test_editor_inline_errors(open_app: OpenApp, snap_compare: SnapCompare) -> N
     assert snap_compare(open_app(), run_before=run, terminal_size=SIZE)
 
 
-def test_new_deck(open_app: OpenApp, snap_compare: SnapCompare) -> None:
-    assert snap_compare(open_app(), press=["n", *"Go basics"], terminal_size=SIZE)
+class NewDeckHost(App[None]):
+    """The new-deck modal on its own (the home screen behind it is the review TUI's to snapshot)."""
+
+    def on_mount(self) -> None:
+        self.push_screen(NewDeckScreen(lambda deck: None, {"kafka"}, ["Distributed Systems"]))
+
+
+def test_new_deck(snap_compare: SnapCompare) -> None:
+    assert snap_compare(NewDeckHost(), press=[*"Go basics", "tab", "tab", "D"], terminal_size=SIZE)

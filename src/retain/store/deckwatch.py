@@ -1,8 +1,10 @@
 """Notice deck files that changed on disk (an author editing in their own editor).
 
 `DeckWatcher.changed()` stats every `*.toml` under the library folders and
-returns the files added, removed or modified (mtime, size or inode) since the
-last call. A few dozen `stat` calls: cheap enough to poll every second or two.
+returns the files added, removed or modified (mtime, size or inode) since they
+were last reported. A few dozen `stat` calls: cheap enough to poll every second.
+A change is reported once it has settled (the same stamp on two calls in a row),
+so an editor still writing the file in place is not read half-written.
 After the app writes a deck file itself it calls `acknowledge(path)`, so its
 own save is not reported as an outside edit (other files still are).
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 __all__ = ["DeckWatcher"]
 
 Stamp = tuple[int, int, int]
+_GONE: Stamp = (-1, -1, -1)
 
 
 def _scan(folders: Iterable[Path]) -> dict[Path, Stamp]:
@@ -38,18 +41,31 @@ class DeckWatcher:
     def __init__(self, folders: Iterable[Path]) -> None:
         self.folders = list(folders)
         self._stamps = _scan(self.folders)
+        self._pending: dict[Path, Stamp] = {}  # changed files: their stamp at the previous call
 
-    def changed(self) -> list[Path]:
-        """Files added, removed or modified since the last call (sorted)."""
+    def changed(self, *, settled: bool = True) -> list[Path]:
+        """Files added, removed or modified and not reported yet (sorted).
+
+        With `settled`, a file is reported only when its stamp is the same as at
+        the previous call; `settled=False` reports every change at once.
+        """
         now = _scan(self.folders)
-        before = self._stamps
-        self._stamps = now
-        return sorted(p for p in now.keys() | before.keys() if now.get(p) != before.get(p))
+        moved = {p: now.get(p, _GONE) for p in now.keys() | self._stamps.keys()}
+        moved = {p: s for p, s in moved.items() if s != self._stamps.get(p, _GONE)}
+        ready = sorted(p for p, s in moved.items() if not settled or self._pending.get(p) == s)
+        self._pending = {p: s for p, s in moved.items() if p not in ready}
+        for path in ready:
+            if path in now:
+                self._stamps[path] = now[path]
+            else:
+                self._stamps.pop(path, None)
+        return ready
 
     def acknowledge(self, paths: Iterable[Path]) -> None:
         """Take these files as they are now (the app just wrote them): not reported as changed."""
         for given in paths:
             path = given.resolve()
+            self._pending.pop(path, None)
             try:
                 st = os.stat(path)
             except OSError:

@@ -1,7 +1,7 @@
 """Live edits: when a deck file changes on disk while the app runs, reload the library and say so.
 
 The app polls the deck folders' file stamps once a second (`store.deckwatch`).
-On a change it re-reads the library (`Collection.reload_library`; progress is
+On a change (once the file has stopped changing) it re-reads the library (`Collection.reload_library`; progress is
 untouched), notifies the user, and posts `DecksReloaded` to the active screen,
 which refreshes what it shows. Files the app writes itself are acknowledged,
 so a save in the app is not reported as an outside edit.
@@ -52,9 +52,9 @@ class LiveReload:
         """The app wrote these files itself: do not report them as changed on disk."""
         self.watcher.acknowledge(paths)
 
-    def check(self) -> list[Path]:
-        """Reload when deck files changed on disk; returns the changed files."""
-        changed = self.watcher.changed()
+    def check(self, *, settled: bool = True) -> list[Path]:
+        """Reload when deck files changed on disk (and settled, see `DeckWatcher`); returns them."""
+        changed = self.watcher.changed(settled=settled)
         if not changed:
             return []
         self.collection.reload_library()

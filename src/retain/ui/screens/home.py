@@ -136,9 +136,8 @@ class HomeScreen(Screen[None]):
     def action_browse(self) -> None:
         from retain.ui.authoring import open_browser
 
-        row = self.query_one(DeckTable).selected_row()
-        query = " OR ".join(f"deck:{d}" for d in row.deck_ids) if row is not None and self.data.rows else ""
-        open_browser(self.app, query)
+        row = self.query_one(DeckTable).selected_row()  # a deck: its cards; a group: everything
+        open_browser(self.app, f"deck:{row.deck_ids[0]}" if row is not None and not row.is_group else "")
 
     def action_add_card(self) -> None:
         from retain.ui.authoring import open_editor
