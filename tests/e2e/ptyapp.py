@@ -36,13 +36,20 @@ def strip_ansi(raw: bytes) -> str:
 
 
 class PtyApp:
-    def __init__(self, args: list[str], home: Path, size: tuple[int, int] = (100, 30)) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        home: Path,
+        size: tuple[int, int] = (100, 30),
+        *,
+        command: list[str] | None = None,
+    ) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
         env.update(RETAIN_HOME=str(home), TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
         self.proc = subprocess.Popen(
-            [*retain_command(), *args],
+            [*(command or retain_command()), *args],
             stdin=slave,
             stdout=slave,
             stderr=slave,

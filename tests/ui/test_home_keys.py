@@ -17,6 +17,7 @@ from retain.ui.widgets.deck_table import DeckTable
 
 from .conftest import FIXED_NOW, OpenApp
 from .decks import write_decks
+from .screen import screen_text
 
 
 def rows(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -66,7 +67,12 @@ async def test_counts_refresh_after_a_session(open_app: OpenApp) -> None:
         await pilot.press("space", "3", "escape", "enter")
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.data.rows[1].new == 4
-        assert app.screen.data.reviews_today == 1 and app.screen.data.streak == 1
+        for _ in range(100):  # counted in a background thread
+            if app.screen.progress is not None:
+                break
+            await pilot.pause(0.02)
+        assert app.screen.progress == (1, 1)
+        assert "Today 1 review  ·  streak 1 day" in screen_text(app)
 
 
 async def test_help_opens_with_question_mark_and_f1(open_app: OpenApp) -> None:

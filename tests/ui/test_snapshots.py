@@ -22,13 +22,22 @@ SnapCompare = Any
 SIZE = (80, 24)
 
 
+async def counted(pilot: Pilot[None]) -> None:
+    """Wait for the home screen's background count of today's reviews and streak."""
+    for _ in range(250):
+        if getattr(pilot.app.screen, "progress", None) is not None:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
 def test_home(open_app: OpenApp, snap_compare: SnapCompare) -> None:
-    assert snap_compare(open_app(), terminal_size=SIZE)
+    assert snap_compare(open_app(), terminal_size=SIZE, run_before=counted)
 
 
 def test_home_with_broken_deck(retain_home: Path, open_app: OpenApp, snap_compare: SnapCompare) -> None:
     write_decks(retain_home / "decks", broken=True)
-    assert snap_compare(open_app(), terminal_size=SIZE)
+    assert snap_compare(open_app(), terminal_size=SIZE, run_before=counted)
 
 
 def test_front(open_app: OpenApp, snap_compare: SnapCompare) -> None:

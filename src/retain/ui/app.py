@@ -19,6 +19,7 @@ from retain.store.library import DeckEntry
 from retain.ui.authoring import authoring_binding_sections, authoring_commands
 from retain.ui.deck_rows import deck_rows
 from retain.ui.live_reload import LiveReload
+from retain.ui.progress import recent_progress
 from retain.ui.screens.help import HelpScreen
 from retain.ui.screens.home import HomeData, HomeScreen
 from retain.ui.screens.study import StudyScreen
@@ -67,7 +68,7 @@ class RetainApp(App[None]):
     def on_mount(self) -> None:
         self._apply_theme()
         self._apply_keymap()
-        self.push_screen(HomeScreen(self.home_data, self.start_study))
+        self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
         self.live_reload = LiveReload(self.collection)
         self.live_reload.start(self)
         if self._start_in_review:
@@ -95,23 +96,17 @@ class RetainApp(App[None]):
         counts = {k: (c.new, c.learning, c.review) for k, c in collection.due_counts(now).items()}
         cards = Counter(u.deck_id for u in collection.units)
         library = collection.library
-        reviews_today, streak = self.today_progress(now)
         return HomeData(
             rows=deck_rows(library.decks, counts, cards),
             broken=[broken_line(e, self._decks_dir) for e in library.broken],
             messages=list(collection.messages),
-            reviews_today=reviews_today,
-            streak=streak,
             read_only=collection.read_only,
             decks_dir=self._decks_dir,
         )
 
-    def today_progress(self, now: datetime) -> tuple[int, int]:
-        """Reviews done in today's study day and the streak in days."""
-        from retain.core.stats import today_progress
-
-        collection = self.collection
-        return today_progress(collection.history(), now, collection.rollover_hour, collection.tz)
+    def today_progress(self) -> tuple[int, int]:
+        """Reviews in today's study day and the streak in days (runs in a worker thread)."""
+        return recent_progress(self.collection, self.clock())
 
     def deck_names(self) -> dict[str, str]:
         return {d.id: d.name or d.id for d in self.collection.library.decks}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -12,13 +13,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from retain.ui.deck_rows import DeckRow
 from retain.ui.text import line
 from retain.ui.widgets.deck_table import DeckTable
+from retain.ui.widgets.key_bar import KeyBar
 
-__all__ = ["HomeData", "HomeScreen", "empty_library_text"]
+__all__ = ["HomeData", "HomeScreen", "empty_library_text", "today_content"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +30,6 @@ class HomeData:
     rows: list[DeckRow]
     broken: list[str] = field(default_factory=list)  # "path:line:col: message" per broken deck
     messages: list[str] = field(default_factory=list)  # warnings (damaged state, read-only, ...)
-    reviews_today: int = 0
-    streak: int = 0
     read_only: bool = False
     decks_dir: str = ""
 
@@ -48,14 +48,18 @@ def empty_library_text(decks_dir: str) -> Content:
     )
 
 
-def _today(data: HomeData) -> Content:
-    reviews = "review" if data.reviews_today == 1 else "reviews"
-    days = "day" if data.streak == 1 else "days"
+def today_content(progress: tuple[int, int] | None) -> Content:
+    """`Today 12 reviews · streak 3 days` (dashes while it is being counted)."""
+    if progress is None:
+        return Content.styled("Today …  ·  streak …", "$text-muted")
+    reviews_today, streak = progress
+    reviews = "review" if reviews_today == 1 else "reviews"
+    days = "day" if streak == 1 else "days"
     return Content.assemble(
         ("Today ", "$text-muted"),
-        (f"{data.reviews_today} {reviews}", "bold"),
+        (f"{reviews_today} {reviews}", "bold"),
         ("  ·  streak ", "$text-muted"),
-        (f"{data.streak} {days}", "bold"),
+        (f"{streak} {days}", "bold"),
     )
 
 
@@ -71,12 +75,15 @@ class HomeScreen(Screen[None]):
     def __init__(
         self,
         load: Callable[[], HomeData],
+        progress: Callable[[], tuple[int, int]],
         on_study: Callable[[Sequence[str] | None, str], None],
     ) -> None:
         super().__init__()
         self._load = load
+        self._progress = progress
         self._on_study = on_study
         self.data = HomeData(rows=[])
+        self.progress: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home-top"):
@@ -87,18 +94,17 @@ class HomeScreen(Screen[None]):
             yield DeckTable(id="decks")
             yield Static(id="home-empty")
             yield Static(id="home-broken")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.reload()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
-        if self.is_mounted:
+        # Loaded when shown, not when mounted: `retain review` puts a study screen on top at once.
+        if self.is_current:
             self.reload()
 
     def reload(self) -> None:
         self.data = data = self._load()
-        self.query_one("#home-today", Static).update(_today(data))
+        self.query_one("#home-today", Static).update(today_content(self.progress))
+        self.call_after_refresh(self._start_progress)
         messages = self.query_one("#home-messages", Static)
         messages.update(Content("\n").join(line(f"⚠ {m}") for m in data.messages))
         messages.display = bool(data.messages)
@@ -119,6 +125,23 @@ class HomeScreen(Screen[None]):
         if data.rows:
             table.focus()
         self.refresh_bindings()
+
+    def _start_progress(self) -> None:
+        # After the first paint (the list is usable at once), in a daemon thread rather than a
+        # Textual worker: quitting must never wait for the count.
+        threading.Thread(target=self._count_progress, name="retain-progress", daemon=True).start()
+
+    def _count_progress(self) -> None:
+        """Reviews today and the streak read the journal: done off the UI thread, shown when ready."""
+        try:
+            progress = self._progress()
+            self.app.call_from_thread(self._show_progress, progress)
+        except Exception:  # the app quit meanwhile, or the journal is unreadable: leave the dashes
+            return
+
+    def _show_progress(self, progress: tuple[int, int]) -> None:
+        self.progress = progress
+        self.query_one("#home-today", Static).update(today_content(progress))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("study", "study_all"):

@@ -12,12 +12,13 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_typed
 from retain.ui.widgets.card_view import CardView
+from retain.ui.widgets.key_bar import KeyBar
 from retain.ui.widgets.progress_header import ProgressHeader
 from retain.ui.widgets.rating_bar import RATING_NAMES, RatingBar
 
@@ -71,7 +72,7 @@ class StudyScreen(Screen[None]):
         yield Static(id="empty")
         yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
         yield RatingBar()
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False
@@ -107,7 +108,9 @@ class StudyScreen(Screen[None]):
         empty.display = False
         card_view.display = True
         card_view.show_front(unit, self._deck_names.get(unit.deck_id, unit.deck_id))
-        rating_bar.display = False
+        # Hidden, not removed: the bar keeps its place, so showing it needs no new layout.
+        rating_bar.display = True
+        rating_bar.visible = False
         answer.display = self._typing
         if self._typing:
             answer.value = ""
@@ -144,12 +147,16 @@ class StudyScreen(Screen[None]):
         if unit is None:
             return
         now = self._clock()
-        self.query_one(Input).display = False
-        self.set_focus(None)
-        self.query_one(CardView).show_back(unit, self._check)
+        answer = self.query_one(Input)
+        if answer.display:
+            answer.display = False
+            self.set_focus(None)
+        self.query_one(CardView).show_back(
+            unit, self._deck_names.get(unit.deck_id, unit.deck_id), self._check
+        )
         bar = self.query_one(RatingBar)
         bar.show(self.session.labels(now), self._check.suggested_rating if self._check else None)
-        bar.display = True
+        bar.visible = True
         self.refresh_bindings()
 
     # ---- actions ------------------------------------------------------------

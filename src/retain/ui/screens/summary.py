@@ -11,10 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from retain.core.scheduler import interval_label
 from retain.core.session import SessionSummary
+from retain.ui.widgets.key_bar import KeyBar
 
 __all__ = ["SummaryScreen", "format_duration", "summary_content"]
 
@@ -63,7 +64,7 @@ class SummaryScreen(Screen[None]):
         with Center(), Vertical(id="summary-box"):
             yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
             yield Static(summary_content(self.summary, self._clock()), id="summary-body")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def action_close(self) -> None:
         self.dismiss()

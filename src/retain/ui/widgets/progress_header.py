@@ -1,39 +1,58 @@
-"""Study header: what is left in the session (new, learning, due) and a progress bar."""
+"""Study header: what is left in the session (new, learning, due) and a progress bar, in one line.
+
+Drawn by one widget (no child widgets), so updating it on every card needs a
+repaint but never a new layout.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import ProgressBar, Static
+from textual.widget import Widget
 
-__all__ = ["ProgressHeader"]
+__all__ = ["ProgressHeader", "header_content"]
 
 
-class ProgressHeader(Horizontal):
-    """`New 3  Learning 1  Due 12` on the left, progress through the session on the right."""
+def header_content(new: int, learning: int, review: int, done: int, width: int) -> Content:
+    """`New 3  Learning 1  Due 12  ━━━━━━━━────  20%` fitted to `width` cells."""
+    counts = Content.assemble(
+        ("New ", "$text-muted"),
+        (str(new), "bold $primary"),
+        ("  Learning ", "$text-muted"),
+        (str(learning), "bold $error"),
+        ("  Due ", "$text-muted"),
+        (str(review), "bold $success"),
+    )
+    total = done + new + learning + review
+    fraction = done / total if total else 0.0
+    percent = f"{fraction:4.0%}"
+    bar_width = width - counts.cell_length - len(percent) - 4
+    if bar_width < 5:
+        return counts
+    filled = round(bar_width * fraction)
+    return Content.assemble(
+        counts,
+        "  ",
+        ("━" * filled, "$primary"),
+        ("━" * (bar_width - filled), "$text-disabled"),
+        "  ",
+        (percent, "$text-muted"),
+    )
 
+
+class ProgressHeader(Widget):
     DEFAULT_CSS = """
     ProgressHeader { height: 1; width: 1fr; }
-    ProgressHeader > #counts { width: auto; }
-    ProgressHeader > ProgressBar { width: 1fr; margin-left: 2; }
-    ProgressHeader > ProgressBar > Bar { width: 1fr; }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="counts")
-        yield ProgressBar(total=1, show_eta=False, id="progress")
+    def __init__(self) -> None:
+        super().__init__()
+        self._values = (0, 0, 0, 0)
 
     def show(self, new: int, learning: int, review: int, done: int) -> None:
         """Remaining counts and how many cards this session has already answered."""
-        counts = Content.assemble(
-            ("New ", "$text-muted"),
-            (str(new), "bold $primary"),
-            ("  Learning ", "$text-muted"),
-            (str(learning), "bold $error"),
-            ("  Due ", "$text-muted"),
-            (str(review), "bold $success"),
-        )
-        self.query_one("#counts", Static).update(counts)
-        remaining = new + learning + review
-        self.query_one(ProgressBar).update(total=max(1, done + remaining), progress=done)
+        if (new, learning, review, done) != self._values:
+            self._values = (new, learning, review, done)
+            self.refresh()
+
+    def render(self) -> Content:
+        return header_content(*self._values, width=self.size.width)

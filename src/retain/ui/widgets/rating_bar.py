@@ -1,29 +1,53 @@
-"""The four rating buttons, each labelled with the interval it would lead to."""
+"""The four rating buttons, each labelled with the interval it would lead to.
+
+Drawn by one widget: the labels change on every card, and four `Button`
+widgets made each reveal re-lay out the screen. Clicking a button (mouse)
+posts `RatingBar.Rated`; the keyboard (1-4) is the main way.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from textual import on
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Button
+from textual.style import Style
+from textual.widget import Widget
 
-__all__ = ["RATING_NAMES", "RatingBar"]
+__all__ = ["RATING_NAMES", "RatingBar", "rating_content"]
 
 RATING_NAMES: dict[int, str] = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-_VARIANTS = {1: "error", 2: "warning", 3: "success", 4: "primary"}
+_COLORS = {1: "$error", 2: "$warning", 3: "$success", 4: "$primary"}
+_GAP = 2
+_MAX_WIDTH = 20
 
 
-class RatingBar(Horizontal):
-    """Again / Hard / Good / Easy. The keyboard (1-4) is the main way; buttons are for the mouse."""
+def rating_content(intervals: Mapping[int, str], suggested: int | None, width: int) -> Content:
+    """Three lines: four colored blocks `1 Again <1m`, centred in `width` cells."""
+    button = max(8, min(_MAX_WIDTH, (width - _GAP * 3) // 4))
+    used = button * 4 + _GAP * 3
+    indent = " " * max(0, (width - used) // 2)
+    rows: list[list[Content]] = [[Content(indent)] for _ in range(3)]
+    for rating, name in RATING_NAMES.items():
+        color = _COLORS[rating]
+        click = Style.from_meta({"@click": f"pick({rating})"})
+        label = f"{rating} {name}  {intervals.get(rating, '')}".strip()
+        label_style = "bold underline" if rating == suggested else "bold"
+        middle = Content.styled(label.center(button)[:button], f"{label_style} $text on {color}")
+        rows[0].append(Content.styled("▔" * button, f"{color}-lighten-1 on {color}").stylize(click))
+        rows[1].append(middle.stylize(click))
+        rows[2].append(Content.styled("▁" * button, f"{color}-darken-1 on {color}").stylize(click))
+        if rating != 4:
+            for row in rows:
+                row.append(Content(" " * _GAP))
+    return Content("\n").join(Content("").join(row) for row in rows)
+
+
+class RatingBar(Widget):
+    """Again / Hard / Good / Easy with their next intervals; hidden (not removed) before the reveal."""
 
     DEFAULT_CSS = """
-    RatingBar { height: auto; width: 1fr; align-horizontal: center; }
-    RatingBar > Button { width: 1fr; max-width: 20; margin: 0 1; }
-    RatingBar > Button.suggested { text-style: bold underline; }
+    RatingBar { height: 3; width: 1fr; link-style: none; link-style-hover: bold; }
     """
 
     class Rated(Message):
@@ -33,23 +57,20 @@ class RatingBar(Horizontal):
             super().__init__()
             self.rating = rating
 
-    def compose(self) -> ComposeResult:
-        for rating, name in RATING_NAMES.items():
-            button = Button(Content(name), variant=_VARIANTS[rating], id=f"rate-{rating}")  # type: ignore[arg-type]
-            button.can_focus = False  # Enter and Space stay with the screen's bindings
-            yield button
+    def __init__(self) -> None:
+        super().__init__()
+        self.intervals: dict[int, str] = {}
+        self.suggested: int | None = None
 
     def show(self, intervals: Mapping[int, str], suggested: int | None = None) -> None:
         """Label each button `1 Again <10m`; mark the suggested rating (typed cards)."""
-        for rating, name in RATING_NAMES.items():
-            button = self.query_one(f"#rate-{rating}", Button)
-            button.label = Content.assemble(
-                (f"{rating} ", "dim"), name, "  ", (intervals.get(rating, ""), "bold")
-            )
-            button.set_class(rating == suggested, "suggested")
+        self.intervals = dict(intervals)
+        self.suggested = suggested
+        self.refresh()
 
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id and event.button.id.startswith("rate-"):
-            self.post_message(self.Rated(int(event.button.id.removeprefix("rate-"))))
+    def render(self) -> Content:
+        return rating_content(self.intervals, self.suggested, self.size.width)
+
+    def action_pick(self, rating: int) -> None:
+        if self.visible and rating in RATING_NAMES:
+            self.post_message(self.Rated(rating))

@@ -1,0 +1,194 @@
+"""TUI benchmarks at 50k cards: key press to next card painted, and launch to an interactive home.
+
+    python benchmarks/make_library.py --cards 50000 --home /tmp/lib50k      # once
+    python benchmarks/bench_ui.py --home /tmp/lib50k [--cards 300] [--runs 9]
+
+1. Key press to next card painted (in-process, Textual's Pilot, on a copy of the
+   library so the real one is not changed): for each card, Space reveals, then
+   "3" rates Good; the time from the key press to the first screen paint that
+   shows the next card (the app's `_display` call) is recorded. Printed: median
+   and p95 (target p95 <= 16 ms), and the same for the reveal.
+2. Launch to interactive home (whole process, in a real pty, as a person starts
+   it): `retain` until the home screen's footer ("Study selected") is painted,
+   against a bare Textual hello-world app launched the same way, alternating in
+   the same run. Printed: medians and the ratio (target <= 1.3x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from e2e.ptyapp import PtyApp  # noqa: E402
+
+__all__ = ["main"]
+
+HELLO = """
+from textual.app import App
+from textual.widgets import Footer, Static
+
+class Hello(App[None]):
+    BINDINGS = [("q", "quit", "Quit"), ("s", "bell", "Study selected")]
+
+    def compose(self):
+        yield Static("hello")
+        yield Footer()
+
+Hello().run()
+"""
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _fmt(values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return f"median {statistics.median(ms):.1f} ms, p95 {_pct(ms, 0.95):.1f} ms, max {max(ms):.1f} ms (n={len(ms)})"
+
+
+async def _key_latency(home: Path, cards: int) -> dict[str, list[float]]:
+
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+    from retain.ui.app import make_app
+    from retain.ui.screens.study import StudyScreen
+
+    os.environ["RETAIN_HOME"] = str(home)
+    # Lift the daily limits so the session has `cards` cards whatever was studied today.
+    (home / "config.toml").write_text("[study]\nnew_per_day = 9999\nreviews_per_day = 9999\n")
+    shown = [0]
+    show_current = StudyScreen._show_current
+
+    def counting(screen: StudyScreen) -> None:
+        shown[0] += 1
+        show_current(screen)
+
+    StudyScreen._show_current = counting  # type: ignore[method-assign]
+    home_ = open_home()
+    collection = Collection.open(home_, datetime.now(UTC))
+    app = make_app(collection, config=home_.config, review=None, start_in_review=True)
+    paints: list[tuple[float, str | None, str]] = []
+    results: dict[str, list[float]] = {"rate": [], "reveal": []}
+
+    def current(app_: Any) -> tuple[str | None, str]:
+        screen = app_.screen
+        if isinstance(screen, StudyScreen) and screen.session.current is not None:
+            return screen.session.current.key, screen.session.phase
+        return None, ""
+
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            display = app._display
+
+            def spy(screen: Any, update: Any) -> None:
+                paints.append((time.perf_counter(), *current(app)))
+                display(screen, update)
+
+            app._display = spy  # type: ignore[method-assign]
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            for _ in range(cards + 1):  # the first card warms up (the journal file is opened)
+                key, _phase = current(app)
+                if key is None:
+                    break
+                unit = app.screen.session.current  # type: ignore[attr-defined]
+                reveal = "enter" if unit.kind == "typed" else "space"  # Space would type into the answer
+                await _measure(
+                    pilot, paints, reveal, lambda k=key: current(app) == (k, "back"), results["reveal"]
+                )
+                before = shown[0]
+                await _measure(pilot, paints, "3", lambda b=before: shown[0] > b, results["rate"])
+    finally:
+        StudyScreen._show_current = show_current  # type: ignore[method-assign]
+        collection.close()
+    return results
+
+
+async def _measure(pilot: Any, paints: list[Any], key: str, done: Any, into: list[float]) -> None:
+    start = time.perf_counter()
+    mark = len(paints)
+    await pilot.press(key)
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline:
+        for when, *_ in paints[mark:]:
+            if when >= start and done():
+                into.append(when - start)
+                await pilot.pause()
+                return
+        await asyncio.sleep(0.0005)
+    screen = pilot.app.screen
+    raise RuntimeError(
+        f"no paint after {key!r}: {len(paints) - mark} paints, {screen!r}, "
+        f"{getattr(screen, 'session', None) and (screen.session.current, screen.session.phase)}, {paints[mark:]}"
+    )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="retain TUI benchmarks at 50k cards")
+    ap.add_argument("--home", type=Path, required=True, help="a library made by make_library.py")
+    ap.add_argument("--cards", type=int, default=300, help="cards to review for the key benchmark")
+    ap.add_argument("--runs", type=int, default=9, help="launch rounds")
+    ap.add_argument("--skip-keys", action="store_true")
+    ap.add_argument("--skip-launch", action="store_true")
+    args = ap.parse_args()
+    home: Path = args.home.resolve()
+    if not (home / "state").is_dir():
+        print(f"{home} has no retain state: run benchmarks/make_library.py first", file=sys.stderr)
+        return 1
+    if not args.skip_keys:
+        with tempfile.TemporaryDirectory(prefix="retain-bench-", ignore_cleanup_errors=True) as tmp:
+            copy = Path(tmp) / "home"
+            shutil.copytree(home, copy)
+            results = asyncio.run(_key_latency(copy, args.cards))
+        first = results["rate"].pop(0)
+        results["reveal"].pop(0)
+        print(f"first rating of the session (opens the journal): {first * 1000:.0f} ms")
+        print(f"key '3' (rate Good) to next card painted: {_fmt(results['rate'])}")
+        print(f"key space (reveal) to answer painted:     {_fmt(results['reveal'])}")
+    if not args.skip_launch:
+        launch(home, args.runs)
+    return 0
+
+
+def launch(home: Path, runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="retain-hello-", ignore_cleanup_errors=True) as tmp:
+        script = Path(tmp) / "hello.py"
+        script.write_text(HELLO, encoding="utf-8")
+        hello: list[float] = []
+        retain: list[float] = []
+        for _ in range(runs):
+            hello.append(_run_pty([sys.executable, str(script)], home, "Study selected"))
+            retain.append(_run_pty(None, home, "Study selected"))
+    ratio = statistics.median(retain) / statistics.median(hello)
+    print(f"launch to interactive home, retain at 50k: {_fmt(retain)}")
+    print(f"launch, bare Textual hello-world:          {_fmt(hello)}")
+    print(f"ratio (medians): {ratio:.2f}x (target <= 1.3x)")
+
+
+def _run_pty(command: list[str] | None, home: Path, expect: str) -> float:
+    start = time.perf_counter()
+    app = PtyApp([], home, command=command)
+    app.wait_for(expect, timeout=120)
+    took = time.perf_counter() - start
+    app.press("q")
+    app.wait_exit()
+    return took
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""A one-line footer: the key bindings that apply right now, drawn as one widget.
+
+Textual's `Footer` rebuilds one widget per key whenever the bindings change,
+and the study screen changes them twice per card (before and after the
+reveal); that rebuild was most of the key-to-paint time. `KeyBar` shows the
+same thing (bindings with `show=True` that `check_action` allows, one key per
+action, the command palette on the right) by updating a single `Content`.
+Keys are clickable, as in Textual's footer.
+"""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.screen import Screen
+from textual.style import Style
+from textual.widgets import Static
+
+__all__ = ["KeyBar"]
+
+
+class KeyBar(Static):
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        background: $footer-background;
+        color: $footer-description-foreground;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        link-style: none;
+        link-background-hover: $block-hover-background;
+        link-style-hover: none;
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        if screen is self.screen:
+            self.update(self.keys_content())
+
+    def _key(self, key: str, display: str, description: str, enabled: bool) -> Content:
+        click = Style.from_meta({"@click": f"app.simulate_key({key!r})"})
+        if not enabled:
+            return Content.styled(f" {display} {description} ", "$text-disabled").stylize(click)
+        return Content.assemble(
+            (f" {display}", "bold $footer-key-foreground"),
+            f" {description} ",
+        ).stylize(click)
+
+    def keys_content(self) -> Content:
+        app = self.app
+        seen: set[str] = set()
+        parts: list[Content] = []
+        palette: Content | None = None
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+                palette = self._key(binding.key, app.get_key_display(binding), binding.description, True)
+                continue
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            parts.append(
+                self._key(binding.key, app.get_key_display(binding), binding.description, active.enabled)
+            )
+        left = Content("").join(parts)
+        gap = self.size.width - left.cell_length - (palette.cell_length if palette else 0)
+        if palette is None or gap < 1:
+            return left  # no room for the palette key: ctrl+p still works (see the help screen)
+        return Content.assemble(left, " " * gap, palette)
+
+    def on_resize(self) -> None:
+        self.update(self.keys_content())
