@@ -44,7 +44,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in argv if not a.startswith("-")), None)
-    args = build_parser(first if first in COMMANDS else None).parse_args(argv)
+    # Import only the named sub-command; none for bare `retain` (the TUI), `--help` or a typo.
+    args = build_parser(first if first in COMMANDS else "").parse_args(argv)
     command = args.command or "home"
     from retain.store.config import ConfigError
 
