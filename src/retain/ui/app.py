@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -16,14 +16,16 @@ from textual.screen import Screen
 from retain.store.collection import Collection
 from retain.store.config import Config
 from retain.store.library import DeckEntry
-from retain.ui.authoring import authoring_binding_sections, authoring_commands
 from retain.ui.deck_rows import deck_rows
-from retain.ui.live_reload import LiveReload
 from retain.ui.progress import recent_progress
 from retain.ui.screens.help import HelpScreen
 from retain.ui.screens.home import HomeData, HomeScreen
-from retain.ui.screens.study import StudyScreen
-from retain.ui.screens.summary import SummaryScreen
+
+if TYPE_CHECKING:
+    from retain.ui.live_reload import LiveReload
+
+# The study, summary and authoring screens are imported when first needed, so
+# the home screen paints without loading them (launch time at 50k cards).
 
 __all__ = ["Clock", "RetainApp", "binding_sections", "make_app", "system_clock"]
 
@@ -69,8 +71,7 @@ class RetainApp(App[None]):
         self._apply_theme()
         self._apply_keymap()
         self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
-        self.live_reload = LiveReload(self.collection)
-        self.live_reload.start(self)
+        self.call_after_refresh(self._start_live_reload)
         if self._start_in_review:
             self.start_study(self._review, "")
 
@@ -80,13 +81,23 @@ class RetainApp(App[None]):
         else:
             self.notify(f"config: unknown theme {self.config.theme!r}; using {self.theme}", markup=False)
 
+    def _start_live_reload(self) -> None:
+        from retain.ui.live_reload import LiveReload
+
+        self.live_reload = LiveReload(self.collection)
+        self.live_reload.start(self)
+
     def _apply_keymap(self) -> None:
-        keymap = dict(self.config.keymap)
+        self.set_keymap(dict(self.config.keymap))
+        self.call_after_refresh(self._check_keymap)
+
+    def _check_keymap(self) -> None:
+        if not self.config.keymap:
+            return  # nothing to check: do not import every screen at start-up
         known = {b.id for _, bindings in binding_sections() for b in bindings if isinstance(b, Binding)}
-        unknown = sorted(k for k in keymap if k not in known)
+        unknown = sorted(k for k in self.config.keymap if k not in known)
         if unknown:
             self.notify(f"config: [keymap] has unknown binding ids: {', '.join(unknown)}", markup=False)
-        self.set_keymap(keymap)
 
     # ---- data for screens -------------------------------------------------
 
@@ -121,6 +132,8 @@ class RetainApp(App[None]):
                 markup=False,
             )
             return
+        from retain.ui.screens.study import StudyScreen
+
         session = self.collection.start_session(deck_ids, self.clock())
         self.push_screen(
             StudyScreen(
@@ -137,6 +150,9 @@ class RetainApp(App[None]):
         self.push_screen(HelpScreen(binding_sections(), self._keymap))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        from retain.ui.authoring import authoring_commands
+        from retain.ui.screens.study import StudyScreen
+
         if isinstance(screen, HomeScreen) and not self.collection.read_only:
             yield SystemCommand(
                 "Study all due", "Start a session with every due card", screen.action_study_all
@@ -169,6 +185,10 @@ def broken_line(entry: DeckEntry, decks_dir: str) -> str:
 
 def binding_sections() -> list[tuple[str, list[BindingType]]]:
     """Bindings by screen, as the help screen lists them."""
+    from retain.ui.authoring import authoring_binding_sections
+    from retain.ui.screens.study import StudyScreen
+    from retain.ui.screens.summary import SummaryScreen
+
     return [
         ("Everywhere", list(RetainApp.BINDINGS)),
         ("Decks", list(HomeScreen.BINDINGS)),

@@ -9,11 +9,15 @@ URL in brackets; nothing becomes a clickable action or an OSC 8 sequence).
 
 from __future__ import annotations
 
-from rich.markdown import Markdown
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.content import Content
 
 from retain.core.sanitize import sanitize, sanitize_line
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
 
 __all__ = ["card_markdown", "line", "plain", "rich_plain"]
 
@@ -38,6 +42,8 @@ def rich_plain(text: str, style: str = "") -> Text:
 
 def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     """Card Markdown (front, back, extra): sanitised, code highlighted, links inert."""
+    from rich.markdown import Markdown  # imported on first use: the home screen has no Markdown
+
     return Markdown(
         sanitize(text),
         code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME,
