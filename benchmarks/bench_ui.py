@@ -21,6 +21,7 @@ import asyncio
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -165,6 +166,32 @@ def main() -> int:
     return 0
 
 
+_PHASES = r"""
+import time
+t0 = time.perf_counter()
+from datetime import UTC, datetime
+from retain.store.collection import Collection
+from retain.store.home import open_home
+t1 = time.perf_counter()
+home = open_home()
+col = Collection.open(home, datetime.now(UTC), read_only=True)
+t2 = time.perf_counter()
+from retain.ui.app import make_app
+t3 = time.perf_counter()
+make_app(col, config=home.config).home_data()
+t4 = time.perf_counter()
+print(f"store import {t1 - t0:.3f} s, Collection.open {t2 - t1:.3f} s, "
+      f"ui import (Textual) {t3 - t2:.3f} s, home counts {t4 - t3:.3f} s")
+"""
+
+
+def phases(home: Path) -> None:
+    """Where a launch goes, in a fresh interpreter (read-only open: no lock, no backup)."""
+    env = {**os.environ, "RETAIN_HOME": str(home)}
+    out = subprocess.run([sys.executable, "-c", _PHASES], env=env, capture_output=True, text=True, check=True)
+    print(f"launch phases: {out.stdout.strip()}")
+
+
 def launch(home: Path, runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="retain-hello-", ignore_cleanup_errors=True) as tmp:
         script = Path(tmp) / "hello.py"
@@ -178,6 +205,7 @@ def launch(home: Path, runs: int) -> None:
     print(f"launch to interactive home, retain at 50k: {_fmt(retain)}")
     print(f"launch, bare Textual hello-world:          {_fmt(hello)}")
     print(f"ratio (medians): {ratio:.2f}x (target <= 1.3x)")
+    phases(home)
 
 
 def _run_pty(command: list[str] | None, home: Path, expect: str) -> float:
