@@ -26,7 +26,6 @@ COLUMNS: tuple[str, ...] = ("deck", "front", "kind", "state", "due", "interval",
 FRONT_CHARS = 160
 _STATE_NAMES = {LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 _STATE_RANK = {"new": 0, "learning": 1, "relearning": 2, "review": 3}
-_NEVER = float("inf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +112,23 @@ class BrowseIndex:
         """Stable sort by a column of `COLUMNS` (ties keep library order; new cards last by due/interval)."""
         if column not in COLUMNS:
             raise ValueError(f"unknown column {column!r}")
-        key = self._sort_key(column)
-        if column not in ("due", "interval"):
-            return sorted(units, key=key, reverse=descending)
-        keyed = [(key(u), u) for u in units]
-        valued = [pair for pair in keyed if pair[0] != _NEVER]
-        valued.sort(key=lambda pair: pair[0], reverse=descending)
-        return [u for _k, u in valued] + [u for k, u in keyed if k == _NEVER]
+        if column in ("due", "interval"):
+            return self._sort_timed(units, column == "due", descending)
+        return sorted(units, key=self._sort_key(column), reverse=descending)
+
+    def _sort_timed(self, units: Sequence[Unit], by_due: bool, descending: bool) -> list[Unit]:
+        """By due date or interval; units never reviewed go last either way."""
+        get = self.states.get
+        timed: list[tuple[Any, Unit]] = []
+        never: list[Unit] = []
+        for u in units:
+            s = get(u.key)
+            if s is None or s.due is None or s.is_new or (not by_due and s.last_review is None):
+                never.append(u)
+            else:
+                timed.append((s.due if by_due else s.due - s.last_review, u))  # type: ignore[operator]
+        timed.sort(key=lambda pair: pair[0], reverse=descending)
+        return [u for _k, u in timed] + never
 
     def _sort_key(self, column: str) -> Callable[[Unit], Any]:
         states = self.states
@@ -131,23 +140,7 @@ class BrowseIndex:
             return lambda u: (u.kind, u.variant)
         if column == "lapses":
             return lambda u: s.lapses if (s := states.get(u.key)) else 0
-        if column == "state":
-            return lambda u: (_STATE_RANK[state_label(s := states.get(u.key))], bool(s and s.suspended))
-
-        def due(u: Unit) -> float:
-            s = states.get(u.key)
-            return s.due.timestamp() if s is not None and s.due is not None and not s.is_new else _NEVER
-
-        if column == "due":
-            return due
-
-        def interval(u: Unit) -> float:
-            s = states.get(u.key)
-            if s is None or s.due is None or s.last_review is None:
-                return _NEVER
-            return (s.due - s.last_review).total_seconds()
-
-        return interval
+        return lambda u: (_STATE_RANK[state_label(s := states.get(u.key))], bool(s and s.suspended))
 
     def row(self, unit: Unit, now: datetime, today: date) -> BrowseRow:
         state = self.states.get(unit.key)

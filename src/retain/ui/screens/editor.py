@@ -170,8 +170,11 @@ class EditorScreen(Screen[SaveResult | None]):
 
     def _ask(self, conflict: CardConflict) -> None:
         theirs = conflict.theirs
+        shown = " ".join((theirs.text or f"{theirs.front} → {theirs.back}").split()) if theirs else ""
         message = Content.assemble(
             line(str(conflict)),
+            "\n",
+            line(f"Theirs now: {shown[:160]}", "$text-muted") if theirs is not None else "",
             "\n\n",
             "Keep both: your version is saved as a new card next to theirs.\n"
             "Use mine: your version replaces theirs.\n"
