@@ -120,8 +120,12 @@ async def _key_latency(home: Path, cards: int) -> dict[str, list[float]]:
     return results
 
 
+CPU: dict[str, list[float]] = {}
+
+
 async def _measure(pilot: Any, paints: list[Any], key: str, done: Any, into: list[float]) -> None:
     start = time.perf_counter()
+    cpu = time.process_time()
     mark = len(paints)
     await pilot.press(key)
     deadline = time.perf_counter() + 30
@@ -129,6 +133,7 @@ async def _measure(pilot: Any, paints: list[Any], key: str, done: Any, into: lis
         for when, *_ in paints[mark:]:
             if when >= start and done():
                 into.append(when - start)
+                CPU.setdefault(key, []).append(time.process_time() - cpu)
                 await pilot.pause()
                 return
         await asyncio.sleep(0.0005)
@@ -161,6 +166,11 @@ def main() -> int:
         print(f"first rating of the session (opens the journal): {first * 1000:.0f} ms")
         print(f"key '3' (rate Good) to next card painted: {_fmt(results['rate'])}")
         print(f"key space (reveal) to answer painted:     {_fmt(results['reveal'])}")
+        print(
+            f"CPU time of this process per key (load-independent): rate {_fmt(CPU['3'][1:])}; "
+            f"reveal {_fmt(CPU['space'][1:])}"
+        )
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if not args.skip_launch:
         launch(home, args.runs)
     return 0
