@@ -11,7 +11,17 @@ from retain.store.collection import Collection
 from retain.store.home import open_home
 from retain.ui.app import RetainApp
 
-__all__ = ["DECKS", "FIXED_NOW", "KAFKA", "PROGRESS", "SIZE", "OpenApp", "add_progress", "fixed_clock"]
+__all__ = [
+    "DECKS",
+    "FIXED_NOW",
+    "HOSTILE",
+    "KAFKA",
+    "PROGRESS",
+    "SIZE",
+    "OpenApp",
+    "add_progress",
+    "fixed_clock",
+]
 
 FIXED_NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
 SIZE = (100, 30)
@@ -95,3 +105,18 @@ def add_progress(root: Path) -> None:
         for key, after in PROGRESS.items():
             at = after.last_review or FIXED_NOW
             col.record(Event(col.new_event_id(at), "review", key, at, after, None, 3, 1000))
+
+
+# Card text that tries to reach the terminal or run actions (TOML escapes put raw control characters in).
+HOSTILE = r"""format = 1
+
+[deck]
+id = "hostile"
+name = "Hostile \u001b]0;deck-title\u0007 deck"
+
+[[cards]]
+id = "evil"
+front = "clip \u001b]52;c;aGVsbG8=\u0007 [@click=app.quit]click me[/] and [/bold] bidi \u202egnp.exe"
+back = "[link](http://evil.example/) [@click=app.screenshot()]shot[/] \u001b[2J"
+tags = ["x\u001b[31m"]
+"""

@@ -44,9 +44,11 @@ def open_app(retain_home: Path) -> Iterator[OpenApp]:
     """`open_app()` -> the app over a freshly opened Collection with a fixed clock (UTC)."""
     opened: list[Collection] = []
 
-    def factory(review: list[str] | None = None, *, start_in_review: bool = False) -> RetainApp:
+    def factory(
+        review: list[str] | None = None, *, start_in_review: bool = False, read_only: bool = False
+    ) -> RetainApp:
         home = open_home()
-        collection = Collection.open(home, FIXED_NOW, tz=UTC)
+        collection = Collection.open(home, FIXED_NOW, tz=UTC, read_only=read_only)
         opened.append(collection)
         return make_app(
             collection,

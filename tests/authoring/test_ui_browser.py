@@ -208,3 +208,18 @@ async def test_live_reload_of_a_deck_edited_on_disk(retain_home: Path, open_app:
         assert any("kafka.toml changed on disk" in str(n.message) for n in app._notifications)
         assert app.collection.states["kafka/isr"].lapses == 8  # progress kept: same id
         assert app.live_reload.check() == []
+
+
+async def test_read_only_browses_but_does_not_edit(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app(read_only=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("c")  # add a card: refused with a message
+        assert any("Read-only" in str(n.message) for n in app._notifications)
+        await open_browser(pilot)
+        assert keys(app) == ALL
+        footer = screen_text(app).splitlines()[-1]
+        assert "Search" in footer and "Edit" not in footer and "Suspend" not in footer
+        await pilot.press("s", "d", "e", "m")
+        assert isinstance(app.screen, BrowserScreen)
+        assert not app.collection.states["kafka/partitions"].suspended
+    assert (retain_home / "decks" / "kafka.toml").read_text("utf-8") == KAFKA

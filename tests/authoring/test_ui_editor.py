@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from authoring_data import KAFKA, SIZE, OpenApp
+from authoring_data import HOSTILE, KAFKA, SIZE, OpenApp
 from textual.app import App
 from textual.widgets import Input, Select, TextArea
 
@@ -210,3 +210,42 @@ async def test_new_deck_from_home(retain_home: Path, open_app: OpenApp) -> None:
         assert "Apache Kafka" in screen_text(app) and "Streaming" in screen_text(app)
     deck = parse_deck((retain_home / "decks" / "kafka-streams.toml").read_text("utf-8")).deck
     assert deck is not None and (deck.name, deck.group) == ("Apache Kafka", "Streaming")
+
+
+async def test_hostile_card_is_inert_in_browser_and_editor(retain_home: Path, open_app: OpenApp) -> None:
+    path = retain_home / "decks" / "hostile.toml"
+    path.write_text(HOSTILE, "utf-8")
+    original = parse_deck(HOSTILE).deck
+    assert original is not None and "\x1b]52;c;" in original.cards[0].front
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "deck:hostile"
+        await pilot.press("slash", "enter")
+        text = screen_text(app)
+        assert "␛]52;c;aGVsbG8=␇" in text and "[@click=app.quit]click me[/]" in text
+        assert "\x1b" not in text and "\u202e" not in text
+        await pilot.press("e")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, EditorScreen)
+        text = screen_text(app)
+        assert "␛]52;c;aGVsbG8=␇" in area(app, "front").text and "\x1b" not in text
+        assert "[@click=app.screenshot()]shot[/]" in text
+        await pilot.press("escape")  # nothing changed: closes without asking
+        assert isinstance(app.screen, BrowserScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        area(app, "extra").insert("Harmless.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, BrowserScreen)
+    saved = parse_deck(path.read_text("utf-8")).deck
+    assert saved is not None
+    card = saved.cards[0]
+    assert (card.front, card.back, card.tags) == (
+        original.cards[0].front,
+        original.cards[0].back,
+        ("x\x1b[31m",),
+    )
+    assert card.extra == "Harmless."

@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, Select, TextArea
 from retain.core.cardcheck import split_list
 from retain.core.cloze import CLOZE_RE
 from retain.core.model import KINDS, Card, Deck, Kind
+from retain.core.sanitize import sanitize, sanitize_line
 from retain.ui.text import line
 
 __all__ = ["FIELDS_FOR", "CardForm"]
@@ -63,6 +64,7 @@ class CardForm(VerticalScroll):
         self._decks = list(decks)
         self._deck_id = deck_id
         self._card = card
+        self._shown: dict[str, str] = {}  # each field's text as first shown (sanitised)
 
     def compose(self) -> ComposeResult:
         card = self._card
@@ -71,18 +73,21 @@ class CardForm(VerticalScroll):
             yield Select(options, value=self._deck_id, allow_blank=False, id="form-deck", compact=True)
             kinds = [(Content(k), k) for k in KINDS]
             yield Select(kinds, value=card.kind, allow_blank=False, id="form-kind", compact=True)
-        values = {
-            "front": card.front,
-            "back": card.back,
-            "text": card.text,
-            "extra": card.extra,
-            "accept": "\n".join(card.accept),
+        # A TextArea writes its text to the terminal as it is: control characters from a
+        # hostile deck are shown (and saved) as their visible pictures, as everywhere else.
+        self._shown = values = {
+            "front": sanitize(card.front),
+            "back": sanitize(card.back),
+            "text": sanitize(card.text),
+            "extra": sanitize(card.extra),
+            "accept": "\n".join(sanitize_line(a) for a in card.accept),
+            "tags": sanitize_line(", ".join(card.tags)),
         }
         for name in (*_AREAS, "tags"):
             with Vertical(classes="field", id=f"field-{name}"):
                 yield Label(_LABELS[name])
                 if name == "tags":
-                    yield Input(", ".join(card.tags), id="form-tags", compact=True)
+                    yield Input(values["tags"], id="form-tags", compact=True)
                 else:
                     yield TextArea(values[name], id=f"form-{name}", compact=True, soft_wrap=True)
 
@@ -115,24 +120,30 @@ class CardForm(VerticalScroll):
         return value if isinstance(value, str) else self._deck_id
 
     def value(self) -> tuple[str, Card]:
+        """The deck id and the card; a field left as it was shown keeps the card's exact value."""
         kind = self.kind
         used = FIELDS_FOR[kind]
+        card = self._card
 
         def get(name: str) -> str:
-            return self._area(name).text.strip() if name in used else ""
+            if name not in used:
+                return ""
+            text = self._area(name).text
+            return str(getattr(card, name)) if text == self._shown[name] else text.strip()
 
-        card = replace(
-            self._card,
+        tags = self.query_one("#form-tags", Input).value
+        accept = self._area("accept").text if "accept" in used else ""
+        return self.deck_id, replace(
+            card,
             kind=kind,
             front=get("front"),
             back=get("back"),
             text=get("text"),
             extra=get("extra"),
-            accept=split_list(get("accept"), "\n"),
-            tags=split_list(self.query_one("#form-tags", Input).value),
+            accept=card.accept if accept == self._shown["accept"] and accept else split_list(accept, "\n"),
+            tags=card.tags if tags == self._shown["tags"] else split_list(tags),
             line=0,
         )
-        return self.deck_id, card
 
     @on(Select.Changed, "#form-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
