@@ -141,8 +141,8 @@ def save_card(
         elif resolution == "both" or theirs is None:
             keep_theirs = theirs is not None
             merged = True
-    taken = {c.id for c in target.deck().cards}
-    if base is None or moving or keep_theirs:
+    if base is None or moving or keep_theirs:  # a card new to the target file needs a free id
+        taken = {c.id for c in target.deck().cards}
         card = _with_id(replace(card, id=card.id if base is None or moving else ""), taken)
     moves = {} if base is None or keep_theirs else _progress_moves(edit.origin_deck, base, edit.deck_id, card)
     target.upsert(card)
