@@ -135,7 +135,8 @@ async def test_keymap_from_config_remaps_bindings(retain_home: Path, open_app: O
 async def test_unknown_keymap_id_is_reported(retain_home: Path, open_app: OpenApp) -> None:
     (retain_home / "config.toml").write_text('[keymap]\n"review.nope" = "x"\n')
     app = open_app()
-    async with app.run_test(size=(80, 24)):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()  # checked after the first paint
         assert any("review.nope" in str(n.message) for n in app._notifications)
 
 

@@ -33,7 +33,15 @@ def rating_content(intervals: Mapping[int, str], suggested: int | None, width: i
         click = Style.from_meta({"@click": f"pick({rating})"})
         label = f"{rating} {name}  {intervals.get(rating, '')}".strip()
         label_style = "bold underline" if rating == suggested else "bold"
-        middle = Content.styled(label.center(button)[:button], f"{label_style} $text on {color}")
+        label = label[:button]
+        left = (button - len(label)) // 2
+        background = f"$text on {color}"
+        # Padding as separate spans: an SVG export would drop a span's leading spaces.
+        middle = Content.assemble(
+            (" " * left, background),
+            (label, f"{label_style} {background}"),
+            (" " * (button - left - len(label)), background),
+        )
         rows[0].append(Content.styled("▔" * button, f"{color}-lighten-1 on {color}").stylize(click))
         rows[1].append(middle.stylize(click))
         rows[2].append(Content.styled("▁" * button, f"{color}-darken-1 on {color}").stylize(click))
