@@ -31,6 +31,11 @@ def _resolve(wanted: Sequence[str], deck_ids: Sequence[str], groups: dict[str, l
 
 def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
     """Open the collection, run the app, and close the collection whatever happens."""
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual reads stdin and draws on stderr
+        print(
+            "retain: the study screen needs a terminal; for scripts use `retain due --json`", file=sys.stderr
+        )
+        return 2
     from retain.core.sanitize import sanitize_line
     from retain.store.collection import Collection
     from retain.store.home import open_home
