@@ -28,13 +28,10 @@ from textual.widgets import DataTable, Footer, Input, Static
 from retain.core.model import Unit
 from retain.core.search import QueryError
 from retain.store.browse import COLUMNS, BrowseIndex
-from retain.store.card_edits import delete_card, move_card
 from retain.store.collection import Collection
-from retain.store.deckedit import DeckEditError
-from retain.store.progress_edits import reset_progress, set_suspended
+from retain.store.progress_edits import set_suspended
 from retain.ui.live_reload import DecksReloaded, LiveReload
-from retain.ui.screens.confirm import ConfirmScreen
-from retain.ui.screens.deck_picker import DeckPickerScreen
+from retain.ui.screens.card_actions import ask_delete, ask_move, ask_reset
 from retain.ui.text import line
 from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
 from retain.ui.widgets.card_preview import CardPreview
@@ -220,9 +217,9 @@ class BrowserScreen(Screen[None]):
     def _reloaded(self, event: DecksReloaded) -> None:
         self.library_changed()
 
-    def library_changed(self) -> None:
+    def library_changed(self, keep: str | None = None) -> None:
         """The deck files changed (here or on disk): rebuild the index, keep the cursor's card."""
-        keep = self.query_one(BrowseTable).selected_key()
+        keep = keep or self.query_one(BrowseTable).selected_key()
         self.index = BrowseIndex.from_collection(self.collection)
         self.run_search(keep)
 
@@ -282,77 +279,19 @@ class BrowserScreen(Screen[None]):
 
     def action_reset(self) -> None:
         unit = self.selected_unit()
-        if unit is None:
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                reset_progress(self.collection, [unit.key], self._clock())
-                self.notify(f"Progress of {line(unit.key).plain} reset: it is new again", markup=False)
-                self.show_page(unit.key)
-
-        message = Content.assemble(
-            "Forget the progress of ",
-            line(unit.key, "bold"),
-            "? It becomes a new card.\n",
-            ("Its review history stays in the journal.", "$text-muted"),
-        )
-        self.app.push_screen(ConfirmScreen("Reset progress?", message, yes="Reset"), answered)
+        if unit is not None:
+            ask_reset(self.app, self.collection, unit, self._clock, self.show_page)
 
     def action_delete(self) -> None:
         unit = self.selected_unit()
-        if unit is None:
-            return
-        siblings = sum(1 for u in self.index.units if u.note_key == unit.note_key)
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                path = delete_card(self.collection, unit.deck_id, unit.card_id)
-            except DeckEditError as exc:
-                self.notify(line(str(exc)).plain, title="Not deleted", severity="error", markup=False)
-                return
-            if self._live is not None:
-                self._live.acknowledge([path])
-            self.notify(f"Deleted {line(unit.note_key).plain} from {line(path.name).plain}", markup=False)
-            self.library_changed()
-
-        units = f" ({siblings} review units)" if siblings > 1 else ""
-        message = Content.assemble(
-            "Delete card ",
-            line(unit.note_key, "bold"),
-            f"{units} from its deck file?\n",
-            ("Its review history stays in the journal.", "$text-muted"),
-        )
-        self.app.push_screen(ConfirmScreen("Delete card?", message, yes="Delete"), answered)
+        if unit is not None:
+            units = sum(1 for u in self.index.units if u.note_key == unit.note_key)
+            ask_delete(self.app, self.collection, unit, units, self._live, self.library_changed)
 
     def action_move(self) -> None:
         unit = self.selected_unit()
-        if unit is None:
-            return
-        decks = [d for d in self.collection.library.decks if d.id != unit.deck_id]
-        if not decks:
-            self.notify("There is no other deck to move it to.", markup=False)
-            return
-
-        def picked(deck_id: str | None) -> None:
-            if deck_id is None:
-                return
-            try:
-                result = move_card(self.collection, unit.deck_id, unit.card_id, deck_id, self._clock())
-            except DeckEditError as exc:
-                self.notify(line(str(exc)).plain, title="Not moved", severity="error", markup=False)
-                return
-            if self._live is not None:
-                self._live.acknowledge(result.written)
-            self.notify(f"Moved to {line(result.deck_id + '/' + result.card.id).plain}", markup=False)
-            new_key = next(iter(result.moves.values()), None)
-            self.index = BrowseIndex.from_collection(self.collection)
-            self.run_search(new_key)
-
-        title = f"Move {line(unit.note_key).plain} to"
-        self.app.push_screen(DeckPickerScreen(title, decks), picked)
+        if unit is not None:
+            ask_move(self.app, self.collection, unit, self._clock, self._live, self.library_changed)
 
     def action_edit(self) -> None:
         unit = self.selected_unit()
