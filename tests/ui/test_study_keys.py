@@ -116,3 +116,16 @@ async def test_escape_after_reviews_shows_summary_then_home(open_app: OpenApp) -
         assert app.screen.summary.studied == 2 and app.screen.summary.again == 1
         await pilot.press("enter")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_failed_write_keeps_the_card_and_says_so(open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.collection.close()  # the journal can no longer be written
+        await pilot.press("space", "3")
+        assert study(app).session.current.key == "kafka/partitions"  # type: ignore[union-attr]
+        assert study(app).session.phase == "back"
+        assert any("Not saved" in str(n.message) for n in app._notifications)
+        await pilot.press("s")
+        assert study(app).session.current.key == "kafka/partitions"  # type: ignore[union-attr]
+    assert reviews(app) == []

@@ -37,11 +37,15 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         )
         return 2
     from retain.core.sanitize import sanitize_line
-    from retain.store.collection import Collection
+    from retain.store.collection import Collection, CollectionError
     from retain.store.home import open_home
 
     home = open_home()
-    collection = Collection.open(home, datetime.now(UTC))
+    try:
+        collection = Collection.open(home, datetime.now(UTC))
+    except CollectionError as exc:
+        print(f"retain: {sanitize_line(str(exc))}", file=sys.stderr)
+        return 2
     try:
         review: list[str] | None = None
         if deck_args:

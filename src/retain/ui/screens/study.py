@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_typed
+from retain.store.collection import CollectionError
 from retain.ui.widgets.card_view import CardView
 from retain.ui.widgets.key_bar import KeyBar
 from retain.ui.widgets.progress_header import ProgressHeader
@@ -199,24 +200,33 @@ class StudyScreen(Screen[None]):
             return
         now = self._clock()
         elapsed = int((now - self._shown_at).total_seconds() * 1000)
-        self.session.rate(rating, now, max(0, min(elapsed, MAX_ANSWER_MS)))
-        self._show_current()
+        if self._recorded(lambda: self.session.rate(rating, now, max(0, min(elapsed, MAX_ANSWER_MS)))):
+            self._show_current()
+
+    def _recorded(self, change: Callable[[], object]) -> bool:
+        """Run a change that writes the journal; if the write fails, say so and keep the card as it is."""
+        try:
+            change()
+        except (CollectionError, OSError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            return False
+        return True
 
     def action_undo(self) -> None:
-        event = self.session.undo(self._clock())
-        if event is None:
+        events: list[object] = []
+        if not self._recorded(lambda: events.append(self.session.undo(self._clock()))):
+            return
+        if events[0] is None:
             self.notify("Nothing to undo", markup=False)
         self._show_current()
 
     def action_suspend(self) -> None:
-        if self.session.current is not None:
-            self.session.suspend(self._clock())
+        if self.session.current is not None and self._recorded(lambda: self.session.suspend(self._clock())):
             self.notify("Card suspended (u to undo)", markup=False)
             self._show_current()
 
     def action_bury(self) -> None:
-        if self.session.current is not None:
-            self.session.bury(self._clock())
+        if self.session.current is not None and self._recorded(lambda: self.session.bury(self._clock())):
             self.notify("Card buried until tomorrow (u to undo)", markup=False)
             self._show_current()
 
