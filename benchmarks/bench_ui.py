@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import shutil
 import statistics
@@ -81,6 +82,7 @@ async def _key_latency(home: Path, cards: int) -> dict[str, list[float]]:
     StudyScreen._show_current = counting  # type: ignore[method-assign]
     home_ = open_home()
     collection = Collection.open(home_, datetime.now(UTC))
+    gc.freeze()  # as `retain` does after opening (commands/review.py)
     app = make_app(collection, config=home_.config, review=None, start_in_review=True)
     paints: list[tuple[float, str | None, str]] = []
     results: dict[str, list[float]] = {"rate": [], "reveal": []}
