@@ -37,18 +37,21 @@ class Tmux:
     def __init__(self, home: Path, args: list[str]) -> None:
         self.home = home
         self.name = f"retain-e2e-{uuid.uuid4().hex[:8]}"
+        # A private server: a tmux server already running (the developer's own) would
+        # start the command with its environment, not ours (RETAIN_HOME above all).
+        self.tmux = ["tmux", "-L", self.name]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "TMUX"))}
         env["RETAIN_HOME"] = str(home)
         command = " ".join(f"'{part}'" for part in [*retain_command(), *args])
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", command],
+            [*self.tmux, "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30", command],
             check=True,
             env={**env, "TERM": "xterm-256color"},
         )
 
     def screen(self) -> str:
         done = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True, check=False
         )
         return done.stdout
 
@@ -63,11 +66,13 @@ class Tmux:
 
     def press(self, *keys: str) -> None:
         for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
+            subprocess.run([*self.tmux, "send-keys", "-t", self.name, key], check=True)
             time.sleep(0.15)
 
     def alive(self) -> bool:
-        return subprocess.run(["tmux", "has-session", "-t", self.name], capture_output=True).returncode == 0
+        return (
+            subprocess.run([*self.tmux, "has-session", "-t", self.name], capture_output=True).returncode == 0
+        )
 
     def wait_closed(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -81,7 +86,7 @@ class Tmux:
         assert not info.exists(), "retain still holds the writer lock"
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, check=False)
+        subprocess.run([*self.tmux, "kill-session", "-t", self.name], capture_output=True, check=False)
 
 
 @pytest.fixture
