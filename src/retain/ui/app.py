@@ -160,6 +160,14 @@ class RetainApp(App[None]):
             yield SystemCommand(
                 "Study selected deck", "Start a session with the selected deck", screen.action_study
             )
+            yield SystemCommand(
+                "Import deck",
+                "Anki .apkg, Anki text, hashcards .md or retain .toml",
+                screen.action_import_deck,
+            )
+            yield SystemCommand(
+                "Export deck", "To .apkg .csv .tsv .txt .md or .toml", screen.action_export_deck
+            )
         if isinstance(screen, StudyScreen):
             yield SystemCommand("Undo", "Take back the last rating, suspend or bury", screen.action_undo)
             yield SystemCommand(

@@ -70,6 +70,8 @@ class HomeScreen(Screen[None]):
         Binding("b", "browse", "Browse", id="home.browse"),
         Binding("c", "add_card", "Add card", id="home.add_card", show=False),
         Binding("n", "new_deck", "New deck", id="home.new_deck", show=False),
+        Binding("i", "import_deck", "Import", id="home.import", show=False),
+        Binding("x", "export_deck", "Export", id="home.export", show=False),
     ]
 
     def __init__(
@@ -172,6 +174,22 @@ class HomeScreen(Screen[None]):
         from retain.ui.authoring import open_new_deck
 
         open_new_deck(self.app)
+
+    def action_import_deck(self) -> None:
+        from retain.ui.screens.share_import import ImportScreen
+
+        collection = getattr(self.app, "collection", None)
+        if collection is not None:
+            self.app.push_screen(ImportScreen(collection), lambda written: self.reload() if written else None)
+
+    def action_export_deck(self) -> None:
+        from retain.ui.screens.share_export import ExportScreen
+
+        collection = getattr(self.app, "collection", None)
+        row = self.query_one(DeckTable).selected_row()
+        deck_id = row.deck_ids[0] if row is not None and len(row.deck_ids) == 1 else None
+        if collection is not None:
+            self.app.push_screen(ExportScreen(collection, deck_id))
 
     def on_decks_reloaded(self) -> None:
         """Deck files changed on disk (`retain.ui.live_reload`)."""

@@ -1,0 +1,117 @@
+"""Import a deck file in the TUI: preview the diff, confirm, then import with a progress bar."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ProgressBar, Static
+
+from retain.interop.errors import InteropError
+from retain.interop.importer import IMPORT_SUFFIXES, ImportPlan, apply_import, plan_import, read_file
+from retain.store.collection import Collection
+from retain.ui.text import line, plain
+
+__all__ = ["ImportScreen"]
+
+
+class ImportScreen(ModalScreen[list[Path] | None]):
+    """Dismisses with the deck files written, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="import.cancel")]
+
+    def __init__(self, collection: Collection) -> None:
+        super().__init__()
+        self.collection = collection
+        self.plan: ImportPlan | None = None
+        self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="share-dialog"):
+            yield Label(f"Import a deck ({' '.join(IMPORT_SUFFIXES)})", id="share-title")
+            yield Input(placeholder="path to the file, e.g. ~/Downloads/Spanish.apkg", id="share-path")
+            yield ProgressBar(total=1, show_eta=False, id="share-progress")
+            yield Static("", id="share-diff")
+            with Horizontal(id="share-buttons"):
+                yield Button("Preview", id="share-preview", variant="primary")
+                yield Button("Import", id="share-apply", variant="success", disabled=True)
+                yield Button("Cancel", id="share-cancel")
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
+
+    def _show(self, text: str, error: bool = False) -> None:
+        diff = self.query_one("#share-diff", Static)
+        diff.set_class(error, "share-error")
+        diff.update(plain(text))
+
+    def on_input_submitted(self) -> None:
+        self.preview()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "share-preview":
+            self.preview()
+        elif event.button.id == "share-apply":
+            self.apply()
+        else:
+            self.action_cancel()
+
+    @work(thread=True, exclusive=True)
+    def preview(self) -> None:
+        raw = self.app.call_from_thread(lambda: self.query_one(Input).value.strip())
+        self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", True)
+        if not raw:
+            self.app.call_from_thread(self._show, "Type the path of a file to import.", True)
+            return
+        try:
+            shutil.rmtree(self.stage, ignore_errors=True)
+            self.stage.mkdir(parents=True, exist_ok=True)
+            bundle = read_file(Path(raw).expanduser(), self.stage, progress=self._progress)
+            plan = plan_import(bundle, self.collection.library, self.collection.home.paths.decks_dir)
+        except (InteropError, OSError) as exc:
+            self.app.call_from_thread(self._show, line(f"Import refused: {exc}").plain, True)
+            return
+        self.plan = plan
+        lines = [text for planned in plan.decks for text in planned.diff.lines()]
+        lines += [f"warning: {w}" for w in bundle.warnings[:5]]
+        lines.append("Press Import to apply these changes (progress of kept cards stays).")
+        self.app.call_from_thread(self._show, "\n".join(lines))
+        self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", False)
+
+    @work(thread=True, exclusive=True)
+    def apply(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        decks_dir = self.collection.home.paths.decks_dir
+        try:
+            apply_import(plan, decks_dir, self._progress)
+        except (InteropError, OSError) as exc:
+            self.app.call_from_thread(self._show, line(f"Import failed: {exc}").plain, True)
+            return
+        written = [Path(p.target) for p in plan.decks]
+        self.app.call_from_thread(self._finish, written)
+
+    def _finish(self, written: list[Path]) -> None:
+        live: Any = getattr(self.app, "live_reload", None)
+        if live is not None:
+            live.acknowledge(written)
+        self.collection.reload_library()
+        names = ", ".join(p.stem for p in written)
+        self.app.notify(line(f"Imported {names}").plain, title="Import", markup=False)
+        self._cleanup()
+        self.dismiss(written)
+
+    def _cleanup(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+    def action_cancel(self) -> None:
+        self._cleanup()
+        self.dismiss(None)

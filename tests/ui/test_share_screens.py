@@ -1,0 +1,82 @@
+"""Import and export from the TUI: `i` previews the diff and imports, `x` exports with a progress bar."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import Button, Input, Select, Static
+
+from retain.core.deckfile import parse_deck
+from retain.ui.screens.share_export import ExportScreen
+from retain.ui.screens.share_import import ImportScreen
+
+from .conftest import OpenApp
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "anki" / "layout-latest.apkg"
+
+
+async def _until(predicate: object, pilot: object, tries: int = 100) -> None:
+    for _ in range(tries):
+        if predicate():  # type: ignore[operator]
+            return
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    raise AssertionError("condition never became true")
+
+
+async def test_import_shows_diff_then_imports(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("i")
+        assert isinstance(app.screen, ImportScreen)
+        screen = app.screen
+        apply_button = screen.query_one("#share-apply", Button)
+        assert apply_button.disabled
+        screen.query_one(Input).value = str(FIXTURE)
+        await pilot.press("enter")
+        await _until(lambda: not apply_button.disabled, pilot)
+        diff = str(screen.query_one("#share-diff", Static).render())
+        assert "deck languages-spanish: 3 added" in diff
+        assert not (retain_home / "decks" / "languages-spanish.toml").exists()  # preview writes nothing
+        apply_button.press()
+        await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
+        written = retain_home / "decks" / "languages-spanish.toml"
+        deck = parse_deck(written.read_text("utf-8")).deck
+        assert deck is not None and len(deck.cards) == 3
+        assert app.collection.library.get("languages-spanish") is not None  # reloaded
+
+
+async def test_import_refusal_is_one_line_and_writes_nothing(retain_home: Path, open_app: OpenApp) -> None:
+    bad = retain_home / "bad.apkg"
+    bad.write_bytes(b"not a zip at all")
+    before = sorted(p.name for p in (retain_home / "decks").iterdir())
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("i")
+        screen = app.screen
+        screen.query_one(Input).value = str(bad)
+        await pilot.press("enter")
+        status = screen.query_one("#share-diff", Static)
+        await _until(lambda: "refused" in str(status.render()), pilot)
+        assert "\n" not in str(status.render()).strip()
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ImportScreen)
+    assert sorted(p.name for p in (retain_home / "decks").iterdir()) == before
+
+
+async def test_export_writes_the_selected_deck(retain_home: Path, open_app: OpenApp, tmp_path: Path) -> None:
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        assert isinstance(app.screen, ExportScreen)
+        screen = app.screen
+        deck_id = screen.query_one(Select).value
+        assert isinstance(deck_id, str)
+        out = tmp_path / "out" / "exported.csv"
+        out.parent.mkdir()
+        screen.query_one(Input).value = str(out)
+        screen.query_one("#share-apply", Button).press()
+        await _until(out.exists, pilot)
+        await asyncio.sleep(0)
+    text = out.read_text("utf-8")
+    assert text.startswith("#separator:Comma") and "#guid column:1" in text
