@@ -11,14 +11,11 @@ works while the TUI is open. Warnings go to stderr.
 from __future__ import annotations
 
 import argparse
-import gc
-import json
-import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from retain.store.collection import Collection, CollectionError
-from retain.store.home import open_home
+from retain.commands.readonly import print_report
+from retain.store.collection import Collection
 
 __all__ = ["add_arguments", "due_report", "run"]
 
@@ -69,24 +66,9 @@ def _table(report: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    gc.disable()  # a short-lived process building ~100k objects: the cyclic GC would only cost time
-    now = datetime.now(UTC)
-    home = open_home()
-    try:
-        col = Collection.open(home, now, read_only=True, cards=False)
-    except CollectionError as exc:
-        print(f"retain: {exc}", file=sys.stderr)
-        return 2
-    try:
-        report = due_report(col, now)
-    finally:
-        col.close()
-    for message in col.messages:
-        print(f"retain: warning: {message}", file=sys.stderr)
-    for entry in col.library.broken:
-        print(f"retain: warning: broken deck: {entry.error}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False))
-    else:
-        print(_table(report))
-    return 0
+    return print_report(
+        due_report,
+        _table,
+        as_json=args.json,
+        extra_warnings=lambda col: [f"broken deck: {e.error}" for e in col.library.broken],
+    )

@@ -13,14 +13,11 @@ is a share from 0 to 1, or null when there were no reviews to judge.
 from __future__ import annotations
 
 import argparse
-import gc
-import json
-import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from retain.store.collection import Collection, CollectionError
-from retain.store.home import open_home
+from retain.commands.readonly import print_report
+from retain.store.collection import Collection
 
 __all__ = ["add_arguments", "run", "stats_report"]
 
@@ -81,21 +78,4 @@ def _table(data: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    gc.disable()  # a short-lived process building ~100k objects: the cyclic GC would only cost time
-    now = datetime.now(UTC)
-    try:
-        col = Collection.open(open_home(), now, read_only=True, cards=False)
-    except CollectionError as exc:
-        print(f"retain: {exc}", file=sys.stderr)
-        return 2
-    try:
-        data = stats_report(col, now)
-    finally:
-        col.close()
-    for message in col.messages:
-        print(f"retain: warning: {message}", file=sys.stderr)
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False))
-    else:
-        print(_table(data))
-    return 0
+    return print_report(stats_report, _table, as_json=args.json)
