@@ -19,7 +19,7 @@ from retain.interop.history import events_for_deck
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 
-__all__ = ["deck_progress", "record_history"]
+__all__ = ["collection_deck_progress", "deck_progress", "record_history"]
 
 
 def _open(home: Home, now: datetime, read_only: bool) -> Collection:
@@ -29,13 +29,20 @@ def _open(home: Home, now: datetime, read_only: bool) -> Collection:
         raise InteropError(f"progress store: {exc}") from None
 
 
+def collection_deck_progress(
+    coll: Collection, deck_id: str, now: datetime
+) -> tuple[dict[str, CardState], list[Review]]:
+    """(unit key -> state, history events) of one deck, from an open collection."""
+    prefix = f"{deck_id}/"
+    states = {k: v for k, v in coll.states.items() if k.startswith(prefix)}
+    return states, events_for_deck(coll.history(now), deck_id)
+
+
 def deck_progress(home: Home, deck_id: str, now: datetime) -> tuple[dict[str, CardState], list[Review]]:
-    """(unit key -> state, history events) of one deck."""
+    """The same, opening the progress read-only for the call (the CLI)."""
     coll = _open(home, now, True)
     try:
-        prefix = f"{deck_id}/"
-        states = {k: v for k, v in coll.states.items() if k.startswith(prefix)}
-        return states, events_for_deck(coll.history(now), deck_id)
+        return collection_deck_progress(coll, deck_id, now)
     finally:
         coll.close(now)
 

@@ -10,19 +10,19 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, export_decks
-from retain.interop.progress_io import deck_progress
+from retain.interop.progress_io import collection_deck_progress
 from retain.store.collection import Collection
-from retain.ui.text import line, plain
+from retain.ui.screens.share_dialog import ShareDialog
+from retain.ui.text import line
 
 __all__ = ["ExportScreen"]
 
 
-class ExportScreen(ModalScreen[list[Path] | None]):
+class ExportScreen(ShareDialog):
     """Dismisses with the files written, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
@@ -55,14 +55,6 @@ class ExportScreen(ModalScreen[list[Path] | None]):
         if isinstance(event.value, str):
             path_input.value = str(current.with_name(f"{event.value}{current.suffix or '.apkg'}"))
 
-    def _progress(self, stage: str, done: int, total: int) -> None:
-        self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
-
-    def _show(self, text: str, error: bool = False) -> None:
-        status = self.query_one("#share-diff", Static)
-        status.set_class(error, "share-error")
-        status.update(plain(text))
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "share-apply":
             self.export()
@@ -85,7 +77,7 @@ class ExportScreen(ModalScreen[list[Path] | None]):
         now = datetime.now(UTC)
         try:
             states, reviews = (
-                deck_progress(self.collection.home, deck.id, now) if with_progress else (None, None)
+                collection_deck_progress(self.collection, deck.id, now) if with_progress else (None, None)
             )
             written = export_decks(
                 [deck],

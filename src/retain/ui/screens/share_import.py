@@ -11,18 +11,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from retain.interop.errors import InteropError
 from retain.interop.importer import IMPORT_SUFFIXES, ImportPlan, apply_import, plan_import, read_file
 from retain.store.collection import Collection
-from retain.ui.text import line, plain
+from retain.ui.screens.share_dialog import ShareDialog
+from retain.ui.text import line
 
 __all__ = ["ImportScreen"]
 
 
-class ImportScreen(ModalScreen[list[Path] | None]):
+class ImportScreen(ShareDialog):
     """Dismisses with the deck files written, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="import.cancel")]
@@ -43,14 +43,6 @@ class ImportScreen(ModalScreen[list[Path] | None]):
                 yield Button("Preview", id="share-preview", variant="primary")
                 yield Button("Import", id="share-apply", variant="success", disabled=True)
                 yield Button("Cancel", id="share-cancel")
-
-    def _progress(self, stage: str, done: int, total: int) -> None:
-        self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
-
-    def _show(self, text: str, error: bool = False) -> None:
-        diff = self.query_one("#share-diff", Static)
-        diff.set_class(error, "share-error")
-        diff.update(plain(text))
 
     def on_input_submitted(self) -> None:
         self.preview()

@@ -1,0 +1,28 @@
+"""What the import and export dialogs share: a progress bar fed from a worker thread and a status line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.screen import ModalScreen
+from textual.widgets import ProgressBar, Static
+
+from retain.ui.text import plain
+
+__all__ = ["ShareDialog"]
+
+
+class ShareDialog(ModalScreen[list[Path] | None]):
+    """Dismisses with the files written, or None when cancelled.
+
+    Subclasses compose a `ProgressBar` and a `Static` with id `share-diff`.
+    """
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        """The interop `ProgressFn`, called from a worker thread."""
+        self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
+
+    def _show(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#share-diff", Static)
+        status.set_class(error, "share-error")
+        status.update(plain(text))
