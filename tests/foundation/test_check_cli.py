@@ -90,3 +90,15 @@ def test_bad_arguments_get_one_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("retain: error: unrecognized arguments")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_fix_mends_every_file_not_only_the_first(tmp_path: Path) -> None:
+    for name in ("a.toml", "b.toml"):
+        (tmp_path / name).write_text(
+            f'format = 1\n[deck]\nid = "{name[0]}"\nname = "X"\n[[cards]]\nfront = "q {name}"\nback = "x"\n',
+            "utf-8",
+        )
+    proc = run_retain("check", "--fix", str(tmp_path), home=tmp_path / "home")
+    assert proc.returncode == 0, proc.stdout
+    for name in ("a.toml", "b.toml"):
+        assert 'id = "q-' in (tmp_path / name).read_text("utf-8")

@@ -53,10 +53,9 @@ def _fix(path: Path) -> int:
 
 def run(args: argparse.Namespace) -> int:
     entries = _entries(args.paths)
-    if args.fix:
-        fixed = [e.path for e in entries if any("--fix" in p.message for p in e.problems)]
-        if any(_fix(p) for p in fixed):
-            entries = _entries(args.paths)
+    # --fix mends every file, not just the first; a file with nothing missing is left untouched.
+    if args.fix and sum(_fix(e.path) for e in entries):
+        entries = _entries(args.paths)
     decks = [e.deck for e in entries if e.deck is not None]
     extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)
     errors = warnings = 0
