@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retain.store.home import Home
+    from retain.store.homesummary import LaunchHome
 
 __all__ = ["add_arguments", "launch", "run"]
 
@@ -31,17 +36,30 @@ def _resolve(wanted: Sequence[str], deck_ids: Sequence[str], groups: dict[str, l
 
 
 def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
-    """Open the collection, run the app, and close the collection whatever happens."""
+    """Open the collection, run the app, and close the collection whatever happens.
+
+    `retain` (the home screen) first tries the launch summary
+    (`store.homesummary`): when it is valid, the home screen paints from it and
+    the collection opens in the background right after the first paint.
+    """
     if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual reads stdin and draws on stderr
         print(
             "retain: the study screen needs a terminal; for scripts use `retain due --json`", file=sys.stderr
         )
         return 2
     from retain.core.sanitize import sanitize_line
-    from retain.store.collection import Collection, CollectionError
     from retain.store.home import open_home
 
     home = open_home()
+    if not start_in_review:
+        from retain.store.homesummary import load_summary
+        from retain.store.localzone import local_timezone
+
+        launch_home = load_summary(home, datetime.now(UTC), local_timezone())
+        if launch_home is not None:
+            return _run_from_summary(home, launch_home, sanitize_line)
+    from retain.store.collection import Collection, CollectionError
+
     try:
         collection = Collection.open(home, datetime.now(UTC))
     except CollectionError as exc:
@@ -75,7 +93,28 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         app.run()
         return app.return_code or 0
     finally:
-        collection.close()
+        collection.close(save_summary=True)
+
+
+def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callable[[str], str]) -> int:
+    """The home screen from the launch summary; the collection opens after the first paint."""
+    from retain.store.collection import Collection
+    from retain.ui.app import make_app
+    from retain.ui.loader import CollectionLoader
+
+    loader = CollectionLoader(lambda: Collection.open(home, datetime.now(UTC)))
+    try:
+        app = make_app(
+            None, config=home.config, decks_dir=home.paths.decks_dir, loader=loader, launch_home=launch_home
+        )
+        app.run()
+    finally:
+        collection = loader.wait()
+        if collection is not None:
+            collection.close(save_summary=True)
+    if app.load_error:
+        print(f"retain: {sanitize_line(app.load_error)}", file=sys.stderr)
+    return app.return_code or 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,15 +9,26 @@ left out. It is one pass over the units with no sorting, about 15 ms at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from retain.core.model import Unit
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
 
-__all__ = ["Counts", "DayLog", "SettingsFor", "count_due", "deck_of", "note_of"]
+__all__ = [
+    "Counts",
+    "DayLog",
+    "DueRow",
+    "SettingsFor",
+    "count_due",
+    "count_rows",
+    "deck_of",
+    "due_rows",
+    "note_of",
+]
 
 SettingsFor = Callable[[str], StudySettings]
 
@@ -72,6 +83,25 @@ class Counts:
         return self.new + self.learning + self.review
 
 
+DueRow = tuple[str, str, int | None, Any, bool, str | None]
+"""(deck id, unit key, state code or None when never studied, due, suspended, buried until (ISO date)).
+
+`due` is any value comparable with the `now` and `day_end` given to `count_rows`:
+a datetime from a `CardState`, or POSIX seconds in the launch summary
+(`store.homesummary`)."""
+
+
+def due_rows(units: Iterable[Unit], states: Mapping[str, CardState]) -> Iterator[DueRow]:
+    """The rows `count_rows` reads, one per unit (in unit order)."""
+    get = states.get
+    for u in units:
+        st = get(u.key)
+        if st is None:
+            yield (u.deck_id, u.key, None, None, False, None)
+        else:
+            yield (u.deck_id, u.key, st.state, st.due, st.suspended, st.buried_until)
+
+
 def count_due(
     units: Sequence[Unit],
     states: Mapping[str, CardState],
@@ -87,10 +117,16 @@ def count_due(
     `review` counts units due by `day_end` (default: now), `learning` units whose
     step is due now, `new` is capped by the daily limit. Same rules as the queue.
     """
-    today_iso = today.isoformat()
     cutoff = day_end if day_end is not None and day_end > now else now
+    return count_rows(due_rows(units, states), log, settings_for, now, cutoff, today)
+
+
+def count_rows(
+    rows: Iterable[DueRow], log: DayLog, settings_for: SettingsFor, now: Any, cutoff: Any, today: date
+) -> dict[str, Counts]:
+    """`count_due` over rows: reviews due by `cutoff`, learning steps due by `now` (same type as the dues)."""
+    today_iso = today.isoformat()
     seen = log.notes_seen
-    get = states.get
     learning: dict[str, int] = {}
     new_notes: dict[str, set[str]] = {}
     rev_notes: dict[str, set[str]] = {}
@@ -98,32 +134,28 @@ def count_due(
     deck = ""
     new_set: set[str] = set()
     rev_set: set[str] = set()
-    for u in units:
-        if u.deck_id != deck:
-            deck = u.deck_id
+    for deck_id, key, kind, due, suspended, buried_until in rows:
+        if deck_id != deck:
+            deck = deck_id
             new_set = new_notes.setdefault(deck, set())
             rev_set = rev_notes.setdefault(deck, set())
-        st = get(u.key)
-        if st is None:
-            note = note_of(u.key)
+        if kind is None or kind == NEW:
+            if kind is not None and (suspended or (buried_until is not None and buried_until > today_iso)):
+                continue
+            note = note_of(key)
             if note not in seen:
                 new_set.add(note)
             continue
-        if st.suspended or (st.buried_until is not None and st.buried_until > today_iso):
+        if suspended or (buried_until is not None and buried_until > today_iso):
             continue
-        kind = st.state
-        if kind == NEW:
-            note = note_of(u.key)
-            if note not in seen:
-                new_set.add(note)
-        elif kind == REVIEW:
-            if st.due is not None and st.due <= cutoff:
-                note = note_of(u.key)
+        if kind == REVIEW:
+            if due is not None and due <= cutoff:
+                note = note_of(key)
                 if note not in seen:
                     rev_set.add(note)
-        elif st.due is not None and st.due <= cutoff:
-            busy.add(note_of(u.key))
-            if st.due <= now:
+        elif due is not None and due <= cutoff:
+            busy.add(note_of(key))
+            if due <= now:
                 learning[deck] = learning.get(deck, 0) + 1
     out: dict[str, Counts] = {}
     for deck_id, new_set in new_notes.items():

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -32,6 +30,7 @@ from retain.store.historycache import recent_events
 from retain.store.home import Home, library_folders
 from retain.store.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.library import Library, load_library
+from retain.store.localzone import local_timezone
 from retain.store.lock import WriterLock
 from retain.store.migrate import FormatError
 from retain.store.snapshot import snapshot_files, write_manifest, write_snapshot
@@ -54,17 +53,6 @@ class CollectionError(Exception):
 
 class ReadOnlyError(CollectionError):
     """A change was attempted on a collection opened read-only."""
-
-
-def local_timezone() -> tzinfo:
-    """The local zone with its DST rules (TZ, /etc/localtime), else the current fixed offset."""
-    name = os.environ.get("TZ", "").lstrip(":")
-    with contextlib.suppress(zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        if name:
-            return zoneinfo.ZoneInfo(name)
-        with open("/etc/localtime", "rb") as fh:
-            return zoneinfo.ZoneInfo.from_file(fh, key="localtime")
-    return datetime.now().astimezone().tzinfo or UTC
 
 
 class Collection:
@@ -95,6 +83,8 @@ class Collection:
         self._units_by_key: dict[str, Unit] | None = None
         self._opened = datetime.now(UTC)
         self._light = False
+        # Identity of the state files before they were read (`homesummary.state_file_ids`); writers only.
+        self.state_ids_at_open: dict[str, tuple[int, int, int]] | None = None
 
     @classmethod
     def open(
@@ -150,6 +140,10 @@ class Collection:
             except OSError as exc:
                 self.messages.append(f"the daily backup failed: {exc.strerror or exc}")
             self._writer = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
+        if not self.read_only and cards:
+            from retain.store.homesummary import state_file_ids
+
+            self.state_ids_at_open = state_file_ids(self.state_dir)
         self.reload_library()
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self.states = loaded.states
@@ -328,17 +322,30 @@ class Collection:
         write_manifest(self.state_dir, sorted(decks), positions, now)
         self._dirty = set()
 
-    def close(self, now: datetime | None = None) -> None:
-        """Compact, close the journal and release the lock. Safe to call twice."""
+    def close(self, now: datetime | None = None, *, save_summary: bool = False) -> None:
+        """Compact, close the journal and release the lock. Safe to call twice.
+
+        `save_summary` (the TUI) also writes the launch summary for the next
+        start (`store.homesummary`), before the lock is released.
+        """
+        now = now or datetime.now(UTC)
         try:
             if not self.read_only:
-                self.compact(now or datetime.now(UTC))
+                self.compact(now)
         finally:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+            if save_summary and not self.read_only:
+                self._save_summary(now)
             self._lock.release()
             self.read_only = True
+
+    def _save_summary(self, now: datetime) -> None:
+        from retain.store.homesummary import save_summary
+
+        with contextlib.suppress(OSError, ValueError):  # only an accelerator: never fail a close
+            save_summary(self, now)
 
     def __enter__(self) -> Collection:
         return self

@@ -57,6 +57,8 @@ def code_fingerprint() -> str:
             "store/historycache.py",
             "store/journal.py",
             "store/derivedcache.py",
+            "store/homesummary.py",
+            "core/due.py",
         ):
             try:
                 st = os.stat(here / rel)

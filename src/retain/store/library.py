@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Literal
 
 from retain.core.model import Deck, Problem
+from retain.store.derivedcache import FileId, file_id
 from retain.store.files import ReadError, read_text_limited
 
-__all__ = ["DeckEntry", "Library", "Origin", "load_deck_file", "load_library"]
+__all__ = ["DeckEntry", "Library", "Origin", "deck_file_ids", "deck_files", "load_deck_file", "load_library"]
 
 Origin = Literal["user", "folder", "bundled", "path"]
 
@@ -37,6 +38,8 @@ class DeckEntry:
 @dataclass(slots=True)
 class Library:
     entries: list[DeckEntry]
+    # Every deck file found, with its identity taken before it was read (`deck_file_ids`).
+    files: dict[str, FileId | None] = field(default_factory=dict)
 
     @property
     def decks(self) -> list[Deck]:
@@ -77,7 +80,8 @@ def load_deck_file(
     return DeckEntry(path, origin, result.deck, result.problems)
 
 
-def _deck_files(folder: Path) -> list[Path]:
+def deck_files(folder: Path) -> list[Path]:
+    """The `*.toml` deck files under `folder` (hidden files and folders left out), sorted."""
     if not folder.is_dir():
         return []
     return sorted(
@@ -96,10 +100,12 @@ def load_library(
     deck replaces it (a user's own edited copy); any other repeat is an error.
     """
     entries: list[DeckEntry] = []
+    files: dict[str, FileId | None] = {}
     owners: dict[str, DeckEntry] = {}
     seen_paths: set[Path] = set()
     for folder, origin in folders:
-        for path in _deck_files(folder):
+        for path in deck_files(folder):
+            files[str(path)] = file_id(path)  # before reading: a change while loading is a mismatch later
             real = path.resolve()
             if real in seen_paths:
                 continue
@@ -118,4 +124,9 @@ def load_library(
             elif deck is not None:
                 owners[deck.id] = entry
             entries.append(entry)
-    return Library(entries)
+    return Library(entries, files)
+
+
+def deck_file_ids(folders: Iterable[tuple[Path, Origin]]) -> dict[str, FileId | None]:
+    """Identity (inode, mtime_ns, size) of every deck file `load_library` would read, by path."""
+    return {str(path): file_id(path) for folder, _origin in folders for path in deck_files(folder)}

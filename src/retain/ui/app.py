@@ -13,16 +13,17 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from retain.store.collection import Collection
 from retain.store.config import Config
 from retain.store.library import DeckEntry
 from retain.ui.deck_rows import deck_rows
-from retain.ui.progress import recent_progress
 from retain.ui.screens.help import HelpScreen
 from retain.ui.screens.home import HomeData, HomeScreen
 
 if TYPE_CHECKING:
+    from retain.store.collection import Collection
+    from retain.store.homesummary import LaunchHome
     from retain.ui.live_reload import LiveReload
+    from retain.ui.loader import CollectionLoader
 
 # The study, summary and authoring screens are imported when first needed, so
 # the home screen paints without loading them (launch time at 50k cards).
@@ -46,18 +47,29 @@ class RetainApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True),
     ]
 
+    collection: Collection  # set once open: at once, or by the loader after the first paint
+
     def __init__(
         self,
-        collection: Collection,
+        collection: Collection | None,
         clock: Clock = system_clock,
         *,
         config: Config | None = None,
         decks_dir: Path | str = "",
         review: Sequence[str] | None = None,
         start_in_review: bool = False,
+        loader: CollectionLoader | None = None,
+        launch_home: LaunchHome | None = None,
     ) -> None:
         super().__init__()
-        self.collection = collection
+        if collection is not None:
+            self.collection = collection
+        elif loader is None or launch_home is None or start_in_review:
+            raise ValueError("without a collection the app needs a loader and a launch summary")
+        self._loader = loader
+        self._launch_home = launch_home
+        self._pending: list[Callable[[], None]] = []  # actions asked for before the collection was ready
+        self.load_error = ""
         self.clock = clock
         self.config = config or Config()
         self._decks_dir = str(decks_dir)
@@ -71,9 +83,52 @@ class RetainApp(App[None]):
         self._apply_theme()
         self._apply_keymap()
         self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
-        self.call_after_refresh(self._start_live_reload)
+        if self.ready:
+            self.call_after_refresh(self._start_live_reload)
+        else:
+            self.call_after_refresh(self._start_loading)
         if self._start_in_review:
             self.start_study(self._review, "")
+
+    # ---- opening the collection after the first paint (launch summary) ----------
+
+    @property
+    def ready(self) -> bool:
+        """The collection is open (always, except just after a launch from the summary)."""
+        return hasattr(self, "collection")
+
+    def when_ready(self, action: Callable[[], None]) -> None:
+        """Run `action` now, or as soon as the collection is open."""
+        if self.ready:
+            action()
+        else:
+            self._pending.append(action)
+
+    def _start_loading(self) -> None:
+        if self._loader is not None:
+            self._loader.start(self._loaded_in_thread)
+
+    def _loaded_in_thread(self, collection: Collection | None, error: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the app quit meanwhile: the launcher closes it
+            self.call_from_thread(self._collection_ready, collection, error)
+
+    def _collection_ready(self, collection: Collection | None, error: str) -> None:
+        if collection is None:
+            self.load_error = error  # the launcher prints it once the terminal is restored
+            self.exit(return_code=2)
+            return
+        import gc
+
+        gc.freeze()  # as the launcher does after a synchronous open (see commands/review.py)
+        self.collection = collection
+        self._launch_home = None
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.reload()
+        self._start_live_reload()
+        pending, self._pending = self._pending, []
+        for action in pending:
+            action()
 
     def _apply_theme(self) -> None:
         if self.config.theme in self.available_themes:
@@ -102,6 +157,8 @@ class RetainApp(App[None]):
     # ---- data for screens -------------------------------------------------
 
     def home_data(self) -> HomeData:
+        if not self.ready:
+            return self._summary_home_data()
         collection = self.collection
         now = self.clock()
         counts = {k: (c.new, c.learning, c.review) for k, c in collection.due_counts(now).items()}
@@ -115,8 +172,21 @@ class RetainApp(App[None]):
             decks_dir=self._decks_dir,
         )
 
+    def _summary_home_data(self) -> HomeData:
+        launch = self._launch_home
+        assert launch is not None
+        counts = {k: (c.new, c.learning, c.review) for k, c in launch.counts.items()}
+        return HomeData(
+            rows=deck_rows(launch.decks, counts, launch.cards),
+            broken=[broken_line(e, self._decks_dir) for e in launch.broken],
+            decks_dir=self._decks_dir,
+            loaded=False,
+        )
+
     def today_progress(self) -> tuple[int, int]:
         """Reviews in today's study day and the streak in days (runs in a worker thread)."""
+        from retain.ui.progress import recent_progress
+
         return recent_progress(self.collection, self.clock())
 
     def deck_names(self) -> dict[str, str]:
@@ -125,6 +195,9 @@ class RetainApp(App[None]):
     # ---- actions --------------------------------------------------------------
 
     def start_study(self, deck_ids: Sequence[str] | None, label: str) -> None:
+        if not self.ready:
+            self.when_ready(lambda: self.start_study(deck_ids, label))
+            return
         if self.collection.read_only:
             self.notify(
                 "Read-only: another retain is running. Close it to study here.",
@@ -153,6 +226,10 @@ class RetainApp(App[None]):
         from retain.ui.authoring import authoring_commands
         from retain.ui.screens.study import StudyScreen
 
+        if not self.ready:
+            yield SystemCommand("Help", "Show every key binding", self.action_help)
+            yield from super().get_system_commands(screen)
+            return
         if isinstance(screen, HomeScreen) and not self.collection.read_only:
             yield SystemCommand(
                 "Study all due", "Start a session with every due card", screen.action_study_all
@@ -208,15 +285,21 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
 
 
 def make_app(
-    collection: Collection,
+    collection: Collection | None,
     clock: Clock = system_clock,
     *,
     config: Config | None = None,
     decks_dir: Path | str = "",
     review: Sequence[str] | None = None,
     start_in_review: bool = False,
+    loader: CollectionLoader | None = None,
+    launch_home: LaunchHome | None = None,
 ) -> RetainApp:
-    """The app over an open collection; `start_in_review` opens straight into a session of `review` decks."""
+    """The app over an open collection; `start_in_review` opens straight into a session of `review` decks.
+
+    With `collection=None`, the home screen paints from `launch_home` (the launch
+    summary) and `loader` opens the collection after the first paint.
+    """
     return RetainApp(
         collection,
         clock,
@@ -224,4 +307,6 @@ def make_app(
         decks_dir=decks_dir,
         review=review,
         start_in_review=start_in_review,
+        loader=loader,
+        launch_home=launch_home,
     )

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from retain.core.model import Deck
+__all__ = ["DeckLike", "DeckRow", "deck_rows"]
 
-__all__ = ["DeckRow", "deck_rows"]
+
+class DeckLike(Protocol):
+    """A deck as the list shows it: a `core.model.Deck`, or a `store.homesummary.DeckInfo` at launch."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def group(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +41,7 @@ class DeckRow:
 
 
 def _deck_row(
-    deck: Deck, depth: int, counts: Mapping[str, tuple[int, int, int]], cards: Mapping[str, int]
+    deck: DeckLike, depth: int, counts: Mapping[str, tuple[int, int, int]], cards: Mapping[str, int]
 ) -> DeckRow:
     new, learning, review = counts.get(deck.id, (0, 0, 0))
     return DeckRow(
@@ -47,7 +57,7 @@ def _deck_row(
 
 
 def deck_rows(
-    decks: Sequence[Deck],
+    decks: Sequence[DeckLike],
     counts: Mapping[str, tuple[int, int, int]],
     cards: Mapping[str, int],
 ) -> list[DeckRow]:
@@ -55,8 +65,8 @@ def deck_rows(
 
     `counts` maps a deck id to (new, learning, review) due now; `cards` to its number of review units.
     """
-    groups: dict[str, list[Deck]] = {}
-    top: list[tuple[str, str, Deck | None]] = []
+    groups: dict[str, list[DeckLike]] = {}
+    top: list[tuple[str, str, DeckLike | None]] = []
     for deck in decks:
         if deck.group:
             if deck.group not in groups:

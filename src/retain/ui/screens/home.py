@@ -32,6 +32,7 @@ class HomeData:
     messages: list[str] = field(default_factory=list)  # warnings (damaged state, read-only, ...)
     read_only: bool = False
     decks_dir: str = ""
+    loaded: bool = True  # False while painted from the launch summary (the collection is opening)
 
 
 def empty_library_text(decks_dir: str) -> Content:
@@ -106,7 +107,8 @@ class HomeScreen(Screen[None]):
     def reload(self) -> None:
         self.data = data = self._load()
         self.query_one("#home-today", Static).update(today_content(self.progress))
-        self.call_after_refresh(self._start_progress)
+        if data.loaded:
+            self.call_after_refresh(self._start_progress)
         messages = self.query_one("#home-messages", Static)
         messages.update(Content("\n").join(line(f"⚠ {m}") for m in data.messages))
         messages.display = bool(data.messages)
@@ -150,6 +152,14 @@ class HomeScreen(Screen[None]):
             return bool(self.data.rows)  # read-only: allowed, so the app can say why it cannot study
         return True
 
+    def _when_ready(self, action: Callable[[], None]) -> None:
+        """Run `action` now, or once the app has opened the collection (see `RetainApp.when_ready`)."""
+        when_ready: Callable[[Callable[[], None]], None] | None = getattr(self.app, "when_ready", None)
+        if when_ready is None:
+            action()
+        else:
+            when_ready(action)
+
     def action_study(self) -> None:
         row = self.query_one(DeckTable).selected_row()
         if row is not None:
@@ -159,23 +169,36 @@ class HomeScreen(Screen[None]):
         self._on_study(None, "All decks")
 
     def action_browse(self) -> None:
+        row = self.query_one(DeckTable).selected_row()  # a deck: its cards; a group: everything
+        query = f"deck:{row.deck_ids[0]}" if row is not None and not row.is_group else ""
+        self._when_ready(lambda: self._browse(query))
+
+    def _browse(self, query: str) -> None:
         from retain.ui.authoring import open_browser
 
-        row = self.query_one(DeckTable).selected_row()  # a deck: its cards; a group: everything
-        open_browser(self.app, f"deck:{row.deck_ids[0]}" if row is not None and not row.is_group else "")
+        open_browser(self.app, query)
 
     def action_add_card(self) -> None:
+        row = self.query_one(DeckTable).selected_row()
+        self._when_ready(lambda: self._add_card(row))
+
+    def _add_card(self, row: DeckRow | None) -> None:
         from retain.ui.authoring import open_editor
 
-        row = self.query_one(DeckTable).selected_row()
         open_editor(self.app, row.deck_ids[0] if row is not None and len(row.deck_ids) == 1 else None)
 
     def action_new_deck(self) -> None:
+        self._when_ready(self._new_deck)
+
+    def _new_deck(self) -> None:
         from retain.ui.authoring import open_new_deck
 
         open_new_deck(self.app)
 
     def action_import_deck(self) -> None:
+        self._when_ready(self._import_deck)
+
+    def _import_deck(self) -> None:
         from retain.ui.screens.share_import import ImportScreen
 
         collection = getattr(self.app, "collection", None)
@@ -183,10 +206,13 @@ class HomeScreen(Screen[None]):
             self.app.push_screen(ImportScreen(collection), lambda written: self.reload() if written else None)
 
     def action_export_deck(self) -> None:
+        row = self.query_one(DeckTable).selected_row()
+        self._when_ready(lambda: self._export_deck(row))
+
+    def _export_deck(self, row: DeckRow | None) -> None:
         from retain.ui.screens.share_export import ExportScreen
 
         collection = getattr(self.app, "collection", None)
-        row = self.query_one(DeckTable).selected_row()
         deck_id = row.deck_ids[0] if row is not None and len(row.deck_ids) == 1 else None
         if collection is not None:
             self.app.push_screen(ExportScreen(collection, deck_id))

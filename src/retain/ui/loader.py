@@ -1,0 +1,56 @@
+"""Open the collection in a background thread, after the home screen has painted from the launch summary."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retain.store.collection import Collection
+
+__all__ = ["CollectionLoader"]
+
+Done = Callable[["Collection | None", str], None]
+
+
+class CollectionLoader:
+    """Runs `open_` once, in a daemon thread, when `start` is called; `wait` hands the result over.
+
+    The launcher calls `wait` when the app has exited, to close whatever was
+    opened (also when the user quit before the collection was ready).
+    """
+
+    def __init__(self, open_: Callable[[], Collection]) -> None:
+        self._open = open_
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.collection: Collection | None = None
+        self.error = ""
+
+    def start(self, done: Done) -> None:
+        """Open in the background; `done(collection, error)` is called from that thread."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._run, args=(done,), name="retain-open", daemon=True)
+            self._thread.start()
+
+    def _run(self, done: Done) -> None:
+        from retain.store.collection import CollectionError
+
+        try:
+            self.collection = self._open()
+        except CollectionError as exc:
+            self.error = str(exc)
+        except Exception as exc:  # OSError and the like: one line for the user, never a hung app
+            self.error = f"cannot open the collection: {exc}"
+        done(self.collection, self.error)
+
+    def wait(self) -> Collection | None:
+        """The opened collection (None when never started or failed), once the thread has finished."""
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+        return self.collection
