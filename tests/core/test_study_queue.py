@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from queue_helpers import NOW, TODAY, at, basic, cloze, learning, reversed_pair, review, settings_map
 
+from retain.core.due import count_rows, due_rows
 from retain.core.model import Unit
 from retain.core.queue import Counts, DayLog, StudyQueue, build_queue, count_due
 from retain.core.settings import StudySettings
@@ -301,3 +302,22 @@ def test_queue_shows_exactly_the_due_counts(
         assert st is None or (not st.suspended and st.buried_until is None)
         assert st is None or st.state != REVIEW or st.due is None or st.due <= NOW
     assert queue.counts(NOW).total == 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(lib=libraries(), later=st.integers(0, 3 * 24 * 60))
+def test_count_rows_with_posix_dues_equals_count_due(
+    lib: tuple[list[Unit], dict[str, CardState], DayLog, dict[str, StudySettings]], later: int
+) -> None:
+    """The launch summary stores dues as POSIX seconds; counting them gives the same figures."""
+    units, states, log, limits = lib
+    now = NOW + timedelta(minutes=later)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    rows = [
+        (d, k, kind, None if due is None else (due - epoch).total_seconds(), s, b)
+        for d, k, kind, due, s, b in due_rows(units, states)
+    ]
+    at = (now - epoch).total_seconds()
+    assert count_rows(rows, log, limits.__getitem__, at, at, TODAY) == count_due(
+        units, states, log, limits.__getitem__, now, TODAY
+    )

@@ -104,3 +104,30 @@ def test_sigkill_after_two_ratings_keeps_both(home: Path) -> None:
     again.press("q")
     assert again.wait_exit() == 0
     assert due(home)["new"] == 2
+
+
+def test_second_launch_paints_from_the_summary_and_studies(home: Path) -> None:
+    before = new_notes(home)
+    first = PtyApp([], home)
+    first.wait_for("Study selected")
+    first.press("q")
+    assert first.wait_exit() == 0
+    summary = home / "cache" / "home-summary.marshal"
+    assert summary.is_file()  # written on quit, for the next launch
+    again = PtyApp([], home)
+    again.wait_for("Study selected")
+    again.press("a")  # at once (study all): waits for the collection if it is still opening
+    again.wait_for("Show answer")
+    review(again, 1)
+    again.press("q")
+    assert again.wait_exit() == 0
+    assert new_notes(home) == before - 1
+
+
+def new_notes(home: Path) -> int:
+    """New notes due now over every deck (`retain due --json`): a rated note drops out for today."""
+    env = {**os.environ, "RETAIN_HOME": str(home)}
+    out = subprocess.run(
+        [*retain_command(), "due", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    return int(json.loads(out.stdout)["total"]["new"])

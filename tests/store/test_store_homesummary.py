@@ -1,0 +1,200 @@
+"""The launch summary: same figures as the collection, and a miss whenever an input file changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from store_helpers import KEYS, NOW, make_home, open_col, rate
+
+from retain.core.state import LEARNING, REVIEW, CardState, Event
+from retain.store.collection import Collection
+from retain.store.home import Home, open_home
+from retain.store.homesummary import LaunchHome, load_summary, summary_path
+
+EXTRA = """format = 1
+
+[deck]
+id = "extra"
+name = "Extra"
+
+[[cards]]
+id = "a"
+front = "A?"
+back = "a"
+"""
+
+
+def _set(col: Collection, key: str, after: CardState, at: datetime, kind: str = "review") -> None:
+    event = Event(col.new_event_id(at), kind, key, at, after, col.states.get(key), 3, 1000)  # type: ignore[arg-type]
+    col.record(event)
+
+
+def _studied_home(root: Path) -> Home:
+    """A home with progress of every kind, closed with its summary saved."""
+    home = make_home(root)
+    (root / "config.toml").write_text("[study]\nnew_per_day = 3\n", encoding="utf-8")
+    (root / "decks" / "broken.toml").write_text("format = 1\n[deck\n", encoding="utf-8")
+    home = open_home({"RETAIN_HOME": str(root)})
+    col = open_col(home)
+    rate(col, "tiny/one", NOW - timedelta(hours=1))  # new today: review due in 3 days
+    early = NOW - timedelta(days=5)
+    _set(col, "tiny/two", CardState(state=LEARNING, step=0, due=NOW + timedelta(minutes=5)), early)
+    _set(
+        col,
+        "tiny/three:c1",
+        CardState(state=REVIEW, stability=2, difficulty=5, due=NOW - timedelta(days=1)),
+        early,
+    )
+    _set(
+        col,
+        "tiny/three:c2",
+        CardState(state=REVIEW, stability=2, difficulty=5, due=NOW - timedelta(days=1), suspended=True),
+        early,
+        "suspend",
+    )
+    buried = (NOW.date() + timedelta(days=1)).isoformat()
+    _set(col, "kubernetes/" + _first_key(col, "kubernetes"), CardState(buried_until=buried), early, "bury")
+    col.close(NOW, save_summary=True)
+    return home
+
+
+def _first_key(col: Collection, deck: str) -> str:
+    return next(u.key for u in col.units if u.deck_id == deck).partition("/")[2]
+
+
+def _figures(home: Home, at: datetime) -> LaunchHome:
+    col = Collection.open(home, at, tz=UTC, read_only=True)
+    try:
+        from collections import Counter
+
+        return LaunchHome(
+            [d for d in col.library.decks],  # type: ignore[misc]
+            col.due_counts(at),
+            dict(Counter(u.deck_id for u in col.units)),
+            col.library.broken,
+        )
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize(
+    "later",
+    [timedelta(0), timedelta(minutes=10), timedelta(hours=20), timedelta(days=1), timedelta(days=4)],
+)
+def test_summary_counts_equal_the_collections(tmp_path: Path, later: timedelta) -> None:
+    home = _studied_home(tmp_path)
+    at = NOW + later
+    summary = load_summary(home, at, UTC)
+    assert summary is not None
+    expected = _figures(home, at)
+    assert summary.counts == expected.counts
+    assert summary.cards == expected.cards
+    assert [(d.id, d.name, d.group) for d in summary.decks] == [
+        (d.id, d.name, d.group) for d in expected.decks
+    ]
+    assert [(e.path, e.error) for e in summary.broken] == [(e.path, e.error) for e in expected.broken]
+
+
+def test_same_day_summary_keeps_the_day_log(tmp_path: Path) -> None:
+    home = _studied_home(tmp_path)
+    summary = load_summary(home, NOW, UTC)
+    assert summary is not None
+    # One new card was rated today with new_per_day = 3: two more new notes may be shown.
+    assert summary.counts["tiny"].new == 1  # "three" has c1 in review and c2 suspended: not new
+    assert summary.counts["kubernetes"].new == 3
+    assert summary.counts["tiny"].learning == 0
+    assert summary.counts["tiny"].review == 1
+    assert load_summary(home, NOW + timedelta(minutes=10), UTC).counts["tiny"].learning == 1  # type: ignore[union-attr]
+
+
+def _edit_deck(root: Path) -> None:
+    path = root / "decks" / "tiny.toml"
+    path.write_text(
+        path.read_text("utf-8") + '\n[[cards]]\nid = "four"\nfront = "Four?"\nback = "4"\n', "utf-8"
+    )
+
+
+def _add_deck(root: Path) -> None:
+    (root / "decks" / "extra.toml").write_text(EXTRA, encoding="utf-8")
+
+
+def _remove_deck(root: Path) -> None:
+    (root / "decks" / "broken.toml").unlink()
+
+
+def _review_elsewhere(root: Path) -> None:
+    col = open_col(open_home({"RETAIN_HOME": str(root)}), NOW + timedelta(minutes=1))
+    rate(col, KEYS[1], NOW + timedelta(minutes=1))
+    col.close(NOW + timedelta(minutes=1))  # e.g. `retain review` killed or an old version: no summary
+
+
+def _touch_snapshot(root: Path) -> None:
+    snap = next((root / "state" / "snapshots").glob("*.toml"))
+    snap.write_bytes(snap.read_bytes())
+
+
+def _synced_journal(root: Path) -> None:
+    folder = root / "state" / "devices" / "laptop-0123456789abcdef"
+    folder.mkdir(parents=True)
+    (folder / "journal-2026-03.toml").write_text("format = 1\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change", [_edit_deck, _add_deck, _remove_deck, _review_elsewhere, _touch_snapshot, _synced_journal]
+)
+def test_any_changed_input_is_a_miss(tmp_path: Path, change: object) -> None:
+    home = _studied_home(tmp_path)
+    assert load_summary(home, NOW, UTC) is not None
+    change(tmp_path)  # type: ignore[operator]
+    assert load_summary(open_home({"RETAIN_HOME": str(tmp_path)}), NOW, UTC) is None
+
+
+@pytest.mark.parametrize("blob", [b"", b"garbage", b"\xe3" * 100])
+def test_damaged_summary_is_a_miss(tmp_path: Path, blob: bytes) -> None:
+    home = _studied_home(tmp_path)
+    path = summary_path(home.paths.cache_dir)
+    path.write_bytes(blob or path.read_bytes()[:100])
+    assert load_summary(home, NOW, UTC) is None
+
+
+def test_truncated_summary_is_a_miss(tmp_path: Path) -> None:
+    home = _studied_home(tmp_path)
+    path = summary_path(home.paths.cache_dir)
+    path.write_bytes(path.read_bytes()[:-10])
+    assert load_summary(home, NOW, UTC) is None
+
+
+def test_clock_moved_back_is_a_miss(tmp_path: Path) -> None:
+    home = _studied_home(tmp_path)
+    assert load_summary(home, NOW - timedelta(days=2), UTC) is None
+
+
+def test_not_saved_when_a_deck_changed_during_the_session(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    _edit_deck(tmp_path)  # the library in memory is now behind the file
+    col.close(NOW, save_summary=True)
+    assert not summary_path(home.paths.cache_dir).exists()
+
+
+def test_not_saved_when_another_device_wrote_during_the_session(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    _synced_journal(tmp_path)  # a sync tool brought another device's reviews: not in memory
+    col.close(NOW, save_summary=True)
+    assert not summary_path(home.paths.cache_dir).exists()
+
+
+def test_not_saved_by_a_reader_or_without_asking(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    open_col(home).close(NOW)
+    assert not summary_path(home.paths.cache_dir).exists()
+    writer = open_col(home)
+    reader = open_col(home)  # the lock is taken: read-only
+    assert reader.read_only
+    reader.close(NOW, save_summary=True)
+    assert not summary_path(home.paths.cache_dir).exists()
+    writer.close(NOW, save_summary=True)
+    assert load_summary(home, NOW, UTC) is not None

@@ -1,0 +1,126 @@
+"""Pilot tests for a launch from the summary: the home paints first, the collection opens after."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC
+from pathlib import Path
+
+from retain.store.collection import Collection, CollectionError
+from retain.store.home import Home, open_home
+from retain.store.homesummary import LaunchHome, load_summary
+from retain.ui.app import RetainApp, make_app
+from retain.ui.loader import CollectionLoader
+from retain.ui.screens.home import HomeScreen
+from retain.ui.screens.study import StudyScreen
+
+from .conftest import FIXED_NOW, OpenApp, fixed_clock
+
+
+def _summary(home: Home) -> LaunchHome:
+    Collection.open(home, FIXED_NOW, tz=UTC).close(FIXED_NOW, save_summary=True)
+    summary = load_summary(home, FIXED_NOW, UTC)
+    assert summary is not None
+    return summary
+
+
+def _gated_app(home: Home, gate: threading.Event) -> tuple[RetainApp, CollectionLoader]:
+    def open_() -> Collection:
+        assert gate.wait(10)
+        return Collection.open(home, FIXED_NOW, tz=UTC)
+
+    loader = CollectionLoader(open_)
+    app = make_app(
+        None,
+        fixed_clock,
+        config=home.config,
+        decks_dir=home.paths.decks_dir,
+        loader=loader,
+        launch_home=_summary(home),
+    )
+    return app, loader
+
+
+async def _until_ready(app: RetainApp) -> None:
+    for _ in range(500):
+        if app.ready:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the collection never opened")
+
+
+async def test_home_from_the_summary_shows_what_the_collection_shows(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    expected = open_app()
+    async with expected.run_test(size=(80, 24)):
+        rows = expected.screen.data.rows  # type: ignore[attr-defined]
+    expected.collection.close()
+    gate = threading.Event()
+    app, loader = _gated_app(open_home(), gate)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            assert not app.ready
+            assert not app.screen.data.loaded
+            assert app.screen.data.rows == rows
+            gate.set()
+            await _until_ready(app)
+            await pilot.pause()
+            assert app.screen.data.loaded
+            assert app.screen.data.rows == rows
+            assert app.live_reload is not None
+    finally:
+        gate.set()
+        collection = loader.wait()
+        assert collection is not None
+        collection.close()
+
+
+async def test_keys_pressed_before_the_collection_opens_wait_for_it(retain_home: Path) -> None:
+    gate = threading.Event()
+    app, loader = _gated_app(open_home(), gate)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("down", "enter")  # Apache Kafka, before the collection is open
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            gate.set()
+            await _until_ready(app)
+            await pilot.pause()
+            assert isinstance(app.screen, StudyScreen)
+            assert app.screen.session.current.deck_id == "kafka"  # type: ignore[union-attr]
+            await pilot.press("space", "3")
+            await pilot.pause()
+            assert [k for k in app.collection.states if k.startswith("kafka/")] == ["kafka/partitions"]
+    finally:
+        gate.set()
+        collection = loader.wait()
+        assert collection is not None
+        collection.close()
+    assert load_summary(open_home(), FIXED_NOW, UTC) is None  # the rating changed the journal
+
+
+async def test_a_collection_that_cannot_open_ends_the_app_with_its_message(retain_home: Path) -> None:
+    home = open_home()
+
+    def refuse() -> Collection:
+        raise CollectionError("state/snapshots/kafka.toml: format 9 is newer than this retain")
+
+    app = make_app(
+        None,
+        fixed_clock,
+        config=home.config,
+        decks_dir=home.paths.decks_dir,
+        loader=CollectionLoader(refuse),
+        launch_home=_summary(home),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(200):
+            if app.return_code is not None:
+                break
+            await pilot.pause(0.01)
+    assert app.return_code == 2
+    assert app.load_error == "state/snapshots/kafka.toml: format 9 is newer than this retain"
