@@ -1,29 +1,47 @@
 """Edit deck files in place, keeping the author's comments, order and layout.
 
-Appending a card adds text at the end of the file; changing or removing a card
-goes through tomlkit, which rewrites only that card's table. Every save checks
-that the file on disk is still the one we read: if the author changed it in
-their editor meanwhile, `DeckChangedOnDisk` is raised and nothing is written.
+Appending a card adds text at the end of the file. Changing or removing a card
+touches only that card's `[[cards]]` table: `core.tomltables.scan` finds where
+each table starts (skipping strings, so a `[[cards]]` line inside a multi-line
+string is no header), tomlkit edits the one table's text, and every other byte
+of the file stays as it was. Comment and blank lines after a card's last key
+belong to the next card and are kept. Where the scan cannot vouch for a file's
+shape (cards in an inline `cards = [...]` array, `[cards.x]` sub-tables, quoted
+header keys), the whole file goes through tomlkit, as before.
+
+A text known to parse without errors is remembered with its deck, by path and
+digest; the deck after a splice follows from it (TOML tables do not reach past
+the next header, and the changed card is parsed alone), so a save does not parse
+the whole file again. Every save checks that the file on disk is still the one
+we read: if the author changed it meanwhile, `DeckChangedOnDisk` is raised and
+nothing is written.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import String, StringType
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import Array, String, StringType
 
-from retain.core.deckfile import parse_deck
+from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
 from retain.core.deckwrite import card_toml, deck_to_toml
 from retain.core.model import Card, Deck
+from retain.core.tomltables import BLANK, CARD, TRIVIA, scan, trailing
 from retain.store.files import ReadError, atomic_write, read_text_limited
 
 __all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file"]
 
 FIELDS = ("kind", "front", "back", "text", "extra", "accept", "tags", "source")
+BOM = "\ufeff"
+_MINI = 'format = 1\n[deck]\nid = "x"\nname = "x"\n'
+_BLANK_RUN = re.compile(r"(?:[ \t]*\r?\n)*")
+_TOML_ERRORS = (TOMLKitError, KeyError, TypeError, AttributeError, IndexError)
 
 
 class DeckEditError(Exception):
@@ -38,19 +56,165 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _bare(card: Card) -> Card:
+    return replace(card, line=0)
+
+
+def _one_card(table_text: str) -> Card | None:
+    """The card that one `[[cards]]` table's text parses to, when it is a valid card alone."""
+    result = parse_deck(_MINI + table_text)
+    if result.errors or result.deck is None or len(result.deck.cards) != 1:
+        return None
+    return result.deck.cards[0]
+
+
+def _write_fields(table: Any, card: Card) -> None:
+    """Set the card's fields in a tomlkit table; unchanged values keep their text."""
+    for key in FIELDS:
+        value = getattr(card, key)
+        default = "basic" if key == "kind" else ("" if isinstance(value, str) else ())
+        if value == default:
+            if key in table:
+                del table[key]
+            continue
+        old = table.get(key)
+        if old is not None and old == (list(value) if isinstance(value, tuple) else value):
+            continue
+        if isinstance(value, tuple):
+            table[key] = list(value)
+        elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL):
+            table[key] = tomlkit.string(value, multiline=True)
+        else:
+            table[key] = value
+
+
+def _edit_table_text(body: str, card: Card) -> str | None:
+    """One `[[cards]]` table's text with the card written in; a CRLF table stays CRLF."""
+    crlf = "\r\n" in body and body.count("\n") == body.count("\r\n")
+    try:
+        doc = tomlkit.parse(body.replace("\r\n", "\n") if crlf else body)
+        if len(doc) != 1 or len(doc["cards"]) != 1:
+            return None
+        _write_fields(doc["cards"][0], card)
+        out = tomlkit.dumps(doc)
+    except _TOML_ERRORS:
+        return None
+    return out.replace("\n", "\r\n") if crlf and "\r" not in out else out
+
+
+def _whole(text: str, card_id: str, change: str, card: Card | None = None) -> str | None:
+    """The whole file through tomlkit ("edit", "remove" or "append" to an inline array)."""
+    try:
+        doc = tomlkit.parse(text)
+        cards = doc["cards"]
+        if change == "append" and card is not None and isinstance(cards, Array):
+            table = tomlkit.inline_table()
+            table["id"] = card.id
+            _write_fields(table, card)
+            cards.append(table)
+            return tomlkit.dumps(doc)
+        index = next(i for i, t in enumerate(cards) if t.get("id") == card_id)
+        if change == "remove":
+            del cards[index]
+        elif change == "edit" and card is not None:
+            _write_fields(cards[index], card)
+        else:
+            return None
+        return tomlkit.dumps(doc)
+    except (*_TOML_ERRORS, StopIteration):
+        return None
+
+
+@dataclass(slots=True)
+class _Known:
+    """A text known to parse without errors to `deck` (whose cards' lines are stale unless `lined`)."""
+
+    text: str
+    deck: Deck
+    lined: bool = True
+    headers: list[tuple[int, str]] | None = None  # `scan(text)` headers, if usable
+    scanned: bool = False
+
+    def fresh(self, path: str) -> Deck:
+        """The deck exactly as parse_deck gives it, card lines numbered its way."""
+        if not self.lined:
+            lines, cards = card_header_lines(self.text), self.deck.cards
+            if len(lines) == len(cards):
+                new = tuple(
+                    c if c.line == n else replace(c, line=n) for c, n in zip(cards, lines, strict=True)
+                )
+                self.deck = replace(self.deck, cards=new)
+            else:  # header-like lines inside strings: parse_deck numbers cards another way
+                self.deck = parse_deck(self.text, path).deck or self.deck
+            self.lined = True
+        return self.deck
+
+    def card_headers(self) -> list[tuple[int, str]] | None:
+        """Every table header, when there is one `[[cards]]` header per card and no unusual header."""
+        if not self.scanned:
+            found = scan(self.text)
+            count = sum(kind == CARD for _pos, kind in found[0]) if found is not None else -1
+            self.headers = found[0] if found is not None and count == len(self.deck.cards) > 0 else None
+            self.scanned = True
+        return self.headers
+
+    def span(self, index: int) -> tuple[int, int, int, int] | None:
+        """Card `index`'s table: (its place in `headers`, start, end of its last key line, next header)."""
+        headers = self.card_headers()
+        if headers is None:
+            return None
+        at = [i for i, (_pos, kind) in enumerate(headers) if kind == CARD][index]
+        start = headers[at][0]
+        end = headers[at + 1][0] if at + 1 < len(headers) else len(self.text)
+        found = scan(self.text[start:end], lines=True)
+        if found is None:
+            return None
+        body_end = start + trailing(self.text[start:end], found[1], end - start, TRIVIA)
+        old = _one_card(self.text[start:body_end])  # the scan and the parser agree on this table
+        if old is None or _bare(old) != _bare(self.deck.cards[index]):
+            return None
+        return at, start, body_end, end
+
+
+_KNOWN: dict[tuple[str, str], _Known] = {}  # by (path, digest of the file's bytes)
+_KNOWN_MAX = 8
+
+
+def _remember(key: tuple[str, str], known: _Known) -> None:
+    _KNOWN.pop(key, None)
+    _KNOWN[key] = known
+    while len(_KNOWN) > _KNOWN_MAX:
+        del _KNOWN[next(iter(_KNOWN))]
+
+
+def _moved(headers: list[tuple[int, str]], by: int) -> list[tuple[int, str]]:
+    return [(pos + by, kind) for pos, kind in headers]
+
+
 @dataclass(slots=True)
 class DeckFile:
     path: Path
     text: str
     digest: str
+    _disk_text: str = field(init=False, repr=False, compare=False)  # the text that `digest` is of
+    _known: _Known | None = field(init=False, default=None, repr=False, compare=False)
+    _bom: bool = field(init=False, default=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._disk_text = self.text
 
     @classmethod
     def load(cls, path: Path) -> DeckFile:
         try:
             text = read_text_limited(path)
-        except ReadError as exc:
+            data = path.read_bytes()
+        except (ReadError, OSError) as exc:
             raise DeckEditError(f"{path}: {exc}") from None
-        return cls(path, text, _digest(path.read_bytes()))
+        if data.decode("utf-8", "replace").removeprefix(BOM) != text:
+            raise DeckChangedOnDisk(f"{path} changed while it was read; try again")
+        deck_file = cls(path, text, _digest(data))
+        deck_file._bom = data.startswith(BOM.encode("utf-8"))
+        return deck_file
 
     def changed_on_disk(self) -> bool:
         try:
@@ -58,58 +222,151 @@ class DeckFile:
         except OSError:
             return True
 
-    def deck(self) -> Deck:
-        result = parse_deck(self.text, str(self.path))
-        if result.deck is None:
-            raise DeckEditError(str(result.errors[0]))
-        return result.deck
+    def _state(self) -> _Known | ParseResult:
+        """What the text is known to parse to; else the whole file is parsed (a result with errors)."""
+        if self._known is not None and self._known.text is self.text:
+            return self._known
+        key = (str(self.path), self.digest)
+        known = _KNOWN.get(key) if self.text is self._disk_text else None
+        if known is None:
+            result = parse_deck(self.text, str(self.path))
+            if result.deck is None or result.errors:
+                return result
+            known = _Known(self.text, result.deck)
+            if self.text is self._disk_text:
+                _remember(key, known)
+        self._known = known
+        return known
 
-    def _value(self, old: Any, value: str | tuple[str, ...]) -> Any:
-        if isinstance(value, tuple):
-            return list(value)
-        if isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL):
-            return tomlkit.string(value, multiline=True)
-        return value
+    def deck(self) -> Deck:
+        state = self._state()
+        if isinstance(state, _Known):
+            return state.fresh(str(self.path))
+        if state.deck is None:
+            raise DeckEditError(str(state.errors[0]))
+        return state.deck
+
+    def _set(self, text: str, known: _Known | None = None) -> None:
+        self.text = text
+        self._known = known
+
+    def _take_checked(self, text: str, cards: list[Card]) -> bool:
+        """Take `text` if it parses (whole) without errors to exactly `cards`, lines aside."""
+        result = parse_deck(text, str(self.path))
+        if (
+            result.errors
+            or result.deck is None
+            or list(map(_bare, result.deck.cards)) != list(map(_bare, cards))
+        ):
+            return False
+        self._set(text, _Known(text, result.deck))
+        return True
 
     def upsert(self, card: Card) -> None:
         """Change the card with this id, or append it when the deck lacks it."""
-        if card.id not in {c.id for c in self.deck().cards}:
-            self.text = self.text.rstrip("\n") + "\n\n" + card_toml(card)
+        state = self._state()
+        if isinstance(state, ParseResult) and state.deck is None:
+            raise DeckEditError(str(state.errors[0]))
+        known = state if isinstance(state, _Known) else None
+        cards = state.deck.cards if state.deck is not None else ()
+        index = next((i for i, c in enumerate(cards) if c.id == card.id), None)
+        if index is None:
+            self._append(card, known)
+        elif known is None or not self._splice(known, index, card):
+            text = _whole(self.text, card.id, "edit", card)
+            if text is None:
+                raise DeckEditError(f"{self.path}: cannot edit card {card.id!r} in this file's layout")
+            self._set(text)
+
+    def _append(self, card: Card, known: _Known | None) -> None:
+        newline = "\r\n" if "\r\n" in self.text else "\n"
+        head = self.text.rstrip("\r\n") + newline * 2
+        table = card_toml(card).replace("\n", newline)
+        text, new = head + table, _one_card(table)
+        if known is None or new is None:
+            self._set(text)  # save() parses it whole and says what is wrong
             return
-        doc = tomlkit.parse(self.text)
-        table = next(t for t in doc["cards"] if t.get("id") == card.id)
-        for key in FIELDS:
-            value = getattr(card, key)
-            default = "basic" if key == "kind" else ("" if isinstance(value, str) else ())
-            if value == default:
-                if key in table:
-                    del table[key]
-                continue
-            current = table.get(key)
-            if current is not None and current == (list(value) if isinstance(value, tuple) else value):
-                continue
-            table[key] = self._value(current, value)
-        self.text = tomlkit.dumps(doc)
+        cards = [*known.deck.cards, new]
+        headers = known.card_headers()
+        if headers is not None:
+            deck = replace(known.deck, cards=tuple(cards))
+            self._set(text, _Known(text, deck, False, [*headers, (len(head), CARD)], True))
+        elif not self._take_checked(text, cards):  # no cards yet, or an inline `cards = [...]`
+            self._set(_whole(self.text, card.id, "append", card) or text)
+
+    def _splice(self, known: _Known, index: int, card: Card) -> bool:
+        span = known.span(index)
+        headers = known.card_headers()
+        if span is None or headers is None:
+            return False
+        at, start, body_end, _end = span
+        if _bare(known.deck.cards[index]) == _bare(card):
+            return True
+        body = _edit_table_text(self.text[start:body_end], card)
+        if body is None:
+            return False
+        rest = self.text[body_end:]
+        if rest and not body.endswith("\n"):
+            body += "\r\n" if self.text[body_end - 2 : body_end] == "\r\n" else "\n"
+        text = self.text[:start] + body + rest
+        new = _one_card(body)
+        if new is None or new.id != card.id:  # not a valid card: save() parses it whole and says why
+            self._set(text)
+            return True
+        cards = [*known.deck.cards[:index], new, *known.deck.cards[index + 1 :]]
+        found = scan(body)
+        if found is None or found[0] != [(0, CARD)]:
+            return self._take_checked(text, cards)
+        after = _moved(headers[at + 1 :], len(body) - (body_end - start))
+        deck = replace(known.deck, cards=tuple(cards))
+        self._set(text, _Known(text, deck, False, [*headers[:at], (start, CARD), *after], True))
+        return True
 
     def remove(self, card_id: str) -> None:
-        doc = tomlkit.parse(self.text)
-        cards = doc.get("cards")
-        index = next((i for i, t in enumerate(cards or []) if t.get("id") == card_id), None)
-        if cards is None or index is None:
+        """Remove the card's table and the blank lines after it; comments around it stay."""
+        state = self._state()
+        if isinstance(state, _Known):
+            index = next((i for i, c in enumerate(state.deck.cards) if c.id == card_id), None)
+            if index is None:
+                raise DeckEditError(f"{self.path}: no card {card_id!r}")
+            if self._cut(state, index):
+                return
+        text = _whole(self.text, card_id, "remove")
+        if text is None:
             raise DeckEditError(f"{self.path}: no card {card_id!r}")
-        del cards[index]
-        self.text = tomlkit.dumps(doc)
+        self._set(text)
+
+    def _cut(self, known: _Known, index: int) -> bool:
+        span = known.span(index)
+        headers = known.card_headers()
+        if span is None or headers is None:
+            return False
+        at, start, body_end, end = span
+        blank_after = _BLANK_RUN.match(self.text, body_end, end)
+        cut_start, cut_end = start, blank_after.end() if blank_after else body_end
+        if cut_end == len(self.text):  # the last table: leave no blank lines at the end either
+            while cut_start and BLANK.fullmatch(
+                self.text, self.text.rfind("\n", 0, cut_start - 1) + 1, cut_start
+            ):
+                cut_start = self.text.rfind("\n", 0, cut_start - 1) + 1
+        text = self.text[:cut_start] + self.text[cut_end:]
+        deck = replace(known.deck, cards=(*known.deck.cards[:index], *known.deck.cards[index + 1 :]))
+        after = _moved(headers[at + 1 :], cut_start - cut_end)
+        self._set(text, _Known(text, deck, False, [*headers[:at], *after], True))
+        return True
 
     def save(self) -> None:
         """Write atomically, unless the file changed on disk since it was read."""
-        result = parse_deck(self.text, str(self.path))
-        if result.errors:
-            raise DeckEditError(str(result.errors[0]))
+        state = self._state()
+        if isinstance(state, ParseResult):
+            raise DeckEditError(str(state.errors[0]))
         if self.changed_on_disk():
             raise DeckChangedOnDisk(f"{self.path} changed on disk since it was read; reload it first")
-        data = self.text.encode("utf-8")
+        data = ((BOM if self._bom else "") + self.text).encode("utf-8")
         atomic_write(self.path, data)
         self.digest = _digest(data)
+        self._disk_text = self.text
+        _remember((str(self.path), self.digest), state)
 
 
 def create_deck_file(path: Path, deck: Deck) -> DeckFile:
