@@ -116,7 +116,9 @@ def bench(n: int, repeat: int, folder: Path) -> None:
     original = make_deck_text(n).encode("utf-8")
     atomic_write(path, original, durable=False)
     middle = DeckFile.load(path).deck().cards[n // 2]
-    edited = Card(middle.id, middle.kind, middle.front, "An edited answer.", tags=middle.tags, source=middle.source)
+    edited = Card(
+        middle.id, middle.kind, middle.front, "An edited answer.", tags=middle.tags, source=middle.source
+    )
     print(f"{n} cards, {len(original) / 1e3:.0f} kB:")
 
     def nothing() -> None:

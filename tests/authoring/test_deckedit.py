@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from retain.core.model import Card
+from retain.core.deckfile import ParseResult, parse_deck
+from retain.core.deckwrite import card_toml, deck_to_toml
+from retain.core.model import KINDS, Card, Deck
+from retain.core.tomltables import CARD, scan
+from retain.store import deckedit
 from retain.store.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile
 from retain.store.paths import bundled_decks_dir
 
@@ -100,3 +108,334 @@ def test_multiline_strings_stay_multiline(tmp_path: Path) -> None:
     deck_file.upsert(Card("a", front="Line one\nLine three", back="b"))
     deck_file.save()
     assert 'front = """Line one\nLine three"""' in path.read_text("utf-8")
+
+
+# ---- the splice: one card's table changes, every other byte stays ----
+
+
+def _bare(card: Card) -> Card:
+    return replace(card, line=0)
+
+
+HEAD = 'format = 1\n\n[deck]\nid = "d"\nname = "D"\n'
+
+
+def _deck_text(*tables: str) -> str:
+    return HEAD + "".join(tables)
+
+
+def _write(tmp_path: Path, text: str, name: str = "d.toml") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _parsed(text: str, path: Path) -> Deck:
+    result = parse_deck(text, str(path))
+    assert result.deck is not None and not result.errors, result.problems
+    return result.deck
+
+
+def _edit(path: Path, card: Card) -> str:
+    deck_file = DeckFile.load(path)
+    deck_file.upsert(card)
+    deck_file.save()
+    text = path.read_bytes().decode("utf-8-sig")
+    assert deck_file.deck() == _parsed(text, path)  # the derived deck is parse_deck's, lines too
+    return text
+
+
+A = '[[cards]]\nid = "a"\nfront = "QA"\nback = "BA"\n'
+B = '[[cards]]\nid = "b"\nfront = "QB"\nback = "BB"\n'
+C = '[[cards]]\nid = "c"\nfront = "QC"\nback = "BC"\n'
+
+
+def test_comments_after_a_card_stay_with_the_next_card(tmp_path: Path) -> None:
+    before_b = '\n# about b: [[cards]] and """ in a comment\n\n# still about b\n'
+    path = _write(tmp_path, _deck_text(A, before_b, B, "\n", C))
+    text = _edit(path, Card("a", front="QA", back="BA", tags=("t",)))
+    assert text == _deck_text(A + 'tags = ["t"]\n', before_b, B, "\n", C)
+
+
+def test_header_like_lines_inside_multiline_strings_are_not_headers(tmp_path: Path) -> None:
+    hostile = (
+        '[[cards]]\nid = "h"\nfront = """\n[[cards]]\nid = "evil"\n# not a comment\n"""\n'
+        "back = '''\n[[cards]]\n[deck]\n'''\n"
+    )
+    path = _write(tmp_path, _deck_text(A, "\n", hostile, "\n", B))
+    text = _edit(path, Card("a", front="QA", back="new back"))
+    assert text == _deck_text(A.replace("BA", "new back"), "\n", hostile, "\n", B)
+    text = _edit(path, Card("h", front="new front", back="[[cards]]\n"))
+    assert text.startswith(_deck_text(A.replace("BA", "new back"), "\n")) and text.endswith("\n\n" + B)
+    assert [c.id for c in _parsed(text, path).cards] == ["a", "h", "b"]
+    deck_file = DeckFile.load(path)
+    deck_file.remove("h")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(A.replace("BA", "new back"), "\n", B)
+
+
+def test_last_card_without_final_newline(tmp_path: Path) -> None:
+    path = _write(tmp_path, _deck_text(A, "\n", B.rstrip("\n")))
+    text = _edit(path, Card("b", front="QB", back="BB", source="S"))
+    assert text == _deck_text(A, "\n", B + 'source = "S"\n')
+    deck_file = DeckFile.load(path)
+    deck_file.remove("b")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(A)  # no blank lines left at the end
+
+
+def test_remove_keeps_the_next_cards_comments(tmp_path: Path) -> None:
+    path = _write(tmp_path, _deck_text(A, "\n# about b\n", B, "\n\n# about c\n", C, "\n# the end\n"))
+    deck_file = DeckFile.load(path)
+    deck_file.remove("b")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(A, "\n# about b\n", "# about c\n", C, "\n# the end\n")
+    deck_file.remove("c")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(A, "\n# about b\n", "# about c\n", "# the end\n")
+
+
+def test_crlf_file_stays_crlf(tmp_path: Path) -> None:
+    original = _deck_text(A, "\n# about b\n", B, "\n", C).replace("\n", "\r\n")
+    path = _write(tmp_path, original)
+    text = _edit(path, Card("b", front="QB", back="two\nlines", tags=("x",)))
+    assert "\n" not in text.replace("\r\n", "")
+    a_part, c_part = original.split(B.replace("\n", "\r\n"))
+    assert text.startswith(a_part) and text.endswith(c_part)
+    deck_file = DeckFile.load(path)
+    deck_file.upsert(Card("new", front="Q", back="A"))
+    deck_file.remove("a")
+    deck_file.save()
+    final = path.read_bytes().decode("utf-8")
+    assert "\n" not in final.replace("\r\n", "")
+    assert [c.id for c in _parsed(final, path).cards] == ["b", "c", "new"]
+
+
+def test_bom_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + _deck_text(A, "\n", B).encode("utf-8"))
+    _edit(path, Card("a", front="QA", back="changed"))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf" + HEAD.encode("utf-8"))
+
+
+INLINE = 'format = 1\ncards = [\n  {id = "a", front = "QA", back = "BA"},\n  {id = "b", front = "QB", back = "BB"},\n]\n\n[deck]\nid = "d"\nname = "D"\n'
+
+
+def test_inline_cards_array_goes_through_the_whole_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, INLINE)
+    text = _edit(path, Card("b", front="QB", back="changed", tags=("t",)))
+    assert '{id = "a", front = "QA", back = "BA"}' in text
+    deck_file = DeckFile.load(path)
+    deck_file.upsert(Card("c", front="QC", back="BC"))
+    deck_file.save()
+    deck_file.remove("a")
+    deck_file.save()
+    deck = _parsed(path.read_text("utf-8"), path)
+    assert [(c.id, c.back, c.tags) for c in deck.cards] == [("b", "changed", ("t",)), ("c", "BC", ())]
+
+
+def test_append_to_empty_inline_array(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'format = 1\ncards = []\n[deck]\nid = "d"\nname = "D"\n')
+    deck_file = DeckFile.load(path)
+    deck_file.upsert(Card("a", front="QA", back="BA"))
+    deck_file.save()
+    assert [c.id for c in _parsed(path.read_text("utf-8"), path).cards] == ["a"]
+
+
+def test_sub_tables_of_a_card_fall_back_to_the_whole_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, _deck_text(A, "[cards.notes]\nx = 1\n\n", B))
+    _edit(path, Card("a", front="QA", back="changed"))
+    deck_file = DeckFile.load(path)
+    deck_file.remove("a")
+    deck_file.save()
+    assert [c.id for c in _parsed(path.read_text("utf-8"), path).cards] == ["b"]
+
+
+def test_external_edit_is_never_overwritten_on_the_fast_path(tmp_path: Path) -> None:
+    path = _write(tmp_path, _deck_text(A, "\n", B))
+    DeckFile.load(path).deck()  # as the editor does: now the text is known
+    for change in ("edit", "remove"):
+        deck_file = DeckFile.load(path)
+        if change == "edit":
+            deck_file.upsert(Card("a", front="QA", back="mine"))
+        else:
+            deck_file.remove("a")
+        theirs = path.read_text("utf-8") + f"# their {change}\n"
+        path.write_text(theirs, "utf-8")
+        with pytest.raises(DeckChangedOnDisk):
+            deck_file.save()
+        assert path.read_text("utf-8") == theirs
+
+
+def test_invalid_edit_on_the_fast_path_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, _deck_text(A, "\n", B))
+    before = path.read_bytes()
+    deck_file = DeckFile.load(path)
+    deck_file.upsert(Card("b", kind="typed", front="QB", back=""))
+    with pytest.raises(DeckEditError, match="typed card 'b' needs"):
+        deck_file.save()
+    assert path.read_bytes() == before
+
+
+def test_a_warm_save_parses_only_the_changed_card(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(
+        tmp_path, _deck_text(*(B.replace('"b"', f'"c{i}"').replace("QB", f"Q{i}") for i in range(50)))
+    )
+    DeckFile.load(path).deck()
+    size = len(path.read_text("utf-8"))
+    parsed: list[int] = []
+
+    def spy(text: str, where: str = "<deck>") -> ParseResult:
+        parsed.append(len(text))
+        return parse_deck(text, where)
+
+    monkeypatch.setattr(deckedit, "parse_deck", spy)
+    deck_file = DeckFile.load(path)
+    deck_file.upsert(Card("c7", front="Q7", back="changed"))
+    deck_file.save()
+    deck_file.remove("c9")
+    deck_file.save()
+    assert parsed and max(parsed) < size / 10
+    monkeypatch.undo()
+    assert DeckFile.load(path).deck() == _parsed(path.read_text("utf-8"), path)
+
+
+# ---- property: random decks, random edits ----
+
+ALPHABET = "ab Z09é\n\t\"'\\#[]={}.:\u2028\x85\r\x7f\x01"
+HOSTILE = [
+    "[[cards]]",
+    "\n[[cards]]\n",
+    '\n[[cards]]\nid = "evil"\n',
+    "\n[deck]\n",
+    '"""',
+    "'''",
+    "\n# x\n",
+    "\\",
+]
+texts = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(ALPHABET, max_size=12)), max_size=4).map("".join)
+words = st.lists(st.text("abcxyz-", min_size=1, max_size=6), max_size=3).map(tuple)
+SEPARATORS = [
+    "",
+    "\n",
+    "\n# about the next card\n",
+    "\n\n# [[cards]] \"\"\" ''' in a comment\n\n",
+    "# tight\n",
+]
+
+
+@st.composite
+def cards(draw: st.DrawFn, card_id: str) -> Card:
+    kind = draw(st.sampled_from(KINDS))
+    if kind == "cloze":
+        return Card(card_id, "cloze", text="{{c1::x}} " + draw(texts), extra=draw(texts), tags=draw(words))
+    return Card(
+        card_id,
+        kind,
+        front="Q" + draw(texts),
+        back="A" + draw(texts),
+        extra=draw(texts),
+        accept=draw(words),
+        tags=draw(words),
+        source=draw(st.sampled_from(["", "Q1"])),
+    )
+
+
+def _multiline(value: str, literal: bool) -> str | None:
+    if literal:
+        bad = "'''" in value or value.endswith("'") or any(ord(c) < 32 and c not in "\n\t" for c in value)
+        return None if bad or "\x7f" in value else "'''\n" + value + "'''"
+    out = [
+        {"\\": "\\\\", '"': '\\"', "\n": "\n", "\t": "\t"}.get(c)
+        or (f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 else c)
+        for c in value
+    ]
+    return '"""\n' + "".join(out) + '"""'
+
+
+def _table(card: Card, draw: st.DrawFn) -> str:
+    lines = card_toml(card).rstrip("\n").split("\n")
+    lines[0] = draw(st.sampled_from(["[[cards]]", "[[cards]]  # header note", "  [[ cards ]]"]))
+    for n, line in enumerate(lines[1:], 1):
+        key = line.partition(" = ")[0]
+        style = (
+            draw(st.sampled_from(["basic", "mlb", "mll"]))
+            if key in ("front", "back", "text", "extra")
+            else "basic"
+        )
+        if style != "basic":
+            ml = _multiline(getattr(card, key), style == "mll")
+            lines[n] = f"{key} = {ml}" if ml else line
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def deck_files(draw: st.DrawFn) -> tuple[list[str], list[Card], int]:
+    """(parts of the file text, its cards, index of each card's table in parts offset)."""
+    deck_cards = [draw(cards(f"c{i}")) for i in range(draw(st.integers(1, 6)))]
+    parts = [deck_to_toml(Deck("d", "D"))]
+    for card in deck_cards:
+        parts += [draw(st.sampled_from(SEPARATORS)), _table(card, draw)]
+    ending = draw(st.sampled_from(["keep", "no final newline", "comment"]))
+    if ending == "no final newline":
+        parts[-1] = parts[-1].rstrip("\n")
+    elif ending == "comment":
+        parts.append("\n# the end\n")
+    if draw(st.booleans()):
+        parts = [p.replace("\n", "\r\n") for p in parts]
+    return parts, deck_cards, 2  # card k's table is parts[2 * k + 2]
+
+
+def _strip_blank_lines(text: str, at_end: bool) -> str:
+    if at_end:
+        return re.sub(r"(?<=\n)(?:[ \t]*\r?\n)+\Z", "", text)
+    return re.sub(r"\A(?:[ \t]*\r?\n)+", "", text)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(deck=deck_files(), data=st.data())
+def test_random_edits_change_only_that_card(
+    tmp_path: Path, deck: tuple[list[str], list[Card], int], data: st.DataObject
+) -> None:
+    parts, deck_cards, _ = deck
+    path = _write(tmp_path, "".join(parts))
+    assert [_bare(c) for c in _parsed("".join(parts), path).cards] == deck_cards
+    found = scan("".join(parts))
+    assert found is not None
+    offsets = [len("".join(parts[: 2 * k + 2])) for k in range(len(deck_cards))]
+    assert [pos for pos, kind in found[0] if kind == CARD] == offsets
+    if data.draw(st.booleans()):
+        DeckFile.load(path).deck()  # warm, as after the editor read the card
+    k = data.draw(st.integers(0, len(deck_cards) - 1))
+    before, after = "".join(parts[: 2 * k + 2]), "".join(parts[2 * k + 3 :])
+    change = data.draw(st.sampled_from(["edit", "same", "remove", "append"]))
+    deck_file = DeckFile.load(path)
+    expected = list(deck_cards)
+    if change == "edit":
+        expected[k] = data.draw(cards(deck_cards[k].id))
+        deck_file.upsert(expected[k])
+    elif change == "same":
+        deck_file.upsert(deck_cards[k])
+    elif change == "remove":
+        deck_file.remove(expected.pop(k).id)
+    else:
+        expected.append(data.draw(cards("new")))
+        deck_file.upsert(expected[-1])
+    deck_file.save()
+    text = path.read_bytes().decode("utf-8")
+    parsed = _parsed(text, path)
+    assert [_bare(c) for c in parsed.cards] == expected
+    assert deck_file.deck() == parsed
+    assert DeckFile.load(path).deck() == parsed
+    if change in ("edit", "same"):
+        assert text.startswith(before) and text.endswith(after)
+        assert change == "edit" or text == "".join(parts)
+    elif change == "remove":
+        rest = _strip_blank_lines(after, at_end=False)
+        assert text == (before + rest if rest else _strip_blank_lines(before, at_end=True))
+    else:
+        assert text.startswith("".join(parts).rstrip("\r\n"))

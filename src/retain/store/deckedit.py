@@ -82,8 +82,8 @@ def _write_fields(table: Any, card: Card) -> None:
             continue
         if isinstance(value, tuple):
             table[key] = list(value)
-        elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL):
-            table[key] = tomlkit.string(value, multiline=True)
+        elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
+            table[key] = tomlkit.string(value, multiline=True)  # (a raw CR LF in one would read as LF)
         else:
             table[key] = value
 
