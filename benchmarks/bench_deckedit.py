@@ -12,7 +12,8 @@ seventh. Figures are medians in milliseconds, for a card in the middle:
 - cold: `DeckFile.load` + `upsert`/`remove` + `save` in a process that has not
   seen this file yet (one whole-file parse to know the text is clean);
 - warm: the same right after the editor read the card (`read_card` calls
-  `DeckFile.deck()`), or after an earlier save: what a save from the editor costs;
+  `DeckFile.deck()`): what a save from the editor costs (it scans the file once);
+- next: the same after an earlier save of another card (scan already known);
 - open: `DeckFile.load(...).deck()` on a file this process just saved.
 The file is restored after each run; writes are durable (fsync), as in the app.
 """
@@ -127,6 +128,10 @@ def bench(n: int, repeat: int, folder: Path) -> None:
     def editor_opened() -> None:
         DeckFile.load(path).deck()
 
+    def saved_another() -> None:
+        _after_upsert(path, Card(other.id, other.kind, other.front, "Another edit.", tags=other.tags))
+
+    other = DeckFile.load(path).deck().cards[n // 3]
     slow = max(1, min(repeat, 3))
     rows = [
         ("save one card", lambda: _before_upsert(path, edited), lambda: _after_upsert(path, edited)),
@@ -136,7 +141,8 @@ def bench(n: int, repeat: int, folder: Path) -> None:
         b = _median_ms(path, original, before, nothing, slow)
         cold = _median_ms(path, original, after, nothing, repeat)
         warm = _median_ms(path, original, after, editor_opened, repeat)
-        print(f"  {label:16} before {b:8.1f}   cold {cold:7.1f}   warm {warm:6.1f}   ms")
+        nxt = _median_ms(path, original, after, saved_another, repeat)
+        print(f"  {label:16} before {b:8.1f}   cold {cold:7.1f}   warm {warm:6.1f}   next {nxt:6.1f}   ms")
 
     def open_after_save() -> None:
         _after_upsert(path, edited)

@@ -176,15 +176,20 @@ class _Known:
         return at, start, body_end, end
 
 
-_KNOWN: dict[tuple[str, str], _Known] = {}  # by (path, digest of the file's bytes)
-_KNOWN_MAX = 8
+_KNOWN: dict[str, tuple[str, _Known]] = {}  # path -> (digest of the file's bytes, what they parse to)
+_KNOWN_FILES = 8
 
 
-def _remember(key: tuple[str, str], known: _Known) -> None:
-    _KNOWN.pop(key, None)
-    _KNOWN[key] = known
-    while len(_KNOWN) > _KNOWN_MAX:
+def _remember(path: str, digest: str, known: _Known) -> None:
+    _KNOWN.pop(path, None)
+    _KNOWN[path] = (digest, known)
+    while len(_KNOWN) > _KNOWN_FILES:
         del _KNOWN[next(iter(_KNOWN))]
+
+
+def _recall(path: str, digest: str) -> _Known | None:
+    hit = _KNOWN.get(path)
+    return hit[1] if hit is not None and hit[0] == digest else None
 
 
 def _moved(headers: list[tuple[int, str]], by: int) -> list[tuple[int, str]]:
@@ -226,15 +231,14 @@ class DeckFile:
         """What the text is known to parse to; else the whole file is parsed (a result with errors)."""
         if self._known is not None and self._known.text is self.text:
             return self._known
-        key = (str(self.path), self.digest)
-        known = _KNOWN.get(key) if self.text is self._disk_text else None
+        known = _recall(str(self.path), self.digest) if self.text is self._disk_text else None
         if known is None:
             result = parse_deck(self.text, str(self.path))
             if result.deck is None or result.errors:
                 return result
             known = _Known(self.text, result.deck)
             if self.text is self._disk_text:
-                _remember(key, known)
+                _remember(str(self.path), self.digest, known)
         self._known = known
         return known
 
@@ -366,7 +370,7 @@ class DeckFile:
         atomic_write(self.path, data)
         self.digest = _digest(data)
         self._disk_text = self.text
-        _remember((str(self.path), self.digest), state)
+        _remember(str(self.path), self.digest, state)
 
 
 def create_deck_file(path: Path, deck: Deck) -> DeckFile:
