@@ -251,6 +251,28 @@ def test_sub_tables_of_a_card_fall_back_to_the_whole_file(tmp_path: Path) -> Non
     assert [c.id for c in _parsed(path.read_text("utf-8"), path).cards] == ["b"]
 
 
+def test_arrays_and_inline_tables_over_several_lines(tmp_path: Path) -> None:
+    odd = '[[cards]]\nid = "o"\nfront = "QO"\nback = "BO"\nx = [\n  [["cards"]],\n[1]]\ny = {z = """\n[[cards]]\n"""}\n'
+    path = _write(tmp_path, _deck_text(A, "\n", odd, "\n", B))
+    text = _edit(path, Card("b", front="QB", back="changed"))
+    assert text == _deck_text(A, "\n", odd, "\n", B.replace("BB", "changed"))
+    text = _edit(path, Card("o", front="QO", back="changed"))
+    assert text == _deck_text(A, "\n", odd.replace("BO", "changed"), "\n", B.replace("BB", "changed"))
+
+
+def test_quoted_header_keys_are_card_headers_too(tmp_path: Path) -> None:
+    quoted = B.replace("[[cards]]", '[["cards"]]')
+    path = _write(tmp_path, _deck_text(A, "\n", quoted, "\n", C.replace("[[cards]]", "[[ 'cards' ]]")))
+    text = _edit(path, Card("a", front="QA", back="changed"))
+    assert text == _deck_text(
+        A.replace("BA", "changed"), "\n", quoted, "\n", C.replace("[[cards]]", "[[ 'cards' ]]")
+    )
+    deck_file = DeckFile.load(path)
+    deck_file.remove("c")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(A.replace("BA", "changed"), "\n", quoted)
+
+
 def test_external_edit_is_never_overwritten_on_the_fast_path(tmp_path: Path) -> None:
     path = _write(tmp_path, _deck_text(A, "\n", B))
     DeckFile.load(path).deck()  # as the editor does: now the text is known
@@ -355,7 +377,9 @@ def _multiline(value: str, literal: bool) -> str | None:
 
 def _table(card: Card, draw: st.DrawFn) -> str:
     lines = card_toml(card).rstrip("\n").split("\n")
-    lines[0] = draw(st.sampled_from(["[[cards]]", "[[cards]]  # header note", "  [[ cards ]]"]))
+    lines[0] = draw(
+        st.sampled_from(["[[cards]]", "[[cards]]  # header note", "  [[ cards ]]", '[["cards"]]'])
+    )
     for n, line in enumerate(lines[1:], 1):
         key = line.partition(" = ")[0]
         style = (

@@ -5,8 +5,8 @@ comments, arrays and inline tables, and reports each table header line: a
 `[[cards]]` line that sits inside a multi-line string is not a header. Runs of
 plain `key = "value"` lines are skipped by one regex match, so a 5,000-card deck
 file scans in about 20 ms. The scan vouches only for shapes it knows: any
-header other than `[[cards]]` or a plain `[name]`, or text that is not TOML as
-it reads it, gives None, and the caller edits the whole file instead.
+header other than `[[cards]]` (bare or quoted) or a plain `[name]`, or text
+that is not TOML as it reads it, gives None, and the caller edits the whole file instead.
 
 Every pattern here uses possessive quantifiers, so no input makes it backtrack.
 """
@@ -35,7 +35,7 @@ _ML_END = {
     "'''": re.compile(r"(?:[^']++|'(?!''))*+'''(?:'{1,2})?"),
 }
 _END = r"[ \t]*(?:#[^\n]*)?\r?\n?"
-_CARD_HEADER = re.compile(r"[ \t]*\[\[[ \t]*cards[ \t]*\]\]" + _END)
+_CARD_HEADER = re.compile(r"[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]" + _END)
 _PLAIN_HEADER = re.compile(rf"[ \t]*\[[ \t]*({_KEY})[ \t]*\]" + _END)
 TRIVIA = re.compile(_END)  # one blank or comment-only line
 BLANK = re.compile(r"[ \t]*\r?\n?")  # one blank line

@@ -6,8 +6,8 @@ each table starts (skipping strings, so a `[[cards]]` line inside a multi-line
 string is no header), tomlkit edits the one table's text, and every other byte
 of the file stays as it was. Comment and blank lines after a card's last key
 belong to the next card and are kept. Where the scan cannot vouch for a file's
-shape (cards in an inline `cards = [...]` array, `[cards.x]` sub-tables, quoted
-header keys), the whole file goes through tomlkit, as before.
+shape (cards in an inline `cards = [...]` array, `[cards.x]` sub-tables, other
+unusual headers), the whole file goes through tomlkit, as before.
 
 A text known to parse without errors is remembered with its deck, by path and
 digest; the deck after a splice follows from it (TOML tables do not reach past
