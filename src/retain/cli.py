@@ -44,8 +44,11 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = next((a for a in argv if not a.startswith("-")), None)
-    # Import only the named sub-command; none for bare `retain` (the TUI), `--help` or a typo.
-    args = build_parser(first if first in COMMANDS else "").parse_args(argv)
+    if argv:
+        # Import only the named sub-command; none for `--help` or a typo.
+        args = build_parser(first if first in COMMANDS else "").parse_args(argv)
+    else:  # bare `retain`, the TUI: no parser to build (launch time)
+        args = argparse.Namespace(command=None)
     command = args.command or "home"
     from retain.store.config import ConfigError
 

@@ -60,6 +60,7 @@ class PtyApp:
         os.close(slave)
         self.master = master
         self.raw = bytearray()
+        self.chunks: list[tuple[float, int]] = []  # (perf_counter when read, len(raw) after it)
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -74,6 +75,7 @@ class PtyApp:
                 return
             with self._lock:
                 self.raw += chunk
+                self.chunks.append((time.perf_counter(), len(self.raw)))
 
     def mark(self) -> int:
         with self._lock:
@@ -92,6 +94,21 @@ class PtyApp:
                 break
             time.sleep(0.05)
         raise AssertionError(f"{text!r} did not appear; screen output was:\n{self.text(since)[-3000:]}")
+
+    def arrival(self, text: str) -> float:
+        """perf_counter time at which the output chunk that completed `text` was read (for benchmarks)."""
+        with self._lock:
+            chunks, raw = list(self.chunks), bytes(self.raw)
+        lo, hi = 0, len(chunks) - 1
+        if hi < 0 or text not in strip_ansi(raw):
+            raise AssertionError(f"{text!r} has not appeared")
+        while lo < hi:  # the first chunk after which the text is on screen
+            mid = (lo + hi) // 2
+            if text in strip_ansi(raw[: chunks[mid][1]]):
+                hi = mid
+            else:
+                lo = mid + 1
+        return chunks[lo][0]
 
     def press(self, *keys: str) -> None:
         for key in keys:

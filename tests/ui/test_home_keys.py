@@ -207,3 +207,49 @@ async def test_bundled_decks_sit_under_their_group(
         bundled = [r for r in data.rows if r.depth == 1]
         assert len(bundled) >= 10
         assert group.cards == sum(r.cards for r in bundled)
+
+
+async def test_deck_list_cursor_keys_and_mouse(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DeckTable)
+        assert table.selected_row().key == "group:Distributed Systems Interview"  # type: ignore[union-attr]
+        await pilot.press("end")
+        assert table.selected_row().key == "deck:spanish"  # type: ignore[union-attr]
+        await pilot.press("home", "down", "down")
+        assert table.selected_row().key == "deck:consul"  # type: ignore[union-attr]
+        await pilot.press("pagedown")
+        assert table.selected_row().key == "deck:spanish"  # type: ignore[union-attr]
+        await pilot.press("pageup", "up")
+        assert table.selected_row().key == "group:Distributed Systems Interview"  # type: ignore[union-attr]
+        await pilot.click(DeckTable, offset=(4, 2))  # header is line 0: line 2 is the second row
+        assert table.selected_row().key == "deck:kafka"  # type: ignore[union-attr]
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.click(DeckTable, offset=(4, 2))  # a click on the highlighted row studies it
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)
+        assert app.screen.session.current.deck_id == "kafka"  # type: ignore[union-attr]
+
+
+async def test_deck_list_keeps_the_cursor_in_view(retain_home: Path) -> None:
+    for n in range(40):
+        (retain_home / "decks" / f"extra-{n:02d}.toml").write_text(
+            f'format = 1\n[deck]\nid = "extra-{n:02d}"\nname = "Extra {n:02d}"\n\n'
+            f'[[cards]]\nid = "a"\nfront = "Q{n}?"\nback = "A"\n',
+            encoding="utf-8",
+        )
+    home = open_home()
+    collection = Collection.open(home, FIXED_NOW)
+    from retain.ui.app import make_app
+
+    app = make_app(collection, lambda: FIXED_NOW, config=home.config, decks_dir=home.paths.decks_dir)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            table = app.screen.query_one(DeckTable)
+            await pilot.press(*["down"] * 33)  # past the group, its three decks and Extra 00..28
+            assert table.selected_row().key == "deck:extra-29"  # type: ignore[union-attr]
+            assert "Extra 29" in screen_text(app)
+            assert "Extra 00" not in screen_text(app)  # scrolled
+            assert "Deck" in screen_text(app)  # the header stays
+    finally:
+        collection.close()

@@ -16,7 +16,6 @@ from textual.screen import Screen
 from retain.store.config import Config
 from retain.store.library import DeckEntry
 from retain.ui.deck_rows import deck_rows
-from retain.ui.screens.help import HelpScreen
 from retain.ui.screens.home import HomeData, HomeScreen
 
 if TYPE_CHECKING:
@@ -79,10 +78,14 @@ class RetainApp(App[None]):
 
     # ---- start-up ------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen[object]:
+        # The home screen is the bottom of the stack itself: pushing it over Textual's blank
+        # default screen cost a second screen's layout before the first paint.
+        return HomeScreen(self.home_data, self.today_progress, self.start_study)  # type: ignore[return-value]
+
     def on_mount(self) -> None:
         self._apply_theme()
         self._apply_keymap()
-        self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
         if self.ready:
             self.call_after_refresh(self._start_live_reload)
         else:
@@ -218,6 +221,8 @@ class RetainApp(App[None]):
         )
 
     def action_help(self) -> None:
+        from retain.ui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(binding_sections(), self._keymap))
@@ -271,6 +276,7 @@ def broken_line(entry: DeckEntry, decks_dir: str) -> str:
 def binding_sections() -> list[tuple[str, list[BindingType]]]:
     """Bindings by screen, as the help screen lists them."""
     from retain.ui.authoring import authoring_binding_sections
+    from retain.ui.screens.help import HelpScreen
     from retain.ui.screens.study import StudyScreen
     from retain.ui.screens.summary import SummaryScreen
 
