@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 
 from retain.store.config import Config
@@ -34,6 +35,15 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class CollectionOpened(Message):
+    """Posted from the loader's thread when the collection is open (or could not be)."""
+
+    def __init__(self, collection: Collection | None, error: str) -> None:
+        super().__init__()
+        self.collection = collection
+        self.error = error
 
 
 class RetainApp(App[None]):
@@ -112,8 +122,13 @@ class RetainApp(App[None]):
             self._loader.start(self._loaded_in_thread)
 
     def _loaded_in_thread(self, collection: Collection | None, error: str) -> None:
-        with contextlib.suppress(RuntimeError):  # the app quit meanwhile: the launcher closes it
-            self.call_from_thread(self._collection_ready, collection, error)
+        # post_message never waits (call_from_thread would, forever, once the app is quitting,
+        # while the launcher waits for this thread): if the app has gone, the launcher closes it.
+        with contextlib.suppress(RuntimeError):
+            self.post_message(CollectionOpened(collection, error))
+
+    def on_collection_opened(self, message: CollectionOpened) -> None:
+        self._collection_ready(message.collection, message.error)
 
     def _collection_ready(self, collection: Collection | None, error: str) -> None:
         if collection is None:
