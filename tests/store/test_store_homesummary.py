@@ -198,3 +198,39 @@ def test_not_saved_by_a_reader_or_without_asking(tmp_path: Path) -> None:
     assert not summary_path(home.paths.cache_dir).exists()
     writer.close(NOW, save_summary=True)
     assert load_summary(home, NOW, UTC) is not None
+
+
+def _full_progress(home: Home, at: datetime) -> tuple[int, int]:
+    from retain.core.stats import today_progress
+
+    col = Collection.open(home, at, tz=UTC, read_only=True)
+    try:
+        return today_progress(col.history(at), at, col.rollover_hour, UTC)
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("later", [timedelta(0), timedelta(hours=3), timedelta(days=1), timedelta(days=2)])
+def test_progress_is_carried_through_the_summary(tmp_path: Path, later: timedelta) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home, NOW - timedelta(days=1))
+    rate(col, KEYS[0], NOW - timedelta(days=1))  # yesterday
+    col.close(NOW - timedelta(days=1))
+    col = open_col(home)
+    assert col.progress(NOW) is None  # unknown until counted once
+    col.progress_base = (col.today(NOW), *_full_progress(home, NOW))
+    assert col.progress(NOW) == (0, 1)
+    rate(col, KEYS[1], NOW + timedelta(minutes=1))
+    rate(col, KEYS[2], NOW + timedelta(minutes=2))
+    assert col.progress(NOW + timedelta(minutes=3)) == (2, 2)
+    col.close(NOW + timedelta(minutes=3), save_summary=True)
+    at = NOW + timedelta(minutes=4) + later
+    summary = load_summary(home, at, UTC)
+    assert summary is not None
+    assert summary.progress == _full_progress(home, at)
+
+
+def test_progress_unknown_is_not_invented(tmp_path: Path) -> None:
+    home = _studied_home(tmp_path)  # nothing counted the progress in that session
+    summary = load_summary(home, NOW, UTC)
+    assert summary is not None and summary.progress is None

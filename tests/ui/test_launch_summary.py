@@ -124,3 +124,44 @@ async def test_a_collection_that_cannot_open_ends_the_app_with_its_message(retai
             await pilot.pause(0.01)
     assert app.return_code == 2
     assert app.load_error == "state/snapshots/kafka.toml: format 9 is newer than this retain"
+
+
+async def test_progress_from_the_summary_shows_at_once_and_follows_the_session(retain_home: Path) -> None:
+    home = open_home()
+    collection = Collection.open(home, FIXED_NOW, tz=UTC)
+    collection.progress_base = (collection.today(FIXED_NOW), 0, 4)  # as if counted: a 4-day streak
+    collection.close(FIXED_NOW, save_summary=True)
+    summary = load_summary(home, FIXED_NOW, UTC)
+    assert summary is not None and summary.progress == (0, 4)
+    gate = threading.Event()
+
+    def open_() -> Collection:
+        assert gate.wait(10)
+        return Collection.open(home, FIXED_NOW, tz=UTC)
+
+    loader = CollectionLoader(open_)
+    app = make_app(
+        None,
+        fixed_clock,
+        config=home.config,
+        decks_dir=home.paths.decks_dir,
+        loader=loader,
+        launch_home=summary,
+    )
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert app.screen.progress == (0, 4)  # type: ignore[attr-defined]
+            gate.set()
+            await _until_ready(app)
+            await pilot.press("down", "enter", "space", "3", "escape")
+            await pilot.pause()
+            while not isinstance(app.screen, HomeScreen):
+                await pilot.press("escape")
+                await pilot.pause()
+            assert app.screen.progress == (1, 5)  # today joins the streak, no history re-read
+    finally:
+        gate.set()
+        opened = loader.wait()
+        assert opened is not None
+        opened.close()

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from retain.core.clock import day_start, study_day
 from retain.core.due import Counts, DayLog, count_due
 from retain.core.model import Unit
+from retain.core.progress import progress_with_today, reviews_today
 from retain.core.settings import StudySettings
 from retain.core.state import CardState, Event, validate_state
 from retain.store.deckcache import units_for
@@ -85,6 +86,8 @@ class Collection:
         self._light = False
         # Identity of the state files before they were read (`homesummary.state_file_ids`); writers only.
         self.state_ids_at_open: dict[str, tuple[int, int, int]] | None = None
+        # (study day, reviews that day, streak) as `core.stats.today_progress` counted them; see `progress`.
+        self.progress_base: tuple[date, int, int] | None = None
 
     @classmethod
     def open(
@@ -191,6 +194,19 @@ class Collection:
             events.sort(key=lambda e: e.time)
             self._day = (start, events)
         return self._day[1]
+
+    def progress(self, now: datetime) -> tuple[int, int] | None:
+        """(reviews today, streak) from `progress_base` and today's events; None when unknown.
+
+        Unknown until something sets `progress_base` (the home screen counts it
+        once from the history, or the launch summary carries it), after a
+        rollover since then, or when an earlier day's review was undone.
+        """
+        base = self.progress_base
+        if base is None or base[0] != self.today(now):
+            return None
+        count = reviews_today(self._day_events(now))
+        return None if count is None else progress_with_today((base[1], base[2]), count)
 
     def day_log(self, now: datetime) -> DayLog:
         return DayLog.from_events(self._day_events(now), self.day_start(now))

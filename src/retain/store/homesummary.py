@@ -3,8 +3,9 @@
 Opening the collection at 50k cards takes ~0.2 s (rebuilding ~100k unit and
 state objects), as long again as Textual's own import. The home screen needs
 far less: per review unit the six fields `core.due.count_rows` reads, the
-decks' names and groups, the broken deck files' first errors and the day log
-of the current study day. `save_summary` writes those (marshal, in the cache
+decks' names and groups, the broken deck files' first errors, the day log
+of the current study day, and the reviews today and streak when they are
+known (carried forward by `core.progress`, so the history is not re-read). `save_summary` writes those (marshal, in the cache
 folder) when the TUI closes the collection, while it still holds the writer
 lock; `load_summary` reads them at the next launch.
 
@@ -30,13 +31,14 @@ import marshal
 import os
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from retain.core.clock import day_start, study_day
 from retain.core.due import Counts, DayLog, count_rows
 from retain.core.model import Problem
+from retain.core.progress import carry_progress
 from retain.store.derivedcache import FileId, code_fingerprint
 from retain.store.files import atomic_write
 from retain.store.home import Home, library_folders
@@ -67,6 +69,7 @@ class LaunchHome:
     counts: dict[str, Counts]
     cards: dict[str, int]  # review units per deck
     broken: list[DeckEntry]
+    progress: tuple[int, int] | None = None  # (reviews today, streak), when it could be carried forward
 
 
 def summary_path(cache_dir: Path) -> Path:
@@ -143,6 +146,7 @@ def save_summary(collection: Collection, now: datetime) -> bool:
             suspended.append(st.suspended)
             buried.append(st.buried_until)
     log = collection.day_log(now)
+    progress = collection.progress(now)
     payload = {
         "decks": [(d.id, d.name, d.group) for d in library.decks],
         "broken": [
@@ -154,6 +158,7 @@ def save_summary(collection: Collection, now: datetime) -> bool:
         "day_start": (collection.day_start(now) - epoch).total_seconds(),
         "written": (now - epoch).total_seconds(),
         "log": (log.new_seen, log.reviews_done, sorted(log.notes_seen)),
+        "progress": None if progress is None else (collection.today(now).isoformat(), *progress),
     }
     blob = marshal.dumps((_MAGIC, _VERSION, code_fingerprint(), library.files, ids, payload))
     atomic_write(summary_path(collection.cache_dir), blob, durable=False)
@@ -201,4 +206,9 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
         for path, origin, probs in payload["broken"]
     ]
     decks = [DeckInfo(str(i), str(n), str(g)) for i, n, g in payload["decks"]]
-    return LaunchHome(decks, counts, {str(k): int(v) for k, v in payload["cards"].items()}, broken)
+    progress = None
+    if payload["progress"] is not None:
+        day, reviews, streak = payload["progress"]
+        progress = carry_progress(date.fromisoformat(day), (int(reviews), int(streak)), today)
+    cards = {str(k): int(v) for k, v in payload["cards"].items()}
+    return LaunchHome(decks, counts, cards, broken, progress)

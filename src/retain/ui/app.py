@@ -135,9 +135,9 @@ class RetainApp(App[None]):
             self.load_error = error  # the launcher prints it once the terminal is restored
             self.exit(return_code=2)
             return
-        import gc
-
-        gc.freeze()  # as the launcher does after a synchronous open (see commands/review.py)
+        launch = self._launch_home
+        if launch is not None and launch.progress is not None:
+            collection.progress_base = (collection.today(self.clock()), *launch.progress)
         self.collection = collection
         self._launch_home = None
         for screen in self.screen_stack:
@@ -188,6 +188,7 @@ class RetainApp(App[None]):
             messages=list(collection.messages),
             read_only=collection.read_only,
             decks_dir=self._decks_dir,
+            progress=collection.progress(now),
         )
 
     def _summary_home_data(self) -> HomeData:
@@ -199,13 +200,17 @@ class RetainApp(App[None]):
             broken=[broken_line(e, self._decks_dir) for e in launch.broken],
             decks_dir=self._decks_dir,
             loaded=False,
+            progress=launch.progress,
         )
 
     def today_progress(self) -> tuple[int, int]:
         """Reviews in today's study day and the streak in days (runs in a worker thread)."""
         from retain.ui.progress import recent_progress
 
-        return recent_progress(self.collection, self.clock())
+        collection, now = self.collection, self.clock()
+        progress = recent_progress(collection, now)
+        collection.progress_base = (collection.today(now), *progress)  # carried forward from here on
+        return progress
 
     def deck_names(self) -> dict[str, str]:
         return {d.id: d.name or d.id for d in self.collection.library.decks}

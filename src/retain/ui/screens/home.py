@@ -33,6 +33,7 @@ class HomeData:
     read_only: bool = False
     decks_dir: str = ""
     loaded: bool = True  # False while painted from the launch summary (the collection is opening)
+    progress: tuple[int, int] | None = None  # (reviews today, streak) when known without counting
 
 
 def empty_library_text(decks_dir: str) -> Content:
@@ -106,9 +107,11 @@ class HomeScreen(Screen[None]):
 
     def reload(self) -> None:
         self.data = data = self._load()
+        if data.progress is not None:
+            self.progress = data.progress
         self.query_one("#home-today", Static).update(today_content(self.progress))
-        if data.loaded:
-            self.call_after_refresh(self._start_progress)
+        if data.loaded and data.progress is None:
+            self.call_after_refresh(self._start_progress)  # count it from the history, once
         messages = self.query_one("#home-messages", Static)
         messages.update(Content("\n").join(line(f"⚠ {m}") for m in data.messages))
         messages.display = bool(data.messages)
