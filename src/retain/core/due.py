@@ -9,7 +9,7 @@ left out. It is one pass over the units with no sorting, about 15 ms at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -83,12 +83,14 @@ class Counts:
         return self.new + self.learning + self.review
 
 
-DueRow = tuple[str, str, int | None, Any, bool, str | None]
-"""(deck id, unit key, state code or None when never studied, due, suspended, buried until (ISO date)).
+DueRow = tuple[str, Hashable, int | None, Any, bool, str | None]
+"""(deck id, note, state code or None when never studied, due, suspended, buried until (ISO date)).
 
-`due` is any value comparable with the `now` and `day_end` given to `count_rows`:
-a datetime from a `CardState`, or POSIX seconds in the launch summary
-(`store.homesummary`)."""
+The note is the unit's note key (`note_of`), or any stand-in for it that is
+used consistently, with `DayLog.notes_seen` in the same terms (the launch
+summary numbers them). `due` is any value comparable with the `now` and
+`cutoff` given to `count_rows`: a datetime from a `CardState`, or POSIX
+seconds in the launch summary (`store.homesummary`)."""
 
 
 def due_rows(units: Iterable[Unit], states: Mapping[str, CardState]) -> Iterator[DueRow]:
@@ -97,9 +99,9 @@ def due_rows(units: Iterable[Unit], states: Mapping[str, CardState]) -> Iterator
     for u in units:
         st = get(u.key)
         if st is None:
-            yield (u.deck_id, u.key, None, None, False, None)
+            yield (u.deck_id, note_of(u.key), None, None, False, None)
         else:
-            yield (u.deck_id, u.key, st.state, st.due, st.suspended, st.buried_until)
+            yield (u.deck_id, note_of(u.key), st.state, st.due, st.suspended, st.buried_until)
 
 
 def count_due(
@@ -126,15 +128,15 @@ def count_rows(
 ) -> dict[str, Counts]:
     """`count_due` over rows: reviews due by `cutoff`, learning steps due by `now` (same type as the dues)."""
     today_iso = today.isoformat()
-    seen = log.notes_seen
+    seen: set[Any] = log.notes_seen
     learning: dict[str, int] = {}
-    new_notes: dict[str, set[str]] = {}
-    rev_notes: dict[str, set[str]] = {}
-    busy: set[str] = set()  # notes with a learning unit due: their siblings wait
+    new_notes: dict[str, set[Hashable]] = {}
+    rev_notes: dict[str, set[Hashable]] = {}
+    busy: set[Hashable] = set()  # notes with a learning unit due: their siblings wait
     deck = ""
-    new_set: set[str] = set()
-    rev_set: set[str] = set()
-    for deck_id, key, kind, due, suspended, buried_until in rows:
+    new_set: set[Hashable] = set()
+    rev_set: set[Hashable] = set()
+    for deck_id, note, kind, due, suspended, buried_until in rows:
         if deck_id != deck:
             deck = deck_id
             new_set = new_notes.setdefault(deck, set())
@@ -142,19 +144,16 @@ def count_rows(
         if kind is None or kind == NEW:
             if kind is not None and (suspended or (buried_until is not None and buried_until > today_iso)):
                 continue
-            note = note_of(key)
             if note not in seen:
                 new_set.add(note)
             continue
         if suspended or (buried_until is not None and buried_until > today_iso):
             continue
         if kind == REVIEW:
-            if due is not None and due <= cutoff:
-                note = note_of(key)
-                if note not in seen:
-                    rev_set.add(note)
+            if due is not None and due <= cutoff and note not in seen:
+                rev_set.add(note)
         elif due is not None and due <= cutoff:
-            busy.add(note_of(key))
+            busy.add(note)
             if due <= now:
                 learning[deck] = learning.get(deck, 0) + 1
     out: dict[str, Counts] = {}

@@ -90,12 +90,17 @@ class RetainApp(App[None]):
 
     def get_default_screen(self) -> Screen[object]:
         # The home screen is the bottom of the stack itself: pushing it over Textual's blank
-        # default screen cost a second screen's layout before the first paint.
+        # default screen cost a second screen's layout before the first paint. `retain review`
+        # keeps the blank one, so the home screen is not loaded under the session.
+        if self._start_in_review:
+            return super().get_default_screen()
         return HomeScreen(self.home_data, self.today_progress, self.start_study)  # type: ignore[return-value]
 
     def on_mount(self) -> None:
         self._apply_theme()
         self._apply_keymap()
+        if self._start_in_review:
+            self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
         if self.ready:
             self.call_after_refresh(self._start_live_reload)
         else:
