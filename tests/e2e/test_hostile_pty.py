@@ -58,3 +58,11 @@ def test_hostile_deck_sends_no_control_sequence_and_runs_no_action(tmp_path: Pat
     for seq in FORBIDDEN:
         assert seq not in raw, f"{seq!r} reached the terminal"
     assert not list(tmp_path.glob("*.svg")) and not list(Path.cwd().glob("*.svg"))
+    # The next start paints the deck list from the launch summary: the name is just as inert.
+    assert (tmp_path / "cache" / "home-summary.marshal").is_file()
+    again = PtyApp([], tmp_path, size=(120, 30))
+    again.wait_for("Hostile ␛]0;deck-title␇ deck")
+    again.press("q")
+    assert again.wait_exit() == 0
+    for seq in FORBIDDEN:
+        assert seq not in bytes(again.raw), f"{seq!r} reached the terminal from the summary"
