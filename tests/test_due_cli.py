@@ -122,3 +122,42 @@ def test_due_imports_neither_textual_nor_fsrs(tmp_path: Path) -> None:
     env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stderr.strip() == "[]", result.stderr
+
+
+def test_due_from_the_launch_summary_prints_what_the_collection_gives(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    home = open_home({"RETAIN_HOME": str(tmp_path)})
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "broken.toml").write_text("format = 1\n[deck\n", encoding="utf-8")
+    col = Collection.open(home, now)
+    for i, unit in enumerate([u for u in col.units if u.deck_id == "redis"][:4]):
+        at = now - timedelta(days=3, minutes=i)
+        after = CardState(REVIEW, None, 5.0, 5.0, now - timedelta(hours=i - 2), at, 3, 0)
+        col.record(Event(col.new_event_id(at), "review", unit.key, at, after, None, 3))
+    col.close(now, save_summary=True)  # as the TUI closes
+    summary = tmp_path / "cache" / "home-summary.marshal"
+    assert summary.is_file()
+    fast = [_run(tmp_path, "due", "--json"), _run(tmp_path, "due")]
+    assert _opens_collection(tmp_path) is False  # the summary answered
+    summary.write_bytes(b"damaged")  # a miss: the collection is opened
+    assert _opens_collection(tmp_path) is True
+    slow = [_run(tmp_path, "due", "--json"), _run(tmp_path, "due")]
+    for a, b in zip(fast, slow, strict=True):
+        assert a.returncode == b.returncode == 0
+        assert a.stdout == b.stdout
+        assert a.stderr == b.stderr and "broken deck: " in a.stderr
+    redis = next(d for d in json.loads(fast[0].stdout)["decks"] if d["id"] == "redis")
+    assert redis["review"] == 2  # due now and an hour ago; the others later
+
+
+def _opens_collection(home: Path) -> bool:
+    code = (
+        "import sys, contextlib, io\n"
+        "from retain.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['due', '--json'])\n"
+        "print('retain.store.collection' in sys.modules)\n"
+    )
+    env = {**os.environ, "RETAIN_HOME": str(home)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    return out.stdout.strip() == "True"
