@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from retain.core.state import NEW
 from retain.ui.screens.home import HomeScreen
 from retain.ui.screens.study import StudyScreen
@@ -129,3 +132,29 @@ async def test_a_failed_write_keeps_the_card_and_says_so(open_app: OpenApp) -> N
         await pilot.press("s")
         assert study(app).session.current.key == "kafka/partitions"  # type: ignore[union-attr]
     assert reviews(app) == []
+
+
+async def test_cards_still_queued_show_their_edited_text(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        study = app.screen
+        assert isinstance(study, StudyScreen) and study.session.current is not None
+        first = study.session.current.key
+        path = retain_home / "decks" / "kafka.toml"
+        text = path.read_text("utf-8")
+        text = re.sub(r'front = ("""|")', r"front = \1EDITED ", text)
+        path.write_text(text, "utf-8")
+        assert app.live_reload is not None
+        app.live_reload.check(settled=False)
+        await pilot.pause()
+        fronts: dict[str, str] = {}
+        for _ in range(10):  # every card of the deck, once
+            current = study.session.current
+            if current is None:
+                break
+            fronts[current.key] = current.front
+            await pilot.press("space", "4")  # Easy: out of today's queue
+            await pilot.pause()
+        assert first in fronts and len(fronts) >= 2, fronts
+        assert all(front.startswith("EDITED") for front in fronts.values()), fronts

@@ -123,6 +123,18 @@ class StudyQueue:
         start = self.counts(now)
         self._new_total, self._rev_total = max(1, start.new), max(1, start.review)
 
+    def refresh_units(self, fresh: Mapping[str, Unit]) -> None:
+        """Take the queued units' texts as they are now (a card was edited or its deck reloaded).
+
+        Only the texts change: what is queued, and in which order, stays. A key
+        that is no longer in `fresh` (its card was deleted) keeps its old unit.
+        """
+        units = self._units
+        for key in units:
+            unit = fresh.get(key)
+            if unit is not None:
+                units[key] = unit
+
     def _fill(
         self,
         units: Sequence[Unit],

@@ -130,12 +130,16 @@ def edit_in_session(screen: StudyScreen) -> None:
 
 
 def refresh_session_card(screen: StudyScreen) -> None:
-    """Show the current card with its text as the deck file has it now (after an edit or a reload)."""
+    """Show the current card, and the ones still queued, as the deck file has them now (after an edit
+    or a reload)."""
     session = screen.session
+    by_key = _host(screen.app).collection.units_by_key
+    session.queue.refresh_units(by_key)  # the cards still to come, too
+    session.units_by_key = by_key  # undo shows the card as it is now
     current = session.current
     if current is None:
         return
-    fresh = _host(screen.app).collection.units_by_key.get(current.key)
+    fresh = by_key.get(current.key)
     if fresh is not None and fresh != current:
         session.current = fresh
         screen.refresh_card()
