@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from retain.core.deckfile import parse_deck
 from retain.ui.screens.share_export import ExportScreen
@@ -80,3 +81,46 @@ async def test_export_writes_the_selected_deck(retain_home: Path, open_app: Open
         await asyncio.sleep(0)
     text = out.read_text("utf-8")
     assert text.startswith("#separator:Comma") and "#guid column:1" in text
+
+
+async def test_import_with_history_records_the_anki_reviews(retain_home: Path, open_app: OpenApp) -> None:
+    def clock() -> datetime:
+        return datetime.now(UTC)  # the fixture's reviews were made with Anki in 2026
+
+    app = open_app(clock=clock)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        screen.query_one("#share-history-flag", Checkbox).value = True
+        screen.query_one(Input).value = str(FIXTURE)
+        apply_button = screen.query_one("#share-apply", Button)
+        await pilot.press("enter")
+        await _until(lambda: not apply_button.disabled, pilot)
+        assert "review history: 2 event(s) in the file" in str(
+            screen.query_one("#share-diff", Static).render()
+        )
+        fake = (app.collection.today(clock()), 5, 9)
+        app.collection.progress_base = fake  # as if counted before the import
+        apply_button.press()
+        await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
+        reviewed = {k: s for k, s in app.collection.states.items() if k.startswith("general-knowledge/")}
+        assert len(reviewed) == 1 and next(iter(reviewed.values())).reps == 2
+        assert any("recorded 2 event(s) of review history" in str(n.message) for n in app._notifications)
+        assert app.collection.progress_base != fake  # dropped, and counted again from the history
+    app.collection.close()  # as when that retain quits
+    again = open_app(clock=clock)  # importing twice adds nothing
+    async with again.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("i")
+        screen = again.screen
+        assert isinstance(screen, ImportScreen)
+        screen.query_one("#share-history-flag", Checkbox).value = True
+        screen.query_one(Input).value = str(FIXTURE)
+        apply_button = screen.query_one("#share-apply", Button)
+        await pilot.press("enter")
+        await _until(lambda: not apply_button.disabled, pilot)
+        apply_button.press()
+        await _until(lambda: not isinstance(again.screen, ImportScreen), pilot)
+        assert any("recorded 0 event(s)" in str(n.message) for n in again._notifications), [
+            str(n.message) for n in again._notifications
+        ]

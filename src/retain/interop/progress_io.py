@@ -16,10 +16,11 @@ from retain.core.state import CardState, Event
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.history import events_for_deck
+from retain.interop.progress import ProgressFn, no_progress
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 
-__all__ = ["collection_deck_progress", "deck_progress", "record_history"]
+__all__ = ["collection_deck_progress", "collection_record_history", "deck_progress", "record_history"]
 
 
 def _open(home: Home, now: datetime, read_only: bool) -> Collection:
@@ -51,15 +52,26 @@ def record_history(home: Home, reviews: Sequence[Review], now: datetime) -> tupl
     """Append `reviews` to the journal; returns (recorded, skipped because local progress exists)."""
     coll = _open(home, now, False)
     try:
-        if coll.read_only:
-            raise InteropError(
-                "another retain is writing the progress; close it and import the history again"
-            )
-        have = {(e.key, e.time) for e in coll.history(now)}
-        local = {r.key for r in reviews if r.key in coll.states}
-        count = 0
-        for r in sorted(reviews, key=lambda r: r.time):
-            if r.key in local or (r.key, r.time) in have or r.time > now:
+        return collection_record_history(coll, reviews, now)
+    finally:
+        coll.close(now)
+
+
+def collection_record_history(
+    coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn = no_progress
+) -> tuple[int, int]:
+    """The same, into an open collection (the TUI's), reporting progress as stage "history"."""
+    if coll.read_only:
+        raise InteropError("another retain is writing the progress; close it and import the history again")
+    have = {(e.key, e.time) for e in coll.history(now)}
+    local = {r.key for r in reviews if r.key in coll.states}
+    todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local and r.time <= now]
+    count = 0
+    try:
+        for i, r in enumerate(todo):
+            if i % 256 == 0:
+                progress("history", i, len(todo))
+            if (r.key, r.time) in have:
                 continue
             event = Event(
                 id=coll.new_event_id(now),
@@ -74,6 +86,7 @@ def record_history(home: Home, reviews: Sequence[Review], now: datetime) -> tupl
             coll.record(event)
             have.add((r.key, r.time))
             count += 1
-        return count, len(local)
     finally:
-        coll.close(now)
+        coll.history_changed()
+    progress("history", len(todo), len(todo))
+    return count, len(local)

@@ -208,6 +208,15 @@ class Collection:
         count = reviews_today(self._day_events(now))
         return None if count is None else progress_with_today((base[1], base[2]), count)
 
+    def history_changed(self) -> None:
+        """Past events were added (a history import): recount what depends on the whole history.
+
+        The carried reviews-today/streak are dropped (the home screen counts them
+        again), and the undo stack is re-read from the journal as after a restart.
+        """
+        self.progress_base = None
+        self._undo = None
+
     def day_log(self, now: datetime) -> DayLog:
         return DayLog.from_events(self._day_events(now), self.day_start(now))
 

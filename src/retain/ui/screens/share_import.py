@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -11,11 +12,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, ProgressBar, Static
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
+from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.importer import IMPORT_SUFFIXES, ImportPlan, apply_import, plan_import, read_file
-from retain.store.collection import Collection
+from retain.interop.progress_io import collection_record_history
+from retain.store.collection import Collection, CollectionError
 from retain.ui.screens.share_dialog import ShareDialog
 from retain.ui.text import line
 
@@ -31,12 +34,16 @@ class ImportScreen(ShareDialog):
         super().__init__()
         self.collection = collection
         self.plan: ImportPlan | None = None
+        self.reviews: list[Review] = []
         self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="share-dialog"):
             yield Label(f"Import a deck ({' '.join(IMPORT_SUFFIXES)})", id="share-title")
             yield Input(placeholder="path to the file, e.g. ~/Downloads/Spanish.apkg", id="share-path")
+            yield Checkbox(
+                "Bring in the review history (Anki .apkg, retain .toml sidecar)", id="share-history-flag"
+            )
             yield ProgressBar(total=1, show_eta=False, id="share-progress")
             yield Static("", id="share-diff")
             with Horizontal(id="share-buttons"):
@@ -58,6 +65,7 @@ class ImportScreen(ShareDialog):
     @work(thread=True, exclusive=True)
     def preview(self) -> None:
         raw = self.app.call_from_thread(lambda: self.query_one(Input).value.strip())
+        history = self.app.call_from_thread(lambda: self.query_one("#share-history-flag", Checkbox).value)
         self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", True)
         if not raw:
             self.app.call_from_thread(self._show, "Type the path of a file to import.", True)
@@ -65,13 +73,18 @@ class ImportScreen(ShareDialog):
         try:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage.mkdir(parents=True, exist_ok=True)
-            bundle = read_file(Path(raw).expanduser(), self.stage, progress=self._progress)
+            bundle = read_file(
+                Path(raw).expanduser(), self.stage, with_history=history, progress=self._progress
+            )
             plan = plan_import(bundle, self.collection.library, self.collection.home.paths.decks_dir)
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Import refused: {exc}").plain, True)
             return
         self.plan = plan
+        self.reviews = list(bundle.reviews)
         lines = [text for planned in plan.decks for text in planned.diff.lines()]
+        if history:
+            lines.append(f"review history: {len(bundle.reviews)} event(s) in the file")
         lines += [f"warning: {w}" for w in bundle.warnings[:5]]
         lines.append("Press Import to apply these changes (progress of kept cards stays).")
         self.app.call_from_thread(self._show, "\n".join(lines))
@@ -88,16 +101,27 @@ class ImportScreen(ShareDialog):
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Import failed: {exc}").plain, True)
             return
+        note = ""
+        if self.reviews:  # the modal dialog is the only writer meanwhile
+            try:
+                clock = getattr(self.app, "clock", None)
+                now = clock() if clock is not None else datetime.now(UTC)
+                recorded, kept = collection_record_history(self.collection, self.reviews, now, self._progress)
+            except (InteropError, CollectionError, OSError) as exc:
+                note = f"; the review history was not recorded: {exc}"
+            else:
+                note = f"; recorded {recorded} event(s) of review history"
+                note += f" ({kept} card(s) kept their progress here)" if kept else ""
         written = [Path(p.target) for p in plan.decks]
-        self.app.call_from_thread(self._finish, written)
+        self.app.call_from_thread(self._finish, written, note)
 
-    def _finish(self, written: list[Path]) -> None:
+    def _finish(self, written: list[Path], note: str = "") -> None:
         live: Any = getattr(self.app, "live_reload", None)
         if live is not None:
             live.acknowledge(written)
         self.collection.reload_library()
         names = ", ".join(p.stem for p in written)
-        self.app.notify(line(f"Imported {names}").plain, title="Import", markup=False)
+        self.app.notify(line(f"Imported {names}{note}").plain, title="Import", markup=False)
         self._cleanup()
         self.dismiss(written)
 
