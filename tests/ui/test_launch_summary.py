@@ -25,7 +25,11 @@ def _summary(home: Home) -> LaunchHome:
     return summary
 
 
-def _gated_app(home: Home, gate: threading.Event) -> tuple[RetainApp, CollectionLoader]:
+def _gated_app(
+    home: Home, gate: threading.Event, summary: LaunchHome | None = None
+) -> tuple[RetainApp, CollectionLoader]:
+    """An app painted from the summary whose collection opens only once `gate` is set."""
+
     def open_() -> Collection:
         assert gate.wait(10)
         return Collection.open(home, FIXED_NOW, tz=UTC)
@@ -37,7 +41,7 @@ def _gated_app(home: Home, gate: threading.Event) -> tuple[RetainApp, Collection
         config=home.config,
         decks_dir=home.paths.decks_dir,
         loader=loader,
-        launch_home=_summary(home),
+        launch_home=summary or _summary(home),
     )
     return app, loader
 
@@ -134,20 +138,7 @@ async def test_progress_from_the_summary_shows_at_once_and_follows_the_session(r
     summary = load_summary(home, FIXED_NOW, UTC)
     assert summary is not None and summary.progress == (0, 4)
     gate = threading.Event()
-
-    def open_() -> Collection:
-        assert gate.wait(10)
-        return Collection.open(home, FIXED_NOW, tz=UTC)
-
-    loader = CollectionLoader(open_)
-    app = make_app(
-        None,
-        fixed_clock,
-        config=home.config,
-        decks_dir=home.paths.decks_dir,
-        loader=loader,
-        launch_home=summary,
-    )
+    app, loader = _gated_app(home, gate, summary)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()

@@ -6,9 +6,11 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from retain.core.deckfile import parse_deck
+from retain.ui.app import RetainApp
 from retain.ui.screens.share_export import ExportScreen
 from retain.ui.screens.share_import import ImportScreen
 
@@ -83,23 +85,28 @@ async def test_export_writes_the_selected_deck(retain_home: Path, open_app: Open
     assert text.startswith("#separator:Comma") and "#guid column:1" in text
 
 
+async def _preview_with_history(app: RetainApp, pilot: Pilot[None]) -> tuple[ImportScreen, Button]:
+    """`i`, tick the history box, preview the fixture; the Import button is then enabled."""
+    await pilot.press("i")
+    screen = app.screen
+    assert isinstance(screen, ImportScreen)
+    screen.query_one("#share-history-flag", Checkbox).value = True
+    screen.query_one(Input).value = str(FIXTURE)
+    apply_button = screen.query_one("#share-apply", Button)
+    await pilot.press("enter")
+    await _until(lambda: not apply_button.disabled, pilot)
+    return screen, apply_button
+
+
 async def test_import_with_history_records_the_anki_reviews(retain_home: Path, open_app: OpenApp) -> None:
     def clock() -> datetime:
         return datetime.now(UTC)  # the fixture's reviews were made with Anki in 2026
 
     app = open_app(clock=clock)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
-        screen.query_one("#share-history-flag", Checkbox).value = True
-        screen.query_one(Input).value = str(FIXTURE)
-        apply_button = screen.query_one("#share-apply", Button)
-        await pilot.press("enter")
-        await _until(lambda: not apply_button.disabled, pilot)
-        assert "review history: 2 event(s) in the file" in str(
-            screen.query_one("#share-diff", Static).render()
-        )
+        screen, apply_button = await _preview_with_history(app, pilot)
+        diff = str(screen.query_one("#share-diff", Static).render())
+        assert "review history: 2 event(s) in the file" in diff
         fake = (app.collection.today(clock()), 5, 9)
         app.collection.progress_base = fake  # as if counted before the import
         apply_button.press()
@@ -111,16 +118,8 @@ async def test_import_with_history_records_the_anki_reviews(retain_home: Path, o
     app.collection.close()  # as when that retain quits
     again = open_app(clock=clock)  # importing twice adds nothing
     async with again.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.press("i")
-        screen = again.screen
-        assert isinstance(screen, ImportScreen)
-        screen.query_one("#share-history-flag", Checkbox).value = True
-        screen.query_one(Input).value = str(FIXTURE)
-        apply_button = screen.query_one("#share-apply", Button)
-        await pilot.press("enter")
-        await _until(lambda: not apply_button.disabled, pilot)
+        _screen, apply_button = await _preview_with_history(again, pilot)
         apply_button.press()
         await _until(lambda: not isinstance(again.screen, ImportScreen), pilot)
-        assert any("recorded 0 event(s)" in str(n.message) for n in again._notifications), [
-            str(n.message) for n in again._notifications
-        ]
+        messages = [str(n.message) for n in again._notifications]
+        assert any("recorded 0 event(s)" in m for m in messages), messages
