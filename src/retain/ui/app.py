@@ -102,7 +102,7 @@ class RetainApp(App[None]):
         if self._start_in_review:
             self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
         if self.ready:
-            self.call_after_refresh(self._start_live_reload)
+            self._start_live_reload()  # ~3 ms: one stat per deck file
         else:
             self.call_after_refresh(self._start_loading)
         if self._start_in_review:
