@@ -123,6 +123,11 @@ class RetainApp(App[None]):
             self._pending.append(action)
 
     def _start_loading(self) -> None:
+        import gc
+
+        if not gc.isenabled():  # `retain` starts with the collector off (commands/home.py)
+            gc.freeze()  # what the start-up built lives as long as the app
+            gc.enable()
         if self._loader is not None:
             self._loader.start(self._loaded_in_thread)
 
@@ -141,7 +146,7 @@ class RetainApp(App[None]):
             self.exit(return_code=2)
             return
         launch = self._launch_home
-        if launch is not None and launch.progress is not None:
+        if launch is not None and launch.progress is not None and collection.progress_base is None:
             collection.progress_base = (collection.today(self.clock()), *launch.progress)
         self.collection = collection
         self._launch_home = None
