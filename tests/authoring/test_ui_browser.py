@@ -7,7 +7,7 @@ from pathlib import Path
 
 from authoring_data import FIXED_NOW, KAFKA, SIZE, OpenApp
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from retain.store.collection import Collection
 from retain.store.home import open_home
@@ -223,3 +223,62 @@ async def test_read_only_browses_but_does_not_edit(retain_home: Path, open_app: 
         assert isinstance(app.screen, BrowserScreen)
         assert not app.collection.states["kafka/partitions"].suspended
     assert (retain_home / "decks" / "kafka.toml").read_text("utf-8") == KAFKA
+
+
+async def test_marked_rows_suspend_together_and_star_marks_all(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        await pilot.press("space", "down", "space")  # kafka/partitions and kafka/acks
+        assert list(screen.marked) == ["kafka/partitions", "kafka/acks"]
+        assert "2 marked" in screen_text(app) and "● " in screen_text(app)
+        await pilot.press("s")
+        col = app.collection
+        assert col.states["kafka/partitions"].suspended and col.states["kafka/acks"].suspended
+        assert col.states.get("spanish/hello") is None  # not marked, untouched
+        await pilot.press("s")  # all marked are suspended: unsuspend them
+        assert not col.states["kafka/partitions"].suspended
+        await pilot.press("asterisk")
+        assert sorted(screen.marked) == sorted(ALL)
+        await pilot.press("asterisk")
+        assert not screen.marked and "marked" not in screen_text(app)
+
+
+async def test_marked_cards_are_deleted_and_moved_together(retain_home: Path, open_app: OpenApp) -> None:
+    kafka, spanish = retain_home / "decks" / "kafka.toml", retain_home / "decks" / "spanish.toml"
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        await pilot.press("down", "space", "space")  # kafka/isr and kafka/acks
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "2 cards" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert "kafka/isr" not in keys(app) and "kafka/acks" not in keys(app)
+        text = kafka.read_text("utf-8")
+        assert 'id = "isr"' not in text and 'id = "acks"' not in text and 'id = "partitions"' in text
+        assert not screen.marked
+        before = app.collection.states["kafka/partitions"]
+        await search(pilot, "")
+        await pilot.press("space")  # kafka/partitions; the cursor goes on to redis/persistence:c1
+        await pilot.press("down", "space")  # redis/persistence:c2: the whole cloze card moves
+        await pilot.press("m")
+        picker = app.screen
+        assert isinstance(picker, DeckPickerScreen)
+        assert "Move 2 cards to" in screen_text(app)
+        options = picker.query_one(OptionList)
+        options.highlighted = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == "spanish"
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.collection.states["spanish/partitions"] == before
+        assert {"spanish/persistence:c1", "spanish/persistence:c2"} <= set(keys(app))
+    moved = spanish.read_text("utf-8")
+    assert 'id = "partitions"' in moved and 'id = "persistence"' in moved
+    assert 'id = "persistence"' not in (retain_home / "decks" / "redis.toml").read_text("utf-8")

@@ -6,8 +6,10 @@ OR). The matches are sorted, then shown one page at a time (the table never
 holds more than `PAGE_SIZE` rows, so 50k cards stay responsive); the status
 line says how many match and how long the search took.
 
-Actions work on the highlighted row: suspend and reset act on that review
-unit; edit, delete and move act on its card (all of a cloze's units).
+Actions work on the marked rows (Space marks or unmarks the highlighted row,
+`*` marks every match or clears the marks), else on the highlighted row:
+suspend and reset act on review units; delete and move act on their cards
+(all of a cloze's units). Edit always opens the highlighted card.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ _WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move"}
 class BrowserScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="browser.search"),
+        Binding("space", "mark", "Mark", id="browser.mark"),
+        Binding("asterisk", "mark_all", "Mark all", id="browser.mark_all", show=False),
         Binding("e", "edit", "Edit", id="browser.edit"),
         Binding("a", "add", "Add", id="browser.add"),
         Binding("s", "suspend", "Suspend", id="browser.suspend"),
@@ -78,6 +82,7 @@ class BrowserScreen(Screen[None]):
         self._query = query
         self.index = BrowseIndex.from_collection(collection)
         self.matches: list[Unit] = []
+        self.marked: dict[str, None] = {}  # unit keys, in the order they were marked
         self.sort: tuple[str, bool] | None = None  # (column, descending)
         self.page = 0
         self.search_ms = 0.0
@@ -135,7 +140,7 @@ class BrowserScreen(Screen[None]):
         start = self.page * PAGE_SIZE
         rows = [self.index.row(u, now, today) for u in self.matches[start : start + PAGE_SIZE]]
         table = self.query_one(BrowseTable)
-        table.show_page(rows, keep)
+        table.show_page(rows, keep, self.marked)
         self._update_status()
         self._preview()
         self.refresh_bindings()
@@ -149,6 +154,8 @@ class BrowserScreen(Screen[None]):
             parts.append((f" · rows {start + 1:,}–{end:,} ( [ ] pages )", ""))
         if self.sort is not None:
             parts.append((f" · by {self.sort[0]} {'▼' if self.sort[1] else '▲'}", ""))
+        if self.marked:
+            parts.append((f" · {len(self.marked):,} marked (Space, * for all)", "bold $accent"))
         parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
         self.query_one("#browser-status", Static).update(Content.assemble(*parts))
 
@@ -221,6 +228,8 @@ class BrowserScreen(Screen[None]):
         """The deck files changed (here or on disk): rebuild the index, keep the cursor's card."""
         keep = keep or self.query_one(BrowseTable).selected_key()
         self.index = BrowseIndex.from_collection(self.collection)
+        by_key = self.collection.units_by_key
+        self.marked = {k: None for k in self.marked if k in by_key}
         self.run_search(keep)
 
     # ---- actions ---------------------------------------------------------------------
@@ -229,6 +238,8 @@ class BrowserScreen(Screen[None]):
         if action in _WRITE_ACTIONS and self.collection.read_only:
             return False
         if action in _ROW_ACTIONS:
+            return self.is_mounted and (self.selected_unit() is not None or bool(self.marked))
+        if action == "mark":
             return self.is_mounted and self.selected_unit() is not None
         if action == "page":
             step = parameters[0] if parameters and isinstance(parameters[0], int) else 1
@@ -267,31 +278,68 @@ class BrowserScreen(Screen[None]):
         column, descending = self.sort or ("deck", False)
         self._sort_by(column, not descending)
 
-    def action_suspend(self) -> None:
-        unit = self.selected_unit()
-        if unit is None:
+    def action_mark(self) -> None:
+        """Mark or unmark the highlighted row, then go to the next one."""
+        table = self.query_one(BrowseTable)
+        key = table.selected_key()
+        if key is None:
             return
-        state = self.collection.states.get(unit.key)
-        suspend = not (state is not None and state.suspended)
-        set_suspended(self.collection, [unit.key], suspend, self._clock())
-        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {line(unit.key).plain}", markup=False)
-        self.show_page(unit.key)
+        if key in self.marked:
+            del self.marked[key]
+        else:
+            self.marked[key] = None
+        after = table.key_at(table.cursor_row + 1) or key
+        self.show_page(after)
+
+    def action_mark_all(self) -> None:
+        """Mark every match; when they all are marked already, clear the marks."""
+        keys = [u.key for u in self.matches]
+        if keys and all(k in self.marked for k in keys):
+            self.marked = {}
+        else:
+            self.marked.update(dict.fromkeys(keys))
+        self.show_page(self.query_one(BrowseTable).selected_key())
+
+    def targets(self) -> list[Unit]:
+        """The marked units, else the highlighted one (what an action works on)."""
+        by_key = self.collection.units_by_key
+        if self.marked:
+            return [by_key[k] for k in self.marked if k in by_key]
+        unit = self.selected_unit()
+        return [unit] if unit is not None else []
+
+    def action_suspend(self) -> None:
+        units = self.targets()
+        if not units:
+            return
+        states = self.collection.states
+        suspend = not all((st := states.get(u.key)) is not None and st.suspended for u in units)
+        set_suspended(self.collection, [u.key for u in units], suspend, self._clock())
+        what = line(units[0].key).plain if len(units) == 1 else f"{len(units)} review units"
+        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {what}", markup=False)
+        self.show_page(self.query_one(BrowseTable).selected_key())
 
     def action_reset(self) -> None:
-        unit = self.selected_unit()
-        if unit is not None:
-            ask_reset(self.app, self.collection, unit, self._clock, self.show_page)
+        units = self.targets()
+        if units:
+            keep = self.query_one(BrowseTable).selected_key()
+            ask_reset(self.app, self.collection, units, self._clock, lambda _key: self.show_page(keep))
 
     def action_delete(self) -> None:
-        unit = self.selected_unit()
-        if unit is not None:
-            units = sum(1 for u in self.index.units if u.note_key == unit.note_key)
-            ask_delete(self.app, self.collection, unit, units, self._live, self.library_changed)
+        units = self.targets()
+        if units:
+            notes = {u.note_key for u in units}
+            count = sum(1 for u in self.index.units if u.note_key in notes)
+            ask_delete(self.app, self.collection, units, count, self._live, self._after_card_change)
 
     def action_move(self) -> None:
-        unit = self.selected_unit()
-        if unit is not None:
-            ask_move(self.app, self.collection, unit, self._clock, self._live, self.library_changed)
+        units = self.targets()
+        if units:
+            ask_move(self.app, self.collection, units, self._clock, self._live, self._after_card_change)
+
+    def _after_card_change(self, keep: str | None) -> None:
+        self.marked = {}  # the marked cards moved or are gone
+        self.library_changed(keep)
 
     def action_edit(self) -> None:
         unit = self.selected_unit()

@@ -8,7 +8,7 @@ column; a suspended card is dimmed and a buried one marked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
@@ -44,6 +44,11 @@ def _state_cell(row: BrowseRow) -> Text:
     if row.leech:
         text.append(" ⚠ leech", style="bold red")
     return text
+
+
+def _front_cell(row: BrowseRow, marked: bool) -> Text:
+    front = rich_plain(row.front, "dim" if row.suspended else "")
+    return Text.assemble(("● ", "bold magenta"), front) if marked else front
 
 
 class BrowseTable(DataTable[Text]):
@@ -82,13 +87,18 @@ class BrowseTable(DataTable[Text]):
             column.width = self._front_width()
             self.refresh()
 
-    def show_page(self, rows: Sequence[BrowseRow], keep: str | None = None) -> None:
-        """Replace the rows; the cursor goes to `keep` (a unit key) when it is on this page."""
+    def show_page(
+        self, rows: Sequence[BrowseRow], keep: str | None = None, marked: Container[str] = ()
+    ) -> None:
+        """Replace the rows; the cursor goes to `keep` (a unit key) when it is on this page.
+
+        Rows whose key is in `marked` start with a "●" in the Front column.
+        """
         self.clear()
         self.add_rows(
             (
                 rich_plain(row.deck, "dim" if row.suspended else ""),
-                rich_plain(row.front, "dim" if row.suspended else ""),
+                _front_cell(row, row.key in marked),
                 rich_plain(row.kind),
                 _state_cell(row),
                 rich_plain(row.due),
