@@ -12,6 +12,10 @@
    it): `retain` until the home screen's footer ("Study selected") is painted,
    against a bare Textual hello-world app launched the same way, alternating in
    the same run. Printed: medians and the ratio (target <= 1.3x).
+   Then, key to repaint just after launch: Down is pressed 3 times at 0, 0.3, 1
+   and 4 s after the home screen appeared (the collection is still opening in
+   the background at first), 3 launches each; the time until the next output
+   chunk is read.
    Two kinds of `retain` launch are timed: the usual one, painted from the
    launch summary the previous run saved (`store.homesummary`; the collection
    then opens in the background), and one with the summary deleted first (as
@@ -248,6 +252,34 @@ def launch(home: Path, runs: int) -> None:
         f"{statistics.median(cold) / statistics.median(hello):.2f}x"
     )
     phases(home)
+    responsiveness(home)
+
+
+DOWN = "\x1b[B"
+
+
+def responsiveness(home: Path) -> None:
+    """Key (Down) to repaint on the home screen at moments just after launch."""
+    parts = []
+    for delay in (0.0, 0.3, 1.0, 4.0):
+        latencies: list[float] = []
+        for _ in range(3):
+            app = PtyApp([], home)
+            app.wait_for("Study selected", timeout=120)
+            time.sleep(delay)
+            for _ in range(3):
+                mark = len(app.chunks)
+                start = time.perf_counter()
+                app.press(DOWN)
+                while len(app.chunks) == mark and time.perf_counter() - start < 5:
+                    time.sleep(0.0005)
+                latencies.append(app.chunks[mark][0] - start if len(app.chunks) > mark else 5.0)
+                time.sleep(0.1)
+            app.press("q")
+            app.wait_exit()
+        ms = [v * 1000 for v in latencies]
+        parts.append(f"{delay:g} s: median {statistics.median(ms):.1f} ms, max {max(ms):.1f} ms")
+    print("key to repaint just after launch (Down on the home screen): " + "; ".join(parts))
 
 
 def _summary_is_valid(home: Path) -> bool:
