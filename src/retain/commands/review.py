@@ -55,10 +55,9 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         from retain.store.homesummary import load_summary
         from retain.store.localzone import local_timezone
 
-        now = datetime.now(UTC)
-        launch_home = load_summary(home, now, local_timezone())
+        launch_home = load_summary(home, datetime.now(UTC), local_timezone())
         if launch_home is not None:
-            return _run_from_summary(home, launch_home, now, sanitize_line)
+            return _run_from_summary(home, launch_home, sanitize_line)
     from retain.store.collection import Collection, CollectionError
 
     try:
@@ -98,21 +97,13 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         collection.close(save_summary=True)
 
 
-def _run_from_summary(
-    home: Home, launch_home: LaunchHome, now: datetime, sanitize_line: Callable[[str], str]
-) -> int:
+def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callable[[str], str]) -> int:
     """The home screen from the launch summary; the collection opens after the first paint."""
     from retain.store.collection import Collection
     from retain.ui.app import make_app
     from retain.ui.loader import CollectionLoader
 
-    def open_collection() -> Collection:
-        collection = Collection.open(home, datetime.now(UTC))
-        if launch_home.progress is not None:  # carried on, also when the user quits at once
-            collection.progress_base = (collection.today(now), *launch_home.progress)
-        return collection
-
-    loader = CollectionLoader(open_collection)
+    loader = CollectionLoader(lambda: Collection.open(home, datetime.now(UTC)))
     try:
         app = make_app(
             None, config=home.config, decks_dir=home.paths.decks_dir, loader=loader, launch_home=launch_home

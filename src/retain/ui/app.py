@@ -132,6 +132,11 @@ class RetainApp(App[None]):
             self._loader.start(self._loaded_in_thread)
 
     def _loaded_in_thread(self, collection: Collection | None, error: str) -> None:
+        launch = self._launch_home
+        if collection is not None and launch is not None and launch.progress is not None:
+            # Here rather than in `_collection_ready`: this runs even when the user quit before
+            # the app took the collection, so the launcher's close saves the streak again.
+            collection.progress_base = (collection.today(self.clock()), *launch.progress)
         # post_message never waits (call_from_thread would, forever, once the app is quitting,
         # while the launcher waits for this thread): if the app has gone, the launcher closes it.
         with contextlib.suppress(RuntimeError):
@@ -145,9 +150,6 @@ class RetainApp(App[None]):
             self.load_error = error  # the launcher prints it once the terminal is restored
             self.exit(return_code=2)
             return
-        launch = self._launch_home
-        if launch is not None and launch.progress is not None and collection.progress_base is None:
-            collection.progress_base = (collection.today(self.clock()), *launch.progress)
         self.collection = collection
         self._launch_home = None
         for screen in self.screen_stack:
