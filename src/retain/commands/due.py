@@ -13,12 +13,11 @@ the collection. Warnings go to stderr.
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from retain.commands.readonly import emit, print_report
 from retain.core.due import Counts
 
 if TYPE_CHECKING:
@@ -81,8 +80,6 @@ def _table(report: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     if _from_summary(args.json):
         return 0
-    from retain.commands.readonly import print_report  # opens the collection: imported only now
-
     return print_report(
         due_report,
         _table,
@@ -102,7 +99,5 @@ def _from_summary(as_json: bool) -> bool:
     if summary is None:
         return False
     report = _report(summary.decks, summary.counts, summary.cards)
-    for entry in summary.broken:
-        print(f"retain: warning: broken deck: {entry.error}", file=sys.stderr)
-    print(json.dumps(report, ensure_ascii=False) if as_json else _table(report))
+    emit(report, _table, as_json=as_json, warnings=[f"broken deck: {e.error}" for e in summary.broken])
     return True

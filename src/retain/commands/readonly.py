@@ -7,12 +7,14 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from retain.store.collection import Collection, CollectionError
 from retain.store.home import open_home
 
-__all__ = ["print_report"]
+if TYPE_CHECKING:
+    from retain.store.collection import Collection
+
+__all__ = ["emit", "print_report"]
 
 Report = dict[str, Any]
 
@@ -26,6 +28,8 @@ def print_report(
 ) -> int:
     """Open the progress read-only without card texts (no lock, no writes: safe while the
     TUI is open), build the report, print warnings to stderr and the report to stdout."""
+    from retain.store.collection import Collection, CollectionError  # the slow part: only here
+
     gc.disable()  # a short-lived process building ~100k objects: the cyclic GC would only cost time
     now = datetime.now(UTC)
     try:
@@ -37,7 +41,12 @@ def print_report(
         report = build(col, now)
     finally:
         col.close()
-    for message in [*col.messages, *extra_warnings(col)]:
+    emit(report, table, as_json=as_json, warnings=[*col.messages, *extra_warnings(col)])
+    return 0
+
+
+def emit(report: Report, table: Callable[[Report], str], *, as_json: bool, warnings: list[str]) -> None:
+    """Warnings to stderr, then the report to stdout (one JSON object, or the table)."""
+    for message in warnings:
         print(f"retain: warning: {message}", file=sys.stderr)
     print(json.dumps(report, ensure_ascii=False) if as_json else table(report))
-    return 0
