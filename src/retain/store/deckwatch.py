@@ -11,29 +11,26 @@ own save is not reported as an outside edit (other files still are).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from retain.store.derivedcache import FileId, file_id
+from retain.store.library import deck_files
+
 __all__ = ["DeckWatcher"]
 
-Stamp = tuple[int, int, int]
+Stamp = FileId  # (inode, mtime_ns, size)
 _GONE: Stamp = (-1, -1, -1)
 
 
 def _scan(folders: Iterable[Path]) -> dict[Path, Stamp]:
+    """Every deck file the library would load (`library.deck_files`), by real path."""
     stamps: dict[Path, Stamp] = {}
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in folder.rglob("*.toml"):
-            if any(part.startswith(".") for part in path.relative_to(folder).parts):
-                continue
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            stamps[path.resolve()] = (st.st_mtime_ns, st.st_size, st.st_ino)
+        for path in deck_files(folder):
+            ident = file_id(path)
+            if ident is not None:
+                stamps[path.resolve()] = ident
     return stamps
 
 
@@ -66,9 +63,8 @@ class DeckWatcher:
         for given in paths:
             path = given.resolve()
             self._pending.pop(path, None)
-            try:
-                st = os.stat(path)
-            except OSError:
+            ident = file_id(path)
+            if ident is None:
                 self._stamps.pop(path, None)
-                continue
-            self._stamps[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+            else:
+                self._stamps[path] = ident
