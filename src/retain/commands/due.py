@@ -32,10 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def due_report(col: Collection, now: datetime) -> dict[str, Any]:
-    sizes: dict[str, int] = {}
-    for unit in col.units:
-        sizes[unit.deck_id] = sizes.get(unit.deck_id, 0) + 1
-    return _report(col.library.decks, col.due_counts(now), sizes)
+    return _report(col.library.decks, col.due_counts(now), col.cards_per_deck())
 
 
 def _report(

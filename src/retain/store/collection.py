@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -230,6 +231,10 @@ class Collection:
         if self._units_by_key is None:
             self._units_by_key = {u.key: u for u in self.units}
         return self._units_by_key
+
+    def cards_per_deck(self) -> dict[str, int]:
+        """Review units per deck id (the "Cards" column)."""
+        return dict(Counter(u.deck_id for u in self.units))
 
     def due_counts(self, now: datetime) -> dict[str, Counts]:
         return count_due(self.units, self.states, self.day_log(now), self.settings_for, now, self.today(now))

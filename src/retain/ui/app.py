@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -192,7 +191,7 @@ class RetainApp(App[None]):
         collection = self.collection
         now = self.clock()
         counts = {k: (c.new, c.learning, c.review) for k, c in collection.due_counts(now).items()}
-        cards = Counter(u.deck_id for u in collection.units)
+        cards = collection.cards_per_deck()
         library = collection.library
         return HomeData(
             rows=deck_rows(library.decks, counts, cards),
