@@ -42,7 +42,7 @@ from retain.store.stateload import load_state
 if TYPE_CHECKING:
     from retain.core.session import ReviewSession
 
-__all__ = ["Collection", "CollectionError", "ReadOnlyError", "local_timezone"]
+__all__ = ["Collection", "CollectionError", "ReadOnlyError"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UNDOABLE = ("review", "suspend", "bury")
