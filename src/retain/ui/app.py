@@ -190,11 +190,9 @@ class RetainApp(App[None]):
             return self._summary_home_data()
         collection = self.collection
         now = self.clock()
-        counts = {k: (c.new, c.learning, c.review) for k, c in collection.due_counts(now).items()}
-        cards = collection.cards_per_deck()
         library = collection.library
         return HomeData(
-            rows=deck_rows(library.decks, counts, cards),
+            rows=deck_rows(library.decks, collection.due_counts(now), collection.cards_per_deck()),
             broken=[broken_line(e, self._decks_dir) for e in library.broken],
             messages=list(collection.messages),
             read_only=collection.read_only,
@@ -205,9 +203,8 @@ class RetainApp(App[None]):
     def _summary_home_data(self) -> HomeData:
         launch = self._launch_home
         assert launch is not None
-        counts = {k: (c.new, c.learning, c.review) for k, c in launch.counts.items()}
         return HomeData(
-            rows=deck_rows(launch.decks, counts, launch.cards),
+            rows=deck_rows(launch.decks, launch.counts, launch.cards),
             broken=[broken_line(e, self._decks_dir) for e in launch.broken],
             decks_dir=self._decks_dir,
             loaded=False,

@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from retain.core.due import Counts
+
 __all__ = ["DeckLike", "DeckRow", "deck_rows"]
 
 
@@ -40,30 +42,28 @@ class DeckRow:
         return self.new + self.learning + self.review
 
 
-def _deck_row(
-    deck: DeckLike, depth: int, counts: Mapping[str, tuple[int, int, int]], cards: Mapping[str, int]
-) -> DeckRow:
-    new, learning, review = counts.get(deck.id, (0, 0, 0))
+def _deck_row(deck: DeckLike, depth: int, counts: Mapping[str, Counts], cards: Mapping[str, int]) -> DeckRow:
+    c = counts.get(deck.id, Counts())
     return DeckRow(
         f"deck:{deck.id}",
         deck.name or deck.id,
         depth,
         (deck.id,),
-        new,
-        learning,
-        review,
+        c.new,
+        c.learning,
+        c.review,
         cards.get(deck.id, 0),
     )
 
 
 def deck_rows(
     decks: Sequence[DeckLike],
-    counts: Mapping[str, tuple[int, int, int]],
+    counts: Mapping[str, Counts],
     cards: Mapping[str, int],
 ) -> list[DeckRow]:
     """Groups (sorted by name, counts summed) each followed by their decks; ungrouped decks among them.
 
-    `counts` maps a deck id to (new, learning, review) due now; `cards` to its number of review units.
+    `counts` maps a deck id to its due `Counts` now; `cards` to its number of review units.
     """
     groups: dict[str, list[DeckLike]] = {}
     top: list[tuple[str, str, DeckLike | None]] = []
