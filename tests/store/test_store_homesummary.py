@@ -11,7 +11,7 @@ from store_helpers import KEYS, NOW, make_home, open_col, rate
 from retain.core.state import LEARNING, REVIEW, CardState, Event
 from retain.store.collection import Collection
 from retain.store.home import Home, open_home
-from retain.store.homesummary import LaunchHome, load_summary, summary_path
+from retain.store.homesummary import LaunchHome, load_progress, load_summary, summary_path
 
 EXTRA = """format = 1
 
@@ -234,3 +234,19 @@ def test_progress_unknown_is_not_invented(tmp_path: Path) -> None:
     home = _studied_home(tmp_path)  # nothing counted the progress in that session
     summary = load_summary(home, NOW, UTC)
     assert summary is not None and summary.progress is None
+
+
+def test_progress_outlives_a_deck_edit_but_not_a_journal_change(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    col.progress_base = (col.today(NOW), 0, 3)  # as counted: a 3-day streak ending yesterday
+    rate(col, KEYS[0], NOW + timedelta(minutes=1))
+    col.close(NOW + timedelta(minutes=2), save_summary=True)
+    at = NOW + timedelta(minutes=5)
+    assert load_progress(home, at, UTC) == (1, 4)
+    _edit_deck(tmp_path)
+    assert load_summary(open_home({"RETAIN_HOME": str(tmp_path)}), at, UTC) is None
+    assert load_progress(open_home({"RETAIN_HOME": str(tmp_path)}), at, UTC) == (1, 4)  # history unchanged
+    assert load_progress(home, at + timedelta(days=1), UTC) == (0, 4)  # carried to the next day
+    _review_elsewhere(tmp_path)
+    assert load_progress(open_home({"RETAIN_HOME": str(tmp_path)}), at, UTC) is None

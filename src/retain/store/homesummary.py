@@ -49,7 +49,15 @@ from retain.store.library import DeckEntry, deck_file_ids
 if TYPE_CHECKING:
     from retain.store.collection import Collection
 
-__all__ = ["DeckInfo", "LaunchHome", "load_summary", "save_summary", "state_file_ids", "summary_path"]
+__all__ = [
+    "DeckInfo",
+    "LaunchHome",
+    "load_progress",
+    "load_summary",
+    "save_summary",
+    "state_file_ids",
+    "summary_path",
+]
 
 _MAGIC = "retain-home-summary"
 _VERSION = 1
@@ -169,16 +177,24 @@ def save_summary(collection: Collection, now: datetime) -> bool:
     return True
 
 
-def load_summary(home: Home, now: datetime, tz: tzinfo) -> LaunchHome | None:
-    """The home screen's figures at `now` from the saved summary, or None (missing, stale or damaged)."""
+def _read(home: Home) -> tuple[Any, dict[str, FileId], dict[str, Any]] | None:
+    """(deck file ids, state file ids, payload) of a summary written by this code, else None."""
     try:
         with open(summary_path(home.paths.cache_dir), "rb") as fh:
-            data = marshal.loads(fh.read())
-        magic, version, fingerprint, deck_ids, state_ids, payload = data
+            magic, version, fingerprint, deck_ids, state_ids, payload = marshal.loads(fh.read())
     except (OSError, EOFError, ValueError, TypeError):
         return None
     if magic != _MAGIC or version != _VERSION or fingerprint != code_fingerprint():
         return None
+    return deck_ids, state_ids, payload
+
+
+def load_summary(home: Home, now: datetime, tz: tzinfo) -> LaunchHome | None:
+    """The home screen's figures at `now` from the saved summary, or None (missing, stale or damaged)."""
+    found = _read(home)
+    if found is None:
+        return None
+    deck_ids, state_ids, payload = found
     if deck_ids != deck_file_ids(library_folders(home.paths, home.config)):
         return None
     if state_ids != state_file_ids(home.paths.state_dir):
@@ -187,6 +203,36 @@ def load_summary(home: Home, now: datetime, tz: tzinfo) -> LaunchHome | None:
         return _launch_home(payload, home, now, tz)
     except (KeyError, ValueError, TypeError):
         return None
+
+
+def load_progress(home: Home, now: datetime, tz: tzinfo) -> tuple[int, int] | None:
+    """Reviews today and the streak from the summary, when only the journals must be unchanged.
+
+    They depend on the review history alone, so a summary made stale by a deck
+    edit (or a compaction) still carries them: the slow launch path takes them
+    from here instead of reading the whole history again.
+    """
+    found = _read(home)
+    if found is None:
+        return None
+    _deck_ids, state_ids, payload = found
+    devices = str(home.paths.state_dir / "devices") + os.sep
+    now_ids = state_file_ids(home.paths.state_dir)
+    if {p: i for p, i in state_ids.items() if p.startswith(devices)} != {
+        p: i for p, i in now_ids.items() if p.startswith(devices)
+    }:
+        return None
+    try:
+        return _carried(payload, study_day(now, home.config.rollover_hour, tz))
+    except (KeyError, ValueError, TypeError):
+        return None
+
+
+def _carried(payload: dict[str, Any], today: date) -> tuple[int, int] | None:
+    if payload["progress"] is None:
+        return None
+    day, reviews, streak = payload["progress"]
+    return carry_progress(date.fromisoformat(day), (int(reviews), int(streak)), today)
 
 
 def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo) -> LaunchHome | None:
@@ -212,9 +258,5 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
         for path, origin, probs in payload["broken"]
     ]
     decks = [DeckInfo(str(i), str(n), str(g)) for i, n, g in payload["decks"]]
-    progress = None
-    if payload["progress"] is not None:
-        day, reviews, streak = payload["progress"]
-        progress = carry_progress(date.fromisoformat(day), (int(reviews), int(streak)), today)
     cards = {str(k): int(v) for k, v in payload["cards"].items()}
-    return LaunchHome(decks, counts, cards, broken, progress)
+    return LaunchHome(decks, counts, cards, broken, _carried(payload, today))
