@@ -11,13 +11,21 @@ from queue_helpers import basic, learning, review
 
 from retain.core.clock import day_start, study_day
 from retain.core.state import CardState, Event
-from retain.core.stats import compute_stats, today_progress
+from retain.core.stats import activity_from_events, today_progress
+from retain.core.stats import compute_stats as _compute_stats
+from retain.core.studyday import StudyDay
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 10, 26, 10, 0, tzinfo=UTC)  # the day after the autumn DST change
 TODAY_START = day_start(study_day(NOW, 4, BERLIN), 4, BERLIN)
 
 _ids = iter(range(10**6))
+
+
+def compute_stats(units, states, events, now, today_start, tz):  # type: ignore[no-untyped-def]
+    """The report as `retain stats` builds it, with the history figures from whole events."""
+    day = StudyDay(today_start.astimezone(tz).hour, tz)
+    return _compute_stats(units, states, activity_from_events(events, now, day), day.today(now))
 
 
 def rated(key: str, when: datetime, rating: int = 3, before: CardState | None = None) -> Event:

@@ -217,9 +217,7 @@ def test_progress_is_carried_through_the_summary(tmp_path: Path, later: timedelt
     rate(col, KEYS[0], NOW - timedelta(days=1))  # yesterday
     col.close(NOW - timedelta(days=1))
     col = open_col(home)
-    assert col.progress(NOW) is None  # unknown until counted once
-    col.progress_base = (col.today(NOW), *_full_progress(home, NOW))
-    assert col.progress(NOW) == (0, 1)
+    assert col.progress(NOW) == (0, 1) == _full_progress(home, NOW)  # the history index counts it
     rate(col, KEYS[1], NOW + timedelta(minutes=1))
     rate(col, KEYS[2], NOW + timedelta(minutes=2))
     assert col.progress(NOW + timedelta(minutes=3)) == (2, 2)
@@ -230,16 +228,19 @@ def test_progress_is_carried_through_the_summary(tmp_path: Path, later: timedelt
     assert summary.progress == _full_progress(home, at)
 
 
-def test_progress_unknown_is_not_invented(tmp_path: Path) -> None:
-    home = _studied_home(tmp_path)  # nothing counted the progress in that session
+def test_summary_always_carries_the_progress(tmp_path: Path) -> None:
+    home = _studied_home(tmp_path)  # nothing asked for the progress in that session
     summary = load_summary(home, NOW, UTC)
-    assert summary is not None and summary.progress is None
+    assert summary is not None and summary.progress == _full_progress(home, NOW)
 
 
 def test_progress_outlives_a_deck_edit_but_not_a_journal_change(tmp_path: Path) -> None:
     home = make_home(tmp_path)
+    for days in (3, 2, 1):  # a 3-day streak ending yesterday
+        col = open_col(home, NOW - timedelta(days=days))
+        rate(col, KEYS[days], NOW - timedelta(days=days))
+        col.close(NOW - timedelta(days=days))
     col = open_col(home)
-    col.progress_base = (col.today(NOW), 0, 3)  # as counted: a 3-day streak ending yesterday
     rate(col, KEYS[0], NOW + timedelta(minutes=1))
     col.close(NOW + timedelta(minutes=2), save_summary=True)
     at = NOW + timedelta(minutes=5)

@@ -28,12 +28,13 @@ def print_report(
 ) -> int:
     """Open the progress read-only without card texts (no lock, no writes: safe while the
     TUI is open), build the report, print warnings to stderr and the report to stdout."""
+    from retain.interop.progress import TerminalProgress
     from retain.store.collection import Collection, CollectionError  # the slow part: only here
 
     gc.disable()  # a short-lived process building ~100k objects: the cyclic GC would only cost time
     now = datetime.now(UTC)
     try:
-        col = Collection.open(open_home(), now, read_only=True, cards=False)
+        col = Collection.open(open_home(), now, read_only=True, cards=False, progress=TerminalProgress())
     except CollectionError as exc:
         print(f"retain: {exc}", file=sys.stderr)
         return 2

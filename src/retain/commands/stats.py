@@ -1,7 +1,8 @@
 """`retain stats [--json]`: per deck, cards by state, reviews today, streak, true retention.
 
 The figures come from `core.stats.compute_stats` over the library, the
-current states and the full review history (every device's journal). The
+current states and the history index's per-day aggregates (every device's
+journal, `store.index`). The
 progress is opened read-only, so this works while the TUI is open.
 
 JSON: `{"today": "YYYY-MM-DD", "decks": [{"deck_id", "name", "group", "cards",
@@ -27,17 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def stats_report(col: Collection, now: datetime) -> dict[str, Any]:
-    from retain.core.stats import compute_stats
+    from retain.core.stats import RETENTION_DAYS, Activity, compute_stats
 
-    report = compute_stats(
-        col.units,
-        col.states,
-        col.history(now),
-        now,
-        col.day_start(now),
-        col.tz,
-        rollover_hour=col.rollover_hour,
-    )
+    activity = {
+        deck: Activity(frozenset(a.days), a.today, a.passed, a.judged)
+        for deck, a in col.history_index.activity(now, RETENTION_DAYS).items()
+    }
+    report = compute_stats(col.units, col.states, activity, col.today(now))
     data = report.to_dict()
     names = {d.id: (d.name, d.group) for d in col.library.decks}
     decks: list[dict[str, Any]] = data["decks"]  # type: ignore[assignment]
@@ -72,7 +69,7 @@ def _table(data: dict[str, Any]) -> str:
     width = max(len(r[0]) for r in rows)
     lines = [f"{r[0]:<{width}}" + "".join(f" {c:>7}" for c in r[1:-1]) + f" {r[-1]:>9}" for r in rows]
     lines.append(
-        f"study day {data['today']}; retention: reviews of mature cards not rated Again, last 30 days"
+        f"study day {data['today']}; retention: reviews of review-state cards not rated Again, last 30 study days"
     )
     return "\n".join(lines)
 

@@ -5,26 +5,37 @@
 - reviews today: ratings since the start of the current study day;
 - streak: consecutive study days with at least one rating, ending today or
   yesterday (so a streak is not lost before today's session);
-- true retention over the last 30 days: the share of ratings of cards in the
-  review state that were not Again (None when there were none).
+- true retention over the last 30 study days: the share of ratings of cards in
+  the review state that were not Again (None when there were none).
 
 Undone ratings never count. Per-deck figures cover the decks in `units`; the
-totals cover every rating in the history, including decks since removed.
+totals cover every rating in the history, including decks since removed. The
+history's figures come in as `Activity` (the history index aggregates them);
+`today_progress` computes the same from a list of events, for tests.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from retain.core.clock import day_start, study_day, to_utc
+from retain.core.clock import day_start, study_day
 from retain.core.model import Unit
 from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState, Event
+from retain.core.studyday import StudyDay
 
-__all__ = ["RETENTION_WINDOW", "DeckStats", "StatsReport", "compute_stats", "today_progress"]
+__all__ = [
+    "RETENTION_DAYS",
+    "Activity",
+    "DeckStats",
+    "StatsReport",
+    "activity_from_events",
+    "compute_stats",
+    "today_progress",
+]
 
-RETENTION_WINDOW = timedelta(days=30)
+RETENTION_DAYS = 30  # study days, today included
 
 
 @dataclass(slots=True)
@@ -40,13 +51,9 @@ class DeckStats:
     streak: int = 0
     retention: float | None = None  # share of review-state ratings that were not Again
     retention_reviews: int = 0  # how many ratings `retention` is based on
-    _passed: int = field(default=0, repr=False)
-    _days: set[date] = field(default_factory=set, repr=False)
 
     def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        del data["_passed"], data["_days"]
-        return data
+        return asdict(self)
 
 
 @dataclass(slots=True)
@@ -88,21 +95,6 @@ def _streak(days: set[date], today: date) -> int:
     return count
 
 
-class _DayOf:
-    """Study day of a UTC time, cached per 15-minute slot (UTC offsets are multiples of 15 min)."""
-
-    def __init__(self, rollover_hour: int, tz: tzinfo) -> None:
-        self.hour, self.tz = rollover_hour, tz
-        self._cache: dict[int, date] = {}
-
-    def __call__(self, time: datetime) -> date:
-        slot = int(time.timestamp()) // 900
-        day = self._cache.get(slot)
-        if day is None:
-            day = self._cache[slot] = study_day(time, self.hour, self.tz)
-        return day
-
-
 def _counted_reviews(events: Iterable[Event]) -> list[Event]:
     history = list(events)
     undone = {e.undoes for e in history if e.kind == "undo"}
@@ -113,7 +105,7 @@ def today_progress(events: Iterable[Event], now: datetime, rollover_hour: int, t
     """(ratings in the current study day, streak in days): the home screen's summary line."""
     today = study_day(now, rollover_hour, tz)
     start = day_start(today, rollover_hour, tz)
-    day_of = _DayOf(rollover_hour, tz)
+    day_of = StudyDay(rollover_hour, tz).of
     days: set[date] = set()
     count = 0
     for event in _counted_reviews(events):
@@ -122,26 +114,44 @@ def today_progress(events: Iterable[Event], now: datetime, rollover_hour: int, t
     return count, _streak(days, today)
 
 
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What the history says of one deck (or of all): study days, today's ratings, retention."""
+
+    days: frozenset[date]
+    today: int
+    passed: int  # review-state ratings in the retention window that were not Again
+    judged: int  # review-state ratings in the retention window
+
+
+def activity_from_events(
+    events: Iterable[Event], now: datetime, day: StudyDay, window_days: int = RETENTION_DAYS
+) -> dict[str, Activity]:
+    """`Activity` per deck id and "" (all) from whole events: the reference for the history
+    index's SQL aggregates (a property test holds the two equal)."""
+    today = day.today(now)
+    since = today - timedelta(days=window_days - 1)
+    acc: dict[str, tuple[set[date], list[int]]] = {"": (set(), [0, 0, 0])}
+    for event in _counted_reviews(events):
+        when = day.of(event.time)
+        deck = event.key.partition("/")[0]
+        for days, sums in (acc[""], acc.setdefault(deck, (set(), [0, 0, 0]))):
+            days.add(when)
+            sums[0] += when == today
+            if since <= when <= today and event.before is not None and event.before.state == REVIEW:
+                sums[1] += event.rating != 1
+                sums[2] += 1
+    return {deck: Activity(frozenset(days), *sums) for deck, (days, sums) in acc.items()}
+
+
 def compute_stats(
     units: Sequence[Unit],
     states: Mapping[str, CardState],
-    events: Iterable[Event],
-    now: datetime,
-    today_start: datetime,
-    tz: tzinfo,
-    *,
-    rollover_hour: int | None = None,
+    activity: Mapping[str, Activity],
+    today: date,
 ) -> StatsReport:
-    """Statistics at `now`; `today_start` is the UTC start of the current study day in `tz`.
-
-    The rollover hour is read from `today_start` unless given (pass it when it
-    falls in a DST gap, where the local start hour differs from the setting).
-    """
-    now = to_utc(now)
-    today_start = to_utc(today_start)
-    local_start = today_start.astimezone(tz)
-    hour = local_start.hour if rollover_hour is None else rollover_hour
-    today = local_start.date()
+    """Statistics for study day `today`: card counts from the states, the rest from `activity`
+    (per deck id, and "" for every rating in the history, decks since removed included)."""
     decks: dict[str, DeckStats] = {}
     total = DeckStats("total")
     for unit in units:
@@ -151,23 +161,13 @@ def compute_stats(
         state = states.get(unit.key)
         _count_state(stats, state)
         _count_state(total, state)
-
-    window_start = now - RETENTION_WINDOW
-    day_of = _DayOf(hour, tz)
-    for event in _counted_reviews(events):
-        time = event.time
-        day = day_of(time)
-        counted_review = event.before is not None and event.before.state == REVIEW and time >= window_start
-        deck = decks.get(event.key.partition("/")[0])
-        for stats in (total, deck) if deck is not None else (total,):
-            stats._days.add(day)
-            if time >= today_start:
-                stats.reviews_today += 1
-            if counted_review:
-                stats.retention_reviews += 1
-                stats._passed += event.rating != 1
-    for stats in (*decks.values(), total):
-        stats.streak = _streak(stats._days, today)
-        if stats.retention_reviews:
-            stats.retention = stats._passed / stats.retention_reviews
+    for deck_id, stats in (*decks.items(), ("", total)):
+        act = activity.get(deck_id)
+        if act is None:
+            continue
+        stats.reviews_today = act.today
+        stats.streak = _streak(set(act.days), today)
+        stats.retention_reviews = act.judged
+        if act.judged:
+            stats.retention = act.passed / act.judged
     return StatsReport(decks=decks, total=total, today=today)

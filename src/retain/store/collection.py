@@ -12,7 +12,6 @@ per-deck snapshots; nothing else is ever rewritten.
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,17 +19,18 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retain.core.clock import day_start, study_day
 from retain.core.due import Counts, DayLog, count_due
+from retain.core.gcpause import gc_paused
 from retain.core.model import Unit
-from retain.core.progress import progress_with_today, reviews_today
 from retain.core.settings import StudySettings
 from retain.core.state import CardState, Event, validate_state
+from retain.core.studyday import StudyDay
 from retain.store.deckcache import units_for
-from retain.store.device import device_folders, find_device, make_device
-from retain.store.historycache import recent_events
+from retain.store.device import find_device, make_device
 from retain.store.home import Home, library_folders
-from retain.store.journal import JournalError, JournalWriter, Position, journal_files
+from retain.store.index import History
+from retain.store.index.ingest import ProgressFn
+from retain.store.journal import JournalError, JournalWriter, Position
 from retain.store.library import Library, load_library
 from retain.store.localzone import local_timezone
 from retain.store.lock import WriterLock
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["Collection", "CollectionError", "ReadOnlyError"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_UNDOABLE = ("review", "suspend", "bury")
 UNDO_WINDOW = timedelta(days=2)
 
 
@@ -70,6 +69,9 @@ class Collection:
         self.home = home
         self.tz = tz
         self.rollover_hour = home.config.rollover_hour
+        self.studyday = StudyDay(self.rollover_hour, tz)
+        self.progress_fn: ProgressFn | None = None
+        self._history: History | None = None
         self.state_dir: Path = home.paths.state_dir
         self.cache_dir: Path = home.paths.cache_dir
         self.messages = []
@@ -80,14 +82,12 @@ class Collection:
         self._ends: dict[str, Position] = {}
         self._dirty: set[str] = set()  # decks whose snapshot is behind
         self._seq = 0
-        self._day: tuple[datetime, list[Event]] | None = None
-        self._undo: list[Event] | None = None
         self._units_by_key: dict[str, Unit] | None = None
         self._opened = datetime.now(UTC)
         self._light = False
         # Identity of the state files before they were read (`homesummary.state_file_ids`); writers only.
         self.state_ids_at_open: dict[str, tuple[int, int, int]] | None = None
-        # (study day, reviews that day, streak) as `core.stats.today_progress` counted them; see `progress`.
+        # Carried (study day, reviews, streak) of the launch summary; the history index answers now.
         self.progress_base: tuple[date, int, int] | None = None
 
     @classmethod
@@ -100,6 +100,7 @@ class Collection:
         tz: tzinfo | None = None,
         fsync: bool = True,
         cards: bool = True,
+        progress: ProgressFn | None = None,
     ) -> Collection:
         """Open the library and state; raises CollectionError when the state cannot be used.
 
@@ -108,19 +109,16 @@ class Collection:
         that must start fast; never use it for a review session. `fsync=False` is for benchmarks.
         """
         col = cls(home, tz if tz is not None else local_timezone())
-        gc_was_on = gc.isenabled()
-        gc.disable()  # ~100k long-lived objects are built here: collections would only cost time
+        col.progress_fn = progress
         try:
-            col._open(now, read_only, fsync, cards)
+            with gc_paused():  # ~100k long-lived objects are built here: collections would only cost time
+                col._open(now, read_only, fsync, cards)
         except (FormatError, JournalError) as exc:
             col._lock.release()
             raise CollectionError(str(exc)) from None
         except BaseException:
             col._lock.release()
             raise
-        finally:
-            if gc_was_on:
-                gc.enable()
         return col
 
     def _open(self, now: datetime, read_only: bool, fsync: bool, cards: bool) -> None:
@@ -168,58 +166,38 @@ class Collection:
     def reload_library(self) -> None:
         """Re-read the deck files (edited in the app or on disk); progress is untouched."""
         folders = library_folders(self.home.paths, self.home.config)
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             self.library = load_library(folders, self.cache_dir, cards=not self._light)
             self.units = [u for deck in self.library.decks for u in units_for(deck)]
-        finally:
-            if gc_was_on:
-                gc.enable()
         self._units_by_key = None
 
     # -- time -------------------------------------------------------------------
 
     def today(self, now: datetime) -> date:
-        return study_day(now, self.rollover_hour, self.tz)
+        return self.studyday.today(now)
 
     def day_start(self, now: datetime) -> datetime:
-        return day_start(self.today(now), self.rollover_hour, self.tz)
+        return self.studyday.start(now)
 
-    def _day_events(self, now: datetime) -> list[Event]:
-        start = self.day_start(now)
-        if self._day is None or self._day[0] != start:
-            events: list[Event] = []
-            for folder in device_folders(self.state_dir):
-                events += recent_events(folder, start, now, self.cache_dir)
-            events.sort(key=lambda e: e.time)
-            self._day = (start, events)
-        return self._day[1]
+    @property
+    def history_index(self) -> History:
+        """The review history (opened, and brought up to date, on first use)."""
+        if self._history is None:
+            history = History(self.state_dir, self.cache_dir, self.studyday, progress=self.progress_fn)
+            self.messages += history.messages
+            self._history = history
+        return self._history
 
-    def progress(self, now: datetime) -> tuple[int, int] | None:
-        """(reviews today, streak) from `progress_base` and today's events; None when unknown.
-
-        Unknown until something sets `progress_base` (the home screen counts it
-        once from the history, or the launch summary carries it), after a
-        rollover since then, or when an earlier day's review was undone.
-        """
-        base = self.progress_base
-        if base is None or base[0] != self.today(now):
-            return None
-        count = reviews_today(self._day_events(now))
-        return None if count is None else progress_with_today((base[1], base[2]), count)
+    def progress(self, now: datetime) -> tuple[int, int]:
+        """(counted reviews in the current study day, streak in days), from the history index."""
+        return self.history_index.progress(now)
 
     def history_changed(self) -> None:
-        """Past events were added (a history import): recount what depends on the whole history.
-
-        The carried reviews-today/streak are dropped (the home screen counts them
-        again), and the undo stack is re-read from the journal as after a restart.
-        """
+        """Past events were added (a history import); the index reads them on its next query."""
         self.progress_base = None
-        self._undo = None
 
     def day_log(self, now: datetime) -> DayLog:
-        return DayLog.from_events(self._day_events(now), self.day_start(now))
+        return self.history_index.day_log(now)
 
     # -- scheduling ---------------------------------------------------------------
 
@@ -283,45 +261,19 @@ class Collection:
             self.states.pop(event.key, None)
         else:
             self.states[event.key] = after
-        if self._day is not None and event.time >= self._day[0]:
-            self._day[1].append(event)
-        if self._undo is not None:
-            self._push_undo(self._undo, event)
 
-    @staticmethod
-    def _push_undo(stack: list[Event], event: Event) -> None:
-        if event.kind in _UNDOABLE:
-            stack.append(event)
-        elif event.kind == "undo":
-            for i in range(len(stack) - 1, -1, -1):
-                if stack[i].id == event.undoes:
-                    del stack[i]
-                    break
-
-    def last_undoable(self) -> Event | None:
-        """The newest review/suspend/bury of this device not yet undone (also from before a restart)."""
-        if self._undo is None:
-            stack: list[Event] = []
-            if self.device is not None:
-                now = max(self._opened, datetime.now(UTC))
-                folder = self.state_dir / "devices" / self.device
-                for event in recent_events(folder, self._opened - UNDO_WINDOW, now, None):
-                    self._push_undo(stack, event)
-            self._undo = stack
-        return self._undo[-1] if self._undo else None
+    def last_undoable(self, now: datetime | None = None) -> Event | None:
+        """The newest (by time) review/suspend/bury of this device not yet undone, also from before
+        a restart, within `UNDO_WINDOW`."""
+        if self.device is None:
+            return None
+        since = (now or self._opened) - UNDO_WINDOW
+        now = now or max(self._opened, datetime.now(UTC))
+        return self.history_index.last_undoable(now, self.device, since)
 
     def history(self, now: datetime | None = None) -> list[Event]:
-        """Every event of every device, oldest first (the full review history)."""
-        from retain.store.historycache import read_events
-
-        now = now or datetime.now(UTC)
-        events: list[tuple[datetime, int, Event]] = []
-        for folder in device_folders(self.state_dir):
-            for path in journal_files(folder):
-                for event in read_events(path, now, self.cache_dir):
-                    events.append((event.time, len(events), event))
-        events.sort(key=lambda t: (t[0], t[1]))
-        return [e for _t, _n, e in events]
+        """Every event of every device, oldest first (the full review history, whole events)."""
+        return self.history_index.events(now or datetime.now(UTC))
 
     # -- compaction -----------------------------------------------------------------
 
@@ -368,6 +320,9 @@ class Collection:
                 self._writer = None
             if save_summary and not self.read_only:
                 self._save_summary(now)
+            if self._history is not None:
+                self._history.close()
+                self._history = None
             self._lock.release()
             self.read_only = True
 

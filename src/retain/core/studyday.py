@@ -1,0 +1,40 @@
+"""The study day as a value: the rollover hour and time zone that decide which day a moment belongs to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+from retain.core.clock import day_start, study_day
+
+__all__ = ["StudyDay"]
+
+_SLOT = 900  # seconds: UTC offsets are whole quarter hours, so a slot never spans two study days
+
+
+@dataclass(frozen=True, slots=True)
+class StudyDay:
+    """`today(now)`, `start_of(day)` and `of(moment)` for one rollover hour and zone (DST-correct)."""
+
+    rollover_hour: int
+    tz: tzinfo
+    _slots: dict[int, date] = field(default_factory=dict, compare=False, repr=False)
+
+    def today(self, now: datetime) -> date:
+        return study_day(now, self.rollover_hour, self.tz)
+
+    def start_of(self, day: date) -> datetime:
+        """The UTC instant study day `day` begins."""
+        return day_start(day, self.rollover_hour, self.tz)
+
+    def start(self, now: datetime) -> datetime:
+        """The UTC instant the study day containing `now` began."""
+        return self.start_of(self.today(now))
+
+    def of(self, moment: datetime) -> date:
+        """The study day `moment` belongs to (cached per quarter hour: cheap over many events)."""
+        slot = int(moment.timestamp()) // _SLOT
+        day = self._slots.get(slot)
+        if day is None:
+            day = self._slots[slot] = study_day(moment, self.rollover_hour, self.tz)
+        return day

@@ -1,0 +1,175 @@
+"""The history index's SQLite file: open it, check it is ours and current, or start it afresh.
+
+`cache/history.sqlite3` (WAL) holds one row per journal event plus, per
+journal file, how far it has been read (see `ingest`). It is derived data: the
+TOML journals stay the only source of truth, and anything unexpected about the
+file is answered by rebuilding it, never by trusting it:
+
+- not a database, damaged, or missing our tables: deleted and rebuilt, with a
+  one-line message;
+- written by another schema or another build of retain (`PRAGMA user_version`
+  and the code fingerprint in `meta`): rebuilt, never read;
+- cannot be created or written (read-only or full disk): an in-memory index is
+  used for this process, with a one-line message, and the app goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from pathlib import Path
+
+from retain.store.derivedcache import code_fingerprint
+
+__all__ = ["INDEX_NAME", "SCHEMA_VERSION", "IndexUnavailable", "connect", "create_indexes", "reset"]
+
+INDEX_NAME = "history.sqlite3"
+SCHEMA_VERSION = 1
+_BUSY_MS = 15_000
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    device TEXT NOT NULL,
+    name TEXT NOT NULL,
+    ino INTEGER NOT NULL,
+    size INTEGER NOT NULL,     -- bytes read (the end of the last complete record)
+    tail INTEGER NOT NULL,     -- CRC-32 of the bytes just before `size` (see ingest)
+    UNIQUE (device, name)
+);
+CREATE TABLE IF NOT EXISTS events (
+    file INTEGER NOT NULL,     -- files.id
+    off INTEGER NOT NULL,      -- byte offset of the record in its file
+    t INTEGER NOT NULL,        -- event time, microseconds since the Unix epoch (UTC)
+    device TEXT NOT NULL,
+    eid TEXT NOT NULL,
+    kind INTEGER NOT NULL,     -- index into core.state.EVENT_KINDS
+    key TEXT NOT NULL,
+    deck TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    ms INTEGER NOT NULL,
+    undoes TEXT,
+    day INTEGER NOT NULL,      -- study day (date.toordinal) under meta 'studyday'
+    bstate INTEGER,            -- state before the event (NULL: not recorded)
+    bivl REAL,                 -- interval before the event, days (due - last review)
+    astate INTEGER,            -- state after the event (NULL: back to new)
+    astab REAL,                -- FSRS stability after the event
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS daily (  -- counted ratings (undone ones left out) per deck and study day
+    deck TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    reviews INTEGER NOT NULL,
+    ms INTEGER NOT NULL,                 -- time spent
+    new INTEGER NOT NULL, learning INTEGER NOT NULL, review INTEGER NOT NULL, relearning INTEGER NOT NULL,
+    again INTEGER NOT NULL, hard INTEGER NOT NULL, good INTEGER NOT NULL, easy INTEGER NOT NULL,
+    young_pass INTEGER NOT NULL, young_fail INTEGER NOT NULL,     -- review cards, interval < 21 days
+    mature_pass INTEGER NOT NULL, mature_fail INTEGER NOT NULL,   -- review cards, interval >= 21 days
+    PRIMARY KEY (deck, day)
+) WITHOUT ROWID;
+"""
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS events_t ON events (t);
+CREATE INDEX IF NOT EXISTS events_key ON events (key, t);
+CREATE INDEX IF NOT EXISTS events_eid ON events (eid);
+CREATE INDEX IF NOT EXISTS events_day ON events (deck, day);
+"""
+
+
+class IndexUnavailable(Exception):
+    """The index file cannot be used at all (the caller falls back to memory)."""
+
+
+def _configure(db: sqlite3.Connection) -> None:
+    db.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
+    db.execute("PRAGMA synchronous = OFF")  # disposable: a torn index is detected and rebuilt
+    db.execute("PRAGMA temp_store = MEMORY")
+    db.execute("PRAGMA cache_size = -16000")
+
+
+def _is_current(db: sqlite3.Connection) -> bool:
+    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+        return False
+    try:
+        row = db.execute("SELECT v FROM meta WHERE k = 'code'").fetchone()
+        db.execute("SELECT file, off, t, device, eid, kind, key, deck, day, undone FROM events LIMIT 1")
+        db.execute("SELECT deck, day, reviews, young_pass, mature_fail FROM daily LIMIT 1")
+        db.execute("SELECT id, device, name, ino, size, tail FROM files LIMIT 1")
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and row[0] == code_fingerprint()
+
+
+def reset(db: sqlite3.Connection) -> None:
+    """Drop everything and create empty tables stamped with this build (indexes made later)."""
+    with db:
+        for table in ("daily", "events", "files", "meta"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+        db.executescript(_TABLES)
+        db.execute("INSERT INTO meta (k, v) VALUES ('code', ?)", (code_fingerprint(),))
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def create_indexes(db: sqlite3.Connection) -> None:
+    """The lookup indexes (made after a bulk build, when it is several times cheaper)."""
+    with db:
+        db.executescript(_INDEXES)
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def _open_file(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """(connection, fresh): fresh when the tables were (re)created and must be filled."""
+    db = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
+    try:
+        _configure(db)
+        db.execute("PRAGMA journal_mode = WAL")
+        if _is_current(db):
+            return db, False
+        db.execute("BEGIN IMMEDIATE")  # one process rebuilds; the others wait, then see it current
+        try:
+            current = _is_current(db)
+        finally:
+            db.execute("COMMIT")
+        if current:
+            return db, False
+        reset(db)
+        return db, True
+    except BaseException:
+        db.close()
+        raise
+
+
+def connect(cache_dir: Path | None) -> tuple[sqlite3.Connection, bool, str]:
+    """(connection, fresh, message) for the index in `cache_dir` (None: in memory).
+
+    `message` is one line for the user when the file had to be replaced or could
+    not be used ("" otherwise).
+    """
+    if cache_dir is not None:
+        path = cache_dir / INDEX_NAME
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            existed = path.exists()
+            try:
+                db, fresh = _open_file(path)
+                return db, fresh, ""
+            except sqlite3.DatabaseError:
+                if not existed:
+                    raise
+            _remove(path)  # damaged, truncated or foreign: start it again
+            db, fresh = _open_file(path)
+            return db, fresh, "the history index in the cache folder was damaged; it is being rebuilt"
+        except (OSError, sqlite3.Error) as exc:
+            message = f"the history index cannot be written ({exc}); using a temporary one"
+    else:
+        message = ""
+    db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    _configure(db)
+    reset(db)
+    return db, True, message

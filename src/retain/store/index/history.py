@@ -1,0 +1,280 @@
+"""The review history, read through the index: one API for everything that looks back in time.
+
+Every reader orders events by their own time, then device id, then event id
+(never by where a record sits in a file), so imported history, other devices'
+journals and a clock moved back give the same day log, limits, Today counter,
+streak, undo target and statistics as events written in order.
+
+`History.refresh` feeds the index from the journals (only what was appended
+since); every query calls it first, so a result is never behind the files.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import NamedTuple
+
+from retain.core.due import DayLog
+from retain.core.state import NEW, REVIEW, Event
+from retain.core.studyday import StudyDay
+from retain.store.index.db import connect, create_indexes, reset
+from retain.store.index.ingest import KIND, ProgressFn, ingest, micros, read_event_at
+
+__all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
+
+_REVIEW = KIND["review"]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ORDER = "ORDER BY t, device, eid"
+
+
+class ReviewRow(NamedTuple):
+    """One counted rating (not undone), as the index keeps it."""
+
+    time: datetime
+    device: str
+    eid: str
+    key: str
+    deck: str
+    rating: int
+    duration_ms: int
+    before_state: int | None  # None: the unit was new (no state recorded before)
+    before_interval: float | None  # days
+    after_state: int | None
+    after_stability: float | None
+
+
+@dataclass(slots=True)
+class DeckActivity:
+    """Per deck (and "" for all): study days with a counted rating, today's ratings, true retention."""
+
+    days: set[date]
+    today: int = 0
+    passed: int = 0
+    judged: int = 0
+
+
+def _time(us: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=us)
+
+
+class History:
+    """Read-only access to every device's review history. Not thread-safe: one per thread."""
+
+    def __init__(
+        self, state_dir: Path, cache_dir: Path | None, day: StudyDay, *, progress: ProgressFn | None = None
+    ) -> None:
+        self.state_dir = state_dir
+        self.day = day
+        self.cache_dir = cache_dir
+        self.messages: list[str] = []
+        self._progress = progress
+        self._db, fresh, message = connect(cache_dir)
+        if message:
+            self.messages.append(message)
+        self._fresh = fresh
+
+    # -- feeding ----------------------------------------------------------------------
+
+    def refresh(self, now: datetime) -> None:
+        """Read what the journals gained since last time (everything on a fresh index)."""
+        try:
+            report = ingest(self._db, self.state_dir, now, self.day, self._progress if self._fresh else None)
+        except sqlite3.OperationalError as exc:  # disk full, read-only cache: go on in memory
+            if self.cache_dir is None:
+                raise
+            self._db.close()
+            self.messages.append(f"the history index cannot be written ({exc}); using a temporary one")
+            self.cache_dir = None
+            self._db, _fresh, _m = connect(None)
+            self._fresh = True
+            report = ingest(self._db, self.state_dir, now, self.day, self._progress)
+        if self._fresh:
+            create_indexes(self._db)
+            self._fresh = False
+        del report
+
+    def close(self) -> None:
+        self._db.close()
+
+    def rebuild(self, now: datetime) -> None:
+        """Forget everything and read every journal again."""
+        reset(self._db)
+        self._fresh = True
+        self.refresh(now)
+
+    # -- queries ----------------------------------------------------------------------
+
+    def reviews(
+        self,
+        now: datetime,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        deck: str | None = None,
+        key: str | None = None,
+    ) -> list[ReviewRow]:
+        """Counted ratings (undone ones left out) in [since, until), oldest first."""
+        self.refresh(now)
+        where = ["kind = ?", "undone = 0"]
+        args: list[object] = [_REVIEW]
+        if since is not None:
+            where.append("t >= ?")
+            args.append(micros(since))
+        if until is not None:
+            where.append("t < ?")
+            args.append(micros(until))
+        if deck is not None:
+            where.append("deck = ?")
+            args.append(deck)
+        if key is not None:
+            where.append("key = ?")
+            args.append(key)
+        sql = (
+            "SELECT t, device, eid, key, deck, rating, ms, bstate, bivl, astate, astab FROM events "
+            f"WHERE {' AND '.join(where)} {_ORDER}"
+        )
+        return [ReviewRow(_time(r[0]), *r[1:]) for r in self._db.execute(sql, args)]
+
+    def day_log(self, now: datetime) -> DayLog:
+        """What was studied in the current study day (new cards, reviews, siblings seen)."""
+        log = DayLog()
+        new_keys: dict[str, set[str]] = {}
+        for row in self.reviews(now, self.day.start(now)):
+            log.notes_seen.add(row.key.partition(":")[0])
+            if row.before_state is None or row.before_state == NEW:
+                new_keys.setdefault(row.deck, set()).add(row.key)
+            elif row.before_state == REVIEW:
+                log.reviews_done[row.deck] = log.reviews_done.get(row.deck, 0) + 1
+        log.new_seen = {deck: len(keys) for deck, keys in new_keys.items()}
+        return log
+
+    def activity(self, now: datetime, window_days: int = 30) -> dict[str, DeckActivity]:
+        """Per deck id and "" (every deck, removed ones too): study days with a counted rating,
+        today's ratings, and true retention over the last `window_days` study days."""
+        self.refresh(now)
+        today = self.day.today(now).toordinal()
+        since = today - window_days + 1
+        out: dict[str, DeckActivity] = {"": DeckActivity(set())}
+        sql = "SELECT deck, day, reviews, young_pass + mature_pass, young_fail + mature_fail FROM daily"
+        for deck, day, reviews, passed, failed in self._db.execute(sql):
+            if not reviews:
+                continue
+            when = date.fromordinal(day)
+            for act in (out[""], out.setdefault(deck, DeckActivity(set()))):
+                act.days.add(when)
+                if day == today:
+                    act.today += reviews
+                if since <= day <= today:
+                    act.passed += passed
+                    act.judged += passed + failed
+        return out
+
+    def progress(self, now: datetime) -> tuple[int, int]:
+        """(counted ratings in the current study day, study streak in days).
+
+        The streak counts back from today (or from yesterday when today has no
+        rating yet, so it is not lost before the day's session) to the first
+        study day without a rating.
+        """
+        self.refresh(now)
+        today = self.day.today(now).toordinal()
+        per_day = dict(
+            self._db.execute("SELECT day, sum(reviews) FROM daily GROUP BY day HAVING sum(reviews) > 0")
+        )
+        todays = int(per_day.get(today, 0))
+        want = today if todays else today - 1
+        streak = 0
+        while want in per_day:
+            streak += 1
+            want -= 1
+        return todays, streak
+
+    def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
+        """Which of the (unit key, time) pairs the history already holds (any event kind)."""
+        self.refresh(now)
+        wanted = {(k, micros(t)): (k, t) for k, t in pairs}
+        found: set[tuple[str, datetime]] = set()
+        keys = sorted({k for k, _ in wanted})
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            sql = f"SELECT key, t FROM events WHERE key IN ({','.join('?' * len(chunk))})"
+            for key, t in self._db.execute(sql, chunk):
+                hit = wanted.get((key, t))
+                if hit is not None:
+                    found.add(hit)
+        return found
+
+    def count(self, now: datetime) -> int:
+        """Every event in the history (all kinds, all devices)."""
+        self.refresh(now)
+        return int(self._db.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    # -- whole events (read back from the journal records the index points to) ---------
+
+    def _full(self, rows: Sequence[tuple[str, str, int]], now: datetime) -> list[Event]:
+        out: list[Event] = []
+        for device, name, off in rows:
+            event = read_event_at(self.state_dir / "devices" / device / name, off, now)
+            if event is not None:
+                out.append(event)
+        return out
+
+    def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
+        """The newest (by time) review, suspend or bury of `device` since `since` not yet undone."""
+        self.refresh(now)
+        kinds = (KIND["review"], KIND["suspend"], KIND["bury"])
+        row = self._db.execute(
+            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+            " WHERE e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?) AND e.t >= ?"
+            " ORDER BY e.t DESC, e.eid DESC LIMIT 1",
+            (device, *kinds, micros(since)),
+        ).fetchone()
+        events = self._full([row], now) if row else []
+        return events[0] if events else None
+
+    def events(self, now: datetime, *, deck: str | None = None, since: datetime | None = None) -> list[Event]:
+        """Whole events (every kind, undo events included), oldest first; read from the journals."""
+        self.refresh(now)
+        where: list[str] = ["1"]
+        args: list[object] = []
+        if deck is not None:
+            where.append("e.deck = ?")
+            args.append(deck)
+        if since is not None:
+            where.append("e.t >= ?")
+            args.append(micros(since))
+        rows = self._db.execute(
+            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+            f" WHERE {' AND '.join(where)} ORDER BY e.t, e.device, e.eid",
+            args,
+        ).fetchall()
+        by_file: dict[tuple[str, str], set[int]] = {}
+        for device, name, off in rows:
+            by_file.setdefault((device, name), set()).add(off)
+        found: dict[tuple[str, str, int], Event] = {}
+        from retain.store.journal import scan_file
+
+        for (device, name), offs in by_file.items():
+            path = self.state_dir / "devices" / device / name
+            for pos, event in scan_file(path, 0, now).events:
+                if pos.offset in offs:
+                    found[(device, name, pos.offset)] = event
+        return [found[(d, n, o)] for d, n, o in rows if (d, n, o) in found]
+
+
+def open_history(
+    state_dir: Path,
+    cache_dir: Path | None,
+    day: StudyDay,
+    now: datetime,
+    *,
+    progress: ProgressFn | None = None,
+) -> History:
+    """A History brought up to date (`progress` hears about a long first read)."""
+    history = History(state_dir, cache_dir, day, progress=progress)
+    history.refresh(now)
+    return history

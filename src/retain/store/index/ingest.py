@@ -1,0 +1,228 @@
+"""Feed the history index from the journals, reading only what was appended since last time.
+
+For each journal file the index remembers its inode, how many bytes it has read
+(always the end of a complete record) and a CRC-32 of the bytes just before
+that end. A file whose inode, length and that CRC still agree is read on from
+where it stopped, so a closed month is never parsed again and the current one
+only for its new records. Anything else (a file replaced, shortened, rewritten
+with other line endings, or damaged at its end) drops that file's rows and reads
+it again from the start. A file that disappeared loses its rows.
+
+Everything happens in one `BEGIN IMMEDIATE` transaction, and the file table is
+read inside it, so two processes feeding the index at once (the TUI and
+`retain due`) never insert the same record twice.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from retain.core.state import EVENT_KINDS, Event
+from retain.core.studyday import StudyDay
+from retain.store.device import device_folders
+from retain.store.index.daily import recount_all, recount_since, restamp, studyday_key
+from retain.store.journal import journal_files, scan_file
+
+__all__ = ["KIND", "IngestReport", "ProgressFn", "ingest", "micros", "read_event_at"]
+
+ProgressFn = Callable[[str, int, int], None]
+KIND = {kind: i for i, kind in enumerate(EVENT_KINDS)}
+_TAIL = 256
+_CHUNK = 8 << 20  # bytes of journal decoded at a time (bounded memory on a cold build)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_INSERT = (
+    "INSERT INTO events (file, off, t, device, eid, kind, key, deck, rating, ms, undoes,"
+    " day, bstate, bivl, astate, astab) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def micros(moment: datetime) -> int:
+    return (moment - _EPOCH) // _US
+
+
+@dataclass(slots=True)
+class IngestReport:
+    events: int = 0  # rows added
+    files: int = 0  # files read (wholly or in part)
+    rebuilt: int = 0  # files read again from the start because they changed
+
+
+def _tail(fh_path: Path, end: int) -> int:
+    if end <= 0:
+        return 0
+    with fh_path.open("rb") as fh:
+        fh.seek(max(0, end - _TAIL))
+        return zlib.crc32(fh.read(min(end, _TAIL)))
+
+
+def _row(file_id: int, off: int, device: str, e: Event, day: StudyDay) -> tuple[object, ...]:
+    b, a = e.before, e.after
+    bivl = None
+    if b is not None and b.due is not None and b.last_review is not None:
+        bivl = (b.due - b.last_review) / timedelta(days=1)
+    return (
+        file_id,
+        off,
+        micros(e.time),
+        device,
+        e.id,
+        KIND[e.kind],
+        e.key,
+        e.key.partition("/")[0],
+        e.rating,
+        e.duration_ms,
+        e.undoes or None,
+        day.of(e.time).toordinal(),
+        None if b is None else b.state,
+        bivl,
+        None if a is None else a.state,
+        None if a is None else a.stability,
+    )
+
+
+def _plan(
+    db: sqlite3.Connection, state_dir: Path
+) -> tuple[list[tuple[str, Path, int, int, os.stat_result]], list[int]]:
+    """(files to read: (device, path, file id or 0, start, stat), ids of files that are gone)."""
+    known = {(d, n): (i, ino, size, tail) for i, d, n, ino, size, tail in db.execute("SELECT * FROM files")}
+    todo: list[tuple[str, Path, int, int, os.stat_result]] = []
+    seen: set[tuple[str, str]] = set()
+    for folder in device_folders(state_dir):
+        for path in journal_files(folder):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            ident = (folder.name, path.name)
+            seen.add(ident)
+            row = known.get(ident)
+            if row is None:
+                todo.append((folder.name, path, 0, 0, st))
+                continue
+            file_id, ino, size, tail = row
+            try:
+                same = ino == st.st_ino and size <= st.st_size and _tail(path, size) == tail
+            except OSError:
+                continue
+            if not same:
+                todo.append((folder.name, path, file_id, -1, st))  # read again from the start
+            elif size < st.st_size:
+                todo.append((folder.name, path, file_id, size, st))
+    gone = [row[0] for ident, row in known.items() if ident not in seen]
+    return todo, gone
+
+
+def _scan(path: Path, start: int, now: datetime) -> Iterator[tuple[int, list[tuple[int, Event]]]]:
+    """(end, [(offset, event)]) per chunk of complete records from `start`."""
+    while True:
+        try:
+            scan = scan_file(path, start, now, max_bytes=_CHUNK)
+        except TypeError:  # a journal module without chunked scans: read the rest at once
+            scan = scan_file(path, start, now)
+        yield scan.end, [(pos.offset, event) for pos, event in scan.events]
+        if scan.end <= start or scan.torn or not scan.events:
+            return
+        start = scan.end
+
+
+def _stamped(db: sqlite3.Connection) -> str:
+    row = db.execute("SELECT v FROM meta WHERE k = 'studyday'").fetchone()
+    return str(row[0]) if row else ""
+
+
+def ingest(
+    db: sqlite3.Connection,
+    state_dir: Path,
+    now: datetime,
+    day: StudyDay,
+    progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Bring the index up to date with every device's journal files (one transaction)."""
+    report = IngestReport()
+    key = studyday_key(day)
+    todo, gone = _plan(db, state_dir)  # outside the lock: most calls find nothing to do
+    if not todo and not gone and _stamped(db) == key:
+        return report
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if _stamped(db) != key:
+            restamp(db, day)
+            db.execute("INSERT OR REPLACE INTO meta (k, v) VALUES ('studyday', ?)", (key,))
+        todo, gone = _plan(db, state_dir)  # again, under the lock: another process may have done it
+        first = (db.execute("SELECT max(rowid) FROM events").fetchone()[0] or 0) + 1
+        total = sum(max(0, st.st_size - max(start, 0)) for _d, _p, _i, start, st in todo)
+        done = 0
+        for file_id in gone:
+            db.execute("DELETE FROM events WHERE file = ?", (file_id,))
+            db.execute("DELETE FROM files WHERE id = ?", (file_id,))
+        for device, path, file_id, start, st in todo:
+            if start < 0:
+                report.rebuilt += 1
+                db.execute("DELETE FROM events WHERE file = ?", (file_id,))
+                start = 0
+            if file_id == 0:
+                cur = db.execute(
+                    "INSERT INTO files (device, name, ino, size, tail) VALUES (?, ?, ?, 0, 0)",
+                    (device, path.name, st.st_ino),
+                )
+                file_id = int(cur.lastrowid or 0)
+            end = start
+            report.files += 1
+            for end_, events in _scan(path, start, now):
+                db.executemany(_INSERT, [_row(file_id, off, device, e, day) for off, e in events])
+                report.events += len(events)
+                if progress is not None and total:
+                    progress("indexing history", done + max(0, end_ - start), total)
+                end = max(end, end_)
+            done += max(0, st.st_size - start)
+            db.execute(
+                "UPDATE files SET ino = ?, size = ?, tail = ? WHERE id = ?",
+                (st.st_ino, end, _tail(path, end), file_id),
+            )
+        undo = KIND["undo"]
+        if gone or report.rebuilt or first == 1:
+            db.execute(
+                "UPDATE events SET undone = eid IN (SELECT undoes FROM events WHERE kind = ?)", (undo,)
+            )
+            recount_all(db)
+        elif report.events:
+            _mark_undone(db, first, undo)
+            recount_since(db, first, undo)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    if progress is not None and report.events:
+        progress("indexing history", 1, 1)
+    return report
+
+
+def _mark_undone(db: sqlite3.Connection, first: int, undo: int) -> None:
+    """Flag the events taken back by undo events, considering only the rows from `first` on."""
+    db.execute(
+        "UPDATE events SET undone = 1 WHERE eid IN (SELECT undoes FROM events WHERE rowid >= ? AND kind = ?)",
+        (first, undo),
+    )
+    db.execute(
+        "UPDATE events SET undone = 1 WHERE rowid >= ? AND eid IN (SELECT undoes FROM events WHERE kind = ?)",
+        (first, undo),
+    )
+
+
+def read_event_at(path: Path, offset: int, now: datetime) -> Event | None:
+    """The event whose record starts at `offset` in `path` (None when it is not there any more)."""
+    try:
+        scan = scan_file(path, offset, now, max_bytes=1 << 16)
+    except TypeError:
+        scan = scan_file(path, offset, now)
+    for pos, event in scan.events[:1]:
+        if pos.offset == offset:
+            return event
+    return None
