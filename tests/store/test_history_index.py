@@ -1,0 +1,297 @@
+"""The history index (store/index): order-proof answers, incremental feeding, and bad index files."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retain.core.due import DayLog
+from retain.core.state import NEW, REVIEW, CardState, Event
+from retain.core.stats import activity_from_events, today_progress
+from retain.core.studyday import StudyDay
+from retain.store.index import History
+from retain.store.index.db import INDEX_NAME
+from retain.store.journal import JournalWriter
+
+from store_helpers import KEYS, NOW, make_home, open_col, rate
+
+DAY = StudyDay(4, UTC)
+
+
+def _history(root: Path) -> History:
+    return History(root / "state", root / "cache", DAY)
+
+
+def _write(root: Path, events: list[Event], device: str = "aaaaaaaaaaaa") -> None:
+    """Append `events` to a device's journal in the order given (not necessarily time order)."""
+    writer = JournalWriter(root / "state" / "devices" / device, fsync=False)
+    for event in events:
+        writer.append(event)
+    writer.close()
+
+
+def _review(n: int, key: str, at: datetime, before: CardState | None, rating: int = 3) -> Event:
+    after = CardState(REVIEW, None, 3.0, 5.0, at + timedelta(days=3), at, 1, 0)
+    return Event(f"aaaaaaaaaaaa-{n:019d}-{n}", "review", key, at, after, before, rating, 1000)
+
+
+# -- the reproduction of issue 10: imported past events after today's events ---------------------
+
+
+def test_past_events_appended_after_todays_do_not_hide_them(tmp_path: Path) -> None:
+    today = [_review(i, KEYS[i], NOW - timedelta(hours=1) + timedelta(minutes=i), None) for i in range(3)]
+    past = [_review(10 + i, KEYS[3], NOW - timedelta(days=40 - i), None) for i in range(5)]
+    _write(tmp_path, today + past)  # file order: today first, then an older imported log
+    history = _history(tmp_path)
+    log = history.day_log(NOW)
+    assert log.new_seen == {"tiny": 3}
+    assert log == DayLog.from_events(today + past, DAY.start(NOW))
+    assert history.progress(NOW) == (3, 1) == today_progress(today + past, NOW, 4, UTC)
+
+
+def test_due_and_stats_count_todays_new_cards_after_an_older_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Export with progress after reviews today, import it with history elsewhere, then an older
+    .apkg log, with new_per_day = 5: `retain due` shows 1 new (not 5), `stats` 4 reviews today."""
+    from retain.cli import main
+
+    deck = 'format = 1\n[deck]\nid = "t"\nname = "T"\n' + "".join(
+        f'\n[[cards]]\nid = "c{i}"\nfront = "Q{i}?"\nback = "A{i}"\n' for i in range(8)
+    )
+    first = tmp_path / "first"
+    home = make_home(first, deck)
+    now = datetime.now(UTC)
+    col = open_col(home, now)
+    for i in range(4):
+        rate(col, f"t/c{i}", now - timedelta(minutes=10 - i))
+    col.close(now)
+    monkeypatch.setenv("RETAIN_HOME", str(first))
+    assert main(["export", "t", "-o", str(tmp_path / "t.toml"), "--with-progress"]) == 0
+    second = tmp_path / "second"
+    monkeypatch.setenv("RETAIN_HOME", str(second))
+    assert main(["import", str(tmp_path / "t.toml"), "--with-history"]) == 0
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "anki" / "layout-latest.apkg"
+    assert main(["import", str(fixture), "--with-history"]) == 0
+    (second / "config.toml").write_text("[decks.t]\nnew_per_day = 5\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["due", "--json"]) == 0
+    due = json.loads(capsys.readouterr().out)
+    assert next(d for d in due["decks"] if d["id"] == "t")["new"] == 1
+    assert main(["stats", "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert next(d for d in stats["decks"] if d["deck_id"] == "t")["reviews_today"] == 4
+
+
+def test_undo_target_is_the_newest_by_time_not_by_file_position(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    newest = rate(col, KEYS[0], NOW)
+    rate(col, KEYS[1], NOW - timedelta(hours=5))  # recorded later, happened earlier
+    assert col.last_undoable(NOW + timedelta(minutes=1)) == newest
+    col.close(NOW)
+
+
+# -- the index agrees with the reference computations over any order of events -----------------
+
+_keys = st.sampled_from(KEYS)
+_minutes = st.integers(min_value=-60 * 24 * 20, max_value=0)
+
+
+@st.composite
+def _events(draw: st.DrawFn) -> list[Event]:
+    out: list[Event] = []
+    for n in range(draw(st.integers(0, 40))):
+        at = NOW + timedelta(minutes=draw(_minutes))
+        if out and draw(st.integers(0, 6)) == 0:
+            target = draw(st.sampled_from(out))
+            if target.kind == "review":  # an undo comes after what it takes back
+                when = min(NOW, target.time + timedelta(minutes=draw(st.integers(0, 600))))
+                out.append(
+                    Event(
+                        f"aaaaaaaaaaaa-{n:019d}-{n}",
+                        "undo",
+                        target.key,
+                        when,
+                        target.before,
+                        target.after,
+                        undoes=target.id,
+                    )
+                )
+                continue
+        before = draw(
+            st.sampled_from(
+                [
+                    None,
+                    CardState(REVIEW, None, 3.0, 5.0, at, at - timedelta(days=30), 3, 0),
+                    CardState(REVIEW, None, 3.0, 5.0, at, at - timedelta(days=2), 3, 0),
+                    CardState(NEW),
+                ]
+            )
+        )
+        out.append(_review(n, draw(_keys), at, before, draw(st.integers(1, 4))))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=_events(), split=st.integers(0, 40))
+def test_index_answers_like_the_reference_in_any_file_order(
+    tmp_path_factory: pytest.TempPathFactory, events: list[Event], split: int
+) -> None:
+    root = tmp_path_factory.mktemp("h")
+    _write(root, events[:split])
+    history = _history(root)
+    history.refresh(NOW)  # fed in two steps: the second one incremental
+    _write(root, events[split:])
+    assert history.day_log(NOW) == DayLog.from_events(events, DAY.start(NOW))
+    assert history.progress(NOW) == today_progress(events, NOW, 4, UTC)
+    expected = activity_from_events(events, NOW, DAY)
+    got = history.activity(NOW)
+    assert {k: (frozenset(a.days), a.today, a.passed, a.judged) for k, a in got.items()} == {
+        k: (a.days, a.today, a.passed, a.judged) for k, a in expected.items()
+    }
+    history.close()
+    fresh = _history(root)  # the same from a second process's point of view
+    assert fresh.progress(NOW) == today_progress(events, NOW, 4, UTC)
+    fresh.close()
+
+
+# -- bad index files -----------------------------------------------------------------------------
+
+
+def _studied(root: Path) -> tuple[int, int]:
+    home = make_home(root)
+    col = open_col(home)
+    for i, key in enumerate(KEYS):
+        rate(col, key, NOW - timedelta(minutes=i))
+    expected = col.progress(NOW)
+    col.close(NOW)
+    return expected
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["garbage", "truncated", "foreign", "newer"],
+)
+def test_a_bad_index_file_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -> None:
+    expected = _studied(tmp_path)
+    assert expected == (5, 1)
+    path = tmp_path / "cache" / INDEX_NAME
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if damage == "garbage":
+        path.write_bytes(b"\x00not a database\xff" * 500)
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:1500])
+    elif damage == "foreign":
+        path.unlink()
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE events (x)")
+        db.execute("INSERT INTO events VALUES (1)")
+        db.commit()
+        db.close()
+    else:
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA user_version = 99")
+        db.execute("DELETE FROM events")  # a newer retain's content must never be read as ours
+        db.commit()
+        db.close()
+    history = _history(tmp_path)
+    assert history.progress(NOW) == expected
+    if damage in ("garbage", "truncated"):
+        assert any("rebuilt" in m for m in history.messages)
+
+
+def test_an_unwritable_cache_falls_back_to_memory(tmp_path: Path) -> None:
+    expected = _studied(tmp_path)
+    cache = tmp_path / "cache"
+    for p in sorted(cache.rglob("*"), reverse=True):
+        p.unlink() if p.is_file() else p.rmdir()
+    cache.rmdir()
+    cache.write_text("a file where the cache folder should be")
+    history = _history(tmp_path)
+    assert history.progress(NOW) == expected
+    assert any("temporary" in m for m in history.messages)
+
+
+_FULL_DISK = r"""
+import resource, signal, sys
+from datetime import UTC, datetime
+from pathlib import Path
+from retain.core.studyday import StudyDay
+from retain.store.index import History
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+root = Path(sys.argv[1])
+h = History(root / "state", root / "cache", StudyDay(4, UTC))
+print(h.count(datetime(2026, 3, 28, 12, 0, tzinfo=UTC)), h.messages)
+"""
+
+
+@pytest.mark.slow
+def test_a_full_disk_while_the_index_is_written_loses_nothing(tmp_path: Path) -> None:
+    events = [_review(i, KEYS[i % 5], NOW - timedelta(minutes=i), None) for i in range(400)]
+    _write(tmp_path, events)
+    out = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(tmp_path)], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.startswith("400 ") and "temporary" in out
+
+
+_FEED = r"""
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from retain.core.studyday import StudyDay
+from retain.store.index import History
+root = Path(sys.argv[1])
+now = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+for _ in range(5):
+    h = History(root / "state", root / "cache", StudyDay(4, UTC))
+    print(h.count(now), h.progress(now), flush=True)
+    h.close()
+"""
+
+
+@pytest.mark.slow
+def test_two_processes_feeding_the_index_at_once_agree(tmp_path: Path) -> None:
+    events = [_review(i, KEYS[i % 5], NOW - timedelta(minutes=i), None) for i in range(3000)]
+    _write(tmp_path, events)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _FEED, str(tmp_path)], stdout=subprocess.PIPE, text=True, env=env
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    expected = f"3000 {today_progress(events, NOW, 4, UTC)}"
+    for out in outputs:
+        assert out.splitlines() == [expected] * 5
+
+
+def test_appended_events_are_read_incrementally_and_a_rewritten_file_again(tmp_path: Path) -> None:
+    first = [_review(i, KEYS[0], NOW - timedelta(days=3 - i), None) for i in range(3)]
+    _write(tmp_path, first)
+    history = _history(tmp_path)
+    assert history.count(NOW) == 3
+    _write(tmp_path, [_review(9, KEYS[1], NOW, None)])
+    assert history.count(NOW) == 4
+    journal = next((tmp_path / "state" / "devices").glob("*/journal-*.toml"))
+    data = journal.read_bytes()
+    journal.unlink()
+    journal.write_bytes(data)  # the same bytes under a new inode: read again, no duplicates
+    assert history.count(NOW) == 4
+    journal.unlink()
+    assert history.count(NOW) == 0
+    assert history.progress(NOW) == (0, 0)
