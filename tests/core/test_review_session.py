@@ -24,6 +24,7 @@ class MemoryRecorder:
     """The Recorder protocol kept in a list (the real one is the store's Collection)."""
 
     def __init__(self) -> None:
+        self.states: dict[str, CardState] = {}  # the session's states: only the recorder changes them
         self.events: list[Event] = []
         self.fail_next = False
         self.on_record: list[Event] = []
@@ -34,6 +35,10 @@ class MemoryRecorder:
             self.fail_next = False
             raise OSError("disk full")
         self.events.append(event)
+        if event.after is None:
+            self.states.pop(event.key, None)
+        else:
+            self.states[event.key] = event.after
 
     def new_event_id(self, now: datetime) -> str:
         self._seq += 1
@@ -54,6 +59,7 @@ def open_session(
     now: datetime = NOW,
     study: StudySettings | None = None,
 ) -> ReviewSession:
+    recorder.states = states  # the recorder applies what it records to the caller's dict
     settings_for = settings_map(study or StudySettings())
     log = DayLog.from_events(recorder.events, now - timedelta(hours=8))
     queue = build_queue(units, states, log, settings_for, now, TODAY)
@@ -99,7 +105,7 @@ def test_stored_state_is_exactly_the_preview_even_with_fuzz() -> None:
     assert session.previews(NOW) == shown  # cached, not recomputed
     session.reveal()
     event = session.rate(3, NOW)
-    assert event.after == shown[3] == states["d/a"]
+    assert event.after == shown[3] == session.states["d/a"]
 
 
 def test_later_rating_keeps_the_previewed_interval() -> None:
@@ -140,9 +146,9 @@ def test_failed_record_changes_nothing() -> None:
     recorder.fail_next = True
     with pytest.raises(OSError):
         session.rate(3, NOW)
-    assert states == {} and session.current == units[0] and session.phase == "back"
+    assert session.states == {} and session.current == units[0] and session.phase == "back"
     session.rate(3, NOW)
-    assert "d/a" in states
+    assert "d/a" in session.states
 
 
 def test_undo_several_steps_deep() -> None:

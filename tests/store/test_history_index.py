@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_helpers import KEYS, NOW, make_home, open_col, rate
 
 from retain.core.due import DayLog
 from retain.core.state import NEW, REVIEW, CardState, Event
@@ -21,8 +22,6 @@ from retain.core.studyday import StudyDay
 from retain.store.index import History
 from retain.store.index.db import INDEX_NAME
 from retain.store.journal import JournalWriter
-
-from store_helpers import KEYS, NOW, make_home, open_col, rate
 
 DAY = StudyDay(4, UTC)
 

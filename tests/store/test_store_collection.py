@@ -376,7 +376,7 @@ def test_compaction_rewrites_only_changed_decks_and_stays_correct(tmp_path: Path
     old_manifest = (tmp_path / "state" / "snapshots.toml").read_text()
     t2 = NOW + timedelta(hours=2)
     col = open_col(home, t2)
-    assert col._dirty == set()  # nothing replayed: the manifest vouches for the clean deck
+    assert col.writer.dirty == set()  # nothing replayed: the manifest vouches for the clean deck
     ghost = rate(col, "gone-deck/x", t2)
     col.close(t2)
     # a crash after the snapshots but before the manifest: the old manifest is still there

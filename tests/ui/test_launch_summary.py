@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 
+from retain.core.state import REVIEW, CardState, Event
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home, open_home
 from retain.store.homesummary import LaunchHome, load_summary
@@ -132,8 +133,17 @@ async def test_a_collection_that_cannot_open_ends_the_app_with_its_message(retai
 
 async def test_progress_from_the_summary_shows_at_once_and_follows_the_session(retain_home: Path) -> None:
     home = open_home()
+    for days in (4, 3, 2, 1):  # a 4-day streak ending yesterday, through the real store
+        at = FIXED_NOW - timedelta(days=days)
+        collection = Collection.open(home, at, tz=UTC)
+        key = next(iter(collection.units_by_key))
+        before = collection.states.get(key)
+        after = CardState(
+            REVIEW, None, 3.0, 5.0, at + timedelta(days=3), at, (before.reps if before else 0) + 1, 0
+        )
+        collection.record(Event(collection.new_event_id(at), "review", key, at, after, before, 3, 1000))
+        collection.close(at)
     collection = Collection.open(home, FIXED_NOW, tz=UTC)
-    collection.progress_base = (collection.today(FIXED_NOW), 0, 4)  # as if counted: a 4-day streak
     collection.close(FIXED_NOW, save_summary=True)
     summary = load_summary(home, FIXED_NOW, UTC)
     assert summary is not None and summary.progress == (0, 4)

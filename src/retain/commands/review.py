@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from retain.store.collection import Collection
     from retain.store.home import Home
     from retain.store.homesummary import LaunchHome
 
@@ -66,7 +65,6 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
     except CollectionError as exc:
         print(f"retain: {sanitize_line(str(exc))}", file=sys.stderr)
         return 2
-    _carry_progress(collection)
     # The collection's objects live as long as the process: keep the cyclic GC from walking them
     # again and again (at 50k cards a full collection paused the study screen for a second or two).
     gc.freeze()
@@ -118,17 +116,6 @@ def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callab
     if app.load_error:
         print(f"retain: {sanitize_line(app.load_error)}", file=sys.stderr)
     return app.return_code or 0
-
-
-def _carry_progress(collection: Collection) -> None:
-    """Reviews today and the streak from a stale summary whose journals are unchanged (a deck edit
-    made it stale): the home screen then shows them without reading the whole history again."""
-    from retain.store.homesummary import load_progress
-
-    now = datetime.now(UTC)
-    progress = load_progress(collection.home, now, collection.tz)
-    if progress is not None:
-        collection.progress_base = (collection.today(now), *progress)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ rating (as Anki applies its precomputed states at answer time).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -40,7 +40,8 @@ class Recorder(Protocol):
     """Where events go; the store's Collection implements it."""
 
     def record(self, event: Event) -> None:
-        """Make `event` durable (appended and fsynced) before returning."""
+        """Make `event` durable (appended and fsynced), then apply it to the states the session
+        reads: the recorder is the only one that changes them."""
 
     def new_event_id(self, now: datetime) -> str:
         """A fresh unique, sortable event id."""
@@ -67,7 +68,7 @@ class ReviewSession:
     def __init__(
         self,
         queue: StudyQueue,
-        states: MutableMapping[str, CardState],
+        states: Mapping[str, CardState],
         schedulers_for: Callable[[str], Scheduler],
         recorder: Recorder,
         units_by_key: Mapping[str, Unit],
@@ -248,11 +249,7 @@ class ReviewSession:
         return event
 
     def _store(self, key: str, state: CardState | None, at: datetime) -> None:
-        if state is None:
-            self.states.pop(key, None)
-        else:
-            self.states[key] = state
-        self.queue.apply(key, state, at)
+        self.queue.apply(key, state, at)  # the recorder has already changed `states`
 
     def _advance(self, now: datetime) -> None:
         self._previews = None

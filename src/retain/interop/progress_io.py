@@ -1,7 +1,8 @@
 """Bridge between interop and the progress store (`retain.store.collection.Collection`).
 
 Export with progress reads the deck's states and journal events. Import with
-history records each past event as a new journal event, oldest first. Units
+history records each past event as a new journal event, oldest first, in
+batches that are each made durable with one fsync. Units
 that already have progress here are left alone (local progress wins), and
 events the journal already holds (same unit and time) are skipped, so
 importing twice adds nothing.
@@ -22,6 +23,8 @@ from retain.store.home import Home
 
 __all__ = ["collection_deck_progress", "collection_record_history", "deck_progress", "record_history"]
 
+_BATCH = 4096  # events per append (one write and one fsync each)
+
 
 def _open(home: Home, now: datetime, read_only: bool) -> Collection:
     try:
@@ -36,7 +39,7 @@ def collection_deck_progress(
     """(unit key -> state, history events) of one deck, from an open collection."""
     prefix = f"{deck_id}/"
     states = {k: v for k, v in coll.states.items() if k.startswith(prefix)}
-    return states, events_for_deck(coll.history(now), deck_id)
+    return states, events_for_deck(coll.history_index.events(now, deck=deck_id), deck_id)
 
 
 def deck_progress(home: Home, deck_id: str, now: datetime) -> tuple[dict[str, CardState], list[Review]]:
@@ -60,33 +63,41 @@ def record_history(home: Home, reviews: Sequence[Review], now: datetime) -> tupl
 def collection_record_history(
     coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn = no_progress
 ) -> tuple[int, int]:
-    """The same, into an open collection (the TUI's), reporting progress as stage "history"."""
+    """The same, into an open collection (the TUI's), reporting progress as stage "history".
+
+    Events are appended in batches, each durable with one fsync; the history
+    index is fed as part of the import, so the next `stats` is as fast as ever.
+    """
     if coll.read_only:
         raise InteropError("another retain is writing the progress; close it and import the history again")
-    have = {(e.key, e.time) for e in coll.history(now)}
     local = {r.key for r in reviews if r.key in coll.states}
     todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local and r.time <= now]
+    history = coll.history_index
+    have = history.has_events(now, [(r.key, r.time) for r in todo])
     count = 0
-    try:
-        for i, r in enumerate(todo):
-            if i % 256 == 0:
-                progress("history", i, len(todo))
-            if (r.key, r.time) in have:
-                continue
-            event = Event(
-                id=coll.new_event_id(now),
-                kind=r.kind,
-                key=r.key,
-                time=r.time,
-                after=r.after,
-                before=r.before,
-                rating=r.rating,
-                duration_ms=r.duration_ms,
-            )
-            coll.record(event)
+    batch: list[Event] = []
+    progress("history", 0, len(todo))
+    for i, r in enumerate(todo, 1):
+        if (r.key, r.time) not in have:
             have.add((r.key, r.time))
-            count += 1
-    finally:
-        coll.history_changed()
+            batch.append(
+                Event(
+                    id=coll.new_event_id(now),
+                    kind=r.kind,
+                    key=r.key,
+                    time=r.time,
+                    after=r.after,
+                    before=r.before,
+                    rating=r.rating,
+                    duration_ms=r.duration_ms,
+                )
+            )
+        if len(batch) >= _BATCH or (i == len(todo) and batch):
+            coll.record_many(batch)
+            count += len(batch)
+            batch = []
+            progress("history", i, len(todo))
+    coll.history_changed()
+    history.refresh(now)
     progress("history", len(todo), len(todo))
     return count, len(local)

@@ -131,11 +131,6 @@ class RetainApp(App[None]):
             self._loader.start(self._loaded_in_thread)
 
     def _loaded_in_thread(self, collection: Collection | None, error: str) -> None:
-        launch = self._launch_home
-        if collection is not None and launch is not None and launch.progress is not None:
-            # Here rather than in `_collection_ready`: this runs even when the user quit before
-            # the app took the collection, so the launcher's close saves the streak again.
-            collection.progress_base = (collection.today(self.clock()), *launch.progress)
         # post_message never waits (call_from_thread would, forever, once the app is quitting,
         # while the launcher waits for this thread): if the app has gone, the launcher closes it.
         with contextlib.suppress(RuntimeError):
@@ -215,10 +210,7 @@ class RetainApp(App[None]):
         """Reviews in today's study day and the streak in days (runs in a worker thread)."""
         from retain.ui.progress import recent_progress
 
-        collection, now = self.collection, self.clock()
-        progress = recent_progress(collection, now)
-        collection.progress_base = (collection.today(now), *progress)  # carried forward from here on
-        return progress
+        return recent_progress(self.collection, self.clock())
 
     def deck_names(self) -> dict[str, str]:
         return {d.id: d.name or d.id for d in self.collection.library.decks}

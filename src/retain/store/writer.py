@@ -1,0 +1,190 @@
+"""The progress writer: the only object that changes card states.
+
+`StateWriter.open` takes the single-writer lock (or stays read-only with a
+message when another retain holds it), finds or makes this machine's device
+folder, makes the daily backup and loads the current states (snapshots plus the
+journal tail, see `stateload`). `record` appends an event to this device's
+journal and fsyncs it before it changes the state in memory; `record_many`
+does the same for a batch with one fsync. `compact` writes the snapshots of the
+decks that changed; `close` compacts, closes the journal and releases the lock.
+Reading the history is not its job: that is `store.index.History`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from retain.core.state import CardState, Event, validate_state
+from retain.store.device import find_device, make_device
+from retain.store.journal import JournalWriter, Position
+from retain.store.lock import WriterLock
+from retain.store.snapshot import snapshot_files, write_manifest, write_snapshot
+from retain.store.statecodec import FUTURE_SKEW, KEY_RE
+from retain.store.stateload import load_state
+
+__all__ = ["CollectionError", "ReadOnlyError", "StateWriter"]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class CollectionError(Exception):
+    """The state cannot be opened or written; the message is one line for the user."""
+
+
+class ReadOnlyError(CollectionError):
+    """A change was attempted while another retain holds the writer lock."""
+
+
+class StateWriter:
+    """Lock, device, journal, current states and compaction for one RETAIN_HOME's state folder."""
+
+    def __init__(self, state_dir: Path, cache_dir: Path | None) -> None:
+        self.state_dir = state_dir
+        self.cache_dir = cache_dir
+        self.read_only = True
+        self.device: str | None = None
+        self.messages: list[str] = []
+        self._states: dict[str, CardState] = {}
+        self._lock = WriterLock(state_dir)
+        self._journal: JournalWriter | None = None
+        self._ends: dict[str, Position] = {}
+        self._dirty: set[str] = set()  # decks whose snapshot is behind
+        self._seq = 0
+
+    @property
+    def states(self) -> Mapping[str, CardState]:
+        """The current state of every unit with progress (read-only: change them with `record`)."""
+        return self._states
+
+    def open(self, now: datetime, today: date, *, read_only: bool, fsync: bool = True) -> None:
+        """Lock (unless `read_only`), then load the states; the lock is released on any failure."""
+        try:
+            self._open(now, today, read_only, fsync)
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _open(self, now: datetime, today: date, read_only: bool, fsync: bool) -> None:
+        if not read_only:
+            if self._lock.acquire(now):
+                self.read_only = False
+            else:
+                self.messages.append(
+                    f"another retain ({self._lock.holder()}) is writing the progress; "
+                    "opened read-only: reviews cannot be recorded here until it closes"
+                )
+        if not self.read_only:  # a reader never needs its device id
+            self.device = find_device(self.state_dir) or make_device(self.state_dir, now)
+            self._remove_temp_files()
+            from retain.store.backup import daily_backup
+
+            try:
+                daily_backup(self.state_dir, today)
+            except OSError as exc:
+                self.messages.append(f"the daily backup failed: {exc.strerror or exc}")
+            self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
+        loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
+        self._states = loaded.states
+        self._ends = loaded.ends
+        self._dirty = loaded.dirty_decks
+        self.messages += loaded.messages
+
+    def _remove_temp_files(self) -> None:
+        """Temp files of writes cut short by a crash (we hold the lock: no write is in progress)."""
+        folders = [self.state_dir, self.state_dir / "snapshots", self.state_dir / "quarantine"]
+        if self.device is not None:
+            folders.append(self.state_dir / "devices" / self.device)
+        for folder in folders:
+            for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+
+    # -- recording ------------------------------------------------------------------
+
+    def new_event_id(self, now: datetime) -> str:
+        self._seq += 1
+        ns = (now.astimezone(UTC) - _EPOCH) // timedelta(microseconds=1) * 1000
+        return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
+
+    def _checked(self, event: Event) -> Event:
+        if self.read_only or self._journal is None:
+            raise ReadOnlyError(
+                "this retain opened the progress read-only (another retain is writing); "
+                "the review was not recorded"
+            )
+        if not KEY_RE.match(event.key):
+            raise ValueError(f"bad unit key {event.key!r}")
+        at = event.time.astimezone(UTC)
+        after = validate_state(event.after, at + FUTURE_SKEW) if event.after is not None else None
+        before = validate_state(event.before, at + FUTURE_SKEW) if event.before is not None else None
+        return replace(event, time=at, after=after, before=before)
+
+    def _apply(self, event: Event) -> None:
+        self._dirty.add(event.key.partition("/")[0])
+        if event.after is None:
+            self._states.pop(event.key, None)
+        else:
+            self._states[event.key] = event.after
+
+    def record(self, event: Event) -> None:
+        """Append `event` to the journal durably, then apply it; raises ReadOnlyError when read-only."""
+        event = self._checked(event)
+        assert self._journal is not None
+        self._journal.append(event)  # durable from here on
+        self._apply(event)
+
+    def record_many(self, events: Sequence[Event]) -> None:
+        """Append a batch durably with one fsync, then apply it (all or nothing on disk)."""
+        checked = [self._checked(e) for e in events]
+        if not checked:
+            return
+        assert self._journal is not None
+        self._journal.append_many(checked)
+        for event in checked:
+            self._apply(event)
+
+    # -- compaction -----------------------------------------------------------------
+
+    def compact(self, now: datetime) -> None:
+        """Write the snapshots of the decks that changed, then the manifest.
+
+        At session end or when idle; never per rating. Decks without changes are
+        left alone: the manifest records that they are complete up to the new
+        journal positions (see `snapshot.write_manifest`).
+        """
+        if self.read_only or not self._dirty:
+            return
+        positions = dict(self._ends)
+        if self.device is not None and self._journal is not None:
+            end = self._journal.end()
+            if end is not None:
+                positions[self.device] = end
+        dirty = self._dirty
+        by_deck: dict[str, dict[str, CardState]] = {deck: {} for deck in dirty}
+        for key, state in self._states.items():
+            deck = key.partition("/")[0]
+            if deck in dirty:
+                by_deck[deck][key] = state
+        folder = self.state_dir / "snapshots"
+        for deck_id, states in by_deck.items():
+            write_snapshot(folder, deck_id, states, positions, now, self.cache_dir)
+        decks = {p.stem for p in snapshot_files(folder)} | set(by_deck)
+        write_manifest(self.state_dir, sorted(decks), positions, now)
+        self._dirty = set()
+
+    @property
+    def dirty(self) -> set[str]:
+        return self._dirty
+
+    def close_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+
+    def release(self) -> None:
+        self._lock.release()
+        self.read_only = True
