@@ -27,7 +27,7 @@ from pathlib import Path
 from retain.core.state import CardState, Event
 from retain.store.device import device_folders
 from retain.store.files import atomic_write
-from retain.store.journal import Position, journal_files, repair_tail, scan_file
+from retain.store.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.snapshot import Snapshot, SnapshotDamaged, load_snapshot, read_manifest, snapshot_files
 
 __all__ = ["LoadedState", "load_state", "stamp"]
@@ -126,6 +126,7 @@ def load_state(
     tails: list[list[tuple[datetime, int, Position, str, Event]]] = []
     for folder in device_folders(state_dir):
         device = folder.name
+        _verify(folder, deck_pos, out)
         starts = [p.get(device, _START) for p in deck_pos.values()]
         start = min(starts) if starts else _START
         tails.append(_read_device(state_dir, folder, start, now, writable and device == own_device, out))
@@ -147,6 +148,28 @@ def load_state(
     return out
 
 
+def _verify(folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedState) -> None:
+    """Trust a recorded position only when it fits its file; else read that file from its start."""
+    device = folder.name
+    verdicts: dict[tuple[str, int, str], str] = {}
+    for positions in deck_pos.values():
+        pos = positions.get(device)
+        if pos is None or pos.offset == 0:
+            continue
+        key = (pos.file, pos.offset, pos.check)
+        if key not in verdicts:
+            verdicts[key] = verify_position(folder, pos)
+        if verdicts[key]:
+            positions[device] = Position(pos.file, 0)
+    told: set[str] = set()
+    for (file, _offset, _check), why in verdicts.items():
+        if why and file not in told:
+            told.add(file)
+            out.messages.append(
+                f"{device}/{file}: {why}; the recorded position was not trusted, the file was read from its start"
+            )
+
+
 def _read_device(
     state_dir: Path, folder: Path, start: Position, now: datetime, own: bool, out: LoadedState
 ) -> list[tuple[datetime, int, Position, str, Event]]:
@@ -166,8 +189,13 @@ def _read_device(
             elif own:
                 out.messages.append(repair_tail(path, scan.end, scan.torn, now))
             # else: a crash remnant its writer will repair, a write in progress or a sync in flight
+        if scan.future:
+            out.messages.append(
+                f"{device}/{path.name}: {scan.future} event(s) dated more than a day after this computer's "
+                "clock (a clock set wrong?); they were kept and applied in time order"
+            )
         for pos, event in scan.events:
             events.append((event.time, len(events), pos, device, event))
-        end = Position(path.name, scan.end)
+        end = Position(path.name, scan.end, scan.end_check)
     out.ends[device] = end
     return events
