@@ -11,7 +11,6 @@ mirror `core.state.validate_state`; tests compare both paths on the same input.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -55,29 +54,54 @@ class _Bad(Exception):
     pass
 
 
+_gaps: dict[bytes, timedelta] = {}
+
+
+def _gap(seconds: bytes) -> timedelta:
+    """timedelta(seconds=...) for a due gap; intervals repeat, so they are kept."""
+    td = _gaps.get(seconds)
+    if td is None:
+        if len(_gaps) > 100_000:
+            _gaps.clear()
+        td = _gaps[seconds] = timedelta(seconds=int(seconds))
+    return td
+
+
 def _state_row(g: Sequence[Any], i: int, t: datetime, limit: datetime) -> tuple[Any, ...] | None:
-    if g[i] is None:
+    state_b, step_b, stab_b, diff_b, lr, due_b, reps_b, lapses_b = g[i : i + 8]
+    if state_b is None:
         return None
-    state = int(g[i])
-    step = None if g[i + 1] is None else int(g[i + 1])
-    stab = None if g[i + 2] is None else float(g[i + 2])
-    diff = None if g[i + 3] is None else float(g[i + 3])
-    lr = g[i + 4]
+    state = int(state_b)
+    stab = None if stab_b is None else float(stab_b)
+    diff = None if diff_b is None else float(diff_b)
     last = t if lr is None else None if lr == b"false" else t + timedelta(microseconds=int(lr))
-    due = None if g[i + 5] is None else (last or t) + timedelta(seconds=int(g[i + 5]))
-    reps = 0 if g[i + 6] is None else int(g[i + 6])
-    lapses = 0 if g[i + 7] is None else int(g[i + 7])
-    if (stab is None or diff is None) and state >= 2:
-        raise _Bad("stability or difficulty is missing")
-    if stab is not None and not (0 < stab <= 1e6 and math.isfinite(stab)):
-        raise _Bad(f"stability {stab!r} is out of range")
-    if diff is not None and not (0 < diff <= 10):
-        raise _Bad(f"difficulty {diff!r} is out of range")
-    if state and due is None:
-        raise _Bad("due is missing")
-    if (due is not None and due > limit) or (last is not None and last > limit):
+    due = None if due_b is None else (last or t) + _gap(due_b)
+    if stab is None or diff is None:
+        if state >= 2:
+            raise _Bad("stability or difficulty is missing")
+        if stab is not None and not 0 < stab <= 1e6:
+            raise _Bad(f"stability {stab!r} is out of range")
+        if diff is not None and not 0 < diff <= 10:
+            raise _Bad(f"difficulty {diff!r} is out of range")
+    elif not (0 < stab <= 1e6 and 0 < diff <= 10):
+        raise _Bad(f"stability {stab!r} or difficulty {diff!r} is out of range")
+    if due is None:
+        if state:
+            raise _Bad("due is missing")
+    elif due > limit:
         raise _Bad("a date is absurdly far in the future")
-    return (state, step, stab, diff, due, last, reps, lapses)
+    if last is not None and last > limit:
+        raise _Bad("a date is absurdly far in the future")
+    return (
+        state,
+        None if step_b is None else int(step_b),
+        stab,
+        diff,
+        due,
+        last,
+        0 if reps_b is None else int(reps_b),
+        0 if lapses_b is None else int(lapses_b),
+    )
 
 
 def _row(line: bytes, limit: datetime, device: str) -> tuple[Any, ...] | None:
