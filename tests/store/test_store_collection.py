@@ -137,9 +137,9 @@ def test_hostile_journal_event_never_reaches_the_state(tmp_path: Path) -> None:
     col.close(NOW)
     (path,) = journal_paths(tmp_path)
     bad = Event("x-1", "review", "tiny/one", NOW + timedelta(seconds=1), review_state(NOW), good.after, 3)
-    block = encode_event(bad).replace(b"stability = 3.0, difficulty", b"stability = -inf, difficulty", 1)
-    body = block[: block.rindex(b'crc = "')]
-    path.write_bytes(path.read_bytes() + body + b'crc = "%08x"\n' % zlib.crc32(body))
+    block = encode_event(bad, offset=path.stat().st_size).replace(b"S=3.0,", b"S=-inf,", 1)
+    body = block[: block.rindex(b'c="')]
+    path.write_bytes(path.read_bytes() + body + b'c="%08x"}\n' % zlib.crc32(body))
     # remove the snapshot so the whole journal is replayed
     (tmp_path / "state" / "snapshots" / "tiny.toml").unlink()
     col = open_col(home, NOW + timedelta(minutes=1))
@@ -347,7 +347,7 @@ def test_a_synced_device_folder_is_merged_and_never_written(tmp_path: Path) -> N
     writer.append(theirs)
     writer.close()
     (path,) = other.glob("journal-*.toml")
-    path.write_bytes(path.read_bytes() + b"[[review]]\nid = ")  # that machine is still syncing
+    path.write_bytes(path.read_bytes() + b'99={i="laptop-1-2",u="tiny/')  # that machine is still syncing
     before = path.read_bytes()
     col = open_col(home, NOW + timedelta(minutes=5))
     try:

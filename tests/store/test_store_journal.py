@@ -1,7 +1,9 @@
-"""The append-only journal: durable appends, month files, torn tails, damaged blocks, formats."""
+"""The append-only journal: durable appends, month files, torn tails, damaged records, formats."""
 
 from __future__ import annotations
 
+import tomllib
+import zlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from retain.store.journal import (
     repair_tail,
     scan_file,
 )
-from retain.store.statecodec import encode_event
+from retain.store.statecodec import canonical_event, encode_event
 
 
 def _ev(n: int, minutes: float = 0) -> Event:
@@ -38,9 +40,13 @@ def test_appended_events_read_back_in_order(tmp_path: Path) -> None:
     _write(tmp_path, events).close()
     (path,) = journal_files(tmp_path)
     scan = scan_file(path, 0, NOW + timedelta(days=1))
-    assert [e for _, e in scan.events] == events
+    assert [e for _, e in scan.events] == [canonical_event(e) for e in events]
     assert scan.torn == b"" and scan.problems == [] and scan.end == path.stat().st_size
-    assert path.read_text().startswith("# retain review journal")
+    text = path.read_text()
+    assert text.startswith("# retain review journal")
+    parsed = tomllib.loads(text)  # any TOML parser reads the whole file
+    assert parsed["format"] == 2 and len(parsed) == 2 + 20
+    assert all(int(key) == pos.offset for (pos, _), key in zip(scan.events, list(parsed)[2:], strict=True))
 
 
 def test_append_returns_the_block_position(tmp_path: Path) -> None:
@@ -63,13 +69,13 @@ def test_events_go_to_month_files_and_never_back(tmp_path: Path) -> None:
     assert [e.id for _, e in march.events] == ["dev-1", "dev-2"]
 
 
-@pytest.mark.parametrize("cut", [1, 10, 60, 200, -12, -1])
+@pytest.mark.parametrize("cut", [1, 10, 60, 100, -12, -1])
 def test_torn_tail_is_detected_and_repaired_with_a_copy(tmp_path: Path, cut: int) -> None:
     _write(tmp_path, [_ev(0), _ev(1, 1)]).close()
     (path,) = journal_files(tmp_path)
     good = path.read_bytes()
-    block = encode_event(_ev(2, 2))
-    torn = block[:cut] if cut > 0 else block[: len(block) + cut]
+    line = encode_event(_ev(2, 2), offset=len(good), device=tmp_path.name)
+    torn = line[:cut] if cut > 0 else line[: len(line) + cut]
     path.write_bytes(good + torn)
     scan = scan_file(path, 0, NOW + timedelta(days=1))
     assert [e.id for _, e in scan.events] == ["dev-0", "dev-1"]
@@ -88,10 +94,20 @@ def test_torn_tail_is_detected_and_repaired_with_a_copy(tmp_path: Path, cut: int
     ]
 
 
-def test_damaged_middle_block_is_skipped_not_fatal(tmp_path: Path) -> None:
+def test_an_unrepaired_torn_tail_never_swallows_new_events(tmp_path: Path) -> None:
+    _write(tmp_path, [_ev(0)]).close()
+    (path,) = journal_files(tmp_path)
+    path.write_bytes(path.read_bytes() + b'999={i="x",u="deck/ca')  # torn, and nobody repaired it
+    _write(tmp_path, [_ev(1, 1), _ev(2, 2)]).close()
+    scan = scan_file(path, 0, NOW + timedelta(days=1))
+    assert [e.id for _, e in scan.events] == ["dev-0", "dev-1", "dev-2"]
+    assert scan.torn == b"" and len(scan.bad_blocks) == 1
+
+
+def test_damaged_middle_record_is_skipped_not_fatal(tmp_path: Path) -> None:
     _write(tmp_path, [_ev(0), _ev(1, 1), _ev(2, 2)]).close()
     (path,) = journal_files(tmp_path)
-    data = path.read_bytes().replace(b"duration_ms = 101", b"duration_ms = 999")
+    data = path.read_bytes().replace(b"ms=101", b"ms=999")
     path.write_bytes(data)
     scan = scan_file(path, 0, NOW + timedelta(days=1))
     assert [e.id for _, e in scan.events] == ["dev-0", "dev-2"]
@@ -101,23 +117,20 @@ def test_damaged_middle_block_is_skipped_not_fatal(tmp_path: Path) -> None:
 
 def test_valid_crc_but_hostile_content_is_set_aside(tmp_path: Path) -> None:
     bad = Event("dev-9", "review", "deck/card", NOW, review_state(NOW), None, 3, 1)
-    _write(tmp_path, [_ev(0), bad]).close()
+    _write(tmp_path, [_ev(0)]).close()
     (path,) = journal_files(tmp_path)
-    # a well-formed block whose state is NaN: recompute nothing, just write it by hand
-    block = encode_event(bad).replace(b"stability = 3.0", b"stability = nan")
-    import zlib
-
-    body = block[: block.rindex(b'crc = "')]
-    block = body + b'crc = "%08x"\n' % zlib.crc32(body)
-    path.write_bytes(path.read_bytes() + block)
+    # a well-formed record whose state is NaN: written by hand with a matching CRC
+    line = encode_event(bad, offset=path.stat().st_size).replace(b"S=3.0", b"S=nan")
+    body = line[: line.rindex(b'c="')]
+    path.write_bytes(path.read_bytes() + body + b'c="%08x"}\n' % zlib.crc32(body))
     scan = scan_file(path, 0, NOW + timedelta(days=1))
-    assert [e.id for _, e in scan.events] == ["dev-0", "dev-9"]
+    assert [e.id for _, e in scan.events] == ["dev-0"]
     assert any("not a finite number" in p for p in scan.problems)
 
 
 def test_newer_journal_format_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "journal-2026-03.toml"
-    path.write_text("format = 2\n\n")
+    path.write_text("format = 3\n\n")
     with pytest.raises(JournalError, match="newer retain"):
         scan_file(path, 0, NOW)
 
@@ -138,7 +151,7 @@ def test_positions_order_by_file_then_offset() -> None:
 def test_damaged_header_never_costs_the_events(tmp_path: Path) -> None:
     _write(tmp_path, [_ev(0), _ev(1, 1)]).close()
     (path,) = journal_files(tmp_path)
-    path.write_bytes(path.read_bytes().replace(b"format = 1", b"f\x00rmat = ", 1))
+    path.write_bytes(path.read_bytes().replace(b"format = 2", b"f\x00rmat = ", 1))
     scan = scan_file(path, 0, NOW + timedelta(days=1))
     assert [e.id for _, e in scan.events] == ["dev-0", "dev-1"]
     assert scan.torn == b"" and "header is damaged" in scan.problems[0]
@@ -150,5 +163,82 @@ def test_recent_reads_grow_past_the_first_chunk(tmp_path: Path) -> None:
     _write(tmp_path, [_ev(i, minutes=i * 60) for i in range(60)]).close()
     (path,) = journal_files(tmp_path)
     since = NOW + timedelta(hours=40)  # the walk goes on to a block a day older: hour 16
-    events, reached = recent_in_file(path, since, NOW + timedelta(days=5), chunk=700)
+    events, reached = recent_in_file(path, since, NOW + timedelta(days=5), chunk=300)
     assert [e.id for e in events] == [f"dev-{i}" for i in range(40, 60)] and reached
+
+
+def test_positions_carry_the_check_of_the_record_before_them(tmp_path: Path) -> None:
+    writer = JournalWriter(tmp_path, fsync=False)
+    first = writer.append(_ev(0))
+    second = writer.append(_ev(1, 1))
+    end = writer.end()
+    writer.close()
+    assert end is not None and first.check == "" and second.check and end.check
+    assert Position(end.file, end.offset) == end  # the check takes no part in comparisons
+    assert hash(Position(end.file, end.offset)) == hash(end)
+    (path,) = journal_files(tmp_path)
+    scan = scan_file(path, 0, NOW + timedelta(days=1))
+    assert scan.end == end.offset and scan.end_check == end.check
+    assert scan_file(path, second.offset, NOW + timedelta(days=1)).end_check == end.check
+
+
+def test_append_many_writes_one_batch_with_one_fsync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    calls: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd))[1])
+    writer = JournalWriter(tmp_path, fsync=True)
+    writer.append(_ev(0))
+    calls.clear()
+    events = [_ev(i, i) for i in range(1, 101)]
+    positions = writer.append_many(events)
+    assert len(calls) == 1
+    writer.close()
+    (path,) = journal_files(tmp_path)
+    scan = scan_file(path, 0, NOW + timedelta(days=1))
+    assert [p for p, _ in scan.events][1:] == positions
+    assert [e for _, e in scan.events][1:] == [canonical_event(e) for e in events]
+
+
+def test_a_failed_batch_is_cut_back_and_raises(tmp_path: Path) -> None:
+    import os
+
+    writer = JournalWriter(tmp_path, fsync=False)
+    writer.append(_ev(0))
+    (path,) = journal_files(tmp_path)
+    size = path.stat().st_size
+    assert writer._fd is not None
+    good_fd = writer._fd
+    writer._fd = os.open(path, os.O_RDONLY)  # every write now fails (EBADF)
+    try:
+        with pytest.raises(JournalError, match="cannot write"):
+            writer.append_many([_ev(1, 1), _ev(2, 2)])
+    finally:
+        os.close(writer._fd)
+        writer._fd = good_fd
+    assert path.stat().st_size == size
+    writer.append(_ev(3, 3))
+    writer.close()
+    assert [e.id for _, e in scan_file(path, 0, NOW + timedelta(days=1)).events] == ["dev-0", "dev-3"]
+
+
+@pytest.mark.parametrize("max_bytes", [1, 100, 333, 1000, 4096])
+def test_scanning_in_bounded_steps_reads_the_same_events(tmp_path: Path, max_bytes: int) -> None:
+    _write(tmp_path, [_ev(i, i) for i in range(40)]).close()
+    (path,) = journal_files(tmp_path)
+    now = NOW + timedelta(days=1)
+    whole = scan_file(path, 0, now)
+    path.write_bytes(path.read_bytes() + b'123={i="torn')
+    got: list[tuple[Position, Event]] = []
+    start, torn = 0, b""
+    for _ in range(10_000):
+        scan = scan_file(path, start, now, max_bytes=max_bytes)
+        got += scan.events
+        if scan.end == start and not scan.events:
+            torn = scan.torn
+            break
+        assert scan.torn == b"" or scan.end + len(scan.torn) == path.stat().st_size
+        torn = scan.torn
+        start = scan.end
+    assert got == whole.events and torn == b'123={i="torn'

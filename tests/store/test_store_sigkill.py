@@ -102,6 +102,6 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_rating(tmp_path: Path) 
         if round_no % 10 == 9:  # a power cut mid-write: part of a block reached the disk
             newest = journal_files(_device(tmp_path))[-1]
             with newest.open("ab") as fh:
-                fh.write(b'[[review]]\nid = "torn-by-test"\nkind = "rev'[: rng.randint(1, 40)])
+                fh.write(b'7352={i="torn-by-test",u="tiny/one",t=2026-'[: rng.randint(1, 40)])
         _check(tmp_path, acked)
     assert len(acked) > KILLS  # the children really did rate between kills

@@ -77,7 +77,7 @@ def test_hostile_records_are_left_out_with_a_message(tmp_path: Path) -> None:
         '"kafka/neg" = { state = 2, stability = -4.0, difficulty = 5.0, due = 2026-03-01T00:00:00Z }\n'
         '"kafka/naive" = { state = 2, stability = 4.0, difficulty = 5.0, due = 2026-03-01T00:00:00 }\n'
         '"kafka/future" = { state = 2, stability = 4.0, difficulty = 5.0, due = 2026-03-01T00:00:00Z, '
-        "last_review = 2099-01-01T00:00:00Z }\n"
+        "last_review = 2299-01-01T00:00:00Z }\n"
         '"other/x" = { state = 2, stability = 4.0, difficulty = 5.0, due = 2026-03-01T00:00:00Z }\n'
         '"kafka/ok" = { state = 2, stability = 4.0, difficulty = 5.0, due = 2026-03-01T00:00:00Z }\n'
     )

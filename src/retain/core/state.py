@@ -92,7 +92,11 @@ def _check_time(name: str, value: datetime | None, now: datetime | None) -> None
 
 
 def validate_state(state: CardState, now: datetime | None = None) -> CardState:
-    """Reject values that would crash FSRS or mis-schedule; return the state in UTC."""
+    """Reject values that would crash FSRS or mis-schedule; return the state in UTC.
+
+    Dates after `now` are kept (a clock set wrong must not lose a review); only
+    dates more than 200 years after it are refused.
+    """
     if state.state not in (NEW, LEARNING, REVIEW, RELEARNING):
         raise StateError(f"unknown state {state.state!r}")
     for name in ("stability", "difficulty"):
@@ -111,8 +115,6 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
         raise StateError("negative review count")
     _check_time("due", state.due, now)
     _check_time("last_review", state.last_review, now)
-    if now is not None and state.last_review is not None and state.last_review > now:
-        raise StateError("last_review is in the future")
     if state.state != NEW and state.due is None:
         raise StateError("due is missing")
     due = state.due.astimezone(UTC) if state.due else None

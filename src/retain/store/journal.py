@@ -1,36 +1,47 @@
-"""The append-only review journal: one `[[review]]` block per event, per device, per month.
+"""The append-only review journal: one line per event, per device, per month.
 
-Layout: `state/devices/<device-id>/journal-YYYY-MM.toml`. Each file starts with
-`format = 1` and then holds complete blocks (see `statecodec.encode_event`).
-Only the device that owns a folder ever writes to it, so two machines syncing
-the data folder never write the same file.
+Layout: `state/devices/<device-id>/journal-YYYY-MM.toml`. A file starts with a
+header (`format = 2`, `device = "<id>"`) and then holds one record per line
+(see `statecodec.encode_event`): `<offset>={...,c="<crc>"}`. The whole file is
+TOML any parser reads. Only the device that owns a folder ever writes to it,
+so two machines syncing the data folder never write the same file.
 
-- `JournalWriter.append` writes one block with a single `write`, then flushes
-  and fsyncs it before returning: once it returns, the event survives SIGKILL
-  or a power cut. A rating never rewrites a file.
-- `scan_file` reads blocks from a byte offset on. A torn final block (no
-  newline-terminated, matching CRC line) is reported in `FileScan.torn`;
-  `repair_tail` copies those bytes aside (`*.torn-<time>`) and truncates the
-  file to its last complete block. A damaged block in the middle is skipped
-  with a message and the file is left alone (the history is never rewritten).
-- Events are kept forever; only a torn tail is ever cut off.
+- `JournalWriter.append`/`append_many` write one line per event with a single
+  `write`, then flush and fsync before returning: once they return, the
+  events survive SIGKILL or a power cut. A rating never rewrites a file.
+- `scan_file` reads records from a byte offset on. A torn final record (bytes
+  after the last newline) is reported in `FileScan.torn`; `repair_tail` copies
+  those bytes aside (`*.torn-<time>`) and truncates the file to its last
+  complete line. A damaged line is skipped with a message and the file is left
+  alone (the history is never rewritten).
+- Format-1 files (`[[review]]` blocks, `journal_v1`) are read forever and never
+  appended to: the writer starts `journal-YYYY-MM.v2.toml` for that month.
+- A `Position` carries the CRC of the record just before it (`check`);
+  `verify_position` tells whether a recorded position still fits its file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import tomllib
-from collections.abc import Iterator
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate, repeat
+from operator import eq, getitem
 from pathlib import Path
 from typing import Any
 
 from retain.core.state import Event, StateError
+from retain.store import journal_v1 as v1
+from retain.store.fastbuild import build_many
 from retain.store.files import atomic_write, fsync_dir
-from retain.store.statecodec import BLOCK_HEADER, block_end, decode_event, encode_event
+from retain.store.recordfast import decode_many
+from retain.store.statecodec import FUTURE_SKEW, decode_event, decode_record, encode_event, line_crc
 
 __all__ = [
     "JOURNAL_FORMAT",
@@ -38,6 +49,8 @@ __all__ = [
     "JournalError",
     "JournalWriter",
     "Position",
+    "check_at",
+    "file_format",
     "journal_files",
     "journal_name",
     "parse_toml",
@@ -45,15 +58,25 @@ __all__ = [
     "recent_in_file",
     "repair_tail",
     "scan_file",
+    "verify_position",
 ]
 
-JOURNAL_FORMAT = 1
-_NAME_RE = re.compile(r"^journal-(\d{4})-(\d{2})\.toml$")
-_HEADER = (
-    f"# retain review journal: append-only, one [[review]] block per event\nformat = {JOURNAL_FORMAT}\n\n"
-)
-_SPLIT = b"\n" + BLOCK_HEADER
-_TIME_RE = re.compile(rb"^time = ([0-9T:.+Z-]+)$", re.MULTILINE)
+JOURNAL_FORMAT = 2
+_NAME_RE = re.compile(r"^journal-(\d{4})-(\d{2})(\.v2)?\.toml$")
+_RECORD_START = re.compile(rb"\d{1,15}=\{")
+_FORMAT_RE = re.compile(rb"^format = (\d+)\r?$", re.MULTILINE)
+_DEVICE_RE = re.compile(rb'^device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
+_TIME_V1_RE = re.compile(rb"^time = ([0-9T:.+Z-]+)\r?$", re.MULTILINE)
+_TIME_V2_RE = re.compile(rb",t=([0-9T:.+Z-]+),")
+_HEAD = 4096  # a header is never longer
+_WINDOW = 1 << 16  # how far back a position's record is looked for
+
+
+def _header(device: str) -> bytes:
+    return (
+        "# retain review journal: append-only, one event per line (legend: docs/state-format.md)\n"
+        f'format = {JOURNAL_FORMAT}\ndevice = "{device}"\n\n'
+    ).encode()
 
 
 class JournalError(Exception):
@@ -62,20 +85,27 @@ class JournalError(Exception):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Position:
-    """A place in one device's journal: events before it (file name order, then byte offset)."""
+    """A place in one device's journal: events before it (file name order, then byte offset).
+
+    `check` is the CRC (8 hex digits) of the record that ends at `offset` ("" when
+    unknown or none); it takes no part in comparisons.
+    """
 
     file: str
     offset: int
+    check: str = field(default="", compare=False)
 
 
 @dataclass(slots=True)
 class FileScan:
     path: Path
     events: list[tuple[Position, Event]] = field(default_factory=list)
-    end: int = 0  # byte offset just past the last complete block
-    torn: bytes = b""  # bytes after `end` that do not form a complete block
+    end: int = 0  # byte offset just past the last complete record
+    torn: bytes = b""  # bytes after `end` that do not form a complete record
     problems: list[str] = field(default_factory=list)
     bad_blocks: list[bytes] = field(default_factory=list)
+    end_check: str = ""  # CRC of the record ending at `end` ("" when none)
+    future: int = 0  # events dated more than FUTURE_SKEW after `now` (kept, flagged)
 
 
 def parse_toml(text: str) -> dict[str, Any]:
@@ -97,7 +127,7 @@ def journal_name(moment: datetime) -> str:
 
 
 def journal_files(folder: Path) -> list[Path]:
-    """The folder's journal files, oldest month first."""
+    """The folder's journal files, oldest first (`journal-M.toml` before `journal-M.v2.toml`)."""
     try:
         names = [p for p in folder.iterdir() if _NAME_RE.match(p.name)]
     except OSError:
@@ -105,10 +135,36 @@ def journal_files(folder: Path) -> list[Path]:
     return sorted(names, key=lambda p: p.name)
 
 
+def _read(path: Path, start: int, size: int) -> bytes:
+    with path.open("rb") as fh:
+        fh.seek(start)
+        return fh.read(size)
+
+
+def file_format(head: bytes) -> int:
+    """1 or 2 from a file's first bytes: its `format` line, else the shape of its records."""
+    m = _FORMAT_RE.search(head)
+    if m is not None and m[1] in (b"1", b"2"):
+        return int(m[1])
+    return 1 if re.search(rb"^\[\[review\]\]\r?$", head, re.MULTILINE) else 2
+
+
+def _header_end(head: bytes, fmt: int) -> tuple[int, bool]:
+    """(where the first record starts, or the header's last line ends; whether a record was found)."""
+    if fmt == 1:
+        m = re.search(rb"^\[\[review\]\]\r?$", head, re.MULTILINE)
+    else:
+        m = re.search(rb"^\d{1,15}=\{", head, re.MULTILINE)
+    if m is not None:
+        return m.start(), True
+    cut = head.rfind(b"\n")
+    return (cut + 1 if cut >= 0 else 0), False
+
+
 def _check_header(path: Path, head: bytes) -> str:
     """A problem with the file's header ("" when fine); a newer format raises JournalError.
 
-    A damaged header is only reported: every block carries its own CRC, so the
+    A damaged header is only reported: every record carries its own CRC, so the
     events after it are still read (and the file is never cut because of it).
     """
     try:
@@ -120,85 +176,259 @@ def _check_header(path: Path, head: bytes) -> str:
         raise JournalError(
             f"{path} has journal format {fmt}, written by a newer retain; upgrade retain to open it"
         )
-    if fmt != JOURNAL_FORMAT:
+    if fmt not in (1, 2):
         return f"{path.name}: unknown journal format {fmt!r}; its events are read anyway"
     return ""
 
 
-def _blocks(data: bytes, base: int) -> Iterator[tuple[int, bytes]]:
-    """(offset, bytes) of each `[[review]]` block in `data`, which starts at a block."""
-    start = 0
-    while start < len(data):
-        nxt = data.find(_SPLIT, start)
-        end = len(data) if nxt < 0 else nxt + 1
-        yield base + start, data[start:end]
-        start = end
+def _device_of(path: Path, head: bytes) -> str:
+    m = _DEVICE_RE.search(head)
+    return m[1].decode("ascii") if m is not None else path.parent.name
 
 
-def _decode_all(path: Path, blocks: list[tuple[int, bytes]], now: datetime, scan: FileScan) -> None:
-    records: list[Any] | None = None
-    try:
-        records = parse_toml(b"".join(b for _, b in blocks).decode("utf-8"))["review"]
-        if not isinstance(records, list) or len(records) != len(blocks):
-            records = None
-    except (ValueError, UnicodeDecodeError, KeyError):
-        records = None
-    name = path.name
-    for i, (offset, block) in enumerate(blocks):
-        try:
-            rec = records[i] if records is not None else tomllib.loads(block.decode("utf-8"))["review"][0]
-            scan.events.append((Position(name, offset), decode_event(rec, now)))
-        except (StateError, ValueError, UnicodeDecodeError, KeyError, IndexError, TypeError) as exc:
-            scan.problems.append(f"{path.name}: event at byte {offset} set aside: {exc}")
-            scan.bad_blocks.append(block)
+def scan_file(path: Path, start: int, now: datetime, *, max_bytes: int | None = None) -> FileScan:
+    """Read and decode every complete record from byte `start` (0: the whole file, header checked).
 
-
-def scan_file(path: Path, start: int, now: datetime) -> FileScan:
-    """Read and decode every complete block from byte `start` (0: the whole file, header checked)."""
+    With `max_bytes`, stop after the complete records within that many bytes
+    from `start` (at least one record); go on from `scan.end`.
+    """
     scan = FileScan(path)
     try:
         with path.open("rb") as fh:
-            if start > 0:
-                fh.seek(start)
-            data = fh.read()
+            head = fh.read(_HEAD)
+            fh.seek(max(start, 0))
+            data = fh.read() if max_bytes is None else fh.read(max_bytes)
+            at_eof = max_bytes is None or len(data) < max_bytes
+            while not at_eof and not _has_boundary(data, head):
+                more = fh.read(max(max_bytes or 0, _HEAD))
+                data += more
+                at_eof = len(more) == 0
     except OSError as exc:
         scan.problems.append(f"{path}: cannot read journal: {exc.strerror or exc}")
         return scan
+    fmt = file_format(head)
     base = max(start, 0)
     begin = 0
     if base == 0:
-        if data.startswith(BLOCK_HEADER):
-            begin = 0
-        else:
-            split = data.find(_SPLIT)
-            begin = split + 1 if split >= 0 else len(data)
-        head = data[:begin]
-        if begin == len(data) and (not head.endswith(b"\n") or b"format" not in head):
+        begin, found = _header_end(data[:_HEAD], fmt)
+        header = data[:begin]
+        if not found and b"format" not in header:
             scan.torn = data  # no event at all, and not even a whole header
             return scan
-        problem = _check_header(path, head)
+        problem = _check_header(path, header)
         if problem:
             scan.problems.append(problem)
+    elif fmt == 2 and b"format = 1" in head:  # pragma: no cover - file_format already said 1
+        fmt = 1
     scan.end = base + begin
+    if not at_eof:
+        data = data[: _last_boundary(data, fmt)]
+    if fmt == 1:
+        _scan_v1(path, data, base, begin, now, scan)
+    else:
+        _scan_v2(path, data, base, begin, now, scan, _device_of(path, head))
+    if not at_eof:
+        scan.torn = b""
+    if not scan.end_check and scan.end > 0:
+        scan.end_check = check_at(path, scan.end)
+    limit = now + FUTURE_SKEW
+    scan.future = sum(1 for _, e in scan.events if e.time > limit)
+    return scan
+
+
+def _has_boundary(data: bytes, head: bytes) -> bool:
+    return (b"\n[[review]]" in data) if file_format(head) == 1 else (b"\n" in data)
+
+
+def _last_boundary(data: bytes, fmt: int) -> int:
+    if fmt == 1:
+        starts = [m.start() for m in re.finditer(rb"^\[\[review\]\]\r?$", data, re.MULTILINE)]
+        return starts[-1] if starts else 0
+    return data.rfind(b"\n") + 1
+
+
+def _set_aside(scan: FileScan, offset: int, chunk: bytes, why: str = "") -> None:
+    reason = f": {why}" if why else ""
+    scan.problems.append(f"{scan.path.name}: damaged event at byte {offset} set aside{reason}")
+    scan.bad_blocks.append(chunk)
+
+
+def _crc_ok(raws: list[bytes]) -> bool:
+    """True when every line (without its newline) is a record whose CRC matches (C-level loops)."""
+    computed = map(b"%08x".__mod__, map(zlib.crc32, map(getitem, raws, repeat(_BODY))))  # type: ignore[arg-type]
+    return (
+        all(map(eq, computed, map(getitem, raws, repeat(_HEX))))
+        and all(map(eq, map(getitem, raws, repeat(_TAIL)), repeat(b'"}')))
+        and all(map(eq, map(getitem, raws, repeat(_C)), repeat(b'c="')))
+    )
+
+
+_BODY, _HEX, _TAIL, _C = slice(None, -13), slice(-10, -2), slice(-2, None), slice(-13, -10)
+
+
+def _scan_v2(
+    path: Path, data: bytes, base: int, begin: int, now: datetime, scan: FileScan, device: str
+) -> None:
+    raws = data[begin:].split(b"\n")
+    tail = raws.pop()  # bytes after the last newline: a torn record (or b"")
+    starts = list(accumulate(map(len, raws), lambda a, n: a + n + 1, initial=base + begin))
+    end = starts.pop()
+    good: list[tuple[int, bytes]]
+    if raws and _crc_ok(raws):
+        good = list(zip(starts, raws, strict=True))
+        checks = {end: raws[-1][-10:-2].decode("ascii")}
+    else:
+        good, checks = _classify(raws, starts, scan)
+    scan.end = end
+    scan.end_check = checks.get(end, "")
+    scan.torn = tail
+    gc_was_on = gc.isenabled()
+    gc.disable()  # hundreds of thousands of objects, none in a cycle: collections would only cost time
+    try:
+        decoded, refused, slow = decode_many(good, now, device)
+        for off, line in slow:
+            try:
+                decoded.append((off, decode_record(line + b"\n", now, device=device)))
+            except StateError as exc:
+                refused.append((off, line, str(exc)))
+        if slow:
+            decoded.sort(key=lambda t: t[0])
+        name = path.name
+        offsets = [off for off, _ in decoded]
+        positions = build_many(Position, ("offset",), [offsets], len(offsets), {"file": name, "check": ""})
+        scan.events = list(zip(positions, [e for _, e in decoded], strict=True))
+    finally:
+        if gc_was_on:
+            gc.enable()
+    for off, line, why in sorted(refused, key=lambda t: t[0]):
+        scan.problems.append(f"{name}: event at byte {off} set aside: {why}")
+        scan.bad_blocks.append(line + b"\n")
+
+
+def _classify(
+    raws: list[bytes], starts: list[int], scan: FileScan
+) -> tuple[list[tuple[int, bytes]], dict[int, str]]:
+    """Good records (CRC matching, CRLF allowed) and the CRC by end offset; damaged lines set aside."""
     good: list[tuple[int, bytes]] = []
-    pending_bad: list[tuple[int, bytes]] = []
-    for offset, chunk in _blocks(data[begin:], base + begin):
-        size = block_end(chunk)
+    checks: dict[int, str] = {}
+    bad: list[tuple[int, bytes]] = []  # consecutive damaged lines, reported as one
+
+    def flush_bad() -> None:
+        if bad:
+            _set_aside(scan, bad[0][0], b"".join(b for _, b in bad))
+            bad.clear()
+
+    for offset, raw in zip(starts, raws, strict=True):
+        line = raw + b"\n"
+        crc = line_crc(line)
+        if crc:
+            flush_bad()
+            good.append((offset, raw[:-1] if raw.endswith(b"\r") else raw))
+            checks[offset + len(line)] = crc
+        elif raw.strip() and not raw.startswith(b"#"):
+            bad.append((offset, line))
+    flush_bad()
+    return good, checks
+
+
+def _scan_v1(path: Path, data: bytes, base: int, begin: int, now: datetime, scan: FileScan) -> None:
+    good: list[tuple[int, bytes]] = []
+    chunks = list(v1.blocks(data[begin:], base + begin))
+    for i, (offset, chunk) in enumerate(chunks):
+        size = v1.block_end(chunk)
+        last = i == len(chunks) - 1
         if size > 0:
-            for bad_offset, bad in pending_bad:
-                scan.problems.append(f"{path.name}: damaged event at byte {bad_offset} set aside")
-                scan.bad_blocks.append(bad)
-            pending_bad = []
             good.append((offset, chunk[:size]))
             scan.end = offset + size
             if size < len(chunk):  # junk after a complete event: a torn header, or damage
-                pending_bad.append((offset + size, chunk[size:]))
+                if last:
+                    scan.torn = chunk[size:]
+                else:
+                    _set_aside(scan, offset + size, chunk[size:])
+                    scan.end = offset + len(chunk)
+        elif last:
+            scan.torn = chunk  # a torn final block: only this may be cut
         else:
-            pending_bad.append((offset, chunk))
-    scan.torn = data[scan.end - base :]
-    if good:
-        _decode_all(path, good, now, scan)
-    return scan
+            _set_aside(scan, offset, chunk)
+            scan.end = offset + len(chunk)
+    if not good:
+        return
+    records = v1.parse_blocks([b for _, b in good])
+    name = path.name
+    for i, (offset, block) in enumerate(good):
+        try:
+            rec = records[i] if records is not None else v1.parse_one(block)
+            scan.events.append((Position(name, offset), decode_event(rec, now)))
+        except (StateError, ValueError, KeyError, IndexError, TypeError) as exc:
+            scan.problems.append(f"{name}: event at byte {offset} set aside: {exc}")
+            scan.bad_blocks.append(block)
+
+
+def _record_before(path: Path, offset: int) -> tuple[str, bool]:
+    """(CRC of the complete record ending exactly at `offset` or "", whether it is where it was written)."""
+    if offset <= 0:
+        return "", False
+    try:
+        head = _read(path, 0, _HEAD)
+        before = _read(path, max(0, offset - _WINDOW), min(offset, _WINDOW))
+    except OSError:
+        return "", False
+    if len(before) < min(offset, _WINDOW):
+        return "", False
+    if file_format(head) == 1:
+        starts = [m.start() for m in re.finditer(rb"^\[\[review\]\]\r?$", before, re.MULTILINE)]
+        if not starts:
+            return "", False
+        block = before[starts[-1] :]
+        return (v1.block_crc(block), True) if v1.block_end(block) == len(block) else ("", False)
+    if not before.endswith(b"\n"):
+        return "", False
+    cut = before.rfind(b"\n", 0, len(before) - 1)
+    if cut < 0 and offset > _WINDOW:
+        return "", False
+    line = before[cut + 1 :]
+    crc = line_crc(line)
+    key = _RECORD_START.match(line)
+    placed = bool(crc) and key is not None and int(line[: key.end() - 2]) == offset - len(line)
+    return crc, placed
+
+
+def check_at(path: Path, offset: int) -> str:
+    """The CRC of the complete record that ends exactly at `offset`, or "" when there is none."""
+    return _record_before(path, offset)[0]
+
+
+def verify_position(folder: Path, pos: Position) -> str:
+    """ "" when `pos` fits its file, else why not (one phrase).
+
+    It fits when the file is at least that long and the record ending at the
+    offset has the CRC `pos.check`; a position without a check must end a
+    complete record that sits where it was written (format 2: its key is its
+    offset), or the header. A missing file fits (there is nothing to skip).
+    """
+    path = folder / pos.file
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return ""
+    if size < pos.offset:
+        return f"the file is shorter ({size} bytes) than the recorded position ({pos.offset})"
+    if pos.offset == 0:
+        return ""
+    crc, placed = _record_before(path, pos.offset)
+    if crc and (crc == pos.check if pos.check else placed):
+        return ""
+    if not crc and not pos.check:
+        try:
+            head = _read(path, 0, _HEAD)
+            before = _read(path, pos.offset - 1, 1)
+        except OSError:
+            return "the file cannot be read"
+        fmt = file_format(head)
+        end, _found = _header_end(head, fmt)
+        if end == pos.offset or (fmt == 2 and before == b"\n" and pos.offset > end):
+            return ""  # the header's end, or after a line that holds no record (damaged, blank)
+    return f"byte {pos.offset} is not the end of the event recorded there"
 
 
 def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
@@ -207,7 +437,7 @@ def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
     copy = path.with_name(f"{path.name}.torn-{stamp}")
     atomic_write(copy, torn)
     if end == 0:
-        atomic_write(path, _HEADER)
+        atomic_write(path, _header(path.parent.name))
     else:
         with path.open("r+b") as fh:
             fh.truncate(end)
@@ -230,8 +460,8 @@ def read_recent(folder: Path, since: datetime, now: datetime) -> list[Event]:
     return found
 
 
-def _block_time(block: bytes) -> datetime | None:
-    m = _TIME_RE.search(block)
+def _time_of(chunk: bytes, fmt: int) -> datetime | None:
+    m = (_TIME_V1_RE if fmt == 1 else _TIME_V2_RE).search(chunk)
     if m is None:
         return None
     try:
@@ -245,45 +475,74 @@ def recent_in_file(
 ) -> tuple[list[Event], bool]:
     """(events with time >= since, whether the file reaches back before `since`).
 
-    Blocks are walked from the end by their `time` line alone (cheap); only the
-    ones at or after `since` are decoded. The walk goes on until a block a day
+    Records are walked from the end by their time alone (cheap); only the ones
+    at or after `since` are decoded. The walk goes on until a record a day
     older than `since`, so events written just before the clock was moved
     backwards are still found.
     """
     stop = since - timedelta(days=1)
     try:
         size = path.stat().st_size
+        fmt = file_format(_read(path, 0, _HEAD))
     except OSError:
         return [], False
     while True:
         start = max(0, size - chunk)
-        with path.open("rb") as fh:
-            fh.seek(start)
-            data = fh.read(size - start)
-        cut = 0 if start == 0 else data.find(_SPLIT) + 1
-        if start > 0 and cut == 0:
+        data = _read(path, start, size - start)
+        cut = 0 if start == 0 else _first_boundary(data, fmt)
+        if start > 0 and cut < 0:
             chunk *= 4
             continue
-        wanted: list[tuple[int, bytes]] = []
+        pieces = _pieces(data[cut:], start + cut, fmt)
         reached = False
-        blocks = list(_blocks(data[cut:], start + cut))
-        if start == 0 and blocks and not blocks[0][1].startswith(BLOCK_HEADER):
-            blocks = blocks[1:]  # the file header
-        for offset, block in reversed(blocks):
-            when = _block_time(block)
+        wanted: list[tuple[int, bytes]] = []
+        for offset, piece in reversed(pieces):
+            when = _time_of(piece, fmt)
             if when is not None and when < stop:
                 reached = True
                 break
-            end = block_end(block)
-            if when is not None and when >= since and end > 0:
-                wanted.append((offset, block[:end]))
+            if when is not None and when >= since:
+                wanted.append((offset, piece))
         if reached or start == 0:
-            scan = FileScan(path)
             wanted.reverse()
-            if wanted:
-                _decode_all(path, wanted, now, scan)
-            return [e for _, e in scan.events if e.time >= since], reached
+            events = _decode_pieces(path, wanted, now, fmt)
+            return [e for e in events if e.time >= since], reached
         chunk *= 4
+
+
+def _first_boundary(data: bytes, fmt: int) -> int:
+    if fmt == 1:
+        m = re.search(rb"^\[\[review\]\]\r?$", data, re.MULTILINE)
+        return -1 if m is None or m.start() == 0 else m.start()
+    cut = data.find(b"\n")
+    return -1 if cut < 0 else cut + 1
+
+
+def _pieces(data: bytes, base: int, fmt: int) -> list[tuple[int, bytes]]:
+    if fmt == 1:
+        return [(o, c) for o, c in v1.blocks(data, base) if c.startswith(b"[[review]]")]
+    out: list[tuple[int, bytes]] = []
+    offset = base
+    for raw in data.split(b"\n")[:-1]:
+        out.append((offset, raw + b"\n"))
+        offset += len(raw) + 1
+    return out
+
+
+def _decode_pieces(path: Path, pieces: list[tuple[int, bytes]], now: datetime, fmt: int) -> list[Event]:
+    if fmt == 1:
+        good = [(o, c[: v1.block_end(c)]) for o, c in pieces if v1.block_end(c) > 0]
+        scan = FileScan(path)
+        _scan_v1(path, b"".join(c for _, c in good), 0, 0, now, scan) if good else None
+        return [e for _, e in scan.events]
+    device = _device_of(path, _read(path, 0, _HEAD))
+    lines = [(o, line) for o, line in pieces if line_crc(line)]
+    decoded, _refused, slow = decode_many(lines, now, device)
+    for off, line in slow:
+        with contextlib.suppress(StateError):
+            decoded.append((off, decode_record(line, now, device=device)))
+    decoded.sort(key=lambda t: t[0])
+    return [e for _, e in decoded]
 
 
 class JournalWriter:
@@ -292,34 +551,82 @@ class JournalWriter:
     def __init__(self, folder: Path, *, fsync: bool = True) -> None:
         self.folder = folder
         self.fsync = fsync
+        self.device = folder.name
         self._fd: int | None = None
         self._name = ""
         self._size = 0
+        self._check = ""
+        self._gap = b""  # a newline to write first when the file ends in a torn record
 
     def _open(self, name: str) -> None:
         self.close()
         path = self.folder / name
         if not path.exists():
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, _HEADER)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
-        self._fd, self._name, self._size = fd, name, os.fstat(fd).st_size
+            atomic_write(path, _header(self.device))
+        fd = os.open(path, os.O_RDWR | os.O_APPEND)
+        size = os.fstat(fd).st_size
+        last = os.pread(fd, 1, size - 1) if size else b"\n"
+        self._fd, self._name, self._size = fd, name, size
+        self._gap = b"" if last == b"\n" else b"\n"
+        self._check = check_at(path, size) if not self._gap else ""
 
     def target(self, moment: datetime) -> str:
-        """The month file for an event at `moment`, never older than the newest file."""
+        """The month file for an event at `moment`, never older than the newest file.
+
+        A format-1 file is never appended to: its month continues in `journal-YYYY-MM.v2.toml`.
+        """
         files = journal_files(self.folder)
         name = journal_name(moment)
-        return max(name, files[-1].name) if files else name
+        if files and files[-1].name > name:
+            name = files[-1].name
+        path = self.folder / name
+        if not name.endswith(".v2.toml") and path.exists():
+            try:
+                head = _read(path, 0, _HEAD)
+            except OSError as exc:
+                raise JournalError(f"cannot read the review journal: {exc.strerror or exc}") from None
+            if file_format(head) == 1 or (b"format = 2" not in head and b"\n[[review]]" in head):
+                name = name.removesuffix(".toml") + ".v2.toml"
+        return name
 
     def append(self, event: Event) -> Position:
-        """Write one event durably; return the position of its block."""
-        name = self._name if self._fd is not None and self._name >= journal_name(event.time) else ""
-        if not name:
-            self._open(self.target(event.time))
+        """Write one event durably; return the position of its record."""
+        return self.append_many([event])[0]
+
+    def append_many(self, events: Sequence[Event]) -> list[Position]:
+        """Write events durably, one write and one fsync per file; return each record's position.
+
+        A failed write truncates the file back to where the batch started and raises JournalError.
+        """
+        out: list[Position] = []
+        i = 0
+        while i < len(events):
+            month = journal_name(events[i].time)
+            if self._fd is None or self._name < month:
+                self._open(self.target(events[i].time))
+            j = i
+            while j < len(events) and journal_name(events[j].time) <= self._name:
+                j += 1
+            j = max(j, i + 1)
+            out += self._write(events[i:j])
+            i = j
+        return out
+
+    def _write(self, events: Sequence[Event]) -> list[Position]:
         assert self._fd is not None
-        block = encode_event(event)
-        offset = self._size
-        view = memoryview(block)
+        start = self._size
+        offset = start + len(self._gap)
+        parts = [self._gap]
+        positions: list[Position] = []
+        check = self._check
+        for event in events:
+            line = encode_event(event, offset=offset, device=self.device)
+            positions.append(Position(self._name, offset, check))
+            check = line[-11:-3].decode("ascii")
+            parts.append(line)
+            offset += len(line)
+        view = memoryview(b"".join(parts))
         try:
             while view:
                 n = os.write(self._fd, view)
@@ -328,13 +635,13 @@ class JournalWriter:
                 os.fsync(self._fd)
         except OSError as exc:
             with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, offset)  # never leave half a block behind
+                os.ftruncate(self._fd, start)  # never leave half a record behind
             raise JournalError(f"cannot write the review journal: {exc.strerror or exc}") from None
-        self._size += len(block)
-        return Position(self._name, offset)
+        self._size, self._check, self._gap = offset, check, b""
+        return positions
 
     def end(self) -> Position | None:
-        return Position(self._name, self._size) if self._fd is not None else None
+        return Position(self._name, self._size, self._check) if self._fd is not None else None
 
     def close(self) -> None:
         if self._fd is not None:

@@ -12,6 +12,14 @@ History:
   and an empty `[journal]` table, meaning "replay the whole journal over it"
   (safe: replay is last-event-wins and the journal holds every event).
 - snapshot v1: `format = 1`, `deck`, `[journal]` positions, `[cards]` inline tables.
+  Positions may carry `check` (the CRC of the record before the offset); older
+  ones without it are verified by their boundary (`journal.verify_position`).
+  Stability and difficulty are written to 6 significant digits since journal
+  format 2 (a v1 reader takes them as they are).
+- journal v1: one `[[review]]` block per event (`journal_v1`), read forever.
+- journal v2: one line per event (`statecodec.encode_event`). Journals are not
+  upgraded in place (they are append-only history): a month whose file is v1
+  continues in `journal-YYYY-MM.v2.toml`.
 """
 
 from __future__ import annotations

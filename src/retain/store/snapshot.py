@@ -5,7 +5,7 @@
     written = 2024-05-01T10:00:00Z
 
     [journal]           # the journal events this snapshot already includes, per device
-    a1b2c3d4e5f6 = { file = "journal-2024-05.toml", offset = 48213 }
+    a1b2c3d4e5f6 = { file = "journal-2024-05.toml", offset = 48213, check = "7ca4dad9" }
 
     [cards]             # one inline table per review unit (see statecodec)
     "kafka/isr:c1" = { state = 2, stability = 12.5, difficulty = 5.1, due = ..., reps = 4, lapses = 0 }
@@ -37,7 +37,15 @@ from retain.store.fastbuild import build_many, columns_of, field_names
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.journal import Position, parse_toml
 from retain.store.migrate import FormatError, upgrade
-from retain.store.statecodec import FUTURE_SKEW, KEY_RE, decode_state, encode_state, format_time, toml_str
+from retain.store.statecodec import (
+    FUTURE_SKEW,
+    KEY_RE,
+    canonical_state,
+    decode_state,
+    encode_state,
+    format_time,
+    toml_str,
+)
 
 __all__ = [
     "MAX_SNAPSHOT_BYTES",
@@ -54,6 +62,7 @@ __all__ = [
 
 MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
 _DEVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_CHECK_RE = re.compile(r"^(?:[0-9a-f]{8})?$")
 _FIELDS = field_names(CardState)
 _TIME_FIELDS = ("due", "last_review")
 
@@ -90,8 +99,7 @@ def encode_snapshot(
         "",
         "[journal]",
     ]
-    for device, pos in sorted(positions.items()):
-        out.append(f"{device} = {{ file = {toml_str(pos.file)}, offset = {pos.offset} }}")
+    out += [_position_line(device, pos) for device, pos in sorted(positions.items())]
     out += ["", "[cards]"]
     out += [f"{toml_str(key)} = {encode_state(states[key])}" for key in sorted(states)]
     return "\n".join(out) + "\n"
@@ -108,9 +116,15 @@ def write_snapshot(
     path = folder / f"{deck_id}.toml"
     atomic_write(path, encode_snapshot(deck_id, states, positions, now))
     if cache_dir is not None:
-        snap = Snapshot(deck_id, path, dict(positions), dict(states))
+        # the cache holds what the file gives back (floats rounded as written)
+        snap = Snapshot(deck_id, path, dict(positions), {k: canonical_state(v) for k, v in states.items()})
         _save_cache(path, cache_dir, snap, now)
     return path
+
+
+def _position_line(device: str, pos: Position) -> str:
+    check = f", check = {toml_str(pos.check)}" if pos.check else ""
+    return f"{device} = {{ file = {toml_str(pos.file)}, offset = {pos.offset}{check} }}"
 
 
 def _positions(raw: Any, where: str) -> dict[str, Position]:
@@ -125,9 +139,11 @@ def _positions(raw: Any, where: str) -> dict[str, Position]:
             or not isinstance(pos.get("offset"), int)
             or isinstance(pos.get("offset"), bool)
             or pos["offset"] < 0
+            or not isinstance(pos.get("check", ""), str)
+            or not _CHECK_RE.match(pos.get("check", ""))
         ):
             raise SnapshotDamaged(f"{where}: bad journal position for device {device!r}")
-        out[device] = Position(pos["file"], pos["offset"])
+        out[device] = Position(pos["file"], pos["offset"], pos.get("check", ""))
     return out
 
 
@@ -175,7 +191,7 @@ def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime) -> N
         cols[i] = [None if t is None else t.isoformat() for t in cols[i]]
     payload = (
         snap.deck_id,
-        [(d, p.file, p.offset) for d, p in snap.positions.items()],
+        [(d, p.file, p.offset, p.check) for d, p in snap.positions.items()],
         keys,
         list(_FIELDS),
         cols,
@@ -206,7 +222,7 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
             i = names.index(name)
             cols[i] = _iso(cols[i])
         objs = build_many(CardState, names, cols, len(keys))
-        snap = Snapshot(deck_id, path, {d: Position(f, o) for d, f, o in positions})
+        snap = Snapshot(deck_id, path, {d: Position(*p) for d, *p in positions})
         snap.states = dict(zip(keys, objs, strict=True))
         snap.problems, snap.migrated_from = list(problems), migrated
         return snap
@@ -247,8 +263,7 @@ def write_manifest(
     """
     listed = ", ".join(toml_str(d) for d in sorted(deck_ids))
     lines = ["format = 1", f"written = {format_time(now)}", f"decks = [{listed}]", "", "[journal]"]
-    for device, pos in sorted(positions.items()):
-        lines.append(f"{device} = {{ file = {toml_str(pos.file)}, offset = {pos.offset} }}")
+    lines += [_position_line(device, pos) for device, pos in sorted(positions.items())]
     atomic_write(state_dir / "snapshots.toml", "\n".join(lines) + "\n")
 
 

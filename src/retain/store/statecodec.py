@@ -1,54 +1,85 @@
 """TOML text for card states and journal events, and strict decoding of what comes back.
 
-A card state is one inline table with the `CardState` field names (the same
-layout `interop.history` uses), `None` fields and false flags left out:
+A card state in a snapshot is one inline table with the `CardState` field
+names, `None` fields and false flags left out:
 
     { state = 2, stability = 12.5, difficulty = 5.1, due = 2024-05-01T10:00:00Z, ... }
 
-A journal event is one `[[review]]` block whose last line is a CRC-32 of the
-block's bytes before it. A block is complete only when that line is present,
-matches and ends in a newline: that is how a torn final block after a crash (or
-a power cut) is told apart from a good one, even when the torn bytes happen to
-be valid TOML (`duration_ms = 42` cut from `4200`).
+A journal event (format 2, see docs/state-format.md for the legend) is one
+line, a root-level key (the record's byte offset in its file, so unique by
+construction) holding an inline table with short keys, CRC-32 last:
+
+    7331={i=12,u="kafka/isr:c1",t=2026-07-31T09:59:00.651668Z,r=3,ms=7103,b={...},a={...},c="7ca4dad9"}
+
+A record is complete only when its line ends in a newline and the CRC of the
+bytes before `c="` matches: that is how a torn final record after a crash is
+told apart from a good one. Format-1 journals (`[[review]]` blocks) are read
+by `journal_v1`.
 
 Decoding is strict: wrong types, unknown states, NaN/inf/negative numbers,
-naive datetimes and timestamps in the future raise `StateError`, so nothing
-hostile reaches FSRS (`core.state.validate_state` does the range checks).
+naive datetimes and absurd dates raise `StateError`, so nothing hostile
+reaches FSRS (`core.state.validate_state` does the range checks). Dates in the
+future are kept: a clock set wrong must never lose a review.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import tomllib
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, validate_state
 
 __all__ = [
-    "BLOCK_HEADER",
     "FUTURE_SKEW",
     "KEY_RE",
-    "block_crc_ok",
-    "block_end",
+    "canonical_event",
+    "canonical_state",
+    "checked_state",
     "decode_event",
+    "decode_record",
     "decode_state",
     "encode_event",
     "encode_state",
     "format_time",
+    "line_crc",
     "toml_str",
 ]
 
-BLOCK_HEADER = b"[[review]]\n"
-# How far in the future a stored timestamp may be (a clock set slightly wrong,
-# a synced device in another zone) before it is refused.
+# How far ahead of this computer's clock a date may be before it is flagged
+# (never refused: a clock set wrong, a synced device in another zone).
 FUTURE_SKEW = timedelta(days=1)
+_ABSURD = timedelta(days=365 * 200)  # dates beyond this are refused as hostile
+_US = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_US = 10**15  # ~31 years: a gap between two dates of one state
 _SAFE_RE = re.compile(r"^[A-Za-z0-9/:._+ -]*$")
 # deck-id/card-id[:reverse|:cN], ids as in core.ids (lowercase, digits, '-', at most 64)
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}(?::reverse|:c[1-9][0-9]{0,3})?$")
-_CRC_PREFIX = b'crc = "'
 _MAX_DURATION_MS = 10**8
+_STATE_V2_KEYS = frozenset(
+    ("s", "p", "S", "D", "l", "d", "du", "n", "f", "suspended", "buried_until", "leech")
+)
+_EVENT_V2_KEYS = frozenset(("i", "k", "u", "t", "r", "ms", "x", "b", "a"))
+
+
+def _sig(value: float) -> str:
+    """A float rounded to 6 significant digits, as its shortest TOML text (idempotent)."""
+    return repr(float(f"{value:.6g}"))
+
+
+def canonical_state(state: CardState) -> CardState:
+    """The state as the files give it back: stability and difficulty rounded to 6 significant digits."""
+    s, d = state.stability, state.difficulty
+    return replace(
+        state,
+        stability=None if s is None else float(f"{s:.6g}"),
+        difficulty=None if d is None else float(f"{d:.6g}"),
+    )
 
 
 def toml_str(value: str) -> str:
@@ -80,9 +111,9 @@ def encode_state(state: CardState) -> str:
     if state.step is not None:
         parts.append(f"step = {state.step}")
     if state.stability is not None:
-        parts.append(f"stability = {float(state.stability)!r}")
+        parts.append(f"stability = {_sig(state.stability)}")
     if state.difficulty is not None:
-        parts.append(f"difficulty = {float(state.difficulty)!r}")
+        parts.append(f"difficulty = {_sig(state.difficulty)}")
     if state.due is not None:
         parts.append(f"due = {format_time(state.due)}")
     if state.last_review is not None:
@@ -169,83 +200,273 @@ def decode_state(raw: Any, now: datetime) -> CardState:
         buried_until=buried,
         leech=raw.get("leech", False),
     )
-    limit = now + FUTURE_SKEW
-    if state.due is not None and state.due > limit + timedelta(days=365 * 200):
-        raise StateError("due is absurdly far in the future")
-    return validate_state(state, limit)
+    return checked_state(state, now)
 
 
-def encode_event(event: Event) -> bytes:
-    """One complete `[[review]]` block, CRC line last, ending in a newline."""
-    lines = [
-        "[[review]]",
-        f"id = {toml_str(event.id)}",
-        f"kind = {toml_str(event.kind)}",
-        f"key = {toml_str(event.key)}",
-        f"time = {format_time(event.time)}",
-    ]
-    if event.rating:
-        lines.append(f"rating = {event.rating}")
-    if event.duration_ms:
-        lines.append(f"duration_ms = {event.duration_ms}")
-    if event.undoes:
-        lines.append(f"undoes = {toml_str(event.undoes)}")
-    if event.before is not None:
-        lines.append(f"before = {encode_state(event.before)}")
-    if event.after is not None:
-        lines.append(f"after = {encode_state(event.after)}")
-    body = ("\n".join(lines) + "\n").encode("utf-8")
-    return body + b'crc = "%08x"\n' % zlib.crc32(body)
+def checked_state(state: CardState, now: datetime) -> CardState:
+    """`validate_state`, but a date in the future is kept (a clock set wrong loses nothing).
 
-
-def block_end(block: bytes) -> int:
-    """Length of the complete event at the start of `block` (through its CRC line), or -1.
-
-    Bytes after the CRC line (the start of a block torn before its header was
-    complete) are not part of the event.
+    Only dates more than 200 years after `now` are refused as hostile.
     """
-    cut = block.find(b"\n" + _CRC_PREFIX)
-    end = cut + 1 + len(_CRC_PREFIX) + 10
-    if cut < 0 or block[end - 2 : end] != b'"\n':
-        return -1
+    limit = now + _ABSURD
+    if (state.due is not None and state.due > limit) or (
+        state.last_review is not None and state.last_review > limit
+    ):
+        raise StateError("a date is absurdly far in the future")
+    return validate_state(state, None)
+
+
+def _us(delta: timedelta) -> int:
+    return delta // _US
+
+
+def _encode_state_v2(state: CardState, t: datetime) -> str:
+    """A state as a short inline table; dates relative to the event time `t` (see the legend)."""
+    parts = [f"s={state.state}"]
+    if state.step is not None:
+        parts.append(f"p={state.step}")
+    if state.stability is not None:
+        parts.append(f"S={_sig(state.stability)}")
+    if state.difficulty is not None:
+        parts.append(f"D={_sig(state.difficulty)}")
+    last = state.last_review
+    if last is None:
+        parts.append("l=false")
+    elif last != t:
+        parts.append(f"l={_us(last - t)}")
+    if state.due is not None:
+        gap = _us(state.due - (last or t))
+        parts.append(f"d={gap // 1_000_000}" if gap % 1_000_000 == 0 else f"du={gap}")
+    if state.reps:
+        parts.append(f"n={state.reps}")
+    if state.lapses:
+        parts.append(f"f={state.lapses}")
+    if state.suspended:
+        parts.append("suspended=true")
+    if state.buried_until:
+        parts.append(f"buried_until={toml_str(state.buried_until)}")
+    if state.leech:
+        parts.append("leech=true")
+    return "{" + ",".join(parts) + "}"
+
+
+def _id_text(event_id: str, t: datetime, device: str) -> str:
+    """`N` when the id is "<device>-<time in ns>-N" (what `Collection.new_event_id` makes), else the id."""
+    if device and event_id.startswith(device):
+        head, _, seq = event_id.rpartition("-")
+        if (
+            seq.isdigit()
+            and seq == str(int(seq))
+            and head == f"{device}-{_us(t - _EPOCH) * 1000:019d}"
+            and len(seq) < 12
+        ):
+            return seq
+    return toml_str(event_id)
+
+
+def encode_event(event: Event, *, offset: int = 0, device: str = "") -> bytes:
+    """One journal record (format 2): a single line `<offset>={...,c="<crc>"}` ending in a newline.
+
+    `offset` is the record's byte offset in its file (so keys are unique within
+    a file) and `device` the journal folder's device id (ids it made are stored
+    by their sequence number). Stability and difficulty are rounded to 6
+    significant digits: the caller applies `decode_event` of the record (see
+    `canonical_event`) so memory and journal agree.
+    """
+    t = event.time.astimezone(UTC)
+    parts = [f"{offset}={{i={_id_text(event.id, t, device)}"]
+    if event.kind != "review":
+        parts.append(f"k={toml_str(event.kind)}")
+    parts.append(f"u={toml_str(event.key)}")
+    parts.append(f"t={format_time(t)}")
+    if event.rating:
+        parts.append(f"r={event.rating}")
+    if event.duration_ms:
+        parts.append(f"ms={event.duration_ms}")
+    if event.undoes:
+        parts.append(f"x={_id_text(event.undoes, t, device)}")
+    if event.before is not None:
+        parts.append(f"b={_encode_state_v2(event.before, t)}")
+    if event.after is not None:
+        parts.append(f"a={_encode_state_v2(event.after, t)}")
+    body = (",".join(parts) + ",").encode("utf-8")
+    return body + b'c="%08x"}\n' % zlib.crc32(body)
+
+
+def line_crc(line: bytes) -> str:
+    """The CRC (8 hex digits) of a complete, intact record line (CRLF or LF), else ""."""
+    if line.endswith(b"\r\n"):
+        line = line[:-2] + b"\n"
+    if len(line) < 16 or line[-14:-11] != b'c="' or line[-3:] != b'"}\n':
+        return ""
+    crc = line[-11:-3]
     try:
-        ok = int(block[cut + 1 + len(_CRC_PREFIX) : end - 2], 16) == zlib.crc32(block[: cut + 1])
+        ok = int(crc, 16) == zlib.crc32(line[:-14])
     except ValueError:
-        return -1
-    return end if ok else -1
+        return ""
+    return crc.decode("ascii") if ok and crc == crc.lower() else ""
 
 
-def block_crc_ok(block: bytes) -> bool:
-    """True when `block` is exactly one complete event whose CRC line matches."""
-    return block_end(block) == len(block)
+def canonical_event(event: Event) -> Event:
+    """The event as the journal gives it back (floats rounded); what a writer keeps in memory."""
+    return decode_record(encode_event(event, device="x"), event.time, device="x")
 
 
-def decode_event(rec: Any, now: datetime) -> Event:
-    """A parsed `[[review]]` table -> a validated Event; StateError says what is wrong."""
-    if not isinstance(rec, dict):
-        raise StateError("event is not a table")
-    event_id, kind, key = rec.get("id"), rec.get("kind"), rec.get("key")
-    if not isinstance(event_id, str) or not event_id or len(event_id) > 200:
-        raise StateError("event id is missing")
+def _id_value(value: Any, t: datetime, device: str, what: str) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**12:
+        if not device:
+            raise StateError(f"{what} is a number but the journal's device is unknown")
+        return f"{device}-{_us(t - _EPOCH) * 1000:019d}-{value}"
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise StateError(f"{what} is missing")
+    return value
+
+
+def _state_v2(raw: Any, t: datetime, now: datetime) -> CardState:
+    if not isinstance(raw, dict):
+        raise StateError("card state must be an inline table")
+    unknown = set(raw) - _STATE_V2_KEYS
+    if unknown:
+        raise StateError(f"unknown state key {sorted(unknown)[0]!r}")
+    last_raw = raw.get("l", 0)
+    if last_raw is False:
+        last = None
+    elif isinstance(last_raw, int) and not isinstance(last_raw, bool) and abs(last_raw) < _MAX_US:
+        last = t + timedelta(microseconds=last_raw)
+    else:
+        raise StateError("l must be a number of microseconds or false")
+    due = None
+    if "d" in raw or "du" in raw:
+        gap = _int(raw, "d", None)
+        gap_us = gap * 1_000_000 if gap is not None else _int64(raw, "du")
+        if abs(gap_us) >= _MAX_US:
+            raise StateError("due is out of range")
+        due = (last or t) + timedelta(microseconds=gap_us)
+    flat = {
+        "state": raw.get("s"),
+        "step": raw.get("p"),
+        "stability": raw.get("S"),
+        "difficulty": raw.get("D"),
+        "due": due,
+        "last_review": last,
+        "reps": raw.get("n", 0),
+        "lapses": raw.get("f", 0),
+    }
+    for name in ("suspended", "buried_until", "leech"):
+        if name in raw:
+            flat[name] = raw[name]
+    if flat["state"] is None:
+        raise StateError("state is missing")
+    return decode_state({k: v for k, v in flat.items() if v is not None}, now)
+
+
+def _int64(raw: dict[str, Any], key: str) -> int:
+    value = raw.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StateError(f"{key} must be an integer")
+    return value
+
+
+def _decode_v2(rec: dict[str, Any], now: datetime, device: str) -> Event:
+    unknown = set(rec) - _EVENT_V2_KEYS
+    if unknown:
+        raise StateError(f"unknown event key {sorted(unknown)[0]!r}")
+    t = _time(rec.get("t"), "t")
+    if t is None:
+        raise StateError("event time is missing")
+    return _event(
+        _id_value(rec.get("i"), t, device, "event id"),
+        rec.get("k", "review"),
+        rec.get("u"),
+        t,
+        now,
+        _int(rec, "r", 0) or 0,
+        _int(rec, "ms", 0) or 0,
+        _id_value(rec["x"], t, device, "undoes") if "x" in rec else "",
+        _state_v2(rec["b"], t, now) if "b" in rec else None,
+        _state_v2(rec["a"], t, now) if "a" in rec else None,
+    )
+
+
+def _event(
+    event_id: str,
+    kind: Any,
+    key: Any,
+    time: datetime,
+    now: datetime,
+    rating: int,
+    duration: int,
+    undoes: Any,
+    before: CardState | None,
+    after: CardState | None,
+) -> Event:
     if kind not in EVENT_KINDS:
         raise StateError(f"unknown event kind {kind!r}")
     if not isinstance(key, str) or not KEY_RE.match(key):
         raise StateError(f"bad unit key {str(key)[:80]!r}")
-    time = _time(rec.get("time"), "time")
-    if time is None:
-        raise StateError("event time is missing")
-    if time > now + FUTURE_SKEW:
-        raise StateError(f"event time {format_time(time)} is in the future")
-    rating = _int(rec, "rating", 0) or 0
-    duration = _int(rec, "duration_ms", 0) or 0
+    if time > now + _ABSURD:
+        raise StateError(f"event time {format_time(time)} is absurdly far in the future")
     if not 0 <= rating <= 4 or (kind == "review" and rating == 0):
         raise StateError(f"rating {rating} is out of range")
     if not 0 <= duration <= _MAX_DURATION_MS:
         raise StateError("duration_ms is out of range")
-    undoes = rec.get("undoes", "")
     if not isinstance(undoes, str):
         raise StateError("undoes must be an event id")
     ek: EventKind = kind
-    before = decode_state(rec["before"], now) if "before" in rec else None
-    after = decode_state(rec["after"], now) if "after" in rec else None
     return Event(event_id, ek, key, time, after, before, rating, duration, undoes)
+
+
+def decode_event(rec: Any, now: datetime, *, device: str = "") -> Event:
+    """A parsed record -> a validated Event; StateError says what is wrong.
+
+    Takes both layouts: a format-2 record's table (short keys; `device` names
+    the journal's device for ids stored as numbers) and a format-1 `[[review]]`
+    table. Events dated in the future are kept (only absurd dates are refused).
+    """
+    if not isinstance(rec, dict):
+        raise StateError("event is not a table")
+    if "u" in rec or "t" in rec:
+        return _decode_v2(rec, now, device)
+    event_id = rec.get("id")
+    if not isinstance(event_id, str) or not event_id or len(event_id) > 200:
+        raise StateError("event id is missing")
+    time = _time(rec.get("time"), "time")
+    if time is None:
+        raise StateError("event time is missing")
+    return _event(
+        event_id,
+        rec.get("kind"),
+        rec.get("key"),
+        time,
+        now,
+        _int(rec, "rating", 0) or 0,
+        _int(rec, "duration_ms", 0) or 0,
+        rec.get("undoes", ""),
+        decode_state(rec["before"], now) if "before" in rec else None,
+        decode_state(rec["after"], now) if "after" in rec else None,
+    )
+
+
+def decode_record(line: bytes, now: datetime, *, device: str = "") -> Event:
+    """One format-2 record line (CRC already checked) -> an Event; StateError when unusable.
+
+    Typical lines take a compiled-regex fast path; anything unusual is parsed
+    with `tomllib` and decoded by `decode_event`.
+    """
+    from retain.store.recordfast import fast_record
+
+    event = fast_record(line, now, device)
+    if event is not None:
+        return event
+    try:
+        parsed = tomllib.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise StateError(f"not a valid record ({str(exc)[:80]})") from None
+    if len(parsed) != 1:
+        raise StateError("a record line holds one key")
+    (rec,) = parsed.values()
+    if not isinstance(rec, dict):
+        raise StateError("event is not a table")
+    rec = dict(rec)
+    rec.pop("c", None)
+    return decode_event(rec, now, device=device)

@@ -27,7 +27,7 @@ from pathlib import Path
 from retain.core.state import CardState, Event
 from retain.store.device import device_folders
 from retain.store.files import atomic_write
-from retain.store.journal import Position, journal_files, repair_tail, scan_file
+from retain.store.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.snapshot import Snapshot, SnapshotDamaged, load_snapshot, read_manifest, snapshot_files
 
 __all__ = ["LoadedState", "load_state", "stamp"]
@@ -124,20 +124,32 @@ def load_state(
         out.states.update(snap.states)
         deck_pos[snap.deck_id] = snap.positions
     tails: list[list[tuple[datetime, int, Position, str, Event]]] = []
+    reread: dict[tuple[str, str], str] = {}  # (deck, device) -> file read again from its start
     for folder in device_folders(state_dir):
         device = folder.name
+        reread.update(_verify(folder, deck_pos, out))
         starts = [p.get(device, _START) for p in deck_pos.values()]
         start = min(starts) if starts else _START
         tails.append(_read_device(state_dir, folder, start, now, writable and device == own_device, out))
+    for tail in tails:  # a clock moved back writes events out of time order; they apply in time order
+        tail.sort(key=lambda t: (t[0], t[1]))
     if len(tails) <= 1:
         merged = tails[0] if tails else []
     else:
         merged = list(heapq.merge(*tails, key=lambda t: (t[0], t[1])))
+    known = {k: s.last_review for k, s in out.states.items()} if reread else {}
     for _time, _seq, pos, device, event in merged:
         deck = event.key.partition("/")[0]
         done = deck_pos.get(deck, {}).get(device)
         if done is not None and pos < done:
             continue
+        if reread.get((deck, device)) == pos.file:
+            # a file the snapshot covered but whose position no longer fits: its events are
+            # applied again, except ones older than the review the snapshot already holds
+            # (the file may have lost the newer ones: truncated or damaged)
+            last = known.get(event.key)
+            if last is not None and event.time < last:
+                continue
         out.tail_events += 1
         out.dirty_decks.add(deck)
         if event.after is None:
@@ -145,6 +157,36 @@ def load_state(
         else:
             out.states[event.key] = event.after
     return out
+
+
+def _verify(
+    folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedState
+) -> dict[tuple[str, str], str]:
+    """Trust a recorded position only when it fits its file; else read that file from its start.
+
+    Returns (deck, device) -> file for the positions that were not trusted.
+    """
+    device = folder.name
+    verdicts: dict[tuple[str, int, str], str] = {}
+    reread: dict[tuple[str, str], str] = {}
+    for deck, positions in deck_pos.items():
+        pos = positions.get(device)
+        if pos is None or pos.offset == 0:
+            continue
+        key = (pos.file, pos.offset, pos.check)
+        if key not in verdicts:
+            verdicts[key] = verify_position(folder, pos)
+        if verdicts[key]:
+            positions[device] = Position(pos.file, 0)
+            reread[(deck, device)] = pos.file
+    told: set[str] = set()
+    for (file, _offset, _check), why in verdicts.items():
+        if why and file not in told:
+            told.add(file)
+            out.messages.append(
+                f"{device}/{file}: {why}; the recorded position was not trusted, the file was read from its start"
+            )
+    return reread
 
 
 def _read_device(
@@ -166,8 +208,13 @@ def _read_device(
             elif own:
                 out.messages.append(repair_tail(path, scan.end, scan.torn, now))
             # else: a crash remnant its writer will repair, a write in progress or a sync in flight
+        if scan.future:
+            out.messages.append(
+                f"{device}/{path.name}: {scan.future} event(s) dated more than a day after this computer's "
+                "clock (a clock set wrong?); they were kept and applied in time order"
+            )
         for pos, event in scan.events:
             events.append((event.time, len(events), pos, device, event))
-        end = Position(path.name, scan.end)
+        end = Position(path.name, scan.end, scan.end_check)
     out.ends[device] = end
     return events

@@ -1,0 +1,341 @@
+"""The fast path for reading format-2 journal records: one compiled regex per line.
+
+A cold start ingests the whole history (~300k records at 50k cards), so
+typical records (a review or flag change without unusual fields) are matched
+by one regex and their values converted directly; the objects are then built
+in columns (`fastbuild.build_many`). Anything the regex does not match (flags,
+long ids, hand-edited spacing) returns None and is read by `tomllib` through
+`statecodec.decode_event`, which applies the same checks. The checks here
+mirror `core.state.validate_state`; tests compare both paths on the same input.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from itertools import repeat
+from operator import add, floordiv, itemgetter, sub
+from typing import Any
+
+from retain.core.state import EVENT_KINDS, CardState, Event
+from retain.store.fastbuild import build_many, field_names
+
+__all__ = ["decode_many", "fast_record"]
+
+_FLOAT = rb"(\d{1,7}(?:\.\d{1,17})?(?:e[+-]?\d{1,3})?)"
+
+
+def _state(name: bytes) -> bytes:
+    return (
+        rb"(?:" + name + rb"=\{s=([0-3])(?:,p=(\d{1,3}))?(?:,S=" + _FLOAT + rb")?(?:,D=" + _FLOAT + rb")?"
+        rb"(?:,l=(false|-?\d{1,15}))?(?:,d=(-?\d{1,9}))?(?:,n=(\d{1,9}))?(?:,f=(\d{1,9}))?\},)?"
+    )
+
+
+_LINE = re.compile(
+    rb'\d{1,15}=\{i=(?:(0|[1-9]\d{0,10})|"([A-Za-z0-9._:-]{1,200})"),(?:k="([a-z]{3,9})",)?'
+    rb'u="([a-z0-9][a-z0-9:/-]{2,140})",'
+    rb"t=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z),(?:r=([0-4]),)?(?:ms=(\d{1,9}),)?"
+    rb'(?:x=(?:(0|[1-9]\d{0,10})|"([A-Za-z0-9._:-]{1,200})"),)?'
+    + _state(b"b")
+    + _state(b"a")
+    + rb'c="[0-9a-f]{8}"\}\r?\n?\Z'
+)
+_KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}(?::reverse|:c[1-9][0-9]{0,3})?")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_ABSURD = timedelta(days=365 * 200)
+_STATE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+_EVENT_FIELDS = field_names(Event)
+_MAX_DURATION_MS = 10**8
+_keys_ok: set[str] = set()
+_KINDS = frozenset(EVENT_KINDS)
+_MIN = datetime.min.replace(tzinfo=UTC)
+_td_us = partial(timedelta, 0, 0)
+
+
+def _or_zero(value: bytes | None) -> bytes:
+    return b"0" if value is None else value
+
+
+class _Bad(Exception):
+    pass
+
+
+_gaps: dict[bytes, timedelta] = {}
+
+
+def _gap(seconds: bytes) -> timedelta:
+    """timedelta(seconds=...) for a due gap; intervals repeat, so they are kept."""
+    td = _gaps.get(seconds)
+    if td is None:
+        if len(_gaps) > 100_000:
+            _gaps.clear()
+        td = _gaps[seconds] = timedelta(seconds=int(seconds))
+    return td
+
+
+def _state_row(g: Sequence[Any], i: int, t: datetime, limit: datetime) -> tuple[Any, ...] | None:
+    state_b, step_b, stab_b, diff_b, lr, due_b, reps_b, lapses_b = g[i : i + 8]
+    if state_b is None:
+        return None
+    state = int(state_b)
+    stab = None if stab_b is None else float(stab_b)
+    diff = None if diff_b is None else float(diff_b)
+    last = t if lr is None else None if lr == b"false" else t + timedelta(microseconds=int(lr))
+    due = None if due_b is None else (last or t) + _gap(due_b)
+    if stab is None or diff is None:
+        if state >= 2:
+            raise _Bad("stability or difficulty is missing")
+        if stab is not None and not 0 < stab <= 1e6:
+            raise _Bad(f"stability {stab!r} is out of range")
+        if diff is not None and not 0 < diff <= 10:
+            raise _Bad(f"difficulty {diff!r} is out of range")
+    elif not (0 < stab <= 1e6 and 0 < diff <= 10):
+        raise _Bad(f"stability {stab!r} or difficulty {diff!r} is out of range")
+    if due is None:
+        if state:
+            raise _Bad("due is missing")
+    elif due > limit:
+        raise _Bad("a date is absurdly far in the future")
+    if last is not None and last > limit:
+        raise _Bad("a date is absurdly far in the future")
+    return (
+        state,
+        None if step_b is None else int(step_b),
+        stab,
+        diff,
+        due,
+        last,
+        0 if reps_b is None else int(reps_b),
+        0 if lapses_b is None else int(lapses_b),
+    )
+
+
+def _row(g: Sequence[Any], limit: datetime, device: str) -> tuple[Any, ...] | None:
+    """One line's values, checked one by one (to say what is wrong with a refused line)."""
+    t = datetime.fromisoformat(g[4].decode())
+    if g[0] is not None:
+        if not device:
+            return None
+        ns = (t - _EPOCH) // _US * 1000
+        event_id = f"{device}-{ns:019d}-{int(g[0])}"
+    else:
+        event_id = g[1].decode()
+    kind = "review" if g[2] is None else g[2].decode()
+    key = g[3].decode()
+    rating = 0 if g[5] is None else int(g[5])
+    duration = 0 if g[6] is None else int(g[6])
+    if g[7] is not None:
+        if not device:
+            return None
+        undoes = f"{device}-{(t - _EPOCH) // _US * 1000:019d}-{int(g[7])}"
+    else:
+        undoes = "" if g[8] is None else g[8].decode()
+    if key not in _keys_ok:
+        if not _KEY_RE.fullmatch(key):
+            raise _Bad(f"bad unit key {key[:80]!r}")
+        if len(_keys_ok) > 500_000:
+            _keys_ok.clear()
+        _keys_ok.add(key)
+    if kind not in EVENT_KINDS:
+        raise _Bad(f"unknown event kind {kind!r}")
+    if (kind == "review") != (rating > 0):
+        raise _Bad(f"rating {rating} is out of range")
+    if duration > _MAX_DURATION_MS:
+        raise _Bad("duration_ms is out of range")
+    if t > limit:
+        raise _Bad("event time is absurdly far in the future")
+    return (
+        event_id,
+        kind,
+        key,
+        t,
+        _state_row(g, 17, t, limit),
+        _state_row(g, 9, t, limit),
+        rating,
+        duration,
+        undoes,
+    )
+
+
+def _opt(col: Sequence[Any], conv: Any, default: Any = None) -> list[Any]:
+    """`conv` over a column whose missing values (None) become `default`, at C speed when none is missing."""
+    missing = col.count(None)
+    if not missing:
+        return list(map(conv, col))
+    if missing == len(col):
+        return [default] * missing
+    return [default if v is None else conv(v) for v in col]
+
+
+def _gap_list(col: Sequence[bytes]) -> list[timedelta]:
+    new = set(col) - _gaps.keys()
+    if new:
+        if len(_gaps) > 100_000:
+            _gaps.clear()
+            new = set(col)
+        for v in new:
+            _gaps[v] = timedelta(seconds=int(v))
+    return list(map(_gaps.__getitem__, col))
+
+
+def _fits(values: list[Any], low: Any, high: Any) -> bool:
+    present = [v for v in values if v is not None] if None in values else values
+    return not present or (min(present) > low and max(present) <= high)
+
+
+def _state_columns(
+    c: Sequence[Sequence[Any]], times: list[datetime], limit: datetime
+) -> list[CardState | None]:
+    """The states of one slot (before or after) for all rows; raises _Bad when any row is out of range."""
+    n = len(times)
+    if None in c[0]:
+        idx = [i for i, v in enumerate(c[0]) if v is not None]
+        if not idx:
+            return [None] * n
+        pick = itemgetter(*idx) if len(idx) > 1 else (lambda col: (col[idx[0]],))
+        c = [pick(col) for col in c]
+        t = list(pick(times))
+    else:
+        idx, t = [], times
+    state = list(map(int, c[0]))
+    step = _opt(c[1], int)
+    stab = _opt(c[2], float)
+    diff = _opt(c[3], float)
+    if None not in c[4]:
+        last: list[Any] = list(map(add, t, map(_td_us, map(int, c[4])))) if b"false" not in c[4] else []
+    elif c[4].count(None) == len(c[4]):
+        last = list(t)
+    else:
+        last = []
+    if not last:
+        last = [
+            tt if v is None else None if v == b"false" else tt + timedelta(microseconds=int(v))
+            for tt, v in zip(t, c[4], strict=True)
+        ]
+    if None not in c[5] and None not in last:
+        due: list[Any] = list(map(add, last, _gap_list(c[5])))
+    else:
+        due = [None if v is None else (lr or tt) + _gap(v) for tt, lr, v in zip(t, last, c[5], strict=True)]
+    reps = _opt(c[6], int, 0)
+    lapses = _opt(c[7], int, 0)
+    if not (
+        _fits(stab, 0, 1e6) and _fits(diff, 0, 10) and _fits(due, _MIN, limit) and _fits(last, _MIN, limit)
+    ):
+        raise _Bad("a value is out of range")
+    if None in stab or None in diff or None in due:
+        for st, sb, df, du in zip(state, stab, diff, due, strict=True):
+            if (st >= 2 and (sb is None or df is None)) or (st and du is None):
+                raise _Bad("a required value is missing")
+    built = build_many(
+        CardState, _STATE_FIELDS, [state, step, stab, diff, due, last, reps, lapses], len(state)
+    )
+    if not idx:
+        return list(built)
+    out: list[CardState | None] = [None] * n
+    for i, obj in zip(idx, built, strict=True):
+        out[i] = obj
+    return out
+
+
+def _ids(nums: Sequence[Any], texts: Sequence[Any], times: list[datetime], device: str) -> list[str]:
+    if None not in texts:
+        return list(map(bytes.decode, texts))
+    if not device:
+        raise _Bad("an id is a number but the journal's device is unknown")
+    us = map(floordiv, map(sub, times, repeat(_EPOCH)), repeat(_US))
+    made = map(
+        f"{device}-{{}}000-{{}}".format, map("{:016d}".format, us), map(bytes.decode, map(_or_zero, nums))
+    )
+    if texts.count(None) == len(texts):
+        return list(made)
+    return [m if x is None else x.decode() for m, x in zip(made, texts, strict=True)]
+
+
+def _columns(groups: list[tuple[Any, ...]], limit: datetime, device: str) -> list[Event]:
+    """Events from the regex groups of many lines, converted column by column; _Bad when any row fails."""
+    cols = list(zip(*groups, strict=True))
+    n = len(groups)
+    times = list(map(datetime.fromisoformat, map(bytes.decode, cols[4])))
+    if max(times) > limit:
+        raise _Bad("an event time is absurdly far in the future")
+    ids = _ids(cols[0], cols[1], times, device)
+    kinds = _opt(cols[2], bytes.decode, "review")
+    keys = list(map(bytes.decode, cols[3]))
+    fresh = set(keys) - _keys_ok
+    if fresh:
+        if not all(_KEY_RE.fullmatch(k) for k in fresh):
+            raise _Bad("a unit key is not valid")
+        if len(_keys_ok) > 500_000:
+            _keys_ok.clear()
+        _keys_ok.update(fresh)
+    rating = _opt(cols[5], int, 0)
+    duration = _opt(cols[6], int, 0)
+    if max(duration) > _MAX_DURATION_MS or not set(kinds) <= _KINDS:
+        raise _Bad("a value is out of range")
+    if any((k == "review") != (r > 0) for k, r in zip(kinds, rating, strict=True)):
+        raise _Bad("a rating is out of range")
+    if cols[7].count(None) == n and cols[8].count(None) == n:
+        undoes: list[str] = [""] * n
+    else:
+        undoes = [
+            "" if q is None and x is None else _ids([q], [x], [t], device)[0]
+            for q, x, t in zip(cols[7], cols[8], times, strict=True)
+        ]
+    before = _state_columns(cols[9:17], times, limit)
+    after = _state_columns(cols[17:25], times, limit)
+    return build_many(
+        Event, _EVENT_FIELDS, [ids, kinds, keys, times, after, before, rating, duration, undoes], n
+    )
+
+
+def decode_many(
+    lines: Sequence[tuple[int, bytes]], now: datetime, device: str
+) -> tuple[list[tuple[int, Event]], list[tuple[int, bytes, str]], list[tuple[int, bytes]]]:
+    """(decoded, refused (offset, line, why), not matched) for CRC-checked record lines."""
+    limit = now + _ABSURD
+    match = _LINE.match
+    offsets: list[int] = []
+    groups: list[tuple[Any, ...]] = []
+    slow: list[tuple[int, bytes]] = []
+    for offset, line in lines:
+        m = match(line)
+        if m is None:
+            slow.append((offset, line))
+        else:
+            offsets.append(offset)
+            groups.append(m.groups())
+    if not groups:
+        return [], [], slow
+    try:
+        events = _columns(groups, limit, device)
+        return list(zip(offsets, events, strict=True)), [], slow
+    except (_Bad, ValueError, OverflowError):
+        pass  # some line is out of range: go line by line to say which
+    decoded: list[tuple[int, Event]] = []
+    refused: list[tuple[int, bytes, str]] = []
+    by_offset = dict(lines)
+    for offset, g in zip(offsets, groups, strict=True):
+        try:
+            decoded += zip([offset], _columns([g], limit, device), strict=True)
+        except (_Bad, ValueError, OverflowError):
+            try:
+                _row(g, limit, device)
+                why = "a value is out of range"
+            except (_Bad, ValueError, OverflowError) as exc:
+                why = str(exc)
+            refused.append((offset, by_offset[offset], why))
+    return decoded, refused, slow
+
+
+def fast_record(line: bytes, now: datetime, device: str) -> Event | None:
+    """One line through the fast path; None when it needs the general reader. Raises ValueError."""
+    decoded, refused, _slow = decode_many([(0, line)], now, device)
+    if refused:
+        from retain.core.state import StateError
+
+        raise StateError(refused[0][2])
+    return decoded[0][1] if decoded else None

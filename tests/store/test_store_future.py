@@ -1,0 +1,87 @@
+"""A clock that is wrong by days never loses progress (issue 10, "two ways progress is lost", 1).
+
+Events (and snapshot records) dated in the future are kept and applied in
+time order, and no snapshot or manifest position moves past an event that
+was not applied.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from store_helpers import NOW, make_home, open_col, rate, review_state
+
+from retain.core.state import Event
+from retain.store.journal import JournalWriter
+
+CARDS = 12
+DECK = 'format = 1\n\n[deck]\nid = "many"\nname = "Many"\n' + "".join(
+    f'\n[[cards]]\nid = "c{i}"\nfront = "Q{i}"\nback = "A{i}"\n' for i in range(CARDS)
+)
+KEYS = [f"many/c{i}" for i in range(CARDS)]
+
+
+def _learned(root: Path, when: object) -> set[str]:
+    col = open_col(make_home(root, DECK), when)  # type: ignore[arg-type]
+    try:
+        return {k for k in KEYS if k in col.states}
+    finally:
+        col.close(when)  # type: ignore[arg-type]
+
+
+def test_a_clock_set_days_back_keeps_every_review(tmp_path: Path) -> None:
+    home = make_home(tmp_path, DECK)
+    col = open_col(home, NOW)
+    for i, key in enumerate(KEYS[:10]):
+        rate(col, key, NOW + timedelta(seconds=i))
+    col.close(NOW + timedelta(minutes=1))
+    back = NOW - timedelta(days=3)  # the clock is wrong now
+    col = open_col(home, back)
+    try:
+        assert {k for k in KEYS if k in col.states} == set(KEYS[:10])
+        assert not any("set aside" in m for m in col.messages), col.messages
+        for i, key in enumerate(KEYS[10:]):
+            rate(col, key, back + timedelta(seconds=i))
+    finally:
+        col.close(back + timedelta(minutes=1))
+    assert _learned(tmp_path, NOW + timedelta(minutes=5)) == set(KEYS)  # the clock is right again
+    assert _learned(tmp_path, NOW + timedelta(days=3)) == set(KEYS)
+
+
+def test_a_synced_device_whose_clock_runs_ahead_keeps_its_reviews(tmp_path: Path) -> None:
+    home = make_home(tmp_path, DECK)
+    col = open_col(home, NOW)
+    rate(col, KEYS[0], NOW)
+    col.close(NOW + timedelta(minutes=1))
+    ahead = NOW + timedelta(days=2)
+    writer = JournalWriter(tmp_path / "state" / "devices" / "laptop-1", fsync=False)
+    for i, key in enumerate(KEYS[1:6]):
+        at = ahead + timedelta(minutes=i)
+        writer.append(Event(f"laptop-1-{i}", "review", key, at, review_state(at), None, 3, 100))
+    writer.close()
+    col = open_col(home, NOW + timedelta(minutes=2))  # this computer's clock is right
+    try:
+        assert {k for k in KEYS if k in col.states} == set(KEYS[:6])
+        assert any("clock" in m for m in col.messages)  # flagged, in one line
+        assert all("\n" not in m for m in col.messages)
+    finally:
+        col.close(NOW + timedelta(minutes=3))
+    assert _learned(tmp_path, NOW + timedelta(minutes=10)) == set(KEYS[:6])
+    assert _learned(tmp_path, NOW + timedelta(days=3)) == set(KEYS[:6])
+
+
+def test_future_events_are_applied_in_time_order(tmp_path: Path) -> None:
+    home = make_home(tmp_path, DECK)
+    col = open_col(home, NOW)
+    late = rate(col, KEYS[0], NOW + timedelta(days=2), rating=4)  # a clock running ahead
+    early = rate(col, KEYS[0], NOW, rating=2)  # then corrected: written later, dated earlier
+    col.close(NOW + timedelta(minutes=1))
+    for p in (tmp_path / "state" / "snapshots").glob("*.toml"):
+        p.unlink()
+    col = open_col(home, NOW + timedelta(minutes=2))
+    try:
+        assert col.states[KEYS[0]] == late.after
+        assert early.time < late.time
+    finally:
+        col.close(NOW + timedelta(minutes=2))
