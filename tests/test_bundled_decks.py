@@ -684,7 +684,7 @@ ACCEPTED = [
     ("kubernetes/dns-name-to-ip", ["CoreDNS", "kube-dns"]),
     ("kubernetes/kube-proxy-routing", ["kube-proxy", "kube proxy"]),
     ("kubernetes/replacement-scheduler", ["kube-scheduler", "the scheduler"]),
-    ("kafka/throughput-mechanism", ["partitioning", "partitions"]),
+    ("kafka/consumer-parallelism-limit", ["the number of partitions", "partition count", "partitions"]),
     ("kafka/fault-tolerance-mechanism", ["replication", "replicas"]),
     ("docker/multi-stage-builds", ["multi-stage builds", "multistage", "multi-stage build"]),
     ("prometheus-grafana/metrics-endpoint", ["/metrics", "metrics"]),
