@@ -600,6 +600,127 @@ def test_kafka_duplicate_summary_card_is_gone() -> None:
     assert "two-architecture-choices" not in card_ids("kafka")
 
 
+# Review units of the 1.0.0 decks whose meaning did not change: a learner's progress on
+# them must survive the upgrade, so their ids stay (88 of the 124 units of 1.0.0).
+KEPT_FROM_V1: dict[str, set[str]] = {
+    "chaos-engineering": {
+        "abort-button",
+        "failure-examples:c1",
+        "failure-examples:c2",
+        "failure-examples:c3",
+        "failure-is-certain",
+        "hypothesis",
+        "start-in-staging",
+        "steady-state:c1",
+        "what-is-chaos-engineering",
+        "what-is-chaos-engineering:reverse",
+    },
+    "consul": {
+        "cap-classification",
+        "consensus",
+        "health-checks",
+        "minority-partition",
+        "phonebook:c1",
+        "service-lookup",
+        "split-brain-prevention",
+    },
+    "docker": {
+        "attack-surface",
+        "containerization",
+        "containerization:reverse",
+        "minimal-base-images:c1",
+        "minimal-base-images:c2",
+        "multi-stage-builds",
+        "works-on-my-machine",
+    },
+    "elasticsearch": {
+        "horizontal-scaling",
+        "lucene-index",
+        "over-sharding",
+        "over-sharding-effects:c1",
+        "over-sharding-effects:c2",
+        "over-sharding-effects:c3",
+        "over-sharding:reverse",
+        "shard-size",
+        "shards:c1",
+        "shards:c2",
+    },
+    "grpc": {
+        "binary-speed",
+        "code-generation:c1",
+        "code-generation:c2",
+        "multiplexing",
+        "multiplexing:reverse",
+        "proto-file",
+        "protobuf-not-json",
+        "rest-fit:c1",
+        "rest-fit:c2",
+        "transport-protocol",
+    },
+    "kafka": {
+        "fault-tolerance-mechanism",
+        "leader-failover",
+        "partitions-parallelism:c1",
+        "partitions-parallelism:c2",
+    },
+    "kubernetes": {
+        "dns-name-to-ip",
+        "no-pod-ip-tracking",
+        "node-failure-detection:c1",
+        "node-failure-detection:c2",
+        "node-marked-unreachable",
+        "self-healing",
+        "self-healing:reverse",
+        "service-virtual-ip:c1",
+    },
+    "prometheus-grafana": {
+        "alert-goal",
+        "expose-standard-metrics",
+        "golden-signals:c1",
+        "golden-signals:c2",
+        "golden-signals:c3",
+        "golden-signals:c4",
+        "grafana-dashboards:c1",
+        "grafana-dashboards:c2",
+        "grafana-data-source",
+        "metrics-endpoint",
+        "pull-based:c1",
+        "scraping",
+        "scraping:reverse",
+    },
+    "redis": {
+        "cache-aside",
+        "cache-aside:reverse",
+        "hardest-problem:c1",
+        "pubsub-invalidation",
+        "ttl",
+        "ttl-purpose:c1",
+        "write-through",
+        "write-through-trade-off:c1",
+        "write-through-trade-off:c2",
+        "write-through:reverse",
+    },
+    "terraform": {
+        "iac",
+        "iac:reverse",
+        "locking-implementation",
+        "one-person-applies:c1",
+        "prevents-overwrites",
+        "remote-backend:c1",
+        "remote-backend:c2",
+        "state-locking",
+        "version-control",
+    },
+}
+
+
+def test_unchanged_cards_of_version_one_keep_their_progress_keys() -> None:
+    assert sum(len(keys) for keys in KEPT_FROM_V1.values()) == 88
+    for deck_id, kept in KEPT_FROM_V1.items():
+        keys = {u.key.split("/", 1)[1] for u in expand_deck(deck(deck_id))}
+        assert kept - keys == set(), deck_id
+
+
 def test_cards_whose_answer_was_corrected_have_new_ids() -> None:
     """Progress on a wrong fact must not carry over: these ids now belong to nothing."""
     retired = {
