@@ -56,7 +56,8 @@ def test_due_counts_follow_the_progress(tmp_path: Path) -> None:
     now = datetime.now(UTC)
     home = open_home({"RETAIN_HOME": str(tmp_path)})
     col = Collection.open(home, now)
-    units = [u for u in col.units if u.deck_id == "kafka"][:3]
+    notes = {u.note_key: u for u in reversed(col.units) if u.deck_id == "kafka"}  # siblings would be buried
+    units = list(reversed(notes.values()))[:3]
     for i, unit in enumerate(units):
         at = now - timedelta(days=10, minutes=i)
         after = CardState(REVIEW, None, 5.0, 5.0, now - timedelta(hours=1), at, 3, 0)

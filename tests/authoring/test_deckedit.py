@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 import shutil
 from dataclasses import replace
@@ -44,11 +45,11 @@ def test_editing_one_card_changes_only_that_card(tmp_path: Path) -> None:
     original = path.read_text("utf-8")
     deck_file = DeckFile.load(path)
     card = next(c for c in deck_file.deck().cards if c.id == "health-checks")
-    edited = Card(card.id, card.kind, card.front, "Continuous health checks.", tags=("edited",), source="Q8")
+    edited = replace(card, back="Continuous health checks.", tags=("edited",))
     deck_file.upsert(edited)
     deck_file.save()
     assert _changed_lines(original, path.read_text("utf-8")) == [
-        '-back = "It runs continuous health checks."',
+        f"-back = {json.dumps(card.back)}",
         '+back = "Continuous health checks."',
         '+tags = ["edited"]',
     ]

@@ -11,6 +11,7 @@ import pytest
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.model import Card, Deck
+from retain.store.paths import bundled_decks_dir
 
 from .conftest import run_cli, tree
 
@@ -21,21 +22,26 @@ FORMATS = [".toml", ".apkg", ".csv", ".tsv", ".txt", ".md"]
 def test_export_then_import_into_a_fresh_home(
     suffix: str, tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    bundled_dir = bundled_decks_dir()
+    assert bundled_dir is not None
+    bundled = parse_deck((bundled_dir / "kafka.toml").read_text()).deck
+    assert bundled is not None
+    count = len(bundled.cards)
     out = tmp_path / f"kafka{suffix}"
     code, msg, err = run_cli(capsys, "export", "kafka", "-o", str(out))
     assert code == 0, err
-    assert "9 cards" in msg and out.is_file()
+    assert f"{count} cards" in msg and out.is_file()
     code, msg, err = run_cli(capsys, "import", str(out))
     assert code == 0, err
     imported = home / "decks" / "kafka.toml"
     deck = parse_deck(imported.read_text()).deck
-    assert deck is not None and len(deck.cards) == 9
-    assert deck.version == "1.0.0"
+    assert deck is not None and len(deck.cards) == count
+    assert deck.version == bundled.version
     # importing again changes nothing and duplicates nothing
     before = imported.read_text()
     code, msg, _ = run_cli(capsys, "import", str(out))
     assert code == 0
-    assert "0 added, 0 changed, 0 removed, 9 unchanged" in msg
+    assert f"0 added, 0 changed, 0 removed, {count} unchanged" in msg
     assert imported.read_text() == before
     assert tree(home / "decks") == ["kafka.toml"]
     code, msg, err = run_cli(capsys, "check", str(home / "decks"))
