@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from retain.store.collection import Collection
     from retain.store.home import Home
     from retain.store.homesummary import LaunchHome
 
@@ -94,7 +95,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         app.run()
         return app.return_code or 0
     finally:
-        collection.close(save_summary=True)
+        _close(collection, sanitize_line)
 
 
 def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callable[[str], str]) -> int:
@@ -112,10 +113,17 @@ def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callab
     finally:
         collection = loader.wait()
         if collection is not None:
-            collection.close(save_summary=True)
+            _close(collection, sanitize_line)
     if app.load_error:
         print(f"retain: {sanitize_line(app.load_error)}", file=sys.stderr)
     return app.return_code or 0
+
+
+def _close(collection: Collection, sanitize_line: Callable[[str], str]) -> None:
+    """Close at exit; what could not be written (a full disk) is said in one line each."""
+    collection.close(save_summary=True)
+    for message in collection.close_messages:
+        print(f"retain: warning: {sanitize_line(message)}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:

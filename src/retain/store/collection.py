@@ -69,6 +69,7 @@ class Collection:
         self._light = False
         # Identity of the state files before they were read (`homesummary.state_file_ids`); writers only.
         self.state_ids_at_open: dict[str, tuple[int, int, int]] | None = None
+        self.close_messages: list[str] = []  # what `close` could not write, one line each
 
     @classmethod
     def open(
@@ -104,6 +105,10 @@ class Collection:
         except (FormatError, JournalError) as exc:
             col.writer.release()
             raise CollectionError(str(exc)) from None
+        except OSError as exc:  # a state folder that cannot be read or written
+            col.writer.release()
+            where = f" {exc.filename}" if exc.filename else ""
+            raise CollectionError(f"cannot open the progress{where}: {exc.strerror or exc}") from None
         except BaseException:
             col.writer.release()
             raise
@@ -228,9 +233,9 @@ class Collection:
 
     # -- compaction -----------------------------------------------------------------
 
-    def compact(self, now: datetime) -> None:
-        """Write the snapshots of the decks that changed (at session end or when idle)."""
-        self.writer.compact(now)
+    def compact(self, now: datetime) -> list[str]:
+        """Write the snapshots of the decks that changed (at session end or when idle); what failed."""
+        return self.writer.compact(now)
 
     def close(self, now: datetime | None = None, *, save_summary: bool = False) -> None:
         """Compact, close the journal and release the lock. Safe to call twice.
@@ -241,7 +246,7 @@ class Collection:
         now = now or datetime.now(UTC)
         try:
             if not self.read_only:
-                self.compact(now)
+                self.close_messages = self.compact(now)
         finally:
             self.writer.close_journal()
             if save_summary and not self.read_only:

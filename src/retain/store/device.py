@@ -67,15 +67,26 @@ def find_device(state_dir: Path) -> str | None:
 def make_device(state_dir: Path, now: datetime) -> str:
     """Create this machine's device folder and return its new id."""
     import secrets
-    import socket
 
     device = secrets.token_hex(6)
     folder = state_dir / "devices" / device
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        _write_device_file(folder, device, now)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)  # nothing half-made is left behind
+        raise
+    return device
+
+
+def _write_device_file(folder: Path, device: str, now: datetime) -> None:
+    import socket
+
     text = (
         f"format = {DEVICE_FORMAT}\nid = {toml_str(device)}\n"
         f"host = {toml_str(socket.gethostname()[:100])}\nhost_key = {toml_str(host_key())}\n"
         f"created = {format_time(now)}\n"
     )
     atomic_write(folder / "device.toml", text)
-    return device

@@ -129,7 +129,7 @@ def journal_name(moment: datetime) -> str:
 def journal_files(folder: Path) -> list[Path]:
     """The folder's journal files, oldest first (`journal-M.toml` before `journal-M.v2.toml`)."""
     try:
-        names = [p for p in folder.iterdir() if _NAME_RE.match(p.name)]
+        names = [p for p in folder.iterdir() if _NAME_RE.match(p.name) and not p.is_dir()]
     except OSError:
         return []
     return sorted(names, key=lambda p: p.name)

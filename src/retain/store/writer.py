@@ -20,10 +20,10 @@ from pathlib import Path
 
 from retain.core.state import CardState, Event, validate_state
 from retain.store.device import find_device, make_device
-from retain.store.journal import JournalWriter, Position
+from retain.store.journal import JournalError, JournalWriter, Position
 from retain.store.lock import WriterLock
 from retain.store.snapshot import snapshot_files, write_manifest, write_snapshot
-from retain.store.statecodec import FUTURE_SKEW, KEY_RE
+from retain.store.statecodec import FUTURE_SKEW, KEY_RE, canonical_event
 from retain.store.stateload import load_state
 
 __all__ = ["CollectionError", "ReadOnlyError", "StateWriter"]
@@ -37,6 +37,17 @@ class CollectionError(Exception):
 
 class ReadOnlyError(CollectionError):
     """A change was attempted while another retain holds the writer lock."""
+
+
+def _reason(exc: BaseException) -> str:
+    """ "no space left on device" from an OSError (or the message of anything else)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    text = str(exc)
+    if text.startswith("cannot write the review journal: "):
+        text = text.rpartition(": ")[2]
+        text = text[:1].lower() + text[1:]
+    return text
 
 
 class StateWriter:
@@ -70,7 +81,13 @@ class StateWriter:
 
     def _open(self, now: datetime, today: date, read_only: bool, fsync: bool) -> None:
         if not read_only:
-            if self._lock.acquire(now):
+            try:
+                locked = self._lock.acquire(now)
+            except OSError as exc:
+                raise CollectionError(
+                    f"cannot take the writer lock {self._lock.path}: {_reason(exc)}"
+                ) from None
+            if locked:
                 self.read_only = False
             else:
                 self.messages.append(
@@ -78,7 +95,12 @@ class StateWriter:
                     "opened read-only: reviews cannot be recorded here until it closes"
                 )
         if not self.read_only:  # a reader never needs its device id
-            self.device = find_device(self.state_dir) or make_device(self.state_dir, now)
+            try:
+                self.device = find_device(self.state_dir) or make_device(self.state_dir, now)
+            except OSError as exc:
+                raise CollectionError(
+                    f"cannot create this device's folder in {self.state_dir}: {_reason(exc)}"
+                ) from None
             self._remove_temp_files()
             from retain.store.backup import daily_backup
 
@@ -121,7 +143,8 @@ class StateWriter:
         at = event.time.astimezone(UTC)
         after = validate_state(event.after, at + FUTURE_SKEW) if event.after is not None else None
         before = validate_state(event.before, at + FUTURE_SKEW) if event.before is not None else None
-        return replace(event, time=at, after=after, before=before)
+        # What the journal gives back (floats rounded): memory, snapshots and undo agree with it.
+        return canonical_event(replace(event, time=at, after=after, before=before))
 
     def _apply(self, event: Event) -> None:
         self._dirty.add(event.key.partition("/")[0])
@@ -131,10 +154,17 @@ class StateWriter:
             self._states[event.key] = event.after
 
     def record(self, event: Event) -> None:
-        """Append `event` to the journal durably, then apply it; raises ReadOnlyError when read-only."""
+        """Append `event` to the journal durably, then apply it.
+
+        Raises ReadOnlyError when read-only, and CollectionError (one line, e.g. "no space left on
+        device") when the journal cannot be written; nothing changes then, on disk or in memory.
+        """
         event = self._checked(event)
         assert self._journal is not None
-        self._journal.append(event)  # durable from here on
+        try:
+            self._journal.append(event)  # durable from here on
+        except (JournalError, OSError) as exc:
+            raise CollectionError(_reason(exc)) from None
         self._apply(event)
 
     def record_many(self, events: Sequence[Event]) -> None:
@@ -143,21 +173,27 @@ class StateWriter:
         if not checked:
             return
         assert self._journal is not None
-        self._journal.append_many(checked)
+        try:
+            self._journal.append_many(checked)
+        except (JournalError, OSError) as exc:
+            raise CollectionError(_reason(exc)) from None
         for event in checked:
             self._apply(event)
 
     # -- compaction -----------------------------------------------------------------
 
-    def compact(self, now: datetime) -> None:
-        """Write the snapshots of the decks that changed, then the manifest.
+    def compact(self, now: datetime) -> list[str]:
+        """Write the snapshots of the decks that changed, then the manifest; return what failed.
 
         At session end or when idle; never per rating. Decks without changes are
         left alone: the manifest records that they are complete up to the new
-        journal positions (see `snapshot.write_manifest`).
+        journal positions (see `snapshot.write_manifest`). When a snapshot cannot
+        be written (a full disk), its deck stays behind (the journal has every
+        event, and the next start replays them), the manifest is left as it was,
+        and the returned one-line messages say which snapshots were not written.
         """
         if self.read_only or not self._dirty:
-            return
+            return []
         positions = dict(self._ends)
         if self.device is not None and self._journal is not None:
             end = self._journal.end()
@@ -170,11 +206,28 @@ class StateWriter:
             if deck in dirty:
                 by_deck[deck][key] = state
         folder = self.state_dir / "snapshots"
+        failed: dict[str, str] = {}
         for deck_id, states in by_deck.items():
-            write_snapshot(folder, deck_id, states, positions, now, self.cache_dir)
+            try:
+                write_snapshot(folder, deck_id, states, positions, now, self.cache_dir)
+            except OSError as exc:
+                failed[deck_id] = _reason(exc)
+        if failed:
+            self._dirty = set(failed)
+            first = next(iter(failed.values()))
+            names = ", ".join(f"snapshots/{d}.toml" for d in sorted(failed))
+            return [
+                f"not written: {names} ({first}); every review is in the journal and is read again next time"
+            ]
         decks = {p.stem for p in snapshot_files(folder)} | set(by_deck)
-        write_manifest(self.state_dir, sorted(decks), positions, now)
+        try:
+            write_manifest(self.state_dir, sorted(decks), positions, now)
+        except OSError as exc:
+            return [
+                f"not written: snapshots.toml ({_reason(exc)}); the next start reads the journal further back"
+            ]
         self._dirty = set()
+        return []
 
     @property
     def dirty(self) -> set[str]:
