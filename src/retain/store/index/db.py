@@ -72,7 +72,6 @@ CREATE TABLE IF NOT EXISTS daily (  -- counted ratings (undone ones left out) pe
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS events_t ON events (t);
 CREATE INDEX IF NOT EXISTS events_key ON events (key, t);
-CREATE INDEX IF NOT EXISTS events_eid ON events (eid);
 CREATE INDEX IF NOT EXISTS events_day ON events (deck, day);
 """
 

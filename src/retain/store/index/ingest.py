@@ -37,6 +37,8 @@ _TAIL = 256
 _CHUNK = 8 << 20  # bytes of journal decoded at a time (bounded memory on a cold build)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
+_DAY = timedelta(days=1)
+_SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot never spans two study days
 _INSERT = (
     "INSERT INTO events (file, off, t, device, eid, kind, key, deck, rating, ms, undoes,"
     " day, bstate, bivl, astate, astab) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -62,28 +64,52 @@ def _tail(fh_path: Path, end: int) -> int:
         return zlib.crc32(fh.read(min(end, _TAIL)))
 
 
-def _row(file_id: int, off: int, device: str, e: Event, day: StudyDay) -> tuple[object, ...]:
-    b, a = e.before, e.after
-    bivl = None
-    if b is not None and b.due is not None and b.last_review is not None:
-        bivl = (b.due - b.last_review) / timedelta(days=1)
-    return (
-        file_id,
-        off,
-        micros(e.time),
-        device,
-        e.id,
-        KIND[e.kind],
-        e.key,
-        e.key.partition("/")[0],
-        e.rating,
-        e.duration_ms,
-        e.undoes or None,
-        day.of(e.time).toordinal(),
-        None if b is None else b.state,
-        bivl,
-        None if a is None else a.state,
-        None if a is None else a.stability,
+def _rows(file_id: int, device: str, events: list[tuple[int, Event]], day: StudyDay) -> list[tuple[object, ...]]:
+    """The `events` rows of a batch, built column by column (a cold build makes ~300k of them)."""
+    n = len(events)
+    offs = [off for off, _ in events]
+    evs = [e for _, e in events]
+    times = [(e.time - _EPOCH) // _US for e in evs]
+    slot_day: dict[int, int] = {}
+    days = []
+    for us in times:
+        slot = us // _SLOT_US
+        d = slot_day.get(slot)
+        if d is None:
+            d = slot_day[slot] = day.of(_EPOCH + timedelta(microseconds=slot * _SLOT_US)).toordinal()
+        days.append(d)
+    kinds = [KIND[e.kind] for e in evs]
+    keys = [e.key for e in evs]
+    decks = [k.partition("/")[0] for k in keys]
+    befores = [e.before for e in evs]
+    afters = [e.after for e in evs]
+    bstate = [None if b is None else b.state for b in befores]
+    bivl = [
+        None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
+        for b in befores
+    ]
+    astate = [None if a is None else a.state for a in afters]
+    astab = [None if a is None else a.stability for a in afters]
+    return list(
+        zip(
+            [file_id] * n,
+            offs,
+            times,
+            [device] * n,
+            [e.id for e in evs],
+            kinds,
+            keys,
+            decks,
+            [e.rating for e in evs],
+            [e.duration_ms for e in evs],
+            [e.undoes or None for e in evs],
+            days,
+            bstate,
+            bivl,
+            astate,
+            astab,
+            strict=True,
+        )
     )
 
 
@@ -176,7 +202,7 @@ def ingest(
             end = start
             report.files += 1
             for end_, events in _scan(path, start, now):
-                db.executemany(_INSERT, [_row(file_id, off, device, e, day) for off, e in events])
+                db.executemany(_INSERT, _rows(file_id, device, events, day))
                 report.events += len(events)
                 if progress is not None and total:
                     progress("indexing history", done + max(0, end_ - start), total)
