@@ -59,10 +59,12 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         launch_home = load_summary(home, datetime.now(UTC), local_timezone())
         if launch_home is not None:
             return _run_from_summary(home, launch_home, sanitize_line)
+    from retain.interop.progress import TerminalProgress
     from retain.store.collection import Collection, CollectionError
 
     try:
-        collection = Collection.open(home, datetime.now(UTC))
+        collection = Collection.open(home, datetime.now(UTC), progress=TerminalProgress())
+        collection.history_index.refresh(datetime.now(UTC))  # a rebuild shows its bar before the TUI
     except CollectionError as exc:
         print(f"retain: {sanitize_line(str(exc))}", file=sys.stderr)
         return 2

@@ -45,6 +45,15 @@ class CollectionOpened(Message):
         self.error = error
 
 
+class IndexProgress(Message):
+    """Posted from the loader's thread while the review history index is rebuilt."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
 class RetainApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "retain"
@@ -76,6 +85,7 @@ class RetainApp(App[None]):
             raise ValueError("without a collection the app needs a loader and a launch summary")
         self._loader = loader
         self._launch_home = launch_home
+        self._indexing = False
         self._pending: list[Callable[[], None]] = []  # actions asked for before the collection was ready
         self.load_error = ""
         self.clock = clock
@@ -128,6 +138,7 @@ class RetainApp(App[None]):
             gc.freeze()  # what the start-up built lives as long as the app
             gc.enable()
         if self._loader is not None:
+            self._loader.progress = self._index_progress_in_thread
             self._loader.start(self._loaded_in_thread)
 
     def _loaded_in_thread(self, collection: Collection | None, error: str) -> None:
@@ -135,6 +146,24 @@ class RetainApp(App[None]):
         # while the launcher waits for this thread): if the app has gone, the launcher closes it.
         with contextlib.suppress(RuntimeError):
             self.post_message(CollectionOpened(collection, error))
+
+    def _index_progress_in_thread(self, stage: str, done: int, total: int) -> None:
+        with contextlib.suppress(RuntimeError):  # never wait on a quitting app
+            self.post_message(IndexProgress(done, total))
+
+    def on_index_progress(self, message: IndexProgress) -> None:
+        """Say once that the history is being indexed, and once that it is done."""
+        if message.done >= message.total:
+            if self._indexing:
+                self.notify("The review history is indexed.", markup=False)
+            self._indexing = False
+        elif not self._indexing:
+            self._indexing = True
+            self.notify(
+                "Indexing the review history (the cache was cleared); counts follow in a moment…",
+                timeout=30,
+                markup=False,
+            )
 
     def on_collection_opened(self, message: CollectionOpened) -> None:
         self._collection_ready(message.collection, message.error)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ class CollectionLoader:
         self._lock = threading.Lock()
         self.collection: Collection | None = None
         self.error = ""
+        # Told about a long first read of the review history (a cache folder deleted), from the thread.
+        self.progress: Callable[[str, int, int], None] | None = None
 
     def start(self, done: Done) -> None:
         """Open in the background; `done(collection, error)` is called from that thread."""
@@ -44,6 +47,10 @@ class CollectionLoader:
         gc.disable()  # no collection may walk the ~500k objects being built (a pause of 0.1-0.5 s)
         try:
             self.collection = self._open()
+            # The history index is read here too, off the UI thread: after the cache folder was
+            # deleted it is rebuilt from the journals (seconds at 50k cards), with progress.
+            self.collection.progress_fn = self.progress
+            self.collection.history_index.refresh(datetime.now(UTC))
             # They live as long as the process: out of the collector's sight for good, before it
             # is back on (the launcher does the same after opening synchronously).
             gc.freeze()

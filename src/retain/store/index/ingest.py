@@ -64,7 +64,9 @@ def _tail(fh_path: Path, end: int) -> int:
         return zlib.crc32(fh.read(min(end, _TAIL)))
 
 
-def _rows(file_id: int, device: str, events: list[tuple[int, Event]], day: StudyDay) -> list[tuple[object, ...]]:
+def _rows(
+    file_id: int, device: str, events: list[tuple[int, Event]], day: StudyDay
+) -> list[tuple[object, ...]]:
     """The `events` rows of a batch, built column by column (a cold build makes ~300k of them)."""
     n = len(events)
     offs = [off for off, _ in events]
