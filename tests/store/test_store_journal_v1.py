@@ -174,3 +174,21 @@ def test_a_format_1_journal_converted_to_crlf_loses_nothing(tmp_path: Path) -> N
     finally:
         col.close(NOW)
     assert b"\r\n" in path.read_bytes() and scan_file(path, 0, NOW).events == scan.events
+
+
+def test_a_format_1_journal_reads_in_bounded_steps_and_backwards(tmp_path: Path) -> None:
+    from retain.store.journal import recent_in_file
+
+    path, events, _ends = _old_home(tmp_path)
+    got: list[Event] = []
+    start = 0
+    for _ in range(100):
+        scan = scan_file(path, start, NOW, max_bytes=200)
+        got += [e for _, e in scan.events]
+        assert scan.torn == b""
+        if scan.end == start:
+            break
+        start = scan.end
+    assert got == events
+    recent, reached = recent_in_file(path, events[3].time, NOW, chunk=300)
+    assert recent == events[3:] and not reached

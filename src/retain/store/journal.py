@@ -28,7 +28,6 @@ import os
 import re
 import tomllib
 import zlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, repeat
@@ -39,9 +38,24 @@ from typing import Any
 from retain.core.state import Event, StateError
 from retain.store import journal_v1 as v1
 from retain.store.fastbuild import build_many
-from retain.store.files import atomic_write, fsync_dir
+from retain.store.files import atomic_write
+from retain.store.journal_format import (
+    HEAD,
+    JOURNAL_FORMAT,
+    JournalError,
+    Position,
+    check_at,
+    file_format,
+    header_end,
+    journal_files,
+    journal_header,
+    journal_name,
+    read_bytes,
+    verify_position,
+)
+from retain.store.journal_writer import JournalWriter
 from retain.store.recordfast import decode_many
-from retain.store.statecodec import FUTURE_SKEW, decode_event, decode_record, encode_event, line_crc
+from retain.store.statecodec import FUTURE_SKEW, decode_event, decode_record, line_crc
 
 __all__ = [
     "JOURNAL_FORMAT",
@@ -61,39 +75,9 @@ __all__ = [
     "verify_position",
 ]
 
-JOURNAL_FORMAT = 2
-_NAME_RE = re.compile(r"^journal-(\d{4})-(\d{2})(\.v2)?\.toml$")
-_RECORD_START = re.compile(rb"\d{1,15}=\{")
-_FORMAT_RE = re.compile(rb"^format = (\d+)\r?$", re.MULTILINE)
 _DEVICE_RE = re.compile(rb'^device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
 _TIME_V1_RE = re.compile(rb"^time = ([0-9T:.+Z-]+)\r?$", re.MULTILINE)
 _TIME_V2_RE = re.compile(rb",t=([0-9T:.+Z-]+),")
-_HEAD = 4096  # a header is never longer
-_WINDOW = 1 << 16  # how far back a position's record is looked for
-
-
-def _header(device: str) -> bytes:
-    return (
-        "# retain review journal: append-only, one event per line (legend: docs/state-format.md)\n"
-        f'format = {JOURNAL_FORMAT}\ndevice = "{device}"\n\n'
-    ).encode()
-
-
-class JournalError(Exception):
-    """A journal cannot be used (a newer format, or it cannot be written); one line for the user."""
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Position:
-    """A place in one device's journal: events before it (file name order, then byte offset).
-
-    `check` is the CRC (8 hex digits) of the record that ends at `offset` ("" when
-    unknown or none); it takes no part in comparisons.
-    """
-
-    file: str
-    offset: int
-    check: str = field(default="", compare=False)
 
 
 @dataclass(slots=True)
@@ -119,46 +103,6 @@ def parse_toml(text: str) -> dict[str, Any]:
         return result
     except Exception:
         return tomllib.loads(text)  # the stdlib's message (and verdict) on bad text
-
-
-def journal_name(moment: datetime) -> str:
-    m = moment.astimezone(UTC)
-    return f"journal-{m.year:04d}-{m.month:02d}.toml"
-
-
-def journal_files(folder: Path) -> list[Path]:
-    """The folder's journal files, oldest first (`journal-M.toml` before `journal-M.v2.toml`)."""
-    try:
-        names = [p for p in folder.iterdir() if _NAME_RE.match(p.name) and not p.is_dir()]
-    except OSError:
-        return []
-    return sorted(names, key=lambda p: p.name)
-
-
-def _read(path: Path, start: int, size: int) -> bytes:
-    with path.open("rb") as fh:
-        fh.seek(start)
-        return fh.read(size)
-
-
-def file_format(head: bytes) -> int:
-    """1 or 2 from a file's first bytes: its `format` line, else the shape of its records."""
-    m = _FORMAT_RE.search(head)
-    if m is not None and m[1] in (b"1", b"2"):
-        return int(m[1])
-    return 1 if re.search(rb"^\[\[review\]\]\r?$", head, re.MULTILINE) else 2
-
-
-def _header_end(head: bytes, fmt: int) -> tuple[int, bool]:
-    """(where the first record starts, or the header's last line ends; whether a record was found)."""
-    if fmt == 1:
-        m = re.search(rb"^\[\[review\]\]\r?$", head, re.MULTILINE)
-    else:
-        m = re.search(rb"^\d{1,15}=\{", head, re.MULTILINE)
-    if m is not None:
-        return m.start(), True
-    cut = head.rfind(b"\n")
-    return (cut + 1 if cut >= 0 else 0), False
 
 
 def _check_header(path: Path, head: bytes) -> str:
@@ -195,12 +139,12 @@ def scan_file(path: Path, start: int, now: datetime, *, max_bytes: int | None = 
     scan = FileScan(path)
     try:
         with path.open("rb") as fh:
-            head = fh.read(_HEAD)
+            head = fh.read(HEAD)
             fh.seek(max(start, 0))
             data = fh.read() if max_bytes is None else fh.read(max_bytes)
             at_eof = max_bytes is None or len(data) < max_bytes
             while not at_eof and not _has_boundary(data, head):
-                more = fh.read(max(max_bytes or 0, _HEAD))
+                more = fh.read(max(max_bytes or 0, HEAD))
                 data += more
                 at_eof = len(more) == 0
     except OSError as exc:
@@ -210,7 +154,7 @@ def scan_file(path: Path, start: int, now: datetime, *, max_bytes: int | None = 
     base = max(start, 0)
     begin = 0
     if base == 0:
-        begin, found = _header_end(data[:_HEAD], fmt)
+        begin, found = header_end(data[:HEAD], fmt)
         header = data[:begin]
         if not found and b"format" not in header:
             scan.torn = data  # no event at all, and not even a whole header
@@ -218,8 +162,6 @@ def scan_file(path: Path, start: int, now: datetime, *, max_bytes: int | None = 
         problem = _check_header(path, header)
         if problem:
             scan.problems.append(problem)
-    elif fmt == 2 and b"format = 1" in head:  # pragma: no cover - file_format already said 1
-        fmt = 1
     scan.end = base + begin
     if not at_eof:
         data = data[: _last_boundary(data, fmt)]
@@ -364,80 +306,13 @@ def _scan_v1(path: Path, data: bytes, base: int, begin: int, now: datetime, scan
             scan.bad_blocks.append(block)
 
 
-def _record_before(path: Path, offset: int) -> tuple[str, bool]:
-    """(CRC of the complete record ending exactly at `offset` or "", whether it is where it was written)."""
-    if offset <= 0:
-        return "", False
-    try:
-        head = _read(path, 0, _HEAD)
-        before = _read(path, max(0, offset - _WINDOW), min(offset, _WINDOW))
-    except OSError:
-        return "", False
-    if len(before) < min(offset, _WINDOW):
-        return "", False
-    if file_format(head) == 1:
-        starts = [m.start() for m in re.finditer(rb"^\[\[review\]\]\r?$", before, re.MULTILINE)]
-        if not starts:
-            return "", False
-        block = before[starts[-1] :]
-        return (v1.block_crc(block), True) if v1.block_end(block) == len(block) else ("", False)
-    if not before.endswith(b"\n"):
-        return "", False
-    cut = before.rfind(b"\n", 0, len(before) - 1)
-    if cut < 0 and offset > _WINDOW:
-        return "", False
-    line = before[cut + 1 :]
-    crc = line_crc(line)
-    key = _RECORD_START.match(line)
-    placed = bool(crc) and key is not None and int(line[: key.end() - 2]) == offset - len(line)
-    return crc, placed
-
-
-def check_at(path: Path, offset: int) -> str:
-    """The CRC of the complete record that ends exactly at `offset`, or "" when there is none."""
-    return _record_before(path, offset)[0]
-
-
-def verify_position(folder: Path, pos: Position) -> str:
-    """ "" when `pos` fits its file, else why not (one phrase).
-
-    It fits when the file is at least that long and the record ending at the
-    offset has the CRC `pos.check`; a position without a check must end a
-    complete record that sits where it was written (format 2: its key is its
-    offset), or the header. A missing file fits (there is nothing to skip).
-    """
-    path = folder / pos.file
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return ""
-    if size < pos.offset:
-        return f"the file is shorter ({size} bytes) than the recorded position ({pos.offset})"
-    if pos.offset == 0:
-        return ""
-    crc, placed = _record_before(path, pos.offset)
-    if crc and (crc == pos.check if pos.check else placed):
-        return ""
-    if not crc and not pos.check:
-        try:
-            head = _read(path, 0, _HEAD)
-            before = _read(path, pos.offset - 1, 1)
-        except OSError:
-            return "the file cannot be read"
-        fmt = file_format(head)
-        end, _found = _header_end(head, fmt)
-        if end == pos.offset or (fmt == 2 and before == b"\n" and pos.offset > end):
-            return ""  # the header's end, or after a line that holds no record (damaged, blank)
-    return f"byte {pos.offset} is not the end of the event recorded there"
-
-
 def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
     """Keep a copy of the torn bytes, truncate the file to `end`; return a message."""
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     copy = path.with_name(f"{path.name}.torn-{stamp}")
     atomic_write(copy, torn)
     if end == 0:
-        atomic_write(path, _header(path.parent.name))
+        atomic_write(path, journal_header(path.parent.name))
     else:
         with path.open("r+b") as fh:
             fh.truncate(end)
@@ -483,12 +358,12 @@ def recent_in_file(
     stop = since - timedelta(days=1)
     try:
         size = path.stat().st_size
-        fmt = file_format(_read(path, 0, _HEAD))
+        fmt = file_format(read_bytes(path, 0, HEAD))
     except OSError:
         return [], False
     while True:
         start = max(0, size - chunk)
-        data = _read(path, start, size - start)
+        data = read_bytes(path, start, size - start)
         cut = 0 if start == 0 else _first_boundary(data, fmt)
         if start > 0 and cut < 0:
             chunk *= 4
@@ -535,7 +410,7 @@ def _decode_pieces(path: Path, pieces: list[tuple[int, bytes]], now: datetime, f
         scan = FileScan(path)
         _scan_v1(path, b"".join(c for _, c in good), 0, 0, now, scan) if good else None
         return [e for _, e in scan.events]
-    device = _device_of(path, _read(path, 0, _HEAD))
+    device = _device_of(path, read_bytes(path, 0, HEAD))
     lines = [(o, line) for o, line in pieces if line_crc(line)]
     decoded, _refused, slow = decode_many(lines, now, device)
     for off, line in slow:
@@ -543,109 +418,3 @@ def _decode_pieces(path: Path, pieces: list[tuple[int, bytes]], now: datetime, f
             decoded.append((off, decode_record(line, now, device=device)))
     decoded.sort(key=lambda t: t[0])
     return [e for _, e in decoded]
-
-
-class JournalWriter:
-    """Appends events to one device folder; the caller holds the single-writer lock."""
-
-    def __init__(self, folder: Path, *, fsync: bool = True) -> None:
-        self.folder = folder
-        self.fsync = fsync
-        self.device = folder.name
-        self._fd: int | None = None
-        self._name = ""
-        self._size = 0
-        self._check = ""
-        self._gap = b""  # a newline to write first when the file ends in a torn record
-
-    def _open(self, name: str) -> None:
-        self.close()
-        path = self.folder / name
-        if not path.exists():
-            self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, _header(self.device))
-        fd = os.open(path, os.O_RDWR | os.O_APPEND)
-        size = os.fstat(fd).st_size
-        last = os.pread(fd, 1, size - 1) if size else b"\n"
-        self._fd, self._name, self._size = fd, name, size
-        self._gap = b"" if last == b"\n" else b"\n"
-        self._check = check_at(path, size) if not self._gap else ""
-
-    def target(self, moment: datetime) -> str:
-        """The month file for an event at `moment`, never older than the newest file.
-
-        A format-1 file is never appended to: its month continues in `journal-YYYY-MM.v2.toml`.
-        """
-        files = journal_files(self.folder)
-        name = journal_name(moment)
-        if files and files[-1].name > name:
-            name = files[-1].name
-        path = self.folder / name
-        if not name.endswith(".v2.toml") and path.exists():
-            try:
-                head = _read(path, 0, _HEAD)
-            except OSError as exc:
-                raise JournalError(f"cannot read the review journal: {exc.strerror or exc}") from None
-            if file_format(head) == 1 or (b"format = 2" not in head and b"\n[[review]]" in head):
-                name = name.removesuffix(".toml") + ".v2.toml"
-        return name
-
-    def append(self, event: Event) -> Position:
-        """Write one event durably; return the position of its record."""
-        return self.append_many([event])[0]
-
-    def append_many(self, events: Sequence[Event]) -> list[Position]:
-        """Write events durably, one write and one fsync per file; return each record's position.
-
-        A failed write truncates the file back to where the batch started and raises JournalError.
-        """
-        out: list[Position] = []
-        i = 0
-        while i < len(events):
-            month = journal_name(events[i].time)
-            if self._fd is None or self._name < month:
-                self._open(self.target(events[i].time))
-            j = i
-            while j < len(events) and journal_name(events[j].time) <= self._name:
-                j += 1
-            j = max(j, i + 1)
-            out += self._write(events[i:j])
-            i = j
-        return out
-
-    def _write(self, events: Sequence[Event]) -> list[Position]:
-        assert self._fd is not None
-        start = self._size
-        offset = start + len(self._gap)
-        parts = [self._gap]
-        positions: list[Position] = []
-        check = self._check
-        for event in events:
-            line = encode_event(event, offset=offset, device=self.device)
-            positions.append(Position(self._name, offset, check))
-            check = line[-11:-3].decode("ascii")
-            parts.append(line)
-            offset += len(line)
-        view = memoryview(b"".join(parts))
-        try:
-            while view:
-                n = os.write(self._fd, view)
-                view = view[n:]
-            if self.fsync:
-                os.fsync(self._fd)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, start)  # never leave half a record behind
-            raise JournalError(f"cannot write the review journal: {exc.strerror or exc}") from None
-        self._size, self._check, self._gap = offset, check, b""
-        return positions
-
-    def end(self) -> Position | None:
-        return Position(self._name, self._size, self._check) if self._fd is not None else None
-
-    def close(self) -> None:
-        if self._fd is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._fd)
-            self._fd = None
-            fsync_dir(self.folder)

@@ -1,0 +1,132 @@
+"""Appending to one device's journal: one line per event, one write and one fsync per batch."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from retain.core.state import Event
+from retain.store.files import atomic_write, fsync_dir
+from retain.store.journal_format import (
+    HEAD,
+    JournalError,
+    Position,
+    check_at,
+    file_format,
+    journal_files,
+    journal_header,
+    journal_name,
+    read_bytes,
+)
+from retain.store.statecodec import encode_event
+
+__all__ = ["JournalWriter"]
+
+
+class JournalWriter:
+    """Appends events to one device folder; the caller holds the single-writer lock."""
+
+    def __init__(self, folder: Path, *, fsync: bool = True) -> None:
+        self.folder = folder
+        self.fsync = fsync
+        self.device = folder.name
+        self._fd: int | None = None
+        self._name = ""
+        self._size = 0
+        self._check = ""
+        self._gap = b""  # a newline to write first when the file ends in a torn record
+
+    def _open(self, name: str) -> None:
+        self.close()
+        path = self.folder / name
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, journal_header(self.device))
+        fd = os.open(path, os.O_RDWR | os.O_APPEND)
+        size = os.fstat(fd).st_size
+        last = os.pread(fd, 1, size - 1) if size else b"\n"
+        self._fd, self._name, self._size = fd, name, size
+        self._gap = b"" if last == b"\n" else b"\n"
+        self._check = check_at(path, size) if not self._gap else ""
+
+    def target(self, moment: datetime) -> str:
+        """The month file for an event at `moment`, never older than the newest file.
+
+        A format-1 file is never appended to: its month continues in `journal-YYYY-MM.v2.toml`.
+        """
+        files = journal_files(self.folder)
+        name = journal_name(moment)
+        if files and files[-1].name > name:
+            name = files[-1].name
+        path = self.folder / name
+        if not name.endswith(".v2.toml") and path.exists():
+            try:
+                head = read_bytes(path, 0, HEAD)
+            except OSError as exc:
+                raise JournalError(f"cannot read the review journal: {exc.strerror or exc}") from None
+            if file_format(head) == 1 or (b"format = 2" not in head and b"\n[[review]]" in head):
+                name = name.removesuffix(".toml") + ".v2.toml"
+        return name
+
+    def append(self, event: Event) -> Position:
+        """Write one event durably; return the position of its record."""
+        return self.append_many([event])[0]
+
+    def append_many(self, events: Sequence[Event]) -> list[Position]:
+        """Write events durably, one write and one fsync per file; return each record's position.
+
+        A failed write truncates the file back to where the batch started and raises JournalError.
+        """
+        out: list[Position] = []
+        i = 0
+        while i < len(events):
+            month = journal_name(events[i].time)
+            if self._fd is None or self._name < month:
+                self._open(self.target(events[i].time))
+            j = i
+            while j < len(events) and journal_name(events[j].time) <= self._name:
+                j += 1
+            j = max(j, i + 1)
+            out += self._write(events[i:j])
+            i = j
+        return out
+
+    def _write(self, events: Sequence[Event]) -> list[Position]:
+        assert self._fd is not None
+        start = self._size
+        offset = start + len(self._gap)
+        parts = [self._gap]
+        positions: list[Position] = []
+        check = self._check
+        for event in events:
+            line = encode_event(event, offset=offset, device=self.device)
+            positions.append(Position(self._name, offset, check))
+            check = line[-11:-3].decode("ascii")
+            parts.append(line)
+            offset += len(line)
+        view = memoryview(b"".join(parts))
+        try:
+            while view:
+                n = os.write(self._fd, view)
+                view = view[n:]
+            if self.fsync:
+                os.fsync(self._fd)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, start)  # never leave half a record behind
+            raise JournalError(f"cannot write the review journal: {exc.strerror or exc}") from None
+        self._size, self._check, self._gap = offset, check, b""
+        return positions
+
+    def end(self) -> Position | None:
+        return Position(self._name, self._size, self._check) if self._fd is not None else None
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+            fsync_dir(self.folder)
