@@ -30,7 +30,7 @@ class MemoryRecorder:
         self.on_record: list[Event] = []
         self._seq = 0
 
-    def record(self, event: Event) -> None:
+    def record(self, event: Event) -> Event:
         if self.fail_next:
             self.fail_next = False
             raise OSError("disk full")
@@ -39,6 +39,7 @@ class MemoryRecorder:
             self.states.pop(event.key, None)
         else:
             self.states[event.key] = event.after
+        return event
 
     def new_event_id(self, now: datetime) -> str:
         self._seq += 1
@@ -127,9 +128,9 @@ def test_rating_is_recorded_before_the_next_card_is_chosen() -> None:
     seen: list[tuple[str | None, bool]] = []
     original = recorder.record
 
-    def spying(event: Event) -> None:
+    def spying(event: Event) -> Event:
         seen.append((session.current.key if session.current else None, event.key in states))
-        original(event)
+        return original(event)
 
     recorder.record = spying  # type: ignore[method-assign]
     session.reveal()

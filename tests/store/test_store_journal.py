@@ -16,7 +16,6 @@ from retain.store.journal import (
     JournalWriter,
     Position,
     journal_files,
-    read_recent,
     repair_tail,
     scan_file,
 )
@@ -135,14 +134,6 @@ def test_newer_journal_format_is_refused(tmp_path: Path) -> None:
         scan_file(path, 0, NOW)
 
 
-def test_read_recent_decodes_only_the_recent_events(tmp_path: Path) -> None:
-    events = [_ev(i, minutes=i * 60) for i in range(60)]  # 60 hours
-    _write(tmp_path, events).close()
-    since = NOW + timedelta(hours=50)
-    got = read_recent(tmp_path, since, NOW + timedelta(days=5))
-    assert [e.id for e in got] == [f"dev-{i}" for i in range(50, 60)]
-
-
 def test_positions_order_by_file_then_offset() -> None:
     assert Position("journal-2026-02.toml", 900) < Position("journal-2026-03.toml", 10)
     assert Position("journal-2026-03.toml", 10) < Position("journal-2026-03.toml", 11)
@@ -155,16 +146,6 @@ def test_damaged_header_never_costs_the_events(tmp_path: Path) -> None:
     scan = scan_file(path, 0, NOW + timedelta(days=1))
     assert [e.id for _, e in scan.events] == ["dev-0", "dev-1"]
     assert scan.torn == b"" and "header is damaged" in scan.problems[0]
-
-
-def test_recent_reads_grow_past_the_first_chunk(tmp_path: Path) -> None:
-    from retain.store.journal import recent_in_file
-
-    _write(tmp_path, [_ev(i, minutes=i * 60) for i in range(60)]).close()
-    (path,) = journal_files(tmp_path)
-    since = NOW + timedelta(hours=40)  # the walk goes on to a block a day older: hour 16
-    events, reached = recent_in_file(path, since, NOW + timedelta(days=5), chunk=300)
-    assert [e.id for e in events] == [f"dev-{i}" for i in range(40, 60)] and reached
 
 
 def test_positions_carry_the_check_of_the_record_before_them(tmp_path: Path) -> None:

@@ -176,9 +176,7 @@ def test_a_format_1_journal_converted_to_crlf_loses_nothing(tmp_path: Path) -> N
     assert b"\r\n" in path.read_bytes() and scan_file(path, 0, NOW).events == scan.events
 
 
-def test_a_format_1_journal_reads_in_bounded_steps_and_backwards(tmp_path: Path) -> None:
-    from retain.store.journal import recent_in_file
-
+def test_a_format_1_journal_reads_in_bounded_steps(tmp_path: Path) -> None:
     path, events, _ends = _old_home(tmp_path)
     got: list[Event] = []
     start = 0
@@ -190,5 +188,3 @@ def test_a_format_1_journal_reads_in_bounded_steps_and_backwards(tmp_path: Path)
             break
         start = scan.end
     assert got == events
-    recent, reached = recent_in_file(path, events[3].time, NOW, chunk=300)
-    assert recent == events[3:] and not reached

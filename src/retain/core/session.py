@@ -39,9 +39,9 @@ class SessionError(RuntimeError):
 class Recorder(Protocol):
     """Where events go; the store's Collection implements it."""
 
-    def record(self, event: Event) -> None:
+    def record(self, event: Event) -> Event:
         """Make `event` durable (appended and fsynced), then apply it to the states the session
-        reads: the recorder is the only one that changes them."""
+        reads (the recorder is the only one that changes them); return the event as stored."""
 
     def new_event_id(self, now: datetime) -> str:
         """A fresh unique, sortable event id."""
@@ -180,8 +180,8 @@ class ReviewSession:
             before=current,
             undoes=target.id,
         )
-        self.recorder.record(event)
-        self._store(target.key, target.before, at)
+        event = self.recorder.record(event)
+        self._store(target.key, event.after, at)
         self._rated.pop(target.id, None)
         unit = self.units_by_key.get(target.key)
         restored = target.before
@@ -244,8 +244,8 @@ class ReviewSession:
         duration_ms: int = 0,
     ) -> Event:
         event = Event(self.recorder.new_event_id(at), kind, key, at, after, before, rating, duration_ms)
-        self.recorder.record(event)  # durable before anything else changes
-        self._store(key, after, at)
+        event = self.recorder.record(event)  # durable before anything else changes; as stored
+        self._store(key, event.after, at)
         return event
 
     def _store(self, key: str, state: CardState | None, at: datetime) -> None:

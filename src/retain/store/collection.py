@@ -210,9 +210,10 @@ class Collection:
     def new_event_id(self, now: datetime) -> str:
         return self.writer.new_event_id(now)
 
-    def record(self, event: Event) -> None:
-        """Append `event` to the journal durably, then apply it; raises ReadOnlyError when read-only."""
-        self.writer.record(event)
+    def record(self, event: Event) -> Event:
+        """Append `event` to the journal durably, then apply it; return it as stored (floats as the
+        journal gives them back). Raises ReadOnlyError when read-only."""
+        return self.writer.record(event)
 
     def record_many(self, events: Sequence[Event]) -> None:
         """A batch of events, durable with one fsync (a history import)."""

@@ -22,14 +22,13 @@ so two machines syncing the data folder never write the same file.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import os
 import re
 import tomllib
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import accumulate, repeat
 from operator import eq, getitem
 from pathlib import Path
@@ -50,7 +49,6 @@ from retain.store.journal_format import (
     journal_files,
     journal_header,
     journal_name,
-    read_bytes,
     verify_position,
 )
 from retain.store.journal_writer import JournalWriter
@@ -68,16 +66,12 @@ __all__ = [
     "journal_files",
     "journal_name",
     "parse_toml",
-    "read_recent",
-    "recent_in_file",
     "repair_tail",
     "scan_file",
     "verify_position",
 ]
 
 _DEVICE_RE = re.compile(rb'^device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
-_TIME_V1_RE = re.compile(rb"^time = ([0-9T:.+Z-]+)\r?$", re.MULTILINE)
-_TIME_V2_RE = re.compile(rb",t=([0-9T:.+Z-]+),")
 
 
 @dataclass(slots=True)
@@ -322,99 +316,3 @@ def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
         f"{path.name}: an unfinished event at the end (from a crash) was cut off; "
         f"its bytes are kept in {copy.name}"
     )
-
-
-def read_recent(folder: Path, since: datetime, now: datetime) -> list[Event]:
-    """Events of one device folder with time >= `since`, reading files from the end backwards."""
-    found: list[Event] = []
-    for path in reversed(journal_files(folder)):
-        events, reached = recent_in_file(path, since, now)
-        found = events + found
-        if reached:
-            break
-    return found
-
-
-def _time_of(chunk: bytes, fmt: int) -> datetime | None:
-    m = (_TIME_V1_RE if fmt == 1 else _TIME_V2_RE).search(chunk)
-    if m is None:
-        return None
-    try:
-        return datetime.fromisoformat(m[1].decode("ascii"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def recent_in_file(
-    path: Path, since: datetime, now: datetime, chunk: int = 1 << 16
-) -> tuple[list[Event], bool]:
-    """(events with time >= since, whether the file reaches back before `since`).
-
-    Records are walked from the end by their time alone (cheap); only the ones
-    at or after `since` are decoded. The walk goes on until a record a day
-    older than `since`, so events written just before the clock was moved
-    backwards are still found.
-    """
-    stop = since - timedelta(days=1)
-    try:
-        size = path.stat().st_size
-        fmt = file_format(read_bytes(path, 0, HEAD))
-    except OSError:
-        return [], False
-    while True:
-        start = max(0, size - chunk)
-        data = read_bytes(path, start, size - start)
-        cut = 0 if start == 0 else _first_boundary(data, fmt)
-        if start > 0 and cut < 0:
-            chunk *= 4
-            continue
-        pieces = _pieces(data[cut:], start + cut, fmt)
-        reached = False
-        wanted: list[tuple[int, bytes]] = []
-        for offset, piece in reversed(pieces):
-            when = _time_of(piece, fmt)
-            if when is not None and when < stop:
-                reached = True
-                break
-            if when is not None and when >= since:
-                wanted.append((offset, piece))
-        if reached or start == 0:
-            wanted.reverse()
-            events = _decode_pieces(path, wanted, now, fmt)
-            return [e for e in events if e.time >= since], reached
-        chunk *= 4
-
-
-def _first_boundary(data: bytes, fmt: int) -> int:
-    if fmt == 1:
-        m = re.search(rb"^\[\[review\]\]\r?$", data, re.MULTILINE)
-        return -1 if m is None or m.start() == 0 else m.start()
-    cut = data.find(b"\n")
-    return -1 if cut < 0 else cut + 1
-
-
-def _pieces(data: bytes, base: int, fmt: int) -> list[tuple[int, bytes]]:
-    if fmt == 1:
-        return [(o, c) for o, c in v1.blocks(data, base) if c.startswith(b"[[review]]")]
-    out: list[tuple[int, bytes]] = []
-    offset = base
-    for raw in data.split(b"\n")[:-1]:
-        out.append((offset, raw + b"\n"))
-        offset += len(raw) + 1
-    return out
-
-
-def _decode_pieces(path: Path, pieces: list[tuple[int, bytes]], now: datetime, fmt: int) -> list[Event]:
-    if fmt == 1:
-        good = [(o, c[: v1.block_end(c)]) for o, c in pieces if v1.block_end(c) > 0]
-        scan = FileScan(path)
-        _scan_v1(path, b"".join(c for _, c in good), 0, 0, now, scan) if good else None
-        return [e for _, e in scan.events]
-    device = _device_of(path, read_bytes(path, 0, HEAD))
-    lines = [(o, line) for o, line in pieces if line_crc(line)]
-    decoded, _refused, slow = decode_many(lines, now, device)
-    for off, line in slow:
-        with contextlib.suppress(StateError):
-            decoded.append((off, decode_record(line, now, device=device)))
-    decoded.sort(key=lambda t: t[0])
-    return [e for _, e in decoded]

@@ -153,8 +153,8 @@ class StateWriter:
         else:
             self._states[event.key] = event.after
 
-    def record(self, event: Event) -> None:
-        """Append `event` to the journal durably, then apply it.
+    def record(self, event: Event) -> Event:
+        """Append `event` to the journal durably, then apply it; return it as stored.
 
         Raises ReadOnlyError when read-only, and CollectionError (one line, e.g. "no space left on
         device") when the journal cannot be written; nothing changes then, on disk or in memory.
@@ -166,6 +166,7 @@ class StateWriter:
         except (JournalError, OSError) as exc:
             raise CollectionError(_reason(exc)) from None
         self._apply(event)
+        return event
 
     def record_many(self, events: Sequence[Event]) -> None:
         """Append a batch durably with one fsync, then apply it (all or nothing on disk)."""
