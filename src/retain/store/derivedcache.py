@@ -46,7 +46,9 @@ def code_fingerprint() -> str:
     """
     global _fingerprint
     if _fingerprint is None:
-        here = Path(__file__).resolve().parent.parent
+        import retain
+
+        here = Path(retain.__file__).resolve().parent
         parts = [__version__]
         for root, dirs, files in os.walk(here):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
