@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -48,7 +48,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
             "retain: the study screen needs a terminal; for scripts use `retain due --json`", file=sys.stderr
         )
         return 2
-    from retain.core.sanitize import sanitize_line
+    from retain.commands.output import err
     from retain.store.home import open_home
 
     home = open_home()
@@ -58,13 +58,13 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
 
         launch_home = load_summary(home, datetime.now(UTC), local_timezone())
         if launch_home is not None:
-            return _run_from_summary(home, launch_home, sanitize_line)
+            return _run_from_summary(home, launch_home)
     from retain.store.collection import Collection, CollectionError
 
     try:
         collection = Collection.open(home, datetime.now(UTC))
     except CollectionError as exc:
-        print(f"retain: {sanitize_line(str(exc))}", file=sys.stderr)
+        err(f"retain: {exc}")
         return 2
     _carry_progress(collection)
     # The collection's objects live as long as the process: keep the cyclic GC from walking them
@@ -81,7 +81,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
                     groups.setdefault(deck.group, []).append(deck.id)
             resolved = _resolve(deck_args, [d.id for d in decks], groups)
             if isinstance(resolved, str):
-                print(f"retain: {sanitize_line(resolved)}", file=sys.stderr)
+                err(f"retain: {resolved}")
                 return 2
             review = resolved
         from retain.ui.app import make_app
@@ -99,8 +99,9 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         collection.close(save_summary=True)
 
 
-def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callable[[str], str]) -> int:
+def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
     """The home screen from the launch summary; the collection opens after the first paint."""
+    from retain.commands.output import err
     from retain.store.collection import Collection
     from retain.ui.app import make_app
     from retain.ui.loader import CollectionLoader
@@ -116,7 +117,7 @@ def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callab
         if collection is not None:
             collection.close(save_summary=True)
     if app.load_error:
-        print(f"retain: {sanitize_line(app.load_error)}", file=sys.stderr)
+        err(f"retain: {app.load_error}")
     return app.return_code or 0
 
 

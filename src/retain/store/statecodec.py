@@ -24,6 +24,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from retain.core.cloze import MAX_CLOZE_DIGITS
 from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, validate_state
 
 __all__ = [
@@ -46,7 +47,11 @@ BLOCK_HEADER = b"[[review]]\n"
 FUTURE_SKEW = timedelta(days=1)
 _SAFE_RE = re.compile(r"^[A-Za-z0-9/:._+ -]*$")
 # deck-id/card-id[:reverse|:cN], ids as in core.ids (lowercase, digits, '-', at most 64)
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}(?::reverse|:c[1-9][0-9]{0,3})?$")
+# cloze numbers: the one limit the cloze parser and `retain check` share (core.cloze.MAX_CLOZE)
+KEY_RE = re.compile(
+    r"^[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}"
+    rf"(?::reverse|:c[1-9][0-9]{{0,{MAX_CLOZE_DIGITS - 1}}})?$"
+)
 _CRC_PREFIX = b'crc = "'
 _MAX_DURATION_MS = 10**8
 
