@@ -57,9 +57,9 @@ class _Guard:
         self.seconds = QUERY_SECONDS
         conn.set_progress_handler(self._tick, _PROGRESS_STEPS)
 
-    def start(self, seconds: float = QUERY_SECONDS) -> None:
-        self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+    def start(self, seconds: float | None = None) -> None:
+        self.seconds = QUERY_SECONDS if seconds is None else seconds
+        self.deadline = time.monotonic() + self.seconds
 
     def _tick(self) -> int:
         return 1 if time.monotonic() > self.deadline else 0

@@ -72,7 +72,7 @@ class Archive:
         if by_ratio < budget:
             budget = by_ratio
             message = (
-                f"{what} expands more than {self.limits.max_ratio}x its {mb(packed)} in the package; "
+                f"{what} expands more than {self.limits.max_ratio}x its size in the package; "
                 f"the compression-ratio limit is {self.limits.max_ratio}x (zip bomb?)"
             )
         try:

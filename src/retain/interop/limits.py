@@ -58,9 +58,7 @@ def _chunks(src: _Reader, size: int = 1 << 20) -> Iterator[bytes]:
         yield chunk
 
 
-def copy_bounded(
-    src: _Reader, dst: Writer, limit: int, what: str, limit_name: str, message: str = ""
-) -> int:
+def copy_bounded(src: _Reader, dst: Writer, limit: int, what: str, limit_name: str, message: str = "") -> int:
     """Copy until EOF; raise LimitError as soon as more than `limit` bytes arrive.
 
     Chunks are 1 MiB at most, so a decompressing `src` never hands over more than
