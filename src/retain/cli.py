@@ -59,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             mod = importlib.import_module(f"retain.commands.{COMMANDS[command][0]}")
         return int(mod.run(args))
     except ConfigError as exc:
-        print(f"retain: {exc}", file=sys.stderr)
+        from retain.commands.output import err
+
+        err(f"retain: {exc}")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
+from retain.commands.output import err, out
 from retain.core.deckfile import parse_deck
 from retain.core.ids import make_card_id
 from retain.core.model import KINDS, Card
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from retain.store.authoring import writable_deck_file
 
     if not args.front.strip():
-        print("retain add: --front must not be empty", file=sys.stderr)
+        err("retain add: --front must not be empty")
         return 2
     try:
         deck_file = writable_deck_file(open_home(), args.deck, create=True)
@@ -59,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
         ]
         deck_file.save()
     except DeckEditError as exc:
-        print(f"retain add: {exc}", file=sys.stderr)
+        err(f"retain add: {exc}")
         return 1
     for problem in problems:
-        print(problem, file=sys.stderr)
-    print(f"added {args.deck}/{card_id} to {deck_file.path}")
+        err(problem)
+    out(f"added {args.deck}/{card_id} to {deck_file.path}")
     return 0

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from retain.commands.output import err, out
 from retain.core.fixids import add_missing_ids
 from retain.core.lint import lint_deck, lint_library
 from retain.store.files import ReadError, atomic_write, read_text_limited
@@ -13,6 +13,8 @@ from retain.store.home import open_home
 from retain.store.library import DeckEntry, Origin, load_deck_file, load_library
 
 __all__ = ["add_arguments", "run"]
+
+_BOM = b"\xef\xbb\xbf"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,8 +48,13 @@ def _fix(path: Path) -> int:
         return 0
     new_text, count = add_missing_ids(text)
     if count:
-        atomic_write(path, new_text.encode("utf-8"))
-        print(f"{path}: added {count} card id{'s' if count != 1 else ''}")
+        try:
+            with path.open("rb") as fh:
+                bom = fh.read(3) == _BOM  # the reader drops it; --fix keeps every byte it did not add
+        except OSError:
+            bom = False
+        atomic_write(path, (_BOM if bom else b"") + new_text.encode("utf-8"))
+        out(f"{path}: added {count} card id{'s' if count != 1 else ''}")
     return count
 
 
@@ -62,13 +69,13 @@ def run(args: argparse.Namespace) -> int:
     for entry in entries:
         mine = entry.problems + [p for p in extra if p.path == str(entry.path)]
         for problem in sorted(mine, key=lambda p: (p.line, p.col)):
-            print(problem)
+            out(problem)
             if problem.severity == "error":
                 errors += 1
             else:
                 warnings += 1
     if not entries:
-        print("no deck files found", file=sys.stderr)
+        err("no deck files found")
     summary = f"{len(entries)} deck file(s): {len(decks)} ok, {errors} error(s), {warnings} warning(s)"
-    print(summary, file=sys.stderr)
+    err(summary)
     return 1 if errors else 0

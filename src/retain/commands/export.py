@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retain.commands.output import err, out
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, export_decks
 from retain.interop.progress import TerminalProgress
@@ -34,16 +34,16 @@ def run(args: argparse.Namespace) -> int:
     deck = library.get(args.deck_id)
     if deck is None:
         known = ", ".join(sorted(d.id for d in library.decks)[:12])
-        print(f"retain: no deck {args.deck_id!r}; decks: {known}", file=sys.stderr)
+        err(f"retain: no deck {args.deck_id!r}; decks: {known}")
         return 1
-    out = Path(args.output)
+    target = Path(args.output)
     now = datetime.now(UTC)
     bar = TerminalProgress()
     try:
         states, reviews = deck_progress(home, deck.id, now) if args.with_progress else (None, None)
         written = export_decks(
             [deck],
-            out,
+            target,
             now=now,
             decks_dir=Path(deck.path).parent if deck.path else None,
             states=states,
@@ -52,13 +52,13 @@ def run(args: argparse.Namespace) -> int:
         )
     except InteropError as exc:
         bar.finish()
-        print(f"retain: export failed: {exc}", file=sys.stderr)
+        err(f"retain: export failed: {exc}")
         return 1
     except OSError as exc:
         bar.finish()
-        print(f"retain: export failed: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        err(f"retain: export failed: cannot write {target}: {exc.strerror or exc}")
         return 1
     bar.finish()
     extra = f" and {len(reviews)} review(s)" if reviews is not None else ""
-    print(f"exported deck {deck.id} ({len(deck.cards)} cards{extra}) to {', '.join(map(str, written))}")
+    out(f"exported deck {deck.id} ({len(deck.cards)} cards{extra}) to {', '.join(map(str, written))}")
     return 0

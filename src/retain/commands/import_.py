@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retain.commands.output import err, out
 from retain.interop.errors import InteropError
 from retain.interop.importer import IMPORT_SUFFIXES, apply_import, plan_import, read_file
 from retain.interop.progress import TerminalProgress
@@ -32,9 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _print_warnings(warnings: list[str]) -> None:
     for w in warnings[:_MAX_WARNINGS]:
-        print(f"warning: {w}", file=sys.stderr)
+        err(f"warning: {w}")
     if len(warnings) > _MAX_WARNINGS:
-        print(f"warning: ... and {len(warnings) - _MAX_WARNINGS} more", file=sys.stderr)
+        err(f"warning: ... and {len(warnings) - _MAX_WARNINGS} more")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,9 +50,9 @@ def run(args: argparse.Namespace) -> int:
             _print_warnings(bundle.warnings)
             for planned in plan.decks:
                 for line in planned.diff.lines():
-                    print(line)
+                    out(line)
             if args.dry_run:
-                print("dry run: nothing written")
+                out("dry run: nothing written")
                 return 0
             media = apply_import(plan, decks_dir, bar)
             bar.finish()
@@ -61,17 +61,17 @@ def run(args: argparse.Namespace) -> int:
                 recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC))
     except InteropError as exc:
         bar.finish()
-        print(f"retain: import refused: {exc}", file=sys.stderr)
+        err(f"retain: import refused: {exc}")
         return 1
     except OSError as exc:
         bar.finish()
-        print(f"retain: import failed: {exc.strerror or exc}", file=sys.stderr)
+        err(f"retain: import failed: {exc.strerror or exc}")
         return 1
     for planned in plan.decks:
-        print(f"imported deck {planned.deck.id} ({len(planned.deck.cards)} cards) -> {planned.target}")
+        out(f"imported deck {planned.deck.id} ({len(planned.deck.cards)} cards) -> {planned.target}")
     if media:
-        print(f"stored {media} media file(s)")
+        out(f"stored {media} media file(s)")
     if args.with_history:
         note = f"; {kept} card(s) already had progress here and kept it" if kept else ""
-        print(f"recorded {recorded} event(s) of review history{note}")
+        out(f"recorded {recorded} event(s) of review history{note}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from retain.commands.output import out
 from retain.store.home import library_folders, open_home
 
 __all__ = ["add_arguments", "run"]
@@ -16,10 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     home = open_home()
     p = home.paths
-    print(f"config:  {p.config_file}")
-    print(f"data:    {p.data_dir}")
-    print(f"state:   {p.state_dir}")
-    print(f"cache:   {p.cache_dir}")
+    out(f"config:  {p.config_file}")
+    out(f"data:    {p.data_dir}")
+    out(f"state:   {p.state_dir}")
+    out(f"cache:   {p.cache_dir}")
     for folder, origin in library_folders(p, home.config):
-        print(f"decks:   {folder}  ({origin})")
+        out(f"decks:   {folder}  ({origin})")
     return 0

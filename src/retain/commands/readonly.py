@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import gc
-import json
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from retain.commands.output import dumps, err, out_block, safe_strings
 from retain.store.home import open_home
 
 if TYPE_CHECKING:
@@ -36,7 +35,7 @@ def print_report(
     try:
         col = Collection.open(open_home(), now, read_only=True, cards=False, progress=TerminalProgress())
     except CollectionError as exc:
-        print(f"retain: {exc}", file=sys.stderr)
+        err(f"retain: {exc}")
         return 2
     try:
         report = build(col, now)
@@ -49,5 +48,9 @@ def print_report(
 def emit(report: Report, table: Callable[[Report], str], *, as_json: bool, warnings: list[str]) -> None:
     """Warnings to stderr, then the report to stdout (one JSON object, or the table)."""
     for message in warnings:
-        print(f"retain: warning: {message}", file=sys.stderr)
-    print(json.dumps(report, ensure_ascii=False) if as_json else table(report))
+        err(f"retain: warning: {message}")
+    # Deck names and groups are strangers' text: escaped in JSON, sanitised in the table.
+    if as_json:
+        print(dumps(report))
+    else:
+        out_block(table(safe_strings(report)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -48,7 +48,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
             "retain: the study screen needs a terminal; for scripts use `retain due --json`", file=sys.stderr
         )
         return 2
-    from retain.core.sanitize import sanitize_line
+    from retain.commands.output import err
     from retain.store.home import open_home
 
     home = open_home()
@@ -58,7 +58,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
 
         launch_home = load_summary(home, datetime.now(UTC), local_timezone())
         if launch_home is not None:
-            return _run_from_summary(home, launch_home, sanitize_line)
+            return _run_from_summary(home, launch_home)
     from retain.interop.progress import TerminalProgress
     from retain.store.collection import Collection, CollectionError
 
@@ -66,7 +66,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         collection = Collection.open(home, datetime.now(UTC), progress=TerminalProgress())
         collection.history_index.refresh(datetime.now(UTC))  # a rebuild shows its bar before the TUI
     except CollectionError as exc:
-        print(f"retain: {sanitize_line(str(exc))}", file=sys.stderr)
+        err(f"retain: {exc}")
         return 2
     # The collection's objects live as long as the process: keep the cyclic GC from walking them
     # again and again (at 50k cards a full collection paused the study screen for a second or two).
@@ -82,7 +82,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
                     groups.setdefault(deck.group, []).append(deck.id)
             resolved = _resolve(deck_args, [d.id for d in decks], groups)
             if isinstance(resolved, str):
-                print(f"retain: {sanitize_line(resolved)}", file=sys.stderr)
+                err(f"retain: {resolved}")
                 return 2
             review = resolved
         from retain.ui.app import make_app
@@ -97,11 +97,12 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         app.run()
         return app.return_code or 0
     finally:
-        _close(collection, sanitize_line)
+        _close(collection)
 
 
-def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callable[[str], str]) -> int:
+def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
     """The home screen from the launch summary; the collection opens after the first paint."""
+    from retain.commands.output import err
     from retain.store.collection import Collection
     from retain.ui.app import make_app
     from retain.ui.loader import CollectionLoader
@@ -115,17 +116,19 @@ def _run_from_summary(home: Home, launch_home: LaunchHome, sanitize_line: Callab
     finally:
         collection = loader.wait()
         if collection is not None:
-            _close(collection, sanitize_line)
+            _close(collection)
     if app.load_error:
-        print(f"retain: {sanitize_line(app.load_error)}", file=sys.stderr)
+        err(f"retain: {app.load_error}")
     return app.return_code or 0
 
 
-def _close(collection: Collection, sanitize_line: Callable[[str], str]) -> None:
+def _close(collection: Collection) -> None:
     """Close at exit; what could not be written (a full disk) is said in one line each."""
+    from retain.commands.output import err
+
     collection.close(save_summary=True)
     for message in collection.close_messages:
-        print(f"retain: warning: {sanitize_line(message)}", file=sys.stderr)
+        err(f"retain: warning: {message}")
 
 
 def run(args: argparse.Namespace) -> int:

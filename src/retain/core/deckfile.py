@@ -3,21 +3,39 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
-from retain.core.cloze import cloze_numbers
+from retain.core.cloze import MAX_CLOZE, cloze_numbers, out_of_range_numbers
 from retain.core.ids import is_valid_id
 from retain.core.model import KINDS, Card, Deck, Kind, Problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
 
-__all__ = ["FORMAT_VERSION", "MAX_FRONT", "ParseResult", "card_header_lines", "parse_deck"]
+__all__ = [
+    "EXPANSION_FACTOR",
+    "EXPANSION_FLOOR",
+    "FORMAT_VERSION",
+    "MAX_FRONT",
+    "ParseResult",
+    "card_header_lines",
+    "parse_deck",
+]
 
 FORMAT_VERSION = 1
 MAX_FRONT = 300
+# Each cloze number is a review unit holding the whole text, so a card's units hold
+# (numbers x text length) characters. A deck may expand to this many in all, so a
+# small file can never blow up into gigabytes of units (and of cache).
+EXPANSION_FLOOR = 4_000_000
+EXPANSION_FACTOR = 8
 DECK_KEYS = {"id", "name", "group", "description", "version", "authors", "license", "tags"}
 CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source"}
-_HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]")
+_HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
+# `key =` at a line start (`deck.`/`cards.` prefixes allowed): the keys whose positions errors report.
+_KEY_LINE_RE = re.compile(
+    r"""^([ \t]*)(?:(?:cards|deck)[ \t]*\.[ \t]*)?([A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*')[ \t]*="""
+)
 
 
 @dataclass(slots=True)
@@ -35,25 +53,61 @@ class ParseResult:
 
 
 def card_header_lines(text: str) -> list[int]:
-    """1-based line numbers of each `[[cards]]` header, in order."""
-    return [i for i, line in enumerate(text.splitlines(), 1) if _HEADER_RE.match(line)]
+    """1-based line numbers of each `[[cards]]` header, in order.
+
+    Lines are counted as TOML counts them (at "\\n"). A header-like line inside a
+    multi-line string is not a header (`core.tomltables` skips strings); text the
+    scan does not vouch for falls back to a line-by-line match.
+    """
+    from retain.core.tomltables import CARD, scan
+
+    scanned = scan(text)
+    if scanned is not None:
+        offsets = [offset for offset, kind in scanned[0] if kind == CARD]
+        lines: list[int] = []
+        line, pos = 1, 0
+        for offset in offsets:
+            line += text.count("\n", pos, offset)
+            pos = offset
+            lines.append(line)
+        return lines
+    return [i for i, line in enumerate(text.split("\n"), 1) if _HEADER_RE.match(line)]
+
+
+def _unquote(key: str) -> str:
+    return key[1:-1] if key[:1] in "\"'" else key
 
 
 class _Ctx:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        self.text = text
         self.problems: list[Problem] = []
+        self._keys: dict[str, tuple[list[int], list[int]]] | None = None
+        self.budget = EXPANSION_FLOOR + EXPANSION_FACTOR * len(text)
+
+    def _index(self) -> dict[str, tuple[list[int], list[int]]]:
+        """key -> (line numbers, columns) of its `key =` lines: one pass over the text, built once."""
+        if self._keys is None:
+            self._keys = {}
+            for n, line in enumerate(self.text.split("\n"), 1):
+                m = _KEY_LINE_RE.match(line)
+                if m:
+                    lines, cols = self._keys.setdefault(_unquote(m[2]), ([], []))
+                    lines.append(n)
+                    cols.append(len(m[1]) + 1)
+        return self._keys
 
     def find(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int]:
         """Position of `key =` between lines start..end (1-based), else (start, 1)."""
-        pat = re.compile(rf"^([ \t]*)(?:cards\.|deck\.)?{re.escape(key)}[ \t]*=")
-        stop = len(self.lines) if end is None else min(end, len(self.lines))
-        for n in range(max(start, 1), stop + 1):
-            m = pat.match(self.lines[n - 1])
-            if m:
-                return n, len(m[1]) + 1
-        return max(start, 1), 1
+        start = max(start, 1)
+        hit = self._index().get(key)
+        if hit is not None:
+            lines, cols = hit
+            i = bisect_left(lines, start)
+            if i < len(lines) and (end is None or lines[i] <= end):
+                return lines[i], cols[i]
+        return start, 1
 
     def add(self, pos: tuple[int, int], message: str, severity: str = "error") -> None:
         sev: Any = severity
@@ -80,7 +134,7 @@ def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
     fmt = data.get("format")
     if fmt is None:
         ctx.add((1, 1), f"missing `format = {FORMAT_VERSION}` at the top of the file", "warning")
-    elif fmt != FORMAT_VERSION or isinstance(fmt, bool):
+    elif type(fmt) is not int or fmt != FORMAT_VERSION:  # not 1.0, not true
         ctx.add(ctx.find("format"), f"unsupported deck format {fmt!r}; this retain reads format 1")
         return None
     for key in data:
@@ -165,12 +219,28 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
         if not card.text.strip():
             ctx.add(ctx.find("id", *where), f"cloze card {card.id!r} needs `text` with {{{{c1::...}}}}")
             return None
-        if not cloze_numbers(card.text):
+        for digits in out_of_range_numbers(card.text)[:3]:
+            ctx.add(
+                ctx.find("text", *where),
+                f"cloze card {card.id!r}: `{{{{c{digits}::` is not a cloze (numbers go from 1 to {MAX_CLOZE})",
+                "warning",
+            )
+        numbers = cloze_numbers(card.text)
+        if not numbers:
             ctx.add(
                 ctx.find("text", *where),
                 f"cloze card {card.id!r} has no {{{{c1::...}}}} deletions",
                 "warning",
             )
+        size = len(numbers) * len(card.text)
+        if size > ctx.budget:
+            ctx.add(
+                ctx.find("text", *where),
+                f"cloze card {card.id!r} is too big to study: {len(numbers)} cloze numbers over "
+                f"{len(card.text)} characters; split it into smaller cards",
+            )
+            return None
+        ctx.budget -= size
         return card
     if not card.front.strip():
         ctx.add(ctx.find("id", *where), f"card {card.id!r} needs a non-empty `front`")

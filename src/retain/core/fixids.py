@@ -16,8 +16,9 @@ _INDENT_RE = re.compile(r"^([ \t]*)\S")
 def add_missing_ids(text: str) -> tuple[str, int]:
     """Return (new_text, count). Inserts `id = "..."` under each `[[cards]]` lacking one.
 
-    Only whole new lines are inserted; every other byte stays as it was. Cards not
-    written as `[[cards]]` tables are left alone.
+    Only whole new lines are inserted; every other byte stays as it was (a BOM
+    too: it is the caller's to keep). Cards not written as `[[cards]]` tables
+    are left alone.
     """
     data = loads_safe(text)
     if not isinstance(data, dict):
@@ -30,7 +31,8 @@ def add_missing_ids(text: str) -> tuple[str, int]:
         return text, 0
     taken = {c["id"] for c in cards if isinstance(c, dict) and isinstance(c.get("id"), str)}
     newline = "\r\n" if "\r\n" in text else "\n"
-    lines = text.splitlines(keepends=True)
+    lines = [line + "\n" for line in text.split("\n")]  # lines as TOML counts them
+    lines[-1] = lines[-1][:-1]
     inserts: dict[int, str] = {}
     for header, card in zip(headers, cards, strict=True):
         if not isinstance(card, dict) or "id" in card:
@@ -47,7 +49,7 @@ def add_missing_ids(text: str) -> tuple[str, int]:
         return text, 0
     out: list[str] = []
     for n, line in enumerate(lines, 1):
-        if n in inserts and not line.endswith(("\n", "\r")):
+        if n in inserts and not line.endswith("\n"):
             line += newline
         out.append(line)
         if n in inserts:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from retain.core.cloze import cloze_numbers, deletions, render_front
+from retain.core.cloze import deletions, render_all
 from retain.core.model import Card, Deck, Problem
 
 __all__ = ["MAX_BACK", "lint_deck", "lint_library"]
 
 MAX_BACK = 200
+MAX_LINT_DELETIONS = 200
 _SENTENCE_RE = re.compile(r"[.!?](?:\s+|$)")
 _WORD_RE = re.compile(r"[\w/+-]+(?:\.[\w/+-]+)*")
 
@@ -34,10 +35,14 @@ def _warn(deck: Deck, card: Card, message: str) -> Problem:
 
 def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
     if card.kind == "cloze":
-        for n in cloze_numbers(card.text):
-            front = render_front(card.text, n)
-            for d in deletions(card.text):
-                if d.number == n and _contains(front, d.answer):
+        found = deletions(card.text)
+        if len(found) > MAX_LINT_DELETIONS:  # advice only: not worth quadratic time on a huge card
+            return
+        for n, front, _back in render_all(card.text):
+            haystack = f" {_norm(front)} "
+            for d in found:
+                needle = _norm(d.answer)
+                if d.number == n and len(needle) >= 3 and f" {needle} " in haystack:
                     yield _warn(
                         deck, card, f"{card.id!r}: cloze c{n} answer {d.answer!r} is visible elsewhere"
                     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["REPLACEMENT", "UNSAFE_RANGES", "is_unsafe", "sanitize", "sanitize_line"]
+__all__ = ["REPLACEMENT", "UNSAFE_RANGES", "escape_unsafe", "is_unsafe", "sanitize", "sanitize_line"]
 
 REPLACEMENT = "\ufffd"
 
@@ -104,3 +104,25 @@ def sanitize(text: str) -> str:
 def sanitize_line(text: str) -> str:
     """Like `sanitize`, for one-line places (names, list rows): tabs and newlines become spaces."""
     return _LINE_RE.sub(" ", sanitize(text))
+
+
+_ANY_UNSAFE_RE = re.compile(f"[{_char_class(UNSAFE_RANGES)}]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    cp = ord(match.group())
+    if cp < 0x10000:
+        return f"\\u{cp:04x}"
+    cp -= 0x10000
+    return f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}"
+
+
+def escape_unsafe(json_text: str) -> str:
+    """JSON text with every character `sanitize` would replace written as a `\\uXXXX` escape.
+
+    For `json.dumps(..., ensure_ascii=False)` output: the data stays exactly as
+    it was for the program that reads it, while C1 controls, bidi overrides and
+    the like never reach a terminal raw. Outside strings JSON text is ASCII, so
+    every such character sits inside a string, where the escape is valid.
+    """
+    return _ANY_UNSAFE_RE.sub(_escape, json_text)

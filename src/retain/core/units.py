@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retain.core.cloze import cloze_numbers, render_back, render_front
+from retain.core.cloze import cloze_numbers, render_all
 from retain.core.model import Card, Deck, Unit
 
 __all__ = ["card_unit_keys", "expand_card", "expand_deck"]
@@ -30,10 +30,8 @@ def expand_card(deck: Deck, card: Card) -> list[Unit]:
             unit(f"{base}:reverse", "reverse", card.back, card.front),
         ]
     if card.kind == "cloze":
-        return [
-            unit(f"{base}:c{n}", f"c{n}", render_front(card.text, n), render_back(card.text, n))
-            for n in cloze_numbers(card.text)
-        ]
+        # One scan of the text for all numbers (rendering each number from scratch was quadratic).
+        return [unit(f"{base}:c{n}", f"c{n}", front, back) for n, front, back in render_all(card.text)]
     return [unit(base, "", card.front, card.back)]
 
 

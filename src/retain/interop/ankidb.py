@@ -4,22 +4,73 @@ The file is a temp copy opened read-only (`file:...?mode=ro`) with
 `trusted_schema` off, and it must pass `PRAGMA quick_check` before any query.
 Both schemas are handled: 11 (JSON in `col`) and 18 (`notetypes`, `fields`,
 `templates` and `decks` tables with protobuf configs).
+
+A collection is a stranger's program as much as data: a view named `notes`
+can recurse for ever, a trigger or a virtual table can run code. So the
+schema must hold only plain tables and indexes, with Anki's tables and the
+columns retain reads; every query runs under a progress-handler deadline and
+a row limit, and every SQLite error, raised while a query starts or while its
+rows are read, becomes a one-line `InteropError`.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from retain.interop.errors import InteropError
+from retain.interop.errors import InteropError, LimitError
 from retain.interop.protowire import first, messages, strings
 
-__all__ = ["AnkiCard", "AnkiDb", "NoteType", "open_db"]
+__all__ = ["MAX_ROWS", "QUERY_SECONDS", "AnkiCard", "AnkiDb", "NoteType", "open_db"]
+
+QUERY_SECONDS = 10.0  # one query, rows included; quick_check gets CHECK_SECONDS
+CHECK_SECONDS = 60.0
+MAX_ROWS = 5_000_000  # any one query (the review log is the longest table)
+_PROGRESS_STEPS = 10_000  # SQLite VM instructions between deadline checks
+
+# Anki's tables and the columns retain reads from them; schema 18 adds the last four.
+_COLUMNS: dict[str, set[str]] = {
+    "col": {"ver", "crt", "models", "decks"},
+    "notes": {"id", "guid", "mid", "tags", "flds"},
+    "cards": {"id", "nid", "did", "ord", "type", "queue", "due", "ivl", "factor", "reps", "lapses", "data"},
+    "revlog": {"id", "cid", "ease", "ivl", "factor", "time", "type"},
+}
+_COLUMNS_18: dict[str, set[str]] = {
+    "notetypes": {"id", "name", "config"},
+    "fields": {"ntid", "ord", "name"},
+    "templates": {"ntid", "ord", "config"},
+    "decks": {"id", "name", "kind"},
+}
+
+
+class _Guard:
+    """A deadline per query, checked by SQLite's progress handler: past it, the query is interrupted."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.deadline = 0.0
+        self.seconds = QUERY_SECONDS
+        conn.set_progress_handler(self._tick, _PROGRESS_STEPS)
+
+    def start(self, seconds: float | None = None) -> None:
+        self.seconds = QUERY_SECONDS if seconds is None else seconds
+        self.deadline = time.monotonic() + self.seconds
+
+    def _tick(self) -> int:
+        return 1 if time.monotonic() > self.deadline else 0
+
+
+def _damaged(exc: sqlite3.Error, guard: _Guard) -> InteropError:
+    if "interrupted" in str(exc):
+        return LimitError(
+            f"embedded database query ran longer than {guard.seconds:.0f} s; refused (hostile collection?)"
+        )
+    return InteropError(f"embedded database is damaged or not an Anki collection: {str(exc)[:120]}")
 
 
 @dataclass(slots=True)
@@ -50,18 +101,33 @@ class AnkiCard:
 class AnkiDb:
     conn: sqlite3.Connection
     crt: int
+    guard: _Guard
     notetypes: dict[int, NoteType] = field(default_factory=dict)
     decks: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (name with ::, description)
+    max_rows: int = MAX_ROWS
+
+    def query(self, sql: str) -> Iterator[Any]:
+        """Rows of `sql`, under the deadline and the row limit; any SQLite error is an InteropError."""
+        self.guard.start()
+        try:
+            for n, row in enumerate(self.conn.execute(sql), 1):
+                if n > self.max_rows:
+                    raise LimitError(f"embedded database has more than {self.max_rows} rows in one table")
+                yield row
+        except sqlite3.Error as exc:
+            raise _damaged(exc, self.guard) from None
 
     def note_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM notes").fetchone()[0])
+        for row in self.query("SELECT count(*) FROM notes"):
+            return int(row[0])
+        return 0
 
     def notes(self) -> Iterator[tuple[int, str, int, str, str]]:
         """(id, guid, mid, tags, flds) in id order."""
-        yield from self.conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
+        yield from self.query("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
 
     def cards(self) -> list[AnkiCard]:
-        rows = self.conn.execute(
+        rows = self.query(
             "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, data FROM cards ORDER BY nid, ord"
         )
         return [
@@ -84,7 +150,7 @@ class AnkiDb:
 
     def revlog(self) -> Iterator[tuple[int, int, int, int, int, int, int]]:
         """(id ms, cid, ease, ivl, factor, time ms, type) in time order."""
-        yield from self.conn.execute("SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id")
+        yield from self.query("SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id")
 
     def close(self) -> None:
         self.conn.close()
@@ -118,20 +184,48 @@ def _schema11(db: AnkiDb, models_raw: Any, decks_raw: Any) -> None:
 
 
 def _schema18(db: AnkiDb) -> None:
-    c = db.conn
+    _check_tables(db, _COLUMNS_18)
     fields: dict[int, list[str]] = {}
-    for ntid, name in c.execute("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
+    for ntid, name in db.query("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
         fields.setdefault(ntid, []).append(str(name))
     qfmts: dict[int, list[str]] = {}
-    for ntid, config in c.execute("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
-        qfmts.setdefault(ntid, []).append((strings(config or b"", 1) or [""])[0])
-    for ntid, name, config in c.execute("SELECT id, name, config FROM notetypes"):
-        kind = first(config or b"", 1)
+    for ntid, config in db.query("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
+        qfmts.setdefault(ntid, []).append((strings(_blob(config), 1) or [""])[0])
+    for ntid, name, config in db.query("SELECT id, name, config FROM notetypes"):
+        kind = first(_blob(config), 1)
         db.notetypes[ntid] = NoteType(str(name), kind == 1, fields.get(ntid, []), qfmts.get(ntid, []))
-    for did, name, kind in c.execute("SELECT id, name, kind FROM decks"):
-        normal = messages(kind or b"", 1)
+    for did, name, kind in db.query("SELECT id, name, kind FROM decks"):
+        normal = messages(_blob(kind), 1)
         desc = (strings(normal[0], 4) or [""])[0] if normal else ""
         db.decks[did] = (str(name).replace("\x1f", "::"), desc)
+
+
+def _blob(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else b""
+
+
+def _check_schema(db: AnkiDb) -> None:
+    """Only plain tables and indexes, and Anki's tables with the columns retain reads."""
+    objects = list(db.query("SELECT type, name, sql FROM sqlite_master"))
+    for kind, name, sql in objects:
+        if kind not in ("table", "index") or str(sql or "").lstrip().upper().startswith("CREATE VIRTUAL"):
+            what = "virtual table" if kind == "table" else str(kind)
+            raise InteropError(
+                f"embedded database holds a {what} ({str(name)[:40]!r}); an Anki collection has none; refused"
+            )
+    _check_tables(db, _COLUMNS)
+
+
+def _check_tables(db: AnkiDb, wanted: dict[str, set[str]]) -> None:
+    for table, columns in wanted.items():
+        have = {str(row[1]) for row in db.query(f"PRAGMA table_info({table})")}
+        if not have:
+            raise InteropError(f"embedded database is not an Anki collection: no table `{table}`")
+        missing = sorted(columns - have)
+        if missing:
+            raise InteropError(
+                f"embedded database is not an Anki collection: table `{table}` has no column `{missing[0]}`"
+            )
 
 
 def _unicase(a: str, b: str) -> int:
@@ -145,22 +239,29 @@ def open_db(path: Path) -> AnkiDb:
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise InteropError(f"embedded database cannot be opened: {exc}") from None
+    guard = _Guard(conn)
     try:
         conn.create_collation("unicase", _unicase)  # Anki's schema 18 declares it
         conn.execute("PRAGMA trusted_schema = OFF")
         conn.execute("PRAGMA cell_size_check = ON")
+        guard.start(CHECK_SECONDS)
         check = conn.execute("PRAGMA quick_check").fetchall()
         if check != [("ok",)]:
             raise InteropError(f"embedded database is damaged (quick_check: {str(check[0][0])[:80]})")
-        ver, crt, models, decks = conn.execute("SELECT ver, crt, models, decks FROM col").fetchone()
-        db = AnkiDb(conn, int(crt))
+        db = AnkiDb(conn, 0, guard)
+        _check_schema(db)
+        row = next(db.query("SELECT ver, crt, models, decks FROM col"), None)
+        if row is None:
+            raise InteropError("embedded database is not an Anki collection: table `col` is empty")
+        ver, crt, models, decks = row
+        db.crt = int(crt)
         if int(ver) >= 15:
             _schema18(db)
         else:
             _schema11(db, models, decks)
     except sqlite3.Error as exc:
         conn.close()
-        raise InteropError(f"embedded database is damaged or not an Anki collection: {exc}") from None
+        raise _damaged(exc, guard) from None
     except (TypeError, ValueError) as exc:
         conn.close()
         raise InteropError(f"embedded database is not an Anki collection: {exc}") from None

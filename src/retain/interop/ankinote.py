@@ -138,9 +138,20 @@ def deck_fields(meta: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _search_comment(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """`pattern.search(text)` for a `<!--... {...}-->` comment, in linear time.
+
+    An opener with no `}-->` after it is retried at every later opener, each
+    scanning to the end (quadratic); searching only up to the last `}-->` finds
+    the same match, and every opener tried there closes.
+    """
+    last = text.rfind("}-->")
+    return pattern.search(text, 0, last + 4) if last >= 0 else None
+
+
 def parse_deck_description(desc: str) -> dict[str, Any]:
     """The retain deck metadata carried in an Anki deck description, or {}."""
-    m = _DECK_META_RE.search(desc)
+    m = _search_comment(_DECK_META_RE, desc)
     return _load_json(m[1]) if m else {}
 
 
@@ -200,7 +211,7 @@ def note_to_card(
 ) -> Card:
     """Build a card from a note's raw HTML fields (first two used, others appended to the back)."""
     first = fields[0] if fields else ""
-    m = _META_RE.search(first)
+    m = _search_comment(_META_RE, first)
     meta = _load_json(m[1]) if m else {}
     if m:
         first = first[: m.start()] + first[m.end() :]

@@ -52,9 +52,29 @@ class Archive:
             raise InteropError(f"cannot read package entry {entry!r}: {exc}") from None
 
     def extract(self, entry: str, dst: Writer, limit: int, what: str, limit_name: str) -> int:
-        """Copy one entry (zstd-decoded when it is zstd) into dst, bounded by `limit` and the total."""
+        """Copy one entry (zstd-decoded when it is zstd) into dst, bounded while it streams.
+
+        Three ceilings, checked on every chunk that comes out of the decoders
+        (deflate, then zstd): `limit`, what is left of the total, and the
+        compression ratio against the bytes the entry takes in the archive. A
+        zstd frame inside an entry carries its own ratio, which the zip
+        directory cannot show, so the ratio is checked here, in every layout,
+        for the collection and for each media file alike.
+        """
         budget = min(limit, self.limits.max_total_bytes - self.total)
         name = limit_name if budget == limit else "total uncompressed size"
+        message = ""
+        try:
+            packed = self.zf.getinfo(entry).compress_size
+        except KeyError:
+            packed = 0
+        by_ratio = max(self.limits.ratio_floor, self.limits.max_ratio * packed)
+        if by_ratio < budget:
+            budget = by_ratio
+            message = (
+                f"{what} expands more than {self.limits.max_ratio}x its size in the package; "
+                f"the compression-ratio limit is {self.limits.max_ratio}x (zip bomb?)"
+            )
         try:
             with self._open(entry) as raw:
                 head = raw.read(4)
@@ -63,9 +83,9 @@ class Archive:
                     reader = zstandard.ZstdDecompressor().stream_reader(
                         cast(IO[bytes], src), read_across_frames=True
                     )
-                    n = copy_bounded(reader, dst, budget, what, name)
+                    n = copy_bounded(reader, dst, budget, what, name, message)
                 else:
-                    n = copy_bounded(src, dst, budget, what, name)
+                    n = copy_bounded(src, dst, budget, what, name, message)
         except zstandard.ZstdError as exc:
             raise InteropError(f"{what} is damaged (zstd: {exc})") from None
         except (zipfile.BadZipFile, OSError, EOFError) as exc:

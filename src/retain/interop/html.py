@@ -24,6 +24,47 @@ _BLOCKS = frozenset({"div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 _SKIP = frozenset({"script", "style", "head", "title", "template"})
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _MANY_NL = re.compile(r"\n{3,}")
+# A tag whose parts hold no `<` or `>`: trying one at each `<` stops at the next `<` or `>`.
+_TAG = re.compile(
+    r"""</?[A-Za-z][^<>"']*+(?:(?:"[^"<>]*+"|'[^'<>]*+')[^<>"']*+)*+>|<![^<>-][^<>]*+>|<!>|<\?[^<>]*+>"""
+)
+
+
+def _defuse(value: str) -> str:
+    """`value` with every `<` that opens no complete tag or comment written as `&lt;`.
+
+    Python's HTMLParser re-scans to the end of the text for each construct that
+    never closes (`<a ` or `<!--` repeated: 60 kB took minutes), so such text is
+    made plain text first, in one pass.
+    """
+    out: list[str] = []
+    pos = 0
+    no_close_from = len(value) + 1  # no `-->` at or after this offset
+    i = value.find("<")
+    while i >= 0:
+        end = -1
+        if value.startswith("<!--", i):
+            if i < no_close_from:
+                close = value.find("-->", i + 4)
+                if close < 0:
+                    no_close_from = i
+                else:
+                    end = close + 3
+        else:
+            m = _TAG.match(value, i)
+            if m is not None:
+                end = m.end()
+        if end < 0:
+            out.append(value[pos:i])
+            out.append("&lt;")
+            pos = i + 1
+            i = value.find("<", i + 1)
+        else:
+            i = value.find("<", end)
+    if not out:
+        return value
+    out.append(value[pos:])
+    return "".join(out)
 
 
 def text_to_html(text: str) -> str:
@@ -100,7 +141,7 @@ def html_to_text(value: str, media: MediaFn | None = None) -> str:
     if "<" not in value and "&" not in value and "[sound:" not in value:
         return value.replace("\r", "").replace("\n", " ").replace("\xa0", " ").strip()
     conv = _Converter(media)
-    conv.feed(value)
+    conv.feed(_defuse(value))
     conv.close()
     text = "".join(conv.out)
     if conv.blocks:  # layout from <div>/<p>: tidy it; text from `text_to_html` stays exact

@@ -58,12 +58,16 @@ def _chunks(src: _Reader, size: int = 1 << 20) -> Iterator[bytes]:
         yield chunk
 
 
-def copy_bounded(src: _Reader, dst: Writer, limit: int, what: str, limit_name: str) -> int:
-    """Copy until EOF; raise LimitError as soon as more than `limit` bytes arrive."""
+def copy_bounded(src: _Reader, dst: Writer, limit: int, what: str, limit_name: str, message: str = "") -> int:
+    """Copy until EOF; raise LimitError as soon as more than `limit` bytes arrive.
+
+    Chunks are 1 MiB at most, so a decompressing `src` never hands over more than
+    that past the limit: the check runs as the bytes come out, not at the end.
+    """
     total = 0
     for chunk in _chunks(src):
         total += len(chunk)
         if total > limit:
-            raise LimitError(f"{what} is larger than the {limit_name} limit ({mb(limit)})")
+            raise LimitError(message or f"{what} is larger than the {limit_name} limit ({mb(limit)})")
         dst.write(chunk)
     return total

@@ -21,6 +21,7 @@ from typing import Any
 
 from retain.core.state import EVENT_KINDS, CardState, Event
 from retain.store.fastbuild import build_many, field_names
+from retain.store.statecodec import KEY_RE
 
 __all__ = ["decode_many", "fast_record"]
 
@@ -43,7 +44,7 @@ _LINE = re.compile(
     + _state(b"a")
     + rb'c="[0-9a-f]{8}"\}\r?\n?\Z'
 )
-_KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}(?::reverse|:c[1-9][0-9]{0,3})?")
+_KEY_RE = KEY_RE  # the one key rule (its cloze limit is core.cloze.MAX_CLOZE)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _ABSURD = timedelta(days=365 * 200)

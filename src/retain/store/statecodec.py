@@ -32,6 +32,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from retain.core.cloze import MAX_CLOZE_DIGITS
 from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, validate_state
 
 __all__ = [
@@ -59,7 +60,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_US = 10**15  # ~31 years: a gap between two dates of one state
 _SAFE_RE = re.compile(r"^[A-Za-z0-9/:._+ -]*$")
 # deck-id/card-id[:reverse|:cN], ids as in core.ids (lowercase, digits, '-', at most 64)
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}(?::reverse|:c[1-9][0-9]{0,3})?$")
+# cloze numbers: the one limit the cloze parser and `retain check` share (core.cloze.MAX_CLOZE)
+KEY_RE = re.compile(
+    r"^[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}"
+    rf"(?::reverse|:c[1-9][0-9]{{0,{MAX_CLOZE_DIGITS - 1}}})?$"
+)
 _MAX_DURATION_MS = 10**8
 _STATE_V2_KEYS = frozenset(
     ("s", "p", "S", "D", "l", "d", "du", "n", "f", "suspended", "buried_until", "leech")

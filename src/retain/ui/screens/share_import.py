@@ -80,6 +80,9 @@ class ImportScreen(ShareDialog):
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Import refused: {exc}").plain, True)
             return
+        except Exception as exc:  # a stranger's file: no error it provokes may end the app
+            self.app.call_from_thread(self._show, line(f"Import refused: {_unexpected(exc)}").plain, True)
+            return
         self.plan = plan
         self.reviews = list(bundle.reviews)
         lines = [text for planned in plan.decks for text in planned.diff.lines()]
@@ -101,6 +104,9 @@ class ImportScreen(ShareDialog):
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Import failed: {exc}").plain, True)
             return
+        except Exception as exc:
+            self.app.call_from_thread(self._show, line(f"Import failed: {_unexpected(exc)}").plain, True)
+            return
         note = ""
         if self.reviews:  # the modal dialog is the only writer meanwhile
             try:
@@ -109,6 +115,8 @@ class ImportScreen(ShareDialog):
                 recorded, kept = collection_record_history(self.collection, self.reviews, now, self._progress)
             except (InteropError, CollectionError, OSError) as exc:
                 note = f"; the review history was not recorded: {exc}"
+            except Exception as exc:
+                note = f"; the review history was not recorded: {_unexpected(exc)}"
             else:
                 note = f"; recorded {recorded} event(s) of review history"
                 note += f" ({kept} card(s) kept their progress here)" if kept else ""
@@ -131,3 +139,9 @@ class ImportScreen(ShareDialog):
     def action_cancel(self) -> None:
         self._cleanup()
         self.dismiss(None)
+
+
+def _unexpected(exc: Exception) -> str:
+    """One line for an error no reader expected (a bug, or a file that found one)."""
+    first = (str(exc).splitlines() or [""])[0][:160]
+    return f"unexpected {type(exc).__name__}: {first}" if first else f"unexpected {type(exc).__name__}"
