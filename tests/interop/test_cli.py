@@ -24,7 +24,7 @@ def test_export_then_import_into_a_fresh_home(
     out = tmp_path / f"kafka{suffix}"
     code, msg, err = run_cli(capsys, "export", "kafka", "-o", str(out))
     assert code == 0, err
-    assert "9 cards" in msg and out.is_file()
+    assert "9 notes, 13 cards" in msg and out.is_file()
     code, msg, err = run_cli(capsys, "import", str(out))
     assert code == 0, err
     imported = home / "decks" / "kafka.toml"

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.interop.errors import InteropError
-from retain.interop.importer import IMPORT_SUFFIXES, apply_import, plan_import, read_file
+from retain.interop.importer import IMPORT_SUFFIXES, apply_import, count_line, plan_import, read_file
 from retain.interop.progress import TerminalProgress
 from retain.interop.progress_io import record_history
 from retain.store.home import open_home
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             plan = plan_import(bundle, home.library(), decks_dir, force=args.force)
             _print_warnings(bundle.warnings)
             for planned in plan.decks:
-                for line in planned.diff.lines():
+                for line in planned.lines():
                     print(line)
             if args.dry_run:
                 print("dry run: nothing written")
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"retain: import failed: {exc.strerror or exc}", file=sys.stderr)
         return 1
     for planned in plan.decks:
-        print(f"imported deck {planned.deck.id} ({len(planned.deck.cards)} cards) -> {planned.target}")
+        print(f"imported deck {planned.deck.id}: {count_line(planned.deck)} -> {planned.target}")
     if media:
         print(f"stored {media} media file(s)")
     if args.with_history:
