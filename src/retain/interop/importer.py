@@ -27,6 +27,7 @@ from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.model import Card, Deck
 from retain.core.units import card_unit_keys
+from retain.interop.ankikeep import keep_path
 from retain.interop.ankitext import read_anki_text
 from retain.interop.apkg_read import read_apkg
 from retain.interop.bundle import Bundle, Review
@@ -183,6 +184,8 @@ def plan_import(bundle: Bundle, library: Library, decks_dir: Path, *, force: boo
         if new_id != deck.id:
             renames[deck.id] = new_id
             bundle.texts.pop(deck.id, None)
+            if deck.id in bundle.keeps:
+                bundle.keeps[new_id] = bundle.keeps.pop(deck.id)
             deck = _renamed(deck, new_id)
         target, old = _target(deck, library, decks_dir)
         if old is not None and compare_versions(deck.version, old.version) < 0 and not force:
@@ -216,6 +219,9 @@ def apply_import(plan: ImportPlan, decks_dir: Path, progress: ProgressFn = no_pr
     for n, planned in enumerate(plan.decks, 1):
         names = referenced_media(planned.deck)
         written += store_media(decks_dir, planned.deck.id, names, plan.bundle.media)
+        keep = plan.bundle.keeps.get(planned.deck.id)
+        if keep is not None:
+            atomic_write(keep_path(planned.target.parent, planned.deck.id), keep)
         atomic_write(planned.target, planned.text)
         progress("write decks", n, len(plan.decks))
     return written

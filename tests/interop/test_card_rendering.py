@@ -1,0 +1,40 @@
+"""How imported card text looks on a card: the author's line breaks, and never a media file name."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from retain.interop.html import html_to_text
+from retain.ui.text import card_markdown
+
+
+def _render(text: str) -> list[str]:
+    console = Console(width=60, record=True, color_system=None, legacy_windows=False)
+    console.print(card_markdown(text))
+    return [ln.strip() for ln in console.export_text().splitlines() if ln.strip()]
+
+
+def test_anki_line_breaks_show_as_line_breaks() -> None:
+    assert _render(html_to_text("Paris<br>on the Seine")) == ["Paris", "on the Seine"]
+    assert _render(html_to_text("<div>first</div><div>second</div>")) == ["first", "second"]
+
+
+def test_single_newlines_in_markdown_are_kept() -> None:
+    assert _render("roses are red\nviolets are blue") == ["roses are red", "violets are blue"]
+    # code blocks and lists are unchanged
+    assert _render("- a\n- b") == ["• a", "• b"]
+
+
+def test_media_file_names_are_never_shown() -> None:
+    names = [
+        "![](nil%E2%80%94181%20Fremont.jpg)",
+        "![nil—181 Fremont.jpg](nil%E2%80%94181%20Fremont.jpg)",
+        "![image](deck.media/" + "a" * 64 + ".jpg)",
+        "![](deck.media/" + "b" * 64 + ".png)",
+    ]
+    for text in names:
+        shown = " ".join(_render("Where is this?\n\n" + text))
+        assert "Fremont" not in shown and "a" * 8 not in shown and "b" * 8 not in shown, shown
+        assert "image" in shown
+    # an author's own description is kept
+    assert "diagram of a neuron" in " ".join(_render("![diagram of a neuron](images/n.png)"))
