@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -212,3 +213,20 @@ def test_read_file_passes_the_stage_for_md(tmp_path: Path) -> None:
     stage.mkdir()
     bundle = read_file(FIXTURES / "Physics.md", stage)
     assert bundle.media and all(p.parent == stage for p in bundle.media.values())
+
+
+def test_markdown_export_carries_its_images(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(FIXTURES, tmp_path / "hc")
+    assert run_cli(capsys, "import", str(tmp_path / "hc" / "Physics.md"))[0] == 0
+    out = tmp_path / "out" / "physics.md"
+    code, msg, err = run_cli(capsys, "export", "physics", "-o", str(out))
+    assert code == 0, err
+    digest = hashlib.sha256((FIXTURES / "images" / "neuron.png").read_bytes()).hexdigest()
+    assert (tmp_path / "out" / "physics.media" / f"{digest}.png").is_file()
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    bundle = read_file(out, stage)
+    assert not [w for w in bundle.warnings if "image" in w] and set(bundle.media) == {f"{digest}.png"}
+    installed = parse_deck((home / "decks" / "physics.toml").read_text()).deck
+    assert installed is not None
+    assert [replace(c, line=0) for c in bundle.decks[0].cards] == [replace(c, line=0) for c in installed.cards]
