@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
+from retain.interop import html as html_mod
 from retain.interop.html import html_to_text
 from retain.ui.text import card_markdown
 
@@ -38,3 +43,17 @@ def test_media_file_names_are_never_shown() -> None:
         assert "image" in shown
     # an author's own description is kept
     assert "diagram of a neuron" in " ".join(_render("![diagram of a neuron](images/n.png)"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=string.ascii_letters + string.digits + " .,;'\"-+=*_#\n()/?%$@^{}é\t<>&[]!`~|:\\",
+        max_size=40,
+    )
+)
+def test_plain_text_fast_path_matches_the_markdown_parser(text: str) -> None:
+    out = str(html_mod._renderer().render(text)).strip()
+    m = html_mod._ONE_P.match(out)
+    expected = (m[1] if m else out).replace("<br>\n", "<br>")
+    assert html_mod.markdown_to_html(text) == (expected if text else "")

@@ -215,7 +215,9 @@ def test_read_file_passes_the_stage_for_md(tmp_path: Path) -> None:
     assert bundle.media and all(p.parent == stage for p in bundle.media.values())
 
 
-def test_markdown_export_carries_its_images(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_markdown_export_carries_its_images(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copytree(FIXTURES, tmp_path / "hc")
     assert run_cli(capsys, "import", str(tmp_path / "hc" / "Physics.md"))[0] == 0
     out = tmp_path / "out" / "physics.md"
@@ -229,4 +231,6 @@ def test_markdown_export_carries_its_images(tmp_path: Path, home: Path, capsys: 
     assert not [w for w in bundle.warnings if "image" in w] and set(bundle.media) == {f"{digest}.png"}
     installed = parse_deck((home / "decks" / "physics.toml").read_text()).deck
     assert installed is not None
-    assert [replace(c, line=0) for c in bundle.decks[0].cards] == [replace(c, line=0) for c in installed.cards]
+    assert [replace(c, line=0) for c in bundle.decks[0].cards] == [
+        replace(c, line=0) for c in installed.cards
+    ]

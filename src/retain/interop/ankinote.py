@@ -22,7 +22,7 @@ from typing import Any
 
 from retain.core.ids import is_valid_id
 from retain.core.model import Card, Deck, Kind
-from retain.interop.html import MediaFn, html_to_text, markdown_to_html, text_to_html
+from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_html, text_to_html
 
 __all__ = [
     "NOTETYPE_NAMES",
@@ -35,6 +35,7 @@ __all__ = [
     "guid_for",
     "ids_from_guid",
     "kind_from_name",
+    "note_tags",
     "note_to_card",
     "parse_deck_description",
     "parse_deck_meta_json",
@@ -77,6 +78,10 @@ def _load_json(raw: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def _html_hash(html: str) -> str:
+    return hashlib.sha1(html.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
 def guid_for(deck_id: str, card_id: str) -> str:
     return f"{deck_id}/{card_id}"
 
@@ -95,17 +100,22 @@ def card_to_note(deck: Deck, card: Card) -> AnkiNote:
     if card.kind != "cloze" and card.extra:
         texts["x"] = card.extra
     html_of = {k: markdown_to_html(v) for k, v in texts.items()}
-    exact = {k: v for k, v in texts.items() if html_to_text(html_of[k]) != v}
+    exact = {k: v for k, v in texts.items() if not is_plain(v) or html_to_text(html_of[k]) != v}
     if exact:
         meta["md"] = exact
+        meta["mh"] = {k: _html_hash(html_of[k]) for k in exact}
     first, second = html_of["0"], html_of["1"]
     if "x" in html_of:
         meta["extra"] = True
         second += f'<br><br><div class="retain-extra">{html_of["x"]}</div>'
     if meta:
         first += _json_comment("retain", meta)
-    tags = tuple(dict.fromkeys(anki_tag(t) for t in deck.tags + card.tags))
-    return AnkiNote(guid_for(deck.id, card.id), card.kind, (first, second), tags)
+    return AnkiNote(guid_for(deck.id, card.id), card.kind, (first, second), note_tags(deck, card))
+
+
+def note_tags(deck: Deck, card: Card) -> tuple[str, ...]:
+    """Anki tags for the card's note: the deck's tags, then the card's."""
+    return tuple(dict.fromkeys(anki_tag(t) for t in deck.tags + card.tags))
 
 
 def _deck_meta(deck: Deck) -> dict[str, Any]:
@@ -214,13 +224,17 @@ def note_to_card(
     if m:
         first = first[: m.start()] + first[m.end() :]
     second = fields[1] if len(fields) > 1 else ""
-    raw_md = meta.get("md")
+    raw_md, raw_mh = meta.get("md"), meta.get("mh")
     exact: dict[str, Any] = raw_md if isinstance(raw_md, dict) else {}
+    hashes: dict[str, Any] = raw_mh if isinstance(raw_mh, dict) else {}
 
     def read(key: str, value: str) -> str:
         md = exact.get(key)
-        if isinstance(md, str) and markdown_to_html(md) == value:
-            return md
+        if isinstance(md, str):
+            # unedited since retain wrote it: the hash of the HTML it wrote, else render again (older exports)
+            known = hashes.get(key)
+            if _html_hash(value) == known if isinstance(known, str) else markdown_to_html(md) == value:
+                return md
         return html_to_text(value, media)
 
     extra = ""

@@ -25,7 +25,7 @@ from retain.core.model import Card, Deck
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.core.units import card_unit_keys
 from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
-from retain.interop.ankinote import card_to_note, deck_description
+from retain.interop.ankinote import card_to_note, deck_description, note_tags
 from retain.interop.apkg_schema import (
     MODEL_IDS,
     SCHEMA,
@@ -91,17 +91,17 @@ def _note_for(
     now_s: int,
 ) -> _Note:
     """The card as an Anki note: with its kept GUID and note type when it came from Anki (see ankikeep)."""
-    note = card_to_note(deck, card)
-    fields = [_media_html(f, used, opts.decks_dir) for f in note.fields]
     kept = keep.notes.get(card.id) if keep else None
     nt = keep.notetypes.get(kept.mid) if keep and kept else None
     if keep is None or kept is None or nt is None or nt["kind"] != card.kind or not nt["flds"]:
+        note = card_to_note(deck, card)
         mid = MODEL_IDS[note.kind]
         models.setdefault(str(mid), model_json(note.kind, now_s, did))
-        return _Note(note.guid, mid, fields, note.tags)
+        return _Note(note.guid, mid, [_media_html(f, used, opts.decks_dir) for f in note.fields], note.tags)
     models.setdefault(str(kept.mid), kept_model_json(kept.mid, nt, now_s, did))
+    tags = note_tags(deck, card)
     width = len(nt["flds"])
-    if kept.sum == card_fingerprint(card) and len(kept.fields) == width:
+    if kept.sum == card_fingerprint(card) and len(kept.fields) == width:  # unedited: Anki's own fields
         fields = list(kept.fields)
         folder = media_dir(opts.decks_dir, deck.id) if opts.decks_dir is not None else None
         for m in _ANKI_MEDIA.finditer("\x1f".join(fields)):
@@ -109,11 +109,13 @@ def _note_for(
             hashed = keep.media.get(name)
             if folder is not None and hashed and (folder / hashed).is_file():
                 used[name] = folder / hashed
-    elif width == 1:
-        fields = ["<br><br>".join(f for f in fields if f)]
     else:
-        fields = fields[:width] + [""] * (width - len(fields))
-    return _Note(kept.guid, kept.mid, fields, note.tags)
+        fields = [_media_html(f, used, opts.decks_dir) for f in card_to_note(deck, card).fields]
+        if width == 1:
+            fields = ["<br><br>".join(f for f in fields if f)]
+        else:
+            fields = fields[:width] + [""] * (width - len(fields))
+    return _Note(kept.guid, kept.mid, fields, tags)
 
 
 def _sched(state: CardState | None, pos: int, crt_day: datetime) -> tuple[int, int, int, int, int, int, str]:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
-__all__ = ["MediaFn", "html_to_text", "markdown_to_html", "text_to_html"]
+__all__ = ["MediaFn", "html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
 
 MediaFn = Callable[[str], str | None]  # original media name -> placeholder text, or None
 
@@ -60,10 +60,23 @@ def _renderer() -> Any:
     return _md
 
 
+# Text without anything Markdown acts on renders as itself with <br> line breaks: skip the parser.
+_MARKDOWN_SYNTAX = re.compile(
+    r"[\\`*_\[\]!<>&~|#:]|\n\s*\n|^\s*(?:[-+=]|\d+[.)])|^ {4}|\t|^\s|\s$|  \n", re.MULTILINE
+)
+
+
+def is_plain(text: str) -> bool:
+    """True when Markdown leaves `text` as it is (no syntax, no paragraphs): the parser is skipped."""
+    return not _MARKDOWN_SYNTAX.search(text)
+
+
 def markdown_to_html(text: str) -> str:
     """Card Markdown as Anki field HTML (see the module docstring)."""
     if not text:
         return ""
+    if not _MARKDOWN_SYNTAX.search(text):
+        return text.replace('"', "&quot;").replace("\n", "<br>")
     out = str(_renderer().render(text.replace("\r\n", "\n"))).strip()
     m = _ONE_P.match(out)
     if m:
