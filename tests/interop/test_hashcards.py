@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from retain.core.deckfile import parse_deck
 from retain.core.model import Card, Deck
 from retain.interop.errors import InteropError
+from retain.interop.hashcards import is_separator, is_tag
 from retain.interop.importer import read_file
 from retain.interop.markdown import write_markdown
 
@@ -234,3 +235,28 @@ def test_markdown_export_carries_its_images(
     assert [replace(c, line=0) for c in bundle.decks[0].cards] == [
         replace(c, line=0) for c in installed.cards
     ]
+
+
+def test_what_hashcards_sees_in_an_export(tmp_path: Path) -> None:
+    """hashcards reads only `name` from the front matter: without retain's table the cards are the same text."""
+    cards = (
+        Card(id="force", front="What is the SI unit of force?\n\nThink of apples.", back="The newton."),
+        Card(id="gamma", kind="cloze", text=r"The {{c1::gamma}} function is {{c2::$\Gamma(n) = (n-1)!$}}."),
+        Card(id="sep", front="A Markdown rule:\n---\nQ: is not a tag here", back="[literal] \\[x\\]"),
+        Card(id="list", kind="cloze", text="Keys: {{c1::`[`}} and {{c2::`]`}}; a ![diagram](d.png) stays."),
+    )
+    text = write_markdown(Deck(id="m", name="Mixed", cards=cards))
+    head, body = text.split("\n---\n", 1)
+    plain = tmp_path / "Mixed.md"
+    plain.write_text('---\nname = "Mixed"\n---\n' + body)  # what hashcards uses of the file
+    (tmp_path / "d.png").write_bytes(b"png")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    seen = read_file(plain, stage).decks[0].cards
+    assert [c.front for c in seen[:1]] == [cards[0].front]
+    assert seen[1].text == cards[1].text
+    # a content line hashcards would take for a separator or a tag is written so that it does not
+    assert "\n\\---\n\\Q: is not a tag here\n" in body
+    assert not is_separator("\\---") and not is_tag("\\Q: is not a tag here")
+    assert seen[2].back == cards[2].back  # Q/A text has no escapes in hashcards
+    assert seen[3].text.split("a ![diagram]")[0] == cards[3].text.split("a ![diagram]")[0]
