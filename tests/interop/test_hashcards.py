@@ -222,7 +222,7 @@ def test_markdown_export_carries_its_images(
     shutil.copytree(FIXTURES, tmp_path / "hc")
     assert run_cli(capsys, "import", str(tmp_path / "hc" / "Physics.md"))[0] == 0
     out = tmp_path / "out" / "physics.md"
-    code, msg, err = run_cli(capsys, "export", "physics", "-o", str(out))
+    code, _msg, err = run_cli(capsys, "export", "physics", "-o", str(out))
     assert code == 0, err
     digest = hashlib.sha256((FIXTURES / "images" / "neuron.png").read_bytes()).hexdigest()
     assert (tmp_path / "out" / "physics.media" / f"{digest}.png").is_file()
@@ -246,7 +246,7 @@ def test_what_hashcards_sees_in_an_export(tmp_path: Path) -> None:
         Card(id="list", kind="cloze", text="Keys: {{c1::`[`}} and {{c2::`]`}}; a ![diagram](d.png) stays."),
     )
     text = write_markdown(Deck(id="m", name="Mixed", cards=cards))
-    head, body = text.split("\n---\n", 1)
+    _head, body = text.split("\n---\n", 1)
     plain = tmp_path / "Mixed.md"
     plain.write_text('---\nname = "Mixed"\n---\n' + body)  # what hashcards uses of the file
     (tmp_path / "d.png").write_bytes(b"png")

@@ -29,8 +29,8 @@ from retain.interop.ankinote import (
     unique_id,
 )
 from retain.interop.apkg_archive import Archive, open_archive
-from retain.interop.apkg_schema import MODEL_IDS
 from retain.interop.apkg_history import card_reviews
+from retain.interop.apkg_schema import MODEL_IDS
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
