@@ -78,6 +78,9 @@ def _load_json(raw: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+_NEUTRALISED = re.compile(r"^&#(61|43|45|64|9|13);")
+
+
 def _html_hash(html: str) -> str:
     return hashlib.sha1(html.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
@@ -100,7 +103,8 @@ def card_to_note(deck: Deck, card: Card) -> AnkiNote:
     if card.kind != "cloze" and card.extra:
         texts["x"] = card.extra
     html_of = {k: markdown_to_html(v) for k, v in texts.items()}
-    exact = {k: v for k, v in texts.items() if not is_plain(v) or html_to_text(html_of[k]) != v}
+    # plain text comes back from its HTML unchanged, except no-break spaces and CRs
+    exact = {k: v for k, v in texts.items() if not is_plain(v) or "\xa0" in v or "\r" in v}
     if exact:
         meta["md"] = exact
         meta["mh"] = {k: _html_hash(html_of[k]) for k in exact}
@@ -233,6 +237,7 @@ def note_to_card(
         if isinstance(md, str):
             # unedited since retain wrote it: the hash of the HTML it wrote, else render again (older exports)
             known = hashes.get(key)
+            value = _NEUTRALISED.sub(lambda m: chr(int(m[1])), value, count=1)  # CSV formula guard
             if _html_hash(value) == known if isinstance(known, str) else markdown_to_html(md) == value:
                 return md
         return html_to_text(value, media)

@@ -142,8 +142,8 @@ def _revlog_ivl(state: CardState | None, at: datetime) -> int:
     return round(secs / 86400) if secs >= 86400 else -max(1, int(secs))
 
 
-def _csum(first_field: str) -> int:
-    return int(hashlib.sha1(html_to_text(first_field).encode()).hexdigest()[:8], 16)
+def _csum(sort_field: str) -> int:
+    return int(hashlib.sha1(sort_field.encode()).hexdigest()[:8], 16)
 
 
 def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> dict[str, Path]:
@@ -178,7 +178,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
             sfld = html_to_text(fields[0])
             db.execute(
                 "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (nid, note.guid, mid, now_s, -1, tags, "\x1f".join(fields), sfld, _csum(fields[0]), 0, ""),
+                (nid, note.guid, mid, now_s, -1, tags, "\x1f".join(fields), sfld, _csum(sfld), 0, ""),
             )
             keys = card_unit_keys(deck.id, card)
             for ord_, key in enumerate(keys):
