@@ -11,6 +11,7 @@ import pytest
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.model import Card, Deck
+from retain.store.deckcache import units_for
 from retain.store.paths import bundled_decks_dir
 
 from .conftest import run_cli, tree
@@ -30,7 +31,8 @@ def test_export_then_import_into_a_fresh_home(
     out = tmp_path / f"kafka{suffix}"
     code, msg, err = run_cli(capsys, "export", "kafka", "-o", str(out))
     assert code == 0, err
-    assert f"{count} cards" in msg and out.is_file()
+    units = len(units_for(bundled))
+    assert f"{count} notes, {units} cards" in msg and out.is_file()
     code, msg, err = run_cli(capsys, "import", str(out))
     assert code == 0, err
     imported = home / "decks" / "kafka.toml"

@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from retain.core.model import Card, Deck
 from retain.core.units import expand_deck
 from retain.interop.exporter import export_decks
+from retain.interop.importer import apply_import, plan_import, read_file
 from retain.store.home import open_home
 
 ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
@@ -83,3 +87,103 @@ def test_anki_imports_every_card(suffix: str, tmp_path: Path, monkeypatch: pytes
             kinds[names[c.kind]] = kinds.get(names[c.kind], 0) + 1
     assert result["kinds"] == kinds
     assert result["decks"] == sorted(f"{d.group}::{d.name}" for d in decks)
+
+
+ROUNDTRIP = r"""
+import json, os, sys
+from anki.collection import Collection, ExportAnkiPackageOptions, ImportAnkiPackageRequest, ImportAnkiPackageOptions
+mode, col_path, pkg = sys.argv[1], sys.argv[2], sys.argv[3]
+col = Collection(col_path)
+if mode == "make":
+    mm = col.models
+    general = col.decks.id("General Knowledge")
+    spanish = col.decks.id("Languages::Spanish")
+    col.media.write_data("tiny dot.png", bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d4944415478da6364f8cf00000003010100c9fe92ef0000000049454e44ae426082"))
+    for kind, fields, did in [
+        ("Basic", ["What is the <b>capital</b> of France?", "<div>Paris</div><div>on the&nbsp;Seine</div>"], general),
+        ("Basic", ['Which dot is this? <img src="tiny dot.png">', "A 1&times;1 PNG"], general),
+        ("Basic (and reversed card)", ["hola", "hello"], spanish),
+        ("Cloze", ["{{c1::Madrid}} is the capital of {{c2::Spain::country}}.", "Since 1561."], spanish),
+        ("Basic (type in the answer)", ["Spanish for <i>cat</i>", "gato"], spanish),
+    ]:
+        note = col.new_note(mm.by_name(kind))
+        for i, value in enumerate(fields):
+            note.fields[i] = value
+        col.add_note(note, did)
+    opts = ExportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False)
+    col.export_anki_package(out_path=pkg, options=opts, limit=None)
+elif mode == "import":
+    col.import_anki_package(ImportAnkiPackageRequest(package_path=pkg, options=ImportAnkiPackageOptions()))
+elif mode == "export":
+    opts = ExportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False, with_media=True, legacy=False)
+    col.export_anki_package(out_path=pkg, options=opts, limit=None)
+notes = [col.get_note(n) for n in sorted(col.find_notes(""))]
+print(json.dumps({
+    "notes": len(notes),
+    "guids": sorted(n.guid for n in notes),
+    "types": sorted({n.note_type()["name"] for n in notes}),
+    "fields": {n.guid: list(n.fields) for n in notes},
+}))
+col.close()
+"""
+
+
+def _run(tmp_path: Path, *args: str) -> dict[str, Any]:
+    script = tmp_path / "anki_roundtrip.py"
+    script.write_text(ROUNDTRIP)
+    proc = subprocess.run(
+        [str(ANKI_PYTHON), str(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _import_all(pkg: Path, tmp_path: Path) -> list[Deck]:
+    with tempfile.TemporaryDirectory() as stage:
+        bundle = read_file(pkg, Path(stage))
+        home = open_home()
+        plan = plan_import(bundle, home.library(), home.paths.decks_dir)
+        apply_import(plan, home.paths.decks_dir)
+    library = open_home().library()
+    return [d for p in plan.decks if (d := library.get(p.deck.id)) is not None]
+
+
+def test_anki_retain_anki_updates_notes_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    col = str(tmp_path / "col.anki2")
+    before = _run(tmp_path, "make", col, str(tmp_path / "from-anki.apkg"))
+    decks = _import_all(tmp_path / "from-anki.apkg", tmp_path)
+    assert sum(len(d.cards) for d in decks) == 5
+    out = tmp_path / "from-retain.apkg"
+    export_decks(decks, out, now=datetime(2025, 1, 1, tzinfo=UTC), decks_dir=open_home().paths.decks_dir)
+    after = _run(tmp_path, "import", col, str(out))
+    assert after["notes"] == before["notes"] == 5
+    assert after["guids"] == before["guids"]
+    assert after["types"] == before["types"]  # stock note types kept: no "Basic+" or "Cloze+"
+    assert after["fields"] == before["fields"]
+
+
+def test_bold_list_and_code_block_survive_anki(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    back = "It has:\n\n- a **list**\n- and *more*\n\n```python\ndef f():\n    return [1, 2]\n```"
+    card = Card(id="rich", front="A **bold** question\non two lines", back=back)
+    deck = Deck(id="fmt", name="Formatting", cards=(card,))
+    out = tmp_path / "fmt.apkg"
+    export_decks([deck], out, now=datetime(2025, 1, 1, tzinfo=UTC))
+    col = str(tmp_path / "col.anki2")
+    seen = _run(tmp_path, "import", col, str(out))
+    front_html, back_html = next(iter(seen["fields"].values()))  # type: ignore[union-attr]
+    assert "<strong>bold</strong>" in front_html and "<br>" in front_html
+    assert "<li>a <strong>list</strong></li>" in back_html
+    assert '<pre><code class="language-python">def f():\n    return [1, 2]\n</code></pre>' in back_html
+    again = tmp_path / "again.apkg"
+    _run(tmp_path, "export", col, str(again))
+    (back_deck,) = _import_all(again, tmp_path)
+    assert [(c.front, c.back) for c in back_deck.cards] == [(card.front, card.back)]

@@ -121,3 +121,33 @@ async def test_import_with_history_records_the_anki_reviews(retain_home: Path, o
         await _until(lambda: not isinstance(again.screen, ImportScreen), pilot)
         messages = [str(n.message) for n in again._notifications]
         assert any("recorded 0 event(s)" in m for m in messages), messages
+
+
+async def test_import_never_replaces_a_different_deck(
+    retain_home: Path, open_app: OpenApp, tmp_path: Path
+) -> None:
+    """A file whose derived id is an installed deck's (`Docker.md`, `docker`): the dialog says so, imports beside it."""
+    app = open_app()
+    async with app.run_test(size=(110, 34)) as pilot:
+        old = app.collection.library.decks[0]
+        src = tmp_path / f"{old.id}.md"
+        src.write_text(
+            "Q: Which command lists running containers?\nA: `docker ps`\n\nC: [docker compose] runs apps.\n"
+        )
+        before = Path(old.path).read_text("utf-8")
+        await pilot.press("i")
+        screen = app.screen
+        apply_button = screen.query_one("#share-apply", Button)
+        screen.query_one(Input).value = str(src)
+        await pilot.press("enter")
+        await _until(lambda: not apply_button.disabled, pilot)
+        diff = str(screen.query_one("#share-diff", Static).render())
+        assert (
+            f"deck id '{old.id}' is taken by a different deck ({old.name}, user); importing as '{old.id}-2'"
+            in diff
+        )
+        assert f"deck {old.id}-2: 2 added, 0 changed, 0 removed" in diff
+        apply_button.press()
+        await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
+        assert app.collection.library.get(f"{old.id}-2") is not None
+    assert Path(old.path).read_text("utf-8") == before  # untouched

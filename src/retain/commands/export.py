@@ -9,6 +9,7 @@ from pathlib import Path
 from retain.commands.output import err, out
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, export_decks
+from retain.interop.importer import count_line
 from retain.interop.progress import TerminalProgress
 from retain.interop.progress_io import deck_progress
 from retain.store.home import open_home
@@ -60,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
         return 1
     bar.finish()
     extra = f" and {len(reviews)} review(s)" if reviews is not None else ""
-    out(f"exported deck {deck.id} ({len(deck.cards)} cards{extra}) to {', '.join(map(str, written))}")
+    out(f"exported deck {deck.id} ({count_line(deck)}{extra}) to {', '.join(map(str, written))}")
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from retain.commands.output import err, out
 from retain.interop.errors import InteropError
-from retain.interop.importer import IMPORT_SUFFIXES, apply_import, plan_import, read_file
+from retain.interop.importer import IMPORT_SUFFIXES, apply_import, count_line, plan_import, read_file
 from retain.interop.progress import TerminalProgress
 from retain.interop.progress_io import record_history
 from retain.store.home import open_home
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             plan = plan_import(bundle, home.library(), decks_dir, force=args.force)
             _print_warnings(bundle.warnings)
             for planned in plan.decks:
-                for line in planned.diff.lines():
+                for line in planned.lines():
                     out(line)
             if args.dry_run:
                 out("dry run: nothing written")
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         err(f"retain: import failed: {exc.strerror or exc}")
         return 1
     for planned in plan.decks:
-        out(f"imported deck {planned.deck.id} ({len(planned.deck.cards)} cards) -> {planned.target}")
+        out(f"imported deck {planned.deck.id}: {count_line(planned.deck)} -> {planned.target}")
     if media:
         out(f"stored {media} media file(s)")
     if args.with_history:

@@ -1,9 +1,14 @@
 """retain cards as Anki notes and back: note types, fields, tags, GUIDs and ids.
 
 Shared by the .apkg and Anki-text formats. Each kind maps to a stock note type
-with two fields. What the stock types cannot hold (`accept`, `source`, a basic
-card's `extra`) travels in an HTML comment at the end of the first field, which
-Anki shows nowhere; a basic card's `extra` is also shown under the back.
+with two fields, holding the card's Markdown rendered as HTML. What the stock
+types cannot hold (`accept`, `source`, a basic card's `extra`) travels in an
+HTML comment at the end of the first field, which Anki shows nowhere; a basic
+card's `extra` is also shown under the back. The same comment keeps the exact
+Markdown of every field whose HTML does not convert back to it (`md`); an
+import uses it while the field still holds the HTML retain wrote, so a round
+trip through Anki returns the same text, and a field edited in Anki is read
+from its HTML.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 
 from retain.core.ids import is_valid_id
 from retain.core.model import Card, Deck, Kind
-from retain.interop.html import MediaFn, html_to_text, text_to_html
+from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_html, text_to_html
 
 __all__ = [
     "NOTETYPE_NAMES",
@@ -30,6 +35,7 @@ __all__ = [
     "guid_for",
     "ids_from_guid",
     "kind_from_name",
+    "note_tags",
     "note_to_card",
     "parse_deck_description",
     "parse_deck_meta_json",
@@ -72,6 +78,13 @@ def _load_json(raw: str) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+_NEUTRALISED = re.compile(r"^&#(61|43|45|64|9|13);")
+
+
+def _html_hash(html: str) -> str:
+    return hashlib.sha1(html.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
 def guid_for(deck_id: str, card_id: str) -> str:
     return f"{deck_id}/{card_id}"
 
@@ -86,17 +99,27 @@ def card_to_note(deck: Deck, card: Card) -> AnkiNote:
         meta["accept"] = list(card.accept)
     if card.source:
         meta["source"] = card.source
-    if card.kind == "cloze":
-        first, second = text_to_html(card.text), text_to_html(card.extra)
-    else:
-        first, second = text_to_html(card.front), text_to_html(card.back)
-        if card.extra:
-            meta["extra"] = True
-            second += f'<br><br><div class="retain-extra">{text_to_html(card.extra)}</div>'
+    texts = {"0": card.text, "1": card.extra} if card.kind == "cloze" else {"0": card.front, "1": card.back}
+    if card.kind != "cloze" and card.extra:
+        texts["x"] = card.extra
+    html_of = {k: markdown_to_html(v) for k, v in texts.items()}
+    # plain text comes back from its HTML unchanged, except no-break spaces and CRs
+    exact = {k: v for k, v in texts.items() if not is_plain(v) or "\xa0" in v or "\r" in v}
+    if exact:
+        meta["md"] = exact
+        meta["mh"] = {k: _html_hash(html_of[k]) for k in exact}
+    first, second = html_of["0"], html_of["1"]
+    if "x" in html_of:
+        meta["extra"] = True
+        second += f'<br><br><div class="retain-extra">{html_of["x"]}</div>'
     if meta:
         first += _json_comment("retain", meta)
-    tags = tuple(dict.fromkeys(anki_tag(t) for t in deck.tags + card.tags))
-    return AnkiNote(guid_for(deck.id, card.id), card.kind, (first, second), tags)
+    return AnkiNote(guid_for(deck.id, card.id), card.kind, (first, second), note_tags(deck, card))
+
+
+def note_tags(deck: Deck, card: Card) -> tuple[str, ...]:
+    """Anki tags for the card's note: the deck's tags, then the card's."""
+    return tuple(dict.fromkeys(anki_tag(t) for t in deck.tags + card.tags))
 
 
 def _deck_meta(deck: Deck) -> dict[str, Any]:
@@ -216,11 +239,25 @@ def note_to_card(
     if m:
         first = first[: m.start()] + first[m.end() :]
     second = fields[1] if len(fields) > 1 else ""
+    raw_md, raw_mh = meta.get("md"), meta.get("mh")
+    exact: dict[str, Any] = raw_md if isinstance(raw_md, dict) else {}
+    hashes: dict[str, Any] = raw_mh if isinstance(raw_mh, dict) else {}
+
+    def read(key: str, value: str) -> str:
+        md = exact.get(key)
+        if isinstance(md, str):
+            # unedited since retain wrote it: the hash of the HTML it wrote, else render again (older exports)
+            known = hashes.get(key)
+            value = _NEUTRALISED.sub(lambda m: chr(int(m[1])), value, count=1)  # CSV formula guard
+            if _html_hash(value) == known if isinstance(known, str) else markdown_to_html(md) == value:
+                return md
+        return html_to_text(value, media)
+
     extra = ""
     if kind != "cloze" and meta.get("extra"):
         em = _EXTRA_RE.match(second)
         if em:
-            second, extra = em[1], html_to_text(em[2], media)
+            second, extra = em[1], read("x", em[2])
     rest = [html_to_text(f, media) for f in fields[2:]]
     accept = meta.get("accept", [])
     accept_t = tuple(a for a in accept if isinstance(a, str)) if isinstance(accept, list) else ()
@@ -234,7 +271,7 @@ def note_to_card(
         "source": source if isinstance(source, str) else "",
     }
     if kind == "cloze":
-        extra_parts = [html_to_text(second, media), *rest]
-        return Card(text=html_to_text(first, media), extra="\n\n".join(p for p in extra_parts if p), **common)
-    back = "\n\n".join(p for p in [html_to_text(second, media), *rest] if p)
-    return Card(front=html_to_text(first, media), back=back, extra=extra, **common)
+        extra_parts = [read("1", second), *rest]
+        return Card(text=read("0", first), extra="\n\n".join(p for p in extra_parts if p), **common)
+    back = "\n\n".join(p for p in [read("1", second), *rest] if p)
+    return Card(front=read("0", first), back=back, extra=extra, **common)

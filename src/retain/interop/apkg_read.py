@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from retain.core.model import Card, Kind
 from retain.interop.ankidb import AnkiDb, NoteType, open_db
+from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
 from retain.interop.ankinote import (
     deck_id_for_name,
     ids_from_guid,
@@ -29,6 +30,7 @@ from retain.interop.ankinote import (
 )
 from retain.interop.apkg_archive import Archive, open_archive
 from retain.interop.apkg_history import card_reviews
+from retain.interop.apkg_schema import MODEL_IDS
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -165,6 +167,7 @@ def _convert(
     per_deck: dict[int, list[tuple[str, Card]]] = defaultdict(list)
     taken: dict[int, set[str]] = defaultdict(set)
     note_key: dict[int, tuple[str, Card]] = {}
+    kept: dict[int, dict[str, tuple[str, int, list[str]]]] = defaultdict(dict)  # did -> card id -> note
     unknown: set[str] = set()
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
         did = first_deck.get(nid)
@@ -184,28 +187,37 @@ def _convert(
             if isinstance(raw_tags, list)
             else frozenset()
         )
-        card = note_to_card(
-            card_id, kind_of(nt), str(flds).split("\x1f"), tuple(str(tags).split()), media.fn(deck_id), drop
-        )
+        fields = str(flds).split("\x1f")
+        card = note_to_card(card_id, kind_of(nt), fields, tuple(str(tags).split()), media.fn(deck_id), drop)
+        kept[did][card_id] = (str(guid), int(mid), fields)
         per_deck[did].append((f"note {nid}", card))
         note_key[nid] = (deck_id, card)
         if n % 1000 == 0 or n == total:
             progress("read notes", n, total)
     if unknown:
         bundle.warnings.append(f"notes of {len(unknown)} unknown note type(s) skipped")
+    notetypes = read_notetypes(db, {mid: kind_of(nt) for mid, nt in db.notetypes.items()})
     for did, pairs in per_deck.items():
         deck_id, meta = deck_map[did]
         name = meta.get("name")
-        bundle.decks.append(
-            make_deck(
-                deck_id,
-                name if isinstance(name, str) else deck_id,
-                pairs,
-                bundle.warnings,
-                limits,
-                **_meta_fields(meta),
-            )
+        deck = make_deck(
+            deck_id,
+            name if isinstance(name, str) else deck_id,
+            pairs,
+            bundle.warnings,
+            limits,
+            **_meta_fields(meta),
         )
+        bundle.decks.append(deck)
+        keep = AnkiKeep(media=dict(media.done))
+        for kept_card in deck.cards:
+            guid, mid, fields = kept[did][kept_card.id]
+            ours = ids_from_guid(guid)[0] is not None and mid in MODEL_IDS.values()  # retain wrote it
+            if mid in notetypes and not ours:
+                keep.notes[kept_card.id] = KeptNote(guid, mid, fields, card_fingerprint(kept_card))
+                keep.notetypes.setdefault(mid, notetypes[mid])
+        if keep.notes:
+            bundle.keeps[deck_id] = keep.to_json()
     if len(bundle.decks) == 1 and bundle.card_count == 1 and arc.collection == "collection.anki2":
         card = bundle.decks[0].cards[0]
         if _DUMMY_RE.search(card.front + card.back):

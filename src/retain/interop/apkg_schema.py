@@ -12,7 +12,7 @@ from typing import Any
 from retain.core.model import Kind
 from retain.interop.ankinote import NOTETYPE_NAMES
 
-__all__ = ["MODEL_IDS", "SCHEMA", "col_conf", "deck_conf", "deck_json", "model_json"]
+__all__ = ["MODEL_IDS", "SCHEMA", "col_conf", "deck_conf", "deck_json", "kept_model_json", "model_json"]
 
 SCHEMA = """
 CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null,
@@ -121,6 +121,26 @@ def model_json(kind: Kind, now_s: int, deck_id: int) -> dict[str, Any]:
         "tags": [],
         "vers": [],
     }
+
+
+def kept_model_json(mid: int, nt: dict[str, Any], now_s: int, deck_id: int) -> dict[str, Any]:
+    """A note type as Anki had it when the deck was imported (see `ankikeep`): same id and names."""
+    kind: Kind = nt["kind"]
+    model = model_json(kind, now_s, deck_id)
+    base_field = model["flds"][0]
+    base_tmpl = model["tmpls"][0]
+    model.update(
+        id=mid,
+        name=nt["name"],
+        css=nt["css"] or model["css"],
+        flds=[base_field | {"name": name, "ord": i} for i, name in enumerate(nt["flds"])],
+        tmpls=[
+            base_tmpl | {"name": name, "ord": i, "qfmt": q, "afmt": a}
+            for i, (name, q, a) in enumerate(nt["tmpls"])
+        ],
+        req=[] if kind == "cloze" else [[i, "any", [0]] for i in range(len(nt["tmpls"]))],
+    )
+    return model
 
 
 def deck_json(did: int, name: str, desc: str, now_s: int) -> dict[str, Any]:

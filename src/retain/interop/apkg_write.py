@@ -10,6 +10,7 @@ package a review log.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import sqlite3
@@ -20,11 +21,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from retain.core.model import Deck
+from retain.core.model import Card, Deck
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.core.units import card_unit_keys
-from retain.interop.ankinote import card_to_note, deck_description
-from retain.interop.apkg_schema import MODEL_IDS, SCHEMA, col_conf, deck_conf, deck_json, model_json
+from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
+from retain.interop.ankinote import card_to_note, deck_description, note_tags
+from retain.interop.apkg_schema import (
+    MODEL_IDS,
+    SCHEMA,
+    col_conf,
+    deck_conf,
+    deck_json,
+    kept_model_json,
+    model_json,
+)
 from retain.interop.bundle import Review
 from retain.interop.html import html_to_text
 from retain.interop.media import AUDIO_EXTS, media_dir, safe_ext
@@ -34,7 +44,7 @@ from retain.interop.progress import ProgressFn, no_progress
 __all__ = ["ApkgOptions", "write_apkg"]
 
 _PLACEHOLDER_HTML = re.compile(
-    r"!\[(image|audio)\]\(([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)\)"
+    r'(?:<img src="|\[sound:)([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)(?:">|\])'
 )
 
 
@@ -49,14 +59,63 @@ class ApkgOptions:
 
 def _media_html(html: str, used: dict[str, Path], decks_dir: Path | None) -> str:
     def sub(m: re.Match[str]) -> str:
-        name = m[3]
-        src = media_dir(decks_dir, m[2]) / name if decks_dir is not None else None
+        name = m[2]
+        src = media_dir(decks_dir, m[1]) / name if decks_dir is not None else None
         if src is None or not src.is_file():
             return m[0]
         used[name] = src
         return f"[sound:{name}]" if safe_ext(name) in AUDIO_EXTS else f'<img src="{name}">'
 
     return _PLACEHOLDER_HTML.sub(sub, html)
+
+
+_ANKI_MEDIA = re.compile(r"""<img[^>]*?\ssrc=["']?([^"'>]+)|\[sound:([^\]\n]+)\]""")
+
+
+@dataclass(slots=True)
+class _Note:
+    guid: str
+    mid: int
+    fields: list[str]
+    tags: tuple[str, ...]
+
+
+def _note_for(
+    deck: Deck,
+    card: Card,
+    keep: AnkiKeep | None,
+    used: dict[str, Path],
+    opts: ApkgOptions,
+    models: dict[str, object],
+    did: int,
+    now_s: int,
+) -> _Note:
+    """The card as an Anki note: with its kept GUID and note type when it came from Anki (see ankikeep)."""
+    kept = keep.notes.get(card.id) if keep else None
+    nt = keep.notetypes.get(kept.mid) if keep and kept else None
+    if keep is None or kept is None or nt is None or nt["kind"] != card.kind or not nt["flds"]:
+        note = card_to_note(deck, card)
+        mid = MODEL_IDS[note.kind]
+        models.setdefault(str(mid), model_json(note.kind, now_s, did))
+        return _Note(note.guid, mid, [_media_html(f, used, opts.decks_dir) for f in note.fields], note.tags)
+    models.setdefault(str(kept.mid), kept_model_json(kept.mid, nt, now_s, did))
+    tags = note_tags(deck, card)
+    width = len(nt["flds"])
+    if kept.sum == card_fingerprint(card) and len(kept.fields) == width:  # unedited: Anki's own fields
+        fields = list(kept.fields)
+        folder = media_dir(opts.decks_dir, deck.id) if opts.decks_dir is not None else None
+        for m in _ANKI_MEDIA.finditer("\x1f".join(fields)):
+            name = html.unescape(m[1] or m[2])
+            hashed = keep.media.get(name)
+            if folder is not None and hashed and (folder / hashed).is_file():
+                used[name] = folder / hashed
+    else:
+        fields = [_media_html(f, used, opts.decks_dir) for f in card_to_note(deck, card).fields]
+        if width == 1:
+            fields = ["<br><br>".join(f for f in fields if f)]
+        else:
+            fields = fields[:width] + [""] * (width - len(fields))
+    return _Note(kept.guid, kept.mid, fields, tags)
 
 
 def _sched(state: CardState | None, pos: int, crt_day: datetime) -> tuple[int, int, int, int, int, int, str]:
@@ -83,8 +142,8 @@ def _revlog_ivl(state: CardState | None, at: datetime) -> int:
     return round(secs / 86400) if secs >= 86400 else -max(1, int(secs))
 
 
-def _csum(first_field: str) -> int:
-    return int(hashlib.sha1(html_to_text(first_field).encode()).hexdigest()[:8], 16)
+def _csum(sort_field: str) -> int:
+    return int(hashlib.sha1(sort_field.encode()).hexdigest()[:8], 16)
 
 
 def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> dict[str, Path]:
@@ -110,17 +169,16 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 desc = deck_description(deck) if depth == len(parts) else ""
                 decks_json[str(did)] = deck_json(did, name, desc, now_s)
         did = names[full]
+        keep = load_keep(keep_path(opts.decks_dir, deck.id)) if opts.decks_dir is not None else None
         for card in deck.cards:
-            note = card_to_note(deck, card)
-            fields = [_media_html(f, used_media, opts.decks_dir) for f in note.fields]
-            mid = MODEL_IDS[note.kind]
-            models.setdefault(str(mid), model_json(note.kind, now_s, did))
+            note = _note_for(deck, card, keep, used_media, opts, models, did, now_s)
+            fields, mid = note.fields, note.mid
             nid += 1
             tags = f" {' '.join(note.tags)} " if note.tags else ""
             sfld = html_to_text(fields[0])
             db.execute(
                 "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (nid, note.guid, mid, now_s, -1, tags, "\x1f".join(fields), sfld, _csum(fields[0]), 0, ""),
+                (nid, note.guid, mid, now_s, -1, tags, "\x1f".join(fields), sfld, _csum(sfld), 0, ""),
             )
             keys = card_unit_keys(deck.id, card)
             for ord_, key in enumerate(keys):

@@ -38,6 +38,7 @@ class Bundle:
     reviews: list[Review] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # deck id -> original TOML to keep verbatim
+    keeps: dict[str, str] = field(default_factory=dict)  # deck id -> `DECK.anki.json` text (see ankikeep)
 
     @property
     def card_count(self) -> int:

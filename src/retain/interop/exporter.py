@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.history import history_to_toml, sidecar_path
 from retain.interop.markdown import write_markdown
+from retain.interop.media import media_dir, referenced_media
 from retain.interop.native import deck_file_text
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
@@ -26,6 +28,22 @@ EXPORT_SUFFIXES = (".toml", ".apkg", ".csv", ".tsv", ".txt", ".md")
 def _write_text(out: Path, text: str) -> None:
     with atomic_output(out) as part:
         part.write_text(text, encoding="utf-8", newline="\n")
+
+
+def _copy_media(deck: Deck, decks_dir: Path | None, dest: Path) -> list[Path]:
+    """The deck's media beside a Markdown export (`DECK.media/`), where its image links point."""
+    if decks_dir is None or dest.resolve() == decks_dir.resolve():
+        return []
+    names = referenced_media(deck)
+    src, target = media_dir(decks_dir, deck.id), media_dir(dest, deck.id)
+    copied: list[Path] = []
+    for name in names:
+        if (src / name).is_file() and not (target / name).exists():
+            target.mkdir(parents=True, exist_ok=True)
+            with atomic_output(target / name) as part:
+                shutil.copyfile(src / name, part)
+            copied.append(target / name)
+    return copied
 
 
 def export_decks(
@@ -60,7 +78,7 @@ def export_decks(
         return written
     if suffix == ".md":
         _write_text(out, write_markdown(decks[0]))
-        return [out]
+        return [out, *_copy_media(decks[0], decks_dir, out.parent)]
     if suffix == ".apkg":
         opts = ApkgOptions(
             now=now, decks_dir=decks_dir, states=states or {}, reviews=reviews or (), progress=progress

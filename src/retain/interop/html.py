@@ -1,11 +1,18 @@
 """Card text between retain (Markdown) and Anki (HTML).
 
-`text_to_html` is what exports write: HTML-escaped text, newlines as `<br>`,
-so Markdown markers travel unchanged. `html_to_text` reads any Anki field back:
-bold/italic/code become Markdown, blocks and `<br>` become newlines, images and
-`[sound:...]` become media placeholders through `media`, scripts and styles are
-dropped, and every other tag is removed. `html_to_text(text_to_html(s)) == s`
-for text without carriage returns, no-break spaces or edge whitespace.
+`markdown_to_html` is what exports write: the card's Markdown rendered as HTML
+(CommonMark, raw HTML in card text escaped, a single newline a line break), so
+Anki shows bold, lists and code blocks as retain does. A lone paragraph is not
+wrapped in `<p>`. Media placeholders become `<img src="DECK.media/HASH">` and
+`[sound:DECK.media/HASH]`, which the package writer points at the packed files.
+
+`html_to_text` reads any Anki field back: bold/italic/code become Markdown,
+`<pre>` a fenced code block, list items `- ` lines, blocks and `<br>` line
+breaks, images and `[sound:...]` media placeholders through `media`; scripts
+and styles are dropped and every other tag is removed. Exports keep the exact
+Markdown beside the HTML (see `ankinote`), so a round trip does not depend on
+this conversion. `text_to_html` (escaped text, newlines as `<br>`) is kept for
+deck descriptions.
 """
 
 from __future__ import annotations
@@ -14,8 +21,9 @@ import html
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import Any
 
-__all__ = ["MediaFn", "html_to_text", "text_to_html"]
+__all__ = ["MediaFn", "html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
 
 MediaFn = Callable[[str], str | None]  # original media name -> placeholder text, or None
 
@@ -67,6 +75,61 @@ def _defuse(value: str) -> str:
     return "".join(out)
 
 
+_MEDIA_SRC = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/[0-9a-f]{64}(?:\.[a-z0-9]{1,8})?$")
+_ONE_P = re.compile(r"^<p>((?:(?!<p>).)*)</p>$", re.DOTALL)
+_md: Any = None
+
+
+def _renderer() -> Any:
+    global _md
+    if _md is None:
+        from markdown_it import MarkdownIt
+
+        md = MarkdownIt("commonmark", {"html": False, "breaks": True, "xhtmlOut": False})
+        md.enable("strikethrough").enable("table")
+
+        def image(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+            token = tokens[idx]
+            src = str(token.attrs.get("src", ""))
+            alt = "".join(c.content for c in token.children or [])
+            if _MEDIA_SRC.match(src) and alt == "audio":
+                return f"[sound:{html.escape(src)}]"
+            return f'<img src="{html.escape(src)}">'
+
+        md.add_render_rule("image", image)
+        _md = md
+    return _md
+
+
+# Text without anything Markdown acts on renders as itself with <br> line breaks: skip the parser.
+_MARKDOWN_SYNTAX = re.compile(
+    r"[\\`*_\[\]!<>&~|#]|\n\s*\n|^\s*(?:[-+=]|\d+[.)])|^ {4}|\t|^\s|\s$|  \n", re.MULTILINE
+)
+# Text that is one paragraph (no line starts a block): only the inline parser is needed.
+_BLOCK_SYNTAX = re.compile(r"\n\s*\n|^\s|\s$|  \n|\\\n|\t|^(?:[-+*=_>#|~`<]|\d+[.)])", re.MULTILINE)
+
+
+def is_plain(text: str) -> bool:
+    """True when Markdown leaves `text` as it is (no syntax, no paragraphs): the parser is skipped."""
+    return not _MARKDOWN_SYNTAX.search(text)
+
+
+def markdown_to_html(text: str) -> str:
+    """Card Markdown as Anki field HTML (see the module docstring)."""
+    if not text:
+        return ""
+    if not _MARKDOWN_SYNTAX.search(text):
+        return text.replace('"', "&quot;").replace("\n", "<br>")
+    md = _renderer()
+    if not _BLOCK_SYNTAX.search(text):  # one paragraph: same HTML as the full parse, at half the cost
+        return str(md.renderInline(text)).replace("<br>\n", "<br>")
+    out = str(md.render(text.replace("\r\n", "\n"))).strip()
+    m = _ONE_P.match(out)
+    if m:
+        out = m[1]
+    return out.replace("<br>\n", "<br>")
+
+
 def text_to_html(text: str) -> str:
     """Escape for an Anki field; newlines become `<br>`."""
     return html.escape(text.replace("\r\n", "\n"), quote=False).replace("\n", "<br>")
@@ -79,6 +142,8 @@ class _Converter(HTMLParser):
         self.media = media
         self.skip = 0
         self.blocks = False
+        self.pre = 0
+        self.lists: list[int] = []  # per open list: 0 for <ul>, else the next <ol> number
 
     def _newline(self) -> None:
         if self.out and not self.out[-1].endswith("\n"):
@@ -91,11 +156,23 @@ class _Converter(HTMLParser):
             return
         elif tag == "br":
             self.out.append("\n")
+        elif tag == "pre":
+            self.blocks = True
+            self._newline()
+            self.out.append("```\n")
+            self.pre += 1
         elif tag in _BLOCKS:
             self.blocks = True
             self._newline()
-            if tag == "li":
-                self.out.append("- ")
+            if tag in ("ul", "ol"):
+                self.lists.append(1 if tag == "ol" else 0)
+            elif tag == "li":
+                n = self.lists[-1] if self.lists else 0
+                self.out.append(f"{n}. " if n else "- ")
+                if n:
+                    self.lists[-1] += 1
+        elif tag == "code" and self.pre:
+            return
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
         elif tag == "img":
@@ -116,13 +193,26 @@ class _Converter(HTMLParser):
             self.skip = max(0, self.skip - 1)
         elif self.skip:
             return
-        elif tag in _BLOCKS:
+        elif tag == "pre" and self.pre:
+            self.pre -= 1
             self._newline()
+            self.out.append("```\n")
+        elif tag in _BLOCKS:
+            if tag in ("ul", "ol") and self.lists:
+                self.lists.pop()
+            self._newline()
+        elif tag == "code" and self.pre:
+            return
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
 
     def handle_data(self, data: str) -> None:
         if self.skip:
+            return
+        if self.pre:
+            self.out.append(data.replace("\r", ""))
+            return
+        if "\n" in data and not data.strip():  # layout between tags, not text
             return
         data = data.replace("\r", "").replace("\n", " ").replace("\xa0", " ")
         if self.media is not None:

@@ -8,30 +8,48 @@
 
 Everything that can refuse (limits, damaged input, version downgrades, id
 clashes) happens before the first write, so a refusal leaves nothing behind.
+
+A deck in the file is the installed deck of the same id only when they share
+at least one card id (card ids never change, so any upgrade or re-import of a
+deck shares them). Otherwise the ids matched by chance (`Docker.md` and the
+bundled `docker` deck): the file's deck is imported beside it under the first
+free id `ID-2`, `ID-3`, ... and the plan says so. An import never replaces a
+deck it is not.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
-from retain.core.model import Deck
+from retain.core.model import Card, Deck
+from retain.core.units import card_unit_keys
+from retain.interop.ankikeep import keep_path
 from retain.interop.ankitext import read_anki_text
 from retain.interop.apkg_read import read_apkg
-from retain.interop.bundle import Bundle
+from retain.interop.bundle import Bundle, Review
 from retain.interop.errors import InteropError
 from retain.interop.limits import DEFAULT_LIMITS, Limits
 from retain.interop.markdown import read_markdown
-from retain.interop.media import referenced_media, store_media
+from retain.interop.media import PLACEHOLDER_RE, referenced_media, store_media
 from retain.interop.native import read_native
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks
 from retain.store.files import atomic_write
 from retain.store.library import Library
 
-__all__ = ["IMPORT_SUFFIXES", "ImportPlan", "PlannedDeck", "apply_import", "plan_import", "read_file"]
+__all__ = [
+    "IMPORT_SUFFIXES",
+    "ImportPlan",
+    "PlannedDeck",
+    "apply_import",
+    "count_line",
+    "plan_import",
+    "read_file",
+]
 
 IMPORT_SUFFIXES = (".toml", ".apkg", ".csv", ".tsv", ".txt", ".md")
 
@@ -55,7 +73,7 @@ def read_file(
     if suffix in (".csv", ".tsv", ".txt"):
         return read_anki_text(path, limits, progress)
     if suffix == ".md":
-        return read_markdown(path, limits)
+        return read_markdown(path, limits, stage)
     if suffix == ".colpkg":
         raise InteropError("a .colpkg is a whole Anki profile backup; export a deck as .apkg in Anki instead")
     raise InteropError(f"unknown file type {suffix or '(none)'}; use one of {', '.join(IMPORT_SUFFIXES)}")
@@ -67,6 +85,17 @@ class PlannedDeck:
     target: Path
     text: str
     diff: DeckDiff
+    note: str = ""  # why the deck got another id than the file gives it, or ''
+
+    def lines(self) -> list[str]:
+        return ([self.note] if self.note else []) + self.diff.lines()
+
+
+def count_line(deck: Deck) -> str:
+    """`12 notes, 15 cards`: deck entries, and the review cards they make (as `due` counts them)."""
+    cards = sum(len(card_unit_keys(deck.id, c)) for c in deck.cards)
+    notes = len(deck.cards)
+    return f"{notes} note{'s' * (notes != 1)}, {cards} card{'s' * (cards != 1)}"
 
 
 @dataclass(slots=True)
@@ -77,6 +106,51 @@ class ImportPlan:
     @property
     def diffs(self) -> list[DeckDiff]:
         return [d.diff for d in self.decks]
+
+
+def _same_deck(old: Deck, new: Deck) -> bool:
+    if not old.cards:
+        return True
+    ids = {c.id for c in old.cards}
+    return any(c.id in ids for c in new.cards)
+
+
+def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> tuple[str, str]:
+    """(id to import under, note): the deck's own id unless a *different* deck holds it."""
+    n, candidate, clash = 1, deck.id, ""
+    while True:
+        entry = library.entry(candidate)
+        path = decks_dir / f"{candidate}.toml"
+        if candidate not in taken:
+            if entry is None and not path.exists():
+                break
+            if entry is not None and entry.deck is not None and _same_deck(entry.deck, deck):
+                break
+        if not clash:
+            if entry is not None and entry.deck is not None:
+                clash = f"a different deck ({entry.deck.name}, {entry.origin})"
+            else:
+                clash = "a deck file that does not load"
+        n += 1
+        candidate = f"{deck.id[:58].rstrip('-')}-{n}"
+    if candidate == deck.id:
+        return candidate, ""
+    return candidate, f"deck id {deck.id!r} is taken by {clash}; importing as {candidate!r}"
+
+
+def _renamed(deck: Deck, new_id: str) -> Deck:
+    def fix(text: str) -> str:
+        if deck.id + ".media/" not in text:
+            return text
+        return PLACEHOLDER_RE.sub(
+            lambda m: f"![{m[1]}]({new_id}.media/{m[3]})" if m[2] == deck.id else m[0], text
+        )
+
+    cards: list[Card] = [
+        replace(c, front=fix(c.front), back=fix(c.back), text=fix(c.text), extra=fix(c.extra))
+        for c in deck.cards
+    ]
+    return replace(deck, id=new_id, cards=tuple(cards), path="")
 
 
 def _target(deck: Deck, library: Library, decks_dir: Path) -> tuple[Path, Deck | None]:
@@ -101,10 +175,18 @@ def plan_import(bundle: Bundle, library: Library, decks_dir: Path, *, force: boo
         raise InteropError("nothing to import: the file holds no cards")
     plan = ImportPlan(bundle)
     seen: set[str] = set()
+    renames: dict[str, str] = {}
     for deck in bundle.decks:
         if deck.id in seen:
             raise InteropError(f"the file holds deck id {deck.id!r} twice")
         seen.add(deck.id)
+        new_id, note = _free_id(deck, library, decks_dir, {p.deck.id for p in plan.decks})
+        if new_id != deck.id:
+            renames[deck.id] = new_id
+            bundle.texts.pop(deck.id, None)
+            if deck.id in bundle.keeps:
+                bundle.keeps[new_id] = bundle.keeps.pop(deck.id)
+            deck = _renamed(deck, new_id)
         target, old = _target(deck, library, decks_dir)
         if old is not None and compare_versions(deck.version, old.version) < 0 and not force:
             raise InteropError(
@@ -115,8 +197,20 @@ def plan_import(bundle: Bundle, library: Library, decks_dir: Path, *, force: boo
         check = parse_deck(text, str(target))
         if check.deck is None or check.errors:
             raise InteropError(f"deck {deck.id!r} would not load after import: {check.errors[0]}")
-        plan.decks.append(PlannedDeck(deck, target, text, diff_decks(old, deck)))
+        plan.decks.append(PlannedDeck(deck, target, text, diff_decks(old, deck), note))
+    if renames:
+        bundle.reviews = [_rekey(r, renames) for r in bundle.reviews]
     return plan
+
+
+_KEY = re.compile(r"^([^/]+)/")
+
+
+def _rekey(review: Review, renames: dict[str, str]) -> Review:
+    m = _KEY.match(review.key)
+    if m is None or m[1] not in renames:
+        return review
+    return replace(review, key=renames[m[1]] + review.key[m.end() - 1 :])
 
 
 def apply_import(plan: ImportPlan, decks_dir: Path, progress: ProgressFn = no_progress) -> int:
@@ -125,6 +219,9 @@ def apply_import(plan: ImportPlan, decks_dir: Path, progress: ProgressFn = no_pr
     for n, planned in enumerate(plan.decks, 1):
         names = referenced_media(planned.deck)
         written += store_media(decks_dir, planned.deck.id, names, plan.bundle.media)
+        keep = plan.bundle.keeps.get(planned.deck.id)
+        if keep is not None:
+            atomic_write(keep_path(planned.target.parent, planned.deck.id), keep)
         atomic_write(planned.target, planned.text)
         progress("write decks", n, len(plan.decks))
     return written

@@ -1,26 +1,29 @@
 """hashcards-style Markdown decks: `Q:`/`A:` cards and `C:` cards with `[cloze]` brackets.
 
-Export writes a file hashcards itself reads: TOML front matter between `---`
-lines (hashcards reads `name`; retain also keeps the other deck fields), then
-the cards, separated by blank lines. Each card is preceded by an HTML comment,
-`<!-- retain {...} -->`, holding what hashcards has no syntax for (the card
-id, the kind, tags, extra, accepted answers, cloze numbers and hints); Markdown
-renders it as nothing.
+The line rules are hashcards' own (see `retain.interop.hashcards`). Export
+writes a file that hashcards reads with exactly the cards retain has: TOML
+front matter between `---` lines (hashcards reads `name` and ignores every
+other key), then the cards separated by blank lines. What hashcards has no
+syntax for (card ids, `reversed`/`typed`, tags, extra, accepted answers, cloze
+numbers and hints) lives in the front matter's `[retain]` table, one entry per
+card keyed by a hash of the card's lines, so the card text stays clean and an
+entry whose card was edited by hand is simply not used. Files written by older
+retain versions, with a `<!-- retain {...} -->` line before each card, still
+read.
 
-In `C:` text every `[...]` is a deletion. Literal brackets, backslashes and a
-`!` right before a deletion are backslash-escaped; `![alt](src)` images stay
-as they are, as in hashcards. A content line that would look like a tag
-(`Q:`, `A:`, `C:`, the retain comment) gets one extra leading space.
+Images (`![alt](path)`) are imported like `.apkg` media: see `md_media`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retain.core.cloze import CLOZE_RE
 from retain.core.deckwrite import toml_string
 from retain.core.ids import is_valid_id, make_card_id
 from retain.core.model import Card, Deck, Kind
@@ -29,127 +32,42 @@ from retain.interop.ankinote import deck_id_for_name
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
+from retain.interop.hashcards import (
+    bracket_cloze,
+    escape_line,
+    is_separator,
+    read_brackets,
+    unescape_line,
+)
 from retain.interop.limits import Limits
+from retain.interop.md_media import ImageImporter
 from retain.interop.textfile import read_text
 
-__all__ = ["cloze_from_brackets", "cloze_to_brackets", "read_markdown", "write_markdown"]
+__all__ = ["read_markdown", "write_markdown"]
 
-_TAG_LINE = re.compile(r"^ *(?:[QAC]:|<!-- retain )")
-_TAG_LINE_ESCAPED = re.compile(r"^ +(?:[QAC]:|<!-- retain )")
-_META_LINE = re.compile(r"^<!-- retain (\{.*\}) -->\s*$")
-_IMAGE = re.compile(r"!\[[^\[\]\\\n]*\]")
+_LEGACY_META = re.compile(r"^<!-- retain (\{.*\}) -->\s*$")
+_LEGACY_ESCAPED = re.compile(r"^ +(?:[QAC]:|<!-- retain )")
 
 
-def _escape_lines(text: str) -> str:
-    return "\n".join(" " + ln if _TAG_LINE.match(ln) else ln for ln in text.split("\n"))
+@dataclass(slots=True)
+class _Block:
+    tag: str  # "Q" or "C"
+    line: int  # 1-based line of the tag
+    parts: list[str]  # [question] / [question, answer] / [cloze text]
+    raw: list[str] = field(default_factory=list)
+    legacy: dict[str, Any] | None = None  # a `<!-- retain -->` line before it (old exports)
+
+    def key(self) -> str:
+        return block_key(self.raw)
 
 
-def _unescape_line(line: str) -> str:
-    return line[1:] if _TAG_LINE_ESCAPED.match(line) else line
+def block_key(lines: list[str]) -> str:
+    while lines and not lines[-1].strip():
+        lines = lines[:-1]
+    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _escape_plain(text: str, before_deletion: bool, images: bool = True) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        m = _IMAGE.match(text, i) if images else None
-        if m:
-            out.append(m[0])
-            i = m.end()
-            continue
-        ch = text[i]
-        if ch in "[]\\" or (
-            ch == "!" and (text.startswith("[", i + 1) or (before_deletion and i == len(text) - 1))
-        ):
-            out.append("\\")
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def cloze_to_brackets(text: str) -> tuple[str, list[int], list[str]]:
-    """retain cloze text -> (hashcards text, cloze number per bracket, hint per bracket)."""
-    out: list[str] = []
-    numbers: list[int] = []
-    hints: list[str] = []
-    pos = 0
-    for m in CLOZE_RE.finditer(text):
-        out.append(_escape_plain(text[pos : m.start()], before_deletion=True))
-        out.append("[" + _escape_plain(m[2], before_deletion=False, images=False) + "]")
-        numbers.append(int(m[1]))
-        hints.append(m[3] or "")
-        pos = m.end()
-    out.append(_escape_plain(text[pos:], before_deletion=False))
-    return "".join(out), numbers, hints
-
-
-def cloze_from_brackets(text: str, numbers: list[int] | None = None, hints: list[str] | None = None) -> str:
-    """hashcards `C:` text -> retain cloze text with `{{cN::...}}` deletions."""
-    out: list[str] = []
-    current: list[str] | None = None
-    count = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "[]\\!":
-            (current if current is not None else out).append(text[i + 1])
-            i += 2
-            continue
-        m = _IMAGE.match(text, i) if current is None else None
-        if m:
-            out.append(m[0])
-            i = m.end()
-            continue
-        if ch == "[" and current is None:
-            current = []
-        elif ch == "]" and current is not None:
-            n = numbers[count] if numbers and count < len(numbers) else count + 1
-            hint = hints[count] if hints and count < len(hints) else ""
-            out.append(f"{{{{c{n}::{''.join(current)}{'::' + hint if hint else ''}}}}}")
-            current, count = None, count + 1
-        else:
-            (current if current is not None else out).append(ch)
-        i += 1
-    if current is not None:
-        out.append("[" + "".join(current))
-    return "".join(out)
-
-
-def _meta_comment(data: dict[str, Any]) -> str:
-    raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return "<!-- retain " + raw.replace("<", "\\u003c").replace(">", "\\u003e") + " -->"
-
-
-def _card_md(card: Card) -> str:
-    meta: dict[str, Any] = {"id": card.id}
-    if card.kind in ("reversed", "typed"):
-        meta["kind"] = card.kind
-    for key in ("tags", "accept"):
-        if getattr(card, key):
-            meta[key] = list(getattr(card, key))
-    for key in ("extra", "source"):
-        if getattr(card, key):
-            meta[key] = getattr(card, key)
-    if card.kind == "cloze":
-        body, numbers, hints = cloze_to_brackets(card.text)
-        if numbers != list(range(1, len(numbers) + 1)):
-            meta["n"] = numbers
-        if any(hints):
-            meta["hints"] = hints
-        return f"{_meta_comment(meta)}\nC: {_escape_lines(body)}\n"
-    return f"{_meta_comment(meta)}\nQ: {_escape_lines(card.front)}\nA: {_escape_lines(card.back)}\n"
-
-
-def write_markdown(deck: Deck) -> str:
-    head = ["---", f"name = {toml_string(deck.name)}", f"id = {toml_string(deck.id)}"]
-    for key in ("group", "description", "version", "license"):
-        if getattr(deck, key):
-            head.append(f"{key} = {toml_string(getattr(deck, key))}")
-    for key in ("authors", "tags"):
-        if getattr(deck, key) or key == "tags":
-            head.append(f"{key} = [{', '.join(toml_string(v) for v in getattr(deck, key))}]")
-    head.append("---")
-    return "\n".join(head) + "\n\n" + "\n".join(_card_md(c) for c in deck.cards)
+# ---- reading ---------------------------------------------------------------------------
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
@@ -164,87 +82,232 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, Any], int]:
     raise InteropError("front matter opened with '---' is never closed")
 
 
-def _strs(value: Any) -> tuple[str, ...]:
-    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+def _stray(warnings: list[str], lines: list[int]) -> None:
+    if not lines:
+        return
+    where = f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}-{lines[-1]}"
+    warnings.append(
+        f"{where}: text outside any card ignored (hashcards 0.4 ignores it; newer versions refuse it)"
+    )
 
 
-def _to_card(tag: str, parts: list[str], meta: dict[str, Any], taken: set[str]) -> Card:
-    text = "\n".join(parts[0].split("\n")).strip()
-    kind: Kind = "cloze" if tag == "C" else "basic"
-    if tag == "Q" and meta.get("kind") in ("reversed", "typed"):
-        kind = meta["kind"]
-    common: dict[str, Any] = {
-        "kind": kind,
-        "tags": _strs(meta.get("tags")),
-        "accept": _strs(meta.get("accept")),
-        "extra": meta["extra"] if isinstance(meta.get("extra"), str) else "",
-        "source": meta["source"] if isinstance(meta.get("source"), str) else "",
-    }
-    raw_id = meta.get("id")
-    if kind == "cloze":
-        numbers = [n for n in meta.get("n", []) if isinstance(n, int) and 0 < n < 1000] or None
-        hints = _strs(meta.get("hints"))
-        body = cloze_from_brackets(text, numbers, list(hints) or None)
-        card_id = raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(body, taken)
-        return Card(id=card_id, text=body, **common)
-    back = parts[1].strip() if len(parts) > 1 else ""
-    card_id = raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(text, taken)
-    return Card(id=card_id, front=text, back=back, **common)
+def parse_blocks(lines: list[str], first: int, warnings: list[str]) -> list[_Block]:
+    """Card blocks by hashcards' line rules; `first` is the file line number of lines[0]."""
+    blocks: list[_Block] = []
+    legacy = any(_LEGACY_META.match(ln) for ln in lines)
+    cur: _Block | None = None
+    pending: dict[str, Any] | None = None
+    stray: list[int] = []
 
+    def close(n: int) -> None:
+        nonlocal cur
+        if cur is not None:
+            if cur.tag == "Q" and len(cur.parts) < 2:
+                warnings.append(f"line {cur.line} skipped: question without an `A:` answer (line {n})")
+            else:
+                blocks.append(cur)
+        cur = None
 
-def read_markdown(path: Path, limits: Limits) -> Bundle:
-    lines = read_text(path, limits).replace("\r\n", "\n").split("\n")
-    front, start = _front_matter(lines)
-    bundle = Bundle("md")
-    cards: list[tuple[str, Card]] = []
-    taken: set[str] = set()
-    tag, parts, where = "", [""], 0
-    meta: dict[str, Any] = {}
-    pending: dict[str, Any] = {}
+    def text_of(line: str) -> str:
+        return line[1:] if legacy and _LEGACY_ESCAPED.match(line) else unescape_line(line)
 
-    def flush() -> None:
-        nonlocal tag
-        if tag == "Q" and len(parts) < 2:
-            bundle.warnings.append(f"line {where} skipped: question without an `A:` answer")
-        elif tag:
-            card = _to_card(tag, parts, meta, taken)
-            taken.add(card.id)
-            cards.append((f"line {where}", card))
-            if len(cards) > limits.max_notes:
-                raise LimitError(
-                    f"file has over {limits.max_notes} cards; the card-count limit is {limits.max_notes}"
-                )
-        tag = ""
-
-    for n, line in enumerate(lines[start:], start + 1):
-        m = _META_LINE.match(line)
+    for n, line in enumerate(lines, first):
+        m = _LEGACY_META.match(line)
         if m:
-            flush()
+            close(n)
+            _stray(warnings, stray)
+            stray = []
             try:
                 loaded = json.loads(m[1])
             except (ValueError, RecursionError):
                 loaded = {}
             pending = loaded if isinstance(loaded, dict) else {}
         elif line.startswith(("Q:", "C:")):
-            flush()
-            tag, parts, meta, where = line[0], [line[2:]], pending, n
-            pending = {}
+            close(n)
+            _stray(warnings, stray)
+            stray = []
+            cur = _Block(line[0], n, [text_of(line[2:].strip())], [line], pending)
+            pending = None
         elif line.startswith("A:"):
-            if tag == "Q" and len(parts) == 1:
-                parts.append(line[2:])
+            if cur is not None and cur.tag == "Q" and len(cur.parts) == 1:
+                cur.parts.append(text_of(line[2:].strip()))
+                cur.raw.append(line)
             else:
-                bundle.warnings.append(f"line {n}: `A:` without a question, ignored")
-        elif tag:
-            parts[-1] += "\n" + _unescape_line(line)
-    flush()
-    name = front.get("name") if isinstance(front.get("name"), str) else path.stem
+                warnings.append(f"line {n}: `A:` without a question, ignored")
+        elif is_separator(line):
+            close(n)
+        elif cur is not None:
+            cur.parts[-1] += "\n" + text_of(line)
+            cur.raw.append(line)
+        elif line.strip() and not line.lstrip().startswith("#"):
+            stray.append(n)
+        elif stray and not line.strip():
+            _stray(warnings, stray)
+            stray = []
+    close(len(lines) + first)
+    _stray(warnings, stray)
+    return blocks
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _str(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _cloze_text(body: str, meta: dict[str, Any]) -> str:
+    numbers = [n for n in meta.get("n", []) if isinstance(n, int) and 0 < n < 1000]
+    hints = _strs(meta.get("hints"))
+    out: list[str] = []
+    count = 0
+    for piece, deletion in read_brackets(body.strip()):
+        if not deletion:
+            out.append(piece)
+            continue
+        num = numbers[count] if count < len(numbers) else count + 1
+        hint = hints[count] if count < len(hints) else ""
+        out.append(f"{{{{c{num}::{piece}{'::' + hint if hint else ''}}}}}")
+        count += 1
+    return "".join(out)
+
+
+def card_from_block(block: _Block, meta: dict[str, Any], taken: set[str]) -> Card:
+    kind: Kind = "cloze" if block.tag == "C" else "basic"
+    if kind == "basic" and meta.get("kind") in ("reversed", "typed"):
+        kind = meta["kind"]
+    common: dict[str, Any] = {
+        "kind": kind,
+        "tags": _strs(meta.get("tags")),
+        "accept": _strs(meta.get("accept")),
+        "extra": _str(meta, "extra"),
+        "source": _str(meta, "source"),
+    }
+    raw_id = meta.get("id")
+    if kind == "cloze":
+        text = meta["text"] if isinstance(meta.get("text"), str) else _cloze_text(block.parts[0], meta)
+        card_id = raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(text, taken)
+        return Card(id=card_id, text=text, **common)
+    front = meta["front"] if isinstance(meta.get("front"), str) else block.parts[0].strip()
+    back = meta["back"] if isinstance(meta.get("back"), str) else block.parts[1].strip()
+    card_id = raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(front, taken)
+    return Card(id=card_id, front=front, back=back, **common)
+
+
+def _card_meta(front: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    table = front.get("retain")
+    entries = table.get("cards") if isinstance(table, dict) else None
+    by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("h"), str):
+            by_key[entry["h"]].append(entry)
+    return by_key
+
+
+def _deck_id(front: dict[str, Any], name: str, fallback: str) -> str:
     raw_id = front.get("id")
-    deck_id = (
-        raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else deck_id_for_name(name or path.stem)
-    )
+    if isinstance(raw_id, str) and is_valid_id(raw_id):
+        return raw_id
+    return deck_id_for_name(name or fallback)
+
+
+def read_markdown(path: Path, limits: Limits, stage: Path) -> Bundle:
+    """Read a hashcards file; images are copied into `stage` under content-hash names."""
+    lines = read_text(path, limits).replace("\r\n", "\n").split("\n")
+    front, start = _front_matter(lines)
+    bundle = Bundle("md")
+    blocks = parse_blocks(lines[start:], start + 1, bundle.warnings)
+    if len(blocks) > limits.max_notes:
+        raise LimitError(f"file has {len(blocks)} cards; the card-count limit is {limits.max_notes}")
+    name = front["name"] if isinstance(front.get("name"), str) and front["name"].strip() else path.stem
+    deck_id = _deck_id(front, name, path.stem)
+    meta_by_key = _card_meta(front)
+    images = ImageImporter(path, stage, limits, bundle, deck_id)
+    cards: list[tuple[str, Card]] = []
+    taken: set[str] = set()
+    for block in blocks:
+        queue = meta_by_key.get(block.key())
+        meta = block.legacy if block.legacy is not None else (queue.pop(0) if queue else {})
+        card = images.rewrite(card_from_block(block, meta, taken), block)
+        taken.add(card.id)
+        cards.append((f"line {block.line}", card))
     meta_fields: dict[str, Any] = {
         k: front[k] for k in ("group", "description", "version", "license") if isinstance(front.get(k), str)
     }
     meta_fields.update({k: _strs(front.get(k)) for k in ("authors", "tags") if k in front})
-    bundle.decks.append(make_deck(deck_id, name or deck_id, cards, bundle.warnings, limits, **meta_fields))
+    bundle.decks.append(make_deck(deck_id, name, cards, bundle.warnings, limits, **meta_fields))
     return bundle
+
+
+# ---- writing ---------------------------------------------------------------------------
+
+
+def _lines(text: str) -> str:
+    return "\n".join(escape_line(ln) for ln in text.split("\n"))
+
+
+def _tagged(tag: str, text: str) -> str:
+    body = _lines(text)
+    return f"{tag}: {body}" if body else f"{tag}:"
+
+
+def _card_block(card: Card) -> tuple[str, dict[str, Any]]:
+    meta: dict[str, Any] = {"id": card.id}
+    if card.kind in ("reversed", "typed"):
+        meta["kind"] = card.kind
+    for key in ("tags", "accept"):
+        if getattr(card, key):
+            meta[key] = list(getattr(card, key))
+    for key in ("extra", "source"):
+        if getattr(card, key):
+            meta[key] = getattr(card, key)
+    if card.kind == "cloze":
+        body, numbers, hints = bracket_cloze(card.text)
+        if numbers != list(range(1, len(numbers) + 1)):
+            meta["n"] = numbers
+        if any(hints):
+            meta["hints"] = hints
+        block = _tagged("C", body)
+    else:
+        block = _tagged("Q", card.front) + "\n" + _tagged("A", card.back)
+    # the exact text goes into the metadata when hashcards' syntax cannot carry it
+    parsed = parse_blocks(block.split("\n"), 1, [])
+    back = card_from_block(parsed[0], meta, set()) if len(parsed) == 1 else None
+    for key in ("text",) if card.kind == "cloze" else ("front", "back"):
+        if back is None or getattr(back, key) != getattr(card, key):
+            meta[key] = getattr(card, key)
+    return block, meta
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, int):
+        return str(value)
+    return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+
+
+def write_markdown(deck: Deck) -> str:
+    head = ["---", f"name = {toml_string(deck.name)}", f"id = {toml_string(deck.id)}"]
+    for key in ("group", "description", "version", "license"):
+        if getattr(deck, key):
+            head.append(f"{key} = {toml_string(getattr(deck, key))}")
+    for key in ("authors", "tags"):
+        if getattr(deck, key) or key == "tags":
+            head.append(f"{key} = {_toml_value(list(getattr(deck, key)))}")
+    blocks: list[str] = []
+    entries: list[str] = []
+    for card in deck.cards:
+        block, meta = _card_block(card)
+        blocks.append(block)
+        fields = {"h": block_key(block.split("\n")), **meta}
+        entries.append("  { " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in fields.items()) + " },")
+    head += [
+        "",
+        "# retain's card ids and fields hashcards has no syntax for (hashcards ignores this)",
+        "[retain]",
+    ]
+    head += ["cards = [", *entries, "]", "---"]
+    return "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n"

@@ -33,7 +33,7 @@ __all__ = [
 AUDIO_EXTS = frozenset({"mp3", "ogg", "oga", "wav", "m4a", "flac", "opus", "aac", "webm", "mp4", "spx"})
 _EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
 PLACEHOLDER_RE = re.compile(
-    r"!\[(image|audio)\]\(([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)\)"
+    r"!\[([^\[\]\n]*)\]\(([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)\)"
 )
 
 

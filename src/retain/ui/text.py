@@ -44,8 +44,12 @@ def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     """Card Markdown (front, back, extra): sanitised, code highlighted, links inert."""
     from rich.markdown import Markdown  # imported on first use: the home screen has no Markdown
 
-    return Markdown(
+    from retain.ui.card_text import shape_tokens
+
+    md = Markdown(
         sanitize(text),
         code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME,
         hyperlinks=False,
     )
+    shape_tokens(md.parsed)  # the author's line breaks; no media file names
+    return md

@@ -16,7 +16,14 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
-from retain.interop.importer import IMPORT_SUFFIXES, ImportPlan, apply_import, plan_import, read_file
+from retain.interop.importer import (
+    IMPORT_SUFFIXES,
+    ImportPlan,
+    apply_import,
+    count_line,
+    plan_import,
+    read_file,
+)
 from retain.interop.progress_io import collection_record_history
 from retain.store.collection import Collection, CollectionError
 from retain.ui.screens.share_dialog import ShareDialog
@@ -85,7 +92,7 @@ class ImportScreen(ShareDialog):
             return
         self.plan = plan
         self.reviews = list(bundle.reviews)
-        lines = [text for planned in plan.decks for text in planned.diff.lines()]
+        lines = [text for planned in plan.decks for text in planned.lines()]
         if history:
             lines.append(f"review history: {len(bundle.reviews)} event(s) in the file")
         lines += [f"warning: {w}" for w in bundle.warnings[:5]]
@@ -121,14 +128,15 @@ class ImportScreen(ShareDialog):
                 note = f"; recorded {recorded} event(s) of review history"
                 note += f" ({kept} card(s) kept their progress here)" if kept else ""
         written = [Path(p.target) for p in plan.decks]
-        self.app.call_from_thread(self._finish, written, note)
+        names = "; ".join(f"{p.deck.id} ({count_line(p.deck)})" for p in plan.decks)
+        self.app.call_from_thread(self._finish, written, names, note)
 
-    def _finish(self, written: list[Path], note: str = "") -> None:
+    def _finish(self, written: list[Path], names: str = "", note: str = "") -> None:
         live: Any = getattr(self.app, "live_reload", None)
         if live is not None:
             live.acknowledge(written)
         self.collection.reload_library()
-        names = ", ".join(p.stem for p in written)
+        names = names or ", ".join(p.stem for p in written)
         self.app.notify(line(f"Imported {names}{note}").plain, title="Import", markup=False)
         self._cleanup()
         self.dismiss(written)
