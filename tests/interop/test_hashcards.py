@@ -9,6 +9,7 @@ collection root.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -189,11 +190,15 @@ def test_same_deck_by_its_cards_is_still_an_upgrade(
 ) -> None:
     out_file = tmp_path / "docker.md"
     assert run_cli(capsys, "export", "docker", "-o", str(out_file))[0] == 0
-    text = out_file.read_text().replace('version = "1.0.0"', 'version = "1.1.0"')
-    out_file.write_text(text)
+    text = out_file.read_text()
+    version = re.search(r'version = "(\d+)\.(\d+)\.(\d+)"', text)
+    assert version is not None
+    newer = f"{version[1]}.{int(version[2]) + 1}.0"
+    out_file.write_text(text.replace(version[0], f'version = "{newer}"'))
     code, out, err = run_cli(capsys, "import", str(out_file))
     assert code == 0, err
-    assert "deck docker: 1.0.0 -> 1.1.0: 0 added, 0 changed, 0 removed" in out
+    old = ".".join(version.groups())
+    assert f"deck docker: {old} -> {newer}: 0 added, 0 changed, 0 removed" in out
     assert tree(home / "decks") == ["docker.toml"]
 
 
