@@ -28,6 +28,7 @@ __all__ = [
 MAX_ANSWER = 500  # characters compared; longer input is cut (the diff is quadratic)
 NEAR_MISS = 0.8  # similarity from which a wrong answer counts as a typo (Hard)
 MAX_TARGETS = 16  # the back and the first accepted alternatives: each costs a diff
+MAX_ACCEPTED = 256  # accepted answers compared exactly (a hostile deck may list millions)
 
 PartKind = Literal["same", "wrong", "missing"]
 
@@ -158,9 +159,12 @@ def _similarity(a: str, b: str) -> float:
 def check_typed(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedCheck:
     """Compare a typed answer with the card's back (Markdown allowed) and its accepted alternatives."""
     typed = _SPACES.sub(" ", answer[:MAX_ANSWER]).strip()
-    targets = [plain_answer(t[: 4 * MAX_ANSWER])[:MAX_ANSWER] for t in (expected, *accept)[:MAX_TARGETS]]
-    targets = [t for t in targets if t] or [""]
     norm_typed = normalize_answer(typed)
+    everything = [plain_answer(t[: 4 * MAX_ANSWER])[:MAX_ANSWER] for t in (expected, *accept)[:MAX_ACCEPTED]]
+    # An exact match against any accepted answer is cheap; only the similarity (a diff per
+    # target) is limited to the back and the first accepted alternatives.
+    exact = [t for t in everything if t and normalize_answer(t) == norm_typed]
+    targets = exact[:1] or [t for t in everything[:MAX_TARGETS] if t] or [""]
     # An exact match wins; then the most similar; ties keep the card's own back first.
     correct, similarity, target = False, -1.0, targets[0]
     for t in targets:
