@@ -100,7 +100,10 @@ def test_study_screen_of_a_deck_with_c10000(tmp_path: Path, monkeypatch: pytest.
 
     home = tmp_path / "home"
     (home / "decks").mkdir(parents=True)
-    deck = deck_with_text("{{c10000::answer}}") + '\n[[cards]]\nid = "c2"\nkind = "cloze"\ntext = "{{c1::one}}"\n'
+    deck = (
+        deck_with_text("{{c10000::answer}}")
+        + '\n[[cards]]\nid = "c2"\nkind = "cloze"\ntext = "{{c1::one}}"\n'
+    )
     (home / "decks" / "hostile.toml").write_text(deck, "utf-8")
     monkeypatch.setenv("RETAIN_HOME", str(home))
     h = open_home()
