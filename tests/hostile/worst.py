@@ -7,6 +7,7 @@ must read in time linear in its size.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 __all__ = ["DECKS", "HEAD", "deck_with_text"]
@@ -19,7 +20,7 @@ def _repeat(unit: str, size: int) -> str:
 
 
 def _toml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return json.dumps(text)  # a JSON string is a TOML basic string (escapes included)
 
 
 def deck_with_text(text: str, kind: str = "cloze") -> str:

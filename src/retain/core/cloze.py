@@ -14,6 +14,7 @@ one limit shared by this parser, `retain check` and the unit-key codec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal, overload
@@ -70,12 +71,12 @@ class ClozeMatch:
         return self._span[1]
 
 
+_DIGITS = re.compile(r"[0-9]*+")
+
+
 def _digits_end(text: str, pos: int) -> int:
-    end = pos
-    n = len(text)
-    while end < n and "0" <= text[end] <= "9":
-        end += 1
-    return end
+    m = _DIGITS.match(text, pos)
+    return m.end() if m else pos
 
 
 def _scan(text: str, rejected: list[str] | None = None) -> Iterator[ClozeMatch]:
