@@ -95,11 +95,14 @@ for cid in reviewed:
         kind = 0 if r == 0 else (2 if ease == 1 else 1)
         revlog.append((rid, cid, ease, ivl, ivl, 2500, rng.randint(1500, 20000), kind))
     rows.append((ivl, today + rng.randint(-10, ivl), reps[cid], lapses, cid))
-    if len(revlog) >= 100_000:
-        db.executemany("insert into revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type) values (?,?,-1,?,?,?,?,?,?)", revlog)
-        revlog = []
-db.executemany("update cards set type=2, queue=2, ivl=?, due=?, factor=2500, reps=?, lapses=? where id=?", rows)
-db.executemany("insert into revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type) values (?,?,-1,?,?,?,?,?,?)", revlog)
+def write():  # one transaction: outside one, every row is its own commit and fsync
+    db.executemany("update cards set type=2, queue=2, ivl=?, due=?, factor=2500, reps=?, lapses=? where id=?", rows)
+    for i in range(0, len(revlog), 100_000):
+        db.executemany(
+            "insert into revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type) values (?,?,-1,?,?,?,?,?,?)",
+            revlog[i:i + 100_000],
+        )
+db.transact(write)
 col.set_config("fsrs", True)
 total = db.scalar("select count() from revlog")
 col.close()

@@ -79,12 +79,14 @@ for cid in reviewed:
         last_ivl, ivl = ivl, (1 if ease == 1 else min(365, max(1, int(max(ivl, 1) * rng.uniform(1.5, 3.0)))))
         revlog.append((rid, cid, ease, ivl, last_ivl, 2500, rng.randint(1500, 20000), kind))
     rows.append((ivl, today + rng.randint(-10, min(ivl, 90)), reps[cid], lapses, cid))
-db.executemany("update cards set type=2, queue=2, ivl=?, due=?, factor=2500, reps=?, lapses=? where id=?", rows)
-for i in range(0, len(revlog), 100_000):
-    db.executemany(
-        "insert into revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type) values (?,?,-1,?,?,?,?,?,?)",
-        revlog[i:i + 100_000],
-    )
+def write():  # one transaction: outside one, every row is its own commit and fsync
+    db.executemany("update cards set type=2, queue=2, ivl=?, due=?, factor=2500, reps=?, lapses=? where id=?", rows)
+    for i in range(0, len(revlog), 100_000):
+        db.executemany(
+            "insert into revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type) values (?,?,-1,?,?,?,?,?,?)",
+            revlog[i:i + 100_000],
+        )
+db.transact(write)
 notes = db.scalar("select count() from notes")
 cards = db.scalar("select count() from cards")
 rows_ = db.scalar("select count() from revlog")
