@@ -235,10 +235,13 @@ async def test_marked_rows_suspend_together_and_star_marks_all(retain_home: Path
         assert list(screen.marked) == ["kafka/partitions", "kafka/acks"]
         assert "2 marked" in screen_text(app) and "● " in screen_text(app)
         await pilot.press("s")
+        assert isinstance(app.screen, ConfirmScreen)  # several cards at once: it asks
+        assert "Suspend the 2 marked cards?" in screen_text(app)
+        await pilot.press("y")
         col = app.collection
         assert col.states["kafka/partitions"].suspended and col.states["kafka/acks"].suspended
         assert col.states.get("spanish/hello") is None  # not marked, untouched
-        await pilot.press("s")  # all marked are suspended: unsuspend them
+        await pilot.press("s", "y")  # all marked are suspended: unsuspend them
         assert not col.states["kafka/partitions"].suspended
         await pilot.press("asterisk")
         assert sorted(screen.marked) == sorted(ALL)
@@ -282,3 +285,34 @@ async def test_marked_cards_are_deleted_and_moved_together(retain_home: Path, op
     moved = spanish.read_text("utf-8")
     assert 'id = "partitions"' in moved and 'id = "persistence"' in moved
     assert 'id = "persistence"' not in (retain_home / "decks" / "redis.toml").read_text("utf-8")
+
+
+async def test_typing_after_opening_searches_and_runs_no_command(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert screen.query_one(Input).has_focus
+        events = len(app.collection.history())
+        await pilot.press(*"is:due", "enter")
+        assert isinstance(app.screen, BrowserScreen)  # no delete question
+        assert screen.query_one(Input).value == "is:due"
+        assert screen.sort is None  # `i` did not invert the sort
+        assert len(app.collection.history()) == events  # `s` suspended nothing
+        await pilot.press("escape")
+        assert not isinstance(app.screen, BrowserScreen)
+
+
+async def test_one_card_suspends_at_once_and_ctrl_z_undoes_it(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("s")
+        assert app.collection.states["kafka/partitions"].suspended
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        state = app.collection.states.get("kafka/partitions")
+        assert state is None or not state.suspended
+        assert any("Undid suspend of kafka/partitions" in str(n.message) for n in app._notifications)

@@ -32,8 +32,8 @@ async def test_typed_card_diff_and_suggested_rating(open_app: OpenApp) -> None:
         diff = screen_text(app)
         assert "You typed  Rafft" in diff and "Answer     Raft" in diff and "suggested rating: Hard" in diff
         assert screen.query_one(RatingBar).suggested == 2
-        await pilot.press("space")  # Good after the reveal
-        assert [e.rating for e in app.collection.history()] == [3]
+        await pilot.press("space")  # the suggested rating after the reveal
+        assert [e.rating for e in app.collection.history()] == [2]
 
 
 async def test_typed_card_accepts_alternatives(open_app: OpenApp) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
+from retain.core.due import Counts
 from retain.store.config import Config
 from retain.store.library import DeckEntry
 from retain.ui.deck_rows import deck_rows
@@ -192,12 +193,28 @@ class RetainApp(App[None]):
         now = self.clock()
         library = collection.library
         return HomeData(
-            rows=deck_rows(library.decks, collection.due_counts(now), collection.cards_per_deck()),
+            rows=deck_rows(library.decks, self.due_counts(now), collection.cards_per_deck()),
             broken=[broken_line(e, self._decks_dir) for e in library.broken],
             messages=list(collection.messages),
             read_only=collection.read_only,
             decks_dir=self._decks_dir,
             progress=collection.progress(now),
+        )
+
+    def due_counts(self, now: datetime) -> dict[str, Counts]:
+        """Due counts per deck as a session would start with them: learning steps due within the
+        configured learn-ahead count as learning (`Collection.due_counts` counts those due now)."""
+        from retain.core.due import count_due
+
+        collection = self.collection
+        return count_due(
+            collection.units,
+            collection.states,
+            collection.day_log(now),
+            collection.settings_for,
+            now,
+            collection.today(now),
+            learn_ahead=timedelta(minutes=collection.home.config.learn_ahead_minutes),
         )
 
     def _summary_home_data(self) -> HomeData:

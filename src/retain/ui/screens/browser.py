@@ -34,6 +34,7 @@ from retain.store.collection import Collection
 from retain.store.progress_edits import set_suspended
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.card_actions import ask_delete, ask_move, ask_reset
+from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.text import line
 from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
 from retain.ui.widgets.card_preview import CardPreview
@@ -43,7 +44,7 @@ __all__ = ["BrowserScreen"]
 Clock = Callable[[], datetime]
 SEARCH_DELAY = 0.25  # seconds after the last keystroke before searching
 _ROW_ACTIONS = {"edit", "suspend", "reset", "delete", "move"}
-_WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move"}
+_WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo"}
 
 
 class BrowserScreen(Screen[None]):
@@ -62,6 +63,7 @@ class BrowserScreen(Screen[None]):
         Binding("right_square_bracket", "page(1)", "Next page", id="browser.next_page"),
         Binding("left_square_bracket", "page(-1)", "Prev page", id="browser.prev_page"),
         Binding("down", "focus_table", "Results", id="browser.results", show=False),
+        Binding("ctrl+z", "undo", "Undo", id="browser.undo", show=False),
         Binding("escape", "close", "Back", id="browser.close"),
     ]
 
@@ -105,7 +107,7 @@ class BrowserScreen(Screen[None]):
         self.query_one(Input).cursor_blink = False
         self.query_one("#browser-error", Static).display = False
         self.run_search()
-        self.query_one(BrowseTable).focus()
+        self.query_one(Input).focus()  # typing searches; the letter keys act only on the table
 
     # ---- searching and paging --------------------------------------------------
 
@@ -254,10 +256,7 @@ class BrowserScreen(Screen[None]):
         self.query_one(BrowseTable).focus()
 
     def action_close(self) -> None:
-        if self.query_one(Input).has_focus:
-            self.query_one(BrowseTable).focus()
-        else:
-            self.dismiss()
+        self.dismiss()
 
     def action_page(self, step: int) -> None:
         last = max(0, (len(self.matches) - 1) // PAGE_SIZE)
@@ -309,15 +308,39 @@ class BrowserScreen(Screen[None]):
         return [unit] if unit is not None else []
 
     def action_suspend(self) -> None:
+        """Suspend (or, when all are suspended, unsuspend): one card at once (ctrl+z undoes), several ask."""
         units = self.targets()
         if not units:
             return
         states = self.collection.states
         suspend = not all((st := states.get(u.key)) is not None and st.suspended for u in units)
+        if len(units) == 1:
+            self._set_suspended(units, suspend)
+            return
+        verb = "Suspend" if suspend else "Unsuspend"
+        message = Content.assemble(
+            f"{verb} the {len(units)} marked cards?",
+            "\nThey stay out of every study session until unsuspended." if suspend else "",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._set_suspended(units, suspend)
+
+        self.app.push_screen(ConfirmScreen(f"{verb} {len(units)} cards?", message, yes=verb), answered)
+
+    def _set_suspended(self, units: list[Unit], suspend: bool) -> None:
         set_suspended(self.collection, [u.key for u in units], suspend, self._clock())
-        what = line(units[0].key).plain if len(units) == 1 else f"{len(units)} review units"
-        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {what}", markup=False)
+        what = line(units[0].key).plain if len(units) == 1 else f"{len(units)} cards"
+        undo = " (ctrl+z to undo)" if suspend and len(units) == 1 else ""
+        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {what}{undo}", markup=False)
         self.show_page(self.query_one(BrowseTable).selected_key())
+
+    def action_undo(self) -> None:
+        from retain.ui.undo import undo_last
+
+        if undo_last(self):
+            self.show_page(self.query_one(BrowseTable).selected_key())
 
     def action_reset(self) -> None:
         units = self.targets()

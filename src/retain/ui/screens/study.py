@@ -15,9 +15,10 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from retain.core.scheduler import interval_label
-from retain.core.session import ReviewSession
+from retain.core.session import ReviewSession, undo_label
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_typed
 from retain.store.collection import CollectionError
+from retain.ui.text import line
 from retain.ui.widgets.card_view import CardView
 from retain.ui.widgets.key_bar import KeyBar
 from retain.ui.widgets.progress_header import ProgressHeader
@@ -27,7 +28,7 @@ __all__ = ["StudyScreen"]
 
 Clock = Callable[[], datetime]
 MAX_ANSWER_MS = 60_000  # time on one card counted at most (a learner who walked away)
-_RATING_ACTIONS = {"rate"}
+_RATING_ACTIONS = {"rate", "accept"}
 _CARD_ACTIONS = {"suspend", "bury", "edit"}
 
 
@@ -37,7 +38,10 @@ class StudyScreen(Screen[None]):
     AUTO_FOCUS = ""  # no auto focus: the answer Input gets it only on typed cards
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "reveal", "Show answer", id="review.reveal"),
-        Binding("space,enter", "rate(3)", "Good (answer shown)", id="review.answer_good", show=False),
+        Binding(
+            "space,enter", "accept", "Suggested rating", id="review.answer_good", show=False,
+            tooltip="Good, or what a typed answer's check suggests",
+        ),
         Binding("1", "rate(1)", "Again", id="review.again"),
         Binding("2", "rate(2)", "Hard", id="review.hard"),
         Binding("3", "rate(3)", "Good", id="review.good"),
@@ -195,6 +199,10 @@ class StudyScreen(Screen[None]):
     def _rated_by_mouse(self, event: RatingBar.Rated) -> None:
         self.action_rate(event.rating)
 
+    def action_accept(self) -> None:
+        """Space/Enter after the reveal: the typed answer's suggested rating, else Good."""
+        self.action_rate(self._check.suggested_rating if self._check is not None else 3)
+
     def action_rate(self, rating: int) -> None:
         if self.session.current is None or self.session.phase != "back" or rating not in RATING_NAMES:
             return
@@ -218,6 +226,8 @@ class StudyScreen(Screen[None]):
             return
         if events[0] is None:
             self.notify("Nothing to undo", markup=False)
+        elif self.session.last_undone is not None:
+            self.notify(line(undo_label(self.session.last_undone)).plain, markup=False)
         self._show_current()
 
     def action_suspend(self) -> None:
