@@ -17,7 +17,9 @@ def undo_last(node: DOMNode) -> bool:
     app = retain_app(node)
     collection = app.collection
     if collection.read_only:
-        app.notify("Read-only: another retain is running; nothing was undone.", severity="warning", markup=False)
+        app.notify(
+            "Read-only: another retain is running; nothing was undone.", severity="warning", markup=False
+        )
         return False
     try:
         done = record_undo(collection, collection.states, app.clock())

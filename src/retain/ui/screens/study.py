@@ -39,7 +39,11 @@ class StudyScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "reveal", "Show answer", id="review.reveal"),
         Binding(
-            "space,enter", "accept", "Suggested rating", id="review.answer_good", show=False,
+            "space,enter",
+            "accept",
+            "Suggested rating",
+            id="review.answer_good",
+            show=False,
             tooltip="Good, or what a typed answer's check suggests",
         ),
         Binding("1", "rate(1)", "Again", id="review.again"),
