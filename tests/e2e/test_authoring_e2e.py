@@ -109,7 +109,15 @@ def progress(home: Path, key: str) -> object:
 
 def test_add_study_edit_text_progress_kept(tmp_path: Path, sessions: list[Tmux]) -> None:
     added = run(
-        tmp_path, "add", "--deck", "geo", "--front", "What is the capital of France?", "--back", "Paris"
+        tmp_path,
+        "add",
+        "--deck",
+        "geo",
+        "--new-deck",
+        "--front",
+        "What is the capital of France?",
+        "--back",
+        "Paris",
     )
     assert added.returncode == 0, added.stderr
     card_id = added.stdout.split("geo/")[1].split()[0]

@@ -131,3 +131,37 @@ async def test_undo_works_from_the_home_screen(open_app: OpenApp) -> None:
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert "Nothing to undo" in toasts(app)
+
+
+BAD_CARDS = """format = 1
+
+[deck]
+id = "bad"
+name = "Bad cards"
+
+[[cards]]
+id = "a"
+front = "A?"
+back = "a"
+
+[[cards]]
+front = "no id"
+back = "x"
+
+[[cards]]
+id = "a"
+front = "duplicate"
+back = "y"
+
+[[cards]]
+id = "c"
+kind = "clozee"
+text = "x {{c1::y}}"
+"""
+
+
+async def test_home_says_when_cards_were_skipped(retain_home: Path, open_app: OpenApp) -> None:
+    (retain_home / "decks" / "bad.toml").write_text(BAD_CARDS, "utf-8")
+    app = open_app()
+    async with app.run_test(size=(100, 30)):
+        assert "3 cards skipped in bad.toml · run retain check to see why" in screen_text(app)

@@ -195,7 +195,7 @@ class RetainApp(App[None]):
         return HomeData(
             rows=deck_rows(library.decks, self.due_counts(now), collection.cards_per_deck()),
             broken=[broken_line(e, self._decks_dir) for e in library.broken],
-            messages=list(collection.messages),
+            messages=[*collection.messages, *skipped_lines(library.entries, self._decks_dir)],
             read_only=collection.read_only,
             decks_dir=self._decks_dir,
             progress=collection.progress(now),
@@ -316,6 +316,21 @@ def broken_line(entry: DeckEntry, decks_dir: str) -> str:
     if problem is None:
         return f"{path}: cannot be loaded"
     return f"{path}:{problem.line}:{problem.col}: {problem.message}"
+
+
+def skipped_lines(entries: Iterable[DeckEntry], decks_dir: str) -> list[str]:
+    """`3 cards skipped in kafka.toml · run retain check to see why`, per loaded deck with card errors."""
+    out: list[str] = []
+    for entry in entries:
+        errors = sum(1 for p in entry.problems if p.severity == "error")
+        if entry.deck is None or not errors:
+            continue
+        path = entry.path
+        with contextlib.suppress(ValueError):
+            path = path.relative_to(decks_dir) if decks_dir else path
+        cards = "card" if errors == 1 else "cards"
+        out.append(f"{errors} {cards} skipped in {path} · run retain check to see why")
+    return out
 
 
 def binding_sections() -> list[tuple[str, list[BindingType]]]:

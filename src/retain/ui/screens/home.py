@@ -42,7 +42,7 @@ def empty_library_text(decks_dir: str) -> Content:
     return Content.assemble(
         ("Your library is empty.\n\n", "bold"),
         "Add a card:      ",
-        ("retain add --deck my-deck --front 'Question' --back 'Answer'\n", "$accent"),
+        ("retain add --deck my-deck --new-deck --front 'Question' --back 'Answer'\n", "$accent"),
         "Import a deck:   ",
         ("retain import FILE", "$accent"),
         "  (.toml .apkg .csv .tsv .txt .md)\n",
