@@ -123,3 +123,29 @@ async def test_import_with_history_records_the_anki_reviews(retain_home: Path, o
         await _until(lambda: not isinstance(again.screen, ImportScreen), pilot)
         messages = [str(n.message) for n in again._notifications]
         assert any("recorded 0 event(s)" in m for m in messages), messages
+
+
+async def test_export_asks_before_replacing_a_file(
+    retain_home: Path, open_app: OpenApp, tmp_path: Path
+) -> None:
+    from retain.ui.screens.confirm import ConfirmScreen
+
+    out = tmp_path / "mine.csv"
+    out.write_text("precious", "utf-8")
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one(Input).value = str(out)
+        screen.query_one("#share-apply", Button).press()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.screen is screen and out.read_text("utf-8") == "precious"
+        screen.query_one("#share-apply", Button).press()
+        await pilot.pause()
+        await pilot.press("y")
+        await _until(lambda: out.read_text("utf-8") != "precious", pilot)
+        await screen.workers.wait_for_complete()
+    assert out.read_text("utf-8").startswith("#separator:Comma")

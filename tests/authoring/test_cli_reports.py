@@ -1,4 +1,4 @@
-"""`retain check` names every error of a file in one run, and a missing path in one plain line."""
+"""`retain check` names every error in one run; `check` and `export` say plainly what they refuse."""
 
 from __future__ import annotations
 
@@ -50,3 +50,16 @@ def test_a_missing_path_is_one_plain_line(tmp_path: Path, capsys: pytest.Capture
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == f"retain check: no such file or folder: {missing}\n"
+
+
+def test_export_refuses_to_replace_a_file_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    out = tmp_path / "kafka.csv"
+    out.write_text("precious", "utf-8")
+    assert main(["export", "kafka", "-o", str(out)]) == 1
+    assert capsys.readouterr().err == f"retain: {out} already exists; add --force to replace it\n"
+    assert out.read_text("utf-8") == "precious"
+    assert main(["export", "kafka", "-o", str(out), "--force"]) == 0
+    assert out.read_text("utf-8").startswith("#separator")
