@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
-from retain.interop.errors import InteropError
 from retain.core.model import Deck
+from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
 from retain.interop.progress_io import collection_deck_progress
 from retain.store.collection import Collection
