@@ -36,7 +36,7 @@ async def edit_card(pilot, row: int) -> EditorScreen:  # type: ignore[no-untyped
     await pilot.press("b")
     await pilot.pause()
     pilot.app.screen.query_one(Input).value = ""
-    await pilot.press("slash", "enter")
+    await pilot.press("enter")  # the search box has the focus
     await pilot.press(*(["down"] * row), "e")
     await pilot.pause()
     assert isinstance(pilot.app.screen, EditorScreen)
@@ -98,7 +98,7 @@ async def test_errors_show_inline_and_block_the_save(retain_home: Path, open_app
         assert "has an empty back" in screen_text(app)  # a warning: may be saved
         area(app, "front").clear()
         await pilot.pause(0.3)
-        assert "✗ the card needs a non-empty `front`" in screen_text(app)
+        assert "✗ the card needs a non-empty front" in screen_text(app)
         assert "Fix the errors to see the preview." in screen_text(app)
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -249,3 +249,50 @@ async def test_hostile_card_is_inert_in_browser_and_editor(retain_home: Path, op
         ("x\x1b[31m",),
     )
     assert card.extra == "Harmless."
+
+
+async def test_an_empty_new_card_is_not_an_error_yet(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "c")  # add a card to Kafka
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, EditorScreen)
+        text = screen_text(app)
+        assert "✗" not in text and "`" not in text
+        assert "Ctrl+S" in text
+
+
+async def test_problems_show_without_backticks(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EditorScreen)
+        screen.CHECK_DELAY = 0
+        await pilot.press(*"x", "backspace")
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "✗" in text and "`" not in text
+
+
+async def test_save_and_add_another_keeps_the_editor_open(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EditorScreen)
+        for front, back in (("What is a broker?", "A server"), ("What is a topic?", "A log")):
+            area(app, "front").load_text(front)
+            area(app, "back").load_text(back)
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+            assert app.screen is screen  # still open, on an empty card
+            assert area(app, "front").text == "" and area(app, "front").has_focus
+        await pilot.press("escape")  # nothing typed since: closes without asking
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    deck = parse_deck((retain_home / "decks" / "kafka.toml").read_text("utf-8")).deck
+    assert deck is not None
+    assert [c.front for c in deck.cards[-2:]] == ["What is a broker?", "What is a topic?"]

@@ -145,6 +145,18 @@ class CardForm(VerticalScroll):
             line=0,
         )
 
+    def clear(self, deck_id: str) -> None:
+        """An empty card of the same kind in `deck_id`, the tags kept (the next card of a series)."""
+        _, current = self.value()
+        self._card = Card(id="", kind=current.kind, tags=current.tags)
+        self._deck_id = deck_id
+        tags = self.query_one("#form-tags", Input).value
+        self._shown = dict.fromkeys(_AREAS, "") | {"tags": tags}
+        with self.prevent(TextArea.Changed):
+            for name in _AREAS:
+                self._area(name).load_text("")
+        self.focus_first()
+
     @on(Select.Changed, "#form-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
         event.stop()
