@@ -316,3 +316,29 @@ async def test_one_card_suspends_at_once_and_ctrl_z_undoes_it(open_app: OpenApp)
         state = app.collection.states.get("kafka/partitions")
         assert state is None or not state.suspended
         assert any("Undid suspend of kafka/partitions" in str(n.message) for n in app._notifications)
+
+
+async def test_delete_names_the_unmarked_siblings_that_go_too(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("down", "space", "down", "space")  # kafka/isr and redis/persistence:c1
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert list(screen.marked) == ["kafka/isr", "redis/persistence:c1"]
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        text = screen_text(app)
+        assert "3 cards incl. reverses and clozes" in text
+        assert "redis/persistence:c2 is not marked but goes too" in text
+        assert "review unit" not in text
+
+
+async def test_reset_of_several_cards_speaks_of_cards(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("space", "space", "r")
+        text = screen_text(app)
+        assert "Forget the progress of 2 cards? They become new cards." in text
+        assert "Their review history stays" in text and "review unit" not in text

@@ -165,3 +165,13 @@ async def test_home_says_when_cards_were_skipped(retain_home: Path, open_app: Op
     app = open_app()
     async with app.run_test(size=(100, 30)):
         assert "3 cards skipped in bad.toml · run retain check to see why" in screen_text(app)
+
+
+async def test_nothing_due_says_when_the_cards_are_suspended(open_app: OpenApp) -> None:
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        study(app).action_suspend()  # a typed card: the answer box has the keys
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Nothing due — 1 card is suspended or buried" in text
+        assert "scheduled yet" not in text

@@ -375,6 +375,16 @@ class StudyQueue:
         learning = sum(1 for due in self._learn.values() if due <= limit)
         return Counts(new=new, learning=learning, review=review)
 
+    @property
+    def size(self) -> int:
+        """How many units the queue was built over (studied, hidden or waiting)."""
+        return len(self._units)
+
+    def hidden_count(self) -> int:
+        """Units suspended, or buried until a later study day."""
+        today = self._today_iso
+        return sum(1 for st in self._states.values() if st is not None and _hidden(st, today))
+
     def next_due_after(self, now: datetime) -> datetime | None:
         """When the next learning step (or, failing that, review) comes due."""
         candidates = list(self._learn.values())

@@ -8,8 +8,9 @@ line says how many match and how long the search took.
 
 Actions work on the marked rows (Space marks or unmarks the highlighted row,
 `*` marks every match or clears the marks), else on the highlighted row:
-suspend and reset act on review units; delete and move act on their cards
-(all of a cloze's units). Edit always opens the highlighted card.
+suspend and reset act on the rows (a cloze deletion, a reverse); delete and
+move act on their whole entries in the deck file, and say so when that is more
+than was marked. Edit always opens the highlighted card.
 """
 
 from __future__ import annotations
@@ -42,12 +43,14 @@ from retain.ui.widgets.card_preview import CardPreview
 __all__ = ["BrowserScreen"]
 
 Clock = Callable[[], datetime]
-SEARCH_DELAY = 0.25  # seconds after the last keystroke before searching
+SLOW_SEARCH_MS = 100.0  # a search this slow shows how long it took
 _ROW_ACTIONS = {"edit", "suspend", "reset", "delete", "move"}
 _WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo"}
 
 
 class BrowserScreen(Screen[None]):
+    SEARCH_DELAY: ClassVar[float] = 0.25  # seconds after the last keystroke before searching (tests: 0)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="browser.search"),
         Binding("space", "mark", "Mark", id="browser.mark"),
@@ -158,7 +161,8 @@ class BrowserScreen(Screen[None]):
             parts.append((f" · by {self.sort[0]} {'▼' if self.sort[1] else '▲'}", ""))
         if self.marked:
             parts.append((f" · {len(self.marked):,} marked (Space, * for all)", "bold $accent"))
-        parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
+        if self.search_ms >= SLOW_SEARCH_MS:  # worth saying only when it is noticeable
+            parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
         self.query_one("#browser-status", Static).update(Content.assemble(*parts))
 
     @on(Input.Changed, "#browser-search")
@@ -166,7 +170,10 @@ class BrowserScreen(Screen[None]):
         event.stop()
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(SEARCH_DELAY, self.run_search)
+        if self.SEARCH_DELAY <= 0:
+            self.run_search()
+        else:
+            self._timer = self.set_timer(self.SEARCH_DELAY, self.run_search)
 
     @on(Input.Submitted, "#browser-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -198,7 +205,9 @@ class BrowserScreen(Screen[None]):
         if row.interval:
             facts.append(f"interval {row.interval}")
         if state is not None:
-            facts.append(f"{state.reps} reviews, {state.lapses} lapses")
+            reviews = "review" if state.reps == 1 else "reviews"
+            lapses = "lapse" if state.lapses == 1 else "lapses"
+            facts.append(f"{state.reps} {reviews}, {state.lapses} {lapses}")
         facts += [f for f in row.flags if f != "leech"]
         info = line(" · ".join(facts), "$text-muted")
         if row.leech:
@@ -352,8 +361,8 @@ class BrowserScreen(Screen[None]):
         units = self.targets()
         if units:
             notes = {u.note_key for u in units}
-            count = sum(1 for u in self.index.units if u.note_key in notes)
-            ask_delete(self.app, self.collection, units, count, self._live, self._after_card_change)
+            siblings = [u for u in self.index.units if u.note_key in notes]
+            ask_delete(self.app, self.collection, units, siblings, self._live, self._after_card_change)
 
     def action_move(self) -> None:
         units = self.targets()

@@ -141,10 +141,16 @@ class StudyScreen(Screen[None]):
 
     def _empty_text(self, now: datetime) -> Content:
         next_due = self.session.summary().next_due
-        if next_due is None:
-            detail = "no cards are scheduled yet"
-        else:
+        queue = self.session.queue
+        hidden = queue.hidden_count()
+        if next_due is not None:
             detail = f"next card in {interval_label(now, next_due)}"
+        elif hidden:
+            detail = f"{hidden} card{'s are' if hidden != 1 else ' is'} suspended or buried"
+        elif not queue.size:
+            detail = "there are no cards here yet"
+        else:
+            detail = "nothing more to study today"
         return Content.assemble(
             ("Nothing due", "bold"),
             f" — {detail}\n\n",
