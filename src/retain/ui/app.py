@@ -278,7 +278,7 @@ class RetainApp(App[None]):
 
         if not self.ready:
             yield SystemCommand("Help", "Show every key binding", self.action_help)
-            yield from super().get_system_commands(screen)
+            yield from self._textual_commands(screen)
             return
         if isinstance(screen, HomeScreen) and not self.collection.read_only:
             yield SystemCommand(
@@ -304,7 +304,11 @@ class RetainApp(App[None]):
             yield SystemCommand("End session", "Stop and show the summary", screen.action_end)
         yield from authoring_commands(self, screen)
         yield SystemCommand("Help", "Show every key binding", self.action_help)
-        yield from super().get_system_commands(screen)
+        yield from self._textual_commands(screen)
+
+    def _textual_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own commands (theme, quit, screenshot, ...), but not its "Keys": "Help" is ours."""
+        return (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
 
 def broken_line(entry: DeckEntry, decks_dir: str) -> str:

@@ -103,8 +103,8 @@ def ask_delete(
         done(None)
 
     total = len(chosen) + len(unmarked)
-    what = _what(cards, lambda u: "card " + u.note_key, f"{len(cards)} cards")
     count = f" ({total} cards incl. reverses and clozes)" if total > len(cards) else ""
+    what = _what(cards, lambda u: u.note_key if count else "card " + u.note_key, f"{len(cards)} cards")
     files = "its deck file" if len(cards) == 1 else "their deck files"
     parts: list[Content | str | tuple[str, str]] = ["Delete ", what, f"{count} from {files}?\n"]
     if unmarked:
