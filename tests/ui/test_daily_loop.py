@@ -175,3 +175,62 @@ async def test_nothing_due_says_when_the_cards_are_suspended(open_app: OpenApp) 
         text = screen_text(app)
         assert "Nothing due — 1 card is suspended or buried" in text
         assert "scheduled yet" not in text
+
+
+LONG = (
+    """format = 1
+
+[deck]
+id = "long"
+name = "Long"
+
+[[cards]]
+id = "long"
+front = "A card with a long back"
+back = \"\"\"
+"""
+    + "\n\n".join(f"Line {n} of the back." for n in range(1, 41))
+    + '"""\n'
+)
+
+
+@pytest.mark.parametrize("key", ["down", "j", "pagedown", "ctrl+d", "end"])
+async def test_a_long_card_scrolls_from_the_keyboard(retain_home: Path, open_app: OpenApp, key: str) -> None:
+    from retain.ui.widgets.card_view import CardView
+
+    (retain_home / "decks" / "long.toml").write_text(LONG, "utf-8")
+    app = open_app(["long"], start_in_review=True)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.press("space")
+        view = app.screen.query_one(CardView)
+        assert view.max_scroll_y > 0 and view.scroll_y == 0
+        await pilot.press(key)
+        await pilot.pause()
+        assert view.scroll_y > 0
+        await pilot.press("home")
+        await pilot.pause()
+        assert view.scroll_y == 0
+        assert study(app).session.phase == "back"  # scrolling rated nothing
+
+
+async def test_j_and_k_move_the_deck_cursor(open_app: OpenApp) -> None:
+    from retain.ui.widgets.deck_table import DeckTable
+
+    app = open_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(DeckTable)
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+
+
+async def test_the_card_column_is_centred_at_200_columns(open_app: OpenApp) -> None:
+    from retain.ui.widgets.card_view import CardView
+
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await pilot.press("space")
+        region = app.screen.query_one(CardView).region
+        assert region.width <= 96
+        assert abs(region.x - (200 - region.right)) <= 1

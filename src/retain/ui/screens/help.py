@@ -79,7 +79,13 @@ class HelpScreen(ModalScreen[None]):
     """`?` or F1. Esc, `q` or `?` closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close")
+        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close"),
+        Binding("down,j", "scroll('down')", "Scroll down", id="help.scroll_down", show=False),
+        Binding("up,k", "scroll('up')", "Scroll up", id="help.scroll_up", show=False),
+        Binding("pagedown,ctrl+d,space", "scroll('page_down')", "Page down", id="help.page_down", show=False),
+        Binding("pageup,ctrl+u", "scroll('page_up')", "Page up", id="help.page_up", show=False),
+        Binding("end", "scroll('end')", "End", id="help.end", show=False),
+        Binding("home", "scroll('home')", "Top", id="help.top", show=False),
     ]
 
     def __init__(self, sections: list[tuple[str, list[BindingType]]], keymap: Mapping[str, str]) -> None:
@@ -94,3 +100,16 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss()
+
+    def action_scroll(self, where: str) -> None:
+        box = self.query_one("#help-box", VerticalScroll)
+        scroll = {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "page_down": box.scroll_page_down,
+            "page_up": box.scroll_page_up,
+            "end": box.scroll_end,
+            "home": box.scroll_home,
+        }.get(where)
+        if scroll is not None:
+            scroll(animate=False)

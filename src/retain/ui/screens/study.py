@@ -9,6 +9,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Center
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
@@ -55,6 +56,14 @@ class StudyScreen(Screen[None]):
         Binding("b", "bury", "Bury", id="review.bury"),
         Binding("e", "edit", "Edit", id="review.edit", show=False),
         Binding("escape", "end", "End", id="review.end"),
+        Binding("down,j", "scroll_card('down')", "Scroll down", id="review.scroll_down", show=False),
+        Binding("up,k", "scroll_card('up')", "Scroll up", id="review.scroll_up", show=False),
+        Binding(
+            "pagedown,ctrl+d", "scroll_card('page_down')", "Page down", id="review.page_down", show=False
+        ),
+        Binding("pageup,ctrl+u", "scroll_card('page_up')", "Page up", id="review.page_up", show=False),
+        Binding("end", "scroll_card('end')", "End of card", id="review.card_end", show=False),
+        Binding("home", "scroll_card('home')", "Top of card", id="review.card_top", show=False),
     ]
 
     def __init__(
@@ -77,9 +86,11 @@ class StudyScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ProgressHeader()
-        yield CardView()
+        with Center(id="card-column"):  # a wide terminal: a comfortable column, centred over the buttons
+            yield CardView()
         yield Static(id="empty")
-        yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
+        with Center(id="answer-column"):
+            yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
         yield RatingBar()
         yield KeyBar()
 
@@ -108,6 +119,7 @@ class StudyScreen(Screen[None]):
             if self.session.summary().studied:
                 self.app.call_later(self.action_end)
             card_view.display = answer.display = rating_bar.display = False
+            self.query_one("#card-column").display = False
             empty.update(self._empty_text(now))
             empty.display = True
             if self._poll_timer is None:
@@ -116,6 +128,7 @@ class StudyScreen(Screen[None]):
             return
         empty.display = False
         card_view.display = True
+        self.query_one("#card-column").display = True
         card_view.show_front(unit, self._deck_names.get(unit.deck_id, unit.deck_id))
         # Hidden, not removed: the bar keeps its place, so showing it needs no new layout.
         rating_bar.display = True
@@ -249,6 +262,20 @@ class StudyScreen(Screen[None]):
         if self.session.current is not None and self._recorded(lambda: self.session.bury(self._clock())):
             self.notify("Card buried until tomorrow (u to undo)", markup=False)
             self._show_current()
+
+    def action_scroll_card(self, where: str) -> None:
+        """Scroll a card taller than the screen (j/k too: typed cards' answer box takes letters first)."""
+        view = self.query_one(CardView)
+        scroll = {
+            "down": view.scroll_down,
+            "up": view.scroll_up,
+            "page_down": view.scroll_page_down,
+            "page_up": view.scroll_page_up,
+            "end": view.scroll_end,
+            "home": view.scroll_home,
+        }.get(where)
+        if scroll is not None:
+            scroll(animate=False)
 
     def action_edit(self) -> None:
         """Edit the current card (`retain.ui.authoring`), then come back to it with the new text."""
