@@ -234,3 +234,20 @@ async def test_the_card_column_is_centred_at_200_columns(open_app: OpenApp) -> N
         region = app.screen.query_one(CardView).region
         assert region.width <= 96
         assert abs(region.x - (200 - region.right)) <= 1
+
+
+async def test_at_60_columns_the_home_screen_drops_cards_and_keys_whole(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(60, 20)):
+        lines = screen_text(app).split("\n")
+        header = next(row for row in lines if "Deck" in row and "New" in row)
+        assert "Due" in header and "Cards" not in header and not header.rstrip().endswith("C")
+        footer = lines[-1]
+        assert "…" not in footer and "? Help" in footer
+
+
+async def test_at_110_columns_everything_shows(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(110, 34)):
+        text = screen_text(app)
+        assert "Cards" in text and "Distributed Systems Interview" in text and "b Browse" in text
