@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from authoring_data import FIXED_NOW, KAFKA, SIZE, OpenApp
 from textual.app import App
@@ -17,11 +18,11 @@ from retain.ui.screens.deck_picker import DeckPickerScreen
 from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-def keys(app: App[object]) -> list[str]:
+def keys(app: App[Any]) -> list[str]:
     screen = app.screen
     assert isinstance(screen, BrowserScreen)
     return [u.key for u in screen.matches]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 
 from authoring_data import HOSTILE, KAFKA, SIZE, OpenApp
 from textual.app import App
@@ -18,7 +19,7 @@ from retain.ui.screens.new_deck import NewDeckScreen
 from retain.ui.screens.study import StudyScreen
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
@@ -27,7 +28,7 @@ def changed_lines(before: str, after: str) -> list[str]:
     return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
-def area(app: App[object], name: str) -> TextArea:
+def area(app: App[Any], name: str) -> TextArea:
     return app.screen.query_one(f"#form-{name}", TextArea)
 
 

@@ -14,9 +14,11 @@ __all__ = ["retain_app"]
 
 def retain_app(node: DOMNode) -> RetainApp:
     """The `RetainApp` that `node` runs in; a `TypeError` in any other app (a programming error)."""
+    from textual.app import App
+
     from retain.ui.app import RetainApp
 
-    app = node.app
+    app = node if isinstance(node, App) else node.app
     if not isinstance(app, RetainApp):
         raise TypeError(f"{type(node).__name__} runs only inside RetainApp, not {type(app).__name__}")
     return app

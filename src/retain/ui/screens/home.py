@@ -232,9 +232,9 @@ class HomeScreen(Screen[None]):
     def _import_deck(self) -> None:
         from retain.ui.screens.share_import import ImportScreen
 
-        self.app.push_screen(
-            ImportScreen(retain_app(self).collection), lambda written: self.reload() if written else None
-        )
+        app = retain_app(self)
+        screen = ImportScreen(app.collection, clock=app.clock, live=app.live_reload)
+        self.app.push_screen(screen, lambda written: self.reload() if written else None)
 
     def action_export_deck(self) -> None:
         row = self.query_one(DeckTable).selected_row()

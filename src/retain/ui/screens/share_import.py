@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from retain.interop.errors import InteropError
 from retain.interop.importer import IMPORT_SUFFIXES, ImportPlan, apply_import, plan_import, read_file
 from retain.interop.progress_io import collection_record_history
 from retain.store.collection import Collection, CollectionError
+from retain.ui.live_reload import LiveReload
 from retain.ui.screens.share_dialog import ShareDialog
 from retain.ui.text import line
 
@@ -30,9 +32,17 @@ class ImportScreen(ShareDialog):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="import.cancel")]
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(
+        self,
+        collection: Collection,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        live: LiveReload | None = None,
+    ) -> None:
         super().__init__()
         self.collection = collection
+        self._clock = clock
+        self._live = live
         self.plan: ImportPlan | None = None
         self.reviews: list[Review] = []
         self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
@@ -62,11 +72,18 @@ class ImportScreen(ShareDialog):
         else:
             self.action_cancel()
 
-    @work(thread=True, exclusive=True)
     def preview(self) -> None:
-        raw = self.app.call_from_thread(lambda: self.query_one(Input).value.strip())
-        history = self.app.call_from_thread(lambda: self.query_one("#share-history-flag", Checkbox).value)
-        self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", True)
+        """Read the form here, on the UI thread; read and plan the file in a worker."""
+        self.query_one("#share-apply", Button).disabled = True
+        self._preview(
+            self.query_one(Input).value.strip(), self.query_one("#share-history-flag", Checkbox).value
+        )
+
+    def apply(self) -> None:
+        self._apply(self._clock())
+
+    @work(thread=True, exclusive=True)
+    def _preview(self, raw: str, history: bool) -> None:
         if not raw:
             self.app.call_from_thread(self._show, "Type the path of a file to import.", True)
             return
@@ -91,7 +108,7 @@ class ImportScreen(ShareDialog):
         self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", False)
 
     @work(thread=True, exclusive=True)
-    def apply(self) -> None:
+    def _apply(self, now: datetime) -> None:
         plan = self.plan
         if plan is None:
             return
@@ -104,8 +121,6 @@ class ImportScreen(ShareDialog):
         note = ""
         if self.reviews:  # the modal dialog is the only writer meanwhile
             try:
-                clock = getattr(self.app, "clock", None)
-                now = clock() if clock is not None else datetime.now(UTC)
                 recorded, kept = collection_record_history(self.collection, self.reviews, now, self._progress)
             except (InteropError, CollectionError, OSError) as exc:
                 note = f"; the review history was not recorded: {exc}"
@@ -116,9 +131,8 @@ class ImportScreen(ShareDialog):
         self.app.call_from_thread(self._finish, written, note)
 
     def _finish(self, written: list[Path], note: str = "") -> None:
-        live: Any = getattr(self.app, "live_reload", None)
-        if live is not None:
-            live.acknowledge(written)
+        if self._live is not None:
+            self._live.acknowledge(written)
         self.collection.reload_library()
         names = ", ".join(p.stem for p in written)
         self.app.notify(line(f"Imported {names}{note}").plain, title="Import", markup=False)
