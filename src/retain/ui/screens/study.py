@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -37,6 +38,11 @@ class StudyScreen(Screen[None]):
     """Shows `session.current`; every rating is on disk (via the session's recorder) before the next card."""
 
     AUTO_FOCUS = ""  # no auto focus: the answer Input gets it only on typed cards
+    POLL_SECONDS: ClassVar[float] = 15.0  # while nothing is due, look again this often (tests set it low)
+
+    phase: reactive[str] = reactive("done", bindings=True)  # the session's phase ("done": no card)
+    typing: reactive[bool] = reactive(False, bindings=True)  # a typed card's answer box is up
+    can_undo: reactive[bool] = reactive(False, bindings=True)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "reveal", "Show answer", id="review.reveal"),
         Binding(
@@ -79,7 +85,6 @@ class StudyScreen(Screen[None]):
         self._clock = clock
         self._deck_names = deck_names
         self._can_undo_fn = can_undo
-        self._can_undo = False
         self._shown_at = clock()
         self._check: TypedCheck | None = None
         self._poll_timer: Timer | None = None
@@ -105,10 +110,15 @@ class StudyScreen(Screen[None]):
         unit = self.session.current
         return unit is not None and unit.kind == "typed" and self.session.phase == "front"
 
+    def _sync_phase(self) -> None:
+        """Copy the session's phase into the reactives the bindings follow (`check_action`)."""
+        self.phase = self.session.phase if self.session.current is not None else "done"
+        self.typing = self._typing
+        self.can_undo = self._can_undo_fn()
+
     def _show_current(self) -> None:
         now = self._clock()
         unit = self.session.current
-        self._can_undo = self._can_undo_fn()
         self._check = None
         answer = self.query_one(Input)
         rating_bar = self.query_one(RatingBar)
@@ -123,8 +133,8 @@ class StudyScreen(Screen[None]):
             empty.update(self._empty_text(now))
             empty.display = True
             if self._poll_timer is None:
-                self._poll_timer = self.set_interval(15, self._poll)
-            self.refresh_bindings()
+                self._poll_timer = self.set_interval(self.POLL_SECONDS, self._poll)
+            self._sync_phase()
             return
         empty.display = False
         card_view.display = True
@@ -140,7 +150,7 @@ class StudyScreen(Screen[None]):
         else:
             self.set_focus(None)
         self._shown_at = now
-        self.refresh_bindings()
+        self._sync_phase()
 
     def _poll(self) -> None:
         """While nothing is due, look again now and then: a learning step may have come due."""
@@ -185,21 +195,20 @@ class StudyScreen(Screen[None]):
         bar = self.query_one(RatingBar)
         bar.show(self.session.labels(now), self._check.suggested_rating if self._check else None)
         bar.visible = True
-        self.refresh_bindings()
+        self._sync_phase()
 
     # ---- actions ------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        unit = self.session.current
-        phase = self.session.phase
+        """Bindings follow the phase reactives (`bindings=True` refreshes the footer when they change)."""
         if action == "reveal":
-            return unit is not None and phase == "front" and not self._typing
+            return self.phase == "front" and not self.typing
         if action in _RATING_ACTIONS:
-            return unit is not None and phase == "back"
+            return self.phase == "back"
         if action in _CARD_ACTIONS:
-            return unit is not None
+            return self.phase != "done"
         if action == "undo":
-            return self._can_undo
+            return self.can_undo
         return True
 
     def action_reveal(self) -> None:
