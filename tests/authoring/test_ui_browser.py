@@ -10,6 +10,7 @@ from authoring_data import FIXED_NOW, KAFKA, SIZE, OpenApp
 from textual.app import App
 from textual.widgets import Input, OptionList
 
+from retain.core.state import CardState
 from retain.store.collection import Collection
 from retain.store.home import open_home
 from retain.ui.screens.browser import BrowserScreen
@@ -148,7 +149,7 @@ async def test_suspend_reset_and_their_journal_events(retain_home: Path, open_ap
         assert col.states["kafka/partitions"].suspended
         assert "suspended" in screen_text(app)
         await pilot.press("s")
-        assert not col.states["kafka/partitions"].suspended
+        assert not col.states.get("kafka/partitions", CardState()).suspended
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
@@ -243,7 +244,7 @@ async def test_marked_rows_suspend_together_and_star_marks_all(retain_home: Path
         assert col.states["kafka/partitions"].suspended and col.states["kafka/acks"].suspended
         assert col.states.get("spanish/hello") is None  # not marked, untouched
         await pilot.press("s", "y")  # all marked are suspended: unsuspend them
-        assert not col.states["kafka/partitions"].suspended
+        assert not col.states.get("kafka/partitions", CardState()).suspended
         await pilot.press("asterisk")
         assert sorted(screen.marked) == sorted(ALL)
         await pilot.press("asterisk")

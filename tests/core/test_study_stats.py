@@ -32,8 +32,8 @@ def rated(key: str, when: datetime, rating: int = 3, before: CardState | None = 
     )
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN).astimezone(UTC)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
 
 
 def test_cards_by_state_per_deck_and_total() -> None:

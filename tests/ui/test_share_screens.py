@@ -19,6 +19,11 @@ from .conftest import OpenApp
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "anki" / "layout-latest.apkg"
 
 
+def top(app: RetainApp) -> object:
+    """The screen on top, read afresh (not narrowed by an earlier isinstance assert)."""
+    return app.screen
+
+
 async def _until(predicate: object, pilot: object, tries: int = 100) -> None:
     for _ in range(tries):
         if predicate():  # type: ignore[operator]
@@ -142,7 +147,7 @@ async def test_export_asks_before_replacing_a_file(
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        assert app.screen is screen and out.read_text("utf-8") == "precious"
+        assert top(app) is screen and out.read_text("utf-8") == "precious"
         screen.query_one("#share-apply", Button).press()
         await pilot.pause()
         await pilot.press("y")
