@@ -251,3 +251,21 @@ async def test_at_110_columns_everything_shows(open_app: OpenApp) -> None:
     async with app.run_test(size=(110, 34)):
         text = screen_text(app)
         assert "Cards" in text and "Distributed Systems Interview" in text and "b Browse" in text
+
+
+async def test_c_on_a_group_row_preselects_the_groups_first_deck(open_app: OpenApp) -> None:
+    from textual.widgets import Select
+
+    from retain.ui.screens.editor import EditorScreen
+
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, HomeScreen)
+        group = screen.data.rows[0]
+        assert group.is_group
+        await pilot.press("c")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        assert editor.query_one("#form-deck", Select).value == group.deck_ids[0]

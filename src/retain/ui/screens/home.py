@@ -216,7 +216,7 @@ class HomeScreen(Screen[None]):
     def _add_card(self, row: DeckRow | None) -> None:
         from retain.ui.authoring import open_editor
 
-        open_editor(self.app, row.deck_ids[0] if row is not None and len(row.deck_ids) == 1 else None)
+        open_editor(self.app, row.deck_ids[0] if row is not None else None)  # a group: its first deck
 
     def action_new_deck(self) -> None:
         self._when_ready(self._new_deck)
@@ -243,7 +243,7 @@ class HomeScreen(Screen[None]):
     def _export_deck(self, row: DeckRow | None) -> None:
         from retain.ui.screens.share_export import ExportScreen
 
-        deck_id = row.deck_ids[0] if row is not None and len(row.deck_ids) == 1 else None
+        deck_id = row.deck_ids[0] if row is not None else None  # a group: its first deck
         self.app.push_screen(ExportScreen(retain_app(self).collection, deck_id))
 
     def on_decks_reloaded(self) -> None:

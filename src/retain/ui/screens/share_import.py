@@ -51,9 +51,7 @@ class ImportScreen(ShareDialog):
         with Vertical(id="share-dialog"):
             yield Label(f"Import a deck ({' '.join(IMPORT_SUFFIXES)})", id="share-title")
             yield Input(placeholder="path to the file, e.g. ~/Downloads/Spanish.apkg", id="share-path")
-            yield Checkbox(
-                "Bring in the review history (Anki .apkg, retain .toml sidecar)", id="share-history-flag"
-            )
+            yield Checkbox("Import review history (.apkg, .toml sidecar)", id="share-history-flag")
             yield ProgressBar(total=1, show_eta=False, id="share-progress")
             yield Static("", id="share-diff")
             with Horizontal(id="share-buttons"):

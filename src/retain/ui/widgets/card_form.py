@@ -68,7 +68,8 @@ class CardForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         card = self._card
-        options = [(line(d.name or d.id), d.id) for d in self._decks]
+        ordered = sorted(self._decks, key=lambda d: ((d.group or "").casefold(), (d.name or d.id).casefold()))
+        options = [(line(d.name or d.id), d.id) for d in ordered]  # as the deck list orders them
         with Horizontal(id="form-choices"):
             yield Select(options, value=self._deck_id, allow_blank=False, id="form-deck", compact=True)
             kinds = [(Content(k), k) for k in KINDS]
