@@ -27,6 +27,16 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return True
 
 
+@pytest.fixture(autouse=True)
+def no_debounce(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The editor checks and the browser searches at once: a test waits for no timer."""
+    from retain.ui.screens.browser import BrowserScreen
+    from retain.ui.screens.editor import EditorScreen
+
+    monkeypatch.setattr(EditorScreen, "CHECK_DELAY", 0)
+    monkeypatch.setattr(BrowserScreen, "SEARCH_DELAY", 0)
+
+
 @pytest.fixture
 def retain_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path))

@@ -17,7 +17,17 @@ def retain(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_add_creates_deck_then_appends_keeping_comments(tmp_path: Path) -> None:
     first = retain(
-        tmp_path, "add", "--deck", "spanish", "--front", "perro", "--back", "dog", "--tags", "a, b"
+        tmp_path,
+        "add",
+        "--deck",
+        "spanish",
+        "--new-deck",
+        "--front",
+        "perro",
+        "--back",
+        "dog",
+        "--tags",
+        "a, b",
     )
     assert first.returncode == 0, first.stderr
     path = tmp_path / "decks" / "spanish.toml"
@@ -48,3 +58,39 @@ def test_add_rejects_bad_input_in_one_line(tmp_path: Path) -> None:
         proc = retain(tmp_path, "add", *args)
         assert proc.returncode in (1, 2)
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_add_to_a_deck_that_does_not_exist_needs_new_deck(tmp_path: Path) -> None:
+    proc = retain(tmp_path, "add", "--deck", "kafak", "--front", "What is a broker?", "--back", "A server")
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == (
+        "retain add: no deck 'kafak' (see `retain due` for the ids); add --new-deck to create it"
+    )
+    assert not (tmp_path / "decks" / "kafak.toml").exists()
+
+
+def test_add_refuses_a_card_without_review_units_and_writes_nothing(tmp_path: Path) -> None:
+    ok = retain(tmp_path, "add", "--deck", "t", "--new-deck", "--front", "hola", "--back", "hello")
+    assert ok.returncode == 0, ok.stderr
+    path = tmp_path / "decks" / "t.toml"
+    before = path.read_bytes()
+    proc = retain(tmp_path, "add", "--deck", "t", "--kind", "cloze", "--front", "Yo {{c1::vivo")
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0].startswith(f"{path}:") and ": error: " in lines[0] and "{{c1::...}}" in lines[0]
+    assert lines[-1] == "retain add: not added; fix the card and run again"
+    assert path.read_bytes() == before
+
+
+def test_a_refused_card_creates_no_new_deck(tmp_path: Path) -> None:
+    proc = retain(tmp_path, "add", "--deck", "t", "--new-deck", "--kind", "cloze", "--front", "Yo {{c1::vivo")
+    assert proc.returncode == 1 and ": error: " in proc.stderr
+    assert not (tmp_path / "decks" / "t.toml").exists()
+
+
+def test_a_typed_card_without_an_answer_is_an_error_as_in_check(tmp_path: Path) -> None:
+    proc = retain(
+        tmp_path, "add", "--deck", "t", "--new-deck", "--kind", "typed", "--front", "Capital of Peru"
+    )
+    check_line = proc.stderr.strip().splitlines()[0]
+    assert proc.returncode == 1 and ": error: " in check_line

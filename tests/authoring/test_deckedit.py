@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retain.core.deckfile import ParseResult, parse_deck
-from retain.core.deckwrite import card_toml, deck_to_toml
+from retain.core.deckwrite import card_toml, deck_to_toml, toml_string, toml_text
 from retain.core.model import KINDS, Card, Deck
 from retain.core.tomltables import CARD, scan
 from retain.store import deckedit
@@ -377,21 +377,23 @@ def _multiline(value: str, literal: bool) -> str | None:
 
 
 def _table(card: Card, draw: st.DrawFn) -> str:
-    lines = card_toml(card).rstrip("\n").split("\n")
-    lines[0] = draw(
-        st.sampled_from(["[[cards]]", "[[cards]]  # header note", "  [[ cards ]]", '[["cards"]]'])
-    )
-    for n, line in enumerate(lines[1:], 1):
-        key = line.partition(" = ")[0]
-        style = (
-            draw(st.sampled_from(["basic", "mlb", "mll"]))
-            if key in ("front", "back", "text", "extra")
-            else "basic"
-        )
-        if style != "basic":
-            ml = _multiline(getattr(card, key), style == "mll")
-            lines[n] = f"{key} = {ml}" if ml else line
-    return "\n".join(lines) + "\n"
+    """The card as `card_toml` writes it (multi-line values as multi-line strings), then each text
+    field restyled as a one-line, multi-line basic or multi-line literal string."""
+    header, _, body = card_toml(card).rstrip("\n").partition("\n")
+    header = draw(st.sampled_from(["[[cards]]", "[[cards]]  # header note", "  [[ cards ]]", '[["cards"]]']))
+    at = 0
+    for key in ("text", "front", "back", "extra"):
+        value = getattr(card, key)
+        written = f"{key} = {toml_text(value)}"
+        found = body.find(written, at)
+        if not value or found < 0:
+            continue
+        style = draw(st.sampled_from(["default", "basic", "mlb", "mll"]))
+        replacement = {"basic": toml_string(value), "default": toml_text(value)}.get(style)
+        ml = replacement or _multiline(value, style == "mll") or toml_text(value)
+        body = body[:found] + f"{key} = {ml}" + body[found + len(written) :]
+        at = found + len(f"{key} = {ml}")
+    return header + "\n" + body + "\n"
 
 
 @st.composite
@@ -464,3 +466,31 @@ def test_random_edits_change_only_that_card(
         assert text == (before + rest if rest else _strip_blank_lines(before, at_end=True))
     else:
         assert text.startswith("".join(parts).rstrip("\r\n"))
+
+
+def test_multi_line_fields_are_written_as_multi_line_strings(tmp_path: Path) -> None:
+    path = _write(tmp_path, _deck_text(A))
+    code = 'See:\n```\nprint("hi")\n```\nand a "quote" at the end"'
+    text = _edit(path, Card("a", front="QA", back=code))
+    assert 'back = """\nSee:\n```\nprint("hi")\n```\n' in text and "\\n" not in text
+    assert _parsed(text, path).cards[0].back == code
+    text = _edit(path, Card("n", front="Line 1\nLine 2", back="B"))  # appended
+    assert 'front = """\nLine 1\nLine 2"""' in text
+    assert [c.front for c in _parsed(text, path).cards] == ["QA", "Line 1\nLine 2"]
+
+
+def test_a_crlf_file_keeps_multi_line_values_exact(tmp_path: Path) -> None:
+    path = _write(tmp_path, _deck_text(A).replace("\n", "\r\n"))
+    text = _edit(path, Card("a", front="one\ntwo", back="BA"))
+    assert "\r\n" in text and text.count("\n") == text.count("\r\n")
+    assert _parsed(text, path).cards[0].front == "one\ntwo"
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=st.text(min_size=1).map(lambda s: s + "\n" + s))
+def test_toml_text_round_trips_every_multi_line_value(value: str) -> None:
+    import tomllib
+
+    written = toml_text(value)
+    assert written.startswith('"""\n')
+    assert tomllib.loads(f"x = {written}")["x"] == value

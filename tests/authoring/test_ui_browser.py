@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from authoring_data import FIXED_NOW, KAFKA, SIZE, OpenApp
 from textual.app import App
 from textual.widgets import Input, OptionList
 
+from retain.core.state import CardState
 from retain.store.collection import Collection
 from retain.store.home import open_home
 from retain.ui.screens.browser import BrowserScreen
@@ -17,11 +19,11 @@ from retain.ui.screens.deck_picker import DeckPickerScreen
 from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-def keys(app: App[object]) -> list[str]:
+def keys(app: App[Any]) -> list[str]:
     screen = app.screen
     assert isinstance(screen, BrowserScreen)
     return [u.key for u in screen.matches]
@@ -147,7 +149,7 @@ async def test_suspend_reset_and_their_journal_events(retain_home: Path, open_ap
         assert col.states["kafka/partitions"].suspended
         assert "suspended" in screen_text(app)
         await pilot.press("s")
-        assert not col.states["kafka/partitions"].suspended
+        assert not col.states.get("kafka/partitions", CardState()).suspended
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
@@ -235,11 +237,14 @@ async def test_marked_rows_suspend_together_and_star_marks_all(retain_home: Path
         assert list(screen.marked) == ["kafka/partitions", "kafka/acks"]
         assert "2 marked" in screen_text(app) and "● " in screen_text(app)
         await pilot.press("s")
+        assert isinstance(app.screen, ConfirmScreen)  # several cards at once: it asks
+        assert "Suspend the 2 marked cards?" in screen_text(app)
+        await pilot.press("y")
         col = app.collection
         assert col.states["kafka/partitions"].suspended and col.states["kafka/acks"].suspended
         assert col.states.get("spanish/hello") is None  # not marked, untouched
-        await pilot.press("s")  # all marked are suspended: unsuspend them
-        assert not col.states["kafka/partitions"].suspended
+        await pilot.press("s", "y")  # all marked are suspended: unsuspend them
+        assert not col.states.get("kafka/partitions", CardState()).suspended
         await pilot.press("asterisk")
         assert sorted(screen.marked) == sorted(ALL)
         await pilot.press("asterisk")
@@ -282,3 +287,60 @@ async def test_marked_cards_are_deleted_and_moved_together(retain_home: Path, op
     moved = spanish.read_text("utf-8")
     assert 'id = "partitions"' in moved and 'id = "persistence"' in moved
     assert 'id = "persistence"' not in (retain_home / "decks" / "redis.toml").read_text("utf-8")
+
+
+async def test_typing_after_opening_searches_and_runs_no_command(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert screen.query_one(Input).has_focus
+        events = len(app.collection.history())
+        await pilot.press(*"is:due", "enter")
+        assert isinstance(app.screen, BrowserScreen)  # no delete question
+        assert screen.query_one(Input).value == "is:due"
+        assert screen.sort is None  # `i` did not invert the sort
+        assert len(app.collection.history()) == events  # `s` suspended nothing
+        await pilot.press("escape")
+        assert not isinstance(app.screen, BrowserScreen)
+
+
+async def test_one_card_suspends_at_once_and_ctrl_z_undoes_it(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("s")
+        assert app.collection.states["kafka/partitions"].suspended
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        state = app.collection.states.get("kafka/partitions")
+        assert state is None or not state.suspended
+        assert any("Undid suspend of kafka/partitions" in str(n.message) for n in app._notifications)
+
+
+async def test_delete_names_the_unmarked_siblings_that_go_too(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("down", "space", "down", "space")  # kafka/isr and redis/persistence:c1
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert list(screen.marked) == ["kafka/isr", "redis/persistence:c1"]
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        text = screen_text(app)
+        assert "3 cards incl. reverses and clozes" in text
+        assert "redis/persistence:c2 is not marked but goes too" in text
+        assert "review unit" not in text
+
+
+async def test_reset_of_several_cards_speaks_of_cards(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("space", "space", "r")
+        text = screen_text(app)
+        assert "Forget the progress of 2 cards? They become new cards." in text
+        assert "Their review history stays" in text and "review unit" not in text

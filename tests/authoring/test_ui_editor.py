@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
+from typing import Any
 
 from authoring_data import HOSTILE, KAFKA, SIZE, OpenApp
 from textual.app import App
@@ -18,7 +19,7 @@ from retain.ui.screens.new_deck import NewDeckScreen
 from retain.ui.screens.study import StudyScreen
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
@@ -27,7 +28,12 @@ def changed_lines(before: str, after: str) -> list[str]:
     return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
-def area(app: App[object], name: str) -> TextArea:
+def top(app: App[Any]) -> object:
+    """The screen on top, read afresh (not narrowed by an earlier isinstance assert)."""
+    return app.screen
+
+
+def area(app: App[Any], name: str) -> TextArea:
     return app.screen.query_one(f"#form-{name}", TextArea)
 
 
@@ -36,7 +42,7 @@ async def edit_card(pilot, row: int) -> EditorScreen:  # type: ignore[no-untyped
     await pilot.press("b")
     await pilot.pause()
     pilot.app.screen.query_one(Input).value = ""
-    await pilot.press("slash", "enter")
+    await pilot.press("enter")  # the search box has the focus
     await pilot.press(*(["down"] * row), "e")
     await pilot.pause()
     assert isinstance(pilot.app.screen, EditorScreen)
@@ -74,7 +80,7 @@ async def test_new_cloze_card_previews_each_deletion_and_saves(retain_home: Path
         await pilot.pause()
         area(app, "text").focus()
         area(app, "text").insert("Redis is {{c1::single-threaded}} and speaks {{c2::RESP::protocol}}")
-        await pilot.pause(0.3)
+        await pilot.pause()
         text = screen_text(app)
         assert "cloze c1" in text and "cloze c2" in text
         assert "Redis is [...] and speaks RESP" in text
@@ -94,20 +100,20 @@ async def test_errors_show_inline_and_block_the_save(retain_home: Path, open_app
         await pilot.pause()
         await pilot.press(*"Only")
         area(app, "front").insert(" a front")
-        await pilot.pause(0.3)
+        await pilot.pause()
         assert "has an empty back" in screen_text(app)  # a warning: may be saved
         area(app, "front").clear()
-        await pilot.pause(0.3)
-        assert "✗ the card needs a non-empty `front`" in screen_text(app)
+        await pilot.pause()
+        assert "✗ the card needs a non-empty front" in screen_text(app)
         assert "Fix the errors to see the preview." in screen_text(app)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, EditorScreen)
         area(app, "front").insert("What is Kafka?")
-        await pilot.pause(0.3)
+        await pilot.pause()
         area(app, "back").focus()
         area(app, "back").insert("What is Kafka? A log")
-        await pilot.pause(0.3)
+        await pilot.pause()
         assert "the answer appears in the question" not in screen_text(app)
         await pilot.press("escape")  # unsaved: asks first
         assert isinstance(app.screen, ConfirmScreen)
@@ -183,7 +189,7 @@ async def test_e_while_studying_edits_and_returns_to_the_card(retain_home: Path,
         await pilot.press("end", *" EDITED")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.screen is study
+        assert top(app) is study
         assert study.session.current.key == key and study.session.phase == "back"
         assert study.session.current.back.endswith("EDITED")
         assert "EDITED" in screen_text(app)
@@ -222,12 +228,12 @@ async def test_hostile_card_is_inert_in_browser_and_editor(retain_home: Path, op
         await pilot.press("b")
         await pilot.pause()
         app.screen.query_one(Input).value = "deck:hostile"
-        await pilot.press("slash", "enter")
+        await pilot.press("enter")  # the search box has the focus
         text = screen_text(app)
         assert "␛]52;c;aGVsbG8=␇" in text and "[@click=app.quit]click me[/]" in text
         assert "\x1b" not in text and "\u202e" not in text
         await pilot.press("e")
-        await pilot.pause(0.3)
+        await pilot.pause()
         assert isinstance(app.screen, EditorScreen)
         text = screen_text(app)
         assert "␛]52;c;aGVsbG8=␇" in area(app, "front").text and "\x1b" not in text
@@ -249,3 +255,49 @@ async def test_hostile_card_is_inert_in_browser_and_editor(retain_home: Path, op
         ("x\x1b[31m",),
     )
     assert card.extra == "Harmless."
+
+
+async def test_an_empty_new_card_is_not_an_error_yet(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "c")  # add a card to Kafka
+        await pilot.pause()
+        assert isinstance(app.screen, EditorScreen)
+        text = screen_text(app)
+        assert "✗" not in text and "`" not in text
+        assert "Ctrl+S" in text
+
+
+async def test_problems_show_without_backticks(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EditorScreen)
+        await pilot.press(*"x", "backspace")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "✗" in text and "`" not in text
+
+
+async def test_save_and_add_another_keeps_the_editor_open(retain_home: Path, open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("down", "c")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, EditorScreen)
+        for front, back in (("What is a broker?", "A server"), ("What is a topic?", "A log")):
+            area(app, "front").load_text(front)
+            area(app, "back").load_text(back)
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+            assert app.screen is screen  # still open, on an empty card
+            assert area(app, "front").text == "" and area(app, "front").has_focus
+        await pilot.press("escape")  # nothing typed since: closes without asking
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    deck = parse_deck((retain_home / "decks" / "kafka.toml").read_text("utf-8")).deck
+    assert deck is not None
+    assert [c.front for c in deck.cards[-2:]] == ["What is a broker?", "What is a topic?"]

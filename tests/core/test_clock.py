@@ -14,8 +14,8 @@ from retain.core.clock import day_start, next_day_start, study_day, to_utc
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN)
 
 
 def test_before_rollover_counts_to_previous_day() -> None:

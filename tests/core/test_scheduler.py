@@ -135,7 +135,8 @@ def test_non_utc_now_is_converted_and_naive_refused() -> None:
     berlin = NOW.astimezone(ZoneInfo("Europe/Berlin"))
     previews = Scheduler(StudySettings()).preview("d/c", None, berlin)
     assert previews[3].due == NOW + timedelta(minutes=10)
-    assert previews[3].due.tzinfo is UTC  # type: ignore[union-attr]
+    due = previews[3].due
+    assert due is not None and due.tzinfo is UTC
     with pytest.raises(ValueError):
         Scheduler(StudySettings()).preview("d/c", None, datetime(2026, 1, 1))
 

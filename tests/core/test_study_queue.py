@@ -223,9 +223,16 @@ def test_suspend_in_session_removes_card_and_count() -> None:
     queue = build_queue(units, {}, DayLog(), settings_map(), NOW, TODAY)
     assert queue.counts(NOW).new == 1
     queue.apply("d/p", CardState(suspended=True), NOW)
-    assert queue.next(NOW) == units[1]
-    queue.apply("d/p:reverse", CardState(suspended=True), NOW)
-    assert queue.counts(NOW).new == 0 and queue.next(NOW) is None
+    assert queue.counts(NOW).new == 0 and queue.next(NOW) is None  # the sibling waits, as after a rating
+
+
+def test_bury_in_session_keeps_the_siblings_apart_and_undo_brings_it_back() -> None:
+    units = [*reversed_pair("d", "p"), basic("d", "q")]
+    queue = build_queue(units, {}, DayLog(), settings_map(), NOW, TODAY)
+    queue.apply("d/p", CardState(buried_until=(TODAY + timedelta(days=1)).isoformat()), NOW)
+    assert queue.next(NOW) == units[2]  # not d/p:reverse
+    queue.apply("d/p", None, NOW)  # undone
+    assert queue.next(NOW) == units[0]
 
 
 # -- property: the queue shows exactly what count_due promised --------------------------------

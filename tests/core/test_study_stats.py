@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
 from queue_helpers import basic, learning, review
 
 from retain.core.clock import day_start, study_day
+from retain.core.model import Unit
 from retain.core.state import CardState, Event
-from retain.core.stats import activity_from_events, today_progress
+from retain.core.stats import StatsReport, activity_from_events, today_progress
 from retain.core.stats import compute_stats as _compute_stats
 from retain.core.studyday import StudyDay
 
@@ -22,7 +23,14 @@ TODAY_START = day_start(study_day(NOW, 4, BERLIN), 4, BERLIN)
 _ids = iter(range(10**6))
 
 
-def compute_stats(units, states, events, now, today_start, tz):  # type: ignore[no-untyped-def]
+def compute_stats(
+    units: list[Unit],
+    states: dict[str, CardState],
+    events: list[Event],
+    now: datetime,
+    today_start: datetime,
+    tz: tzinfo,
+) -> StatsReport:
     """The report as `retain stats` builds it, with the history figures from whole events."""
     day = StudyDay(today_start.astimezone(tz).hour, tz)
     return _compute_stats(units, states, activity_from_events(events, now, day), day.today(now))
@@ -40,8 +48,8 @@ def rated(key: str, when: datetime, rating: int = 3, before: CardState | None = 
     )
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=BERLIN).astimezone(UTC)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
 
 
 def test_cards_by_state_per_deck_and_total() -> None:

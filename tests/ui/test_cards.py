@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from retain.ui.screens.home import HomeScreen
@@ -13,6 +14,11 @@ from retain.ui.widgets.rating_bar import RatingBar
 
 from .conftest import OpenApp
 from .screen import screen_text
+
+
+def shown(widget: Widget) -> bool:
+    """Whether the widget is displayed now (read afresh, not narrowed by an earlier assert)."""
+    return widget.display
 
 
 def footer_actions(app) -> set[str]:  # type: ignore[no-untyped-def]
@@ -28,12 +34,12 @@ async def test_typed_card_diff_and_suggested_rating(open_app: OpenApp) -> None:
         await pilot.press(*"Rafft", "enter")
         screen = app.screen
         assert isinstance(screen, StudyScreen) and screen.session.phase == "back"
-        assert not answer.display
+        assert not shown(answer)
         diff = screen_text(app)
         assert "You typed  Rafft" in diff and "Answer     Raft" in diff and "suggested rating: Hard" in diff
         assert screen.query_one(RatingBar).suggested == 2
-        await pilot.press("space")  # Good after the reveal
-        assert [e.rating for e in app.collection.history()] == [3]
+        await pilot.press("space")  # the suggested rating after the reveal
+        assert [e.rating for e in app.collection.history()] == [2]
 
 
 async def test_typed_card_accepts_alternatives(open_app: OpenApp) -> None:

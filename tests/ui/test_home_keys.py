@@ -7,9 +7,9 @@ from pathlib import Path
 from textual.command import CommandPalette
 from textual.widgets import Static
 
-from retain.store import home as store_home
 from retain.store.collection import Collection
 from retain.store.home import open_home
+from retain.store.paths import bundled_decks_dir
 from retain.ui.screens.help import HelpScreen
 from retain.ui.screens.home import HomeScreen
 from retain.ui.screens.study import StudyScreen
@@ -199,7 +199,7 @@ async def test_bundled_decks_sit_under_their_group(
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
     monkeypatch.undo()
     monkeypatch.setenv("RETAIN_HOME", str(retain_home))
-    assert store_home.bundled_decks_dir() is not None
+    assert bundled_decks_dir() is not None
     app = open_app()
     async with app.run_test(size=(80, 24)):
         data = app.screen.data  # type: ignore[attr-defined]

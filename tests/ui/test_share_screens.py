@@ -19,6 +19,11 @@ from .conftest import OpenApp
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "anki" / "layout-latest.apkg"
 
 
+def top(app: RetainApp) -> object:
+    """The screen on top, read afresh (not narrowed by an earlier isinstance assert)."""
+    return app.screen
+
+
 async def _until(predicate: object, pilot: object, tries: int = 100) -> None:
     for _ in range(tries):
         if predicate():  # type: ignore[operator]
@@ -151,3 +156,29 @@ async def test_import_never_replaces_a_different_deck(
         await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
         assert app.collection.library.get(f"{old.id}-2") is not None
     assert Path(old.path).read_text("utf-8") == before  # untouched
+
+
+async def test_export_asks_before_replacing_a_file(
+    retain_home: Path, open_app: OpenApp, tmp_path: Path
+) -> None:
+    from retain.ui.screens.confirm import ConfirmScreen
+
+    out = tmp_path / "mine.csv"
+    out.write_text("precious", "utf-8")
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one(Input).value = str(out)
+        screen.query_one("#share-apply", Button).press()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert top(app) is screen and out.read_text("utf-8") == "precious"
+        screen.query_one("#share-apply", Button).press()
+        await pilot.pause()
+        await pilot.press("y")
+        await _until(lambda: out.read_text("utf-8") != "precious", pilot)
+        await screen.workers.wait_for_complete()
+    assert out.read_text("utf-8").startswith("#separator:Comma")

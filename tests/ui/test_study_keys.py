@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from retain.core.model import Unit
 from retain.core.state import NEW
 from retain.ui.screens.home import HomeScreen
 from retain.ui.screens.study import StudyScreen
@@ -25,6 +26,11 @@ def study(app) -> StudyScreen:  # type: ignore[no-untyped-def]
     return screen
 
 
+def current_unit(screen: StudyScreen) -> Unit | None:
+    """The session's card now (read afresh, not narrowed by an earlier assert)."""
+    return screen.session.current
+
+
 async def test_space_reveals_then_space_rates_good(open_app: OpenApp) -> None:
     app = open_app(["kafka"], start_in_review=True)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -36,8 +42,8 @@ async def test_space_reveals_then_space_rates_good(open_app: OpenApp) -> None:
         assert app.screen.query_one(RatingBar).visible
         await pilot.press("space")
         assert reviews(app) == [("kafka/partitions", 3)]
-        assert study(app).session.current is not None
-        assert study(app).session.current.key != "kafka/partitions"
+        current = study(app).session.current
+        assert current is not None and current.key != "kafka/partitions"
 
 
 async def test_enter_reveals_then_enter_rates_good(open_app: OpenApp) -> None:
@@ -150,7 +156,7 @@ async def test_cards_still_queued_show_their_edited_text(retain_home: Path, open
         await pilot.pause()
         fronts: dict[str, str] = {}
         for _ in range(10):  # every card of the deck, once
-            current = study.session.current
+            current = current_unit(study)
             if current is None:
                 break
             fronts[current.key] = current.front

@@ -59,6 +59,11 @@ def _fix(path: Path) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    missing = [raw for raw in args.paths if not Path(raw).exists()]
+    if missing:
+        for raw in missing:
+            err(f"retain check: no such file or folder: {raw}")
+        return 2
     entries = _entries(args.paths)
     # --fix mends every file, not just the first; a file with nothing missing is left untouched.
     if args.fix and sum(_fix(e.path) for e in entries):

@@ -1,4 +1,7 @@
-"""`retain export DECK_ID -o FILE [--with-progress]`: the format comes from FILE's extension."""
+"""`retain export DECK_ID -o FILE [--with-progress] [--force]`: the format comes from FILE's extension.
+
+An existing file is replaced only with `--force`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 from retain.commands.output import err, out
 from retain.interop.errors import InteropError
-from retain.interop.exporter import EXPORT_SUFFIXES, export_decks
+from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
 from retain.interop.importer import count_line
 from retain.interop.progress import TerminalProgress
 from retain.interop.progress_io import deck_progress
@@ -27,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="include your review history (.toml: a NAME.progress.toml sidecar; .apkg: scheduling and review log)",
     )
+    parser.add_argument("-f", "--force", action="store_true", help="replace files that already exist")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
         err(f"retain: no deck {args.deck_id!r}; decks: {known}")
         return 1
     target = Path(args.output)
+    existing = [p for p in export_paths(target, with_progress=args.with_progress) if p.exists()]
+    if existing and not args.force:
+        err(f"retain: {existing[0]} already exists; add --force to replace it")
+        return 1
     now = datetime.now(UTC)
     bar = TerminalProgress()
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from retain.core.model import Card, Deck
 
-__all__ = ["card_toml", "deck_to_toml", "toml_string"]
+__all__ = ["card_toml", "deck_to_toml", "toml_string", "toml_text"]
 
 
 def toml_string(value: str) -> str:
@@ -32,6 +32,48 @@ def toml_string(value: str) -> str:
     return "".join(out)
 
 
+def _multiline(value: str) -> str:
+    """A TOML multi-line basic string: `\"\"\"` and a newline, the text with real line breaks, `\"\"\"`.
+
+    The newline right after the opening quotes is not part of the value (TOML
+    trims it), so the text starts on its own line. Backslashes, CR and other
+    control characters (not tab or LF) are escaped, and so is every quote in a
+    run of three or more, or at the very end (where it would merge with the
+    closing quotes).
+    """
+    out = ['"""\n']
+    n = len(value)
+    i = 0
+    while i < n:
+        ch = value[i]
+        code = ord(ch)
+        if ch == '"':
+            j = i
+            while j < n and value[j] == '"':
+                j += 1
+            run = j - i
+            out.append('\\"' * run if run >= 3 or j == n else '"' * run)
+            i = j
+            continue
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n" or ch == "\t":
+            out.append(ch)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+        i += 1
+    out.append('"""')
+    return "".join(out)
+
+
+def toml_text(value: str) -> str:
+    """A field's value: a multi-line string when it has line breaks (it reads and diffs well), else
+    a one-line basic string."""
+    return _multiline(value) if "\n" in value else toml_string(value)
+
+
 def _list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(toml_string(v) for v in values) + "]"
 
@@ -41,12 +83,12 @@ def card_toml(card: Card) -> str:
     if card.kind != "basic":
         lines.append(f"kind = {toml_string(card.kind)}")
     if card.kind == "cloze":
-        lines.append(f"text = {toml_string(card.text)}")
+        lines.append(f"text = {toml_text(card.text)}")
     else:
-        lines.append(f"front = {toml_string(card.front)}")
-        lines.append(f"back = {toml_string(card.back)}")
+        lines.append(f"front = {toml_text(card.front)}")
+        lines.append(f"back = {toml_text(card.back)}")
     if card.extra:
-        lines.append(f"extra = {toml_string(card.extra)}")
+        lines.append(f"extra = {toml_text(card.extra)}")
     if card.accept:
         lines.append(f"accept = {_list(card.accept)}")
     if card.tags:
@@ -61,7 +103,7 @@ def deck_to_toml(deck: Deck) -> str:
     for key in ("group", "description", "version", "license"):
         value = getattr(deck, key)
         if value:
-            head.append(f"{key} = {toml_string(value)}")
+            head.append(f"{key} = {toml_text(value)}")
     if deck.authors:
         head.append(f"authors = {_list(deck.authors)}")
     if deck.tags:

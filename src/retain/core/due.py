@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from retain.core.model import Unit
@@ -113,20 +113,34 @@ def count_due(
     today: date,
     *,
     day_end: datetime | None = None,
+    learn_ahead: timedelta = timedelta(0),
 ) -> dict[str, Counts]:
     """Due counts per deck id (every deck with a unit appears), without building a queue.
 
     `review` counts units due by `day_end` (default: now), `learning` units whose
-    step is due now, `new` is capped by the daily limit. Same rules as the queue.
+    step is due by `now + learn_ahead` (a session's `learn_ahead` gives the
+    session's own count), `new` is capped by the daily limit. Same rules as the queue.
     """
     cutoff = day_end if day_end is not None and day_end > now else now
-    return count_rows(due_rows(units, states), log, settings_for, now, cutoff, today)
+    return count_rows(
+        due_rows(units, states), log, settings_for, now, cutoff, today, learn_until=now + learn_ahead
+    )
 
 
 def count_rows(
-    rows: Iterable[DueRow], log: DayLog, settings_for: SettingsFor, now: Any, cutoff: Any, today: date
+    rows: Iterable[DueRow],
+    log: DayLog,
+    settings_for: SettingsFor,
+    now: Any,
+    cutoff: Any,
+    today: date,
+    *,
+    learn_until: Any = None,
 ) -> dict[str, Counts]:
-    """`count_due` over rows: reviews due by `cutoff`, learning steps due by `now` (same type as the dues)."""
+    """`count_due` over rows: reviews due by `cutoff`, learning steps due by `learn_until` (default
+    `now`; the same type as the dues)."""
+    if learn_until is None:
+        learn_until = now
     today_iso = today.isoformat()
     seen: set[Any] = log.notes_seen
     learning: dict[str, int] = {}
@@ -152,9 +166,10 @@ def count_rows(
         if kind == REVIEW:
             if due is not None and due <= cutoff and note not in seen:
                 rev_set.add(note)
-        elif due is not None and due <= cutoff:
-            busy.add(note)
-            if due <= now:
+        elif due is not None:
+            if due <= cutoff:
+                busy.add(note)
+            if due <= learn_until:
                 learning[deck] = learning.get(deck, 0) + 1
     out: dict[str, Counts] = {}
     for deck_id, new_set in new_notes.items():

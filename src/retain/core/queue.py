@@ -11,7 +11,7 @@ Rules (Anki-like):
   per deck by `new_per_day` minus the new units already seen this study day.
 - Siblings (units of one note: the reverse, other clozes) are never shown on
   the same study day: a new or review unit is skipped when its note was rated
-  today (`DayLog.notes_seen`) or in this session. A note counts once; a note
+  today (`DayLog.notes_seen`), or rated, suspended or buried in this session. A note counts once; a note
   with a due review counts as a review, not as new. Learning units are exempt:
   they are the ones rated today, and a note with a learning unit due now (or
   by `day_end`) leaves its new and review siblings for another day.
@@ -311,6 +311,9 @@ class StudyQueue:
                 self._sess_rev += 1
             self._mark_seen(lane, unit.note_key)
             self._last = key
+        elif new_state is not None and _hidden(new_state, self._today_iso):
+            # Suspended or buried while shown: its siblings (whose answer it may have shown) wait too.
+            self._mark_seen(lane, unit.note_key)
         elif new_reps < old_reps:  # an undo; may go below zero when the rating was before this session
             if new_state is None or new_state.state == NEW:
                 lane.new_used -= 1
@@ -371,6 +374,16 @@ class StudyQueue:
         limit = now + self.learn_ahead
         learning = sum(1 for due in self._learn.values() if due <= limit)
         return Counts(new=new, learning=learning, review=review)
+
+    @property
+    def size(self) -> int:
+        """How many units the queue was built over (studied, hidden or waiting)."""
+        return len(self._units)
+
+    def hidden_count(self) -> int:
+        """Units suspended, or buried until a later study day."""
+        today = self._today_iso
+        return sum(1 for st in self._states.values() if st is not None and _hidden(st, today))
 
     def next_due_after(self, now: datetime) -> datetime | None:
         """When the next learning step (or, failing that, review) comes due."""

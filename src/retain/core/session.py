@@ -27,7 +27,15 @@ from retain.core.queue import Counts, StudyQueue
 from retain.core.scheduler import RATINGS, Scheduler, interval_label
 from retain.core.state import CardState, Event, EventKind
 
-__all__ = ["Phase", "Recorder", "ReviewSession", "SessionError", "SessionSummary"]
+__all__ = [
+    "Phase",
+    "Recorder",
+    "ReviewSession",
+    "SessionError",
+    "SessionSummary",
+    "record_undo",
+    "undo_label",
+]
 
 Phase = Literal["front", "back", "done"]
 
@@ -48,6 +56,40 @@ class Recorder(Protocol):
 
     def last_undoable(self) -> Event | None:
         """The newest review/suspend/bury event not yet undone, including from before a restart."""
+
+
+_RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def undo_label(target: Event) -> str:
+    """What undoing `target` took back, in words: "Undid Good on kafka/isr", "Undid suspend of kafka/isr"."""
+    if target.kind == "review":
+        return f"Undid {_RATING_NAMES.get(target.rating, 'rating')} on {target.key}"
+    return f"Undid {target.kind} of {target.key}"
+
+
+def record_undo(
+    recorder: Recorder, states: Mapping[str, CardState], now: datetime
+) -> tuple[Event, Event] | None:
+    """Take back the newest rating, suspend or bury (of any session, or outside one): (undone, undo event).
+
+    The undo event puts back the state from before the undone event; None when
+    there is nothing to undo. Durable before it returns, like every event.
+    """
+    target = recorder.last_undoable()
+    if target is None:
+        return None
+    at = to_utc(now)
+    event = Event(
+        id=recorder.new_event_id(at),
+        kind="undo",
+        key=target.key,
+        time=at,
+        after=target.before,
+        before=states.get(target.key),
+        undoes=target.id,
+    )
+    return target, recorder.record(event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +128,7 @@ class ReviewSession:
         self._preview_at: datetime | None = None
         self._forced: Unit | None = None  # a card brought back by undo
         self._rated: dict[str, Event] = {}  # this session's reviews not undone
+        self.last_undone: Event | None = None  # what the last `undo` took back
         self._last_now = to_utc(now)
         self._advance(self._last_now)
 
@@ -166,21 +209,12 @@ class ReviewSession:
         The card gets its previous state back and is shown again, front first.
         Returns the recorded "undo" event, or None when there is nothing to undo.
         """
-        target = self.recorder.last_undoable()
-        if target is None:
-            return None
         at = self._touch(now)
-        current = self.states.get(target.key)
-        event = Event(
-            id=self.recorder.new_event_id(at),
-            kind="undo",
-            key=target.key,
-            time=at,
-            after=target.before,
-            before=current,
-            undoes=target.id,
-        )
-        event = self.recorder.record(event)
+        done = record_undo(self.recorder, self.states, at)
+        if done is None:
+            return None
+        target, event = done
+        self.last_undone = target
         self._store(target.key, event.after, at)
         self._rated.pop(target.id, None)
         unit = self.units_by_key.get(target.key)

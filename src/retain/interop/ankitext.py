@@ -7,6 +7,9 @@ questions. Cells that a spreadsheet would run as a formula (`= + - @`, tab,
 CR first) are neutralised: HTML cells by writing that first character as an
 entity (Anki shows it unchanged), plain cells by a leading apostrophe.
 Import reads those headers and Anki's fixed `#notetype:`/`#deck:`/`#tags:`.
+A header row (`#columns:` or a first row naming the fields, as Anki detects
+it) is not a note; a hand-made row without a back is skipped with a warning
+naming its line.
 """
 
 from __future__ import annotations
@@ -118,6 +121,39 @@ def _column(meta: dict[str, str], key: str) -> int | None:
     return int(raw) - 1
 
 
+# Names a header row gives its columns (Anki's field and column names); a first row made only of
+# these, with at least two of them, is a header, not a note.
+_FIELD_NAMES = {"front", "back", "question", "answer", "text", "extra", "back extra", "notes", "note"}
+_COLUMN_NAMES = {
+    "guid": "guid",
+    "notetype": "notetype",
+    "note type": "notetype",
+    "deck": "deck",
+    "tags": "tags",
+}
+
+
+def _header_row(row: list[str]) -> dict[str, int] | None:
+    """The special columns a first row names ({"tags": 2, ...}) when it is a header row, else None."""
+    names = [c.strip().lower() for c in row]
+    if len([n for n in names if n]) < 2 or not all(
+        n in _FIELD_NAMES or n in _COLUMN_NAMES for n in names if n
+    ):
+        return None
+    if not any(n in _FIELD_NAMES for n in names):
+        return None
+    return {_COLUMN_NAMES[n]: i for i, n in enumerate(names) if n in _COLUMN_NAMES}
+
+
+def _named_columns(meta: dict[str, str], sep: str) -> dict[str, int]:
+    """Special columns named by Anki's `#columns:` header (`#columns:Front<sep>Back<sep>Tags`)."""
+    raw = meta.get("columns")
+    if raw is None:
+        return {}
+    names = [c.strip().lower() for c in raw.split(sep)]
+    return {_COLUMN_NAMES[n]: i for i, n in enumerate(names) if n in _COLUMN_NAMES}
+
+
 def _guess_kind(name: str, first: str) -> Kind:
     kind = kind_from_name(name) if name else None
     if kind is not None:
@@ -142,7 +178,8 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     sep = _SEPARATORS.get(raw_sep.lower(), raw_sep if len(raw_sep) == 1 else separator_for(path))
     is_html = meta.get("html", "false").lower() in ("true", "yes", "1")
     cols = {k: _column(meta, f"{k} column") for k in ("guid", "notetype", "deck", "tags")}
-    special = {c for c in cols.values() if c is not None}
+    for key, index in _named_columns(meta, sep).items():
+        cols[key] = cols[key] if cols[key] is not None else index
     fixed_type, fixed_deck = meta.get("notetype", ""), meta.get("deck", "") or path.stem
     fixed_tags = tuple(meta.get("tags", "").split())
     old_limit = csv.field_size_limit()
@@ -156,6 +193,14 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     if len(rows) > limits.max_notes:
         raise LimitError(f"file has {len(rows)} rows; the note-count limit is {limits.max_notes}")
     bundle = Bundle(path.suffix.lower().lstrip("."))
+    first = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
+    named = _header_row(rows[first]) if first is not None and "columns" not in meta else None
+    if first is not None and named is not None:
+        bundle.warnings.append(f"line {skip + first + 1} skipped: a header row naming the columns")
+        for key, index in named.items():
+            cols[key] = cols[key] if cols[key] is not None else index
+        rows[first] = []
+    special = {c for c in cols.values() if c is not None}
     by_deck: dict[str, list[tuple[str, Card]]] = defaultdict(list)
     retain_ids: dict[str, set[str | None]] = defaultdict(set)
     taken: dict[str, set[str]] = defaultdict(set)
@@ -171,6 +216,15 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
             fields = [text_to_html(f) for f in fields]
         deck_name = cell(row, cols["deck"]) or fixed_deck
         kind = _guess_kind(cell(row, cols["notetype"]) or fixed_type, fields[0] if fields else "")
+        if cols["guid"] is None and kind != "cloze" and (len(fields) < 2 or not fields[1].strip()):
+            # A hand-made file's row without a back is a slip; an export (it names its notes by GUID)
+            # carries the note's own empty field, which round-trips as it was.
+            bundle.warnings.append(
+                f"line {n} skipped: the back is empty"
+                if len(fields) > 1
+                else f"line {n} skipped: no back (only one field)"
+            )
+            continue
         guid = cell(row, cols["guid"])
         tags = tuple(cell(row, cols["tags"]).split()) + fixed_tags
         if guid:

@@ -20,7 +20,7 @@ from retain.interop.native import deck_file_text
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
 
-__all__ = ["EXPORT_SUFFIXES", "export_decks"]
+__all__ = ["EXPORT_SUFFIXES", "export_decks", "export_paths"]
 
 EXPORT_SUFFIXES = (".toml", ".apkg", ".csv", ".tsv", ".txt", ".md")
 
@@ -87,3 +87,11 @@ def export_decks(
         return [out]
     _write_text(out, write_anki_text(list(decks), separator_for(out), progress))
     return [out]
+
+
+def export_paths(out: Path, *, with_progress: bool) -> list[Path]:
+    """The files `export_decks` would write to `out` (to ask before replacing any of them)."""
+    paths = [out]
+    if with_progress and out.suffix.lower() == ".toml":
+        paths.append(Path(sidecar_path(str(out))))
+    return paths

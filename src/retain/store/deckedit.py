@@ -30,7 +30,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, String, StringType
 
 from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
-from retain.core.deckwrite import card_toml, deck_to_toml
+from retain.core.deckwrite import card_toml, deck_to_toml, toml_text
 from retain.core.model import Card, Deck
 from retain.core.tomltables import BLANK, CARD, TRIVIA, scan, trailing
 from retain.store.files import ReadError, atomic_write, read_text_limited
@@ -84,6 +84,8 @@ def _write_fields(table: Any, card: Card) -> None:
             table[key] = list(value)
         elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
             table[key] = tomlkit.string(value, multiline=True)  # (a raw CR LF in one would read as LF)
+        elif "\n" in value:  # written as deckwrite writes it: a multi-line string that reads and diffs well
+            table[key] = tomlkit.parse(f"v = {toml_text(value)}")["v"]
         else:
             table[key] = value
 

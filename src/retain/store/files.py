@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["MAX_DECK_BYTES", "ReadError", "atomic_write", "fsync_dir", "read_text_limited"]
+__all__ = ["MAX_DECK_BYTES", "ReadError", "atomic_output", "atomic_write", "fsync_dir", "read_text_limited"]
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
 
@@ -44,16 +47,47 @@ def fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None:
-    """Write via a temp file in the same folder, fsync, os.replace, fsync the folder."""
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+@functools.cache
+def _umask() -> int:
+    """The process umask (read once: setting it to read it is not thread-safe, so do it once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _take_mode(tmp: str, path: Path) -> None:
+    """Give the temp file the mode (and, where allowed, owner and group) of the file it replaces.
+
+    A new file gets the mode `open()` would give it (0666 less the umask): `mkstemp`'s 0600 would
+    make a shared deck file private after its first edit.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        os.chmod(tmp, 0o666 & ~_umask())
+        return
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):  # only root may give a file away; the group may be allowed
+            os.chown(tmp, st.st_uid, st.st_gid)
+    os.chmod(tmp, stat.S_IMODE(st.st_mode))
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path, *, durable: bool = True) -> Iterator[Path]:
+    """Yield a temp path next to `path`; once the block succeeds it replaces `path` atomically.
+
+    The new file keeps the mode and owner of the one it replaces. On an error the
+    temp file is removed and `path` is untouched. With `durable`, the data and
+    the folder entry are fsynced.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            if durable:
+        _take_mode(tmp, path)
+        yield Path(tmp)
+        if durable:
+            with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -62,3 +96,10 @@ def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None
         raise
     if durable:
         fsync_dir(path.parent)
+
+
+def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None:
+    """Write via a temp file in the same folder (fsync, os.replace, fsync the folder); keeps the mode."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_output(path, durable=durable) as tmp, open(tmp, "wb") as fh:
+        fh.write(raw)

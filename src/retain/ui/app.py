@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
+from retain.core.due import Counts
 from retain.store.config import Config
 from retain.store.library import DeckEntry
 from retain.ui.deck_rows import deck_rows
@@ -216,12 +217,28 @@ class RetainApp(App[None]):
         now = self.clock()
         library = collection.library
         return HomeData(
-            rows=deck_rows(library.decks, collection.due_counts(now), collection.cards_per_deck()),
+            rows=deck_rows(library.decks, self.due_counts(now), collection.cards_per_deck()),
             broken=[broken_line(e, self._decks_dir) for e in library.broken],
-            messages=list(collection.messages),
+            messages=[*collection.messages, *skipped_lines(library.entries, self._decks_dir)],
             read_only=collection.read_only,
             decks_dir=self._decks_dir,
             progress=collection.progress(now),
+        )
+
+    def due_counts(self, now: datetime) -> dict[str, Counts]:
+        """Due counts per deck as a session would start with them: learning steps due within the
+        configured learn-ahead count as learning (`Collection.due_counts` counts those due now)."""
+        from retain.core.due import count_due
+
+        collection = self.collection
+        return count_due(
+            collection.units,
+            collection.states,
+            collection.day_log(now),
+            collection.settings_for,
+            now,
+            collection.today(now),
+            learn_ahead=timedelta(minutes=collection.home.config.learn_ahead_minutes),
         )
 
     def _summary_home_data(self) -> HomeData:
@@ -282,7 +299,7 @@ class RetainApp(App[None]):
 
         if not self.ready:
             yield SystemCommand("Help", "Show every key binding", self.action_help)
-            yield from super().get_system_commands(screen)
+            yield from self._textual_commands(screen)
             return
         if isinstance(screen, HomeScreen) and not self.collection.read_only:
             yield SystemCommand(
@@ -308,7 +325,11 @@ class RetainApp(App[None]):
             yield SystemCommand("End session", "Stop and show the summary", screen.action_end)
         yield from authoring_commands(self, screen)
         yield SystemCommand("Help", "Show every key binding", self.action_help)
-        yield from super().get_system_commands(screen)
+        yield from self._textual_commands(screen)
+
+    def _textual_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own commands (theme, quit, screenshot, ...), but not its "Keys": "Help" is ours."""
+        return (c for c in super().get_system_commands(screen) if c.title != "Keys")
 
 
 def broken_line(entry: DeckEntry, decks_dir: str) -> str:
@@ -320,6 +341,21 @@ def broken_line(entry: DeckEntry, decks_dir: str) -> str:
     if problem is None:
         return f"{path}: cannot be loaded"
     return f"{path}:{problem.line}:{problem.col}: {problem.message}"
+
+
+def skipped_lines(entries: Iterable[DeckEntry], decks_dir: str) -> list[str]:
+    """`3 cards skipped in kafka.toml · run retain check to see why`, per loaded deck with card errors."""
+    out: list[str] = []
+    for entry in entries:
+        errors = sum(1 for p in entry.problems if p.severity == "error")
+        if entry.deck is None or not errors:
+            continue
+        path = entry.path
+        with contextlib.suppress(ValueError):
+            path = path.relative_to(decks_dir) if decks_dir else path
+        cards = "card" if errors == 1 else "cards"
+        out.append(f"{errors} {cards} skipped in {path} · run retain check to see why")
+    return out
 
 
 def binding_sections() -> list[tuple[str, list[BindingType]]]:

@@ -8,8 +8,7 @@ one call each.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
@@ -17,16 +16,15 @@ from textual.screen import Screen
 
 from retain.core.model import Deck
 from retain.store.card_edits import create_deck
-from retain.store.collection import Collection
 from retain.store.deckedit import DeckEditError
-from retain.ui.live_reload import LiveReload
+from retain.ui.access import retain_app
 from retain.ui.text import line
 
 if TYPE_CHECKING:
+    from retain.ui.app import RetainApp
     from retain.ui.screens.study import StudyScreen
 
 __all__ = [
-    "AuthoringHost",
     "authoring_binding_sections",
     "authoring_commands",
     "edit_in_session",
@@ -39,16 +37,9 @@ __all__ = [
 Done = Callable[[Any], None]
 
 
-class AuthoringHost(Protocol):
-    collection: Collection
-    clock: Callable[[], datetime]
-    live_reload: LiveReload | None
-
-
-def _host(app: App[Any]) -> AuthoringHost:
-    if not all(hasattr(app, name) for name in ("collection", "clock", "live_reload")):
-        raise TypeError("the authoring screens need the retain app")
-    return app  # type: ignore[return-value]
+def _host(app: App[Any]) -> RetainApp:
+    """The app's collection, clock and live reload, through the typed accessor."""
+    return retain_app(app)
 
 
 def _read_only(app: App[Any]) -> bool:

@@ -8,8 +8,9 @@ line says how many match and how long the search took.
 
 Actions work on the marked rows (Space marks or unmarks the highlighted row,
 `*` marks every match or clears the marks), else on the highlighted row:
-suspend and reset act on review units; delete and move act on their cards
-(all of a cloze's units). Edit always opens the highlighted card.
+suspend and reset act on the rows (a cloze deletion, a reverse); delete and
+move act on their whole entries in the deck file, and say so when that is more
+than was marked. Edit always opens the highlighted card.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from retain.store.collection import Collection
 from retain.store.progress_edits import set_suspended
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.card_actions import ask_delete, ask_move, ask_reset
+from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.text import line
 from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
 from retain.ui.widgets.card_preview import CardPreview
@@ -41,12 +43,14 @@ from retain.ui.widgets.card_preview import CardPreview
 __all__ = ["BrowserScreen"]
 
 Clock = Callable[[], datetime]
-SEARCH_DELAY = 0.25  # seconds after the last keystroke before searching
+SLOW_SEARCH_MS = 100.0  # a search this slow shows how long it took
 _ROW_ACTIONS = {"edit", "suspend", "reset", "delete", "move"}
-_WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move"}
+_WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo"}
 
 
 class BrowserScreen(Screen[None]):
+    SEARCH_DELAY: ClassVar[float] = 0.25  # seconds after the last keystroke before searching (tests: 0)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="browser.search"),
         Binding("space", "mark", "Mark", id="browser.mark"),
@@ -62,6 +66,7 @@ class BrowserScreen(Screen[None]):
         Binding("right_square_bracket", "page(1)", "Next page", id="browser.next_page"),
         Binding("left_square_bracket", "page(-1)", "Prev page", id="browser.prev_page"),
         Binding("down", "focus_table", "Results", id="browser.results", show=False),
+        Binding("ctrl+z", "undo", "Undo", id="browser.undo", show=False),
         Binding("escape", "close", "Back", id="browser.close"),
     ]
 
@@ -105,7 +110,7 @@ class BrowserScreen(Screen[None]):
         self.query_one(Input).cursor_blink = False
         self.query_one("#browser-error", Static).display = False
         self.run_search()
-        self.query_one(BrowseTable).focus()
+        self.query_one(Input).focus()  # typing searches; the letter keys act only on the table
 
     # ---- searching and paging --------------------------------------------------
 
@@ -156,7 +161,8 @@ class BrowserScreen(Screen[None]):
             parts.append((f" · by {self.sort[0]} {'▼' if self.sort[1] else '▲'}", ""))
         if self.marked:
             parts.append((f" · {len(self.marked):,} marked (Space, * for all)", "bold $accent"))
-        parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
+        if self.search_ms >= SLOW_SEARCH_MS:  # worth saying only when it is noticeable
+            parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
         self.query_one("#browser-status", Static).update(Content.assemble(*parts))
 
     @on(Input.Changed, "#browser-search")
@@ -164,7 +170,10 @@ class BrowserScreen(Screen[None]):
         event.stop()
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(SEARCH_DELAY, self.run_search)
+        if self.SEARCH_DELAY <= 0:
+            self.run_search()
+        else:
+            self._timer = self.set_timer(self.SEARCH_DELAY, self.run_search)
 
     @on(Input.Submitted, "#browser-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
@@ -196,7 +205,9 @@ class BrowserScreen(Screen[None]):
         if row.interval:
             facts.append(f"interval {row.interval}")
         if state is not None:
-            facts.append(f"{state.reps} reviews, {state.lapses} lapses")
+            reviews = "review" if state.reps == 1 else "reviews"
+            lapses = "lapse" if state.lapses == 1 else "lapses"
+            facts.append(f"{state.reps} {reviews}, {state.lapses} {lapses}")
         facts += [f for f in row.flags if f != "leech"]
         info = line(" · ".join(facts), "$text-muted")
         if row.leech:
@@ -254,10 +265,7 @@ class BrowserScreen(Screen[None]):
         self.query_one(BrowseTable).focus()
 
     def action_close(self) -> None:
-        if self.query_one(Input).has_focus:
-            self.query_one(BrowseTable).focus()
-        else:
-            self.dismiss()
+        self.dismiss()
 
     def action_page(self, step: int) -> None:
         last = max(0, (len(self.matches) - 1) // PAGE_SIZE)
@@ -309,15 +317,39 @@ class BrowserScreen(Screen[None]):
         return [unit] if unit is not None else []
 
     def action_suspend(self) -> None:
+        """Suspend (or, when all are suspended, unsuspend): one card at once (ctrl+z undoes), several ask."""
         units = self.targets()
         if not units:
             return
         states = self.collection.states
         suspend = not all((st := states.get(u.key)) is not None and st.suspended for u in units)
+        if len(units) == 1:
+            self._set_suspended(units, suspend)
+            return
+        verb = "Suspend" if suspend else "Unsuspend"
+        message = Content.assemble(
+            f"{verb} the {len(units)} marked cards?",
+            "\nThey stay out of every study session until unsuspended." if suspend else "",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._set_suspended(units, suspend)
+
+        self.app.push_screen(ConfirmScreen(f"{verb} {len(units)} cards?", message, yes=verb), answered)
+
+    def _set_suspended(self, units: list[Unit], suspend: bool) -> None:
         set_suspended(self.collection, [u.key for u in units], suspend, self._clock())
-        what = line(units[0].key).plain if len(units) == 1 else f"{len(units)} review units"
-        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {what}", markup=False)
+        what = line(units[0].key).plain if len(units) == 1 else f"{len(units)} cards"
+        undo = " (ctrl+z to undo)" if suspend and len(units) == 1 else ""
+        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {what}{undo}", markup=False)
         self.show_page(self.query_one(BrowseTable).selected_key())
+
+    def action_undo(self) -> None:
+        from retain.ui.undo import undo_last
+
+        if undo_last(self):
+            self.show_page(self.query_one(BrowseTable).selected_key())
 
     def action_reset(self) -> None:
         units = self.targets()
@@ -329,8 +361,8 @@ class BrowserScreen(Screen[None]):
         units = self.targets()
         if units:
             notes = {u.note_key for u in units}
-            count = sum(1 for u in self.index.units if u.note_key in notes)
-            ask_delete(self.app, self.collection, units, count, self._live, self._after_card_change)
+            siblings = [u for u in self.index.units if u.note_key in notes]
+            ask_delete(self.app, self.collection, units, siblings, self._live, self._after_card_change)
 
     def action_move(self) -> None:
         units = self.targets()

@@ -30,7 +30,6 @@ from retain.ui.text import line
 __all__ = ["ask_delete", "ask_move", "ask_reset"]
 
 Done = Callable[[str | None], None]
-_HISTORY_STAYS = ("Its review history stays in the journal.", "$text-muted")
 
 
 def _failed(app: App[Any], title: str, exc: Exception) -> None:
@@ -49,17 +48,21 @@ def _what(units: Sequence[Unit], one: Callable[[Unit], str], many: str) -> Conte
 def ask_reset(
     app: App[Any], col: Collection, units: Sequence[Unit], now: Callable[[], datetime], done: Done
 ) -> None:
-    """Forget the progress of these review units (one, or the browser's marked ones)."""
+    """Forget the progress of these cards (one review unit, or the browser's marked ones)."""
 
     def answered(yes: bool | None) -> None:
         if yes:
             reset_progress(col, [u.key for u in units], now())
-            app.notify(f"Progress of {what.plain} reset: it is new again", markup=False)
+            again = "it is new again" if len(units) == 1 else "they are new again"
+            app.notify(f"Progress of {what.plain} reset: {again}", markup=False)
             done(units[0].key)
 
-    what = _what(units, lambda u: u.key, f"{len(units)} review units")
-    becomes = "It becomes a new card." if len(units) == 1 else "They become new cards."
-    message = Content.assemble("Forget the progress of ", what, f"? {becomes}\n", _HISTORY_STAYS)
+    what = _what(units, lambda u: u.key, f"{len(units)} cards")
+    if len(units) == 1:
+        becomes, history = "It becomes a new card.", "Its review history stays in the journal."
+    else:
+        becomes, history = "They become new cards.", "Their review history stays in the journal."
+    message = Content.assemble("Forget the progress of ", what, f"? {becomes}\n", (history, "$text-muted"))
     app.push_screen(ConfirmScreen("Reset progress?", message, yes="Reset"), answered)
 
 
@@ -67,12 +70,19 @@ def ask_delete(
     app: App[Any],
     col: Collection,
     units: Sequence[Unit],
-    unit_count: int,
+    siblings: Sequence[Unit],
     live: LiveReload | None,
     done: Done,
 ) -> None:
-    """Delete the cards of `units` (all their review units, `unit_count` in all) from their deck files."""
+    """Delete the cards of `units` from their deck files.
+
+    `siblings` are every review unit of those cards (a cloze's deletions, a
+    card's reverse): they go too, and the question names those not in `units`,
+    so it never deletes more than was marked without saying so.
+    """
     cards = _cards(units)
+    chosen = {u.key for u in units}
+    unmarked = [u.key for u in siblings if u.key not in chosen]
 
     def answered(yes: bool | None) -> None:
         if not yes:
@@ -92,12 +102,26 @@ def ask_delete(
             app.notify(f"Deleted {deleted.plain} from {line(files).plain}", markup=False)
         done(None)
 
-    count = f" ({unit_count} review units)" if unit_count > len(cards) else ""
-    what = _what(cards, lambda u: "card " + u.note_key, f"{len(cards)} cards")
+    total = len(chosen) + len(unmarked)
+    count = f" ({total} cards incl. reverses and clozes)" if total > len(cards) else ""
+    what = _what(cards, lambda u: u.note_key if count else "card " + u.note_key, f"{len(cards)} cards")
     files = "its deck file" if len(cards) == 1 else "their deck files"
-    message = Content.assemble("Delete ", what, f"{count} from {files}?\n", _HISTORY_STAYS)
+    parts: list[Content | str | tuple[str, str]] = ["Delete ", what, f"{count} from {files}?\n"]
+    if unmarked:
+        shown = ", ".join(unmarked[:4]) + (f" and {len(unmarked) - 4} more" if len(unmarked) > 4 else "")
+        also = "is" if len(unmarked) == 1 else "are"
+        parts += [
+            line(f"{shown} {also} not marked but goes too: ", "bold $warning"),
+            "a card's clozes and reverse are one entry in its deck file.\n",
+        ]
+    history = (
+        "Its review history stays in the journal."
+        if total == 1
+        else "Their review history stays in the journal."
+    )
+    parts.append((history, "$text-muted"))
     title = "Delete card?" if len(cards) == 1 else "Delete cards?"
-    app.push_screen(ConfirmScreen(title, message, yes="Delete"), answered)
+    app.push_screen(ConfirmScreen(title, Content.assemble(*parts), yes="Delete"), answered)
 
 
 def ask_move(

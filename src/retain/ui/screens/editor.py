@@ -39,7 +39,6 @@ from retain.ui.widgets.card_preview import CardPreview
 __all__ = ["EditorScreen"]
 
 Clock = Callable[[], datetime]
-CHECK_DELAY = 0.15  # seconds after the last keystroke before the card is checked and previewed
 
 
 class EditorScreen(Screen[SaveResult | None]):
@@ -47,8 +46,10 @@ class EditorScreen(Screen[SaveResult | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="editor.save"),
+        Binding("ctrl+n", "save_and_add", "Save & add another", id="editor.save_and_add"),
         Binding("escape", "cancel", "Cancel", id="editor.cancel"),
     ]
+    CHECK_DELAY: ClassVar[float] = 0.15  # seconds after the last keystroke before the card is checked
 
     def __init__(
         self,
@@ -71,6 +72,8 @@ class EditorScreen(Screen[SaveResult | None]):
         self._start = self._base or Card(id="")
         self._timer: Timer | None = None
         self.check: CardCheck | None = None
+        self.saved: list[SaveResult] = []  # cards saved with "save and add another"
+        self._touched = False  # a field was changed: problems are shown from then on
 
     @property
     def is_new(self) -> bool:
@@ -107,12 +110,16 @@ class EditorScreen(Screen[SaveResult | None]):
         if self.is_new or deck_id != self._origin_deck:
             card = replace(card, id="")  # an id is made when saving
         self.check = check = check_card(deck, card, taken)
-        problems = [line(f"✗ {m}", "$error") for m in check.errors]
-        problems += [line(f"⚠ {m}", "$warning") for m in check.warnings]
         widget = self.query_one("#editor-problems", Static)
+        preview = self.query_one(CardPreview)
+        if self.is_new and not self._touched:  # an empty form is not a mistake yet
+            widget.display = False
+            preview.show_message(_EMPTY_HINT)
+            return check
+        problems = [line(f"✗ {_plain_words(m)}", "$error") for m in check.errors]
+        problems += [line(f"⚠ {_plain_words(m)}", "$warning") for m in check.warnings]
         widget.update(Content("\n").join(problems))
         widget.display = bool(problems)
-        preview = self.query_one(CardPreview)
         if check.units:
             preview.show_units(check.units)
         else:
@@ -122,9 +129,13 @@ class EditorScreen(Screen[SaveResult | None]):
     @on(CardForm.Changed)
     def _changed(self, event: CardForm.Changed) -> None:
         event.stop()
+        self._touched = self._touched or self._dirty()  # mounting posts changes too: not the user's
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(CHECK_DELAY, self._refresh)
+        if self.CHECK_DELAY <= 0:  # tests: check at once
+            self._refresh()
+        else:
+            self._timer = self.set_timer(self.CHECK_DELAY, self._refresh)
 
     @on(DecksReloaded)
     def _reloaded(self, event: DecksReloaded) -> None:
@@ -144,10 +155,20 @@ class EditorScreen(Screen[SaveResult | None]):
 
     # ---- actions ---------------------------------------------------------------
 
-    def action_save(self, resolution: Resolution | None = None) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_and_add":
+            return self.is_new  # editing a card: Save closes, as there is nothing to add
+        return True
+
+    def action_save_and_add(self) -> None:
+        """Save, then keep the screen open on an empty card of the same deck and kind (as Anki's Add)."""
+        self.action_save(add_another=True)
+
+    def action_save(self, resolution: Resolution | None = None, *, add_another: bool = False) -> None:
         if self.collection.read_only:
             self.notify("Read-only: another retain is running; close it to edit here.", severity="warning")
             return
+        self._touched = True
         check = self._refresh()
         if not check.ok:
             self.app.bell()
@@ -166,6 +187,12 @@ class EditorScreen(Screen[SaveResult | None]):
         if self._live is not None:
             self._live.acknowledge(result.written)
         self.notify(_saved_message(result, resolution), markup=False)
+        if add_another:
+            self.saved.append(result)
+            self.query_one(CardForm).clear(result.deck_id)
+            self._touched = False
+            self._refresh()
+            return
         self.dismiss(result)
 
     def _ask(self, conflict: CardConflict) -> None:
@@ -192,18 +219,27 @@ class EditorScreen(Screen[SaveResult | None]):
         self.app.push_screen(ChoiceScreen("Changed on disk", message, choices, default="both"), chosen)
 
     def action_cancel(self) -> None:
+        done = self.saved[-1] if self.saved else None  # cards saved with "add another" are saved
         if not self._dirty():
-            self.dismiss(None)
+            self.dismiss(done)
             return
 
         def answered(discard: bool | None) -> None:
             if discard:
-                self.dismiss(None)
+                self.dismiss(done)
 
         message = Content("Your changes to this card are not saved.")
         self.app.push_screen(
             ConfirmScreen("Discard changes?", message, yes="Discard", no="Keep editing"), answered
         )
+
+
+_EMPTY_HINT = "Type the card; its preview appears here. Ctrl+S saves, Ctrl+N saves and adds another."
+
+
+def _plain_words(message: str) -> str:
+    """`retain check`'s messages quote field names in backticks, which the screen shows as they are."""
+    return message.replace("`", "")
 
 
 def _fields(card: Card) -> dict[str, object]:

@@ -31,8 +31,26 @@ def _keys(binding: Binding, keymap: Mapping[str, str]) -> str:
     return ", ".join(_key_display(k) for k in keys.split(",") if k.strip())
 
 
+def _entries(bindings: list[Binding], keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, description, id) with one entry per action: bindings that say the same thing (the
+    same words in two dialogs) are one line with their keys together; the id is shown when the
+    line has exactly one, the one to put in `[keymap]`."""
+    merged: dict[str, tuple[list[str], list[str]]] = {}
+    for b in bindings:
+        words = b.description or b.action
+        keys, ids = merged.setdefault(words, ([], []))
+        for key in _keys(b, keymap).split(", "):
+            if key and key not in keys:
+                keys.append(key)
+        if b.id and b.id not in ids:
+            ids.append(b.id)
+    return [
+        (", ".join(keys), words, ids[0] if len(ids) == 1 else "") for words, (keys, ids) in merged.items()
+    ]
+
+
 def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str]) -> Content:
-    """One section per screen: `keys  description  (binding id)`."""
+    """One section per screen: `keys  description  (binding id)`, one line per action."""
     lines: list[Content] = []
     for title, items in sections:
         bindings = _bindings(items)
@@ -41,17 +59,17 @@ def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: 
         if lines:
             lines.append(Content(""))
         lines.append(Content.styled(title, "bold $accent"))
-        for b in bindings:
+        for keys, words, binding_id in _entries(bindings, keymap):
             lines.append(
                 Content.assemble(
-                    (f"  {_keys(b, keymap):<16}", "bold"),
-                    (f"{b.description or b.action:<22}", ""),
-                    (b.id or "", "$text-muted"),
+                    (f"  {keys:<16}", "bold"),
+                    (f"{words:<24}", ""),
+                    (binding_id, "$text-muted"),
                 )
             )
     lines += [
         Content(""),
-        Content.styled("Remap a key in config.toml:", "$text-muted"),
+        Content.styled("Remap a key in config.toml with the id shown after it:", "$text-muted"),
         Content.styled('  [keymap]\n  "review.reveal" = "space,enter,j"', "$text-muted"),
     ]
     return Content("\n").join(lines)
@@ -61,7 +79,13 @@ class HelpScreen(ModalScreen[None]):
     """`?` or F1. Esc, `q` or `?` closes it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close")
+        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close"),
+        Binding("down,j", "scroll('down')", "Scroll down", id="help.scroll_down", show=False),
+        Binding("up,k", "scroll('up')", "Scroll up", id="help.scroll_up", show=False),
+        Binding("pagedown,ctrl+d,space", "scroll('page_down')", "Page down", id="help.page_down", show=False),
+        Binding("pageup,ctrl+u", "scroll('page_up')", "Page up", id="help.page_up", show=False),
+        Binding("end", "scroll('end')", "End", id="help.end", show=False),
+        Binding("home", "scroll('home')", "Top", id="help.top", show=False),
     ]
 
     def __init__(self, sections: list[tuple[str, list[BindingType]]], keymap: Mapping[str, str]) -> None:
@@ -71,8 +95,21 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(Content.styled("Keys", "bold"), id="help-title")
+            yield Static(Content.styled("Help: every key", "bold"), id="help-title")
             yield Static(help_content(self._sections, self._keymap), id="help-body")
 
     def action_close(self) -> None:
         self.dismiss()
+
+    def action_scroll(self, where: str) -> None:
+        box = self.query_one("#help-box", VerticalScroll)
+        scroll = {
+            "down": box.scroll_down,
+            "up": box.scroll_up,
+            "page_down": box.scroll_page_down,
+            "page_up": box.scroll_page_up,
+            "end": box.scroll_end,
+            "home": box.scroll_home,
+        }.get(where)
+        if scroll is not None:
+            scroll(animate=False)

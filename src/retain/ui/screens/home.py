@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from retain.ui.access import retain_app
 from retain.ui.deck_rows import DeckRow
 from retain.ui.text import line
 from retain.ui.widgets.deck_table import DeckTable
@@ -41,7 +42,7 @@ def empty_library_text(decks_dir: str) -> Content:
     return Content.assemble(
         ("Your library is empty.\n\n", "bold"),
         "Add a card:      ",
-        ("retain add --deck my-deck --front 'Question' --back 'Answer'\n", "$accent"),
+        ("retain add --deck my-deck --new-deck --front 'Question' --back 'Answer'\n", "$accent"),
         "Import a deck:   ",
         ("retain import FILE", "$accent"),
         "  (.toml .apkg .csv .tsv .txt .md)\n",
@@ -66,6 +67,8 @@ def today_content(progress: tuple[int, int] | None) -> Content:
 
 
 class HomeScreen(Screen[None]):
+    REFRESH_SECONDS: ClassVar[float] = 20.0  # counts are looked at again this often (tests set it low)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,s", "study", "Study selected", id="home.study"),
         Binding("a", "study_all", "Study all due", id="home.study_all"),
@@ -74,6 +77,7 @@ class HomeScreen(Screen[None]):
         Binding("n", "new_deck", "New deck", id="home.new_deck", show=False),
         Binding("i", "import_deck", "Import", id="home.import", show=False),
         Binding("x", "export_deck", "Export", id="home.export", show=False),
+        Binding("u,ctrl+z", "undo", "Undo", id="home.undo", show=False),
     ]
 
     def __init__(
@@ -88,6 +92,7 @@ class HomeScreen(Screen[None]):
         self._on_study = on_study
         self.data = HomeData(rows=[])
         self.progress: tuple[int, int] | None = None
+        self._counting = False  # reviews today / streak are being counted in the background
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="home-top"):
@@ -100,17 +105,32 @@ class HomeScreen(Screen[None]):
         yield Static(id="home-broken")
         yield KeyBar()
 
+    def on_mount(self) -> None:
+        self.set_interval(self.REFRESH_SECONDS, self._refresh_counts, name="home-refresh")
+
+    def _refresh_counts(self) -> None:
+        """Learning steps fall due and the study day rolls over while the list is open: count again."""
+        if not self.is_current or not self.data.loaded or not retain_app(self).ready:
+            return
+        data = self._load()
+        if data.progress is None and self.progress is not None and not self._counting:
+            self.progress = None  # a new study day (or an imported history): count it again
+        elif data.rows == self.data.rows:
+            return
+        self.reload(data)
+
     def on_screen_resume(self) -> None:
         # Loaded when shown, not when mounted: `retain review` puts a study screen on top at once.
         if self.is_current:
             self.reload()
 
-    def reload(self) -> None:
-        self.data = data = self._load()
+    def reload(self, data: HomeData | None = None) -> None:
+        self.data = data = data if data is not None else self._load()
         if data.progress is not None:
             self.progress = data.progress
         self.query_one("#home-today", Static).update(today_content(self.progress))
-        if data.loaded and data.progress is None:
+        if data.loaded and data.progress is None and not self._counting:
+            self._counting = True
             self.call_after_refresh(self._start_progress)  # count it from the history, once
         messages = self.query_one("#home-messages", Static)
         messages.update(Content("\n").join(line(f"⚠ {m}") for m in data.messages))
@@ -129,7 +149,7 @@ class HomeScreen(Screen[None]):
                 f"Broken decks ({len(data.broken)}) — fix them and run `retain check`", "bold $error"
             )
             broken.update(Content("\n").join([title, *(line(f"✗ {b}") for b in data.broken)]))
-        if data.rows:
+        if data.rows and self.focused is None:
             table.focus()
         self.refresh_bindings()
 
@@ -144,9 +164,11 @@ class HomeScreen(Screen[None]):
             progress = self._progress()
             self.app.call_from_thread(self._show_progress, progress)
         except Exception:  # the app quit meanwhile, or the journal is unreadable: leave the dashes
+            self._counting = False
             return
 
     def _show_progress(self, progress: tuple[int, int]) -> None:
+        self._counting = False
         self.progress = progress
         self.query_one("#home-today", Static).update(today_content(progress))
 
@@ -157,11 +179,7 @@ class HomeScreen(Screen[None]):
 
     def _when_ready(self, action: Callable[[], None]) -> None:
         """Run `action` now, or once the app has opened the collection (see `RetainApp.when_ready`)."""
-        when_ready: Callable[[Callable[[], None]], None] | None = getattr(self.app, "when_ready", None)
-        if when_ready is None:
-            action()
-        else:
-            when_ready(action)
+        retain_app(self).when_ready(action)
 
     def action_study(self) -> None:
         row = self.query_one(DeckTable).selected_row()
@@ -170,6 +188,16 @@ class HomeScreen(Screen[None]):
 
     def action_study_all(self) -> None:
         self._on_study(None, "All decks")
+
+    def action_undo(self) -> None:
+        """Take back the last rating, suspend or bury (also from an earlier session): it is in the journal."""
+        self._when_ready(self._undo)
+
+    def _undo(self) -> None:
+        from retain.ui.undo import undo_last
+
+        if undo_last(self):
+            self.reload()
 
     def action_browse(self) -> None:
         row = self.query_one(DeckTable).selected_row()  # a deck: its cards; a group: everything
@@ -188,7 +216,7 @@ class HomeScreen(Screen[None]):
     def _add_card(self, row: DeckRow | None) -> None:
         from retain.ui.authoring import open_editor
 
-        open_editor(self.app, row.deck_ids[0] if row is not None and len(row.deck_ids) == 1 else None)
+        open_editor(self.app, row.deck_ids[0] if row is not None else None)  # a group: its first deck
 
     def action_new_deck(self) -> None:
         self._when_ready(self._new_deck)
@@ -204,9 +232,9 @@ class HomeScreen(Screen[None]):
     def _import_deck(self) -> None:
         from retain.ui.screens.share_import import ImportScreen
 
-        collection = getattr(self.app, "collection", None)
-        if collection is not None:
-            self.app.push_screen(ImportScreen(collection), lambda written: self.reload() if written else None)
+        app = retain_app(self)
+        screen = ImportScreen(app.collection, clock=app.clock, live=app.live_reload)
+        self.app.push_screen(screen, lambda written: self.reload() if written else None)
 
     def action_export_deck(self) -> None:
         row = self.query_one(DeckTable).selected_row()
@@ -215,10 +243,8 @@ class HomeScreen(Screen[None]):
     def _export_deck(self, row: DeckRow | None) -> None:
         from retain.ui.screens.share_export import ExportScreen
 
-        collection = getattr(self.app, "collection", None)
-        deck_id = row.deck_ids[0] if row is not None and len(row.deck_ids) == 1 else None
-        if collection is not None:
-            self.app.push_screen(ExportScreen(collection, deck_id))
+        deck_id = row.deck_ids[0] if row is not None else None  # a group: its first deck
+        self.app.push_screen(ExportScreen(retain_app(self).collection, deck_id))
 
     def on_decks_reloaded(self) -> None:
         """Deck files changed on disk (`retain.ui.live_reload`)."""

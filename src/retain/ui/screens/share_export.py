@@ -10,12 +10,15 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
+from retain.core.model import Deck
 from retain.interop.errors import InteropError
-from retain.interop.exporter import EXPORT_SUFFIXES, export_decks
+from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
 from retain.interop.progress_io import collection_deck_progress
 from retain.store.collection import Collection
+from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.share_dialog import ShareDialog
 from retain.ui.text import line
 
@@ -64,16 +67,31 @@ class ExportScreen(ShareDialog):
     def on_input_submitted(self) -> None:
         self.export()
 
-    @work(thread=True, exclusive=True)
     def export(self) -> None:
-        deck_id = self.app.call_from_thread(lambda: self.query_one(Select).value)
-        raw = self.app.call_from_thread(lambda: self.query_one(Input).value.strip())
-        with_progress = self.app.call_from_thread(lambda: self.query_one(Checkbox).value)
+        """Read the form (here, on the UI thread), ask before replacing a file, then export in a worker."""
+        deck_id = self.query_one(Select).value
+        raw = self.query_one(Input).value.strip()
+        with_progress = self.query_one(Checkbox).value
         deck = self.collection.library.get(deck_id) if isinstance(deck_id, str) else None
         if deck is None or not raw:
-            self.app.call_from_thread(self._show, "Choose a deck and a file name.", True)
+            self._show("Choose a deck and a file name.", True)
             return
         out = Path(raw).expanduser()
+        existing = [p for p in export_paths(out, with_progress=with_progress) if p.exists()]
+        if not existing:
+            self._export(deck, out, with_progress)
+            return
+        names = ", ".join(str(p) for p in existing)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._export(deck, out, with_progress)
+
+        message = Content.assemble(line(names, "bold"), " already exists. Replace it?")
+        self.app.push_screen(ConfirmScreen("Replace the file?", message, yes="Replace"), answered)
+
+    @work(thread=True, exclusive=True)
+    def _export(self, deck: Deck, out: Path, with_progress: bool) -> None:
         now = datetime.now(UTC)
         try:
             states, reviews = (

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -26,6 +27,7 @@ from retain.interop.importer import (
 )
 from retain.interop.progress_io import collection_record_history
 from retain.store.collection import Collection, CollectionError
+from retain.ui.live_reload import LiveReload
 from retain.ui.screens.share_dialog import ShareDialog
 from retain.ui.text import line
 
@@ -37,9 +39,17 @@ class ImportScreen(ShareDialog):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="import.cancel")]
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(
+        self,
+        collection: Collection,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        live: LiveReload | None = None,
+    ) -> None:
         super().__init__()
         self.collection = collection
+        self._clock = clock
+        self._live = live
         self.plan: ImportPlan | None = None
         self.reviews: list[Review] = []
         self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
@@ -48,9 +58,7 @@ class ImportScreen(ShareDialog):
         with Vertical(id="share-dialog"):
             yield Label(f"Import a deck ({' '.join(IMPORT_SUFFIXES)})", id="share-title")
             yield Input(placeholder="path to the file, e.g. ~/Downloads/Spanish.apkg", id="share-path")
-            yield Checkbox(
-                "Bring in the review history (Anki .apkg, retain .toml sidecar)", id="share-history-flag"
-            )
+            yield Checkbox("Import review history (.apkg, .toml sidecar)", id="share-history-flag")
             yield ProgressBar(total=1, show_eta=False, id="share-progress")
             yield Static("", id="share-diff")
             with Horizontal(id="share-buttons"):
@@ -69,11 +77,18 @@ class ImportScreen(ShareDialog):
         else:
             self.action_cancel()
 
-    @work(thread=True, exclusive=True)
     def preview(self) -> None:
-        raw = self.app.call_from_thread(lambda: self.query_one(Input).value.strip())
-        history = self.app.call_from_thread(lambda: self.query_one("#share-history-flag", Checkbox).value)
-        self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", True)
+        """Read the form here, on the UI thread; read and plan the file in a worker."""
+        self.query_one("#share-apply", Button).disabled = True
+        self._preview(
+            self.query_one(Input).value.strip(), self.query_one("#share-history-flag", Checkbox).value
+        )
+
+    def apply(self) -> None:
+        self._apply(self._clock())
+
+    @work(thread=True, exclusive=True)
+    def _preview(self, raw: str, history: bool) -> None:
         if not raw:
             self.app.call_from_thread(self._show, "Type the path of a file to import.", True)
             return
@@ -101,7 +116,7 @@ class ImportScreen(ShareDialog):
         self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", False)
 
     @work(thread=True, exclusive=True)
-    def apply(self) -> None:
+    def _apply(self, now: datetime) -> None:
         plan = self.plan
         if plan is None:
             return
@@ -117,8 +132,6 @@ class ImportScreen(ShareDialog):
         note = ""
         if self.reviews:  # the modal dialog is the only writer meanwhile
             try:
-                clock = getattr(self.app, "clock", None)
-                now = clock() if clock is not None else datetime.now(UTC)
                 recorded, kept = collection_record_history(self.collection, self.reviews, now, self._progress)
             except (InteropError, CollectionError, OSError) as exc:
                 note = f"; the review history was not recorded: {exc}"
@@ -132,9 +145,8 @@ class ImportScreen(ShareDialog):
         self.app.call_from_thread(self._finish, written, names, note)
 
     def _finish(self, written: list[Path], names: str = "", note: str = "") -> None:
-        live: Any = getattr(self.app, "live_reload", None)
-        if live is not None:
-            live.acknowledge(written)
+        if self._live is not None:
+            self._live.acknowledge(written)
         self.collection.reload_library()
         names = names or ", ".join(p.stem for p in written)
         self.app.notify(line(f"Imported {names}{note}").plain, title="Import", markup=False)

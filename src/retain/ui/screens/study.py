@@ -9,15 +9,18 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Center
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from retain.core.scheduler import interval_label
-from retain.core.session import ReviewSession
+from retain.core.session import ReviewSession, undo_label
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_typed
 from retain.store.collection import CollectionError
+from retain.ui.text import line
 from retain.ui.widgets.card_view import CardView
 from retain.ui.widgets.key_bar import KeyBar
 from retain.ui.widgets.progress_header import ProgressHeader
@@ -27,7 +30,7 @@ __all__ = ["StudyScreen"]
 
 Clock = Callable[[], datetime]
 MAX_ANSWER_MS = 60_000  # time on one card counted at most (a learner who walked away)
-_RATING_ACTIONS = {"rate"}
+_RATING_ACTIONS = {"rate", "accept"}
 _CARD_ACTIONS = {"suspend", "bury", "edit"}
 
 
@@ -35,9 +38,21 @@ class StudyScreen(Screen[None]):
     """Shows `session.current`; every rating is on disk (via the session's recorder) before the next card."""
 
     AUTO_FOCUS = ""  # no auto focus: the answer Input gets it only on typed cards
+    POLL_SECONDS: ClassVar[float] = 15.0  # while nothing is due, look again this often (tests set it low)
+
+    phase: reactive[str] = reactive("done", bindings=True)  # the session's phase ("done": no card)
+    typing: reactive[bool] = reactive(False, bindings=True)  # a typed card's answer box is up
+    can_undo: reactive[bool] = reactive(False, bindings=True)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "reveal", "Show answer", id="review.reveal"),
-        Binding("space,enter", "rate(3)", "Good (answer shown)", id="review.answer_good", show=False),
+        Binding(
+            "space,enter",
+            "accept",
+            "Suggested rating",
+            id="review.answer_good",
+            show=False,
+            tooltip="Good, or what a typed answer's check suggests",
+        ),
         Binding("1", "rate(1)", "Again", id="review.again"),
         Binding("2", "rate(2)", "Hard", id="review.hard"),
         Binding("3", "rate(3)", "Good", id="review.good"),
@@ -47,6 +62,14 @@ class StudyScreen(Screen[None]):
         Binding("b", "bury", "Bury", id="review.bury"),
         Binding("e", "edit", "Edit", id="review.edit", show=False),
         Binding("escape", "end", "End", id="review.end"),
+        Binding("down,j", "scroll_card('down')", "Scroll down", id="review.scroll_down", show=False),
+        Binding("up,k", "scroll_card('up')", "Scroll up", id="review.scroll_up", show=False),
+        Binding(
+            "pagedown,ctrl+d", "scroll_card('page_down')", "Page down", id="review.page_down", show=False
+        ),
+        Binding("pageup,ctrl+u", "scroll_card('page_up')", "Page up", id="review.page_up", show=False),
+        Binding("end", "scroll_card('end')", "End of card", id="review.card_end", show=False),
+        Binding("home", "scroll_card('home')", "Top of card", id="review.card_top", show=False),
     ]
 
     def __init__(
@@ -62,16 +85,17 @@ class StudyScreen(Screen[None]):
         self._clock = clock
         self._deck_names = deck_names
         self._can_undo_fn = can_undo
-        self._can_undo = False
         self._shown_at = clock()
         self._check: TypedCheck | None = None
         self._poll_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield ProgressHeader()
-        yield CardView()
+        with Center(id="card-column"):  # a wide terminal: a comfortable column, centred over the buttons
+            yield CardView()
         yield Static(id="empty")
-        yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
+        with Center(id="answer-column"):
+            yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
         yield RatingBar()
         yield KeyBar()
 
@@ -86,10 +110,15 @@ class StudyScreen(Screen[None]):
         unit = self.session.current
         return unit is not None and unit.kind == "typed" and self.session.phase == "front"
 
+    def _sync_phase(self) -> None:
+        """Copy the session's phase into the reactives the bindings follow (`check_action`)."""
+        self.phase = self.session.phase if self.session.current is not None else "done"
+        self.typing = self._typing
+        self.can_undo = self._can_undo_fn()
+
     def _show_current(self) -> None:
         now = self._clock()
         unit = self.session.current
-        self._can_undo = self._can_undo_fn()
         self._check = None
         answer = self.query_one(Input)
         rating_bar = self.query_one(RatingBar)
@@ -100,14 +129,16 @@ class StudyScreen(Screen[None]):
             if self.session.summary().studied:
                 self.app.call_later(self.action_end)
             card_view.display = answer.display = rating_bar.display = False
+            self.query_one("#card-column").display = False
             empty.update(self._empty_text(now))
             empty.display = True
             if self._poll_timer is None:
-                self._poll_timer = self.set_interval(15, self._poll)
-            self.refresh_bindings()
+                self._poll_timer = self.set_interval(self.POLL_SECONDS, self._poll)
+            self._sync_phase()
             return
         empty.display = False
         card_view.display = True
+        self.query_one("#card-column").display = True
         card_view.show_front(unit, self._deck_names.get(unit.deck_id, unit.deck_id))
         # Hidden, not removed: the bar keeps its place, so showing it needs no new layout.
         rating_bar.display = True
@@ -119,7 +150,7 @@ class StudyScreen(Screen[None]):
         else:
             self.set_focus(None)
         self._shown_at = now
-        self.refresh_bindings()
+        self._sync_phase()
 
     def _poll(self) -> None:
         """While nothing is due, look again now and then: a learning step may have come due."""
@@ -133,10 +164,16 @@ class StudyScreen(Screen[None]):
 
     def _empty_text(self, now: datetime) -> Content:
         next_due = self.session.summary().next_due
-        if next_due is None:
-            detail = "no cards are scheduled yet"
-        else:
+        queue = self.session.queue
+        hidden = queue.hidden_count()
+        if next_due is not None:
             detail = f"next card in {interval_label(now, next_due)}"
+        elif hidden:
+            detail = f"{hidden} card{'s are' if hidden != 1 else ' is'} suspended or buried"
+        elif not queue.size:
+            detail = "there are no cards here yet"
+        else:
+            detail = "nothing more to study today"
         return Content.assemble(
             ("Nothing due", "bold"),
             f" — {detail}\n\n",
@@ -158,21 +195,20 @@ class StudyScreen(Screen[None]):
         bar = self.query_one(RatingBar)
         bar.show(self.session.labels(now), self._check.suggested_rating if self._check else None)
         bar.visible = True
-        self.refresh_bindings()
+        self._sync_phase()
 
     # ---- actions ------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        unit = self.session.current
-        phase = self.session.phase
+        """Bindings follow the phase reactives (`bindings=True` refreshes the footer when they change)."""
         if action == "reveal":
-            return unit is not None and phase == "front" and not self._typing
+            return self.phase == "front" and not self.typing
         if action in _RATING_ACTIONS:
-            return unit is not None and phase == "back"
+            return self.phase == "back"
         if action in _CARD_ACTIONS:
-            return unit is not None
+            return self.phase != "done"
         if action == "undo":
-            return self._can_undo
+            return self.can_undo
         return True
 
     def action_reveal(self) -> None:
@@ -194,6 +230,10 @@ class StudyScreen(Screen[None]):
     @on(RatingBar.Rated)
     def _rated_by_mouse(self, event: RatingBar.Rated) -> None:
         self.action_rate(event.rating)
+
+    def action_accept(self) -> None:
+        """Space/Enter after the reveal: the typed answer's suggested rating, else Good."""
+        self.action_rate(self._check.suggested_rating if self._check is not None else 3)
 
     def action_rate(self, rating: int) -> None:
         if self.session.current is None or self.session.phase != "back" or rating not in RATING_NAMES:
@@ -218,6 +258,8 @@ class StudyScreen(Screen[None]):
             return
         if events[0] is None:
             self.notify("Nothing to undo", markup=False)
+        elif self.session.last_undone is not None:
+            self.notify(line(undo_label(self.session.last_undone)).plain, markup=False)
         self._show_current()
 
     def action_suspend(self) -> None:
@@ -229,6 +271,20 @@ class StudyScreen(Screen[None]):
         if self.session.current is not None and self._recorded(lambda: self.session.bury(self._clock())):
             self.notify("Card buried until tomorrow (u to undo)", markup=False)
             self._show_current()
+
+    def action_scroll_card(self, where: str) -> None:
+        """Scroll a card taller than the screen (j/k too: typed cards' answer box takes letters first)."""
+        view = self.query_one(CardView)
+        scroll = {
+            "down": view.scroll_down,
+            "up": view.scroll_up,
+            "page_down": view.scroll_page_down,
+            "page_up": view.scroll_page_up,
+            "end": view.scroll_end,
+            "home": view.scroll_home,
+        }.get(where)
+        if scroll is not None:
+            scroll(animate=False)
 
     def action_edit(self) -> None:
         """Edit the current card (`retain.ui.authoring`), then come back to it with the new text."""

@@ -9,8 +9,10 @@ column; a suspended card is dimmed and a buried one marked.
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
+from typing import ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
@@ -48,10 +50,18 @@ def _state_cell(row: BrowseRow) -> Text:
 
 def _front_cell(row: BrowseRow, marked: bool) -> Text:
     front = rich_plain(row.front, "dim" if row.suspended else "")
-    return Text.assemble(("● ", "bold magenta"), front) if marked else front
+    if not marked:
+        return front
+    cell = Text.assemble(("● ", "bold magenta"), front)
+    cell.no_wrap, cell.overflow = front.no_wrap, front.overflow  # the mark keeps the cut-off ellipsis
+    return cell
 
 
 class BrowseTable(DataTable[Text]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
     DEFAULT_CSS = """
     BrowseTable { height: 1fr; }
     """

@@ -68,7 +68,8 @@ class CardForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         card = self._card
-        options = [(line(d.name or d.id), d.id) for d in self._decks]
+        ordered = sorted(self._decks, key=lambda d: ((d.group or "").casefold(), (d.name or d.id).casefold()))
+        options = [(line(d.name or d.id), d.id) for d in ordered]  # as the deck list orders them
         with Horizontal(id="form-choices"):
             yield Select(options, value=self._deck_id, allow_blank=False, id="form-deck", compact=True)
             kinds = [(Content(k), k) for k in KINDS]
@@ -144,6 +145,18 @@ class CardForm(VerticalScroll):
             tags=card.tags if tags == self._shown["tags"] else split_list(tags),
             line=0,
         )
+
+    def clear(self, deck_id: str) -> None:
+        """An empty card of the same kind in `deck_id`, the tags kept (the next card of a series)."""
+        _, current = self.value()
+        self._card = Card(id="", kind=current.kind, tags=current.tags)
+        self._deck_id = deck_id
+        tags = self.query_one("#form-tags", Input).value
+        self._shown = dict.fromkeys(_AREAS, "") | {"tags": tags}
+        with self.prevent(TextArea.Changed):
+            for name in _AREAS:
+                self._area(name).load_text("")
+        self.focus_first()
 
     @on(Select.Changed, "#form-kind")
     def _kind_changed(self, event: Select.Changed) -> None:

@@ -28,6 +28,7 @@ from retain.ui.deck_rows import DeckRow
 
 __all__ = ["DeckTable"]
 
+_MIN_NAME = 8  # a deck name is never cut shorter than this
 _COUNT_WIDTH = 6  # each count column: right-aligned in 6 cells, one cell of padding either side
 _HEADINGS = ("New", "Learn", "Due", "Cards")
 _COUNT_CLASSES = ("deck-table--new", "deck-table--learning", "deck-table--review", "deck-table--cards")
@@ -37,8 +38,8 @@ class DeckTable(ScrollView, can_focus=True):
     """One row per group and per deck; `selected_row()` is the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home", "first", "First", show=False),
@@ -181,13 +182,29 @@ class DeckTable(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
 
+    def _columns(self, width: int) -> tuple[int, int]:
+        """(name width, count columns shown) for `width` cells: on a narrow terminal the Cards
+        column goes first, then the names are cut with an ellipsis; New / Learn / Due always stay."""
+        counts = len(_HEADINGS)
+        if 2 + self._name_width + counts * (_COUNT_WIDTH + 2) > width:
+            counts -= 1  # Cards: the least needed to choose what to study
+        room = width - 2 - counts * (_COUNT_WIDTH + 2)
+        return max(_MIN_NAME, min(self._name_width, room)), counts
+
+    @staticmethod
+    def _cut(name: str, width: int) -> str:
+        if cell_len(name) <= width:
+            return set_cell_size(name, width)
+        return set_cell_size(name, width - 1) + "…"
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        name_width, shown = self._columns(width)
         base = self.rich_style
         if y == 0:
             header = base + self._style("deck-table--header")
-            cells = [" " + set_cell_size("Deck", self._name_width) + " "]
-            cells += [" " + h.rjust(_COUNT_WIDTH) + " " for h in _HEADINGS]
+            cells = [" " + set_cell_size("Deck", name_width) + " "]
+            cells += [" " + h.rjust(_COUNT_WIDTH) + " " for h in _HEADINGS[:shown]]
             return Strip([Segment("".join(cells), header)]).adjust_cell_length(width, header)
         index = y - 1 + round(self.scroll_offset.y)
         if index >= len(self._rows):
@@ -195,8 +212,9 @@ class DeckTable(ScrollView, can_focus=True):
         row = self._rows[index]
         line = base + self._style("deck-table--cursor") if index == self.cursor_row else base
         name_style = line + self._style("deck-table--group") if row.is_group else line
-        segments = [Segment(" " + set_cell_size(self._names[index], self._name_width) + " ", name_style)]
-        for value, cls in zip((row.new, row.learning, row.review, row.cards), _COUNT_CLASSES, strict=True):
+        segments = [Segment(" " + self._cut(self._names[index], name_width) + " ", name_style)]
+        values = (row.new, row.learning, row.review, row.cards)[:shown]
+        for value, cls in zip(values, _COUNT_CLASSES[:shown], strict=True):
             style = self._style(cls if value or cls == "deck-table--cards" else "deck-table--zero")
             style = style + line if index == self.cursor_row else line + style  # the cursor's colours win
             segments.append(Segment(" " + str(value).rjust(_COUNT_WIDTH) + " ", style))

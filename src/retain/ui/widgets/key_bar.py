@@ -4,7 +4,9 @@ Textual's `Footer` rebuilds one widget per key whenever the bindings change,
 and the study screen changes them twice per card (before and after the
 reveal); that rebuild was most of the key-to-paint time. `KeyBar` shows the
 same thing (bindings with `show=True` that `check_action` allows, one key per
-action, the command palette on the right) by updating a single `Content`.
+action, the command palette on the right) by updating a single `Content`. On a
+narrow terminal it drops whole keys from the right (Help last) rather than
+cutting a word.
 Keys are clickable, as in Textual's footer.
 """
 
@@ -54,7 +56,7 @@ class KeyBar(Static):
     def keys_content(self) -> Content:
         app = self.app
         seen: set[str] = set()
-        parts: list[Content] = []
+        parts: list[tuple[str, Content]] = []
         palette: Content | None = None
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
@@ -65,13 +67,27 @@ class KeyBar(Static):
                 continue
             seen.add(binding.action)
             parts.append(
-                self._key(binding.key, app.get_key_display(binding), binding.description, active.enabled)
+                (
+                    binding.action,
+                    self._key(binding.key, app.get_key_display(binding), binding.description, active.enabled),
+                )
             )
-        left = Content("").join(parts)
+        left = Content("").join(self._fitting(parts, self.size.width))
         gap = self.size.width - left.cell_length - (palette.cell_length if palette else 0)
         if palette is None or gap < 1:
             return left  # no room for the palette key: ctrl+p still works (see the help screen)
         return Content.assemble(left, " " * gap, palette)
+
+    @staticmethod
+    def _fitting(parts: list[tuple[str, Content]], width: int) -> list[Content]:
+        """Whole keys only: drop keys from the right (Help last) until the rest fits, never cut a word."""
+        if width <= 0:
+            return [c for _, c in parts]
+        kept = list(parts)
+        while kept and sum(c.cell_length for _, c in kept) > width:
+            droppable = [i for i, (action, _) in enumerate(kept) if action != "help"]
+            del kept[droppable[-1] if droppable else -1]
+        return [c for _, c in kept]
 
     def on_resize(self) -> None:
         self.update(self.keys_content())

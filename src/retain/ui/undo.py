@@ -1,0 +1,33 @@
+"""Undo outside a study session (home screen, browser): the journal keeps undo durable across screens."""
+
+from __future__ import annotations
+
+from textual.dom import DOMNode
+
+from retain.core.session import record_undo, undo_label
+from retain.store.collection import CollectionError
+from retain.ui.access import retain_app
+from retain.ui.text import line
+
+__all__ = ["undo_last"]
+
+
+def undo_last(node: DOMNode) -> bool:
+    """Take back the newest rating, suspend or bury and say what it was; True when something was undone."""
+    app = retain_app(node)
+    collection = app.collection
+    if collection.read_only:
+        app.notify(
+            "Read-only: another retain is running; nothing was undone.", severity="warning", markup=False
+        )
+        return False
+    try:
+        done = record_undo(collection, collection.states, app.clock())
+    except (CollectionError, OSError) as exc:
+        app.notify(f"Not undone: {line(str(exc)).plain}", severity="error", markup=False)
+        return False
+    if done is None:
+        app.notify("Nothing to undo", markup=False)
+        return False
+    app.notify(line(undo_label(done[0])).plain, markup=False)
+    return True

@@ -1,0 +1,31 @@
+"""Test markers by location: `python -m pytest -m "not slow"` is the quick loop; CI runs everything.
+
+- `e2e`: drives the installed app in a pseudo-terminal or tmux (tests/e2e); also `slow`.
+- `slow`: seconds each, or minutes together: SVG snapshots, crash and two-process
+  tests, and the larger hypothesis round trips.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SLOW = (
+    "tests/e2e/",
+    "tests/store/test_store_sigkill.py",
+    "tests/store/test_store_two_processes.py",
+    "tests/ui/test_snapshots.py",
+    "tests/authoring/test_ui_snapshots.py",
+    "tests/interop/test_roundtrip.py",
+    "tests/interop/test_real_anki.py",
+    "tests/foundation/test_roundtrip.py",
+    "tests/authoring/test_deckedit.py::test_random_edits_change_only_that_card",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        nodeid = item.nodeid
+        if nodeid.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.e2e)
+        if nodeid.startswith(SLOW) or item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.slow)

@@ -1,0 +1,65 @@
+"""Anki text imports: a header row is not a card, and every skipped row is named with its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retain.interop.ankitext import read_anki_text
+from retain.interop.limits import Limits
+
+from .conftest import run_cli
+
+
+def read(tmp_path: Path, name: str, text: str) -> tuple[list[tuple[str, str, tuple[str, ...]]], list[str]]:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    bundle = read_anki_text(path, Limits())
+    cards = [
+        (c.front, c.back, d.tags + c.tags) for d in bundle.decks for c in d.cards
+    ]  # shared tags: deck tags
+    return cards, bundle.warnings
+
+
+@pytest.mark.parametrize(
+    "header", ["Front\tBack", "front\tback\ttags", "Question\tAnswer", "Front\tBack\tDeck"]
+)
+def test_a_first_row_naming_the_fields_is_a_header(tmp_path: Path, header: str) -> None:
+    cards, warnings = read(tmp_path, "words.tsv", f"{header}\nhola\thello\n")
+    assert [(f, b) for f, b, _ in cards] == [("hola", "hello")]
+    assert warnings == ["line 1 skipped: a header row naming the columns"]
+
+
+def test_a_header_row_names_the_tags_column(tmp_path: Path) -> None:
+    cards, _ = read(tmp_path, "words.csv", "Tags,Front,Back\nverb noun,hola,hello\n")
+    assert cards == [("hola", "hello", ("verb", "noun"))]
+
+
+def test_columns_header_line_is_used_and_not_imported(tmp_path: Path) -> None:
+    cards, warnings = read(
+        tmp_path, "words.txt", "#separator:tab\n#columns:Front\tBack\tTags\nhola\thello\tes\n"
+    )
+    assert cards == [("hola", "hello", ("es",))] and warnings == []
+
+
+def test_an_ordinary_first_row_is_a_card(tmp_path: Path) -> None:
+    cards, warnings = read(tmp_path, "words.tsv", "front door\tla puerta\nback\tla espalda\n")
+    assert [f for f, _, _ in cards] == ["front door", "back"] and warnings == []
+
+
+def test_rows_with_an_empty_back_are_skipped_with_their_line(tmp_path: Path) -> None:
+    cards, warnings = read(tmp_path, "words.tsv", "hola\thello\nadios\t\ngracias\n\nperro\tdog\n")
+    assert [f for f, _, _ in cards] == ["hola", "perro"]
+    assert warnings == ["line 2 skipped: the back is empty", "line 3 skipped: no back (only one field)"]
+
+
+def test_cli_import_warns_about_the_skipped_rows(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "spanish.tsv"
+    path.write_text("Front\tBack\nhola\thello\nadios\t\n", "utf-8")
+    code, _out, err = run_cli(capsys, "import", str(path))
+    assert code == 0
+    assert "line 1 skipped: a header row naming the columns" in err
+    assert "line 3 skipped: the back is empty" in err

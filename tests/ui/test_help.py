@@ -1,0 +1,45 @@
+"""Help lists one line per action in plain words; the palette has one way to it."""
+
+from __future__ import annotations
+
+from retain.ui.app import binding_sections
+from retain.ui.screens.help import help_content
+
+from .conftest import OpenApp
+
+
+def sections_text() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    title = ""
+    for row in help_content(binding_sections(), {}).plain.split("\n"):
+        if row and not row.startswith(" "):
+            title = row
+            out[title] = []
+        elif row.startswith("  ") and title:
+            out[title].append(row)
+    return out
+
+
+def test_each_section_lists_an_action_once() -> None:
+    for title, rows in sections_text().items():
+        words = [row[18:42].strip() for row in rows]
+        assert len(words) == len(set(words)), (title, words)
+
+
+def test_questions_have_each_arrow_once_and_no_raw_ids_for_shared_lines() -> None:
+    rows = sections_text()["Questions"]
+    assert sum(row.split()[0] in ("←", "left") for row in rows) == 1
+    assert sum(row.split()[0] in ("→", "right") for row in rows) == 1
+    assert not any("yes_no_previous" in row for row in rows)
+
+
+def test_the_answer_key_says_what_it_records() -> None:
+    rows = sections_text()["Study"]
+    assert any("Suggested rating" in row and "review.answer_good" in row for row in rows)
+
+
+async def test_palette_offers_help_but_not_textuals_keys(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(80, 24)):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Help" in titles and "Keys" not in titles
