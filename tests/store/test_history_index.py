@@ -294,3 +294,22 @@ def test_appended_events_are_read_incrementally_and_a_rewritten_file_again(tmp_p
     journal.unlink()
     assert history.count(NOW) == 0
     assert history.progress(NOW) == (0, 0)
+
+
+def test_a_history_import_skips_states_the_store_would_refuse(tmp_path: Path) -> None:
+    """An Anki interval of centuries made `import --with-history` end in a StateError traceback."""
+    from retain.interop.bundle import Review
+    from retain.interop.progress_io import collection_record_history
+
+    home = make_home(tmp_path)
+    col = open_col(home)
+    at = NOW - timedelta(days=3)
+    fine = CardState(REVIEW, None, 3.0, 5.0, at + timedelta(days=3), at, 1, 0)
+    absurd = CardState(REVIEW, None, 3.0, 5.0, at + timedelta(days=365 * 500), at, 1, 0)
+    reviews = [
+        Review(KEYS[0], at, fine, None, "review", 3, 1000),
+        Review(KEYS[1], at, absurd, None, "review", 3, 1000),
+    ]
+    assert collection_record_history(col, reviews, NOW) == (1, 0)
+    assert col.history_index.count(NOW) == 1
+    col.close(NOW)

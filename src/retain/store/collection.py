@@ -185,7 +185,13 @@ class Collection:
         return dict(Counter(u.deck_id for u in self.units))
 
     def due_counts(self, now: datetime) -> dict[str, Counts]:
-        return count_due(self.units, self.states, self.day_log(now), self.settings_for, now, self.today(now))
+        """Due counts per deck as a session would start with them (learning steps due within the
+        configured learn-ahead count as learning): `retain due`, the home screen and the session agree."""
+        ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
+        log = self.day_log(now)
+        return count_due(
+            self.units, self.states, log, self.settings_for, now, self.today(now), learn_ahead=ahead
+        )
 
     def start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
         """A review session over the given decks (None: all); a group passes its deck ids."""

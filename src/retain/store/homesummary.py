@@ -250,7 +250,9 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
     at = (now - epoch).total_seconds()
     decks_col, notes, kinds, dues, buried = payload["columns"]
     rows = zip(decks_col, notes, kinds, dues, repeat(False), buried)  # suspended units were left out
-    counts = count_rows(rows, log, config.for_deck, at, at, today)
+    counts = count_rows(
+        rows, log, config.for_deck, at, at, today, learn_until=at + 60 * config.learn_ahead_minutes
+    )
     broken = [
         DeckEntry(
             Path(path), origin, None, [Problem(path, line, col, msg, sev) for line, col, msg, sev in probs]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -226,20 +226,8 @@ class RetainApp(App[None]):
         )
 
     def due_counts(self, now: datetime) -> dict[str, Counts]:
-        """Due counts per deck as a session would start with them: learning steps due within the
-        configured learn-ahead count as learning (`Collection.due_counts` counts those due now)."""
-        from retain.core.due import count_due
-
-        collection = self.collection
-        return count_due(
-            collection.units,
-            collection.states,
-            collection.day_log(now),
-            collection.settings_for,
-            now,
-            collection.today(now),
-            learn_ahead=timedelta(minutes=collection.home.config.learn_ahead_minutes),
-        )
+        """Due counts per deck as a session would start with them (`Collection.due_counts`)."""
+        return self.collection.due_counts(now)
 
     def _summary_home_data(self) -> HomeData:
         launch = self._launch_home

@@ -150,6 +150,13 @@ class History:
             elif row.before_state == REVIEW:
                 log.reviews_done[row.deck] = log.reviews_done.get(row.deck, 0) + 1
         log.new_seen = {deck: len(keys) for deck, keys in new_keys.items()}
+        # A card suspended or buried today may have shown its answer: its siblings wait too.
+        flags = (KIND["suspend"], KIND["bury"])
+        for (key,) in self._db.execute(
+            "SELECT key FROM events WHERE kind IN (?, ?) AND undone = 0 AND t >= ?",
+            (*flags, micros(self.day.start(now))),
+        ):
+            log.notes_seen.add(key.partition(":")[0])
         return log
 
     def activity(self, now: datetime, window_days: int = 30) -> dict[str, DeckActivity]:
