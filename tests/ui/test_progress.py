@@ -1,4 +1,4 @@
-"""`recent_progress` reads only the journal months the streak reaches into, and agrees with the full history."""
+"""`Collection.progress` (the history index) agrees with the full history."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from retain.core.state import REVIEW, CardState, Event
 from retain.core.stats import today_progress
 from retain.store.collection import Collection
 from retain.store.home import open_home
-from retain.ui.progress import recent_progress
 
 NOW = datetime(2025, 3, 28, 12, 0, tzinfo=UTC)
 
@@ -38,7 +37,7 @@ def test_streak_and_today_match_the_full_history(
                 col.record(Event(col.new_event_id(day), "review", key, day, _state(day), None, 3, 1000))
             day += timedelta(days=1)
         expected = today_progress(col.history(NOW), NOW, col.rollover_hour, col.tz)
-        assert recent_progress(col, NOW) == expected
+        assert col.progress(NOW) == expected
         assert (
             expected[1]
             == {

@@ -242,9 +242,7 @@ class RetainApp(App[None]):
 
     def today_progress(self) -> tuple[int, int]:
         """Reviews in today's study day and the streak in days (runs in a worker thread)."""
-        from retain.ui.progress import recent_progress
-
-        return recent_progress(self.collection, self.clock())
+        return self.collection.progress(self.clock())
 
     def deck_names(self) -> dict[str, str]:
         return {d.id: d.name or d.id for d in self.collection.library.decks}

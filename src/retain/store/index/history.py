@@ -11,12 +11,14 @@ since); every query calls it first, so a result is never behind the files.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from retain.core.due import DayLog
 from retain.core.state import NEW, REVIEW, Event
@@ -57,12 +59,26 @@ class DeckActivity:
     judged: int = 0
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    """One thread at a time per History (the TUI asks from a worker and from the UI thread)."""
+
+    @functools.wraps(method)
+    def wrapper(self: History, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _time(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
 class History:
-    """Read-only access to every device's review history. Not thread-safe: one per thread."""
+    """Read-only access to every device's review history (thread-safe: calls take turns)."""
 
     def __init__(
         self, state_dir: Path, cache_dir: Path | None, day: StudyDay, *, progress: ProgressFn | None = None
@@ -72,6 +88,7 @@ class History:
         self.cache_dir = cache_dir
         self.messages: list[str] = []
         self._progress = progress
+        self._lock = threading.RLock()
         self._db, fresh, message = connect(cache_dir)
         if message:
             self.messages.append(message)
@@ -79,6 +96,7 @@ class History:
 
     # -- feeding ----------------------------------------------------------------------
 
+    @_locked
     def refresh(self, now: datetime) -> None:
         """Read what the journals gained since last time (everything on a fresh index)."""
         try:
@@ -97,9 +115,11 @@ class History:
             self._fresh = False
         del report
 
+    @_locked
     def close(self) -> None:
         self._db.close()
 
+    @_locked
     def rebuild(self, now: datetime) -> None:
         """Forget everything and read every journal again."""
         reset(self._db)
@@ -139,6 +159,7 @@ class History:
         )
         return [ReviewRow(_time(r[0]), *r[1:]) for r in self._db.execute(sql, args)]
 
+    @_locked
     def day_log(self, now: datetime) -> DayLog:
         """What was studied in the current study day (new cards, reviews, siblings seen)."""
         log = DayLog()
@@ -159,6 +180,7 @@ class History:
             log.notes_seen.add(key.partition(":")[0])
         return log
 
+    @_locked
     def activity(self, now: datetime, window_days: int = 30) -> dict[str, DeckActivity]:
         """Per deck id and "" (every deck, removed ones too): study days with a counted rating,
         today's ratings, and true retention over the last `window_days` study days."""
@@ -180,6 +202,7 @@ class History:
                     act.judged += passed + failed
         return out
 
+    @_locked
     def progress(self, now: datetime) -> tuple[int, int]:
         """(counted ratings in the current study day, study streak in days).
 
@@ -200,6 +223,7 @@ class History:
             want -= 1
         return todays, streak
 
+    @_locked
     def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
         """Which of the (unit key, time) pairs the history already holds (any event kind)."""
         self.refresh(now)
@@ -215,6 +239,7 @@ class History:
                     found.add(hit)
         return found
 
+    @_locked
     def count(self, now: datetime) -> int:
         """Every event in the history (all kinds, all devices)."""
         self.refresh(now)
@@ -230,6 +255,7 @@ class History:
                 out.append(event)
         return out
 
+    @_locked
     def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
         """The newest (by time) review, suspend or bury of `device` since `since` not yet undone."""
         self.refresh(now)
@@ -243,6 +269,7 @@ class History:
         events = self._full([row], now) if row else []
         return events[0] if events else None
 
+    @_locked
     def events(self, now: datetime, *, deck: str | None = None, since: datetime | None = None) -> list[Event]:
         """Whole events (every kind, undo events included), oldest first; read from the journals."""
         self.refresh(now)
