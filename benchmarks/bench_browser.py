@@ -104,8 +104,8 @@ def main() -> int:
         print(f"{args.home} has no decks/; run benchmarks/make_library.py first", file=sys.stderr)
         return 1
     os.environ["RETAIN_HOME"] = str(args.home)
-    from retain.store.browse import COLUMNS, BrowseIndex
     from retain.store.collection import Collection
+    from retain.store.decks.browse import COLUMNS, BrowseIndex
     from retain.store.home import open_home
     from retain.ui.widgets.browse_table import PAGE_SIZE
 

@@ -33,8 +33,8 @@ import tomlkit
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.model import Card, Deck
-from retain.store import deckedit
-from retain.store.deckedit import DeckFile
+from retain.store.decks import deckedit
+from retain.store.decks.deckedit import DeckFile
 from retain.store.files import atomic_write
 
 __all__ = ["main"]

@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retain.store.journal import journal_files, scan_file
+from retain.store.state.journal import journal_files, scan_file
 
 
 def main() -> int:

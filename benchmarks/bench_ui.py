@@ -191,7 +191,7 @@ import time
 t0 = time.perf_counter()
 from datetime import UTC, datetime
 from retain.store.home import open_home
-from retain.store.homesummary import load_summary
+from retain.store.index.homesummary import load_summary
 from retain.store.localzone import local_timezone
 home = open_home()
 ta = time.perf_counter()
@@ -285,7 +285,7 @@ def responsiveness(home: Path) -> None:
 def _summary_is_valid(home: Path) -> bool:
     """The next launch will paint from the summary (same check as `retain` makes)."""
     from retain.store.home import open_home
-    from retain.store.homesummary import load_summary
+    from retain.store.index.homesummary import load_summary
     from retain.store.localzone import local_timezone
 
     found = load_summary(open_home({"RETAIN_HOME": str(home)}), datetime.now(UTC), local_timezone())

@@ -17,8 +17,8 @@ from retain.core.deckfile import ParseResult, parse_deck
 from retain.core.deckwrite import card_toml, deck_to_toml, toml_string, toml_text
 from retain.core.model import KINDS, Card, Deck
 from retain.core.tomltables import CARD, scan
-from retain.store import deckedit
-from retain.store.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile
+from retain.store.decks import deckedit
+from retain.store.decks.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile
 from retain.store.paths import bundled_decks_dir
 
 BUNDLED = bundled_decks_dir()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from retain.interop.outfile import atomic_output as export_output
-from retain.store.deckedit import DeckFile
+from retain.store.decks.deckedit import DeckFile
 from retain.store.files import atomic_output, atomic_write
 from retain.store.paths import bundled_decks_dir
 

@@ -13,8 +13,9 @@ import pytest
 from retain.core.model import Card, Deck
 from retain.core.state import REVIEW, CardState, Event
 from retain.store import home as store_home
-from retain.store.browse import BrowseIndex
-from retain.store.card_edits import (
+from retain.store.collection import Collection
+from retain.store.decks.browse import BrowseIndex
+from retain.store.decks.card_edits import (
     CardConflict,
     CardEdit,
     create_deck,
@@ -23,11 +24,10 @@ from retain.store.card_edits import (
     read_card,
     save_card,
 )
-from retain.store.collection import Collection
-from retain.store.deckedit import DeckEditError
-from retain.store.deckwatch import DeckWatcher
+from retain.store.decks.deckedit import DeckEditError
+from retain.store.decks.deckwatch import DeckWatcher
 from retain.store.home import Home, open_home
-from retain.store.progress_edits import move_progress, reset_progress, set_suspended
+from retain.store.state.progress_edits import move_progress, reset_progress, set_suspended
 
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from retain.store.config import Config
+from retain.store.decks.library import load_library
 from retain.store.home import library_folders
-from retain.store.library import load_library
 from retain.store.paths import get_paths
 
 GOOD = 'format = 1\n[deck]\nid = "{id}"\nname = "{id}"\n[[cards]]\nid = "a"\nfront = "q"\nback = "b"\n'

@@ -20,7 +20,7 @@ from retain.core.cloze import (
 )
 from retain.core.deckfile import parse_deck
 from retain.core.units import expand_deck
-from retain.store.statecodec import KEY_RE
+from retain.store.state.statecodec import KEY_RE
 
 from .worst import deck_with_text
 

@@ -22,8 +22,8 @@ from retain.core.deckfile import parse_deck
 from retain.core.lint import lint_deck
 from retain.core.typed import check_typed, plain_answer
 from retain.core.units import expand_deck
-from retain.interop.ankinote import note_to_card, parse_deck_description
-from retain.interop.ankitext import read_anki_text
+from retain.interop.anki.ankinote import note_to_card, parse_deck_description
+from retain.interop.anki.ankitext import read_anki_text
 from retain.interop.html import html_to_text
 from retain.interop.limits import Limits
 from retain.interop.markdown import read_markdown

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from retain.interop import ankidb
-from retain.interop.ankidb import open_db
+from retain.interop.anki import ankidb
+from retain.interop.anki.ankidb import open_db
 from retain.interop.errors import InteropError, LimitError
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "anki" / "layout-anki2.apkg"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retain.interop.ankitext import read_anki_text
+from retain.interop.anki.ankitext import read_anki_text
 from retain.interop.limits import Limits
 
 from .conftest import run_cli

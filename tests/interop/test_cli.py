@@ -11,7 +11,7 @@ import pytest
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.model import Card, Deck
-from retain.store.deckcache import units_for
+from retain.store.decks.deckcache import units_for
 from retain.store.paths import bundled_decks_dir
 
 from .conftest import run_cli, tree

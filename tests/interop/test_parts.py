@@ -9,11 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from retain.core.ids import is_valid_id
-from retain.interop.ankinote import deck_id_for_name, ids_from_guid
+from retain.interop.anki.ankinote import deck_id_for_name, ids_from_guid
+from retain.interop.anki.protowire import first, read_fields
 from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text, text_to_html
 from retain.interop.progress import TerminalProgress, render_bar
-from retain.interop.protowire import first, read_fields
 from retain.interop.upgrade import compare_versions
 
 

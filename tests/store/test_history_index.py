@@ -21,7 +21,7 @@ from retain.core.stats import activity_from_events, today_progress
 from retain.core.studyday import StudyDay
 from retain.store.index import History
 from retain.store.index.db import INDEX_NAME
-from retain.store.journal import JournalWriter
+from retain.store.state.journal import JournalWriter
 
 DAY = StudyDay(4, UTC)
 

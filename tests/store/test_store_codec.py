@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from store_helpers import NOW
 
 from retain.core.state import EVENT_KINDS, CardState, Event, StateError
-from retain.store.recordfast import decode_many
-from retain.store.statecodec import (
+from retain.store.state.recordfast import decode_many
+from retain.store.state.statecodec import (
     canonical_event,
     canonical_state,
     decode_event,

@@ -12,7 +12,7 @@ from store_helpers import KEYS, NOW, journal_paths, make_home, open_col, rate, r
 
 from retain.core.state import Event
 from retain.store.collection import CollectionError, ReadOnlyError
-from retain.store.statecodec import encode_event
+from retain.store.state.statecodec import encode_event
 
 
 def test_fresh_home_opens_with_the_library_and_no_progress(tmp_path: Path) -> None:
@@ -335,7 +335,7 @@ def test_reload_library_picks_up_deck_edits_and_keeps_progress(tmp_path: Path) -
 
 
 def test_a_synced_device_folder_is_merged_and_never_written(tmp_path: Path) -> None:
-    from retain.store.journal import JournalWriter
+    from retain.store.state.journal import JournalWriter
 
     home = make_home(tmp_path)
     col = open_col(home)

@@ -9,8 +9,8 @@ from store_helpers import DECK
 
 from retain.core.deckfile import parse_deck
 from retain.core.units import expand_deck
-from retain.store import derivedcache
-from retain.store.deckcache import load_deck_cached, units_for
+from retain.store.decks.deckcache import load_deck_cached, units_for
+from retain.store.index import derivedcache
 
 
 def _deck_file(tmp_path: Path, text: str = DECK) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 from store_helpers import NOW, make_home, open_col, rate, review_state
 
 from retain.core.state import Event
-from retain.store.journal import JournalWriter
+from retain.store.state.journal import JournalWriter
 
 CARDS = 12
 DECK = 'format = 1\n\n[deck]\nid = "many"\nname = "Many"\n' + "".join(

@@ -11,7 +11,7 @@ from store_helpers import KEYS, NOW, make_home, open_col, rate
 from retain.core.state import LEARNING, REVIEW, CardState, Event
 from retain.store.collection import Collection
 from retain.store.home import Home, open_home
-from retain.store.homesummary import LaunchHome, load_progress, load_summary, summary_path
+from retain.store.index.homesummary import LaunchHome, load_progress, load_summary, summary_path
 
 EXTRA = """format = 1
 

@@ -11,7 +11,7 @@ import pytest
 from store_helpers import NOW, review_state
 
 from retain.core.state import Event
-from retain.store.journal import (
+from retain.store.state.journal import (
     JournalError,
     JournalWriter,
     Position,
@@ -19,7 +19,7 @@ from retain.store.journal import (
     repair_tail,
     scan_file,
 )
-from retain.store.statecodec import canonical_event, encode_event
+from retain.store.state.statecodec import canonical_event, encode_event
 
 
 def _ev(n: int, minutes: float = 0) -> Event:

@@ -13,9 +13,9 @@ from pathlib import Path
 from store_helpers import KEYS, NOW, journal_paths, make_home, open_col, rate, review_state
 
 from retain.core.state import CardState, Event
-from retain.store.journal import JournalWriter, Position, journal_files, scan_file
-from retain.store.snapshot import write_manifest, write_snapshot
-from retain.store.statecodec import canonical_event, canonical_state
+from retain.store.state.journal import JournalWriter, Position, journal_files, scan_file
+from retain.store.state.snapshot import write_manifest, write_snapshot
+from retain.store.state.statecodec import canonical_event, canonical_state
 
 
 def _time(value: datetime) -> str:

@@ -17,8 +17,8 @@ import pytest
 from store_helpers import KEYS, NOW, journal_paths, make_home, open_col, rate
 
 from retain.core.state import CardState, Event
-from retain.store.journal import Position, scan_file, verify_position
-from retain.store.statecodec import canonical_event
+from retain.store.state.journal import Position, scan_file, verify_position
+from retain.store.state.statecodec import canonical_event
 
 
 def _history(root: Path, minutes: int = 12) -> tuple[Path, list[Event]]:

@@ -15,8 +15,8 @@ from pathlib import Path
 from store_helpers import make_home
 
 from retain.store.collection import Collection
-from retain.store.journal import journal_files, scan_file
-from retain.store.snapshot import load_snapshot, snapshot_files
+from retain.store.state.journal import journal_files, scan_file
+from retain.store.state.snapshot import load_snapshot, snapshot_files
 
 CHILD = Path(__file__).with_name("sigkill_child.py")
 KILLS = int(os.environ.get("RETAIN_SIGKILL_ROUNDS", "50"))

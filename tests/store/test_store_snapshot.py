@@ -11,11 +11,11 @@ from store_helpers import NOW, review_state
 
 from retain.core.model import Card, Unit
 from retain.core.state import CardState
-from retain.store import derivedcache
 from retain.store.fastbuild import build_many, columns_of, field_names
-from retain.store.journal import Position
-from retain.store.migrate import FormatError
-from retain.store.snapshot import SnapshotDamaged, load_snapshot, write_snapshot
+from retain.store.index import derivedcache
+from retain.store.state.journal import Position
+from retain.store.state.migrate import FormatError
+from retain.store.state.snapshot import SnapshotDamaged, load_snapshot, write_snapshot
 
 STATES = {
     "kafka/a": review_state(NOW),

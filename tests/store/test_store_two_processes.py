@@ -13,7 +13,7 @@ from store_helpers import make_home
 
 from retain.store.collection import Collection
 from retain.store.home import open_home
-from retain.store.journal import journal_files, scan_file
+from retain.store.state.journal import journal_files, scan_file
 
 CHILD = Path(__file__).with_name("sigkill_child.py")
 

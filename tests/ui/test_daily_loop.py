@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from retain.core.deckrows import DeckRow
 from retain.ui.app import RetainApp
-from retain.ui.deck_rows import DeckRow
 from retain.ui.screens.home import HomeScreen
 from retain.ui.screens.study import StudyScreen
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from retain.core.state import REVIEW, CardState, Event
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home, open_home
-from retain.store.homesummary import LaunchHome, load_summary
+from retain.store.index.homesummary import LaunchHome, load_summary
 from retain.ui.app import RetainApp, make_app
 from retain.ui.loader import CollectionLoader
 from retain.ui.screens.home import HomeData, HomeScreen

@@ -18,7 +18,7 @@ from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import make_card_id
 from retain.core.model import KINDS, Card, Deck, Problem
 from retain.core.units import expand_card
-from retain.store.deckedit import DeckEditError, DeckFile, create_deck_file
+from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
 from retain.store.home import Home, open_home
 
 __all__ = ["add_arguments", "run"]
@@ -71,7 +71,7 @@ def _problems(text: str, path: Path) -> list[Problem]:
 
 def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     """The deck's file, or where a new deck's file goes (with --new-deck)."""
-    from retain.store.authoring import writable_deck_file
+    from retain.store.decks.authoring import writable_deck_file
 
     if home.library().entry(args.deck) is not None:
         return writable_deck_file(home, args.deck)

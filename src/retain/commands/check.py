@@ -8,9 +8,9 @@ from pathlib import Path
 from retain.commands.output import err, out
 from retain.core.fixids import add_missing_ids
 from retain.core.lint import lint_deck, lint_library
+from retain.store.decks.library import DeckEntry, Origin, load_deck_file, load_library
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.home import open_home
-from retain.store.library import DeckEntry, Origin, load_deck_file, load_library
 
 __all__ = ["add_arguments", "run"]
 

@@ -21,8 +21,8 @@ from retain.commands.readonly import emit, print_report
 from retain.core.due import Counts
 
 if TYPE_CHECKING:
+    from retain.core.deckrows import DeckLike
     from retain.store.collection import Collection
-    from retain.ui.deck_rows import DeckLike
 
 __all__ = ["add_arguments", "due_report", "run"]
 
@@ -89,7 +89,7 @@ def _from_summary(as_json: bool) -> bool:
     """Print the report from the TUI's launch summary when it is valid (no state file changed
     since the TUI closed): ~4x faster than opening the collection at 50k cards."""
     from retain.store.home import open_home
-    from retain.store.homesummary import load_summary
+    from retain.store.index.homesummary import load_summary
     from retain.store.localzone import local_timezone
 
     summary = load_summary(open_home(), datetime.now(UTC), local_timezone())

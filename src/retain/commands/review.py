@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from retain.store.collection import Collection
     from retain.store.home import Home
-    from retain.store.homesummary import LaunchHome
+    from retain.store.index.homesummary import LaunchHome
 
 __all__ = ["add_arguments", "launch", "run"]
 
@@ -53,7 +53,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
 
     home = open_home()
     if not start_in_review:
-        from retain.store.homesummary import load_summary
+        from retain.store.index.homesummary import load_summary
         from retain.store.localzone import local_timezone
 
         launch_home = load_summary(home, datetime.now(UTC), local_timezone())

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from retain.core.model import Card, Kind
-from retain.interop.ankidb import AnkiDb
-from retain.interop.protowire import strings
+from retain.interop.anki.ankidb import AnkiDb
+from retain.interop.anki.protowire import strings
 
 __all__ = [
     "KEEP_SUFFIX",

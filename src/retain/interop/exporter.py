@@ -9,8 +9,8 @@ from pathlib import Path
 
 from retain.core.model import Deck
 from retain.core.state import CardState
-from retain.interop.ankitext import separator_for, write_anki_text
-from retain.interop.apkg_write import ApkgOptions, write_apkg
+from retain.interop.anki.ankitext import separator_for, write_anki_text
+from retain.interop.anki.apkg_write import ApkgOptions, write_apkg
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.history import history_to_toml, sidecar_path

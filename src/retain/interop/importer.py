@@ -27,9 +27,9 @@ from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.model import Card, Deck
 from retain.core.units import card_unit_keys
+from retain.interop.anki.ankitext import read_anki_text
+from retain.interop.anki.apkg_read import read_apkg
 from retain.interop.ankikeep import keep_path
-from retain.interop.ankitext import read_anki_text
-from retain.interop.apkg_read import read_apkg
 from retain.interop.bundle import Bundle, Review
 from retain.interop.errors import InteropError
 from retain.interop.limits import DEFAULT_LIMITS, Limits
@@ -38,8 +38,8 @@ from retain.interop.media import PLACEHOLDER_RE, referenced_media, store_media
 from retain.interop.native import read_native
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks
+from retain.store.decks.library import Library
 from retain.store.files import atomic_write
-from retain.store.library import Library
 
 __all__ = [
     "IMPORT_SUFFIXES",

@@ -28,7 +28,7 @@ from retain.core.deckwrite import toml_string
 from retain.core.ids import is_valid_id, make_card_id
 from retain.core.model import Card, Deck, Kind
 from retain.core.tomlsafe import TomlFailure, loads_safe
-from retain.interop.ankinote import deck_id_for_name
+from retain.interop.anki.ankinote import deck_id_for_name
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError

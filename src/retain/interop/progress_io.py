@@ -20,7 +20,7 @@ from retain.interop.history import events_for_deck
 from retain.interop.progress import ProgressFn, no_progress
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
-from retain.store.statecodec import FUTURE_SKEW
+from retain.store.state.statecodec import FUTURE_SKEW
 
 __all__ = ["collection_deck_progress", "collection_record_history", "deck_progress", "record_history"]
 

@@ -3,7 +3,7 @@
 `Collection.open` loads the library (through the deck parse cache) and opens
 the three parts it is made of:
 
-- `StateWriter` (store/writer.py): the single-writer lock, this device's
+- `StateWriter` (store/state/writer.py): the single-writer lock, this device's
   journal, the current card states, compaction. The only thing that changes
   a card's state. It is the `core.session.Recorder` behind `record`.
 - `History` (store/index): the read-only review history through the index,
@@ -29,15 +29,15 @@ from retain.core.model import Unit
 from retain.core.settings import StudySettings
 from retain.core.state import CardState, Event
 from retain.core.studyday import StudyDay
-from retain.store.deckcache import units_for
+from retain.store.decks.deckcache import units_for
+from retain.store.decks.library import Library, load_library
 from retain.store.home import Home, library_folders
 from retain.store.index import History
 from retain.store.index.ingest import ProgressFn
-from retain.store.journal import JournalError
-from retain.store.library import Library, load_library
 from retain.store.localzone import local_timezone
-from retain.store.migrate import FormatError
-from retain.store.writer import CollectionError, ReadOnlyError, StateWriter
+from retain.store.state.journal import JournalError
+from retain.store.state.migrate import FormatError
+from retain.store.state.writer import CollectionError, ReadOnlyError, StateWriter
 
 if TYPE_CHECKING:
     from retain.core.session import ReviewSession
@@ -97,7 +97,7 @@ class Collection:
         try:
             with gc_paused():  # ~100k long-lived objects are built here: collections would only cost time
                 if not read_only and cards:
-                    from retain.store.homesummary import state_file_ids
+                    from retain.store.index.homesummary import state_file_ids
 
                     col.state_ids_at_open = state_file_ids(col.state_dir)
                 col.writer.open(now, col.today(now), read_only=read_only, fsync=fsync)
@@ -264,7 +264,7 @@ class Collection:
             self.writer.release()
 
     def _save_summary(self, now: datetime) -> None:
-        from retain.store.homesummary import save_summary
+        from retain.store.index.homesummary import save_summary
 
         with contextlib.suppress(OSError, ValueError):  # only an accelerator: never fail a close
             save_summary(self, now)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retain.store.config import Config, load_config
-from retain.store.library import Library, Origin, load_library
+from retain.store.decks.library import Library, Origin, load_library
 from retain.store.paths import Paths, bundled_decks_dir, get_paths
 
 __all__ = ["Home", "library_folders", "open_home"]

@@ -13,15 +13,15 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 
+from retain.core.deckrows import deck_rows
 from retain.core.due import Counts
 from retain.store.config import Config
-from retain.store.library import DeckEntry
-from retain.ui.deck_rows import deck_rows
+from retain.store.decks.library import DeckEntry
 from retain.ui.screens.home import HomeData, HomeScreen
 
 if TYPE_CHECKING:
     from retain.store.collection import Collection
-    from retain.store.homesummary import LaunchHome
+    from retain.store.index.homesummary import LaunchHome
     from retain.ui.live_reload import LiveReload
     from retain.ui.loader import CollectionLoader
 

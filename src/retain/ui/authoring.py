@@ -15,8 +15,8 @@ from textual.binding import BindingType
 from textual.screen import Screen
 
 from retain.core.model import Deck
-from retain.store.card_edits import create_deck
-from retain.store.deckedit import DeckEditError
+from retain.store.decks.card_edits import create_deck
+from retain.store.decks.deckedit import DeckEditError
 from retain.ui.access import retain_app
 from retain.ui.text import line
 

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.timer import Timer
 
 from retain.store.collection import Collection
-from retain.store.deckwatch import DeckWatcher
+from retain.store.decks.deckwatch import DeckWatcher
 from retain.store.home import library_folders
 from retain.ui.text import line
 

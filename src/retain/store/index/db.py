@@ -19,7 +19,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
-from retain.store.derivedcache import code_fingerprint
+from retain.store.index.derivedcache import code_fingerprint
 
 __all__ = ["INDEX_NAME", "SCHEMA_VERSION", "IndexUnavailable", "connect", "create_indexes", "reset"]
 

@@ -290,7 +290,7 @@ class History:
         for device, name, off in rows:
             by_file.setdefault((device, name), set()).add(off)
         found: dict[tuple[str, str, int], Event] = {}
-        from retain.store.journal import scan_file
+        from retain.store.state.journal import scan_file
 
         for (device, name), offs in by_file.items():
             path = self.state_dir / "devices" / device / name

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from retain.core.state import EVENT_KINDS, Event
 from retain.core.studyday import StudyDay
-from retain.store.device import device_folders
 from retain.store.index.daily import recount_all, recount_since, restamp, studyday_key
-from retain.store.journal import journal_files, scan_file
+from retain.store.state.device import device_folders
+from retain.store.state.journal import journal_files, scan_file
 
 __all__ = ["KIND", "IngestReport", "ProgressFn", "ingest", "micros", "read_event_at"]
 

@@ -30,9 +30,9 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from retain.core.model import Unit
 from retain.core.search import QueryError
-from retain.store.browse import COLUMNS, BrowseIndex
 from retain.store.collection import Collection
-from retain.store.progress_edits import set_suspended
+from retain.store.decks.browse import COLUMNS, BrowseIndex
+from retain.store.state.progress_edits import set_suspended
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.card_actions import ask_delete, ask_move, ask_reset
 from retain.ui.screens.confirm import ConfirmScreen

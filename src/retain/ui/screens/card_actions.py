@@ -18,10 +18,10 @@ from textual.app import App
 from textual.content import Content
 
 from retain.core.model import Unit
-from retain.store.card_edits import delete_card, move_card
 from retain.store.collection import Collection
-from retain.store.deckedit import DeckEditError
-from retain.store.progress_edits import reset_progress
+from retain.store.decks.card_edits import delete_card, move_card
+from retain.store.decks.deckedit import DeckEditError
+from retain.store.state.progress_edits import reset_progress
 from retain.ui.live_reload import LiveReload
 from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.deck_picker import DeckPickerScreen

@@ -27,9 +27,9 @@ from textual.widgets import Footer, Static
 
 from retain.core.cardcheck import CardCheck, check_card
 from retain.core.model import Card, Deck
-from retain.store.card_edits import CardConflict, CardEdit, Resolution, SaveResult, read_card, save_card
 from retain.store.collection import Collection
-from retain.store.deckedit import DeckEditError, DeckFile
+from retain.store.decks.card_edits import CardConflict, CardEdit, Resolution, SaveResult, read_card, save_card
+from retain.store.decks.deckedit import DeckEditError, DeckFile
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.confirm import ChoiceScreen, ConfirmScreen
 from retain.ui.text import line

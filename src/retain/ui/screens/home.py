@@ -15,8 +15,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from retain.core.deckrows import DeckRow
 from retain.ui.access import retain_app
-from retain.ui.deck_rows import DeckRow
 from retain.ui.text import line
 from retain.ui.widgets.deck_table import DeckTable
 from retain.ui.widgets.key_bar import KeyBar

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from retain.core.ids import is_valid_id, slugify
 from retain.core.model import Deck
-from retain.store.deckedit import DeckEditError
+from retain.store.decks.deckedit import DeckEditError
 from retain.ui.text import line
 
 __all__ = ["NewDeckScreen"]

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
-from retain.store.browse import COLUMNS, BrowseRow
+from retain.store.decks.browse import COLUMNS, BrowseRow
 from retain.ui.text import rich_plain
 
 __all__ = ["PAGE_SIZE", "BrowseTable"]

@@ -23,8 +23,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from retain.core.deckrows import DeckRow
 from retain.core.sanitize import sanitize_line
-from retain.ui.deck_rows import DeckRow
 
 __all__ = ["DeckTable"]
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from retain.store.derivedcache import FileId, file_id
-from retain.store.library import deck_files
+from retain.store.decks.library import deck_files
+from retain.store.index.derivedcache import FileId, file_id
 
 __all__ = ["DeckWatcher"]
 

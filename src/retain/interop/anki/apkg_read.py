@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from retain.core.model import Card, Kind
-from retain.interop.ankidb import AnkiDb, NoteType, open_db
-from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
-from retain.interop.ankinote import (
+from retain.interop.anki.ankidb import AnkiDb, NoteType, open_db
+from retain.interop.anki.ankinote import (
     deck_id_for_name,
     ids_from_guid,
     note_to_card,
@@ -28,9 +27,10 @@ from retain.interop.ankinote import (
     split_deck_name,
     unique_id,
 )
-from retain.interop.apkg_archive import Archive, open_archive
-from retain.interop.apkg_history import card_reviews
-from retain.interop.apkg_schema import MODEL_IDS
+from retain.interop.anki.apkg_archive import Archive, open_archive
+from retain.interop.anki.apkg_history import card_reviews
+from retain.interop.anki.apkg_schema import MODEL_IDS
+from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError

@@ -28,8 +28,8 @@ from retain.core.model import Card, Deck
 from retain.core.remap import unit_key_moves
 from retain.core.units import card_unit_keys
 from retain.store.collection import Collection
-from retain.store.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile, create_deck_file
-from retain.store.progress_edits import move_progress
+from retain.store.decks.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile, create_deck_file
+from retain.store.state.progress_edits import move_progress
 
 __all__ = [
     "CardConflict",
@@ -90,7 +90,7 @@ def _deck_file(col: Collection, deck_id: str, *, for_writing: bool) -> DeckFile:
     if entry is None:
         raise DeckEditError(f"no deck {deck_id!r} in the library")
     if entry.origin == "bundled" and for_writing:
-        from retain.store.authoring import writable_deck_file
+        from retain.store.decks.authoring import writable_deck_file
 
         return writable_deck_file(col.home, deck_id)
     return DeckFile.load(Path(entry.path))

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Literal
 
 from retain.core.model import Deck, Problem
-from retain.store.derivedcache import FileId, file_id
 from retain.store.files import ReadError, read_text_limited
+from retain.store.index.derivedcache import FileId, file_id
 
 __all__ = ["DeckEntry", "Library", "Origin", "deck_file_ids", "deck_files", "load_deck_file", "load_library"]
 
@@ -66,7 +66,7 @@ def load_deck_file(
     path: Path, origin: Origin = "path", cache_dir: Path | None = None, *, cards: bool = True
 ) -> DeckEntry:
     if cache_dir is not None:
-        from retain.store.deckcache import load_deck_cached
+        from retain.store.decks.deckcache import load_deck_cached
 
         deck, problems = load_deck_cached(path, cache_dir, cards=cards)
         return DeckEntry(path, origin, deck, problems)

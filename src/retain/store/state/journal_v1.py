@@ -65,7 +65,7 @@ def blocks(data: bytes, base: int) -> Iterator[tuple[int, bytes]]:
 
 def parse_blocks(chunks: list[bytes]) -> list[Any] | None:
     """The `[[review]]` tables of complete blocks, parsed together (fast), or None."""
-    from retain.store.journal import parse_toml
+    from retain.store.state.journal import parse_toml
 
     try:
         records = parse_toml(b"".join(chunks).decode("utf-8"))["review"]

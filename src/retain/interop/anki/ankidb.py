@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from retain.interop.anki.protowire import first, messages, strings
 from retain.interop.errors import InteropError, LimitError
-from retain.interop.protowire import first, messages, strings
 
 __all__ = ["MAX_ROWS", "QUERY_SECONDS", "AnkiCard", "AnkiDb", "NoteType", "open_db"]
 

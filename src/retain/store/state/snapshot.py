@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from retain.core.state import CardState, StateError
-from retain.store import derivedcache
 from retain.store.fastbuild import build_many, columns_of, field_names
 from retain.store.files import ReadError, atomic_write, read_text_limited
-from retain.store.journal import Position, parse_toml
-from retain.store.migrate import FormatError, upgrade
-from retain.store.statecodec import (
+from retain.store.index import derivedcache
+from retain.store.state.journal import Position, parse_toml
+from retain.store.state.migrate import FormatError, upgrade
+from retain.store.state.statecodec import (
     FUTURE_SKEW,
     KEY_RE,
     canonical_state,

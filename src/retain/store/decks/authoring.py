@@ -7,7 +7,7 @@ from pathlib import Path
 
 from retain.core.ids import is_valid_id
 from retain.core.model import Deck
-from retain.store.deckedit import DeckEditError, DeckFile, create_deck_file
+from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
 from retain.store.home import Home
 
 __all__ = ["writable_deck_file"]

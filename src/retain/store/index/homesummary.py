@@ -41,10 +41,10 @@ from retain.core.clock import day_start, study_day
 from retain.core.due import Counts, DayLog, count_rows, note_of
 from retain.core.model import Problem
 from retain.core.progress import carry_progress
-from retain.store.derivedcache import FileId, code_fingerprint
+from retain.store.decks.library import DeckEntry, deck_file_ids
 from retain.store.files import atomic_write
 from retain.store.home import Home, library_folders
-from retain.store.library import DeckEntry, deck_file_ids
+from retain.store.index.derivedcache import FileId, code_fingerprint
 
 if TYPE_CHECKING:
     from retain.store.collection import Collection

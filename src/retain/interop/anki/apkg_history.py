@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from retain.core.model import Card
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, StateError, validate_state
-from retain.interop.ankidb import AnkiCard, AnkiDb
+from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
 
 __all__ = ["card_reviews", "card_state", "unit_key"]

@@ -24,9 +24,8 @@ from pathlib import Path
 from retain.core.model import Card, Deck
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.core.units import card_unit_keys
-from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
-from retain.interop.ankinote import card_to_note, deck_description, note_tags
-from retain.interop.apkg_schema import (
+from retain.interop.anki.ankinote import card_to_note, deck_description, note_tags
+from retain.interop.anki.apkg_schema import (
     MODEL_IDS,
     SCHEMA,
     col_conf,
@@ -35,6 +34,7 @@ from retain.interop.apkg_schema import (
     kept_model_json,
     model_json,
 )
+from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
 from retain.interop.html import html_to_text
 from retain.interop.media import AUDIO_EXTS, media_dir, safe_ext

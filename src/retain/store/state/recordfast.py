@@ -21,7 +21,7 @@ from typing import Any
 
 from retain.core.state import EVENT_KINDS, CardState, Event
 from retain.store.fastbuild import build_many, field_names
-from retain.store.statecodec import KEY_RE
+from retain.store.state.statecodec import KEY_RE
 
 __all__ = ["decode_many", "fast_record"]
 

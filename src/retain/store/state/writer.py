@@ -19,12 +19,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from retain.core.state import CardState, Event, validate_state
-from retain.store.device import find_device, make_device
-from retain.store.journal import JournalError, JournalWriter, Position
-from retain.store.lock import WriterLock
-from retain.store.snapshot import snapshot_files, write_manifest, write_snapshot
-from retain.store.statecodec import FUTURE_SKEW, KEY_RE, canonical_event
-from retain.store.stateload import load_state
+from retain.store.state.device import find_device, make_device
+from retain.store.state.journal import JournalError, JournalWriter, Position
+from retain.store.state.lock import WriterLock
+from retain.store.state.snapshot import snapshot_files, write_manifest, write_snapshot
+from retain.store.state.statecodec import FUTURE_SKEW, KEY_RE, canonical_event
+from retain.store.state.stateload import load_state
 
 __all__ = ["CollectionError", "ReadOnlyError", "StateWriter"]
 
@@ -102,7 +102,7 @@ class StateWriter:
                     f"cannot create this device's folder in {self.state_dir}: {_reason(exc)}"
                 ) from None
             self._remove_temp_files()
-            from retain.store.backup import daily_backup
+            from retain.store.state.backup import daily_backup
 
             try:
                 daily_backup(self.state_dir, today)

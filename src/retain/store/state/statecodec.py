@@ -458,7 +458,7 @@ def decode_record(line: bytes, now: datetime, *, device: str = "") -> Event:
     Typical lines take a compiled-regex fast path; anything unusual is parsed
     with `tomllib` and decoded by `decode_event`.
     """
-    from retain.store.recordfast import fast_record
+    from retain.store.state.recordfast import fast_record
 
     event = fast_record(line, now, device)
     if event is not None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from retain.core.ids import make_card_id
 from retain.core.model import Card, Deck, Kind
-from retain.interop.ankinote import (
+from retain.interop.anki.ankinote import (
     NOTETYPE_NAMES,
     card_to_note,
     deck_fields,

@@ -22,10 +22,10 @@ from typing import IO, cast
 
 import zstandard
 
+from retain.interop.anki.protowire import first, messages, read_fields
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import Limits, Writer, copy_bounded, mb
 from retain.interop.media import is_unsafe_name
-from retain.interop.protowire import first, messages, read_fields
 
 __all__ = ["Archive", "open_archive"]
 

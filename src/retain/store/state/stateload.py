@@ -25,10 +25,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.core.state import CardState, Event
-from retain.store.device import device_folders
 from retain.store.files import atomic_write
-from retain.store.journal import Position, journal_files, repair_tail, scan_file, verify_position
-from retain.store.snapshot import Snapshot, SnapshotDamaged, load_snapshot, read_manifest, snapshot_files
+from retain.store.state.device import device_folders
+from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
+from retain.store.state.snapshot import (
+    Snapshot,
+    SnapshotDamaged,
+    load_snapshot,
+    read_manifest,
+    snapshot_files,
+)
 
 __all__ = ["LoadedState", "load_state", "stamp"]
 
@@ -59,7 +65,7 @@ def _quarantine(state_dir: Path, name: str, data: bytes, now: datetime) -> Path:
 
 
 def _recover(state_dir: Path, path: Path, reason: str, now: datetime, writable: bool) -> tuple[Snapshot, str]:
-    from retain.store.backup import backup_candidates
+    from retain.store.state.backup import backup_candidates
 
     kept = ""
     if writable:

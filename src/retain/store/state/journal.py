@@ -35,10 +35,10 @@ from pathlib import Path
 from typing import Any
 
 from retain.core.state import Event, StateError
-from retain.store import journal_v1 as v1
 from retain.store.fastbuild import build_many
 from retain.store.files import atomic_write
-from retain.store.journal_format import (
+from retain.store.state import journal_v1 as v1
+from retain.store.state.journal_format import (
     HEAD,
     JOURNAL_FORMAT,
     JournalError,
@@ -51,9 +51,9 @@ from retain.store.journal_format import (
     journal_name,
     verify_position,
 )
-from retain.store.journal_writer import JournalWriter
-from retain.store.recordfast import decode_many
-from retain.store.statecodec import FUTURE_SKEW, decode_event, decode_record, line_crc
+from retain.store.state.journal_writer import JournalWriter
+from retain.store.state.recordfast import decode_many
+from retain.store.state.statecodec import FUTURE_SKEW, decode_event, decode_record, line_crc
 
 __all__ = [
     "JOURNAL_FORMAT",

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from retain.core.model import Card, Deck, Problem, Unit
-from retain.store import derivedcache
 from retain.store.fastbuild import build_many, columns_of, field_names
 from retain.store.files import ReadError, read_text_limited
+from retain.store.index import derivedcache
 
 __all__ = ["load_deck_cached", "units_for"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from retain.core.state import Event
 from retain.store.files import atomic_write, fsync_dir
-from retain.store.journal_format import (
+from retain.store.state.journal_format import (
     HEAD,
     JournalError,
     Position,
@@ -21,7 +21,7 @@ from retain.store.journal_format import (
     journal_name,
     read_bytes,
 )
-from retain.store.statecodec import encode_event
+from retain.store.state.statecodec import encode_event
 
 __all__ = ["JournalWriter"]
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from retain.store.files import atomic_write
-from retain.store.statecodec import format_time, toml_str
+from retain.store.state.statecodec import format_time, toml_str
 
 __all__ = ["DEVICE_FORMAT", "device_folders", "find_device", "host_key", "make_device"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from retain.core.model import Kind
-from retain.interop.ankinote import NOTETYPE_NAMES
+from retain.interop.anki.ankinote import NOTETYPE_NAMES
 
 __all__ = ["MODEL_IDS", "SCHEMA", "col_conf", "deck_conf", "deck_json", "kept_model_json", "model_json"]
 

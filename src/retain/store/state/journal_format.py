@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retain.store import journal_v1 as v1
-from retain.store.statecodec import line_crc
+from retain.store.state import journal_v1 as v1
+from retain.store.state.statecodec import line_crc
 
 __all__ = [
     "HEAD",

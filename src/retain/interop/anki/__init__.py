@@ -1,0 +1,1 @@
+"""Anki's formats: `.apkg`/`.colpkg` packages (archive, schema, notes, review log) and Anki's text export."""
