@@ -115,7 +115,7 @@ class HomeScreen(Screen[None]):
         data = self._load()
         if data.progress is None and self.progress is not None and not self._counting:
             self.progress = None  # a new study day (or an imported history): count it again
-        elif data.rows == self.data.rows:
+        elif data.rows == self.data.rows and data.progress in (None, self.progress):
             return
         self.reload(data)
 
