@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from retain.core.state import CardState, Event, StateError, validate_state
+from retain.core.state import CardState, Event
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.history import events_for_deck
 from retain.interop.progress import ProgressFn, no_progress
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
-from retain.store.state.statecodec import FUTURE_SKEW
 
 __all__ = ["collection_deck_progress", "collection_record_history", "deck_progress", "record_history"]
 
@@ -61,17 +60,6 @@ def record_history(home: Home, reviews: Sequence[Review], now: datetime) -> tupl
         coll.close(now)
 
 
-def _valid(review: Review) -> bool:
-    limit = review.time + FUTURE_SKEW
-    try:
-        for state in (review.after, review.before):
-            if state is not None:
-                validate_state(state, limit)
-    except StateError:
-        return False
-    return True
-
-
 def collection_record_history(
     coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn = no_progress
 ) -> tuple[int, int]:
@@ -84,7 +72,6 @@ def collection_record_history(
         raise InteropError("another retain is writing the progress; close it and import the history again")
     local = {r.key for r in reviews if r.key in coll.states}
     todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local and r.time <= now]
-    todo = [r for r in todo if _valid(r)]  # a state the store would refuse (a due date centuries away)
     history = coll.history_index
     have = history.has_events(now, [(r.key, r.time) for r in todo])
     count = 0
@@ -106,8 +93,7 @@ def collection_record_history(
                 )
             )
         if len(batch) >= _BATCH or (i == len(todo) and batch):
-            coll.record_many(batch)
-            count += len(batch)
+            count += len(coll.record_many(batch))  # a state the store refuses is left out
             batch = []
             progress("history", i, len(todo))
     coll.history_changed()

@@ -221,9 +221,9 @@ class Collection:
         journal gives them back). Raises ReadOnlyError when read-only."""
         return self.writer.record(event)
 
-    def record_many(self, events: Sequence[Event]) -> None:
-        """A batch of events, durable with one fsync (a history import)."""
-        self.writer.record_many(events)
+    def record_many(self, events: Sequence[Event]) -> list[Event]:
+        """A batch of events, durable with one fsync (a history import); the ones recorded."""
+        return self.writer.record_many(events)
 
     def last_undoable(self, now: datetime | None = None) -> Event | None:
         """The newest (by time) review/suspend/bury of this device not yet undone, also from before

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from retain.core.state import CardState, Event, validate_state
+from retain.core.state import CardState, Event, StateError, validate_state
 from retain.store.state.device import find_device, make_device
 from retain.store.state.journal import JournalError, JournalWriter, Position
 from retain.store.state.lock import WriterLock
@@ -132,7 +132,7 @@ class StateWriter:
         ns = (now.astimezone(UTC) - _EPOCH) // timedelta(microseconds=1) * 1000
         return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
-    def _checked(self, event: Event) -> Event:
+    def _checked(self, event: Event, *, canonical: bool = True) -> Event:
         if self.read_only or self._journal is None:
             raise ReadOnlyError(
                 "this retain opened the progress read-only (another retain is writing); "
@@ -143,8 +143,9 @@ class StateWriter:
         at = event.time.astimezone(UTC)
         after = validate_state(event.after, at + FUTURE_SKEW) if event.after is not None else None
         before = validate_state(event.before, at + FUTURE_SKEW) if event.before is not None else None
+        event = replace(event, time=at, after=after, before=before)
         # What the journal gives back (floats rounded): memory, snapshots and undo agree with it.
-        return canonical_event(replace(event, time=at, after=after, before=before))
+        return canonical_event(event) if canonical else event
 
     def _apply(self, event: Event) -> None:
         self._dirty.add(event.key.partition("/")[0])
@@ -168,11 +169,22 @@ class StateWriter:
         self._apply(event)
         return event
 
-    def record_many(self, events: Sequence[Event]) -> None:
-        """Append a batch durably with one fsync, then apply it (all or nothing on disk)."""
-        checked = [self._checked(e) for e in events]
+    def record_many(self, events: Sequence[Event]) -> list[Event]:
+        """Append a batch durably with one fsync, then apply it (all or nothing on disk).
+
+        For history imports: events whose states the store refuses (a due date centuries away)
+        are left out and the recorded ones returned. The states kept in memory are not rounded
+        as the journal rounds them (a round trip per event costs more than the import itself);
+        they differ by less than 5e-6 relative until the next start reads the files.
+        """
+        checked: list[Event] = []
+        for e in events:
+            try:
+                checked.append(self._checked(e, canonical=False))
+            except StateError:
+                continue
         if not checked:
-            return
+            return []
         assert self._journal is not None
         try:
             self._journal.append_many(checked)
@@ -180,6 +192,7 @@ class StateWriter:
             raise CollectionError(_reason(exc)) from None
         for event in checked:
             self._apply(event)
+        return checked
 
     # -- compaction -----------------------------------------------------------------
 
