@@ -73,6 +73,7 @@ _INDEXES = """
 CREATE INDEX IF NOT EXISTS events_t ON events (t);
 CREATE INDEX IF NOT EXISTS events_key ON events (key, t);
 CREATE INDEX IF NOT EXISTS events_day ON events (deck, day);
+CREATE INDEX IF NOT EXISTS events_undoes ON events (undoes) WHERE undoes IS NOT NULL;
 """
 
 

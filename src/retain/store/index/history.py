@@ -260,12 +260,22 @@ class History:
         """The newest (by time) review, suspend or bury of `device` since `since` not yet undone."""
         self.refresh(now)
         kinds = (KIND["review"], KIND["suspend"], KIND["bury"])
-        row = self._db.execute(
-            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+        # Walk the time index backwards and stop at the first match (ordering by eid as well would
+        # sort every candidate); events of the very same microsecond are ordered here.
+        newest = self._db.execute(
+            "SELECT e.t, e.eid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
             " WHERE e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?) AND e.t >= ?"
-            " ORDER BY e.t DESC, e.eid DESC LIMIT 1",
+            " ORDER BY e.t DESC LIMIT 1",
             (device, *kinds, micros(since)),
         ).fetchone()
+        row = None
+        if newest is not None:
+            ties = self._db.execute(
+                "SELECT e.eid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+                " WHERE e.t = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?)",
+                (newest[0], device, *kinds),
+            ).fetchall()
+            row = max(ties)[1:]
         events = self._full([row], now) if row else []
         return events[0] if events else None
 

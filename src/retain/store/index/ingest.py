@@ -221,8 +221,7 @@ def ingest(
             )
             recount_all(db)
         elif report.events:
-            _mark_undone(db, first, undo)
-            recount_since(db, first, undo)
+            recount_since(db, first, _mark_undone(db, first))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -232,22 +231,33 @@ def ingest(
     return report
 
 
-def _mark_undone(db: sqlite3.Connection, first: int, undo: int) -> None:
-    """Flag the events taken back by undo events, considering only the rows from `first` on."""
-    db.execute(
-        "UPDATE events SET undone = 1 WHERE eid IN (SELECT undoes FROM events WHERE rowid >= ? AND kind = ?)",
-        (first, undo),
+def _mark_undone(db: sqlite3.Connection, first: int) -> list[tuple[str, int]]:
+    """Flag what the rows from `first` on take back, and those rows an earlier undo took back.
+
+    Only indexed lookups: a rating's feed must not scan the whole history. Returns the
+    (deck, day) pairs of the events taken back (their daily rows change).
+    """
+    touched: list[tuple[str, int]] = []
+    new_undos = db.execute(
+        "SELECT key, undoes FROM events NOT INDEXED WHERE rowid >= ? AND undoes IS NOT NULL", (first,)
+    ).fetchall()
+    for key, target in new_undos:  # the target is an event of the same unit
+        touched += db.execute(
+            "SELECT deck, day FROM events WHERE key = ? AND eid = ?", (key, target)
+        ).fetchall()
+        db.execute("UPDATE events SET undone = 1 WHERE key = ? AND eid = ?", (key, target))
+    db.execute(  # another device's file read after its undo was: rare, and the undo rows are few
+        "UPDATE events NOT INDEXED SET undone = 1 WHERE rowid >= ? AND eid IN "
+        "(SELECT undoes FROM events WHERE undoes IS NOT NULL)",
+        (first,),
     )
-    db.execute(
-        "UPDATE events SET undone = 1 WHERE rowid >= ? AND eid IN (SELECT undoes FROM events WHERE kind = ?)",
-        (first, undo),
-    )
+    return touched
 
 
 def read_event_at(path: Path, offset: int, now: datetime) -> Event | None:
     """The event whose record starts at `offset` in `path` (None when it is not there any more)."""
     try:
-        scan = scan_file(path, offset, now, max_bytes=1 << 16)
+        scan = scan_file(path, offset, now, max_bytes=1 << 13)
     except TypeError:
         scan = scan_file(path, offset, now)
     for pos, event in scan.events[:1]:
