@@ -20,6 +20,7 @@ from typing import BinaryIO
 from retain.core.model import Card, Kind
 from retain.interop.anki.ankidb import AnkiDb, NoteType, open_db
 from retain.interop.anki.ankinote import (
+    deck_fields,
     deck_id_for_name,
     ids_from_guid,
     note_to_card,
@@ -121,18 +122,6 @@ def _deck_ids(db: AnkiDb, used: set[int]) -> dict[int, tuple[str, dict[str, obje
     return out
 
 
-def _meta_fields(meta: dict[str, object]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for key in ("group", "description", "version", "license"):
-        if isinstance(meta.get(key), str):
-            out[key] = meta[key]
-    for key in ("authors", "tags"):
-        value = meta.get(key)
-        if isinstance(value, list):
-            out[key] = tuple(v for v in value if isinstance(v, str))
-    return out
-
-
 def read_apkg(
     path: Path, stage: Path, limits: Limits, *, with_history: bool = False, progress: ProgressFn = no_progress
 ) -> Bundle:
@@ -206,7 +195,8 @@ def _convert(
             pairs,
             bundle.warnings,
             limits,
-            **_meta_fields(meta),
+            **deck_fields(meta),
+            **({"group": meta["group"]} if isinstance(meta.get("group"), str) else {}),
         )
         bundle.decks.append(deck)
         keep = AnkiKeep(media=dict(media.done))
