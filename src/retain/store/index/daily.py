@@ -12,6 +12,7 @@ the `StudyDay` named in `meta` under `studyday`; `restamp` recomputes it.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -46,6 +47,7 @@ _COUNT = (
 _INSERT = "INSERT INTO daily VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
+@functools.lru_cache(maxsize=8)  # asked on every feed, i.e. on every rating: compute it once
 def studyday_key(day: StudyDay) -> str:
     """A name for the study-day rule: the rollover hour and the zone's offsets over 1990-2060."""
     offsets = []
