@@ -238,6 +238,29 @@ def test_undo_reaches_back_across_a_restart(tmp_path: Path) -> None:
         col.close()
 
 
+def test_can_undo_follows_records_and_undos(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    assert not col.can_undo()
+    first = rate(col, "tiny/one", NOW)
+    assert col.can_undo()
+    col.record(Event(col.new_event_id(NOW), "undo", first.key, NOW, None, first.after, undoes=first.id))
+    assert not col.can_undo()  # the only rating was taken back
+    col.close(NOW)
+    rate_later = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert not rate_later.can_undo()
+        rate(rate_later, "tiny/two", NOW + timedelta(minutes=1))
+        assert rate_later.can_undo() and rate_later.last_undoable() is not None
+    finally:
+        rate_later.close()
+    again = open_col(home, NOW + timedelta(minutes=2))
+    try:
+        assert again.can_undo()  # from before the restart, as `last_undoable` says
+    finally:
+        again.close()
+
+
 def test_session_rates_through_the_store_and_undo_restores(tmp_path: Path) -> None:
     home = make_home(tmp_path)
     col = open_col(home)

@@ -164,3 +164,23 @@ async def test_cards_still_queued_show_their_edited_text(retain_home: Path, open
             await pilot.pause()
         assert first in fronts and len(fronts) >= 2, fronts
         assert all(front.startswith("EDITED") for front in fronts.values()), fronts
+
+
+async def test_key_bar_follows_the_phase_and_the_width(open_app: OpenApp) -> None:
+    from retain.ui.widgets.key_bar import KeyBar
+
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(100, 24)) as pilot:
+
+        def bar() -> str:
+            return str(app.screen.query_one(KeyBar).render())
+
+        assert "Show answer" in bar() and "Again" not in bar()
+        await pilot.press("space")
+        assert "Again" in bar() and "Show answer" not in bar()
+        await pilot.press("3")
+        assert "Show answer" in bar() and "Undo" in bar()
+        wide = bar()
+        await pilot.resize_terminal(40, 24)
+        await pilot.pause()
+        assert len(bar()) < len(wide)  # keys dropped to fit, built again for the new width

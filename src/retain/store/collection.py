@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["Collection", "CollectionError", "ReadOnlyError"]
 
 UNDO_WINDOW = timedelta(days=2)
+_UNDOABLE = frozenset({"review", "suspend", "bury"})  # the kinds `last_undoable` looks for
 
 
 class Collection:
@@ -70,6 +71,7 @@ class Collection:
         # Identity of the state files before they were read (`homesummary.state_file_ids`); writers only.
         self.state_ids_at_open: dict[str, tuple[int, int, int]] | None = None
         self.close_messages: list[str] = []  # what `close` could not write, one line each
+        self._can_undo: bool | None = None  # `can_undo`, until the next record
 
     @classmethod
     def open(
@@ -219,11 +221,23 @@ class Collection:
     def record(self, event: Event) -> Event:
         """Append `event` to the journal durably, then apply it; return it as stored (floats as the
         journal gives them back). Raises ReadOnlyError when read-only."""
-        return self.writer.record(event)
+        self._can_undo = None
+        stored = self.writer.record(event)
+        if stored.kind in _UNDOABLE:
+            self._can_undo = True  # what was just recorded can be taken back
+        return stored
 
     def record_many(self, events: Sequence[Event]) -> list[Event]:
         """A batch of events, durable with one fsync (a history import); the ones recorded."""
+        self._can_undo = None
         return self.writer.record_many(events)
+
+    def can_undo(self) -> bool:
+        """Whether `last_undoable` has something, asked after every key of a review: kept until
+        this collection records again (only this device's writer adds undoable events)."""
+        if self._can_undo is None:
+            self._can_undo = self.last_undoable() is not None
+        return self._can_undo
 
     def last_undoable(self, now: datetime | None = None) -> Event | None:
         """The newest (by time) review/suspend/bury of this device not yet undone, also from before

@@ -268,7 +268,7 @@ class RetainApp(App[None]):
                 session,
                 clock=self.clock,
                 deck_names=self.deck_names(),
-                can_undo=lambda: self.collection.last_undoable() is not None,
+                can_undo=self.collection.can_undo,
             )
         )
 

@@ -11,6 +11,7 @@ own save is not reported as an outside edit (other files still are).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,6 +40,7 @@ class DeckWatcher:
         self.folders = list(folders)
         self._stamps = _scan(self.folders)
         self._pending: dict[Path, Stamp] = {}  # changed files: their stamp at the previous call
+        self._lock = threading.Lock()  # the app polls from a worker thread and acknowledges from its own
 
     def changed(self, *, settled: bool = True) -> list[Path]:
         """Files added, removed or modified and not reported yet (sorted).
@@ -47,24 +49,26 @@ class DeckWatcher:
         the previous call; `settled=False` reports every change at once.
         """
         now = _scan(self.folders)
-        moved = {p: now.get(p, _GONE) for p in now.keys() | self._stamps.keys()}
-        moved = {p: s for p, s in moved.items() if s != self._stamps.get(p, _GONE)}
-        ready = sorted(p for p, s in moved.items() if not settled or self._pending.get(p) == s)
-        self._pending = {p: s for p, s in moved.items() if p not in ready}
-        for path in ready:
-            if path in now:
-                self._stamps[path] = now[path]
-            else:
-                self._stamps.pop(path, None)
+        with self._lock:
+            moved = {p: now.get(p, _GONE) for p in now.keys() | self._stamps.keys()}
+            moved = {p: s for p, s in moved.items() if s != self._stamps.get(p, _GONE)}
+            ready = sorted(p for p, s in moved.items() if not settled or self._pending.get(p) == s)
+            self._pending = {p: s for p, s in moved.items() if p not in ready}
+            for path in ready:
+                if path in now:
+                    self._stamps[path] = now[path]
+                else:
+                    self._stamps.pop(path, None)
         return ready
 
     def acknowledge(self, paths: Iterable[Path]) -> None:
         """Take these files as they are now (the app just wrote them): not reported as changed."""
         for given in paths:
             path = given.resolve()
-            self._pending.pop(path, None)
             ident = file_id(path)
-            if ident is None:
-                self._stamps.pop(path, None)
-            else:
-                self._stamps[path] = ident
+            with self._lock:
+                self._pending.pop(path, None)
+                if ident is None:
+                    self._stamps.pop(path, None)
+                else:
+                    self._stamps[path] = ident

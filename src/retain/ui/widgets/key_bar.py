@@ -7,7 +7,9 @@ same thing (bindings with `show=True` that `check_action` allows, one key per
 action, the command palette on the right) by updating a single `Content`. On a
 narrow terminal it drops whole keys from the right (Help last) rather than
 cutting a word.
-Keys are clickable, as in Textual's footer.
+Keys are clickable, as in Textual's footer. The bar is built again only when
+the keys it shows (or its width) changed: the study screen's phase changes
+twice per card, but its reveal and rate keys come back the same.
 """
 
 from __future__ import annotations
@@ -36,13 +38,32 @@ class KeyBar(Static):
     }
     """
 
+    _shown: tuple[object, ...] | None = None  # what the bar was last built from
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._bindings_changed(self.screen)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if screen is self.screen:
+            self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        shown = self._signature()
+        if shown != self._shown:
+            self._shown = shown
             self.update(self.keys_content())
+
+    def _signature(self) -> tuple[object, ...]:
+        """The keys the bar would show, cheaply (a key's display follows from the key)."""
+        return (
+            self.size.width,
+            self.app.ENABLE_COMMAND_PALETTE,
+            tuple(
+                (key, b.binding.key, b.binding.action, b.binding.show, b.binding.description, b.enabled)
+                for key, b in self.screen.active_bindings.items()
+            ),
+        )
 
     def _key(self, key: str, display: str, description: str, enabled: bool) -> Content:
         click = Style.from_meta({"@click": f"app.simulate_key({key!r})"})
@@ -90,4 +111,4 @@ class KeyBar(Static):
         return [c for _, c in kept]
 
     def on_resize(self) -> None:
-        self.update(self.keys_content())
+        self._refresh_keys()

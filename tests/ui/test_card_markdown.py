@@ -1,0 +1,54 @@
+"""`card_markdown` shares one parser and keeps recent cards, yet renders exactly as Rich's Markdown does."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+from rich.markdown import Markdown
+
+from retain.ui.card_text import shape_tokens
+from retain.ui.text import DARK_CODE_THEME, LIGHT_CODE_THEME, card_markdown
+
+_SAMPLES = [
+    "plain words",
+    "# Title\n\n**bold** and *em* and `code` and ~~gone~~",
+    "line one\nline two",
+    "```python\nprint('hi')\n```",
+    "| a | b |\n|---|---|\n| 1 | 2 |",
+    "- one\n- two\n  1. nested",
+    "> quoted [link](https://example.com)",
+    "![181 Fremont.jpg](181%20Fremont.jpg)",
+]
+
+
+def _render(renderable: Markdown) -> str:
+    console = Console(width=50, record=True, color_system="truecolor", legacy_windows=False)
+    console.print(renderable)
+    return console.export_text(styles=True)
+
+
+def _reference(text: str, *, dark: bool) -> Markdown:
+    md = Markdown(text, code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME, hyperlinks=False)
+    shape_tokens(md.parsed)
+    return md
+
+
+def test_renders_like_a_fresh_rich_markdown() -> None:
+    for text in _SAMPLES:
+        for dark in (True, False):
+            assert _render(card_markdown(text, dark=dark)) == _render(_reference(text, dark=dark)), text
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="ab *_`#>-|\n[]()!~", max_size=60))
+def test_any_text_renders_like_a_fresh_rich_markdown(text: str) -> None:
+    assert _render(card_markdown(text)) == _render(_reference(text, dark=True))
+
+
+def test_recent_cards_are_parsed_once_and_themes_kept_apart() -> None:
+    first = card_markdown("kept **card**")
+    assert card_markdown("kept **card**") is first
+    light = card_markdown("kept **card**", dark=False)
+    assert light is not first and light.code_theme == LIGHT_CODE_THEME
+    assert first.code_theme == DARK_CODE_THEME and first.hyperlinks is False
