@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from store_helpers import NOW
 
 from retain.core.state import EVENT_KINDS, CardState, Event, StateError
-from retain.store.state.recordfast import decode_many
+from retain.store.state.recordfast import cols_from_events, decode_many, index_many
 from retain.store.state.statecodec import (
     canonical_event,
     canonical_state,
@@ -210,3 +210,37 @@ def test_hostile_records_are_refused_by_both_readers(old: bytes, new: bytes, why
         decode_record(hostile, NOW)
     decoded, refused, slow = decode_many([(0, hostile)], NOW, "")
     assert not decoded and len(refused) + len(slow) == 1
+    cols, refused, slow = index_many([(0, hostile)], NOW, "")
+    assert not cols.t and len(refused) + len(slow) == 1  # the history index takes what the state takes
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.tuples(keys, st.none() | states, st.none() | states, times, st.sampled_from(EVENT_KINDS)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_index_columns_equal_the_decoded_events(
+    rows: list[tuple[str, CardState | None, CardState | None, datetime, str]], numeric_ids: bool
+) -> None:
+    """The index's lean reader gives, value for value, what decoding whole events gives."""
+    lines = []
+    offset = 100
+    for seq, (key, after, before, when, kind) in enumerate(rows):
+        ns = (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) * 1000
+        eid = f"dev1-{ns:019d}-{seq}" if numeric_ids else f"other-{seq}"
+        undoes = f"dev1-{ns:019d}-{seq - 1}" if seq and kind == "undo" else ""
+        event = Event(eid, kind, key, when, after, before, 3 if kind == "review" else 0, 4200 + seq, undoes)  # type: ignore[arg-type]
+        line = encode_event(event, offset=offset, device="dev1")
+        lines.append((offset, line[:-1]))
+        offset += len(line)
+    decoded, refused, slow = decode_many(lines, NOW, "dev1")
+    cols, refused_i, slow_i = index_many(lines, NOW, "dev1")
+    assert (refused_i, slow_i) == (refused, slow)
+    assert cols == cols_from_events(decoded)
+    assert cols.t == [
+        (e.time - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) for _, e in decoded
+    ]

@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import repeat
 from pathlib import Path
 
 from retain.core.state import EVENT_KINDS, Event
@@ -28,6 +29,7 @@ from retain.core.studyday import StudyDay
 from retain.store.index.daily import recount_all, recount_since, restamp, studyday_key
 from retain.store.state.device import device_folders
 from retain.store.state.journal import journal_files, scan_file
+from retain.store.state.recordfast import IndexCols
 
 __all__ = ["KIND", "IngestReport", "ProgressFn", "ingest", "micros", "read_event_at"]
 
@@ -64,54 +66,36 @@ def _tail(fh_path: Path, end: int) -> int:
         return zlib.crc32(fh.read(min(end, _TAIL)))
 
 
-def _rows(
-    file_id: int, device: str, events: list[tuple[int, Event]], day: StudyDay
-) -> list[tuple[object, ...]]:
-    """The `events` rows of a batch, built column by column (a cold build makes ~300k of them)."""
-    n = len(events)
-    offs = [off for off, _ in events]
-    evs = [e for _, e in events]
-    times = [(e.time - _EPOCH) // _US for e in evs]
+def _rows(file_id: int, device: str, cols: IndexCols, day: StudyDay) -> Iterator[tuple[object, ...]]:
+    """The `events` rows of a batch, from its columns (a cold build makes ~300k of them)."""
+    n = len(cols.t)
     slot_day: dict[int, int] = {}
     days = []
-    for us in times:
+    for us in cols.t:
         slot = us // _SLOT_US
         d = slot_day.get(slot)
         if d is None:
             d = slot_day[slot] = day.of(_EPOCH + timedelta(microseconds=slot * _SLOT_US)).toordinal()
         days.append(d)
-    kinds = [KIND[e.kind] for e in evs]
-    keys = [e.key for e in evs]
-    decks = [k.partition("/")[0] for k in keys]
-    befores = [e.before for e in evs]
-    afters = [e.after for e in evs]
-    bstate = [None if b is None else b.state for b in befores]
-    bivl = [
-        None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
-        for b in befores
-    ]
-    astate = [None if a is None else a.state for a in afters]
-    astab = [None if a is None else a.stability for a in afters]
-    return list(
-        zip(
-            [file_id] * n,
-            offs,
-            times,
-            [device] * n,
-            [e.id for e in evs],
-            kinds,
-            keys,
-            decks,
-            [e.rating for e in evs],
-            [e.duration_ms for e in evs],
-            [e.undoes or None for e in evs],
-            days,
-            bstate,
-            bivl,
-            astate,
-            astab,
-            strict=True,
-        )
+    decks = [k.partition("/")[0] for k in cols.key]
+    return zip(
+        repeat(file_id, n),
+        cols.offsets,
+        cols.t,
+        repeat(device, n),
+        cols.eid,
+        cols.kind,
+        cols.key,
+        decks,
+        cols.rating,
+        cols.ms,
+        cols.undoes,
+        days,
+        cols.bstate,
+        cols.bivl,
+        cols.astate,
+        cols.astab,
+        strict=True,
     )
 
 
@@ -147,15 +131,13 @@ def _plan(
     return todo, gone
 
 
-def _scan(path: Path, start: int, now: datetime) -> Iterator[tuple[int, list[tuple[int, Event]]]]:
-    """(end, [(offset, event)]) per chunk of complete records from `start`."""
+def _scan(path: Path, start: int, now: datetime) -> Iterator[tuple[int, IndexCols]]:
+    """(end, columns) per chunk of complete records from `start`."""
     while True:
-        try:
-            scan = scan_file(path, start, now, max_bytes=_CHUNK)
-        except TypeError:  # a journal module without chunked scans: read the rest at once
-            scan = scan_file(path, start, now)
-        yield scan.end, [(pos.offset, event) for pos, event in scan.events]
-        if scan.end <= start or scan.torn or not scan.events:
+        scan = scan_file(path, start, now, max_bytes=_CHUNK, index=True)
+        cols = scan.index if scan.index is not None else IndexCols.empty()
+        yield scan.end, cols
+        if scan.end <= start or scan.torn or not cols.t:
             return
         start = scan.end
 
@@ -203,9 +185,9 @@ def ingest(
                 file_id = int(cur.lastrowid or 0)
             end = start
             report.files += 1
-            for end_, events in _scan(path, start, now):
-                db.executemany(_INSERT, _rows(file_id, device, events, day))
-                report.events += len(events)
+            for end_, cols in _scan(path, start, now):
+                db.executemany(_INSERT, _rows(file_id, device, cols, day))
+                report.events += len(cols.t)
                 if progress is not None and total:
                     progress("indexing history", done + max(0, end_ - start), total)
                 end = max(end, end_)
@@ -216,8 +198,9 @@ def ingest(
             )
         undo = KIND["undo"]
         if gone or report.rebuilt or first == 1:
+            db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
             db.execute(
-                "UPDATE events SET undone = eid IN (SELECT undoes FROM events WHERE kind = ?)", (undo,)
+                "UPDATE events SET undone = 1 WHERE eid IN (SELECT undoes FROM events WHERE kind = ?)", (undo,)
             )
             recount_all(db)
         elif report.events:
@@ -256,10 +239,7 @@ def _mark_undone(db: sqlite3.Connection, first: int) -> list[tuple[str, int]]:
 
 def read_event_at(path: Path, offset: int, now: datetime) -> Event | None:
     """The event whose record starts at `offset` in `path` (None when it is not there any more)."""
-    try:
-        scan = scan_file(path, offset, now, max_bytes=1 << 13)
-    except TypeError:
-        scan = scan_file(path, offset, now)
+    scan = scan_file(path, offset, now, max_bytes=1 << 13)
     for pos, event in scan.events[:1]:
         if pos.offset == offset:
             return event

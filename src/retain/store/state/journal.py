@@ -28,7 +28,7 @@ import re
 import tomllib
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import accumulate, repeat
 from operator import eq, getitem
 from pathlib import Path
@@ -52,7 +52,7 @@ from retain.store.state.journal_format import (
     verify_position,
 )
 from retain.store.state.journal_writer import JournalWriter
-from retain.store.state.recordfast import decode_many
+from retain.store.state.recordfast import IndexCols, cols_from_events, decode_many, index_many
 from retain.store.state.statecodec import FUTURE_SKEW, decode_event, decode_record, line_crc
 
 __all__ = [
@@ -71,6 +71,8 @@ __all__ = [
     "verify_position",
 ]
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 _DEVICE_RE = re.compile(rb'^device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
 
 
@@ -84,6 +86,7 @@ class FileScan:
     bad_blocks: list[bytes] = field(default_factory=list)
     end_check: str = ""  # CRC of the record ending at `end` ("" when none)
     future: int = 0  # events dated more than FUTURE_SKEW after `now` (kept, flagged)
+    index: IndexCols | None = None  # with `scan_file(index=True)`: the records as index columns, not events
 
 
 def parse_toml(text: str) -> dict[str, Any]:
@@ -124,11 +127,15 @@ def _device_of(path: Path, head: bytes) -> str:
     return m[1].decode("ascii") if m is not None else path.parent.name
 
 
-def scan_file(path: Path, start: int, now: datetime, *, max_bytes: int | None = None) -> FileScan:
+def scan_file(
+    path: Path, start: int, now: datetime, *, max_bytes: int | None = None, index: bool = False
+) -> FileScan:
     """Read and decode every complete record from byte `start` (0: the whole file, header checked).
 
     With `max_bytes`, stop after the complete records within that many bytes
-    from `start` (at least one record); go on from `scan.end`.
+    from `start` (at least one record); go on from `scan.end`. With `index`, the
+    records come as `scan.index` columns (what the history index keeps, with the
+    same checks) and `scan.events` stays empty: no objects are built.
     """
     scan = FileScan(path)
     try:
@@ -162,13 +169,20 @@ def scan_file(path: Path, start: int, now: datetime, *, max_bytes: int | None = 
     if fmt == 1:
         _scan_v1(path, data, base, begin, now, scan)
     else:
-        _scan_v2(path, data, base, begin, now, scan, _device_of(path, head))
+        _scan_v2(path, data, base, begin, now, scan, _device_of(path, head), index=index)
     if not at_eof:
         scan.torn = b""
     if not scan.end_check and scan.end > 0:
         scan.end_check = check_at(path, scan.end)
     limit = now + FUTURE_SKEW
-    scan.future = sum(1 for _, e in scan.events if e.time > limit)
+    if index and scan.index is None:
+        scan.index = cols_from_events([(pos.offset, e) for pos, e in scan.events])
+        scan.events = []
+    if scan.index is not None:
+        cutoff = (limit - _EPOCH) // _US
+        scan.future = sum(1 for t in scan.index.t if t > cutoff)
+    else:
+        scan.future = sum(1 for _, e in scan.events if e.time > limit)
     return scan
 
 
@@ -203,7 +217,15 @@ _BODY, _HEX, _TAIL, _C = slice(None, -13), slice(-10, -2), slice(-2, None), slic
 
 
 def _scan_v2(
-    path: Path, data: bytes, base: int, begin: int, now: datetime, scan: FileScan, device: str
+    path: Path,
+    data: bytes,
+    base: int,
+    begin: int,
+    now: datetime,
+    scan: FileScan,
+    device: str,
+    *,
+    index: bool = False,
 ) -> None:
     raws = data[begin:].split(b"\n")
     tail = raws.pop()  # bytes after the last newline: a torn record (or b"")
@@ -218,26 +240,48 @@ def _scan_v2(
     scan.end = end
     scan.end_check = checks.get(end, "")
     scan.torn = tail
+    name = path.name
+    if index:
+        cols, refused, slow = index_many(good, now, device)
+        decoded_slow, refused_slow = _decode_slow(slow, now, device)
+        cols.extend(cols_from_events(decoded_slow))
+        scan.index = cols
+        _refuse(scan, [*refused, *refused_slow])
+        return
     gc_was_on = gc.isenabled()
     gc.disable()  # hundreds of thousands of objects, none in a cycle: collections would only cost time
     try:
         decoded, refused, slow = decode_many(good, now, device)
-        for off, line in slow:
-            try:
-                decoded.append((off, decode_record(line + b"\n", now, device=device)))
-            except StateError as exc:
-                refused.append((off, line, str(exc)))
+        decoded_slow, refused_slow = _decode_slow(slow, now, device)
         if slow:
-            decoded.sort(key=lambda t: t[0])
-        name = path.name
+            decoded = sorted([*decoded, *decoded_slow], key=lambda t: t[0])
+            refused += refused_slow
         offsets = [off for off, _ in decoded]
         positions = build_many(Position, ("offset",), [offsets], len(offsets), {"file": name, "check": ""})
         scan.events = list(zip(positions, [e for _, e in decoded], strict=True))
     finally:
         if gc_was_on:
             gc.enable()
+    _refuse(scan, refused)
+
+
+def _decode_slow(
+    slow: list[tuple[int, bytes]], now: datetime, device: str
+) -> tuple[list[tuple[int, Event]], list[tuple[int, bytes, str]]]:
+    """Lines the fast path does not match, through the general reader (same checks)."""
+    decoded: list[tuple[int, Event]] = []
+    refused: list[tuple[int, bytes, str]] = []
+    for off, line in slow:
+        try:
+            decoded.append((off, decode_record(line + b"\n", now, device=device)))
+        except StateError as exc:
+            refused.append((off, line, str(exc)))
+    return decoded, refused
+
+
+def _refuse(scan: FileScan, refused: list[tuple[int, bytes, str]]) -> None:
     for off, line, why in sorted(refused, key=lambda t: t[0]):
-        scan.problems.append(f"{name}: event at byte {off} set aside: {why}")
+        scan.problems.append(f"{scan.path.name}: event at byte {off} set aside: {why}")
         scan.bad_blocks.append(line + b"\n")
 
 

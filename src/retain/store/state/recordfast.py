@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import repeat
-from operator import add, floordiv, itemgetter, sub
-from typing import Any
+from operator import add, floordiv, itemgetter, sub, truediv
+from typing import Any, NamedTuple
 
 from retain.core.state import EVENT_KINDS, CardState, Event
 from retain.store.fastbuild import build_many, field_names
 from retain.store.state.statecodec import KEY_RE
 
-__all__ = ["decode_many", "fast_record"]
+__all__ = ["IndexCols", "cols_from_events", "decode_many", "fast_record", "index_many"]
 
 _FLOAT = rb"(\d{1,7}(?:\.\d{1,17})?(?:e[+-]?\d{1,3})?)"
 
@@ -188,20 +188,25 @@ def _fits(values: list[Any], low: Any, high: Any) -> bool:
     return not present or (min(present) > low and max(present) <= high)
 
 
-def _state_columns(
-    c: Sequence[Sequence[Any]], times: list[datetime], limit: datetime
-) -> list[CardState | None]:
-    """The states of one slot (before or after) for all rows; raises _Bad when any row is out of range."""
-    n = len(times)
+class _StateCols(NamedTuple):
+    """One slot's (before or after) validated values for the rows in `idx` (all rows when `idx` is None)."""
+
+    idx: list[int] | None
+    values: list[list[Any]]  # state, step, stability, difficulty, due, last_review, reps, lapses
+
+
+def _state_values(c: Sequence[Sequence[Any]], times: list[datetime], limit: datetime) -> _StateCols | None:
+    """One slot's values for all rows, checked; None when no row has it; raises _Bad when any is out of range."""
     if None in c[0]:
         idx = [i for i, v in enumerate(c[0]) if v is not None]
         if not idx:
-            return [None] * n
+            return None
         pick = itemgetter(*idx) if len(idx) > 1 else (lambda col: (col[idx[0]],))
         c = [pick(col) for col in c]
         t = list(pick(times))
+        rows: list[int] | None = idx
     else:
-        idx, t = [], times
+        rows, t = None, times
     state = list(map(int, c[0]))
     step = _opt(c[1], int)
     stab = _opt(c[2], float)
@@ -231,15 +236,26 @@ def _state_columns(
         for st, sb, df, du in zip(state, stab, diff, due, strict=True):
             if (st >= 2 and (sb is None or df is None)) or (st and du is None):
                 raise _Bad("a required value is missing")
-    built = build_many(
-        CardState, _STATE_FIELDS, [state, step, stab, diff, due, last, reps, lapses], len(state)
-    )
-    if not idx:
+    return _StateCols(rows, [state, step, stab, diff, due, last, reps, lapses])
+
+
+def _spread(cols: _StateCols | None, built: Sequence[Any], n: int) -> list[Any]:
+    """`built` (one per row of `cols`) placed at their rows among `n`, None elsewhere."""
+    if cols is None:
+        return [None] * n
+    if cols.idx is None:
         return list(built)
-    out: list[CardState | None] = [None] * n
-    for i, obj in zip(idx, built, strict=True):
+    out: list[Any] = [None] * n
+    for i, obj in zip(cols.idx, built, strict=True):
         out[i] = obj
     return out
+
+
+def _states(cols: _StateCols | None, n: int) -> list[CardState | None]:
+    if cols is None:
+        return [None] * n
+    built = build_many(CardState, _STATE_FIELDS, cols.values, len(cols.values[0]))
+    return _spread(cols, built, n)
 
 
 def _ids(nums: Sequence[Any], texts: Sequence[Any], times: list[datetime], device: str) -> list[str]:
@@ -256,8 +272,22 @@ def _ids(nums: Sequence[Any], texts: Sequence[Any], times: list[datetime], devic
     return [m if x is None else x.decode() for m, x in zip(made, texts, strict=True)]
 
 
-def _columns(groups: list[tuple[Any, ...]], limit: datetime, device: str) -> list[Event]:
-    """Events from the regex groups of many lines, converted column by column; _Bad when any row fails."""
+class _Checked(NamedTuple):
+    """The values of many lines, converted column by column and checked."""
+
+    times: list[datetime]
+    ids: list[str]
+    kinds: list[str]
+    keys: list[str]
+    rating: list[int]
+    duration: list[int]
+    undoes: list[str]
+    before: _StateCols | None
+    after: _StateCols | None
+
+
+def _checked(groups: list[tuple[Any, ...]], limit: datetime, device: str) -> _Checked:
+    """The regex groups of many lines as checked columns; _Bad when any row fails."""
     cols = list(zip(*groups, strict=True))
     n = len(groups)
     times = list(map(datetime.fromisoformat, map(bytes.decode, cols[4])))
@@ -286,10 +316,21 @@ def _columns(groups: list[tuple[Any, ...]], limit: datetime, device: str) -> lis
             "" if q is None and x is None else _ids([q], [x], [t], device)[0]
             for q, x, t in zip(cols[7], cols[8], times, strict=True)
         ]
-    before = _state_columns(cols[9:17], times, limit)
-    after = _state_columns(cols[17:25], times, limit)
+    before = _state_values(cols[9:17], times, limit)
+    after = _state_values(cols[17:25], times, limit)
+    return _Checked(times, ids, kinds, keys, rating, duration, undoes, before, after)
+
+
+def _columns(groups: list[tuple[Any, ...]], limit: datetime, device: str) -> list[Event]:
+    """Events from the regex groups of many lines; _Bad when any row fails."""
+    c = _checked(groups, limit, device)
+    n = len(groups)
+    before, after = _states(c.before, n), _states(c.after, n)
     return build_many(
-        Event, _EVENT_FIELDS, [ids, kinds, keys, times, after, before, rating, duration, undoes], n
+        Event,
+        _EVENT_FIELDS,
+        [c.ids, c.kinds, c.keys, c.times, after, before, c.rating, c.duration, c.undoes],
+        n,
     )
 
 
@@ -340,3 +381,123 @@ def fast_record(line: bytes, now: datetime, device: str) -> Event | None:
 
         raise StateError(refused[0][2])
     return decoded[0][1] if decoded else None
+
+
+# -- the history index's rows, without building events ----------------------------------
+
+KIND_INDEX = {kind: i for i, kind in enumerate(EVENT_KINDS)}
+_DAY = timedelta(days=1)
+
+
+class IndexCols(NamedTuple):
+    """What the history index keeps of each record, column by column (see `store.index.ingest`)."""
+
+    offsets: list[int]
+    t: list[int]  # microseconds since the Unix epoch
+    eid: list[str]
+    kind: list[int]  # index into EVENT_KINDS
+    key: list[str]
+    rating: list[int]
+    ms: list[int]
+    undoes: list[str | None]
+    bstate: list[int | None]
+    bivl: list[float | None]  # days between the last review and the due date before the event
+    astate: list[int | None]
+    astab: list[float | None]
+
+    @classmethod
+    def empty(cls) -> IndexCols:
+        return cls([], [], [], [], [], [], [], [], [], [], [], [])
+
+    def extend(self, other: IndexCols) -> None:
+        for name in self._fields:
+            getattr(self, name).extend(getattr(other, name))
+
+
+def _micros(times: Sequence[datetime]) -> list[int]:
+    return list(map(floordiv, map(sub, times, repeat(_EPOCH)), repeat(_US)))
+
+
+def _intervals(cols: _StateCols | None, n: int) -> list[float | None]:
+    if cols is None:
+        return [None] * n
+    due, last = cols.values[4], cols.values[5]
+    if None in due or None in last:
+        ivl: list[float | None] = [
+            None if d is None or lr is None else (d - lr) / _DAY for d, lr in zip(due, last, strict=True)
+        ]
+    else:
+        ivl = list(map(truediv, map(sub, due, last), repeat(_DAY)))
+    return _spread(cols, ivl, n)
+
+
+def _index_cols(offsets: list[int], c: _Checked) -> IndexCols:
+    n = len(offsets)
+    undoes: list[str | None] = [u or None for u in c.undoes] if any(c.undoes) else [None] * n
+    return IndexCols(
+        offsets,
+        _micros(c.times),
+        c.ids,
+        list(map(KIND_INDEX.__getitem__, c.kinds)),
+        c.keys,
+        c.rating,
+        c.duration,
+        undoes,
+        _spread(c.before, c.before.values[0], n) if c.before else [None] * n,
+        _intervals(c.before, n),
+        _spread(c.after, c.after.values[0], n) if c.after else [None] * n,
+        _spread(c.after, c.after.values[2], n) if c.after else [None] * n,
+    )
+
+
+def cols_from_events(decoded: Sequence[tuple[int, Event]]) -> IndexCols:
+    """The index columns of events decoded the general way (format 1, unusual lines)."""
+    cols = IndexCols.empty()
+    for offset, e in decoded:
+        b, a = e.before, e.after
+        cols.offsets.append(offset)
+        cols.t.append((e.time - _EPOCH) // _US)
+        cols.eid.append(e.id)
+        cols.kind.append(KIND_INDEX[e.kind])
+        cols.key.append(e.key)
+        cols.rating.append(e.rating)
+        cols.ms.append(e.duration_ms)
+        cols.undoes.append(e.undoes or None)
+        cols.bstate.append(None if b is None else b.state)
+        cols.bivl.append(
+            None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
+        )
+        cols.astate.append(None if a is None else a.state)
+        cols.astab.append(None if a is None else a.stability)
+    return cols
+
+
+def index_many(
+    lines: Sequence[tuple[int, bytes]], now: datetime, device: str
+) -> tuple[IndexCols, list[tuple[int, bytes, str]], list[tuple[int, bytes]]]:
+    """`decode_many` for the history index: (columns, refused, not matched), with no objects built.
+
+    The checks are the same (`_checked`); a batch with any line out of range goes
+    through `decode_many`, which says which line it is.
+    """
+    limit = now + _ABSURD
+    match = _LINE.match
+    offsets: list[int] = []
+    groups: list[tuple[Any, ...]] = []
+    slow: list[tuple[int, bytes]] = []
+    for offset, line in lines:
+        m = match(line)
+        if m is None:
+            slow.append((offset, line))
+        else:
+            offsets.append(offset)
+            groups.append(m.groups())
+    if not groups:
+        return IndexCols.empty(), [], slow
+    try:
+        return _index_cols(offsets, _checked(groups, limit, device)), [], slow
+    except (_Bad, ValueError, OverflowError):
+        pass
+    matched = set(offsets)
+    decoded, refused, _slow = decode_many([(o, ln) for o, ln in lines if o in matched], now, device)
+    return cols_from_events(decoded), refused, slow
