@@ -313,3 +313,61 @@ def test_a_history_import_skips_states_the_store_would_refuse(tmp_path: Path) ->
     assert collection_record_history(col, reviews, NOW) == (1, 0)
     assert col.history_index.count(NOW) == 1
     col.close(NOW)
+
+
+# -- a cold build in worker processes gives the same index as one in this process ------------------
+
+
+def _dump(root: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    db = sqlite3.connect(root / "cache" / INDEX_NAME)
+    try:
+        events = db.execute("SELECT * FROM events ORDER BY file, off").fetchall()
+        daily = db.execute("SELECT * FROM daily ORDER BY deck, day").fetchall()
+        files = {i: (d, n) for i, d, n in db.execute("SELECT id, device, name FROM files")}
+    finally:
+        db.close()
+    # file ids depend on the order files were registered: compare by (device, name)
+    return [(files[row[0]], *row[1:]) for row in events], daily
+
+
+def test_parallel_cold_build_equals_the_serial_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retain.store.index import parallel
+
+    events = []
+    start = NOW - timedelta(days=70)
+    for n in range(1, 1200):
+        at = start + timedelta(hours=n)
+        events.append(_review(n, KEYS[n % len(KEYS)], at, None, rating=1 + n % 4))
+    undo = events[-2]
+    events.append(
+        Event(
+            "aaaaaaaaaaaa-0000000000000009999-9999", "undo", undo.key, NOW, None, undo.after, undoes=undo.id
+        )
+    )
+    serial, threaded = tmp_path / "serial", tmp_path / "parallel"
+    for root in (serial, threaded):
+        _write(root, events[:600], device="aaaaaaaaaaaa")
+        _write(root, events[600:], device="bbbbbbbbbbbb")
+    history = _history(serial)
+    history.refresh(NOW)
+    history.close()
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 8 << 10)  # many chunks per file
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    biggest = max((threaded / "state").rglob("journal-*.toml"), key=lambda p: p.stat().st_size)
+    assert len(parallel.chunks(biggest, 0, biggest.stat().st_size)) > 3
+    seen: list[int] = []
+    real_scan = parallel.scan_chunks
+
+    def counting(todo: list[parallel.Chunk], now: datetime, processes: int):  # type: ignore[no-untyped-def]
+        seen.append(processes)
+        yield from real_scan(todo, now, processes)
+
+    monkeypatch.setattr(parallel, "scan_chunks", counting)
+    history = _history(threaded)
+    history.refresh(NOW)
+    assert seen == [2]
+    assert history.day_log(NOW) == _history(serial).day_log(NOW)
+    history.close()
+    assert _dump(threaded) == _dump(serial)
+    assert len(_dump(serial)[0]) == len(events)

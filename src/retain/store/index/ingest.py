@@ -18,14 +18,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 
 from retain.core.state import EVENT_KINDS, Event
 from retain.core.studyday import StudyDay
+from retain.store.index import parallel
 from retain.store.index.daily import recount_all, recount_since, restamp, studyday_key
 from retain.store.state.device import device_folders
 from retain.store.state.journal import journal_files, scan_file
@@ -142,6 +143,24 @@ def _scan(path: Path, start: int, now: datetime) -> Iterator[tuple[int, IndexCol
         start = scan.end
 
 
+def _feeds(
+    files: list[tuple[Path, int, int]], now: datetime, total: int
+) -> Generator[Iterator[tuple[int, IndexCols]], None, None]:
+    """Per file (path, start, size), its (end, columns) chunks: in worker processes when there is much."""
+    processes = parallel.workers() if total >= parallel.PARALLEL_BYTES else 0
+    if processes < 2:
+        for path, start, _size in files:
+            yield _scan(path, start, now)
+        return
+    per_file = [parallel.chunks(path, start, size) for path, start, size in files]
+    results = parallel.scan_chunks([c for cs in per_file for c in cs], now, processes)
+    try:
+        for cs in per_file:
+            yield ((end, cols) for end, _torn, cols in islice(results, len(cs)))
+    finally:
+        results.close()  # stops the workers if the build ends early
+
+
 def _stamped(db: sqlite3.Connection) -> str:
     row = db.execute("SELECT v FROM meta WHERE k = 'studyday'").fetchone()
     return str(row[0]) if row else ""
@@ -160,6 +179,7 @@ def ingest(
     todo, gone = _plan(db, state_dir)  # outside the lock: most calls find nothing to do
     if not todo and not gone and _stamped(db) == key:
         return report
+    feeds: Generator[Iterator[tuple[int, IndexCols]], None, None] | None = None
     db.execute("BEGIN IMMEDIATE")
     try:
         if _stamped(db) != key:
@@ -172,6 +192,7 @@ def ingest(
         for file_id in gone:
             db.execute("DELETE FROM events WHERE file = ?", (file_id,))
             db.execute("DELETE FROM files WHERE id = ?", (file_id,))
+        plans: list[tuple[str, Path, int, int, os.stat_result]] = []
         for device, path, file_id, start, st in todo:
             if start < 0:
                 report.rebuilt += 1
@@ -183,9 +204,12 @@ def ingest(
                     (device, path.name, st.st_ino),
                 )
                 file_id = int(cur.lastrowid or 0)
+            plans.append((device, path, file_id, start, st))
+        feeds = _feeds([(path, start, st.st_size) for _d, path, _i, start, st in plans], now, total)
+        for (device, path, file_id, start, st), feed in zip(plans, feeds, strict=True):
             end = start
             report.files += 1
-            for end_, cols in _scan(path, start, now):
+            for end_, cols in feed:
                 db.executemany(_INSERT, _rows(file_id, device, cols, day))
                 report.events += len(cols.t)
                 if progress is not None and total:
@@ -200,13 +224,16 @@ def ingest(
         if gone or report.rebuilt or first == 1:
             db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
             db.execute(
-                "UPDATE events SET undone = 1 WHERE eid IN (SELECT undoes FROM events WHERE kind = ?)", (undo,)
+                "UPDATE events SET undone = 1 WHERE eid IN (SELECT undoes FROM events WHERE kind = ?)",
+                (undo,),
             )
             recount_all(db)
         elif report.events:
             recount_since(db, first, _mark_undone(db, first))
         db.execute("COMMIT")
     except BaseException:
+        if feeds is not None:
+            feeds.close()  # stops worker processes still reading
         db.execute("ROLLBACK")
         raise
     if progress is not None and report.events:
