@@ -41,6 +41,26 @@ def test_a_query_past_its_deadline_is_interrupted(collection: Path, monkeypatch:
         db.close()
 
 
+def test_time_spent_on_each_row_by_the_caller_does_not_count(
+    collection: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big honest collection on a busy machine: converting each note takes time, SQLite does not."""
+    import time
+
+    db = open_db(collection)
+    try:
+        monkeypatch.setattr(ankidb, "QUERY_SECONDS", 0.5)
+        rows = 0
+        for _row in db.query(
+            "SELECT (SELECT count(*) FROM revlog WHERE ivl + r.id > 0) FROM revlog r LIMIT 8"
+        ):
+            time.sleep(0.1)  # 0.8 s with the rows, far past the budget, but none of it in SQLite
+            rows += 1
+        assert rows == 8
+    finally:
+        db.close()
+
+
 def test_a_query_past_the_row_limit_is_refused(collection: Path) -> None:
     db = open_db(collection)
     try:

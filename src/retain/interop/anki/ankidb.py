@@ -50,16 +50,32 @@ _COLUMNS_18: dict[str, set[str]] = {
 
 
 class _Guard:
-    """A deadline per query, checked by SQLite's progress handler: past it, the query is interrupted."""
+    """A time budget per query, checked by SQLite's progress handler: past it, the query is interrupted.
+
+    Only time inside SQLite counts: while the caller works on a row (a big
+    import converts each note's HTML), the clock is paused, so a large but
+    honest collection on a slow or busy machine is not taken for a hostile one.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.deadline = 0.0
         self.seconds = QUERY_SECONDS
+        self._left = QUERY_SECONDS
+        self._since = 0.0
         conn.set_progress_handler(self._tick, _PROGRESS_STEPS)
 
     def start(self, seconds: float | None = None) -> None:
         self.seconds = QUERY_SECONDS if seconds is None else seconds
-        self.deadline = time.monotonic() + self.seconds
+        self._left = self.seconds
+        self.resume()
+
+    def resume(self) -> None:
+        self._since = time.monotonic()
+        self.deadline = self._since + self._left
+
+    def pause(self) -> None:
+        self._left -= time.monotonic() - self._since
+        self.deadline = float("inf")
 
     def _tick(self) -> int:
         return 1 if time.monotonic() > self.deadline else 0
@@ -108,14 +124,22 @@ class AnkiDb:
 
     def query(self, sql: str) -> Iterator[Any]:
         """Rows of `sql`, under the deadline and the row limit; any SQLite error is an InteropError."""
-        self.guard.start()
+        guard = self.guard
+        guard.start()
+        n = 0
         try:
-            for n, row in enumerate(self.conn.execute(sql), 1):
+            cursor = self.conn.execute(sql)
+            while (row := cursor.fetchone()) is not None:
+                n += 1
                 if n > self.max_rows:
                     raise LimitError(f"embedded database has more than {self.max_rows} rows in one table")
+                guard.pause()  # the caller's time with the row is not the query's
                 yield row
+                guard.resume()
         except sqlite3.Error as exc:
-            raise _damaged(exc, self.guard) from None
+            raise _damaged(exc, guard) from None
+        finally:
+            guard.pause()
 
     def note_count(self) -> int:
         for row in self.query("SELECT count(*) FROM notes"):
