@@ -119,4 +119,6 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
         raise StateError("due is missing")
     due = state.due.astimezone(UTC) if state.due else None
     last = state.last_review.astimezone(UTC) if state.last_review else None
+    if due is state.due and last is state.last_review:
+        return state  # already in UTC (astimezone gives the same object): no copy
     return replace(state, due=due, last_review=last)

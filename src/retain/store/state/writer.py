@@ -143,7 +143,8 @@ class StateWriter:
         at = event.time.astimezone(UTC)
         after = validate_state(event.after, at + FUTURE_SKEW) if event.after is not None else None
         before = validate_state(event.before, at + FUTURE_SKEW) if event.before is not None else None
-        event = replace(event, time=at, after=after, before=before)
+        if at is not event.time or after is not event.after or before is not event.before:
+            event = replace(event, time=at, after=after, before=before)
         # What the journal gives back (floats rounded): memory, snapshots and undo agree with it.
         return canonical_event(event) if canonical else event
 
