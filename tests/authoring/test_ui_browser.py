@@ -140,6 +140,39 @@ async def test_preview_shows_the_card_as_in_review(open_app: OpenApp) -> None:
         assert "redis/persistence:c1 · new" in text
 
 
+async def test_card_detail_shows_the_cards_review_history(open_app: OpenApp) -> None:
+    from datetime import timedelta
+
+    from retain.core.state import Event
+
+    app = open_app()
+    col = app.collection
+    good = CardState(2, None, 4.0, 5.0, FIXED_NOW, FIXED_NOW - timedelta(days=2), 1)
+    for n, (days, rating) in enumerate([(3, 3), (1, 1)], 1):
+        at = FIXED_NOW - timedelta(days=days)
+        col.record(Event(f"t-{n}", "review", "kafka/isr", at, good, None, rating, 7000))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+
+        def preview_text() -> str:
+            from rich.console import Console
+            from textual.widgets import Static
+
+            body = app.screen.query_one("#preview-body", Static)
+            console = Console(width=100, record=True, color_system=None)
+            console.print(body.content)
+            return console.export_text()
+
+        assert "History: 1 review\n" in preview_text()  # kafka/partitions: the fixture reviewed it once
+        await pilot.press("down")  # kafka/isr
+        await pilot.pause()
+        text = preview_text()
+        assert "History: 3 reviews" in text  # one from the fixture, two recorded here
+        newest = next(ln for ln in text.splitlines() if ln.startswith("2025-03-09 12:00"))
+        assert newest.split() == ["2025-03-09", "12:00", "New", "Again", "S", "4.0", "d", "7", "s"]
+        assert text.index("2025-03-09 12:00") < text.index("2025-03-07 12:00")
+
+
 async def test_suspend_reset_and_their_journal_events(retain_home: Path, open_app: OpenApp) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:

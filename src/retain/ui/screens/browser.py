@@ -28,6 +28,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
+from retain.core.cardlog import log_lines
 from retain.core.model import Unit
 from retain.core.search import QueryError
 from retain.store.collection import Collection
@@ -212,7 +213,8 @@ class BrowserScreen(Screen[None]):
         info = line(" · ".join(facts), "$text-muted")
         if row.leech:
             info = Content.assemble(line("⚠ leech ", "bold $error"), info)
-        preview.show_units([unit], info, titles=False)
+        logged = self.collection.history_index.reviews(now, key=unit.key)
+        preview.show_units([unit], info, titles=False, log=log_lines(logged, self.collection.tz))
 
     @on(DataTable.RowHighlighted, "#browser-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -59,8 +59,16 @@ class CardPreview(VerticalScroll, can_focus=False):
             parts.append(card_markdown(unit.extra, dark=dark))
         return parts
 
-    def show_units(self, units: Sequence[Unit], info: Content | None = None, *, titles: bool = True) -> None:
-        """Each unit's front, a rule, its back and extra; `info` (already safe Content) on top."""
+    def show_units(
+        self,
+        units: Sequence[Unit],
+        info: Content | None = None,
+        *,
+        titles: bool = True,
+        log: Sequence[str] = (),
+    ) -> None:
+        """Each unit's front, a rule, its back and extra; `info` (already safe Content) on top;
+        `log` (the review history's lines, header first) below."""
         info_widget = self.query_one("#preview-info", Static)
         info_widget.update(info or "")
         info_widget.display = info is not None
@@ -71,6 +79,9 @@ class CardPreview(VerticalScroll, can_focus=False):
             parts += self._unit(unit, unit_title(unit) if titles else "")
         if not units:
             parts.append(Text("Nothing to preview yet.", style="dim"))
+        if log:
+            parts += [Text(""), Rule(style="dim"), rich_plain(log[0], "bold")]
+            parts += [rich_plain(text, "dim") for text in log[1:]]
         self.query_one("#preview-body", Static).update(Group(*parts))
         self.scroll_home(animate=False)
 

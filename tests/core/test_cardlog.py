@@ -1,0 +1,39 @@
+"""The browser's per-card review log: newest first, in local time, with plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+from retain.core.cardlog import log_lines
+
+T0 = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+
+
+@dataclass
+class Row:
+    time: datetime
+    rating: int
+    duration_ms: int
+    before_state: int | None
+    after_stability: float | None
+
+
+def test_no_reviews_no_lines() -> None:
+    assert log_lines([], UTC) == []
+
+
+def test_newest_first_in_local_time_with_words() -> None:
+    rows = [Row(T0, 3, 4200, None, 0.5), Row(T0 + timedelta(days=2), 1, 800, 2, 123.4)]
+    lines = log_lines(rows, timezone(timedelta(hours=2)))
+    assert lines[0] == "History: 2 reviews"
+    assert lines[1].split() == ["2026-03-31", "02:30", "Review", "Again", "S", "123", "d", "800", "ms"]
+    assert lines[2].split() == ["2026-03-29", "02:30", "New", "Good", "S", "12.0", "h", "4", "s"]
+
+
+def test_a_long_log_is_cut_and_says_so() -> None:
+    rows = [Row(T0 + timedelta(days=i), 3, 1000, 2, 5.0) for i in range(60)]
+    lines = log_lines(rows, UTC, limit=10)
+    assert lines[0] == "History: 60 reviews (newest 10 shown)" and len(lines) == 11
+    assert lines[1].startswith("2026-05-27")
+    assert log_lines(rows[:1], UTC)[0] == "History: 1 review"
