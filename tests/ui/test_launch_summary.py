@@ -173,3 +173,43 @@ async def test_progress_from_the_summary_shows_at_once_and_follows_the_session(r
         opened = loader.wait()
         assert opened is not None
         opened.close()
+
+
+async def test_a_stale_summary_paints_first_and_the_collection_corrects_it(retain_home: Path) -> None:
+    """A deck file edited since the last close: the first paint is the old figures, then the current ones."""
+    home = open_home()
+    _summary(home)
+    deck = next(p for p in home.paths.decks_dir.glob("*.toml") if "kafka" in p.read_text())
+    deck.write_text(deck.read_text() + '\n[[cards]]\nid = "added"\nfront = "New?"\nback = "Yes"\n')
+    assert load_summary(home, FIXED_NOW, UTC) is None
+    stale = load_summary(home, FIXED_NOW, UTC, stale_ok=True)
+    assert stale is not None and stale.stale and stale.progress is not None  # journals unchanged
+    gate = threading.Event()
+    app, loader = _gated_app(home, gate, stale)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            before = {r.key: r.cards for r in home_data(app).rows}
+            assert not home_data(app).loaded
+            gate.set()
+            await _until_ready(app)
+            await pilot.pause()
+            after = {r.key: r.cards for r in home_data(app).rows}
+            assert home_data(app).loaded and after["deck:kafka"] == before["deck:kafka"] + 1
+    finally:
+        gate.set()
+        collection = loader.wait()
+        assert collection is not None
+        collection.close()
+
+
+def test_a_stale_summary_drops_todays_figures_when_another_devices_journal_arrived(
+    retain_home: Path,
+) -> None:
+    home = open_home()
+    _summary(home)
+    other = home.paths.state_dir / "devices" / "bbbbbbbbbbbb"
+    other.mkdir(parents=True)
+    (other / "journal-2025-03.toml").write_text('format = 2\ndevice = "bbbbbbbbbbbb"\n')
+    stale = load_summary(home, FIXED_NOW, UTC, stale_ok=True)
+    assert stale is not None and stale.stale and stale.progress is None

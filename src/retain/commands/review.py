@@ -56,7 +56,10 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
         from retain.store.index.homesummary import load_summary
         from retain.store.localzone import local_timezone
 
-        launch_home = load_summary(home, datetime.now(UTC), local_timezone())
+        now = datetime.now(UTC)
+        # A stale summary (a deck file edited, another device's journal synced) still paints the
+        # first screen; the collection, opening right after, brings the current figures.
+        launch_home = load_summary(home, now, local_timezone(), stale_ok=True)
         if launch_home is not None:
             return _run_from_summary(home, launch_home)
     from retain.interop.progress import TerminalProgress

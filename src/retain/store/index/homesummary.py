@@ -28,6 +28,7 @@ never needed for correctness, and a damaged or foreign file is a miss.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import marshal
 import os
 from collections import Counter
@@ -80,6 +81,7 @@ class LaunchHome:
     cards: dict[str, int]  # review units per deck
     broken: list[DeckEntry]
     progress: tuple[int, int] | None = None  # (reviews today, streak), when it could be carried forward
+    stale: bool = False  # from a summary that deck or journal changes made stale (first paint only)
 
 
 def summary_path(cache_dir: Path) -> Path:
@@ -189,20 +191,36 @@ def _read(home: Home) -> tuple[Any, dict[str, FileId], dict[str, Any]] | None:
     return deck_ids, state_ids, payload
 
 
-def load_summary(home: Home, now: datetime, tz: tzinfo) -> LaunchHome | None:
-    """The home screen's figures at `now` from the saved summary, or None (missing, stale or damaged)."""
+def load_summary(home: Home, now: datetime, tz: tzinfo, *, stale_ok: bool = False) -> LaunchHome | None:
+    """The home screen's figures at `now` from the saved summary, or None (missing, stale or damaged).
+
+    With `stale_ok`, a summary that deck edits or other devices' journals made
+    stale still gives the first paint (`LaunchHome.stale`): the deck list and
+    counts as they were, replaced within a second by the opened collection's;
+    today's reviews and the streak only when the journals are unchanged.
+    """
     found = _read(home)
     if found is None:
         return None
     deck_ids, state_ids, payload = found
-    if deck_ids != deck_file_ids(library_folders(home.paths, home.config)):
-        return None
-    if state_ids != state_file_ids(home.paths.state_dir):
+    now_state_ids = state_file_ids(home.paths.state_dir)
+    fresh = deck_ids == deck_file_ids(library_folders(home.paths, home.config)) and state_ids == now_state_ids
+    if not fresh and not stale_ok:
         return None
     try:
-        return _launch_home(payload, home, now, tz)
+        launch = _launch_home(payload, home, now, tz)
     except (KeyError, ValueError, TypeError):
         return None
+    if launch is not None and not fresh:
+        same_journals = _journal_ids(home, state_ids) == _journal_ids(home, now_state_ids)
+        # Another device's reviews arrived: today's figures are counted once the collection is open.
+        launch = dataclasses.replace(launch, stale=True, progress=launch.progress if same_journals else None)
+    return launch
+
+
+def _journal_ids(home: Home, ids: dict[str, FileId]) -> dict[str, FileId]:
+    devices = str(home.paths.state_dir / "devices") + os.sep
+    return {p: i for p, i in ids.items() if p.startswith(devices)}
 
 
 def load_progress(home: Home, now: datetime, tz: tzinfo) -> tuple[int, int] | None:
@@ -216,11 +234,7 @@ def load_progress(home: Home, now: datetime, tz: tzinfo) -> tuple[int, int] | No
     if found is None:
         return None
     _deck_ids, state_ids, payload = found
-    devices = str(home.paths.state_dir / "devices") + os.sep
-    now_ids = state_file_ids(home.paths.state_dir)
-    if {p: i for p, i in state_ids.items() if p.startswith(devices)} != {
-        p: i for p, i in now_ids.items() if p.startswith(devices)
-    }:
+    if _journal_ids(home, state_ids) != _journal_ids(home, state_file_ids(home.paths.state_dir)):
         return None
     try:
         return _carried(payload, study_day(now, home.config.rollover_hour, tz))
