@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from store_helpers import NOW
 
-from retain.core.state import EVENT_KINDS, CardState, Event, StateError
+from retain.core.state import EVENT_KINDS, RATED_KINDS, CardState, Event, StateError
 from retain.store.state.recordfast import decode_many
 from retain.store.state.statecodec import (
     canonical_event,
@@ -76,7 +76,7 @@ def test_event_round_trips_and_rounding_is_idempotent(
 ) -> None:
     ns = (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) * 1000
     event = Event(
-        f"dev1-{ns:019d}-{seq}", kind, key, when, after, before, 3 if kind == "review" else 0, 4200, "x"
+        f"dev1-{ns:019d}-{seq}", kind, key, when, after, before, 3 if kind in RATED_KINDS else 0, 4200, "x"
     )  # type: ignore[arg-type]
     line = encode_event(event, offset=77, device="dev1")
     assert line.endswith(b"\n") and line.count(b"\n") == 1 and line.startswith(b"77={")
