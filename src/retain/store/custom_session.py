@@ -31,6 +31,9 @@ def forgotten_today(collection: Collection, now: datetime) -> list[str]:
 def custom_units(collection: Collection, study: CustomStudy, now: datetime) -> list[Unit]:
     """The units a custom study shows, in order (QueryError / ValueError: bad query or days)."""
     units, states, today = collection.units, collection.states, collection.today(now)
+    if study.deck_ids and study.mode != "cram":  # `retain review --query ... kafka`: those decks only
+        wanted = set(study.deck_ids)
+        units = [u for u in units if u.deck_id in wanted]
     if study.mode == "search":
         return select_search(units, states, study.query, now, today)
     if study.mode == "ahead":
