@@ -25,6 +25,6 @@ def test_cram_session_header_and_buttons(open_app: OpenApp, snap_compare: SnapCo
 
 def test_home_with_exam_forecast(retain_home: Path, open_app: OpenApp, snap_compare: SnapCompare) -> None:
     (retain_home / "config.toml").write_text(
-        '[study]\nfuzz = false\n\n[exam.kafka]\ndate = 2025-03-24\nrecall = 0.9\n', encoding="utf-8"
+        "[study]\nfuzz = false\n\n[exam.kafka]\ndate = 2025-03-24\nrecall = 0.9\n", encoding="utf-8"
     )
     assert snap_compare(open_app(), terminal_size=SIZE, run_before=counted)

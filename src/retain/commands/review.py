@@ -123,10 +123,12 @@ def launch(
                 err(f"retain: {resolved}")
                 return 2
             review = resolved
-        if custom is not None and review is not None:
+        if custom is not None and review is not None and deck_args:
             from dataclasses import replace
 
-            custom = replace(custom, deck_ids=tuple(review))  # only these decks' cards
+            names = {d.id: d.name or d.id for d in collection.library.decks}
+            label = ", ".join(names.get(a, a) for a in deck_args)
+            custom = replace(custom, deck_ids=tuple(review), label=label)  # only these decks' cards
         from retain.ui.app import make_app
 
         app = make_app(

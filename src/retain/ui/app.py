@@ -420,6 +420,7 @@ def skipped_lines(entries: Iterable[DeckEntry], decks_dir: str) -> list[str]:
 def binding_sections() -> list[tuple[str, list[BindingType]]]:
     """Bindings by screen, as the help screen lists them."""
     from retain.ui.authoring import authoring_binding_sections
+    from retain.ui.screens.custom_study import CustomStudyScreen
     from retain.ui.screens.help import HelpScreen
     from retain.ui.screens.study import StudyScreen
     from retain.ui.screens.summary import SummaryScreen
@@ -427,6 +428,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     return [
         ("Everywhere", list(RetainApp.BINDINGS)),
         ("Decks", list(HomeScreen.BINDINGS)),
+        ("Custom study", list(CustomStudyScreen.BINDINGS)),
         ("Study", list(StudyScreen.BINDINGS)),
         ("Summary", list(SummaryScreen.BINDINGS)),
         ("Help", list(HelpScreen.BINDINGS)),
