@@ -53,6 +53,10 @@ def test_forgetting_curve_is_the_fsrs_packages(stability: float, days: int) -> N
     assert forgetting_curve(days, stability, DECAY) == pytest.approx(expected, rel=1e-9)
     state = CardState(state=REVIEW, stability=stability, difficulty=5, due=last, last_review=last)
     assert predicted_recall(state, last + timedelta(days=days), DECAY) == pytest.approx(expected, rel=1e-9)
+    later = last + timedelta(days=days, hours=7)  # whole days, as the package counts them
+    assert plan().retrievability(state, later) == pytest.approx(
+        predicted_recall(state, later, DECAY), rel=1e-12
+    )
 
 
 @given(st.floats(0.1, 3000), st.floats(0.5, 0.99))

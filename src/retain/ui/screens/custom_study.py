@@ -90,7 +90,8 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
             self.action_pick(event.option.id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "pick" and self.query_one(Input).has_focus)  # letters go into the input
+        typing = action == "pick" and self.is_mounted and self.query_one(Input).has_focus
+        return not typing  # the letters go into the input
 
     def action_pick(self, mode: str) -> None:
         if mode == "forgotten":
