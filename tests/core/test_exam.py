@@ -12,6 +12,7 @@ from queue_helpers import NOW
 
 from retain.core.exam import (
     ExamPlan,
+    cap_many,
     cap_previews,
     cap_state,
     days_to_recall,
@@ -150,3 +151,28 @@ def test_forecast_learns_only_the_new_cards_the_daily_limit_allows() -> None:
         forecast([], target, NOW.date(), 2).line()
         == "exam in 2 days · predicted recall 0.00 → 0.00 if you keep up"
     )
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(0.05, 5000), st.floats(0, 400), st.floats(0.01, 800), st.sampled_from([1, 2, 3])),
+        max_size=30,
+    ),
+    st.floats(0.5, 0.99),
+)
+def test_cap_many_is_cap_state_over_many(cards: list[tuple[float, float, float, int]], recall: float) -> None:
+    states = {}
+    for i, (stability, ago, interval, kind) in enumerate(cards):
+        last = NOW - timedelta(days=ago)
+        states[f"d/c{i}"] = CardState(
+            state=kind,
+            stability=stability,
+            difficulty=5.0,
+            due=last + timedelta(days=interval),
+            last_review=last,
+        )
+    target = plan(recall)
+    many = cap_many(states, list(states), target, NOW)
+    for key, state in states.items():
+        single = cap_state(state, target, NOW)
+        assert many.get(key, state) == single

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from retain.core.exam import ExamPlan, cap_previews, cap_state, exam_rank, forecast
+from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast
 from retain.core.model import Unit
 from retain.core.state import CardState
 from retain.store.exam_config import exam_for, past_exams
@@ -53,15 +53,14 @@ def capped_states(
     """`states` with exam-deck reviews due when their recall would fall below the exam target."""
     if not plans:
         return states
-    out = dict(states)
+    keys: dict[str, list[str]] = {}
     for unit in units:
-        plan = plans.get(unit.deck_id)
-        state = states.get(unit.key) if plan is not None else None
-        if plan is not None and state is not None:
-            capped = cap_state(state, plan, now)
-            if capped is not state:
-                out[unit.key] = capped
-    return out
+        if unit.deck_id in plans:
+            keys.setdefault(unit.deck_id, []).append(unit.key)
+    changed: dict[str, CardState] = {}
+    for deck_id, deck_keys in keys.items():
+        changed.update(cap_many(states, deck_keys, plans[deck_id], now))
+    return {**states, **changed} if changed else states
 
 
 def preview_adjuster(plans: Mapping[str, ExamPlan]) -> AdjustPreviews | None:
