@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from store_helpers import NOW
 
-from retain.core.state import EVENT_KINDS, CardState, Event, StateError
+from retain.core.state import EVENT_KINDS, RATED_KINDS, CardState, Event, StateError
 from retain.store.state.recordfast import cols_from_events, decode_many, index_many
 from retain.store.state.statecodec import (
     canonical_event,
@@ -76,7 +76,7 @@ def test_event_round_trips_and_rounding_is_idempotent(
 ) -> None:
     ns = (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) * 1000
     event = Event(
-        f"dev1-{ns:019d}-{seq}", kind, key, when, after, before, 3 if kind == "review" else 0, 4200, "x"
+        f"dev1-{ns:019d}-{seq}", kind, key, when, after, before, 3 if kind in RATED_KINDS else 0, 4200, "x"
     )  # type: ignore[arg-type]
     line = encode_event(event, offset=77, device="dev1")
     assert line.endswith(b"\n") and line.count(b"\n") == 1 and line.startswith(b"77={")
@@ -233,7 +233,8 @@ def test_index_columns_equal_the_decoded_events(
         ns = (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) * 1000
         eid = f"dev1-{ns:019d}-{seq}" if numeric_ids else f"other-{seq}"
         undoes = f"dev1-{ns:019d}-{seq - 1}" if seq and kind == "undo" else ""
-        event = Event(eid, kind, key, when, after, before, 3 if kind == "review" else 0, 4200 + seq, undoes)  # type: ignore[arg-type]
+        rating = 3 if kind in RATED_KINDS else 0
+        event = Event(eid, kind, key, when, after, before, rating, 4200 + seq, undoes)  # type: ignore[arg-type]
         line = encode_event(event, offset=offset, device="dev1")
         lines.append((offset, line[:-1]))
         offset += len(line)

@@ -8,6 +8,7 @@ from pathlib import Path
 from retain.commands.output import err, out
 from retain.core.fixids import add_missing_ids
 from retain.core.lint import lint_deck, lint_library
+from retain.core.model import Deck
 from retain.store.decks.library import DeckEntry, Origin, load_deck_file, load_library
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.home import open_home
@@ -22,6 +23,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "paths", nargs="*", metavar="PATH", help="deck files or folders (default: the library)"
     )
     parser.add_argument("--fix", action="store_true", help="write missing card ids into the files")
+
+
+def _exam_warnings(decks: list[Deck]) -> list[str]:
+    """config.toml's [exam.<name>] entries: dates already past, names that match no deck or group."""
+    from datetime import UTC, datetime
+
+    from retain.core.studyday import StudyDay
+    from retain.store.exam_config import past_exams
+    from retain.store.localzone import local_timezone
+
+    home = open_home()
+    exams = home.config.exams
+    if not exams:
+        return []
+    today = StudyDay(home.config.rollover_hour, local_timezone()).today(datetime.now(UTC))
+    lines = [f"{home.paths.config_file}: warning: {m}" for m in past_exams(exams, today)]
+    names = {d.id for d in decks} | {d.group for d in decks if d.group}
+    for name in exams:
+        if name not in names:
+            lines.append(
+                f"{home.paths.config_file}: warning: config: [exam.{name}] names no deck id or group in the library"
+            )
+    return lines
 
 
 def _entries(paths: list[str]) -> list[DeckEntry]:
@@ -79,6 +103,10 @@ def run(args: argparse.Namespace) -> int:
                 errors += 1
             else:
                 warnings += 1
+    if not args.paths:
+        for warning in _exam_warnings(decks):
+            out(warning)
+            warnings += 1
     if not entries:
         err("no deck files found")
     summary = f"{len(entries)} deck file(s): {len(decks)} ok, {errors} error(s), {warnings} warning(s)"

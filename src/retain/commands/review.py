@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from retain.core.custom_study import CustomStudy
     from retain.store.collection import Collection
     from retain.store.home import Home
     from retain.store.index.homesummary import LaunchHome
@@ -20,6 +21,17 @@ __all__ = ["add_arguments", "launch", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "decks", nargs="*", metavar="DECK_ID", help="decks or groups to study (default: everything due)"
+    )
+    custom = parser.add_mutually_exclusive_group()  # custom study (core/custom_study.py)
+    custom.add_argument(
+        "--query", metavar="SEARCH", help="study the cards a browser search finds, e.g. 'tag:x is:due'"
+    )
+    custom.add_argument("--ahead", type=int, metavar="DAYS", help="study cards due in the next DAYS days")
+    custom.add_argument(
+        "--forgotten", action="store_true", help="study today's forgotten cards (rated Again)"
+    )
+    custom.add_argument(
+        "--cram", action="store_true", help="cram every card of DECK_ID... without touching their schedule"
     )
 
 
@@ -36,7 +48,33 @@ def _resolve(wanted: Sequence[str], deck_ids: Sequence[str], groups: dict[str, l
     return list(dict.fromkeys(chosen))
 
 
-def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
+def custom_study(args: argparse.Namespace) -> CustomStudy | str | None:
+    """The custom study the options ask for (None: a normal session), or a one-line error."""
+    from retain.core.custom_study import MAX_AHEAD_DAYS, CustomStudy
+    from retain.core.search import QueryError, compile_query
+
+    if args.query is not None:
+        try:
+            compile_query(args.query)
+        except QueryError as exc:
+            return f"--query: {exc}"
+        return CustomStudy("search", query=args.query)
+    if args.ahead is not None:
+        if not 1 <= args.ahead <= MAX_AHEAD_DAYS:
+            return f"--ahead takes 1 to {MAX_AHEAD_DAYS} days, not {args.ahead}"
+        return CustomStudy("ahead", days=args.ahead)
+    if args.forgotten:
+        return CustomStudy("forgotten")
+    if args.cram:
+        if not args.decks:
+            return "--cram needs the decks or groups to cram, like `retain review --cram kafka`"
+        return CustomStudy("cram", label=", ".join(args.decks))
+    return None
+
+
+def launch(
+    deck_args: Sequence[str] | None, *, start_in_review: bool, custom: CustomStudy | None = None
+) -> int:
     """Open the collection, run the app, and close the collection whatever happens.
 
     `retain` (the home screen) first tries the launch summary
@@ -88,6 +126,12 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
                 err(f"retain: {resolved}")
                 return 2
             review = resolved
+        if custom is not None and review is not None and deck_args:
+            from dataclasses import replace
+
+            names = {d.id: d.name or d.id for d in collection.library.decks}
+            label = ", ".join(names.get(a, a) for a in deck_args)
+            custom = replace(custom, deck_ids=tuple(review), label=label)  # only these decks' cards
         from retain.ui.app import make_app
 
         app = make_app(
@@ -96,6 +140,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
             decks_dir=home.paths.decks_dir,
             review=review,
             start_in_review=start_in_review,
+            custom=custom,
         )
         app.run()
         return app.return_code or 0
@@ -135,4 +180,10 @@ def _close(collection: Collection) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return launch(args.decks, start_in_review=True)
+    custom = custom_study(args)
+    if isinstance(custom, str):
+        from retain.commands.output import err
+
+        err(f"retain review: {custom}")
+        return 2
+    return launch(args.decks, start_in_review=True, custom=custom)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -36,6 +36,9 @@ from retain.core.state import NEW, REVIEW, CardState
 __all__ = ["DEFAULT_LEARN_AHEAD", "Counts", "DayLog", "StudyQueue", "build_queue", "count_due"]
 
 DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
+RankFn = Callable[
+    [str, CardState, datetime], float | None
+]  # a due review's order (lower first); None: default
 
 
 def _rank(st: CardState, now: datetime) -> float:
@@ -85,9 +88,11 @@ def build_queue(
     learn_ahead: timedelta = DEFAULT_LEARN_AHEAD,
     *,
     day_end: datetime | None = None,
+    rank: RankFn | None = None,
 ) -> StudyQueue:
-    """A study queue over `units` (one deck, a group, or everything)."""
-    return StudyQueue(units, states, log, settings_for, now, today, learn_ahead, day_end)
+    """A study queue over `units` (one deck, a group, or everything); `rank` reorders due reviews
+    (an exam date: lowest predicted recall on the exam day first, `core.exam`)."""
+    return StudyQueue(units, states, log, settings_for, now, today, learn_ahead, day_end, rank)
 
 
 class StudyQueue:
@@ -103,8 +108,10 @@ class StudyQueue:
         today: date,
         learn_ahead: timedelta = DEFAULT_LEARN_AHEAD,
         day_end: datetime | None = None,
+        rank: RankFn | None = None,
     ) -> None:
         self.today = today
+        self._rank_fn = rank
         self.learn_ahead = learn_ahead
         self._today_iso = today.isoformat()
         self._day_end = day_end
@@ -189,7 +196,7 @@ class StudyQueue:
                     note = note_of(key)
                     if note not in seen:
                         rev_by_note.setdefault(note, []).append(key)
-                        rs[key] = _rank(st, now)
+                        rs[key] = self._rank(key, st, now)
                 elif next_review is None or due < next_review:
                     next_review = due
             else:
@@ -215,6 +222,13 @@ class StudyQueue:
             self._where.update(dict.fromkeys(keys, "new"))
         for lane in self._lanes.values():
             lane.rev_keys.sort(key=lambda k: (self._r[k], k))
+
+    def _rank(self, key: str, st: CardState, now: datetime) -> float:
+        if self._rank_fn is not None:
+            custom = self._rank_fn(key, st, now)
+            if custom is not None:
+                return custom
+        return _rank(st, now)
 
     def _cutoff(self, now: datetime) -> datetime:
         """Reviews due by this instant count as due: the end of the study day, if given."""
@@ -353,7 +367,7 @@ class StudyQueue:
         elif st.state == REVIEW:
             if st.due <= self._cutoff(now):
                 kind = "rev"
-                self._r[key] = _rank(st, now)
+                self._r[key] = self._rank(key, st, now)
         else:
             self._learn[key] = st.due
             heapq.heappush(self._heap, (st.due, key))

@@ -99,6 +99,11 @@ class Scheduler:
             )
         return out
 
+    @property
+    def decay(self) -> float:
+        """FSRS w20, the forgetting curve's decay of this scheduler's parameters (exam dates use it)."""
+        return float(self._fsrs.parameters[20])
+
     def retrievability(self, state: CardState, now: datetime) -> float:
         """Probability of recall at `now` (0.0 for a new card)."""
         now = to_utc(now)

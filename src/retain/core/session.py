@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from retain.core.clock import to_utc
+from retain.core.custom_study import CustomQueue
 from retain.core.model import Unit
 from retain.core.queue import Counts, StudyQueue
 from retain.core.scheduler import RATINGS, Scheduler, interval_label
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 Phase = Literal["front", "back", "done"]
+AdjustPreviews = Callable[[Unit, dict[int, CardState], datetime], dict[int, CardState]]
 
 
 class SessionError(RuntimeError):
@@ -65,6 +67,8 @@ def undo_label(target: Event) -> str:
     """What undoing `target` took back, in words: "Undid Good on kafka/isr", "Undid suspend of kafka/isr"."""
     if target.kind == "review":
         return f"Undid {_RATING_NAMES.get(target.rating, 'rating')} on {target.key}"
+    if target.kind == "cram":
+        return f"Undid {_RATING_NAMES.get(target.rating, 'rating')} (cram) on {target.key}"
     return f"Undid {target.kind} of {target.key}"
 
 
@@ -105,18 +109,30 @@ class SessionSummary:
 
 
 class ReviewSession:
-    """One sitting of reviews over a `StudyQueue`."""
+    """One sitting of reviews over a `StudyQueue` (or a custom study's `CustomQueue`).
+
+    `mode` names a custom study for the header ("" for the normal session). With a
+    cram queue, ratings are recorded as "cram" events that leave the state as it
+    was. `adjust` changes the four previews before they are shown (an exam date
+    caps the intervals, `core.exam`).
+    """
 
     def __init__(
         self,
-        queue: StudyQueue,
+        queue: StudyQueue | CustomQueue,
         states: Mapping[str, CardState],
         schedulers_for: Callable[[str], Scheduler],
         recorder: Recorder,
         units_by_key: Mapping[str, Unit],
         now: datetime,
+        *,
+        mode: str = "",
+        adjust: AdjustPreviews | None = None,
     ) -> None:
         self.queue = queue
+        self.mode = mode
+        self.cram = isinstance(queue, CustomQueue) and queue.cram
+        self._adjust = adjust
         self.states = states
         self.recorder = recorder
         self.units_by_key = units_by_key
@@ -146,12 +162,15 @@ class ReviewSession:
         if self._previews is None:
             at = self._touch(now)
             scheduler = self._scheduler(unit.deck_id)
-            self._previews = scheduler.preview(unit.key, self.states.get(unit.key), at)
+            previews = scheduler.preview(unit.key, self.states.get(unit.key), at)
+            self._previews = self._adjust(unit, previews, at) if self._adjust is not None else previews
             self._preview_at = at
         return self._previews
 
     def labels(self, now: datetime) -> dict[int, str]:
         """Interval labels for the four rating buttons ("<1m", "<10m", "2d", ...)."""
+        if self.cram:  # the schedule is left alone: Again only brings the card back in this cram
+            return {1: "repeat", 2: "", 3: "", 4: ""}
         previews = self.previews(now)
         anchor = self._preview_at or to_utc(now)
         return {r: interval_label(anchor, p.due) if p.due else "" for r, p in previews.items()}
@@ -174,6 +193,8 @@ class ReviewSession:
         unit = self._card()
         if self.phase != "back":
             raise SessionError("reveal the card before rating it")
+        if self.cram:
+            return self._rate_cram(unit, rating, now, duration_ms)
         previews = self.previews(now)
         at = self._touch(now)
         before = self.states.get(unit.key)
@@ -185,6 +206,18 @@ class ReviewSession:
         event = self._event("review", unit.key, at, after, before, rating, max(0, int(duration_ms)))
         self._rated[event.id] = event
         self._forced = None
+        self._advance(at)
+        return event
+
+    def _rate_cram(self, unit: Unit, rating: int, now: datetime, duration_ms: int) -> Event:
+        """A cram rating: journaled (and undoable) with the state unchanged, so FSRS never sees it."""
+        at = self._touch(now)
+        state = self.states.get(unit.key)
+        event = self._event("cram", unit.key, at, state, state, rating, max(0, int(duration_ms)))
+        self._rated[event.id] = event
+        self._forced = None
+        if rating == 1 and isinstance(self.queue, CustomQueue):
+            self.queue.again(unit.key)
         self._advance(at)
         return event
 

@@ -15,6 +15,7 @@ from typing import Literal
 __all__ = [
     "EVENT_KINDS",
     "NEW",
+    "RATED_KINDS",
     "CardState",
     "Event",
     "EventKind",
@@ -26,7 +27,7 @@ __all__ = [
 NEW = 0
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 
-EventKind = Literal["review", "undo", "suspend", "unsuspend", "bury", "unbury", "reset", "leech"]
+EventKind = Literal["review", "undo", "suspend", "unsuspend", "bury", "unbury", "reset", "leech", "cram"]
 EVENT_KINDS: tuple[str, ...] = (
     "review",
     "undo",
@@ -36,7 +37,9 @@ EVENT_KINDS: tuple[str, ...] = (
     "unbury",
     "reset",
     "leech",
+    "cram",  # a rating in a cram session: journaled and undoable, but the state is left as it was
 )
+RATED_KINDS: tuple[str, ...] = ("review", "cram")  # the kinds that carry a rating 1..4
 
 
 class StateError(ValueError):

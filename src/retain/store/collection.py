@@ -33,6 +33,7 @@ from retain.store.decks.deckcache import units_for
 from retain.store.decks.library import Library, load_library
 from retain.store.home import Home, library_folders
 from retain.store.index import History
+from retain.store.index.history import UNDOABLE_KINDS
 from retain.store.index.ingest import ProgressFn
 from retain.store.localzone import local_timezone
 from retain.store.state.journal import JournalError
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["Collection", "CollectionError", "ReadOnlyError"]
 
 UNDO_WINDOW = timedelta(days=2)
-_UNDOABLE = frozenset({"review", "suspend", "bury"})  # the kinds `last_undoable` looks for
+_UNDOABLE = frozenset(UNDOABLE_KINDS)
 
 
 class Collection:
@@ -136,7 +137,10 @@ class Collection:
     def messages(self) -> list[str]:
         """Every one-line message of the open (state, history, library), oldest first."""
         history = self._history.messages if self._history is not None else []
-        return [*self.writer.messages, *self._extra_messages, *history]
+        from retain.store.exam_config import past_exams
+
+        exams = past_exams(self.home.config.exams, self.today(self._opened))
+        return [*self.writer.messages, *self._extra_messages, *history, *exams]
 
     @property
     def history_index(self) -> History:
@@ -189,28 +193,45 @@ class Collection:
     def due_counts(self, now: datetime) -> dict[str, Counts]:
         """Due counts per deck as a session would start with them (learning steps due within the
         configured learn-ahead count as learning): `retain due`, the home screen and the session agree."""
+        from retain.store.exams import capped_states, exam_plans
+
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
         log = self.day_log(now)
-        return count_due(
-            self.units, self.states, log, self.settings_for, now, self.today(now), learn_ahead=ahead
-        )
+        states = capped_states(self.states, self.units, exam_plans(self, now), now)  # exam dates
+        return count_due(self.units, states, log, self.settings_for, now, self.today(now), learn_ahead=ahead)
 
     def start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
         """A review session over the given decks (None: all); a group passes its deck ids."""
         from retain.core.queue import build_queue
         from retain.core.scheduler import Scheduler
         from retain.core.session import ReviewSession
+        from retain.store.exams import capped_states, exam_plans, exam_rank_fn, preview_adjuster
 
         if self._light:
             raise CollectionError("this collection was opened without card content (cards=False)")
         wanted = None if deck_ids is None else set(deck_ids)
         units = [u for u in self.units if wanted is None or u.deck_id in wanted]
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
+        plans = exam_plans(self, now)  # exam dates cap the intervals until the exam
+        seen = capped_states(self.states, units, plans, now)
         queue = build_queue(
-            units, self.states, self.day_log(now), self.settings_for, now, self.today(now), ahead
+            units,
+            seen,
+            self.day_log(now),
+            self.settings_for,
+            now,
+            self.today(now),
+            ahead,
+            rank=exam_rank_fn(plans),
         )
         return ReviewSession(
-            queue, self.states, lambda d: Scheduler(self.settings_for(d)), self, self.units_by_key, now
+            queue,
+            self.states,
+            lambda d: Scheduler(self.settings_for(d)),
+            self,
+            self.units_by_key,
+            now,
+            adjust=preview_adjuster(plans),
         )
 
     # -- the Recorder -------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from retain.core.exam import ExamSetting
 from retain.core.settings import StudySettings
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.files import ReadError, read_text_limited
@@ -39,6 +40,7 @@ class Config:
     theme: str = "textual-dark"
     keymap: dict[str, str] = field(default_factory=dict)
     learn_ahead_minutes: int = 20
+    exams: dict[str, ExamSetting] = field(default_factory=dict)  # [exam.<deck or group>] (exam_config)
 
     def for_deck(self, deck_id: str) -> StudySettings:
         return self.deck_overrides.get(deck_id, self.study)
@@ -126,11 +128,19 @@ def parse_config(text: str) -> Config:
         "deck_folders",
         "theme",
         "keymap",
+        "exam",
     }
     for key in data:
         if key not in known:
             raise ConfigError(f"config: unknown setting `{key}`")
+    from retain.store.exam_config import parse_exams
+
+    try:
+        exams = parse_exams(data.get("exam", {}))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return Config(
+        exams=exams,
         study=study,
         deck_overrides=overrides,
         rollover_hour=hour,

@@ -20,6 +20,7 @@ from retain.store.decks.library import DeckEntry
 from retain.ui.screens.home import HomeData, HomeScreen
 
 if TYPE_CHECKING:
+    from retain.core.custom_study import CustomStudy
     from retain.store.collection import Collection
     from retain.store.index.homesummary import LaunchHome
     from retain.ui.live_reload import LiveReload
@@ -78,8 +79,10 @@ class RetainApp(App[None]):
         start_in_review: bool = False,
         loader: CollectionLoader | None = None,
         launch_home: LaunchHome | None = None,
+        custom: CustomStudy | None = None,
     ) -> None:
         super().__init__()
+        self._custom = custom  # `retain review --query/--ahead/--forgotten/--cram`
         if collection is not None:
             self.collection = collection
         elif loader is None or launch_home is None or start_in_review:
@@ -115,7 +118,9 @@ class RetainApp(App[None]):
             self._start_live_reload()  # ~3 ms: one stat per deck file
         else:
             self.call_after_refresh(self._start_loading)
-        if self._start_in_review:
+        if self._start_in_review and self._custom is not None:
+            self.start_custom_study(self._custom)
+        elif self._start_in_review:
             self.start_study(self._review, "")
 
     # ---- opening the collection after the first paint (launch summary) ----------
@@ -223,7 +228,16 @@ class RetainApp(App[None]):
             read_only=collection.read_only,
             decks_dir=self._decks_dir,
             progress=collection.progress(now),
+            exams=self.exam_lines(now),
         )
+
+    def exam_lines(self, now: datetime) -> list[str]:
+        """`Kafka: exam in 14 days · predicted recall 0.87 → 0.90 if you keep up`, per exam."""
+        if not self.config.exams:
+            return []
+        from retain.store.exams import exam_lines
+
+        return exam_lines(self.collection, now)
 
     def due_counts(self, now: datetime) -> dict[str, Counts]:
         """Due counts per deck as a session would start with them (`Collection.due_counts`)."""
@@ -272,6 +286,47 @@ class RetainApp(App[None]):
             )
         )
 
+    def start_custom_study(self, study: CustomStudy) -> None:
+        """A custom-study session (search, ahead, forgotten, cram); one line when there is nothing."""
+        if not self.ready:
+            self.when_ready(lambda: self.start_custom_study(study))
+            return
+        if self.collection.read_only:
+            self.notify("Read-only: another retain is running. Close it to study here.", markup=False)
+            return
+        from retain.core.search import QueryError
+        from retain.store.custom_session import start_custom_session
+        from retain.ui.screens.study import StudyScreen
+
+        try:
+            session = start_custom_session(self.collection, study, self.clock())
+        except (QueryError, ValueError) as exc:
+            self.notify(f"Custom study: {exc}", severity="error", markup=False)
+            return
+        if session.current is None:
+            self.notify(f"{study.title()}: no cards to study", markup=False)
+            return
+        self.push_screen(
+            StudyScreen(
+                session,
+                clock=self.clock,
+                deck_names=self.deck_names(),
+                can_undo=lambda: self.collection.last_undoable() is not None,
+            )
+        )
+
+    def open_custom_study(self, cram_ids: Sequence[str] = (), cram_label: str = "", query: str = "") -> None:
+        """The custom-study chooser; the session starts when a mode is picked."""
+        if not self.ready:
+            self.when_ready(lambda: self.open_custom_study(cram_ids, cram_label, query))
+            return
+        from retain.store.custom_session import forgotten_today
+        from retain.ui.screens.custom_study import CustomStudyScreen
+
+        forgotten = len(dict.fromkeys(forgotten_today(self.collection, self.clock())))
+        screen = CustomStudyScreen(cram_ids, cram_label, forgotten, query)
+        self.push_screen(screen, lambda study: self.start_custom_study(study) if study else None)
+
     def action_help(self) -> None:
         from retain.ui.screens.help import HelpScreen
 
@@ -288,11 +343,29 @@ class RetainApp(App[None]):
             yield from self._textual_commands(screen)
             return
         if isinstance(screen, HomeScreen) and not self.collection.read_only:
+            from retain.core.custom_study import CustomStudy
+
             yield SystemCommand(
                 "Study all due", "Start a session with every due card", screen.action_study_all
             )
             yield SystemCommand(
                 "Study selected deck", "Start a session with the selected deck", screen.action_study
+            )
+            yield SystemCommand(
+                "Custom study…", "Search, study ahead, today's forgotten, cram", screen.action_custom_study
+            )
+            yield SystemCommand(
+                "Study ahead",
+                "Cards due in the next 3 days",
+                lambda: self.start_custom_study(CustomStudy("ahead", days=3)),
+            )
+            yield SystemCommand(
+                "Study today's forgotten cards",
+                "The cards you rated Again today",
+                lambda: self.start_custom_study(CustomStudy("forgotten")),
+            )
+            yield SystemCommand(
+                "Cram selected deck", "Every card, without touching its schedule", screen.action_cram
             )
             yield SystemCommand(
                 "Import deck",
@@ -347,6 +420,7 @@ def skipped_lines(entries: Iterable[DeckEntry], decks_dir: str) -> list[str]:
 def binding_sections() -> list[tuple[str, list[BindingType]]]:
     """Bindings by screen, as the help screen lists them."""
     from retain.ui.authoring import authoring_binding_sections
+    from retain.ui.screens.custom_study import CustomStudyScreen
     from retain.ui.screens.help import HelpScreen
     from retain.ui.screens.study import StudyScreen
     from retain.ui.screens.summary import SummaryScreen
@@ -354,6 +428,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     return [
         ("Everywhere", list(RetainApp.BINDINGS)),
         ("Decks", list(HomeScreen.BINDINGS)),
+        ("Custom study", list(CustomStudyScreen.BINDINGS)),
         ("Study", list(StudyScreen.BINDINGS)),
         ("Summary", list(SummaryScreen.BINDINGS)),
         ("Help", list(HelpScreen.BINDINGS)),
@@ -371,6 +446,7 @@ def make_app(
     start_in_review: bool = False,
     loader: CollectionLoader | None = None,
     launch_home: LaunchHome | None = None,
+    custom: CustomStudy | None = None,
 ) -> RetainApp:
     """The app over an open collection; `start_in_review` opens straight into a session of `review` decks.
 
@@ -386,4 +462,5 @@ def make_app(
         start_in_review=start_in_review,
         loader=loader,
         launch_home=launch_home,
+        custom=custom,
     )

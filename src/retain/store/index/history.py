@@ -29,6 +29,7 @@ from retain.store.index.ingest import KIND, ProgressFn, ingest, micros, read_eve
 __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
 
 _REVIEW = KIND["review"]
+UNDOABLE_KINDS = ("review", "suspend", "bury", "cram")  # what `last_undoable` offers to take back
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER = "ORDER BY t, device, eid"
 
@@ -257,14 +258,14 @@ class History:
 
     @_locked
     def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
-        """The newest (by time) review, suspend or bury of `device` since `since` not yet undone."""
+        """The newest (by time) review, cram rating, suspend or bury of `device` since `since` not yet undone."""
         self.refresh(now)
-        kinds = (KIND["review"], KIND["suspend"], KIND["bury"])
+        kinds = tuple(KIND[k] for k in UNDOABLE_KINDS)
         # Walk the time index backwards and stop at the first match (ordering by eid as well would
         # sort every candidate); events of the very same microsecond are ordered here.
         newest = self._db.execute(
             "SELECT e.t, e.eid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-            " WHERE e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?) AND e.t >= ?"
+            " WHERE e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
             " ORDER BY e.t DESC LIMIT 1",
             (device, *kinds, micros(since)),
         ).fetchone()
@@ -272,7 +273,7 @@ class History:
         if newest is not None:
             ties = self._db.execute(
                 "SELECT e.eid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-                " WHERE e.t = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?)",
+                " WHERE e.t = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?)",
                 (newest[0], device, *kinds),
             ).fetchall()
             row = max(ties)[1:]

@@ -19,7 +19,7 @@ from itertools import repeat
 from operator import add, floordiv, itemgetter, sub, truediv
 from typing import Any, NamedTuple
 
-from retain.core.state import EVENT_KINDS, CardState, Event
+from retain.core.state import EVENT_KINDS, RATED_KINDS, CardState, Event
 from retain.store.fastbuild import build_many, field_names
 from retain.store.state.statecodec import KEY_RE
 
@@ -143,7 +143,7 @@ def _row(g: Sequence[Any], limit: datetime, device: str) -> tuple[Any, ...] | No
         _keys_ok.add(key)
     if kind not in EVENT_KINDS:
         raise _Bad(f"unknown event kind {kind!r}")
-    if (kind == "review") != (rating > 0):
+    if (kind in RATED_KINDS) != (rating > 0):
         raise _Bad(f"rating {rating} is out of range")
     if duration > _MAX_DURATION_MS:
         raise _Bad("duration_ms is out of range")
@@ -307,7 +307,7 @@ def _checked(groups: list[tuple[Any, ...]], limit: datetime, device: str) -> _Ch
     duration = _opt(cols[6], int, 0)
     if max(duration) > _MAX_DURATION_MS or not set(kinds) <= _KINDS:
         raise _Bad("a value is out of range")
-    if any((k == "review") != (r > 0) for k, r in zip(kinds, rating, strict=True)):
+    if any((k in RATED_KINDS) != (r > 0) for k, r in zip(kinds, rating, strict=True)):
         raise _Bad("a rating is out of range")
     if cols[7].count(None) == n and cols[8].count(None) == n:
         undoes: list[str] = [""] * n

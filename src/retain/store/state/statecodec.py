@@ -33,7 +33,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from retain.core.cloze import MAX_CLOZE_DIGITS
-from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, validate_state
+from retain.core.state import (
+    EVENT_KINDS,
+    RATED_KINDS,
+    CardState,
+    Event,
+    EventKind,
+    StateError,
+    validate_state,
+)
 
 __all__ = [
     "FUTURE_SKEW",
@@ -411,7 +419,7 @@ def _event(
         raise StateError(f"bad unit key {str(key)[:80]!r}")
     if time > now + _ABSURD:
         raise StateError(f"event time {format_time(time)} is absurdly far in the future")
-    if not 0 <= rating <= 4 or (kind == "review" and rating == 0):
+    if not 0 <= rating <= 4 or (kind in RATED_KINDS and rating == 0):
         raise StateError(f"rating {rating} is out of range")
     if not 0 <= duration <= _MAX_DURATION_MS:
         raise StateError("duration_ms is out of range")

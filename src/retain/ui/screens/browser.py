@@ -46,7 +46,7 @@ __all__ = ["BrowserScreen"]
 Clock = Callable[[], datetime]
 SLOW_SEARCH_MS = 100.0  # a search this slow shows how long it took
 _ROW_ACTIONS = {"edit", "suspend", "reset", "delete", "move"}
-_WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo"}
+_WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo", "study_results"}
 
 
 class BrowserScreen(Screen[None]):
@@ -63,6 +63,7 @@ class BrowserScreen(Screen[None]):
         Binding("d,delete", "delete", "Delete", id="browser.delete"),
         Binding("m", "move", "Move", id="browser.move"),
         Binding("o", "sort", "Sort", id="browser.sort"),
+        Binding("S", "study_results", "Study these", id="browser.study"),
         Binding("i", "invert", "Invert", id="browser.invert", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", id="browser.next_page"),
         Binding("left_square_bracket", "page(-1)", "Prev page", id="browser.prev_page"),
@@ -268,6 +269,13 @@ class BrowserScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss()
+
+    def action_study_results(self) -> None:
+        """S: a custom-study session over the current search's results (`core.custom_study`)."""
+        from retain.core.custom_study import CustomStudy
+        from retain.ui.access import retain_app
+
+        retain_app(self).start_custom_study(CustomStudy("search", query=self.query_one(Input).value))
 
     def action_page(self, step: int) -> None:
         last = max(0, (len(self.matches) - 1) // PAGE_SIZE)

@@ -35,6 +35,7 @@ class HomeData:
     decks_dir: str = ""
     loaded: bool = True  # False while painted from the launch summary (the collection is opening)
     progress: tuple[int, int] | None = None  # (reviews today, streak) when known without counting
+    exams: list[str] = field(default_factory=list)  # "Kafka: exam in 14 days · predicted recall …"
 
 
 def empty_library_text(decks_dir: str) -> Content:
@@ -78,6 +79,7 @@ class HomeScreen(Screen[None]):
         Binding("i", "import_deck", "Import", id="home.import", show=False),
         Binding("x", "export_deck", "Export", id="home.export", show=False),
         Binding("u,ctrl+z", "undo", "Undo", id="home.undo", show=False),
+        Binding("C", "custom_study", "Custom study", id="home.custom_study"),
     ]
 
     def __init__(
@@ -99,6 +101,7 @@ class HomeScreen(Screen[None]):
             yield Static(Content.styled("retain", "bold $accent"), id="home-title")
             yield Static(id="home-today")
         yield Static(id="home-messages")
+        yield Static(id="home-exams")
         # Flat on purpose: each container level cost ~15 ms of the launch's first paint.
         yield DeckTable(id="decks")  # scrolls itself, header fixed
         yield Static(id="home-empty")
@@ -135,6 +138,9 @@ class HomeScreen(Screen[None]):
         messages = self.query_one("#home-messages", Static)
         messages.update(Content("\n").join(line(f"⚠ {m}") for m in data.messages))
         messages.display = bool(data.messages)
+        exams = self.query_one("#home-exams", Static)
+        exams.update(Content("\n").join(line(f"◷ {e}", "$accent") for e in data.exams))
+        exams.display = bool(data.exams)
         table = self.query_one(DeckTable)
         table.show_rows(data.rows)
         table.display = bool(data.rows)
@@ -188,6 +194,21 @@ class HomeScreen(Screen[None]):
 
     def action_study_all(self) -> None:
         self._on_study(None, "All decks")
+
+    def action_custom_study(self) -> None:
+        """The custom-study chooser (search, ahead, forgotten, cram the selected deck or group)."""
+        row = self.query_one(DeckTable).selected_row()
+        ids, label = (list(row.deck_ids), row.label) if row is not None else ([], "")
+        retain_app(self).open_custom_study(ids, label)
+
+    def action_cram(self) -> None:
+        """Cram the selected deck or group at once (from the command palette)."""
+        from retain.core.custom_study import CustomStudy
+
+        row = self.query_one(DeckTable).selected_row()
+        if row is not None:
+            app = retain_app(self)
+            app.start_custom_study(CustomStudy("cram", deck_ids=tuple(row.deck_ids), label=row.label))
 
     def action_undo(self) -> None:
         """Take back the last rating, suspend or bury (also from an earlier session): it is in the journal."""

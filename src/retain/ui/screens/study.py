@@ -90,7 +90,7 @@ class StudyScreen(Screen[None]):
         self._poll_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield ProgressHeader()
+        yield ProgressHeader(self.session.mode)  # a custom study says which mode is on
         with Center(id="card-column"):  # a wide terminal: a comfortable column, centred over the buttons
             yield CardView()
         yield Static(id="empty")

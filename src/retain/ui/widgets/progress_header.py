@@ -9,6 +9,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widget import Widget
 
+from retain.ui.text import line
+
 __all__ = ["ProgressHeader", "header_content"]
 
 
@@ -44,9 +46,12 @@ class ProgressHeader(Widget):
     ProgressHeader { height: 1; width: 1fr; }
     """
 
-    def __init__(self) -> None:
+    def __init__(self, mode: str = "") -> None:
         super().__init__()
         self._values = (0, 0, 0, 0)
+        self.mode = mode  # a custom study's name ("Cram · Kafka · schedule untouched"), on its own line
+        if mode:
+            self.styles.height = 2
 
     def show(self, new: int, learning: int, review: int, done: int) -> None:
         """Remaining counts and how many cards this session has already answered."""
@@ -55,4 +60,7 @@ class ProgressHeader(Widget):
             self.refresh()
 
     def render(self) -> Content:
-        return header_content(*self._values, width=self.size.width)
+        counts = header_content(*self._values, width=self.size.width)
+        if not self.mode:
+            return counts
+        return Content.assemble(line(self.mode, "bold $accent"), "\n", counts)

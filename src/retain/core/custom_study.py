@@ -1,0 +1,204 @@
+"""Custom study: a session over cards chosen another way than "what is due today".
+
+Four modes, each a pure selection over units and states plus a `CustomQueue`:
+
+- `search`: the cards of a browser search (`tag:x is:due`), in result order.
+- `ahead`: cards (not new) due within the next N days, soonest first.
+- `forgotten`: cards rated Again in the current study day, in the order they were failed.
+- `cram`: every card of some decks without touching their schedule; the session records
+  "cram" events (journaled, undoable) that leave the state as it was, and a card rated
+  Again comes back at the end of the cram.
+
+The first three record ordinary reviews (FSRS moves the schedule as usual); the daily
+new/review limits do not apply, as in Anki's filtered decks. Suspended and buried cards
+are left out of every mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from retain.core.due import Counts
+from retain.core.model import Unit
+from retain.core.search import compile_query, haystack
+from retain.core.state import LEARNING, NEW, RELEARNING, CardState
+
+__all__ = [
+    "MAX_AHEAD_DAYS",
+    "MODES",
+    "CustomMode",
+    "CustomQueue",
+    "CustomStudy",
+    "select_ahead",
+    "select_cram",
+    "select_forgotten",
+    "select_search",
+]
+
+CustomMode = Literal["search", "ahead", "forgotten", "cram"]
+MODES: tuple[CustomMode, ...] = ("search", "ahead", "forgotten", "cram")
+MAX_AHEAD_DAYS = 365
+
+
+@dataclass(frozen=True, slots=True)
+class CustomStudy:
+    """What to study: the mode and its argument (a query, a number of days, deck ids)."""
+
+    mode: CustomMode
+    query: str = ""
+    days: int = 0
+    deck_ids: tuple[str, ...] = ()
+    label: str = ""  # deck or group name for cram
+
+    def title(self) -> str:
+        """The session header's mode line: `Custom study · search: tag:x`."""
+        if self.mode == "search":
+            return f"Custom study · search: {self.query or 'every card'}"
+        if self.mode == "ahead":
+            return f"Custom study · ahead: due in the next {self.days} day{'s' if self.days != 1 else ''}"
+        if self.mode == "forgotten":
+            return "Custom study · today's forgotten cards"
+        return f"Cram · {self.label or ', '.join(self.deck_ids)} · schedule untouched"
+
+
+def _hidden(state: CardState | None, today: date) -> bool:
+    if state is None:
+        return False
+    return state.suspended or (state.buried_until is not None and state.buried_until > today.isoformat())
+
+
+def select_search(
+    units: Sequence[Unit], states: Mapping[str, CardState], query: str, now: datetime, today: date
+) -> list[Unit]:
+    """The units a browser search finds (QueryError for a bad query), suspended/buried left out."""
+    compiled = compile_query(query)
+    get = states.get
+    return [
+        u
+        for u in units
+        if not _hidden(get(u.key), today) and compiled.matches(u, get(u.key), now, today, haystack(u))
+    ]
+
+
+def select_ahead(
+    units: Sequence[Unit], states: Mapping[str, CardState], now: datetime, days: int, today: date
+) -> list[Unit]:
+    """Cards already learnt whose due is before `now + days`, soonest first (ValueError: bad days)."""
+    if not 1 <= days <= MAX_AHEAD_DAYS:
+        raise ValueError(f"study ahead takes 1 to {MAX_AHEAD_DAYS} days, not {days}")
+    limit = now + timedelta(days=days)
+    picked: list[tuple[datetime, int, Unit]] = []
+    for i, u in enumerate(units):
+        st = states.get(u.key)
+        if st is None or st.state == NEW or st.due is None or _hidden(st, today):
+            continue
+        if st.due <= limit:
+            picked.append((st.due, i, u))
+    picked.sort(key=lambda t: (t[0], t[1]))
+    return [u for _d, _i, u in picked]
+
+
+def select_forgotten(
+    units: Sequence[Unit], states: Mapping[str, CardState], failed_today: Iterable[str], today: date
+) -> list[Unit]:
+    """The units of `failed_today` (keys rated Again today, oldest first), once each."""
+    by_key = {u.key: u for u in units}
+    out: dict[str, Unit] = {}
+    for key in failed_today:
+        unit = by_key.get(key)
+        if unit is not None and key not in out and not _hidden(states.get(key), today):
+            out[key] = unit
+    return list(out.values())
+
+
+def select_cram(
+    units: Sequence[Unit], states: Mapping[str, CardState], deck_ids: Iterable[str], today: date
+) -> list[Unit]:
+    """Every unit of the decks (new ones too), in deck order; suspended/buried left out."""
+    wanted = set(deck_ids)
+    return [u for u in units if u.deck_id in wanted and not _hidden(states.get(u.key), today)]
+
+
+class CustomQueue:
+    """A fixed list of units shown once each; the interface `ReviewSession` uses of `StudyQueue`.
+
+    Outside cram, a card rated into (re)learning comes back when its step is due
+    (up to `learn_ahead` early when nothing else is left), as in a normal session.
+    In cram the state never changes: `again` puts a card back at the end.
+    """
+
+    def __init__(
+        self,
+        units: Sequence[Unit],
+        states: Mapping[str, CardState],
+        today: date,
+        *,
+        learn_ahead: timedelta = timedelta(minutes=20),
+        cram: bool = False,
+    ) -> None:
+        self.today = today
+        self.learn_ahead = learn_ahead
+        self.cram = cram
+        self._units = {u.key: u for u in units}
+        self._pending: dict[str, None] = dict.fromkeys(self._units)
+        self._new = {k for k in self._units if (st := states.get(k)) is None or st.state == NEW}
+        self._learn: dict[str, datetime] = {}
+        self._last: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self._units)
+
+    def refresh_units(self, fresh: Mapping[str, Unit]) -> None:
+        for key in self._units:
+            unit = fresh.get(key)
+            if unit is not None:
+                self._units[key] = unit
+
+    def next(self, now: datetime) -> Unit | None:
+        key = self._learning_due(now, None)
+        if key is None and self._pending:
+            key = next(iter(self._pending))
+        if key is None:
+            key = self._learning_due(now + self.learn_ahead, self._last)
+        return self._units[key] if key is not None else None
+
+    def _learning_due(self, limit: datetime, avoid: str | None) -> str | None:
+        due = sorted((d, k) for k, d in self._learn.items() if d <= limit)
+        for _d, key in due:
+            if key != avoid or len(due) == 1:
+                return key
+        return None
+
+    def apply(self, key: str, new_state: CardState | None, now: datetime) -> None:
+        """`key` was rated (or its rating undone): it leaves the list; a learning step brings it back."""
+        if key not in self._units:
+            return
+        self._pending.pop(key, None)
+        self._learn.pop(key, None)
+        self._last = key
+        if self.cram or new_state is None or new_state.due is None:
+            return
+        if new_state.state in (LEARNING, RELEARNING) and not new_state.suspended:
+            self._learn[key] = new_state.due
+
+    def again(self, key: str) -> None:
+        """Cram: a card rated Again is shown once more at the end."""
+        if key in self._units:
+            self._pending.pop(key, None)
+            self._pending[key] = None
+
+    def counts(self, now: datetime) -> Counts:
+        new = sum(1 for k in self._pending if k in self._new)
+        limit = now + self.learn_ahead
+        learning = sum(1 for d in self._learn.values() if d <= limit)
+        return Counts(new=new, learning=learning, review=len(self._pending) - new)
+
+    def hidden_count(self) -> int:
+        return 0
+
+    def next_due_after(self, now: datetime) -> datetime | None:
+        return min(self._learn.values(), default=None)

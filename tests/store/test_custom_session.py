@@ -1,0 +1,109 @@
+"""Custom study over a real collection: cram events (journaled, undoable, out of FSRS and stats)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from store_helpers import NOW, make_home, open_col, rate
+
+from retain.core.custom_study import CustomStudy
+from retain.core.session import undo_label
+from retain.core.state import Event
+from retain.store.custom_session import custom_units, forgotten_today, start_custom_session
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from retain.store import home as store_home
+
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    h = make_home(tmp_path)
+    (tmp_path / "config.toml").write_text("[study]\nfuzz = false\n", encoding="utf-8")
+    return h
+
+
+def test_cram_is_journaled_with_its_own_kind_and_leaves_the_schedule(home) -> None:  # type: ignore[no-untyped-def]
+    col = open_col(home)
+    rate(col, "tiny/one", NOW - timedelta(days=1))
+    before = dict(col.states)
+    session = start_custom_session(col, CustomStudy("cram", deck_ids=("tiny",)), NOW)
+    assert session.mode.startswith("Cram · ")
+    assert session.labels(NOW)[3] == ""  # no interval: nothing is scheduled
+    seen = []
+    t = NOW
+    while session.current is not None:
+        seen.append(session.current.key)
+        session.reveal()
+        session.rate(1 if len(seen) == 1 else 4, t, 900)
+        t += timedelta(seconds=5)
+    assert seen[0] == "tiny/one" and seen[-1] == "tiny/one"  # Again brings it back at the end
+    assert dict(col.states) == before  # nothing rescheduled, the new cards still new
+    events = [e for e in col.history(t) if e.kind == "cram"]
+    assert len(events) == len(seen) and events[0].rating == 1 and events[0].duration_ms == 900
+    assert all(e.after == e.before for e in events)
+    # Out of stats retention, the Today counter and the day's limits: only the one real review counts.
+    rows = col.history_index.reviews(t)
+    assert [r.key for r in rows] == ["tiny/one"]
+    assert col.progress(t)[0] == 0  # the real review was yesterday
+    activity = col.history_index.activity(t)
+    assert activity[""].today == 0 and activity[""].judged == 0
+    col.close()
+    # Read back after a restart (journal round trip): the same events, still out of the counts.
+    col = open_col(home, t)
+    assert [e.kind for e in col.history(t)].count("cram") == len(seen)
+    assert dict(col.states) == before
+    col.close()
+
+
+def test_cram_rating_is_undoable_also_after_a_restart(home) -> None:  # type: ignore[no-untyped-def]
+    col = open_col(home)
+    session = start_custom_session(col, CustomStudy("cram", deck_ids=("tiny",)), NOW)
+    first = session.current
+    assert first is not None
+    session.reveal()
+    event = session.rate(3, NOW)
+    col.close()
+    col = open_col(home, NOW + timedelta(minutes=1))
+    target = col.last_undoable(NOW + timedelta(minutes=1))
+    assert target is not None and target.id == event.id and target.kind == "cram"
+    assert undo_label(target) == f"Undid Good (cram) on {first.key}"
+    session = start_custom_session(col, CustomStudy("cram", deck_ids=("tiny",)), NOW + timedelta(minutes=1))
+    undo = session.undo(NOW + timedelta(minutes=2))
+    assert undo is not None and undo.undoes == event.id
+    assert session.current is not None and session.current.key == first.key
+    assert col.last_undoable(NOW + timedelta(minutes=2)) is None
+    col.close()
+
+
+def test_forgotten_today_and_study_ahead_record_real_reviews(home) -> None:  # type: ignore[no-untyped-def]
+    col = open_col(home)
+    rate(col, "tiny/one", NOW - timedelta(hours=1), rating=1)
+    rate(col, "tiny/two", NOW - timedelta(hours=1), rating=3)  # due in 3 days
+    rate(col, "tiny/three:c1", NOW - timedelta(days=2), rating=1)  # yesterday's failure: not today's
+    assert forgotten_today(col, NOW) == ["tiny/one"]
+    session = start_custom_session(col, CustomStudy("forgotten"), NOW)
+    assert session.current is not None and session.current.key == "tiny/one"
+    session.reveal()
+    event: Event = session.rate(3, NOW)
+    assert event.kind == "review" and col.states["tiny/one"] == event.after
+    ahead = start_custom_session(col, CustomStudy("ahead", days=5), NOW)
+    # Soonest first: yesterday's failure (overdue), then tiny/two (due in 3 days: studied ahead).
+    assert [u.key for u in custom_units(col, CustomStudy("ahead", days=5), NOW)][:2] == [
+        "tiny/three:c1",
+        "tiny/two",
+    ]
+    assert [u.key for u in custom_units(col, CustomStudy("ahead", days=2), NOW)] == ["tiny/three:c1"]
+    assert ahead.current is not None and ahead.current.key == "tiny/three:c1"
+    assert ahead.mode == "Custom study · ahead: due in the next 5 days"
+    col.close()
+
+
+def test_search_with_deck_ids_narrows_to_those_decks(home) -> None:  # type: ignore[no-untyped-def]
+    col = open_col(home)
+    session = start_custom_session(col, CustomStudy("search", query="is:new", deck_ids=("other",)), NOW)
+    assert session.current is None
+    session = start_custom_session(col, CustomStudy("search", query="kind:cloze"), NOW)
+    assert session.queue.size == 2
+    col.close()

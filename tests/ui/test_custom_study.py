@@ -1,0 +1,172 @@
+"""Pilot tests for custom study (each mode from home, the palette and the browser) and exam dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.command import CommandPalette
+
+from retain.core.custom_study import CustomStudy
+from retain.store.collection import Collection
+from retain.store.home import open_home
+from retain.ui.app import make_app
+from retain.ui.screens.browser import BrowserScreen
+from retain.ui.screens.custom_study import CustomStudyScreen
+from retain.ui.screens.home import HomeScreen
+from retain.ui.screens.study import StudyScreen
+from retain.ui.widgets.progress_header import ProgressHeader
+
+from .conftest import FIXED_NOW, OpenApp, fixed_clock
+from .screen import screen_text
+
+
+def study(app) -> StudyScreen:  # type: ignore[no-untyped-def]
+    assert isinstance(app.screen, StudyScreen), type(app.screen)
+    return app.screen
+
+
+def events(app) -> list[tuple[str, str, int]]:  # type: ignore[no-untyped-def]
+    return [(e.kind, e.key, e.rating) for e in app.collection.history(FIXED_NOW) if e.kind != "undo"]
+
+
+async def fail_first_kafka_card(app, pilot) -> str:  # type: ignore[no-untyped-def]
+    """From home: study Apache Kafka, rate its first card Again, go back home."""
+    await pilot.press("down", "enter")
+    current = study(app).session.current
+    assert current is not None
+    key = current.key
+    await pilot.press("space", "1", "escape")
+    if not isinstance(app.screen, HomeScreen):  # the summary screen
+        await pilot.press("escape")
+    assert isinstance(app.screen, HomeScreen)
+    return key
+
+
+async def test_C_then_f_studies_todays_forgotten_cards(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(90, 28)) as pilot:
+        failed = await fail_first_kafka_card(app, pilot)
+        await pilot.press("C")
+        assert isinstance(app.screen, CustomStudyScreen)
+        assert "Today's forgotten cards (1)" in screen_text(app)
+        await pilot.press("f")
+        screen = study(app)
+        assert screen.session.mode == "Custom study · today's forgotten cards"
+        assert "Custom study · today's forgotten cards" in screen_text(app)
+        assert screen.query_one(ProgressHeader).mode == screen.session.mode
+        assert screen.session.current is not None and screen.session.current.key == failed
+        await pilot.press("space", "3")
+        assert events(app)[-1] == ("review", failed, 3)
+
+
+async def test_C_then_a_studies_ahead_n_days(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(90, 28)) as pilot:
+        await pilot.press("down", "enter", "space", "4", "escape")  # Easy: due in days, not today
+        if not isinstance(app.screen, HomeScreen):
+            await pilot.press("escape")
+        easy = events(app)[-1][1]
+        await pilot.press("C", "a")
+        assert isinstance(app.screen, CustomStudyScreen)
+        await pilot.press("backspace", *"x", "enter")
+        assert "a number of days from 1 to 365" in screen_text(app)
+        await pilot.press("backspace", *"30", "enter")
+        screen = study(app)
+        assert "ahead: due in the next 30 days" in screen_text(app)
+        assert screen.session.current is not None and screen.session.current.key == easy
+        await pilot.press("space", "3")
+        assert events(app)[-1] == ("review", easy, 3)
+
+
+async def test_C_then_c_crams_the_selected_deck_without_touching_it(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(90, 28)) as pilot:
+        await pilot.press("down", "C", "c")  # Apache Kafka selected
+        screen = study(app)
+        assert "Cram · Apache Kafka · schedule untouched" in screen_text(app)
+        before = dict(app.collection.states)
+        first = screen.session.current.key  # type: ignore[union-attr]
+        await pilot.press("space")
+        assert "repeat" in screen_text(app)  # Again brings it back in this cram; no intervals
+        await pilot.press("1", "space", "3")
+        assert [e[0] for e in events(app)] == ["cram", "cram"]
+        assert events(app)[0] == ("cram", first, 1)
+        assert dict(app.collection.states) == before  # no FSRS state changed
+        await pilot.press("u")  # undo the second cram rating
+        assert [e[0] for e in events(app)] == ["cram", "cram"]
+        undone = [e for e in app.collection.history(FIXED_NOW) if e.kind == "undo"]
+        assert len(undone) == 1
+        assert dict(app.collection.states) == before
+
+
+async def test_browser_S_studies_the_search_results(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b")
+        for _ in range(50):
+            if isinstance(app.screen, BrowserScreen):
+                break
+            await pilot.pause(0.02)
+        browser = app.screen
+        assert isinstance(browser, BrowserScreen)
+        browser.query_one("#browser-search").value = "deck:redis"  # type: ignore[attr-defined]
+        browser.run_search()
+        await pilot.press("down", "S")
+        screen = study(app)
+        assert screen.session.mode == "Custom study · search: deck:redis"
+        keys = set()
+        while screen.session.current is not None:
+            keys.add(screen.session.current.key)
+            await pilot.press("space", "4")
+        assert keys == {"redis/persistence:c1", "redis/persistence:c2"}  # siblings too: it is a search
+
+
+async def test_palette_offers_each_mode(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(90, 28)) as pilot:
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        titles = [c.title for c in app.get_system_commands(app.screen_stack[-2])]
+        for title in ("Custom study…", "Study ahead", "Study today's forgotten cards", "Cram selected deck"):
+            assert title in titles
+        await pilot.press(*"cram selected", "enter")
+        await pilot.pause()
+        assert "Cram · Distributed Systems Interview" in study(app).session.mode  # the group row
+
+
+async def test_retain_review_query_opens_straight_into_the_search(retain_home: Path) -> None:
+    home = open_home()
+    collection = Collection.open(home, FIXED_NOW)
+    try:
+        app = make_app(
+            collection,
+            fixed_clock,
+            config=home.config,
+            start_in_review=True,
+            custom=CustomStudy("search", query="kind:typed"),
+        )
+        async with app.run_test(size=(90, 28)):
+            screen = study(app)
+            assert screen.session.current is not None and screen.session.current.key == "consul/consensus"
+            assert "Custom study · search: kind:typed" in screen_text(app)
+    finally:
+        collection.close()
+
+
+async def test_an_empty_custom_study_says_so_and_stays_home(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(90, 28)) as pilot:
+        await pilot.press("C", "f")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("no cards to study" in str(n.message) for n in app._notifications)
+
+
+async def test_home_shows_the_exam_forecast(retain_home: Path, open_app: OpenApp) -> None:
+    (retain_home / "config.toml").write_text(
+        '[study]\nfuzz = false\n\n[exam."Distributed Systems Interview"]\ndate = 2025-03-24\nrecall = 0.9\n'
+    )
+    app = open_app()
+    async with app.run_test(size=(100, 28)):
+        text = screen_text(app)
+        assert "Distributed Systems Interview: exam in 14 days · predicted recall 0.00 → 0.90 if you" in text
