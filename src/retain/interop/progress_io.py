@@ -21,7 +21,14 @@ from retain.interop.progress import ProgressFn, no_progress
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 
-__all__ = ["collection_deck_progress", "collection_record_history", "deck_progress", "record_history"]
+__all__ = [
+    "collection_deck_progress",
+    "collection_decks_progress",
+    "collection_record_history",
+    "deck_progress",
+    "decks_progress",
+    "record_history",
+]
 
 _BATCH = 4096  # events per append (one write and one fsync each)
 
@@ -42,11 +49,31 @@ def collection_deck_progress(
     return states, events_for_deck(coll.history_index.events(now, deck=deck_id), deck_id)
 
 
+def collection_decks_progress(
+    coll: Collection, deck_ids: Sequence[str], now: datetime
+) -> tuple[dict[str, CardState], list[Review]]:
+    """The same for several decks (a group), together."""
+    states: dict[str, CardState] = {}
+    reviews: list[Review] = []
+    for deck_id in deck_ids:
+        deck_states, deck_reviews = collection_deck_progress(coll, deck_id, now)
+        states.update(deck_states)
+        reviews += deck_reviews
+    return states, reviews
+
+
 def deck_progress(home: Home, deck_id: str, now: datetime) -> tuple[dict[str, CardState], list[Review]]:
     """The same, opening the progress read-only for the call (the CLI)."""
+    return decks_progress(home, [deck_id], now)
+
+
+def decks_progress(
+    home: Home, deck_ids: Sequence[str], now: datetime
+) -> tuple[dict[str, CardState], list[Review]]:
+    """Several decks' progress, opening the progress read-only once (the CLI)."""
     coll = _open(home, now, True)
     try:
-        return collection_deck_progress(coll, deck_id, now)
+        return collection_decks_progress(coll, deck_ids, now)
     finally:
         coll.close(now)
 
