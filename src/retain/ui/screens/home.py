@@ -251,8 +251,9 @@ class HomeScreen(Screen[None]):
     def _export_deck(self, row: DeckRow | None) -> None:
         from retain.ui.screens.share_export import ExportScreen
 
-        deck_id = row.deck_ids[0] if row is not None else None  # a group: its first deck
-        self.app.push_screen(ExportScreen(retain_app(self).collection, deck_id))
+        deck_id = row.deck_ids[0] if row is not None else None
+        group = row.label if row is not None and row.is_group else None  # a group: all of it
+        self.app.push_screen(ExportScreen(retain_app(self).collection, deck_id, group=group))
 
     def on_decks_reloaded(self) -> None:
         """Deck files changed on disk (`retain.ui.live_reload`)."""
