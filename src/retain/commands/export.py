@@ -17,7 +17,7 @@ from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES
 from retain.interop.group_export import decks_in_group, group_names, job_paths, plan_export, run_export
 from retain.interop.importer import count_line
-from retain.interop.progress import TerminalProgress
+from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.interop.progress_io import decks_progress
 from retain.store.home import open_home
 
@@ -54,7 +54,8 @@ def _decks(library_decks: list[Deck], target: str) -> list[Deck] | None:
 
 def run(args: argparse.Namespace) -> int:
     home = open_home()
-    library = home.library()
+    with TerminalStatus("reading the decks"):
+        library = home.library()
     decks = _decks(list(library.decks), args.deck_id)
     if decks is None:
         known = ", ".join(sorted(d.id for d in library.decks)[:12])
@@ -75,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     bar = TerminalProgress()
     try:
         ids = [d.id for d in decks]
-        states, reviews = decks_progress(home, ids, now) if args.with_progress else (None, None)
+        with TerminalStatus("reading your review history"):
+            states, reviews = decks_progress(home, ids, now) if args.with_progress else (None, None)
         written = run_export(jobs, now=now, states=states, reviews=reviews, progress=bar)
     except InteropError as exc:
         bar.finish()

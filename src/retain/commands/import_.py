@@ -7,6 +7,7 @@ with a summary; a file that is refused is named there and the others still go in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from retain.commands.output import err, out
 from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary
 from retain.interop.importer import IMPORT_SUFFIXES, apply_import, count_line, plan_import, read_file
-from retain.interop.progress import TerminalProgress
+from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.interop.progress_io import record_history
 from retain.store.home import Home, open_home
 
@@ -60,9 +61,12 @@ def _import_one(
     decks_dir = home.paths.decks_dir
     try:
         with tempfile.TemporaryDirectory(prefix="retain-import-") as stage:
-            bundle = read_file(path, Path(stage), with_history=args.with_history, progress=bar)
+            counted = path.suffix.lower() not in (".toml", ".md")  # .apkg and Anki text draw a bar
+            with contextlib.nullcontext() if counted else TerminalStatus(f"reading {path.name}"):
+                bundle = read_file(path, Path(stage), with_history=args.with_history, progress=bar)
             bar.finish()
-            plan = plan_import(bundle, home.library(), decks_dir, force=args.force)
+            with TerminalStatus("comparing with your decks"):
+                plan = plan_import(bundle, home.library(), decks_dir, force=args.force)
             _print_warnings(bundle.warnings, prefix)
             for planned in plan.decks:
                 for line in planned.lines():
@@ -73,7 +77,8 @@ def _import_one(
             bar.finish()
             recorded = kept = 0
             if args.with_history and bundle.reviews:
-                recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC))
+                with TerminalStatus("recording the review history"):
+                    recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC))
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")

@@ -18,6 +18,10 @@ class ShareDialog(ModalScreen[list[Path] | None]):
     Subclasses compose a `ProgressBar` and a `Static` with id `share-diff`.
     """
 
+    def _busy(self) -> None:
+        """From a worker thread: the bar pulses (no total) until the first counted step."""
+        self.app.call_from_thread(self.query_one(ProgressBar).update, total=None, progress=0)
+
     def _progress(self, stage: str, done: int, total: int) -> None:
         """The interop `ProgressFn`, called from a worker thread."""
         self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)

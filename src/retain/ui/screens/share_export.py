@@ -142,6 +142,7 @@ class ExportScreen(ShareDialog):
     @work(thread=True, exclusive=True)
     def _export(self, decks: list[Deck], jobs: list[ExportJob], with_progress: bool) -> None:
         now = datetime.now(UTC)
+        self._busy()  # reading the history of a big library takes seconds before the first count
         try:
             ids = [d.id for d in decks]
             states, reviews = (

@@ -100,6 +100,7 @@ class ImportScreen(ShareDialog):
             self.app.call_from_thread(self._show, "Type the path of a file to import.", True)
             return
         self.plan, self.files = None, []
+        self._busy()
         if Path(raw).expanduser().is_dir():
             self._preview_folder(Path(raw).expanduser(), history)
             return
@@ -165,6 +166,7 @@ class ImportScreen(ShareDialog):
 
     @work(thread=True, exclusive=True)
     def _apply(self, now: datetime) -> None:
+        self._busy()
         if self.files:
             self._apply_folder(now, self.files)
             return
