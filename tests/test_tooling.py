@@ -24,3 +24,15 @@ def test_mypy_checks_every_test_file() -> None:
         if not any(p == r or r in p.parents for r in roots)
     ]
     assert unchecked == [], f"mypy leaves out {unchecked}"
+
+
+def test_every_slow_listing_names_a_test_that_exists() -> None:
+    """tests/slow.txt (read by tests/conftest.py) never keeps a name whose test was renamed."""
+    for raw in (ROOT / "tests" / "slow.txt").read_text(encoding="utf-8").splitlines():
+        entry = raw.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        path, _, name = entry.partition("::")
+        assert (ROOT / path).is_file(), entry
+        if name:
+            assert f"def {name}(" in (ROOT / path).read_text(encoding="utf-8"), entry

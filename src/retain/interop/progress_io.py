@@ -52,13 +52,17 @@ def collection_deck_progress(
 def collection_decks_progress(
     coll: Collection, deck_ids: Sequence[str], now: datetime
 ) -> tuple[dict[str, CardState], list[Review]]:
-    """The same for several decks (a group), together."""
-    states: dict[str, CardState] = {}
-    reviews: list[Review] = []
-    for deck_id in deck_ids:
-        deck_states, deck_reviews = collection_deck_progress(coll, deck_id, now)
-        states.update(deck_states)
-        reviews += deck_reviews
+    """The same for several decks (a group), together.
+
+    The history is read once for all of them: each deck's own read scans every journal file
+    that holds one of its events (at 20k cards a group of 10 decks took minutes that way).
+    """
+    if len(deck_ids) == 1:
+        return collection_deck_progress(coll, deck_ids[0], now)
+    wanted = set(deck_ids)
+    states = {k: v for k, v in coll.states.items() if k.split("/", 1)[0] in wanted}
+    events = [e for e in coll.history_index.events(now) if e.key.split("/", 1)[0] in wanted]
+    reviews = [r for deck_id in deck_ids for r in events_for_deck(events, deck_id)]
     return states, reviews
 
 
