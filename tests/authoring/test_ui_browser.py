@@ -353,6 +353,7 @@ async def test_a_big_library_shows_a_loading_indicator_before_the_first_page(
     from textual.widgets import LoadingIndicator
 
     monkeypatch.setattr(BrowserScreen, "LOADING_FROM_CARDS", 0)  # this library counts as big
+    monkeypatch.setattr(BrowserScreen, "FIRST_PAGE_DELAY", 0.01)  # (a Textual timer cannot take 0)
     seen: list[tuple[bool, int]] = []  # (indicator on screen, rows) when the first page is filled
     first_page = BrowserScreen._first_page
 
@@ -366,8 +367,11 @@ async def test_a_big_library_shows_a_loading_indicator_before_the_first_page(
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b")
-        for _ in range(20):
-            await pilot.pause()
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if seen:
+                break
+        await pilot.pause()
         assert seen == [(True, 0)]  # painted with the indicator and no rows, then filled
         screen = app.screen
         assert isinstance(screen, BrowserScreen)

@@ -53,6 +53,7 @@ class BrowserScreen(Screen[None]):
     # From this many cards the screen paints with a loading indicator over the table first, then the
     # first page (laying out the full table takes ~1-2 s at 20k cards). Tests set it to 0.
     LOADING_FROM_CARDS: ClassVar[int] = 2000
+    FIRST_PAGE_DELAY: ClassVar[float] = 0.05  # seconds for the indicator's first frame to reach the screen
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="browser.search"),
@@ -115,7 +116,7 @@ class BrowserScreen(Screen[None]):
         self.query_one(Input).focus()  # typing searches; the letter keys act only on the table
         if len(self.index) >= self.LOADING_FROM_CARDS:
             self.query_one(BrowseTable).loading = True
-            self.call_after_refresh(self._first_page)  # after the indicator is on screen
+            self.set_timer(self.FIRST_PAGE_DELAY, self._first_page)  # once the indicator is on screen
         else:
             self.run_search()
 
