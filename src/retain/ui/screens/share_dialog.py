@@ -27,6 +27,9 @@ class ShareDialog(ModalScreen[list[Path] | None]):
         self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
 
     def _show(self, text: str, error: bool = False) -> None:
+        bar = self.query_one(ProgressBar)
+        if bar.total is None:  # pulsing since `_busy`: the work is over
+            bar.update(total=1, progress=0)
         status = self.query_one("#share-diff", Static)
         status.set_class(error, "share-error")
         status.update(plain(text))

@@ -155,9 +155,10 @@ class ImportScreen(ShareDialog):
             good += 1
             decks += len(plan.decks)
             lines += [f"{file.name}: {text}" for planned in plan.decks for text in planned.lines()]
-        lines.append(import_summary(good, decks, refused, dry_run=True))
+        head = [import_summary(good, decks, refused, dry_run=True)]  # first: a long list is cut below
         if good:
-            lines.append("Press Import to import them (progress of kept cards stays).")
+            head.append("Press Import to import them (progress of kept cards stays).")
+        lines = head + lines
         self.files = [f for f in files if f.name not in refused]
         self.files_history = history
         self.app.call_from_thread(self._show, "\n".join(lines), not good)
