@@ -2,10 +2,13 @@
 
 - `e2e`: drives the installed app in a pseudo-terminal or tmux (tests/e2e); also `slow`.
 - `slow`: seconds each, or minutes together: SVG snapshots, crash and two-process
-  tests, and the larger hypothesis round trips.
+  tests, and the larger hypothesis round trips; and the single tests listed in
+  tests/slow.txt (0.5 s of CPU or more each, measured).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -22,10 +25,19 @@ SLOW = (
 )
 
 
+def _listed_slow() -> tuple[str, ...]:
+    """tests/slow.txt: node ids of the single tests that are slow (0.5 s of CPU or more)."""
+    text = (Path(__file__).parent / "slow.txt").read_text(encoding="utf-8")
+    return tuple(s for s in (raw.strip() for raw in text.splitlines()) if s and not s.startswith("#"))
+
+
+SLOW_TESTS = _listed_slow()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         nodeid = item.nodeid
         if nodeid.startswith("tests/e2e/"):
             item.add_marker(pytest.mark.e2e)
-        if nodeid.startswith(SLOW) or item.get_closest_marker("e2e") is not None:
+        if nodeid.startswith(SLOW + SLOW_TESTS) or item.get_closest_marker("e2e") is not None:
             item.add_marker(pytest.mark.slow)

@@ -377,3 +377,36 @@ async def test_reset_of_several_cards_speaks_of_cards(open_app: OpenApp) -> None
         text = screen_text(app)
         assert "Forget the progress of 2 cards? They become new cards." in text
         assert "Their review history stays" in text and "review unit" not in text
+
+
+async def test_a_big_library_shows_a_loading_indicator_before_the_first_page(
+    open_app: OpenApp, monkeypatch: Any
+) -> None:
+    """Laying out the first page takes seconds at 20k cards: the table says it is loading first."""
+    from textual.widgets import LoadingIndicator
+
+    monkeypatch.setattr(BrowserScreen, "LOADING_FROM_CARDS", 0)  # this library counts as big
+    monkeypatch.setattr(BrowserScreen, "FIRST_PAGE_DELAY", 0.01)  # (a Textual timer cannot take 0)
+    seen: list[tuple[bool, int]] = []  # (indicator on screen, rows) when the first page is filled
+    first_page = BrowserScreen._first_page
+
+    def spy(screen: BrowserScreen) -> None:
+        table = screen.query_one(BrowseTable)
+        cover = table._cover_widget  # what Textual paints over a widget whose `loading` is set
+        seen.append((isinstance(cover, LoadingIndicator) and cover.is_attached, table.row_count))
+        first_page(screen)
+
+    monkeypatch.setattr(BrowserScreen, "_first_page", spy)
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if seen:
+                break
+        await pilot.pause()
+        assert seen == [(True, 0)]  # painted with the indicator and no rows, then filled
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        assert not screen.query_one(BrowseTable).loading and keys(app) == ALL
+        assert isinstance(screen.focused, Input)

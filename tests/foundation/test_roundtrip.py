@@ -9,17 +9,17 @@ from hypothesis import strategies as st
 
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml, toml_string
-from retain.core.model import Card, Deck
+from retain.core.model import KINDS, Card, Deck
 
 ids = st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)
-text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+text = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 nonblank = text.filter(lambda s: s.strip() != "")
 strs = st.lists(text, max_size=3).map(tuple)
 
 
 @st.composite
 def cards(draw: st.DrawFn, card_id: str) -> Card:
-    kind = draw(st.sampled_from(["basic", "reversed", "cloze", "typed"]))
+    kind = draw(st.sampled_from(KINDS))
     if kind == "cloze":
         body = draw(text).replace("{", "(").replace("}", ")")
         answer = draw(nonblank).replace("}", ")").replace("{", "(").replace(":", ";")

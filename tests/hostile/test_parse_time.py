@@ -9,6 +9,7 @@ typed, deck TOML, Markdown, CSV/TSV and Anki HTML.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from retain.core.typed import check_typed, plain_answer
 from retain.core.units import expand_deck
 from retain.interop.anki.ankinote import note_to_card, parse_deck_description
 from retain.interop.anki.ankitext import read_anki_text
+from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text
 from retain.interop.limits import Limits
 from retain.interop.markdown import read_markdown
@@ -34,9 +36,10 @@ SECONDS_PER_MB = 10.0  # the goal is 2; CI machines are shared
 
 
 def _timed(fn: Callable[[], object]) -> float:
-    start = time.perf_counter()
+    """CPU seconds of this thread: a quadratic parser shows, a machine shared by other jobs does not."""
+    start = time.thread_time()
     fn()
-    return time.perf_counter() - start
+    return time.thread_time() - start
 
 
 def _bound(size: int) -> float:
@@ -203,9 +206,7 @@ def test_markdown(body: str, tmp_path: Path) -> None:
     path = _write(tmp_path / "deck.md", body)
 
     def run() -> None:
-        try:
-            read_markdown(path, Limits())
-        except Exception as exc:
-            assert type(exc).__name__.endswith("Error")
+        with contextlib.suppress(InteropError):  # refused in one line (a TypeError once passed unseen)
+            read_markdown(path, Limits(), tmp_path / "stage")
 
     assert _timed(run) < _bound(len(body)) + 2.0

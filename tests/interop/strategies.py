@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from retain.core.model import Card, Deck
+from retain.core.model import KINDS, Card, Deck
 
 __all__ = ["decks"]
 
@@ -81,7 +81,7 @@ _NAME = (
 
 @st.composite
 def _card(draw: st.DrawFn, card_id: str, deck_tags: tuple[str, ...]) -> Card:
-    kind = draw(st.sampled_from(["basic", "reversed", "cloze", "typed"]))
+    kind = draw(st.sampled_from(KINDS))
     tags = tuple(t for t in draw(st.lists(_TAG, max_size=3, unique=True)) if t not in deck_tags)
     extra = draw(_text(allow_empty=True))
     source = draw(st.sampled_from(["", "Q2", "chapter 3"]))

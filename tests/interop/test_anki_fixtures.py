@@ -18,10 +18,10 @@ LAYOUTS = ["layout-anki2.apkg", "layout-anki21.apkg", "layout-latest.apkg"]
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
 
 
-def _read(name: str, tmp_path: Path, **kw: bool) -> tuple[list[Deck], int, int]:
+def _read(name: str, tmp_path: Path, with_history: bool = False) -> tuple[list[Deck], int, int]:
     stage = tmp_path / "stage"
     stage.mkdir(exist_ok=True)
-    bundle = read_file(FIXTURES / name, stage, **kw)
+    bundle = read_file(FIXTURES / name, stage, with_history=with_history)
     return bundle.decks, len(bundle.media), len(bundle.reviews)
 
 

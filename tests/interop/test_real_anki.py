@@ -179,7 +179,7 @@ def test_bold_list_and_code_block_survive_anki(tmp_path: Path, monkeypatch: pyte
     export_decks([deck], out, now=datetime(2025, 1, 1, tzinfo=UTC))
     col = str(tmp_path / "col.anki2")
     seen = _run(tmp_path, "import", col, str(out))
-    front_html, back_html = next(iter(seen["fields"].values()))  # type: ignore[union-attr]
+    front_html, back_html = next(iter(seen["fields"].values()))
     assert "<strong>bold</strong>" in front_html and "<br>" in front_html
     assert "<li>a <strong>list</strong></li>" in back_html
     assert '<pre><code class="language-python">def f():\n    return [1, 2]\n</code></pre>' in back_html

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from retain.core.studyday import StudyDay
 from retain.store.index import History
 from retain.store.index.db import INDEX_NAME
 from retain.store.state.journal import JournalWriter
+from retain.store.state.recordfast import IndexCols
 
 DAY = StudyDay(4, UTC)
 
@@ -228,6 +230,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from retain.core.studyday import StudyDay
 from retain.store.index import History
+from retain.store.state.recordfast import IndexCols
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
 root = Path(sys.argv[1])
@@ -252,6 +255,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from retain.core.studyday import StudyDay
 from retain.store.index import History
+from retain.store.state.recordfast import IndexCols
 root = Path(sys.argv[1])
 now = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 for _ in range(5):
@@ -359,7 +363,9 @@ def test_parallel_cold_build_equals_the_serial_one(tmp_path: Path, monkeypatch: 
     seen: list[int] = []
     real_scan = parallel.scan_chunks
 
-    def counting(todo: list[parallel.Chunk], now: datetime, processes: int):  # type: ignore[no-untyped-def]
+    def counting(
+        todo: list[parallel.Chunk], now: datetime, processes: int
+    ) -> Iterator[tuple[int, bool, IndexCols]]:
         seen.append(processes)
         yield from real_scan(todo, now, processes)
 

@@ -168,7 +168,12 @@ def test_append_many_writes_one_batch_with_one_fsync(tmp_path: Path, monkeypatch
 
     calls: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real_fsync(fd))[1])
+
+    def counted_fsync(fd: int) -> None:
+        calls.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counted_fsync)
     writer = JournalWriter(tmp_path, fsync=True)
     writer.append(_ev(0))
     calls.clear()

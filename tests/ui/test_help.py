@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from retain.ui.app import binding_sections
 from retain.ui.screens.help import help_content
 
@@ -31,6 +33,30 @@ def test_questions_have_each_arrow_once_and_no_raw_ids_for_shared_lines() -> Non
     assert sum(row.split()[0] in ("←", "left") for row in rows) == 1
     assert sum(row.split()[0] in ("→", "right") for row in rows) == 1
     assert not any("yes_no_previous" in row for row in rows)
+
+
+# Keys that do two things by design, one per study phase (before and after the reveal).
+PHASE_KEYS = {("Study", "space"), ("Study", "⏎")}
+
+
+def test_each_key_is_on_one_line_per_section() -> None:
+    """Esc in a question is one action (cancel), listed once, not under both No and Cancel."""
+    for title, rows in sections_text().items():
+        if title.startswith("Remap"):
+            continue
+        seen: dict[str, str] = {}
+        for row in rows:
+            match = re.match(r"  ((?:\S+, )*\S+) ", row)
+            assert match is not None, row
+            keys = match.group(1).split(", ")
+            for key in keys:
+                assert key not in seen or (title, key) in PHASE_KEYS, (title, key, seen.get(key), row)
+                seen[key] = row
+
+
+def test_long_key_lists_stay_apart_from_their_words() -> None:
+    rows = sections_text()["Help"]
+    assert any("ctrl+d, space Page down" in row for row in rows), rows
 
 
 def test_the_answer_key_says_what_it_records() -> None:

@@ -9,6 +9,7 @@ from retain.commands.output import err, out
 from retain.core.fixids import add_missing_ids
 from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Deck
+from retain.interop.progress import TerminalStatus
 from retain.store.decks.library import DeckEntry, Origin, load_deck_file, load_library
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.home import open_home
@@ -88,12 +89,13 @@ def run(args: argparse.Namespace) -> int:
         for raw in missing:
             err(f"retain check: no such file or folder: {raw}")
         return 2
-    entries = _entries(args.paths)
-    # --fix mends every file, not just the first; a file with nothing missing is left untouched.
-    if args.fix and sum(_fix(e.path) for e in entries):
+    with TerminalStatus("checking the decks"):  # seconds on a big library: a spinner on a terminal
         entries = _entries(args.paths)
-    decks = [e.deck for e in entries if e.deck is not None]
-    extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)
+        # --fix mends every file, not just the first; a file with nothing missing is left untouched.
+        if args.fix and sum(_fix(e.path) for e in entries):
+            entries = _entries(args.paths)
+        decks = [e.deck for e in entries if e.deck is not None]
+        extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)
     errors = warnings = 0
     for entry in entries:
         mine = entry.problems + [p for p in extra if p.path == str(entry.path)]

@@ -1,29 +1,41 @@
-"""`retain export DECK_ID -o FILE [--with-progress] [--force]`: the format comes from FILE's extension.
+"""`retain export DECK_ID|GROUP -o FILE|DIR/ [--with-progress] [--force]`: the format comes from FILE's extension.
 
-An existing file is replaced only with `--force`.
+A group (its name as the home screen shows it) exports every deck in it: one
+`.apkg` (or .csv/.tsv/.txt) holding them all, with the `Group::Deck` hierarchy,
+or a folder (`-o DIR/`) with one `.toml` file per deck. An existing file is
+replaced only with `--force`.
 """
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from pathlib import Path
 
 from retain.commands.output import err, out
+from retain.core.model import Deck
 from retain.interop.errors import InteropError
-from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
+from retain.interop.exporter import EXPORT_SUFFIXES
+from retain.interop.group_export import decks_in_group, group_names, job_paths, plan_export, run_export
 from retain.interop.importer import count_line
-from retain.interop.progress import TerminalProgress
-from retain.interop.progress_io import deck_progress
+from retain.interop.progress import TerminalProgress, TerminalStatus
+from retain.interop.progress_io import decks_progress
 from retain.store.home import open_home
 
 __all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("deck_id", metavar="DECK_ID", help="the deck to export (see `retain due`)")
     parser.add_argument(
-        "-o", "--output", required=True, metavar="FILE", help=f"output file: {' '.join(EXPORT_SUFFIXES)}"
+        "deck_id",
+        metavar="DECK_ID|GROUP",
+        help="the deck to export, or a group to export all its decks (see `retain due`)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE|DIR/",
+        help=f"output file ({' '.join(EXPORT_SUFFIXES)}), or a folder for one .toml file per deck",
     )
     parser.add_argument(
         "--with-progress",
@@ -33,41 +45,57 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-f", "--force", action="store_true", help="replace files that already exist")
 
 
+def _decks(library_decks: list[Deck], target: str) -> list[Deck] | None:
+    deck = next((d for d in library_decks if d.id == target), None)
+    if deck is not None:
+        return [deck]
+    return decks_in_group(library_decks, target) or None
+
+
 def run(args: argparse.Namespace) -> int:
     home = open_home()
-    library = home.library()
-    deck = library.get(args.deck_id)
-    if deck is None:
+    with TerminalStatus("reading the decks"):
+        library = home.library()
+    decks = _decks(list(library.decks), args.deck_id)
+    if decks is None:
         known = ", ".join(sorted(d.id for d in library.decks)[:12])
-        err(f"retain: no deck {args.deck_id!r}; decks: {known}")
+        groups = "; groups: " + ", ".join(repr(g) for g in group_names(list(library.decks))[:6])
+        err(f"retain: no deck or group {args.deck_id!r}; decks: {known}{groups if library.decks else ''}")
         return 1
-    target = Path(args.output)
-    existing = [p for p in export_paths(target, with_progress=args.with_progress) if p.exists()]
+    try:
+        jobs = plan_export(decks, args.output)
+    except InteropError as exc:
+        err(f"retain: export failed: {exc}")
+        return 1
+    existing = [p for p in job_paths(jobs, with_progress=args.with_progress) if p.exists()]
     if existing and not args.force:
-        err(f"retain: {existing[0]} already exists; add --force to replace it")
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        err(f"retain: {existing[0]} already exists{more}; add --force to replace it")
         return 1
     now = datetime.now(UTC)
     bar = TerminalProgress()
     try:
-        states, reviews = deck_progress(home, deck.id, now) if args.with_progress else (None, None)
-        written = export_decks(
-            [deck],
-            target,
-            now=now,
-            decks_dir=Path(deck.path).parent if deck.path else None,
-            states=states,
-            reviews=reviews,
-            progress=bar,
-        )
+        ids = [d.id for d in decks]
+        with TerminalStatus("reading your review history"):
+            states, reviews = decks_progress(home, ids, now) if args.with_progress else (None, None)
+        written = run_export(jobs, now=now, states=states, reviews=reviews, progress=bar)
     except InteropError as exc:
         bar.finish()
         err(f"retain: export failed: {exc}")
         return 1
     except OSError as exc:
         bar.finish()
-        err(f"retain: export failed: cannot write {target}: {exc.strerror or exc}")
+        name = jobs[0].out if len(jobs) == 1 else (exc.filename or args.output)
+        err(f"retain: export failed: cannot write {name}: {exc.strerror or exc}")
         return 1
     bar.finish()
     extra = f" and {len(reviews)} review(s)" if reviews is not None else ""
-    out(f"exported deck {deck.id} ({count_line(deck)}{extra}) to {', '.join(map(str, written))}")
+    where = ", ".join(map(str, written))
+    if len(decks) == 1:
+        out(f"exported deck {decks[0].id} ({count_line(decks[0])}{extra}) to {where}")
+    else:
+        every = Deck(id="all", name="", cards=tuple(c for d in decks for c in d.cards))
+        out(f"exported {len(decks)} decks of {decks[0].group!r} ({count_line(every)}{extra}):")
+        for path in written:
+            out(f"  {path}")
     return 0

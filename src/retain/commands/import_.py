@@ -1,18 +1,25 @@
-"""`retain import FILE [--dry-run] [--with-history] [--force]`: .toml .apkg .csv .tsv .txt .md."""
+"""`retain import FILE|DIR [--dry-run] [--with-history] [--force]`: .toml .apkg .csv .tsv .txt .md.
+
+A folder imports every deck file directly in it, one after the other, and ends
+with a summary; a file that is refused is named there and the others still go in.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.commands.output import err, out
 from retain.interop.errors import InteropError
+from retain.interop.folder_import import deck_files, import_summary
 from retain.interop.importer import IMPORT_SUFFIXES, apply_import, count_line, plan_import, read_file
-from retain.interop.progress import TerminalProgress
+from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.interop.progress_io import record_history
-from retain.store.home import open_home
+from retain.store.home import Home, open_home
 
 __all__ = ["add_arguments", "run"]
 
@@ -20,7 +27,11 @@ _MAX_WARNINGS = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help=f"file to import: {' '.join(IMPORT_SUFFIXES)}")
+    parser.add_argument(
+        "file",
+        metavar="FILE|DIR",
+        help=f"file to import ({' '.join(IMPORT_SUFFIXES)}), or a folder: every such file in it",
+    )
     parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     parser.add_argument(
         "--with-history",
@@ -30,48 +41,87 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="allow replacing a deck with an older version")
 
 
-def _print_warnings(warnings: list[str]) -> None:
+def _print_warnings(warnings: list[str], prefix: str = "") -> None:
     for w in warnings[:_MAX_WARNINGS]:
-        err(f"warning: {w}")
+        err(f"warning: {prefix}{w}")
     if len(warnings) > _MAX_WARNINGS:
-        err(f"warning: ... and {len(warnings) - _MAX_WARNINGS} more")
+        err(f"warning: {prefix}... and {len(warnings) - _MAX_WARNINGS} more")
+
+
+@dataclass(slots=True)
+class _Done:
+    decks: int = 0
+    error: str = ""
+
+
+def _import_one(
+    home: Home, path: Path, args: argparse.Namespace, bar: TerminalProgress, prefix: str = ""
+) -> _Done:
+    """Read, plan and (unless --dry-run) apply one file; prints what it does. Errors are returned."""
+    decks_dir = home.paths.decks_dir
+    try:
+        with tempfile.TemporaryDirectory(prefix="retain-import-") as stage:
+            counted = path.suffix.lower() not in (".toml", ".md")  # .apkg and Anki text draw a bar
+            with contextlib.nullcontext() if counted else TerminalStatus(f"reading {path.name}"):
+                bundle = read_file(path, Path(stage), with_history=args.with_history, progress=bar)
+            bar.finish()
+            with TerminalStatus("comparing with your decks"):
+                plan = plan_import(bundle, home.library(), decks_dir, force=args.force)
+            _print_warnings(bundle.warnings, prefix)
+            for planned in plan.decks:
+                for line in planned.lines():
+                    out(f"{prefix}{line}")
+            if args.dry_run:
+                return _Done(len(plan.decks))
+            media = apply_import(plan, decks_dir, bar)
+            bar.finish()
+            recorded = kept = 0
+            if args.with_history and bundle.reviews:
+                with TerminalStatus("recording the review history"):
+                    recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC))
+    except InteropError as exc:
+        bar.finish()
+        return _Done(error=f"import refused: {exc}")
+    except OSError as exc:
+        bar.finish()
+        return _Done(error=f"import failed: {exc.strerror or exc}")
+    for planned in plan.decks:
+        out(f"{prefix}imported deck {planned.deck.id}: {count_line(planned.deck)} -> {planned.target}")
+    if media:
+        out(f"{prefix}stored {media} media file(s)")
+    if args.with_history:
+        note = f"; {kept} card(s) already had progress here and kept it" if kept else ""
+        out(f"{prefix}recorded {recorded} event(s) of review history{note}")
+    return _Done(len(plan.decks))
 
 
 def run(args: argparse.Namespace) -> int:
     home = open_home()
     path = Path(args.file)
     bar = TerminalProgress()
-    decks_dir = home.paths.decks_dir
-    try:
-        with tempfile.TemporaryDirectory(prefix="retain-import-") as stage:
-            bundle = read_file(path, Path(stage), with_history=args.with_history, progress=bar)
-            bar.finish()
-            plan = plan_import(bundle, home.library(), decks_dir, force=args.force)
-            _print_warnings(bundle.warnings)
-            for planned in plan.decks:
-                for line in planned.lines():
-                    out(line)
-            if args.dry_run:
-                out("dry run: nothing written")
-                return 0
-            media = apply_import(plan, decks_dir, bar)
-            bar.finish()
-            recorded = kept = 0
-            if args.with_history and bundle.reviews:
-                recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC))
-    except InteropError as exc:
-        bar.finish()
-        err(f"retain: import refused: {exc}")
+    if not path.is_dir():
+        done = _import_one(home, path, args, bar)
+        if done.error:
+            err(f"retain: {done.error}")
+            return 1
+        if args.dry_run:
+            out("dry run: nothing written")
+        return 0
+    files = deck_files(path)
+    if not files:
+        err(f"retain: import refused: {path}: no deck files here ({' '.join(IMPORT_SUFFIXES)})")
         return 1
-    except OSError as exc:
-        bar.finish()
-        err(f"retain: import failed: {exc.strerror or exc}")
-        return 1
-    for planned in plan.decks:
-        out(f"imported deck {planned.deck.id}: {count_line(planned.deck)} -> {planned.target}")
-    if media:
-        out(f"stored {media} media file(s)")
-    if args.with_history:
-        note = f"; {kept} card(s) already had progress here and kept it" if kept else ""
-        out(f"recorded {recorded} event(s) of review history{note}")
-    return 0
+    imported = decks = 0
+    refused: list[str] = []
+    for file in files:
+        done = _import_one(home, file, args, bar, prefix=f"{file.name}: ")
+        if done.error:
+            err(f"retain: {file.name}: {done.error}")
+            refused.append(file.name)
+        else:
+            imported += 1
+            decks += done.decks
+    out(import_summary(imported, decks, refused, dry_run=args.dry_run))
+    if args.dry_run:
+        out("dry run: nothing written")
+    return 1 if refused else 0

@@ -21,7 +21,14 @@ from retain.interop.progress import ProgressFn, no_progress
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 
-__all__ = ["collection_deck_progress", "collection_record_history", "deck_progress", "record_history"]
+__all__ = [
+    "collection_deck_progress",
+    "collection_decks_progress",
+    "collection_record_history",
+    "deck_progress",
+    "decks_progress",
+    "record_history",
+]
 
 _BATCH = 4096  # events per append (one write and one fsync each)
 
@@ -42,11 +49,35 @@ def collection_deck_progress(
     return states, events_for_deck(coll.history_index.events(now, deck=deck_id), deck_id)
 
 
+def collection_decks_progress(
+    coll: Collection, deck_ids: Sequence[str], now: datetime
+) -> tuple[dict[str, CardState], list[Review]]:
+    """The same for several decks (a group), together.
+
+    The history is read once for all of them: each deck's own read scans every journal file
+    that holds one of its events (at 20k cards a group of 10 decks took minutes that way).
+    """
+    if len(deck_ids) == 1:
+        return collection_deck_progress(coll, deck_ids[0], now)
+    wanted = set(deck_ids)
+    states = {k: v for k, v in coll.states.items() if k.split("/", 1)[0] in wanted}
+    events = [e for e in coll.history_index.events(now) if e.key.split("/", 1)[0] in wanted]
+    reviews = [r for deck_id in deck_ids for r in events_for_deck(events, deck_id)]
+    return states, reviews
+
+
 def deck_progress(home: Home, deck_id: str, now: datetime) -> tuple[dict[str, CardState], list[Review]]:
     """The same, opening the progress read-only for the call (the CLI)."""
+    return decks_progress(home, [deck_id], now)
+
+
+def decks_progress(
+    home: Home, deck_ids: Sequence[str], now: datetime
+) -> tuple[dict[str, CardState], list[Review]]:
+    """Several decks' progress, opening the progress read-only once (the CLI)."""
     coll = _open(home, now, True)
     try:
-        return collection_deck_progress(coll, deck_id, now)
+        return collection_decks_progress(coll, deck_ids, now)
     finally:
         coll.close(now)
 

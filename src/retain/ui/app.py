@@ -254,9 +254,9 @@ class RetainApp(App[None]):
             progress=launch.progress,
         )
 
-    def today_progress(self) -> tuple[int, int]:
-        """Reviews in today's study day and the streak in days (runs in a worker thread)."""
-        return self.collection.progress(self.clock())
+    def today_progress(self, now: datetime) -> tuple[int, int]:
+        """Reviews in today's study day and the streak in days at `now` (runs in a worker thread)."""
+        return self.collection.progress(now)
 
     def deck_names(self) -> dict[str, str]:
         return {d.id: d.name or d.id for d in self.collection.library.decks}

@@ -51,6 +51,10 @@ _WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo", "
 
 class BrowserScreen(Screen[None]):
     SEARCH_DELAY: ClassVar[float] = 0.25  # seconds after the last keystroke before searching (tests: 0)
+    # From this many cards the screen paints with a loading indicator over the table first, then the
+    # first page (laying out the full table takes ~1-2 s at 20k cards). Tests set it to 0.
+    LOADING_FROM_CARDS: ClassVar[int] = 2000
+    FIRST_PAGE_DELAY: ClassVar[float] = 0.05  # seconds for the indicator's first frame to reach the screen
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="browser.search"),
@@ -111,8 +115,16 @@ class BrowserScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False
         self.query_one("#browser-error", Static).display = False
-        self.run_search()
         self.query_one(Input).focus()  # typing searches; the letter keys act only on the table
+        if len(self.index) >= self.LOADING_FROM_CARDS:
+            self.query_one(BrowseTable).loading = True
+            self.set_timer(self.FIRST_PAGE_DELAY, self._first_page)  # once the indicator is on screen
+        else:
+            self.run_search()
+
+    def _first_page(self) -> None:
+        self.run_search()
+        self.query_one(BrowseTable).loading = False
 
     # ---- searching and paging --------------------------------------------------
 

@@ -84,11 +84,14 @@ class ChoiceScreen(ModalScreen[str | None]):
 
 
 class ConfirmScreen(ModalScreen[bool]):
-    """Yes / No. `y` confirms, `n` or Esc declines; the focused button starts on No for deletions."""
+    """Yes / No. `y` confirms, `n` or Esc (Cancel) declines; the focused button starts on No."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding(
+            "escape", "answer(False)", "Cancel", id="confirm.cancel"
+        ),  # one help line with ChoiceScreen's
         Binding("left", "app.focus_previous", "Previous", id="confirm.yes_no_previous", show=False),
         Binding("right", "app.focus_next", "Next", id="confirm.yes_no_next", show=False),
     ]

@@ -62,7 +62,7 @@ def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: 
         for keys, words, binding_id in _entries(bindings, keymap):
             lines.append(
                 Content.assemble(
-                    (f"  {keys:<16}", "bold"),
+                    (f"  {keys:<15} ", "bold"),  # a space after keys too long for the column
                     (f"{words:<24}", ""),
                     (binding_id, "$text-muted"),
                 )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from retain.core.deckrows import DeckRow
 from retain.ui.access import retain_app
@@ -67,6 +68,9 @@ def today_content(progress: tuple[int, int] | None) -> Content:
     )
 
 
+PROGRESS_WORKER = "home-progress"  # the worker group that counts reviews today and the streak
+
+
 class HomeScreen(Screen[None]):
     REFRESH_SECONDS: ClassVar[float] = 20.0  # counts are looked at again this often (tests set it low)
 
@@ -85,7 +89,7 @@ class HomeScreen(Screen[None]):
     def __init__(
         self,
         load: Callable[[], HomeData],
-        progress: Callable[[], tuple[int, int]],
+        progress: Callable[[datetime], tuple[int, int]],  # (reviews today, streak) at a time
         on_study: Callable[[Sequence[str] | None, str], None],
     ) -> None:
         super().__init__()
@@ -160,18 +164,22 @@ class HomeScreen(Screen[None]):
         self.refresh_bindings()
 
     def _start_progress(self) -> None:
-        # After the first paint (the list is usable at once), in a daemon thread rather than a
-        # Textual worker: quitting must never wait for the count.
-        threading.Thread(target=self._count_progress, name="retain-progress", daemon=True).start()
+        # After the first paint (the list is usable at once); the clock is read here, on the UI thread.
+        self._count_progress(retain_app(self).clock())
 
-    def _count_progress(self) -> None:
-        """Reviews today and the streak read the journal: done off the UI thread, shown when ready."""
-        try:
-            progress = self._progress()
-            self.app.call_from_thread(self._show_progress, progress)
-        except Exception:  # the app quit meanwhile, or the journal is unreadable: leave the dashes
-            self._counting = False
+    @work(thread=True, exclusive=True, group=PROGRESS_WORKER, exit_on_error=False)
+    def _count_progress(self, now: datetime) -> tuple[int, int]:
+        """Reviews today and the streak come from the history index: off the UI thread, shown when ready."""
+        return self._progress(now)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group != PROGRESS_WORKER:
             return
+        if event.state == WorkerState.SUCCESS and isinstance(worker.result, tuple):
+            self._show_progress(worker.result)
+        elif event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._counting = False  # an unreadable journal: leave the dashes, count again on a reload
 
     def _show_progress(self, progress: tuple[int, int]) -> None:
         self._counting = False
@@ -264,8 +272,9 @@ class HomeScreen(Screen[None]):
     def _export_deck(self, row: DeckRow | None) -> None:
         from retain.ui.screens.share_export import ExportScreen
 
-        deck_id = row.deck_ids[0] if row is not None else None  # a group: its first deck
-        self.app.push_screen(ExportScreen(retain_app(self).collection, deck_id))
+        deck_id = row.deck_ids[0] if row is not None else None
+        group = row.label if row is not None and row.is_group else None  # a group: all of it
+        self.app.push_screen(ExportScreen(retain_app(self).collection, deck_id, group=group))
 
     def on_decks_reloaded(self) -> None:
         """Deck files changed on disk (`retain.ui.live_reload`)."""

@@ -18,11 +18,18 @@ class ShareDialog(ModalScreen[list[Path] | None]):
     Subclasses compose a `ProgressBar` and a `Static` with id `share-diff`.
     """
 
+    def _busy(self) -> None:
+        """From a worker thread: the bar pulses (no total) until the first counted step."""
+        self.app.call_from_thread(self.query_one(ProgressBar).update, total=None, progress=0)
+
     def _progress(self, stage: str, done: int, total: int) -> None:
         """The interop `ProgressFn`, called from a worker thread."""
         self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
 
     def _show(self, text: str, error: bool = False) -> None:
+        bar = self.query_one(ProgressBar)
+        if bar.total is None:  # pulsing since `_busy`: the work is over
+            bar.update(total=1, progress=0)
         status = self.query_one("#share-diff", Static)
         status.set_class(error, "share-error")
         status.update(plain(text))

@@ -1,4 +1,9 @@
-"""Export a deck in the TUI, the format taken from the file name, with a progress bar."""
+"""Export a deck or a whole group in the TUI, the format taken from the file name, with a progress bar.
+
+A group goes into one file (.apkg keeps its hierarchy) or, when the path is a
+folder (ends in `/`), into one `.toml` file per deck. The path completes as
+you type (`retain.ui.widgets.path_complete`).
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,25 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
+from retain.core.ids import slugify
 from retain.core.model import Deck
 from retain.interop.errors import InteropError
-from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
-from retain.interop.progress_io import collection_deck_progress
+from retain.interop.exporter import EXPORT_SUFFIXES
+from retain.interop.group_export import (
+    ExportJob,
+    decks_in_group,
+    group_names,
+    is_folder_target,
+    job_paths,
+    plan_export,
+    run_export,
+)
+from retain.interop.progress_io import collection_decks_progress
 from retain.store.collection import Collection
 from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.share_dialog import ShareDialog
 from retain.ui.text import line
+from retain.ui.widgets.path_complete import PathComplete
 
 __all__ = ["ExportScreen"]
 
@@ -30,21 +46,38 @@ class ExportScreen(ShareDialog):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
-    def __init__(self, collection: Collection, deck_id: str | None = None) -> None:
+    def __init__(
+        self, collection: Collection, deck_id: str | None = None, *, group: str | None = None
+    ) -> None:
         super().__init__()
         self.collection = collection
         self.deck_id = deck_id
+        self.group = group  # `x` on a group row: the whole group is offered first
 
     def compose(self) -> ComposeResult:
-        decks = sorted(self.collection.library.decks, key=lambda d: d.name.lower())
-        options = [(line(f"{d.name} ({d.id})").plain, d.id) for d in decks]
-        first = self.deck_id if any(d.id == self.deck_id for d in decks) else (decks[0].id if decks else None)
+        all_decks = list(self.collection.library.decks)
+        decks = sorted(all_decks, key=lambda d: d.name.lower())
+        groups = group_names(all_decks)
+        options = [
+            (line(f"{g}: the whole group ({len(decks_in_group(all_decks, g))} decks)").plain, f"{GROUP}{g}")
+            for g in groups
+        ]
+        options += [(line(f"{d.name} ({d.id})").plain, d.id) for d in decks]
+        values = [value for _, value in options]
+        wanted = f"{GROUP}{self.group}" if self.group else self.deck_id
+        first = wanted if wanted in values else (decks[0].id if decks else None)
         with Vertical(id="share-dialog"):
-            yield Label(f"Export a deck ({' '.join(EXPORT_SUFFIXES)})", id="share-title")
+            yield Label(
+                f"Export a deck or a group ({' '.join(EXPORT_SUFFIXES)}, or a folder/)", id="share-title"
+            )
             yield Select(
                 options, value=first if first else Select.BLANK, allow_blank=first is None, id="share-deck"
             )
-            yield Input(value=str(Path.home() / f"{first or 'deck'}.apkg"), id="share-path")
+            path_input = Input(
+                value=str(Path.home() / f"{_file_stem(first or 'deck')}.apkg"), id="share-path"
+            )
+            yield path_input
+            yield PathComplete(path_input, EXPORT_SUFFIXES, id="share-complete")
             yield Checkbox("Include my review progress", id="share-progress-flag")
             yield ProgressBar(total=1, show_eta=False, id="share-progress")
             yield Static("", id="share-diff")
@@ -54,9 +87,10 @@ class ExportScreen(ShareDialog):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         path_input = self.query_one("#share-path", Input)
+        if not isinstance(event.value, str) or is_folder_target(path_input.value):
+            return  # a folder takes any deck or group as it is
         current = Path(path_input.value).expanduser()
-        if isinstance(event.value, str):
-            path_input.value = str(current.with_name(f"{event.value}{current.suffix or '.apkg'}"))
+        path_input.value = str(current.with_name(f"{_file_stem(event.value)}{current.suffix or '.apkg'}"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "share-apply":
@@ -67,55 +101,75 @@ class ExportScreen(ShareDialog):
     def on_input_submitted(self) -> None:
         self.export()
 
+    def _chosen(self) -> list[Deck]:
+        value = self.query_one(Select).value
+        if not isinstance(value, str):
+            return []
+        if value.startswith(GROUP):
+            return decks_in_group(list(self.collection.library.decks), value.removeprefix(GROUP))
+        deck = self.collection.library.get(value)
+        return [deck] if deck is not None else []
+
     def export(self) -> None:
         """Read the form (here, on the UI thread), ask before replacing a file, then export in a worker."""
-        deck_id = self.query_one(Select).value
+        decks = self._chosen()
         raw = self.query_one(Input).value.strip()
         with_progress = self.query_one(Checkbox).value
-        deck = self.collection.library.get(deck_id) if isinstance(deck_id, str) else None
-        if deck is None or not raw:
+        if not decks or not raw:
             self._show("Choose a deck and a file name.", True)
             return
-        out = Path(raw).expanduser()
-        existing = [p for p in export_paths(out, with_progress=with_progress) if p.exists()]
-        if not existing:
-            self._export(deck, out, with_progress)
+        try:
+            jobs = plan_export(decks, raw)
+        except InteropError as exc:
+            self._show(line(str(exc)).plain, True)
             return
-        names = ", ".join(str(p) for p in existing)
+        existing = [p for p in job_paths(jobs, with_progress=with_progress) if p.exists()]
+        if not existing:
+            self._export(decks, jobs, with_progress)
+            return
+        names = ", ".join(str(p) for p in existing[:3]) + (
+            f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        )
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._export(deck, out, with_progress)
+                self._export(decks, jobs, with_progress)
 
-        message = Content.assemble(line(names, "bold"), " already exists. Replace it?")
+        verb = "already exists" if len(existing) == 1 else "already exist"
+        message = Content.assemble(line(names, "bold"), f" {verb}. Replace?")
         self.app.push_screen(ConfirmScreen("Replace the file?", message, yes="Replace"), answered)
 
     @work(thread=True, exclusive=True)
-    def _export(self, deck: Deck, out: Path, with_progress: bool) -> None:
+    def _export(self, decks: list[Deck], jobs: list[ExportJob], with_progress: bool) -> None:
         now = datetime.now(UTC)
+        self._busy()  # reading the history of a big library takes seconds before the first count
         try:
+            ids = [d.id for d in decks]
             states, reviews = (
-                collection_deck_progress(self.collection, deck.id, now) if with_progress else (None, None)
+                collection_decks_progress(self.collection, ids, now) if with_progress else (None, None)
             )
-            written = export_decks(
-                [deck],
-                out,
-                now=now,
-                decks_dir=Path(deck.path).parent if deck.path else None,
-                states=states,
-                reviews=reviews,
-                progress=self._progress,
-            )
+            written = run_export(jobs, now=now, states=states, reviews=reviews, progress=self._progress)
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Export failed: {exc}").plain, True)
             return
         self.app.call_from_thread(self._done, written)
 
     def _done(self, written: list[Path]) -> None:
-        self.app.notify(
-            line(f"Exported to {', '.join(map(str, written))}").plain, title="Export", markup=False
+        where = (
+            ", ".join(map(str, written))
+            if len(written) <= 3
+            else f"{len(written)} files in {written[0].parent}"
         )
+        self.app.notify(line(f"Exported to {where}").plain, title="Export", markup=False)
         self.dismiss(written)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+GROUP = "group:"  # the Select value of a whole group: "group:<name>"
+
+
+def _file_stem(value: str) -> str:
+    """The default file name for a deck id or a group value."""
+    return slugify(value.removeprefix(GROUP), max_words=8) if value.startswith(GROUP) else value

@@ -1,4 +1,5 @@
-"""Import a deck file in the TUI: preview the diff, confirm, then import with a progress bar."""
+"""Import a deck file, or every deck file in a folder, in the TUI: preview the diff, confirm, then import
+with a progress bar. The path completes as you type (`retain.ui.widgets.path_complete`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
+from retain.interop.folder_import import deck_files, import_summary
 from retain.interop.importer import (
     IMPORT_SUFFIXES,
     ImportPlan,
@@ -30,6 +32,7 @@ from retain.store.collection import Collection, CollectionError
 from retain.ui.live_reload import LiveReload
 from retain.ui.screens.share_dialog import ShareDialog
 from retain.ui.text import line
+from retain.ui.widgets.path_complete import PathComplete
 
 __all__ = ["ImportScreen"]
 
@@ -52,12 +55,16 @@ class ImportScreen(ShareDialog):
         self._live = live
         self.plan: ImportPlan | None = None
         self.reviews: list[Review] = []
+        self.files: list[Path] = []  # a folder's deck files (the plan is made per file at Import)
+        self.files_history = False  # the folder's preview asked for review history too
         self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="share-dialog"):
-            yield Label(f"Import a deck ({' '.join(IMPORT_SUFFIXES)})", id="share-title")
-            yield Input(placeholder="path to the file, e.g. ~/Downloads/Spanish.apkg", id="share-path")
+            yield Label(f"Import a deck ({' '.join(IMPORT_SUFFIXES)}) or a folder of them", id="share-title")
+            path_input = Input(placeholder="path to the file, e.g. ~/Downloads/Spanish.apkg", id="share-path")
+            yield path_input
+            yield PathComplete(path_input, IMPORT_SUFFIXES, id="share-complete")
             yield Checkbox("Import review history (.apkg, .toml sidecar)", id="share-history-flag")
             yield ProgressBar(total=1, show_eta=False, id="share-progress")
             yield Static("", id="share-diff")
@@ -92,6 +99,11 @@ class ImportScreen(ShareDialog):
         if not raw:
             self.app.call_from_thread(self._show, "Type the path of a file to import.", True)
             return
+        self.plan, self.files = None, []
+        self._busy()
+        if Path(raw).expanduser().is_dir():
+            self._preview_folder(Path(raw).expanduser(), history)
+            return
         try:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage.mkdir(parents=True, exist_ok=True)
@@ -115,8 +127,50 @@ class ImportScreen(ShareDialog):
         self.app.call_from_thread(self._show, "\n".join(lines))
         self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", False)
 
+    def _read_plan(self, path: Path, history: bool) -> tuple[ImportPlan, list[Review]]:
+        """Read and plan one file against the deck folder as it is now (in the worker)."""
+        shutil.rmtree(self.stage, ignore_errors=True)
+        self.stage.mkdir(parents=True, exist_ok=True)
+        bundle = read_file(path, self.stage, with_history=history, progress=self._progress)
+        library = self.collection.home.library()  # fresh: an earlier file of the folder may be in it
+        return plan_import(bundle, library, self.collection.home.paths.decks_dir), list(bundle.reviews)
+
+    def _preview_folder(self, folder: Path, history: bool) -> None:
+        files = deck_files(folder)
+        if not files:
+            text = f"Import refused: {folder}: no deck files here ({' '.join(IMPORT_SUFFIXES)})"
+            self.app.call_from_thread(self._show, line(text).plain, True)
+            return
+        lines: list[str] = []
+        good = decks = 0
+        refused: list[str] = []
+        for file in files:
+            try:
+                plan, _ = self._read_plan(file, history)
+            except Exception as exc:  # a stranger's file: named in the summary, the others still go in
+                reason = str(exc) if isinstance(exc, InteropError | OSError) else _unexpected(exc)
+                lines.append(line(f"{file.name}: refused: {reason}").plain)
+                refused.append(file.name)
+                continue
+            good += 1
+            decks += len(plan.decks)
+            lines += [f"{file.name}: {text}" for planned in plan.decks for text in planned.lines()]
+        head = [import_summary(good, decks, refused, dry_run=True)]  # first: a long list is cut below
+        if good:
+            head.append("Press Import to import them (progress of kept cards stays).")
+        lines = head + lines
+        self.files = [f for f in files if f.name not in refused]
+        self.files_history = history
+        self.app.call_from_thread(self._show, "\n".join(lines), not good)
+        if good:
+            self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", False)
+
     @work(thread=True, exclusive=True)
     def _apply(self, now: datetime) -> None:
+        self._busy()
+        if self.files:
+            self._apply_folder(now, self.files)
+            return
         plan = self.plan
         if plan is None:
             return
@@ -144,12 +198,38 @@ class ImportScreen(ShareDialog):
         names = "; ".join(f"{p.deck.id} ({count_line(p.deck)})" for p in plan.decks)
         self.app.call_from_thread(self._finish, written, names, note)
 
-    def _finish(self, written: list[Path], names: str = "", note: str = "") -> None:
+    def _apply_folder(self, now: datetime, files: list[Path]) -> None:
+        decks_dir = self.collection.home.paths.decks_dir
+        history = self.files_history
+        written: list[Path] = []
+        refused: list[str] = []
+        recorded = 0
+        good = 0
+        for file in files:
+            try:
+                plan, reviews = self._read_plan(file, history)
+                apply_import(plan, decks_dir, self._progress)
+            except Exception:  # this file stays out (the preview said why); the others go in
+                refused.append(file.name)
+                continue
+            good += 1
+            written += [Path(p.target) for p in plan.decks]
+            if reviews:
+                try:
+                    recorded += collection_record_history(self.collection, reviews, now, self._progress)[0]
+                except Exception:
+                    refused.append(f"{file.name}'s review history")
+        note = f"; recorded {recorded} event(s) of review history" if history else ""
+        summary = import_summary(good, len(written), refused)
+        self.app.call_from_thread(self._finish, written, "", note, summary)
+
+    def _finish(self, written: list[Path], names: str = "", note: str = "", summary: str = "") -> None:
         if self._live is not None:
             self._live.acknowledge(written)
         self.collection.reload_library()
         names = names or ", ".join(p.stem for p in written)
-        self.app.notify(line(f"Imported {names}{note}").plain, title="Import", markup=False)
+        message = f"{summary[:1].upper()}{summary[1:]}{note}" if summary else f"Imported {names}{note}"
+        self.app.notify(line(message).plain, title="Import", markup=False)
         self._cleanup()
         self.dismiss(written)
 

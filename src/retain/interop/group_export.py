@@ -1,0 +1,110 @@
+"""Export a deck or a whole group: one file holding them all (.apkg keeps the `Group::Deck`
+hierarchy), or a folder with one `.toml` file per deck.
+
+    jobs = plan_export(decks_in_group(library.decks, "Distributed Systems"), Path("out/"))
+    written = run_export(jobs, now=now, states=states, reviews=reviews)
+
+A target that is an existing folder, ends in `/`, or has no extension is a folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from retain.core.model import Deck
+from retain.core.state import CardState
+from retain.interop.bundle import Review
+from retain.interop.errors import InteropError
+from retain.interop.exporter import export_decks, export_paths
+from retain.interop.progress import ProgressFn, no_progress
+
+__all__ = [
+    "ExportJob",
+    "decks_in_group",
+    "group_names",
+    "is_folder_target",
+    "job_paths",
+    "plan_export",
+    "run_export",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """One output file and the decks it holds."""
+
+    decks: tuple[Deck, ...]
+    out: Path
+
+
+def group_names(decks: Sequence[Deck]) -> list[str]:
+    """The groups of `decks`, sorted as the home screen lists them."""
+    return sorted({d.group for d in decks if d.group}, key=str.casefold)
+
+
+def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
+    """The decks of `group` (its name in any case), in the home screen's order; [] when there is none."""
+    wanted = group.strip().casefold()
+    members = [d for d in decks if d.group and d.group.casefold() == wanted]
+    return sorted(members, key=lambda d: (d.name or d.id).casefold())
+
+
+def is_folder_target(out: Path | str) -> bool:
+    text = str(out)
+    path = Path(text).expanduser()
+    return path.is_dir() or text.endswith(("/", os.sep)) or path.suffix == ""
+
+
+def plan_export(decks: Sequence[Deck], out: Path | str) -> list[ExportJob]:
+    """A folder gets `ID.toml` per deck; a file gets every deck (a .toml or .md file holds one)."""
+    if not decks:
+        raise InteropError("nothing to export: no decks")
+    if is_folder_target(out):
+        folder = Path(out).expanduser()
+        return [ExportJob((d,), folder / f"{d.id}.toml") for d in decks]
+    target = Path(out).expanduser()
+    suffix = target.suffix.lower()
+    if suffix in (".toml", ".md") and len(decks) > 1:
+        raise InteropError(
+            f"a {suffix} file holds one deck; export the {len(decks)} decks to a folder "
+            f"(a path ending in /) or to one .apkg"
+        )
+    return [ExportJob(tuple(decks), target)]
+
+
+def job_paths(jobs: Sequence[ExportJob], *, with_progress: bool) -> list[Path]:
+    """Every file the jobs would write (to ask before replacing any of them)."""
+    return [p for job in jobs for p in export_paths(job.out, with_progress=with_progress)]
+
+
+def _mine(deck_ids: set[str], key: str) -> bool:
+    return key.split("/", 1)[0] in deck_ids
+
+
+def run_export(
+    jobs: Sequence[ExportJob],
+    *,
+    now: datetime,
+    states: Mapping[str, CardState] | None = None,
+    reviews: Sequence[Review] | None = None,
+    progress: ProgressFn = no_progress,
+) -> list[Path]:
+    """Write each job; `states`/`reviews` (export with progress) are split among the files by deck."""
+    written: list[Path] = []
+    for job in jobs:
+        ids = {d.id for d in job.decks}
+        first = job.decks[0]
+        written += export_decks(
+            job.decks,
+            job.out,
+            now=now,
+            decks_dir=Path(first.path).parent if first.path else None,
+            states=None if states is None else {k: v for k, v in states.items() if _mine(ids, k)},
+            reviews=None if reviews is None else [r for r in reviews if _mine(ids, r.key)],
+            progress=progress,
+        )
+    return written

@@ -1,0 +1,80 @@
+"""`retain import DIR`: every deck file in the folder, each on its own, and a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retain.interop.folder_import import deck_files
+
+from .conftest import run_cli, tree
+
+GROUP = "Distributed Systems Interview"
+
+
+def _export_group(folder: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[str]:
+    code, _, err = run_cli(capsys, "export", GROUP, "-o", f"{folder}/", *extra)
+    assert code == 0, err
+    return sorted(p.name for p in folder.glob("*.toml") if not p.name.endswith(".progress.toml"))
+
+
+def test_a_folder_imports_every_deck_file_with_a_summary(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "shared"
+    names = _export_group(folder, capsys)
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "other"))
+    code, msg, err = run_cli(capsys, "import", str(folder))
+    assert code == 0, err
+    assert msg.splitlines()[-1] == "imported 10 files (10 decks)"
+    assert tree(tmp_path / "other" / "decks") == names
+    assert "kafka.toml: imported deck kafka:" in msg
+
+
+def test_a_refused_file_is_named_and_the_others_go_in(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "words.tsv").write_text("hola\thello\nadiós\tgoodbye\n", encoding="utf-8")
+    (folder / "broken.toml").write_text("format = 1\n[deck\n", encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF")  # not a deck file: left alone
+    (folder / ".hidden.tsv").write_text("a\tb\n", encoding="utf-8")
+    code, msg, err = run_cli(capsys, "import", str(folder))
+    assert code == 1
+    assert msg.splitlines()[-1] == "imported 1 file (1 deck); 1 refused: broken.toml"
+    assert err.startswith("retain: broken.toml: import refused:") and err.count("\n") == 1
+    assert tree(home / "decks") == ["words.toml"]
+
+
+def test_a_dry_run_of_a_folder_writes_nothing(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "shared"
+    _export_group(folder, capsys)
+    (folder / "extra.tsv").write_text("q\ta\n", encoding="utf-8")
+    code, msg, err = run_cli(capsys, "import", str(folder), "--dry-run")
+    assert code == 0, err
+    assert msg.splitlines()[-2:] == ["would import 11 files (11 decks)", "dry run: nothing written"]
+    assert tree(home / "decks") == []
+
+
+def test_an_empty_folder_is_one_line(tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "empty").mkdir()
+    code, _, err = run_cli(capsys, "import", str(tmp_path / "empty"))
+    assert code == 1 and err.count("\n") == 1 and "no deck files here" in err
+
+
+def test_sidecars_are_history_not_decks(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "shared"
+    _export_group(folder, capsys, "--with-progress")
+    assert (folder / "kafka.progress.toml").is_file()
+    assert [p.name for p in deck_files(folder)] == sorted(
+        (p.name for p in folder.glob("*.toml") if not p.name.endswith(".progress.toml")), key=str.casefold
+    )
+    code, msg, err = run_cli(capsys, "import", str(folder), "--with-history")
+    assert code == 0, err
+    assert msg.splitlines()[-1] == "imported 10 files (10 decks)"
