@@ -48,6 +48,12 @@ class LiveReload:
         self._app = app
         self._timer = app.set_interval(interval, self.check, name="deck-watch")
 
+    def stop(self) -> None:
+        """Stop polling (the deck folders changed: a new `LiveReload` watches the new set)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
     def acknowledge(self, paths: Iterable[Path]) -> None:
         """The app wrote these files itself: do not report them as changed on disk."""
         self.watcher.acknowledge(paths)

@@ -78,6 +78,7 @@ class HomeScreen(Screen[None]):
         Binding("i", "import_deck", "Import", id="home.import", show=False),
         Binding("x", "export_deck", "Export", id="home.export", show=False),
         Binding("u,ctrl+z", "undo", "Undo", id="home.undo", show=False),
+        Binding("comma", "app.settings", "Settings", id="home.settings", show=False),
     ]
 
     def __init__(

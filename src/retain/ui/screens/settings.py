@@ -1,0 +1,404 @@
+"""Settings (`,` on the deck list, or Settings in the palette): config.toml edited in the app.
+
+Four tabs: General (rollover hour, learn-ahead, theme, deck folders), Presets
+(`[study]`, the defaults of every deck, and each `[presets.NAME]`), Decks (a
+deck's preset and its own overrides) and Keys (`[keymap]`, conflicts marked).
+Each edit goes into a `ConfigDocument` (tomlkit: the file's comments and
+layout stay) and the whole text is run through the config loader at once, so
+a bad value shows the loader's own message and its field turns red. ctrl+s
+saves (refused while the text does not load; when config.toml changed on disk
+meanwhile, it asks) and applies the result to the running app at once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Input, Label, Select, Static, TabbedContent, TabPane, Tabs
+
+from retain.store.config import Config, ConfigError
+from retain.store.config_edit import ConfigChangedOnDisk, ConfigDocument, ConfigEditError, problem
+from retain.ui.access import retain_app
+from retain.ui.settings_fields import GLOBAL_FIELDS, PRESET_FIELDS, parameters_text
+from retain.ui.text import line
+from retain.ui.widgets.key_bar import KeyBar
+from retain.ui.widgets.settings_grid import SettingsGrid
+from retain.ui.widgets.workload_panel import WorkloadPanel
+
+__all__ = ["SettingsScreen", "open_settings"]
+
+_PRESET_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_BUILDERS = {"tab-presets": "_preset_widgets", "tab-decks": "_deck_widgets", "tab-keys": "_key_widgets"}
+STUDY = ""  # the preset list's value for `[study]`
+_STUDY_LABEL = "Defaults for every deck (study)"
+
+
+class SettingsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="settings.save"),
+        Binding("escape", "close", "Close", id="settings.close"),
+        Binding("ctrl+n,ctrl+pagedown", "next_tab", "Next tab", id="settings.next_tab"),
+        Binding("ctrl+b,ctrl+pageup", "previous_tab", "Previous tab", id="settings.previous_tab", show=False),
+        Binding("q", "close", "Close", id="settings.quit", show=False),  # not the app's Quit: edits are here
+    ]
+    DEFAULT_CSS = """
+    SettingsScreen #settings-top { height: 1; padding: 0 1; background: $boost; }
+    SettingsScreen #settings-title { width: auto; text-style: bold; color: $accent; }
+    SettingsScreen #settings-path { width: 1fr; color: $text-muted; margin-left: 2; text-wrap: nowrap;
+        text-overflow: ellipsis; }
+    SettingsScreen TabbedContent { height: 1fr; }
+    SettingsScreen TabPane { padding: 1 1 0 1; }
+    SettingsScreen .pick { height: 1; margin-bottom: 1; }
+    SettingsScreen .pick > Label { width: 27; color: $text-muted; }
+    SettingsScreen .pick > Select { width: 36; }
+    SettingsScreen .pick > Input { width: 1fr; margin-left: 2; background: $boost; }
+    SettingsScreen #preset-parameters { color: $text-muted; margin-bottom: 1; }
+    SettingsScreen #settings-problem { height: auto; padding: 0 1; }
+    SettingsScreen #settings-problem.-error { color: $error; background: $error 10%; }
+    """
+
+    def __init__(self, edit: ConfigDocument, *, decks: list[tuple[str, str]], themes: list[str]) -> None:
+        super().__init__()
+        self.edit = edit
+        self._decks = decks  # (id, name) of the library's decks
+        self._themes = themes
+        self._new_presets: list[str] = []  # named in this session, before they hold a setting
+        self._problem = ""
+        self._built: set[str] = {"tab-general"}
+
+    # ---- layout ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="settings-top"):
+            yield Static(Content("Settings"), id="settings-title")
+            yield Static(Content(str(self.edit.path)), id="settings-path")
+        with TabbedContent(id="settings-tabs"):
+            with TabPane("General", id="tab-general"), VerticalScroll(can_focus=False):
+                yield SettingsGrid(GLOBAL_FIELDS, (), choices=self._themes, id="general-grid")
+            # The other tabs are built when first opened: the screen opens with the General tab only.
+            for title, pane_id in (("Presets", "tab-presets"), ("Decks", "tab-decks"), ("Keys", "tab-keys")):
+                with TabPane(title, id=pane_id):
+                    yield Static(Content("…"), classes="pending")
+        yield Static(id="settings-problem")
+        yield KeyBar()
+
+    def _preset_widgets(self) -> ComposeResult:
+        with VerticalScroll(can_focus=False):
+            with Horizontal(classes="pick"):
+                yield Label("Preset")
+                yield Select[str]([(_STUDY_LABEL, STUDY)], allow_blank=False, id="preset-pick", compact=True)
+                yield Input(placeholder="new preset: name, Enter", id="preset-new", compact=True)
+            yield Static(id="preset-parameters")
+            yield SettingsGrid(PRESET_FIELDS, ("study",), id="preset-grid")
+            yield WorkloadPanel(id="workload")
+
+    def _deck_widgets(self) -> ComposeResult:
+        decks = self._deck_options()
+        with VerticalScroll(can_focus=False):
+            with Horizontal(classes="pick"):
+                yield Label("Deck")
+                yield Select[str](
+                    decks, allow_blank=not decks, prompt="no decks", id="deck-pick", compact=True
+                )
+            with Horizontal(classes="pick"):
+                yield Label("Preset")
+                yield Select[str]([], prompt="default", id="deck-preset", compact=True)
+            yield SettingsGrid(PRESET_FIELDS, ("decks", ""), id="deck-grid")
+
+    def _key_widgets(self) -> ComposeResult:
+        from retain.ui.app import binding_sections  # imports every screen, for their bindings
+        from retain.ui.widgets.keymap_panel import KeymapPanel
+
+        keymap = self.edit.get(("keymap",))
+        yield KeymapPanel(binding_sections(), keymap if isinstance(keymap, dict) else {}, id="keymap")
+
+    async def build_tab(self, pane_id: str) -> None:
+        """Mount a tab's widgets (once) and fill them from the document."""
+        if pane_id in self._built or pane_id not in _BUILDERS:
+            return
+        self._built.add(pane_id)
+        pane = self.query_one(f"#{pane_id}", TabPane)
+        await pane.query(".pending").remove()
+        await pane.mount_compose(getattr(self, _BUILDERS[pane_id])())
+        for widget in pane.query(Input):
+            widget.cursor_blink = False
+        self.refresh_all()
+
+    def _deck_options(self) -> list[tuple[str, str]]:
+        options = [
+            (f"{name} ({deck_id})" if name != deck_id else deck_id, deck_id) for deck_id, name in self._decks
+        ]
+        known = {deck_id for deck_id, _ in self._decks}
+        in_file = self.edit.get(("decks",))
+        if isinstance(in_file, dict):
+            options += [(f"{d} (not in the library)", d) for d in in_file if d not in known]
+        return options
+
+    def on_mount(self) -> None:
+        for widget in self.query(Input):
+            widget.cursor_blink = False
+        self.refresh_all()
+        self.query_one("#general-grid #field-rollover_hour", Input).focus()
+
+    # ---- showing the document ---------------------------------------------------------
+
+    def _presets(self) -> list[str]:
+        in_file = self.edit.get(("presets",))
+        names = [n for n in in_file if isinstance(n, str)] if isinstance(in_file, dict) else []
+        return [*names, *(n for n in self._new_presets if n not in names)]
+
+    def refresh_all(self) -> None:
+        """Show the document in every tab (after opening, a merge or a reload)."""
+        data = self.edit.data()
+        self.query_one("#general-grid", SettingsGrid).show((), data)
+        if "tab-presets" in self._built:
+            self._refresh_presets()
+        if "tab-decks" in self._built:
+            self._show_deck()
+        if "tab-keys" in self._built:
+            self._show_keymap()
+        self._validate()
+
+    def _show_keymap(self) -> None:
+        from retain.ui.widgets.keymap_panel import KeymapPanel
+
+        keymap = self.edit.get(("keymap",))
+        self.query_one(KeymapPanel).show(keymap if isinstance(keymap, dict) else {})
+
+    def _refresh_presets(self) -> None:
+        presets = self._presets()
+        pick = self.query_one("#preset-pick", Select)
+        current = pick.value if isinstance(pick.value, str) else STUDY
+        with self.prevent(Select.Changed):
+            choices = [(_STUDY_LABEL, STUDY), *((f"preset {n}", n) for n in presets)]
+            if "default" not in presets:
+                choices.insert(1, ("preset default", "default"))
+            pick.set_options(choices)
+            pick.value = current if current in [v for _, v in choices] else STUDY
+        self._show_preset()
+
+    def _preset_table(self) -> tuple[str, ...]:
+        value = self.query_one("#preset-pick", Select).value
+        return ("presets", value) if isinstance(value, str) and value != STUDY else ("study",)
+
+    def _show_preset(self) -> None:
+        table = self._preset_table()
+        data = self.edit.data()
+        self.query_one("#preset-grid", SettingsGrid).show(table, data)
+        self.query_one("#preset-parameters", Static).update(
+            Content(f"FSRS parameters: {parameters_text(data, table)}")
+        )
+        self.query_one(WorkloadPanel).for_preset(table)
+
+    def _deck_id(self) -> str | None:
+        value = self.query_one("#deck-pick", Select).value
+        return value if isinstance(value, str) else None
+
+    def _show_deck(self) -> None:
+        deck_id = self._deck_id()
+        data = self.edit.data()
+        preset_pick = self.query_one("#deck-preset", Select)
+        preset = self.edit.get(("decks", deck_id, "preset")) if deck_id is not None else None
+        names = self._presets()
+        options = [(n, n) for n in names if n != "default"]
+        if isinstance(preset, str) and preset not in names:
+            options.append((f"{preset} (missing)", preset))
+        with self.prevent(Select.Changed):
+            preset_pick.set_options(options)
+            preset_pick.value = preset if isinstance(preset, str) and preset != "default" else Select.NULL
+        preset_pick.disabled = deck_id is None
+        if deck_id is not None:
+            self.query_one("#deck-grid", SettingsGrid).show(("decks", deck_id), data)
+
+    # ---- editing -------------------------------------------------------------------------
+
+    @on(SettingsGrid.Edited)
+    def _edited(self, event: SettingsGrid.Edited) -> None:
+        event.stop()
+        self.set_value(event.keys, event.value)
+
+    def set_value(self, keys: tuple[str, ...], value: Any) -> None:
+        """Put one value in the document and check the whole text with the config loader."""
+        try:
+            self.edit.set(keys, value)
+        except ConfigEditError as exc:
+            self._show_problem(str(exc))
+            return
+        if keys[0] == "keymap" and "tab-keys" in self._built:
+            self._show_keymap()
+        self._validate()
+
+    def _validate(self) -> str:
+        self._show_problem(problem(self.edit))
+        return self._problem
+
+    def _show_problem(self, message: str) -> None:
+        self._problem = message
+        for grid in self.query(SettingsGrid):
+            grid.mark(message)
+        status = self.query_one("#settings-problem", Static)
+        status.set_class(bool(message), "-error")
+        if message:
+            status.update(line(f"✗ {message}"))
+        elif self.edit.dirty:
+            status.update(Content.styled("Unsaved changes: ctrl+s saves them, Esc asks.", "$text-muted"))
+        else:
+            status.update(Content.styled("Saved settings apply at once.", "$text-muted"))
+
+    @on(Select.Changed, "#preset-pick")
+    def _preset_picked(self, event: Select.Changed) -> None:
+        event.stop()
+        self._show_preset()
+
+    @on(Input.Submitted, "#preset-new")
+    def _new_preset(self, event: Input.Submitted) -> None:
+        event.stop()
+        name = event.value.strip()
+        if not _PRESET_NAME_RE.match(name):
+            self._show_problem("A preset name uses letters, digits, - and _ (up to 64).")
+            return
+        if name not in self._presets():
+            self._new_presets.append(name)
+        event.input.value = ""
+        self.refresh_all()
+        self.query_one("#preset-pick", Select).value = name
+
+    @on(Select.Changed, "#deck-pick")
+    def _deck_picked(self, event: Select.Changed) -> None:
+        event.stop()
+        self._show_deck()
+
+    @on(Select.Changed, "#deck-preset")
+    def _deck_preset(self, event: Select.Changed) -> None:
+        event.stop()
+        deck_id = self._deck_id()
+        if deck_id is None:
+            return
+        value = None if event.value is Select.NULL else event.value
+        self.set_value(("decks", deck_id, "preset"), value)
+        self.query_one("#deck-grid", SettingsGrid).show(("decks", deck_id), self.edit.data())  # new hints
+
+    @on(TabbedContent.TabActivated)
+    async def _tab(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane
+        if pane.id not in self._built:
+            await self.build_tab(pane.id or "")
+        elif pane.id == "tab-presets":
+            self._show_preset()  # inherited hints follow edits made elsewhere
+        elif pane.id == "tab-decks":
+            self._show_deck()
+        focused = self.focused
+        if focused is None or not (pane in focused.ancestors or isinstance(focused, Tabs)):
+            # A field left focused in a hidden tab would switch back to that tab.
+            target = next((w for w in pane.query("Input, Select, OptionList") if w.focusable), None)
+            if target is not None:
+                target.focus()
+
+    def action_next_tab(self) -> None:
+        self.query_one(TabbedContent).query_one(Tabs).action_next_tab()
+
+    def action_previous_tab(self) -> None:
+        self.query_one(TabbedContent).query_one(Tabs).action_previous_tab()
+
+    # ---- saving ----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        self._save(force=False)
+
+    def _save(self, *, force: bool) -> bool:
+        try:
+            config = self.edit.save(force=force)
+        except ConfigChangedOnDisk:
+            self._ask_changed_on_disk()
+            return False
+        except (ConfigError, ConfigEditError) as exc:
+            self._show_problem(str(exc))
+            self.app.bell()
+            return False
+        self._saved(config)
+        return True
+
+    def _saved(self, config: Config) -> None:
+        from retain.ui.settings_apply import apply_config
+
+        apply_config(retain_app(self), config)
+        self._new_presets = [n for n in self._new_presets if n not in self._presets()]
+        self._validate()
+        self.notify("Settings saved to config.toml and applied.", markup=False)
+
+    def _ask_changed_on_disk(self) -> None:
+        from retain.ui.screens.confirm import ChoiceScreen
+
+        message = line(
+            f"{self.edit.path.name} was changed on disk (another editor?) since the settings were opened."
+        )
+        choices = [
+            ("merge", "Apply mine to theirs"),
+            ("mine", "Overwrite with mine"),
+            ("theirs", "Use theirs"),
+            ("edit", "Keep editing"),
+        ]
+        self.app.push_screen(ChoiceScreen("config.toml changed on disk", message, choices), self._resolve)
+
+    def _resolve(self, choice: str | None) -> None:
+        if choice == "mine":
+            self._save(force=True)
+        elif choice == "merge":
+            try:
+                self.edit = self.edit.merged()
+            except ConfigEditError as exc:
+                self._show_problem(str(exc))
+                return
+            self.refresh_all()
+            if not self._problem:
+                self._save(force=False)
+        elif choice == "theirs":
+            self._reload()
+
+    def _reload(self) -> None:
+        """Drop the edits and show the file as it is now; the app takes it on if it loads."""
+        try:
+            self.edit = ConfigDocument.open(self.edit.path)
+        except ConfigEditError as exc:
+            self._show_problem(str(exc))
+            return
+        self.refresh_all()
+        if not self._problem:
+            from retain.ui.settings_apply import apply_config
+
+            apply_config(retain_app(self), self.edit.validate())
+
+    def action_close(self) -> None:
+        if not self.edit.dirty:
+            self.dismiss()
+            return
+        from retain.ui.screens.confirm import ChoiceScreen
+
+        choices = [("save", "Save"), ("discard", "Discard"), ("edit", "Keep editing")]
+        message = Content("The settings have unsaved changes.")
+        self.app.push_screen(ChoiceScreen("Save the settings?", message, choices), self._close_choice)
+
+    def _close_choice(self, choice: str | None) -> None:
+        if choice == "discard" or (choice == "save" and self._save(force=False)):
+            self.dismiss()
+
+
+def open_settings(host: Any) -> None:
+    """Open the settings over the app (a `RetainApp` with its collection open)."""
+    app = retain_app(host)
+    if isinstance(app.screen, SettingsScreen):
+        return
+    try:
+        edit = ConfigDocument.open(app.collection.home.paths.config_file)
+    except ConfigEditError as exc:
+        app.notify(str(exc), title="Cannot open the settings", severity="error", markup=False)
+        return
+    decks = [(d.id, d.name or d.id) for d in app.collection.library.decks]
+    app.push_screen(SettingsScreen(edit, decks=decks, themes=sorted(app.available_themes)))
