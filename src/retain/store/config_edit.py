@@ -165,9 +165,16 @@ class ConfigDocument:
     # ---- editing ---------------------------------------------------------------
 
     def set(self, keys: Keys, value: Any) -> None:
-        """Set the value at `keys`, creating tables on the way; None removes it (inherit the default)."""
-        self._apply(self.doc, keys, value)
-        self.changes[keys] = value
+        """Set the value at `keys`, creating tables on the way; None removes it (inherit the default).
+
+        The document is rebuilt from the text as opened plus every change so far, so a value
+        cleared and typed again is back in its place with its comment.
+        """
+        changes = {**self.changes, keys: value}
+        doc = _parse(self.path, self.original)
+        for place, new in changes.items():
+            self._apply(doc, place, new)
+        self.doc, self.changes = doc, changes
 
     def _apply(self, doc: tomlkit.TOMLDocument, keys: Keys, value: Any) -> None:
         if not keys:
