@@ -23,6 +23,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Comment, InlineTable, Table, Whitespace
 
+from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config import Config, ConfigError, parse_config
 from retain.store.files import ReadError, atomic_write, read_text_limited
 
@@ -125,8 +126,19 @@ class ConfigDocument:
         self.crlf = text is not None and "\r\n" in text
         self.original = (text or "").replace("\r\n", "\n") if self.crlf else (text or "")
         self.stamp = FileStamp.of(path, text)
-        self.doc = _parse(path, self.original)
+        parsed = loads_safe(self.original)  # the fast parser: tomlkit's waits for the first edit
+        if isinstance(parsed, TomlFailure):
+            raise ConfigEditError(f"{path}:{parsed.line}:{parsed.col}: cannot edit: {parsed.message}")
+        self._data: dict[str, Any] | None = parsed
+        self._doc: tomlkit.TOMLDocument | None = None
         self.changes: dict[Keys, Any] = {}  # the last value set per place (None: removed), for `merged`
+
+    @property
+    def doc(self) -> tomlkit.TOMLDocument:
+        """The tomlkit document (parsed on first use)."""
+        if self._doc is None:
+            self._doc = _parse(self.path, self.original)
+        return self._doc
 
     @classmethod
     def open(cls, path: Path) -> ConfigDocument:
@@ -135,9 +147,10 @@ class ConfigDocument:
     # ---- reading ---------------------------------------------------------------
 
     def data(self) -> dict[str, Any]:
-        """The document as plain Python values."""
-        out: dict[str, Any] = self.doc.unwrap()
-        return out
+        """The document as plain Python values (do not change them)."""
+        if self._data is None:
+            self._data = self.doc.unwrap()
+        return self._data
 
     def get(self, keys: Keys) -> Any:
         """The value at `keys` (plain Python), None when it is not set."""
@@ -149,18 +162,22 @@ class ConfigDocument:
         return node
 
     def text(self) -> str:
-        out: str = self.doc.as_string()
+        if self._doc is None:
+            return self.original.replace("\n", "\r\n") if self.crlf else self.original
+        out: str = self._doc.as_string()
         if out.endswith("\n\n") and not self.original.endswith("\n\n"):
             out = out.rstrip("\n") + "\n"  # a new last table's blank line is not kept at the end
         return out.replace("\n", "\r\n") if self.crlf else out
 
     @property
     def dirty(self) -> bool:
-        return self.text() != (self.original.replace("\n", "\r\n") if self.crlf else self.original)
+        return bool(self.changes) and self.text() != (
+            self.original.replace("\n", "\r\n") if self.crlf else self.original
+        )
 
     def validate(self) -> Config:
         """The config the edited text loads as; ConfigError with the loader's message."""
-        return parse_config(self.text())
+        return parse_config(self.text() if self.changes else self.original)
 
     # ---- editing ---------------------------------------------------------------
 
@@ -174,7 +191,7 @@ class ConfigDocument:
         doc = _parse(self.path, self.original)
         for place, new in changes.items():
             self._apply(doc, place, new)
-        self.doc, self.changes = doc, changes
+        self._doc, self._data, self.changes = doc, None, changes
 
     def _apply(self, doc: tomlkit.TOMLDocument, keys: Keys, value: Any) -> None:
         if not keys:

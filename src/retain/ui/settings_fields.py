@@ -112,6 +112,7 @@ _GLOBAL_DEFAULTS: dict[str, Any] = {
     "rollover_hour": Config().rollover_hour,
     "learn_ahead_minutes": Config().learn_ahead_minutes,
     "theme": Config().theme,
+    "deck_folders": [],
 }
 
 

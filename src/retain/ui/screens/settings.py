@@ -13,6 +13,7 @@ meanwhile, it asks) and applies the result to the running app at once.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on
@@ -58,7 +59,8 @@ class SettingsScreen(Screen[None]):
     SettingsScreen .pick { height: 1; margin-bottom: 1; }
     SettingsScreen .pick > Label { width: 27; color: $text-muted; }
     SettingsScreen .pick > Select { width: 36; }
-    SettingsScreen .pick > Input { width: 1fr; margin-left: 2; background: $boost; }
+    SettingsScreen .pick > Input { width: 36; background: $boost; }
+    SettingsScreen .pick > Input:focus { background: $surface-lighten-1; }
     SettingsScreen #preset-parameters { color: $text-muted; margin-bottom: 1; }
     SettingsScreen #settings-problem { height: auto; padding: 0 1; }
     SettingsScreen #settings-problem.-error { color: $error; background: $error 10%; }
@@ -78,7 +80,7 @@ class SettingsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="settings-top"):
             yield Static(Content("Settings"), id="settings-title")
-            yield Static(Content(str(self.edit.path)), id="settings-path")
+            yield Static(Content(_home_relative(self.edit.path)), id="settings-path")
         with TabbedContent(id="settings-tabs"):
             with TabPane("General", id="tab-general"), VerticalScroll(can_focus=False):
                 yield SettingsGrid(GLOBAL_FIELDS, (), choices=self._themes, id="general-grid")
@@ -94,7 +96,9 @@ class SettingsScreen(Screen[None]):
             with Horizontal(classes="pick"):
                 yield Label("Preset")
                 yield Select[str]([(_STUDY_LABEL, STUDY)], allow_blank=False, id="preset-pick", compact=True)
-                yield Input(placeholder="new preset: name, Enter", id="preset-new", compact=True)
+            with Horizontal(classes="pick"):
+                yield Label("New preset")
+                yield Input(placeholder="a name, then Enter", id="preset-new", compact=True)
             yield Static(id="preset-parameters")
             yield SettingsGrid(PRESET_FIELDS, ("study",), id="preset-grid")
             yield WorkloadPanel(id="workload")
@@ -250,7 +254,9 @@ class SettingsScreen(Screen[None]):
         elif self.edit.dirty:
             status.update(Content.styled("Unsaved changes: ctrl+s saves them, Esc asks.", "$text-muted"))
         else:
-            status.update(Content.styled("Saved settings apply at once.", "$text-muted"))
+            status.update(
+                Content.styled("ctrl+s saves to config.toml; saved settings apply at once.", "$text-muted")
+            )
 
     @on(Select.Changed, "#preset-pick")
     def _preset_picked(self, event: Select.Changed) -> None:
@@ -388,6 +394,14 @@ class SettingsScreen(Screen[None]):
     def _close_choice(self, choice: str | None) -> None:
         if choice == "discard" or (choice == "save" and self._save(force=False)):
             self.dismiss()
+
+
+def _home_relative(path: Path) -> str:
+    """`~/.config/retain/config.toml` rather than the whole home folder."""
+    try:
+        return f"~/{path.relative_to(Path.home())}"
+    except (ValueError, RuntimeError):
+        return str(path)
 
 
 def open_settings(host: Any) -> None:

@@ -68,7 +68,9 @@ class KeymapPanel(Vertical):
             options.append(Option(Content.styled(title, "bold $accent"), disabled=True))
             for b in bindings:
                 keys = _shown(binding_keys(b, self._keymap))
-                mark = ("⚠ ", "$warning") if b.id in conflicted else ("  ", "")
+                mark: tuple[str, str] | str = (
+                    ("⚠ ", "$warning") if b.id in conflicted else "\u00a0\u00a0"
+                )  # (plain spaces at the start of an option are dropped)
                 changed = "bold" if b.id in self._keymap else ""
                 options.append(
                     Option(

@@ -56,6 +56,7 @@ class SettingsGrid(Grid):
         self.fields = list(fields)
         self.table = table
         self._choices = list(choices)  # for a choice field without its own (the theme)
+        self._shown_options: dict[str, list[tuple[str, Any]]] = {}
 
     def _options(self, field: Field) -> list[tuple[str, Any]]:
         if field.kind == "bool":
@@ -67,7 +68,9 @@ class SettingsGrid(Grid):
             yield Label(field.label)
             widget: Widget
             if field.kind in ("choice", "bool"):
-                widget = Select(self._options(field), id=f"field-{field.key}", compact=True)
+                options = self._options(field)
+                self._shown_options[field.key] = options
+                widget = Select(options, id=f"field-{field.key}", compact=True)
             else:
                 widget = Input(id=f"field-{field.key}", compact=True, select_on_focus=False)
             widget.tooltip = field.hint or None
@@ -94,8 +97,11 @@ class SettingsGrid(Grid):
                     options = self._options(field)
                     if value is not None and value not in [v for _, v in options]:
                         options.append((f"{value} (unknown)", value))
-                    widget.set_options(options)
-                    widget.prompt = blank or "not set"
+                    if options != self._shown_options.get(field.key):  # rebuilding the menu costs
+                        widget.set_options(options)
+                        self._shown_options[field.key] = options
+                    if widget.prompt != blank:
+                        widget.prompt = blank
                     widget.value = Select.NULL if value is None else value
                 elif isinstance(widget, Input):
                     widget.placeholder = blank
@@ -105,8 +111,8 @@ class SettingsGrid(Grid):
     def _blank_text(self, field: Field, data: dict[str, Any]) -> str:
         """What an empty field means: the inherited value and where it comes from."""
         value, source = inherited(data, self.table, field.key)
-        shown = value_text(field.kind, value)
-        return f"{shown} ({source})" if shown else f"({source})"
+        shown = value_text(field.kind, value) or "none"
+        return f"{shown} ({source})"
 
     def mark(self, problem: str) -> None:
         """Mark the field the loader's message names (`study.new_per_day`), unmark the others."""
