@@ -147,21 +147,19 @@ async def _run(home: Path, runs: int) -> None:
 
 
 async def _tabs_and_save(pilot: Any, paints: list[float], app: Any, config_file: Path) -> None:
-    from textual.widgets import Input, TabbedContent
+    from textual.widgets import ContentSwitcher, Input
 
     from retain.ui.screens.settings import SettingsScreen
 
     await _until_painted(pilot, paints, "comma", lambda: isinstance(app.screen, SettingsScreen))
     screen = app.screen
-    tabs = screen.query_one(TabbedContent)
+    tabs = screen.query_one(ContentSwitcher)
     for pane in ("tab-presets", "tab-decks", "tab-keys"):
-        took = await _until_painted(
-            pilot, paints, "ctrl+n", lambda p=pane: tabs.active == p and p in screen._built
-        )
+        took = await _until_painted(pilot, paints, "ctrl+n", lambda p=pane: tabs.current == p)
         print(
             f"first opening of the {pane[4:]} tab: wall {took[0] * 1000:.0f} ms, CPU {took[1] * 1000:.0f} ms"
         )
-    tabs.active = "tab-general"
+    await screen.action_show_tab("tab-general")
     for _ in range(5):
         await pilot.pause()
     field = screen.query_one("#field-learn_ahead_minutes", Input)

@@ -9,7 +9,7 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, OptionList, Select, TabbedContent
+from textual.widgets import Input, OptionList, Select
 
 from retain.store.config import ConfigError, parse_config
 from retain.ui.screens.confirm import ChoiceScreen
@@ -47,8 +47,8 @@ async def open_settings(pilot: Pilot[None]) -> SettingsScreen:
 
 
 async def tab(pilot: Pilot[None], screen: SettingsScreen, pane: str) -> None:
-    screen.query_one(TabbedContent).active = pane
-    await settle(pilot, 5)
+    await screen.action_show_tab(pane)
+    await settle(pilot)
 
 
 async def type_into(pilot: Pilot[None], field: Input, text: str) -> None:

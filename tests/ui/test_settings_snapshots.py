@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Select, TabbedContent
+from textual.widgets import Input, OptionList, Select
+
+from retain.ui.screens.settings import SettingsScreen
 
 from .conftest import OpenApp
 
@@ -51,7 +53,9 @@ async def _open(pilot: Pilot[None], tab: str = "") -> None:
     await pilot.press("comma")
     await _settle(pilot)
     if tab:
-        pilot.app.screen.query_one(TabbedContent).active = tab
+        screen = pilot.app.screen
+        assert isinstance(screen, SettingsScreen)
+        await screen.action_show_tab(tab)
         await _settle(pilot)
 
 

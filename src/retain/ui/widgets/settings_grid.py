@@ -14,11 +14,11 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Grid
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Select, Static
 
 from retain.ui.settings_fields import Field, inherited, parse_text, value_text
 
@@ -27,20 +27,19 @@ __all__ = ["SettingsGrid"]
 Table = tuple[str, ...]
 
 
-class SettingsGrid(Grid):
+class SettingsGrid(Horizontal):
+    """Three columns (labels, fields, hints): the labels and the hints are one widget each, so a
+    form of nine settings is a dozen widgets, not thirty (the screen opens faster)."""
+
     DEFAULT_CSS = """
-    SettingsGrid {
-        grid-size: 3;
-        grid-columns: 26 22 1fr;
-        grid-rows: 1;
-        grid-gutter: 0 1;
-        height: auto;
-    }
-    SettingsGrid > Label { color: $text-muted; }
-    SettingsGrid > .hint { color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
-    SettingsGrid > Input { background: $boost; }
-    SettingsGrid > Input:focus { background: $surface-lighten-1; }
-    SettingsGrid > .-invalid, SettingsGrid > .-invalid:focus { background: $error 30%; }
+    SettingsGrid { height: auto; }
+    SettingsGrid > .labels { width: 27; color: $text-muted; }
+    SettingsGrid > .fields { width: 22; height: auto; margin-right: 1; }
+    SettingsGrid > .fields > * { height: 1; }
+    SettingsGrid > .hints { width: 1fr; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
+    SettingsGrid Input { background: $boost; }
+    SettingsGrid Input:focus { background: $surface-lighten-1; }
+    SettingsGrid .-invalid, SettingsGrid .-invalid:focus { background: $error 30%; }
     """
 
     class Edited(Message):
@@ -64,18 +63,19 @@ class SettingsGrid(Grid):
         return [(c, c) for c in (field.choices or self._choices)]
 
     def compose(self) -> ComposeResult:
-        for field in self.fields:
-            yield Label(field.label)
-            widget: Widget
-            if field.kind in ("choice", "bool"):
-                options = self._options(field)
-                self._shown_options[field.key] = options
-                widget = Select(options, id=f"field-{field.key}", compact=True)
-            else:
-                widget = Input(id=f"field-{field.key}", compact=True, select_on_focus=False)
-            widget.tooltip = field.hint or None
-            yield widget
-            yield Static(Content(field.hint), classes="hint")
+        yield Static(Content("\n").join(Content(f.label) for f in self.fields), classes="labels")
+        with Vertical(classes="fields"):
+            for field in self.fields:
+                widget: Widget
+                if field.kind in ("choice", "bool"):
+                    options = self._options(field)
+                    self._shown_options[field.key] = options
+                    widget = Select(options, id=f"field-{field.key}", compact=True)
+                else:
+                    widget = Input(id=f"field-{field.key}", compact=True, select_on_focus=False)
+                widget.tooltip = field.hint or None
+                yield widget
+        yield Static(Content("\n").join(Content(f.hint) for f in self.fields), classes="hints")
 
     def on_mount(self) -> None:
         for widget in self.query(Input):
