@@ -319,3 +319,32 @@ async def test_the_theme_choice_is_saved_and_shown(config_path: Path, open_app: 
         await settle(pilot)
         assert app.theme == "gruvbox"
         assert config_path.read_text().count("theme = ") == 1  # saved once, not again by the watcher
+
+
+async def test_hostile_names_are_shown_as_text(retain_home: Path, open_app: OpenApp) -> None:
+    """Deck names and config values reach the Selects as inert text: no markup, no escape codes."""
+    (retain_home / "decks" / "markup.toml").write_text(
+        'format = 1\n\n[deck]\nid = "markup"\nname = "[@click=app.quit]Boom[/] [bold]x"\n\n'
+        '[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\n'
+    )
+    write_decks(retain_home / "decks", hostile=True)
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        (retain_home / "config.toml").write_text(  # edited on disk after the start: invalid now
+            '[study]\nfuzz = false\nleech_action = "[/]\\u001b[2J"\n[decks."[b]odd"]\npreset = "[/x]"\n'
+        )
+        screen = await open_settings(pilot)
+        await tab(pilot, screen, "tab-presets")
+        await tab(pilot, screen, "tab-decks")
+        for deck_id in ("markup", "hostile", "[b]odd"):
+            screen.query_one("#deck-pick", Select).value = deck_id
+            await settle(pilot)
+        text = screen_text(app)
+        assert "[b]odd (not in the library)" in text and "[/x] (missing)" in text
+        assert "\x1b" not in text and "\x07" not in text
+        screen.query_one("#deck-pick", Select).value = "markup"
+        await settle(pilot)
+        assert "[@click=app.quit]Boom[/] [bold]x" in screen_text(app)  # literally (cut at the width)
+        await tab(pilot, screen, "tab-presets")
+        assert "[/]" in screen_text(app) and "study.leech_action" in status(screen)
+        assert app.is_running

@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,7 +30,7 @@ from retain.store.config import Config, ConfigError
 from retain.store.config_edit import ConfigChangedOnDisk, ConfigDocument, ConfigEditError, problem
 from retain.ui.access import retain_app
 from retain.ui.settings_fields import GLOBAL_FIELDS, PRESET_FIELDS, parameters_text
-from retain.ui.text import line
+from retain.ui.text import line, rich_plain
 from retain.ui.widgets.key_bar import KeyBar
 from retain.ui.widgets.settings_grid import SettingsGrid
 from retain.ui.widgets.workload_panel import WorkloadPanel
@@ -84,7 +85,7 @@ class SettingsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="settings-top"):
             yield Static(Content("Settings"), id="settings-title")
-            yield Static(Content(_home_relative(self.edit.path)), id="settings-path")
+            yield Static(line(_home_relative(self.edit.path)), id="settings-path")
         # A one-line tab bar and a switcher, not TabbedContent: a third of the widgets, to open fast.
         yield Static(id="settings-tabbar")
         with ContentSwitcher(initial="tab-general", id="settings-panes"):
@@ -136,14 +137,17 @@ class SettingsScreen(Screen[None]):
             widget.cursor_blink = False
         self.refresh_all()
 
-    def _deck_options(self) -> list[tuple[str, str]]:
-        options = [
-            (f"{name} ({deck_id})" if name != deck_id else deck_id, deck_id) for deck_id, name in self._decks
+    def _deck_options(self) -> list[tuple[RenderableType, str]]:
+        """(label, deck id): the library's decks, then decks only config.toml names. Labels are
+        Rich Text: deck names are untrusted and Select reads a str label as markup."""
+        options: list[tuple[RenderableType, str]] = [
+            (rich_plain(f"{name} ({deck_id})" if name != deck_id else deck_id), deck_id)
+            for deck_id, name in self._decks
         ]
         known = {deck_id for deck_id, _ in self._decks}
         in_file = self.edit.get(("decks",))
         if isinstance(in_file, dict):
-            options += [(f"{d} (not in the library)", d) for d in in_file if d not in known]
+            options += [(rich_plain(f"{d} (not in the library)"), d) for d in in_file if d not in known]
         return options
 
     def on_mount(self) -> None:
@@ -183,7 +187,10 @@ class SettingsScreen(Screen[None]):
         pick = self.query_one("#preset-pick", Select)
         current = pick.value if isinstance(pick.value, str) else STUDY
         with self.prevent(Select.Changed):
-            choices = [(_STUDY_LABEL, STUDY), *((f"preset {n}", n) for n in presets)]
+            choices: list[tuple[RenderableType, str]] = [
+                (_STUDY_LABEL, STUDY),
+                *((rich_plain(f"preset {n}"), n) for n in presets),
+            ]
             if "default" not in presets:
                 choices.insert(1, ("preset default", "default"))
             pick.set_options(choices)
@@ -213,9 +220,9 @@ class SettingsScreen(Screen[None]):
         preset_pick = self.query_one("#deck-preset", Select)
         preset = self.edit.get(("decks", deck_id, "preset")) if deck_id is not None else None
         names = self._presets()
-        options = [(n, n) for n in names if n != "default"]
+        options: list[tuple[RenderableType, str]] = [(rich_plain(n), n) for n in names if n != "default"]
         if isinstance(preset, str) and preset not in names:
-            options.append((f"{preset} (missing)", preset))
+            options.append((rich_plain(f"{preset} (missing)"), preset))
         with self.prevent(Select.Changed):
             preset_pick.set_options(options)
             preset_pick.value = preset if isinstance(preset, str) and preset != "default" else Select.NULL

@@ -12,15 +12,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.console import RenderableType
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.markup import escape
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from retain.core.sanitize import sanitize_line
 from retain.ui.settings_fields import Field, inherited, parse_text, value_text
+from retain.ui.text import rich_plain
 
 __all__ = ["SettingsGrid"]
 
@@ -55,9 +59,9 @@ class SettingsGrid(Horizontal):
         self.fields = list(fields)
         self.table = table
         self._choices = list(choices)  # for a choice field without its own (the theme)
-        self._shown_options: dict[str, list[tuple[str, Any]]] = {}
+        self._shown_options: dict[str, list[tuple[RenderableType, Any]]] = {}
 
-    def _options(self, field: Field) -> list[tuple[str, Any]]:
+    def _options(self, field: Field) -> list[tuple[RenderableType, Any]]:
         if field.kind == "bool":
             return [("on", True), ("off", False)]
         return [(c, c) for c in (field.choices or self._choices)]
@@ -96,12 +100,13 @@ class SettingsGrid(Horizontal):
                 if isinstance(widget, Select):
                     options = self._options(field)
                     if value is not None and value not in [v for _, v in options]:
-                        options.append((f"{value} (unknown)", value))
+                        options.append((rich_plain(f"{value} (unknown)"), value))
                     if options != self._shown_options.get(field.key):  # rebuilding the menu costs
                         widget.set_options(options)
                         self._shown_options[field.key] = options
-                    if widget.prompt != blank:
-                        widget.prompt = blank
+                    prompt = escape(blank)  # a str prompt is read as markup
+                    if widget.prompt != prompt:
+                        widget.prompt = prompt
                     widget.value = Select.NULL if value is None else value
                 elif isinstance(widget, Input):
                     widget.placeholder = blank
@@ -112,7 +117,7 @@ class SettingsGrid(Horizontal):
         """What an empty field means: the inherited value and where it comes from."""
         value, source = inherited(data, self.table, field.key)
         shown = value_text(field.kind, value) or "none"
-        return f"{shown} ({source})"
+        return sanitize_line(f"{shown} ({source})")
 
     def mark(self, problem: str) -> None:
         """Mark the field the loader's message names (`study.new_per_day`), unmark the others."""
