@@ -53,9 +53,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         Binding("q", "close", "Close", id="settings.quit", show=False),  # not the app's Quit: edits are here
     ]
     DEFAULT_CSS = """
-    SettingsScreen #settings-top { height: 1; padding: 0 1; background: $boost; }
-    SettingsScreen #settings-title { width: auto; text-style: bold; color: $accent; }
-    SettingsScreen #settings-path { width: 1fr; color: $text-muted; margin-left: 2; text-wrap: nowrap;
+    SettingsScreen #settings-top { height: 1; padding: 0 1; background: $boost; text-wrap: nowrap;
         text-overflow: ellipsis; }
     SettingsScreen #settings-tabbar { height: 1; padding: 0 1; margin-bottom: 1; link-style: none;
         link-style-hover: underline; link-background-hover: $block-hover-background; }
@@ -83,18 +81,20 @@ class SettingsScreen(SettingsSaving, Screen[None]):
     # ---- layout ------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="settings-top"):
-            yield Static(Content("Settings"), id="settings-title")
-            yield Static(line(_home_relative(self.edit.path)), id="settings-path")
+        yield Static(
+            Content.assemble(
+                ("Settings", "bold $accent"), "  ", line(_home_relative(self.edit.path), "$text-muted")
+            ),
+            id="settings-top",
+        )
         # A one-line tab bar and a switcher, not TabbedContent: a third of the widgets, to open fast.
         yield Static(id="settings-tabbar")
-        with ContentSwitcher(initial="tab-general", id="settings-panes"):
-            with VerticalScroll(id="tab-general", can_focus=False):
-                yield SettingsGrid(GLOBAL_FIELDS, (), choices=self._themes, id="general-grid")
-            # The other tabs are built when first shown: the screen opens with the General tab only.
-            yield VerticalScroll(id="tab-presets", can_focus=False)
-            yield VerticalScroll(id="tab-decks", can_focus=False)
-            yield Vertical(id="tab-keys")
+        # The screen opens with the General tab only; the others are added when first shown (`build_tab`).
+        with (
+            ContentSwitcher(initial="tab-general", id="settings-panes"),
+            VerticalScroll(id="tab-general", can_focus=False),
+        ):
+            yield SettingsGrid(GLOBAL_FIELDS, (), choices=self._themes, id="general-grid")
         yield Static(id="settings-problem")
         yield KeyBar()
 
@@ -131,7 +131,8 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         if pane_id in self._built or pane_id not in _BUILDERS:
             return
         self._built.add(pane_id)
-        pane = self.query_one(f"#{pane_id}")
+        pane = Vertical(id=pane_id) if pane_id == "tab-keys" else VerticalScroll(id=pane_id, can_focus=False)
+        await self.query_one(ContentSwitcher).mount(pane)
         await pane.mount_compose(getattr(self, _BUILDERS[pane_id])())
         for widget in pane.query(Input):
             widget.cursor_blink = False
