@@ -29,6 +29,7 @@ from retain.core.model import Unit
 from retain.core.settings import StudySettings
 from retain.core.state import CardState, Event
 from retain.core.studyday import StudyDay
+from retain.store.config import Config
 from retain.store.decks.deckcache import units_for
 from retain.store.decks.library import Library, load_library
 from retain.store.home import Home, library_folders
@@ -179,6 +180,19 @@ class Collection:
 
     def settings_for(self, deck_id: str) -> StudySettings:
         return self.home.config.for_deck(deck_id)
+
+    def use_config(self, config: Config) -> None:
+        """Settings saved in the app apply at once: scheduling reads them on each question, a new
+        rollover hour re-dates the history (the index restamps it), new deck folders are loaded."""
+        old, self.home.config = self.home.config, config
+        if config.rollover_hour != old.rollover_hour:
+            self.rollover_hour = config.rollover_hour
+            self.studyday = StudyDay(config.rollover_hour, self.tz)
+            if self._history is not None:
+                self._history.close()
+                self._history = None
+        if config.deck_folders != old.deck_folders:
+            self.reload_library()
 
     @property
     def units_by_key(self) -> dict[str, Unit]:

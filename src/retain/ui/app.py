@@ -12,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
+from textual.theme import Theme
 
 from retain.core.deckrows import deck_rows
 from retain.core.due import Counts
@@ -98,6 +99,7 @@ class RetainApp(App[None]):
         self._review = review
         self._start_in_review = start_in_review
         self.live_reload: LiveReload | None = None  # polls deck files for outside edits once mounted
+        self._theme_in_force = ""  # the theme shown: a change to another one is saved (`_theme_changed`)
 
     # ---- start-up ------------------------------------------------------------
 
@@ -111,6 +113,8 @@ class RetainApp(App[None]):
 
     def on_mount(self) -> None:
         self._apply_theme()
+        self._theme_in_force = self.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self._apply_keymap()
         if self._start_in_review:
             self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
@@ -195,6 +199,16 @@ class RetainApp(App[None]):
         else:
             self.notify(f"config: unknown theme {self.config.theme!r}; using {self.theme}", markup=False)
 
+    def _theme_changed(self, theme: Theme) -> None:
+        """A theme chosen from the palette is saved to config.toml (the settings screen saves its own)."""
+        if theme.name in (self._theme_in_force, self.config.theme):
+            self._theme_in_force = theme.name
+            return
+        self._theme_in_force = theme.name
+        from retain.ui.settings_apply import save_theme
+
+        self.when_ready(lambda: save_theme(self, theme.name))
+
     def _start_live_reload(self) -> None:
         from retain.ui.live_reload import LiveReload
 
@@ -206,12 +220,14 @@ class RetainApp(App[None]):
         self.call_after_refresh(self._check_keymap)
 
     def _check_keymap(self) -> None:
+        """Unknown binding ids, and keys a remapping takes from another binding (`"home.browse" = "q"`
+        would hide Quit): said once at start, not silently applied."""
         if not self.config.keymap:
             return  # nothing to check: do not import every screen at start-up
-        known = {b.id for _, bindings in binding_sections() for b in bindings if isinstance(b, Binding)}
-        unknown = sorted(k for k in self.config.keymap if k not in known)
-        if unknown:
-            self.notify(f"config: [keymap] has unknown binding ids: {', '.join(unknown)}", markup=False)
+        from retain.ui.settings_apply import keymap_warnings
+
+        for warning in keymap_warnings(self.config.keymap):
+            self.notify(warning, severity="warning", timeout=10, markup=False)
 
     # ---- data for screens -------------------------------------------------
 
@@ -327,6 +343,12 @@ class RetainApp(App[None]):
         screen = CustomStudyScreen(cram_ids, cram_label, forgotten, query)
         self.push_screen(screen, lambda study: self.start_custom_study(study) if study else None)
 
+    def action_settings(self) -> None:
+        """`,` on the deck list, or Settings in the palette: the settings screen (once the collection is open)."""
+        from retain.ui.screens.settings import open_settings
+
+        self.when_ready(lambda: open_settings(self))
+
     def action_help(self) -> None:
         from retain.ui.screens.help import HelpScreen
 
@@ -336,6 +358,7 @@ class RetainApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         from retain.ui.authoring import authoring_commands
+        from retain.ui.screens.settings import SettingsScreen
         from retain.ui.screens.study import StudyScreen
 
         if not self.ready:
@@ -383,6 +406,10 @@ class RetainApp(App[None]):
             yield SystemCommand("Bury card", "Hide this card until tomorrow", screen.action_bury)
             yield SystemCommand("End session", "Stop and show the summary", screen.action_end)
         yield from authoring_commands(self, screen)
+        if not isinstance(screen, StudyScreen | SettingsScreen):
+            yield SystemCommand(
+                "Settings", "Study settings, presets, decks, theme and keys", self.action_settings
+            )
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield from self._textual_commands(screen)
 
@@ -422,6 +449,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     from retain.ui.authoring import authoring_binding_sections
     from retain.ui.screens.custom_study import CustomStudyScreen
     from retain.ui.screens.help import HelpScreen
+    from retain.ui.screens.settings import SettingsScreen
     from retain.ui.screens.study import StudyScreen
     from retain.ui.screens.summary import SummaryScreen
 
@@ -432,6 +460,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
         ("Study", list(StudyScreen.BINDINGS)),
         ("Summary", list(SummaryScreen.BINDINGS)),
         ("Help", list(HelpScreen.BINDINGS)),
+        ("Settings", list(SettingsScreen.BINDINGS)),
         *authoring_binding_sections(),
     ]
 

@@ -68,6 +68,12 @@ class LiveReload:
         if changed:
             app.call_from_thread(self._reload, changed)
 
+    def stop(self) -> None:
+        """Stop polling (the deck folders changed: a new `LiveReload` watches the new set)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
     def acknowledge(self, paths: Iterable[Path]) -> None:
         """The app wrote these files itself: do not report them as changed on disk."""
         self.watcher.acknowledge(paths)

@@ -84,6 +84,7 @@ class HomeScreen(Screen[None]):
         Binding("x", "export_deck", "Export", id="home.export", show=False),
         Binding("u,ctrl+z", "undo", "Undo", id="home.undo", show=False),
         Binding("C", "custom_study", "Custom study", id="home.custom_study"),
+        Binding("comma", "app.settings", "Settings", id="home.settings", show=False),
     ]
 
     def __init__(

@@ -1,0 +1,277 @@
+"""Edit `config.toml` in place: change one value at a time, keep comments and layout, save safely.
+
+`ConfigDocument.open(path)` reads the file into a tomlkit document and notes
+what was on disk (mtime, size and a SHA-256 of the text). `set(keys, value)`
+changes one value (None removes the key, so the setting is inherited again);
+every other byte stays as the user wrote it. `save()` validates the new text
+with the config loader (`parse_config`, so the messages are the loader's),
+then refuses with `ConfigChangedOnDisk` when the file's text changed since it
+was opened, instead of overwriting someone else's edit. The caller asks the
+user, then calls `save(force=True)` (overwrite) or `merged()` (the file as it
+is now, with this document's changes applied on top). Writes are atomic and
+keep the file's mode (`store.files.atomic_write`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import Comment, InlineTable, Table, Whitespace
+
+from retain.core.tomlsafe import TomlFailure, loads_safe
+from retain.store.config import Config, ConfigError, parse_config
+from retain.store.files import ReadError, atomic_write, read_text_limited
+
+__all__ = [
+    "MAX_CONFIG_BYTES",
+    "ConfigChangedOnDisk",
+    "ConfigDocument",
+    "ConfigEditError",
+    "FileStamp",
+    "Keys",
+    "problem",
+    "save_value",
+]
+
+MAX_CONFIG_BYTES = 1024 * 1024  # the loader's limit
+Keys = tuple[str, ...]  # a value's place: ("rollover_hour",), ("study", "new_per_day"), ("keymap", "a.b")
+
+
+class ConfigEditError(Exception):
+    """config.toml cannot be read, parsed or written; the message is one line for the user."""
+
+
+class ConfigChangedOnDisk(ConfigEditError):
+    """config.toml changed on disk since it was opened: ask before overwriting it."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What the file was when read: None fields for a missing file."""
+
+    mtime_ns: int | None
+    size: int | None
+    sha256: str | None
+
+    @classmethod
+    def of(cls, path: Path, text: str | None) -> FileStamp:
+        if text is None:
+            return cls(None, None, None)
+        try:
+            st = path.stat()
+        except OSError:
+            return cls(None, None, _digest(text))
+        return cls(st.st_mtime_ns, st.st_size, _digest(text))
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read(path: Path) -> str | None:
+    """The file's text, None when it does not exist; ConfigEditError when it cannot be read."""
+    try:
+        return read_text_limited(path, MAX_CONFIG_BYTES)
+    except ReadError as exc:
+        if not path.exists():
+            return None
+        raise ConfigEditError(f"{path}: {exc}") from None
+
+
+def _parse(path: Path, text: str) -> tomlkit.TOMLDocument:
+    try:
+        return tomlkit.parse(text)
+    except (TOMLKitError, ValueError, RecursionError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigEditError(f"{path}: cannot edit: {first}") from None
+
+
+def _toml_value(value: Any) -> Any:
+    """Plain Python values for tomlkit (tuples become arrays)."""
+    if isinstance(value, tuple | list):
+        return [_toml_value(v) for v in value]
+    return value
+
+
+def _add_key(table: Any, key: str, value: Any) -> None:
+    """Add `key` to a table before its trailing blank lines and comments (which belong to the next
+    header), so a new setting lands next to its siblings, not under the next table's comment."""
+    if key in table:
+        table[key] = value  # an existing key keeps its place and its trailing comment
+        return
+    if not isinstance(table, Table) or table.is_super_table():
+        table[key] = value
+        return
+    body = table.value.body
+    idx = len(body)
+    while idx > 0 and body[idx - 1][0] is None and isinstance(body[idx - 1][1], Whitespace | Comment):
+        idx -= 1
+    if idx == len(body):
+        table[key] = value
+        return
+    table.value._insert_at(idx, key, value)
+    dict.__setitem__(table, key, table.value[key])
+
+
+class ConfigDocument:
+    """One editing session of config.toml. Not thread-safe; keep it on the UI thread."""
+
+    def __init__(self, path: Path, text: str | None) -> None:
+        self.path = path
+        self.crlf = text is not None and "\r\n" in text
+        self.original = (text or "").replace("\r\n", "\n") if self.crlf else (text or "")
+        self.stamp = FileStamp.of(path, text)
+        parsed = loads_safe(self.original)  # the fast parser: tomlkit's waits for the first edit
+        if isinstance(parsed, TomlFailure):
+            raise ConfigEditError(f"{path}:{parsed.line}:{parsed.col}: cannot edit: {parsed.message}")
+        self._data: dict[str, Any] | None = parsed
+        self._doc: tomlkit.TOMLDocument | None = None
+        self.changes: dict[Keys, Any] = {}  # the last value set per place (None: removed), for `merged`
+
+    @property
+    def doc(self) -> tomlkit.TOMLDocument:
+        """The tomlkit document (parsed on first use)."""
+        if self._doc is None:
+            self._doc = _parse(self.path, self.original)
+        return self._doc
+
+    @classmethod
+    def open(cls, path: Path) -> ConfigDocument:
+        return cls(path, _read(path))
+
+    # ---- reading ---------------------------------------------------------------
+
+    def data(self) -> dict[str, Any]:
+        """The document as plain Python values (do not change them)."""
+        if self._data is None:
+            self._data = self.doc.unwrap()
+        return self._data
+
+    def get(self, keys: Keys) -> Any:
+        """The value at `keys` (plain Python), None when it is not set."""
+        node: Any = self.data()
+        for key in keys:
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        return node
+
+    def text(self) -> str:
+        if self._doc is None:
+            return self.original.replace("\n", "\r\n") if self.crlf else self.original
+        out: str = self._doc.as_string()
+        if out.endswith("\n\n") and not self.original.endswith("\n\n"):
+            out = out.rstrip("\n") + "\n"  # a new last table's blank line is not kept at the end
+        return out.replace("\n", "\r\n") if self.crlf else out
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.changes) and self.text() != (
+            self.original.replace("\n", "\r\n") if self.crlf else self.original
+        )
+
+    def validate(self) -> Config:
+        """The config the edited text loads as; ConfigError with the loader's message."""
+        return parse_config(self.text() if self.changes else self.original)
+
+    # ---- editing ---------------------------------------------------------------
+
+    def set(self, keys: Keys, value: Any) -> None:
+        """Set the value at `keys`, creating tables on the way; None removes it (inherit the default).
+
+        The document is rebuilt from the text as opened plus every change so far, so a value
+        cleared and typed again is back in its place with its comment.
+        """
+        changes = {**self.changes, keys: value}
+        doc = _parse(self.path, self.original)
+        for place, new in changes.items():
+            self._apply(doc, place, new)
+        self._doc, self._data, self.changes = doc, None, changes
+
+    def _apply(self, doc: tomlkit.TOMLDocument, keys: Keys, value: Any) -> None:
+        if not keys:
+            raise ValueError("no key")
+        node: Any = doc
+        for depth, key in enumerate(keys[:-1]):
+            child = node.get(key)
+            if child is None:
+                if value is None:
+                    return  # nothing to remove
+                child = tomlkit.table(is_super_table=depth == 0 and len(keys) > 2)
+                if not child.is_super_table():
+                    child.add(tomlkit.nl())  # a blank line before the next header
+                _add_key(node, key, child)
+                child = node[key]
+            elif not isinstance(child, Table | InlineTable):
+                name = ".".join(keys[: depth + 1])
+                raise ConfigEditError(f"config: `{name}` must be a table")
+            node = child
+        last = keys[-1]
+        if value is None:
+            if last in node:
+                del node[last]
+            return
+        _add_key(node, last, _toml_value(value))
+
+    # ---- saving ----------------------------------------------------------------
+
+    def changed_on_disk(self) -> bool:
+        """The file's text differs from what was opened (created, deleted or edited meanwhile).
+
+        The stamp holds mtime, size and a SHA-256 of the text; the hash decides, so an
+        edit within one mtime tick (same size) is seen and a `touch` alone is no conflict.
+        """
+        return self.disk_stamp().sha256 != self.stamp.sha256
+
+    def disk_stamp(self) -> FileStamp:
+        """The file as it is on disk now."""
+        return FileStamp.of(self.path, _read(self.path))
+
+    def save(self, *, force: bool = False) -> Config:
+        """Validate, check the file did not change on disk (unless `force`), write atomically.
+
+        Raises ConfigError (invalid; nothing written), ConfigChangedOnDisk (nothing
+        written; ask the user) or ConfigEditError (the write failed).
+        """
+        config = self.validate()
+        if not force and self.changed_on_disk():
+            raise ConfigChangedOnDisk(f"{self.path.name} changed on disk since the settings were opened")
+        text = self.text()
+        try:
+            atomic_write(self.path, text)
+        except OSError as exc:
+            raise ConfigEditError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        self.original = text.replace("\r\n", "\n") if self.crlf else text
+        self.stamp = FileStamp.of(self.path, text)
+        self.changes.clear()
+        return config
+
+    def merged(self) -> ConfigDocument:
+        """The file as it is on disk now, with this document's changes applied on top (mine win)."""
+        fresh = ConfigDocument.open(self.path)
+        for keys, value in self.changes.items():
+            fresh.set(keys, value)
+        return fresh
+
+
+def save_value(path: Path, keys: Keys, value: Any) -> Config:
+    """Read config.toml, set one value, write it back (comments kept): for one-off changes such as
+    the theme chosen from the command palette. Raises ConfigError / ConfigEditError; nothing is
+    written then."""
+    edit = ConfigDocument.open(path)
+    edit.set(keys, value)
+    return edit.save(force=True)
+
+
+def problem(edit: ConfigDocument) -> str:
+    """The loader's one-line message for the edited text, or "" when it loads."""
+    try:
+        edit.validate()
+    except ConfigError as exc:
+        return str(exc)
+    return ""

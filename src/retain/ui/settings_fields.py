@@ -1,0 +1,150 @@
+"""The settings screen's fields: which config.toml key each edits, and text <-> TOML value.
+
+No Textual here: `retain.ui.screens.settings` builds the widgets from these
+specs. A field's text is turned into the TOML value as typed (a number when it
+reads as one, else the text itself), and the config loader judges it, so the
+messages are the loader's own. An empty field removes the key: the setting is
+inherited again (from `[study]`, or from the built-in default).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from typing import Any, Literal
+
+from retain.core.settings import StudySettings
+from retain.store.config import Config
+
+__all__ = [
+    "GLOBAL_FIELDS",
+    "PRESET_FIELDS",
+    "Field",
+    "Kind",
+    "inherited",
+    "parameters_text",
+    "parse_text",
+    "value_text",
+]
+
+Kind = Literal["int", "number", "steps", "paths", "choice", "bool"]
+
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_MAX_INT = 2**63 - 1  # TOML integers are 64-bit
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str  # the key inside its table
+    label: str
+    kind: Kind
+    hint: str = ""
+    choices: tuple[str, ...] = ()  # for "choice"
+
+
+GLOBAL_FIELDS: tuple[Field, ...] = (
+    Field("rollover_hour", "Day starts at (hour)", "int", "0-23, local time"),
+    Field("learn_ahead_minutes", "Learn ahead (minutes)", "int", "0-1440"),
+    Field("theme", "Theme", "choice"),  # choices: the app's themes
+    Field("deck_folders", "Deck folders", "paths", "comma-separated, like ~/decks, ~/work/cards"),
+)
+
+PRESET_FIELDS: tuple[Field, ...] = (
+    Field("desired_retention", "Desired retention", "number", "0.70-0.99 (target, not current recall)"),
+    Field("new_per_day", "New cards per day", "int", "0-9999"),
+    Field("reviews_per_day", "Reviews per day", "int", "0-9999"),
+    Field("learning_steps", "Learning steps", "steps", "like 1m 10m"),
+    Field("relearning_steps", "Relearning steps", "steps", "like 10m"),
+    Field("maximum_interval", "Maximum interval (days)", "int", "1-36500"),
+    Field("leech_threshold", "Leech threshold (lapses)", "int", "1-99"),
+    Field("leech_action", "Leech action", "choice", "", ("tag", "suspend")),
+    Field("fuzz", "Fuzz intervals", "bool"),
+)
+
+
+def parse_text(kind: Kind, text: str) -> Any:
+    """The TOML value for what was typed; None for an empty field (remove the key)."""
+    text = text.strip()
+    if not text:
+        return None
+    if kind in ("int", "number"):
+        if _INT_RE.match(text) and abs(int(text)) <= _MAX_INT:
+            return int(text)
+        try:
+            number = float(text)
+        except ValueError:
+            return text  # the loader says what it must be
+        return number
+    if kind == "steps":
+        return [s for s in re.split(r"[,\s]+", text) if s]
+    if kind == "paths":
+        return [p.strip() for p in text.split(",") if p.strip()]
+    if kind == "bool":
+        return {"on": True, "true": True, "off": False, "false": False}.get(text.lower(), text)
+    return text
+
+
+def _duration_text(step: timedelta) -> str:
+    seconds = step.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def value_text(kind: Kind, value: Any) -> str:
+    """How a value from config.toml (or a StudySettings default) is shown in its field."""
+    if value is None:
+        return ""
+    if kind == "bool" and isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, list | tuple):
+        parts = [_duration_text(v) if isinstance(v, timedelta) else str(v) for v in value]
+        return ", ".join(parts) if kind == "paths" else " ".join(parts)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+_DEFAULTS: dict[str, Any] = {f.name: getattr(StudySettings(), f.name) for f in fields(StudySettings)}
+_GLOBAL_DEFAULTS: dict[str, Any] = {
+    "rollover_hour": Config().rollover_hour,
+    "learn_ahead_minutes": Config().learn_ahead_minutes,
+    "theme": Config().theme,
+    "deck_folders": [],
+}
+
+
+def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    node: Any = data
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
+
+
+def inherited(data: dict[str, Any], table: tuple[str, ...], key: str) -> tuple[Any, str]:
+    """(value, where from) that a setting left empty in `table` takes: a deck from its preset, a
+    preset from `[study]`, `[study]` (and a global setting) from the built-in default."""
+    if not table:
+        return _GLOBAL_DEFAULTS.get(key), "default"
+    chain: list[tuple[tuple[str, ...], str]] = []
+    if table[0] == "decks":
+        preset = _table(data, *table).get("preset")
+        name = preset if isinstance(preset, str) else "default"
+        chain.append((("presets", name), f"preset {name}"))
+    if table[0] in ("decks", "presets"):
+        chain.append((("study",), "study"))
+    for where, label in chain:
+        values = _table(data, *where)
+        if key in values:
+            return values[key], label
+    return _DEFAULTS.get(key), "default"
+
+
+def parameters_text(data: dict[str, Any], table: tuple[str, ...]) -> str:
+    """The FSRS parameters of a preset, read-only: how many, and whether optimized."""
+    params = _table(data, *table).get("parameters")
+    if isinstance(params, list) and params:
+        return f"{len(params)} parameters, optimized (`retain optimize` writes them)"
+    return "FSRS defaults (not optimized yet)"

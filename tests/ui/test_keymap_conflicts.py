@@ -1,0 +1,62 @@
+"""`[keymap]` entries that take a key another binding of the same screen uses are reported, not silent."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from retain.ui.app import binding_sections
+from retain.ui.keymap_check import EVERYWHERE, binding_keys, keymap_conflicts
+from retain.ui.settings_apply import keymap_warnings
+
+
+def test_the_shipped_bindings_have_no_conflicts() -> None:
+    assert keymap_conflicts(binding_sections(), {}) == []
+
+
+def test_taking_q_on_the_deck_list_hides_quit() -> None:
+    conflicts = keymap_conflicts(binding_sections(), {"home.browse": "q"})
+    assert [(c.key, c.first.id, c.second.id, c.section) for c in conflicts] == [
+        ("q", "home.browse", "app.quit", "Decks")
+    ]
+    assert conflicts[0].message() == "`q` is both Browse (home.browse) and Quit (app.quit) on Decks"
+
+
+def test_every_remap_onto_a_key_of_the_same_screen_is_a_conflict() -> None:
+    """The class: for each screen, remapping any binding to another binding's key (of that screen or
+    of the app) is reported, naming both."""
+    sections = binding_sections()
+    everywhere = next(b for t, b in sections if t == EVERYWHERE)
+    checked = 0
+    for title, items in sections:
+        bindings = [b for b in items if isinstance(b, Binding) and b.id]
+        scope = (
+            bindings if title == EVERYWHERE else bindings + [b for b in everywhere if isinstance(b, Binding)]
+        )
+        for mover in bindings:
+            for other in scope:
+                if other.action == mover.action or other.id == mover.id:
+                    continue
+                key = binding_keys(other, {})[0]
+                found = keymap_conflicts(sections, {mover.id or "": key})
+                assert any({c.first.id, c.second.id} == {mover.id, other.id} for c in found), (
+                    title,
+                    mover,
+                    key,
+                )
+                checked += 1
+    assert checked > 100
+
+
+def test_a_character_and_its_key_name_are_the_same_key() -> None:
+    found = keymap_conflicts(binding_sections(), {"home.browse": "?"})
+    assert any(c.second.id == "app.help" for c in found)
+
+
+def test_moving_quit_away_frees_q() -> None:
+    assert keymap_conflicts(binding_sections(), {"home.browse": "q", "app.quit": "ctrl+q"}) == []
+
+
+def test_warnings_name_unknown_ids_and_conflicts() -> None:
+    warnings = keymap_warnings({"home.browse": "q", "no.such": "x"})
+    assert warnings[0] == "config: [keymap] has unknown binding ids: no.such"
+    assert "conflict" in warnings[1] and "app.quit" in warnings[1]
