@@ -64,9 +64,13 @@ class KeymapPanel(Vertical):
 
     def _options(self, conflicted: set[str]) -> list[Option]:
         options: list[Option] = []
+        listed: set[str] = set()  # one entry per binding id: dialogs may share one (confirm.cancel)
         for title, bindings in self._sections:
             options.append(Option(Content.styled(title, "bold $accent"), disabled=True))
             for b in bindings:
+                if b.id in listed:
+                    continue
+                listed.add(b.id or "")
                 keys = _shown(binding_keys(b, self._keymap))
                 mark: tuple[str, str] | str = (
                     ("⚠ ", "$warning") if b.id in conflicted else "\u00a0\u00a0"
