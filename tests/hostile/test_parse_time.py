@@ -112,8 +112,9 @@ def test_any_repeated_pattern_parses_in_bounded_time(parts: list[str], times: in
         "{{c" * 100_000,
         "{{c" + "1" * 300_000,
         "{{c1::x}}" * 30_000,
+        "{{c99999::" * 60_000 + "}}",
     ],
-    ids=["unclosed", "one-close", "bare-openers", "long-digits", "many-deletions"],
+    ids=["unclosed", "one-close", "bare-openers", "long-digits", "many-deletions", "too-big-openers"],
 )
 def test_cloze_parser(text: str) -> None:
     assert _timed(lambda: (deletions(text), cloze_numbers(text), render_all(text))) < _bound(len(text))

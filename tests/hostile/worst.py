@@ -39,6 +39,11 @@ def unclosed_with_one_close(size: int) -> str:
     return deck_with_text(_repeat("{{c1::a::", size) + "}}")
 
 
+def out_of_range_openers(size: int) -> str:
+    """`{{c99999::` again and again, one `}}` at the end: each too-big opener looked for that `}}` anew."""
+    return deck_with_text(_repeat("{{c99999::", size) + "}}")
+
+
 def huge_cloze_number(size: int) -> str:
     """One cloze whose number has `size` digits (beyond Python's int-string limit)."""
     return deck_with_text("{{c" + "9" * size + "::x}} and {{c1::y}}")
@@ -125,6 +130,7 @@ def long_typed_answer(size: int) -> str:
 DECKS: dict[str, Callable[[int], str]] = {
     "unclosed_openers": unclosed_openers,
     "unclosed_with_one_close": unclosed_with_one_close,
+    "out_of_range_openers": out_of_range_openers,
     "huge_cloze_number": huge_cloze_number,
     "leading_zeros": leading_zeros,
     "many_cloze_numbers": many_cloze_numbers,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from retain.commands.output import err, out
+from retain.commands.output import err, out, out_lines
 from retain.core.fixids import add_missing_ids
 from retain.core.lint import lint_deck, lint_library
+from retain.core.model import Problem
 from retain.store.decks.library import DeckEntry, Origin, load_deck_file, load_library
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.home import open_home
@@ -70,15 +71,16 @@ def run(args: argparse.Namespace) -> int:
         entries = _entries(args.paths)
     decks = [e.deck for e in entries if e.deck is not None]
     extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)
+    by_path: dict[str, list[Problem]] = {}
+    for p in extra:
+        by_path.setdefault(p.path, []).append(p)
     errors = warnings = 0
     for entry in entries:
-        mine = entry.problems + [p for p in extra if p.path == str(entry.path)]
-        for problem in sorted(mine, key=lambda p: (p.line, p.col)):
-            out(problem)
-            if problem.severity == "error":
-                errors += 1
-            else:
-                warnings += 1
+        mine = sorted(entry.problems + by_path.get(str(entry.path), []), key=lambda p: (p.line, p.col))
+        out_lines(mine)
+        found = sum(1 for p in mine if p.severity == "error")
+        errors += found
+        warnings += len(mine) - found
     if not entries:
         err("no deck files found")
     summary = f"{len(entries)} deck file(s): {len(decks)} ok, {errors} error(s), {warnings} warning(s)"

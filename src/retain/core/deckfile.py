@@ -7,10 +7,10 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
-from retain.core.cloze import MAX_CLOZE, cloze_numbers, out_of_range_numbers
+from retain.core.cloze import MAX_CLOZE, numbers_and_rejected
 from retain.core.ids import is_valid_id
 from retain.core.model import KINDS, Card, Deck, Kind, Problem
-from retain.core.tomlsafe import TomlFailure, loads_safe
+from retain.core.tomlsafe import TomlFailure, loads_careful, loads_safe
 
 __all__ = [
     "EXPANSION_FACTOR",
@@ -34,7 +34,7 @@ CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 # `key =` at a line start (`deck.`/`cards.` prefixes allowed): the keys whose positions errors report.
 _KEY_LINE_RE = re.compile(
-    r"""^([ \t]*)(?:(?:cards|deck)[ \t]*\.[ \t]*)?([A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*')[ \t]*="""
+    r"""([ \t]*+)(?:(?:cards|deck)[ \t]*\.[ \t]*)?([A-Za-z0-9_-]++|"[^"\\\n]*+"|'[^'\n]*+')[ \t]*="""
 )
 
 
@@ -74,39 +74,55 @@ def card_header_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.split("\n"), 1) if _HEADER_RE.match(line)]
 
 
-def _unquote(key: str) -> str:
-    return key[1:-1] if key[:1] in "\"'" else key
-
-
 class _Ctx:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
         self.problems: list[Problem] = []
-        self._keys: dict[str, tuple[list[int], list[int]]] | None = None
+        self._keys: dict[str, tuple[int, int] | list[tuple[int, int]]] | None = None
         self.budget = EXPANSION_FLOOR + EXPANSION_FACTOR * len(text)
 
-    def _index(self) -> dict[str, tuple[list[int], list[int]]]:
-        """key -> (line numbers, columns) of its `key =` lines: one pass over the text, built once."""
+    def _index(self) -> dict[str, tuple[int, int] | list[tuple[int, int]]]:
+        """key -> (line, column) of its `key =` line, or a list of them when it repeats: one pass, built once.
+
+        A key seen once (every unknown key of a hostile file) costs one tuple, no lists.
+        """
         if self._keys is None:
-            self._keys = {}
+            keys: dict[str, tuple[int, int] | list[tuple[int, int]]] = {}
+            match = _KEY_LINE_RE.match
             for n, line in enumerate(self.text.split("\n"), 1):
-                m = _KEY_LINE_RE.match(line)
-                if m:
-                    lines, cols = self._keys.setdefault(_unquote(m[2]), ([], []))
-                    lines.append(n)
-                    cols.append(len(m[1]) + 1)
+                m = match(line)
+                if m is None:
+                    continue
+                key = m[2]
+                if key[0] in "\"'":
+                    key = key[1:-1]
+                at = (n, len(m[1]) + 1)
+                hit = keys.get(key)
+                if hit is None:
+                    keys[key] = at
+                elif isinstance(hit, list):
+                    hit.append(at)
+                else:
+                    keys[key] = [hit, at]
+            self._keys = keys
         return self._keys
 
     def find(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int]:
         """Position of `key =` between lines start..end (1-based), else (start, 1)."""
         start = max(start, 1)
         hit = self._index().get(key)
-        if hit is not None:
-            lines, cols = hit
-            i = bisect_left(lines, start)
-            if i < len(lines) and (end is None or lines[i] <= end):
-                return lines[i], cols[i]
+        if hit is None:
+            return start, 1
+        if isinstance(hit, list):
+            i = bisect_left(hit, (start,))
+            if i == len(hit):
+                return start, 1
+            at = hit[i]
+        else:
+            at = hit
+        if at[0] >= start and (end is None or at[0] <= end):
+            return at
         return start, 1
 
     def add(self, pos: tuple[int, int], message: str, severity: str = "error") -> None:
@@ -219,13 +235,13 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
         if not card.text.strip():
             ctx.add(ctx.find("id", *where), f"cloze card {card.id!r} needs `text` with {{{{c1::...}}}}")
             return None
-        for digits in out_of_range_numbers(card.text)[:3]:
+        numbers, rejected = numbers_and_rejected(card.text)
+        for digits in rejected[:3]:
             ctx.add(
                 ctx.find("text", *where),
                 f"cloze card {card.id!r}: `{{{{c{digits}::` is not a cloze (numbers go from 1 to {MAX_CLOZE})",
                 "warning",
             )
-        numbers = cloze_numbers(card.text)
         if not numbers:
             ctx.add(
                 ctx.find("text", *where),
@@ -259,10 +275,14 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
     return card
 
 
-def parse_deck(text: str, path: str = "<deck>") -> ParseResult:
-    """Parse and validate one deck file's text."""
+def parse_deck(text: str, path: str = "<deck>", *, careful: bool = False) -> ParseResult:
+    """Parse and validate one deck file's text.
+
+    `careful` reads the TOML with the stdlib reader only (`core.tomlsafe`); the
+    result is the same, only slower (the tests compare the two).
+    """
     ctx = _Ctx(path, text)
-    data = loads_safe(text)
+    data = loads_careful(text) if careful else loads_safe(text)
     if isinstance(data, TomlFailure):
         ctx.add((data.line, data.col), data.message)
         return ParseResult(None, ctx.problems)
@@ -273,7 +293,7 @@ def parse_deck(text: str, path: str = "<deck>") -> ParseResult:
     if not isinstance(raw_cards, list):
         ctx.add(ctx.find("cards"), "`cards` must be an array of tables ([[cards]])")
         return ParseResult(None, ctx.problems)
-    headers = card_header_lines(text)
+    headers = card_header_lines(text) if raw_cards else []
     if len(headers) != len(raw_cards):
         headers = [ctx.find("cards")[0]] * len(raw_cards)
     cards: list[Card] = []

@@ -1,0 +1,43 @@
+"""The fast paths taken for big hostile files print and flag exactly what the plain paths do."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Callable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from retain.commands.output import out, out_lines
+from retain.core.sanitize import _UNSAFE_RE, UNSAFE_RANGES, _has_unsafe
+
+# Characters around every edge of the unsafe table, plus line breaks, ASCII and astral text.
+EDGES = sorted(
+    {chr(c + d) for lo, hi in UNSAFE_RANGES for c in (lo, hi) for d in (-1, 0, 1) if 0 <= c + d <= 0x10FFFF}
+    | set("\t\n\r ab:é")
+    | {"\u2028", "\u2029", "\U0001f600", "\r\n"}
+)
+texts = st.lists(st.sampled_from(EDGES), max_size=12).map("".join)
+
+
+@given(texts)
+@settings(max_examples=2000, deadline=None)
+def test_the_quick_unsafe_check_agrees_with_the_full_pattern(text: str) -> None:
+    assert _has_unsafe(text) == (_UNSAFE_RE.search(text) is not None)
+
+
+def _printed(fn: Callable[[], None]) -> str:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        fn()
+    return buffer.getvalue()
+
+
+@given(st.lists(texts, max_size=6))
+@settings(max_examples=500, deadline=None)
+def test_out_lines_prints_what_out_prints_line_by_line(lines: list[str]) -> None:
+    one_by_one = _printed(lambda: [out(line) for line in lines] and None)
+    together = _printed(lambda: out_lines(lines))
+    assert together == one_by_one
+    assert together.count("\n") == len(lines)  # one line each, whatever the text held
