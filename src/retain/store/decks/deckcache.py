@@ -14,7 +14,6 @@ collection does not expand 50k cards a second time.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -114,14 +113,14 @@ def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tupl
     result = parse_deck(text, where)
     deck = result.deck
     units = expand_deck(deck) if deck is not None else []
+    main, card_cols = _payload(deck, units, result.problems)
     if ident is not None and ident == derivedcache.file_id(path):
-        main, card_cols = _payload(deck, units, result.problems)
         derivedcache.save(main_file, "deck", ident, main)
         if card_cols is not None:
             derivedcache.save(cards_file, "deckcards", ident, card_cols)
     if deck is not None and not cards:
-        deck = replace(deck, cards=())
-        units = [replace(u, front="", back="", extra="") for u in units]
+        # What a later load rebuilds from the cache, built the same (fast) way.
+        deck, units, _ = _rebuild(main, None, where)
     if deck is not None:
         _UNITS[where] = (deck, units)
     return deck, result.problems
