@@ -11,7 +11,6 @@ from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Problem
 from retain.store.decks.library import DeckEntry, Origin, load_deck_file, load_library
 from retain.store.files import ReadError, atomic_write, read_text_limited
-from retain.store.home import open_home
 
 __all__ = ["add_arguments", "run"]
 
@@ -27,6 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _entries(paths: list[str]) -> list[DeckEntry]:
     if not paths:
+        from retain.store.home import open_home  # the collection's imports only when the library is read
+
         home = open_home()
         return home.library().entries
     files: list[DeckEntry] = []

@@ -185,7 +185,9 @@ def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
     )
 
 
-def _card(ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, int]) -> Card | None:
+def _card(
+    ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, tuple[int, int | None]]
+) -> Card | None:
     where = (start, end)
     if not isinstance(raw, dict):
         ctx.add((start, 1), "each entry of `cards` must be a table ([[cards]])")
@@ -204,9 +206,10 @@ def _card(ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, int]
         )
         return None
     if card_id in seen:
-        ctx.add(ctx.find("id", *where), f"duplicate card id {card_id!r} (first at line {seen[card_id]})")
+        first = ctx.find("id", *seen[card_id])[0]
+        ctx.add(ctx.find("id", *where), f"duplicate card id {card_id!r} (first at line {first})")
         return None
-    seen[card_id] = ctx.find("id", *where)[0]
+    seen[card_id] = where  # its line is looked up only for a duplicate: a clean deck builds no key index
     kind = raw.get("kind", "basic")
     if kind not in KINDS:
         ctx.add(ctx.find("kind", *where), f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -297,7 +300,7 @@ def parse_deck(text: str, path: str = "<deck>", *, careful: bool = False) -> Par
     if len(headers) != len(raw_cards):
         headers = [ctx.find("cards")[0]] * len(raw_cards)
     cards: list[Card] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, int | None]] = {}
     fronts: dict[str, str] = {}
     for i, raw in enumerate(raw_cards):
         end = headers[i + 1] - 1 if i + 1 < len(headers) and headers[i + 1] > headers[i] else None
