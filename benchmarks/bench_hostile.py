@@ -3,6 +3,7 @@
     python benchmarks/bench_hostile.py                   # every case at 1 MB, in-process
     python benchmarks/bench_hostile.py --sizes 1 4 10    # several sizes (MB): shows the growth
     python benchmarks/bench_hostile.py --cli --sizes 10  # the real commands in a subprocess
+    python benchmarks/bench_hostile.py --imports         # also the .md, .tsv and Anki HTML parsers
 
 In-process it times what both commands do with one deck file: parse and
 validate (`core.deckfile.parse_deck`), expand the review units, run the author
@@ -30,11 +31,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "hostile"))
 
-from worst import DECKS  # noqa: E402
+from worst import DECKS, HTML, MARKDOWN, TSV  # noqa: E402
 
 from retain.core.deckfile import parse_deck  # noqa: E402
 from retain.core.lint import lint_deck  # noqa: E402
 from retain.core.units import expand_deck  # noqa: E402
+from retain.interop.anki.ankitext import read_anki_text  # noqa: E402
+from retain.interop.errors import InteropError  # noqa: E402
+from retain.interop.html import html_to_text  # noqa: E402
+from retain.interop.limits import Limits  # noqa: E402
+from retain.interop.markdown import read_markdown  # noqa: E402
 
 
 def in_process(text: str) -> float:
@@ -76,6 +82,37 @@ def cli(text: str) -> list[tuple[float, float]]:
         return [_run(["check", str(deck)], env), _run(["due"], env), _run(["due"], env)]
 
 
+def import_parser(name: str, text: str) -> float:
+    """Seconds (CPU) the import parser for `name`'s format takes on `text`; a refusal counts as done."""
+    start = time.process_time()
+    if name in HTML:
+        html_to_text(text, lambda src: None)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / ("deck.md" if name in MARKDOWN else "deck.tsv")
+            path.write_text(text, "utf-8")
+            start = time.process_time()
+            with contextlib.suppress(InteropError):  # a one-line refusal is an answer too
+                if name in MARKDOWN:
+                    read_markdown(path, Limits(), Path(tmp))
+                else:
+                    read_anki_text(path, Limits())
+    return time.process_time() - start
+
+
+def imports(sizes: list[float]) -> None:
+    print(f"\n{'import parser case':<28} {'MB':>6} {'CPU s':>8} {'s/MB':>6}")
+    worst = 0.0
+    for name, make in {**MARKDOWN, **TSV, **HTML}.items():
+        for size in sizes:
+            text = make(int(size * 1_000_000))
+            mb = len(text.encode()) / 1e6
+            spent = import_parser(name, text)
+            worst = max(worst, spent / mb)
+            print(f"{name:<28} {mb:>6.2f} {spent:>8.2f} {spent / mb:>6.2f}", flush=True)
+    print(f"worst import parser: {worst:.2f} s/MB CPU")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -84,6 +121,9 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", default=sorted(DECKS), choices=sorted(DECKS))
     parser.add_argument(
         "--cli", action="store_true", help="also run the real `retain check` and `retain due`"
+    )
+    parser.add_argument(
+        "--imports", action="store_true", help="also time the Markdown, CSV/TSV and Anki HTML parsers"
     )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -112,6 +152,8 @@ def main() -> None:
     if args.cli:
         print(f"worst command: {worst_wall:.2f} s/MB wall, {worst_cpu:.2f} s/MB CPU (goal: at most 2 s/MB)")
         print(f"load average at end: {os.getloadavg()[0]:.1f}")
+    if args.imports:
+        imports(args.sizes)
 
 
 if __name__ == "__main__":

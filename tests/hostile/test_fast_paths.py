@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retain.commands.output import out, out_lines
+from retain.core.ids import make_card_id
 from retain.core.sanitize import _UNSAFE_RE, UNSAFE_RANGES, _has_unsafe
 
 # Characters around every edge of the unsafe table, plus line breaks, ASCII and astral text.
@@ -41,3 +42,19 @@ def test_out_lines_prints_what_out_prints_line_by_line(lines: list[str]) -> None
     together = _printed(lambda: out_lines(lines))
     assert together == one_by_one
     assert together.count("\n") == len(lines)  # one line each, whatever the text held
+
+
+@given(st.lists(st.sampled_from(["q", "q", "q", "other", "{{c1::q}}"]), min_size=1, max_size=400))
+@settings(max_examples=60, deadline=None)
+def test_card_id_hints_give_the_same_ids(fronts: list[str]) -> None:
+    """Many equal fronts (a Markdown import): the hinted search finds exactly the ids of the plain one."""
+    plain: list[str] = []
+    hinted: list[str] = []
+    for out_ids, hints in ((plain, None), (hinted, {})):
+        taken: set[str] = set()
+        for front in fronts:
+            new = make_card_id(front, taken, hints)
+            taken.add(new)
+            out_ids.append(new)
+    assert hinted == plain
+    assert len(set(plain)) == len(plain)

@@ -9,6 +9,7 @@ typed, deck TOML, Markdown, CSV/TSV and Anki HTML.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from retain.core.typed import check_typed, plain_answer
 from retain.core.units import expand_deck
 from retain.interop.anki.ankinote import note_to_card, parse_deck_description
 from retain.interop.anki.ankitext import read_anki_text
+from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text
 from retain.interop.limits import Limits
 from retain.interop.markdown import read_markdown
@@ -181,10 +183,8 @@ def test_csv_tsv(body: str, tmp_path: Path) -> None:
     limits = Limits()
 
     def run() -> None:
-        try:
+        with contextlib.suppress(InteropError):  # a one-line refusal is fine; a hang or a crash is not
             read_anki_text(path, limits)
-        except Exception as exc:  # a refusal is fine; a hang is not
-            assert "InteropError" in type(exc).__mro__[1].__name__ or type(exc).__name__.endswith("Error")
 
     assert _timed(run) < _bound(len(body)) + 2.0
 
@@ -202,11 +202,11 @@ def test_csv_tsv(body: str, tmp_path: Path) -> None:
 )
 def test_markdown(body: str, tmp_path: Path) -> None:
     path = _write(tmp_path / "deck.md", body)
+    stage = tmp_path / "stage"
+    stage.mkdir()
 
     def run() -> None:
-        try:
-            read_markdown(path, Limits())
-        except Exception as exc:
-            assert type(exc).__name__.endswith("Error")
+        with contextlib.suppress(InteropError):  # a one-line refusal is fine; a hang or a crash is not
+            read_markdown(path, Limits(), stage)
 
     assert _timed(run) < _bound(len(body)) + 2.0
