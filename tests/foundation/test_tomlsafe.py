@@ -7,6 +7,7 @@ those places and compare the two ways, for raw TOML and for whole deck files.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from pathlib import Path
@@ -28,6 +29,8 @@ def _same(a: Any, b: Any) -> bool:
         return True
     if type(a) is not type(b):
         return False
+    if isinstance(a, datetime.datetime):  # the same tzinfo class too (what a caller may look at)
+        return bool(a == b) and type(a.tzinfo) is type(b.tzinfo) and a.utcoffset() == b.utcoffset()
     if isinstance(a, dict):
         return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list):
@@ -42,6 +45,7 @@ TOML_11 = {
     "escape-x-multiline": 'a = """\\x41"""',
     "time-without-seconds": "a = 07:32",
     "datetime-without-seconds": "a = 1979-05-27T07:32Z",
+    "datetime-without-seconds-offset": "a = 1979-05-27T07:32+05:30\nb = 1979-05-27",
     "inline-newline": "a = {\nb = 1 }",
     "inline-trailing-comma": "a = { b = 1, }",
     "inline-in-array-newline": "a = [\n  { b = 1,\n c = 2 },\n]",
@@ -85,6 +89,8 @@ FRAGMENTS = [
     *("\\", "\\\\", "\\e", "\\x41", "\\u0041", "\\U0001F600", '"', "'", '"""', "'''"),
     *("[", "]", "[[", "]]", "{", "}", "{{c1::", "}}", ",", "{ a = 1 }", "[{", "}, {", "= 1,"),
     *("1979-05-27", "07:32", "07:32:00", "1979-05-27T07:32:00Z", "9" * 30, "1e1000"),
+    *("a = 1979-05-27T07:32:00+05:30\n", "-00:00", "+01:00", ".999999999", "T", "t", "z", "a = 07:32:00."),
+    *("a = [1979-05-27T07:32:00Z, 07:32:00]\n", "a = 1979-05-27 07:32:00.5\n", "a = 1979-05-27\n"),
     *("\n[t]\n", "\n[[cards]]\n", "\n[t.u]\n", "a.b = 1\n", 'a = "', '"\n', "a = [", "a = {"),
     *("é", "\x7f", "\x00", "\ufeff", "\u2028", 'a = """x\r\ny"""', "a = '''\r\n'''", "\r\r\n"),
 ]
@@ -118,7 +124,11 @@ def _value(draw: st.DrawFn) -> str:
     if kind == "inline":
         return draw(st.sampled_from(["{ a = 1 }", "{ a = 1, }", "{\na = 1 }", "{}"]))
     if kind == "date":
-        return draw(st.sampled_from(["1979-05-27", "07:32:00", "07:32", "1979-05-27T07:32:00Z"]))
+        return draw(
+            st.sampled_from(
+                ["1979-05-27", "07:32:00", "07:32", "1979-05-27T07:32:00Z", "1979-05-27T07:32:00.5-07:00"]
+            )
+        )
     return text
 
 
@@ -156,3 +166,10 @@ def test_an_ordinary_deck_takes_the_fast_way(path: Path) -> None:
     fast = loads_fast(text)
     assert fast is not None
     assert _same(fast, loads_careful(text))
+
+
+def test_dates_with_seconds_take_the_fast_way_with_tomllibs_tzinfo() -> None:
+    text = 'when = 1979-05-27T07:32:00+05:30\nutc = 1979-05-27T07:32:00Z\nday = 1979-05-27\nnote = "x"\n'
+    fast = loads_fast(text)
+    assert fast is not None
+    assert repr(fast) == repr(loads_careful(text))

@@ -8,8 +8,9 @@ without seconds, newlines and trailing commas in inline tables, a leading
 BOM) and keeps CRLF inside multi-line strings, so it gets the text with
 CRLF made LF, and its answer is taken only when the text cannot hold any of those:
 `_needs_care` looks for them (it may send a valid file the careful way, never
-the reverse), and the parsed values must hold no date or time (rtoml gives the
-exact `datetime` types). Every other text, and every text `rtoml` refuses,
+the reverse); when the parsed values hold dates or times (rtoml gives the exact
+`datetime` types), the text must hold no `HH:MM` without seconds, and offset
+datetimes get tomllib's tzinfo. Every other text, and every text `rtoml` refuses,
 goes to `tomllib`, which gives the verdict and the message.
 `tests/foundation/test_tomlsafe.py` checks by hypothesis that both ways give
 the same data and the same errors.
@@ -38,6 +39,8 @@ _ESCAPE_RE = re.compile(r"\\[ex]")
 _BLANK = " \t\r\n"
 # Every TOML date has `1-23-4`, every time `1:2`: without either the parsed data holds none.
 _DATEISH_RE = re.compile(r"[0-9](?:-[0-9][0-9]-|:)[0-9]")
+# `HH:MM` not followed by `:SS`: a time without seconds, which only TOML 1.1 allows.
+_NO_SECONDS_RE = re.compile(r"(?<![0-9:+-])[0-9][0-9]:[0-9][0-9](?!:[0-9])")  # not an offset (+05:30)
 _CONTAINERS = frozenset({dict, list})
 _DATES = frozenset({datetime.date, datetime.time, datetime.datetime})
 
@@ -80,6 +83,25 @@ def _needs_care(text: str) -> bool:
     return False
 
 
+def _timezones_as_tomllib(data: dict[str, Any]) -> None:
+    """Give each offset datetime tomllib's tzinfo (`timezone.utc` or `timezone(offset)`), in place.
+
+    rtoml's values are equal already (same fields, fractions cut to microseconds
+    the same way); only the tzinfo class differs.
+    """
+    stack: list[Any] = [data]
+    while stack:
+        item = stack.pop()
+        pairs = list(item.items()) if type(item) is dict else list(enumerate(item))
+        for key, value in pairs:
+            if type(value) in _CONTAINERS:
+                stack.append(value)
+            elif type(value) is datetime.datetime and value.tzinfo is not None:
+                offset = value.utcoffset()
+                zone = datetime.UTC if not offset else datetime.timezone(offset)
+                item[key] = value.replace(tzinfo=zone)
+
+
 def _has_dates(data: dict[str, Any]) -> bool:
     """True when any value, at any depth, is a date, time or datetime (one walk, no recursion)."""
     stack: list[Any] = [data]
@@ -109,13 +131,17 @@ def loads_fast(text: str) -> dict[str, Any] | None:
         if "\r" in text:
             return None
     try:
-        data: dict[str, Any] = rtoml.loads(text)
+        data: Any = rtoml.loads(text)
     except (KeyboardInterrupt, SystemExit):  # pragma: no cover
         raise
     except BaseException:  # rtoml's errors, and a Rust panic (pyo3's PanicException is a BaseException)
         return None
-    if not isinstance(data, dict) or (_DATEISH_RE.search(text) is not None and _has_dates(data)):
+    if not isinstance(data, dict):
         return None
+    if _DATEISH_RE.search(text) is not None and _has_dates(data):
+        if _NO_SECONDS_RE.search(text) is not None:  # maybe a time without seconds (1.1), maybe text
+            return None
+        _timezones_as_tomllib(data)
     return data
 
 
