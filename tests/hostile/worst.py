@@ -128,9 +128,9 @@ def long_typed_answer(size: int) -> str:
 
 
 def careful_path_unknown_keys(size: int) -> str:
-    """Unknown card keys in a file the fast TOML reader may not take (a date): tomllib reads it all."""
+    """Unknown card keys in a file the fast TOML reader may not take (an inline table): tomllib reads it all."""
     keys = "".join(f"k{n} = 1\n" for n in range(max(1, size // 10)))
-    return HEAD + '[[cards]]\nid = "c1"\nfront = "q"\nback = "a"\nwhen = 2024-01-01\n' + keys
+    return HEAD + '[[cards]]\nid = "c1"\nfront = "q"\nback = "a"\nmeta = { a = 1 }\n' + keys
 
 
 DECKS: dict[str, Callable[[int], str]] = {
