@@ -115,8 +115,9 @@ def test_any_repeated_pattern_parses_in_bounded_time(parts: list[str], times: in
         "{{c" * 100_000,
         "{{c" + "1" * 300_000,
         "{{c1::x}}" * 30_000,
+        "{{c99999::" * 60_000 + "}}",
     ],
-    ids=["unclosed", "one-close", "bare-openers", "long-digits", "many-deletions"],
+    ids=["unclosed", "one-close", "bare-openers", "long-digits", "many-deletions", "too-big-openers"],
 )
 def test_cloze_parser(text: str) -> None:
     assert _timed(lambda: (deletions(text), cloze_numbers(text), render_all(text))) < _bound(len(text))
@@ -183,10 +184,8 @@ def test_csv_tsv(body: str, tmp_path: Path) -> None:
     limits = Limits()
 
     def run() -> None:
-        try:
+        with contextlib.suppress(InteropError):  # a one-line refusal is fine; a hang or a crash is not
             read_anki_text(path, limits)
-        except Exception as exc:  # a refusal is fine; a hang is not
-            assert "InteropError" in type(exc).__mro__[1].__name__ or type(exc).__name__.endswith("Error")
 
     assert _timed(run) < _bound(len(body)) + 2.0
 
@@ -204,9 +203,11 @@ def test_csv_tsv(body: str, tmp_path: Path) -> None:
 )
 def test_markdown(body: str, tmp_path: Path) -> None:
     path = _write(tmp_path / "deck.md", body)
+    stage = tmp_path / "stage"
+    stage.mkdir()
 
     def run() -> None:
-        with contextlib.suppress(InteropError):  # refused in one line (a TypeError once passed unseen)
-            read_markdown(path, Limits(), tmp_path / "stage")
+        with contextlib.suppress(InteropError):  # a one-line refusal is fine; a hang or a crash is not
+            read_markdown(path, Limits(), stage)
 
     assert _timed(run) < _bound(len(body)) + 2.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-__all__ = ["DECKS", "HEAD", "deck_with_text"]
+__all__ = ["DECKS", "HEAD", "HTML", "MARKDOWN", "TSV", "deck_with_text"]
 
 HEAD = 'format = 1\n\n[deck]\nid = "hostile"\nname = "Hostile"\n\n'
 
@@ -37,6 +37,11 @@ def unclosed_openers(size: int) -> str:
 def unclosed_with_one_close(size: int) -> str:
     """Openers, then one `}}` at the very end: every opener looks for it."""
     return deck_with_text(_repeat("{{c1::a::", size) + "}}")
+
+
+def out_of_range_openers(size: int) -> str:
+    """`{{c99999::` again and again, one `}}` at the end: each too-big opener looked for that `}}` anew."""
+    return deck_with_text(_repeat("{{c99999::", size) + "}}")
 
 
 def huge_cloze_number(size: int) -> str:
@@ -122,9 +127,16 @@ def long_typed_answer(size: int) -> str:
     )
 
 
+def careful_path_unknown_keys(size: int) -> str:
+    """Unknown card keys in a file the fast TOML reader may not take (an inline table): tomllib reads it all."""
+    keys = "".join(f"k{n} = 1\n" for n in range(max(1, size // 10)))
+    return HEAD + '[[cards]]\nid = "c1"\nfront = "q"\nback = "a"\nmeta = { a = 1 }\n' + keys
+
+
 DECKS: dict[str, Callable[[int], str]] = {
     "unclosed_openers": unclosed_openers,
     "unclosed_with_one_close": unclosed_with_one_close,
+    "out_of_range_openers": out_of_range_openers,
     "huge_cloze_number": huge_cloze_number,
     "leading_zeros": leading_zeros,
     "many_cloze_numbers": many_cloze_numbers,
@@ -132,8 +144,42 @@ DECKS: dict[str, Callable[[int], str]] = {
     "many_cloze_cards": many_cloze_cards,
     "many_unknown_tables": many_unknown_tables,
     "many_unknown_card_keys": many_unknown_card_keys,
+    "careful_path_unknown_keys": careful_path_unknown_keys,
     "many_bad_cards": many_bad_cards,
     "many_duplicate_ids": many_duplicate_ids,
     "headers_in_strings": headers_in_strings,
     "long_typed_answer": long_typed_answer,
+}
+
+
+# Worst cases for the import parsers, at about `size` characters: Markdown (`.md`),
+# Anki text (`.tsv`/`.csv`) and the Anki HTML of `.apkg` fields. The hostile tests
+# run them small (`test_parse_time.py`); `bench_hostile.py --imports` times them.
+_FRONT = "---\nname = 'x'\n---\n\n"
+
+MARKDOWN: dict[str, Callable[[int], str]] = {
+    "md_brackets": lambda size: _FRONT + "C: " + "[" * size + "\n",
+    "md_many_cards": lambda size: _FRONT + _repeat("Q: q\nA: a\n\n", size),
+    "md_meta_comments": lambda size: _FRONT + _repeat("<!-- retain {", size) + "\n",
+    "md_escapes_and_images": lambda size: (
+        _FRONT + "C: " + _repeat("\\[", size // 2) + _repeat("![", size // 2)
+    ),
+    "md_unclosed_front_matter": lambda size: "---\n" + _repeat("a = 1\n", size),
+}
+TSV: dict[str, Callable[[int], str]] = {
+    "tsv_cloze_and_tags": lambda size: _repeat(f"{{{{c1::{'{{c1::' * 50}\t{'<a ' * 50}\n", size),
+    "tsv_html_comments": lambda size: (
+        "#separator:Tab\n#html:true\n" + _repeat("<!--", size // 2) + "\t" + _repeat("<!--", size // 2) + "\n"
+    ),
+    "tsv_long_header": lambda size: "#deck:" + "x" * (size // 2) + "\n" + _repeat("q\ta\n", size // 2),
+    "tsv_quotes": lambda size: '"' * size,
+}
+HTML: dict[str, Callable[[int], str]] = {
+    "html_unclosed_tags": lambda size: _repeat("<a ", size),
+    "html_unclosed_attr": lambda size: _repeat('<img src="', size),
+    "html_unclosed_comments": lambda size: _repeat("<!--", size),
+    "html_nested": lambda size: _repeat("<div>", size),
+    "html_entities": lambda size: _repeat("&amp", size),
+    "html_script": lambda size: "<script>" + _repeat("</", size),
+    "html_sound": lambda size: _repeat("[sound:", size),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from store_helpers import DECK
@@ -61,6 +62,10 @@ def test_light_load_has_keys_but_no_texts(tmp_path: Path) -> None:
         units = units_for(deck)
         assert [u.key for u in units] == [u.key for u in expand_deck(parse_deck(DECK).deck)]  # type: ignore[arg-type]
         assert all(u.front == u.back == "" for u in units)
+        full = expand_deck(parse_deck(DECK, str(path)).deck)  # type: ignore[arg-type]
+        assert units == [
+            replace(u, front="", back="", extra="") for u in full
+        ]  # the same on a miss and a hit
 
 
 def test_broken_deck_is_cached_with_its_problems(tmp_path: Path) -> None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from operator import attrgetter
 from pathlib import Path
 
-from retain.commands.output import err, out
+from retain.commands.output import err, out, out_lines
 from retain.core.fixids import add_missing_ids
+from retain.core.gcpause import gc_paused
 from retain.core.lint import lint_deck, lint_library
-from retain.core.model import Deck
+from retain.core.model import Deck, Problem
 from retain.interop.progress import TerminalStatus
 from retain.store.decks.library import DeckEntry, Origin, load_deck_file, load_library
 from retain.store.files import ReadError, atomic_write, read_text_limited
-from retain.store.home import open_home
 
 __all__ = ["add_arguments", "run"]
 
@@ -32,6 +33,7 @@ def _exam_warnings(decks: list[Deck]) -> list[str]:
 
     from retain.core.studyday import StudyDay
     from retain.store.exam_config import past_exams
+    from retain.store.home import open_home
     from retain.store.localzone import local_timezone
 
     home = open_home()
@@ -51,6 +53,8 @@ def _exam_warnings(decks: list[Deck]) -> list[str]:
 
 def _entries(paths: list[str]) -> list[DeckEntry]:
     if not paths:
+        from retain.store.home import open_home  # the collection's imports only when the library is read
+
         home = open_home()
         return home.library().entries
     files: list[DeckEntry] = []
@@ -89,6 +93,11 @@ def run(args: argparse.Namespace) -> int:
         for raw in missing:
             err(f"retain check: no such file or folder: {raw}")
         return 2
+    with gc_paused():  # every deck's cards and problems live to the end: collections only cost time
+        return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
     with TerminalStatus("checking the decks"):  # seconds on a big library: a spinner on a terminal
         entries = _entries(args.paths)
         # --fix mends every file, not just the first; a file with nothing missing is left untouched.
@@ -96,15 +105,16 @@ def run(args: argparse.Namespace) -> int:
             entries = _entries(args.paths)
         decks = [e.deck for e in entries if e.deck is not None]
         extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)
+    by_path: dict[str, list[Problem]] = {}
+    for p in extra:
+        by_path.setdefault(p.path, []).append(p)
     errors = warnings = 0
     for entry in entries:
-        mine = entry.problems + [p for p in extra if p.path == str(entry.path)]
-        for problem in sorted(mine, key=lambda p: (p.line, p.col)):
-            out(problem)
-            if problem.severity == "error":
-                errors += 1
-            else:
-                warnings += 1
+        mine = sorted(entry.problems + by_path.get(str(entry.path), []), key=attrgetter("line", "col"))
+        out_lines(mine)
+        found = sum(1 for p in mine if p.severity == "error")
+        errors += found
+        warnings += len(mine) - found
     if not args.paths:
         for warning in _exam_warnings(decks):
             out(warning)

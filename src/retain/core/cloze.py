@@ -27,10 +27,12 @@ __all__ = [
     "Deletion",
     "cloze_numbers",
     "deletions",
+    "numbers_and_rejected",
     "out_of_range_numbers",
     "render_all",
     "render_back",
     "render_front",
+    "scan",
 ]
 
 MAX_CLOZE_DIGITS = 4
@@ -71,45 +73,57 @@ class ClozeMatch:
         return self._span[1]
 
 
-_DIGITS = re.compile(r"[0-9]*+")
+# An opener with its number; possessive, so each run of digits is read once.
+_OPENER = re.compile(r"\{\{c([0-9]++)::")
+
+# One deletion as the scanner finds it: (start, end, number, answer, hint or None).
+_Raw = tuple[int, int, int, str, "str | None"]
 
 
-def _digits_end(text: str, pos: int) -> int:
-    m = _DIGITS.match(text, pos)
-    return m.end() if m else pos
+def _scan_raw(text: str, rejected: list[str] | None = None) -> list[_Raw]:
+    """Every deletion, left to right, as tuples; time linear in len(text).
+
+    The first `}}` after an opener closes it. An opener whose number is too big
+    is plain text, and the scan goes on just after its `{{`; the `}}` found for
+    it is kept for the openers that follow up to it, so a run of such openers
+    before one `}}` does not search the same text again and again.
+    """
+    found: list[_Raw] = []
+    search = _OPENER.search
+    find = text.find
+    pos = 0
+    close = -1  # the first "}}" at or after the last place searched from
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return found
+        start, a0 = m.span()
+        if close < a0:
+            close = find("}}", a0)
+            if close < 0:
+                return found  # no later opener can close either
+        digits = m[1]
+        if len(digits) > MAX_CLOZE_DIGITS:
+            significant = digits.lstrip("0")
+            if len(significant) > MAX_CLOZE_DIGITS:
+                if rejected is not None:
+                    rejected.append(digits if len(digits) <= 12 else digits[:12] + "...")
+                pos = start + 1
+                continue
+            digits = significant
+        number = int(digits)  # at most MAX_CLOZE_DIGITS digits: never int() of a huge string
+        sep = find("::", a0, close)
+        if sep < 0:
+            found.append((start, close + 2, number, text[a0:close], None))
+        else:
+            found.append((start, close + 2, number, text[a0:sep], text[sep + 2 : close]))
+        pos = close + 2
 
 
 def _scan(text: str, rejected: list[str] | None = None) -> Iterator[ClozeMatch]:
-    """Every deletion, left to right; time linear in len(text)."""
-    pos = 0
-    while True:
-        start = text.find("{{c", pos)
-        if start < 0:
-            return
-        d0 = start + 3
-        d1 = _digits_end(text, d0)
-        if d1 == d0 or not text.startswith("::", d1):
-            pos = start + 1
-            continue
-        close = text.find("}}", d1 + 2)
-        if close < 0:
-            return  # no later opener can close either
-        digits = text[d0:d1]
-        significant = digits.lstrip("0")
-        if len(significant) > MAX_CLOZE_DIGITS:
-            if rejected is not None:
-                rejected.append(digits if len(digits) <= 12 else digits[:12] + "...")
-            pos = start + 1
-            continue
-        number = int(significant or "0")  # at most MAX_CLOZE_DIGITS digits: never int() of a huge string
-        a0 = d1 + 2
-        sep = text.find("::", a0, close)
-        span = (start, close + 2)
-        if sep < 0:
-            yield ClozeMatch(text, span, number, text[a0:close], None)
-        else:
-            yield ClozeMatch(text, span, number, text[a0:sep], text[sep + 2 : close])
-        pos = close + 2
+    """Every deletion as a `ClozeMatch` (for the `CLOZE_RE` interface)."""
+    for start, end, number, answer, hint in _scan_raw(text, rejected):
+        yield ClozeMatch(text, (start, end), number, answer, hint)
 
 
 class _ClozePattern:
@@ -140,39 +154,54 @@ CLOZE_RE = _ClozePattern()
 
 
 def deletions(text: str) -> list[Deletion]:
-    return [Deletion(m.number, m[2], m[3] or "") for m in _scan(text)]
+    return [Deletion(number, answer, hint or "") for _, _, number, answer, hint in _scan_raw(text)]
 
 
 def cloze_numbers(text: str) -> list[int]:
     """Distinct cloze numbers, ascending (c0 is not a cloze)."""
-    return sorted({m.number for m in _scan(text)} - {0})
+    numbers = {d[2] for d in _scan_raw(text)}
+    numbers.discard(0)
+    return sorted(numbers)
+
+
+def numbers_and_rejected(text: str) -> tuple[list[int], list[str]]:
+    """`cloze_numbers` and `out_of_range_numbers` from one scan of the text."""
+    rejected: list[str] = []
+    numbers = {d[2] for d in _scan_raw(text, rejected)}
+    numbers.discard(0)
+    return sorted(numbers), rejected
 
 
 def out_of_range_numbers(text: str) -> list[str]:
     """Digits of `{{cN::...}}` openers whose N is above MAX_CLOZE (so they are plain text)."""
     rejected: list[str] = []
-    for _ in _scan(text, rejected):
-        pass
+    _scan_raw(text, rejected)
     return rejected
 
 
 class _Layout:
     """The text cut once: `shown` has each deletion as its answer; `at[n]` where number n sits."""
 
-    __slots__ = ("at", "matches", "shown")
+    __slots__ = ("at", "hints", "shown")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, found: list[_Raw] | None = None) -> None:
         self.shown: list[str] = []
-        self.matches: dict[int, ClozeMatch] = {}
+        self.hints: dict[int, str | None] = {}
         self.at: dict[int, list[int]] = {}
+        shown = self.shown
         pos = 0
-        for m in _scan(text):
-            self.shown.append(text[pos : m.start()])
-            self.at.setdefault(m.number, []).append(len(self.shown))
-            self.matches[len(self.shown)] = m
-            self.shown.append(m[2])
-            pos = m.end()
-        self.shown.append(text[pos:])
+        for start, end, number, answer, hint in _scan_raw(text) if found is None else found:
+            shown.append(text[pos:start])
+            i = len(shown)
+            where = self.at.get(number)
+            if where is None:
+                self.at[number] = [i]
+            else:
+                where.append(i)
+            self.hints[i] = hint
+            shown.append(answer)
+            pos = end
+        shown.append(text[pos:])
 
     def numbers(self) -> list[int]:
         return sorted(n for n in self.at if n)
@@ -180,7 +209,7 @@ class _Layout:
     def front(self, number: int) -> str:
         out = self.shown.copy()  # a C-level copy: no Python loop over the pieces per number
         for i in self.at.get(number, ()):
-            hint = self.matches[i][3]
+            hint = self.hints[i]
             out[i] = f"[{hint}]" if hint else "[...]"
         return "".join(out)
 
@@ -201,11 +230,17 @@ def render_back(text: str, number: int) -> str:
     return _Layout(text).back(number)
 
 
-def render_all(text: str) -> list[tuple[int, str, str]]:
+def render_all(text: str, found: list[_Raw] | None = None) -> list[tuple[int, str, str]]:
     """(number, front, back) for each cloze number, ascending; the text is scanned once.
 
     Time is linear in the size of the output (numbers x text length); the deck
-    parser bounds that product (`core.deckfile`).
+    parser bounds that product (`core.deckfile`). `found` is `scan(text)` when
+    the caller has it already.
     """
-    layout = _Layout(text)
+    layout = _Layout(text, found)
     return [(n, layout.front(n), layout.back(n)) for n in layout.numbers()]
+
+
+def scan(text: str) -> list[_Raw]:
+    """Every deletion as (start, end, number, answer, hint or None), for callers that need several views."""
+    return _scan_raw(text)

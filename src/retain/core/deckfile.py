@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
-from retain.core.cloze import MAX_CLOZE, cloze_numbers, out_of_range_numbers
+from retain.core.cloze import MAX_CLOZE, numbers_and_rejected
+from retain.core.gcpause import gc_paused
 from retain.core.ids import is_valid_id
 from retain.core.model import KINDS, Card, Deck, Kind, Problem
-from retain.core.tomlsafe import TomlFailure, loads_safe
+from retain.core.tomlsafe import TomlFailure, loads_careful, loads_safe
 
 __all__ = [
     "EXPANSION_FACTOR",
@@ -34,7 +36,7 @@ CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 # `key =` at a line start (`deck.`/`cards.` prefixes allowed): the keys whose positions errors report.
 _KEY_LINE_RE = re.compile(
-    r"""^([ \t]*)(?:(?:cards|deck)[ \t]*\.[ \t]*)?([A-Za-z0-9_-]+|"[^"\\\n]*"|'[^'\n]*')[ \t]*="""
+    r"""([ \t]*+)(?:(?:cards|deck)[ \t]*\.[ \t]*)?([A-Za-z0-9_-]++|"[^"\\\n]*+"|'[^'\n]*+')[ \t]*="""
 )
 
 
@@ -74,39 +76,55 @@ def card_header_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.split("\n"), 1) if _HEADER_RE.match(line)]
 
 
-def _unquote(key: str) -> str:
-    return key[1:-1] if key[:1] in "\"'" else key
-
-
 class _Ctx:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
         self.problems: list[Problem] = []
-        self._keys: dict[str, tuple[list[int], list[int]]] | None = None
+        self._keys: dict[str, tuple[int, int] | list[tuple[int, int]]] | None = None
         self.budget = EXPANSION_FLOOR + EXPANSION_FACTOR * len(text)
 
-    def _index(self) -> dict[str, tuple[list[int], list[int]]]:
-        """key -> (line numbers, columns) of its `key =` lines: one pass over the text, built once."""
+    def _index(self) -> dict[str, tuple[int, int] | list[tuple[int, int]]]:
+        """key -> (line, column) of its `key =` line, or a list of them when it repeats: one pass, built once.
+
+        A key seen once (every unknown key of a hostile file) costs one tuple, no lists.
+        """
         if self._keys is None:
-            self._keys = {}
+            keys: dict[str, tuple[int, int] | list[tuple[int, int]]] = {}
+            match = _KEY_LINE_RE.match
             for n, line in enumerate(self.text.split("\n"), 1):
-                m = _KEY_LINE_RE.match(line)
-                if m:
-                    lines, cols = self._keys.setdefault(_unquote(m[2]), ([], []))
-                    lines.append(n)
-                    cols.append(len(m[1]) + 1)
+                m = match(line)
+                if m is None:
+                    continue
+                key = m[2]
+                if key[0] in "\"'":
+                    key = key[1:-1]
+                at = (n, len(m[1]) + 1)
+                hit = keys.get(key)
+                if hit is None:
+                    keys[key] = at
+                elif isinstance(hit, list):
+                    hit.append(at)
+                else:
+                    keys[key] = [hit, at]
+            self._keys = keys
         return self._keys
 
     def find(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int]:
         """Position of `key =` between lines start..end (1-based), else (start, 1)."""
         start = max(start, 1)
         hit = self._index().get(key)
-        if hit is not None:
-            lines, cols = hit
-            i = bisect_left(lines, start)
-            if i < len(lines) and (end is None or lines[i] <= end):
-                return lines[i], cols[i]
+        if hit is None:
+            return start, 1
+        if isinstance(hit, list):
+            i = bisect_left(hit, (start,))
+            if i == len(hit):
+                return start, 1
+            at = hit[i]
+        else:
+            at = hit
+        if at[0] >= start and (end is None or at[0] <= end):
+            return at
         return start, 1
 
     def add(self, pos: tuple[int, int], message: str, severity: str = "error") -> None:
@@ -169,14 +187,27 @@ def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
     )
 
 
-def _card(ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, int]) -> Card | None:
+def _unknown_keys(ctx: _Ctx, keys: list[str], start: int, end: int | None) -> None:
+    """One warning per unknown card key: `find` inlined for the usual case (a key written once)."""
+    index = ctx._index()
+    add = ctx.problems.append
+    path = ctx.path
+    for key in keys:
+        at = index.get(key)
+        if not (type(at) is tuple and at[0] >= start and (end is None or at[0] <= end)):
+            at = ctx.find(key, start, end)
+        add(Problem(path, at[0], at[1], f"unknown card key `{key}`", "warning"))
+
+
+def _card(
+    ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, tuple[int, int | None]]
+) -> Card | None:
     where = (start, end)
     if not isinstance(raw, dict):
         ctx.add((start, 1), "each entry of `cards` must be a table ([[cards]])")
         return None
-    for key in raw:
-        if key not in CARD_KEYS:
-            ctx.add(ctx.find(key, *where), f"unknown card key `{key}`", "warning")
+    if not CARD_KEYS.issuperset(raw):
+        _unknown_keys(ctx, [key for key in raw if key not in CARD_KEYS], start, end)
     card_id = raw.get("id")
     if card_id is None:
         ctx.add((start, 1), "card has no `id`; run `retain check --fix` to add one")
@@ -188,9 +219,10 @@ def _card(ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, int]
         )
         return None
     if card_id in seen:
-        ctx.add(ctx.find("id", *where), f"duplicate card id {card_id!r} (first at line {seen[card_id]})")
+        first = ctx.find("id", *seen[card_id])[0]
+        ctx.add(ctx.find("id", *where), f"duplicate card id {card_id!r} (first at line {first})")
         return None
-    seen[card_id] = ctx.find("id", *where)[0]
+    seen[card_id] = where  # its line is looked up only for a duplicate: a clean deck builds no key index
     kind = raw.get("kind", "basic")
     if kind not in KINDS:
         ctx.add(ctx.find("kind", *where), f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -219,13 +251,13 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
         if not card.text.strip():
             ctx.add(ctx.find("id", *where), f"cloze card {card.id!r} needs `text` with {{{{c1::...}}}}")
             return None
-        for digits in out_of_range_numbers(card.text)[:3]:
+        numbers, rejected = numbers_and_rejected(card.text)
+        for digits in rejected[:3]:
             ctx.add(
                 ctx.find("text", *where),
                 f"cloze card {card.id!r}: `{{{{c{digits}::` is not a cloze (numbers go from 1 to {MAX_CLOZE})",
                 "warning",
             )
-        numbers = cloze_numbers(card.text)
         if not numbers:
             ctx.add(
                 ctx.find("text", *where),
@@ -259,10 +291,21 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
     return card
 
 
-def parse_deck(text: str, path: str = "<deck>") -> ParseResult:
-    """Parse and validate one deck file's text."""
+def parse_deck(text: str, path: str = "<deck>", *, careful: bool = False) -> ParseResult:
+    """Parse and validate one deck file's text.
+
+    `careful` reads the TOML with the stdlib reader only (`core.tomlsafe`); the
+    result is the same, only slower (the tests compare the two). The cyclic GC
+    is paused meanwhile: a hostile file makes hundreds of thousands of small
+    objects, and collections among them cost a quarter of the time.
+    """
+    with gc_paused():
+        return _parse_deck(text, path, careful)
+
+
+def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
     ctx = _Ctx(path, text)
-    data = loads_safe(text)
+    data = loads_careful(text) if careful else loads_safe(text)
     if isinstance(data, TomlFailure):
         ctx.add((data.line, data.col), data.message)
         return ParseResult(None, ctx.problems)
@@ -273,11 +316,11 @@ def parse_deck(text: str, path: str = "<deck>") -> ParseResult:
     if not isinstance(raw_cards, list):
         ctx.add(ctx.find("cards"), "`cards` must be an array of tables ([[cards]])")
         return ParseResult(None, ctx.problems)
-    headers = card_header_lines(text)
+    headers = card_header_lines(text) if raw_cards else []
     if len(headers) != len(raw_cards):
         headers = [ctx.find("cards")[0]] * len(raw_cards)
     cards: list[Card] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, int | None]] = {}
     fronts: dict[str, str] = {}
     for i, raw in enumerate(raw_cards):
         end = headers[i + 1] - 1 if i + 1 < len(headers) and headers[i + 1] > headers[i] else None
@@ -306,5 +349,5 @@ def parse_deck(text: str, path: str = "<deck>") -> ParseResult:
         tags=header.tags,
         path=path,
     )
-    ctx.problems.sort(key=lambda p: (p.line, p.col))
+    ctx.problems.sort(key=attrgetter("line", "col"))
     return ParseResult(deck, ctx.problems)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from retain.core.cloze import deletions, render_all
+from retain.core.cloze import render_all, scan
 from retain.core.model import Card, Deck, Problem
 
 __all__ = ["MAX_BACK", "lint_deck", "lint_library"]
@@ -35,17 +35,23 @@ def _warn(deck: Deck, card: Card, message: str) -> Problem:
 
 def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
     if card.kind == "cloze":
-        found = deletions(card.text)
+        found = scan(card.text)
         if len(found) > MAX_LINT_DELETIONS:  # advice only: not worth quadratic time on a huge card
             return
-        for n, front, _back in render_all(card.text):
+        needles: dict[int, list[tuple[str, str]]] = {}
+        for _, _, number, answer, _ in found:
+            needle = _norm(answer)
+            if len(needle) >= 3:
+                needles.setdefault(number, []).append((needle, answer))
+        if not needles:
+            return
+        for n, front, _back in render_all(card.text, found):
+            if n not in needles:
+                continue
             haystack = f" {_norm(front)} "
-            for d in found:
-                needle = _norm(d.answer)
-                if d.number == n and len(needle) >= 3 and f" {needle} " in haystack:
-                    yield _warn(
-                        deck, card, f"{card.id!r}: cloze c{n} answer {d.answer!r} is visible elsewhere"
-                    )
+            for needle, answer in needles[n]:
+                if f" {needle} " in haystack:
+                    yield _warn(deck, card, f"{card.id!r}: cloze c{n} answer {answer!r} is visible elsewhere")
                     break
         return
     if len(card.back) < len(card.front) and _contains(card.front, card.back):

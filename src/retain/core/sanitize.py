@@ -71,6 +71,22 @@ def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
 # Tab and newline are safe; CRLF collapses to a newline before anything else.
 _UNSAFE_RE = re.compile(f"\r\n|(?![\t\n])[{_char_class(UNSAFE_RANGES)}]")
 _LINE_RE = re.compile(r"[\t\n]")
+# The same search, faster: sre tests a class of BMP ranges with a bitmap, but tries
+# astral ranges one by one (10x slower), so those are looked for only in text that has
+# astral characters; ASCII text can only hold C0 controls and DEL (CR included).
+_SEARCH_RANGES = ((0x00, 0x08), (0x0B, 0x1F), *(r for r in UNSAFE_RANGES if r[0] > 0x1F))
+_ASCII_UNSAFE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_BMP_UNSAFE_RE = re.compile(f"[{_char_class(tuple(r for r in _SEARCH_RANGES if r[1] <= 0xFFFF))}]")
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _has_unsafe(text: str) -> bool:
+    """`_UNSAFE_RE.search(text) is not None`, at memory speed for ASCII and BMP text."""
+    if text.isascii():
+        return _ASCII_UNSAFE_RE.search(text) is not None
+    if _ASTRAL_RE.search(text) is None:
+        return _BMP_UNSAFE_RE.search(text) is not None
+    return _UNSAFE_RE.search(text) is not None
 
 
 def _placeholder(ch: str) -> str:
@@ -96,7 +112,7 @@ def is_unsafe(ch: str) -> bool:
 
 def sanitize(text: str) -> str:
     """Return `text` with every terminal control and invisible format character made visible and inert."""
-    if _UNSAFE_RE.search(text) is None:
+    if not _has_unsafe(text):
         return text
     return _UNSAFE_RE.sub(_replace, text)
 

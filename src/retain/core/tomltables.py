@@ -3,7 +3,7 @@
 `scan` walks the text line by line, skipping strings (multi-line ones too),
 comments, arrays and inline tables, and reports each table header line: a
 `[[cards]]` line that sits inside a multi-line string is not a header. Runs of
-plain `key = "value"` lines are skipped by one regex match, so a 5,000-card deck
+plain `key = "value"` statements (multi-line strings too) are skipped by one regex match, so a 5,000-card deck
 file scans in about 20 ms. The scan vouches only for shapes it knows: any
 header other than `[[cards]]` (bare or quoted) or a plain `[name]`, or text
 that is not TOML as it reads it, gives None, and the caller edits the whole file instead.
@@ -23,17 +23,17 @@ _BASIC = r'"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
 _LITERAL = r"'[^'\n]*+'"
 _KEY = r"[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*+"
 _ARRAY = rf"\[[ \t]*(?:(?:{_BASIC}|{_LITERAL})[ \t]*,[ \t]*)*+(?:(?:{_BASIC}|{_LITERAL})[ \t]*)?\]"
-_VALUE = rf"(?:{_BASIC}|{_LITERAL}|[A-Za-z0-9_.:+-]+|{_ARRAY})"
+_ML_BASIC = r'"""(?:[^"\\]++|\\[\s\S]|"(?!""))*+"""(?:"{1,2})?'
+_ML_LITERAL = r"'''(?:[^']++|'(?!''))*+'''(?:'{1,2})?"
+# Multi-line strings first: the empty basic string `""` must not take the start of a `"""`.
+_VALUE = rf"(?:{_ML_BASIC}|{_ML_LITERAL}|{_BASIC}|{_LITERAL}|[A-Za-z0-9_.:+-]+|{_ARRAY})"
 # a blank line, a comment, or `key = one-line value`: starts and ends outside any value
 _LINE = rf"[ \t]*(?:{_KEY}[ \t]*=[ \t]*{_VALUE}[ \t]*)?(?:#[^\n]*)?\r?\n"
 _SIMPLE_RUN = re.compile(rf"(?:{_LINE})+")
 _SIMPLE_LINE = re.compile(_LINE)
 _HEADER = re.compile(r"[ \t]*\[[^\n]*(?:\n|\Z)")
 _TOKEN = re.compile(r"\"\"\"|'''|" + _BASIC + "|" + _LITERAL + r"|#[^\n]*|[\[\]{}\n]|[^\"'#\[\]{}\n]++")
-_ML_END = {
-    '"""': re.compile(r'(?:[^"\\]++|\\[\s\S]|"(?!""))*+"""(?:"{1,2})?'),
-    "'''": re.compile(r"(?:[^']++|'(?!''))*+'''(?:'{1,2})?"),
-}
+_ML_END = {'"""': re.compile(_ML_BASIC[3:]), "'''": re.compile(_ML_LITERAL[3:])}
 _END = r"[ \t]*(?:#[^\n]*)?\r?\n?"
 _CARD_HEADER = re.compile(r"[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]" + _END)
 _PLAIN_HEADER = re.compile(rf"[ \t]*\[[ \t]*({_KEY})[ \t]*\]" + _END)

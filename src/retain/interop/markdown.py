@@ -174,7 +174,9 @@ def _cloze_text(body: str, meta: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def card_from_block(block: _Block, meta: dict[str, Any], taken: set[str]) -> Card:
+def card_from_block(
+    block: _Block, meta: dict[str, Any], taken: set[str], hints: dict[str, int] | None = None
+) -> Card:
     kind: Kind = "cloze" if block.tag == "C" else "basic"
     if kind == "basic" and meta.get("kind") in ("reversed", "typed"):
         kind = meta["kind"]
@@ -188,11 +190,13 @@ def card_from_block(block: _Block, meta: dict[str, Any], taken: set[str]) -> Car
     raw_id = meta.get("id")
     if kind == "cloze":
         text = meta["text"] if isinstance(meta.get("text"), str) else _cloze_text(block.parts[0], meta)
-        card_id = raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(text, taken)
+        card_id = (
+            raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(text, taken, hints)
+        )
         return Card(id=card_id, text=text, **common)
     front = meta["front"] if isinstance(meta.get("front"), str) else block.parts[0].strip()
     back = meta["back"] if isinstance(meta.get("back"), str) else block.parts[1].strip()
-    card_id = raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(front, taken)
+    card_id = raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(front, taken, hints)
     return Card(id=card_id, front=front, back=back, **common)
 
 
@@ -227,10 +231,11 @@ def read_markdown(path: Path, limits: Limits, stage: Path) -> Bundle:
     images = ImageImporter(path, stage, limits, bundle, deck_id)
     cards: list[tuple[str, Card]] = []
     taken: set[str] = set()
+    hints: dict[str, int] = {}  # `taken` only grows here, as `make_card_id` hints need
     for block in blocks:
         queue = meta_by_key.get(block.key())
         meta = block.legacy if block.legacy is not None else (queue.pop(0) if queue else {})
-        card = images.rewrite(card_from_block(block, meta, taken), block)
+        card = images.rewrite(card_from_block(block, meta, taken, hints), block)
         taken.add(card.id)
         cards.append((f"line {block.line}", card))
     meta_fields: dict[str, Any] = {

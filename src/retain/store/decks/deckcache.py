@@ -14,7 +14,6 @@ collection does not expand 50k cards a second time.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +64,12 @@ def _payload(deck: Deck | None, units: list[Unit], problems: list[Problem]) -> t
 def _rebuild(main: Any, cards_entry: Any, path: str) -> tuple[Deck | None, list[Unit], list[Problem]]:
     if main[0] is None:
         return None, [], _problems(main[1], path)
-    (meta_names, meta), (unit_names, unit_cols, n_units), probs, n_cards = main
+    deck, units = _rebuild_deck(main, cards_entry, path)
+    return deck, units, _problems(main[2], path)
+
+
+def _rebuild_deck(main: Any, cards_entry: Any, path: str) -> tuple[Deck, list[Unit]]:
+    (meta_names, meta), (unit_names, unit_cols, n_units), _probs, n_cards = main
     cards: list[Card] = []
     if cards_entry is not None:
         card_names, card_cols, text_cols = cards_entry
@@ -74,7 +78,7 @@ def _rebuild(main: Any, cards_entry: Any, path: str) -> tuple[Deck | None, list[
     else:
         units = build_many(Unit, unit_names, unit_cols, n_units, dict.fromkeys(_UNIT_TEXTS, ""))
     deck = Deck(**dict(zip(meta_names, meta, strict=True)), cards=tuple(cards), path=path)
-    return deck, units, _problems(probs, path)
+    return deck, units
 
 
 def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tuple[Deck | None, list[Problem]]:
@@ -114,14 +118,14 @@ def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tupl
     result = parse_deck(text, where)
     deck = result.deck
     units = expand_deck(deck) if deck is not None else []
+    main, card_cols = _payload(deck, units, result.problems)
     if ident is not None and ident == derivedcache.file_id(path):
-        main, card_cols = _payload(deck, units, result.problems)
         derivedcache.save(main_file, "deck", ident, main)
         if card_cols is not None:
             derivedcache.save(cards_file, "deckcards", ident, card_cols)
     if deck is not None and not cards:
-        deck = replace(deck, cards=())
-        units = [replace(u, front="", back="", extra="") for u in units]
+        # What a later load rebuilds from the cache, built the same (fast) way.
+        deck, units = _rebuild_deck(main, None, where)
     if deck is not None:
         _UNITS[where] = (deck, units)
     return deck, result.problems
