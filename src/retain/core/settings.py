@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-__all__ = ["StudySettings"]
+from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+__all__ = ["DEFAULT_PRESET", "PARAMETER_COUNT", "StudySettings", "parameters_problem"]
+
+DEFAULT_PRESET = "default"
+PARAMETER_COUNT = len(LOWER_BOUNDS_PARAMETERS)  # FSRS-6: 21 weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +26,18 @@ class StudySettings:
     fuzz: bool = True
     leech_threshold: int = 8
     leech_action: str = "tag"  # "tag" or "suspend"
+    parameters: tuple[float, ...] | None = None  # the 21 FSRS-6 weights; None: FSRS's defaults
+    preset: str = DEFAULT_PRESET  # the [presets.NAME] these settings come from
+
+
+def parameters_problem(values: Sequence[object]) -> str | None:
+    """Why `values` are not usable FSRS-6 weights (None when they are), checked against FSRS's bounds."""
+    if len(values) != PARAMETER_COUNT:
+        return f"must hold {PARAMETER_COUNT} numbers, got {len(values)}"
+    bounds = zip(values, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+    for i, (value, lo, hi) in enumerate(bounds):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"[{i}] must be a number, got {value!r}"
+        if not math.isfinite(value) or not lo <= value <= hi:
+            return f"[{i}] must be from {lo:g} to {hi:g}, got {value!r}"
+    return None

@@ -134,7 +134,8 @@ class Collection:
     def messages(self) -> list[str]:
         """Every one-line message of the open (state, history, library), oldest first."""
         history = self._history.messages if self._history is not None else []
-        return [*self.writer.messages, *self._extra_messages, *history]
+        config = list(self.home.config.warnings)
+        return [*config, *self.writer.messages, *self._extra_messages, *history]
 
     @property
     def history_index(self) -> History:
