@@ -224,6 +224,20 @@ class History:
         return todays, streak
 
     @_locked
+    def card_events(self, now: datetime, decks: Iterable[str] | None = None) -> list[tuple[Any, ...]]:
+        """Counted reviews and resets (undone ones left out), by unit key then time, for the optimizer:
+        (key, kind, rating, study day, state before or None, state after or None)."""
+        self.refresh(now)
+        where = "undone = 0 AND kind IN (?, ?)"
+        args: list[object] = [_REVIEW, KIND["reset"]]
+        if decks is not None:
+            wanted = sorted(set(decks))
+            where += f" AND deck IN ({','.join('?' * len(wanted))})"
+            args += wanted
+        sql = f"SELECT key, kind, rating, day, bstate, astate FROM events WHERE {where} ORDER BY key, t, device, eid"
+        return self._db.execute(sql, args).fetchall()
+
+    @_locked
     def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
         """Which of the (unit key, time) pairs the history already holds (any event kind)."""
         self.refresh(now)
