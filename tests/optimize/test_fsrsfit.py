@@ -7,7 +7,7 @@ import time
 
 import fsrs_rs_python as rs
 import pytest
-from tests.optimize.synth import TRUE_WEIGHTS, synthetic_rows
+from optimize_synth import TRUE_WEIGHTS, synthetic_rows
 
 from retain.core.fsrsfit import DEFAULT_WEIGHTS, MAX_SEQ, FitError, HistoryRow, evaluate, fit, training_set
 
