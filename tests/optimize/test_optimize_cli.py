@@ -107,7 +107,7 @@ def test_reschedule_backs_up_shows_the_backlog_and_undoes(
 def test_bad_arguments_are_one_line(
     home: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], needle: str
 ) -> None:
-    code, out, err = run(capsys, *args)
+    code, _out, err = run(capsys, *args)
     assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
     assert (home / "config.toml").read_text() == COMMENTED
 
