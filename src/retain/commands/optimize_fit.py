@@ -86,7 +86,11 @@ def _offer_reschedule(
     if args.no_reschedule or (not args.reschedule and not interactive):
         out("  cards keep their due dates; `retain optimize ... --reschedule` reschedules them")
         return 0
-    plan = reschedule_plan(col, preset, weights or DEFAULT_WEIGHTS, now)
+    try:
+        plan = reschedule_plan(col, preset, weights or DEFAULT_WEIGHTS, now)
+    except FitError as exc:
+        err(f"retain: optimize: not rescheduled: {exc}")
+        return 1
     out(
         f"  rescheduling would change {len(plan.events)} card(s); due in the next 7 days: "
         f"{plan.due_next_week_before} now, {plan.due_next_week_after} after"

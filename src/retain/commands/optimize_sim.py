@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
-from retain.commands.output import out
+from retain.commands.output import err, out
+from retain.core.fsrsfit import FitError, guarded
 from retain.core.workload import simulate_workload
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection
@@ -32,13 +34,22 @@ def simulate_presets(
         def step(done: int, total: int, name: str = preset.name) -> None:
             bar(f"simulating {name}", done, total)
 
-        work = simulate_workload(
-            s,
-            cards,
-            first_ratings=_shares(data.first_ratings),
-            review_ratings=_shares(data.pass_ratings),
-            progress=step,
-        )
+        try:
+            work = guarded(
+                "simulate the workload",
+                partial(
+                    simulate_workload,
+                    s,
+                    cards,
+                    first_ratings=_shares(data.first_ratings),
+                    review_ratings=_shares(data.pass_ratings),
+                    progress=step,
+                ),
+            )
+        except FitError as exc:
+            bar.finish()
+            err(f"retain: optimize: preset {preset.name}: {exc}")
+            return 1
         bar.finish()
         weights = "its own weights" if s.parameters else "FSRS's default weights"
         out(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import fsrs_rs_python as rs
 
@@ -40,11 +40,13 @@ __all__ = [
     "TrainingSet",
     "evaluate",
     "fit",
+    "guarded",
     "training_set",
 ]
 
 DEFAULT_WEIGHTS: tuple[float, ...] = tuple(float(x) for x in rs.DEFAULT_PARAMETERS)
 MAX_SEQ = 256
+_T = TypeVar("_T")
 _EPS = 1e-5  # a smaller change in log loss or RMSE is float noise, not a better fit
 
 
@@ -138,11 +140,19 @@ class FitResult:
     better: bool
 
 
-def evaluate(weights: Sequence[float], items: Sequence[rs.FSRSItem]) -> Evaluation:
+def guarded(what: str, call: Callable[[], _T]) -> _T:
+    """Run a fsrs-rs call; any error (a Rust panic is a BaseException) becomes one FitError line."""
     try:
-        result = rs.FSRS(list(weights)).evaluate(items)
-    except (ValueError, RuntimeError, OverflowError) as exc:
-        raise FitError(f"fsrs could not evaluate the history: {exc}") from None
+        return call()
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:
+        text = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise FitError(f"fsrs could not {what}: {text}") from None
+
+
+def evaluate(weights: Sequence[float], items: Sequence[rs.FSRSItem]) -> Evaluation:
+    result = guarded("evaluate the history", lambda: rs.FSRS(list(weights)).evaluate(items))
     return Evaluation(float(result.log_loss), float(result.rmse_bins))
 
 
@@ -151,10 +161,8 @@ def fit(items: Sequence[rs.FSRSItem], current: Sequence[float] | None) -> FitRes
     if not items:
         raise FitError("no reviews to learn from after filtering (cards need reviews on two study days)")
     start = list(current or DEFAULT_WEIGHTS)
-    try:
-        fitted = [float(x) for x in rs.FSRS(list(DEFAULT_WEIGHTS)).compute_parameters(items)]
-    except (ValueError, RuntimeError, OverflowError) as exc:
-        raise FitError(f"fsrs could not fit the history: {exc}") from None
+    model = rs.FSRS(list(DEFAULT_WEIGHTS))
+    fitted = [float(x) for x in guarded("fit the history", lambda: model.compute_parameters(items))]
     if tuple(fitted) == DEFAULT_WEIGHTS:
         raise FitError(
             f"too few reviews to fit ({len(items)} usable after filtering; fsrs needs more): "

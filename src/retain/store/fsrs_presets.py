@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 import fsrs_rs_python as rs
 
-from retain.core.fsrsfit import DEFAULT_WEIGHTS, HistoryRow, TrainingSet, training_set
+from retain.core.fsrsfit import DEFAULT_WEIGHTS, HistoryRow, TrainingSet, guarded, training_set
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, Event
 from retain.store.collection import Collection
@@ -70,12 +70,8 @@ def presets_for(col: Collection, target: str | None) -> list[Preset]:
 
 
 def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> list[HistoryRow]:
-    return [
-        HistoryRow(
-            key, "review" if kind == 0 else "reset", rating, day, bs in (None, NEW), as_ in (None, NEW)
-        )
-        for key, kind, rating, day, bs, as_ in col.history_index.card_events(now, decks)
-    ]
+    """The preset's counted reviews and resets, by unit key then time (SQLite gives 0/1 for the flags)."""
+    return list(map(HistoryRow._make, col.history_index.card_events(now, decks)))
 
 
 def training_for(col: Collection, preset: Preset, now: datetime, since: date | None) -> TrainingSet:
@@ -134,7 +130,7 @@ def reschedule_plan(col: Collection, preset: Preset, weights: Sequence[float], n
         keys.append(key)
         items.append(rs.FSRSItem(seq))
     model = rs.FSRS(list(weights or DEFAULT_WEIGHTS))
-    memories = model.memory_state_batch(items) if items else []
+    memories = guarded("replay the history", lambda: model.memory_state_batch(items)) if items else []
     week = now + timedelta(days=7)
     settings = preset.settings
     events: list[Event] = []

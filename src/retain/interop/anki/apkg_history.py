@@ -79,7 +79,14 @@ def memory_from_log(logs: Sequence[Sequence[Row]]) -> list[list[tuple[float, flo
         starts.append(start)
     out: list[list[tuple[float, float]]] = []
     nonempty = [i for i, log in enumerate(logs) if starts[i] is None or len(log) > 1]
-    batch = _MODEL.historical_memory_state_batch([items[i] for i in nonempty], [starts[i] for i in nonempty])
+    try:
+        batch = _MODEL.historical_memory_state_batch(
+            [items[i] for i in nonempty], [starts[i] for i in nonempty]
+        )
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # fsrs-rs refused the log (a Rust panic too): SM-2 memory for every row
+        return [[sm2_memory(r[3], r[2]) for r in log] for log in logs]
     found = dict(zip(nonempty, batch, strict=True))
     for i, log in enumerate(logs):
         # With a starting state fsrs-rs returns it first, then the state after each review.

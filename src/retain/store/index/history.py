@@ -226,7 +226,7 @@ class History:
     @_locked
     def card_events(self, now: datetime, decks: Iterable[str] | None = None) -> list[tuple[Any, ...]]:
         """Counted reviews and resets (undone ones left out), by unit key then time, for the optimizer:
-        (key, kind, rating, study day, state before or None, state after or None)."""
+        (key, "review" or "reset", rating, study day, new before, new after)."""
         self.refresh(now)
         where = "undone = 0 AND kind IN (?, ?)"
         args: list[object] = [_REVIEW, KIND["reset"]]
@@ -234,7 +234,11 @@ class History:
             wanted = sorted(set(decks))
             where += f" AND deck IN ({','.join('?' * len(wanted))})"
             args += wanted
-        sql = f"SELECT key, kind, rating, day, bstate, astate FROM events WHERE {where} ORDER BY key, t, device, eid"
+        sql = (
+            f"SELECT key, CASE kind WHEN {_REVIEW} THEN 'review' ELSE 'reset' END, rating, day,"
+            f" coalesce(bstate, {NEW}) = {NEW}, coalesce(astate, {NEW}) = {NEW}"
+            f" FROM events WHERE {where} ORDER BY key, t"
+        )
         return self._db.execute(sql, args).fetchall()
 
     @_locked
