@@ -13,7 +13,29 @@ from retain.store.collection import Collection
 from retain.store.home import open_home
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-PERSONAL = (0.8, 3.0, 8.0, 20.0, 6.8, 0.6, 2.2, 0.02, 1.3, 0.25, 1.2, 1.8, 0.08, 0.4, 1.9, 0.4, 2.4, 0.6, 0.1, 0.05, 0.5)
+PERSONAL = (
+    0.8,
+    3.0,
+    8.0,
+    20.0,
+    6.8,
+    0.6,
+    2.2,
+    0.02,
+    1.3,
+    0.25,
+    1.2,
+    1.8,
+    0.08,
+    0.4,
+    1.9,
+    0.4,
+    2.4,
+    0.6,
+    0.1,
+    0.05,
+    0.5,
+)
 
 
 def test_session_previews_use_the_presets_weights(tmp_path: Path) -> None:

@@ -94,3 +94,12 @@ def test_bad_preset_tables_are_one_line_errors(text: str) -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(text)
     assert "\n" not in str(info.value) and "config" in str(info.value)
+
+
+def test_bounds_agree_with_fsrs() -> None:
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
+
+    from retain.core.settings import LOWER_BOUNDS, UPPER_BOUNDS
+
+    assert LOWER_BOUNDS == tuple(LOWER_BOUNDS_PARAMETERS)
+    assert UPPER_BOUNDS == tuple(UPPER_BOUNDS_PARAMETERS)
