@@ -101,5 +101,5 @@ def test_bounds_agree_with_fsrs() -> None:
 
     from retain.core.settings import LOWER_BOUNDS, UPPER_BOUNDS
 
-    assert LOWER_BOUNDS == tuple(LOWER_BOUNDS_PARAMETERS)
-    assert UPPER_BOUNDS == tuple(UPPER_BOUNDS_PARAMETERS)
+    assert tuple(LOWER_BOUNDS_PARAMETERS) == LOWER_BOUNDS
+    assert tuple(UPPER_BOUNDS_PARAMETERS) == UPPER_BOUNDS

@@ -107,22 +107,22 @@ def training_set(
         if key is not None and usable and reviews and keep(key):
             _card_items(reviews, out)
 
-    for row in rows:
-        if row.key != key:
+    for row_key, kind, rating, day, before_new, after_new in rows:  # plain tuples are fine too
+        if row_key != key:
             flush()
-            key, reviews, usable = row.key, [], True
-        if row.kind == "reset":
-            if row.after_new:  # "forget": the card starts over
+            key, reviews, usable = row_key, [], True
+        if kind == "reset":
+            if after_new:  # "forget": the card starts over
                 reviews, usable = [], True
             continue
-        if row.kind != "review" or not 1 <= row.rating <= 4:
+        if kind != "review" or not 1 <= rating <= 4:
             continue
-        if since_day is not None and row.day < since_day:
+        if since_day is not None and day < since_day:
             usable = False  # its history started before the cut: unknown starting memory
             continue
-        if not reviews and not row.before_new:
+        if not reviews and not before_new:
             usable = False
-        reviews.append((row.day, row.rating))
+        reviews.append((day, rating))
     flush()
     return out
 

@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 import fsrs_rs_python as rs
 
@@ -70,15 +71,18 @@ def presets_for(col: Collection, target: str | None) -> list[Preset]:
 
 
 def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> list[HistoryRow]:
-    """The preset's counted reviews and resets, by unit key then time (SQLite gives 0/1 for the flags)."""
-    return list(map(HistoryRow._make, col.history_index.card_events(now, decks)))
+    """The preset's counted reviews and resets, by unit key then time (sorted here: cheaper than SQL)."""
+    rows = col.history_index.card_events(now, decks)
+    rows.sort(key=itemgetter(0, 1))
+    return [(key, "review" if review else "reset", *rest) for key, _t, review, *rest in rows]  # type: ignore[misc]
 
 
 def training_for(col: Collection, preset: Preset, now: datetime, since: date | None) -> TrainingSet:
     live = col.units_by_key
+    states = col.states
 
     def keep(key: str) -> bool:
-        state = col.states.get(key)
+        state = states.get(key)
         return key in live and not (state is not None and state.suspended)
 
     rows = history_rows(col, preset.decks, now)
@@ -98,16 +102,16 @@ class Reschedule:
 def _card_reviews(rows: Sequence[HistoryRow]) -> list[tuple[int, int]] | None:
     """(day, rating) of the card's history since it was last new; None when it did not start from new."""
     out: list[tuple[int, int]] = []
-    for row in rows:
-        if row.kind == "reset":
-            if row.after_new:
+    for _key, kind, rating, day, before_new, after_new in rows:
+        if kind == "reset":
+            if after_new:
                 out = []
             continue
-        if not 1 <= row.rating <= 4:
+        if not 1 <= rating <= 4:
             continue
-        if not out and not row.before_new:
+        if not out and not before_new:
             return None
-        out.append((row.day, row.rating))
+        out.append((day, rating))
     return out or None
 
 
@@ -115,7 +119,7 @@ def reschedule_plan(col: Collection, preset: Preset, weights: Sequence[float], n
     """New states for every reviewed card of the preset's decks (nothing is written)."""
     by_key: dict[str, list[HistoryRow]] = {}
     for row in history_rows(col, preset.decks, now):
-        by_key.setdefault(row.key, []).append(row)
+        by_key.setdefault(row[0], []).append(row)
     keys: list[str] = []
     items: list[rs.FSRSItem] = []
     for key, rows in by_key.items():

@@ -225,8 +225,8 @@ class History:
 
     @_locked
     def card_events(self, now: datetime, decks: Iterable[str] | None = None) -> list[tuple[Any, ...]]:
-        """Counted reviews and resets (undone ones left out), by unit key then time, for the optimizer:
-        (key, "review" or "reset", rating, study day, new before, new after)."""
+        """Counted reviews and resets (undone ones left out), for the optimizer, in no set order:
+        (key, time in µs, is a review (else a reset), rating, study day, new before, new after)."""
         self.refresh(now)
         where = "undone = 0 AND kind IN (?, ?)"
         args: list[object] = [_REVIEW, KIND["reset"]]
@@ -235,9 +235,8 @@ class History:
             where += f" AND deck IN ({','.join('?' * len(wanted))})"
             args += wanted
         sql = (
-            f"SELECT key, CASE kind WHEN {_REVIEW} THEN 'review' ELSE 'reset' END, rating, day,"
-            f" coalesce(bstate, {NEW}) = {NEW}, coalesce(astate, {NEW}) = {NEW}"
-            f" FROM events WHERE {where} ORDER BY key, t"
+            f"SELECT key, t, kind = {_REVIEW}, rating, day, coalesce(bstate, {NEW}) = {NEW},"
+            f" coalesce(astate, {NEW}) = {NEW} FROM events WHERE {where}"
         )
         return self._db.execute(sql, args).fetchall()
 
