@@ -46,7 +46,7 @@ def synthetic_rows(cards: int, reviews_per_card: int, seed: int = 1) -> list[His
         key = f"synth/c{c:06d}"
         day = 1000 + rng.randrange(30)
         rating = rng.choices([1, 2, 3, 4], [0.2, 0.1, 0.55, 0.15])[0]
-        rows.append(HistoryRow(key, "review", rating, day, True, False))
+        rows.append(HistoryRow(key, day, True, rating, day, True, False))
         states = model.next_states(None, 0.9, 0)
         memory = (states.again, states.hard, states.good, states.easy)[rating - 1].memory
         for _ in range(reviews_per_card):
@@ -54,7 +54,7 @@ def synthetic_rows(cards: int, reviews_per_card: int, seed: int = 1) -> list[His
             recall = (1 + factor * ivl / memory.stability) ** decay
             rating = rng.choices([2, 3, 4], [0.1, 0.8, 0.1])[0] if rng.random() < recall else 1
             day += ivl
-            rows.append(HistoryRow(key, "review", rating, day, False, False))
+            rows.append(HistoryRow(key, day, True, rating, day, False, False))
             states = model.next_states(memory, 0.9, ivl)
             memory = (states.again, states.hard, states.good, states.easy)[rating - 1].memory
     return rows

@@ -17,7 +17,7 @@ _REVIEW_RE = re.compile(r"rating: (\d+), delta_t: (\d+)")
 def R(
     key: str, rating: int, day: int, *, new: bool = False, kind: str = "review", to_new: bool = False
 ) -> HistoryRow:
-    return HistoryRow(key, kind, rating, day, new, to_new)
+    return HistoryRow(key, day, kind == "review", rating if kind != "reset" else 0, day, new, to_new)
 
 
 def seqs(
@@ -73,8 +73,8 @@ def test_reset_to_new_drops_earlier_reviews_and_other_kinds_are_not_reviews() ->
         R("d/a", 0, 6, kind="reset", to_new=True),  # forget
         R("d/a", 4, 8, new=True),
         R("d/a", 0, 9, kind="reset"),  # a move or reschedule: not a review, no cut
-        R("d/a", 0, 9, kind="suspend"),
-        R("d/a", 0, 9, kind="cram"),  # anything but a rating is left out
+        R("d/a", 0, 9),  # no rating (a suspend, bury or leech mark would look like this): left out
+        R("d/a", 7, 9),  # nor a rating out of range
         R("d/a", 3, 12),
     ]
     assert seqs(rows) == [[(4, 0), (3, 4)]]

@@ -55,10 +55,14 @@ class FitError(Exception):
 
 
 class HistoryRow(NamedTuple):
-    """One event of a card as the optimizer needs it (rows come sorted by key, then time)."""
+    """One event of a card as the optimizer needs it (rows come sorted by key, then time).
+
+    The history index gives plain tuples of this shape (flags as 0/1); they are used as they are.
+    """
 
     key: str
-    kind: str  # "review" or "reset"
+    time: int  # µs since the epoch (only for ordering)
+    review: bool  # a rating (else a reset: a forget, a move or a reschedule)
     rating: int
     day: int  # study day ordinal
     before_new: bool  # the card was new before this event
@@ -107,15 +111,15 @@ def training_set(
         if key is not None and usable and reviews and keep(key):
             _card_items(reviews, out)
 
-    for row_key, kind, rating, day, before_new, after_new in rows:  # plain tuples are fine too
+    for row_key, _time, review, rating, day, before_new, after_new in rows:  # plain tuples too
         if row_key != key:
             flush()
             key, reviews, usable = row_key, [], True
-        if kind == "reset":
+        if not review:
             if after_new:  # "forget": the card starts over
                 reviews, usable = [], True
             continue
-        if kind != "review" or not 1 <= rating <= 4:
+        if not 1 <= rating <= 4:
             continue
         if since_day is not None and day < since_day:
             usable = False  # its history started before the cut: unknown starting memory

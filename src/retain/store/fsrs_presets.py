@@ -74,7 +74,7 @@ def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> list[H
     """The preset's counted reviews and resets, by unit key then time (sorted here: cheaper than SQL)."""
     rows = col.history_index.card_events(now, decks)
     rows.sort(key=itemgetter(0, 1))
-    return [(key, "review" if review else "reset", *rest) for key, _t, review, *rest in rows]  # type: ignore[misc]
+    return rows  # type: ignore[return-value]
 
 
 def training_for(col: Collection, preset: Preset, now: datetime, since: date | None) -> TrainingSet:
@@ -102,8 +102,8 @@ class Reschedule:
 def _card_reviews(rows: Sequence[HistoryRow]) -> list[tuple[int, int]] | None:
     """(day, rating) of the card's history since it was last new; None when it did not start from new."""
     out: list[tuple[int, int]] = []
-    for _key, kind, rating, day, before_new, after_new in rows:
-        if kind == "reset":
+    for _key, _time, review, rating, day, before_new, after_new in rows:
+        if not review:
             if after_new:
                 out = []
             continue

@@ -232,7 +232,7 @@ class History:
         args: list[object] = [_REVIEW, KIND["reset"]]
         if decks is not None:
             wanted = sorted(set(decks))
-            where += f" AND deck IN ({','.join('?' * len(wanted))})"
+            where += f" AND +deck IN ({','.join('?' * len(wanted))})"
             args += wanted
         sql = (
             f"SELECT key, t, kind = {_REVIEW}, rating, day, coalesce(bstate, {NEW}) = {NEW},"
