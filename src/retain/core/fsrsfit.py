@@ -89,7 +89,7 @@ def _card_items(reviews: list[tuple[int, int]], out: TrainingSet) -> None:
         prev_day = day
         seq.append(rs.FSRSReview(rating, delta))
         if delta > 0:
-            out.items.append(rs.FSRSItem(list(seq)))
+            out.items.append(rs.FSRSItem(seq))  # copied into Rust here
             made += 1
             if rating > 1:
                 out.pass_ratings[rating - 2] += 1

@@ -73,7 +73,10 @@ def presets_for(col: Collection, target: str | None) -> list[Preset]:
 def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> list[HistoryRow]:
     """The preset's counted reviews and resets, by unit key then time (sorted here: cheaper than SQL)."""
     rows = col.history_index.card_events(now, decks)
-    rows.sort(key=itemgetter(0, 1))
+    rows.sort(key=itemgetter(0))  # by key is 4x cheaper than by (key, time); table order is mostly time order
+    keys, times = list(map(itemgetter(0), rows)), list(map(itemgetter(1), rows))
+    if any(t < pt and k == pk for k, pk, t, pt in zip(keys[1:], keys, times[1:], times, strict=False)):
+        rows.sort(key=itemgetter(0, 1))  # imported or other devices' events out of time order
     return rows  # type: ignore[return-value]
 
 
