@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         if args.simulate:
             from retain.commands.optimize_sim import simulate_presets
 
-            return simulate_presets(col, presets, now, since, bar)
+            return simulate_presets(col, presets, now, bar)
         from retain.commands.optimize_fit import fit_presets
 
         return fit_presets(col, presets, now, since, bar, args, interactive=sys.stdin.isatty())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import partial
 
 from retain.commands.output import err, out
@@ -10,7 +10,7 @@ from retain.core.fsrsfit import FitError, guarded
 from retain.core.workload import simulate_workload
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection
-from retain.store.fsrs_presets import Preset, training_for
+from retain.store.fsrs_presets import Preset
 
 __all__ = ["simulate_presets"]
 
@@ -22,13 +22,11 @@ def _shares(counts: list[int]) -> list[float] | None:
     return [c / total for c in counts] if total >= _MIN_SHARE_DATA else None
 
 
-def simulate_presets(
-    col: Collection, presets: list[Preset], now: datetime, since: date | None, bar: TerminalProgress
-) -> int:
+def simulate_presets(col: Collection, presets: list[Preset], now: datetime, bar: TerminalProgress) -> int:
     per_deck = col.cards_per_deck()
     for preset in presets:
         cards = sum(per_deck.get(d, 0) for d in preset.decks)
-        data = training_for(col, preset, now, since)
+        first, passed = col.history_index.rating_counts(now, preset.decks)
         s = preset.settings
 
         def step(done: int, total: int, name: str = preset.name) -> None:
@@ -41,8 +39,8 @@ def simulate_presets(
                     simulate_workload,
                     s,
                     cards,
-                    first_ratings=_shares(data.first_ratings),
-                    review_ratings=_shares(data.pass_ratings),
+                    first_ratings=_shares(first),
+                    review_ratings=_shares(passed),
                     progress=step,
                 ),
             )

@@ -74,8 +74,6 @@ class TrainingSet:
     items: list[rs.FSRSItem] = field(default_factory=list)
     cards: int = 0  # cards that gave at least one item
     reviews: int = 0  # ratings of those cards used
-    first_ratings: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # 1..4 on new cards
-    pass_ratings: list[int] = field(default_factory=lambda: [0, 0, 0])  # 2..4 on later days
 
 
 def _card_items(reviews: list[tuple[int, int]], out: TrainingSet) -> None:
@@ -83,7 +81,6 @@ def _card_items(reviews: list[tuple[int, int]], out: TrainingSet) -> None:
     seq: list[rs.FSRSReview] = []
     made = 0
     prev_day = reviews[0][0]
-    out.first_ratings[reviews[0][1] - 1] += 1
     for day, rating in reviews[:MAX_SEQ]:
         delta = day - prev_day
         prev_day = day
@@ -91,8 +88,6 @@ def _card_items(reviews: list[tuple[int, int]], out: TrainingSet) -> None:
         if delta > 0:
             out.items.append(rs.FSRSItem(seq))  # copied into Rust here
             made += 1
-            if rating > 1:
-                out.pass_ratings[rating - 2] += 1
     if made:
         out.cards += 1
         out.reviews += min(len(reviews), MAX_SEQ)

@@ -241,6 +241,25 @@ class History:
         return self._db.execute(sql, args).fetchall()
 
     @_locked
+    def rating_counts(self, now: datetime, decks: Iterable[str]) -> tuple[list[int], list[int]]:
+        """Counted ratings 1..4 of new cards, and 2..4 of review cards, in `decks` (for the simulator)."""
+        self.refresh(now)
+        wanted = sorted(set(decks))
+        first, passed = [0, 0, 0, 0], [0, 0, 0]
+        if not wanted:
+            return first, passed
+        sql = (
+            f"SELECT coalesce(bstate, {NEW}), rating, count(*) FROM events WHERE undone = 0 AND kind = ?"
+            f" AND +deck IN ({','.join('?' * len(wanted))}) GROUP BY 1, 2"
+        )
+        for state, rating, n in self._db.execute(sql, [_REVIEW, *wanted]):
+            if state == NEW and 1 <= rating <= 4:
+                first[rating - 1] += n
+            elif state == REVIEW and 2 <= rating <= 4:
+                passed[rating - 2] += n
+        return first, passed
+
+    @_locked
     def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
         """Which of the (unit key, time) pairs the history already holds (any event kind)."""
         self.refresh(now)
