@@ -30,7 +30,7 @@ def simulate_presets(col: Collection, presets: list[Preset], now: datetime, bar:
         s = preset.settings
 
         def step(done: int, total: int, name: str = preset.name) -> None:
-            bar(f"simulating {name}", done, total)
+            bar(f"simulate {name}", done, total)
 
         try:
             work = guarded(

@@ -183,15 +183,18 @@ def apply_reschedule(col: Collection, plan: Reschedule, now: datetime) -> tuple[
 
 def undo_reschedule(col: Collection, now: datetime) -> int:
     """Put back the states the newest reschedule replaced (as new "reset" events); returns how many."""
-    resets = [
-        e
-        for e in col.history_index.events(now)
-        if e.kind == "reset" and e.after is not None and e.before is not None and e.key in col.states
-    ]
-    if not resets:
+    newest = col.history_index.newest(now, "reset")
+    if newest is None:
         return 0
-    newest = max(e.time for e in resets)
-    batch = [e for e in resets if e.time == newest and _is_reschedule(e)]
+    batch = [
+        e
+        for e in col.history_index.events(now, since=newest)
+        if e.kind == "reset"
+        and e.time == newest
+        and e.after is not None
+        and e.before is not None
+        and _is_reschedule(e)
+    ]
     undo = []
     for e in batch:
         current = col.states.get(e.key)

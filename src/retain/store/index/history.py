@@ -260,6 +260,15 @@ class History:
         return first, passed
 
     @_locked
+    def newest(self, now: datetime, kind: str) -> datetime | None:
+        """The time of the newest event of `kind` not undone (None: there is none)."""
+        self.refresh(now)
+        row = self._db.execute(
+            "SELECT max(t) FROM events WHERE kind = ? AND undone = 0", (KIND[kind],)
+        ).fetchone()
+        return None if row is None or row[0] is None else _time(row[0])
+
+    @_locked
     def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
         """Which of the (unit key, time) pairs the history already holds (any event kind)."""
         self.refresh(now)
