@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export", "export a deck; the format comes from the file extension"),
     "due": ("due", "due counts per deck (--json for scripts)"),
     "stats": ("stats", "cards by state, reviews today, streak, true retention"),
+    "optimize": ("optimize", "fit FSRS weights to your review history; --simulate the workload"),
 }
 
 

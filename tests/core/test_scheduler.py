@@ -84,8 +84,8 @@ def test_settings_steps_retention_and_max_interval() -> None:
 
 def test_fuzz_spreads_intervals_and_is_off_without_it() -> None:
     state = review_state(stability=40, days_ago=40)
-    fuzzed = {Scheduler(StudySettings()).preview("d/c", state, NOW)[3].due for _ in range(30)}
-    plain = {Scheduler(StudySettings(fuzz=False)).preview("d/c", state, NOW)[3].due for _ in range(30)}
+    fuzzed = {Scheduler(StudySettings()).preview(f"d/c{i}", state, NOW)[3].due for i in range(30)}
+    plain = {Scheduler(StudySettings(fuzz=False)).preview(f"d/c{i}", state, NOW)[3].due for i in range(30)}
     assert len(fuzzed) > 1
     assert len(plain) == 1
 

@@ -12,14 +12,23 @@ The adapter converts between `CardState` (our stored, validated state) and
   keeping its review counters and flags.
 - A clock moved backwards (`now` earlier than the card's `last_review`) is
   treated as a review at `last_review`, so intervals are never negative.
-- Fuzz uses the global RNG: `preview` returns all four outcomes from one call,
-  and callers store exactly the state they showed (see `ReviewSession`).
+- The deck's preset may carry its own 21 FSRS-6 weights (`StudySettings.parameters`);
+  everything here (intervals, retrievability's decay) uses them.
+- Fuzz is deterministic per card and review count (py-fsrs uses the global RNG):
+  a preview recomputed later equals the one shown, and a passing review of a
+  card that was due never gets a shorter interval than the last one.
+- A learning or relearning step of a day or more never schedules a card
+  sooner than FSRS's own interval for its new stability.
+- Retrievability is computed from elapsed seconds (not whole days), for
+  learning and relearning cards too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import random
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -35,8 +44,7 @@ __all__ = ["RATINGS", "Scheduler", "card_int_id", "interval_label", "retrievabil
 RATINGS: tuple[int, ...] = (1, 2, 3, 4)  # Again, Hard, Good, Easy
 _MAX_INTERVAL_DAYS = 36500 * 10  # keeps due dates far from datetime's year 9999
 _FUTURE_LIMIT = timedelta(days=3650)
-_DECAY = -float(DEFAULT_PARAMETERS[20])
-_FACTOR = 0.9 ** (1 / _DECAY) - 1
+_DAY = timedelta(days=1)
 
 
 def card_int_id(key: str) -> int:
@@ -44,15 +52,44 @@ def card_int_id(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") >> 1
 
 
-def retrievability(state: CardState | None, now: datetime) -> float:
-    """Probability of recall at `now` (0.0 for new or unusable states); fractional days."""
+def retrievability(
+    state: CardState | None, now: datetime, parameters: Sequence[float] | None = None
+) -> float:
+    """Probability of recall at `now` (0.0 for new or unusable states), from elapsed seconds.
+
+    The forgetting curve's decay is the preset's `parameters[20]` (FSRS's default without them).
+    """
     if state is None or state.last_review is None or state.stability is None:
         return 0.0
     stability = state.stability
     if not math.isfinite(stability) or stability <= 0:
         return 0.0
+    decay = -float((parameters or DEFAULT_PARAMETERS)[20])
+    factor = 0.9 ** (1 / decay) - 1
     elapsed = max(0.0, (now - state.last_review).total_seconds() / 86400.0)
-    return float((1 + _FACTOR * elapsed / stability) ** _DECAY)
+    return float((1 + factor * elapsed / stability) ** decay)
+
+
+def fuzz_seed(key: str, reps: int) -> int:
+    """The fuzz RNG's seed for a card's review number `reps` (same card, same count: same fuzz)."""
+    return int.from_bytes(hashlib.blake2b(f"{key}#{reps}".encode(), digest_size=8).digest(), "big")
+
+
+class _Fsrs(fsrs.Scheduler):
+    """py-fsrs with fuzz drawn from a per-card RNG instead of the global one."""
+
+    rng: random.Random = random.Random(0)
+
+    def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
+        days = interval.days
+        if days < 2.5:
+            return interval
+        delta = 1.0 + 0.15 * max(min(days, 7.0) - 2.5, 0.0)
+        delta += 0.1 * max(min(days, 20.0) - 7.0, 0.0) + 0.05 * max(days - 20.0, 0.0)
+        high = min(round(days + delta), self.maximum_interval)
+        low = min(max(2, round(days - delta)), high)
+        fuzzed = min(round(self.rng.random() * (high - low + 1) + low), self.maximum_interval)
+        return timedelta(days=fuzzed)
 
 
 class Scheduler:
@@ -61,7 +98,10 @@ class Scheduler:
     def __init__(self, settings: StudySettings) -> None:
         self.settings = settings
         max_ivl = max(1, min(int(settings.maximum_interval), _MAX_INTERVAL_DAYS))
-        self._fsrs = fsrs.Scheduler(
+        self.max_interval = max_ivl
+        self.parameters: tuple[float, ...] = tuple(settings.parameters or DEFAULT_PARAMETERS)
+        self._fsrs = _Fsrs(
+            parameters=self.parameters,
             desired_retention=settings.desired_retention,
             learning_steps=tuple(settings.learning_steps),
             relearning_steps=tuple(settings.relearning_steps),
@@ -83,13 +123,14 @@ class Scheduler:
         was_review = base is not None and base.state == REVIEW
         out: dict[int, CardState] = {}
         for rating in RATINGS:
+            self._fsrs.rng = random.Random(fuzz_seed(key, reps))
             result, _log = self._fsrs.review_card(card, fsrs.Rating(rating), review_datetime=at)
             out[rating] = CardState(
                 state=int(result.state),
                 step=result.step,
                 stability=result.stability,
                 difficulty=result.difficulty,
-                due=result.due,
+                due=self._due(base, rating, result, at),
                 last_review=result.last_review,
                 reps=reps + 1,
                 lapses=lapses + (1 if was_review and rating == 1 else 0),
@@ -104,10 +145,29 @@ class Scheduler:
         """FSRS w20, the forgetting curve's decay of this scheduler's parameters (exam dates use it)."""
         return float(self._fsrs.parameters[20])
 
+    def _due(self, base: CardState | None, rating: int, result: fsrs.Card, at: datetime) -> datetime:
+        due: datetime = result.due
+        if result.state != fsrs.State.Review:
+            if due - at >= _DAY and result.stability is not None:  # never sooner than FSRS's interval
+                ivl = self._fsrs._next_interval(stability=result.stability)
+                due = max(due, at + timedelta(days=ivl))
+            return due
+        if (
+            rating >= 3
+            and base is not None
+            and base.state == REVIEW
+            and base.due is not None
+            and base.last_review is not None
+            and at >= base.due
+        ):  # a passing review of a card that was due: the interval never shrinks (fuzz, rounding)
+            last = min(base.due - base.last_review, timedelta(days=self.max_interval))
+            due = max(due, at + timedelta(days=round(last / _DAY)))
+        return due
+
     def retrievability(self, state: CardState, now: datetime) -> float:
-        """Probability of recall at `now` (0.0 for a new card)."""
+        """Probability of recall at `now` (0.0 for a new card), with the preset's decay."""
         now = to_utc(now)
-        return retrievability(_usable(state, now), now)
+        return retrievability(_usable(state, now), now, self.parameters)
 
 
 def _usable(state: CardState | None, now: datetime) -> CardState | None:

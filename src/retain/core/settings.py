@@ -2,10 +2,61 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-__all__ = ["StudySettings"]
+__all__ = [
+    "DEFAULT_PRESET",
+    "LOWER_BOUNDS",
+    "PARAMETER_COUNT",
+    "UPPER_BOUNDS",
+    "StudySettings",
+    "parameters_problem",
+]
+
+DEFAULT_PRESET = "default"
+# py-fsrs 6's LOWER_/UPPER_BOUNDS_PARAMETERS, copied so that loading the config (`retain due`)
+# does not import fsrs; tests/store/test_config_presets.py checks they still agree.
+LOWER_BOUNDS: tuple[float, ...] = (
+    *(0.001,) * 4,
+    1.0,
+    0.001,
+    0.001,
+    0.001,
+    0.0,
+    0.0,
+    *(0.001,) * 4,
+    0.0,
+    0.0,
+    1.0,
+    0.0,
+    0.0,
+    0.0,
+    0.1,
+)
+UPPER_BOUNDS: tuple[float, ...] = (
+    *(100.0,) * 4,
+    10.0,
+    4.0,
+    4.0,
+    0.75,
+    4.5,
+    0.8,
+    3.5,
+    5.0,
+    0.25,
+    0.9,
+    4.0,
+    1.0,
+    6.0,
+    2.0,
+    2.0,
+    0.8,
+    0.8,
+)
+PARAMETER_COUNT = len(LOWER_BOUNDS)  # FSRS-6: 21 weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +70,18 @@ class StudySettings:
     fuzz: bool = True
     leech_threshold: int = 8
     leech_action: str = "tag"  # "tag" or "suspend"
+    parameters: tuple[float, ...] | None = None  # the 21 FSRS-6 weights; None: FSRS's defaults
+    preset: str = DEFAULT_PRESET  # the [presets.NAME] these settings come from
+
+
+def parameters_problem(values: Sequence[object]) -> str | None:
+    """Why `values` are not usable FSRS-6 weights (None when they are), checked against FSRS's bounds."""
+    if len(values) != PARAMETER_COUNT:
+        return f"must hold {PARAMETER_COUNT} numbers, got {len(values)}"
+    bounds = zip(values, LOWER_BOUNDS, UPPER_BOUNDS, strict=True)
+    for i, (value, lo, hi) in enumerate(bounds):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return f"[{i}] must be a number, got {value!r}"
+        if not math.isfinite(value) or not lo <= value <= hi:
+            return f"[{i}] must be from {lo:g} to {hi:g}, got {value!r}"
+    return None

@@ -141,7 +141,8 @@ class Collection:
         from retain.store.exam_config import past_exams
 
         exams = past_exams(self.home.config.exams, self.today(self._opened))
-        return [*self.writer.messages, *self._extra_messages, *history, *exams]
+        config = list(self.home.config.warnings)
+        return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
 
     @property
     def history_index(self) -> History:

@@ -1,4 +1,11 @@
-"""`config.toml`: study settings, per-deck overrides, extra deck folders, theme, keymap."""
+"""`config.toml`: study settings, presets, per-deck overrides, extra deck folders, theme, keymap.
+
+Scheduling settings resolve in layers: `[study]` (global defaults), then the
+deck's preset `[presets.NAME]` (`default` for decks that name none), then the
+deck's own `[decks.ID]` keys. A preset may hold `parameters`, the 21 FSRS-6
+weights `retain optimize` writes. A deck naming a missing preset, or a preset no
+deck uses, is a warning (`Config.warnings`), never an error: the default is used.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from retain.core.exam import ExamSetting
-from retain.core.settings import StudySettings
+from retain.core.settings import DEFAULT_PRESET, StudySettings, parameters_problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.files import ReadError, read_text_limited
 
@@ -41,9 +48,18 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     learn_ahead_minutes: int = 20
     exams: dict[str, ExamSetting] = field(default_factory=dict)  # [exam.<deck or group>] (exam_config)
+    presets: dict[str, StudySettings] = field(default_factory=dict)  # name -> settings ("default" too)
+    warnings: tuple[str, ...] = ()  # one line each: missing or unused presets
 
     def for_deck(self, deck_id: str) -> StudySettings:
-        return self.deck_overrides.get(deck_id, self.study)
+        found = self.deck_overrides.get(deck_id)
+        if found is not None:
+            return found
+        return self.presets.get(DEFAULT_PRESET, self.study)
+
+    def preset(self, name: str) -> StudySettings:
+        """A preset's settings (the default preset for an unknown name)."""
+        return self.presets.get(name) or self.presets.get(DEFAULT_PRESET, self.study)
 
 
 def _num(key: str, value: Any, lo: float, hi: float, *, integer: bool) -> Any:
@@ -66,6 +82,15 @@ def _steps(key: str, value: Any) -> tuple[timedelta, ...]:
     return steps
 
 
+def _parameters(key: str, value: Any) -> tuple[float, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"config: `{key}` must be a list of 21 numbers (written by `retain optimize`)")
+    problem = parameters_problem(value)
+    if problem is not None:
+        raise ConfigError(f"config: `{key}` {problem}")
+    return tuple(float(v) for v in value)
+
+
 def _study(prefix: str, raw: dict[str, Any], base: StudySettings) -> StudySettings:
     changes: dict[str, Any] = {}
     for key, value in raw.items():
@@ -84,6 +109,8 @@ def _study(prefix: str, raw: dict[str, Any], base: StudySettings) -> StudySettin
             if not isinstance(value, bool):
                 raise ConfigError(f"config: `{name}` must be true or false")
             changes[key] = value
+        elif key == "parameters":
+            changes[key] = _parameters(name, value)
         elif key == "leech_action":
             if value not in ("tag", "suspend"):
                 raise ConfigError(f'config: `{name}` must be "tag" or "suspend", got {value!r}')
@@ -101,14 +128,30 @@ def parse_config(text: str) -> Config:
     if not isinstance(study_raw, dict):
         raise ConfigError("config: [study] must be a table")
     study = _study("study.", study_raw, StudySettings())
+    presets = _presets(data.get("presets", {}), study)
     overrides: dict[str, StudySettings] = {}
+    warnings: list[str] = []
     decks_raw = data.get("decks", {})
     if not isinstance(decks_raw, dict):
         raise ConfigError("config: [decks] must be a table of per-deck settings")
+    used: set[str] = set()
     for deck_id, raw in decks_raw.items():
         if not isinstance(raw, dict):
             raise ConfigError(f"config: [decks.{deck_id}] must be a table")
-        overrides[deck_id] = _study(f"decks.{deck_id}.", raw, study)
+        raw = dict(raw)
+        name = raw.pop("preset", DEFAULT_PRESET)
+        if not isinstance(name, str):
+            raise ConfigError(f'config: `decks.{deck_id}.preset` must be a preset name, like "default"')
+        used.add(name)
+        if name not in presets:
+            warnings.append(
+                f"config: deck {deck_id!r} uses preset {name!r}, which is not defined; using default"
+            )
+            name = DEFAULT_PRESET
+        overrides[deck_id] = _study(f"decks.{deck_id}.", raw, presets[name])
+    for name in presets:
+        if name != DEFAULT_PRESET and name not in used:
+            warnings.append(f"config: preset {name!r} is not used by any deck")
     hour = _num("rollover_hour", data.get("rollover_hour", 4), 0, 23, integer=True)
     ahead = _num("learn_ahead_minutes", data.get("learn_ahead_minutes", 20), 0, 1440, integer=True)
     folders = data.get("deck_folders", [])
@@ -122,6 +165,7 @@ def parse_config(text: str) -> Config:
         raise ConfigError('config: [keymap] maps binding ids to keys, like "review.reveal" = "space"')
     known = {
         "study",
+        "presets",
         "decks",
         "rollover_hour",
         "learn_ahead_minutes",
@@ -148,7 +192,23 @@ def parse_config(text: str) -> Config:
         theme=theme,
         keymap=dict(keymap),
         learn_ahead_minutes=ahead,
+        presets=presets,
+        warnings=tuple(warnings),
     )
+
+
+def _presets(raw: Any, study: StudySettings) -> dict[str, StudySettings]:
+    """Each `[presets.NAME]` over `[study]`; "default" is always there."""
+    if not isinstance(raw, dict):
+        raise ConfigError("config: [presets] must be a table of named presets, like [presets.default]")
+    out = {DEFAULT_PRESET: dataclasses.replace(study, preset=DEFAULT_PRESET)}
+    for name, table in raw.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"config: [presets.{name}] must be a table")
+        if "preset" in table:
+            raise ConfigError(f"config: unknown setting `presets.{name}.preset`")
+        out[name] = _study(f"presets.{name}.", table, dataclasses.replace(study, preset=name))
+    return out
 
 
 def load_config(path: Path) -> Config:

@@ -1,8 +1,16 @@
-"""Anki's review log as retain history (approximate FSRS states), for `import --with-history`.
+"""Anki's review log as retain history with FSRS memory states, for `import --with-history`.
 
-Each revlog row becomes a review event whose `after` state is built from the
-row's interval and ease factor; the last event of a card takes the card's real
-current state (due date, interval, FSRS memory from `cards.data` when present).
+Each revlog row becomes a review event. Its `after` state holds the FSRS
+memory (stability, difficulty) that fsrs-rs computes by replaying the card's
+log up to that row (`historical_memory_state_batch`, FSRS's default weights,
+days counted from a 4 am UTC rollover); its due date is the row's interval.
+A log that does not start with a learning row (trimmed, or a card made before
+the log) starts from `memory_state_from_sm2` of its first row's ease and
+interval; a manual "Forget" row starts the card over. Rows of manual
+rescheduling and cramming without rescheduling are not reviews. The last event
+of a card takes the card's real current state (due date, and the FSRS memory
+from `cards.data` when Anki had FSRS on; otherwise the replayed memory, or
+`memory_state_from_sm2` of the card's ease and interval).
 """
 
 from __future__ import annotations
@@ -10,15 +18,22 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+
+import fsrs_rs_python as rs
 
 from retain.core.model import Card
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, StateError, validate_state
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
 
-__all__ = ["card_reviews", "card_state", "unit_key"]
+__all__ = ["card_reviews", "card_state", "memory_from_log", "sm2_memory", "unit_key"]
+
+_SM2_RETENTION = 0.9
+_ROLLOVER_S = 4 * 3600
+_MODEL = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
+Row = tuple[int, int, int, int, int, int]  # revlog id (ms), ease, ivl, factor, time ms, type
 
 
 def unit_key(deck_id: str, card: Card, ord_: int) -> str | None:
@@ -30,10 +45,57 @@ def unit_key(deck_id: str, card: Card, ord_: int) -> str | None:
     return base if ord_ == 0 else None
 
 
-def _difficulty(factor: int) -> float:
-    if factor <= 0:
-        return 5.0
-    return min(10.0, max(1.0, 10.0 - (factor - 1300) / 2200 * 9))
+def sm2_memory(factor: int, ivl: int) -> tuple[float, float]:
+    """FSRS memory (stability, difficulty) from SM-2 ease (permille) and interval (days), via fsrs-rs."""
+    ease = factor / 1000 if factor > 0 else 2.5
+    state = _MODEL.memory_state_from_sm2(max(1.3, ease), float(max(ivl, 1)), _SM2_RETENTION)
+    return _clean(state.stability, state.difficulty)
+
+
+def _clean(s: float, d: float) -> tuple[float, float]:
+    s = float(s) if math.isfinite(s) and s > 0 else 0.01
+    d = min(10.0, max(1.0, float(d))) if math.isfinite(d) else 5.0
+    return max(s, 0.01), d
+
+
+def _day(rid: int) -> int:
+    return (rid // 1000 - _ROLLOVER_S) // 86400
+
+
+def memory_from_log(logs: Sequence[Sequence[Row]]) -> list[list[tuple[float, float]]]:
+    """Per card, the FSRS memory after each of its rows (rows already filtered, in time order)."""
+    items: list[rs.FSRSItem] = []
+    starts: list[rs.MemoryState | None] = []
+    for log in logs:
+        first = log[0]
+        start = None if first[5] == 0 else rs.MemoryState(*sm2_memory(first[3], first[2]))
+        rows = log if start is None else log[1:]
+        prev = _day(first[0])
+        reviews = []
+        for rid, ease, *_ in rows:
+            reviews.append(rs.FSRSReview(ease, max(0, _day(rid) - prev)))
+            prev = _day(rid)
+        items.append(rs.FSRSItem(reviews))
+        starts.append(start)
+    out: list[list[tuple[float, float]]] = []
+    nonempty = [i for i, log in enumerate(logs) if starts[i] is None or len(log) > 1]
+    try:
+        batch = _MODEL.historical_memory_state_batch(
+            [items[i] for i in nonempty], [starts[i] for i in nonempty]
+        )
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # fsrs-rs refused the log (a Rust panic too): SM-2 memory for every row
+        return [[sm2_memory(r[3], r[2]) for r in log] for log in logs]
+    found = dict(zip(nonempty, batch, strict=True))
+    for i, log in enumerate(logs):
+        # With a starting state fsrs-rs returns it first, then the state after each review.
+        memories = [_clean(m.stability, m.difficulty) for m in found.get(i, [])]
+        start = starts[i]
+        if start is not None and not memories:
+            memories = [_clean(start.stability, start.difficulty)]
+        out.append(memories[: len(log)])
+    return out
 
 
 def _memory(data: str) -> tuple[float | None, float | None]:
@@ -62,12 +124,17 @@ def card_state(card: AnkiCard, crt: int, last: CardState | None, now_fallback: d
     else:
         due = datetime.fromtimestamp(card.due, UTC) if card.due > 10**8 else now_fallback
         state = LEARNING if card.type == 1 else RELEARNING
-    stability = s or float(max(card.ivl, 1)) if state != LEARNING else s or (last.stability if last else None)
+    if s is None or d is None:
+        if last is not None and last.stability is not None and last.difficulty is not None:
+            s, d = s or last.stability, d or last.difficulty  # the replayed log
+        else:
+            sm_s, sm_d = sm2_memory(card.factor, card.ivl)
+            s, d = s or sm_s, d or sm_d
     return CardState(
         state=state,
         step=0 if state != REVIEW else None,
-        stability=stability,
-        difficulty=d or _difficulty(card.factor),
+        stability=s,
+        difficulty=d,
         due=due,
         last_review=last_review or due - timedelta(days=max(card.ivl, 1)),
         reps=card.reps,
@@ -84,15 +151,23 @@ def card_reviews(db: AnkiDb, cards: list[AnkiCard], notes: Mapping[int, tuple[st
         key = unit_key(found[0], found[1], c.ord) if found else None
         if key:
             keys[c.id] = key
-    rows: dict[int, list[tuple[int, int, int, int, int, int]]] = defaultdict(list)
+    rows: dict[int, list[Row]] = defaultdict(list)
     for rid, cid, ease, ivl, factor, ms, typ in db.revlog():
-        if cid in keys and 1 <= ease <= 4 and typ in (0, 1, 2, 3):
+        if cid not in keys:
+            continue
+        if typ == 4 and ease == 0 and ivl == 0:  # "Forget": the card starts over
+            rows[cid] = []
+        elif 1 <= ease <= 4 and typ in (0, 1, 2, 3) and not (typ == 3 and factor == 0):
             rows[cid].append((rid, ease, ivl, factor, ms, typ))
+    logs = {cid: sorted(log) for cid, log in rows.items() if log}
+    memories = dict(zip(logs, memory_from_log(list(logs.values())), strict=True))
     out: list[Review] = []
-    for cid, log in rows.items():
+    for cid, log in logs.items():
         prev: CardState | None = None
         events: list[Review] = []
-        for rid, ease, ivl, factor, ms, _typ in log:
+        for (rid, ease, ivl, _factor, ms, _typ), (stability, difficulty) in zip(
+            log, memories[cid], strict=True
+        ):
             at = datetime.fromtimestamp(rid / 1000, UTC)
             span = timedelta(days=ivl) if ivl > 0 else timedelta(seconds=max(-ivl, 60))
             was_review = prev is not None and prev.state in (REVIEW, RELEARNING)
@@ -100,8 +175,8 @@ def card_reviews(db: AnkiDb, cards: list[AnkiCard], notes: Mapping[int, tuple[st
             after = CardState(
                 state=state,
                 step=None if state == REVIEW else 0,
-                stability=max(span / timedelta(days=1), 0.01),
-                difficulty=_difficulty(factor),
+                stability=stability,
+                difficulty=difficulty,
                 due=at + span,
                 last_review=at,
                 reps=(prev.reps if prev else 0) + 1,

@@ -225,6 +225,51 @@ class History:
         return todays, streak
 
     @_locked
+    def card_events(self, now: datetime, decks: Iterable[str] | None = None) -> list[tuple[Any, ...]]:
+        """Counted reviews and resets (undone ones left out), for the optimizer, in no set order:
+        (key, time in µs, is a review (else a reset), rating, study day, new before, new after)."""
+        self.refresh(now)
+        where = "undone = 0 AND kind IN (?, ?)"
+        args: list[object] = [_REVIEW, KIND["reset"]]
+        if decks is not None:
+            wanted = sorted(set(decks))
+            where += f" AND +deck IN ({','.join('?' * len(wanted))})"
+            args += wanted
+        sql = (
+            f"SELECT key, t, kind = {_REVIEW}, rating, day, coalesce(bstate, {NEW}) = {NEW},"
+            f" coalesce(astate, {NEW}) = {NEW} FROM events WHERE {where}"
+        )
+        return self._db.execute(sql, args).fetchall()
+
+    @_locked
+    def rating_counts(self, now: datetime, decks: Iterable[str]) -> tuple[list[int], list[int]]:
+        """Counted ratings 1..4 of new cards, and 2..4 of review cards, in `decks` (for the simulator)."""
+        self.refresh(now)
+        wanted = sorted(set(decks))
+        first, passed = [0, 0, 0, 0], [0, 0, 0]
+        if not wanted:
+            return first, passed
+        sql = (
+            f"SELECT coalesce(bstate, {NEW}), rating, count(*) FROM events WHERE undone = 0 AND kind = ?"
+            f" AND +deck IN ({','.join('?' * len(wanted))}) GROUP BY 1, 2"
+        )
+        for state, rating, n in self._db.execute(sql, [_REVIEW, *wanted]):
+            if state == NEW and 1 <= rating <= 4:
+                first[rating - 1] += n
+            elif state == REVIEW and 2 <= rating <= 4:
+                passed[rating - 2] += n
+        return first, passed
+
+    @_locked
+    def newest(self, now: datetime, kind: str) -> datetime | None:
+        """The time of the newest event of `kind` not undone (None: there is none)."""
+        self.refresh(now)
+        row = self._db.execute(
+            "SELECT max(t) FROM events WHERE kind = ? AND undone = 0", (KIND[kind],)
+        ).fetchone()
+        return None if row is None or row[0] is None else _time(row[0])
+
+    @_locked
     def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
         """Which of the (unit key, time) pairs the history already holds (any event kind)."""
         self.refresh(now)

@@ -1,0 +1,113 @@
+"""`retain optimize [DECK_ID|GROUP|--all]`: fit FSRS weights to your history; `--simulate` the workload.
+
+A deck id or group names the presets its decks use; each preset is fitted on
+the history of all of its decks (see `store.fsrs_presets`, `core.fsrsfit`).
+New weights are written to `[presets.NAME] parameters` in config.toml only
+when they predict the history better (log loss, RMSE) than the current ones.
+Then the cards can be rescheduled with them (`--reschedule`, or a question on a
+terminal): the 7-day backlog is shown first and the state is backed up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, date, datetime
+
+from retain.commands.output import err, out
+from retain.interop.progress import TerminalProgress
+from retain.store.home import open_home
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "target", nargs="?", metavar="DECK_ID|GROUP", help="the presets of this deck or group"
+    )
+    parser.add_argument("--all", action="store_true", help="every preset in use")
+    parser.add_argument("--since", metavar="DATE", help="ignore reviews before DATE (YYYY-MM-DD)")
+    parser.add_argument("--dry-run", action="store_true", help="fit and report; write nothing")
+    parser.add_argument(
+        "--simulate", action="store_true", help="predicted workload at retention 0.70-0.97 (no fitting)"
+    )
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument(
+        "--reschedule", action="store_true", help="reschedule cards with new weights, no question"
+    )
+    again.add_argument("--no-reschedule", action="store_true", help="never reschedule")
+    again.add_argument(
+        "--undo-reschedule", action="store_true", help="put back the states the last reschedule replaced"
+    )
+
+
+def _since(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _Usage(f"--since wants a date like 2025-01-31, got {text!r}") from None
+
+
+class _Usage(Exception):
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    from retain.store.collection import Collection, CollectionError
+
+    try:
+        since = _since(args.since)
+        if not args.undo_reschedule and args.all == (args.target is not None):
+            raise _Usage("name one deck id or group, or --all")
+    except _Usage as exc:
+        err(f"retain: optimize: {exc}")
+        return 2
+    now = datetime.now(UTC)
+    home = open_home()
+    bar = TerminalProgress(min_total=0)
+    try:
+        col = Collection.open(home, now, progress=bar, cards=False)  # no card texts: faster
+    except CollectionError as exc:
+        err(f"retain: {exc}")
+        return 2
+    try:
+        for message in col.messages:
+            err(f"retain: warning: {message}")
+        if args.undo_reschedule:
+            return _undo(col, now)
+        from retain.store.fsrs_presets import SelectionError, presets_for
+
+        try:
+            presets = presets_for(col, None if args.all else args.target)
+        except SelectionError as exc:
+            err(f"retain: optimize: {exc}")
+            return 2
+        if args.simulate:
+            from retain.commands.optimize_sim import simulate_presets
+
+            return simulate_presets(col, presets, now, bar)
+        from retain.commands.optimize_fit import fit_presets
+
+        return fit_presets(col, presets, now, since, bar, args, interactive=sys.stdin.isatty())
+    finally:
+        bar.finish()
+        col.close(now)
+
+
+def _undo(col: object, now: datetime) -> int:
+    from retain.store.collection import Collection, CollectionError
+    from retain.store.fsrs_presets import undo_reschedule
+
+    assert isinstance(col, Collection)
+    if col.read_only:
+        err("retain: optimize: another retain is writing the progress; nothing was undone")
+        return 1
+    try:
+        count = undo_reschedule(col, now)
+    except CollectionError as exc:
+        err(f"retain: optimize: not undone: {exc}")
+        return 1
+    out(f"put back the previous state of {count} card(s)" if count else "no reschedule to undo")
+    return 0

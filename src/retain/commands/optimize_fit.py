@@ -1,0 +1,119 @@
+"""The fitting half of `retain optimize`: per preset, fit, compare, save, offer to reschedule."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+
+from retain.commands.output import err, out
+from retain.core.fsrsfit import DEFAULT_WEIGHTS, FitError, FitResult, fit
+from retain.interop.progress import TerminalProgress
+from retain.store.collection import Collection, CollectionError
+from retain.store.config import ConfigError
+from retain.store.fsrs_presets import Preset, apply_reschedule, reschedule_plan, training_for
+
+__all__ = ["fit_presets"]
+
+
+def _decks(preset: Preset) -> str:
+    shown = ", ".join(preset.decks[:4]) + (
+        f" and {len(preset.decks) - 4} more" if len(preset.decks) > 4 else ""
+    )
+    return f"{len(preset.decks)} deck(s): {shown}" if preset.decks else "no decks"
+
+
+def _line(result: FitResult) -> str:
+    b, a = result.before, result.after
+    return f"log loss {b.log_loss:.4f} -> {a.log_loss:.4f}, RMSE {100 * b.rmse:.2f}% -> {100 * a.rmse:.2f}%"
+
+
+def fit_presets(
+    col: Collection,
+    presets: list[Preset],
+    now: datetime,
+    since: date | None,
+    bar: TerminalProgress,
+    args: argparse.Namespace,
+    *,
+    interactive: bool,
+) -> int:
+    from retain.store.config_write import save_parameters
+
+    status = 0
+    config_file = col.home.paths.config_file
+    for n, preset in enumerate(presets):
+        bar(f"reading {preset.name}", 3 * n, 3 * len(presets))
+        data = training_for(col, preset, now, since)
+        bar(f"fitting {preset.name}", 3 * n + 1, 3 * len(presets))
+        head = f"preset {preset.name} ({_decks(preset)}): {data.reviews} reviews of {data.cards} cards"
+        try:
+            result = fit(data.items, preset.settings.parameters)
+        except FitError as exc:
+            bar.finish()
+            out(f"{head}: {exc}")
+            continue
+        bar(f"saving {preset.name}", 3 * n + 2, 3 * len(presets))
+        bar.finish()
+        if not result.better:
+            out(f"{head}: {_line(result)}: not better, kept the current weights")
+            continue
+        if args.dry_run:
+            out(f"{head}: {_line(result)}: better (dry run: not saved)")
+            continue
+        try:
+            save_parameters(config_file, preset.name, result.weights)
+        except ConfigError as exc:
+            err(f"retain: optimize: {exc}")
+            status = 1
+            continue
+        out(f"{head}: {_line(result)}: better, saved to [presets.{preset.name}] in {config_file}")
+        status = max(
+            status, _offer_reschedule(col, preset, result.weights, now, args, interactive=interactive)
+        )
+    bar(" ", 1, 1)
+    return status
+
+
+def _offer_reschedule(
+    col: Collection,
+    preset: Preset,
+    weights: tuple[float, ...],
+    now: datetime,
+    args: argparse.Namespace,
+    *,
+    interactive: bool,
+) -> int:
+    if args.no_reschedule or (not args.reschedule and not interactive):
+        out("  cards keep their due dates; `retain optimize ... --reschedule` reschedules them")
+        return 0
+    try:
+        plan = reschedule_plan(col, preset, weights or DEFAULT_WEIGHTS, now)
+    except FitError as exc:
+        err(f"retain: optimize: not rescheduled: {exc}")
+        return 1
+    out(
+        f"  rescheduling would change {len(plan.events)} card(s); due in the next 7 days: "
+        f"{plan.due_next_week_before} now, {plan.due_next_week_after} after"
+    )
+    if not plan.events:
+        return 0
+    if not args.reschedule:
+        try:
+            answer = input("  reschedule them with the new weights? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            out("  not rescheduled")
+            return 0
+    if col.read_only:
+        err("retain: optimize: another retain is writing the progress; cards were not rescheduled")
+        return 1
+    try:
+        count, backup = apply_reschedule(col, plan, now)
+    except (CollectionError, OSError) as exc:
+        err(f"retain: optimize: not rescheduled: {exc}")
+        return 1
+    out(
+        f"  rescheduled {count} card(s); state backed up to backups/{backup}; undo: retain optimize --undo-reschedule"
+    )
+    return 0

@@ -1,0 +1,70 @@
+"""`retain optimize --simulate`: the predicted workload of each preset at retention 0.70-0.97."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from retain.commands.output import err, out
+from retain.core.fsrsfit import FitError, guarded
+from retain.core.workload import simulate_workload
+from retain.interop.progress import TerminalProgress
+from retain.store.collection import Collection
+from retain.store.fsrs_presets import Preset
+
+__all__ = ["simulate_presets"]
+
+_MIN_SHARE_DATA = 100
+
+
+def _shares(counts: list[int]) -> list[float] | None:
+    total = sum(counts)
+    return [c / total for c in counts] if total >= _MIN_SHARE_DATA else None
+
+
+def simulate_presets(col: Collection, presets: list[Preset], now: datetime, bar: TerminalProgress) -> int:
+    per_deck = col.cards_per_deck()
+    for preset in presets:
+        cards = sum(per_deck.get(d, 0) for d in preset.decks)
+        first, passed = col.history_index.rating_counts(now, preset.decks)
+        s = preset.settings
+
+        def step(done: int, total: int, name: str = preset.name) -> None:
+            bar(f"simulate {name}", done, total)
+
+        try:
+            work = guarded(
+                "simulate the workload",
+                partial(
+                    simulate_workload,
+                    s,
+                    cards,
+                    first_ratings=_shares(first),
+                    review_ratings=_shares(passed),
+                    progress=step,
+                ),
+            )
+        except FitError as exc:
+            bar.finish()
+            err(f"retain: optimize: preset {preset.name}: {exc}")
+            return 1
+        bar.finish()
+        weights = "its own weights" if s.parameters else "FSRS's default weights"
+        out(
+            f"preset {preset.name}: {cards} cards, {s.new_per_day} new/day, at most {s.reviews_per_day} "
+            f"reviews/day, {weights}; next 365 days:"
+        )
+        out(
+            f"  {'retention':>9} {'reviews/day':>12} {'minutes/day':>12} {'retained':>9} {'min/retained':>13}"
+        )
+        for p in work.points:
+            mark = "  <- desired retention" if abs(p.retention - s.desired_retention) < 1e-9 else ""
+            out(
+                f"  {p.retention:>9.2f} {p.reviews_per_day:>12.1f} {p.minutes_per_day:>12.1f} "
+                f"{p.retained:>9.0f} {p.minutes_per_retained:>13.2f}{mark}"
+            )
+        out(
+            f"  suggestion: desired retention {work.suggested:.2f} needs the least time per retained card "
+            f"(yours: {s.desired_retention:.2f}; change it in [presets.{preset.name}] if you like)"
+        )
+    return 0

@@ -1,0 +1,179 @@
+"""Fit FSRS-6 weights to a learner's own history with fsrs-rs (`fsrs_rs_python`), as Anki does.
+
+Training items come from the review history, one card at a time in time order:
+
+- only counted ratings (kind "review", rating 1..4, undone ones already left
+  out by the index) are used: suspends, buries, leech marks, moves and
+  reschedules (kind "reset" with a state) are not reviews; a manual reset
+  ("forget": kind "reset" back to new) drops everything before it;
+- cards the caller does not keep (deleted from the library, suspended, other
+  presets) are left out;
+- with "ignore reviews before DATE", earlier reviews are dropped, and a card
+  whose remaining history does not start from new is left out (its starting
+  memory is unknown), as is any card whose first review was not from new;
+- `delta_t` is in study days: same-day reviews have `delta_t = 0`, and an item
+  is made only for a review on a later day (what the long-term model predicts);
+- a card reviewed thousands of times gives items for its first `MAX_SEQ`
+  reviews only (fsrs-rs trains on at most 256 steps of a sequence).
+
+The minimum amount of data is checked after this filtering. Below it fsrs-rs
+keeps the defaults, and with a few hundred reviews it fits only the first
+(initial stability) weights; both are the library's own rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple, TypeVar
+
+import fsrs_rs_python as rs
+
+from retain.core.settings import PARAMETER_COUNT, parameters_problem
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "MAX_SEQ",
+    "FitError",
+    "FitResult",
+    "HistoryRow",
+    "TrainingSet",
+    "evaluate",
+    "fit",
+    "guarded",
+    "training_set",
+]
+
+DEFAULT_WEIGHTS: tuple[float, ...] = tuple(float(x) for x in rs.DEFAULT_PARAMETERS)
+MAX_SEQ = 256
+_T = TypeVar("_T")
+_EPS = 1e-5  # a smaller change in log loss or RMSE is float noise, not a better fit
+
+
+class FitError(Exception):
+    """The optimizer cannot give new weights (too little data, a library error); one line."""
+
+
+class HistoryRow(NamedTuple):
+    """One event of a card as the optimizer needs it (rows come sorted by key, then time).
+
+    The history index gives plain tuples of this shape (flags as 0/1); they are used as they are.
+    """
+
+    key: str
+    time: int  # µs since the epoch (only for ordering)
+    review: bool  # a rating (else a reset: a forget, a move or a reschedule)
+    rating: int
+    day: int  # study day ordinal
+    before_new: bool  # the card was new before this event
+    after_new: bool  # the event left the card new (a reset to new)
+
+
+@dataclass(slots=True)
+class TrainingSet:
+    items: list[rs.FSRSItem] = field(default_factory=list)
+    cards: int = 0  # cards that gave at least one item
+    reviews: int = 0  # ratings of those cards used
+
+
+def _card_items(reviews: list[tuple[int, int]], out: TrainingSet) -> None:
+    """`reviews`: (day, rating) from new, in time order."""
+    seq: list[rs.FSRSReview] = []
+    made = 0
+    prev_day = reviews[0][0]
+    for day, rating in reviews[:MAX_SEQ]:
+        delta = day - prev_day
+        prev_day = day
+        seq.append(rs.FSRSReview(rating, delta))
+        if delta > 0:
+            out.items.append(rs.FSRSItem(seq))  # copied into Rust here
+            made += 1
+    if made:
+        out.cards += 1
+        out.reviews += min(len(reviews), MAX_SEQ)
+
+
+def training_set(
+    rows: Iterable[HistoryRow], keep: Callable[[str], bool], since_day: int | None = None
+) -> TrainingSet:
+    """FSRS items from history rows sorted by (key, time); see the module doc for the rules."""
+    out = TrainingSet()
+    key: str | None = None
+    reviews: list[tuple[int, int]] = []
+    usable = False
+
+    def flush() -> None:
+        if key is not None and usable and reviews and keep(key):
+            _card_items(reviews, out)
+
+    for row_key, _time, review, rating, day, before_new, after_new in rows:  # plain tuples too
+        if row_key != key:
+            flush()
+            key, reviews, usable = row_key, [], True
+        if not review:
+            if after_new:  # "forget": the card starts over
+                reviews, usable = [], True
+            continue
+        if not 1 <= rating <= 4:
+            continue
+        if since_day is not None and day < since_day:
+            usable = False  # its history started before the cut: unknown starting memory
+            continue
+        if not reviews and not before_new:
+            usable = False
+        reviews.append((day, rating))
+    flush()
+    return out
+
+
+class Evaluation(NamedTuple):
+    log_loss: float
+    rmse: float
+
+
+@dataclass(frozen=True, slots=True)
+class FitResult:
+    weights: tuple[float, ...]  # the new weights (the current ones when not better)
+    before: Evaluation  # current weights on the history
+    after: Evaluation  # fitted weights on the history
+    better: bool
+
+
+def guarded(what: str, call: Callable[[], _T]) -> _T:
+    """Run a fsrs-rs call; any error (a Rust panic is a BaseException) becomes one FitError line."""
+    try:
+        return call()
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:
+        text = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise FitError(f"fsrs could not {what}: {text}") from None
+
+
+def evaluate(weights: Sequence[float], items: Sequence[rs.FSRSItem]) -> Evaluation:
+    result = guarded("evaluate the history", lambda: rs.FSRS(list(weights)).evaluate(items))
+    return Evaluation(float(result.log_loss), float(result.rmse_bins))
+
+
+def fit(items: Sequence[rs.FSRSItem], current: Sequence[float] | None) -> FitResult:
+    """Fit weights to `items`; raises FitError when there is too little data or fsrs fails."""
+    if not items:
+        raise FitError("no reviews to learn from after filtering (cards need reviews on two study days)")
+    start = list(current or DEFAULT_WEIGHTS)
+    model = rs.FSRS(list(DEFAULT_WEIGHTS))
+    fitted = [float(x) for x in guarded("fit the history", lambda: model.compute_parameters(items))]
+    if tuple(fitted) == DEFAULT_WEIGHTS:
+        raise FitError(
+            f"too few reviews to fit ({len(items)} usable after filtering; fsrs needs more): "
+            "weights left as they are"
+        )
+    if len(fitted) != PARAMETER_COUNT or parameters_problem(fitted) is not None:
+        raise FitError(f"fsrs returned unusable weights ({parameters_problem(fitted) or len(fitted)})")
+    rounded = tuple(round(x, 4) for x in fitted)
+    if parameters_problem(rounded) is not None:
+        rounded = tuple(fitted)
+    before = evaluate(start, items)
+    after = evaluate(rounded, items)
+    gain = before.log_loss - after.log_loss
+    better = gain > _EPS or (abs(gain) <= _EPS and before.rmse - after.rmse > _EPS)
+    return FitResult(rounded if better else tuple(start), before, after, better)

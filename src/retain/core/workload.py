@@ -1,0 +1,106 @@
+"""The retention/workload simulator: fsrs-rs `simulate` over a preset, at several desired retentions.
+
+For each desired retention from 0.70 to 0.97 it runs fsrs-rs's simulator for
+365 days over the preset's cards (new ones introduced at its daily limit,
+reviews capped at its review limit) and reports the predicted reviews per day,
+time per day and cards retained at the end. The suggestion is the retention
+with the least time per retained card, fsrs-rs's `optimal_retention` target;
+it is found on the simulated points plus a refinement around the best one,
+because `optimal_retention` itself took 7 s or more per preset here.
+It is a suggestion only: the preset's retention is never changed by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import fsrs_rs_python as rs
+
+from retain.core.fsrsfit import DEFAULT_WEIGHTS
+from retain.core.settings import StudySettings
+
+__all__ = ["RETENTIONS", "Workload", "WorkloadPoint", "simulate_workload"]
+
+RETENTIONS: tuple[float, ...] = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.97)
+DAYS = 365
+_SEED = 42
+
+
+@dataclass(frozen=True, slots=True)
+class WorkloadPoint:
+    retention: float
+    reviews_per_day: float  # mean over the simulated days
+    minutes_per_day: float
+    retained: float  # cards expected to be remembered at the end
+    minutes_per_retained: float
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    points: tuple[WorkloadPoint, ...]  # one per RETENTIONS entry
+    suggested: float  # least time per retained card
+    cards: int
+
+
+def _config(
+    settings: StudySettings, cards: int, first: Sequence[float] | None, review: Sequence[float] | None
+) -> rs.SimulatorConfig:
+    config = rs.default_simulator_config()
+    config.deck_size = max(1, cards)
+    config.learn_span = DAYS
+    config.learn_limit = max(0, settings.new_per_day)
+    config.review_limit = max(0, settings.reviews_per_day)
+    config.max_ivl = float(settings.maximum_interval)
+    config.max_cost_perday = 86400.0
+    config.learning_step_count = len(settings.learning_steps)
+    config.relearning_step_count = len(settings.relearning_steps)
+    if first is not None:
+        config.first_rating_prob = list(first)
+    if review is not None:
+        config.review_rating_prob = list(review)
+    return config
+
+
+def _point(weights: Sequence[float], retention: float, config: rs.SimulatorConfig) -> WorkloadPoint:
+    result = rs.simulate(list(weights), retention, config, _SEED)
+    days = max(1, len(result.review_cnt_per_day))
+    minutes = sum(result.cost_per_day) / 60.0
+    retained = float(result.memorized_cnt_per_day[-1]) if result.memorized_cnt_per_day else 0.0
+    return WorkloadPoint(
+        retention=retention,
+        reviews_per_day=sum(result.review_cnt_per_day) / days,
+        minutes_per_day=minutes / days,
+        retained=retained,
+        minutes_per_retained=minutes / retained if retained > 0 else float("inf"),
+    )
+
+
+def simulate_workload(
+    settings: StudySettings,
+    cards: int,
+    *,
+    first_ratings: Sequence[float] | None = None,
+    review_ratings: Sequence[float] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Workload:
+    """Simulate the preset at each of RETENTIONS (rating shares from the learner's history when given)."""
+    weights = settings.parameters or DEFAULT_WEIGHTS
+    config = _config(settings, cards, first_ratings, review_ratings)
+    steps = len(RETENTIONS) + 2
+    points: list[WorkloadPoint] = []
+    for i, retention in enumerate(RETENTIONS):
+        points.append(_point(weights, retention, config))
+        if progress is not None:
+            progress(i + 1, steps)
+    best = min(points, key=lambda p: p.minutes_per_retained)
+    extra = [round(best.retention + d, 2) for d in (-0.02, 0.02)]
+    refined = [best]
+    for n, retention in enumerate(r for r in extra if 0.70 <= r <= 0.97):
+        refined.append(_point(weights, retention, config))
+        if progress is not None:
+            progress(len(RETENTIONS) + n + 1, steps)
+    if progress is not None:
+        progress(steps, steps)
+    suggested = min(refined, key=lambda p: p.minutes_per_retained).retention
+    return Workload(tuple(points), suggested, cards)

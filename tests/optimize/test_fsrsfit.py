@@ -1,0 +1,138 @@
+"""The optimizer's input rules and fit (core.fsrsfit) on synthetic and hostile histories."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import fsrs_rs_python as rs
+import pytest
+from optimize_synth import TRUE_WEIGHTS, synthetic_rows
+
+from retain.core.fsrsfit import DEFAULT_WEIGHTS, MAX_SEQ, FitError, HistoryRow, evaluate, fit, training_set
+
+_REVIEW_RE = re.compile(r"rating: (\d+), delta_t: (\d+)")
+
+
+def R(
+    key: str, rating: int, day: int, *, new: bool = False, kind: str = "review", to_new: bool = False
+) -> HistoryRow:
+    return HistoryRow(key, day, kind == "review", rating if kind != "reset" else 0, day, new, to_new)
+
+
+def seqs(
+    rows: list[HistoryRow], keep: object = None, since: int | None = None
+) -> list[list[tuple[int, int]]]:
+    data = training_set(rows, (lambda k: True) if keep is None else keep, since)  # type: ignore[arg-type]
+    # FSRSReview has no Python attributes; its repr is `FSRSReview { rating: 3, delta_t: 2 }`
+    return [[(int(a), int(b)) for a, b in _REVIEW_RE.findall(repr(item))] for item in data.items]
+
+
+def test_fitted_weights_predict_a_synthetic_history_better_than_the_defaults() -> None:
+    rows = synthetic_rows(cards=1500, reviews_per_card=6)
+    data = training_set(rows, lambda k: True)
+    assert data.cards == 1500 and len(data.items) == 1500 * 6
+    result = fit(data.items, None)
+    assert result.better
+    assert result.after.log_loss < result.before.log_loss
+    assert result.after.rmse < result.before.rmse
+    truth = evaluate(TRUE_WEIGHTS, data.items)
+    # closer to the truth than the defaults are
+    assert abs(result.after.log_loss - truth.log_loss) < abs(result.before.log_loss - truth.log_loss)
+    assert result.weights != DEFAULT_WEIGHTS and len(result.weights) == 21
+
+
+def test_fit_keeps_current_weights_when_not_better() -> None:
+    data = training_set(synthetic_rows(cards=1500, reviews_per_card=6, seed=3), lambda k: True)
+    first = fit(data.items, None)
+    second = fit(data.items, first.weights)  # already fitted: a refit is not better
+    assert not second.better and second.weights == first.weights
+
+
+def test_few_reviews_fit_only_the_first_weights_as_fsrs_rs_does() -> None:
+    data = training_set(synthetic_rows(cards=70, reviews_per_card=4), lambda k: True)
+    assert data.reviews < 1000
+    result = fit(data.items, None)
+    fitted = rs.FSRS(list(DEFAULT_WEIGHTS)).compute_parameters(data.items)
+    assert fitted[4:] == pytest.approx(list(DEFAULT_WEIGHTS[4:]))
+    assert result.after.log_loss <= result.before.log_loss or not result.better
+
+
+def test_same_day_reviews_have_zero_delta_and_make_no_item() -> None:
+    rows = [R("d/a", 1, 10, new=True), R("d/a", 3, 10), R("d/a", 3, 11), R("d/a", 2, 11), R("d/a", 3, 15)]
+    assert seqs(rows) == [
+        [(1, 0), (3, 0), (3, 1)],
+        [(1, 0), (3, 0), (3, 1), (2, 0), (3, 4)],
+    ]
+
+
+def test_reset_to_new_drops_earlier_reviews_and_other_kinds_are_not_reviews() -> None:
+    rows = [
+        R("d/a", 3, 1, new=True),
+        R("d/a", 3, 5),
+        R("d/a", 0, 6, kind="reset", to_new=True),  # forget
+        R("d/a", 4, 8, new=True),
+        R("d/a", 0, 9, kind="reset"),  # a move or reschedule: not a review, no cut
+        R("d/a", 0, 9),  # no rating (a suspend, bury or leech mark would look like this): left out
+        R("d/a", 7, 9),  # nor a rating out of range
+        R("d/a", 3, 12),
+    ]
+    assert seqs(rows) == [[(4, 0), (3, 4)]]
+
+
+def test_deleted_suspended_and_unselected_cards_are_left_out() -> None:
+    rows = [R(k, 3, 1, new=True) for k in ("d/a", "d/b", "d/c")]
+    rows += [R(k, 3, 4) for k in ("d/a", "d/b", "d/c")]
+    rows.sort(key=lambda r: (r.key, r.day))
+    assert len(seqs(rows, keep=lambda k: k == "d/b")) == 1
+
+
+def test_ignore_reviews_before_a_date_drops_cards_started_before_it() -> None:
+    rows = [R("d/old", 3, 1, new=True), R("d/old", 3, 20), R("d/old", 3, 40)]
+    rows += [R("d/new", 3, 25, new=True), R("d/new", 3, 30)]
+    rows.sort(key=lambda r: (r.key, r.day))
+    assert seqs(rows, since=10) == [[(3, 0), (3, 5)]]
+    assert len(seqs(rows)) == 3
+
+
+def test_history_not_starting_from_new_is_left_out() -> None:
+    assert seqs([R("d/a", 3, 5), R("d/a", 3, 9)]) == []  # imported state without its first review
+
+
+def test_one_review_gives_a_one_line_error() -> None:
+    data = training_set([R("d/a", 3, 1, new=True)], lambda k: True)
+    with pytest.raises(FitError) as info:
+        fit(data.items, None)
+    assert "\n" not in str(info.value) and "no reviews" in str(info.value)
+
+
+def test_only_same_day_reviews_give_a_one_line_error() -> None:
+    rows = [R(f"d/{i}", 3, 1, new=True) for i in range(200)] + [R(f"d/{i}", 3, 1) for i in range(200)]
+    rows.sort(key=lambda r: (r.key, r.day))
+    with pytest.raises(FitError):
+        fit(training_set(rows, lambda k: True).items, None)
+
+
+def test_minimum_is_checked_after_filtering() -> None:
+    rows = synthetic_rows(cards=800, reviews_per_card=5)
+    assert fit(training_set(rows, lambda k: True).items, None).after  # enough before filtering...
+    few = training_set(rows, lambda k: k < "synth/c000010")  # ...not after
+    with pytest.raises(FitError) as info:
+        fit(few.items, None)
+    assert "too few reviews" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_card_reviewed_ten_thousand_times_is_capped_and_fast() -> None:
+    rows = [R("d/a", 3, 0, new=True)] + [R("d/a", 3 if i % 7 else 1, 1 + i) for i in range(10_000)]
+    start = time.perf_counter()
+    data = training_set(rows, lambda k: True)
+    assert len(data.items) == MAX_SEQ - 1
+    assert max(len(i.reviews) for i in data.items) == MAX_SEQ
+    assert time.perf_counter() - start < 5  # generous bound; quadratic prefixes would be 50M reviews
+
+
+def test_a_library_error_is_one_line() -> None:
+    items = [rs.FSRSItem([rs.FSRSReview(3, 0), rs.FSRSReview(9, 3)])] * 200
+    with pytest.raises(FitError) as info:
+        fit(items, None)
+    assert "fsrs could not" in str(info.value) and "\n" not in str(info.value)

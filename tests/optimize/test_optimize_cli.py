@@ -1,0 +1,141 @@
+"""`retain optimize` as a user runs it: real files, the real history index, config.toml rewritten."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from optimize_home import NOW, make_home
+
+from retain.cli import main
+from retain.store.collection import Collection
+from retain.store.config import load_config
+from retain.store.home import open_home
+
+COMMENTED = "# my settings\n[study]\ndesired_retention = 0.9  # keep this comment\n"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_home(tmp_path_factory.mktemp("opt") / "home")
+
+
+@pytest.fixture
+def home(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    root = tmp_path / "home"
+    shutil.copytree(built, root)
+    (root / "config.toml").write_text(COMMENTED, encoding="utf-8")
+    monkeypatch.setenv("RETAIN_HOME", str(root))
+    yield root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["optimize", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def states(root: Path) -> dict[str, tuple[float | None, object]]:
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, read_only=True)
+    try:
+        return {k: (s.stability, s.due) for k, s in col.states.items()}
+    finally:
+        col.close()
+
+
+def test_optimize_all_saves_better_weights_keeping_comments(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "--all", "--no-reschedule")
+    assert code == 0, err
+    assert "preset default" in out and "log loss" in out and "RMSE" in out and "better, saved" in out
+    text = (home / "config.toml").read_text()
+    assert text.startswith(COMMENTED.rstrip("\n")) and "# keep this comment" in text
+    config = load_config(home / "config.toml")
+    weights = config.for_deck("alpha").parameters
+    assert weights is not None and len(weights) == 21
+    # a second run is not better than the weights it just fitted: nothing changes
+    code, out, _ = run(capsys, "--all", "--no-reschedule")
+    assert code == 0 and "not better, kept the current weights" in out
+    assert load_config(home / "config.toml").for_deck("alpha").parameters == weights
+
+
+def test_dry_run_and_simulate_write_nothing(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "alpha", "--dry-run")
+    assert code == 0 and "dry run: not saved" in out
+    code, out, _ = run(capsys, "Tests", "--simulate")
+    assert code == 0
+    rows = [
+        line
+        for line in out.splitlines()
+        if line.strip()[:4] in ("0.70", "0.75", "0.80", "0.85", "0.90", "0.95", "0.97")
+    ]
+    assert len(rows) == 7 and "<- desired retention" in out
+    assert "suggestion: desired retention 0." in out
+    assert (home / "config.toml").read_text() == COMMENTED
+
+
+def test_reschedule_backs_up_shows_the_backlog_and_undoes(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = states(home)
+    code, out, err = run(capsys, "--all", "--reschedule")
+    assert code == 0, err
+    assert "due in the next 7 days:" in out and "rescheduled" in out
+    assert list((home / "state" / "backups").glob("reschedule-*/devices"))
+    after = states(home)
+    assert after != before and after.keys() == before.keys()
+    code, out, _ = run(capsys, "--undo-reschedule")
+    assert code == 0 and "put back the previous state of" in out
+    restored = states(home)
+    for key, (stability, due) in before.items():
+        assert restored[key][1] == due
+        assert restored[key][0] == pytest.approx(stability, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        ((), "name one deck id or group, or --all"),
+        (("alpha", "--all"), "name one deck id or group, or --all"),
+        (("--all", "--since", "last week"), "--since wants a date"),
+        (("nosuchdeck",), "no deck or group named 'nosuchdeck'"),
+    ],
+)
+def test_bad_arguments_are_one_line(
+    home: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], needle: str
+) -> None:
+    code, _out, err = run(capsys, *args)
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
+    assert (home / "config.toml").read_text() == COMMENTED
+
+
+def test_too_few_reviews_is_one_line_and_writes_nothing(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (home / "config.toml").write_text(COMMENTED + '[presets.other]\n[decks.beta]\npreset = "other"\n')
+    code, out, _ = run(capsys, "beta")
+    assert code == 0
+    assert "preset other" in out and "no reviews to learn from" in out
+    assert "parameters" not in (home / "config.toml").read_text()
+
+
+def test_ignore_reviews_before_a_date(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "alpha", "--dry-run", "--since", NOW.date().isoformat())
+    assert code == 0 and "0 reviews of 0 cards" in out and "no reviews to learn from" in out
+
+
+def test_missing_preset_warns_and_uses_default(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (home / "config.toml").write_text(COMMENTED + '[decks.alpha]\npreset = "gone"\n')
+    code, out, err = run(capsys, "alpha", "--dry-run")
+    assert code == 0
+    assert "preset 'gone', which is not defined; using default" in err
+    assert "preset default" in out
+
+
+def test_bad_weights_in_config_are_one_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (home / "config.toml").write_text("[presets.default]\nparameters = [1, 2, nan]\n")
+    code, _, err = run(capsys, "--all")
+    assert code == 2 and "presets.default.parameters" in err and len(err.strip().splitlines()) == 1
