@@ -94,6 +94,7 @@ def launch(deck_args: Sequence[str] | None, *, start_in_review: bool) -> int:
             review=review,
             start_in_review=start_in_review,
         )
+        _prepare_images(home)
         app.run()
         return app.return_code or 0
     finally:
@@ -112,6 +113,7 @@ def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
         app = make_app(
             None, config=home.config, decks_dir=home.paths.decks_dir, loader=loader, launch_home=launch_home
         )
+        _prepare_images(home)
         app.run()
     finally:
         collection = loader.wait()
@@ -120,6 +122,14 @@ def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
     if app.load_error:
         err(f"retain: {app.load_error}")
     return app.return_code or 0
+
+
+def _prepare_images(home: Home) -> None:
+    """Terminal graphics are asked for before Textual owns the terminal (`retain.ui.media`)."""
+    from retain.store.home import library_folders
+    from retain.ui.media import prepare_images
+
+    prepare_images([folder for folder, _origin in library_folders(home.paths, home.config)])
 
 
 def _close(collection: Collection) -> None:

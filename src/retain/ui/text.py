@@ -4,7 +4,8 @@ Everything from a deck (card text, names, groups, file paths, error messages)
 goes through `sanitize` first, and is then wrapped so that Textual never parses
 it as markup: `plain` gives a `Content`, `rich_plain` a Rich `Text`, and
 `card_markdown` a Rich Markdown renderable with hyperlinks off (a link shows its
-URL in brackets; nothing becomes a clickable action or an OSC 8 sequence).
+URL in brackets; nothing becomes a clickable action or an OSC 8 sequence), and
+`$...$` / `$$...$$` math rendered as Unicode text (`core.mathtext`).
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     """Card Markdown (front, back, extra): sanitised, code highlighted, links inert."""
     from rich.markdown import Markdown  # imported on first use: the home screen has no Markdown
 
+    from retain.core.mathtext import render_math
     from retain.ui.card_text import shape_tokens
 
     md = Markdown(
-        sanitize(text),
+        sanitize(render_math(text)),  # math as Unicode first; sanitised last, whatever the converter made
         code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME,
         hyperlinks=False,
     )
