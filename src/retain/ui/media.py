@@ -54,6 +54,7 @@ _MODES = ("auto", "kitty", "sixel", "halfcell", "unicode", "off")
 _cache: OrderedDict[tuple[str, int, int], PILImage] = OrderedDict()
 _CACHE_SIZE = 24
 _lock = threading.Lock()
+_decoding: dict[tuple[str, int, int], threading.Lock] = {}
 _prepared = False
 
 
@@ -112,10 +113,22 @@ def load_image(path: Path, size: int, mtime_ns: int) -> PILImage | str:
     """The image scaled to fit `BOX`, or a one-line reason it is not shown. Safe in a worker thread."""
     key = (str(path), size, mtime_ns)
     with _lock:
-        hit = _cache.get(key)
+        one = _decoding.setdefault(key, threading.Lock())
+    with one:  # the same image asked for twice (front, then back) is decoded once
+        hit = cached_image(path, size, mtime_ns)
         if hit is not None:
-            _cache.move_to_end(key)
             return hit
+        result = _decode(path, size)
+        with _lock:
+            _decoding.pop(key, None)
+            if not isinstance(result, str):
+                _cache[key] = result
+                while len(_cache) > _CACHE_SIZE:
+                    _cache.popitem(last=False)
+        return result
+
+
+def _decode(path: Path, size: int) -> PILImage | str:
     if size > MAX_FILE_BYTES:
         return f"too large to show ({size / 1048576:.0f} MB)"
     from PIL import Image, UnidentifiedImageError
@@ -128,20 +141,22 @@ def load_image(path: Path, size: int, mtime_ns: int) -> PILImage | str:
             im.draft("RGB", BOX)  # JPEG: decode at a fraction of the size
             im.thumbnail(BOX)
             shown = im.convert("RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        return f"too large to show (over {MAX_PIXELS // 1_000_000} MP)"
+    except UnidentifiedImageError:
         return "not an image this app can show"
     except (OSError, ValueError, SyntaxError, MemoryError) as exc:  # a damaged or truncated file
         return f"cannot be shown ({type(exc).__name__})"
-    with _lock:
-        _cache[key] = shown
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
     return shown
 
 
 def cached_image(path: Path, size: int, mtime_ns: int) -> PILImage | None:
+    key = (str(path), size, mtime_ns)
     with _lock:
-        return _cache.get((str(path), size, mtime_ns))
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+        return hit
 
 
 def opener_argv() -> list[str] | None:

@@ -62,6 +62,7 @@ class MediaBlock(Vertical):
         is_image = media.status == "ok" and media.ref.kind == "image"
         super().__init__(classes="-image" if is_image else "")
         self.media = media
+        self._pending: type[Any] | None = None
 
     def compose(self) -> ComposeResult:
         media = self.media
@@ -76,7 +77,11 @@ class MediaBlock(Vertical):
             yield self._image(cls, hit)
             return
         yield Static(line(f"loading {media.ref.shown}…"), classes="media-line")
-        self._decode(cls)
+        self._pending = cls
+
+    def on_mount(self) -> None:
+        if self._pending is not None:
+            self._decode(self._pending)  # after mounting: the result may come back at once
 
     def _image(self, cls: type[Any], image: PILImage) -> Any:
         widget = cls(image, classes="media-image")
@@ -92,7 +97,7 @@ class MediaBlock(Vertical):
             self.app.call_from_thread(self._decoded, cls, result)
 
     def _decoded(self, cls: type[Any], result: PILImage | str) -> None:
-        if not self.is_mounted:
+        if not self.is_attached:  # the card changed while decoding
             return
         self.remove_children()
         if isinstance(result, str):
