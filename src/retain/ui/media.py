@@ -11,7 +11,8 @@ library without media never pays for the query (about 0.1 s in tmux).
 
 Decoding never blocks the screen for long: a file over `MAX_FILE_BYTES` or an
 image over `MAX_PIXELS` is refused in one line, and everything else is decoded
-in a worker thread and scaled down to `BOX` pixels, then kept in a small cache
+in a worker thread (a small file at once) and scaled down to `BOX` pixels
+(`CELL_BOX` for half-blocks, which draw a pixel per half cell), then kept in a small cache
 (revealing the back shows the front's image again without decoding it).
 
 `open_media` starts the system viewer or player (`xdg-open`, `open`, or
@@ -37,8 +38,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOX",
+    "CELL_BOX",
     "MAX_FILE_BYTES",
     "MAX_PIXELS",
+    "box_for",
+    "cached_image",
     "image_mode",
     "image_widget_class",
     "load_image",
@@ -49,12 +53,14 @@ __all__ = [
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_PIXELS = 60_000_000  # 60 MP: a 50 MB photo decodes; a decompression bomb does not
-BOX = (960, 960)  # decoded images are scaled to fit: more than any terminal cell grid shows
+BOX = (960, 960)  # decoded images are scaled to fit: more than Kitty or Sixel shows in a card
+CELL_BOX = (400, 64)  # half-blocks draw a pixel per half cell, at most 14 rows (28 pixels) tall
+Box = tuple[int, int]
 _MODES = ("auto", "kitty", "sixel", "halfcell", "unicode", "off")
-_cache: OrderedDict[tuple[str, int, int], PILImage] = OrderedDict()
+_cache: OrderedDict[tuple[str, int, int, Box], PILImage] = OrderedDict()
 _CACHE_SIZE = 24
 _lock = threading.Lock()
-_decoding: dict[tuple[str, int, int], threading.Lock] = {}
+_decoding: dict[tuple[str, int, int, Box], threading.Lock] = {}
 _prepared = False
 
 
@@ -109,16 +115,31 @@ def image_widget_class() -> type[Any] | None:
     return classes[mode]
 
 
-def load_image(path: Path, size: int, mtime_ns: int) -> PILImage | str:
-    """The image scaled to fit `BOX`, or a one-line reason it is not shown. Safe in a worker thread."""
-    key = (str(path), size, mtime_ns)
+def box_for(widget_class: type[Any]) -> Box:
+    """The decoded size an image widget class needs: small for half-blocks and Unicode, else `BOX`."""
+    from textual_image.renderable.halfcell import Image as Halfcell
+    from textual_image.renderable.unicode import Image as Unicode
+
+    return CELL_BOX if getattr(widget_class, "_Renderable", None) in (Halfcell, Unicode) else BOX
+
+
+def load_image(
+    path: Path, size: int, mtime_ns: int, *, box: Box = BOX, max_pixels: int = 0
+) -> PILImage | str | None:
+    """The image scaled to fit `BOX`, or a one-line reason it is not shown. Safe in a worker thread.
+
+    With `max_pixels`, an image with more pixels is not decoded here: None (decode it in a worker).
+    """
+    if max_pixels and not _pixels_at_most(path, max_pixels):
+        return None
+    key = (str(path), size, mtime_ns, box)
     with _lock:
         one = _decoding.setdefault(key, threading.Lock())
     with one:  # the same image asked for twice (front, then back) is decoded once
-        hit = cached_image(path, size, mtime_ns)
+        hit = cached_image(path, size, mtime_ns, box)
         if hit is not None:
             return hit
-        result = _decode(path, size)
+        result = _decode(path, size, box)
         with _lock:
             _decoding.pop(key, None)
             if not isinstance(result, str):
@@ -128,7 +149,18 @@ def load_image(path: Path, size: int, mtime_ns: int) -> PILImage | str:
         return result
 
 
-def _decode(path: Path, size: int) -> PILImage | str:
+def _pixels_at_most(path: Path, limit: int) -> bool:
+    """True if the image header says at most `limit` pixels (reading the header only)."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return bool(im.size[0] * im.size[1] <= limit)
+    except Exception:  # damaged or not an image: `_decode` says which, quickly
+        return True
+
+
+def _decode(path: Path, size: int, box: Box) -> PILImage | str:
     if size > MAX_FILE_BYTES:
         return f"too large to show ({size / 1048576:.0f} MB)"
     from PIL import Image, UnidentifiedImageError
@@ -138,8 +170,8 @@ def _decode(path: Path, size: int) -> PILImage | str:
             w, h = im.size
             if w * h > MAX_PIXELS:
                 return f"too large to show ({w}×{h} pixels)"
-            im.draft("RGB", BOX)  # JPEG: decode at a fraction of the size
-            im.thumbnail(BOX)
+            im.draft("RGB", box)  # JPEG: decode at a fraction of the size
+            im.thumbnail(box)
             shown = im.convert("RGB")
     except Image.DecompressionBombError:
         return f"too large to show (over {MAX_PIXELS // 1_000_000} MP)"
@@ -150,8 +182,8 @@ def _decode(path: Path, size: int) -> PILImage | str:
     return shown
 
 
-def cached_image(path: Path, size: int, mtime_ns: int) -> PILImage | None:
-    key = (str(path), size, mtime_ns)
+def cached_image(path: Path, size: int, mtime_ns: int, box: Box = BOX) -> PILImage | None:
+    key = (str(path), size, mtime_ns, box)
     with _lock:
         hit = _cache.get(key)
         if hit is not None:

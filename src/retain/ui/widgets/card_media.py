@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from retain.store.media import MediaFile
-from retain.ui.media import cached_image, image_widget_class, load_image, open_media
+from retain.ui.media import box_for, cached_image, image_widget_class, load_image, open_media
 from retain.ui.text import line
 
 if TYPE_CHECKING:
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["MAX_ROWS", "MediaBlock", "media_line", "open_next"]
 
 MAX_ROWS = 14
+SYNC_BYTES = 1_500_000  # a file this small is decoded at once (a few ms): it paints with its card
+SYNC_PIXELS = 2_500_000  # ... if it is not too many pixels either; bigger ones go to a worker thread
 
 
 def media_line(media: MediaFile, problem: str = "") -> str:
@@ -72,7 +74,13 @@ class MediaBlock(Vertical):
             problem = media.status != "ok"
             yield Static(line(media_line(media)), classes="media-line -problem" if problem else "media-line")
             return
-        hit = cached_image(media.path, media.size, media.mtime_ns)
+        box = box_for(cls)
+        hit: PILImage | str | None = cached_image(media.path, media.size, media.mtime_ns, box)
+        if hit is None and media.size <= SYNC_BYTES:
+            hit = load_image(media.path, media.size, media.mtime_ns, box=box, max_pixels=SYNC_PIXELS)
+        if isinstance(hit, str):
+            yield Static(line(media_line(media, hit)), classes="media-line -problem")
+            return
         if hit is not None:
             yield self._image(cls, hit)
             return
@@ -92,7 +100,7 @@ class MediaBlock(Vertical):
     def _decode(self, cls: type[Any]) -> None:
         media = self.media
         assert media.path is not None
-        result = load_image(media.path, media.size, media.mtime_ns)
+        result = load_image(media.path, media.size, media.mtime_ns, box=box_for(cls)) or "not decoded"
         with contextlib.suppress(RuntimeError):  # the app is closing
             self.app.call_from_thread(self._decoded, cls, result)
 

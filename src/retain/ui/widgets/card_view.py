@@ -10,6 +10,7 @@ place (`MediaBlock`), the text after it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from rich.console import Group, RenderableType
@@ -36,6 +37,12 @@ DeckFile = Callable[[str], Path | None]
 Part = RenderableType | MediaRef
 
 
+@lru_cache(maxsize=64)
+def _markdown(text: str, dark: bool) -> RenderableType:
+    """Parsed once per text: the front is drawn again on the reveal, and each parse builds a parser."""
+    return card_markdown(text, dark=dark)
+
+
 def card_label(unit: Unit, deck_name: str) -> str:
     """`Apache Kafka · cloze`: the deck and, unless basic, the kind of card."""
     kind = "reverse" if unit.variant == "reverse" else {"cloze": "cloze", "typed": "typed"}.get(unit.kind, "")
@@ -57,6 +64,7 @@ class CardView(VerticalScroll, can_focus=False):
         self.deck_file: DeckFile = deck_file or (lambda _deck_id: None)
         self.media: list[MediaFile] = []  # the shown side's media, in order (for `o`)
         self.media_turn = 0  # which of them `o` opens next
+        self._front_up: tuple[str, str] | None = None  # (unit key, front) while a front with media is up
 
     def compose(self) -> ComposeResult:
         yield Static(id="card")
@@ -76,42 +84,42 @@ class CardView(VerticalScroll, can_focus=False):
             if isinstance(piece, MediaRef):
                 parts.append(piece)
             elif piece.strip():
-                md = card_markdown(piece, dark=dark)
+                md = _markdown(piece, dark)
                 parts.append(Styled(md, "dim") if dim else md)
         return parts
 
     def show_front(self, unit: Unit, deck_name: str) -> None:
         self._show(unit, [self._label(unit, deck_name), Text(), *self._markdown(unit.front)])
+        self._front_up = (unit.key, unit.front) if self.query_one("#card-flow").display else None
+        self.scroll_home(animate=False)
 
     def show_back(self, unit: Unit, deck_name: str, check: TypedCheck | None = None) -> None:
-        parts: list[Part] = [self._label(unit, deck_name), Text()]
+        head: list[Part] = [self._label(unit, deck_name), Text()]
         if unit.kind == "cloze":
             # The back of a cloze is the whole text with the answer in bold: it replaces the front.
-            parts += self._markdown(unit.back)
+            head += self._markdown(unit.back)
+            tail: list[Part] = []
         else:
-            parts += [*self._markdown(unit.front), Rule(style="dim")]
+            tail = [Rule(style="dim")]
             if check is not None:
-                parts += [diff_text(check), Text()]
-            parts += self._markdown(unit.back)
+                tail += [diff_text(check), Text()]
+            tail += self._markdown(unit.back)
         if unit.extra:
-            parts += [Text(), *self._markdown(unit.extra, dim=True)]
-        self._show(unit, parts)
-
-    def _show(self, unit: Unit, parts: list[Part]) -> None:
-        self.media_turn = 0
-        card = self.query_one("#card", Static)
-        flow = self.query_one("#card-flow", Vertical)
-        if not any(isinstance(p, MediaRef) for p in parts):
-            self.media = []
-            if flow.display:
-                flow.remove_children()
-                flow.display = False
-            card.display = True
-            card.update(Group(*(p for p in parts if not isinstance(p, MediaRef))))
-            self.scroll_home(animate=False)
+            tail += [Text(), *self._markdown(unit.extra, dim=True)]
+        if unit.kind != "cloze" and self._front_up == (unit.key, unit.front):
+            # The front with its media is up: add the back below it (the image is not drawn again).
+            self._front_up = None
+            self.media_turn = 0
+            self.query_one("#card-flow", Vertical).mount_all(self._widgets(unit, tail))
             return
+        if unit.kind != "cloze":
+            head += self._markdown(unit.front)
+        self._front_up = None
+        self._show(unit, [*head, *tail])
+
+    def _widgets(self, unit: Unit, parts: list[Part]) -> list[Widget]:
+        """Runs of renderables as one Static each, a `MediaBlock` per media reference (noted for `o`)."""
         deck_file = self.deck_file(unit.deck_id)
-        self.media = []
         widgets: list[Widget] = []
         run: list[RenderableType] = []
         for part in parts:
@@ -126,9 +134,23 @@ class CardView(VerticalScroll, can_focus=False):
                 run.append(part)
         if run:
             widgets.append(Static(Group(*run)))
+        return widgets
+
+    def _show(self, unit: Unit, parts: list[Part]) -> None:
+        self.media_turn = 0
+        self.media = []
+        card = self.query_one("#card", Static)
+        flow = self.query_one("#card-flow", Vertical)
+        if not any(isinstance(p, MediaRef) for p in parts):
+            if flow.display:
+                flow.remove_children()
+                flow.display = False
+            card.display = True
+            card.update(Group(*(p for p in parts if not isinstance(p, MediaRef))))
+            return
+        widgets = self._widgets(unit, parts)
         card.display = False
         flow.display = True
         with self.app.batch_update():
             flow.remove_children()
             flow.mount_all(widgets)
-        self.scroll_home(animate=False)
