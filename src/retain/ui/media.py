@@ -173,6 +173,7 @@ def _decode(path: Path, size: int, box: Box) -> PILImage | str:
             im.draft("RGB", box)  # JPEG: decode at a fraction of the size
             im.thumbnail(box)
             shown = im.convert("RGB")
+            shown.info["retain_size"] = (w, h)  # the size before scaling: the card sizes the image by it
     except Image.DecompressionBombError:
         return f"too large to show (over {MAX_PIXELS // 1_000_000} MP)"
     except UnidentifiedImageError:

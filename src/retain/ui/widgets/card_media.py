@@ -119,8 +119,10 @@ def _rows(image: PILImage, width: int) -> int:
     from textual_image._terminal import get_cell_size
 
     cell = get_cell_size()
-    cols = min(width, math.ceil(image.width / cell.width))
-    rows = math.ceil(cols * image.height / image.width * cell.width / cell.height)
+    size: tuple[int, int] = image.info.get("retain_size", image.size)  # as the file is, not as decoded
+    w, h = size
+    cols = min(width, math.ceil(w / cell.width))
+    rows = math.ceil(cols * h / w * cell.width / cell.height)
     return max(1, min(MAX_ROWS, rows))
 
 
