@@ -82,11 +82,22 @@ def _close_inline(text: str, start: int, closers: list[int]) -> int:
     return end
 
 
-@lru_cache(maxsize=512)
+_CACHED = 20_000  # texts up to this long are remembered (a card is drawn again on the reveal)
+
+
 def render_math(text: str) -> str:
     """`text` (card Markdown) with its math spans rendered as escaped Unicode text."""
     if "$" not in text:
         return text
+    return _cached(text) if len(text) <= _CACHED else _render(text)
+
+
+@lru_cache(maxsize=512)
+def _cached(text: str) -> str:
+    return _render(text)
+
+
+def _render(text: str) -> str:
     code = code_ranges(text)
     closers = _closers(text, code)
     out: list[str] = []
