@@ -1,9 +1,10 @@
 """Image cards: key press to the card painted with its image, and decoding a 50 MB image.
 
-    python benchmarks/bench_media.py [--cards 60] [--size 800x600]
+    python benchmarks/bench_media.py [--cards 60] [--size 800x600] [--format png|jpg] [--text-only]
 
 1. A temporary library of `--cards` basic cards, each with its own image
-   (a `--size` PNG photo-like gradient with noise) between two lines of text,
+   (a `--size` photo-like gradient with noise, PNG or `--format jpg`) between
+   two lines of text,
    studied in-process with Textual's Pilot in the half-block fallback
    (`RETAIN_IMAGES=halfcell`, what snapshot tests use; Kitty and Sixel send
    the same decoded image). For each card, "3" rates the previous card and the
@@ -49,7 +50,9 @@ def _fmt(values: list[float]) -> str:
 CPU: dict[str, list[float]] = {}  # process CPU time (all threads) per measured key, by key
 
 
-def _library(home: Path, cards: int, size: tuple[int, int], *, text_only: bool = False) -> None:
+def _library(
+    home: Path, cards: int, size: tuple[int, int], *, text_only: bool = False, fmt: str = "png"
+) -> None:
     from PIL import Image
 
     decks = home / "decks"
@@ -60,8 +63,8 @@ def _library(home: Path, cards: int, size: tuple[int, int], *, text_only: bool =
     for i in range(cards):
         base = Image.linear_gradient("L").resize((w, h)).convert("RGB")
         noise = Image.frombytes("RGB", (w, h), os.urandom(w * h * 3))
-        Image.blend(base, noise, 0.3 + (i % 5) / 20).save(media / f"p{i}.png")
-        image = f"a picture, number {i}" if text_only else f"![image](photos.media/p{i}.png)"
+        Image.blend(base, noise, 0.3 + (i % 5) / 20).save(media / f"p{i}.{fmt}")
+        image = f"a picture, number {i}" if text_only else f"![image](photos.media/p{i}.{fmt})"
         lines.append(
             f'[[cards]]\nid = "c{i}"\nfront = "Card {i}: what is this?\\n\\n{image}'
             f'\\n\\nName it."\nback = "Answer {i}."\n'
@@ -176,6 +179,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description="retain image-card paint benchmark")
     ap.add_argument("--cards", type=int, default=60)
     ap.add_argument("--size", default="800x600", help="each card's image, WIDTHxHEIGHT pixels")
+    ap.add_argument("--format", choices=("png", "jpg"), default="png", help="the images' file format")
     ap.add_argument(
         "--text-only", action="store_true", help="the same cards with a line of text for the image"
     )
@@ -183,9 +187,13 @@ def main() -> int:
     w, h = (int(v) for v in args.size.lower().split("x"))
     with tempfile.TemporaryDirectory(prefix="retain-bench-media-") as tmp:
         home = Path(tmp)
-        _library(home, args.cards, (w, h), text_only=args.text_only)
+        _library(home, args.cards, (w, h), text_only=args.text_only, fmt=args.format)
         results = asyncio.run(_paints(home, args.cards, args.text_only))
-        what = "text in place of images" if args.text_only else f"{w}x{h} PNG each, half-block fallback"
+        what = (
+            "text in place of images"
+            if args.text_only
+            else f"{w}x{h} {args.format} each, half-block fallback"
+        )
         print(f"image cards ({args.cards} cards, {what}, 100x34 terminal):")
         for (name, values), key in zip(results.items(), ("space", "3"), strict=True):
             print(f"  {name}: {_fmt(values)}")
