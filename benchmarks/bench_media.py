@@ -12,7 +12,8 @@
    (cold: the image is decoded in a worker first); then Space reveals, and the
    time to the paint of the back, with the front's image again (warm: cached).
    Printed: median and p95 of each (target: p95 <= 50 ms), and the process's
-   CPU time over the same interval (less sensitive to a busy machine).
+   CPU time from the key until the benchmark saw the paint (less sensitive to
+   a busy machine; it can include work done just after the paint).
    `--text-only` runs the same cards with a line of text in place of each
    image: the baseline on the same machine at the same load.
 2. A 50 MB PNG (4200x4000 noise, stored uncompressed): time to decode and

@@ -185,6 +185,9 @@ async def test_math_is_rendered_in_the_study_screen(retain_home: Path, open_app:
         lines = rows(app)
         assert "Γ(n) = (n-1)!" in lines  # display math on its own line
         assert "so one over 1/72; echo $HOME $PATH stays as typed." in lines
+        await pilot.press("o")
+        await pilot.pause()
+        assert any("No media on this card" in str(n.message) for n in app._notifications)
 
 
 def test_images_in_markdown_stay_where_they_stand() -> None:

@@ -22,6 +22,7 @@ no file name can pass for an option.
 
 from __future__ import annotations
 
+import logging
 import os
 import shlex
 import shutil
@@ -84,6 +85,7 @@ def prepare_images(deck_folders: Sequence[Path]) -> None:
     global _prepared
     if image_mode() == "off" or not _has_media(deck_folders):
         return
+    logging.getLogger("textual_image").addHandler(logging.NullHandler())  # no stray warning lines
     try:
         import textual_image.widget  # noqa: F401  (the import asks the terminal)
     except Exception:  # a terminal that answers oddly: images then show as lines
