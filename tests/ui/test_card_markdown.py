@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.markdown import Markdown
 
+from retain.core.mathtext import render_math
+from retain.core.sanitize import sanitize
 from retain.ui.card_text import shape_tokens
 from retain.ui.text import DARK_CODE_THEME, LIGHT_CODE_THEME, card_markdown
 
@@ -19,6 +21,7 @@ _SAMPLES = [
     "- one\n- two\n  1. nested",
     "> quoted [link](https://example.com)",
     "![181 Fremont.jpg](181%20Fremont.jpg)",
+    "Euler: $e^{i\\pi} = -1$ and $$\\frac{1}{72}$$",
 ]
 
 
@@ -29,7 +32,11 @@ def _render(renderable: Markdown) -> str:
 
 
 def _reference(text: str, *, dark: bool) -> Markdown:
-    md = Markdown(text, code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME, hyperlinks=False)
+    md = Markdown(
+        sanitize(render_math(text)),
+        code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME,
+        hyperlinks=False,
+    )
     shape_tokens(md.parsed)
     return md
 
@@ -41,7 +48,7 @@ def test_renders_like_a_fresh_rich_markdown() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet="ab *_`#>-|\n[]()!~", max_size=60))
+@given(st.text(alphabet="ab *_`#>-|\n[]()!~$\\{}^", max_size=60))
 def test_any_text_renders_like_a_fresh_rich_markdown(text: str) -> None:
     assert _render(card_markdown(text)) == _render(_reference(text, dark=True))
 

@@ -142,6 +142,7 @@ def launch(
             start_in_review=start_in_review,
             custom=custom,
         )
+        _prepare_images(home)
         app.run()
         return app.return_code or 0
     finally:
@@ -160,6 +161,7 @@ def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
         app = make_app(
             None, config=home.config, decks_dir=home.paths.decks_dir, loader=loader, launch_home=launch_home
         )
+        _prepare_images(home)
         app.run()
     finally:
         collection = loader.wait()
@@ -168,6 +170,14 @@ def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
     if app.load_error:
         err(f"retain: {app.load_error}")
     return app.return_code or 0
+
+
+def _prepare_images(home: Home) -> None:
+    """Terminal graphics are asked for before Textual owns the terminal (`retain.ui.media`)."""
+    from retain.store.home import library_folders
+    from retain.ui.media import prepare_images
+
+    prepare_images([folder for folder, _origin in library_folders(home.paths, home.config)])
 
 
 def _close(collection: Collection) -> None:

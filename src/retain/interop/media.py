@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from retain.core.mediaref import AUDIO_EXTS
 from retain.core.model import Deck
 from retain.store.files import fsync_dir
 
@@ -30,7 +31,6 @@ __all__ = [
     "store_media",
 ]
 
-AUDIO_EXTS = frozenset({"mp3", "ogg", "oga", "wav", "m4a", "flac", "opus", "aac", "webm", "mp4", "spx"})
 _EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
 PLACEHOLDER_RE = re.compile(
     r"!\[([^\[\]\n]*)\]\(([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)\)"

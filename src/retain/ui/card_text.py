@@ -4,7 +4,9 @@
   breaks become hard breaks (code blocks already keep their lines).
 - An image shows its description, never its file name: the name often holds
   the answer (`181 Fremont.jpg`). An empty description, or one that is just
-  the file name, shows as `image`.
+  the file name, shows as `image`. It stays where it stands in the text, as
+  `🖼 image` (`♪ audio`): Rich draws an image token in front of its paragraph.
+  (The study screen draws the deck's own media in place: `core.mediaref`.)
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ def shape_tokens(tokens: Iterable[Token]) -> None:
         elif token.type == "image":
             src = str(token.attrs.get("src", ""))
             kind = "audio" if _alt(token).strip() == "audio" else "image"
-            if _is_name(_alt(token), src):
-                token.children = [Token("text", "", 0, content=kind)]
-                token.content = kind  # what Rich shows
-            token.attrs["src"] = kind  # nothing downstream may fall back to the name
+            alt = kind if _is_name(_alt(token), src) else _alt(token)
+            # Inline text in place of the image token: nothing downstream may fall back to the name.
+            token.type = "text"
+            token.content = f"{'♪' if kind == 'audio' else '🖼'} {alt}"
+            token.children = None
+            token.attrs = {}
         if token.children:
             shape_tokens(token.children)

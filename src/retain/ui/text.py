@@ -4,7 +4,8 @@ Everything from a deck (card text, names, groups, file paths, error messages)
 goes through `sanitize` first, and is then wrapped so that Textual never parses
 it as markup: `plain` gives a `Content`, `rich_plain` a Rich `Text`, and
 `card_markdown` a Rich Markdown renderable with hyperlinks off (a link shows its
-URL in brackets; nothing becomes a clickable action or an OSC 8 sequence).
+URL in brackets; nothing becomes a clickable action or an OSC 8 sequence), and
+`$...$` / `$$...$$` math rendered as Unicode text (`core.mathtext`).
 """
 
 from __future__ import annotations
@@ -64,13 +65,14 @@ def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     """
     from rich.markdown import Markdown
 
+    from retain.core.mathtext import render_math
     from retain.ui.card_text import shape_tokens
 
     parser, attrs = _markdown_kit()
     md = Markdown.__new__(Markdown)
     vars(md).update(attrs)  # whatever Rich's constructor sets, as it sets it for ""
     code_theme = DARK_CODE_THEME if dark else LIGHT_CODE_THEME
-    md.markup = sanitize(text)
+    md.markup = sanitize(render_math(text))  # math as Unicode first; sanitised last, whatever it made
     md.parsed = parser.parse(md.markup)
     md.code_theme = md.inline_code_theme = code_theme
     shape_tokens(md.parsed)  # the author's line breaks; no media file names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -31,7 +32,7 @@ __all__ = ["StudyScreen"]
 Clock = Callable[[], datetime]
 MAX_ANSWER_MS = 60_000  # time on one card counted at most (a learner who walked away)
 _RATING_ACTIONS = {"rate", "accept"}
-_CARD_ACTIONS = {"suspend", "bury", "edit"}
+_CARD_ACTIONS = {"suspend", "bury", "edit", "open_media"}
 
 
 class StudyScreen(Screen[None]):
@@ -61,6 +62,7 @@ class StudyScreen(Screen[None]):
         Binding("s", "suspend", "Suspend", id="review.suspend"),
         Binding("b", "bury", "Bury", id="review.bury"),
         Binding("e", "edit", "Edit", id="review.edit", show=False),
+        Binding("o", "open_media", "Open media", id="review.open_media", show=False),
         Binding("escape", "end", "End", id="review.end"),
         Binding("down,j", "scroll_card('down')", "Scroll down", id="review.scroll_down", show=False),
         Binding("up,k", "scroll_card('up')", "Scroll up", id="review.scroll_up", show=False),
@@ -92,7 +94,7 @@ class StudyScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield ProgressHeader(self.session.mode)  # a custom study says which mode is on
         with Center(id="card-column"):  # a wide terminal: a comfortable column, centred over the buttons
-            yield CardView()
+            yield CardView(deck_file=self._deck_file)
         yield Static(id="empty")
         with Center(id="answer-column"):
             yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
@@ -285,6 +287,18 @@ class StudyScreen(Screen[None]):
         }.get(where)
         if scroll is not None:
             scroll(animate=False)
+
+    def _deck_file(self, deck_id: str) -> Path | None:
+        """The deck's file (its media folder is beside it), from the app's library."""
+        collection = getattr(self.app, "collection", None)
+        entry = collection.library.entry(deck_id) if collection is not None else None
+        return entry.path if entry is not None else None
+
+    def action_open_media(self) -> None:
+        """`o`: open the shown side's media in the system viewer or player (each press the next one)."""
+        from retain.ui.widgets.card_media import open_next
+
+        open_next(self, self.query_one(CardView))
 
     def action_edit(self) -> None:
         """Edit the current card (`retain.ui.authoring`), then come back to it with the new text."""

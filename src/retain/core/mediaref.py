@@ -1,0 +1,102 @@
+"""Media references in card Markdown: `![alt](DECK.media/NAME)`, split out where they stand.
+
+A card refers to a file in its deck's media folder with a Markdown image whose
+target is `DECK.media/NAME` (imports write content-hash names; authors may use
+their own). `split_media` cuts the text at each such reference outside code,
+so the study screen shows the image (or the audio line) in place, between the
+text before and after it. Names are data: `is_safe_name` refuses separators,
+`..`, control characters and drive letters; the store resolves a safe name
+inside the media folder only (`store.media`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Literal
+
+from retain.core.codespans import code_ranges, in_ranges
+
+__all__ = ["AUDIO_EXTS", "MediaRef", "is_safe_name", "media_refs", "short_name", "split_media"]
+
+AUDIO_EXTS = frozenset({"mp3", "ogg", "oga", "wav", "m4a", "flac", "opus", "aac", "webm", "mp4", "spx"})
+MAX_NAME = 255
+_REF = re.compile(
+    r"!\[(?P<alt>[^\[\]\n]{0,500})\]\(\s*(?:<(?P<angle>[^<>\n]{1,1000})>|(?P<bare>[^()\s<>]{1,1000}))\s*\)"
+)
+_FOLDER = re.compile(r"^([a-z0-9][a-z0-9-]*)\.media/(.+)$", re.DOTALL)
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def is_safe_name(name: str) -> bool:
+    """One plain file name: no separators, no `.`/`..`, no control characters, no drive or home prefix."""
+    if not name or len(name) > MAX_NAME or name in (".", "..") or name.startswith("~"):
+        return False
+    if "/" in name or "\\" in name or re.match(r"^[A-Za-z]:", name):
+        return False
+    return not any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in name)
+
+
+def short_name(name: str) -> str:
+    """A name to show: a 64-hex content hash is cut to its first 8 digits (`3fa9c2d1….png`)."""
+    p = PurePosixPath(name)
+    if _HASH.match(p.stem):
+        return f"{p.stem[:8]}…{p.suffix}"
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A reference to `NAME` in the media folder of deck `folder`."""
+
+    alt: str
+    folder: str
+    name: str
+
+    @property
+    def kind(self) -> Literal["audio", "image"]:
+        ext = PurePosixPath(self.name).suffix.lower().lstrip(".")
+        return "audio" if ext in AUDIO_EXTS or self.alt.strip() == "audio" else "image"
+
+    @property
+    def safe(self) -> bool:
+        return is_safe_name(self.name)
+
+    @property
+    def shown(self) -> str:
+        return short_name(self.name)
+
+
+def _ref(m: re.Match[str]) -> MediaRef | None:
+    target = m["angle"] if m["angle"] is not None else m["bare"]
+    f = _FOLDER.match(target.strip())
+    if f is None:
+        return None  # a URL or some other path: left to the Markdown renderer as a placeholder
+    return MediaRef(m["alt"], f[1], f[2])
+
+
+def split_media(text: str) -> list[str | MediaRef]:
+    """The text cut at each media reference outside code: text pieces and references, in order."""
+    if "![" not in text:
+        return [text]
+    code = code_ranges(text)
+    out: list[str | MediaRef] = []
+    pos = 0
+    for m in _REF.finditer(text):
+        if in_ranges(m.start(), code):
+            continue
+        ref = _ref(m)
+        if ref is None:
+            continue
+        if m.start() > pos:
+            out.append(text[pos : m.start()])
+        out.append(ref)
+        pos = m.end()
+    if pos < len(text) or not out:
+        out.append(text[pos:])
+    return out
+
+
+def media_refs(text: str) -> list[MediaRef]:
+    return [p for p in split_media(text) if isinstance(p, MediaRef)]
