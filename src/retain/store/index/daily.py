@@ -38,13 +38,16 @@ _SUMS = [
     f"{_B} = 2 AND {_IVL} < {_YOUNG} AND rating = 1",
     f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating > 1",
     f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating = 1",
+    # the answer buttons by card type: learning (new, learning, relearning), young, mature
+    *(f"{_B} <> 2 AND rating = {r}" for r in range(1, 5)),
+    *(f"{_B} = 2 AND {_IVL} < {_YOUNG} AND rating = {r}" for r in range(1, 5)),
+    *(f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating = {r}" for r in range(1, 5)),
 ]
 _COUNT = (
     "SELECT deck, day, count(*), "
     + ", ".join(f"ifnull(sum({x}), 0)" for x in _SUMS)
     + " FROM events WHERE kind = 0 AND undone = 0"
 )
-_INSERT = "INSERT INTO daily VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 @functools.lru_cache(maxsize=8)  # asked on every feed, i.e. on every rating: compute it once

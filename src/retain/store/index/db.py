@@ -24,7 +24,7 @@ from retain.store.index.derivedcache import code_fingerprint
 __all__ = ["INDEX_NAME", "SCHEMA_VERSION", "IndexUnavailable", "connect", "create_indexes", "reset"]
 
 INDEX_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: daily gained the answer buttons by card type
 _BUSY_MS = 15_000
 
 _TABLES = """
@@ -66,6 +66,9 @@ CREATE TABLE IF NOT EXISTS daily (  -- counted ratings (undone ones left out) pe
     again INTEGER NOT NULL, hard INTEGER NOT NULL, good INTEGER NOT NULL, easy INTEGER NOT NULL,
     young_pass INTEGER NOT NULL, young_fail INTEGER NOT NULL,     -- review cards, interval < 21 days
     mature_pass INTEGER NOT NULL, mature_fail INTEGER NOT NULL,   -- review cards, interval >= 21 days
+    l1 INTEGER NOT NULL, l2 INTEGER NOT NULL, l3 INTEGER NOT NULL, l4 INTEGER NOT NULL,  -- buttons: learning
+    y1 INTEGER NOT NULL, y2 INTEGER NOT NULL, y3 INTEGER NOT NULL, y4 INTEGER NOT NULL,  -- young
+    m1 INTEGER NOT NULL, m2 INTEGER NOT NULL, m3 INTEGER NOT NULL, m4 INTEGER NOT NULL,  -- mature
     PRIMARY KEY (deck, day)
 ) WITHOUT ROWID;
 """
@@ -94,7 +97,7 @@ def _is_current(db: sqlite3.Connection) -> bool:
     try:
         row = db.execute("SELECT v FROM meta WHERE k = 'code'").fetchone()
         db.execute("SELECT file, off, t, device, eid, kind, key, deck, day, undone FROM events LIMIT 1")
-        db.execute("SELECT deck, day, reviews, young_pass, mature_fail FROM daily LIMIT 1")
+        db.execute("SELECT deck, day, reviews, young_pass, mature_fail, m4 FROM daily LIMIT 1")
         db.execute("SELECT id, device, name, ino, size, tail FROM files LIMIT 1")
     except sqlite3.DatabaseError:
         return False

@@ -22,9 +22,11 @@ from typing import Any, NamedTuple, TypeVar
 
 from retain.core.due import DayLog
 from retain.core.state import NEW, REVIEW, Event
+from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.db import connect, create_indexes, reset
 from retain.store.index.ingest import KIND, ProgressFn, ingest, micros, read_event_at
+from retain.store.index.statsquery import daily_rows, hour_counts
 
 __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
 
@@ -222,6 +224,20 @@ class History:
             streak += 1
             want -= 1
         return todays, streak
+
+    @_locked
+    def day_rows(self, now: datetime, decks: Sequence[str] | None = None) -> list[DayRow]:
+        """Per study day sums of the counted ratings in `decks` (None: all, removed decks too)."""
+        self.refresh(now)
+        return daily_rows(self._db, decks)
+
+    @_locked
+    def hours(
+        self, now: datetime, since_day: date, decks: Sequence[str] | None = None
+    ) -> list[tuple[int, int, int]]:
+        """(local hour, ratings, not Again) of the counted ratings from study day `since_day` on."""
+        self.refresh(now)
+        return hour_counts(self._db, decks, since_day, self.day.tz)
 
     @_locked
     def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
