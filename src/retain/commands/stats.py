@@ -129,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     def build(col: Collection, now: datetime) -> dict[str, Any]:
         report = stats_report(col, now, args.deck, days)
         if svg is not None:
-            from retain.ui.stats_svg import save_stats_svg
+            from retain.ui.stats_open import save_stats_svg
 
             save_stats_svg(col, now, svg, args.deck, days)
         return report

@@ -281,11 +281,13 @@ def compute_figures(
     days: int | None,
     desired_retention: float = 0.9,
     decay: float = DEFAULT_DECAY,
+    quick: bool = False,
 ) -> Figures:
     """Every figure for the study day `today` over the last `days` study days (None: all history).
 
     `rows` are the days' aggregates (any order, one per day); `states` one entry per
     card (None: new); `hours` (local hour, ratings, ratings not Again) over the period.
+    `quick` leaves the distributions out (the rest is cheap).
     """
     by_day = {r.day: r for r in rows}
     if days is None:
@@ -319,7 +321,7 @@ def compute_figures(
     }
     fig.retention = _retention(by_day, today, desired_retention)
     fig.counts = _counts(states, today)
-    fig.distributions = _distributions(known, now, decay)
+    fig.distributions = _distributions([] if quick else known, now, decay)
     fig.buttons = {
         kind: [sum(r.buttons[4 * k + b] for r in period) for b in range(4)]
         for k, kind in enumerate(BUTTON_KINDS)

@@ -65,7 +65,9 @@ def figures_text(data: dict[str, Any]) -> list[str]:
         "",
         *_retention_lines(data["retention"]),
         "",
-        "Cards: " + ", ".join(f"{k} {counts[k]}" for k in counts if k != "total") + f" (of {counts['total']})",
+        "Cards: "
+        + ", ".join(f"{k} {counts[k]}" for k in counts if k != "total")
+        + f" (of {counts['total']})",
     ]
     if not cal["total"]:
         lines.insert(0, "No reviews yet.")

@@ -302,6 +302,10 @@ class RetainApp(App[None]):
             yield SystemCommand(
                 "Export deck", "To .apkg .csv .tsv .txt .md or .toml", screen.action_export_deck
             )
+        if isinstance(screen, HomeScreen):
+            yield SystemCommand(
+                "Statistics", "Forecast, calendar, retention, card counts (t)", screen.action_stats
+            )
         if isinstance(screen, StudyScreen):
             yield SystemCommand("Undo", "Take back the last rating, suspend or bury", screen.action_undo)
             yield SystemCommand(
@@ -348,6 +352,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     """Bindings by screen, as the help screen lists them."""
     from retain.ui.authoring import authoring_binding_sections
     from retain.ui.screens.help import HelpScreen
+    from retain.ui.screens.stats import StatsScreen
     from retain.ui.screens.study import StudyScreen
     from retain.ui.screens.summary import SummaryScreen
 
@@ -356,6 +361,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
         ("Decks", list(HomeScreen.BINDINGS)),
         ("Study", list(StudyScreen.BINDINGS)),
         ("Summary", list(SummaryScreen.BINDINGS)),
+        ("Statistics", list(StatsScreen.BINDINGS)),
         ("Help", list(HelpScreen.BINDINGS)),
         *authoring_binding_sections(),
     ]
