@@ -57,7 +57,7 @@ def save_stats_svg(
     path: Path,
     deck: str | None,
     days: int | None,
-    size: tuple[int, int] = (100, 150),
+    size: tuple[int, int] = (100, 124),
 ) -> None:
     """Draw the stats screen headless (no terminal needed) and write it to `path` as SVG."""
     from retain.core.statsfigures import PERIODS

@@ -1,0 +1,109 @@
+"""The statistics screen's speed: first panel after `t`, all panels, and a period switch.
+
+    python benchmarks/bench_stats_screen.py --home /tmp/lib50k [--runs 5] [--size 110x34]
+
+Uses a library made by make_library.py (50k cards: ~294k events). The collection
+is opened and the history index brought up to date first (warm); then, in a
+headless Textual app (`run_test`), for each run: `t` on the deck list with "All
+decks" selected (the heaviest scope) until the forecast panel is drawn (the
+first panel) and until every panel is; then `3` (1 year), `4` (all), `1` (1 month)
+until the new figures are drawn; `escape`. The first run also pays the imports
+(the screen, plotext) and is printed apart. Targets (issue 15): first panel
+<= 300 ms warm, period switch <= 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from retain.store.collection import Collection
+from retain.store.home import open_home
+from retain.ui.app import make_app
+
+__all__ = ["main"]
+
+
+async def _wait(pilot, test, timeout: float = 60.0) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    while not test():
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("the stats screen did not finish")
+        await pilot.pause(0.002)
+    return time.perf_counter()
+
+
+async def measure(home: Path, runs: int, size: tuple[int, int]) -> dict[str, list[float]]:
+    from retain.ui.screens.home import HomeScreen
+    from retain.ui.widgets.deck_table import DeckTable
+
+    now = datetime.now(UTC)
+    col = Collection.open(open_home({"RETAIN_HOME": str(home)}), now, read_only=True)
+    t = time.perf_counter()
+    col.history_index.refresh(now)
+    print(f"history index up to date in {time.perf_counter() - t:.2f} s; {len(col.units)} cards")
+    app = make_app(col, lambda: datetime.now(UTC), config=col.home.config)
+    out: dict[str, list[float]] = {"first panel": [], "all panels": [], "period switch": []}
+    try:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            for run in range(runs + 1):
+                app.screen.query_one(DeckTable).move_cursor(row=0)  # type: ignore[attr-defined]
+                start = time.perf_counter()
+                await pilot.press("t")
+                screen = app.screen
+
+                def forecast_shown(s=screen) -> bool:  # type: ignore[no-untyped-def]
+                    return bool(s.query("#forecast-note") and str(s.query_one("#forecast-note").render()))
+
+                first = await _wait(pilot, forecast_shown) - start
+                done = await _wait(pilot, lambda s=screen: s.data is not None and not s.workers) - start
+                switches = []
+                for key in ("3", "4", "1"):
+                    before = screen.data
+                    start = time.perf_counter()
+                    await pilot.press(key)
+                    end = await _wait(pilot, lambda s=screen, b=before: s.data is not b and not s.workers)
+                    switches.append(end - start)
+                await pilot.press("escape")
+                await pilot.pause()
+                label = "first open (imports)" if run == 0 else f"run {run}"
+                print(
+                    f"{label}: first panel {first * 1000:.0f} ms, all panels {done * 1000:.0f} ms, "
+                    f"period switches {', '.join(f'{s * 1000:.0f}' for s in switches)} ms"
+                )
+                if run:
+                    out["first panel"].append(first)
+                    out["all panels"].append(done)
+                    out["period switch"] += switches
+    finally:
+        col.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--home", type=Path, required=True, help="a library made by make_library.py")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--size", default="110x34")
+    args = parser.parse_args()
+    w, h = (int(x) for x in args.size.split("x"))
+    figures = asyncio.run(measure(args.home, args.runs, (w, h)))
+    targets = {"first panel": "<= 300 ms", "all panels": "", "period switch": "<= 150 ms"}
+    print("\nwarm medians (min-max):")
+    for name, values in figures.items():
+        ms = [v * 1000 for v in values]
+        print(
+            f"  {name:<14} {statistics.median(ms):6.0f} ms ({min(ms):.0f}-{max(ms):.0f})  target {targets[name]}"
+        )
+
+
+if __name__ == "__main__":
+    main()
