@@ -16,8 +16,7 @@ NOW = datetime(2026, 3, 30, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 30)
 
 
-def _day_of(moment: datetime) -> date:
-    return moment.date()
+DAY_STARTS = [datetime(2026, 3, 30, tzinfo=UTC).timestamp() + 86400 * i for i in range(1, 367)]  # UTC days
 
 
 def _review(ivl: float, due_in: float, **kw: object) -> CardState:
@@ -75,7 +74,7 @@ def test_forecast_counts_and_backlog() -> None:
         CardState(LEARNING, 0, 1.0, 5.0, NOW + timedelta(days=1), NOW),
         _review(10, 400),  # beyond the horizon
     ]
-    fig = compute_figures([], states, [], now=NOW, today=TODAY, day_of=_day_of, days=30)
+    fig = compute_figures([], states, now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30)
     f = fig.forecast
     assert (f["backlog"], f["backlog_young"], f["backlog_mature"]) == (2, 1, 1)
     days = f["days"]
@@ -96,11 +95,12 @@ def test_forecast_counts_and_backlog() -> None:
 
 
 def test_period_all_starts_at_the_first_rating() -> None:
+    hours = tuple(3 if i == 5 else 2 if i == 24 + 5 else 0 for i in range(48))
     rows = [
         DayRow(TODAY - timedelta(days=99), reviews=2, new=2),
-        DayRow(TODAY, reviews=1, review=1, young_pass=1),
+        DayRow(TODAY, reviews=1, review=1, young_pass=1, hours=hours),
     ]
-    fig = compute_figures(rows, [], [(5, 3, 2)], now=NOW, today=TODAY, day_of=_day_of, days=None)
+    fig = compute_figures(rows, [], now=NOW, today=TODAY, day_starts=DAY_STARTS, days=None)
     assert fig.days == 100 and fig.reviews["total"] == 3
     assert fig.added == [{"date": (TODAY - timedelta(days=99)).isoformat(), "cards": 2}]
     assert fig.hours[5] == {"hour": 5, "reviews": 3, "passed": 2}

@@ -21,11 +21,19 @@ Definitions (as in Anki where it has one):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState
+from retain.core.state import CardState
+from retain.core.statscards import (
+    DEFAULT_DECAY,
+    FORECAST_DAYS,
+    YOUNG_DAYS,
+    CardFigures,
+    Histogram,
+    card_figures,
+)
 
 __all__ = [
     "BUTTON_KINDS",
@@ -33,17 +41,20 @@ __all__ = [
     "PERIODS",
     "RETENTION_SPANS",
     "YOUNG_DAYS",
+    "CardFigures",
     "DayRow",
     "Figures",
     "Histogram",
+    "card_blocks",
     "compute_figures",
+    "forecast_block",
+    "history_figures",
     "interval_days",
     "longest_streak",
+    "period_days",
     "retrievability",
 ]
 
-YOUNG_DAYS = 21
-DEFAULT_DECAY = 0.1542  # FSRS-6 default w[20] (py-fsrs 6.x); see tests/core/test_statsfigures.py
 PERIODS: dict[str, int | None] = {"1m": 30, "3m": 90, "1y": 365, "all": None}
 RETENTION_SPANS: tuple[tuple[str, int, int], ...] = (  # (name, first day back, last day back)
     ("today", 0, 0),
@@ -72,18 +83,7 @@ class DayRow:
     young_fail: int = 0
     mature_pass: int = 0
     mature_fail: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Histogram:
-    """Counts per bucket; `edges[i]` is the lower bound of bucket i (the last bucket is open)."""
-
-    edges: tuple[float, ...]
-    counts: tuple[int, ...]
-    unit: str
-
-    def to_dict(self) -> dict[str, object]:
-        return {"edges": list(self.edges), "counts": list(self.counts), "unit": self.unit}
+    hours: tuple[int, ...] = (0,) * 48  # ratings per local hour 0-23, then of them not Again
 
 
 @dataclass(slots=True)
@@ -120,12 +120,6 @@ class Figures:
         }
 
 
-def interval_days(state: CardState) -> float:
-    if state.due is None or state.last_review is None:
-        return 0.0
-    return (state.due - state.last_review) / _DAY
-
-
 def retrievability(state: CardState, now: datetime, decay: float = DEFAULT_DECAY) -> float | None:
     """FSRS's probability of recall at `now` (None for a card never reviewed)."""
     if state.stability is None or state.last_review is None or state.stability <= 0:
@@ -152,33 +146,6 @@ def _streak(days: set[date], today: date) -> int:
         count += 1
         day -= _DAY
     return count
-
-
-def _forecast(
-    states: Sequence[CardState], today: date, day_of: Callable[[datetime], date], days: int
-) -> dict[str, object]:
-    young = [0] * (days + 1)
-    mature = [0] * (days + 1)
-    for s in states:
-        if s.suspended or s.state == NEW or s.due is None:
-            continue
-        ahead = (day_of(s.due) - today).days
-        if ahead > days:
-            continue
-        slot = max(0, ahead)
-        if s.state == REVIEW and interval_days(s) >= YOUNG_DAYS:
-            mature[slot] += 1
-        else:
-            young[slot] += 1
-    return {
-        "backlog": young[0] + mature[0],
-        "backlog_young": young[0],
-        "backlog_mature": mature[0],
-        "days": [
-            {"date": (today + i * _DAY).isoformat(), "young": young[i], "mature": mature[i]}
-            for i in range(1, days + 1)
-        ],
-    }
 
 
 def _calendar(per_day: dict[date, int], today: date) -> dict[str, object]:
@@ -219,85 +186,32 @@ def _retention(rows: dict[date, DayRow], today: date, desired: float) -> dict[st
     return {"desired": desired, "spans": spans}
 
 
-def _counts(states: Sequence[CardState | None], today: date) -> dict[str, int]:
-    out = dict.fromkeys(("new", "learning", "young", "mature", "suspended", "buried", "leeches"), 0)
-    iso = today.isoformat()
-    for s in states:
-        if s is not None and s.leech:
-            out["leeches"] += 1
-        if s is None:
-            out["new"] += 1
-        elif s.suspended:
-            out["suspended"] += 1
-        elif (s.buried_until or "") > iso:
-            out["buried"] += 1
-        elif s.state == NEW:
-            out["new"] += 1
-        elif s.state in (LEARNING, RELEARNING):
-            out["learning"] += 1
-        elif interval_days(s) >= YOUNG_DAYS:
-            out["mature"] += 1
-        else:
-            out["young"] += 1
-    out["total"] = len(states)
-    return out
-
-
-def _histogram(values: list[float], edges: Sequence[float], unit: str) -> Histogram:
-    counts = [0] * len(edges)
-    for v in values:
-        i = len(edges) - 1
-        while i > 0 and v < edges[i]:
-            i -= 1
-        counts[i] += 1
-    return Histogram(tuple(edges), tuple(counts), unit)
-
-
-_IVL_EDGES = (0, 1, 2, 4, 7, 14, 21, 30, 60, 90, 180, 365)
-
-
-def _distributions(states: Sequence[CardState], now: datetime, decay: float) -> dict[str, Histogram]:
-    known = [s for s in states if s.state != NEW and not s.suspended]
-    ivls = [interval_days(s) for s in known if s.state == REVIEW]
-    stabs = [s.stability for s in known if s.stability is not None]
-    diffs = [s.difficulty for s in known if s.difficulty is not None]
-    rets = [r for r in (retrievability(s, now, decay) for s in known) if r is not None]
+def forecast_block(cards: CardFigures, today: date, days: int) -> dict[str, object]:
+    horizon = min(days, FORECAST_DAYS)
     return {
-        "intervals": _histogram(ivls, _IVL_EDGES, "days"),
-        "stability": _histogram(stabs, _IVL_EDGES, "days"),
-        "difficulty": _histogram(diffs, tuple(range(1, 11)), ""),
-        "retrievability": _histogram([100 * r for r in rets], tuple(range(0, 100, 10)), "%"),
+        "backlog": cards.young[0] + cards.mature[0],
+        "backlog_young": cards.young[0],
+        "backlog_mature": cards.mature[0],
+        "days": [
+            {"date": (today + i * _DAY).isoformat(), "young": cards.young[i], "mature": cards.mature[i]}
+            for i in range(1, horizon + 1)
+        ],
     }
 
 
-def compute_figures(
-    rows: Iterable[DayRow],
-    states: Sequence[CardState | None],
-    hours: Iterable[tuple[int, int, int]],
-    *,
-    now: datetime,
-    today: date,
-    day_of: Callable[[datetime], date],
-    days: int | None,
-    desired_retention: float = 0.9,
-    decay: float = DEFAULT_DECAY,
-    quick: bool = False,
-) -> Figures:
-    """Every figure for the study day `today` over the last `days` study days (None: all history).
-
-    `rows` are the days' aggregates (any order, one per day); `states` one entry per
-    card (None: new); `hours` (local hour, ratings, ratings not Again) over the period.
-    `quick` leaves the distributions out (the rest is cheap).
-    """
-    by_day = {r.day: r for r in rows}
+def period_days(rows: Iterable[DayRow], today: date, days: int | None) -> int:
+    """The period's length: `days`, or from the first day with ratings to today (None)."""
     if days is None:
-        first_day = min(by_day, default=today)
-        days = max(1, (today - first_day).days + 1)
-    days = max(1, days)
+        first = min((r.day for r in rows), default=today)
+        return max(1, (today - first).days + 1)
+    return max(1, days)
+
+
+def history_figures(fig: Figures, rows: Sequence[DayRow], desired_retention: float) -> None:
+    """Fill the history blocks of `fig` (its `today` and `days` set) from the days' aggregates."""
+    today, days = fig.today, fig.days
+    by_day = {r.day: r for r in rows}
     first = today - (days - 1) * _DAY
-    fig = Figures(today=today, days=days)
-    known = [s for s in states if s is not None]
-    fig.forecast = _forecast(known, today, day_of, min(days, 365))
     fig.calendar = _calendar({d: r.reviews for d, r in by_day.items() if r.reviews}, today)
     period = [by_day[d] for d in sorted(by_day) if first <= d <= today]
     fig.reviews = {
@@ -320,16 +234,45 @@ def compute_figures(
         ],
     }
     fig.retention = _retention(by_day, today, desired_retention)
-    fig.counts = _counts(states, today)
-    fig.distributions = _distributions([] if quick else known, now, decay)
     fig.buttons = {
         kind: [sum(r.buttons[4 * k + b] for r in period) for b in range(4)]
         for k, kind in enumerate(BUTTON_KINDS)
     }
-    per_hour = [[0, 0] for _ in range(24)]
-    for hour, count, passed in hours:
-        per_hour[hour % 24][0] += count
-        per_hour[hour % 24][1] += passed
-    fig.hours = [{"hour": h, "reviews": c, "passed": p} for h, (c, p) in enumerate(per_hour)]
+    sums = [sum(r.hours[i] for r in period) for i in range(48)]
+    fig.hours = [{"hour": h, "reviews": sums[h], "passed": sums[24 + h]} for h in range(24)]
     fig.added = [{"date": r.day.isoformat(), "cards": r.new} for r in period if r.new]
+
+
+def card_blocks(fig: Figures, cards: CardFigures) -> None:
+    """Fill the card-state blocks of `fig` (forecast over the period, counts, distributions)."""
+    fig.forecast = forecast_block(cards, fig.today, fig.days)
+    fig.counts = dict(cards.counts)
+    fig.distributions = dict(cards.distributions)
+
+
+def compute_figures(
+    rows: Sequence[DayRow],
+    states: Sequence[CardState | None],
+    *,
+    now: datetime,
+    today: date,
+    day_starts: Sequence[float],
+    days: int | None,
+    desired_retention: float = 0.9,
+    decay: float = DEFAULT_DECAY,
+) -> Figures:
+    """Every figure for the study day `today` over the last `days` study days (None: all history).
+
+    `rows` are the days' aggregates (one per day); `states` one entry per card (None:
+    new); `day_starts` as `core.statscards.card_figures` takes them.
+    """
+    fig = Figures(today=today, days=period_days(rows, today, days))
+    card_blocks(fig, card_figures(states, now=now, today=today, day_starts=day_starts, decay=decay))
+    history_figures(fig, rows, desired_retention)
     return fig
+
+
+def interval_days(state: CardState) -> float:
+    if state.due is None or state.last_review is None:
+        return 0.0
+    return (state.due - state.last_review) / _DAY

@@ -35,10 +35,12 @@ def scopes_for(collection: Collection) -> list[Scope]:
 def stats_screen(
     collection: Collection, clock: Callable[[], datetime], row: DeckRow | None, *, period: str = "1m"
 ) -> StatsScreen:
-    from retain.store.statsdata import gather_figures
+    from retain.store.statsdata import StatsSource
+
+    source = StatsSource(collection, clock())  # read once per scope: a period switch costs no query
 
     def compute(decks: Sequence[str] | None, days: int | None, quick: bool) -> dict[str, Any]:
-        return gather_figures(collection, clock(), decks, days, quick=quick).to_dict()
+        return source.figures(decks, days, cards_only=quick).to_dict()
 
     scope = ALL if row is None else Scope(row.label, tuple(row.deck_ids))
     return StatsScreen(compute, scope, scopes_for(collection), period=period)

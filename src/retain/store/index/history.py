@@ -26,7 +26,7 @@ from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.db import connect, create_indexes, reset
 from retain.store.index.ingest import KIND, ProgressFn, ingest, micros, read_event_at
-from retain.store.index.statsquery import daily_rows, hour_counts
+from retain.store.index.statsquery import daily_rows
 
 __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
 
@@ -230,14 +230,6 @@ class History:
         """Per study day sums of the counted ratings in `decks` (None: all, removed decks too)."""
         self.refresh(now)
         return daily_rows(self._db, decks)
-
-    @_locked
-    def hours(
-        self, now: datetime, since_day: date, decks: Sequence[str] | None = None
-    ) -> list[tuple[int, int, int]]:
-        """(local hour, ratings, not Again) of the counted ratings from study day `since_day` on."""
-        self.refresh(now)
-        return hour_counts(self._db, decks, since_day, self.day.tz)
 
     @_locked
     def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:

@@ -41,7 +41,7 @@ _DAY = timedelta(days=1)
 _SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot never spans two study days
 _INSERT = (
     "INSERT INTO events (file, off, t, device, eid, kind, key, deck, rating, ms, undoes,"
-    " day, bstate, bivl, astate, astab) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " day, hour, bstate, bivl, astate, astab) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -72,14 +72,17 @@ def _rows(
     offs = [off for off, _ in events]
     evs = [e for _, e in events]
     times = [(e.time - _EPOCH) // _US for e in evs]
-    slot_day: dict[int, int] = {}
+    slot_day: dict[int, tuple[int, int]] = {}
     days = []
+    hours = []
     for us in times:
         slot = us // _SLOT_US
-        d = slot_day.get(slot)
-        if d is None:
-            d = slot_day[slot] = day.of(_EPOCH + timedelta(microseconds=slot * _SLOT_US)).toordinal()
-        days.append(d)
+        dh = slot_day.get(slot)
+        if dh is None:
+            moment = _EPOCH + timedelta(microseconds=slot * _SLOT_US)
+            dh = slot_day[slot] = (day.of(moment).toordinal(), moment.astimezone(day.tz).hour)
+        days.append(dh[0])
+        hours.append(dh[1])
     kinds = [KIND[e.kind] for e in evs]
     keys = [e.key for e in evs]
     decks = [k.partition("/")[0] for k in keys]
@@ -106,6 +109,7 @@ def _rows(
             [e.duration_ms for e in evs],
             [e.undoes or None for e in evs],
             days,
+            hours,
             bstate,
             bivl,
             astate,

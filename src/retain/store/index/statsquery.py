@@ -1,25 +1,25 @@
 """SQL behind the statistics: per study day sums over chosen decks, and ratings per local hour.
 
-`daily_rows` reads the `daily` table (a few thousand rows even at 300k events);
-`hour_counts` reads `events` for the period only, grouped by quarter hour (UTC
-offsets are whole quarter hours), and maps each quarter hour to its local hour.
+`daily_rows` reads the `daily` table (a few thousand rows even at 300k events),
+the hour-of-day counts included.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date
 
 from retain.core.statsfigures import DayRow
 
-__all__ = ["daily_rows", "hour_counts"]
+__all__ = ["daily_rows"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SLOT_US = 900 * 1_000_000
 _COLUMNS = (
     "reviews, ms, new, learning, review, relearning, "
-    "l1, l2, l3, l4, y1, y2, y3, y4, m1, m2, m3, m4, young_pass, young_fail, mature_pass, mature_fail"
+    "l1, l2, l3, l4, y1, y2, y3, y4, m1, m2, m3, m4, young_pass, young_fail, mature_pass, mature_fail, "
+    + ", ".join(f"h{h}" for h in range(24))
+    + ", "
+    + ", ".join(f"p{h}" for h in range(24))
 )
 _SUMS = ", ".join(f"sum({c.strip()})" for c in _COLUMNS.split(","))
 
@@ -51,24 +51,7 @@ def daily_rows(db: sqlite3.Connection, decks: Sequence[str] | None) -> list[DayR
                 young_fail=v[19],
                 mature_pass=v[20],
                 mature_fail=v[21],
+                hours=tuple(v[22:70]),
             )
         )
     return out
-
-
-def hour_counts(
-    db: sqlite3.Connection, decks: Sequence[str] | None, since_day: date, tz: tzinfo
-) -> list[tuple[int, int, int]]:
-    """(local hour, ratings, ratings not Again) of the counted ratings from study day `since_day` on."""
-    where, args = _deck_filter(decks)
-    sql = (
-        f"SELECT t / {_SLOT_US}, count(*), sum(rating > 1) FROM events"
-        f" WHERE kind = 0 AND undone = 0 AND day >= ?{where} GROUP BY 1"
-    )
-    per_hour: dict[int, list[int]] = {}
-    for slot, count, passed in db.execute(sql, [since_day.toordinal(), *args]):
-        hour = (_EPOCH + timedelta(microseconds=slot * _SLOT_US)).astimezone(tz).hour
-        acc = per_hour.setdefault(hour, [0, 0])
-        acc[0] += count
-        acc[1] += int(passed or 0)
-    return [(h, c, p) for h, (c, p) in sorted(per_hour.items())]
