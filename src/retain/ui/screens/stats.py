@@ -20,7 +20,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
-from textual_plotext import PlotextPlot
 
 from retain.core.statsfigures import PERIODS
 from retain.ui.text import line
@@ -87,6 +86,8 @@ class StatsScreen(Screen[None]):
         self.custom_days: int | None = None  # `retain stats --svg --days N` with another N
         self.data: dict[str, Any] | None = None  # the figures on screen (the JSON form)
         self._token = 0
+        self.quick_token = -1
+        self._forecast_shown: tuple[int, object] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="stats-head")
@@ -102,26 +103,26 @@ class StatsScreen(Screen[None]):
             yield Static(Content.styled("Distributions", "bold $accent"), classes="stats-title")
             yield Static(id="distributions-note", classes="stats-note")
             with Horizontal(classes="stats-pair"):
-                yield PlotextPlot(id="intervals-plot", classes="stats-plot")
-                yield PlotextPlot(id="stability-plot", classes="stats-plot")
+                yield charts.Chart(id="intervals-plot", classes="stats-plot")
+                yield charts.Chart(id="stability-plot", classes="stats-plot")
             with Horizontal(classes="stats-pair"):
-                yield PlotextPlot(id="difficulty-plot", classes="stats-plot")
-                yield PlotextPlot(id="retrievability-plot", classes="stats-plot")
+                yield charts.Chart(id="difficulty-plot", classes="stats-plot")
+                yield charts.Chart(id="retrievability-plot", classes="stats-plot")
             yield Static(Content.styled("Answer buttons and hours", "bold $accent"), classes="stats-title")
             yield Static(id="buttons-note", classes="stats-note")
             with Horizontal(classes="stats-pair"):
-                yield PlotextPlot(id="buttons-plot", classes="stats-plot")
-                yield PlotextPlot(id="hours-plot", classes="stats-plot")
+                yield charts.Chart(id="buttons-plot", classes="stats-plot")
+                yield charts.Chart(id="hours-plot", classes="stats-plot")
             yield from self._panel("added", "Added (first studied)")
         yield KeyBar()
 
     def _panel(self, name: str, title: str) -> ComposeResult:
         yield Static(Content.styled(title, "bold $accent"), classes="stats-title")
         yield Static(id=f"{name}-note", classes="stats-note")
-        yield PlotextPlot(id=f"{name}-plot", classes="stats-plot")
+        yield charts.Chart(id=f"{name}-plot", classes="stats-plot")
 
     def on_mount(self) -> None:
-        for plot in self.query(PlotextPlot):
+        for plot in self.query(charts.Chart):
             plot.display = False
         self._head()
         self.reload()
@@ -147,10 +148,11 @@ class StatsScreen(Screen[None]):
         if token != self._token or not self.is_attached:
             return  # a newer period or deck was asked for meanwhile
         pal = charts.palette(self.app.theme_variables)
-        self._plot(
-            "forecast", data["forecast"]["backlog"] or any(self._due(data)), charts.draw_forecast, data, pal
-        )
         f = data["forecast"]
+        if self._forecast_shown == (token, f):
+            return self._show_rest(data, pal) if complete else None  # the quick pass drew it already
+        self._forecast_shown = (token, f)
+        self._plot("forecast", f["backlog"] or any(self._due(data)), charts.draw_forecast, data, pal)
         scheduled = data["counts"]["total"] - data["counts"]["new"] - data["counts"]["suspended"] > 0
         per = self._per(len(f["days"]))
         self._note(
@@ -160,8 +162,12 @@ class StatsScreen(Screen[None]):
             else f"{NO_REVIEWS} Nothing is scheduled.",
             charts.legend(charts.FORECAST_KINDS, pal) if scheduled else None,
         )
-        if not complete:
-            return
+        self.quick_token = token  # the first panel shows this request's figures (benchmarks wait for it)
+        if complete:
+            self._show_rest(data, pal)
+
+    def _show_rest(self, data: dict[str, Any], pal: charts.Palette) -> None:
+        """Every panel but the forecast."""
         self.data = data
         self._head()
         self.query_one(CalendarView).show(data, pal)
@@ -236,12 +242,12 @@ class StatsScreen(Screen[None]):
     def _plot(
         self, name: str, show: bool, draw: Callable[..., None], data: dict[str, Any], pal: charts.Palette
     ) -> None:
-        plot = self.query_one(f"#{name}-plot", PlotextPlot)
+        plot = self.query_one(f"#{name}-plot", charts.Chart)
         plot.display = bool(show)
         if show:
             wide = self.size.width - 4
             draw(plot.plt, data, pal, width=wide // 2 if "stats-pair" in plot.parent.classes else wide)  # type: ignore[union-attr]
-            plot.refresh()
+            plot.drawn()
 
     def _head(self, *, loading: bool = False) -> None:
         parts: list[tuple[str, str] | str | Content] = [

@@ -12,13 +12,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from rich.text import Text
+from textual.app import RenderResult
 from textual.color import Color
 from textual.content import Content
+from textual_plotext import PlotextPlot
 
 __all__ = [
     "BUTTONS",
     "FORECAST_KINDS",
     "REVIEW_KINDS",
+    "Chart",
     "Palette",
     "bucket_days",
     "bucketed",
@@ -36,6 +40,28 @@ __all__ = [
 ]
 
 Palette = dict[str, tuple[int, int, int]]
+
+
+class Chart(PlotextPlot):
+    """A `PlotextPlot` that builds its picture once per drawing and size, not on every repaint
+    (plotext's build and the ANSI parse cost tens of ms per chart; scrolling repaints often)."""
+
+    version = 0
+    _cache: tuple[tuple[int, int, int, str], Text] | None = None
+
+    def drawn(self) -> None:
+        """Call after changing the figure through `plt`."""
+        self.version += 1
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        key = (self.version, self.size.width, self.size.height, self.app.theme)
+        if self._cache is None or self._cache[0] != key:
+            result = super().render()
+            self._cache = (key, result if isinstance(result, Text) else Text(str(result)))
+        return self._cache[1]
+
+
 RGB = tuple[int, int, int]
 _NAMES = ("primary", "secondary", "accent", "success", "warning", "error", "foreground", "surface")
 
