@@ -9,6 +9,7 @@ rest follows. `1`-`4` (or `p`) switch the period, `d` the deck, `e` saves an SVG
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from retain.core.statsfigures import PERIODS
@@ -88,44 +90,65 @@ class StatsScreen(Screen[None]):
         self._token = 0
         self.quick_token = -1
         self._forecast_shown: tuple[int, object] | None = None
+        self._rest_ready = False
+        self._pending: tuple[dict[str, Any], charts.Palette] | None = None
 
     def compose(self) -> ComposeResult:
+        # Only the first panel at first: the rest is mounted after the first paint (`_mount_rest`).
         yield Static(id="stats-head")
         with VerticalScroll(id="stats-body"):
             yield from self._panel("forecast", "Due forecast")
-            yield Static(Content.styled("Review calendar", "bold $accent"), classes="stats-title")
-            yield CalendarView(id="calendar")
-            yield from self._panel("reviews", "Reviews per day")
-            yield Static(Content.styled("True retention", "bold $accent"), classes="stats-title")
-            yield Static(id="retention")
-            yield Static(Content.styled("Card counts", "bold $accent"), classes="stats-title")
-            yield Static(id="counts")
-            yield Static(Content.styled("Distributions", "bold $accent"), classes="stats-title")
-            yield Static(id="distributions-note", classes="stats-note")
-            with Horizontal(classes="stats-pair"):
-                yield charts.Chart(id="intervals-plot", classes="stats-plot")
-                yield charts.Chart(id="stability-plot", classes="stats-plot")
-            with Horizontal(classes="stats-pair"):
-                yield charts.Chart(id="difficulty-plot", classes="stats-plot")
-                yield charts.Chart(id="retrievability-plot", classes="stats-plot")
-            yield Static(Content.styled("Answer buttons and hours", "bold $accent"), classes="stats-title")
-            yield Static(id="buttons-note", classes="stats-note")
-            with Horizontal(classes="stats-pair"):
-                yield charts.Chart(id="buttons-plot", classes="stats-plot")
-                yield charts.Chart(id="hours-plot", classes="stats-plot")
-            yield from self._panel("added", "Added (first studied)")
         yield KeyBar()
 
-    def _panel(self, name: str, title: str) -> ComposeResult:
-        yield Static(Content.styled(title, "bold $accent"), classes="stats-title")
-        yield Static(id=f"{name}-note", classes="stats-note")
-        yield charts.Chart(id=f"{name}-plot", classes="stats-plot")
+    def _rest(self) -> list[Widget]:
+        def title(text: str) -> Static:
+            return Static(Content.styled(text, "bold $accent"), classes="stats-title")
+
+        def chart(name: str) -> charts.Chart:
+            plot = charts.Chart(id=f"{name}-plot", classes="stats-plot")
+            plot.display = False
+            return plot
+
+        def pair(a: str, b: str) -> Horizontal:
+            return Horizontal(chart(a), chart(b), classes="stats-pair")
+
+        return [
+            title("Review calendar"),
+            CalendarView(id="calendar"),
+            *self._panel("reviews", "Reviews per day"),
+            title("True retention"),
+            Static(id="retention"),
+            title("Card counts"),
+            Static(id="counts"),
+            title("Distributions"),
+            Static(id="distributions-note", classes="stats-note"),
+            pair("intervals", "stability"),
+            pair("difficulty", "retrievability"),
+            title("Answer buttons and hours"),
+            Static(id="buttons-note", classes="stats-note"),
+            pair("buttons", "hours"),
+            *self._panel("added", "Added (first studied)"),
+        ]
+
+    def _panel(self, name: str, title: str) -> list[Widget]:
+        plot = charts.Chart(id=f"{name}-plot", classes="stats-plot")
+        plot.display = False
+        return [
+            Static(Content.styled(title, "bold $accent"), classes="stats-title"),
+            Static(id=f"{name}-note", classes="stats-note"),
+            plot,
+        ]
 
     def on_mount(self) -> None:
-        for plot in self.query(charts.Chart):
-            plot.display = False
         self._head()
         self.reload()
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        await self.query_one("#stats-body", VerticalScroll).mount_all(self._rest())
+        self._rest_ready = True
+        if self._pending is not None:
+            self._show_rest(*self._pending)
 
     # -- loading -------------------------------------------------------------------------
 
@@ -136,9 +159,13 @@ class StatsScreen(Screen[None]):
         token, decks = self._token, self.scope.deck_ids
         self._head(loading=True)
 
+        painted = threading.Event()
+
         def work() -> None:
             quick = self._compute(decks, days, True)  # the forecast first: states only
             self.app.call_from_thread(self._show, token, quick, False)
+            self.app.call_from_thread(self.call_after_refresh, painted.set)
+            painted.wait(0.5)  # let it paint before this thread takes the interpreter for the rest
             full = self._compute(decks, days, False)
             self.app.call_from_thread(self._show, token, full, True)
 
@@ -167,7 +194,11 @@ class StatsScreen(Screen[None]):
             self._show_rest(data, pal)
 
     def _show_rest(self, data: dict[str, Any], pal: charts.Palette) -> None:
-        """Every panel but the forecast."""
+        """Every panel but the forecast (once they are mounted)."""
+        if not self._rest_ready:
+            self._pending = (data, pal)
+            return
+        self._pending = None
         self.data = data
         self._head()
         self.query_one(CalendarView).show(data, pal)
