@@ -10,6 +10,7 @@ rest follows. `1`-`4` (or `p`) switch the period, `d` the deck, `e` saves an SVG
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +92,9 @@ class StatsScreen(Screen[None]):
         self.quick_token = -1
         self._forecast_shown: tuple[int, object] | None = None
         self._rest_ready = False
+        self.painted: dict[
+            int, dict[str, float]
+        ] = {}  # request -> "first"/"all" -> perf_counter (benchmarks)
         self._pending: tuple[dict[str, Any], charts.Palette] | None = None
 
     def compose(self) -> ComposeResult:
@@ -190,6 +194,7 @@ class StatsScreen(Screen[None]):
             charts.legend(charts.FORECAST_KINDS, pal) if scheduled else None,
         )
         self.quick_token = token  # the first panel shows this request's figures (benchmarks wait for it)
+        self.call_after_refresh(self._painted, token, "first")
         if complete:
             self._show_rest(data, pal)
 
@@ -200,6 +205,7 @@ class StatsScreen(Screen[None]):
             return
         self._pending = None
         self.data = data
+        self.call_after_refresh(self._painted, self._token, "all")
         self._head()
         self.query_one(CalendarView).show(data, pal)
         rev = data["reviews"]
@@ -257,6 +263,9 @@ class StatsScreen(Screen[None]):
             if data["added"]
             else NO_REVIEWS,
         )
+
+    def _painted(self, token: int, what: str) -> None:
+        self.painted.setdefault(token, {})[what] = time.perf_counter()
 
     def _per(self, days: int) -> str:
         size = charts.bucket_days(days, self.size.width - 4)
