@@ -152,3 +152,49 @@ def test_empty_history_prints_no_reviews_yet(tmp_path: Path) -> None:
     )
     assert data["calendar"]["total"] == 0 and data["forecast"]["backlog"] == 0 and data["days"] == 30
     assert [d["deck_id"] for d in data["decks"]] == ["kafka"]
+
+
+def test_svg_saves_the_stats_screen(tmp_path: Path) -> None:
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path / "home")}
+    out = tmp_path / "stats.svg"
+    result = subprocess.run(
+        [sys.executable, "-m", "retain", "stats", "--deck", "kafka", "--svg", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    svg = out.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "Apache&#160;Kafka" in svg and "No&#160;reviews&#160;yet." in svg
+    bad = subprocess.run(
+        [sys.executable, "-m", "retain", "stats", "--svg", str(tmp_path / "missing" / "x.svg")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 1 and bad.stderr.startswith("retain: cannot write") and bad.stdout == ""
+
+
+def test_future_dated_ratings_are_not_counted_in_any_period(tmp_path: Path) -> None:
+    from retain.core.state import REVIEW, CardState, Event
+    from retain.store.state.journal import JournalWriter
+
+    home = open_home({"RETAIN_HOME": str(tmp_path)})
+    now = NOW
+    later = now + timedelta(days=3)
+    state = CardState(REVIEW, None, 3.0, 5.0, later + timedelta(days=3), later, 1, 0)
+    writer = JournalWriter(tmp_path / "state" / "devices" / "aaaaaaaaaaaa", fsync=False)
+    writer.append(
+        Event("aaaaaaaaaaaa-0000000000000000001-1", "review", "kafka/isr", later, state, None, 3, 100)
+    )
+    writer.close()
+    col = Collection.open(home, now, tz=BERLIN, read_only=True, cards=False)
+    try:
+        for days in (30, None):
+            data = json.loads(json.dumps(stats_report(col, now, "kafka", days)))
+            assert data["calendar"]["total"] == 0 and data["reviews"]["total"] == 0
+            assert data["calendar"]["streak"] == 0 and data["days"] >= 1
+    finally:
+        col.close()
