@@ -99,7 +99,7 @@ def _yticks(plt: Any, top: float) -> None:
     plt.yticks(list(range(0, top + 1, step)))
 
 
-BAR_CELLS = 3  # cells per bar: plotext's bars merge into their neighbours when narrower
+BAR_CELLS = 4  # cells per bar: plotext's bars merge into their neighbours when narrower
 
 
 def bucket_days(count: int, width: int = 80) -> int:
