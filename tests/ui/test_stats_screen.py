@@ -24,6 +24,7 @@ from retain.ui.screens.home import HomeScreen
 from retain.ui.screens.scope_picker import ScopePickerScreen
 from retain.ui.screens.stats import NO_REVIEWS, StatsScreen
 from retain.ui.widgets.deck_table import DeckTable
+from retain.ui.widgets.stats_charts import Chart
 
 from .conftest import FIXED_NOW, OpenApp
 from .stats_fixture import BERLIN, NOW, build_fixture
@@ -193,3 +194,18 @@ async def test_small_terminals(fixture_app: tuple[RetainApp, Collection], size: 
         await pilot.press("3", "d", "escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_theme_change_redraws_the_charts_in_its_colours(
+    fixture_app: tuple[RetainApp, Collection],
+) -> None:
+    app, _col = fixture_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        screen = await settled(pilot)
+        before = screen.query_one("#forecast-plot", Chart).version
+        app.theme = "textual-light"
+        await pilot.pause()
+        screen = await settled(pilot)
+        assert screen.query_one("#forecast-plot", Chart).version > before

@@ -146,6 +146,8 @@ class StatsScreen(Screen[None]):
     def on_mount(self) -> None:
         self._head()
         self.reload()
+        # The charts carry the theme's colours: draw them again in a new theme (the figures are cached).
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.reload())
         self.call_after_refresh(self._mount_rest)
 
     async def _mount_rest(self) -> None:
