@@ -84,8 +84,12 @@ class StatsSource:
         """Every figure over `decks` (None: all, removed decks' history too) for the last `days`
         study days (None: the whole history); `cards_only`: the card-state blocks only (no
         history query: the screen's first panel)."""
-        rows = [] if cards_only else self.rows(decks)
-        span = FORECAST_DAYS if cards_only and days is None else period_days(rows, self.today, days)
+        rows = self._rows.get(self._key(decks)) if cards_only else self.rows(decks)
+        if rows is None:  # the first pass of "all": the forecast covers a year until the rows are read
+            rows = []
+            span = FORECAST_DAYS if days is None else period_days(rows, self.today, days)
+        else:
+            span = period_days(rows, self.today, days)
         fig = Figures(today=self.today, days=span)
         card_blocks(fig, self.cards(decks, with_distributions=not cards_only))
         if not cards_only:
