@@ -97,6 +97,13 @@ async def take_all(out: Path, size: tuple[int, int]) -> None:
     async def help_screen(pilot: Pilot[None]) -> None:
         await pilot.press("f1")
 
+    async def stats_screen(pilot: Pilot[None]) -> None:
+        await pilot.press("t")
+        for _ in range(500):  # the figures are computed in a worker
+            if getattr(pilot.app.screen, "data", None) is not None and not pilot.app.screen.workers:
+                break
+            await pilot.pause(0.02)
+
     kafka = ["kafka"]
     await shoot(out, "study-front", size, nothing, kafka, clock)
     await shoot(out, "study-revealed", size, reveal, kafka, clock)
@@ -104,6 +111,41 @@ async def take_all(out: Path, size: tuple[int, int]) -> None:
     await shoot(out, "typed-diff", size, to_typed, [TYPED_CARD.partition("/")[0]], clock)
     await shoot(out, "home", size, nothing, None, clock)
     await shoot(out, "help", size, help_screen, None, clock)
+    with tempfile.TemporaryDirectory(prefix="retain-shots-stats-") as tmp:  # a home with a history
+        os.environ["RETAIN_HOME"] = tmp
+        Path(tmp, "config.toml").write_text("[study]\nfuzz = false\n", encoding="utf-8")
+        write_history(START, days=120)
+        await shoot(
+            out, "stats", (size[0], max(size[1], 40)), stats_screen, None, TickingClock(START, timedelta())
+        )
+
+
+def write_history(now: datetime, days: int) -> None:
+    """A plausible, deterministic history over the bundled decks: daily sessions with a few gaps,
+    recorded in time order through the real Collection (so states and journal agree)."""
+    from retain.core.state import REVIEW, CardState, Event
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+
+    col = Collection.open(open_home(), now, tz=UTC, fsync=False)
+    try:
+        keys = [u.key for u in col.units]
+        for back in range(days, 0, -1):
+            if back % 9 == 4 or back in (40, 41):
+                continue  # days off
+            day = now - timedelta(days=back)
+            for n in range(8 + (back * 7) % 13):
+                key = keys[(back * 5 + n * 3) % len(keys)]
+                at = day.replace(hour=7 + (n * 5 + back) % 14, minute=(n * 11) % 60)
+                before = col.states.get(key)
+                ivl = 1 + (back * n) % 60 if before is not None else 1
+                rating = 1 if (back + n) % 11 == 0 else 2 if (back + n) % 7 == 0 else 4 if n % 9 == 0 else 3
+                after = CardState(REVIEW, None, float(ivl), 5.0, at + timedelta(days=ivl), at, 2, 0)
+                col.record(
+                    Event(col.new_event_id(at), "review", key, at, after, before, rating, 4000 + 900 * n)
+                )
+    finally:
+        col.close(now)
 
 
 def main(argv: list[str] | None = None) -> int:

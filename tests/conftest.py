@@ -17,6 +17,7 @@ SLOW = (
     "tests/store/test_store_sigkill.py",
     "tests/store/test_store_two_processes.py",
     "tests/ui/test_snapshots.py",
+    "tests/ui/test_stats_snapshots.py",
     "tests/authoring/test_ui_snapshots.py",
     "tests/interop/test_roundtrip.py",
     "tests/interop/test_real_anki.py",

@@ -1,46 +1,82 @@
-"""`retain stats [--json]`: per deck, cards by state, reviews today, streak, true retention.
+"""`retain stats [--deck ID] [--days N] [--json] [--svg FILE]`: the statistics screen's figures as text.
 
-The figures come from `core.stats.compute_stats` over the library, the
-current states and the history index's per-day aggregates (every device's
-journal, `store.index`). The
-progress is opened read-only, so this works while the TUI is open.
+The per-deck table (cards by state, reviews today, streak, 30-day retention)
+comes from `core.stats.compute_stats`; the forecast, calendar, reviews per day,
+true retention table, card counts, distributions, buttons, hours and added
+cards come from `store.statsdata.gather_figures`, the same call the stats
+screen makes, so the two always agree. The progress is opened read-only, so
+this works while the TUI is open.
 
-JSON: `{"today": "YYYY-MM-DD", "decks": [{"deck_id", "name", "group", "cards",
-"new", "learning", "review", "relearning", "suspended", "reviews_today",
-"streak", "retention", "retention_reviews"}], "total": {...}}`; `retention`
-is a share from 0 to 1, or null when there were no reviews to judge.
+JSON (docs/stats.md has every field): `{"today", "decks": [...], "total": {...},
+"scope", "days", "forecast", "calendar", "reviews", "retention", "counts",
+"distributions", "buttons", "hours", "added"}`. The first three keys are as
+before; `retention` in a deck row is a share from 0 to 1, or null.
 """
 
 from __future__ import annotations
 
 import argparse
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+from retain.commands.output import err
 from retain.commands.readonly import print_report
 from retain.store.collection import Collection
 
-__all__ = ["add_arguments", "run", "stats_report"]
+__all__ = ["StatsInputError", "add_arguments", "parse_days", "run", "stats_report"]
+
+MAX_DAYS = 36500
+
+
+class StatsInputError(Exception):
+    """A bad --deck or --days: one line for the user."""
+
+
+def parse_days(text: str) -> int | None:
+    """`30`, `90`, `365` or `all` (None); anything else raises StatsInputError."""
+    if text.strip().lower() == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise StatsInputError(f"--days takes a number of days or 'all', not {text!r}") from None
+    if not 1 <= value <= MAX_DAYS:
+        raise StatsInputError(f"--days must be between 1 and {MAX_DAYS} (or 'all')")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
+    parser.add_argument("--deck", metavar="ID", help="only this deck (default: every deck)")
+    parser.add_argument("--days", metavar="N", default="30", help="the period in study days, or 'all' (30)")
+    parser.add_argument("--svg", metavar="FILE", help="also save the stats screen as an SVG picture")
 
 
-def stats_report(col: Collection, now: datetime) -> dict[str, Any]:
+def stats_report(
+    col: Collection, now: datetime, deck: str | None = None, days: int | None = 30
+) -> dict[str, Any]:
     from retain.core.stats import RETENTION_DAYS, Activity, compute_stats
+    from retain.store.statsdata import gather_figures
 
+    names = {d.id: (d.name, d.group) for d in col.library.decks}
+    if deck is not None and deck not in names:
+        raise StatsInputError(f"no deck with id {deck!r} (`retain due` lists them)")
     activity = {
-        deck: Activity(frozenset(a.days), a.today, a.passed, a.judged)
-        for deck, a in col.history_index.activity(now, RETENTION_DAYS).items()
+        d: Activity(frozenset(a.days), a.today, a.passed, a.judged)
+        for d, a in col.history_index.activity(now, RETENTION_DAYS).items()
     }
     report = compute_stats(col.units, col.states, activity, col.today(now))
     data = report.to_dict()
-    names = {d.id: (d.name, d.group) for d in col.library.decks}
     decks: list[dict[str, Any]] = data["decks"]  # type: ignore[assignment]
     for row in decks:
         row["name"], row["group"] = names.get(row["deck_id"], (row["deck_id"], ""))
     decks.sort(key=lambda r: (str(r["group"]).casefold(), str(r["name"]).casefold()))
+    if deck is not None:
+        data["decks"] = [r for r in decks if r["deck_id"] == deck]
+    figures = gather_figures(col, now, None if deck is None else [deck], days)
+    data["scope"] = deck or ""
+    data.update(figures.to_dict())
     return data
 
 
@@ -48,7 +84,7 @@ def _pct(value: Any) -> str:
     return "-" if value is None else f"{100 * float(value):.0f}%"
 
 
-def _table(data: dict[str, Any]) -> str:
+def _deck_table(data: dict[str, Any]) -> list[str]:
     head = ("Deck", "Cards", "New", "Learn", "Review", "Relearn", "Susp", "Today", "Streak", "Retention")
     rows = [head]
     for d in [*data["decks"], {**data["total"], "name": "Total"}]:
@@ -71,8 +107,38 @@ def _table(data: dict[str, Any]) -> str:
     lines.append(
         f"study day {data['today']}; retention: reviews of review-state cards not rated Again, last 30 study days"
     )
-    return "\n".join(lines)
+    return lines
+
+
+def _table(data: dict[str, Any]) -> str:
+    from retain.core.statstext import figures_text
+
+    return "\n".join([*_deck_table(data), "", *figures_text(data)])
 
 
 def run(args: argparse.Namespace) -> int:
-    return print_report(stats_report, _table, as_json=args.json)
+    try:
+        days = parse_days(str(args.days))
+        if args.deck is not None and not str(args.deck).strip():
+            raise StatsInputError("--deck needs a deck id")
+    except StatsInputError as exc:
+        err(f"retain: {exc}")
+        return 2
+    svg = Path(args.svg) if args.svg else None
+
+    def build(col: Collection, now: datetime) -> dict[str, Any]:
+        report = stats_report(col, now, args.deck, days)
+        if svg is not None:
+            from retain.ui.stats_open import save_stats_svg
+
+            save_stats_svg(col, now, svg, args.deck, days)
+        return report
+
+    try:
+        return print_report(build, _table, as_json=args.json)
+    except StatsInputError as exc:
+        err(f"retain: {exc}")
+        return 2
+    except OSError as exc:
+        err(f"retain: cannot write {svg}: {exc.strerror or exc}")
+        return 1

@@ -398,6 +398,10 @@ class RetainApp(App[None]):
             yield SystemCommand(
                 "Export deck", "To .apkg .csv .tsv .txt .md or .toml", screen.action_export_deck
             )
+        if isinstance(screen, HomeScreen):
+            yield SystemCommand(
+                "Statistics", "Forecast, calendar, retention, card counts (t)", screen.action_stats
+            )
         if isinstance(screen, StudyScreen):
             yield SystemCommand("Undo", "Take back the last rating, suspend or bury", screen.action_undo)
             yield SystemCommand(
@@ -450,6 +454,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     from retain.ui.screens.custom_study import CustomStudyScreen
     from retain.ui.screens.help import HelpScreen
     from retain.ui.screens.settings import SettingsScreen
+    from retain.ui.screens.stats import StatsScreen
     from retain.ui.screens.study import StudyScreen
     from retain.ui.screens.summary import SummaryScreen
 
@@ -459,6 +464,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
         ("Custom study", list(CustomStudyScreen.BINDINGS)),
         ("Study", list(StudyScreen.BINDINGS)),
         ("Summary", list(SummaryScreen.BINDINGS)),
+        ("Statistics", list(StatsScreen.BINDINGS)),
         ("Help", list(HelpScreen.BINDINGS)),
         ("Settings", list(SettingsScreen.BINDINGS)),
         *authoring_binding_sections(),

@@ -38,13 +38,19 @@ _SUMS = [
     f"{_B} = 2 AND {_IVL} < {_YOUNG} AND rating = 1",
     f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating > 1",
     f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating = 1",
+    # the answer buttons by card type: learning (new, learning, relearning), young, mature
+    *(f"{_B} <> 2 AND rating = {r}" for r in range(1, 5)),
+    *(f"{_B} = 2 AND {_IVL} < {_YOUNG} AND rating = {r}" for r in range(1, 5)),
+    *(f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating = {r}" for r in range(1, 5)),
+    # ratings and ratings not Again per local hour (events.hour)
+    *(f"hour = {h}" for h in range(24)),
+    *(f"hour = {h} AND rating > 1" for h in range(24)),
 ]
 _COUNT = (
     "SELECT deck, day, count(*), "
     + ", ".join(f"ifnull(sum({x}), 0)" for x in _SUMS)
     + " FROM events WHERE kind = 0 AND undone = 0"
 )
-_INSERT = "INSERT INTO daily VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 
 
 @functools.lru_cache(maxsize=8)  # asked on every feed, i.e. on every rating: compute it once
@@ -74,11 +80,15 @@ def recount_since(db: sqlite3.Connection, first_rowid: int, undone: list[tuple[s
 
 
 def restamp(db: sqlite3.Connection, day: StudyDay) -> None:
-    """Recompute every event's study day under `day` (the rollover hour or the zone changed)."""
+    """Recompute every event's study day and local hour under `day` (the rollover hour or the zone changed)."""
 
     def of(t: int) -> int:
         return day.of(_EPOCH + timedelta(microseconds=t)).toordinal()
 
+    def hour(t: int) -> int:
+        return (_EPOCH + timedelta(microseconds=t)).astimezone(day.tz).hour
+
     db.create_function("retain_day", 1, of, deterministic=True)
-    db.execute("UPDATE events SET day = retain_day(t)")
+    db.create_function("retain_hour", 1, hour, deterministic=True)
+    db.execute("UPDATE events SET day = retain_day(t), hour = retain_hour(t)")
     recount_all(db)

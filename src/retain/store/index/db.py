@@ -24,7 +24,7 @@ from retain.store.index.derivedcache import code_fingerprint
 __all__ = ["INDEX_NAME", "SCHEMA_VERSION", "IndexUnavailable", "connect", "create_indexes", "reset"]
 
 INDEX_NAME = "history.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: events gained the local hour, daily the buttons by card type and the hours
 _BUSY_MS = 15_000
 
 _TABLES = """
@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS events (
     ms INTEGER NOT NULL,
     undoes TEXT,
     day INTEGER NOT NULL,      -- study day (date.toordinal) under meta 'studyday'
+    hour INTEGER NOT NULL DEFAULT 0,  -- local hour of day (0-23) in the same zone
     bstate INTEGER,            -- state before the event (NULL: not recorded)
     bivl REAL,                 -- interval before the event, days (due - last review)
     astate INTEGER,            -- state after the event (NULL: back to new)
@@ -66,6 +67,57 @@ CREATE TABLE IF NOT EXISTS daily (  -- counted ratings (undone ones left out) pe
     again INTEGER NOT NULL, hard INTEGER NOT NULL, good INTEGER NOT NULL, easy INTEGER NOT NULL,
     young_pass INTEGER NOT NULL, young_fail INTEGER NOT NULL,     -- review cards, interval < 21 days
     mature_pass INTEGER NOT NULL, mature_fail INTEGER NOT NULL,   -- review cards, interval >= 21 days
+    l1 INTEGER NOT NULL, l2 INTEGER NOT NULL, l3 INTEGER NOT NULL, l4 INTEGER NOT NULL,  -- buttons: learning
+    y1 INTEGER NOT NULL, y2 INTEGER NOT NULL, y3 INTEGER NOT NULL, y4 INTEGER NOT NULL,  -- young
+    m1 INTEGER NOT NULL, m2 INTEGER NOT NULL, m3 INTEGER NOT NULL, m4 INTEGER NOT NULL,  -- mature
+    h0 INTEGER NOT NULL,  -- h0..h23: ratings by local hour; p0..p23: of them not Again
+    h1 INTEGER NOT NULL,
+    h2 INTEGER NOT NULL,
+    h3 INTEGER NOT NULL,
+    h4 INTEGER NOT NULL,
+    h5 INTEGER NOT NULL,
+    h6 INTEGER NOT NULL,
+    h7 INTEGER NOT NULL,
+    h8 INTEGER NOT NULL,
+    h9 INTEGER NOT NULL,
+    h10 INTEGER NOT NULL,
+    h11 INTEGER NOT NULL,
+    h12 INTEGER NOT NULL,
+    h13 INTEGER NOT NULL,
+    h14 INTEGER NOT NULL,
+    h15 INTEGER NOT NULL,
+    h16 INTEGER NOT NULL,
+    h17 INTEGER NOT NULL,
+    h18 INTEGER NOT NULL,
+    h19 INTEGER NOT NULL,
+    h20 INTEGER NOT NULL,
+    h21 INTEGER NOT NULL,
+    h22 INTEGER NOT NULL,
+    h23 INTEGER NOT NULL,
+    p0 INTEGER NOT NULL,
+    p1 INTEGER NOT NULL,
+    p2 INTEGER NOT NULL,
+    p3 INTEGER NOT NULL,
+    p4 INTEGER NOT NULL,
+    p5 INTEGER NOT NULL,
+    p6 INTEGER NOT NULL,
+    p7 INTEGER NOT NULL,
+    p8 INTEGER NOT NULL,
+    p9 INTEGER NOT NULL,
+    p10 INTEGER NOT NULL,
+    p11 INTEGER NOT NULL,
+    p12 INTEGER NOT NULL,
+    p13 INTEGER NOT NULL,
+    p14 INTEGER NOT NULL,
+    p15 INTEGER NOT NULL,
+    p16 INTEGER NOT NULL,
+    p17 INTEGER NOT NULL,
+    p18 INTEGER NOT NULL,
+    p19 INTEGER NOT NULL,
+    p20 INTEGER NOT NULL,
+    p21 INTEGER NOT NULL,
+    p22 INTEGER NOT NULL,
+    p23 INTEGER NOT NULL,
     PRIMARY KEY (deck, day)
 ) WITHOUT ROWID;
 """
@@ -93,8 +145,8 @@ def _is_current(db: sqlite3.Connection) -> bool:
         return False
     try:
         row = db.execute("SELECT v FROM meta WHERE k = 'code'").fetchone()
-        db.execute("SELECT file, off, t, device, eid, kind, key, deck, day, undone FROM events LIMIT 1")
-        db.execute("SELECT deck, day, reviews, young_pass, mature_fail FROM daily LIMIT 1")
+        db.execute("SELECT file, off, t, device, eid, kind, key, deck, day, hour, undone FROM events LIMIT 1")
+        db.execute("SELECT deck, day, reviews, young_pass, mature_fail, m4, p23 FROM daily LIMIT 1")
         db.execute("SELECT id, device, name, ino, size, tail FROM files LIMIT 1")
     except sqlite3.DatabaseError:
         return False

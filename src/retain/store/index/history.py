@@ -22,9 +22,11 @@ from typing import Any, NamedTuple, TypeVar
 
 from retain.core.due import DayLog
 from retain.core.state import NEW, REVIEW, Event
+from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.db import connect, create_indexes, reset
 from retain.store.index.ingest import KIND, ProgressFn, ingest, micros, read_event_at
+from retain.store.index.statsquery import daily_rows
 
 __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
 
@@ -268,6 +270,12 @@ class History:
             "SELECT max(t) FROM events WHERE kind = ? AND undone = 0", (KIND[kind],)
         ).fetchone()
         return None if row is None or row[0] is None else _time(row[0])
+
+    @_locked
+    def day_rows(self, now: datetime, decks: Sequence[str] | None = None) -> list[DayRow]:
+        """Per study day sums of the counted ratings in `decks` (None: all, removed decks too)."""
+        self.refresh(now)
+        return daily_rows(self._db, decks)
 
     @_locked
     def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:

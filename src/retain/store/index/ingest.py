@@ -44,7 +44,7 @@ _DAY = timedelta(days=1)
 _SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot never spans two study days
 _INSERT = (
     "INSERT INTO events (file, off, t, device, eid, kind, key, deck, rating, ms, undoes,"
-    " day, bstate, bivl, astate, astab) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " day, hour, bstate, bivl, astate, astab) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -70,14 +70,17 @@ def _tail(fh_path: Path, end: int) -> int:
 def _rows(file_id: int, device: str, cols: IndexCols, day: StudyDay) -> Iterator[tuple[object, ...]]:
     """The `events` rows of a batch, from its columns (a cold build makes ~300k of them)."""
     n = len(cols.t)
-    slot_day: dict[int, int] = {}
+    slot_day: dict[int, tuple[int, int]] = {}
     days = []
+    hours = []
     for us in cols.t:
         slot = us // _SLOT_US
-        d = slot_day.get(slot)
-        if d is None:
-            d = slot_day[slot] = day.of(_EPOCH + timedelta(microseconds=slot * _SLOT_US)).toordinal()
-        days.append(d)
+        dh = slot_day.get(slot)
+        if dh is None:
+            moment = _EPOCH + timedelta(microseconds=slot * _SLOT_US)
+            dh = slot_day[slot] = (day.of(moment).toordinal(), moment.astimezone(day.tz).hour)
+        days.append(dh[0])
+        hours.append(dh[1])
     decks = [k.partition("/")[0] for k in cols.key]
     return zip(
         repeat(file_id, n),
@@ -92,6 +95,7 @@ def _rows(file_id: int, device: str, cols: IndexCols, day: StudyDay) -> Iterator
         cols.ms,
         cols.undoes,
         days,
+        hours,
         cols.bstate,
         cols.bivl,
         cols.astate,

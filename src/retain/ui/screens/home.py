@@ -85,6 +85,7 @@ class HomeScreen(Screen[None]):
         Binding("u,ctrl+z", "undo", "Undo", id="home.undo", show=False),
         Binding("C", "custom_study", "Custom study", id="home.custom_study"),
         Binding("comma", "app.settings", "Settings", id="home.settings", show=False),
+        Binding("t", "stats", "Statistics", id="home.stats", show=False),
     ]
 
     def __init__(
@@ -276,6 +277,17 @@ class HomeScreen(Screen[None]):
         deck_id = row.deck_ids[0] if row is not None else None
         group = row.label if row is not None and row.is_group else None  # a group: all of it
         self.app.push_screen(ExportScreen(retain_app(self).collection, deck_id, group=group))
+
+    def action_stats(self) -> None:
+        """The statistics screen for the selected deck or group (`ui.stats_open`)."""
+        row = self.query_one(DeckTable).selected_row()
+
+        def open_it() -> None:
+            from retain.ui.stats_open import open_stats
+
+            open_stats(self.app, row)
+
+        self._when_ready(open_it)
 
     def on_decks_reloaded(self) -> None:
         """Deck files changed on disk (`retain.ui.live_reload`)."""

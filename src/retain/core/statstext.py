@@ -1,0 +1,81 @@
+"""The statistics as compact text for `retain stats`: sparkline bars and the retention table.
+
+Works on the JSON form of the figures (`Figures.to_dict()`), so the text shows
+exactly what `--json` prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["figures_text", "sparkline"]
+
+_BARS = " ▁▂▃▄▅▆▇█"
+_WIDTH = 60  # characters a sparkline may take; longer series are summed into buckets
+
+
+def sparkline(values: Sequence[int], width: int = _WIDTH) -> str:
+    """One character per value (or per bucket of values when there are more than `width`)."""
+    if not values:
+        return ""
+    size = max(1, -(-len(values) // width))
+    sums = [sum(values[i : i + size]) for i in range(0, len(values), size)]
+    top = max(sums)
+    if top <= 0:
+        return " " * len(sums)
+    return "".join(_BARS[0] if v <= 0 else _BARS[max(1, round(8 * v / top))] for v in sums)
+
+
+def _rate(block: dict[str, Any]) -> str:
+    rate = block.get("rate")
+    return "-" if rate is None else f"{100 * float(rate):.1f}%"
+
+
+def _retention_lines(retention: dict[str, Any]) -> list[str]:
+    head = f"{'':<10} {'young':>16} {'mature':>16} {'total':>16}"
+    lines = [f"True retention (desired {100 * float(retention['desired']):.0f}%)", head]
+    for span in retention["spans"]:
+        cells = []
+        for part in ("young", "mature", "total"):
+            b = span[part]
+            cells.append(f"{b['pass']}/{b['pass'] + b['fail']} {_rate(b):>6}")
+        lines.append(f"{span['span']:<10} " + " ".join(f"{c:>16}" for c in cells))
+    return lines
+
+
+def figures_text(data: dict[str, Any]) -> list[str]:
+    forecast = data["forecast"]
+    days = forecast["days"]
+    due = [d["young"] + d["mature"] for d in days]
+    reviews = data["reviews"]
+    per_day = {d["date"]: d["reviews"] for d in reviews["days"]}
+    series = _dates(reviews["first"], data["today"])
+    done = [per_day.get(d, 0) for d in series]
+    cal = data["calendar"]
+    counts = data["counts"]
+    lines = [
+        f"Due forecast, next {len(days)} days: {sum(due)} cards; due today (backlog) {forecast['backlog']}",
+        f"  |{sparkline(due)}|  max {max(due, default=0)}/day",
+        f"Reviews, last {data['days']} days: {reviews['total']} in {reviews['minutes']} min"
+        f" on {reviews['days_studied']} days",
+        f"  |{sparkline(done)}|  max {max(done, default=0)}/day",
+        f"Streak {cal['streak']} days, longest {cal['longest_streak']}; {cal['days_studied']} of the last 365 days"
+        f" studied ({cal['total']} reviews)",
+        "",
+        *_retention_lines(data["retention"]),
+        "",
+        "Cards: "
+        + ", ".join(f"{k} {counts[k]}" for k in counts if k != "total")
+        + f" (of {counts['total']})",
+    ]
+    if not cal["total"]:
+        lines.insert(0, "No reviews yet.")
+    return lines
+
+
+def _dates(first: str, last: str) -> list[str]:
+    from datetime import date, timedelta
+
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]

@@ -1,0 +1,57 @@
+"""SQL behind the statistics: per study day sums over chosen decks, and ratings per local hour.
+
+`daily_rows` reads the `daily` table (a few thousand rows even at 300k events),
+the hour-of-day counts included.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import date
+
+from retain.core.statsfigures import DayRow
+
+__all__ = ["daily_rows"]
+
+_COLUMNS = (
+    "reviews, ms, new, learning, review, relearning, "
+    "l1, l2, l3, l4, y1, y2, y3, y4, m1, m2, m3, m4, young_pass, young_fail, mature_pass, mature_fail, "
+    + ", ".join(f"h{h}" for h in range(24))
+    + ", "
+    + ", ".join(f"p{h}" for h in range(24))
+)
+_SUMS = ", ".join(f"sum({c.strip()})" for c in _COLUMNS.split(","))
+
+
+def _deck_filter(decks: Sequence[str] | None, column: str = "deck") -> tuple[str, list[object]]:
+    if decks is None:
+        return "", []
+    return f" AND {column} IN ({','.join('?' * len(decks))})", list(decks)
+
+
+def daily_rows(db: sqlite3.Connection, decks: Sequence[str] | None) -> list[DayRow]:
+    """One `DayRow` per study day with counted ratings in `decks` (None: every deck, removed ones too)."""
+    where, args = _deck_filter(decks)
+    sql = f"SELECT day, {_SUMS} FROM daily WHERE 1{where} GROUP BY day ORDER BY day"
+    out = []
+    for row in db.execute(sql, args):
+        v = [int(x or 0) for x in row[1:]]
+        out.append(
+            DayRow(
+                date.fromordinal(row[0]),
+                reviews=v[0],
+                ms=v[1],
+                new=v[2],
+                learning=v[3],
+                review=v[4],
+                relearning=v[5],
+                buttons=tuple(v[6:18]),
+                young_pass=v[18],
+                young_fail=v[19],
+                mature_pass=v[20],
+                mature_fail=v[21],
+                hours=tuple(v[22:70]),
+            )
+        )
+    return out

@@ -1,0 +1,104 @@
+"""Gather the statistics' inputs from an open collection: the figures for a deck, a group or all.
+
+The one place the stats screen and `retain stats` get their figures from
+(`core.statsfigures` over the history index and the states), so both always
+show the same numbers. A `StatsSource` keeps what it read per scope (the card
+figures, the days' aggregates, the hour counts of every period), so switching
+the period on the screen recomputes only the period's sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from retain.core.state import CardState
+from retain.core.statscards import FORECAST_DAYS, CardFigures, Histogram, card_figures, distributions
+from retain.core.statsfigures import DayRow, Figures, card_blocks, history_figures, period_days
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from retain.store.collection import Collection
+
+__all__ = ["StatsSource", "gather_figures"]
+
+Scope = tuple[str, ...] | None
+
+
+class StatsSource:
+    """Figures over one collection at one moment, read once per scope."""
+
+    def __init__(self, col: Collection, now: datetime) -> None:
+        self.col = col
+        self.now = now
+        self.today = col.today(now)
+        self._cards: dict[Scope, CardFigures] = {}
+        self._card_states: dict[Scope, list[CardState | None]] = {}
+        self._dists: dict[Scope, dict[str, Histogram]] = {}
+        self._rows: dict[Scope, list[DayRow]] = {}
+
+    @staticmethod
+    def _key(decks: Sequence[str] | None) -> Scope:
+        return None if decks is None else tuple(decks)
+
+    def _states(self, key: Scope) -> list[CardState | None]:
+        found = self._card_states.get(key)
+        if found is None:
+            wanted = None if key is None else set(key)
+            states = self.col.states
+            found = [states.get(u.key) for u in self.col.units if wanted is None or u.deck_id in wanted]
+            self._card_states[key] = found
+        return found
+
+    def cards(self, decks: Sequence[str] | None, *, with_distributions: bool = True) -> CardFigures:
+        """Forecast and counts (and the distributions, computed on first need) of the scope's cards."""
+        key = self._key(decks)
+        found = self._cards.get(key)
+        if found is None:
+            day = self.col.studyday
+            starts = [
+                day.start_of(self.today + timedelta(days=i)).timestamp() for i in range(1, FORECAST_DAYS + 2)
+            ]
+            found = self._cards[key] = card_figures(
+                self._states(key), now=self.now, today=self.today, day_starts=starts, with_distributions=False
+            )
+        if not with_distributions:
+            return found
+        if key not in self._dists:
+            self._dists[key] = distributions(self._states(key), self.now)
+        return replace(found, distributions=self._dists[key])
+
+    def rows(self, decks: Sequence[str] | None) -> list[DayRow]:
+        key = self._key(decks)
+        if key not in self._rows:
+            self._rows[key] = self.col.history_index.day_rows(self.now, decks)
+        return self._rows[key]
+
+    def _first(self, rows: list[DayRow], days: int | None) -> date:
+        return self.today - timedelta(days=period_days(rows, self.today, days) - 1)
+
+    def figures(self, decks: Sequence[str] | None, days: int | None, *, cards_only: bool = False) -> Figures:
+        """Every figure over `decks` (None: all, removed decks' history too) for the last `days`
+        study days (None: the whole history); `cards_only`: the card-state blocks only (no
+        history query: the screen's first panel)."""
+        rows = self._rows.get(self._key(decks)) if cards_only else self.rows(decks)
+        if rows is None:  # the first pass of "all": the forecast covers a year until the rows are read
+            rows = []
+            span = FORECAST_DAYS if days is None else period_days(rows, self.today, days)
+        else:
+            span = period_days(rows, self.today, days)
+        fig = Figures(today=self.today, days=span)
+        card_blocks(fig, self.cards(decks, with_distributions=not cards_only))
+        if not cards_only:
+            settings = self.col.settings_for(decks[0]) if decks else self.col.home.config.study
+            history_figures(fig, rows, settings.desired_retention)
+        return fig
+
+
+def gather_figures(
+    col: Collection, now: datetime, decks: Sequence[str] | None = None, days: int | None = 30
+) -> Figures:
+    return StatsSource(col, now).figures(decks, days)

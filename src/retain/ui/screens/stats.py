@@ -1,0 +1,343 @@
+"""Statistics: due forecast, review calendar, reviews per day, true retention, card counts,
+distributions, answer buttons and hours, added cards; for a deck, a group or everything.
+
+The figures come from `store.statsdata.gather_figures` (the same call `retain
+stats` makes), computed in a thread worker so key presses never wait for a
+query; the first panel (the forecast) is shown from a quick first pass, the
+rest follows. `1`-`4` (or `p`) switch the period, `d` the deck, `e` saves an SVG.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Static
+
+from retain.core.statsfigures import PERIODS
+from retain.ui.text import line
+from retain.ui.widgets import stats_charts as charts
+from retain.ui.widgets.key_bar import KeyBar
+
+__all__ = ["PERIOD_NAMES", "Scope", "StatsScreen"]
+
+PERIOD_NAMES = {"1m": "1 month", "3m": "3 months", "1y": "1 year", "all": "all"}
+NO_REVIEWS = "No reviews yet."
+Compute = Callable[[Sequence[str] | None, int | None, bool], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What the figures cover: a deck, a group's decks, or everything (`deck_ids` None)."""
+
+    label: str
+    deck_ids: tuple[str, ...] | None = None
+
+
+class CalendarView(Static):
+    """The year heatmap; redrawn for the width it gets."""
+
+    data: dict[str, Any] | None = None
+    pal: charts.Palette | None = None
+
+    def show(self, data: dict[str, Any], pal: charts.Palette) -> None:
+        self.data, self.pal = data, pal
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.data is None or self.pal is None or not self.size.width:
+            return
+        if not self.data["calendar"]["total"]:
+            self.update(Content.styled(NO_REVIEWS, "$text-muted"))
+        else:
+            self.update(charts.calendar_content(self.data, self.pal, self.size.width))
+
+
+class StatsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,t", "close", "Back", id="stats.close"),
+        Binding("1", "period('1m')", "1 month", id="stats.month", show=False),
+        Binding("2", "period('3m')", "3 months", id="stats.quarter", show=False),
+        Binding("3", "period('1y')", "1 year", id="stats.year", show=False),
+        Binding("4", "period('all')", "All", id="stats.all", show=False),
+        Binding("p", "next_period", "Period", id="stats.next_period"),
+        Binding("d", "pick_scope", "Deck", id="stats.deck"),
+        Binding("e", "save_svg", "Save SVG", id="stats.svg"),
+    ]
+
+    def __init__(
+        self, compute: Compute, scope: Scope, scopes: Sequence[Scope], *, period: str = "1m"
+    ) -> None:
+        super().__init__()
+        self._compute = compute
+        self.scope = scope
+        self.scopes = list(scopes)
+        self.period = period
+        self.custom_days: int | None = None  # `retain stats --svg --days N` with another N
+        self.data: dict[str, Any] | None = None  # the figures on screen (the JSON form)
+        self._token = 0
+        self.quick_token = -1
+        self._forecast_shown: tuple[int, object] | None = None
+        self._rest_ready = False
+        self.painted: dict[
+            int, dict[str, float]
+        ] = {}  # request -> "first"/"all" -> perf_counter (benchmarks)
+        self._pending: tuple[dict[str, Any], charts.Palette] | None = None
+
+    def compose(self) -> ComposeResult:
+        # Only the first panel at first: the rest is mounted after the first paint (`_mount_rest`).
+        yield Static(id="stats-head")
+        with VerticalScroll(id="stats-body"):
+            yield from self._panel("forecast", "Due forecast")
+        yield KeyBar()
+
+    def _rest(self) -> list[Widget]:
+        def title(text: str) -> Static:
+            return Static(Content.styled(text, "bold $accent"), classes="stats-title")
+
+        def chart(name: str) -> charts.Chart:
+            plot = charts.Chart(id=f"{name}-plot", classes="stats-plot")
+            plot.display = False
+            return plot
+
+        def pair(a: str, b: str) -> Horizontal:
+            return Horizontal(chart(a), chart(b), classes="stats-pair")
+
+        return [
+            title("Review calendar"),
+            CalendarView(id="calendar"),
+            *self._panel("reviews", "Reviews per day"),
+            title("True retention"),
+            Static(id="retention"),
+            title("Card counts"),
+            Static(id="counts"),
+            title("Distributions"),
+            Static(id="distributions-note", classes="stats-note"),
+            pair("intervals", "stability"),
+            pair("difficulty", "retrievability"),
+            title("Answer buttons and hours"),
+            Static(id="buttons-note", classes="stats-note"),
+            pair("buttons", "hours"),
+            *self._panel("added", "Added (first studied)"),
+        ]
+
+    def _panel(self, name: str, title: str) -> list[Widget]:
+        plot = charts.Chart(id=f"{name}-plot", classes="stats-plot")
+        plot.display = False
+        return [
+            Static(Content.styled(title, "bold $accent"), classes="stats-title"),
+            Static(id=f"{name}-note", classes="stats-note"),
+            plot,
+        ]
+
+    def on_mount(self) -> None:
+        self._head()
+        self.reload()
+        # The charts carry the theme's colours: draw them again in a new theme (the figures are cached).
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.reload())
+        self.call_after_refresh(self._mount_rest)
+
+    async def _mount_rest(self) -> None:
+        await self.query_one("#stats-body", VerticalScroll).mount_all(self._rest())
+        self._rest_ready = True
+        if self._pending is not None:
+            self._show_rest(*self._pending)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Compute the figures for the current scope and period in a thread; show them when ready."""
+        self._token += 1
+        days = self.custom_days if self.custom_days is not None else PERIODS[self.period]
+        token, decks = self._token, self.scope.deck_ids
+        self._head(loading=True)
+
+        painted = threading.Event()
+
+        def work() -> None:
+            quick = self._compute(decks, days, True)  # the forecast first: states only
+            self.app.call_from_thread(self._show, token, quick, False)
+            self.app.call_from_thread(self.call_after_refresh, painted.set)
+            painted.wait(0.5)  # let it paint before this thread takes the interpreter for the rest
+            full = self._compute(decks, days, False)
+            self.app.call_from_thread(self._show, token, full, True)
+
+        self.run_worker(work, thread=True, exclusive=True, group="stats", exit_on_error=False)
+
+    def _show(self, token: int, data: dict[str, Any], complete: bool) -> None:
+        if token != self._token or not self.is_attached:
+            return  # a newer period or deck was asked for meanwhile
+        pal = charts.palette(self.app.theme_variables)
+        f = data["forecast"]
+        if self._forecast_shown == (token, f):
+            return self._show_rest(data, pal) if complete else None  # the quick pass drew it already
+        self._forecast_shown = (token, f)
+        self._plot("forecast", f["backlog"] or any(self._due(data)), charts.draw_forecast, data, pal)
+        scheduled = data["counts"]["total"] - data["counts"]["new"] - data["counts"]["suspended"] > 0
+        per = self._per(len(f["days"]))
+        self._note(
+            "forecast",
+            f"Due today (backlog) {f['backlog']}  ·  next {len(f['days'])} days {sum(self._due(data))}{per}   "
+            if scheduled
+            else f"{NO_REVIEWS} Nothing is scheduled.",
+            charts.legend(charts.FORECAST_KINDS, pal) if scheduled else None,
+        )
+        self.quick_token = token  # the first panel shows this request's figures (benchmarks wait for it)
+        self.call_after_refresh(self._painted, token, "first")
+        if complete:
+            self._show_rest(data, pal)
+
+    def _show_rest(self, data: dict[str, Any], pal: charts.Palette) -> None:
+        """Every panel but the forecast (once they are mounted)."""
+        if not self._rest_ready:
+            self._pending = (data, pal)
+            return
+        self._pending = None
+        self.data = data
+        self.call_after_refresh(self._painted, self._token, "all")
+        self._head()
+        self.query_one(CalendarView).show(data, pal)
+        rev = data["reviews"]
+        has = bool(rev["total"])
+        self._plot("reviews", has, charts.draw_reviews, data, pal)
+        self._note(
+            "reviews",
+            f"{rev['total']} reviews in {rev['minutes']:g} min on {rev['days_studied']} of {data['days']} days"
+            f"{self._per(data['days'])}   "
+            if has
+            else NO_REVIEWS,
+            charts.legend(charts.REVIEW_KINDS, pal) if has else None,
+        )
+        any_ever = bool(data["calendar"]["total"]) or has
+        self.query_one("#retention", Static).update(
+            charts.retention_content(data) if any_ever else Content.styled(NO_REVIEWS, "$text-muted")
+        )
+        counts = self.query_one("#counts", Static)
+        if data["counts"]["total"]:
+            counts.update(charts.counts_content(data, pal, max(30, self.size.width - 4)))
+        else:
+            counts.update(Content.styled("No cards here.", "$text-muted"))
+        dist = data["distributions"]
+        known = sum(dist["stability"]["counts"]) > 0
+        self._note(
+            "distributions",
+            "intervals · stability (days) / difficulty · retrievability (%)" if known else NO_REVIEWS,
+        )
+        for name, color in (
+            ("intervals", "primary"),
+            ("stability", "accent"),
+            ("difficulty", "warning"),
+            ("retrievability", "success"),
+        ):
+            self._plot(
+                name,
+                known,
+                lambda plt, d, p, n=name, c=color, width=80: charts.draw_distribution(
+                    plt, d["distributions"][n], p, c, width
+                ),
+                data,
+                pal,
+            )
+        self._note(
+            "buttons",
+            "answers by card type (%) · reviews by hour of day   " if has else NO_REVIEWS,
+            charts.legend(charts.BUTTONS, pal) if has else None,
+        )
+        self._plot("buttons", has, charts.draw_buttons, data, pal)
+        self._plot("hours", has, charts.draw_hours, data, pal)
+        self._plot("added", bool(data["added"]), charts.draw_added, data, pal)
+        self._note(
+            "added",
+            f"{sum(a['cards'] for a in data['added'])} cards studied for the first time"
+            if data["added"]
+            else NO_REVIEWS,
+        )
+
+    def _painted(self, token: int, what: str) -> None:
+        self.painted.setdefault(token, {})[what] = time.perf_counter()
+
+    def _per(self, days: int) -> str:
+        size = charts.bucket_days(days, self.size.width - 4)
+        return "" if size == 1 else f"  (a bar is {size} days)"
+
+    @staticmethod
+    def _due(data: dict[str, Any]) -> list[int]:
+        return [d["young"] + d["mature"] for d in data["forecast"]["days"]]
+
+    def _note(self, name: str, text: str, extra: Content | None = None) -> None:
+        note = line(text, "$text-muted")
+        self.query_one(f"#{name}-note", Static).update(note + extra if extra is not None else note)
+
+    def _plot(
+        self, name: str, show: bool, draw: Callable[..., None], data: dict[str, Any], pal: charts.Palette
+    ) -> None:
+        plot = self.query_one(f"#{name}-plot", charts.Chart)
+        plot.display = bool(show)
+        if show:
+            wide = self.size.width - 4
+            draw(plot.plt, data, pal, width=wide // 2 if "stats-pair" in plot.parent.classes else wide)  # type: ignore[union-attr]
+            plot.drawn()
+
+    def _head(self, *, loading: bool = False) -> None:
+        parts: list[tuple[str, str] | str | Content] = [
+            ("Statistics  ", "bold $accent"),
+            line(self.scope.label, "bold"),
+        ]
+        parts.append(("   ", ""))
+        for key, name in PERIOD_NAMES.items():
+            on = key == self.period and self.custom_days is None
+            parts.append((f" {name} ", "reverse bold" if on else "$text-muted"))
+        if self.custom_days is not None:
+            parts.append((f" {self.custom_days} days ", "reverse bold"))
+        if loading:
+            parts.append(("   counting…", "$text-muted"))
+        elif self.data is not None:
+            parts.append((f"   study day {self.data['today']}", "$text-muted"))
+        self.query_one("#stats-head", Static).update(Content.assemble(*parts))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_period(self, period: str) -> None:
+        if period in PERIODS and (period != self.period or self.custom_days is not None):
+            self.period, self.custom_days = period, None
+            self.reload()
+
+    def action_next_period(self) -> None:
+        names = list(PERIODS)
+        self.action_period(names[(names.index(self.period) + 1) % len(names)])
+
+    def action_pick_scope(self) -> None:
+        from retain.ui.screens.scope_picker import ScopePickerScreen
+
+        self.app.push_screen(ScopePickerScreen(self.scopes, self.scope), self._scope_picked)
+
+    def _scope_picked(self, scope: Scope | None) -> None:
+        if scope is not None and scope != self.scope:
+            self.scope = scope
+            self.reload()
+
+    def action_save_svg(self) -> None:
+        stamp = self.data["today"] if self.data else "now"
+        path = Path.cwd() / f"retain-stats-{stamp}.svg"
+        try:
+            self.app.save_screenshot(path.name, str(path.parent))
+        except OSError as exc:
+            self.app.notify(f"Cannot save {path}: {exc.strerror or exc}", severity="error", markup=False)
+            return
+        self.app.notify(f"Saved {path}", markup=False)

@@ -1,0 +1,88 @@
+"""Open the statistics screen over the app's collection, and save it as SVG without a terminal.
+
+`open_stats` is what `t` on the deck list and the command palette call; the
+screen gets a `compute` function over the collection (the figures in the JSON
+form `retain stats --json` prints) and the scopes to switch between.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retain.core.deckrows import DeckRow, deck_rows
+from retain.ui.screens.stats import Scope, StatsScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from retain.store.collection import Collection
+
+__all__ = ["open_stats", "save_stats_svg", "scopes_for", "stats_screen"]
+
+ALL = Scope("All decks")
+
+
+def scopes_for(collection: Collection) -> list[Scope]:
+    """Every deck, then each group and deck in the deck list's order."""
+    rows = deck_rows(collection.library.decks, {}, {})
+    return [ALL, *(Scope(r.label, tuple(r.deck_ids)) for r in rows)]
+
+
+def stats_screen(
+    collection: Collection, clock: Callable[[], datetime], row: DeckRow | None, *, period: str = "1m"
+) -> StatsScreen:
+    from retain.store.statsdata import StatsSource
+
+    source = StatsSource(collection, clock())  # read once per scope: a period switch costs no query
+
+    def compute(decks: Sequence[str] | None, days: int | None, quick: bool) -> dict[str, Any]:
+        return source.figures(decks, days, cards_only=quick).to_dict()
+
+    scope = ALL if row is None else Scope(row.label, tuple(row.deck_ids))
+    return StatsScreen(compute, scope, scopes_for(collection), period=period)
+
+
+def open_stats(app: App[Any], row: DeckRow | None) -> None:
+    from retain.ui.access import retain_app
+
+    host = retain_app(app)
+    app.push_screen(stats_screen(host.collection, host.clock, row))
+
+
+def save_stats_svg(
+    collection: Collection,
+    now: datetime,
+    path: Path,
+    deck: str | None,
+    days: int | None,
+    size: tuple[int, int] = (100, 124),
+) -> None:
+    """Draw the stats screen headless (no terminal needed) and write it to `path` as SVG."""
+    from retain.core.statsfigures import PERIODS
+    from retain.ui.app import make_app
+
+    period = next((k for k, v in PERIODS.items() if v == days), "1m")
+    app = make_app(collection, lambda: now, config=collection.home.config)
+    row = None
+    if deck is not None:
+        found = collection.library.get(deck)
+        label = found.name if found is not None and found.name else deck
+        row = DeckRow(f"deck:{deck}", label, 0, (deck,))
+
+    async def run() -> str:
+        async with app.run_test(size=size) as pilot:
+            screen = stats_screen(collection, lambda: now, row, period=period)
+            if days is not None and days not in PERIODS.values():
+                screen.custom_days = days
+            await app.push_screen(screen)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return app.export_screenshot(title="retain stats")
+
+    svg = asyncio.run(run())
+    path.write_text(svg, encoding="utf-8")

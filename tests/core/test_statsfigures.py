@@ -1,0 +1,115 @@
+"""core/statsfigures.py and core/statstext.py: the pieces behind every statistics figure."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from retain.core.state import LEARNING, NEW, REVIEW, CardState
+from retain.core.statsfigures import DEFAULT_DECAY, DayRow, compute_figures, longest_streak, retrievability
+from retain.core.statstext import sparkline
+
+NOW = datetime(2026, 3, 30, 10, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 30)
+
+
+DAY_STARTS = [datetime(2026, 3, 30, tzinfo=UTC).timestamp() + 86400 * i for i in range(1, 367)]  # UTC days
+
+
+def _review(ivl: float, due_in: float, **kw: object) -> CardState:
+    last = NOW + timedelta(days=due_in - ivl)
+    return CardState(REVIEW, None, max(ivl, 0.1), 5.0, last + timedelta(days=ivl), last, 2, 0, **kw)  # type: ignore[arg-type]
+
+
+def test_default_decay_is_fsrs_default() -> None:
+    from fsrs.scheduler import DEFAULT_PARAMETERS
+
+    assert DEFAULT_PARAMETERS[20] == pytest.approx(DEFAULT_DECAY)
+
+
+def test_retrievability_matches_fsrs() -> None:
+    from fsrs import Card, Scheduler, State
+
+    card = Card(
+        card_id=1,
+        state=State.Review,
+        step=None,
+        stability=7.0,
+        difficulty=5.0,
+        due=NOW,
+        last_review=NOW - timedelta(days=10),
+    )
+    ours = retrievability(
+        CardState(REVIEW, None, 7.0, 5.0, NOW, NOW - timedelta(days=10)),
+        NOW,
+    )
+    assert ours == pytest.approx(Scheduler().get_card_retrievability(card, NOW), abs=1e-9)
+    assert retrievability(CardState(REVIEW, None, 7.0, 5.0, NOW, NOW), NOW) == pytest.approx(1.0)
+    assert retrievability(CardState(), NOW) is None
+
+
+@given(st.sets(st.integers(0, 400)))
+def test_longest_streak_is_the_longest_run(days: set[int]) -> None:
+    best = 0
+    for d in days:
+        run = 0
+        while d + run in days:
+            run += 1
+        best = max(best, run)
+    assert longest_streak(date.fromordinal(730000 + d) for d in days) == best
+
+
+def test_forecast_counts_and_backlog() -> None:
+    states = [
+        None,  # new
+        CardState(NEW, suspended=True),
+        _review(3, -2),  # overdue: backlog, young
+        _review(30, 0.1),  # due today: backlog, mature
+        _review(30, 1),  # tomorrow, mature
+        _review(5, 2, suspended=True),  # suspended: not in the forecast
+        _review(5, 2, buried_until="2026-03-31"),  # buried: counted as buried, still due
+        CardState(LEARNING, 0, 1.0, 5.0, NOW + timedelta(days=1), NOW),
+        _review(10, 400),  # beyond the horizon
+    ]
+    fig = compute_figures([], states, now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30)
+    f = fig.forecast
+    assert (f["backlog"], f["backlog_young"], f["backlog_mature"]) == (2, 1, 1)
+    days = f["days"]
+    assert isinstance(days, list) and len(days) == 30
+    assert days[0] == {"date": "2026-03-31", "young": 1, "mature": 1}
+    assert days[1] == {"date": "2026-04-01", "young": 1, "mature": 0}
+    assert fig.counts == {
+        "new": 1,
+        "learning": 1,
+        "young": 2,
+        "mature": 2,
+        "suspended": 2,
+        "buried": 1,
+        "leeches": 0,
+        "total": 9,
+    }
+    assert not fig.has_reviews
+
+
+def test_period_all_starts_at_the_first_rating() -> None:
+    hours = tuple(3 if i == 5 else 2 if i == 24 + 5 else 0 for i in range(48))
+    rows = [
+        DayRow(TODAY - timedelta(days=99), reviews=2, new=2),
+        DayRow(TODAY, reviews=1, review=1, young_pass=1, hours=hours),
+    ]
+    fig = compute_figures(rows, [], now=NOW, today=TODAY, day_starts=DAY_STARTS, days=None)
+    assert fig.days == 100 and fig.reviews["total"] == 3
+    assert fig.added == [{"date": (TODAY - timedelta(days=99)).isoformat(), "cards": 2}]
+    assert fig.hours[5] == {"hour": 5, "reviews": 3, "passed": 2}
+    spans = fig.retention["spans"]
+    assert isinstance(spans, list) and spans[0]["young"] == {"pass": 1, "fail": 0, "rate": 1.0}
+
+
+def test_sparkline() -> None:
+    assert sparkline([]) == ""
+    assert sparkline([0, 0]) == "  "
+    assert sparkline([0, 4, 8]) == " ▄█"
+    assert len(sparkline(list(range(365)))) <= 60

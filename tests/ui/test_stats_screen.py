@@ -1,0 +1,211 @@
+"""The statistics screen: `t` and the palette open it, period and deck switches, figures equal to
+`retain stats --json`, and the bad inputs (empty history, only suspended cards, 60x20)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import OptionList, Static
+from textual_plotext import PlotextPlot
+
+from retain.commands.stats import stats_report
+from retain.core.state import CardState, Event
+from retain.store import home as store_home
+from retain.store.collection import Collection
+from retain.store.home import open_home
+from retain.ui.app import RetainApp, make_app
+from retain.ui.screens.home import HomeScreen
+from retain.ui.screens.scope_picker import ScopePickerScreen
+from retain.ui.screens.stats import NO_REVIEWS, StatsScreen
+from retain.ui.widgets.deck_table import DeckTable
+from retain.ui.widgets.stats_charts import Chart
+
+from .conftest import FIXED_NOW, OpenApp
+from .stats_fixture import BERLIN, NOW, build_fixture
+
+BLOCKS = (
+    "forecast",
+    "calendar",
+    "reviews",
+    "retention",
+    "counts",
+    "distributions",
+    "buttons",
+    "hours",
+    "added",
+)
+
+
+@pytest.fixture
+def fixture_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[RetainApp, Collection]]:
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    home, _events = build_fixture(tmp_path)
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    col = Collection.open(home, NOW, tz=BERLIN, read_only=True)
+    yield make_app(col, lambda: NOW, config=home.config), col
+    col.close()
+
+
+async def settled(pilot: Pilot[None]) -> StatsScreen:
+    """Wait until the stats screen shows complete figures."""
+    for _ in range(500):
+        screen = pilot.app.screen
+        if isinstance(screen, StatsScreen) and screen.data is not None and not screen.workers:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StatsScreen)
+    return pilot.app.screen
+
+
+def _same(data: dict[str, Any], report: dict[str, Any]) -> None:
+    ours = json.loads(json.dumps(data))
+    for block in BLOCKS:
+        assert ours[block] == report[block], block
+
+
+async def test_t_opens_the_selected_deck_and_figures_equal_the_json(
+    fixture_app: tuple[RetainApp, Collection],
+) -> None:
+    app, col = fixture_app
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one(DeckTable).selected_row().deck_ids == ("fix",)  # type: ignore[union-attr]
+        await pilot.press("t")
+        screen = await settled(pilot)
+        assert screen.scope.deck_ids == ("fix",) and screen.period == "1m"
+        assert screen.data is not None
+        _same(screen.data, json.loads(json.dumps(stats_report(col, NOW, "fix", 30))))
+        assert screen.query_one("#forecast-plot", PlotextPlot).display
+        assert "Due today (backlog) 0" in str(screen.query_one("#forecast-note", Static).render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_period_switch_recomputes_every_block(fixture_app: tuple[RetainApp, Collection]) -> None:
+    app, col = fixture_app
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await settled(pilot)
+        for key, period, days in (("3", "1y", 365), ("4", "all", None), ("2", "3m", 90), ("p", "1y", 365)):
+            await pilot.press(key)
+            screen = await settled(pilot)
+            assert screen.period == period and screen.data is not None
+            _same(screen.data, json.loads(json.dumps(stats_report(col, NOW, "fix", days))))
+        assert screen.data is not None and screen.data["days"] == 365
+
+
+async def test_deck_switch_through_the_picker(fixture_app: tuple[RetainApp, Collection]) -> None:
+    app, col = fixture_app
+    async with app.run_test(size=(110, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        await settled(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ScopePickerScreen)
+        assert app.screen.query_one(OptionList).highlighted == 1  # the current scope, after "All decks"
+        await pilot.press("home", "enter")
+        screen = await settled(pilot)
+        assert screen.scope.deck_ids is None and screen.scope.label == "All decks"
+        assert screen.data is not None
+        _same(screen.data, json.loads(json.dumps(stats_report(col, NOW, None, 30))))
+
+
+async def test_palette_offers_statistics(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Statistics" in titles
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Statistics")
+        command.callback()
+        await settled(pilot)
+
+
+def _notes(screen: StatsScreen) -> dict[str, str]:
+    return {
+        name: str(screen.query_one(f"#{name}", Static).render())
+        for name in (
+            "forecast-note",
+            "calendar",
+            "reviews-note",
+            "retention",
+            "distributions-note",
+            "buttons-note",
+            "added-note",
+        )
+    }
+
+
+async def test_empty_history_says_no_reviews_yet_in_every_panel(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        screen = await settled(pilot)
+        for name, text in _notes(screen).items():
+            assert NO_REVIEWS in text, name
+        assert not any(p.display for p in screen.query(PlotextPlot))
+        for key in ("3", "4", "1"):
+            await pilot.press(key)
+            await settled(pilot)
+
+
+async def test_a_deck_with_only_suspended_cards(retain_home: Path, open_app: OpenApp) -> None:
+    col = Collection.open(open_home(), FIXED_NOW)
+    keys = [u.key for u in col.units if u.deck_id == "consul"]
+    for i, key in enumerate(keys):
+        at = FIXED_NOW - timedelta(minutes=10 - i)
+        col.record(Event(col.new_event_id(at), "suspend", key, at, CardState(suspended=True), None))
+    col.close()
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        from retain.ui.stats_open import stats_screen
+
+        row = next(r for r in app.screen.data.rows if r.deck_ids == ("consul",))  # type: ignore[attr-defined]
+        await app.push_screen(stats_screen(app.collection, app.clock, row))
+        screen = await settled(pilot)
+        assert screen.data is not None and screen.data["counts"]["suspended"] == len(keys)
+        assert NO_REVIEWS in _notes(screen)["forecast-note"]
+        assert "suspended" in str(screen.query_one("#counts", Static).render())
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)])
+async def test_small_terminals(fixture_app: tuple[RetainApp, Collection], size: tuple[int, int]) -> None:
+    app, _col = fixture_app
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        screen = await settled(pilot)
+        calendar = str(screen.query_one("#calendar", Static).render())
+        assert "Streak 3 days" in calendar
+        first_row = calendar.splitlines()[0]
+        assert len(first_row) <= size[0]
+        await pilot.press("3", "d", "escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_theme_change_redraws_the_charts_in_its_colours(
+    fixture_app: tuple[RetainApp, Collection],
+) -> None:
+    app, _col = fixture_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("t")
+        screen = await settled(pilot)
+        before = screen.query_one("#forecast-plot", Chart).version
+        app.theme = "textual-light"
+        await pilot.pause()
+        screen = await settled(pilot)
+        assert screen.query_one("#forecast-plot", Chart).version > before
