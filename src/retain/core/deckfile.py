@@ -7,6 +7,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
+from retain.core.answer.spec import ANSWER_KEYS, problems, read_keys
 from retain.core.cloze import MAX_CLOZE, cloze_numbers, out_of_range_numbers
 from retain.core.ids import is_valid_id
 from retain.core.model import KINDS, Card, Deck, Kind, Problem
@@ -30,7 +31,7 @@ MAX_FRONT = 300
 EXPANSION_FLOOR = 4_000_000
 EXPANSION_FACTOR = 8
 DECK_KEYS = {"id", "name", "group", "description", "version", "authors", "license", "tags"}
-CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source"}
+CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS}
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 # `key =` at a line start (`deck.`/`cards.` prefixes allowed): the keys whose positions errors report.
 _KEY_LINE_RE = re.compile(
@@ -197,6 +198,9 @@ def _card(ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, int]
         return None
     k: Kind = kind
     before = len(ctx.problems)
+    spec, found = read_keys(raw)
+    for key, message, severity in found:
+        ctx.add(ctx.find(key, *where), f"card {card_id!r}: {message}", severity)
     card = Card(
         id=card_id,
         kind=k,
@@ -208,10 +212,21 @@ def _card(ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, int]
         tags=_strs(ctx, raw, "tags", where),
         source=_str(ctx, raw, "source", where),
         line=start,
+        match=spec.match,
+        pattern=spec.pattern,
+        accept_range=spec.accept_range,
+        tolerance=spec.tolerance,
+        aliases=spec.aliases,
     )
     if any(p.severity == "error" for p in ctx.problems[before:]):
         return None
-    return _check_card(ctx, card, where)
+    checked = _check_card(ctx, card, where)
+    if checked is not None and any(key in raw for key in ANSWER_KEYS):
+        for key, message, severity in problems(card.id, card.kind, card.back, card.accept, spec, list(raw)):
+            ctx.add(ctx.find(key, *where), message, severity)
+            if severity == "error":
+                checked = None
+    return checked
 
 
 def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | None:

@@ -1,0 +1,194 @@
+"""Shell words for `match = "command"`: `shlex` splitting with each word's place in the text, and
+argv parsed into positionals and flags the way getopt reads them.
+
+Which flags take a value is learnt from the expected command: `--ns=x` or a
+bundle like `-nx` takes one; a flag followed by a flag, or last, does not; a
+flag followed by a plain word may (`-n prod`, or `-f web` where `-f` is a
+switch): the caller tries both readings (`Reading`).
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["Arity", "Flag", "Parsed", "Word", "command_text", "learn_arity", "parse_argv", "split_words"]
+
+Arity = Literal["value", "switch", "either"]
+_DASHES = "‐‑‒–—―−﹣－"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    start: int  # span in the original text; -1 when unknown
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    name: str  # canonical (aliases applied)
+    value: str | None
+    words: tuple[int, ...]  # indexes of the words it came from
+    shown: str  # as written, for messages
+
+
+@dataclass(slots=True)
+class Parsed:
+    positionals: list[tuple[str, int]] = field(default_factory=list)  # (word, index)
+    flags: list[Flag] = field(default_factory=list)
+
+
+def command_text(text: str) -> str:
+    """A command without Markdown code marks around it or a `$ ` prompt before it."""
+    text = text.strip()
+    for fence in ("```", "`"):
+        if text.startswith(fence) and text.endswith(fence) and len(text) > 2 * len(fence):
+            text = text[len(fence) : -len(fence)].strip()
+            break
+    if text.startswith(("sh\n", "bash\n", "shell\n", "console\n")):
+        text = text.split("\n", 1)[1]
+    return text.removeprefix("$ ").strip()
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Word spans by POSIX shell quoting rules (shlex's, for a text shlex can split)."""
+    spans: list[tuple[int, int]] = []
+    i, n, start = 0, len(text), -1
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            if start >= 0:
+                spans.append((start, i))
+                start = -1
+            i += 1
+            continue
+        if start < 0:
+            start = i
+        if ch == "\\":
+            i += 2
+        elif ch in "'\"":
+            close = i + 1
+            while close < n and text[close] != ch:
+                close += 2 if ch == '"' and text[close] == "\\" else 1
+            i = close + 1
+        else:
+            i += 1
+    if start >= 0:
+        spans.append((start, min(i, n)))
+    return spans
+
+
+def split_words(text: str) -> list[Word]:
+    """`shlex.split` with spans; raises ValueError (shlex's message) on an unclosed quote."""
+    values = shlex.split(text)
+    spans = _spans(text)
+    if len(spans) != len(values):
+        return [Word(v, -1, -1) for v in values]
+    return [Word(_fix_dash(v), a, b) for v, (a, b) in zip(values, spans, strict=True)]
+
+
+def _fix_dash(word: str) -> str:
+    """A dash that a phone or a word processor made typographic: `—namespace` -> `--namespace`."""
+    if word[:1] in _DASHES and len(word) > 1:
+        rest = word[1:]
+        return ("--" if len(rest) > 1 and rest[0] not in "-=" else "-") + rest
+    return word
+
+
+def is_flag(word: str) -> bool:
+    return len(word) > 1 and word[0] == "-" and word != "--" and not (word[1].isdigit() or word[1] == ".")
+
+
+def _canon(name: str, aliases: dict[str, str]) -> str:
+    for _ in range(3):  # -n -> --namespace; a short chain at most
+        if name not in aliases:
+            break
+        name = aliases[name]
+    return name
+
+
+def _pieces(
+    word: str, aliases: dict[str, str], arity: dict[str, Arity], reading: Arity
+) -> list[tuple[str, str | None, bool]]:
+    """(flag, inline value, may take the next word) for one flag word."""
+    if word.startswith("--") or word in aliases or len(word) == 2:
+        name, eq, value = word.partition("=")
+        if eq:
+            return [(name, value, False)]
+        return [(name, None, True)]
+    name, eq, value = word.partition("=")
+    if eq and len(name) == 2:
+        return [(name, value, False)]
+    out: list[tuple[str, str | None, bool]] = []
+    for k in range(1, len(word)):
+        flag = "-" + word[k]
+        rest = word[k + 1 :]
+        takes = arity.get(_canon(flag, aliases), "switch")
+        if rest and (takes == "value" or (takes == "either" and reading == "value")):
+            return [*out, (flag, rest, False)]
+        out.append((flag, None, not rest))
+    return out
+
+
+def parse_argv(words: list[Word], aliases: dict[str, str], arity: dict[str, Arity], reading: Arity) -> Parsed:
+    """Positionals and flags of argv; `reading` decides the flags whose arity is "either"."""
+    parsed = Parsed()
+    i, ended = 0, False
+    while i < len(words):
+        word = words[i].text
+        if ended or not is_flag(word):
+            if word == "--" and not ended:
+                ended = True
+            else:
+                parsed.positionals.append((word, i))
+            i += 1
+            continue
+        used = [i]
+        pieces = _pieces(word, aliases, arity, reading)
+        for n, (flag, value, open_) in enumerate(pieces):
+            name = _canon(flag, aliases)
+            takes = arity.get(name, "switch")
+            wants = takes == "value" or (takes == "either" and reading == "value")
+            last = n == len(pieces) - 1
+            if (
+                value is None
+                and open_
+                and last
+                and wants
+                and i + 1 < len(words)
+                and not is_flag(words[i + 1].text)
+            ):
+                value = words[i + 1].text
+                used.append(i + 1)
+            parsed.flags.append(Flag(name, value, tuple(used), word if len(pieces) == 1 else flag))
+        i = used[-1] + 1
+    return parsed
+
+
+def learn_arity(words: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
+    """Which flags of the expected command take a value: "value", "switch" or "either"."""
+    arity: dict[str, Arity] = {}
+
+    def note(name: str, seen: Arity) -> None:
+        old = arity.get(name)
+        if old is None or old == "either" or (old == "switch" and seen == "value"):
+            arity[name] = seen
+
+    for i, w in enumerate(words):
+        word = w.text
+        if word == "--":
+            break
+        if not is_flag(word):
+            continue
+        pieces = _pieces(word, aliases, {}, "switch")
+        for n, (flag, value, _open) in enumerate(pieces):
+            name = _canon(flag, aliases)
+            if value is not None:
+                note(name, "value")
+            elif n == len(pieces) - 1 and i + 1 < len(words) and not is_flag(words[i + 1].text):
+                note(name, "either")
+            else:
+                note(name, "switch")
+    return arity
