@@ -21,8 +21,10 @@ __all__ = [
     "MAX_PATTERN",
     "AnswerSpec",
     "Finding",
+    "from_meta",
     "problems",
     "read_keys",
+    "to_meta",
 ]
 
 MATCHES = ("set", "command", "number", "regex")
@@ -185,3 +187,36 @@ def _regex_problems(card_id: str, back: str, accept: Sequence[str], spec: Answer
     if not regex.matches(_plain(back)):
         return [("pattern", f"regex card {card_id!r}: the back does not match its own pattern", "warning")]
     return []
+
+
+def to_meta(spec: AnswerSpec) -> dict[str, Any]:
+    """The settings that are set, as JSON/TOML-friendly values (for exporters' metadata)."""
+    meta: dict[str, Any] = {}
+    if spec.match:
+        meta["match"] = spec.match
+    if spec.pattern:
+        meta["pattern"] = spec.pattern
+    if spec.accept_range is not None:
+        meta["accept_range"] = list(spec.accept_range)
+    if spec.tolerance is not None:
+        meta["tolerance"] = spec.tolerance
+    if spec.aliases:
+        meta["aliases"] = dict(spec.aliases)
+    return meta
+
+
+def from_meta(meta: dict[str, Any], kind: str, back: str, accept: Sequence[str]) -> dict[str, Any]:
+    """Card fields from an importer's metadata; anything `retain check` would refuse is left out."""
+    raw = {k: meta[k] for k in ANSWER_KEYS if k in meta}
+    if not raw or kind != "typed":
+        return {}
+    spec, found = read_keys(raw)
+    if found or any(sev == "error" for _k, _m, sev in problems("", kind, back, accept, spec, list(raw))):
+        return {}
+    return {
+        "match": spec.match,
+        "pattern": spec.pattern,
+        "accept_range": spec.accept_range,
+        "tolerance": spec.tolerance,
+        "aliases": spec.aliases,
+    }
