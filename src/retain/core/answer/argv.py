@@ -13,7 +13,17 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Arity", "Flag", "Parsed", "Word", "command_text", "learn_arity", "parse_argv", "split_words"]
+__all__ = [
+    "Arity",
+    "Flag",
+    "Parsed",
+    "Word",
+    "command_text",
+    "learn_arity",
+    "parse_argv",
+    "settle_arity",
+    "split_words",
+]
 
 Arity = Literal["value", "switch", "either"]
 _DASHES = "‐‑‒–—―−﹣－"
@@ -192,3 +202,24 @@ def learn_arity(words: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
             else:
                 note(name, "switch")
     return arity
+
+
+def settle_arity(arity: dict[str, Arity], typed: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
+    """The expected command's arity with "either" settled where the typed answer shows it:
+    `--ns=x` takes a value; a flag followed by a flag, or last, does not."""
+    settled = dict(arity)
+    for i, w in enumerate(typed):
+        word = w.text
+        if word == "--":
+            break
+        if not is_flag(word) or not (word.startswith("--") or len(word.partition("=")[0]) == 2):
+            continue
+        name, eq, _value = word.partition("=")
+        name = _canon(name, aliases)
+        if settled.get(name) != "either":
+            continue
+        if eq:
+            settled[name] = "value"
+        elif i + 1 == len(typed) or is_flag(typed[i + 1].text):
+            settled[name] = "switch"
+    return settled

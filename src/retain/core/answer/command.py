@@ -13,7 +13,16 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from retain.core.answer.argv import Arity, Parsed, Word, command_text, learn_arity, parse_argv, split_words
+from retain.core.answer.argv import (
+    Arity,
+    Parsed,
+    Word,
+    command_text,
+    learn_arity,
+    parse_argv,
+    settle_arity,
+    split_words,
+)
 from retain.core.answer.normalise import near_miss, normalise, unify_styles
 from retain.core.answer.spec import AnswerSpec
 from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, check_text
@@ -147,8 +156,12 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
             continue  # `retain check` reports it
         if not words:
             continue
-        arity = learn_arity(words, aliases)
-        for reading in _READINGS:
+        learnt = learn_arity(words, aliases)
+        settled = settle_arity(learnt, typed_words, aliases)
+        tries = [(settled, r) for r in _READINGS]
+        if settled != learnt:
+            tries += [(learnt, r) for r in _READINGS]
+        for arity, reading in tries:
             result = _compare(
                 parse_argv(typed_words, aliases, arity, reading), parse_argv(words, aliases, arity, reading)
             )

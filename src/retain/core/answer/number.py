@@ -85,12 +85,15 @@ def check_number(answer: str, expected: str, accept: Sequence[str], spec: Answer
         parts = char_diff(typed, shown)
         return TypedCheck(typed, shown, True, similarity(typed, shown), parts[0], parts[1], 3, "number")
     note = (
-        f"unit: expected {want.unit if want else unit}, not {got.unit}" if inside else _range_note(low, high)
+        f"unit: expected {want.shown_unit if want else unit}, not {got.shown_unit}"
+        if inside
+        else _range_note(low, high)
     )
     return _numbered(text, note=note, rating=1)
 
 
 def _fmt(x: float) -> str:
+    x = float(x)
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 

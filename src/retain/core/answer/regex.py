@@ -29,8 +29,12 @@ class Pattern:
     regex: Any  # re2._Regexp
 
     def matches(self, text: str) -> bool:
-        """Whether the whole text matches, as typed or `normalise`d (case never matters)."""
-        text = text[:MAX_REGEX_ANSWER]
+        """Whether the whole text matches, as typed or `normalise`d (case never matters).
+
+        An answer over `MAX_REGEX_ANSWER` characters never matches (it is not cut to fit).
+        """
+        if len(text) > MAX_REGEX_ANSWER:
+            return False
         trimmed = " ".join(unify_styles(text).split())
         return any(self.regex.fullmatch(t) is not None for t in (trimmed, normalise(trimmed)))
 
@@ -66,7 +70,7 @@ def check_regex(answer: str, expected: str, accept: Sequence[str], pattern: str)
             "regex",
             note=f"the card's pattern is broken: {exc}",
         )
-    typed = " ".join(answer[:MAX_REGEX_ANSWER].split())
+    typed = " ".join(answer[: MAX_REGEX_ANSWER + 1].split())
     if typed and regex.matches(typed):
         shown = plain_answer(expected)
         parts = (DiffPart(typed, "same"),), (DiffPart(shown, "same"),) if shown else ()
