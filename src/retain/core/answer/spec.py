@@ -201,13 +201,16 @@ def to_meta(spec: AnswerSpec) -> dict[str, Any]:
     if spec.tolerance is not None:
         meta["tolerance"] = spec.tolerance
     if spec.aliases:
-        meta["aliases"] = dict(spec.aliases)
+        meta["aliases"] = [list(pair) for pair in spec.aliases]  # pairs: their order survives sorted JSON
     return meta
 
 
 def from_meta(meta: dict[str, Any], kind: str, back: str, accept: Sequence[str]) -> dict[str, Any]:
     """Card fields from an importer's metadata; anything `retain check` would refuse is left out."""
     raw = {k: meta[k] for k in ANSWER_KEYS if k in meta}
+    pairs = raw.get("aliases")
+    if isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        raw["aliases"] = {p[0]: p[1] for p in pairs if isinstance(p[0], str)}
     if not raw or kind != "typed":
         return {}
     spec, found = read_keys(raw)
