@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retain.core.answer import AnswerSpec, check_answer
+from retain.core.answer.argv import _fix_dash, split_words
 from retain.core.answer.normalise import edit_distance, fold_accents, normalise
 from retain.core.answer.textmode import plain_answer
 
@@ -104,3 +105,15 @@ def test_parts_rebuild_both_strings_in_every_mode(match: str, typed: str, expect
     assert "".join(p.text for p in result.expected_parts if p.kind != "wrong") == result.expected
     assert result.suggested_rating in (1, 2, 3)
     assert result.correct == (result.suggested_rating == 3)
+
+
+@given(st.text(st.characters(exclude_categories=["Cs"]), max_size=40))
+def test_split_words_is_shlex_split(text: str) -> None:
+    try:
+        want = shlex.split(text)
+    except ValueError:
+        return
+    words = split_words(text)
+    assert [w.text for w in words] == [_fix_dash(v) for v in want]
+    for w in words:  # spans, where known, hold the word as written
+        assert w.start < 0 or w.end > w.start

@@ -9,6 +9,7 @@ switch): the caller tries both readings (`Reading`).
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,6 +28,7 @@ __all__ = [
 
 Arity = Literal["value", "switch", "either"]
 _DASHES = "‐‑‒–—―−﹣－"
+_WORDS = re.compile(r"[^ \t\r\n]+")  # shlex's whitespace, no other
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,8 @@ def _spans(text: str) -> list[tuple[int, int]]:
 
 def split_words(text: str) -> list[Word]:
     """`shlex.split` with spans; raises ValueError (shlex's message) on an unclosed quote."""
+    if not any(ch in text for ch in "'\"\\"):  # no quoting: shlex would split at whitespace
+        return [Word(_fix_dash(m[0]), m.start(), m.end()) for m in _WORDS.finditer(text)]
     values = shlex.split(text)
     spans = _spans(text)
     if len(spans) != len(values):

@@ -106,6 +106,11 @@ def _pick(parsed: Parsed, keys: Counter[tuple[str, str | None]]) -> list[int]:
     return out
 
 
+def _readings(arity: dict[str, Arity]) -> tuple[Arity, ...]:
+    """Both readings when some flag may or may not take the next word; else one is enough."""
+    return _READINGS if "either" in arity.values() else _READINGS[:1]
+
+
 def _parts(text: str, words: list[Word], bad: set[int], kind: str) -> tuple[DiffPart, ...]:
     if any(w.start < 0 for w in words):
         return (DiffPart(text, "same" if not bad else kind),) if text else ()  # type: ignore[arg-type]
@@ -158,9 +163,9 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
             continue
         learnt = learn_arity(words, aliases)
         settled = settle_arity(learnt, typed_words, aliases)
-        tries = [(settled, r) for r in _READINGS]
+        tries = [(settled, r) for r in _readings(settled)]
         if settled != learnt:
-            tries += [(learnt, r) for r in _READINGS]
+            tries += [(learnt, r) for r in _readings(learnt)]
         for arity, reading in tries:
             result = _compare(
                 parse_argv(typed_words, aliases, arity, reading), parse_argv(words, aliases, arity, reading)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from retain.core.answer.normalise import common_ends
 from retain.core.answer.verdict import DiffPart
 
 __all__ = ["char_diff", "merge_parts", "similarity"]
@@ -50,12 +51,7 @@ def _coarse_diff(typed: str, expected: str) -> tuple[tuple[DiffPart, ...], tuple
     a, b = typed.casefold(), expected.casefold()
     if len(a) != len(typed) or len(b) != len(expected):  # casefold changed a length: no alignment
         a, b = typed, expected
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(a, b)
     ta, tb = len(typed) - tail, len(expected) - tail
     typed_parts = [
         DiffPart(typed[:head], "same"),
@@ -93,5 +89,6 @@ def similarity(a: str, b: str) -> float:
     if not a and not b:
         return 1.0
     if len(a) + len(b) > _FINE:
-        return 2.0 * _lcs(a, b) / (len(a) + len(b))
+        head, tail = common_ends(a, b)  # long answers: only their common ends (linear)
+        return 2.0 * (head + tail) / (len(a) + len(b))
     return SequenceMatcher(None, a, b, autojunk=False).ratio()

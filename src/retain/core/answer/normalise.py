@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from functools import lru_cache
 
 __all__ = [
+    "common_ends",
     "edit_budget",
     "edit_distance",
     "fold_accents",
     "near_miss",
+    "near_typo",
     "normalise",
     "unify_styles",
 ]
@@ -31,19 +35,24 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
-# Ends that never matter: spaces, quotes around the answer, trailing punctuation.
-_LEAD = re.compile(r"^[\s'\"]+")
-_TRAIL = re.compile(r"[\s'\".!?;:,]+$")
+# Ends that never matter (after spaces are single " "): quotes around the answer, trailing punctuation.
+_LEAD_CHARS = " '\""
+_TRAIL_CHARS = " '\".!?;:,"
+_ARTICLES = ("the ", "an ", "a ")
 _ARTICLE = re.compile(r"^(?:the|an|a)\s+(?=\S)")
 _DIGITS = re.compile(r"\d+")
 
 
 def unify_styles(text: str) -> str:
     """NFKC, then typographic quotes to `'`/`"` and every dash or minus to `-` (case kept)."""
+    if text.isascii():  # NFKC leaves ASCII alone
+        return text.translate(_QUOTES) if "`" in text else text
     return unicodedata.normalize("NFKC", text).translate(_QUOTES)
 
 
 def _fold_case(text: str) -> str:
+    if text.isascii():
+        return text.lower()
     # casefold can leave text that NFKC composes again (U+0390): repeat until it is stable.
     for _ in range(4):
         folded = unicodedata.normalize("NFKC", text.casefold()).translate(_QUOTES)
@@ -53,21 +62,25 @@ def _fold_case(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)  # a card's back and accepted answers are normalised on every check
 def normalise(text: str, *, articles: bool = True) -> str:
     """The form answers are compared in: idempotent, `normalise(normalise(x)) == normalise(x)`."""
     text = _fold_case(unify_styles(text))
-    text = _SPACES.sub(" ", text)
+    text = " ".join(text.split()) if text.isascii() else _SPACES.sub(" ", text)
     while True:
         before = text
-        text = _TRAIL.sub("", _LEAD.sub("", text))
-        if articles:
+        text = text.lstrip(_LEAD_CHARS).rstrip(_TRAIL_CHARS)
+        if articles and text.startswith(_ARTICLES):
             text = _ARTICLE.sub("", text)
         if text == before:
             return text
 
 
+@lru_cache(maxsize=4096)
 def fold_accents(text: str) -> str:
     """`normalise`d text without combining marks: `café` -> `cafe` (for the accent near miss)."""
+    if text.isascii():
+        return normalise(text)
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return normalise(stripped)
@@ -93,6 +106,10 @@ def edit_distance(a: str, b: str, limit: int) -> int:
         return limit + 1
     if a == b:
         return 0
+    head, tail = common_ends(a, b)  # a typo leaves the rest alike: only the middle is compared
+    a, b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if len(a) + len(b) > 64 and _lower_bound(a, b) > limit:
+        return limit + 1
     if len(a) < len(b):
         a, b = b, a
     m = len(b)
@@ -123,6 +140,34 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return score if score <= limit else limit + 1
 
 
+def _lower_bound(a: str, b: str) -> int:
+    """A lower bound of the edit distance at C speed: characters one side lacks, else bigrams one
+    side lacks (one edit removes at most 2 bigrams and adds at most 2: 4 in all)."""
+    ca, cb = Counter(a), Counter(b)
+    chars = max(sum((ca - cb).values()), sum((cb - ca).values()))
+    grams = len(set(map(str.__add__, a, a[1:])) ^ set(map(str.__add__, b, b[1:])))
+    return max(chars, (grams + 3) // 4)
+
+
+def _prefix(a: str, b: str) -> int:
+    """Length of the common prefix, by halving (slice compares run in C)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def common_ends(a: str, b: str) -> tuple[int, int]:
+    """(common prefix, common suffix) lengths that do not overlap."""
+    head = _prefix(a, b)
+    tail = _prefix(a[head:][::-1], b[head:][::-1])
+    return head, tail
+
+
 def _one_swap(a: str, b: str) -> bool:
     diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
@@ -137,7 +182,26 @@ def near_miss(typed: str, expected: str) -> bool:
         return False
     if fold_accents(typed) == fold_accents(expected):
         return True
+    return near_typo(typed, expected, edit_budget(expected))
+
+
+def near_typo(typed: str, expected: str, budget: int) -> bool:
+    """Within `budget` typos, the digits alike (`near_miss` without the accents)."""
+    if budget == 0 or abs(len(typed) - len(expected)) > budget:
+        return False
     if _DIGITS.findall(typed) != _DIGITS.findall(expected):
         return False
-    budget = edit_budget(expected)
-    return budget > 0 and edit_distance(typed, expected, budget) <= budget
+    if budget == 1:
+        return _within_one(typed, expected)
+    return edit_distance(typed, expected, budget) <= budget
+
+
+def _within_one(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or adjacent swap apart (linear, no tables)."""
+    head = _prefix(a, b)
+    a, b = a[head:], b[head:]
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) == len(b):
+        return a[1:] == b[1:] or (len(a) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:])
+    return len(a) == len(b) + 1 and a[1:] == b

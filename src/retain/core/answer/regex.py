@@ -36,7 +36,10 @@ class Pattern:
         if len(text) > MAX_REGEX_ANSWER:
             return False
         trimmed = " ".join(unify_styles(text).split())
-        return any(self.regex.fullmatch(t) is not None for t in (trimmed, normalise(trimmed)))
+        if self.regex.fullmatch(trimmed) is not None:
+            return True
+        norm = normalise(trimmed)
+        return norm != trimmed and self.regex.fullmatch(norm) is not None
 
 
 @lru_cache(maxsize=128)
@@ -44,6 +47,7 @@ def compile_pattern(pattern: str) -> Pattern:
     options = re2.Options()
     options.log_errors = False  # RE2 would print to stderr, over the TUI
     options.case_sensitive = False
+    options.never_capture = True  # no groups wanted: RE2 can use its DFA (10 kB: 3 ms -> microseconds)
     options.max_mem = _MAX_MEM
     try:
         return Pattern(re2.compile(pattern, options))

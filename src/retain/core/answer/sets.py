@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retain.core.answer.normalise import near_miss, normalise
+from retain.core.answer.normalise import edit_budget, fold_accents, near_typo, normalise
 from retain.core.answer.spec import AnswerSpec
 from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, plain_answer
 from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
@@ -72,14 +72,31 @@ def _compare(
             kinds.append("wrong")
             pending.append(i)
     near = False
-    for i in pending:
-        key = _key(typed[i], aliases)
-        close = next(
-            (j for j in want.values() if j not in found and near_miss(key, _key(expected[j], aliases))), None
-        )
-        if close is not None:
-            kinds[i], near = "same", True
-            found.add(close)
+    if pending:
+        keys = {j: _key(expected[j], aliases) for j in want.values() if j not in found}
+        folded = {fold_accents(k): j for j, k in keys.items()}
+        by_len: dict[int, list[tuple[int, str, int]]] = {}
+        for j, k in keys.items():
+            budget = edit_budget(k)
+            if budget:  # short items must be exact (or differ only in accents, above)
+                by_len.setdefault(len(k), []).append((j, k, budget))
+        for i in pending:
+            key = _key(typed[i], aliases)
+            close = folded.get(fold_accents(key))
+            if close is None or close in found:
+                window = max(2, len(key) // 8)  # items further apart in length are no typo
+                close = next(
+                    (
+                        j
+                        for n in range(len(key) - window, len(key) + window + 1)
+                        for j, k, budget in by_len.get(n, ())
+                        if j not in found and near_typo(key, k, budget)
+                    ),
+                    None,
+                )
+            if close is not None:
+                kinds[i], near = "same", True
+                found.add(close)
     missing = [j for j in want.values() if j not in found]
     extra = [i for i in pending if kinds[i] == "wrong"]
     return kinds, missing, extra, near

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 
 from retain.core.answer.diff import char_diff, similarity
 from retain.core.answer.normalise import fold_accents, near_miss, normalise
@@ -27,7 +28,9 @@ _PAREN = re.compile(r"\s*\([^()]*\)")
 
 def plain_answer(markdown: str) -> str:
     """The expected answer without Markdown emphasis or code marks, on one line."""
-    text = _EMPHASIS.sub("", _LONG_RUN.sub("", _MD_MARKS.sub("", markdown)))
+    text = markdown
+    if any(mark in text for mark in "`~*_"):
+        text = _EMPHASIS.sub("", _LONG_RUN.sub("", _MD_MARKS.sub("", text)))
     return _SPACES.sub(" ", text).strip()
 
 
@@ -40,6 +43,19 @@ def targets(expected: str, accept: Sequence[str]) -> list[str]:
         if bare and bare != found[0]:
             found.append(bare)
     return found or [""]
+
+
+def _closest(norm_typed: str, candidates: list[str]) -> str:
+    """The most similar target (ties: the earliest), by difflib's cheap upper bound of similarity."""
+    best, score = candidates[0], -1.0
+    if len(candidates) == 1:
+        return best
+    for t in candidates:
+        matcher = SequenceMatcher(None, norm_typed, normalise(t), autojunk=False)
+        quick = matcher.quick_ratio()
+        if quick > score:
+            best, score = t, quick
+    return best
 
 
 def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedCheck:
@@ -63,10 +79,7 @@ def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedC
             if close is not None:
                 target, near = close, True
             else:
-                scored = [
-                    (similarity(norm_typed, normalise(t)), -i) for i, t in enumerate(everything[:MAX_TARGETS])
-                ]
-                target = everything[-max(scored)[1]]
+                target = _closest(norm_typed, everything[:MAX_TARGETS])
     score = similarity(norm_typed, normalise(target)) if norm_typed else 0.0
     typed_parts, expected_parts = char_diff(typed, target)
     note = "accents differ" if near and fold_accents(typed) == fold_accents(target) else ""
