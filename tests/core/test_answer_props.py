@@ -107,13 +107,17 @@ def test_parts_rebuild_both_strings_in_every_mode(match: str, typed: str, expect
     assert result.correct == (result.suggested_rating == 3)
 
 
-@given(st.text(st.characters(exclude_categories=["Cs"]), max_size=40))
+@given(st.text(st.sampled_from(" \t\n\\'\"ab-") | st.characters(exclude_categories=["Cs"]), max_size=40))
 def test_split_words_is_shlex_split(text: str) -> None:
     try:
-        want = shlex.split(text)
-    except ValueError:
+        want: list[str] | str = [_fix_dash(v) for v in shlex.split(text)]
+    except ValueError as exc:
+        want = str(exc)
+    try:
+        words = split_words(text)
+    except ValueError as exc:
+        assert want == str(exc)
         return
-    words = split_words(text)
-    assert [w.text for w in words] == [_fix_dash(v) for v in want]
-    for w in words:  # spans, where known, hold the word as written
-        assert w.start < 0 or w.end > w.start
+    assert [w.text for w in words] == want
+    for w in words:  # each span holds the word as written
+        assert 0 <= w.start < w.end <= len(text) or (w.text == "" and w.end > w.start)

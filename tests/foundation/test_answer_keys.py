@@ -220,3 +220,33 @@ def test_editor_check_of_one_card_reports_a_broken_pattern() -> None:
     deck = Deck(id="cli", name="CLI")
     checked = check_card(deck, Card(id="", kind="typed", front="q", back="x", match="regex", pattern="(a"))
     assert not checked.ok and "does not compile" in checked.errors[0]
+
+
+def test_app_edit_and_move_keep_the_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's save (store/decks/card_edits) edits another field and moves the card: keys stay."""
+    from datetime import UTC, datetime
+
+    from retain.store import home as store_home
+    from retain.store.collection import Collection
+    from retain.store.decks.card_edits import CardEdit, move_card, read_card, save_card
+    from retain.store.home import open_home
+
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "cli.toml").write_text(GOOD, "utf-8")
+    (tmp_path / "decks" / "ops.toml").write_text('format = 1\n\n[deck]\nid = "ops"\nname = "Ops"\n', "utf-8")
+    now = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+    col = Collection.open(open_home(), now, tz=UTC)
+    try:
+        origin, logs = read_card(col, "cli", "logs")
+        save_card(col, CardEdit("cli", replace(logs, front="Tail web's logs in prod"), origin, "cli", logs), now)
+        text = (tmp_path / "decks" / "cli.toml").read_text("utf-8")
+        assert 'aliases = { "-n" = "--namespace", "-f" = "--follow" }   # declared flag aliases' in text
+        assert col.units_by_key["cli/logs"].aliases == logs.aliases
+        move_card(col, "cli", "shard", "ops", now)
+        moved = parse_deck((tmp_path / "decks" / "ops.toml").read_text("utf-8")).deck
+        assert moved is not None
+        assert (moved.cards[0].accept_range, moved.cards[0].tolerance) == ((20.0, 50.0), 0.5)
+    finally:
+        col.close()

@@ -17,6 +17,7 @@ __all__ = [
     "EXPANSION_FACTOR",
     "EXPANSION_FLOOR",
     "FORMAT_VERSION",
+    "MAX_DECK_PATTERNS",
     "MAX_FRONT",
     "ParseResult",
     "card_header_lines",
@@ -30,6 +31,9 @@ MAX_FRONT = 300
 # small file can never blow up into gigabytes of units (and of cache).
 EXPANSION_FLOOR = 4_000_000
 EXPANSION_FACTOR = 8
+# Distinct regex patterns one deck may hold, in characters: compiling is bounded per pattern (RE2,
+# at most 1,000 characters and 1,000 counted repeats), and this bounds a whole hostile deck's check.
+MAX_DECK_PATTERNS = 100_000
 DECK_KEYS = {"id", "name", "group", "description", "version", "authors", "license", "tags"}
 CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS}
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
@@ -86,6 +90,8 @@ class _Ctx:
         self.problems: list[Problem] = []
         self._keys: dict[str, tuple[list[int], list[int]]] | None = None
         self.budget = EXPANSION_FLOOR + EXPANSION_FACTOR * len(text)
+        self.patterns: set[str] = set()  # regex patterns compiled for this deck
+        self.pattern_chars = 0
 
     def _index(self) -> dict[str, tuple[list[int], list[int]]]:
         """key -> (line numbers, columns) of its `key =` lines: one pass over the text, built once."""
@@ -221,6 +227,16 @@ def _card(ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, int]
     if any(p.severity == "error" for p in ctx.problems[before:]):
         return None
     checked = _check_card(ctx, card, where)
+    if checked is not None and card.match == "regex" and card.pattern not in ctx.patterns:
+        ctx.pattern_chars += len(card.pattern)
+        ctx.patterns.add(card.pattern)
+        if ctx.pattern_chars > MAX_DECK_PATTERNS:
+            ctx.add(
+                ctx.find("pattern", *where),
+                f"card {card.id!r}: this deck's regex patterns add up to over {MAX_DECK_PATTERNS:,} "
+                "characters; split the deck",
+            )
+            return None
     if checked is not None and any(key in raw for key in ANSWER_KEYS):
         for key, message, severity in problems(card.id, card.kind, card.back, card.accept, spec, list(raw)):
             ctx.add(ctx.find(key, *where), message, severity)

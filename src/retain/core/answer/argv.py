@@ -1,4 +1,4 @@
-"""Shell words for `match = "command"`: `shlex` splitting with each word's place in the text, and
+"""Shell words for `match = "command"`: POSIX `shlex` splitting with each word's place in the text, and
 argv parsed into positionals and flags the way getopt reads them.
 
 Which flags take a value is learnt from the expected command: `--ns=x` or a
@@ -10,7 +10,6 @@ switch): the caller tries both readings (`Reading`).
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -23,12 +22,12 @@ __all__ = [
     "learn_arity",
     "parse_argv",
     "settle_arity",
+    "split_error",
     "split_words",
 ]
 
 Arity = Literal["value", "switch", "either"]
 _DASHES = "‐‑‒–—―−﹣－"
-_WORDS = re.compile(r"[^ \t\r\n]+")  # shlex's whitespace, no other
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,43 +63,71 @@ def command_text(text: str) -> str:
     return text.removeprefix("$ ").strip()
 
 
-def _spans(text: str) -> list[tuple[int, int]]:
-    """Word spans by POSIX shell quoting rules (shlex's, for a text shlex can split)."""
-    spans: list[tuple[int, int]] = []
-    i, n, start = 0, len(text), -1
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            if start >= 0:
-                spans.append((start, i))
-                start = -1
-            i += 1
-            continue
-        if start < 0:
-            start = i
-        if ch == "\\":
-            i += 2
-        elif ch in "'\"":
-            close = i + 1
-            while close < n and text[close] != ch:
-                close += 2 if ch == '"' and text[close] == "\\" else 1
-            i = close + 1
+# One shell word, as POSIX `shlex` reads it: unquoted characters, '...', "..." (where only \" and
+# \\ are escapes) and \x, run together. Regex matching runs in C: shlex's own lexer reads about
+# 1 MB/s, which a hostile deck full of commands would turn into minutes.
+_WORD = re.compile(r"""(?:[^ \t\r\n'"\\]+|'[^']*'|"(?:[^"\\]|\\.)*"|\\.)+""", re.DOTALL)
+_SPACE = re.compile(r"[ \t\r\n]*")
+_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^'"\\]+)""", re.DOTALL)
+_IN_DOUBLE = re.compile(r'\\(["\\])')
+
+
+def _unquote(word: str) -> str:
+    out: list[str] = []
+    for m in _PIECE.finditer(word):
+        single, double, escaped, plain = m.groups()
+        if single is not None:
+            out.append(single)
+        elif double is not None:
+            out.append(_IN_DOUBLE.sub(r"\1", double))
         else:
-            i += 1
-    if start >= 0:
-        spans.append((start, min(i, n)))
-    return spans
+            out.append(escaped if escaped is not None else plain)
+    return "".join(out)
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    m = _SPACE.match(text, at)
+    return m.end() if m else at
+
+
+_QUOTED = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|\\.""", re.DOTALL)
+
+
+def split_error(text: str) -> str | None:
+    """Why `shlex.split(text)` fails (its message), or None: in C-speed regex passes, for `retain check`."""
+    if not any(ch in text for ch in "'\"\\"):
+        return None
+    rest = _QUOTED.sub("", text)
+    if not any(ch in rest for ch in "'\"\\"):
+        return None
+    try:
+        split_words(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _shlex_error(rest: str) -> None:
+    """Raise the ValueError shlex raises for the rest of an unsplittable text (its exact message)."""
+    import shlex
+
+    shlex.split(rest)
+    raise ValueError("No closing quotation")
 
 
 def split_words(text: str) -> list[Word]:
-    """`shlex.split` with spans; raises ValueError (shlex's message) on an unclosed quote."""
-    if not any(ch in text for ch in "'\"\\"):  # no quoting: shlex would split at whitespace
-        return [Word(_fix_dash(m[0]), m.start(), m.end()) for m in _WORDS.finditer(text)]
-    values = shlex.split(text)
-    spans = _spans(text)
-    if len(spans) != len(values):
-        return [Word(v, -1, -1) for v in values]
-    return [Word(_fix_dash(v), a, b) for v, (a, b) in zip(values, spans, strict=True)]
+    """`shlex.split(text)` (POSIX) with each word's span; ValueError with shlex's message on an
+    unclosed quote or a backslash at the end."""
+    words: list[Word] = []
+    at = _skip_spaces(text, 0)
+    while at < len(text):
+        m = _WORD.match(text, at)
+        end = m.end() if m else at
+        if end < len(text) and text[end] not in " \t\r\n":
+            _shlex_error(text[at:])
+        words.append(Word(_fix_dash(_unquote(text[at:end])), at, end))
+        at = _skip_spaces(text, end)
+    return words
 
 
 def _fix_dash(word: str) -> str:

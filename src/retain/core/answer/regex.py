@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,10 +15,12 @@ from retain.core.answer.normalise import fold_accents, normalise, unify_styles
 from retain.core.answer.textmode import check_text, plain_answer
 from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
 
-__all__ = ["MAX_REGEX_ANSWER", "Pattern", "RegexError", "check_regex", "compile_pattern"]
+__all__ = ["MAX_REGEX_ANSWER", "MAX_REPEATS", "Pattern", "RegexError", "check_regex", "compile_pattern"]
 
 MAX_REGEX_ANSWER = 10_000  # characters of an answer a pattern is run on
-_MAX_MEM = 8 << 20  # bytes RE2 may use for one compiled pattern
+_MAX_MEM = (
+    2 << 20
+)  # bytes RE2 may use for one compiled pattern (RE2 falls back to its NFA past it: still linear)
 
 
 class RegexError(ValueError):
@@ -42,8 +45,16 @@ class Pattern:
         return norm != trimmed and self.regex.fullmatch(norm) is not None
 
 
-@lru_cache(maxsize=128)
+_COUNTED = re.compile(r"(?<!\\)\{(\d{1,6})(?:,(\d{0,6}))?\}")
+MAX_REPEATS = 1_000  # counted repetitions ({n,m}) in one pattern, added up: they bound RE2's compile time
+
+
+@lru_cache(maxsize=32)
 def compile_pattern(pattern: str) -> Pattern:
+    """The pattern compiled by RE2, or RegexError with RE2's message (or ours for too many repeats)."""
+    repeats = sum(int(m[2] or m[1]) for m in _COUNTED.finditer(pattern))
+    if repeats > MAX_REPEATS:
+        raise RegexError(f"its counted repetitions ({{n,m}}) add up to {repeats}; at most {MAX_REPEATS}")
     options = re2.Options()
     options.log_errors = False  # RE2 would print to stderr, over the TUI
     options.case_sensitive = False

@@ -9,7 +9,6 @@ both giving (key, message, severity) for `core.deckfile` to place at
 from __future__ import annotations
 
 import math
-import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +29,7 @@ __all__ = [
 MATCHES = ("set", "command", "number", "regex")
 MAX_PATTERN = 1_000  # characters in a `pattern`
 MAX_ALIASES = 256
+MAX_COMMAND = 2_000  # characters of a command `back` or `accept` read (as the check reads them)
 ANSWER_KEYS = ("match", "pattern", "accept_range", "tolerance", "aliases")
 _FOR = {"pattern": ("regex",), "accept_range": ("number",), "tolerance": ("number",)}
 
@@ -124,17 +124,19 @@ def problems(
     if spec.match == "regex":
         found += _regex_problems(card_id, back, accept, spec)
     elif spec.match == "command":
+        from retain.core.answer.argv import command_text, split_error
+
         for key, text in (("back", back), *(("accept", a) for a in accept)):
-            try:
-                shlex.split(_plain(text))
-            except ValueError as exc:
+            error = split_error(command_text(text[:MAX_COMMAND]))
+            if error is not None:
                 found.append(
                     (
                         key,
-                        f"command card {card_id!r}: cannot split {text[:60]!r} like a shell does ({exc})",
+                        f"command card {card_id!r}: cannot split {text[:60]!r} like a shell does ({error})",
                         "error",
                     )
                 )
+                break  # one is enough: the card is unusable until it is fixed
     elif spec.match == "number" and spec.accept_range is None:
         from retain.core.answer.number import parse_quantity
 
