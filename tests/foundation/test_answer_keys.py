@@ -240,7 +240,9 @@ def test_app_edit_and_move_keep_the_keys(tmp_path: Path, monkeypatch: pytest.Mon
     col = Collection.open(open_home(), now, tz=UTC)
     try:
         origin, logs = read_card(col, "cli", "logs")
-        save_card(col, CardEdit("cli", replace(logs, front="Tail web's logs in prod"), origin, "cli", logs), now)
+        save_card(
+            col, CardEdit("cli", replace(logs, front="Tail web's logs in prod"), origin, "cli", logs), now
+        )
         text = (tmp_path / "decks" / "cli.toml").read_text("utf-8")
         assert 'aliases = { "-n" = "--namespace", "-f" = "--follow" }   # declared flag aliases' in text
         assert col.units_by_key["cli/logs"].aliases == logs.aliases
