@@ -1,8 +1,7 @@
 """Character diffs of a typed answer against the expected one, and their similarity.
 
-Moved here from `core.typed` unchanged: difflib on short pairs, a linear
-common-ends diff and a bit-parallel LCS on long ones (difflib is cubic on
-repetitive text).
+Moved here from `core.typed`: difflib on short pairs, a linear common-ends
+diff and similarity on long ones (difflib is cubic on repetitive text).
 """
 
 from __future__ import annotations
@@ -29,21 +28,6 @@ def merge_parts(parts: list[DiffPart]) -> tuple[DiffPart, ...]:
         else:
             merged.append(part)
     return tuple(merged)
-
-
-def _lcs(a: str, b: str) -> int:
-    """Length of the longest common subsequence (Hyyrö's bit-parallel form: O(len(a) * len(b) / 64))."""
-    if not a or not b:
-        return 0
-    masks: dict[str, int] = {}
-    for i, ch in enumerate(a):
-        masks[ch] = masks.get(ch, 0) | (1 << i)
-    full = (1 << len(a)) - 1
-    s = full
-    for ch in b:
-        u = s & masks.get(ch, 0)
-        s = ((s + u) | (s - u)) & full
-    return len(a) - s.bit_count()
 
 
 def _coarse_diff(typed: str, expected: str) -> tuple[tuple[DiffPart, ...], tuple[DiffPart, ...]]:
