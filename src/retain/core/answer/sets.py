@@ -122,25 +122,26 @@ def check_set(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpe
     typed_spans = _spans(typed)
     typed_items = [typed[a:b] for a, b in typed_spans]
     aliases = {normalise(k): normalise(v) for k, v in spec.aliases}
-    best: tuple[int, str, list[str], list[int], list[int], bool] | None = None
+    best: tuple[int, str, list[str], list[int], list[int], bool, list[tuple[int, int]]] | None = None
     for target in (expected, *accept)[:MAX_ACCEPTED]:
         shown = (
             "\n".join(split_items(target[: 4 * MAX_ANSWER]))
             if "\n" in target.strip()
             else plain_answer(target)
         )
-        items = [shown[a:b] for a, b in _spans(shown)]
+        shown_spans = _spans(shown)
+        items = [shown[a:b] for a, b in shown_spans]
         if not items:
             continue
         kinds, missing, extra, near = _compare(typed_items, items, aliases)
         cost = len(missing) + len(extra)
         if best is None or cost < best[0]:
-            best = (cost, shown, kinds, missing, extra, near)
+            best = (cost, shown, kinds, missing, extra, near, shown_spans)
         if cost == 0 and not near:
             break
     if best is None or not typed_items:
         shown = best[1] if best else plain_answer(expected)
-        spans = _spans(shown)
+        spans = best[6] if best else _spans(shown)
         return TypedCheck(
             typed,
             shown,
@@ -152,8 +153,7 @@ def check_set(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpe
             "set",
             missing=tuple(shown[a:b] for a, b in spans),
         )
-    cost, shown, kinds, missing, extra, near = best
-    spans = _spans(shown)
+    cost, shown, kinds, missing, extra, near, spans = best
     correct = cost == 0 and not near
     total = len(spans) + len(typed_items)
     score = 1.0 - cost / total if total else 0.0
