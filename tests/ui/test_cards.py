@@ -31,12 +31,12 @@ async def test_typed_card_diff_and_suggested_rating(open_app: OpenApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         answer = app.screen.query_one(Input)
         assert answer.display and answer.has_focus
-        await pilot.press(*"Rafft", "enter")
+        await pilot.press(*"Ráft", "enter")  # accents: a near miss (a typo in a 4-letter answer is a miss)
         screen = app.screen
         assert isinstance(screen, StudyScreen) and screen.session.phase == "back"
         assert not shown(answer)
         diff = screen_text(app)
-        assert "You typed  Rafft" in diff and "Answer     Raft" in diff and "suggested rating: Hard" in diff
+        assert "You typed  Ráft" in diff and "Answer     Raft" in diff and "suggested rating: Hard" in diff
         assert screen.query_one(RatingBar).suggested == 2
         await pilot.press("space")  # the suggested rating after the reveal
         assert [e.rating for e in app.collection.history()] == [2]

@@ -32,7 +32,7 @@ def ratings(app: RetainApp) -> list[int]:
 
 @pytest.mark.parametrize(
     ("typed", "verdict", "expected"),
-    [("Paxos", "suggested rating: Again", 1), ("Rafft", "suggested rating: Hard", 2), ("Raft", "Good", 3)],
+    [("Paxos", "suggested rating: Again", 1), ("Ráft", "suggested rating: Hard", 2), ("Raft", "Good", 3)],
 )
 @pytest.mark.parametrize("key", ["enter", "space"])
 async def test_enter_after_a_typed_answer_records_the_suggested_rating(

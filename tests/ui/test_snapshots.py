@@ -53,6 +53,15 @@ def test_typed_diff(open_app: OpenApp, snap_compare: SnapCompare) -> None:
     assert snap_compare(app, press=[*"Rafft", "enter"], terminal_size=SIZE)
 
 
+def test_command_diff(open_app: OpenApp, retain_home: Path, snap_compare: SnapCompare) -> None:
+    """A `match = "command"` card: the words of the answer marked, then the missing and extra flags."""
+    from .test_answer_modes_ui import CLI
+
+    (retain_home / "decks" / "cli.toml").write_text(CLI, encoding="utf-8")
+    app = open_app(["cli"], start_in_review=True)
+    assert snap_compare(app, press=[*"kubectl logs -n prod --previous web", "enter"], terminal_size=SIZE)
+
+
 def test_cloze(open_app: OpenApp, snap_compare: SnapCompare) -> None:
     assert snap_compare(open_app(["redis"], start_in_review=True), terminal_size=SIZE)
 

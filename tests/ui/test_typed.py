@@ -24,10 +24,15 @@ def test_accepted_alternative_is_correct_and_becomes_the_target() -> None:
 
 
 def test_typo_is_a_near_miss_rated_hard() -> None:
-    result = check_typed("Rafft", "Raft")
+    result = check_typed("Kubernetse", "Kubernetes")
     assert not result.correct and result.suggested_rating == 2
+    assert "".join(p.text for p in result.expected_parts) == "Kubernetes"
+
+
+def test_typo_in_a_short_answer_is_a_miss() -> None:
+    result = check_typed("Rafft", "Raft")
+    assert not result.correct and result.suggested_rating == 1
     assert DiffPart("f", "wrong") in result.typed_parts
-    assert "".join(p.text for p in result.expected_parts) == "Raft"
 
 
 def test_wrong_answer_is_again_and_shows_missing_text() -> None:

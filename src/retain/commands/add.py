@@ -1,5 +1,9 @@
 """`retain add --deck ID --front T --back T [--kind K] [--tags a,b] [--new-deck]`: append a card for scripts.
 
+Typed cards take the answer-check keys too: `--match set|command|number|regex`
+(which makes the card typed), `--pattern`, `--accept-range LOW,HIGH`,
+`--tolerance N` and `--alias FROM=TO` (repeatable).
+
 A card that `retain check` would call an error, or one that gives no review
 units (a cloze without a closed `{{c1::...}}`), is refused with the lines
 `check` prints, and nothing is written. A deck is created only with
@@ -11,12 +15,14 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from retain.commands.output import err, out
+from retain.core.answer.spec import MATCHES
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import make_card_id
-from retain.core.model import KINDS, Card, Deck, Problem
+from retain.core.model import KINDS, Card, Deck, Kind, Problem
 from retain.core.units import expand_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
 from retain.store.home import Home, open_home
@@ -34,6 +40,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extra", default="", help="extra text shown after the answer")
     parser.add_argument("--accept", default="", help="typed cards: comma-separated other answers")
     parser.add_argument("--id", default="", dest="card_id", help="card id (default: made from the front)")
+    parser.add_argument("--match", default="", choices=MATCHES, help="typed cards: how the answer is checked")
+    parser.add_argument("--pattern", default="", help="--match regex: the pattern (RE2, fully anchored)")
+    parser.add_argument(
+        "--accept-range", default="", metavar="LOW,HIGH", help="--match number: accepted range"
+    )
+    parser.add_argument(
+        "--tolerance", default="", metavar="N", help="--match number: accepted ± around the back"
+    )
+    parser.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="FROM=TO",
+        help="set/command/number: another spelling (write --alias=-n=--namespace for flags)",
+    )
+
+
+class _BadArgs(ValueError):
+    """A value of an answer-check option that cannot be read; the message is one line."""
+
+
+def _float(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise _BadArgs(f"{what} must be a number, not {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _BadArgs(f"{what} must be a finite number")
+    return value
+
+
+def _answer_keys(args: argparse.Namespace) -> dict[str, Any]:
+    keys: dict[str, Any] = {"match": args.match, "pattern": args.pattern}
+    if args.accept_range:
+        ends = args.accept_range.split(",")
+        if len(ends) != 2:
+            raise _BadArgs("--accept-range takes LOW,HIGH, like 20,50")
+        keys["accept_range"] = (_float(ends[0], "--accept-range"), _float(ends[1], "--accept-range"))
+    if args.tolerance:
+        keys["tolerance"] = _float(args.tolerance, "--tolerance")
+    aliases: list[tuple[str, str]] = []
+    for item in args.alias:
+        name, eq, canon = item.partition("=")
+        if not eq or not name.strip() or not canon.strip():
+            raise _BadArgs(f"--alias takes FROM=TO, like -n=--namespace, not {item!r}")
+        aliases.append((name.strip(), canon.strip()))
+    keys["aliases"] = tuple(dict(aliases).items())
+    return keys
 
 
 def _split(value: str) -> tuple[str, ...]:
@@ -42,15 +96,17 @@ def _split(value: str) -> tuple[str, ...]:
 
 def _card(args: argparse.Namespace, taken: set[str]) -> Card:
     cloze = args.kind == "cloze"
+    kind: Kind = "typed" if args.match and args.kind == "basic" else args.kind
     return Card(
         id=args.card_id or make_card_id(args.front, taken),
-        kind=args.kind,
+        kind=kind,
         front="" if cloze else args.front,
         back="" if cloze else args.back,
         text=args.front if cloze else "",
         extra=args.extra,
         accept=_split(args.accept),
         tags=_split(args.tags),
+        **_answer_keys(args),
     )
 
 
@@ -87,6 +143,11 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.front.strip():
         err("retain add: --front must not be empty")
+        return 2
+    try:
+        _answer_keys(args)
+    except _BadArgs as exc:
+        err(f"retain add: {exc}")
         return 2
     if not is_valid_id(args.deck):
         err(f"retain add: deck id {args.deck!r} is invalid: use lowercase letters, digits and '-'")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
+from retain.core.answer.spec import ANSWER_KEYS, problems, read_keys
 from retain.core.cloze import MAX_CLOZE, numbers_and_rejected
 from retain.core.gcpause import gc_paused
 from retain.core.ids import is_valid_id
@@ -18,6 +19,7 @@ __all__ = [
     "EXPANSION_FACTOR",
     "EXPANSION_FLOOR",
     "FORMAT_VERSION",
+    "MAX_DECK_PATTERNS",
     "MAX_FRONT",
     "ParseResult",
     "card_header_lines",
@@ -31,8 +33,11 @@ MAX_FRONT = 300
 # small file can never blow up into gigabytes of units (and of cache).
 EXPANSION_FLOOR = 4_000_000
 EXPANSION_FACTOR = 8
+# Distinct regex patterns one deck may hold, in characters: compiling is bounded per pattern (RE2,
+# at most 1,000 characters and 1,000 counted repeats), and this bounds a whole hostile deck's check.
+MAX_DECK_PATTERNS = 100_000
 DECK_KEYS = {"id", "name", "group", "description", "version", "authors", "license", "tags"}
-CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source"}
+CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS}
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 # `key =` at a line start (`deck.`/`cards.` prefixes allowed): the keys whose positions errors report.
 _KEY_LINE_RE = re.compile(
@@ -83,6 +88,8 @@ class _Ctx:
         self.problems: list[Problem] = []
         self._keys: dict[str, tuple[int, int] | list[tuple[int, int]]] | None = None
         self.budget = EXPANSION_FLOOR + EXPANSION_FACTOR * len(text)
+        self.patterns: set[str] = set()  # regex patterns compiled for this deck
+        self.pattern_chars = 0
 
     def _index(self) -> dict[str, tuple[int, int] | list[tuple[int, int]]]:
         """key -> (line, column) of its `key =` line, or a list of them when it repeats: one pass, built once.
@@ -229,6 +236,9 @@ def _card(
         return None
     k: Kind = kind
     before = len(ctx.problems)
+    spec, found = read_keys(raw)
+    for key, message, severity in found:
+        ctx.add(ctx.find(key, *where), f"card {card_id!r}: {message}", severity)
     card = Card(
         id=card_id,
         kind=k,
@@ -240,10 +250,31 @@ def _card(
         tags=_strs(ctx, raw, "tags", where),
         source=_str(ctx, raw, "source", where),
         line=start,
+        match=spec.match,
+        pattern=spec.pattern,
+        accept_range=spec.accept_range,
+        tolerance=spec.tolerance,
+        aliases=spec.aliases,
     )
     if any(p.severity == "error" for p in ctx.problems[before:]):
         return None
-    return _check_card(ctx, card, where)
+    checked = _check_card(ctx, card, where)
+    if checked is not None and card.match == "regex" and card.pattern not in ctx.patterns:
+        ctx.pattern_chars += len(card.pattern)
+        ctx.patterns.add(card.pattern)
+        if ctx.pattern_chars > MAX_DECK_PATTERNS:
+            ctx.add(
+                ctx.find("pattern", *where),
+                f"card {card.id!r}: this deck's regex patterns add up to over {MAX_DECK_PATTERNS:,} "
+                "characters; split the deck",
+            )
+            return None
+    if checked is not None and any(key in raw for key in ANSWER_KEYS):
+        for key, message, severity in problems(card.id, card.kind, card.back, card.accept, spec, list(raw)):
+            ctx.add(ctx.find(key, *where), message, severity)
+            if severity == "error":
+                checked = None
+    return checked
 
 
 def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | None:

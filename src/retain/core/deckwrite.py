@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from retain.core.model import Card, Deck
 
-__all__ = ["card_toml", "deck_to_toml", "toml_string", "toml_text"]
+__all__ = ["answer_lines", "card_toml", "deck_to_toml", "toml_number", "toml_string", "toml_text"]
 
 
 def toml_string(value: str) -> str:
@@ -78,6 +78,29 @@ def _list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join(toml_string(v) for v in values) + "]"
 
 
+def toml_number(value: float) -> str:
+    """`20` for an integral value (as an author writes it), else the shortest float text."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def answer_lines(card: Card) -> list[str]:
+    """The answer-check keys (`match`, `pattern`, `accept_range`, `tolerance`, `aliases`) that are set."""
+    lines: list[str] = []
+    if card.match:
+        lines.append(f"match = {toml_string(card.match)}")
+    if card.pattern:
+        lines.append(f"pattern = {toml_string(card.pattern)}")
+    if card.accept_range is not None:
+        low, high = card.accept_range
+        lines.append(f"accept_range = [{toml_number(low)}, {toml_number(high)}]")
+    if card.tolerance is not None:
+        lines.append(f"tolerance = {toml_number(card.tolerance)}")
+    if card.aliases:
+        pairs = ", ".join(f"{toml_string(k)} = {toml_string(v)}" for k, v in card.aliases)
+        lines.append(f"aliases = {{ {pairs} }}")
+    return lines
+
+
 def card_toml(card: Card) -> str:
     lines = ["[[cards]]", f"id = {toml_string(card.id)}"]
     if card.kind != "basic":
@@ -91,6 +114,7 @@ def card_toml(card: Card) -> str:
         lines.append(f"extra = {toml_text(card.extra)}")
     if card.accept:
         lines.append(f"accept = {_list(card.accept)}")
+    lines += answer_lines(card)
     if card.tags:
         lines.append(f"tags = {_list(card.tags)}")
     if card.source:

@@ -39,6 +39,12 @@ class Card:
     tags: tuple[str, ...] = ()
     source: str = ""
     line: int = 0
+    # typed cards' answer check (`core.answer`): "" is plain text
+    match: str = ""
+    pattern: str = ""
+    accept_range: tuple[float, float] | None = None
+    tolerance: float | None = None
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,11 @@ class Unit:
     extra: str = ""
     accept: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())
+    match: str = ""
+    pattern: str = ""
+    accept_range: tuple[float, float] | None = None
+    tolerance: float | None = None
+    aliases: tuple[tuple[str, str], ...] = ()
 
     @property
     def note_key(self) -> str:

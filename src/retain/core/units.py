@@ -22,7 +22,23 @@ def expand_card(deck: Deck, card: Card) -> list[Unit]:
     base = f"{deck.id}/{card.id}"
 
     def unit(key: str, variant: str, front: str, back: str) -> Unit:
-        return Unit(key, deck.id, card.id, variant, card.kind, front, back, card.extra, card.accept, tags)
+        return Unit(
+            key,
+            deck.id,
+            card.id,
+            variant,
+            card.kind,
+            front,
+            back,
+            card.extra,
+            card.accept,
+            tags,
+            card.match,
+            card.pattern,
+            card.accept_range,
+            card.tolerance,
+            card.aliases,
+        )
 
     if card.kind == "reversed":
         return [

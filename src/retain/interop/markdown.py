@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retain.core.deckwrite import toml_string
+from retain.core.answer.spec import from_meta, to_meta
+from retain.core.deckwrite import toml_number, toml_string
 from retain.core.ids import is_valid_id, make_card_id
 from retain.core.model import Card, Deck, Kind
 from retain.core.tomlsafe import TomlFailure, loads_safe
+from retain.core.typed import answer_spec
 from retain.interop.anki.ankinote import deck_id_for_name
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
@@ -197,6 +199,7 @@ def card_from_block(
     front = meta["front"] if isinstance(meta.get("front"), str) else block.parts[0].strip()
     back = meta["back"] if isinstance(meta.get("back"), str) else block.parts[1].strip()
     card_id = raw_id if isinstance(raw_id, str) and is_valid_id(raw_id) else make_card_id(front, taken, hints)
+    common.update(from_meta(meta, kind, back, common["accept"]))
     return Card(id=card_id, front=front, back=back, **common)
 
 
@@ -268,6 +271,7 @@ def _card_block(card: Card) -> tuple[str, dict[str, Any]]:
     for key in ("extra", "source"):
         if getattr(card, key):
             meta[key] = getattr(card, key)
+    meta.update(to_meta(answer_spec(card)))
     if card.kind == "cloze":
         body, numbers, hints = bracket_cloze(card.text)
         if numbers != list(range(1, len(numbers) + 1)):
@@ -291,6 +295,10 @@ def _toml_value(value: Any) -> str:
         return toml_string(value)
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        return toml_number(value)
+    if isinstance(value, dict):  # a card's `aliases`
+        return "{ " + ", ".join(f"{toml_string(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     return "[" + ", ".join(_toml_value(v) for v in value) + "]"
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from retain.core.answer.spec import ANSWER_KEYS
 from retain.core.model import Card, Deck
 
 __all__ = ["DeckDiff", "compare_versions", "diff_decks"]
 
-_CONTENT = ("kind", "front", "back", "text", "extra", "accept", "tags", "source")
+_CONTENT = ("kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS)
 
 
 @dataclass(slots=True)

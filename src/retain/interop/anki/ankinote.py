@@ -20,8 +20,10 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from retain.core.answer.spec import from_meta, to_meta
 from retain.core.ids import is_valid_id
 from retain.core.model import Card, Deck, Kind
+from retain.core.typed import answer_spec
 from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_html, text_to_html
 
 __all__ = [
@@ -99,6 +101,7 @@ def card_to_note(deck: Deck, card: Card) -> AnkiNote:
         meta["accept"] = list(card.accept)
     if card.source:
         meta["source"] = card.source
+    meta.update(to_meta(answer_spec(card)))
     texts = {"0": card.text, "1": card.extra} if card.kind == "cloze" else {"0": card.front, "1": card.back}
     if card.kind != "cloze" and card.extra:
         texts["x"] = card.extra
@@ -282,4 +285,5 @@ def note_to_card(
         extra_parts = [read("1", second), *rest]
         return Card(text=read("0", first), extra="\n\n".join(p for p in extra_parts if p), **common)
     back = "\n\n".join(p for p in [read("1", second), *rest] if p)
+    common.update(from_meta(meta, kind, back, accept_t))
     return Card(front=read("0", first), back=back, extra=extra, **common)

@@ -29,6 +29,7 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, String, StringType
 
+from retain.core.answer.spec import ANSWER_KEYS
 from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
 from retain.core.deckwrite import card_toml, deck_to_toml, toml_text
 from retain.core.model import Card, Deck
@@ -37,7 +38,7 @@ from retain.store.files import ReadError, atomic_write, read_text_limited
 
 __all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file"]
 
-FIELDS = ("kind", "front", "back", "text", "extra", "accept", "tags", "source")
+FIELDS = ("kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS)
 BOM = "\ufeff"
 _MINI = 'format = 1\n[deck]\nid = "x"\nname = "x"\n'
 _BLANK_RUN = re.compile(r"(?:[ \t]*\r?\n)*")
@@ -68,19 +69,44 @@ def _one_card(table_text: str) -> Card | None:
     return result.deck.cards[0]
 
 
+def _toml_value(key: str, value: Any) -> Any:
+    """An answer-check value as TOML holds it: numbers integral where they are, aliases a table."""
+    if key == "aliases":
+        table = tomlkit.inline_table()
+        table.update(dict(value))
+        return table
+    if key == "accept_range":
+        return [int(v) if float(v).is_integer() else v for v in value]
+    if key == "tolerance":
+        return int(value) if float(value).is_integer() else value
+    return value
+
+
 def _write_fields(table: Any, card: Card) -> None:
     """Set the card's fields in a tomlkit table; unchanged values keep their text."""
     for key in FIELDS:
         value = getattr(card, key)
-        default = "basic" if key == "kind" else ("" if isinstance(value, str) else ())
+        default = (
+            "basic"
+            if key == "kind"
+            else None
+            if key in ("accept_range", "tolerance")
+            else ("" if isinstance(value, str) else ())
+        )
         if value == default:
             if key in table:
                 del table[key]
             continue
         old = table.get(key)
+        if key == "aliases":
+            if old is None or dict(old) != dict(value):
+                table[key] = _toml_value(key, value)
+            continue
         if old is not None and old == (list(value) if isinstance(value, tuple) else value):
             continue
-        if isinstance(value, tuple):
+        if key in ("accept_range", "tolerance"):
+            table[key] = _toml_value(key, value)
+        elif isinstance(value, tuple):
             table[key] = list(value)
         elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
             table[key] = tomlkit.string(value, multiline=True)  # (a raw CR LF in one would read as LF)

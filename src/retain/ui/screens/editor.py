@@ -25,8 +25,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from retain.core.answer.spec import to_meta
 from retain.core.cardcheck import CardCheck, check_card
 from retain.core.model import Card, Deck
+from retain.core.typed import answer_spec
 from retain.store.collection import Collection
 from retain.store.decks.card_edits import CardConflict, CardEdit, Resolution, SaveResult, read_card, save_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile
@@ -253,6 +255,7 @@ def _fields(card: Card) -> dict[str, object]:
         "accept": card.accept,
         "tags": card.tags,
         "source": card.source,
+        **to_meta(answer_spec(card)),
     }
 
 

@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession, undo_label
-from retain.core.typed import MAX_ANSWER, TypedCheck, check_typed
+from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
 from retain.ui.text import line
 from retain.ui.widgets.card_view import CardView
@@ -225,7 +225,7 @@ class StudyScreen(Screen[None]):
         unit = self.session.current
         if unit is None or self.session.phase != "front":
             return
-        self._check = check_typed(event.value, unit.back, unit.accept)
+        self._check = check_unit(event.value, unit)
         self.session.reveal()
         self._show_back()
 

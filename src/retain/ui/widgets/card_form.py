@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,6 +26,15 @@ from retain.core.sanitize import sanitize, sanitize_line
 from retain.ui.text import line
 
 __all__ = ["FIELDS_FOR", "CardForm"]
+
+# A card that is not typed has no answer to check: its answer-check keys go when its kind changes.
+_NO_ANSWER_CHECK: dict[str, Any] = {
+    "match": "",
+    "pattern": "",
+    "accept_range": None,
+    "tolerance": None,
+    "aliases": (),
+}
 
 FIELDS_FOR: dict[str, tuple[str, ...]] = {
     "basic": ("front", "back", "extra", "tags"),
@@ -144,6 +154,7 @@ class CardForm(VerticalScroll):
             accept=card.accept if accept == self._shown["accept"] and accept else split_list(accept, "\n"),
             tags=card.tags if tags == self._shown["tags"] else split_list(tags),
             line=0,
+            **({} if kind == "typed" else _NO_ANSWER_CHECK),  # another kind has no typed answer to check
         )
 
     def clear(self, deck_id: str) -> None:

@@ -1,4 +1,5 @@
-"""A typed answer compared with the expected one, character by character (a Rich `Text`)."""
+"""A typed answer compared with the expected one (a Rich `Text`): characters, or set items and
+command words, then what is missing or extra, and the verdict."""
 
 from __future__ import annotations
 
@@ -32,4 +33,28 @@ def diff_text(check: TypedCheck) -> Text:
         verdict = Text("✗ not quite", style="bold red")
     name = _RATING_NAMES.get(check.suggested_rating, "")
     suggestion = Text.assemble(verdict, ("  suggested rating: ", "dim"), (name, "bold"))
-    return Text("\n").join([typed, answer, suggestion])
+    lines = [typed, answer, *_lists(check), suggestion]
+    if check.note:
+        lines.insert(-1, Text.assemble(("Note       ", "dim"), (sanitize_line(check.note), "italic")))
+    return Text("\n").join(lines)
+
+
+def _lists(check: TypedCheck) -> list[Text]:
+    """`Missing    --follow, -n prod` and `Extra      -x`: the set items or flags, one line each."""
+    noun = {"set": "", "command": ""}.get(check.mode)
+    if noun is None:
+        return []
+    out: list[Text] = []
+    for label, items, style in (
+        ("Missing    ", check.missing, _STYLES["missing"]),
+        ("Extra      ", check.extra, _STYLES["wrong"]),
+    ):
+        if items:
+            shown = [(sanitize_line(item), style) for item in items]
+            joined: list[tuple[str, str] | str] = []
+            for i, part in enumerate(shown):
+                if i:
+                    joined.append(", ")
+                joined.append(part)
+            out.append(Text.assemble((label, "dim"), *joined))
+    return out

@@ -1,0 +1,256 @@
+"""Shell words for `match = "command"`: POSIX `shlex` splitting with each word's place in the text, and
+argv parsed into positionals and flags the way getopt reads them.
+
+Which flags take a value is learnt from the expected command: `--ns=x` or a
+bundle like `-nx` takes one; a flag followed by a flag, or last, does not; a
+flag followed by a plain word may (`-n prod`, or `-f web` where `-f` is a
+switch): the caller tries both readings (`Reading`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Arity",
+    "Flag",
+    "Parsed",
+    "Word",
+    "command_text",
+    "learn_arity",
+    "parse_argv",
+    "settle_arity",
+    "split_error",
+    "split_words",
+]
+
+Arity = Literal["value", "switch", "either"]
+_DASHES = "‐‑‒–—―−﹣－"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    start: int  # span in the original text; -1 when unknown
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    name: str  # canonical (aliases applied)
+    value: str | None
+    words: tuple[int, ...]  # indexes of the words it came from
+    shown: str  # as written, for messages
+
+
+@dataclass(slots=True)
+class Parsed:
+    positionals: list[tuple[str, int]] = field(default_factory=list)  # (word, index)
+    flags: list[Flag] = field(default_factory=list)
+
+
+def command_text(text: str) -> str:
+    """A command without Markdown code marks around it or a `$ ` prompt before it."""
+    text = text.strip()
+    for fence in ("```", "`"):
+        if text.startswith(fence) and text.endswith(fence) and len(text) > 2 * len(fence):
+            text = text[len(fence) : -len(fence)].strip()
+            break
+    if text.startswith(("sh\n", "bash\n", "shell\n", "console\n")):
+        text = text.split("\n", 1)[1]
+    return text.removeprefix("$ ").strip()
+
+
+# One shell word, as POSIX `shlex` reads it: unquoted characters, '...', "..." (where only \" and
+# \\ are escapes) and \x, run together. Regex matching runs in C: shlex's own lexer reads about
+# 1 MB/s, which a hostile deck full of commands would turn into minutes.
+_WORD = re.compile(r"""(?:[^ \t\r\n'"\\]+|'[^']*'|"(?:[^"\\]|\\.)*"|\\.)+""", re.DOTALL)
+_SPACE = re.compile(r"[ \t\r\n]*")
+_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^'"\\]+)""", re.DOTALL)
+_IN_DOUBLE = re.compile(r'\\(["\\])')
+
+
+def _unquote(word: str) -> str:
+    out: list[str] = []
+    for m in _PIECE.finditer(word):
+        single, double, escaped, plain = m.groups()
+        if single is not None:
+            out.append(single)
+        elif double is not None:
+            out.append(_IN_DOUBLE.sub(r"\1", double))
+        else:
+            out.append(escaped if escaped is not None else plain)
+    return "".join(out)
+
+
+def _skip_spaces(text: str, at: int) -> int:
+    m = _SPACE.match(text, at)
+    return m.end() if m else at
+
+
+_QUOTED = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|\\.""", re.DOTALL)
+
+
+def split_error(text: str) -> str | None:
+    """Why `shlex.split(text)` fails (its message), or None: in C-speed regex passes, for `retain check`."""
+    if not any(ch in text for ch in "'\"\\"):
+        return None
+    rest = _QUOTED.sub("", text)
+    if not any(ch in rest for ch in "'\"\\"):
+        return None
+    try:
+        split_words(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _shlex_error(rest: str) -> None:
+    """Raise the ValueError shlex raises for the rest of an unsplittable text (its exact message)."""
+    import shlex
+
+    shlex.split(rest)
+    raise ValueError("No closing quotation")
+
+
+def split_words(text: str) -> list[Word]:
+    """`shlex.split(text)` (POSIX) with each word's span; ValueError with shlex's message on an
+    unclosed quote or a backslash at the end."""
+    words: list[Word] = []
+    at = _skip_spaces(text, 0)
+    while at < len(text):
+        m = _WORD.match(text, at)
+        end = m.end() if m else at
+        if end < len(text) and text[end] not in " \t\r\n":
+            _shlex_error(text[at:])
+        words.append(Word(_fix_dash(_unquote(text[at:end])), at, end))
+        at = _skip_spaces(text, end)
+    return words
+
+
+def _fix_dash(word: str) -> str:
+    """A dash that a phone or a word processor made typographic: `—namespace` -> `--namespace`."""
+    if word[:1] in _DASHES and len(word) > 1:
+        rest = word[1:]
+        return ("--" if len(rest) > 1 and rest[0] not in "-=" else "-") + rest
+    return word
+
+
+def is_flag(word: str) -> bool:
+    return len(word) > 1 and word[0] == "-" and word != "--" and not (word[1].isdigit() or word[1] == ".")
+
+
+def _canon(name: str, aliases: dict[str, str]) -> str:
+    for _ in range(3):  # -n -> --namespace; a short chain at most
+        if name not in aliases:
+            break
+        name = aliases[name]
+    return name
+
+
+def _pieces(
+    word: str, aliases: dict[str, str], arity: dict[str, Arity], reading: Arity
+) -> list[tuple[str, str | None, bool]]:
+    """(flag, inline value, may take the next word) for one flag word."""
+    if word.startswith("--") or word in aliases or len(word) == 2:
+        name, eq, value = word.partition("=")
+        if eq:
+            return [(name, value, False)]
+        return [(name, None, True)]
+    name, eq, value = word.partition("=")
+    if eq and len(name) == 2:
+        return [(name, value, False)]
+    out: list[tuple[str, str | None, bool]] = []
+    for k in range(1, len(word)):
+        flag = "-" + word[k]
+        rest = word[k + 1 :]
+        takes = arity.get(_canon(flag, aliases), "switch")
+        if rest and (takes == "value" or (takes == "either" and reading == "value")):
+            return [*out, (flag, rest, False)]
+        out.append((flag, None, not rest))
+    return out
+
+
+def parse_argv(words: list[Word], aliases: dict[str, str], arity: dict[str, Arity], reading: Arity) -> Parsed:
+    """Positionals and flags of argv; `reading` decides the flags whose arity is "either"."""
+    parsed = Parsed()
+    i, ended = 0, False
+    while i < len(words):
+        word = words[i].text
+        if ended or not is_flag(word):
+            if word == "--" and not ended:
+                ended = True
+            else:
+                parsed.positionals.append((word, i))
+            i += 1
+            continue
+        used = [i]
+        pieces = _pieces(word, aliases, arity, reading)
+        for n, (flag, value, open_) in enumerate(pieces):
+            name = _canon(flag, aliases)
+            takes = arity.get(name, "switch")
+            wants = takes == "value" or (takes == "either" and reading == "value")
+            last = n == len(pieces) - 1
+            if (
+                value is None
+                and open_
+                and last
+                and wants
+                and i + 1 < len(words)
+                and not is_flag(words[i + 1].text)
+            ):
+                value = words[i + 1].text
+                used.append(i + 1)
+            parsed.flags.append(Flag(name, value, tuple(used), word if len(pieces) == 1 else flag))
+        i = used[-1] + 1
+    return parsed
+
+
+def learn_arity(words: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
+    """Which flags of the expected command take a value: "value", "switch" or "either"."""
+    arity: dict[str, Arity] = {}
+
+    def note(name: str, seen: Arity) -> None:
+        old = arity.get(name)
+        if old is None or old == "either" or (old == "switch" and seen == "value"):
+            arity[name] = seen
+
+    for i, w in enumerate(words):
+        word = w.text
+        if word == "--":
+            break
+        if not is_flag(word):
+            continue
+        pieces = _pieces(word, aliases, {}, "switch")
+        for n, (flag, value, _open) in enumerate(pieces):
+            name = _canon(flag, aliases)
+            if value is not None:
+                note(name, "value")
+            elif n == len(pieces) - 1 and i + 1 < len(words) and not is_flag(words[i + 1].text):
+                note(name, "either")
+            else:
+                note(name, "switch")
+    return arity
+
+
+def settle_arity(arity: dict[str, Arity], typed: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
+    """The expected command's arity with "either" settled where the typed answer shows it:
+    `--ns=x` takes a value; a flag followed by a flag, or last, does not."""
+    settled = dict(arity)
+    for i, w in enumerate(typed):
+        word = w.text
+        if word == "--":
+            break
+        if not is_flag(word) or not (word.startswith("--") or len(word.partition("=")[0]) == 2):
+            continue
+        name, eq, _value = word.partition("=")
+        name = _canon(name, aliases)
+        if settled.get(name) != "either":
+            continue
+        if eq:
+            settled[name] = "value"
+        elif i + 1 == len(typed) or is_flag(typed[i + 1].text):
+            settled[name] = "switch"
+    return settled

@@ -1,0 +1,222 @@
+"""`match = "command"`: a shell command compared as argv.
+
+The program and sub-command come first, in order; flags may come in any order;
+`-n x`, `-nx` and `--namespace=x` are the same flag when the card declares the
+alias (`aliases = { "-n" = "--namespace" }`); positional arguments keep their
+order. Flags compare exactly (`-R` is not `-r`); words and values ignore case.
+The verdict names the missing and extra flags.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retain.core.answer.argv import (
+    Arity,
+    Parsed,
+    Word,
+    command_text,
+    learn_arity,
+    parse_argv,
+    settle_arity,
+    split_words,
+)
+from retain.core.answer.normalise import near_miss, normalise, unify_styles
+from retain.core.answer.spec import AnswerSpec
+from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, check_text
+from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
+
+__all__ = ["MAX_WORDS", "check_command"]
+
+MAX_WORDS = 200
+_READINGS: tuple[Arity, ...] = ("value", "switch")
+
+
+def _w(word: str) -> str:
+    return unify_styles(word).casefold()
+
+
+def _flag_key(name: str, value: str | None) -> tuple[str, str | None]:
+    return unify_styles(name), None if value is None else _w(value)
+
+
+@dataclass(slots=True)
+class _Result:
+    cost: int
+    near: bool
+    typed: Parsed
+    expected: Parsed
+    missing: list[int]  # expected flag indexes
+    extra: list[int]  # typed flag indexes
+    bad_typed: set[int]  # typed word indexes of wrong positionals
+    bad_expected: set[int]
+
+
+def _compare(typed: Parsed, expected: Parsed) -> _Result:
+    want = Counter(_flag_key(f.name, f.value) for f in expected.flags)
+    have = Counter(_flag_key(f.name, f.value) for f in typed.flags)
+    missing_keys, extra_keys = want - have, have - want
+    missing = _pick(expected, missing_keys)
+    extra = _pick(typed, extra_keys)
+    near = False
+    # A flag whose value is only a typo away is a near miss, not a missing and an extra flag.
+    for m in list(missing):
+        fm = expected.flags[m]
+        for x in extra:
+            fx = typed.flags[x]
+            if (
+                fx.name == fm.name
+                and fm.value
+                and fx.value
+                and near_miss(normalise(fx.value), normalise(fm.value))
+            ):
+                missing.remove(m)
+                extra.remove(x)
+                near = True
+                break
+    bad_t: set[int] = set()
+    bad_e: set[int] = set()
+    tp, ep = typed.positionals, expected.positionals
+    for k in range(max(len(tp), len(ep))):
+        a = tp[k] if k < len(tp) else None
+        b = ep[k] if k < len(ep) else None
+        if a is not None and b is not None and _w(a[0]) == _w(b[0]):
+            continue
+        if a is not None and b is not None and near_miss(normalise(a[0]), normalise(b[0])):
+            near = True
+            continue
+        if a is not None:
+            bad_t.add(a[1])
+        if b is not None:
+            bad_e.add(b[1])
+    cost = len(missing) + len(extra) + max(len(bad_t), len(bad_e))
+    return _Result(cost, near, typed, expected, missing, extra, bad_t, bad_e)
+
+
+def _pick(parsed: Parsed, keys: Counter[tuple[str, str | None]]) -> list[int]:
+    left = Counter(keys)
+    out: list[int] = []
+    for i, f in enumerate(parsed.flags):
+        key = _flag_key(f.name, f.value)
+        if left[key] > 0:
+            left[key] -= 1
+            out.append(i)
+    return out
+
+
+def _readings(arity: dict[str, Arity]) -> tuple[Arity, ...]:
+    """Both readings when some flag may or may not take the next word; else one is enough."""
+    return _READINGS if "either" in arity.values() else _READINGS[:1]
+
+
+def _parts(text: str, words: list[Word], bad: set[int], kind: str) -> tuple[DiffPart, ...]:
+    if any(w.start < 0 for w in words):
+        return (DiffPart(text, "same" if not bad else kind),) if text else ()  # type: ignore[arg-type]
+    parts: list[DiffPart] = []
+    at = 0
+    for i, w in enumerate(words):
+        if w.start > at:
+            parts.append(DiffPart(text[at : w.start], "same"))
+        parts.append(DiffPart(text[w.start : w.end], kind if i in bad else "same"))  # type: ignore[arg-type]
+        at = w.end
+    if at < len(text):
+        parts.append(DiffPart(text[at:], "same"))
+    return tuple(p for p in parts if p.text)
+
+
+def _shown(parsed: Parsed, index: int, words: list[Word]) -> str:
+    flag = parsed.flags[index]
+    text = " ".join(words[i].text for i in flag.words) if len(flag.words) > 1 else flag.shown
+    if len(flag.words) == 1 and flag.value is not None and flag.shown != words[flag.words[0]].text:
+        text = f"{flag.shown} {flag.value}"
+    return text
+
+
+def check_command(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
+    typed = command_text(" ".join(answer[:MAX_ANSWER].split()))
+    aliases = {unify_styles(k).strip(): unify_styles(v).strip() for k, v in spec.aliases}
+    try:
+        typed_words = split_words(typed)[:MAX_WORDS]
+    except ValueError as exc:
+        base = check_text(answer, expected, accept)
+        return TypedCheck(
+            typed,
+            base.expected,
+            False,
+            0.0,
+            (DiffPart(typed, "wrong"),) if typed else (),
+            base.expected_parts,
+            1,
+            "command",
+            note=f"could not parse your answer: {exc}",
+        )
+    best: tuple[_Result, str, list[Word]] | None = None
+    for target in (expected, *accept)[:MAX_ACCEPTED]:
+        shown = command_text(target[: 4 * MAX_ANSWER])
+        try:
+            words = split_words(shown)[:MAX_WORDS]
+        except ValueError:
+            continue  # `retain check` reports it
+        if not words:
+            continue
+        learnt = learn_arity(words, aliases)
+        settled = settle_arity(learnt, typed_words, aliases)
+        tries = [(settled, r) for r in _readings(settled)]
+        if settled != learnt:
+            tries += [(learnt, r) for r in _readings(learnt)]
+        for arity, reading in tries:
+            result = _compare(
+                parse_argv(typed_words, aliases, arity, reading), parse_argv(words, aliases, arity, reading)
+            )
+            if best is None or (result.cost, result.near) < (best[0].cost, best[0].near):
+                best = (result, shown, words)
+            if result.cost == 0 and not result.near:
+                break
+        if best is not None and best[0].cost == 0 and not best[0].near:
+            break
+    if best is None:
+        return _fallback(check_text(answer, expected, accept))
+    result, shown, words = best
+    correct = bool(typed_words) and result.cost == 0 and not result.near
+    near = bool(typed_words) and result.cost == 0 and result.near
+    bad_typed = set(result.bad_typed) | {i for x in result.extra for i in result.typed.flags[x].words}
+    bad_expected = set(result.bad_expected) | {
+        i for m in result.missing for i in result.expected.flags[m].words
+    }
+    if not typed_words:
+        bad_expected = set(range(len(words)))
+    total = len(words) + len(typed_words)
+    score = max(0.0, 1.0 - 2 * result.cost / total) if total else 0.0
+    note = "a word is only close (accents or a typo)" if near else ""
+    if result.bad_expected or result.bad_typed:
+        order = " ".join(w for w, _ in result.expected.positionals)
+        note = f"arguments in order: {order}" if order else note
+    return TypedCheck(
+        typed,
+        shown,
+        correct,
+        1.0 if correct else score,
+        _parts(typed, typed_words, bad_typed, "wrong"),
+        _parts(shown, words, bad_expected, "missing"),
+        rating_for(correct, near),
+        "command",
+        missing=tuple(_shown(result.expected, m, words) for m in result.missing),
+        extra=tuple(_shown(result.typed, x, typed_words) for x in result.extra),
+        note=note,
+    )
+
+
+def _fallback(check: TypedCheck) -> TypedCheck:
+    return TypedCheck(
+        check.answer,
+        check.expected,
+        check.correct,
+        check.similarity,
+        check.typed_parts,
+        check.expected_parts,
+        check.suggested_rating,
+        "command",
+        note=check.note,
+    )

@@ -1,0 +1,207 @@
+"""Normalisation every answer check shares, and the near-miss rules.
+
+`normalise` is what decides "the same answer": NFKC, case, whitespace, quote
+and dash styles, trailing punctuation and a leading article. It is idempotent
+(a hypothesis test holds it to that). Accents are not removed there: an answer
+that differs from the expected one only in accents is a near miss (Hard), in
+every mode, and `fold_accents` is how that is seen. A typo within a small edit
+distance of a long answer is a near miss too; short answers and numbers must be
+exact (`near_miss`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+__all__ = [
+    "common_ends",
+    "edit_budget",
+    "edit_distance",
+    "fold_accents",
+    "near_miss",
+    "near_typo",
+    "normalise",
+    "unify_styles",
+]
+
+_QUOTES = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′ʼ`´", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−﹣－", "-"),
+    }
+)
+_SPACES = re.compile(r"\s+")
+# Ends that never matter (after spaces are single " "): quotes around the answer, trailing punctuation.
+_LEAD_CHARS = " '\""
+_TRAIL_CHARS = " '\".!?;:,"
+_ARTICLES = ("the ", "an ", "a ")
+_ARTICLE = re.compile(r"^(?:the|an|a)\s+(?=\S)")
+_DIGITS = re.compile(r"\d+")
+
+
+def unify_styles(text: str) -> str:
+    """NFKC, then typographic quotes to `'`/`"` and every dash or minus to `-` (case kept)."""
+    if text.isascii():  # NFKC leaves ASCII alone
+        return text.translate(_QUOTES) if "`" in text else text
+    return unicodedata.normalize("NFKC", text).translate(_QUOTES)
+
+
+def _fold_case(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    # casefold can leave text that NFKC composes again (U+0390): repeat until it is stable.
+    for _ in range(4):
+        folded = unicodedata.normalize("NFKC", text.casefold()).translate(_QUOTES)
+        if folded == text:
+            break
+        text = folded
+    return text
+
+
+@lru_cache(maxsize=4096)  # a card's back and accepted answers are normalised on every check
+def normalise(text: str, *, articles: bool = True) -> str:
+    """The form answers are compared in: idempotent, `normalise(normalise(x)) == normalise(x)`."""
+    text = _fold_case(unify_styles(text))
+    text = " ".join(text.split()) if text.isascii() else _SPACES.sub(" ", text)
+    while True:
+        before = text
+        text = text.lstrip(_LEAD_CHARS).rstrip(_TRAIL_CHARS)
+        if articles and text.startswith(_ARTICLES):
+            text = _ARTICLE.sub("", text)
+        if text == before:
+            return text
+
+
+@lru_cache(maxsize=4096)
+def fold_accents(text: str) -> str:
+    """`normalise`d text without combining marks: `café` -> `cafe` (for the accent near miss)."""
+    if text.isascii():
+        return normalise(text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return normalise(stripped)
+
+
+def edit_budget(expected: str) -> int:
+    """Typos forgiven as a near miss: none under 5 characters, 1 under 10, then one per 10."""
+    n = len(expected)
+    if n < 5:
+        return 0
+    if n < 10:
+        return 1
+    return max(2, n // 10)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance (an adjacent swap counts 1), or `limit + 1` when it is over `limit`.
+
+    Myers' bit-parallel algorithm (Hyyrö's form) on Python integers: about
+    len(a) big-integer steps, so a 500-character answer costs well under 1 ms.
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    if a == b:
+        return 0
+    head, tail = common_ends(a, b)  # a typo leaves the rest alike: only the middle is compared
+    a, b = a[head : len(a) - tail], b[head : len(b) - tail]
+    if len(a) + len(b) > 64 and _lower_bound(a, b) > limit:
+        return limit + 1
+    if len(a) < len(b):
+        a, b = b, a
+    m = len(b)
+    if m == 0:
+        return len(a) if len(a) <= limit else limit + 1
+    peq: dict[str, int] = {}
+    for i, ch in enumerate(b):
+        peq[ch] = peq.get(ch, 0) | (1 << i)
+    full = (1 << m) - 1
+    top = 1 << (m - 1)
+    pv, mv, score = full, 0, m
+    for ch in a:
+        eq = peq.get(ch, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | (~(xh | pv) & full)
+        mh = pv & xh
+        if ph & top:
+            score += 1
+        elif mh & top:
+            score -= 1
+        ph = ((ph << 1) | 1) & full
+        mh = (mh << 1) & full
+        pv = mh | (~(xv | ph) & full)
+        mv = ph & xv
+    if score == 2 and len(a) == len(b) and _one_swap(a, b):
+        return 1
+    return score if score <= limit else limit + 1
+
+
+def _lower_bound(a: str, b: str) -> int:
+    """A lower bound of the edit distance at C speed: characters one side lacks, else bigrams one
+    side lacks (one edit removes at most 2 bigrams and adds at most 2: 4 in all)."""
+    ca, cb = Counter(a), Counter(b)
+    chars = max(sum((ca - cb).values()), sum((cb - ca).values()))
+    grams = len(set(map(str.__add__, a, a[1:])) ^ set(map(str.__add__, b, b[1:])))
+    return max(chars, (grams + 3) // 4)
+
+
+def _prefix(a: str, b: str) -> int:
+    """Length of the common prefix, by halving (slice compares run in C)."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def common_ends(a: str, b: str) -> tuple[int, int]:
+    """(common prefix, common suffix) lengths that do not overlap."""
+    head = _prefix(a, b)
+    tail = _prefix(a[head:][::-1], b[head:][::-1])
+    return head, tail
+
+
+def _one_swap(a: str, b: str) -> bool:
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def near_miss(typed: str, expected: str) -> bool:
+    """Two `normalise`d answers that are not equal: same but for accents, or a typo in a long answer.
+
+    Numbers must be exact: when the digits differ it is never a near miss.
+    """
+    if not typed or not expected:
+        return False
+    if fold_accents(typed) == fold_accents(expected):
+        return True
+    return near_typo(typed, expected, edit_budget(expected))
+
+
+def near_typo(typed: str, expected: str, budget: int) -> bool:
+    """Within `budget` typos, the digits alike (`near_miss` without the accents)."""
+    if budget == 0 or abs(len(typed) - len(expected)) > budget:
+        return False
+    if _DIGITS.findall(typed) != _DIGITS.findall(expected):
+        return False
+    if budget == 1:
+        return _within_one(typed, expected)
+    return edit_distance(typed, expected, budget) <= budget
+
+
+def _within_one(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or adjacent swap apart (linear, no tables)."""
+    head = _prefix(a, b)
+    a, b = a[head:], b[head:]
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) == len(b):
+        return a[1:] == b[1:] or (len(a) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:])
+    return len(a) == len(b) + 1 and a[1:] == b

@@ -1,0 +1,117 @@
+"""`match = "number"`: a number, optionally with a unit, exact or within a tolerance or a range.
+
+`50GB`, `50 GB` and `50 gb` are the same; `1,000`, `1_000` and `1e3` are 1000.
+A back like `20-50 GB` is a range by itself; `accept_range = [20, 50]` says
+so explicitly and `tolerance = 0.5` accepts ±0.5 around the back's number.
+Leaving the unit out is fine; a different unit is a miss (the card's
+`aliases` can name other spellings of it: `{ "gigabytes" = "GB" }`).
+Numbers are never a near miss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retain.core.answer.diff import char_diff, similarity
+from retain.core.answer.normalise import normalise, unify_styles
+from retain.core.answer.spec import AnswerSpec
+from retain.core.answer.textmode import MAX_ANSWER, check_text, plain_answer
+from retain.core.answer.verdict import TypedCheck
+
+__all__ = ["Quantity", "check_number", "parse_quantity"]
+
+_NUM = r"[-+]?(?:\d{1,3}(?:[,_]\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?|[-+]?\.\d+"
+_QUANTITY = re.compile(
+    rf"^(?:~|≈|about\s+)?(?P<low>{_NUM})(?:\s*(?:-|to|\.\.)\s*(?P<high>{_NUM}))?\s*(?P<unit>[^\d\s.,+-][^\d]{{0,15}})?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    low: float
+    high: float  # == low for a single number
+    unit: str  # case-folded, no spaces ("" for none)
+    shown_unit: str = ""  # as written
+
+
+def _float(text: str) -> float:
+    return float(text.replace(",", "").replace("_", ""))
+
+
+def parse_quantity(text: str) -> Quantity | None:
+    """`"50 GB"` -> 50..50 gb; `"20-50GB"` -> 20..50 gb; `"9092"` -> 9092; else None."""
+    norm = " ".join(unify_styles(text).split()).strip(" .!?;:,")
+    m = _QUANTITY.match(norm[:100])
+    if m is None:
+        return None
+    try:
+        low = _float(m["low"])
+        high = _float(m["high"]) if m["high"] else low
+    except ValueError:
+        return None
+    if low != low or high != high or low > high:  # NaN never parses here, but a reversed range may
+        return None
+    unit = (m["unit"] or "").strip()
+    return Quantity(low, high, normalise(unit).replace(" ", ""), unit)
+
+
+def _unit(unit: str, aliases: dict[str, str]) -> str:
+    return aliases.get(unit, unit)
+
+
+def check_number(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
+    text = check_text(answer, expected, accept)
+    if text.correct:
+        return _numbered(text)
+    typed = " ".join(answer[:MAX_ANSWER].split())
+    want = parse_quantity(plain_answer(expected))
+    got = parse_quantity(typed)
+    if got is None:
+        note = "not a number" if typed else ""
+        return _numbered(text, note=note, rating=1)
+    low, high = spec.accept_range or ((want.low, want.high) if want else (float("nan"),) * 2)
+    if spec.tolerance is not None:
+        low, high = low - spec.tolerance, high + spec.tolerance
+    aliases = {normalise(k).replace(" ", ""): normalise(v).replace(" ", "") for k, v in spec.aliases}
+    unit = _unit(want.unit, aliases) if want else ""
+    typed_unit = _unit(got.unit, aliases)
+    unit_ok = not typed_unit or not unit or typed_unit == unit
+    inside = low <= got.low and got.high <= high
+    if inside and unit_ok:
+        shown = plain_answer(expected)
+        parts = char_diff(typed, shown)
+        return TypedCheck(typed, shown, True, similarity(typed, shown), parts[0], parts[1], 3, "number")
+    note = (
+        f"unit: expected {want.shown_unit if want else unit}, not {got.shown_unit}"
+        if inside
+        else _range_note(low, high)
+    )
+    return _numbered(text, note=note, rating=1)
+
+
+def _fmt(x: float) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() else f"{x:g}"
+
+
+def _range_note(low: float, high: float) -> str:
+    if low != low:  # no number to compare with
+        return ""
+    return f"expected {_fmt(low)}" if low == high else f"expected {_fmt(low)} to {_fmt(high)}"
+
+
+def _numbered(check: TypedCheck, note: str = "", rating: int | None = None) -> TypedCheck:
+    return TypedCheck(
+        check.answer,
+        check.expected,
+        check.correct,
+        check.similarity,
+        check.typed_parts,
+        check.expected_parts,
+        check.suggested_rating if rating is None else rating,
+        "number",
+        note=note or check.note,
+    )
