@@ -37,3 +37,9 @@ def test_a_long_log_is_cut_and_says_so() -> None:
     assert lines[0] == "History: 60 reviews (newest 10 shown)" and len(lines) == 11
     assert lines[1].startswith("2026-05-27")
     assert log_lines(rows[:1], UTC)[0] == "History: 1 review"
+
+
+def test_counts_take_their_nouns() -> None:
+    from retain.core.statstext import plural
+
+    assert [plural(n, "day") for n in (0, 1, 2)] == ["0 days", "1 day", "2 days"]

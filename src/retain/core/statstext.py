@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["figures_text", "sparkline"]
+__all__ = ["figures_text", "plural", "sparkline"]
 
 _BARS = " ▁▂▃▄▅▆▇█"
 _WIDTH = 60  # characters a sparkline may take; longer series are summed into buckets
+
+
+def plural(n: int, word: str) -> str:
+    """`1 day`, `2 days`: a count with its noun."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def sparkline(values: Sequence[int], width: int = _WIDTH) -> str:
@@ -55,13 +60,14 @@ def figures_text(data: dict[str, Any]) -> list[str]:
     cal = data["calendar"]
     counts = data["counts"]
     lines = [
-        f"Due forecast, next {len(days)} days: {sum(due)} cards; due today (backlog) {forecast['backlog']}",
+        f"Due forecast, next {plural(len(days), 'day')}: {plural(sum(due), 'card')};"
+        f" due today (backlog) {forecast['backlog']}",
         f"  |{sparkline(due)}|  max {max(due, default=0)}/day",
-        f"Reviews, last {data['days']} days: {reviews['total']} in {reviews['minutes']} min"
-        f" on {reviews['days_studied']} days",
+        f"Reviews, last {plural(data['days'], 'day')}: {reviews['total']} in {reviews['minutes']} min"
+        f" on {plural(reviews['days_studied'], 'day')}",
         f"  |{sparkline(done)}|  max {max(done, default=0)}/day",
-        f"Streak {cal['streak']} days, longest {cal['longest_streak']}; {cal['days_studied']} of the last 365 days"
-        f" studied ({cal['total']} reviews)",
+        f"Streak {plural(cal['streak'], 'day')}, longest {cal['longest_streak']};"
+        f" {cal['days_studied']} of the last 365 days studied ({plural(cal['total'], 'review')})",
         "",
         *_retention_lines(data["retention"]),
         "",

@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from retain.core.statsfigures import PERIODS
+from retain.core.statstext import plural
 from retain.ui.text import line
 from retain.ui.widgets import stats_charts as charts
 from retain.ui.widgets.key_bar import KeyBar
@@ -215,7 +216,8 @@ class StatsScreen(Screen[None]):
         self._plot("reviews", has, charts.draw_reviews, data, pal)
         self._note(
             "reviews",
-            f"{rev['total']} reviews in {rev['minutes']:g} min on {rev['days_studied']} of {data['days']} days"
+            f"{plural(rev['total'], 'review')} in {rev['minutes']:g} min on {rev['days_studied']} of"
+            f" {plural(data['days'], 'day')}"
             f"{self._per(data['days'])}   "
             if has
             else NO_REVIEWS,

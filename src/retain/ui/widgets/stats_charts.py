@@ -18,6 +18,8 @@ from textual.color import Color
 from textual.content import Content
 from textual_plotext import PlotextPlot
 
+from retain.core.statstext import plural
+
 __all__ = [
     "BUTTONS",
     "FORECAST_KINDS",
@@ -248,15 +250,18 @@ def calendar_content(data: dict[str, Any], pal: Palette, width: int) -> Content:
             level = 0 if n == 0 or top == 0 else 1 + min(3, int(4 * (n - 1) / top))
             parts.append(_styled("■", shades[level]))
         rows.append(Content.assemble(*parts))
-    plural = "day" if cal["streak"] == 1 else "days"
     rows.append(
         Content.assemble(
             ("Streak ", "$text-muted"),
-            (f"{cal['streak']} {plural}", "bold"),
+            (plural(cal["streak"], "day"), "bold"),
             ("  ·  longest ", "$text-muted"),
             (f"{cal['longest_streak']}", "bold"),
             ("  ·  ", "$text-muted"),
-            (f"{cal['days_studied']} days studied, {cal['total']} reviews in the last year", ""),
+            (
+                f"{plural(cal['days_studied'], 'day')} studied,"
+                f" {plural(cal['total'], 'review')} in the last year",
+                "",
+            ),
         )
     )
     return Content("\n").join(rows)
