@@ -53,9 +53,19 @@ def chunks(path: Path, start: int, size: int, step: int | None = None) -> list[C
 
 
 def _scan_chunk(path: Path, start: int, length: int | None, now: datetime) -> tuple[int, bool, IndexCols]:
-    """In a worker: (end, torn, columns) of one chunk."""
-    scan = scan_file(path, start, now, max_bytes=length, index=True)
-    return scan.end, bool(scan.torn), scan.index if scan.index is not None else IndexCols.empty()
+    """In a worker: (end, torn, columns) of one chunk; one to the end of the file (`length` None,
+    a format-1 file) is still read a few MB at a time, so memory stays bounded."""
+    if length is not None:
+        scan = scan_file(path, start, now, max_bytes=length, index=True)
+        return scan.end, bool(scan.torn), scan.index if scan.index is not None else IndexCols.empty()
+    cols = IndexCols.empty()
+    while True:
+        scan = scan_file(path, start, now, max_bytes=CHUNK_BYTES, index=True)
+        got = scan.index if scan.index is not None else IndexCols.empty()
+        cols.extend(got)
+        if scan.end <= start or scan.torn or not got.t:
+            return max(scan.end, start), bool(scan.torn), cols
+        start = scan.end
 
 
 def _scan_here(todo: Sequence[Chunk], now: datetime) -> Iterator[tuple[int, bool, IndexCols]]:
