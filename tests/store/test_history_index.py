@@ -377,3 +377,29 @@ def test_parallel_cold_build_equals_the_serial_one(tmp_path: Path, monkeypatch: 
     history.close()
     assert _dump(threaded) == _dump(serial)
     assert len(_dump(serial)[0]) == len(events)
+
+
+def test_a_cold_build_without_a_real_stderr_reads_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside the TUI, stderr is captured (no file descriptor): spawning workers fails; the build goes on."""
+    import io
+
+    from retain.store.index import parallel
+
+    class Captured(io.StringIO):
+        def fileno(self) -> int:
+            return -1
+
+    events = [_review(n, KEYS[n % len(KEYS)], NOW - timedelta(hours=n), None) for n in range(1, 400)]
+    _write(tmp_path, events)
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 8 << 10)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(sys, "stderr", Captured())
+    history = _history(tmp_path)
+    try:
+        history.refresh(NOW)
+        assert len(history.reviews(NOW)) == len(events)
+    finally:
+        history.close()

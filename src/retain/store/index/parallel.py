@@ -7,8 +7,10 @@ only take rows from one connection. So when there is much to read
 index columns (`scan_file(index=True)`: the same reader and checks), and this
 process inserts them in file order while the workers go on. Workers are
 started with `spawn`, never `fork`: the TUI builds the index from a thread.
-Anything going wrong with the pool (no processes allowed, a worker killed)
-falls back to reading in this process.
+Anything going wrong with the pool (no processes allowed, a worker killed,
+a captured stderr without a file descriptor inside the TUI) falls back to
+reading in this process; an error in the journals themselves is then raised
+by that reading as it would be without workers.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import os
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
@@ -99,8 +100,8 @@ def scan_chunks(
             result = ahead.popleft().result()
             done += 1
             yield result
-    except (OSError, BrokenProcessPool, RuntimeError):
-        yield from _scan_here(todo[done:], now)  # the chunks not yet given, read here
+    except Exception:  # no pool here (a TUI's captured stderr has no file descriptor), a worker lost:
+        yield from _scan_here(todo[done:], now)  # the chunks not yet given, read here (errors again)
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
