@@ -121,3 +121,33 @@ def test_split_words_is_shlex_split(text: str) -> None:
     assert [w.text for w in words] == want
     for w in words:  # each span holds the word as written
         assert 0 <= w.start < w.end <= len(text) or (w.text == "" and w.end > w.start)
+
+
+def _spans_reference(text: str) -> list[tuple[int, int]]:
+    """The first, plainer splitter (one bullet match per piece), kept to check the fast one."""
+    import re
+
+    from retain.core.answer.sets import _BULLET, MAX_ITEMS
+
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in [*re.finditer(r"[,;\n]", text), None]:
+        end = m.start() if m else len(text)
+        piece = text[start:end]
+        bullet = _BULLET.match(piece)
+        lead = bullet.end() if bullet else len(piece) - len(piece.lstrip())
+        body = piece[lead:].rstrip()
+        if body:
+            spans.append((start + lead, start + lead + len(body)))
+        if m is None or len(spans) >= MAX_ITEMS:
+            break
+        start = m.end()
+    return spans
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab -*+•1.)2,;\n\t", max_size=80))
+def test_set_items_split_as_the_reference_splits_them(text: str) -> None:
+    from retain.core.answer.sets import _spans
+
+    assert _spans(text) == _spans_reference(text)

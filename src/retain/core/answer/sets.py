@@ -19,7 +19,8 @@ from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
 __all__ = ["MAX_ITEMS", "check_set", "split_items"]
 
 MAX_ITEMS = 100
-_SEP = re.compile(r"[,;\n]")
+_PIECE = re.compile(r"[^,;\n]+")
+_BULLET_STARTS = frozenset("-*+•0123456789")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 
@@ -27,18 +28,19 @@ _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 def _spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-empty item of `text`, bullets and spaces left out."""
     spans: list[tuple[int, int]] = []
-    start = 0
-    for m in [*_SEP.finditer(text), None]:
-        end = m.start() if m else len(text)
-        piece = text[start:end]
-        bullet = _BULLET.match(piece)
+    for m in _PIECE.finditer(text):  # one C-level scan; the bullet regex only where one may start
+        piece = m.group()
+        body = piece.strip()
+        if not body:
+            continue
+        bullet = _BULLET.match(piece) if body[0] in _BULLET_STARTS else None
         lead = bullet.end() if bullet else len(piece) - len(piece.lstrip())
         body = piece[lead:].rstrip()
         if body:
-            spans.append((start + lead, start + lead + len(body)))
-        if m is None or len(spans) >= MAX_ITEMS:
-            break
-        start = m.end()
+            start = m.start() + lead
+            spans.append((start, start + len(body)))
+            if len(spans) >= MAX_ITEMS:
+                break
     return spans
 
 
