@@ -255,7 +255,7 @@ class StatsScreen(Screen[None]):
             )
         self._note(
             "buttons",
-            "answers by card type (%) · reviews by hour of day   " if has else NO_REVIEWS,
+            "answers by card type (%) · reviews by hour of day, passed under Again   " if has else NO_REVIEWS,
             charts.legend(charts.BUTTONS, pal) if has else None,
         )
         self._plot("buttons", has, charts.draw_buttons, data, pal)

@@ -218,10 +218,12 @@ def draw_buttons(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80) 
 
 
 def draw_hours(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80) -> None:
+    """Reviews by local hour, stacked: passed (Good's colour) under Again (Again's): the success rate."""
     hours = data["hours"]
-    counts = [h["reviews"] for h in hours]
+    passed = [h["passed"] for h in hours]
+    failed = [h["reviews"] - h["passed"] for h in hours]
     _start(plt)
-    _bars(plt, [f"{h['hour']}h" for h in hours], [counts], [pal["secondary"]], ticks=8)
+    _bars(plt, [f"{h['hour']}h" for h in hours], [passed, failed], [pal["success"], pal["error"]], ticks=8)
 
 
 def _styled(text: str, rgb: RGB, bold: bool = False) -> tuple[str, str]:
