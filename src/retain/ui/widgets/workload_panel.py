@@ -23,7 +23,7 @@ from retain.ui.text import line
 __all__ = ["WorkloadPanel", "chart"]
 
 PLACEHOLDER = "Workload chart: open a preset to simulate it"
-BAR = 28  # cells of the longest bar
+BAR = 20  # cells of the longest bar
 
 
 def preset_name(table: tuple[str, ...]) -> str:
@@ -40,11 +40,12 @@ def chart(data: WorkloadInput, work: Workload) -> Content:
         line(f"Workload over {DAYS} days, preset {data.name}: {data.cards} cards, {weights}", "bold"),
         Content.styled(f"{'retention':>9}  {'reviews/day':<{BAR + 7}} {'retained':>8}", "$text-muted"),
     ]
+    nearest = min(work.points, key=lambda p: abs(p.retention - work.suggested), default=None)
     for p in work.points:
         cells = max(1, round(BAR * p.reviews_per_day / top))
         marks = []
-        if abs(p.retention - work.suggested) < 1e-9:
-            marks.append(("◂ suggested", "$success"))
+        if p is nearest:
+            marks.append((f"◂ suggested {work.suggested:.2f}", "$success"))
         if abs(p.retention - desired) < 1e-9:
             marks.append(("◂ yours", "bold $accent"))
         bar_style = "bold $accent" if abs(p.retention - desired) < 1e-9 else "$primary"
@@ -60,7 +61,7 @@ def chart(data: WorkloadInput, work: Workload) -> Content:
     rows.append(
         Content.assemble(
             ("Suggested ", "$success"),
-            f"{work.suggested:.2f} (least time per retained card; a suggestion, not applied) · yours {desired:.2f}",
+            f"{work.suggested:.2f}: least time per retained card (not applied) · yours {desired:.2f}",
         )
     )
     return Content("\n").join(rows)
