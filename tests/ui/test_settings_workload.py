@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher, Select
+from textual.widgets import ContentSwitcher, Input, Select
 
 from retain.core.workload import RETENTIONS
 from retain.store.collection import Collection
@@ -190,3 +190,25 @@ async def test_ctrl_r_on_a_preset_without_weights_only_says_so(
         await settle(pilot)
         assert isinstance(app.screen, SettingsScreen)
         assert any("has no weights of its own" in n.message for n in app._notifications)
+
+
+async def test_the_chart_follows_a_saved_desired_retention(
+    history: int, retain_home: Path, open_app: OpenApp
+) -> None:
+    app = open_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        screen, panel = await presets_tab(pilot, "fitted")
+        yours = [r for r in panel_text(panel).splitlines() if "◂ yours" in r]
+        assert len(yours) == 1 and yours[0].strip().startswith("0.90")
+        field = screen.query_one("#preset-grid #field-desired_retention", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press(*"0.85")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        yours = [r for r in panel_text(panel).splitlines() if "◂ yours" in r]
+        assert len(yours) == 1 and yours[0].strip().startswith("0.85")
+        assert "yours 0.85" in panel_text(panel)

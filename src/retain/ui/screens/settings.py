@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.style import Style
 from textual.widgets import ContentSwitcher, Input, Label, Select, Static
 
+from retain.store.config import Config
 from retain.store.config_edit import ConfigDocument, ConfigEditError, problem
 from retain.ui.access import retain_app
 from retain.ui.screens.settings_save import SettingsSaving
@@ -302,6 +303,11 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         value = None if event.value is Select.NULL else event.value
         self.set_value(("decks", deck_id, "preset"), value)
         self.query_one("#deck-grid", SettingsGrid).show(("decks", deck_id), self.edit.data())  # new hints
+
+    def _saved(self, config: Config) -> None:
+        super()._saved(config)
+        if "tab-presets" in self._built:
+            self._show_preset()  # the workload chart follows the saved settings
 
     def action_reschedule(self) -> None:
         """Reschedule the shown preset's cards with its saved weights (asks first; Presets tab only)."""
