@@ -212,3 +212,21 @@ async def test_the_chart_follows_a_saved_desired_retention(
         yours = [r for r in panel_text(panel).splitlines() if "◂ yours" in r]
         assert len(yours) == 1 and yours[0].strip().startswith("0.85")
         assert "yours 0.85" in panel_text(panel)
+
+
+async def test_a_library_error_is_one_line_in_the_panel(
+    history: int, retain_home: Path, open_app: OpenApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fsrs_rs_python
+
+    def panics(*args: object) -> None:  # what a Rust panic looks like from Python: a BaseException
+        raise BaseException("called `Option::unwrap()` on a `None` value\nat src/simulation.rs")
+
+    monkeypatch.setattr(fsrs_rs_python, "simulate", panics)
+    app = open_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        screen, panel = await presets_tab(pilot, "fitted")
+        assert isinstance(app.screen, SettingsScreen)  # the app goes on
+        text = panel_text(panel)
+        assert text.startswith("Workload chart: fsrs could not simulate the workload: called")
+        assert "\n" not in text
