@@ -225,7 +225,7 @@ async def test_a_library_error_is_one_line_in_the_panel(
     monkeypatch.setattr(fsrs_rs_python, "simulate", panics)
     app = open_app()
     async with app.run_test(size=(110, 40)) as pilot:
-        screen, panel = await presets_tab(pilot, "fitted")
+        _, panel = await presets_tab(pilot, "fitted")
         assert isinstance(app.screen, SettingsScreen)  # the app goes on
         text = panel_text(panel)
         assert text.startswith("Workload chart: fsrs could not simulate the workload: called")
