@@ -79,6 +79,28 @@ def test_settings_presets(config: Path, open_app: OpenApp, snap_compare: SnapCom
     assert snap_compare(open_app(), terminal_size=SIZE, run_before=run)
 
 
+def test_settings_presets_workload_chart(
+    retain_home: Path, open_app: OpenApp, snap_compare: SnapCompare, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.containers import VerticalScroll
+
+    from .workload_fixture import add_history
+
+    monkeypatch.setenv("HOME", str(retain_home))
+    add_history(retain_home)
+
+    async def run(pilot: Pilot[None]) -> None:
+        await _open(pilot, "tab-presets")
+        pilot.app.screen.query_one("#preset-pick", Select).value = "fitted"
+        await _settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+        await _settle(pilot)
+        pilot.app.screen.query_one("#tab-presets", VerticalScroll).scroll_end(animate=False)
+        await _settle(pilot)
+
+    assert snap_compare(open_app(), terminal_size=SIZE, run_before=run)
+
+
 def test_settings_deck(config: Path, open_app: OpenApp, snap_compare: SnapCompare) -> None:
     async def run(pilot: Pilot[None]) -> None:
         await _open(pilot, "tab-decks")

@@ -3,47 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 from retain.commands.output import err, out
-from retain.core.fsrsfit import FitError, guarded
-from retain.core.workload import simulate_workload
+from retain.core.fsrsfit import FitError
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection
 from retain.store.fsrs_presets import Preset
+from retain.store.workload_data import run_workload, workload_input
 
 __all__ = ["simulate_presets"]
 
-_MIN_SHARE_DATA = 100
-
-
-def _shares(counts: list[int]) -> list[float] | None:
-    total = sum(counts)
-    return [c / total for c in counts] if total >= _MIN_SHARE_DATA else None
-
 
 def simulate_presets(col: Collection, presets: list[Preset], now: datetime, bar: TerminalProgress) -> int:
-    per_deck = col.cards_per_deck()
     for preset in presets:
-        cards = sum(per_deck.get(d, 0) for d in preset.decks)
-        first, passed = col.history_index.rating_counts(now, preset.decks)
+        data = workload_input(col, preset, now)
+        cards = data.cards
         s = preset.settings
 
         def step(done: int, total: int, name: str = preset.name) -> None:
             bar(f"simulate {name}", done, total)
 
         try:
-            work = guarded(
-                "simulate the workload",
-                partial(
-                    simulate_workload,
-                    s,
-                    cards,
-                    first_ratings=_shares(first),
-                    review_ratings=_shares(passed),
-                    progress=step,
-                ),
-            )
+            work = run_workload(data, step)
         except FitError as exc:
             bar.finish()
             err(f"retain: optimize: preset {preset.name}: {exc}")

@@ -1,7 +1,8 @@
 """Settings (`,` on the deck list, or Settings in the palette): config.toml edited in the app.
 
 Four tabs: General (rollover hour, learn-ahead, theme, deck folders), Presets
-(`[study]`, the defaults of every deck, and each `[presets.NAME]`), Decks (a
+(`[study]`, the defaults of every deck, and each `[presets.NAME]`, with the
+workload chart, and ctrl+r to reschedule the preset's cards with its weights), Decks (a
 deck's preset and its own overrides) and Keys (`[keymap]`, conflicts marked).
 Each edit goes into a `ConfigDocument` (tomlkit: the file's comments and
 layout stay) and the whole text is run through the config loader at once, so
@@ -26,6 +27,7 @@ from textual.screen import Screen
 from textual.style import Style
 from textual.widgets import ContentSwitcher, Input, Label, Select, Static
 
+from retain.store.config import Config
 from retain.store.config_edit import ConfigDocument, ConfigEditError, problem
 from retain.ui.access import retain_app
 from retain.ui.screens.settings_save import SettingsSaving
@@ -51,6 +53,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         Binding("ctrl+n,ctrl+pagedown", "next_tab", "Next tab", id="settings.next_tab"),
         Binding("ctrl+b,ctrl+pageup", "previous_tab", "Previous tab", id="settings.previous_tab", show=False),
         Binding("q", "close", "Close", id="settings.quit", show=False),  # not the app's Quit: edits are here
+        Binding("ctrl+r", "reschedule", "Reschedule cards", id="settings.reschedule"),
     ]
     DEFAULT_CSS = """
     SettingsScreen #settings-top { height: 1; padding: 0 1; background: $boost; text-wrap: nowrap;
@@ -300,6 +303,21 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         value = None if event.value is Select.NULL else event.value
         self.set_value(("decks", deck_id, "preset"), value)
         self.query_one("#deck-grid", SettingsGrid).show(("decks", deck_id), self.edit.data())  # new hints
+
+    def _saved(self, config: Config) -> None:
+        super()._saved(config)
+        if "tab-presets" in self._built:
+            self._show_preset()  # the workload chart follows the saved settings
+
+    def action_reschedule(self) -> None:
+        """Reschedule the shown preset's cards with its saved weights (asks first; Presets tab only)."""
+        from retain.ui.reschedule_offer import offer_reschedule
+        from retain.ui.widgets.workload_panel import preset_name
+
+        if self.query_one(ContentSwitcher).current != "tab-presets":
+            self.notify("Pick a preset on the Presets tab, then ctrl+r reschedules its cards.", markup=False)
+            return
+        offer_reschedule(retain_app(self), preset_name(self._preset_table()))
 
     # ---- tabs ------------------------------------------------------------------------------
 
