@@ -72,9 +72,13 @@ def test_due_and_stats_count_todays_new_cards_after_an_older_import(
     first = tmp_path / "first"
     home = make_home(first, deck)
     now = datetime.now(UTC)
+    from retain.store.localzone import local_timezone
+
+    # The reviews fall in today's study day even just after the 4 am rollover (the CLI reads the clock).
+    start = max(now - timedelta(minutes=10), StudyDay(4, local_timezone()).start(now))
     col = open_col(home, now)
     for i in range(4):
-        rate(col, f"t/c{i}", now - timedelta(minutes=10 - i))
+        rate(col, f"t/c{i}", start + (now - start) * i / 5)
     col.close(now)
     monkeypatch.setenv("RETAIN_HOME", str(first))
     assert main(["export", "t", "-o", str(tmp_path / "t.toml"), "--with-progress"]) == 0
