@@ -26,7 +26,7 @@ from retain.core.answer.argv import (
 from retain.core.answer.normalise import near_miss, normalise, unify_styles
 from retain.core.answer.spec import AnswerSpec
 from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, check_text
-from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
+from retain.core.answer.verdict import DiffPart, TypedCheck, as_mode, rating_for
 
 __all__ = ["MAX_WORDS", "check_command"]
 
@@ -177,7 +177,7 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
         if best is not None and best[0].cost == 0 and not best[0].near:
             break
     if best is None:
-        return _fallback(check_text(answer, expected, accept))
+        return as_mode(check_text(answer, expected, accept), "command")
     result, shown, words = best
     correct = bool(typed_words) and result.cost == 0 and not result.near
     near = bool(typed_words) and result.cost == 0 and result.near
@@ -205,18 +205,4 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
         missing=tuple(_shown(result.expected, m, words) for m in result.missing),
         extra=tuple(_shown(result.typed, x, typed_words) for x in result.extra),
         note=note,
-    )
-
-
-def _fallback(check: TypedCheck) -> TypedCheck:
-    return TypedCheck(
-        check.answer,
-        check.expected,
-        check.correct,
-        check.similarity,
-        check.typed_parts,
-        check.expected_parts,
-        check.suggested_rating,
-        "command",
-        note=check.note,
     )

@@ -13,7 +13,7 @@ import re2
 from retain.core.answer.diff import similarity
 from retain.core.answer.normalise import fold_accents, normalise, unify_styles
 from retain.core.answer.textmode import check_text, plain_answer
-from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
+from retain.core.answer.verdict import DiffPart, TypedCheck, as_mode, rating_for
 
 __all__ = ["MAX_REGEX_ANSWER", "MAX_REPEATS", "Pattern", "RegexError", "check_regex", "compile_pattern"]
 
@@ -92,7 +92,7 @@ def check_regex(answer: str, expected: str, accept: Sequence[str], pattern: str)
         return TypedCheck(typed, shown, True, 1.0, parts[0], parts[1], 3, "regex")
     base = check_text(answer, expected, accept)
     if base.correct or not typed:
-        return _as_regex(base)
+        return as_mode(base, "regex")
     near = base.suggested_rating == 2 or regex.matches(fold_accents(typed))
     note = base.note or ("accents differ" if near else "")
     score = similarity(normalise(typed), normalise(base.expected))
@@ -106,18 +106,4 @@ def check_regex(answer: str, expected: str, accept: Sequence[str], pattern: str)
         rating_for(False, near),
         "regex",
         note=note,
-    )
-
-
-def _as_regex(check: TypedCheck) -> TypedCheck:
-    return TypedCheck(
-        check.answer,
-        check.expected,
-        check.correct,
-        check.similarity,
-        check.typed_parts,
-        check.expected_parts,
-        check.suggested_rating,
-        "regex",
-        note=check.note,
     )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
-__all__ = ["AGAIN", "GOOD", "HARD", "DiffPart", "Mode", "PartKind", "TypedCheck", "rating_for"]
+__all__ = ["AGAIN", "GOOD", "HARD", "DiffPart", "Mode", "PartKind", "TypedCheck", "as_mode", "rating_for"]
 
 PartKind = Literal["same", "wrong", "missing"]
 Mode = Literal["text", "set", "command", "number", "regex"]
@@ -47,3 +47,8 @@ class TypedCheck:
 def rating_for(correct: bool, near: bool) -> int:
     """Good for a match, Hard for a near miss, Again otherwise."""
     return GOOD if correct else HARD if near else AGAIN
+
+
+def as_mode(check: TypedCheck, mode: Mode) -> TypedCheck:
+    """A plain-text verdict relabelled for `mode` (a card whose own mode fell back to text)."""
+    return replace(check, mode=mode, missing=(), extra=())

@@ -334,11 +334,10 @@ def _columns(groups: list[tuple[Any, ...]], limit: datetime, device: str) -> lis
     )
 
 
-def decode_many(
-    lines: Sequence[tuple[int, bytes]], now: datetime, device: str
-) -> tuple[list[tuple[int, Event]], list[tuple[int, bytes, str]], list[tuple[int, bytes]]]:
-    """(decoded, refused (offset, line, why), not matched) for CRC-checked record lines."""
-    limit = now + _ABSURD
+def _matched(
+    lines: Sequence[tuple[int, bytes]],
+) -> tuple[list[int], list[tuple[Any, ...]], list[tuple[int, bytes]]]:
+    """(offsets, regex groups) of the lines the fast pattern matches, and the (offset, line) of the rest."""
     match = _LINE.match
     offsets: list[int] = []
     groups: list[tuple[Any, ...]] = []
@@ -350,6 +349,15 @@ def decode_many(
         else:
             offsets.append(offset)
             groups.append(m.groups())
+    return offsets, groups, slow
+
+
+def decode_many(
+    lines: Sequence[tuple[int, bytes]], now: datetime, device: str
+) -> tuple[list[tuple[int, Event]], list[tuple[int, bytes, str]], list[tuple[int, bytes]]]:
+    """(decoded, refused (offset, line, why), not matched) for CRC-checked record lines."""
+    limit = now + _ABSURD
+    offsets, groups, slow = _matched(lines)
     if not groups:
         return [], [], slow
     try:
@@ -481,17 +489,7 @@ def index_many(
     through `decode_many`, which says which line it is.
     """
     limit = now + _ABSURD
-    match = _LINE.match
-    offsets: list[int] = []
-    groups: list[tuple[Any, ...]] = []
-    slow: list[tuple[int, bytes]] = []
-    for offset, line in lines:
-        m = match(line)
-        if m is None:
-            slow.append((offset, line))
-        else:
-            offsets.append(offset)
-            groups.append(m.groups())
+    offsets, groups, slow = _matched(lines)
     if not groups:
         return IndexCols.empty(), [], slow
     try:
