@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from optimize_home import deck_text
+from optimize_synth import TRUE_WEIGHTS
 
 from retain.core.scheduler import Scheduler
 from retain.core.settings import StudySettings
@@ -13,29 +14,7 @@ from retain.store.collection import Collection
 from retain.store.home import open_home
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-PERSONAL = (
-    0.8,
-    3.0,
-    8.0,
-    20.0,
-    6.8,
-    0.6,
-    2.2,
-    0.02,
-    1.3,
-    0.25,
-    1.2,
-    1.8,
-    0.08,
-    0.4,
-    1.9,
-    0.4,
-    2.4,
-    0.6,
-    0.1,
-    0.05,
-    0.5,
-)
+PERSONAL = (*TRUE_WEIGHTS[:20], 0.5)  # the synthetic learner's weights, with decay 0.5
 
 
 def test_session_previews_use_the_presets_weights(tmp_path: Path) -> None:

@@ -15,17 +15,19 @@ by that reading as it would be without workers.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retain.store.state.journal import scan_file
 from retain.store.state.journal_format import HEAD, file_format
 from retain.store.state.recordfast import IndexCols
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor, Future
 
 __all__ = ["PARALLEL_BYTES", "Chunk", "chunks", "scan_chunks"]
 
@@ -86,6 +88,9 @@ def scan_chunks(
     if processes < 2 or len(todo) < 2:
         yield from _scan_here(todo, now)
         return
+    import multiprocessing  # only for a cold build: not on every command's start-up path
+    from concurrent.futures import ProcessPoolExecutor
+
     done = 0
     pool: Executor | None = None
     try:
