@@ -23,7 +23,6 @@ from retain.core.studyday import StudyDay
 from retain.store.index import History
 from retain.store.index.db import INDEX_NAME
 from retain.store.state.journal import JournalWriter
-from retain.store.state.recordfast import IndexCols
 
 DAY = StudyDay(4, UTC)
 
@@ -368,10 +367,11 @@ def test_parallel_cold_build_equals_the_serial_one(tmp_path: Path, monkeypatch: 
     real_scan = parallel.scan_chunks
 
     def counting(
-        todo: list[parallel.Chunk], now: datetime, processes: int
-    ) -> Iterator[tuple[int, bool, IndexCols]]:
+        todo: list[parallel.Chunk], now: datetime, processes: int, day: StudyDay | None = None
+    ) -> Iterator[parallel.Result]:
         seen.append(processes)
-        yield from real_scan(todo, now, processes)
+        assert day is not None  # the workers derive days and sums too
+        yield from real_scan(todo, now, processes, day)
 
     monkeypatch.setattr(parallel, "scan_chunks", counting)
     history = _history(threaded)

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     home = open_home()
     bar = TerminalProgress(min_total=0)
     try:
-        col = Collection.open(home, now, progress=bar, cards=False)  # no card texts: faster
+        col = Collection.open(home, now, progress=bar, cards=False, history=True)  # no card texts: faster
     except CollectionError as exc:
         err(f"retain: {exc}")
         return 2

@@ -33,7 +33,9 @@ def print_report(
     gc.disable()  # a short-lived process building ~100k objects: the cyclic GC would only cost time
     now = datetime.now(UTC)
     try:
-        col = Collection.open(open_home(), now, read_only=True, cards=False, progress=TerminalProgress())
+        col = Collection.open(
+            open_home(), now, read_only=True, cards=False, progress=TerminalProgress(), history=True
+        )
     except CollectionError as exc:
         err(f"retain: {exc}")
         return 2

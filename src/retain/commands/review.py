@@ -104,7 +104,7 @@ def launch(
     from retain.store.collection import Collection, CollectionError
 
     try:
-        collection = Collection.open(home, datetime.now(UTC), progress=TerminalProgress())
+        collection = Collection.open(home, datetime.now(UTC), progress=TerminalProgress(), history=True)
         collection.history_index.refresh(datetime.now(UTC))  # a rebuild shows its bar before the TUI
     except CollectionError as exc:
         err(f"retain: {exc}")

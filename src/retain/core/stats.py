@@ -70,20 +70,18 @@ class StatsReport:
         }
 
 
-def _count_state(stats: DeckStats, state: CardState | None) -> None:
-    stats.cards += 1
-    if state is None:
-        stats.new += 1
-    elif state.suspended:
-        stats.suspended += 1
-    elif state.state == NEW:
-        stats.new += 1
-    elif state.state == LEARNING:
-        stats.learning += 1
-    elif state.state == REVIEW:
-        stats.review += 1
-    elif state.state == RELEARNING:
-        stats.relearning += 1
+_COUNTED = ("cards", "new", "learning", "review", "relearning", "suspended")
+_SLOT = {NEW: 1, LEARNING: 2, REVIEW: 3, RELEARNING: 4}
+
+
+def _count_states(stats: DeckStats, states: Iterable[CardState | None]) -> None:
+    """Add `states` to `stats`' card counts (one tally, then the fields: 50k cards on every `stats`)."""
+    tally = [0] * len(_COUNTED)
+    for state in states:
+        tally[1 if state is None else 5 if state.suspended else _SLOT.get(state.state, 0)] += 1
+    tally[0] = sum(tally)  # every card (slot 0 held those in no known state: counted as cards only)
+    for name, n in zip(_COUNTED, tally, strict=True):
+        setattr(stats, name, getattr(stats, name) + n)
 
 
 def _streak(days: set[date], today: date) -> int:
@@ -152,15 +150,20 @@ def compute_stats(
 ) -> StatsReport:
     """Statistics for study day `today`: card counts from the states, the rest from `activity`
     (per deck id, and "" for every rating in the history, decks since removed included)."""
+    by_deck: dict[str, list[CardState | None]] = {}
+    get = states.get
+    for unit in units:
+        found = by_deck.get(unit.deck_id)
+        if found is None:
+            found = by_deck[unit.deck_id] = []
+        found.append(get(unit.key))
     decks: dict[str, DeckStats] = {}
     total = DeckStats("total")
-    for unit in units:
-        stats = decks.get(unit.deck_id)
-        if stats is None:
-            stats = decks[unit.deck_id] = DeckStats(unit.deck_id)
-        state = states.get(unit.key)
-        _count_state(stats, state)
-        _count_state(total, state)
+    for deck_id, deck_states in by_deck.items():
+        stats = decks[deck_id] = DeckStats(deck_id)
+        _count_states(stats, deck_states)
+        for name in _COUNTED:
+            setattr(total, name, getattr(total, name) + getattr(stats, name))
     for deck_id, stats in (*decks.items(), ("", total)):
         act = activity.get(deck_id)
         if act is None:

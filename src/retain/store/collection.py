@@ -86,19 +86,24 @@ class Collection:
         fsync: bool = True,
         cards: bool = True,
         progress: ProgressFn | None = None,
+        history: bool = False,
     ) -> Collection:
         """Open the library and state; raises CollectionError when the state cannot be used.
 
         `cards=False` loads decks without their `cards` and units without their
         texts (front/back/extra empty): for counting commands (`due`, `stats`)
         that must start fast; never use it for a review session. `fsync=False` is for
-        benchmarks. `progress` hears about a long first read of the history.
+        benchmarks. `progress` hears about a long first read of the history. `history`: the
+        caller reads the history next; when its index must be built from scratch, the journals
+        are decoded in worker processes while the state and the decks are read.
         """
         col = cls(home, tz if tz is not None else local_timezone())
         col.progress_fn = progress
         col._light = not cards
         col._opened = now.astimezone(UTC)
         try:
+            if history:
+                col.history_index.prefetch(now)
             with gc_paused():  # ~100k long-lived objects are built here: collections would only cost time
                 if not read_only and cards:
                     from retain.store.index.homesummary import state_file_ids
@@ -107,18 +112,25 @@ class Collection:
                 col.writer.open(now, col.today(now), read_only=read_only, fsync=fsync)
                 col.reload_library()
         except (FormatError, JournalError) as exc:
-            col.writer.release()
+            col._abandon()
             raise CollectionError(str(exc)) from None
         except OSError as exc:  # a state folder that cannot be read or written
-            col.writer.release()
+            col._abandon()
             where = f" {exc.filename}" if exc.filename else ""
             raise CollectionError(f"cannot open the progress{where}: {exc.strerror or exc}") from None
         except BaseException:
-            col.writer.release()
+            col._abandon()
             raise
         if col.writer.read_only:
             col.state_ids_at_open = None
         return col
+
+    def _abandon(self) -> None:
+        """An open that failed: stop the history's workers, release the lock."""
+        if self._history is not None:
+            self._history.close()
+            self._history = None
+        self.writer.release()
 
     # -- the parts --------------------------------------------------------------------
 

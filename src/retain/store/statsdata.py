@@ -63,8 +63,14 @@ class StatsSource:
                 day.start_of(self.today + timedelta(days=i)).timestamp() for i in range(1, FORECAST_DAYS + 2)
             ]
             found = self._cards[key] = card_figures(
-                self._states(key), now=self.now, today=self.today, day_starts=starts, with_distributions=False
+                self._states(key),
+                now=self.now,
+                today=self.today,
+                day_starts=starts,
+                with_distributions=with_distributions,  # one pass for both when both are wanted
             )
+            if with_distributions:
+                self._dists[key] = found.distributions
         if not with_distributions:
             return found
         if key not in self._dists:

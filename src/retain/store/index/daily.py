@@ -14,43 +14,117 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from retain.core.studyday import StudyDay
 
-__all__ = ["recount_all", "recount_since", "restamp", "studyday_key"]
+__all__ = [
+    "COLUMNS",
+    "RATED_ROWS",
+    "UNDONE_ROWS",
+    "Rated",
+    "Tally",
+    "recount_all",
+    "recount_since",
+    "restamp",
+    "studyday_key",
+    "tally",
+    "write",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_YOUNG = 21  # days: Anki's line between young and mature cards
-_B = "coalesce(bstate, 0)"
-_IVL = "coalesce(bivl, 0)"
-_SUMS = [
-    "ms",
-    f"{_B} = 0",
-    f"{_B} = 1",
-    f"{_B} = 2",
-    f"{_B} = 3",
-    "rating = 1",
-    "rating = 2",
-    "rating = 3",
-    "rating = 4",
-    f"{_B} = 2 AND {_IVL} < {_YOUNG} AND rating > 1",
-    f"{_B} = 2 AND {_IVL} < {_YOUNG} AND rating = 1",
-    f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating > 1",
-    f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating = 1",
-    # the answer buttons by card type: learning (new, learning, relearning), young, mature
-    *(f"{_B} <> 2 AND rating = {r}" for r in range(1, 5)),
-    *(f"{_B} = 2 AND {_IVL} < {_YOUNG} AND rating = {r}" for r in range(1, 5)),
-    *(f"{_B} = 2 AND {_IVL} >= {_YOUNG} AND rating = {r}" for r in range(1, 5)),
-    # ratings and ratings not Again per local hour (events.hour)
-    *(f"hour = {h}" for h in range(24)),
-    *(f"hour = {h} AND rating > 1" for h in range(24)),
-]
-_COUNT = (
-    "SELECT deck, day, count(*), "
-    + ", ".join(f"ifnull(sum({x}), 0)" for x in _SUMS)
-    + " FROM events WHERE kind = 0 AND undone = 0"
-)
+_YOUNG_DAYS = 21  # days: Anki's line between young and mature cards
+_REVIEW_KIND = 0  # core.state.EVENT_KINDS.index("review")
+_REVIEW_STATE = 2
+# The `daily` columns after (deck, day), in table order; a tally is a list of this length.
+COLUMNS = (
+    "reviews ms new learning review relearning again hard good easy"
+    " young_pass young_fail mature_pass mature_fail l1 l2 l3 l4 y1 y2 y3 y4 m1 m2 m3 m4 "
+    + " ".join(f"h{h}" for h in range(24))
+    + " "
+    + " ".join(f"p{h}" for h in range(24))
+).split()
+_WIDTH = len(COLUMNS)
+# where each group of columns starts (ratings 1-4 are added to _AGAIN - 1, _LEARN - 1, ...)
+_STATE0, _AGAIN, _YP, _LEARN, _YOUNG, _MATURE, _HOUR0, _PASS0 = 2, 6, 10, 14, 18, 22, 26, 50
+_INSERT = f"INSERT INTO daily VALUES (?, ?, {', '.join('?' * _WIDTH)})"
+_RATED = "SELECT deck, day, bstate, bivl, rating, hour, ms FROM events WHERE kind = 0 AND undone = {}"
+RATED_ROWS = _RATED.format(0)  # what `daily` counts
+UNDONE_ROWS = _RATED.format(1)  # ratings taken back
+Tally = dict[tuple[str, int], list[int]]
+Rated = tuple[str, int, int | None, float | None, int, int, int]  # deck, day, bstate, bivl, rating, hour, ms
+
+
+_MATURE_CLASS = -2  # a review card at 21 days or more (not a state: states are 0-3)
+
+
+def tally_columns(
+    decks: Sequence[str],
+    days: Sequence[int],
+    bstates: Sequence[int | None],
+    bivls: Sequence[float | None],
+    ratings: Sequence[int],
+    hours: Sequence[int],
+    ms: Sequence[int],
+    into: Tally | None = None,
+    sign: int = 1,
+) -> Tally:
+    """Add (`sign` 1) or take away (-1) ratings, given column by column, to per (deck, day)
+    sums in `COLUMNS` order: the one definition of what `daily` holds.
+
+    The ratings (kind review, not undone) are counted by their few distinct (pair, class,
+    rating) and (pair, hour, passed) values first, so the Python work is per value, not per rating.
+    """
+    out: Tally = {} if into is None else into
+    pairs = list(zip(decks, days, strict=True))
+    classes = [
+        (b or 0) if b != _REVIEW_STATE else _MATURE_CLASS if (iv or 0) >= _YOUNG_DAYS else _REVIEW_STATE
+        for b, iv in zip(bstates, bivls, strict=True)
+    ]
+    for pair in set(pairs) - out.keys():
+        out[pair] = [0] * _WIDTH
+    spent: dict[tuple[str, int], int] = dict.fromkeys(out, 0)
+    for pair, m in zip(pairs, ms, strict=True):
+        spent[pair] += m
+    for pair, m in spent.items():
+        out[pair][1] += sign * m
+    for (pair, cls, rating), n in Counter(zip(pairs, classes, ratings, strict=True)).items():
+        v, n = out[pair], sign * n
+        b = _REVIEW_STATE if cls == _MATURE_CLASS else cls
+        v[0] += n
+        if 0 <= b <= 3:
+            v[_STATE0 + b] += n
+        if 1 <= rating <= 4:
+            v[_AGAIN + rating - 1] += n
+            if b == _REVIEW_STATE:
+                mature = cls == _MATURE_CLASS
+                v[_YP + 2 * mature + (rating == 1)] += n
+                v[(_MATURE if mature else _YOUNG) + rating - 1] += n
+            else:
+                v[_LEARN + rating - 1] += n
+    for (pair, hour, passed), n in Counter(zip(pairs, hours, [r > 1 for r in ratings], strict=True)).items():
+        out[pair][_HOUR0 + hour] += sign * n
+        if passed:
+            out[pair][_PASS0 + hour] += sign * n
+    return out
+
+
+def tally(rows: Iterable[Rated], into: Tally | None = None, sign: int = 1) -> Tally:
+    """`tally_columns` of rows (deck, day, bstate, bivl, rating, hour, ms), e.g. from `RATED_ROWS`."""
+    cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    if not cols:
+        return {} if into is None else into
+    decks, days, bstates, bivls, ratings, hours, ms = cols
+    return tally_columns(decks, days, bstates, bivls, ratings, hours, ms, into, sign)
+
+
+def write(db: sqlite3.Connection, sums: Tally) -> None:
+    """Store `sums` as `daily` rows (each pair's row replaced; pairs with no rating left out)."""
+    db.executemany("DELETE FROM daily WHERE deck = ? AND day = ?", list(sums))
+    db.executemany(_INSERT, [(deck, day, *v) for (deck, day), v in sums.items() if v[0]])
 
 
 @functools.lru_cache(maxsize=8)  # asked on every feed, i.e. on every rating: compute it once
@@ -66,17 +140,18 @@ def studyday_key(day: StudyDay) -> str:
 
 def recount_all(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM daily")
-    db.execute(f"INSERT INTO daily {_COUNT} GROUP BY deck, day")
+    write(db, tally(db.execute(RATED_ROWS)))
 
 
 def recount_since(db: sqlite3.Connection, first_rowid: int, undone: list[tuple[str, int]]) -> None:
     """Recount the pairs touched by the rows from `first_rowid` on, and the `undone` pairs."""
     # NOT INDEXED: walk the new rows by rowid (the planner would rather scan a whole index).
     new = db.execute("SELECT deck, day FROM events NOT INDEXED WHERE rowid >= ?", (first_rowid,))
-    pairs = set(new.fetchall())
-    for deck, day in pairs | set(undone):
-        db.execute("DELETE FROM daily WHERE deck = ? AND day = ?", (deck, day))
-        db.execute(f"INSERT INTO daily {_COUNT} AND deck = ? AND day = ? GROUP BY deck, day", (deck, day))
+    sums: Tally = {}
+    for deck, day in set(new.fetchall()) | set(undone):
+        sums[(deck, day)] = [0] * _WIDTH  # a pair whose every rating was undone loses its row
+        tally(db.execute(f"{RATED_ROWS} AND deck = ? AND day = ?", (deck, day)), sums)
+    write(db, sums)
 
 
 def restamp(db: sqlite3.Connection, day: StudyDay) -> None:

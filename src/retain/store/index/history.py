@@ -25,7 +25,7 @@ from retain.core.state import NEW, REVIEW, Event
 from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.db import connect, create_indexes, reset
-from retain.store.index.ingest import KIND, ProgressFn, ingest, micros, read_event_at
+from retain.store.index.ingest import KIND, Prefetch, ProgressFn, ingest, micros, prefetch, read_event_at
 from retain.store.index.statsquery import daily_rows
 
 __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
@@ -96,14 +96,25 @@ class History:
         if message:
             self.messages.append(message)
         self._fresh = fresh
+        self._prefetched: Prefetch | None = None
 
     # -- feeding ----------------------------------------------------------------------
 
     @_locked
+    def prefetch(self, now: datetime) -> None:
+        """On a fresh (cold) index, start decoding the journals in worker processes now, so the
+        work overlaps whatever the caller does before its first query (reading the decks)."""
+        if self._fresh and self._prefetched is None:
+            self._prefetched = prefetch(self._db, self.state_dir, now, self.day)
+
+    @_locked
     def refresh(self, now: datetime) -> None:
         """Read what the journals gained since last time (everything on a fresh index)."""
+        prefetched, self._prefetched = self._prefetched, None
         try:
-            report = ingest(self._db, self.state_dir, now, self.day, self._progress if self._fresh else None)
+            report = ingest(
+                self._db, self.state_dir, now, self.day, self._progress if self._fresh else None, prefetched
+            )
         except sqlite3.OperationalError as exc:  # disk full, read-only cache: go on in memory
             if self.cache_dir is None:
                 raise
@@ -113,6 +124,9 @@ class History:
             self._db, _fresh, _m = connect(None)
             self._fresh = True
             report = ingest(self._db, self.state_dir, now, self.day, self._progress)
+        finally:
+            if prefetched is not None:
+                prefetched.reader.close()  # whatever happened, no worker outlives the build
         if self._fresh:
             create_indexes(self._db)
             self._fresh = False
@@ -120,6 +134,9 @@ class History:
 
     @_locked
     def close(self) -> None:
+        if self._prefetched is not None:
+            self._prefetched.reader.close()
+            self._prefetched = None
         self._db.close()
 
     @_locked

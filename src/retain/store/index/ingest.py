@@ -27,12 +27,22 @@ from pathlib import Path
 from retain.core.state import EVENT_KINDS, Event
 from retain.core.studyday import StudyDay
 from retain.store.index import parallel
-from retain.store.index.daily import recount_all, recount_since, restamp, studyday_key
+from retain.store.index.daily import (
+    UNDONE_ROWS,
+    Tally,
+    recount_all,
+    recount_since,
+    restamp,
+    studyday_key,
+    tally,
+    write,
+)
+from retain.store.index.derive import Derived, derive, portable
 from retain.store.state.device import device_folders
 from retain.store.state.journal import journal_files, scan_file
 from retain.store.state.recordfast import IndexCols
 
-__all__ = ["KIND", "IngestReport", "ProgressFn", "ingest", "micros", "read_event_at"]
+__all__ = ["KIND", "IngestReport", "Prefetch", "ProgressFn", "ingest", "micros", "prefetch", "read_event_at"]
 
 ProgressFn = Callable[[str, int, int], None]
 KIND = {kind: i for i, kind in enumerate(EVENT_KINDS)}
@@ -40,8 +50,6 @@ _TAIL = 256
 _CHUNK = 8 << 20  # bytes of journal decoded at a time (bounded memory on a cold build)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
-_DAY = timedelta(days=1)
-_SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot never spans two study days
 _INSERT = (
     "INSERT INTO events (file, off, t, device, eid, kind, key, deck, rating, ms, undoes,"
     " day, hour, bstate, bivl, astate, astab) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -67,21 +75,9 @@ def _tail(fh_path: Path, end: int) -> int:
         return zlib.crc32(fh.read(min(end, _TAIL)))
 
 
-def _rows(file_id: int, device: str, cols: IndexCols, day: StudyDay) -> Iterator[tuple[object, ...]]:
+def _rows(file_id: int, device: str, cols: IndexCols, d: Derived) -> Iterator[tuple[object, ...]]:
     """The `events` rows of a batch, from its columns (a cold build makes ~300k of them)."""
     n = len(cols.t)
-    slot_day: dict[int, tuple[int, int]] = {}
-    days = []
-    hours = []
-    for us in cols.t:
-        slot = us // _SLOT_US
-        dh = slot_day.get(slot)
-        if dh is None:
-            moment = _EPOCH + timedelta(microseconds=slot * _SLOT_US)
-            dh = slot_day[slot] = (day.of(moment).toordinal(), moment.astimezone(day.tz).hour)
-        days.append(dh[0])
-        hours.append(dh[1])
-    decks = [k.partition("/")[0] for k in cols.key]
     return zip(
         repeat(file_id, n),
         cols.offsets,
@@ -90,18 +86,28 @@ def _rows(file_id: int, device: str, cols: IndexCols, day: StudyDay) -> Iterator
         cols.eid,
         cols.kind,
         cols.key,
-        decks,
+        d.decks,
         cols.rating,
         cols.ms,
         cols.undoes,
-        days,
-        hours,
+        d.days,
+        d.hours,
         cols.bstate,
         cols.bivl,
         cols.astate,
         cols.astab,
         strict=True,
     )
+
+
+def _add(sums: Tally, more: Tally) -> None:
+    for pair, v in more.items():
+        found = sums.get(pair)
+        if found is None:
+            sums[pair] = v
+        else:
+            for i, x in enumerate(v):
+                found[i] += x
 
 
 def _plan(
@@ -136,31 +142,67 @@ def _plan(
     return todo, gone
 
 
-def _scan(path: Path, start: int, now: datetime) -> Iterator[tuple[int, IndexCols]]:
-    """(end, columns) per chunk of complete records from `start`."""
+Batch = tuple[int, IndexCols, Derived | None]  # end, columns, what a worker derived (None: not yet)
+
+
+def _scan(path: Path, start: int, now: datetime) -> Iterator[Batch]:
+    """(end, columns, None) per chunk of complete records from `start`."""
     while True:
         scan = scan_file(path, start, now, max_bytes=_CHUNK, index=True)
         cols = scan.index if scan.index is not None else IndexCols.empty()
-        yield scan.end, cols
+        yield scan.end, cols, None
         if scan.end <= start or scan.torn or not cols.t:
             return
         start = scan.end
 
 
-def _feeds(
-    files: list[tuple[Path, int, int]], now: datetime, total: int
-) -> Generator[Iterator[tuple[int, IndexCols]], None, None]:
-    """Per file (path, start, size), its (end, columns) chunks: in worker processes when there is much."""
+@dataclass(slots=True)
+class Prefetch:
+    """A cold build's journals, given to worker processes before the build asks for them."""
+
+    files: list[tuple[Path, int, int, int]]  # path, start, size, inode: what was planned
+    chunks: list[list[parallel.Chunk]]  # per file
+    reader: parallel.ChunkReader
+
+
+def prefetch(db: sqlite3.Connection, state_dir: Path, now: datetime, day: StudyDay) -> Prefetch | None:
+    """Start decoding what `ingest` will read, when that is a lot (None: nothing started)."""
+    todo, _gone = _plan(db, state_dir)
+    files = [(path, max(start, 0), st.st_size, st.st_ino) for _d, path, _i, start, st in todo]
+    total = sum(size - start for _p, start, size, _i in files)
     processes = parallel.workers() if total >= parallel.PARALLEL_BYTES else 0
-    if processes < 2:
-        for path, start, _size in files:
-            yield _scan(path, start, now)
-        return
-    per_file = [parallel.chunks(path, start, size) for path, start, size in files]
-    results = parallel.scan_chunks([c for cs in per_file for c in cs], now, processes)
+    if processes < 1:
+        return None
+    per_file = [parallel.chunks(path, start, size) for path, start, size, _i in files]
+    todo_chunks = [c for cs in per_file for c in cs]
+    # More chunks ahead than a build keeps: the workers go on while the caller reads the decks.
+    reader = parallel.ChunkReader(todo_chunks, now, processes, portable(day), ahead=max(8, 2 * processes + 2))
+    return Prefetch(files, per_file, reader)
+
+
+def _feeds(
+    files: list[tuple[Path, int, int, int]],
+    now: datetime,
+    total: int,
+    day: StudyDay,
+    prefetched: Prefetch | None,
+) -> Generator[Iterator[Batch], None, None]:
+    """Per file (path, start, size, inode), its batches: decoded in worker processes when there is much."""
+    if prefetched is not None and prefetched.files == files:
+        per_file, results = prefetched.chunks, prefetched.reader.results()
+    else:
+        if prefetched is not None:
+            prefetched.reader.close()  # the files changed meanwhile: read them as they are now
+        processes = parallel.workers() if total >= parallel.PARALLEL_BYTES else 0
+        if processes < 1:
+            for path, start, _size, _ino in files:
+                yield _scan(path, start, now)
+            return
+        per_file = [parallel.chunks(path, start, size) for path, start, size, _ino in files]
+        results = parallel.scan_chunks([c for cs in per_file for c in cs], now, processes, portable(day))
     try:
         for cs in per_file:
-            yield ((end, cols) for end, _torn, cols in islice(results, len(cs)))
+            yield ((end, cols, derived) for end, _torn, cols, derived in islice(results, len(cs)))
     finally:
         results.close()  # stops the workers if the build ends early
 
@@ -176,6 +218,7 @@ def ingest(
     now: datetime,
     day: StudyDay,
     progress: ProgressFn | None = None,
+    prefetched: Prefetch | None = None,
 ) -> IngestReport:
     """Bring the index up to date with every device's journal files (one transaction)."""
     report = IngestReport()
@@ -183,7 +226,7 @@ def ingest(
     todo, gone = _plan(db, state_dir)  # outside the lock: most calls find nothing to do
     if not todo and not gone and _stamped(db) == key:
         return report
-    feeds: Generator[Iterator[tuple[int, IndexCols]], None, None] | None = None
+    feeds: Generator[Iterator[Batch], None, None] | None = None
     db.execute("BEGIN IMMEDIATE")
     try:
         if _stamped(db) != key:
@@ -209,12 +252,18 @@ def ingest(
                 )
                 file_id = int(cur.lastrowid or 0)
             plans.append((device, path, file_id, start, st))
-        feeds = _feeds([(path, start, st.st_size) for _d, path, _i, start, st in plans], now, total)
+        cold = first == 1 and not gone and not report.rebuilt
+        sums: Tally = {}  # a cold build's daily sums, added up batch by batch
+        files = [(path, start, st.st_size, st.st_ino) for _d, path, _i, start, st in plans]
+        feeds = _feeds(files, now, total, day, prefetched)
         for (device, path, file_id, start, st), feed in zip(plans, feeds, strict=True):
             end = start
             report.files += 1
-            for end_, cols in feed:
-                db.executemany(_INSERT, _rows(file_id, device, cols, day))
+            for end_, cols, derived in feed:
+                d = derived if derived is not None else derive(cols, day)
+                db.executemany(_INSERT, _rows(file_id, device, cols, d))
+                if cold:
+                    _add(sums, d.sums)
                 report.events += len(cols.t)
                 if progress is not None and total:
                     progress("indexing history", done + max(0, end_ - start), total)
@@ -231,7 +280,11 @@ def ingest(
                 "UPDATE events SET undone = 1 WHERE eid IN (SELECT undoes FROM events WHERE kind = ?)",
                 (undo,),
             )
-            recount_all(db)
+            if cold:  # the batches' sums, less the ratings taken back (few)
+                db.execute("DELETE FROM daily")
+                write(db, tally(db.execute(UNDONE_ROWS), sums, sign=-1))
+            else:
+                recount_all(db)
         elif report.events:
             recount_since(db, first, _mark_undone(db, first))
         db.execute("COMMIT")

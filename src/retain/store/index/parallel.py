@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retain.core.studyday import StudyDay
+from retain.store.index.derive import Derived, derive
 from retain.store.state.journal import scan_file
 from retain.store.state.journal_format import HEAD, file_format
 from retain.store.state.recordfast import IndexCols
@@ -29,11 +31,12 @@ from retain.store.state.recordfast import IndexCols
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
 
-__all__ = ["PARALLEL_BYTES", "Chunk", "chunks", "scan_chunks"]
+__all__ = ["PARALLEL_BYTES", "Chunk", "ChunkReader", "Result", "chunks", "scan_chunks"]
 
 PARALLEL_BYTES = 24 << 20  # below this, one process reads it all (a worker costs ~0.1 s to start)
 CHUNK_BYTES = 4 << 20
 Chunk = tuple[Path, int, int | None]  # path, start, bytes to read (None: to the end)
+Result = tuple[int, bool, IndexCols, Derived | None]  # end, torn, columns, derived (None: not yet)
 
 
 def chunks(path: Path, start: int, size: int, step: int | None = None) -> list[Chunk]:
@@ -55,9 +58,9 @@ def chunks(path: Path, start: int, size: int, step: int | None = None) -> list[C
     return out
 
 
-def _scan_chunk(path: Path, start: int, length: int | None, now: datetime) -> tuple[int, bool, IndexCols]:
-    """In a worker: (end, torn, columns) of one chunk; one to the end of the file (`length` None,
-    a format-1 file) is still read a few MB at a time, so memory stays bounded."""
+def _read_chunk(path: Path, start: int, length: int | None, now: datetime) -> tuple[int, bool, IndexCols]:
+    """(end, torn, columns) of one chunk; one to the end of the file (`length` None, a format-1
+    file) is still read a few MB at a time, so memory stays bounded."""
     if length is not None:
         scan = scan_file(path, start, now, max_bytes=length, index=True)
         return scan.end, bool(scan.torn), scan.index if scan.index is not None else IndexCols.empty()
@@ -71,42 +74,88 @@ def _scan_chunk(path: Path, start: int, length: int | None, now: datetime) -> tu
         start = scan.end
 
 
-def _scan_here(todo: Sequence[Chunk], now: datetime) -> Iterator[tuple[int, bool, IndexCols]]:
+def _scan_chunk(path: Path, start: int, length: int | None, now: datetime, day: StudyDay | None) -> Result:
+    """In a worker: one chunk's (end, torn, columns, and with `day` what follows from them)."""
+    end, torn, cols = _read_chunk(path, start, length, now)
+    return end, torn, cols, derive(cols, day) if day is not None else None
+
+
+def _scan_here(todo: Sequence[Chunk], now: datetime) -> Iterator[Result]:
     for path, start, length in todo:
-        yield _scan_chunk(path, start, length, now)
+        yield _scan_chunk(path, start, length, now, None)  # derived by the caller, in this process
 
 
 def workers() -> int:
-    """How many worker processes a cold build uses (0: read in this process)."""
-    return min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    """How many worker processes a cold build uses (0: read in this process).
+
+    One core fewer than the machine has: this process is busy too (reading the decks and
+    states, then writing rows), and its share of the work is about one worker's."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(4, cores - 1)
+
+
+class ChunkReader:
+    """Chunks decoded by worker processes, handed out in order by `results`.
+
+    Work is given to the workers as soon as the reader is made, so a caller can
+    start it early (`History.prefetch`: while the deck files and card states are
+    read) and take the results later. At most `ahead` chunks are given and not yet
+    taken: their columns wait in this process's memory.
+    """
+
+    def __init__(
+        self, todo: Sequence[Chunk], now: datetime, processes: int, day: StudyDay | None, ahead: int = 0
+    ) -> None:
+        self.todo = list(todo)
+        self.now = now
+        self.day = day
+        self.ahead = ahead or processes + 1
+        self._futures: deque[Future[Result]] = deque()
+        self._given = 0
+        self._pool: Executor | None = None
+        if processes < 1 or len(self.todo) < 2:
+            return
+        try:
+            import multiprocessing  # only for a cold build: not on every command's start-up path
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            self._fill()
+        except Exception:  # no pool here (a TUI's captured stderr has no file descriptor): read here
+            self.close()
+
+    def _fill(self) -> None:
+        assert self._pool is not None
+        while self._given < len(self.todo) and len(self._futures) < self.ahead:
+            path, start, length = self.todo[self._given]
+            self._futures.append(self._pool.submit(_scan_chunk, path, start, length, self.now, self.day))
+            self._given += 1
+
+    def results(self) -> Generator[Result, None, None]:
+        """(end, torn, columns, derived) per chunk, in order (read in this process without a pool)."""
+        done = 0
+        try:
+            while self._pool is not None and done < len(self.todo):
+                self._fill()
+                result = self._futures.popleft().result()
+                done += 1
+                yield result
+        except Exception:  # a worker lost: the chunks not yet taken are read here (errors again)
+            self.close()
+        finally:
+            self.close()
+        yield from _scan_here(self.todo[done:], self.now)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self._futures.clear()
 
 
 def scan_chunks(
-    todo: Sequence[Chunk], now: datetime, processes: int
-) -> Generator[tuple[int, bool, IndexCols], None, None]:
-    """(end, torn, columns) per chunk, in order; decoded by `processes` workers when more than one."""
-    if processes < 2 or len(todo) < 2:
-        yield from _scan_here(todo, now)
-        return
-    import multiprocessing  # only for a cold build: not on every command's start-up path
-    from concurrent.futures import ProcessPoolExecutor
-
-    done = 0
-    pool: Executor | None = None
-    try:
-        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
-        ahead: deque[Future[tuple[int, bool, IndexCols]]] = deque()
-        given = 0
-        while done < len(todo):
-            while given < len(todo) and len(ahead) < processes + 1:  # bounded: results wait in memory
-                path, start, length = todo[given]
-                ahead.append(pool.submit(_scan_chunk, path, start, length, now))
-                given += 1
-            result = ahead.popleft().result()
-            done += 1
-            yield result
-    except Exception:  # no pool here (a TUI's captured stderr has no file descriptor), a worker lost:
-        yield from _scan_here(todo[done:], now)  # the chunks not yet given, read here (errors again)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+    todo: Sequence[Chunk], now: datetime, processes: int, day: StudyDay | None = None
+) -> Generator[Result, None, None]:
+    """(end, torn, columns, derived) per chunk, in order; decoded by `processes` workers when more
+    than one, which also derive the study days and sums when given a (portable) `day`."""
+    return ChunkReader(todo, now, processes, day).results()

@@ -11,6 +11,7 @@ mirror `core.state.validate_state`; tests compare both paths on the same input.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,7 @@ def _state(name: bytes) -> bytes:
     )
 
 
-_LINE = re.compile(
+_LINE_PATTERN = (
     rb'\d{1,15}=\{i=(?:(0|[1-9]\d{0,10})|"([A-Za-z0-9._:-]{1,200})"),(?:k="([a-z]{3,9})",)?'
     rb'u="([a-z0-9][a-z0-9:/-]{2,140})",'
     rb"t=(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z),(?:r=([0-4]),)?(?:ms=(\d{1,9}),)?"
@@ -44,6 +45,15 @@ _LINE = re.compile(
     + _state(b"a")
     + rb'c="[0-9a-f]{8}"\}\r?\n?\Z'
 )
+
+
+@functools.cache
+def _line() -> re.Pattern[bytes]:
+    """The record pattern, compiled on first use (~10 ms: not on the start-up path of commands
+    that never read the journal)."""
+    return re.compile(_LINE_PATTERN)
+
+
 _KEY_RE = KEY_RE  # the one key rule (its cloze limit is core.cloze.MAX_CLOZE)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -338,7 +348,7 @@ def _matched(
     lines: Sequence[tuple[int, bytes]],
 ) -> tuple[list[int], list[tuple[Any, ...]], list[tuple[int, bytes]]]:
     """(offsets, regex groups) of the lines the fast pattern matches, and the (offset, line) of the rest."""
-    match = _LINE.match
+    match = _line().match
     offsets: list[int] = []
     groups: list[tuple[Any, ...]] = []
     slow: list[tuple[int, bytes]] = []
