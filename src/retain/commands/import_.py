@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.commands.output import err, out
+from retain.interop import import_memo
 from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary
 from retain.interop.importer import IMPORT_SUFFIXES, apply_import, count_line, plan_import, read_file
@@ -59,6 +60,16 @@ def _import_one(
 ) -> _Done:
     """Read, plan and (unless --dry-run) apply one file; prints what it does. Errors are returned."""
     decks_dir = home.paths.decks_dir
+    options = import_memo.Options(with_history=args.with_history, force=args.force)
+    package = ""
+    if not args.dry_run:
+        with contextlib.suppress(OSError):
+            package = import_memo.digest(path)
+        again = import_memo.replay(home, package, options) if package else None
+        if again is not None:  # imported before, and nothing it depends on changed since
+            for line in again:
+                out(f"{prefix}{line}")
+            return _Done(sum(line.startswith("imported deck ") for line in again))
     try:
         with tempfile.TemporaryDirectory(prefix="retain-import-") as stage:
             counted = path.suffix.lower() not in (".toml", ".md")  # .apkg and Anki text draw a bar
@@ -79,6 +90,9 @@ def _import_one(
             if args.with_history and bundle.reviews:
                 with TerminalStatus("recording the review history"):
                     recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC))
+            if package:
+                with contextlib.suppress(OSError, ValueError):  # only an accelerator
+                    import_memo.save(home, package, options, plan)
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")

@@ -86,6 +86,7 @@ class PlannedDeck:
     text: str
     diff: DeckDiff
     note: str = ""  # why the deck got another id than the file gives it, or ''
+    written: Deck | None = None  # `text` read back as the library will read it
 
     def lines(self) -> list[str]:
         return ([self.note] if self.note else []) + self.diff.lines()
@@ -197,7 +198,7 @@ def plan_import(bundle: Bundle, library: Library, decks_dir: Path, *, force: boo
         check = parse_deck(text, str(target))
         if check.deck is None or check.errors:
             raise InteropError(f"deck {deck.id!r} would not load after import: {check.errors[0]}")
-        plan.decks.append(PlannedDeck(deck, target, text, diff_decks(old, deck), note))
+        plan.decks.append(PlannedDeck(deck, target, text, diff_decks(old, deck), note, check.deck))
     if renames:
         bundle.reviews = [_rekey(r, renames) for r in bundle.reviews]
     return plan
