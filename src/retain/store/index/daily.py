@@ -16,7 +16,7 @@ import functools
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from retain.core.studyday import StudyDay
@@ -36,6 +36,8 @@ __all__ = [
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
+_SLACK = timedelta(days=1)  # a margin around the day's range: `day` decides, the range only narrows
 _YOUNG_DAYS = 21  # days: Anki's line between young and mature cards
 _REVIEW_KIND = 0  # core.state.EVENT_KINDS.index("review")
 _REVIEW_STATE = 2
@@ -143,14 +145,23 @@ def recount_all(db: sqlite3.Connection) -> None:
     write(db, tally(db.execute(RATED_ROWS)))
 
 
-def recount_since(db: sqlite3.Connection, first_rowid: int, undone: list[tuple[str, int]]) -> None:
+def recount_since(
+    db: sqlite3.Connection, first_rowid: int, undone: list[tuple[str, int]], day: StudyDay
+) -> None:
     """Recount the pairs touched by the rows from `first_rowid` on, and the `undone` pairs."""
     # NOT INDEXED: walk the new rows by rowid (the planner would rather scan a whole index).
     new = db.execute("SELECT deck, day FROM events NOT INDEXED WHERE rowid >= ?", (first_rowid,))
     sums: Tally = {}
-    for deck, day in set(new.fetchall()) | set(undone):
-        sums[(deck, day)] = [0] * _WIDTH  # a pair whose every rating was undone loses its row
-        tally(db.execute(f"{RATED_ROWS} AND deck = ? AND day = ?", (deck, day)), sums)
+    for deck, ordinal in set(new.fetchall()) | set(undone):
+        sums[(deck, ordinal)] = [0] * _WIDTH  # a pair whose every rating was undone loses its row
+        # the study day's time range finds its rows through the time index (no index on deck, day)
+        begin = day.start_of(date.fromordinal(ordinal)) - _SLACK
+        end = day.start_of(date.fromordinal(ordinal + 1)) + _SLACK
+        rows = db.execute(
+            f"{RATED_ROWS} AND t >= ? AND t < ? AND deck = ? AND day = ?",
+            ((begin - _EPOCH) // _US, (end - _EPOCH) // _US, deck, ordinal),
+        )
+        tally(rows, sums)
     write(db, sums)
 
 

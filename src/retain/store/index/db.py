@@ -24,7 +24,7 @@ from retain.store.index.derivedcache import code_fingerprint
 __all__ = ["INDEX_NAME", "SCHEMA_VERSION", "IndexUnavailable", "connect", "create_indexes", "reset"]
 
 INDEX_NAME = "history.sqlite3"
-SCHEMA_VERSION = 2  # 2: events gained the local hour, daily the buttons by card type and the hours
+SCHEMA_VERSION = 3  # 2: events gained the local hour, daily the buttons by card type and the hours; 3: no (deck, day) index
 _BUSY_MS = 15_000
 
 _TABLES = """
@@ -124,7 +124,6 @@ CREATE TABLE IF NOT EXISTS daily (  -- counted ratings (undone ones left out) pe
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS events_t ON events (t);
 CREATE INDEX IF NOT EXISTS events_key ON events (key, t);
-CREATE INDEX IF NOT EXISTS events_day ON events (deck, day);
 CREATE INDEX IF NOT EXISTS events_undoes ON events (undoes) WHERE undoes IS NOT NULL;
 """
 

@@ -286,7 +286,7 @@ def ingest(
             else:
                 recount_all(db)
         elif report.events:
-            recount_since(db, first, _mark_undone(db, first))
+            recount_since(db, first, _mark_undone(db, first), day)
         db.execute("COMMIT")
     except BaseException:
         if feeds is not None:

@@ -37,6 +37,7 @@ from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.index import derivedcache
 from retain.store.state.journal import Position, parse_toml
 from retain.store.state.migrate import FormatError, upgrade
+from retain.store.state.statebulk import decode_states
 from retain.store.state.statecodec import (
     FUTURE_SKEW,
     KEY_RE,
@@ -164,6 +165,11 @@ def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
     snap.migrated_from = original if original != data["format"] else None
     bad: list[str] = []
     prefix = f"{deck_id}/"
+    if all(map(KEY_RE.match, cards)) and all(k.startswith(prefix) for k in cards):
+        states = decode_states(list(cards.values()), now)  # the usual case: in columns
+        if states is not None:
+            snap.states = dict(zip(cards, states, strict=True))
+            return snap
     for key, raw in cards.items():
         try:
             if not KEY_RE.match(key) or not key.startswith(prefix):
