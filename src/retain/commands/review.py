@@ -152,11 +152,17 @@ def launch(
 def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
     """The home screen from the launch summary; the collection opens after the first paint."""
     from retain.commands.output import err
-    from retain.store.collection import Collection
     from retain.ui.app import make_app
     from retain.ui.loader import CollectionLoader
 
-    loader = CollectionLoader(lambda: Collection.open(home, datetime.now(UTC)))
+    def open_collection() -> Collection:
+        # imported here, in the loader's thread after the first paint: the store's modules
+        # (index, journal reader, ...) are not on the way to the first screen
+        from retain.store.collection import Collection
+
+        return Collection.open(home, datetime.now(UTC))
+
+    loader = CollectionLoader(open_collection)
     try:
         app = make_app(
             None, config=home.config, decks_dir=home.paths.decks_dir, loader=loader, launch_home=launch_home
