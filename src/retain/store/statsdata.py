@@ -15,7 +15,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from retain.core.state import CardState
-from retain.core.statscards import FORECAST_DAYS, CardFigures, Histogram, card_figures, distributions
+from retain.core.statscards import (
+    DEFAULT_DECAY,
+    FORECAST_DAYS,
+    CardFigures,
+    Histogram,
+    card_figures,
+    distributions,
+)
 from retain.core.statsfigures import DayRow, Figures, card_blocks, history_figures, period_days
 
 if TYPE_CHECKING:
@@ -53,6 +60,34 @@ class StatsSource:
             self._card_states[key] = found
         return found
 
+    def _decays(self, key: Scope) -> dict[float, list[CardState | None]]:
+        """The scope's states by the forgetting curve's decay of their deck's preset (its weights)."""
+        wanted = None if key is None else set(key)
+        by_deck: dict[str, float] = {}
+        groups: dict[float, list[CardState | None]] = {}
+        states = self.col.states
+        for unit in self.col.units:
+            if wanted is not None and unit.deck_id not in wanted:
+                continue
+            decay = by_deck.get(unit.deck_id)
+            if decay is None:
+                weights = self.col.settings_for(unit.deck_id).parameters
+                decay = by_deck[unit.deck_id] = float(weights[20]) if weights else DEFAULT_DECAY
+            groups.setdefault(decay, []).append(states.get(unit.key))
+        return groups
+
+    def _distributions(self, key: Scope) -> dict[str, Histogram]:
+        """Retrievability with each card's own preset's decay (one pass per decay in use)."""
+        parts = [distributions(states, self.now, decay) for decay, states in self._decays(key).items()]
+        if not parts:
+            return distributions([], self.now)
+        return {
+            name: replace(
+                parts[0][name], counts=tuple(map(sum, zip(*(p[name].counts for p in parts), strict=True)))
+            )
+            for name in parts[0]
+        }
+
     def cards(self, decks: Sequence[str] | None, *, with_distributions: bool = True) -> CardFigures:
         """Forecast and counts (and the distributions, computed on first need) of the scope's cards."""
         key = self._key(decks)
@@ -62,19 +97,22 @@ class StatsSource:
             starts = [
                 day.start_of(self.today + timedelta(days=i)).timestamp() for i in range(1, FORECAST_DAYS + 2)
             ]
+            decays = list(self._decays(key)) if with_distributions else []
+            one = len(decays) <= 1  # one preset's decay (the usual case): one pass for both
             found = self._cards[key] = card_figures(
                 self._states(key),
                 now=self.now,
                 today=self.today,
                 day_starts=starts,
-                with_distributions=with_distributions,  # one pass for both when both are wanted
+                decay=decays[0] if decays else DEFAULT_DECAY,
+                with_distributions=with_distributions and one,
             )
-            if with_distributions:
+            if with_distributions and one:
                 self._dists[key] = found.distributions
         if not with_distributions:
             return found
         if key not in self._dists:
-            self._dists[key] = distributions(self._states(key), self.now)
+            self._dists[key] = self._distributions(key)
         return replace(found, distributions=self._dists[key])
 
     def rows(self, decks: Sequence[str] | None) -> list[DayRow]:
