@@ -142,11 +142,21 @@ def test_a_cold_build_in_workers_sums_as_sql_does(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "CHUNK_BYTES", 8 << 10)
     monkeypatch.setattr(parallel, "workers", lambda: 1)
-    history = History(tmp_path / "state", tmp_path / "cache", DAY)
+    reports: list[tuple[int, int]] = []
+    history = History(
+        tmp_path / "state",
+        tmp_path / "cache",
+        DAY,
+        progress=lambda _stage, done, total: reports.append((done, total)),
+    )
     history.prefetch(NOW)  # started before the first query, as `Collection.open(history=True)` does
     assert history._prefetched is not None and len(history._prefetched.reader.todo) > 3
+    assert reports[0][0] == 0 and reports[0][1] > 0  # a bar from the start, before the decks are read
     history.refresh(NOW)
     history.close()
+    done = [d / t for d, t in reports]
+    assert done == sorted(done) and done[-1] == 1.0  # decoded, then written: it only moves forward
+    assert len(reports) > 4
     daily, reference = _daily_and_reference(tmp_path)
     assert daily == reference
     assert sum(int(str(row[2])) for row in daily) == 900 - 900 // 11  # ratings less the undone ones

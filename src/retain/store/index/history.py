@@ -105,7 +105,7 @@ class History:
         """On a fresh (cold) index, start decoding the journals in worker processes now, so the
         work overlaps whatever the caller does before its first query (reading the decks)."""
         if self._fresh and self._prefetched is None:
-            self._prefetched = prefetch(self._db, self.state_dir, now, self.day)
+            self._prefetched = prefetch(self._db, self.state_dir, now, self.day, self._progress)
 
     @_locked
     def refresh(self, now: datetime) -> None:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import zlib
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice, repeat
 from pathlib import Path
@@ -158,14 +159,44 @@ def _scan(path: Path, start: int, now: datetime) -> Iterator[Batch]:
 
 @dataclass(slots=True)
 class Prefetch:
-    """A cold build's journals, given to worker processes before the build asks for them."""
+    """A cold build's journals, given to worker processes before the build asks for them.
+
+    Its progress counts twice over the bytes: decoded (by the workers, from the start,
+    while the caller reads the decks), then written into the index.
+    """
 
     files: list[tuple[Path, int, int, int]]  # path, start, size, inode: what was planned
     chunks: list[list[parallel.Chunk]]  # per file
     reader: parallel.ChunkReader
+    total: int = 0
+    decoded: int = 0  # bytes the workers have finished
+    progress: ProgressFn | None = None  # reported from the workers' callbacks until `ingest` takes over
+    sizes: list[int] | None = None
+    used: bool = False  # `ingest` took its results
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def done(self, index: int) -> None:
+        with self.lock:  # the workers' callbacks run in the pool's thread
+            self.decoded += self.sizes[index] if self.sizes else 0
+            if self.progress is not None:
+                self.progress("indexing history", self.decoded, 2 * self.total)
+
+    def take_over(self, used: bool) -> None:
+        """`ingest` reports from now on (the callbacks stop reporting)."""
+        with self.lock:
+            self.progress, self.used = None, used
 
 
-def prefetch(db: sqlite3.Connection, state_dir: Path, now: datetime, day: StudyDay) -> Prefetch | None:
+def _chunk_sizes(chunks: list[list[parallel.Chunk]], files: list[tuple[Path, int, int, int]]) -> list[int]:
+    sizes: list[int] = []
+    for cs, (_path, _start, size, _ino) in zip(chunks, files, strict=True):
+        sizes += [size - start if length is None else length for _p, start, length in cs]
+    return sizes
+
+
+def prefetch(
+    db: sqlite3.Connection, state_dir: Path, now: datetime, day: StudyDay, progress: ProgressFn | None = None
+) -> Prefetch | None:
     """Start decoding what `ingest` will read, when that is a lot (None: nothing started)."""
     todo, _gone = _plan(db, state_dir)
     files = [(path, max(start, 0), st.st_size, st.st_ino) for _d, path, _i, start, st in todo]
@@ -175,9 +206,15 @@ def prefetch(db: sqlite3.Connection, state_dir: Path, now: datetime, day: StudyD
         return None
     per_file = [parallel.chunks(path, start, size) for path, start, size, _i in files]
     todo_chunks = [c for cs in per_file for c in cs]
+    fetch = Prefetch(files, per_file, parallel.ChunkReader([], now, 0, None), total, 0, progress)
+    fetch.sizes = _chunk_sizes(per_file, files)
+    if progress is not None:
+        progress("indexing history", 0, 2 * total)  # the bar shows from the start
     # More chunks ahead than a build keeps: the workers go on while the caller reads the decks.
-    reader = parallel.ChunkReader(todo_chunks, now, processes, portable(day), ahead=max(8, 2 * processes + 2))
-    return Prefetch(files, per_file, reader)
+    fetch.reader = parallel.ChunkReader(
+        todo_chunks, now, processes, portable(day), ahead=max(8, 2 * processes + 2), on_done=fetch.done
+    )
+    return fetch
 
 
 def _feeds(
@@ -189,9 +226,11 @@ def _feeds(
 ) -> Generator[Iterator[Batch], None, None]:
     """Per file (path, start, size, inode), its batches: decoded in worker processes when there is much."""
     if prefetched is not None and prefetched.files == files:
+        prefetched.take_over(used=True)
         per_file, results = prefetched.chunks, prefetched.reader.results()
     else:
         if prefetched is not None:
+            prefetched.take_over(used=False)
             prefetched.reader.close()  # the files changed meanwhile: read them as they are now
         processes = parallel.workers() if total >= parallel.PARALLEL_BYTES else 0
         if processes < 1:
@@ -266,7 +305,11 @@ def ingest(
                     _add(sums, d.sums)
                 report.events += len(cols.t)
                 if progress is not None and total:
-                    progress("indexing history", done + max(0, end_ - start), total)
+                    written = done + max(0, end_ - start)
+                    if prefetched is not None and prefetched.used:  # decoded, then written
+                        progress("indexing history", min(prefetched.decoded, total) + written, 2 * total)
+                    else:
+                        progress("indexing history", written, total)
                 end = max(end, end_)
             done += max(0, st.st_size - start)
             db.execute(

@@ -15,9 +15,10 @@ by that reading as it would be without workers.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import deque
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,9 +105,16 @@ class ChunkReader:
     """
 
     def __init__(
-        self, todo: Sequence[Chunk], now: datetime, processes: int, day: StudyDay | None, ahead: int = 0
+        self,
+        todo: Sequence[Chunk],
+        now: datetime,
+        processes: int,
+        day: StudyDay | None,
+        ahead: int = 0,
+        on_done: Callable[[int], None] | None = None,
     ) -> None:
         self.todo = list(todo)
+        self.on_done = on_done  # told each chunk's index when a worker finished it (another thread)
         self.now = now
         self.day = day
         self.ahead = ahead or processes + 1
@@ -128,7 +136,10 @@ class ChunkReader:
         assert self._pool is not None
         while self._given < len(self.todo) and len(self._futures) < self.ahead:
             path, start, length = self.todo[self._given]
-            self._futures.append(self._pool.submit(_scan_chunk, path, start, length, self.now, self.day))
+            future = self._pool.submit(_scan_chunk, path, start, length, self.now, self.day)
+            if self.on_done is not None:
+                future.add_done_callback(functools.partial(_told, self.on_done, self._given))
+            self._futures.append(future)
             self._given += 1
 
     def results(self) -> Generator[Result, None, None]:
@@ -151,6 +162,11 @@ class ChunkReader:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
         self._futures.clear()
+
+
+def _told(on_done: Callable[[int], None], index: int, future: Future[Result]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        on_done(index)
 
 
 def scan_chunks(
