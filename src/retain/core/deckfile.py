@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from retain.core.answer.spec import ANSWER_KEYS, problems, read_keys
+from retain.core.answer.spec import ANSWER_KEYS, AnswerSpec, problems, read_keys
 from retain.core.cloze import MAX_CLOZE, numbers_and_rejected
 from retain.core.gcpause import gc_paused
 from retain.core.ids import is_valid_id
@@ -37,6 +37,8 @@ EXPANSION_FACTOR = 8
 # at most 1,000 characters and 1,000 counted repeats), and this bounds a whole hostile deck's check.
 MAX_DECK_PATTERNS = 100_000
 DECK_KEYS = {"id", "name", "group", "description", "version", "authors", "license", "tags"}
+_ANSWER_KEYS = frozenset(ANSWER_KEYS)
+_PLAIN = AnswerSpec()  # a card without answer keys: plain text
 CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS}
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 # `key =` at a line start (`deck.`/`cards.` prefixes allowed): the keys whose positions errors report.
@@ -236,7 +238,8 @@ def _card(
         return None
     k: Kind = kind
     before = len(ctx.problems)
-    spec, found = read_keys(raw)
+    has_answer_keys = not _ANSWER_KEYS.isdisjoint(raw)
+    spec, found = read_keys(raw) if has_answer_keys else (_PLAIN, [])
     for key, message, severity in found:
         ctx.add(ctx.find(key, *where), f"card {card_id!r}: {message}", severity)
     card = Card(
@@ -269,7 +272,7 @@ def _card(
                 "characters; split the deck",
             )
             return None
-    if checked is not None and any(key in raw for key in ANSWER_KEYS):
+    if checked is not None and has_answer_keys:
         for key, message, severity in problems(card.id, card.kind, card.back, card.accept, spec, list(raw)):
             ctx.add(ctx.find(key, *where), message, severity)
             if severity == "error":
