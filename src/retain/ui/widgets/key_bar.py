@@ -9,7 +9,8 @@ narrow terminal it drops whole keys from the right (Help last) rather than
 cutting a word.
 Keys are clickable, as in Textual's footer. The bar is built again only when
 the keys it shows (or its width) changed: the study screen's phase changes
-twice per card, but its reveal and rate keys come back the same.
+twice per card, but its reveal and rate keys come back the same, and the bars
+already built are kept by what they show.
 """
 
 from __future__ import annotations
@@ -40,6 +41,12 @@ class KeyBar(Static):
 
     _shown: tuple[object, ...] | None = None  # what the bar was last built from
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # The bars already built, by what they show: the study screen alternates between two
+        # (question, answer), so after the first card neither is built again.
+        self._built: dict[tuple[object, ...], Content] = {}
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._bindings_changed(self.screen)
@@ -52,7 +59,12 @@ class KeyBar(Static):
         shown = self._signature()
         if shown != self._shown:
             self._shown = shown
-            self.update(self.keys_content())
+            built = self._built.get(shown)
+            if built is None:
+                if len(self._built) >= 8:
+                    self._built.clear()
+                built = self._built[shown] = self.keys_content()
+            self.update(built)
 
     def _signature(self) -> tuple[object, ...]:
         """The keys the bar would show, cheaply (a key's display follows from the key)."""
