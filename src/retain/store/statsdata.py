@@ -64,16 +64,18 @@ class StatsSource:
         """The scope's states by the forgetting curve's decay of their deck's preset (its weights)."""
         wanted = None if key is None else set(key)
         by_deck: dict[str, float] = {}
+        for deck in self.col.library.decks:
+            if wanted is None or deck.id in wanted:
+                weights = self.col.settings_for(deck.id).parameters
+                by_deck[deck.id] = float(weights[20]) if weights else DEFAULT_DECAY
+        if len(set(by_deck.values())) <= 1:  # one decay (the usual case): no grouping
+            return {next(iter(by_deck.values()), DEFAULT_DECAY): self._states(key)}
         groups: dict[float, list[CardState | None]] = {}
         states = self.col.states
         for unit in self.col.units:
-            if wanted is not None and unit.deck_id not in wanted:
-                continue
             decay = by_deck.get(unit.deck_id)
-            if decay is None:
-                weights = self.col.settings_for(unit.deck_id).parameters
-                decay = by_deck[unit.deck_id] = float(weights[20]) if weights else DEFAULT_DECAY
-            groups.setdefault(decay, []).append(states.get(unit.key))
+            if decay is not None:
+                groups.setdefault(decay, []).append(states.get(unit.key))
         return groups
 
     def _distributions(self, key: Scope) -> dict[str, Histogram]:
