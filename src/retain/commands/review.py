@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import importlib
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -103,6 +106,10 @@ def launch(
     from retain.interop.progress import TerminalProgress
     from retain.store.collection import Collection, CollectionError
 
+    # No summary to paint from: the collection opens first. Meanwhile a thread imports the UI
+    # (Textual, ~0.25 s), while this one reads the states and decks or waits for the history.
+    preload = threading.Thread(target=_import_quietly, args=("retain.ui.app",), daemon=True)
+    preload.start()
     try:
         collection = Collection.open(home, datetime.now(UTC), progress=TerminalProgress(), history=True)
         collection.history_index.refresh(datetime.now(UTC))  # a rebuild shows its bar before the TUI
@@ -132,6 +139,7 @@ def launch(
             names = {d.id: d.name or d.id for d in collection.library.decks}
             label = ", ".join(names.get(a, a) for a in deck_args)
             custom = replace(custom, deck_ids=tuple(review), label=label)  # only these decks' cards
+        preload.join()
         from retain.ui.app import make_app
 
         app = make_app(
@@ -147,6 +155,12 @@ def launch(
         return app.return_code or 0
     finally:
         _close(collection)
+
+
+def _import_quietly(name: str) -> None:
+    """Import `name` ahead of need; a failure is met again, and reported, where it is needed."""
+    with contextlib.suppress(Exception):
+        importlib.import_module(name)
 
 
 def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
