@@ -1,10 +1,14 @@
 """Shell words for `match = "command"`: POSIX `shlex` splitting with each word's place in the text, and
 argv parsed into positionals and flags the way getopt reads them.
 
-Which flags take a value is learnt from the expected command: `--ns=x` or a
-bundle like `-nx` takes one; a flag followed by a flag, or last, does not; a
-flag followed by a plain word may (`-n prod`, or `-f web` where `-f` is a
-switch): the caller tries both readings (`Reading`).
+Which flags take a value is learnt from the expected command: `--ns=x` takes
+one; a flag followed by a flag, or last, does not; a flag followed by a plain
+word may (`-n prod`, or `-f web` where `-f` is a switch). `settle_arity` decides
+those from the typed answer: a flag it shows as a switch (last, before another
+flag, or inside a bundle of the card's short flags) is one; any other takes the
+word after it in both commands. One reading, never "whichever makes the answer
+right": that let a word be a flag's value in one command and a positional in
+the other (`-c pod-a web` for `pod-a -c web`).
 """
 
 from __future__ import annotations
@@ -235,22 +239,58 @@ def learn_arity(words: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
     return arity
 
 
+def _bundle_shows(
+    word: str, arity: dict[str, Arity], aliases: dict[str, str], alone: bool
+) -> list[tuple[str, Arity]]:
+    """What one typed bundle (`-xzf`) shows: a letter followed by letters that are all the card's
+    short flags is a switch (`-fr` for `-rf`); a letter followed by anything else takes it as its
+    value (`-nprod`); the last letter is a switch when nothing follows the bundle (`alone`)."""
+    shows: list[tuple[str, Arity]] = []
+    for k in range(1, len(word)):
+        name = _canon("-" + word[k], aliases)
+        takes = arity.get(name)
+        rest = word[k + 1 :]
+        if takes == "value" and rest:
+            break
+        if takes != "either":
+            continue
+        if not rest:
+            if alone:
+                shows.append((name, "switch"))
+        elif all(_canon("-" + c, aliases) in arity for c in rest):
+            shows.append((name, "switch"))
+        else:
+            shows.append((name, "value"))
+            break
+    return shows
+
+
 def settle_arity(arity: dict[str, Arity], typed: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
-    """The expected command's arity with "either" settled where the typed answer shows it:
-    `--ns=x` takes a value; a flag followed by a flag, or last, does not."""
+    """The expected command's arity with no "either" left: the typed answer decides what it shows
+    (`--ns=x` takes a value; a flag followed by a flag, or last, or inside a bundle of the card's
+    short flags, does not); every other flag takes the word after it."""
     settled = dict(arity)
     for i, w in enumerate(typed):
         word = w.text
         if word == "--":
             break
-        if not is_flag(word) or not (word.startswith("--") or len(word.partition("=")[0]) == 2):
+        if not is_flag(word):
             continue
+        alone = i + 1 == len(typed) or is_flag(typed[i + 1].text) or typed[i + 1].text == "--"
+        shows: list[tuple[str, Arity]] = []
         name, eq, _value = word.partition("=")
-        name = _canon(name, aliases)
-        if settled.get(name) != "either":
-            continue
-        if eq:
-            settled[name] = "value"
-        elif i + 1 == len(typed) or is_flag(typed[i + 1].text):
-            settled[name] = "switch"
+        if word.startswith("--") or word in aliases or len(name) == 2:
+            if eq:
+                shows.append((name, "value"))
+            elif alone:
+                shows.append((name, "switch"))
+        elif not eq:
+            shows = _bundle_shows(word, settled, aliases, alone)
+        for flag, seen in shows:
+            flag = _canon(flag, aliases)
+            if settled.get(flag) == "either":
+                settled[flag] = seen
+    for flag, takes in settled.items():
+        if takes == "either":
+            settled[flag] = "value"  # written before a plain word on the card: it takes that word
     return settled

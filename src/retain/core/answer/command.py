@@ -106,9 +106,21 @@ def _pick(parsed: Parsed, keys: Counter[tuple[str, str | None]]) -> list[int]:
     return out
 
 
-def _readings(arity: dict[str, Arity]) -> tuple[Arity, ...]:
-    """Both readings when some flag may or may not take the next word; else one is enough."""
-    return _READINGS if "either" in arity.values() else _READINGS[:1]
+def _explain(
+    result: _Result, typed: list[Word], words: list[Word], aliases: dict[str, str], learnt: dict[str, Arity]
+) -> _Result:
+    """A wrong answer's shortest diff: the other readings of the flags the card leaves open may
+    explain it with fewer missing and extra words (`-f` missing, not `-f web` and an extra `web`),
+    but they never make it right: a reading that would is the one the answer did not show."""
+    if "either" not in learnt.values():
+        return result
+    for reading in _READINGS:
+        other = _compare(
+            parse_argv(typed, aliases, learnt, reading), parse_argv(words, aliases, learnt, reading)
+        )
+        if 0 < other.cost < result.cost:
+            result = other
+    return result
 
 
 def _parts(text: str, words: list[Word], bad: set[int], kind: str) -> tuple[DiffPart, ...]:
@@ -163,17 +175,13 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
             continue
         learnt = learn_arity(words, aliases)
         settled = settle_arity(learnt, typed_words, aliases)
-        tries = [(settled, r) for r in _readings(settled)]
-        if settled != learnt:
-            tries += [(learnt, r) for r in _readings(learnt)]
-        for arity, reading in tries:
-            result = _compare(
-                parse_argv(typed_words, aliases, arity, reading), parse_argv(words, aliases, arity, reading)
-            )
-            if best is None or (result.cost, result.near) < (best[0].cost, best[0].near):
-                best = (result, shown, words)
-            if result.cost == 0 and not result.near:
-                break
+        result = _compare(
+            parse_argv(typed_words, aliases, settled, "value"), parse_argv(words, aliases, settled, "value")
+        )
+        if result.cost:
+            result = _explain(result, typed_words, words, aliases, learnt)
+        if best is None or (result.cost, result.near) < (best[0].cost, best[0].near):
+            best = (result, shown, words)
         if best is not None and best[0].cost == 0 and not best[0].near:
             break
     if best is None:
