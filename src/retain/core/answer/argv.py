@@ -14,8 +14,9 @@ the other (`-c pod-a web` for `pod-a -c web`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = [
     "Arity",
@@ -34,15 +35,18 @@ Arity = Literal["value", "switch", "either"]
 _DASHES = "‐‑‒–—―−﹣－"
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):  # tuples: a 200-word command builds hundreds of these per check
     text: str
     start: int  # span in the original text; -1 when unknown
     end: int
+    flag: bool  # `is_flag(text)`
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+def _word(text: str, start: int, end: int) -> Word:
+    return Word(text, start, end, is_flag(text))
+
+
+class Flag(NamedTuple):
     name: str  # canonical (aliases applied)
     value: str | None
     words: tuple[int, ...]  # indexes of the words it came from
@@ -53,6 +57,7 @@ class Flag:
 class Parsed:
     positionals: list[tuple[str, int]] = field(default_factory=list)  # (word, index)
     flags: list[Flag] = field(default_factory=list)
+    plain: bool = False  # every word ASCII without a backquote (`unify_styles` leaves it alone)
 
 
 def command_text(text: str) -> str:
@@ -119,9 +124,18 @@ def _shlex_error(rest: str) -> None:
     raise ValueError("No closing quotation")
 
 
+_PLAIN = re.compile(r"[^ \t\r\n]+")
+
+
 def split_words(text: str) -> list[Word]:
     """`shlex.split(text)` (POSIX) with each word's span; ValueError with shlex's message on an
     unclosed quote or a backslash at the end."""
+    if "'" not in text and '"' not in text and "\\" not in text:  # nothing to unquote: one pass
+        if text.isascii():  # no typographic dash to fix either
+            return [
+                Word(t, m.start(), m.end(), is_flag(t)) for m in _PLAIN.finditer(text) for t in (m.group(),)
+            ]
+        return [_word(_fix_dash(m.group()), m.start(), m.end()) for m in _PLAIN.finditer(text)]
     words: list[Word] = []
     at = _skip_spaces(text, 0)
     while at < len(text):
@@ -129,7 +143,7 @@ def split_words(text: str) -> list[Word]:
         end = m.end() if m else at
         if end < len(text) and text[end] not in " \t\r\n":
             _shlex_error(text[at:])
-        words.append(Word(_fix_dash(_unquote(text[at:end])), at, end))
+        words.append(_word(_fix_dash(_unquote(text[at:end])), at, end))
         at = _skip_spaces(text, end)
     return words
 
@@ -177,42 +191,55 @@ def _pieces(
     return out
 
 
-def parse_argv(words: list[Word], aliases: dict[str, str], arity: dict[str, Arity], reading: Arity) -> Parsed:
+def parse_argv(
+    words: Sequence[Word], aliases: dict[str, str], arity: dict[str, Arity], reading: Arity
+) -> Parsed:
     """Positionals and flags of argv; `reading` decides the flags whose arity is "either"."""
-    parsed = Parsed()
+    texts = [w.text for w in words]
+    joined = "".join(texts)
+    parsed = Parsed(plain=joined.isascii() and "`" not in joined)
+    flagish = [w.flag for w in words]
+    count = len(texts)
     i, ended = 0, False
-    while i < len(words):
-        word = words[i].text
-        if ended or not is_flag(word):
+    while i < count:
+        word = texts[i]
+        if ended or not flagish[i]:
             if word == "--" and not ended:
                 ended = True
             else:
                 parsed.positionals.append((word, i))
             i += 1
             continue
+        nxt = i + 1 < count and not flagish[i + 1]  # a plain word follows
+        if word.startswith("--") or word in aliases or len(word) == 2:  # one flag (the usual case)
+            name, eq, value = word.partition("=")
+            name = _canon(name, aliases) if aliases else name
+            if eq:
+                parsed.flags.append(Flag(name, value, (i,), word))
+            else:
+                takes = arity.get(name, "switch")
+                if nxt and (takes == "value" or (takes == "either" and reading == "value")):
+                    parsed.flags.append(Flag(name, texts[i + 1], (i, i + 1), word))
+                    i += 1
+                else:
+                    parsed.flags.append(Flag(name, None, (i,), word))
+            i += 1
+            continue
         used = [i]
         pieces = _pieces(word, aliases, arity, reading)
-        for n, (flag, value, open_) in enumerate(pieces):
+        for n, (flag, inline, open_) in enumerate(pieces):
             name = _canon(flag, aliases)
             takes = arity.get(name, "switch")
             wants = takes == "value" or (takes == "either" and reading == "value")
-            last = n == len(pieces) - 1
-            if (
-                value is None
-                and open_
-                and last
-                and wants
-                and i + 1 < len(words)
-                and not is_flag(words[i + 1].text)
-            ):
-                value = words[i + 1].text
+            if inline is None and open_ and n == len(pieces) - 1 and wants and nxt:
+                inline = texts[i + 1]
                 used.append(i + 1)
-            parsed.flags.append(Flag(name, value, tuple(used), word if len(pieces) == 1 else flag))
+            parsed.flags.append(Flag(name, inline, tuple(used), word if len(pieces) == 1 else flag))
         i = used[-1] + 1
     return parsed
 
 
-def learn_arity(words: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
+def learn_arity(words: Sequence[Word], aliases: dict[str, str]) -> dict[str, Arity]:
     """Which flags of the expected command take a value: "value", "switch" or "either"."""
     arity: dict[str, Arity] = {}
 
@@ -225,14 +252,19 @@ def learn_arity(words: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
         word = w.text
         if word == "--":
             break
-        if not is_flag(word):
+        if not w.flag:
             continue
         pieces = _pieces(word, aliases, {}, "switch")
         for n, (flag, value, _open) in enumerate(pieces):
             name = _canon(flag, aliases)
             if value is not None:
                 note(name, "value")
-            elif n == len(pieces) - 1 and i + 1 < len(words) and not is_flag(words[i + 1].text):
+            elif (
+                n == len(pieces) - 1
+                and i + 1 < len(words)
+                and not words[i + 1].flag
+                and words[i + 1].text != "--"
+            ):
                 note(name, "either")
             else:
                 note(name, "switch")
@@ -265,18 +297,20 @@ def _bundle_shows(
     return shows
 
 
-def settle_arity(arity: dict[str, Arity], typed: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
+def settle_arity(arity: dict[str, Arity], typed: Sequence[Word], aliases: dict[str, str]) -> dict[str, Arity]:
     """The expected command's arity with no "either" left: the typed answer decides what it shows
     (`--ns=x` takes a value; a flag followed by a flag, or last, or inside a bundle of the card's
     short flags, does not); every other flag takes the word after it."""
+    if "either" not in arity.values():
+        return arity
     settled = dict(arity)
     for i, w in enumerate(typed):
         word = w.text
         if word == "--":
             break
-        if not is_flag(word):
+        if not w.flag:
             continue
-        alone = i + 1 == len(typed) or is_flag(typed[i + 1].text) or typed[i + 1].text == "--"
+        alone = i + 1 == len(typed) or typed[i + 1].flag or typed[i + 1].text == "--"
         shows: list[tuple[str, Arity]] = []
         name, eq, _value = word.partition("=")
         if word.startswith("--") or word in aliases or len(name) == 2:
