@@ -31,7 +31,7 @@ def specs(draw: st.DrawFn) -> AnswerSpec:
         low, high = sorted((draw(NUMBER), draw(NUMBER)))
         accept_range = (low, high)
     tolerance = draw(st.floats(0, 1e6)) if "tolerance" in used and draw(st.booleans()) else None
-    pattern = draw(st.text(min_size=1, max_size=30)) if match == "regex" else ""
+    pattern = draw(ALIAS_TEXT) if match == "regex" else ""  # a one-line field: no control characters
     return AnswerSpec(match, pattern, accept_range, tolerance, aliases)
 
 
