@@ -99,3 +99,22 @@ class NewDeckHost(App[None]):
 
 def test_new_deck(snap_compare: SnapCompare) -> None:
     assert snap_compare(NewDeckHost(), press=[*"Go basics", "tab", "tab", "D"], terminal_size=SIZE)
+
+
+def test_editor_typed_card_answer_check(open_app: OpenApp, snap_compare: SnapCompare) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await pilot.press("c")
+        await pilot.pause()
+        screen = pilot.app.screen
+        screen.query_one("#form-kind", Select).value = "typed"
+        await pilot.pause()
+        front = screen.query_one("#form-front", TextArea)
+        front.focus()
+        front.insert("Follow the logs of pod `web` in namespace `prod`")
+        screen.query_one("#form-back", TextArea).insert("kubectl logs -f -n prod web")
+        screen.query_one("#form-match", Select).value = "command"
+        await pilot.pause()
+        screen.query_one("#form-aliases", Input).value = "-n = --namespace, -f = --follow"
+        await pilot.pause(0.3)
+
+    assert snap_compare(open_app(), run_before=run, terminal_size=SIZE)

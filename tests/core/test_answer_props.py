@@ -151,3 +151,17 @@ def test_set_items_split_as_the_reference_splits_them(text: str) -> None:
     from retain.core.answer.sets import _spans
 
     assert _spans(text) == _spans_reference(text)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.text(st.sampled_from("aAtThHeEnN '\"`.!?;:,\t\x0b\x0c\r\x1c\x1f-x"), max_size=14), max_size=20
+    ),
+    st.sampled_from(["", "é", "\n", "the"]),
+)
+def test_normalise_all_is_normalise_of_each(texts: list[str], one_more: str) -> None:
+    from retain.core.answer.normalise import normalise_all
+
+    texts = [*texts, one_more]  # é and a line break take the one-by-one way
+    assert normalise_all(texts) == [normalise(t) for t in texts]

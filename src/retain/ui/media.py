@@ -7,7 +7,9 @@ which must happen before Textual takes the terminal over: `prepare_images`
 does it at launch when the library has media (a `DECK.media` folder), so a
 library without media never pays for the query (about 0.1 s in tmux).
 `RETAIN_IMAGES` picks one: `auto` (the default), `kitty`, `sixel`,
-`halfcell`, `unicode`, or `off` (a line per image instead).
+`halfcell`, `unicode`, or `off` (a line per image instead). `auto` takes what
+the terminal reports, with the fixes of `retain.ui.image_protocols` (Sixel
+colours defined first; half-blocks on a Kitty older than 0.28).
 
 Decoding never blocks the screen for long: a file over `MAX_FILE_BYTES` or an
 image over `MAX_PIXELS` is refused in one line, and everything else is decoded
@@ -63,6 +65,7 @@ _CACHE_SIZE = 24
 _lock = threading.Lock()
 _decoding: dict[tuple[str, int, int, Box], threading.Lock] = {}
 _prepared = False
+_old_kitty = False  # the terminal is a Kitty older than 0.28 (`ui.image_protocols`)
 
 
 def image_mode() -> str:
@@ -82,15 +85,22 @@ def _has_media(folders: Sequence[Path]) -> bool:
 
 def prepare_images(deck_folders: Sequence[Path]) -> None:
     """Before the app starts: let `textual-image` query the terminal if images may be shown."""
-    global _prepared
+    global _prepared, _old_kitty
     if image_mode() == "off" or not _has_media(deck_folders):
         return
     logging.getLogger("textual_image").addHandler(logging.NullHandler())  # no stray warning lines
     try:
-        import textual_image.widget  # noqa: F401  (the import asks the terminal)
+        import textual_image.renderable as tir  # (the import asks the terminal)
+        import textual_image.widget  # noqa: F401  (and this one the cell size)
+        from textual_image.renderable.tgp import Image as TGPRenderable
     except Exception:  # a terminal that answers oddly: images then show as lines
         return
     _prepared = True
+    if tir.Image is TGPRenderable and image_mode() == "auto":
+        from retain.ui.image_protocols import KITTY_PLACEHOLDERS, kitty_version
+
+        version = kitty_version()
+        _old_kitty = version is not None and version < KITTY_PLACEHOLDERS
 
 
 def image_widget_class() -> type[Any] | None:
@@ -107,10 +117,17 @@ def image_widget_class() -> type[Any] | None:
         return None
     import textual_image.widget as tiw
 
+    from retain.ui.image_protocols import SixelImage
+
+    auto: type[Any] = tiw.Image
+    if auto is tiw.SixelImage:
+        auto = SixelImage
+    elif _old_kitty:  # a Kitty before 0.28 cannot place the graphics protocol's images
+        auto = tiw.HalfcellImage
     classes: dict[str, type[Any]] = {
-        "auto": tiw.Image,
+        "auto": auto,
         "kitty": tiw.TGPImage,
-        "sixel": tiw.SixelImage,
+        "sixel": SixelImage,
         "halfcell": tiw.HalfcellImage,
         "unicode": tiw.UnicodeImage,
     }

@@ -1,17 +1,22 @@
 """Shell words for `match = "command"`: POSIX `shlex` splitting with each word's place in the text, and
 argv parsed into positionals and flags the way getopt reads them.
 
-Which flags take a value is learnt from the expected command: `--ns=x` or a
-bundle like `-nx` takes one; a flag followed by a flag, or last, does not; a
-flag followed by a plain word may (`-n prod`, or `-f web` where `-f` is a
-switch): the caller tries both readings (`Reading`).
+Which flags take a value is learnt from the expected command: `--ns=x` takes
+one; a flag followed by a flag, or last, does not; a flag followed by a plain
+word may (`-n prod`, or `-f web` where `-f` is a switch). `settle_arity` decides
+those from the typed answer: a flag it shows as a switch (last, before another
+flag, or inside a bundle of the card's short flags) is one; any other takes the
+word after it in both commands. One reading, never "whichever makes the answer
+right": that let a word be a flag's value in one command and a positional in
+the other (`-c pod-a web` for `pod-a -c web`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = [
     "Arity",
@@ -30,15 +35,18 @@ Arity = Literal["value", "switch", "either"]
 _DASHES = "‐‑‒–—―−﹣－"
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):  # tuples: a 200-word command builds hundreds of these per check
     text: str
     start: int  # span in the original text; -1 when unknown
     end: int
+    flag: bool  # `is_flag(text)`
 
 
-@dataclass(frozen=True, slots=True)
-class Flag:
+def _word(text: str, start: int, end: int) -> Word:
+    return Word(text, start, end, is_flag(text))
+
+
+class Flag(NamedTuple):
     name: str  # canonical (aliases applied)
     value: str | None
     words: tuple[int, ...]  # indexes of the words it came from
@@ -49,6 +57,7 @@ class Flag:
 class Parsed:
     positionals: list[tuple[str, int]] = field(default_factory=list)  # (word, index)
     flags: list[Flag] = field(default_factory=list)
+    plain: bool = False  # every word ASCII without a backquote (`unify_styles` leaves it alone)
 
 
 def command_text(text: str) -> str:
@@ -115,9 +124,18 @@ def _shlex_error(rest: str) -> None:
     raise ValueError("No closing quotation")
 
 
+_PLAIN = re.compile(r"[^ \t\r\n]+")
+
+
 def split_words(text: str) -> list[Word]:
     """`shlex.split(text)` (POSIX) with each word's span; ValueError with shlex's message on an
     unclosed quote or a backslash at the end."""
+    if "'" not in text and '"' not in text and "\\" not in text:  # nothing to unquote: one pass
+        if text.isascii():  # no typographic dash to fix either
+            return [
+                Word(t, m.start(), m.end(), is_flag(t)) for m in _PLAIN.finditer(text) for t in (m.group(),)
+            ]
+        return [_word(_fix_dash(m.group()), m.start(), m.end()) for m in _PLAIN.finditer(text)]
     words: list[Word] = []
     at = _skip_spaces(text, 0)
     while at < len(text):
@@ -125,7 +143,7 @@ def split_words(text: str) -> list[Word]:
         end = m.end() if m else at
         if end < len(text) and text[end] not in " \t\r\n":
             _shlex_error(text[at:])
-        words.append(Word(_fix_dash(_unquote(text[at:end])), at, end))
+        words.append(_word(_fix_dash(_unquote(text[at:end])), at, end))
         at = _skip_spaces(text, end)
     return words
 
@@ -173,42 +191,55 @@ def _pieces(
     return out
 
 
-def parse_argv(words: list[Word], aliases: dict[str, str], arity: dict[str, Arity], reading: Arity) -> Parsed:
+def parse_argv(
+    words: Sequence[Word], aliases: dict[str, str], arity: dict[str, Arity], reading: Arity
+) -> Parsed:
     """Positionals and flags of argv; `reading` decides the flags whose arity is "either"."""
-    parsed = Parsed()
+    texts = [w.text for w in words]
+    joined = "".join(texts)
+    parsed = Parsed(plain=joined.isascii() and "`" not in joined)
+    flagish = [w.flag for w in words]
+    count = len(texts)
     i, ended = 0, False
-    while i < len(words):
-        word = words[i].text
-        if ended or not is_flag(word):
+    while i < count:
+        word = texts[i]
+        if ended or not flagish[i]:
             if word == "--" and not ended:
                 ended = True
             else:
                 parsed.positionals.append((word, i))
             i += 1
             continue
+        nxt = i + 1 < count and not flagish[i + 1]  # a plain word follows
+        if word.startswith("--") or word in aliases or len(word) == 2:  # one flag (the usual case)
+            name, eq, value = word.partition("=")
+            name = _canon(name, aliases) if aliases else name
+            if eq:
+                parsed.flags.append(Flag(name, value, (i,), word))
+            else:
+                takes = arity.get(name, "switch")
+                if nxt and (takes == "value" or (takes == "either" and reading == "value")):
+                    parsed.flags.append(Flag(name, texts[i + 1], (i, i + 1), word))
+                    i += 1
+                else:
+                    parsed.flags.append(Flag(name, None, (i,), word))
+            i += 1
+            continue
         used = [i]
         pieces = _pieces(word, aliases, arity, reading)
-        for n, (flag, value, open_) in enumerate(pieces):
+        for n, (flag, inline, open_) in enumerate(pieces):
             name = _canon(flag, aliases)
             takes = arity.get(name, "switch")
             wants = takes == "value" or (takes == "either" and reading == "value")
-            last = n == len(pieces) - 1
-            if (
-                value is None
-                and open_
-                and last
-                and wants
-                and i + 1 < len(words)
-                and not is_flag(words[i + 1].text)
-            ):
-                value = words[i + 1].text
+            if inline is None and open_ and n == len(pieces) - 1 and wants and nxt:
+                inline = texts[i + 1]
                 used.append(i + 1)
-            parsed.flags.append(Flag(name, value, tuple(used), word if len(pieces) == 1 else flag))
+            parsed.flags.append(Flag(name, inline, tuple(used), word if len(pieces) == 1 else flag))
         i = used[-1] + 1
     return parsed
 
 
-def learn_arity(words: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
+def learn_arity(words: Sequence[Word], aliases: dict[str, str]) -> dict[str, Arity]:
     """Which flags of the expected command take a value: "value", "switch" or "either"."""
     arity: dict[str, Arity] = {}
 
@@ -221,36 +252,79 @@ def learn_arity(words: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
         word = w.text
         if word == "--":
             break
-        if not is_flag(word):
+        if not w.flag:
             continue
         pieces = _pieces(word, aliases, {}, "switch")
         for n, (flag, value, _open) in enumerate(pieces):
             name = _canon(flag, aliases)
             if value is not None:
                 note(name, "value")
-            elif n == len(pieces) - 1 and i + 1 < len(words) and not is_flag(words[i + 1].text):
+            elif (
+                n == len(pieces) - 1
+                and i + 1 < len(words)
+                and not words[i + 1].flag
+                and words[i + 1].text != "--"
+            ):
                 note(name, "either")
             else:
                 note(name, "switch")
     return arity
 
 
-def settle_arity(arity: dict[str, Arity], typed: list[Word], aliases: dict[str, str]) -> dict[str, Arity]:
-    """The expected command's arity with "either" settled where the typed answer shows it:
-    `--ns=x` takes a value; a flag followed by a flag, or last, does not."""
+def _bundle_shows(
+    word: str, arity: dict[str, Arity], aliases: dict[str, str], alone: bool
+) -> list[tuple[str, Arity]]:
+    """What one typed bundle (`-xzf`) shows: a letter followed by letters that are all the card's
+    short flags is a switch (`-fr` for `-rf`); a letter followed by anything else takes it as its
+    value (`-nprod`); the last letter is a switch when nothing follows the bundle (`alone`)."""
+    shows: list[tuple[str, Arity]] = []
+    for k in range(1, len(word)):
+        name = _canon("-" + word[k], aliases)
+        takes = arity.get(name)
+        rest = word[k + 1 :]
+        if takes == "value" and rest:
+            break
+        if takes != "either":
+            continue
+        if not rest:
+            if alone:
+                shows.append((name, "switch"))
+        elif all(_canon("-" + c, aliases) in arity for c in rest):
+            shows.append((name, "switch"))
+        else:
+            shows.append((name, "value"))
+            break
+    return shows
+
+
+def settle_arity(arity: dict[str, Arity], typed: Sequence[Word], aliases: dict[str, str]) -> dict[str, Arity]:
+    """The expected command's arity with no "either" left: the typed answer decides what it shows
+    (`--ns=x` takes a value; a flag followed by a flag, or last, or inside a bundle of the card's
+    short flags, does not); every other flag takes the word after it."""
+    if "either" not in arity.values():
+        return arity
     settled = dict(arity)
     for i, w in enumerate(typed):
         word = w.text
         if word == "--":
             break
-        if not is_flag(word) or not (word.startswith("--") or len(word.partition("=")[0]) == 2):
+        if not w.flag:
             continue
+        alone = i + 1 == len(typed) or typed[i + 1].flag or typed[i + 1].text == "--"
+        shows: list[tuple[str, Arity]] = []
         name, eq, _value = word.partition("=")
-        name = _canon(name, aliases)
-        if settled.get(name) != "either":
-            continue
-        if eq:
-            settled[name] = "value"
-        elif i + 1 == len(typed) or is_flag(typed[i + 1].text):
-            settled[name] = "switch"
+        if word.startswith("--") or word in aliases or len(name) == 2:
+            if eq:
+                shows.append((name, "value"))
+            elif alone:
+                shows.append((name, "switch"))
+        elif not eq:
+            shows = _bundle_shows(word, settled, aliases, alone)
+        for flag, seen in shows:
+            flag = _canon(flag, aliases)
+            if settled.get(flag) == "either":
+                settled[flag] = seen
+    for flag, takes in settled.items():
+        if takes == "either":
+            settled[flag] = "value"  # written before a plain word on the card: it takes that word
     return settled

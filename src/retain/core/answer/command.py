@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from retain.core.answer.argv import (
     Arity,
@@ -54,12 +55,20 @@ class _Result:
     bad_expected: set[int]
 
 
+def _keys(parsed: Parsed) -> list[tuple[str, str | None]]:
+    if parsed.plain:  # ASCII without a backquote: styles are already one
+        return [(f.name, None if f.value is None else f.value.lower()) for f in parsed.flags]
+    return [_flag_key(f.name, f.value) for f in parsed.flags]
+
+
 def _compare(typed: Parsed, expected: Parsed) -> _Result:
-    want = Counter(_flag_key(f.name, f.value) for f in expected.flags)
-    have = Counter(_flag_key(f.name, f.value) for f in typed.flags)
-    missing_keys, extra_keys = want - have, have - want
-    missing = _pick(expected, missing_keys)
-    extra = _pick(typed, extra_keys)
+    typed_keys, expected_keys = _keys(typed), _keys(expected)
+    want, have = Counter(expected_keys), Counter(typed_keys)
+    missing: list[int] = []
+    extra: list[int] = []
+    if want != have:
+        missing = _pick(expected_keys, want - have)
+        extra = _pick(typed_keys, have - want)
     near = False
     # A flag whose value is only a typo away is a near miss, not a missing and an extra flag.
     for m in list(missing):
@@ -82,7 +91,7 @@ def _compare(typed: Parsed, expected: Parsed) -> _Result:
     for k in range(max(len(tp), len(ep))):
         a = tp[k] if k < len(tp) else None
         b = ep[k] if k < len(ep) else None
-        if a is not None and b is not None and _w(a[0]) == _w(b[0]):
+        if a is not None and b is not None and (a[0] == b[0] or _w(a[0]) == _w(b[0])):
             continue
         if a is not None and b is not None and near_miss(normalise(a[0]), normalise(b[0])):
             near = True
@@ -95,38 +104,57 @@ def _compare(typed: Parsed, expected: Parsed) -> _Result:
     return _Result(cost, near, typed, expected, missing, extra, bad_t, bad_e)
 
 
-def _pick(parsed: Parsed, keys: Counter[tuple[str, str | None]]) -> list[int]:
-    left = Counter(keys)
+def _pick(keys: list[tuple[str, str | None]], wanted: Counter[tuple[str, str | None]]) -> list[int]:
+    """Indexes of the flags whose keys are `wanted` (as many of each as wanted, the first ones)."""
+    left = Counter(wanted)
     out: list[int] = []
-    for i, f in enumerate(parsed.flags):
-        key = _flag_key(f.name, f.value)
+    for i, key in enumerate(keys):
         if left[key] > 0:
             left[key] -= 1
             out.append(i)
     return out
 
 
-def _readings(arity: dict[str, Arity]) -> tuple[Arity, ...]:
-    """Both readings when some flag may or may not take the next word; else one is enough."""
-    return _READINGS if "either" in arity.values() else _READINGS[:1]
+def _explain(
+    result: _Result,
+    typed: Sequence[Word],
+    words: Sequence[Word],
+    aliases: dict[str, str],
+    learnt: dict[str, Arity],
+) -> _Result:
+    """A wrong answer's shortest diff: the other readings of the flags the card leaves open may
+    explain it with fewer missing and extra words (`-f` missing, not `-f web` and an extra `web`),
+    but they never make it right: a reading that would is the one the answer did not show."""
+    if "either" not in learnt.values():
+        return result
+    for reading in _READINGS:
+        other = _compare(
+            parse_argv(typed, aliases, learnt, reading), parse_argv(words, aliases, learnt, reading)
+        )
+        if 0 < other.cost < result.cost:
+            result = other
+    return result
 
 
-def _parts(text: str, words: list[Word], bad: set[int], kind: str) -> tuple[DiffPart, ...]:
+def _parts(text: str, words: Sequence[Word], bad: set[int], kind: str) -> tuple[DiffPart, ...]:
+    """The diff of one side: each `bad` word as its own part of `kind`, everything between them as
+    one "same" part (a right answer is a single part)."""
     if any(w.start < 0 for w in words):
         return (DiffPart(text, "same" if not bad else kind),) if text else ()  # type: ignore[arg-type]
     parts: list[DiffPart] = []
     at = 0
-    for i, w in enumerate(words):
+    for i in sorted(bad):
+        w = words[i]
         if w.start > at:
             parts.append(DiffPart(text[at : w.start], "same"))
-        parts.append(DiffPart(text[w.start : w.end], kind if i in bad else "same"))  # type: ignore[arg-type]
+        parts.append(DiffPart(text[w.start : w.end], kind))  # type: ignore[arg-type]
         at = w.end
     if at < len(text):
         parts.append(DiffPart(text[at:], "same"))
-    return tuple(p for p in parts if p.text)
+    return tuple(parts)
 
 
-def _shown(parsed: Parsed, index: int, words: list[Word]) -> str:
+def _shown(parsed: Parsed, index: int, words: Sequence[Word]) -> str:
     flag = parsed.flags[index]
     text = " ".join(words[i].text for i in flag.words) if len(flag.words) > 1 else flag.shown
     if len(flag.words) == 1 and flag.value is not None and flag.shown != words[flag.words[0]].text:
@@ -134,9 +162,29 @@ def _shown(parsed: Parsed, index: int, words: list[Word]) -> str:
     return text
 
 
+def _alias_table(aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {unify_styles(k).strip(): unify_styles(v).strip() for k, v in aliases}
+
+
+@lru_cache(maxsize=1024)
+def _target(
+    text: str, aliases: tuple[tuple[str, str], ...]
+) -> tuple[str, tuple[Word, ...], dict[str, Arity]] | None:
+    """A card's back (or an accepted answer) as argv, with what it shows of its flags' arity: read
+    once per card (cached; the words and the arity are shared, never changed)."""
+    shown = command_text(text[: 4 * MAX_ANSWER])
+    try:
+        words = tuple(split_words(shown)[:MAX_WORDS])
+    except ValueError:
+        return None
+    if not words:
+        return None
+    return shown, words, learn_arity(words, _alias_table(aliases))
+
+
 def check_command(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
     typed = command_text(" ".join(answer[:MAX_ANSWER].split()))
-    aliases = {unify_styles(k).strip(): unify_styles(v).strip() for k, v in spec.aliases}
+    aliases = _alias_table(spec.aliases)
     try:
         typed_words = split_words(typed)[:MAX_WORDS]
     except ValueError as exc:
@@ -152,28 +200,20 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
             "command",
             note=f"could not parse your answer: {exc}",
         )
-    best: tuple[_Result, str, list[Word]] | None = None
-    for target in (expected, *accept)[:MAX_ACCEPTED]:
-        shown = command_text(target[: 4 * MAX_ANSWER])
-        try:
-            words = split_words(shown)[:MAX_WORDS]
-        except ValueError:
-            continue  # `retain check` reports it
-        if not words:
-            continue
-        learnt = learn_arity(words, aliases)
+    best: tuple[_Result, str, tuple[Word, ...]] | None = None
+    for text in (expected, *accept)[:MAX_ACCEPTED]:
+        target = _target(text, spec.aliases)
+        if target is None:
+            continue  # unsplittable (`retain check` reports it) or empty
+        shown, words, learnt = target
         settled = settle_arity(learnt, typed_words, aliases)
-        tries = [(settled, r) for r in _readings(settled)]
-        if settled != learnt:
-            tries += [(learnt, r) for r in _readings(learnt)]
-        for arity, reading in tries:
-            result = _compare(
-                parse_argv(typed_words, aliases, arity, reading), parse_argv(words, aliases, arity, reading)
-            )
-            if best is None or (result.cost, result.near) < (best[0].cost, best[0].near):
-                best = (result, shown, words)
-            if result.cost == 0 and not result.near:
-                break
+        result = _compare(
+            parse_argv(typed_words, aliases, settled, "value"), parse_argv(words, aliases, settled, "value")
+        )
+        if result.cost:
+            result = _explain(result, typed_words, words, aliases, learnt)
+        if best is None or (result.cost, result.near) < (best[0].cost, best[0].near):
+            best = (result, shown, words)
         if best is not None and best[0].cost == 0 and not best[0].near:
             break
     if best is None:

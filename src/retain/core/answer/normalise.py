@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "near_miss",
     "near_typo",
     "normalise",
+    "normalise_all",
     "unify_styles",
 ]
 
@@ -74,6 +76,30 @@ def normalise(text: str, *, articles: bool = True) -> str:
             text = _ARTICLE.sub("", text)
         if text == before:
             return text
+
+
+_LEADS = re.compile(r"^[ '\"]+", re.MULTILINE)
+_TRAILS = re.compile(r"[ '\".!?;:,]+$", re.MULTILINE)
+_LINE_ARTICLE = re.compile(r"^(?:the|an|a) (?=[^ \n])", re.MULTILINE)
+_LINE_SPACES = re.compile(r"[^\S\n]+")
+
+
+def normalise_all(texts: Sequence[str]) -> list[str]:
+    """`[normalise(t) for t in texts]`, for many short ASCII one-line texts (a set's items) in a
+    few C-level passes over them joined; other texts go one by one."""
+    if len(texts) < 8:
+        return [normalise(t) for t in texts]
+    joined = "\n".join(texts)
+    if not joined.isascii() or joined.count("\n") != len(texts) - 1:
+        return [normalise(t) for t in texts]
+    if "`" in joined:
+        joined = joined.translate(_QUOTES)
+    text = _LINE_SPACES.sub(" ", joined.lower())
+    while True:  # each line to its own fixed point, as `normalise` does
+        before = text
+        text = _LINE_ARTICLE.sub("", _TRAILS.sub("", _LEADS.sub("", text)))
+        if text == before:
+            return text.split("\n")
 
 
 @lru_cache(maxsize=4096)

@@ -9,9 +9,12 @@ makes it Again. The card's `aliases` name other spellings of an item
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 
-from retain.core.answer.normalise import edit_budget, fold_accents, near_typo, normalise
+from retain.core.answer.normalise import edit_budget, fold_accents, near_typo, normalise, normalise_all
 from retain.core.answer.spec import AnswerSpec
 from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, plain_answer
 from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
@@ -19,29 +22,21 @@ from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
 __all__ = ["MAX_ITEMS", "check_set", "split_items"]
 
 MAX_ITEMS = 100
-_PIECE = re.compile(r"[^,;\n]+")
-_BULLET_STARTS = frozenset("-*+•0123456789")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
 
 
+# One item: from the start of the text or after a `,`, `;` or line break, spaces and an optional
+# list bullet (`-`, `*`, `+`, `•`, `1.`, `1)`) with the spaces after it, taken whole (atomic: a
+# bullet with nothing after it is no item, not an item "-"), then the body (group 1) up to its last
+# character that is not a space. One C-level search finds every item; `\s` and `str.strip` agree
+# on what a space is.
+_ITEM = re.compile(r"(?<![^,;\n])(?>[^\S\n]*(?:(?:[-*+•]|(?=[0-9])\d+[.)])[^\S\n]+)?)([^,;\n]*[^,;\n\s])")
+
+
 def _spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-empty item of `text`, bullets and spaces left out."""
-    spans: list[tuple[int, int]] = []
-    for m in _PIECE.finditer(text):  # one C-level scan; the bullet regex only where one may start
-        piece = m.group()
-        body = piece.strip()
-        if not body:
-            continue
-        bullet = _BULLET.match(piece) if body[0] in _BULLET_STARTS else None
-        lead = bullet.end() if bullet else len(piece) - len(piece.lstrip())
-        body = piece[lead:].rstrip()
-        if body:
-            start = m.start() + lead
-            spans.append((start, start + len(body)))
-            if len(spans) >= MAX_ITEMS:
-                break
-    return spans
+    return [m.span(1) for m in islice(_ITEM.finditer(text), MAX_ITEMS)]
 
 
 def split_items(text: str) -> list[str]:
@@ -54,36 +49,66 @@ def _key(item: str, aliases: dict[str, str]) -> str:
     return aliases.get(norm, norm)
 
 
-def _compare(
-    typed: list[str], expected: list[str], aliases: dict[str, str]
-) -> tuple[list[str], list[int], list[int], bool]:
-    """(typed item kinds "same"/"wrong", missing expected indexes, extra typed indexes, any near miss)."""
+def _alias_table(aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {normalise(k): normalise(v) for k, v in aliases}
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """A card's back (or an accepted answer) read as a set, once per card: `_target` is cached."""
+
+    shown: str
+    spans: tuple[tuple[int, int], ...]
+    keys: tuple[str, ...]  # each item normalised, aliases applied
+    want: dict[str, int]  # key -> the first item with it (read only)
+
+
+@lru_cache(maxsize=1024)
+def _target(target: str, aliases: tuple[tuple[str, str], ...]) -> _Target | None:
+    shown = (
+        "\n".join(split_items(target[: 4 * MAX_ANSWER])) if "\n" in target.strip() else plain_answer(target)
+    )
+    spans = _spans(shown)
+    if not spans:
+        return None
+    table = _alias_table(aliases)
+    keys = tuple(normalise_all([shown[a:b] for a, b in spans]))
+    if table:
+        keys = tuple(table.get(k, k) for k in keys)
     want: dict[str, int] = {}
-    for j, item in enumerate(expected):
-        want.setdefault(_key(item, aliases), j)
-    kinds: list[str] = []
+    for j, key in enumerate(keys):
+        want.setdefault(key, j)
+    return _Target(shown, tuple(spans), keys, want)
+
+
+def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tuple[list[int], list[int], bool]:
+    """(missing expected indexes, extra typed indexes, any near miss)."""
+    want = target.want
     found: set[int] = set()
-    pending: list[int] = []
-    for i, item in enumerate(typed):
-        hit = want.get(_key(item, aliases))
-        parts = [want.get(_key(p, aliases)) for p in _AND.split(item)] if hit is None else [hit]
-        if all(p is not None for p in parts):  # "a, b and c": an item whose parts are all items
-            kinds.append("same")
+    pending: list[tuple[int, str]] = []  # (typed index, key) of the items that are no item
+    for i, (item, key) in enumerate(zip(typed, normalise_all(typed), strict=True)):
+        if aliases:
+            key = aliases.get(key, key)
+        hit = want.get(key)
+        if hit is not None:
+            found.add(hit)
+            continue
+        parts = [want.get(_key(p, aliases)) for p in _AND.split(item)]
+        if len(parts) > 1 and None not in parts:  # "a, b and c": an item whose parts are all items
             found.update(p for p in parts if p is not None)
         else:
-            kinds.append("wrong")
-            pending.append(i)
+            pending.append((i, key))
     near = False
+    extra: list[int] = []
     if pending:
-        keys = {j: _key(expected[j], aliases) for j in want.values() if j not in found}
+        keys = {j: target.keys[j] for j in want.values() if j not in found}
         folded = {fold_accents(k): j for j, k in keys.items()}
         by_len: dict[int, list[tuple[int, str, int]]] = {}
         for j, k in keys.items():
             budget = edit_budget(k)
             if budget:  # short items must be exact (or differ only in accents, above)
                 by_len.setdefault(len(k), []).append((j, k, budget))
-        for i in pending:
-            key = _key(typed[i], aliases)
+        for i, key in pending:
             close = folded.get(fold_accents(key))
             if close is None or close in found:
                 window = max(2, len(key) // 8)  # items further apart in length are no typo
@@ -97,80 +122,78 @@ def _compare(
                     None,
                 )
             if close is not None:
-                kinds[i], near = "same", True
+                near = True
                 found.add(close)
+            else:
+                extra.append(i)
     missing = [j for j in want.values() if j not in found]
-    extra = [i for i in pending if kinds[i] == "wrong"]
-    return kinds, missing, extra, near
+    return missing, extra, near
 
 
 def _parts(
-    text: str, spans: list[tuple[int, int]], marks: dict[int, str], other: str
+    text: str, spans: Sequence[tuple[int, int]], marked: Collection[int], kind: str
 ) -> tuple[DiffPart, ...]:
+    """The diff of one side: each `marked` item as its own part of `kind`, everything between them
+    as one "same" part (a right answer is a single part)."""
     parts: list[DiffPart] = []
     at = 0
-    for i, (a, b) in enumerate(spans):
+    for i in sorted(marked):
+        a, b = spans[i]
         if a > at:
             parts.append(DiffPart(text[at:a], "same"))
-        parts.append(DiffPart(text[a:b], "same" if marks.get(i, other) == "same" else other))  # type: ignore[arg-type]
+        parts.append(DiffPart(text[a:b], kind))  # type: ignore[arg-type]
         at = b
     if at < len(text):
         parts.append(DiffPart(text[at:], "same"))
-    return tuple(p for p in parts if p.text)
+    return tuple(parts)
 
 
 def check_set(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
     typed = answer[:MAX_ANSWER].strip()
     typed_spans = _spans(typed)
     typed_items = [typed[a:b] for a, b in typed_spans]
-    aliases = {normalise(k): normalise(v) for k, v in spec.aliases}
-    best: tuple[int, str, list[str], list[int], list[int], bool, list[tuple[int, int]]] | None = None
-    for target in (expected, *accept)[:MAX_ACCEPTED]:
-        shown = (
-            "\n".join(split_items(target[: 4 * MAX_ANSWER]))
-            if "\n" in target.strip()
-            else plain_answer(target)
-        )
-        shown_spans = _spans(shown)
-        items = [shown[a:b] for a, b in shown_spans]
-        if not items:
+    aliases = _alias_table(spec.aliases)
+    best: tuple[int, _Target, list[int], list[int], bool] | None = None
+    for text in (expected, *accept)[:MAX_ACCEPTED]:
+        target = _target(text, spec.aliases)
+        if target is None:
             continue
-        kinds, missing, extra, near = _compare(typed_items, items, aliases)
+        missing, extra, near = _compare(typed_items, target, aliases)
         cost = len(missing) + len(extra)
         if best is None or cost < best[0]:
-            best = (cost, shown, kinds, missing, extra, near, shown_spans)
+            best = (cost, target, missing, extra, near)
         if cost == 0 and not near:
             break
     if best is None or not typed_items:
-        shown = best[1] if best else plain_answer(expected)
-        spans = best[6] if best else _spans(shown)
+        shown = best[1].shown if best else plain_answer(expected)
+        spans = best[1].spans if best else tuple(_spans(shown))
         return TypedCheck(
             typed,
             shown,
             False,
             0.0,
             (DiffPart(typed, "wrong"),) if typed else (),
-            _parts(shown, spans, {}, "missing"),
+            _parts(shown, spans, range(len(spans)), "missing"),
             1,
             "set",
             missing=tuple(shown[a:b] for a, b in spans),
         )
-    cost, shown, kinds, missing, extra, near, spans = best
+    cost, target, missing, extra, near = best
+    shown, spans = target.shown, target.spans
     correct = cost == 0 and not near
     total = len(spans) + len(typed_items)
     score = 1.0 - cost / total if total else 0.0
     note = "an item is only close (accents or a typo)" if near and cost == 0 else ""
-    expected_marks = {j: "missing" for j in missing}
     return TypedCheck(
         typed,
         shown,
         correct,
         score,
-        _parts(typed, typed_spans, dict(enumerate(kinds)), "wrong"),
-        _parts(shown, spans, {j: "same" for j in range(len(spans)) if j not in expected_marks}, "missing"),
+        _parts(typed, typed_spans, extra, "wrong"),
+        _parts(shown, spans, missing, "missing"),
         rating_for(correct, near and cost == 0),
         "set",
-        missing=tuple(shown[a:b] for j, (a, b) in enumerate(spans) if j in expected_marks),
+        missing=tuple(shown[spans[j][0] : spans[j][1]] for j in sorted(missing)),
         extra=tuple(typed_items[i] for i in extra),
         note=note,
     )

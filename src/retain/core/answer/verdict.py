@@ -25,8 +25,9 @@ class TypedCheck:
     """The verdict on one typed answer.
 
     `typed_parts` rebuild `answer` (kinds same / wrong) and `expected_parts`
-    rebuild `expected` (same / missing). For `set` and `command` the parts are
-    items and argv words; `missing` and `extra` name the set items or flags
+    rebuild `expected` (same / missing). For `set` and `command` each wrong or
+    missing item or argv word is a part of its own and the text between them one
+    `same` part; `missing` and `extra` name the set items or flags
     that were left out or added. `note` says anything else worth a line
     ("accents differ", "could not parse your answer: ...").
     """

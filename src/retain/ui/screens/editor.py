@@ -111,7 +111,14 @@ class EditorScreen(Screen[SaveResult | None]):
             taken -= {card.id}
         if self.is_new or deck_id != self._origin_deck:
             card = replace(card, id="")  # an id is made when saving
-        self.check = check = check_card(deck, card, taken)
+        check = check_card(deck, card, taken)
+        found = self.query_one(CardForm).answer_findings()
+        if found:  # the answer-check fields' own types, worded as `retain check` words them
+            who = f"card {card.id!r}" if card.id else "the card"
+            errors = [f"{who}: {m}" for _k, m, severity in found if severity == "error"]
+            warnings = [f"{who}: {m}" for _k, m, severity in found if severity != "error"]
+            check = CardCheck(check.errors + errors, check.warnings + warnings, [] if errors else check.units)
+        self.check = check
         widget = self.query_one("#editor-problems", Static)
         preview = self.query_one(CardPreview)
         if self.is_new and not self._touched:  # an empty form is not a mistake yet

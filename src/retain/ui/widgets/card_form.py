@@ -1,7 +1,7 @@
-"""The fields of one card: deck, kind, front, back, text, extra, accept, tags.
+"""The fields of one card: deck, kind, front, back, text, extra, accept, answer check, tags.
 
 Only the fields the kind uses are shown (a cloze has `text`, the others `front`
-and `back`; `accept` is for typed cards). Every change posts `CardForm.Changed`;
+and `back`; `accept` and the answer check (`AnswerFields`) are for typed cards). Every change posts `CardForm.Changed`;
 `value()` gives the deck id and the card as typed (hidden fields left empty,
 the id and `source` kept from the card being edited).
 """
@@ -19,11 +19,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Select, TextArea
 
+from retain.core.answer.spec import Finding
 from retain.core.cardcheck import split_list
 from retain.core.cloze import CLOZE_RE
 from retain.core.model import KINDS, Card, Deck, Kind
 from retain.core.sanitize import sanitize, sanitize_line
+from retain.core.typed import answer_spec
 from retain.ui.text import line
+from retain.ui.widgets.answer_fields import AnswerFields
 
 __all__ = ["FIELDS_FOR", "CardForm"]
 
@@ -39,7 +42,7 @@ _NO_ANSWER_CHECK: dict[str, Any] = {
 FIELDS_FOR: dict[str, tuple[str, ...]] = {
     "basic": ("front", "back", "extra", "tags"),
     "reversed": ("front", "back", "extra", "tags"),
-    "typed": ("front", "back", "accept", "extra", "tags"),
+    "typed": ("front", "back", "accept", "answer", "extra", "tags"),
     "cloze": ("text", "extra", "tags"),
 }
 _LABELS = {
@@ -101,6 +104,9 @@ class CardForm(VerticalScroll):
                     yield Input(values["tags"], id="form-tags", compact=True)
                 else:
                     yield TextArea(values[name], id=f"form-{name}", compact=True, soft_wrap=True)
+            if name == "accept":
+                with Vertical(classes="field", id="field-answer"):
+                    yield AnswerFields(answer_spec(card), id="form-answer")
 
     def on_mount(self) -> None:
         for area in self.query(TextArea):
@@ -110,7 +116,7 @@ class CardForm(VerticalScroll):
 
     def _show_fields(self, kind: str) -> None:
         wanted = FIELDS_FOR.get(kind, FIELDS_FOR["basic"])
-        for name in (*_AREAS, "tags"):
+        for name in (*_AREAS, "answer", "tags"):
             self.query_one(f"#field-{name}").display = name in wanted
 
     def _area(self, name: str) -> TextArea:
@@ -154,8 +160,31 @@ class CardForm(VerticalScroll):
             accept=card.accept if accept == self._shown["accept"] and accept else split_list(accept, "\n"),
             tags=card.tags if tags == self._shown["tags"] else split_list(tags),
             line=0,
-            **({} if kind == "typed" else _NO_ANSWER_CHECK),  # another kind has no typed answer to check
+            **(
+                self._answer_keys() if kind == "typed" else _NO_ANSWER_CHECK
+            ),  # only typed answers are checked
         )
+
+    def _answer_keys(self) -> dict[str, Any]:
+        """The answer-check keys as typed; the card's own when the fields are as first shown."""
+        fields = self.query_one(AnswerFields)
+        if not fields.changed:
+            return {}
+        spec, _found = fields.read()
+        return {
+            "match": spec.match,
+            "pattern": spec.pattern,
+            "accept_range": spec.accept_range,
+            "tolerance": spec.tolerance,
+            "aliases": spec.aliases,
+        }
+
+    def answer_findings(self) -> list[Finding]:
+        """What `retain check` says about the types of the answer-check fields (a typed card only)."""
+        if self.kind != "typed":
+            return []
+        fields = self.query_one(AnswerFields)
+        return fields.read()[1] if fields.changed else []
 
     def clear(self, deck_id: str) -> None:
         """An empty card of the same kind in `deck_id`, the tags kept (the next card of a series)."""
@@ -182,6 +211,7 @@ class CardForm(VerticalScroll):
         self.post_message(self.Changed())
 
     @on(Select.Changed, "#form-deck")
+    @on(AnswerFields.Changed)
     @on(TextArea.Changed)
     @on(Input.Changed, "#form-tags")
     def _field_changed(self, event: Message) -> None:
