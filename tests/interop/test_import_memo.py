@@ -128,3 +128,21 @@ def test_a_dry_run_always_reads_the_package(
     _full_import_forbidden(monkeypatch)
     with pytest.raises(AssertionError, match="read again"):
         run_cli(capsys, "import", "--dry-run", "--with-history", str(_APKG))
+
+
+def test_a_package_that_is_not_a_regular_file_is_never_read_for_its_digest(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A FIFO named like a package would block the digest's read forever (nothing ever writes)."""
+    import os
+    import threading
+
+    fifo = tmp_path / "deck.apkg"
+    os.mkfifo(fifo)
+    result: list[tuple[int, str, str]] = []
+    worker = threading.Thread(target=lambda: result.append(run_cli(capsys, "import", str(fifo))), daemon=True)
+    worker.start()
+    worker.join(10)
+    assert result, "the import blocked on a FIFO"
+    code, _, err = result[0]
+    assert code == 1 and err.count("\n") == 1

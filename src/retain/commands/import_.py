@@ -18,6 +18,7 @@ from retain.interop import import_memo
 from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary
 from retain.interop.importer import IMPORT_SUFFIXES, apply_import, count_line, plan_import, read_file
+from retain.interop.limits import DEFAULT_LIMITS
 from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.interop.progress_io import record_history
 from retain.store.home import Home, open_home
@@ -64,7 +65,8 @@ def _import_one(
     package = ""
     if not args.dry_run:
         with contextlib.suppress(OSError):
-            package = import_memo.digest(path)
+            if path.is_file() and path.stat().st_size <= DEFAULT_LIMITS.max_file_bytes:  # not a FIFO
+                package = import_memo.digest(path)
         again = import_memo.replay(home, package, options) if package else None
         if again is not None:  # imported before, and nothing it depends on changed since
             for line in again:
