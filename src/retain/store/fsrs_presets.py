@@ -26,6 +26,7 @@ from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, Event
 from retain.store.collection import Collection
 from retain.store.files import fsync_dir
+from retain.store.state.statecodec import canonical_state
 
 __all__ = [
     "Preset",
@@ -150,10 +151,12 @@ def reschedule_plan(col: Collection, preset: Preset, weights: Sequence[float], n
             days = model.next_interval(stability, settings.desired_retention, 3)
             days = max(1, min(round(days), settings.maximum_interval))
             due = old.last_review + timedelta(days=days)
-        new = replace(old, stability=round(stability, 4), difficulty=round(difficulty, 4), due=due)
+        # Compared as the files give states back (6 significant digits): a state that was just
+        # rescheduled, read back after a restart, must not count as changing again.
+        new = canonical_state(replace(old, stability=stability, difficulty=difficulty, due=due))
         before_week += old.due is not None and old.due <= week
         after_week += due is not None and due <= week
-        if new != old:
+        if new != canonical_state(old):
             events.append(Event(col.new_event_id(now), "reset", key, now, new, old))
     return Reschedule(events, before_week, after_week)
 
