@@ -23,8 +23,10 @@ keeps the defaults, and with a few hundred reviews it fits only the first
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter, sub
 from typing import NamedTuple, TypeVar
 
 import fsrs_rs_python as rs
@@ -37,7 +39,10 @@ __all__ = [
     "FitError",
     "FitResult",
     "HistoryRow",
+    "ReviewCache",
     "TrainingSet",
+    "card_histories",
+    "delta_days",
     "evaluate",
     "fit",
     "guarded",
@@ -67,6 +72,73 @@ class HistoryRow(NamedTuple):
     day: int  # study day ordinal
     before_new: bool  # the card was new before this event
     after_new: bool  # the event left the card new (a reset to new)
+
+
+class ReviewCache(dict[tuple[int, int], rs.FSRSReview]):
+    """One `FSRSReview` per (rating, delta_t), shared by every item (fsrs-rs copies them in)."""
+
+    def __missing__(self, key: tuple[int, int]) -> rs.FSRSReview:
+        value = self[key] = rs.FSRSReview(*key)
+        return value
+
+
+def delta_days(days: Sequence[int]) -> list[int]:
+    """`delta_t` of each review: 0 for the first, then the study days since the one before
+    (never negative: a day that goes back, after a trip across time zones, counts as 0)."""
+    deltas = [0, *map(sub, days[1:], days)]
+    if min(deltas) < 0:
+        deltas = [d if d > 0 else 0 for d in deltas]
+    return deltas
+
+
+def card_histories(
+    rows: Sequence[HistoryRow], since_day: int | None = None
+) -> Iterator[tuple[str, Sequence[int], Sequence[int]]]:
+    """(key, study days, ratings) of each card's counted reviews since its last "forget", for the
+    cards whose remaining history starts from new (and on or after `since_day`); rows sorted by
+    key, then time. A card with only reviews (nearly all) is taken in one go, by columns."""
+    if not rows:
+        return
+    keys = list(map(itemgetter(0), rows))
+    review = list(map(itemgetter(2), rows))
+    ratings = list(map(itemgetter(3), rows))
+    days = list(map(itemgetter(4), rows))
+    first_new = list(map(itemgetter(5), rows))
+    start = 0
+    for key, run in groupby(keys):
+        end = start + len(list(run))
+        rt = ratings[start:end]
+        if 0 in review[start:end] or min(rt) < 1 or max(rt) > 4:
+            found = _slow_history(rows[start:end], since_day)
+            if found is not None:
+                yield key, *found
+        elif first_new[start]:
+            dy = days[start:end]
+            if since_day is None or min(dy) >= since_day:
+                yield key, dy, rt
+        start = end
+
+
+def _slow_history(rows: Sequence[HistoryRow], since_day: int | None) -> tuple[list[int], list[int]] | None:
+    """`card_histories` for one card whose rows hold resets or ratings out of range."""
+    days: list[int] = []
+    ratings: list[int] = []
+    usable = True
+    for _key, _time, review, rating, day, before_new, after_new in rows:  # plain tuples too
+        if not review:
+            if after_new:  # "forget": the card starts over
+                days, ratings, usable = [], [], True
+            continue
+        if not 1 <= rating <= 4:
+            continue
+        if since_day is not None and day < since_day:
+            usable = False  # its history started before the cut: unknown starting memory
+            continue
+        if not days and not before_new:
+            usable = False
+        days.append(day)
+        ratings.append(rating)
+    return (days, ratings) if usable and days else None
 
 
 @dataclass(slots=True)
