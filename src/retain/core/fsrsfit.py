@@ -25,12 +25,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
-from operator import itemgetter, sub
+from operator import sub
 from typing import NamedTuple, TypeVar
 
 import fsrs_rs_python as rs
 
+from retain.core.gcpause import gc_paused
 from retain.core.settings import PARAMETER_COUNT, parameters_problem
 
 __all__ = [
@@ -92,39 +92,20 @@ def delta_days(days: Sequence[int]) -> list[int]:
 
 
 def card_histories(
-    rows: Sequence[HistoryRow], since_day: int | None = None
-) -> Iterator[tuple[str, Sequence[int], Sequence[int]]]:
+    rows: Iterable[HistoryRow], since_day: int | None = None
+) -> Iterator[tuple[str, list[int], list[int]]]:
     """(key, study days, ratings) of each card's counted reviews since its last "forget", for the
     cards whose remaining history starts from new (and on or after `since_day`); rows sorted by
-    key, then time. A card with only reviews (nearly all) is taken in one go, by columns."""
-    if not rows:
-        return
-    keys = list(map(itemgetter(0), rows))
-    review = list(map(itemgetter(2), rows))
-    ratings = list(map(itemgetter(3), rows))
-    days = list(map(itemgetter(4), rows))
-    first_new = list(map(itemgetter(5), rows))
-    start = 0
-    for key, run in groupby(keys):
-        end = start + len(list(run))
-        rt = ratings[start:end]
-        if 0 in review[start:end] or min(rt) < 1 or max(rt) > 4:
-            found = _slow_history(rows[start:end], since_day)
-            if found is not None:
-                yield key, *found
-        elif first_new[start]:
-            dy = days[start:end]
-            if since_day is None or min(dy) >= since_day:
-                yield key, dy, rt
-        start = end
-
-
-def _slow_history(rows: Sequence[HistoryRow], since_day: int | None) -> tuple[list[int], list[int]] | None:
-    """`card_histories` for one card whose rows hold resets or ratings out of range."""
+    key, then time. One plain loop over the rows: cheaper than slicing them by columns."""
+    key: str | None = None
     days: list[int] = []
     ratings: list[int] = []
-    usable = True
-    for _key, _time, review, rating, day, before_new, after_new in rows:  # plain tuples too
+    usable = False
+    for row_key, _time, review, rating, day, before_new, after_new in rows:  # plain tuples too
+        if row_key != key:
+            if usable and days:
+                yield key, days, ratings  # type: ignore[misc]
+            key, days, ratings, usable = row_key, [], [], True
         if not review:
             if after_new:  # "forget": the card starts over
                 days, ratings, usable = [], [], True
@@ -138,7 +119,8 @@ def _slow_history(rows: Sequence[HistoryRow], since_day: int | None) -> tuple[li
             usable = False
         days.append(day)
         ratings.append(rating)
-    return (days, ratings) if usable and days else None
+    if usable and days:
+        yield key, days, ratings  # type: ignore[misc]
 
 
 @dataclass(slots=True)
@@ -148,53 +130,33 @@ class TrainingSet:
     reviews: int = 0  # ratings of those cards used
 
 
-def _card_items(reviews: list[tuple[int, int]], out: TrainingSet) -> None:
-    """`reviews`: (day, rating) from new, in time order."""
-    seq: list[rs.FSRSReview] = []
-    made = 0
-    prev_day = reviews[0][0]
-    for day, rating in reviews[:MAX_SEQ]:
-        delta = day - prev_day
-        prev_day = day
-        seq.append(rs.FSRSReview(rating, delta))
-        if delta > 0:
-            out.items.append(rs.FSRSItem(seq))  # copied into Rust here
-            made += 1
-    if made:
-        out.cards += 1
-        out.reviews += min(len(reviews), MAX_SEQ)
-
-
 def training_set(
     rows: Iterable[HistoryRow], keep: Callable[[str], bool], since_day: int | None = None
 ) -> TrainingSet:
-    """FSRS items from history rows sorted by (key, time); see the module doc for the rules."""
+    """FSRS items from history rows sorted by (key, time); see the module doc for the rules.
+
+    One item per review on a later study day than the one before: the card's reviews up to it
+    (fsrs-rs copies the list into each item, so one list per card grows as it goes)."""
     out = TrainingSet()
-    key: str | None = None
-    reviews: list[tuple[int, int]] = []
-    usable = False
-
-    def flush() -> None:
-        if key is not None and usable and reviews and keep(key):
-            _card_items(reviews, out)
-
-    for row_key, _time, review, rating, day, before_new, after_new in rows:  # plain tuples too
-        if row_key != key:
-            flush()
-            key, reviews, usable = row_key, [], True
-        if not review:
-            if after_new:  # "forget": the card starts over
-                reviews, usable = [], True
-            continue
-        if not 1 <= rating <= 4:
-            continue
-        if since_day is not None and day < since_day:
-            usable = False  # its history started before the cut: unknown starting memory
-            continue
-        if not reviews and not before_new:
-            usable = False
-        reviews.append((day, rating))
-    flush()
+    items = out.items
+    review, item = rs.FSRSReview, rs.FSRSItem
+    with gc_paused():  # 170k items and their lists at 50k cards: no collection in the middle
+        for key, days, ratings in card_histories(rows, since_day):
+            if not keep(key):
+                continue
+            made = len(items)
+            seq: list[rs.FSRSReview] = []
+            prev = days[0]
+            for day, rating in zip(days[:MAX_SEQ], ratings, strict=False):
+                delta, prev = day - prev, day
+                if delta > 0:
+                    seq.append(review(rating, delta))
+                    items.append(item(seq))
+                else:  # same study day (or a day back, after a trip across time zones)
+                    seq.append(review(rating, 0))
+            if len(items) > made:
+                out.cards += 1
+                out.reviews += len(seq)
     return out
 
 
