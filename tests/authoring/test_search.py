@@ -91,3 +91,17 @@ def test_any_query_either_compiles_or_raises_query_error(text: str) -> None:
         return
     for u, s in UNITS.values():
         q.matches(u, s, NOW, TODAY)
+
+
+@pytest.mark.parametrize("bad", ["prop:", "prop:r", "prop:r<", "prop:r<1.5", "prop:x<0.5", "prop:r~0.5"])
+def test_bad_prop_terms_say_what_to_write(bad: str) -> None:
+    with pytest.raises(QueryError) as info:
+        compile_query(bad)
+    assert "prop:r<0.9" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_prop_r_without_weights_uses_fsrs_defaults_and_skips_new_cards() -> None:
+    # stability 5, reviewed 6 days ago (kafka/due: R 0.88), 5 (redis/ttl: 0.90), 2 (consul/raft: 0.96)
+    assert hits("prop:r<0.89") == {"kafka/due"}
+    assert hits("prop:r>0.95") == {"consul/learn", "consul/raft"}  # a learning card has one too
+    assert hits("prop:r>=0") == set(UNITS) - {"kafka/isr"}  # a new card never matches

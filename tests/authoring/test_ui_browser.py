@@ -410,3 +410,34 @@ async def test_a_big_library_shows_a_loading_indicator_before_the_first_page(
         assert isinstance(screen, BrowserScreen)
         assert not screen.query_one(BrowseTable).loading and keys(app) == ALL
         assert isinstance(screen.focused, Input)
+
+
+async def test_recall_column_sorts_with_each_decks_preset_weights(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    # redis uses a preset whose forgetting curve decays at 0.5 (FSRS's default: 0.1542): its learning
+    # card, as old and as stable as kafka's review cards (4 days, reviewed 2 days ago), is at 95%, not 94%
+    weights = ", ".join(["0.4", "1.2", "3.2", "15.7", "7.1", "0.6", "1.8", "0.01", "1.5", "0.1", "1.0"])
+    weights += ", 1.9, 0.1, 0.3, 2.3, 0.2, 2.9, 0.5, 0.7, 0.1, 0.5"
+    config = retain_home / "config.toml"
+    config.write_text(
+        config.read_text()
+        + f'\n[presets.forgetful]\nparameters = [{weights}]\n[decks.redis]\npreset = "forgetful"\n'
+    )
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        for _ in range(7):  # deck, front, kind, state, due, interval, recall
+            await pilot.press("o")
+        assert screen.sort == ("recall", False)
+        assert "Recall ▲" in screen_text(app)
+        assert keys(app)[:3] == ["kafka/partitions", "kafka/isr", "redis/persistence:c2"]
+        await pilot.press("i")
+        assert keys(app)[:3] == ["redis/persistence:c2", "kafka/partitions", "kafka/isr"]
+        assert keys(app)[3:] == [k for k in ALL if k not in keys(app)[:3]]  # never reviewed: last
+        rows = {line.split()[0]: line for line in screen_text(app).splitlines() if "%" in line}
+        assert "95%" in rows["redis"] and "94%" in rows["kafka"]
+        await search(pilot, "prop:r<0.945")
+        assert keys(app) == ["kafka/partitions", "kafka/isr"]

@@ -32,7 +32,16 @@ def test_browser(open_app: OpenApp, snap_compare: SnapCompare) -> None:
 def test_browser_search_leech_sorted(open_app: OpenApp, snap_compare: SnapCompare) -> None:
     async def run(pilot: Pilot[None]) -> None:
         await _browse(pilot, "-is:new OR kind:cloze")
-        await pilot.press(*["o"] * 7, "i", "down")  # by lapses, most first; the second row
+        await pilot.press(*["o"] * 8, "i", "down")  # by lapses, most first; the second row
+        await pilot.pause()
+
+    assert snap_compare(open_app(), run_before=run, terminal_size=SIZE)
+
+
+def test_browser_sorted_by_recall(open_app: OpenApp, snap_compare: SnapCompare) -> None:
+    async def run(pilot: Pilot[None]) -> None:
+        await _browse(pilot, "-is:new")
+        await pilot.press(*["o"] * 7)  # by current recall, lowest first
         await pilot.pause()
 
     assert snap_compare(open_app(), run_before=run, terminal_size=SIZE)

@@ -7,9 +7,21 @@ import time
 
 import fsrs_rs_python as rs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from optimize_synth import TRUE_WEIGHTS, synthetic_rows
 
-from retain.core.fsrsfit import DEFAULT_WEIGHTS, MAX_SEQ, FitError, HistoryRow, evaluate, fit, training_set
+from retain.core.fsrsfit import (
+    DEFAULT_WEIGHTS,
+    MAX_SEQ,
+    FitError,
+    HistoryRow,
+    card_histories,
+    delta_days,
+    evaluate,
+    fit,
+    training_set,
+)
 
 _REVIEW_RE = re.compile(r"rating: (\d+), delta_t: (\d+)")
 
@@ -136,3 +148,44 @@ def test_a_library_error_is_one_line() -> None:
     with pytest.raises(FitError) as info:
         fit(items, None)
     assert "fsrs could not" in str(info.value) and "\n" not in str(info.value)
+
+
+_row = st.tuples(
+    st.sampled_from(["d/a", "d/b", "d/c"]),
+    st.sampled_from([True] * 12 + [False]),  # a review (else a reset)
+    st.sampled_from([1, 2, 3, 4] * 6 + [0, 5, -1]),  # rating, out of range too
+    st.integers(0, 30),  # study day
+    st.sampled_from([True] * 3 + [False]),  # new before
+    st.booleans(),  # new after
+)
+
+
+def _reference(rows: list[HistoryRow], since: int | None) -> tuple[list[int], list[int]] | None:
+    """The rules said another way: the counted reviews after the last forget, all on or after
+    `since`, the first of them from new."""
+    forgets = [i for i, r in enumerate(rows) if not r.review and r.after_new]
+    rest = [r for r in rows[forgets[-1] + 1 if forgets else 0 :] if r.review and 1 <= r.rating <= 4]
+    if not rest or not rest[0].before_new or (since is not None and min(r.day for r in rest) < since):
+        return None
+    return [r.day for r in rest], [r.rating for r in rest]
+
+
+@settings(max_examples=300)
+@given(st.lists(_row, max_size=30), st.one_of(st.none(), st.integers(0, 30)))
+def test_card_histories_follow_the_rules(
+    raw: list[tuple[str, bool, int, int, bool, bool]], since: int | None
+) -> None:
+    rows = sorted(
+        (HistoryRow(k, i, rv, r, d, bn, an) for i, (k, rv, r, d, bn, an) in enumerate(raw)),
+        key=lambda r: (r.key, r.time),
+    )
+    expected = []
+    for key in sorted({r.key for r in rows}):
+        found = _reference([r for r in rows if r.key == key], since)
+        if found is not None:
+            expected.append((key, *found))
+    assert list(card_histories(rows, since)) == expected
+
+
+def test_delta_days_never_go_negative() -> None:
+    assert delta_days([3, 3, 5, 4, 9]) == [0, 0, 2, 0, 5]

@@ -8,13 +8,15 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import ContentSwitcher, Input, Select
+from textual.widgets import ContentSwitcher, Input, ProgressBar, Select
 
 from retain.core.workload import RETENTIONS
+from retain.store import fsrs_presets
 from retain.store.collection import Collection
 from retain.store.fsrs_presets import reschedule_plan
 from retain.store.home import open_home
 from retain.store.workload_data import preset_named, run_workload, workload_input
+from retain.ui.screens.busy import BusyScreen
 from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.settings import SettingsScreen
 from retain.ui.widgets import workload_panel
@@ -134,11 +136,18 @@ async def test_too_few_reviews_and_no_cards_are_one_line(
         assert panel_text(panel) == "Workload chart: no cards in the decks of preset empty."
 
 
+async def finish_busy(pilot: Pilot[None]) -> None:
+    """Let a `BusyScreen`'s thread finish and the screen it leads to appear."""
+    await settle(pilot)
+    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
+
+
 def plan_figures(root: Path) -> tuple[int, int, int]:
     col = Collection.open(open_home({"RETAIN_HOME": str(root)}), FIXED_NOW, read_only=True)
     try:
         plan = reschedule_plan(col, preset_named(col, "fitted"), WEIGHTS, FIXED_NOW)
-        return len(plan.events), plan.due_next_week_before, plan.due_next_week_after
+        return plan.count, plan.due_next_week_before, plan.due_next_week_after
     finally:
         col.close()
 
@@ -152,7 +161,7 @@ async def test_ctrl_r_offers_to_reschedule_with_the_7_day_backlog_then_backs_up_
     async with app.run_test(size=(110, 40)) as pilot:
         await presets_tab(pilot, "fitted")
         await pilot.press("ctrl+r")
-        await settle(pilot)
+        await finish_busy(pilot)
         dialog = app.screen
         assert isinstance(dialog, ConfirmScreen)
         text = str(dialog.query_one("#confirm-message").render())
@@ -164,9 +173,11 @@ async def test_ctrl_r_offers_to_reschedule_with_the_7_day_backlog_then_backs_up_
         assert not list(backups_dir.glob("reschedule-*"))
         assert app.collection.history_index.newest(FIXED_NOW, "reset") is None
         await pilot.press("ctrl+r")
-        await settle(pilot)
+        await finish_busy(pilot)
         await pilot.press("y")
-        await settle(pilot)
+        await finish_busy(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        assert any("Rescheduled" in n.message for n in app._notifications)
         backups = list(backups_dir.glob("reschedule-*"))
         assert len(backups) == 1 and (backups[0] / "devices").is_dir()
         resets = [e for e in app.collection.history_index.events(FIXED_NOW) if e.kind == "reset"]
@@ -230,3 +241,62 @@ async def test_a_library_error_is_one_line_in_the_panel(
         text = panel_text(panel)
         assert text.startswith("Workload chart: fsrs could not simulate the workload: called")
         assert "\n" not in text
+
+
+async def test_the_plan_runs_in_a_thread_behind_a_progress_bar_and_esc_cancels_it(
+    history: int, retain_home: Path, open_app: OpenApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[threading.Thread] = []
+    gate = threading.Event()
+
+    def held(col: Any, preset: Any, weights: Any, now: Any, shown: Any) -> Any:
+        threads.append(threading.current_thread())  # the real plan, held after its first step
+
+        def progress(what: str, done: int, total: int) -> None:
+            shown(what, done, total)
+            if done == 1:
+                gate.wait(10)
+
+        return reschedule_plan(col, preset, weights, now, progress)
+
+    monkeypatch.setattr(fsrs_presets, "reschedule_plan", held)
+    app = open_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        settings, _panel = await presets_tab(pilot, "fitted")
+        await pilot.press("ctrl+r")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            busy = app.screen
+            if isinstance(busy, BusyScreen) and "replaying" in str(busy.query_one("#busy-step").render()):
+                break
+        assert isinstance(busy, BusyScreen)
+        assert "Planning the reschedule of preset fitted" in str(busy.query_one("#busy-title").render())
+        assert busy.query_one(ProgressBar).progress == 1  # the UI answers while the plan runs
+        await pilot.press("escape")  # cancels: no question, nothing written
+        await settle(pilot)
+        assert app.screen is settings
+        gate.set()
+        assert threads and threads[0] is not threading.main_thread()
+        for _ in range(200):  # the plan ends in its thread; its result is dropped
+            if busy.finished:
+                break
+            await pilot.pause(0.05)
+        await finish_busy(pilot)
+        assert busy.finished and app.screen is settings
+        assert app.collection.history_index.newest(FIXED_NOW, "reset") is None
+
+
+async def test_ctrl_r_right_after_rescheduling_says_nothing_would_change(
+    history: int, retain_home: Path, open_app: OpenApp
+) -> None:
+    app = open_app()
+    async with app.run_test(size=(110, 40)) as pilot:
+        await presets_tab(pilot, "fitted")
+        await pilot.press("ctrl+r")
+        await finish_busy(pilot)
+        await pilot.press("y")
+        await finish_busy(pilot)
+        await pilot.press("ctrl+r")
+        await finish_busy(pilot)
+        assert isinstance(app.screen, SettingsScreen)
+        assert any("every card already has the state" in n.message for n in app._notifications)

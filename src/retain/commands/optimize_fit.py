@@ -92,10 +92,10 @@ def _offer_reschedule(
         err(f"retain: optimize: not rescheduled: {exc}")
         return 1
     out(
-        f"  rescheduling would change {len(plan.events)} card(s); due in the next 7 days: "
+        f"  rescheduling would change {plan.count} card(s); due in the next 7 days: "
         f"{plan.due_next_week_before} now, {plan.due_next_week_after} after"
     )
-    if not plan.events:
+    if not plan.changes:
         return 0
     if not args.reschedule:
         try:

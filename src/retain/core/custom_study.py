@@ -23,7 +23,7 @@ from typing import Literal
 
 from retain.core.due import Counts
 from retain.core.model import Unit
-from retain.core.search import compile_query, haystack
+from retain.core.search import ParametersFor, compile_query, haystack
 from retain.core.state import LEARNING, NEW, RELEARNING, CardState
 
 __all__ = [
@@ -71,10 +71,16 @@ def _hidden(state: CardState | None, today: date) -> bool:
 
 
 def select_search(
-    units: Sequence[Unit], states: Mapping[str, CardState], query: str, now: datetime, today: date
+    units: Sequence[Unit],
+    states: Mapping[str, CardState],
+    query: str,
+    now: datetime,
+    today: date,
+    parameters_for: ParametersFor | None = None,
 ) -> list[Unit]:
-    """The units a browser search finds (QueryError for a bad query), suspended/buried left out."""
-    compiled = compile_query(query)
+    """The units a browser search finds (QueryError for a bad query), suspended/buried left out;
+    `parameters_for(deck_id)`: the deck's preset weights, for `prop:r`."""
+    compiled = compile_query(query, parameters_for)
     get = states.get
     return [
         u

@@ -6,25 +6,37 @@ deck:kafka  deck:k*     deck id (a trailing * matches a prefix; a group's decks 
 tag:throughput          tag
 is:due|new|learning|review|suspended|buried|leech
 kind:cloze              basic, reversed, cloze or typed
+prop:r<0.9              current retrievability (probability of recall now, 0-1, with the
+                        deck's preset weights when the caller gives them): < <= > >= =
 -term                   negation of any term above
 a OR b                  either side (binds looser than the implicit AND)
 """
 
 from __future__ import annotations
 
+import operator
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from retain.core.model import KINDS, Unit
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 
-__all__ = ["IS_VALUES", "Query", "QueryError", "compile_query", "haystack"]
+__all__ = ["IS_VALUES", "ParametersFor", "Query", "QueryError", "compile_query", "haystack"]
 
 IS_VALUES = ("due", "new", "learning", "review", "suspended", "buried", "leech")
 Pred = Callable[[Unit, CardState | None, datetime, date, str], bool]
+ParametersFor = Callable[[str], Sequence[float] | None]  # deck id -> its preset's FSRS weights
+_PROP_RE = re.compile(r"^r(<=|>=|<|>|=)(\d*\.?\d+)$")
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": lambda r, x: abs(r - x) < 0.005,  # as shown: two decimals
+}
 
 
 class QueryError(ValueError):
@@ -58,8 +70,31 @@ def _is(value: str) -> Pred:
     return pred
 
 
-def _term(token: str) -> Pred:
+def _prop(value: str, parameters_for: ParametersFor | None) -> Pred:
+    """`prop:r<0.9`: cards whose current retrievability compares so (never-reviewed cards never match)."""
+    found = _PROP_RE.match(value)
+    limit = float(found.group(2)) if found else -1.0
+    if found is None or not 0.0 <= limit <= 1.0:
+        raise QueryError(f"prop:{value} is unknown; use prop:r<0.9 (current recall, 0-1; < <= > >= =)")
+    from retain.core.scheduler import retrievability  # py-fsrs: only when a query asks for it
+
+    compare = _COMPARE[found.group(1)]
+    weights = parameters_for or (lambda _deck: None)
+
+    def pred(u: Unit, s: CardState | None, now: datetime, today: date, hay: str) -> bool:
+        if s is None or s.is_new or s.last_review is None or s.stability is None:
+            return False
+        return compare(retrievability(s, now, weights(u.deck_id)), limit)
+
+    return pred
+
+
+def _term(token: str, parameters_for: ParametersFor | None = None) -> Pred:
     field, sep, value = token.partition(":")
+    if sep and field == "prop":
+        if not value:
+            raise QueryError("`prop:` needs a value, like prop:r<0.9")
+        return _prop(value, parameters_for)
     if sep and field in ("deck", "tag", "is", "kind"):
         if not value:
             raise QueryError(f"`{field}:` needs a value, like {field}:{'kafka' if field == 'deck' else 'x'}")
@@ -101,7 +136,8 @@ class Query:
         )
 
 
-def compile_query(text: str) -> Query:
+def compile_query(text: str, parameters_for: ParametersFor | None = None) -> Query:
+    """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r)."""
     try:
         tokens = shlex.split(text, posix=True)
     except ValueError:
@@ -116,7 +152,7 @@ def compile_query(text: str) -> Query:
             current = []
             continue
         negated = token.startswith("-") and len(token) > 1
-        current.append((negated, _term(token[1:] if negated else token)))
+        current.append((negated, _term(token[1:] if negated else token, parameters_for)))
     if current:
         groups.append(tuple(current))
     elif groups:

@@ -14,25 +14,38 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from operator import itemgetter
+from operator import and_, eq, itemgetter, le, lt
+from typing import NamedTuple
 
 import fsrs_rs_python as rs
 
-from retain.core.fsrsfit import DEFAULT_WEIGHTS, HistoryRow, TrainingSet, guarded, training_set
+from retain.core.fsrsfit import (
+    DEFAULT_WEIGHTS,
+    HistoryRow,
+    ReviewCache,
+    TrainingSet,
+    card_histories,
+    delta_days,
+    guarded,
+    training_set,
+)
+from retain.core.gcpause import gc_paused
 from retain.core.settings import StudySettings
-from retain.core.state import NEW, REVIEW, Event
+from retain.core.state import NEW, REVIEW, CardState, Event
 from retain.store.collection import Collection
 from retain.store.files import fsync_dir
 
 __all__ = [
+    "Change",
     "Preset",
     "Reschedule",
     "apply_reschedule",
     "history_rows",
     "presets_for",
+    "reschedule_events",
     "reschedule_plan",
     "training_for",
     "undo_reschedule",
@@ -71,12 +84,20 @@ def presets_for(col: Collection, target: str | None) -> list[Preset]:
 
 
 def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> list[HistoryRow]:
-    """The preset's counted reviews and resets, by unit key then time (sorted here: cheaper than SQL)."""
-    rows = col.history_index.card_events(now, decks)
-    rows.sort(key=itemgetter(0))  # by key is 4x cheaper than by (key, time); table order is mostly time order
-    keys, times = list(map(itemgetter(0), rows)), list(map(itemgetter(1), rows))
-    if any(t < pt and k == pk for k, pk, t, pt in zip(keys[1:], keys, times[1:], times, strict=False)):
-        rows.sort(key=itemgetter(0, 1))  # imported or other devices' events out of time order
+    """The preset's counted reviews and resets, by unit key then time (sorted here: cheaper than SQL).
+
+    The table is mostly in time order, so a stable sort by key (4x cheaper than by key and time)
+    is enough unless a card's time goes back (imported or other devices' events); both checks run
+    in C. The garbage collector waits meanwhile (300k new rows among the collection's objects)."""
+    with gc_paused():
+        rows = col.history_index.card_events(now, decks)
+        times = list(map(itemgetter(1), rows))
+        in_order = all(map(le, times, times[1:]))
+        rows.sort(key=itemgetter(0))
+        if not in_order:
+            keys, times = list(map(itemgetter(0), rows)), list(map(itemgetter(1), rows))
+            if any(map(and_, map(lt, times[1:], times), map(eq, keys[1:], keys))):
+                rows.sort(key=itemgetter(0, 1))
     return rows  # type: ignore[return-value]
 
 
@@ -95,67 +116,89 @@ def training_for(col: Collection, preset: Preset, now: datetime, since: date | N
 # -- rescheduling -----------------------------------------------------------------------
 
 
+class Change(NamedTuple):
+    """One card's new memory state (and due date), against the state the plan saw."""
+
+    key: str
+    old: CardState
+    stability: float
+    difficulty: float
+    due: datetime | None
+
+
 @dataclass(slots=True)
 class Reschedule:
-    events: list[Event]  # one per card whose state changes
+    changes: list[Change]  # one per card whose state changes (events are made when applied)
     due_next_week_before: int
     due_next_week_after: int
 
-
-def _card_reviews(rows: Sequence[HistoryRow]) -> list[tuple[int, int]] | None:
-    """(day, rating) of the card's history since it was last new; None when it did not start from new."""
-    out: list[tuple[int, int]] = []
-    for _key, _time, review, rating, day, before_new, after_new in rows:
-        if not review:
-            if after_new:
-                out = []
-            continue
-        if not 1 <= rating <= 4:
-            continue
-        if not out and not before_new:
-            return None
-        out.append((day, rating))
-    return out or None
+    @property
+    def count(self) -> int:
+        return len(self.changes)
 
 
-def reschedule_plan(col: Collection, preset: Preset, weights: Sequence[float], now: datetime) -> Reschedule:
-    """New states for every reviewed card of the preset's decks (nothing is written)."""
-    by_key: dict[str, list[HistoryRow]] = {}
-    for row in history_rows(col, preset.decks, now):
-        by_key.setdefault(row[0], []).append(row)
+def _sig6(value: float) -> float:
+    """`value` as the state files keep it (6 significant digits, `statecodec.canonical_state`)."""
+    return float(f"{value:.6g}")
+
+
+def reschedule_plan(
+    col: Collection,
+    preset: Preset,
+    weights: Sequence[float],
+    now: datetime,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Reschedule:
+    """New states for every reviewed card of the preset's decks (nothing is written).
+
+    Stability and difficulty are compared as the state files give them back, so a plan made
+    right after rescheduling (or after a restart) changes nothing. `progress(what, done, total)`
+    is told of the three steps (reading, replaying, comparing).
+    """
+    tell = progress or (lambda _what, _done, _total: None)
+    tell("reading the history", 0, 3)
+    rows = history_rows(col, preset.decks, now)
+    tell("replaying the reviews", 1, 3)
+    states = col.states
+    cache = ReviewCache()
+    get = cache.__getitem__
     keys: list[str] = []
     items: list[rs.FSRSItem] = []
-    for key, rows in by_key.items():
-        state = col.states.get(key)
-        reviews = _card_reviews(rows)
-        if state is None or state.state == NEW or state.last_review is None or not reviews:
+    for key, days, ratings in card_histories(rows):
+        state = states.get(key)
+        if state is None or state.state == NEW or state.last_review is None:
             continue
-        seq, prev = [], reviews[0][0]
-        for day, rating in reviews:
-            seq.append(rs.FSRSReview(rating, day - prev))
-            prev = day
         keys.append(key)
-        items.append(rs.FSRSItem(seq))
+        items.append(rs.FSRSItem(list(map(get, zip(ratings, delta_days(days), strict=True)))))
+    del rows
     model = rs.FSRS(list(weights or DEFAULT_WEIGHTS))
     memories = guarded("replay the history", lambda: model.memory_state_batch(items)) if items else []
+    tell("comparing the states", 2, 3)
     week = now + timedelta(days=7)
     settings = preset.settings
-    events: list[Event] = []
+    retention, longest = settings.desired_retention, settings.maximum_interval
+    changes: list[Change] = []
     before_week = after_week = 0
     for key, memory in zip(keys, memories, strict=True):
-        old = col.states[key]
-        stability, difficulty = float(memory.stability), float(memory.difficulty)
+        old = states[key]
+        stability, difficulty = _sig6(memory.stability), _sig6(memory.difficulty)
         due = old.due
         if old.state == REVIEW and old.last_review is not None:
-            days = model.next_interval(stability, settings.desired_retention, 3)
-            days = max(1, min(round(days), settings.maximum_interval))
-            due = old.last_review + timedelta(days=days)
-        new = replace(old, stability=round(stability, 4), difficulty=round(difficulty, 4), due=due)
+            interval = max(1, min(round(model.next_interval(stability, retention, 3)), longest))
+            due = old.last_review + timedelta(days=interval)
         before_week += old.due is not None and old.due <= week
         after_week += due is not None and due <= week
-        if new != old:
-            events.append(Event(col.new_event_id(now), "reset", key, now, new, old))
-    return Reschedule(events, before_week, after_week)
+        if (
+            due == old.due
+            and old.stability is not None
+            and old.difficulty is not None
+            and _sig6(old.stability) == stability
+            and _sig6(old.difficulty) == difficulty
+        ):
+            continue
+        changes.append(Change(key, old, stability, difficulty, due))
+    tell("compared", 3, 3)
+    return Reschedule(changes, before_week, after_week)
 
 
 def backup_state(col: Collection, now: datetime) -> str:
@@ -173,10 +216,24 @@ def backup_state(col: Collection, now: datetime) -> str:
     return name
 
 
+def reschedule_events(col: Collection, plan: Reschedule, now: datetime) -> list[Event]:
+    """The plan as "reset" events; a card whose state changed since the plan (a review meanwhile)
+    is left out, so a stale replay never overwrites it."""
+    states = col.states
+    events: list[Event] = []
+    for key, old, stability, difficulty, due in plan.changes:
+        if states.get(key) != old:
+            continue
+        new = replace(old, stability=stability, difficulty=difficulty, due=due)
+        events.append(Event(col.new_event_id(now), "reset", key, now, new, old))
+    return events
+
+
 def apply_reschedule(col: Collection, plan: Reschedule, now: datetime) -> tuple[int, str]:
     """Back up, then record the plan's events with one fsync; returns (cards changed, backup name)."""
+    events = reschedule_events(col, plan, now)
     name = backup_state(col, now)
-    recorded = col.record_many(plan.events)
+    recorded = col.record_many(events)
     col.compact(now)
     return len(recorded), name
 

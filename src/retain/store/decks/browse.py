@@ -5,6 +5,12 @@ are read live from the collection, so a suspend or a review shows at once.
 `search` and `sort` work on all units (50k in a few tens of milliseconds, see
 benchmarks/bench_browser.py); `row` formats one unit for the table, and is only
 called for the rows on screen.
+
+The "recall" column is the card's current retrievability: the probability of
+recalling it now, from the seconds since its last review and its stability,
+with the forgetting curve of its deck's preset weights (`[presets.NAME]
+parameters`; FSRS's defaults without them). It is defined for learning and
+relearning cards too, and is not the preset's desired (target) retention.
 """
 
 from __future__ import annotations
@@ -15,14 +21,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from retain.core.model import Unit
-from retain.core.scheduler import interval_label
-from retain.core.search import Query, compile_query, haystack
+from retain.core.scheduler import interval_label, retrievability
+from retain.core.search import ParametersFor, Query, compile_query, haystack
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.store.collection import Collection
 
 __all__ = ["COLUMNS", "BrowseIndex", "BrowseRow", "kind_label", "state_label"]
 
-COLUMNS: tuple[str, ...] = ("deck", "front", "kind", "state", "due", "interval", "lapses")
+COLUMNS: tuple[str, ...] = ("deck", "front", "kind", "state", "due", "interval", "recall", "lapses")
 FRONT_CHARS = 160
 _STATE_NAMES = {LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 _STATE_RANK = {"new": 0, "learning": 1, "relearning": 2, "review": 3}
@@ -41,6 +47,7 @@ class BrowseRow:
     due: str
     interval: str
     lapses: int
+    recall: str = ""  # current retrievability, "87%" ("" for a new card)
 
     @property
     def leech(self) -> bool:
@@ -73,22 +80,49 @@ def _one_line(text: str) -> str:
 class BrowseIndex:
     """Every unit of the library with its search text; states come live from `states`."""
 
-    def __init__(self, units: Sequence[Unit], states: Mapping[str, CardState], tz: tzinfo) -> None:
+    def __init__(
+        self,
+        units: Sequence[Unit],
+        states: Mapping[str, CardState],
+        tz: tzinfo,
+        parameters_for: ParametersFor | None = None,
+    ) -> None:
         self.units = list(units)
         self.states = states
         self.tz = tz
+        self._parameters_for = parameters_for or (lambda _deck: None)
         self._hay = {u.key: haystack(u) for u in self.units}
 
     @classmethod
     def from_collection(cls, col: Collection) -> BrowseIndex:
-        return cls(col.units, col.states, col.tz)
+        """The collection's units and live states; weights read from its config on each call."""
+        return cls(col.units, col.states, col.tz, lambda deck: col.settings_for(deck).parameters)
+
+    def parameters_for(self) -> ParametersFor:
+        """The deck's preset weights, remembered per deck for one search or sort (50k lookups)."""
+        memo: dict[str, Sequence[float] | None] = {}
+        source = self._parameters_for
+
+        def lookup(deck: str) -> Sequence[float] | None:
+            if deck not in memo:
+                memo[deck] = source(deck)
+            return memo[deck]
+
+        return lookup
+
+    def recall(self, unit: Unit, now: datetime) -> float | None:
+        """The unit's current retrievability with its preset's weights (None: new, never reviewed)."""
+        state = self.states.get(unit.key)
+        if state is None or state.is_new or state.last_review is None or state.stability is None:
+            return None
+        return retrievability(state, now, self._parameters_for(unit.deck_id))
 
     def __len__(self) -> int:
         return len(self.units)
 
     def search(self, query: str | Query, now: datetime, today: date) -> list[Unit]:
         """Units matching `query` in library order; raises `QueryError` for a bad query."""
-        compiled = compile_query(query) if isinstance(query, str) else query
+        compiled = compile_query(query, self.parameters_for()) if isinstance(query, str) else query
         if not compiled.groups:
             return list(self.units)
         # Same result as `compiled.matches` on each unit, but each AND group narrows a list
@@ -114,7 +148,23 @@ class BrowseIndex:
             raise ValueError(f"unknown column {column!r}")
         if column in ("due", "interval"):
             return self._sort_timed(units, column == "due", descending)
+        if column == "recall":
+            return self._sort_recall(units, now, descending)
         return sorted(units, key=self._sort_key(column), reverse=descending)
+
+    def _sort_recall(self, units: Sequence[Unit], now: datetime, descending: bool) -> list[Unit]:
+        """By current retrievability (each deck's weights); units never reviewed go last either way."""
+        get, params = self.states.get, self.parameters_for()
+        known: list[tuple[float, Unit]] = []
+        never: list[Unit] = []
+        for u in units:
+            s = get(u.key)
+            if s is None or s.is_new or s.last_review is None or s.stability is None:
+                never.append(u)
+            else:
+                known.append((retrievability(s, now, params(u.deck_id)), u))
+        known.sort(key=lambda pair: pair[0], reverse=descending)
+        return [u for _r, u in known] + never
 
     def _sort_timed(self, units: Sequence[Unit], by_due: bool, descending: bool) -> list[Unit]:
         """By due date or interval; units never reviewed go last either way."""
@@ -145,7 +195,7 @@ class BrowseIndex:
     def row(self, unit: Unit, now: datetime, today: date) -> BrowseRow:
         state = self.states.get(unit.key)
         flags: list[str] = []
-        due = interval = ""
+        due = interval = recall = ""
         lapses = 0
         if state is not None:
             if state.suspended:
@@ -159,6 +209,8 @@ class BrowseIndex:
                 due = self._due_text(state, now)
                 if state.last_review is not None:
                     interval = interval_label(state.last_review, state.due)
+            r = self.recall(unit, now)
+            recall = "" if r is None else f"{100 * r:.0f}%"
         return BrowseRow(
             key=unit.key,
             deck=unit.deck_id,
@@ -169,6 +221,7 @@ class BrowseIndex:
             due=due,
             interval=interval,
             lapses=lapses,
+            recall=recall,
         )
 
     def _due_text(self, state: CardState, now: datetime) -> str:

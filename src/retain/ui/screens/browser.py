@@ -1,8 +1,8 @@
 """The card browser: every review unit in a table, a search box, sorting, a preview and card actions.
 
 Search uses the query language of `core.search` (free text, "phrases",
-deck:, tag:, is:due|new|learning|review|suspended|buried|leech, kind:, -term,
-OR). The matches are sorted, then shown one page at a time (the table never
+deck:, tag:, is:due|new|learning|review|suspended|buried|leech, kind:,
+prop:r<0.9 (current recall with the deck's preset weights), -term, OR). The matches are sorted, then shown one page at a time (the table never
 holds more than `PAGE_SIZE` rows, so 50k cards stay responsive); the status
 line says how many match and how long the search took.
 

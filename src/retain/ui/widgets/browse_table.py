@@ -29,10 +29,11 @@ _TITLES = {
     "state": "State",
     "due": "Due",
     "interval": "Ivl",
+    "recall": "Recall",  # current retrievability (not the preset's desired retention)
     "lapses": "Lapses",
 }
-_WIDTHS = {"deck": 10, "kind": 10, "state": 17, "due": 10, "interval": 5, "lapses": 8}
-_RIGHT = {"interval", "lapses"}
+_WIDTHS = {"deck": 10, "kind": 10, "state": 17, "due": 10, "interval": 5, "recall": 8, "lapses": 8}
+_RIGHT = {"interval", "recall", "lapses"}
 
 
 def _state_cell(row: BrowseRow) -> Text:
@@ -77,7 +78,7 @@ class BrowseTable(DataTable[Text]):
 
     def _front_width(self) -> int:
         width = self.size.width or self.app.size.width
-        return max(16, width - sum(_WIDTHS.values()) - 2 * len(COLUMNS) - 3)
+        return max(12, width - sum(_WIDTHS.values()) - 2 * len(COLUMNS) - 3)
 
     def _title(self, name: str) -> Text:
         title = _TITLES[name]
@@ -113,6 +114,7 @@ class BrowseTable(DataTable[Text]):
                 _state_cell(row),
                 rich_plain(row.due),
                 Text(row.interval, justify="right"),
+                Text(row.recall, justify="right"),
                 Text(
                     str(row.lapses) if row.lapses else "", justify="right", style="red" if row.leech else ""
                 ),
