@@ -202,3 +202,44 @@ def test_the_local_zone_is_named_when_it_links_into_a_zone_database(tmp_path: Pa
         4, ZoneInfo("Europe/Paris")
     )
     assert datetime(2026, 7, 1, tzinfo=UTC).astimezone(ZoneInfo(_zone_key(str(link)))).hour == 2
+
+
+def _index_names(root: Path) -> set[str]:
+    db = sqlite3.connect(root / "cache" / INDEX_NAME)
+    try:
+        return {
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'events_%'"
+            )
+        }
+    finally:
+        db.close()
+
+
+def test_a_feed_makes_the_indexes_with_its_rows(tmp_path: Path) -> None:
+    """A build stopped between writing its rows and making its indexes left an index whose every
+    later feed scanned all events per study day (a refresh took minutes): now they commit together."""
+    from retain.store.index.db import connect
+    from retain.store.index.ingest import ingest
+
+    _write(tmp_path, _events([(n % 5, n * 40, 2, 3, 21.0, 100) for n in range(50)], undo_every=0))
+    db, fresh, _message = connect(tmp_path / "cache")
+    assert fresh
+    ingest(db, tmp_path / "state", NOW, DAY)  # the feed alone, as a process killed right after it
+    db.close()
+    assert _index_names(tmp_path) == {"events_t", "events_key", "events_undoes"}
+
+
+def test_an_index_left_without_its_indexes_gets_them_when_opened(tmp_path: Path) -> None:
+    _write(tmp_path, _events([(n % 5, n * 40, 2, 3, 21.0, 100) for n in range(50)], undo_every=0))
+    History(tmp_path / "state", tmp_path / "cache", DAY).refresh(NOW)
+    db = sqlite3.connect(tmp_path / "cache" / INDEX_NAME)
+    for name in ("events_t", "events_key", "events_undoes"):
+        db.execute(f"DROP INDEX {name}")  # as an older retain stopped before making them
+    db.commit()
+    db.close()
+    history = History(tmp_path / "state", tmp_path / "cache", DAY)
+    assert _index_names(tmp_path) == {"events_t", "events_key", "events_undoes"}
+    assert history.count(NOW) == 50
+    history.close()

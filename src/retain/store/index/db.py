@@ -162,10 +162,22 @@ def reset(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+_INDEX_NAMES = tuple(line.split()[5] for line in _INDEXES.strip().splitlines())
+
+
 def create_indexes(db: sqlite3.Connection) -> None:
-    """The lookup indexes (made after a bulk build, when it is several times cheaper)."""
-    with db:
-        db.executescript(_INDEXES)
+    """The lookup indexes, in the caller's transaction (a feed makes them after its rows: after a
+    bulk build that is several times cheaper, and no reader ever sees the rows without them)."""
+    for statement in _INDEXES.strip().splitlines():
+        db.execute(statement)
+
+
+def _indexes_missing(db: sqlite3.Connection) -> bool:
+    marks = ",".join("?" * len(_INDEX_NAMES))
+    found = db.execute(
+        f"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ({marks})", _INDEX_NAMES
+    )
+    return bool(found.fetchone()[0] != len(_INDEX_NAMES))
 
 
 def _remove(path: Path) -> None:
@@ -180,11 +192,13 @@ def _open_file(path: Path) -> tuple[sqlite3.Connection, bool]:
     try:
         _configure(db)
         db.execute("PRAGMA journal_mode = WAL")
-        if _is_current(db):
+        if _is_current(db) and not _indexes_missing(db):
             return db, False
         db.execute("BEGIN IMMEDIATE")  # one process rebuilds; the others wait, then see it current
         try:
             current = _is_current(db)
+            if current and _indexes_missing(db):  # a build stopped before its indexes (older retain)
+                create_indexes(db)
         finally:
             db.execute("COMMIT")
         if current:

@@ -24,7 +24,7 @@ from retain.core.due import DayLog
 from retain.core.state import NEW, REVIEW, Event
 from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
-from retain.store.index.db import connect, create_indexes, reset
+from retain.store.index.db import connect, reset
 from retain.store.index.ingest import KIND, Prefetch, ProgressFn, ingest, micros, prefetch, read_event_at
 from retain.store.index.statsquery import daily_rows
 
@@ -127,9 +127,7 @@ class History:
         finally:
             if prefetched is not None:
                 prefetched.reader.close()  # whatever happened, no worker outlives the build
-        if self._fresh:
-            create_indexes(self._db)
-            self._fresh = False
+        self._fresh = False  # the feed made the indexes with its rows
         del report
 
     @_locked

@@ -38,6 +38,7 @@ from retain.store.index.daily import (
     tally,
     write,
 )
+from retain.store.index.db import create_indexes
 from retain.store.index.derive import Derived, derive, portable
 from retain.store.state.device import device_folders
 from retain.store.state.journal import journal_files, scan_file
@@ -316,6 +317,7 @@ def ingest(
                 "UPDATE files SET ino = ?, size = ?, tail = ? WHERE id = ?",
                 (st.st_ino, end, _tail(path, end), file_id),
             )
+        create_indexes(db)  # in this transaction: no reader sees the rows without them (IF NOT EXISTS)
         undo = KIND["undo"]
         if gone or report.rebuilt or first == 1:
             db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
