@@ -147,4 +147,8 @@ def parameters_text(data: dict[str, Any], table: tuple[str, ...]) -> str:
     params = _table(data, *table).get("parameters")
     if isinstance(params, list) and params:
         return f"{len(params)} parameters, optimized (`retain optimize` writes them)"
+    default = _table(data, "presets", "default").get("parameters")
+    if table == ("study",) and isinstance(default, list) and default:
+        # what `retain optimize --all` writes: decks without a preset of their own use it
+        return f"decks without a preset use [presets.default]: {len(default)} parameters, optimized"
     return "FSRS defaults (not optimized yet)"
