@@ -213,7 +213,7 @@ def prefetch(
         progress("indexing history", 0, 2 * total)  # the bar shows from the start
     # More chunks ahead than a build keeps: the workers go on while the caller reads the decks.
     fetch.reader = parallel.ChunkReader(
-        todo_chunks, now, processes, portable(day), ahead=max(12, 2 * processes + 2), on_done=fetch.done
+        todo_chunks, now, processes, portable(day), ahead=max(8, 2 * processes + 2), on_done=fetch.done
     )
     return fetch
 
