@@ -28,6 +28,20 @@ ROOT = Path(__file__).resolve().parent.parent
 TYPED_CARD = "consul/consensus"  # a bundled typed card with `accept` alternatives
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
+COMMAND_DECK = """format = 1
+
+[deck]
+id = "kubectl"
+name = "kubectl"
+
+[[cards]]
+id = "logs-follow"
+kind = "typed"
+front = "Follow the logs of the `app` container of pod `web-1`."
+back = "kubectl logs -f web-1 -c app"
+match = "command"
+aliases = { "-f" = "--follow", "-c" = "--container" }
+"""
 
 
 class TickingClock:
@@ -94,6 +108,10 @@ async def take_all(out: Path, size: tuple[int, int]) -> None:
                 await pilot.press("space", "3")
         await pilot.press(*"the raft algoritm", "enter")
 
+    async def typed_command(pilot: Pilot[None]) -> None:
+        """The flags in another order, one value wrong: the check names the flag."""
+        await pilot.press(*"kubectl logs web-1 --follow -c sidecar", "enter")
+
     async def help_screen(pilot: Pilot[None]) -> None:
         await pilot.press("f1")
 
@@ -111,6 +129,14 @@ async def take_all(out: Path, size: tuple[int, int]) -> None:
     await shoot(out, "typed-diff", size, to_typed, [TYPED_CARD.partition("/")[0]], clock)
     await shoot(out, "home", size, nothing, None, clock)
     await shoot(out, "help", size, help_screen, None, clock)
+    with tempfile.TemporaryDirectory(prefix="retain-shots-command-") as tmp:  # an answer check
+        home_before = os.environ.get("RETAIN_HOME")
+        os.environ["RETAIN_HOME"] = tmp
+        Path(tmp, "decks").mkdir()
+        Path(tmp, "decks", "kubectl.toml").write_text(COMMAND_DECK, encoding="utf-8")
+        await shoot(out, "answer-check", size, typed_command, ["kubectl"], clock)
+        if home_before is not None:
+            os.environ["RETAIN_HOME"] = home_before
     with tempfile.TemporaryDirectory(prefix="retain-shots-stats-") as tmp:  # a home with a history
         os.environ["RETAIN_HOME"] = tmp
         Path(tmp, "config.toml").write_text("[study]\nfuzz = false\n", encoding="utf-8")
