@@ -46,6 +46,16 @@ class AnswerSpec:
     tolerance: float | None = None
     aliases: tuple[tuple[str, str], ...] = ()
 
+    def card_fields(self) -> dict[str, Any]:
+        """The spec as `Card` keyword arguments (the default spec: a plain text check)."""
+        return {
+            "match": self.match,
+            "pattern": self.pattern,
+            "accept_range": self.accept_range,
+            "tolerance": self.tolerance,
+            "aliases": self.aliases,
+        }
+
 
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -218,10 +228,4 @@ def from_meta(meta: dict[str, Any], kind: str, back: str, accept: Sequence[str])
     spec, found = read_keys(raw)
     if found or any(sev == "error" for _k, _m, sev in problems("", kind, back, accept, spec, list(raw))):
         return {}
-    return {
-        "match": spec.match,
-        "pattern": spec.pattern,
-        "accept_range": spec.accept_range,
-        "tolerance": spec.tolerance,
-        "aliases": spec.aliases,
-    }
+    return spec.card_fields()

@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Select, TextArea
 
-from retain.core.answer.spec import Finding
+from retain.core.answer.spec import AnswerSpec, Finding
 from retain.core.cardcheck import split_list
 from retain.core.cloze import CLOZE_RE
 from retain.core.model import KINDS, Card, Deck, Kind
@@ -31,13 +31,7 @@ from retain.ui.widgets.answer_fields import AnswerFields
 __all__ = ["FIELDS_FOR", "CardForm"]
 
 # A card that is not typed has no answer to check: its answer-check keys go when its kind changes.
-_NO_ANSWER_CHECK: dict[str, Any] = {
-    "match": "",
-    "pattern": "",
-    "accept_range": None,
-    "tolerance": None,
-    "aliases": (),
-}
+_NO_ANSWER_CHECK: dict[str, Any] = AnswerSpec().card_fields()
 
 FIELDS_FOR: dict[str, tuple[str, ...]] = {
     "basic": ("front", "back", "extra", "tags"),
@@ -171,13 +165,7 @@ class CardForm(VerticalScroll):
         if not fields.changed:
             return {}
         spec, _found = fields.read()
-        return {
-            "match": spec.match,
-            "pattern": spec.pattern,
-            "accept_range": spec.accept_range,
-            "tolerance": spec.tolerance,
-            "aliases": spec.aliases,
-        }
+        return spec.card_fields()
 
     def answer_findings(self) -> list[Finding]:
         """What `retain check` says about the types of the answer-check fields (a typed card only)."""
