@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -35,17 +34,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from measure import latency_line  # benchmarks/ is on the path: run as a script
+
 __all__ = ["main"]
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _fmt(values: list[float]) -> str:
-    ms = [v * 1000 for v in values]
-    return f"median {statistics.median(ms):.1f} ms, p95 {_pct(ms, 0.95):.1f} ms, max {max(ms):.1f} ms (n={len(ms)})"
 
 
 CPU: dict[str, list[float]] = {}  # process CPU time (all threads) per measured key, by key
@@ -197,8 +188,8 @@ def main() -> int:
         )
         print(f"image cards ({args.cards} cards, {what}, 100x34 terminal):")
         for (name, values), key in zip(results.items(), ("space", "3"), strict=True):
-            print(f"  {name}: {_fmt(values)}")
-            print(f"    CPU time of the process meanwhile: {_fmt(CPU[key])}")
+            print(f"  {name}: {latency_line(values)}")
+            print(f"    CPU time of the process meanwhile: {latency_line(CPU[key])}")
         if not args.text_only:
             print(f"  {_big_decode(home)}")
     return 0

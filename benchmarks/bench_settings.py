@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +32,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+
+from measure import latency_line  # noqa: E402  (benchmarks/ is on the path: run as a script)
 
 __all__ = ["main"]
 
@@ -50,12 +51,6 @@ new_per_day = 5
 [keymap]
 "review.reveal" = "space"
 """
-
-
-def _fmt(values: list[float]) -> str:
-    ms = sorted(v * 1000 for v in values)
-    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    return f"median {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms (n={len(ms)})"
 
 
 def _small_library(home: Path, decks: int) -> None:
@@ -130,8 +125,10 @@ async def _run(home: Path, runs: int) -> None:
                     await _until_painted(pilot, paints, "escape", lambda: isinstance(app.screen, HomeScreen))
                     await pilot.pause()
             for name, values in results.items():
-                print(f"`{name}` key to the screen painted: wall {_fmt([w for w, _ in values])}")
-                print(f"    CPU time of this process (load-independent): {_fmt([c for _, c in values])}")
+                print(f"`{name}` key to the screen painted: wall {latency_line([w for w, _ in values])}")
+                print(
+                    f"    CPU time of this process (load-independent): {latency_line([c for _, c in values])}"
+                )
             await _tabs_and_save(pilot, paints, app, config_file)
     finally:
         collection.close()
@@ -142,7 +139,7 @@ async def _run(home: Path, runs: int) -> None:
         edit.set(("study", "new_per_day"), i % 50)
         problem(edit)
         times.append(time.perf_counter() - t)
-    print(f"validation per keystroke (edit + config loader on the whole text): {_fmt(times)}")
+    print(f"validation per keystroke (edit + config loader on the whole text): {latency_line(times)}")
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

@@ -43,6 +43,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from measure import latency_line  # noqa: E402
+
 from e2e.ptyapp import PtyApp  # noqa: E402
 
 __all__ = ["main"]
@@ -60,16 +62,6 @@ class Hello(App[None]):
 
 Hello().run()
 """
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _fmt(values: list[float]) -> str:
-    ms = [v * 1000 for v in values]
-    return f"median {statistics.median(ms):.1f} ms, p95 {_pct(ms, 0.95):.1f} ms, max {max(ms):.1f} ms (n={len(ms)})"
 
 
 async def _key_latency(home: Path, cards: int) -> dict[str, list[float]]:
@@ -176,11 +168,11 @@ def main() -> int:
         first = results["rate"].pop(0)
         results["reveal"].pop(0)
         print(f"first rating of the session (opens the journal): {first * 1000:.0f} ms")
-        print(f"key '3' (rate Good) to next card painted: {_fmt(results['rate'])}")
-        print(f"key space (reveal) to answer painted:     {_fmt(results['reveal'])}")
+        print(f"key '3' (rate Good) to next card painted: {latency_line(results['rate'])}")
+        print(f"key space (reveal) to answer painted:     {latency_line(results['reveal'])}")
         print(
-            f"CPU time of this process per key (load-independent): rate {_fmt(CPU['3'][1:])}; "
-            f"reveal {_fmt(CPU['space'][1:])}"
+            f"CPU time of this process per key (load-independent): rate {latency_line(CPU['3'][1:])}; "
+            f"reveal {latency_line(CPU['space'][1:])}"
         )
         print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if not args.skip_launch:
@@ -251,10 +243,10 @@ def launch(home: Path, runs: int) -> None:
             summary.unlink()
             cold.append(_run_pty(None, home, "Study selected"))
     ratio = statistics.median(retain) / statistics.median(hello)
-    print(f"launch to interactive home, retain at 50k: {_fmt(retain)}")
-    print(f"  the same after a deck file was edited:   {_fmt(edited)}")
-    print(f"  the same without a launch summary:       {_fmt(cold)}")
-    print(f"launch, bare Textual hello-world:          {_fmt(hello)}")
+    print(f"launch to interactive home, retain at 50k: {latency_line(retain)}")
+    print(f"  the same after a deck file was edited:   {latency_line(edited)}")
+    print(f"  the same without a launch summary:       {latency_line(cold)}")
+    print(f"launch, bare Textual hello-world:          {latency_line(hello)}")
     print(
         f"ratio (medians): {ratio:.2f}x (target <= 1.3x); after a deck edit (stale summary) "
         f"{statistics.median(edited) / statistics.median(hello):.2f}x; without a summary "
