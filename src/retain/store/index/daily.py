@@ -41,7 +41,10 @@ _SLACK = timedelta(days=1)  # a margin around the day's range: `day` decides, th
 _YOUNG_DAYS = 21  # days: Anki's line between young and mature cards
 _REVIEW_KIND = 0  # core.state.EVENT_KINDS.index("review")
 _REVIEW_STATE = 2
-# The `daily` columns after (deck, day), in table order; a tally is a list of this length.
+# The `daily` columns after (deck, day), in table order (the table is made from this list); a tally
+# is a list of this length: counted ratings, time spent (ms), ratings by the card's state before,
+# by button, young (interval < 21 days) and mature review cards passed and failed, the buttons by
+# card type (l: learning, y: young, m: mature), ratings by local hour (h) and of them not Again (p).
 COLUMNS = (
     "reviews ms new learning review relearning again hard good easy"
     " young_pass young_fail mature_pass mature_fail l1 l2 l3 l4 y1 y2 y3 y4 m1 m2 m3 m4 "

@@ -19,6 +19,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
+from retain.store.index.daily import COLUMNS
 from retain.store.index.derivedcache import code_fingerprint
 
 __all__ = ["INDEX_NAME", "SCHEMA_VERSION", "IndexUnavailable", "connect", "create_indexes", "reset"]
@@ -58,69 +59,14 @@ CREATE TABLE IF NOT EXISTS events (
     astab REAL,                -- FSRS stability after the event
     undone INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE IF NOT EXISTS daily (  -- counted ratings (undone ones left out) per deck and study day
-    deck TEXT NOT NULL,
-    day INTEGER NOT NULL,
-    reviews INTEGER NOT NULL,
-    ms INTEGER NOT NULL,                 -- time spent
-    new INTEGER NOT NULL, learning INTEGER NOT NULL, review INTEGER NOT NULL, relearning INTEGER NOT NULL,
-    again INTEGER NOT NULL, hard INTEGER NOT NULL, good INTEGER NOT NULL, easy INTEGER NOT NULL,
-    young_pass INTEGER NOT NULL, young_fail INTEGER NOT NULL,     -- review cards, interval < 21 days
-    mature_pass INTEGER NOT NULL, mature_fail INTEGER NOT NULL,   -- review cards, interval >= 21 days
-    l1 INTEGER NOT NULL, l2 INTEGER NOT NULL, l3 INTEGER NOT NULL, l4 INTEGER NOT NULL,  -- buttons: learning
-    y1 INTEGER NOT NULL, y2 INTEGER NOT NULL, y3 INTEGER NOT NULL, y4 INTEGER NOT NULL,  -- young
-    m1 INTEGER NOT NULL, m2 INTEGER NOT NULL, m3 INTEGER NOT NULL, m4 INTEGER NOT NULL,  -- mature
-    h0 INTEGER NOT NULL,  -- h0..h23: ratings by local hour; p0..p23: of them not Again
-    h1 INTEGER NOT NULL,
-    h2 INTEGER NOT NULL,
-    h3 INTEGER NOT NULL,
-    h4 INTEGER NOT NULL,
-    h5 INTEGER NOT NULL,
-    h6 INTEGER NOT NULL,
-    h7 INTEGER NOT NULL,
-    h8 INTEGER NOT NULL,
-    h9 INTEGER NOT NULL,
-    h10 INTEGER NOT NULL,
-    h11 INTEGER NOT NULL,
-    h12 INTEGER NOT NULL,
-    h13 INTEGER NOT NULL,
-    h14 INTEGER NOT NULL,
-    h15 INTEGER NOT NULL,
-    h16 INTEGER NOT NULL,
-    h17 INTEGER NOT NULL,
-    h18 INTEGER NOT NULL,
-    h19 INTEGER NOT NULL,
-    h20 INTEGER NOT NULL,
-    h21 INTEGER NOT NULL,
-    h22 INTEGER NOT NULL,
-    h23 INTEGER NOT NULL,
-    p0 INTEGER NOT NULL,
-    p1 INTEGER NOT NULL,
-    p2 INTEGER NOT NULL,
-    p3 INTEGER NOT NULL,
-    p4 INTEGER NOT NULL,
-    p5 INTEGER NOT NULL,
-    p6 INTEGER NOT NULL,
-    p7 INTEGER NOT NULL,
-    p8 INTEGER NOT NULL,
-    p9 INTEGER NOT NULL,
-    p10 INTEGER NOT NULL,
-    p11 INTEGER NOT NULL,
-    p12 INTEGER NOT NULL,
-    p13 INTEGER NOT NULL,
-    p14 INTEGER NOT NULL,
-    p15 INTEGER NOT NULL,
-    p16 INTEGER NOT NULL,
-    p17 INTEGER NOT NULL,
-    p18 INTEGER NOT NULL,
-    p19 INTEGER NOT NULL,
-    p20 INTEGER NOT NULL,
-    p21 INTEGER NOT NULL,
-    p22 INTEGER NOT NULL,
-    p23 INTEGER NOT NULL,
-    PRIMARY KEY (deck, day)
-) WITHOUT ROWID;
 """
+# Counted ratings (undone ones left out) per deck and study day; the columns and what each
+# counts are defined in `daily` (COLUMNS, tally_columns).
+_TABLES += (
+    "CREATE TABLE IF NOT EXISTS daily (deck TEXT NOT NULL, day INTEGER NOT NULL, "
+    + ", ".join(f"{name} INTEGER NOT NULL" for name in COLUMNS)
+    + ", PRIMARY KEY (deck, day)) WITHOUT ROWID;\n"
+)
 _INDEXES = """
 CREATE INDEX IF NOT EXISTS events_t ON events (t);
 CREATE INDEX IF NOT EXISTS events_key ON events (key, t);

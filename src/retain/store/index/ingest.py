@@ -318,7 +318,8 @@ def ingest(
                 "UPDATE files SET ino = ?, size = ?, tail = ? WHERE id = ?",
                 (st.st_ino, end, _tail(path, end), file_id),
             )
-        create_indexes(db)  # in this transaction: no reader sees the rows without them (IF NOT EXISTS)
+        if first == 1:  # a build: its indexes in this transaction, so no reader sees rows without them
+            create_indexes(db)
         undo = KIND["undo"]
         if gone or report.rebuilt or first == 1:
             db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
