@@ -6,30 +6,29 @@ author's comments and layout survive; this module is for files we create.
 
 from __future__ import annotations
 
+import re
+
 from retain.core.model import Card, Deck
 
 __all__ = ["answer_lines", "card_toml", "deck_to_toml", "toml_number", "toml_string", "toml_text"]
 
 
+_ESCAPES = {
+    **{code: f"\\u{code:04x}" for code in [*range(0x20), 0x7F]},
+    ord('"'): '\\"',
+    ord("\\"): "\\\\",
+    ord("\n"): "\\n",
+    ord("\t"): "\\t",
+}
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
+_NEEDS_ESCAPE_MULTI = re.compile(r'[\x00-\x08\x0b-\x1f"\\\x7f]')  # tab and LF stay as they are
+
+
 def toml_string(value: str) -> str:
     """A TOML basic string; every control character escaped."""
-    out = ['"']
-    for ch in value:
-        code = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    if _NEEDS_ESCAPE.search(value) is None:
+        return f'"{value}"'
+    return f'"{value.translate(_ESCAPES)}"'
 
 
 def _multiline(value: str) -> str:
@@ -41,6 +40,8 @@ def _multiline(value: str) -> str:
     run of three or more, or at the very end (where it would merge with the
     closing quotes).
     """
+    if _NEEDS_ESCAPE_MULTI.search(value) is None:
+        return f'"""\n{value}"""'
     out = ['"""\n']
     n = len(value)
     i = 0

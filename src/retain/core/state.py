@@ -85,13 +85,21 @@ class Event:
     undoes: str = ""  # for kind == "undo": the id of the event taken back
 
 
-def _check_time(name: str, value: datetime | None, now: datetime | None) -> None:
+def _check_time(name: str, value: datetime | None, limit: datetime | None) -> None:
     if value is None:
         return
     if value.tzinfo is None or value.utcoffset() is None:
         raise StateError(f"{name} has no time zone")
-    if now is not None and value > now.replace(year=min(now.year + 200, 9999)):
+    if limit is not None and value > limit:
         raise StateError(f"{name} is absurdly far in the future")
+
+
+def _number(name: str, value: object) -> float:
+    if value.__class__ is not float and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise StateError(f"{name} is not a finite number")
+    if not math.isfinite(value):
+        raise StateError(f"{name} is not a finite number")
+    return value
 
 
 def validate_state(state: CardState, now: datetime | None = None) -> CardState:
@@ -100,28 +108,29 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     Dates after `now` are kept (a clock set wrong must not lose a review); only
     dates more than 200 years after it are refused.
     """
-    if state.state not in (NEW, LEARNING, REVIEW, RELEARNING):
-        raise StateError(f"unknown state {state.state!r}")
-    for name in ("stability", "difficulty"):
-        value = getattr(state, name)
+    kind = state.state
+    if kind not in (NEW, LEARNING, REVIEW, RELEARNING):
+        raise StateError(f"unknown state {kind!r}")
+    for name, value, top in (("stability", state.stability, 1e6), ("difficulty", state.difficulty, 10)):
         if value is None:
-            if state.state in (REVIEW, RELEARNING):
+            if kind in (REVIEW, RELEARNING):
                 raise StateError(f"{name} is missing")
-            continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise StateError(f"{name} is not a finite number")
-        if value <= 0 or (name == "difficulty" and value > 10) or value > 1e6:
+        elif not 0 < _number(name, value) <= top:
             raise StateError(f"{name} {value!r} is out of range")
     if state.step is not None and not (0 <= state.step < 1000):
         raise StateError("step is out of range")
     if state.reps < 0 or state.lapses < 0:
         raise StateError("negative review count")
-    _check_time("due", state.due, now)
-    _check_time("last_review", state.last_review, now)
-    if state.state != NEW and state.due is None:
+    due, last = state.due, state.last_review
+    limit = None if now is None else now.replace(year=min(now.year + 200, 9999))
+    _check_time("due", due, limit)
+    _check_time("last_review", last, limit)
+    if kind != NEW and due is None:
         raise StateError("due is missing")
-    due = state.due.astimezone(UTC) if state.due else None
-    last = state.last_review.astimezone(UTC) if state.last_review else None
+    if (due is None or due.tzinfo is UTC) and (last is None or last.tzinfo is UTC):
+        return state  # already in UTC: no copy
+    due = due.astimezone(UTC) if due else None
+    last = last.astimezone(UTC) if last else None
     if due is state.due and last is state.last_review:
         return state  # already in UTC (astimezone gives the same object): no copy
     return replace(state, due=due, last_review=last)

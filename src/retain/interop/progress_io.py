@@ -20,6 +20,7 @@ from retain.interop.history import events_for_deck
 from retain.interop.progress import ProgressFn, no_progress
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
+from retain.store.index.ingest import micros
 
 __all__ = [
     "collection_deck_progress",
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 _BATCH = 4096  # events per append (one write and one fsync each)
+_FEED = 8 * _BATCH  # events the index holds in memory before it takes them
 
 
 def _open(home: Home, now: datetime, read_only: bool) -> Collection:
@@ -104,16 +106,21 @@ def collection_record_history(
     local = {r.key for r in reviews if r.key in coll.states}
     todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local and r.time <= now]
     history = coll.history_index
-    have = history.has_events(now, [(r.key, r.time) for r in todo])
-    count = 0
+    have = history.times_of(now, {r.key for r in todo})  # events already here: importing twice adds none
+    count = held = 0
     batch: list[Event] = []
+    seen: dict[int, CardState] = {}  # checked states, by id(): `reviews` keeps them all alive
+    moment: datetime | None = None
+    at_moment: set[str] = set()  # the keys of this import at one time (`todo` is in time order)
     progress("history", 0, len(todo))
     for i, r in enumerate(todo, 1):
-        if (r.key, r.time) not in have:
-            have.add((r.key, r.time))
+        if r.time != moment:
+            moment, at_moment = r.time, set()
+        if r.key not in at_moment and (not have or (r.key, micros(r.time)) not in have):
+            at_moment.add(r.key)
             batch.append(
                 Event(
-                    id=coll.new_event_id(now),
+                    id=coll.new_event_id(r.time),  # its own time: the journal stores it as a number
                     kind=r.kind,
                     key=r.key,
                     time=r.time,
@@ -124,10 +131,12 @@ def collection_record_history(
                 )
             )
         if len(batch) >= _BATCH or (i == len(todo) and batch):
-            count += len(coll.record_many(batch))  # a state the store refuses is left out
-            batch = []
+            recorded = len(coll.record_many(batch, seen))  # a state the store refuses is left out
+            count, held, batch = count + recorded, held + recorded, []
             progress("history", i, len(todo))
-    coll.history_changed()
+            if held >= _FEED:  # the index takes them in parts (bounded memory)
+                history.refresh(now)
+                held = 0
     history.refresh(now)
     progress("history", len(todo), len(todo))
     return count, len(local)

@@ -183,9 +183,6 @@ class Collection:
         """(counted reviews in the current study day, streak in days), from the history index."""
         return self.history_index.progress(now)
 
-    def history_changed(self) -> None:
-        """Past events were added (a history import): the index reads them on its next query."""
-
     def day_log(self, now: datetime) -> DayLog:
         return self.history_index.day_log(now)
 
@@ -275,10 +272,16 @@ class Collection:
             self._can_undo = True  # what was just recorded can be taken back
         return stored
 
-    def record_many(self, events: Sequence[Event]) -> list[Event]:
-        """A batch of events, durable with one fsync (a history import); the ones recorded."""
+    def record_many(self, events: Sequence[Event], seen: dict[int, CardState] | None = None) -> list[Event]:
+        """A batch of events, durable with one fsync (a history import); the ones recorded.
+
+        `seen`: states already checked, by `id()` (see `StateWriter.record_batch`).
+        """
         self._can_undo = None
-        return self.writer.record_many(events)
+        recorded = self.writer.record_batch(events, seen)
+        if self._history is not None:
+            self._history.recorded(recorded)  # its next feed takes them from memory
+        return [event for _pos, event in recorded.events]
 
     def can_undo(self) -> bool:
         """Whether `last_undoable` has something, asked after every key of a review: kept until

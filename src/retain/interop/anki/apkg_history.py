@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 import fsrs_rs_python as rs
 
 from retain.core.model import Card
-from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, StateError, validate_state
+from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, StateError
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
 
@@ -143,6 +143,36 @@ def card_state(card: AnkiCard, crt: int, last: CardState | None, now_fallback: d
     )
 
 
+def _card_events(
+    key: str, log: list[Row], memory: list[tuple[float, float]], card: AnkiCard, crt: int
+) -> list[Review]:
+    """One card's rows as events; the store checks each state when it records them."""
+    prev: CardState | None = None
+    events: list[Review] = []
+    for (rid, ease, ivl, _factor, ms, _typ), (stability, difficulty) in zip(log, memory, strict=True):
+        at = datetime.fromtimestamp(rid / 1000, UTC)
+        span = timedelta(days=ivl) if ivl > 0 else timedelta(seconds=max(-ivl, 60))
+        was_review = prev is not None and prev.state in (REVIEW, RELEARNING)
+        state = REVIEW if ivl > 0 else RELEARNING if was_review else LEARNING
+        after = CardState(
+            state,
+            None if state == REVIEW else 0,
+            stability,
+            difficulty,
+            at + span,
+            at,
+            (prev.reps if prev else 0) + 1,
+            (prev.lapses if prev else 0) + (1 if ease == 1 and prev and prev.state == REVIEW else 0),
+        )
+        events.append(Review(key, at, after, prev, "review", ease, max(0, min(ms, 10**7))))
+        prev = after
+    final = card_state(card, crt, prev, prev.due if prev and prev.due else datetime.now(UTC))
+    if events and final is not None:
+        last = events[-1]
+        events[-1] = Review(last.key, last.time, final, last.before, "review", last.rating, last.duration_ms)
+    return events
+
+
 def card_reviews(db: AnkiDb, cards: list[AnkiCard], notes: Mapping[int, tuple[str, Card]]) -> list[Review]:
     keys: dict[int, str] = {}
     by_id = {c.id: c for c in cards}
@@ -163,44 +193,9 @@ def card_reviews(db: AnkiDb, cards: list[AnkiCard], notes: Mapping[int, tuple[st
     memories = dict(zip(logs, memory_from_log(list(logs.values())), strict=True))
     out: list[Review] = []
     for cid, log in logs.items():
-        prev: CardState | None = None
-        events: list[Review] = []
-        for (rid, ease, ivl, _factor, ms, _typ), (stability, difficulty) in zip(
-            log, memories[cid], strict=True
-        ):
-            at = datetime.fromtimestamp(rid / 1000, UTC)
-            span = timedelta(days=ivl) if ivl > 0 else timedelta(seconds=max(-ivl, 60))
-            was_review = prev is not None and prev.state in (REVIEW, RELEARNING)
-            state = REVIEW if ivl > 0 else RELEARNING if was_review else LEARNING
-            after = CardState(
-                state=state,
-                step=None if state == REVIEW else 0,
-                stability=stability,
-                difficulty=difficulty,
-                due=at + span,
-                last_review=at,
-                reps=(prev.reps if prev else 0) + 1,
-                lapses=(prev.lapses if prev else 0)
-                + (1 if ease == 1 and prev and prev.state == REVIEW else 0),
-            )
-            events.append(Review(keys[cid], at, after, prev, "review", ease, max(0, min(ms, 10**7))))
-            prev = after
-        final = card_state(by_id[cid], db.crt, prev, prev.due if prev and prev.due else datetime.now(UTC))
-        if events and final is not None:
-            events[-1] = Review(
-                events[-1].key,
-                events[-1].time,
-                final,
-                events[-1].before,
-                "review",
-                events[-1].rating,
-                events[-1].duration_ms,
-            )
-        for e in events:
-            try:
-                validate_state(e.after) if e.after else None
-                out.append(e)
-            except StateError:
-                continue
+        try:
+            out += _card_events(keys[cid], log, memories[cid], by_id[cid], db.crt)
+        except (OverflowError, OSError, ValueError, StateError):  # dates past year 9999: a hostile log
+            continue
     out.sort(key=lambda r: r.time)
     return out

@@ -18,15 +18,19 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from retain.core.due import DayLog
 from retain.core.state import NEW, REVIEW, Event
 from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
+from retain.store.index.appended import Spans, add
 from retain.store.index.db import connect, reset
 from retain.store.index.ingest import KIND, Prefetch, ProgressFn, ingest, micros, prefetch, read_event_at
 from retain.store.index.statsquery import daily_rows
+
+if TYPE_CHECKING:
+    from retain.store.state.writer import Recorded
 
 __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
 
@@ -97,6 +101,7 @@ class History:
             self.messages.append(message)
         self._fresh = fresh
         self._prefetched: Prefetch | None = None
+        self._appended: Spans = {}  # records this process wrote since the last feed
 
     # -- feeding ----------------------------------------------------------------------
 
@@ -108,12 +113,24 @@ class History:
             self._prefetched = prefetch(self._db, self.state_dir, now, self.day, self._progress)
 
     @_locked
+    def recorded(self, recorded: Recorded) -> None:
+        """Keep a batch this process just recorded, for the next feed (instead of reading it back)."""
+        add(self._appended, recorded.device, recorded.events, recorded.ends, recorded.starts)
+
+    @_locked
     def refresh(self, now: datetime) -> None:
         """Read what the journals gained since last time (everything on a fresh index)."""
         prefetched, self._prefetched = self._prefetched, None
+        appended, self._appended = self._appended, {}
         try:
             report = ingest(
-                self._db, self.state_dir, now, self.day, self._progress if self._fresh else None, prefetched
+                self._db,
+                self.state_dir,
+                now,
+                self.day,
+                self._progress if self._fresh else None,
+                prefetched,
+                appended,
             )
         except sqlite3.OperationalError as exc:  # disk full, read-only cache: go on in memory
             if self.cache_dir is None:
@@ -293,19 +310,15 @@ class History:
         return daily_rows(self._db, decks)
 
     @_locked
-    def has_events(self, now: datetime, pairs: Iterable[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
-        """Which of the (unit key, time) pairs the history already holds (any event kind)."""
+    def times_of(self, now: datetime, keys: Iterable[str]) -> set[tuple[str, int]]:
+        """(unit key, time in µs since the epoch) of every event the history holds for `keys`."""
         self.refresh(now)
-        wanted = {(k, micros(t)): (k, t) for k, t in pairs}
-        found: set[tuple[str, datetime]] = set()
-        keys = sorted({k for k, _ in wanted})
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
+        found: set[tuple[str, int]] = set()
+        wanted = sorted(set(keys))
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
             sql = f"SELECT key, t FROM events WHERE key IN ({','.join('?' * len(chunk))})"
-            for key, t in self._db.execute(sql, chunk):
-                hit = wanted.get((key, t))
-                if hit is not None:
-                    found.add(hit)
+            found.update(self._db.execute(sql, chunk))
         return found
 
     @_locked

@@ -28,6 +28,7 @@ from pathlib import Path
 from retain.core.state import EVENT_KINDS, Event
 from retain.core.studyday import StudyDay
 from retain.store.index import parallel
+from retain.store.index.appended import Spans
 from retain.store.index.daily import (
     UNDONE_ROWS,
     Tally,
@@ -248,6 +249,16 @@ def _feeds(
         results.close()  # stops the workers if the build ends early
 
 
+def _known(plans: list[tuple[str, Path, int, int, os.stat_result]], spans: Spans) -> dict[int, Batch]:
+    """The plans (by position) whose bytes to read are exactly a span this process appended."""
+    out: dict[int, Batch] = {}
+    for i, (device, path, _id, start, st) in enumerate(plans):
+        span = spans.get((device, path.name))
+        if span is not None and span.start == start and span.end == st.st_size and span.cols.t:
+            out[i] = (span.end, span.cols, None)
+    return out
+
+
 def _stamped(db: sqlite3.Connection) -> str:
     row = db.execute("SELECT v FROM meta WHERE k = 'studyday'").fetchone()
     return str(row[0]) if row else ""
@@ -260,8 +271,13 @@ def ingest(
     day: StudyDay,
     progress: ProgressFn | None = None,
     prefetched: Prefetch | None = None,
+    appended: Spans | None = None,
 ) -> IngestReport:
-    """Bring the index up to date with every device's journal files (one transaction)."""
+    """Bring the index up to date with every device's journal files (one transaction).
+
+    `appended` holds records this process wrote (see `appended`): a file whose new bytes
+    are exactly one of those spans takes its columns instead of being read.
+    """
     report = IngestReport()
     key = studyday_key(day)
     todo, gone = _plan(db, state_dir)  # outside the lock: most calls find nothing to do
@@ -295,9 +311,11 @@ def ingest(
             plans.append((device, path, file_id, start, st))
         cold = first == 1 and not gone and not report.rebuilt
         sums: Tally = {}  # a cold build's daily sums, added up batch by batch
-        files = [(path, start, st.st_size, st.st_ino) for _d, path, _i, start, st in plans]
+        known = _known(plans, appended or {})
+        files = [(p[1], p[3], p[4].st_size, p[4].st_ino) for i, p in enumerate(plans) if i not in known]
         feeds = _feeds(files, now, total, day, prefetched)
-        for (device, path, file_id, start, st), feed in zip(plans, feeds, strict=True):
+        for i, (device, path, file_id, start, st) in enumerate(plans):
+            feed = iter([known[i]]) if i in known else next(feeds)
             end = start
             report.files += 1
             for end_, cols, derived in feed:

@@ -38,6 +38,8 @@ class JournalWriter:
         self._size = 0
         self._check = ""
         self._gap = b""  # a newline to write first when the file ends in a torn record
+        self.ends: dict[str, int] = {}  # file name -> where the last batch written to it ended
+        self.created: set[str] = set()  # files made (their header holds no record) since reset
 
     def _open(self, name: str) -> None:
         self.close()
@@ -45,6 +47,7 @@ class JournalWriter:
         if not path.exists():
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(path, journal_header(self.device))
+            self.created.add(name)
         fd = os.open(path, os.O_RDWR | os.O_APPEND)
         size = os.fstat(fd).st_size
         last = os.pread(fd, 1, size - 1) if size else b"\n"
@@ -119,6 +122,7 @@ class JournalWriter:
                 os.ftruncate(self._fd, start)  # never leave half a record behind
             raise JournalError(f"cannot write the review journal: {exc.strerror or exc}") from None
         self._size, self._check, self._gap = offset, check, b""
+        self.ends[self._name] = offset
         return positions
 
     def end(self) -> Position | None:

@@ -80,8 +80,18 @@ _STATE_V2_KEYS = frozenset(
 _EVENT_V2_KEYS = frozenset(("i", "k", "u", "t", "r", "ms", "x", "b", "a"))
 
 
+_SIG_CACHE: dict[float, str] = {}  # a state's floats come back in the next event's `before`
+
+
 def _sig(value: float) -> str:
     """A float rounded to 6 significant digits, as its shortest TOML text (idempotent)."""
+    if value.__class__ is float and value > 0:  # -0.0 and NaN are never cached
+        text = _SIG_CACHE.get(value)
+        if text is None:
+            if len(_SIG_CACHE) >= 4096:
+                _SIG_CACHE.clear()
+            text = _SIG_CACHE[value] = repr(float(f"{value:.6g}"))
+        return text
     return repr(float(f"{value:.6g}"))
 
 
@@ -233,45 +243,50 @@ def _us(delta: timedelta) -> int:
     return delta // _US
 
 
-def _encode_state_v2(state: CardState, t: datetime) -> str:
-    """A state as a short inline table; dates relative to the event time `t` (see the legend)."""
-    parts = [f"s={state.state}"]
+def _encode_state_v2(state: CardState, t_us: int) -> str:
+    """A state as a short inline table; dates relative to the event time `t_us` (see the legend)."""
+    text = f"{{s={state.state}"
     if state.step is not None:
-        parts.append(f"p={state.step}")
+        text += f",p={state.step}"
     if state.stability is not None:
-        parts.append(f"S={_sig(state.stability)}")
+        text += f",S={_sig(state.stability)}"
     if state.difficulty is not None:
-        parts.append(f"D={_sig(state.difficulty)}")
+        text += f",D={_sig(state.difficulty)}"
     last = state.last_review
     if last is None:
-        parts.append("l=false")
-    elif last != t:
-        parts.append(f"l={_us(last - t)}")
+        text += ",l=false"
+        base = t_us
+    else:
+        base = (last - _EPOCH) // _US
+        if base != t_us:
+            text += f",l={base - t_us}"
     if state.due is not None:
-        gap = _us(state.due - (last or t))
-        parts.append(f"d={gap // 1_000_000}" if gap % 1_000_000 == 0 else f"du={gap}")
+        gap = (state.due - _EPOCH) // _US - base
+        text += f",d={gap // 1_000_000}" if gap % 1_000_000 == 0 else f",du={gap}"
     if state.reps:
-        parts.append(f"n={state.reps}")
+        text += f",n={state.reps}"
     if state.lapses:
-        parts.append(f"f={state.lapses}")
+        text += f",f={state.lapses}"
     if state.suspended:
-        parts.append("suspended=true")
+        text += ",suspended=true"
     if state.buried_until:
-        parts.append(f"buried_until={toml_str(state.buried_until)}")
+        text += f",buried_until={toml_str(state.buried_until)}"
     if state.leech:
-        parts.append("leech=true")
-    return "{" + ",".join(parts) + "}"
+        text += ",leech=true"
+    return text + "}"
 
 
-def _id_text(event_id: str, t: datetime, device: str) -> str:
+def _id_text(event_id: str, t_us: int, device: str) -> str:
     """`N` when the id is "<device>-<time in ns>-N" (what `Collection.new_event_id` makes), else the id."""
     if device and event_id.startswith(device):
-        head, _, seq = event_id.rpartition("-")
+        head = f"{device}-{t_us * 1000:019d}-"
+        seq = event_id[len(head) :]
         if (
-            seq.isdigit()
-            and seq == str(int(seq))
-            and head == f"{device}-{_us(t - _EPOCH) * 1000:019d}"
+            event_id.startswith(head)
+            and seq.isascii()
+            and seq.isdigit()
             and len(seq) < 12
+            and seq == str(int(seq))
         ):
             return seq
     return toml_str(event_id)
@@ -286,23 +301,25 @@ def encode_event(event: Event, *, offset: int = 0, device: str = "") -> bytes:
     significant digits: the caller applies `decode_event` of the record (see
     `canonical_event`) so memory and journal agree.
     """
-    t = event.time.astimezone(UTC)
-    parts = [f"{offset}={{i={_id_text(event.id, t, device)}"]
+    t = event.time
+    if t.tzinfo is not UTC:
+        t = t.astimezone(UTC)
+    t_us = (t - _EPOCH) // _US
+    text = f"{offset}={{i={_id_text(event.id, t_us, device)},"
     if event.kind != "review":
-        parts.append(f"k={toml_str(event.kind)}")
-    parts.append(f"u={toml_str(event.key)}")
-    parts.append(f"t={format_time(t)}")
+        text += f"k={toml_str(event.kind)},"
+    text += f"u={toml_str(event.key)},t={t.isoformat().replace('+00:00', 'Z')},"
     if event.rating:
-        parts.append(f"r={event.rating}")
+        text += f"r={event.rating},"
     if event.duration_ms:
-        parts.append(f"ms={event.duration_ms}")
+        text += f"ms={event.duration_ms},"
     if event.undoes:
-        parts.append(f"x={_id_text(event.undoes, t, device)}")
+        text += f"x={_id_text(event.undoes, t_us, device)},"
     if event.before is not None:
-        parts.append(f"b={_encode_state_v2(event.before, t)}")
+        text += f"b={_encode_state_v2(event.before, t_us)},"
     if event.after is not None:
-        parts.append(f"a={_encode_state_v2(event.after, t)}")
-    body = (",".join(parts) + ",").encode("utf-8")
+        text += f"a={_encode_state_v2(event.after, t_us)},"
+    body = text.encode("utf-8")
     return body + b'c="%08x"}\n' % zlib.crc32(body)
 
 

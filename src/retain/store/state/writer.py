@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -26,7 +26,7 @@ from retain.store.state.snapshot import snapshot_files, write_manifest, write_sn
 from retain.store.state.statecodec import FUTURE_SKEW, KEY_RE, canonical_event
 from retain.store.state.stateload import load_state
 
-__all__ = ["CollectionError", "ReadOnlyError", "StateWriter"]
+__all__ = ["CollectionError", "ReadOnlyError", "Recorded", "StateWriter"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -48,6 +48,16 @@ def _reason(exc: BaseException) -> str:
         text = text.rpartition(": ")[2]
         text = text[:1].lower() + text[1:]
     return text
+
+
+@dataclass(slots=True)
+class Recorded:
+    """A batch as recorded: each event with where its record starts, and where each file now ends."""
+
+    device: str
+    events: list[tuple[Position, Event]]
+    ends: dict[str, int]  # journal file name -> its end after the batch
+    starts: dict[str, int]  # files this writer made: 0 (their header holds no record)
 
 
 class StateWriter:
@@ -178,22 +188,58 @@ class StateWriter:
         as the journal rounds them (a round trip per event costs more than the import itself);
         they differ by less than 5e-6 relative until the next start reads the files.
         """
+        return [event for _pos, event in self.record_batch(events).events]
+
+    def record_batch(self, events: Sequence[Event], seen: dict[int, CardState] | None = None) -> Recorded:
+        """`record_many`, saying where each recorded event's record is in the journal.
+
+        `seen` maps `id()` of states already checked to their checked form: a `before` is
+        usually an earlier event's `after`. The caller keeps every state in it alive (the
+        events of all its batches) while it passes the same `seen` again.
+        """
         checked: list[Event] = []
+        seen = {} if seen is None else seen
         for e in events:
             try:
-                checked.append(self._checked(e, canonical=False))
+                checked.append(self._checked_bulk(e, seen))
             except StateError:
                 continue
         if not checked:
-            return []
+            return Recorded(self.device or "", [], {}, {})
         assert self._journal is not None
+        self._journal.ends, self._journal.created = {}, set()
         try:
-            self._journal.append_many(checked)
+            positions = self._journal.append_many(checked)
         except (JournalError, OSError) as exc:
             raise CollectionError(_reason(exc)) from None
         for event in checked:
             self._apply(event)
-        return checked
+        return Recorded(
+            self.device or "",
+            list(zip(positions, checked, strict=True)),
+            self._journal.ends,
+            {name: 0 for name in self._journal.ends if name in self._journal.created},
+        )
+
+    def _checked_bulk(self, event: Event, seen: dict[int, CardState]) -> Event:
+        """`_checked` (not rounded) for a batch, checking each state object once."""
+        if self.read_only or self._journal is None:
+            raise ReadOnlyError(
+                "this retain opened the progress read-only (another retain is writing); "
+                "the review was not recorded"
+            )
+        if not KEY_RE.match(event.key):
+            raise ValueError(f"bad unit key {event.key!r}")
+        at = event.time if event.time.tzinfo is UTC else event.time.astimezone(UTC)
+        after, before = event.after, event.before
+        if after is not None:
+            after = seen.get(id(after)) or validate_state(after, at + FUTURE_SKEW)
+            seen[id(event.after)] = after
+        if before is not None:  # usually the last time this state is used: forget it
+            before = seen.pop(id(before), None) or validate_state(before, at + FUTURE_SKEW)
+        if at is not event.time or after is not event.after or before is not event.before:
+            event = replace(event, time=at, after=after, before=before)
+        return event
 
     # -- compaction -----------------------------------------------------------------
 
