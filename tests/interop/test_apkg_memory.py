@@ -78,3 +78,36 @@ def test_imported_fixture_history_has_fsrs_memory(tmp_path: Path) -> None:
         assert review.after is not None and review.after.stability is not None
         assert review.after.stability > 0 and review.after.difficulty is not None
         assert 1.0 <= review.after.difficulty <= 10.0
+
+
+class _Log:
+    """The two things `card_reviews` reads of an Anki collection: its creation time and review log."""
+
+    crt = 1_600_000_000
+
+    def __init__(self, rows: list[tuple[int, int, int, int, int, int, int]]) -> None:
+        self.rows = rows
+
+    def revlog(self) -> list[tuple[int, int, int, int, int, int, int]]:
+        return self.rows
+
+
+def test_a_log_with_dates_past_year_9999_skips_that_card_only() -> None:
+    """An interval of a billion days (a hostile package) used to end the import in a traceback."""
+    from retain.core.model import Card
+    from retain.interop.anki.apkg_history import card_reviews
+
+    card = Card("one", front="Q", back="A")
+    notes = {1: ("deck", card), 2: ("deck", Card("two", front="Q2", back="A2"))}
+    cards = [
+        AnkiCard(10, 1, 1, 0, 2, 2, 100, 30, 2500, 2, 0, ""),
+        AnkiCard(20, 2, 1, 0, 2, 2, 10**9, 10**9, 2500, 2, 0, ""),
+    ]
+    rows = [
+        (T0, 10, 3, -600, 2500, 5000, 0),
+        (T0 + DAY_MS, 10, 3, 3, 2500, 5000, 1),
+        (T0, 20, 3, -600, 2500, 5000, 0),
+        (T0 + DAY_MS, 20, 3, 10**9, 2500, 5000, 1),
+    ]
+    reviews = card_reviews(_Log(rows), cards, notes)  # type: ignore[arg-type]
+    assert [r.key for r in reviews] == ["deck/one", "deck/one"]

@@ -74,3 +74,34 @@ def test_broken_deck_is_cached_with_its_problems(tmp_path: Path) -> None:
     first = load_deck_cached(path, cache)
     second = load_deck_cached(path, cache)
     assert first[0] is None and first == second and "invalid" in first[1][0].message
+
+
+def test_a_remembered_file_loads_from_the_cache_as_a_parse_would(tmp_path: Path) -> None:
+    """An import writes a deck file it has parsed already; the cache keeps that parse."""
+    from retain.store.decks.deckcache import remember
+
+    path = _deck_file(tmp_path, DECK + '\n[[cards]]\nid = "odd"\nfront = "Q"\nback = "A"\nsurprise = 1\n')
+    cache = tmp_path / "cache"
+    parsed = parse_deck(path.read_text(), str(path))
+    assert parsed.problems  # a warning: cached along with the deck
+    remember(path, cache, path.read_text(), parsed.deck, parsed.problems)
+    assert list((cache / "decks").iterdir()) and list((cache / "deckcards").iterdir())
+    st = path.stat()
+    with path.open("r+b") as fh:  # same inode, size and mtime, other bytes: only a hit gives the old deck
+        fh.write(b"#")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    deck, problems = load_deck_cached(path, cache)
+    assert deck == parsed.deck and problems == parsed.problems
+
+
+def test_remember_stores_nothing_for_a_file_that_is_not_the_text(tmp_path: Path) -> None:
+    from retain.store.decks.deckcache import remember
+
+    path = _deck_file(tmp_path)
+    cache = tmp_path / "cache"
+    other = DECK.replace('front = "One?"', 'front = "Uno?"')
+    parsed = parse_deck(other, str(path))
+    remember(path, cache, other, parsed.deck, parsed.problems)
+    assert not (cache / "decks").exists() or not list((cache / "decks").iterdir())
+    deck, _problems = load_deck_cached(path, cache)
+    assert deck == parse_deck(DECK, str(path)).deck

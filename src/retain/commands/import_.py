@@ -86,7 +86,7 @@ def _import_one(
                     out(f"{prefix}{line}")
             if args.dry_run:
                 return _Done(len(plan.decks))
-            media = apply_import(plan, decks_dir, bar)
+            media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
             bar.finish()
             recorded = kept = 0
             if args.with_history and bundle.reviews:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
-from retain.core.model import Card, Deck
+from retain.core.model import Card, Deck, Problem
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankitext import read_anki_text
 from retain.interop.anki.apkg_read import read_apkg
@@ -38,6 +38,7 @@ from retain.interop.media import PLACEHOLDER_RE, referenced_media, store_media
 from retain.interop.native import read_native
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks
+from retain.store.decks.deckcache import remember
 from retain.store.decks.library import Library
 from retain.store.files import atomic_write
 
@@ -87,6 +88,7 @@ class PlannedDeck:
     diff: DeckDiff
     note: str = ""  # why the deck got another id than the file gives it, or ''
     written: Deck | None = None  # `text` read back as the library will read it
+    problems: list[Problem] = field(default_factory=list)  # and what that reading said
 
     def lines(self) -> list[str]:
         return ([self.note] if self.note else []) + self.diff.lines()
@@ -198,7 +200,9 @@ def plan_import(bundle: Bundle, library: Library, decks_dir: Path, *, force: boo
         check = parse_deck(text, str(target))
         if check.deck is None or check.errors:
             raise InteropError(f"deck {deck.id!r} would not load after import: {check.errors[0]}")
-        plan.decks.append(PlannedDeck(deck, target, text, diff_decks(old, deck), note, check.deck))
+        plan.decks.append(
+            PlannedDeck(deck, target, text, diff_decks(old, deck), note, check.deck, check.problems)
+        )
     if renames:
         bundle.reviews = [_rekey(r, renames) for r in bundle.reviews]
     return plan
@@ -214,8 +218,14 @@ def _rekey(review: Review, renames: dict[str, str]) -> Review:
     return replace(review, key=renames[m[1]] + review.key[m.end() - 1 :])
 
 
-def apply_import(plan: ImportPlan, decks_dir: Path, progress: ProgressFn = no_progress) -> int:
-    """Write media, then each deck file atomically. Returns the number of media files written."""
+def apply_import(
+    plan: ImportPlan, decks_dir: Path, progress: ProgressFn = no_progress, cache_dir: Path | None = None
+) -> int:
+    """Write media, then each deck file atomically. Returns the number of media files written.
+
+    With `cache_dir`, the deck cache learns each file as the plan read it, so the next
+    load does not parse it again.
+    """
     written = 0
     for n, planned in enumerate(plan.decks, 1):
         names = referenced_media(planned.deck)
@@ -224,5 +234,7 @@ def apply_import(plan: ImportPlan, decks_dir: Path, progress: ProgressFn = no_pr
         if keep is not None:
             atomic_write(keep_path(planned.target.parent, planned.deck.id), keep)
         atomic_write(planned.target, planned.text)
+        if cache_dir is not None and planned.written is not None:
+            remember(planned.target, cache_dir, planned.text, planned.written, planned.problems)
         progress("write decks", n, len(plan.decks))
     return written

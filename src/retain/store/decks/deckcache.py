@@ -22,7 +22,7 @@ from retain.store.fastbuild import build_many, columns_of, field_names
 from retain.store.files import ReadError, read_text_limited
 from retain.store.index import derivedcache
 
-__all__ = ["load_deck_cached", "units_for"]
+__all__ = ["load_deck_cached", "remember", "units_for"]
 
 _DECK_FIELDS = tuple(n for n in field_names(Deck) if n not in ("cards", "path"))
 _CARD_FIELDS = field_names(Card)
@@ -129,3 +129,29 @@ def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tupl
     if deck is not None:
         _UNITS[where] = (deck, units)
     return deck, result.problems
+
+
+def remember(path: Path, cache_dir: Path, text: str, deck: Deck | None, problems: list[Problem]) -> None:
+    """Store what `parse_deck(text, str(path))` gave for a file just written with `text`.
+
+    An import has parsed each deck file it writes (to be sure it loads); this saves the
+    next load parsing it again. The entry is keyed by the file as it is now, so if the
+    file is not `text` (changed since, or a different path spelling) it is simply a miss.
+    """
+    if text.startswith("\ufeff") or (deck is not None and deck.path != str(path)):
+        return  # reading drops a BOM: what the load parses would differ
+    from retain.core.units import expand_deck
+
+    try:
+        ident = derivedcache.file_id(path)
+        if ident is None or read_text_limited(path) != text:
+            return
+    except (OSError, ReadError):
+        return
+    units = expand_deck(deck) if deck is not None else []
+    main, card_cols = _payload(deck, units, problems)
+    derivedcache.save(derivedcache.cache_path(cache_dir, "decks", path), "deck", ident, main)
+    if card_cols is not None:
+        derivedcache.save(
+            derivedcache.cache_path(cache_dir, "deckcards", path), "deckcards", ident, card_cols
+        )

@@ -176,7 +176,7 @@ class ImportScreen(ShareDialog):
             return
         decks_dir = self.collection.home.paths.decks_dir
         try:
-            apply_import(plan, decks_dir, self._progress)
+            apply_import(plan, decks_dir, self._progress, self.collection.home.paths.cache_dir)
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Import failed: {exc}").plain, True)
             return
@@ -208,7 +208,7 @@ class ImportScreen(ShareDialog):
         for file in files:
             try:
                 plan, reviews = self._read_plan(file, history)
-                apply_import(plan, decks_dir, self._progress)
+                apply_import(plan, decks_dir, self._progress, self.collection.home.paths.cache_dir)
             except Exception:  # this file stays out (the preview said why); the others go in
                 refused.append(file.name)
                 continue
