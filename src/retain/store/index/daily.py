@@ -154,17 +154,30 @@ def recount_since(
     """Recount the pairs touched by the rows from `first_rowid` on, and the `undone` pairs."""
     # NOT INDEXED: walk the new rows by rowid (the planner would rather scan a whole index).
     new = db.execute("SELECT deck, day FROM events NOT INDEXED WHERE rowid >= ?", (first_rowid,))
-    sums: Tally = {}
-    for deck, ordinal in set(new.fetchall()) | set(undone):
-        sums[(deck, ordinal)] = [0] * _WIDTH  # a pair whose every rating was undone loses its row
-        # the study day's time range finds its rows through the time index (no index on deck, day)
-        begin = day.start_of(date.fromordinal(ordinal)) - _SLACK
-        end = day.start_of(date.fromordinal(ordinal + 1)) + _SLACK
+    pairs = set(new.fetchall()) | set(undone)
+    sums: Tally = {pair: [0] * _WIDTH for pair in pairs}  # a pair whose every rating was undone loses its row
+    days = sorted({d for _deck, d in pairs})
+    spans: list[tuple[int, int, str | None]]
+    if len(pairs) > 16 and days[-1] - days[0] < 4 * len(days):  # many pairs close together: one range
+        spans = [(days[0], days[-1], None)]
+    else:
+        spans = [(d, d, deck) for deck, d in pairs]
+    for first, last, deck in spans:
+        # the study days' time range finds the rows through the time index (no index on deck, day)
+        begin = day.start_of(date.fromordinal(first)) - _SLACK
+        end = day.start_of(date.fromordinal(last + 1)) + _SLACK
         rows = db.execute(
-            f"{RATED_ROWS} AND t >= ? AND t < ? AND deck = ? AND day = ?",
-            ((begin - _EPOCH) // _US, (end - _EPOCH) // _US, deck, ordinal),
+            f"{RATED_ROWS} AND t >= ? AND t < ? AND day >= ? AND day <= ?"
+            + (" AND deck = ?" if deck is not None else ""),
+            (
+                (begin - _EPOCH) // _US,
+                (end - _EPOCH) // _US,
+                first,
+                last,
+                *([deck] if deck is not None else []),
+            ),
         )
-        tally(rows, sums)
+        tally(rows, sums)  # a range also recounts pairs nothing touched: the same sums again
     write(db, sums)
 
 

@@ -29,6 +29,7 @@ from retain.store.state.stateload import load_state
 __all__ = ["CollectionError", "ReadOnlyError", "Recorded", "StateWriter"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 
 
 class CollectionError(Exception):
@@ -139,7 +140,7 @@ class StateWriter:
 
     def new_event_id(self, now: datetime) -> str:
         self._seq += 1
-        ns = (now.astimezone(UTC) - _EPOCH) // timedelta(microseconds=1) * 1000
+        ns = ((now if now.tzinfo is UTC else now.astimezone(UTC)) - _EPOCH) // _US * 1000
         return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
     def _checked(self, event: Event, *, canonical: bool = True) -> Event:
