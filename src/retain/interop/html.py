@@ -226,10 +226,27 @@ class _Converter(HTMLParser):
         self.out.append(data)
 
 
+# Text with only bold/italic/code tags and line breaks (most Anki fields): what the parser
+# would give, by replacing the tags (no entity, no media, no layout characters to tidy).
+_SIMPLE = re.compile(r"(?:[^<&\r\n\xa0]++|</?(?:b|strong|i|em|code)>|<br\s*/?>)*+")
+_SIMPLE_TAG = re.compile(r"</?(?:b|strong|i|em|code)>|<br\s*/?>")
+
+
+def _simple_tag(m: re.Match[str]) -> str:
+    tag = m[0].strip("</>")
+    return _INLINE.get(tag, "\n")  # anything else matched is a <br>
+
+
 def html_to_text(value: str, media: MediaFn | None = None) -> str:
     """Anki field HTML to retain Markdown/plain text (stripped at both ends)."""
     if "<" not in value and "&" not in value and "[sound:" not in value:
         return value.replace("\r", "").replace("\n", " ").replace("\xa0", " ").strip()
+    if "[sound:" not in value and _SIMPLE.fullmatch(value):
+        return _SIMPLE_TAG.sub(_simple_tag, value).strip()
+    return _parsed(value, media)
+
+
+def _parsed(value: str, media: MediaFn | None) -> str:
     conv = _Converter(media)
     conv.feed(_defuse(value))
     conv.close()
