@@ -25,6 +25,7 @@ from pathlib import Path
 
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
+from retain.core.gcpause import gc_paused
 from retain.core.model import Card, Deck, Problem
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankitext import read_anki_text
@@ -174,6 +175,11 @@ def _target(deck: Deck, library: Library, decks_dir: Path) -> tuple[Path, Deck |
 
 
 def plan_import(bundle: Bundle, library: Library, decks_dir: Path, *, force: bool = False) -> ImportPlan:
+    with gc_paused():  # each deck's text and its parse: many objects, no cycles to collect
+        return _plan(bundle, library, decks_dir, force)
+
+
+def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> ImportPlan:
     if not bundle.decks or bundle.card_count == 0:
         raise InteropError("nothing to import: the file holds no cards")
     plan = ImportPlan(bundle)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from retain.core.gcpause import gc_paused
 from retain.core.model import Card, Kind
 from retain.interop.anki.ankidb import AnkiDb, NoteType, open_db
 from retain.interop.anki.ankinote import (
@@ -133,7 +134,8 @@ def read_apkg(
             arc.extract(arc.collection, fh, limits.max_collection_bytes, "embedded database", "database size")
         db = open_db(db_path)
         try:
-            return _convert(arc, db, stage, limits, with_history, progress)
+            with gc_paused():  # ~100k objects that live on: a cyclic collection only costs time
+                return _convert(arc, db, stage, limits, with_history, progress)
         finally:
             db.close()
     finally:
