@@ -115,36 +115,30 @@ def _record_history(
     todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local and r.time <= now]
     history = coll.history_index
     have = history.times_of(now, {r.key for r in todo})  # events already here: importing twice adds none
-    count = held = 0
-    batch: list[Event] = []
-    seen: dict[int, CardState] = {}  # checked states, by id(): `reviews` keeps them all alive
+    fresh: list[Review] = []
     moment: datetime | None = None
     at_moment: set[str] = set()  # the keys of this import at one time (`todo` is in time order)
-    progress("history", 0, len(todo))
-    for i, r in enumerate(todo, 1):
+    for r in todo:
         if r.time != moment:
             moment, at_moment = r.time, set()
         if r.key not in at_moment and (not have or (r.key, micros(r.time)) not in have):
             at_moment.add(r.key)
-            batch.append(
-                Event(
-                    id=coll.new_event_id(r.time),  # its own time: the journal stores it as a number
-                    kind=r.kind,
-                    key=r.key,
-                    time=r.time,
-                    after=r.after,
-                    before=r.before,
-                    rating=r.rating,
-                    duration_ms=r.duration_ms,
-                )
-            )
-        if len(batch) >= _BATCH or (i == len(todo) and batch):
-            recorded = len(coll.record_many(batch, seen))  # a state the store refuses is left out
-            count, held, batch = count + recorded, held + recorded, []
-            progress("history", i, len(todo))
-            if held >= _FEED:  # the index takes them in parts (bounded memory)
-                history.refresh(now)
-                held = 0
+            fresh.append(r)
+    count = held = 0
+    seen: dict[int, CardState] = {}  # checked states, by id(): `reviews` keeps them all alive
+    new_id = coll.new_event_id  # from the event's own time: the journal stores it as a number
+    progress("history", 0, len(fresh))
+    for i in range(0, len(fresh), _BATCH):
+        batch = [
+            Event(new_id(r.time), r.kind, r.key, r.time, r.after, r.before, r.rating, r.duration_ms)
+            for r in fresh[i : i + _BATCH]
+        ]
+        recorded = len(coll.record_many(batch, seen))  # a state the store refuses is left out
+        count, held = count + recorded, held + recorded
+        progress("history", i + len(batch), len(fresh))
+        if held >= _FEED:  # the index takes them in parts (bounded memory)
+            history.refresh(now)
+            held = 0
     history.refresh(now)
-    progress("history", len(todo), len(todo))
+    progress("history", len(fresh), len(fresh))
     return count, len(local)

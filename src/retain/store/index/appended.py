@@ -40,26 +40,27 @@ class Span:
 Spans = dict[tuple[str, str], Span]  # (device, file name) -> span
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else float(f"{value:.6g}")
-
-
-def _append(cols: IndexCols, offset: int, e: Event) -> None:
-    b, a = e.before, e.after
-    cols.offsets.append(offset)
-    cols.t.append((e.time - _EPOCH) // _US)
-    cols.eid.append(e.id)
-    cols.kind.append(KIND_INDEX[e.kind])
-    cols.key.append(e.key)
-    cols.rating.append(e.rating)
-    cols.ms.append(e.duration_ms)
-    cols.undoes.append(e.undoes or None)
-    cols.bstate.append(None if b is None else b.state)
-    cols.bivl.append(
-        None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
+def _columns(offsets: list[int], events: list[Event]) -> IndexCols:
+    """The index columns of `events` (records at `offsets`), as decoding them would give."""
+    befores = [e.before for e in events]
+    afters = [e.after for e in events]
+    return IndexCols(
+        offsets,
+        [(e.time - _EPOCH) // _US for e in events],
+        [e.id for e in events],
+        [KIND_INDEX[e.kind] for e in events],
+        [e.key for e in events],
+        [e.rating for e in events],
+        [e.duration_ms for e in events],
+        [e.undoes or None for e in events],
+        [None if b is None else b.state for b in befores],
+        [
+            None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
+            for b in befores
+        ],
+        [None if a is None else a.state for a in afters],
+        [None if a is None or a.stability is None else float(f"{a.stability:.6g}") for a in afters],
     )
-    cols.astate.append(None if a is None else a.state)
-    cols.astab.append(None if a is None else _round(a.stability))
 
 
 def add(
@@ -77,15 +78,16 @@ def add(
     A batch that does not continue its file's span where it ended replaces it (the next
     feed then reads that file from where the index stopped, unless that is the new start).
     """
-    fresh: Spans = {}
+    by_file: dict[str, tuple[list[int], list[Event]]] = {}
     for pos, event in events:
-        ident = (device, pos.file)
-        span = fresh.get(ident)
-        if span is None:
-            span = fresh[ident] = Span(starts.get(pos.file, pos.offset), pos.offset, IndexCols.empty())
-        _append(span.cols, pos.offset, event)
-    for ident, span in fresh.items():
-        span.end = ends.get(ident[1], -1)
+        found = by_file.get(pos.file)
+        if found is None:
+            found = by_file[pos.file] = ([], [])
+        found[0].append(pos.offset)
+        found[1].append(event)
+    for name, (offsets, recorded) in by_file.items():
+        ident = (device, name)
+        span = Span(starts.get(name, offsets[0]), ends.get(name, -1), _columns(offsets, recorded))
         old = spans.get(ident)
         if old is not None and old.end == span.start:
             old.cols.extend(span.cols)
