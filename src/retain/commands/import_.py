@@ -21,6 +21,7 @@ from retain.interop.importer import IMPORT_SUFFIXES, apply_import, count_line, p
 from retain.interop.limits import DEFAULT_LIMITS
 from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.interop.progress_io import record_history
+from retain.store.collection import CollectionError
 from retain.store.home import Home, open_home
 
 __all__ = ["add_arguments", "run"]
@@ -98,6 +99,12 @@ def _import_one(
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")
+    except CollectionError as exc:  # the decks went in; the history was taken back whole
+        bar.finish()
+        return _Done(
+            error=f"import failed: the review history was not recorded ({exc}); the decks are imported: "
+            "import again with --with-history to add their history"
+        )
     except OSError as exc:
         bar.finish()
         return _Done(error=f"import failed: {exc.strerror or exc}")

@@ -101,10 +101,15 @@ def collection_record_history(
 
     Events are appended in batches, each durable with one fsync; the history
     index is fed as part of the import, so the next `stats` is as fast as ever.
+    When a batch cannot be written, every batch before it is taken back and
+    CollectionError raised: the history is recorded whole or not at all.
     """
     if coll.read_only:
         raise InteropError("another retain is writing the progress; close it and import the history again")
-    with gc_paused():  # the cyclic GC ran full collections over every imported state (a third of the time)
+    # All or nothing: a batch that cannot be written (a full disk) takes back the ones before it,
+    # so importing again later records the whole history (cards with progress here are skipped).
+    # The cyclic GC ran full collections over every imported state (a third of the time).
+    with gc_paused(), coll.recording_all_or_nothing():
         return _record_history(coll, reviews, now, progress)
 
 

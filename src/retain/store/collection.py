@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -283,6 +283,11 @@ class Collection:
             self._history.recorded(recorded)  # its next feed takes them from memory
         return [event for _pos, event in recorded.events]
 
+    def recording_all_or_nothing(self) -> contextlib.AbstractContextManager[None]:
+        """A block whose `record_many` batches are all kept, or, when one fails (a full disk),
+        all taken back from the journal and the states (then the error is raised)."""
+        return _all_or_nothing(self)
+
     def can_undo(self) -> bool:
         """Whether `last_undoable` has something, asked after every key of a review: kept until
         this collection records again (only this device's writer adds undoable events)."""
@@ -339,3 +344,16 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def _all_or_nothing(col: Collection) -> Iterator[None]:
+    mark = col.writer.checkpoint()
+    try:
+        yield
+    except BaseException:
+        col.writer.rollback(mark)
+        col._can_undo = None
+        if col._history is not None:
+            col._history.forget_recorded()
+        raise

@@ -118,6 +118,11 @@ class History:
         add(self._appended, recorded.device, recorded.events, recorded.ends, recorded.starts)
 
     @_locked
+    def forget_recorded(self) -> None:
+        """Records handed over by `recorded` were taken back: the next feed reads the files."""
+        self._appended = {}
+
+    @_locked
     def refresh(self, now: datetime) -> None:
         """Read what the journals gained since last time (everything on a fresh index)."""
         prefetched, self._prefetched = self._prefetched, None

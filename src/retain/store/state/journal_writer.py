@@ -125,6 +125,25 @@ class JournalWriter:
         self.ends[self._name] = offset
         return positions
 
+    def sizes(self) -> dict[str, int]:
+        """Each journal file of this device and its length now (for `cut_back`)."""
+        return {path.name: path.stat().st_size for path in journal_files(self.folder)}
+
+    def cut_back(self, sizes: dict[str, int]) -> None:
+        """Take back everything appended since `sizes` was taken: files made since are removed,
+        the others cut to their length then. Only for a writer holding the lock, undoing its own
+        appends (a history import that could not finish)."""
+        self.close()
+        for path in journal_files(self.folder):
+            size = sizes.get(path.name)
+            if size is None:
+                path.unlink()
+            elif path.stat().st_size > size:
+                with path.open("r+b") as fh:
+                    fh.truncate(size)
+                    os.fsync(fh.fileno())
+        fsync_dir(self.folder)
+
     def end(self) -> Position | None:
         return Position(self._name, self._size, self._check) if self._fd is not None else None
 

@@ -26,7 +26,7 @@ from retain.store.state.snapshot import snapshot_files, write_manifest, write_sn
 from retain.store.state.statecodec import FUTURE_SKEW, KEY_RE, canonical_event
 from retain.store.state.stateload import load_state
 
-__all__ = ["CollectionError", "ReadOnlyError", "Recorded", "StateWriter"]
+__all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "StateWriter"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -59,6 +59,15 @@ class Recorded:
     events: list[tuple[Position, Event]]
     ends: dict[str, int]  # journal file name -> its end after the batch
     starts: dict[str, int]  # files this writer made: 0 (their header holds no record)
+
+
+@dataclass(slots=True)
+class Checkpoint:
+    """The journal files' lengths and the states at one moment (see `StateWriter.checkpoint`)."""
+
+    sizes: dict[str, int]
+    states: dict[str, CardState]
+    dirty: set[str]
 
 
 class StateWriter:
@@ -241,6 +250,26 @@ class StateWriter:
         if at is not event.time or after is not event.after or before is not event.before:
             event = replace(event, time=at, after=after, before=before)
         return event
+
+    def checkpoint(self) -> Checkpoint:
+        """Where the journal and the states are now, to take back a batch import (`rollback`)."""
+        if self.read_only or self._journal is None:
+            raise ReadOnlyError("this retain opened the progress read-only; nothing can be recorded")
+        try:
+            sizes = self._journal.sizes()
+        except OSError as exc:
+            raise CollectionError(_reason(exc)) from None
+        return Checkpoint(sizes, dict(self._states), set(self._dirty))
+
+    def rollback(self, mark: Checkpoint) -> None:
+        """Take back every event recorded since `mark`, on disk and in memory."""
+        assert self._journal is not None
+        try:
+            self._journal.cut_back(mark.sizes)
+        except OSError as exc:
+            raise CollectionError(_reason(exc)) from None
+        self._states = dict(mark.states)
+        self._dirty = set(mark.dirty)
 
     # -- compaction -----------------------------------------------------------------
 
