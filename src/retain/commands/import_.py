@@ -17,7 +17,14 @@ from retain.commands.output import err, out
 from retain.interop import import_memo
 from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary
-from retain.interop.importer import IMPORT_SUFFIXES, apply_import, count_line, plan_import, read_file
+from retain.interop.importer import (
+    IMPORT_SUFFIXES,
+    apply_import,
+    count_line,
+    let_go,
+    plan_import,
+    read_file,
+)
 from retain.interop.limits import DEFAULT_LIMITS
 from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.interop.progress_io import record_history
@@ -90,12 +97,18 @@ def _import_one(
             media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
             bar.finish()
             recorded = kept = 0
-            if args.with_history and bundle.reviews:
-                with TerminalStatus("recording the review history"):
-                    recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC))
+            memo = None
             if package:
+                keys = sorted({r.key for r in bundle.reviews}) if args.with_history else []
                 with contextlib.suppress(OSError, ValueError):  # only an accelerator
-                    import_memo.save(home, package, options, plan)
+                    memo = import_memo.prepare(home, options, plan, keys)
+            let_go(plan)  # what only planning needed: less memory while the history is recorded
+            if args.with_history and bundle.reviews:
+                with TerminalStatus("recording the review history"):  # it lets each review go once recorded
+                    recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC), consume=True)
+            if package and memo is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    import_memo.save(home, package, memo)
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")

@@ -79,18 +79,23 @@ def _library(home: Home) -> dict[str, list[int]]:
     return {path: list(fid) if fid is not None else [] for path, fid in ids.items()}
 
 
-def save(home: Home, package: str, options: Options, plan: ImportPlan) -> None:
-    """Keep the memo of an import just applied (nothing when a re-import could report changes)."""
+def prepare(home: Home, options: Options, plan: ImportPlan, history_keys: list[str]) -> dict[str, Any] | None:
+    """The memo of an import whose deck files are written (None when a re-import could report
+    changes); `save` it once the import has succeeded. Made before the history is recorded, so
+    the plan's texts and read-back decks can be let go meanwhile.
+
+    `history_keys`: the units the package's history is about (sorted; [] without history).
+    """
     lines: list[str] = []
     imported: list[str] = []
     written: dict[str, str] = {}
     media: list[str] = []
     for planned in plan.decks:
         if planned.note or planned.written is None:
-            return  # renamed on the way in, or not read back: the next import decides afresh
+            return None  # renamed on the way in, or not read back: the next import decides afresh
         again = diff_decks(planned.written, planned.deck)
         if not again.empty:
-            return  # the file does not read back as the package's deck: a re-import shows changes
+            return None  # the file does not read back as the package's deck: a re-import shows changes
         lines += again.lines()
         imported.append(f"imported deck {planned.deck.id}: {count_line(planned.deck)} -> {planned.target}")
         written[str(planned.target)] = _sha(planned.target)
@@ -99,7 +104,7 @@ def save(home: Home, package: str, options: Options, plan: ImportPlan) -> None:
             written[str(keep)] = _sha(keep)
         folder = media_dir(planned.target.parent, planned.deck.id)
         media += [str(folder / n) for n in referenced_media(planned.deck) if n in plan.bundle.media]
-    keys = sorted({r.key for r in plan.bundle.reviews}) if options.with_history else []
+    keys = history_keys if options.with_history else []
     memo: dict[str, Any] = {
         "format": _FORMAT,
         "code": code_fingerprint(),
@@ -112,6 +117,12 @@ def save(home: Home, package: str, options: Options, plan: ImportPlan) -> None:
         "media": media,
         "history": {"keys": keys},
     }
+    return memo
+
+
+def save(home: Home, package: str, memo: dict[str, Any]) -> None:
+    """Keep `memo` (from `prepare`) for the package whose digest is `package`."""
+    memo = {**memo, "made": datetime.now(UTC)}
     path = _memo_path(home, package)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, tomli_w.dumps(memo))

@@ -49,6 +49,7 @@ __all__ = [
     "PlannedDeck",
     "apply_import",
     "count_line",
+    "let_go",
     "plan_import",
     "read_file",
 ]
@@ -244,3 +245,12 @@ def apply_import(
             remember(planned.target, cache_dir, planned.text, planned.written, planned.problems)
         progress("write decks", n, len(plan.decks))
     return written
+
+
+def let_go(plan: ImportPlan) -> None:
+    """Drop what only planning and writing needed (deck texts, read-back decks, kept Anki notes):
+    the decks, targets, media and reviews stay."""
+    for planned in plan.decks:
+        planned.text, planned.written, planned.problems = "", None, []
+    plan.bundle.texts.clear()
+    plan.bundle.keeps.clear()

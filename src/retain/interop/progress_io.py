@@ -22,6 +22,7 @@ from retain.interop.progress import ProgressFn, no_progress
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 from retain.store.index.ingest import micros
+from retain.store.state.writer import Seen
 
 __all__ = [
     "collection_deck_progress",
@@ -85,17 +86,28 @@ def decks_progress(
         coll.close(now)
 
 
-def record_history(home: Home, reviews: Sequence[Review], now: datetime) -> tuple[int, int]:
-    """Append `reviews` to the journal; returns (recorded, skipped because local progress exists)."""
+def record_history(
+    home: Home, reviews: Sequence[Review], now: datetime, *, consume: bool = False
+) -> tuple[int, int]:
+    """Append `reviews` to the journal; returns (recorded, skipped because local progress exists).
+
+    With `consume`, `reviews` (a list) is emptied at the start: each review is let go once
+    recorded, so memory falls as the import goes (117k reviews hold ~40 MB).
+    """
     coll = _open(home, now, False)
     try:
-        return collection_record_history(coll, reviews, now)
+        return collection_record_history(coll, reviews, now, consume=consume)
     finally:
         coll.close(now)
 
 
 def collection_record_history(
-    coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn = no_progress
+    coll: Collection,
+    reviews: Sequence[Review],
+    now: datetime,
+    progress: ProgressFn = no_progress,
+    *,
+    consume: bool = False,
 ) -> tuple[int, int]:
     """The same, into an open collection (the TUI's), reporting progress as stage "history".
 
@@ -110,14 +122,16 @@ def collection_record_history(
     # so importing again later records the whole history (cards with progress here are skipped).
     # The cyclic GC ran full collections over every imported state (a third of the time).
     with gc_paused(), coll.recording_all_or_nothing():
-        return _record_history(coll, reviews, now, progress)
+        return _record_history(coll, reviews, now, progress, consume)
 
 
 def _record_history(
-    coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn
+    coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn, consume: bool
 ) -> tuple[int, int]:
     local = {r.key for r in reviews if r.key in coll.states}
     todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local and r.time <= now]
+    if consume and isinstance(reviews, list):
+        reviews.clear()
     history = coll.history_index
     have = history.times_of(now, {r.key for r in todo})  # events already here: importing twice adds none
     fresh: list[Review] = []
@@ -129,21 +143,26 @@ def _record_history(
         if r.key not in at_moment and (not have or (r.key, micros(r.time)) not in have):
             at_moment.add(r.key)
             fresh.append(r)
+    del todo
     count = held = 0
-    seen: dict[int, CardState] = {}  # checked states, by id(): `reviews` keeps them all alive
+    total = len(fresh)
+    fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
+    seen: Seen = {}  # states already checked (a review's `before` is an earlier one's `after`)
     new_id = coll.new_event_id  # from the event's own time: the journal stores it as a number
-    progress("history", 0, len(fresh))
-    for i in range(0, len(fresh), _BATCH):
+    progress("history", 0, total)
+    while fresh:
+        part = [fresh.pop() for _ in range(min(_BATCH, len(fresh)))]
         batch = [
             Event(new_id(r.time), r.kind, r.key, r.time, r.after, r.before, r.rating, r.duration_ms)
-            for r in fresh[i : i + _BATCH]
+            for r in part
         ]
+        del part
         recorded = len(coll.record_many(batch, seen))  # a state the store refuses is left out
         count, held = count + recorded, held + recorded
-        progress("history", i + len(batch), len(fresh))
+        progress("history", total - len(fresh), total)
         if held >= _FEED:  # the index takes them in parts (bounded memory)
             history.refresh(now)
             held = 0
     history.refresh(now)
-    progress("history", len(fresh), len(fresh))
+    progress("history", total, total)
     return count, len(local)

@@ -39,7 +39,7 @@ from retain.store.index.ingest import ProgressFn
 from retain.store.localzone import local_timezone
 from retain.store.state.journal import JournalError
 from retain.store.state.migrate import FormatError
-from retain.store.state.writer import CollectionError, ReadOnlyError, StateWriter
+from retain.store.state.writer import CollectionError, ReadOnlyError, Seen, StateWriter
 
 if TYPE_CHECKING:
     from retain.core.session import ReviewSession
@@ -272,10 +272,10 @@ class Collection:
             self._can_undo = True  # what was just recorded can be taken back
         return stored
 
-    def record_many(self, events: Sequence[Event], seen: dict[int, CardState] | None = None) -> list[Event]:
+    def record_many(self, events: Sequence[Event], seen: Seen | None = None) -> list[Event]:
         """A batch of events, durable with one fsync (a history import); the ones recorded.
 
-        `seen`: states already checked, by `id()` (see `StateWriter.record_batch`).
+        `seen`: states already checked (see `StateWriter.record_batch`).
         """
         self._can_undo = None
         recorded = self.writer.record_batch(events, seen)

@@ -26,7 +26,7 @@ from retain.store.state.snapshot import snapshot_files, write_manifest, write_sn
 from retain.store.state.statecodec import FUTURE_SKEW, KEY_RE, canonical_event
 from retain.store.state.stateload import load_state
 
-__all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "StateWriter"]
+__all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -59,6 +59,15 @@ class Recorded:
     events: list[tuple[Position, Event]]
     ends: dict[str, int]  # journal file name -> its end after the batch
     starts: dict[str, int]  # files this writer made: 0 (their header holds no record)
+
+
+Seen = dict[int, tuple[CardState, CardState]]  # id(state) -> (that state, as checked)
+
+
+def _check(state: CardState, limit: datetime, known: tuple[CardState, CardState] | None) -> CardState:
+    if known is not None and known[0] is state:
+        return known[1]
+    return validate_state(state, limit)
 
 
 @dataclass(slots=True)
@@ -200,12 +209,12 @@ class StateWriter:
         """
         return [event for _pos, event in self.record_batch(events).events]
 
-    def record_batch(self, events: Sequence[Event], seen: dict[int, CardState] | None = None) -> Recorded:
+    def record_batch(self, events: Sequence[Event], seen: Seen | None = None) -> Recorded:
         """`record_many`, saying where each recorded event's record is in the journal.
 
-        `seen` maps `id()` of states already checked to their checked form: a `before` is
-        usually an earlier event's `after`. The caller keeps every state in it alive (the
-        events of all its batches) while it passes the same `seen` again.
+        `seen` holds states already checked (a `before` is usually an earlier event's
+        `after`), by `id()` with the state itself, so an id is never reused while it is there.
+        Pass the same `seen` to every batch of one import.
         """
         checked: list[Event] = []
         seen = {} if seen is None else seen
@@ -231,7 +240,7 @@ class StateWriter:
             {name: 0 for name in self._journal.ends if name in self._journal.created},
         )
 
-    def _checked_bulk(self, event: Event, seen: dict[int, CardState]) -> Event:
+    def _checked_bulk(self, event: Event, seen: Seen) -> Event:
         """`_checked` (not rounded) for a batch, checking each state object once."""
         if self.read_only or self._journal is None:
             raise ReadOnlyError(
@@ -241,12 +250,12 @@ class StateWriter:
         if not KEY_RE.match(event.key):
             raise ValueError(f"bad unit key {event.key!r}")
         at = event.time if event.time.tzinfo is UTC else event.time.astimezone(UTC)
-        after, before = event.after, event.before
-        if after is not None:
-            after = seen.get(id(after)) or validate_state(after, at + FUTURE_SKEW)
-            seen[id(event.after)] = after
+        original, after, before = event.after, event.after, event.before
+        if original is not None:
+            after = _check(original, at + FUTURE_SKEW, seen.get(id(original)))
+            seen[id(original)] = (original, after)
         if before is not None:  # usually the last time this state is used: forget it
-            before = seen.pop(id(before), None) or validate_state(before, at + FUTURE_SKEW)
+            before = _check(before, at + FUTURE_SKEW, seen.pop(id(before), None))
         if at is not event.time or after is not event.after or before is not event.before:
             event = replace(event, time=at, after=after, before=before)
         return event
