@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import pytest
 from retain.core.scheduler import Scheduler
 from retain.core.settings import StudySettings
 from retain.core.state import Event
+from retain.interop import progress_io
 from retain.interop.bundle import Review
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import open_home
@@ -220,24 +221,28 @@ def _past_reviews(count: int) -> list[Review]:
     return out
 
 
+def _rated_once(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Collection, Callable[[], dict[str, bytes]]]:
+    """A collection with one rating, history batches of 20, and a reader of its journal files."""
+    monkeypatch.setattr(progress_io, "_BATCH", 20)
+    col = Collection.open(open_home({"RETAIN_HOME": str(_home(root))}), NOW, tz=UTC)
+    _rate(col, "t/c0", NOW)
+    folder = root / "state" / "devices" / str(col.device)
+    return col, lambda: {p.name: p.read_bytes() for p in folder.glob("journal-*.toml")}
+
+
 def test_a_full_disk_during_a_history_import_takes_it_back_whole(
     small_disk: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Batches written before the one that failed used to stay: a second import then skipped those
     cards (progress here wins) and their history stayed half-imported. Now it is all or nothing."""
-    from retain.interop import progress_io
-
-    monkeypatch.setattr(progress_io, "_BATCH", 20)
-    home = open_home({"RETAIN_HOME": str(_home(small_disk / "home"))})
-    col = Collection.open(home, NOW, tz=UTC)
-    _rate(col, "t/c0", NOW)
-    folder = small_disk / "home" / "state" / "devices" / str(col.device)
-    before = {p.name: p.read_bytes() for p in folder.glob("journal-*.toml")}
-    states = dict(col.states)
+    col, journals = _rated_once(small_disk / "home", monkeypatch)
+    before, states = journals(), dict(col.states)
     _fill(small_disk, 6 * 1024)
     with pytest.raises(CollectionError, match="no space left on device"):
         progress_io.collection_record_history(col, _past_reviews(400), NOW)
-    assert {p.name: p.read_bytes() for p in folder.glob("journal-*.toml")} == before
+    assert journals() == before
     assert dict(col.states) == states
     assert col.history_index.count(NOW) == 1
     (small_disk / "filler").unlink()
@@ -250,19 +255,13 @@ def test_a_history_import_that_fails_midway_leaves_the_journal_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same without a small disk: a later batch fails (here, a unit key the store refuses)."""
-    from retain.interop import progress_io
-
-    monkeypatch.setattr(progress_io, "_BATCH", 20)
-    home = open_home({"RETAIN_HOME": str(_home(tmp_path / "home"))})
-    col = Collection.open(home, NOW, tz=UTC)
-    _rate(col, "t/c0", NOW)
-    folder = tmp_path / "home" / "state" / "devices" / str(col.device)
-    before = {p.name: p.read_bytes() for p in folder.glob("journal-*.toml")}
+    col, journals = _rated_once(tmp_path / "home", monkeypatch)
+    before = journals()
     reviews = _past_reviews(100)
     reviews.append(Review("t/NOT A KEY", NOW - timedelta(minutes=1), reviews[0].after, None, "review", 3, 0))
     with pytest.raises(ValueError, match="bad unit key"):
         progress_io.collection_record_history(col, reviews, NOW)
-    assert {p.name: p.read_bytes() for p in folder.glob("journal-*.toml")} == before
+    assert journals() == before
     assert set(col.states) == {"t/c0"}
     assert col.history_index.count(NOW) == 1
     col.close(NOW)

@@ -161,22 +161,6 @@ class StateWriter:
         ns = ((now if now.tzinfo is UTC else now.astimezone(UTC)) - _EPOCH) // _US * 1000
         return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
-    def _checked(self, event: Event, *, canonical: bool = True) -> Event:
-        if self.read_only or self._journal is None:
-            raise ReadOnlyError(
-                "this retain opened the progress read-only (another retain is writing); "
-                "the review was not recorded"
-            )
-        if not KEY_RE.match(event.key):
-            raise ValueError(f"bad unit key {event.key!r}")
-        at = event.time.astimezone(UTC)
-        after = validate_state(event.after, at + FUTURE_SKEW) if event.after is not None else None
-        before = validate_state(event.before, at + FUTURE_SKEW) if event.before is not None else None
-        if at is not event.time or after is not event.after or before is not event.before:
-            event = replace(event, time=at, after=after, before=before)
-        # What the journal gives back (floats rounded): memory, snapshots and undo agree with it.
-        return canonical_event(event) if canonical else event
-
     def _apply(self, event: Event) -> None:
         self._dirty.add(event.key.partition("/")[0])
         if event.after is None:
@@ -190,7 +174,8 @@ class StateWriter:
         Raises ReadOnlyError when read-only, and CollectionError (one line, e.g. "no space left on
         device") when the journal cannot be written; nothing changes then, on disk or in memory.
         """
-        event = self._checked(event)
+        # What the journal gives back (floats rounded): memory, snapshots and undo agree with it.
+        event = canonical_event(self._checked(event, {}))
         assert self._journal is not None
         try:
             self._journal.append(event)  # durable from here on
@@ -220,7 +205,7 @@ class StateWriter:
         seen = {} if seen is None else seen
         for e in events:
             try:
-                checked.append(self._checked_bulk(e, seen))
+                checked.append(self._checked(e, seen))
             except StateError:
                 continue
         if not checked:
@@ -240,8 +225,9 @@ class StateWriter:
             {name: 0 for name in self._journal.ends if name in self._journal.created},
         )
 
-    def _checked_bulk(self, event: Event, seen: Seen) -> Event:
-        """`_checked` (not rounded) for a batch, checking each state object once."""
+    def _checked(self, event: Event, seen: Seen) -> Event:
+        """`event` with its time and states checked and in UTC (floats not rounded yet); a state
+        found in `seen` is not checked again."""
         if self.read_only or self._journal is None:
             raise ReadOnlyError(
                 "this retain opened the progress read-only (another retain is writing); "
