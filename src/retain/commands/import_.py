@@ -103,9 +103,15 @@ def _import_one(
                 with contextlib.suppress(OSError, ValueError):  # only an accelerator
                     memo = import_memo.prepare(home, options, plan, keys)
             let_go(plan)  # what only planning needed: less memory while the history is recorded
-            if args.with_history and bundle.reviews:
-                with TerminalStatus("recording the review history"):  # it lets each review go once recorded
-                    recorded, kept = record_history(home, bundle.reviews, datetime.now(UTC), consume=True)
+            if args.with_history and bundle.reviews:  # it lets each review go once recorded
+                recorded, kept = record_history(
+                    home,
+                    bundle.reviews,
+                    datetime.now(UTC),
+                    consume=True,
+                    progress=lambda _stage, done, total: bar("review history", done, total),
+                )
+                bar.finish()
             if package and memo is not None:
                 with contextlib.suppress(OSError, ValueError):
                     import_memo.save(home, package, memo)

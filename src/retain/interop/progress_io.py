@@ -87,7 +87,12 @@ def decks_progress(
 
 
 def record_history(
-    home: Home, reviews: Sequence[Review], now: datetime, *, consume: bool = False
+    home: Home,
+    reviews: Sequence[Review],
+    now: datetime,
+    *,
+    consume: bool = False,
+    progress: ProgressFn = no_progress,
 ) -> tuple[int, int]:
     """Append `reviews` to the journal; returns (recorded, skipped because local progress exists).
 
@@ -96,7 +101,7 @@ def record_history(
     """
     coll = _open(home, now, False)
     try:
-        return collection_record_history(coll, reviews, now, consume=consume)
+        return collection_record_history(coll, reviews, now, progress, consume=consume)
     finally:
         coll.close(now)
 
