@@ -15,6 +15,7 @@ read inside it, so two processes feeding the index at once (the TUI and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -39,7 +40,7 @@ from retain.store.index.daily import (
     write,
 )
 from retain.store.index.db import create_indexes
-from retain.store.index.derive import Derived, derive, portable
+from retain.store.index.derive import BATCH_COLUMNS, Derived, derive, portable
 from retain.store.state.device import device_folders
 from retain.store.state.journal import journal_files, scan_file
 from retain.store.state.recordfast import IndexCols
@@ -99,6 +100,19 @@ def _rows(file_id: int, device: str, cols: IndexCols, d: Derived) -> Iterator[tu
         cols.astate,
         cols.astab,
         strict=True,
+    )
+
+
+_BATCH = "packed_batch"  # the schema a worker's packed rows are read from
+
+
+def _copy_batch(db: sqlite3.Connection, rows: bytes, file_id: int, device: str) -> None:
+    """Insert a batch a worker packed (`derive.pack`) with one INSERT ... SELECT (`_BATCH` attached)."""
+    db.deserialize(rows, name=_BATCH)  # replaces the previous batch (allowed inside the transaction)
+    db.execute(
+        f"INSERT INTO events (file, device, {BATCH_COLUMNS}) SELECT ?, ?, {BATCH_COLUMNS}"
+        f" FROM {_BATCH}.batch ORDER BY rowid",
+        (file_id, device),
     )
 
 
@@ -268,6 +282,7 @@ def ingest(
     if not todo and not gone and _stamped(db) == key:
         return report
     feeds: Generator[Iterator[Batch], None, None] | None = None
+    attached = False  # a worker's packed rows are attached (`_copy_batch`)
     db.execute("BEGIN IMMEDIATE")
     try:
         if _stamped(db) != key:
@@ -302,10 +317,16 @@ def ingest(
             report.files += 1
             for end_, cols, derived in feed:
                 d = derived if derived is not None else derive(cols, day)
-                db.executemany(_INSERT, _rows(file_id, device, cols, d))
+                if d.rows is not None:  # made by a worker: copied without a Python call per row
+                    if not attached:
+                        attached = True
+                        db.execute(f"ATTACH ':memory:' AS {_BATCH}")
+                    _copy_batch(db, d.rows, file_id, device)
+                else:
+                    db.executemany(_INSERT, _rows(file_id, device, cols, d))
                 if cold:
                     _add(sums, d.sums)
-                report.events += len(cols.t)
+                report.events += d.count if d.rows is not None else len(cols.t)
                 if progress is not None and total:
                     written = done + max(0, end_ - start)
                     if prefetched is not None and prefetched.used:  # decoded, then written
@@ -340,6 +361,10 @@ def ingest(
             feeds.close()  # stops worker processes still reading
         db.execute("ROLLBACK")
         raise
+    finally:
+        if attached:  # (DETACH is not allowed inside the transaction)
+            with contextlib.suppress(sqlite3.Error):  # it failed to attach: nothing to detach
+                db.execute(f"DETACH {_BATCH}")
     if progress is not None and report.events:
         progress("indexing history", 1, 1)
     return report

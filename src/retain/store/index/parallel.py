@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retain.core.studyday import StudyDay
-from retain.store.index.derive import Derived, derive
+from retain.store.index.derive import Derived, derive, pack
 from retain.store.state.journal import scan_file
 from retain.store.state.journal_format import HEAD, file_format
 from retain.store.state.recordfast import IndexCols
@@ -76,9 +76,13 @@ def _read_chunk(path: Path, start: int, length: int | None, now: datetime) -> tu
 
 
 def _scan_chunk(path: Path, start: int, length: int | None, now: datetime, day: StudyDay | None) -> Result:
-    """In a worker: one chunk's (end, torn, columns, and with `day` what follows from them)."""
+    """In a worker: one chunk's (end, torn, columns, and with `day` what follows from them). With
+    `day` its rows are made here too (`derive.pack`): the columns then come back empty."""
     end, torn, cols = _read_chunk(path, start, length, now)
-    return end, torn, cols, derive(cols, day) if day is not None else None
+    if day is None:
+        return end, torn, cols, None
+    packed = pack(cols, derive(cols, day))
+    return end, torn, IndexCols.empty() if packed.rows is not None else cols, packed
 
 
 def _scan_here(todo: Sequence[Chunk], now: datetime) -> Iterator[Result]:
