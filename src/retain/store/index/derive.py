@@ -21,7 +21,7 @@ from retain.core.studyday import StudyDay
 from retain.store.index.daily import Tally, tally_columns
 from retain.store.state.recordfast import IndexCols
 
-__all__ = ["BATCH_COLUMNS", "Derived", "derive", "pack", "portable"]
+__all__ = ["BATCH_COLUMNS", "CAN_PACK", "Derived", "derive", "pack", "portable"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot never spans two study days
@@ -67,13 +67,13 @@ def portable(day: StudyDay) -> StudyDay | None:
 
 # The `events` columns a batch fills besides its file and device, in the order `pack` writes them.
 BATCH_COLUMNS = "off, t, eid, kind, key, deck, rating, ms, undoes, day, hour, bstate, bivl, astate, astab"
-_CAN_PACK = hasattr(sqlite3.Connection, "serialize")  # SQLite built without it: rows go as columns
+CAN_PACK = hasattr(sqlite3.Connection, "serialize")  # SQLite built without it: rows go as columns
 
 
 def pack(cols: IndexCols, d: Derived) -> Derived:
     """`d` with the batch's rows made: table `batch` (`BATCH_COLUMNS`, untyped: values kept as
     given) of an in-memory database, serialized (`d` itself when this SQLite cannot serialize)."""
-    if not _CAN_PACK:
+    if not CAN_PACK:
         return d
     db = sqlite3.connect(":memory:", isolation_level=None)
     try:

@@ -40,7 +40,7 @@ from retain.store.index.daily import (
     write,
 )
 from retain.store.index.db import create_indexes
-from retain.store.index.derive import BATCH_COLUMNS, Derived, derive, portable
+from retain.store.index.derive import BATCH_COLUMNS, CAN_PACK, Derived, derive, portable
 from retain.store.state.device import device_folders
 from retain.store.state.journal import journal_files, scan_file
 from retain.store.state.recordfast import IndexCols
@@ -225,10 +225,14 @@ def prefetch(
     fetch.sizes = _chunk_sizes(per_file, files)
     if progress is not None:
         progress("indexing history", 0, 2 * total)  # the bar shows from the start
-    # One chunk more ahead than a build keeps (the workers go on while the caller reads the decks);
-    # each waiting chunk is ~7 MB here: more would pass 200 MB at 50k cards for the TUI.
+    # Chunks given ahead: the workers go on while the caller reads the states and the decks (~2 s
+    # at 50k cards), and stop when that many wait. A packed chunk waits as ~2.6 MB of bytes: 8 of
+    # them fill that time on 2 cores; unpacked (a zone that cannot be sent) as ~7 MB of columns:
+    # more than 4 would pass 200 MB at 50k cards for the TUI.
+    sendable = portable(day)
+    ahead = processes + (6 if sendable is not None and CAN_PACK else 2)
     fetch.reader = parallel.ChunkReader(
-        todo_chunks, now, processes, portable(day), ahead=processes + 2, on_done=fetch.done
+        todo_chunks, now, processes, sendable, ahead=ahead, on_done=fetch.done
     )
     return fetch
 
@@ -321,6 +325,11 @@ def ingest(
                     if not attached:
                         attached = True
                         db.execute(f"ATTACH ':memory:' AS {_BATCH}")
+                        if first == 1 and not report.events:
+                            # Workers decode: this process would wait for them, so it keeps the
+                            # indexes as the rows come (~15% more work than making them after,
+                            # but not all of it left for the end, when the workers are done).
+                            create_indexes(db)
                     _copy_batch(db, d.rows, file_id, device)
                 else:
                     db.executemany(_INSERT, _rows(file_id, device, cols, d))
@@ -340,12 +349,14 @@ def ingest(
                 (st.st_ino, end, _tail(path, end), file_id),
             )
         if first == 1:  # a build: its indexes in this transaction, so no reader sees rows without them
-            create_indexes(db)
+            create_indexes(db)  # (IF NOT EXISTS: made already when workers sent the rows)
         undo = KIND["undo"]
         if gone or report.rebuilt or first == 1:
-            db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
-            db.execute(
-                "UPDATE events SET undone = 1 WHERE eid IN (SELECT undoes FROM events WHERE kind = ?)",
+            if not cold:  # (a fresh table has none undone)
+                db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
+            db.execute(  # the undos through their (partial) index: no scan of the whole table for them
+                "UPDATE events SET undone = 1 WHERE eid IN"
+                " (SELECT undoes FROM events WHERE undoes IS NOT NULL AND kind = ?)",
                 (undo,),
             )
             if cold:  # the batches' sums, less the ratings taken back (few)

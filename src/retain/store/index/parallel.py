@@ -124,7 +124,7 @@ class ChunkReader:
         self.on_done = on_done  # told each chunk's index when a worker finished it (another thread)
         self.now = now
         self.day = day
-        self.ahead = ahead or processes  # each waiting chunk is ~7 MB of columns in this process
+        self.ahead = ahead or processes  # each waiting chunk: ~2.6 MB packed, ~7 MB as columns
         self._futures: deque[Future[Result]] = deque()
         self._given = 0
         self._pool: Executor | None = None

@@ -120,10 +120,11 @@ def _spread(idx: list[int] | None, values: list[Any], n: int) -> list[Any]:
 
 
 def _slot(
-    c: Sequence[Sequence[str]], times: list[int], limit: int
+    c: Sequence[Sequence[str]], times: list[int], limit: int, intervals: bool
 ) -> tuple[list[int] | None, list[int], list[float | None], list[float | None]] | None:
     """One state slot (before or after) of every row: (rows that have it, None: all; their state,
-    interval in days, stability), checked as `recordfast._state_values`; None when no row has it."""
+    interval in days (with `intervals`, else empty), stability), checked as
+    `recordfast._state_values`; None when no row has it."""
     if "" in c[0]:
         rows = [i for i, v in enumerate(c[0]) if v]
         if not rows:
@@ -170,8 +171,10 @@ def _slot(
         for st, sb, df, du in zip(state, stab, diff, due, strict=True):
             if (st >= 2 and (sb is None or df is None)) or (st and du is None):
                 raise _Bad("a required value is missing")
-    if None in due or None in last:
-        ivl: list[float | None] = [
+    if not intervals:
+        ivl: list[float | None] = []
+    elif None in due or None in last:
+        ivl = [
             None if d is None or lr is None else (d - lr) / _DAY_US for d, lr in zip(due, last, strict=True)
         ]
     else:
@@ -213,8 +216,8 @@ def _columns(offsets: list[int], found: list[tuple[str, ...]], limit: int, devic
             None if not q and not x else _ids([q], [x], [tt], device)[0] or None
             for q, x, tt in zip(cols[7], cols[8], t, strict=True)
         ]
-    before = _slot(cols[_BEFORE : _BEFORE + 5], t, limit)
-    after = _slot(cols[_AFTER : _AFTER + 5], t, limit)
+    before = _slot(cols[_BEFORE : _BEFORE + 5], t, limit, intervals=True)
+    after = _slot(cols[_AFTER : _AFTER + 5], t, limit, intervals=False)  # the index keeps no interval after
     return IndexCols(
         offsets,
         t,
