@@ -324,7 +324,8 @@ def ingest(
                 if d.rows is not None:  # made by a worker: copied without a Python call per row
                     if not attached:
                         attached = True
-                        db.execute(f"ATTACH ':memory:' AS {_BATCH}")
+                        if _BATCH not in {row[1] for row in db.execute("PRAGMA database_list")}:
+                            db.execute(f"ATTACH ':memory:' AS {_BATCH}")  # (left by a failed DETACH)
                         if first == 1 and not report.events:
                             # Workers decode: this process would wait for them, so it keeps the
                             # indexes as the rows come (~15% more work than making them after,
