@@ -226,11 +226,11 @@ def prefetch(
     if progress is not None:
         progress("indexing history", 0, 2 * total)  # the bar shows from the start
     # Chunks given ahead: the workers go on while the caller reads the states and the decks (~2 s
-    # at 50k cards), and stop when that many wait. A packed chunk waits as ~2.6 MB of bytes: 8 of
-    # them fill that time on 2 cores; unpacked (a zone that cannot be sent) as ~7 MB of columns:
-    # more than 4 would pass 200 MB at 50k cards for the TUI.
+    # at 50k cards), and stop when that many wait. A packed chunk waits as ~2.6 MB of bytes: 12 of
+    # them (~31 MB) fill that time on 2 cores; unpacked (a zone that cannot be sent) as ~7 MB of
+    # columns: more than 4 would pass 200 MB at 50k cards for the TUI.
     sendable = portable(day)
-    ahead = processes + (6 if sendable is not None and CAN_PACK else 2)
+    ahead = processes + (10 if sendable is not None and CAN_PACK else 2)
     fetch.reader = parallel.ChunkReader(
         todo_chunks, now, processes, sendable, ahead=ahead, on_done=fetch.done
     )
