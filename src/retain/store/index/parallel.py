@@ -4,8 +4,9 @@ Decoding ~300k records is most of a cold build's Python time, and SQLite can
 only take rows from one connection. So when there is much to read
 (`PARALLEL_BYTES`), the journals are cut into chunks at line boundaries
 (format 2 keeps one record per line), worker processes decode the chunks into
-index columns (`scan_file(index=True)`: the same reader and checks), and this
-process inserts them in file order while the workers go on. Workers are
+index columns (`scan_file(index=True)`: the same reader and checks) and make
+their rows (`derive.pack`), and this process copies them in file order while the
+workers go on. Workers are
 started with `spawn`, never `fork`: the TUI builds the index from a thread.
 Anything going wrong with the pool (no processes allowed, a worker killed,
 a captured stderr without a file descriptor inside the TUI) falls back to
