@@ -22,6 +22,7 @@ from retain.core.stats import activity_from_events, today_progress
 from retain.core.studyday import StudyDay
 from retain.store.index import History
 from retain.store.index.db import INDEX_NAME
+from retain.store.index.derive import BATCH_COLUMNS
 from retain.store.state.journal import JournalWriter
 
 DAY = StudyDay(4, UTC)
@@ -337,6 +338,15 @@ def _dump(root: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]
     return [(files[row[0]], *row[1:]) for row in events], daily
 
 
+def _types(root: Path) -> set[tuple[object, ...]]:
+    columns = ", ".join(f"typeof({c})" for c in BATCH_COLUMNS.split(", "))
+    db = sqlite3.connect(root / "cache" / INDEX_NAME)
+    try:
+        return set(db.execute(f"SELECT DISTINCT {columns} FROM events").fetchall())
+    finally:
+        db.close()
+
+
 def test_parallel_cold_build_equals_the_serial_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from retain.store.index import parallel
 
@@ -371,7 +381,9 @@ def test_parallel_cold_build_equals_the_serial_one(tmp_path: Path, monkeypatch: 
     ) -> Iterator[parallel.Result]:
         seen.append(processes)
         assert day is not None  # the workers derive days and sums too
-        yield from real_scan(todo, now, processes, day)
+        for end, torn, cols, derived in real_scan(todo, now, processes, day):
+            assert derived is not None and derived.rows is not None and not cols.t  # and make the rows
+            yield end, torn, cols, derived
 
     monkeypatch.setattr(parallel, "scan_chunks", counting)
     history = _history(threaded)
@@ -381,6 +393,7 @@ def test_parallel_cold_build_equals_the_serial_one(tmp_path: Path, monkeypatch: 
     history.close()
     assert _dump(threaded) == _dump(serial)
     assert len(_dump(serial)[0]) == len(events)
+    assert _types(threaded) == _types(serial)  # packed rows keep each value's type (a float stays one)
 
 
 def test_a_cold_build_without_a_real_stderr_reads_in_this_process(

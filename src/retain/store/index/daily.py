@@ -17,6 +17,8 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
+from operator import gt
 from typing import Any
 
 from retain.core.studyday import StudyDay
@@ -85,19 +87,22 @@ def tally_columns(
     """
     out: Tally = {} if into is None else into
     pairs = list(zip(decks, days, strict=True))
+    # each distinct pair as a small int: the counting below then hashes ints, not nested tuples
+    distinct = list(dict.fromkeys(pairs))
+    number = {pair: i for i, pair in enumerate(distinct)}
+    ids = list(map(number.__getitem__, pairs))
+    rows = [out.setdefault(pair, [0] * _WIDTH) for pair in distinct]
     classes = [
         (b or 0) if b != _REVIEW_STATE else _MATURE_CLASS if (iv or 0) >= _YOUNG_DAYS else _REVIEW_STATE
         for b, iv in zip(bstates, bivls, strict=True)
     ]
-    for pair in set(pairs) - out.keys():
-        out[pair] = [0] * _WIDTH
-    spent: dict[tuple[str, int], int] = dict.fromkeys(out, 0)
-    for pair, m in zip(pairs, ms, strict=True):
-        spent[pair] += m
-    for pair, m in spent.items():
-        out[pair][1] += sign * m
-    for (pair, cls, rating), n in Counter(zip(pairs, classes, ratings, strict=True)).items():
-        v, n = out[pair], sign * n
+    spent = [0] * len(distinct)
+    for i, m in zip(ids, ms, strict=True):
+        spent[i] += m
+    for v, m in zip(rows, spent, strict=True):
+        v[1] += sign * m
+    for (i, cls, rating), n in Counter(zip(ids, classes, ratings, strict=True)).items():
+        v, n = rows[i], sign * n
         b = _REVIEW_STATE if cls == _MATURE_CLASS else cls
         v[0] += n
         if 0 <= b <= 3:
@@ -110,10 +115,10 @@ def tally_columns(
                 v[(_MATURE if mature else _YOUNG) + rating - 1] += n
             else:
                 v[_LEARN + rating - 1] += n
-    for (pair, hour, passed), n in Counter(zip(pairs, hours, [r > 1 for r in ratings], strict=True)).items():
-        out[pair][_HOUR0 + hour] += sign * n
+    for (i, hour, passed), n in Counter(zip(ids, hours, map(gt, ratings, repeat(1)), strict=True)).items():
+        rows[i][_HOUR0 + hour] += sign * n
         if passed:
-            out[pair][_PASS0 + hour] += sign * n
+            rows[i][_PASS0 + hour] += sign * n
     return out
 
 

@@ -15,6 +15,7 @@ read inside it, so two processes feeding the index at once (the TUI and
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -40,7 +41,7 @@ from retain.store.index.daily import (
     write,
 )
 from retain.store.index.db import create_indexes
-from retain.store.index.derive import Derived, derive, portable
+from retain.store.index.derive import BATCH_COLUMNS, CAN_PACK, Derived, derive, portable
 from retain.store.state.device import device_folders
 from retain.store.state.journal import journal_files, scan_file
 from retain.store.state.recordfast import IndexCols
@@ -100,6 +101,19 @@ def _rows(file_id: int, device: str, cols: IndexCols, d: Derived) -> Iterator[tu
         cols.astate,
         cols.astab,
         strict=True,
+    )
+
+
+_BATCH = "packed_batch"  # the schema a worker's packed rows are read from
+
+
+def _copy_batch(db: sqlite3.Connection, rows: bytes, file_id: int, device: str) -> None:
+    """Insert a batch a worker packed (`derive.pack`) with one INSERT ... SELECT (`_BATCH` attached)."""
+    db.deserialize(rows, name=_BATCH)  # replaces the previous batch (allowed inside the transaction)
+    db.execute(
+        f"INSERT INTO events (file, device, {BATCH_COLUMNS}) SELECT ?, ?, {BATCH_COLUMNS}"
+        f" FROM {_BATCH}.batch ORDER BY rowid",
+        (file_id, device),
     )
 
 
@@ -212,10 +226,14 @@ def prefetch(
     fetch.sizes = _chunk_sizes(per_file, files)
     if progress is not None:
         progress("indexing history", 0, 2 * total)  # the bar shows from the start
-    # One chunk more ahead than a build keeps (the workers go on while the caller reads the decks);
-    # each waiting chunk is ~7 MB here: more would pass 200 MB at 50k cards for the TUI.
+    # Chunks given ahead: the workers go on while the caller reads the states and the decks (~2 s
+    # at 50k cards), and stop when that many wait. A packed chunk waits as ~2.6 MB of bytes: 12 of
+    # them (~31 MB) fill that time on 2 cores; unpacked (a zone that cannot be sent) as ~7 MB of
+    # columns: more than 4 would pass 200 MB at 50k cards for the TUI.
+    sendable = portable(day)
+    ahead = processes + (10 if sendable is not None and CAN_PACK else 2)
     fetch.reader = parallel.ChunkReader(
-        todo_chunks, now, processes, portable(day), ahead=processes + 2, on_done=fetch.done
+        todo_chunks, now, processes, sendable, ahead=ahead, on_done=fetch.done
     )
     return fetch
 
@@ -284,6 +302,7 @@ def ingest(
     if not todo and not gone and _stamped(db) == key:
         return report
     feeds: Generator[Iterator[Batch], None, None] | None = None
+    attached = False  # a worker's packed rows are attached (`_copy_batch`)
     db.execute("BEGIN IMMEDIATE")
     try:
         if _stamped(db) != key:
@@ -320,10 +339,22 @@ def ingest(
             report.files += 1
             for end_, cols, derived in feed:
                 d = derived if derived is not None else derive(cols, day)
-                db.executemany(_INSERT, _rows(file_id, device, cols, d))
+                if d.rows is not None:  # made by a worker: copied without a Python call per row
+                    if not attached:
+                        attached = True
+                        if _BATCH not in {row[1] for row in db.execute("PRAGMA database_list")}:
+                            db.execute(f"ATTACH ':memory:' AS {_BATCH}")  # (left by a failed DETACH)
+                        if first == 1 and not report.events:
+                            # Workers decode: this process would wait for them, so it keeps the
+                            # indexes as the rows come (~15% more work than making them after,
+                            # but not all of it left for the end, when the workers are done).
+                            create_indexes(db)
+                    _copy_batch(db, d.rows, file_id, device)
+                else:
+                    db.executemany(_INSERT, _rows(file_id, device, cols, d))
                 if cold:
                     _add(sums, d.sums)
-                report.events += len(cols.t)
+                report.events += d.count if d.rows is not None else len(cols.t)
                 if progress is not None and total:
                     written = done + max(0, end_ - start)
                     if prefetched is not None and prefetched.used:  # decoded, then written
@@ -337,12 +368,14 @@ def ingest(
                 (st.st_ino, end, _tail(path, end), file_id),
             )
         if first == 1:  # a build: its indexes in this transaction, so no reader sees rows without them
-            create_indexes(db)
+            create_indexes(db)  # (IF NOT EXISTS: made already when workers sent the rows)
         undo = KIND["undo"]
         if gone or report.rebuilt or first == 1:
-            db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
-            db.execute(
-                "UPDATE events SET undone = 1 WHERE eid IN (SELECT undoes FROM events WHERE kind = ?)",
+            if not cold:  # (a fresh table has none undone)
+                db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
+            db.execute(  # the undos through their (partial) index: no scan of the whole table for them
+                "UPDATE events SET undone = 1 WHERE eid IN"
+                " (SELECT undoes FROM events WHERE undoes IS NOT NULL AND kind = ?)",
                 (undo,),
             )
             if cold:  # the batches' sums, less the ratings taken back (few)
@@ -358,6 +391,10 @@ def ingest(
             feeds.close()  # stops worker processes still reading
         db.execute("ROLLBACK")
         raise
+    finally:
+        if attached:  # (DETACH is not allowed inside the transaction)
+            with contextlib.suppress(sqlite3.Error):  # it failed to attach: nothing to detach
+                db.execute(f"DETACH {_BATCH}")
     if progress is not None and report.events:
         progress("indexing history", 1, 1)
     return report

@@ -4,8 +4,9 @@ Decoding ~300k records is most of a cold build's Python time, and SQLite can
 only take rows from one connection. So when there is much to read
 (`PARALLEL_BYTES`), the journals are cut into chunks at line boundaries
 (format 2 keeps one record per line), worker processes decode the chunks into
-index columns (`scan_file(index=True)`: the same reader and checks), and this
-process inserts them in file order while the workers go on. Workers are
+index columns (`scan_file(index=True)`: the same reader and checks) and make
+their rows (`derive.pack`), and this process copies them in file order while the
+workers go on. Workers are
 started with `spawn`, never `fork`: the TUI builds the index from a thread.
 Anything going wrong with the pool (no processes allowed, a worker killed,
 a captured stderr without a file descriptor inside the TUI) falls back to
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retain.core.studyday import StudyDay
-from retain.store.index.derive import Derived, derive
+from retain.store.index.derive import Derived, derive, pack
 from retain.store.state.journal import scan_file
 from retain.store.state.journal_format import HEAD, file_format
 from retain.store.state.recordfast import IndexCols
@@ -76,9 +77,13 @@ def _read_chunk(path: Path, start: int, length: int | None, now: datetime) -> tu
 
 
 def _scan_chunk(path: Path, start: int, length: int | None, now: datetime, day: StudyDay | None) -> Result:
-    """In a worker: one chunk's (end, torn, columns, and with `day` what follows from them)."""
+    """In a worker: one chunk's (end, torn, columns, and with `day` what follows from them). With
+    `day` its rows are made here too (`derive.pack`): the columns then come back empty."""
     end, torn, cols = _read_chunk(path, start, length, now)
-    return end, torn, cols, derive(cols, day) if day is not None else None
+    if day is None:
+        return end, torn, cols, None
+    packed = pack(cols, derive(cols, day))
+    return end, torn, IndexCols.empty() if packed.rows is not None else cols, packed
 
 
 def _scan_here(todo: Sequence[Chunk], now: datetime) -> Iterator[Result]:
@@ -120,7 +125,7 @@ class ChunkReader:
         self.on_done = on_done  # told each chunk's index when a worker finished it (another thread)
         self.now = now
         self.day = day
-        self.ahead = ahead or processes  # each waiting chunk is ~7 MB of columns in this process
+        self.ahead = ahead or processes  # each waiting chunk: ~2.6 MB packed, ~7 MB as columns
         self._futures: deque[Future[Result]] = deque()
         self._given = 0
         self._pool: Executor | None = None
