@@ -64,7 +64,7 @@ class KeyBar(Static):
                 if len(self._built) >= 8:
                     self._built.clear()
                 built = self._built[shown] = self.keys_content()
-            self.update(built)
+            self.update(built, layout=False)  # one line, docked: its size never follows its keys
 
     def _signature(self) -> tuple[object, ...]:
         """The keys the bar would show, cheaply (a key's display follows from the key)."""
