@@ -167,3 +167,36 @@ async def test_rating_bar_is_blank_before_the_reveal_without_a_new_layout(open_a
         await bar.run_action("pick(3)")  # a click on the blank bar does nothing
         await pilot.pause()
         assert study(app).session.summary().studied == 1
+
+
+async def test_key_bar_draws_each_of_its_bars_once(open_app: OpenApp, monkeypatch: Any) -> None:
+    """The study screen alternates two key bars (question, answer): after the first card neither is drawn again."""
+    from textual.content import Content
+
+    from retain.ui.widgets.key_bar import KeyBar
+
+    drawn: list[str] = []
+    render_strips = Content.render_strips
+
+    def counting(self: Content, *args: Any, **kwargs: Any) -> Any:
+        if any(self is built.content for built in bar._built.values()):
+            drawn.append(self.plain)
+        return render_strips(self, *args, **kwargs)
+
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        bar = app.screen.query_one(KeyBar)
+        monkeypatch.setattr(Content, "render_strips", counting)
+        for _ in range(2):  # each bar drawn once (after the first rating the answer's bar has Undo)
+            await pilot.press("space", "3")
+            await pilot.pause()
+        first = len(drawn)
+        assert first >= 1
+        for _ in range(2):
+            await pilot.press("space")
+            await pilot.pause()
+            assert "Again" in str(bar.render())
+            await pilot.press("3")
+            await pilot.pause()
+            assert "Show answer" in str(bar.render())
+        assert len(drawn) == first
