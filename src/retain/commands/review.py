@@ -94,13 +94,18 @@ def launch(
 
     home = open_home()
     if not start_in_review:
-        from retain.store.index.homesummary import load_summary
-        from retain.store.localzone import local_timezone
+        from retain.commands import launch_summary
 
         now = datetime.now(UTC)
         # A stale summary (a deck file edited, another device's journal synced) still paints the
         # first screen; the collection, opening right after, brings the current figures.
-        launch_home = load_summary(home, now, local_timezone(), stale_ok=True)
+        # A child process reads it while this one imports the UI (`launch_summary`).
+        reading = launch_summary.start(home, now)
+        if reading is not None:
+            _import_quietly("retain.ui.app")
+            launch_home = reading.result(home, now)
+        else:
+            launch_home = launch_summary.load_here(home, now)
         if launch_home is not None:
             return _run_from_summary(home, launch_home)
     from retain.interop.progress import TerminalProgress
