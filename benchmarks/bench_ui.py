@@ -7,11 +7,13 @@
    library so the real one is not changed): for each card, Space reveals, then
    "3" rates Good; the time from the key press to the first screen paint that
    shows the next card (the app's `_display` call) is recorded. Printed: median
-   and p95 (target p95 <= 16 ms), and the same for the reveal.
+   and p95 (target p95 <= 12.9 ms, issue 10), and the same for the reveal.
 2. Launch to interactive home (whole process, in a real pty, as a person starts
    it): `retain` until the home screen's footer ("Study selected") is painted,
    against a bare Textual hello-world app launched the same way, alternating in
-   the same run. Printed: medians and the ratio (target <= 1.3x).
+   the same run. Printed: medians and the ratio (target <= 1.17x from the launch
+   summary, <= 1.3x after a deck edit; issue 10). Note: this part runs on
+   `--home` itself (it edits a deck file and deletes the summary): pass a copy.
    Then, key to repaint just after launch: Down is pressed 3 times at 0, 0.3, 1
    and 4 s after the home screen appeared (the collection is still opening in
    the background at first), 3 launches each; the time until the next output
@@ -248,7 +250,7 @@ def launch(home: Path, runs: int) -> None:
     print(f"  the same without a launch summary:       {latency_line(cold)}")
     print(f"launch, bare Textual hello-world:          {latency_line(hello)}")
     print(
-        f"ratio (medians): {ratio:.2f}x (target <= 1.3x); after a deck edit (stale summary) "
+        f"ratio (medians): {ratio:.2f}x (target <= 1.17x); after a deck edit (stale summary, target <= 1.3x) "
         f"{statistics.median(edited) / statistics.median(hello):.2f}x; without a summary "
         f"{statistics.median(cold) / statistics.median(hello):.2f}x"
     )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from retain import __version__
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["main"]
 
@@ -25,13 +29,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"retain: error: {message} (see `retain --help`)\n")
+def _parser_class() -> type[argparse.ArgumentParser]:
+    """argparse is imported only when there are arguments to parse (bare `retain` has none)."""
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:  # type: ignore[override]
+            self.exit(2, f"retain: error: {message} (see `retain --help`)\n")
+
+    return _Parser
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with `only`, just that sub-command's module is imported (fast start-up)."""
+    _Parser = _parser_class()
     parser = _Parser(prog="retain", description="Keyboard-first flashcards with FSRS scheduling.")
     parser.add_argument("--version", action="version", version=f"retain {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -48,8 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv:
         # Import only the named sub-command; none for `--help` or a typo.
         args = build_parser(first if first in COMMANDS else "").parse_args(argv)
-    else:  # bare `retain`, the TUI: no parser to build (launch time)
-        args = argparse.Namespace(command=None)
+    else:  # bare `retain`, the TUI: no parser to build, argparse not even imported (launch time)
+        args = SimpleNamespace(command=None)  # type: ignore[assignment]
     command = args.command or "home"
     from retain.store.config import ConfigError
 

@@ -36,10 +36,10 @@ async def test_space_reveals_then_space_rates_good(open_app: OpenApp) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         first = study(app).session.current
         assert first is not None and first.key == "kafka/partitions"
-        assert not app.screen.query_one(RatingBar).visible
+        assert not app.screen.query_one(RatingBar).shown
         await pilot.press("space")
         assert study(app).session.phase == "back"
-        assert app.screen.query_one(RatingBar).visible
+        assert app.screen.query_one(RatingBar).shown
         await pilot.press("space")
         assert reviews(app) == [("kafka/partitions", 3)]
         current = study(app).session.current

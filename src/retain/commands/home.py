@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 import gc
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse  # bare `retain` parses no arguments: argparse is not imported (launch time)
 
 __all__ = ["run"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gc
 import importlib
@@ -13,6 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import argparse
+
     from retain.core.custom_study import CustomStudy
     from retain.store.collection import Collection
     from retain.store.home import Home
@@ -89,18 +90,22 @@ def launch(
             "retain: the study screen needs a terminal; for scripts use `retain due --json`", file=sys.stderr
         )
         return 2
-    from retain.commands.output import err
     from retain.store.home import open_home
 
     home = open_home()
     if not start_in_review:
-        from retain.store.index.homesummary import load_summary
-        from retain.store.localzone import local_timezone
+        from retain.commands import launch_summary
 
         now = datetime.now(UTC)
         # A stale summary (a deck file edited, another device's journal synced) still paints the
         # first screen; the collection, opening right after, brings the current figures.
-        launch_home = load_summary(home, now, local_timezone(), stale_ok=True)
+        # A child process reads it while this one imports the UI (`launch_summary`).
+        reading = launch_summary.start(home, now)
+        if reading is not None:
+            _import_quietly("retain.ui.app")
+            launch_home = reading.result(home, now)
+        else:
+            launch_home = launch_summary.load_here(home, now)
         if launch_home is not None:
             return _run_from_summary(home, launch_home)
     from retain.interop.progress import TerminalProgress
@@ -157,6 +162,14 @@ def launch(
         _close(collection)
 
 
+def err(text: str) -> None:
+    """One line on stderr, through the sanitised print path (imported when there is something to say:
+    it is not on the way to the first paint)."""
+    from retain.commands.output import err as print_err
+
+    print_err(text)
+
+
 def _import_quietly(name: str) -> None:
     """Import `name` ahead of need; a failure is met again, and reported, where it is needed."""
     with contextlib.suppress(Exception):
@@ -165,7 +178,6 @@ def _import_quietly(name: str) -> None:
 
 def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
     """The home screen from the launch summary; the collection opens after the first paint."""
-    from retain.commands.output import err
     from retain.ui.app import make_app
     from retain.ui.loader import CollectionLoader
 
@@ -202,8 +214,6 @@ def _prepare_images(home: Home) -> None:
 
 def _close(collection: Collection) -> None:
     """Close at exit; what could not be written (a full disk) is said in one line each."""
-    from retain.commands.output import err
-
     collection.close(save_summary=True)
     for message in collection.close_messages:
         err(f"retain: warning: {message}")
@@ -212,8 +222,6 @@ def _close(collection: Collection) -> None:
 def run(args: argparse.Namespace) -> int:
     custom = custom_study(args)
     if isinstance(custom, str):
-        from retain.commands.output import err
-
         err(f"retain review: {custom}")
         return 2
     return launch(args.decks, start_in_review=True, custom=custom)

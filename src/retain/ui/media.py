@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -216,6 +215,8 @@ def opener_argv() -> list[str] | None:
     custom = os.environ.get("RETAIN_OPENER", "").strip()
     if custom:
         try:
+            import shlex  # only for a configured viewer command (not on the launch path)
+
             argv = shlex.split(custom)
         except ValueError:
             return None

@@ -50,6 +50,34 @@ _WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo", "
 
 
 class BrowserScreen(Screen[None]):
+    # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
+    # home and study screens need); unscoped, as when it lived in app.tcss.
+    SCOPED_CSS = False
+    CSS = """
+    #browser-status {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    #browser-search {
+        margin: 0 1;
+        background: $boost;
+    }
+    #browser-search:focus {
+        background: $surface-lighten-1;
+    }
+    #browser-error {
+        height: auto;
+        padding: 0 1;
+    }
+    #browser-table {
+        height: 1fr;
+    }
+    #browser-preview {
+        height: 1fr;
+        border-top: hkey $boost;
+    }
+    """
     SEARCH_DELAY: ClassVar[float] = 0.25  # seconds after the last keystroke before searching (tests: 0)
     # From this many cards the screen paints with a loading indicator over the table first, then the
     # first page (laying out the full table takes ~1-2 s at 20k cards). Tests set it to 0.

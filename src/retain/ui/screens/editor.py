@@ -46,6 +46,37 @@ Clock = Callable[[], datetime]
 class EditorScreen(Screen[SaveResult | None]):
     """Dismisses with the `SaveResult` after a save, or None when cancelled."""
 
+    # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
+    # home and study screens need); unscoped, as when it lived in app.tcss.
+    SCOPED_CSS = False
+    CSS = """
+    #editor-title {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+    #editor-notice {
+        height: auto;
+        padding: 0 1;
+        color: $warning;
+        background: $warning 10%;
+    }
+    #editor-body {
+        height: 1fr;
+    }
+    #editor-form, #editor-side {
+        width: 1fr;
+    }
+    #editor-side {
+        border-left: vkey $boost;
+    }
+    #editor-problems {
+        height: auto;
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="editor.save"),
         Binding("ctrl+n", "save_and_add", "Save & add another", id="editor.save_and_add"),

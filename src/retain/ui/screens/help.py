@@ -78,6 +78,27 @@ def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: 
 class HelpScreen(ModalScreen[None]):
     """`?` or F1. Esc, `q` or `?` closes it."""
 
+    # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
+    # home and study screens need); unscoped, as when it lived in app.tcss.
+    SCOPED_CSS = False
+    CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    #help-box {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        padding: 0 1;
+        border: round $accent;
+        background: $surface;
+    }
+    #help-title {
+        margin-bottom: 1;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close"),
         Binding("down,j", "scroll('down')", "Scroll down", id="help.scroll_down", show=False),

@@ -18,6 +18,42 @@ class ShareDialog(ModalScreen[list[Path] | None]):
     Subclasses compose a `ProgressBar` and a `Static` with id `share-diff`.
     """
 
+    # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
+    # home and study screens need); unscoped, as when it lived in app.tcss.
+    SCOPED_CSS = False
+    CSS = """
+    ImportScreen, ExportScreen {
+        align: center middle;
+    }
+    #share-dialog {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    #share-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    #share-diff {
+        height: auto;
+        max-height: 12;
+        margin: 1 0;
+    }
+    #share-diff.share-error {
+        color: $error;
+    }
+    #share-buttons {
+        height: auto;
+    }
+    #share-buttons Button {
+        margin-right: 1;
+    }
+    """
+
     def _busy(self) -> None:
         """From a worker thread: the bar pulses (no total) until the first counted step."""
         self.app.call_from_thread(self.query_one(ProgressBar).update, total=None, progress=0)

@@ -68,6 +68,19 @@ class CalendarView(Static):
 
 
 class StatsScreen(Screen[None]):
+    # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
+    # home and study screens need); unscoped, as when it lived in app.tcss.
+    SCOPED_CSS = False
+    CSS = """
+    #stats-head { height: 1; padding: 0 1; background: $panel; }
+    #stats-body { padding: 0 1; }
+    .stats-title { margin-top: 1; }
+    .stats-note { color: $text-muted; }
+    .stats-plot { height: 12; background: $surface; }
+    .stats-pair { height: auto; }
+    .stats-pair > .stats-plot { width: 1fr; }
+    #calendar, #retention, #counts { height: auto; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,t", "close", "Back", id="stats.close"),
         Binding("1", "period('1m')", "1 month", id="stats.month", show=False),

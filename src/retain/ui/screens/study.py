@@ -21,6 +21,7 @@ from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession, undo_label
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
+from retain.ui.gc_defer import DeferredGC
 from retain.ui.text import line
 from retain.ui.widgets.card_view import CardView
 from retain.ui.widgets.key_bar import KeyBar
@@ -41,9 +42,10 @@ class StudyScreen(Screen[None]):
     AUTO_FOCUS = ""  # no auto focus: the answer Input gets it only on typed cards
     POLL_SECONDS: ClassVar[float] = 15.0  # while nothing is due, look again this often (tests set it low)
 
-    phase: reactive[str] = reactive("done", bindings=True)  # the session's phase ("done": no card)
-    typing: reactive[bool] = reactive(False, bindings=True)  # a typed card's answer box is up
-    can_undo: reactive[bool] = reactive(False, bindings=True)
+    # These only decide which keys apply (`check_action`, the key bar): no repaint of the screen.
+    phase: reactive[str] = reactive("done", bindings=True, repaint=False)  # "done": no card
+    typing: reactive[bool] = reactive(False, bindings=True, repaint=False)  # a typed card's answer box is up
+    can_undo: reactive[bool] = reactive(False, bindings=True, repaint=False)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space,enter", "reveal", "Show answer", id="review.reveal"),
         Binding(
@@ -90,6 +92,7 @@ class StudyScreen(Screen[None]):
         self._shown_at = clock()
         self._check: TypedCheck | None = None
         self._poll_timer: Timer | None = None
+        self._gc = DeferredGC()  # collections after the paint, not between a key and its paint
 
     def compose(self) -> ComposeResult:
         yield ProgressHeader(self.session.mode)  # a custom study says which mode is on
@@ -104,6 +107,23 @@ class StudyScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False
         self._show_current()
+
+    def on_screen_resume(self) -> None:
+        self._gc.hold()
+
+    def on_screen_suspend(self) -> None:
+        self._gc.release()
+
+    def on_unmount(self) -> None:
+        self._gc.release()
+
+    def _after_paint(self) -> None:
+        """Work nobody waits for, done once the card is on the screen: the back of the card is
+        rendered ahead (the reveal then only draws it), and the garbage collector has its turn."""
+        unit = self.session.current
+        if unit is not None and self.session.phase == "front" and unit.kind != "typed" and self.is_current:
+            self.query_one(CardView).prepare_back(unit, self._deck_names.get(unit.deck_id, unit.deck_id))
+        self._gc.collect_due()
 
     # ---- state -> widgets -------------------------------------------------
 
@@ -142,9 +162,9 @@ class StudyScreen(Screen[None]):
         card_view.display = True
         self.query_one("#card-column").display = True
         card_view.show_front(unit, self._deck_names.get(unit.deck_id, unit.deck_id))
-        # Hidden, not removed: the bar keeps its place, so showing it needs no new layout.
+        # Blank, not removed or made invisible: the bar keeps its place, so showing it needs no new layout.
         rating_bar.display = True
-        rating_bar.visible = False
+        rating_bar.hide()
         answer.display = self._typing
         if self._typing:
             answer.value = ""
@@ -153,6 +173,7 @@ class StudyScreen(Screen[None]):
             self.set_focus(None)
         self._shown_at = now
         self._sync_phase()
+        self.call_after_refresh(self._after_paint)
 
     def _poll(self) -> None:
         """While nothing is due, look again now and then: a learning step may have come due."""
@@ -196,8 +217,8 @@ class StudyScreen(Screen[None]):
         )
         bar = self.query_one(RatingBar)
         bar.show(self.session.labels(now), self._check.suggested_rating if self._check else None)
-        bar.visible = True
         self._sync_phase()
+        self.call_after_refresh(self._after_paint)
 
     # ---- actions ------------------------------------------------------------
 

@@ -51,6 +51,23 @@ def summary_content(summary: SessionSummary, now: datetime) -> Content:
 
 
 class SummaryScreen(Screen[None]):
+    # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
+    # home and study screens need); unscoped, as when it lived in app.tcss.
+    SCOPED_CSS = False
+    CSS = """
+    SummaryScreen {
+        align: center middle;
+    }
+    #summary-box {
+        width: 44;
+        height: auto;
+        padding: 1 2;
+        border: round $accent;
+    }
+    #summary-title {
+        margin-bottom: 1;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,escape,space", "close", "Back to decks", id="summary.close"),
     ]

@@ -5,6 +5,11 @@ one widget update (one layout pass), however many parts the card has. A card
 with media (`![...](DECK.media/NAME)`, see `core.mediaref`) is laid out as a
 flow instead: the text before a reference, the image or audio line in its
 place (`MediaBlock`), the text after it.
+
+The Group is drawn through `CardRender`, which renders it once per width
+(Textual would render it twice: to measure its height, then to draw it), and
+the back of the card shown is rendered ahead (`prepare_back`, called once the
+front is painted), so the reveal finds its lines ready.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from rich.console import Group, RenderableType
 from rich.rule import Rule
@@ -19,6 +25,10 @@ from rich.styled import Styled
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, RichVisual
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -31,10 +41,47 @@ from retain.ui.text import card_markdown
 from retain.ui.widgets.card_media import MediaBlock
 from retain.ui.widgets.typed_diff import diff_text
 
-__all__ = ["CardView", "card_label"]
+__all__ = ["CardRender", "CardView", "card_label"]
 
 DeckFile = Callable[[str], Path | None]
 Part = RenderableType | MediaRef
+ShownKey = tuple[object, ...]  # what a side shows: side, unit key, its texts, the deck name, the theme
+
+
+class CardRender(RichVisual):
+    """A card's Rich renderable, rendered once per width and style, then measured and drawn from those lines.
+
+    Textual renders a Rich renderable twice per change, once to measure its
+    height for the layout and once to draw it, and a card's Markdown is the
+    dearest render on the study screen. These are the same lines
+    `RichVisual` makes; a text selection is drawn afresh (it changes the lines).
+    """
+
+    def __init__(self, widget: Widget, renderable: RenderableType) -> None:
+        super().__init__(widget, renderable)
+        self._lines: dict[tuple[int, Style], list[Strip]] = {}
+
+    def lines(self, width: int, style: Style) -> list[Strip]:
+        """The rendered lines at `width` (rendered on the first call)."""
+        key = (width, style)
+        lines = self._lines.get(key)
+        if lines is None:
+            if len(self._lines) >= 4:  # a few widths (a resize, a scrollbar coming and going)
+                self._lines.clear()
+            options = RenderOptions(self._widget._get_style, cast(RulesMap, self._widget.styles))
+            lines = self._lines[key] = super().render_strips(width, None, style, options)
+        return lines
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return len(self.lines(width, self._widget.visual_style))
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        if options.selection is not None:
+            return super().render_strips(width, height, style, options)
+        lines = self.lines(width, style)
+        return lines if height is None else lines[:height]
 
 
 @lru_cache(maxsize=64)
@@ -65,6 +112,7 @@ class CardView(VerticalScroll, can_focus=False):
         self.media: list[MediaFile] = []  # the shown side's media, in order (for `o`)
         self.media_turn = 0  # which of them `o` opens next
         self._front_up: tuple[str, str] | None = None  # (unit key, front) while a front with media is up
+        self._renders: dict[ShownKey, CardRender] = {}  # the side shown and the back prepared
 
     def compose(self) -> ComposeResult:
         yield Static(id="card")
@@ -88,12 +136,43 @@ class CardView(VerticalScroll, can_focus=False):
                 parts.append(Styled(md, "dim") if dim else md)
         return parts
 
+    def _key(self, side: str, unit: Unit, deck_name: str) -> ShownKey:
+        return (side, unit.key, unit.front, unit.back, unit.extra, unit.kind, deck_name, self._dark())
+
     def show_front(self, unit: Unit, deck_name: str) -> None:
-        self._show(unit, [self._label(unit, deck_name), Text(), *self._markdown(unit.front)])
+        key = self._key("front", unit, deck_name)
+        self._show(unit, [self._label(unit, deck_name), Text(), *self._markdown(unit.front)], key)
         self._front_up = (unit.key, unit.front) if self.query_one("#card-flow").display else None
         self.scroll_home(animate=False)
 
-    def show_back(self, unit: Unit, deck_name: str, check: TypedCheck | None = None) -> None:
+    def prepare_back(self, unit: Unit, deck_name: str) -> None:
+        """Render the back of the card shown now, at the width it will have, so the reveal has it ready.
+
+        Only for cards without media whose front is up (a typed answer's check
+        changes the back: that one is rendered when it is known).
+        """
+        card = self.query_one("#card", Static)
+        width = card.content_size.width
+        key = self._key("back", unit, deck_name)
+        if width <= 0 or self._front_up is not None or key in self._renders:
+            return
+        parts = self._back_parts(unit, deck_name, None)
+        if any(isinstance(p, MediaRef) for p in parts):
+            return
+        render = CardRender(card, _group(parts))
+        render.lines(width, card.visual_style)
+        self._renders[key] = render
+
+    def _back_parts(self, unit: Unit, deck_name: str, check: TypedCheck | None) -> list[Part]:
+        """The back as one flow of parts: for a cloze the whole text, else the front, a rule, the back."""
+        head, tail = self._back_split(unit, deck_name, check)
+        if unit.kind != "cloze":
+            head += self._markdown(unit.front)
+        return [*head, *tail]
+
+    def _back_split(
+        self, unit: Unit, deck_name: str, check: TypedCheck | None
+    ) -> tuple[list[Part], list[Part]]:
         head: list[Part] = [self._label(unit, deck_name), Text()]
         if unit.kind == "cloze":
             # The back of a cloze is the whole text with the answer in bold: it replaces the front.
@@ -106,16 +185,22 @@ class CardView(VerticalScroll, can_focus=False):
             tail += self._markdown(unit.back)
         if unit.extra:
             tail += [Text(), *self._markdown(unit.extra, dim=True)]
+        return head, tail
+
+    def show_back(self, unit: Unit, deck_name: str, check: TypedCheck | None = None) -> None:
         if unit.kind != "cloze" and self._front_up == (unit.key, unit.front):
             # The front with its media is up: add the back below it (the image is not drawn again).
+            _head, tail = self._back_split(unit, deck_name, check)
             self._front_up = None
             self.media_turn = 0
             self.query_one("#card-flow", Vertical).mount_all(self._widgets(unit, tail))
             return
-        if unit.kind != "cloze":
-            head += self._markdown(unit.front)
         self._front_up = None
-        self._show(unit, [*head, *tail])
+        key = self._key("back", unit, deck_name) if check is None else None
+        if key is not None and key in self._renders:
+            self._show(unit, [], key)  # rendered ahead by `prepare_back`
+            return
+        self._show(unit, self._back_parts(unit, deck_name, check), key)
 
     def _widgets(self, unit: Unit, parts: list[Part]) -> list[Widget]:
         """Runs of renderables as one Static each, a `MediaBlock` per media reference (noted for `o`)."""
@@ -136,21 +221,32 @@ class CardView(VerticalScroll, can_focus=False):
             widgets.append(Static(Group(*run)))
         return widgets
 
-    def _show(self, unit: Unit, parts: list[Part]) -> None:
+    def _show(self, unit: Unit, parts: list[Part], key: ShownKey | None = None) -> None:
+        """Show `parts` (a side's key given: its render from before, if there is one)."""
         self.media_turn = 0
         self.media = []
         card = self.query_one("#card", Static)
         flow = self.query_one("#card-flow", Vertical)
-        if not any(isinstance(p, MediaRef) for p in parts):
+        render = self._renders.get(key) if key is not None else None
+        if render is not None or not any(isinstance(p, MediaRef) for p in parts):
             if flow.display:
                 flow.remove_children()
                 flow.display = False
             card.display = True
-            card.update(Group(*(p for p in parts if not isinstance(p, MediaRef))))
+            if render is None:
+                render = CardRender(card, _group(parts))
+            self._renders = {key: render} if key is not None else {}
+            card.update(render)
             return
+        self._renders = {}
         widgets = self._widgets(unit, parts)
         card.display = False
         flow.display = True
         with self.app.batch_update():
             flow.remove_children()
             flow.mount_all(widgets)
+
+
+def _group(parts: list[Part]) -> Group:
+    """The renderables of `parts` as one Group (media references are laid out by `_widgets`)."""
+    return Group(*(p for p in parts if not isinstance(p, MediaRef)))

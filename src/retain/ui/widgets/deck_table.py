@@ -100,6 +100,11 @@ class DeckTable(ScrollView, can_focus=True):
         self._rows: list[DeckRow] = []
         self._names: list[str] = []  # sanitised, indented labels
         self._name_width = 4
+        self._base: Style | None = None  # `rich_style` (it walks every ancestor): once per style change
+
+    def notify_style_update(self) -> None:
+        self._base = None
+        super().notify_style_update()
 
     # ---- data -------------------------------------------------------------------
 
@@ -200,7 +205,9 @@ class DeckTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         name_width, shown = self._columns(width)
-        base = self.rich_style
+        base = self._base
+        if base is None:
+            base = self._base = self.rich_style
         if y == 0:
             header = base + self._style("deck-table--header")
             cells = [" " + set_cell_size("Deck", name_width) + " "]

@@ -10,17 +10,58 @@ cutting a word.
 Keys are clickable, as in Textual's footer. The bar is built again only when
 the keys it shows (or its width) changed: the study screen's phase changes
 twice per card, but its reveal and rate keys come back the same, and the bars
-already built are kept by what they show.
+already built are kept by what they show, with their drawn line (`_Drawn`):
+going back to a bar shown before draws nothing again.
 """
 
 from __future__ import annotations
 
 from textual.content import Content
+from textual.css.styles import RulesMap
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
 __all__ = ["KeyBar"]
+
+
+class _Drawn(Visual):
+    """A built bar and the lines it was drawn as (per width and style), drawn again only when those change."""
+
+    def __init__(self, content: Content) -> None:
+        self.content = content
+        self._lines: dict[tuple[int, int | None, Style], list[Strip]] = {}
+
+    def __str__(self) -> str:
+        return str(self.content)
+
+    def forget(self) -> None:
+        """The theme or the bar's styles changed: draw afresh."""
+        self._lines.clear()
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        if options.selection is not None:
+            return self.content.render_strips(width, height, style, options)
+        key = (width, height, style)
+        lines = self._lines.get(key)
+        if lines is None:
+            if len(self._lines) >= 4:
+                self._lines.clear()
+            lines = self._lines[key] = self.content.render_strips(width, height, style, options)
+        return lines
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.content.get_optimal_width(rules, container_width)
+
+    def get_minimal_width(self, rules: RulesMap) -> int:
+        return self.content.get_minimal_width(rules)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.content.get_height(rules, width)
 
 
 class KeyBar(Static):
@@ -45,7 +86,7 @@ class KeyBar(Static):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # The bars already built, by what they show: the study screen alternates between two
         # (question, answer), so after the first card neither is built again.
-        self._built: dict[tuple[object, ...], Content] = {}
+        self._built: dict[tuple[object, ...], _Drawn] = {}
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -63,8 +104,8 @@ class KeyBar(Static):
             if built is None:
                 if len(self._built) >= 8:
                     self._built.clear()
-                built = self._built[shown] = self.keys_content()
-            self.update(built)
+                built = self._built[shown] = _Drawn(self.keys_content())
+            self.update(built, layout=False)  # one line, docked: its size never follows its keys
 
     def _signature(self) -> tuple[object, ...]:
         """The keys the bar would show, cheaply (a key's display follows from the key)."""
@@ -121,6 +162,11 @@ class KeyBar(Static):
             droppable = [i for i, (action, _) in enumerate(kept) if action != "help"]
             del kept[droppable[-1] if droppable else -1]
         return [c for _, c in kept]
+
+    def notify_style_update(self) -> None:
+        for drawn in self._built.values():
+            drawn.forget()
+        super().notify_style_update()
 
     def on_resize(self) -> None:
         self._refresh_keys()

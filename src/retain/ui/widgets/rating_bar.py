@@ -1,8 +1,11 @@
 """The four rating buttons, each labelled with the interval it would lead to.
 
 Drawn by one widget: the labels change on every card, and four `Button`
-widgets made each reveal re-lay out the screen. Clicking a button (mouse)
-posts `RatingBar.Rated`; the keyboard (1-4) is the main way.
+widgets made each reveal re-lay out the screen. Before the reveal the bar is
+drawn blank (`hide`) rather than made invisible: a change of visibility is a
+new layout of the whole screen, a blank bar only a repaint of its three lines.
+Clicking a button (mouse) posts `RatingBar.Rated`; the keyboard (1-4) is the
+main way.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def rating_content(intervals: Mapping[int, str], suggested: int | None, width: i
 
 
 class RatingBar(Widget):
-    """Again / Hard / Good / Easy with their next intervals; hidden (not removed) before the reveal."""
+    """Again / Hard / Good / Easy with their next intervals; blank (not removed) before the reveal."""
 
     DEFAULT_CSS = """
     RatingBar { height: 3; width: 1fr; link-style: none; link-style-hover: bold; }
@@ -69,16 +72,26 @@ class RatingBar(Widget):
         super().__init__()
         self.intervals: dict[int, str] = {}
         self.suggested: int | None = None
+        self.shown = False  # the buttons are drawn (after the reveal); blank before it
 
     def show(self, intervals: Mapping[int, str], suggested: int | None = None) -> None:
         """Label each button `1 Again <10m`; mark the suggested rating (typed cards)."""
         self.intervals = dict(intervals)
         self.suggested = suggested
+        self.shown = True
         self.refresh()
 
+    def hide(self) -> None:
+        """Draw the bar blank (its place is kept: no new layout); clicks on it do nothing."""
+        if self.shown:
+            self.shown = False
+            self.refresh()
+
     def render(self) -> Content:
+        if not self.shown:
+            return Content(" " * self.size.width)  # blank, as the screen beneath it
         return rating_content(self.intervals, self.suggested, self.size.width)
 
     def action_pick(self, rating: int) -> None:
-        if self.visible and rating in RATING_NAMES:
+        if self.shown and rating in RATING_NAMES:
             self.post_message(self.Rated(rating))
