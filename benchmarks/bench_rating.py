@@ -35,7 +35,9 @@ def _pct(values: list[float], q: float) -> float:
 def bench(home: Path, ratings: int, fsync: bool) -> dict[str, float]:
     now = datetime.now(UTC)
     home_ = open_home({"RETAIN_HOME": str(home)})
-    Collection.open(home_, now).close(now)  # the copy's derived caches are cold: warm them
+    warm = Collection.open(home_, now)  # the copy's derived caches are cold (new inodes): warm them,
+    warm.history_index.refresh(now)  # the history index too (the session asks it for today's log)
+    warm.close(now)
     t = time.perf_counter()
     col = Collection.open(home_, now, fsync=fsync)
     opened = time.perf_counter() - t

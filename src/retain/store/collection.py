@@ -226,13 +226,18 @@ class Collection:
 
     def start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
         """A review session over the given decks (None: all); a group passes its deck ids."""
+
+        if self._light:
+            raise CollectionError("this collection was opened without card content (cards=False)")
+        with gc_paused():  # ~50k queue entries, no cycles: a full collection here took ~0.15 s
+            return self._start_session(deck_ids, now)
+
+    def _start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
         from retain.core.queue import build_queue
         from retain.core.scheduler import Scheduler
         from retain.core.session import ReviewSession
         from retain.store.exams import capped_states, exam_plans, exam_rank_fn, preview_adjuster
 
-        if self._light:
-            raise CollectionError("this collection was opened without card content (cards=False)")
         wanted = None if deck_ids is None else set(deck_ids)
         units = [u for u in self.units if wanted is None or u.deck_id in wanted]
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
