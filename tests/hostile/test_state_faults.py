@@ -265,3 +265,39 @@ def test_a_history_import_that_fails_midway_leaves_the_journal_as_it_was(
     assert set(col.states) == {"t/c0"}
     assert col.history_index.count(NOW) == 1
     col.close(NOW)
+
+
+def test_a_full_disk_during_import_with_history_is_one_line_and_keeps_no_history(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    """The CLI, as a user runs it: a deck with a 2,000-event history sidecar into a nearly full disk."""
+    source = _home(tmp_path / "source")
+    col = Collection.open(open_home({"RETAIN_HOME": str(source)}), NOW, tz=UTC)
+    for i in range(2000):
+        _rate(col, f"t/c{i % 80}", NOW - timedelta(days=30) + timedelta(minutes=9 * i))
+    col.close(NOW)
+    env = {**os.environ, "RETAIN_HOME": str(source)}
+    out = tmp_path / "t.toml"
+    run = [sys.executable, "-m", "retain"]
+    subprocess.run([*run, "export", "t", "-o", str(out), "--with-progress"], env=env, check=True)
+    target = small_disk / "home"
+    (target / "decks").mkdir(parents=True)
+    _fill(small_disk, 160 * 1024)  # room for the deck and the index, not for the history (~400 kB)
+    env["RETAIN_HOME"] = str(target)
+    done = subprocess.run(
+        [*run, "import", str(out), "--with-history"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "retain: import failed: the review history was not recorded (no space left on device); "
+        "the decks are imported: import again with --with-history to add their history"
+    ]
+    assert (target / "decks" / "t.toml").exists()
+    journals = list((target / "state" / "devices").glob("*/journal-*.toml"))
+    assert all(b"t/c" not in p.read_bytes() for p in journals)  # no event of the history stayed
+    (small_disk / "filler").unlink()
+    again = subprocess.run(
+        [*run, "import", str(out), "--with-history"], env=env, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    assert "recorded 2000 event(s) of review history" in again.stdout
