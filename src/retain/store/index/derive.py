@@ -16,12 +16,13 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import compress
+from typing import Any
 
 from retain.core.studyday import StudyDay
 from retain.store.index.daily import Tally, tally_columns
 from retain.store.state.recordfast import IndexCols
 
-__all__ = ["BATCH_COLUMNS", "CAN_PACK", "Derived", "derive", "pack", "portable"]
+__all__ = ["BATCH_COLUMNS", "CAN_PACK", "Derived", "derive", "pack", "portable", "row_columns"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot never spans two study days
@@ -70,6 +71,27 @@ BATCH_COLUMNS = "off, t, eid, kind, key, deck, rating, ms, undoes, day, hour, bs
 CAN_PACK = hasattr(sqlite3.Connection, "serialize")  # SQLite built without it: rows go as columns
 
 
+def row_columns(cols: IndexCols, d: Derived) -> tuple[list[Any], ...]:
+    """A batch's `events` values column by column, in `BATCH_COLUMNS` order."""
+    return (
+        cols.offsets,
+        cols.t,
+        cols.eid,
+        cols.kind,
+        cols.key,
+        d.decks,
+        cols.rating,
+        cols.ms,
+        cols.undoes,
+        d.days,
+        d.hours,
+        cols.bstate,
+        cols.bivl,
+        cols.astate,
+        cols.astab,
+    )
+
+
 def pack(cols: IndexCols, d: Derived) -> Derived:
     """`d` with the batch's rows made: table `batch` (`BATCH_COLUMNS`, untyped: values kept as
     given) of an in-memory database, serialized (`d` itself when this SQLite cannot serialize)."""
@@ -80,25 +102,7 @@ def pack(cols: IndexCols, d: Derived) -> Derived:
         db.execute(f"CREATE TABLE batch ({BATCH_COLUMNS})")
         db.execute("BEGIN")
         db.executemany(
-            f"INSERT INTO batch VALUES ({', '.join('?' * 15)})",
-            zip(
-                cols.offsets,
-                cols.t,
-                cols.eid,
-                cols.kind,
-                cols.key,
-                d.decks,
-                cols.rating,
-                cols.ms,
-                cols.undoes,
-                d.days,
-                d.hours,
-                cols.bstate,
-                cols.bivl,
-                cols.astate,
-                cols.astab,
-                strict=True,
-            ),
+            f"INSERT INTO batch VALUES ({', '.join('?' * 15)})", zip(*row_columns(cols, d), strict=True)
         )
         db.execute("COMMIT")
         rows = db.serialize()

@@ -41,7 +41,7 @@ from retain.store.index.daily import (
     write,
 )
 from retain.store.index.db import create_indexes
-from retain.store.index.derive import BATCH_COLUMNS, CAN_PACK, Derived, derive, portable
+from retain.store.index.derive import BATCH_COLUMNS, CAN_PACK, Derived, derive, portable, row_columns
 from retain.store.state.device import device_folders
 from retain.store.state.journal import journal_files, scan_file
 from retain.store.state.recordfast import IndexCols
@@ -54,10 +54,7 @@ _TAIL = 256
 _CHUNK = 8 << 20  # bytes of journal decoded at a time (bounded memory on a cold build)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
-_INSERT = (
-    "INSERT INTO events (file, off, t, device, eid, kind, key, deck, rating, ms, undoes,"
-    " day, hour, bstate, bivl, astate, astab) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-)
+_INSERT = f"INSERT INTO events (file, device, {BATCH_COLUMNS}) VALUES ({', '.join('?' * 17)})"
 
 
 def micros(moment: datetime) -> int:
@@ -82,26 +79,7 @@ def _tail(fh_path: Path, end: int) -> int:
 def _rows(file_id: int, device: str, cols: IndexCols, d: Derived) -> Iterator[tuple[object, ...]]:
     """The `events` rows of a batch, from its columns (a cold build makes ~300k of them)."""
     n = len(cols.t)
-    return zip(
-        repeat(file_id, n),
-        cols.offsets,
-        cols.t,
-        repeat(device, n),
-        cols.eid,
-        cols.kind,
-        cols.key,
-        d.decks,
-        cols.rating,
-        cols.ms,
-        cols.undoes,
-        d.days,
-        d.hours,
-        cols.bstate,
-        cols.bivl,
-        cols.astate,
-        cols.astab,
-        strict=True,
-    )
+    return zip(repeat(file_id, n), repeat(device, n), *row_columns(cols, d), strict=True)
 
 
 _BATCH = "packed_batch"  # the schema a worker's packed rows are read from
