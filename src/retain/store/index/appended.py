@@ -15,18 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from retain.core.state import Event
 from retain.store.state.journal import Position
-from retain.store.state.recordfast import KIND_INDEX, IndexCols
+from retain.store.state.recordfast import IndexCols, cols_from_events
 
 __all__ = ["Span", "Spans", "add"]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
-_DAY = timedelta(days=1)
-
 
 @dataclass(slots=True)
 class Span:
@@ -42,25 +36,9 @@ Spans = dict[tuple[str, str], Span]  # (device, file name) -> span
 
 def _columns(offsets: list[int], events: list[Event]) -> IndexCols:
     """The index columns of `events` (records at `offsets`), as decoding them would give."""
-    befores = [e.before for e in events]
-    afters = [e.after for e in events]
-    return IndexCols(
-        offsets,
-        [(e.time - _EPOCH) // _US for e in events],
-        [e.id for e in events],
-        [KIND_INDEX[e.kind] for e in events],
-        [e.key for e in events],
-        [e.rating for e in events],
-        [e.duration_ms for e in events],
-        [e.undoes or None for e in events],
-        [None if b is None else b.state for b in befores],
-        [
-            None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
-            for b in befores
-        ],
-        [None if a is None else a.state for a in afters],
-        [None if a is None or a.stability is None else float(f"{a.stability:.6g}") for a in afters],
-    )
+    cols = cols_from_events(list(zip(offsets, events, strict=True)))
+    cols.astab[:] = [None if s is None else float(f"{s:.6g}") for s in cols.astab]  # as the journal keeps it
+    return cols
 
 
 def add(

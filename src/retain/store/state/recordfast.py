@@ -469,25 +469,28 @@ def _index_cols(offsets: list[int], c: _Checked) -> IndexCols:
 
 
 def cols_from_events(decoded: Sequence[tuple[int, Event]]) -> IndexCols:
-    """The index columns of events decoded the general way (format 1, unusual lines)."""
-    cols = IndexCols.empty()
-    for offset, e in decoded:
-        b, a = e.before, e.after
-        cols.offsets.append(offset)
-        cols.t.append((e.time - _EPOCH) // _US)
-        cols.eid.append(e.id)
-        cols.kind.append(KIND_INDEX[e.kind])
-        cols.key.append(e.key)
-        cols.rating.append(e.rating)
-        cols.ms.append(e.duration_ms)
-        cols.undoes.append(e.undoes or None)
-        cols.bstate.append(None if b is None else b.state)
-        cols.bivl.append(
+    """The index columns of events decoded the general way (format 1, unusual lines), or of
+    events a writer has just recorded (their stability then still to be rounded)."""
+    events = [e for _offset, e in decoded]
+    befores = [e.before for e in events]
+    afters = [e.after for e in events]
+    return IndexCols(
+        [offset for offset, _e in decoded],
+        [(e.time - _EPOCH) // _US for e in events],
+        [e.id for e in events],
+        [KIND_INDEX[e.kind] for e in events],
+        [e.key for e in events],
+        [e.rating for e in events],
+        [e.duration_ms for e in events],
+        [e.undoes or None for e in events],
+        [None if b is None else b.state for b in befores],
+        [
             None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
-        )
-        cols.astate.append(None if a is None else a.state)
-        cols.astab.append(None if a is None else a.stability)
-    return cols
+            for b in befores
+        ],
+        [None if a is None else a.state for a in afters],
+        [None if a is None else a.stability for a in afters],
+    )
 
 
 def index_many(
