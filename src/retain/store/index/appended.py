@@ -22,6 +22,7 @@ from retain.store.state.recordfast import IndexCols, cols_from_events
 
 __all__ = ["Span", "Spans", "add"]
 
+
 @dataclass(slots=True)
 class Span:
     """Records from byte `start` to `end` of one journal file, as index columns."""
