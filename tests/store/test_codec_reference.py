@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from retain.core.deckwrite import toml_string, toml_text
 from retain.core.state import NEW, RELEARNING, REVIEW, CardState, Event, StateError, validate_state
-from retain.store.state.statecodec import encode_event, format_time, toml_str
+from retain.store.state.statecodec import canonical_state, encode_event, format_time, toml_str
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -301,3 +301,39 @@ def test_multiline_fast_path_matches_the_slow_one(value: str) -> None:
 
     text = toml_text(value + "\nsecond line")
     assert tomllib.loads(f"v = {text}")["v"] == value + "\nsecond line"
+
+
+@given(st.lists(st.tuples(good_states, times), min_size=1, max_size=6), devices)
+def test_a_chain_of_events_sharing_states_is_the_reference(
+    steps: list[tuple[CardState, datetime]], device: str
+) -> None:
+    """An import's `before` is the previous event's `after` object (its fixed text is kept from
+    the first encoding): every record is still exactly the reference, encoded twice or out of turn."""
+    chain: list[Event] = []
+    before: CardState | None = None
+    for n, (after, t) in enumerate(steps):
+        chain.append(
+            Event(id=f"x-{n}", kind="review", key="d/c", time=t, after=after, before=before, rating=3)
+        )
+        before = after
+    for event in chain + chain[::-1] + chain:
+        assert encode_event(event, device=device) == _ref_encode(event, 0, device)
+
+
+def _ref_canonical(state: CardState) -> CardState:
+    s, d = state.stability, state.difficulty
+    return replace(
+        state,
+        stability=None if s is None else float(f"{s:.6g}"),
+        difficulty=None if d is None else float(f"{d:.6g}"),
+    )
+
+
+@given(good_states | st.builds(CardState, stability=st.none() | st.integers(1, 10**6), difficulty=st.none()))
+def test_canonical_state_is_the_reference(state: CardState) -> None:
+    got, expected = canonical_state(state), _ref_canonical(state)
+    assert got == expected
+    assert [type(v) for v in (got.stability, got.difficulty)] == [
+        type(v) for v in (expected.stability, expected.difficulty)
+    ]
+    assert canonical_state(got) is got  # already canonical: returned as it is

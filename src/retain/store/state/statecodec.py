@@ -28,7 +28,6 @@ import math
 import re
 import tomllib
 import zlib
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -98,11 +97,14 @@ def _sig(value: float) -> str:
 def canonical_state(state: CardState) -> CardState:
     """The state as the files give it back: stability and difficulty rounded to 6 significant digits."""
     s, d = state.stability, state.difficulty
-    return replace(
-        state,
-        stability=None if s is None else float(f"{s:.6g}"),
-        difficulty=None if d is None else float(f"{d:.6g}"),
-    )
+    s2 = None if s is None else float(_sig(s))
+    d2 = None if d is None else float(_sig(d))
+    if s2 == s and d2 == d and s.__class__ is s2.__class__ and d.__class__ is d2.__class__:
+        return state  # already as the files give it back (frozen: no copy needed)
+    return CardState(
+        state.state, state.step, s2, d2, state.due, state.last_review,
+        state.reps, state.lapses, state.suspended, state.buried_until, state.leech,
+    )  # fmt: skip
 
 
 def toml_str(value: str) -> str:
