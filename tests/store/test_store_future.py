@@ -85,3 +85,31 @@ def test_future_events_are_applied_in_time_order(tmp_path: Path) -> None:
         assert early.time < late.time
     finally:
         col.close(NOW + timedelta(minutes=2))
+
+
+def test_reviews_dated_in_a_later_study_day_count_on_that_day_not_today(tmp_path: Path) -> None:
+    """Placed by their own time: new cards a synced device rated "in two days" (its clock runs
+    ahead) are in that day's log and Today counter, not today's; today's new-card limit and
+    Today counter agree (the limit used to count them today while the counter did not)."""
+    home = make_home(tmp_path, DECK)
+    col = open_col(home, NOW)
+    rate(col, KEYS[0], NOW)  # one new card today
+    col.close(NOW + timedelta(minutes=1))
+    ahead = NOW + timedelta(days=2)
+    writer = JournalWriter(tmp_path / "state" / "devices" / "laptop-1", fsync=False)
+    for i, key in enumerate(KEYS[1:6]):
+        at = ahead + timedelta(minutes=i)
+        writer.append(Event(f"laptop-1-{i}", "review", key, at, review_state(at), None, 3, 100))
+    writer.close()
+    col = open_col(home, NOW + timedelta(minutes=2))
+    try:
+        assert col.day_log(NOW + timedelta(minutes=2)).new_seen == {"many": 1}
+        assert col.progress(NOW + timedelta(minutes=2))[0] == 1
+    finally:
+        col.close(NOW + timedelta(minutes=3))
+    col = open_col(home, ahead + timedelta(hours=1))  # on their day they count
+    try:
+        assert col.day_log(ahead + timedelta(hours=1)).new_seen == {"many": 5}
+        assert col.progress(ahead + timedelta(hours=1))[0] == 5
+    finally:
+        col.close(ahead + timedelta(hours=2))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from retain.core.clock import day_start, study_day
 
@@ -30,6 +30,12 @@ class StudyDay:
     def start(self, now: datetime) -> datetime:
         """The UTC instant the study day containing `now` began."""
         return self.start_of(self.today(now))
+
+    def span(self, now: datetime) -> tuple[datetime, datetime]:
+        """[start, end) in UTC of the study day containing `now` (events dated later, by a clock
+        running ahead, belong to their own day)."""
+        today = self.today(now)
+        return self.start_of(today), self.start_of(today + timedelta(days=1))
 
     def of(self, moment: datetime) -> date:
         """The study day `moment` belongs to (cached per quarter hour: cheap over many events)."""

@@ -24,7 +24,7 @@ __all__ = ["custom_units", "forgotten_today", "start_custom_session"]
 
 def forgotten_today(collection: Collection, now: datetime) -> list[str]:
     """Keys rated Again (and not undone) in the current study day, oldest failure first."""
-    rows = collection.history_index.reviews(now, collection.day_start(now))
+    rows = collection.history_index.reviews(now, *collection.studyday.span(now))
     return [r.key for r in rows if r.rating == 1]
 
 

@@ -204,7 +204,8 @@ class History:
         """What was studied in the current study day (new cards, reviews, siblings seen)."""
         log = DayLog()
         new_keys: dict[str, set[str]] = {}
-        for row in self.reviews(now, self.day.start(now)):
+        start, end = self.day.span(now)
+        for row in self.reviews(now, start, end):
             log.notes_seen.add(row.key.partition(":")[0])
             if row.before_state is None or row.before_state == NEW:
                 new_keys.setdefault(row.deck, set()).add(row.key)
@@ -214,8 +215,8 @@ class History:
         # A card suspended or buried today may have shown its answer: its siblings wait too.
         flags = (KIND["suspend"], KIND["bury"])
         for (key,) in self._db.execute(
-            "SELECT key FROM events WHERE kind IN (?, ?) AND undone = 0 AND t >= ?",
-            (*flags, micros(self.day.start(now))),
+            "SELECT key FROM events WHERE kind IN (?, ?) AND undone = 0 AND t >= ? AND t < ?",
+            (*flags, micros(start), micros(end)),
         ):
             log.notes_seen.add(key.partition(":")[0])
         return log
