@@ -318,7 +318,7 @@ def test_a_history_import_skips_states_the_store_would_refuse(tmp_path: Path) ->
         Review(KEYS[0], at, fine, None, "review", 3, 1000),
         Review(KEYS[1], at, absurd, None, "review", 3, 1000),
     ]
-    assert collection_record_history(col, reviews, NOW) == (1, 0)
+    assert collection_record_history(col, reviews, NOW)[:2] == (1, 0)
     assert col.history_index.count(NOW) == 1
     col.close(NOW)
 

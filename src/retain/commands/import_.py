@@ -27,7 +27,7 @@ from retain.interop.importer import (
 )
 from retain.interop.limits import DEFAULT_LIMITS
 from retain.interop.progress import TerminalProgress, TerminalStatus
-from retain.interop.progress_io import record_history
+from retain.interop.progress_io import HistoryImport, record_history
 from retain.store.collection import CollectionError
 from retain.store.home import Home, open_home
 
@@ -96,7 +96,7 @@ def _import_one(
                 return _Done(len(plan.decks))
             media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
             bar.finish()
-            recorded = kept = 0
+            history = HistoryImport(0, 0)
             memo = None
             if package:
                 keys = sorted({r.key for r in bundle.reviews}) if args.with_history else []
@@ -104,7 +104,7 @@ def _import_one(
                     memo = import_memo.prepare(home, options, plan, keys)
             let_go(plan)  # what only planning needed: less memory while the history is recorded
             if args.with_history and bundle.reviews:  # it lets each review go once recorded
-                recorded, kept = record_history(
+                history = record_history(
                     home,
                     bundle.reviews,
                     datetime.now(UTC),
@@ -132,8 +132,8 @@ def _import_one(
     if media:
         out(f"{prefix}stored {media} media file(s)")
     if args.with_history:
-        note = f"; {kept} card(s) already had progress here and kept it" if kept else ""
-        out(f"{prefix}recorded {recorded} event(s) of review history{note}")
+        note = f"; {history.kept} card(s) already had progress here and kept it" if history.kept else ""
+        out(f"{prefix}recorded {history.recorded} event(s) of review history{history.ahead_note()}{note}")
     return _Done(len(plan.decks))
 
 

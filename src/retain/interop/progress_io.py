@@ -11,7 +11,8 @@ importing twice adds nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from retain.core.gcpause import gc_paused
 from retain.core.state import CardState, Event
@@ -25,6 +26,7 @@ from retain.store.index.ingest import micros
 from retain.store.state.writer import Seen
 
 __all__ = [
+    "HistoryImport",
     "collection_deck_progress",
     "collection_decks_progress",
     "collection_record_history",
@@ -35,6 +37,23 @@ __all__ = [
 
 _BATCH = 4096  # events per append (one write and one fsync each)
 _FEED = 8 * _BATCH  # events the index holds in memory before it takes them
+
+
+class HistoryImport(NamedTuple):
+    """What a history import recorded."""
+
+    recorded: int
+    kept: int  # cards left out: they already have progress here
+    ahead: int = 0  # recorded events dated after this computer's clock (a device whose clock ran ahead)
+    ahead_by: timedelta = timedelta(0)  # the furthest of them
+
+    def ahead_note(self) -> str:
+        """`; N of them dated up to D ahead of this computer's clock, kept`, or ""."""
+        if not self.ahead:
+            return ""
+        hours = self.ahead_by / timedelta(hours=1)
+        span = f"{hours / 24:.1f} days" if hours >= 48 else f"{max(hours, 0.1):.1f} hours"
+        return f"; {self.ahead} of them dated up to {span} ahead of this computer's clock, kept"
 
 
 def _open(home: Home, now: datetime, read_only: bool) -> Collection:
@@ -93,8 +112,9 @@ def record_history(
     *,
     consume: bool = False,
     progress: ProgressFn = no_progress,
-) -> tuple[int, int]:
-    """Append `reviews` to the journal; returns (recorded, skipped because local progress exists).
+) -> HistoryImport:
+    """Append `reviews` to the journal; returns (recorded, skipped because local progress exists,
+    and how many recorded are dated after `now`: kept, never dropped for their time).
 
     With `consume`, `reviews` (a list) is emptied at the start: each review is let go once
     recorded, so memory falls as the import goes (117k reviews hold ~40 MB).
@@ -113,7 +133,7 @@ def collection_record_history(
     progress: ProgressFn = no_progress,
     *,
     consume: bool = False,
-) -> tuple[int, int]:
+) -> HistoryImport:
     """The same, into an open collection (the TUI's), reporting progress as stage "history".
 
     Events are appended in batches, each durable with one fsync; the history
@@ -132,9 +152,11 @@ def collection_record_history(
 
 def _record_history(
     coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn, consume: bool
-) -> tuple[int, int]:
+) -> HistoryImport:
     local = {r.key for r in reviews if r.key in coll.states}
-    todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local and r.time <= now]
+    # Reviews dated after this clock (made on a device whose clock ran ahead) are kept like any
+    # other: a card's progress is in its last review. Only absurd dates are refused, by the store.
+    todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local]
     if consume and isinstance(reviews, list):
         reviews.clear()
     history = coll.history_index
@@ -149,7 +171,8 @@ def _record_history(
             at_moment.add(r.key)
             fresh.append(r)
     del todo
-    count = held = 0
+    count = held = ahead = 0
+    furthest = now
     total = len(fresh)
     fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
     seen: Seen = {}  # states already checked (a review's `before` is an earlier one's `after`)
@@ -162,7 +185,11 @@ def _record_history(
             for r in part
         ]
         del part
-        recorded = len(coll.record_many(batch, seen))  # a state the store refuses is left out
+        done = coll.record_many(batch, seen)  # a state the store refuses is left out
+        if done and done[-1].time > now:
+            later = [e.time for e in done if e.time > now]
+            ahead, furthest = ahead + len(later), max(furthest, later[-1])
+        recorded = len(done)
         count, held = count + recorded, held + recorded
         progress("history", total - len(fresh), total)
         if held >= _FEED:  # the index takes them in parts (bounded memory)
@@ -170,4 +197,4 @@ def _record_history(
             held = 0
     history.refresh(now)
     progress("history", total, total)
-    return count, len(local)
+    return HistoryImport(count, len(local), ahead, furthest - now)

@@ -43,6 +43,7 @@ from retain.core.state import (
 )
 
 __all__ = [
+    "ABSURD_AHEAD",
     "FUTURE_SKEW",
     "KEY_RE",
     "canonical_event",
@@ -62,6 +63,7 @@ __all__ = [
 # (never refused: a clock set wrong, a synced device in another zone).
 FUTURE_SKEW = timedelta(days=1)
 _ABSURD = timedelta(days=365 * 200)  # dates beyond this are refused as hostile
+ABSURD_AHEAD = _ABSURD  # the same, for the writer: it never writes a record its readers refuse
 _US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_US = 10**15  # ~31 years: a gap between two dates of one state

@@ -23,7 +23,7 @@ from retain.store.state.device import find_device, make_device
 from retain.store.state.journal import JournalError, JournalWriter, Position
 from retain.store.state.lock import WriterLock
 from retain.store.state.snapshot import snapshot_files, write_manifest, write_snapshot
-from retain.store.state.statecodec import FUTURE_SKEW, KEY_RE, canonical_event
+from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
 from retain.store.state.stateload import load_state
 
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
@@ -94,6 +94,7 @@ class StateWriter:
         self._ends: dict[str, Position] = {}
         self._dirty: set[str] = set()  # decks whose snapshot is behind
         self._seq = 0
+        self._absurd = datetime.max.replace(tzinfo=UTC)  # event times past this are refused (`open`)
 
     @property
     def states(self) -> Mapping[str, CardState]:
@@ -109,6 +110,7 @@ class StateWriter:
             raise
 
     def _open(self, now: datetime, today: date, read_only: bool, fsync: bool) -> None:
+        self._absurd = now.astimezone(UTC) + ABSURD_AHEAD  # a reader later than `now` accepts all below
         if not read_only:
             try:
                 locked = self._lock.acquire(now)
@@ -236,6 +238,8 @@ class StateWriter:
         if not KEY_RE.match(event.key):
             raise ValueError(f"bad unit key {event.key!r}")
         at = event.time if event.time.tzinfo is UTC else event.time.astimezone(UTC)
+        if at > self._absurd:  # every reader refuses such a record: never write one
+            raise StateError(f"event time {at:%Y-%m-%d} is absurdly far in the future")
         original, after, before = event.after, event.after, event.before
         if original is not None:
             after = _check(original, at + FUTURE_SKEW, seen.get(id(original)))

@@ -186,14 +186,14 @@ class ImportScreen(ShareDialog):
         note = ""
         if self.reviews:  # the modal dialog is the only writer meanwhile
             try:
-                recorded, kept = collection_record_history(self.collection, self.reviews, now, self._progress)
+                history = collection_record_history(self.collection, self.reviews, now, self._progress)
             except (InteropError, CollectionError, OSError) as exc:
                 note = f"; the review history was not recorded: {exc}"
             except Exception as exc:
                 note = f"; the review history was not recorded: {_unexpected(exc)}"
             else:
-                note = f"; recorded {recorded} event(s) of review history"
-                note += f" ({kept} card(s) kept their progress here)" if kept else ""
+                note = f"; recorded {history.recorded} event(s) of review history{history.ahead_note()}"
+                note += f" ({history.kept} card(s) kept their progress here)" if history.kept else ""
         written = [Path(p.target) for p in plan.decks]
         names = "; ".join(f"{p.deck.id} ({count_line(p.deck)})" for p in plan.decks)
         self.app.call_from_thread(self._finish, written, names, note)
