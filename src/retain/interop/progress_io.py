@@ -52,7 +52,7 @@ class HistoryImport(NamedTuple):
         if not self.ahead:
             return ""
         hours = self.ahead_by / timedelta(hours=1)
-        span = f"{hours / 24:.1f} days" if hours >= 48 else f"{max(hours, 0.1):.1f} hours"
+        span = f"{hours / 24:.1f} days" if hours >= 24 else f"{max(hours, 0.1):.1f} hours"
         return f"; {self.ahead} of them dated up to {span} ahead of this computer's clock, kept"
 
 
