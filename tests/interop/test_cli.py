@@ -185,3 +185,42 @@ def test_history_from_anki_and_sidecar(
     assert "recorded 2 event(s)" in out
     with Collection.open(open_home(), now, read_only=True) as coll:
         assert {k: s.reps for k, s in coll.states.items()} == {k: s.reps for k, s in reviewed.items()}
+
+
+def test_history_dated_ahead_of_this_clock_is_kept_and_said(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sidecar written on a device whose clock ran two days ahead: the import records its
+    reviews (the cards keep their progress) and its line says so (it dropped them silently)."""
+    import re
+    from datetime import UTC, datetime, timedelta
+
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+
+    from .conftest import FIXTURES
+
+    assert run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))[0] == 0
+    out_file = tmp_path / "gk.toml"
+    assert run_cli(capsys, "export", "general-knowledge", "-o", str(out_file), "--with-progress")[0] == 0
+    sidecar = tmp_path / "gk.progress.toml"
+    stamp = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+Z")
+    text = sidecar.read_text()
+    dates = [datetime.fromisoformat(d.replace("Z", "+00:00")) for d in stamp.findall(text)]
+    times = [
+        datetime.fromisoformat(d.replace("Z", "+00:00")) for d in re.findall(r"^time = (\S+)", text, re.M)
+    ]
+    moved = datetime.now(UTC) + timedelta(days=2) - max(times)  # the last review two days from now
+    assert len(times) == 2 and dates
+
+    def shift(found: re.Match[str]) -> str:
+        when = datetime.fromisoformat(found.group(0).replace("Z", "+00:00")) + moved
+        return when.isoformat().replace("+00:00", "Z")
+
+    sidecar.write_text(stamp.sub(shift, text))
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "other"))
+    code, out, err = run_cli(capsys, "import", "--with-history", str(out_file))
+    assert code == 0, err
+    assert "recorded 2 event(s) of review history; 2 of them dated up to 2.0 days ahead" in out
+    with Collection.open(open_home(), datetime.now(UTC), read_only=True) as coll:
+        assert sum(1 for k in coll.states if k.startswith("general-knowledge/")) == 1
