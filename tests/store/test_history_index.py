@@ -212,8 +212,44 @@ def test_a_bad_index_file_is_rebuilt_never_trusted(tmp_path: Path, damage: str) 
         db.close()
     history = _history(tmp_path)
     assert history.progress(NOW) == expected
-    if damage in ("garbage", "truncated"):
-        assert any("rebuilt" in m for m in history.messages)
+    said = [m for m in history.messages if "rebuilt" in m]
+    assert len(said) == 1 and "\n" not in said[0]  # one line, whatever the damage
+
+
+@pytest.mark.parametrize("damage", ["garbage", "foreign", "newer"])
+@pytest.mark.parametrize("command", [["stats"], ["stats", "--json"], ["due", "--json"]])
+def test_the_user_is_told_the_index_was_rebuilt(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    damage: str,
+    command: list[str],
+) -> None:
+    """The commands printed their messages after closing the collection, which had dropped the
+    index's: a damaged index was rebuilt without a word. One warning line on stderr now."""
+    from retain.cli import main
+
+    _studied(tmp_path)
+    path = tmp_path / "cache" / INDEX_NAME
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if damage == "garbage":
+        path.write_bytes(b"\x00not a database\xff" * 500)
+    else:
+        path.unlink()
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE notes (x)" if damage == "foreign" else "CREATE TABLE events (x)")
+        db.execute(f"PRAGMA user_version = {0 if damage == 'foreign' else 99}")
+        db.commit()
+        db.close()
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    capsys.readouterr()
+    assert main(command) == 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if "history index" in line]
+    assert len(lines) == 1 and "rebuilt" in lines[0], err
+    assert main(command) == 0
+    assert "history index" not in capsys.readouterr().err  # said once: the next run finds it sound
 
 
 def test_an_unwritable_cache_falls_back_to_memory(tmp_path: Path) -> None:

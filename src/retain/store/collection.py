@@ -67,6 +67,7 @@ class Collection:
         self.progress_fn: ProgressFn | None = None
         self._history: History | None = None
         self._extra_messages: list[str] = []
+        self._history_said: list[str] = []  # the history index's messages, kept when it closes
         self._units_by_key: dict[str, Unit] | None = None
         self._opened = datetime.now(UTC)
         self._light = False
@@ -149,7 +150,7 @@ class Collection:
     @property
     def messages(self) -> list[str]:
         """Every one-line message of the open (state, history, library), oldest first."""
-        history = self._history.messages if self._history is not None else []
+        history = self._history.messages if self._history is not None else self._history_said
         from retain.store.exam_config import past_exams
 
         exams = past_exams(self.home.config.exams, self.today(self._opened))
@@ -199,6 +200,7 @@ class Collection:
             self.rollover_hour = config.rollover_hour
             self.studyday = StudyDay(config.rollover_hour, self.tz)
             if self._history is not None:
+                self._history_said = list(self._history.messages)  # `messages` still has them
                 self._history.close()
                 self._history = None
         if config.deck_folders != old.deck_folders:
@@ -334,6 +336,7 @@ class Collection:
             if save_summary and not self.read_only:
                 self._save_summary(now)
             if self._history is not None:
+                self._history_said = list(self._history.messages)  # `messages` still has them
                 self._history.close()
                 self._history = None
             self.writer.release()

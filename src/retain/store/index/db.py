@@ -8,7 +8,8 @@ file is answered by rebuilding it, never by trusting it:
 - not a database, damaged, or missing our tables: deleted and rebuilt, with a
   one-line message;
 - written by another schema or another build of retain (`PRAGMA user_version`
-  and the code fingerprint in `meta`): rebuilt, never read;
+  and the code fingerprint in `meta`): rebuilt, never read; with a one-line
+  message when it was a newer retain's, or another program's SQLite file;
 - cannot be created or written (read-only or full disk): an in-memory index is
   used for this process, with a one-line message, and the app goes on.
 """
@@ -132,25 +133,53 @@ def _remove(path: Path) -> None:
             Path(f"{path}{suffix}").unlink()
 
 
-def _open_file(path: Path) -> tuple[sqlite3.Connection, bool]:
-    """(connection, fresh): fresh when the tables were (re)created and must be filled."""
+def _stranger(db: sqlite3.Connection) -> str:
+    """Why a sound SQLite file that is not current is rebuilt, when the user should hear it:
+    "newer" (a later schema), "foreign" (tables, but not an index of ours), "" (empty, or ours
+    from an earlier schema or build: an upgrade rebuilds it without a word)."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        return "newer"
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return ""
+    try:
+        ours = version >= 1 and db.execute("SELECT v FROM meta WHERE k = 'code'").fetchone() is not None
+    except sqlite3.DatabaseError:
+        ours = False
+    return "" if ours else "foreign"
+
+
+_REBUILT = {
+    "damaged": "the history index in the cache folder was damaged; it is being rebuilt",
+    "foreign": "the history index in the cache folder was not retain's; it is being rebuilt",
+    "newer": "the history index in the cache folder was written by a newer retain; it is being rebuilt",
+}
+
+
+def _open_file(path: Path) -> tuple[sqlite3.Connection, bool, str]:
+    """(connection, fresh, why): fresh when the tables were (re)created and must be filled; `why`
+    a key of `_REBUILT` when the user should hear why ("" otherwise)."""
     db = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         _configure(db)
         db.execute("PRAGMA journal_mode = WAL")
         if _is_current(db) and not _indexes_missing(db):
-            return db, False
+            return db, False, ""
         db.execute("BEGIN IMMEDIATE")  # one process rebuilds; the others wait, then see it current
+        why = ""
         try:
             current = _is_current(db)
             if current and _indexes_missing(db):  # a build stopped before its indexes (older retain)
                 create_indexes(db)
+            elif not current:
+                why = _stranger(db)
         finally:
             db.execute("COMMIT")
         if current:
-            return db, False
+            return db, False, ""
         reset(db)
-        return db, True
+        return db, True, why
     except BaseException:
         db.close()
         raise
@@ -168,14 +197,14 @@ def connect(cache_dir: Path | None) -> tuple[sqlite3.Connection, bool, str]:
             cache_dir.mkdir(parents=True, exist_ok=True)
             existed = path.exists()
             try:
-                db, fresh = _open_file(path)
-                return db, fresh, ""
+                db, fresh, why = _open_file(path)
+                return db, fresh, _REBUILT.get(why, "")
             except sqlite3.DatabaseError:
                 if not existed:
                     raise
-            _remove(path)  # damaged, truncated or foreign: start it again
-            db, fresh = _open_file(path)
-            return db, fresh, "the history index in the cache folder was damaged; it is being rebuilt"
+            _remove(path)  # damaged or truncated: start it again
+            db, fresh, _why = _open_file(path)
+            return db, fresh, _REBUILT["damaged"]
         except (OSError, sqlite3.Error) as exc:
             message = f"the history index cannot be written ({exc}); using a temporary one"
     else:
