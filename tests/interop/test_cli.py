@@ -224,3 +224,34 @@ def test_history_dated_ahead_of_this_clock_is_kept_and_said(
     assert "recorded 2 event(s) of review history; 2 of them dated up to 2.0 days ahead" in out
     with Collection.open(open_home(), datetime.now(UTC), read_only=True) as coll:
         assert sum(1 for k in coll.states if k.startswith("general-knowledge/")) == 1
+
+
+@pytest.mark.parametrize("command", ["export", "import"])
+def test_export_and_import_with_progress_say_what_the_store_found(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """A damaged journal record is set aside; `export --with-progress` shared the deck with one
+    review fewer, and `import --with-history` recorded into that store, without a word. The
+    store's one-line messages go to stderr as warnings, as `retain due` gives them."""
+    import shutil
+
+    from .conftest import FIXTURES
+
+    assert run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))[0] == 0
+    (journal,) = (home / "state" / "devices").glob("*/journal-*.toml")
+    lines = journal.read_bytes().split(b"\n")
+    record = next(i for i, line in enumerate(lines) if line[:1].isdigit())
+    lines[record] = lines[record][:30] + b"#" + lines[record][31:]  # one flipped byte: its check fails
+    journal.write_bytes(b"\n".join(lines))
+    for folder in ("cache", "state/snapshots"):
+        shutil.rmtree(home / folder)
+    (home / "state" / "snapshots.toml").unlink()
+    capsys.readouterr()
+    if command == "export":
+        args = ["export", "general-knowledge", "-o", str(tmp_path / "gk.toml"), "--with-progress"]
+    else:
+        args = ["import", "--with-history", str(FIXTURES / "layout-latest.apkg")]
+    code, _out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if "warning: " in line]
+    assert any("damaged event" in line for line in warned), err

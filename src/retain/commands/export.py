@@ -76,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
     bar = TerminalProgress()
     try:
         ids = [d.id for d in decks]
+        said: list[str] = []
         with TerminalStatus("reading your review history"):
-            states, reviews = decks_progress(home, ids, now) if args.with_progress else (None, None)
+            states, reviews = decks_progress(home, ids, now, said) if args.with_progress else (None, None)
+        for message in said:
+            err(f"retain: warning: {message}")
         written = run_export(jobs, now=now, states=states, reviews=reviews, progress=bar)
     except InteropError as exc:
         bar.finish()

@@ -104,14 +104,19 @@ def _import_one(
                     memo = import_memo.prepare(home, options, plan, keys)
             let_go(plan)  # what only planning needed: less memory while the history is recorded
             if args.with_history and bundle.reviews:  # it lets each review go once recorded
-                history = record_history(
-                    home,
-                    bundle.reviews,
-                    datetime.now(UTC),
-                    consume=True,
-                    progress=lambda _stage, done, total: bar("review history", done, total),
-                )
-                bar.finish()
+                said: list[str] = []
+                try:
+                    history = record_history(
+                        home,
+                        bundle.reviews,
+                        datetime.now(UTC),
+                        consume=True,
+                        progress=lambda _stage, done, total: bar("review history", done, total),
+                        messages=said,
+                    )
+                finally:
+                    bar.finish()
+                    _print_warnings(said, prefix)
             if package and memo is not None:
                 with contextlib.suppress(OSError, ValueError):
                     import_memo.save(home, package, memo)

@@ -89,20 +89,31 @@ def collection_decks_progress(
     return states, reviews
 
 
-def deck_progress(home: Home, deck_id: str, now: datetime) -> tuple[dict[str, CardState], list[Review]]:
+def deck_progress(
+    home: Home, deck_id: str, now: datetime, messages: list[str] | None = None
+) -> tuple[dict[str, CardState], list[Review]]:
     """The same, opening the progress read-only for the call (the CLI)."""
-    return decks_progress(home, [deck_id], now)
+    return decks_progress(home, [deck_id], now, messages)
 
 
 def decks_progress(
-    home: Home, deck_ids: Sequence[str], now: datetime
+    home: Home, deck_ids: Sequence[str], now: datetime, messages: list[str] | None = None
 ) -> tuple[dict[str, CardState], list[Review]]:
-    """Several decks' progress, opening the progress read-only once (the CLI)."""
+    """Several decks' progress, opening the progress read-only once (the CLI). The store's
+    one-line messages (a damaged record set aside, ...) are added to `messages`."""
     coll = _open(home, now, True)
     try:
         return collection_decks_progress(coll, deck_ids, now)
     finally:
+        _close(coll, now, messages)
+
+
+def _close(coll: Collection, now: datetime, messages: list[str] | None) -> None:
+    try:
         coll.close(now)
+    finally:
+        if messages is not None:
+            messages += coll.messages
 
 
 def record_history(
@@ -112,9 +123,11 @@ def record_history(
     *,
     consume: bool = False,
     progress: ProgressFn = no_progress,
+    messages: list[str] | None = None,
 ) -> HistoryImport:
     """Append `reviews` to the journal; returns (recorded, skipped because local progress exists,
-    and how many recorded are dated after `now`: kept, never dropped for their time).
+    and how many recorded are dated after `now`: kept, never dropped for their time). The
+    store's one-line messages are added to `messages`.
 
     With `consume`, `reviews` (a list) is emptied at the start: each review is let go once
     recorded, so memory falls as the import goes (117k reviews hold ~40 MB).
@@ -123,7 +136,7 @@ def record_history(
     try:
         return collection_record_history(coll, reviews, now, progress, consume=consume)
     finally:
-        coll.close(now)
+        _close(coll, now, messages)
 
 
 def collection_record_history(
