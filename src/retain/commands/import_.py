@@ -105,18 +105,16 @@ def _import_one(
             let_go(plan)  # what only planning needed: less memory while the history is recorded
             if args.with_history and bundle.reviews:  # it lets each review go once recorded
                 said: list[str] = []
-                try:
-                    history = record_history(
-                        home,
-                        bundle.reviews,
-                        datetime.now(UTC),
-                        consume=True,
-                        progress=lambda _stage, done, total: bar("review history", done, total),
-                        messages=said,
-                    )
-                finally:
-                    bar.finish()
-                    _print_warnings(said, prefix)
+                history = record_history(
+                    home,
+                    bundle.reviews,
+                    datetime.now(UTC),
+                    consume=True,
+                    progress=lambda _stage, done, total: bar("review history", done, total),
+                    messages=said,
+                )
+                bar.finish()
+                _print_warnings(said, prefix)  # when it failed, its one line says what matters
             if package and memo is not None:
                 with contextlib.suppress(OSError, ValueError):
                     import_memo.save(home, package, memo)
