@@ -255,3 +255,42 @@ def test_export_and_import_with_progress_say_what_the_store_found(
     assert code == 0, err
     warned = [line for line in err.splitlines() if "warning: " in line]
     assert any("damaged event" in line for line in warned), err
+
+
+def test_history_import_while_another_retain_writes_says_the_decks_are_in(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The deck went in, then the history could not be recorded (another retain holds the writer
+    lock): the line said "import refused", as if nothing had been imported."""
+    import subprocess
+    import sys
+
+    from .conftest import FIXTURES
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from datetime import UTC, datetime; "
+            "from retain.store.collection import Collection; from retain.store.home import open_home; "
+            "c = Collection.open(open_home(), datetime.now(UTC)); assert not c.read_only; "
+            "print('locked', flush=True); sys.stdin.readline(); c.close()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        code, _out, err = run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert code == 1
+    assert err.strip().splitlines() == [
+        "retain: import failed: the review history was not recorded (another retain is writing the "
+        "progress; close it and import the history again); the decks are imported: import again "
+        "with --with-history to add their history"
+    ]
+    assert (home / "decks" / "general-knowledge.toml").exists()
+    code, out, err = run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))
+    assert code == 0 and "recorded 2 event(s) of review history" in out, err

@@ -10,7 +10,7 @@ import pytest
 
 from retain.core.deckfile import parse_deck
 from retain.core.state import REVIEW, CardState, Event
-from retain.interop.bundle import Bundle
+from retain.interop.bundle import Bundle, Review
 from retain.interop.importer import read_file
 from retain.store.collection import Collection
 from retain.store.home import open_home
@@ -108,3 +108,23 @@ def test_a_group_with_progress_splits_the_history_by_deck(
     assert code == 0, err
     reviews = _read(apkg, tmp_path / "stage", with_history=True).reviews
     assert sorted(r.key.split("/")[0] for r in reviews) == ["kafka", "redis"]
+
+
+def test_a_folder_export_reads_one_deck_s_history_at_a_time(tmp_path: Path, home: Path) -> None:
+    """Each file's decks are asked for just before it is written (a group of 10 decks at 50k cards
+    held every deck's history at once: 634 MB); the .apkg of a group asks once for all of them."""
+    from retain.interop.group_export import decks_in_group, plan_export, run_export
+
+    decks = decks_in_group(open_home().library().decks, GROUP)
+    asked: list[list[str]] = []
+
+    def progress_of(ids: list[str]) -> tuple[dict[str, CardState], list[Review]]:
+        asked.append(ids)
+        return {}, []
+
+    now = datetime.now(UTC)
+    run_export(plan_export(decks, tmp_path / "out"), now=now, progress_of=progress_of)
+    assert asked == [[d.id] for d in decks]
+    asked.clear()
+    run_export(plan_export(decks, tmp_path / "all.apkg"), now=now, progress_of=progress_of)
+    assert asked == [[d.id for d in decks]]

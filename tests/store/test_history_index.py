@@ -456,3 +456,33 @@ def test_a_cold_build_without_a_real_stderr_reads_in_this_process(
         assert len(history.reviews(NOW)) == len(events)
     finally:
         history.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(events=_events(), other=_events(), crlf=st.booleans(), deck=st.sampled_from(["tiny", "other"]))
+def test_events_of_a_deck_are_the_records_a_whole_scan_finds(
+    tmp_path_factory: pytest.TempPathFactory, events: list[Event], other: list[Event], crlf: bool, deck: str
+) -> None:
+    """`events(deck=)` decodes only the deck's records (export read every month file whole for
+    them: 3.5 s and 370 MB at 50k cards); it gives exactly what a scan of every file gives."""
+    from dataclasses import replace
+
+    from retain.store.state.journal import scan_file
+
+    root = tmp_path_factory.mktemp("h")
+    moved = [
+        replace(e, key="other/" + e.key.split("/", 1)[1], id=e.id.replace("aaaa", "bbbb", 1)) for e in other
+    ]
+    _write(root, events)
+    _write(root, moved, device="bbbbbbbbbbbb")
+    journals = sorted((root / "state" / "devices").glob("*/journal-*.toml"))
+    if crlf:  # git autocrlf: still read, each record by its own offset
+        for path in journals:
+            path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    history = _history(root)
+    got = history.events(NOW, deck=deck)
+    history.close()
+    everything = [e for path in journals for _pos, e in scan_file(path, 0, NOW).events]
+    expected = [e for e in everything if e.key.startswith(f"{deck}/")]
+    assert sorted(got, key=lambda e: e.id) == sorted(expected, key=lambda e: e.id)
+    assert [e.time for e in got] == sorted(e.time for e in got)

@@ -13,12 +13,14 @@ from datetime import UTC, datetime
 
 from retain.commands.output import err, out
 from retain.core.model import Deck
+from retain.core.state import CardState
+from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES
 from retain.interop.group_export import decks_in_group, group_names, job_paths, plan_export, run_export
 from retain.interop.importer import count_line
 from retain.interop.progress import TerminalProgress, TerminalStatus
-from retain.interop.progress_io import decks_progress
+from retain.interop.progress_io import progress_reader
 from retain.store.home import open_home
 
 __all__ = ["add_arguments", "run"]
@@ -75,13 +77,24 @@ def run(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     bar = TerminalProgress()
     try:
-        ids = [d.id for d in decks]
         said: list[str] = []
-        with TerminalStatus("reading your review history"):
-            states, reviews = decks_progress(home, ids, now, said) if args.with_progress else (None, None)
+        reviews: int | None = None
+        if args.with_progress:
+            reviews = 0
+            with progress_reader(home, now, said) as read:
+
+                def progress_of(ids: list[str]) -> tuple[dict[str, CardState], list[Review]]:
+                    nonlocal reviews
+                    with TerminalStatus("reading your review history"):
+                        states, history = read(ids)
+                    reviews = (reviews or 0) + len(history)
+                    return states, history
+
+                written = run_export(jobs, now=now, progress_of=progress_of, progress=bar)
+        else:
+            written = run_export(jobs, now=now, progress=bar)
         for message in said:
             err(f"retain: warning: {message}")
-        written = run_export(jobs, now=now, states=states, reviews=reviews, progress=bar)
     except InteropError as exc:
         bar.finish()
         err(f"retain: export failed: {exc}")
@@ -92,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         err(f"retain: export failed: cannot write {name}: {exc.strerror or exc}")
         return 1
     bar.finish()
-    extra = f" and {len(reviews)} review(s)" if reviews is not None else ""
+    extra = f" and {reviews} review(s)" if reviews is not None else ""
     where = ", ".join(map(str, written))
     if len(decks) == 1:
         out(f"exported deck {decks[0].id} ({count_line(decks[0])}{extra}) to {where}")

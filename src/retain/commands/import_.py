@@ -105,14 +105,17 @@ def _import_one(
             let_go(plan)  # what only planning needed: less memory while the history is recorded
             if args.with_history and bundle.reviews:  # it lets each review go once recorded
                 said: list[str] = []
-                history = record_history(
-                    home,
-                    bundle.reviews,
-                    datetime.now(UTC),
-                    consume=True,
-                    progress=lambda _stage, done, total: bar("review history", done, total),
-                    messages=said,
-                )
+                try:
+                    history = record_history(
+                        home,
+                        bundle.reviews,
+                        datetime.now(UTC),
+                        consume=True,
+                        progress=lambda _stage, done, total: bar("review history", done, total),
+                        messages=said,
+                    )
+                except InteropError as exc:  # the decks are in: say so, as for a failed write
+                    raise CollectionError(str(exc)) from None
                 bar.finish()
                 _print_warnings(said, prefix)  # when it failed, its one line says what matters
             if package and memo is not None:

@@ -2,7 +2,7 @@
 hierarchy), or a folder with one `.toml` file per deck.
 
     jobs = plan_export(decks_in_group(library.decks, "Distributed Systems"), Path("out/"))
-    written = run_export(jobs, now=now, states=states, reviews=reviews)
+    written = run_export(jobs, now=now, progress_of=lambda ids: collection_decks_progress(coll, ids, now))
 
 A target that is an existing folder, ends in `/`, or has no extension is a folder.
 """
@@ -10,7 +10,7 @@ A target that is an existing folder, ends in `/`, or has no extension is a folde
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -81,30 +81,31 @@ def job_paths(jobs: Sequence[ExportJob], *, with_progress: bool) -> list[Path]:
     return [p for job in jobs for p in export_paths(job.out, with_progress=with_progress)]
 
 
-def _mine(deck_ids: set[str], key: str) -> bool:
-    return key.split("/", 1)[0] in deck_ids
+ProgressOf = Callable[[list[str]], tuple[dict[str, CardState], list[Review]]]
 
 
 def run_export(
     jobs: Sequence[ExportJob],
     *,
     now: datetime,
-    states: Mapping[str, CardState] | None = None,
-    reviews: Sequence[Review] | None = None,
+    progress_of: ProgressOf | None = None,
     progress: ProgressFn = no_progress,
 ) -> list[Path]:
-    """Write each job; `states`/`reviews` (export with progress) are split among the files by deck."""
+    """Write each job; with `progress_of` (export with progress) each job's states and review
+    history are read for its decks just before it is written, so a folder of many decks holds
+    one deck's history in memory at a time."""
     written: list[Path] = []
     for job in jobs:
-        ids = {d.id for d in job.decks}
         first = job.decks[0]
+        states, reviews = progress_of([d.id for d in job.decks]) if progress_of is not None else (None, None)
         written += export_decks(
             job.decks,
             job.out,
             now=now,
             decks_dir=Path(first.path).parent if first.path else None,
-            states=None if states is None else {k: v for k, v in states.items() if _mine(ids, k)},
-            reviews=None if reviews is None else [r for r in reviews if _mine(ids, r.key)],
+            states=states,
+            reviews=reviews,
             progress=progress,
         )
+        del states, reviews
     return written

@@ -10,7 +10,8 @@ importing twice adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -31,7 +32,7 @@ __all__ = [
     "collection_decks_progress",
     "collection_record_history",
     "deck_progress",
-    "decks_progress",
+    "progress_reader",
     "record_history",
 ]
 
@@ -57,8 +58,8 @@ class HistoryImport(NamedTuple):
 
 
 def _open(home: Home, now: datetime, read_only: bool) -> Collection:
-    try:
-        return Collection.open(home, now, read_only=read_only)
+    try:  # states and history only: no card texts (50k cards' texts were ~100 MB of the export)
+        return Collection.open(home, now, read_only=read_only, cards=False, history=read_only)
     except CollectionError as exc:
         raise InteropError(f"progress store: {exc}") from None
 
@@ -84,7 +85,7 @@ def collection_decks_progress(
         return collection_deck_progress(coll, deck_ids[0], now)
     wanted = set(deck_ids)
     states = {k: v for k, v in coll.states.items() if k.split("/", 1)[0] in wanted}
-    events = [e for e in coll.history_index.events(now) if e.key.split("/", 1)[0] in wanted]
+    events = coll.history_index.events(now, decks=deck_ids)  # only these decks' records are decoded
     reviews = [r for deck_id in deck_ids for r in events_for_deck(events, deck_id)]
     return states, reviews
 
@@ -93,17 +94,20 @@ def deck_progress(
     home: Home, deck_id: str, now: datetime, messages: list[str] | None = None
 ) -> tuple[dict[str, CardState], list[Review]]:
     """The same, opening the progress read-only for the call (the CLI)."""
-    return decks_progress(home, [deck_id], now, messages)
+    with progress_reader(home, now, messages) as progress_of:
+        return progress_of([deck_id])
 
 
-def decks_progress(
-    home: Home, deck_ids: Sequence[str], now: datetime, messages: list[str] | None = None
-) -> tuple[dict[str, CardState], list[Review]]:
-    """Several decks' progress, opening the progress read-only once (the CLI). The store's
-    one-line messages (a damaged record set aside, ...) are added to `messages`."""
+@contextmanager
+def progress_reader(
+    home: Home, now: datetime, messages: list[str] | None = None
+) -> Iterator[Callable[[list[str]], tuple[dict[str, CardState], list[Review]]]]:
+    """Decks' progress on demand (`progress_of(deck_ids)`), the progress opened read-only once
+    (the CLI's export: one deck's history at a time). The store's one-line messages (a damaged
+    record set aside, ...) are added to `messages` when it closes."""
     coll = _open(home, now, True)
     try:
-        return collection_decks_progress(coll, deck_ids, now)
+        yield lambda deck_ids: collection_decks_progress(coll, deck_ids, now)
     finally:
         _close(coll, now, messages)
 

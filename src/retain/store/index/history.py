@@ -368,14 +368,25 @@ class History:
         return events[0] if events else None
 
     @_locked
-    def events(self, now: datetime, *, deck: str | None = None, since: datetime | None = None) -> list[Event]:
-        """Whole events (every kind, undo events included), oldest first; read from the journals."""
+    def events(
+        self,
+        now: datetime,
+        *,
+        deck: str | None = None,
+        decks: Sequence[str] | None = None,
+        since: datetime | None = None,
+    ) -> list[Event]:
+        """Whole events (every kind, undo events included), oldest first; read from the journals
+        (only the records asked for are decoded)."""
         self.refresh(now)
         where: list[str] = ["1"]
         args: list[object] = []
         if deck is not None:
             where.append("e.deck = ?")
             args.append(deck)
+        if decks is not None:
+            where.append(f"e.deck IN ({','.join('?' * len(decks))})")
+            args.extend(decks)
         if since is not None:
             where.append("e.t >= ?")
             args.append(micros(since))
@@ -388,13 +399,11 @@ class History:
         for device, name, off in rows:
             by_file.setdefault((device, name), set()).add(off)
         found: dict[tuple[str, str, int], Event] = {}
-        from retain.store.state.journal import scan_file
+        from retain.store.state.journal import read_records
 
         for (device, name), offs in by_file.items():
-            path = self.state_dir / "devices" / device / name
-            for pos, event in scan_file(path, 0, now).events:
-                if pos.offset in offs:
-                    found[(device, name, pos.offset)] = event
+            for off, event in read_records(self.state_dir / "devices" / device / name, offs, now).items():
+                found[(device, name, off)] = event
         return [found[(d, n, o)] for d, n, o in rows if (d, n, o) in found]
 
 

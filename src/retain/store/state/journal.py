@@ -66,6 +66,7 @@ __all__ = [
     "journal_files",
     "journal_name",
     "parse_toml",
+    "read_records",
     "repair_tail",
     "scan_file",
     "verify_position",
@@ -184,6 +185,36 @@ def scan_file(
     else:
         scan.future = sum(1 for _, e in scan.events if e.time > limit)
     return scan
+
+
+def read_records(path: Path, offsets: set[int], now: datetime) -> dict[int, Event]:
+    """The events whose records start at `offsets` in `path` (the history index's positions).
+
+    Only those records are decoded (a deck's events are spread through every month file:
+    decoding whole files for them cost seconds and hundreds of MB at 50k cards). An offset
+    that is not the start of an intact record is left out, as `scan_file` would set it aside.
+    Format-1 files (blocks, not lines) are scanned whole.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    if file_format(data[:HEAD]) != 2:
+        return {pos.offset: e for pos, e in scan_file(path, 0, now).events if pos.offset in offsets}
+    begin = header_end(data[:HEAD], 2)[0]
+    good: list[tuple[int, bytes]] = []
+    for off in sorted(offsets):
+        end = data.find(b"\n", off)
+        if off < begin or end < 0 or data[off - 1 : off] != b"\n":
+            continue
+        raw = data[off:end]
+        raw = raw[:-1] if raw.endswith(b"\r") else raw
+        if line_crc(raw + b"\n"):
+            good.append((off, raw))
+    decoded, _refused, slow = decode_many(good, now, _device_of(path, data[:HEAD]))
+    out = dict(decoded)
+    out.update(_decode_slow(slow, now, _device_of(path, data[:HEAD]))[0])
+    return out
 
 
 def _has_boundary(data: bytes, head: bytes) -> bool:

@@ -144,11 +144,15 @@ class ExportScreen(ShareDialog):
         now = datetime.now(UTC)
         self._busy()  # reading the history of a big library takes seconds before the first count
         try:
-            ids = [d.id for d in decks]
-            states, reviews = (
-                collection_decks_progress(self.collection, ids, now) if with_progress else (None, None)
+            collection = self.collection
+            written = run_export(
+                jobs,
+                now=now,
+                progress_of=(lambda ids: collection_decks_progress(collection, ids, now))
+                if with_progress
+                else None,
+                progress=self._progress,
             )
-            written = run_export(jobs, now=now, states=states, reviews=reviews, progress=self._progress)
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Export failed: {exc}").plain, True)
             return
