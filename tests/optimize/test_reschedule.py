@@ -76,7 +76,7 @@ def test_history_rows_come_by_card_then_time_even_when_recorded_out_of_order(tmp
                 events.append(Event(col.new_event_id(at), "review", key, at, after, state, 3, 1000))
                 state, at = after, at + timedelta(days=5)
         col.record_many(events[::-1])  # newest first: the index holds them out of time order
-        rows = history_rows(col, ["alpha"], NOW)
+        rows = list(history_rows(col, ["alpha"], NOW))
         assert [(r[0], r[1]) for r in rows] == sorted((r[0], r[1]) for r in rows)
         assert len(rows) == 12
     finally:

@@ -14,10 +14,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from operator import and_, eq, itemgetter, le, lt
 from typing import NamedTuple
 
 import fsrs_rs_python as rs
@@ -32,7 +31,6 @@ from retain.core.fsrsfit import (
     guarded,
     training_set,
 )
-from retain.core.gcpause import gc_paused
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
 from retain.store.collection import Collection
@@ -83,22 +81,9 @@ def presets_for(col: Collection, target: str | None) -> list[Preset]:
     return out
 
 
-def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> list[HistoryRow]:
-    """The preset's counted reviews and resets, by unit key then time (sorted here: cheaper than SQL).
-
-    The table is mostly in time order, so a stable sort by key (4x cheaper than by key and time)
-    is enough unless a card's time goes back (imported or other devices' events); both checks run
-    in C. The garbage collector waits meanwhile (300k new rows among the collection's objects)."""
-    with gc_paused():
-        rows = col.history_index.card_events(now, decks)
-        times = list(map(itemgetter(1), rows))
-        in_order = all(map(le, times, times[1:]))
-        rows.sort(key=itemgetter(0))
-        if not in_order:
-            keys, times = list(map(itemgetter(0), rows)), list(map(itemgetter(1), rows))
-            if any(map(and_, map(lt, times[1:], times), map(eq, keys[1:], keys))):
-                rows.sort(key=itemgetter(0, 1))
-    return rows  # type: ignore[return-value]
+def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> Iterator[HistoryRow]:
+    """The preset's counted reviews and resets, by unit key then time, streamed from the index."""
+    return col.history_index.card_events(now, decks)  # type: ignore[return-value]
 
 
 def training_for(col: Collection, preset: Preset, now: datetime, since: date | None) -> TrainingSet:
