@@ -57,9 +57,12 @@ def _decks(library_decks: list[Deck], target: str) -> list[Deck] | None:
 def run(args: argparse.Namespace) -> int:
     home = open_home()
     with TerminalStatus("reading the decks"):
-        library = home.library()
+        library = home.library(cards=False)  # which decks and groups there are: cards only for the exported
     decks = _decks(list(library.decks), args.deck_id)
-    if decks is None:
+    if decks is not None:
+        with TerminalStatus("reading the decks"):
+            decks = home.with_cards(library, [d.id for d in decks])
+    if not decks:
         known = ", ".join(sorted(d.id for d in library.decks)[:12])
         groups = "; groups: " + ", ".join(repr(g) for g in group_names(list(library.decks))[:6])
         err(f"retain: no deck or group {args.deck_id!r}; decks: {known}{groups if library.decks else ''}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from retain.core.model import Deck
 from retain.store.config import Config, load_config
-from retain.store.decks.library import Library, Origin, load_library
+from retain.store.decks.library import Library, Origin, load_deck_file, load_library
 from retain.store.paths import Paths, bundled_decks_dir, get_paths
 
 __all__ = ["Home", "library_folders", "open_home"]
@@ -26,8 +27,19 @@ class Home:
     paths: Paths
     config: Config
 
-    def library(self) -> Library:
-        return load_library(library_folders(self.paths, self.config), self.paths.cache_dir)
+    def library(self, *, cards: bool = True) -> Library:
+        """Every deck; `cards=False`: without their cards (which decks and groups there are)."""
+        return load_library(library_folders(self.paths, self.config), self.paths.cache_dir, cards=cards)
+
+    def with_cards(self, library: Library, deck_ids: list[str]) -> list[Deck]:
+        """The decks `deck_ids` of a `library(cards=False)`, read again with their cards."""
+        entries = {e.deck.id: e for e in library.entries if e.deck is not None}
+        out: list[Deck] = []
+        for deck_id in deck_ids:
+            entry = load_deck_file(entries[deck_id].path, entries[deck_id].origin, self.paths.cache_dir)
+            if entry.deck is not None:
+                out.append(entry.deck)
+        return out
 
 
 def open_home(env: dict[str, str] | None = None) -> Home:
