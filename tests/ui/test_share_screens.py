@@ -182,3 +182,34 @@ async def test_export_asks_before_replacing_a_file(
         await _until(lambda: out.read_text("utf-8") != "precious", pilot)
         await screen.workers.wait_for_complete()
     assert out.read_text("utf-8").startswith("#separator:Comma")
+
+
+async def test_export_with_progress_writes_each_deck_s_history(
+    retain_home: Path, open_app: OpenApp, tmp_path: Path
+) -> None:
+    """The dialog's progress box: a group to a folder, each deck's sidecar with its own reviews."""
+    import tomllib
+
+    from retain.core.state import REVIEW, CardState, Event
+
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        now = datetime.now(UTC)
+        col = app.collection
+        for deck_id in ("kafka", "redis"):
+            unit = next(u for u in col.units if u.deck_id == deck_id)
+            after = CardState(REVIEW, None, 5.0, 5.0, now, now, 3, 0)
+            col.record(Event(col.new_event_id(now), "review", unit.key, now, after, None, 3))
+        await pilot.press("x")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one(Select).value = "group:Distributed Systems Interview"
+        out = tmp_path / "out"
+        screen.query_one(Input).value = f"{out}/"
+        screen.query_one("#share-progress-flag", Checkbox).value = True
+        screen.query_one("#share-apply", Button).press()
+        await _until(lambda: (out / "redis.progress.toml").exists(), pilot)
+        await _until(lambda: not isinstance(app.screen, ExportScreen), pilot)
+    for deck_id in ("kafka", "redis"):
+        side = tomllib.loads((out / f"{deck_id}.progress.toml").read_text("utf-8"))
+        assert [r["key"].split("/")[0] for r in side["review"]] == [deck_id]
