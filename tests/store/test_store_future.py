@@ -7,12 +7,13 @@ was not applied.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from store_helpers import NOW, make_home, open_col, rate, review_state
 
 from retain.core.state import Event
+from retain.store.home import Home
 from retain.store.state.journal import JournalWriter
 
 CARDS = 12
@@ -28,6 +29,21 @@ def _learned(root: Path, when: object) -> set[str]:
         return {k for k in KEYS if k in col.states}
     finally:
         col.close(when)  # type: ignore[arg-type]
+
+
+def _one_here_five_ahead(root: Path) -> tuple[Home, datetime]:
+    """One card rated here at NOW; five rated by a synced device whose clock runs two days ahead."""
+    home = make_home(root, DECK)
+    col = open_col(home, NOW)
+    rate(col, KEYS[0], NOW)
+    col.close(NOW + timedelta(minutes=1))
+    ahead = NOW + timedelta(days=2)
+    writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+    for i, key in enumerate(KEYS[1:6]):
+        at = ahead + timedelta(minutes=i)
+        writer.append(Event(f"laptop-1-{i}", "review", key, at, review_state(at), None, 3, 100))
+    writer.close()
+    return home, ahead
 
 
 def test_a_clock_set_days_back_keeps_every_review(tmp_path: Path) -> None:
@@ -50,16 +66,7 @@ def test_a_clock_set_days_back_keeps_every_review(tmp_path: Path) -> None:
 
 
 def test_a_synced_device_whose_clock_runs_ahead_keeps_its_reviews(tmp_path: Path) -> None:
-    home = make_home(tmp_path, DECK)
-    col = open_col(home, NOW)
-    rate(col, KEYS[0], NOW)
-    col.close(NOW + timedelta(minutes=1))
-    ahead = NOW + timedelta(days=2)
-    writer = JournalWriter(tmp_path / "state" / "devices" / "laptop-1", fsync=False)
-    for i, key in enumerate(KEYS[1:6]):
-        at = ahead + timedelta(minutes=i)
-        writer.append(Event(f"laptop-1-{i}", "review", key, at, review_state(at), None, 3, 100))
-    writer.close()
+    home, _ahead = _one_here_five_ahead(tmp_path)
     col = open_col(home, NOW + timedelta(minutes=2))  # this computer's clock is right
     try:
         assert {k for k in KEYS if k in col.states} == set(KEYS[:6])
@@ -91,16 +98,7 @@ def test_reviews_dated_in_a_later_study_day_count_on_that_day_not_today(tmp_path
     """Placed by their own time: new cards a synced device rated "in two days" (its clock runs
     ahead) are in that day's log and Today counter, not today's; today's new-card limit and
     Today counter agree (the limit used to count them today while the counter did not)."""
-    home = make_home(tmp_path, DECK)
-    col = open_col(home, NOW)
-    rate(col, KEYS[0], NOW)  # one new card today
-    col.close(NOW + timedelta(minutes=1))
-    ahead = NOW + timedelta(days=2)
-    writer = JournalWriter(tmp_path / "state" / "devices" / "laptop-1", fsync=False)
-    for i, key in enumerate(KEYS[1:6]):
-        at = ahead + timedelta(minutes=i)
-        writer.append(Event(f"laptop-1-{i}", "review", key, at, review_state(at), None, 3, 100))
-    writer.close()
+    home, ahead = _one_here_five_ahead(tmp_path)  # one new card today
     col = open_col(home, NOW + timedelta(minutes=2))
     try:
         assert col.day_log(NOW + timedelta(minutes=2)).new_seen == {"many": 1}
