@@ -28,7 +28,6 @@ from retain.store.state.writer import Seen
 
 __all__ = [
     "HistoryImport",
-    "collection_deck_progress",
     "collection_decks_progress",
     "collection_record_history",
     "deck_progress",
@@ -64,28 +63,14 @@ def _open(home: Home, now: datetime, read_only: bool) -> Collection:
         raise InteropError(f"progress store: {exc}") from None
 
 
-def collection_deck_progress(
-    coll: Collection, deck_id: str, now: datetime
-) -> tuple[dict[str, CardState], list[Review]]:
-    """(unit key -> state, history events) of one deck, from an open collection."""
-    prefix = f"{deck_id}/"
-    states = {k: v for k, v in coll.states.items() if k.startswith(prefix)}
-    return states, events_for_deck(coll.history_index.events(now, deck=deck_id), deck_id)
-
-
 def collection_decks_progress(
     coll: Collection, deck_ids: Sequence[str], now: datetime
 ) -> tuple[dict[str, CardState], list[Review]]:
-    """The same for several decks (a group), together.
-
-    The history is read once for all of them: each deck's own read scans every journal file
-    that holds one of its events (at 20k cards a group of 10 decks took minutes that way).
-    """
-    if len(deck_ids) == 1:
-        return collection_deck_progress(coll, deck_ids[0], now)
+    """(unit key -> state, history events) of some decks (one, or a group's), from an open
+    collection; only these decks' journal records are decoded."""
     wanted = set(deck_ids)
     states = {k: v for k, v in coll.states.items() if k.split("/", 1)[0] in wanted}
-    events = coll.history_index.events(now, decks=deck_ids)  # only these decks' records are decoded
+    events = coll.history_index.events(now, decks=deck_ids)
     reviews = [r for deck_id in deck_ids for r in events_for_deck(events, deck_id)]
     return states, reviews
 

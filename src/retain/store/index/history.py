@@ -375,7 +375,6 @@ class History:
         self,
         now: datetime,
         *,
-        deck: str | None = None,
         decks: Sequence[str] | None = None,
         since: datetime | None = None,
     ) -> list[Event]:
@@ -384,9 +383,6 @@ class History:
         self.refresh(now)
         where: list[str] = ["1"]
         args: list[object] = []
-        if deck is not None:
-            where.append("e.deck = ?")
-            args.append(deck)
         if decks is not None:
             where.append(f"e.deck IN ({','.join('?' * len(decks))})")
             args.extend(decks)
