@@ -81,16 +81,14 @@ def run(args: argparse.Namespace) -> int:
     bar = TerminalProgress()
     try:
         said: list[str] = []
-        reviews: int | None = None
+        counted: list[int] = []  # each file's reviews
         if args.with_progress:
-            reviews = 0
             with progress_reader(home, now, said) as read:
 
                 def progress_of(ids: list[str]) -> tuple[dict[str, CardState], list[Review]]:
-                    nonlocal reviews
                     with TerminalStatus("reading your review history"):
                         states, history = read(ids)
-                    reviews = (reviews or 0) + len(history)
+                    counted.append(len(history))
                     return states, history
 
                 written = run_export(jobs, now=now, progress_of=progress_of, progress=bar)
@@ -108,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
         err(f"retain: export failed: cannot write {name}: {exc.strerror or exc}")
         return 1
     bar.finish()
-    extra = f" and {reviews} review(s)" if reviews is not None else ""
+    extra = f" and {sum(counted)} review(s)" if args.with_progress else ""
     where = ", ".join(map(str, written))
     if len(decks) == 1:
         out(f"exported deck {decks[0].id} ({count_line(decks[0])}{extra}) to {where}")

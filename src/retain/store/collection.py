@@ -199,10 +199,7 @@ class Collection:
         if config.rollover_hour != old.rollover_hour:
             self.rollover_hour = config.rollover_hour
             self.studyday = StudyDay(config.rollover_hour, self.tz)
-            if self._history is not None:
-                self._history_said = list(self._history.messages)  # `messages` still has them
-                self._history.close()
-                self._history = None
+            self._close_history()
         if config.deck_folders != old.deck_folders:
             self.reload_library()
 
@@ -335,11 +332,14 @@ class Collection:
             self.writer.close_journal()
             if save_summary and not self.read_only:
                 self._save_summary(now)
-            if self._history is not None:
-                self._history_said = list(self._history.messages)  # `messages` still has them
-                self._history.close()
-                self._history = None
+            self._close_history()
             self.writer.release()
+
+    def _close_history(self) -> None:
+        if self._history is not None:
+            self._history_said = list(self._history.messages)  # `messages` still has them
+            self._history.close()
+            self._history = None
 
     def _save_summary(self, now: datetime) -> None:
         from retain.store.index.homesummary import save_summary

@@ -211,10 +211,9 @@ def read_records(path: Path, offsets: set[int], now: datetime) -> dict[int, Even
         raw = raw[:-1] if raw.endswith(b"\r") else raw
         if line_crc(raw + b"\n"):
             good.append((off, raw))
-    decoded, _refused, slow = decode_many(good, now, _device_of(path, data[:HEAD]))
-    out = dict(decoded)
-    out.update(_decode_slow(slow, now, _device_of(path, data[:HEAD]))[0])
-    return out
+    device = _device_of(path, data[:HEAD])
+    decoded, _refused, slow = decode_many(good, now, device)
+    return dict([*decoded, *_decode_slow(slow, now, device)[0]])
 
 
 def _has_boundary(data: bytes, head: bytes) -> bool:
