@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import zlib
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -381,6 +382,68 @@ def test_a_synced_device_folder_is_merged_and_never_written(tmp_path: Path) -> N
     assert path.read_bytes() == before  # another device's journal is only read
     snap = (tmp_path / "state" / "snapshots" / "tiny.toml").read_text()
     assert "laptop-1 = " in snap
+
+
+def _synced_review(root: Path, device: str, key: str, at: datetime, days: float) -> Event:
+    """Another device's review of `key` at `at`, its journal arriving by a folder sync."""
+    from retain.store.state.journal import JournalWriter
+
+    writer = JournalWriter(root / "state" / "devices" / device, fsync=False)
+    event = Event(f"{device}-1", "review", key, at, review_state(at, days=days), None, 1)
+    writer.append(event)
+    writer.close()
+    return event
+
+
+@pytest.mark.parametrize("snapshots", [True, False])
+def test_an_older_synced_review_never_overrides_a_newer_one_in_a_snapshot(
+    tmp_path: Path, snapshots: bool
+) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    mine = rate(col, "tiny/one", NOW, rating=4)  # this device, the newest review of the card
+    col.close(NOW)  # compaction: the review is in the snapshot
+    theirs = _synced_review(tmp_path, "laptop-1", "tiny/one", NOW - timedelta(hours=2), days=0.01)
+    newer = _synced_review(tmp_path, "laptop-2", "tiny/two", NOW - timedelta(hours=2), days=0.01)
+    if not snapshots:  # the same files replayed from the start: the reference
+        for path in (tmp_path / "state").glob("snapshots*"):
+            path.unlink() if path.is_file() else shutil.rmtree(path)
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert col.states["tiny/one"] == mine.after  # time orders events, not when each arrived
+        assert col.states["tiny/two"] == newer.after
+        assert len([e for e in col.history(later) if e.key == "tiny/one"]) == 2  # both kept in the history
+    finally:
+        col.close(later)
+    assert theirs.time < mine.time
+    col = open_col(home, later)  # and the compaction above kept it so
+    try:
+        assert col.states["tiny/one"] == mine.after
+    finally:
+        col.close(later)
+
+
+def test_an_undo_is_never_dated_before_what_it_takes_back(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    ahead = NOW + timedelta(hours=3)  # the clock ran ahead for this rating, then was corrected
+    col = open_col(home, ahead)
+    session = col.start_session(["tiny"], ahead)
+    assert session.current is not None
+    key = session.current.key
+    session.reveal()
+    rated = session.rate(3, ahead)
+    undo = session.undo(NOW)
+    assert undo is not None and undo.time > rated.time  # after it, though the clock says before
+    assert key not in col.states
+    col.close(NOW)
+    for path in (tmp_path / "state").glob("snapshots*"):  # a full replay, as another device does
+        path.unlink() if path.is_file() else shutil.rmtree(path)
+    col = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert key not in col.states  # the rating stays taken back
+    finally:
+        col.close(NOW + timedelta(minutes=1))
 
 
 def test_compaction_rewrites_only_changed_decks_and_stays_correct(tmp_path: Path) -> None:

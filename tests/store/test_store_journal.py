@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 import zlib
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -66,6 +66,30 @@ def test_events_go_to_month_files_and_never_back(tmp_path: Path) -> None:
     assert names == ["journal-2026-02.toml", "journal-2026-03.toml"]
     march = scan_file(tmp_path / names[1], 0, NOW + timedelta(days=1))
     assert [e.id for _, e in march.events] == ["dev-1", "dev-2"]
+
+
+def test_a_batch_is_split_at_month_boundaries_in_utc(tmp_path: Path) -> None:
+    east = timezone(timedelta(hours=5))  # 2027-01-01T03:00+05:00 is still December in UTC
+    times = [
+        datetime(2026, 11, 30, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 12, 1, tzinfo=UTC),  # the first moment of a month
+        datetime(2027, 1, 1, 3, tzinfo=east),
+        datetime(2027, 1, 1, tzinfo=UTC),  # a year's end
+        datetime(2027, 1, 1, 5, tzinfo=east),  # January in UTC too
+    ]
+    batch = [
+        Event(f"dev-{n}", "review", "deck/card", at, review_state(at), None, 3, 100)
+        for n, at in enumerate(times)
+    ]
+    writer = JournalWriter(tmp_path, fsync=False)
+    positions = writer.append_many(batch)
+    writer.close()
+    assert [p.file for p in positions] == [
+        "journal-2026-11.toml", "journal-2026-12.toml", "journal-2026-12.toml",
+        "journal-2027-01.toml", "journal-2027-01.toml",
+    ]  # fmt: skip
+    later = writer.append_many([batch[0]])  # an older event after them: the newest file
+    assert later[0].file == "journal-2027-01.toml"
 
 
 @pytest.mark.parametrize("cut", [1, 10, 60, 100, -12, -1])

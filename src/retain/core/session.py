@@ -72,6 +72,9 @@ def undo_label(target: Event) -> str:
     return f"Undid {target.kind} of {target.key}"
 
 
+_TICK = timedelta(microseconds=1)
+
+
 def record_undo(
     recorder: Recorder, states: Mapping[str, CardState], now: datetime
 ) -> tuple[Event, Event] | None:
@@ -83,7 +86,9 @@ def record_undo(
     target = recorder.last_undoable()
     if target is None:
         return None
-    at = to_utc(now)
+    # Never dated before what it takes back (a clock corrected since): every reader orders
+    # events by time, and an undo sorted before its rating would leave the rating standing.
+    at = max(to_utc(now), to_utc(target.time) + _TICK)
     event = Event(
         id=recorder.new_event_id(at),
         kind="undo",

@@ -130,10 +130,9 @@ def load_state(
         out.states.update(snap.states)
         deck_pos[snap.deck_id] = snap.positions
     tails: list[list[tuple[datetime, int, Position, str, Event]]] = []
-    reread: dict[tuple[str, str], str] = {}  # (deck, device) -> file read again from its start
     for folder in device_folders(state_dir):
         device = folder.name
-        reread.update(_verify(folder, deck_pos, out))
+        _verify(folder, deck_pos, out)
         starts = [p.get(device, _START) for p in deck_pos.values()]
         start = min(starts) if starts else _START
         tails.append(_read_device(state_dir, folder, start, now, writable and device == own_device, out))
@@ -143,19 +142,19 @@ def load_state(
         merged = tails[0] if tails else []
     else:
         merged = list(heapq.merge(*tails, key=lambda t: (t[0], t[1])))
-    known = {k: s.last_review for k, s in out.states.items()} if reread else {}
+    # An event older than the review a snapshot already holds for its card is history, not
+    # the card's state: in time order that review comes after it. (Another device's journal
+    # synced after this one compacted; a file the snapshot covered but whose position no
+    # longer fits, read again from its start.)
+    held = dict(out.states)
     for _time, _seq, pos, device, event in merged:
         deck = event.key.partition("/")[0]
         done = deck_pos.get(deck, {}).get(device)
         if done is not None and pos < done:
             continue
-        if reread.get((deck, device)) == pos.file:
-            # a file the snapshot covered but whose position no longer fits: its events are
-            # applied again, except ones older than the review the snapshot already holds
-            # (the file may have lost the newer ones: truncated or damaged)
-            last = known.get(event.key)
-            if last is not None and event.time < last:
-                continue
+        snapped = held.get(event.key)
+        if snapped is not None and snapped.last_review is not None and event.time < snapped.last_review:
+            continue
         out.tail_events += 1
         out.dirty_decks.add(deck)
         if event.after is None:
@@ -165,17 +164,11 @@ def load_state(
     return out
 
 
-def _verify(
-    folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedState
-) -> dict[tuple[str, str], str]:
-    """Trust a recorded position only when it fits its file; else read that file from its start.
-
-    Returns (deck, device) -> file for the positions that were not trusted.
-    """
+def _verify(folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedState) -> None:
+    """Trust a recorded position only when it fits its file; else read that file from its start."""
     device = folder.name
     verdicts: dict[tuple[str, int, str], str] = {}
-    reread: dict[tuple[str, str], str] = {}
-    for deck, positions in deck_pos.items():
+    for positions in deck_pos.values():
         pos = positions.get(device)
         if pos is None or pos.offset == 0:
             continue
@@ -184,7 +177,6 @@ def _verify(
             verdicts[key] = verify_position(folder, pos)
         if verdicts[key]:
             positions[device] = Position(pos.file, 0)
-            reread[(deck, device)] = pos.file
     told: set[str] = set()
     for (file, _offset, _check), why in verdicts.items():
         if why and file not in told:
@@ -192,7 +184,6 @@ def _verify(
             out.messages.append(
                 f"{device}/{file}: {why}; the recorded position was not trusted, the file was read from its start"
             )
-    return reread
 
 
 def _read_device(
