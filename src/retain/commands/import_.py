@@ -139,7 +139,7 @@ def _import_one(
         out(f"{prefix}stored {media} media file(s)")
     if args.with_history:
         note = f"; {history.kept} card(s) already had progress here and kept it" if history.kept else ""
-        out(f"{prefix}recorded {history.recorded} event(s) of review history{history.ahead_note()}{note}")
+        out(f"{prefix}recorded {history.recorded} event(s) of review history{history.note()}{note}")
     return _Done(len(plan.decks))
 
 

@@ -8,6 +8,7 @@ another machine and be replayed there ("last event wins").
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateErr
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError, LimitError
+from retain.store.state.statecodec import KEY_RE
 
 __all__ = ["events_for_deck", "history_from_toml", "history_to_toml", "sidecar_path"]
 
@@ -84,10 +86,24 @@ def history_to_toml(deck_id: str, reviews: Iterable[Review]) -> str:
     return "\n".join(out) + "\n"
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DAY_RE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
 def _aware(value: Any, what: str) -> datetime:
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise StateError(f"{what} must be a date-time with a time zone")
-    return value.astimezone(UTC)
+    try:
+        at: datetime = value.astimezone(UTC)
+    except (OverflowError, ValueError):  # 0001-01-01T00:00:00+01:00
+        raise StateError(f"{what} is out of range") from None
+    if at < _EPOCH:
+        raise StateError(f"{what} is before 1970")
+    return at
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _state(raw: Any) -> CardState | None:
@@ -100,7 +116,7 @@ def _state(raw: Any) -> CardState | None:
         if key in ("due", "last_review"):
             kw[key] = _aware(value, key)
         elif key in ("state", "reps", "lapses", "step"):
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not _whole(value) or not -(2**31) < value < 2**31:
                 raise StateError(f"{key} must be an integer")
             kw[key] = value
         elif key in ("stability", "difficulty"):
@@ -108,9 +124,13 @@ def _state(raw: Any) -> CardState | None:
                 raise StateError(f"{key} must be a finite number")
             kw[key] = float(value)
         elif key in ("suspended", "leech"):
-            kw[key] = bool(value)
-        elif key == "buried_until" and isinstance(value, str):
-            kw[key] = value[:10]
+            if not isinstance(value, bool):
+                raise StateError(f"{key} must be true or false")
+            kw[key] = value
+        elif key == "buried_until":
+            if not isinstance(value, str) or not _DAY_RE.fullmatch(value):
+                raise StateError("buried_until must be a date like 2024-05-01")
+            kw[key] = value
     return validate_state(CardState(**kw))
 
 
@@ -131,13 +151,13 @@ def history_from_toml(text: str, deck_ids: set[str], max_events: int) -> tuple[l
             if not isinstance(rec, dict):
                 raise StateError("not a table")
             key, kind = rec.get("key"), rec.get("kind", "review")
-            if not isinstance(key, str) or key.split("/", 1)[0] not in deck_ids:
-                raise StateError(f"key {key!r} is not a card of the imported deck")
+            if not isinstance(key, str) or not KEY_RE.match(key) or key.split("/", 1)[0] not in deck_ids:
+                raise StateError(f"key {str(key)[:80]!r} is not a card of the imported deck")
             if kind not in EVENT_KINDS or kind == "undo":
                 raise StateError(f"unknown event kind {kind!r}")
             ek: EventKind = kind
             rating, duration = rec.get("rating", 0), rec.get("duration_ms", 0)
-            if rating not in (0, 1, 2, 3, 4) or not isinstance(duration, int) or not 0 <= duration < 10**8:
+            if not (_whole(rating) and 0 <= rating <= 4 and _whole(duration) and 0 <= duration < 10**8):
                 raise StateError("rating or duration out of range")
             after, before = _state(rec.get("after")), _state(rec.get("before"))
             reviews.append(Review(key, _aware(rec.get("time"), "time"), after, before, ek, rating, duration))

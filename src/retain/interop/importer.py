@@ -46,6 +46,7 @@ from retain.store.files import atomic_write
 __all__ = [
     "IMPORT_SUFFIXES",
     "ImportPlan",
+    "ImportStopped",
     "PlannedDeck",
     "apply_import",
     "count_line",
@@ -235,16 +236,32 @@ def apply_import(
     """
     written = 0
     for n, planned in enumerate(plan.decks, 1):
-        names = referenced_media(planned.deck)
-        written += store_media(decks_dir, planned.deck.id, names, plan.bundle.media)
-        keep = plan.bundle.keeps.get(planned.deck.id)
-        if keep is not None:
-            atomic_write(keep_path(planned.target.parent, planned.deck.id), keep)
-        atomic_write(planned.target, planned.text)
+        try:
+            names = referenced_media(planned.deck)
+            written += store_media(decks_dir, planned.deck.id, names, plan.bundle.media)
+            keep = plan.bundle.keeps.get(planned.deck.id)
+            if keep is not None:
+                atomic_write(keep_path(planned.target.parent, planned.deck.id), keep)
+            atomic_write(planned.target, planned.text)
+        except OSError as exc:
+            raise ImportStopped(exc, [d.deck.id for d in plan.decks[: n - 1]], len(plan.decks)) from None
         if cache_dir is not None and planned.written is not None:
             remember(planned.target, cache_dir, planned.text, planned.written, planned.problems)
         progress("write decks", n, len(plan.decks))
     return written
+
+
+class ImportStopped(OSError):
+    """A deck file could not be written (a full disk): says which decks went in before it."""
+
+    def __init__(self, cause: OSError, done: list[str], total: int) -> None:
+        reason = cause.strerror or str(cause)
+        if done:
+            shown = ", ".join(done[:3]) + (f" and {len(done) - 3} more" if len(done) > 3 else "")
+            kept = f"{len(done)} of {total} decks were written before it stopped ({shown}) and are kept"
+        else:
+            kept = "no deck was written"
+        super().__init__(f"{reason}; {kept}; import again to finish")
 
 
 def let_go(plan: ImportPlan) -> None:

@@ -46,14 +46,19 @@ class HistoryImport(NamedTuple):
     kept: int  # cards left out: they already have progress here
     ahead: int = 0  # recorded events dated after this computer's clock (a device whose clock ran ahead)
     ahead_by: timedelta = timedelta(0)  # the furthest of them
+    refused: int = 0  # left out: the store refused them (a date, state, key or rating out of range)
 
-    def ahead_note(self) -> str:
-        """`; N of them dated up to D ahead of this computer's clock, kept`, or ""."""
-        if not self.ahead:
-            return ""
-        hours = self.ahead_by / timedelta(hours=1)
-        span = f"{hours / 24:.1f} days" if hours >= 24 else f"{max(hours, 0.1):.1f} hours"
-        return f"; {self.ahead} of them dated up to {span} ahead of this computer's clock, kept"
+    def note(self) -> str:
+        """`; N of them dated up to D ahead of this computer's clock, kept`, plus the refused
+        ones (`; N left out: ...`), or ""."""
+        note = ""
+        if self.ahead:
+            hours = self.ahead_by / timedelta(hours=1)
+            span = f"{hours / 24:.1f} days" if hours >= 24 else f"{max(hours, 0.1):.1f} hours"
+            note = f"; {self.ahead} of them dated up to {span} ahead of this computer's clock, kept"
+        if self.refused:
+            note += f"; {self.refused} left out: a date, state or rating out of range"
+        return note
 
 
 def _open(home: Home, now: datetime, read_only: bool) -> Collection:
@@ -173,7 +178,7 @@ def _record_history(
             at_moment.add(r.key)
             fresh.append(r)
     del todo
-    count = held = ahead = 0
+    count = held = ahead = refused = 0
     furthest = now
     total = len(fresh)
     fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
@@ -188,6 +193,7 @@ def _record_history(
         ]
         del part
         done = coll.record_many(batch, seen)  # a state the store refuses is left out
+        refused += len(batch) - len(done)
         if done and done[-1].time > now:
             later = [e.time for e in done if e.time > now]
             ahead, furthest = ahead + len(later), max(furthest, later[-1])
@@ -199,4 +205,4 @@ def _record_history(
             held = 0
     history.refresh(now)
     progress("history", total, total)
-    return HistoryImport(count, len(local), ahead, furthest - now)
+    return HistoryImport(count, len(local), ahead, furthest - now, refused)

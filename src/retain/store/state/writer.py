@@ -29,6 +29,7 @@ from retain.store.state.stateload import load_state
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_MS = 10**8  # the longest answer time the readers take
 _US = timedelta(microseconds=1)
 
 
@@ -62,6 +63,11 @@ class Recorded:
 
 
 Seen = dict[int, tuple[CardState, CardState]]  # id(state) -> (that state, as checked)
+
+
+def _whole(value: object) -> bool:
+    """An int that is not a bool (`True` would be written as a rating no reader takes)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check(state: CardState, limit: datetime, known: tuple[CardState, CardState] | None) -> CardState:
@@ -236,10 +242,15 @@ class StateWriter:
                 "the review was not recorded"
             )
         if not KEY_RE.match(event.key):
-            raise ValueError(f"bad unit key {event.key!r}")
+            raise StateError(f"bad unit key {event.key!r}")
         at = event.time if event.time.tzinfo is UTC else event.time.astimezone(UTC)
         if at > self._absurd:  # every reader refuses such a record: never write one
             raise StateError(f"event time {at:%Y-%m-%d} is absurdly far in the future")
+        if at < _EPOCH:  # no review is older; a study day before year 1 cannot be counted
+            raise StateError(f"event time {at:%Y-%m-%d} is before 1970")
+        rating, ms = event.rating, event.duration_ms
+        if not (_whole(rating) and 0 <= rating <= 4 and _whole(ms) and 0 <= ms <= _MAX_MS):
+            raise StateError("rating or answer time out of range")
         original, after, before = event.after, event.after, event.before
         if original is not None:
             after = _check(original, at + FUTURE_SKEW, seen.get(id(original)))

@@ -192,7 +192,7 @@ class ImportScreen(ShareDialog):
             except Exception as exc:
                 note = f"; the review history was not recorded: {_unexpected(exc)}"
             else:
-                note = f"; recorded {history.recorded} event(s) of review history{history.ahead_note()}"
+                note = f"; recorded {history.recorded} event(s) of review history{history.note()}"
                 note += f" ({history.kept} card(s) kept their progress here)" if history.kept else ""
         written = [Path(p.target) for p in plan.decks]
         names = "; ".join(f"{p.deck.id} ({count_line(p.deck)})" for p in plan.decks)
