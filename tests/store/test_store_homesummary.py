@@ -251,3 +251,31 @@ def test_progress_outlives_a_deck_edit_but_not_a_journal_change(tmp_path: Path) 
     assert load_progress(home, at + timedelta(days=1), UTC) == (0, 4)  # carried to the next day
     _review_elsewhere(tmp_path)
     assert load_progress(open_home({"RETAIN_HOME": str(tmp_path)}), at, UTC) is None
+
+
+def test_reviews_dated_into_a_later_day_are_not_forgotten_by_the_summary(tmp_path: Path) -> None:
+    """A synced device whose clock ran 7 hours ahead studied two new cards dated in tomorrow's
+    study day. The summary written tonight knew them; tomorrow it must not call that day empty:
+    the new-card limit is used up, and Today / the streak count them."""
+    home = make_home(tmp_path)
+    (tmp_path / "config.toml").write_text("[study]\nnew_per_day = 2\n", encoding="utf-8")
+    home = open_home({"RETAIN_HOME": str(tmp_path)})
+    tonight = NOW.replace(hour=22)  # rollover at 4 am (UTC here)
+    col = open_col(home, tonight)
+    rate(col, "tiny/one", tonight + timedelta(hours=7))  # dated tomorrow, 05:00
+    rate(col, "tiny/two", tonight + timedelta(hours=7, minutes=1))
+    col.close(tonight, save_summary=True)
+    morning = tonight + timedelta(hours=10)
+    launch = load_summary(home, morning, UTC)
+    expected = _figures(home, morning)
+    assert (
+        launch is None or launch.counts["tiny"] == expected.counts["tiny"]
+    )  # was new 1 (limit 2, none seen)
+    col = open_col(home, morning, read_only=True)
+    try:
+        truth = col.progress(morning)
+    finally:
+        col.close()
+    assert truth == (2, 1)
+    assert load_progress(home, morning, UTC) in (None, truth)  # was (0, 0)
+    assert launch is None or launch.progress in (None, truth)

@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 _MAGIC = "retain-home-summary"
-_VERSION = 1
+_VERSION = 2  # 2: "newest" (the newest review when written)
 
 
 class DeckInfo(NamedTuple):
@@ -161,6 +161,7 @@ def save_summary(collection: Collection, now: datetime) -> bool:
             buried.append(st.buried_until)
     log = collection.day_log(now)
     progress = collection.progress(now)
+    newest = collection.history_index.newest(now, "review")  # (dated ahead: a later day is not empty)
     payload = {
         "decks": [(d.id, d.name, d.group) for d in library.decks],
         "broken": [
@@ -171,6 +172,7 @@ def save_summary(collection: Collection, now: datetime) -> bool:
         "columns": columns,
         "day_start": (collection.day_start(now) - epoch).total_seconds(),
         "written": (now - epoch).total_seconds(),
+        "newest": None if newest is None else (newest - epoch).total_seconds(),
         "log": (log.new_seen, log.reviews_done, sorted(numbers[n] for n in log.notes_seen if n in numbers)),
         "progress": None if progress is None else (collection.today(now).isoformat(), *progress),
     }
@@ -237,16 +239,30 @@ def load_progress(home: Home, now: datetime, tz: tzinfo) -> tuple[int, int] | No
     if _journal_ids(home, state_ids) != _journal_ids(home, state_file_ids(home.paths.state_dir)):
         return None
     try:
-        return _carried(payload, study_day(now, home.config.rollover_hour, tz))
+        today = study_day(now, home.config.rollover_hour, tz)
+        start = (
+            day_start(today, home.config.rollover_hour, tz) - datetime(1970, 1, 1, tzinfo=UTC)
+        ).total_seconds()
+        return _carried(payload, today, start)
     except (KeyError, ValueError, TypeError):
         return None
 
 
-def _carried(payload: dict[str, Any], today: date) -> tuple[int, int] | None:
+def _reviewed_since(payload: dict[str, Any], start: float) -> bool:
+    """Whether the history held a review dated at or after `start` (seconds) when the summary was
+    written: one dated ahead of the clock then (another device's, a clock set wrong)."""
+    newest = payload["newest"]
+    return newest is not None and float(newest) >= start
+
+
+def _carried(payload: dict[str, Any], today: date, start: float) -> tuple[int, int] | None:
     if payload["progress"] is None:
         return None
     day, reviews, streak = payload["progress"]
-    return carry_progress(date.fromisoformat(day), (int(reviews), int(streak)), today)
+    since = date.fromisoformat(day)
+    if since != today and _reviewed_since(payload, start):
+        return None  # today already holds reviews the summary did not count: the history says
+    return carry_progress(since, (int(reviews), int(streak)), today)
 
 
 def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo) -> LaunchHome | None:
@@ -257,7 +273,7 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
     if start == payload["day_start"]:
         new_seen, reviews_done, notes_seen = payload["log"]
         log = DayLog(dict(new_seen), dict(reviews_done), set(notes_seen))
-    elif start > payload["written"]:
+    elif start > payload["written"] and not _reviewed_since(payload, start):
         log = DayLog()  # a later study day: nothing was studied since the summary was written
     else:
         return None  # the clock or the rollover moved back: leave it to the collection
@@ -275,4 +291,4 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
     ]
     decks = [DeckInfo(str(i), str(n), str(g)) for i, n, g in payload["decks"]]
     cards = {str(k): int(v) for k, v in payload["cards"].items()}
-    return LaunchHome(decks, counts, cards, broken, _carried(payload, today))
+    return LaunchHome(decks, counts, cards, broken, _carried(payload, today, start))
