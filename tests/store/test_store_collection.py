@@ -472,3 +472,26 @@ def test_compaction_rewrites_only_changed_decks_and_stays_correct(tmp_path: Path
         assert col.states["gone-deck/x"] == ghost.after and col.states["tiny/two"] == two.after
     finally:
         col.close(t2 + timedelta(minutes=1))
+
+
+def test_a_copy_of_a_device_folder_is_not_read_twice(tmp_path: Path) -> None:
+    """`cp -r devices/<id> devices/<id>-backup` (a backup made in place): the copy's events carry
+    the same ids, so reading it counted every review twice in the stats."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    rate(col, "tiny/two", NOW + timedelta(minutes=1))
+    col.close(NOW + timedelta(minutes=1))
+    (folder,) = (tmp_path / "state" / "devices").iterdir()
+    shutil.copytree(folder, folder.with_name(folder.name + "-backup"))
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert col.progress(later) == (2, 1)  # was (4, 1)
+        assert len(col.history(later)) == 2
+        assert col.messages == [
+            f"devices/{folder.name}-backup is a copy of device {folder.name}'s folder (its device.toml "
+            f"says {folder.name}); it is not read, so no review is counted twice"
+        ]
+    finally:
+        col.close(later)

@@ -17,7 +17,7 @@ from pathlib import Path
 from retain.store.files import atomic_write
 from retain.store.state.statecodec import format_time, toml_str
 
-__all__ = ["DEVICE_FORMAT", "device_folders", "find_device", "host_key", "make_device"]
+__all__ = ["DEVICE_FORMAT", "copied_folders", "device_folders", "find_device", "host_key", "make_device"]
 
 DEVICE_FORMAT = 1
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -37,13 +37,37 @@ def host_key() -> str:
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=10).hexdigest()
 
 
-def device_folders(state_dir: Path) -> list[Path]:
-    """Every device folder (this machine's and synced ones), sorted by id."""
+def _folders(state_dir: Path) -> list[Path]:
     root = state_dir / "devices"
     try:
         return sorted(p for p in root.iterdir() if p.is_dir() and _ID_RE.match(p.name))
     except OSError:
         return []
+
+
+def _named(folder: Path) -> str | None:
+    """The id the folder's device.toml gives (None: none readable yet, e.g. still syncing)."""
+    try:
+        data = tomllib.loads((folder / "device.toml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    named = data.get("id")
+    return named if isinstance(named, str) else None
+
+
+def device_folders(state_dir: Path) -> list[Path]:
+    """Every device folder (this machine's and synced ones), sorted by id; copies left out.
+
+    A folder whose device.toml names another device is a copy of that device's
+    folder (`cp -r devices/<id> devices/<id>-backup`): its events carry the same
+    ids, so reading it would count every review twice (`copied_folders`).
+    """
+    return [p for p in _folders(state_dir) if _named(p) in (None, p.name)]
+
+
+def copied_folders(state_dir: Path) -> list[tuple[str, str]]:
+    """(folder name, the device it names) of the folders `device_folders` leaves out."""
+    return [(p.name, named) for p in _folders(state_dir) if (named := _named(p)) not in (None, p.name)]
 
 
 def _read_key(folder: Path) -> str | None:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from retain.core.state import CardState, Event
 from retain.store.files import atomic_write
-from retain.store.state.device import device_folders
+from retain.store.state.device import copied_folders, device_folders
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.state.snapshot import (
     Snapshot,
@@ -130,6 +130,11 @@ def load_state(
         out.states.update(snap.states)
         deck_pos[snap.deck_id] = snap.positions
     tails: list[list[tuple[datetime, int, Position, str, Event]]] = []
+    for name, named in copied_folders(state_dir):
+        out.messages.append(
+            f"devices/{name} is a copy of device {named}'s folder (its device.toml says {named}); "
+            "it is not read, so no review is counted twice"
+        )
     for folder in device_folders(state_dir):
         device = folder.name
         _verify(folder, deck_pos, out)
