@@ -92,8 +92,9 @@ class _Log:
         return self.rows
 
 
-def test_a_log_with_dates_past_year_9999_skips_that_card_only() -> None:
-    """An interval of a billion days (a hostile package) used to end the import in a traceback."""
+def test_a_log_with_dates_past_year_9999_leaves_out_those_values_only() -> None:
+    """An interval of a billion days (a hostile package) used to end the import in a traceback,
+    then to drop the card's whole history; now that row and that due date are left out, counted."""
     from retain.core.model import Card
     from retain.interop.anki.apkg_history import card_reviews
 
@@ -109,5 +110,10 @@ def test_a_log_with_dates_past_year_9999_skips_that_card_only() -> None:
         (T0, 20, 3, -600, 2500, 5000, 0),
         (T0 + DAY_MS, 20, 3, 10**9, 2500, 5000, 1),
     ]
-    reviews = card_reviews(_Log(rows), cards, notes)  # type: ignore[arg-type]
-    assert [r.key for r in reviews] == ["deck/one", "deck/one"]
+    warnings: list[str] = []
+    reviews = card_reviews(_Log(rows), cards, notes, warnings)  # type: ignore[arg-type]
+    assert sorted(r.key for r in reviews) == ["deck/one", "deck/one", "deck/two"]
+    assert warnings == [
+        "review history: 1 review-log row(s) and 1 card due date(s) left out:"
+        " their dates or intervals are out of range"
+    ]

@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +187,57 @@ def test_bold_list_and_code_block_survive_anki(tmp_path: Path, monkeypatch: pyte
     _run(tmp_path, "export", col, str(again))
     (back_deck,) = _import_all(again, tmp_path)
     assert [(c.front, c.back) for c in back_deck.cards] == [(card.front, card.back)]
+
+
+FILTERED = r"""
+import json, sys, time
+from anki.collection import Collection, ExportAnkiPackageOptions
+col = Collection(sys.argv[1])
+home = col.decks.id("Home")
+for i in range(2):
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = f"Q{i}", f"A{i}"
+    note.tags = ["cram"] if i == 0 else []
+    col.add_note(note, home)
+now = int(time.time() * 1000)
+for k, cid in enumerate(col.db.list("SELECT id FROM cards ORDER BY id")):  # review cards due in 5 days
+    col.db.execute("UPDATE cards SET type=2, queue=2, ivl=25, due=?, factor=2500, reps=2 WHERE id=?",
+                   col.sched.today + 5, cid)
+    col.db.execute("INSERT INTO revlog (id,cid,usn,ease,ivl,lastIvl,factor,time,type)"
+                   " VALUES (?,?,-1,3,25,-600,2500,5000,1)", now - 20 * 86400_000 + k, cid)
+cram = col.decks.new_filtered("Cram")
+deck = col.decks.get(cram)
+deck["terms"], deck["resched"] = [["tag:cram", 100, 0]], True
+col.decks.save(deck)
+col.sched.rebuild_filtered_deck(cram)
+col.export_anki_package(out_path=sys.argv[2], options=ExportAnkiPackageOptions(
+    with_scheduling=True, with_deck_configs=True, with_media=False, legacy=False), limit=None)
+rows = col.db.all("SELECT did, odid, due, odue FROM cards ORDER BY id")
+print(json.dumps({"crt": col.crt, "today": col.sched.today, "cram": cram, "rows": rows}))
+col.close()
+"""
+
+
+def test_a_card_in_an_anki_filtered_deck_comes_home_with_its_due_date(tmp_path: Path) -> None:
+    """Anki exports a card of a filtered deck as it is there: `did` the filtered deck, `due` a
+    placeholder (-100000 + position); its home deck is `odid` and its due date `odue`."""
+    script = tmp_path / "anki_filtered.py"
+    script.write_text(FILTERED)
+    pkg = tmp_path / "filtered.apkg"
+    proc = subprocess.run(
+        [str(ANKI_PYTHON), str(script), str(tmp_path / "col.anki2"), str(pkg)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    made = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert [row[0] for row in made["rows"]].count(made["cram"]) == 1  # Anki put one card in "Cram"
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    bundle = read_file(pkg, stage, with_history=True)
+    assert [(d.name, len(d.cards)) for d in bundle.decks] == [("Home", 2)]
+    due = datetime.fromtimestamp(made["crt"], UTC) + timedelta(days=made["today"] + 5)
+    assert [r.after.due if r.after else None for r in bundle.reviews] == [due, due]

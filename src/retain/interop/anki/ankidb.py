@@ -39,7 +39,8 @@ _FETCH = 512  # rows fetched at a time (the deadline counts only the fetching)
 _COLUMNS: dict[str, set[str]] = {
     "col": {"ver", "crt", "models", "decks"},
     "notes": {"id", "guid", "mid", "tags", "flds"},
-    "cards": {"id", "nid", "did", "ord", "type", "queue", "due", "ivl", "factor", "reps", "lapses", "data"},
+    "cards": {"id", "nid", "did", "ord", "type", "queue", "due", "ivl", "factor", "reps", "lapses", "data"}
+    | {"odid", "odue"},  # a card in a filtered deck: its home deck and real due
     "revlog": {"id", "cid", "ease", "ivl", "factor", "time", "type"},
 }
 _COLUMNS_18: dict[str, set[str]] = {
@@ -112,6 +113,23 @@ class AnkiCard:
     reps: int
     lapses: int
     data: str
+    odid: int = 0  # in a filtered deck (`did`): the home deck; 0 otherwise
+    odue: int = 0  # in a filtered deck: the real due (`due` is then a queue position); 0 otherwise
+
+    @property
+    def home_did(self) -> int:
+        """The deck the card belongs to: a card in a filtered deck goes back to `odid`, as Anki does."""
+        return self.odid or self.did
+
+    @property
+    def home_due(self) -> int:
+        """The card's real due (as `due`): in a filtered deck it is kept in `odue`, as Anki restores it."""
+        return self.odue if self.odid and self.odue else self.due
+
+
+def _int(value: Any) -> int:
+    """A column read only as a number: anything but an integer (a hostile file's text) counts as unset."""
+    return value if isinstance(value, int) else 0
 
 
 @dataclass(slots=True)
@@ -153,7 +171,8 @@ class AnkiDb:
 
     def cards(self) -> list[AnkiCard]:
         rows = self.query(
-            "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, data FROM cards ORDER BY nid, ord"
+            "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, data, odid, odue"
+            " FROM cards ORDER BY nid, ord"
         )
         return [
             AnkiCard(
@@ -169,6 +188,8 @@ class AnkiDb:
                 r[9],
                 r[10],
                 r[11] if isinstance(r[11], str) else "",
+                _int(r[12]),
+                _int(r[13]),
             )
             for r in rows
         ]

@@ -11,6 +11,11 @@ rescheduling and cramming without rescheduling are not reviews. The last event
 of a card takes the card's real current state (due date, and the FSRS memory
 from `cards.data` when Anki had FSRS on; otherwise the replayed memory, or
 `memory_state_from_sm2` of the card's ease and interval).
+
+A revlog row counts once per id (a table without its primary key can hold it
+twice). A row whose date or due date is not a date retain can hold (before
+1970, from year 10000 on) is left out on its own, and so is a due date in
+`cards` (the card then takes its last review's); the import says how many.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 import fsrs_rs_python as rs
 
 from retain.core.model import Card
-from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, StateError
+from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
 
@@ -33,6 +38,8 @@ __all__ = ["card_reviews", "card_state", "memory_from_log", "sm2_memory", "unit_
 _SM2_RETENTION = 0.9
 _ROLLOVER_S = 4 * 3600
 _MODEL = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
+_END_S = 253_402_300_800  # 10000-01-01 UTC: the first second a datetime cannot hold
+_MAX_STABILITY = 1e6  # the store's bound (`validate_state`)
 Row = tuple[int, int, int, int, int, int]  # revlog id (ms), ease, ivl, factor, time ms, type
 
 
@@ -55,7 +62,22 @@ def sm2_memory(factor: int, ivl: int) -> tuple[float, float]:
 def _clean(s: float, d: float) -> tuple[float, float]:
     s = float(s) if math.isfinite(s) and s > 0 else 0.01
     d = min(10.0, max(1.0, float(d))) if math.isfinite(d) else 5.0
-    return max(s, 0.01), d
+    return min(max(s, 0.01), _MAX_STABILITY), d
+
+
+def _when(seconds: int | None) -> datetime | None:
+    """A time from Unix seconds; None for no time, or one before 1970 or past year 9999 (a hostile value)."""
+    return datetime.fromtimestamp(seconds, UTC) if seconds is not None and 0 < seconds < _END_S else None
+
+
+def _span_s(ivl: int) -> int:
+    """A revlog interval in seconds: days when positive, a learning step's seconds (a minute at least) if not."""
+    return ivl * 86400 if ivl > 0 else max(-ivl, 60)
+
+
+def _in_range(rid: int, ivl: int) -> bool:
+    """The row's time (id, ms since 1970; 0 or less is no review) and its due date are dates retain holds."""
+    return rid > 0 and rid // 1000 + _span_s(ivl) < _END_S
 
 
 def _day(rid: int) -> int:
@@ -112,33 +134,50 @@ def _memory(data: str) -> tuple[float | None, float | None]:
     return (float(s) if ok[0] else None), (min(10.0, float(d)) if ok[1] else None)  # type: ignore[arg-type]
 
 
+def _due_s(card: AnkiCard, crt: int) -> int | None:
+    """The card's due in Unix seconds (a review card's is a day after `crt`); None for a day number."""
+    due = card.home_due
+    if card.type == 2:
+        return crt + due * 86400
+    return due if due > 10**8 else None
+
+
+def _bad_due(card: AnkiCard, crt: int) -> bool:
+    """`cards` holds a due date that is no date retain can hold."""
+    seconds = _due_s(card, crt)
+    return card.type != 0 and seconds is not None and _when(seconds) is None
+
+
+def _days_before(when: datetime, days: int) -> datetime:
+    try:
+        return when - timedelta(days=max(days, 1))
+    except OverflowError:  # a hostile interval: the due date is the best guess left
+        return when
+
+
 def card_state(card: AnkiCard, crt: int, last: CardState | None, now_fallback: datetime) -> CardState | None:
-    """The card's current scheduling as a CardState (None for new cards)."""
+    """The card's current scheduling as a CardState (None for new cards), always one the store accepts."""
     if card.type == 0:
         return None
     s, d = _memory(card.data)
-    last_review = last.last_review if last else None
-    if card.type == 2:
-        due = datetime.fromtimestamp(crt, UTC) + timedelta(days=card.due)
-        state = REVIEW
-    else:
-        due = datetime.fromtimestamp(card.due, UTC) if card.due > 10**8 else now_fallback
-        state = LEARNING if card.type == 1 else RELEARNING
+    due = _when(_due_s(card, crt)) or now_fallback  # a day number, or a due out of range
+    state = REVIEW if card.type == 2 else LEARNING if card.type == 1 else RELEARNING
     if s is None or d is None:
         if last is not None and last.stability is not None and last.difficulty is not None:
             s, d = s or last.stability, d or last.difficulty  # the replayed log
         else:
             sm_s, sm_d = sm2_memory(card.factor, card.ivl)
             s, d = s or sm_s, d or sm_d
+    s, d = _clean(s, d)
     return CardState(
         state=state,
         step=0 if state != REVIEW else None,
         stability=s,
         difficulty=d,
         due=due,
-        last_review=last_review or due - timedelta(days=max(card.ivl, 1)),
-        reps=card.reps,
-        lapses=card.lapses,
+        last_review=last.last_review if last and last.last_review else _days_before(due, card.ivl),
+        reps=max(card.reps, 0),
+        lapses=max(card.lapses, 0),
         suspended=card.queue == -1,
     )
 
@@ -151,7 +190,7 @@ def _card_events(
     events: list[Review] = []
     for (rid, ease, ivl, _factor, ms, _typ), (stability, difficulty) in zip(log, memory, strict=True):
         at = datetime.fromtimestamp(rid / 1000, UTC)
-        span = timedelta(days=ivl) if ivl > 0 else timedelta(seconds=max(-ivl, 60))
+        span = timedelta(seconds=_span_s(ivl))
         was_review = prev is not None and prev.state in (REVIEW, RELEARNING)
         state = REVIEW if ivl > 0 else RELEARNING if was_review else LEARNING
         after = CardState(
@@ -173,7 +212,39 @@ def _card_events(
     return events
 
 
-def card_reviews(db: AnkiDb, cards: list[AnkiCard], notes: Mapping[int, tuple[str, Card]]) -> list[Review]:
+def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], int]:
+    """Each card's review rows in time order, and how many were left out for dates out of range."""
+    rows: dict[int, list[Row]] = defaultdict(list)
+    last_id: dict[int, int] = {}
+    left_out = 0
+    for rid, cid, ease, ivl, factor, ms, typ in db.revlog():  # in id order: a duplicate follows its row
+        if cid not in keys or last_id.get(cid) == rid:  # a row twice (a revlog without its primary key)
+            continue
+        last_id[cid] = rid
+        if typ == 4 and ease == 0 and ivl == 0:  # "Forget": the card starts over
+            rows[cid] = []
+        elif not (1 <= ease <= 4 and typ in (0, 1, 2, 3)) or (typ == 3 and factor == 0):
+            continue  # no review: rescheduled by hand, or crammed without rescheduling
+        elif _in_range(rid, ivl):
+            rows[cid].append((rid, ease, ivl, factor, ms, typ))
+        else:
+            left_out += 1
+    return {cid: sorted(log) for cid, log in rows.items() if log}, left_out
+
+
+def _left_out(rows: int, dues: int) -> list[str]:
+    """The one warning line for what the history leaves out, if anything."""
+    parts = [f"{rows} review-log row(s)"] if rows else []
+    parts += [f"{dues} card due date(s)"] if dues else []
+    if not parts:
+        return []
+    return [f"review history: {' and '.join(parts)} left out: their dates or intervals are out of range"]
+
+
+def card_reviews(
+    db: AnkiDb, cards: list[AnkiCard], notes: Mapping[int, tuple[str, Card]], warnings: list[str]
+) -> list[Review]:
+    """The review log as events, oldest first; what is left out is counted in one line of `warnings`."""
     keys: dict[int, str] = {}
     by_id = {c.id: c for c in cards}
     for c in cards:
@@ -181,21 +252,16 @@ def card_reviews(db: AnkiDb, cards: list[AnkiCard], notes: Mapping[int, tuple[st
         key = unit_key(found[0], found[1], c.ord) if found else None
         if key:
             keys[c.id] = key
-    rows: dict[int, list[Row]] = defaultdict(list)
-    for rid, cid, ease, ivl, factor, ms, typ in db.revlog():
-        if cid not in keys:
-            continue
-        if typ == 4 and ease == 0 and ivl == 0:  # "Forget": the card starts over
-            rows[cid] = []
-        elif 1 <= ease <= 4 and typ in (0, 1, 2, 3) and not (typ == 3 and factor == 0):
-            rows[cid].append((rid, ease, ivl, factor, ms, typ))
-    logs = {cid: sorted(log) for cid, log in rows.items() if log}
+    logs, left_out = _rows(db, keys)
     memories = dict(zip(logs, memory_from_log(list(logs.values())), strict=True))
     out: list[Review] = []
+    bad_dues = 0
     for cid, log in logs.items():
+        bad_dues += _bad_due(by_id[cid], db.crt)
         try:
             out += _card_events(keys[cid], log, memories[cid], by_id[cid], db.crt)
-        except (OverflowError, OSError, ValueError, StateError):  # dates past year 9999: a hostile log
-            continue
+        except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
+            left_out += len(log)
+    warnings += _left_out(left_out, bad_dues)
     out.sort(key=lambda r: r.time)
     return out

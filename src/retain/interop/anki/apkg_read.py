@@ -1,7 +1,7 @@
 """Read an Anki package (`.apkg`, any of the three layouts) into retain decks.
 
 Each Anki deck that holds notes becomes a retain deck (`A::B::C` -> group
-`A::B`, name `C`); a note goes to the deck of its first card. Note types map to
+`A::B`, name `C`); a note goes to the (home) deck of its first card. Note types map to
 kinds by structure (cloze type, a `{{type:` template, two templates = reversed),
 so renamed or translated stock types work too. GUIDs become card ids. Media
 that cards use is extracted (bounded), stored under content-hash names and
@@ -152,7 +152,7 @@ def _convert(
     cards = db.cards()
     first_deck: dict[int, int] = {}
     for c in cards:
-        first_deck.setdefault(c.nid, c.did)
+        first_deck.setdefault(c.nid, c.home_did)  # a filtered deck is a view: never a retain deck
     deck_map = _deck_ids(db, set(first_deck.values()))
     media = _Media(arc, stage, bundle, {})
     per_deck: dict[int, list[tuple[str, Card]]] = defaultdict(list)
@@ -215,5 +215,5 @@ def _convert(
         if _DUMMY_RE.search(card.front + card.back):
             raise InteropError("this package was made by a newer Anki and holds only an 'update Anki' note")
     if with_history:
-        bundle.reviews = card_reviews(db, cards, note_key)
+        bundle.reviews = card_reviews(db, cards, note_key, bundle.warnings)
     return bundle
