@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
@@ -213,3 +214,37 @@ async def test_export_with_progress_writes_each_deck_s_history(
     for deck_id in ("kafka", "redis"):
         side = tomllib.loads((out / f"{deck_id}.progress.toml").read_text("utf-8"))
         assert [r["key"].split("/")[0] for r in side["review"]] == [deck_id]
+
+
+async def test_cancel_waits_while_the_import_is_written(
+    retain_home: Path, open_app: OpenApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Escape while Import writes: the dialog closed and the import went on unseen (its message
+    never came); a second Import press wrote it twice. Now it stays, says why, and ends itself."""
+    import threading
+
+    from retain.ui.screens import share_import
+
+    from retain.interop.importer import apply_import as real
+
+    gate = threading.Event()
+
+    def slow(*args: object, **kwargs: object) -> int:
+        gate.wait(5)  # the deck files are being written (a big package takes seconds)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(share_import, "apply_import", slow)
+    app = open_app()
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        screen, apply_button = await _preview_with_history(app, pilot)
+        apply_button.press()
+        await pilot.pause(0.1)
+        assert apply_button.disabled and screen.query_one("#share-cancel", Button).disabled
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen is screen  # still there: the import is being written
+        assert any("Still writing" in str(n.message) for n in app._notifications)
+        gate.set()
+        await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
+        assert any("recorded 2 event(s) of review history" in str(n.message) for n in app._notifications)
+    assert (retain_home / "decks" / "languages-spanish.toml").is_file()

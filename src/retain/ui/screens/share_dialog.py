@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.screen import ModalScreen
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Button, ProgressBar, Static
 
 from retain.ui.text import plain
 
@@ -54,6 +54,33 @@ class ShareDialog(ModalScreen[list[Path] | None]):
     }
     """
 
+    writing = False  # a worker is writing files: Cancel waits for it (half an import helps no one)
+
+    def _start_writing(self) -> bool:
+        """On the UI thread, before a worker writes: False when one already is; else the buttons
+        are disabled until it ends (a second press would write the same files twice)."""
+        if self.writing:
+            return False
+        self.writing = True
+        for button in self.query("#share-buttons Button").results(Button):
+            button.disabled = True
+        return True
+
+    def _stop_writing(self) -> None:
+        self.writing = False
+        for button in self.query("#share-buttons Button").results(Button):
+            button.disabled = False
+
+    def _refuse_cancel(self) -> bool:
+        """Cancel while files are being written: say why it waits (True), else False."""
+        if self.writing:
+            self.app.notify(
+                "Still writing; stopping halfway would leave only part of it written. It ends by itself.",
+                title="Please wait",
+                severity="warning",
+            )
+        return self.writing
+
     def _busy(self) -> None:
         """From a worker thread: the bar pulses (no total) until the first counted step."""
         self.app.call_from_thread(self.query_one(ProgressBar).update, total=None, progress=0)
@@ -63,6 +90,8 @@ class ShareDialog(ModalScreen[list[Path] | None]):
         self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
 
     def _show(self, text: str, error: bool = False) -> None:
+        if error and self.writing:  # the write failed: the form is the user's again
+            self._stop_writing()
         bar = self.query_one(ProgressBar)
         if bar.total is None:  # pulsing since `_busy`: the work is over
             bar.update(total=1, progress=0)

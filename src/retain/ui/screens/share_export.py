@@ -125,14 +125,15 @@ class ExportScreen(ShareDialog):
             return
         existing = [p for p in job_paths(jobs, with_progress=with_progress) if p.exists()]
         if not existing:
-            self._export(decks, jobs, with_progress)
+            if self._start_writing():
+                self._export(decks, jobs, with_progress)
             return
         names = ", ".join(str(p) for p in existing[:3]) + (
             f" and {len(existing) - 3} more" if len(existing) > 3 else ""
         )
 
         def answered(yes: bool | None) -> None:
-            if yes:
+            if yes and self._start_writing():
                 self._export(decks, jobs, with_progress)
 
         verb = "already exists" if len(existing) == 1 else "already exist"
@@ -168,7 +169,8 @@ class ExportScreen(ShareDialog):
         self.dismiss(written)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self._refuse_cancel():
+            self.dismiss(None)
 
 
 GROUP = "group:"  # the Select value of a whole group: "group:<name>"

@@ -92,7 +92,8 @@ class ImportScreen(ShareDialog):
         )
 
     def apply(self) -> None:
-        self._apply(self._clock())
+        if self._start_writing():
+            self._apply(self._clock())
 
     @work(thread=True, exclusive=True)
     def _preview(self, raw: str, history: bool) -> None:
@@ -173,6 +174,7 @@ class ImportScreen(ShareDialog):
             return
         plan = self.plan
         if plan is None:
+            self.app.call_from_thread(self._stop_writing)
             return
         decks_dir = self.collection.home.paths.decks_dir
         try:
@@ -237,6 +239,8 @@ class ImportScreen(ShareDialog):
         shutil.rmtree(self.stage, ignore_errors=True)
 
     def action_cancel(self) -> None:
+        if self._refuse_cancel():
+            return
         self._cleanup()
         self.dismiss(None)
 
