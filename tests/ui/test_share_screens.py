@@ -223,9 +223,8 @@ async def test_cancel_waits_while_the_import_is_written(
     never came); a second Import press wrote it twice. Now it stays, says why, and ends itself."""
     import threading
 
-    from retain.ui.screens import share_import
-
     from retain.interop.importer import apply_import as real
+    from retain.ui.screens import share_import
 
     gate = threading.Event()
 
