@@ -254,13 +254,26 @@ def test_a_full_disk_during_a_history_import_takes_it_back_whole(
 def test_a_history_import_that_fails_midway_leaves_the_journal_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same without a small disk: a later batch fails (here, a unit key the store refuses)."""
+    """The same without a small disk: a later batch fails (its write is refused: an I/O error)."""
+    from retain.store.state.journal_writer import JournalWriter
+
     col, journals = _rated_once(tmp_path / "home", monkeypatch)
     before = journals()
     reviews = _past_reviews(100)
-    reviews.append(Review("t/NOT A KEY", NOW - timedelta(minutes=1), reviews[0].after, None, "review", 3, 0))
-    with pytest.raises(ValueError, match="bad unit key"):
+    monkeypatch.setattr(progress_io, "_BATCH", 30)
+    real = JournalWriter._write
+    calls: list[int] = []
+
+    def failing(self: JournalWriter, events: list[Event]) -> object:
+        calls.append(len(events))
+        if len(calls) == 3:  # two batches are on disk already
+            raise OSError(5, "Input/output error")
+        return real(self, events)
+
+    monkeypatch.setattr(JournalWriter, "_write", failing)
+    with pytest.raises(CollectionError, match="(?i)input/output error"):
         progress_io.collection_record_history(col, reviews, NOW)
+    assert len(calls) == 3
     assert journals() == before
     assert set(col.states) == {"t/c0"}
     assert col.history_index.count(NOW) == 1

@@ -495,3 +495,26 @@ def test_a_copy_of_a_device_folder_is_not_read_twice(tmp_path: Path) -> None:
         ]
     finally:
         col.close(later)
+
+
+def test_a_rating_after_the_clock_moved_back_keeps_its_effect_after_a_crash(tmp_path: Path) -> None:
+    """This device's clock ran 3 hours ahead for a rating, then was set right and the card rated
+    again: the second rating was made from the first one's state, so it comes after it (file
+    order is write order), though its time is earlier; a crash before compaction must not undo it."""
+    home = make_home(tmp_path)
+    ahead = NOW + timedelta(hours=3)
+    col = open_col(home, ahead)
+    rate(col, "tiny/one", ahead)
+    col.close(ahead)
+    state = tmp_path / "state"
+    kept = {p: p.read_bytes() for p in [*state.glob("snapshots/*.toml"), state / "snapshots.toml"]}
+    col = open_col(home, NOW)
+    second = rate(col, "tiny/one", NOW, rating=4)
+    col.close(NOW)
+    for path, data in kept.items():  # the crash: the compaction after the second rating never happened
+        path.write_bytes(data)
+    col = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert col.states["tiny/one"] == second.after
+    finally:
+        col.close(NOW + timedelta(minutes=1))

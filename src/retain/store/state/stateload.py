@@ -148,9 +148,10 @@ def load_state(
     else:
         merged = list(heapq.merge(*tails, key=lambda t: (t[0], t[1])))
     # An event older than the review a snapshot already holds for its card is history, not
-    # the card's state: in time order that review comes after it. (Another device's journal
+    # the card's state: in time order that review comes after it (another device's journal
     # synced after this one compacted; a file the snapshot covered but whose position no
-    # longer fits, read again from its start.)
+    # longer fits, read again from its start). Unless it was made from the state held here:
+    # then it came after it (this device, its clock moved back), whatever its time says.
     held = dict(out.states)
     for _time, _seq, pos, device, event in merged:
         deck = event.key.partition("/")[0]
@@ -158,7 +159,12 @@ def load_state(
         if done is not None and pos < done:
             continue
         snapped = held.get(event.key)
-        if snapped is not None and snapped.last_review is not None and event.time < snapped.last_review:
+        if (
+            snapped is not None
+            and snapped.last_review is not None
+            and event.time < snapped.last_review
+            and event.before != out.states.get(event.key)
+        ):
             continue
         out.tail_events += 1
         out.dirty_decks.add(deck)
