@@ -417,9 +417,9 @@ def test_parallel_cold_build_equals_the_serial_one(tmp_path: Path, monkeypatch: 
     ) -> Iterator[parallel.Result]:
         seen.append(processes)
         assert day is not None  # the workers derive days and sums too
-        for end, torn, cols, derived in real_scan(todo, now, processes, day):
+        for end, torn, cols, derived, bad in real_scan(todo, now, processes, day):
             assert derived is not None and derived.rows is not None and not cols.t  # and make the rows
-            yield end, torn, cols, derived
+            yield end, torn, cols, derived, bad
 
     monkeypatch.setattr(parallel, "scan_chunks", counting)
     history = _history(threaded)
@@ -486,3 +486,101 @@ def test_events_of_a_deck_are_the_records_a_whole_scan_finds(
     expected = [e for e in everything if e.key.startswith(f"{deck}/")]
     assert sorted(got, key=lambda e: e.id) == sorted(expected, key=lambda e: e.id)
     assert [e.time for e in got] == sorted(e.time for e in got)
+
+
+# -- damaged records: left out of the history, and said (once per file) -----------------------------
+
+
+def _damage(path: Path, nth: list[int], hostile: bool = False) -> list[int]:
+    """Damage the `nth` records of `path` in place (a wrong rating: the CRC no longer matches; with
+    `hostile`, a NaN stability under a matching CRC); return their offsets."""
+    import zlib
+
+    lines = path.read_bytes().split(b"\n")
+    first = next(i for i, line in enumerate(lines) if line[:1].isdigit())
+    offsets = []
+    for n in nth:
+        i = first + n
+        line = lines[i].replace(b",r=3,", b",r=4,", 1)
+        if hostile:
+            body = lines[i][: lines[i].rindex(b'c="')].replace(b"S=3.0", b"S=nan")
+            line = body + b'c="%08x"}' % zlib.crc32(body)
+        lines[i] = line
+        offsets.append(sum(len(x) + 1 for x in lines[:i]))
+    path.write_bytes(b"\n".join(lines))
+    return offsets
+
+
+def _said(history: History) -> list[str]:
+    return [m for m in history.messages if "damaged" in m]
+
+
+def test_damaged_records_are_left_out_with_one_line_per_file(tmp_path: Path) -> None:
+    events = [_review(n, KEYS[n % len(KEYS)], NOW - timedelta(hours=n), None) for n in range(1, 30)]
+    _write(tmp_path, events[:20])
+    _write(tmp_path, events[20:], device="bbbbbbbbbbbb")
+    mine, theirs = sorted((tmp_path / "state" / "devices").glob("*/journal-*.toml"))
+    bad = _damage(mine, [3, 7, 8])
+    hostile = _damage(theirs, [2], hostile=True)
+    history = _history(tmp_path)
+    assert history.count(NOW) == len(events) - 4
+    assert _said(history) == [
+        f"aaaaaaaaaaaa/{mine.name}: 3 damaged record(s) at bytes {bad[0]}, {bad[1]}, {bad[2]} left out"
+        " of the history; the file is unchanged",
+        f"bbbbbbbbbbbb/{theirs.name}: 1 damaged record(s) at byte {hostile[0]} left out of the history;"
+        " the file is unchanged",
+    ]
+    _write(tmp_path, [_review(99, KEYS[0], NOW, None)])  # read on: nothing new to say
+    assert history.count(NOW) == len(events) - 3 and len(_said(history)) == 2
+    copy = mine.with_name("copy")
+    copy.write_bytes(mine.read_bytes())
+    copy.replace(mine)  # the same bytes under another inode: read again, still said once
+    assert history.count(NOW) == len(events) - 3 and len(_said(history)) == 2
+    history.close()
+
+
+def test_a_parallel_cold_build_says_so_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from retain.store.index import parallel
+
+    events = [_review(n, KEYS[n % len(KEYS)], NOW - timedelta(hours=n), None) for n in range(1, 400)]
+    _write(tmp_path, events)
+    (path,) = (tmp_path / "state" / "devices").glob("*/journal-*.toml")
+    bad = _damage(path, [5, 390])  # in the first chunk and in the last
+    monkeypatch.setattr(parallel, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 8 << 10)
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    assert len(parallel.chunks(path, 0, path.stat().st_size)) > 3
+    history = _history(tmp_path)
+    assert history.count(NOW) == len(events) - 2
+    assert _said(history) == [
+        f"aaaaaaaaaaaa/{path.name}: 2 damaged record(s) at bytes {bad[0]}, {bad[1]} left out of the"
+        " history; the file is unchanged"
+    ]
+    history.close()
+
+
+def test_stats_and_export_say_a_damaged_record_was_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After deleting cache/ (always safe) a record damaged in place was dropped without a word."""
+    import shutil
+
+    from retain.cli import main
+
+    _studied(tmp_path)
+    (path,) = (tmp_path / "state" / "devices").glob("*/journal-*.toml")
+    (at,) = _damage(path, [1])
+    shutil.rmtree(tmp_path / "cache")
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    said = (
+        f"retain: warning: {path.parent.name}/{path.name}: 1 damaged record(s) at byte {at} left out of"
+        " the history; the file is unchanged"
+    )
+    capsys.readouterr()
+    assert main(["stats", "--json"]) == 0
+    assert capsys.readouterr().err.splitlines() == [said]
+    shutil.rmtree(tmp_path / "cache")
+    out = tmp_path / "out.toml"
+    assert main(["export", "tiny", "-o", str(out), "--with-progress"]) == 0
+    assert said in capsys.readouterr().err.splitlines()
+    assert (tmp_path / "out.progress.toml").read_text().count("[[review]]") == 4

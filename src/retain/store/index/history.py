@@ -26,7 +26,16 @@ from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.appended import Spans, add
 from retain.store.index.db import connect, reset
-from retain.store.index.ingest import KIND, Prefetch, ProgressFn, ingest, micros, prefetch, read_event_at
+from retain.store.index.ingest import (
+    KIND,
+    IngestReport,
+    Prefetch,
+    ProgressFn,
+    ingest,
+    micros,
+    prefetch,
+    read_event_at,
+)
 from retain.store.index.statsquery import daily_rows
 
 if TYPE_CHECKING:
@@ -102,6 +111,7 @@ class History:
         self._fresh = fresh
         self._prefetched: Prefetch | None = None
         self._appended: Spans = {}  # records this process wrote since the last feed
+        self._told: set[str] = set()  # journal files a message was said about (once per run)
 
     # -- feeding ----------------------------------------------------------------------
 
@@ -150,7 +160,14 @@ class History:
             if prefetched is not None:
                 prefetched.reader.close()  # whatever happened, no worker outlives the build
         self._fresh = False  # the feed made the indexes with its rows
-        del report
+        self._tell(report)
+
+    def _tell(self, report: IngestReport) -> None:
+        """A feed's lines about journal files (damaged records, not a file), each file's once."""
+        for label, line in report.problems.items():
+            if label not in self._told:
+                self._told.add(label)
+                self.messages.append(line)
 
     @_locked
     def close(self) -> None:

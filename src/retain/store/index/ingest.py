@@ -6,7 +6,10 @@ that end. A file whose inode, length and that CRC still agree is read on from
 where it stopped, so a closed month is never parsed again and the current one
 only for its new records. Anything else (a file replaced, shortened, rewritten
 with other line endings, or damaged at its end) drops that file's rows and reads
-it again from the start. A file that disappeared loses its rows.
+it again from the start. A file that disappeared loses its rows, and so does
+one that is no longer a file (a broken symbolic link, a directory), with one
+line (`IngestReport.problems`); damaged records a read finds are left out with
+one line per file.
 
 Everything happens in one `BEGIN IMMEDIATE` transaction, and the file table is
 read inside it, so two processes feeding the index at once (the TUI and
@@ -43,7 +46,8 @@ from retain.store.index.daily import (
 from retain.store.index.db import create_indexes
 from retain.store.index.derive import BATCH_COLUMNS, CAN_PACK, Derived, derive, portable, row_columns
 from retain.store.state.device import device_folders
-from retain.store.state.journal import journal_files, scan_file
+from retain.store.state.journal import scan_file
+from retain.store.state.journal_format import journal_entries
 from retain.store.state.recordfast import IndexCols
 
 __all__ = ["KIND", "IngestReport", "Prefetch", "ProgressFn", "ingest", "micros", "prefetch", "read_event_at"]
@@ -66,6 +70,7 @@ class IngestReport:
     events: int = 0  # rows added
     files: int = 0  # files read (wholly or in part)
     rebuilt: int = 0  # files read again from the start because they changed
+    problems: dict[str, str] = field(default_factory=dict)  # "<device>/<file>": one line about it
 
 
 def _tail(fh_path: Path, end: int) -> int:
@@ -105,15 +110,21 @@ def _add(sums: Tally, more: Tally) -> None:
                 found[i] += x
 
 
-def _plan(
-    db: sqlite3.Connection, state_dir: Path
-) -> tuple[list[tuple[str, Path, int, int, os.stat_result]], list[int]]:
-    """(files to read: (device, path, file id or 0, start, stat), ids of files that are gone)."""
+Plan = tuple[str, Path, int, int, os.stat_result]  # device, path, file id or 0, start (-1: again), stat
+
+
+def _plan(db: sqlite3.Connection, state_dir: Path) -> tuple[list[Plan], list[int], dict[str, str]]:
+    """(files to read, ids of files that are gone, a line per journal that is not a file)."""
     known = {(d, n): (i, ino, size, tail) for i, d, n, ino, size, tail in db.execute("SELECT * FROM files")}
-    todo: list[tuple[str, Path, int, int, os.stat_result]] = []
+    todo: list[Plan] = []
     seen: set[tuple[str, str]] = set()
+    odd: dict[str, str] = {}
     for folder in device_folders(state_dir):
-        for path in journal_files(folder):
+        files, others = journal_entries(folder)
+        for path, why in others:  # (its rows, if any, go: "gone")
+            label = f"{folder.name}/{path.name}"
+            odd[label] = f"{label} {why}; its reviews cannot be read"
+        for path in files:
             try:
                 st = path.stat()
             except OSError:
@@ -134,18 +145,28 @@ def _plan(
             elif size < st.st_size:
                 todo.append((folder.name, path, file_id, size, st))
     gone = [row[0] for ident, row in known.items() if ident not in seen]
-    return todo, gone
+    return todo, gone, odd
 
 
-Batch = tuple[int, IndexCols, Derived | None]  # end, columns, what a worker derived (None: not yet)
+# end, columns, what a worker derived (None: not yet), where the damaged records left out start
+Batch = tuple[int, IndexCols, Derived | None, tuple[int, ...]]
+
+
+def _damaged(label: str, offsets: list[int]) -> str:
+    """One line for a file's damaged records (`scan_file` sets them aside; the index never writes)."""
+    shown = ", ".join(map(str, offsets[:3])) + (f" and {len(offsets) - 3} more" if len(offsets) > 3 else "")
+    where = f"byte {shown}" if len(offsets) == 1 else f"bytes {shown}"
+    return (
+        f"{label}: {len(offsets)} damaged record(s) at {where} left out of the history; the file is unchanged"
+    )
 
 
 def _scan(path: Path, start: int, now: datetime) -> Iterator[Batch]:
-    """(end, columns, None) per chunk of complete records from `start`."""
+    """(end, columns, None, damaged offsets) per chunk of complete records from `start`."""
     while True:
         scan = scan_file(path, start, now, max_bytes=_CHUNK, index=True)
         cols = scan.index if scan.index is not None else IndexCols.empty()
-        yield scan.end, cols, None
+        yield scan.end, cols, None, tuple(scan.bad_at)
         if scan.end <= start or scan.torn or not cols.t:
             return
         start = scan.end
@@ -192,7 +213,7 @@ def prefetch(
     db: sqlite3.Connection, state_dir: Path, now: datetime, day: StudyDay, progress: ProgressFn | None = None
 ) -> Prefetch | None:
     """Start decoding what `ingest` will read, when that is a lot (None: nothing started)."""
-    todo, _gone = _plan(db, state_dir)
+    todo, _gone, _odd = _plan(db, state_dir)
     files = [(path, max(start, 0), st.st_size, st.st_ino) for _d, path, _i, start, st in todo]
     total = sum(size - start for _p, start, size, _i in files)
     processes = parallel.workers() if total >= parallel.PARALLEL_BYTES else 0
@@ -240,18 +261,18 @@ def _feeds(
         results = parallel.scan_chunks([c for cs in per_file for c in cs], now, processes, portable(day))
     try:
         for cs in per_file:
-            yield ((end, cols, derived) for end, _torn, cols, derived in islice(results, len(cs)))
+            yield ((end, cols, derived, bad) for end, _torn, cols, derived, bad in islice(results, len(cs)))
     finally:
         results.close()  # stops the workers if the build ends early
 
 
-def _known(plans: list[tuple[str, Path, int, int, os.stat_result]], spans: Spans) -> dict[int, Batch]:
+def _known(plans: list[Plan], spans: Spans) -> dict[int, Batch]:
     """The plans (by position) whose bytes to read are exactly a span this process appended."""
     out: dict[int, Batch] = {}
     for i, (device, path, _id, start, st) in enumerate(plans):
         span = spans.get((device, path.name))
         if span is not None and span.start == start and span.end == st.st_size and span.cols.t:
-            out[i] = (span.end, span.cols, None)
+            out[i] = (span.end, span.cols, None, ())
     return out
 
 
@@ -276,7 +297,7 @@ def ingest(
     """
     report = IngestReport()
     key = studyday_key(day)
-    todo, gone = _plan(db, state_dir)  # outside the lock: most calls find nothing to do
+    todo, gone, report.problems = _plan(db, state_dir)  # outside the lock: most calls find nothing to do
     if not todo and not gone and _stamped(db) == key:
         return report
     feeds: Generator[Iterator[Batch], None, None] | None = None
@@ -286,14 +307,14 @@ def ingest(
         if _stamped(db) != key:
             restamp(db, day)
             db.execute("INSERT OR REPLACE INTO meta (k, v) VALUES ('studyday', ?)", (key,))
-        todo, gone = _plan(db, state_dir)  # again, under the lock: another process may have done it
+        todo, gone, report.problems = _plan(db, state_dir)  # again, under the lock (another process)
         first = (db.execute("SELECT max(rowid) FROM events").fetchone()[0] or 0) + 1
         total = sum(max(0, st.st_size - max(start, 0)) for _d, _p, _i, start, st in todo)
         done = 0
         for file_id in gone:
             db.execute("DELETE FROM events WHERE file = ?", (file_id,))
             db.execute("DELETE FROM files WHERE id = ?", (file_id,))
-        plans: list[tuple[str, Path, int, int, os.stat_result]] = []
+        plans: list[Plan] = []
         for device, path, file_id, start, st in todo:
             if start < 0:
                 report.rebuilt += 1
@@ -315,7 +336,10 @@ def ingest(
             feed = iter([known[i]]) if i in known else next(feeds)
             end = start
             report.files += 1
-            for end_, cols, derived in feed:
+            damaged: list[int] = []  # (rare: a list only grows when the scanner set records aside)
+            for end_, cols, derived, bad in feed:
+                if bad:
+                    damaged += bad
                 d = derived if derived is not None else derive(cols, day)
                 if d.rows is not None:  # made by a worker: copied without a Python call per row
                     if not attached:
@@ -341,6 +365,9 @@ def ingest(
                         progress("indexing history", written, total)
                 end = max(end, end_)
             done += max(0, st.st_size - start)
+            if damaged:
+                label = f"{device}/{path.name}"
+                report.problems[label] = _damaged(label, damaged)
             db.execute(
                 "UPDATE files SET ino = ?, size = ?, tail = ? WHERE id = ?",
                 (st.st_ino, end, _tail(path, end), file_id),

@@ -38,7 +38,8 @@ __all__ = ["PARALLEL_BYTES", "Chunk", "ChunkReader", "Result", "chunks", "scan_c
 PARALLEL_BYTES = 24 << 20  # below this, one process reads it all (a worker costs ~0.1 s to start)
 CHUNK_BYTES = 4 << 20
 Chunk = tuple[Path, int, int | None]  # path, start, bytes to read (None: to the end)
-Result = tuple[int, bool, IndexCols, Derived | None]  # end, torn, columns, derived (None: not yet)
+# end, torn, columns, derived (None: not yet), where the damaged records the chunk left out start
+Result = tuple[int, bool, IndexCols, Derived | None, tuple[int, ...]]
 
 
 def chunks(path: Path, start: int, size: int, step: int | None = None) -> list[Chunk]:
@@ -60,30 +61,35 @@ def chunks(path: Path, start: int, size: int, step: int | None = None) -> list[C
     return out
 
 
-def _read_chunk(path: Path, start: int, length: int | None, now: datetime) -> tuple[int, bool, IndexCols]:
-    """(end, torn, columns) of one chunk; one to the end of the file (`length` None, a format-1
-    file) is still read a few MB at a time, so memory stays bounded."""
+def _read_chunk(
+    path: Path, start: int, length: int | None, now: datetime
+) -> tuple[int, bool, IndexCols, tuple[int, ...]]:
+    """(end, torn, columns, damaged records' offsets) of one chunk; one to the end of the file
+    (`length` None, a format-1 file) is still read a few MB at a time, so memory stays bounded."""
     if length is not None:
         scan = scan_file(path, start, now, max_bytes=length, index=True)
-        return scan.end, bool(scan.torn), scan.index if scan.index is not None else IndexCols.empty()
+        cols = scan.index if scan.index is not None else IndexCols.empty()
+        return scan.end, bool(scan.torn), cols, tuple(scan.bad_at)
     cols = IndexCols.empty()
+    bad: list[int] = []
     while True:
         scan = scan_file(path, start, now, max_bytes=CHUNK_BYTES, index=True)
         got = scan.index if scan.index is not None else IndexCols.empty()
         cols.extend(got)
+        bad += scan.bad_at
         if scan.end <= start or scan.torn or not got.t:
-            return max(scan.end, start), bool(scan.torn), cols
+            return max(scan.end, start), bool(scan.torn), cols, tuple(bad)
         start = scan.end
 
 
 def _scan_chunk(path: Path, start: int, length: int | None, now: datetime, day: StudyDay | None) -> Result:
     """In a worker: one chunk's (end, torn, columns, and with `day` what follows from them). With
     `day` its rows are made here too (`derive.pack`): the columns then come back empty."""
-    end, torn, cols = _read_chunk(path, start, length, now)
+    end, torn, cols, bad = _read_chunk(path, start, length, now)
     if day is None:
-        return end, torn, cols, None
+        return end, torn, cols, None, bad
     packed = pack(cols, derive(cols, day))
-    return end, torn, IndexCols.empty() if packed.rows is not None else cols, packed
+    return end, torn, IndexCols.empty() if packed.rows is not None else cols, packed, bad
 
 
 def _scan_here(todo: Sequence[Chunk], now: datetime) -> Iterator[Result]:
@@ -151,7 +157,8 @@ class ChunkReader:
             self._given += 1
 
     def results(self) -> Generator[Result, None, None]:
-        """(end, torn, columns, derived) per chunk, in order (read in this process without a pool)."""
+        """(end, torn, columns, derived, damaged offsets) per chunk, in order (read in this process
+        without a pool)."""
         done = 0
         try:
             while self._pool is not None and done < len(self.todo):
@@ -180,6 +187,7 @@ def _told(on_done: Callable[[int], None], index: int, future: Future[Result]) ->
 def scan_chunks(
     todo: Sequence[Chunk], now: datetime, processes: int, day: StudyDay | None = None
 ) -> Generator[Result, None, None]:
-    """(end, torn, columns, derived) per chunk, in order; decoded by `processes` workers when more
-    than one, which also derive the study days and sums when given a (portable) `day`."""
+    """(end, torn, columns, derived, damaged offsets) per chunk, in order; decoded by `processes`
+    workers when more than one, which also derive the study days and sums when given a (portable)
+    `day`."""
     return ChunkReader(todo, now, processes, day).results()

@@ -85,6 +85,7 @@ class FileScan:
     torn: bytes = b""  # bytes after `end` that do not form a complete record
     problems: list[str] = field(default_factory=list)
     bad_blocks: list[bytes] = field(default_factory=list)
+    bad_at: list[int] = field(default_factory=list)  # where each damaged or refused record starts
     end_check: str = ""  # CRC of the record ending at `end` ("" when none)
     future: int = 0  # events dated more than FUTURE_SKEW after `now` (kept, flagged)
     index: IndexCols | None = None  # with `scan_file(index=True)`: the records as index columns, not events
@@ -227,10 +228,11 @@ def _last_boundary(data: bytes, fmt: int) -> int:
     return data.rfind(b"\n") + 1
 
 
-def _set_aside(scan: FileScan, offset: int, chunk: bytes, why: str = "") -> None:
-    reason = f": {why}" if why else ""
-    scan.problems.append(f"{scan.path.name}: damaged event at byte {offset} set aside{reason}")
+def _set_aside(scan: FileScan, offsets: list[int], chunk: bytes) -> None:
+    """Damaged records (consecutive ones in one `chunk`) set aside, with one message."""
+    scan.problems.append(f"{scan.path.name}: damaged event at byte {offsets[0]} set aside")
     scan.bad_blocks.append(chunk)
+    scan.bad_at += offsets
 
 
 def _crc_ok(raws: list[bytes]) -> bool:
@@ -313,6 +315,7 @@ def _refuse(scan: FileScan, refused: list[tuple[int, bytes, str]]) -> None:
     for off, line, why in sorted(refused, key=lambda t: t[0]):
         scan.problems.append(f"{scan.path.name}: event at byte {off} set aside: {why}")
         scan.bad_blocks.append(line + b"\n")
+        scan.bad_at.append(off)
 
 
 def _classify(
@@ -325,7 +328,7 @@ def _classify(
 
     def flush_bad() -> None:
         if bad:
-            _set_aside(scan, bad[0][0], b"".join(b for _, b in bad))
+            _set_aside(scan, [off for off, _ in bad], b"".join(b for _, b in bad))
             bad.clear()
 
     for offset, raw in zip(starts, raws, strict=True):
@@ -354,12 +357,12 @@ def _scan_v1(path: Path, data: bytes, base: int, begin: int, now: datetime, scan
                 if last:
                     scan.torn = chunk[size:]
                 else:
-                    _set_aside(scan, offset + size, chunk[size:])
+                    _set_aside(scan, [offset + size], chunk[size:])
                     scan.end = offset + len(chunk)
         elif last:
             scan.torn = chunk  # a torn final block: only this may be cut
         else:
-            _set_aside(scan, offset, chunk)
+            _set_aside(scan, [offset], chunk)
             scan.end = offset + len(chunk)
     if not good:
         return
@@ -372,6 +375,7 @@ def _scan_v1(path: Path, data: bytes, base: int, begin: int, now: datetime, scan
         except (StateError, ValueError, KeyError, IndexError, TypeError) as exc:
             scan.problems.append(f"{name}: event at byte {offset} set aside: {exc}")
             scan.bad_blocks.append(block)
+            scan.bad_at.append(offset)
 
 
 def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
@@ -379,8 +383,8 @@ def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     copy = path.with_name(f"{path.name}.torn-{stamp}")
     atomic_write(copy, torn)
-    if end == 0:
-        atomic_write(path, journal_header(path.parent.name))
+    if end == 0:  # a new file with the header, in place of the file (never of a symbolic link to it)
+        atomic_write(Path(os.path.realpath(path)), journal_header(path.parent.name))
     else:
         with path.open("r+b") as fh:
             fh.truncate(end)

@@ -7,7 +7,10 @@ a recorded position still fits its file.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,9 +26,11 @@ __all__ = [
     "check_at",
     "file_format",
     "header_end",
+    "journal_entries",
     "journal_files",
     "journal_header",
     "journal_name",
+    "not_a_file",
     "read_bytes",
     "verify_position",
 ]
@@ -67,13 +72,37 @@ def journal_name(moment: datetime) -> str:
     return f"journal-{m.year:04d}-{m.month:02d}.toml"
 
 
-def journal_files(folder: Path) -> list[Path]:
-    """The folder's journal files, oldest first (`journal-M.toml` before `journal-M.v2.toml`)."""
+def not_a_file(path: Path) -> str:
+    """ "" when `path` is a regular file (also through a symbolic link) or nothing at all; else
+    what is there instead, as a phrase ("is a broken symbolic link")."""
     try:
-        names = [p for p in folder.iterdir() if _NAME_RE.match(p.name) and not p.is_dir()]
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "is a symbolic link loop"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR) and os.path.islink(path):
+            return "is a broken symbolic link"  # (its target on a disk not mounted)
+        return ""  # nothing there, or it cannot be looked at: reading it says why
+    if stat.S_ISREG(mode):
+        return ""
+    return "is not a file (a directory)" if stat.S_ISDIR(mode) else "is not a file (a special file)"
+
+
+def journal_entries(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(the folder's journal files, oldest first; the entries with a journal's name that are not
+    files, with what they are: `not_a_file`). `journal-M.toml` sorts before `journal-M.v2.toml`."""
+    try:
+        named = sorted((p for p in folder.iterdir() if _NAME_RE.match(p.name)), key=lambda p: p.name)
     except OSError:
-        return []
-    return sorted(names, key=lambda p: p.name)
+        return [], []
+    kinds = [(p, not_a_file(p)) for p in named]
+    return [p for p, odd in kinds if not odd], [(p, odd) for p, odd in kinds if odd]
+
+
+def journal_files(folder: Path) -> list[Path]:
+    """The folder's journal files, oldest first (`journal-M.toml` before `journal-M.v2.toml`);
+    what is not a file (a directory, a broken symbolic link) is left out (`journal_entries`)."""
+    return journal_entries(folder)[0]
 
 
 def read_bytes(path: Path, start: int, size: int) -> bytes:
@@ -142,9 +171,13 @@ def verify_position(folder: Path, pos: Position) -> str:
     It fits when the file is at least that long and the record ending at the
     offset has the CRC `pos.check`; a position without a check must end a
     complete record that sits where it was written (format 2: its key is its
-    offset), or the header. A missing file fits (there is nothing to skip).
+    offset), or the header. A missing file fits (there is nothing to skip), and so does one that
+    is not a file (a broken symbolic link, a directory): nothing of it can be read, and the
+    position holds again when the file is back (the history index says what it is).
     """
     path = folder / pos.file
+    if not_a_file(path):
+        return ""
     try:
         size = path.stat().st_size
     except OSError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,11 +20,19 @@ from retain.store.state.journal_format import (
     journal_files,
     journal_header,
     journal_name,
+    not_a_file,
     read_bytes,
 )
 from retain.store.state.statecodec import encode_event
 
 __all__ = ["JournalWriter"]
+
+
+def _refuse_odd(path: Path) -> None:
+    """JournalError (one line) when `path` holds something that is not a regular file."""
+    why = not_a_file(path)
+    if why:
+        raise JournalError(f"cannot write the review journal: {path.name} {why}")
 
 
 class JournalWriter:
@@ -42,14 +51,24 @@ class JournalWriter:
         self.created: set[str] = set()  # files made (their header holds no record) since reset
 
     def _open(self, name: str) -> None:
+        """Open `name` for appending; make it (a header) only when nothing at all is there.
+
+        Anything that is not a regular file (a symbolic link whose target is on a disk not
+        mounted, a directory) is never replaced or written through: JournalError.
+        """
         self.close()
         path = self.folder / name
-        if not path.exists():
+        _refuse_odd(path)
+        if not os.path.lexists(path):
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(path, journal_header(self.device))
             self.created.add(name)
         fd = os.open(path, os.O_RDWR | os.O_APPEND)
-        size = os.fstat(fd).st_size
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # (made something else since it was looked at)
+            os.close(fd)
+            raise JournalError(f"cannot write the review journal: {name} is not a file")
+        size = st.st_size
         last = os.pread(fd, 1, size - 1) if size else b"\n"
         self._fd, self._name, self._size = fd, name, size
         self._gap = b"" if last == b"\n" else b"\n"
@@ -65,6 +84,7 @@ class JournalWriter:
         if files and files[-1].name > name:
             name = files[-1].name
         path = self.folder / name
+        _refuse_odd(path)
         if not name.endswith(".v2.toml") and path.exists():
             try:
                 head = read_bytes(path, 0, HEAD)
