@@ -271,7 +271,7 @@ def test_a_history_import_that_fails_midway_leaves_the_journal_as_it_was(
         return real(self, events)
 
     monkeypatch.setattr(JournalWriter, "_write", failing)
-    with pytest.raises(CollectionError, match="(?i)input/output error"):
+    with pytest.raises(CollectionError, match=r"(?i)input/output error"):
         progress_io.collection_record_history(col, reviews, NOW)
     assert len(calls) == 3
     assert journals() == before
