@@ -184,3 +184,40 @@ async def test_key_bar_follows_the_phase_and_the_width(open_app: OpenApp) -> Non
         await pilot.resize_terminal(40, 24)
         await pilot.pause()
         assert len(bar()) < len(wide)  # keys dropped to fit, built again for the new width
+
+
+def _drop_cards(path: Path, *ids: str) -> None:
+    """Delete cards from a deck file, as an author (or the browser's `d`) does."""
+    blocks = path.read_text("utf-8").split("\n[[cards]]\n")
+    kept = [b for b in blocks if not any(b.startswith(f'id = "{i}"\n') for i in ids)]
+    path.write_text("\n[[cards]]\n".join(kept), "utf-8")
+
+
+async def test_a_card_deleted_while_studying_leaves_the_session_at_once(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """The card shown and one still queued are deleted from the deck file: the session went on
+    showing both and recorded ratings for cards that no longer exist."""
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = study(app)
+        assert current_unit(screen) is not None and current_unit(screen).key == "kafka/partitions"  # type: ignore[union-attr]
+        await pilot.press("space")  # the answer is shown when the deletion comes
+        _drop_cards(retain_home / "decks" / "kafka.toml", "partitions", "acks")
+        assert app.live_reload is not None
+        app.live_reload.check(settled=False)
+        await pilot.pause()
+        shown = current_unit(screen)
+        assert shown is not None and shown.key == "kafka/isr" and screen.session.phase == "front"
+        assert not screen.query_one(RatingBar).shown  # its front, not the deleted card's back
+        seen = []
+        for _ in range(10):
+            current = current_unit(screen)
+            if current is None:
+                break
+            seen.append(current.key)
+            await pilot.press("space", "4")
+            await pilot.pause()
+        assert seen == ["kafka/isr", "kafka/offsets", "kafka/retention"]
+    assert {key for key, _rating in reviews(app)} == {"kafka/isr", "kafka/offsets", "kafka/retention"}

@@ -23,6 +23,7 @@ from typing import Literal
 
 from retain.core.due import Counts
 from retain.core.model import Unit
+from retain.core.queue import removed_keys
 from retain.core.search import ParametersFor, compile_query, haystack
 from retain.core.state import LEARNING, NEW, RELEARNING, CardState
 
@@ -158,7 +159,17 @@ class CustomQueue:
     def size(self) -> int:
         return len(self._units)
 
+    def __contains__(self, key: object) -> bool:
+        """Whether `key` is (still) one of the units this queue was built over."""
+        return key in self._units
+
     def refresh_units(self, fresh: Mapping[str, Unit]) -> None:
+        """As `StudyQueue.refresh_units`: new texts; a deleted card leaves the queue."""
+        for key in removed_keys(self._units, fresh):
+            del self._units[key]
+            self._pending.pop(key, None)
+            self._new.discard(key)
+            self._learn.pop(key, None)
         for key in self._units:
             unit = fresh.get(key)
             if unit is not None:

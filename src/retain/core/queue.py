@@ -33,7 +33,7 @@ from retain.core.due import Counts, DayLog, SettingsFor, count_due, deck_of, not
 from retain.core.model import Unit
 from retain.core.state import NEW, REVIEW, CardState
 
-__all__ = ["DEFAULT_LEARN_AHEAD", "Counts", "DayLog", "StudyQueue", "build_queue", "count_due"]
+__all__ = ["DEFAULT_LEARN_AHEAD", "Counts", "DayLog", "StudyQueue", "build_queue", "count_due", "removed_keys"]
 
 DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
 RankFn = Callable[
@@ -76,6 +76,15 @@ class _Lane:
 
     def notes(self, kind: str) -> dict[str, set[str]]:
         return self.rev_notes if kind == "rev" else self.new_notes
+
+
+def removed_keys(units: Mapping[str, Unit], fresh: Mapping[str, Unit]) -> list[str]:
+    """The keys of `units` gone from `fresh` while their deck is still in it (a deleted card)."""
+    gone = [key for key in units if key not in fresh]
+    if not gone:
+        return []
+    loaded = {u.deck_id for u in fresh.values()}
+    return [key for key in gone if units[key].deck_id in loaded]
 
 
 def build_queue(
@@ -130,17 +139,39 @@ class StudyQueue:
         start = self.counts(now)
         self._new_total, self._rev_total = max(1, start.new), max(1, start.review)
 
+    def __contains__(self, key: object) -> bool:
+        """Whether `key` is (still) one of the units this queue was built over."""
+        return key in self._units
+
     def refresh_units(self, fresh: Mapping[str, Unit]) -> None:
         """Take the queued units' texts as they are now (a card was edited or its deck reloaded).
 
-        Only the texts change: what is queued, and in which order, stays. A key
-        that is no longer in `fresh` (its card was deleted) keeps its old unit.
+        The texts change; what is queued, and in which order, stays. A key no longer in
+        `fresh` while its deck still loads (the card was deleted, or its kind changed) leaves
+        the queue; a whole deck missing from `fresh` (its file does not load right now, a
+        save half done) keeps its units until it loads again.
         """
         units = self._units
+        for key in removed_keys(units, fresh):
+            self._drop(key)
         for key in units:
             unit = fresh.get(key)
             if unit is not None:
                 units[key] = unit
+
+    def _drop(self, key: str) -> None:
+        unit = self._units.pop(key)
+        was = self._where.pop(key, None)
+        lane = self._lanes.get(unit.deck_id)
+        if was is not None and lane is not None:
+            keys = lane.notes(was).get(note_of(key))
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del lane.notes(was)[note_of(key)]
+        self._learn.pop(key, None)  # (its heap entry no longer matches: skipped)
+        self._states.pop(key, None)
+        self._r.pop(key, None)
 
     def _fill(
         self,

@@ -189,6 +189,22 @@ class ReviewSession:
             self._advance(self._touch(now))
         return self.current
 
+    def refresh_units(self, fresh: Mapping[str, Unit], now: datetime) -> bool:
+        """Cards as the deck files have them now (an edit, a reload): the texts change, and a
+        card deleted meanwhile leaves the session, the current one too (the next is shown).
+        True when the current card is another one now."""
+        self.queue.refresh_units(fresh)
+        self.units_by_key = fresh  # undo shows the card as it is now
+        if self._forced is not None and self._forced.key not in self.queue:
+            self._forced = None
+        current = self.current
+        if current is None or current.key in self.queue:
+            if current is not None and (unit := fresh.get(current.key)) is not None:
+                self.current = unit
+            return False
+        self._advance(self._touch(now))
+        return True
+
     # -- changing -------------------------------------------------------------
 
     def rate(self, rating: int, now: datetime, duration_ms: int = 0) -> Event:

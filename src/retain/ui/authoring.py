@@ -124,16 +124,10 @@ def refresh_session_card(screen: StudyScreen) -> None:
     """Show the current card, and the ones still queued, as the deck file has them now (after an edit
     or a reload)."""
     session = screen.session
-    by_key = _host(screen.app).collection.units_by_key
-    session.queue.refresh_units(by_key)  # the cards still to come, too
-    session.units_by_key = by_key  # undo shows the card as it is now
-    current = session.current
-    if current is None:
-        return
-    fresh = by_key.get(current.key)
-    if fresh is not None and fresh != current:
-        session.current = fresh
-        screen.refresh_card()
+    shown = session.current
+    moved_on = session.refresh_units(_host(screen.app).collection.units_by_key, screen.now())
+    if moved_on or (session.current is not None and session.current != shown):
+        screen.refresh_card()  # a new text, or the next card (the one shown was deleted)
 
 
 def authoring_commands(app: App[Any], screen: Screen[Any]) -> Iterable[SystemCommand]:

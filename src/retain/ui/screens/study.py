@@ -110,6 +110,11 @@ class StudyScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self._gc.hold()
+        collection = getattr(self.app, "collection", None)
+        if collection is not None and collection.units_by_key is not self.session.units_by_key:
+            from retain.ui.authoring import refresh_session_card
+
+            refresh_session_card(self)  # the browser (or an editor) above changed the decks
 
     def on_screen_suspend(self) -> None:
         self._gc.release()
@@ -326,6 +331,10 @@ class StudyScreen(Screen[None]):
         from retain.ui.authoring import edit_in_session
 
         edit_in_session(self)
+
+    def now(self) -> datetime:
+        """The screen's clock (a test's fixed one, or the wall clock)."""
+        return self._clock()
 
     def refresh_card(self) -> None:
         """Show the current card again (its text was edited), on the side it was on."""
