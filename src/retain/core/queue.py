@@ -33,7 +33,15 @@ from retain.core.due import Counts, DayLog, SettingsFor, count_due, deck_of, not
 from retain.core.model import Unit
 from retain.core.state import NEW, REVIEW, CardState
 
-__all__ = ["DEFAULT_LEARN_AHEAD", "Counts", "DayLog", "StudyQueue", "build_queue", "count_due", "removed_keys"]
+__all__ = [
+    "DEFAULT_LEARN_AHEAD",
+    "Counts",
+    "DayLog",
+    "StudyQueue",
+    "build_queue",
+    "count_due",
+    "removed_keys",
+]
 
 DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
 RankFn = Callable[
@@ -133,6 +141,8 @@ class StudyQueue:
         self._r: dict[str, float] = {}  # due review -> rank (see _rank)
         self._lanes: dict[str, _Lane] = {}
         self._next_review: datetime | None = None
+        self._later: list[tuple[datetime, str]] = []  # reviews due after the start: (due, key)
+        self._later_heap = False  # `_later` is a heap (made at the first arrival)
         self._last: str | None = None
         self._sess_new = self._sess_rev = 0
         self._fill(units, states, log, settings_for, now)
@@ -195,6 +205,7 @@ class StudyQueue:
         self._states = dict(states)
         get = states.get
         next_review = self._next_review
+        later = self._later
         deck = None
         for u in units:
             if u.deck_id != deck:
@@ -228,8 +239,10 @@ class StudyQueue:
                     if note not in seen:
                         rev_by_note.setdefault(note, []).append(key)
                         rs[key] = self._rank(key, st, now)
-                elif next_review is None or due < next_review:
-                    next_review = due
+                else:  # due later: it joins the session when it comes due (`_arrive`)
+                    later.append((due, key))
+                    if next_review is None or due < next_review:
+                        next_review = due
             else:
                 learn[key] = due
                 heap.append((due, key))
@@ -269,12 +282,40 @@ class StudyQueue:
 
     def next(self, now: datetime) -> Unit | None:
         """The unit to show now, or None when nothing is left (see `next_due_after`)."""
+        self._arrive(now)
         key = self._learning_due(now, avoid=None)
         if key is None:
             key = self._pick_main()
         if key is None:
             key = self._learning_due(now + self.learn_ahead, avoid=self._last)
         return self._units[key] if key is not None else None
+
+    def _arrive(self, now: datetime) -> None:
+        """Reviews that came due since the queue was built join it (a session left open)."""
+        cutoff = self._cutoff(now)
+        if self._next_review is None or self._next_review > cutoff:
+            return  # (the common case: nothing came due)
+        later = self._later
+        if not self._later_heap:
+            heapq.heapify(later)  # once, at the first arrival
+            self._later_heap = True
+        while later and later[0][0] <= cutoff:
+            due, key = heapq.heappop(later)
+            self._join(key, due, now)
+        self._next_review = later[0][0] if later else None
+
+    def _join(self, key: str, due: datetime, now: datetime) -> None:
+        unit, st = self._units.get(key), self._states.get(key)
+        if unit is None or st is None or st.state != REVIEW or st.due != due or key in self._where:
+            return  # deleted, or changed since (rated, reset, moved): its own event placed it
+        note = note_of(key)
+        if _hidden(st, self._today_iso) or note in self._seen:
+            return
+        lane = self._lanes[unit.deck_id]
+        self._r[key] = self._rank(key, st, now)
+        lane.rev_keys.append(key)  # after the ones due at the start
+        lane.rev_notes.setdefault(note, set()).add(key)
+        self._where[key] = "rev"
 
     def _learning_due(self, limit: datetime, avoid: str | None) -> str | None:
         top = self._learn_top()
@@ -412,6 +453,7 @@ class StudyQueue:
 
     def counts(self, now: datetime) -> Counts:
         """What is left in this session: new and due reviews (within limits), learning due soon."""
+        self._arrive(now)
         new = review = 0
         for lane in self._lanes.values():
             new += min(max(0, lane.new_cap - lane.new_used), len(lane.new_notes))
