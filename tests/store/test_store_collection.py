@@ -518,3 +518,25 @@ def test_a_rating_after_the_clock_moved_back_keeps_its_effect_after_a_crash(tmp_
         assert col.states["tiny/one"] == second.after
     finally:
         col.close(NOW + timedelta(minutes=1))
+
+
+def test_undo_never_puts_back_a_state_that_a_later_reset_replaced(tmp_path: Path) -> None:
+    """Rate, then reset the card's progress (the browser's `r`): undo took back the rating by
+    restoring its `before`, so the reset vanished and an older state came back."""
+    from retain.core.session import record_undo
+    from retain.store.state.progress_edits import reset_progress
+
+    home = make_home(tmp_path)
+    col = open_col(home)
+    try:
+        rate(col, "tiny/one", NOW)
+        rate(col, "tiny/one", NOW + timedelta(minutes=1))
+        reset_progress(col, ["tiny/one"], NOW + timedelta(minutes=2))
+        assert "tiny/one" not in col.states
+        assert record_undo(col, col.states, NOW + timedelta(minutes=3)) is None  # nothing safe to undo
+        assert "tiny/one" not in col.states
+        rate(col, "tiny/two", NOW + timedelta(minutes=4))  # a later rating of another card: undoable
+        undone = record_undo(col, col.states, NOW + timedelta(minutes=5))
+        assert undone is not None and undone[0].key == "tiny/two" and "tiny/two" not in col.states
+    finally:
+        col.close(NOW + timedelta(minutes=5))

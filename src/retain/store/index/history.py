@@ -365,7 +365,8 @@ class History:
 
     @_locked
     def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
-        """The newest (by time) review, cram rating, suspend or bury of `device` since `since` not yet undone."""
+        """The newest (by time) review, cram rating, suspend or bury of `device` since `since` not yet
+        undone; None when there is none, or when a later event changed its card since."""
         self.refresh(now)
         kinds = tuple(KIND[k] for k in UNDOABLE_KINDS)
         # Walk the time index backwards and stop at the first match (ordering by eid as well would
@@ -385,7 +386,19 @@ class History:
             ).fetchall()
             row = max(ties)[1:]
         events = self._full([row], now) if row else []
-        return events[0] if events else None
+        if not events or self._changed_since(events[0]):
+            return None
+        return events[0]
+
+    def _changed_since(self, event: Event) -> bool:
+        """Whether a later event (a reset, a move, a reschedule, another device's review) changed
+        `event`'s card since: undoing it would put back a state that is no longer the one before."""
+        undo = KIND["undo"]
+        later = self._db.execute(
+            "SELECT 1 FROM events WHERE key = ? AND t > ? AND undone = 0 AND kind != ? LIMIT 1",
+            (event.key, micros(event.time), undo),
+        ).fetchone()
+        return later is not None
 
     @_locked
     def events(
