@@ -125,3 +125,34 @@ def test_a_30_day_run_with_lapses_meets_the_target_only_with_the_exam_date(
     plain = exam_recalls(plain_col)
     plain_col.close()
     assert min(plain) < TARGET  # without the exam date FSRS lets cards fall below it
+
+
+def test_the_stats_forecast_counts_what_the_exam_brings_forward(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With an exam ahead, `retain due` counts reviews brought forward to keep recall above the
+    target; the stats' "due today (backlog)" still read the uncapped dates (150 due, backlog 6)."""
+    from retain.store.statsdata import gather_figures
+
+    root = make(tmp_path, monkeypatch, exam=False)
+    home = open_home({"RETAIN_HOME": str(root)})
+    col = Collection.open(home, START, tz=UTC)
+    session = col.start_session(["sim"], START)
+    while session.current is not None and session.phase != "done":
+        session.reveal()
+        session.rate(4, START)  # Easy: due in days, not now
+    col.close(START)
+    later = START + timedelta(days=2)
+    (root / "config.toml").write_text(
+        (root / "config.toml").read_text()
+        + f"\n[exam.sim]\ndate = {(later.date() + timedelta(days=3)).isoformat()}\nrecall = 0.99\n"
+    )
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), later, tz=UTC)
+    try:
+        due = col.due_counts(later)["sim"].review
+        backlog = gather_figures(col, later, ["sim"]).forecast["backlog"]
+        uncapped = sum(1 for st in col.states.values() if st.due is not None and st.due <= later)
+        assert uncapped == 0 and due > 0  # the exam brings them forward
+        assert backlog >= due  # everything due by the end of today, what is due now too (was 0)
+    finally:
+        col.close(later)

@@ -9,7 +9,8 @@ the period on the screen recomputes only the period's sums.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -47,6 +48,15 @@ class StatsSource:
         self._dists: dict[Scope, dict[str, Histogram]] = {}
         self._rows: dict[Scope, list[DayRow]] = {}
 
+    @functools.cached_property
+    def _all_states(self) -> Mapping[str, CardState]:
+        """The states as the due counts see them: an exam deck's reviews due when their recall
+        would fall below the exam's target (`store.exams`), so the forecast agrees with `due`."""
+        from retain.store.exams import capped_states, exam_plans
+
+        col = self.col
+        return capped_states(col.states, col.units, exam_plans(col, self.now), self.now)
+
     @staticmethod
     def _key(decks: Sequence[str] | None) -> Scope:
         return None if decks is None else tuple(decks)
@@ -55,7 +65,7 @@ class StatsSource:
         found = self._card_states.get(key)
         if found is None:
             wanted = None if key is None else set(key)
-            states = self.col.states
+            states = self._all_states
             found = [states.get(u.key) for u in self.col.units if wanted is None or u.deck_id in wanted]
             self._card_states[key] = found
         return found
@@ -71,7 +81,7 @@ class StatsSource:
         if len(set(by_deck.values())) <= 1:  # one decay (the usual case): no grouping
             return {next(iter(by_deck.values()), DEFAULT_DECAY): self._states(key)}
         groups: dict[float, list[CardState | None]] = {}
-        states = self.col.states
+        states = self._all_states
         for unit in self.col.units:
             decay = by_deck.get(unit.deck_id)
             if decay is not None:
