@@ -19,7 +19,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["REPLACEMENT", "UNSAFE_RANGES", "escape_unsafe", "is_unsafe", "sanitize", "sanitize_line"]
+__all__ = [
+    "REPLACEMENT",
+    "UNSAFE_RANGES",
+    "escape_unsafe",
+    "is_unsafe",
+    "sanitize",
+    "sanitize_line",
+    "sanitize_pieces",
+]
 
 REPLACEMENT = "\ufffd"
 
@@ -120,6 +128,24 @@ def sanitize(text: str) -> str:
 def sanitize_line(text: str) -> str:
     """Like `sanitize`, for one-line places (names, list rows): tabs and newlines become spaces."""
     return _LINE_RE.sub(" ", sanitize(text))
+
+
+def sanitize_pieces(text: str, *, one_line: bool = False) -> list[tuple[str, str]]:
+    """`sanitize(text)` (or `sanitize_line`) one shown character at a time: (shown, the text it stands for).
+
+    For editors: a replacement the user left alone must be saved as the text it
+    replaced, never as its "␛" or "�".
+    """
+    pieces: list[tuple[str, str]] = []
+    start = 0
+    for match in _UNSAFE_RE.finditer(text) if _has_unsafe(text) else ():
+        pieces.extend((ch, ch) for ch in text[start : match.start()])
+        pieces.append((_replace(match), match.group()))
+        start = match.end()
+    pieces.extend((ch, ch) for ch in text[start:])
+    if one_line:
+        pieces = [(" " if shown in "\t\n" else shown, original) for shown, original in pieces]
+    return pieces
 
 
 _ANY_UNSAFE_RE = re.compile(f"[{_char_class(UNSAFE_RANGES)}]")

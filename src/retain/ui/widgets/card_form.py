@@ -4,12 +4,21 @@ Only the fields the kind uses are shown (a cloze has `text`, the others `front`
 and `back`; `accept` and the answer check (`AnswerFields`) are for typed cards). Every change posts `CardForm.Changed`;
 `value()` gives the deck id and the card as typed (hidden fields left empty,
 the id and `source` kept from the card being edited).
+
+The fields show card text as every screen does, `sanitize`d (ESC as "␛", a
+zero-width joiner as "�"): a TextArea writes its text to the terminal as it is.
+So the form never saves what it shows: the characters behind each replacement
+the user left alone are put back (a diff of the shown and the edited text), and
+only what they typed is new. Showing the original instead would let a hostile
+deck's escape sequences reach the terminal, and a lighter sanitiser for the
+editor alone would be a second policy to keep safe.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from difflib import SequenceMatcher
 from typing import Any
 
 from textual import on
@@ -23,7 +32,7 @@ from retain.core.answer.spec import AnswerSpec, Finding
 from retain.core.cardcheck import split_list
 from retain.core.cloze import CLOZE_RE
 from retain.core.model import KINDS, Card, Deck, Kind
-from retain.core.sanitize import sanitize, sanitize_line
+from retain.core.sanitize import sanitize_pieces
 from retain.core.typed import answer_spec
 from retain.ui.text import line
 from retain.ui.widgets.answer_fields import AnswerFields
@@ -49,6 +58,51 @@ _LABELS = {
 }
 _AREAS = ("front", "back", "text", "extra", "accept")
 
+Pieces = list[tuple[str, str]]  # one per shown character: (shown, the original text it stands for)
+
+
+def _shown(pieces: Pieces) -> str:
+    return "".join(shown for shown, _ in pieces)
+
+
+def _accept_pieces(accept: Sequence[str]) -> Pieces:
+    pieces: Pieces = []
+    for i, answer in enumerate(accept):
+        pieces += ([("\n", "\n")] if i else []) + sanitize_pieces(answer, one_line=True)
+    return pieces
+
+
+def _originals(pieces: Pieces) -> str:
+    return "".join(original for _, original in pieces)
+
+
+def _shared_start(a: str, b: str) -> int:
+    """How many characters `a` and `b` have in common at their start."""
+    n = min(len(a), len(b))
+    return next((i for i in range(n) if a[i] != b[i]), n)
+
+
+def _restore(pieces: Pieces, edited: str) -> str:
+    """`edited` with every replacement the user left alone turned back into the text it stands for."""
+    if all(shown == original for shown, original in pieces):
+        return edited
+    shown = _shown(pieces)
+    # Most edits are one stretch: what comes before and after it is kept exactly, and only the
+    # stretch is diffed (a diff alone may pair a kept "\n" with a typed one and lose a CRLF).
+    head = _shared_start(shown, edited)
+    tail = _shared_start(shown[head:][::-1], edited[head:][::-1])
+    end = len(shown) - tail
+    middle = _diffed(pieces[head:end], edited[head : len(edited) - tail])
+    return _originals(pieces[:head]) + middle + _originals(pieces[end:])
+
+
+def _diffed(pieces: Pieces, edited: str) -> str:
+    """Unchanged runs of the shown text keep their originals; what was typed is taken as typed."""
+    opcodes = SequenceMatcher(None, _shown(pieces), edited, autojunk=False).get_opcodes()
+    return "".join(
+        _originals(pieces[i1:i2]) if op == "equal" else edited[j1:j2] for op, i1, i2, j1, j2 in opcodes
+    )
+
 
 class CardForm(VerticalScroll):
     DEFAULT_CSS = """
@@ -72,6 +126,7 @@ class CardForm(VerticalScroll):
         self._deck_id = deck_id
         self._card = card
         self._shown: dict[str, str] = {}  # each field's text as first shown (sanitised)
+        self._pieces: dict[str, Pieces] = {}  # each field's shown text and the originals behind it
 
     def compose(self) -> ComposeResult:
         card = self._card
@@ -82,15 +137,13 @@ class CardForm(VerticalScroll):
             kinds = [(Content(k), k) for k in KINDS]
             yield Select(kinds, value=card.kind, allow_blank=False, id="form-kind", compact=True)
         # A TextArea writes its text to the terminal as it is: control characters from a
-        # hostile deck are shown (and saved) as their visible pictures, as everywhere else.
-        self._shown = values = {
-            "front": sanitize(card.front),
-            "back": sanitize(card.back),
-            "text": sanitize(card.text),
-            "extra": sanitize(card.extra),
-            "accept": "\n".join(sanitize_line(a) for a in card.accept),
-            "tags": sanitize_line(", ".join(card.tags)),
+        # hostile deck are shown as their visible pictures, as everywhere else (saved as they were).
+        self._pieces = {
+            name: sanitize_pieces(getattr(card, name)) for name in ("front", "back", "text", "extra")
         }
+        self._pieces["accept"] = _accept_pieces(card.accept)
+        self._pieces["tags"] = sanitize_pieces(", ".join(card.tags), one_line=True)
+        self._shown = values = {name: _shown(pieces) for name, pieces in self._pieces.items()}
         for name in (*_AREAS, "tags"):
             with Vertical(classes="field", id=f"field-{name}"):
                 yield Label(_LABELS[name])
@@ -140,7 +193,9 @@ class CardForm(VerticalScroll):
             if name not in used:
                 return ""
             text = self._area(name).text
-            return str(getattr(card, name)) if text == self._shown[name] else text.strip()
+            return (
+                str(getattr(card, name)) if text == self._shown[name] else self._original(name, text.strip())
+            )
 
         tags = self.query_one("#form-tags", Input).value
         accept = self._area("accept").text if "accept" in used else ""
@@ -151,13 +206,24 @@ class CardForm(VerticalScroll):
             back=get("back"),
             text=get("text"),
             extra=get("extra"),
-            accept=card.accept if accept == self._shown["accept"] and accept else split_list(accept, "\n"),
-            tags=card.tags if tags == self._shown["tags"] else split_list(tags),
+            accept=card.accept
+            if accept == self._shown["accept"] and accept
+            else split_list(self._original("accept", accept), "\n"),
+            tags=card.tags if tags == self._shown["tags"] else split_list(self._original("tags", tags)),
             line=0,
             **(
                 self._answer_keys() if kind == "typed" else _NO_ANSWER_CHECK
             ),  # only typed answers are checked
         )
+
+    def _original(self, name: str, text: str) -> str:
+        """A field's `text` as edited, with the characters behind the untouched replacements put back."""
+        return _restore(self._pieces[name], text)
+
+    def _load(self, name: str, original: str) -> None:
+        """Show `original` in a text area, sanitised, remembering what each replacement stands for."""
+        self._pieces[name] = sanitize_pieces(original)
+        self._area(name).load_text(_shown(self._pieces[name]))
 
     def _answer_keys(self) -> dict[str, Any]:
         """The answer-check keys as typed; the card's own when the fields are as first shown."""
@@ -181,6 +247,10 @@ class CardForm(VerticalScroll):
         self._deck_id = deck_id
         tags = self.query_one("#form-tags", Input).value
         self._shown = dict.fromkeys(_AREAS, "") | {"tags": tags}
+        # The tags stay as typed; what their replacements stand for is the kept tags' text.
+        self._pieces = {name: [] for name in _AREAS} | {
+            "tags": sanitize_pieces(", ".join(current.tags), one_line=True)
+        }
         with self.prevent(TextArea.Changed):
             for name in _AREAS:
                 self._area(name).load_text("")
@@ -191,10 +261,11 @@ class CardForm(VerticalScroll):
         event.stop()
         kind = self.kind
         front, text = self._area("front"), self._area("text")
+        # Copied from the originals, so the characters behind replacements are copied too.
         if kind == "cloze" and not text.text.strip() and front.text.strip():
-            text.load_text(front.text)  # start the cloze from the question
+            self._load("text", self._original("front", front.text))  # start the cloze from the question
         elif kind != "cloze" and not front.text.strip() and text.text.strip():
-            front.load_text(CLOZE_RE.sub(lambda m: m[2], text.text))
+            self._load("front", CLOZE_RE.sub(lambda m: m[2], self._original("text", text.text)))
         self._show_fields(kind)
         self.post_message(self.Changed())
 
