@@ -180,6 +180,31 @@ async def test_a_deck_with_only_suspended_cards(retain_home: Path, open_app: Ope
         assert "suspended" in str(screen.query_one("#counts", Static).render())
 
 
+async def test_a_backlog_alone_draws_no_empty_forecast_chart(retain_home: Path, open_app: OpenApp) -> None:
+    """Every card of a deck due now and none in the next 30 days: the chart was drawn all zeros
+    (an empty 12-row frame); the note says the backlog, and no chart is shown."""
+    from retain.core.state import REVIEW
+
+    col = Collection.open(open_home(), FIXED_NOW)
+    keys = [u.key for u in col.units if u.deck_id == "consul"]
+    for i, key in enumerate(keys):
+        at = FIXED_NOW - timedelta(days=60, minutes=i)
+        due = FIXED_NOW - timedelta(hours=1)
+        st = CardState(state=REVIEW, stability=50.0, difficulty=5.0, due=due, last_review=at, reps=3)
+        col.record(Event(col.new_event_id(at), "review", key, at, st, None, 3))
+    col.close()
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        from retain.ui.stats_open import stats_screen
+
+        row = next(r for r in app.screen.data.rows if r.deck_ids == ("consul",))  # type: ignore[attr-defined]
+        await app.push_screen(stats_screen(app.collection, app.clock, row))
+        screen = await settled(pilot)
+        assert f"Due today (backlog) {len(keys)}" in _notes(screen)["forecast-note"]
+        assert not screen.query_one("#forecast-plot", Chart).display
+
+
 @pytest.mark.parametrize("size", [(60, 20), (80, 24)])
 async def test_small_terminals(fixture_app: tuple[RetainApp, Collection], size: tuple[int, int]) -> None:
     app, _col = fixture_app

@@ -199,7 +199,7 @@ class StatsScreen(Screen[None]):
         if self._forecast_shown == (token, f):
             return self._show_rest(data, pal) if complete else None  # the quick pass drew it already
         self._forecast_shown = (token, f)
-        self._plot("forecast", f["backlog"] or any(self._due(data)), charts.draw_forecast, data, pal)
+        self._plot("forecast", any(self._due(data)), charts.draw_forecast, data, pal)  # (all 0: no chart)
         scheduled = data["counts"]["total"] - data["counts"]["new"] - data["counts"]["suspended"] > 0
         per = self._per(len(f["days"]))
         self._note(
