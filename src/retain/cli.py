@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from collections.abc import Sequence
 from types import SimpleNamespace
@@ -27,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "cards by state, reviews today, streak, true retention"),
     "optimize": ("optimize", "fit FSRS weights to your review history; --simulate the workload"),
 }
+_PATH_METAVAR = re.compile(r"\b(?:FILE|DIR|PATH)\b")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _parser_class() -> type[argparse.ArgumentParser]:
@@ -53,14 +56,62 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _actions(parser: argparse.ArgumentParser, command: str | None) -> list[argparse.Action]:
+    """The parser's arguments and those of `command`'s sub-parser."""
+    import argparse
+
+    found: list[argparse.Action] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            sub = action.choices.get(command) if command else None
+            found += _actions(sub, None) if sub is not None else []
+        else:
+            found.append(action)
+    return found
+
+
+def _not_utf8(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """The first text argument that is not valid UTF-8, by its option name, or None.
+
+    Python hands undecodable bytes over as lone surrogates, which no file can hold:
+    they fail deep in a write. A file name may be any bytes (an argument whose
+    metavar says FILE, DIR or PATH), so those are let through.
+    """
+    for action in _actions(parser, getattr(args, "command", None)):
+        if _PATH_METAVAR.search(str(action.metavar or "")):
+            continue
+        value = getattr(args, action.dest, None)
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        if any(isinstance(t, str) and _SURROGATE.search(t) for t in texts):
+            return max(action.option_strings, key=len, default="") or str(action.metavar or action.dest)
+    return None
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """Parse the arguments; exit 2 with one line when one is wrong, or a text is not UTF-8."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    # Import only the named sub-command; none for `--help` or a typo.
+    parser = build_parser(first if first in COMMANDS else "")
+    args = parser.parse_args(argv)
+    name = _not_utf8(parser, args)
+    if name is not None:
+        parser.error(f"argument {name}: not valid UTF-8 text")
+    return args
+
+
+def _replace_unencodable() -> None:
+    """Print `?` for what the terminal's encoding cannot show, never a traceback (a Latin-1 terminal)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    first = next((a for a in argv if not a.startswith("-")), None)
-    if argv:
-        # Import only the named sub-command; none for `--help` or a typo.
-        args = build_parser(first if first in COMMANDS else "").parse_args(argv)
-    else:  # bare `retain`, the TUI: no parser to build, argparse not even imported (launch time)
-        args = SimpleNamespace(command=None)  # type: ignore[assignment]
+    _replace_unencodable()
+    # bare `retain`, the TUI: no parser to build, argparse not even imported (launch time)
+    args = _parse(argv) if argv else SimpleNamespace(command=None)
     command = args.command or "home"
     from retain.store.config import ConfigError
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
 from typing import Any
@@ -145,6 +146,40 @@ def loads_fast(text: str) -> dict[str, Any] | None:
     return data
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `text[index]`, as tomllib counts them."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _shorten(message: str, width: int = 100) -> str:
+    """The first line of `message`, cut at a word boundary with "…" when longer than `width`."""
+    first = message.splitlines()[0] if message else ""
+    if len(first) <= width:
+        return first
+    cut = first[: width + 1].rsplit(" ", 1)[0] if " " in first[:width] else first[:width]
+    return cut.rstrip(" ,;:") + "…"
+
+
+def _out_of_range(text: str, exc: ValueError | OverflowError) -> TomlFailure:
+    """The failure for a value Python refuses to hold: an integer past the digit limit is found and named.
+
+    tomllib reads a decimal integer with `int()`, which refuses more than
+    `sys.get_int_max_str_digits()` digits; the first run that long, not inside a word
+    or right after a quote, is taken to be it (else the error stays at 1:1).
+    """
+    limit = sys.get_int_max_str_digits()
+    if limit:
+        run = re.search(r"(?<![\w.\"'])[+-]?[0-9](?:_?[0-9]){" + str(limit) + ",}", text)
+        if run is not None:
+            digits = sum(ch.isdigit() for ch in run[0])
+            line, col = _position(text, run.start())
+            return TomlFailure(
+                line, col, f"TOML value out of range: an integer of {digits} digits (the limit is {limit})"
+            )
+    return TomlFailure(1, 1, f"TOML value out of range: {_shorten(str(exc))}")
+
+
 def loads_careful(text: str) -> dict[str, Any] | TomlFailure:
     """Parse with the stdlib reader: syntax errors keep their position, parser bombs get a plain message.
 
@@ -153,8 +188,7 @@ def loads_careful(text: str) -> dict[str, Any] | TomlFailure:
     """
     bomb = _LONG_DOTTED_RE.search(text)
     if bomb:
-        line = text.count("\n", 0, bomb.start()) + 1
-        col = bomb.start() - (text.rfind("\n", 0, bomb.start()) + 1) + 1
+        line, col = _position(text, bomb.start())
         return TomlFailure(line, col, f"dotted key has more than {MAX_KEY_PARTS} parts")
     try:
         return tomllib.loads(text)
@@ -166,7 +200,7 @@ def loads_careful(text: str) -> dict[str, Any] | TomlFailure:
     except RecursionError:
         return TomlFailure(1, 1, "TOML nesting is too deep to be a deck file")
     except (ValueError, OverflowError) as exc:
-        return TomlFailure(1, 1, f"TOML value out of range: {str(exc).splitlines()[0][:80]}")
+        return _out_of_range(text, exc)
     except MemoryError:
         return TomlFailure(1, 1, "TOML document is too large to parse")
 

@@ -44,6 +44,7 @@ from retain.interop.hashcards import (
 from retain.interop.limits import Limits
 from retain.interop.md_media import ImageImporter
 from retain.interop.textfile import read_text
+from retain.store.files import name_text
 
 __all__ = ["read_markdown", "write_markdown"]
 
@@ -228,8 +229,9 @@ def read_markdown(path: Path, limits: Limits, stage: Path) -> Bundle:
     blocks = parse_blocks(lines[start:], start + 1, bundle.warnings)
     if len(blocks) > limits.max_notes:
         raise LimitError(f"file has {len(blocks)} cards; the card-count limit is {limits.max_notes}")
-    name = front["name"] if isinstance(front.get("name"), str) and front["name"].strip() else path.stem
-    deck_id = _deck_id(front, name, path.stem)
+    stem = name_text(path.stem)
+    name = front["name"] if isinstance(front.get("name"), str) and front["name"].strip() else stem
+    deck_id = _deck_id(front, name, stem)
     meta_by_key = _card_meta(front)
     images = ImageImporter(path, stage, limits, bundle, deck_id)
     cards: list[tuple[str, Card]] = []

@@ -5,27 +5,100 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["MAX_DECK_BYTES", "ReadError", "atomic_output", "atomic_write", "fsync_dir", "read_text_limited"]
+__all__ = [
+    "MAX_DECK_BYTES",
+    "ReadError",
+    "atomic_output",
+    "atomic_write",
+    "fsync_dir",
+    "name_text",
+    "read_text_limited",
+]
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def name_text(name: str) -> str:
+    """A file name made text that can be written: each undecodable byte (a lone surrogate) becomes U+FFFD.
+
+    Python hands a name that is not UTF-8 (`caf\\xe9.tsv` from a Latin-1 system) over
+    with surrogates, which no UTF-8 file can hold: a deck named after it would fail
+    when written.
+    """
+    return _SURROGATE_RE.sub("\ufffd", name)
 
 
 class ReadError(Exception):
-    """A file could not be read as text; the message is one line for the user."""
+    """A file could not be read as text; the message is one line for the user.
+
+    `line` and `col` (1-based) say where in the file, when the fault is at a place in it.
+    """
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _kind(mode: int) -> str:
+    return next((name for test, name in _KINDS if test(mode)), "a special file")
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """Up to `limit + 1` bytes of `path`, which must be a regular file.
+
+    O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever (a device
+    may block too). The type is checked with fstat on the open file, so nothing can
+    be swapped in between a check and the read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # a socket cannot be opened at all: say what it is rather than ENXIO
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            raise ReadError(f"not a regular file ({_kind(mode)})") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(f"not a regular file ({_kind(st.st_mode)})")
+        if st.st_size > limit:
+            raise ReadError(f"file is {st.st_size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
+def _bad_utf8(data: bytes, exc: UnicodeDecodeError) -> ReadError:
+    """The error for a byte that is not UTF-8, at its line and column (in characters, as TOML's)."""
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    line = data.count(b"\n", 0, exc.start) + 1
+    col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+    return ReadError(f"not UTF-8 text (bad byte at line {line}); save the file as UTF-8", line, col)
 
 
 def read_text_limited(path: Path, limit: int = MAX_DECK_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most `limit` bytes, BOM dropped; ReadError otherwise."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ReadError(f"file is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")
-        with path.open("rb") as fh:
-            data = fh.read(limit + 1)
+        data = _read_regular(path, limit)
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > limit:
@@ -33,8 +106,7 @@ def read_text_limited(path: Path, limit: int = MAX_DECK_BYTES) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReadError(f"not UTF-8 text (bad byte at line {line}); save the file as UTF-8") from None
+        raise _bad_utf8(data, exc) from None
     return text.removeprefix("\ufeff")
 
 

@@ -42,6 +42,7 @@ from retain.interop.html import text_to_html
 from retain.interop.limits import Limits
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.textfile import read_text
+from retain.store.files import name_text
 
 __all__ = ["read_anki_text", "separator_for", "write_anki_text"]
 
@@ -180,7 +181,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     cols = {k: _column(meta, f"{k} column") for k in ("guid", "notetype", "deck", "tags")}
     for key, index in _named_columns(meta, sep).items():
         cols[key] = cols[key] if cols[key] is not None else index
-    fixed_type, fixed_deck = meta.get("notetype", ""), meta.get("deck", "") or path.stem
+    fixed_type, fixed_deck = meta.get("notetype", ""), meta.get("deck", "") or name_text(path.stem)
     fixed_tags = tuple(meta.get("tags", "").split())
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(limits.max_field_chars * 2, 1024))

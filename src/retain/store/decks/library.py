@@ -75,7 +75,7 @@ def load_deck_file(
     try:
         text = read_text_limited(path)
     except ReadError as exc:
-        return DeckEntry(path, origin, None, [Problem(str(path), 1, 1, str(exc))])
+        return DeckEntry(path, origin, None, [Problem(str(path), exc.line, exc.col, str(exc))])
     result = parse_deck(text, str(path))
     return DeckEntry(path, origin, result.deck, result.problems)
 

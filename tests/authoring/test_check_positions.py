@@ -1,0 +1,78 @@
+"""`retain check` puts every error at its real line and column, with a whole one-line message.
+
+An editor jumps to `file:line:col`; errors found outside the TOML parser (a byte
+that is not UTF-8, an integer past Python's digit limit) were all put at 1:1,
+and the digit-limit message was cut mid-word.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from retain.cli import main
+from retain.core.tomlsafe import TomlFailure, loads_careful
+from retain.store.decks.library import load_deck_file
+
+HEAD = 'format = 1\n[deck]\nid = "d"\nname = "x"\n\n[[cards]]\nid = "a"\n'
+LIMIT = sys.get_int_max_str_digits()
+needs_limit = pytest.mark.skipif(LIMIT == 0, reason="no integer digit limit in this Python")
+
+
+def _check(path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    assert main(["check", str(path)]) == 1
+    return capsys.readouterr().out.splitlines()
+
+
+def test_a_bad_byte_is_reported_where_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "u8.toml"
+    path.write_bytes(HEAD.encode() + b'front = "caf\xe9"\nback = "b"\n')
+    assert _check(path, capsys) == [
+        f"{path}:8:13: error: not UTF-8 text (bad byte at line 8); save the file as UTF-8"
+    ]
+
+
+def test_the_column_of_a_bad_byte_counts_characters(tmp_path: Path) -> None:
+    """As tomllib counts its columns: `é` before the bad byte is one column, not two."""
+    path = tmp_path / "u8.toml"
+    path.write_bytes(HEAD.encode() + 'front = "é'.encode() + b'\xff"\n')
+    [problem] = load_deck_file(path).problems
+    assert (problem.line, problem.col) == (8, 11)
+
+
+@needs_limit
+def test_a_huge_integer_is_reported_where_it_is(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "big.toml"
+    digits = LIMIT + 700
+    path.write_text(HEAD + 'front = "q"\nback = "b"\nsource = ' + "9" * digits + "\n", "utf-8")
+    assert _check(path, capsys) == [
+        f"{path}:10:10: error: TOML value out of range: an integer of {digits} digits (the limit is {LIMIT})"
+    ]
+
+
+@needs_limit
+def test_a_huge_integer_with_underscores_in_an_array_is_found() -> None:
+    text = 'a = "' + "1" * (LIMIT + 5) + '"\nb = [\n  1,\n  -' + "1_2" * LIMIT + "]\n"
+    got = loads_careful(text)
+    assert isinstance(got, TomlFailure)
+    assert (got.line, got.col) == (4, 3)  # the run inside the string is not taken for it
+    assert got.message == f"TOML value out of range: an integer of {2 * LIMIT} digits (the limit is {LIMIT})"
+
+
+def test_a_long_value_error_is_cut_at_a_word(monkeypatch: pytest.MonkeyPatch) -> None:
+    words = " ".join(f"word{i}" for i in range(60))
+
+    def refuse(_text: str) -> None:
+        raise ValueError(words + "\nsecond line")
+
+    monkeypatch.setattr(tomllib, "loads", refuse)
+    got = loads_careful("x = 1\n")
+    assert isinstance(got, TomlFailure)
+    assert (got.line, got.col) == (1, 1)
+    shown = got.message.removeprefix("TOML value out of range: ")
+    assert shown.endswith("…") and "\n" not in shown
+    assert set(shown.removesuffix("…").split()) <= set(words.split())  # whole words only
+    assert len(shown) < len(words)
