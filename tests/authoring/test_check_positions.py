@@ -35,6 +35,21 @@ def test_a_bad_byte_is_reported_where_it_is(tmp_path: Path, capsys: pytest.Captu
     ]
 
 
+def test_a_bad_byte_in_a_library_deck_is_reported_where_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`retain check` with no path reads the library (through the deck cache): it said 1:1."""
+    from retain.store import home as store_home
+
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    (tmp_path / "decks").mkdir()
+    path = tmp_path / "decks" / "u8.toml"
+    path.write_bytes(HEAD.encode() + b'front = "caf\xe9"\nback = "b"\n')
+    assert main(["check"]) == 1
+    assert f"{path}:8:13: error: not UTF-8 text" in capsys.readouterr().out
+
+
 def test_the_column_of_a_bad_byte_counts_characters(tmp_path: Path) -> None:
     """As tomllib counts its columns: `é` before the bad byte is one column, not two."""
     path = tmp_path / "u8.toml"

@@ -48,7 +48,7 @@ def test_import_of_a_fifo_is_refused_in_one_line(tmp_path: Path, suffix: str) ->
     pipe = _fifo(tmp_path / f"pipe{suffix}")
     got = _run(tmp_path / "home", "import", str(pipe))
     assert got.code == 1
-    assert len(got.err_lines) == 1 and got.err_lines[0].startswith("retain: import refused:")
+    assert got.err_lines == [f"retain: import refused: {pipe}: not a regular file"]  # was "no such file"
     assert not (tmp_path / "home" / "decks").exists() or not any((tmp_path / "home" / "decks").iterdir())
 
 
@@ -102,3 +102,19 @@ def test_a_regular_file_still_reads(tmp_path: Path) -> None:
     assert read_text_limited(path) == "format = 1\n"
     with pytest.raises(ReadError, match="limit"):
         read_text_limited(path, limit=4)
+
+
+def test_a_deck_file_whose_name_is_not_utf8_is_read_by_every_command(tmp_path: Path) -> None:
+    """`decks/caf\\xe9.toml` (a Latin-1 name): the deck cache keyed its files by the name encoded
+    as UTF-8, and every command crashed with a UnicodeEncodeError traceback."""
+    home = tmp_path / "home"
+    decks = home / "decks"
+    decks.mkdir(parents=True)
+    name = os.fsdecode(b"caf\xe9.toml")
+    (decks / name).write_text(
+        'format = 1\n[deck]\nid = "cafe"\nname = "Cafe"\n\n[[cards]]\nid = "a"\nfront = "f"\nback = "b"\n'
+    )
+    for args in (("due",), ("check",), ("stats",)):
+        got = _run(home, *args)
+        assert got.code == 0 and b"Traceback" not in got.err, (args, got.err)
+    assert "Cafe" in _run(home, "due").out.decode()

@@ -69,7 +69,7 @@ def read_file(
     """Read one file by its extension; raises InteropError (LimitError) with a one-line message."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InteropError(f"{path}: no such file")
+        raise InteropError(f"{path}: not a regular file" if path.exists() else f"{path}: no such file")
     if suffix == ".toml":
         return read_native(path, limits, with_history=with_history)
     if suffix == ".apkg":

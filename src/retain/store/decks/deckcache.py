@@ -111,7 +111,7 @@ def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tupl
     try:
         text = read_text_limited(path)
     except ReadError as exc:
-        return None, [Problem(where, 1, 1, str(exc))]
+        return None, [Problem(where, exc.line, exc.col, str(exc))]
     from retain.core.deckfile import parse_deck
     from retain.core.units import expand_deck
 

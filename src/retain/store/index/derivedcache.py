@@ -64,7 +64,7 @@ def code_fingerprint() -> str:
 
 
 def cache_path(cache_dir: Path, kind: str, source: Path) -> Path:
-    name = os.path.abspath(source).encode()
+    name = os.fsencode(os.path.abspath(source))  # (any bytes: a Latin-1 file name too)
     digest = f"{zlib.crc32(name):08x}{zlib.adler32(name):08x}"
     return cache_dir / kind / f"{source.stem[:40]}-{digest}.marshal"
 
