@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -107,6 +108,17 @@ def _replace_unencodable() -> None:
             reconfigure(errors="replace")
 
 
+def _drop_stdout() -> None:
+    """Point stdout at the null device: what is still buffered for it cannot be written, and
+    the interpreter's last flush must not print "Exception ignored" with a traceback."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no file descriptor (a test's captured stdout)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _replace_unencodable()
@@ -120,7 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             mod = importlib.import_module("retain.commands.home")
         else:
             mod = importlib.import_module(f"retain.commands.{COMMANDS[command][0]}")
-        return int(mod.run(args))
+        code = int(mod.run(args))
+        sys.stdout.flush()  # here, where a full disk behind `> file` can still be said
+        return code
     except ConfigError as exc:
         from retain.commands.output import err
 
@@ -128,5 +142,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # `retain stats | head`: the reader has all it wanted
+        _drop_stdout()
         return 0
+    except OSError as exc:  # the output could not be written (`> /dev/full`), or a file error no
+        _drop_stdout()  # command foresaw: one line, never a traceback
+        from retain.commands.output import err
+
+        where = f": {os.fsdecode(exc.filename)}" if exc.filename else ""
+        err(f"retain: {exc.strerror or exc}{where}")
+        return 1

@@ -131,7 +131,10 @@ def run(args: argparse.Namespace) -> int:
         if svg is not None:
             from retain.ui.stats_open import save_stats_svg
 
-            save_stats_svg(col, now, svg, args.deck, days)
+            try:
+                save_stats_svg(col, now, svg, args.deck, days)
+            except OSError as exc:  # (only the SVG: an error writing stdout is the CLI's to say)
+                raise _SvgError(f"cannot write {svg}: {exc.strerror or exc}") from None
         return report
 
     try:
@@ -139,6 +142,10 @@ def run(args: argparse.Namespace) -> int:
     except StatsInputError as exc:
         err(f"retain: {exc}")
         return 2
-    except OSError as exc:
-        err(f"retain: cannot write {svg}: {exc.strerror or exc}")
+    except _SvgError as exc:
+        err(f"retain: {exc}")
         return 1
+
+
+class _SvgError(Exception):
+    """The `--svg` file could not be written (one line)."""
