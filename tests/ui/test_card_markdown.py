@@ -59,3 +59,10 @@ def test_recent_cards_are_parsed_once_and_themes_kept_apart() -> None:
     light = card_markdown("kept **card**", dark=False)
     assert light is not first and light.code_theme == LIGHT_CODE_THEME
     assert first.code_theme == DARK_CODE_THEME and first.hyperlinks is False
+
+
+def test_html_in_card_text_is_shown_as_typed() -> None:
+    """Rich drops HTML tokens: `What does <br> do?` showed as "What does  do?", and a back of
+    `<div>A block element</div>` as nothing at all (the Anki export shows both literally)."""
+    shown = _render(card_markdown("What does <br> do?\n\n<div>A block element</div>"))
+    assert "What does <br> do?" in shown and "<div>A block element</div>" in shown

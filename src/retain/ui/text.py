@@ -53,7 +53,11 @@ def _markdown_kit() -> tuple[Any, dict[str, Any]]:
     from rich.markdown import Markdown  # imported on first use: the home screen has no Markdown
 
     template = Markdown("", hyperlinks=False)
-    return MarkdownIt().enable("strikethrough").enable("table"), dict(vars(template))
+    # html off: raw HTML in card text is text, shown as typed (as the Anki export escapes it);
+    # with it on, Rich dropped every tag, and `What does <br> do?` lost its `<br>`.
+    return MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table"), dict(
+        vars(template)
+    )
 
 
 @functools.lru_cache(maxsize=64)
