@@ -348,3 +348,22 @@ async def test_hostile_names_are_shown_as_text(retain_home: Path, open_app: Open
         await tab(pilot, screen, "tab-presets")
         assert "[/]" in screen_text(app) and "study.leech_action" in status(screen)
         assert app.is_running
+
+
+async def test_weights_written_to_the_file_meanwhile_are_used_once_the_settings_open(
+    config_path: Path, open_app: OpenApp
+) -> None:
+    """`retain optimize` wrote weights while the app ran: the settings screen showed them, but
+    the app (its chart, ctrl+r, the reviews) kept the ones read at launch."""
+    app = open_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        launched = app.config
+        screen = await open_settings(pilot)  # nothing changed: the app's config is left alone
+        assert app.config is launched
+        await pilot.press("escape")
+        await settle(pilot)
+        config_path.write_text(CONFIG.replace("fuzz = false", "fuzz = false\nnew_per_day = 7"))
+        screen = await open_settings(pilot)
+        assert isinstance(screen, SettingsScreen)
+        assert app.config.study.new_per_day == 7 and app.collection.home.config.study.new_per_day == 7

@@ -377,5 +377,21 @@ def open_settings(host: Any) -> None:
     except ConfigEditError as exc:
         app.notify(str(exc), title="Cannot open the settings", severity="error", markup=False)
         return
+    _catch_up(app, edit)
     decks = [(d.id, d.name or d.id) for d in app.collection.library.decks]
     app.push_screen(SettingsScreen(edit, decks=decks, themes=sorted(app.available_themes)))
+
+
+def _catch_up(app: Any, edit: ConfigDocument) -> None:
+    """The file changed since the app read it (`retain optimize` wrote weights, a hand edit):
+    the screen shows the file, so the running app takes it too; else the chart, ctrl+r and the
+    reviews used the weights read at launch while the screen showed the new ones."""
+    from retain.store.config import ConfigError
+    from retain.ui.settings_apply import apply_config
+
+    try:
+        config = edit.validate()
+    except (ConfigError, ConfigEditError):
+        return  # a file that does not load: the screen says what is wrong
+    if config != app.config:
+        apply_config(app, config)
