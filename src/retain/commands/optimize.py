@@ -37,7 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     again.add_argument("--no-reschedule", action="store_true", help="never reschedule")
     again.add_argument(
-        "--undo-reschedule", action="store_true", help="put back the states the last reschedule replaced"
+        "--undo-reschedule",
+        action="store_true",
+        help="put back the states the last reschedule replaced, in every deck it changed"
+        " (no DECK_ID|GROUP, --since or --simulate; with --dry-run: only say how many)",
     )
 
 
@@ -54,12 +57,30 @@ class _Usage(Exception):
     pass
 
 
+def _undo_alone(args: argparse.Namespace) -> None:
+    """--undo-reschedule puts back the whole last reschedule: a deck, a date or a simulation
+    cannot narrow it, so they are refused rather than silently ignored."""
+    given = [
+        name
+        for name, on in (
+            ("DECK_ID|GROUP", args.target is not None),
+            ("--since", args.since is not None),
+            ("--simulate", args.simulate),
+        )
+        if on
+    ]
+    if given:
+        raise _Usage(f"--undo-reschedule cannot be used with {', '.join(given)}; it undoes every deck")
+
+
 def run(args: argparse.Namespace) -> int:
     from retain.store.collection import Collection, CollectionError
 
     try:
         since = _since(args.since)
-        if not args.undo_reschedule and args.all == (args.target is not None):
+        if args.undo_reschedule:
+            _undo_alone(args)
+        elif args.all == (args.target is not None):
             raise _Usage("name one deck id or group, or --all")
     except _Usage as exc:
         err(f"retain: optimize: {exc}")
@@ -76,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         for message in col.messages:
             err(f"retain: warning: {message}")
         if args.undo_reschedule:
-            return _undo(col, now)
+            return _undo(col, now, dry_run=args.dry_run)
         from retain.store.fsrs_presets import SelectionError, presets_for
 
         try:
@@ -96,11 +117,19 @@ def run(args: argparse.Namespace) -> int:
         col.close(now)
 
 
-def _undo(col: object, now: datetime) -> int:
+def _undo(col: object, now: datetime, *, dry_run: bool) -> int:
     from retain.store.collection import Collection, CollectionError
-    from retain.store.fsrs_presets import undo_reschedule
+    from retain.store.fsrs_presets import undo_events, undo_reschedule
 
     assert isinstance(col, Collection)
+    if dry_run:
+        count = len(undo_events(col, now))
+        out(
+            f"dry run: would put back the previous state of {count} card(s)"
+            if count
+            else "no reschedule to undo"
+        )
+        return 0
     if col.read_only:
         err("retain: optimize: another retain is writing the progress; nothing was undone")
         return 1

@@ -25,17 +25,34 @@ __all__ = ["Config", "ConfigError", "StudySettings", "load_config", "parse_durat
 
 _DUR_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_STEP_RANGE = (1.0, 30 * 86400.0)  # seconds: what the steps' message promises ("from 1s to 30d")
+_SHOWN = 60  # characters of a bad value in a message (a 4000-digit integer is still one short line)
 
 
 class ConfigError(Exception):
     """Invalid config; the message names the key and the allowed range."""
 
 
-def parse_duration(value: str) -> timedelta:
+def _seconds(value: str) -> float:
+    """Seconds of a duration like "10m" (inf when too large for a float); ValueError(value) if malformed."""
     m = _DUR_RE.match(value)
     if not m:
         raise ValueError(value)
-    return timedelta(seconds=float(m[1]) * _UNITS[m[2]])
+    return float(m[1]) * _UNITS[m[2]]
+
+
+def parse_duration(value: str) -> timedelta:
+    """A duration like "10m"; ValueError(value) when malformed or too large for a timedelta."""
+    try:
+        return timedelta(seconds=_seconds(value))
+    except OverflowError:
+        raise ValueError(value) from None
+
+
+def _shown(value: Any) -> str:
+    """A bad value for a message: short, and never the repr of a huge integer (slow, or refused)."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**_SHOWN else "a huge number"
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}..."
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +83,7 @@ def _num(key: str, value: Any, lo: float, hi: float, *, integer: bool) -> Any:
     ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
     if isinstance(value, bool) or not ok_type or not (lo <= value <= hi):
         kind = "an integer" if integer else "a number"
-        raise ConfigError(f"config: `{key}` must be {kind} from {lo:g} to {hi:g}, got {value!r}")
+        raise ConfigError(f"config: `{key}` must be {kind} from {lo:g} to {hi:g}, got {_shown(value)}")
     return value
 
 
@@ -74,12 +91,16 @@ def _steps(key: str, value: Any) -> tuple[timedelta, ...]:
     if not isinstance(value, list) or len(value) > 20:
         raise ConfigError(f'config: `{key}` must be a list of durations like ["1m", "10m"]')
     try:
-        steps = tuple(parse_duration(v) for v in value if isinstance(v, str))
+        seconds = [_seconds(v) for v in value if isinstance(v, str)]
     except ValueError as exc:
-        raise ConfigError(f'config: `{key}` has {exc.args[0]!r}; use s, m, h or d, like "10m"') from None
-    if len(steps) != len(value) or any(s <= timedelta(0) or s > timedelta(days=30) for s in steps):
+        raise ConfigError(
+            f'config: `{key}` has {_shown(exc.args[0])}; use s, m, h or d, like "10m"'
+        ) from None
+    lo, hi = _STEP_RANGE
+    # checked as numbers before any timedelta is made: a huge step would overflow timedelta
+    if len(seconds) != len(value) or not all(lo <= s <= hi for s in seconds):
         raise ConfigError(f'config: `{key}` must hold durations from 1s to 30d, like ["1m", "10m"]')
-    return steps
+    return tuple(timedelta(seconds=s) for s in seconds)
 
 
 def _parameters(key: str, value: Any) -> tuple[float, ...]:
@@ -121,6 +142,14 @@ def _study(prefix: str, raw: dict[str, Any], base: StudySettings) -> StudySettin
 
 
 def parse_config(text: str) -> Config:
+    """The config `text` holds; ConfigError (one line) when it is invalid."""
+    try:
+        return _parse_config(text)
+    except OverflowError as exc:  # a number no check above foresaw: still one line, not a traceback
+        raise ConfigError(f"config: a number is too large ({exc})") from None
+
+
+def _parse_config(text: str) -> Config:
     data = loads_safe(text)
     if isinstance(data, TomlFailure):
         raise ConfigError(f"config.toml:{data.line}:{data.col}: {data.message}")

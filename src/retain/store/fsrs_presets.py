@@ -16,11 +16,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import NamedTuple
 
 import fsrs_rs_python as rs
 
+from retain.core.due import deck_of
 from retain.core.fsrsfit import (
     DEFAULT_WEIGHTS,
     HistoryRow,
@@ -35,6 +37,11 @@ from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
 from retain.store.collection import Collection
 from retain.store.files import fsync_dir
+from retain.store.state.statecodec import canonical_state
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)  # the history index keeps times in µs since the epoch
+_MAX_CHAIN = 16  # undo/redo rounds looked back at (each reads the decks' history once)
 
 __all__ = [
     "Change",
@@ -46,6 +53,7 @@ __all__ = [
     "reschedule_events",
     "reschedule_plan",
     "training_for",
+    "undo_events",
     "undo_reschedule",
 ]
 
@@ -127,6 +135,52 @@ def _sig6(value: float) -> float:
     return float(f"{value:.6g}")
 
 
+class _Rules(NamedTuple):
+    """What a deck's reviews schedule with: the weights, the desired retention, the longest interval."""
+
+    weights: tuple[float, ...]
+    retention: float
+    longest: int
+
+
+def _deck_rules(col: Collection, preset: Preset, weights: Sequence[float]) -> dict[str, _Rules]:
+    """Each deck's effective settings (`config.for_deck`, the ones its reviews use): its own
+    retention and maximum interval, and its own `parameters` when it sets them, else `weights`."""
+    config = col.home.config
+    inherited = preset.settings.parameters
+    rules: dict[str, _Rules] = {}
+    for deck in preset.decks:
+        settings = config.for_deck(deck)
+        # weights unlike the preset's are the deck's own: the preset's new weights do not apply to it
+        own = settings.parameters if settings.parameters != inherited else None
+        chosen = tuple(own or weights or DEFAULT_WEIGHTS)
+        rules[deck] = _Rules(chosen, settings.desired_retention, settings.maximum_interval)
+    return rules
+
+
+def _replay(
+    col: Collection, preset: Preset, rules: dict[str, _Rules], fallback: _Rules, now: datetime
+) -> dict[str, rs.MemoryState]:
+    """Each reviewed card's memory state, its history replayed with its deck's weights."""
+    states = col.states
+    cache = ReviewCache()
+    get = cache.__getitem__
+    by_weights: dict[tuple[float, ...], tuple[list[str], list[rs.FSRSItem]]] = {}
+    for key, days, ratings in card_histories(history_rows(col, preset.decks, now)):
+        state = states.get(key)
+        if state is None or state.state == NEW or state.last_review is None:
+            continue
+        keys, items = by_weights.setdefault(rules.get(deck_of(key), fallback).weights, ([], []))
+        keys.append(key)
+        items.append(rs.FSRSItem(list(map(get, zip(ratings, delta_days(days), strict=True)))))
+    memories: dict[str, rs.MemoryState] = {}
+    for weights, (keys, items) in by_weights.items():
+        model = rs.FSRS(list(weights))
+        found = guarded("replay the history", partial(model.memory_state_batch, items))
+        memories.update(zip(keys, found, strict=True))
+    return memories
+
+
 def reschedule_plan(
     col: Collection,
     preset: Preset,
@@ -136,41 +190,33 @@ def reschedule_plan(
 ) -> Reschedule:
     """New states for every reviewed card of the preset's decks (nothing is written).
 
-    Stability and difficulty are compared as the state files give them back, so a plan made
-    right after rescheduling (or after a restart) changes nothing. `progress(what, done, total)`
-    is told of the three steps (reading, replaying, comparing).
+    Each card gets its deck's effective retention and maximum interval (and the deck's own
+    weights if it has them), as its reviews do. Stability and difficulty are compared as the
+    state files give them back, so a plan made right after rescheduling (or after a restart)
+    changes nothing. `progress(what, done, total)` is told of the three steps.
     """
     tell = progress or (lambda _what, _done, _total: None)
     tell("reading the history", 0, 3)
-    rows = history_rows(col, preset.decks, now)
+    rules = _deck_rules(col, preset, weights)
+    fallback = _Rules(
+        tuple(weights or DEFAULT_WEIGHTS), preset.settings.desired_retention, preset.settings.maximum_interval
+    )
     tell("replaying the reviews", 1, 3)
-    states = col.states
-    cache = ReviewCache()
-    get = cache.__getitem__
-    keys: list[str] = []
-    items: list[rs.FSRSItem] = []
-    for key, days, ratings in card_histories(rows):
-        state = states.get(key)
-        if state is None or state.state == NEW or state.last_review is None:
-            continue
-        keys.append(key)
-        items.append(rs.FSRSItem(list(map(get, zip(ratings, delta_days(days), strict=True)))))
-    del rows
-    model = rs.FSRS(list(weights or DEFAULT_WEIGHTS))
-    memories = guarded("replay the history", lambda: model.memory_state_batch(items)) if items else []
+    memories = _replay(col, preset, rules, fallback, now)
     tell("comparing the states", 2, 3)
+    models = {r.weights: rs.FSRS(list(r.weights)) for r in (*rules.values(), fallback)}
+    states = col.states
     week = now + timedelta(days=7)
-    settings = preset.settings
-    retention, longest = settings.desired_retention, settings.maximum_interval
     changes: list[Change] = []
     before_week = after_week = 0
-    for key, memory in zip(keys, memories, strict=True):
+    for key, memory in memories.items():
         old = states[key]
+        rule = rules.get(deck_of(key), fallback)
         stability, difficulty = _sig6(memory.stability), _sig6(memory.difficulty)
         due = old.due
         if old.state == REVIEW and old.last_review is not None:
-            interval = max(1, min(round(model.next_interval(stability, retention, 3)), longest))
-            due = old.last_review + timedelta(days=interval)
+            asked = models[rule.weights].next_interval(stability, rule.retention, 3)
+            due = old.last_review + timedelta(days=max(1, min(round(asked), rule.longest)))
         before_week += old.due is not None and old.due <= week
         after_week += due is not None and due <= week
         if (
@@ -190,6 +236,11 @@ def backup_state(col: Collection, now: datetime) -> str:
     """Copy the snapshots and journals to `backups/reschedule-<time>/`; returns the folder name."""
     name = f"reschedule-{now:%Y%m%dT%H%M%S}"
     target = col.state_dir / "backups" / name
+    n = 1
+    while target.exists():  # two reschedules within one second (ctrl+r twice) keep both backups
+        n += 1
+        name = f"reschedule-{now:%Y%m%dT%H%M%S}-{n}"
+        target = target.with_name(name)
     tmp = target.with_name(f".{name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -223,29 +274,87 @@ def apply_reschedule(col: Collection, plan: Reschedule, now: datetime) -> tuple[
     return len(recorded), name
 
 
-def undo_reschedule(col: Collection, now: datetime) -> int:
-    """Put back the states the newest reschedule replaced (as new "reset" events); returns how many."""
-    newest = col.history_index.newest(now, "reset")
-    if newest is None:
-        return 0
-    batch = [
-        e
-        for e in col.history_index.events(now, since=newest)
-        if e.kind == "reset"
-        and e.time == newest
-        and e.after is not None
-        and e.before is not None
-        and _is_reschedule(e)
-    ]
+def undo_events(col: Collection, now: datetime) -> list[Event]:
+    """The events that would put back the states the newest reschedule replaced (nothing is
+    recorded): one per card of that reschedule not reviewed since."""
     undo = []
-    for e in batch:
+    for e in _newest_reschedule(col, now):
         current = col.states.get(e.key)
         assert e.after is not None
         if current is not None and (current.reps, current.last_review) == (e.after.reps, e.after.last_review):
             undo.append(Event(col.new_event_id(now), "reset", e.key, now, e.before, current))
-    recorded = col.record_many(undo)
+    return undo
+
+
+def undo_reschedule(col: Collection, now: datetime) -> int:
+    """Put back the states the newest reschedule replaced (as new "reset" events); returns how many."""
+    recorded = col.record_many(undo_events(col, now))
     col.compact(now)
     return len(recorded)
+
+
+def _newest_reschedule(col: Collection, now: datetime) -> list[Event]:
+    """The newest batch of reschedule events, [] when there is none or it is an undo.
+
+    An undo is recorded as "reset" events too (the journal format has no mark for it), and they
+    look like a reschedule: same reps, lapses and last review. What tells them apart is the chain
+    of batches that each put back, card for card, the `before` states of the reset batch just
+    before it: the oldest batch of such a chain is a reschedule, and the batches after it are
+    undo, redo (the same weights again), undo... So the newest batch is an undo when the chain
+    behind it is odd, and then there is nothing left to undo: a second undo is never a redo.
+    """
+    newest = col.history_index.newest(now, "reset")
+    if newest is None:
+        return []
+    batch = _reschedule_batch(col, now, newest)
+    links, current = 0, batch
+    while links < _MAX_CHAIN:
+        previous = _previous_reset_time(col, now, current, newest)
+        earlier = _reschedule_batch(col, now, previous) if previous is not None else []
+        if not _puts_back(current, earlier):
+            break
+        assert previous is not None
+        links, current, newest = links + 1, earlier, previous
+    return [] if links % 2 else batch
+
+
+def _reschedule_batch(col: Collection, now: datetime, at: datetime) -> list[Event]:
+    """The reschedule events recorded at `at` (one batch shares its time)."""
+    return [
+        e
+        for e in col.history_index.events(now, since=at)
+        if e.kind == "reset"
+        and e.time == at
+        and e.after is not None
+        and e.before is not None
+        and _is_reschedule(e)
+    ]
+
+
+def _previous_reset_time(
+    col: Collection, now: datetime, batch: list[Event], newest: datetime
+) -> datetime | None:
+    """The time of the newest reset of the batch's cards before `newest` (None: there is none)."""
+    keys = {e.key for e in batch}
+    if not keys:
+        return None
+    limit = (newest - _EPOCH) // _US
+    rows = col.history_index.card_events(now, sorted({deck_of(k) for k in keys}))
+    times = [row[1] for row in rows if not row[2] and row[0] in keys and row[1] < limit]
+    return _EPOCH + timedelta(microseconds=max(times)) if times else None
+
+
+def _puts_back(batch: list[Event], earlier: list[Event]) -> bool:
+    """Every event of `batch` restores the state an event of `earlier` replaced."""
+    replaced = {e.key: e.before for e in earlier if e.before is not None}
+    return bool(batch) and all(
+        e.after is not None and e.key in replaced and _same(e.after, replaced[e.key]) for e in batch
+    )
+
+
+def _same(a: CardState, b: CardState) -> bool:
+    """Equal as the state files keep them (6 significant digits)."""
+    return canonical_state(a) == canonical_state(b)
 
 
 def _is_reschedule(e: Event) -> bool:

@@ -1,0 +1,107 @@
+"""`retain optimize` flags with --undo-reschedule, and rescheduling with each deck's own settings."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from optimize_home import NOW, make_home
+from optimize_synth import TRUE_WEIGHTS
+
+from retain.cli import main
+from retain.core.fsrsfit import DEFAULT_WEIGHTS
+from retain.core.state import REVIEW
+from retain.store.collection import Collection
+from retain.store.fsrs_presets import presets_for, reschedule_plan
+from retain.store.home import open_home
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_home(tmp_path_factory.mktemp("flags") / "home", cards=150)
+
+
+@pytest.fixture
+def home(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    root = tmp_path / "home"
+    shutil.copytree(built, root)
+    monkeypatch.setenv("RETAIN_HOME", str(root))
+    yield root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["optimize", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def states(root: Path) -> dict[str, object]:
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, read_only=True)
+    try:
+        return dict(col.states)
+    finally:
+        col.close()
+
+
+def test_undo_dry_run_writes_nothing_and_says_what_it_would_do(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "--all", "--reschedule")[0] == 0
+    rescheduled = states(home)
+    code, out, _ = run(capsys, "--undo-reschedule", "--dry-run")
+    assert code == 0 and out.strip() == "dry run: would put back the previous state of 150 card(s)"
+    assert states(home) == rescheduled
+    code, out, _ = run(capsys, "--undo-reschedule")  # the real undo still has it all to do
+    assert code == 0 and "put back the previous state of 150 card(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--undo-reschedule", "--simulate"), "--undo-reschedule cannot be used with --simulate"),
+        (("--undo-reschedule", "alpha"), "--undo-reschedule cannot be used with DECK_ID|GROUP"),
+        (("--undo-reschedule", "--since", "2025-01-01"), "--undo-reschedule cannot be used with --since"),
+    ],
+)
+def test_undo_with_a_flag_it_cannot_honour_is_refused(
+    home: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], needle: str
+) -> None:
+    assert run(capsys, "--all", "--reschedule")[0] == 0
+    rescheduled = states(home)
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1
+    assert states(home) == rescheduled
+
+
+def test_reschedule_keeps_a_decks_own_maximum_interval(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (home / "config.toml").write_text("[decks.alpha]\nmaximum_interval = 7\ndesired_retention = 0.99\n")
+    code, _out, err = run(capsys, "--all", "--reschedule")
+    assert code == 0, err
+    reviewed = [
+        s for k, s in states(home).items() if k.startswith("alpha/") and getattr(s, "state", None) == REVIEW
+    ]
+    assert len(reviewed) > 50
+    longest = max((s.due - s.last_review).days for s in reviewed)  # type: ignore[attr-defined]
+    assert longest <= 7
+
+
+def _plan(root: Path, config: str, weights: tuple[float, ...]) -> dict[str, tuple[float, object]]:
+    (root / "config.toml").write_text(config)
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, cards=False)
+    try:
+        (preset,) = [p for p in presets_for(col, None) if "alpha" in p.decks]
+        plan = reschedule_plan(col, preset, weights, NOW)
+        return {c.key: (c.stability, c.due) for c in plan.changes}
+    finally:
+        col.close(NOW)
+
+
+def test_a_decks_own_weights_and_retention_are_used(home: Path) -> None:
+    weights = ", ".join(map(str, TRUE_WEIGHTS))
+    own = _plan(home, f"[decks.alpha]\nparameters = [{weights}]\ndesired_retention = 0.8\n", DEFAULT_WEIGHTS)
+    preset = _plan(home, f"[study]\nparameters = [{weights}]\ndesired_retention = 0.8\n", TRUE_WEIGHTS)
+    assert len(own) > 50 and own == preset
