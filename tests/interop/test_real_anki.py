@@ -241,3 +241,38 @@ def test_a_card_in_an_anki_filtered_deck_comes_home_with_its_due_date(tmp_path: 
     assert [(d.name, len(d.cards)) for d in bundle.decks] == [("Home", 2)]
     due = datetime.fromtimestamp(made["crt"], UTC) + timedelta(days=made["today"] + 5)
     assert [r.after.due if r.after else None for r in bundle.reviews] == [due, due]
+
+
+EXTRA_CHECK = r"""
+import json, os, re, sys, tempfile
+from anki.collection import Collection, ImportAnkiPackageRequest, ImportAnkiPackageOptions
+col = Collection(os.path.join(tempfile.mkdtemp(), "c.anki2"))
+col.import_anki_package(ImportAnkiPackageRequest(package_path=sys.argv[1], options=ImportAnkiPackageOptions()))
+out = {"questions": [], "typed_ok": None}
+for cid in sorted(col.find_cards("")):
+    card = col.get_card(cid)
+    out["questions"].append(re.sub(r"<style>.*?</style>|<!--.*?-->", "", card.question(), flags=re.S))
+    if "{{type:" in card.note().note_type()["tmpls"][0]["qfmt"]:
+        out["typed_ok"] = "typeMissed" not in col.compare_answer(card.note().fields[1], "9092")
+print(json.dumps(out))
+col.close()
+"""
+
+
+def test_anki_checks_a_typed_answer_and_asks_a_reverse_card_without_the_extra(tmp_path: Path) -> None:
+    cards = (
+        Card(id="perro", kind="reversed", front="perro", back="dog", extra="Spanish for dog."),
+        Card(id="port", kind="typed", front="Kafka port?", back="9092", extra="Brokers listen on 9092."),
+    )
+    out = tmp_path / "ex.apkg"
+    export_decks([Deck(id="ex", name="Extra", cards=cards)], out, now=datetime(2025, 1, 1, tzinfo=UTC))
+    script = tmp_path / "extra_check.py"
+    script.write_text(EXTRA_CHECK)
+    proc = subprocess.run(
+        [str(ANKI_PYTHON), str(script), str(out)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["typed_ok"] is True
+    assert len(seen["questions"]) == 3
+    assert not [q for q in seen["questions"] if "Spanish for dog" in q or "Brokers" in q]

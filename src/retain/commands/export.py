@@ -79,8 +79,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     now = datetime.now(UTC)
     bar = TerminalProgress()
+    settings_of = home.config.for_deck  # a deck's learning steps, for an .apkg's scheduling
     try:
-        said: list[str] = []
+        said: list[str] = []  # the store's warnings, and media files the cards name but that are missing
         counted: list[int] = []  # each file's reviews
         if args.with_progress:
             with progress_reader(home, now, said) as read:
@@ -91,9 +92,17 @@ def run(args: argparse.Namespace) -> int:
                     counted.append(len(history))
                     return states, history
 
-                written = run_export(jobs, now=now, progress_of=progress_of, progress=bar)
+                written = run_export(
+                    jobs,
+                    now=now,
+                    progress_of=progress_of,
+                    progress=bar,
+                    warnings=said,
+                    settings_of=settings_of,
+                )
         else:
-            written = run_export(jobs, now=now, progress=bar)
+            written = run_export(jobs, now=now, progress=bar, warnings=said, settings_of=settings_of)
+        bar.finish()
         for message in said:
             err(f"retain: warning: {message}")
     except InteropError as exc:

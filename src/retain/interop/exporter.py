@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from retain.core.model import Deck
+from retain.core.settings import StudySettings
 from retain.core.state import CardState
 from retain.interop.anki.ankitext import separator_for, write_anki_text
 from retain.interop.anki.apkg_write import ApkgOptions, write_apkg
@@ -15,7 +16,7 @@ from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.history import history_to_toml, sidecar_path
 from retain.interop.markdown import write_markdown
-from retain.interop.media import media_dir, referenced_media
+from retain.interop.media import media_dir, missing_media, referenced_media
 from retain.interop.native import deck_file_text
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
@@ -31,7 +32,7 @@ def _write_text(out: Path, text: str) -> None:
 
 
 def _copy_media(deck: Deck, decks_dir: Path | None, dest: Path) -> list[Path]:
-    """The deck's media beside a Markdown export (`DECK.media/`), where its image links point."""
+    """The deck's media beside a .toml or .md export (`DECK.media/`), where its image links point."""
     if decks_dir is None or dest.resolve() == decks_dir.resolve():
         return []
     names = referenced_media(deck)
@@ -55,11 +56,16 @@ def export_decks(
     states: Mapping[str, CardState] | None = None,
     reviews: Sequence[Review] | None = None,
     progress: ProgressFn = no_progress,
+    warnings: list[str] | None = None,
+    settings_of: Callable[[str], StudySettings] | None = None,
 ) -> list[Path]:
     """Write `decks` to `out` (format from its suffix). Returns the files written.
 
     With `reviews`/`states` (export with progress): `.toml` gets a
-    `NAME.progress.toml` sidecar, `.apkg` carries scheduling and a review log.
+    `NAME.progress.toml` sidecar, `.apkg` carries scheduling and a review log
+    (learning steps counted against `settings_of(deck id)`, retain's defaults
+    without it). `.toml`, `.md` and `.apkg` carry the media the cards show; a
+    media file that is missing adds one line per deck to `warnings`.
     """
     suffix = out.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
@@ -68,9 +74,11 @@ def export_decks(
         )
     if suffix in (".toml", ".md") and len(decks) != 1:
         raise InteropError(f"a {suffix} file holds one deck; export decks one at a time")
+    if suffix in (".toml", ".md", ".apkg") and warnings is not None:
+        warnings += [line for deck in decks for line in missing_media(deck, decks_dir)]
     if suffix == ".toml":
         _write_text(out, deck_file_text(decks[0]))
-        written = [out]
+        written = [out, *_copy_media(decks[0], decks_dir, out.parent)]
         if reviews is not None:
             side = Path(sidecar_path(str(out)))
             _write_text(side, history_to_toml(decks[0].id, reviews))
@@ -83,6 +91,8 @@ def export_decks(
         opts = ApkgOptions(
             now=now, decks_dir=decks_dir, states=states or {}, reviews=reviews or (), progress=progress
         )
+        if settings_of is not None:
+            opts.settings_of = settings_of
         write_apkg(decks, out, opts)
         return [out]
     _write_text(out, write_anki_text(list(decks), separator_for(out), progress))

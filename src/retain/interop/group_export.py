@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from retain.core.model import Deck
+from retain.core.settings import StudySettings
 from retain.core.state import CardState
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
@@ -90,10 +91,13 @@ def run_export(
     now: datetime,
     progress_of: ProgressOf | None = None,
     progress: ProgressFn = no_progress,
+    warnings: list[str] | None = None,
+    settings_of: Callable[[str], StudySettings] | None = None,
 ) -> list[Path]:
     """Write each job; with `progress_of` (export with progress) each job's states and review
     history are read for its decks just before it is written, so a folder of many decks holds
-    one deck's history in memory at a time."""
+    one deck's history in memory at a time. Missing media files add lines to `warnings`;
+    `settings_of` gives a deck's learning steps (see `export_decks`)."""
     written: list[Path] = []
     for job in jobs:
         first = job.decks[0]
@@ -106,6 +110,8 @@ def run_export(
             states=states,
             reviews=reviews,
             progress=progress,
+            warnings=warnings,
+            settings_of=settings_of,
         )
         del states, reviews
     return written

@@ -3,7 +3,9 @@
 A media file from an archive is never written under the name it came with: its
 name is the SHA-256 of its bytes plus a short, sanitised extension. Cards refer
 to it with a Markdown image placeholder, `![image](DECK.media/HASH.png)`, a
-path relative to the deck file.
+path relative to the deck file. Authors may use their own names
+(`![image](k8s.media/etcd.png)`): `referenced_media` gives every name in the
+deck's own folder that retain shows (`core.mediaref`), so exports carry them too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from retain.core.mediaref import AUDIO_EXTS
+from retain.core.mediaref import AUDIO_EXTS, media_refs
 from retain.core.model import Deck
 from retain.store.files import fsync_dir
 
@@ -24,6 +26,7 @@ __all__ = [
     "hash_name",
     "is_unsafe_name",
     "media_dir",
+    "missing_media",
     "placeholder",
     "referenced_media",
     "safe_ext",
@@ -69,14 +72,26 @@ def media_dir(decks_dir: Path, deck_id: str) -> Path:
 
 
 def referenced_media(deck: Deck) -> list[str]:
-    """Hash names of media that the deck's cards refer to, in first-use order."""
+    """Names of the media in the deck's own folder that its cards show, in first-use order:
+    content-hash names and the author's own, each one plain file name (`is_safe_name`)."""
     seen: dict[str, None] = {}
     for card in deck.cards:
         for text in (card.front, card.back, card.text, card.extra):
-            for m in PLACEHOLDER_RE.finditer(text):
-                if m[2] == deck.id:
-                    seen.setdefault(m[3], None)
+            for ref in media_refs(text) if ".media/" in text else ():
+                if ref.folder == deck.id and ref.safe:
+                    seen.setdefault(ref.name, None)
     return list(seen)
+
+
+def missing_media(deck: Deck, decks_dir: Path | None) -> list[str]:
+    """One warning line naming the deck's referenced media that are not in its media folder."""
+    folder = media_dir(decks_dir, deck.id) if decks_dir is not None else None
+    gone = [n for n in referenced_media(deck) if folder is None or not (folder / n).is_file()]
+    if not gone:
+        return []
+    shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
+    where = folder if folder is not None else f"{deck.id}.media/"
+    return [f"deck {deck.id}: {len(gone)} media file(s) not found in {where}, exported without them: {shown}"]
 
 
 def sha256_file(path: Path) -> str:

@@ -1,16 +1,25 @@
-"""The native format: a retain deck file (`.toml`), plus an optional progress sidecar."""
+"""The native format: a retain deck file (`.toml`), plus an optional progress sidecar and the
+deck's media folder beside it (`DECK.media/`).
+
+Import reads only the media files the cards show, each a plain name inside that folder (no
+symbolic link), and stages them under content-hash names, as `.apkg` media; cards that use the
+author's own names are pointed at the content-hash names.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
-from retain.core.model import Deck
+from retain.core.model import Card, Deck
 from retain.interop.bundle import Bundle
-from retain.interop.errors import InteropError
+from retain.interop.errors import InteropError, LimitError
 from retain.interop.history import history_from_toml, sidecar_path
-from retain.interop.limits import Limits
+from retain.interop.limits import Limits, mb
+from retain.interop.media import hash_name, media_dir, referenced_media, sha256_file
 from retain.interop.textfile import read_text
 
 __all__ = ["deck_file_text", "read_native"]
@@ -45,8 +54,66 @@ def read_native(path: Path, limits: Limits, *, with_history: bool = False) -> Bu
     deck = result.deck
     bundle = Bundle("toml", [deck], texts={deck.id: text})
     bundle.warnings += [str(p) for p in result.warnings]
+    renames = _stage_media(path, deck, limits, bundle)
+    if renames:
+        _rename_media(bundle, deck, text, renames)
     side = Path(sidecar_path(str(path)))
     if with_history and side.is_file():
         reviews, warnings = history_from_toml(read_text(side, limits), {deck.id}, limits.max_notes * 20)
         bundle.reviews, bundle.warnings = reviews, bundle.warnings + warnings
     return bundle
+
+
+def _stage_media(path: Path, deck: Deck, limits: Limits, bundle: Bundle) -> dict[str, str]:
+    """The cards' media from `DECK.media/` beside `path` into `bundle.media` under content-hash
+    names; returns the names that differ from them (author's name -> content-hash name)."""
+    folder = media_dir(path.parent, deck.id)
+    names = referenced_media(deck)
+    if not names or folder.is_symlink() or not folder.is_dir():
+        return {}
+    if len(names) > limits.max_entries:
+        raise LimitError(f"the deck uses {len(names)} media files; the limit is {limits.max_entries}")
+    renames: dict[str, str] = {}
+    missing: list[str] = []
+    for name in names:
+        src = folder / name
+        if src.is_symlink() or not src.is_file():
+            missing.append(name)
+            continue
+        if src.stat().st_size > limits.max_media_bytes:
+            raise LimitError(
+                f"media file {name[:60]!r} is {mb(src.stat().st_size)}; "
+                f"the media-file size limit is {mb(limits.max_media_bytes)}"
+            )
+        hashed = hash_name(sha256_file(src), name)
+        bundle.media[hashed] = src
+        if hashed != name:
+            renames[name] = hashed
+    if missing:
+        bundle.warnings.append(
+            f"{len(missing)} media file(s) not found in {folder}: {', '.join(missing[:5])}"
+        )
+    return renames
+
+
+def _rename_media(bundle: Bundle, deck: Deck, text: str, renames: dict[str, str]) -> None:
+    """Point the cards (and the kept deck text, while it still parses to them) at the new names."""
+    pattern = re.compile(
+        rf"{re.escape(deck.id)}\.media/({'|'.join(map(re.escape, sorted(renames, key=len, reverse=True)))})"
+        r"(?=[)>\s])"
+    )
+
+    def sub(value: str) -> str:
+        return pattern.sub(lambda m: f"{deck.id}.media/{renames[m[1]]}", value) if value else value
+
+    def card(c: Card) -> Card:
+        return replace(c, front=sub(c.front), back=sub(c.back), text=sub(c.text), extra=sub(c.extra))
+
+    renamed = replace(deck, cards=tuple(card(c) for c in deck.cards))
+    bundle.decks = [renamed]
+    new_text = sub(text)
+    again = parse_deck(new_text, deck.path).deck
+    if again is not None and again.cards == renamed.cards:
+        bundle.texts[deck.id] = new_text
+    else:
+        del bundle.texts[deck.id]

@@ -2,9 +2,11 @@
 
 Shared by the .apkg and Anki-text formats. Each kind maps to a stock note type
 with two fields, holding the card's Markdown rendered as HTML. What the stock
-types cannot hold (`accept`, `source`, a basic card's `extra`) travels in an
-HTML comment at the end of the first field, which Anki shows nowhere; a basic
-card's `extra` is also shown under the back. The same comment keeps the exact
+types cannot hold (`accept`, `source`, `extra`, tags that Anki cannot spell)
+travels in an HTML comment at the end of the first field, which Anki shows
+nowhere; a basic card's `extra` is also shown under the back (a typed or
+reversed card's is not: Anki checks a typed answer against the whole Back
+field and asks a reverse card with it). The same comment keeps the exact
 Markdown of every field whose HTML does not convert back to it (`md`); an
 import uses it while the field still holds the HTML retain wrote, so a round
 trip through Anki returns the same text, and a field edited in Anki is read
@@ -55,6 +57,7 @@ _BY_NAME = {v.lower(): k for k, v in NOTETYPE_NAMES.items()}
 _META_RE = re.compile(r"<!--retain (\{.*?\})-->", re.DOTALL)
 _DECK_META_RE = re.compile(r"<!--retain-deck (\{.*?\})-->", re.DOTALL)
 _EXTRA_RE = re.compile(r'^(.*)<br><br><div class="retain-extra">(.*)</div>$', re.DOTALL)
+_COPY_SUFFIX = re.compile(r"(?:\+|-[0-9a-z]{5})+$")  # Anki's "Basic+", older "Basic-1a2b3"
 _RETAIN_GUID = re.compile(r"^([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})$")
 
 
@@ -92,7 +95,14 @@ def guid_for(deck_id: str, card_id: str) -> str:
 
 
 def anki_tag(tag: str) -> str:
+    """The tag as Anki can hold it: Anki tags have no spaces."""
     return "_".join(tag.split()) or "_"
+
+
+def _shown_extra(card: Card) -> bool:
+    """Whether the extra is shown under Back: only for basic (a typed answer is checked against all of
+    Back, and a reverse card asks with it)."""
+    return card.kind == "basic" and bool(card.extra)
 
 
 def card_to_note(deck: Deck, card: Card) -> AnkiNote:
@@ -102,9 +112,13 @@ def card_to_note(deck: Deck, card: Card) -> AnkiNote:
     if card.source:
         meta["source"] = card.source
     meta.update(to_meta(answer_spec(card)))
+    if any(anki_tag(t) != t for t in card.tags):
+        meta["tags"] = list(card.tags)
     texts = {"0": card.text, "1": card.extra} if card.kind == "cloze" else {"0": card.front, "1": card.back}
-    if card.kind != "cloze" and card.extra:
+    if _shown_extra(card):
         texts["x"] = card.extra
+    elif card.kind != "cloze" and card.extra:
+        meta["extra"] = card.extra
     html_of = {k: markdown_to_html(v) for k, v in texts.items()}
     # plain text comes back from its HTML unchanged, except no-break spaces and CRs
     exact = {k: v for k, v in texts.items() if not is_plain(v) or "\xa0" in v or "\r" in v}
@@ -232,7 +246,30 @@ def unique_id(card_id: str, taken: set[str]) -> str:
 
 
 def kind_from_name(name: str) -> Kind | None:
-    return _BY_NAME.get(name.strip().lower())
+    """The kind of a stock note type name, also as Anki renames its copies ("Basic+", "Cloze-1a2b3")."""
+    low = name.strip().lower()
+    return _BY_NAME.get(low) or _BY_NAME.get(_COPY_SUFFIX.sub("", low))
+
+
+def _card_tags(tags: tuple[str, ...], drop_tags: frozenset[str], meta: dict[str, Any]) -> tuple[str, ...]:
+    """The note's tags less the deck's (as Anki spells them); the card's own spelling while they match."""
+    dropped = drop_tags | {anki_tag(t) for t in drop_tags}
+    kept = tuple(t for t in tags if t and t not in dropped)
+    raw = meta.get("tags")
+    exact = tuple(t for t in raw if isinstance(t, str)) if isinstance(raw, list) else ()
+    if exact and {anki_tag(t) for t in exact} - dropped == set(kept):
+        return exact
+    return kept
+
+
+def _split_extra(kind: Kind, second: str, meta: dict[str, Any]) -> tuple[str, str | None]:
+    """(the back field without a shown extra, the extra's HTML or None); older exports showed it under
+    any kind's back."""
+    if kind != "cloze" and meta.get("extra") is True:
+        em = _EXTRA_RE.match(second)
+        if em:
+            return em[1], em[2]
+    return second, None
 
 
 def note_to_card(
@@ -264,16 +301,16 @@ def note_to_card(
                 return md
         return html_to_text(value, media)
 
-    extra = ""
-    if kind != "cloze" and meta.get("extra"):
-        em = _EXTRA_RE.match(second)
-        if em:
-            second, extra = em[1], read("x", em[2])
+    second, shown_extra = _split_extra(kind, second, meta)
+    hidden_extra = meta.get("extra")
+    extra = hidden_extra if isinstance(hidden_extra, str) and kind != "cloze" else ""
+    if shown_extra is not None:
+        extra = read("x", shown_extra)
     rest = [html_to_text(f, media) for f in fields[2:]]
     accept = meta.get("accept", [])
     accept_t = tuple(a for a in accept if isinstance(a, str)) if isinstance(accept, list) else ()
     source = meta.get("source", "")
-    kept_tags = tuple(t for t in tags if t and t not in drop_tags)
+    kept_tags = _card_tags(tags, drop_tags, meta)
     common: dict[str, Any] = {
         "id": card_id,
         "kind": kind,

@@ -19,6 +19,7 @@ import io
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 from retain.core.ids import make_card_id
 from retain.core.model import Card, Deck, Kind
@@ -155,6 +156,12 @@ def _named_columns(meta: dict[str, str], sep: str) -> dict[str, int]:
     return {_COLUMN_NAMES[n]: i for i, n in enumerate(names) if n in _COLUMN_NAMES}
 
 
+def _deck_tags(meta: dict[str, Any]) -> frozenset[str]:
+    """The deck tags a `#retain deck:` header names (cards inherit them: not card tags)."""
+    raw = meta.get("tags")
+    return frozenset(t for t in raw if isinstance(t, str)) if isinstance(raw, list) else frozenset()
+
+
 def _guess_kind(name: str, first: str) -> Kind:
     kind = kind_from_name(name) if name else None
     if kind is not None:
@@ -235,7 +242,8 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         retain_ids[deck_name].add(deck_hint)
         card_id = unique_id(card_id, taken[deck_name])
         taken[deck_name].add(card_id)
-        by_deck[deck_name].append((f"line {n}", note_to_card(card_id, kind, fields, tags, None)))
+        drop = _deck_tags(metas.get(deck_name, {}))
+        by_deck[deck_name].append((f"line {n}", note_to_card(card_id, kind, fields, tags, None, drop)))
         if n % 1000 == 0:
             progress("read rows", n, len(rows))
     for deck_name, cards in by_deck.items():

@@ -29,18 +29,22 @@ from datetime import UTC, datetime, timedelta
 import fsrs_rs_python as rs
 
 from retain.core.model import Card
+from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
+from retain.interop.errors import InteropError
 
-__all__ = ["card_reviews", "card_state", "memory_from_log", "sm2_memory", "unit_key"]
+__all__ = ["card_reviews", "card_state", "learning_step", "memory_from_log", "sm2_memory", "unit_key"]
 
 _SM2_RETENTION = 0.9
 _ROLLOVER_S = 4 * 3600
 _MODEL = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
 _END_S = 253_402_300_800  # 10000-01-01 UTC: the first second a datetime cannot hold
 _MAX_STABILITY = 1e6  # the store's bound (`validate_state`)
+_STEPS = StudySettings()  # the steps a learning card's `left` counts against (retain's defaults)
 Row = tuple[int, int, int, int, int, int]  # revlog id (ms), ease, ivl, factor, time ms, type
+Extra = tuple[int, int]  # a card's `left` and `mod` (Unix seconds)
 
 
 def unit_key(deck_id: str, card: Card, ord_: int) -> str | None:
@@ -155,10 +159,25 @@ def _days_before(when: datetime, days: int) -> datetime:
         return when
 
 
-def card_state(card: AnkiCard, crt: int, last: CardState | None, now_fallback: datetime) -> CardState | None:
-    """The card's current scheduling as a CardState (None for new cards), always one the store accepts."""
-    if card.type == 0:
+def learning_step(state: int, left: int, settings: StudySettings = _STEPS) -> int | None:
+    """retain's step from Anki's `left`: its units are the steps still to go (the v3 scheduler's
+    meaning; the thousands part is today's share, which retain does not keep)."""
+    if state == REVIEW:
         return None
+    steps = settings.learning_steps if state == LEARNING else settings.relearning_steps
+    remaining = left % 1000 if left > 0 else 0
+    if not steps or remaining <= 0:
+        return 0
+    return max(0, min(len(steps) - remaining, len(steps) - 1))
+
+
+def card_state(
+    card: AnkiCard, crt: int, last: CardState | None, now_fallback: datetime, left: int = 0
+) -> CardState | None:
+    """The card's current scheduling as a CardState (None for new cards, a suspended new card
+    is new and suspended), always one the store accepts. `left` is the card's `cards.left`."""
+    if card.type == 0:
+        return CardState(suspended=True) if card.queue == -1 else None
     s, d = _memory(card.data)
     due = _when(_due_s(card, crt)) or now_fallback  # a day number, or a due out of range
     state = REVIEW if card.type == 2 else LEARNING if card.type == 1 else RELEARNING
@@ -171,7 +190,7 @@ def card_state(card: AnkiCard, crt: int, last: CardState | None, now_fallback: d
     s, d = _clean(s, d)
     return CardState(
         state=state,
-        step=0 if state != REVIEW else None,
+        step=learning_step(state, left),
         stability=s,
         difficulty=d,
         due=due,
@@ -183,7 +202,7 @@ def card_state(card: AnkiCard, crt: int, last: CardState | None, now_fallback: d
 
 
 def _card_events(
-    key: str, log: list[Row], memory: list[tuple[float, float]], card: AnkiCard, crt: int
+    key: str, log: list[Row], memory: list[tuple[float, float]], card: AnkiCard, crt: int, extra: Extra
 ) -> list[Review]:
     """One card's rows as events; the store checks each state when it records them."""
     prev: CardState | None = None
@@ -205,11 +224,36 @@ def _card_events(
         )
         events.append(Review(key, at, after, prev, "review", ease, max(0, min(ms, 10**7))))
         prev = after
-    final = card_state(card, crt, prev, prev.due if prev and prev.due else datetime.now(UTC))
-    if events and final is not None:
+    final = card_state(card, crt, prev, prev.due if prev and prev.due else datetime.now(UTC), extra[0])
+    if events and final is not None and final.is_new:  # reviewed, then reset and suspended
+        events.append(_suspend(key, card, crt, extra, events[-1]))
+    elif events and final is not None:
         last = events[-1]
         events[-1] = Review(last.key, last.time, final, last.before, "review", last.rating, last.duration_ms)
     return events
+
+
+def _suspend(key: str, card: AnkiCard, crt: int, extra: Extra, after: Review | None = None) -> Review:
+    """A suspended new card's suspension, at the card's last change (after its last review)."""
+    at = _when(extra[1]) or _when(crt) or datetime.now(UTC)
+    if after is not None and at <= after.time:
+        at = after.time + timedelta(milliseconds=1)
+    return Review(key, at, CardState(suspended=True), after.after if after else None, "suspend")
+
+
+def _extras(db: AnkiDb) -> dict[int, Extra]:
+    """Each card's `left` and `mod`; {} when the table cannot give them (they are only refinements)."""
+    out: dict[int, Extra] = {}
+    query = getattr(db, "query", None)  # a stand-in holding only the log has none
+    if query is None:
+        return out
+    try:
+        for cid, left, mod in query("SELECT id, left, mod FROM cards"):
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in (cid, left, mod)):
+                out[cid] = (left, mod)
+    except InteropError:
+        return {}
+    return out
 
 
 def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], int]:
@@ -256,12 +300,17 @@ def card_reviews(
     memories = dict(zip(logs, memory_from_log(list(logs.values())), strict=True))
     out: list[Review] = []
     bad_dues = 0
+    extras = _extras(db)
     for cid, log in logs.items():
         bad_dues += _bad_due(by_id[cid], db.crt)
         try:
-            out += _card_events(keys[cid], log, memories[cid], by_id[cid], db.crt)
+            out += _card_events(keys[cid], log, memories[cid], by_id[cid], db.crt, extras.get(cid, (0, 0)))
         except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
             left_out += len(log)
+    for cid, key in keys.items():
+        card = by_id[cid]
+        if cid not in logs and card.type == 0 and card.queue == -1:
+            out.append(_suspend(key, card, db.crt, extras.get(cid, (0, 0))))
     warnings += _left_out(left_out, bad_dues)
     out.sort(key=lambda r: r.time)
     return out

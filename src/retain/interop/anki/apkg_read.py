@@ -3,7 +3,11 @@
 Each Anki deck that holds notes becomes a retain deck (`A::B::C` -> group
 `A::B`, name `C`); a note goes to the (home) deck of its first card. Note types map to
 kinds by structure (cloze type, a `{{type:` template, two templates = reversed),
-so renamed or translated stock types work too. GUIDs become card ids. Media
+so renamed or translated stock types work too; a note of a two-template type
+with only its first card in the package (Anki's "Basic (optional reversed
+card)" with an empty "Add Reverse") is basic, and a field the question
+templates only test (`{{#Add Reverse}}`), never show, is not card text.
+GUIDs become card ids. Media
 that cards use is extracted (bounded), stored under content-hash names and
 shown as placeholders. With `with_history`, the review log becomes history.
 """
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -44,6 +48,8 @@ from retain.interop.progress import ProgressFn, no_progress
 __all__ = ["kind_of", "read_apkg"]
 
 _DUMMY_RE = re.compile(r"update to the latest anki|please update", re.IGNORECASE)
+_TESTED_RE = re.compile(r"\{\{[#^]([^}]*)\}\}")
+_SHOWN_RE = re.compile(r"\{\{(?![#^/!])([^}]*)\}\}")
 
 
 def kind_of(nt: NoteType) -> Kind:
@@ -52,6 +58,24 @@ def kind_of(nt: NoteType) -> Kind:
     if any("{{type:" in q for q in nt.qfmts):
         return "typed"
     return "reversed" if len(nt.qfmts) >= 2 else "basic"
+
+
+def flag_fields(nt: NoteType) -> frozenset[int]:
+    """Indices of the fields the question templates only test, never show (a card switch like "Add Reverse")."""
+    tested = {name.strip() for q in nt.qfmts for name in _TESTED_RE.findall(q)}
+    shown = {ref.rsplit(":", 1)[-1].strip() for q in nt.qfmts for ref in _SHOWN_RE.findall(q)}
+    return frozenset(i for i, name in enumerate(nt.fields) if name in tested - shown)
+
+
+def note_kind(nt: NoteType, ords: set[int]) -> Kind:
+    """The note's kind: a reversed type's note with only its first card in the package is basic."""
+    kind = kind_of(nt)
+    return "basic" if kind == "reversed" and ords == {0} else kind
+
+
+def _card_fields(nt: NoteType, fields: list[str]) -> list[str]:
+    flags = flag_fields(nt)
+    return [f for i, f in enumerate(fields) if i not in flags] if flags else fields
 
 
 @dataclass(slots=True)
@@ -123,6 +147,14 @@ def _deck_ids(db: AnkiDb, used: set[int]) -> dict[int, tuple[str, dict[str, obje
     return out
 
 
+def _type_kinds(db: AnkiDb, seen: dict[int, Counter[Kind]]) -> dict[int, Kind]:
+    """Each note type's kind: the kind most of its notes have (an optional reverse type's notes vary)."""
+    return {
+        mid: seen[mid].most_common(1)[0][0] if seen.get(mid) else kind_of(nt)
+        for mid, nt in db.notetypes.items()
+    }
+
+
 def read_apkg(
     path: Path, stage: Path, limits: Limits, *, with_history: bool = False, progress: ProgressFn = no_progress
 ) -> Bundle:
@@ -151,8 +183,10 @@ def _convert(
     bundle = Bundle("apkg")
     cards = db.cards()
     first_deck: dict[int, int] = {}
+    ords: dict[int, set[int]] = defaultdict(set)
     for c in cards:
         first_deck.setdefault(c.nid, c.home_did)  # a filtered deck is a view: never a retain deck
+        ords[c.nid].add(c.ord)
     deck_map = _deck_ids(db, set(first_deck.values()))
     media = _Media(arc, stage, bundle, {})
     per_deck: dict[int, list[tuple[str, Card]]] = defaultdict(list)
@@ -160,6 +194,7 @@ def _convert(
     note_key: dict[int, tuple[str, Card]] = {}
     kept: dict[int, dict[str, tuple[str, int, list[str]]]] = defaultdict(dict)  # did -> card id -> note
     unknown: set[str] = set()
+    type_kinds: dict[int, Counter[Kind]] = defaultdict(Counter)
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
         did = first_deck.get(nid)
         nt = db.notetypes.get(mid)
@@ -179,7 +214,10 @@ def _convert(
             else frozenset()
         )
         fields = str(flds).split("\x1f")
-        card = note_to_card(card_id, kind_of(nt), fields, tuple(str(tags).split()), media.fn(deck_id), drop)
+        kind = note_kind(nt, ords[nid])
+        type_kinds[int(mid)][kind] += 1
+        card_fields = _card_fields(nt, fields)
+        card = note_to_card(card_id, kind, card_fields, tuple(str(tags).split()), media.fn(deck_id), drop)
         kept[did][card_id] = (str(guid), int(mid), fields)
         per_deck[did].append((f"note {nid}", card))
         note_key[nid] = (deck_id, card)
@@ -187,7 +225,7 @@ def _convert(
             progress("read notes", n, total)
     if unknown:
         bundle.warnings.append(f"notes of {len(unknown)} unknown note type(s) skipped")
-    notetypes = read_notetypes(db, {mid: kind_of(nt) for mid, nt in db.notetypes.items()})
+    notetypes = read_notetypes(db, _type_kinds(db, type_kinds))
     for did, pairs in per_deck.items():
         deck_id, meta = deck_map[did]
         name = meta.get("name")

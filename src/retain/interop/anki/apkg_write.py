@@ -16,12 +16,15 @@ import re
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
+from retain.core.mediaref import is_safe_name
 from retain.core.model import Card, Deck
+from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankinote import card_to_note, deck_description, note_tags
@@ -37,15 +40,13 @@ from retain.interop.anki.apkg_schema import (
 from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
 from retain.interop.html import html_to_text
-from retain.interop.media import AUDIO_EXTS, media_dir, safe_ext
+from retain.interop.media import AUDIO_EXTS, hash_name, media_dir, safe_ext, sha256_file
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
 
 __all__ = ["ApkgOptions", "write_apkg"]
 
-_PLACEHOLDER_HTML = re.compile(
-    r'(?:<img src="|\[sound:)([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)(?:">|\])'
-)
+_PLACEHOLDER_HTML = re.compile(r'(<img src="|\[sound:)([a-z0-9][a-z0-9-]*)\.media/([^"<>/\\\]\n]+)(?:">|\])')
 
 
 @dataclass(slots=True)
@@ -55,21 +56,46 @@ class ApkgOptions:
     states: Mapping[str, CardState] = field(default_factory=dict)
     reviews: Sequence[Review] = ()
     progress: ProgressFn = no_progress
+    settings_of: Callable[[str], StudySettings] = lambda _deck_id: StudySettings()  # a deck's steps
 
 
-def _media_html(html: str, used: dict[str, Path], decks_dir: Path | None) -> str:
+def _media_file(folder: Path, src: str) -> tuple[str, Path] | None:
+    """The media name and file an HTML `src` points at: the name as written, or as the Markdown
+    renderer percent-encoded it (`a b.png` -> `a%20b.png`); only a plain name in `folder`."""
+    raw = html.unescape(src)
+    for name in dict.fromkeys((raw, unquote(raw))):
+        if is_safe_name(name) and (folder / name).is_file():
+            return name, folder / name
+    return None
+
+
+def _package_name(name: str, src: Path, used: dict[str, Path]) -> str:
+    """`name` in the package: the file's own name, or its content-hash name when another deck's
+    file of that name is already packed (a content-hash name already packed holds the same bytes)."""
+    return name if used.get(name, src) == src else hash_name(sha256_file(src), name)
+
+
+def _media_html(html_text: str, used: dict[str, Path], decks_dir: Path | None) -> str:
     def sub(m: re.Match[str]) -> str:
-        name = m[2]
-        src = media_dir(decks_dir, m[1]) / name if decks_dir is not None else None
-        if src is None or not src.is_file():
+        found = _media_file(media_dir(decks_dir, m[2]), m[3]) if decks_dir is not None else None
+        if found is None:
             return m[0]
-        used[name] = src
-        return f"[sound:{name}]" if safe_ext(name) in AUDIO_EXTS else f'<img src="{name}">'
+        name = _package_name(*found, used)
+        used[name] = found[1]
+        if m[1] == "[sound:" or safe_ext(name) in AUDIO_EXTS:
+            return f"[sound:{name}]"
+        return f'<img src="{html.escape(name)}">'
 
-    return _PLACEHOLDER_HTML.sub(sub, html)
+    return _PLACEHOLDER_HTML.sub(sub, html_text)
 
 
 _ANKI_MEDIA = re.compile(r"""<img[^>]*?\ssrc=["']?([^"'>]+)|\[sound:([^\]\n]+)\]""")
+
+
+def _fits(kept_kind: object, kind: str) -> bool:
+    """A card can go back into its kept note type: the same kind, or basic/reversed in a
+    two-template type (Anki's "optional reversed": one note type, notes of either kind)."""
+    return kept_kind == kind or {kept_kind, kind} == {"basic", "reversed"}
 
 
 @dataclass(slots=True)
@@ -93,7 +119,7 @@ def _note_for(
     """The card as an Anki note: with its kept GUID and note type when it came from Anki (see ankikeep)."""
     kept = keep.notes.get(card.id) if keep else None
     nt = keep.notetypes.get(kept.mid) if keep and kept else None
-    if keep is None or kept is None or nt is None or nt["kind"] != card.kind or not nt["flds"]:
+    if keep is None or kept is None or nt is None or not _fits(nt["kind"], card.kind) or not nt["flds"]:
         note = card_to_note(deck, card)
         mid = MODEL_IDS[note.kind]
         models.setdefault(str(mid), model_json(note.kind, now_s, did))
@@ -118,10 +144,20 @@ def _note_for(
     return _Note(kept.guid, kept.mid, fields, tags)
 
 
-def _sched(state: CardState | None, pos: int, crt_day: datetime) -> tuple[int, int, int, int, int, int, str]:
+def _left(state: CardState, settings: StudySettings) -> int:
+    """Anki's `left` for a (re)learning card: the steps still to go, today's in the thousands part
+    and all of them in the units (the v3 scheduler reads only the units), from retain's step."""
+    steps = settings.learning_steps if state.state == LEARNING else settings.relearning_steps
+    remaining = max(1, len(steps) - (state.step or 0))
+    return remaining * 1000 + remaining
+
+
+def _sched(
+    state: CardState | None, pos: int, crt_day: datetime, settings: StudySettings
+) -> tuple[int, int, int, int, int, int, str]:
     """(type, queue, due, ivl, factor, left, data) for a card in state `state`."""
     if state is None or state.state not in (LEARNING, REVIEW, RELEARNING) or state.due is None:
-        return 0, 0, pos, 0, 0, 0, ""
+        return 0, -1 if state is not None and state.suspended else 0, pos, 0, 0, 0, ""
     diff = state.difficulty or 5.0
     factor = int(1300 + (10.0 - min(max(diff, 1.0), 10.0)) / 9.0 * 2200)
     data = json.dumps({"s": round(state.stability, 4), "d": round(diff, 4)}) if state.stability else ""
@@ -132,7 +168,8 @@ def _sched(state: CardState | None, pos: int, crt_day: datetime) -> tuple[int, i
         due_day = (state.due.astimezone(UTC).date() - crt_day.date()).days
         return 2, queue_off or 2, due_day, ivl, factor, 0, data
     kind = 1 if state.state == LEARNING else 3
-    return kind, queue_off or 1, int(state.due.timestamp()), ivl if kind == 3 else 0, factor, 1001, data
+    left = _left(state, settings)
+    return kind, queue_off or 1, int(state.due.timestamp()), ivl if kind == 3 else 0, factor, left, data
 
 
 def _revlog_ivl(state: CardState | None, at: datetime) -> int:
@@ -170,6 +207,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 decks_json[str(did)] = deck_json(did, name, desc, now_s)
         did = names[full]
         keep = load_keep(keep_path(opts.decks_dir, deck.id)) if opts.decks_dir is not None else None
+        settings = opts.settings_of(deck.id)
         for card in deck.cards:
             note = _note_for(deck, card, keep, used_media, opts, models, did, now_s)
             fields, mid = note.fields, note.mid
@@ -187,7 +225,9 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 cid += 1
                 pos += 1
                 cids[key] = cid
-                typ, queue, due, ivl, factor, left, data = _sched(opts.states.get(key), pos, crt_day)
+                typ, queue, due, ivl, factor, left, data = _sched(
+                    opts.states.get(key), pos, crt_day, settings
+                )
                 st = opts.states.get(key)
                 db.execute(
                     "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",

@@ -144,6 +144,7 @@ class ExportScreen(ShareDialog):
     def _export(self, decks: list[Deck], jobs: list[ExportJob], with_progress: bool) -> None:
         now = datetime.now(UTC)
         self._busy()  # reading the history of a big library takes seconds before the first count
+        warnings: list[str] = []  # media files the cards name but that are missing
         try:
             collection = self.collection
             written = run_export(
@@ -153,19 +154,23 @@ class ExportScreen(ShareDialog):
                 if with_progress
                 else None,
                 progress=self._progress,
+                warnings=warnings,
+                settings_of=collection.home.config.for_deck,
             )
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Export failed: {exc}").plain, True)
             return
-        self.app.call_from_thread(self._done, written)
+        self.app.call_from_thread(self._done, written, warnings)
 
-    def _done(self, written: list[Path]) -> None:
+    def _done(self, written: list[Path], warnings: list[str] | None = None) -> None:
         where = (
             ", ".join(map(str, written))
             if len(written) <= 3
             else f"{len(written)} files in {written[0].parent}"
         )
         self.app.notify(line(f"Exported to {where}").plain, title="Export", markup=False)
+        for warning in (warnings or [])[:5]:
+            self.app.notify(line(warning).plain, title="Export", severity="warning", markup=False)
         self.dismiss(written)
 
     def action_cancel(self) -> None:

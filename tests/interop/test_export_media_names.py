@@ -1,0 +1,146 @@
+"""Media with the author's own names (`![image](k8s.media/etcd.png)`) travel like content-hash
+media: packed into an .apkg (audio as `[sound:]`), copied beside a .md or .toml export and a
+group's folder, imported from `DECK.media/` beside a .toml under content-hash names; a missing
+file is one warning line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from retain.core.model import Card, Deck
+from retain.interop.exporter import export_decks
+from retain.interop.group_export import plan_export, run_export
+
+from .conftest import run_cli
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+PNG = b"\x89PNG\r\n\x1a\nnot really"
+MP3 = b"ID3\x03\x00fake mp3"
+HASHED = hashlib.sha256(b"hashed image").hexdigest() + ".png"
+
+
+def _deck(decks: Path, deck_id: str = "k8s", png: bytes = PNG) -> Deck:
+    folder = decks / f"{deck_id}.media"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "etcd.png").write_bytes(png)
+    (folder / "hello.mp3").write_bytes(MP3)
+    (folder / HASHED).write_bytes(b"hashed image")
+    cards = (
+        Card("img", front=f"Which?\n\n![image]({deck_id}.media/etcd.png)", back="etcd"),
+        Card("snd", front="Listen", back=f"![audio]({deck_id}.media/hello.mp3)"),
+        Card("hash", front=f"![image]({deck_id}.media/{HASHED})", back="h"),
+    )
+    path = decks / f"{deck_id}.toml"
+    path.write_text(f'format = 1\n[deck]\nid = "{deck_id}"\nname = "{deck_id}"\n', encoding="utf-8")
+    return Deck(deck_id, deck_id, cards, path=str(path))
+
+
+def _apkg(out: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The package's media (name -> bytes) and its notes' fields."""
+    with zipfile.ZipFile(out) as zf:
+        mapping = json.loads(zf.read("media"))
+        media = {name: zf.read(i) for i, name in mapping.items()}
+        db = out.parent / "col.anki2"
+        db.write_bytes(zf.read("collection.anki2"))
+    conn = sqlite3.connect(db)
+    try:
+        flds = [str(f) for (f,) in conn.execute("SELECT flds FROM notes ORDER BY id")]
+    finally:
+        conn.close()
+    return media, flds
+
+
+def test_author_named_media_are_packed_into_an_apkg(tmp_path: Path) -> None:
+    deck = _deck(tmp_path / "decks")
+    out = tmp_path / "k8s.apkg"
+    export_decks([deck], out, now=NOW, decks_dir=tmp_path / "decks")
+    media, flds = _apkg(out)
+    assert media == {"etcd.png": PNG, "hello.mp3": MP3, HASHED: b"hashed image"}
+    assert '<img src="etcd.png">' in flds[0]
+    assert "[sound:hello.mp3]" in flds[1] and "<img" not in flds[1].split("<!--")[0]
+
+
+def test_two_decks_with_one_media_name_keep_both_files(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    a, b = _deck(decks, "a"), _deck(decks, "b", png=b"other picture")
+    out = tmp_path / "ab.apkg"
+    export_decks([a, b], out, now=NOW, decks_dir=decks)
+    media, flds = _apkg(out)
+    assert all("/" not in name and "\\" not in name for name in media)
+    assert sorted(v for k, v in media.items() if k.endswith(".png") and k != HASHED) == sorted(
+        [PNG, b"other picture"]
+    )
+    other = next(k for k, v in media.items() if v == b"other picture")
+    assert f'<img src="{other}">' in flds[3]
+
+
+@pytest.mark.parametrize("suffix", [".md", ".toml"])
+def test_a_file_export_copies_the_media_beside_it(tmp_path: Path, suffix: str) -> None:
+    deck = _deck(tmp_path / "decks")
+    out = tmp_path / "out" / f"k8s{suffix}"
+    out.parent.mkdir()
+    written = export_decks([deck], out, now=NOW, decks_dir=tmp_path / "decks")
+    folder = out.parent / "k8s.media"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["etcd.png", "hello.mp3", HASHED])
+    assert (folder / "etcd.png").read_bytes() == PNG and folder / "hello.mp3" in written
+
+
+def test_a_group_folder_export_carries_each_decks_media(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    jobs = plan_export([_deck(decks, "a"), _deck(decks, "b")], f"{tmp_path / 'out'}/")
+    run_export(jobs, now=NOW)
+    for deck_id in ("a", "b"):
+        assert (tmp_path / "out" / f"{deck_id}.media" / "etcd.png").read_bytes() == PNG
+        assert (tmp_path / "out" / f"{deck_id}.media" / HASHED).is_file()
+
+
+@pytest.mark.parametrize("suffix", [".apkg", ".md", ".toml"])
+def test_a_missing_media_file_is_one_warning_line(tmp_path: Path, suffix: str) -> None:
+    deck = _deck(tmp_path / "decks")
+    (tmp_path / "decks" / "k8s.media" / "etcd.png").unlink()
+    (tmp_path / "decks" / "k8s.media" / "hello.mp3").unlink()
+    warnings: list[str] = []
+    export_decks([deck], tmp_path / f"x{suffix}", now=NOW, decks_dir=tmp_path / "decks", warnings=warnings)
+    assert len(warnings) == 1
+    assert "2 media file(s) not found" in warnings[0] and "etcd.png, hello.mp3" in warnings[0]
+
+
+def test_importing_a_toml_stores_its_media_folder_under_content_hash_names(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = _deck(tmp_path / "decks")
+    out = tmp_path / "share" / "k8s.toml"
+    out.parent.mkdir()
+    export_decks([deck], out, now=NOW, decks_dir=tmp_path / "decks")
+    code, _, err = run_cli(capsys, "import", str(out))
+    assert code == 0, err
+    stored = home / "decks" / "k8s.media"
+    png = hashlib.sha256(PNG).hexdigest() + ".png"
+    mp3 = hashlib.sha256(MP3).hexdigest() + ".mp3"
+    assert sorted(p.name for p in stored.iterdir()) == sorted([png, mp3, HASHED])
+    text = (home / "decks" / "k8s.toml").read_text(encoding="utf-8")
+    assert f"k8s.media/{png}" in text and f"k8s.media/{mp3}" in text and "etcd.png" not in text
+
+
+def test_the_cli_export_says_which_media_files_are_missing(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (home / "decks").mkdir(parents=True, exist_ok=True)
+    (home / "decks" / "pix.toml").write_text(
+        'format = 1\n[deck]\nid = "pix"\nname = "Pix"\n\n[[cards]]\nid = "a"\n'
+        'front = "Which?\\n\\n![image](pix.media/gone.png)"\nback = "b"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, "export", "pix", "-o", str(tmp_path / "pix.apkg"))
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"retain: warning: deck pix: 1 media file(s) not found in {home / 'decks' / 'pix.media'}, "
+        "exported without them: gone.png"
+    ]
