@@ -138,7 +138,7 @@ def test_the_cli_export_says_which_media_files_are_missing(
         'front = "Which?\\n\\n![image](pix.media/gone.png)"\nback = "b"\n',
         encoding="utf-8",
     )
-    code, out, err = run_cli(capsys, "export", "pix", "-o", str(tmp_path / "pix.apkg"))
+    code, _out, err = run_cli(capsys, "export", "pix", "-o", str(tmp_path / "pix.apkg"))
     assert code == 0, err
     assert err.splitlines() == [
         f"retain: warning: deck pix: 1 media file(s) not found in {home / 'decks' / 'pix.media'}, "

@@ -250,3 +250,37 @@ def test_a_value_cleared_and_typed_again_keeps_its_place_and_comment(config_file
     assert edit.text() == CONFIG.replace("rollover_hour = 4 ", "rollover_hour = 6 ")
     edit.set(("rollover_hour",), 4)
     assert not edit.dirty
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "value"),
+    [  # TOML allows a table in parts and dotted keys; retain reads both, the editor refused them
+        (
+            '[presets.a]\ndesired_retention = 0.9\n\n[decks.kafka]\npreset = "a"\n\n'
+            '[presets.b]\ndesired_retention = 0.85\n\n[decks.redis]\npreset = "b"\n',
+            ("decks", "kafka", "new_per_day"),
+            7,
+        ),
+        ("study.new_per_day = 5\nstudy.reviews_per_day = 9\n", ("study", "new_per_day"), 7),
+        (
+            '[presets.a]\nnew_per_day = 1\n\n[decks.kafka]\npreset = "a"\n\n[presets.b]\nnew_per_day = 2\n',
+            ("decks", "redis", "new_per_day"),
+            7,
+        ),
+    ],
+)
+def test_a_table_written_in_parts_can_be_edited(
+    tmp_path: Path, text: str, keys: tuple[str, ...], value: int
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    parse_config(text)  # the loader takes it
+    edit = ConfigDocument.open(path)
+    edit.set(keys, value)  # was ConfigEditError: `decks` must be a table
+    edit.save()
+    data = tomllib.loads(path.read_text())
+    node: Any = data
+    for key in keys:
+        node = node[key]
+    assert node == value
+    assert parse_config(path.read_text()) is not None

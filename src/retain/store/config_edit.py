@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Comment, InlineTable, Table, Whitespace
 
@@ -207,7 +208,9 @@ class ConfigDocument:
                     child.add(tomlkit.nl())  # a blank line before the next header
                 _add_key(node, key, child)
                 child = node[key]
-            elif not isinstance(child, Table | InlineTable):
+            elif not isinstance(child, Table | InlineTable | OutOfOrderTableProxy):
+                # (a proxy: the table's parts are apart in the file, `[decks.a]` .. `[presets.b]`
+                # .. `[decks.c]`, or dotted keys `study.x = 1`; TOML allows both, retain reads them)
                 name = ".".join(keys[: depth + 1])
                 raise ConfigEditError(f"config: `{name}` must be a table")
             node = child

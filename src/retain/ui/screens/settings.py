@@ -78,6 +78,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         self._decks = decks  # (id, name) of the library's decks
         self._themes = themes
         self._new_presets: list[str] = []  # named in this session, before they hold a setting
+        self._refused: dict[tuple[str, ...], str] = {}  # edits the document refused (see _save)
         self._problem = ""
         self._built: set[str] = {"tab-general"}
 
@@ -246,8 +247,10 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         try:
             self.edit.set(keys, value)
         except ConfigEditError as exc:
+            self._refused[keys] = str(exc)  # the field shows a value the file will not get
             self._show_problem(str(exc))
             return
+        self._refused.pop(keys, None)
         if keys[0] == "keymap" and "tab-keys" in self._built:
             self._show_keymap()
         self._validate()

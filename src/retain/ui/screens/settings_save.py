@@ -28,6 +28,7 @@ class SettingsSaving(_Base):
     edit: ConfigDocument
     _problem: str
     _new_presets: list[str]
+    _refused: dict[tuple[str, ...], str]  # keys whose edit the document refused -> why
 
     def refresh_all(self) -> None:
         raise NotImplementedError
@@ -45,6 +46,10 @@ class SettingsSaving(_Base):
         self._save(force=False)
 
     def _save(self, *, force: bool) -> bool:
+        if self._refused:  # an edit the file could not take: saving the rest would say "saved"
+            self._show_problem(f"{next(iter(self._refused.values()))} (nothing saved)")
+            self.app.bell()
+            return False
         try:
             config = self.edit.save(force=force)
         except ConfigChangedOnDisk:
