@@ -216,6 +216,10 @@ async def test_small_terminals(fixture_app: tuple[RetainApp, Collection], size: 
         assert "Streak 3 days" in calendar
         first_row = calendar.splitlines()[0]
         assert len(first_row) <= size[0]
+        from .screen import screen_text
+
+        shown = " ".join(screen_text(app).split())
+        assert str(screen.data["today"]) in shown  # the head wraps: its study day is never cut off
         await pilot.press("3", "d", "escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)

@@ -72,7 +72,7 @@ class StatsScreen(Screen[None]):
     # home and study screens need); unscoped, as when it lived in app.tcss.
     SCOPED_CSS = False
     CSS = """
-    #stats-head { height: 1; padding: 0 1; background: $panel; }
+    #stats-head { height: auto; padding: 0 1; background: $panel; }  /* wraps on a narrow terminal: the study day is never cut */
     #stats-body { padding: 0 1; }
     .stats-title { margin-top: 1; }
     .stats-note { color: $text-muted; }
