@@ -265,3 +265,18 @@ def test_what_hashcards_sees_in_an_export(tmp_path: Path) -> None:
     assert not is_separator("\\---") and not is_tag("\\Q: is not a tag here")
     assert seen[2].back == cards[2].back  # Q/A text has no escapes in hashcards
     assert seen[3].text.split("a ![diagram]")[0] == cards[3].text.split("a ![diagram]")[0]
+
+
+def test_a_card_with_a_crlf_in_its_text_keeps_its_id_through_markdown(tmp_path: Path) -> None:
+    """The reader turns CRLF into LF before it keys a block; the writer keyed the block with its
+    CRLF, so the card lost its id (and its progress): "1 added ... 1 removed" on re-import."""
+    deck = Deck(
+        "cr",
+        "CR",
+        (Card("cr-card", front="carriage\r\nreturn", back="b"), Card("plain", front="plain", back="b")),
+    )
+    path = tmp_path / "cr.md"
+    path.write_text(write_markdown(deck), encoding="utf-8", newline="")
+    back, _warnings, _media = _read(path, tmp_path / "stage")
+    assert [c.id for c in back.cards] == ["cr-card", "plain"]
+    assert back.cards[0].front == "carriage\r\nreturn"  # exact: [retain] keeps what the file's text cannot

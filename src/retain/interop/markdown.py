@@ -316,6 +316,7 @@ def write_markdown(deck: Deck) -> str:
     entries: list[str] = []
     for card in deck.cards:
         block, meta = _card_block(card)
+        block = block.replace("\r\n", "\n")  # as the reader sees it: else its key no longer matches
         blocks.append(block)
         fields = {"h": block_key(block.split("\n")), **meta}
         entries.append("  { " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in fields.items()) + " },")
