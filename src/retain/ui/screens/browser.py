@@ -26,7 +26,7 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from retain.core.cardlog import log_lines
 from retain.core.model import Unit
@@ -40,6 +40,7 @@ from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.text import line
 from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
 from retain.ui.widgets.card_preview import CardPreview
+from retain.ui.widgets.key_bar import KeyBar
 
 __all__ = ["BrowserScreen"]
 
@@ -138,7 +139,7 @@ class BrowserScreen(Screen[None]):
         yield Static(id="browser-error")
         yield BrowseTable(id="browser-table")
         yield CardPreview(id="browser-preview")
-        yield Footer(compact=True)
+        yield KeyBar()  # (one line that drops whole keys when narrow; Footer overflowed at 80 columns)
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False

@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from retain.core.answer.spec import to_meta
 from retain.core.cardcheck import CardCheck, check_card
@@ -37,6 +37,7 @@ from retain.ui.screens.confirm import ChoiceScreen, ConfirmScreen
 from retain.ui.text import line
 from retain.ui.widgets.card_form import CardForm
 from retain.ui.widgets.card_preview import CardPreview
+from retain.ui.widgets.key_bar import KeyBar
 
 __all__ = ["EditorScreen"]
 
@@ -122,7 +123,7 @@ class EditorScreen(Screen[SaveResult | None]):
             with Vertical(id="editor-side"):
                 yield Static(id="editor-problems")
                 yield CardPreview(id="editor-preview")
-        yield Footer(compact=True)
+        yield KeyBar()  # (one line that drops whole keys when narrow; Footer overflowed at 80 columns)
 
     def on_mount(self) -> None:
         self.query_one("#editor-notice", Static).display = False
