@@ -126,3 +126,45 @@ def test_a_deck_that_cannot_be_written_says_which_decks_went_in(
         "recorded 2 event(s) of review history" in out
         and (home / "decks" / "languages-spanish.toml").is_file()
     )
+
+
+def _sidecar(records: int) -> str:
+    return 'format = 1\ndeck = "t"\n' + "".join(_record(key=f'"t/c{i % 3}"') for i in range(records))
+
+
+def test_a_sidecar_is_read_one_record_at_a_time() -> None:
+    """A 62 MB sidecar peaked at ~500 MB: the whole file's tables were built at once. Reading
+    one `[[review]]` block at a time keeps only the reviews (here: under half the whole parse)."""
+    import tomllib
+    import tracemalloc
+
+    from retain.interop.history import history_from_toml
+
+    text = _sidecar(6000)
+    tracemalloc.start()
+    whole = tomllib.loads(text)
+    whole_peak = tracemalloc.get_traced_memory()[1]
+    del whole
+    tracemalloc.reset_peak()
+    reviews, warnings = history_from_toml(text, {"t"}, 10_000)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(reviews) == 6000 and warnings == []
+    assert peak < whole_peak / 2, (peak, whole_peak)
+
+
+def test_a_broken_record_is_skipped_with_its_line_and_the_rest_read() -> None:
+    from retain.interop.history import history_from_toml
+
+    text = _sidecar(3).replace("rating = 3\n", "rating = = 3\n", 1)  # the first record, line 8
+    reviews, warnings = history_from_toml(text, {"t"}, 10)
+    assert len(reviews) == 2
+    assert len(warnings) == 1 and warnings[0].startswith("progress record 1 skipped: line 8")
+
+
+def test_reviews_in_another_layout_are_refused_in_one_line() -> None:
+    from retain.interop.errors import InteropError
+    from retain.interop.history import history_from_toml
+
+    with pytest.raises(InteropError, match=r"must be `\[\[review\]\]` tables"):
+        history_from_toml('format = 1\nreview = [{ key = "t/c0" }]\n', {"t"}, 10)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -134,22 +134,44 @@ def _state(raw: Any) -> CardState | None:
     return validate_state(CardState(**kw))
 
 
+_BLOCK_RE = re.compile(r"^\[\[review\]\][ \t]*(?:#[^\n]*)?\r?$", re.M)
+
+
+def _records(text: str, max_events: int) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(record number, its table, or why it cannot be read), one `[[review]]` block at a time.
+
+    Parsing the whole file built every record's table at once: a 62 MB sidecar peaked at
+    ~500 MB. Each block is parsed on its own instead (a block is a whole TOML document: the
+    exporter writes one-line values), so memory holds one table at a time.
+    """
+    starts = [m.start() for m in _BLOCK_RE.finditer(text)]
+    if len(starts) > max_events:
+        raise LimitError(f"progress file has {len(starts)} events; the event-count limit is {max_events}")
+    head = loads_safe(text[: starts[0]] if starts else text)
+    if isinstance(head, TomlFailure):
+        raise InteropError(f"progress file: line {head.line}: {head.message}")
+    if "review" in head:
+        raise InteropError("progress file: reviews must be `[[review]]` tables, one after another")
+    line = text.count("\n", 0, starts[0]) if starts else 0
+    for n, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)][: len(starts)], strict=True), 1):
+        block = text[start:end]
+        data = loads_safe(block)
+        if isinstance(data, TomlFailure):
+            yield n, f"line {line + data.line}: {data.message}"
+        else:
+            raw = data.get("review")
+            yield n, raw[0] if isinstance(raw, list) and len(raw) == 1 else "not one review table"
+        line += block.count("\n")
+
+
 def history_from_toml(text: str, deck_ids: set[str], max_events: int) -> tuple[list[Review], list[str]]:
     """Parse a sidecar; bad records are skipped with a warning, keys outside `deck_ids` too."""
-    data = loads_safe(text)
-    if isinstance(data, TomlFailure):
-        raise InteropError(f"progress file: line {data.line}: {data.message}")
-    raw = data.get("review", [])
-    if not isinstance(raw, list):
-        raise InteropError("progress file: `review` must be an array of tables")
-    if len(raw) > max_events:
-        raise LimitError(f"progress file has {len(raw)} events; the event-count limit is {max_events}")
     reviews: list[Review] = []
     warnings: list[str] = []
-    for n, rec in enumerate(raw, 1):
+    for n, rec in _records(text, max_events):
         try:
             if not isinstance(rec, dict):
-                raise StateError("not a table")
+                raise StateError(rec if isinstance(rec, str) else "not a table")
             key, kind = rec.get("key"), rec.get("kind", "review")
             if not isinstance(key, str) or not KEY_RE.match(key) or key.split("/", 1)[0] not in deck_ids:
                 raise StateError(f"key {str(key)[:80]!r} is not a card of the imported deck")
