@@ -1,16 +1,19 @@
 """retain cards as Anki notes and back: note types, fields, tags, GUIDs and ids.
 
-Shared by the .apkg and Anki-text formats. Each kind maps to a stock note type
-with two fields, holding the card's Markdown rendered as HTML. What the stock
-types cannot hold (`accept`, `source`, `extra`, tags that Anki cannot spell)
-travels in an HTML comment at the end of the first field, which Anki shows
-nowhere; a basic card's `extra` is also shown under the back (a typed or
-reversed card's is not: Anki checks a typed answer against the whole Back
-field and asks a reverse card with it). The same comment keeps the exact
-Markdown of every field whose HTML does not convert back to it (`md`); an
-import uses it while the field still holds the HTML retain wrote, so a round
-trip through Anki returns the same text, and a field edited in Anki is read
-from its HTML.
+Shared by the .apkg and Anki-text formats. Each kind maps to a stock note type,
+its fields holding the card's Markdown rendered as HTML. In a package
+(`extra_field=True`) the basic, reversed and typed types have a third field,
+Extra, which only the answer templates show: the extra comes after the answer,
+as in retain, never in Back (Anki checks a typed answer against the whole Back
+field and asks a reverse card with it). A text file has Anki's two-field stock
+types: there a basic card's extra is shown under the back and a typed or
+reversed card's travels hidden. What the note types cannot hold (`accept`,
+`source`, that hidden extra, tags that Anki cannot spell) travels in an HTML
+comment at the end of the first field, which Anki shows nowhere. The same
+comment keeps the exact Markdown of every field whose HTML does not convert
+back to it (`md`); an import uses it while the field still holds the HTML
+retain wrote, so a round trip through Anki returns the same text, and a field
+edited in Anki is read from its HTML.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from retain.core.typed import answer_spec
 from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_html, text_to_html
 
 __all__ = [
+    "APKG_NOTETYPE_NAMES",
     "NOTETYPE_NAMES",
     "AnkiNote",
     "card_to_note",
@@ -53,7 +57,15 @@ NOTETYPE_NAMES: dict[Kind, str] = {
     "cloze": "Cloze",
     "typed": "Basic (type in the answer)",
 }
-_BY_NAME = {v.lower(): k for k, v in NOTETYPE_NAMES.items()}
+# A package's note types: the basic, reversed and typed ones have an Extra field, so they are not
+# Anki's stock types and are named apart (no "Basic+", no clash with older exports' two-field types).
+APKG_NOTETYPE_NAMES: dict[Kind, str] = {
+    "basic": "retain Basic",
+    "reversed": "retain Basic (and reversed card)",
+    "cloze": "Cloze",
+    "typed": "retain Basic (type in the answer)",
+}
+_BY_NAME = {v.lower(): k for names in (NOTETYPE_NAMES, APKG_NOTETYPE_NAMES) for k, v in names.items()}
 _META_RE = re.compile(r"<!--retain (\{.*?\})-->", re.DOTALL)
 _DECK_META_RE = re.compile(r"<!--retain-deck (\{.*?\})-->", re.DOTALL)
 _EXTRA_RE = re.compile(r'^(.*)<br><br><div class="retain-extra">(.*)</div>$', re.DOTALL)
@@ -65,7 +77,7 @@ _RETAIN_GUID = re.compile(r"^([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})
 class AnkiNote:
     guid: str
     kind: Kind
-    fields: tuple[str, str]
+    fields: tuple[str, ...]  # (Front, Back) / (Text, Back Extra); with `extra_field`, (Front, Back, Extra)
     tags: tuple[str, ...]
 
 
@@ -100,13 +112,17 @@ def anki_tag(tag: str) -> str:
 
 
 def _shown_extra(card: Card) -> bool:
-    """Whether the extra is shown under Back: only for basic (a typed answer is checked against all of
-    Back, and a reverse card asks with it)."""
+    """Whether the extra is shown under Back in a two-field note: only for basic (a typed answer is
+    checked against all of Back, and a reverse card asks with it)."""
     return card.kind == "basic" and bool(card.extra)
 
 
-def card_to_note(deck: Deck, card: Card) -> AnkiNote:
+def card_to_note(deck: Deck, card: Card, *, extra_field: bool = False) -> AnkiNote:
+    """The card as a note. `extra_field`: a basic, reversed or typed card's extra goes into a third
+    field, Extra (retain's package note types show it after the answer); otherwise a basic card's is
+    appended to Back and a reversed or typed card's travels in the hidden comment only."""
     meta: dict[str, Any] = {}
+    own_field = extra_field and card.kind != "cloze"
     if card.accept:
         meta["accept"] = list(card.accept)
     if card.source:
@@ -115,7 +131,7 @@ def card_to_note(deck: Deck, card: Card) -> AnkiNote:
     if any(anki_tag(t) != t for t in card.tags):
         meta["tags"] = list(card.tags)
     texts = {"0": card.text, "1": card.extra} if card.kind == "cloze" else {"0": card.front, "1": card.back}
-    if _shown_extra(card):
+    if own_field or _shown_extra(card):
         texts["x"] = card.extra
     elif card.kind != "cloze" and card.extra:
         meta["extra"] = card.extra
@@ -126,12 +142,13 @@ def card_to_note(deck: Deck, card: Card) -> AnkiNote:
         meta["md"] = exact
         meta["mh"] = {k: _html_hash(html_of[k]) for k in exact}
     first, second = html_of["0"], html_of["1"]
-    if "x" in html_of:
+    if "x" in html_of and not own_field:
         meta["extra"] = True
         second += f'<br><br><div class="retain-extra">{html_of["x"]}</div>'
     if meta:
         first += _json_comment("retain", meta)
-    return AnkiNote(guid_for(deck.id, card.id), card.kind, (first, second), note_tags(deck, card))
+    fields = (first, second, html_of["x"]) if own_field else (first, second)
+    return AnkiNote(guid_for(deck.id, card.id), card.kind, fields, note_tags(deck, card))
 
 
 def note_tags(deck: Deck, card: Card) -> tuple[str, ...]:
@@ -279,8 +296,14 @@ def note_to_card(
     tags: tuple[str, ...],
     media: MediaFn | None,
     drop_tags: frozenset[str] = frozenset(),
+    extra: str | None = None,
 ) -> Card:
-    """Build a card from a note's raw HTML fields (first two used, others appended to the back)."""
+    """Build a card from a note's raw HTML fields (first two used, others appended to the back).
+
+    `extra`: the note's Extra field (retain's package note types), kept out of `fields`. Empty, the
+    extra is looked for where older exports put it: under Back or in the hidden comment (a note Anki
+    moved from an older type into the newer one). retain's newer exports never put it there.
+    """
     first = fields[0] if fields else ""
     m = _search_comment(_META_RE, first)
     meta = _load_json(m[1]) if m else {}
@@ -303,9 +326,11 @@ def note_to_card(
 
     second, shown_extra = _split_extra(kind, second, meta)
     hidden_extra = meta.get("extra")
-    extra = hidden_extra if isinstance(hidden_extra, str) and kind != "cloze" else ""
+    extra_text = hidden_extra if isinstance(hidden_extra, str) and kind != "cloze" else ""
     if shown_extra is not None:
-        extra = read("x", shown_extra)
+        extra_text = read("x", shown_extra)
+    if extra and kind != "cloze":
+        extra_text = read("x", extra)
     rest = [html_to_text(f, media) for f in fields[2:]]
     accept = meta.get("accept", [])
     accept_t = tuple(a for a in accept if isinstance(a, str)) if isinstance(accept, list) else ()
@@ -323,4 +348,4 @@ def note_to_card(
         return Card(text=read("0", first), extra="\n\n".join(p for p in extra_parts if p), **common)
     back = "\n\n".join(p for p in [read("1", second), *rest] if p)
     common.update(from_meta(meta, kind, back, accept_t))
-    return Card(front=read("0", first), back=back, extra=extra, **common)
+    return Card(front=read("0", first), back=back, extra=extra_text, **common)

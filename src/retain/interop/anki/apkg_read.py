@@ -6,8 +6,9 @@ kinds by structure (cloze type, a `{{type:` template, two templates = reversed),
 so renamed or translated stock types work too; a note of a two-template type
 with only its first card in the package (Anki's "Basic (optional reversed
 card)" with an empty "Add Reverse") is basic, and a field the question
-templates only test (`{{#Add Reverse}}`), never show, is not card text.
-GUIDs become card ids. Media
+templates only test (`{{#Add Reverse}}`), never show, is not card text. A
+field named Extra that no question template uses (retain's package note
+types) is the card's extra. GUIDs become card ids. Media
 that cards use is extracted (bounded), stored under content-hash names and
 shown as placeholders. With `with_history`, the review log becomes history.
 """
@@ -35,7 +36,7 @@ from retain.interop.anki.ankinote import (
 )
 from retain.interop.anki.apkg_archive import Archive, open_archive
 from retain.interop.anki.apkg_history import card_reviews
-from retain.interop.anki.apkg_schema import MODEL_IDS
+from retain.interop.anki.apkg_schema import RETAIN_MODEL_IDS
 from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
@@ -73,9 +74,24 @@ def note_kind(nt: NoteType, ords: set[int]) -> Kind:
     return "basic" if kind == "reversed" and ords == {0} else kind
 
 
-def _card_fields(nt: NoteType, fields: list[str]) -> list[str]:
+def extra_field(nt: NoteType) -> int | None:
+    """The index of the field that holds the card's extra: one named Extra that no question template
+    uses (retain's note types show it after the answer only), in a non-cloze type; else None."""
+    if nt.is_cloze:
+        return None
+    used = {ref.rsplit(":", 1)[-1].strip() for q in nt.qfmts for ref in re.findall(r"\{\{([^}]*)\}\}", q)}
+    used = {u.lstrip("#^/").strip() for u in used}
+    return next((i for i, name in enumerate(nt.fields) if name == "Extra" and name not in used), None)
+
+
+def _card_fields(nt: NoteType, fields: list[str]) -> tuple[list[str], str | None]:
+    """(the note's card text fields, its Extra field or None)."""
     flags = flag_fields(nt)
-    return [f for i, f in enumerate(fields) if i not in flags] if flags else fields
+    index = extra_field(nt)
+    if index is not None:
+        flags |= {index}
+    extra = (fields[index] if index < len(fields) else "") if index is not None else None
+    return ([f for i, f in enumerate(fields) if i not in flags] if flags else fields), extra
 
 
 @dataclass(slots=True)
@@ -216,8 +232,10 @@ def _convert(
         fields = str(flds).split("\x1f")
         kind = note_kind(nt, ords[nid])
         type_kinds[int(mid)][kind] += 1
-        card_fields = _card_fields(nt, fields)
-        card = note_to_card(card_id, kind, card_fields, tuple(str(tags).split()), media.fn(deck_id), drop)
+        card_fields, extra = _card_fields(nt, fields)
+        card = note_to_card(
+            card_id, kind, card_fields, tuple(str(tags).split()), media.fn(deck_id), drop, extra
+        )
         kept[did][card_id] = (str(guid), int(mid), fields)
         per_deck[did].append((f"note {nid}", card))
         note_key[nid] = (deck_id, card)
@@ -242,7 +260,7 @@ def _convert(
         keep = AnkiKeep(media=dict(media.done))
         for kept_card in deck.cards:
             guid, mid, fields = kept[did][kept_card.id]
-            ours = ids_from_guid(guid)[0] is not None and mid in MODEL_IDS.values()  # retain wrote it
+            ours = ids_from_guid(guid)[0] is not None and mid in RETAIN_MODEL_IDS  # retain wrote it
             if mid in notetypes and not ours:
                 keep.notes[kept_card.id] = KeptNote(guid, mid, fields, card_fingerprint(kept_card))
                 keep.notetypes.setdefault(mid, notetypes[mid])

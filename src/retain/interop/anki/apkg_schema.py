@@ -1,8 +1,13 @@
 """The legacy Anki collection (schema 11) that retain writes into `.apkg` files.
 
 Every Anki version since 2.0 imports this layout. Note types are Anki's stock
-Basic, "Basic (and reversed card)", Cloze and "Basic (type in the answer)",
-with fixed ids so repeated exports map onto the same note types.
+Basic, "Basic (and reversed card)" and "Basic (type in the answer)" with a
+third field, Extra, that only the answer templates show (retain shows a card's
+extra after the answer), named "retain Basic" and so on, and Anki's stock
+Cloze; all with fixed ids so repeated exports map onto the same note types.
+The two-field types of older exports had other ids (`OLD_MODEL_IDS`): a note
+type whose fields change must get a new id, or Anki (without "merge note
+types") files the new notes under a copy with a random id.
 """
 
 from __future__ import annotations
@@ -10,9 +15,19 @@ from __future__ import annotations
 from typing import Any
 
 from retain.core.model import Kind
-from retain.interop.anki.ankinote import NOTETYPE_NAMES
+from retain.interop.anki.ankinote import APKG_NOTETYPE_NAMES
 
-__all__ = ["MODEL_IDS", "SCHEMA", "col_conf", "deck_conf", "deck_json", "kept_model_json", "model_json"]
+__all__ = [
+    "MODEL_IDS",
+    "OLD_MODEL_IDS",
+    "RETAIN_MODEL_IDS",
+    "SCHEMA",
+    "col_conf",
+    "deck_conf",
+    "deck_json",
+    "kept_model_json",
+    "model_json",
+]
 
 SCHEMA = """
 CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null,
@@ -41,11 +56,18 @@ CREATE INDEX ix_notes_csum on notes (csum);
 """
 
 MODEL_IDS: dict[Kind, int] = {
+    "basic": 1_700_000_000_201,
+    "reversed": 1_700_000_000_202,
+    "cloze": 1_700_000_000_103,
+    "typed": 1_700_000_000_204,
+}
+# The two-field Basic, reversed and typed types of exports before the Extra field.
+OLD_MODEL_IDS: dict[Kind, int] = {
     "basic": 1_700_000_000_101,
     "reversed": 1_700_000_000_102,
-    "cloze": 1_700_000_000_103,
     "typed": 1_700_000_000_104,
 }
+RETAIN_MODEL_IDS = frozenset(MODEL_IDS.values()) | frozenset(OLD_MODEL_IDS.values())
 
 _CSS = ".card {\n  font-family: arial;\n  font-size: 20px;\n  text-align: center;\n  color: black;\n  background-color: white;\n}\n"
 _CLOZE_CSS = _CSS + ".cloze {\n  font-weight: bold;\n  color: blue;\n}\n"
@@ -53,21 +75,26 @@ _LATEX_PRE = (
     "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n"
     "\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n"
 )
-_BACK = "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}"
+# After the answer only: on a question Anki would give it away, in Back it would be part of the typed
+# answer. `<br><br>` keeps the look of older exports, which appended it to Back.
+_EXTRA = '{{#Extra}}<br><br><div class="retain-extra">{{Extra}}</div>{{/Extra}}'
+_BACK = "{{FrontSide}}\n\n<hr id=answer>\n\n{{Back}}" + _EXTRA
 _TEMPLATES: dict[Kind, list[tuple[str, str, str]]] = {
     "basic": [("Card 1", "{{Front}}", _BACK)],
     "reversed": [
         ("Card 1", "{{Front}}", _BACK),
-        ("Card 2", "{{Back}}", "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}"),
+        ("Card 2", "{{Back}}", "{{FrontSide}}\n\n<hr id=answer>\n\n{{Front}}" + _EXTRA),
     ],
     "cloze": [("Cloze", "{{cloze:Text}}", "{{cloze:Text}}<br>\n{{Back Extra}}")],
-    "typed": [("Card 1", "{{Front}}\n\n{{type:Back}}", "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}")],
+    "typed": [
+        ("Card 1", "{{Front}}\n\n{{type:Back}}", "{{Front}}\n\n<hr id=answer>\n\n{{type:Back}}" + _EXTRA)
+    ],
 }
-_FIELDS: dict[Kind, tuple[str, str]] = {
-    "basic": ("Front", "Back"),
-    "reversed": ("Front", "Back"),
+_FIELDS: dict[Kind, tuple[str, ...]] = {
+    "basic": ("Front", "Back", "Extra"),
+    "reversed": ("Front", "Back", "Extra"),
     "cloze": ("Text", "Back Extra"),
-    "typed": ("Front", "Back"),
+    "typed": ("Front", "Back", "Extra"),
 }
 
 
@@ -105,7 +132,7 @@ def model_json(kind: Kind, now_s: int, deck_id: int) -> dict[str, Any]:
     req = [[0, "any", [0]]] if kind != "reversed" else [[0, "any", [0]], [1, "any", [1]]]
     return {
         "id": MODEL_IDS[kind],
-        "name": NOTETYPE_NAMES[kind],
+        "name": APKG_NOTETYPE_NAMES[kind],
         "type": 1 if kind == "cloze" else 0,
         "mod": now_s,
         "usn": -1,

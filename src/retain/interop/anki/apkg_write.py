@@ -1,6 +1,7 @@
 """Write retain decks as an Anki package (`.apkg`, legacy `collection.anki2` layout).
 
-Kinds become stock note types, tags carry over, a deck's group becomes the
+Kinds become note types (Anki's stock ones; basic, reversed and typed with an
+Extra field shown after the answer), tags carry over, a deck's group becomes the
 `Group::Deck` hierarchy, GUIDs are `deck/card` (so a second import into Anki
 updates the notes), and media placeholders become `<img>`/`[sound:]` with the
 files packed in. With `states`/`reviews`, cards carry their scheduling and the
@@ -120,7 +121,7 @@ def _note_for(
     kept = keep.notes.get(card.id) if keep else None
     nt = keep.notetypes.get(kept.mid) if keep and kept else None
     if keep is None or kept is None or nt is None or not _fits(nt["kind"], card.kind) or not nt["flds"]:
-        note = card_to_note(deck, card)
+        note = card_to_note(deck, card, extra_field=True)
         mid = MODEL_IDS[note.kind]
         models.setdefault(str(mid), model_json(note.kind, now_s, did))
         return _Note(note.guid, mid, [_media_html(f, used, opts.decks_dir) for f in note.fields], note.tags)
