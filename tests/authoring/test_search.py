@@ -74,6 +74,37 @@ def test_negation_and_or() -> None:
     assert hits("-deck:kafka -deck:consul") == {"redis/ttl"}
 
 
+def test_a_quoted_dash_is_text_and_apostrophes_and_backslashes_are_text() -> None:
+    """`"--from"` excluded the one card holding it (a leading - meant "not" after the shell-style
+    split had dropped the quotes); `Consul's` and `C:\\` were "unbalanced quote" errors."""
+    extra = {
+        "docker/copy": (unit("docker/copy", front="COPY --from=build", back="multi-stage"), None),
+        "consul/whose": (unit("consul/whose", front="Consul's catalog?", back="Services"), None),
+        "win/path": (unit("win/path", front="Where is C:\\Windows?", back="drive"), None),
+    }
+    UNITS.update(extra)
+    try:
+        assert hits('"--from"') == {"docker/copy"}
+        assert hits("-from=build") == set(UNITS) - {"docker/copy"}  # bare: still a negation
+        assert hits('-"--from"') == set(UNITS) - {"docker/copy"}
+        assert hits("Consul's") == {"consul/whose"}
+        assert hits("C:\\Windows") == {"win/path"}
+        assert hits('"OR"') == {
+            k for k, (u, _s) in UNITS.items() if "or" in u.front.lower() + u.back.lower() + k
+        }
+        assert hits("DECK:kafka") == {"kafka/isr", "kafka/due"}  # field names in any case
+        assert hits('tag:"throughput"') == {"kafka/isr"}
+    finally:
+        for key in extra:
+            del UNITS[key]
+
+
+def test_parentheses_around_field_terms_are_refused_not_silently_empty() -> None:
+    with pytest.raises(QueryError, match="parentheses"):
+        compile_query("(deck:kafka OR deck:redis)")
+    assert hits("f(x)") == set()  # text with parentheses is still text
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [("is:old", "is:old is unknown"), ("kind:essay", "kind:essay"), ('"open', "unbalanced"), ("a OR", "OR")],

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import operator
 import re
-import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -89,8 +88,17 @@ def _prop(value: str, parameters_for: ParametersFor | None) -> Pred:
     return pred
 
 
+_FIELD_RE = re.compile(r"(?i)(?:deck|tag|is|kind|prop):")
+
+
+def _text(needle: str) -> Pred:
+    needle = needle.lower()
+    return lambda u, s, n, t, h: needle in h
+
+
 def _term(token: str, parameters_for: ParametersFor | None = None) -> Pred:
     field, sep, value = token.partition(":")
+    field = field.lower() if _FIELD_RE.match(token) else field  # `DECK:kafka` as `deck:kafka`
     if sep and field == "prop":
         if not value:
             raise QueryError("`prop:` needs a value, like prop:r<0.9")
@@ -111,8 +119,7 @@ def _term(token: str, parameters_for: ParametersFor | None = None) -> Pred:
         if value not in IS_VALUES:
             raise QueryError(f"is:{value} is unknown; use one of {'|'.join(IS_VALUES)}")
         return _is(value)
-    needle = token.lower()
-    return lambda u, s, n, t, h: needle in h
+    return _text(token)
 
 
 def haystack(unit: Unit) -> str:
@@ -136,23 +143,46 @@ class Query:
         )
 
 
+# A term: an optional `-`, an optional `field:`, then a "double-quoted phrase", or a bare word.
+_TOKEN_RE = re.compile(r'(-?)((?:[A-Za-z]+:)?)"([^"]*)"(?=\s|$)|(\S+)')
+
+
+def _tokens(text: str) -> list[tuple[bool, str, bool]]:
+    """(negated, term, quoted) for each term. Only double quotes make a phrase: an apostrophe
+    (`Consul's`) or a backslash (`C:\\`) is text, and a quoted `"--from"` is the text
+    `--from`, never a negation (a shell-style split lost the quotes before that was decided)."""
+    out: list[tuple[bool, str, bool]] = []
+    for m in _TOKEN_RE.finditer(text):
+        if m[4] is None:
+            out.append((m[1] == "-", m[2] + m[3], True))
+            continue
+        token = m[4]
+        if token.count('"') % 2:
+            raise QueryError('unbalanced quote in the search; close the "phrase"')
+        token = token.replace('"', "")
+        negated = token.startswith("-") and len(token) > 1
+        body = token[1:] if negated else token
+        if ":" in body and (body.startswith("(") or body.endswith(")")):
+            raise QueryError("parentheses do not group terms here; write deck:a OR deck:b (OR binds loosest)")
+        out.append((negated, body, False))
+    return out
+
+
 def compile_query(text: str, parameters_for: ParametersFor | None = None) -> Query:
     """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r)."""
-    try:
-        tokens = shlex.split(text, posix=True)
-    except ValueError:
-        raise QueryError('unbalanced quote in the search; close the "phrase"') from None
     groups: list[tuple[tuple[bool, Pred], ...]] = []
     current: list[tuple[bool, Pred]] = []
-    for token in tokens:
-        if token == "OR":
+    for negated, token, quoted in _tokens(text):
+        if token == "OR" and not quoted and not negated:
             if not current:
                 raise QueryError("OR needs a term on each side")
             groups.append(tuple(current))
             current = []
             continue
-        negated = token.startswith("-") and len(token) > 1
-        current.append((negated, _term(token[1:] if negated else token, parameters_for)))
+        if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
+            current.append((negated, _text(token)))
+            continue
+        current.append((negated, _term(token, parameters_for)))
     if current:
         groups.append(tuple(current))
     elif groups:
