@@ -37,6 +37,8 @@ def test_every_remap_onto_a_key_of_the_same_screen_is_a_conflict() -> None:
                 if other.action == mover.action or other.id == mover.id:
                     continue
                 key = binding_keys(other, {})[0]
+                if key in binding_keys(mover, {}):
+                    continue  # they share it as shipped: keeping it is no conflict (below)
                 found = keymap_conflicts(sections, {mover.id or "": key})
                 assert any({c.first.id, c.second.id} == {mover.id, other.id} for c in found), (
                     title,
@@ -60,3 +62,14 @@ def test_warnings_name_unknown_ids_and_conflicts() -> None:
     warnings = keymap_warnings({"home.browse": "q", "no.such": "x"})
     assert warnings[0] == "config: [keymap] has unknown binding ids: no.such"
     assert "conflict" in warnings[1] and "app.quit" in warnings[1]
+
+
+def test_keeping_a_shared_shipped_key_is_no_conflict() -> None:
+    """The README's own example, `"review.reveal" = "space"`, warned at every start that space is
+    both Show answer and Suggested rating: they share it as shipped (which one acts depends on
+    the phase). Only a key the remap brings in can clash."""
+    sections = binding_sections()
+    assert keymap_conflicts(sections, {"review.reveal": "space"}) == []
+    assert keymap_conflicts(sections, {"review.reveal": "space,enter"}) == []
+    added = keymap_conflicts(sections, {"review.reveal": "space,enter,j"})
+    assert [c.key for c in added] == ["j"]  # the real one: j scrolls down

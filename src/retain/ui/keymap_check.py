@@ -80,6 +80,8 @@ def keymap_conflicts(sections: Sections, keymap: Mapping[str, str]) -> list[Conf
                         continue
                     if first.id not in keymap and second.id not in keymap:
                         continue  # both as shipped: deliberate
+                    if key in binding_keys(first, {}) and key in binding_keys(second, {}):
+                        continue  # both had this key as shipped (reveal and accept share space)
                     a, b = (first, second) if first.id in keymap else (second, first)
                     pair = (key, a.id or "", b.id or "")
                     if pair in seen:
