@@ -219,7 +219,9 @@ async def test_small_terminals(fixture_app: tuple[RetainApp, Collection], size: 
         from .screen import screen_text
 
         shown = " ".join(screen_text(app).split())
-        assert screen.data is not None and str(screen.data["today"]) in shown  # the head wraps: its study day is never cut off
+        assert (
+            screen.data is not None and str(screen.data["today"]) in shown
+        )  # the head wraps: its study day is never cut off
         await pilot.press("3", "d", "escape", "escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
