@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "validate deck files"),
     "locate": ("locate", "print config, data and deck folders"),
     "review": ("review", "study in the TUI, straight into a session"),
-    "add": ("add", "append a card to a deck (created if missing)"),
+    "add": ("add", "append a card to a deck (--new-deck creates the deck)"),
     "import": ("import_", "import a deck: .toml .apkg .csv .tsv .txt .md"),
     "export": ("export", "export a deck; the format comes from the file extension"),
     "due": ("due", "due counts per deck (--json for scripts)"),

@@ -94,3 +94,15 @@ def test_a_typed_card_without_an_answer_is_an_error_as_in_check(tmp_path: Path) 
     )
     check_line = proc.stderr.strip().splitlines()[0]
     assert proc.returncode == 1 and ": error: " in check_line
+
+
+def test_an_option_the_kind_has_no_place_for_is_refused_not_dropped(tmp_path: Path) -> None:
+    """`--back` on a cloze card and `--accept` on a basic one were written nowhere (or where
+    nothing reads them) without a word; `retain --help` said the deck is created if missing."""
+    base = ["add", "--deck", "mine", "--new-deck"]
+    cloze = retain(tmp_path, *base, "--kind", "cloze", "--front", "{{c1::Paris}} is big", "--back", "my back")
+    assert cloze.returncode == 2 and "--back is not used by a cloze card" in cloze.stderr
+    basic = retain(tmp_path, *base, "--front", "Q", "--back", "A", "--accept", "other")
+    assert basic.returncode == 2 and "--accept is for typed cards" in basic.stderr
+    assert not (tmp_path / "decks" / "mine.toml").exists()
+    assert "created if missing" not in retain(tmp_path, "--help").stdout

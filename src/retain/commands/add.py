@@ -94,6 +94,14 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def _unused(args: argparse.Namespace) -> None:
+    """An option the card's kind has no place for was dropped without a word: refuse it."""
+    if args.kind == "cloze" and args.back:
+        raise _BadArgs("--back is not used by a cloze card (its answers are the {{c1::...}}); use --extra")
+    if args.accept and args.kind != "typed" and not args.match:
+        raise _BadArgs("--accept is for typed cards; add --kind typed")
+
+
 def _card(args: argparse.Namespace, taken: set[str]) -> Card:
     cloze = args.kind == "cloze"
     kind: Kind = "typed" if args.match and args.kind == "basic" else args.kind
@@ -146,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         _answer_keys(args)
+        _unused(args)
     except _BadArgs as exc:
         err(f"retain add: {exc}")
         return 2
