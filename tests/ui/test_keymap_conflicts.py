@@ -73,3 +73,14 @@ def test_keeping_a_shared_shipped_key_is_no_conflict() -> None:
     assert keymap_conflicts(sections, {"review.reveal": "space,enter"}) == []
     added = keymap_conflicts(sections, {"review.reveal": "space,enter,j"})
     assert [c.key for c in added] == ["j"]  # the real one: j scrolls down
+
+
+def test_a_key_name_that_is_no_key_is_said() -> None:
+    """`"home.stats" = "ctrl+"` and `"home.browse" = "notakey!!"` were taken silently, and both
+    bindings were dead (the help screen listed them as they were written)."""
+    keymap = {"home.stats": "ctrl+", "home.browse": "notakey!!", "review.undo": "u,ctrl+z", "home.quit": "+"}
+    warnings = keymap_warnings(keymap)
+    assert [w for w in warnings if "is not a key" in w] == [
+        "config: [keymap] home.stats = 'ctrl+' is not a key (like ctrl+s, space, f1, j)",
+        "config: [keymap] home.browse = 'notakey!!' is not a key (like ctrl+s, space, f1, j)",
+    ]

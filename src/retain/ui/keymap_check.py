@@ -95,3 +95,34 @@ def keymap_conflicts(sections: Sections, keymap: Mapping[str, str]) -> list[Conf
 def unknown_ids(sections: Sections, keymap: Mapping[str, str]) -> list[str]:
     known = {b.id for _, items in sections for b in _with_ids(items)}
     return sorted(k for k in keymap if k not in known)
+
+
+_MODIFIERS = frozenset(("ctrl", "shift", "alt", "meta", "super", "hyper"))
+
+
+def _known_key(base: str) -> bool:
+    """A key Textual can name: one character, a key name (`f1`, `pageup`) or a character's name
+    (`comma`, `question_mark`)."""
+    import unicodedata
+
+    from textual import keys
+
+    if len(base) == 1 or base in {k.value for k in keys.Keys} or base in keys.KEY_NAME_REPLACEMENTS.values():
+        return True
+    try:
+        unicodedata.lookup(keys._get_unicode_name_from_key(base))
+    except (KeyError, ValueError):
+        return keys.key_to_character(base) is not None
+    return True
+
+
+def bad_key_names(keymap: Mapping[str, str]) -> list[str]:
+    """The binding ids whose keys are no key at all (`ctrl+`, `notakey!!`): such a binding is dead."""
+    bad: list[str] = []
+    for binding_id, spec in keymap.items():
+        for part in (p.strip() for p in spec.split(",")):
+            *mods, base = ["+"] if part == "+" else part.split("+")
+            if not part or not base or not _MODIFIERS.issuperset(mods) or not _known_key(base):
+                bad.append(binding_id)
+                break
+    return bad
