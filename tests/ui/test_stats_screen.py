@@ -240,3 +240,20 @@ async def test_a_theme_change_redraws_the_charts_in_its_colours(
         await pilot.pause()
         screen = await settled(pilot)
         assert screen.query_one("#forecast-plot", Chart).version > before
+
+
+def test_stats_of_a_group_by_its_name(retain_home: Path) -> None:
+    """`retain stats --deck "Distributed Systems Interview"` said "no deck with id"; export,
+    optimize, review and the stats screen all take a group's name."""
+    from retain.commands.stats import StatsInputError
+
+    col = Collection.open(open_home(), FIXED_NOW, read_only=True)
+    try:
+        members = sorted(d.id for d in col.library.decks if d.group == "Distributed Systems Interview")
+        assert len(members) >= 2
+        data = stats_report(col, FIXED_NOW, "distributed systems interview", 30)
+        assert sorted(r["deck_id"] for r in data["decks"]) == members
+        with pytest.raises(StatsInputError, match="no deck or group 'nosuch'"):
+            stats_report(col, FIXED_NOW, "nosuch", 30)
+    finally:
+        col.close()

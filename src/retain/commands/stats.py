@@ -48,7 +48,9 @@ def parse_days(text: str) -> int | None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
-    parser.add_argument("--deck", metavar="ID", help="only this deck (default: every deck)")
+    parser.add_argument(
+        "--deck", metavar="ID|GROUP", help="only this deck, or a group's decks (default: every deck)"
+    )
     parser.add_argument("--days", metavar="N", default="30", help="the period in study days, or 'all' (30)")
     parser.add_argument("--svg", metavar="FILE", help="also save the stats screen as an SVG picture")
 
@@ -57,11 +59,12 @@ def stats_report(
     col: Collection, now: datetime, deck: str | None = None, days: int | None = 30
 ) -> dict[str, Any]:
     from retain.core.stats import RETENTION_DAYS, Activity, compute_stats
-    from retain.store.statsdata import gather_figures
+    from retain.store.statsdata import gather_figures, scope_ids
 
     names = {d.id: (d.name, d.group) for d in col.library.decks}
-    if deck is not None and deck not in names:
-        raise StatsInputError(f"no deck with id {deck!r} (`retain due` lists them)")
+    ids = None if deck is None else scope_ids(col, deck)
+    if ids == []:
+        raise StatsInputError(f"no deck or group {deck!r} (`retain due` lists them)")
     activity = {
         d: Activity(frozenset(a.days), a.today, a.passed, a.judged)
         for d, a in col.history_index.activity(now, RETENTION_DAYS).items()
@@ -72,9 +75,9 @@ def stats_report(
     for row in decks:
         row["name"], row["group"] = names.get(row["deck_id"], (row["deck_id"], ""))
     decks.sort(key=lambda r: (str(r["group"]).casefold(), str(r["name"]).casefold()))
-    if deck is not None:
-        data["decks"] = [r for r in decks if r["deck_id"] == deck]
-    figures = gather_figures(col, now, None if deck is None else [deck], days)
+    if ids is not None:
+        data["decks"] = [r for r in decks if r["deck_id"] in ids]
+    figures = gather_figures(col, now, ids, days)
     data["scope"] = deck or ""
     data.update(figures.to_dict())
     return data

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from retain.store.collection import Collection
 
-__all__ = ["StatsSource", "gather_figures"]
+__all__ = ["StatsSource", "gather_figures", "scope_ids"]
 
 Scope = tuple[str, ...] | None
 
@@ -152,6 +152,15 @@ class StatsSource:
             settings = self.col.settings_for(decks[0]) if decks else self.col.home.config.study
             history_figures(fig, rows, settings.desired_retention)
         return fig
+
+
+def scope_ids(col: Collection, deck: str) -> list[str]:
+    """The deck ids a `--deck` value names: a deck id, or a group's name (any case), as `export`,
+    `optimize` and `review` take them; [] when it names neither."""
+    if col.library.get(deck) is not None:
+        return [deck]
+    wanted = deck.strip().casefold()
+    return [d.id for d in col.library.decks if d.group and d.group.casefold() == wanted]
 
 
 def gather_figures(

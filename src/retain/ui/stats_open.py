@@ -69,9 +69,11 @@ def save_stats_svg(
     app = make_app(collection, lambda: now, config=collection.home.config)
     row = None
     if deck is not None:
+        from retain.store.statsdata import scope_ids
+
         found = collection.library.get(deck)
         label = found.name if found is not None and found.name else deck
-        row = DeckRow(f"deck:{deck}", label, 0, (deck,))
+        row = DeckRow(f"deck:{deck}", label, 0, tuple(scope_ids(collection, deck) or [deck]))
 
     async def run() -> str:
         async with app.run_test(size=size) as pilot:
