@@ -137,3 +137,10 @@ def test_moving_a_cloze_with_a_shared_answer_keeps_each_deletions_progress(col: 
     assert result.moves == {"geo/paris:c1": "atlas/paris:c1", "geo/paris:c2": "atlas/paris:c2"}
     assert col.states["atlas/paris:c1"].lapses == 1
     assert col.states["atlas/paris:c2"].lapses == 7
+
+
+def test_a_number_whose_deletions_only_changed_order_stays_put() -> None:
+    """Found by the property above: c1's two deletions swapped places, so its joined answers
+    differed, and c1 was paired with c2 (which has the same two answers)."""
+    old = cloze("{{c1::Lyon}} {{c1::Paris}} {{c2::Paris}} {{c2::Lyon}}")
+    assert unit_key_moves("d", old, cloze("{{c1::Paris}} {{c1::Lyon}}")) == {}

@@ -15,7 +15,7 @@ def _answers(text: str) -> dict[int, str]:
     for d in deletions(text):
         if d.number > 0:
             found.setdefault(d.number, []).append(" ".join(d.answer.lower().split()))
-    return {n: "\x1f".join(a) for n, a in found.items()}
+    return {n: "\x1f".join(sorted(a)) for n, a in found.items()}  # (its deletions in any order)
 
 
 def _by_answer(answers: dict[int, str]) -> dict[str, list[int]]:
