@@ -364,3 +364,15 @@ def test_any_sequence_keeps_states_valid_and_undo_restores(script: list[int | st
     while session.undo(now) is not None:
         pass
     assert states == initial
+
+
+def test_the_summary_counts_a_card_rated_into_the_review_pile() -> None:
+    """One new card rated Easy: the summary said "Next due: nothing scheduled" while the card
+    was due in days (the queue knew only its learning steps and the reviews it was built over)."""
+    units = [basic("d", "a")]
+    states: dict[str, CardState] = {}
+    session = open_session(units, states, MemoryRecorder())
+    session.reveal()
+    rated = session.rate(4, NOW)
+    assert session.current is None and rated.after is not None
+    assert session.summary().next_due == rated.after.due

@@ -280,11 +280,16 @@ class ReviewSession:
 
     def summary(self) -> SessionSummary:
         events = self._rated.values()
+        now = self._last_now
+        # The queue knows its learning steps and the reviews it was built over; a card rated
+        # here and now due in days is in neither ("Next due: nothing scheduled" after an Easy).
+        dues = [self.queue.next_due_after(now)]
+        dues += [e.after.due for e in events if e.after is not None and e.after.due is not None]
         return SessionSummary(
             studied=len(self._rated),
             again=sum(1 for e in events if e.rating == 1),
             seconds=sum(e.duration_ms for e in events) / 1000.0,
-            next_due=self.queue.next_due_after(self._last_now),
+            next_due=min((d for d in dues if d is not None and d > now), default=None),
         )
 
     # -- internals ------------------------------------------------------------
