@@ -14,10 +14,15 @@ one limit shared by this parser, `retain check` and the unit-key codec
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import TYPE_CHECKING, Literal, overload
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 __all__ = [
     "CLOZE_RE",
@@ -27,6 +32,7 @@ __all__ = [
     "Deletion",
     "cloze_numbers",
     "deletions",
+    "nesting_problem",
     "numbers_and_rejected",
     "out_of_range_numbers",
     "render_all",
@@ -154,12 +160,14 @@ CLOZE_RE = _ClozePattern()
 
 
 def deletions(text: str) -> list[Deletion]:
-    return [Deletion(number, answer, hint or "") for _, _, number, answer, hint in _scan_raw(text)]
+    return [
+        Deletion(number, answer, hint or "") for _, _, number, answer, hint in _flat(text, _scan_raw(text))
+    ]
 
 
 def cloze_numbers(text: str) -> list[int]:
     """Distinct cloze numbers, ascending (c0 is not a cloze)."""
-    numbers = {d[2] for d in _scan_raw(text)}
+    numbers = {d[2] for d in _flat(text, _scan_raw(text))}
     numbers.discard(0)
     return sorted(numbers)
 
@@ -167,7 +175,7 @@ def cloze_numbers(text: str) -> list[int]:
 def numbers_and_rejected(text: str) -> tuple[list[int], list[str]]:
     """`cloze_numbers` and `out_of_range_numbers` from one scan of the text."""
     rejected: list[str] = []
-    numbers = {d[2] for d in _scan_raw(text, rejected)}
+    numbers = {d[2] for d in _flat(text, _scan_raw(text, rejected))}
     numbers.discard(0)
     return sorted(numbers), rejected
 
@@ -179,18 +187,106 @@ def out_of_range_numbers(text: str) -> list[str]:
     return rejected
 
 
+def _nested(text: str, found: list[_Raw]) -> tuple[int, int, int] | None:
+    """The first deletion with another opener inside it: (its start, its number, the inner number).
+
+    Anki nests deletions (`{{c1::a {{c2::b}} c}}`); this parser does not, and
+    such a text has no deletions at all rather than mangled ones. Each
+    deletion's span is searched once, so the time stays linear.
+    """
+    search = _OPENER.search
+    for start, end, number, _, _ in found:
+        pos = text.index("::", start) + 2
+        while (m := search(text, pos, end - 2)) is not None:
+            if len(m[1].lstrip("0")) <= MAX_CLOZE_DIGITS:
+                return start, number, int(m[1])
+            pos = m.start() + 1  # a number above MAX_CLOZE is plain text
+    return None
+
+
+def nesting_problem(text: str) -> tuple[int, str] | None:
+    """(offset of the outer opener, message) when a deletion holds another; such a text has no deletions."""
+    nested = _nested(text, _scan_raw(text))
+    if nested is None:
+        return None
+    start, outer, inner = nested
+    return start, (
+        f"nested cloze deletions are not supported: close {{{{c{outer}::...}}}} before opening {{{{c{inner}::...}}}}"
+    )
+
+
+def _flat(text: str, found: list[_Raw]) -> list[_Raw]:
+    """`found`, or nothing when a deletion is nested in another (see `nesting_problem`)."""
+    return [] if _nested(text, found) is not None else found
+
+
+# Markdown renders no emphasis in these; a deletion inside one is shown as plain text.
+_CODE_TOKENS = frozenset({"code_inline", "code_block", "fence"})
+# Only texts with one of these can hold code: others skip the Markdown parse.
+_CODE_HINT = re.compile(r"`|~~~|^(?: {4}|\t)", re.MULTILINE)
+_MARK = 0xF0000  # supplementary private use: one marker per deletion, at its start
+_MAX_MARKS = 0xFFFD - 1
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def _in_code(shown: list[str]) -> set[int]:
+    """Indexes of the deletion pieces (odd) that Markdown puts in a code span or code block."""
+    if len(shown) // 2 > _MAX_MARKS or not any(_CODE_HINT.search(piece) for piece in shown):
+        return set()
+    marked = "".join(chr(_MARK + i // 2) + p if i % 2 else p for i, p in enumerate(shown))
+    found: set[int] = set()
+    for token in _markdown().parse(marked):
+        for t in [token, *(token.children or ())]:
+            if t.type in _CODE_TOKENS:
+                found.update(2 * (ord(c) - _MARK) + 1 for c in t.content if ord(c) >= _MARK)
+    return found
+
+
+def _punct(c: str) -> bool:
+    return unicodedata.category(c)[0] in "PS"
+
+
+def _emphasis(answer: str, before: str, after: str) -> str:
+    """`answer` in `**` where Markdown opens and closes it (CommonMark's flanking rules), else as is.
+
+    Edge spaces go outside the `**`; an answer that starts (ends) with
+    punctuation next to a word character, or spans a blank line, stays plain.
+    `before`/`after` are the characters around the deletion ("" at the text's ends).
+    """
+    core = answer.strip()
+    if not core or _BLANK_LINE.search(core):
+        return answer
+    head = answer[: len(answer) - len(answer.lstrip())]
+    tail = answer[len(answer.rstrip()) :]
+    before = head[-1:] or before
+    after = tail[:1] or after
+    if _punct(core[0]) and before and not (before.isspace() or _punct(before)):
+        return answer
+    if _punct(core[-1]) and after and not (after.isspace() or _punct(after)):
+        return answer
+    return f"{head}**{core}**{tail}"
+
+
 class _Layout:
     """The text cut once: `shown` has each deletion as its answer; `at[n]` where number n sits."""
 
-    __slots__ = ("at", "hints", "shown")
+    __slots__ = ("_code", "at", "hints", "shown")
 
     def __init__(self, text: str, found: list[_Raw] | None = None) -> None:
         self.shown: list[str] = []
         self.hints: dict[int, str | None] = {}
         self.at: dict[int, list[int]] = {}
+        self._code: set[int] | None = None
         shown = self.shown
         pos = 0
-        for start, end, number, answer, hint in _scan_raw(text) if found is None else found:
+        for start, end, number, answer, hint in _flat(text, _scan_raw(text) if found is None else found):
             shown.append(text[pos:start])
             i = len(shown)
             where = self.at.get(number)
@@ -214,10 +310,23 @@ class _Layout:
         return "".join(out)
 
     def back(self, number: int) -> str:
+        if self._code is None:
+            self._code = _in_code(self.shown)  # once per text, on the first reveal rendered
         out = self.shown.copy()
         for i in self.at.get(number, ()):
-            out[i] = f"**{out[i]}**"
+            if out[i].strip() and i not in self._code:  # (an empty answer: no look around)
+                out[i] = _emphasis(out[i], self._edge(i, -1), self._edge(i, 1))
         return "".join(out)
+
+    def _edge(self, i: int, step: int) -> str:
+        """The character next to piece i on one side (the other pieces as shown), "" at an end."""
+        j = i + step
+        while 0 <= j < len(self.shown):
+            piece = self.shown[j]
+            if piece:
+                return piece[-1] if step < 0 else piece[0]
+            j += step
+        return ""
 
 
 def render_front(text: str, number: int) -> str:

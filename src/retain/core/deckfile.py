@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from retain.core.answer.spec import ANSWER_KEYS, AnswerSpec, problems, read_keys
-from retain.core.cloze import MAX_CLOZE, numbers_and_rejected
+from retain.core.cloze import MAX_CLOZE, nesting_problem, numbers_and_rejected
 from retain.core.gcpause import gc_paused
 from retain.core.ids import is_valid_id
 from retain.core.model import KINDS, Card, Deck, Kind, Problem
@@ -284,6 +284,10 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
     if card.kind == "cloze":
         if not card.text.strip():
             ctx.add(ctx.find("id", *where), f"cloze card {card.id!r} needs `text` with {{{{c1::...}}}}")
+            return None
+        nested = nesting_problem(card.text)
+        if nested is not None:  # (its deletions are refused whole: nothing mangled is studied)
+            ctx.add(ctx.find("text", *where), f"cloze card {card.id!r}: {nested[1]}")
             return None
         numbers, rejected = numbers_and_rejected(card.text)
         for digits in rejected[:3]:
