@@ -25,10 +25,12 @@ __all__ = [
     "Word",
     "command_text",
     "learn_arity",
+    "long_options",
     "parse_argv",
     "settle_arity",
     "split_error",
     "split_words",
+    "whole_words",
 ]
 
 Arity = Literal["value", "switch", "either"]
@@ -160,6 +162,77 @@ def is_flag(word: str) -> bool:
     return len(word) > 1 and word[0] == "-" and word != "--" and not (word[1].isdigit() or word[1] == ".")
 
 
+# Programs that read every single-dash word as one option (`find -name`, `java -jar`, Go's `flag`
+# package): they have no bundles of one-letter switches.
+_WHOLE_DASH_PROGRAMS = frozenset(
+    {
+        "consul", "ffmpeg", "ffplay", "ffprobe", "find", "go", "java", "javac", "keytool", "nomad",
+        "openssl", "packer", "terraform", "tofu", "vault", "xcodebuild",
+    }
+)  # fmt: skip
+
+
+def _could_bundle(name: str) -> bool:
+    """Whether a single-dash word (`-la`) could be one-letter switches: letters only, none twice."""
+    letters = name[1:]
+    return letters.isascii() and letters.isalpha() and len(set(letters)) == len(letters)
+
+
+def _dash_long(word: str, aliases: dict[str, str]) -> str | None:
+    """The name of a single-dash word of more than one letter (`-name` of `-name=x`), else None."""
+    if word.startswith("--") or word in aliases:
+        return None
+    name = word.partition("=")[0]
+    if len(name) <= 2 or name in aliases:
+        return None
+    return name
+
+
+def _reads_whole(words: Sequence[Word]) -> bool:
+    """Whether the command's program (a word before its first flag) reads single-dash words whole."""
+    for w in words:
+        if w.flag:
+            return False
+        if w.text.rsplit("/", 1)[-1].lower() in _WHOLE_DASH_PROGRAMS:
+            return True
+    return False
+
+
+def long_options(words: Sequence[Word], aliases: dict[str, str]) -> tuple[frozenset[str], bool]:
+    """The expected command's single-dash long options (`-name`, `-auto-approve`, `-noout`), to be
+    matched as whole words, and whether its program reads every single-dash word whole. A word is a
+    bundle of switches (`-la`, `-xzvf`) only when it could be one: letters only, none twice, and a
+    program that bundles."""
+    every = _reads_whole(words)
+    found: set[str] = set()
+    for w in words:
+        if w.text == "--":
+            break
+        name = _dash_long(w.text, aliases) if w.flag else None
+        if name is not None and (every or not _could_bundle(name)):
+            found.add(name)
+    return frozenset(found), every
+
+
+def whole_words(
+    typed: Sequence[Word], aliases: dict[str, str], arity: dict[str, Arity], every: bool
+) -> frozenset[str]:
+    """The typed single-dash words to read whole, against a command read with `long_options`: all
+    of them when its program reads them so; else those that cannot be a bundle starting with one of
+    the card's short flags (`-nprod` and `-nkube-system` are `-n` and a value; `-evorppa-otua` is a
+    word)."""
+    found: set[str] = set()
+    for w in typed:
+        if w.text == "--":
+            break
+        name = _dash_long(w.text, aliases) if w.flag else None
+        if name is None:
+            continue
+        if every or (not _could_bundle(name) and _canon("-" + name[1], aliases) not in arity):
+            found.add(name)
+    return frozenset(found)
+
+
 def _canon(name: str, aliases: dict[str, str]) -> str:
     for _ in range(3):  # -n -> --namespace; a short chain at most
         if name not in aliases:
@@ -172,7 +245,7 @@ def _pieces(
     word: str, aliases: dict[str, str], arity: dict[str, Arity], reading: Arity
 ) -> list[tuple[str, str | None, bool]]:
     """(flag, inline value, may take the next word) for one flag word."""
-    if word.startswith("--") or word in aliases or len(word) == 2:
+    if word.startswith("--") or word in aliases or len(word) == 2 or word.partition("=")[0] in aliases:
         name, eq, value = word.partition("=")
         if eq:
             return [(name, value, False)]
@@ -211,7 +284,9 @@ def parse_argv(
             i += 1
             continue
         nxt = i + 1 < count and not flagish[i + 1]  # a plain word follows
-        if word.startswith("--") or word in aliases or len(word) == 2:  # one flag (the usual case)
+        if (
+            word.startswith("--") or word in aliases or len(word) == 2 or word.partition("=")[0] in aliases
+        ):  # one flag (the usual case)
             name, eq, value = word.partition("=")
             name = _canon(name, aliases) if aliases else name
             if eq:
@@ -313,7 +388,7 @@ def settle_arity(arity: dict[str, Arity], typed: Sequence[Word], aliases: dict[s
         alone = i + 1 == len(typed) or typed[i + 1].flag or typed[i + 1].text == "--"
         shows: list[tuple[str, Arity]] = []
         name, eq, _value = word.partition("=")
-        if word.startswith("--") or word in aliases or len(name) == 2:
+        if word.startswith("--") or word in aliases or len(name) == 2 or name in aliases:
             if eq:
                 shows.append((name, "value"))
             elif alone:

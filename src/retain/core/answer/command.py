@@ -20,9 +20,11 @@ from retain.core.answer.argv import (
     Word,
     command_text,
     learn_arity,
+    long_options,
     parse_argv,
     settle_arity,
     split_words,
+    whole_words,
 )
 from retain.core.answer.normalise import near_miss, normalise, unify_styles
 from retain.core.answer.spec import AnswerSpec
@@ -169,9 +171,11 @@ def _alias_table(aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
 @lru_cache(maxsize=1024)
 def _target(
     text: str, aliases: tuple[tuple[str, str], ...]
-) -> tuple[str, tuple[Word, ...], dict[str, Arity]] | None:
-    """A card's back (or an accepted answer) as argv, with what it shows of its flags' arity: read
-    once per card (cached; the words and the arity are shared, never changed)."""
+) -> tuple[str, tuple[Word, ...], dict[str, Arity], dict[str, str], bool] | None:
+    """A card's back (or an accepted answer) as argv, with what it shows of its flags' arity, the
+    alias table that also keeps its single-dash long options whole (`-name`: never `-n -a -m -e`),
+    and whether its program reads every single-dash word whole: read once per card (cached; the
+    words, the arity and the table are shared, never changed)."""
     shown = command_text(text[: 4 * MAX_ANSWER])
     try:
         words = tuple(split_words(shown)[:MAX_WORDS])
@@ -179,12 +183,15 @@ def _target(
         return None
     if not words:
         return None
-    return shown, words, learn_arity(words, _alias_table(aliases))
+    table = _alias_table(aliases)
+    longs, every = long_options(words, table)
+    if longs:
+        table = {name: name for name in longs} | table
+    return shown, words, learn_arity(words, table), table, every
 
 
 def check_command(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
     typed = command_text(" ".join(answer[:MAX_ANSWER].split()))
-    aliases = _alias_table(spec.aliases)
     try:
         typed_words = split_words(typed)[:MAX_WORDS]
     except ValueError as exc:
@@ -205,7 +212,10 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
         target = _target(text, spec.aliases)
         if target is None:
             continue  # unsplittable (`retain check` reports it) or empty
-        shown, words, learnt = target
+        shown, words, learnt, aliases, every = target
+        wholes = whole_words(typed_words, aliases, learnt, every)
+        if wholes:
+            aliases = {name: name for name in wholes} | aliases
         settled = settle_arity(learnt, typed_words, aliases)
         result = _compare(
             parse_argv(typed_words, aliases, settled, "value"), parse_argv(words, aliases, settled, "value")

@@ -29,6 +29,10 @@ _QUANTITY = re.compile(
 )
 
 
+# Punctuation before the number does not count, but a dot before a digit is its decimal point (`.5`).
+_LEAD = re.compile(r"^(?:[ !?;:,]|\.(?!\d))+")
+
+
 @dataclass(frozen=True, slots=True)
 class Quantity:
     low: float
@@ -43,7 +47,7 @@ def _float(text: str) -> float:
 
 def parse_quantity(text: str) -> Quantity | None:
     """`"50 GB"` -> 50..50 gb; `"20-50GB"` -> 20..50 gb; `"9092"` -> 9092; else None."""
-    norm = " ".join(unify_styles(text).split()).strip(" .!?;:,")
+    norm = _LEAD.sub("", " ".join(unify_styles(text).split()).rstrip(" .!?;:,"))
     m = _QUANTITY.match(norm[:100])
     if m is None:
         return None

@@ -93,8 +93,9 @@ def check_regex(answer: str, expected: str, accept: Sequence[str], pattern: str)
     base = check_text(answer, expected, accept)
     if base.correct or not typed:
         return as_mode(base, "regex")
-    near = base.suggested_rating == 2 or regex.matches(fold_accents(typed))
-    note = base.note or ("accents differ" if near else "")
+    accents = regex.matches(fold_accents(typed))  # matches once its accents are dropped
+    near = base.suggested_rating == 2 or accents
+    note = base.note or ("accents differ" if accents else "")
     score = similarity(normalise(typed), normalise(base.expected))
     return TypedCheck(
         base.answer,

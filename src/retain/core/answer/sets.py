@@ -24,6 +24,9 @@ __all__ = ["MAX_ITEMS", "check_set", "split_items"]
 MAX_ITEMS = 100
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _AND = re.compile(r"\s+(?:and|&)\s+", re.IGNORECASE)
+# The conjunction of an Oxford comma ("a, b, and c"): dropped from a typed item that is no item.
+_LEADING_AND = re.compile(r"(?:and|or|&)\s+(?=\S)", re.IGNORECASE)
+_ASIDE = re.compile(r"\s*\([^()]*\)$")  # an item's `(aside)` at its end is optional
 
 
 # One item: from the start of the text or after a `,`, `;` or line break, spaces and an optional
@@ -61,6 +64,11 @@ class _Target:
     spans: tuple[tuple[int, int], ...]
     keys: tuple[str, ...]  # each item normalised, aliases applied
     want: dict[str, int]  # key -> the first item with it (read only)
+    bare: dict[str, int]  # key without its `(aside)` -> the first item with it, when it has one
+
+    def find(self, key: str) -> int | None:
+        hit = self.want.get(key)
+        return self.bare.get(key) if hit is None else hit
 
 
 @lru_cache(maxsize=1024)
@@ -78,7 +86,16 @@ def _target(target: str, aliases: tuple[tuple[str, str], ...]) -> _Target | None
     want: dict[str, int] = {}
     for j, key in enumerate(keys):
         want.setdefault(key, j)
-    return _Target(shown, tuple(spans), keys, want)
+    bare: dict[str, int] = {}
+    for j, (a, b) in enumerate(spans):
+        item = shown[a:b]
+        if item.endswith(")"):
+            stripped = _ASIDE.sub("", item)
+            if stripped and stripped != item:
+                key = normalise(stripped)
+                if key not in want:
+                    bare.setdefault(table.get(key, key), j)
+    return _Target(shown, tuple(spans), keys, want, bare)
 
 
 def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tuple[list[int], list[int], bool]:
@@ -89,11 +106,17 @@ def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tupl
     for i, (item, key) in enumerate(zip(typed, normalise_all(typed), strict=True)):
         if aliases:
             key = aliases.get(key, key)
-        hit = want.get(key)
+        hit = target.find(key)
+        if hit is None:
+            conjunction = _LEADING_AND.match(item.lstrip())
+            if conjunction is not None:  # "a, b, and c"
+                item = item.lstrip()[conjunction.end() :]
+                key = _key(item, aliases)
+                hit = target.find(key)
         if hit is not None:
             found.add(hit)
             continue
-        parts = [want.get(_key(p, aliases)) for p in _AND.split(item)]
+        parts = [target.find(_key(p, aliases)) for p in _AND.split(item)]
         if len(parts) > 1 and None not in parts:  # "a, b and c": an item whose parts are all items
             found.update(p for p in parts if p is not None)
         else:

@@ -22,15 +22,30 @@ _EMPHASIS = re.compile(r"(?<!\w)[*_]+(?=[^\s*_])|(?<=[^\s*_])[*_]+(?!\w)")
 # A run of marks longer than any emphasis is dropped first: the emphasis pattern tries each
 # position of a run, so a 20,000-star answer took 20 s; runs of at most 32 keep it linear.
 _LONG_RUN = re.compile(r"[*_]{33,}")
+# A code span on one line (linear: each try stops at the next backquote).
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"\s*\([^()]*\)")
 
 
+def _unmarked(text: str) -> str:
+    return _EMPHASIS.sub("", _LONG_RUN.sub("", _MD_MARKS.sub("", text)))
+
+
 def plain_answer(markdown: str) -> str:
-    """The expected answer without Markdown emphasis or code marks, on one line."""
+    """The expected answer without Markdown emphasis or code marks, on one line. Inside a code span
+    `*` and `_` are text: `` `__init__` `` is `__init__`."""
     text = markdown
     if any(mark in text for mark in "`~*_"):
-        text = _EMPHASIS.sub("", _LONG_RUN.sub("", _MD_MARKS.sub("", text)))
+        if "`" in text:
+            out: list[str] = []
+            at = 0
+            for m in _CODE_SPAN.finditer(text):
+                out += (_unmarked(text[at : m.start()]), m[1])
+                at = m.end()
+            text = "".join(out) + _unmarked(text[at:])
+        else:
+            text = _unmarked(text)
     return _SPACES.sub(" ", text).strip()
 
 

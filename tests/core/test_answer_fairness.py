@@ -1,0 +1,166 @@
+"""Right answers that were marked wrong, and wrong ones that were marked right (hunt 8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from retain.core.answer import AnswerSpec, check_answer
+from retain.core.answer.number import parse_quantity
+
+COMMAND = AnswerSpec("command")
+SET = AnswerSpec("set")
+NUMBER = AnswerSpec("number")
+
+# ---- command: a single-dash long option is one word, not a bundle of one-letter switches ----------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("terraform apply -evorppa-otua", "terraform apply -auto-approve"),
+        ("terraform apply -approve-auto", "terraform apply -auto-approve"),
+        ("terraform apply -autoapprove", "terraform apply -auto-approve"),
+        ("find . -mane x", "find . -name x"),
+        ("find . -name x -epyt f", "find . -name x -type f"),
+        ("java -raj app.jar", "java -jar app.jar"),
+        ("openssl x509 -in c.pem -tuoon", "openssl x509 -in c.pem -noout"),
+        ("mytool -nootu", "mytool -noout"),  # a letter twice: no bundle of switches
+        ("mytool -1Xv", "mytool -Xv1"),  # not only letters: no bundle
+    ],
+)
+def test_an_anagram_of_a_single_dash_long_option_is_not_it(typed: str, expected: str) -> None:
+    result = check_answer(typed, expected, spec=COMMAND)
+    assert not result.correct and result.suggested_rating == 1, (typed, expected)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("terraform apply -auto-approve", "terraform apply -auto-approve"),
+        ("find . -type f -name x", "find . -name x -type f"),
+        ("java -jar app.jar", "java -jar app.jar"),
+        ("sudo find / -name x", "sudo find / -name x"),
+        ("openssl x509 -noout -in c.pem", "openssl x509 -in c.pem -noout"),
+        ("go test -count=1 -run TestX", "go test -run TestX -count=1"),
+        ("ls -al", "ls -l -a"),
+        ("ls -la", "ls -l -a"),
+        ("ls -l -a", "ls -la"),
+        ("ls -al /tmp", "ls -la /tmp"),
+        ("tar -xvzf a.tar", "tar -xzvf a.tar"),
+        ("rm -fr dir", "rm -rf dir"),
+        ("make -j4", "make -j4"),
+        ("java -Xmx512m -jar app.jar", "java -jar app.jar -Xmx512m"),
+    ],
+)
+def test_long_options_and_bundles_still_match(typed: str, expected: str) -> None:
+    result = check_answer(typed, expected, spec=COMMAND)
+    assert result.correct, (typed, expected, result.missing, result.extra, result.note)
+
+
+def test_a_wrong_long_option_is_named_whole() -> None:
+    result = check_answer("java -raj app.jar", "java -jar app.jar", spec=COMMAND)
+    assert result.missing == ("-jar",) and result.extra == ("-raj",)
+
+
+def test_a_declared_alias_of_a_long_option_still_applies() -> None:
+    spec = AnswerSpec("command", aliases=(("-auto-approve", "--yes"),))
+    assert check_answer("terraform apply --yes", "terraform apply -auto-approve", spec=spec).correct
+
+
+# ---- set: an Oxford comma ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Latency, Traffic, Errors, and Saturation",
+        "Latency, Traffic, Errors, & Saturation",
+        "Latency; Traffic; Errors; and Saturation",
+        "Latency, Traffic, Errors and Saturation",
+    ],
+)
+def test_set_an_oxford_comma_is_right(typed: str) -> None:
+    result = check_answer(typed, "Latency, Traffic, Errors, Saturation", spec=SET)
+    assert result.correct, (typed, result.missing, result.extra)
+
+
+def test_set_an_oxford_or_is_right_and_an_item_named_and_is_kept() -> None:
+    assert check_answer("red, green, or blue", "red, green, blue", spec=SET).correct
+    # an item that is only the word "and" is not stripped to nothing
+    assert check_answer("and, or, not", "and, or, not", spec=SET).correct
+
+
+# ---- number: a leading dot -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "spec"),
+    [
+        ("0.5", ".5", NUMBER),
+        (".5", "0.5", NUMBER),
+        (".25", "0.25", AnswerSpec("number", tolerance=0.01)),
+        (".5 s", "0.5 s", NUMBER),
+        (".5.", "0.5", NUMBER),  # a full stop at the end still does not count
+    ],
+)
+def test_number_a_leading_dot_is_a_decimal_point(typed: str, expected: str, spec: AnswerSpec) -> None:
+    result = check_answer(typed, expected, spec=spec)
+    assert result.correct, (typed, expected, result.note)
+
+
+def test_number_parse_quantity_keeps_a_leading_dot() -> None:
+    quantity = parse_quantity(".5")
+    assert quantity is not None and quantity.low == 0.5
+    assert not check_answer("5", ".5", spec=NUMBER).correct
+
+
+# ---- text and set: emphasis marks inside a code span are text -------------------------------------
+
+
+def test_text_underscores_inside_a_code_span_are_part_of_the_answer() -> None:
+    assert check_answer("__init__", "`__init__`").correct
+    assert not check_answer("init", "`__init__`").correct
+    assert check_answer("*args", "`*args`").correct
+    assert check_answer("**kwargs", "`**kwargs`").correct
+    assert check_answer("Raft", "**Raft**").correct  # emphasis outside code is still dropped
+
+
+def test_set_underscores_inside_code_spans_are_part_of_the_items() -> None:
+    result = check_answer("__init__, __main__", "`__init__`, `__main__`", spec=SET)
+    assert result.correct, (result.missing, result.extra)
+    assert not check_answer("init, main", "`__init__`, `__main__`", spec=SET).correct
+
+
+# ---- set: an aside in brackets at the end of an item is optional ----------------------------------
+
+
+def test_set_an_items_trailing_aside_is_optional() -> None:
+    result = check_answer("leader, in-sync replicas", "leader, in-sync replicas (ISRs)", spec=SET)
+    assert result.correct, (result.missing, result.extra)
+    assert check_answer(
+        "Consistency, Availability, Partition tolerance",
+        "Consistency (C), Availability (A), Partition tolerance (P)",
+        spec=SET,
+    ).correct
+    assert check_answer(
+        "leader, in-sync replicas (ISRs)", "leader, in-sync replicas (ISRs)", spec=SET
+    ).correct
+    assert not check_answer("leader", "leader, in-sync replicas (ISRs)", spec=SET).correct
+
+
+# ---- regex: a typo is not "accents differ" --------------------------------------------------------
+
+
+def test_regex_a_typo_near_miss_is_not_called_accents() -> None:
+    spec = AnswerSpec("regex", pattern="kubernetes|k8s")
+    result = check_answer("kubernetis", "kubernetes", spec=spec)
+    assert result.suggested_rating == 2 and "accent" not in result.note
+    accented = check_answer("kübernetes", "kubernetes", spec=spec)
+    assert accented.suggested_rating == 2 and accented.note == "accents differ"
+
+
+def test_set_a_typo_after_an_oxford_and_is_only_close() -> None:
+    result = check_answer(
+        "Latency, Traffic, Errors, and Saturaton", "Latency, Traffic, Errors, Saturation", spec=SET
+    )
+    assert result.suggested_rating == 2, (result.missing, result.extra)
