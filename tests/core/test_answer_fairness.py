@@ -164,3 +164,21 @@ def test_set_a_typo_after_an_oxford_and_is_only_close() -> None:
         "Latency, Traffic, Errors, and Saturaton", "Latency, Traffic, Errors, Saturation", spec=SET
     )
     assert result.suggested_rating == 2, (result.missing, result.extra)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "correct"),
+    [
+        ("20 GB to 50 GB", "20-50 GB", True),  # the bundled elasticsearch deck accepts these spellings
+        ("20GB-50GB", "20-50 GB", True),
+        ("30 GB - 40 GB", "20-50 GB", True),
+        ("20 GB to 50 MB", "20-50 GB", False),  # two units: not one range
+        ("5 minute", "5 minutes", True),  # a plural is the same unit
+        ("5 ms", "5 m", False),  # two letters: ms is not a plural of m
+    ],
+)
+def test_number_a_range_with_its_unit_twice_and_a_singular_unit(
+    typed: str, expected: str, correct: bool
+) -> None:
+    result = check_answer(typed, expected, spec=NUMBER)
+    assert result.correct is correct, (typed, expected, result.note)

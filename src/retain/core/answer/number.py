@@ -29,6 +29,14 @@ _QUANTITY = re.compile(
 )
 
 
+# `20 GB to 50 GB`, `20GB-50GB`: a range that writes its unit after both numbers (the same unit).
+_UNIT_RANGE = re.compile(
+    rf"^(?:~|≈|about\s+)?(?P<low>{_NUM})\s*(?P<u1>[a-zµ°%]{{1,15}})\s*(?:-|to|\.\.)\s*"
+    rf"(?P<high>{_NUM})\s*(?P<unit>[a-zµ°%]{{1,15}})$",
+    re.IGNORECASE,
+)
+
+
 # Punctuation before the number does not count, but a dot before a digit is its decimal point (`.5`).
 _LEAD = re.compile(r"^(?:[ !?;:,]|\.(?!\d))+")
 
@@ -50,7 +58,9 @@ def parse_quantity(text: str) -> Quantity | None:
     norm = _LEAD.sub("", " ".join(unify_styles(text).split()).rstrip(" .!?;:,"))
     m = _QUANTITY.match(norm[:100])
     if m is None:
-        return None
+        m = _UNIT_RANGE.match(norm[:100])
+        if m is None or m["u1"].casefold() != m["unit"].casefold():
+            return None
     try:
         low = _float(m["low"])
         high = _float(m["high"]) if m["high"] else low
@@ -63,7 +73,9 @@ def parse_quantity(text: str) -> Quantity | None:
 
 
 def _unit(unit: str, aliases: dict[str, str]) -> str:
-    return aliases.get(unit, unit)
+    unit = aliases.get(unit, unit)
+    # `5 minute` for `5 minutes`: a plural is the same unit (`ms`, two letters, stays as it is)
+    return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
 
 
 def check_number(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
