@@ -6,6 +6,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from retain.core.scheduler import Scheduler
 from retain.core.settings import StudySettings
 from retain.core.state import Event
@@ -49,3 +51,21 @@ def make_home(root: Path, cards: int = 300, seed: int = 5) -> Path:
     finally:
         col.close(NOW)
     return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`retain optimize ARGS` as a user runs it: (exit code, stdout, stderr)."""
+    from retain.cli import main
+
+    code = main(["optimize", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def states(root: Path) -> dict[str, object]:
+    """Every card state of the home at `root`, read-only."""
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, read_only=True)
+    try:
+        return dict(col.states)
+    finally:
+        col.close()

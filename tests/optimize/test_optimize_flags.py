@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from optimize_home import NOW, make_home
+from optimize_home import NOW, make_home, run, states
 from optimize_synth import TRUE_WEIGHTS
 
-from retain.cli import main
 from retain.core.fsrsfit import DEFAULT_WEIGHTS
 from retain.core.state import REVIEW
 from retain.store.collection import Collection
@@ -29,20 +28,6 @@ def home(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     shutil.copytree(built, root)
     monkeypatch.setenv("RETAIN_HOME", str(root))
     yield root
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["optimize", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def states(root: Path) -> dict[str, object]:
-    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, read_only=True)
-    try:
-        return dict(col.states)
-    finally:
-        col.close()
 
 
 def test_undo_dry_run_writes_nothing_and_says_what_it_would_do(

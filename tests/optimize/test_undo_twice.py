@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from optimize_home import NOW, make_home
+from optimize_home import NOW, make_home, run, states
 
-from retain.cli import main
 from retain.store.collection import Collection
 from retain.store.fsrs_presets import apply_reschedule, presets_for, reschedule_plan
 from retain.store.home import open_home
@@ -27,20 +26,6 @@ def home(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     shutil.copytree(built, root)
     monkeypatch.setenv("RETAIN_HOME", str(root))
     yield root
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["optimize", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def states(root: Path) -> dict[str, object]:
-    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, read_only=True)
-    try:
-        return dict(col.states)
-    finally:
-        col.close()
 
 
 def test_a_second_undo_changes_nothing(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

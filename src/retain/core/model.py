@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["KINDS", "Card", "Deck", "Kind", "Problem", "Unit"]
+__all__ = ["KINDS", "Card", "Deck", "Kind", "Problem", "Unit", "decks_in_group", "group_names"]
 
 Kind = Literal["basic", "reversed", "cloze", "typed"]
 KINDS: tuple[Kind, ...] = ("basic", "reversed", "cloze", "typed")
@@ -88,3 +89,15 @@ class Unit:
     def note_key(self) -> str:
         """Key shared by siblings (the reverse, or other clozes of one entry)."""
         return f"{self.deck_id}/{self.card_id}"
+
+
+def group_names(decks: Sequence[Deck]) -> list[str]:
+    """The groups of `decks`, sorted as the home screen lists them."""
+    return sorted({d.group for d in decks if d.group}, key=str.casefold)
+
+
+def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
+    """The decks of `group` (its name in any case), in the home screen's order; [] when there is none."""
+    wanted = group.strip().casefold()
+    members = [d for d in decks if d.group and d.group.casefold() == wanted]
+    return sorted(members, key=lambda d: (d.name or d.id).casefold())

@@ -20,6 +20,7 @@ __all__ = [
     "Event",
     "EventKind",
     "StateError",
+    "is_whole",
     "validate_state",
 ]
 
@@ -134,3 +135,8 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     if due is state.due and last is state.last_review:
         return state  # already in UTC (astimezone gives the same object): no copy
     return replace(state, due=due, last_review=last)
+
+
+def is_whole(value: object) -> bool:
+    """An int that is not a bool (`True` would be written as a rating no reader takes back)."""
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from retain.core.model import Deck
+from retain.core.model import Deck, decks_in_group, group_names
 from retain.core.settings import StudySettings
 from retain.core.state import CardState
 from retain.interop.bundle import Review
@@ -40,18 +40,6 @@ class ExportJob:
 
     decks: tuple[Deck, ...]
     out: Path
-
-
-def group_names(decks: Sequence[Deck]) -> list[str]:
-    """The groups of `decks`, sorted as the home screen lists them."""
-    return sorted({d.group for d in decks if d.group}, key=str.casefold)
-
-
-def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
-    """The decks of `group` (its name in any case), in the home screen's order; [] when there is none."""
-    wanted = group.strip().casefold()
-    members = [d for d in decks if d.group and d.group.casefold() == wanted]
-    return sorted(members, key=lambda d: (d.name or d.id).casefold())
 
 
 def is_folder_target(out: Path | str) -> bool:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from retain.core.deckwrite import toml_string
-from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, validate_state
+from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, is_whole, validate_state
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError, LimitError
@@ -102,10 +102,6 @@ def _aware(value: Any, what: str) -> datetime:
     return at
 
 
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _state(raw: Any) -> CardState | None:
     if raw is None:
         return None
@@ -116,7 +112,7 @@ def _state(raw: Any) -> CardState | None:
         if key in ("due", "last_review"):
             kw[key] = _aware(value, key)
         elif key in ("state", "reps", "lapses", "step"):
-            if not _whole(value) or not -(2**31) < value < 2**31:
+            if not is_whole(value) or not -(2**31) < value < 2**31:
                 raise StateError(f"{key} must be an integer")
             kw[key] = value
         elif key in ("stability", "difficulty"):
@@ -179,7 +175,7 @@ def history_from_toml(text: str, deck_ids: set[str], max_events: int) -> tuple[l
                 raise StateError(f"unknown event kind {kind!r}")
             ek: EventKind = kind
             rating, duration = rec.get("rating", 0), rec.get("duration_ms", 0)
-            if not (_whole(rating) and 0 <= rating <= 4 and _whole(duration) and 0 <= duration < 10**8):
+            if not (is_whole(rating) and 0 <= rating <= 4 and is_whole(duration) and 0 <= duration < 10**8):
                 raise StateError("rating or duration out of range")
             after, before = _state(rec.get("after")), _state(rec.get("before"))
             reviews.append(Review(key, _aware(rec.get("time"), "time"), after, before, ek, rating, duration))

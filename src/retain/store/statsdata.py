@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from retain.core.model import decks_in_group
 from retain.core.state import CardState
 from retain.core.statscards import (
     DEFAULT_DECAY,
@@ -159,8 +160,7 @@ def scope_ids(col: Collection, deck: str) -> list[str]:
     `optimize` and `review` take them; [] when it names neither."""
     if col.library.get(deck) is not None:
         return [deck]
-    wanted = deck.strip().casefold()
-    return [d.id for d in col.library.decks if d.group and d.group.casefold() == wanted]
+    return [d.id for d in decks_in_group(list(col.library.decks), deck)]
 
 
 def gather_figures(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from retain.core.state import CardState, Event, StateError, validate_state
+from retain.core.state import CardState, Event, StateError, is_whole, validate_state
 from retain.store.state.device import find_device, make_device
 from retain.store.state.journal import JournalError, JournalWriter, Position
 from retain.store.state.lock import WriterLock
@@ -63,11 +63,6 @@ class Recorded:
 
 
 Seen = dict[int, tuple[CardState, CardState]]  # id(state) -> (that state, as checked)
-
-
-def _whole(value: object) -> bool:
-    """An int that is not a bool (`True` would be written as a rating no reader takes)."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check(state: CardState, limit: datetime, known: tuple[CardState, CardState] | None) -> CardState:
@@ -249,7 +244,7 @@ class StateWriter:
         if at < _EPOCH:  # no review is older; a study day before year 1 cannot be counted
             raise StateError(f"event time {at:%Y-%m-%d} is before 1970")
         rating, ms = event.rating, event.duration_ms
-        if not (_whole(rating) and 0 <= rating <= 4 and _whole(ms) and 0 <= ms <= _MAX_MS):
+        if not (is_whole(rating) and 0 <= rating <= 4 and is_whole(ms) and 0 <= ms <= _MAX_MS):
             raise StateError("rating or answer time out of range")
         original, after, before = event.after, event.after, event.before
         if original is not None:
