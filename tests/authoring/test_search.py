@@ -136,3 +136,17 @@ def test_prop_r_without_weights_uses_fsrs_defaults_and_skips_new_cards() -> None
     assert hits("prop:r<0.89") == {"kafka/due"}
     assert hits("prop:r>0.95") == {"consul/learn", "consul/raft"}  # a learning card has one too
     assert hits("prop:r>=0") == set(UNITS) - {"kafka/isr"}  # a new card never matches
+
+
+def test_deck_term_matches_a_group_name_in_any_case_and_quoted() -> None:
+    """`deck:"Group Name"` finds the group's decks (the browser's query doc promised it)."""
+    groups = {"kafka": "Streaming Systems", "consul": "Service Mesh"}.get
+    q = compile_query('deck:"streaming systems"', group_of=lambda d: groups(d) or "")
+    assert {k for k, (u, s) in UNITS.items() if q.matches(u, s, NOW, TODAY)} == {"kafka/isr", "kafka/due"}
+    q = compile_query("-deck:Service*", group_of=lambda d: groups(d) or "")
+    assert {k for k, (u, s) in UNITS.items() if q.matches(u, s, NOW, TODAY)} == {
+        "kafka/isr",
+        "kafka/due",
+        "redis/ttl",
+    }
+    assert hits('deck:"streaming systems"') == set()  # without groups, only deck ids

@@ -107,3 +107,21 @@ def test_search_with_deck_ids_narrows_to_those_decks(home) -> None:  # type: ign
     session = start_custom_session(col, CustomStudy("search", query="kind:cloze"), NOW)
     assert session.queue.size == 2
     col.close()
+
+
+def test_search_and_browser_take_a_group_name_for_deck(home) -> None:  # type: ignore[no-untyped-def]
+    """`retain review --query 'deck:"My Group"'` and the browser find the group's cards."""
+    from retain.store.decks.browse import BrowseIndex
+
+    deck = (home.paths.decks_dir / "tiny.toml").read_text(encoding="utf-8")
+    (home.paths.decks_dir / "tiny.toml").write_text(
+        deck.replace('group = "Tests"', 'group = "My Group"', 1), encoding="utf-8"
+    )
+    col = open_col(home)
+    found = [u.key for u in custom_units(col, CustomStudy("search", query='deck:"my group"'), NOW)]
+    assert found and all(k.startswith("tiny/") for k in found)
+    index = BrowseIndex.from_collection(col)
+    assert [u.key for u in index.search('deck:"My Group"', NOW, NOW.date())] == [
+        u.key for u in col.units if u.deck_id == "tiny"
+    ]
+    col.close()

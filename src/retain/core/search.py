@@ -2,7 +2,7 @@
 
 kafka leader            free text: every word must appear (front, back, extra, tags)
 "in-sync replica"       a phrase
-deck:kafka  deck:k*     deck id (a trailing * matches a prefix; a group's decks match the group name)
+deck:kafka  deck:k*     deck id (a trailing * matches a prefix); deck:"Group Name" a group's decks
 tag:throughput          tag
 is:due|new|learning|review|suspended|buried|leech
 kind:cloze              basic, reversed, cloze or typed
@@ -23,11 +23,12 @@ from datetime import date, datetime
 from retain.core.model import KINDS, Unit
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 
-__all__ = ["IS_VALUES", "ParametersFor", "Query", "QueryError", "compile_query", "haystack"]
+__all__ = ["IS_VALUES", "GroupOf", "ParametersFor", "Query", "QueryError", "compile_query", "haystack"]
 
 IS_VALUES = ("due", "new", "learning", "review", "suspended", "buried", "leech")
 Pred = Callable[[Unit, CardState | None, datetime, date, str], bool]
 ParametersFor = Callable[[str], Sequence[float] | None]  # deck id -> its preset's FSRS weights
+GroupOf = Callable[[str], str]  # deck id -> its group's name ("" when it has none)
 _PROP_RE = re.compile(r"^r(<=|>=|<|>|=)(\d*\.?\d+)$")
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -96,7 +97,7 @@ def _text(needle: str) -> Pred:
     return lambda u, s, n, t, h: needle in h
 
 
-def _term(token: str, parameters_for: ParametersFor | None = None) -> Pred:
+def _term(token: str, parameters_for: ParametersFor | None = None, group_of: GroupOf | None = None) -> Pred:
     field, sep, value = token.partition(":")
     field = field.lower() if _FIELD_RE.match(token) else field  # `DECK:kafka` as `deck:kafka`
     if sep and field == "prop":
@@ -108,7 +109,9 @@ def _term(token: str, parameters_for: ParametersFor | None = None) -> Pred:
             raise QueryError(f"`{field}:` needs a value, like {field}:{'kafka' if field == 'deck' else 'x'}")
         if field == "deck":
             match = _glob(value)
-            return lambda u, s, n, t, h: match(u.deck_id)
+            if group_of is None:
+                return lambda u, s, n, t, h: match(u.deck_id)
+            return lambda u, s, n, t, h: match(u.deck_id) or match(group_of(u.deck_id))
         if field == "tag":
             match = _glob(value)
             return lambda u, s, n, t, h: any(match(tag) for tag in u.tags)
@@ -168,8 +171,11 @@ def _tokens(text: str) -> list[tuple[bool, str, bool]]:
     return out
 
 
-def compile_query(text: str, parameters_for: ParametersFor | None = None) -> Query:
-    """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r)."""
+def compile_query(
+    text: str, parameters_for: ParametersFor | None = None, group_of: GroupOf | None = None
+) -> Query:
+    """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r),
+    `group_of(deck_id)` its group's name (`deck:` then matches a group's name as well as an id)."""
     groups: list[tuple[tuple[bool, Pred], ...]] = []
     current: list[tuple[bool, Pred]] = []
     for negated, token, quoted in _tokens(text):
@@ -182,7 +188,7 @@ def compile_query(text: str, parameters_for: ParametersFor | None = None) -> Que
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
             current.append((negated, _text(token)))
             continue
-        current.append((negated, _term(token, parameters_for)))
+        current.append((negated, _term(token, parameters_for, group_of)))
     if current:
         groups.append(tuple(current))
     elif groups:

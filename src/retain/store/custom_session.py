@@ -36,7 +36,8 @@ def custom_units(collection: Collection, study: CustomStudy, now: datetime) -> l
         units = [u for u in units if u.deck_id in wanted]
     if study.mode == "search":
         weights = {d: collection.settings_for(d).parameters for d in {u.deck_id for u in units}}
-        return select_search(units, states, study.query, now, today, weights.get)
+        groups = {d.id: d.group for d in collection.library.decks}
+        return select_search(units, states, study.query, now, today, weights.get, lambda d: groups.get(d, ""))
     if study.mode == "ahead":
         return select_ahead(units, states, now, study.days, today)
     if study.mode == "forgotten":

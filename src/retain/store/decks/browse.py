@@ -86,17 +86,20 @@ class BrowseIndex:
         states: Mapping[str, CardState],
         tz: tzinfo,
         parameters_for: ParametersFor | None = None,
+        groups: Mapping[str, str] | None = None,
     ) -> None:
         self.units = list(units)
         self.states = states
         self.tz = tz
         self._parameters_for = parameters_for or (lambda _deck: None)
+        self._groups = dict(groups or {})  # deck id -> group name, for `deck:"Group Name"`
         self._hay = {u.key: haystack(u) for u in self.units}
 
     @classmethod
     def from_collection(cls, col: Collection) -> BrowseIndex:
         """The collection's units and live states; weights read from its config on each call."""
-        return cls(col.units, col.states, col.tz, lambda deck: col.settings_for(deck).parameters)
+        groups = {d.id: d.group for d in col.library.decks if d.group}
+        return cls(col.units, col.states, col.tz, lambda deck: col.settings_for(deck).parameters, groups)
 
     def parameters_for(self) -> ParametersFor:
         """The deck's preset weights, remembered per deck for one search or sort (50k lookups)."""
@@ -122,7 +125,12 @@ class BrowseIndex:
 
     def search(self, query: str | Query, now: datetime, today: date) -> list[Unit]:
         """Units matching `query` in library order; raises `QueryError` for a bad query."""
-        compiled = compile_query(query, self.parameters_for()) if isinstance(query, str) else query
+        groups = self._groups
+        compiled = (
+            compile_query(query, self.parameters_for(), lambda d: groups.get(d, ""))
+            if isinstance(query, str)
+            else query
+        )
         if not compiled.groups:
             return list(self.units)
         # Same result as `compiled.matches` on each unit, but each AND group narrows a list
