@@ -21,6 +21,7 @@ from retain.store.state.statecodec import line_crc
 __all__ = [
     "HEAD",
     "JOURNAL_FORMAT",
+    "JOURNAL_NAME_RE",
     "JournalError",
     "Position",
     "check_at",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 JOURNAL_FORMAT = 2
-_NAME_RE = re.compile(r"^journal-(\d{4})-(\d{2})(\.v2)?\.toml$")
+JOURNAL_NAME_RE = re.compile(r"^journal-(\d{4})-(\d{2})(\.v2)?\.toml$")
 _RECORD_START = re.compile(rb"\d{1,15}=\{")
 _FORMAT_RE = re.compile(rb"^format = (\d+)\r?$", re.MULTILINE)
 HEAD = 4096  # a header is never longer (bytes read to tell a file's format)
@@ -92,7 +93,7 @@ def journal_entries(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     """(the folder's journal files, oldest first; the entries with a journal's name that are not
     files, with what they are: `not_a_file`). `journal-M.toml` sorts before `journal-M.v2.toml`."""
     try:
-        named = sorted((p for p in folder.iterdir() if _NAME_RE.match(p.name)), key=lambda p: p.name)
+        named = sorted((p for p in folder.iterdir() if JOURNAL_NAME_RE.match(p.name)), key=lambda p: p.name)
     except OSError:
         return [], []
     kinds = [(p, not_a_file(p)) for p in named]

@@ -36,6 +36,7 @@ from retain.store.fastbuild import build_many, columns_of, field_names
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.index import derivedcache
 from retain.store.state.journal import Position, parse_toml
+from retain.store.state.journal_format import JOURNAL_NAME_RE
 from retain.store.state.migrate import FormatError, upgrade
 from retain.store.state.statebulk import decode_states
 from retain.store.state.statecodec import (
@@ -50,6 +51,7 @@ from retain.store.state.statecodec import (
 
 __all__ = [
     "MAX_SNAPSHOT_BYTES",
+    "Files",
     "Snapshot",
     "SnapshotDamaged",
     "encode_snapshot",
@@ -128,13 +130,14 @@ def _position_line(device: str, pos: Position) -> str:
     return f"{device} = {{ file = {toml_str(pos.file)}, offset = {pos.offset}{check} }}"
 
 
-def _positions(raw: Any, where: str) -> dict[str, Position]:
+def _positions(raw: Any, where: str, *, names: bool = False) -> dict[str, Position]:
+    """Positions by device (by journal file name with `names`); SnapshotDamaged when one is bad."""
     if not isinstance(raw, dict):
         raise SnapshotDamaged(f"{where}: [journal] must be a table")
     out: dict[str, Position] = {}
     for device, pos in raw.items():
         if (
-            not _DEVICE_RE.match(device)
+            not (JOURNAL_NAME_RE.match(device) if names else _DEVICE_RE.match(device))
             or not isinstance(pos, dict)
             or not isinstance(pos.get("file"), str)
             or not isinstance(pos.get("offset"), int)
@@ -257,8 +260,15 @@ def load_snapshot(path: Path, now: datetime, cache_dir: Path | None = None) -> S
     return snap
 
 
+Files = dict[str, dict[str, Position]]  # device -> journal file name -> how far it was applied
+
+
 def write_manifest(
-    state_dir: Path, deck_ids: list[str], positions: Mapping[str, Position], now: datetime
+    state_dir: Path,
+    deck_ids: list[str],
+    positions: Mapping[str, Position],
+    now: datetime,
+    files: Mapping[str, Mapping[str, Position]] | None = None,
 ) -> None:
     """`state/snapshots.toml`, written after a compaction's snapshots.
 
@@ -266,21 +276,50 @@ def write_manifest(
     `[journal]`: the journal positions every listed snapshot is complete up to.
     A compaction rewrites only the decks that changed; the others had no event
     since their own position, so they are complete up to these positions too.
+    `[files.<device>]`: every journal file of the device and how far its events
+    are applied, so an older month file that arrives (or grows) after a newer one
+    was read is noticed: positions alone compare by file name.
     """
     listed = ", ".join(toml_str(d) for d in sorted(deck_ids))
     lines = ["format = 1", f"written = {format_time(now)}", f"decks = [{listed}]", "", "[journal]"]
     lines += [_position_line(device, pos) for device, pos in sorted(positions.items())]
+    for device, known in sorted((files or {}).items()):
+        lines += ["", f"[files.{device}]"]
+        for name, pos in sorted(known.items()):
+            check = f", check = {toml_str(pos.check)}" if pos.check else ""
+            lines.append(f"{toml_str(name)} = {{ offset = {pos.offset}{check} }}")
     atomic_write(state_dir / "snapshots.toml", "\n".join(lines) + "\n")
 
 
-def read_manifest(state_dir: Path) -> tuple[set[str], dict[str, Position]]:
-    """(decks, positions) of the last compaction; empty when unknown or unreadable."""
+def _files(raw: Any) -> Files:
+    """The `[files]` table; a device whose entry is not as written is left out (its files then
+    count as read, as with a manifest from before the table existed)."""
+    out: Files = {}
+    for device, known in raw.items() if isinstance(raw, dict) else ():
+        if not _DEVICE_RE.match(device) or not isinstance(known, dict):
+            continue
+        try:
+            out[device] = _positions(
+                {
+                    name: {"file": name, **pos} if isinstance(pos, dict) else pos
+                    for name, pos in known.items()
+                },
+                "snapshots.toml",
+                names=True,
+            )
+        except SnapshotDamaged:
+            continue
+    return out
+
+
+def read_manifest(state_dir: Path) -> tuple[set[str], dict[str, Position], Files]:
+    """(decks, positions, files) of the last compaction; empty when unknown or unreadable."""
     try:
         data = tomllib.loads((state_dir / "snapshots.toml").read_text("utf-8"))
         decks = data.get("decks", [])
         positions = _positions(data.get("journal", {}), "snapshots.toml")
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, SnapshotDamaged):
-        return set(), {}
+        return set(), {}, {}
     if data.get("format") != 1 or not isinstance(decks, list):
-        return set(), {}
-    return {d for d in decks if isinstance(d, str)}, positions
+        return set(), {}, {}
+    return {d for d in decks if isinstance(d, str)}, positions, _files(data.get("files"))

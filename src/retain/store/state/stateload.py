@@ -28,7 +28,9 @@ from retain.core.state import CardState, Event
 from retain.store.files import atomic_write
 from retain.store.state.device import copied_folders, device_folders
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
+from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
+    Files,
     Snapshot,
     SnapshotDamaged,
     load_snapshot,
@@ -48,6 +50,8 @@ class LoadedState:
     messages: list[str] = field(default_factory=list)
     dirty_decks: set[str] = field(default_factory=set)  # snapshots that are behind: rewrite at compaction
     tail_events: int = 0
+    files: Files = field(default_factory=dict)  # device -> journal file -> how far its events are applied
+    late: bool = False  # an older file was read late: the manifest must say so (`write_manifest`)
 
 
 def stamp(now: datetime) -> str:
@@ -86,7 +90,7 @@ def _recover(state_dir: Path, path: Path, reason: str, now: datetime, writable: 
 
 def _snapshots(
     state_dir: Path, cache_dir: Path | None, now: datetime, writable: bool, out: LoadedState
-) -> list[Snapshot]:
+) -> tuple[list[Snapshot], Files]:
     snaps: list[Snapshot] = []
     for path in snapshot_files(state_dir / "snapshots"):
         try:
@@ -105,7 +109,7 @@ def _snapshots(
         if snap.migrated_from is not None:
             out.dirty_decks.add(snap.deck_id)
         snaps.append(snap)
-    listed, complete = read_manifest(state_dir)
+    listed, complete, files = read_manifest(state_dir)
     for snap in snaps:  # clean snapshots are complete up to the manifest's positions
         if snap.deck_id in listed and snap.deck_id not in out.dirty_decks:
             for device, pos in complete.items():
@@ -117,19 +121,19 @@ def _snapshots(
         )
         snaps.append(Snapshot(deck_id, state_dir / "snapshots" / f"{deck_id}.toml"))
         out.dirty_decks.add(deck_id)
-    return snaps
+    return snaps, files
 
 
 def load_state(
     state_dir: Path, cache_dir: Path | None, now: datetime, own_device: str | None, writable: bool
 ) -> LoadedState:
     out = LoadedState()
-    snaps = _snapshots(state_dir, cache_dir, now, writable, out)
+    snaps, files = _snapshots(state_dir, cache_dir, now, writable, out)
     deck_pos: dict[str, dict[str, Position]] = {}
     for snap in snaps:
         out.states.update(snap.states)
         deck_pos[snap.deck_id] = snap.positions
-    tails: list[list[tuple[datetime, int, Position, str, Event]]] = []
+    tails: list[list[Tail]] = []
     for name, named in copied_folders(state_dir):
         out.messages.append(
             f"devices/{name} is a copy of device {named}'s folder (its device.toml says {named}); "
@@ -140,7 +144,8 @@ def load_state(
         _verify(folder, deck_pos, out)
         starts = [p.get(device, _START) for p in deck_pos.values()]
         start = min(starts) if starts else _START
-        tails.append(_read_device(state_dir, folder, start, now, writable and device == own_device, out))
+        own = writable and device == own_device
+        tails.append(_read_device(state_dir, folder, start, files.get(device), now, own, out))
     for tail in tails:  # a clock moved back writes events out of time order; they apply in time order
         tail.sort(key=lambda t: (t[0], t[1]))
     if len(tails) <= 1:
@@ -153,10 +158,10 @@ def load_state(
     # longer fits, read again from its start). Unless it was made from the state held here:
     # then it came after it (this device, its clock moved back), whatever its time says.
     held = dict(out.states)
-    for _time, _seq, pos, device, event in merged:
+    for _time, _seq, pos, device, event, late in merged:
         deck = event.key.partition("/")[0]
         done = deck_pos.get(deck, {}).get(device)
-        if done is not None and pos < done:
+        if done is not None and pos < done and not late:
             continue
         snapped = held.get(event.key)
         if (
@@ -197,21 +202,65 @@ def _verify(folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedS
             )
 
 
+def _late_files(
+    folder: Path, start: Position, known: dict[str, Position] | None, out: LoadedState
+) -> list[tuple[Path, int]]:
+    """The files before `start.file` that the last compaction had not applied in full, with
+    where to read each from: a file it never saw (an older month synced after a newer one)
+    from its start, one that grew since (a copy that finished late) from where it stopped.
+    `known` is None for a manifest from before it listed files: they count as applied (and
+    are listed, with their size now, by the next compaction)."""
+    device, applied = folder.name, out.files.setdefault(folder.name, {})
+    late: list[tuple[Path, int]] = []
+    for path in journal_files(folder):
+        if path.name >= start.file:
+            break
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue
+        pos = known.get(path.name) if known is not None else None
+        if known is None:
+            applied[path.name] = Position(path.name, size, check_at(path, size))
+        elif pos is None:
+            late.append((path, 0))
+        elif size > pos.offset:
+            why = verify_position(folder, pos)
+            if why:
+                out.messages.append(f"{device}/{path.name}: {why}; the file was read from its start")
+            late.append((path, 0 if why else pos.offset))
+        else:
+            applied[path.name] = pos
+    return late
+
+
+Tail = tuple[datetime, int, Position, str, Event, bool]  # time, order read, where, device, event, late
+
+
 def _read_device(
-    state_dir: Path, folder: Path, start: Position, now: datetime, own: bool, out: LoadedState
-) -> list[tuple[datetime, int, Position, str, Event]]:
+    state_dir: Path,
+    folder: Path,
+    start: Position,
+    known: dict[str, Position] | None,
+    now: datetime,
+    own: bool,
+    out: LoadedState,
+) -> list[Tail]:
     device = folder.name
-    files = [p for p in journal_files(folder) if p.name >= start.file]
-    events: list[tuple[datetime, int, Position, str, Event]] = []
+    late = _late_files(folder, start, known, out)
+    files = [(p, False, start.offset if p.name == start.file else 0) for p in journal_files(folder)]
+    reads = [(p, True, offset) for p, offset in late] + [f for f in files if f[0].name >= start.file]
+    events: list[Tail] = []
     end = start
-    for i, path in enumerate(files):
-        scan = scan_file(path, start.offset if path.name == start.file else 0, now)
+    last = len(reads) - 1
+    for i, (path, is_late, offset) in enumerate(reads):
+        scan = scan_file(path, offset, now)
         out.messages += scan.problems
         if scan.bad_blocks and own:
             copy = _quarantine(state_dir, path.name, b"".join(scan.bad_blocks), now)
             out.messages.append(f"the damaged events are kept in quarantine/{copy.name}")
         if scan.torn:
-            if i < len(files) - 1:
+            if i < last:
                 out.messages.append(f"{device}/{path.name}: {len(scan.torn)} unreadable bytes at the end")
             elif own:
                 out.messages.append(repair_tail(path, scan.end, scan.torn, now))
@@ -221,8 +270,18 @@ def _read_device(
                 f"{device}/{path.name}: {scan.future} event(s) dated more than a day after this computer's "
                 "clock (a clock set wrong?); they were kept and applied in time order"
             )
+        if is_late:
+            out.late = True  # the manifest lists the file from now on
+            if scan.events:
+                how = "arrived" if offset == 0 else "grew"
+                out.messages.append(
+                    f"{device}/{path.name} {how} after a later journal file of that device was read "
+                    f"(a sync out of order); its {len(scan.events)} event(s) were applied in time order"
+                )
         for pos, event in scan.events:
-            events.append((event.time, len(events), pos, device, event))
-        end = Position(path.name, scan.end, scan.end_check)
+            events.append((event.time, len(events), pos, device, event, is_late))
+        out.files[device][path.name] = Position(path.name, scan.end, scan.end_check)
+        if not is_late:
+            end = Position(path.name, scan.end, scan.end_check)
     out.ends[device] = end
     return events

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from retain.core.state import CardState, Event, StateError, is_whole, validate_state
 from retain.store.state.device import find_device, make_device
-from retain.store.state.journal import JournalError, JournalWriter, Position
+from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
+from retain.store.state.journal_format import check_at
 from retain.store.state.lock import WriterLock
-from retain.store.state.snapshot import snapshot_files, write_manifest, write_snapshot
+from retain.store.state.snapshot import Files, snapshot_files, write_manifest, write_snapshot
 from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
 from retain.store.state.stateload import load_state
 
@@ -93,6 +94,8 @@ class StateWriter:
         self._lock = WriterLock(state_dir)
         self._journal: JournalWriter | None = None
         self._ends: dict[str, Position] = {}
+        self._files: Files = {}  # device -> journal file -> how far its events are applied
+        self._late = False  # an older journal file was read late: the manifest must list it
         self._dirty: set[str] = set()  # decks whose snapshot is behind
         self._seq = 0
         self._absurd = datetime.max.replace(tzinfo=UTC)  # event times past this are refused (`open`)
@@ -144,6 +147,7 @@ class StateWriter:
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self._states = loaded.states
         self._ends = loaded.ends
+        self._files, self._late = loaded.files, loaded.late
         self._dirty = loaded.dirty_decks
         self.messages += loaded.messages
 
@@ -288,7 +292,7 @@ class StateWriter:
         event, and the next start replays them), the manifest is left as it was,
         and the returned one-line messages say which snapshots were not written.
         """
-        if self.read_only or not self._dirty:
+        if self.read_only or not (self._dirty or self._late):
             return []
         positions = dict(self._ends)
         if self.device is not None and self._journal is not None:
@@ -317,13 +321,35 @@ class StateWriter:
             ]
         decks = {p.stem for p in snapshot_files(folder)} | set(by_deck)
         try:
-            write_manifest(self.state_dir, sorted(decks), positions, now)
+            write_manifest(self.state_dir, sorted(decks), positions, now, self._files_now(positions))
         except OSError as exc:
             return [
                 f"not written: snapshots.toml ({_reason(exc)}); the next start reads the journal further back"
             ]
-        self._dirty = set()
+        self._dirty, self._late = set(), False
         return []
+
+    def _files_now(self, positions: Mapping[str, Position]) -> Files:
+        """The manifest's `[files]`: other devices' files as far as they were read at start-up
+        (what arrived since is read next time), this device's as they are on disk (every
+        event appended since has been applied)."""
+        files = {device: dict(known) for device, known in self._files.items()}
+        if self.device is None:
+            return files
+        own = files.setdefault(self.device, {})
+        folder = self.state_dir / "devices" / self.device
+        end = positions.get(self.device)
+        for path in journal_files(folder):
+            try:
+                size = path.stat().st_size
+            except OSError:
+                continue
+            known = own.get(path.name)
+            if end is not None and end.file == path.name and end.offset == size:
+                own[path.name] = end
+            elif known is None or known.offset != size:
+                own[path.name] = Position(path.name, size, check_at(path, size))
+        return files
 
     @property
     def dirty(self) -> set[str]:

@@ -1,0 +1,135 @@
+"""A device's older month file that arrives (or finishes arriving) after a newer one was read.
+
+Folder syncs (Syncthing) copy files in any order: another device's December
+file can be read and compacted before its November file lands. Positions
+compare by file name, so November's events used to be skipped for good.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from store_helpers import NOW, make_home, open_col, rate, review_state
+
+from retain.core.state import Event
+from retain.store.state.journal import JournalWriter
+
+FEB = NOW - timedelta(days=40)  # NOW is in March: a February file, then a March one
+
+
+def _write(folder: Path, events: list[Event]) -> None:
+    writer = JournalWriter(folder, fsync=False)
+    writer.append_many(events)
+    writer.close()
+
+
+def _review(device: str, n: int, key: str, at: datetime) -> Event:
+    return Event(f"{device}-{n}", "review", key, at, review_state(at, days=2), None, 3)
+
+
+def _replayed_states(root: Path, at: datetime) -> dict[str, object]:
+    """The states a replay of every journal from the start gives (the reference)."""
+    copy = root.parent / f"{root.name}-replay"
+    shutil.copytree(root, copy)
+    for path in (copy / "state").glob("snapshots*"):
+        path.unlink() if path.is_file() else shutil.rmtree(path)
+    col = open_col(make_home(copy), at)
+    try:
+        return dict(col.states)
+    finally:
+        col.close(at)
+
+
+def test_an_older_month_file_synced_after_a_newer_one_is_applied(tmp_path: Path) -> None:
+    """The laptop's February review of tiny/two came in after its March file: it was never applied."""
+    home = make_home(tmp_path)
+    staging = tmp_path / "laptop-staging"
+    feb = _review("laptop-1", 1, "tiny/two", FEB)
+    mar = _review("laptop-1", 2, "tiny/one", NOW - timedelta(days=1))
+    _write(staging, [feb, mar])
+    folder = tmp_path / "state" / "devices" / "laptop-1"
+    folder.mkdir(parents=True)
+    (feb_file,) = staging.glob("journal-*-02.toml")
+    (mar_file,) = staging.glob("journal-*-03.toml")
+    shutil.copy2(staging / "device.toml", folder) if (staging / "device.toml").exists() else None
+    shutil.copy2(mar_file, folder)  # March arrives first
+    col = open_col(home, NOW)
+    rate(col, "tiny/three:c1", NOW)
+    assert "tiny/two" not in col.states
+    col.close(NOW)  # compaction: positions now at the laptop's March file
+    shutil.copy2(feb_file, folder)  # then February
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert col.states.get("tiny/two") == feb.after
+        assert any("journal-2026-02.toml" in m and "applied" in m for m in col.messages), col.messages
+    finally:
+        col.close(later)
+    col = open_col(home, later + timedelta(minutes=1))  # the compaction kept it, and says nothing again
+    try:
+        assert col.states.get("tiny/two") == feb.after
+        assert col.messages == []
+    finally:
+        col.close(later + timedelta(minutes=1))
+    col = open_col(home, later)
+    try:
+        assert _replayed_states(tmp_path, later) == dict(col.states)  # as a full replay gives
+    finally:
+        col.close(later)
+
+
+def test_an_older_month_file_that_finishes_copying_late_gets_its_rest_applied(tmp_path: Path) -> None:
+    """February was half-copied when March was read; its second review, copied later, was lost."""
+    home = make_home(tmp_path)
+    staging = tmp_path / "laptop-staging"
+    first = _review("laptop-1", 1, "tiny/two", FEB)
+    second = _review("laptop-1", 2, "tiny/one", FEB + timedelta(hours=1))
+    mar = _review("laptop-1", 3, "tiny/three:c1", NOW - timedelta(days=1))
+    _write(staging, [first, second, mar])
+    folder = tmp_path / "state" / "devices" / "laptop-1"
+    folder.mkdir(parents=True)
+    (feb_file,) = staging.glob("journal-*-02.toml")
+    (mar_file,) = staging.glob("journal-*-03.toml")
+    data = feb_file.read_bytes()
+    cut = data.index(b"\n", data.index(b'"tiny/two"')) + 1 + 20  # the first record and a bit of the second
+    (folder / feb_file.name).write_bytes(data[:cut])
+    shutil.copy2(mar_file, folder)
+    col = open_col(home, NOW)
+    assert col.states.get("tiny/two") == first.after and "tiny/one" not in col.states
+    rate(col, "tiny/three:c2", NOW)
+    col.close(NOW)
+    (folder / feb_file.name).write_bytes(data)  # the copy completes
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert col.states.get("tiny/one") == second.after
+        assert col.states.get("tiny/two") == first.after
+    finally:
+        col.close(later)
+
+
+def test_own_month_rollover_in_a_session_never_replays_covered_events(tmp_path: Path) -> None:
+    """This device's February file, appended to then left for March in one session, is not read
+    again: a suspend in February undone in March stays undone."""
+    home = make_home(tmp_path)
+    col = open_col(home, FEB)
+    rate(col, "tiny/one", FEB)
+    col.close(FEB)
+    col = open_col(home, FEB + timedelta(hours=1))
+    rated = rate(col, "tiny/two", FEB + timedelta(hours=1))
+    suspended = col.states["tiny/two"]
+    from dataclasses import replace
+
+    on = replace(suspended, suspended=True)
+    col.record(Event(col.new_event_id(FEB), "suspend", "tiny/two", FEB + timedelta(hours=2), on, suspended))
+    col.record(Event(col.new_event_id(NOW), "unsuspend", "tiny/two", NOW, suspended, on))
+    col.close(NOW)
+    col = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert col.states["tiny/two"] == rated.after
+        assert not col.states["tiny/two"].suspended
+        assert col.messages == []
+    finally:
+        col.close(NOW + timedelta(minutes=1))
