@@ -10,7 +10,7 @@ from retain.core.cloze import CLOZE_RE
 
 __all__ = ["ID_RE", "is_valid_id", "make_card_id", "slugify"]
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
 MAX_ID_LEN = 64
 
 

@@ -26,7 +26,7 @@ _REF = re.compile(
     r"!\[(?P<alt>[^\[\]\n]{0,500})\]\(\s*(?:<(?P<angle>[^<>\n]{1,1000})>|(?P<bare>[^()\s<>]{1,1000}))\s*\)"
 )
 _FOLDER = re.compile(r"^([a-z0-9][a-z0-9-]*)\.media/(.+)$", re.DOTALL)
-_HASH = re.compile(r"^[0-9a-f]{64}$")
+_HASH = re.compile(r"^[0-9a-f]{64}\Z")
 
 
 def is_safe_name(name: str) -> bool:

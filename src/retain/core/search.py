@@ -29,7 +29,7 @@ IS_VALUES = ("due", "new", "learning", "review", "suspended", "buried", "leech")
 Pred = Callable[[Unit, CardState | None, datetime, date, str], bool]
 ParametersFor = Callable[[str], Sequence[float] | None]  # deck id -> its preset's FSRS weights
 GroupOf = Callable[[str], str]  # deck id -> its group's name ("" when it has none)
-_PROP_RE = re.compile(r"^r(<=|>=|<|>|=)(\d*\.?\d+)$")
+_PROP_RE = re.compile(r"^r(<=|>=|<|>|=)(\d*\.?\d+)\Z")
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
@@ -44,7 +44,7 @@ class QueryError(ValueError):
 
 
 def _glob(pattern: str) -> Callable[[str], bool]:
-    rx = re.compile("^" + ".*".join(re.escape(p) for p in pattern.lower().split("*")) + "$")
+    rx = re.compile("^" + ".*".join(re.escape(p) for p in pattern.lower().split("*")) + r"\Z")
     return lambda value: bool(rx.match(value.lower()))
 
 

@@ -75,7 +75,7 @@ def _defuse(value: str) -> str:
     return "".join(out)
 
 
-_MEDIA_SRC = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/[^/\\\s]+$")  # one name in a deck's media folder
+_MEDIA_SRC = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/[^/\\\s]+\Z")  # one name in a deck's media folder
 _ONE_P = re.compile(r"^<p>((?:(?!<p>).)*)</p>$", re.DOTALL)
 _md: Any = None
 

@@ -34,7 +34,7 @@ __all__ = [
     "store_media",
 ]
 
-_EXT_RE = re.compile(r"^[a-z0-9]{1,8}$")
+_EXT_RE = re.compile(r"^[a-z0-9]{1,8}\Z")
 PLACEHOLDER_RE = re.compile(
     r"!\[([^\[\]\n]*)\]\(([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)\)"
 )

@@ -30,7 +30,7 @@ __all__ = [
 
 Kind = Literal["int", "number", "steps", "paths", "choice", "bool"]
 
-_INT_RE = re.compile(r"^[+-]?\d+$")
+_INT_RE = re.compile(r"^[+-]?\d+\Z")
 _MAX_INT = 2**63 - 1  # TOML integers are 64-bit
 
 

@@ -69,8 +69,8 @@ _BY_NAME = {v.lower(): k for names in (NOTETYPE_NAMES, APKG_NOTETYPE_NAMES) for 
 _META_RE = re.compile(r"<!--retain (\{.*?\})-->", re.DOTALL)
 _DECK_META_RE = re.compile(r"<!--retain-deck (\{.*?\})-->", re.DOTALL)
 _EXTRA_RE = re.compile(r'^(.*)<br><br><div class="retain-extra">(.*)</div>$', re.DOTALL)
-_COPY_SUFFIX = re.compile(r"(?:\+|-[0-9a-z]{5})+$")  # Anki's "Basic+", older "Basic-1a2b3"
-_RETAIN_GUID = re.compile(r"^([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})$")
+_COPY_SUFFIX = re.compile(r"(?:\+|-[0-9a-z]{5})+\Z")  # Anki's "Basic+", older "Basic-1a2b3"
+_RETAIN_GUID = re.compile(r"^([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})\Z")
 
 
 @dataclass(frozen=True, slots=True)

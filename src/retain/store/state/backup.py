@@ -22,7 +22,7 @@ from retain.store.files import fsync_dir
 __all__ = ["KEEP_DAYS", "backup_candidates", "daily_backup", "prune_backups"]
 
 KEEP_DAYS = 14
-_DAY_RE = re.compile(r"^\d{4}-\d\d-\d\d$")
+_DAY_RE = re.compile(r"^\d{4}-\d\d-\d\d\Z")
 
 
 def _backup_days(root: Path) -> list[Path]:

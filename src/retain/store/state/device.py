@@ -20,7 +20,7 @@ from retain.store.state.statecodec import format_time, toml_str
 __all__ = ["DEVICE_FORMAT", "copied_folders", "device_folders", "find_device", "host_key", "make_device"]
 
 DEVICE_FORMAT = 1
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 
 
 def host_key() -> str:

@@ -64,8 +64,8 @@ __all__ = [
 ]
 
 MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
-_DEVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-_CHECK_RE = re.compile(r"^(?:[0-9a-f]{8})?$")
+_DEVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
+_CHECK_RE = re.compile(r"^(?:[0-9a-f]{8})?\Z")
 _FIELDS = field_names(CardState)
 _TIME_FIELDS = ("due", "last_review")
 

@@ -67,12 +67,12 @@ ABSURD_AHEAD = _ABSURD  # the same, for the writer: it never writes a record its
 _US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_US = 10**15  # ~31 years: a gap between two dates of one state
-_SAFE_RE = re.compile(r"^[A-Za-z0-9/:._+ -]*$")
+_SAFE_RE = re.compile(r"^[A-Za-z0-9/:._+ -]*\Z")
 # deck-id/card-id[:reverse|:cN], ids as in core.ids (lowercase, digits, '-', at most 64)
 # cloze numbers: the one limit the cloze parser and `retain check` share (core.cloze.MAX_CLOZE)
 KEY_RE = re.compile(
     r"^[a-z0-9][a-z0-9-]{0,63}/[a-z0-9][a-z0-9-]{0,63}"
-    rf"(?::reverse|:c[1-9][0-9]{{0,{MAX_CLOZE_DIGITS - 1}}})?$"
+    rf"(?::reverse|:c[1-9][0-9]{{0,{MAX_CLOZE_DIGITS - 1}}})?\Z"
 )
 _MAX_DURATION_MS = 10**8
 _STATE_V2_KEYS = frozenset(

@@ -39,7 +39,7 @@ from retain.ui.widgets.workload_panel import WorkloadPanel
 
 __all__ = ["SettingsScreen", "open_settings"]
 
-_PRESET_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_PRESET_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")
 _TABS = (("tab-general", "General"), ("tab-presets", "Presets"), ("tab-decks", "Decks"), ("tab-keys", "Keys"))
 _BUILDERS = {"tab-presets": "_preset_widgets", "tab-decks": "_deck_widgets", "tab-keys": "_key_widgets"}
 STUDY = ""  # the preset list's value for `[study]`
