@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
@@ -16,6 +17,7 @@ from textual.theme import Theme
 
 from retain.core.deckrows import deck_rows
 from retain.core.due import Counts
+from retain.core.sanitize import sanitize, sanitize_line
 from retain.store.config import Config
 from retain.store.decks.library import DeckEntry
 from retain.ui.screens.home import HomeData, HomeScreen
@@ -68,6 +70,22 @@ class RetainApp(App[None]):
     ]
 
     collection: Collection  # set once open: at once, or by the loader after the first paint
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any screen or worker: control and bidi characters made inert, since
+        messages carry config keys, deck names and file names (an OSC in a [keymap] id retitled
+        the terminal)."""
+        super().notify(
+            sanitize(message), title=sanitize_line(title), severity=severity, timeout=timeout, markup=markup
+        )
 
     def __init__(
         self,
