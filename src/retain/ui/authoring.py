@@ -77,6 +77,12 @@ def open_editor(
     if not decks:
         app.notify("Create a deck first (n on the deck list).", markup=False)
         return
+    if deck_id is not None and card_id is not None and host.collection.library.get(deck_id) is None:
+        # Never another deck's card of the same id: the deck's file changed and no longer loads.
+        broken = next((e for e in host.collection.library.entries if e.path.stem == deck_id), None)
+        why = f": {broken.error}" if broken is not None and broken.error else " (its file is missing)"
+        app.notify(f"deck {deck_id} is not loaded{why}", title="Cannot edit", severity="error", markup=False)
+        return
     if deck_id is None or host.collection.library.get(deck_id) is None:
         deck_id = decks[0].id
     try:
