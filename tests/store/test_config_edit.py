@@ -208,7 +208,7 @@ STUDY_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "new_per_day": st.integers(0, 9999),
     "reviews_per_day": st.integers(0, 9999),
     "maximum_interval": st.integers(1, 36500),
-    "leech_threshold": st.integers(1, 99),
+    "leech_threshold": st.integers(0, 99),
     "fuzz": st.booleans(),
     "leech_action": st.sampled_from(["tag", "suspend"]),
     "learning_steps": st.lists(st.sampled_from(["1m", "10m", "1h", "1d"]), max_size=4),

@@ -125,7 +125,7 @@ def _study(prefix: str, raw: dict[str, Any], base: StudySettings) -> StudySettin
         elif key == "maximum_interval":
             changes[key] = _num(name, value, 1, 36500, integer=True)
         elif key == "leech_threshold":
-            changes[key] = _num(name, value, 1, 99, integer=True)
+            changes[key] = _num(name, value, 0, 99, integer=True)  # 0: leeches off
         elif key == "fuzz":
             if not isinstance(value, bool):
                 raise ConfigError(f"config: `{name}` must be true or false")

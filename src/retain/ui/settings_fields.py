@@ -57,7 +57,7 @@ PRESET_FIELDS: tuple[Field, ...] = (
     Field("learning_steps", "Learning steps", "steps", "like 1m 10m"),
     Field("relearning_steps", "Relearning steps", "steps", "like 10m"),
     Field("maximum_interval", "Maximum interval (days)", "int", "1-36500"),
-    Field("leech_threshold", "Leech threshold (lapses)", "int", "1-99"),
+    Field("leech_threshold", "Leech threshold (lapses)", "int", "0-99"),
     Field("leech_action", "Leech action", "choice", "", ("tag", "suspend")),
     Field("fuzz", "Fuzz intervals", "bool"),
 )
