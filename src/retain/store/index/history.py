@@ -365,38 +365,46 @@ class History:
 
     @_locked
     def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
-        """The newest (by time) review, cram rating, suspend or bury of `device` since `since` not yet
-        undone; None when there is none, or when a later event changed its card since."""
+        """The last review, cram rating, suspend or bury of `device` since `since` not yet undone;
+        None when there is none, or when a later event changed its card since.
+
+        The card is the one of the newest such event by time (imported history, written after
+        today's ratings, is older). Of that card's events, the last written is taken: after the
+        clock was moved back, the card's latest rating is dated before the one it was made from.
+        """
         self.refresh(now)
         kinds = tuple(KIND[k] for k in UNDOABLE_KINDS)
-        # Walk the time index backwards and stop at the first match (ordering by eid as well would
-        # sort every candidate); events of the very same microsecond are ordered here.
+        # Walk the time index backwards and stop at the first match.
         newest = self._db.execute(
-            "SELECT e.t, e.eid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+            "SELECT e.key FROM events e"
             " WHERE e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
             " ORDER BY e.t DESC LIMIT 1",
             (device, *kinds, micros(since)),
         ).fetchone()
-        row = None
-        if newest is not None:
-            ties = self._db.execute(
-                "SELECT e.eid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-                " WHERE e.t = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?)",
-                (newest[0], device, *kinds),
-            ).fetchall()
-            row = max(ties)[1:]
+        if newest is None:
+            return None
+        row = self._db.execute(
+            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+            " WHERE e.key = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
+            " ORDER BY f.name DESC, e.off DESC LIMIT 1",
+            (newest[0], device, *kinds, micros(since)),
+        ).fetchone()
         events = self._full([row], now) if row else []
-        if not events or self._changed_since(events[0]):
+        if not events or self._changed_since(events[0], row):
             return None
         return events[0]
 
-    def _changed_since(self, event: Event) -> bool:
+    def _changed_since(self, event: Event, where: tuple[str, str, int]) -> bool:
         """Whether a later event (a reset, a move, a reschedule, another device's review) changed
-        `event`'s card since: undoing it would put back a state that is no longer the one before."""
-        undo = KIND["undo"]
+        `event`'s card since: undoing it would put back a state that is no longer the one before.
+        The same device's events are later when written later; other devices' when dated later."""
+        device, name, off = where
         later = self._db.execute(
-            "SELECT 1 FROM events WHERE key = ? AND t > ? AND undone = 0 AND kind != ? LIMIT 1",
-            (event.key, micros(event.time), undo),
+            "SELECT 1 FROM events e JOIN files f ON f.id = e.file"
+            " WHERE e.key = ? AND e.undone = 0 AND e.kind != ? AND"
+            " ((f.device = ? AND (f.name > ? OR (f.name = ? AND e.off > ?))) OR (f.device != ? AND e.t > ?))"
+            " LIMIT 1",
+            (event.key, KIND["undo"], device, name, name, off, device, micros(event.time)),
         ).fetchone()
         return later is not None
 
