@@ -198,3 +198,15 @@ def test_future_dated_ratings_are_not_counted_in_any_period(tmp_path: Path) -> N
             assert data["calendar"]["streak"] == 0 and data["days"] >= 1
     finally:
         col.close()
+
+
+def test_svg_with_an_empty_file_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--svg ""` saved nothing and exited 0, as if it had."""
+    from retain.cli import main
+
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    assert main(["stats", "--svg", " "]) == 2
+    said = capsys.readouterr()
+    assert said.err.strip() == "retain: --svg needs a file name, like --svg stats.svg" and said.out == ""

@@ -124,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
         days = parse_days(str(args.days))
         if args.deck is not None and not str(args.deck).strip():
             raise StatsInputError("--deck needs a deck id")
+        if args.svg is not None and not str(args.svg).strip():
+            raise StatsInputError("--svg needs a file name, like --svg stats.svg")
     except StatsInputError as exc:
         err(f"retain: {exc}")
         return 2
