@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from retain.core.model import decks_in_group
+from retain.core.settings import DEFAULT_PRESET
 from retain.core.state import CardState
 from retain.core.statscards import (
     DEFAULT_DECAY,
@@ -150,9 +151,18 @@ class StatsSource:
         fig = Figures(today=self.today, days=span)
         card_blocks(fig, self.cards(decks, with_distributions=not cards_only))
         if not cards_only:
-            settings = self.col.settings_for(decks[0]) if decks else self.col.home.config.study
-            history_figures(fig, rows, settings.desired_retention)
+            history_figures(fig, rows, self.desired_retention(decks))
         return fig
+
+    def desired_retention(self, decks: Sequence[str] | None) -> float:
+        """The scope's desired retention: its decks' when they all agree (one deck, or a group
+        of decks on the same settings), else the global one, which every deck without settings
+        of its own is scheduled for (`[presets.default]` over `[study]`)."""
+        config = self.col.home.config
+        wanted = {self.col.settings_for(d).desired_retention for d in decks or ()}
+        if len(wanted) == 1:
+            return wanted.pop()
+        return config.preset(DEFAULT_PRESET).desired_retention
 
 
 def scope_ids(col: Collection, deck: str) -> list[str]:
