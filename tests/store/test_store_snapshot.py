@@ -1,13 +1,15 @@
-"""Snapshots: round trip, derived cache (hit equals parse, stale/damaged ignored), migration, hostile records."""
+"""Snapshots: round trip, derived cache (hit equals parse, stale/damaged ignored), migration, hostile
+records, and which files of the snapshots folder are snapshots (not a sync's conflict copy)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from store_helpers import NOW, review_state
+from store_helpers import NOW, make_home, open_col, rate, review_state
 
 from retain.core.model import Card, Unit
 from retain.core.state import CardState
@@ -15,7 +17,14 @@ from retain.store.fastbuild import build_many, columns_of, field_names
 from retain.store.index import derivedcache
 from retain.store.state.journal import Position
 from retain.store.state.migrate import FormatError
-from retain.store.state.snapshot import SnapshotDamaged, load_snapshot, write_snapshot
+from retain.store.state.snapshot import (
+    SnapshotDamaged,
+    ignored_snapshot_files,
+    load_snapshot,
+    read_manifest,
+    snapshot_files,
+    write_snapshot,
+)
 
 STATES = {
     "kafka/a": review_state(NOW),
@@ -128,3 +137,75 @@ def test_cache_file_identity_changes_on_replace(tmp_path: Path) -> None:
     tmp.write_text("a")
     os.replace(tmp, path)
     assert derivedcache.file_id(path) != first
+
+
+# ---- what the snapshots folder holds besides snapshots
+
+
+CONFLICT = "tiny.sync-conflict-20261202-101010-ABCDEFG.toml"
+
+
+def test_a_sync_conflict_copy_is_ignored_with_one_line(tmp_path: Path) -> None:
+    """Syncthing leaves `snapshots/tiny.sync-conflict-….toml` when two machines compact into a
+    shared snapshots folder: it was called a damaged state file, then an empty snapshot of a deck
+    named "tiny.sync-conflict-…" was written over it and listed in snapshots.toml for good."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    snaps = tmp_path / "state" / "snapshots"
+    conflict = snaps / CONFLICT
+    shutil.copy(snaps / "tiny.toml", conflict)
+    copied = conflict.read_bytes()
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        said = [m for m in col.messages if "sync-conflict" in m]
+        assert len(said) == 1 and "ignored" in said[0] and "can be deleted" in said[0], col.messages
+        assert not any("damaged" in m for m in col.messages), col.messages
+        rate(col, "tiny/two", later)
+    finally:
+        col.close(later)
+    assert conflict.read_bytes() == copied  # left alone
+    assert read_manifest(tmp_path / "state")[0] == {"tiny"}
+    assert "sync-conflict" not in (tmp_path / "state" / "snapshots.toml").read_text()
+
+
+def test_a_phantom_deck_left_by_an_older_retain_is_not_rebuilt(tmp_path: Path) -> None:
+    """An older retain wrote an empty snapshot for the conflict copy's "deck" and listed it."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    state = tmp_path / "state"
+    phantom = CONFLICT.removesuffix(".toml")
+    (state / "snapshots" / CONFLICT).write_text(f'format = 1\ndeck = "{phantom}"\n\n[journal]\n\n[cards]\n')
+    manifest = state / "snapshots.toml"
+    manifest.write_text(manifest.read_text().replace('decks = ["tiny"]', f'decks = ["{phantom}", "tiny"]'))
+    col = open_col(home, NOW + timedelta(minutes=1))
+    try:
+        assert not any("missing" in m or "damaged" in m for m in col.messages), col.messages
+        assert col.states["tiny/one"].last_review == NOW
+    finally:
+        col.close(NOW + timedelta(minutes=1))
+    assert not (state / "snapshots" / f"{phantom}.toml.toml").exists()
+    assert {p.name for p in (state / "snapshots").iterdir()} == {"tiny.toml", CONFLICT}
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        (CONFLICT, "is a sync-conflict copy of snapshots/tiny.toml"),
+        ("tiny (Ann's conflicted copy 2026-12-02).toml", "is a sync-conflict copy of snapshots/tiny.toml"),
+        ("tiny (conflicted copy 2026-12-02 101010).toml", "is a sync-conflict copy of snapshots/tiny.toml"),
+        ("Tiny.toml", "its name is not a deck id"),
+        ("tiny\n.toml", "its name is not a deck id"),
+        ("tiny.toml.toml", "its name is not a deck id"),
+    ],
+)
+def test_only_files_named_by_a_deck_id_are_snapshots(tmp_path: Path, name: str, said: str) -> None:
+    for file in ("tiny.toml", "my-deck-2.toml", name, ".hidden.toml", "tiny.toml.damaged-20260328T120000Z"):
+        (tmp_path / file).write_text("")
+    assert [p.name for p in snapshot_files(tmp_path)] == ["my-deck-2.toml", "tiny.toml"]
+    lines = ignored_snapshot_files(tmp_path)
+    assert len(lines) == 1 and said in lines[0] and "ignored" in lines[0] and "\n" not in lines[0], lines

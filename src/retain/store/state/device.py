@@ -5,22 +5,44 @@ machines syncing the data folder (git, Syncthing) never write the same file.
 The folder holds `device.toml` (`format`, `id`, the host name and a host key).
 A machine finds its folder again by the host key, a hash of the host name and
 `/etc/machine-id`, so the id needs no file outside the synced folder.
+
+The folder's name is the device id everywhere (journal positions, the history
+index). A folder whose device.toml names another id is either a copy of that
+device's folder (`cp -r devices/<id> devices/<id>-backup`: the folder it names
+exists) and is not read, or that folder renamed (`mv devices/<id> devices/laptop`:
+it does not) and is read as a device of its own name: its events keep their ids.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import stat
 import tomllib
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.store.files import atomic_write
+from retain.store.state.journal_format import HEAD, journal_files, read_bytes
 from retain.store.state.statecodec import format_time, toml_str
 
-__all__ = ["DEVICE_FORMAT", "copied_folders", "device_folders", "find_device", "host_key", "make_device"]
+__all__ = [
+    "DEVICE_FORMAT",
+    "Copy",
+    "copied_folders",
+    "device_folders",
+    "find_device",
+    "folder_messages",
+    "host_key",
+    "make_device",
+    "repair_device",
+]
 
 DEVICE_FORMAT = 1
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_HEADER_DEVICE_RE = re.compile(rb'^device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
+_MAX_DEVICE_TOML = 64 * 1024  # a device.toml is a few lines: a larger one is not read (damaged)
 
 
 def host_key() -> str:
@@ -45,47 +67,179 @@ def _folders(state_dir: Path) -> list[Path]:
         return []
 
 
-def _named(folder: Path) -> str | None:
-    """The id the folder's device.toml gives (None: none readable yet, e.g. still syncing)."""
+@dataclass(frozen=True, slots=True)
+class _DeviceFile:
+    """What a folder's device.toml says. `damaged`: it is there but gives no id (not TOML, zeroed,
+    emptied by a crash); absent (a sync still under way) it is neither damaged nor names anything."""
+
+    named: str | None = None
+    key: str | None = None
+    damaged: str = ""  # why, when damaged
+
+
+def _device_file(folder: Path) -> _DeviceFile:
+    path = folder / "device.toml"
     try:
-        data = tomllib.loads((folder / "device.toml").read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    named = data.get("id")
-    return named if isinstance(named, str) else None
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the open
+            return _DeviceFile(damaged="is not a file")
+        with path.open("rb") as fh:
+            raw = fh.read(_MAX_DEVICE_TOML + 1)
+    except FileNotFoundError:
+        return _DeviceFile()
+    except OSError as exc:
+        return _DeviceFile(damaged=f"cannot be read ({exc.strerror or exc})")
+    if len(raw) > _MAX_DEVICE_TOML:
+        return _DeviceFile(damaged="is too large to be one")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return _DeviceFile(damaged="is not valid TOML" if raw.strip(b"\0") else "is empty or zeroed")
+    named, key = data.get("id"), data.get("host_key")
+    if not isinstance(named, str):
+        return _DeviceFile(damaged="is empty or zeroed" if not data else "has no device id")
+    return _DeviceFile(named, key if isinstance(key, str) else None)
+
+
+def _header_devices(folder: Path) -> set[str]:
+    """The device ids the folder's journal headers name (`device = "..."`)."""
+    named: set[str] = set()
+    for path in journal_files(folder):
+        try:
+            m = _HEADER_DEVICE_RE.search(read_bytes(path, 0, HEAD))
+        except OSError:
+            continue
+        if m is not None:
+            named.add(m[1].decode("ascii"))
+    return named
+
+
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A folder left out as a copy: its name, the folder it copies, and the id both device.toml name."""
+
+    name: str
+    of: str
+    named: str
+
+
+def _held(folder: Path) -> tuple[int, float, str]:
+    """Sort key among folders naming the same missing id: the one holding most journal bytes (the
+    one written to since), then the oldest device.toml (the original: `cp -r` makes new files)."""
+    size = 0
+    for path in journal_files(folder):
+        with contextlib.suppress(OSError):
+            size += path.stat().st_size
+    try:
+        made = (folder / "device.toml").stat().st_mtime
+    except OSError:
+        made = float("inf")
+    return -size, made, folder.name
+
+
+def _sort(state_dir: Path) -> tuple[list[Path], list[Copy]]:
+    """(the device folders read, sorted by name; the copies left out).
+
+    A folder whose device.toml names another id is a copy when the folder of that id exists;
+    else that folder was renamed, and it is read. Of several folders naming the same missing id
+    (renamed, then copied) one is read (`_held`) and the others are copies of it.
+    """
+    folders = _folders(state_dir)
+    names = {p.name for p in folders}
+    read: list[Path] = []
+    copies: list[Copy] = []
+    renamed: dict[str, list[Path]] = {}  # missing id -> the folders naming it
+    for folder in folders:
+        named = _device_file(folder).named
+        if named is None or named == folder.name:
+            read.append(folder)
+        elif named in names:
+            copies.append(Copy(folder.name, named, named))
+        else:
+            renamed.setdefault(named, []).append(folder)
+    for named, group in renamed.items():
+        first, *rest = sorted(group, key=_held) if len(group) > 1 else group
+        read.append(first)
+        copies += [Copy(folder.name, first.name, named) for folder in rest]
+    return sorted(read), sorted(copies, key=lambda c: c.name)
 
 
 def device_folders(state_dir: Path) -> list[Path]:
     """Every device folder (this machine's and synced ones), sorted by id; copies left out.
 
-    A folder whose device.toml names another device is a copy of that device's
-    folder (`cp -r devices/<id> devices/<id>-backup`): its events carry the same
-    ids, so reading it would count every review twice (`copied_folders`).
+    A copy of a device's folder (`cp -r devices/<id> devices/<id>-backup`) holds events with
+    the same ids, so reading it would count every review twice (`copied_folders`). A renamed
+    folder is read under its new name: its events keep their ids, and no other folder has them.
     """
-    return [p for p in _folders(state_dir) if _named(p) in (None, p.name)]
+    return _sort(state_dir)[0]
 
 
-def copied_folders(state_dir: Path) -> list[tuple[str, str]]:
-    """(folder name, the device it names) of the folders `device_folders` leaves out."""
-    return [(p.name, named) for p in _folders(state_dir) if (named := _named(p)) not in (None, p.name)]
+def copied_folders(state_dir: Path) -> list[Copy]:
+    """The folders `device_folders` leaves out as copies of another one."""
+    return _sort(state_dir)[1]
 
 
-def _read_key(folder: Path) -> str | None:
-    try:
-        data = tomllib.loads((folder / "device.toml").read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    key = data.get("host_key")
-    return key if isinstance(key, str) else None
+def folder_messages(state_dir: Path, own: str | None, now: datetime) -> list[str]:
+    """One line per copied folder and per damaged device.toml; this machine's (`own`, when it
+    may write) is repaired (`repair_device`)."""
+    read, copies = _sort(state_dir)
+    lines = [
+        f"devices/{c.name} is a copy of device {c.named}'s folder (its device.toml says {c.named}); "
+        "it is not read, so no review is counted twice"
+        if c.of == c.named
+        else f"devices/{c.name} is a copy of devices/{c.of} (the device.toml of both says {c.named}); "
+        "it is not read, so no review is counted twice"
+        for c in copies
+    ]
+    for folder in read:
+        why = _device_file(folder).damaged
+        if not why:
+            continue
+        if folder.name == own:
+            try:
+                lines.append(repair_device(state_dir, own, now))
+                continue
+            except OSError as exc:
+                why += f" and could not be written again ({exc.strerror or exc})"
+        lines.append(f"devices/{folder.name}/device.toml {why}; the folder's journals are still read")
+    return lines
 
 
 def find_device(state_dir: Path) -> str | None:
-    """The id of this machine's device folder, if it has one."""
+    """The id of this machine's device folder, if it has one.
+
+    It is the folder whose device.toml holds this machine's host key (also when the folder was
+    renamed). When none does, a folder whose device.toml is damaged (zeroed by a crash) and whose
+    journals name that folder is taken as this machine's, if it is the only one: the caller
+    repairs it (`repair_device`) rather than start a second device. With several such folders
+    nothing tells which one is this machine's: None (a new device is made, and said).
+    """
     mine = host_key()
-    for folder in device_folders(state_dir):
-        if _read_key(folder) == mine:
+    files = [(folder, _device_file(folder)) for folder in device_folders(state_dir)]
+    for folder, file in files:
+        if file.key == mine:
             return folder.name
-    return None
+    lost = [folder for folder, file in files if file.damaged and _header_devices(folder) == {folder.name}]
+    return lost[0].name if len(lost) == 1 else None
+
+
+def repair_device(state_dir: Path, device: str, now: datetime) -> str:
+    """Rewrite this machine's damaged device.toml, keeping the damaged one; the line to show.
+
+    The caller holds the writer lock and has found `device` as this machine's (`find_device`).
+    Returns "" when the file is not damaged (nothing done).
+    """
+    folder = state_dir / "devices" / device
+    why = _device_file(folder).damaged
+    if not why:
+        return ""
+    path = folder / "device.toml"
+    copy = path.with_name(f"{path.name}.damaged-{now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}")
+    path.replace(copy)
+    _write_device_file(folder, device, now)
+    return (
+        f"devices/{device}/device.toml {why}; it was kept as {copy.name} and written again for this "
+        f"computer (its journals name device {device}), so no review or undo is lost"
+    )
 
 
 def make_device(state_dir: Path, now: datetime) -> str:

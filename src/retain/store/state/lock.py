@@ -19,6 +19,8 @@ from retain.store.state.statecodec import format_time, toml_str
 
 __all__ = ["WriterLock"]
 
+_MAX_INFO = 4096  # writer.toml holds three short lines: a larger one is not read
+
 
 class WriterLock:
     def __init__(self, state_dir: Path) -> None:
@@ -49,12 +51,23 @@ class WriterLock:
         return self._lock is not None
 
     def holder(self) -> str:
-        """`pid 123 on host, since ...` from the info file, or a plain description."""
+        """`pid 123 on host` from the info file, or a plain description.
+
+        The file is anyone's to write (or damage): each field is used only when it has its
+        type and a sensible value (`pid = inf`, `pid = [1]`, a host with a line break are not).
+        """
         try:
-            data = tomllib.loads(self.info_path.read_text("utf-8"))
-            return f"pid {int(data['pid'])} on {str(data['host'])[:60]}"
-        except (OSError, ValueError, KeyError, tomllib.TOMLDecodeError):
-            return "another process"
+            with self.info_path.open("rb") as fh:
+                raw = fh.read(_MAX_INFO + 1)
+            data = tomllib.loads(raw.decode("utf-8")) if len(raw) <= _MAX_INFO else {}
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            data = {}
+        pid, host = data.get("pid"), data.get("host")
+        pid = pid if isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid < 2**32 else None
+        host = "".join(c for c in host if c.isprintable()).strip()[:60] if isinstance(host, str) else ""
+        if pid is not None:
+            return f"pid {pid} on {host}" if host else f"pid {pid}"
+        return f"a process on {host}" if host else "another process"
 
     def release(self) -> None:
         lock, self._lock = self._lock, None

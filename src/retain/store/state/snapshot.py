@@ -16,6 +16,11 @@ their positions. A record that fails validation is left out with a message
 (the caller keeps a copy of the file); a file that cannot be parsed raises
 `SnapshotDamaged`; a newer format raises `migrate.FormatError`.
 
+Only a `.toml` file whose name is a deck id is a snapshot (`snapshot_files`);
+any other there (a folder sync's conflict copy) is left alone and named in one
+line (`ignored_snapshot_files`). The manifest `state/snapshots.toml` follows the
+same rules as a snapshot: damaged raises `SnapshotDamaged`, newer `FormatError`.
+
 `load_snapshot` keeps a derived `marshal` cache of each parsed snapshot in
 columns, so a 50k-card start-up does not re-parse TOML (see
 docs/state-format.md for the figures).
@@ -31,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from retain.core.ids import is_valid_id
 from retain.core.state import CardState, StateError
 from retain.store.fastbuild import build_many, columns_of, field_names
 from retain.store.files import ReadError, atomic_write, read_text_limited
@@ -55,6 +61,7 @@ __all__ = [
     "Snapshot",
     "SnapshotDamaged",
     "encode_snapshot",
+    "ignored_snapshot_files",
     "load_snapshot",
     "parse_snapshot",
     "read_manifest",
@@ -68,6 +75,10 @@ _DEVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 _CHECK_RE = re.compile(r"^(?:[0-9a-f]{8})?\Z")
 _FIELDS = field_names(CardState)
 _TIME_FIELDS = ("due", "last_review")
+MANIFEST_FORMAT = 1
+# the conflict copies folder syncs leave: Syncthing `<name>.sync-conflict-<date>-<time>-<by>`,
+# Dropbox and Nextcloud `<name> (… conflicted copy …)`
+_CONFLICT_RE = re.compile(r"\.sync-conflict-|\s*\([^()]*\bconflict(?:ed copy)?\b[^()]*\)", re.IGNORECASE)
 
 
 class SnapshotDamaged(Exception):
@@ -84,11 +95,40 @@ class Snapshot:
     migrated_from: int | None = None
 
 
-def snapshot_files(folder: Path) -> list[Path]:
+def _is_deck_id(name: str) -> bool:
+    return is_valid_id(name) and not name.endswith("\n")  # `$` in ID_RE matches before a final newline
+
+
+def _toml_files(folder: Path) -> list[Path]:
     try:
         return sorted(p for p in folder.iterdir() if p.suffix == ".toml" and not p.name.startswith("."))
     except OSError:
         return []
+
+
+def snapshot_files(folder: Path) -> list[Path]:
+    """The snapshots in `folder`: `<deck-id>.toml` files (see `ignored_snapshot_files` for the rest)."""
+    return [p for p in _toml_files(folder) if _is_deck_id(p.stem)]
+
+
+def ignored_snapshot_files(folder: Path) -> list[str]:
+    """One line for each other `.toml` file in `folder`: its name is no deck id, so it is no
+    snapshot; it is left alone (a folder sync's conflict copy holds nothing the journals lack)."""
+    out: list[str] = []
+    for path in _toml_files(folder):
+        if _is_deck_id(path.stem):
+            continue
+        name = repr(path.name) if not path.name.isprintable() else path.name
+        conflict = _CONFLICT_RE.search(path.stem)
+        if conflict is not None and path.name.isprintable():
+            deck = path.stem[: conflict.start()]
+            out.append(
+                f"snapshots/{name} is a sync-conflict copy of snapshots/{deck}.toml made by a folder sync; "
+                "it is ignored and can be deleted (every review is in the journals)"
+            )
+        else:
+            out.append(f"snapshots/{name} is ignored: its name is not a deck id, so it is no progress file")
+    return out
 
 
 def encode_snapshot(
@@ -146,7 +186,8 @@ def _positions(raw: Any, where: str, *, names: bool = False) -> dict[str, Positi
             or not isinstance(pos.get("check", ""), str)
             or not _CHECK_RE.match(pos.get("check", ""))
         ):
-            raise SnapshotDamaged(f"{where}: bad journal position for device {device!r}")
+            what = "journal file" if names else "device"
+            raise SnapshotDamaged(f"{where}: bad journal position for {what} {device[:80]!r}")
         out[device] = Position(pos["file"], pos["offset"], pos.get("check", ""))
     return out
 
@@ -281,7 +322,13 @@ def write_manifest(
     was read is noticed: positions alone compare by file name.
     """
     listed = ", ".join(toml_str(d) for d in sorted(deck_ids))
-    lines = ["format = 1", f"written = {format_time(now)}", f"decks = [{listed}]", "", "[journal]"]
+    lines = [
+        f"format = {MANIFEST_FORMAT}",
+        f"written = {format_time(now)}",
+        f"decks = [{listed}]",
+        "",
+        "[journal]",
+    ]
     lines += [_position_line(device, pos) for device, pos in sorted(positions.items())]
     for device, known in sorted((files or {}).items()):
         lines += ["", f"[files.{device}]"]
@@ -292,34 +339,52 @@ def write_manifest(
 
 
 def _files(raw: Any) -> Files:
-    """The `[files]` table; a device whose entry is not as written is left out (its files then
-    count as read, as with a manifest from before the table existed)."""
+    """The `[files]` table (absent in a manifest from before it existed: {}); SnapshotDamaged
+    when it is not as `write_manifest` writes it."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SnapshotDamaged("snapshots.toml: [files] must be a table")
     out: Files = {}
-    for device, known in raw.items() if isinstance(raw, dict) else ():
+    for device, known in raw.items():
         if not _DEVICE_RE.match(device) or not isinstance(known, dict):
-            continue
-        try:
-            out[device] = _positions(
-                {
-                    name: {"file": name, **pos} if isinstance(pos, dict) else pos
-                    for name, pos in known.items()
-                },
-                "snapshots.toml",
-                names=True,
-            )
-        except SnapshotDamaged:
-            continue
+            raise SnapshotDamaged(f"snapshots.toml: bad [files] entry for device {device[:80]!r}")
+        out[device] = _positions(
+            {name: {"file": name, **pos} if isinstance(pos, dict) else pos for name, pos in known.items()},
+            "snapshots.toml",
+            names=True,
+        )
     return out
 
 
 def read_manifest(state_dir: Path) -> tuple[set[str], dict[str, Position], Files]:
-    """(decks, positions, files) of the last compaction; empty when unknown or unreadable."""
+    """(decks, positions, files) of the last compaction; empty when there is no manifest.
+
+    A manifest that cannot be read as one raises `SnapshotDamaged` (the caller keeps a
+    copy and starts as without it: each snapshot's own positions); one from a newer
+    retain raises `FormatError`, so it is refused, never rewritten by this one.
+    """
+    path = state_dir / "snapshots.toml"
+    if not path.exists() and not path.is_symlink():
+        return set(), {}, {}
     try:
-        data = tomllib.loads((state_dir / "snapshots.toml").read_text("utf-8"))
-        decks = data.get("decks", [])
-        positions = _positions(data.get("journal", {}), "snapshots.toml")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, SnapshotDamaged):
-        return set(), {}, {}
-    if data.get("format") != 1 or not isinstance(decks, list):
-        return set(), {}, {}
-    return {d for d in decks if isinstance(d, str)}, positions, _files(data.get("files"))
+        data = parse_toml(read_text_limited(path, MAX_SNAPSHOT_BYTES))
+    except ReadError as exc:
+        raise SnapshotDamaged(f"{path.name}: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        first = str(exc).splitlines()[0][:120] if str(exc) else "invalid TOML"
+        raise SnapshotDamaged(f"{path.name}: not valid TOML ({first})") from None
+    fmt = data.get("format")
+    if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > MANIFEST_FORMAT:
+        raise FormatError(
+            f"{path.name} has manifest format {fmt}, written by a newer retain "
+            f"(this one reads up to {MANIFEST_FORMAT}); upgrade retain to open it"
+        )
+    if fmt != MANIFEST_FORMAT or isinstance(fmt, bool):
+        raise SnapshotDamaged(f"{path.name}: `format` must be {MANIFEST_FORMAT}, got {fmt!r}")
+    decks = data.get("decks", [])
+    if not isinstance(decks, list) or not all(isinstance(d, str) for d in decks):
+        raise SnapshotDamaged(f"{path.name}: `decks` must be a list of deck ids")
+    positions = _positions(data.get("journal", {}), path.name)
+    # a name that is no deck id was listed by a retain that took any .toml file for a snapshot
+    return {d for d in decks if _is_deck_id(d)}, positions, _files(data.get("files"))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from retain.core.state import CardState, Event
 from retain.store.files import atomic_write
-from retain.store.state.device import copied_folders, device_folders
+from retain.store.state.device import device_folders, folder_messages
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
@@ -91,6 +91,25 @@ def _recover(state_dir: Path, path: Path, reason: str, now: datetime, writable: 
 def _snapshots(
     state_dir: Path, cache_dir: Path | None, now: datetime, writable: bool, out: LoadedState
 ) -> tuple[list[Snapshot], Files]:
+    from retain.store.state.snapshot import ignored_snapshot_files
+
+    # the manifest first: one from a newer retain refuses the open before anything is renamed
+    manifest = state_dir / "snapshots.toml"
+    try:
+        listed, complete, files = read_manifest(state_dir)
+    except SnapshotDamaged as exc:
+        listed, complete, files = set(), {}, {}
+        kept = ""
+        if writable and manifest.is_file():  # not a folder in its place: the next compaction says so
+            copy = manifest.with_name(f"{manifest.name}.damaged-{stamp(now)}")
+            manifest.replace(copy)
+            kept = f"; the file was kept as {copy.name}"
+        out.late = writable  # the next compaction writes the manifest again
+        out.messages.append(
+            f"damaged state file {exc}{kept}; the journal was read from each snapshot's own position, "
+            "so no progress is lost"
+        )
+    out.messages += ignored_snapshot_files(state_dir / "snapshots")
     snaps: list[Snapshot] = []
     for path in snapshot_files(state_dir / "snapshots"):
         try:
@@ -109,7 +128,6 @@ def _snapshots(
         if snap.migrated_from is not None:
             out.dirty_decks.add(snap.deck_id)
         snaps.append(snap)
-    listed, complete, files = read_manifest(state_dir)
     for snap in snaps:  # clean snapshots are complete up to the manifest's positions
         if snap.deck_id in listed and snap.deck_id not in out.dirty_decks:
             for device, pos in complete.items():
@@ -134,11 +152,7 @@ def load_state(
         out.states.update(snap.states)
         deck_pos[snap.deck_id] = snap.positions
     tails: list[list[Tail]] = []
-    for name, named in copied_folders(state_dir):
-        out.messages.append(
-            f"devices/{name} is a copy of device {named}'s folder (its device.toml says {named}); "
-            "it is not read, so no review is counted twice"
-        )
+    out.messages += folder_messages(state_dir, own_device if writable else None, now)  # copies, damage
     for folder in device_folders(state_dir):
         device = folder.name
         _verify(folder, deck_pos, out)

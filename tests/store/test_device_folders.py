@@ -1,0 +1,180 @@
+"""Device folders as a person handles them: renamed, copied in place, their device.toml damaged.
+
+The folder's name is the device id; a copy (the folder its device.toml names exists) is not read,
+a renamed folder (it does not) is read with every review; a damaged device.toml of this machine is
+kept and written again, never a silent second device.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from store_helpers import NOW, make_home, open_col, rate
+
+from retain.store.collection import Collection
+
+
+def _crash(col: Collection) -> None:
+    """The process dies after its last rating: the journal has it, no compaction ran."""
+    col.writer.close_journal()
+    col.writer.release()
+
+
+def _only_folder(root: Path) -> Path:
+    (folder,) = (root / "state" / "devices").iterdir()
+    return folder
+
+
+def test_a_renamed_device_folder_keeps_its_reviews(tmp_path: Path) -> None:
+    """`mv devices/<id> devices/laptop` dropped every review in it (Today 0, streak 0, an
+    uncompacted rating lost) and called it "a copy of device <id>'s folder", though none exists."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    col = open_col(home, NOW + timedelta(minutes=1))
+    last = rate(col, "tiny/two", NOW + timedelta(minutes=1))
+    _crash(col)
+    folder = _only_folder(tmp_path)
+    folder.rename(folder.with_name("laptop"))
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert col.messages == []
+        assert col.states.get("tiny/two") == last.after  # the rating is not lost
+        assert col.progress(later) == (2, 1)  # Today 2 reviews, streak 1 day
+        assert col.device == "laptop"  # this machine goes on writing its own (renamed) folder
+        rate(col, "tiny/three:c1", later)
+    finally:
+        col.close(later)
+    assert [p.name for p in (tmp_path / "state" / "devices").iterdir()] == ["laptop"]
+    col = open_col(home, later + timedelta(minutes=1))
+    try:
+        assert col.progress(later) == (3, 1) and len(col.history(later)) == 3
+    finally:
+        col.close(later + timedelta(minutes=1))
+
+
+def test_a_renamed_folder_and_an_old_copy_of_it_are_read_once(tmp_path: Path) -> None:
+    """A backup copy made in place, then the folder renamed: both device.toml name an id no folder
+    has. The one holding the most is read, the other is a copy of it; nothing counts twice."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    folder = _only_folder(tmp_path)
+    shutil.copytree(folder, folder.with_name("backup"))
+    col = open_col(home, NOW + timedelta(minutes=1))
+    two = rate(col, "tiny/two", NOW + timedelta(minutes=1))
+    col.close(NOW + timedelta(minutes=1))
+    folder.rename(folder.with_name("laptop"))
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert col.messages == [
+            f"devices/backup is a copy of devices/laptop (the device.toml of both says {folder.name}); "
+            "it is not read, so no review is counted twice"
+        ]
+        assert col.device == "laptop"
+        assert col.states.get("tiny/two") == two.after
+        assert col.progress(later) == (2, 1) and len(col.history(later)) == 2
+    finally:
+        col.close(later)
+
+
+def test_a_damaged_device_toml_is_written_again_and_undo_is_kept(tmp_path: Path) -> None:
+    """This machine's device.toml zeroed (a crash): retain silently made a second device folder and
+    undo after the restart said "Nothing to undo". Now it says so in one line, keeps the damaged
+    file and writes device.toml again for the folder its journal names."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rated = rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    folder = _only_folder(tmp_path)
+    (folder / "device.toml").write_bytes(b"\0" * 64)
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert col.device == folder.name
+        assert col.messages == [
+            f"devices/{folder.name}/device.toml is empty or zeroed; it was kept as "
+            f"device.toml.damaged-20260328T120500Z and written again for this computer (its journals "
+            f"name device {folder.name}), so no review or undo is lost"
+        ]
+        undoable = col.last_undoable(later)
+        assert undoable is not None and undoable.id == rated.id
+    finally:
+        col.close(later)
+    assert _only_folder(tmp_path) == folder  # no second device
+    assert (folder / "device.toml.damaged-20260328T120500Z").read_bytes() == b"\0" * 64
+    col = open_col(home, later)
+    try:
+        assert col.messages == [] and col.device == folder.name  # repaired for good
+    finally:
+        col.close(later)
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b"", "is empty or zeroed"),
+        (b"\xff\xfe", "is not valid TOML"),
+        (b"id = " + b"[" * 20_000 + b"]" * 20_000, "is not valid TOML"),  # tomllib's RecursionError
+        (b"id = 5\n", "has no device id"),
+        (b"#" * 70_000, "is too large to be one"),
+        (None, "is not a file"),  # a FIFO: reading it would block
+    ],
+)
+def test_a_damaged_device_toml_is_only_reported_by_a_reader(
+    tmp_path: Path, data: bytes | None, why: str
+) -> None:
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rated = rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    folder = _only_folder(tmp_path)
+    (folder / "device.toml").unlink()
+    if data is None:
+        os.mkfifo(folder / "device.toml")
+    else:
+        (folder / "device.toml").write_bytes(data)
+    col = open_col(home, NOW, read_only=True)
+    try:
+        assert col.messages == [
+            f"devices/{folder.name}/device.toml {why}; the folder's journals are still read"
+        ]
+        assert col.states.get("tiny/one") == rated.after
+    finally:
+        col.close(NOW)
+    assert sorted(p.name for p in folder.iterdir()) == ["device.toml", "journal-2026-03.toml"]
+
+
+def test_two_damaged_device_tomls_are_said_and_both_read(tmp_path: Path) -> None:
+    """Two folders with a damaged device.toml (this machine's and another's): nothing tells which is
+    this machine's, so neither is taken over; each is named in a line and both are read."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    one = rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    mine = _only_folder(tmp_path)
+    other = mine.with_name("0000phone000")
+    other.mkdir()
+    for path in mine.glob("journal-*.toml"):  # another device's journal: its own id in the header
+        (other / path.name).write_bytes(path.read_bytes().replace(mine.name.encode(), other.name.encode()))
+    for folder in (mine, other):
+        (folder / "device.toml").write_bytes(b"\0" * 8)
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert col.device not in (mine.name, other.name)
+        assert col.messages == [
+            f"devices/{name}/device.toml is empty or zeroed; the folder's journals are still read"
+            for name in sorted((mine.name, other.name))
+        ]
+        assert col.states.get("tiny/one") == one.after
+    finally:
+        col.close(later)
