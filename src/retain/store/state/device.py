@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 DEVICE_FORMAT = 1
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 _HEADER_DEVICE_RE = re.compile(rb'^device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
 _MAX_DEVICE_TOML = 64 * 1024  # a device.toml is a few lines: a larger one is not read (damaged)
 
