@@ -7,7 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from retain.cli import main
 from retain.core.deckfile import parse_deck
+from retain.store import home as store_home
 
 
 def retain(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -106,3 +110,42 @@ def test_an_option_the_kind_has_no_place_for_is_refused_not_dropped(tmp_path: Pa
     assert basic.returncode == 2 and "--accept is for typed cards" in basic.stderr
     assert not (tmp_path / "decks" / "mine.toml").exists()
     assert "created if missing" not in retain(tmp_path, "--help").stdout
+
+
+def test_new_deck_over_a_healthy_file_of_another_deck_says_which_deck_it_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """x.toml holding deck "spanish" (a file name and its deck id may differ) was called broken,
+    though `retain check` finds nothing wrong with it."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    path = tmp_path / "decks" / "x.toml"
+    path.parent.mkdir()
+    path.write_text('format = 1\n[deck]\nid = "spanish"\nname = "Spanish"\n', "utf-8")
+    assert main(["check", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["add", "--deck", "x", "--new-deck", "--front", "hola", "--back", "hello"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"retain add: {path} holds deck 'spanish'; choose another id or rename the file"
+    )
+    path.write_text('format = 1\n[deck]\nid = "Spanish"\n', "utf-8")  # now it is broken
+    assert main(["add", "--deck", "x", "--new-deck", "--front", "hola", "--back", "hello"]) == 1
+    assert (
+        capsys.readouterr().err.strip()
+        == f"retain add: {path} exists but is broken; run `retain check {path}`"
+    )
+
+
+def test_a_user_file_named_as_a_bundled_deck_but_holding_another_says_which(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first edit of a bundled deck copies it to decks/ID.toml; a healthy file already there
+    holding another deck is named for what it holds."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    path = tmp_path / "decks" / "kafka.toml"
+    path.parent.mkdir()
+    path.write_text('format = 1\n[deck]\nid = "my-kafka"\nname = "Mine"\n', "utf-8")
+    assert main(["add", "--deck", "kafka", "--front", "What is a broker?", "--back", "A server"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"retain add: {path} holds deck 'my-kafka'; choose another id or rename the file"
+    )

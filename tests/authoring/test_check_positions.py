@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from retain.cli import main
+from retain.core.deckfile import parse_deck
 from retain.core.tomlsafe import TomlFailure, loads_careful
 from retain.store.decks.library import load_deck_file
 
@@ -91,3 +92,43 @@ def test_a_long_value_error_is_cut_at_a_word(monkeypatch: pytest.MonkeyPatch) ->
     assert shown.endswith("…") and "\n" not in shown
     assert set(shown.removesuffix("…").split()) <= set(words.split())  # whole words only
     assert len(shown) < len(words)
+
+
+CARDS_FIRST = 'format = 1\n\n[[cards]]\nid = "a"\nfront = "q"\nback = "a"\ntags = ["t"]\nname = "n"\n\n'
+
+
+def test_a_bad_deck_id_after_the_cards_is_reported_at_the_decks_line() -> None:
+    """`[deck]` after the `[[cards]]` is valid TOML: its id was blamed on the first card's `id` line."""
+    result = parse_deck(CARDS_FIRST + '[deck]\nid = "Bad Deck"\nname = "x"\n', "d.toml")
+    assert [(p.line, p.col) for p in result.errors] == [(11, 1)], [str(p) for p in result.errors]
+
+
+@pytest.mark.parametrize(
+    ("deck", "lines"),
+    [
+        ('[deck]\nid = "d"\nname = 3\n', [12]),  # after the cards
+        ('["deck"]\nid = "d"\ntags = 3\nname = 3\n', [12, 13]),  # a quoted header (the scan falls back)
+        ('[deck]\nid = "d"\ngroup = 3\n\n[[cards]]\nid = "b"\nfront = "r"\ngroup = 1\n', [12]),
+    ],
+)
+def test_a_deck_key_is_looked_for_only_in_the_deck_table(deck: str, lines: list[int]) -> None:
+    result = parse_deck(CARDS_FIRST + deck, "d.toml")
+    assert [p.line for p in result.errors] == lines, [str(p) for p in result.errors]
+
+
+@pytest.mark.parametrize(
+    ("head", "line"),
+    [
+        ('format = 1\ndeck = { id = "d", name = 3 }\n', 2),  # an inline table: its line
+        ('format = 1\ndeck.id = "d"\ndeck.name = 3\n', 3),  # dotted keys at the top
+    ],
+)
+def test_a_deck_written_before_the_cards_in_other_shapes(head: str, line: int) -> None:
+    result = parse_deck(head + '\n[[cards]]\nid = "a"\nfront = "q"\nback = "a"\nname = "n"\n', "d.toml")
+    assert [p.line for p in result.errors] == [line], [str(p) for p in result.errors]
+
+
+def test_a_deck_header_inside_a_multiline_string_is_not_the_deck() -> None:
+    text = 'format = 1\n\n[[cards]]\nid = "a"\nfront = """\n[deck]\nid = 3\n"""\nback = "a"\n\n'
+    result = parse_deck(text + '[deck]\nname = "x"\nid = "B"\n', "d.toml")
+    assert [p.line for p in result.errors] == [13], [str(p) for p in result.errors]

@@ -13,21 +13,26 @@ units (a cloze without a closed `{{c1::...}}`), is refused with the lines
 from __future__ import annotations
 
 import argparse
+import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from retain.commands.output import err, out
 from retain.core.answer.spec import MATCHES
-from retain.core.deckfile import parse_deck
+from retain.core.deckfile import card_header_lines, parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import make_card_id
 from retain.core.model import KINDS, Card, Deck, Kind, Problem
+from retain.core.tomlsafe import loads_safe
 from retain.core.units import expand_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
 from retain.store.home import Home, open_home
 
 __all__ = ["add_arguments", "run"]
+
+_CARDS_KEY_RE = re.compile(r"[ \t]*(?:cards|\"cards\"|'cards')[ \t]*=")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -118,32 +123,68 @@ def _card(args: argparse.Namespace, taken: set[str]) -> Card:
     )
 
 
-def _problems(text: str, path: Path) -> list[Problem]:
-    """What `check` says about the last card of `text`; its warnings become errors when it has no units."""
+def _card_lines(text: str, card_id: str) -> tuple[int, int | None] | None:
+    """The lines of the `[[cards]]` table holding card `card_id` (None: no such table to find)."""
+    data = loads_safe(text)
+    raw = data.get("cards") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        return None
+    index = next((i for i, c in enumerate(raw) if isinstance(c, dict) and c.get("id") == card_id), None)
+    headers = card_header_lines(text)
+    if index is None or len(headers) != len(raw):
+        return None  # (cards in an inline `cards = [...]` array have no lines of their own)
+    return headers[index], headers[index + 1] - 1 if index + 1 < len(headers) else None
+
+
+def _alone(card: Card, path: Path, line: int) -> list[Problem]:
+    """The card's own problems, checked in a deck of its own, put at `line` of the real file."""
+    result = parse_deck(deck_to_toml(Deck(id="x", name="x", cards=(card,))), str(path))
+    return [replace(p, line=line, col=1) for p in result.problems]
+
+
+def _problems(text: str, path: Path, card: Card) -> list[Problem]:
+    """What `check` says about `card` in `text`; its warnings become errors when it has no units.
+
+    The card's problems are those within its table's lines: never another card's (a card
+    with an error is left out of the deck, so the deck's last card may be an older one).
+    In an inline `cards = [...]` array, where cards have no lines of their own, they are
+    those naming the card; when the text does not even parse, the card's own, checked alone.
+    """
     result = parse_deck(text, str(path))
     deck = result.deck
-    last = deck.cards[-1] if deck is not None and deck.cards else None
-    start = last.line if last is not None else 0
-    mine = [p for p in result.problems if p.line >= start and "format" not in p.message]
-    units = expand_card(deck, last) if deck is not None and last is not None else []
+    lines = _card_lines(text, card.id)
+    if lines is not None:
+        start, end = lines
+        mine = [p for p in result.problems if p.line >= start and (end is None or p.line <= end)]
+    else:
+        start = next((n for n, line in enumerate(text.split("\n"), 1) if _CARDS_KEY_RE.match(line)), 1)
+        mine = [p for p in result.problems if repr(card.id) in p.message]
+        if deck is None:
+            mine = _alone(card, path, start)
+    found = next((c for c in deck.cards if c.id == card.id), None) if deck is not None else None
+    units = expand_card(deck, found) if deck is not None and found is not None else []
     if units:
         return [p for p in mine if p.severity == "error"] + [p for p in mine if p.severity == "warning"]
     if not mine:
-        mine = [Problem(str(path), max(1, start), 1, "the card gives no review units")]
+        mine = [Problem(str(path), start, 1, "the card gives no review units")]
     return [replace(p, severity="error") for p in mine]
 
 
 def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     """The deck's file, or where a new deck's file goes (with --new-deck)."""
-    from retain.store.decks.authoring import writable_deck_file
+    from retain.store.decks.authoring import taken_file_message, writable_deck_file
 
-    if home.library().entry(args.deck) is not None:
+    library = home.library()
+    if library.entry(args.deck) is not None:
         return writable_deck_file(home, args.deck)
     if not args.new_deck:
         raise DeckEditError(
             f"no deck {args.deck!r} (see `retain due` for the ids); add --new-deck to create it"
         )
-    return home.paths.decks_dir / f"{args.deck}.toml"
+    target = home.paths.decks_dir / f"{args.deck}.toml"
+    if os.path.lexists(target):  # (a broken symbolic link too: never replaced)
+        raise DeckEditError(taken_file_message(library, target, args.deck))
+    return target
 
 
 def run(args: argparse.Namespace) -> int:
@@ -164,8 +205,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         target = _target(open_home(), args)
         if isinstance(target, Path):
-            if target.exists():
-                raise DeckEditError(f"{target} exists but is broken; run `retain check {target}`")
             card = _card(args, set())
             deck = Deck(id=args.deck, name=args.deck, cards=(card,))
             text, path = deck_to_toml(deck), target
@@ -176,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
                 raise DeckEditError(f"deck {args.deck!r} already has a card {card.id!r}")
             target.upsert(card)
             text, path = target.text, target.path
-        problems = _problems(text, path)
+        problems = _problems(text, path, card)
         if any(p.severity == "error" for p in problems):
             for problem in problems:
                 err(problem)

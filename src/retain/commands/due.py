@@ -6,8 +6,9 @@ JSON (ARCHITECTURE §3, scripts and status bars depend on it):
 review units, `new` is capped by the daily new-card limit, `review` counts
 cards due now. The progress is opened read-only (no lock, no writes), so this
 works while the TUI is open; when nothing changed since the TUI closed, its
-launch summary (`store.homesummary`) gives the same figures without opening
-the collection. Warnings go to stderr.
+launch summary (`store.homesummary`) gives the same figures and the same
+config warnings without opening the collection (not while an exam date caps
+due dates: the collection counts those). Warnings go to stderr.
 """
 
 from __future__ import annotations
@@ -90,11 +91,20 @@ def _from_summary(as_json: bool) -> bool:
     since the TUI closed): ~4x faster than opening the collection at 50k cards."""
     from retain.store.home import open_home
     from retain.store.index.homesummary import load_summary
-    from retain.store.localzone import local_timezone
+    from retain.store.localzone import local_timezone, zone_messages
 
-    summary = load_summary(open_home(), datetime.now(UTC), local_timezone())
+    home, now, tz = open_home(), datetime.now(UTC), local_timezone()
+    summary = load_summary(home, now, tz)
     if summary is None:
         return False
+    config = home.config
+    warnings = [*config.warnings, *zone_messages(tz)]  # as `Collection.messages` gives them
+    if config.exams:
+        from retain.core.clock import study_day
+        from retain.store.exam_config import past_exams
+
+        warnings += past_exams(config.exams, study_day(now, config.rollover_hour, tz))
+    warnings += [f"broken deck: {e.error}" for e in summary.broken]
     report = _report(summary.decks, summary.counts, summary.cards)
-    emit(report, _table, as_json=as_json, warnings=[f"broken deck: {e.error}" for e in summary.broken])
+    emit(report, _table, as_json=as_json, warnings=warnings)
     return True

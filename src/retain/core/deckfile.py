@@ -41,6 +41,8 @@ _ANSWER_KEYS = frozenset(ANSWER_KEYS)
 _PLAIN = AnswerSpec()  # a card without answer keys: plain text
 CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS}
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
+_TABLE_LINE_RE = re.compile(r"[ \t]*\[")
+_TABLE_NAME_RE = re.compile(r"[ \t]*\[\[?([^\]\n]*+)\]")
 # `key =` at a line start (`deck.`/`cards.` prefixes allowed): the keys whose positions errors report.
 _KEY_LINE_RE = re.compile(
     r"""([ \t]*+)(?:(?:cards|deck)[ \t]*\.[ \t]*)?([A-Za-z0-9_-]++|"[^"\\\n]*+"|'[^'\n]*+')[ \t]*="""
@@ -83,12 +85,48 @@ def card_header_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.split("\n"), 1) if _HEADER_RE.match(line)]
 
 
+def _table_name(line: str) -> str:
+    """The name of the table a header line opens, quotes and spaces around dots dropped."""
+    m = _TABLE_NAME_RE.match(line)
+    if m is None:
+        return ""
+    return ".".join(part.strip().strip("\"'") for part in m[1].split("."))
+
+
+def _table_headers(text: str) -> list[tuple[int, str]]:
+    """(1-based line, name) of each table header line, in order; `[[cards]]` is "cards".
+
+    As `card_header_lines`: a header-like line inside a multi-line string is not a
+    header; text the scan does not vouch for falls back to a line-by-line match.
+    """
+    from retain.core.tomltables import CARD, scan
+
+    scanned = scan(text)
+    if scanned is None:
+        return [
+            (n, _table_name(line)) for n, line in enumerate(text.split("\n"), 1) if _TABLE_LINE_RE.match(line)
+        ]
+    found: list[tuple[int, str]] = []
+    line, pos = 1, 0
+    for offset, kind in scanned[0]:
+        line += text.count("\n", pos, offset)
+        pos = offset
+        if kind == CARD:
+            found.append((line, "cards"))
+        else:
+            end = text.find("\n", offset)
+            found.append((line, _table_name(text[offset : None if end < 0 else end])))
+    return found
+
+
 class _Ctx:
     def __init__(self, path: str, text: str) -> None:
         self.path = path
         self.text = text
         self.problems: list[Problem] = []
         self._keys: dict[str, tuple[int, int] | list[tuple[int, int]]] | None = None
+        self._tables: list[tuple[int, str]] | None = None
+        self._deck_lines: tuple[int, int | None] | None = None
         self.budget = EXPANSION_FLOOR + EXPANSION_FACTOR * len(text)
         self.patterns: set[str] = set()  # regex patterns compiled for this deck
         self.pattern_chars = 0
@@ -119,80 +157,121 @@ class _Ctx:
             self._keys = keys
         return self._keys
 
-    def find(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int]:
-        """Position of `key =` between lines start..end (1-based), else (start, 1)."""
-        start = max(start, 1)
+    def locate(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int] | None:
+        """Position of the first `key =` between lines start..end (1-based), else None."""
         hit = self._index().get(key)
         if hit is None:
-            return start, 1
+            return None
         if isinstance(hit, list):
             i = bisect_left(hit, (start,))
             if i == len(hit):
-                return start, 1
+                return None
             at = hit[i]
         else:
             at = hit
         if at[0] >= start and (end is None or at[0] <= end):
             return at
-        return start, 1
+        return None
+
+    def find(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int]:
+        """Position of `key =` between lines start..end (1-based), else (start, 1)."""
+        start = max(start, 1)
+        return self.locate(key, start, end) or (start, 1)
+
+    def top_lines(self) -> tuple[int, int | None]:
+        """The lines of the top-level keys: those before the first table header."""
+        headers = self.tables()
+        return 1, headers[0][0] - 1 if headers else None
+
+    def deck_lines(self) -> tuple[int, int | None]:
+        """The lines of the deck's table, wherever it is in the file: a `[deck]` table up to the
+        next header, a `deck = {...}` line, or (dotted `deck.id = ...` keys) the top-level lines."""
+        if self._deck_lines is None:
+            headers = self.tables()
+            at = next((i for i, (_line, name) in enumerate(headers) if name == "deck"), None)
+            if at is not None:
+                end = headers[at + 1][0] - 1 if at + 1 < len(headers) else None
+                self._deck_lines = (headers[at][0], end)
+            else:
+                top = self.top_lines()
+                inline = self.locate("deck", *top)
+                self._deck_lines = (inline[0], inline[0]) if inline is not None else top
+        return self._deck_lines
+
+    def tables(self) -> list[tuple[int, str]]:
+        """(1-based line, name) of each table header (`[[cards]]` is "cards"), built once."""
+        if self._tables is None:
+            self._tables = _table_headers(self.text)
+        return self._tables
 
     def add(self, pos: tuple[int, int], message: str, severity: str = "error") -> None:
         sev: Any = severity
         self.problems.append(Problem(self.path, pos[0], pos[1], message, sev))
 
 
-def _str(ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None]) -> str:
+def _where(ctx: _Ctx, where: tuple[int, int | None] | None) -> tuple[int, int | None]:
+    return ctx.deck_lines() if where is None else where
+
+
+def _str(ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None] | None) -> str:
+    """`table[key]` as a string; else an error at `key =` within `where` (None: the [deck] table)."""
     value = table.get(key, "")
     if isinstance(value, str):
         return value
-    ctx.add(ctx.find(key, *where), f"`{key}` must be a string, not {type(value).__name__}")
+    ctx.add(ctx.find(key, *_where(ctx, where)), f"`{key}` must be a string, not {type(value).__name__}")
     return ""
 
 
-def _strs(ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None]) -> tuple[str, ...]:
+def _strs(
+    ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None] | None
+) -> tuple[str, ...]:
     value = table.get(key, [])
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    ctx.add(ctx.find(key, *where), f'`{key}` must be a list of strings, like ["a", "b"]')
+    ctx.add(ctx.find(key, *_where(ctx, where)), f'`{key}` must be a list of strings, like ["a", "b"]')
     return ()
 
 
 def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
+    """The deck's metadata. Its keys are looked for only where they can be (the top-level lines, the
+    [deck] table's lines, wherever it is): a card's `id` line is never blamed for the deck's."""
     fmt = data.get("format")
     if fmt is None:
         ctx.add((1, 1), f"missing `format = {FORMAT_VERSION}` at the top of the file", "warning")
     elif type(fmt) is not int or fmt != FORMAT_VERSION:  # not 1.0, not true
-        ctx.add(ctx.find("format"), f"unsupported deck format {fmt!r}; this retain reads format 1")
+        ctx.add(
+            ctx.find("format", *ctx.top_lines()),
+            f"unsupported deck format {fmt!r}; this retain reads format 1",
+        )
         return None
     for key in data:
         if key not in {"format", "deck", "cards"}:
-            ctx.add(ctx.find(key), f"unknown top-level key `{key}`", "warning")
+            ctx.add(ctx.find(key, *ctx.top_lines()), f"unknown top-level key `{key}`", "warning")
     meta = data.get("deck")
     if not isinstance(meta, dict):
         ctx.add((1, 1), "missing [deck] table with at least `id` and `name`")
         return None
-    where: tuple[int, int | None] = (1, None)
     deck_id = meta.get("id")
     if not isinstance(deck_id, str) or not is_valid_id(deck_id):
         ctx.add(
-            ctx.find("id", *where),
+            ctx.find("id", *ctx.deck_lines()),
             f"deck id {deck_id!r} is invalid: use lowercase letters, digits and '-', "
             "starting with a letter or digit (max 64)",
         )
         return None
     for key in meta:
         if key not in DECK_KEYS:
-            ctx.add(ctx.find(key), f"unknown [deck] key `{key}`", "warning")
-    name = _str(ctx, meta, "name", where) or deck_id
+            ctx.add(ctx.find(key, *ctx.deck_lines()), f"unknown [deck] key `{key}`", "warning")
+    name = _str(ctx, meta, "name", None) or deck_id
     return Deck(
         id=deck_id,
         name=name,
-        group=_str(ctx, meta, "group", where),
-        description=_str(ctx, meta, "description", where),
-        version=_str(ctx, meta, "version", where),
-        authors=_strs(ctx, meta, "authors", where),
-        license=_str(ctx, meta, "license", where),
-        tags=_strs(ctx, meta, "tags", where),
+        group=_str(ctx, meta, "group", None),
+        description=_str(ctx, meta, "description", None),
+        version=_str(ctx, meta, "version", None),
+        authors=_strs(ctx, meta, "authors", None),
+        license=_str(ctx, meta, "license", None),
+        tags=_strs(ctx, meta, "tags", None),
     )
 
 

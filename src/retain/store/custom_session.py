@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -14,8 +15,10 @@ from retain.core.custom_study import (
     select_search,
 )
 from retain.core.model import Unit
+from retain.core.state import CardState
 
 if TYPE_CHECKING:
+    from retain.core.exam import ExamPlan
     from retain.core.session import ReviewSession
     from retain.store.collection import Collection
 
@@ -29,32 +32,54 @@ def forgotten_today(collection: Collection, now: datetime) -> list[str]:
 
 
 def custom_units(collection: Collection, study: CustomStudy, now: datetime) -> list[Unit]:
-    """The units a custom study shows, in order (QueryError / ValueError: bad query or days)."""
-    units, states, today = collection.units, collection.states, collection.today(now)
+    """The units a custom study shows, in order (QueryError / ValueError: bad query or days).
+
+    Outside cram the cards are chosen by the due dates the study queue and `retain due` see:
+    an exam date's cap (`store.exams`) brings them forward. Cram reads the stored states.
+    """
+    from retain.store.exams import exam_plans
+
+    return _select(collection, study, now, {} if study.mode == "cram" else exam_plans(collection, now))[0]
+
+
+def _select(
+    collection: Collection, study: CustomStudy, now: datetime, plans: Mapping[str, ExamPlan]
+) -> tuple[list[Unit], Mapping[str, CardState]]:
+    """(the units `custom_units` gives, the states they were chosen by: capped by `plans`)."""
+    from retain.store.exams import capped_states
+
+    units, today = collection.units, collection.today(now)
     if study.deck_ids and study.mode != "cram":  # `retain review --query ... kafka`: those decks only
         wanted = set(study.deck_ids)
         units = [u for u in units if u.deck_id in wanted]
+    states = capped_states(collection.states, units, plans, now)  # the raw states without plans
     if study.mode == "search":
         weights = {d: collection.settings_for(d).parameters for d in {u.deck_id for u in units}}
         groups = {d.id: d.group for d in collection.library.decks}
-        return select_search(units, states, study.query, now, today, weights.get, lambda d: groups.get(d, ""))
-    if study.mode == "ahead":
-        return select_ahead(units, states, now, study.days, today)
-    if study.mode == "forgotten":
-        return select_forgotten(units, states, forgotten_today(collection, now), today)
-    return select_cram(units, states, study.deck_ids, today)
+        found = select_search(
+            units, states, study.query, now, today, weights.get, lambda d: groups.get(d, "")
+        )
+    elif study.mode == "ahead":
+        found = select_ahead(units, states, now, study.days, today)
+    elif study.mode == "forgotten":
+        found = select_forgotten(units, states, forgotten_today(collection, now), today)
+    else:
+        found = select_cram(units, states, study.deck_ids, today)
+    return found, states
 
 
 def start_custom_session(collection: Collection, study: CustomStudy, now: datetime) -> ReviewSession:
-    """A session over `custom_units`; cram records "cram" events, the others ordinary reviews."""
+    """A session over `custom_units`; cram records "cram" events, the others ordinary reviews
+    (an exam deck's previews capped, as in a normal session)."""
     from retain.core.scheduler import Scheduler
     from retain.core.session import ReviewSession
     from retain.store.exams import exam_plans, preview_adjuster
 
-    units = custom_units(collection, study, now)
-    ahead = timedelta(minutes=collection.home.config.learn_ahead_minutes)
     cram = study.mode == "cram"
-    queue = CustomQueue(units, collection.states, collection.today(now), learn_ahead=ahead, cram=cram)
+    plans = {} if cram else exam_plans(collection, now)
+    units, seen = _select(collection, study, now, plans)
+    ahead = timedelta(minutes=collection.home.config.learn_ahead_minutes)
+    queue = CustomQueue(units, seen, collection.today(now), learn_ahead=ahead, cram=cram)
     return ReviewSession(
         queue,
         collection.states,
@@ -63,5 +88,5 @@ def start_custom_session(collection: Collection, study: CustomStudy, now: dateti
         collection.units_by_key,
         now,
         mode=study.title(),
-        adjust=None if cram else preview_adjuster(exam_plans(collection, now)),
+        adjust=preview_adjuster(plans),
     )

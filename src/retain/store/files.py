@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import re
@@ -144,34 +145,69 @@ def _take_mode(tmp: str, path: Path) -> None:
     os.chmod(tmp, stat.S_IMODE(st.st_mode))
 
 
+def _final_target(path: Path) -> Path:
+    """`path`, or when it is a symbolic link the file its chain of links finally names.
+
+    A link kept in the deck folder (or anywhere else) to a file in a git checkout is
+    written through: replacing the link would leave the real file without the change.
+    A broken link (its target missing, a disk not mounted) or a link loop is never
+    written through nor replaced: OSError, with a phrase for the user as `strerror`.
+    """
+    if not os.path.islink(path):
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "a symbolic link loop; nothing written", os.fspath(path)) from None
+        try:
+            to = os.readlink(path)
+        except OSError:
+            to = "?"
+        raise OSError(
+            exc.errno or errno.ENOENT,
+            f"a broken symbolic link (to {to}, which does not exist); nothing written",
+            os.fspath(path),
+        ) from None
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, *, durable: bool = True) -> Iterator[Path]:
-    """Yield a temp path next to `path`; once the block succeeds it replaces `path` atomically.
+    """Yield a temp path; once the block succeeds it replaces the file at `path` atomically.
 
-    The new file keeps the mode and owner of the one it replaces. On an error the
-    temp file is removed and `path` is untouched. With `durable`, the data and
-    the folder entry are fsynced.
+    A symbolic link at `path` is written through and kept: the temp file is made
+    beside the link's final target, which it replaces (a broken link or a link
+    loop: OSError, nothing written). The new file keeps the mode and owner of the
+    one it replaces. On an error the temp file is removed and the file is
+    untouched. With `durable`, the data and the folder entry are fsynced.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target = _final_target(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # (a read-only folder): name the file being written, not a temp name
+        raise OSError(exc.errno, exc.strerror, os.fspath(target)) from None
     os.close(fd)
     try:
-        _take_mode(tmp, path)
+        _take_mode(tmp, target)
         yield Path(tmp)
         if durable:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     if durable:
-        fsync_dir(path.parent)
+        fsync_dir(target.parent)
 
 
 def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None:
-    """Write via a temp file in the same folder (fsync, os.replace, fsync the folder); keeps the mode."""
+    """Write via a temp file in the same folder (fsync, os.replace, fsync the folder); keeps the mode.
+
+    A symbolic link at `path` is written through to its target and kept (`atomic_output`).
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     with atomic_output(path, durable=durable) as tmp, open(tmp, "wb") as fh:
         fh.write(raw)

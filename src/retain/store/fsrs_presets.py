@@ -276,14 +276,24 @@ def apply_reschedule(col: Collection, plan: Reschedule, now: datetime) -> tuple[
 
 def undo_events(col: Collection, now: datetime) -> list[Event]:
     """The events that would put back the states the newest reschedule replaced (nothing is
-    recorded): one per card of that reschedule not reviewed since."""
+    recorded): one per card of that reschedule not reviewed since.
+
+    Only what the reschedule changed comes back (stability, difficulty, due), on top of the
+    card's current state: a suspend, bury or leech mark made since (or taken off since) stays.
+    """
     undo = []
     for e in _newest_reschedule(col, now):
         current = col.states.get(e.key)
-        assert e.after is not None
+        assert e.after is not None and e.before is not None
         if current is not None and (current.reps, current.last_review) == (e.after.reps, e.after.last_review):
-            undo.append(Event(col.new_event_id(now), "reset", e.key, now, e.before, current))
+            back = _scheduling(current, e.before)
+            undo.append(Event(col.new_event_id(now), "reset", e.key, now, back, current))
     return undo
+
+
+def _scheduling(current: CardState, source: CardState) -> CardState:
+    """`current` with the fields a reschedule changes (stability, difficulty, due) of `source`."""
+    return replace(current, stability=source.stability, difficulty=source.difficulty, due=source.due)
 
 
 def undo_reschedule(col: Collection, now: datetime) -> int:
@@ -345,11 +355,18 @@ def _previous_reset_time(
 
 
 def _puts_back(batch: list[Event], earlier: list[Event]) -> bool:
-    """Every event of `batch` restores the state an event of `earlier` replaced."""
+    """Every event of `batch` restores the state an event of `earlier` replaced (flags aside: an
+    undo keeps the suspend, bury and leech marks a card was given in between)."""
     replaced = {e.key: e.before for e in earlier if e.before is not None}
     return bool(batch) and all(
-        e.after is not None and e.key in replaced and _same(e.after, replaced[e.key]) for e in batch
+        e.after is not None and e.key in replaced and _same(e.after, _flags_of(e.after, replaced[e.key]))
+        for e in batch
     )
+
+
+def _flags_of(flags: CardState, state: CardState) -> CardState:
+    """`state` with the suspended, buried_until and leech marks of `flags`."""
+    return replace(state, suspended=flags.suspended, buried_until=flags.buried_until, leech=flags.leech)
 
 
 def _same(a: CardState, b: CardState) -> bool:

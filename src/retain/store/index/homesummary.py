@@ -17,7 +17,15 @@ journal). A launch lists and stats them again (~1 ms for 50 decks); a file
 added, removed or changed is a miss, and the launch opens the collection first
 as before. It is not written when the collection may differ from the files (a
 deck file or another device's journal changed during the session). Counting
-happens at launch time, with the launch's clock, config and time zone.
+happens at launch time, with the launch's clock, config and time zone: the
+config is not part of the key because every setting the counts read (the
+limits, the learn-ahead, the rollover hour, the deck folders) is applied then,
+from the config as it is at launch. The one exception is an exam date
+(`[exam]`, `store.exams`): its cap brings due dates forward by each card's
+stability and last review, which the summary does not hold, so while the
+launch's config has an exam still ahead for one of the decks the summary is a
+miss and the collection counts (an `[exam]` entry added after the TUI closed
+too).
 
 On a hit the app paints the home screen from the summary and opens the
 collection in the background; the collection's own figures replace the
@@ -265,6 +273,19 @@ def _carried(payload: dict[str, Any], today: date, start: float) -> tuple[int, i
     return carry_progress(since, (int(reviews), int(streak)), today)
 
 
+def _exam_ahead(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo) -> bool:
+    """Whether the launch's config has an exam still ahead (as `store.exams.exam_plans` decides)
+    for one of the summary's decks: its cap would move due dates the summary cannot move."""
+    from retain.store.exam_config import exam_for
+
+    config = home.config
+    for deck_id, _name, group in payload["decks"]:
+        setting = exam_for(config.exams, str(deck_id), str(group))
+        if setting is not None and now < day_start(setting.day, config.rollover_hour, tz):
+            return True
+    return False
+
+
 def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo) -> LaunchHome | None:
     config = home.config
     today = study_day(now, config.rollover_hour, tz)
@@ -277,6 +298,8 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
         log = DayLog()  # a later study day: nothing was studied since the summary was written
     else:
         return None  # the clock or the rollover moved back: leave it to the collection
+    if config.exams and _exam_ahead(payload, home, now, tz):
+        return None  # exam caps move due dates by stability: the collection counts them
     at = (now - epoch).total_seconds()
     decks_col, notes, kinds, dues, buried = payload["columns"]
     rows = zip(decks_col, notes, kinds, dues, repeat(False), buried)  # suspended units were left out
