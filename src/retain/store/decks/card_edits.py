@@ -216,7 +216,10 @@ def create_deck(col: Collection, deck: Deck) -> Path:
     if not deck.name.strip():
         raise DeckEditError("the deck needs a name")
     folder = col.home.paths.decks_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DeckEditError(f"cannot make the deck folder {folder}: {exc.strerror or exc}") from None
     deck_file = create_deck_file(folder / f"{deck.id}.toml", deck)
     col.reload_library()
     return deck_file.path

@@ -395,7 +395,7 @@ class DeckFile:
         if self.changed_on_disk():
             raise DeckChangedOnDisk(f"{self.path} changed on disk since it was read; reload it first")
         data = ((BOM if self._bom else "") + self.text).encode("utf-8")
-        atomic_write(self.path, data)
+        _write(self.path, data)
         self.digest = _digest(data)
         self._disk_text = self.text
         _remember(str(self.path), self.digest, state)
@@ -405,5 +405,13 @@ def create_deck_file(path: Path, deck: Deck) -> DeckFile:
     if path.exists():
         raise DeckEditError(f"{path} already exists")
     text = deck_to_toml(deck)
-    atomic_write(path, text.encode("utf-8"))
+    _write(path, text.encode("utf-8"))
     return DeckFile(path, text, _digest(text.encode("utf-8")))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """`atomic_write`, its failure (a full disk, a read-only folder) one line: the file is as it was."""
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise DeckEditError(f"cannot write {path}: {exc.strerror or exc}; the file is unchanged") from None
