@@ -129,6 +129,39 @@ def test_importing_a_toml_stores_its_media_folder_under_content_hash_names(
     assert f"k8s.media/{png}" in text and f"k8s.media/{mp3}" in text and "etcd.png" not in text
 
 
+@pytest.mark.parametrize("folder", ["missing", "a file", "a symbolic link", "one file missing"])
+def test_a_toml_import_warns_when_its_media_folder_is_missing(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], folder: str
+) -> None:
+    """A deck file shared without its `DECK.media/` folder (or with a file or a symbolic link in its
+    place) warns as one missing file in a real folder does: the user learns nothing is shown."""
+    src = tmp_path / "share" / "pics.toml"
+    src.parent.mkdir()
+    src.write_text(
+        'format = 1\n[deck]\nid = "pics"\nname = "Pics"\n\n[[cards]]\nid = "a"\n'
+        'front = "What is this? ![image](pics.media/dot.png)"\nback = "a dot"\n'
+    )
+    media = src.parent / "pics.media"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "dot.png").write_bytes(PNG)
+    if folder == "a file":
+        media.write_bytes(b"not a folder")
+    elif folder == "a symbolic link":
+        media.symlink_to(elsewhere, target_is_directory=True)
+    elif folder == "one file missing":
+        media.mkdir()
+    code, _, err = run_cli(capsys, "import", str(src))
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"warning: 1 media file(s) not found in {media}"
+        + {"missing": " (no such folder)", "a file": " (not a folder)"}.get(folder, "")
+        + {"a symbolic link": " (a symbolic link, not read)"}.get(folder, "")
+        + ": dot.png"
+    ]
+    assert not (home / "decks" / "pics.media").exists()
+
+
 def test_the_cli_export_says_which_media_files_are_missing(
     tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

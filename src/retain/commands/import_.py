@@ -77,9 +77,10 @@ def _import_one(
                 package = import_memo.digest(path)
         again = import_memo.replay(home, package, options) if package else None
         if again is not None:  # imported before, and nothing it depends on changed since
-            for line in again:
+            _print_warnings(again.warnings, prefix)
+            for line in again.lines:
                 out(f"{prefix}{line}")
-            return _Done(sum(line.startswith("imported deck ") for line in again))
+            return _Done(sum(line.startswith("imported deck ") for line in again.lines))
     try:
         with tempfile.TemporaryDirectory(prefix="retain-import-") as stage:
             counted = path.suffix.lower() not in (".toml", ".md")  # .apkg and Anki text draw a bar
@@ -101,7 +102,7 @@ def _import_one(
             if package:
                 keys = sorted({r.key for r in bundle.reviews}) if args.with_history else []
                 with contextlib.suppress(OSError, ValueError):  # only an accelerator
-                    memo = import_memo.prepare(home, options, plan, keys)
+                    memo = import_memo.prepare(home, options, plan, keys, path)
             let_go(plan)  # what only planning needed: less memory while the history is recorded
             if args.with_history and bundle.reviews:  # it lets each review go once recorded
                 said: list[str] = []

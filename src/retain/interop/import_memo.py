@@ -1,8 +1,10 @@
 """Recognise a re-import that would change nothing, without reading the package again.
 
-After an import, a memo is kept in `cache/imports/` under the package's SHA-256:
-what a second import of the very same file would print, and everything that
-answer depends on. A later import of a file with that digest, the same options
+After an import, a memo is kept in `cache/imports/` under a key made of the file's
+SHA-256 and its absolute path (the name gives Anki text files and Markdown decks
+their id and separator; the folder holds what is read beside the file): what a
+second import of the very same file would print, and everything that answer
+depends on. A later import of that file with the same bytes, the same options
 and the same retain build prints the memo's lines at once when all of these
 still hold:
 
@@ -10,41 +12,59 @@ still hold:
   modification time), and each deck file and Anki sidecar it wrote has the same
   SHA-256;
 - every media file it stored is still there;
+- everything the import read beside the file is as it was (`_inputs`): for a
+  `.toml`, its `DECK.media/` folder (present or not; each entry's name, type,
+  size and modification time, so a file added, removed or changed counts) and,
+  with `--with-history`, its `NAME.progress.toml` sidecar (SHA-256, or absent);
+  for a `.md`, the collection root and every image path it could look up (found
+  or missing, size and modification time);
 - with `--with-history`: every card the package has a review log for still has
   progress here (so the history is kept, exactly as a full import decides).
 
-Anything else, or any doubt (no memo, a damaged one, an unreadable file), takes
-the full import, which writes a fresh memo. The memo is derived data like the
-rest of `cache/`: deleting it only costs the next re-import its speed.
-A memo is written only when the written deck files read back as the package's
-decks, so a full re-import would indeed report them unchanged.
+Media are compared by size and modification time (nanoseconds), never hashed:
+a re-import stays fast however large they are. Anything else, or any doubt (no
+memo, a damaged one, an unreadable file, an image a `.md` import found that the
+memo cannot place), takes the full import, which writes a fresh memo. The memo
+is derived data like the rest of `cache/`: deleting it only costs the next
+re-import its speed. A memo is written only when the written deck files read
+back as the package's decks, so a full re-import would indeed report them
+unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import tomli_w
 
 from retain.core.tomlsafe import loads_safe
 from retain.interop.ankikeep import keep_path
+from retain.interop.errors import InteropError
+from retain.interop.history import sidecar_path
 from retain.interop.importer import ImportPlan, count_line
-from retain.interop.media import media_dir, referenced_media
+from retain.interop.limits import Limits
+from retain.interop.md_media import IMAGE_RE, collection_root
+from retain.interop.media import media_dir, referenced_media, safe_ext
+from retain.interop.textfile import read_text
 from retain.interop.upgrade import diff_decks
 from retain.store.decks.library import deck_file_ids
 from retain.store.files import atomic_write
 from retain.store.home import Home, library_folders
 from retain.store.index.derivedcache import code_fingerprint
 
-__all__ = ["Options", "digest", "replay", "save"]
+__all__ = ["Options", "Replayed", "digest", "replay", "save"]
 
-_FORMAT = 1
+_FORMAT = 2  # 2: keyed by the path too, with `inputs`
 _CHUNK = 1 << 20
 
 
@@ -57,9 +77,18 @@ class Options:
         return f"history={int(self.with_history)} force={int(self.force)}"
 
 
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """What a full import would print now: its warnings (stderr), then its lines (stdout)."""
+
+    warnings: list[str]
+    lines: list[str]
+
+
 def digest(path: Path) -> str:
-    """SHA-256 of the file's bytes (a 6 MB package: ~10 ms)."""
-    h = hashlib.sha256()
+    """The memo's key: SHA-256 of the file's absolute path and its bytes (a 6 MB package: ~10 ms).
+    The same bytes under another name or in another folder are another import."""
+    h = hashlib.sha256(os.fsencode(path.absolute()) + b"\0")
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
@@ -79,13 +108,145 @@ def _library(home: Home) -> dict[str, list[int]]:
     return {path: list(fid) if fid is not None else [] for path, fid in ids.items()}
 
 
-def prepare(home: Home, options: Options, plan: ImportPlan, history_keys: list[str]) -> dict[str, Any] | None:
-    """The memo of an import whose deck files are written (None when a re-import could report
-    changes); `save` it once the import has succeeded. Made before the history is recorded, so
-    the plan's texts and read-back decks can be let go meanwhile.
+# -- what the import read beside the file ------------------------------------------------------
+
+_ABSOLUTE = re.compile(r"^(?:[/\\~]|[A-Za-z]:)")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _entry_state(st: os.stat_result) -> str:
+    if stat.S_ISLNK(st.st_mode):
+        return "link"
+    if stat.S_ISDIR(st.st_mode):
+        return "dir"
+    if stat.S_ISREG(st.st_mode):
+        return f"{st.st_size}:{st.st_mtime_ns}"
+    return "other"
+
+
+def _state(path: Path, kind: str) -> str | None:
+    """What `path` is now, as the input of kind `kind` (None: an unknown kind).
+
+    - `sha`: a file read whole (the progress sidecar): its SHA-256, or `none`;
+    - `stat`: a path looked up (a media file, a folder on the way): `missing`, `link`, `dir`,
+      `other`, or a regular file's `size:mtime_ns` (never hashed: media can be large);
+    - `folder`: a media folder whose files are looked up by name: `missing`, `link`, `other`, or the
+      SHA-256 of its listing (each entry's name and `stat` state), so any file added, removed or
+      changed in it counts;
+    - `root`: a `.md` file's collection root (where `hashcards.db` is).
+    """
+    try:
+        if kind == "sha":
+            return _sha(path) if path.is_file() else "none"
+        if kind == "root":
+            return str(collection_root(path))
+        if kind not in ("stat", "folder"):
+            return None
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            return "missing"
+        state = _entry_state(st)
+        if kind == "stat" or state != "dir":
+            return state
+        h = hashlib.sha256()
+        for entry in sorted(os.scandir(path), key=lambda e: e.name):
+            h.update(
+                f"{entry.name}\0{_entry_state(entry.stat(follow_symlinks=False))}\n".encode(
+                    "utf-8", "surrogateescape"
+                )
+            )
+        return h.hexdigest()
+    except NotADirectoryError:
+        return "missing"
+    except OSError:
+        return "unreadable"  # never equal to what a memo records: any doubt imports in full
+
+
+def _note(inputs: dict[str, str], path: Path, kind: str) -> None:
+    state = _state(path, kind)
+    if state is not None and state != "unreadable":
+        inputs[str(path)] = f"{kind} {state}"
+    else:
+        raise OSError(f"cannot read {path}")
+
+
+def _md_images(source: Path, plan: ImportPlan, inputs: dict[str, str]) -> bool:
+    """Note every path a `.md` import could look an image up at (as `md_media` resolves them):
+    those written in the file, and those kept as text in its cards (missing). False when an image
+    the import found cannot be placed among them (the memo is then not kept)."""
+    root = collection_root(source)
+    _note(inputs, source, "root")
+    try:
+        texts = [read_text(source, Limits())]
+    except InteropError:
+        return False
+    texts += [
+        t for d in plan.bundle.decks for c in d.cards for t in (c.front, c.back, c.text, c.extra) if "![" in t
+    ]
+    found: list[Path] = []
+    for text in texts:
+        for m in IMAGE_RE.finditer(text):
+            ref = m[2][1:-1] if m[2].startswith("<") else m[2]
+            if not ref or _URL.match(ref) or ref.startswith("#"):
+                continue
+            for name in dict.fromkeys((ref, unquote(ref))):
+                if _ABSOLUTE.match(name) or "\x00" in name:
+                    continue  # refused by the import when a card shows it
+                joined = Path(os.path.normpath(root / name))
+                if not joined.is_relative_to(root) or str(joined) in inputs:
+                    continue
+                for part in (joined, *joined.parents):
+                    if part == root:
+                        break
+                    _note(inputs, part, "stat")
+                if inputs[str(joined)].partition(" ")[2] not in ("missing", "link", "dir", "other"):
+                    found.append(joined)
+    for key, staged in plan.bundle.media.items():  # each stored image came from a path noted above
+        size = staged.stat().st_size
+        if not any(p.stat().st_size == size and safe_ext(p.name) == safe_ext(key) for p in found):
+            return False
+    return True
+
+
+def _inputs(source: Path, plan: ImportPlan, with_history: bool) -> dict[str, str] | None:
+    """Path -> `KIND STATE` of everything the import of `source` read besides its bytes (see
+    `_state`); None when that cannot be told for sure."""
+    inputs: dict[str, str] = {}
+    source = source.absolute()  # a relative path would mean another file from another folder
+    suffix = source.suffix.lower()
+    if suffix == ".toml":
+        if with_history:
+            _note(inputs, Path(sidecar_path(str(source))), "sha")
+        for deck in plan.bundle.decks:
+            if referenced_media(deck):
+                _note(inputs, media_dir(source.parent, deck.id), "folder")
+    elif suffix == ".md" and not _md_images(source, plan, inputs):
+        return None
+    return inputs
+
+
+def _inputs_hold(inputs: dict[str, Any]) -> bool:
+    for path, noted in inputs.items():
+        kind, _, state = str(noted).partition(" ")
+        if _state(Path(path), kind) != state:
+            return False
+    return True
+
+
+def prepare(
+    home: Home, options: Options, plan: ImportPlan, history_keys: list[str], source: Path
+) -> dict[str, Any] | None:
+    """The memo of an import of `source` whose deck files are written (None when a re-import could
+    report changes); `save` it once the import has succeeded. Made before the history is recorded
+    (and while the import's staged media are still there), so the plan's texts and read-back decks
+    can be let go meanwhile.
 
     `history_keys`: the units the package's history is about (sorted; [] without history).
     """
+    inputs = _inputs(source, plan, options.with_history)
+    if inputs is None:
+        return None
     lines: list[str] = []
     imported: list[str] = []
     written: dict[str, str] = {}
@@ -110,11 +271,13 @@ def prepare(home: Home, options: Options, plan: ImportPlan, history_keys: list[s
         "code": code_fingerprint(),
         "options": options.key(),
         "made": datetime.now(UTC),
+        "warnings": list(plan.bundle.warnings),
         "lines": lines,
         "imported": imported,
         "library": _library(home),
         "written": written,
         "media": media,
+        "inputs": inputs,
         "history": {"keys": keys},
     }
     return memo
@@ -141,10 +304,15 @@ def _still_holds(home: Home, memo: dict[str, Any]) -> bool:
         return False
     written = memo.get("written")
     media = memo.get("media")
-    if not isinstance(written, dict) or not isinstance(media, list):
+    inputs = memo.get("inputs")
+    if not isinstance(written, dict) or not isinstance(media, list) or not isinstance(inputs, dict):
         return False
     with contextlib.suppress(OSError):
-        return all(_sha(Path(p)) == h for p, h in written.items()) and all(Path(m).is_file() for m in media)
+        return (
+            all(_sha(Path(p)) == h for p, h in written.items())
+            and all(Path(m).is_file() for m in media)
+            and _inputs_hold(inputs)
+        )
     return False
 
 
@@ -163,8 +331,8 @@ def _history_kept(home: Home, keys: Sequence[str]) -> int | None:
         col.close()
 
 
-def replay(home: Home, package: str, options: Options) -> list[str] | None:
-    """The lines a full import of the package would print now, when the memo proves it changes
+def replay(home: Home, package: str, options: Options) -> Replayed | None:
+    """What a full import of the package would print now, when the memo proves it changes
     nothing (else None: import it in full)."""
     memo = _load(home, package)
     if memo is None or memo.get("format") != _FORMAT or memo.get("code") != code_fingerprint():
@@ -173,6 +341,9 @@ def replay(home: Home, package: str, options: Options) -> list[str] | None:
         return None
     lines, imported, history = memo.get("lines"), memo.get("imported"), memo.get("history")
     if not isinstance(lines, list) or not isinstance(imported, list) or not isinstance(history, dict):
+        return None
+    warnings = memo.get("warnings")
+    if not isinstance(warnings, list):
         return None
     out = [*map(str, lines), *map(str, imported)]
     if options.with_history:
@@ -188,4 +359,4 @@ def replay(home: Home, package: str, options: Options) -> list[str] | None:
             )
         else:
             out.append("recorded 0 event(s) of review history")
-    return out
+    return Replayed([str(w) for w in warnings], out)

@@ -64,20 +64,31 @@ def read_native(path: Path, limits: Limits, *, with_history: bool = False) -> Bu
     return bundle
 
 
+def _unusable(folder: Path) -> str:
+    """Why the media folder holds no file for import (' (no such folder)': the deck file shared
+    alone, a plain file, a symbolic link), or '' when it is a folder."""
+    if folder.is_symlink():
+        return " (a symbolic link, not read)"
+    if not folder.exists():
+        return " (no such folder)"
+    return "" if folder.is_dir() else " (not a folder)"
+
+
 def _stage_media(path: Path, deck: Deck, limits: Limits, bundle: Bundle) -> dict[str, str]:
     """The cards' media from `DECK.media/` beside `path` into `bundle.media` under content-hash
     names; returns the names that differ from them (author's name -> content-hash name)."""
     folder = media_dir(path.parent, deck.id)
     names = referenced_media(deck)
-    if not names or folder.is_symlink() or not folder.is_dir():
+    if not names:
         return {}
     if len(names) > limits.max_entries:
         raise LimitError(f"the deck uses {len(names)} media files; the limit is {limits.max_entries}")
+    why = _unusable(folder)
     renames: dict[str, str] = {}
     missing: list[str] = []
     for name in names:
         src = folder / name
-        if src.is_symlink() or not src.is_file():
+        if why or src.is_symlink() or not src.is_file():
             missing.append(name)
             continue
         if src.stat().st_size > limits.max_media_bytes:
@@ -91,7 +102,7 @@ def _stage_media(path: Path, deck: Deck, limits: Limits, bundle: Bundle) -> dict
             renames[name] = hashed
     if missing:
         bundle.warnings.append(
-            f"{len(missing)} media file(s) not found in {folder}: {', '.join(missing[:5])}"
+            f"{len(missing)} media file(s) not found in {folder}{why}: {', '.join(missing[:5])}"
         )
     return renames
 
