@@ -247,3 +247,22 @@ async def test_cancel_waits_while_the_import_is_written(
         await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
         assert any("recorded 2 event(s) of review history" in str(n.message) for n in app._notifications)
     assert (retain_home / "decks" / "languages-spanish.toml").is_file()
+
+
+async def test_export_with_progress_to_csv_says_the_file_cannot_carry_it(
+    retain_home: Path, open_app: OpenApp, tmp_path: Path
+) -> None:
+    """The dialog's "Include my review progress" box was ignored for .csv without a word."""
+    out = tmp_path / "mine.csv"
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one("#share-progress-flag", Checkbox).value = True
+        screen.query_one(Input).value = str(out)
+        screen.query_one("#share-apply", Button).press()
+        await pilot.pause()
+        shown = str(screen.query_one("#share-diff", Static).render())
+    assert "Review progress needs a .toml or .apkg file" in shown and "a .csv file cannot carry progress" in shown
+    assert not out.exists()

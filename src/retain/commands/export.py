@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from pathlib import Path
 
 from retain.commands.output import err, out
 from retain.core.model import Deck
@@ -21,9 +20,9 @@ from retain.interop.exporter import EXPORT_SUFFIXES
 from retain.interop.group_export import (
     decks_in_group,
     group_names,
-    is_folder_target,
     job_paths,
     plan_export,
+    progress_refused,
     run_export,
 )
 from retain.interop.importer import count_line
@@ -32,8 +31,6 @@ from retain.interop.progress_io import progress_reader
 from retain.store.home import open_home
 
 __all__ = ["add_arguments", "run"]
-
-PROGRESS_SUFFIXES = (".toml", ".apkg")  # the formats that carry progress (and a folder of .toml files)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,20 +62,8 @@ def _decks(library_decks: list[Deck], target: str) -> list[Deck] | None:
     return decks_in_group(library_decks, target) or None
 
 
-def _progress_refused(output: str) -> str:
-    """Why `--with-progress` cannot go to `output` ('' when it can): text and Markdown files carry
-    no progress, and saying "and 2 review(s)" for them would lose a user's history."""
-    suffix = Path(output).suffix.lower()
-    if is_folder_target(output) or suffix in PROGRESS_SUFFIXES or suffix not in EXPORT_SUFFIXES:
-        return ""  # an unknown extension is refused by the export itself, with the formats it knows
-    return (
-        f"--with-progress needs a .toml or .apkg file (or a folder of .toml files); "
-        f"a {suffix} file cannot carry progress: export without it, or to one of those"
-    )
-
-
 def run(args: argparse.Namespace) -> int:
-    if args.with_progress and (why := _progress_refused(args.output)):
+    if args.with_progress and (why := progress_refused(args.output)):
         err(f"retain: export: {why}")
         return 2
     home = open_home()

@@ -20,16 +20,18 @@ from retain.core.settings import StudySettings
 from retain.core.state import CardState
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
-from retain.interop.exporter import export_decks, export_paths
+from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
 from retain.interop.progress import ProgressFn, no_progress
 
 __all__ = [
+    "PROGRESS_SUFFIXES",
     "ExportJob",
     "decks_in_group",
     "group_names",
     "is_folder_target",
     "job_paths",
     "plan_export",
+    "progress_refused",
     "run_export",
 ]
 
@@ -46,6 +48,21 @@ def is_folder_target(out: Path | str) -> bool:
     text = str(out)
     path = Path(text).expanduser()
     return path.is_dir() or text.endswith(("/", os.sep)) or path.suffix == ""
+
+
+PROGRESS_SUFFIXES = (".toml", ".apkg")  # the formats that carry progress (and a folder of .toml files)
+
+
+def progress_refused(output: str) -> str:
+    """Why progress cannot go to `output` ('' when it can): text and Markdown files carry no
+    progress, and saying "and 2 review(s)" for them would lose a user's history."""
+    suffix = Path(output).suffix.lower()
+    if is_folder_target(output) or suffix in PROGRESS_SUFFIXES or suffix not in EXPORT_SUFFIXES:
+        return ""  # an unknown extension is refused by the export itself, with the formats it knows
+    return (
+        f"--with-progress needs a .toml or .apkg file (or a folder of .toml files); "
+        f"a {suffix} file cannot carry progress: export without it, or to one of those"
+    )
 
 
 def plan_export(decks: Sequence[Deck], out: Path | str) -> list[ExportJob]:

@@ -29,6 +29,7 @@ from retain.interop.group_export import (
     is_folder_target,
     job_paths,
     plan_export,
+    progress_refused,
     run_export,
 )
 from retain.interop.progress_io import collection_decks_progress
@@ -117,6 +118,9 @@ class ExportScreen(ShareDialog):
         with_progress = self.query_one(Checkbox).value
         if not decks or not raw:
             self._show("Choose a deck and a file name.", True)
+            return
+        if with_progress and (why := progress_refused(raw)):
+            self._show(why.replace("--with-progress needs", "Review progress needs", 1), True)
             return
         try:
             jobs = plan_export(decks, raw)
