@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import fsrs
@@ -23,7 +24,7 @@ from retain.core.exam import (
 )
 from retain.core.scheduler import Scheduler
 from retain.core.settings import StudySettings
-from retain.core.state import NEW, REVIEW, CardState
+from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState
 
 DECAY = float(fsrs.scheduler.DEFAULT_PARAMETERS[20])
 EXAM = NOW + timedelta(days=14)
@@ -90,11 +91,49 @@ def test_nothing_is_capped_from_the_exam_moment_on() -> None:
     assert cap_state(state, plan(0.95, moment=NOW - timedelta(days=1)), NOW) is state
 
 
-def test_new_and_learning_cards_are_not_capped() -> None:
+def test_new_cards_and_steps_under_a_day_are_not_capped() -> None:
     new = CardState()
     assert cap_state(new, plan(0.95), NOW) is new
-    learning = CardState(state=1, step=0, stability=1.0, difficulty=5.0, due=NOW, last_review=NOW)
+    learning = CardState(
+        state=LEARNING,
+        step=0,
+        stability=1.0,
+        difficulty=5.0,
+        due=NOW + timedelta(minutes=10),
+        last_review=NOW,
+    )
     assert cap_state(learning, plan(0.95), NOW) is learning
+    assert cap_many({"d/c": learning}, ["d/c"], plan(0.95), NOW) == {}
+
+
+def test_exam_cap_covers_relearning_steps_of_days() -> None:
+    """With relearning_steps = ["3d"] and the exam in 2 days, a lapsed card (stability 1.9: recall
+    falls to 0.9 within 2 days) used to come back 3 days later, after the exam: only review
+    states were capped."""
+    sched = Scheduler(StudySettings(relearning_steps=(timedelta(days=3),), fuzz=False))
+    state = CardState(REVIEW, None, 20.0, 5.0, NOW, NOW - timedelta(days=20), 4, 0)
+    target = ExamPlan(NOW + timedelta(days=2), 0.9, sched.decay)
+    again = cap_previews(sched.preview("d/c", state, NOW), target, NOW)[1]
+    assert again.state == RELEARNING and again.stability is not None and again.due is not None
+    assert target.reach * again.stability < 2  # it falls below the target before the exam
+    assert again.due < target.moment  # so it comes back before the exam
+    assert again.due - NOW == timedelta(days=max(1, math.floor(target.reach * again.stability)))
+    assert cap_many({"d/c": again}, ["d/c"], target, NOW) == {}  # already capped: nothing moves
+    uncapped = sched.preview("d/c", state, NOW)[1]
+    assert cap_many({"d/c": uncapped}, ["d/c"], target, NOW) == {"d/c": again}
+
+
+def test_exam_cap_covers_learning_steps_of_days() -> None:
+    """A new card in a 4-day learning step is brought back before its recall falls below the target."""
+    sched = Scheduler(StudySettings(learning_steps=(timedelta(days=4),), fuzz=False))
+    target = ExamPlan(NOW + timedelta(days=10), 0.95, sched.decay)
+    uncapped = sched.preview("d/c", None, NOW)[1]  # Again: the 4-day step
+    assert uncapped.state == LEARNING and uncapped.stability is not None and uncapped.due is not None
+    capped = cap_previews({1: uncapped}, target, NOW)[1]
+    reach = target.reach * uncapped.stability
+    assert reach < 4  # the step outlasts the target
+    assert capped.due == NOW + timedelta(days=max(1, math.floor(reach)))
+    assert cap_many({"d/c": uncapped}, ["d/c"], target, NOW) == {"d/c": capped}
 
 
 def test_every_capped_preview_keeps_the_exam_target() -> None:
@@ -107,7 +146,7 @@ def test_every_capped_preview_keeps_the_exam_target() -> None:
     uncapped = scheduler.preview("d/c", state, NOW)
     assert any(previews[r].due != uncapped[r].due for r in (2, 3, 4))
     for rating, p in previews.items():
-        if p.state != REVIEW:
+        if p.stability is None:
             continue
         assert p.due is not None and p.last_review is not None and p.stability is not None
         assert p.due <= uncapped[rating].due  # type: ignore[operator]

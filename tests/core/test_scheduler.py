@@ -131,6 +131,43 @@ def test_absurd_future_timestamps_start_over() -> None:
     assert previews[1].due == NOW + timedelta(minutes=1)
 
 
+def test_early_review_of_a_card_due_in_over_ten_years_keeps_its_progress() -> None:
+    """At retention 0.7, Good, Good, Good, Easy schedules a card ~14 years out (within
+    maximum_interval 36500). Studied early, Good used to start it over as new (10 minutes,
+    stability 2.3, recall shown as 0): a due over 10 years ahead counted as absurd."""
+    sched = Scheduler(StudySettings(desired_retention=0.7))
+    state: CardState | None = None
+    at = NOW
+    for rating in (3, 3, 3, 4):
+        state = sched.preview("d/c", state, at)[rating]
+        assert state.due is not None
+        at = state.due
+    assert state is not None and state.state == REVIEW and state.last_review is not None
+    assert state.due is not None and state.due - state.last_review > timedelta(days=3650)
+    early = state.last_review + timedelta(days=30)
+    good = sched.preview("d/c", state, early)[3]
+    assert (good.state, sched.retrievability(state, early) > 0.9) == (REVIEW, True)
+    assert good.stability is not None and state.stability is not None and good.stability >= state.stability
+
+
+def test_the_absurd_future_limit_is_the_stores_and_beyond_any_interval() -> None:
+    """A date the state store keeps is never one the scheduler throws away, and the longest
+    interval config.toml allows is far inside it."""
+    from retain.core.scheduler import FUTURE_LIMIT
+    from retain.store.state.statecodec import ABSURD_AHEAD
+
+    assert FUTURE_LIMIT == ABSURD_AHEAD
+    assert 2 * timedelta(days=36500) <= FUTURE_LIMIT
+    sched = Scheduler(StudySettings(maximum_interval=36500, fuzz=False))
+    for years in (20, 99, 150, 199):
+        state = replace(review_state(), due=NOW + timedelta(days=365 * years))
+        assert sched.preview("d/c", state, NOW)[3].state == REVIEW  # early review, progress kept
+        assert sched.retrievability(state, NOW) > 0.5
+    absurd = replace(review_state(), due=NOW + FUTURE_LIMIT + timedelta(days=1))
+    assert sched.preview("d/c", absurd, NOW)[3].state == LEARNING  # beyond it: starts over
+    assert sched.retrievability(absurd, NOW) == 0.0
+
+
 def test_non_utc_now_is_converted_and_naive_refused() -> None:
     berlin = NOW.astimezone(ZoneInfo("Europe/Berlin"))
     previews = Scheduler(StudySettings()).preview("d/c", None, berlin)

@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import fsrs
 import fsrs_rs_python as rs
 import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retain.core.queue import _rank
 from retain.core.scheduler import Scheduler, retrievability
@@ -136,6 +139,75 @@ def test_fuzzed_interval_never_shrinks_on_a_passing_review_of_a_due_card() -> No
         for rating in (3, 4):
             after = sched.preview(f"d/c{i}", state, NOW)[rating]
             assert after.due - NOW >= last - timedelta(minutes=1)  # type: ignore[operator]
+
+
+def _fsrs_intervals(
+    state: CardState, retention: float, params: tuple[float, ...] = tuple(DEFAULT_PARAMETERS)
+) -> dict[int, timedelta]:
+    """The fsrs package's own (unfuzzed) Hard, Good and Easy intervals for a review `state` at NOW."""
+    ref = fsrs.Scheduler(parameters=params, desired_retention=retention, enable_fuzzing=False)
+    card = fsrs.Card(
+        card_id=1,
+        state=fsrs.State.Review,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+    )
+    return {r: ref.review_card(card, fsrs.Rating(r), review_datetime=NOW)[0].due - NOW for r in (2, 3, 4)}
+
+
+def test_raised_desired_retention_shortens_good_and_easy_intervals() -> None:
+    """Raised from 0.9 to 0.99, a due card scheduled 10 days out gets FSRS's Good 2 days and Easy
+    4 days: the never-shorter floor used to keep both at the old 10 days (Good = Easy)."""
+    state = replace(review(10.0, 10), due=NOW)  # scheduled at 0.9: 10 days
+    ours = Scheduler(StudySettings(desired_retention=0.99, fuzz=False)).preview("d/c", state, NOW)
+    expected = _fsrs_intervals(state, 0.99)
+    assert {r: ours[r].due - NOW for r in (2, 3, 4)} == expected  # type: ignore[operator]
+    assert expected[3] < timedelta(days=10)  # the case the floor used to hide
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    stability=st.floats(0.5, 3000),
+    interval=st.integers(1, 5000),
+    overdue=st.floats(0, 30),
+    retention=st.sampled_from([0.7, 0.8, 0.9, 0.95, 0.99]),
+    personal=st.booleans(),
+)
+def test_unfuzzed_passing_reviews_of_due_cards_are_fsrs_own(
+    stability: float, interval: int, overdue: float, retention: float, personal: bool
+) -> None:
+    """Without fuzz nothing moves FSRS's interval, whatever the last interval was (longer ones
+    come from a lower retention, other weights or an imported schedule)."""
+    last = NOW - timedelta(days=interval + overdue)
+    state = CardState(REVIEW, None, stability, 5.0, last + timedelta(days=interval), last, 5, 0)
+    params = PERSONAL if personal else tuple(DEFAULT_PARAMETERS)
+    settings_ = StudySettings(desired_retention=retention, fuzz=False, parameters=params)
+    ours = Scheduler(settings_).preview("d/c", state, NOW)
+    assert {r: ours[r].due - NOW for r in (2, 3, 4)} == _fsrs_intervals(state, retention, params)  # type: ignore[operator]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    stability=st.floats(0.5, 3000),
+    interval=st.integers(1, 5000),
+    retention=st.sampled_from([0.7, 0.8, 0.9, 0.95, 0.99]),
+    reps=st.integers(1, 500),
+)
+def test_fuzzed_passing_reviews_keep_the_floor_and_the_order(
+    stability: float, interval: int, retention: float, reps: int
+) -> None:
+    """With fuzz, Good and Easy of a due card are at least min(last interval, FSRS's own), and
+    Hard <= Good <= Easy."""
+    last = NOW - timedelta(days=interval)
+    state = CardState(REVIEW, None, stability, 5.0, NOW, last, reps, 0)
+    ours = Scheduler(StudySettings(desired_retention=retention)).preview(f"d/c{reps}", state, NOW)
+    own = _fsrs_intervals(state, retention)
+    dues = [ours[r].due for r in (2, 3, 4)]
+    assert dues == sorted(dues)  # type: ignore[type-var]
+    for rating in (3, 4):
+        assert ours[rating].due - NOW >= min(timedelta(days=interval), own[rating])  # type: ignore[operator]
 
 
 # -- same-day reviews and steps -----------------------------------------------------------

@@ -77,6 +77,23 @@ def test_dry_run_and_simulate_write_nothing(home: Path, capsys: pytest.CaptureFi
     assert (home / "config.toml").read_text() == COMMENTED
 
 
+def test_simulate_suggests_nothing_when_nothing_is_retained(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With new_per_day = 0 every simulated retention retains 0 cards (min/retained `inf`): the
+    output used to suggest "desired retention 0.70 needs the least time per retained card"."""
+    (home / "config.toml").write_text("[study]\nnew_per_day = 0\n", encoding="utf-8")
+    code, out, err = run(capsys, "alpha", "--simulate")
+    assert code == 0, err
+    assert "inf" in out  # nothing retained at any retention
+    assert "suggestion: desired retention" not in out and "needs the least time" not in out
+    (reason,) = [line for line in out.splitlines() if "no suggestion" in line]
+    assert reason.strip() == (
+        "no suggestion: nothing is retained at any retention "
+        "(the simulation starts from new cards, and new_per_day is 0)"
+    )
+
+
 def test_reschedule_backs_up_shows_the_backlog_and_undoes(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

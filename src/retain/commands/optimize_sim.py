@@ -44,6 +44,9 @@ def simulate_presets(col: Collection, presets: list[Preset], now: datetime, bar:
                 f"  {p.retention:>9.2f} {p.reviews_per_day:>12.1f} {p.minutes_per_day:>12.1f} "
                 f"{p.retained:>9.0f} {p.minutes_per_retained:>13.2f}{mark}"
             )
+        if not work.has_suggestion:
+            out(f"  no suggestion: {work.reason}")
+            continue
         out(
             f"  suggestion: desired retention {work.suggested:.2f} needs the least time per retained card "
             f"(yours: {s.desired_retention:.2f}; change it in [presets.{preset.name}] if you like)"

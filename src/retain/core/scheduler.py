@@ -9,14 +9,19 @@ The adapter converts between `CardState` (our stored, validated state) and
   other zone are converted, naive ones are refused.
 - A state that fails `validate_state` (NaN, infinite or negative stability,
   naive times, ...) is never passed to FSRS: it is scheduled as a new card,
-  keeping its review counters and flags.
+  keeping its review counters and flags. So is one dated more than 200
+  years ahead (`FUTURE_LIMIT`, the state store's own limit); any interval
+  config.toml allows (up to 36500 days) stays well within it.
 - A clock moved backwards (`now` earlier than the card's `last_review`) is
   treated as a review at `last_review`, so intervals are never negative.
 - The deck's preset may carry its own 21 FSRS-6 weights (`StudySettings.parameters`);
   everything here (intervals, retrievability's decay) uses them.
 - Fuzz is deterministic per card and review count (py-fsrs uses the global RNG):
-  a preview recomputed later equals the one shown, and a passing review of a
-  card that was due never gets a shorter interval than the last one.
+  a preview recomputed later equals the one shown, and fuzz never makes a
+  passing review (Good/Easy) of a card that was due shorter than the last
+  interval: the floor is min(last interval, FSRS's unfuzzed interval), so a
+  shorter interval FSRS itself asks for (a raised desired retention, newly
+  fitted weights) is kept, and Hard <= Good <= Easy still holds.
 - A learning or relearning step of a day or more never schedules a card
   sooner than FSRS's own interval for its new stability.
 - Retrievability is computed from elapsed seconds (not whole days), for
@@ -39,11 +44,15 @@ from retain.core.clock import to_utc
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, RELEARNING, REVIEW, CardState, StateError, validate_state
 
-__all__ = ["RATINGS", "Scheduler", "card_int_id", "interval_label", "retrievability"]
+__all__ = ["FUTURE_LIMIT", "RATINGS", "Scheduler", "card_int_id", "interval_label", "retrievability"]
 
 RATINGS: tuple[int, ...] = (1, 2, 3, 4)  # Again, Hard, Good, Easy
-_MAX_INTERVAL_DAYS = 36500 * 10  # keeps due dates far from datetime's year 9999
-_FUTURE_LIMIT = timedelta(days=3650)
+# The longest interval config.toml allows (`maximum_interval`, 1-36500 days). Dates further
+# ahead than `FUTURE_LIMIT` are absurd: the state store refuses them (statecodec's ABSURD_AHEAD,
+# the same 200 years), and a card holding one starts over. The limit must stay well above the
+# longest interval, or a card early-reviewed before a long interval ends would lose its progress.
+_MAX_INTERVAL_DAYS = 36500
+FUTURE_LIMIT = timedelta(days=365 * 200)
 _DAY = timedelta(days=1)
 
 
@@ -159,9 +168,11 @@ class Scheduler:
             and base.due is not None
             and base.last_review is not None
             and at >= base.due
-        ):  # a passing review of a card that was due: the interval never shrinks (fuzz, rounding)
-            last = min(base.due - base.last_review, timedelta(days=self.max_interval))
-            due = max(due, at + timedelta(days=round(last / _DAY)))
+        ):  # a passing review of a card that was due: fuzz and rounding never shorten its interval,
+            # but FSRS's own one may be shorter (a raised retention, new weights): that one is kept
+            last = round(min(base.due - base.last_review, timedelta(days=self.max_interval)) / _DAY)
+            own = self._fsrs._next_interval(stability=result.stability) if result.stability else 1
+            due = max(due, at + timedelta(days=min(last, own)))
         return due
 
     def retrievability(self, state: CardState, now: datetime) -> float:
@@ -178,11 +189,11 @@ def _usable(state: CardState | None, now: datetime) -> CardState | None:
         state = validate_state(state)
     except StateError:
         return None
-    limit = now + _FUTURE_LIMIT
+    limit = now + FUTURE_LIMIT
     if (state.due is not None and state.due > limit) or (
         state.last_review is not None and state.last_review > limit
     ):
-        return None  # absurd timestamps: the card starts over rather than overflow
+        return None  # absurd timestamps (the store refuses them too): the card starts over
     if state.state == RELEARNING and state.step is None:
         state = replace(state, step=0)
     if state.state == REVIEW and state.step is not None:

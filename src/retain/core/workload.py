@@ -8,10 +8,14 @@ with the least time per retained card, fsrs-rs's `optimal_retention` target;
 it is found on the simulated points plus a refinement around the best one,
 because `optimal_retention` itself took 7 s or more per preset here.
 It is a suggestion only: the preset's retention is never changed by it.
+When no card is retained at any retention (new_per_day = 0: the simulation
+starts from new cards), every retention costs infinite time per retained card
+and there is no suggestion: `Workload.reason` says why in one line.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -39,8 +43,20 @@ class WorkloadPoint:
 @dataclass(frozen=True, slots=True)
 class Workload:
     points: tuple[WorkloadPoint, ...]  # one per RETENTIONS entry
-    suggested: float  # least time per retained card
+    suggested: float  # least time per retained card; the preset's own retention when `reason` is set
     cards: int
+    reason: str = ""  # why there is no suggestion (nothing retained at any retention); "" when there is
+
+    @property
+    def has_suggestion(self) -> bool:
+        return not self.reason
+
+
+def _no_suggestion(settings: StudySettings) -> str:
+    """One line: why no retention retains anything in the simulation."""
+    if settings.new_per_day <= 0:
+        return "nothing is retained at any retention (the simulation starts from new cards, and new_per_day is 0)"
+    return "nothing is retained at any retention in the simulation"
 
 
 def _config(
@@ -94,6 +110,10 @@ def simulate_workload(
         if progress is not None:
             progress(i + 1, steps)
     best = min(points, key=lambda p: p.minutes_per_retained)
+    if not math.isfinite(best.minutes_per_retained):  # nothing retained anywhere: nothing to suggest
+        if progress is not None:
+            progress(steps, steps)
+        return Workload(tuple(points), settings.desired_retention, cards, _no_suggestion(settings))
     extra = [round(best.retention + d, 2) for d in (-0.02, 0.02)]
     refined = [best]
     for n, retention in enumerate(r for r in extra if 0.70 <= r <= 0.97):

@@ -1,13 +1,15 @@
 """Write one preset's FSRS weights into config.toml with tomlkit, keeping the file's comments.
 
-The new text is parsed by the config loader before it replaces the file
-(temp file in the same folder, fsync, `os.replace`), so a write can never leave
-a config.toml that retain refuses to start with.
+The new text is parsed by the config loader before it replaces the file, so a
+write can never leave a config.toml that retain refuses to start with. The file
+is read as the loader reads it (`read_text_limited`, 1 MB) and written as every
+config write is, through `store.files.atomic_write`: temp file, fsync,
+`os.replace`, with the file's mode (a private 0600 config.toml stays private)
+and a symbolic link written through and kept.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,18 +17,30 @@ import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
 from retain.store.config import ConfigError, parse_config
-from retain.store.files import fsync_dir
+from retain.store.config_edit import MAX_CONFIG_BYTES
+from retain.store.files import ReadError, atomic_write, read_text_limited
 
 __all__ = ["save_parameters"]
 
 
+def _read(path: Path) -> str:
+    """The file's text ("" when it does not exist); ConfigError when it cannot be read."""
+    try:
+        return read_text_limited(path, MAX_CONFIG_BYTES)
+    except ReadError as exc:
+        if not path.exists() and not path.is_symlink():
+            return ""
+        raise ConfigError(f"{path}: cannot be read to save the weights: {exc}") from None
+
+
 def save_parameters(path: Path, preset: str, weights: Sequence[float]) -> None:
     """Set `[presets.<preset>] parameters = [...]`; raises ConfigError (one line) on failure."""
+    text = _read(path)
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
         doc = tomlkit.parse(text)
-    except (OSError, UnicodeDecodeError, TOMLKitError) as exc:
-        raise ConfigError(f"{path}: cannot be read to save the weights: {exc}") from None
+    except (TOMLKitError, ValueError, RecursionError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{path}: cannot be read to save the weights: {first}") from None
     presets = doc.get("presets")
     if presets is None:
         presets = tomlkit.table(is_super_table=True)
@@ -40,15 +54,7 @@ def save_parameters(path: Path, preset: str, weights: Sequence[float]) -> None:
     table["parameters"] = array
     new_text = tomlkit.dumps(doc)
     parse_config(new_text)  # never write a file the loader would refuse
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(new_text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
+        atomic_write(path, new_text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ConfigError(f"{path}: cannot be written: {exc.strerror or exc}") from None

@@ -11,13 +11,22 @@ schema must hold only plain tables and indexes, with Anki's tables and the
 columns retain reads; every query runs under a progress-handler deadline and
 a row limit, and every SQLite error, raised while a query starts or while its
 rows are read, becomes a one-line `InteropError`.
+
+SQLite keeps any value in any column, so every integer column is checked where
+its row is read (`_whole`, `_count`): a note, card or review-log row whose ids
+are not whole numbers, or a review-log row whose numbers are not numbers, is
+left out and counted in `left_out`; a card whose scheduling numbers are not
+numbers keeps its place but has `sched_ok` false. A finite float in a
+scheduling column is rounded, as Anki's Check Database does.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +124,7 @@ class AnkiCard:
     data: str
     odid: int = 0  # in a filtered deck (`did`): the home deck; 0 otherwise
     odue: int = 0  # in a filtered deck: the real due (`due` is then a queue position); 0 otherwise
+    sched_ok: bool = True  # False: a scheduling column held no number (its values above are then 0)
 
     @property
     def home_did(self) -> int:
@@ -127,9 +137,36 @@ class AnkiCard:
         return self.odue if self.odid and self.odue else self.due
 
 
-def _int(value: Any) -> int:
-    """A column read only as a number: anything but an integer (a hostile file's text) counts as unset."""
-    return value if isinstance(value, int) else 0
+def _whole(value: Any) -> int | None:
+    """An id column's value: an integer (or a float holding one), else None (text, a blob, NULL)."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _count(value: Any) -> int | None:
+    """A scheduling column's value: an integer, a finite float rounded (Anki's Check Database rounds
+    them: a few old clients wrote them), else None (text, a blob, NULL, inf, NaN)."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return round(value)
+    return None
+
+
+def _card(r: Any) -> AnkiCard | None:
+    """A `cards` row as an AnkiCard; None when its ids (id, nid, did, ord, odid) are not whole numbers."""
+    ids = [_whole(v) for v in (r[0], r[1], r[2], r[3], r[12])]
+    sched = [_count(v) for v in (r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[13])]
+    cid, nid, did, ord_, odid = ids
+    if cid is None or nid is None or did is None or ord_ is None or odid is None:
+        return None
+    typ, queue, due, ivl, factor, reps, lapses, odue = (v or 0 for v in sched)
+    data = r[11] if isinstance(r[11], str) else ""
+    ok = None not in sched
+    return AnkiCard(cid, nid, did, ord_, typ, queue, due, ivl, factor, reps, lapses, data, odid, odue, ok)
 
 
 @dataclass(slots=True)
@@ -140,6 +177,8 @@ class AnkiDb:
     notetypes: dict[int, NoteType] = field(default_factory=dict)
     decks: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (name with ::, description)
     max_rows: int = MAX_ROWS
+    creation_offset: int | None = None  # Anki's `creationOffset`: crt's zone, minutes west of UTC
+    left_out: Counter[str] = field(default_factory=Counter)  # rows left out ("notes", "cards", "revlog")
 
     def query(self, sql: str) -> Iterator[Any]:
         """Rows of `sql`, under the deadline and the row limit; any SQLite error is an InteropError."""
@@ -166,37 +205,41 @@ class AnkiDb:
         return 0
 
     def notes(self) -> Iterator[tuple[int, str, int, str, str]]:
-        """(id, guid, mid, tags, flds) in id order."""
-        yield from self.query("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id")
+        """(id, guid, mid, tags, flds) in id order; a row whose id or mid is no whole number is left out."""
+        for nid, guid, mid, tags, flds in self.query(
+            "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"
+        ):
+            nid, mid = _whole(nid), _whole(mid)
+            if nid is None or mid is None:
+                self.left_out["notes"] += 1
+                continue
+            yield nid, str(guid), mid, str(tags), str(flds)
 
     def cards(self) -> list[AnkiCard]:
+        """The cards by note and ord; a row whose ids are no whole numbers is left out."""
         rows = self.query(
             "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, data, odid, odue"
             " FROM cards ORDER BY nid, ord"
         )
-        return [
-            AnkiCard(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                r[6],
-                r[7],
-                r[8],
-                r[9],
-                r[10],
-                r[11] if isinstance(r[11], str) else "",
-                _int(r[12]),
-                _int(r[13]),
-            )
-            for r in rows
-        ]
+        out: list[AnkiCard] = []
+        for r in rows:
+            card = _card(r)
+            if card is None:
+                self.left_out["cards"] += 1
+            else:
+                out.append(card)
+        return out
 
     def revlog(self) -> Iterator[tuple[int, int, int, int, int, int, int]]:
-        """(id ms, cid, ease, ivl, factor, time ms, type) in time order."""
-        yield from self.query("SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id")
+        """(id ms, cid, ease, ivl, factor, time ms, type) in time order; a row with a value that is
+        no number (its id or cid no whole number) is left out."""
+        for row in self.query("SELECT id, cid, ease, ivl, factor, time, type FROM revlog ORDER BY id"):
+            rid, cid = _whole(row[0]), _whole(row[1])
+            ease, ivl, factor, ms, typ = (_count(v) for v in row[2:])
+            if rid is None or cid is None or None in (ease, ivl, factor, ms, typ):
+                self.left_out["revlog"] += 1
+            else:
+                yield rid, cid, ease or 0, ivl or 0, factor or 0, ms or 0, typ or 0
 
     def close(self) -> None:
         self.conn.close()
@@ -233,17 +276,47 @@ def _schema18(db: AnkiDb) -> None:
     _check_tables(db, _COLUMNS_18)
     fields: dict[int, list[str]] = {}
     for ntid, name in db.query("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
-        fields.setdefault(ntid, []).append(str(name))
+        if (ntid := _whole(ntid)) is not None:  # a row of no note type's id belongs to none
+            fields.setdefault(ntid, []).append(str(name))
     qfmts: dict[int, list[str]] = {}
     for ntid, config in db.query("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
-        qfmts.setdefault(ntid, []).append((strings(_blob(config), 1) or [""])[0])
+        if (ntid := _whole(ntid)) is not None:
+            qfmts.setdefault(ntid, []).append((strings(_blob(config), 1) or [""])[0])
     for ntid, name, config in db.query("SELECT id, name, config FROM notetypes"):
-        kind = first(_blob(config), 1)
-        db.notetypes[ntid] = NoteType(str(name), kind == 1, fields.get(ntid, []), qfmts.get(ntid, []))
+        if (ntid := _whole(ntid)) is not None:  # no note's `mid` can name it
+            kind = first(_blob(config), 1)
+            db.notetypes[ntid] = NoteType(str(name), kind == 1, fields.get(ntid, []), qfmts.get(ntid, []))
     for did, name, kind in db.query("SELECT id, name, kind FROM decks"):
-        normal = messages(_blob(kind), 1)
-        desc = (strings(normal[0], 4) or [""])[0] if normal else ""
-        db.decks[did] = (str(name).replace("\x1f", "::"), desc)
+        if (did := _whole(did)) is not None:  # no card's `did` can name it
+            normal = messages(_blob(kind), 1)
+            desc = (strings(normal[0], 4) or [""])[0] if normal else ""
+            db.decks[did] = (str(name).replace("\x1f", "::"), desc)
+
+
+def _creation_offset(db: AnkiDb) -> int | None:
+    """Anki's `creationOffset` setting (the zone `crt` was made in, minutes west of UTC), from
+    `col.conf` (schema 11) or the `config` table (schema 18); None when missing or unusable."""
+    raws: list[Any] = []
+    for sql in (
+        "SELECT conf FROM col LIMIT 1",
+        "SELECT val FROM config WHERE key = 'creationOffset' LIMIT 1",
+    ):
+        try:
+            raws += [row[0] for row in db.query(sql)]
+        except LimitError:
+            raise
+        except InteropError:  # no such column or table (an older or a trimmed collection)
+            continue
+    for raw in raws:
+        try:
+            value = json.loads(raw) if isinstance(raw, str | bytes) else None
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(value, dict):
+            value = value.get("creationOffset")
+        if isinstance(value, int) and not isinstance(value, bool) and -24 * 60 < value < 24 * 60:
+            return value
+    return None
 
 
 def _blob(value: Any) -> bytes:
@@ -299,9 +372,14 @@ def open_db(path: Path) -> AnkiDb:
         row = next(db.query("SELECT ver, crt, models, decks FROM col"), None)
         if row is None:
             raise InteropError("embedded database is not an Anki collection: table `col` is empty")
-        ver, crt, models, decks = row
-        db.crt = int(crt)
-        if int(ver) >= 15:
+        ver, crt, models, decks = (_whole(row[0]), _whole(row[1]), row[2], row[3])
+        if ver is None or crt is None:
+            raise InteropError(
+                "embedded database is not an Anki collection: `col.ver` or `col.crt` is no number"
+            )
+        db.crt = crt
+        db.creation_offset = _creation_offset(db)
+        if ver >= 15:
             _schema18(db)
         else:
             _schema11(db, models, decks)

@@ -5,8 +5,13 @@ HTML, tags — behind the `#separator`, `#html`, `#guid column`, `#notetype
 column`, `#deck column` and `#tags column` headers, so Anki imports it with no
 questions. Cells that a spreadsheet would run as a formula (`= + - @`, tab,
 CR first) are neutralised: HTML cells by writing that first character as an
-entity (Anki shows it unchanged), plain cells by a leading apostrophe.
-Import reads those headers and Anki's fixed `#notetype:`/`#deck:`/`#tags:`.
+entity (Anki shows it unchanged), plain cells by a leading apostrophe, which
+import takes off the plain columns only (GUID, note type, deck, tags). A row
+with a CR in any cell has every cell quoted (a bare CR would end the row for a
+reader), so every text reads back as it was.
+Import reads those headers and Anki's fixed `#notetype:`/`#deck:`/`#tags:`;
+a deck named by a `#retain deck:` header keeps the name and group it gives
+(a deck name may hold `::`).
 A header row (`#columns:` or a first row naming the fields, as Anki detects
 it) is not a note; a hand-made row without a back is skipped with a warning
 naming its line.
@@ -52,6 +57,7 @@ _DANGER = "=+-@\t\r"
 _PLAIN_DANGER = re.compile(r"^'*[=+\-@\t\r]")
 _PLAIN_UNDO = re.compile(r"^'+[=+\-@\t\r]")
 _CLOZE_HINT = re.compile(r"\{\{c\d+::")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # a line as csv ends it (not at U+2028 & co.)
 
 
 def separator_for(path: Path) -> str:
@@ -79,22 +85,23 @@ def write_anki_text(decks: list[Deck], sep: str, progress: ProgressFn = no_progr
     for deck in decks:
         out.write(f"#retain deck:{deck_meta_json(deck)}\n")
     writer = csv.writer(out, delimiter=sep, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    # QUOTE_MINIMAL quotes a cell holding the line terminator, not one holding a bare CR (Python < 3.12)
+    quoted = csv.writer(out, delimiter=sep, quoting=csv.QUOTE_ALL, lineterminator="\n")
     total = sum(len(d.cards) for d in decks)
     done = 0
     for deck in decks:
         full = f"{deck.group}::{deck.name}" if deck.group else deck.name
         for card in deck.cards:
             note = card_to_note(deck, card)
-            writer.writerow(
-                [
-                    _plain_cell(note.guid),
-                    _plain_cell(NOTETYPE_NAMES[note.kind]),
-                    _plain_cell(full),
-                    _html_cell(note.fields[0]),
-                    _html_cell(note.fields[1]),
-                    _plain_cell(" ".join(note.tags)),
-                ]
-            )
+            row = [
+                _plain_cell(note.guid),
+                _plain_cell(NOTETYPE_NAMES[note.kind]),
+                _plain_cell(full),
+                _html_cell(note.fields[0]),
+                _html_cell(note.fields[1]),
+                _plain_cell(" ".join(note.tags)),
+            ]
+            (quoted if any("\r" in cell for cell in row) else writer).writerow(row)
             done += 1
             if done % 500 == 0 or done == total:
                 progress("export", done, total)
@@ -162,6 +169,16 @@ def _deck_tags(meta: dict[str, Any]) -> frozenset[str]:
     return frozenset(t for t in raw if isinstance(t, str)) if isinstance(raw, list) else frozenset()
 
 
+def _deck_name(full: str, meta: dict[str, Any]) -> tuple[str, str]:
+    """(group, name) of the deck `full`: as its `#retain deck:` header gives them when they make up
+    `full` (a name may hold `::`), else split at the last `::` as Anki's hierarchy."""
+    group, name = meta.get("group", ""), meta.get("name")
+    whole = f"{group}::{name}" if isinstance(group, str) and group else name
+    if isinstance(group, str) and isinstance(name, str) and name and whole == full:
+        return group, name
+    return split_deck_name(full)
+
+
 def _guess_kind(name: str, first: str) -> Kind:
     kind = kind_from_name(name) if name else None
     if kind is not None:
@@ -176,7 +193,7 @@ def _guess_kind(name: str, first: str) -> Kind:
 
 def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progress) -> Bundle:
     text = read_text(path, limits)
-    lines = text.splitlines(keepends=True)
+    lines = _LINE.findall(text)
     meta, skip = _headers(lines)
     deck_meta = [
         parse_deck_meta_json(ln.split(":", 1)[1]) for ln in lines[:skip] if ln.startswith("#retain deck:")
@@ -219,7 +236,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     for n, row in enumerate(rows, skip + 1):
         if not any(c.strip() for c in row):
             continue
-        fields = [_unplain(c) if is_html else c for i, c in enumerate(row) if i not in special]
+        fields = [c for i, c in enumerate(row) if i not in special]  # the writer marks only plain cells
         if not is_html:
             fields = [text_to_html(f) for f in fields]
         deck_name = cell(row, cols["deck"]) or fixed_deck
@@ -249,8 +266,8 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     for deck_name, cards in by_deck.items():
         hints = retain_ids[deck_name]
         hint = next(iter(hints)) if len(hints) == 1 else None
-        group, name = split_deck_name(deck_name)
         known = metas.get(deck_name, {})
+        group, name = _deck_name(deck_name, known)
         deck_id = hint or deck_id_for_name(deck_name)
         deck_kw = deck_fields(known) | {"group": group}
         bundle.decks.append(make_deck(deck_id, name, cards, bundle.warnings, limits, **deck_kw))

@@ -12,30 +12,49 @@ of a card takes the card's real current state (due date, and the FSRS memory
 from `cards.data` when Anki had FSRS on; otherwise the replayed memory, or
 `memory_state_from_sm2` of the card's ease and interval).
 
+A review card's due is a day number: day 0 is the date `crt` was made on (in
+the collection's `creationOffset` zone, else the local zone, as Anki reads it),
+and day n begins at 4 am local time (Anki's rollover) of that date plus n days
+(`AnkiDays`), so the card comes due on the same study day it was due in Anki.
+
 A revlog row counts once per id (a table without its primary key can hold it
 twice). A row whose date or due date is not a date retain can hold (before
-1970, from year 10000 on) is left out on its own, and so is a due date in
-`cards` (the card then takes its last review's); the import says how many.
+1970, from year 10000 on), or whose numbers are not numbers, is left out on its
+own, and so is a due date in `cards` (the card then takes its last review's);
+a card whose scheduling columns are not numbers keeps its log's last state.
+The import says how many.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import fsrs_rs_python as rs
 
+from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
 from retain.core.model import Card
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
+from retain.store.localzone import local_timezone
 
-__all__ = ["card_reviews", "card_state", "learning_step", "memory_from_log", "sm2_memory", "unit_key"]
+__all__ = [
+    "AnkiDays",
+    "card_reviews",
+    "card_state",
+    "learning_step",
+    "memory_from_log",
+    "sm2_memory",
+    "unit_key",
+]
 
 _SM2_RETENTION = 0.9
 _ROLLOVER_S = 4 * 3600
@@ -138,18 +157,58 @@ def _memory(data: str) -> tuple[float | None, float | None]:
     return (float(s) if ok[0] else None), (min(10.0, float(d)) if ok[1] else None)  # type: ignore[arg-type]
 
 
-def _due_s(card: AnkiCard, crt: int) -> int | None:
-    """The card's due in Unix seconds (a review card's is a day after `crt`); None for a day number."""
+@dataclass(frozen=True, slots=True)
+class AnkiDays:
+    """An Anki collection's day numbers as times, as Anki counts them.
+
+    Day 0 is the date `crt` falls on in the collection's `creationOffset` zone
+    (minutes west of UTC), else in `tz` (Anki's fallback is the local zone); a
+    `crt` at a UTC midnight without `creationOffset` (retain's packages before
+    it wrote one) is a UTC date. Day n begins at Anki's rollover, 4 am, of that
+    date plus n days in `tz`.
+    """
+
+    crt: int
+    offset_west: int | None = None
+    tz: tzinfo = UTC
+
+    def start(self, day: int) -> int | None:
+        """The Unix second day `day` begins; None for a day no date can hold."""
+        return _day_start_s(self.crt, self.offset_west, self.tz, day)
+
+
+@functools.lru_cache(maxsize=4096)  # a collection's cards share their due days
+def _day_start_s(crt: int, offset_west: int | None, tz: tzinfo, day: int) -> int | None:
+    if offset_west is not None:
+        zone: tzinfo = timezone(timedelta(minutes=-offset_west))
+    else:
+        zone = UTC if crt % 86400 == 0 else tz
+    try:
+        first = datetime.fromtimestamp(crt, zone).date()
+        return int(day_start(first + timedelta(days=day), DEFAULT_ROLLOVER_HOUR, tz).timestamp())
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _days(crt: int | AnkiDays) -> AnkiDays:
+    return crt if isinstance(crt, AnkiDays) else AnkiDays(crt)
+
+
+def _due_s(card: AnkiCard, days: AnkiDays) -> int | None:
+    """The card's due in Unix seconds (a review card's is the start of its day); None for a day
+    number out of range, or a (re)learning card's due that is a day number (not a time)."""
     due = card.home_due
     if card.type == 2:
-        return crt + due * 86400
+        return days.start(due)
     return due if due > 10**8 else None
 
 
-def _bad_due(card: AnkiCard, crt: int) -> bool:
+def _bad_due(card: AnkiCard, days: AnkiDays) -> bool:
     """`cards` holds a due date that is no date retain can hold."""
-    seconds = _due_s(card, crt)
-    return card.type != 0 and seconds is not None and _when(seconds) is None
+    if card.type == 0:
+        return False
+    seconds = _due_s(card, days)
+    return (card.type == 2 and seconds is None) or (seconds is not None and _when(seconds) is None)
 
 
 def _days_before(when: datetime, days: int) -> datetime:
@@ -172,14 +231,15 @@ def learning_step(state: int, left: int, settings: StudySettings = _STEPS) -> in
 
 
 def card_state(
-    card: AnkiCard, crt: int, last: CardState | None, now_fallback: datetime, left: int = 0
+    card: AnkiCard, crt: int | AnkiDays, last: CardState | None, now_fallback: datetime, left: int = 0
 ) -> CardState | None:
     """The card's current scheduling as a CardState (None for new cards, a suspended new card
-    is new and suspended), always one the store accepts. `left` is the card's `cards.left`."""
+    is new and suspended), always one the store accepts. `crt` is the collection's creation
+    time (its day numbers counted in UTC) or its `AnkiDays`; `left` is the card's `cards.left`."""
     if card.type == 0:
         return CardState(suspended=True) if card.queue == -1 else None
     s, d = _memory(card.data)
-    due = _when(_due_s(card, crt)) or now_fallback  # a day number, or a due out of range
+    due = _when(_due_s(card, _days(crt))) or now_fallback  # a day number, or a due out of range
     state = REVIEW if card.type == 2 else LEARNING if card.type == 1 else RELEARNING
     if s is None or d is None:
         if last is not None and last.stability is not None and last.difficulty is not None:
@@ -202,7 +262,7 @@ def card_state(
 
 
 def _card_events(
-    key: str, log: list[Row], memory: list[tuple[float, float]], card: AnkiCard, crt: int, extra: Extra
+    key: str, log: list[Row], memory: list[tuple[float, float]], card: AnkiCard, days: AnkiDays, extra: Extra
 ) -> list[Review]:
     """One card's rows as events; the store checks each state when it records them."""
     prev: CardState | None = None
@@ -224,18 +284,19 @@ def _card_events(
         )
         events.append(Review(key, at, after, prev, "review", ease, max(0, min(ms, 10**7))))
         prev = after
-    final = card_state(card, crt, prev, prev.due if prev and prev.due else datetime.now(UTC), extra[0])
+    fallback = prev.due if prev and prev.due else datetime.now(UTC)
+    final = card_state(card, days, prev, fallback, extra[0]) if card.sched_ok else None  # else the log's
     if events and final is not None and final.is_new:  # reviewed, then reset and suspended
-        events.append(_suspend(key, card, crt, extra, events[-1]))
+        events.append(_suspend(key, card, days, extra, events[-1]))
     elif events and final is not None:
         last = events[-1]
         events[-1] = Review(last.key, last.time, final, last.before, "review", last.rating, last.duration_ms)
     return events
 
 
-def _suspend(key: str, card: AnkiCard, crt: int, extra: Extra, after: Review | None = None) -> Review:
+def _suspend(key: str, card: AnkiCard, days: AnkiDays, extra: Extra, after: Review | None = None) -> Review:
     """A suspended new card's suspension, at the card's last change (after its last review)."""
-    at = _when(extra[1]) or _when(crt) or datetime.now(UTC)
+    at = _when(extra[1]) or _when(days.crt) or datetime.now(UTC)
     if after is not None and at <= after.time:
         at = after.time + timedelta(milliseconds=1)
     return Review(key, at, CardState(suspended=True), after.after if after else None, "suspend")
@@ -276,13 +337,15 @@ def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], in
     return {cid: sorted(log) for cid, log in rows.items() if log}, left_out
 
 
-def _left_out(rows: int, dues: int) -> list[str]:
+def _left_out(rows: int, dues: int, states: int = 0, not_numbers: bool = False) -> list[str]:
     """The one warning line for what the history leaves out, if anything."""
     parts = [f"{rows} review-log row(s)"] if rows else []
     parts += [f"{dues} card due date(s)"] if dues else []
+    parts += [f"{states} card state(s)"] if states else []
     if not parts:
         return []
-    return [f"review history: {' and '.join(parts)} left out: their dates or intervals are out of range"]
+    why = "out of range or not numbers" if not_numbers else "out of range"
+    return [f"review history: {' and '.join(parts)} left out: their dates or intervals are {why}"]
 
 
 def card_reviews(
@@ -297,20 +360,23 @@ def card_reviews(
         if key:
             keys[c.id] = key
     logs, left_out = _rows(db, keys)
+    no_number = getattr(db, "left_out", {}).get("revlog", 0)  # rows the reader left out (a stand-in has none)
+    bad_states = sum(1 for cid in keys if not by_id[cid].sched_ok)
+    days = AnkiDays(db.crt, getattr(db, "creation_offset", None), local_timezone())
     memories = dict(zip(logs, memory_from_log(list(logs.values())), strict=True))
     out: list[Review] = []
     bad_dues = 0
     extras = _extras(db)
     for cid, log in logs.items():
-        bad_dues += _bad_due(by_id[cid], db.crt)
+        bad_dues += _bad_due(by_id[cid], days)
         try:
-            out += _card_events(keys[cid], log, memories[cid], by_id[cid], db.crt, extras.get(cid, (0, 0)))
+            out += _card_events(keys[cid], log, memories[cid], by_id[cid], days, extras.get(cid, (0, 0)))
         except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
             left_out += len(log)
     for cid, key in keys.items():
         card = by_id[cid]
-        if cid not in logs and card.type == 0 and card.queue == -1:
-            out.append(_suspend(key, card, db.crt, extras.get(cid, (0, 0))))
-    warnings += _left_out(left_out, bad_dues)
+        if cid not in logs and card.sched_ok and card.type == 0 and card.queue == -1:
+            out.append(_suspend(key, card, days, extras.get(cid, (0, 0))))
+    warnings += _left_out(left_out + no_number, bad_dues, bad_states, bool(no_number or bad_states))
     out.sort(key=lambda r: r.time)
     return out

@@ -11,6 +11,8 @@ field named Extra that no question template uses (retain's package note
 types) is the card's extra. GUIDs become card ids. Media
 that cards use is extracted (bounded), stored under content-hash names and
 shown as placeholders. With `with_history`, the review log becomes history.
+A note or card row whose ids are not numbers (a damaged or crafted collection)
+is left out with one warning line.
 """
 
 from __future__ import annotations
@@ -243,6 +245,11 @@ def _convert(
             progress("read notes", n, total)
     if unknown:
         bundle.warnings.append(f"notes of {len(unknown)} unknown note type(s) skipped")
+    bad = [f"{db.left_out[t]} {t[:-1]}(s)" for t in ("notes", "cards") if db.left_out[t]]
+    if bad:
+        bundle.warnings.append(
+            f"{' and '.join(bad)} left out: their ids are not numbers (a damaged collection)"
+        )
     notetypes = read_notetypes(db, _type_kinds(db, type_kinds))
     for did, pairs in per_deck.items():
         deck_id, meta = deck_map[did]

@@ -6,6 +6,11 @@ Extra field shown after the answer), tags carry over, a deck's group becomes the
 updates the notes), and media placeholders become `<img>`/`[sound:]` with the
 files packed in. With `states`/`reviews`, cards carry their scheduling and the
 package a review log.
+
+Days are counted as Anki counts them: the collection is made (`crt`) at 4 am,
+Anki's rollover, of today's study day in the local zone, with that zone's
+offset as `creationOffset`; a review card's due is the number of study days
+from then to the study day its due time falls on.
 """
 
 from __future__ import annotations
@@ -19,14 +24,16 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from urllib.parse import unquote
 
+from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.mediaref import is_safe_name
 from retain.core.model import Card, Deck
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankinote import card_to_note, deck_description, note_tags
 from retain.interop.anki.apkg_schema import (
@@ -44,6 +51,7 @@ from retain.interop.html import html_to_text
 from retain.interop.media import AUDIO_EXTS, hash_name, media_dir, safe_ext, sha256_file
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
+from retain.store.localzone import local_timezone
 
 __all__ = ["ApkgOptions", "write_apkg"]
 
@@ -58,6 +66,7 @@ class ApkgOptions:
     reviews: Sequence[Review] = ()
     progress: ProgressFn = no_progress
     settings_of: Callable[[str], StudySettings] = lambda _deck_id: StudySettings()  # a deck's steps
+    tz: tzinfo | None = None  # the zone study days are counted in (None: the local zone)
 
 
 def _media_file(folder: Path, src: str) -> tuple[str, Path] | None:
@@ -154,7 +163,7 @@ def _left(state: CardState, settings: StudySettings) -> int:
 
 
 def _sched(
-    state: CardState | None, pos: int, crt_day: datetime, settings: StudySettings
+    state: CardState | None, pos: int, day: StudyDay, today: date, settings: StudySettings
 ) -> tuple[int, int, int, int, int, int, str]:
     """(type, queue, due, ivl, factor, left, data) for a card in state `state`."""
     if state is None or state.state not in (LEARNING, REVIEW, RELEARNING) or state.due is None:
@@ -166,7 +175,7 @@ def _sched(
     ivl = max(1, round((state.due - last) / timedelta(days=1)))
     queue_off = -1 if state.suspended else None
     if state.state == REVIEW:
-        due_day = (state.due.astimezone(UTC).date() - crt_day.date()).days
+        due_day = (day.of(state.due) - today).days  # Anki's day number: study days since `crt`
         return 2, queue_off or 2, due_day, ivl, factor, 0, data
     kind = 1 if state.state == LEARNING else 3
     left = _left(state, settings)
@@ -187,7 +196,11 @@ def _csum(sort_field: str) -> int:
 def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> dict[str, Path]:
     now_s = int(opts.now.timestamp())
     base = now_s * 1000
-    crt_day = opts.now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    day = StudyDay(DEFAULT_ROLLOVER_HOUR, opts.tz or local_timezone())  # Anki's day: 4 am local
+    today = day.today(opts.now)
+    crt = day.start_of(today)  # as Anki makes a collection: 4 am of today's study day
+    offset = crt.astimezone(day.tz).utcoffset()
+    west = -int(offset.total_seconds()) // 60 if offset is not None else 0
     decks_json: dict[str, object] = {"1": deck_json(1, "Default", "", now_s)}
     names: dict[str, int] = {}
     models: dict[str, object] = {}
@@ -227,7 +240,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 pos += 1
                 cids[key] = cid
                 typ, queue, due, ivl, factor, left, data = _sched(
-                    opts.states.get(key), pos, crt_day, settings
+                    opts.states.get(key), pos, day, today, settings
                 )
                 st = opts.states.get(key)
                 db.execute(
@@ -259,10 +272,10 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     db.execute(
         "INSERT INTO col VALUES (1,?,?,?,11,0,0,0,?,?,?,?,?)",
         (
-            int(crt_day.timestamp()),
+            int(crt.timestamp()),
             base,
             base,
-            json.dumps(col_conf(next(iter(MODEL_IDS.values())))),
+            json.dumps(col_conf(next(iter(MODEL_IDS.values()))) | {"creationOffset": west}),
             json.dumps(models),
             json.dumps(decks_json),
             json.dumps({"1": deck_conf(now_s)}),

@@ -1,0 +1,30 @@
+"""The workload simulator (core/workload.py): a suggestion only when some retention retains cards."""
+
+from __future__ import annotations
+
+import math
+
+from retain.core.settings import StudySettings
+from retain.core.workload import RETENTIONS, simulate_workload
+
+
+def test_nothing_retained_at_any_retention_gives_no_suggestion_and_says_why() -> None:
+    settings = StudySettings(new_per_day=0, desired_retention=0.85)
+    steps: list[tuple[int, int]] = []
+    work = simulate_workload(settings, 50, progress=lambda done, total: steps.append((done, total)))
+    assert [p.retention for p in work.points] == list(RETENTIONS)
+    assert all(p.retained == 0 and math.isinf(p.minutes_per_retained) for p in work.points)
+    assert not work.has_suggestion
+    assert work.reason == (
+        "nothing is retained at any retention (the simulation starts from new cards, and new_per_day is 0)"
+    )
+    assert work.suggested == 0.85  # the preset's own: nothing to move it to
+    assert steps[-1][0] == steps[-1][1]  # the progress bar still completes
+
+
+def test_a_retention_that_retains_cards_is_suggested() -> None:
+    work = simulate_workload(StudySettings(new_per_day=5), 50)
+    assert work.has_suggestion and work.reason == ""
+    assert 0.70 <= work.suggested <= 0.97
+    best = min(p.minutes_per_retained for p in work.points)
+    assert math.isfinite(best)
