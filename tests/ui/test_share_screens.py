@@ -264,5 +264,8 @@ async def test_export_with_progress_to_csv_says_the_file_cannot_carry_it(
         screen.query_one("#share-apply", Button).press()
         await pilot.pause()
         shown = str(screen.query_one("#share-diff", Static).render())
-    assert "Review progress needs a .toml or .apkg file" in shown and "a .csv file cannot carry progress" in shown
+    assert (
+        "Review progress needs a .toml or .apkg file" in shown
+        and "a .csv file cannot carry progress" in shown
+    )
     assert not out.exists()
