@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from store_helpers import make_home, open_col
+from store_helpers import NOW, make_home, open_col
 
+from retain.store.collection import Collection
 from retain.store.state.lock import WriterLock
 
 
@@ -59,3 +60,62 @@ def test_writer_toml_that_is_not_text_or_not_there(tmp_path: Path) -> None:
     (tmp_path / "writer.toml").unlink()
     (tmp_path / "writer.toml").mkdir()
     assert lock.holder() == "another process"
+
+
+def test_a_read_only_retain_says_what_holds_the_lock_now(tmp_path: Path) -> None:
+    """The refusal is true when it is said: the lock is tried (and let go at once)."""
+    from retain.ui.app import read_only_refusal
+
+    first = open_col(make_home(tmp_path))
+    second = open_col(make_home(tmp_path))
+    try:
+        assert second.read_only
+        said = read_only_refusal(second, "study", NOW)
+        assert said == "Read-only: another retain is running. Close it to study here."
+        first.close(NOW)
+        said = read_only_refusal(second, "edit", NOW)
+        assert said == "Read-only: the other retain has closed; restart retain to edit here."
+        assert second.read_only  # never two writers: it stays a reader for its whole run
+        third = open_col(make_home(tmp_path))  # the lock was let go after the try
+        try:
+            assert not third.read_only
+        finally:
+            third.close(NOW)
+    finally:
+        first.close(NOW)
+        second.close(NOW)
+
+
+def test_read_only_tui_tells_the_truth_after_the_other_retain_closed(tmp_path: Path) -> None:
+    """A second TUI says "Read-only: another retain is running. Close it to study here." The
+    learner closed the other retain and pressed `a` again: the same message, though nothing held
+    the lock any more."""
+    import asyncio
+    from datetime import UTC
+
+    from retain.ui.app import make_app
+
+    home = make_home(tmp_path)
+    first = open_col(home)
+    second = Collection.open(make_home(tmp_path), NOW, tz=UTC)
+    assert second.read_only
+    app = make_app(second, lambda: NOW, config=home.config, decks_dir=home.paths.decks_dir)
+
+    async def run() -> tuple[list[str], list[str]]:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("a")
+            await pilot.pause()
+            before = [str(n.message) for n in app._notifications]
+            first.close(NOW)  # the learner closes the other retain, as the message asks
+            app._notifications.clear()
+            await pilot.press("a")
+            await pilot.pause()
+            return before, [str(n.message) for n in app._notifications]
+
+    try:
+        before, after = asyncio.run(run())
+    finally:
+        first.close(NOW)
+        second.close(NOW)
+    assert "Read-only: another retain is running. Close it to study here." in before
+    assert after == ["Read-only: the other retain has closed; restart retain to study here."]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.command import CommandPalette
+from textual.widgets import Input
 
 from retain.core.custom_study import CustomStudy
 from retain.store.collection import Collection
@@ -14,6 +15,8 @@ from retain.ui.screens.browser import BrowserScreen
 from retain.ui.screens.custom_study import CustomStudyScreen
 from retain.ui.screens.home import HomeScreen
 from retain.ui.screens.study import StudyScreen
+from retain.ui.screens.summary import SummaryScreen
+from retain.ui.widgets.browse_table import BrowseTable
 from retain.ui.widgets.progress_header import ProgressHeader
 
 from .conftest import FIXED_NOW, OpenApp, fixed_clock
@@ -119,6 +122,89 @@ async def test_browser_S_studies_the_search_results(open_app: OpenApp) -> None:
             keys.add(screen.session.current.key)
             await pilot.press("space", "4")
         assert keys == {"redis/persistence:c1", "redis/persistence:c2"}  # siblings too: it is a search
+
+
+async def _browse(app, pilot, query: str) -> BrowserScreen:  # type: ignore[no-untyped-def]
+    """The browser from the deck list, searched for `query`, the cursor in its table."""
+    await pilot.press("b")
+    for _ in range(50):
+        if isinstance(app.screen, BrowserScreen):
+            break
+        await pilot.pause(0.02)
+    browser = app.screen
+    assert isinstance(browser, BrowserScreen)
+    browser.query_one(Input).value = query
+    await pilot.press("enter")  # the search box has the focus: search, then the table
+    return browser
+
+
+async def _study_all_easy(app, pilot) -> str:  # type: ignore[no-untyped-def]
+    """Rate every card of the session Easy; the session summary's key bar."""
+    while isinstance(app.screen, StudyScreen) and app.screen.session.current is not None:
+        await pilot.press("space", "4")
+    await pilot.pause()
+    assert isinstance(app.screen, SummaryScreen)
+    return screen_text(app).splitlines()[-1]
+
+
+async def test_browser_rows_follow_the_cards_studied_with_S(open_app: OpenApp) -> None:
+    """Back from `S` on `is:new`, the rows still said "new" (and `is:new` still matched the cards
+    just studied) until something else refreshed the table; the summary said "Back to decks" and
+    went back to the browser."""
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        browser = await _browse(app, pilot, "deck:redis is:new")
+        assert len(browser.matches) == 2
+        await pilot.press("S")
+        footer = await _study_all_easy(app, pilot)
+        assert "Back" in footer and "decks" not in footer, footer
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is browser
+        table = browser.query_one(BrowseTable)
+        assert table.row_count == 0 and browser.matches == [], "is:new still matches the cards just studied"
+
+
+async def test_browser_shows_the_new_states_on_the_same_card_after_S(open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        browser = await _browse(app, pilot, "deck:redis")
+        await pilot.press("down")
+        table = browser.query_one(BrowseTable)
+        kept = table.selected_key()
+        assert kept == "redis/persistence:c2"
+        await pilot.press("S")
+        await _study_all_easy(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is browser
+        shown = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert len(shown) == 2 and not any(" new" in r for r in shown), shown
+        assert table.selected_key() == kept
+
+
+async def test_browser_follows_a_deck_reloaded_while_a_session_was_on_top(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """The deck file changed during the session (live reload tells only the screen on top):
+    back in the browser, the rows show the new text."""
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        browser = await _browse(app, pilot, "deck:redis")
+        await pilot.press("S")
+        study(app)  # the session is on top
+        path = retain_home / "decks" / "redis.toml"
+        path.write_text(path.read_text("utf-8").replace("Redis keeps data", "Redis holds data"), "utf-8")
+        app.collection.reload_library()
+        await pilot.press("escape")  # end the session
+        await pilot.pause()
+        if app.screen is not browser:
+            await pilot.press("enter")  # the summary
+            await pilot.pause()
+        assert app.screen is browser
+        table = browser.query_one(BrowseTable)
+        shown = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert len(shown) == 2 and all("Redis holds data" in r for r in shown), shown
 
 
 async def test_palette_offers_each_mode(open_app: OpenApp) -> None:

@@ -69,3 +69,35 @@ async def test_palette_offers_help_but_not_textuals_keys(open_app: OpenApp) -> N
     async with app.run_test(size=(80, 24)):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Help" in titles and "Keys" not in titles
+
+
+def test_the_remap_example_is_no_keymap_conflict() -> None:
+    """Help ended with `"review.reveal" = "space,enter,j"`: copied into config.toml it warned at
+    every start (j is Scroll down on Study). The example, as shown, must be a clean remapping."""
+    from retain.ui.settings_apply import keymap_warnings
+
+    body = help_content(binding_sections(), {}).plain
+    found = re.findall(r'^\s*"([a-z_.]+)" = "([^"]+)"$', body, re.MULTILINE)
+    assert len(found) == 1, body[-200:]
+    example = dict(found)
+    assert keymap_warnings(example) == [], f"help's own example {example} warns: {keymap_warnings(example)}"
+
+
+def test_the_keymap_examples_of_readme_and_docs_are_no_conflicts() -> None:
+    """The same for every `"id" = "keys"` remapping README.md and docs/ show, but the one that
+    docs/settings.md gives as an example of a conflict."""
+    from pathlib import Path
+
+    from retain.ui.settings_apply import keymap_warnings
+
+    root = Path(__file__).resolve().parents[2]
+    meant_as_conflicts = {("home.browse", "q")}
+    examples: list[tuple[str, str, str]] = []
+    for path in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        text = path.read_text("utf-8")
+        for binding_id, keys in re.findall(r'"([a-z_]+\.[a-z_]+)" = "([^"]*)"', text):
+            if (binding_id, keys) not in meant_as_conflicts:
+                examples.append((path.name, binding_id, keys))
+    assert examples  # README's [keymap] at least
+    warned = [(name, i, k, keymap_warnings({i: k})) for name, i, k in examples if keymap_warnings({i: k})]
+    assert warned == []

@@ -115,6 +115,57 @@ async def test_keys_pressed_before_the_collection_opens_wait_for_it(retain_home:
     assert load_summary(open_home(), FIXED_NOW, UTC) is None  # the rating changed the journal
 
 
+async def test_enter_pressed_twice_while_the_collection_opens_starts_one_session(retain_home: Path) -> None:
+    """On a big library the deck list paints before the collection opens; Enter pressed again
+    because nothing happened stacked two sessions: after ending the first, the second showed the
+    card just rated as new again, and rating it recorded it twice."""
+    gate = threading.Event()
+    app, loader = _gated_app(open_home(), gate)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("down", "enter", "enter")  # Apache Kafka, twice
+            await pilot.pause()
+            gate.set()
+            await _until_ready(app)
+            await pilot.pause()
+            assert [type(s).__name__ for s in app.screen_stack] == ["HomeScreen", "StudyScreen"]
+            await pilot.press("space", "3", "escape")  # rate one card Good, end the session
+            await pilot.pause()
+            if not isinstance(app.screen, (HomeScreen, StudyScreen)):
+                await pilot.press("enter")  # the summary
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+    finally:
+        gate.set()
+        collection = loader.wait()
+        assert collection is not None
+        collection.close()
+
+
+async def test_only_the_last_screen_asked_for_opens_once_the_collection_is_open(retain_home: Path) -> None:
+    """The class: browse, add, statistics and study pressed while the collection opens open one
+    screen, the last asked for; an action of another slot (a theme to save) runs once, first."""
+    gate = threading.Event()
+    app, loader = _gated_app(open_home(), gate)
+    ran: list[str] = []
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("down", "b", "c", "t", "b", "enter")
+            for _ in range(2):
+                app.when_ready(lambda: ran.append(type(app.screen).__name__), slot="theme")
+            await pilot.pause()
+            gate.set()
+            await _until_ready(app)
+            await pilot.pause()
+            assert [type(s).__name__ for s in app.screen_stack] == ["HomeScreen", "StudyScreen"]
+            assert ran == ["HomeScreen"]  # once, before the session opened
+    finally:
+        gate.set()
+        collection = loader.wait()
+        assert collection is not None
+        collection.close()
+
+
 async def test_a_collection_that_cannot_open_ends_the_app_with_its_message(retain_home: Path) -> None:
     home = open_home()
 

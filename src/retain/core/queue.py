@@ -14,8 +14,14 @@ Rules (Anki-like):
   today (`DayLog.notes_seen`), or rated, suspended or buried in this session. A note counts once; a note
   with a due review counts as a review, not as new. Learning units are exempt:
   they are the ones rated today, and a note with a learning unit due now (or
-  by `day_end`) leaves its new and review siblings for another day.
+  by `day_end`, or before the study day ends: `day_span`) leaves its new and
+  review siblings for another day.
 - Suspended units, and units buried until a later study day, are left out.
+- Undo gives a rating's place in the daily limit back only when the rating was
+  made in the queue's study day (`day_span`): undoing yesterday's rating today
+  takes nothing off today's count.
+- A queue serves one study day: once the clock leaves `day_span` it is `stale`,
+  and its owner builds a new one (a session left open over the rollover).
 
 A queue over several decks (a group) keeps one lane per deck, each with its own
 `StudySettings`. `count_due` is the fast path used by `retain due`.
@@ -44,6 +50,7 @@ __all__ = [
 ]
 
 DEFAULT_LEARN_AHEAD = timedelta(minutes=20)
+_TICK = timedelta(microseconds=1)
 RankFn = Callable[
     [str, CardState, datetime], float | None
 ]  # a due review's order (lower first); None: default
@@ -106,10 +113,18 @@ def build_queue(
     *,
     day_end: datetime | None = None,
     rank: RankFn | None = None,
+    day_span: tuple[datetime, datetime] | None = None,
 ) -> StudyQueue:
     """A study queue over `units` (one deck, a group, or everything); `rank` reorders due reviews
-    (an exam date: lowest predicted recall on the exam day first, `core.exam`)."""
-    return StudyQueue(units, states, log, settings_for, now, today, learn_ahead, day_end, rank)
+    (an exam date: lowest predicted recall on the exam day first, `core.exam`).
+
+    `day_end` makes reviews due by then count as due now; `day_span` is the study day's
+    [start, end) in UTC (`StudyDay.span`): siblings of a learning unit due before its end
+    wait, undo keeps earlier days' ratings out of today's limits, and `stale` says when
+    the clock has left it."""
+    return StudyQueue(
+        units, states, log, settings_for, now, today, learn_ahead, day_end, rank, day_span=day_span
+    )
 
 
 class StudyQueue:
@@ -126,8 +141,11 @@ class StudyQueue:
         learn_ahead: timedelta = DEFAULT_LEARN_AHEAD,
         day_end: datetime | None = None,
         rank: RankFn | None = None,
+        *,
+        day_span: tuple[datetime, datetime] | None = None,
     ) -> None:
         self.today = today
+        self.day_span = day_span
         self._rank_fn = rank
         self.learn_ahead = learn_ahead
         self._today_iso = today.isoformat()
@@ -192,6 +210,8 @@ class StudyQueue:
         now: datetime,
     ) -> None:
         cutoff = self._cutoff(now)
+        # A learning unit due before the study day ends is shown today: its siblings wait.
+        horizon = cutoff if self.day_span is None else max(cutoff, self.day_span[1] - _TICK)
         today_iso = self._today_iso
         seen = self._seen
         lanes = self._lanes
@@ -244,7 +264,7 @@ class StudyQueue:
             else:
                 learn[key] = due
                 heap.append((due, key))
-                if due <= cutoff:
+                if due <= horizon:
                     busy.add(note_of(key))
         self._next_review = next_review
         heapq.heapify(self._heap)
@@ -403,7 +423,10 @@ class StudyQueue:
         elif new_state is not None and _hidden(new_state, self._today_iso):
             # Suspended or buried while shown: its siblings (whose answer it may have shown) wait too.
             self._mark_seen(lane, unit.note_key)
-        elif new_reps < old_reps:  # an undo; may go below zero when the rating was before this session
+        elif new_reps < old_reps and self._rated_today(old):
+            # An undo of a rating of this study day (today's log counted it even when it was
+            # made before this session, so this may go below zero); an earlier day's rating
+            # was never counted today.
             if new_state is None or new_state.state == NEW:
                 lane.new_used -= 1
                 self._sess_new = max(0, self._sess_new - 1)
@@ -412,6 +435,12 @@ class StudyQueue:
                 self._sess_rev = max(0, self._sess_rev - 1)
         self._states[key] = new_state
         self._place(lane, key, new_state, now)
+
+    def _rated_today(self, rated: CardState | None) -> bool:
+        """Whether the rating that gave `rated` was made in this queue's study day (unknown: yes)."""
+        span = self.day_span
+        at = rated.last_review if rated is not None else None
+        return span is None or at is None or at >= span[0]
 
     def _mark_seen(self, lane: _Lane, note: str) -> None:
         """A unit of `note` was rated: its new and review siblings are out for the day."""
@@ -464,6 +493,19 @@ class StudyQueue:
         limit = now + self.learn_ahead
         learning = sum(1 for due in self._learn.values() if due <= limit)
         return Counts(new=new, learning=learning, review=review)
+
+    def stale(self, now: datetime) -> bool:
+        """Whether `now` is outside this queue's study day (`day_span`): build a new queue."""
+        span = self.day_span
+        return span is not None and not span[0] <= now < span[1]
+
+    def limit_reached(self) -> bool:
+        """Whether a daily limit holds back cards that would otherwise be shown now."""
+        return any(
+            (lane.new_notes and lane.new_used >= lane.new_cap)
+            or (lane.rev_notes and lane.rev_used >= lane.rev_cap)
+            for lane in self._lanes.values()
+        )
 
     @property
     def size(self) -> int:

@@ -12,6 +12,13 @@ one shown. The stored state is the previewed one, anchored at the rating
 time: stability, difficulty, step and interval are exactly as previewed, and
 `due`/`last_review` move forward by the seconds spent between preview and
 rating (as Anki applies its precomputed states at answer time).
+
+A session outlives its settings and its study day: when `settings_token`
+changes (settings saved meanwhile), the schedulers are made anew before the
+next preview and the queue is rebuilt (`rebuild`) before the next card, so new
+limits and steps apply at once; when the clock leaves the queue's study day (a
+session left open over the rollover), the queue is rebuilt for the new day,
+as Anki does when the day changes.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ __all__ = [
 
 Phase = Literal["front", "back", "done"]
 AdjustPreviews = Callable[[Unit, dict[int, CardState], datetime], dict[int, CardState]]
+Rebuild = Callable[[datetime], StudyQueue]
 
 
 class SessionError(RuntimeError):
@@ -119,7 +127,10 @@ class ReviewSession:
     `mode` names a custom study for the header ("" for the normal session). With a
     cram queue, ratings are recorded as "cram" events that leave the state as it
     was. `adjust` changes the four previews before they are shown (an exam date
-    caps the intervals, `core.exam`).
+    caps the intervals, `core.exam`). `rebuild(now)` builds the queue anew for the
+    study day of `now`: it is called when the queue is `stale` (the day rolled over)
+    or the settings changed. `settings_token()` returns a value that changes
+    whenever any deck's settings may have (the store: its config object).
     """
 
     def __init__(
@@ -133,8 +144,14 @@ class ReviewSession:
         *,
         mode: str = "",
         adjust: AdjustPreviews | None = None,
+        rebuild: Rebuild | None = None,
+        settings_token: Callable[[], object] | None = None,
     ) -> None:
         self.queue = queue
+        self._rebuild = rebuild
+        self._settings_token = settings_token
+        self._token = settings_token() if settings_token is not None else None
+        self._requeue = False  # settings changed: rebuild the queue before the next card
         self.mode = mode
         self.cram = isinstance(queue, CustomQueue) and queue.cram
         self._adjust = adjust
@@ -252,6 +269,7 @@ class ReviewSession:
     def bury(self, now: datetime) -> Event:
         """Hide the current card until the next study day."""
         unit = self._card()
+        self._renew(self._touch(now))  # the study day of now, not of the session's start
         before = self.states.get(unit.key)
         until = (self.queue.today + timedelta(days=1)).isoformat()
         after = (before or CardState()).with_flags(buried_until=until)
@@ -278,13 +296,22 @@ class ReviewSession:
         self._advance(at)
         return event
 
+    @property
+    def studied(self) -> int:
+        """Ratings made in this session and not undone (`summary().studied`, without the rest)."""
+        return len(self._rated)
+
     def summary(self) -> SessionSummary:
         events = self._rated.values()
         now = self._last_now
         # The queue knows its learning steps and the reviews it was built over; a card rated
         # here and now due in days is in neither ("Next due: nothing scheduled" after an Easy).
+        # Each card counts with its state now, not with every step it passed through this session.
         dues = [self.queue.next_due_after(now)]
-        dues += [e.after.due for e in events if e.after is not None and e.after.due is not None]
+        for key in {e.key for e in events}:
+            state = self.states.get(key)
+            if state is not None and state.due is not None and not state.suspended:
+                dues.append(state.due)
         return SessionSummary(
             studied=len(self._rated),
             again=sum(1 for e in events if e.rating == 1),
@@ -303,7 +330,31 @@ class ReviewSession:
         self._last_now = to_utc(now)
         return self._last_now
 
+    def _settings_changed(self) -> bool:
+        """Notice settings saved since the last look: the schedulers are made anew, the queue
+        is rebuilt before the next card. True when they changed now."""
+        if self._settings_token is None:
+            return False
+        token = self._settings_token()
+        if token is self._token:
+            return False
+        self._token = token
+        self._schedulers.clear()
+        self._requeue = True
+        return True
+
+    def _renew(self, now: datetime) -> None:
+        """Rebuild the queue when the settings changed or the clock left its study day."""
+        self._settings_changed()
+        if self._rebuild is None:
+            return
+        queue = self.queue
+        if self._requeue or (isinstance(queue, StudyQueue) and queue.stale(now)):
+            self._requeue = False
+            self.queue = self._rebuild(now)
+
     def _scheduler(self, deck_id: str) -> Scheduler:
+        self._settings_changed()
         scheduler = self._schedulers.get(deck_id)
         if scheduler is None:
             scheduler = self._schedulers[deck_id] = self._schedulers_for(deck_id)
@@ -345,6 +396,7 @@ class ReviewSession:
         self.queue.apply(key, state, at)  # the recorder has already changed `states`
 
     def _advance(self, now: datetime) -> None:
+        self._renew(now)
         self._previews = None
         self._preview_at = None
         self.current = self._forced if self._forced is not None else self.queue.next(now)

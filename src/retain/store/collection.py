@@ -42,6 +42,8 @@ from retain.store.state.migrate import FormatError
 from retain.store.state.writer import CollectionError, ReadOnlyError, Seen, StateWriter
 
 if TYPE_CHECKING:
+    from retain.core.exam import ExamPlan
+    from retain.core.queue import StudyQueue
     from retain.core.session import ReviewSession
 
 __all__ = ["Collection", "CollectionError", "ReadOnlyError"]
@@ -152,9 +154,10 @@ class Collection:
         """Every one-line message of the open (state, history, library), oldest first."""
         history = self._history.messages if self._history is not None else self._history_said
         from retain.store.exam_config import past_exams
+        from retain.store.localzone import zone_messages
 
         exams = past_exams(self.home.config.exams, self.today(self._opened))
-        config = list(self.home.config.warnings)
+        config = [*self.home.config.warnings, *zone_messages(self.tz)]
         return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
 
     @property
@@ -232,17 +235,40 @@ class Collection:
             return self._start_session(deck_ids, now)
 
     def _start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
-        from retain.core.queue import build_queue
         from retain.core.scheduler import Scheduler
         from retain.core.session import ReviewSession
-        from retain.store.exams import capped_states, exam_plans, exam_rank_fn, preview_adjuster
+        from retain.store.exams import exam_plans, preview_adjuster
+
+        def rebuild(at: datetime) -> StudyQueue:
+            """The queue for the study day of `at`, with the settings and decks of now."""
+            with gc_paused():
+                return self._build_queue(deck_ids, at, exam_plans(self, at))
+
+        plans = exam_plans(self, now)  # exam dates cap the intervals until the exam
+        return ReviewSession(
+            self._build_queue(deck_ids, now, plans),
+            self.states,
+            lambda d: Scheduler(self.settings_for(d)),
+            self,
+            self.units_by_key,
+            now,
+            adjust=preview_adjuster(plans),
+            rebuild=rebuild,
+            settings_token=lambda: self.home.config,  # replaced whenever settings are saved
+        )
+
+    def _build_queue(
+        self, deck_ids: Sequence[str] | None, now: datetime, plans: Mapping[str, ExamPlan]
+    ) -> StudyQueue:
+        """The study queue over the given decks (None: all) for the study day of `now`."""
+        from retain.core.queue import build_queue
+        from retain.store.exams import capped_states, exam_rank_fn
 
         wanted = None if deck_ids is None else set(deck_ids)
         units = [u for u in self.units if wanted is None or u.deck_id in wanted]
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
-        plans = exam_plans(self, now)  # exam dates cap the intervals until the exam
         seen = capped_states(self.states, units, plans, now)
-        queue = build_queue(
+        return build_queue(
             units,
             seen,
             self.day_log(now),
@@ -251,15 +277,7 @@ class Collection:
             self.today(now),
             ahead,
             rank=exam_rank_fn(plans),
-        )
-        return ReviewSession(
-            queue,
-            self.states,
-            lambda d: Scheduler(self.settings_for(d)),
-            self,
-            self.units_by_key,
-            now,
-            adjust=preview_adjuster(plans),
+            day_span=self.studyday.span(now),  # the study day's end: siblings, undo, the rollover
         )
 
     # -- the Recorder -------------------------------------------------------------

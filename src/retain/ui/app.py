@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
-from textual.notifications import SeverityLevel
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -32,9 +32,18 @@ if TYPE_CHECKING:
 # The study, summary and authoring screens are imported when first needed, so
 # the home screen paints without loading them (launch time at 50k cards).
 
-__all__ = ["Clock", "RetainApp", "binding_sections", "make_app", "system_clock"]
+__all__ = [
+    "OPEN_SLOT",
+    "Clock",
+    "RetainApp",
+    "binding_sections",
+    "make_app",
+    "read_only_refusal",
+    "system_clock",
+]
 
 Clock = Callable[[], datetime]
+OPEN_SLOT = "open"  # `RetainApp.when_ready`: the one pending action that opens a screen
 
 
 def system_clock() -> datetime:
@@ -109,7 +118,8 @@ class RetainApp(App[None]):
         self._loader = loader
         self._launch_home = launch_home
         self._indexing = False
-        self._pending: list[Callable[[], None]] = []  # actions asked for before the collection was ready
+        # Actions asked for before the collection was ready, one per slot (`when_ready`).
+        self._pending: dict[str, Callable[[], None]] = {}
         self.load_error = ""
         self.clock = clock
         self.config = config or Config()
@@ -152,12 +162,20 @@ class RetainApp(App[None]):
         """The collection is open (always, except just after a launch from the summary)."""
         return hasattr(self, "collection")
 
-    def when_ready(self, action: Callable[[], None]) -> None:
-        """Run `action` now, or as soon as the collection is open."""
+    def when_ready(self, action: Callable[[], None], *, slot: str = OPEN_SLOT) -> None:
+        """Run `action` now, or as soon as the collection is open.
+
+        While it opens, each `slot` keeps only the latest action asked for: a key pressed again
+        because nothing seemed to happen meant once (Enter twice stacked two study sessions).
+        Every action that opens a screen (study, browse, add, import, export, statistics,
+        settings) shares `OPEN_SLOT`, so only the last one opens; side effects such as an undo
+        or a theme to save keep their own slots and run first, in the order they were asked.
+        """
         if self.ready:
             action()
-        else:
-            self._pending.append(action)
+            return
+        self._pending.pop(slot, None)  # the latest goes last
+        self._pending[slot] = action
 
     def _start_loading(self) -> None:
         import gc
@@ -207,9 +225,12 @@ class RetainApp(App[None]):
             if isinstance(screen, HomeScreen):
                 screen.reload()
         self._start_live_reload()
-        pending, self._pending = self._pending, []
-        for action in pending:
+        pending, self._pending = self._pending, {}
+        opening = pending.pop(OPEN_SLOT, None)
+        for action in pending.values():
             action()
+        if opening is not None:
+            opening()  # last: it opens a screen over the deck list the other actions act on
 
     def _apply_theme(self) -> None:
         if self.config.theme in self.available_themes:
@@ -225,7 +246,7 @@ class RetainApp(App[None]):
         self._theme_in_force = theme.name
         from retain.ui.settings_apply import save_theme
 
-        self.when_ready(lambda: save_theme(self, theme.name))
+        self.when_ready(lambda: save_theme(self, theme.name), slot="theme")
 
     def _start_live_reload(self) -> None:
         from retain.ui.live_reload import LiveReload
@@ -301,12 +322,7 @@ class RetainApp(App[None]):
         if not self.ready:
             self.when_ready(lambda: self.start_study(deck_ids, label))
             return
-        if self.collection.read_only:
-            self.notify(
-                "Read-only: another retain is running. Close it to study here.",
-                severity="warning",
-                markup=False,
-            )
+        if self.refuse_read_only("study"):
             return
         from retain.ui.screens.study import StudyScreen
 
@@ -325,8 +341,7 @@ class RetainApp(App[None]):
         if not self.ready:
             self.when_ready(lambda: self.start_custom_study(study))
             return
-        if self.collection.read_only:
-            self.notify("Read-only: another retain is running. Close it to study here.", markup=False)
+        if self.refuse_read_only("study"):
             return
         from retain.core.search import QueryError
         from retain.store.custom_session import start_custom_session
@@ -348,6 +363,13 @@ class RetainApp(App[None]):
                 can_undo=lambda: self.collection.last_undoable() is not None,
             )
         )
+
+    def refuse_read_only(self, doing: str) -> bool:
+        """True, after one line saying why, when this retain opened read-only and so cannot `doing`."""
+        if not self.collection.read_only:
+            return False
+        self.notify(read_only_refusal(self.collection, doing, self.clock()), severity="warning", markup=False)
+        return True
 
     def open_custom_study(self, cram_ids: Sequence[str] = (), cram_label: str = "", query: str = "") -> None:
         """The custom-study chooser; the session starts when a mode is picked."""
@@ -438,6 +460,26 @@ class RetainApp(App[None]):
     def _textual_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands (theme, quit, screenshot, ...), but not its "Keys": "Help" is ours."""
         return (c for c in super().get_system_commands(screen) if c.title != "Keys")
+
+
+def read_only_refusal(collection: Collection, doing: str, now: datetime) -> str:
+    """Why a read-only retain cannot `doing` ("study", "edit"), true at the moment it is asked.
+
+    The collection stays read-only for its whole run (its states were read without the lock;
+    never two writers), but the other retain may have closed since: the lock is tried, and let
+    go at once, so the line tells the learner what to do now.
+    """
+    from retain.store.state.lock import WriterLock
+
+    lock = WriterLock(collection.writer.state_dir)
+    try:
+        free = lock.acquire(now)
+    except OSError:  # an unreadable state folder: say what was said at start
+        free = False
+    if free:
+        lock.release()
+        return f"Read-only: the other retain has closed; restart retain to {doing} here."
+    return f"Read-only: another retain is running. Close it to {doing} here."
 
 
 def broken_line(entry: DeckEntry, decks_dir: str) -> str:

@@ -121,6 +121,9 @@ class BrowserScreen(Screen[None]):
         self._open_editor = open_editor
         self._query = query
         self.index = BrowseIndex.from_collection(collection)
+        # What `index` was built from (held, so `is` tells a rebuilt library from this one).
+        self._indexed: tuple[object, object] = (collection.units, collection.states)
+        self._resumed = False  # the first ScreenResume is the first showing
         self.matches: list[Unit] = []
         self.marked: dict[str, None] = {}  # unit keys, in the order they were marked
         self.sort: tuple[str, bool] | None = None  # (column, descending)
@@ -154,6 +157,23 @@ class BrowserScreen(Screen[None]):
     def _first_page(self) -> None:
         self.run_search()
         self.query_one(BrowseTable).loading = False
+
+    def on_screen_resume(self) -> None:
+        """Back from a screen on top (a study session from `S`, an editor, a dialog): the cards may
+        have been rated, suspended, edited or moved meanwhile, so search again (`is:new` no longer
+        matches a card just studied) and show the rows as they are now, the cursor on the same card.
+        Outside changes to the deck files reached only the screen on top: the index follows them."""
+        if not self._resumed:
+            self._resumed = True
+            return  # first shown: `on_mount` searches
+        if self.query_one(BrowseTable).loading:
+            return  # the first page is still on its way
+        keep = self.query_one(BrowseTable).selected_key()
+        units, states = self._indexed
+        if units is not self.collection.units or states is not self.collection.states:
+            self.library_changed(keep)
+        else:
+            self.run_search(keep)
 
     # ---- searching and paging --------------------------------------------------
 
@@ -283,6 +303,7 @@ class BrowserScreen(Screen[None]):
         """The deck files changed (here or on disk): rebuild the index, keep the cursor's card."""
         keep = keep or self.query_one(BrowseTable).selected_key()
         self.index = BrowseIndex.from_collection(self.collection)
+        self._indexed = (self.collection.units, self.collection.states)
         by_key = self.collection.units_by_key
         self.marked = {k: None for k in self.marked if k in by_key}
         self.run_search(keep)

@@ -103,7 +103,8 @@ class EditorScreen(Screen[SaveResult | None]):
         self._origin_deck = deck_id
         if card_id is not None:
             self._origin, self._base = read_card(collection, deck_id, card_id)  # raises DeckEditError
-        self._start = self._base or Card(id="")
+        self._start = self._base or Card(id="")  # what the form held when shown: Esc asks only after a change
+        self._start_deck = deck_id
         self._timer: Timer | None = None
         self.check: CardCheck | None = None
         self.saved: list[SaveResult] = []  # cards saved with "save and add another"
@@ -192,7 +193,7 @@ class EditorScreen(Screen[SaveResult | None]):
 
     def _dirty(self) -> bool:
         deck_id, card = self.query_one(CardForm).value()
-        return deck_id != self._origin_deck or _fields(card) != _fields(self._start)
+        return deck_id != self._start_deck or _fields(card) != _fields(self._start)
 
     # ---- actions ---------------------------------------------------------------
 
@@ -207,7 +208,10 @@ class EditorScreen(Screen[SaveResult | None]):
 
     def action_save(self, resolution: Resolution | None = None, *, add_another: bool = False) -> None:
         if self.collection.read_only:
-            self.notify("Read-only: another retain is running; close it to edit here.", severity="warning")
+            from retain.ui.app import read_only_refusal
+
+            said = read_only_refusal(self.collection, "edit", self._clock())
+            self.notify(said, severity="warning", markup=False)
             return
         self._touched = True
         check = self._refresh()
@@ -230,7 +234,11 @@ class EditorScreen(Screen[SaveResult | None]):
         self.notify(_saved_message(result, resolution), markup=False)
         if add_another:
             self.saved.append(result)
-            self.query_one(CardForm).clear(result.deck_id)
+            form = self.query_one(CardForm)
+            form.clear(result.deck_id)
+            # The next card starts from the cleared form (its kind, tags and deck kept): Esc
+            # on it, untouched, closes without asking to discard anything.
+            self._start_deck, self._start = form.value()
             self._touched = False
             self._refresh()
             return

@@ -13,7 +13,11 @@ from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-__all__ = ["HelpScreen", "help_content"]
+__all__ = ["KEYMAP_EXAMPLE", "HelpScreen", "help_content"]
+
+# The remapping shown at the end, as it would be copied into config.toml: `r` is free on the
+# Study screen (`j` was not: it is Scroll down there, so the example itself was a conflict).
+KEYMAP_EXAMPLE = ("review.reveal", "space,enter,r")
 
 
 def _bindings(items: Iterable[BindingType]) -> list[Binding]:
@@ -70,7 +74,7 @@ def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: 
     lines += [
         Content(""),
         Content.styled("Remap a key in config.toml with the id shown after it:", "$text-muted"),
-        Content.styled('  [keymap]\n  "review.reveal" = "space,enter,j"', "$text-muted"),
+        Content.styled(f'  [keymap]\n  "{KEYMAP_EXAMPLE[0]}" = "{KEYMAP_EXAMPLE[1]}"', "$text-muted"),
     ]
     return Content("\n").join(lines)
 

@@ -193,9 +193,15 @@ class HomeScreen(Screen[None]):
             return bool(self.data.rows)  # read-only: allowed, so the app can say why it cannot study
         return True
 
-    def _when_ready(self, action: Callable[[], None]) -> None:
-        """Run `action` now, or once the app has opened the collection (see `RetainApp.when_ready`)."""
-        retain_app(self).when_ready(action)
+    def _when_ready(self, action: Callable[[], None], *, slot: str | None = None) -> None:
+        """Run `action` now, or once the app has opened the collection (see `RetainApp.when_ready`:
+        pressed again while it opens, only the latest action of a slot runs; by default the one
+        slot of the actions that open a screen)."""
+        app = retain_app(self)
+        if slot is None:
+            app.when_ready(action)
+        else:
+            app.when_ready(action, slot=slot)
 
     def action_study(self) -> None:
         row = self.query_one(DeckTable).selected_row()
@@ -222,7 +228,7 @@ class HomeScreen(Screen[None]):
 
     def action_undo(self) -> None:
         """Take back the last rating, suspend or bury (also from an earlier session): it is in the journal."""
-        self._when_ready(self._undo)
+        self._when_ready(self._undo, slot="undo")
 
     def _undo(self) -> None:
         from retain.ui.undo import undo_last

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from retain.core.queue import StudyQueue
 from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession, undo_label
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
@@ -153,7 +154,7 @@ class StudyScreen(Screen[None]):
         card_view = self.query_one(CardView)
         self._update_header(now)
         if unit is None:
-            if self.session.summary().studied:
+            if self.session.studied:
                 self.app.call_later(self.action_end)
             card_view.display = answer.display = rating_bar.display = False
             self.query_one("#card-column").display = False
@@ -181,20 +182,30 @@ class StudyScreen(Screen[None]):
         self.call_after_refresh(self._after_paint)
 
     def _poll(self) -> None:
-        """While nothing is due, look again now and then: a learning step may have come due."""
-        if self.session.current is None and self.session.refresh(self._clock()) is not None:
-            self._show_current()
+        """While nothing is due, look again now and then: a learning step may have come due, or a
+        new study day begun (the session then builds its queue for the new day)."""
+        if self.session.current is not None:
+            return
+        queue = self.session.queue
+        if self.session.refresh(self._clock()) is not None or self.session.queue is not queue:
+            self._show_current()  # a card, or the new day's counts and text
 
     def _update_header(self, now: datetime) -> None:
         counts = self.session.counts(now)
         header = self.query_one(ProgressHeader)
-        header.show(counts.new, counts.learning, counts.review, self.session.summary().studied)
+        header.show(counts.new, counts.learning, counts.review, self.session.studied)
 
     def _empty_text(self, now: datetime) -> Content:
         next_due = self.session.summary().next_due
         queue = self.session.queue
         hidden = queue.hidden_count()
-        if next_due is not None:
+        # A daily limit holds cards back: they come at the next study day's start.
+        tomorrow = None
+        if isinstance(queue, StudyQueue) and queue.day_span is not None and queue.limit_reached():
+            tomorrow = queue.day_span[1]
+        if tomorrow is not None and (next_due is None or next_due > tomorrow):
+            detail = f"daily limit reached; more in {interval_label(now, tomorrow)}"
+        elif next_due is not None:
             detail = f"next card in {interval_label(now, next_due)}"
         elif hidden:
             detail = f"{hidden} card{'s are' if hidden != 1 else ' is'} suspended or buried"

@@ -69,7 +69,7 @@ class SummaryScreen(Screen[None]):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,escape,space", "close", "Back to decks", id="summary.close"),
+        Binding("enter,escape,space", "close", "Back", id="summary.close"),  # to the decks, or the browser
     ]
 
     def __init__(self, summary: SessionSummary, *, clock: Callable[[], datetime]) -> None:

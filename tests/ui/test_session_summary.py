@@ -1,0 +1,26 @@
+"""The session summary's figures as the learner reads them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from .conftest import FIXED_NOW, OpenApp
+from .screen import screen_text
+
+
+async def test_summary_next_due_is_the_cards_state_now_not_a_step_it_left(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """Again, Good, Good on one new card (graduated, due in a day): "Next due in 1d", not the
+    "<1m" of the first rating's learning step."""
+    (retain_home / "config.toml").write_text("[study]\nfuzz = false\nnew_per_day = 1\n", encoding="utf-8")
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "1", "space", "3", "space", "3")
+        await pilot.pause()
+        state = app.collection.states["kafka/partitions"]
+        assert state.due is not None and state.due - FIXED_NOW >= timedelta(days=1)
+        text = screen_text(app)
+        assert "Session summary" in text
+        assert "Next due  in 1d" in text, text
