@@ -204,6 +204,15 @@ class CustomQueue:
         if new_state.state in (LEARNING, RELEARNING) and not new_state.suspended:
             self._learn[key] = new_state.due
 
+    def restate(self, live: Mapping[str, CardState], now: datetime) -> list[str]:
+        """As `StudyQueue.restate`: a card suspended or buried on another screen meanwhile leaves
+        the list; returns the keys that did."""
+        gone = [k for k in self._units if _hidden(live.get(k), self.today)]
+        for key in gone:
+            self._pending.pop(key, None)
+            self._learn.pop(key, None)
+        return gone
+
     def again(self, key: str) -> None:
         """Cram: a card rated Again is shown once more at the end."""
         if key in self._units:

@@ -164,6 +164,7 @@ class ReviewSession:
         self.phase: Phase = "done"
         self._previews: dict[int, CardState] | None = None
         self._preview_at: datetime | None = None
+        self._preview_of: CardState | None = None  # the state the previews were made from
         self._forced: Unit | None = None  # a card brought back by undo
         self._rated: dict[str, Event] = {}  # this session's reviews not undone
         self.last_undone: Event | None = None  # what the last `undo` took back
@@ -181,13 +182,32 @@ class ReviewSession:
     def previews(self, now: datetime) -> dict[int, CardState]:
         """The state each rating 1..4 would give the current card; computed once per card."""
         unit = self._card()
-        if self._previews is None:
+        state = self.states.get(unit.key)
+        if self._previews is None or state is not self._preview_of:  # (changed on another screen)
             at = self._touch(now)
             scheduler = self._scheduler(unit.deck_id)
-            previews = scheduler.preview(unit.key, self.states.get(unit.key), at)
+            previews = scheduler.preview(unit.key, state, at)
             self._previews = self._adjust(unit, previews, at) if self._adjust is not None else previews
-            self._preview_at = at
+            self._preview_at, self._preview_of = at, state
         return self._previews
+
+    def sync_states(self, now: datetime) -> bool:
+        """Take the card states another screen changed while this session waited (the browser
+        suspends, buries, resets or reschedules a card): the queue places them again, and the
+        current card, when it is now suspended or buried, leaves for the next one (a rating
+        would have put back the state it had). True when the current card changed (the view is
+        drawn again: another card, or new intervals on its rating buttons)."""
+        at = self._touch(now)
+        changed = self.queue.restate(self.states, at)
+        current = self.current
+        if current is None or current.key not in changed:
+            return False
+        self._previews = None
+        state = self.states.get(current.key)
+        if state is not None and (state.suspended or (state.buried_until or "") > self.queue.today.isoformat()):
+            self._forced = None
+            self._advance(at)
+        return True
 
     def labels(self, now: datetime) -> dict[int, str]:
         """Interval labels for the four rating buttons ("<1m", "<10m", "2d", ...)."""

@@ -116,6 +116,8 @@ class StudyScreen(Screen[None]):
             from retain.ui.authoring import refresh_session_card
 
             refresh_session_card(self)  # the browser (or an editor) above changed the decks
+        if self.session.sync_states(self._clock()):  # a card suspended, buried or reset up there
+            self.refresh_card()
 
     def on_screen_suspend(self) -> None:
         self._gc.release()
