@@ -119,3 +119,35 @@ def test_read_only_tui_tells_the_truth_after_the_other_retain_closed(tmp_path: P
         second.close(NOW)
     assert "Read-only: another retain is running. Close it to study here." in before
     assert after == ["Read-only: the other retain has closed; restart retain to study here."]
+
+
+def test_read_only_undo_and_edit_say_the_truth_after_the_other_retain_closed(tmp_path: Path) -> None:
+    """`u` and `e`/`n` in a read-only retain kept saying "another retain is running" after it closed."""
+    import asyncio
+    from datetime import UTC
+
+    from retain.ui.app import make_app
+
+    home = make_home(tmp_path)
+    first = open_col(home)
+    second = Collection.open(make_home(tmp_path), NOW, tz=UTC)
+    app = make_app(second, lambda: NOW, config=home.config, decks_dir=home.paths.decks_dir)
+
+    async def run() -> list[str]:
+        async with app.run_test(size=(100, 30)) as pilot:
+            first.close(NOW)
+            await pilot.press("u")
+            await pilot.pause()
+            from retain.ui.authoring import open_editor
+
+            open_editor(app, None)
+            await pilot.pause()
+            return [str(n.message) for n in app._notifications]
+
+    try:
+        said = asyncio.run(run())
+    finally:
+        first.close(NOW)
+        second.close(NOW)
+    assert "Read-only: the other retain has closed; restart retain to undo here. Nothing was undone." in said
+    assert "Read-only: the other retain has closed; restart retain to edit here." in said

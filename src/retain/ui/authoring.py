@@ -43,10 +43,12 @@ def _host(app: App[Any]) -> RetainApp:
 
 
 def _read_only(app: App[Any]) -> bool:
-    if _host(app).collection.read_only:
-        app.notify(
-            "Read-only: another retain is running. Close it to edit here.", severity="warning", markup=False
-        )
+    host = _host(app)
+    if host.collection.read_only:
+        from retain.ui.app import read_only_refusal
+
+        said = read_only_refusal(host.collection, "edit", host.clock())
+        app.notify(said, severity="warning", markup=False)
         return True
     return False
 

@@ -17,9 +17,10 @@ def undo_last(node: DOMNode) -> bool:
     app = retain_app(node)
     collection = app.collection
     if collection.read_only:
-        app.notify(
-            "Read-only: another retain is running; nothing was undone.", severity="warning", markup=False
-        )
+        from retain.ui.app import read_only_refusal
+
+        said = read_only_refusal(collection, "undo", app.clock())
+        app.notify(f"{said} Nothing was undone.", severity="warning", markup=False)
         return False
     try:
         done = record_undo(collection, collection.states, app.clock())
