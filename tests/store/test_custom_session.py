@@ -125,3 +125,23 @@ def test_search_and_browser_take_a_group_name_for_deck(home) -> None:  # type: i
         u.key for u in col.units if u.deck_id == "tiny"
     ]
     col.close()
+
+
+def test_settings_saved_during_a_custom_session_reach_its_next_card(home) -> None:  # type: ignore[no-untyped-def]
+    """Learning steps saved in Settings during a custom study session (docs/settings.md: "to the
+    next card scheduled") never reached it: its schedulers were kept for the whole session."""
+    from dataclasses import replace
+
+    from retain.store.config import parse_config
+
+    col = open_col(home)
+    session = start_custom_session(col, CustomStudy("search", query="deck:tiny"), NOW)
+    assert session.current is not None
+    session.reveal()
+    assert session.labels(NOW)[3] == "<10m"
+    steps = parse_config('[study]\nlearning_steps = ["30m", "2h"]\nfuzz = false\n').study
+    col.home.config = replace(col.home.config, study=steps)  # what saving in Settings does
+    session.rate(1, NOW)
+    session.reveal()
+    assert session.labels(NOW + timedelta(seconds=1))[3] == "2h"
+    col.close()
