@@ -300,3 +300,18 @@ async def test_ctrl_r_right_after_rescheduling_says_nothing_would_change(
         await finish_busy(pilot)
         assert isinstance(app.screen, SettingsScreen)
         assert any("every card already has the state" in n.message for n in app._notifications)
+
+
+def test_the_chart_suggests_nothing_when_nothing_is_retained() -> None:
+    """With new_per_day = 0 the chart still marked "suggested 0.90" though no retention retains
+    anything (`retain optimize --simulate` already said why instead)."""
+    from retain.core.settings import StudySettings
+    from retain.core.workload import Workload, WorkloadPoint
+    from retain.store.workload_data import WorkloadInput
+    from retain.ui.widgets.workload_panel import chart
+
+    points = tuple(WorkloadPoint(r, 0.0, 0.0, 0.0, float("inf")) for r in (0.8, 0.9))
+    work = Workload(points, 0.9, 10, reason="nothing is retained at any retention")
+    text = chart(WorkloadInput("default", StudySettings(), 10, None, None, 0), work).plain
+    assert "suggested" not in text.lower().replace("no suggestion", "")
+    assert "No suggestion: nothing is retained at any retention" in text

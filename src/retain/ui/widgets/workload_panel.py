@@ -40,7 +40,11 @@ def chart(data: WorkloadInput, work: Workload) -> Content:
         line(f"Workload over {DAYS} days, preset {data.name}: {data.cards} cards, {weights}", "bold"),
         Content.styled(f"{'retention':>9}  {'reviews/day':<{BAR + 7}} {'retained':>8}", "$text-muted"),
     ]
-    nearest = min(work.points, key=lambda p: abs(p.retention - work.suggested), default=None)
+    nearest = (
+        min(work.points, key=lambda p: abs(p.retention - work.suggested), default=None)
+        if work.has_suggestion
+        else None
+    )
     for p in work.points:
         cells = max(1, round(BAR * p.reviews_per_day / top))
         marks = []
@@ -58,6 +62,9 @@ def chart(data: WorkloadInput, work: Workload) -> Content:
                 *((" " + text, style) for text, style in marks),
             )
         )
+    if not work.has_suggestion:
+        rows.append(line(f"No suggestion: {work.reason}", "$text-muted"))
+        return Content("\n").join(rows)
     rows.append(
         Content.assemble(
             ("Suggested ", "$success"),
