@@ -112,6 +112,75 @@ def test_an_option_the_kind_has_no_place_for_is_refused_not_dropped(tmp_path: Pa
     assert "created if missing" not in retain(tmp_path, "--help").stdout
 
 
+def _empty_deck(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("RETAIN_HOME", str(home))
+    deck = home / "decks" / "d.toml"
+    deck.parent.mkdir(parents=True)
+    deck.write_text('format = 1\n\n[deck]\nid = "d"\nname = "D"\n', encoding="utf-8")
+    return deck
+
+
+def test_an_answer_check_option_without_its_match_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """authoring.md: `retain add` refuses an option the kind has no place for, yet `--pattern x`
+    on a basic card was written, and `retain check` then warned about it for ever."""
+    deck = _empty_deck(tmp_path, monkeypatch)
+    before = deck.read_bytes()
+    base = ["add", "--deck", "d", "--front", "q", "--back", "a"]
+    for extra, message in [
+        (["--pattern", "x"], "--pattern is only used with --match regex"),
+        (["--tolerance", "1"], "--tolerance is only used with --match number"),
+        (["--accept-range", "1,2"], "--accept-range is only used with --match number"),
+        (["--alias=-n=--namespace"], "--alias is only used with --match set, command or number"),
+        (["--match", "number", "--pattern", "x"], "--pattern is only used with --match regex"),
+        (["--kind", "typed", "--tolerance", "0"], "--tolerance is only used with --match number"),
+        (["--match", "regex", "--pattern", "a", "--alias=x=y"], "--alias is only used with --match set,"),
+    ]:
+        assert main([*base, *extra]) == 2, extra
+        err = capsys.readouterr().err
+        assert err.startswith(f"retain add: {message}") and len(err.strip().splitlines()) == 1, err
+    cloze = ["add", "--deck", "d", "--kind", "cloze", "--front", "{{c1::Paris}} is big", "--pattern", "x"]
+    assert main(cloze) == 2
+    assert "--pattern is only used with --match regex, on a typed card" in capsys.readouterr().err
+    assert main([*base, "--kind", "reversed", "--match", "set"]) == 2
+    assert "--match is for typed cards" in capsys.readouterr().err
+    assert deck.read_bytes() == before
+
+
+# a back each --match mode accepts, and the option with the value of the key it writes
+_BACKS = {"": "a", "set": "a, b", "command": "ls -l", "number": "5", "regex": "a"}
+_OPTIONS = {
+    "--pattern=a": 'pattern = "a"',
+    "--tolerance=1": "tolerance = 1",
+    "--accept-range=1,9": "accept_range = [1, 9]",
+    "--alias=x=y": 'aliases = { "x" = "y" }',
+}
+
+
+@pytest.mark.parametrize("match", list(_BACKS))
+def test_add_refuses_exactly_what_check_calls_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], match: str
+) -> None:
+    """The class: every answer-check option with every --match mode. `retain add` refuses the
+    option exactly when `retain check` would warn that the card carries it for nothing."""
+    deck = _empty_deck(tmp_path, monkeypatch)
+    for option, key in _OPTIONS.items():
+        mode = (["--match", match] if match else []) + (["--pattern=a"] if match == "regex" else [])
+        code = main(["add", "--deck", "d", "--front", f"q {option}", "--back", _BACKS[match], *mode, option])
+        refused = code == 2 and "is only used with" in capsys.readouterr().err
+        table = f'[[cards]]\nid = "c"\nkind = "typed"\nfront = "q"\nback = "{_BACKS[match]}"\n{key}\n'
+        if match:
+            table += f'match = "{match}"\n'
+        if match == "regex" and key != 'pattern = "a"':
+            table += 'pattern = "a"\n'
+        found = parse_deck(f'format = 1\n[deck]\nid = "x"\nname = "X"\n{table}').problems
+        warned = any("is only used with" in p.message for p in found)
+        assert refused == warned, (match, option, code, [str(p) for p in found])
+        assert refused or code == 0, (match, option, code)
+    assert parse_deck(deck.read_text("utf-8")).problems == []
+
+
 def test_new_deck_over_a_healthy_file_of_another_deck_says_which_deck_it_holds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

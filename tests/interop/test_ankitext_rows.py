@@ -63,3 +63,21 @@ def test_cli_import_warns_about_the_skipped_rows(
     assert code == 0
     assert "line 1 skipped: a header row naming the columns" in err
     assert "line 3 skipped: the back is empty" in err
+
+
+def test_an_anki_text_import_shows_no_sound_file_name(tmp_path: Path) -> None:
+    """An Anki text file's `<img src=...>` became `[image]`, but `[sound:Abraham Lincoln.mp3]`
+    stayed on the card (a .txt or .csv has no media folder to take the file from)."""
+    cards, _ = read(
+        tmp_path,
+        "voices.txt",
+        "#separator:tab\n#html:true\n"
+        "Who is speaking? [sound:Abraham Lincoln.mp3]\tthe president [sound:Lincoln 2.mp3]\n"
+        'Where is this? <img src="181 Fremont.jpg">\tSF\n',
+    )
+    assert [(f, b) for f, b, _ in cards] == [
+        ("Who is speaking? [audio]", "the president [audio]"),
+        ("Where is this? [image]", "SF"),
+    ]
+    plain, _ = read(tmp_path, "plain.txt", "#separator:tab\n#html:false\nWho? [sound:Lincoln.mp3]\tAbe\n")
+    assert plain[0][:2] == ("Who? [audio]", "Abe")

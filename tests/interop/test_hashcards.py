@@ -280,3 +280,19 @@ def test_a_card_with_a_crlf_in_its_text_keeps_its_id_through_markdown(tmp_path: 
     back, _warnings, _media = _read(path, tmp_path / "stage")
     assert [c.id for c in back.cards] == ["cr-card", "plain"]
     assert back.cards[0].front == "carriage\r\nreturn"  # exact: [retain] keeps what the file's text cannot
+
+
+def test_the_example_in_sharing_md_is_read_as_it_says(tmp_path: Path) -> None:
+    """docs/sharing.md's example had made-up `h` hashes: its `[retain]` entries matched no card,
+    so `isr` came in as a basic card with an id made from its text. Copied from the docs, the
+    example keeps its ids and kinds, and is what retain's own export writes."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "sharing.md").read_text("utf-8")
+    section = docs.split("## Markdown (`.md`, hashcards style)", 1)[1]
+    example = re.search(r"```\n(.*?)```", section, re.S)
+    assert example is not None
+    path = tmp_path / "kafka.md"
+    path.write_text(example[1], "utf-8")
+    deck, warnings, _ = _read(path, tmp_path / "stage")
+    assert warnings == []
+    assert [(c.id, c.kind) for c in deck.cards] == [("isr", "reversed"), ("leader-and-followers", "cloze")]
+    assert write_markdown(deck) == example[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from retain.core.ids import is_valid_id
@@ -62,6 +62,7 @@ def test_protowire_reads_and_refuses_damage() -> None:
 @given(st.text(st.characters(exclude_characters="\r\xa0", exclude_categories=["Cs"])))
 def test_text_to_html_and_back(text: str) -> None:
     text = text.strip()
+    assume("[sound:" not in text)  # an Anki sound tag: read as media (`[audio]`), not as text
     assert html_to_text(text_to_html(text)) == text
 
 
@@ -69,6 +70,25 @@ def test_html_conversion_of_anki_fields() -> None:
     html = "<div>a <b>b</b></div><div>c&nbsp;d</div><script>alert(1)</script><style>x{}</style><ul><li>e</li></ul>"
     assert html_to_text(html) == "a **b**\nc d\n- e"
     assert html_to_text('x <img src="a.png"> [sound:s.mp3]', lambda n: f"<{n}>") == "x <a.png> <s.mp3>"
+
+
+@pytest.mark.parametrize(
+    ("field", "shown"),
+    [
+        ("Who? [sound:Abraham Lincoln.mp3]", "Who? [audio]"),  # plain text (no tag at all)
+        ("<b>Who?</b> [sound:Lincoln.mp3]", "**Who?** [audio]"),  # the simple-tags path
+        ("<div>Who?</div>[sound:Lincoln.mp3][sound:b.ogg]", "Who?\n[audio][audio]"),  # the parser
+        ("x [sound:A&amp;B.mp3] y", "x [audio] y"),
+        ('<img src="181 Fremont.jpg"> [sound:Lincoln.mp3]', "[image] [audio]"),
+    ],
+)
+def test_a_media_name_is_never_shown_without_a_media_folder(field: str, shown: str) -> None:
+    """sharing.md: "A card never shows a media file name (names often hold the answer)". Without
+    a media function (an Anki .txt/.csv, a deck description) an image became [image] but
+    `[sound:Abraham Lincoln.mp3]` stayed as it was; a media function that has no file for the
+    name gives the same."""
+    assert html_to_text(field) == shown
+    assert html_to_text(field, lambda _name: None) == shown
 
 
 def test_progress_bar_text_and_tty_only() -> None:

@@ -156,3 +156,26 @@ def test_bad_weights_in_config_are_one_line(home: Path, capsys: pytest.CaptureFi
     (home / "config.toml").write_text("[presets.default]\nparameters = [1, 2, nan]\n")
     code, _, err = run(capsys, "--all")
     assert code == 2 and "presets.default.parameters" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_reschedule_hint_reschedules_with_the_kept_weights(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After saving, optimize says "`retain optimize ... --reschedule` reschedules them"; running
+    that refits, finds the saved weights not better, and used to reschedule nothing."""
+    code, out, _ = run(capsys, "alpha", "--no-reschedule")
+    assert code == 0 and "saved to [presets.default]" in out and "--reschedule` reschedules them" in out
+    saved = load_config(home / "config.toml").for_deck("alpha").parameters
+    before = states(home)
+    code, out, err = run(capsys, "alpha", "--reschedule")
+    assert code == 0, err
+    assert "not better, kept the current weights" in out
+    assert "rescheduling with the current weights would change" in out and "rescheduled" in out
+    assert load_config(home / "config.toml").for_deck("alpha").parameters == saved
+    assert states(home) != before
+    # the same weights again change nothing; --dry-run and no flag never reschedule
+    code, out, _ = run(capsys, "alpha", "--reschedule")
+    assert code == 0 and "would change 0 card(s)" in out and "rescheduled" not in out
+    for flags in (("--reschedule", "--dry-run"), ("--no-reschedule",)):
+        code, out, _ = run(capsys, "alpha", *flags)
+        assert code == 0 and "not better" in out and "would change" not in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from retain.ui.app import binding_sections
-from retain.ui.keymap_check import EVERYWHERE, binding_keys, keymap_conflicts
+from retain.ui.keymap_check import EVERYWHERE, binding_keys, keymap_conflicts, unknown_ids
 from retain.ui.settings_apply import keymap_warnings
 
 
@@ -84,3 +84,46 @@ def test_a_key_name_that_is_no_key_is_said() -> None:
         "config: [keymap] home.stats = 'ctrl+' is not a key (like ctrl+s, space, f1, j)",
         "config: [keymap] home.browse = 'notakey!!' is not a key (like ctrl+s, space, f1, j)",
     ]
+
+
+def test_the_dialogs_binding_ids_are_known() -> None:
+    """`"import.cancel" = "ctrl+g"` worked (ctrl+g closed the import dialog), yet retain warned at
+    start "config: [keymap] has unknown binding ids: import.cancel" (and the same for the export,
+    deck-scope and progress dialogs)."""
+    keymap = {i: "ctrl+g" for i in ("import.cancel", "export.cancel", "scope_picker.cancel", "busy.cancel")}
+    assert unknown_ids(binding_sections(), keymap) == []
+    assert keymap_warnings(keymap) == []
+
+
+def _declared_binding_ids() -> dict[str, list[str]]:
+    """Every binding id a screen, widget or app class of retain.ui declares, by class."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    import retain.ui
+
+    found: dict[str, list[str]] = {}
+    for info in pkgutil.walk_packages(retain.ui.__path__, "retain.ui."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, DOMNode):
+                continue
+            own = vars(cls).get("BINDINGS", [])
+            ids = [b.id for b in own if isinstance(b, Binding) and b.id]
+            if ids:
+                found[f"{module.__name__}.{cls.__qualname__}"] = ids
+    return found
+
+
+def test_every_binding_id_of_every_screen_is_known() -> None:
+    """The class: a screen left out of `binding_sections` has its ids called unknown by the
+    `[keymap]` check (and missing from `?`). Every class with id'd bindings is found, so a new
+    screen cannot be forgotten."""
+    declared = _declared_binding_ids()
+    assert "retain.ui.screens.share_import.ImportScreen" in declared  # the walk finds the dialogs
+    known = {b.id for _, items in binding_sections() for b in items if isinstance(b, Binding)}
+    missing = {name: [i for i in ids if i not in known] for name, ids in declared.items()}
+    assert {name: ids for name, ids in missing.items() if ids} == {}

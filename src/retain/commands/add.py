@@ -2,7 +2,10 @@
 
 Typed cards take the answer-check keys too: `--match set|command|number|regex`
 (which makes the card typed), `--pattern`, `--accept-range LOW,HIGH`,
-`--tolerance N` and `--alias FROM=TO` (repeatable).
+`--tolerance N` and `--alias FROM=TO` (repeatable). Each of the last four is
+refused (exit 2) unless --match names a mode that uses it: the rule of
+`retain check`'s "is only used with match = ..." warning, which would follow
+the card for ever.
 
 A card that `retain check` would call an error, or one that gives no review
 units (a cloze without a closed `{{c1::...}}`), is refused with the lines
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from retain.commands.output import err, out
-from retain.core.answer.spec import MATCHES
+from retain.core.answer.spec import MATCHES, AnswerSpec, problems
 from retain.core.deckfile import card_header_lines, parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import make_card_id
@@ -99,12 +102,48 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+# each answer-check option and the card key it writes
+_OPTIONS = {
+    "pattern": "--pattern",
+    "accept_range": "--accept-range",
+    "tolerance": "--tolerance",
+    "aliases": "--alias",
+}
+
+
+def _ignored(args: argparse.Namespace) -> list[str]:
+    """`retain check`'s rule (`spec.problems`, its "`pattern` is only used with match = ..."
+    warning) for the answer-check options given: one message per option the card would carry
+    for nothing, naming the --match modes that use it."""
+    keys = _answer_keys(args)
+    given = [key for key in _OPTIONS if key in keys and keys[key] not in ("", ())]
+    if not given:
+        return []
+    spec = AnswerSpec(**{k: v for k, v in keys.items() if k != "match"}, match=args.match)
+    raw_keys = [*(["match"] if args.match else []), *given]
+    found = problems(args.card_id or "new", "typed", args.back, _split(args.accept), spec, raw_keys)
+    out: list[str] = []
+    for key, message, severity in found:
+        if key in given and severity == "warning" and "only used with" in message:
+            modes = re.findall(r'"(\w+)"', message.partition("only used with")[2])
+            shown = " or ".join([", ".join(modes[:-1]), modes[-1]] if len(modes) > 1 else modes)
+            typed = "" if args.kind in ("basic", "typed") else ", on a typed card"
+            out.append(f"{_OPTIONS[key]} is only used with --match {shown}{typed}")
+    return out
+
+
 def _unused(args: argparse.Namespace) -> None:
-    """An option the card's kind has no place for was dropped without a word: refuse it."""
+    """An option the card's kind (or its --match) has no place for was written for nothing, or
+    dropped without a word: refuse it."""
     if args.kind == "cloze" and args.back:
         raise _BadArgs("--back is not used by a cloze card (its answers are the {{c1::...}}); use --extra")
+    if args.match and args.kind not in ("basic", "typed"):
+        raise _BadArgs(f"--match is for typed cards; a {args.kind} card has no typed answer")
     if args.accept and args.kind != "typed" and not args.match:
         raise _BadArgs("--accept is for typed cards; add --kind typed")
+    ignored = _ignored(args)
+    if ignored:
+        raise _BadArgs("; ".join(ignored))
 
 
 def _card(args: argparse.Namespace, taken: set[str]) -> Card:

@@ -1,4 +1,9 @@
-"""The fitting half of `retain optimize`: per preset, fit, compare, save, offer to reschedule."""
+"""The fitting half of `retain optimize`: per preset, fit, compare, save, offer to reschedule.
+
+With `--reschedule` the cards are rescheduled with the weights the preset ends up with: the new
+ones when they are better (and saved), else the current ones, so the hint printed after saving
+(`retain optimize ... --reschedule` reschedules them) does what it says.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +61,16 @@ def fit_presets(
         bar.finish()
         if not result.better:
             out(f"{head}: {_line(result)}: not better, kept the current weights")
+            if args.reschedule and not args.dry_run:
+                # the hint after saving says `--reschedule` reschedules them: the kept weights
+                # are the ones it means (rescheduling twice with the same weights changes nothing)
+                current = preset.settings.parameters or DEFAULT_WEIGHTS
+                status = max(
+                    status,
+                    _offer_reschedule(
+                        col, preset, current, now, args, interactive=interactive, which="current"
+                    ),
+                )
             continue
         if args.dry_run:
             out(f"{head}: {_line(result)}: better (dry run: not saved)")
@@ -82,7 +97,10 @@ def _offer_reschedule(
     args: argparse.Namespace,
     *,
     interactive: bool,
+    which: str = "new",
 ) -> int:
+    """Reschedule the preset's cards with `weights` (`which`: "new" or "current" weights) when
+    --reschedule is given or the user says yes on a terminal; the 7-day backlog is shown first."""
     if args.no_reschedule or (not args.reschedule and not interactive):
         out("  cards keep their due dates; `retain optimize ... --reschedule` reschedules them")
         return 0
@@ -92,14 +110,14 @@ def _offer_reschedule(
         err(f"retain: optimize: not rescheduled: {exc}")
         return 1
     out(
-        f"  rescheduling would change {plan.count} card(s); due in the next 7 days: "
+        f"  rescheduling with the {which} weights would change {plan.count} card(s); due in the next 7 days: "
         f"{plan.due_next_week_before} now, {plan.due_next_week_after} after"
     )
     if not plan.changes:
         return 0
     if not args.reschedule:
         try:
-            answer = input("  reschedule them with the new weights? [y/N] ")
+            answer = input(f"  reschedule them with the {which} weights? [y/N] ")
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):

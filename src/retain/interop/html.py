@@ -8,8 +8,10 @@ wrapped in `<p>`. Media placeholders become `<img src="DECK.media/HASH">` and
 
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
 `<pre>` a fenced code block, list items `- ` lines, blocks and `<br>` line
-breaks, images and `[sound:...]` media placeholders through `media`; scripts
-and styles are dropped and every other tag is removed. Exports keep the exact
+breaks, images and `[sound:...]` media placeholders through `media` (without
+it, or when it has no placeholder for a file, `[image]` and `[audio]`: a card
+never shows a media file name); scripts and styles are dropped and every other
+tag is removed. Exports keep the exact
 Markdown beside the HTML (see `ankinote`), so a round trip does not depend on
 this conversion. `text_to_html` (escaped text, newlines as `<br>`) is kept for
 deck descriptions.
@@ -215,11 +217,12 @@ class _Converter(HTMLParser):
         if "\n" in data and not data.strip():  # layout between tags, not text
             return
         data = data.replace("\r", "").replace("\n", " ").replace("\xa0", " ")
-        if self.media is not None:
+        if "[sound:" in data:
             media = self.media
 
             def sound(m: re.Match[str]) -> str:
-                shown = media(m[1])
+                # never the file name, which often holds the answer (as `<img>` becomes [image])
+                shown = media(m[1]) if media is not None else None
                 return shown if shown is not None else "[audio]"
 
             data = _SOUND_RE.sub(sound, data)

@@ -509,11 +509,16 @@ def skipped_lines(entries: Iterable[DeckEntry], decks_dir: str) -> list[str]:
 
 
 def binding_sections() -> list[tuple[str, list[BindingType]]]:
-    """Bindings by screen, as the help screen lists them."""
+    """Bindings by screen, as the help screen lists them and `[keymap]` is checked against: every
+    screen with bindings is here (tests/ui/test_keymap_conflicts.py finds any left out)."""
     from retain.ui.authoring import authoring_binding_sections
+    from retain.ui.screens.busy import BusyScreen
     from retain.ui.screens.custom_study import CustomStudyScreen
     from retain.ui.screens.help import HelpScreen
+    from retain.ui.screens.scope_picker import ScopePickerScreen
     from retain.ui.screens.settings import SettingsScreen
+    from retain.ui.screens.share_export import ExportScreen
+    from retain.ui.screens.share_import import ImportScreen
     from retain.ui.screens.stats import StatsScreen
     from retain.ui.screens.study import StudyScreen
     from retain.ui.screens.summary import SummaryScreen
@@ -528,6 +533,15 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
         ("Help", list(HelpScreen.BINDINGS)),
         ("Settings", list(SettingsScreen.BINDINGS)),
         *authoring_binding_sections(),
+        (
+            "Dialogs",  # import, export, the statistics' deck picker, work in progress
+            [
+                *ImportScreen.BINDINGS,
+                *ExportScreen.BINDINGS,
+                *ScopePickerScreen.BINDINGS,
+                *BusyScreen.BINDINGS,
+            ],
+        ),
     ]
 
 

@@ -36,25 +36,30 @@ def _keys(binding: Binding, keymap: Mapping[str, str]) -> str:
 
 
 def _entries(bindings: list[Binding], keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(keys, description, id) with one entry per action: bindings that say the same thing (the
-    same words in two dialogs) are one line with their keys together; the id is shown when the
-    line has exactly one, the one to put in `[keymap]`."""
-    merged: dict[str, tuple[list[str], list[str]]] = {}
+    """(keys, description, id) rows, one action per group: bindings that say the same thing (the
+    same words in two dialogs, or `q` and ctrl+c for Quit) are listed together under one
+    description, one row per binding id (the one to put in `[keymap]`) with that id's keys; a
+    row whose keys are those of the row above leaves them out, and only the first row of the
+    group has the description."""
+    merged: dict[str, dict[str, list[str]]] = {}
     for b in bindings:
         words = b.description or b.action
-        keys, ids = merged.setdefault(words, ([], []))
+        keys = merged.setdefault(words, {}).setdefault(b.id or "", [])
         for key in _keys(b, keymap).split(", "):
             if key and key not in keys:
                 keys.append(key)
-        if b.id and b.id not in ids:
-            ids.append(b.id)
-    return [
-        (", ".join(keys), words, ids[0] if len(ids) == 1 else "") for words, (keys, ids) in merged.items()
-    ]
+    rows: list[tuple[str, str, str]] = []
+    for words, by_id in merged.items():
+        above: list[str] | None = None
+        for n, (binding_id, keys) in enumerate(by_id.items()):
+            rows.append(("" if keys == above else ", ".join(keys), "" if n else words, binding_id))
+            above = keys
+    return rows
 
 
 def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str]) -> Content:
-    """One section per screen: `keys  description  (binding id)`, one line per action."""
+    """One section per screen: `keys  description  binding id`, one line per action and more lines
+    when several binding ids share the action (each id with its keys, see `_entries`)."""
     lines: list[Content] = []
     for title, items in sections:
         bindings = _bindings(items)
