@@ -133,3 +133,30 @@ def test_own_month_rollover_in_a_session_never_replays_covered_events(tmp_path: 
         assert col.messages == []
     finally:
         col.close(NOW + timedelta(minutes=1))
+
+
+def test_an_older_file_changed_in_place_is_not_called_a_late_sync(tmp_path: Path) -> None:
+    """Bytes inserted into an older month file (damage, a bad merge) made it longer: it was
+    reported as having "arrived after a later journal file (a sync out of order)"."""
+    home = make_home(tmp_path)
+    col = open_col(home, FEB)
+    rate(col, "tiny/one", FEB)
+    rate(col, "tiny/two", FEB + timedelta(minutes=1))
+    col.close(FEB)
+    col = open_col(home, NOW)
+    rate(col, "tiny/three:c1", NOW)  # this device's March file: February is older now
+    col.close(NOW)
+    (folder,) = (tmp_path / "state" / "devices").iterdir()
+    (feb,) = folder.glob("journal-*-02.toml")
+    data = feb.read_bytes()
+    cut = data.index(b'"tiny/two"')
+    cut = data.rindex(b"\n", 0, cut) + 1
+    feb.write_bytes(data[:cut] + b"garbage line\n" + data[cut:])
+    later = NOW + timedelta(minutes=5)
+    col = open_col(home, later)
+    try:
+        assert not any("sync" in m for m in col.messages), col.messages
+        assert any(feb.name in m and "read from its start" in m for m in col.messages), col.messages
+        assert col.states["tiny/two"].last_review is not None
+    finally:
+        col.close(later)

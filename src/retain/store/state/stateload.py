@@ -218,14 +218,14 @@ def _verify(folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedS
 
 def _late_files(
     folder: Path, start: Position, known: dict[str, Position] | None, out: LoadedState
-) -> list[tuple[Path, int]]:
+) -> list[tuple[Path, int, str]]:
     """The files before `start.file` that the last compaction had not applied in full, with
-    where to read each from: a file it never saw (an older month synced after a newer one)
+    where to read each from and how it came to be late (a phrase; "" when already said): a file it never saw (an older month synced after a newer one)
     from its start, one that grew since (a copy that finished late) from where it stopped.
     `known` is None for a manifest from before it listed files: they count as applied (and
     are listed, with their size now, by the next compaction)."""
     device, applied = folder.name, out.files.setdefault(folder.name, {})
-    late: list[tuple[Path, int]] = []
+    late: list[tuple[Path, int, str]] = []
     for path in journal_files(folder):
         if path.name >= start.file:
             break
@@ -237,12 +237,26 @@ def _late_files(
         if known is None:
             applied[path.name] = Position(path.name, size, check_at(path, size))
         elif pos is None:
-            late.append((path, 0))
+            late.append(
+                (
+                    path,
+                    0,
+                    "arrived after a later journal file of that device was read (a folder sync copies files in any order)",
+                )
+            )
         elif size > pos.offset:
             why = verify_position(folder, pos)
             if why:
                 out.messages.append(f"{device}/{path.name}: {why}; the file was read from its start")
-            late.append((path, 0 if why else pos.offset))
+                late.append((path, 0, ""))
+            else:
+                late.append(
+                    (
+                        path,
+                        pos.offset,
+                        "grew after a later journal file of that device was read (a copy that finished late)",
+                    )
+                )
         else:
             applied[path.name] = pos
     return late
@@ -262,8 +276,9 @@ def _read_device(
 ) -> list[Tail]:
     device = folder.name
     late = _late_files(folder, start, known, out)
+    late_how = {p.name: how for p, _offset, how in late}
     files = [(p, False, start.offset if p.name == start.file else 0) for p in journal_files(folder)]
-    reads = [(p, True, offset) for p, offset in late] + [f for f in files if f[0].name >= start.file]
+    reads = [(p, True, offset) for p, offset, _how in late] + [f for f in files if f[0].name >= start.file]
     events: list[Tail] = []
     end = start
     last = len(reads) - 1
@@ -286,11 +301,10 @@ def _read_device(
             )
         if is_late:
             out.late = True  # the manifest lists the file from now on
-            if scan.events:
-                how = "arrived" if offset == 0 else "grew"
+            how = late_how.get(path.name, "")
+            if scan.events and how:  # (a file changed in place was said when its entry was checked)
                 out.messages.append(
-                    f"{device}/{path.name} {how} after a later journal file of that device was read "
-                    f"(a sync out of order); its {len(scan.events)} event(s) were applied in time order"
+                    f"{device}/{path.name} {how}; its {len(scan.events)} event(s) were applied in time order"
                 )
         for pos, event in scan.events:
             events.append((event.time, len(events), pos, device, event, is_late))
