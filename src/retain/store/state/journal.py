@@ -188,6 +188,9 @@ def scan_file(
     return scan
 
 
+_DECODE_BATCH = 2048  # records decoded at a time by `read_records` (its columns are transient)
+
+
 def read_records(path: Path, offsets: set[int], now: datetime) -> dict[int, Event]:
     """The events whose records start at `offsets` in `path` (the history index's positions).
 
@@ -203,18 +206,23 @@ def read_records(path: Path, offsets: set[int], now: datetime) -> dict[int, Even
     if file_format(data[:HEAD]) != 2:
         return {pos.offset: e for pos, e in scan_file(path, 0, now).events if pos.offset in offsets}
     begin = header_end(data[:HEAD], 2)[0]
-    good: list[tuple[int, bytes]] = []
-    for off in sorted(offsets):
-        end = data.find(b"\n", off)
-        if off < begin or end < 0 or data[off - 1 : off] != b"\n":
-            continue
-        raw = data[off:end]
-        raw = raw[:-1] if raw.endswith(b"\r") else raw
-        if line_crc(raw + b"\n"):
-            good.append((off, raw))
     device = _device_of(path, data[:HEAD])
-    decoded, _refused, slow = decode_many(good, now, device)
-    return dict([*decoded, *_decode_slow(slow, now, device)[0]])
+    out: dict[int, Event] = {}
+    wanted = sorted(offsets)
+    for first in range(0, len(wanted), _DECODE_BATCH):  # bounded: a group's export asks for 60k
+        good: list[tuple[int, bytes]] = []
+        for off in wanted[first : first + _DECODE_BATCH]:
+            end = data.find(b"\n", off)
+            if off < begin or end < 0 or data[off - 1 : off] != b"\n":
+                continue
+            raw = data[off:end]
+            raw = raw[:-1] if raw.endswith(b"\r") else raw
+            if line_crc(raw + b"\n"):
+                good.append((off, raw))
+        decoded, _refused, slow = decode_many(good, now, device)
+        out.update(decoded)
+        out.update(_decode_slow(slow, now, device)[0])
+    return out
 
 
 def _has_boundary(data: bytes, head: bytes) -> bool:
