@@ -41,6 +41,30 @@ def test_normalisation_makes_these_the_same(typed: str, expected: str) -> None:
     assert result.correct and result.suggested_rating == 3
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Raft", "Raft\u200b"),  # a zero-width space pasted in from a web page
+        ("\u05e9\u05dc\u05d5\u05dd", "\u05e9\u05dc\u05d5\u05dd\u200f"),  # Hebrew with a right-to-left mark
+        ("Kubernetes", "Kuber\u00adnetes"),  # a soft hyphen
+        ("Raft\u2060", "Raft"),  # a word joiner typed, on the learner's side
+        ("\ufeffleader election", "leader election"),  # a byte-order mark
+        ("café", "caf\u200cé"),  # a zero-width non-joiner
+    ],
+)
+def test_invisible_format_characters_do_not_count(typed: str, expected: str) -> None:
+    """What `sanitize` shows as `�` (Unicode category Cf) is no part of an answer, on either side."""
+    result = check_answer(typed, expected)
+    assert result.correct and result.suggested_rating == 3, (typed, expected)
+
+
+def test_invisible_format_characters_do_not_count_in_sets_or_commands() -> None:
+    assert check_answer("traffic, latency", "Latency\u200b, Traffic", spec=AnswerSpec("set")).correct
+    assert check_answer("kubectl get pods", "kubectl get\u00ad pods", spec=AnswerSpec("command")).correct
+    assert rating("Kubernetis", "Kuber\u00adnetes") == 2  # a typo is still a typo
+    assert rating("cafe", "caf\u200bé") == 2  # and accents still differ
+
+
 def test_an_article_alone_is_kept() -> None:
     assert normalise("the") == "the"
     assert normalise("The The") == "the"

@@ -61,6 +61,67 @@ async def test_cloze_front_hides_with_hint_and_back_shows_all(open_app: OpenApp)
         assert "AOF = append-only file." in back
 
 
+def _one_card_deck(home: Path, card: str) -> None:
+    """A deck `r` whose only card is the given `[[cards]]` body (TOML)."""
+    text = f'format = 1\n\n[deck]\nid = "r"\nname = "Render"\n\n[[cards]]\n{card}'
+    (home / "decks" / "r.toml").write_text(text, encoding="utf-8")
+
+
+async def _check_typed(open_app: OpenApp, typed: str) -> tuple[str, list[int]]:
+    """Study deck `r`, put `typed` in the answer box, Enter, Enter: (the screen after the check, ratings)."""
+    app = open_app(["r"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.screen.query_one(Input).value = typed  # as a keyboard or an input method types it
+        await pilot.press("enter")
+        await pilot.pause()
+        diff = screen_text(app)
+        await pilot.press("enter")  # records the suggested rating
+        await pilot.pause()
+        return diff, [e.rating for e in app.collection.history() if e.kind == "review"]
+
+
+async def test_typed_card_with_a_literal_star_is_correct_as_shown(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """The back `*args` shows `*args`: typing it is correct (the checker used to drop the `*`)."""
+    _one_card_deck(retain_home, 'id = "t"\nkind = "typed"\nfront = "Splat?"\nback = "*args"\n')
+    diff, ratings = await _check_typed(open_app, "*args")
+    assert "✓ correct" in diff and ratings == [3]
+
+
+async def test_typed_card_with_math_checks_and_shows_the_rendered_answer(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """The back `$\\frac{1}{2}$` shows `1/2`: the Answer line says `1/2`, not the LaTeX source."""
+    card = 'id = "t"\nkind = "typed"\nfront = "One over two?"\nback = "$\\\\frac{1}{2}$"\n'
+    _one_card_deck(retain_home, card)
+    diff, ratings = await _check_typed(open_app, "2/3")
+    assert "Answer     1/2" in diff and "frac" not in diff and ratings == [1]
+
+
+async def test_typed_card_with_an_invisible_character_in_the_back_is_correct(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """A zero-width space pasted into the back (shown as `�`) is no part of the answer."""
+    _one_card_deck(retain_home, 'id = "t"\nkind = "typed"\nfront = "Word?"\nback = "Raft\\u200b"\n')
+    diff, ratings = await _check_typed(open_app, "Raft")
+    assert "✓ correct" in diff and ratings == [3]
+
+
+async def test_cloze_placeholder_that_looks_like_a_link_shows_on_the_front(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """`{{c1::SSH}}: 22` asks `[...]: 22`; Markdown read that as a link definition and showed nothing."""
+    _one_card_deck(retain_home, 'id = "c"\nkind = "cloze"\ntext = "{{c1::SSH}}: 22"\n')
+    app = open_app(["r"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert "[...]: 22" in screen_text(app)
+        await pilot.press("space")
+        await pilot.pause()
+        assert "SSH: 22" in screen_text(app)
+
+
 async def test_footer_shows_only_what_applies(open_app: OpenApp) -> None:
     app = open_app(["kafka"], start_in_review=True)
     async with app.run_test(size=(80, 24)) as pilot:

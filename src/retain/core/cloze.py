@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, overload
 
@@ -274,6 +274,56 @@ def _emphasis(answer: str, before: str, after: str) -> str:
     return f"{head}**{core}**{tail}"
 
 
+_LINK_AFTER = frozenset("([:")
+# A bracket not already escaped (after an even run of backslashes).
+_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
+
+
+def _escaped_placeholder(hint: str | None) -> str:
+    """`\\[hint\\]` (`\\[...\\]`): brackets Markdown shows as brackets, the hint's own escaped too."""
+    return "\\[" + (_BRACKET.sub(r"\1\\\2", hint) if hint else "...") + "\\]"
+
+
+def _read_as_link(text: str, out: list[str], spots: Sequence[int], hints: dict[int, str | None]) -> bool:
+    """Whether Markdown may read a placeholder `[...]`/`[hint]` as link syntax: followed by `(`
+    (an inline link), `[` (a reference) or `:` (a link reference definition, which hides the
+    line), a hint with brackets, or a text that defines a reference (`]:`) its label may match.
+    Otherwise the placeholder stays as written (the browser's front column shows it raw)."""
+    if "]:" in text:
+        return True
+    last = len(out) - 1
+    for i in spots:
+        hint = hints[i]
+        if hint and ("[" in hint or "]" in hint):
+            return True
+        after = out[i + 1] if i < last else ""
+        if not after:  # the next deletion is right after this one
+            after = next((p for p in out[i + 2 :] if p), "")
+        if after[:1] in _LINK_AFTER:
+            return True
+    return False
+
+
+def _in_math(text: str, out: list[str], spots: Sequence[int]) -> set[int]:
+    """The placeholders among `spots` inside `$...$` math (converted as math, never Markdown)."""
+    if "$" not in text:
+        return set()
+    from retain.core.codespans import in_ranges
+    from retain.core.mathtext import math_spans
+
+    ranges = [(a, b) for a, b, _ in math_spans(text)]
+    if not ranges:
+        return set()
+    found: set[int] = set()
+    at = 0
+    wanted = set(spots)
+    for i, piece in enumerate(out):
+        if i in wanted and in_ranges(at, ranges):
+            found.add(i)
+        at += len(piece)
+    return found
+
+
 class _Layout:
     """The text cut once: `shown` has each deletion as its answer; `at[n]` where number n sits."""
 
@@ -304,9 +354,19 @@ class _Layout:
 
     def front(self, number: int) -> str:
         out = self.shown.copy()  # a C-level copy: no Python loop over the pieces per number
-        for i in self.at.get(number, ()):
+        spots = self.at.get(number, ())
+        for i in spots:
             hint = self.hints[i]
             out[i] = f"[{hint}]" if hint else "[...]"
+        text = "".join(out)
+        if not spots or not _read_as_link(text, out, spots, self.hints):
+            return text
+        if self._code is None:
+            self._code = _in_code(self.shown)  # the code spans the back finds: shared, once per text
+        keep = self._code | _in_math(text, out, spots)
+        for i in spots:
+            if i not in keep:  # in code or math a backslash would show
+                out[i] = _escaped_placeholder(self.hints[i])
         return "".join(out)
 
     def back(self, number: int) -> str:

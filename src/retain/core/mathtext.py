@@ -23,7 +23,7 @@ from functools import lru_cache
 from retain.core.codespans import code_ranges, in_ranges
 from retain.core.latexunicode import MAX_MATH, MathError, to_unicode
 
-__all__ = ["escape_markdown", "has_math", "render_math"]
+__all__ = ["escape_markdown", "has_math", "math_spans", "render_math"]
 
 _BOLD_OPEN, _BOLD_CLOSE = "\ue000", "\ue001"  # private-use marks for `**` through the converter
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
@@ -97,13 +97,15 @@ def _cached(text: str) -> str:
     return _render(text)
 
 
-def _render(text: str) -> str:
+def math_spans(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, display) of each math span `render_math` converts, delimiters included, in order."""
+    if "$" not in text:
+        return []
     code = code_ranges(text)
     closers = _closers(text, code)
-    out: list[str] = []
-    pos = i = 0
-    spans = 0
-    while spans < _MAX_SPANS:
+    spans: list[tuple[int, int, bool]] = []
+    i = 0
+    while len(spans) < _MAX_SPANS:
         i = text.find("$", i)
         if i < 0:
             break
@@ -117,17 +119,8 @@ def _render(text: str) -> str:
             if end < 0 or not text[i + 2 : end].strip():
                 i += 2
                 continue
-            before = text[pos:i].rstrip(" \t")
-            out.append(before)
-            if before and not before.endswith("\n"):
-                out.append("\n")
-            out.append(_convert(text[i + 2 : end], True))
-            pos = i = end + 2
-            rest = len(text[pos:]) - len(text[pos:].lstrip(" \t"))
-            pos += rest
-            if pos < len(text) and text[pos] != "\n":
-                out.append("\n")
-            spans += 1
+            spans.append((i, end + 2, True))
+            i = end + 2
             continue
         nxt = text[i + 1 : i + 2]
         if not nxt or nxt.isspace():
@@ -137,11 +130,32 @@ def _render(text: str) -> str:
         if end < 0:
             i += 1
             continue
-        out.append(text[pos:i])
-        out.append(_convert(text[i + 1 : end], False))
-        pos = i = end + 1
-        spans += 1
-    if not out:
+        spans.append((i, end + 1, False))
+        i = end + 1
+    return spans
+
+
+def _render(text: str) -> str:
+    spans = math_spans(text)
+    if not spans:
         return text
+    out: list[str] = []
+    pos = 0
+    for start, end, display in spans:
+        if not display:
+            out.append(text[pos:start])
+            out.append(_convert(text[start + 1 : end - 1], False))
+            pos = end
+            continue
+        before = text[pos:start].rstrip(" \t")
+        out.append(before)
+        if before and not before.endswith("\n"):
+            out.append("\n")
+        out.append(_convert(text[start + 2 : end - 2], True))
+        pos = end
+        rest = len(text[pos:]) - len(text[pos:].lstrip(" \t"))
+        pos += rest
+        if pos < len(text) and text[pos] != "\n":
+            out.append("\n")
     out.append(text[pos:])
     return "".join(out)

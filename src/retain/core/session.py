@@ -204,7 +204,9 @@ class ReviewSession:
             return False
         self._previews = None
         state = self.states.get(current.key)
-        if state is not None and (state.suspended or (state.buried_until or "") > self.queue.today.isoformat()):
+        if state is not None and (
+            state.suspended or (state.buried_until or "") > self.queue.today.isoformat()
+        ):
             self._forced = None
             self._advance(at)
         return True

@@ -49,15 +49,14 @@ def _markdown_kit() -> tuple[Any, dict[str, Any]]:
     Rich's `Markdown(...)` builds a new MarkdownIt parser each time, which costs
     more than parsing a card (about 3 ms of the 16 ms budget for the next card).
     """
-    from markdown_it import MarkdownIt
     from rich.markdown import Markdown  # imported on first use: the home screen has no Markdown
+
+    from retain.core.answer.shown import card_parser  # the one configuration (typed answers too)
 
     template = Markdown("", hyperlinks=False)
     # html off: raw HTML in card text is text, shown as typed (as the Anki export escapes it);
     # with it on, Rich dropped every tag, and `What does <br> do?` lost its `<br>`.
-    return MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table"), dict(
-        vars(template)
-    )
+    return card_parser(), dict(vars(template))
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,7 +1,9 @@
 """Normalisation every answer check shares, and the near-miss rules.
 
 `normalise` is what decides "the same answer": NFKC, case, whitespace, quote
-and dash styles, trailing punctuation and a leading article. It is idempotent
+and dash styles, trailing punctuation and a leading article; the invisible
+format characters a pasted answer may carry (zero-width space, bidi marks, soft
+hyphen: what `core.sanitize` shows as `�`) are dropped. It is idempotent
 (a hypothesis test holds it to that). Accents are not removed there: an answer
 that differs from the expected one only in accents is a near miss (Hard), in
 every mode, and `fold_accents` is how that is seen. A typo within a small edit
@@ -45,11 +47,26 @@ _ARTICLE = re.compile(r"^(?:the|an|a)\s+(?=\S)")
 _DIGITS = re.compile(r"\d+")
 
 
+@lru_cache(maxsize=1)
+def _invisible() -> dict[int, None]:
+    """`str.translate` table dropping the format characters (Unicode category Cf, the soft hyphen
+    among them) that `sanitize` replaces as invisible."""
+    from retain.core.sanitize import UNSAFE_RANGES
+
+    return {
+        cp: None
+        for lo, hi in UNSAFE_RANGES
+        for cp in range(lo, hi + 1)
+        if unicodedata.category(chr(cp)) == "Cf"
+    }
+
+
 def unify_styles(text: str) -> str:
-    """NFKC, then typographic quotes to `'`/`"` and every dash or minus to `-` (case kept)."""
+    """Invisible format characters dropped, NFKC, then typographic quotes to `'`/`"` and every dash
+    or minus to `-` (case kept). Every mode compares in this form or `normalise`'s."""
     if text.isascii():  # NFKC leaves ASCII alone
         return text.translate(_QUOTES) if "`" in text else text
-    return unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return unicodedata.normalize("NFKC", text.translate(_invisible())).translate(_QUOTES)
 
 
 def _fold_case(text: str) -> str:

@@ -15,8 +15,9 @@ from functools import lru_cache
 from itertools import islice
 
 from retain.core.answer.normalise import edit_budget, fold_accents, near_typo, normalise, normalise_all
+from retain.core.answer.shown import as_written, needs_parser, shown_lines
 from retain.core.answer.spec import AnswerSpec
-from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, plain_answer
+from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, parse_budget, plain_answer
 from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
 
 __all__ = ["MAX_ITEMS", "check_set", "split_items"]
@@ -42,9 +43,16 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in islice(_ITEM.finditer(text), MAX_ITEMS)]
 
 
-def split_items(text: str) -> list[str]:
-    """The items of a set answer (Markdown marks and list bullets dropped)."""
-    return [p for p in (plain_answer(text[a:b]) for a, b in _spans(text)) if p]
+def split_items(text: str, *, parse: bool = True) -> list[str]:
+    """The items of a set answer as the card shows them (its Markdown read first, as
+    `plain_answer` reads it, so `&amp;` is one item `&`), list bullets dropped; with `parse`
+    false, as written."""
+    text = text[: 4 * MAX_ANSWER]
+    spans = _spans(text)
+    if parse and needs_parser("\n".join(text[a:b] for a, b in spans)):  # more than list bullets
+        text = shown_lines(text)
+        spans = _spans(text)
+    return [p for p in (as_written(text[a:b]) for a, b in spans) if p]
 
 
 def _key(item: str, aliases: dict[str, str]) -> str:
@@ -72,9 +80,11 @@ class _Target:
 
 
 @lru_cache(maxsize=1024)
-def _target(target: str, aliases: tuple[tuple[str, str], ...]) -> _Target | None:
+def _target(target: str, aliases: tuple[tuple[str, str], ...], parse: bool = True) -> _Target | None:
     shown = (
-        "\n".join(split_items(target[: 4 * MAX_ANSWER])) if "\n" in target.strip() else plain_answer(target)
+        "\n".join(split_items(target, parse=parse))
+        if "\n" in target.strip()
+        else plain_answer(target, parse=parse)
     )
     spans = _spans(shown)
     if not spans:
@@ -177,8 +187,8 @@ def check_set(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpe
     typed_items = [typed[a:b] for a, b in typed_spans]
     aliases = _alias_table(spec.aliases)
     best: tuple[int, _Target, list[int], list[int], bool] | None = None
-    for text in (expected, *accept)[:MAX_ACCEPTED]:
-        target = _target(text, spec.aliases)
+    for text, parse in parse_budget((expected, *accept)[:MAX_ACCEPTED]):
+        target = _target(text, spec.aliases, parse)
         if target is None:
             continue
         missing, extra, near = _compare(typed_items, target, aliases)

@@ -1,57 +1,69 @@
-"""The default check: the typed text against the back and the `accept` alternatives."""
+"""The default check: the typed text against the back and the `accept` alternatives, each read as
+the card shows it (`plain_answer`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from retain.core.answer.diff import char_diff, similarity
 from retain.core.answer.normalise import fold_accents, near_miss, normalise
+from retain.core.answer.shown import PARSE_BUDGET, as_written, needs_parser, shown_text
 from retain.core.answer.verdict import TypedCheck, rating_for
 
-__all__ = ["MAX_ACCEPTED", "MAX_ANSWER", "MAX_TARGETS", "check_text", "plain_answer", "targets"]
+__all__ = [
+    "MAX_ACCEPTED",
+    "MAX_ANSWER",
+    "MAX_TARGETS",
+    "check_text",
+    "parse_budget",
+    "plain_answer",
+    "targets",
+]
 
 MAX_ANSWER = 500  # characters compared; longer input is cut (the diff is quadratic)
 MAX_TARGETS = 16  # the back and the first accepted alternatives are diffed; the rest compared exactly
 MAX_ACCEPTED = 256  # accepted answers compared at all (a hostile deck may list millions)
 
-_MD_MARKS = re.compile(r"`+|~~")
-# `*` and `_` runs that open or close emphasis (not inside a word like snake_case, not "a * b").
-_EMPHASIS = re.compile(r"(?<!\w)[*_]+(?=[^\s*_])|(?<=[^\s*_])[*_]+(?!\w)")
-# A run of marks longer than any emphasis is dropped first: the emphasis pattern tries each
-# position of a run, so a 20,000-star answer took 20 s; runs of at most 32 keep it linear.
-_LONG_RUN = re.compile(r"[*_]{33,}")
-# A code span on one line (linear: each try stops at the next backquote).
-_CODE_SPAN = re.compile(r"`([^`\n]+)`")
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"\s*\([^()]*\)")
+_MAX_SOURCE = 4 * MAX_ANSWER  # characters of Markdown read for one answer (the parser is slow)
 
 
-def _unmarked(text: str) -> str:
-    return _EMPHASIS.sub("", _LONG_RUN.sub("", _MD_MARKS.sub("", text)))
+def plain_answer(markdown: str, *, parse: bool = True) -> str:
+    """The expected answer as the card shows it, on one line: the back's Markdown rendered as the
+    display renders it, math included (`core.answer.shown`). `*args` is `*args`, `**Raft**` is
+    `Raft`, `\\#include` is `#include`, `` `__init__` `` is `__init__`, `$\\frac{1}{2}$` is `1/2`.
+    Read from its first 2,000 characters; with `parse` false, as written (see `parse_budget`)."""
+    return _plain(markdown[:_MAX_SOURCE]) if parse else as_written(markdown[:_MAX_SOURCE])
 
 
-def plain_answer(markdown: str) -> str:
-    """The expected answer without Markdown emphasis or code marks, on one line. Inside a code span
-    `*` and `_` are text: `` `__init__` `` is `__init__`."""
-    text = markdown
-    if any(mark in text for mark in "`~*_"):
-        if "`" in text:
-            out: list[str] = []
-            at = 0
-            for m in _CODE_SPAN.finditer(text):
-                out += (_unmarked(text[at : m.start()]), m[1])
-                at = m.end()
-            text = "".join(out) + _unmarked(text[at:])
-        else:
-            text = _unmarked(text)
-    return _SPACES.sub(" ", text).strip()
+@lru_cache(maxsize=4096)  # a card's back and accepted answers are read on every check
+def _plain(markdown: str) -> str:
+    return shown_text(markdown)
+
+
+def parse_budget(texts: Iterable[str]) -> Iterator[tuple[str, bool]]:
+    """Each text with whether to give it to the Markdown parser: those that need it, up to
+    `PARSE_BUDGET` characters in all; the others are read as written (`plain_answer(parse=False)`),
+    which is what a text without Markdown shows."""
+    left = PARSE_BUDGET
+    for text in texts:
+        head = text[:_MAX_SOURCE]
+        parse = left > 0 and needs_parser(head)
+        if parse:
+            left -= len(head)
+        yield text, parse
 
 
 def targets(expected: str, accept: Sequence[str]) -> list[str]:
-    """The back and the accepted answers as plain text; a back's `(aside)` is optional."""
-    found = [plain_answer(t[: 4 * MAX_ANSWER])[:MAX_ANSWER] for t in (expected, *accept)[:MAX_ACCEPTED]]
+    """The back and the accepted answers as shown (`plain_answer`); a back's `(aside)` is optional."""
+    found = [
+        (_plain(t[:_MAX_SOURCE]) if parse else as_written(t[:_MAX_SOURCE]))[:MAX_ANSWER]
+        for t, parse in parse_budget((expected, *accept)[:MAX_ACCEPTED])
+    ]
     found = [t for t in found if t]
     if found:
         bare = _PAREN.sub("", found[0]).strip()

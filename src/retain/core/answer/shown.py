@@ -1,0 +1,116 @@
+"""The text a card's Markdown shows (`shown_text` on one line, `shown_lines` a line per block):
+what a typed answer is compared with.
+
+The back is read as the study screen reads it: math rendered to Unicode first
+(`core.mathtext`), then the same Markdown configuration the display uses
+(CommonMark, raw HTML off, strikethrough and tables: `ui.text`). The text and
+code of the result are joined, so an escape (`\\#include`), an entity (`&amp;`),
+a `*` or `_` that opens no emphasis (`*args`, `_id`, `ls *.txt`) and code (`` `*` ``)
+are the characters shown, and emphasis marks, link targets and images are not.
+An ordered list item keeps its number as shown (`1.`), a bullet does not.
+
+Most answers have nothing Markdown reads: they skip the parser (`needs_parser`).
+The parser is slow on hostile text (about 25 us a character), so a check reads
+at most `PARSE_BUDGET` characters of a card's back and accepted answers with it;
+answers past that (a hostile deck's hundreds of long ones) are read as written.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
+__all__ = ["PARSE_BUDGET", "as_written", "card_parser", "needs_parser", "shown_lines", "shown_text"]
+
+# A character Markdown may read, anywhere, or a block marker at a line's start (a heading, quote,
+# setext underline, list bullet or number; a lone CR ends a line too). Without any, the text shows
+# as written. (NUL: the parser shows it as U+FFFD.)
+_MARKUP = re.compile(r"[\\&*_`~\[<|\x00]|(?:^|(?<=\r))[ \t]*(?:[#>=+-]|\d{1,9}[.)])", re.MULTILINE)
+PARSE_BUDGET = 10_000  # characters of Markdown parsed for one card's answers
+_LISTS = frozenset({"bullet_list_open", "ordered_list_open"})
+_LIST_ENDS = frozenset({"bullet_list_close", "ordered_list_close"})
+
+
+def card_parser() -> MarkdownIt:
+    """A new parser with the configuration cards are shown with (`ui.text` uses it too): html off
+    (raw HTML in card text is text, shown as typed), strikethrough and tables on."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    return card_parser()
+
+
+def _inline(children: list[Token], out: list[str]) -> None:
+    for t in children:
+        kind = t.type
+        if kind == "text" or kind == "code_inline":
+            out.append(t.content)
+        elif kind == "softbreak" or kind == "hardbreak":
+            out.append("\n")  # the display keeps the author's line breaks
+        # images (their description is not typed), link and emphasis marks: nothing
+
+
+def _parsed(text: str) -> str:
+    """The text and code of `text` parsed, a line per block or line break (not yet tidied)."""
+    out: list[str] = []
+    numbers: list[int] = []  # per open list: the next item's number, 0 for bullets
+    for token in _markdown().parse(text):
+        kind = token.type
+        if kind == "inline":
+            _inline(token.children or [], out)
+        elif kind == "code_block" or kind == "fence":
+            out.append(token.content)
+        elif kind in _LISTS:
+            start = token.attrs.get("start", 1) if kind == "ordered_list_open" else 0
+            numbers.append(start if isinstance(start, int) else 1)
+        elif kind in _LIST_ENDS:
+            numbers.pop()
+        elif kind == "list_item_open" and numbers and numbers[-1]:
+            out.append(f"{numbers[-1]}. ")  # as the display numbers it: from the start, one by one
+            numbers[-1] += 1
+        elif kind == "th_close" or kind == "td_close":
+            out.append(" ")
+        elif token.nesting == -1:
+            out.append("\n")  # a block ends its line
+    return "".join(out)
+
+
+def needs_parser(markdown: str) -> bool:
+    """Whether `markdown` may show other than as written (math, or anything Markdown reads)."""
+    return "$" in markdown or _MARKUP.search(markdown) is not None
+
+
+def as_written(markdown: str) -> str:
+    """`markdown` on one line, whitespace collapsed, read as plain text."""
+    return " ".join(markdown.split())  # (`str.split` and `\\s` agree on what a space is)
+
+
+def shown_lines(markdown: str) -> str:
+    """What `markdown` shows, a line per block or line break, spaces collapsed, no blank lines; its
+    source when it shows no text at all (a back of `-`, `#` or `***` is meant as written)."""
+    text = markdown
+    if "$" in text:
+        from retain.core.mathtext import render_math
+
+        text = render_math(text)
+    if _MARKUP.search(text) is not None:
+        lines = [as_written(line) for line in _parsed(text).split("\n")]
+        shown = "\n".join(line for line in lines if line)
+        if shown:
+            return shown
+        text = markdown
+    return text
+
+
+def shown_text(markdown: str) -> str:
+    """`shown_lines` on one line: what a typed answer is compared with."""
+    return as_written(shown_lines(markdown))
