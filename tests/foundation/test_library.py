@@ -9,6 +9,7 @@ from pathlib import Path
 
 from retain.store.config import Config
 from retain.store.decks.library import load_library
+from retain.store.files import MAX_DECK_BYTES
 from retain.store.home import library_folders
 from retain.store.paths import get_paths
 
@@ -37,10 +38,20 @@ def test_hostile_files_are_broken_with_one_line_and_others_load(tmp_path: Path) 
     assert "nesting is too deep" in errors["nested.toml"]
     assert "out of range" in errors["bigint.toml"]
     assert "more than 64 parts" in errors["dotted.toml"]
-    assert "limit is 10 MB" in errors["huge.toml"]
+    assert "limit is 10 MiB" in errors["huge.toml"]
     for name, message in errors.items():
         assert "\n" not in message, name
         assert name in message or name == "good.toml"
+
+
+def test_the_deck_size_message_states_the_limit_in_its_own_unit(tmp_path: Path) -> None:
+    """The limit is 10 MiB, but the message said "the limit is 10 MB" (decimal): a 10.45 MB file
+    loaded while the message said the limit was 10 MB, and 10 MiB and a byte showed as 10.5 MB."""
+    pad = GOOD.format(id="good") + "# "
+    (tmp_path / "good.toml").write_text(pad + "x" * (10_450_000 - len(pad) - 1) + "\n", "utf-8")
+    (tmp_path / "over.toml").write_text(pad + "x" * (MAX_DECK_BYTES - len(pad)) + "\n", "utf-8")
+    assert (tmp_path / "over.toml").stat().st_size == MAX_DECK_BYTES + 1
+    assert _lib(tmp_path)["over.toml"].endswith("over.toml:1:1: error: file is 10.1 MiB; the limit is 10 MiB")
 
 
 def test_duplicate_deck_ids_and_user_shadowing_bundled(tmp_path: Path) -> None:

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
 import zstandard
 
+from retain.interop import importer
+from retain.interop.anki.ankitext import read_anki_text
 from retain.interop.errors import InteropError, LimitError
-from retain.interop.importer import read_file
-from retain.interop.limits import Limits
+from retain.interop.importer import ImportPlan, plan_import, read_file
+from retain.interop.limits import Limits, mb
+from retain.store.files import MAX_DECK_BYTES
+from retain.store.home import open_home
 
 from .conftest import FIXTURES, run_cli, tree
 
@@ -152,3 +157,82 @@ def test_only_the_dummy_collection_is_refused(tmp_path: Path) -> None:
     stage.mkdir()
     with pytest.raises(InteropError, match="newer Anki"):
         read_file(dummy, stage)
+
+
+def test_a_toml_over_the_deck_limit_is_refused_before_it_is_read(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An 11 MB deck was imported ("imported deck big"), then `retain check` and `due` called
+    it broken: the import checked the 64 MiB text limit, never the 10 MiB deck-file limit."""
+    src = tmp_path / "big.toml"
+    card = f'[[cards]]\nid = "c"\nfront = "{"y" * 1000}"\nback = "b"\n'
+    src.write_text(
+        'format = 1\n[deck]\nid = "big"\nname = "Big"\n' + card * (MAX_DECK_BYTES // len(card) + 1)
+    )
+    line = _refused(capsys, home, src, "the deck-file size limit is 10 MiB: split it into smaller decks")
+    assert "file is 10.1 MiB" in line
+
+
+def _import_plan(path: Path, home: Path) -> ImportPlan:
+    stage = home.parent / "stage"
+    stage.mkdir(exist_ok=True)
+    return plan_import(read_file(path, stage), open_home().library(), open_home().paths.decks_dir)
+
+
+def test_a_deck_whose_file_would_be_over_the_deck_limit_is_refused(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any format: the written deck file is what the library reads, so the deck limit holds for it."""
+    monkeypatch.setattr(importer, "MAX_DECK_BYTES", 20_000)
+    ascii_rows = tmp_path / "text.csv"  # card text alone over the limit: refused before the file text is made
+    ascii_rows.write_text("".join(f"q{i} {'y' * 1000},b\n" for i in range(21)), encoding="utf-8")
+    line = _refused(capsys, home, ascii_rows, "characters of card text; the deck-file size limit is 20 KiB")
+    assert "21,0" in line
+    wide = tmp_path / "wide.csv"  # 11,000 characters, 22 kB: refused once its file text is made
+    wide.write_text("".join(f"q{i} {'é' * 1000},b\n" for i in range(11)), encoding="utf-8")
+    _refused(capsys, home, wide, "deck 'wide' would be a 23 KiB file; the deck-file size limit is 20 KiB")
+    with pytest.raises(LimitError, match="deck-file size limit"):
+        _import_plan(wide, home)
+
+
+def test_a_deck_file_exactly_at_the_deck_limit_is_imported(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = home.parent / "wide.csv"
+    src.write_text("".join(f"q{i} {'é' * 1000},b\n" for i in range(11)), encoding="utf-8")
+    monkeypatch.setattr(importer, "MAX_DECK_BYTES", 10**9)
+    size = len(_import_plan(src, home).decks[0].text.encode("utf-8"))
+    monkeypatch.setattr(importer, "MAX_DECK_BYTES", size)
+    assert len(_import_plan(src, home).decks) == 1
+    monkeypatch.setattr(importer, "MAX_DECK_BYTES", size - 1)
+    with pytest.raises(LimitError, match="deck-file size limit"):
+        _import_plan(src, home)
+
+
+def test_a_csv_over_the_row_limit_is_refused_without_holding_its_rows(tmp_path: Path) -> None:
+    """A 60 MB CSV of 15 million short rows took 2.9 GB and 22 s before the refusal: every line,
+    a joined copy and every row were held before the count was compared with the limit."""
+    src = tmp_path / "rows.csv"
+    src.write_text("a,b\n" * 250_000, encoding="utf-8")  # 1 MB
+    size = src.stat().st_size
+    tracemalloc.start()
+    try:  # the text limit bounds the read buffer: what is measured is what the rows take
+        with pytest.raises(LimitError, match="more than 1000 rows; the note-count limit is 1000"):
+            read_anki_text(src, Limits(max_notes=1000, max_text_bytes=2 * size))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * size, f"peak {peak / 2**20:.0f} MB to refuse a {size / 2**20:.0f} MB file"
+
+
+def test_sizes_in_messages_are_in_the_binary_units_of_the_limits() -> None:
+    """Rounded up: a size over a limit never shows as the limit (10 MiB and a byte is not '10 MiB')."""
+    assert [mb(n) for n in (0, 1, 1023 * 1024, 2**20, 10 * 2**20, 10 * 2**20 + 1, 64 * 2**20)] == [
+        "0 KiB", "1 KiB", "1023 KiB", "1 MiB", "10 MiB", "10.1 MiB", "64 MiB",
+    ]  # fmt: skip
+    assert [mb(n) for n in (2**30 - 1, 2**30, 2**30 + 1, 3 * 2**29)] == [
+        "1 GiB",
+        "1 GiB",
+        "1.1 GiB",
+        "1.5 GiB",
+    ]

@@ -32,8 +32,8 @@ MAX_KEY_PARTS = 64
 # tomllib's time and memory grow with the square of a dotted key's length
 # (100,000 parts: 2 minutes and 24 GB), so such keys are refused before parsing.
 _LONG_DOTTED_RE = re.compile(
-    r"(?:\.[ \t]*(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*){" + str(MAX_KEY_PARTS) + ",}"
-)  # starts with a literal dot, so the scan only stops at dots: about 40 MB/s
+    r"(?:\.[ \t]*(?:[A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*){" + str(MAX_KEY_PARTS) + ",}+"
+)  # possessive (no memory held per part); starts with a literal dot, so the scan only stops at dots: about 40 MB/s
 # `{` where an inline table may open: not `{{`, and not the `{c1::` of a cloze (never valid TOML).
 _BRACE_RE = re.compile(r"\{(?!\{|c[0-9]+::)")
 _ESCAPE_RE = re.compile(r"\\[ex]")

@@ -29,7 +29,7 @@ _ML_LITERAL = r"'''(?:[^']++|'(?!''))*+'''(?:'{1,2})?"
 _VALUE = rf"(?:{_ML_BASIC}|{_ML_LITERAL}|{_BASIC}|{_LITERAL}|[A-Za-z0-9_.:+-]+|{_ARRAY})"
 # a blank line, a comment, or `key = one-line value`: starts and ends outside any value
 _LINE = rf"[ \t]*(?:{_KEY}[ \t]*=[ \t]*{_VALUE}[ \t]*)?(?:#[^\n]*)?\r?\n"
-_SIMPLE_RUN = re.compile(rf"(?:{_LINE})+")
+_SIMPLE_RUN = re.compile(rf"(?:{_LINE})++")  # possessive: no memory held per line
 _SIMPLE_LINE = re.compile(_LINE)
 _HEADER = re.compile(r"[ \t]*\[[^\n]*(?:\n|\Z)")
 _TOKEN = re.compile(r"\"\"\"|'''|" + _BASIC + "|" + _LITERAL + r"|#[^\n]*|[\[\]{}\n]|[^\"'#\[\]{}\n]++")

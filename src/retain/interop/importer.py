@@ -8,6 +8,10 @@
 
 Everything that can refuse (limits, damaged input, version downgrades, id
 clashes) happens before the first write, so a refusal leaves nothing behind.
+No deck file is written over the library's deck-file size limit (`MAX_DECK_BYTES`,
+which every later read enforces): a `.toml` over it is refused before it is read,
+and a deck whose file would be over it is refused before anything is written
+(before its text is made when its card text alone is over it).
 
 A deck in the file is the installed deck of the same id only when they share
 at least one card id (card ids never change, so any upgrade or re-import of a
@@ -32,8 +36,8 @@ from retain.interop.anki.ankitext import read_anki_text
 from retain.interop.anki.apkg_read import read_apkg
 from retain.interop.ankikeep import keep_path
 from retain.interop.bundle import Bundle, Review
-from retain.interop.errors import InteropError
-from retain.interop.limits import DEFAULT_LIMITS, Limits
+from retain.interop.errors import InteropError, LimitError
+from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
 from retain.interop.markdown import read_markdown
 from retain.interop.media import PLACEHOLDER_RE, referenced_media, store_media
 from retain.interop.native import read_native
@@ -41,7 +45,7 @@ from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks
 from retain.store.decks.deckcache import remember
 from retain.store.decks.library import Library
-from retain.store.files import atomic_write
+from retain.store.files import MAX_DECK_BYTES, atomic_write
 
 __all__ = [
     "IMPORT_SUFFIXES",
@@ -71,6 +75,12 @@ def read_file(
     if not path.is_file():
         raise InteropError(f"{path}: not a regular file" if path.exists() else f"{path}: no such file")
     if suffix == ".toml":
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise InteropError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if size > MAX_DECK_BYTES:  # the library would not read it: refuse before reading it
+            raise LimitError(f"file is {mb(size)}; {_split()}")
         return read_native(path, limits, with_history=with_history)
     if suffix == ".apkg":
         return read_apkg(path, stage, limits, with_history=with_history, progress=progress)
@@ -81,6 +91,22 @@ def read_file(
     if suffix == ".colpkg":
         raise InteropError("a .colpkg is a whole Anki profile backup; export a deck as .apkg in Anki instead")
     raise InteropError(f"unknown file type {suffix or '(none)'}; use one of {', '.join(IMPORT_SUFFIXES)}")
+
+
+def _split() -> str:
+    return f"the deck-file size limit is {mb(MAX_DECK_BYTES)}: split it into smaller decks"
+
+
+def _card_chars(deck: Deck) -> int:
+    """Characters of card text: its file (each character is at least one byte) is at least this big."""
+    return sum(len(c.front) + len(c.back) + len(c.text) + len(c.extra) for c in deck.cards)
+
+
+def _check_size(deck_id: str, text: str) -> None:
+    """LimitError when `text` would be a deck file over the library's deck-file size limit."""
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    if size > MAX_DECK_BYTES:
+        raise LimitError(f"deck {deck_id!r} would be a {mb(size)} file; {_split()}")
 
 
 @dataclass(slots=True)
@@ -184,6 +210,10 @@ def plan_import(bundle: Bundle, library: Library, decks_dir: Path, *, force: boo
 def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> ImportPlan:
     if not bundle.decks or bundle.card_count == 0:
         raise InteropError("nothing to import: the file holds no cards")
+    for deck in bundle.decks:  # a cheap bound first: no deck's text is made for a refused import
+        chars = _card_chars(deck)
+        if chars > MAX_DECK_BYTES:
+            raise LimitError(f"deck {deck.id!r} has {chars:,} characters of card text; {_split()}")
     plan = ImportPlan(bundle)
     seen: set[str] = set()
     renames: dict[str, str] = {}
@@ -205,6 +235,7 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
                 f"{old.version}; use --force to downgrade"
             )
         text = bundle.texts.get(deck.id) or deck_to_toml(deck)
+        _check_size(deck.id, text)
         check = parse_deck(text, str(target))
         if check.deck is None or check.errors:
             raise InteropError(f"deck {deck.id!r} would not load after import: {check.errors[0]}")

@@ -36,10 +36,19 @@ DEFAULT_LIMITS = Limits()
 
 
 def mb(n: int) -> str:
-    """A byte count for messages: '12.3 MB'."""
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n / (1024 * 1024):.1f} MB" if n < 1024**3 else f"{n / 1024**3:.1f} GB"
+    """A byte count for messages in the binary units the limits are set in: '12.3 MiB', '64 MiB'.
+
+    Rounded up (to a tenth, or a whole KiB), so a size over a limit never shows as the
+    limit or under it: 10 MiB and one byte is '10.1 MiB'.
+    """
+    if n <= 1023 * 1024:
+        return f"{-(-n // 1024)} KiB"
+    tenths = -(-n * 10 // 1024**2)
+    name = "MiB"
+    if tenths >= 10240:
+        tenths, name = -(-n * 10 // 1024**3), "GiB"
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole}.{tenth} {name}" if tenth else f"{whole} {name}"
 
 
 class _Reader(Protocol):

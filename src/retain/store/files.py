@@ -81,11 +81,17 @@ def _read_regular(path: Path, limit: int) -> bytes:
         if not stat.S_ISREG(st.st_mode):
             raise ReadError(f"not a regular file ({_kind(st.st_mode)})")
         if st.st_size > limit:
-            raise ReadError(f"file is {st.st_size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB")
+            raise ReadError(f"file is {_mib(st.st_size)}; the limit is {_mib(limit)}")
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read(limit + 1)
     finally:
         os.close(fd)
+
+
+def _mib(n: int) -> str:
+    """Bytes in MiB, the unit of the limits, rounded up: a file over a limit never shows as the limit."""
+    tenths = -(-n * 10 // 2**20)
+    return f"{tenths // 10}.{tenths % 10} MiB".replace(".0 MiB", " MiB")
 
 
 def _bad_utf8(data: bytes, exc: UnicodeDecodeError) -> ReadError:
@@ -103,7 +109,7 @@ def read_text_limited(path: Path, limit: int = MAX_DECK_BYTES) -> str:
     except OSError as exc:
         raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise ReadError(f"file is over the {limit / 1e6:.0f} MB limit")
+        raise ReadError(f"file is over the {_mib(limit)} limit")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

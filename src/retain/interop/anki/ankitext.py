@@ -23,6 +23,8 @@ import csv
 import io
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -108,17 +110,35 @@ def write_anki_text(decks: list[Deck], sep: str, progress: ProgressFn = no_progr
     return out.getvalue()
 
 
-def _headers(lines: list[str]) -> tuple[dict[str, str], int]:
-    meta: dict[str, str] = {}
-    n = 0
-    for line in lines:
-        if not line.startswith("#"):
+def _headers(text: str) -> tuple[list[str], int]:
+    """The `#` header lines at the top of `text`, and the offset where the rows start."""
+    lines: list[str] = []
+    end = 0
+    for m in _LINE.finditer(text):
+        if not m[0].startswith("#"):
             break
-        n += 1
+        lines.append(m[0])
+        end = m.end()
+    return lines, end
+
+
+def _header_meta(lines: list[str]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for line in lines:
         key, sep, value = line[1:].partition(":")
         if sep:
             meta[key.strip().lower()] = value.strip()
-    return meta, n
+    return meta
+
+
+def _row_lines(text: str, start: int) -> Iterator[str]:
+    """The lines of `text[start:]` as `io.StringIO` gives them (ended by LF only), one at a time:
+    the csv reader takes them without a list of every line or a copy of the text."""
+    size = len(text)
+    while start < size:
+        end = text.find("\n", start) + 1 or size
+        yield text[start:end]
+        start = end
 
 
 def _column(meta: dict[str, str], key: str) -> int | None:
@@ -193,11 +213,9 @@ def _guess_kind(name: str, first: str) -> Kind:
 
 def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progress) -> Bundle:
     text = read_text(path, limits)
-    lines = _LINE.findall(text)
-    meta, skip = _headers(lines)
-    deck_meta = [
-        parse_deck_meta_json(ln.split(":", 1)[1]) for ln in lines[:skip] if ln.startswith("#retain deck:")
-    ]
+    header, body = _headers(text)
+    meta, skip = _header_meta(header), len(header)
+    deck_meta = [parse_deck_meta_json(ln.split(":", 1)[1]) for ln in header if ln.startswith("#retain deck:")]
     metas = {str(m.get("full")): m for m in deck_meta if m}
     raw_sep = meta.get("separator", "")
     sep = _SEPARATORS.get(raw_sep.lower(), raw_sep if len(raw_sep) == 1 else separator_for(path))
@@ -209,14 +227,16 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     fixed_tags = tuple(meta.get("tags", "").split())
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(limits.max_field_chars * 2, 1024))
-    try:
-        rows = list(csv.reader(io.StringIO("".join(lines[skip:])), delimiter=sep))
+    try:  # up to one row past the limit: a file far over it is refused without reading it all
+        rows = list(islice(csv.reader(_row_lines(text, body), delimiter=sep), limits.max_notes + 1))
     except csv.Error as exc:
         raise InteropError(f"not a valid {path.suffix} file: {exc}") from None
     finally:
         csv.field_size_limit(old_limit)
     if len(rows) > limits.max_notes:
-        raise LimitError(f"file has {len(rows)} rows; the note-count limit is {limits.max_notes}")
+        raise LimitError(
+            f"file has more than {limits.max_notes} rows; the note-count limit is {limits.max_notes}"
+        )
     bundle = Bundle(path.suffix.lower().lstrip("."))
     first = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
     named = _header_row(rows[first]) if first is not None and "columns" not in meta else None
