@@ -33,7 +33,6 @@ VALIDATORS: list[tuple[re.Pattern[str], str]] = [
     (media._EXT_RE, "png"),
     (html._MEDIA_SRC, "kafka.media/a.png"),
     (ankinote._RETAIN_GUID, "kafka/isr"),
-    (ankinote._COPY_SUFFIX, "Basic+"),
     (settings_fields._INT_RE, "12"),
     (settings._PRESET_NAME_RE, "fast"),
     (search._PROP_RE, "r<0.9"),
@@ -44,6 +43,11 @@ VALIDATORS: list[tuple[re.Pattern[str], str]] = [
 def test_a_validator_refuses_a_trailing_newline(pattern: re.Pattern[str], good: str) -> None:
     assert pattern.search(good)
     assert not pattern.search(good + "\n")
+
+
+def test_a_copy_suffix_is_not_stripped_before_a_trailing_newline() -> None:
+    assert ankinote._strip_copy_suffixes("basic+") == "basic"
+    assert ankinote._strip_copy_suffixes("basic+\n") == "basic+\n"
 
 
 def test_toml_str_escapes_a_trailing_newline() -> None:

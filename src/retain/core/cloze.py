@@ -275,8 +275,9 @@ def _emphasis(answer: str, before: str, after: str) -> str:
 
 
 _LINK_AFTER = frozenset("([:")
-# A bracket not already escaped (after an even run of backslashes).
-_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
+# A bracket not already escaped (after an even run of backslashes). The run is possessive: `re`
+# would keep memory for each backslash pair it could give back (none can end at a bracket).
+_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*+)([\[\]])")
 
 
 def _escaped_placeholder(hint: str | None) -> str:

@@ -170,7 +170,8 @@ def _out_of_range(text: str, exc: ValueError | OverflowError) -> TomlFailure:
     """
     limit = sys.get_int_max_str_digits()
     if limit:
-        run = re.search(r"(?<![\w.\"'])[+-]?[0-9](?:_?[0-9]){" + str(limit) + ",}", text)
+        # possessive: a plain `{n,}` of a group keeps memory for each digit (a 10 MiB number: 1 GB)
+        run = re.search(r"(?<![\w.\"'])[+-]?[0-9](?:_?[0-9]){" + str(limit) + ",}+", text)
         if run is not None:
             digits = sum(ch.isdigit() for ch in run[0])
             line, col = _position(text, run.start())

@@ -76,10 +76,11 @@ def command_text(text: str) -> str:
 
 # One shell word, as POSIX `shlex` reads it: unquoted characters, '...', "..." (where only \" and
 # \\ are escapes) and \x, run together. Regex matching runs in C: shlex's own lexer reads about
-# 1 MB/s, which a hostile deck full of commands would turn into minutes.
-_WORD = re.compile(r"""(?:[^ \t\r\n'"\\]+|'[^']*'|"(?:[^"\\]|\\.)*"|\\.)+""", re.DOTALL)
+# 1 MB/s, which a hostile deck full of commands would turn into minutes. Group repeats are
+# possessive (no way through can give back a character), else `re` keeps memory for each one.
+_WORD = re.compile(r"""(?:[^ \t\r\n'"\\]+|'[^']*'|"(?:[^"\\]|\\.)*+"|\\.)++""", re.DOTALL)
 _SPACE = re.compile(r"[ \t\r\n]*")
-_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*)"|\\(.)|([^'"\\]+)""", re.DOTALL)
+_PIECE = re.compile(r"""'([^']*)'|"((?:[^"\\]|\\.)*+)"|\\(.)|([^'"\\]+)""", re.DOTALL)
 _IN_DOUBLE = re.compile(r'\\(["\\])')
 
 
@@ -101,7 +102,7 @@ def _skip_spaces(text: str, at: int) -> int:
     return m.end() if m else at
 
 
-_QUOTED = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*"|\\.""", re.DOTALL)
+_QUOTED = re.compile(r"""'[^']*'|"(?:[^"\\]|\\.)*+"|\\.""", re.DOTALL)
 
 
 def split_error(text: str) -> str | None:

@@ -38,7 +38,8 @@ _UNIT_RANGE = re.compile(
 
 
 # Punctuation before the number does not count, but a dot before a digit is its decimal point (`.5`).
-_LEAD = re.compile(r"^(?:[ !?;:,]|\.(?!\d))+")
+# Possessive: nothing follows, and a plain `+` of a group keeps memory for every character it passes.
+_LEAD = re.compile(r"^(?:[ !?;:,]|\.(?!\d))++")
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,7 +69,7 @@ _BY_NAME = {v.lower(): k for names in (NOTETYPE_NAMES, APKG_NOTETYPE_NAMES) for 
 _META_RE = re.compile(r"<!--retain (\{.*?\})-->", re.DOTALL)
 _DECK_META_RE = re.compile(r"<!--retain-deck (\{.*?\})-->", re.DOTALL)
 _EXTRA_RE = re.compile(r'^(.*)<br><br><div class="retain-extra">(.*)</div>$', re.DOTALL)
-_COPY_SUFFIX = re.compile(r"(?:\+|-[0-9a-z]{5})+\Z")  # Anki's "Basic+", older "Basic-1a2b3"
+_COPY_SUFFIX_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")  # Anki's "Basic+", older "Basic-1a2b3"
 _RETAIN_GUID = re.compile(r"^([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})\Z")
 
 
@@ -265,7 +265,21 @@ def unique_id(card_id: str, taken: set[str]) -> str:
 def kind_from_name(name: str) -> Kind | None:
     """The kind of a stock note type name, also as Anki renames its copies ("Basic+", "Cloze-1a2b3")."""
     low = name.strip().lower()
-    return _BY_NAME.get(low) or _BY_NAME.get(_COPY_SUFFIX.sub("", low))
+    return _BY_NAME.get(low) or _BY_NAME.get(_strip_copy_suffixes(low))
+
+
+def _strip_copy_suffixes(name: str) -> str:
+    """`name` without its run of copy suffixes (`+`, `-` and five of [0-9a-z]) at the end, read from
+    the end in one pass (a regex search for the run takes time with the square of its length)."""
+    end = len(name)
+    while end:
+        if name[end - 1] == "+":
+            end -= 1
+        elif end >= 6 and name[end - 6] == "-" and _COPY_SUFFIX_CHARS.issuperset(name[end - 5 : end]):
+            end -= 6
+        else:
+            break
+    return name[:end]
 
 
 def _card_tags(tags: tuple[str, ...], drop_tags: frozenset[str], meta: dict[str, Any]) -> tuple[str, ...]:

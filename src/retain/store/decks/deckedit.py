@@ -41,7 +41,7 @@ __all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file"]
 FIELDS = ("kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS)
 BOM = "\ufeff"
 _MINI = 'format = 1\n[deck]\nid = "x"\nname = "x"\n'
-_BLANK_RUN = re.compile(r"(?:[ \t]*\r?\n)*")
+_BLANK_RUN = re.compile(r"(?:[ \t]*\r?\n)*+")
 _TOML_ERRORS = (TOMLKitError, KeyError, TypeError, AttributeError, IndexError)
 
 
