@@ -164,6 +164,7 @@ def _parse_config(text: str) -> Config:
     if not isinstance(decks_raw, dict):
         raise ConfigError("config: [decks] must be a table of per-deck settings")
     used: set[str] = set()
+    undefined: dict[str, list[str]] = {}  # preset name -> the decks that name it
     for deck_id, raw in decks_raw.items():
         if not isinstance(raw, dict):
             raise ConfigError(f"config: [decks.{deck_id}] must be a table")
@@ -173,11 +174,10 @@ def _parse_config(text: str) -> Config:
             raise ConfigError(f'config: `decks.{deck_id}.preset` must be a preset name, like "default"')
         used.add(name)
         if name not in presets:
-            warnings.append(
-                f"config: deck {deck_id!r} uses preset {name!r}, which is not defined; using default"
-            )
+            undefined.setdefault(name, []).append(deck_id)
             name = DEFAULT_PRESET
         overrides[deck_id] = _study(f"decks.{deck_id}.", raw, presets[name])
+    warnings += [_undefined_preset(name, decks) for name, decks in undefined.items()]
     for name in presets:
         if name != DEFAULT_PRESET and name not in used:
             warnings.append(f"config: preset {name!r} is not used by any deck")
@@ -238,6 +238,15 @@ def _presets(raw: Any, study: StudySettings) -> dict[str, StudySettings]:
             raise ConfigError(f"config: unknown setting `presets.{name}.preset`")
         out[name] = _study(f"presets.{name}.", table, dataclasses.replace(study, preset=name))
     return out
+
+
+def _undefined_preset(name: str, decks: list[str]) -> str:
+    """One line for every deck naming the undefined preset `name` (40,000 decks: still one)."""
+    if len(decks) == 1:
+        return f"config: deck {decks[0]!r} uses preset {name!r}, which is not defined; using default"
+    shown = ", ".join(repr(d) for d in decks[:3])
+    more = f" and {len(decks) - 3} more" if len(decks) > 3 else ""
+    return f"config: decks {shown}{more} use preset {name!r}, which is not defined; using default"
 
 
 def load_config(path: Path) -> Config:
