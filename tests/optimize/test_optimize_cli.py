@@ -77,6 +77,21 @@ def test_dry_run_and_simulate_write_nothing(home: Path, capsys: pytest.CaptureFi
     assert (home / "config.toml").read_text() == COMMENTED
 
 
+@pytest.mark.parametrize("flag", ["--dry-run", "--simulate"])
+def test_dry_run_and_simulate_need_no_writer_lock(
+    home: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    """They write nothing, yet stopped with "cannot take the writer lock" (exit 2) where the state
+    folder cannot be written (here the lock file cannot be made: a folder is in its place)."""
+    lock = home / "state" / "writer.lock"
+    lock.unlink(missing_ok=True)
+    lock.mkdir(parents=True)
+    code, out, err = run(capsys, "--all", flag)
+    assert code == 0, err
+    assert "writer lock" not in err
+    assert (home / "config.toml").read_text() == COMMENTED
+
+
 def test_simulate_suggests_nothing_when_nothing_is_retained(
     home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -89,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
     home = open_home()
     bar = TerminalProgress(min_total=0)
     try:
-        col = Collection.open(home, now, progress=bar, cards=False, history=True)  # no card texts: faster
+        # no card texts: faster; a dry run or a simulation writes nothing, so needs no writer lock
+        read_only = bool(args.dry_run or args.simulate)
+        col = Collection.open(home, now, progress=bar, cards=False, history=True, read_only=read_only)
     except CollectionError as exc:
         err(f"retain: {exc}")
         return 2
