@@ -86,7 +86,7 @@ def test_dry_run_and_simulate_need_no_writer_lock(
     lock = home / "state" / "writer.lock"
     lock.unlink(missing_ok=True)
     lock.mkdir(parents=True)
-    code, out, err = run(capsys, "--all", flag)
+    code, _out, err = run(capsys, "--all", flag)
     assert code == 0, err
     assert "writer lock" not in err
     assert (home / "config.toml").read_text() == COMMENTED
