@@ -145,3 +145,26 @@ def test_settings_saved_during_a_custom_session_reach_its_next_card(home) -> Non
     session.reveal()
     assert session.labels(NOW + timedelta(seconds=1))[3] == "2h"
     col.close()
+
+
+def test_a_theme_saved_mid_session_rebuilds_no_queue_but_steps_do(home) -> None:  # type: ignore[no-untyped-def]
+    """Any config save (a theme picked from the palette) made the next card wait for a queue
+    rebuild (0.2-0.4 s at 50k cards); only scheduling settings need one."""
+    from dataclasses import replace
+
+    from retain.store.config import parse_config
+
+    col = open_col(home)
+    session = col.start_session(["tiny"], NOW)
+    queue = session.queue
+    col.home.config = replace(col.home.config, theme="textual-light")
+    session.reveal()
+    session.rate(3, NOW)
+    assert session.queue is queue  # the same queue: nothing to rebuild
+    steps = parse_config('[study]\nlearning_steps = ["30m", "2h"]\nfuzz = false\n').study
+    col.home.config = replace(col.home.config, study=steps)
+    if session.current is not None:
+        session.reveal()
+        session.rate(3, NOW + timedelta(seconds=5))
+    assert session.queue is not queue  # rebuilt with the new steps
+    col.close()

@@ -129,8 +129,9 @@ class ReviewSession:
     was. `adjust` changes the four previews before they are shown (an exam date
     caps the intervals, `core.exam`). `rebuild(now)` builds the queue anew for the
     study day of `now`: it is called when the queue is `stale` (the day rolled over)
-    or the settings changed. `settings_token()` returns a value that changes
-    whenever any deck's settings may have (the store: its config object).
+    or the settings changed. `settings_token()` returns a value that compares
+    unequal whenever any deck's settings may have changed (the store: its
+    config's scheduling settings).
     """
 
     def __init__(
@@ -358,7 +359,7 @@ class ReviewSession:
         if self._settings_token is None:
             return False
         token = self._settings_token()
-        if token is self._token:
+        if token is self._token or token == self._token:  # (equal: another theme, say)
             return False
         self._token = token
         self._schedulers.clear()

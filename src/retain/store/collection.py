@@ -254,7 +254,9 @@ class Collection:
             now,
             adjust=preview_adjuster(plans),
             rebuild=rebuild,
-            settings_token=lambda: self.home.config,  # replaced whenever settings are saved
+            settings_token=lambda: (
+                self.home.config.scheduling
+            ),  # changes whenever scheduling settings are saved
         )
 
     def _build_queue(

@@ -68,6 +68,19 @@ class Config:
     presets: dict[str, StudySettings] = field(default_factory=dict)  # name -> settings ("default" too)
     warnings: tuple[str, ...] = ()  # one line each: missing or unused presets
 
+    @property
+    def scheduling(self) -> tuple[object, ...]:
+        """What an open study session is built from (settings, day, exams): equal for two
+        configs that schedule alike, so a theme or keymap saved mid-session rebuilds nothing."""
+        return (
+            self.study,
+            self.presets,
+            self.deck_overrides,
+            self.rollover_hour,
+            self.learn_ahead_minutes,
+            self.exams,
+        )
+
     def for_deck(self, deck_id: str) -> StudySettings:
         found = self.deck_overrides.get(deck_id)
         if found is not None:

@@ -89,5 +89,7 @@ def start_custom_session(collection: Collection, study: CustomStudy, now: dateti
         now,
         mode=study.title(),
         adjust=preview_adjuster(plans),
-        settings_token=lambda: collection.home.config,  # settings saved meanwhile reach the next card
+        settings_token=lambda: (
+            collection.home.config.scheduling
+        ),  # settings saved meanwhile reach the next card
     )
