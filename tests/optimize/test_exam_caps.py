@@ -125,3 +125,26 @@ def test_custom_study_is_due_and_ahead_see_exam_caps(tmp_path: Path) -> None:
     finally:
         col.close()
     assert found == {"search is:due": 5, "ahead 1": 5, "cram": 5}
+
+
+def test_an_exam_session_keeps_its_capped_cards_when_another_screen_changes_one(tmp_path: Path) -> None:
+    """Back from the browser, the session compared its capped states with the stored ones and
+    placed every capped card again with its stored (uncapped) due: the rest left the session."""
+    from dataclasses import replace
+
+    now = datetime.now(UTC)
+    root = _exam_home(tmp_path / "home", now)
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), now, tz=UTC)
+    try:
+        session = col.start_session(["exd"], now)
+        assert session.counts(now).review == 5
+        current = session.current
+        assert current is not None
+        other = next(k for k in (f"exd/c{i}" for i in range(5)) if k != current.key)
+        state = col.states[other]
+        suspended = replace(state, suspended=True)
+        col.record(Event(col.new_event_id(now), "suspend", other, now, suspended, state))  # the browser's `s`
+        assert session.sync_states(now) is False  # the card shown did not change
+        assert session.counts(now).review == 4  # the suspended one left; the capped ones stayed
+    finally:
+        col.close(now)

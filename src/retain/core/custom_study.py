@@ -204,14 +204,13 @@ class CustomQueue:
         if new_state.state in (LEARNING, RELEARNING) and not new_state.suspended:
             self._learn[key] = new_state.due
 
-    def restate(self, live: Mapping[str, CardState], now: datetime) -> list[str]:
+    def restate(self, keys: Iterable[str], states: Mapping[str, CardState], now: datetime) -> None:
         """As `StudyQueue.restate`: a card suspended or buried on another screen meanwhile leaves
-        the list; returns the keys that did."""
-        gone = [k for k in self._units if _hidden(live.get(k), self.today)]
-        for key in gone:
-            self._pending.pop(key, None)
-            self._learn.pop(key, None)
-        return gone
+        the list."""
+        for key in keys:
+            if key in self._units and _hidden(states.get(key), self.today):
+                self._pending.pop(key, None)
+                self._learn.pop(key, None)
 
     def again(self, key: str) -> None:
         """Cram: a card rated Again is shown once more at the end."""

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -436,24 +436,24 @@ class StudyQueue:
         self._states[key] = new_state
         self._place(lane, key, new_state, now)
 
-    def restate(self, live: Mapping[str, CardState], now: datetime) -> list[str]:
-        """Take the states other screens changed meanwhile (the browser's suspend, bury, reset or
-        reschedule): each such card is placed again as it is now, without touching the day's
-        limits (that was no rating). Returns the keys whose state changed."""
-        states, get = self._states, live.get
-        changed = [k for k in self._units if (st := get(k)) is not (known := states.get(k)) and st != known]
-        for key in changed:
-            st = get(key)
-            unit = self._units[key]
+    def restate(self, keys: Iterable[str], states: Mapping[str, CardState], now: datetime) -> None:
+        """Cards whose state another screen changed meanwhile (the browser's suspend, bury, reset
+        or reschedule), with `states` as the queue sees them (an exam's caps applied): each is
+        placed again, without touching the day's limits (that was no rating)."""
+        known = self._states
+        for key in keys:
+            unit = self._units.get(key)
+            if unit is None:
+                continue
+            st = states.get(key)
             lane = self._lanes[unit.deck_id]
             if st is not None and _hidden(st, self._today_iso):
                 self._mark_seen(lane, unit.note_key)  # its siblings wait, as for a bury in the session
             if st is None:
-                states.pop(key, None)
+                known.pop(key, None)
             else:
-                states[key] = st
+                known[key] = st
             self._place(lane, key, st, now)
-        return changed
 
     def _rated_today(self, rated: CardState | None) -> bool:
         """Whether the rating that gave `rated` was made in this queue's study day (unknown: yes)."""

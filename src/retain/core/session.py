@@ -48,6 +48,8 @@ __all__ = [
 Phase = Literal["front", "back", "done"]
 AdjustPreviews = Callable[[Unit, dict[int, CardState], datetime], dict[int, CardState]]
 Rebuild = Callable[[datetime], StudyQueue]
+# The states of some keys as the queue sees them (an exam's caps applied), for `sync_states`.
+StateView = Callable[[list[str], datetime], Mapping[str, CardState]]
 
 
 class SessionError(RuntimeError):
@@ -131,7 +133,8 @@ class ReviewSession:
     study day of `now`: it is called when the queue is `stale` (the day rolled over)
     or the settings changed. `settings_token()` returns a value that compares
     unequal whenever any deck's settings may have changed (the store: its
-    config's scheduling settings).
+    config's scheduling settings). `view(keys, now)` gives those keys' states as the
+    queue sees them (an exam's caps applied) when another screen changed them.
     """
 
     def __init__(
@@ -147,8 +150,10 @@ class ReviewSession:
         adjust: AdjustPreviews | None = None,
         rebuild: Rebuild | None = None,
         settings_token: Callable[[], object] | None = None,
+        view: StateView | None = None,
     ) -> None:
         self.queue = queue
+        self._view = view
         self._rebuild = rebuild
         self._settings_token = settings_token
         self._token = settings_token() if settings_token is not None else None
@@ -157,6 +162,7 @@ class ReviewSession:
         self.cram = isinstance(queue, CustomQueue) and queue.cram
         self._adjust = adjust
         self.states = states
+        self._known: dict[str, CardState] = dict(states)  # as this session last saw them (`sync_states`)
         self.recorder = recorder
         self.units_by_key = units_by_key
         self._schedulers_for = schedulers_for
@@ -199,7 +205,18 @@ class ReviewSession:
         would have put back the state it had). True when the current card changed (the view is
         drawn again: another card, or new intervals on its rating buttons)."""
         at = self._touch(now)
-        changed = self.queue.restate(self.states, at)
+        live, known = self.states, self._known
+        changed = [k for k, st in live.items() if known.get(k) is not st]
+        changed += [k for k in known if k not in live]
+        if not changed:
+            return False
+        for key in changed:
+            st = live.get(key)
+            if st is None:
+                known.pop(key, None)
+            else:
+                known[key] = st
+        self.queue.restate(changed, self._view(changed, at) if self._view is not None else live, at)
         current = self.current
         if current is None or current.key not in changed:
             return False
@@ -375,6 +392,7 @@ class ReviewSession:
         if self._requeue or (isinstance(queue, StudyQueue) and queue.stale(now)):
             self._requeue = False
             self.queue = self._rebuild(now)
+            self._known = dict(self.states)
 
     def _scheduler(self, deck_id: str) -> Scheduler:
         self._settings_changed()
@@ -417,6 +435,10 @@ class ReviewSession:
 
     def _store(self, key: str, state: CardState | None, at: datetime) -> None:
         self.queue.apply(key, state, at)  # the recorder has already changed `states`
+        if state is None:
+            self._known.pop(key, None)
+        else:
+            self._known[key] = state
 
     def _advance(self, now: datetime) -> None:
         self._renew(now)

@@ -254,10 +254,19 @@ class Collection:
             now,
             adjust=preview_adjuster(plans),
             rebuild=rebuild,
-            settings_token=lambda: (
-                self.home.config.scheduling
-            ),  # changes whenever scheduling settings are saved
+            settings_token=lambda: self.home.config.scheduling,  # changes when scheduling settings do
+            view=self.capped_view,
         )
+
+    def capped_view(self, keys: Sequence[str], now: datetime) -> Mapping[str, CardState]:
+        """The states of `keys` as a study queue sees them: an exam's caps applied."""
+        from retain.store.exams import capped_states, exam_plans
+
+        plans = exam_plans(self, now)
+        if not plans:
+            return self.states
+        units = [u for k in keys if (u := self.units_by_key.get(k)) is not None]
+        return capped_states(self.states, units, plans, now)
 
     def _build_queue(
         self, deck_ids: Sequence[str] | None, now: datetime, plans: Mapping[str, ExamPlan]

@@ -89,7 +89,6 @@ def start_custom_session(collection: Collection, study: CustomStudy, now: dateti
         now,
         mode=study.title(),
         adjust=preview_adjuster(plans),
-        settings_token=lambda: (
-            collection.home.config.scheduling
-        ),  # settings saved meanwhile reach the next card
+        settings_token=lambda: collection.home.config.scheduling,  # saved settings reach the next card
+        view=None if cram else collection.capped_view,
     )
