@@ -454,6 +454,8 @@ class StudyQueue:
             else:
                 known[key] = st
             self._place(lane, key, st, now)
+            if unit.note_key in self._seen and key in self._where:  # no undo: a sibling studied
+                self._unplace(lane, key)  # today keeps it for tomorrow, as a new session would
 
     def _rated_today(self, rated: CardState | None) -> bool:
         """Whether the rating that gave `rated` was made in this queue's study day (unknown: yes)."""
@@ -469,6 +471,19 @@ class StudyQueue:
         for bucket in (lane.new_notes, lane.rev_notes):
             for sibling in bucket.pop(note, ()):
                 self._where.pop(sibling, None)
+
+    def _unplace(self, lane: _Lane, key: str) -> None:
+        """`key` leaves the new and review lanes (not learning)."""
+        was = self._where.pop(key, None)
+        if was is not None:
+            bucket = lane.notes(was)
+            keys = bucket.get(note_of(key))
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del bucket[note_of(key)]
+        if key in lane.returned:
+            lane.returned.remove(key)
 
     def _place(self, lane: _Lane, key: str, st: CardState | None, now: datetime) -> None:
         was = self._where.pop(key, None)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
 from retain.core.clock import to_utc
@@ -151,9 +151,11 @@ class ReviewSession:
         rebuild: Rebuild | None = None,
         settings_token: Callable[[], object] | None = None,
         view: StateView | None = None,
+        today_of: Callable[[datetime], date] | None = None,
     ) -> None:
         self.queue = queue
         self._view = view
+        self._today_of = today_of  # the study day of a moment (a custom queue keeps its first)
         self._rebuild = rebuild
         self._settings_token = settings_token
         self._token = settings_token() if settings_token is not None else None
@@ -309,9 +311,11 @@ class ReviewSession:
     def bury(self, now: datetime) -> Event:
         """Hide the current card until the next study day."""
         unit = self._card()
-        self._renew(self._touch(now))  # the study day of now, not of the session's start
+        at = self._touch(now)
+        self._renew(at)  # the study day of now, not of the session's start
+        today = self._today_of(at) if self._today_of is not None else self.queue.today
         before = self.states.get(unit.key)
-        until = (self.queue.today + timedelta(days=1)).isoformat()
+        until = (today + timedelta(days=1)).isoformat()
         after = (before or CardState()).with_flags(buried_until=until)
         return self._flag("bury", unit, before, after, now)
 

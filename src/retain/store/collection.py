@@ -237,7 +237,7 @@ class Collection:
     def _start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
         from retain.core.scheduler import Scheduler
         from retain.core.session import ReviewSession
-        from retain.store.exams import exam_plans, preview_adjuster
+        from retain.store.exams import exam_plans, live_adjuster
 
         def rebuild(at: datetime) -> StudyQueue:
             """The queue for the study day of `at`, with the settings and decks of now."""
@@ -252,10 +252,11 @@ class Collection:
             self,
             self.units_by_key,
             now,
-            adjust=preview_adjuster(plans),
+            adjust=live_adjuster(self, plans),
             rebuild=rebuild,
             settings_token=lambda: self.home.config.scheduling,  # changes when scheduling settings do
             view=self.capped_view,
+            today_of=self.today,
         )
 
     def capped_view(self, keys: Sequence[str], now: datetime) -> Mapping[str, CardState]:

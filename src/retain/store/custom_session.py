@@ -73,7 +73,7 @@ def start_custom_session(collection: Collection, study: CustomStudy, now: dateti
     (an exam deck's previews capped, as in a normal session)."""
     from retain.core.scheduler import Scheduler
     from retain.core.session import ReviewSession
-    from retain.store.exams import exam_plans, preview_adjuster
+    from retain.store.exams import exam_plans, live_adjuster
 
     cram = study.mode == "cram"
     plans = {} if cram else exam_plans(collection, now)
@@ -88,7 +88,8 @@ def start_custom_session(collection: Collection, study: CustomStudy, now: dateti
         collection.units_by_key,
         now,
         mode=study.title(),
-        adjust=preview_adjuster(plans),
+        adjust=None if cram else live_adjuster(collection, plans),
         settings_token=lambda: collection.home.config.scheduling,  # saved settings reach the next card
         view=None if cram else collection.capped_view,
+        today_of=collection.today,
     )

@@ -24,7 +24,15 @@ if TYPE_CHECKING:
     from retain.core.session import AdjustPreviews
     from retain.store.collection import Collection
 
-__all__ = ["capped_states", "exam_lines", "exam_messages", "exam_plans", "exam_rank_fn", "preview_adjuster"]
+__all__ = [
+    "capped_states",
+    "exam_lines",
+    "exam_messages",
+    "exam_plans",
+    "exam_rank_fn",
+    "live_adjuster",
+    "preview_adjuster",
+]
 
 
 def exam_plans(collection: Collection, now: datetime, *, active_only: bool = True) -> dict[str, ExamPlan]:
@@ -61,6 +69,23 @@ def capped_states(
     for deck_id, deck_keys in keys.items():
         changed.update(cap_many(states, deck_keys, plans[deck_id], now))
     return {**states, **changed} if changed else states
+
+
+def live_adjuster(collection: Collection, plans: Mapping[str, ExamPlan]) -> AdjustPreviews:
+    """`preview_adjuster` that follows the config: an exam saved (or removed) during a session
+    caps (or stops capping) its next previews, as its rebuilt queue already does. `plans` are
+    the session's start's; they are worked out again whenever the scheduling settings change."""
+    token: list[object] = [collection.home.config.scheduling]
+    current: list[AdjustPreviews | None] = [preview_adjuster(plans)]
+
+    def adjust(unit: Unit, previews: dict[int, CardState], now: datetime) -> dict[int, CardState]:
+        now_token = collection.home.config.scheduling
+        if now_token is not token[0] and now_token != token[0]:
+            token[0], current[0] = now_token, preview_adjuster(exam_plans(collection, now))
+        fn = current[0]
+        return previews if fn is None else fn(unit, previews, now)
+
+    return adjust
 
 
 def preview_adjuster(plans: Mapping[str, ExamPlan]) -> AdjustPreviews | None:

@@ -36,6 +36,7 @@ __all__ = [
     "folder_messages",
     "host_key",
     "make_device",
+    "renamed_folders",
     "repair_device",
 ]
 
@@ -161,6 +162,18 @@ def _sort(state_dir: Path) -> tuple[list[Path], list[Copy]]:
         read.append(first)
         copies += [Copy(folder.name, first.name, named) for folder in rest]
     return sorted(read), sorted(copies, key=lambda c: c.name)
+
+
+def renamed_folders(state_dir: Path) -> dict[str, str]:
+    """Folder name -> the id its device.toml names, for each renamed folder that is read: the
+    snapshots recorded its positions under that id (`stateload` carries them over)."""
+    read = {p.name for p in _sort(state_dir)[0]}
+    out: dict[str, str] = {}
+    for folder in _folders(state_dir):
+        named = _device_file(folder).named
+        if folder.name in read and named is not None and named != folder.name:
+            out[folder.name] = named
+    return out
 
 
 def device_folders(state_dir: Path) -> list[Path]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from retain.core.state import CardState, Event
 from retain.store.files import atomic_write
-from retain.store.state.device import device_folders, folder_messages
+from retain.store.state.device import device_folders, folder_messages, renamed_folders
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
@@ -153,8 +153,16 @@ def load_state(
         deck_pos[snap.deck_id] = snap.positions
     tails: list[list[Tail]] = []
     out.messages += folder_messages(state_dir, own_device if writable else None, now)  # copies, damage
+    renamed = renamed_folders(state_dir)
     for folder in device_folders(state_dir):
         device = folder.name
+        was = renamed.get(device)
+        if was is not None:  # a renamed folder: its positions were recorded under the old id
+            for positions in deck_pos.values():
+                if device not in positions and was in positions:
+                    positions[device] = positions[was]
+            if device not in files and was in files:
+                files[device] = files[was]
         _verify(folder, deck_pos, out)
         starts = [p.get(device, _START) for p in deck_pos.values()]
         start = min(starts) if starts else _START
@@ -225,6 +233,8 @@ def _late_files(
     `known` is None for a manifest from before it listed files: they count as applied (and
     are listed, with their size now, by the next compaction)."""
     device, applied = folder.name, out.files.setdefault(folder.name, {})
+    if known is None:  # a manifest from before the list: the next compaction writes it
+        out.late = True
     late: list[tuple[Path, int, str]] = []
     for path in journal_files(folder):
         if path.name >= start.file:
