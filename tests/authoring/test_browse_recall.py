@@ -105,3 +105,17 @@ def test_prop_r_search_uses_each_decks_weights() -> None:
     assert [u.key for u in idx.search(f"prop:r<{cut}", NOW, TODAY)] == ["mine/a"]
     assert [u.key for u in idx.search(f"prop:r>={cut}", NOW, TODAY)] == ["plain/a"]
     assert [u.key for u in idx.search(f"-prop:r<{cut}", NOW, TODAY)] == ["plain/a", "plain/new"]
+
+
+def test_the_browser_lists_a_cloze_front_without_the_placeholder_escapes() -> None:
+    """`{{c1::Paris}}: capital` shows `[...]: capital` when studied, but the browser's front
+    column (and its sort) showed the Markdown escapes: `\\[...\\]: capital`."""
+    from retain.core.model import Card, Deck
+    from retain.core.units import expand_deck
+    from retain.store.decks.browse import front_text
+
+    unit = expand_deck(Deck("geo", "Geo", cards=(Card("c", text="{{c1::Paris}}: capital", kind="cloze"),)))[0]
+    assert "\\" in unit.front  # escaped for Markdown on the study screen
+    assert front_text(unit) == "[...]: capital"
+    index = BrowseIndex([unit], {}, UTC)
+    assert index.row(unit, NOW, NOW.date()).front == "[...]: capital"

@@ -128,3 +128,21 @@ def test_hundreds_of_hostile_accepted_answers_are_read_in_bounded_time() -> None
         result = check_answer("nothing like it", "![a" * 700, accept, spec)
         assert time.perf_counter() - start < 2.0
         assert result.suggested_rating == 1
+
+
+def test_an_ordered_list_starting_at_zero_keeps_its_numbers() -> None:
+    """`0. zero` lost its number (0 stood for a bullet list), so typing the back was Again."""
+    from retain.core.answer import check_answer
+
+    assert check_answer("0. zero", "0. zero").correct
+    assert check_answer("0. zero\n1. one", "0. zero 1. one").correct
+
+
+@pytest.mark.parametrize("back", ["?", "...", "!"])
+def test_a_back_of_only_punctuation_typed_as_written_is_correct(back: str) -> None:
+    """Normalising strips punctuation, so `?` typed for `?` counted as no answer (Again)."""
+    from retain.core.answer import check_answer
+
+    assert check_answer(back, back).correct
+    assert not check_answer("?" if back != "?" else "!", back).correct
+    assert not check_answer("", back).correct

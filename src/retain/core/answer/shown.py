@@ -62,7 +62,7 @@ def _inline(children: list[Token], out: list[str]) -> None:
 def _parsed(text: str) -> str:
     """The text and code of `text` parsed, a line per block or line break (not yet tidied)."""
     out: list[str] = []
-    numbers: list[int] = []  # per open list: the next item's number, 0 for bullets
+    numbers: list[int | None] = []  # per open list: the next item's number, None for bullets
     for token in _markdown().parse(text):
         kind = token.type
         if kind == "inline":
@@ -70,13 +70,13 @@ def _parsed(text: str) -> str:
         elif kind == "code_block" or kind == "fence":
             out.append(token.content)
         elif kind in _LISTS:
-            start = token.attrs.get("start", 1) if kind == "ordered_list_open" else 0
-            numbers.append(start if isinstance(start, int) else 1)
+            start = token.attrs.get("start", 1)
+            numbers.append((start if isinstance(start, int) else 1) if kind == "ordered_list_open" else None)
         elif kind in _LIST_ENDS:
             numbers.pop()
-        elif kind == "list_item_open" and numbers and numbers[-1]:
-            out.append(f"{numbers[-1]}. ")  # as the display numbers it: from the start, one by one
-            numbers[-1] += 1
+        elif kind == "list_item_open" and numbers and (number := numbers[-1]) is not None:
+            out.append(f"{number}. ")  # as the display numbers it: from the start (0 too), one by one
+            numbers[-1] = number + 1
         elif kind == "th_close" or kind == "td_close":
             out.append(" ")
         elif token.nesting == -1:

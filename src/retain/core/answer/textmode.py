@@ -9,7 +9,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from retain.core.answer.diff import char_diff, similarity
-from retain.core.answer.normalise import fold_accents, near_miss, normalise
+from retain.core.answer.normalise import fold_accents, near_miss, normalise, unify_styles
 from retain.core.answer.shown import PARSE_BUDGET, as_written, needs_parser, shown_text
 from retain.core.answer.verdict import TypedCheck, rating_for
 
@@ -90,10 +90,15 @@ def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedC
     norm_typed = normalise(typed)
     everything = targets(expected, accept)
     exact = next((t for t in everything if normalise(t) == norm_typed), None)
-    if not norm_typed:
-        target, correct, near = everything[0], False, False
-    elif exact is not None:
+    if not norm_typed and typed:  # only punctuation: a back of `?` or `...` is compared as written
+        bare = unify_styles(typed).casefold()
+        exact = next(
+            (t for t in everything if not normalise(t) and unify_styles(t).strip().casefold() == bare), None
+        )
+    if exact is not None and (norm_typed or typed):
         target, correct, near = exact, True, False
+    elif not norm_typed:
+        target, correct, near = everything[0], False, False
     else:
         target, correct, near = everything[0], False, False
         folded = fold_accents(typed)

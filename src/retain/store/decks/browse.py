@@ -26,7 +26,7 @@ from retain.core.search import ParametersFor, Query, compile_query, haystack
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.store.collection import Collection
 
-__all__ = ["COLUMNS", "BrowseIndex", "BrowseRow", "kind_label", "state_label"]
+__all__ = ["COLUMNS", "BrowseIndex", "BrowseRow", "front_text", "kind_label", "state_label"]
 
 COLUMNS: tuple[str, ...] = ("deck", "front", "kind", "state", "due", "interval", "recall", "lapses")
 FRONT_CHARS = 160
@@ -70,6 +70,14 @@ def kind_label(unit: Unit) -> str:
     if unit.kind == "reversed":
         return "reversed →"
     return f"cloze {unit.variant}" if unit.kind == "cloze" else unit.kind
+
+
+def front_text(unit: Unit) -> str:
+    """The front as the browser lists it: a cloze's `[...]` without the escapes that keep
+    Markdown from reading it as a link (`core.cloze`), as the study screen shows it."""
+    if unit.kind == "cloze" and "\\[" in unit.front:
+        return unit.front.replace("\\[", "[").replace("\\]", "]")
+    return unit.front
 
 
 def _one_line(text: str) -> str:
@@ -193,7 +201,7 @@ class BrowseIndex:
         if column == "deck":
             return lambda u: u.deck_id
         if column == "front":
-            return lambda u: u.front.casefold()
+            return lambda u: front_text(u).casefold()
         if column == "kind":
             return lambda u: (u.kind, u.variant)
         if column == "lapses":
@@ -222,7 +230,7 @@ class BrowseIndex:
         return BrowseRow(
             key=unit.key,
             deck=unit.deck_id,
-            front=_one_line(unit.front),
+            front=_one_line(front_text(unit)),
             kind=kind_label(unit),
             state=state_label(state),
             flags=tuple(flags),
