@@ -472,8 +472,8 @@ class StudyQueue:
             for sibling in bucket.pop(note, ()):
                 self._where.pop(sibling, None)
 
-    def _unplace(self, lane: _Lane, key: str) -> None:
-        """`key` leaves the new and review lanes (not learning)."""
+    def _leave_lanes(self, lane: _Lane, key: str) -> None:
+        """`key` leaves the new and review lanes (and its note's bucket there)."""
         was = self._where.pop(key, None)
         if was is not None:
             bucket = lane.notes(was)
@@ -482,18 +482,15 @@ class StudyQueue:
                 keys.discard(key)
                 if not keys:
                     del bucket[note_of(key)]
+
+    def _unplace(self, lane: _Lane, key: str) -> None:
+        """`key` leaves the new and review lanes (not learning), also as a card put back."""
+        self._leave_lanes(lane, key)
         if key in lane.returned:
             lane.returned.remove(key)
 
     def _place(self, lane: _Lane, key: str, st: CardState | None, now: datetime) -> None:
-        was = self._where.pop(key, None)
-        if was is not None:
-            bucket = lane.notes(was)
-            keys = bucket.get(note_of(key))
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del bucket[note_of(key)]
+        self._leave_lanes(lane, key)
         self._learn.pop(key, None)
         if st is not None and _hidden(st, self._today_iso):
             return

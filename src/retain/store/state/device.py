@@ -22,6 +22,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from retain.store.files import atomic_write
 from retain.store.state.journal_format import HEAD, journal_files, read_bytes
@@ -30,14 +31,15 @@ from retain.store.state.statecodec import format_time, toml_str
 __all__ = [
     "DEVICE_FORMAT",
     "Copy",
+    "FolderScan",
     "copied_folders",
     "device_folders",
     "find_device",
     "folder_messages",
     "host_key",
     "make_device",
-    "renamed_folders",
     "repair_device",
+    "scan_folders",
 ]
 
 DEVICE_FORMAT = 1
@@ -137,8 +139,17 @@ def _held(folder: Path) -> tuple[int, float, str]:
     return -size, made, folder.name
 
 
-def _sort(state_dir: Path) -> tuple[list[Path], list[Copy]]:
-    """(the device folders read, sorted by name; the copies left out).
+class FolderScan(NamedTuple):
+    """The device folders read (sorted by name), the copies left out, and each renamed folder
+    read with the id its device.toml names (its snapshots' positions are under that id)."""
+
+    read: list[Path]
+    copies: list[Copy]
+    renamed: dict[str, str]
+
+
+def scan_folders(state_dir: Path) -> FolderScan:
+    """Every device folder sorted out in one pass over their device.toml files.
 
     A folder whose device.toml names another id is a copy when the folder of that id exists;
     else that folder was renamed, and it is read. Of several folders naming the same missing id
@@ -157,23 +168,13 @@ def _sort(state_dir: Path) -> tuple[list[Path], list[Copy]]:
             copies.append(Copy(folder.name, named, named))
         else:
             renamed.setdefault(named, []).append(folder)
+    was: dict[str, str] = {}
     for named, group in renamed.items():
         first, *rest = sorted(group, key=_held) if len(group) > 1 else group
         read.append(first)
+        was[first.name] = named
         copies += [Copy(folder.name, first.name, named) for folder in rest]
-    return sorted(read), sorted(copies, key=lambda c: c.name)
-
-
-def renamed_folders(state_dir: Path) -> dict[str, str]:
-    """Folder name -> the id its device.toml names, for each renamed folder that is read: the
-    snapshots recorded its positions under that id (`stateload` carries them over)."""
-    read = {p.name for p in _sort(state_dir)[0]}
-    out: dict[str, str] = {}
-    for folder in _folders(state_dir):
-        named = _device_file(folder).named
-        if folder.name in read and named is not None and named != folder.name:
-            out[folder.name] = named
-    return out
+    return FolderScan(sorted(read), sorted(copies, key=lambda c: c.name), was)
 
 
 def device_folders(state_dir: Path) -> list[Path]:
@@ -183,18 +184,20 @@ def device_folders(state_dir: Path) -> list[Path]:
     the same ids, so reading it would count every review twice (`copied_folders`). A renamed
     folder is read under its new name: its events keep their ids, and no other folder has them.
     """
-    return _sort(state_dir)[0]
+    return scan_folders(state_dir).read
 
 
 def copied_folders(state_dir: Path) -> list[Copy]:
     """The folders `device_folders` leaves out as copies of another one."""
-    return _sort(state_dir)[1]
+    return scan_folders(state_dir).copies
 
 
-def folder_messages(state_dir: Path, own: str | None, now: datetime) -> list[str]:
+def folder_messages(
+    state_dir: Path, own: str | None, now: datetime, scan: FolderScan | None = None
+) -> list[str]:
     """One line per copied folder and per damaged device.toml; this machine's (`own`, when it
-    may write) is repaired (`repair_device`)."""
-    read, copies = _sort(state_dir)
+    may write) is repaired (`repair_device`). `scan`: the folders as already sorted out."""
+    read, copies, _renamed = scan if scan is not None else scan_folders(state_dir)
     lines = [
         f"devices/{c.name} is a copy of device {c.named}'s folder (its device.toml says {c.named}); "
         "it is not read, so no review is counted twice"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from retain.core.state import CardState, Event
 from retain.store.files import atomic_write
-from retain.store.state.device import device_folders, folder_messages, renamed_folders
+from retain.store.state.device import folder_messages, scan_folders
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
@@ -152,9 +152,10 @@ def load_state(
         out.states.update(snap.states)
         deck_pos[snap.deck_id] = snap.positions
     tails: list[list[Tail]] = []
-    out.messages += folder_messages(state_dir, own_device if writable else None, now)  # copies, damage
-    renamed = renamed_folders(state_dir)
-    for folder in device_folders(state_dir):
+    scan = scan_folders(state_dir)
+    out.messages += folder_messages(state_dir, own_device if writable else None, now, scan)  # copies, damage
+    renamed = scan.renamed
+    for folder in scan.read:
         device = folder.name
         was = renamed.get(device)
         if was is not None:  # a renamed folder: its positions were recorded under the old id
