@@ -10,6 +10,9 @@
     [cards]             # one inline table per review unit (see statecodec)
     "kafka/isr:c1" = { state = 2, stability = 12.5, difficulty = 5.1, due = ..., reps = 4, lapses = 0 }
 
+    [changed]           # units whose last event is later than their last review (a suspend, a reset)
+    "kafka/isr:c1" = 2024-05-01T09:58:00Z
+
 A snapshot is written whole with `atomic_write` at session end or when idle,
 never per rating. Start-up reads the snapshots and replays the journal after
 their positions. A record that fails validation is left out with a message
@@ -46,6 +49,7 @@ from retain.store.state.journal_format import JOURNAL_NAME_RE
 from retain.store.state.migrate import FormatError, upgrade
 from retain.store.state.statebulk import decode_states
 from retain.store.state.statecodec import (
+    ABSURD_AHEAD,
     FUTURE_SKEW,
     KEY_RE,
     canonical_state,
@@ -62,6 +66,7 @@ __all__ = [
     "SnapshotDamaged",
     "encode_snapshot",
     "ignored_snapshot_files",
+    "last_changes",
     "load_snapshot",
     "parse_snapshot",
     "read_manifest",
@@ -93,6 +98,7 @@ class Snapshot:
     states: dict[str, CardState] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     migrated_from: int | None = None
+    changed: dict[str, datetime] = field(default_factory=dict)  # see `last_changes`
 
 
 def _is_deck_id(name: str) -> bool:
@@ -132,7 +138,11 @@ def ignored_snapshot_files(folder: Path) -> list[str]:
 
 
 def encode_snapshot(
-    deck_id: str, states: Mapping[str, CardState], positions: Mapping[str, Position], now: datetime
+    deck_id: str,
+    states: Mapping[str, CardState],
+    positions: Mapping[str, Position],
+    now: datetime,
+    changed: Mapping[str, datetime] | None = None,
 ) -> str:
     out = [
         "# retain progress snapshot: compacted from the review journal; do not edit while retain runs",
@@ -145,7 +155,25 @@ def encode_snapshot(
     out += [_position_line(device, pos) for device, pos in sorted(positions.items())]
     out += ["", "[cards]"]
     out += [f"{toml_str(key)} = {encode_state(states[key])}" for key in sorted(states)]
+    if changed:
+        out += ["", "[changed]"]
+        out += [f"{toml_str(key)} = {format_time(changed[key])}" for key in sorted(changed)]
     return "\n".join(out) + "\n"
+
+
+def last_changes(states: Mapping[str, CardState], latest: Mapping[str, datetime]) -> dict[str, datetime]:
+    """The `[changed]` table: the time of each unit's last event, where it is later than the
+    review its state holds (a suspend, bury or undo after it) or the unit has no state (a reset).
+
+    Start-up needs it to merge another device's older review (see `stateload`): in time order
+    that review comes before such a change, so the change stays.
+    """
+    out: dict[str, datetime] = {}
+    for key, at in latest.items():
+        state = states.get(key)
+        if state is None or state.last_review is None or at > state.last_review:
+            out[key] = at
+    return out
 
 
 def write_snapshot(
@@ -155,12 +183,14 @@ def write_snapshot(
     positions: Mapping[str, Position],
     now: datetime,
     cache_dir: Path | None = None,
+    changed: Mapping[str, datetime] | None = None,
 ) -> Path:
     path = folder / f"{deck_id}.toml"
-    atomic_write(path, encode_snapshot(deck_id, states, positions, now))
+    atomic_write(path, encode_snapshot(deck_id, states, positions, now, changed))
     if cache_dir is not None:
         # the cache holds what the file gives back (floats rounded as written)
         snap = Snapshot(deck_id, path, dict(positions), {k: canonical_state(v) for k, v in states.items()})
+        snap.changed = {k: v.astimezone(UTC) for k, v in (changed or {}).items()}
         _save_cache(path, cache_dir, snap, now)
     return path
 
@@ -209,7 +239,8 @@ def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
     snap.migrated_from = original if original != data["format"] else None
     bad: list[str] = []
     prefix = f"{deck_id}/"
-    if all(map(KEY_RE.match, cards)) and all(k.startswith(prefix) for k in cards):
+    snap.changed = _changed(data.get("changed", {}), prefix, now, bad)
+    if not bad and all(map(KEY_RE.match, cards)) and all(k.startswith(prefix) for k in cards):
         states = decode_states(list(cards.values()), now)  # the usual case: in columns
         if states is not None:
             snap.states = dict(zip(cards, states, strict=True))
@@ -227,6 +258,23 @@ def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
             f"{path.name}: {len(bad)} invalid record(s) set aside, not scheduled: {bad[0]}{more}"
         )
     return snap
+
+
+def _changed(raw: Any, prefix: str, now: datetime, bad: list[str]) -> dict[str, datetime]:
+    """The `[changed]` table (absent in snapshots from before it: {}); a bad entry goes to `bad`."""
+    if not isinstance(raw, dict):
+        bad.append("[changed] (not a table)")
+        return {}
+    out: dict[str, datetime] = {}
+    limit = now + ABSURD_AHEAD
+    for key, value in raw.items():
+        if not KEY_RE.match(key) or not key.startswith(prefix):
+            bad.append(f"[changed] {key[:80]} (not a card key of this deck)")
+        elif not isinstance(value, datetime) or value.utcoffset() is None or value.astimezone(UTC) > limit:
+            bad.append(f"[changed] {key[:80]} (not a date-time with a zone)")
+        else:
+            out[key] = value.astimezone(UTC)
+    return out
 
 
 def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime) -> None:
@@ -248,6 +296,7 @@ def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime) -> N
         snap.problems,
         snap.migrated_from,
         now.astimezone(UTC).isoformat(),
+        [(k, t.isoformat()) for k, t in snap.changed.items()],
     )
     derivedcache.save(derivedcache.cache_path(cache_dir, "snapshots", path), "snapshot", ident, payload)
 
@@ -264,7 +313,7 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
     if payload is None:
         return None
     try:
-        deck_id, positions, keys, names, cols, problems, migrated, validated = payload
+        deck_id, positions, keys, names, cols, problems, migrated, validated, changed = payload
         if datetime.fromisoformat(validated) > now + FUTURE_SKEW:
             return None  # the clock moved backwards since: validate again
         cols = list(cols)
@@ -275,6 +324,7 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
         snap = Snapshot(deck_id, path, {d: Position(*p) for d, *p in positions})
         snap.states = dict(zip(keys, objs, strict=True))
         snap.problems, snap.migrated_from = list(problems), migrated
+        snap.changed = {k: datetime.fromisoformat(t) for k, t in changed}
         return snap
     except (ValueError, TypeError, AttributeError):
         return None

@@ -52,6 +52,7 @@ class LoadedState:
     tail_events: int = 0
     files: Files = field(default_factory=dict)  # device -> journal file -> how far its events are applied
     late: bool = False  # an older file was read late: the manifest must say so (`write_manifest`)
+    latest: dict[str, datetime] = field(default_factory=dict)  # unit -> time of its last event (some units)
 
 
 def stamp(now: datetime) -> str:
@@ -150,6 +151,7 @@ def load_state(
     deck_pos: dict[str, dict[str, Position]] = {}
     for snap in snaps:
         out.states.update(snap.states)
+        out.latest.update(snap.changed)
         deck_pos[snap.deck_id] = snap.positions
     tails: list[list[Tail]] = []
     scan = scan_folders(state_dir)
@@ -180,27 +182,41 @@ def load_state(
     # synced after this one compacted; a file the snapshot covered but whose position no
     # longer fits, read again from its start). Unless it was made from the state held here:
     # then it came after it (this device, its clock moved back), whatever its time says.
-    held = dict(out.states)
+    # The same holds for a later suspend, bury, reset or undo (no review: `latest`, the
+    # snapshot's [changed] table). A state made from "new" (`before` is None) proves nothing.
+    held, held_latest = dict(out.states), dict(out.latest)
+    latest = out.latest
     for _time, _seq, pos, device, event, late in merged:
-        deck = event.key.partition("/")[0]
+        key = event.key
+        deck = key.partition("/")[0]
         done = deck_pos.get(deck, {}).get(device)
         if done is not None and pos < done and not late:
             continue
-        snapped = held.get(event.key)
+        bound = _bound(held.get(key), held_latest.get(key))
         if (
-            snapped is not None
-            and snapped.last_review is not None
-            and event.time < snapped.last_review
-            and event.before != out.states.get(event.key)
+            bound is not None
+            and event.time < bound
+            and (event.before is None or event.before != out.states.get(key))
         ):
             continue
         out.tail_events += 1
         out.dirty_decks.add(deck)
+        known = latest.get(key)
+        if known is None or event.time > known:
+            latest[key] = event.time
         if event.after is None:
-            out.states.pop(event.key, None)
+            out.states.pop(key, None)
         else:
-            out.states[event.key] = event.after
+            out.states[key] = event.after
     return out
+
+
+def _bound(state: CardState | None, changed: datetime | None) -> datetime | None:
+    """The time of the last event a snapshot holds for a unit: its last review, or a later change."""
+    last = state.last_review if state is not None else None
+    if last is None or (changed is not None and changed > last):
+        return changed
+    return last
 
 
 def _verify(folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedState) -> None:

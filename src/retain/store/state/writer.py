@@ -23,7 +23,7 @@ from retain.store.state.device import find_device, make_device
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.state.journal_format import check_at
 from retain.store.state.lock import WriterLock
-from retain.store.state.snapshot import Files, snapshot_files, write_manifest, write_snapshot
+from retain.store.state.snapshot import Files, last_changes, snapshot_files, write_manifest, write_snapshot
 from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
 from retain.store.state.stateload import load_state
 
@@ -79,6 +79,7 @@ class Checkpoint:
     sizes: dict[str, int]
     states: dict[str, CardState]
     dirty: set[str]
+    latest: dict[str, datetime]
 
 
 class StateWriter:
@@ -91,6 +92,7 @@ class StateWriter:
         self.device: str | None = None
         self.messages: list[str] = []
         self._states: dict[str, CardState] = {}
+        self._latest: dict[str, datetime] = {}  # unit -> its last event's time (`last_changes`)
         self._lock = WriterLock(state_dir)
         self._journal: JournalWriter | None = None
         self._ends: dict[str, Position] = {}
@@ -146,6 +148,7 @@ class StateWriter:
             self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self._states = loaded.states
+        self._latest = loaded.latest
         self._ends = loaded.ends
         self._files, self._late = loaded.files, loaded.late
         self._dirty = loaded.dirty_decks
@@ -169,11 +172,15 @@ class StateWriter:
         return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
     def _apply(self, event: Event) -> None:
-        self._dirty.add(event.key.partition("/")[0])
+        key = event.key
+        self._dirty.add(key.partition("/")[0])
+        known = self._latest.get(key)
+        if known is None or event.time > known:
+            self._latest[key] = event.time
         if event.after is None:
-            self._states.pop(event.key, None)
+            self._states.pop(key, None)
         else:
-            self._states[event.key] = event.after
+            self._states[key] = event.after
 
     def record(self, event: Event) -> Event:
         """Append `event` to the journal durably, then apply it; return it as stored.
@@ -268,7 +275,7 @@ class StateWriter:
             sizes = self._journal.sizes()
         except OSError as exc:
             raise CollectionError(_reason(exc)) from None
-        return Checkpoint(sizes, dict(self._states), set(self._dirty))
+        return Checkpoint(sizes, dict(self._states), set(self._dirty), dict(self._latest))
 
     def rollback(self, mark: Checkpoint) -> None:
         """Take back every event recorded since `mark`, on disk and in memory."""
@@ -279,6 +286,7 @@ class StateWriter:
             raise CollectionError(_reason(exc)) from None
         self._states = dict(mark.states)
         self._dirty = set(mark.dirty)
+        self._latest = dict(mark.latest)
 
     # -- compaction -----------------------------------------------------------------
 
@@ -305,11 +313,17 @@ class StateWriter:
             deck = key.partition("/")[0]
             if deck in dirty:
                 by_deck[deck][key] = state
+        changes = last_changes(self._states, self._latest)
+        changed: dict[str, dict[str, datetime]] = {deck: {} for deck in dirty}
+        for key, at in changes.items():
+            deck = key.partition("/")[0]
+            if deck in dirty:
+                changed[deck][key] = at
         folder = self.state_dir / "snapshots"
         failed: dict[str, str] = {}
         for deck_id, states in by_deck.items():
             try:
-                write_snapshot(folder, deck_id, states, positions, now, self.cache_dir)
+                write_snapshot(folder, deck_id, states, positions, now, self.cache_dir, changed[deck_id])
             except OSError as exc:
                 failed[deck_id] = _reason(exc)
         if failed:
