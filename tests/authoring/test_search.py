@@ -150,3 +150,30 @@ def test_deck_term_matches_a_group_name_in_any_case_and_quoted() -> None:
         "redis/ttl",
     }
     assert hits('deck:"streaming systems"') == set()  # without groups, only deck ids
+
+
+def _glob_reference(pattern: str, value: str) -> bool:
+    import re
+
+    rx = "".join(".*" if c == "*" else re.escape(c) for c in pattern.lower())
+    return re.fullmatch(rx, value.lower(), re.DOTALL) is not None
+
+
+@given(st.text("ab*-", max_size=8), st.text("abAB-", max_size=12))
+def test_deck_and_tag_globs_match_as_a_star_pattern_does(pattern: str, value: str) -> None:
+    from retain.core.search import _glob
+
+    assert _glob(pattern)(value) == _glob_reference(pattern, value)
+
+
+def test_a_glob_with_many_stars_is_linear_on_a_long_tag() -> None:
+    """`tag:*a*a*a*a*a*a*a*a*a*b` against a long tag of a's backtracked for hours (a regex)."""
+    import time
+
+    from retain.core.search import _glob
+
+    start = time.thread_time()
+    match = _glob("*a" * 12 + "*b")
+    assert not match("a" * 20_000)
+    assert match("a" * 20_000 + "b")
+    assert time.thread_time() - start < 1.0

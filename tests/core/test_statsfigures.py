@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from retain.core.state import LEARNING, NEW, REVIEW, CardState
 from retain.core.statsfigures import DEFAULT_DECAY, DayRow, compute_figures, longest_streak, retrievability
-from retain.core.statstext import sparkline
+from retain.core.statstext import figures_text, sparkline
 
 NOW = datetime(2026, 3, 30, 10, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 30)
@@ -113,3 +113,28 @@ def test_sparkline() -> None:
     assert sparkline([0, 0]) == "  "
     assert sparkline([0, 4, 8]) == " ▄█"
     assert len(sparkline(list(range(365)))) <= 60
+
+
+@pytest.mark.parametrize(
+    ("desired", "shown"), [(0.925, "92.5%"), (0.9, "90%"), (0.875, "87.5%"), (0.97, "97%")]
+)
+def test_the_text_shows_the_desired_retention_unrounded(desired: float, shown: str) -> None:
+    """desired_retention = 0.925 read "desired 92%", beside a rate of 92.3% that is below it."""
+    fig = compute_figures(
+        [], [], now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30, desired_retention=desired
+    )
+    data = {**fig.to_dict(), "decks": [], "total": {}}
+    assert f"True retention (desired {shown})" in figures_text(data)
+
+
+def test_ratings_before_the_calendar_year_are_reviews() -> None:
+    """The calendar covers a year: older ratings still mean the scope has reviews."""
+    rows = [DayRow(TODAY - timedelta(days=500), reviews=4, new=4)]
+    fig = compute_figures(rows, [], now=NOW, today=TODAY, day_starts=DAY_STARTS, days=None)
+    assert fig.calendar["total"] == 0 and fig.has_reviews
+    assert "No reviews yet." not in figures_text({**fig.to_dict(), "decks": [], "total": {}})
+    empty = compute_figures([], [], now=NOW, today=TODAY, day_starts=DAY_STARTS, days=None)
+    assert (
+        not empty.has_reviews
+        and figures_text({**empty.to_dict(), "decks": [], "total": {}})[0] == "No reviews yet."
+    )

@@ -90,3 +90,39 @@ def test_a_decks_own_weights_and_retention_are_used(home: Path) -> None:
     own = _plan(home, f"[decks.alpha]\nparameters = [{weights}]\ndesired_retention = 0.8\n", DEFAULT_WEIGHTS)
     preset = _plan(home, f"[study]\nparameters = [{weights}]\ndesired_retention = 0.8\n", TRUE_WEIGHTS)
     assert len(own) > 50 and own == preset
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--since", "2026-01-01"), "--simulate cannot be used with --since"),
+        (("--reschedule",), "--simulate cannot be used with --reschedule"),
+        (("--no-reschedule",), "--simulate cannot be used with --no-reschedule"),
+        (("--since", "2026-01-01", "--reschedule"), "--simulate cannot be used with --since, --reschedule"),
+    ],
+)
+def test_simulate_with_a_flag_it_ignores_is_refused(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: tuple[str, ...],
+    needle: str,
+) -> None:
+    """`--simulate --since DATE` and `--simulate --reschedule` printed the simulation as if the
+    flag were not there (nothing fitted, nothing rescheduled)."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    code, out, err = run(capsys, "--all", "--simulate", *args)
+    assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_simulate_gives_an_unlisted_desired_retention_its_own_marked_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """desired_retention = 0.88 is none of 0.70-0.97: no row was simulated or marked for it."""
+    (tmp_path / "config.toml").write_text("[study]\ndesired_retention = 0.88\n", encoding="utf-8")
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    code, out, err = run(capsys, "kafka", "--simulate")
+    assert code == 0, err
+    rows = [line.split() for line in out.splitlines() if line.startswith("       0.")]
+    assert [r[0] for r in rows] == ["0.70", "0.75", "0.80", "0.85", "0.88", "0.90", "0.95", "0.97"]
+    assert [r[0] for r in rows if "<-" in r] == ["0.88"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from retain.core.settings import StudySettings
-from retain.core.workload import RETENTIONS, simulate_workload
+from retain.core.workload import RETENTIONS, simulate_workload, simulated_retentions
 
 
 def test_nothing_retained_at_any_retention_gives_no_suggestion_and_says_why() -> None:
@@ -28,3 +28,12 @@ def test_a_retention_that_retains_cards_is_suggested() -> None:
     assert 0.70 <= work.suggested <= 0.97
     best = min(p.minutes_per_retained for p in work.points)
     assert math.isfinite(best)
+
+
+def test_the_presets_own_retention_is_simulated_when_it_is_not_listed() -> None:
+    """The settings chart and `--simulate` mark the learner's own retention: 0.88 or 0.99 had no row."""
+    assert simulated_retentions(0.9) == RETENTIONS
+    assert simulated_retentions(0.88) == (0.70, 0.75, 0.80, 0.85, 0.88, 0.90, 0.95, 0.97)
+    assert simulated_retentions(0.99)[-1] == 0.99
+    work = simulate_workload(StudySettings(new_per_day=5, desired_retention=0.88), 50)
+    assert [p.retention for p in work.points] == list(simulated_retentions(0.88))

@@ -210,3 +210,27 @@ def test_svg_with_an_empty_file_name_is_refused(
     assert main(["stats", "--svg", " "]) == 2
     said = capsys.readouterr()
     assert said.err.strip() == "retain: --svg needs a file name, like --svg stats.svg" and said.out == ""
+
+
+def test_a_history_older_than_the_calendar_year_is_not_no_reviews_yet(
+    fixture: tuple[Path, list[Any]],
+) -> None:
+    """Back after 14 months (the history ends 2026-03-30): the calendar's year is empty, but
+    `retain stats --days all` said "No reviews yet." above "Reviews, last 828 days: 766"."""
+    from datetime import UTC, datetime
+
+    from retain.core.statstext import figures_text
+    from retain.store.statsdata import gather_figures
+
+    later = datetime(2027, 6, 1, 10, tzinfo=UTC)
+    col = Collection.open(open_home({"RETAIN_HOME": str(fixture[0])}), later, tz=BERLIN, read_only=True)
+    try:
+        fig = gather_figures(col, later, ["fix"], None)
+        data = stats_report(col, later, "fix", None)
+    finally:
+        col.close()
+    assert fig.calendar["total"] == 0 and fig.reviews["total"] == 766
+    assert fig.has_reviews
+    text = figures_text(data)
+    assert "No reviews yet." not in text
+    assert any(line.startswith("Reviews, last 828 days: 766 in") for line in text)

@@ -29,7 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", metavar="DATE", help="ignore reviews before DATE (YYYY-MM-DD)")
     parser.add_argument("--dry-run", action="store_true", help="fit and report; write nothing")
     parser.add_argument(
-        "--simulate", action="store_true", help="predicted workload at retention 0.70-0.97 (no fitting)"
+        "--simulate",
+        action="store_true",
+        help="predicted workload at retention 0.70-0.97 and your own (no fitting; no --since or --reschedule)",
     )
     again = parser.add_mutually_exclusive_group()
     again.add_argument(
@@ -57,20 +59,36 @@ class _Usage(Exception):
     pass
 
 
-def _undo_alone(args: argparse.Namespace) -> None:
-    """--undo-reschedule puts back the whole last reschedule: a deck, a date or a simulation
-    cannot narrow it, so they are refused rather than silently ignored."""
-    given = [
-        name
-        for name, on in (
-            ("DECK_ID|GROUP", args.target is not None),
-            ("--since", args.since is not None),
-            ("--simulate", args.simulate),
+def _refuse_ignored(args: argparse.Namespace) -> None:
+    """A flag the chosen mode cannot honour is refused rather than silently ignored:
+    --undo-reschedule puts back the whole last reschedule (a deck, a date or a simulation
+    cannot narrow it), and --simulate fits nothing and reschedules nothing (no --since, no
+    --reschedule or --no-reschedule)."""
+    if args.undo_reschedule:
+        mode, flags = (
+            "--undo-reschedule",
+            (
+                ("DECK_ID|GROUP", args.target is not None),
+                ("--since", args.since is not None),
+                ("--simulate", args.simulate),
+            ),
         )
-        if on
-    ]
+        why = "it undoes every deck"
+    elif args.simulate:
+        mode, flags = (
+            "--simulate",
+            (
+                ("--since", args.since is not None),
+                ("--reschedule", args.reschedule),
+                ("--no-reschedule", args.no_reschedule),
+            ),
+        )
+        why = "it fits no weights and reschedules nothing"
+    else:
+        return
+    given = [name for name, on in flags if on]
     if given:
-        raise _Usage(f"--undo-reschedule cannot be used with {', '.join(given)}; it undoes every deck")
+        raise _Usage(f"{mode} cannot be used with {', '.join(given)}; {why}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,9 +96,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         since = _since(args.since)
-        if args.undo_reschedule:
-            _undo_alone(args)
-        elif args.all == (args.target is not None):
+        _refuse_ignored(args)
+        if not args.undo_reschedule and args.all == (args.target is not None):
             raise _Usage("name one deck id or group, or --all")
     except _Usage as exc:
         err(f"retain: optimize: {exc}")

@@ -44,8 +44,30 @@ class QueryError(ValueError):
 
 
 def _glob(pattern: str) -> Callable[[str], bool]:
-    rx = re.compile("^" + ".*".join(re.escape(p) for p in pattern.lower().split("*")) + r"\Z")
-    return lambda value: bool(rx.match(value.lower()))
+    """A case-blind match of `pattern`, where `*` stands for any text, in linear time.
+
+    Each piece between stars is found leftmost after the one before (the first is a
+    prefix, the last a suffix): a regex `a.*a.*a.*b` backtracks polynomially on "aaaa…".
+    """
+    head, *middle, tail = pattern.lower().split("*") + ([] if "*" in pattern else [None])
+    if tail is None:
+        return lambda value: value.lower() == head
+    pieces = [p for p in middle if p]
+    least = len(head) + len(tail)
+
+    def match(value: str) -> bool:
+        text = value.lower()
+        if len(text) < least or not text.startswith(head) or not text.endswith(tail):
+            return False
+        at, end = len(head), len(text) - len(tail)
+        for piece in pieces:
+            found = text.find(piece, at, end)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        return True
+
+    return match
 
 
 def _is(value: str) -> Pred:

@@ -102,7 +102,9 @@ class Figures:
 
     @property
     def has_reviews(self) -> bool:
-        return bool(self.calendar.get("total"))
+        """Whether the scope has any counted rating, however old (the calendar shows only a year;
+        its longest streak is over the whole history, so it is 0 only with no rating at all)."""
+        return bool(self.calendar.get("longest_streak") or self.reviews.get("total"))
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -37,9 +37,14 @@ def _rate(block: dict[str, Any]) -> str:
     return "-" if rate is None else f"{100 * float(rate):.1f}%"
 
 
+def _percent(share: float) -> str:
+    """`0.9` -> `90%`, `0.925` -> `92.5%`: a setting's own digits, never rounded to look met."""
+    return f"{100 * share:.2f}".rstrip("0").rstrip(".") + "%"
+
+
 def _retention_lines(retention: dict[str, Any]) -> list[str]:
     head = f"{'':<10} {'young':>16} {'mature':>16} {'total':>16}"
-    lines = [f"True retention (desired {100 * float(retention['desired']):.0f}%)", head]
+    lines = [f"True retention (desired {_percent(float(retention['desired']))})", head]
     for span in retention["spans"]:
         cells = []
         for part in ("young", "mature", "total"):
@@ -75,7 +80,7 @@ def figures_text(data: dict[str, Any]) -> list[str]:
         + ", ".join(f"{k} {counts[k]}" for k in counts if k != "total")
         + f" (of {counts['total']})",
     ]
-    if not cal["total"]:
+    if not cal["longest_streak"] and not reviews["total"]:  # none ever (the calendar is only a year)
         lines.insert(0, "No reviews yet.")
     return lines
 

@@ -1,6 +1,7 @@
 """The retention/workload simulator: fsrs-rs `simulate` over a preset, at several desired retentions.
 
-For each desired retention from 0.70 to 0.97 it runs fsrs-rs's simulator for
+For each desired retention from 0.70 to 0.97 (and the preset's own, when it is
+not one of those) it runs fsrs-rs's simulator for
 365 days over the preset's cards (new ones introduced at its daily limit,
 reviews capped at its review limit) and reports the predicted reviews per day,
 time per day and cards retained at the end. The suggestion is the retention
@@ -24,7 +25,7 @@ import fsrs_rs_python as rs
 from retain.core.fsrsfit import DEFAULT_WEIGHTS
 from retain.core.settings import StudySettings
 
-__all__ = ["RETENTIONS", "Workload", "WorkloadPoint", "simulate_workload"]
+__all__ = ["RETENTIONS", "Workload", "WorkloadPoint", "simulate_workload", "simulated_retentions"]
 
 RETENTIONS: tuple[float, ...] = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.97)
 DAYS = 365
@@ -42,7 +43,7 @@ class WorkloadPoint:
 
 @dataclass(frozen=True, slots=True)
 class Workload:
-    points: tuple[WorkloadPoint, ...]  # one per RETENTIONS entry
+    points: tuple[WorkloadPoint, ...]  # one per `simulated_retentions` entry, lowest first
     suggested: float  # least time per retained card; the preset's own retention when `reason` is set
     cards: int
     reason: str = ""  # why there is no suggestion (nothing retained at any retention); "" when there is
@@ -92,6 +93,15 @@ def _point(weights: Sequence[float], retention: float, config: rs.SimulatorConfi
     )
 
 
+def simulated_retentions(desired: float) -> tuple[float, ...]:
+    """RETENTIONS, plus the preset's own desired retention when it is not one of them (0.88,
+    0.99): the learner's own setting always has its row to compare against."""
+    own = round(desired, 4)
+    if any(abs(own - r) < 1e-9 for r in RETENTIONS):
+        return RETENTIONS
+    return tuple(sorted((*RETENTIONS, own)))
+
+
 def simulate_workload(
     settings: StudySettings,
     cards: int,
@@ -100,12 +110,14 @@ def simulate_workload(
     review_ratings: Sequence[float] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Workload:
-    """Simulate the preset at each of RETENTIONS (rating shares from the learner's history when given)."""
+    """Simulate the preset at each of `simulated_retentions` (RETENTIONS and its own), with rating
+    shares from the learner's history when given."""
     weights = settings.parameters or DEFAULT_WEIGHTS
     config = _config(settings, cards, first_ratings, review_ratings)
-    steps = len(RETENTIONS) + 2
+    retentions = simulated_retentions(settings.desired_retention)
+    steps = len(retentions) + 2
     points: list[WorkloadPoint] = []
-    for i, retention in enumerate(RETENTIONS):
+    for i, retention in enumerate(retentions):
         points.append(_point(weights, retention, config))
         if progress is not None:
             progress(i + 1, steps)
@@ -119,7 +131,7 @@ def simulate_workload(
     for n, retention in enumerate(r for r in extra if 0.70 <= r <= 0.97):
         refined.append(_point(weights, retention, config))
         if progress is not None:
-            progress(len(RETENTIONS) + n + 1, steps)
+            progress(len(retentions) + n + 1, steps)
     if progress is not None:
         progress(steps, steps)
     suggested = min(refined, key=lambda p: p.minutes_per_retained).retention
