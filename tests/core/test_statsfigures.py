@@ -138,3 +138,16 @@ def test_ratings_before_the_calendar_year_are_reviews() -> None:
         not empty.has_reviews
         and figures_text({**empty.to_dict(), "decks": [], "total": {}})[0] == "No reviews yet."
     )
+
+
+def test_the_whole_history_forecasts_a_year_however_short_the_history() -> None:
+    """With `all`, a learner who began 5 days ago saw a 5-day forecast (30 days under "1 month")."""
+    rows = [DayRow(TODAY - timedelta(days=4), reviews=3, new=3)]
+    states = [_review(3, 20), _review(3, 200)]
+    fig = compute_figures(rows, states, now=NOW, today=TODAY, day_starts=DAY_STARTS, days=None)
+    assert fig.days == 5  # the period: from the first rating
+    days = fig.forecast["days"]
+    assert isinstance(days, list) and len(days) == 365
+    assert sum(d["mature"] + d["young"] for d in days) == 2
+    month = compute_figures(rows, states, now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30)
+    assert len(month.forecast["days"]) == 30  # type: ignore[arg-type]

@@ -149,3 +149,16 @@ def test_any_text_survives_a_text_export(
         bundle = read_file(out, stage)
     assert [(d.group, d.name, d.description) for d in bundle.decks] == [(group, name, description)]
     assert [(c.front, c.back) for d in bundle.decks for c in d.cards] == [(front, back)]
+
+
+def test_text_optional_reverse_note_has_the_cards_anki_gave_it(tmp_path: Path) -> None:
+    # Anki 23+'s "Notes in Plain Text" export (header lines and rows exactly as Anki writes them)
+    txt = tmp_path / "notes.txt"
+    txt.write_text(
+        "#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:7\n"
+        "vd1u}(~P]+\tBasic (optional reversed card)\tOther\tof\tob\t\t\n"
+        "vd1u}(~P]-\tBasic (optional reversed card)+\tOther\tboth\tways\ty\t\n",
+        encoding="utf-8",
+    )
+    got = [(c.kind, c.front, c.back) for c in read_anki_text(txt, Limits()).decks[0].cards]
+    assert got == [("basic", "of", "ob"), ("reversed", "both", "ways")]

@@ -177,3 +177,54 @@ def test_the_cli_export_says_which_media_files_are_missing(
         f"retain: warning: deck pix: 1 media file(s) not found in {home / 'decks' / 'pix.media'}, "
         "exported without them: gone.png"
     ]
+
+
+def _media_deck(folder: Path, deck_id: str, name: str, group: str = "G") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{deck_id}.toml").write_text(
+        f'format = 1\n[deck]\nid = "{deck_id}"\nname = "{deck_id}"\ngroup = "{group}"\n'
+        f'[[cards]]\nid = "c"\nfront = "look ![image]({deck_id}.media/{name})"\nback = "b"\n',
+        encoding="utf-8",
+    )
+
+
+def test_export_never_packs_a_media_link_that_leaves_the_media_folder(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "id_rsa"
+    secret.write_bytes(b"PRIVATE KEY MATERIAL")
+    decks = home / "decks"
+    _media_deck(decks, "pics", "pic.png")
+    (decks / "pics.media").mkdir()
+    (decks / "pics.media" / "pic.png").symlink_to(secret)
+    out = tmp_path / "out.apkg"
+    code, _, err = run_cli(capsys, "export", "pics", "-o", str(out))
+    assert code == 0, err
+    with zipfile.ZipFile(out) as zf:
+        assert all(b"PRIVATE KEY" not in zf.read(n) for n in zf.namelist())
+    dest = tmp_path / "share"
+    dest.mkdir()
+    code, _, err = run_cli(capsys, "export", "pics", "-o", str(dest / "pics.toml"))
+    assert code == 0, err
+    assert not (dest / "pics.media" / "pic.png").exists()
+
+
+def test_a_group_export_packs_the_media_of_decks_in_other_folders(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = tmp_path / "more"
+    home.mkdir()
+    (home / "config.toml").write_text(f"deck_folders = [{json.dumps(str(extra))}]\n", encoding="utf-8")
+    _media_deck(home / "decks", "one", "a.png")
+    (home / "decks" / "one.media").mkdir()
+    (home / "decks" / "one.media" / "a.png").write_bytes(PNG)
+    _media_deck(extra, "two", "b.png")
+    (extra / "two.media").mkdir()
+    (extra / "two.media" / "b.png").write_bytes(PNG + b"2")
+    out = tmp_path / "g.apkg"
+    code, _, err = run_cli(capsys, "export", "G", "-o", str(out))
+    assert code == 0, err
+    assert "not found" not in err
+    with zipfile.ZipFile(out) as zf:
+        names = set(json.loads(zf.read("media")).values())
+    assert names == {"a.png", "b.png"}

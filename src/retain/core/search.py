@@ -49,9 +49,10 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     Each piece between stars is found leftmost after the one before (the first is a
     prefix, the last a suffix): a regex `a.*a.*a.*b` backtracks polynomially on "aaaa…".
     """
-    head, *middle, tail = pattern.lower().split("*") + ([] if "*" in pattern else [None])
-    if tail is None:
-        return lambda value: value.lower() == head
+    if "*" not in pattern:
+        whole = pattern.lower()
+        return lambda value: value.lower() == whole
+    head, *middle, tail = pattern.lower().split("*")
     pieces = [p for p in middle if p]
     least = len(head) + len(tail)
 

@@ -48,6 +48,7 @@ __all__ = [
     "card_blocks",
     "compute_figures",
     "forecast_block",
+    "forecast_days",
     "history_figures",
     "interval_days",
     "longest_streak",
@@ -245,9 +246,16 @@ def history_figures(fig: Figures, rows: Sequence[DayRow], desired_retention: flo
     fig.added = [{"date": r.day.isoformat(), "cards": r.new} for r in period if r.new]
 
 
-def card_blocks(fig: Figures, cards: CardFigures) -> None:
-    """Fill the card-state blocks of `fig` (forecast over the period, counts, distributions)."""
-    fig.forecast = forecast_block(cards, fig.today, fig.days)
+def forecast_days(period: int, days: int | None) -> int:
+    """The forecast's length: the period's (at most a year); a year for the whole history, which
+    for a learner who began last week is no reason to look only a week ahead."""
+    return FORECAST_DAYS if days is None else min(period, FORECAST_DAYS)
+
+
+def card_blocks(fig: Figures, cards: CardFigures, horizon: int | None = None) -> None:
+    """Fill the card-state blocks of `fig` (forecast over `horizon` days, else the period's;
+    counts, distributions)."""
+    fig.forecast = forecast_block(cards, fig.today, fig.days if horizon is None else horizon)
     fig.counts = dict(cards.counts)
     fig.distributions = dict(cards.distributions)
 
@@ -269,7 +277,8 @@ def compute_figures(
     new); `day_starts` as `core.statscards.card_figures` takes them.
     """
     fig = Figures(today=today, days=period_days(rows, today, days))
-    card_blocks(fig, card_figures(states, now=now, today=today, day_starts=day_starts, decay=decay))
+    cards = card_figures(states, now=now, today=today, day_starts=day_starts, decay=decay)
+    card_blocks(fig, cards, forecast_days(fig.days, days))
     history_figures(fig, rows, desired_retention)
     return fig
 

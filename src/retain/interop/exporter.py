@@ -16,7 +16,7 @@ from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.history import history_to_toml, sidecar_path
 from retain.interop.markdown import write_markdown
-from retain.interop.media import media_dir, missing_media, referenced_media
+from retain.interop.media import deck_media_dir, media_dir, media_file, missing_media, referenced_media
 from retain.interop.native import deck_file_text
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
@@ -33,16 +33,16 @@ def _write_text(out: Path, text: str) -> None:
 
 def _copy_media(deck: Deck, decks_dir: Path | None, dest: Path) -> list[Path]:
     """The deck's media beside a .toml or .md export (`DECK.media/`), where its image links point."""
-    if decks_dir is None or dest.resolve() == decks_dir.resolve():
+    src, target = deck_media_dir(deck, decks_dir), media_dir(dest, deck.id)
+    if src is None or target.resolve() == src.resolve():
         return []
-    names = referenced_media(deck)
-    src, target = media_dir(decks_dir, deck.id), media_dir(dest, deck.id)
     copied: list[Path] = []
-    for name in names:
-        if (src / name).is_file() and not (target / name).exists():
+    for name in referenced_media(deck):
+        found = media_file(src, name)
+        if found is not None and not (target / name).exists():
             target.mkdir(parents=True, exist_ok=True)
             with atomic_output(target / name) as part:
-                shutil.copyfile(src / name, part)
+                shutil.copyfile(found, part)
             copied.append(target / name)
     return copied
 

@@ -16,16 +16,18 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from retain.core.mediaref import AUDIO_EXTS, media_refs
+from retain.core.mediaref import AUDIO_EXTS, is_safe_name, media_refs
 from retain.core.model import Deck
 from retain.store.files import fsync_dir
 
 __all__ = [
     "AUDIO_EXTS",
     "PLACEHOLDER_RE",
+    "deck_media_dir",
     "hash_name",
     "is_unsafe_name",
     "media_dir",
+    "media_file",
     "missing_media",
     "placeholder",
     "referenced_media",
@@ -71,6 +73,32 @@ def media_dir(decks_dir: Path, deck_id: str) -> Path:
     return decks_dir / f"{deck_id}.media"
 
 
+def deck_media_dir(deck: Deck, decks_dir: Path | None) -> Path | None:
+    """The deck's media folder: `DECK.media/` beside the file it was loaded from (a configured deck
+    folder, the bundled decks), else in `decks_dir`; None when neither is known."""
+    if deck.path:
+        return media_dir(Path(deck.path).parent, deck.id)
+    return media_dir(decks_dir, deck.id) if decks_dir is not None else None
+
+
+def media_file(folder: Path | None, name: str) -> Path | None:
+    """The file `name` of the media folder `folder`, as an export may read it: a plain name
+    (`is_safe_name`) of a regular file directly in the folder. A symbolic link counts only while
+    its target stays in the folder, so a deck never carries a file from elsewhere on the disk."""
+    if folder is None or not is_safe_name(name):
+        return None
+    candidate = folder / name
+    try:
+        if not candidate.is_symlink():
+            return candidate if candidate.is_file() else None
+        real = candidate.resolve(strict=True)
+        if real.parent != folder.resolve(strict=True) or not real.is_file():
+            return None
+    except (OSError, RuntimeError):  # a dangling link, a loop, no permission
+        return None
+    return real
+
+
 def referenced_media(deck: Deck) -> list[str]:
     """Names of the media in the deck's own folder that its cards show, in first-use order:
     content-hash names and the author's own, each one plain file name (`is_safe_name`)."""
@@ -84,14 +112,28 @@ def referenced_media(deck: Deck) -> list[str]:
 
 
 def missing_media(deck: Deck, decks_dir: Path | None) -> list[str]:
-    """One warning line naming the deck's referenced media that are not in its media folder."""
-    folder = media_dir(decks_dir, deck.id) if decks_dir is not None else None
-    gone = [n for n in referenced_media(deck) if folder is None or not (folder / n).is_file()]
-    if not gone:
-        return []
-    shown = ", ".join(gone[:5]) + (f" and {len(gone) - 5} more" if len(gone) > 5 else "")
+    """A warning line naming the deck's referenced media that are not in its media folder, and one
+    naming those that are symbolic links out of it (never exported)."""
+    folder = deck_media_dir(deck, decks_dir)
+    gone = [n for n in referenced_media(deck) if media_file(folder, n) is None]
+    links = [n for n in gone if folder is not None and _is_link(folder / n)]
     where = folder if folder is not None else f"{deck.id}.media/"
-    return [f"deck {deck.id}: {len(gone)} media file(s) not found in {where}, exported without them: {shown}"]
+    lines = []
+    for names, what in (
+        ([n for n in gone if n not in links], f"not found in {where}"),
+        (links, f"in {where} are symbolic links out of that folder"),
+    ):
+        if names:
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            lines.append(f"deck {deck.id}: {len(names)} media file(s) {what}, exported without them: {shown}")
+    return lines
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:
+        return False
 
 
 def sha256_file(path: Path) -> str:

@@ -26,7 +26,7 @@ from retain.core.statscards import (
     card_figures,
     distributions,
 )
-from retain.core.statsfigures import DayRow, Figures, card_blocks, history_figures, period_days
+from retain.core.statsfigures import DayRow, Figures, card_blocks, forecast_days, history_figures, period_days
 
 if TYPE_CHECKING:
     from datetime import date
@@ -143,13 +143,13 @@ class StatsSource:
         study days (None: the whole history); `cards_only`: the card-state blocks only (no
         history query: the screen's first panel)."""
         rows = self._rows.get(self._key(decks)) if cards_only else self.rows(decks)
-        if rows is None:  # the first pass of "all": the forecast covers a year until the rows are read
+        if rows is None:  # the first pass of "all": before the rows are read
             rows = []
             span = FORECAST_DAYS if days is None else period_days(rows, self.today, days)
         else:
             span = period_days(rows, self.today, days)
         fig = Figures(today=self.today, days=span)
-        card_blocks(fig, self.cards(decks, with_distributions=not cards_only))
+        card_blocks(fig, self.cards(decks, with_distributions=not cards_only), forecast_days(span, days))
         if not cards_only:
             history_figures(fig, rows, self.desired_retention(decks))
         return fig

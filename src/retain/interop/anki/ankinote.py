@@ -268,6 +268,12 @@ def kind_from_name(name: str) -> Kind | None:
     return _BY_NAME.get(low) or _BY_NAME.get(_strip_copy_suffixes(low))
 
 
+def is_optional_reverse(name: str) -> bool:
+    """True for Anki's stock "Basic (optional reversed card)" (also its renamed copies): its third
+    field, "Add Reverse", is a switch for the reverse card, not card text."""
+    return _strip_copy_suffixes(name.strip().lower()) == "basic (optional reversed card)"
+
+
 def _strip_copy_suffixes(name: str) -> str:
     """`name` without its run of copy suffixes (`+`, `-` and five of [0-9a-z]) at the end, read from
     the end in one pass (a regex search for the run takes time with the square of its length)."""

@@ -37,6 +37,7 @@ from retain.interop.anki.ankinote import (
     deck_id_for_name,
     deck_meta_json,
     ids_from_guid,
+    is_optional_reverse,
     kind_from_name,
     note_to_card,
     parse_deck_meta_json,
@@ -59,6 +60,9 @@ _DANGER = "=+-@\t\r"
 _PLAIN_DANGER = re.compile(r"^'*[=+\-@\t\r]")
 _PLAIN_UNDO = re.compile(r"^'+[=+\-@\t\r]")
 _CLOZE_HINT = re.compile(r"\{\{c\d+::")
+_BLANK_HTML = re.compile(
+    r"(?:\s|&nbsp;|<br\s*/?>|</?div>)*", re.IGNORECASE
+)  # an empty field, as Anki sees one
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # a line as csv ends it (not at U+2028 & co.)
 
 
@@ -260,7 +264,12 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         if not is_html:
             fields = [text_to_html(f) for f in fields]
         deck_name = cell(row, cols["deck"]) or fixed_deck
-        kind = _guess_kind(cell(row, cols["notetype"]) or fixed_type, fields[0] if fields else "")
+        notetype = cell(row, cols["notetype"]) or fixed_type
+        kind = _guess_kind(notetype, fields[0] if fields else "")
+        if is_optional_reverse(notetype):  # "Add Reverse" is a switch: the reverse card only when it is set
+            switch = fields[2] if len(fields) > 2 else ""
+            fields = fields[:2] + fields[3:]
+            kind = "basic" if _BLANK_HTML.fullmatch(switch) else "reversed"
         if cols["guid"] is None and kind != "cloze" and (len(fields) < 2 or not fields[1].strip()):
             # A hand-made file's row without a back is a slip; an export (it names its notes by GUID)
             # carries the note's own empty field, which round-trips as it was.

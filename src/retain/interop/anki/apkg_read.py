@@ -48,7 +48,7 @@ from retain.interop.limits import Limits
 from retain.interop.media import hash_name, placeholder
 from retain.interop.progress import ProgressFn, no_progress
 
-__all__ = ["kind_of", "read_apkg"]
+__all__ = ["card_field_order", "front_field", "kind_of", "read_apkg"]
 
 _DUMMY_RE = re.compile(r"update to the latest anki|please update", re.IGNORECASE)
 _TESTED_RE = re.compile(r"\{\{[#^]([^}]*)\}\}")
@@ -86,14 +86,38 @@ def extra_field(nt: NoteType) -> int | None:
     return next((i for i, name in enumerate(nt.fields) if name == "Extra" and name not in used), None)
 
 
-def _card_fields(nt: NoteType, fields: list[str]) -> tuple[list[str], str | None]:
-    """(the note's card text fields, its Extra field or None)."""
-    flags = flag_fields(nt)
+def front_field(nt: NoteType) -> int:
+    """The field the note type asks with: a cloze type's first `{{cloze:X}}` field, else the first
+    field its first question template shows (never a `{{type:X}}` answer box); 0 when none is."""
+    for q in nt.qfmts if nt.is_cloze else nt.qfmts[:1]:
+        for ref in _SHOWN_RE.findall(q):
+            *filters, name = (part.strip() for part in ref.split(":"))
+            if name in nt.fields and ("cloze" in filters) == nt.is_cloze and "type" not in filters:
+                return nt.fields.index(name)
+    return 0
+
+
+def card_field_order(nt: NoteType, count: int) -> list[int]:
+    """Which of a note's `count` fields make the card's text, in order: the field the note type asks
+    with first (the front, or the cloze text), then the others as the note has them; switches
+    (`flag_fields`) and the Extra field (`extra_field`) are left out."""
+    skip = flag_fields(nt)
     index = extra_field(nt)
     if index is not None:
-        flags |= {index}
+        skip |= {index}
+    order = [i for i in range(count) if i not in skip]
+    front = front_field(nt)
+    if front in order and order[0] != front:
+        order.remove(front)
+        order.insert(0, front)
+    return order
+
+
+def _card_fields(nt: NoteType, fields: list[str]) -> tuple[list[str], str | None]:
+    """(the note's card text fields, the field it asks with first; its Extra field or None)."""
+    index = extra_field(nt)
     extra = (fields[index] if index < len(fields) else "") if index is not None else None
-    return ([f for i, f in enumerate(fields) if i not in flags] if flags else fields), extra
+    return [fields[i] for i in card_field_order(nt, len(fields))], extra
 
 
 @dataclass(slots=True)

@@ -29,13 +29,14 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from retain.core.clock import DEFAULT_ROLLOVER_HOUR
-from retain.core.mediaref import is_safe_name
 from retain.core.model import Card, Deck
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
+from retain.interop.anki.ankidb import NoteType
 from retain.interop.anki.ankinote import card_to_note, deck_description, note_tags
+from retain.interop.anki.apkg_read import card_field_order
 from retain.interop.anki.apkg_schema import (
     MODEL_IDS,
     SCHEMA,
@@ -48,7 +49,7 @@ from retain.interop.anki.apkg_schema import (
 from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
 from retain.interop.html import html_to_text
-from retain.interop.media import AUDIO_EXTS, hash_name, media_dir, safe_ext, sha256_file
+from retain.interop.media import AUDIO_EXTS, deck_media_dir, hash_name, media_file, safe_ext, sha256_file
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
 from retain.store.localzone import local_timezone
@@ -74,8 +75,9 @@ def _media_file(folder: Path, src: str) -> tuple[str, Path] | None:
     renderer percent-encoded it (`a b.png` -> `a%20b.png`); only a plain name in `folder`."""
     raw = html.unescape(src)
     for name in dict.fromkeys((raw, unquote(raw))):
-        if is_safe_name(name) and (folder / name).is_file():
-            return name, folder / name
+        found = media_file(folder, name)
+        if found is not None:
+            return name, found
     return None
 
 
@@ -85,9 +87,13 @@ def _package_name(name: str, src: Path, used: dict[str, Path]) -> str:
     return name if used.get(name, src) == src else hash_name(sha256_file(src), name)
 
 
-def _media_html(html_text: str, used: dict[str, Path], decks_dir: Path | None) -> str:
+def _media_html(html_text: str, used: dict[str, Path], deck_id: str, folder: Path | None) -> str:
+    """`html_text` with the deck's media placeholders as Anki's `<img>`/`[sound:]`; the files they
+    name in the deck's media `folder` are added to `used` (only its own folder: another deck's
+    folder is never read)."""
+
     def sub(m: re.Match[str]) -> str:
-        found = _media_file(media_dir(decks_dir, m[2]), m[3]) if decks_dir is not None else None
+        found = _media_file(folder, m[3]) if folder is not None and m[2] == deck_id else None
         if found is None:
             return m[0]
         name = _package_name(*found, used)
@@ -127,30 +133,37 @@ def _note_for(
     now_s: int,
 ) -> _Note:
     """The card as an Anki note: with its kept GUID and note type when it came from Anki (see ankikeep)."""
+    folder = deck_media_dir(deck, opts.decks_dir)
     kept = keep.notes.get(card.id) if keep else None
     nt = keep.notetypes.get(kept.mid) if keep and kept else None
     if keep is None or kept is None or nt is None or not _fits(nt["kind"], card.kind) or not nt["flds"]:
         note = card_to_note(deck, card, extra_field=True)
         mid = MODEL_IDS[note.kind]
         models.setdefault(str(mid), model_json(note.kind, now_s, did))
-        return _Note(note.guid, mid, [_media_html(f, used, opts.decks_dir) for f in note.fields], note.tags)
+        return _Note(note.guid, mid, [_media_html(f, used, deck.id, folder) for f in note.fields], note.tags)
     models.setdefault(str(kept.mid), kept_model_json(kept.mid, nt, now_s, did))
     tags = note_tags(deck, card)
     width = len(nt["flds"])
     if kept.sum == card_fingerprint(card) and len(kept.fields) == width:  # unedited: Anki's own fields
         fields = list(kept.fields)
-        folder = media_dir(opts.decks_dir, deck.id) if opts.decks_dir is not None else None
         for m in _ANKI_MEDIA.finditer("\x1f".join(fields)):
             name = html.unescape(m[1] or m[2])
             hashed = keep.media.get(name)
-            if folder is not None and hashed and (folder / hashed).is_file():
-                used[name] = folder / hashed
+            found = media_file(folder, hashed) if hashed else None
+            if found is not None:
+                used[name] = found
     else:
-        fields = [_media_html(f, used, opts.decks_dir) for f in card_to_note(deck, card).fields]
+        fresh = [_media_html(f, used, deck.id, folder) for f in card_to_note(deck, card).fields]
         if width == 1:
-            fields = ["<br><br>".join(f for f in fields if f)]
-        else:
-            fields = fields[:width] + [""] * (width - len(fields))
+            fields = ["<br><br>".join(f for f in fresh if f)]
+        else:  # into the fields the import read them from: the front where the note type asks with it
+            shape = NoteType(
+                str(nt["name"]), nt["kind"] == "cloze", list(nt["flds"]), [t[1] for t in nt["tmpls"]]
+            )
+            order = card_field_order(shape, width)
+            fields = [""] * width
+            for i, value in zip(order or range(width), fresh, strict=False):
+                fields[i] = value
     return _Note(kept.guid, kept.mid, fields, tags)
 
 
@@ -220,7 +233,8 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 desc = deck_description(deck) if depth == len(parts) else ""
                 decks_json[str(did)] = deck_json(did, name, desc, now_s)
         did = names[full]
-        keep = load_keep(keep_path(opts.decks_dir, deck.id)) if opts.decks_dir is not None else None
+        home = Path(deck.path).parent if deck.path else opts.decks_dir  # where DECK.anki.json lives
+        keep = load_keep(keep_path(home, deck.id)) if home is not None else None
         settings = opts.settings_of(deck.id)
         for card in deck.cards:
             note = _note_for(deck, card, keep, used_media, opts, models, did, now_s)
