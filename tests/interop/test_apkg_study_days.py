@@ -38,15 +38,31 @@ ZONES = ["UTC", "America/Los_Angeles", "Pacific/Auckland", "Asia/Kolkata"]
 OFFSETS = {"early": timedelta(minutes=1), "mid": timedelta(hours=8), "late": timedelta(hours=23, minutes=59)}
 
 
-@pytest.mark.parametrize("zone", ZONES)
+def _rollover(root: Path, hour: int) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.toml").write_text(f"rollover_hour = {hour}\n")
+
+
+ROUND_TRIPS = [(zone, 4) for zone in ZONES] + [
+    (zone, hour) for zone in ("UTC", "America/Los_Angeles", "Pacific/Auckland") for hour in (0, 23)
+]
+
+
+@pytest.mark.parametrize(("zone", "hour"), ROUND_TRIPS)
 def test_apkg_progress_round_trip_keeps_the_study_day_a_card_is_due(
-    zone: str, tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    zone: str,
+    hour: int,
+    tmp_path: Path,
+    home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A review card due on study day D (rollover 4 am) used to come back from `export -o X.apkg
     --with-progress` / `import --with-history` due at 00:00 UTC of D: study day D-1 in UTC and
-    west of it, a day early."""
+    west of it, a day early. With another rollover hour the package counted 4 am days."""
     monkeypatch.setenv("TZ", zone)
-    day = StudyDay(4, ZoneInfo(zone))
+    day = StudyDay(hour, ZoneInfo(zone))
+    _rollover(home, hour)
     deck = Deck("geo", "Geo", cards=tuple(Card(k, front=f"Q {k}?", back=k) for k in OFFSETS))
     src = tmp_path / "src" / "geo.toml"
     src.parent.mkdir()
@@ -66,6 +82,7 @@ def test_apkg_progress_round_trip_keeps_the_study_day_a_card_is_due(
     code, _, err = run_cli(capsys, "export", "geo", "-o", str(out), "--with-progress")
     assert code == 0, err
     other = tmp_path / "other-home"
+    _rollover(other, hour)
     monkeypatch.setenv("RETAIN_HOME", str(other))
     code, _, err = run_cli(capsys, "import", str(out), "--with-history")
     assert code == 0, err
@@ -74,6 +91,43 @@ def test_apkg_progress_round_trip_keeps_the_study_day_a_card_is_due(
         back = got[key].due
         assert back is not None
         assert day.of(back) == day.of(due), (key, back, due)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles", "Pacific/Auckland"])
+@pytest.mark.parametrize("hour", [0, 4, 23])
+@pytest.mark.parametrize("clock", [1, 12, 22])  # the local hour of the export
+def test_a_package_counts_due_days_by_the_rollover_hour_it_was_made_with(
+    zone: str, hour: int, clock: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Export and import at a given local hour, both with `rollover_hour = hour`: every card comes
+    back due on the study day it was due (the package counted 4 am days: with a day that begins at
+    midnight or 11 pm, a card due between the two came back a day early or late)."""
+    monkeypatch.setenv("TZ", zone)
+    tz = ZoneInfo(zone)
+    day = StudyDay(hour, tz)
+    now = datetime(2026, 12, 2, clock, 30, tzinfo=tz).astimezone(UTC)
+    begins = day.start_of(day.today(now) + timedelta(days=5))
+    deck = Deck("geo", "Geo", cards=tuple(Card(k, front=f"Q {k}?", back=k) for k in OFFSETS))
+    dues = {f"geo/{k}": begins + off for k, off in OFFSETS.items()}
+    states = {
+        key: CardState(REVIEW, None, 10.0, 5.0, due, now - timedelta(days=3), 2, 0)
+        for key, due in dues.items()
+    }
+    reviews = [
+        Review(key, now - timedelta(days=3), state, None, "review", 3, 900) for key, state in states.items()
+    ]
+    out = tmp_path / "geo.apkg"
+    export_decks([deck], out, now=now, states=states, reviews=reviews, rollover_hour=hour)
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    from retain.interop.importer import read_file
+
+    bundle = read_file(out, stage, with_history=True, rollover_hour=hour)
+    back = {r.key: r.after for r in bundle.reviews}
+    for key, due in dues.items():
+        state = back[key]
+        assert state is not None and state.due is not None
+        assert day.of(state.due) == day.of(due), (key, state.due, due)
 
 
 def _package_crt(path: Path) -> tuple[int, dict[str, object], list[int]]:

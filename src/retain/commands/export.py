@@ -110,9 +110,17 @@ def run(args: argparse.Namespace) -> int:
                     progress=bar,
                     warnings=said,
                     settings_of=settings_of,
+                    rollover_hour=home.config.rollover_hour,
                 )
         else:
-            written = run_export(jobs, now=now, progress=bar, warnings=said, settings_of=settings_of)
+            written = run_export(
+                jobs,
+                now=now,
+                progress=bar,
+                warnings=said,
+                settings_of=settings_of,
+                rollover_hour=home.config.rollover_hour,
+            )
         bar.finish()
         for message in said:
             err(f"retain: warning: {message}")

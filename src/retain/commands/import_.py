@@ -85,7 +85,13 @@ def _import_one(
         with tempfile.TemporaryDirectory(prefix="retain-import-") as stage:
             counted = path.suffix.lower() not in (".toml", ".md")  # .apkg and Anki text draw a bar
             with contextlib.nullcontext() if counted else TerminalStatus(f"reading {path.name}"):
-                bundle = read_file(path, Path(stage), with_history=args.with_history, progress=bar)
+                bundle = read_file(
+                    path,
+                    Path(stage),
+                    with_history=args.with_history,
+                    progress=bar,
+                    rollover_hour=home.config.rollover_hour,
+                )
             bar.finish()
             with TerminalStatus("comparing with your decks"):
                 plan = plan_import(bundle, home.library(), decks_dir, force=args.force)

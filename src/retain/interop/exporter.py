@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.model import Deck
 from retain.core.settings import StudySettings
 from retain.core.state import CardState
@@ -58,13 +59,14 @@ def export_decks(
     progress: ProgressFn = no_progress,
     warnings: list[str] | None = None,
     settings_of: Callable[[str], StudySettings] | None = None,
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
 ) -> list[Path]:
     """Write `decks` to `out` (format from its suffix). Returns the files written.
 
     With `reviews`/`states` (export with progress): `.toml` gets a
     `NAME.progress.toml` sidecar, `.apkg` carries scheduling and a review log
     (learning steps counted against `settings_of(deck id)`, retain's defaults
-    without it). `.toml`, `.md` and `.apkg` carry the media the cards show; a
+    without it; due days counted in study days that begin at `rollover_hour`). `.toml`, `.md` and `.apkg` carry the media the cards show; a
     media file that is missing adds one line per deck to `warnings`.
     """
     suffix = out.suffix.lower()
@@ -89,7 +91,12 @@ def export_decks(
         return [out, *_copy_media(decks[0], decks_dir, out.parent)]
     if suffix == ".apkg":
         opts = ApkgOptions(
-            now=now, decks_dir=decks_dir, states=states or {}, reviews=reviews or (), progress=progress
+            now=now,
+            decks_dir=decks_dir,
+            states=states or {},
+            reviews=reviews or (),
+            progress=progress,
+            rollover_hour=rollover_hour,
         )
         if settings_of is not None:
             opts.settings_of = settings_of

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.model import Deck, decks_in_group, group_names
 from retain.core.settings import StudySettings
 from retain.core.state import CardState
@@ -98,6 +99,7 @@ def run_export(
     progress: ProgressFn = no_progress,
     warnings: list[str] | None = None,
     settings_of: Callable[[str], StudySettings] | None = None,
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
 ) -> list[Path]:
     """Write each job; with `progress_of` (export with progress) each job's states and review
     history are read for its decks just before it is written, so a folder of many decks holds
@@ -117,6 +119,7 @@ def run_export(
             progress=progress,
             warnings=warnings,
             settings_of=settings_of,
+            rollover_hour=rollover_hour,
         )
         del states, reviews
     return written

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.gcpause import gc_paused
@@ -69,8 +70,11 @@ def read_file(
     *,
     with_history: bool = False,
     progress: ProgressFn = no_progress,
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
 ) -> Bundle:
-    """Read one file by its extension; raises InteropError (LimitError) with a one-line message."""
+    """Read one file by its extension; raises InteropError (LimitError) with a one-line message.
+
+    `rollover_hour`: the hour the learner's study day begins, where an `.apkg`'s due days start."""
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InteropError(f"{path}: not a regular file" if path.exists() else f"{path}: no such file")
@@ -83,7 +87,9 @@ def read_file(
             raise LimitError(f"file is {mb(size)}; {_split()}")
         return read_native(path, limits, with_history=with_history)
     if suffix == ".apkg":
-        return read_apkg(path, stage, limits, with_history=with_history, progress=progress)
+        return read_apkg(
+            path, stage, limits, with_history=with_history, progress=progress, rollover_hour=rollover_hour
+        )
     if suffix in (".csv", ".tsv", ".txt"):
         return read_anki_text(path, limits, progress)
     if suffix == ".md":

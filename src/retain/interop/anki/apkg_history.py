@@ -14,8 +14,9 @@ from `cards.data` when Anki had FSRS on; otherwise the replayed memory, or
 
 A review card's due is a day number: day 0 is the date `crt` was made on (in
 the collection's `creationOffset` zone, else the local zone, as Anki reads it),
-and day n begins at 4 am local time (Anki's rollover) of that date plus n days
-(`AnkiDays`), so the card comes due on the same study day it was due in Anki.
+and day n is that date plus n days; the card comes due when the learner's study
+day of that date begins (`rollover_hour`, Anki's 4 am by default; `AnkiDays`),
+so it comes due on the same study day it was due in Anki.
 
 A revlog row counts once per id (a table without its primary key can hold it
 twice). A row whose date or due date is not a date retain can hold (before
@@ -164,28 +165,29 @@ class AnkiDays:
     Day 0 is the date `crt` falls on in the collection's `creationOffset` zone
     (minutes west of UTC), else in `tz` (Anki's fallback is the local zone); a
     `crt` at a UTC midnight without `creationOffset` (retain's packages before
-    it wrote one) is a UTC date. Day n begins at Anki's rollover, 4 am, of that
-    date plus n days in `tz`.
+    it wrote one) is a UTC date. Day n begins at `rollover_hour` (the learner's;
+    Anki's is 4 am) of that date plus n days in `tz`.
     """
 
     crt: int
     offset_west: int | None = None
     tz: tzinfo = UTC
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR  # where the learner's study day of that date begins
 
     def start(self, day: int) -> int | None:
         """The Unix second day `day` begins; None for a day no date can hold."""
-        return _day_start_s(self.crt, self.offset_west, self.tz, day)
+        return _day_start_s(self.crt, self.offset_west, self.tz, day, self.rollover_hour)
 
 
 @functools.lru_cache(maxsize=4096)  # a collection's cards share their due days
-def _day_start_s(crt: int, offset_west: int | None, tz: tzinfo, day: int) -> int | None:
+def _day_start_s(crt: int, offset_west: int | None, tz: tzinfo, day: int, hour: int) -> int | None:
     if offset_west is not None:
         zone: tzinfo = timezone(timedelta(minutes=-offset_west))
     else:
         zone = UTC if crt % 86400 == 0 else tz
     try:
         first = datetime.fromtimestamp(crt, zone).date()
-        return int(day_start(first + timedelta(days=day), DEFAULT_ROLLOVER_HOUR, tz).timestamp())
+        return int(day_start(first + timedelta(days=day), hour, tz).timestamp())
     except (OverflowError, ValueError, OSError):
         return None
 
@@ -349,9 +351,15 @@ def _left_out(rows: int, dues: int, states: int = 0, not_numbers: bool = False) 
 
 
 def card_reviews(
-    db: AnkiDb, cards: list[AnkiCard], notes: Mapping[int, tuple[str, Card]], warnings: list[str]
+    db: AnkiDb,
+    cards: list[AnkiCard],
+    notes: Mapping[int, tuple[str, Card]],
+    warnings: list[str],
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
 ) -> list[Review]:
-    """The review log as events, oldest first; what is left out is counted in one line of `warnings`."""
+    """The review log as events, oldest first; what is left out is counted in one line of `warnings`.
+
+    A review card's due day starts at `rollover_hour` (the learner's) of its date."""
     keys: dict[int, str] = {}
     by_id = {c.id: c for c in cards}
     for c in cards:
@@ -362,7 +370,7 @@ def card_reviews(
     logs, left_out = _rows(db, keys)
     no_number = getattr(db, "left_out", {}).get("revlog", 0)  # rows the reader left out (a stand-in has none)
     bad_states = sum(1 for cid in keys if not by_id[cid].sched_ok)
-    days = AnkiDays(db.crt, getattr(db, "creation_offset", None), local_timezone())
+    days = AnkiDays(db.crt, getattr(db, "creation_offset", None), local_timezone(), rollover_hour)
     memories = dict(zip(logs, memory_from_log(list(logs.values())), strict=True))
     out: list[Review] = []
     bad_dues = 0

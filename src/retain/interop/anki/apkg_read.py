@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.gcpause import gc_paused
 from retain.core.model import Card, Kind
 from retain.interop.anki.ankidb import AnkiDb, NoteType, open_db
@@ -198,7 +199,13 @@ def _type_kinds(db: AnkiDb, seen: dict[int, Counter[Kind]]) -> dict[int, Kind]:
 
 
 def read_apkg(
-    path: Path, stage: Path, limits: Limits, *, with_history: bool = False, progress: ProgressFn = no_progress
+    path: Path,
+    stage: Path,
+    limits: Limits,
+    *,
+    with_history: bool = False,
+    progress: ProgressFn = no_progress,
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
 ) -> Bundle:
     """Read `path`; media and the database are staged under `stage` (a temp dir the caller removes)."""
     arc = open_archive(path, limits)
@@ -209,7 +216,7 @@ def read_apkg(
         db = open_db(db_path)
         try:
             with gc_paused():  # ~100k objects that live on: a cyclic collection only costs time
-                return _convert(arc, db, stage, limits, with_history, progress)
+                return _convert(arc, db, stage, limits, with_history, progress, rollover_hour)
         finally:
             db.close()
     finally:
@@ -217,7 +224,13 @@ def read_apkg(
 
 
 def _convert(
-    arc: Archive, db: AnkiDb, stage: Path, limits: Limits, with_history: bool, progress: ProgressFn
+    arc: Archive,
+    db: AnkiDb,
+    stage: Path,
+    limits: Limits,
+    with_history: bool,
+    progress: ProgressFn,
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
 ) -> Bundle:
     total = db.note_count()
     if total > limits.max_notes:
@@ -302,5 +315,5 @@ def _convert(
         if _DUMMY_RE.search(card.front + card.back):
             raise InteropError("this package was made by a newer Anki and holds only an 'update Anki' note")
     if with_history:
-        bundle.reviews = card_reviews(db, cards, note_key, bundle.warnings)
+        bundle.reviews = card_reviews(db, cards, note_key, bundle.warnings, rollover_hour)
     return bundle

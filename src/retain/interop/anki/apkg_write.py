@@ -8,9 +8,11 @@ files packed in. With `states`/`reviews`, cards carry their scheduling and the
 package a review log.
 
 Days are counted as Anki counts them: the collection is made (`crt`) at 4 am,
-Anki's rollover, of today's study day in the local zone, with that zone's
-offset as `creationOffset`; a review card's due is the number of study days
-from then to the study day its due time falls on.
+Anki's rollover, of the date of today's study day in the local zone, with that
+zone's offset as `creationOffset`; a review card's due is the number of days
+from that date to the date of the study day its due time falls on, study days
+beginning at the learner's `rollover_hour` (so a card comes back due on the
+same dated day, in retain with the same hour and in Anki from its rollover).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from urllib.parse import unquote
 
-from retain.core.clock import DEFAULT_ROLLOVER_HOUR
+from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
 from retain.core.model import Card, Deck
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
@@ -68,6 +70,7 @@ class ApkgOptions:
     progress: ProgressFn = no_progress
     settings_of: Callable[[str], StudySettings] = lambda _deck_id: StudySettings()  # a deck's steps
     tz: tzinfo | None = None  # the zone study days are counted in (None: the local zone)
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR  # the hour the learner's study day begins
 
 
 def _media_file(folder: Path, src: str) -> tuple[str, Path] | None:
@@ -209,9 +212,12 @@ def _csum(sort_field: str) -> int:
 def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> dict[str, Path]:
     now_s = int(opts.now.timestamp())
     base = now_s * 1000
-    day = StudyDay(DEFAULT_ROLLOVER_HOUR, opts.tz or local_timezone())  # Anki's day: 4 am local
+    zone = opts.tz or local_timezone()
+    day = StudyDay(opts.rollover_hour, zone)  # due dates are the learner's study days
     today = day.today(opts.now)
-    crt = day.start_of(today)  # as Anki makes a collection: 4 am of today's study day
+    # As Anki makes a collection: 4 am (its rollover) of the date of today's study day. Its day
+    # numbers are dates from there, which Anki and retain start at their own rollover hour.
+    crt = day_start(today, DEFAULT_ROLLOVER_HOUR, zone)
     offset = crt.astimezone(day.tz).utcoffset()
     west = -int(offset.total_seconds()) // 60 if offset is not None else 0
     decks_json: dict[str, object] = {"1": deck_json(1, "Default", "", now_s)}

@@ -160,6 +160,7 @@ class ExportScreen(ShareDialog):
                 progress=self._progress,
                 warnings=warnings,
                 settings_of=collection.home.config.for_deck,
+                rollover_hour=collection.home.config.rollover_hour,
             )
         except (InteropError, OSError) as exc:
             self.app.call_from_thread(self._show, line(f"Export failed: {exc}").plain, True)

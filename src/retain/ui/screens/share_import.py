@@ -109,7 +109,11 @@ class ImportScreen(ShareDialog):
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage.mkdir(parents=True, exist_ok=True)
             bundle = read_file(
-                Path(raw).expanduser(), self.stage, with_history=history, progress=self._progress
+                Path(raw).expanduser(),
+                self.stage,
+                with_history=history,
+                progress=self._progress,
+                rollover_hour=self.collection.home.config.rollover_hour,
             )
             plan = plan_import(bundle, self.collection.library, self.collection.home.paths.decks_dir)
         except (InteropError, OSError) as exc:
@@ -132,7 +136,13 @@ class ImportScreen(ShareDialog):
         """Read and plan one file against the deck folder as it is now (in the worker)."""
         shutil.rmtree(self.stage, ignore_errors=True)
         self.stage.mkdir(parents=True, exist_ok=True)
-        bundle = read_file(path, self.stage, with_history=history, progress=self._progress)
+        bundle = read_file(
+            path,
+            self.stage,
+            with_history=history,
+            progress=self._progress,
+            rollover_hour=self.collection.home.config.rollover_hour,
+        )
         library = self.collection.home.library()  # fresh: an earlier file of the folder may be in it
         return plan_import(bundle, library, self.collection.home.paths.decks_dir), list(bundle.reviews)
 
