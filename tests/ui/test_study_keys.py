@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from textual.widgets import Input
+
 from retain.core.model import Unit
 from retain.core.state import NEW
 from retain.ui.screens.home import HomeScreen
@@ -13,6 +15,7 @@ from retain.ui.screens.summary import SummaryScreen
 from retain.ui.widgets.rating_bar import RatingBar
 
 from .conftest import OpenApp
+from .screen import screen_text
 
 
 def reviews(app) -> list[tuple[str, int]]:  # type: ignore[no-untyped-def]
@@ -221,3 +224,41 @@ async def test_a_card_deleted_while_studying_leaves_the_session_at_once(
             await pilot.pause()
         assert seen == ["kafka/isr", "kafka/offsets", "kafka/retention"]
     assert {key for key, _rating in reviews(app)} == {"kafka/isr", "kafka/offsets", "kafka/retention"}
+
+
+async def test_typed_answer_survives_an_outside_edit_of_its_card(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """Typing the answer to a typed card, the author fixes its front on disk: the typed text was wiped."""
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"Raf")
+        path = retain_home / "decks" / "consul.toml"
+        path.write_text(path.read_text("utf-8").replace("Which consensus", "Which CONSENSUS"), "utf-8")
+        assert app.live_reload is not None
+        app.live_reload.check(settled=False)
+        await pilot.pause()
+        assert "CONSENSUS" in screen_text(app)
+        answer = app.screen.query_one(Input)
+        assert answer.value == "Raf" and answer.has_focus
+
+
+async def test_revealed_typed_check_survives_an_edit_of_its_card(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """A wrong typed answer revealed (Again suggested); the card's text is edited on disk: the diff
+    and the suggestion vanished, and Space then recorded Good for a miss."""
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press(*"Paxos", "enter")
+        screen = app.screen
+        assert isinstance(screen, StudyScreen) and screen.query_one(RatingBar).suggested == 1
+        path = retain_home / "decks" / "consul.toml"
+        path.write_text(path.read_text("utf-8").replace("Which consensus", "Which CONSENSUS"), "utf-8")
+        assert app.live_reload is not None
+        app.live_reload.check(settled=False)
+        await pilot.pause()
+        assert "CONSENSUS" in screen_text(app)
+        assert "You typed  Paxos" in screen_text(app)
+        await pilot.press("space")
+        assert [e.rating for e in app.collection.history()] == [1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -57,9 +58,22 @@ def _entries(bindings: list[Binding], keymap: Mapping[str, str]) -> list[tuple[s
     return rows
 
 
-def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: Mapping[str, str]) -> Content:
+KEYS_WIDTH = 15  # the keys column (a space after keys too long for it)
+WORDS_WIDTH = 24  # the description column
+ID_INDENT = 4  # a binding id on a line of its own, under its row, when the row would not fit
+
+
+def help_content(
+    sections: Iterable[tuple[str, Iterable[BindingType]]],
+    keymap: Mapping[str, str],
+    width: int | None = None,
+) -> Content:
     """One section per screen: `keys  description  binding id`, one line per action and more lines
-    when several binding ids share the action (each id with its keys, see `_entries`)."""
+    when several binding ids share the action (each id with its keys, see `_entries`).
+
+    With a `width` (the columns the text has), a row too wide for it puts its binding id on the
+    next line, whole: wrapped by the widget it broke mid-id (`export.cance` / `l`), and the id is
+    what goes into `[keymap]`."""
     lines: list[Content] = []
     for title, items in sections:
         bindings = _bindings(items)
@@ -69,13 +83,17 @@ def help_content(sections: Iterable[tuple[str, Iterable[BindingType]]], keymap: 
             lines.append(Content(""))
         lines.append(Content.styled(title, "bold $accent"))
         for keys, words, binding_id in _entries(bindings, keymap):
-            lines.append(
-                Content.assemble(
-                    (f"  {keys:<15} ", "bold"),  # a space after keys too long for the column
-                    (f"{words:<24}", ""),
-                    (binding_id, "$text-muted"),
+            head = f"  {keys:<{KEYS_WIDTH}} "
+            if width is None or len(head) + max(len(words), WORDS_WIDTH) + len(binding_id) <= width:
+                lines.append(
+                    Content.assemble(
+                        (head, "bold"), (f"{words:<{WORDS_WIDTH}}", ""), (binding_id, "$text-muted")
+                    )
                 )
-            )
+                continue
+            if keys or words:
+                lines.append(Content.assemble((head, "bold"), (words, "")))
+            lines.append(Content.styled(f"{'':<{ID_INDENT}}{binding_id}", "$text-muted"))
     lines += [
         Content(""),
         Content.styled("Remap a key in config.toml with the id shown after it:", "$text-muted"),
@@ -95,7 +113,7 @@ class HelpScreen(ModalScreen[None]):
         align: center middle;
     }
     #help-box {
-        width: 76;
+        width: 76;  /* BOX_WIDTH */
         max-width: 100%;
         height: auto;
         max-height: 100%;
@@ -123,10 +141,25 @@ class HelpScreen(ModalScreen[None]):
         self._sections = sections
         self._keymap = keymap
 
+    # The box's columns that are not text: its border and padding, and a vertical scrollbar.
+    BOX_WIDTH: ClassVar[int] = 76
+    BOX_CHROME: ClassVar[int] = 2 + 2 + 2
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
             yield Static(Content.styled("Help: every key", "bold"), id="help-title")
-            yield Static(help_content(self._sections, self._keymap), id="help-body")
+            yield Static(self._content(self.app.size.width), id="help-body")
+
+    def _content(self, screen_width: int) -> Content:
+        """The help text laid out for the columns the box has on a screen this wide."""
+        width = min(self.BOX_WIDTH, screen_width) - self.BOX_CHROME
+        self._laid_out_for = width
+        return help_content(self._sections, self._keymap, width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = min(self.BOX_WIDTH, event.size.width) - self.BOX_CHROME
+        if width != getattr(self, "_laid_out_for", None):
+            self.query_one("#help-body", Static).update(self._content(event.size.width))
 
     def action_close(self) -> None:
         self.dismiss()

@@ -92,6 +92,8 @@ class StudyScreen(Screen[None]):
         self._can_undo_fn = can_undo
         self._shown_at = clock()
         self._check: TypedCheck | None = None
+        self._typed_answer: str | None = None  # what was typed and submitted for the card shown
+        self._shown_key: str | None = None  # the card on screen (a refresh keeps its answer and time)
         self._poll_timer: Timer | None = None
         self._gc = DeferredGC()  # collections after the paint, not between a key and its paint
 
@@ -150,6 +152,8 @@ class StudyScreen(Screen[None]):
         now = self._clock()
         unit = self.session.current
         self._check = None
+        self._typed_answer = None
+        self._shown_key = unit.key if unit is not None else None
         answer = self.query_one(Input)
         rating_bar = self.query_one(RatingBar)
         empty = self.query_one("#empty", Static)
@@ -265,6 +269,7 @@ class StudyScreen(Screen[None]):
         if unit is None or self.session.phase != "front":
             return
         self._check = check_unit(event.value, unit)
+        self._typed_answer = event.value
         self.session.reveal()
         self._show_back()
 
@@ -350,11 +355,34 @@ class StudyScreen(Screen[None]):
         return self._clock()
 
     def refresh_card(self) -> None:
-        """Show the current card again (its text was edited), on the side it was on."""
-        revealed = self.session.current is not None and self.session.phase == "back"
+        """Show the current card again (its text was edited), on the side it was on.
+
+        The same card keeps what the learner did with it: the answer being typed, the answer
+        submitted (checked again against the new text, so the diff and the suggested rating
+        follow the edit) and the time spent on it. A different card (the one shown was deleted)
+        starts afresh."""
+        unit = self.session.current
+        same = unit is not None and unit.key == self._shown_key
+        revealed = unit is not None and self.session.phase == "back"
+        answer = self.query_one(Input)
+        typing = answer.value if same and answer.display else None
+        submitted = self._typed_answer if same else None
+        shown_at = self._shown_at
         self._show_current()
+        unit = self.session.current
+        if not same or unit is None:
+            if revealed:
+                self._show_back()
+            return
+        self._shown_at = shown_at
         if revealed:
+            if submitted is not None and unit.kind == "typed":
+                self._check = check_unit(submitted, unit)
+                self._typed_answer = submitted
             self._show_back()
+        elif typing is not None and answer.display:
+            answer.value = typing
+            answer.cursor_position = len(typing)
 
     def on_decks_reloaded(self) -> None:
         """Deck files changed on disk (`retain.ui.live_reload`): show the current card's new text."""
