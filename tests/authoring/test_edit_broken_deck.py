@@ -39,3 +39,19 @@ async def test_e_on_a_card_whose_deck_broke_never_opens_another_decks_card(
         assert not isinstance(screen, EditorScreen)
         said = [n.message for n in app._notifications]
         assert any("deck kafka is not loaded" in m for m in said), said
+
+
+async def test_the_broken_deck_toast_names_the_file_once_with_its_line(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """The toast read `kafka.toml: /home/…/kafka.toml:2:1: error: …`: the name twice, the path long."""
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        path = retain_home / "decks" / "kafka.toml"
+        path.write_text('format = 1\n[deck\nid = "kafka"\n', "utf-8")
+        assert app.live_reload is not None and app.live_reload.check(settled=False)
+        await pilot.pause()
+        (toast,) = [n for n in app._notifications if n.title == "Deck has an error"]
+        assert toast.message.startswith("kafka.toml:2:"), toast.message
+        assert str(path) not in toast.message and toast.message.count("kafka.toml") == 1

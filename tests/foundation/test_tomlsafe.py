@@ -173,3 +173,21 @@ def test_dates_with_seconds_take_the_fast_way_with_tomllibs_tzinfo() -> None:
     fast = loads_fast(text)
     assert fast is not None
     assert repr(fast) == repr(loads_careful(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col"),
+    [
+        ("a = 1\nbroken = [", 2, 11),
+        ('a = 1\nb = "x"\nc = {', 3, 6),
+        ("a = 1\nb = [1,\n  2,\n", 4, 1),
+        ("x = ", 1, 5),
+    ],
+)
+def test_an_error_at_the_end_of_the_file_is_placed_there_not_at_1_1(text: str, line: int, col: int) -> None:
+    """tomllib says "(at end of document)" without a line: `retain check` reported 1:1."""
+    from retain.core.tomlsafe import TomlFailure, loads_safe
+
+    found = loads_safe(text)
+    assert isinstance(found, TomlFailure)
+    assert (found.line, found.col) == (line, col), found.message

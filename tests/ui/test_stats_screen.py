@@ -257,3 +257,29 @@ def test_stats_of_a_group_by_its_name(retain_home: Path) -> None:
             stats_report(col, FIXED_NOW, "nosuch", 30)
     finally:
         col.close()
+
+
+async def test_a_history_older_than_a_year_is_not_no_reviews_yet_on_the_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Back after 14 months: the calendar's year and the retention panel said "No reviews yet."."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    home, _events = build_fixture(tmp_path)
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    later = datetime(2027, 6, 1, 10, tzinfo=UTC)
+    col = Collection.open(home, later, tz=BERLIN, read_only=True)
+    try:
+        app = make_app(col, lambda: later, config=home.config)
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("t")
+            await pilot.press("4")  # all
+            screen = await settled(pilot)
+            assert screen.data is not None and screen.data["calendar"]["total"] == 0
+            calendar = str(screen.query_one("#calendar").render())
+            assert NO_REVIEWS not in calendar and "longest" in calendar
+            assert NO_REVIEWS not in str(screen.query_one("#retention", Static).render())
+    finally:
+        col.close()

@@ -46,6 +46,14 @@ _CONTAINERS = frozenset({dict, list})
 _DATES = frozenset({datetime.date, datetime.time, datetime.datetime})
 
 
+_AT_END = "(at end of document)"  # tomllib's place for an error at the end: no line given
+
+
+def _end_of(text: str) -> tuple[int, int]:
+    """The line and column just after the last character (where an unclosed value ends)."""
+    return text.count("\n") + 1, len(text) - (text.rfind("\n") + 1) + 1
+
+
 @dataclass(frozen=True, slots=True)
 class TomlFailure:
     line: int
@@ -196,7 +204,7 @@ def loads_careful(text: str) -> dict[str, Any] | TomlFailure:
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = _POS_RE.search(msg)
-        line, col = (int(m[1]), int(m[2])) if m else (1, 1)
+        line, col = (int(m[1]), int(m[2])) if m else _end_of(text) if _AT_END in msg else (1, 1)
         return TomlFailure(line, col, f"TOML syntax: {_POS_RE.sub('', msg).strip()}")
     except RecursionError:
         return TomlFailure(1, 1, "TOML nesting is too deep to be a deck file")

@@ -94,8 +94,10 @@ class LiveReload:
             for path in changed:
                 entry = broken.get(path)
                 if entry is not None:
+                    errs = [p for p in entry.problems if p.severity == "error"]
+                    where = f"{path.name}:{errs[0].line}:{errs[0].col}" if errs else path.name
                     app.notify(
-                        line(f"{path.name}: {entry.error or 'cannot be loaded'}").plain,
+                        line(f"{where}: {errs[0].message if errs else 'cannot be loaded'}").plain,
                         title="Deck has an error",
                         severity="error",
                         markup=False,

@@ -61,7 +61,8 @@ class CalendarView(Static):
     def _draw(self) -> None:
         if self.data is None or self.pal is None or not self.size.width:
             return
-        if not self.data["calendar"]["total"]:
+        cal = self.data["calendar"]
+        if not cal["total"] and not cal["longest_streak"]:  # none ever (a year may be empty after a break)
             self.update(Content.styled(NO_REVIEWS, "$text-muted"))
         else:
             self.update(charts.calendar_content(self.data, self.pal, self.size.width))
@@ -236,7 +237,7 @@ class StatsScreen(Screen[None]):
             else NO_REVIEWS,
             charts.legend(charts.REVIEW_KINDS, pal) if has else None,
         )
-        any_ever = bool(data["calendar"]["total"]) or has
+        any_ever = bool(data["calendar"]["total"] or data["calendar"]["longest_streak"]) or has
         self.query_one("#retention", Static).update(
             charts.retention_content(data) if any_ever else Content.styled(NO_REVIEWS, "$text-muted")
         )
