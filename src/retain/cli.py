@@ -88,6 +88,28 @@ def _not_utf8(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str 
     return None
 
 
+def _no_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """What is wrong with a file or folder argument (metavar FILE, DIR or PATH), or None.
+
+    An empty one is a script's unset variable (`retain import "$DECK"`): read as the
+    current folder, it would import, check or export into whatever folder the script
+    ran in. `-` is standard input or output to most tools; retain reads and writes
+    files only, so it is said rather than made a folder named `-`.
+    """
+    for action in _actions(parser, getattr(args, "command", None)):
+        if not _PATH_METAVAR.search(str(action.metavar or "")):
+            continue
+        value = getattr(args, action.dest, None)
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        name = "/".join(action.option_strings) or str(action.metavar)
+        what = "a file" if str(action.metavar) == "FILE" else "a file or folder"
+        if "" in texts:
+            return f"argument {name}: empty; name {what}"
+        if "-" in texts:
+            return f"argument {name}: '-' (standard input or output) is not supported; name {what}"
+    return None
+
+
 def _parse(argv: list[str]) -> argparse.Namespace:
     """Parse the arguments; exit 2 with one line when one is wrong, or a text is not UTF-8."""
     first = next((a for a in argv if not a.startswith("-")), None)
@@ -97,6 +119,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     name = _not_utf8(parser, args)
     if name is not None:
         parser.error(f"argument {name}: not valid UTF-8 text")
+    problem = _no_path(parser, args)
+    if problem is not None:
+        parser.error(problem)
     return args
 
 
@@ -109,14 +134,10 @@ def _replace_unencodable() -> None:
 
 
 def _drop_stdout() -> None:
-    """Point stdout at the null device: what is still buffered for it cannot be written, and
-    the interpreter's last flush must not print "Exception ignored" with a traceback."""
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
-    except (OSError, ValueError):  # no file descriptor (a test's captured stdout)
-        pass
+    """What is still buffered for stdout cannot be written: send it to the null device."""
+    from retain.commands.output import drop_stream
+
+    drop_stream(sys.stdout)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -133,7 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             mod = importlib.import_module(f"retain.commands.{COMMANDS[command][0]}")
         code = int(mod.run(args))
-        sys.stdout.flush()  # here, where a full disk behind `> file` can still be said
+        try:
+            sys.stdout.flush()  # here, where a full disk behind `> file` can still be said
+        except BrokenPipeError:  # the reader left: the command did its work; its code stands
+            _drop_stdout()
         return code
     except ConfigError as exc:
         from retain.commands.output import err

@@ -218,3 +218,47 @@ def test_a_user_file_named_as_a_bundled_deck_but_holding_another_says_which(
     assert capsys.readouterr().err.strip() == (
         f"retain add: {path} holds deck 'my-kafka'; choose another id or rename the file"
     )
+
+
+def test_add_with_the_id_of_a_broken_card_says_the_id_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    (tmp_path / "decks").mkdir()
+    path = tmp_path / "decks" / "d.toml"
+    path.write_text(
+        'format = 1\n[deck]\nid = "d"\nname = "D"\n' + '\n[[cards]]\nid = "broken"\nfront = ""\nback = "x"\n',
+        "utf-8",
+    )
+    before = path.read_text("utf-8")
+    assert main(["add", "--deck", "d", "--id", "broken", "--front", "Q", "--back", "A"]) == 1
+    err = capsys.readouterr().err
+    assert "already has a card 'broken'" in err, err
+    assert path.read_text("utf-8") == before
+
+
+def test_parallel_adds_keep_every_card_they_report(tmp_path: Path) -> None:
+    """`xargs -P` running `retain add`: two read the same deck text and the later write dropped
+    the earlier card, though both had said "added"."""
+    assert (
+        retain(tmp_path, "add", "--deck", "par", "--new-deck", "--front", "first", "--back", "b").returncode
+        == 0
+    )
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "retain", "add", "--deck", "par", "--front", f"front {i}", "--back", "b"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            text=True,
+        )
+        for i in range(6)
+    ]
+    said = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, [e for _, e in said]
+    result = parse_deck((tmp_path / "decks" / "par.toml").read_text("utf-8"), "par.toml")
+    assert result.deck is not None
+    assert sorted(c.front for c in result.deck.cards) == ["first", *(f"front {i}" for i in range(6))]

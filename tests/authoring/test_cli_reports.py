@@ -63,3 +63,23 @@ def test_export_refuses_to_replace_a_file_without_force(
     assert out.read_text("utf-8") == "precious"
     assert main(["export", "kafka", "-o", str(out), "--force"]) == 0
     assert out.read_text("utf-8").startswith("#separator")
+
+
+ONE_DECK = 'format = 1\n[deck]\nid = "d"\nname = "D"\n'
+
+
+def test_check_of_two_files_holding_one_deck_id_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deck = ONE_DECK + '[[cards]]\nid = "a"\nfront = "Q?"\nback = "A"\n'
+    (tmp_path / "one.toml").write_text(deck, "utf-8")
+    (tmp_path / "two.toml").write_text(deck, "utf-8")
+    assert main(["check", str(tmp_path / "one.toml"), str(tmp_path / "two.toml")]) == 1
+    assert "deck id 'd' is already used by" in capsys.readouterr().out
+
+
+def test_check_reads_a_file_named_twice_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "one.toml"
+    path.write_text(ONE_DECK, "utf-8")
+    assert main(["check", str(path), str(tmp_path)]) == 0
+    assert "1 deck file(s): 1 ok" in capsys.readouterr().err

@@ -48,3 +48,13 @@ def test_duplicates_across_decks() -> None:
     [problem] = lint_library([one, two])
     assert problem.path == "two.toml" and "duplicates card one/a" in problem.message
     assert lint_library([one]) == []
+
+
+def test_reversed_card_whose_back_shows_its_front_is_warned() -> None:
+    text = (
+        HEAD.format(id="d") + '[[cards]]\nid = "r"\nkind = "reversed"\nfront = "Quorum"\n'
+        'back = "Quorum: a majority of the servers"\n'
+    )
+    deck = parse_deck(text, "d.toml").deck
+    assert deck is not None
+    assert any("reverse" in p.message for p in lint_deck(deck)), lint_deck(deck)

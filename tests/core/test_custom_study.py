@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from queue_helpers import NOW, TODAY, basic, learning, review
+from test_review_session import MemoryRecorder
 
 from retain.core.custom_study import (
     CustomQueue,
@@ -15,8 +16,12 @@ from retain.core.custom_study import (
     select_forgotten,
     select_search,
 )
+from retain.core.model import Unit
+from retain.core.scheduler import Scheduler
 from retain.core.search import QueryError
-from retain.core.state import RELEARNING, CardState
+from retain.core.session import ReviewSession
+from retain.core.settings import StudySettings
+from retain.core.state import RELEARNING, CardState, Event
 
 UNITS = [basic("a", f"c{i}") for i in range(6)] + [basic("b", "x")]
 STATES = {
@@ -101,3 +106,47 @@ def test_cram_queue_puts_again_at_the_end() -> None:
             queue.again(unit.key)
     assert order == ["a/c0", "a/c1", "a/c2", "a/c0"]
     assert queue.next(NOW) is None
+
+
+class CramRecorder(MemoryRecorder):
+    """Undo reaches cram ratings too, as the store's does."""
+
+    def last_undoable(self) -> Event | None:
+        undone = {e.undoes for e in self.events if e.kind == "undo"}
+        return next((e for e in reversed(self.events) if e.kind != "undo" and e.id not in undone), None)
+
+
+def custom_session(units: list[Unit], states: dict[str, CardState], *, cram: bool = False) -> ReviewSession:
+    recorder = CramRecorder()
+    recorder.states.update(states)
+    queue = CustomQueue(units, recorder.states, TODAY, cram=cram)
+    return ReviewSession(
+        queue, recorder.states, lambda d: Scheduler(StudySettings()), recorder, {u.key: u for u in units}, NOW
+    )
+
+
+@pytest.mark.parametrize("mode", ["suspend", "bury"])
+def test_a_learning_card_suspended_or_buried_in_custom_study_stays_away(mode: str) -> None:
+    unit = basic("a", "x")
+    session = custom_session([unit], {unit.key: learning(timedelta(minutes=-1))})
+    assert session.current is not None and session.current.key == unit.key
+    getattr(session, mode)(NOW)
+    assert session.refresh(NOW + timedelta(hours=1)) is None
+    assert session.counts(NOW + timedelta(hours=1)).total == 0
+
+
+@pytest.mark.parametrize("cram", [False, True])
+def test_every_card_undone_in_custom_study_comes_back(cram: bool) -> None:
+    units = [basic("a", f"c{i}") for i in range(3)]
+    session = custom_session(units, {}, cram=cram)
+    for _ in range(2):
+        assert session.current is not None
+        session.reveal()
+        session.rate(4, NOW)
+    assert session.undo(NOW) is not None and session.undo(NOW) is not None  # both ratings taken back
+    shown: list[str] = []
+    while session.current is not None and len(shown) < 6:
+        shown.append(session.current.key)
+        session.reveal()
+        session.rate(4, NOW)
+    assert shown == ["a/c0", "a/c1", "a/c2"]

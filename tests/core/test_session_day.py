@@ -11,7 +11,7 @@ from queue_helpers import NOW, TODAY, basic, cloze, learning, review, settings_m
 from test_review_session import MemoryRecorder
 
 from retain.core.model import Unit
-from retain.core.queue import DayLog, StudyQueue, build_queue
+from retain.core.queue import DayLog, StudyQueue, build_queue, count_due
 from retain.core.scheduler import Scheduler
 from retain.core.session import ReviewSession
 from retain.core.settings import StudySettings
@@ -167,3 +167,18 @@ def test_summary_next_due_is_each_cards_state_now() -> None:
         session.rate(rating, NOW)
     due = session.summary().next_due
     assert due is not None and due - NOW >= DAY
+
+
+def test_due_counts_keep_back_the_siblings_of_a_step_due_later_today() -> None:
+    """`retain due` and the home screen count what the session serves: a new or review sibling of
+    a learning step due before the rollover (a "1d" step from yesterday) is not counted."""
+    c1, c2, c3 = cloze("d", "n", 3)
+    for due_in, expected in (
+        (timedelta(hours=3), 0),
+        (timedelta(hours=17), 1),
+    ):  # before / after the rollover
+        states = {c1.key: learning(due_in), c3.key: review(-DAY)}
+        units = [c1, c2, c3]
+        queue = build_queue(units, states, DayLog(), settings_map(), NOW, TODAY, day_span=SPAN)
+        counts = count_due(units, states, DayLog(), settings_map(), NOW, TODAY, day_span=SPAN)["d"]
+        assert (counts.new + counts.review, counts) == (expected, queue.counts(NOW))

@@ -2,7 +2,8 @@
 
 `retain due > /dev/full` printed a traceback; `retain stats` blamed its SVG file ("cannot
 write None"). A full disk is one line on stderr and exit 1; a reader that left is silence
-and exit 0 (as `git log | head`), never "Exception ignored" at the interpreter's exit.
+and the command's own exit code (0, or 1 for `check`'s errors), never
+"Exception ignored" at the interpreter's exit.
 """
 
 from __future__ import annotations
@@ -48,6 +49,36 @@ def test_a_reader_that_left_is_no_error(tmp_path: Path, args: tuple[str, ...]) -
         done = _run(tmp_path, args, write)
     finally:
         os.close(write)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == (1 if args[0] == "check" else 0), done.stderr  # check: bad.toml has errors
     assert b"Traceback" not in done.stderr and b"Exception ignored" not in done.stderr
     assert b"Broken pipe" not in done.stderr
+
+
+def test_import_goes_on_when_the_reader_of_its_output_has_left(tmp_path: Path) -> None:
+    """`retain import DIR | head -1`: the closed pipe surfaced in the import's own error
+    handling ("import failed: Broken pipe" for each file, none imported, exit 0) whenever a
+    line reached the pipe before the end (`PYTHONUNBUFFERED=1`, or 8 KiB of output)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("k1", "k2"):
+        (src / f"{name}.toml").write_text(
+            f'format = 1\n\n[deck]\nid = "{name}"\nname = "{name}"\n\n'
+            '[[cards]]\nid = "c1"\nfront = "Q?"\nback = "A"\n'
+        )
+    home = tmp_path / "home"
+    read, write = os.pipe()
+    os.close(read)
+    env = {**os.environ, "RETAIN_HOME": str(home), "PYTHONUTF8": "1", "PYTHONUNBUFFERED": "1"}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "retain", "import", str(src)],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            timeout=120,
+        )
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert sorted(p.name for p in (home / "decks").iterdir()) == ["k1.toml", "k2.toml"]

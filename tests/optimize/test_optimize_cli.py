@@ -194,3 +194,37 @@ def test_the_reschedule_hint_reschedules_with_the_kept_weights(
     for flags in (("--reschedule", "--dry-run"), ("--no-reschedule",)):
         code, out, _ = run(capsys, "alpha", *flags)
         assert code == 0 and "not better" in out and "would change" not in out
+
+
+def test_the_reschedule_question_goes_to_the_terminal_not_into_the_output(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`input()` wrote the question to stdout: with `> log` it went into the file, and the
+    command seemed to hang, waiting for an answer nobody saw asked."""
+    import io
+    import sys
+
+    answers = io.StringIO("n\n")
+    monkeypatch.setattr(answers, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys, "stdin", answers)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)  # stdout: not a terminal
+    code, out, err = run(capsys, "alpha")
+    assert code == 0, err
+    assert "reschedule them with the new weights? [y/N]" in err
+    assert "reschedule them" not in out and "not rescheduled" in out
+
+
+def test_no_question_when_stderr_is_not_a_terminal(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No terminal to ask on: nothing waits for an answer; the hint says how to reschedule."""
+    import io
+    import sys
+
+    answers = io.StringIO("y\n")
+    monkeypatch.setattr(answers, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys, "stdin", answers)
+    code, out, err = run(capsys, "alpha")
+    assert code == 0, err
+    assert "[y/N]" not in out + err and "--reschedule` reschedules them" in out
+    assert answers.read() == "y\n"

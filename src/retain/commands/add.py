@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from retain.commands.decklock import DeckLockTimeout, deck_edit_lock
 from retain.commands.output import err, out
 from retain.core.answer.spec import MATCHES, AnswerSpec, problems
 from retain.core.deckfile import card_header_lines, parse_deck
@@ -162,6 +163,15 @@ def _card(args: argparse.Namespace, taken: set[str]) -> Card:
     )
 
 
+def _written_ids(text: str) -> set[str]:
+    """Every card id written in the file, a card with an error's too (the deck leaves it out)."""
+    data = loads_safe(text)
+    raw = data.get("cards") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        return set()
+    return {c["id"] for c in raw if isinstance(c, dict) and isinstance(c.get("id"), str)}
+
+
 def _card_lines(text: str, card_id: str) -> tuple[int, int | None] | None:
     """The lines of the `[[cards]]` table holding card `card_id` (None: no such table to find)."""
     data = loads_safe(text)
@@ -226,6 +236,34 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     return target
 
 
+def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem]] | None:
+    """Add the card to its deck's file (or a new deck's); None, with the problems said, when
+    `check` would call the card an error."""
+    target = _target(home, args)
+    if isinstance(target, Path):
+        card = _card(args, set())
+        deck = Deck(id=args.deck, name=args.deck, cards=(card,))
+        text, path = deck_to_toml(deck), target
+    else:
+        taken = {c.id for c in target.deck().cards} | _written_ids(target.text)
+        card = _card(args, taken)
+        if card.id in taken:
+            raise DeckEditError(f"deck {args.deck!r} already has a card {card.id!r}")
+        target.upsert(card)
+        text, path = target.text, target.path
+    problems = _problems(text, path, card)
+    if any(p.severity == "error" for p in problems):
+        for problem in problems:
+            err(problem)
+        return None
+    if isinstance(target, Path):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        create_deck_file(target, deck)
+    else:
+        target.save()
+    return card, path, problems
+
+
 def run(args: argparse.Namespace) -> int:
     from retain.core.ids import is_valid_id
 
@@ -241,33 +279,18 @@ def run(args: argparse.Namespace) -> int:
     if not is_valid_id(args.deck):
         err(f"retain add: deck id {args.deck!r} is invalid: use lowercase letters, digits and '-'")
         return 2
+    home = open_home()
     try:
-        target = _target(open_home(), args)
-        if isinstance(target, Path):
-            card = _card(args, set())
-            deck = Deck(id=args.deck, name=args.deck, cards=(card,))
-            text, path = deck_to_toml(deck), target
-        else:
-            taken = {c.id for c in target.deck().cards}
-            card = _card(args, taken)
-            if card.id in taken:
-                raise DeckEditError(f"deck {args.deck!r} already has a card {card.id!r}")
-            target.upsert(card)
-            text, path = target.text, target.path
-        problems = _problems(text, path, card)
-        if any(p.severity == "error" for p in problems):
-            for problem in problems:
-                err(problem)
-            err("retain add: not added; fix the card and run again")
-            return 1
-        if isinstance(target, Path):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            create_deck_file(target, deck)
-        else:
-            target.save()
-    except DeckEditError as exc:
+        # one edit at a time: another `retain add` reads the deck after this one wrote it
+        with deck_edit_lock(home.paths.cache_dir):
+            added = _add(home, args)
+    except (DeckEditError, DeckLockTimeout) as exc:
         err(f"retain add: {exc}")
         return 1
+    if added is None:
+        err("retain add: not added; fix the card and run again")
+        return 1
+    card, path, problems = added
     for problem in problems:
         err(problem)
     out(f"added {args.deck}/{card.id} to {path}")

@@ -12,7 +12,7 @@ from retain.core.gcpause import gc_paused
 from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Deck, Problem
 from retain.interop.progress import TerminalStatus
-from retain.store.decks.library import DeckEntry, Origin, load_deck_file, load_library
+from retain.store.decks.library import DeckEntry, load_paths
 from retain.store.files import ReadError, atomic_write, read_text_limited
 
 __all__ = ["add_arguments", "run"]
@@ -57,17 +57,7 @@ def _entries(paths: list[str]) -> list[DeckEntry]:
 
         home = open_home()
         return home.library().entries
-    files: list[DeckEntry] = []
-    folders: list[tuple[Path, Origin]] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            folders.append((p, "path"))
-        else:
-            files.append(load_deck_file(p))
-    if folders:
-        files += load_library(folders).entries
-    return files
+    return load_paths(Path(raw) for raw in paths)
 
 
 def _fix(path: Path) -> int:
@@ -87,21 +77,36 @@ def _fix(path: Path) -> int:
     return count
 
 
+def _fix_all(entries: list[DeckEntry]) -> int:
+    """`_fix` each file, while no `retain add` is between reading a deck and writing it back."""
+    from retain.commands.decklock import deck_edit_lock
+    from retain.store.paths import get_paths
+
+    with deck_edit_lock(get_paths().cache_dir):
+        return sum(_fix(e.path) for e in entries)
+
+
 def run(args: argparse.Namespace) -> int:
     missing = [raw for raw in args.paths if not Path(raw).exists()]
     if missing:
         for raw in missing:
             err(f"retain check: no such file or folder: {raw}")
         return 2
+    from retain.commands.decklock import DeckLockTimeout
+
     with gc_paused():  # every deck's cards and problems live to the end: collections only cost time
-        return _check(args)
+        try:
+            return _check(args)
+        except DeckLockTimeout as exc:
+            err(f"retain check: {exc}")
+            return 1
 
 
 def _check(args: argparse.Namespace) -> int:
     with TerminalStatus("checking the decks"):  # seconds on a big library: a spinner on a terminal
         entries = _entries(args.paths)
         # --fix mends every file, not just the first; a file with nothing missing is left untouched.
-        if args.fix and sum(_fix(e.path) for e in entries):
+        if args.fix and _fix_all(entries):
             entries = _entries(args.paths)
         decks = [e.deck for e in entries if e.deck is not None]
         extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)

@@ -130,7 +130,9 @@ def run(args: argparse.Namespace) -> int:
             return simulate_presets(col, presets, now, bar)
         from retain.commands.optimize_fit import fit_presets
 
-        return fit_presets(col, presets, now, since, bar, args, interactive=sys.stdin.isatty())
+        return fit_presets(
+            col, presets, now, since, bar, args, interactive=sys.stdin.isatty() and sys.stderr.isatty()
+        )
     finally:
         bar.finish()
         col.close(now)

@@ -8,6 +8,7 @@ ones when they are better (and saved), else the current ones, so the hint printe
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date, datetime
 
 from retain.commands.output import err, out
@@ -30,6 +31,20 @@ def _decks(preset: Preset) -> str:
 def _line(result: FitResult) -> str:
     b, a = result.before, result.after
     return f"log loss {b.log_loss:.4f} -> {a.log_loss:.4f}, RMSE {100 * b.rmse:.2f}% -> {100 * a.rmse:.2f}%"
+
+
+def _ask(question: str) -> str:
+    """`question` on stderr, the terminal, and the answer from stdin (EOFError at its end).
+
+    `input()` writes its prompt to stdout: with the output redirected (`> log`), the
+    question went into the file and the command seemed to hang, waiting for an answer.
+    """
+    sys.stderr.write(question)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line
 
 
 def fit_presets(
@@ -117,7 +132,7 @@ def _offer_reschedule(
         return 0
     if not args.reschedule:
         try:
-            answer = input(f"  reschedule them with the {which} weights? [y/N] ")
+            answer = _ask(f"  reschedule them with the {which} weights? [y/N] ")
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):

@@ -11,18 +11,46 @@ which pass the text through `core.sanitize`, the same sanitiser the TUI uses:
 - `cell`: one table cell, sanitised before its width is measured;
 - `dumps`: JSON with C1 controls, bidi and other unsafe characters escaped
   (`\\u009b`), so the data round-trips but never acts on a terminal.
+
+A reader that has left (`retain import DIR | head -1`) is no error of the command's:
+the stream is pointed at the null device and the command goes on with its work, as it
+does when the lines were still in the buffer. Without this, the `BrokenPipeError`
+surfaced in whichever `except OSError` was around the print, and an import reported
+"import failed: Broken pipe" for files it then never wrote.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TextIO
 
 from retain.core.sanitize import escape_unsafe, sanitize, sanitize_line
 
-__all__ = ["cell", "dumps", "err", "out", "out_block", "out_lines", "safe_strings"]
+__all__ = ["cell", "drop_stream", "dumps", "err", "out", "out_block", "out_lines", "out_text", "safe_strings"]
+
+
+def drop_stream(stream: TextIO) -> None:
+    """Point `stream`'s file descriptor at the null device: what is still buffered for it, and
+    all that follows, goes nowhere (and the interpreter's last flush prints no "Exception
+    ignored" traceback)."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no file descriptor (a test's captured stream)
+        pass
+
+
+def _write(text: str, stream: TextIO | None = None) -> None:
+    """Write `text` to stdout (or `stream`); a reader that has left makes it the null device."""
+    stream = sys.stdout if stream is None else stream
+    try:
+        stream.write(text)
+    except BrokenPipeError:
+        drop_stream(stream)
 
 
 def cell(text: object) -> str:
@@ -30,7 +58,7 @@ def cell(text: object) -> str:
 
 
 def out(text: object = "") -> None:
-    print(sanitize_line(str(text)))
+    _write(sanitize_line(str(text)) + "\n")
 
 
 def out_lines(lines: Iterable[object]) -> None:
@@ -43,15 +71,20 @@ def out_lines(lines: Iterable[object]) -> None:
         blob = "\n".join(sanitize_line(t) for t in texts)
     else:  # sanitize_line's work on the joined text: the joins are the only newlines in it
         blob = sanitize(blob.replace("\u2028", " ").replace("\u2029", " ")).replace("\t", " ")
-    sys.stdout.write(blob + "\n")
+    _write(blob + "\n")
 
 
 def err(text: object) -> None:
-    print(sanitize_line(str(text)), file=sys.stderr)
+    _write(sanitize_line(str(text)) + "\n", sys.stderr)
 
 
 def out_block(text: str) -> None:
-    print(sanitize(text))
+    _write(sanitize(text) + "\n")
+
+
+def out_text(text: str) -> None:
+    """One line already made safe (`dumps`' JSON), as is."""
+    _write(text + "\n")
 
 
 def dumps(data: Any) -> str:

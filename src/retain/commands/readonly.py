@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from retain.commands.output import dumps, err, out_block, safe_strings
+from retain.commands.output import dumps, err, out_block, out_text, safe_strings
 from retain.store.home import open_home
 
 if TYPE_CHECKING:
@@ -53,6 +53,6 @@ def emit(report: Report, table: Callable[[Report], str], *, as_json: bool, warni
         err(f"retain: warning: {message}")
     # Deck names and groups are strangers' text: escaped in JSON, sanitised in the table.
     if as_json:
-        print(dumps(report))
+        out_text(dumps(report))
     else:
         out_block(table(safe_strings(report)))

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_CLOZE",
     "MAX_CLOZE_DIGITS",
     "ClozeMatch",
+    "ClozeSurvey",
     "Deletion",
     "cloze_numbers",
     "deletions",
@@ -39,6 +40,7 @@ __all__ = [
     "render_back",
     "render_front",
     "scan",
+    "survey",
 ]
 
 MAX_CLOZE_DIGITS = 4
@@ -178,6 +180,53 @@ def numbers_and_rejected(text: str) -> tuple[list[int], list[str]]:
     numbers = {d[2] for d in _flat(text, _scan_raw(text, rejected))}
     numbers.discard(0)
     return sorted(numbers), rejected
+
+
+# What an author may have meant as a deletion opener: a brace or two (the first of a run), at
+# most one space here and there, a `c` in either case, digits and one or two colons. Bounded, so
+# a run of braces or spaces costs one step per character.
+_LOOKALIKE = re.compile(r"(?<!\{)\{\{?[ \t]?[cC][ \t]?([0-9]{1,12})[ \t]?::?")
+_MAX_STRAY = 3  # openers reported per card: a text full of them needs one look, not thousands
+
+
+@dataclass(frozen=True, slots=True)
+class ClozeSurvey:
+    """What `retain check` says about one cloze text, from one scan of it."""
+
+    numbers: list[int]  # the distinct cloze numbers, ascending
+    rejected: list[str]  # digits of `{{cN::` openers above MAX_CLOZE (plain text)
+    stray: list[tuple[str, str]]  # (an opener as written that makes no deletion, why)
+    empty: list[int]  # numbers with a deletion whose answer is empty
+
+
+def survey(text: str) -> ClozeSurvey:
+    """The numbers, the rejected numbers, the openers that make no deletion and the empty answers.
+
+    An opener that makes no deletion is shown as plain text (`{{c2::x` never closed,
+    `{{C2::x}}`, `{{c0::x}}`, `{{c2:x}}`, `{{ c2::x }}`): the author meant a deletion
+    and the learner would see the markup.
+    """
+    rejected: list[str] = []
+    found = _flat(text, _scan_raw(text, rejected))
+    starts = {start for start, _end, number, _a, _h in found if number}
+    stray: list[tuple[str, str]] = []
+    for m in _LOOKALIKE.finditer(text):
+        if m.start() in starts:
+            continue
+        opener, digits = m[0], m[1]
+        significant = digits.lstrip("0")
+        if opener == f"{{{{c{digits}::":
+            if len(significant) > MAX_CLOZE_DIGITS:
+                continue  # (`rejected` says it)
+            why = f"numbers go from 1 to {MAX_CLOZE}" if not significant else "it is never closed with }}"
+        else:
+            why = f"write {{{{c{significant or '1'}::...}}}}"
+        stray.append((opener, why))
+        if len(stray) == _MAX_STRAY:
+            break
+    numbers = sorted({number for _s, _e, number, _a, _h in found} - {0})
+    empty = sorted({number for _s, _e, number, answer, _h in found if number and not answer.strip()})
+    return ClozeSurvey(numbers, rejected, stray, empty)
 
 
 def out_of_range_numbers(text: str) -> list[str]:

@@ -193,16 +193,34 @@ class CustomQueue:
         return None
 
     def apply(self, key: str, new_state: CardState | None, now: datetime) -> None:
-        """`key` was rated (or its rating undone): it leaves the list; a learning step brings it back."""
+        """`key` was rated, suspended or buried (or that was undone): it leaves the list; a learning
+        step brings it back (not once buried); an undo puts it back with `put_back`."""
         if key not in self._units:
             return
         self._pending.pop(key, None)
         self._learn.pop(key, None)
         self._last = key
-        if self.cram or new_state is None or new_state.due is None:
-            return
-        if new_state.state in (LEARNING, RELEARNING) and not new_state.suspended:
+        if new_state is not None and new_state.due is not None and self._learns(new_state):
             self._learn[key] = new_state.due
+
+    def _learns(self, state: CardState | None) -> bool:
+        """Whether a card in `state` comes back in this queue when its step is due (not in cram,
+        not suspended or buried)."""
+        return (
+            not self.cram
+            and state is not None
+            and state.due is not None
+            and state.state in (LEARNING, RELEARNING)
+            and not _hidden(state, self.today)
+        )
+
+    def put_back(self, key: str, state: CardState | None) -> None:
+        """An undo gave `key` the state `state` back: it is to be studied again in this queue,
+        first of the cards left (a learning step waits for its time, a hidden card stays out)."""
+        if key not in self._units or _hidden(state, self.today) or self._learns(state):
+            return
+        self._pending.pop(key, None)
+        self._pending = {key: None, **self._pending}
 
     def restate(self, keys: Iterable[str], states: Mapping[str, CardState], now: datetime) -> None:
         """As `StudyQueue.restate`: a card suspended or buried on another screen meanwhile leaves

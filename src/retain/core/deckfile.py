@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from retain.core.answer.spec import ANSWER_KEYS, AnswerSpec, problems, read_keys
-from retain.core.cloze import MAX_CLOZE, nesting_problem, numbers_and_rejected
+from retain.core.cloze import MAX_CLOZE, nesting_problem, survey
 from retain.core.gcpause import gc_paused
 from retain.core.ids import is_valid_id
 from retain.core.model import KINDS, Card, Deck, Kind, Problem
@@ -40,6 +40,17 @@ DECK_KEYS = {"id", "name", "group", "description", "version", "authors", "licens
 _ANSWER_KEYS = frozenset(ANSWER_KEYS)
 _PLAIN = AnswerSpec()  # a card without answer keys: plain text
 CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS}
+# Keys a card of each kind has no use for: written for nothing (a `kind` forgotten), so said.
+_UNREAD: dict[str, frozenset[str]] = {
+    "basic": frozenset({"text", "accept"}),
+    "reversed": frozenset({"text", "accept"}),
+    "typed": frozenset({"text"}),
+    "cloze": frozenset({"front", "back", "accept"}),
+}
+_UNREAD_WHY = {
+    "text": '`text` is only used by cloze cards (kind = "cloze"); this card shows `front` and `back`',
+    "accept": '`accept` is only used by typed cards (kind = "typed")',
+}
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 _TABLE_LINE_RE = re.compile(r"[ \t]*\[")
 _TABLE_NAME_RE = re.compile(r"[ \t]*\[\[?([^\]\n]*+)\]")
@@ -316,6 +327,13 @@ def _card(
         ctx.add(ctx.find("kind", *where), f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
         return None
     k: Kind = kind
+    for key in sorted(_UNREAD[k].intersection(raw)):
+        why = (
+            f"`{key}` is not used by a cloze card, which shows its `text`"
+            if k == "cloze"
+            else _UNREAD_WHY[key]
+        )
+        ctx.add(ctx.find(key, *where), f"card {card_id!r}: {why}", "warning")
     before = len(ctx.problems)
     has_answer_keys = not _ANSWER_KEYS.isdisjoint(raw)
     spec, found = read_keys(raw) if has_answer_keys else (_PLAIN, [])
@@ -368,8 +386,9 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
         if nested is not None:  # (its deletions are refused whole: nothing mangled is studied)
             ctx.add(ctx.find("text", *where), f"cloze card {card.id!r}: {nested[1]}")
             return None
-        numbers, rejected = numbers_and_rejected(card.text)
-        for digits in rejected[:3]:
+        found = survey(card.text)
+        numbers = found.numbers
+        for digits in found.rejected[:3]:
             ctx.add(
                 ctx.find("text", *where),
                 f"cloze card {card.id!r}: `{{{{c{digits}::` is not a cloze (numbers go from 1 to {MAX_CLOZE})",
@@ -379,6 +398,18 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
             ctx.add(
                 ctx.find("text", *where),
                 f"cloze card {card.id!r} has no {{{{c1::...}}}} deletions",
+                "warning",
+            )
+        for opener, why in found.stray:
+            ctx.add(
+                ctx.find("text", *where),
+                f"cloze card {card.id!r}: `{opener}` is not a cloze ({why})",
+                "warning",
+            )
+        for number in found.empty[:3]:
+            ctx.add(
+                ctx.find("text", *where),
+                f"cloze card {card.id!r}: c{number} hides an empty answer; there is nothing to recall",
                 "warning",
             )
         size = len(numbers) * len(card.text)
@@ -394,7 +425,7 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
     if not card.front.strip():
         ctx.add(ctx.find("id", *where), f"card {card.id!r} needs a non-empty `front`")
         return None
-    if not card.back.strip():
+    if card.kind != "typed" and not card.back.strip():
         ctx.add(ctx.find("back", *where), f"card {card.id!r} has an empty back", "warning")
     if card.kind == "typed" and not card.back.strip():
         ctx.add(ctx.find("back", *where), f"typed card {card.id!r} needs the expected answer in `back`")
@@ -438,7 +469,7 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
         headers = [ctx.find("cards")[0]] * len(raw_cards)
     cards: list[Card] = []
     seen: dict[str, tuple[int, int | None]] = {}
-    fronts: dict[str, str] = {}
+    fronts: dict[str, tuple[str, str]] = {}  # a question's text -> (card id, "front" or "back")
     for i, raw in enumerate(raw_cards):
         end = headers[i + 1] - 1 if i + 1 < len(headers) and headers[i + 1] > headers[i] else None
         card = _card(ctx, raw, headers[i], end, seen)
@@ -446,13 +477,28 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
             continue
         key = " ".join((card.front or card.text).lower().split())
         if key in fronts:
-            ctx.add(
-                ctx.find("front", headers[i], end),
-                f"duplicate front: same as card {fronts[key]!r}",
-                "warning",
+            first, side = fronts[key]
+            said = (
+                f"same as card {first!r}"
+                if side == "front"
+                else f"same as the back of reversed card {first!r}"
             )
+            ctx.add(ctx.find("front", headers[i], end), f"duplicate front: {said}", "warning")
         else:
-            fronts[key] = card.id
+            fronts[key] = (card.id, "front")
+        if card.kind == "reversed":  # its back is the question of its reverse side
+            key = " ".join(card.back.lower().split())
+            if key in fronts and fronts[key][0] != card.id:
+                first, side = fronts[key]
+                said = f"card {first!r}" if side == "front" else f"the back of reversed card {first!r}"
+                ctx.add(
+                    ctx.find("back", headers[i], end),
+                    f"duplicate question: the back of reversed card {card.id!r}, asked on its reverse "
+                    f"side, is the same as {said}",
+                    "warning",
+                )
+            elif key:
+                fronts.setdefault(key, (card.id, "back"))
         cards.append(card)
     deck = Deck(
         id=header.id,

@@ -65,24 +65,26 @@ def deck_rows(
 
     `counts` maps a deck id to its due `Counts` now; `cards` to its number of review units.
     """
-    groups: dict[str, list[DeckLike]] = {}
+    groups: dict[str, list[DeckLike]] = {}  # by the group's key: its name in any case and spacing
     top: list[tuple[str, str, DeckLike | None]] = []
     for deck in decks:
-        if deck.group:
-            if deck.group not in groups:
-                groups[deck.group] = []
-                top.append((deck.group.casefold(), deck.group, None))
-            groups[deck.group].append(deck)
+        label = " ".join(deck.group.split())
+        if label:
+            key = label.casefold()  # one group, as `core.model.decks_in_group` finds it
+            if key not in groups:
+                groups[key] = []
+                top.append((key, label, None))
+            groups[key].append(deck)
         else:
             top.append(((deck.name or deck.id).casefold(), "", deck))
     rows: list[DeckRow] = []
-    for _, group, single in sorted(top, key=lambda t: t[0]):
+    for key, group, single in sorted(top, key=lambda t: t[0]):
         if single is not None:
             rows.append(_deck_row(single, 0, counts, cards))
             continue
         members = [
             _deck_row(d, 1, counts, cards)
-            for d in sorted(groups[group], key=lambda d: (d.name or d.id).casefold())
+            for d in sorted(groups[key], key=lambda d: (d.name or d.id).casefold())
         ]
         rows.append(
             DeckRow(

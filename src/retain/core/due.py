@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 SettingsFor = Callable[[str], StudySettings]
+_TICK = timedelta(microseconds=1)
 
 
 def deck_of(key: str) -> str:
@@ -114,16 +115,27 @@ def count_due(
     *,
     day_end: datetime | None = None,
     learn_ahead: timedelta = timedelta(0),
+    day_span: tuple[datetime, datetime] | None = None,
 ) -> dict[str, Counts]:
     """Due counts per deck id (every deck with a unit appears), without building a queue.
 
     `review` counts units due by `day_end` (default: now), `learning` units whose
     step is due by `now + learn_ahead` (a session's `learn_ahead` gives the
-    session's own count), `new` is capped by the daily limit. Same rules as the queue.
+    session's own count), `new` is capped by the daily limit. Same rules as the queue,
+    which needs the study day's [start, end) in UTC (`day_span`, `StudyDay.span`): the new
+    and review siblings of a learning unit due before the day ends wait for another day.
     """
     cutoff = day_end if day_end is not None and day_end > now else now
+    busy_until = cutoff if day_span is None else max(cutoff, day_span[1] - _TICK)
     return count_rows(
-        due_rows(units, states), log, settings_for, now, cutoff, today, learn_until=now + learn_ahead
+        due_rows(units, states),
+        log,
+        settings_for,
+        now,
+        cutoff,
+        today,
+        learn_until=now + learn_ahead,
+        busy_until=busy_until,
     )
 
 
@@ -136,11 +148,15 @@ def count_rows(
     today: date,
     *,
     learn_until: Any = None,
+    busy_until: Any = None,
 ) -> dict[str, Counts]:
     """`count_due` over rows: reviews due by `cutoff`, learning steps due by `learn_until` (default
-    `now`; the same type as the dues)."""
+    `now`; the same type as the dues); a learning unit due by `busy_until` (default `cutoff`; the
+    last instant of the study day, as the queue has it) keeps its note's new and review units back."""
     if learn_until is None:
         learn_until = now
+    if busy_until is None:
+        busy_until = cutoff
     today_iso = today.isoformat()
     seen: set[Any] = log.notes_seen
     learning: dict[str, int] = {}
@@ -167,7 +183,7 @@ def count_rows(
             if due is not None and due <= cutoff and note not in seen:
                 rev_set.add(note)
         elif due is not None:
-            if due <= cutoff:
+            if due <= busy_until:
                 busy.add(note)
             if due <= learn_until:
                 learning[deck] = learning.get(deck, 0) + 1

@@ -56,6 +56,10 @@ def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
         return
     if len(card.back) < len(card.front) and _contains(card.front, card.back):
         yield _warn(deck, card, f"{card.id!r}: the answer appears in the question")
+    if card.kind == "reversed" and len(card.front) < len(card.back) and _contains(card.back, card.front):
+        yield _warn(
+            deck, card, f"{card.id!r}: the reverse side shows its answer: the front appears in the back"
+        )
     if len(card.back) > MAX_BACK or _sentences(card.back) >= 3:
         yield _warn(deck, card, f"{card.id!r}: the back states several facts; split it into atomic cards")
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["KINDS", "Card", "Deck", "Kind", "Problem", "Unit", "decks_in_group", "group_names"]
+__all__ = ["KINDS", "Card", "Deck", "Kind", "Problem", "Unit", "decks_in_group", "group_key", "group_names"]
 
 Kind = Literal["basic", "reversed", "cloze", "typed"]
 KINDS: tuple[Kind, ...] = ("basic", "reversed", "cloze", "typed")
@@ -92,12 +92,21 @@ class Unit:
 
 
 def group_names(decks: Sequence[Deck]) -> list[str]:
-    """The groups of `decks`, sorted as the home screen lists them."""
-    return sorted({d.group for d in decks if d.group}, key=str.casefold)
+    """The groups of `decks`, sorted as the home screen lists them (one name per `group_key`)."""
+    names: dict[str, str] = {}
+    for d in decks:
+        if d.group and group_key(d.group):
+            names.setdefault(group_key(d.group), " ".join(d.group.split()))
+    return [names[k] for k in sorted(names)]
+
+
+def group_key(group: str) -> str:
+    """A group's name as compared: any case, runs of spaces as one ("Ops", " ops ", "OPS")."""
+    return " ".join(group.split()).casefold()
 
 
 def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
     """The decks of `group` (its name in any case), in the home screen's order; [] when there is none."""
-    wanted = group.strip().casefold()
-    members = [d for d in decks if d.group and d.group.casefold() == wanted]
+    wanted = group_key(group)
+    members = [d for d in decks if d.group and group_key(d.group) == wanted]
     return sorted(members, key=lambda d: (d.name or d.id).casefold())

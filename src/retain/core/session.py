@@ -332,6 +332,8 @@ class ReviewSession:
         target, event = done
         self.last_undone = target
         self._store(target.key, event.after, at)
+        if isinstance(self.queue, CustomQueue):  # (a StudyQueue puts an undone card back itself)
+            self.queue.put_back(target.key, event.after)
         self._rated.pop(target.id, None)
         unit = self.units_by_key.get(target.key)
         restored = target.before

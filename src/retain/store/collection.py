@@ -224,7 +224,16 @@ class Collection:
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
         log = self.day_log(now)
         states = capped_states(self.states, self.units, exam_plans(self, now), now)  # exam dates
-        return count_due(self.units, states, log, self.settings_for, now, self.today(now), learn_ahead=ahead)
+        return count_due(
+            self.units,
+            states,
+            log,
+            self.settings_for,
+            now,
+            self.today(now),
+            learn_ahead=ahead,
+            day_span=self.studyday.span(now),  # siblings of a step due later today wait, as in the queue
+        )
 
     def start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
         """A review session over the given decks (None: all); a group passes its deck ids."""

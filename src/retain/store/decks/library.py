@@ -11,7 +11,16 @@ from retain.core.model import Deck, Problem
 from retain.store.files import ReadError, read_text_limited
 from retain.store.index.derivedcache import FileId, file_id
 
-__all__ = ["DeckEntry", "Library", "Origin", "deck_file_ids", "deck_files", "load_deck_file", "load_library"]
+__all__ = [
+    "DeckEntry",
+    "Library",
+    "Origin",
+    "deck_file_ids",
+    "deck_files",
+    "load_deck_file",
+    "load_library",
+    "load_paths",
+]
 
 Origin = Literal["user", "folder", "bundled", "path"]
 
@@ -112,19 +121,52 @@ def load_library(
             seen_paths.add(real)
             entry = load_deck_file(path, origin, cache_dir, cards=cards)
             deck = entry.deck
-            if deck is not None and deck.id in owners:
-                first = owners[deck.id]
-                if origin == "bundled" and first.origin != "bundled":
-                    continue
-                entry.problems.insert(
-                    0,
-                    Problem(str(path), 1, 1, f"deck id {deck.id!r} is already used by {first.path}"),
-                )
-                entry.deck = None
-            elif deck is not None:
-                owners[deck.id] = entry
+            if (
+                deck is not None
+                and origin == "bundled"
+                and deck.id in owners
+                and owners[deck.id].origin != "bundled"
+            ):
+                continue  # the user's own copy of a bundled deck replaces it
+            _claim(owners, entry)
             entries.append(entry)
     return Library(entries, files)
+
+
+def _claim(owners: dict[str, DeckEntry], entry: DeckEntry) -> None:
+    """Record the entry's deck id; a deck id another file has makes the entry broken."""
+    deck = entry.deck
+    if deck is None:
+        return
+    first = owners.get(deck.id)
+    if first is None:
+        owners[deck.id] = entry
+        return
+    entry.problems.insert(
+        0, Problem(str(entry.path), 1, 1, f"deck id {deck.id!r} is already used by {first.path}")
+    )
+    entry.deck = None
+
+
+def load_paths(paths: Iterable[Path]) -> list[DeckEntry]:
+    """The deck files named (a folder: every deck file under it), each read once, in order.
+
+    As in the library, a deck id is unique: a later file holding a deck id already
+    read is broken, and says which file has it.
+    """
+    entries: list[DeckEntry] = []
+    owners: dict[str, DeckEntry] = {}
+    seen: set[Path] = set()
+    for raw in paths:
+        for path in deck_files(raw) if raw.is_dir() else [raw]:
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            entry = load_deck_file(path)
+            _claim(owners, entry)
+            entries.append(entry)
+    return entries
 
 
 def deck_file_ids(folders: Iterable[tuple[Path, Origin]]) -> dict[str, FileId | None]:

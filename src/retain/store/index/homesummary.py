@@ -41,7 +41,7 @@ import marshal
 import os
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -303,8 +303,16 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
     at = (now - epoch).total_seconds()
     decks_col, notes, kinds, dues, buried = payload["columns"]
     rows = zip(decks_col, notes, kinds, dues, repeat(False), buried)  # suspended units were left out
+    end = (day_start(today + timedelta(days=1), config.rollover_hour, tz) - epoch).total_seconds()
     counts = count_rows(
-        rows, log, config.for_deck, at, at, today, learn_until=at + 60 * config.learn_ahead_minutes
+        rows,
+        log,
+        config.for_deck,
+        at,
+        at,
+        today,
+        learn_until=at + 60 * config.learn_ahead_minutes,
+        busy_until=max(at, end - 1e-6),  # siblings of a step due later today wait, as in the queue
     )
     broken = [
         DeckEntry(
