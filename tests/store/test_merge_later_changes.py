@@ -97,7 +97,7 @@ def test_a_later_change_here_outlives_an_older_review_synced_after_compaction(
 # -- the class: any interleaving of this device's changes and another's older reviews ----------------
 
 _KEYS = ("tiny/one", "tiny/two", "tiny/three:c1")
-_ACTIONS = ("rate", "suspend", "unsuspend", "bury", "forget", "undo")
+_ACTIONS = ("rate", "suspend", "unsuspend", "bury", "forget", "undo", "cram")
 
 
 def _act(col: Collection, action: str, key: str, at: datetime) -> None:
@@ -110,6 +110,8 @@ def _act(col: Collection, action: str, key: str, at: datetime) -> None:
             col.record(
                 Event(col.new_event_id(at), "undo", last.key, at, last.before, last.after, undoes=last.id)
             )
+    elif action == "cram":  # a rating that leaves the state as it was
+        col.record(Event(col.new_event_id(at), "cram", key, at, before, before, 3, 500))
     elif action == "forget":
         if before is not None:
             col.record(Event(col.new_event_id(at), "reset", key, at, None, before))

@@ -157,10 +157,28 @@ def collection_record_history(
         return _record_history(coll, reviews, now, progress, consume)
 
 
+def _local_progress(coll: Collection, reviews: Sequence[Review], now: datetime) -> tuple[set[str], set[str]]:
+    """(the units of `reviews` that have progress here, those of them whose progress was made
+    here: kept, their history is not imported).
+
+    A unit whose every event is one of `reviews` got its progress from this history: an
+    import cut short (killed after some of its batches were durable) goes on with the rest
+    when the same history is imported again. One with no event at all keeps its state.
+    """
+    stated = {r.key for r in reviews if r.key in coll.states}
+    if not stated:
+        return stated, stated
+    ours = {(r.key, micros(r.time)) for r in reviews if r.key in stated}
+    have = coll.history_index.times_of(now, stated)
+    seen = {key for key, _t in have}
+    foreign = {key for key, t in have if (key, t) not in ours}
+    return stated, (stated - seen) | foreign
+
+
 def _record_history(
     coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn, consume: bool
 ) -> HistoryImport:
-    local = {r.key for r in reviews if r.key in coll.states}
+    stated, local = _local_progress(coll, reviews, now)
     # Reviews dated after this clock (made on a device whose clock ran ahead) are kept like any
     # other: a card's progress is in its last review. Only absurd dates are refused, by the store.
     todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local]
@@ -181,6 +199,7 @@ def _record_history(
     count = held = ahead = refused = 0
     furthest = now
     total = len(fresh)
+    kept = len(stated - {r.key for r in fresh}) if stated else 0  # said: "already had progress here"
     fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
     seen: Seen = {}  # states already checked (a review's `before` is an earlier one's `after`)
     new_id = coll.new_event_id  # from the event's own time: the journal stores it as a number
@@ -205,4 +224,4 @@ def _record_history(
             held = 0
     history.refresh(now)
     progress("history", total, total)
-    return HistoryImport(count, len(local), ahead, furthest - now, refused)
+    return HistoryImport(count, kept, ahead, furthest - now, refused)

@@ -170,9 +170,11 @@ def load_state(
         starts = [p.get(device, _START) for p in deck_pos.values()]
         start = min(starts) if starts else _START
         own = writable and device == own_device
-        tails.append(_read_device(state_dir, folder, start, files.get(device), now, own, out))
-    for tail in tails:  # a clock moved back writes events out of time order; they apply in time order
-        tail.sort(key=lambda t: (t[0], t[1]))
+        mine = own_device is not None and device == own_device
+        tails.append(_read_device(state_dir, folder, start, files.get(device), now, own, out, mine))
+    # Each device's events apply in the order it wrote them (a clock moved back writes a rating
+    # dated before the one it was made from: the writer applied it last, so does every replay);
+    # the devices' sequences are merged by time (each stays in its own order).
     if len(tails) <= 1:
         merged = tails[0] if tails else []
     else:
@@ -183,20 +185,24 @@ def load_state(
     # longer fits, read again from its start). Unless it was made from the state held here:
     # then it came after it (this device, its clock moved back), whatever its time says.
     # The same holds for a later suspend, bury, reset or undo (no review: `latest`, the
-    # snapshot's [changed] table). A state made from "new" (`before` is None) proves nothing.
+    # snapshot's [changed] table). A state made from "new" (`before` is None) proves nothing,
+    # and neither does one a later change returned the card to (an undo, an unsuspend: the
+    # other device's event was made from that state before the change, in time order).
+    # A cram rating leaves the state as it was: it is history only.
     held, held_latest = dict(out.states), dict(out.latest)
     latest = out.latest
     for _time, _seq, pos, device, event, late in merged:
         key = event.key
         deck = key.partition("/")[0]
         done = deck_pos.get(deck, {}).get(device)
-        if done is not None and pos < done and not late:
+        if (done is not None and pos < done and not late) or event.kind == "cram":
             continue
-        bound = _bound(held.get(key), held_latest.get(key))
+        changed = held_latest.get(key)
+        bound = _bound(held.get(key), changed)
         if (
             bound is not None
             and event.time < bound
-            and (event.before is None or event.before != out.states.get(key))
+            and (event.before is None or changed is not None or event.before != out.states.get(key))
         ):
             continue
         out.tail_events += 1
@@ -242,7 +248,7 @@ def _verify(folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedS
 
 
 def _late_files(
-    folder: Path, start: Position, known: dict[str, Position] | None, out: LoadedState
+    folder: Path, start: Position, known: dict[str, Position] | None, out: LoadedState, mine: bool = False
 ) -> list[tuple[Path, int, str]]:
     """The files before `start.file` that the last compaction had not applied in full, with
     where to read each from and how it came to be late (a phrase; "" when already said): a file it never saw (an older month synced after a newer one)
@@ -250,6 +256,17 @@ def _late_files(
     `known` is None for a manifest from before it listed files: they count as applied (and
     are listed, with their size now, by the next compaction)."""
     device, applied = folder.name, out.files.setdefault(folder.name, {})
+    # This device's own files never arrive by a sync: one the manifest does not list, or lists
+    # shorter, was written by a session whose compaction was cut off before the manifest (its
+    # snapshots hold the events). It is read again all the same, without a word.
+    arrived = (
+        ""
+        if mine
+        else "arrived after a later journal file of that device was read (a folder sync copies files in any order)"
+    )
+    grew = (
+        "" if mine else "grew after a later journal file of that device was read (a copy that finished late)"
+    )
     if known is None:  # a manifest from before the list: the next compaction writes it
         out.late = True
     late: list[tuple[Path, int, str]] = []
@@ -264,26 +281,14 @@ def _late_files(
         if known is None:
             applied[path.name] = Position(path.name, size, check_at(path, size))
         elif pos is None:
-            late.append(
-                (
-                    path,
-                    0,
-                    "arrived after a later journal file of that device was read (a folder sync copies files in any order)",
-                )
-            )
+            late.append((path, 0, arrived))
         elif size > pos.offset:
             why = verify_position(folder, pos)
             if why:
                 out.messages.append(f"{device}/{path.name}: {why}; the file was read from its start")
                 late.append((path, 0, ""))
             else:
-                late.append(
-                    (
-                        path,
-                        pos.offset,
-                        "grew after a later journal file of that device was read (a copy that finished late)",
-                    )
-                )
+                late.append((path, pos.offset, grew))
         else:
             applied[path.name] = pos
     return late
@@ -300,9 +305,10 @@ def _read_device(
     now: datetime,
     own: bool,
     out: LoadedState,
+    mine: bool = False,
 ) -> list[Tail]:
     device = folder.name
-    late = _late_files(folder, start, known, out)
+    late = _late_files(folder, start, known, out, mine)
     late_how = {p.name: how for p, _offset, how in late}
     files = [(p, False, start.offset if p.name == start.file else 0) for p in journal_files(folder)]
     reads = [(p, True, offset) for p, offset, _how in late] + [f for f in files if f[0].name >= start.file]

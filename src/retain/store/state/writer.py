@@ -172,6 +172,8 @@ class StateWriter:
         return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
     def _apply(self, event: Event) -> None:
+        if event.kind == "cram":  # a rating that leaves the state as it was (history only)
+            return
         key = event.key
         self._dirty.add(key.partition("/")[0])
         known = self._latest.get(key)

@@ -1,0 +1,169 @@
+"""Replay rules found by attacking the store: another device's review made from a state this
+device returned to, a cram rating, a history import killed midway, a compaction cut off before
+its manifest. Each compares start-up with what a replay of every journal from scratch gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from store_helpers import NOW, make_home, open_col, rate, review_state
+
+from retain.core.session import record_undo
+from retain.core.state import CardState, Event
+from retain.store.state.journal import JournalWriter
+
+KEY = "tiny/one"
+
+
+def _wipe_derived(root: Path) -> None:
+    """The reference: snapshots, manifest and cache gone, every journal replayed."""
+    for path in (root / "state").glob("snapshots*"):
+        path.unlink() if path.is_file() else shutil.rmtree(path)
+    shutil.rmtree(root / "cache", ignore_errors=True)
+
+
+def _states(root: Path, at: datetime) -> dict[str, CardState]:
+    col = open_col(make_home(root), at)
+    try:
+        return dict(col.states)
+    finally:
+        col.close(at)
+
+
+def _other_device_review_from_synced_state(root: Path, undo: bool) -> None:
+    """This device rates at T1 (state A1); the laptop syncs it and reviews at T3 from A1.
+    Before that review arrives here, this device rates again at T4 and undoes it at T5
+    (or suspends at T4 and unsuspends at T5): its state is A1 again, dated T5."""
+    home = make_home(root)
+    t1 = NOW - timedelta(hours=5)
+    col = open_col(home, t1)
+    first = rate(col, KEY, t1)
+    if undo:
+        rate(col, KEY, NOW - timedelta(hours=1))
+        assert record_undo(col, col.states, NOW) is not None
+    else:
+        a1 = col.states[KEY]
+        sus = replace(a1, suspended=True)
+        col.record(Event(col.new_event_id(NOW), "suspend", KEY, NOW - timedelta(hours=1), sus, a1))
+        col.record(Event(col.new_event_id(NOW), "unsuspend", KEY, NOW, a1, sus))
+    assert col.states[KEY] == first.after
+    col.close(NOW)  # compacted: A1, [changed] = T5
+    t3 = NOW - timedelta(hours=3)
+    writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+    writer.append(Event("laptop-1-1", "review", KEY, t3, review_state(t3, days=9), first.after, 2, 800))
+    writer.close()
+
+
+@pytest.mark.parametrize("undo", [True, False], ids=["undo", "unsuspend"])
+def test_other_devices_older_review_made_from_a_state_this_device_returned_to(
+    tmp_path: Path, undo: bool
+) -> None:
+    later = NOW + timedelta(minutes=5)
+    _other_device_review_from_synced_state(tmp_path / "a", undo)
+    merged = _states(tmp_path / "a", later)
+    _other_device_review_from_synced_state(tmp_path / "b", undo)
+    _wipe_derived(tmp_path / "b")
+    replayed = _states(tmp_path / "b", later)
+    # in time order the laptop's T3 review comes before this device's T4/T5 events: A1 stands
+    assert merged == replayed
+
+
+def test_a_history_import_killed_midway_is_completed_by_importing_again(tmp_path: Path) -> None:
+    """SIGKILL after the first durable batch of `import --with-history`; the learner imports
+    again, as the all-or-nothing comment promises ("importing again later records the whole
+    history")."""
+    from retain.interop import progress_io
+    from retain.interop.bundle import Review
+
+    home = make_home(tmp_path)
+    reviews = []
+    prev: dict[str, CardState | None] = {}
+    for i, key in enumerate(["tiny/one", "tiny/two", "tiny/one", "tiny/two"]):
+        at = NOW - timedelta(days=40 - 10 * i)
+        after = review_state(at, days=10 + i)
+        reviews.append(Review(key, at, after, prev.get(key), "review", 3, 1000))
+        prev[key] = after
+    pid = os.fork()
+    if pid == 0:  # the import, killed once its first batch is on disk
+        try:
+            progress_io._BATCH = 2
+            from retain.store.collection import Collection
+
+            real = Collection.record_many
+
+            def record_then_die(self, events, seen=None):  # type: ignore[no-untyped-def]
+                done = real(self, events, seen)
+                os.kill(os.getpid(), signal.SIGKILL)
+                return done
+
+            Collection.record_many = record_then_die  # type: ignore[method-assign]
+            progress_io.record_history(home, list(reviews), NOW)
+        finally:
+            os._exit(3)
+    _pid, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    progress_io.record_history(make_home(tmp_path), list(reviews), NOW + timedelta(minutes=1))
+    states = _states(tmp_path, NOW + timedelta(minutes=2))
+    assert states["tiny/one"] == prev["tiny/one"]  # its last review (t-20d), not its first (t-40d)
+    assert states["tiny/two"] == prev["tiny/two"]
+
+
+def test_a_crash_between_the_snapshots_and_the_manifest_is_not_called_a_late_sync_copy(
+    tmp_path: Path,
+) -> None:
+    """SIGKILL after a compaction wrote its snapshots but before `snapshots.toml`: the older
+    manifest stays (docs: "replay starts earlier and gives the same state"). When the session
+    crossed a month, this device's own March file is then reported as a late folder-sync copy."""
+    home = make_home(tmp_path)
+    col = open_col(home, NOW)
+    rate(col, KEY, NOW)
+    col.close(NOW)
+    manifest = tmp_path / "state" / "snapshots.toml"
+    old_manifest = manifest.read_bytes()
+    april = NOW + timedelta(days=6)
+    col = open_col(home, NOW + timedelta(hours=1))
+    rate(col, "tiny/two", NOW + timedelta(hours=1))
+    rate(col, "tiny/three:c1", april)
+    expected = dict(col.states)
+    col.close(april)
+    manifest.write_bytes(old_manifest)  # what the kill leaves
+    col = open_col(home, april + timedelta(minutes=1))
+    try:
+        assert dict(col.states) == expected
+        said = [m for m in col.messages if "journal-2026-03" in m]
+        assert not any("folder sync" in m or "copy that finished late" in m for m in said), said
+    finally:
+        col.close(april + timedelta(minutes=1))
+
+
+@pytest.mark.parametrize("replay", [False, True], ids=["with-snapshots", "replayed"])
+def test_a_cram_rating_does_not_take_back_another_devices_later_synced_review(
+    tmp_path: Path, replay: bool
+) -> None:
+    """Cram "leaves the state as it was" (docs): a cram event holds b = a = the state this device
+    had. Replayed as a full state, it puts back that old state over the laptop's review that
+    came between, so the laptop's progress on the card is gone."""
+    home = make_home(tmp_path)
+    t1 = NOW - timedelta(days=3)
+    col = open_col(home, t1)
+    first = rate(col, KEY, t1)  # synced to the laptop
+    col.close(t1)
+    t3 = NOW - timedelta(hours=2)
+    laptop = review_state(t3, days=20, stability=20.0)
+    writer = JournalWriter(tmp_path / "state" / "devices" / "laptop-1", fsync=False)
+    writer.append(Event("laptop-1-1", "review", KEY, t3, laptop, first.after, 4, 900))
+    writer.close()
+    # this device crams before the laptop's journal arrived here (it is offline)
+    col = open_col(home, NOW - timedelta(days=1))
+    col.record(Event(col.new_event_id(NOW), "cram", KEY, NOW, first.after, first.after, 3, 500))
+    col.close(NOW)
+    if replay:
+        _wipe_derived(tmp_path)
+    states = _states(tmp_path, NOW + timedelta(minutes=5))
+    assert states[KEY] == laptop
