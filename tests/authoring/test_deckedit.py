@@ -494,3 +494,39 @@ def test_toml_text_round_trips_every_multi_line_value(value: str) -> None:
     written = toml_text(value)
     assert written.startswith('"""\n')
     assert tomllib.loads(f"x = {written}")["x"] == value
+
+
+def test_a_save_waits_for_another_one_and_then_refuses_instead_of_losing_it(tmp_path: Path) -> None:
+    """Two savers of one deck file: the second checked "unchanged" just before the first wrote,
+    then wrote over it (parallel `retain add`, or the editor beside an import). The check and the
+    write now hold a lock on the file: the second waits, finds the file changed, and refuses."""
+    import fcntl
+    import os
+    import threading
+
+    from retain.store.files import atomic_write
+
+    path = _copy(tmp_path)
+    deck = DeckFile.load(path)
+    deck.upsert(Card("late-card", front="Q?", back="A"))
+    fd = os.open(path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another saver between its check and its write
+    failed: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            deck.save()
+        except BaseException as exc:
+            failed.append(exc)
+
+    worker = threading.Thread(target=save)
+    worker.start()
+    worker.join(0.3)
+    assert worker.is_alive()  # waiting for the lock
+    other = path.read_text("utf-8") + '\n[[cards]]\nid = "first-card"\nfront = "F?"\nback = "F"\n'
+    atomic_write(path, other.encode("utf-8"))  # the other saver's write
+    os.close(fd)
+    worker.join(5)
+    assert not worker.is_alive()
+    assert len(failed) == 1 and isinstance(failed[0], DeckChangedOnDisk)
+    assert path.read_text("utf-8") == other  # nothing lost

@@ -19,8 +19,11 @@ nothing is written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -392,10 +395,11 @@ class DeckFile:
         state = self._state()
         if isinstance(state, ParseResult):
             raise DeckEditError(str(state.errors[0]))
-        if self.changed_on_disk():
-            raise DeckChangedOnDisk(f"{self.path} changed on disk since it was read; reload it first")
         data = ((BOM if self._bom else "") + self.text).encode("utf-8")
-        _write(self.path, data)
+        with _held(self.path):  # another save between our check and our write would be lost
+            if self.changed_on_disk():
+                raise DeckChangedOnDisk(f"{self.path} changed on disk since it was read; reload it first")
+            _write(self.path, data)
         self.digest = _digest(data)
         self._disk_text = self.text
         _remember(str(self.path), self.digest, state)
@@ -407,6 +411,26 @@ def create_deck_file(path: Path, deck: Deck) -> DeckFile:
     text = deck_to_toml(deck)
     _write(path, text.encode("utf-8"))
     return DeckFile(path, text, _digest(text.encode("utf-8")))
+
+
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[None]:
+    """An exclusive OS lock on the deck file as it is now, for a check-then-write: a second
+    saver waits, then finds the file changed (its own check refuses). Best effort: no lock
+    where the file cannot be opened or locked (it is made new, or a file system without locks)."""
+    try:
+        import fcntl
+
+        fd = os.open(path, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # (closing releases the lock)
 
 
 def _write(path: Path, data: bytes) -> None:
