@@ -167,3 +167,83 @@ def test_a_cram_rating_does_not_take_back_another_devices_later_synced_review(
         _wipe_derived(tmp_path)
     states = _states(tmp_path, NOW + timedelta(minutes=5))
     assert states[KEY] == laptop
+
+
+# -- from the review of these rules: this device's own successor events, the undo of a cram --
+
+
+def _killed(col) -> None:  # type: ignore[no-untyped-def]
+    """What a SIGKILL leaves: the journal as written, no compaction, the lock gone."""
+    col.writer.close_journal()
+    col._close_history()
+    col.writer.release()
+
+
+def _suspend_ahead_then_unsuspend_and_rate_after_clock_fix(root: Path) -> dict[str, CardState]:
+    """The clock ran 3 h ahead: a rating, then a suspend (snapshot: [changed] = T+3h1m). The
+    clock is corrected; the learner unsuspends the card and rates it again (each event made
+    from the state before it, on this one device)."""
+    home = make_home(root)
+    ahead = NOW + timedelta(hours=3)
+    col = open_col(home, ahead)
+    first = rate(col, KEY, ahead)
+    assert first.after is not None
+    sus = replace(first.after, suspended=True)
+    col.record(Event(col.new_event_id(ahead), "suspend", KEY, ahead + timedelta(minutes=1), sus, first.after))
+    col.close(ahead + timedelta(minutes=2))  # compacted: [changed] tiny/one = ahead+1m
+    col = open_col(make_home(root), NOW)  # clock corrected
+    col.record(Event(col.new_event_id(NOW), "unsuspend", KEY, NOW, first.after, sus))
+    rate(col, KEY, NOW + timedelta(minutes=1), rating=4)
+    live = dict(col.states)
+    _killed(col)  # the session ends without a compaction (killed, or the power went)
+    return live
+
+
+def test_unsuspend_and_rating_after_clock_moved_back_survive_a_restart(tmp_path: Path) -> None:
+    later = NOW + timedelta(minutes=5)
+    live = _suspend_ahead_then_unsuspend_and_rate_after_clock_fix(tmp_path / "a")
+    restarted = _states(tmp_path / "a", later)
+    _suspend_ahead_then_unsuspend_and_rate_after_clock_fix(tmp_path / "b")
+    _wipe_derived(tmp_path / "b")
+    replayed = _states(tmp_path / "b", later)
+    assert not live[KEY].suspended
+    assert replayed[KEY] == live[KEY]  # a replay from scratch: write order
+    assert restarted[KEY] == live[KEY]  # start-up from the snapshot: suspended again, rating gone
+
+
+def _cram_undone_then_laptop_review_arrives(root: Path) -> CardState:
+    """This device rated at T0 (S0); the laptop, offline, reviewed the card at T2 from S0.
+    Before the laptop's journal arrives, this device crams the card at T3 and undoes that
+    cram rating (a slip of the key): neither changes the card's state."""
+    from store_helpers import review_state
+
+    from retain.core.session import record_undo
+    from retain.store.state.journal import JournalWriter
+
+    col = open_col(make_home(root), NOW - timedelta(hours=5))
+    first = rate(col, KEY, NOW - timedelta(hours=5))
+    t3 = NOW - timedelta(hours=1)
+    col.record(Event(col.new_event_id(t3), "cram", KEY, t3, first.after, first.after, 1, 900))
+    done = record_undo(col, col.states, t3 + timedelta(seconds=5))
+    assert done is not None and done[0].kind == "cram"
+    assert col.states[KEY] == first.after
+    col.close(NOW)
+    t2 = NOW - timedelta(hours=3)
+    laptop = review_state(t2, days=9)
+    writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+    writer.append(Event("laptop-1-1", "review", KEY, t2, laptop, first.after, 3, 800))
+    writer.close()
+    return laptop
+
+
+def test_undoing_a_cram_rating_does_not_erase_another_devices_review(tmp_path: Path) -> None:
+    later = NOW + timedelta(minutes=5)
+    laptop = _cram_undone_then_laptop_review_arrives(tmp_path / "a")
+    merged = _states(tmp_path / "a", later)
+    _cram_undone_then_laptop_review_arrives(tmp_path / "b")
+    _wipe_derived(tmp_path / "b")
+    replayed = _states(tmp_path / "b", later)
+    # the laptop's T2 review is the card's last real review: a cram rating and its undo are
+    # history only ("cram ratings never change states"), so neither may put S0 back over it
+    assert replayed[KEY] == laptop
+    assert merged[KEY] == laptop

@@ -38,7 +38,7 @@ from retain.store.state.snapshot import (
     snapshot_files,
 )
 
-__all__ = ["LoadedState", "load_state", "stamp"]
+__all__ = ["LoadedState", "leaves_state", "load_state", "stamp"]
 
 _START = Position("", 0)
 
@@ -185,24 +185,28 @@ def load_state(
     # longer fits, read again from its start). Unless it was made from the state held here:
     # then it came after it (this device, its clock moved back), whatever its time says.
     # The same holds for a later suspend, bury, reset or undo (no review: `latest`, the
-    # snapshot's [changed] table). A state made from "new" (`before` is None) proves nothing,
-    # and neither does one a later change returned the card to (an undo, an unsuspend: the
-    # other device's event was made from that state before the change, in time order).
-    # A cram rating leaves the state as it was: it is history only.
+    # snapshot's [changed] table). A state made from "new" (`before` is None) proves nothing;
+    # nor does, for another device's event, a state a later change here may have returned the
+    # card to (an undo, an unsuspend: that event was made from it before the change).
+    # An event that leaves the state as it was (a cram rating, the undo of one) is history only.
     held, held_latest = dict(out.states), dict(out.latest)
     latest = out.latest
     for _time, _seq, pos, device, event, late in merged:
         key = event.key
         deck = key.partition("/")[0]
         done = deck_pos.get(deck, {}).get(device)
-        if (done is not None and pos < done and not late) or event.kind == "cram":
+        if (done is not None and pos < done and not late) or leaves_state(event):
             continue
         changed = held_latest.get(key)
         bound = _bound(held.get(key), changed)
         if (
             bound is not None
             and event.time < bound
-            and (event.before is None or changed is not None or event.before != out.states.get(key))
+            and (
+                event.before is None
+                or (changed is not None and device != own_device)
+                or event.before != out.states.get(key)
+            )
         ):
             continue
         out.tail_events += 1
@@ -215,6 +219,12 @@ def load_state(
         else:
             out.states[key] = event.after
     return out
+
+
+def leaves_state(event: Event) -> bool:
+    """A cram rating, or the undo of one (its `b` is its `a`): history, never a card's state.
+    Applied, it would put back this device's old state over another device's review since."""
+    return event.kind == "cram" or (event.kind == "undo" and event.before == event.after)
 
 
 def _bound(state: CardState | None, changed: datetime | None) -> datetime | None:

@@ -25,7 +25,7 @@ from retain.store.state.journal_format import check_at
 from retain.store.state.lock import WriterLock
 from retain.store.state.snapshot import Files, last_changes, snapshot_files, write_manifest, write_snapshot
 from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
-from retain.store.state.stateload import load_state
+from retain.store.state.stateload import leaves_state, load_state
 
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
@@ -172,7 +172,7 @@ class StateWriter:
         return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
     def _apply(self, event: Event) -> None:
-        if event.kind == "cram":  # a rating that leaves the state as it was (history only)
+        if leaves_state(event):  # a cram rating or its undo: history only
             return
         key = event.key
         self._dirty.add(key.partition("/")[0])
