@@ -4,6 +4,8 @@ reverse side asks what another card asks; and one message per problem."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from retain.core.deckfile import parse_deck
@@ -64,3 +66,19 @@ def test_reversed_cards_with_the_same_back_ask_the_same_reverse_question() -> No
 def test_a_key_the_cards_kind_does_not_read_is_a_warning(card: str, key: str) -> None:
     result = parse_deck(HEAD + '[[cards]]\nid = "a"\n' + card, "d.toml")
     assert any(f"`{key}`" in p.message for p in result.warnings), result.problems
+
+
+def test_spreadsheet_array_range_in_a_cloze_is_not_called_broken_cloze_markup(tmp_path: Path) -> None:
+    """A Google Sheets card: `={C1:C5}` is an array literal of a range, in a code span even. The
+    new look-alike rule (core/cloze.py survey, `_LOOKALIKE` allows one brace and one colon) warns
+    "`{C1:` is not a cloze (write {{c1::...}})" on an ordinary, correct card."""
+    deck = tmp_path / "sheets.toml"
+    deck.write_text(
+        HEAD
+        + '[[cards]]\nid = "arr"\nkind = "cloze"\n'
+        + 'text = "In Google Sheets, `={C1:C5}` returns the cells as an {{c1::array}}"\n',
+        encoding="utf-8",
+    )
+    result = parse_deck(deck.read_text(encoding="utf-8"), str(deck))
+    assert result.deck is not None and len(result.deck.cards) == 1
+    assert [p.message for p in result.problems] == []

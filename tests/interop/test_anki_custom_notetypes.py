@@ -109,3 +109,26 @@ def test_an_edited_card_goes_back_into_the_fields_it_came_from(
     word, meaning, _ = flds.split("\x1f")
     assert meaning.startswith("kitten")  # the front goes back into the field Anki asks with
     assert "gato" in word and "kitten" not in word
+
+
+def test_an_optional_field_shown_first_in_a_conditional_does_not_become_the_front(tmp_path: Path) -> None:
+    """78ba8d4 (apkg_read.py:front_field) takes the first field the question template shows as the
+    front. A common custom type shows an optional picture first, in a conditional:
+    `{{#Image}}{{Image}}<br>{{/Image}}{{Front}}`. A note without a picture then gets the empty Image
+    field as its front (before today: `Front`, "gato"), so its card is lost or asks nothing."""
+    from retain.core.model import Card, Deck
+    from retain.interop.exporter import export_decks
+
+    plain = tmp_path / "plain.apkg"
+    export_decks([Deck(id="es", name="Es", cards=(Card(id="c", front="f", back="b"),))], plain, now=NOW)
+    custom = tmp_path / "custom.apkg"
+    _customise(
+        plain,
+        custom,
+        "Vocab",
+        ["Front", "Back", "Image"],
+        "{{#Image}}{{Image}}<br>{{/Image}}{{Front}}",
+        ["gato", "cat", ""],
+    )
+    cards = _read(custom).cards
+    assert [(c.front, c.back) for c in cards] == [("gato", "cat")]

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from retain.core.model import group_key
+
 if TYPE_CHECKING:
     import argparse
 
@@ -45,8 +47,8 @@ def _resolve(wanted: Sequence[str], deck_ids: Sequence[str], groups: dict[str, l
     for name in wanted:
         if name in deck_ids:
             chosen.append(name)
-        elif name in groups:
-            chosen += groups[name]
+        elif group_key(name) in groups:
+            chosen += groups[group_key(name)]
         else:
             return f"no deck {name!r} in the library (see `retain due` for deck ids)"
     return list(dict.fromkeys(chosen))
@@ -131,8 +133,8 @@ def launch(
             decks = collection.library.decks
             groups: dict[str, list[str]] = {}
             for deck in decks:
-                if deck.group:
-                    groups.setdefault(deck.group, []).append(deck.id)
+                if deck.group and group_key(deck.group):
+                    groups.setdefault(group_key(deck.group), []).append(deck.id)  # any case and spacing
             resolved = _resolve(deck_args, [d.id for d in decks], groups)
             if isinstance(resolved, str):
                 err(f"retain: {resolved}")

@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, overload
 
+from retain.core.codespans import code_ranges, in_ranges
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -185,7 +187,10 @@ def numbers_and_rejected(text: str) -> tuple[list[int], list[str]]:
 # What an author may have meant as a deletion opener: a brace or two (the first of a run), at
 # most one space here and there, a `c` in either case, digits and one or two colons. Bounded, so
 # a run of braces or spaces costs one step per character.
-_LOOKALIKE = re.compile(r"(?<!\{)\{\{?[ \t]?[cC][ \t]?([0-9]{1,12})[ \t]?::?")
+# Meant as a deletion: `{{` with one colon or `{` with two (`{C1:C5}` is a spreadsheet range).
+_LOOKALIKE = re.compile(
+    r"(?<!\{)(?:\{\{[ \t]?[cC][ \t]?([0-9]{1,12})[ \t]?::?|\{[ \t]?[cC][ \t]?([0-9]{1,12})[ \t]?::)"
+)
 _MAX_STRAY = 3  # openers reported per card: a text full of them needs one look, not thousands
 
 
@@ -210,10 +215,15 @@ def survey(text: str) -> ClozeSurvey:
     found = _flat(text, _scan_raw(text, rejected))
     starts = {start for start, _end, number, _a, _h in found if number}
     stray: list[tuple[str, str]] = []
+    code: list[tuple[int, int]] | None = None
     for m in _LOOKALIKE.finditer(text):
         if m.start() in starts:
             continue
-        opener, digits = m[0], m[1]
+        if code is None:
+            code = code_ranges(text)
+        if in_ranges(m.start(), code):
+            continue  # code shows as written: no deletion was meant there
+        opener, digits = m[0], m[1] or m[2]
         significant = digits.lstrip("0")
         if opener == f"{{{{c{digits}::":
             if len(significant) > MAX_CLOZE_DIGITS:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from retain.core.exam import RECALL_RANGE, ExamSetting
+from retain.core.model import group_key
 
 __all__ = ["exam_for", "parse_exams", "past_exams"]
 
@@ -69,8 +70,19 @@ def parse_exams(raw: Any) -> dict[str, ExamSetting]:
 
 
 def exam_for(exams: Mapping[str, ExamSetting], deck_id: str, group: str) -> ExamSetting | None:
-    """The deck's own exam, else its group's."""
-    return exams.get(deck_id) or (exams.get(group) if group else None)
+    """The deck's own exam, else its group's (its name in any case and spacing)."""
+    own = exams.get(deck_id)
+    if own is not None or not group:
+        return own
+    found = exams.get(group)
+    if found is not None:
+        return found
+    wanted = group_key(group)
+    return (
+        next((setting for name, setting in exams.items() if group_key(name) == wanted), None)
+        if wanted
+        else None
+    )
 
 
 def past_exams(exams: Mapping[str, ExamSetting], today: date) -> list[str]:

@@ -33,6 +33,7 @@ from retain.core.fsrsfit import (
     guarded,
     training_set,
 )
+from retain.core.model import group_key
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
 from retain.store.collection import Collection
@@ -76,7 +77,12 @@ def presets_for(col: Collection, target: str | None) -> list[Preset]:
     if target is not None:
         chosen = [d for d in decks if d.id == target]
         if not chosen:
-            chosen = [d for d in decks if d.group == target or d.group.startswith(f"{target}::")]
+            wanted = group_key(target)
+            chosen = [
+                d
+                for d in decks
+                if group_key(d.group) == wanted or group_key(d.group).startswith(f"{wanted}::")
+            ]
         if not chosen:
             raise SelectionError(f"no deck or group named {target!r} (see `retain due`)")
         names = {config.for_deck(d.id).preset for d in chosen}

@@ -91,11 +91,39 @@ def front_field(nt: NoteType) -> int:
     """The field the note type asks with: a cloze type's first `{{cloze:X}}` field, else the first
     field its first question template shows (never a `{{type:X}}` answer box); 0 when none is."""
     for q in nt.qfmts if nt.is_cloze else nt.qfmts[:1]:
-        for ref in _SHOWN_RE.findall(q):
-            *filters, name = (part.strip() for part in ref.split(":"))
-            if name in nt.fields and ("cloze" in filters) == nt.is_cloze and "type" not in filters:
-                return nt.fields.index(name)
+        # A field shown only inside `{{#X}}...{{/X}}` (or `{{^X}}`) may be empty: the one shown
+        # always is the front; a conditional one only when no field is shown unconditionally.
+        found = [_asked(nt, ref, depth) for ref, depth in _refs(q)]
+        for unconditional in (True, False):
+            for index, depth in found:
+                if index is not None and (depth == 0 or not unconditional):
+                    return index
     return 0
+
+
+_TAG_RE = re.compile(r"\{\{([#^/]?)([^{}]*)\}\}")
+
+
+def _refs(template: str) -> list[tuple[str, int]]:
+    """The field references of a template with their depth in conditional sections."""
+    out: list[tuple[str, int]] = []
+    depth = 0
+    for m in _TAG_RE.finditer(template):
+        kind, ref = m[1], m[2]
+        if kind in ("#", "^"):
+            depth += 1
+        elif kind == "/":
+            depth = max(0, depth - 1)
+        elif _SHOWN_RE.fullmatch(m[0]):
+            out.append((ref, depth))
+    return out
+
+
+def _asked(nt: NoteType, ref: str, depth: int) -> tuple[int | None, int]:
+    *filters, name = (part.strip() for part in ref.split(":"))
+    if name in nt.fields and ("cloze" in filters) == nt.is_cloze and "type" not in filters:
+        return nt.fields.index(name), depth
+    return None, depth
 
 
 def card_field_order(nt: NoteType, count: int) -> list[int]:
