@@ -187,6 +187,33 @@ def test_history_from_anki_and_sidecar(
         assert {k: s.reps for k, s in coll.states.items()} == {k: s.reps for k, s in reviewed.items()}
 
 
+def test_a_dry_run_says_the_media_and_history_a_real_run_writes(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--dry-run --with-history` showed the deck lines only: nothing about the media it would
+    store or the review history it would record, which the real run then printed. Each line
+    now comes first in the conditional, with the real run's counts."""
+    from .conftest import FIXTURES
+
+    pkg = str(FIXTURES / "layout-latest.apkg")
+
+    def said(*args: str) -> list[str]:
+        code, out, err = run_cli(capsys, "import", *args, pkg)
+        assert code == 0, err
+        return [line for line in out.splitlines() if line.startswith(("would ", "stored ", "recorded "))]
+
+    assert said("--with-history", "--dry-run") == [
+        "would store 2 media file(s)",
+        "would record 2 event(s) of review history",
+    ]
+    assert [p for p in tree(home) if not p.startswith("cache/")] == []  # nothing written
+    assert said("--with-history") == ["stored 2 media file(s)", "recorded 2 event(s) of review history"]
+    again = "event(s) of review history; 1 card(s) already {} progress here and {} it"
+    assert said("--with-history", "--dry-run") == ["would record 0 " + again.format("have", "would keep")]
+    assert said("--with-history") == ["recorded 0 " + again.format("had", "kept")]
+    assert said("--dry-run") == []  # without --with-history: no history line, as a real run
+
+
 def test_history_dated_ahead_of_this_clock_is_kept_and_said(
     tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -228,3 +228,88 @@ def test_a_group_export_packs_the_media_of_decks_in_other_folders(
     with zipfile.ZipFile(out) as zf:
         names = set(json.loads(zf.read("media")).values())
     assert names == {"a.png", "b.png"}
+
+
+def test_export_never_packs_files_of_a_media_folder_that_is_itself_a_link_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """78ba8d4: "media links out of a deck's media folder are never exported (a cloned deck could
+    ship ~/.ssh keys)". interop/media.py:media_file only checks a link on the *file*: a cloned
+    deck whose `pics.media` is itself a symbolic link to ~/.ssh still ships `id_rsa` in the .apkg
+    and copies it beside a .toml export."""
+    import zipfile
+
+    from retain.cli import main
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("RETAIN_HOME", str(home))
+    ssh = tmp_path / "dot-ssh"
+    ssh.mkdir()
+    (ssh / "id_rsa").write_bytes(b"PRIVATE KEY MATERIAL")
+    decks = home / "decks"
+    decks.mkdir(parents=True)
+    (decks / "pics.toml").write_text(
+        'format = 1\n[deck]\nid = "pics"\nname = "pics"\n'
+        '[[cards]]\nid = "c"\nfront = "look ![image](pics.media/id_rsa)"\nback = "b"\n',
+        encoding="utf-8",
+    )
+    (decks / "pics.media").symlink_to(ssh, target_is_directory=True)
+    out = tmp_path / "out.apkg"
+    assert main(["export", "pics", "-o", str(out)]) == 0, capsys.readouterr().err
+    with zipfile.ZipFile(out) as zf:
+        leaked = [n for n in zf.namelist() if b"PRIVATE KEY" in zf.read(n)]
+    dest = tmp_path / "share"
+    dest.mkdir()
+    assert main(["export", "pics", "-o", str(dest / "pics.toml")]) == 0
+    assert leaked == [] and not (dest / "pics.media" / "id_rsa").exists()
+
+
+def _described_deck(home: Path) -> None:
+    (home / "decks" / "med.media").mkdir(parents=True)
+    (home / "decks" / "med.media" / "cat.png").write_bytes(PNG)
+    (home / "decks" / "med.toml").write_text(
+        'format = 1\n[deck]\nid = "med"\nname = "Media"\n'
+        '[[cards]]\nid = "img"\nfront = "What is this? ![a tabby cat](med.media/cat.png)"\nback = "A cat"\n'
+        '[[cards]]\nid = "clz"\nkind = "cloze"\n'
+        'text = "The {{c1::cat::animal}} ![pic of it](med.media/cat.png) sat"\n',
+        encoding="utf-8",
+    )
+
+
+def test_an_image_description_survives_an_apkg_round_trip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`![a tabby cat](med.media/cat.png)` went into the package as `<img src="cat.png">` and
+    came back `![image](med.media/HASH.png)`: retain -> .apkg -> retain lost what the card said
+    about its image. The description is packed as `alt` and read back."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    _described_deck(tmp_path / "home")
+    pkg = tmp_path / "med.apkg"
+    assert run_cli(capsys, "export", "med", "-o", str(pkg))[0] == 0
+    with zipfile.ZipFile(pkg) as zf, (tmp_path / "c.anki2").open("wb") as fh:
+        fh.write(zf.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "c.anki2") as db:
+        fields = [row[0] for row in db.execute("SELECT flds FROM notes ORDER BY id")]
+    assert '<img src="cat.png" alt="a tabby cat">' in fields[0]
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "other"))
+    assert run_cli(capsys, "import", str(pkg))[0] == 0
+    text = (tmp_path / "other" / "decks" / "med.toml").read_text(encoding="utf-8")
+    assert "![a tabby cat](med.media/" in text and "![pic of it](med.media/" in text
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".txt"])
+def test_a_text_export_says_which_media_it_leaves_behind(
+    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Anki's text format carries no media: the export wrote the file without a word, and the
+    deck imported elsewhere showed images that were not there."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    _described_deck(tmp_path / "home")
+    code, _out, err = run_cli(capsys, "export", "med", "-o", str(tmp_path / f"med{suffix}"))
+    assert code == 0
+    assert err.strip() == (
+        f"retain: warning: deck med: 1 media file(s) not included: a {suffix} file carries no media "
+        "(export to .apkg, .toml or .md to take them): cat.png"
+    )
+    code, _out, err = run_cli(capsys, "export", "med", "-o", str(tmp_path / "med.md"))
+    assert code == 0 and err == ""

@@ -91,6 +91,24 @@ def test_a_media_name_is_never_shown_without_a_media_folder(field: str, shown: s
     assert html_to_text(field, lambda _name: None) == shown
 
 
+@pytest.mark.parametrize(
+    ("field", "shown"),
+    [
+        ('<img alt="A diagram" src="a.png">', "![A diagram](d.media/H.png)"),
+        ('<img src="a.png" alt="  two\n lines [x] ">', "![two lines x](d.media/H.png)"),
+        ('<img alt="181 Fremont.jpg" src="181 Fremont.jpg">', "![image](d.media/H.png)"),  # a file name
+        ('<img alt="181 Fremont" src="181%20Fremont.jpg">', "![image](d.media/H.png)"),
+        ('<img alt="audio" src="a.png">', "![image](d.media/H.png)"),  # would play it as audio
+        ('<img alt="" src="a.png">', "![image](d.media/H.png)"),
+    ],
+)
+def test_an_anki_image_keeps_its_description_never_its_file_name(field: str, shown: str) -> None:
+    """sharing.md: "an image shows its description, or `image` when it has none or the
+    description is just the file name". Anki's `alt` was dropped: every image read `image`."""
+    assert html_to_text(field, lambda _name: "![image](d.media/H.png)") == shown
+    assert html_to_text(field) == "[image]"
+
+
 def test_progress_bar_text_and_tty_only() -> None:
     assert render_bar("import", 5, 10, width=10) == "import           [#####.....]  50% 5/10"
     quiet = io.StringIO()

@@ -15,10 +15,13 @@ from pathlib import Path
 
 from retain.commands.output import err, out
 from retain.interop import import_memo
+from retain.interop.bundle import Review
+from retain.interop.dry_run import history_line, media_to_store, would_record
 from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary
 from retain.interop.importer import (
     IMPORT_SUFFIXES,
+    ImportPlan,
     apply_import,
     count_line,
     let_go,
@@ -100,6 +103,7 @@ def _import_one(
                 for line in planned.lines():
                     out(f"{prefix}{line}")
             if args.dry_run:
+                _dry_run_lines(home, plan, bundle.reviews if args.with_history else None, prefix)
                 return _Done(len(plan.decks))
             media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
             bar.finish()
@@ -148,6 +152,23 @@ def _import_one(
         note = f"; {history.kept} card(s) already had progress here and kept it" if history.kept else ""
         out(f"{prefix}recorded {history.recorded} event(s) of review history{history.note()}{note}")
     return _Done(len(plan.decks))
+
+
+def _dry_run_lines(home: Home, plan: ImportPlan, reviews: list[Review] | None, prefix: str) -> None:
+    """What a real run would print after its deck lines: the media it would store and, with
+    `--with-history` (`reviews` not None), the review history it would record."""
+    media = media_to_store(plan)
+    if media:
+        out(f"{prefix}would store {media} media file(s)")
+    if reviews is None:
+        return
+    try:
+        with TerminalStatus("comparing the review history with yours"):
+            history = would_record(home, reviews, datetime.now(UTC))
+    except InteropError as exc:  # the real run would fail the same way, after the decks went in
+        err(f"warning: {prefix}the review history cannot be compared with yours: {exc}")
+        return
+    out(f"{prefix}{history_line(history)}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,7 +17,14 @@ from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.history import history_to_toml, sidecar_path
 from retain.interop.markdown import write_markdown
-from retain.interop.media import deck_media_dir, media_dir, media_file, missing_media, referenced_media
+from retain.interop.media import (
+    deck_media_dir,
+    media_dir,
+    media_file,
+    media_left_behind,
+    missing_media,
+    referenced_media,
+)
 from retain.interop.native import deck_file_text
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
@@ -67,7 +74,8 @@ def export_decks(
     `NAME.progress.toml` sidecar, `.apkg` carries scheduling and a review log
     (learning steps counted against `settings_of(deck id)`, retain's defaults
     without it; due days counted in study days that begin at `rollover_hour`). `.toml`, `.md` and `.apkg` carry the media the cards show; a
-    media file that is missing adds one line per deck to `warnings`.
+    media file that is missing adds one line per deck to `warnings`, and so do media a
+    `.csv`/`.tsv`/`.txt` file cannot carry.
     """
     suffix = out.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
@@ -78,6 +86,8 @@ def export_decks(
         raise InteropError(f"a {suffix} file holds one deck; export decks one at a time")
     if suffix in (".toml", ".md", ".apkg") and warnings is not None:
         warnings += [line for deck in decks for line in missing_media(deck, decks_dir)]
+    elif warnings is not None:  # Anki's text format carries no media
+        warnings += [line for deck in decks for line in media_left_behind(deck, suffix)]
     if suffix == ".toml":
         _write_text(out, deck_file_text(decks[0]))
         written = [out, *_copy_media(decks[0], decks_dir, out.parent)]

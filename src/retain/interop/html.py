@@ -3,12 +3,14 @@
 `markdown_to_html` is what exports write: the card's Markdown rendered as HTML
 (CommonMark, raw HTML in card text escaped, a single newline a line break), so
 Anki shows bold, lists and code blocks as retain does. A lone paragraph is not
-wrapped in `<p>`. Media placeholders become `<img src="DECK.media/HASH">` and
-`[sound:DECK.media/HASH]`, which the package writer points at the packed files.
+wrapped in `<p>`. Media placeholders become `<img src="DECK.media/HASH">` (with
+`alt="..."` when the image has a description) and `[sound:DECK.media/HASH]`,
+which the package writer points at the packed files.
 
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
 `<pre>` a fenced code block, list items `- ` lines, blocks and `<br>` line
-breaks, images and `[sound:...]` media placeholders through `media` (without
+breaks, images and `[sound:...]` media placeholders through `media` (an image
+keeps its `alt` description, unless that is its file name; without
 it, or when it has no placeholder for a file, `[image]` and `[audio]`: a card
 never shows a media file name); scripts and styles are dropped and every other
 tag is removed. Exports keep the exact
@@ -23,9 +25,11 @@ import html
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
-__all__ = ["MediaFn", "html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
+__all__ = ["MediaFn", "html_to_text", "image_description", "is_plain", "markdown_to_html", "text_to_html"]
 
 MediaFn = Callable[[str], str | None]  # original media name -> placeholder text, or None
 
@@ -77,6 +81,22 @@ def _defuse(value: str) -> str:
     return "".join(out)
 
 
+_DESCRIPTION_MAX = 500  # what a media reference's description may hold (`core.mediaref`)
+_PLACEHOLDER_IMAGE = "![image]("
+
+
+def image_description(alt: str, src: str) -> str:
+    """What an image's description (`alt`) shows on a card, or "" for none: one line without the
+    brackets a Markdown image description cannot hold; never the file name (names often hold the
+    answer, like `181 Fremont.jpg`), and never the words retain's placeholders use alone."""
+    shown = " ".join(alt.replace("[", " ").replace("]", " ").split())[:_DESCRIPTION_MAX].strip()
+    names = {src, unquote(src)}
+    names |= {PurePosixPath(n).name for n in names} | {PurePosixPath(n).stem for n in names}
+    if not shown or shown in names or shown.casefold() in ("image", "audio"):
+        return ""
+    return shown
+
+
 _MEDIA_SRC = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/[^/\\\s]+\Z")  # one name in a deck's media folder
 _md: Any = None
 
@@ -95,7 +115,9 @@ def _renderer() -> Any:
             alt = "".join(c.content for c in token.children or [])
             if _MEDIA_SRC.match(src) and alt == "audio":
                 return f"[sound:{html.escape(src)}]"
-            return f'<img src="{html.escape(src)}">'
+            shown = image_description(alt, src)  # the description travels too, never a file name
+            described = f' alt="{html.escape(shown)}"' if shown else ""
+            return f'<img src="{html.escape(src)}"{described}>'
 
         md.add_render_rule("image", image)
         _md = md
@@ -184,8 +206,12 @@ class _Converter(HTMLParser):
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
         elif tag == "img":
-            src = dict(attrs).get("src") or ""
+            found = dict(attrs)
+            src = found.get("src") or ""
             shown = self.media(src) if self.media and src else None
+            described = image_description(found.get("alt") or "", src)
+            if shown is not None and described and shown.startswith(_PLACEHOLDER_IMAGE):
+                shown = f"![{described}]({shown[len(_PLACEHOLDER_IMAGE) :]}"
             self.out.append(shown if shown is not None else "[image]")
         elif tag == "hr":
             self._newline()

@@ -26,8 +26,10 @@ __all__ = [
     "deck_media_dir",
     "hash_name",
     "is_unsafe_name",
+    "linked_out",
     "media_dir",
     "media_file",
+    "media_left_behind",
     "missing_media",
     "placeholder",
     "referenced_media",
@@ -85,7 +87,7 @@ def media_file(folder: Path | None, name: str) -> Path | None:
     """The file `name` of the media folder `folder`, as an export may read it: a plain name
     (`is_safe_name`) of a regular file directly in the folder. A symbolic link counts only while
     its target stays in the folder, so a deck never carries a file from elsewhere on the disk."""
-    if folder is None or not is_safe_name(name):
+    if folder is None or not is_safe_name(name) or linked_out(folder):
         return None
     candidate = folder / name
     try:
@@ -97,6 +99,17 @@ def media_file(folder: Path | None, name: str) -> Path | None:
     except (OSError, RuntimeError):  # a dangling link, a loop, no permission
         return None
     return real
+
+
+def linked_out(folder: Path) -> bool:
+    """The media folder is a symbolic link (or under one) to a folder outside the deck file's own
+    folder: a cloned deck's `DECK.media -> ~/.ssh`. Nothing in it is ever exported."""
+    try:
+        if not folder.is_symlink():
+            return False
+        return folder.resolve(strict=True).parent != folder.parent.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return True
 
 
 def referenced_media(deck: Deck) -> list[str]:
@@ -115,6 +128,11 @@ def missing_media(deck: Deck, decks_dir: Path | None) -> list[str]:
     """A warning line naming the deck's referenced media that are not in its media folder, and one
     naming those that are symbolic links out of it (never exported)."""
     folder = deck_media_dir(deck, decks_dir)
+    if folder is not None and linked_out(folder) and referenced_media(deck):
+        return [
+            f"deck {deck.id}: the media folder {folder} is a symbolic link out of the deck's folder; "
+            "exported without its files"
+        ]
     gone = [n for n in referenced_media(deck) if media_file(folder, n) is None]
     links = [n for n in gone if folder is not None and _is_link(folder / n)]
     where = folder if folder is not None else f"{deck.id}.media/"
@@ -127,6 +145,19 @@ def missing_media(deck: Deck, decks_dir: Path | None) -> list[str]:
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
             lines.append(f"deck {deck.id}: {len(names)} media file(s) {what}, exported without them: {shown}")
     return lines
+
+
+def media_left_behind(deck: Deck, suffix: str) -> list[str]:
+    """A warning line naming the media the deck's cards show, which a `suffix` file (Anki's text
+    format: no media) cannot carry; [] when the cards show none."""
+    names = referenced_media(deck)
+    if not names:
+        return []
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return [
+        f"deck {deck.id}: {len(names)} media file(s) not included: a {suffix} file carries no media "
+        f"(export to .apkg, .toml or .md to take them): {shown}"
+    ]
 
 
 def _is_link(path: Path) -> bool:

@@ -58,7 +58,9 @@ from retain.store.localzone import local_timezone
 
 __all__ = ["ApkgOptions", "write_apkg"]
 
-_PLACEHOLDER_HTML = re.compile(r'(<img src="|\[sound:)([a-z0-9][a-z0-9-]*)\.media/([^"<>/\\\]\n]+)(?:">|\])')
+_PLACEHOLDER_HTML = re.compile(
+    r'(<img src="|\[sound:)([a-z0-9][a-z0-9-]*)\.media/([^"<>/\\\]\n]+)(?:"( alt="[^"<>]*")?>|\])'
+)
 
 
 @dataclass(slots=True)
@@ -103,7 +105,7 @@ def _media_html(html_text: str, used: dict[str, Path], deck_id: str, folder: Pat
         used[name] = found[1]
         if m[1] == "[sound:" or safe_ext(name) in AUDIO_EXTS:
             return f"[sound:{name}]"
-        return f'<img src="{html.escape(name)}">'
+        return f'<img src="{html.escape(name)}"{m[4] or ""}>'  # its description kept
 
     return _PLACEHOLDER_HTML.sub(sub, html_text)
 

@@ -1,0 +1,67 @@
+"""What an import would write, without writing it (`retain import --dry-run`).
+
+A dry run prints the lines a real run prints about what it writes besides the
+deck files, in the conditional: the media files it would store
+(`apply_import`: files already in the deck's media folder are kept), and with
+`--with-history` the review history it would record (`progress_io`: cards
+whose progress was made here keep it, and events the journal already holds
+are not recorded again). The progress is opened read-only, so a dry run works
+while another retain is writing; the store may still refuse a few events that
+it reads as out of range when they are recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from retain.interop.bundle import Review
+from retain.interop.errors import InteropError
+from retain.interop.importer import ImportPlan
+from retain.interop.media import media_dir, referenced_media
+from retain.interop.progress_io import HistoryImport, _local_progress
+from retain.store.collection import Collection, CollectionError
+from retain.store.home import Home
+from retain.store.index.ingest import micros
+
+__all__ = ["history_line", "media_to_store", "would_record"]
+
+
+def media_to_store(plan: ImportPlan) -> int:
+    """How many media files `apply_import` would write: those the decks show that are not there yet."""
+    count = 0
+    for planned in plan.decks:
+        folder = media_dir(planned.target.parent, planned.deck.id)
+        names = referenced_media(planned.deck)
+        count += sum(1 for n in names if n in plan.bundle.media and not (folder / n).exists())
+    return count
+
+
+def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> HistoryImport:
+    """What `progress_io.record_history` would record of `reviews` (recorded, kept, ahead, ...)."""
+    if not reviews:
+        return HistoryImport(0, 0)
+    try:
+        coll = Collection.open(home, now, read_only=True, cards=False, history=True)
+    except CollectionError as exc:
+        raise InteropError(f"progress store: {exc}") from None
+    try:
+        stated, local = _local_progress(coll, reviews, now)
+        todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local]
+        have = coll.history_index.times_of(now, {r.key for r in todo})
+    finally:
+        coll.close(now)
+    fresh: set[tuple[str, int]] = set()
+    for r in todo:
+        mark = (r.key, micros(r.time))
+        if mark not in have:
+            fresh.add(mark)  # one event per card and moment, as the import records them
+    ahead = [r.time for r in todo if (r.key, micros(r.time)) in fresh and r.time > now]
+    kept = len(stated - {key for key, _t in fresh}) if stated else 0
+    return HistoryImport(len(fresh), kept, len(ahead), (max(ahead) - now) if ahead else now - now)
+
+
+def history_line(history: HistoryImport) -> str:
+    """The dry run's line for `would_record`, worded like the real run's."""
+    kept = f"; {history.kept} card(s) already have progress here and would keep it" if history.kept else ""
+    return f"would record {history.recorded} event(s) of review history{history.note()}{kept}"
