@@ -177,3 +177,38 @@ def test_a_glob_with_many_stars_is_linear_on_a_long_tag() -> None:
     assert not match("a" * 20_000)
     assert match("a" * 20_000 + "b")
     assert time.thread_time() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("caf\u0065\u0301", "café"),  # decomposed in the file (macOS, some Anki decks), composed typed
+        ("café", "caf\u0065\u0301"),  # and the other way round
+        ("Straße", "STRASSE"),  # case folding, not just lower()
+        ("ΣΟΦΟΣ", "σοφος"),  # a final sigma
+        ("\ufb01le", "file"),  # a ligature
+        ("ｋａｆｋａ", "kafka"),  # full-width letters
+    ],
+)
+def test_text_matches_in_any_unicode_form_and_case(text: str, query: str) -> None:
+    """Free text, phrases and tags compare folded: the same letters, however they were encoded."""
+    card = unit("fr/x", front=text, tags=(text,))
+    for q in (query, f'"{query}"', f"tag:{query}", f"tag:{query[:2]}*"):
+        assert compile_query(q).matches(card, None, NOW, TODAY), q
+    assert not compile_query(f"-{query}").matches(card, None, NOW, TODAY)
+
+
+def test_field_values_are_read_in_any_case_as_field_names_are() -> None:
+    assert hits("is:Leech KIND:Typed") == hits("is:leech kind:typed") == {"consul/raft"}
+    assert hits("IS:DUE") == hits("is:due")
+    assert hits("prop:R<0.89") == hits("prop:r<0.89")
+    with pytest.raises(QueryError, match="is:Old is unknown"):  # the message quotes what was typed
+        compile_query("is:Old")
+
+
+def test_a_cloze_is_found_by_its_front_as_shown() -> None:
+    """The browser shows a cloze's `[...]` (and its hint) without Markdown's escapes: typing what
+    is on screen finds it."""
+    cloze = unit("geo/paris:c1", "cloze", front="Paris is the capital of \\[country?\\]", back="France")
+    assert compile_query('"capital of [country?]"').matches(cloze, None, NOW, TODAY)
+    assert compile_query("[country?]").matches(cloze, None, NOW, TODAY)

@@ -151,3 +151,19 @@ def test_the_whole_history_forecasts_a_year_however_short_the_history() -> None:
     assert sum(d["mature"] + d["young"] for d in days) == 2
     month = compute_figures(rows, states, now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30)
     assert len(month.forecast["days"]) == 30  # type: ignore[arg-type]
+
+
+def test_stats_screen_retention_panel_shows_desired_retention_unrounded() -> None:
+    """6b7f3bd made `retain stats` say "desired 92.5%" for desired_retention = 0.925, but the
+    stats screen's retention panel (same figures) still rounds it to "92%", beside a rate of
+    92.3% that then looks met."""
+    from retain.core.statsfigures import compute_figures
+    from retain.ui.widgets.stats_charts import retention_content
+
+    now = datetime(2026, 3, 30, 10, 0, tzinfo=UTC)
+    starts = [datetime(2026, 3, 30, tzinfo=UTC).timestamp() + 86400 * i for i in range(1, 367)]
+    fig = compute_figures(
+        [], [], now=now, today=date(2026, 3, 30), day_starts=starts, days=30, desired_retention=0.925
+    )
+    shown = str(retention_content(fig.to_dict()))
+    assert "Desired retention 92.5%" in shown, shown

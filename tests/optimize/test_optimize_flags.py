@@ -126,3 +126,21 @@ def test_simulate_gives_an_unlisted_desired_retention_its_own_marked_row(
     rows = [line.split() for line in out.splitlines() if line.startswith("       0.")]
     assert [r[0] for r in rows] == ["0.70", "0.75", "0.80", "0.85", "0.88", "0.90", "0.95", "0.97"]
     assert [r[0] for r in rows if "<-" in r] == ["0.88"]
+
+
+def test_simulate_shows_the_presets_own_retention_row_unrounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """6b7f3bd simulates the preset's own retention (0.925 gets its row) and makes stats show it
+    unrounded, but `optimize --simulate` (commands/optimize_sim.py, `:.2f`) labels that row
+    "0.93 <- desired retention" and says "yours: 0.93": a setting the learner never made."""
+    from retain.cli import main
+
+    (tmp_path / "config.toml").write_text("[study]\ndesired_retention = 0.925\n", encoding="utf-8")
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    code = main(["optimize", "kafka", "--simulate"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    marked = [line.split()[0] for line in out.splitlines() if "<- desired retention" in line]
+    assert marked == ["0.925"], out
+    assert "yours: 0.925" in out, out

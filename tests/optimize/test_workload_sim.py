@@ -37,3 +37,12 @@ def test_the_presets_own_retention_is_simulated_when_it_is_not_listed() -> None:
     assert simulated_retentions(0.99)[-1] == 0.99
     work = simulate_workload(StudySettings(new_per_day=5, desired_retention=0.88), 50)
     assert [p.retention for p in work.points] == list(simulated_retentions(0.88))
+
+
+def test_a_retention_is_shown_as_set_and_a_near_listed_one_gets_its_row() -> None:
+    """0.90001 was rounded to 0.9 before it was compared, so it had no row of its own."""
+    from retain.core.workload import RETENTIONS, retention_text, simulated_retentions
+
+    assert [retention_text(r) for r in (0.9, 0.925, 0.90001, 0.7)] == ["0.90", "0.925", "0.90001", "0.70"]
+    assert 0.90001 in simulated_retentions(0.90001)
+    assert simulated_retentions(0.9) == RETENTIONS

@@ -367,3 +367,89 @@ async def test_weights_written_to_the_file_meanwhile_are_used_once_the_settings_
         screen = await open_settings(pilot)
         assert isinstance(screen, SettingsScreen)
         assert app.config.study.new_per_day == 7 and app.collection.home.config.study.new_per_day == 7
+
+
+async def test_without_decks_the_deck_tab_writes_no_empty_deck_table(
+    config_path: Path, retain_home: Path, open_app: OpenApp
+) -> None:
+    """An empty library: the Decks tab has no deck to pick, so its fields take no typing (an edit
+    wrote `[decks.""]` to config.toml)."""
+    for deck_file in (retain_home / "decks").glob("*.toml"):
+        deck_file.unlink()
+    app = open_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        await tab(pilot, screen, "tab-decks")
+        field = screen.query_one("#deck-grid #field-new_per_day", Input)
+        assert field.is_disabled
+        await type_into(pilot, field, "5")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "decks" not in tomllib.loads(config_path.read_text())
+
+
+async def test_a_deck_given_a_new_empty_preset_saves_a_file_that_loads_without_warnings(
+    config_path: Path, open_app: OpenApp
+) -> None:
+    """A preset named in this session and chosen for a deck before it holds a setting: the file
+    got `preset = "light"` without `[presets.light]`, and every start warned that it is not
+    defined. Choosing the default again takes the empty table back."""
+    app = open_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        await tab(pilot, screen, "tab-presets")
+        await type_into(pilot, screen.query_one("#preset-new", Input), "light")
+        await pilot.press("enter")
+        await tab(pilot, screen, "tab-decks")
+        screen.query_one("#deck-pick", Select).value = "kafka"
+        await settle(pilot)
+        screen.query_one("#deck-preset", Select).value = "light"
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        text = config_path.read_text()
+        assert tomllib.loads(text)["presets"] == {"light": {}}
+        assert parse_config(text).warnings == ()
+        assert app.collection.settings_for("kafka").preset == "light"
+        screen.query_one("#deck-preset", Select).value = Select.NULL  # back to default
+        await settle(pilot)
+        data = tomllib.loads(screen.edit.text())
+        assert "presets" not in data or "light" not in data["presets"]
+        assert parse_config(screen.edit.text()).warnings == ()
+
+
+async def test_saving_a_file_that_warns_at_start_says_so(config_path: Path, open_app: OpenApp) -> None:
+    app = open_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        await tab(pilot, screen, "tab-presets")
+        await type_into(pilot, screen.query_one("#preset-new", Input), "spare")
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_into(pilot, screen.query_one("#preset-grid #field-new_per_day", Input), "5")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        said = [n.message for n in app._notifications]
+        assert "config: preset 'spare' is not used by any deck" in said
+
+
+async def test_no_learning_steps_is_shown_and_entered_as_none(config_path: Path, open_app: OpenApp) -> None:
+    """`learning_steps = []` (no steps) showed as an empty field whose grey text said it inherits
+    "1m 10m", and an empty field could not write it back."""
+    config_path.write_text(CONFIG + "learning_steps = []\n")
+    app = open_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_settings(pilot)
+        await tab(pilot, screen, "tab-presets")
+        assert screen.query_one("#preset-grid #field-learning_steps", Input).value == "none"
+        relearning = screen.query_one("#preset-grid #field-relearning_steps", Input)
+        await type_into(pilot, relearning, "None")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        study = tomllib.loads(config_path.read_text())["study"]
+        assert study["learning_steps"] == [] and study["relearning_steps"] == []
+        assert app.collection.settings_for("kafka").relearning_steps == ()
+        await tab(pilot, screen, "tab-decks")
+        screen.query_one("#deck-pick", Select).value = "kafka"
+        await settle(pilot)
+        assert screen.query_one("#deck-grid #field-learning_steps", Input).placeholder == "none (study)"

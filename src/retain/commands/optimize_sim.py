@@ -6,6 +6,7 @@ from datetime import datetime
 
 from retain.commands.output import err, out
 from retain.core.fsrsfit import FitError
+from retain.core.workload import retention_text
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection
 from retain.store.fsrs_presets import Preset
@@ -41,14 +42,14 @@ def simulate_presets(col: Collection, presets: list[Preset], now: datetime, bar:
         for p in work.points:
             mark = "  <- desired retention" if abs(p.retention - s.desired_retention) < 1e-9 else ""
             out(
-                f"  {p.retention:>9.2f} {p.reviews_per_day:>12.1f} {p.minutes_per_day:>12.1f} "
+                f"  {retention_text(p.retention):>9} {p.reviews_per_day:>12.1f} {p.minutes_per_day:>12.1f} "
                 f"{p.retained:>9.0f} {p.minutes_per_retained:>13.2f}{mark}"
             )
         if not work.has_suggestion:
             out(f"  no suggestion: {work.reason}")
             continue
         out(
-            f"  suggestion: desired retention {work.suggested:.2f} needs the least time per retained card "
-            f"(yours: {s.desired_retention:.2f}; change it in [presets.{preset.name}] if you like)"
+            f"  suggestion: desired retention {retention_text(work.suggested)} needs the least time per retained card "
+            f"(yours: {retention_text(s.desired_retention)}; change it in [presets.{preset.name}] if you like)"
         )
     return 0

@@ -1,6 +1,8 @@
 """The card browser's query language.
 
-kafka leader            free text: every word must appear (front, back, extra, tags)
+kafka leader            free text: every word must appear (front, back, extra, tags); text,
+                        tags, deck ids and field values compare case-blind and in any Unicode
+                        form (a decomposed "é" finds a composed one; `fold`)
 "in-sync replica"       a phrase
 deck:kafka  deck:k*     deck id (a trailing * matches a prefix); deck:"Group Name" a group's decks
 tag:throughput          tag
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import operator
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +26,16 @@ from datetime import date, datetime
 from retain.core.model import KINDS, Unit
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 
-__all__ = ["IS_VALUES", "GroupOf", "ParametersFor", "Query", "QueryError", "compile_query", "haystack"]
+__all__ = [
+    "IS_VALUES",
+    "GroupOf",
+    "ParametersFor",
+    "Query",
+    "QueryError",
+    "compile_query",
+    "fold",
+    "haystack",
+]
 
 IS_VALUES = ("due", "new", "learning", "review", "suspended", "buried", "leech")
 Pred = Callable[[Unit, CardState | None, datetime, date, str], bool]
@@ -43,6 +55,15 @@ class QueryError(ValueError):
     """A query that cannot be understood; the message says what to write instead."""
 
 
+def fold(text: str) -> str:
+    """`text` as searches compare it: case folded (`ß` as `ss`) and NFKC-normalised, so the
+    same letters match whichever way a file or a keyboard encoded them (a decomposed `é`, as
+    macOS and some Anki decks write it, a ligature `ﬁ`, full-width `ａ`)."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
 def _glob(pattern: str) -> Callable[[str], bool]:
     """A case-blind match of `pattern`, where `*` stands for any text, in linear time.
 
@@ -50,14 +71,14 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     prefix, the last a suffix): a regex `a.*a.*a.*b` backtracks polynomially on "aaaa…".
     """
     if "*" not in pattern:
-        whole = pattern.lower()
-        return lambda value: value.lower() == whole
-    head, *middle, tail = pattern.lower().split("*")
+        whole = fold(pattern)
+        return lambda value: fold(value) == whole
+    head, *middle, tail = fold(pattern).split("*")
     pieces = [p for p in middle if p]
     least = len(head) + len(tail)
 
     def match(value: str) -> bool:
-        text = value.lower()
+        text = fold(value)
         if len(text) < least or not text.startswith(head) or not text.endswith(tail):
             return False
         at, end = len(head), len(text) - len(tail)
@@ -95,7 +116,7 @@ def _is(value: str) -> Pred:
 
 def _prop(value: str, parameters_for: ParametersFor | None) -> Pred:
     """`prop:r<0.9`: cards whose current retrievability compares so (never-reviewed cards never match)."""
-    found = _PROP_RE.match(value)
+    found = _PROP_RE.match(value[:1].lower() + value[1:])  # `prop:R<0.9` too
     limit = float(found.group(2)) if found else -1.0
     if found is None or not 0.0 <= limit <= 1.0:
         raise QueryError(f"prop:{value} is unknown; use prop:r<0.9 (current recall, 0-1; < <= > >= =)")
@@ -116,7 +137,7 @@ _FIELD_RE = re.compile(r"(?i)(?:deck|tag|is|kind|prop):")
 
 
 def _text(needle: str) -> Pred:
-    needle = needle.lower()
+    needle = fold(needle)
     return lambda u, s, n, t, h: needle in h
 
 
@@ -138,19 +159,26 @@ def _term(token: str, parameters_for: ParametersFor | None = None, group_of: Gro
         if field == "tag":
             match = _glob(value)
             return lambda u, s, n, t, h: any(match(tag) for tag in u.tags)
+        word = value.lower()  # `kind:Cloze`, `is:Due`: values in any case, as field names
         if field == "kind":
-            if value not in KINDS:
+            if word not in KINDS:
                 raise QueryError(f"kind:{value} is unknown; use one of {', '.join(KINDS)}")
-            return lambda u, s, n, t, h: u.kind == value
-        if value not in IS_VALUES:
+            return lambda u, s, n, t, h: u.kind == word
+        if word not in IS_VALUES:
             raise QueryError(f"is:{value} is unknown; use one of {'|'.join(IS_VALUES)}")
-        return _is(value)
+        return _is(word)
     return _text(token)
 
 
 def haystack(unit: Unit) -> str:
-    """The lower-cased text free-text terms search; callers compute it once per unit."""
-    return "\n".join((unit.key, unit.front, unit.back, unit.extra, " ".join(unit.tags))).lower()
+    """The folded text (`fold`) free-text terms search; callers compute it once per unit.
+
+    A cloze's front is taken as the browser and the study screen show it: `[...]` without
+    the backslashes that keep Markdown from reading it as a link, so `[...]` finds it."""
+    front = unit.front
+    if unit.kind == "cloze" and "\\[" in front:
+        front = front.replace("\\[", "[").replace("\\]", "]")
+    return fold("\n".join((unit.key, front, unit.back, unit.extra, " ".join(unit.tags))))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["figures_text", "plural", "sparkline"]
+__all__ = ["figures_text", "percent_text", "plural", "sparkline"]
 
 _BARS = " ▁▂▃▄▅▆▇█"
 _WIDTH = 60  # characters a sparkline may take; longer series are summed into buckets
@@ -37,14 +37,14 @@ def _rate(block: dict[str, Any]) -> str:
     return "-" if rate is None else f"{100 * float(rate):.1f}%"
 
 
-def _percent(share: float) -> str:
+def percent_text(share: float) -> str:
     """`0.9` -> `90%`, `0.925` -> `92.5%`: a setting's own digits, never rounded to look met."""
     return f"{100 * share:.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def _retention_lines(retention: dict[str, Any]) -> list[str]:
     head = f"{'':<10} {'young':>16} {'mature':>16} {'total':>16}"
-    lines = [f"True retention (desired {_percent(float(retention['desired']))})", head]
+    lines = [f"True retention (desired {percent_text(float(retention['desired']))})", head]
     for span in retention["spans"]:
         cells = []
         for part in ("young", "mature", "total"):

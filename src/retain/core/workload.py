@@ -25,7 +25,14 @@ import fsrs_rs_python as rs
 from retain.core.fsrsfit import DEFAULT_WEIGHTS
 from retain.core.settings import StudySettings
 
-__all__ = ["RETENTIONS", "Workload", "WorkloadPoint", "simulate_workload", "simulated_retentions"]
+__all__ = [
+    "RETENTIONS",
+    "Workload",
+    "WorkloadPoint",
+    "retention_text",
+    "simulate_workload",
+    "simulated_retentions",
+]
 
 RETENTIONS: tuple[float, ...] = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.97)
 DAYS = 365
@@ -96,10 +103,17 @@ def _point(weights: Sequence[float], retention: float, config: rs.SimulatorConfi
 def simulated_retentions(desired: float) -> tuple[float, ...]:
     """RETENTIONS, plus the preset's own desired retention when it is not one of them (0.88,
     0.99): the learner's own setting always has its row to compare against."""
-    own = round(desired, 4)
-    if any(abs(own - r) < 1e-9 for r in RETENTIONS):
+    if any(abs(desired - r) < 1e-9 for r in RETENTIONS):
         return RETENTIONS
-    return tuple(sorted((*RETENTIONS, own)))
+    return tuple(sorted((*RETENTIONS, desired)))
+
+
+def retention_text(value: float) -> str:
+    """A retention as set: two decimals at least, more when it has them (0.9 -> 0.90, 0.925 ->
+    0.925, 0.90001 -> 0.90001), so the learner's own setting is never shown rounded."""
+    text = f"{value:.6f}".rstrip("0")
+    whole, _, digits = text.partition(".")
+    return f"{whole}.{digits.ljust(2, '0')}"
 
 
 def simulate_workload(

@@ -4,7 +4,9 @@ No Textual here: `retain.ui.screens.settings` builds the widgets from these
 specs. A field's text is turned into the TOML value as typed (a number when it
 reads as one, else the text itself), and the config loader judges it, so the
 messages are the loader's own. An empty field removes the key: the setting is
-inherited again (from `[study]`, or from the built-in default).
+inherited again (from `[study]`, or from the built-in default). A steps field
+takes `none` for no steps at all (`learning_steps = []`), which an empty field
+cannot say.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from retain.store.config import Config
 
 __all__ = [
     "GLOBAL_FIELDS",
+    "NO_STEPS",
     "PRESET_FIELDS",
     "Field",
     "Kind",
@@ -31,6 +34,7 @@ __all__ = [
 Kind = Literal["int", "number", "steps", "paths", "choice", "bool"]
 
 _INT_RE = re.compile(r"^[+-]?\d+\Z")
+NO_STEPS = "none"  # a steps field's text for `[]`: no (re)learning steps
 _MAX_INT = 2**63 - 1  # TOML integers are 64-bit
 
 
@@ -54,8 +58,8 @@ PRESET_FIELDS: tuple[Field, ...] = (
     Field("desired_retention", "Desired retention", "number", "0.70-0.99 (target, not current recall)"),
     Field("new_per_day", "New cards per day", "int", "0-9999"),
     Field("reviews_per_day", "Reviews per day", "int", "0-9999"),
-    Field("learning_steps", "Learning steps", "steps", "like 1m 10m"),
-    Field("relearning_steps", "Relearning steps", "steps", "like 10m"),
+    Field("learning_steps", "Learning steps", "steps", f"like 1m 10m; {NO_STEPS}: no steps"),
+    Field("relearning_steps", "Relearning steps", "steps", f"like 10m; {NO_STEPS}: no steps"),
     Field("maximum_interval", "Maximum interval (days)", "int", "1-36500"),
     Field("leech_threshold", "Leech threshold (lapses)", "int", "0-99"),
     Field("leech_action", "Leech action", "choice", "", ("tag", "suspend")),
@@ -77,6 +81,8 @@ def parse_text(kind: Kind, text: str) -> Any:
             return text  # the loader says what it must be
         return number
     if kind == "steps":
+        if text.lower() == NO_STEPS:
+            return []
         return [s for s in re.split(r"[,\s]+", text) if s]
     if kind == "paths":
         return [p.strip() for p in text.split(",") if p.strip()]
@@ -100,6 +106,8 @@ def value_text(kind: Kind, value: Any) -> str:
     if kind == "bool" and isinstance(value, bool):
         return "on" if value else "off"
     if isinstance(value, list | tuple):
+        if kind == "steps" and not value:
+            return NO_STEPS  # `[]` is a setting (no steps), not an empty field (inherited)
         parts = [_duration_text(v) if isinstance(v, timedelta) else str(v) for v in value]
         return ", ".join(parts) if kind == "paths" else " ".join(parts)
     if isinstance(value, float):

@@ -78,6 +78,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         self._decks = decks  # (id, name) of the library's decks
         self._themes = themes
         self._new_presets: list[str] = []  # named in this session, before they hold a setting
+        self._made_presets: set[str] = set()  # empty preset tables written because a deck chose them
         self._refused: dict[tuple[str, ...], str] = {}  # edits the document refused (see _save)
         self._problem = ""
         self._built: set[str] = {"tab-general"}
@@ -232,6 +233,8 @@ class SettingsScreen(SettingsSaving, Screen[None]):
             preset_pick.set_options(options)
             preset_pick.value = preset if isinstance(preset, str) and preset != "default" else Select.NULL
         preset_pick.disabled = deck_id is None
+        # No deck to pick (an empty library): no field either, or an edit would write `[decks.""]`.
+        self.query_one("#deck-grid", SettingsGrid).disabled = deck_id is None
         if deck_id is not None:
             self.query_one("#deck-grid", SettingsGrid).show(("decks", deck_id), data)
 
@@ -304,8 +307,31 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         if deck_id is None:
             return
         value = None if event.value is Select.NULL else event.value
+        before = self.edit.get(("decks", deck_id, "preset"))
+        if isinstance(value, str) and value != "default" and not self._in_file(value):
+            # A preset named in this session holds no setting yet, so the file has no table for
+            # it: the deck would name a preset that "is not defined" at every start. Write it.
+            self._made_presets.add(value)
+            self.set_value(("presets", value), {})
         self.set_value(("decks", deck_id, "preset"), value)
+        if isinstance(before, str) and before != value:
+            self._drop_if_unused(before)
         self.query_one("#deck-grid", SettingsGrid).show(("decks", deck_id), self.edit.data())  # new hints
+
+    def _in_file(self, preset: str) -> bool:
+        presets = self.edit.get(("presets",))
+        return isinstance(presets, dict) and preset in presets
+
+    def _drop_if_unused(self, preset: str) -> None:
+        """Take back a preset table written only for a deck (`_deck_preset`) once no deck names it
+        and it is still empty (else the file would say at start that no deck uses it)."""
+        if preset not in self._made_presets or self.edit.get(("presets", preset)) != {}:
+            return
+        decks = self.edit.get(("decks",))
+        tables = decks.values() if isinstance(decks, dict) else ()
+        if not any(isinstance(t, dict) and t.get("preset") == preset for t in tables):
+            self._made_presets.discard(preset)
+            self.set_value(("presets", preset), None)
 
     def _saved(self, config: Config) -> None:
         super()._saved(config)

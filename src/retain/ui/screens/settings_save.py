@@ -69,6 +69,9 @@ class SettingsSaving(_Base):
         self._new_presets = [n for n in self._new_presets if n not in self._presets()]
         self._validate()
         self.notify("Settings saved to config.toml and applied.", markup=False)
+        if config.warnings:  # what `retain` will say at every start (a preset no deck uses, ...)
+            said = "\n".join(line(w).plain for w in config.warnings)
+            self.notify(said, title="Saved, but", severity="warning", markup=False)
 
     def _ask_changed_on_disk(self) -> None:
         from retain.ui.screens.confirm import ChoiceScreen

@@ -18,7 +18,7 @@ from textual.color import Color
 from textual.content import Content
 from textual_plotext import PlotextPlot
 
-from retain.core.statstext import plural
+from retain.core.statstext import percent_text, plural
 
 __all__ = [
     "BUTTONS",
@@ -293,7 +293,7 @@ def retention_content(data: dict[str, Any]) -> Content:
     lines.append(
         Content.assemble(
             ("Desired retention ", "$text-muted"),
-            (f"{100 * ret['desired']:.0f}%", "bold"),
+            (percent_text(float(ret["desired"])), "bold"),
             ("  (pass = not Again, review cards; young < 21 days)", "$text-muted"),
         )
     )

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from retain.core.fsrsfit import FitError
-from retain.core.workload import DAYS, Workload
+from retain.core.workload import DAYS, Workload, retention_text
 from retain.store.workload_data import MIN_SHARE_DATA, WorkloadInput, run_workload
 from retain.ui.text import line
 
@@ -49,13 +49,13 @@ def chart(data: WorkloadInput, work: Workload) -> Content:
         cells = max(1, round(BAR * p.reviews_per_day / top))
         marks = []
         if p is nearest:
-            marks.append((f"◂ suggested {work.suggested:.2f}", "$success"))
+            marks.append((f"◂ suggested {retention_text(work.suggested)}", "$success"))
         if abs(p.retention - desired) < 1e-9:
             marks.append(("◂ yours", "bold $accent"))
         bar_style = "bold $accent" if abs(p.retention - desired) < 1e-9 else "$primary"
         rows.append(
             Content.assemble(
-                f"{p.retention:>9.2f}  ",
+                f"{retention_text(p.retention):>9}  ",
                 ("█" * cells, bar_style),
                 " " * (BAR - cells),
                 f" {p.reviews_per_day:>6.1f} {p.retained:>8.0f}",
@@ -68,7 +68,8 @@ def chart(data: WorkloadInput, work: Workload) -> Content:
     rows.append(
         Content.assemble(
             ("Suggested ", "$success"),
-            f"{work.suggested:.2f}: least time per retained card (not applied) · yours {desired:.2f}",
+            f"{retention_text(work.suggested)}: least time per retained card (not applied)"
+            f" · yours {retention_text(desired)}",
         )
     )
     return Content("\n").join(rows)
