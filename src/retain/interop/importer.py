@@ -124,6 +124,7 @@ class PlannedDeck:
     note: str = ""  # why the deck got another id than the file gives it, or ''
     written: Deck | None = None  # `text` read back as the library will read it
     problems: list[Problem] = field(default_factory=list)  # and what that reading said
+    found: tuple[int, int] | None = None  # the target's size and mtime when planned (None: absent)
 
     def lines(self) -> list[str]:
         return ([self.note] if self.note else []) + self.diff.lines()
@@ -246,7 +247,9 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
         if check.deck is None or check.errors:
             raise InteropError(f"deck {deck.id!r} would not load after import: {check.errors[0]}")
         plan.decks.append(
-            PlannedDeck(deck, target, text, diff_decks(old, deck), note, check.deck, check.problems)
+            PlannedDeck(
+                deck, target, text, diff_decks(old, deck), note, check.deck, check.problems, _found(target)
+            )
         )
     if renames:
         bundle.reviews = [_rekey(r, renames) for r in bundle.reviews]
@@ -263,6 +266,15 @@ def _rekey(review: Review, renames: dict[str, str]) -> Review:
     return replace(review, key=renames[m[1]] + review.key[m.end() - 1 :])
 
 
+def _found(path: Path) -> tuple[int, int] | None:
+    """A deck file's size and modification time (ns); None when there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 def apply_import(
     plan: ImportPlan, decks_dir: Path, progress: ProgressFn = no_progress, cache_dir: Path | None = None
 ) -> int:
@@ -271,6 +283,12 @@ def apply_import(
     With `cache_dir`, the deck cache learns each file as the plan read it, so the next
     load does not parse it again.
     """
+    for planned in plan.decks:  # all or nothing: a deck edited since the preview is never overwritten
+        if _found(planned.target) != planned.found:
+            raise InteropError(
+                f"{planned.target} changed since the import read it (an edit?); nothing was written, "
+                "import again to compare with it"
+            )
     written = 0
     for n, planned in enumerate(plan.decks, 1):
         try:

@@ -1,0 +1,40 @@
+"""A deck file edited between an import's preview (the plan) and its apply is never overwritten."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retain.core.deckwrite import deck_to_toml
+from retain.core.model import Card, Deck
+from retain.interop.errors import InteropError
+from retain.interop.importer import apply_import, plan_import, read_file
+from retain.store.home import open_home
+
+
+def test_an_edit_made_after_the_preview_is_kept_and_the_import_refused(tmp_path: Path) -> None:
+    """The TUI's import dialog plans, shows the changes, and writes when Import is pressed; an
+    edit saved in the meantime (in $EDITOR) was overwritten by the planned text."""
+    home_dir = tmp_path / "home"
+    (home_dir / "decks").mkdir(parents=True)
+    mine = home_dir / "decks" / "geo.toml"
+    mine.write_text(deck_to_toml(Deck("geo", "Geo", cards=(Card("fr", front="France?", back="Paris"),))))
+    src = tmp_path / "share" / "geo.toml"
+    src.parent.mkdir()
+    newer = Deck(
+        "geo",
+        "Geo",
+        version="2",
+        cards=(Card("fr", front="France?", back="Paris"), Card("de", front="Germany?", back="Berlin")),
+    )
+    src.write_text(deck_to_toml(newer))
+    home = open_home({"RETAIN_HOME": str(home_dir)})
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    plan = plan_import(read_file(src, stage), home.library(), home.paths.decks_dir)
+    edited = mine.read_text() + '\n[[cards]]\nid = "it"\nfront = "Italy?"\nback = "Rome"\n'
+    mine.write_text(edited)  # the learner's edit, saved while the preview is shown
+    with pytest.raises(InteropError, match="changed since the import read it"):
+        apply_import(plan, home.paths.decks_dir)
+    assert mine.read_text() == edited
