@@ -155,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             mod = importlib.import_module(f"retain.commands.{COMMANDS[command][0]}")
         code = int(mod.run(args))
         try:
-            sys.stdout.flush()  # here, where a full disk behind `> file` can still be said
+            if sys.stdout is not None:  # (None: started with stdout closed, `1>&-`)
+                sys.stdout.flush()  # here, where a full disk behind `> file` can still be said
         except BrokenPipeError:  # the reader left: the command did its work; its code stands
             _drop_stdout()
         return code

@@ -10,6 +10,13 @@ import pytest
 from retain.interop.progress import TerminalStatus
 
 
+@pytest.fixture(autouse=True)
+def _utf8_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal that redraws lines, in a UTF-8 locale (the braille spinner and `…`)."""
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+
+
 class Tty(io.StringIO):
     def isatty(self) -> bool:
         return True

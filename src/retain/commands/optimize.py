@@ -130,9 +130,8 @@ def run(args: argparse.Namespace) -> int:
             return simulate_presets(col, presets, now, bar)
         from retain.commands.optimize_fit import fit_presets
 
-        return fit_presets(
-            col, presets, now, since, bar, args, interactive=sys.stdin.isatty() and sys.stderr.isatty()
-        )
+        asks = bool(sys.stdin and sys.stdin.isatty() and sys.stderr and sys.stderr.isatty())  # `2>&-`: None
+        return fit_presets(col, presets, now, since, bar, args, interactive=asks)
     finally:
         bar.finish()
         col.close(now)

@@ -12,6 +12,7 @@ which pass the text through `core.sanitize`, the same sanitiser the TUI uses:
 - `dumps`: JSON with C1 controls, bidi and other unsafe characters escaped
   (`\\u009b`), so the data round-trips but never acts on a terminal.
 
+A stream closed from the start (`retain stats 2>&-`) takes nothing and is no error either.
 A reader that has left (`retain import DIR | head -1`) is no error of the command's:
 the stream is pointed at the null device and the command goes on with its work, as it
 does when the lines were still in the buffer. Without this, the `BrokenPipeError`
@@ -44,9 +45,13 @@ def drop_stream(stream: TextIO) -> None:
         pass
 
 
-def _write(text: str, stream: TextIO | None = None) -> None:
-    """Write `text` to stdout (or `stream`); a reader that has left makes it the null device."""
-    stream = sys.stdout if stream is None else stream
+def _write(text: str, to_stderr: bool = False) -> None:
+    """Write `text` to stdout (or stderr); a reader that has left makes it the null device.
+
+    A stream closed before the start (`retain due 2>&-`: Python's is `None`) takes nothing."""
+    stream = sys.stderr if to_stderr else sys.stdout
+    if stream is None:
+        return
     try:
         stream.write(text)
     except BrokenPipeError:
@@ -75,7 +80,7 @@ def out_lines(lines: Iterable[object]) -> None:
 
 
 def err(text: object) -> None:
-    _write(sanitize_line(str(text)) + "\n", sys.stderr)
+    _write(sanitize_line(str(text)) + "\n", to_stderr=True)
 
 
 def out_block(text: str) -> None:

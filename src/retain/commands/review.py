@@ -87,7 +87,8 @@ def launch(
     (`store.homesummary`): when it is valid, the home screen paints from it and
     the collection opens in the background right after the first paint.
     """
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual reads stdin and draws on stderr
+    terminal = bool(sys.stdin and sys.stdin.isatty() and sys.stderr and sys.stderr.isatty())  # `2>&-`: None
+    if not terminal:  # Textual reads stdin and draws on stderr
         print(
             "retain: the study screen needs a terminal; for scripts use `retain due --json`", file=sys.stderr
         )

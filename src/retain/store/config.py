@@ -273,4 +273,7 @@ def load_config(path: Path) -> Config:
     try:
         return parse_config(text)
     except ConfigError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
+        said = str(exc)
+        if said.startswith("config.toml:"):  # a place in the file: `<path>:line:col: ...`, once
+            raise ConfigError(f"{path}{said.removeprefix('config.toml')}") from None
+        raise ConfigError(f"{path}: {said}") from None
