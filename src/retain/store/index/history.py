@@ -47,6 +47,7 @@ _REVIEW = KIND["review"]
 UNDOABLE_KINDS = ("review", "suspend", "bury", "cram")  # what `last_undoable` offers to take back
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER = "ORDER BY t, device, eid"
+_MAX_MOVES = 64  # moves followed back from one card (a card moved back and forth: each once)
 
 
 class ReviewRow(NamedTuple):
@@ -334,6 +335,56 @@ class History:
         """Per study day sums of the counted ratings in `decks` (None: all, removed decks too)."""
         self.refresh(now)
         return daily_rows(self._db, decks)
+
+    @_locked
+    def card_reviews(self, now: datetime, key: str) -> list[ReviewRow]:
+        """A card's counted ratings, oldest first, with those it had under the keys its progress
+        was moved from (`store.state.progress_edits.move_progress`: another deck, a cloze
+        renumbered), each up to the move: what the browser's card detail lists."""
+        self.refresh(now)
+        where: list[str] = ["key = ?"]
+        args: list[object] = [key]
+        for old, until in self._moved_from(key, None, now, set()):
+            where.append("(key = ? AND t < ?)")
+            args += [old, until]
+        sql = (
+            "SELECT t, device, eid, key, deck, rating, ms, bstate, bivl, astate, astab FROM events "
+            f"WHERE kind = ? AND undone = 0 AND ({' OR '.join(where)}) {_ORDER}"
+        )
+        return [ReviewRow(_time(r[0]), *r[1:]) for r in self._db.execute(sql, [_REVIEW, *args])]
+
+    def _moved_from(
+        self, key: str, until: int | None, now: datetime, seen: set[tuple[str, int]]
+    ) -> list[tuple[str, int]]:
+        """(old key, move time in µs) of every move into `key` before `until`, and of the moves
+        into those keys before theirs. A move is a pair of "reset" records written at one time in
+        one file: the new key's, whose state after is the old key's state before its own."""
+        found: list[tuple[str, int]] = []
+        rows = self._db.execute(
+            "SELECT f.device, f.name, e.off, e.file, e.t FROM events e JOIN files f ON f.id = e.file"
+            " WHERE e.key = ? AND e.kind = ? AND e.astate IS NOT NULL AND e.undone = 0"
+            + ("" if until is None else " AND e.t < ?"),
+            (key, KIND["reset"]) if until is None else (key, KIND["reset"], until),
+        ).fetchall()
+        for device, name, off, file_id, t in rows:
+            if len(seen) >= _MAX_MOVES or (key, t) in seen:
+                break
+            seen.add((key, t))
+            moved = self._full([(device, name, off)], now)
+            if not moved or moved[0].after is None:
+                continue
+            state = moved[0].after
+            others = self._db.execute(
+                "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+                " WHERE e.file = ? AND e.t = ? AND e.kind = ? AND e.key != ?",
+                (file_id, t, KIND["reset"], key),
+            ).fetchall()
+            for other in self._full(others, now):
+                if other.before == state:
+                    found.append((other.key, t))
+                    found += self._moved_from(other.key, t, now, seen)
+                    break
+        return found
 
     @_locked
     def times_of(self, now: datetime, keys: Iterable[str]) -> set[tuple[str, int]]:

@@ -275,7 +275,7 @@ class BrowserScreen(Screen[None]):
         info = line(" · ".join(facts), "$text-muted")
         if row.leech:
             info = Content.assemble(line("⚠ leech ", "bold $error"), info)
-        logged = self.collection.history_index.reviews(now, key=unit.key)
+        logged = self.collection.history_index.card_reviews(now, unit.key)
         preview.show_units([unit], info, titles=False, log=log_lines(logged, self.collection.tz))
 
     @on(DataTable.RowHighlighted, "#browser-table")
