@@ -247,3 +247,34 @@ def test_undoing_a_cram_rating_does_not_erase_another_devices_review(tmp_path: P
     # history only ("cram ratings never change states"), so neither may put S0 back over it
     assert replayed[KEY] == laptop
     assert merged[KEY] == laptop
+
+
+def _other_device_changes_then_its_clock_is_corrected(root: Path) -> CardState:
+    """The laptop, its clock 3 h ahead, rates and suspends the card; this device reads that and
+    compacts ([changed] names the laptop). The laptop's clock is corrected and it unsuspends the
+    card: an event dated before the suspend it was made from."""
+    home = make_home(root)
+    ahead = NOW + timedelta(hours=3)
+    writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+    rated = review_state(ahead, days=4)
+    suspended = replace(rated, suspended=True)
+    writer.append(Event("laptop-1-1", "review", KEY, ahead, rated, None, 3, 900))
+    writer.append(Event("laptop-1-2", "suspend", KEY, ahead + timedelta(minutes=1), suspended, rated))
+    writer.close()
+    col = open_col(home, NOW)
+    assert col.states[KEY] == suspended
+    col.close(NOW)  # compacted here: the snapshot holds the laptop's suspend
+    writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+    writer.append(Event("laptop-1-3", "unsuspend", KEY, NOW + timedelta(minutes=10), rated, suspended))
+    writer.close()
+    return rated
+
+
+def test_another_devices_own_successor_after_its_clock_moved_back_is_applied(tmp_path: Path) -> None:
+    later = NOW + timedelta(minutes=20)
+    rated = _other_device_changes_then_its_clock_is_corrected(tmp_path / "a")
+    merged = _states(tmp_path / "a", later)
+    _other_device_changes_then_its_clock_is_corrected(tmp_path / "b")
+    _wipe_derived(tmp_path / "b")
+    replayed = _states(tmp_path / "b", later)
+    assert merged[KEY] == replayed[KEY] == rated  # unsuspended: the laptop wrote it after its suspend

@@ -11,7 +11,7 @@
     "kafka/isr:c1" = { state = 2, stability = 12.5, difficulty = 5.1, due = ..., reps = 4, lapses = 0 }
 
     [changed]           # units whose last event is later than their last review (a suspend, a reset)
-    "kafka/isr:c1" = 2024-05-01T09:58:00Z
+    "kafka/isr:c1" = { at = 2024-05-01T09:58:00Z, by = "a1b2c3d4e5f6" }
 
 A snapshot is written whole with `atomic_write` at session end or when idle,
 never per rating. Start-up reads the snapshots and replays the journal after
@@ -61,6 +61,7 @@ from retain.store.state.statecodec import (
 
 __all__ = [
     "MAX_SNAPSHOT_BYTES",
+    "Change",
     "Files",
     "Snapshot",
     "SnapshotDamaged",
@@ -86,6 +87,9 @@ MANIFEST_FORMAT = 1
 _CONFLICT_RE = re.compile(r"\.sync-conflict-|\s*\([^()]*\bconflict(?:ed copy)?\b[^()]*\)", re.IGNORECASE)
 
 
+Change = tuple[datetime, str]  # a unit's last event: its time, and the device that wrote it ("": unknown)
+
+
 class SnapshotDamaged(Exception):
     """A snapshot file cannot be read as a snapshot; the message is one line for the user."""
 
@@ -98,7 +102,7 @@ class Snapshot:
     states: dict[str, CardState] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     migrated_from: int | None = None
-    changed: dict[str, datetime] = field(default_factory=dict)  # see `last_changes`
+    changed: dict[str, Change] = field(default_factory=dict)  # see `last_changes`
 
 
 def _is_deck_id(name: str) -> bool:
@@ -142,7 +146,7 @@ def encode_snapshot(
     states: Mapping[str, CardState],
     positions: Mapping[str, Position],
     now: datetime,
-    changed: Mapping[str, datetime] | None = None,
+    changed: Mapping[str, Change] | None = None,
 ) -> str:
     out = [
         "# retain progress snapshot: compacted from the review journal; do not edit while retain runs",
@@ -157,22 +161,27 @@ def encode_snapshot(
     out += [f"{toml_str(key)} = {encode_state(states[key])}" for key in sorted(states)]
     if changed:
         out += ["", "[changed]"]
-        out += [f"{toml_str(key)} = {format_time(changed[key])}" for key in sorted(changed)]
+        out += [f"{toml_str(key)} = {_change_text(changed[key])}" for key in sorted(changed)]
     return "\n".join(out) + "\n"
 
 
-def last_changes(states: Mapping[str, CardState], latest: Mapping[str, datetime]) -> dict[str, datetime]:
-    """The `[changed]` table: the time of each unit's last event, where it is later than the
-    review its state holds (a suspend, bury or undo after it) or the unit has no state (a reset).
+def _change_text(change: Change) -> str:
+    at, by = change
+    return f"{{ at = {format_time(at)}, by = {toml_str(by)} }}" if by else f"{{ at = {format_time(at)} }}"
+
+
+def last_changes(states: Mapping[str, CardState], latest: Mapping[str, Change]) -> dict[str, Change]:
+    """The `[changed]` table: the time (and device) of each unit's last event, where it is later
+    than the review its state holds (a suspend, bury or undo after it) or the unit has no state (a reset).
 
     Start-up needs it to merge another device's older review (see `stateload`): in time order
     that review comes before such a change, so the change stays.
     """
-    out: dict[str, datetime] = {}
-    for key, at in latest.items():
+    out: dict[str, Change] = {}
+    for key, change in latest.items():
         state = states.get(key)
-        if state is None or state.last_review is None or at > state.last_review:
-            out[key] = at
+        if state is None or state.last_review is None or change[0] > state.last_review:
+            out[key] = change
     return out
 
 
@@ -183,14 +192,14 @@ def write_snapshot(
     positions: Mapping[str, Position],
     now: datetime,
     cache_dir: Path | None = None,
-    changed: Mapping[str, datetime] | None = None,
+    changed: Mapping[str, Change] | None = None,
 ) -> Path:
     path = folder / f"{deck_id}.toml"
     atomic_write(path, encode_snapshot(deck_id, states, positions, now, changed))
     if cache_dir is not None:
         # the cache holds what the file gives back (floats rounded as written)
         snap = Snapshot(deck_id, path, dict(positions), {k: canonical_state(v) for k, v in states.items()})
-        snap.changed = {k: v.astimezone(UTC) for k, v in (changed or {}).items()}
+        snap.changed = {k: (at.astimezone(UTC), by) for k, (at, by) in (changed or {}).items()}
         _save_cache(path, cache_dir, snap, now)
     return path
 
@@ -260,20 +269,23 @@ def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
     return snap
 
 
-def _changed(raw: Any, prefix: str, now: datetime, bad: list[str]) -> dict[str, datetime]:
+def _changed(raw: Any, prefix: str, now: datetime, bad: list[str]) -> dict[str, Change]:
     """The `[changed]` table (absent in snapshots from before it: {}); a bad entry goes to `bad`."""
     if not isinstance(raw, dict):
         bad.append("[changed] (not a table)")
         return {}
-    out: dict[str, datetime] = {}
+    out: dict[str, Change] = {}
     limit = now + ABSURD_AHEAD
     for key, value in raw.items():
+        at, by = (value.get("at"), value.get("by", "")) if isinstance(value, dict) else (value, "")
         if not KEY_RE.match(key) or not key.startswith(prefix):
             bad.append(f"[changed] {key[:80]} (not a card key of this deck)")
-        elif not isinstance(value, datetime) or value.utcoffset() is None or value.astimezone(UTC) > limit:
+        elif not isinstance(at, datetime) or at.utcoffset() is None or at.astimezone(UTC) > limit:
             bad.append(f"[changed] {key[:80]} (not a date-time with a zone)")
+        elif not isinstance(by, str) or (by and not _DEVICE_RE.match(by)):
+            bad.append(f"[changed] {key[:80]} (`by` is not a device id)")
         else:
-            out[key] = value.astimezone(UTC)
+            out[key] = (at.astimezone(UTC), by)
     return out
 
 
@@ -296,7 +308,7 @@ def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime) -> N
         snap.problems,
         snap.migrated_from,
         now.astimezone(UTC).isoformat(),
-        [(k, t.isoformat()) for k, t in snap.changed.items()],
+        [(k, t.isoformat(), by) for k, (t, by) in snap.changed.items()],
     )
     derivedcache.save(derivedcache.cache_path(cache_dir, "snapshots", path), "snapshot", ident, payload)
 
@@ -324,7 +336,7 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
         snap = Snapshot(deck_id, path, {d: Position(*p) for d, *p in positions})
         snap.states = dict(zip(keys, objs, strict=True))
         snap.problems, snap.migrated_from = list(problems), migrated
-        snap.changed = {k: datetime.fromisoformat(t) for k, t in changed}
+        snap.changed = {k: (datetime.fromisoformat(t), by) for k, t, by in changed}
         return snap
     except (ValueError, TypeError, AttributeError):
         return None

@@ -30,6 +30,7 @@ from retain.store.state.device import folder_messages, scan_folders
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
+    Change,
     Files,
     Snapshot,
     SnapshotDamaged,
@@ -52,7 +53,9 @@ class LoadedState:
     tail_events: int = 0
     files: Files = field(default_factory=dict)  # device -> journal file -> how far its events are applied
     late: bool = False  # an older file was read late: the manifest must say so (`write_manifest`)
-    latest: dict[str, datetime] = field(default_factory=dict)  # unit -> time of its last event (some units)
+    latest: dict[str, Change] = field(
+        default_factory=dict
+    )  # unit -> its last event's time, device (some units)
 
 
 def stamp(now: datetime) -> str:
@@ -186,8 +189,9 @@ def load_state(
     # then it came after it (this device, its clock moved back), whatever its time says.
     # The same holds for a later suspend, bury, reset or undo (no review: `latest`, the
     # snapshot's [changed] table). A state made from "new" (`before` is None) proves nothing;
-    # nor does, for another device's event, a state a later change here may have returned the
-    # card to (an undo, an unsuspend: that event was made from it before the change).
+    # nor does, for a device other than this one and the one that made the change, a state a
+    # later change may have returned the card to (an undo, an unsuspend: that event was made
+    # from it before the change).
     # An event that leaves the state as it was (a cram rating, the undo of one) is history only.
     held, held_latest = dict(out.states), dict(out.latest)
     latest = out.latest
@@ -198,13 +202,13 @@ def load_state(
         if (done is not None and pos < done and not late) or leaves_state(event):
             continue
         changed = held_latest.get(key)
-        bound = _bound(held.get(key), changed)
+        bound = _bound(held.get(key), changed[0] if changed is not None else None)
         if (
             bound is not None
             and event.time < bound
             and (
                 event.before is None
-                or (changed is not None and device != own_device)
+                or (changed is not None and device not in (own_device, changed[1]))
                 or event.before != out.states.get(key)
             )
         ):
@@ -212,8 +216,8 @@ def load_state(
         out.tail_events += 1
         out.dirty_decks.add(deck)
         known = latest.get(key)
-        if known is None or event.time > known:
-            latest[key] = event.time
+        if known is None or event.time > known[0]:
+            latest[key] = (event.time, device)
         if event.after is None:
             out.states.pop(key, None)
         else:

@@ -23,7 +23,14 @@ from retain.store.state.device import find_device, make_device
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.state.journal_format import check_at
 from retain.store.state.lock import WriterLock
-from retain.store.state.snapshot import Files, last_changes, snapshot_files, write_manifest, write_snapshot
+from retain.store.state.snapshot import (
+    Change,
+    Files,
+    last_changes,
+    snapshot_files,
+    write_manifest,
+    write_snapshot,
+)
 from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
 from retain.store.state.stateload import leaves_state, load_state
 
@@ -79,7 +86,7 @@ class Checkpoint:
     sizes: dict[str, int]
     states: dict[str, CardState]
     dirty: set[str]
-    latest: dict[str, datetime]
+    latest: dict[str, Change]
 
 
 class StateWriter:
@@ -92,7 +99,7 @@ class StateWriter:
         self.device: str | None = None
         self.messages: list[str] = []
         self._states: dict[str, CardState] = {}
-        self._latest: dict[str, datetime] = {}  # unit -> its last event's time (`last_changes`)
+        self._latest: dict[str, Change] = {}  # unit -> its last event's time and device (`last_changes`)
         self._lock = WriterLock(state_dir)
         self._journal: JournalWriter | None = None
         self._ends: dict[str, Position] = {}
@@ -177,8 +184,8 @@ class StateWriter:
         key = event.key
         self._dirty.add(key.partition("/")[0])
         known = self._latest.get(key)
-        if known is None or event.time > known:
-            self._latest[key] = event.time
+        if known is None or event.time > known[0]:
+            self._latest[key] = (event.time, self.device or "")
         if event.after is None:
             self._states.pop(key, None)
         else:
@@ -316,7 +323,7 @@ class StateWriter:
             if deck in dirty:
                 by_deck[deck][key] = state
         changes = last_changes(self._states, self._latest)
-        changed: dict[str, dict[str, datetime]] = {deck: {} for deck in dirty}
+        changed: dict[str, dict[str, Change]] = {deck: {} for deck in dirty}
         for key, at in changes.items():
             deck = key.partition("/")[0]
             if deck in dirty:
