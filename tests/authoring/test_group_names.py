@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+from retain.core.model import Unit
 
 
 def _group_decks(decks: Path) -> None:
@@ -55,3 +58,59 @@ def test_review_of_a_group_takes_every_deck_the_home_screen_shows_in_it(
     assert main(["review", "ops"]) == 0
     last = asked[-1] if asked else None
     assert isinstance(last, list) and sorted(last) == ["alpha", "beta"]
+
+
+def test_browser_deck_search_finds_every_deck_of_a_group_the_home_screen_shows() -> None:
+    """Home (group_names/decks_in_group) lists "Ops" and "ops " as one group "Ops"; review,
+    optimize and exams find both; the browser's `deck:Ops` (search._glob via `fold`) finds only
+    the deck spelled "Ops"."""
+    from retain.core.search import compile_query
+
+    groups = {"alpha": "Ops", "beta": "ops "}
+    query = compile_query("deck:Ops", group_of=lambda deck_id: groups[deck_id])
+    now = datetime(2026, 11, 28, tzinfo=UTC)
+    found = [
+        deck
+        for deck in ("alpha", "beta")
+        if query.matches(Unit(f"{deck}/c", deck, "c", "", "basic", "q", "a"), None, now, now.date())
+    ]
+    assert found == ["alpha", "beta"]
+
+
+def test_check_does_not_say_an_exam_names_nothing_when_its_group_now_applies_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1c7c501: exam_for finds [exam.ops] for decks of group "Ops"; `retain check` (commands/
+    check.py compares exact names) still warns that [exam.ops] names no deck id or group."""
+    from retain.cli import main
+
+    home = tmp_path / "home"
+    _group_decks(home / "decks")
+    day = (date.today() + timedelta(days=60)).isoformat()
+    (home / "config.toml").write_text(f"[exam.ops]\ndate = {day}\n", encoding="utf-8")
+    monkeypatch.setenv("RETAIN_HOME", str(home))
+    main(["check"])
+    said = capsys.readouterr()
+    assert "names no deck id or group" not in said.out + said.err
+
+
+def test_one_exam_of_a_group_spelled_two_ways_gives_one_home_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """exam_plans applies [exam.Ops] to both decks (group_key), but exam_lines groups them by
+    the raw `deck.group`: one exam is said twice, each line forecasting half of its cards."""
+    from store_helpers import open_col
+
+    from retain.store.exams import exam_lines
+    from retain.store.home import open_home
+
+    root = tmp_path / "home"
+    _group_decks(root / "decks")
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    (root / "config.toml").write_text("[exam.Ops]\ndate = 2026-12-20\n", encoding="utf-8")
+    col = open_col(open_home({"RETAIN_HOME": str(root)}), now)
+    try:
+        lines = exam_lines(col, now)
+    finally:
+        col.close(now)
+    assert len(lines) == 1, lines

@@ -167,3 +167,13 @@ def test_stats_screen_retention_panel_shows_desired_retention_unrounded() -> Non
     )
     shown = str(retention_content(fig.to_dict()))
     assert "Desired retention 92.5%" in shown, shown
+
+
+def test_stats_screen_shows_a_desired_retention_as_set() -> None:
+    """3c1f97e: "the desired retention shown as set on the stats screen" and 0.90001 gets its own
+    row in the workload chart (retention_text: 0.90001), but percent_text rounds it to "90%"
+    (and 0.899999 to "90%", a target that then looks met)."""
+    from retain.core.statstext import percent_text
+
+    assert percent_text(0.90001) != "90%"
+    assert percent_text(0.899999) != "90%"

@@ -278,3 +278,36 @@ def test_another_devices_own_successor_after_its_clock_moved_back_is_applied(tmp
     _wipe_derived(tmp_path / "b")
     replayed = _states(tmp_path / "b", later)
     assert merged[KEY] == replayed[KEY] == rated  # unsuspended: the laptop wrote it after its suspend
+
+
+def test_undoing_a_cram_rating_after_a_synced_review_keeps_that_review(tmp_path: Path) -> None:
+    """1044118 makes the undo of a cram rating history only when its `before` equals its `after`.
+    But record_undo takes `before` from the state held now: when the laptop's review arrived
+    between the cram rating and its undo, before (laptop) != after (the cram's before), so the
+    undo is applied and puts the old state back over the laptop's review."""
+    from store_helpers import NOW, make_home, open_col, rate, review_state
+
+    from retain.core.session import record_undo
+    from retain.core.state import Event
+    from retain.store.state.journal import JournalWriter
+
+    key = "tiny/one"
+    root = tmp_path / "a"
+    col = open_col(make_home(root), NOW - timedelta(hours=5))
+    first = rate(col, key, NOW - timedelta(hours=5))
+    t3 = NOW - timedelta(minutes=10)
+    col.record(Event(col.new_event_id(t3), "cram", key, t3, first.after, first.after, 1, 900))
+    col.close(NOW - timedelta(minutes=9))
+    t2 = NOW - timedelta(hours=3)
+    laptop = review_state(t2, days=9)
+    writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+    writer.append(Event("laptop-1-1", "review", key, t2, laptop, first.after, 3, 800))
+    writer.close()
+    col = open_col(make_home(root), NOW)  # the laptop's journal has arrived (a sync)
+    try:
+        assert col.states[key] == laptop
+        done = record_undo(col, col.states, NOW)  # "u": a slip of the key in the cram session
+        assert done is not None and done[0].kind == "cram"
+        assert col.states[key] == laptop  # a cram rating never changed the state; nor may its undo
+    finally:
+        col.close(NOW + timedelta(minutes=1))

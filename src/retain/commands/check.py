@@ -10,7 +10,7 @@ from retain.commands.output import err, out, out_lines
 from retain.core.fixids import add_missing_ids
 from retain.core.gcpause import gc_paused
 from retain.core.lint import lint_deck, lint_library
-from retain.core.model import Deck, Problem
+from retain.core.model import Deck, Problem, group_key
 from retain.interop.progress import TerminalStatus
 from retain.store.decks.library import DeckEntry, load_paths
 from retain.store.files import ReadError, atomic_write, read_text_limited
@@ -42,9 +42,10 @@ def _exam_warnings(decks: list[Deck]) -> list[str]:
         return []
     today = StudyDay(home.config.rollover_hour, local_timezone()).today(datetime.now(UTC))
     lines = [f"{home.paths.config_file}: warning: {m}" for m in past_exams(exams, today)]
-    names = {d.id for d in decks} | {d.group for d in decks if d.group}
+    ids = {d.id for d in decks}
+    groups = {group_key(d.group) for d in decks if d.group}
     for name in exams:
-        if name not in names:
+        if name not in ids and group_key(name) not in groups:
             lines.append(
                 f"{home.paths.config_file}: warning: config: [exam.{name}] names no deck id or group in the library"
             )

@@ -155,7 +155,8 @@ def _term(token: str, parameters_for: ParametersFor | None = None, group_of: Gro
             match = _glob(value)
             if group_of is None:
                 return lambda u, s, n, t, h: match(u.deck_id)
-            return lambda u, s, n, t, h: match(u.deck_id) or match(group_of(u.deck_id))
+            grouped = _glob(" ".join(value.split()))  # a group's name in any spacing, as the deck list
+            return lambda u, s, n, t, h: match(u.deck_id) or grouped(" ".join(group_of(u.deck_id).split()))
         if field == "tag":
             match = _glob(value)
             return lambda u, s, n, t, h: any(match(tag) for tag in u.tags)

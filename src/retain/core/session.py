@@ -99,13 +99,16 @@ def record_undo(
     # Never dated before what it takes back (a clock corrected since): every reader orders
     # events by time, and an undo sorted before its rating would leave the rating standing.
     at = max(to_utc(now), to_utc(target.time) + _TICK)
+    held = states.get(target.key)
     event = Event(
         id=recorder.new_event_id(at),
         kind="undo",
         key=target.key,
         time=at,
-        after=target.before,
-        before=states.get(target.key),
+        # A cram rating left the state as it was: its undo does too (the state held now may be
+        # another device's review since, which putting back the cram's `before` would erase).
+        after=held if target.kind == "cram" else target.before,
+        before=held,
         undoes=target.id,
     )
     return target, recorder.record(event)

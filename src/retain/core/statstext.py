@@ -39,7 +39,7 @@ def _rate(block: dict[str, Any]) -> str:
 
 def percent_text(share: float) -> str:
     """`0.9` -> `90%`, `0.925` -> `92.5%`: a setting's own digits, never rounded to look met."""
-    return f"{100 * share:.2f}".rstrip("0").rstrip(".") + "%"
+    return f"{100 * share:.4f}".rstrip("0").rstrip(".") + "%"
 
 
 def _retention_lines(retention: dict[str, Any]) -> list[str]:

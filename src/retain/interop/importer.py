@@ -266,6 +266,14 @@ def _rekey(review: Review, renames: dict[str, str]) -> Review:
     return replace(review, key=renames[m[1]] + review.key[m.end() - 1 :])
 
 
+def _holds(path: Path, text: str) -> bool:
+    """The file holds exactly `text` (this plan wrote it before a failed write stopped it)."""
+    try:
+        return path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        return False
+
+
 def _found(path: Path) -> tuple[int, int] | None:
     """A deck file's size and modification time (ns); None when there is none."""
     try:
@@ -284,7 +292,7 @@ def apply_import(
     load does not parse it again.
     """
     for planned in plan.decks:  # all or nothing: a deck edited since the preview is never overwritten
-        if _found(planned.target) != planned.found:
+        if _found(planned.target) != planned.found and not _holds(planned.target, planned.text):
             raise InteropError(
                 f"{planned.target} changed since the import read it (an edit?); nothing was written, "
                 "import again to compare with it"

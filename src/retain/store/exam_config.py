@@ -24,7 +24,7 @@ from typing import Any
 from retain.core.exam import RECALL_RANGE, ExamSetting
 from retain.core.model import group_key
 
-__all__ = ["exam_for", "parse_exams", "past_exams"]
+__all__ = ["exam_for", "exam_name_for", "parse_exams", "past_exams"]
 
 
 class _Error(ValueError):
@@ -71,18 +71,20 @@ def parse_exams(raw: Any) -> dict[str, ExamSetting]:
 
 def exam_for(exams: Mapping[str, ExamSetting], deck_id: str, group: str) -> ExamSetting | None:
     """The deck's own exam, else its group's (its name in any case and spacing)."""
-    own = exams.get(deck_id)
-    if own is not None or not group:
-        return own
-    found = exams.get(group)
-    if found is not None:
-        return found
+    name = exam_name_for(exams, deck_id, group)
+    return exams[name] if name is not None else None
+
+
+def exam_name_for(exams: Mapping[str, ExamSetting], deck_id: str, group: str) -> str | None:
+    """The `[exam.<name>]` entry that applies to the deck: its own, else its group's."""
+    if deck_id in exams:
+        return deck_id
+    if not group:
+        return None
+    if group in exams:
+        return group
     wanted = group_key(group)
-    return (
-        next((setting for name, setting in exams.items() if group_key(name) == wanted), None)
-        if wanted
-        else None
-    )
+    return next((name for name in exams if group_key(name) == wanted), None) if wanted else None
 
 
 def past_exams(exams: Mapping[str, ExamSetting], today: date) -> list[str]:

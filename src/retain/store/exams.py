@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast
 from retain.core.model import Unit
 from retain.core.state import CardState
-from retain.store.exam_config import exam_for, past_exams
+from retain.store.exam_config import exam_for, exam_name_for, past_exams
 
 if TYPE_CHECKING:
     from retain.core.queue import RankFn
@@ -124,7 +124,7 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
     owner: dict[str, str] = {}  # deck id -> the [exam.<name>] entry that applies to it
     for deck in collection.library.decks:
         if deck.id in plans:
-            owner[deck.id] = deck.id if deck.id in exams else deck.group
+            owner[deck.id] = exam_name_for(exams, deck.id, deck.group) or deck.group
     keys: dict[str, list[str]] = {}
     for unit in collection.units:
         name = owner.get(unit.deck_id)
