@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -50,6 +50,7 @@ __all__ = [
     "exam_rank",
     "forecast",
     "forgetting_curve",
+    "merge_forecasts",
     "predicted_recall",
 ]
 
@@ -244,9 +245,12 @@ class ExamForecast:
 
 
 def forecast(
-    states: Iterable[CardState | None], plan: ExamPlan, today: date, new_per_day: int
+    states: Iterable[CardState | None], plan: ExamPlan, today: date, new_per_day: int, new_today: int = 0
 ) -> ExamForecast:
-    """Predicted recall on the exam day over every card (suspended ones left out)."""
+    """Predicted recall on the exam day over every card (suspended ones left out).
+
+    Kept up, the new cards learnt before the exam are the daily limit's for each day left,
+    today's less the `new_today` already introduced (they are no longer new)."""
     total = new = below = 0
     now_sum = kept_sum = 0.0
     for state in states:
@@ -262,8 +266,27 @@ def forecast(
         kept_sum += max(recall, plan.recall)
         below += recall < plan.recall
     days_left = (plan.day - today).days if plan.day is not None else 0
-    learnable = min(new, max(0, new_per_day) * max(1, days_left))
+    learnable = min(new, max(0, max(0, new_per_day) * max(1, days_left) - max(0, new_today)))
     kept_sum += learnable * plan.recall
     if not total:
         return ExamForecast(days_left, 0.0, 0.0, plan.recall, 0, 0)
     return ExamForecast(days_left, now_sum / total, kept_sum / total, plan.recall, total, below)
+
+
+def merge_forecasts(parts: Sequence[ExamForecast]) -> ExamForecast:
+    """One forecast over the cards of several (the decks of a group's exam, each forecast with
+    its own preset's forgetting curve and its own new-card limit): means weighted by cards."""
+    if not parts:
+        raise ValueError("merge_forecasts needs at least one forecast")
+    first = parts[0]
+    total = sum(p.cards for p in parts)
+    if not total:
+        return replace(first, predicted=0.0, kept_up=0.0, cards=0, below=0)
+    return ExamForecast(
+        first.days_left,
+        sum(p.predicted * p.cards for p in parts) / total,
+        sum(p.kept_up * p.cards for p in parts) / total,
+        first.target,
+        total,
+        sum(p.below for p in parts),
+    )

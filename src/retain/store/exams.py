@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast
+from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast, merge_forecasts
 from retain.core.model import Unit
 from retain.core.state import CardState
 from retain.store.exam_config import exam_for, exam_name_for, past_exams
@@ -120,24 +120,35 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
         return []
     exams = collection.home.config.exams
     today = collection.today(now)
-    names = {d.id: d.name or d.id for d in collection.library.decks}
     owner: dict[str, str] = {}  # deck id -> the [exam.<name>] entry that applies to it
+    titles: dict[str, str] = {}  # entry -> what the line calls it: the deck's or the group's name
     for deck in collection.library.decks:
         if deck.id in plans:
-            owner[deck.id] = exam_name_for(exams, deck.id, deck.group) or deck.group
+            name = exam_name_for(exams, deck.id, deck.group) or deck.group
+            owner[deck.id] = name
+            group = " ".join(deck.group.split())  # as the home screen lists the group
+            titles.setdefault(name, (deck.name or deck.id) if name == deck.id else group or name)
     keys: dict[str, list[str]] = {}
     for unit in collection.units:
-        name = owner.get(unit.deck_id)
-        if name is not None:
-            keys.setdefault(name, []).append(unit.key)
+        if unit.deck_id in owner:
+            keys.setdefault(unit.deck_id, []).append(unit.key)
     lines: list[str] = []
     states = collection.states
+    new_today = collection.day_log(now).new_seen  # today's new cards are already taken
     for name in dict.fromkeys(owner.values()):
-        decks = [d for d, n in owner.items() if n == name]
-        plan = plans[decks[0]]
-        new_per_day = sum(collection.settings_for(d).new_per_day for d in decks)
-        result = forecast((states.get(k) for k in keys.get(name, [])), plan, today, new_per_day)
-        lines.append(result.line(names.get(name, name)))
+        # each deck with its own forgetting curve (its preset's decay) and its own new-card limit
+        parts = [
+            forecast(
+                (states.get(k) for k in keys.get(deck_id, [])),
+                plans[deck_id],
+                today,
+                collection.settings_for(deck_id).new_per_day,
+                new_today.get(deck_id, 0),
+            )
+            for deck_id, entry in owner.items()
+            if entry == name
+        ]
+        lines.append(merge_forecasts(parts).line(titles[name]))
     return lines
 
 
