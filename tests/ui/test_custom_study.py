@@ -256,3 +256,17 @@ async def test_home_shows_the_exam_forecast(retain_home: Path, open_app: OpenApp
     async with app.run_test(size=(100, 28)):
         text = screen_text(app)
         assert "Distributed Systems Interview: exam in 14 days · predicted recall 0.00 → 0.90 if you" in text
+
+
+async def test_the_forgotten_count_leaves_out_a_card_suspended_since(open_app: OpenApp) -> None:
+    """The chooser said "Today's forgotten cards (1)" for a card suspended after it was failed,
+    then the session had nothing to show."""
+    from retain.store.state.progress_edits import set_suspended
+
+    app = open_app()
+    async with app.run_test(size=(90, 28)) as pilot:
+        failed = await fail_first_kafka_card(app, pilot)
+        set_suspended(app.collection, [failed], True, FIXED_NOW)
+        await pilot.press("C")
+        assert isinstance(app.screen, CustomStudyScreen)
+        assert "Today's forgotten cards (0)" in screen_text(app)

@@ -376,10 +376,12 @@ class RetainApp(App[None]):
         if not self.ready:
             self.when_ready(lambda: self.open_custom_study(cram_ids, cram_label, query))
             return
-        from retain.store.custom_session import forgotten_today
+        from retain.core.custom_study import CustomStudy
+        from retain.store.custom_session import custom_units
         from retain.ui.screens.custom_study import CustomStudyScreen
 
-        forgotten = len(dict.fromkeys(forgotten_today(self.collection, self.clock())))
+        # the cards the session would show: not those suspended, buried or deleted since
+        forgotten = len(custom_units(self.collection, CustomStudy("forgotten"), self.clock()))
         screen = CustomStudyScreen(cram_ids, cram_label, forgotten, query)
         self.push_screen(screen, lambda study: self.start_custom_study(study) if study else None)
 
