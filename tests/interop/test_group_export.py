@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -128,3 +129,25 @@ def test_a_folder_export_reads_one_deck_s_history_at_a_time(tmp_path: Path, home
     asked.clear()
     run_export(plan_export(decks, tmp_path / "all.apkg"), now=now, progress_of=progress_of)
     assert asked == [[d.id for d in decks]]
+
+
+def test_the_export_line_counts_ratings_not_every_event(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export --with-progress` said "3 review(s)" for one rating, a suspend and an unsuspend
+    (an .apkg carries only the rating in its review log)."""
+    now = datetime.now(UTC)
+    col = Collection.open(open_home(), now)
+    try:
+        unit = next(u for u in col.units if u.deck_id == "kafka")
+        at = now - timedelta(days=2)
+        rated = CardState(REVIEW, None, 5.0, 5.0, now + timedelta(days=3), at, 3, 0)
+        col.record(Event(col.new_event_id(at), "review", unit.key, at, rated, None, 3))
+        held = replace(rated, suspended=True)
+        col.record(Event(col.new_event_id(at), "suspend", unit.key, at + timedelta(minutes=1), held, rated))
+        col.record(Event(col.new_event_id(at), "unsuspend", unit.key, at + timedelta(minutes=2), rated, held))
+    finally:
+        col.close(now)
+    code, msg, err = run_cli(capsys, "export", "kafka", "-o", str(tmp_path / "k.apkg"), "--with-progress")
+    assert code == 0, err
+    assert "and 1 review(s)" in msg, msg

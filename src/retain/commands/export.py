@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
                 def progress_of(ids: list[str]) -> tuple[dict[str, CardState], list[Review]]:
                     with TerminalStatus("reading your review history"):
                         states, history = read(ids)
-                    counted.append(len(history))
+                    counted.append(sum(1 for r in history if r.kind == "review"))  # ratings, not suspends
                     return states, history
 
                 written = run_export(
