@@ -71,3 +71,23 @@ def open_col(home: Home, now: datetime = NOW, **kw: object) -> Collection:
 
 def journal_paths(root: Path) -> list[Path]:
     return sorted((root / "state" / "devices").glob("*/journal-*.toml"))
+
+
+def delete_snapshots(root: Path, *, cache: bool = False) -> None:
+    """Snapshots and manifest gone (and `cache/`): the next start replays every journal, the
+    reference every merge must agree with."""
+    import shutil
+
+    for path in (root / "state").glob("snapshots*"):
+        path.unlink() if path.is_file() else shutil.rmtree(path)
+    if cache:
+        shutil.rmtree(root / "cache", ignore_errors=True)
+
+
+def states_at(root: Path, at: datetime) -> dict[str, CardState]:
+    """The card states a start of the home at `root` gives at `at` (then closed, compacting)."""
+    col = open_col(make_home(root), at)
+    try:
+        return dict(col.states)
+    finally:
+        col.close(at)

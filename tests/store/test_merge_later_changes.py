@@ -17,7 +17,7 @@ from typing import cast
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from store_helpers import NOW, make_home, open_col, rate, review_state
+from store_helpers import NOW, delete_snapshots, make_home, open_col, rate, review_state, states_at
 
 from retain.core.state import CardState, Event, EventKind
 from retain.store.collection import Collection
@@ -56,14 +56,6 @@ def _synced_review(root: Path, at: datetime, before: CardState | None) -> Event:
     return event
 
 
-def _states_after_reopen(home_root: Path, later: datetime) -> dict[str, CardState]:
-    col = open_col(make_home(home_root), later)
-    try:
-        return dict(col.states)
-    finally:
-        col.close(later)
-
-
 @pytest.mark.parametrize("kind", ["suspend", "bury", "forget", "undo", "suspend-new"])
 def test_a_later_change_here_outlives_an_older_review_synced_after_compaction(
     tmp_path: Path, kind: str
@@ -80,11 +72,10 @@ def test_a_later_change_here_outlives_an_older_review_synced_after_compaction(
         col.close(NOW)  # compacted: the snapshot holds the change
         _synced_review(root, NOW - timedelta(hours=1), first.after if first else None)
         if name == "replayed":  # the reference: every journal replayed in time order
-            for path in (root / "state").glob("snapshots*"):
-                path.unlink() if path.is_file() else shutil.rmtree(path)
+            delete_snapshots(root)
         later = NOW + timedelta(minutes=5)
-        states = _states_after_reopen(root, later)
-        assert states == _states_after_reopen(root, later + timedelta(minutes=1))  # and it stays so
+        states = states_at(root, later)
+        assert states == states_at(root, later + timedelta(minutes=1))  # and it stays so
         results.append(states.get(KEY))
     with_snapshots, replayed = results
     assert with_snapshots == replayed
@@ -160,9 +151,8 @@ def _run(
         held[key] = after
     writer.close()
     if replay:
-        for path in (root / "state").glob("snapshots*"):
-            path.unlink() if path.is_file() else shutil.rmtree(path)
-    return _states_after_reopen(root, NOW + timedelta(minutes=5))
+        delete_snapshots(root)
+    return states_at(root, NOW + timedelta(minutes=5))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

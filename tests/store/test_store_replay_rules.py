@@ -5,35 +5,34 @@ its manifest. Each compares start-up with what a replay of every journal from sc
 from __future__ import annotations
 
 import os
-import shutil
 import signal
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
-from store_helpers import NOW, make_home, open_col, rate, review_state
+from store_helpers import NOW, delete_snapshots, make_home, open_col, rate, review_state, states_at
 
 from retain.core.session import record_undo
 from retain.core.state import CardState, Event
 from retain.store.state.journal import JournalWriter
 
 KEY = "tiny/one"
+T = TypeVar("T")
 
 
-def _wipe_derived(root: Path) -> None:
-    """The reference: snapshots, manifest and cache gone, every journal replayed."""
-    for path in (root / "state").glob("snapshots*"):
-        path.unlink() if path.is_file() else shutil.rmtree(path)
-    shutil.rmtree(root / "cache", ignore_errors=True)
-
-
-def _states(root: Path, at: datetime) -> dict[str, CardState]:
-    col = open_col(make_home(root), at)
-    try:
-        return dict(col.states)
-    finally:
-        col.close(at)
+def _with_and_without_snapshots(
+    tmp_path: Path, build: Callable[[Path], T], at: datetime
+) -> tuple[T, dict[str, CardState], dict[str, CardState]]:
+    """`build` a home twice: (what the first build returned, its states after a start with its
+    snapshots, the second's after a replay of every journal from scratch)."""
+    built = build(tmp_path / "a")
+    merged = states_at(tmp_path / "a", at)
+    build(tmp_path / "b")
+    delete_snapshots(tmp_path / "b", cache=True)
+    return built, merged, states_at(tmp_path / "b", at)
 
 
 def _other_device_review_from_synced_state(root: Path, undo: bool) -> None:
@@ -65,11 +64,9 @@ def test_other_devices_older_review_made_from_a_state_this_device_returned_to(
     tmp_path: Path, undo: bool
 ) -> None:
     later = NOW + timedelta(minutes=5)
-    _other_device_review_from_synced_state(tmp_path / "a", undo)
-    merged = _states(tmp_path / "a", later)
-    _other_device_review_from_synced_state(tmp_path / "b", undo)
-    _wipe_derived(tmp_path / "b")
-    replayed = _states(tmp_path / "b", later)
+    _built, merged, replayed = _with_and_without_snapshots(
+        tmp_path, lambda root: _other_device_review_from_synced_state(root, undo), later
+    )
     # in time order the laptop's T3 review comes before this device's T4/T5 events: A1 stands
     assert merged == replayed
 
@@ -109,7 +106,7 @@ def test_a_history_import_killed_midway_is_completed_by_importing_again(tmp_path
     _pid, status = os.waitpid(pid, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     progress_io.record_history(make_home(tmp_path), list(reviews), NOW + timedelta(minutes=1))
-    states = _states(tmp_path, NOW + timedelta(minutes=2))
+    states = states_at(tmp_path, NOW + timedelta(minutes=2))
     assert states["tiny/one"] == prev["tiny/one"]  # its last review (t-20d), not its first (t-40d)
     assert states["tiny/two"] == prev["tiny/two"]
 
@@ -164,8 +161,8 @@ def test_a_cram_rating_does_not_take_back_another_devices_later_synced_review(
     col.record(Event(col.new_event_id(NOW), "cram", KEY, NOW, first.after, first.after, 3, 500))
     col.close(NOW)
     if replay:
-        _wipe_derived(tmp_path)
-    states = _states(tmp_path, NOW + timedelta(minutes=5))
+        delete_snapshots(tmp_path, cache=True)
+    states = states_at(tmp_path, NOW + timedelta(minutes=5))
     assert states[KEY] == laptop
 
 
@@ -201,11 +198,9 @@ def _suspend_ahead_then_unsuspend_and_rate_after_clock_fix(root: Path) -> dict[s
 
 def test_unsuspend_and_rating_after_clock_moved_back_survive_a_restart(tmp_path: Path) -> None:
     later = NOW + timedelta(minutes=5)
-    live = _suspend_ahead_then_unsuspend_and_rate_after_clock_fix(tmp_path / "a")
-    restarted = _states(tmp_path / "a", later)
-    _suspend_ahead_then_unsuspend_and_rate_after_clock_fix(tmp_path / "b")
-    _wipe_derived(tmp_path / "b")
-    replayed = _states(tmp_path / "b", later)
+    live, restarted, replayed = _with_and_without_snapshots(
+        tmp_path, _suspend_ahead_then_unsuspend_and_rate_after_clock_fix, later
+    )
     assert not live[KEY].suspended
     assert replayed[KEY] == live[KEY]  # a replay from scratch: write order
     assert restarted[KEY] == live[KEY]  # start-up from the snapshot: suspended again, rating gone
@@ -216,9 +211,6 @@ def _cram_undone_then_laptop_review_arrives(root: Path) -> CardState:
     Before the laptop's journal arrives, this device crams the card at T3 and undoes that
     cram rating (a slip of the key): neither changes the card's state."""
     from store_helpers import review_state
-
-    from retain.core.session import record_undo
-    from retain.store.state.journal import JournalWriter
 
     col = open_col(make_home(root), NOW - timedelta(hours=5))
     first = rate(col, KEY, NOW - timedelta(hours=5))
@@ -238,11 +230,9 @@ def _cram_undone_then_laptop_review_arrives(root: Path) -> CardState:
 
 def test_undoing_a_cram_rating_does_not_erase_another_devices_review(tmp_path: Path) -> None:
     later = NOW + timedelta(minutes=5)
-    laptop = _cram_undone_then_laptop_review_arrives(tmp_path / "a")
-    merged = _states(tmp_path / "a", later)
-    _cram_undone_then_laptop_review_arrives(tmp_path / "b")
-    _wipe_derived(tmp_path / "b")
-    replayed = _states(tmp_path / "b", later)
+    laptop, merged, replayed = _with_and_without_snapshots(
+        tmp_path, _cram_undone_then_laptop_review_arrives, later
+    )
     # the laptop's T2 review is the card's last real review: a cram rating and its undo are
     # history only ("cram ratings never change states"), so neither may put S0 back over it
     assert replayed[KEY] == laptop
@@ -272,11 +262,9 @@ def _other_device_changes_then_its_clock_is_corrected(root: Path) -> CardState:
 
 def test_another_devices_own_successor_after_its_clock_moved_back_is_applied(tmp_path: Path) -> None:
     later = NOW + timedelta(minutes=20)
-    rated = _other_device_changes_then_its_clock_is_corrected(tmp_path / "a")
-    merged = _states(tmp_path / "a", later)
-    _other_device_changes_then_its_clock_is_corrected(tmp_path / "b")
-    _wipe_derived(tmp_path / "b")
-    replayed = _states(tmp_path / "b", later)
+    rated, merged, replayed = _with_and_without_snapshots(
+        tmp_path, _other_device_changes_then_its_clock_is_corrected, later
+    )
     assert merged[KEY] == replayed[KEY] == rated  # unsuspended: the laptop wrote it after its suspend
 
 
@@ -285,12 +273,6 @@ def test_undoing_a_cram_rating_after_a_synced_review_keeps_that_review(tmp_path:
     But record_undo takes `before` from the state held now: when the laptop's review arrived
     between the cram rating and its undo, before (laptop) != after (the cram's before), so the
     undo is applied and puts the old state back over the laptop's review."""
-    from store_helpers import NOW, make_home, open_col, rate, review_state
-
-    from retain.core.session import record_undo
-    from retain.core.state import Event
-    from retain.store.state.journal import JournalWriter
-
     key = "tiny/one"
     root = tmp_path / "a"
     col = open_col(make_home(root), NOW - timedelta(hours=5))
