@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from retain.core.due import Counts
+from retain.core.model import group_key, group_label
 
 __all__ = ["DeckLike", "DeckRow", "deck_rows"]
 
@@ -68,9 +69,9 @@ def deck_rows(
     groups: dict[str, list[DeckLike]] = {}  # by the group's key: its name in any case and spacing
     top: list[tuple[str, str, DeckLike | None]] = []
     for deck in decks:
-        label = " ".join(deck.group.split())
+        label = group_label(deck.group)
         if label:
-            key = label.casefold()  # one group, as `core.model.decks_in_group` finds it
+            key = group_key(label)  # one group, as `core.model.decks_in_group` finds it
             if key not in groups:
                 groups[key] = []
                 top.append((key, label, None))

@@ -6,7 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["KINDS", "Card", "Deck", "Kind", "Problem", "Unit", "decks_in_group", "group_key", "group_names"]
+__all__ = [
+    "KINDS",
+    "Card",
+    "Deck",
+    "Kind",
+    "Problem",
+    "Unit",
+    "decks_in_group",
+    "group_key",
+    "group_label",
+    "group_names",
+]
 
 Kind = Literal["basic", "reversed", "cloze", "typed"]
 KINDS: tuple[Kind, ...] = ("basic", "reversed", "cloze", "typed")
@@ -95,14 +106,20 @@ def group_names(decks: Sequence[Deck]) -> list[str]:
     """The groups of `decks`, sorted as the home screen lists them (one name per `group_key`)."""
     names: dict[str, str] = {}
     for d in decks:
-        if d.group and group_key(d.group):
-            names.setdefault(group_key(d.group), " ".join(d.group.split()))
+        label = group_label(d.group)
+        if label:
+            names.setdefault(label.casefold(), label)
     return [names[k] for k in sorted(names)]
+
+
+def group_label(group: str) -> str:
+    """A group's name as the deck list shows it: runs of spaces as one, none at the ends."""
+    return " ".join(group.split())
 
 
 def group_key(group: str) -> str:
     """A group's name as compared: any case, runs of spaces as one ("Ops", " ops ", "OPS")."""
-    return " ".join(group.split()).casefold()
+    return group_label(group).casefold()
 
 
 def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:

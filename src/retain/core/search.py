@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from retain.core.model import KINDS, Unit
+from retain.core.model import KINDS, Unit, group_label
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 
 __all__ = [
@@ -155,8 +155,8 @@ def _term(token: str, parameters_for: ParametersFor | None = None, group_of: Gro
             match = _glob(value)
             if group_of is None:
                 return lambda u, s, n, t, h: match(u.deck_id)
-            grouped = _glob(" ".join(value.split()))  # a group's name in any spacing, as the deck list
-            return lambda u, s, n, t, h: match(u.deck_id) or grouped(" ".join(group_of(u.deck_id).split()))
+            grouped = _glob(group_label(value))  # a group's name in any spacing, as the deck list
+            return lambda u, s, n, t, h: match(u.deck_id) or grouped(group_label(group_of(u.deck_id)))
         if field == "tag":
             match = _glob(value)
             return lambda u, s, n, t, h: any(match(tag) for tag in u.tags)

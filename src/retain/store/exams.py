@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast, merge_forecasts
-from retain.core.model import Unit
+from retain.core.model import Unit, group_label
 from retain.core.state import CardState
 from retain.store.exam_config import exam_for, exam_name_for, past_exams
 
@@ -126,7 +126,7 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
         if deck.id in plans:
             name = exam_name_for(exams, deck.id, deck.group) or deck.group
             owner[deck.id] = name
-            group = " ".join(deck.group.split())  # as the home screen lists the group
+            group = group_label(deck.group)  # as the home screen lists the group
             titles.setdefault(name, (deck.name or deck.id) if name == deck.id else group or name)
     keys: dict[str, list[str]] = {}
     for unit in collection.units:
