@@ -19,10 +19,9 @@ from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.importer import ImportPlan
 from retain.interop.media import media_dir, referenced_media
-from retain.interop.progress_io import HistoryImport, _local_progress
+from retain.interop.progress_io import HistoryImport, history_to_record
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
-from retain.store.index.ingest import micros
 
 __all__ = ["history_line", "media_to_store", "would_record"]
 
@@ -46,18 +45,10 @@ def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> Histor
     except CollectionError as exc:
         raise InteropError(f"progress store: {exc}") from None
     try:
-        stated, local = _local_progress(coll, reviews, now)
-        todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local]
-        have = coll.history_index.times_of(now, {r.key for r in todo})
+        fresh, kept = history_to_record(coll, reviews, now)
     finally:
         coll.close(now)
-    fresh: set[tuple[str, int]] = set()
-    for r in todo:
-        mark = (r.key, micros(r.time))
-        if mark not in have:
-            fresh.add(mark)  # one event per card and moment, as the import records them
-    ahead = [r.time for r in todo if (r.key, micros(r.time)) in fresh and r.time > now]
-    kept = len(stated - {key for key, _t in fresh}) if stated else 0
+    ahead = [r.time for r in fresh if r.time > now]
     return HistoryImport(len(fresh), kept, len(ahead), (max(ahead) - now) if ahead else now - now)
 
 

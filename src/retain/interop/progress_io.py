@@ -31,6 +31,7 @@ __all__ = [
     "collection_decks_progress",
     "collection_record_history",
     "deck_progress",
+    "history_to_record",
     "progress_reader",
     "record_history",
 ]
@@ -175,17 +176,14 @@ def _local_progress(coll: Collection, reviews: Sequence[Review], now: datetime) 
     return stated, (stated - seen) | foreign
 
 
-def _record_history(
-    coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn, consume: bool
-) -> HistoryImport:
+def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime) -> tuple[list[Review], int]:
+    """(the reviews an import records, oldest first; how many cards already had progress here and
+    get none of them): what `record_history` records and `import --dry-run` counts."""
     stated, local = _local_progress(coll, reviews, now)
     # Reviews dated after this clock (made on a device whose clock ran ahead) are kept like any
     # other: a card's progress is in its last review. Only absurd dates are refused, by the store.
     todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local]
-    if consume and isinstance(reviews, list):
-        reviews.clear()
-    history = coll.history_index
-    have = history.times_of(now, {r.key for r in todo})  # events already here: importing twice adds none
+    have = coll.history_index.times_of(now, {r.key for r in todo})  # importing twice adds none
     fresh: list[Review] = []
     moment: datetime | None = None
     at_moment: set[str] = set()  # the keys of this import at one time (`todo` is in time order)
@@ -195,11 +193,20 @@ def _record_history(
         if r.key not in at_moment and (not have or (r.key, micros(r.time)) not in have):
             at_moment.add(r.key)
             fresh.append(r)
-    del todo
+    kept = len(stated - {r.key for r in fresh}) if stated else 0  # said: "already had progress here"
+    return fresh, kept
+
+
+def _record_history(
+    coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn, consume: bool
+) -> HistoryImport:
+    fresh, kept = history_to_record(coll, reviews, now)
+    if consume and isinstance(reviews, list):
+        reviews.clear()
+    history = coll.history_index
     count = held = ahead = refused = 0
     furthest = now
     total = len(fresh)
-    kept = len(stated - {r.key for r in fresh}) if stated else 0  # said: "already had progress here"
     fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
     seen: Seen = {}  # states already checked (a review's `before` is an earlier one's `after`)
     new_id = coll.new_event_id  # from the event's own time: the journal stores it as a number
