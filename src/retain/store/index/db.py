@@ -20,6 +20,7 @@ import contextlib
 import sqlite3
 from pathlib import Path
 
+from retain.core.state import EVENT_KINDS
 from retain.store.index.daily import COLUMNS
 from retain.store.index.derivedcache import code_fingerprint
 
@@ -72,7 +73,8 @@ _INDEXES = """
 CREATE INDEX IF NOT EXISTS events_t ON events (t);
 CREATE INDEX IF NOT EXISTS events_key ON events (key, t);
 CREATE INDEX IF NOT EXISTS events_undoes ON events (undoes) WHERE undoes IS NOT NULL;
-"""
+CREATE INDEX IF NOT EXISTS events_forgets ON events (t) WHERE kind = {reset} AND astate IS NULL;
+""".format(reset=EVENT_KINDS.index("reset"))  # the forgets: a few rows, where moves are found (`moves`)
 
 
 class IndexUnavailable(Exception):

@@ -25,6 +25,7 @@ from retain.core.state import NEW, REVIEW, Event
 from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.appended import Spans, add
+from retain.store.index.daily import COLUMNS, Tally
 from retain.store.index.db import connect, reset
 from retain.store.index.ingest import (
     KIND,
@@ -36,6 +37,7 @@ from retain.store.index.ingest import (
     prefetch,
     read_event_at,
 )
+from retain.store.index.moves import deck_moves, moved_sums
 from retain.store.index.statsquery import daily_rows
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ _REVIEW = KIND["review"]
 UNDOABLE_KINDS = ("review", "suspend", "bury", "cram")  # what `last_undoable` offers to take back
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER = "ORDER BY t, device, eid"
+_PASSED = (COLUMNS.index("young_pass"), COLUMNS.index("mature_pass"))
+_FAILED = (COLUMNS.index("young_fail"), COLUMNS.index("mature_fail"))
 _MAX_MOVES = 64  # moves followed back from one card (a card moved back and forth: each once)
 
 
@@ -113,6 +117,7 @@ class History:
         self._prefetched: Prefetch | None = None
         self._appended: Spans = {}  # records this process wrote since the last feed
         self._told: set[str] = set()  # journal files a message was said about (once per run)
+        self._moved: tuple[tuple[int, int], Tally] | None = None  # (as of which changes, sums)
 
     # -- feeding ----------------------------------------------------------------------
 
@@ -248,7 +253,17 @@ class History:
         since = today - window_days + 1
         out: dict[str, DeckActivity] = {"": DeckActivity(set())}
         sql = "SELECT deck, day, reviews, young_pass + mature_pass, young_fail + mature_fail FROM daily"
-        for deck, day, reviews, passed, failed in self._db.execute(sql):
+        rows: Iterable[tuple[str, int, int, int, int]] = self._db.execute(sql)
+        moved = self._moved_sums()
+        if moved:  # cards moved to another deck: their ratings count for the deck they are in now
+            sums = {(deck, day): [reviews, passed, failed] for deck, day, reviews, passed, failed in rows}
+            for pair, v in moved.items():
+                got = sums.setdefault(pair, [0, 0, 0])
+                got[0] += v[0]
+                got[1] += v[_PASSED[0]] + v[_PASSED[1]]
+                got[2] += v[_FAILED[0]] + v[_FAILED[1]]
+            rows = [(deck, day, v[0], v[1], v[2]) for (deck, day), v in sums.items()]
+        for deck, day, reviews, passed, failed in rows:
             if not reviews:
                 continue
             when = date.fromordinal(day)
@@ -334,7 +349,16 @@ class History:
     def day_rows(self, now: datetime, decks: Sequence[str] | None = None) -> list[DayRow]:
         """Per study day sums of the counted ratings in `decks` (None: all, removed decks too)."""
         self.refresh(now)
-        return daily_rows(self._db, decks)
+        return daily_rows(self._db, decks, self._moved_sums() if decks is not None else None)
+
+    def _moved_sums(self) -> Tally:
+        """What cards moved to another deck change in the per deck sums (`moves`), worked out
+        again only when the index changed (this connection's changes, or another process's)."""
+        mark = (self._db.total_changes, self._db.execute("PRAGMA data_version").fetchone()[0])
+        if self._moved is None or self._moved[0] != mark:
+            full = functools.partial(self._full, now=datetime.now(UTC))
+            self._moved = (mark, moved_sums(self._db, deck_moves(self._db, full)))
+        return self._moved[1]
 
     @_locked
     def card_reviews(self, now: datetime, key: str) -> list[ReviewRow]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from datetime import date
+from operator import add
 
 from retain.core.statsfigures import DayRow
+from retain.store.index.daily import COLUMNS, Tally
 
 __all__ = ["daily_rows"]
 
@@ -22,6 +24,7 @@ _COLUMNS = (
     + ", ".join(f"p{h}" for h in range(24))
 )
 _SUMS = ", ".join(f"sum({c.strip()})" for c in _COLUMNS.split(","))
+_PLACES = [COLUMNS.index(c.strip()) for c in _COLUMNS.split(",")]  # a `daily` row's values in this order
 
 
 def _deck_filter(decks: Sequence[str] | None, column: str = "deck") -> tuple[str, list[object]]:
@@ -30,16 +33,24 @@ def _deck_filter(decks: Sequence[str] | None, column: str = "deck") -> tuple[str
     return f" AND {column} IN ({','.join('?' * len(decks))})", list(decks)
 
 
-def daily_rows(db: sqlite3.Connection, decks: Sequence[str] | None) -> list[DayRow]:
-    """One `DayRow` per study day with counted ratings in `decks` (None: every deck, removed ones too)."""
+def daily_rows(db: sqlite3.Connection, decks: Sequence[str] | None, moved: Tally | None = None) -> list[DayRow]:
+    """One `DayRow` per study day with counted ratings in `decks` (None: every deck, removed ones
+    too), `moved` (per deck and day, see `moves.moved_sums`) added for the decks in `decks`."""
     where, args = _deck_filter(decks)
     sql = f"SELECT day, {_SUMS} FROM daily WHERE 1{where} GROUP BY day ORDER BY day"
+    by_day = {row[0]: [int(x or 0) for x in row[1:]] for row in db.execute(sql, args)}
+    if moved and decks is not None:  # over every deck a move changes nothing
+        wanted = set(decks)
+        for (deck, day), change in moved.items():
+            if deck in wanted:
+                v = by_day.setdefault(day, [0] * len(_PLACES))
+                v[:] = map(add, v, [change[i] for i in _PLACES])
+        by_day = {day: v for day, v in sorted(by_day.items()) if v[0] > 0}
     out = []
-    for row in db.execute(sql, args):
-        v = [int(x or 0) for x in row[1:]]
+    for day, v in by_day.items():
         out.append(
             DayRow(
-                date.fromordinal(row[0]),
+                date.fromordinal(day),
                 reviews=v[0],
                 ms=v[1],
                 new=v[2],

@@ -1,0 +1,114 @@
+"""Cards moved to another deck: their earlier ratings counted for the deck they are in now.
+
+A move (`store.state.progress_edits.move_progress`: `m` in the browser, another deck
+chosen in the editor, a cloze renumbered) carries a card's state to its new key and
+leaves its review events under the old one. In the journal it is a pair of "reset"
+records written at one time in one file: the old key's back to new, and the new key's
+whose state after is the old key's state before. The `daily` sums count each rating
+for the deck of its own key; the statistics of a deck follow the card instead, as
+Anki's do (its deck statistics go by a card's current deck).
+
+`deck_moves` finds the moves (through a partial index on the "back to new" resets, a
+few rows even in a big history), and `moved_sums` what to take from one deck's
+`daily` sums and add to another's: every rating made under a key before it moved,
+counted for the deck of the last key the card moved to. A rating made under an old key
+after its move (a new card given the same id) stays where it is.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from retain.core.state import EVENT_KINDS, Event
+from retain.store.index.daily import Tally, tally
+
+__all__ = ["Move", "deck_moves", "moved_sums"]
+
+RESET = EVENT_KINDS.index("reset")
+_MAX_STEPS = 64  # moves followed forward from one rating (a card moved back and forth: each once)
+
+ReadFull = Callable[[Sequence[tuple[str, str, int]]], list[Event]]
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    old: str  # unit key the progress left
+    new: str  # unit key it went to
+    t: int  # when, microseconds since the epoch
+
+
+def deck_moves(db: sqlite3.Connection, read: ReadFull) -> list[Move]:
+    """Every move the history holds (not undone), oldest first."""
+    forgets = db.execute(
+        "SELECT e.file, e.t, e.key, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+        f" WHERE e.kind = {RESET} AND e.astate IS NULL AND e.undone = 0 ORDER BY e.t"
+    ).fetchall()
+    groups: dict[tuple[int, int], list[tuple[str, str, int]]] = {}
+    for file_id, t, _key, device, name, off in forgets:
+        groups.setdefault((file_id, t), []).append((device, name, off))
+    found: list[Move] = []
+    for (file_id, t), olds in groups.items():
+        partners = db.execute(
+            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+            f" WHERE e.file = ? AND e.t = ? AND e.kind = {RESET} AND e.astate IS NOT NULL AND e.undone = 0",
+            (file_id, t),
+        ).fetchall()
+        if partners:
+            found += _pairs(read(olds), read(partners), t)
+    return found
+
+
+def _pairs(olds: list[Event], news: list[Event], t: int) -> list[Move]:
+    """Each new key paired with the old key whose state before it took (the same card id first)."""
+    out: list[Move] = []
+    left = [e for e in olds if e.before is not None]
+    for new in news:
+        same = [e for e in left if e.before == new.after]
+        if not same:
+            continue
+        card = new.key.partition("/")[2]
+        old = next((e for e in same if e.key.partition("/")[2] == card), same[0])
+        left.remove(old)
+        out.append(Move(old.key, new.key, t))
+    return out
+
+
+def _deck(key: str) -> str:
+    return key.partition("/")[0]
+
+
+def moved_sums(db: sqlite3.Connection, moves: list[Move]) -> Tally:
+    """Per (deck, study day) changes to `daily`'s sums: each rating made under a key before it
+    moved taken from its deck and added to the deck the card is in now. Empty when no move
+    changed a card's deck."""
+    out_of: dict[str, list[Move]] = {}
+    for move in moves:
+        out_of.setdefault(move.old, []).append(move)
+    sums: Tally = {}
+    for key, gone in out_of.items():
+        if all(_deck(_last(m.new, m.t, out_of)) == _deck(key) for m in gone):
+            continue  # every move of this key ends in its own deck (a cloze renumbered)
+        rows = db.execute(
+            "SELECT t, deck, day, bstate, bivl, rating, hour, ms FROM events"
+            " WHERE key = ? AND t < ? AND kind = 0 AND undone = 0",
+            (key, max(m.t for m in gone)),
+        ).fetchall()
+        for t, *rated in rows:
+            deck = _deck(_last(key, t, out_of))
+            if deck != rated[0]:
+                tally([tuple(rated)], sums, -1)
+                tally([(deck, *rated[1:])], sums)
+    return sums
+
+
+def _last(key: str, t: int, out_of: dict[str, list[Move]]) -> str:
+    """The key a rating made under `key` at time `t` is under now (its card's moves followed)."""
+    for _ in range(_MAX_STEPS):
+        later = [m for m in out_of.get(key, ()) if m.t > t]
+        if not later:
+            break
+        move = min(later, key=lambda m: m.t)
+        key, t = move.new, move.t
+    return key
