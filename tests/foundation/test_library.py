@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from retain.store.config import Config
-from retain.store.decks.library import load_library
+from retain.store.decks.library import load_library, load_paths
 from retain.store.files import MAX_DECK_BYTES
 from retain.store.home import library_folders
 from retain.store.paths import get_paths
@@ -90,3 +92,43 @@ def test_check_with_no_path_validates_whole_library(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert f"{tmp_path / 'more' / 'bad.toml'}:1:1: error: not UTF-8" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "kafka.sync-conflict-20260328-120000-ABCDEFG.toml",  # Syncthing
+        "kafka (Bob's conflicted copy 2026-03-28).toml",  # Dropbox
+        "kafka (conflicted copy 2026-03-28 120000).toml",  # Nextcloud
+        "kafka_REMOTE_12345.toml",  # git mergetool
+    ],
+)
+def test_a_sync_conflict_copy_of_a_deck_never_takes_its_id(tmp_path: Path, copy: str) -> None:
+    """A folder sync's conflict copy sorts before the file it copies (`kafka.s…` < `kafka.t…`,
+    `kafka (` < `kafka.`): it took the deck id, the real `kafka.toml` was listed as broken ("deck id
+    'kafka' is already used by kafka.sync-conflict-….toml") and the stale copy was studied and edited."""
+    (tmp_path / "kafka.toml").write_text(GOOD.format(id="kafka"), "utf-8")
+    (tmp_path / copy).write_text(GOOD.format(id="kafka").replace('"q"', '"old q"'), "utf-8")
+    for entries in (load_library([(tmp_path, "user")]).entries, load_paths([tmp_path])):
+        by_name = {e.path.name: e for e in entries}
+        assert by_name["kafka.toml"].deck is not None and not by_name["kafka.toml"].problems
+        error = by_name[copy].error
+        assert by_name[copy].deck is None and "\n" not in error
+        assert error.endswith(
+            "error: a conflict copy of kafka.toml left by a sync tool; it is not loaded: "
+            "move what you want to keep into kafka.toml, then delete this file"
+        )
+
+
+def test_a_deck_with_merge_conflict_markers_says_so(tmp_path: Path) -> None:
+    """An unresolved `git merge` in a deck file said only "TOML syntax: Invalid statement"."""
+    text = GOOD.format(id="kafka").replace(
+        'front = "q"\n', '<<<<<<< HEAD\nfront = "q"\n=======\nfront = "Q"\n>>>>>>> b\n'
+    )
+    (tmp_path / "kafka.toml").write_text(text, "utf-8")
+    for cache in (None, tmp_path / "cache"):
+        (entry,) = load_library([(tmp_path, "user")], cache).entries
+        assert entry.error == (
+            f"{tmp_path / 'kafka.toml'}:7:1: error: unresolved merge conflict (a `<<<<<<<`/`=======`/`>>>>>>>` "
+            "marker at line 7): keep the lines you want, delete the markers and save"
+        )

@@ -17,6 +17,8 @@ __all__ = [
     "ReadError",
     "atomic_output",
     "atomic_write",
+    "conflict_copy_of",
+    "conflict_marker_line",
     "fsync_dir",
     "name_text",
     "read_text_limited",
@@ -24,6 +26,37 @@ __all__ = [
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+# The copies sync tools leave beside a file both sides changed: Syncthing `<stem>.sync-conflict-<date>-
+# <time>-<by>`, Dropbox and Nextcloud `<stem> (… conflicted copy …)`, and `git mergetool`'s
+# `<stem>_BASE_<pid>` (also LOCAL, REMOTE, BACKUP).
+_CONFLICT_COPY_RE = re.compile(
+    r"\.sync-conflict-|\s*\([^()]*\bconflict(?:ed copy)?\b[^()]*\)|_(?:BASE|LOCAL|REMOTE|BACKUP)_\d+\Z",
+    re.IGNORECASE,
+)
+_MARKER_RE = re.compile(r"^(?:<{7}|={7}|>{7})(?:[ \t].*)?\r?$", re.MULTILINE)
+
+
+def conflict_copy_of(path: Path) -> str | None:
+    """The name of the file `path` is a sync tool's conflict copy of (`tiny.toml` for
+    `tiny.sync-conflict-20260328-120000-ABCDEFG.toml`), or None when it is no such copy."""
+    m = _CONFLICT_COPY_RE.search(path.stem)
+    if m is None or m.start() == 0:
+        return None
+    return path.stem[: m.start()] + path.suffix
+
+
+def conflict_marker_line(text: str) -> int | None:
+    """The line (1-based) of the first merge conflict marker (`<<<<<<<`, `=======`, `>>>>>>>` at the
+    start of a line) in a text holding a `<<<<<<<` one and a `>>>>>>>` one, else None: an
+    unresolved `git merge` (or `git stash pop`, `git rebase`) left them there."""
+    if "<<<<<<<" not in text or ">>>>>>>" not in text:
+        return None
+    marks = [m for m in _MARKER_RE.finditer(text)]
+    if not any(m[0].startswith("<") for m in marks) or not any(m[0].startswith(">") for m in marks):
+        return None
+    return text.count("\n", 0, marks[0].start()) + 1
 
 
 def name_text(name: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from retain.core.model import Deck, Problem
-from retain.store.files import ReadError, read_text_limited
+from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
 from retain.store.index.derivedcache import FileId, file_id
 
 __all__ = [
@@ -78,7 +78,7 @@ def load_deck_file(
         from retain.store.decks.deckcache import load_deck_cached
 
         deck, problems = load_deck_cached(path, cache_dir, cards=cards)
-        return DeckEntry(path, origin, deck, problems)
+        return _merge_conflict(DeckEntry(path, origin, deck, problems))
     from retain.core.deckfile import parse_deck
 
     try:
@@ -86,7 +86,41 @@ def load_deck_file(
     except ReadError as exc:
         return DeckEntry(path, origin, None, [Problem(str(path), exc.line, exc.col, str(exc))])
     result = parse_deck(text, str(path))
-    return DeckEntry(path, origin, result.deck, result.problems)
+    return _merge_conflict(DeckEntry(path, origin, result.deck, result.problems), text)
+
+
+def _merge_conflict(entry: DeckEntry, text: str | None = None) -> DeckEntry:
+    """A broken deck whose file holds merge conflict markers says so first (the TOML error,
+    "Invalid statement", does not tell a person what happened)."""
+    if not entry.broken:
+        return entry
+    if text is None:
+        try:
+            text = read_text_limited(entry.path)
+        except ReadError:
+            return entry
+    line = conflict_marker_line(text)
+    if line is not None:
+        message = (
+            f"unresolved merge conflict (a `<<<<<<<`/`=======`/`>>>>>>>` marker at line {line}): "
+            "keep the lines you want, delete the markers and save"
+        )
+        entry.problems.insert(0, Problem(str(entry.path), line, 1, message))
+    return entry
+
+
+def _conflict_copy(path: Path, origin: Origin) -> DeckEntry | None:
+    """A sync tool's conflict copy of a deck file (`tiny.sync-conflict-….toml`, `tiny (… conflicted
+    copy …).toml`) is never loaded: it holds the deck's id, and (sorting first) would take the deck
+    from the file it copies. It is listed as broken, saying what it is."""
+    original = conflict_copy_of(path)
+    if original is None:
+        return None
+    message = (
+        f"a conflict copy of {original} left by a sync tool; it is not loaded: "
+        f"move what you want to keep into {original}, then delete this file"
+    )
+    return DeckEntry(path, origin, None, [Problem(str(path), 1, 1, message)])
 
 
 def deck_files(folder: Path) -> list[Path]:
@@ -119,7 +153,7 @@ def load_library(
             if real in seen_paths:
                 continue
             seen_paths.add(real)
-            entry = load_deck_file(path, origin, cache_dir, cards=cards)
+            entry = _conflict_copy(path, origin) or load_deck_file(path, origin, cache_dir, cards=cards)
             deck = entry.deck
             if (
                 deck is not None
@@ -158,12 +192,13 @@ def load_paths(paths: Iterable[Path]) -> list[DeckEntry]:
     owners: dict[str, DeckEntry] = {}
     seen: set[Path] = set()
     for raw in paths:
-        for path in deck_files(raw) if raw.is_dir() else [raw]:
+        folder = raw.is_dir()
+        for path in deck_files(raw) if folder else [raw]:
             real = path.resolve()
             if real in seen:
                 continue
             seen.add(real)
-            entry = load_deck_file(path)
+            entry = (_conflict_copy(path, "path") if folder else None) or load_deck_file(path)
             _claim(owners, entry)
             entries.append(entry)
     return entries

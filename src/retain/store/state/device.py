@@ -44,7 +44,7 @@ __all__ = [
 
 DEVICE_FORMAT = 1
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
-_HEADER_DEVICE_RE = re.compile(rb'^device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
+_HEADER_DEVICE_RE = re.compile(rb'^(?:\xef\xbb\xbf)?device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
 _MAX_DEVICE_TOML = 64 * 1024  # a device.toml is a few lines: a larger one is not read (damaged)
 
 
@@ -94,7 +94,7 @@ def _device_file(folder: Path) -> _DeviceFile:
     if len(raw) > _MAX_DEVICE_TOML:
         return _DeviceFile(damaged="is too large to be one")
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM (a Windows editor, a sync filter) is no damage
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return _DeviceFile(damaged="is not valid TOML" if raw.strip(b"\0") else "is empty or zeroed")
     named, key = data.get("id"), data.get("host_key")

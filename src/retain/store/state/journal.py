@@ -74,7 +74,7 @@ __all__ = [
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
-_DEVICE_RE = re.compile(rb'^device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
+_DEVICE_RE = re.compile(rb'^(?:\xef\xbb\xbf)?device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -111,7 +111,7 @@ def _check_header(path: Path, head: bytes) -> str:
     events after it are still read (and the file is never cut because of it).
     """
     try:
-        data = tomllib.loads(head.decode("utf-8"))
+        data = tomllib.loads(head.decode("utf-8-sig"))  # a BOM (a Windows editor, a sync filter) is no damage
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return f"{path.name}: the journal header is damaged; its events are read anyway"
     fmt = data.get("format")

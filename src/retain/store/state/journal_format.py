@@ -39,7 +39,7 @@ __all__ = [
 JOURNAL_FORMAT = 2
 JOURNAL_NAME_RE = re.compile(r"^journal-(\d{4})-(\d{2})(\.v2)?\.toml\Z")
 _RECORD_START = re.compile(rb"\d{1,15}=\{")
-_FORMAT_RE = re.compile(rb"^format = (\d+)\r?$", re.MULTILINE)
+_FORMAT_RE = re.compile(rb"^(?:\xef\xbb\xbf)?format = (\d+)\r?$", re.MULTILINE)
 HEAD = 4096  # a header is never longer (bytes read to tell a file's format)
 _WINDOW = 1 << 16  # how far back a position's record is looked for
 

@@ -59,7 +59,7 @@ class WriterLock:
         try:
             with self.info_path.open("rb") as fh:
                 raw = fh.read(_MAX_INFO + 1)
-            data = tomllib.loads(raw.decode("utf-8")) if len(raw) <= _MAX_INFO else {}
+            data = tomllib.loads(raw.decode("utf-8-sig")) if len(raw) <= _MAX_INFO else {}
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
             data = {}
         pid, host = data.get("pid"), data.get("host")

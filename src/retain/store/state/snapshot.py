@@ -37,12 +37,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from retain.core.ids import is_valid_id
 from retain.core.state import CardState, StateError
 from retain.store.fastbuild import build_many, columns_of, field_names
-from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.files import (
+    ReadError,
+    atomic_write,
+    conflict_copy_of,
+    conflict_marker_line,
+    read_text_limited,
+)
 from retain.store.index import derivedcache
 from retain.store.state.journal import Position, parse_toml
 from retain.store.state.journal_format import JOURNAL_NAME_RE
@@ -63,6 +69,7 @@ __all__ = [
     "MAX_SNAPSHOT_BYTES",
     "Change",
     "Files",
+    "Manifest",
     "Snapshot",
     "SnapshotDamaged",
     "encode_snapshot",
@@ -82,9 +89,6 @@ _CHECK_RE = re.compile(r"^(?:[0-9a-f]{8})?\Z")
 _FIELDS = field_names(CardState)
 _TIME_FIELDS = ("due", "last_review")
 MANIFEST_FORMAT = 1
-# the conflict copies folder syncs leave: Syncthing `<name>.sync-conflict-<date>-<time>-<by>`,
-# Dropbox and Nextcloud `<name> (… conflicted copy …)`
-_CONFLICT_RE = re.compile(r"\.sync-conflict-|\s*\([^()]*\bconflict(?:ed copy)?\b[^()]*\)", re.IGNORECASE)
 
 
 Change = tuple[datetime, str]  # a unit's last event: its time, and the device that wrote it ("": unknown)
@@ -103,6 +107,7 @@ class Snapshot:
     problems: list[str] = field(default_factory=list)
     migrated_from: int | None = None
     changed: dict[str, Change] = field(default_factory=dict)  # see `last_changes`
+    written: datetime | None = None  # its `written` time: which compaction wrote it (`Manifest.written`)
 
 
 def _is_deck_id(name: str) -> bool:
@@ -129,11 +134,10 @@ def ignored_snapshot_files(folder: Path) -> list[str]:
         if _is_deck_id(path.stem):
             continue
         name = repr(path.name) if not path.name.isprintable() else path.name
-        conflict = _CONFLICT_RE.search(path.stem)
-        if conflict is not None and path.name.isprintable():
-            deck = path.stem[: conflict.start()]
+        original = conflict_copy_of(path)
+        if original is not None and path.name.isprintable():
             out.append(
-                f"snapshots/{name} is a sync-conflict copy of snapshots/{deck}.toml made by a folder sync; "
+                f"snapshots/{name} is a sync-conflict copy of snapshots/{original} made by a folder sync; "
                 "it is ignored and can be deleted (every review is in the journals)"
             )
         else:
@@ -200,6 +204,7 @@ def write_snapshot(
         # the cache holds what the file gives back (floats rounded as written)
         snap = Snapshot(deck_id, path, dict(positions), {k: canonical_state(v) for k, v in states.items()})
         snap.changed = {k: (at.astimezone(UTC), by) for k, (at, by) in (changed or {}).items()}
+        snap.written = now.astimezone(UTC)
         _save_cache(path, cache_dir, snap, now)
     return path
 
@@ -231,12 +236,20 @@ def _positions(raw: Any, where: str, *, names: bool = False) -> dict[str, Positi
     return out
 
 
+def _not_toml(path: Path, text: str, exc: BaseException) -> SnapshotDamaged:
+    """The one line for a state file that is not TOML; an unresolved merge (git) is named as such."""
+    line = conflict_marker_line(text)
+    if line is not None:
+        return SnapshotDamaged(f"{path.name}: unresolved merge conflict (a `<<<<<<<` marker at line {line})")
+    first = str(exc).splitlines()[0][:120] if str(exc) else "invalid TOML"
+    return SnapshotDamaged(f"{path.name}: not valid TOML ({first})")
+
+
 def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
     try:
         data = parse_toml(text)
     except (ValueError, RecursionError) as exc:
-        first = str(exc).splitlines()[0][:120] if str(exc) else "invalid TOML"
-        raise SnapshotDamaged(f"{path.name}: not valid TOML ({first})") from None
+        raise _not_toml(path, text, exc) from None
     data, original = upgrade("snapshot", data, path.name)
     deck_id = data.get("deck", path.stem)
     if not isinstance(deck_id, str) or deck_id != path.stem:
@@ -246,6 +259,9 @@ def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
         raise SnapshotDamaged(f"{path.name}: [cards] must be a table")
     snap = Snapshot(deck_id, path, _positions(data.get("journal", {}), path.name))
     snap.migrated_from = original if original != data["format"] else None
+    written = data.get("written")
+    if isinstance(written, datetime) and written.utcoffset() is not None:
+        snap.written = written.astimezone(UTC)
     bad: list[str] = []
     prefix = f"{deck_id}/"
     snap.changed = _changed(data.get("changed", {}), prefix, now, bad)
@@ -309,6 +325,7 @@ def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime) -> N
         snap.migrated_from,
         now.astimezone(UTC).isoformat(),
         [(k, t.isoformat(), by) for k, (t, by) in snap.changed.items()],
+        snap.written.isoformat() if snap.written is not None else None,
     )
     derivedcache.save(derivedcache.cache_path(cache_dir, "snapshots", path), "snapshot", ident, payload)
 
@@ -325,7 +342,7 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
     if payload is None:
         return None
     try:
-        deck_id, positions, keys, names, cols, problems, migrated, validated, changed = payload
+        deck_id, positions, keys, names, cols, problems, migrated, validated, changed, written = payload
         if datetime.fromisoformat(validated) > now + FUTURE_SKEW:
             return None  # the clock moved backwards since: validate again
         cols = list(cols)
@@ -337,6 +354,7 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
         snap.states = dict(zip(keys, objs, strict=True))
         snap.problems, snap.migrated_from = list(problems), migrated
         snap.changed = {k: (datetime.fromisoformat(t), by) for k, t, by in changed}
+        snap.written = datetime.fromisoformat(written) if written is not None else None
         return snap
     except (ValueError, TypeError, AttributeError):
         return None
@@ -372,6 +390,7 @@ def write_manifest(
     positions: Mapping[str, Position],
     now: datetime,
     files: Mapping[str, Mapping[str, Position]] | None = None,
+    written: Mapping[str, datetime] | None = None,
 ) -> None:
     """`state/snapshots.toml`, written after a compaction's snapshots.
 
@@ -382,6 +401,10 @@ def write_manifest(
     `[files.<device>]`: every journal file of the device and how far its events
     are applied, so an older month file that arrives (or grows) after a newer one
     was read is noticed: positions alone compare by file name.
+    `[snapshots]`: the `written` time of each listed snapshot the positions hold for
+    (`written`), so a snapshot that is not that one (a git merge or a folder sync took
+    it from another computer, a compaction was cut off before the manifest) is not
+    taken to be complete up to them.
     """
     listed = ", ".join(toml_str(d) for d in sorted(deck_ids))
     lines = [
@@ -392,6 +415,9 @@ def write_manifest(
         "[journal]",
     ]
     lines += [_position_line(device, pos) for device, pos in sorted(positions.items())]
+    if written is not None:
+        lines += ["", "[snapshots]"]
+        lines += [f"{toml_str(d)} = {format_time(written[d])}" for d in sorted(deck_ids) if d in written]
     for device, known in sorted((files or {}).items()):
         lines += ["", f"[files.{device}]"]
         for name, pos in sorted(known.items()):
@@ -419,8 +445,27 @@ def _files(raw: Any) -> Files:
     return out
 
 
-def read_manifest(state_dir: Path) -> tuple[set[str], dict[str, Position], Files]:
-    """(decks, positions, files) of the last compaction; empty when there is no manifest.
+class Manifest(NamedTuple):
+    """What `snapshots.toml` says: the decks with a snapshot, the positions they are complete up
+    to, the journal files applied, and which snapshot of each deck that holds for (its `written`
+    time; None: a manifest from before the table, which holds for any)."""
+
+    decks: set[str]
+    positions: dict[str, Position]
+    files: Files
+    written: dict[str, datetime] | None = None
+
+    def covers(self, snap: Snapshot) -> bool:
+        """Whether the manifest's positions hold for this snapshot (it was written with it)."""
+        if snap.deck_id not in self.decks:
+            return False
+        return self.written is None or (
+            snap.written is not None and self.written.get(snap.deck_id) == snap.written
+        )
+
+
+def read_manifest(state_dir: Path) -> Manifest:
+    """(decks, positions, files, written) of the last compaction; empty when there is no manifest.
 
     A manifest that cannot be read as one raises `SnapshotDamaged` (the caller keeps a
     copy and starts as without it: each snapshot's own positions); one from a newer
@@ -428,14 +473,15 @@ def read_manifest(state_dir: Path) -> tuple[set[str], dict[str, Position], Files
     """
     path = state_dir / "snapshots.toml"
     if not path.exists() and not path.is_symlink():
-        return set(), {}, {}
+        return Manifest(set(), {}, {})
+    text = ""
     try:
-        data = parse_toml(read_text_limited(path, MAX_SNAPSHOT_BYTES))
+        text = read_text_limited(path, MAX_SNAPSHOT_BYTES)
+        data = parse_toml(text)
     except ReadError as exc:
         raise SnapshotDamaged(f"{path.name}: {exc}") from None
     except (ValueError, RecursionError) as exc:
-        first = str(exc).splitlines()[0][:120] if str(exc) else "invalid TOML"
-        raise SnapshotDamaged(f"{path.name}: not valid TOML ({first})") from None
+        raise _not_toml(path, text, exc) from None
     fmt = data.get("format")
     if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > MANIFEST_FORMAT:
         raise FormatError(
@@ -449,4 +495,19 @@ def read_manifest(state_dir: Path) -> tuple[set[str], dict[str, Position], Files
         raise SnapshotDamaged(f"{path.name}: `decks` must be a list of deck ids")
     positions = _positions(data.get("journal", {}), path.name)
     # a name that is no deck id was listed by a retain that took any .toml file for a snapshot
-    return {d for d in decks if _is_deck_id(d)}, positions, _files(data.get("files"))
+    return Manifest(
+        {d for d in decks if _is_deck_id(d)}, positions, _files(data.get("files")), _written(data)
+    )
+
+
+def _written(data: dict[str, Any]) -> dict[str, datetime] | None:
+    """The `[snapshots]` table (None when absent: a manifest from before it); SnapshotDamaged
+    when it is not as `write_manifest` writes it."""
+    raw = data.get("snapshots")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not all(
+        isinstance(at, datetime) and at.utcoffset() is not None for at in raw.values()
+    ):
+        raise SnapshotDamaged("snapshots.toml: [snapshots] must map deck ids to date-times with a zone")
+    return {deck: at.astimezone(UTC) for deck, at in raw.items()}

@@ -32,6 +32,7 @@ from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
     Change,
     Files,
+    Manifest,
     Snapshot,
     SnapshotDamaged,
     load_snapshot,
@@ -52,7 +53,8 @@ class LoadedState:
     dirty_decks: set[str] = field(default_factory=set)  # snapshots that are behind: rewrite at compaction
     tail_events: int = 0
     files: Files = field(default_factory=dict)  # device -> journal file -> how far its events are applied
-    late: bool = False  # an older file was read late: the manifest must say so (`write_manifest`)
+    late: bool = False  # an older file was read late, or a snapshot is not the manifest's: write it again
+    written: dict[str, datetime] = field(default_factory=dict)  # deck -> its snapshot's `written` time
     latest: dict[str, Change] = field(
         default_factory=dict
     )  # unit -> its last event's time, device (some units)
@@ -100,9 +102,9 @@ def _snapshots(
     # the manifest first: one from a newer retain refuses the open before anything is renamed
     manifest = state_dir / "snapshots.toml"
     try:
-        listed, complete, files = read_manifest(state_dir)
+        manifest_read = read_manifest(state_dir)
     except SnapshotDamaged as exc:
-        listed, complete, files = set(), {}, {}
+        manifest_read = Manifest(set(), {}, {})
         kept = ""
         if writable and manifest.is_file():  # not a folder in its place: the next compaction says so
             copy = manifest.with_name(f"{manifest.name}.damaged-{stamp(now)}")
@@ -132,10 +134,20 @@ def _snapshots(
         if snap.migrated_from is not None:
             out.dirty_decks.add(snap.deck_id)
         snaps.append(snap)
+        if snap.written is not None and snap.deck_id not in out.dirty_decks:
+            out.written[snap.deck_id] = snap.written
+    listed, complete, files = manifest_read.decks, manifest_read.positions, manifest_read.files
     for snap in snaps:  # clean snapshots are complete up to the manifest's positions
-        if snap.deck_id in listed and snap.deck_id not in out.dirty_decks:
+        if snap.deck_id in out.dirty_decks:
+            continue
+        if manifest_read.covers(snap):
             for device, pos in complete.items():
                 snap.positions[device] = max(snap.positions.get(device, _START), pos)
+        elif snap.deck_id in listed:
+            # not the snapshot the manifest was written with (a git merge or a folder sync
+            # brought one of the two from another computer): its own positions hold, and the
+            # next compaction writes the manifest again
+            out.late = out.late or writable
     present = {s.deck_id for s in snaps}
     for deck_id in sorted(listed - present):
         out.messages.append(

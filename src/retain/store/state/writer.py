@@ -105,6 +105,9 @@ class StateWriter:
         self._ends: dict[str, Position] = {}
         self._files: Files = {}  # device -> journal file -> how far its events are applied
         self._late = False  # an older journal file was read late: the manifest must list it
+        self._written: dict[
+            str, datetime
+        ] = {}  # deck -> its snapshot's `written` (the manifest's [snapshots])
         self._dirty: set[str] = set()  # decks whose snapshot is behind
         self._seq = 0
         self._absurd = datetime.max.replace(tzinfo=UTC)  # event times past this are refused (`open`)
@@ -158,6 +161,7 @@ class StateWriter:
         self._latest = loaded.latest
         self._ends = loaded.ends
         self._files, self._late = loaded.files, loaded.late
+        self._written = loaded.written
         self._dirty = loaded.dirty_decks
         self.messages += loaded.messages
 
@@ -333,6 +337,7 @@ class StateWriter:
         for deck_id, states in by_deck.items():
             try:
                 write_snapshot(folder, deck_id, states, positions, now, self.cache_dir, changed[deck_id])
+                self._written[deck_id] = now.astimezone(UTC)
             except OSError as exc:
                 failed[deck_id] = _reason(exc)
         if failed:
@@ -344,7 +349,8 @@ class StateWriter:
             ]
         decks = {p.stem for p in snapshot_files(folder)} | set(by_deck)
         try:
-            write_manifest(self.state_dir, sorted(decks), positions, now, self._files_now(positions))
+            written = {deck: at for deck, at in self._written.items() if deck in decks}
+            write_manifest(self.state_dir, sorted(decks), positions, now, self._files_now(positions), written)
         except OSError as exc:
             return [
                 f"not written: snapshots.toml ({_reason(exc)}); the next start reads the journal further back"
