@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from hypothesis import assume, given
@@ -63,7 +64,9 @@ def test_protowire_reads_and_refuses_damage() -> None:
 def test_text_to_html_and_back(text: str) -> None:
     text = text.strip()
     assume("[sound:" not in text)  # an Anki sound tag: read as media (`[audio]`), not as text
-    assert html_to_text(text_to_html(text)) == text
+    assume(not re.search(r"\\[(\[]|\[\$|\[latex\]", text))  # math: read as retain's `$` math
+    # Markdown escapes only: the card shows the text as written
+    assert re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", html_to_text(text_to_html(text))) == text
 
 
 def test_html_conversion_of_anki_fields() -> None:

@@ -8,15 +8,17 @@ wrapped in `<p>`. Media placeholders become `<img src="DECK.media/HASH">` (with
 which the package writer points at the packed files.
 
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
-`<pre>` a fenced code block, list items `- ` lines, blocks and `<br>` line
-breaks, images and `[sound:...]` media placeholders through `media` (an image
+`<pre>` a fenced code block, list items `- ` lines (nested ones indented),
+table cells `a | b`, ruby `base(reading)`, blocks and `<br>` line breaks,
+MathJax and Anki's `[$]` math retain's `$` math, other text Markdown-escaped
+where Markdown would act on it (so it shows as Anki shows it), images and `[sound:...]` media placeholders through `media` (an image
 keeps its `alt` description, unless that is its file name; without
 it, or when it has no placeholder for a file, `[image]` and `[audio]`: a card
 never shows a media file name); scripts and styles are dropped and every other
 tag is removed. Exports keep the exact
 Markdown beside the HTML (see `ankinote`), so a round trip does not depend on
-this conversion. `text_to_html` (escaped text, newlines as `<br>`) is kept for
-deck descriptions.
+this conversion. `text_to_html` (escaped text, newlines as `<br>`) reads an Anki text file's
+plain (`#html:false`) fields.
 """
 
 from __future__ import annotations
@@ -35,9 +37,21 @@ MediaFn = Callable[[str], str | None]  # original media name -> placeholder text
 
 _SOUND_RE = re.compile(r"\[sound:([^\]\n]{1,500})\]")
 _BLOCKS = frozenset({"div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre"})
-_SKIP = frozenset({"script", "style", "head", "title", "template"})
+_SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp>: ruby's fallback brackets
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _MANY_NL = re.compile(r"\n{3,}")
+# MathJax as Anki writes it (`\\(...\\)`, `\\[...\\]`), Anki's `[$]...[/$]` / `[$$]...[/$$]`, and a
+# `[latex]` block holding `$` math: (opener, closer, retain's delimiter; "" keeps the inside as it is).
+_MATH = (
+    ("\\(", "\\)", "$"),
+    ("\\[", "\\]", "$$"),
+    ("[$]", "[/$]", "$"),
+    ("[$$]", "[/$$]", "$$"),
+    ("[latex]", "[/latex]", ""),
+)
+# Characters Markdown would act on in Anki's plain text: escaped so the card shows them as Anki does.
+_INLINE_SYNTAX = re.compile(r"[\\`*]|~~|\](?=[(\[:])|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
+_LINE_START = re.compile(r"^(\s*(?:\d{1,9})?)([.)](?=\s|$)|#|>|[-+*=](?=\s|$|[-=]*\s*$))")
 # A tag whose parts hold no `<` or `>`: trying one at each `<` stops at the next `<` or `>`.
 _TAG = re.compile(
     r"""</?[A-Za-z][^<>"']*+(?:(?:"[^"<>]*+"|'[^'<>]*+')[^<>"']*+)*+>|<![^<>-][^<>]*+>|<!>|<\?[^<>]*+>"""
@@ -174,6 +188,8 @@ class _Converter(HTMLParser):
         self.blocks = False
         self.pre = 0
         self.lists: list[int] = []  # per open list: 0 for <ul>, else the next <ol> number
+        self.indents: list[int] = []  # per open list: the width of its current item's marker
+        self.cells = 0  # table cells begun in the current row
 
     def _newline(self) -> None:
         if self.out and not self.out[-1].endswith("\n"):
@@ -196,11 +212,23 @@ class _Converter(HTMLParser):
             self._newline()
             if tag in ("ul", "ol"):
                 self.lists.append(1 if tag == "ol" else 0)
+                self.indents.append(0)
             elif tag == "li":
                 n = self.lists[-1] if self.lists else 0
-                self.out.append(f"{n}. " if n else "- ")
+                marker = f"{n}. " if n else "- "
+                self.out.append(" " * sum(self.indents[:-1]) + marker)  # a nested list under its item
+                if self.indents:
+                    self.indents[-1] = len(marker)
                 if n:
                     self.lists[-1] += 1
+            elif tag == "tr":
+                self.cells = 0
+        elif tag in ("td", "th"):
+            if self.cells:
+                self.out.append(" | ")
+            self.cells += 1
+        elif tag == "rt":
+            self.out.append("(")
         elif tag == "code" and self.pre:
             return
         elif tag in _INLINE:
@@ -234,11 +262,14 @@ class _Converter(HTMLParser):
         elif tag in _BLOCKS:
             if tag in ("ul", "ol") and self.lists:
                 self.lists.pop()
+                self.indents.pop()
             self._newline()
         elif tag == "code" and self.pre:
             return
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
+        elif tag == "rt":
+            self.out.append(")")
 
     def handle_data(self, data: str) -> None:
         if self.skip:
@@ -249,16 +280,49 @@ class _Converter(HTMLParser):
         if "\n" in data and not data.strip():  # layout between tags, not text
             return
         data = data.replace("\r", "").replace("\n", " ").replace("\xa0", " ")
-        if "[sound:" in data:
-            media = self.media
+        at_start = not self.out or self.out[-1].endswith("\n")
+        self.out.append(_text_markdown(data, self.media, at_start, table=self.cells > 0))
 
-            def sound(m: re.Match[str]) -> str:
-                # never the file name, which often holds the answer (as `<img>` becomes [image])
-                shown = media(m[1]) if media is not None else None
-                return shown if shown is not None else "[audio]"
 
-            data = _SOUND_RE.sub(sound, data)
-        self.out.append(data)
+def _text_markdown(data: str, media: MediaFn | None, at_start: bool, table: bool = False) -> str:
+    """Plain text of an Anki field as Markdown that shows it as Anki does: math as retain's `$`,
+    `[sound:...]` as a placeholder (never the file name, which often holds the answer, as `<img>`
+    becomes [image]), and everything else escaped where Markdown would act on it."""
+    out: list[str] = []
+    pos = 0
+    for begin, end, shown in _specials(data, media):
+        if begin >= pos:
+            out.append(_escape(data[pos:begin], table))
+            out.append(shown)
+            pos = end
+    out.append(_escape(data[pos:], table))
+    text = "".join(out)
+    return _LINE_START.sub(r"\1\\\2", text, count=1) if at_start else text
+
+
+def _specials(data: str, media: MediaFn | None) -> list[tuple[int, int, str]]:
+    """(start, end, Markdown) of each math span and `[sound:...]` in `data`, in order (they may
+    overlap: the caller takes the first). Linear: an opener with no closer after it ends its kind."""
+    found: list[tuple[int, int, str]] = []
+    for opener, closer, delim in _MATH:
+        i = data.find(opener)
+        while i >= 0:
+            j = data.find(closer, i + len(opener))
+            if j < 0:
+                break
+            inner = data[i + len(opener) : j].strip()
+            if inner and (delim or inner.startswith("$")):
+                found.append((i, j + len(closer), f"{delim}{inner}{delim}"))
+            i = data.find(opener, j + len(closer))
+    for m in _SOUND_RE.finditer(data):
+        shown = media(m[1]) if media is not None else None
+        found.append((m.start(), m.end(), shown if shown is not None else "[audio]"))
+    return sorted(found)
+
+
+def _escape(text: str, table: bool) -> str:
+    text = _INLINE_SYNTAX.sub(lambda m: "\\" + m[0], text)
+    return text.replace("|", "\\|") if table else text
 
 
 # Text with only bold/italic/code tags and line breaks (most Anki fields): what the parser
@@ -272,11 +336,17 @@ def _simple_tag(m: re.Match[str]) -> str:
     return _INLINE.get(tag, "\n")  # anything else matched is a <br>
 
 
+# What the fast paths cannot give: Markdown to escape, math, media, a line that starts a block.
+_NOT_FAST = re.compile(r"[\\`*_~\]]|\[(?:sound|\$)|(?:^|<br\s*/?>)\s*(?:[-+=#>]|\d)")
+
+
 def html_to_text(value: str, media: MediaFn | None = None) -> str:
     """Anki field HTML to retain Markdown/plain text (stripped at both ends)."""
-    if "<" not in value and "&" not in value and "[sound:" not in value:
+    if _NOT_FAST.search(value):
+        return _parsed(value, media)
+    if "<" not in value and "&" not in value:
         return value.replace("\r", "").replace("\n", " ").replace("\xa0", " ").strip()
-    if "[sound:" not in value and _SIMPLE.fullmatch(value):
+    if _SIMPLE.fullmatch(value):
         return _SIMPLE_TAG.sub(_simple_tag, value).strip()
     return _parsed(value, media)
 

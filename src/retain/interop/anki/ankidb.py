@@ -55,7 +55,7 @@ _COLUMNS: dict[str, set[str]] = {
 _COLUMNS_18: dict[str, set[str]] = {
     "notetypes": {"id", "name", "config"},
     "fields": {"ntid", "ord", "name"},
-    "templates": {"ntid", "ord", "config"},
+    "templates": {"ntid", "ord", "name", "config"},
     "decks": {"id", "name", "kind"},
 }
 
@@ -106,6 +106,8 @@ class NoteType:
     is_cloze: bool
     fields: list[str]
     qfmts: list[str]
+    afmts: list[str] = field(default_factory=list)  # the answer templates, in order
+    tnames: list[str] = field(default_factory=list)  # the templates' names, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +268,8 @@ def _schema11(db: AnkiDb, models_raw: Any, decks_raw: Any) -> None:
             m.get("type") == 1,
             [str(f.get("name", "")) for f in flds],
             [str(t.get("qfmt", "")) for t in tmpls],
+            [str(t.get("afmt", "")) for t in tmpls],
+            [str(t.get("name", "")) for t in tmpls],
         )
     for did, d in _json(decks_raw, "decks").items():
         if isinstance(d, dict):
@@ -279,13 +283,24 @@ def _schema18(db: AnkiDb) -> None:
         if (ntid := _whole(ntid)) is not None:  # a row of no note type's id belongs to none
             fields.setdefault(ntid, []).append(str(name))
     qfmts: dict[int, list[str]] = {}
-    for ntid, config in db.query("SELECT ntid, config FROM templates ORDER BY ntid, ord"):
+    afmts: dict[int, list[str]] = {}
+    tnames: dict[int, list[str]] = {}
+    for ntid, tname, config in db.query("SELECT ntid, name, config FROM templates ORDER BY ntid, ord"):
         if (ntid := _whole(ntid)) is not None:
             qfmts.setdefault(ntid, []).append((strings(_blob(config), 1) or [""])[0])
+            afmts.setdefault(ntid, []).append((strings(_blob(config), 2) or [""])[0])
+            tnames.setdefault(ntid, []).append(str(tname))
     for ntid, name, config in db.query("SELECT id, name, config FROM notetypes"):
         if (ntid := _whole(ntid)) is not None:  # no note's `mid` can name it
             kind = first(_blob(config), 1)
-            db.notetypes[ntid] = NoteType(str(name), kind == 1, fields.get(ntid, []), qfmts.get(ntid, []))
+            db.notetypes[ntid] = NoteType(
+                str(name),
+                kind == 1,
+                fields.get(ntid, []),
+                qfmts.get(ntid, []),
+                afmts.get(ntid, []),
+                tnames.get(ntid, []),
+            )
     for did, name, kind in db.query("SELECT id, name, kind FROM decks"):
         if (did := _whole(did)) is not None:  # no card's `did` can name it
             normal = messages(_blob(kind), 1)

@@ -22,14 +22,15 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from retain.core.answer.spec import from_meta, to_meta
+from retain.core.cloze import cloze_numbers, nesting_problem
 from retain.core.ids import is_valid_id
 from retain.core.model import Card, Deck, Kind
 from retain.core.typed import answer_spec
-from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_html, text_to_html
+from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_html
 
 __all__ = [
     "APKG_NOTETYPE_NAMES",
@@ -40,6 +41,7 @@ __all__ = [
     "deck_fields",
     "deck_id_for_name",
     "deck_meta_json",
+    "flatten_cloze",
     "guid_for",
     "ids_from_guid",
     "kind_from_name",
@@ -169,7 +171,7 @@ def _deck_meta(deck: Deck) -> dict[str, Any]:
 
 def deck_description(deck: Deck) -> str:
     """An Anki deck description: the visible description plus retain's deck fields in a comment."""
-    return text_to_html(deck.description) + _json_comment("retain-deck", _deck_meta(deck))
+    return markdown_to_html(deck.description) + _json_comment("retain-deck", _deck_meta(deck))
 
 
 def deck_meta_json(deck: Deck) -> str:
@@ -369,3 +371,48 @@ def note_to_card(
     back = "\n\n".join(p for p in [read("1", second), *rest] if p)
     common.update(from_meta(meta, kind, back, accept_t))
     return Card(front=read("0", first), back=back, extra=extra_text, **common)
+
+
+_CLOZE_MARK = re.compile(r"\{\{c(\d{1,4})::|\}\}")
+
+
+def flatten_cloze(card: Card, where: str, warnings: list[str]) -> Card:
+    """A cloze card whose deletions nest (Anki's `{{c3::Mt {{c4::Fuji}}}}`), which retain cannot
+    hold, with each inner deletion made text of the outer one (its hint dropped); a warning names
+    the deletions that so lose their card. Anything else comes back as it is."""
+    if card.kind != "cloze" or nesting_problem(card.text) is None:
+        return card
+    out: list[str] = []
+    stack: list[tuple[int, int]] = []  # per open deletion: its number, where its text begins in `out`
+    inner: set[int] = set()
+    pos = 0
+    for m in _CLOZE_MARK.finditer(card.text):
+        out.append(card.text[pos : m.start()])
+        pos = m.end()
+        if m[1] is not None:
+            if not stack:
+                out.append(m[0])
+            stack.append((int(m[1]), len(out)))
+        elif not stack:
+            out.append(m[0])
+        else:
+            number, begin = stack.pop()
+            if stack:  # an inner deletion: its answer stays, as text of the outer one
+                answer = "".join(out[begin:]).split("::", 1)[0]
+                del out[begin:]
+                out.append(answer)
+                inner.add(number)
+            else:
+                out.append(m[0])
+    out.append(card.text[pos:])
+    if stack:  # an opener never closed: leave the text as it is (it imports as before)
+        return card
+    text = "".join(out)
+    lost = sorted(inner - set(cloze_numbers(text)))
+    if lost:
+        names = ", ".join(f"c{n}" for n in lost)
+        warnings.append(
+            f"{where}: nested cloze {names} kept as text of the deletion around it; "
+            f"retain has no nested clozes, so its card{'s' if len(lost) > 1 else ''} {names} left out"
+        )
+    return replace(card, text=text)

@@ -36,6 +36,7 @@ from retain.interop.anki.ankinote import (
     deck_fields,
     deck_id_for_name,
     deck_meta_json,
+    flatten_cloze,
     ids_from_guid,
     is_optional_reverse,
     kind_from_name,
@@ -289,7 +290,10 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         card_id = unique_id(card_id, taken[deck_name])
         taken[deck_name].add(card_id)
         drop = _deck_tags(metas.get(deck_name, {}))
-        by_deck[deck_name].append((f"line {n}", note_to_card(card_id, kind, fields, tags, None, drop)))
+        card = flatten_cloze(
+            note_to_card(card_id, kind, fields, tags, None, drop), f"line {n}", bundle.warnings
+        )
+        by_deck[deck_name].append((f"line {n}", card))
         if n % 1000 == 0:
             progress("read rows", n, len(rows))
     for deck_name, cards in by_deck.items():

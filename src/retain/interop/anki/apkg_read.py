@@ -20,17 +20,18 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.gcpause import gc_paused
 from retain.core.model import Card, Kind
-from retain.interop.anki.ankidb import AnkiDb, NoteType, open_db
+from retain.interop.anki.ankidb import AnkiCard, AnkiDb, NoteType, open_db
 from retain.interop.anki.ankinote import (
     deck_fields,
     deck_id_for_name,
+    flatten_cloze,
     ids_from_guid,
     note_to_card,
     parse_deck_description,
@@ -65,9 +66,10 @@ def kind_of(nt: NoteType) -> Kind:
 
 
 def flag_fields(nt: NoteType) -> frozenset[int]:
-    """Indices of the fields the question templates only test, never show (a card switch like "Add Reverse")."""
+    """Indices of the fields the question templates only test and no template shows (a card switch
+    like "Add Reverse"); a field a question tests and an answer shows is card text."""
     tested = {name.strip() for q in nt.qfmts for name in _TESTED_RE.findall(q)}
-    shown = {ref.rsplit(":", 1)[-1].strip() for q in nt.qfmts for ref in _SHOWN_RE.findall(q)}
+    shown = {ref.rsplit(":", 1)[-1].strip() for t in nt.qfmts + nt.afmts for ref in _SHOWN_RE.findall(t)}
     return frozenset(i for i, name in enumerate(nt.fields) if name in tested - shown)
 
 
@@ -155,6 +157,7 @@ class _Media:
     stage: Path
     bundle: Bundle
     done: dict[str, str]
+    missing: dict[str, None] = field(default_factory=dict)  # names cards use that the package lacks
 
     def fn(self, deck_id: str) -> MediaFn:
         def lookup(name: str) -> str | None:
@@ -162,6 +165,7 @@ class _Media:
             if hashed is None:
                 entry = self.arc.media.get(name)
                 if entry is None:
+                    self.missing.setdefault(name)
                     return None
                 hashed = self._extract(name, entry)
             return placeholder(deck_id, hashed)
@@ -226,6 +230,39 @@ def _type_kinds(db: AnkiDb, seen: dict[int, Counter[Kind]]) -> dict[int, Kind]:
     }
 
 
+def _missing_media(names: list[str]) -> str:
+    shown = ", ".join(n[:80] for n in names[:5]) + (
+        f", ... ({len(names) - 5} more)" if len(names) > 5 else ""
+    )
+    return (
+        f"{len(names)} media file(s) the cards use are not in the package (shown as [image]/[audio]): {shown}"
+    )
+
+
+def _left_out_templates(
+    db: AnkiDb, cards: list[AnkiCard], note_kinds: dict[int, tuple[NoteType, Kind]]
+) -> list[str]:
+    """One line per note type whose cards of some template retain has no review unit for: a basic or
+    typed note is one card (its first template), a reversed note two (front -> back and back)."""
+    left: dict[tuple[str, int], int] = defaultdict(int)
+    names: dict[tuple[str, int], str] = {}
+    for c in cards:
+        nt_kind = note_kinds.get(c.nid)
+        if nt_kind is None:
+            continue
+        nt, kind = nt_kind
+        if kind == "cloze" or c.ord < (2 if kind == "reversed" else 1):
+            continue
+        key = (nt.name, c.ord)
+        left[key] += 1
+        names[key] = nt.tnames[c.ord] if c.ord < len(nt.tnames) and nt.tnames[c.ord] else f"card {c.ord + 1}"
+    return [
+        f"note type {name!r}: {count} card(s) of its template {names[name, ord_]!r} left out "
+        f"(retain keeps {'the first two templates' if ord_ >= 2 else 'the first template'} of a note)"
+        for (name, ord_), count in sorted(left.items())
+    ]
+
+
 def read_apkg(
     path: Path,
     stage: Path,
@@ -278,6 +315,7 @@ def _convert(
     kept: dict[int, dict[str, tuple[str, int, list[str]]]] = defaultdict(dict)  # did -> card id -> note
     unknown: set[str] = set()
     type_kinds: dict[int, Counter[Kind]] = defaultdict(Counter)
+    note_kinds: dict[int, tuple[NoteType, Kind]] = {}
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
         did = first_deck.get(nid)
         nt = db.notetypes.get(mid)
@@ -299,10 +337,12 @@ def _convert(
         fields = str(flds).split("\x1f")
         kind = note_kind(nt, ords[nid])
         type_kinds[int(mid)][kind] += 1
+        note_kinds[nid] = (nt, kind)
         card_fields, extra = _card_fields(nt, fields)
         card = note_to_card(
             card_id, kind, card_fields, tuple(str(tags).split()), media.fn(deck_id), drop, extra
         )
+        card = flatten_cloze(card, f"note {nid}", bundle.warnings)
         kept[did][card_id] = (str(guid), int(mid), fields)
         per_deck[did].append((f"note {nid}", card))
         note_key[nid] = (deck_id, card)
@@ -310,6 +350,9 @@ def _convert(
             progress("read notes", n, total)
     if unknown:
         bundle.warnings.append(f"notes of {len(unknown)} unknown note type(s) skipped")
+    if media.missing:
+        bundle.warnings.append(_missing_media(list(media.missing)))
+    bundle.warnings.extend(_left_out_templates(db, cards, note_kinds))
     bad = [f"{db.left_out[t]} {t[:-1]}(s)" for t in ("notes", "cards") if db.left_out[t]]
     if bad:
         bundle.warnings.append(

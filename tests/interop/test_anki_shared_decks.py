@@ -1,0 +1,175 @@
+"""Real-world (AnkiWeb-style) decks: what Anki shows comes through, and what cannot is named in one line."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from retain.core.model import Card, Deck
+from retain.interop.exporter import export_decks
+from retain.interop.html import html_to_text
+from retain.interop.importer import read_file
+
+NOW = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def _package(
+    tmp_path: Path,
+    kind: str,
+    values: list[str],
+    *,
+    fields: list[str] | None = None,
+    templates: list[tuple[str, str]] | None = None,
+    media: dict[str, bytes] | None = None,
+    ords: list[int] | None = None,
+) -> Path:
+    """A one-note package: retain's export of one `kind` card, its note type and note rewritten."""
+    plain = tmp_path / "plain.apkg"
+    card = (
+        Card(id="c", kind="cloze", text="{{c1::x}}") if kind == "cloze" else Card(id="c", front="f", back="b")
+    )
+    export_decks([Deck(id="d", name="D", cards=(card,))], plain, now=NOW)
+    with zipfile.ZipFile(plain) as zf:
+        entries = {n: zf.read(n) for n in zf.namelist()}
+    db_path = tmp_path / "edit.anki2"
+    db_path.write_bytes(entries["collection.anki2"])
+    con = sqlite3.connect(db_path)
+    models = json.loads(con.execute("SELECT models FROM col").fetchone()[0])
+    (m,) = models.values()
+    if fields is not None:
+        m["flds"] = [dict(m["flds"][0], name=f, ord=i) for i, f in enumerate(fields)]
+    if templates is not None:
+        m["tmpls"] = [
+            dict(m["tmpls"][0], name=f"Card {i + 1}", ord=i, qfmt=q, afmt=a)
+            for i, (q, a) in enumerate(templates)
+        ]
+    m["name"] = "Custom"
+    con.execute("UPDATE col SET models = ?", (json.dumps(models),))
+    con.execute("UPDATE notes SET flds = ?, guid = 'anote'", ("\x1f".join(values),))
+    if ords:
+        row = con.execute("SELECT * FROM cards").fetchone()
+        for o in ords[1:]:
+            con.execute(
+                "INSERT INTO cards VALUES (" + ",".join("?" * len(row)) + ")",
+                (row[0] + o, row[1], row[2], o, *row[4:]),
+            )
+    con.commit()
+    con.close()
+    entries["collection.anki2"] = db_path.read_bytes()
+    names = {str(i): n for i, n in enumerate(media or {})}
+    entries["media"] = json.dumps(names).encode()
+    for i, data in enumerate((media or {}).values()):
+        entries[str(i)] = data
+    out = tmp_path / "shared.apkg"
+    with zipfile.ZipFile(out, "w") as zf:
+        for n, data in entries.items():
+            zf.writestr(n, data)
+    return out
+
+
+def _read(path: Path) -> tuple[list[Deck], list[str]]:
+    stage = path.parent / "stage"
+    stage.mkdir()
+    bundle = read_file(path, stage)
+    return bundle.decks, bundle.warnings
+
+
+def test_nested_cloze_note_is_kept_and_the_lost_deletion_named(tmp_path: Path) -> None:
+    text = "{{c1::Tokyo::city}} is in {{c2::Japan}}. {{c3::Mt {{c4::Fuji}}}}"
+    decks, warnings = _read(_package(tmp_path, "cloze", [text, ""], ords=[0, 1, 2, 3]))
+    (card,) = decks[0].cards
+    assert card.text == "{{c1::Tokyo::city}} is in {{c2::Japan}}. {{c3::Mt Fuji}}"
+    assert any("nested" in w and "c4" in w for w in warnings), warnings
+
+
+def test_field_shown_only_on_the_answer_is_not_a_switch(tmp_path: Path) -> None:
+    templates = [
+        ("{{Expression}}", "{{FrontSide}}<hr id=answer>{{Reading}}<br>{{Meaning}}"),
+        (
+            "{{#Reading}}{{Expression}} (reading?){{/Reading}}",
+            "{{FrontSide}}<hr id=answer>{{furigana:Reading}}",
+        ),
+    ]
+    path = _package(
+        tmp_path,
+        "basic",
+        ["食べる", "たべる", "to eat"],
+        fields=["Expression", "Reading", "Meaning"],
+        templates=templates,
+    )
+    decks, _ = _read(path)
+    (card,) = decks[0].cards
+    assert "たべる" in card.back
+
+
+def test_table_cells_stay_apart() -> None:
+    text = html_to_text("<table><tr><td>a</td><td>b</td></tr><tr><td>1</td><td>2</td></tr></table>")
+    assert "ab" not in text and "12" not in text
+    assert "a | b" in text and "1 | 2" in text
+
+
+def test_nested_list_keeps_its_nesting() -> None:
+    text = html_to_text("<ol><li>one<ol><li>one-a</li></ol></li><li>two</li></ol>")
+    assert text.splitlines() == ["1. one", "   1. one-a", "2. two"]
+
+
+def test_ruby_furigana_keeps_the_reading_apart() -> None:
+    assert html_to_text("<ruby>漢字<rt>かんじ</rt></ruby>です") == "漢字(かんじ)です"
+    assert html_to_text("<ruby>漢<rp>(</rp><rt>かん</rt><rp>)</rp></ruby>") == "漢(かん)"
+
+
+def test_mathjax_becomes_retain_math() -> None:
+    assert html_to_text(r"half is \(\frac{1}{2}\) ok") == r"half is $\frac{1}{2}$ ok"
+    assert html_to_text(r"\[E=mc^2\]") == r"$$E=mc^2$$"
+
+
+def test_media_missing_from_the_package_is_named(tmp_path: Path) -> None:
+    path = _package(tmp_path, "basic", ['<img src="gone.jpg">', "[sound:gone 2.mp3]", ""])
+    _, warnings = _read(path)
+    assert any("gone.jpg" in w and "gone 2.mp3" in w for w in warnings), warnings
+
+
+def test_deck_description_markdown_is_html_in_anki(tmp_path: Path) -> None:
+    deck = Deck(id="d", name="D", description="**Kanji** deck", cards=(Card(id="c", front="f", back="b"),))
+    out = tmp_path / "d.apkg"
+    export_decks([deck], out, now=NOW)
+    with zipfile.ZipFile(out) as zf:
+        (tmp_path / "c.anki2").write_bytes(zf.read("collection.anki2"))
+    con = sqlite3.connect(tmp_path / "c.anki2")
+    decks = json.loads(con.execute("SELECT decks FROM col").fetchone()[0])
+    con.close()
+    desc = next(d["desc"] for d in decks.values() if d["name"] == "D")
+    assert "<b>Kanji</b> deck" in desc or "<strong>Kanji</strong> deck" in desc
+
+
+def test_a_card_template_retain_cannot_keep_is_named(tmp_path: Path) -> None:
+    templates = [
+        ("{{Expression}}", "{{FrontSide}}<hr id=answer>{{Meaning}}"),
+        ("{{Meaning}}", "{{FrontSide}}<hr id=answer>{{Expression}}"),
+        ("{{Expression}} (reading?)", "{{FrontSide}}<hr id=answer>{{Reading}}"),
+    ]
+    path = _package(
+        tmp_path,
+        "basic",
+        ["食べる", "たべる", "to eat"],
+        fields=["Expression", "Reading", "Meaning"],
+        templates=templates,
+        ords=[0, 1, 2],
+    )
+    decks, warnings = _read(path)
+    assert decks[0].cards[0].kind == "reversed"
+    assert any("Card 3" in w and "Custom" in w for w in warnings), warnings
+
+
+def test_anki_text_that_looks_like_markdown_shows_as_written() -> None:
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    for field in ["2*3*4 = 24", "<div>* not a list</div>", "# not a heading", "a <b>bold</b> `x` [y](z)"]:
+        text = html_to_text(field)
+        rendered = md.render(text)
+        assert "<em>" not in rendered and "<ul>" not in rendered and "<h1>" not in rendered, (field, text)
+        assert "<code>" not in rendered and "<a " not in rendered, (field, text)
