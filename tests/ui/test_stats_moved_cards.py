@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retain.commands.stats import stats_report
+from retain.core.fsrsfit import card_histories
 from retain.core.state import REVIEW, CardState, Event
 from retain.store.collection import Collection
 from retain.store.decks.card_edits import move_card
@@ -142,3 +143,24 @@ def test_any_moves_count_each_rating_for_the_deck_its_card_is_in_now(
         where = {ident: key.partition("/")[0] for key, ident in at.items()}
         for deck in ("kafka", "redis"):
             assert _reviews(col, [deck]) == sum(1 for ident in ratings if where[ident] == deck)
+
+
+def test_the_optimizer_reads_a_moved_cards_whole_history_under_its_deck_now(retain_home: Path) -> None:
+    """Before, the old key's history ended in the move's "back to new" and the new key's began
+    with a review from a review state: the card gave the optimizer nothing at all."""
+    with _open(retain_home) as col:
+        _review(col, "kafka/isr", 6, rating=3)  # from new
+        _review(col, "kafka/isr", 4, rating=1)
+        move_card(col, "kafka", "isr", "redis", FIXED_NOW - timedelta(days=3))
+        _review(col, "redis/isr", 2, rating=4)
+        _review(col, "kafka/acks", 1, rating=3)  # an untouched card
+        history = col.history_index
+        redis = list(card_histories(history.card_events(FIXED_NOW, ["redis"], follow_moves=True)))
+        assert [(key, ratings) for key, _days, ratings in redis] == [("redis/isr", [3, 1, 4])]
+        kafka = list(card_histories(history.card_events(FIXED_NOW, ["kafka"], follow_moves=True)))
+        assert [(key, ratings) for key, _days, ratings in kafka] == [("kafka/acks", [3])]
+        everything = list(card_histories(history.card_events(FIXED_NOW, follow_moves=True)))
+        assert sorted((key, ratings) for key, _d, ratings in everything) == [
+            ("kafka/acks", [3]),
+            ("redis/isr", [3, 1, 4]),
+        ]

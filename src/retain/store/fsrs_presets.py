@@ -97,7 +97,7 @@ def presets_for(col: Collection, target: str | None) -> list[Preset]:
 
 def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> Iterator[HistoryRow]:
     """The preset's counted reviews and resets, by unit key then time, streamed from the index."""
-    return col.history_index.card_events(now, decks)  # type: ignore[return-value]
+    return col.history_index.card_events(now, decks, follow_moves=True)  # type: ignore[return-value]
 
 
 def training_for(col: Collection, preset: Preset, now: datetime, since: date | None) -> TrainingSet:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from retain.core.state import EVENT_KINDS, Event
 from retain.store.index.daily import Tally, tally
 
-__all__ = ["Move", "deck_moves", "moved_sums"]
+__all__ = ["Move", "Moves", "deck_moves", "moved_sums"]
 
 RESET = EVENT_KINDS.index("reset")
 _MAX_STEPS = 64  # moves followed forward from one rating (a card moved back and forth: each once)
@@ -79,16 +79,36 @@ def _deck(key: str) -> str:
     return key.partition("/")[0]
 
 
-def moved_sums(db: sqlite3.Connection, moves: list[Move]) -> Tally:
+class Moves:
+    """The moves of a history, to follow a rating to the key its card is under now."""
+
+    def __init__(self, moves: list[Move]) -> None:
+        self.out_of: dict[str, list[Move]] = {}
+        for move in moves:
+            self.out_of.setdefault(move.old, []).append(move)
+        self.keys = set(self.out_of) | {m.new for m in moves}  # every key a move touches
+
+    def __bool__(self) -> bool:
+        return bool(self.out_of)
+
+    def last(self, key: str, t: int) -> str:
+        """The key a rating made under `key` at time `t` is under now (its card's moves followed)."""
+        for _ in range(_MAX_STEPS):
+            later = [m for m in self.out_of.get(key, ()) if m.t > t]
+            if not later:
+                break
+            move = min(later, key=lambda m: m.t)
+            key, t = move.new, move.t
+        return key
+
+
+def moved_sums(db: sqlite3.Connection, moves: Moves) -> Tally:
     """Per (deck, study day) changes to `daily`'s sums: each rating made under a key before it
     moved taken from its deck and added to the deck the card is in now. Empty when no move
     changed a card's deck."""
-    out_of: dict[str, list[Move]] = {}
-    for move in moves:
-        out_of.setdefault(move.old, []).append(move)
     sums: Tally = {}
-    for key, gone in out_of.items():
-        if all(_deck(_last(m.new, m.t, out_of)) == _deck(key) for m in gone):
+    for key, gone in moves.out_of.items():
+        if all(_deck(moves.last(m.new, m.t)) == _deck(key) for m in gone):
             continue  # every move of this key ends in its own deck (a cloze renumbered)
         rows = db.execute(
             "SELECT t, deck, day, bstate, bivl, rating, hour, ms FROM events"
@@ -96,19 +116,8 @@ def moved_sums(db: sqlite3.Connection, moves: list[Move]) -> Tally:
             (key, max(m.t for m in gone)),
         ).fetchall()
         for t, *rated in rows:
-            deck = _deck(_last(key, t, out_of))
+            deck = _deck(moves.last(key, t))
             if deck != rated[0]:
                 tally([tuple(rated)], sums, -1)
                 tally([(deck, *rated[1:])], sums)
     return sums
-
-
-def _last(key: str, t: int, out_of: dict[str, list[Move]]) -> str:
-    """The key a rating made under `key` at time `t` is under now (its card's moves followed)."""
-    for _ in range(_MAX_STEPS):
-        later = [m for m in out_of.get(key, ()) if m.t > t]
-        if not later:
-            break
-        move = min(later, key=lambda m: m.t)
-        key, t = move.new, move.t
-    return key
