@@ -236,3 +236,44 @@ def test_any_state_previews_to_valid_states(state: CardState, rating: int, seed:
     validate_state(result)
     assert result.state in (LEARNING, REVIEW, RELEARNING)
     assert result.due is not None and result.due >= NOW
+
+
+def _stability(scheduler: Scheduler, last: datetime, at: datetime) -> float | None:
+    state = CardState(
+        state=REVIEW, stability=3.0, difficulty=5.0, due=last + timedelta(days=3), last_review=last, reps=2
+    )
+    return scheduler.preview("d/c", state, at)[3].stability
+
+
+def test_fsrs_days_are_study_days() -> None:
+    """With the learner's study days, what FSRS counts as the same day, and how many days passed,
+    are study days, as the optimizer (and Anki) count them: 23:00 to 07:00 is one day (not the
+    short-term "same day" of py-fsrs's 24 hours), 05:00 to 03:00 the next morning none."""
+    from retain.core.studyday import StudyDay
+
+    day = StudyDay(4, UTC)
+    with_days, plain = Scheduler(StudySettings(), day), Scheduler(StudySettings())
+    last = datetime(2026, 1, 10, 23, 0, tzinfo=UTC)
+    same_day = _stability(plain, last, last)
+    one_day = _stability(plain, last, last + timedelta(days=1))
+    assert same_day != one_day
+    assert _stability(plain, last, last + timedelta(hours=8)) == same_day  # py-fsrs: 24 hours
+    assert _stability(with_days, last, last + timedelta(hours=8)) == one_day  # next study day
+    early = datetime(2026, 1, 10, 5, 0, tzinfo=UTC)  # 22 hours later is 03:00: the same study day
+    assert _stability(with_days, early, early + timedelta(hours=22)) == _stability(plain, early, early)
+    three = _stability(plain, last, last + timedelta(days=3))  # 22:00 -> 08:00 three days on
+    assert _stability(with_days, last, last + timedelta(days=2, hours=9)) == three
+
+
+def test_fsrs_study_days_on_a_25_hour_day() -> None:
+    """Berlin's study day of the autumn change lasts 25 hours: its first and last reviews are on
+    the same study day, so the second gets the short-term stability."""
+    from retain.core.studyday import StudyDay
+
+    berlin = ZoneInfo("Europe/Berlin")
+    day = StudyDay(4, berlin)
+    first = datetime(2026, 10, 24, 4, 0, tzinfo=berlin).astimezone(UTC)
+    later = first + timedelta(hours=24, minutes=30)  # 03:30 CET on the 25th: still the 24th's day
+    assert day.of(later) == day.of(first)
+    plain = Scheduler(StudySettings())
+    assert _stability(Scheduler(StudySettings(), day), first, later) == _stability(plain, first, first)

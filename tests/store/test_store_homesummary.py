@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from store_helpers import KEYS, NOW, make_home, open_col, rate
@@ -286,3 +288,49 @@ def test_reviews_dated_into_a_later_day_are_not_forgotten_by_the_summary(tmp_pat
     assert truth == (2, 1)
     assert load_progress(home, morning, UTC) in (None, truth)  # was (0, 0)
     assert launch is None or launch.progress in (None, truth)
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+def _flown_west(root: Path) -> tuple[datetime, tzinfo]:
+    """Reviews at 06:00 Berlin on three mornings (21:00 the evening before in Los Angeles), the
+    summary written in Berlin; then a launch in Los Angeles the next evening."""
+    home = make_home(root)
+    last = datetime(2026, 1, 12, 23, 0, tzinfo=BERLIN)
+    col = Collection.open(home, last, tz=BERLIN, fsync=False)
+    for i, key in enumerate(KEYS[:3]):
+        rate(col, key, datetime(2026, 1, 10 + i, 6, 0, tzinfo=BERLIN).astimezone(UTC))
+    col.close(last, save_summary=True)
+    return datetime(2026, 1, 13, 20, 0, tzinfo=LOS_ANGELES).astimezone(UTC), LOS_ANGELES
+
+
+def _rollover_moved(root: Path) -> tuple[datetime, tzinfo]:
+    """Reviews at 03:00 (the day before, with the 4 am rollover) on two nights; then
+    `rollover_hour = 0` in config.toml, so they count for their own dates."""
+    home = make_home(root)
+    last = datetime(2026, 1, 12, 3, 30, tzinfo=UTC)
+    col = Collection.open(home, last, tz=UTC, fsync=False)
+    for i, key in enumerate(KEYS[:2]):
+        rate(col, key, datetime(2026, 1, 11 + i, 3, 0, tzinfo=UTC))
+    col.close(last, save_summary=True)
+    (root / "config.toml").write_text("rollover_hour = 0\n", encoding="utf-8")
+    return datetime(2026, 1, 13, 10, 0, tzinfo=UTC), UTC
+
+
+@pytest.mark.parametrize("change", [_flown_west, _rollover_moved])
+def test_progress_is_not_carried_into_other_study_days(tmp_path: Path, change: Any) -> None:
+    """The streak the summary carries was counted in its study days: after a flight to another
+    zone, or a new rollover hour, the days (so the streak) may differ, and the history says."""
+    at, tz = change(tmp_path)
+    home = open_home({"RETAIN_HOME": str(tmp_path)})
+    col = Collection.open(home, at, tz=tz, read_only=True)
+    try:
+        truth = col.progress(at)
+    finally:
+        col.close()
+    launch = load_summary(home, at, tz)
+    assert launch is not None  # the counts still come from it
+    assert launch.progress in (None, truth)  # was (0, 3) and (0, 0): the streak of the old days
+    assert load_progress(home, at, tz) in (None, truth)

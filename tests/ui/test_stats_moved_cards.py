@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from retain.commands.stats import stats_report
-from retain.core.fsrsfit import card_histories
+from retain.core.fsrsfit import HistoryRow, card_histories
 from retain.core.state import REVIEW, CardState, Event
 from retain.store.collection import Collection
 from retain.store.decks.card_edits import move_card
@@ -154,13 +154,14 @@ def test_the_optimizer_reads_a_moved_cards_whole_history_under_its_deck_now(reta
         move_card(col, "kafka", "isr", "redis", FIXED_NOW - timedelta(days=3))
         _review(col, "redis/isr", 2, rating=4)
         _review(col, "kafka/acks", 1, rating=3)  # an untouched card
-        history = col.history_index
-        redis = list(card_histories(history.card_events(FIXED_NOW, ["redis"], follow_moves=True)))
-        assert [(key, ratings) for key, _days, ratings in redis] == [("redis/isr", [3, 1, 4])]
-        kafka = list(card_histories(history.card_events(FIXED_NOW, ["kafka"], follow_moves=True)))
-        assert [(key, ratings) for key, _days, ratings in kafka] == [("kafka/acks", [3])]
-        everything = list(card_histories(history.card_events(FIXED_NOW, follow_moves=True)))
-        assert sorted((key, ratings) for key, _d, ratings in everything) == [
+
+        def histories(decks: list[str] | None) -> list[tuple[str, list[int]]]:
+            rows = col.history_index.card_events(FIXED_NOW, decks, follow_moves=True)
+            return [(key, ratings) for key, _days, ratings in card_histories(HistoryRow(*r) for r in rows)]
+
+        assert histories(["redis"]) == [("redis/isr", [3, 1, 4])]
+        assert histories(["kafka"]) == [("kafka/acks", [3])]
+        assert sorted(histories(None)) == [
             ("kafka/acks", [3]),
             ("redis/isr", [3, 1, 4]),
         ]

@@ -26,6 +26,11 @@ The adapter converts between `CardState` (our stored, validated state) and
   sooner than FSRS's own interval for its new stability.
 - Retrievability is computed from elapsed seconds (not whole days), for
   learning and relearning cards too.
+- Given the learner's `StudyDay`, the days FSRS sees between two reviews are
+  study days, as the optimizer counts them (and Anki): a review in the same
+  study day gets the short-term stability, one in a later study day the
+  long-term one with that many days elapsed, however few hours lie between.
+  py-fsrs alone counts whole 24-hour periods.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from retain.core.clock import to_utc
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, RELEARNING, REVIEW, CardState, StateError, validate_state
+from retain.core.studyday import StudyDay
 
 __all__ = ["FUTURE_LIMIT", "RATINGS", "Scheduler", "card_int_id", "interval_label", "retrievability"]
 
@@ -104,8 +110,11 @@ class _Fsrs(fsrs.Scheduler):
 class Scheduler:
     """FSRS scheduling with one deck's `StudySettings` (retention, steps, max interval, fuzz)."""
 
-    def __init__(self, settings: StudySettings) -> None:
+    def __init__(self, settings: StudySettings, day: StudyDay | None = None) -> None:
+        """`day`: the learner's study days, which decide what FSRS counts as "same day" (without
+        it, 24 hours, as py-fsrs counts)."""
         self.settings = settings
+        self.day = day
         max_ivl = max(1, min(int(settings.maximum_interval), _MAX_INTERVAL_DAYS))
         self.max_interval = max_ivl
         self.parameters: tuple[float, ...] = tuple(settings.parameters or DEFAULT_PARAMETERS)
@@ -125,7 +134,7 @@ class Scheduler:
         at = now
         if base is not None and base.last_review is not None and base.last_review > now:
             at = base.last_review  # clock moved backwards: never a negative interval
-        card = _to_fsrs(key, base, at)
+        card = _to_fsrs(key, base, at, self._fsrs_last_review(base, at))
         reps = state.reps if state is not None else 0
         lapses = state.lapses if state is not None else 0
         flags = state if state is not None else CardState()
@@ -148,6 +157,15 @@ class Scheduler:
                 leech=flags.leech,
             )
         return out
+
+    def _fsrs_last_review(self, base: CardState | None, at: datetime) -> datetime | None:
+        """The last review as FSRS is to see it: whole study days before `at` (py-fsrs counts the
+        days between as whole 24-hour periods), so same-day and elapsed days are study days."""
+        last = base.last_review if base is not None else None
+        if last is None or self.day is None:
+            return last
+        days = max(0, (self.day.of(at) - self.day.of(last)).days)
+        return at - timedelta(days=days)
 
     @property
     def decay(self) -> float:
@@ -201,7 +219,7 @@ def _usable(state: CardState | None, now: datetime) -> CardState | None:
     return state
 
 
-def _to_fsrs(key: str, state: CardState | None, at: datetime) -> fsrs.Card:
+def _to_fsrs(key: str, state: CardState | None, at: datetime, last_review: datetime | None) -> fsrs.Card:
     if state is None:
         return fsrs.Card(card_id=card_int_id(key), state=fsrs.State.Learning, step=0, due=at)
     return fsrs.Card(
@@ -211,7 +229,7 @@ def _to_fsrs(key: str, state: CardState | None, at: datetime) -> fsrs.Card:
         stability=state.stability,
         difficulty=state.difficulty,
         due=state.due if state.due is not None else at,
-        last_review=state.last_review,
+        last_review=last_review,
     )
 
 

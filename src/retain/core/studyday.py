@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
 from retain.core.clock import day_start, study_day
 
-__all__ = ["StudyDay"]
+__all__ = ["StudyDay", "rule_key"]
 
 _SLOT = 900  # seconds: UTC offsets are whole quarter hours, so a slot never spans two study days
 
@@ -44,3 +45,18 @@ class StudyDay:
         if day is None:
             day = self._slots[slot] = study_day(moment, self.rollover_hour, self.tz)
         return day
+
+
+@functools.lru_cache(maxsize=8)  # asked on every feed of the history index: compute it once
+def rule_key(day: StudyDay) -> str:
+    """A name for the study-day rule: the rollover hour and the zone's offsets over 1990-2060.
+
+    Equal keys date every moment alike (as far as the samples tell), so what was counted by
+    study day under one (the history index's days, the launch summary's streak) holds under
+    the other; a new rollover hour or another zone (a flight, another TZ) gives another key."""
+    offsets = []
+    for year in range(1990, 2061):
+        for month in (1, 4, 7, 10):
+            moment = datetime(year, month, 1, 12, tzinfo=day.tz)
+            offsets.append(int((moment.utcoffset() or timedelta()).total_seconds()) // 60)
+    return f"{day.rollover_hour}|{','.join(map(str, offsets))}"

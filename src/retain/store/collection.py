@@ -257,7 +257,7 @@ class Collection:
         return ReviewSession(
             self._build_queue(deck_ids, now, plans),
             self.states,
-            lambda d: Scheduler(self.settings_for(d)),
+            lambda d: Scheduler(self.settings_for(d), self.studyday),
             self,
             self.units_by_key,
             now,

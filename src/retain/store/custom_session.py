@@ -83,7 +83,7 @@ def start_custom_session(collection: Collection, study: CustomStudy, now: dateti
     return ReviewSession(
         queue,
         collection.states,
-        lambda d: Scheduler(collection.settings_for(d)),
+        lambda d: Scheduler(collection.settings_for(d), collection.studyday),
         collection,
         collection.units_by_key,
         now,

@@ -12,7 +12,6 @@ the `StudyDay` named in `meta` under `studyday`; `restamp` recomputes it.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -21,7 +20,7 @@ from itertools import repeat
 from operator import gt
 from typing import Any
 
-from retain.core.studyday import StudyDay
+from retain.core.studyday import StudyDay, rule_key
 
 __all__ = [
     "COLUMNS",
@@ -137,15 +136,9 @@ def write(db: sqlite3.Connection, sums: Tally) -> None:
     db.executemany(_INSERT, [(deck, day, *v) for (deck, day), v in sums.items() if v[0]])
 
 
-@functools.lru_cache(maxsize=8)  # asked on every feed, i.e. on every rating: compute it once
 def studyday_key(day: StudyDay) -> str:
-    """A name for the study-day rule: the rollover hour and the zone's offsets over 1990-2060."""
-    offsets = []
-    for year in range(1990, 2061):
-        for month in (1, 4, 7, 10):
-            moment = datetime(year, month, 1, 12, tzinfo=day.tz)
-            offsets.append(int((moment.utcoffset() or timedelta()).total_seconds()) // 60)
-    return f"{day.rollover_hour}|{','.join(map(str, offsets))}"
+    """A name for the study-day rule (`core.studyday.rule_key`), kept in `meta` under `studyday`."""
+    return rule_key(day)
 
 
 def recount_all(db: sqlite3.Connection) -> None:

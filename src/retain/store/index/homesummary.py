@@ -20,7 +20,10 @@ deck file or another device's journal changed during the session). Counting
 happens at launch time, with the launch's clock, config and time zone: the
 config is not part of the key because every setting the counts read (the
 limits, the learn-ahead, the rollover hour, the deck folders) is applied then,
-from the config as it is at launch. The one exception is an exam date
+from the config as it is at launch. Reviews today and the streak are carried
+only under the study-day rule they were counted with (`core.studyday.rule_key`:
+the rollover hour and the zone): after a flight or a new rollover hour the days
+may differ, so the history counts them. The one exception is an exam date
 (`[exam]`, `store.exams`): its cap brings due dates forward by each card's
 stability and last review, which the summary does not hold, so while the
 launch's config has an exam still ahead for one of the decks the summary is a
@@ -46,10 +49,11 @@ from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from retain.core.clock import day_start, study_day
+from retain.core.clock import day_start
 from retain.core.due import Counts, DayLog, count_rows, note_of
 from retain.core.model import Problem
 from retain.core.progress import carry_progress
+from retain.core.studyday import StudyDay, rule_key
 from retain.store.decks.library import DeckEntry, deck_file_ids
 from retain.store.files import atomic_write
 from retain.store.home import Home, library_folders
@@ -69,7 +73,7 @@ __all__ = [
 ]
 
 _MAGIC = "retain-home-summary"
-_VERSION = 2  # 2: "newest" (the newest review when written)
+_VERSION = 3  # 2: "newest" (the newest review when written); 3: "studyday" (the rule's key)
 
 
 class DeckInfo(NamedTuple):
@@ -183,6 +187,7 @@ def save_summary(collection: Collection, now: datetime) -> bool:
         "newest": None if newest is None else (newest - epoch).total_seconds(),
         "log": (log.new_seen, log.reviews_done, sorted(numbers[n] for n in log.notes_seen if n in numbers)),
         "progress": None if progress is None else (collection.today(now).isoformat(), *progress),
+        "studyday": rule_key(collection.studyday),
     }
     blob = marshal.dumps((_MAGIC, _VERSION, code_fingerprint(), library.files, ids, payload))
     atomic_write(summary_path(collection.cache_dir), blob, durable=False)
@@ -247,11 +252,10 @@ def load_progress(home: Home, now: datetime, tz: tzinfo) -> tuple[int, int] | No
     if _journal_ids(home, state_ids) != _journal_ids(home, state_file_ids(home.paths.state_dir)):
         return None
     try:
-        today = study_day(now, home.config.rollover_hour, tz)
-        start = (
-            day_start(today, home.config.rollover_hour, tz) - datetime(1970, 1, 1, tzinfo=UTC)
-        ).total_seconds()
-        return _carried(payload, today, start)
+        day = StudyDay(home.config.rollover_hour, tz)
+        today = day.today(now)
+        start = (day.start_of(today) - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()
+        return _carried(payload, day, today, start)
     except (KeyError, ValueError, TypeError):
         return None
 
@@ -263,9 +267,9 @@ def _reviewed_since(payload: dict[str, Any], start: float) -> bool:
     return newest is not None and float(newest) >= start
 
 
-def _carried(payload: dict[str, Any], today: date, start: float) -> tuple[int, int] | None:
-    if payload["progress"] is None:
-        return None
+def _carried(payload: dict[str, Any], rule: StudyDay, today: date, start: float) -> tuple[int, int] | None:
+    if payload["progress"] is None or payload["studyday"] != rule_key(rule):
+        return None  # another rollover hour or zone (a flight): the days, so the streak, may differ
     day, reviews, streak = payload["progress"]
     since = date.fromisoformat(day)
     if since != today and _reviewed_since(payload, start):
@@ -288,9 +292,10 @@ def _exam_ahead(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo) 
 
 def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo) -> LaunchHome | None:
     config = home.config
-    today = study_day(now, config.rollover_hour, tz)
+    day = StudyDay(config.rollover_hour, tz)
+    today = day.today(now)
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
-    start = (day_start(today, config.rollover_hour, tz) - epoch).total_seconds()
+    start = (day.start_of(today) - epoch).total_seconds()
     if start == payload["day_start"]:
         new_seen, reviews_done, notes_seen = payload["log"]
         log = DayLog(dict(new_seen), dict(reviews_done), set(notes_seen))
@@ -303,7 +308,7 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
     at = (now - epoch).total_seconds()
     decks_col, notes, kinds, dues, buried = payload["columns"]
     rows = zip(decks_col, notes, kinds, dues, repeat(False), buried)  # suspended units were left out
-    end = (day_start(today + timedelta(days=1), config.rollover_hour, tz) - epoch).total_seconds()
+    end = (day.start_of(today + timedelta(days=1)) - epoch).total_seconds()
     counts = count_rows(
         rows,
         log,
@@ -322,4 +327,4 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
     ]
     decks = [DeckInfo(str(i), str(n), str(g)) for i, n, g in payload["decks"]]
     cards = {str(k): int(v) for k, v in payload["cards"].items()}
-    return LaunchHome(decks, counts, cards, broken, _carried(payload, today, start))
+    return LaunchHome(decks, counts, cards, broken, _carried(payload, day, today, start))

@@ -33,7 +33,9 @@ def _deck_filter(decks: Sequence[str] | None, column: str = "deck") -> tuple[str
     return f" AND {column} IN ({','.join('?' * len(decks))})", list(decks)
 
 
-def daily_rows(db: sqlite3.Connection, decks: Sequence[str] | None, moved: Tally | None = None) -> list[DayRow]:
+def daily_rows(
+    db: sqlite3.Connection, decks: Sequence[str] | None, moved: Tally | None = None
+) -> list[DayRow]:
     """One `DayRow` per study day with counted ratings in `decks` (None: every deck, removed ones
     too), `moved` (per deck and day, see `moves.moved_sums`) added for the decks in `decks`."""
     where, args = _deck_filter(decks)
