@@ -39,9 +39,42 @@ def _parser_class() -> type[argparse.ArgumentParser]:
 
     class _Parser(argparse.ArgumentParser):
         def error(self, message: str) -> None:  # type: ignore[override]
-            self.exit(2, f"retain: error: {message} (see `retain --help`)\n")
+            hint = _did_you_mean(self, message)
+            self.exit(2, f"retain: error: {message}{hint} (see `retain --help`)\n")
 
     return _Parser
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(.*)' \(choose from (.*)\)$")
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    """Every option of the parser and of its sub-commands' parsers (those built: see `build_parser`)."""
+    names: list[str] = []
+    for action in parser._actions:
+        names += [o for o in action.option_strings if o.startswith("--")]
+        for sub in (action.choices or {}).values() if isinstance(action.choices, dict) else ():
+            names += _option_strings(sub)
+    return names
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
+    """`; did you mean 'review'?` for a misspelt sub-command or choice, `--json?` for an option."""
+    from difflib import get_close_matches
+
+    found = _INVALID_CHOICE.search(message)
+    if found is not None:
+        choices = re.findall(r"'([^']*)'", found.group(2))
+        close = get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+        return f"; did you mean {close[0]!r}?" if close else ""
+    if message.startswith("unrecognized arguments: "):
+        options = _option_strings(parser)
+        for word in message.removeprefix("unrecognized arguments: ").split():
+            if word.startswith("--"):
+                close = get_close_matches(word.partition("=")[0], options, n=1, cutoff=0.6)
+                if close:
+                    return f"; did you mean {close[0]}?"
+    return ""
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

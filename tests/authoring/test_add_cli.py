@@ -262,3 +262,19 @@ def test_parallel_adds_keep_every_card_they_report(tmp_path: Path) -> None:
     result = parse_deck((tmp_path / "decks" / "par.toml").read_text("utf-8"), "par.toml")
     assert result.deck is not None
     assert sorted(c.front for c in result.deck.cards) == ["first", *(f"front {i}" for i in range(6))]
+
+
+def test_a_basic_or_reversed_card_without_back_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`retain add --deck d --front Q` (--back forgotten) wrote a card whose answer is empty, with
+    only `check`'s warning after the fact; a reversed one showed an empty question."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    for kind in ("basic", "reversed"):
+        code = main(["add", "--deck", "mine", "--new-deck", "--kind", kind, "--front", "Q", "--back", " "])
+        err = capsys.readouterr().err
+        assert code == 2 and err == (
+            f"retain add: a {kind} card needs --back, its answer (a cloze card: --kind cloze)\n"
+        )
+    assert not (tmp_path / "decks" / "mine.toml").exists()
+    assert main(["add", "--deck", "mine", "--new-deck", "--kind", "cloze", "--front", "{{c1::Lima}}"]) == 0

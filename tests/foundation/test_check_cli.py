@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from retain.cli import main
+
 DECK = """\
 # Kafka deck: hand-written, comments must survive --fix
 format = 1
@@ -102,3 +106,53 @@ def test_fix_mends_every_file_not_only_the_first(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout
     for name in ("a.toml", "b.toml"):
         assert 'id = "q-' in (tmp_path / name).read_text("utf-8")
+
+
+def test_a_file_to_import_is_not_read_as_a_broken_deck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`retain check Spanish.apkg` said "not UTF-8 text; save the file as UTF-8" (a .csv or .md:
+    "TOML syntax"); it says what the file is and how to see what it holds, and still checks
+    the deck files named beside it."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    apkg = tmp_path / "Spanish.apkg"
+    apkg.write_bytes(b"PK\x03\x04\x00\x00binary")
+    notes = tmp_path / "notes.MD"
+    notes.write_text("# Notes\n", encoding="utf-8")
+    deck = tmp_path / "kafka.toml"
+    deck.write_text(
+        DECK.replace(
+            'front = "What splits a topic?"', 'id = "splits"\nfront = "What splits a topic?"'
+        ).replace('kind = "cloze"', 'id = "followers"\nkind = "cloze"'),
+        encoding="utf-8",
+    )
+    assert main(["check", str(apkg)]) == 1
+    out, err = capsys.readouterr()
+    assert out == (
+        f"{apkg}:1:1: error: an Anki package, not a deck file (.toml): see what an import would "
+        f"make of it with `retain import {apkg} --dry-run`\n"
+    )
+    assert err == "1 file(s) named are not deck files\n"
+    assert main(["check", str(notes), str(deck)]) == 1
+    out, err = capsys.readouterr()
+    assert (
+        out.startswith(f"{notes}:1:1: error: a Markdown file, not a deck file (.toml)") and "TOML" not in out
+    )
+    assert err == "1 deck file(s): 1 ok, 0 error(s), 0 warning(s); 1 file(s) named are not deck files\n"
+
+
+def test_a_deck_id_for_a_path_names_the_decks_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`retain check kafka` said only "no such file or folder"."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert main(["add", "--deck", "kafka", "--front", "Q", "--back", "A"]) == 0  # a user copy
+    capsys.readouterr()
+    assert main(["check", "kafka", "nosuch"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "retain check: no such file or folder: kafka; it is a deck id: check that deck with "
+        f"`retain check {tmp_path / 'decks' / 'kafka.toml'}`",
+        "retain check: no such file or folder: nosuch",
+    ]

@@ -8,19 +8,38 @@ from pathlib import Path
 from .conftest import FIXED_NOW, OpenApp
 from .screen import screen_text
 
+SOLO = 'format = 1\n\n[deck]\nid = "solo"\nname = "Solo"\n\n[[cards]]\nid = "only"\nfront = "Q"\nback = "A"\n'
+
 
 async def test_summary_next_due_is_the_cards_state_now_not_a_step_it_left(
     retain_home: Path, open_app: OpenApp
 ) -> None:
     """Again, Good, Good on one new card (graduated, due in a day): "Next due in 1d", not the
-    "<1m" of the first rating's learning step."""
-    (retain_home / "config.toml").write_text("[study]\nfuzz = false\nnew_per_day = 1\n", encoding="utf-8")
-    app = open_app(["kafka"], start_in_review=True)
+    "<1m" of the first rating's learning step (a deck of one card: no daily limit holds any back)."""
+    (retain_home / "decks" / "solo.toml").write_text(SOLO, encoding="utf-8")
+    app = open_app(["solo"], start_in_review=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("space", "1", "space", "3", "space", "3")
         await pilot.pause()
-        state = app.collection.states["kafka/partitions"]
+        state = app.collection.states["solo/only"]
         assert state.due is not None and state.due - FIXED_NOW >= timedelta(days=1)
         text = screen_text(app)
         assert "Session summary" in text
         assert "Next due  in 1d" in text, text
+
+
+async def test_summary_next_due_counts_the_cards_a_daily_limit_held_back(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """new_per_day = 1 over a deck of five new cards: one rated Easy ends the session, and the
+    other four come at the next study day (04:00, 16 h away). The summary said "Next due in
+    8d", the Easy card's interval, as if nothing came before it."""
+    (retain_home / "config.toml").write_text("[study]\nfuzz = false\nnew_per_day = 1\n", encoding="utf-8")
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "4")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Session summary" in text
+        assert "Next due  in 16h" in text, text
+        assert "Limit     daily limit reached" in text, text

@@ -270,6 +270,10 @@ def run(args: argparse.Namespace) -> int:
     if not args.front.strip():
         err("retain add: --front must not be empty")
         return 2
+    if args.kind in ("basic", "reversed") and not args.match and not args.back.strip():
+        # `check` only warns about an empty back; here it is a forgotten option, not a choice
+        err(f"retain add: a {args.kind} card needs --back, its answer (a cloze card: --kind cloze)")
+        return 2
     try:
         _answer_keys(args)
         _unused(args)

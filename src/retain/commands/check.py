@@ -87,11 +87,52 @@ def _fix_all(entries: list[DeckEntry]) -> int:
         return sum(_fix(e.path) for e in entries)
 
 
+# Files `retain import` reads but that are no deck file: parsed as TOML they gave "not UTF-8
+# text; save the file as UTF-8" (an .apkg) or "TOML syntax: Invalid statement" (a .csv).
+_IMPORTED: dict[str, str] = {
+    ".apkg": "an Anki package",
+    ".colpkg": "an Anki collection backup",
+    ".csv": "a CSV file",
+    ".tsv": "a TSV file",
+    ".txt": "a text file",
+    ".md": "a Markdown file",
+}
+
+
+def _missing(raw: str) -> str:
+    """The line for a PATH that names nothing; a deck id (`retain check kafka`) gets its file."""
+    from retain.core.ids import is_valid_id
+
+    line = f"retain check: no such file or folder: {raw}"
+    if not is_valid_id(raw):
+        return line
+    from retain.store.home import open_home
+
+    entry = open_home().library().entry(raw)
+    if entry is None:
+        return line
+    return f"{line}; it is a deck id: check that deck with `retain check {entry.path}`"
+
+
+def _not_a_deck(path: Path) -> Problem | None:
+    """A file named on the command line that `retain import` reads rather than `check`."""
+    what = _IMPORTED.get(path.suffix.lower())
+    if what is None or not path.is_file():
+        return None
+    return Problem(
+        str(path),
+        1,
+        1,
+        f"{what}, not a deck file (.toml): see what an import would make of it with "
+        f"`retain import {path} --dry-run`",
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     missing = [raw for raw in args.paths if not Path(raw).exists()]
     if missing:
         for raw in missing:
-            err(f"retain check: no such file or folder: {raw}")
+            err(_missing(raw))
         return 2
     from retain.commands.decklock import DeckLockTimeout
 
@@ -104,11 +145,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    not_decks = [p for p in (_not_a_deck(Path(raw)) for raw in args.paths) if p is not None]
+    paths = [raw for raw in args.paths if _not_a_deck(Path(raw)) is None]
+    if not_decks:
+        out_lines(not_decks)
+        if not paths:  # (not the library: only files that are no decks were named)
+            err(f"{len(not_decks)} file(s) named are not deck files")
+            return 1
     with TerminalStatus("checking the decks"):  # seconds on a big library: a spinner on a terminal
-        entries = _entries(args.paths)
+        entries = _entries(paths)
         # --fix mends every file, not just the first; a file with nothing missing is left untouched.
         if args.fix and _fix_all(entries):
-            entries = _entries(args.paths)
+            entries = _entries(paths)
         decks = [e.deck for e in entries if e.deck is not None]
         extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)
     by_path: dict[str, list[Problem]] = {}
@@ -128,5 +176,7 @@ def _check(args: argparse.Namespace) -> int:
     if not entries:
         err("no deck files found")
     summary = f"{len(entries)} deck file(s): {len(decks)} ok, {errors} error(s), {warnings} warning(s)"
+    if not_decks:
+        summary += f"; {len(not_decks)} file(s) named are not deck files"
     err(summary)
-    return 1 if errors else 0
+    return 1 if errors or not_decks else 0

@@ -201,14 +201,18 @@ class StudyScreen(Screen[None]):
         header = self.query_one(ProgressHeader)
         header.show(counts.new, counts.learning, counts.review, self.session.studied)
 
+    def _limit_lifts_at(self) -> datetime | None:
+        """When a daily limit holds cards back: the next study day's start, when they come; else None."""
+        queue = self.session.queue
+        if isinstance(queue, StudyQueue) and queue.day_span is not None and queue.limit_reached():
+            return queue.day_span[1]
+        return None
+
     def _empty_text(self, now: datetime) -> Content:
         next_due = self.session.summary().next_due
         queue = self.session.queue
         hidden = queue.hidden_count()
-        # A daily limit holds cards back: they come at the next study day's start.
-        tomorrow = None
-        if isinstance(queue, StudyQueue) and queue.day_span is not None and queue.limit_reached():
-            tomorrow = queue.day_span[1]
+        tomorrow = self._limit_lifts_at()
         if tomorrow is not None and (next_due is None or next_due > tomorrow):
             detail = f"daily limit reached; more in {interval_label(now, tomorrow)}"
         elif next_due is not None:
@@ -396,6 +400,8 @@ class StudyScreen(Screen[None]):
 
         summary = self.session.summary()
         if summary.studied:
-            self.app.switch_screen(SummaryScreen(summary, clock=self._clock))
+            self.app.switch_screen(
+                SummaryScreen(summary, clock=self._clock, limit_lifts_at=self._limit_lifts_at())
+            )
         else:
             self.dismiss()

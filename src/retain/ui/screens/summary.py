@@ -32,20 +32,30 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
-def summary_content(summary: SessionSummary, now: datetime) -> Content:
+def summary_content(
+    summary: SessionSummary, now: datetime, limit_lifts_at: datetime | None = None
+) -> Content:
+    """The figures; `limit_lifts_at`: a daily limit held cards back, and they come then (the next
+    study day's start), so the next cards are due no later than that."""
     cards = "card" if summary.studied == 1 else "cards"
-    if summary.next_due is None:
+    due = summary.next_due
+    held_back = limit_lifts_at is not None and (due is None or due > limit_lifts_at)
+    if held_back:
+        due = limit_lifts_at
+    if due is None:
         next_due = "nothing scheduled"
-    elif summary.next_due <= now:
+    elif due <= now:
         next_due = "now"
     else:
-        next_due = f"in {interval_label(now, summary.next_due)}"
+        next_due = f"in {interval_label(now, due)}"
     rows = [
         ("Studied", f"{summary.studied} {cards}"),
         ("Time", format_duration(summary.seconds)),
         ("Again", f"{summary.again_rate:.0%} ({summary.again} of {summary.studied})"),
         ("Next due", next_due),
     ]
+    if held_back:
+        rows.append(("Limit", "daily limit reached"))
     lines = [Content.assemble((f"{label:<10}", "$text-muted"), (value, "bold")) for label, value in rows]
     return Content("\n").join(lines)
 
@@ -72,15 +82,24 @@ class SummaryScreen(Screen[None]):
         Binding("enter,escape,space", "close", "Back", id="summary.close"),  # to the decks, or the browser
     ]
 
-    def __init__(self, summary: SessionSummary, *, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        summary: SessionSummary,
+        *,
+        clock: Callable[[], datetime],
+        limit_lifts_at: datetime | None = None,
+    ) -> None:
         super().__init__()
         self.summary = summary
         self._clock = clock
+        self._limit_lifts_at = limit_lifts_at
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="summary-box"):
             yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
-            yield Static(summary_content(self.summary, self._clock()), id="summary-body")
+            yield Static(
+                summary_content(self.summary, self._clock(), self._limit_lifts_at), id="summary-body"
+            )
         yield KeyBar()
 
     def action_close(self) -> None:
