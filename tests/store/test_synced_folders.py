@@ -16,6 +16,10 @@ import pytest
 from store_helpers import KEYS, NOW, make_home, open_col, rate
 
 import retain.store.state.device as device_mod
+from retain.cli import main
+from retain.store.config import ConfigError, load_config
+from retain.store.config_edit import ConfigDocument, ConfigEditError
+from retain.store.config_write import save_parameters
 from retain.store.state.lock import WriterLock
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -142,3 +146,144 @@ def test_a_byte_order_mark_on_the_device_files_is_no_damage(tmp_path: Path) -> N
 def test_a_byte_order_mark_on_writer_toml_still_names_the_holder(tmp_path: Path) -> None:
     (tmp_path / "writer.toml").write_bytes(b'\xef\xbb\xbfpid = 77\nhost = "laptop"\n')
     assert WriterLock(tmp_path).holder() == "pid 77 on laptop"
+
+
+MERGED_CONFIG = """rollover_hour = 4
+<<<<<<< HEAD
+theme = "nord"
+=======
+theme = "gruvbox"
+>>>>>>> origin/main
+
+[study]
+new_per_day = 10
+"""
+MARKER_SAID = "unresolved merge conflict (a `<<<<<<<` marker at line 2)"
+
+
+def _merged_config(root: Path) -> Path:
+    path = root / "config.toml"
+    path.write_text(MERGED_CONFIG, encoding="utf-8")
+    return path
+
+
+def test_conflict_markers_in_config_toml_are_named_by_the_loader(tmp_path: Path) -> None:
+    """They gave the bare TOML error `config.toml:2:1: TOML syntax: Invalid statement`."""
+    path = _merged_config(tmp_path)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    said = str(info.value)
+    assert said.startswith(f"{path}:2:1: {MARKER_SAID}") and "\n" not in said
+    assert path.read_text(encoding="utf-8") == MERGED_CONFIG
+
+
+@pytest.mark.parametrize(("command", "code"), [(["due"], 2), (["stats"], 2), (["check"], 2), (["locate"], 1)])
+def test_conflict_markers_in_config_toml_are_one_line_from_every_command(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    code: int,
+) -> None:
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    path = _merged_config(tmp_path)
+    assert main(command) == code
+    err = capsys.readouterr().err
+    assert MARKER_SAID in err and len(err.strip().splitlines()) == 1
+    assert path.read_text(encoding="utf-8") == MERGED_CONFIG
+
+
+def test_conflict_markers_in_config_toml_are_named_by_the_settings_and_optimize_writers(
+    tmp_path: Path,
+) -> None:
+    """The settings screen (its document, also "apply mine to theirs" after a merge on disk) and
+    `retain optimize` saving weights said tomlkit's or the TOML parser's error."""
+    path = _merged_config(tmp_path)
+    with pytest.raises(ConfigEditError, match="unresolved merge conflict"):
+        ConfigDocument.open(path)
+    with pytest.raises(ConfigError, match="unresolved merge conflict"):
+        save_parameters(path, "default", [0.5] * 21)
+    assert path.read_text(encoding="utf-8") == MERGED_CONFIG
+
+
+@pytest.mark.parametrize(
+    "name", ["config.sync-conflict-20260328-120000-ABCDEFG.toml", "config (conflicted copy 2026-03-28).toml"]
+)
+def test_a_conflict_copy_of_config_toml_is_said(tmp_path: Path, name: str) -> None:
+    """Its settings were silently not used."""
+    path = tmp_path / "config.toml"
+    path.write_text("rollover_hour = 4\n", encoding="utf-8")
+    (tmp_path / name).write_text("rollover_hour = 5\n", encoding="utf-8")
+    assert [w for w in load_config(path).warnings if name in w] != []
+    path.unlink()  # (also when config.toml itself is missing)
+    assert [w for w in load_config(path).warnings if name in w] != []
+
+
+def _shared_device(tmp_path: Path) -> tuple[Path, bytes]:
+    """One device folder written on two computers: the folder sync keeps one version of the
+    journal (`tiny/three:c1` reviewed) and makes a conflict copy of the other (`tiny/two`)."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    (journal,) = (tmp_path / "state" / "devices").glob("*/journal-*.toml")
+    before = journal.read_bytes()
+    later = NOW + timedelta(hours=1)
+    col = open_col(make_home(tmp_path), later)
+    rate(col, "tiny/two", later)
+    col.close(later)
+    theirs = journal.read_bytes()
+    journal.write_bytes(before)
+    later += timedelta(minutes=5)
+    col = open_col(make_home(tmp_path), later)
+    rate(col, "tiny/three:c1", later)
+    col.close(later)
+    return journal, theirs
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "journal-2026-03.sync-conflict-20260328-120000-ABCDEFG.toml",
+        "journal-2026-03 (conflicted copy 2026-03-28).toml",
+        "journal-2026-03.v2.sync-conflict-20260328-120000-ABCDEFG.toml",
+    ],
+)
+def test_a_conflict_copy_of_a_journal_has_its_reviews_read_once(tmp_path: Path, name: str) -> None:
+    """It was silently ignored: the other computer's review of `tiny/two` was in no file read."""
+    journal, theirs = _shared_device(tmp_path)
+    (journal.parent / name).write_bytes(theirs)
+    at = NOW + timedelta(hours=3)
+    col = open_col(make_home(tmp_path), at, read_only=True)  # read-only: said, nothing written
+    try:
+        assert [m for m in col.messages if name in m and "1 review(s) no journal holds" in m] != []
+    finally:
+        col.close(at)
+    assert (journal.parent / name).is_file()
+    for step in range(2):
+        when = at + timedelta(minutes=step)
+        col = open_col(make_home(tmp_path), when)
+        try:
+            assert {k for k in KEYS if k in col.states} == REVIEWED
+            assert sorted(e.key for e in col.history(when)) == sorted(REVIEWED)  # each once
+            said = [m for m in col.messages if name in m]
+            assert len(said) == (1 - step) and (not said or "were taken in as devices/" in said[0])
+        finally:
+            col.close(when)
+    assert not (journal.parent / name).exists()
+    assert len(list((tmp_path / "state" / "quarantine").glob(f"*{name}"))) == 1
+
+
+def test_two_computers_taking_in_one_conflict_copy_write_the_same_folder(tmp_path: Path) -> None:
+    """Both sides of the sync take the copy in before they see each other's result: the folder
+    they make is the same, byte for byte, so the sync brings no second copy of its reviews."""
+    journal, theirs = _shared_device(tmp_path / "a")
+    (journal.parent / "journal-2026-03.sync-conflict-20260328-120000-ABCDEFG.toml").write_bytes(theirs)
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    at = NOW + timedelta(hours=3)
+    made = []
+    for side in ("a", "b"):
+        open_col(make_home(tmp_path / side), at).close(at)
+        devices = tmp_path / side / "state" / "devices"
+        made.append({p.relative_to(devices): p.read_bytes() for p in devices.glob("*-c*/*")})
+    assert made[0] == made[1] and len(made[0]) == 2

@@ -19,9 +19,17 @@ from typing import Any
 from retain.core.exam import ExamSetting
 from retain.core.settings import DEFAULT_PRESET, StudySettings, parameters_problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
-from retain.store.files import ReadError, read_text_limited
+from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
 
-__all__ = ["Config", "ConfigError", "StudySettings", "load_config", "parse_duration"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "StudySettings",
+    "conflict_copies",
+    "load_config",
+    "marker_problem",
+    "parse_duration",
+]
 
 _DUR_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -162,7 +170,22 @@ def parse_config(text: str) -> Config:
         raise ConfigError(f"config: a number is too large ({exc})") from None
 
 
+def marker_problem(text: str) -> str:
+    """`config.toml:N:1: unresolved merge conflict ...` when a merge left its markers in `text`
+    (before any TOML error, which would only say "Invalid statement"), else ""."""
+    line = conflict_marker_line(text)
+    if line is None:
+        return ""
+    return (
+        f"config.toml:{line}:1: unresolved merge conflict (a `<<<<<<<` marker at line {line}); "
+        "keep one side of each conflict and delete the marker lines"
+    )
+
+
 def _parse_config(text: str) -> Config:
+    said = marker_problem(text)
+    if said:
+        raise ConfigError(said)
     data = loads_safe(text)
     if isinstance(data, TomlFailure):
         raise ConfigError(f"config.toml:{data.line}:{data.col}: {data.message}")
@@ -262,10 +285,36 @@ def _undefined_preset(name: str, decks: list[str]) -> str:
     return f"config: decks {shown}{more} use preset {name!r}, which is not defined; using default"
 
 
+def conflict_copies(path: Path) -> list[str]:
+    """One line per sync tool's conflict copy beside config.toml (`config.sync-conflict-….toml`,
+    `config (conflicted copy ….).toml`): retain reads only config.toml, so the settings in a copy
+    are not used until someone puts them there."""
+    try:
+        names = sorted(
+            p.name
+            for p in path.parent.iterdir()
+            if p.suffix == path.suffix and conflict_copy_of(p) == path.name and p.name.isprintable()
+        )
+    except OSError:
+        return []
+    return [
+        f"config: {name} is a sync tool's conflict copy of {path.name}; its settings are not used "
+        f"(copy what you want into {path.name}, then delete it)"
+        for name in names
+    ]
+
+
 def load_config(path: Path) -> Config:
-    """Defaults when the file is missing; ConfigError when it is unreadable or invalid."""
+    """Defaults when the file is missing; ConfigError when it is unreadable or invalid. A conflict
+    copy beside it is a warning (`conflict_copies`)."""
+    copies = conflict_copies(path)
     if not path.exists():
-        return Config()
+        return Config(warnings=tuple(copies))
+    config = _load_config(path)
+    return dataclasses.replace(config, warnings=config.warnings + tuple(copies)) if copies else config
+
+
+def _load_config(path: Path) -> Config:
     try:
         text = read_text_limited(path, 1024 * 1024)
     except ReadError as exc:

@@ -25,7 +25,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Comment, InlineTable, Table, Whitespace
 
 from retain.core.tomlsafe import TomlFailure, loads_safe
-from retain.store.config import Config, ConfigError, parse_config
+from retain.store.config import Config, ConfigError, marker_problem, parse_config
 from retain.store.files import ReadError, atomic_write, read_text_limited
 
 __all__ = [
@@ -127,6 +127,9 @@ class ConfigDocument:
         self.crlf = text is not None and "\r\n" in text
         self.original = (text or "").replace("\r\n", "\n") if self.crlf else (text or "")
         self.stamp = FileStamp.of(path, text)
+        said = marker_problem(self.original)  # a merge's markers: named, not "Invalid statement"
+        if said:
+            raise ConfigEditError(f"{path}{said.removeprefix('config.toml')}")
         parsed = loads_safe(self.original)  # the fast parser: tomlkit's waits for the first edit
         if isinstance(parsed, TomlFailure):
             raise ConfigEditError(f"{path}:{parsed.line}:{parsed.col}: cannot edit: {parsed.message}")

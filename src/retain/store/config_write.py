@@ -16,7 +16,7 @@ from pathlib import Path
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from retain.store.config import ConfigError, parse_config
+from retain.store.config import ConfigError, marker_problem, parse_config
 from retain.store.config_edit import MAX_CONFIG_BYTES
 from retain.store.files import ReadError, atomic_write, read_text_limited
 
@@ -36,6 +36,9 @@ def _read(path: Path) -> str:
 def save_parameters(path: Path, preset: str, weights: Sequence[float]) -> None:
     """Set `[presets.<preset>] parameters = [...]`; raises ConfigError (one line) on failure."""
     text = _read(path)
+    said = marker_problem(text)
+    if said:
+        raise ConfigError(f"{path}{said.removeprefix('config.toml')}; the weights were not saved")
     try:
         doc = tomlkit.parse(text)
     except (TOMLKitError, ValueError, RecursionError) as exc:

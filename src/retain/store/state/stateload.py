@@ -28,6 +28,7 @@ from retain.core.state import CardState, Event
 from retain.store.files import atomic_write
 from retain.store.state.device import folder_messages, scan_folders
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
+from retain.store.state.journal_copies import take_in_copies
 from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
     Change,
@@ -170,6 +171,10 @@ def load_state(
         deck_pos[snap.deck_id] = snap.positions
     tails: list[list[Tail]] = []
     scan = scan_folders(state_dir)
+    taken = take_in_copies(state_dir, scan.read, now, writable)  # a sync tool's copies of journals
+    if taken:
+        out.messages += taken
+        scan = scan_folders(state_dir)  # (with the folders their reviews were taken into)
     out.messages += folder_messages(state_dir, own_device if writable else None, now, scan)  # copies, damage
     renamed = scan.renamed
     for folder in scan.read:

@@ -1,0 +1,128 @@
+"""A sync tool's conflict copy of a journal file: its reviews taken in, none of them twice.
+
+Two computers writing as one device (the same host key: a cloned disk or VM; both
+repairing one damaged device.toml) append to the same journal file. A folder sync
+then keeps one version and leaves the other beside it as a conflict copy
+(`journal-2026-03.sync-conflict-20260328-120000-ABCDEFG.toml`, `journal-2026-03
+(conflicted copy 2026-03-28).toml`). The copy shares its beginning with the file
+and holds reviews no file gives.
+
+Event ids are unique per device, so the copy's events whose ids no journal of the
+device holds are the ones it alone has. A retain that may write puts exactly those
+in a device folder of their own, `devices/<id>-c<hash>/` (the hash of their ids:
+two computers doing it at once write the same folder, byte for byte), with the
+original ids, so every reader (states, history, statistics) sees each review once
+and orders it by time among the others; the copy then goes to `quarantine/`. A
+read-only start says what the copy holds and leaves it. A copy holding nothing new
+is moved aside with a line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from retain.core.state import Event
+from retain.store.files import atomic_write, conflict_copy_of
+from retain.store.state.journal import scan_file
+from retain.store.state.journal_format import JOURNAL_NAME_RE, journal_files, journal_header
+from retain.store.state.statecodec import encode_event, toml_str
+
+__all__ = ["journal_copies", "take_in_copies"]
+
+_MAX_ID = 64  # a device id's length (device._ID_RE)
+
+
+def journal_copies(folder: Path) -> list[tuple[Path, str]]:
+    """(each conflict copy of a journal file in `folder`, the name of the file it copies), by name."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return []
+    out: list[tuple[Path, str]] = []
+    for path in entries:
+        original = conflict_copy_of(path) if path.suffix == ".toml" else None
+        if original is not None and JOURNAL_NAME_RE.match(original) and path.is_file():
+            out.append((path, original))
+    return out
+
+
+def _ids(folders: list[Path], now: datetime) -> set[str]:
+    """The ids of every event the journals of `folders` hold."""
+    ids: set[str] = set()
+    for folder in folders:
+        for path in journal_files(folder):
+            ids.update(event.id for _pos, event in scan_file(path, 0, now).events)
+    return ids
+
+
+def _folder_name(device: str, events: list[Event]) -> str:
+    digest = hashlib.blake2b("\n".join(sorted(e.id for e in events)).encode(), digest_size=5).hexdigest()
+    return f"{device[: _MAX_ID - 12]}-c{digest}"
+
+
+def _write_folder(folder: Path, device: str, journal: str, events: list[Event], copy: str) -> None:
+    """The events in `folder`/`journal`, under `device`'s header (their ids stay as they were)."""
+    data = bytearray(journal_header(device))
+    for event in events:
+        data += encode_event(event, offset=len(data), device=device)
+    path = folder / journal
+    if not path.is_file() or path.read_bytes() != data:
+        atomic_write(path, bytes(data))
+    text = f"format = 1\nid = {toml_str(folder.name)}\ntaken_from = {toml_str(f'{device}/{copy}')}\n"
+    atomic_write(folder / "device.toml", text)
+
+
+def _quarantine(state_dir: Path, device: str, copy: Path) -> str:
+    target = state_dir / "quarantine" / f"{device}-{copy.name}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = target.with_name(f"{device}-{n}-{copy.name}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    copy.replace(target)
+    return f"quarantine/{target.name}"
+
+
+def take_in_copies(state_dir: Path, folders: list[Path], now: datetime, writable: bool) -> list[str]:
+    """Take in the conflict copies of the journals of `folders` (the device folders read); one
+    line per copy. Read-only, nothing is written and the copy's new reviews are only counted."""
+    lines: list[str] = []
+    for folder in folders:
+        copies = journal_copies(folder)
+        if not copies:
+            continue
+        device = folder.name
+        # the device's own journals, and the folders earlier copies of it were taken into
+        taken = [f for f in folders if f.name.startswith(f"{device[: _MAX_ID - 12]}-c")]
+        known = _ids([folder, *taken], now)
+        for copy, original in copies:
+            scan = scan_file(copy, 0, now)
+            extra: list[Event] = []
+            for _pos, event in scan.events:
+                if event.id not in known:
+                    known.add(event.id)
+                    extra.append(event)
+            what = f"devices/{device}/{copy.name} is a sync tool's conflict copy of {original}"
+            if not writable:
+                more = f"{len(extra)} review(s) no journal holds" if extra else "no review the journal lacks"
+                lines.append(f"{what}; it holds {more}, taken in when retain next opens to write")
+                continue
+            try:
+                if extra:
+                    into = state_dir / "devices" / _folder_name(device, extra)
+                    into.mkdir(parents=True, exist_ok=True)
+                    _write_folder(into, device, original, extra, copy.name)
+                kept = _quarantine(state_dir, device, copy)
+            except OSError as exc:
+                lines.append(f"{what}; it could not be taken in ({exc.strerror or exc}) and is not read")
+                continue
+            if extra:
+                lines.append(
+                    f"{what} (two computers writing as one device?); its {len(extra)} review(s) no journal "
+                    f"held were taken in as devices/{into.name}, each once, and the copy was moved to {kept}"
+                )
+            else:
+                lines.append(f"{what}; it holds no review the journal lacks and was moved to {kept}")
+    return lines
