@@ -287,3 +287,34 @@ def test_two_computers_taking_in_one_conflict_copy_write_the_same_folder(tmp_pat
         devices = tmp_path / side / "state" / "devices"
         made.append({p.relative_to(devices): p.read_bytes() for p in devices.glob("*-c*/*")})
     assert made[0] == made[1] and len(made[0]) == 2
+
+
+def test_conflict_markers_committed_in_a_journal_are_named_and_both_sides_read(tmp_path: Path) -> None:
+    """Two computers writing as one device, their journals merged by git with the markers kept:
+    both sides' events were read, but the marker lines were said as "damaged event at byte N set
+    aside" lines (and copied to quarantine), not as the merge conflict they are."""
+    journal, theirs = _shared_device(tmp_path)
+    ours = journal.read_bytes()
+    same = next(i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b)
+    common = ours[: ours[:same].rfind(b"\n") + 1]  # the lines both sides share
+    journal.write_bytes(
+        common
+        + b"<<<<<<< HEAD\n"
+        + ours[len(common) :]
+        + b"=======\n"
+        + theirs[len(common) :]
+        + b">>>>>>> 5c1e0d2 (review on the laptop)\n"
+    )
+    for step in range(2):
+        at = NOW + timedelta(hours=3 + step)
+        col = open_col(make_home(tmp_path), at)
+        try:
+            assert {k for k in KEYS if k in col.states} == REVIEWED
+            assert [m for m in col.messages if "damaged" in m] == []
+            said = [m for m in col.messages if "unresolved merge conflict" in m]
+            assert len(said) == 1 - step and all(journal.name in m for m in said)  # once, when read
+            if step == 0:
+                rate(col, "tiny/one", at)  # appended after the marker lines: read back next time
+        finally:
+            col.close(at)
+    assert not (tmp_path / "state" / "quarantine").exists()

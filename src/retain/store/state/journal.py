@@ -75,6 +75,9 @@ __all__ = [
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _DEVICE_RE = re.compile(rb'^(?:\xef\xbb\xbf)?device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
+# A merge conflict marker line (`git merge` of a journal two computers wrote as one device): no
+# record, no damage; the records on both sides of it are read.
+_MARKER_RE = re.compile(rb"(?:<{7}|={7}|>{7})(?:[ \t].*)?\r?\Z")
 
 
 @dataclass(slots=True)
@@ -333,6 +336,7 @@ def _classify(
     good: list[tuple[int, bytes]] = []
     checks: dict[int, str] = {}
     bad: list[tuple[int, bytes]] = []  # consecutive damaged lines, reported as one
+    markers: list[int] = []  # where the first merge conflict marker line is
 
     def flush_bad() -> None:
         if bad:
@@ -346,9 +350,18 @@ def _classify(
             flush_bad()
             good.append((offset, raw[:-1] if raw.endswith(b"\r") else raw))
             checks[offset + len(line)] = crc
+        elif _MARKER_RE.match(raw):
+            flush_bad()
+            if not markers:
+                markers.append(offset)
         elif raw.strip() and not raw.startswith(b"#"):
             bad.append((offset, line))
     flush_bad()
+    if markers:
+        scan.problems.append(
+            f"{scan.path.name}: unresolved merge conflict (a `<<<<<<<` marker at byte {markers[0]}); "
+            "the events on both sides are read, and the marker lines can be deleted"
+        )
     return good, checks
 
 
