@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from retain.core.cloze import cloze_numbers
+from retain.core.cloze import cloze_numbers, nesting_problem
 from retain.core.ids import is_valid_id
 from retain.core.model import Card, Deck
 from retain.interop.errors import LimitError
@@ -21,6 +21,9 @@ def card_problem(card: Card, limits: Limits) -> str:
     if card.kind == "cloze":
         if not card.text.strip():
             return "cloze note with empty text"
+        nested = nesting_problem(card.text)
+        if nested is not None:  # (one left open around another: the import could not flatten it)
+            return f"{nested[1]} (retain has no nested clozes)"
         if not cloze_numbers(card.text):
             return "cloze note without {{c1::...}} deletions"
     elif not card.front.strip():

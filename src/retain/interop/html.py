@@ -31,6 +31,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
+from retain.core.mathtext import math_spans
+
 __all__ = ["MediaFn", "html_to_text", "image_description", "is_plain", "markdown_to_html", "text_to_html"]
 
 MediaFn = Callable[[str], str | None]  # original media name -> placeholder text, or None
@@ -147,14 +149,39 @@ _BLOCK_SYNTAX = re.compile(r"\n\s*\n|^\s|\s$|  \n|\\\n|\t|^(?:[-+*=_>#|~`<]|\d+[
 
 
 def is_plain(text: str) -> bool:
-    """True when Markdown leaves `text` as it is (no syntax, no paragraphs): the parser is skipped."""
-    return not _MARKDOWN_SYNTAX.search(text)
+    """True when Markdown leaves `text` as it is (no syntax, no paragraphs, no math): the parser is
+    skipped."""
+    return not _MARKDOWN_SYNTAX.search(text) and not math_spans(text)
+
+
+# A math span while the Markdown around it is rendered: private-use marks Markdown leaves alone.
+_MATH_OPEN, _MATH_CLOSE = "\ue010", "\ue011"
+_MATH_MARK = re.compile("\ue010(\\d+)\ue011")
 
 
 def markdown_to_html(text: str) -> str:
-    """Card Markdown as Anki field HTML (see the module docstring)."""
+    """Card Markdown as Anki field HTML (see the module docstring). Math (`$...$`, `$$...$$`, as the
+    study screen finds it) becomes MathJax, `\\(...\\)` and `\\[...\\]`, which Anki renders; the
+    Markdown around it is rendered without touching it."""
     if not text:
         return ""
+    spans = math_spans(text)
+    if not spans or _MATH_OPEN in text or _MATH_CLOSE in text:
+        return _markdown_html(text)
+    parts: list[str] = []
+    maths: list[str] = []
+    pos = 0
+    for start, end, display in spans:
+        width = 2 if display else 1
+        inner = html.escape(text[start + width : end - width].strip(), quote=False)
+        maths.append(f"\\[{inner}\\]" if display else f"\\({inner}\\)")
+        parts += [text[pos:start], f"{_MATH_OPEN}{len(maths) - 1}{_MATH_CLOSE}"]
+        pos = end
+    parts.append(text[pos:])
+    return _MATH_MARK.sub(lambda m: maths[int(m[1])], _markdown_html("".join(parts)))
+
+
+def _markdown_html(text: str) -> str:
     if not _MARKDOWN_SYNTAX.search(text):
         return text.replace('"', "&quot;").replace("\n", "<br>")
     md = _renderer()
@@ -180,10 +207,12 @@ def text_to_html(text: str) -> str:
 
 
 class _Converter(HTMLParser):
-    def __init__(self, media: MediaFn | None) -> None:
+    def __init__(self, media: MediaFn | None, escape: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.media = media
+        self.escape = escape
+        self.code = 0  # open inline <code> tags: their text is literal (never escaped)
         self.skip = 0
         self.blocks = False
         self.pre = 0
@@ -232,6 +261,7 @@ class _Converter(HTMLParser):
         elif tag == "code" and self.pre:
             return
         elif tag in _INLINE:
+            self.code += tag == "code"
             self.out.append(_INLINE[tag])
         elif tag == "img":
             found = dict(attrs)
@@ -267,6 +297,7 @@ class _Converter(HTMLParser):
         elif tag == "code" and self.pre:
             return
         elif tag in _INLINE:
+            self.code -= tag == "code" and self.code > 0
             self.out.append(_INLINE[tag])
         elif tag == "rt":
             self.out.append(")")
@@ -281,23 +312,29 @@ class _Converter(HTMLParser):
             return
         data = data.replace("\r", "").replace("\n", " ").replace("\xa0", " ")
         at_start = not self.out or self.out[-1].endswith("\n")
-        self.out.append(_text_markdown(data, self.media, at_start, table=self.cells > 0))
+        escape = self.escape and not self.code
+        self.out.append(_text_markdown(data, self.media, at_start, self.cells > 0, escape))
 
 
-def _text_markdown(data: str, media: MediaFn | None, at_start: bool, table: bool = False) -> str:
+def _text_markdown(data: str, media: MediaFn | None, at_start: bool, table: bool, escape: bool) -> str:
     """Plain text of an Anki field as Markdown that shows it as Anki does: math as retain's `$`,
     `[sound:...]` as a placeholder (never the file name, which often holds the answer, as `<img>`
     becomes [image]), and everything else escaped where Markdown would act on it."""
     out: list[str] = []
     pos = 0
+    plain = _escape if escape else _as_is
     for begin, end, shown in _specials(data, media):
         if begin >= pos:
-            out.append(_escape(data[pos:begin], table))
+            out.append(plain(data[pos:begin], table))
             out.append(shown)
             pos = end
-    out.append(_escape(data[pos:], table))
+    out.append(plain(data[pos:], table))
     text = "".join(out)
-    return _LINE_START.sub(r"\1\\\2", text, count=1) if at_start else text
+    return _LINE_START.sub(r"\1\\\2", text, count=1) if at_start and escape else text
+
+
+def _as_is(text: str, table: bool) -> str:
+    return text
 
 
 def _specials(data: str, media: MediaFn | None) -> list[tuple[int, int, str]]:
@@ -352,7 +389,19 @@ def html_to_text(value: str, media: MediaFn | None = None) -> str:
 
 
 def _parsed(value: str, media: MediaFn | None) -> str:
-    conv = _Converter(media)
+    """The field as Markdown that shows as Anki shows it. Escapes are added only where Markdown
+    would act on the text: when the text without them renders the same (`0=`, `a\\b`, a lone
+    `*`), it is kept as written, so a card exported by retain comes back exactly."""
+    text = _converted(value, media, escape=True)
+    if "\\" in text:
+        raw = _converted(value, media, escape=False)
+        if raw != text and markdown_to_html(raw) == markdown_to_html(text):
+            return raw
+    return text
+
+
+def _converted(value: str, media: MediaFn | None, *, escape: bool) -> str:
+    conv = _Converter(media, escape)
     conv.feed(_defuse(value))
     conv.close()
     text = "".join(conv.out)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
-from retain.core.model import Card, Deck
+from retain.core.model import Card, Deck, Problem
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.history import history_from_toml, sidecar_path
@@ -45,12 +45,21 @@ def deck_file_text(deck: Deck) -> str:
     return deck_to_toml(deck)
 
 
+def _refusal(path: Path, errors: list[Problem]) -> str:
+    """One line: the first error where it is, and how many more `retain check` would list."""
+    if not errors:
+        return "not a valid deck file"
+    first = errors[0]
+    more = len(errors) - 1
+    tail = f" (and {more} more problem(s): `retain check {path}` lists them)" if more else ""
+    return f"not a valid deck file: {first.path}:{first.line}:{first.col}: {first.message}{tail}"
+
+
 def read_native(path: Path, limits: Limits, *, with_history: bool = False) -> Bundle:
     text = read_text(path, limits)
     result = parse_deck(text, str(path))
     if result.deck is None or result.errors:
-        first = result.errors[0] if result.errors else None
-        raise InteropError(f"not a valid deck file: {first}" if first else "not a valid deck file")
+        raise InteropError(_refusal(path, result.errors))
     deck = result.deck
     bundle = Bundle("toml", [deck], texts={deck.id: text})
     bundle.warnings += [str(p) for p in result.warnings]

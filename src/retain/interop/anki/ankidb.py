@@ -127,6 +127,7 @@ class AnkiCard:
     odid: int = 0  # in a filtered deck (`did`): the home deck; 0 otherwise
     odue: int = 0  # in a filtered deck: the real due (`due` is then a queue position); 0 otherwise
     sched_ok: bool = True  # False: a scheduling column held no number (its values above are then 0)
+    flags: int = 0  # Anki's flag colour (1 red ... 7 purple), 0 for none
 
     @property
     def home_did(self) -> int:
@@ -168,7 +169,10 @@ def _card(r: Any) -> AnkiCard | None:
     typ, queue, due, ivl, factor, reps, lapses, odue = (v or 0 for v in sched)
     data = r[11] if isinstance(r[11], str) else ""
     ok = None not in sched
-    return AnkiCard(cid, nid, did, ord_, typ, queue, due, ivl, factor, reps, lapses, data, odid, odue, ok)
+    flags = (_whole(r[14]) or 0) & 0b111 if len(r) > 14 else 0  # the low 3 bits: the colour
+    return AnkiCard(
+        cid, nid, did, ord_, typ, queue, due, ivl, factor, reps, lapses, data, odid, odue, ok, flags
+    )
 
 
 @dataclass(slots=True)
@@ -219,9 +223,11 @@ class AnkiDb:
 
     def cards(self) -> list[AnkiCard]:
         """The cards by note and ord; a row whose ids are no whole numbers is left out."""
+        columns = {str(row[1]) for row in self.query("PRAGMA table_info(cards)")}
+        flags = "flags" if "flags" in columns else "0"  # (a trimmed collection may lack it)
         rows = self.query(
-            "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, data, odid, odue"
-            " FROM cards ORDER BY nid, ord"
+            "SELECT id, nid, did, ord, type, queue, due, ivl, factor, reps, lapses, data, odid, odue,"
+            f" {flags} FROM cards ORDER BY nid, ord"
         )
         out: list[AnkiCard] = []
         for r in rows:

@@ -263,6 +263,44 @@ def _left_out_templates(
     ]
 
 
+_FLAG_NAMES = ("", "red", "orange", "green", "blue", "pink", "turquoise", "purple")
+
+
+def _left_out_flags(cards: list[AnkiCard]) -> list[str]:
+    """One line counting the cards whose Anki flag is left out (retain has no card flags)."""
+    colours = Counter(_FLAG_NAMES[c.flags] for c in cards if c.flags)
+    if not colours:
+        return []
+    order = sorted(colours, key=_FLAG_NAMES.index)
+    shown = ", ".join(f"{colours[colour]} {colour}" for colour in order)
+    return [f"Anki flags of {colours.total()} card(s) left out ({shown}): retain has no card flags"]
+
+
+def _split_notes(db: AnkiDb, cards: list[AnkiCard], first_deck: dict[int, int]) -> list[str]:
+    """One line when notes have cards in more than one Anki deck: retain keeps a note's cards
+    together, in the deck of its first card; names which decks' cards moved where."""
+    moved: Counter[tuple[int, int]] = Counter()
+    notes: set[int] = set()
+    for c in cards:
+        home = first_deck.get(c.nid)
+        if home is not None and c.home_did != home:
+            moved[c.home_did, home] += 1
+            notes.add(c.nid)
+    if not notes:
+        return []
+
+    def name(did: int) -> str:
+        return db.decks.get(did, (f"Deck {did}", ""))[0]
+
+    pairs = sorted(moved.items(), key=lambda kv: (-kv[1], name(kv[0][0])))
+    shown = "; ".join(f"{n} card(s) of {name(a)!r} are in {name(b)!r}" for (a, b), n in pairs[:5])
+    more = f"; ... ({len(pairs) - 5} more decks)" if len(pairs) > 5 else ""
+    return [
+        f"{len(notes)} note(s) have cards in more than one Anki deck; retain keeps a note's cards "
+        f"in one deck, its first card's: {shown}{more}"
+    ]
+
+
 def read_apkg(
     path: Path,
     stage: Path,
@@ -353,6 +391,8 @@ def _convert(
     if media.missing:
         bundle.warnings.append(_missing_media(list(media.missing)))
     bundle.warnings.extend(_left_out_templates(db, cards, note_kinds))
+    bundle.warnings.extend(_split_notes(db, [c for c in cards if c.nid in note_kinds], first_deck))
+    bundle.warnings.extend(_left_out_flags([c for c in cards if c.nid in note_kinds]))
     bad = [f"{db.left_out[t]} {t[:-1]}(s)" for t in ("notes", "cards") if db.left_out[t]]
     if bad:
         bundle.warnings.append(
