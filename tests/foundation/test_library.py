@@ -120,6 +120,24 @@ def test_a_sync_conflict_copy_of_a_deck_never_takes_its_id(tmp_path: Path, copy:
         )
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "german_base_1.toml",  # looked like git mergetool's german_BASE_1234
+        "history (conflict studies).toml",  # a word "conflict" in brackets
+        "notes (conflicted copy ideas).toml",  # Dropbox's words, but no notes.toml beside it
+        "kafka.sync-conflict-notes.toml",  # not Syncthing's date, time and device
+    ],
+)
+def test_a_deck_whose_name_only_looks_like_a_conflict_copy_loads(tmp_path: Path, name: str) -> None:
+    """A user's deck called `german_base_1.toml` was listed as broken, "a conflict copy of
+    german.toml left by a sync tool", though no german.toml exists (found by the review)."""
+    (tmp_path / name).write_text(GOOD.format(id="vocab"), "utf-8")
+    for entries in (load_library([(tmp_path, "user")]).entries, load_paths([tmp_path])):
+        (entry,) = entries
+        assert entry.deck is not None and not entry.problems
+
+
 def test_a_deck_with_merge_conflict_markers_says_so(tmp_path: Path) -> None:
     """An unresolved `git merge` in a deck file said only "TOML syntax: Invalid statement"."""
     text = GOOD.format(id="kafka").replace(

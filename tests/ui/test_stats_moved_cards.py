@@ -165,3 +165,24 @@ def test_the_optimizer_reads_a_moved_cards_whole_history_under_its_deck_now(reta
             ("kafka/acks", [3]),
             ("redis/isr", [3, 1, 4]),
         ]
+
+
+def test_optimizer_follows_each_card_of_a_cloze_shift(retain_home: Path) -> None:
+    """A new cloze put in front renumbers c1 -> c2 and c2 -> c3 in one save: the old c2 takes
+    the old c1's state and is not made new, so the move c2 -> c3 was missed; the optimizer mixed
+    two cards' ratings under c2 and lost the old c2's history (found by the review)."""
+    c1, c2, c3 = (f"redis/persistence:c{n}" for n in (1, 2, 3))
+    with _open(retain_home) as col:
+        _review(col, c1, 10, rating=3)  # from new
+        _review(col, c2, 9, rating=3)  # from new
+        _review(col, c1, 8, rating=3)
+        _review(col, c2, 7, rating=1)
+        move_progress(col, {c1: c2, c2: c3}, FIXED_NOW - timedelta(days=5))
+        _review(col, c2, 3, rating=4)  # the card that was c1
+        _review(col, c3, 2, rating=3)  # the card that was c2
+        rows = col.history_index.card_events(FIXED_NOW, ["redis"], follow_moves=True)
+        found = {key: ratings for key, _days, ratings in card_histories(HistoryRow(*r) for r in rows)}
+        # the browser's card detail (card_reviews) already follows both moves
+        assert [r.rating for r in col.history_index.card_reviews(FIXED_NOW, c3)] == [3, 1, 3]
+        assert found.get(c2) == [3, 3, 4]
+        assert found.get(c3) == [3, 1, 3]

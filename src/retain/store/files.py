@@ -32,19 +32,25 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 # <time>-<by>`, Dropbox and Nextcloud `<stem> (… conflicted copy …)`, and `git mergetool`'s
 # `<stem>_BASE_<pid>` (also LOCAL, REMOTE, BACKUP).
 _CONFLICT_COPY_RE = re.compile(
-    r"\.sync-conflict-|\s*\([^()]*\bconflict(?:ed copy)?\b[^()]*\)|_(?:BASE|LOCAL|REMOTE|BACKUP)_\d+\Z",
-    re.IGNORECASE,
+    r"\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}(?=\.|\Z)"
+    r"|\s*\([^()]*\b(?i:conflicted copy)\b[^()]*\)"
+    r"|_(?:BASE|LOCAL|REMOTE|BACKUP)_\d+\Z"
 )
 _MARKER_RE = re.compile(r"^(?:<{7}|={7}|>{7})(?:[ \t].*)?\r?$", re.MULTILINE)
 
 
-def conflict_copy_of(path: Path) -> str | None:
+def conflict_copy_of(path: Path, *, beside: bool = False) -> str | None:
     """The name of the file `path` is a sync tool's conflict copy of (`tiny.toml` for
-    `tiny.sync-conflict-20260328-120000-ABCDEFG.toml`), or None when it is no such copy."""
+    `tiny.sync-conflict-20260328-120000-ABCDEFG.toml`), or None when it is no such copy. With
+    `beside`, only when that file is there too: a deck may have any name (`german_base_1.toml`
+    with no `german.toml` beside it is a deck)."""
     m = _CONFLICT_COPY_RE.search(path.stem)
     if m is None or m.start() == 0:
         return None
-    return path.stem[: m.start()] + path.suffix
+    original = path.stem[: m.start()] + path.stem[m.end() :] + path.suffix
+    if beside and not os.path.lexists(path.with_name(original)):
+        return None
+    return original
 
 
 def conflict_marker_line(text: str) -> int | None:

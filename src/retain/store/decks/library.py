@@ -113,7 +113,7 @@ def _conflict_copy(path: Path, origin: Origin) -> DeckEntry | None:
     """A sync tool's conflict copy of a deck file (`tiny.sync-conflict-….toml`, `tiny (… conflicted
     copy …).toml`) is never loaded: it holds the deck's id, and (sorting first) would take the deck
     from the file it copies. It is listed as broken, saying what it is."""
-    original = conflict_copy_of(path)
+    original = conflict_copy_of(path, beside=True)
     if original is None:
         return None
     message = (

@@ -9,7 +9,7 @@ for the deck of its own key; the statistics of a deck follow the card instead, a
 Anki's do (its deck statistics go by a card's current deck).
 
 `deck_moves` finds the moves (through a partial index on the "back to new" resets, a
-few rows even in a big history), and `moved_sums` what to take from one deck's
+few rows even in a big history; a swap, which makes no key new, is not found), and `moved_sums` what to take from one deck's
 `daily` sums and add to another's: every rating made under a key before it moved,
 counted for the deck of the last key the card moved to. A rating made under an old key
 after its move (a new card given the same id) stays where it is.
@@ -61,11 +61,14 @@ def deck_moves(db: sqlite3.Connection, read: ReadFull) -> list[Move]:
 
 
 def _pairs(olds: list[Event], news: list[Event], t: int) -> list[Move]:
-    """Each new key paired with the old key whose state before it took (the same card id first)."""
+    """Each new key paired with the old key whose state before it took (the same card id first).
+
+    An old key is one made new by the move, or, in a chain (a cloze put in front: c1 -> c2,
+    c2 -> c3), another new key of the same move: c2 took c1's state and gave its own to c3."""
     out: list[Move] = []
-    left = [e for e in olds if e.before is not None]
+    left = [e for e in [*olds, *news] if e.before is not None]
     for new in news:
-        same = [e for e in left if e.before == new.after]
+        same = [e for e in left if e.before == new.after and e.key != new.key]
         if not same:
             continue
         card = new.key.partition("/")[2]
