@@ -321,3 +321,32 @@ def test_history_import_while_another_retain_writes_says_the_decks_are_in(
     assert (home / "decks" / "general-knowledge.toml").exists()
     code, out, err = run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))
     assert code == 0 and "recorded 2 event(s) of review history" in out, err
+
+
+def test_export_to_a_name_without_extension_says_what_to_write(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`retain export kafka -o kafka` quietly made a folder `kafka/` holding kafka.toml."""
+    code, msg, err = run_cli(capsys, "export", "kafka", "-o", str(tmp_path / "kafka"))
+    assert code == 2 and msg == "" and not (tmp_path / "kafka").exists()
+    assert err.count("\n") == 1 and "kafka.toml (or .apkg" in err and "kafka/ for a folder" in err, err
+    # an existing folder, or a name ending in /, is still a folder of .toml files
+    code, _msg, err = run_cli(capsys, "export", "kafka", "-o", f"{tmp_path / 'out'}/")
+    assert code == 0 and tree(tmp_path / "out") == ["kafka.toml"], err
+    code, _msg, err = run_cli(capsys, "export", "kafka", "-o", str(tmp_path / "out"), "--force")
+    assert code == 0, err
+
+
+def test_import_of_a_name_that_is_no_file_says_what_it_is(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`retain import kafka` (a deck id, not a file) said only "no such file"."""
+    monkeypatch.chdir(tmp_path)
+    code, _msg, err = run_cli(capsys, "import", "kafka")
+    assert code == 1 and err.count("\n") == 1, err
+    assert "deck kafka is already in your library" in err and "retain export kafka -o kafka.toml" in err, err
+    (tmp_path / "mine.apkg").write_bytes(b"")
+    code, _msg, err = run_cli(capsys, "import", "mine")
+    assert code == 1 and err == "retain: import refused: mine: no such file; did you mean mine.apkg?\n"
+    code, _msg, err = run_cli(capsys, "import", "nothing")
+    assert code == 1 and err == "retain: import refused: nothing: no such file\n"

@@ -124,10 +124,10 @@ def test_a_folder_export_reads_one_deck_s_history_at_a_time(tmp_path: Path, home
         return {}, []
 
     now = datetime.now(UTC)
-    run_export(plan_export(decks, tmp_path / "out"), now=now, progress_of=progress_of)
+    run_export(plan_export(decks, f"{tmp_path / 'out'}/"), now=now, progress_of=progress_of)
     assert asked == [[d.id] for d in decks]
     asked.clear()
-    run_export(plan_export(decks, tmp_path / "all.apkg"), now=now, progress_of=progress_of)
+    run_export(plan_export(decks, str(tmp_path / "all.apkg")), now=now, progress_of=progress_of)
     assert asked == [[d.id for d in decks]]
 
 

@@ -269,3 +269,20 @@ async def test_export_with_progress_to_csv_says_the_file_cannot_carry_it(
         and "a .csv file cannot carry progress" in shown
     )
     assert not out.exists()
+
+
+async def test_export_to_a_name_without_extension_says_what_to_write(
+    open_app: OpenApp, tmp_path: Path
+) -> None:
+    """The export dialog made a folder `kafka/` of a path typed as `kafka`, without a word."""
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one(Input).value = str(tmp_path / "kafka")
+        screen.query_one("#share-apply", Button).press()
+        await pilot.pause(0.3)
+        shown = str(screen.query_one("#share-diff", Static).render())
+    assert "has no extension" in shown and "end it with / for a folder" in shown, shown
+    assert not (tmp_path / "kafka").exists()

@@ -18,6 +18,7 @@ from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES
 from retain.interop.group_export import (
+    bare_name_refused,
     decks_in_group,
     group_names,
     job_paths,
@@ -63,6 +64,9 @@ def _decks(library_decks: list[Deck], target: str) -> list[Deck] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if why := bare_name_refused(args.output):
+        err(f"retain: export: {why}")
+        return 2
     if args.with_progress and (why := progress_refused(args.output)):
         err(f"retain: export: {why}")
         return 2

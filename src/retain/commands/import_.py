@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -171,10 +172,29 @@ def _dry_run_lines(home: Home, plan: ImportPlan, reviews: list[Review] | None, p
     out(f"{prefix}{history_line(history)}")
 
 
+def _missing(home: Home, given: str) -> str:
+    """What to say for a FILE that does not exist: `retain import kafka` (a deck id) said only
+    "no such file"; a deck id or a deck file beside it under another extension is named."""
+    path = Path(given)
+    beside = sorted(p.name for s in IMPORT_SUFFIXES if (p := path.with_name(path.name + s)).is_file())
+    if path.suffix == "" and beside:
+        return f"import refused: {given}: no such file; did you mean {' or '.join(beside)}?"
+    if "/" not in given and os.sep not in given and home.library(cards=False).get(given) is not None:
+        return (
+            f"import refused: {given}: no such file; deck {given} is already in your library "
+            f"(import reads a deck file or folder: {' '.join(IMPORT_SUFFIXES)}; "
+            f"`retain export {given} -o {given}.toml` writes one)"
+        )
+    return f"import refused: {given}: no such file"
+
+
 def run(args: argparse.Namespace) -> int:
     home = open_home()
     path = Path(args.file)
     bar = TerminalProgress()
+    if not path.exists() and not path.is_symlink():
+        err(f"retain: {_missing(home, args.file)}")
+        return 1
     if not path.is_dir():
         done = _import_one(home, path, args, bar)
         if done.error:

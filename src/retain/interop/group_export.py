@@ -1,7 +1,7 @@
 """Export a deck or a whole group: one file holding them all (.apkg keeps the `Group::Deck`
 hierarchy), or a folder with one `.toml` file per deck.
 
-    jobs = plan_export(decks_in_group(library.decks, "Distributed Systems"), Path("out/"))
+    jobs = plan_export(decks_in_group(library.decks, "Distributed Systems"), "out/")
     written = run_export(jobs, now=now, progress_of=lambda ids: collection_decks_progress(coll, ids, now))
 
 A target that is an existing folder, ends in `/`, or has no extension is a folder.
@@ -27,6 +27,7 @@ from retain.interop.progress import ProgressFn, no_progress
 __all__ = [
     "PROGRESS_SUFFIXES",
     "ExportJob",
+    "bare_name_refused",
     "decks_in_group",
     "group_names",
     "is_folder_target",
@@ -46,9 +47,23 @@ class ExportJob:
 
 
 def is_folder_target(out: Path | str) -> bool:
+    """An existing folder, or a path ending in `/`: one `ID.toml` per deck goes there."""
     text = str(out)
-    path = Path(text).expanduser()
-    return path.is_dir() or text.endswith(("/", os.sep)) or path.suffix == ""
+    return text.endswith(("/", os.sep)) or Path(text).expanduser().is_dir()
+
+
+def bare_name_refused(output: str) -> str:
+    """Why `output` is refused ('' when it is not): a name with no extension that is no folder
+    (`-o kafka`) names no format; it was quietly made a folder holding kafka.toml."""
+    path = Path(output).expanduser()
+    if path.suffix or is_folder_target(output):
+        return ""
+    stem = output.rstrip(".") or output
+    others = ", ".join(s for s in EXPORT_SUFFIXES if s != ".toml")
+    return (
+        f"{output} has no extension; write {stem}.toml (or {others}) for a file, "
+        f"or {stem}/ for a folder of .toml files"
+    )
 
 
 PROGRESS_SUFFIXES = (".toml", ".apkg")  # the formats that carry progress (and a folder of .toml files)
@@ -66,10 +81,15 @@ def progress_refused(output: str) -> str:
     )
 
 
-def plan_export(decks: Sequence[Deck], out: Path | str) -> list[ExportJob]:
-    """A folder gets `ID.toml` per deck; a file gets every deck (a .toml or .md file holds one)."""
+def plan_export(decks: Sequence[Deck], out: str) -> list[ExportJob]:
+    """A folder gets `ID.toml` per deck; a file gets every deck (a .toml or .md file holds one).
+
+    `out` is the target as typed: only text keeps a trailing `/` (a folder).
+    """
     if not decks:
         raise InteropError("nothing to export: no decks")
+    if why := bare_name_refused(out):
+        raise InteropError(why)
     if is_folder_target(out):
         folder = Path(out).expanduser()
         return [ExportJob((d,), folder / f"{d.id}.toml") for d in decks]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.filter import Monochrome, NoColor
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -20,6 +22,7 @@ from retain.core.due import Counts
 from retain.core.sanitize import sanitize, sanitize_line
 from retain.store.config import Config
 from retain.store.decks.library import DeckEntry
+from retain.ui.monochrome import ReadableMonochrome, mono_terminal
 from retain.ui.screens.home import HomeData, HomeScreen
 
 if TYPE_CHECKING:
@@ -110,6 +113,7 @@ class RetainApp(App[None]):
         custom: CustomStudy | None = None,
     ) -> None:
         super().__init__()
+        self._readable_monochrome()
         self._custom = custom  # `retain review --query/--ahead/--forgotten/--cram`
         if collection is not None:
             self.collection = collection
@@ -128,6 +132,15 @@ class RetainApp(App[None]):
         self._start_in_review = start_in_review
         self.live_reload: LiveReload | None = None  # polls deck files for outside edits once mounted
         self._theme_in_force = ""  # the theme shown: a change to another one is saved (`_theme_changed`)
+
+    def _readable_monochrome(self) -> None:
+        """Under NO_COLOR (or on a TERM without colours) draw greys that stay readable: Textual's
+        own monochrome filter left blue counts dark grey on black and button labels white on light
+        grey (see ui/monochrome.py)."""
+        if not self.no_color and mono_terminal(os.environ):
+            self.no_color = True
+            self._filters.append(NoColor() if self.native_ansi_color else Monochrome())
+        self._filters = [ReadableMonochrome() if isinstance(f, Monochrome) else f for f in self._filters]
 
     # ---- start-up ------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from retain.core.model import Unit
 from retain.core.scheduler import interval_label, retrievability
 from retain.core.search import ParametersFor, Query, compile_query, haystack
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.core.studyday import StudyDay
 from retain.store.collection import Collection
 
 __all__ = ["COLUMNS", "BrowseIndex", "BrowseRow", "front_text", "kind_label", "state_label"]
@@ -95,10 +96,14 @@ class BrowseIndex:
         tz: tzinfo,
         parameters_for: ParametersFor | None = None,
         groups: Mapping[str, str] | None = None,
+        studyday: StudyDay | Callable[[], StudyDay] | None = None,
     ) -> None:
         self.units = list(units)
         self.states = states
         self.tz = tz
+        # The study day a due moment belongs to (the rollover hour): a card due at 02:00 on the
+        # 11th under the 4 am rollover is due on study day the 10th, as `retain due` counts it.
+        self._studyday = studyday if studyday is not None else StudyDay(0, tz)
         self._parameters_for = parameters_for or (lambda _deck: None)
         self._groups = dict(groups or {})  # deck id -> group name, for `deck:"Group Name"`
         self._hay = {u.key: haystack(u) for u in self.units}
@@ -107,7 +112,19 @@ class BrowseIndex:
     def from_collection(cls, col: Collection) -> BrowseIndex:
         """The collection's units and live states; weights read from its config on each call."""
         groups = {d.id: d.group for d in col.library.decks if d.group}
-        return cls(col.units, col.states, col.tz, lambda deck: col.settings_for(deck).parameters, groups)
+        return cls(
+            col.units,
+            col.states,
+            col.tz,
+            lambda deck: col.settings_for(deck).parameters,
+            groups,
+            lambda: col.studyday,  # read on each row: a new rollover hour applies at once
+        )
+
+    def study_day_of(self, moment: datetime) -> date:
+        """The study day `moment` belongs to, under the collection's rollover hour."""
+        studyday = self._studyday if isinstance(self._studyday, StudyDay) else self._studyday()
+        return studyday.of(moment)
 
     def parameters_for(self) -> ParametersFor:
         """The deck's preset weights, remembered per deck for one search or sort (50k lookups)."""
@@ -245,4 +262,4 @@ class BrowseIndex:
         local = state.due.astimezone(self.tz)
         if state.state in (LEARNING, RELEARNING) and abs(state.due - now) < timedelta(hours=20):
             return local.strftime("%H:%M")
-        return local.date().isoformat()
+        return self.study_day_of(state.due).isoformat()

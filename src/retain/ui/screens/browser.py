@@ -148,6 +148,7 @@ class BrowserScreen(Screen[None]):
         self.query_one(Input).cursor_blink = False
         self.query_one("#browser-error", Static).display = False
         self.query_one(Input).focus()  # typing searches; the letter keys act only on the table
+        self._fit_deck_ids()
         if len(self.index) >= self.LOADING_FROM_CARDS:
             self.query_one(BrowseTable).loading = True
             self.set_timer(self.FIRST_PAGE_DELAY, self._first_page)  # once the indicator is on screen
@@ -306,7 +307,12 @@ class BrowserScreen(Screen[None]):
         self._indexed = (self.collection.units, self.collection.states)
         by_key = self.collection.units_by_key
         self.marked = {k: None for k in self.marked if k in by_key}
+        self._fit_deck_ids()
         self.run_search(keep)
+
+    def _fit_deck_ids(self) -> None:
+        longest = max((len(d.id) for d in self.collection.library.decks), default=0)
+        self.query_one(BrowseTable).fit_deck_ids(longest)
 
     # ---- actions ---------------------------------------------------------------------
 

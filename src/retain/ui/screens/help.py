@@ -63,6 +63,17 @@ WORDS_WIDTH = 24  # the description column
 ID_INDENT = 4  # a binding id on a line of its own, under its row, when the row would not fit
 
 
+def _key_lines(keys: str) -> list[str]:
+    """`keys` cut after a comma into lines that fit the keys column: a longer list pushed the
+    description and the binding id out of their columns (`pgdn, ctrl+d, space Page down`)."""
+    lines: list[list[str]] = [[]]
+    for key in keys.split(", ") if keys else []:
+        if lines[-1] and len(", ".join([*lines[-1], key])) + 1 > KEYS_WIDTH:  # + the comma left behind
+            lines.append([])
+        lines[-1].append(key)
+    return [", ".join(line) + ("," if n < len(lines) - 1 else "") for n, line in enumerate(lines)]
+
+
 def help_content(
     sections: Iterable[tuple[str, Iterable[BindingType]]],
     keymap: Mapping[str, str],
@@ -82,7 +93,10 @@ def help_content(
         if lines:
             lines.append(Content(""))
         lines.append(Content.styled(title, "bold $accent"))
-        for keys, words, binding_id in _entries(bindings, keymap):
+        for all_keys, words, binding_id in _entries(bindings, keymap):
+            # keys too many for their column go on below (`space` under `pgdn, ctrl+d,`)
+            keys, *more_keys = _key_lines(all_keys)
+            below = [Content.styled(f"  {k}", "bold") for k in more_keys]
             head = f"  {keys:<{KEYS_WIDTH}} "
             if width is None or len(head) + max(len(words), WORDS_WIDTH) + len(binding_id) <= width:
                 lines.append(
@@ -90,9 +104,11 @@ def help_content(
                         (head, "bold"), (f"{words:<{WORDS_WIDTH}}", ""), (binding_id, "$text-muted")
                     )
                 )
+                lines += below
                 continue
             if keys or words:
                 lines.append(Content.assemble((head, "bold"), (words, "")))
+            lines += below
             lines.append(Content.styled(f"{'':<{ID_INDENT}}{binding_id}", "$text-muted"))
     lines += [
         Content(""),

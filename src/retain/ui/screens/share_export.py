@@ -24,6 +24,7 @@ from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES
 from retain.interop.group_export import (
     ExportJob,
+    bare_name_refused,
     decks_in_group,
     group_names,
     is_folder_target,
@@ -118,6 +119,13 @@ class ExportScreen(ShareDialog):
         with_progress = self.query_one(Checkbox).value
         if not decks or not raw:
             self._show("Choose a deck and a file name.", True)
+            return
+        if bare_name_refused(raw):
+            self._show(
+                f"{raw} has no extension: add one ({' '.join(EXPORT_SUFFIXES)}) for a file, "
+                f"or end it with / for a folder of .toml files.",
+                True,
+            )
             return
         if with_progress and (why := progress_refused(raw)):
             self._show(why.replace("--with-progress needs", "Review progress needs", 1), True)

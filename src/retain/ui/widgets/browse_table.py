@@ -33,6 +33,8 @@ _TITLES = {
     "lapses": "Lapses",
 }
 _WIDTHS = {"deck": 10, "kind": 10, "state": 17, "due": 10, "interval": 5, "recall": 8, "lapses": 8}
+_DECK_MAX = 40  # a deck id is shown whole up to this, when the terminal has room
+_FRONT_ROOM = 48  # the Deck column grows only while the Front keeps this much
 _RIGHT = {"interval", "recall", "lapses"}
 
 
@@ -71,14 +73,28 @@ class BrowseTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._sort: tuple[str, bool] | None = None
         self._keys: list[str] = []  # unit key of each row on the page
+        self._longest_deck = 0  # the longest deck id of the library (`fit_deck_ids`)
 
     def on_mount(self) -> None:
+        deck, front = self._widths()
         for name in COLUMNS:
-            self.add_column(self._title(name), key=name, width=_WIDTHS.get(name, self._front_width()))
+            width = deck if name == "deck" else front if name == "front" else _WIDTHS[name]
+            self.add_column(self._title(name), key=name, width=width)
 
-    def _front_width(self) -> int:
+    def fit_deck_ids(self, longest: int) -> None:
+        """The longest deck id of the library: the Deck column shows ids whole when there is
+        room (at 200 columns `chaos-engineering` was cut to `chaos-eng…`)."""
+        self._longest_deck = longest
+        self.on_resize()
+
+    def _widths(self) -> tuple[int, int]:
+        """(Deck, Front) widths: Front takes what the other columns leave, and gives the Deck
+        column what it needs while Front keeps `_FRONT_ROOM` cells."""
         width = self.size.width or self.app.size.width
-        return max(12, width - sum(_WIDTHS.values()) - 2 * len(COLUMNS) - 3)
+        front = max(12, width - sum(_WIDTHS.values()) - 2 * len(COLUMNS) - 3)
+        wanted = min(_DECK_MAX, self._longest_deck) - _WIDTHS["deck"]
+        grow = max(0, min(wanted, front - _FRONT_ROOM))
+        return _WIDTHS["deck"] + grow, front - grow
 
     def _title(self, name: str) -> Text:
         title = _TITLES[name]
@@ -93,9 +109,9 @@ class BrowseTable(DataTable[Text]):
         self.refresh()
 
     def on_resize(self) -> None:
-        column = self.columns.get(ColumnKey("front"))
-        if column is not None:
-            column.width = self._front_width()
+        deck, front = self.columns.get(ColumnKey("deck")), self.columns.get(ColumnKey("front"))
+        if deck is not None and front is not None:
+            deck.width, front.width = self._widths()
             self.refresh()
 
     def show_page(

@@ -1,0 +1,45 @@
+"""The browser's Due column is the study day (the rollover hour), as `retain due` counts it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from retain.core.model import Unit
+from retain.core.state import REVIEW, CardState
+from retain.core.studyday import StudyDay
+from retain.store.decks.browse import BrowseIndex
+
+NOW = datetime(2025, 1, 10, 12, tzinfo=UTC)
+UNIT = Unit("k/a", "k", "a", "", "basic", "Q", "A")
+
+
+def _review_due(due: datetime) -> CardState:
+    return CardState(REVIEW, None, 10.0, 5.0, due, due - timedelta(days=10), 3, 0)
+
+
+@pytest.mark.parametrize(
+    ("due", "shown"),
+    [
+        (datetime(2025, 1, 11, 2, tzinfo=UTC), "2025-01-10"),  # before 4 am: the day before
+        (datetime(2025, 1, 11, 4, tzinfo=UTC), "2025-01-11"),  # at the rollover: its own day
+        (datetime(2025, 1, 11, 23, tzinfo=UTC), "2025-01-11"),
+    ],
+)
+def test_due_column_is_the_study_day(due: datetime, shown: str) -> None:
+    """A card due at 02:00 on Jan 11 with the 4 am rollover is due on study day Jan 10 (what
+    `retain due`, the stats forecast and the session count); the browser said 2025-01-11."""
+    index = BrowseIndex([UNIT], {"k/a": _review_due(due)}, UTC, studyday=StudyDay(4, UTC))
+    assert index.row(UNIT, NOW, NOW.date()).due == shown
+
+
+def test_the_rollover_is_read_when_the_row_is_made() -> None:
+    """From a collection the rule is read per row: a rollover changed in the settings applies at once."""
+    rules = [StudyDay(4, UTC)]
+    index = BrowseIndex(
+        [UNIT], {"k/a": _review_due(datetime(2025, 1, 11, 2, tzinfo=UTC))}, UTC, studyday=lambda: rules[0]
+    )
+    assert index.row(UNIT, NOW, NOW.date()).due == "2025-01-10"
+    rules[0] = StudyDay(0, UTC)
+    assert index.row(UNIT, NOW, NOW.date()).due == "2025-01-11"
