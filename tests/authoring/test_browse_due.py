@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from retain.core.model import Unit
-from retain.core.state import REVIEW, CardState
+from retain.core.custom_study import select_search
+from retain.core.state import LEARNING, REVIEW, CardState
 from retain.core.studyday import StudyDay
 from retain.store.decks.browse import BrowseIndex
 
@@ -43,3 +44,34 @@ def test_the_rollover_is_read_when_the_row_is_made() -> None:
     assert index.row(UNIT, NOW, NOW.date()).due == "2025-01-10"
     rules[0] = StudyDay(0, UTC)
     assert index.row(UNIT, NOW, NOW.date()).due == "2025-01-11"
+
+
+@pytest.mark.parametrize(
+    ("due", "found"),
+    [
+        (datetime(2025, 1, 10, 23, tzinfo=UTC), True),  # later today: counted by `retain due`
+        (datetime(2025, 1, 11, 2, tzinfo=UTC), True),  # before tomorrow's 4 am rollover: still today
+        (datetime(2025, 1, 11, 5, tzinfo=UTC), False),  # tomorrow's study day
+        (datetime(2025, 1, 9, 5, tzinfo=UTC), True),  # overdue
+    ],
+)
+def test_is_due_finds_the_review_cards_of_the_study_day(due: datetime, found: bool) -> None:
+    """`is:due` took only cards due by this minute, while `retain due`, the home screen and the
+    Due column count a review card due any time before the next rollover."""
+    index = BrowseIndex([UNIT], {"k/a": _review_due(due)}, UTC, studyday=StudyDay(4, UTC))
+    assert bool(index.search("is:due", NOW, NOW.date())) is found
+    assert (
+        bool(
+            select_search(
+                [UNIT], {"k/a": _review_due(due)}, "is:due", NOW, NOW.date(), day_of=StudyDay(4, UTC).of
+            )
+        )
+        is found
+    )
+
+
+def test_is_due_takes_a_learning_step_only_when_it_is_due() -> None:
+    step = CardState(LEARNING, 0, 1.0, 5.0, NOW + timedelta(minutes=10), NOW, 1, 0)
+    index = BrowseIndex([UNIT], {"k/a": step}, UTC, studyday=StudyDay(4, UTC))
+    assert index.search("is:due", NOW, NOW.date()) == []
+    assert index.search("is:due", NOW + timedelta(minutes=10), NOW.date()) == [UNIT]

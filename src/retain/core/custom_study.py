@@ -24,7 +24,7 @@ from typing import Literal
 from retain.core.due import Counts
 from retain.core.model import Unit
 from retain.core.queue import removed_keys
-from retain.core.search import GroupOf, ParametersFor, compile_query, haystack
+from retain.core.search import DayOf, GroupOf, ParametersFor, compile_query, haystack
 from retain.core.state import LEARNING, NEW, RELEARNING, CardState
 
 __all__ = [
@@ -79,11 +79,12 @@ def select_search(
     today: date,
     parameters_for: ParametersFor | None = None,
     group_of: GroupOf | None = None,
+    day_of: DayOf | None = None,
 ) -> list[Unit]:
     """The units a browser search finds (QueryError for a bad query), suspended/buried left out;
     `parameters_for(deck_id)`: the deck's preset weights, for `prop:r`; `group_of(deck_id)`: its
-    group's name, for `deck:"Group Name"`."""
-    compiled = compile_query(query, parameters_for, group_of)
+    group's name, for `deck:"Group Name"`; `day_of`: a moment's study day, for `is:due`."""
+    compiled = compile_query(query, parameters_for, group_of, day_of)
     get = states.get
     return [
         u

@@ -7,6 +7,8 @@ kafka leader            free text: every word must appear (front, back, extra, t
 deck:kafka  deck:k*     deck id (a trailing * matches a prefix); deck:"Group Name" a group's decks
 tag:throughput          tag
 is:due|new|learning|review|suspended|buried|leech
+                        (is:due: a review card due in today's study day, before the next
+                        rollover, as `retain due` counts it; a learning step due now)
 kind:cloze              basic, reversed, cloze or typed
 prop:r<0.9              current retrievability (probability of recall now, 0-1, with the
                         deck's preset weights when the caller gives them): < <= > >= =
@@ -28,6 +30,7 @@ from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 
 __all__ = [
     "IS_VALUES",
+    "DayOf",
     "GroupOf",
     "ParametersFor",
     "Query",
@@ -41,6 +44,7 @@ IS_VALUES = ("due", "new", "learning", "review", "suspended", "buried", "leech")
 Pred = Callable[[Unit, CardState | None, datetime, date, str], bool]
 ParametersFor = Callable[[str], Sequence[float] | None]  # deck id -> its preset's FSRS weights
 GroupOf = Callable[[str], str]  # deck id -> its group's name ("" when it has none)
+DayOf = Callable[[datetime], date]  # a moment -> its study day (`StudyDay.of`)
 _PROP_RE = re.compile(r"^r(<=|>=|<|>|=)(\d*\.?\d+)\Z")
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -92,7 +96,7 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     return match
 
 
-def _is(value: str) -> Pred:
+def _is(value: str, day_of: DayOf | None = None) -> Pred:
     def pred(u: Unit, s: CardState | None, now: datetime, today: date, hay: str) -> bool:
         if value == "new":
             return s is None or s.is_new
@@ -109,7 +113,11 @@ def _is(value: str) -> Pred:
             return s.state in (LEARNING, RELEARNING)
         if value == "review":
             return s.state == REVIEW
-        return not s.is_new and s.due is not None and s.due <= now and not s.suspended and not buried
+        if s.is_new or s.due is None or s.suspended or buried:
+            return False
+        if s.state == REVIEW and day_of is not None:  # any time in today's study day
+            return s.due <= now or day_of(s.due) <= today
+        return s.due <= now
 
     return pred
 
@@ -141,7 +149,12 @@ def _text(needle: str) -> Pred:
     return lambda u, s, n, t, h: needle in h
 
 
-def _term(token: str, parameters_for: ParametersFor | None = None, group_of: GroupOf | None = None) -> Pred:
+def _term(
+    token: str,
+    parameters_for: ParametersFor | None = None,
+    group_of: GroupOf | None = None,
+    day_of: DayOf | None = None,
+) -> Pred:
     field, sep, value = token.partition(":")
     field = field.lower() if _FIELD_RE.match(token) else field  # `DECK:kafka` as `deck:kafka`
     if sep and field == "prop":
@@ -167,7 +180,7 @@ def _term(token: str, parameters_for: ParametersFor | None = None, group_of: Gro
             return lambda u, s, n, t, h: u.kind == word
         if word not in IS_VALUES:
             raise QueryError(f"is:{value} is unknown; use one of {'|'.join(IS_VALUES)}")
-        return _is(word)
+        return _is(word, day_of)
     return _text(token)
 
 
@@ -224,10 +237,15 @@ def _tokens(text: str) -> list[tuple[bool, str, bool]]:
 
 
 def compile_query(
-    text: str, parameters_for: ParametersFor | None = None, group_of: GroupOf | None = None
+    text: str,
+    parameters_for: ParametersFor | None = None,
+    group_of: GroupOf | None = None,
+    day_of: DayOf | None = None,
 ) -> Query:
     """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r),
-    `group_of(deck_id)` its group's name (`deck:` then matches a group's name as well as an id)."""
+    `group_of(deck_id)` its group's name (`deck:` then matches a group's name as well as an id),
+    `day_of(moment)` the study day of a moment (`is:due` then takes a review card due any time
+    today; without it, only one due by now)."""
     groups: list[tuple[tuple[bool, Pred], ...]] = []
     current: list[tuple[bool, Pred]] = []
     for negated, token, quoted in _tokens(text):
@@ -240,7 +258,7 @@ def compile_query(
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
             current.append((negated, _text(token)))
             continue
-        current.append((negated, _term(token, parameters_for, group_of)))
+        current.append((negated, _term(token, parameters_for, group_of, day_of)))
     if current:
         groups.append(tuple(current))
     elif groups:

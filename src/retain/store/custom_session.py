@@ -57,7 +57,14 @@ def _select(
         weights = {d: collection.settings_for(d).parameters for d in {u.deck_id for u in units}}
         groups = {d.id: d.group for d in collection.library.decks}
         found = select_search(
-            units, states, study.query, now, today, weights.get, lambda d: groups.get(d, "")
+            units,
+            states,
+            study.query,
+            now,
+            today,
+            weights.get,
+            lambda d: groups.get(d, ""),
+            collection.studyday.of,
         )
     elif study.mode == "ahead":
         found = select_ahead(units, states, now, study.days, today)

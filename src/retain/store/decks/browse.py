@@ -152,7 +152,7 @@ class BrowseIndex:
         """Units matching `query` in library order; raises `QueryError` for a bad query."""
         groups = self._groups
         compiled = (
-            compile_query(query, self.parameters_for(), lambda d: groups.get(d, ""))
+            compile_query(query, self.parameters_for(), lambda d: groups.get(d, ""), self.study_day_of)
             if isinstance(query, str)
             else query
         )
