@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from retain.core.answer.shown import card_parser, shown_text
 from retain.core.model import Card, Deck
 from retain.interop.exporter import export_decks
 from retain.interop.html import html_to_text, markdown_to_html
@@ -256,3 +257,37 @@ def test_imported_text_comes_back_as_it_is_through_an_export(text: str) -> None:
     inline syntax; block syntax inside a list item is not escaped yet)."""
     imported = html_to_text(markdown_to_html(text))
     assert html_to_text(markdown_to_html(imported)) == imported
+
+
+def _import_txt(tmp_path: Path, front_html: str, back_html: str) -> Card:
+    """An Anki 'Notes in Plain Text' export (HTML fields) read as retain reads it."""
+    src = tmp_path / "anki.txt"
+    src.write_text(f"#separator:tab\n#html:true\n{front_html}\t{back_html}\n", encoding="utf-8")
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    (deck,) = read_file(src, stage).decks
+    (card,) = deck.cards
+    return card
+
+
+def test_anki_shell_dollars_are_not_turned_into_math(tmp_path: Path) -> None:
+    """Anki shows `echo $PATH:$HOME` as written; retain imported it unescaped, and its study
+    screen rendered `$PATH:$` as math: the learner saw `echo PATH:HOME` (found by the review)."""
+    card = _import_txt(tmp_path, "Print both variables", "echo $PATH:$HOME")
+    assert shown_text(card.back) == "echo $PATH:$HOME"
+
+
+def test_anki_reference_style_line_is_not_swallowed(tmp_path: Path) -> None:
+    """A field holding `[1]: https://...` (a source line) came in unescaped, because the check that
+    drops escapes rendered the text inline only; the study screen parsed it as a link reference
+    definition and showed nothing at all (found by the review)."""
+    card = _import_txt(tmp_path, "Highest mountain in Japan?", "[1]: https://en.wikipedia.org/wiki/Fuji")
+    rendered = card_parser().render(card.back)
+    assert "wikipedia" in rendered, (card.back, rendered)
+
+
+def test_anki_inline_code_holding_a_backtick_shows_whole(tmp_path: Path) -> None:
+    """`<code>echo `date`</code>` becomes "`echo `date``": one-backtick fences that the inner
+    backticks close early; the card shows code `echo ` then `date``, not the command."""
+    card = _import_txt(tmp_path, "Command substitution (old style)?", "<code>echo `date`</code>")
+    assert shown_text(card.back) == "echo `date`", card.back

@@ -52,7 +52,7 @@ _MATH = (
     ("[latex]", "[/latex]", ""),
 )
 # Characters Markdown would act on in Anki's plain text: escaped so the card shows them as Anki does.
-_INLINE_SYNTAX = re.compile(r"[\\`*]|~~|\](?=[(\[:])|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
+_INLINE_SYNTAX = re.compile(r"[\\`*$]|~~|\](?=[(\[:])|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
 _LINE_START = re.compile(r"^(\s*(?:\d{1,9})?)([.)](?=\s|$)|#|>|[-+*=](?=\s|$|[-=]*\s*$))")
 # A tag whose parts hold no `<` or `>`: trying one at each `<` stops at the next `<` or `>`.
 _TAG = re.compile(
@@ -212,7 +212,7 @@ class _Converter(HTMLParser):
         self.out: list[str] = []
         self.media = media
         self.escape = escape
-        self.code = 0  # open inline <code> tags: their text is literal (never escaped)
+        self.code_text: list[str] | None = None  # the text of an open inline <code> (literal)
         self.skip = 0
         self.blocks = False
         self.pre = 0
@@ -224,12 +224,25 @@ class _Converter(HTMLParser):
         if self.out and not self.out[-1].endswith("\n"):
             self.out.append("\n")
 
+    def _end_code(self) -> None:
+        """Close an open inline <code> (a block, a line break or the end of the field comes first)."""
+        if self.code_text is not None:
+            self.out.append(_code_span("".join(self.code_text)))
+            self.code_text = None
+
+    def close(self) -> None:
+        super().close()
+        self._end_code()
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self.skip += 1
-        elif self.skip:
             return
-        elif tag == "br":
+        if self.skip:
+            return
+        if tag in _BLOCKS or tag in ("br", "td", "th"):
+            self._end_code()
+        if tag == "br":
             self.out.append("\n")
         elif tag == "pre":
             self.blocks = True
@@ -260,8 +273,11 @@ class _Converter(HTMLParser):
             self.out.append("(")
         elif tag == "code" and self.pre:
             return
+        elif self.code_text is not None:
+            return  # inside inline code everything is literal text
+        elif tag == "code":
+            self.code_text = []
         elif tag in _INLINE:
-            self.code += tag == "code"
             self.out.append(_INLINE[tag])
         elif tag == "img":
             found = dict(attrs)
@@ -283,9 +299,12 @@ class _Converter(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
-        elif self.skip:
             return
-        elif tag == "pre" and self.pre:
+        if self.skip:
+            return
+        if tag in _BLOCKS:
+            self._end_code()
+        if tag == "pre" and self.pre:
             self.pre -= 1
             self._newline()
             self.out.append("```\n")
@@ -296,8 +315,11 @@ class _Converter(HTMLParser):
             self._newline()
         elif tag == "code" and self.pre:
             return
+        elif tag == "code" and self.code_text is not None:
+            self._end_code()
+        elif self.code_text is not None:
+            return
         elif tag in _INLINE:
-            self.code -= tag == "code" and self.code > 0
             self.out.append(_INLINE[tag])
         elif tag == "rt":
             self.out.append(")")
@@ -312,8 +334,21 @@ class _Converter(HTMLParser):
             return
         data = data.replace("\r", "").replace("\n", " ").replace("\xa0", " ")
         at_start = not self.out or self.out[-1].endswith("\n")
-        escape = self.escape and not self.code
-        self.out.append(_text_markdown(data, self.media, at_start, self.cells > 0, escape))
+        if self.code_text is not None:
+            self.code_text.append(data)
+            return
+        self.out.append(_text_markdown(data, self.media, at_start, self.cells > 0, self.escape))
+
+
+def _code_span(code: str) -> str:
+    """`code` as a Markdown code span: fenced by one backtick more than its longest run of them,
+    with a space inside the fence when it starts or ends with one (`` `date` ``)."""
+    if not code:
+        return ""
+    longest = max((len(run) for run in re.findall("`+", code)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if code.startswith("`") or code.endswith("`") else ""
+    return f"{fence}{pad}{code}{pad}{fence}"
 
 
 def _text_markdown(data: str, media: MediaFn | None, at_start: bool, table: bool, escape: bool) -> str:
@@ -362,10 +397,10 @@ def _escape(text: str, table: bool) -> str:
     return text.replace("|", "\\|") if table else text
 
 
-# Text with only bold/italic/code tags and line breaks (most Anki fields): what the parser
+# Text with only bold/italic tags and line breaks (most Anki fields): what the parser
 # would give, by replacing the tags (no entity, no media, no layout characters to tidy).
-_SIMPLE = re.compile(r"(?:[^<&\r\n\xa0]++|</?(?:b|strong|i|em|code)>|<br\s*/?>)*+")
-_SIMPLE_TAG = re.compile(r"</?(?:b|strong|i|em|code)>|<br\s*/?>")
+_SIMPLE = re.compile(r"(?:[^<&\r\n\xa0]++|</?(?:b|strong|i|em)>|<br\s*/?>)*+")
+_SIMPLE_TAG = re.compile(r"</?(?:b|strong|i|em)>|<br\s*/?>")
 
 
 def _simple_tag(m: re.Match[str]) -> str:
@@ -374,7 +409,7 @@ def _simple_tag(m: re.Match[str]) -> str:
 
 
 # What the fast paths cannot give: Markdown to escape, math, media, a line that starts a block.
-_NOT_FAST = re.compile(r"[\\`*_~\]]|\[(?:sound|\$)|(?:^|<br\s*/?>)\s*(?:[-+=#>]|\d)")
+_NOT_FAST = re.compile(r"[\\`*_~\]$]|\[(?:sound|\$)|(?:^|<br\s*/?>)\s*(?:[-+=#>]|\d)")
 
 
 def html_to_text(value: str, media: MediaFn | None = None) -> str:
@@ -395,9 +430,15 @@ def _parsed(value: str, media: MediaFn | None) -> str:
     text = _converted(value, media, escape=True)
     if "\\" in text:
         raw = _converted(value, media, escape=False)
-        if raw != text and markdown_to_html(raw) == markdown_to_html(text):
+        if raw != text and _shown(raw) == _shown(text):
             return raw
     return text
+
+
+def _shown(text: str) -> tuple[str, list[str]]:
+    """What a card shows of `text`: the whole Markdown parse (a line like `[1]: url` is a link
+    reference, which the inline parse misses) and its math spans."""
+    return str(_renderer().render(text)), [text[a:b] for a, b, _display in math_spans(text)]
 
 
 def _converted(value: str, media: MediaFn | None, *, escape: bool) -> str:
