@@ -168,3 +168,19 @@ def test_reviews_in_another_layout_are_refused_in_one_line() -> None:
 
     with pytest.raises(InteropError, match=r"must be `\[\[review\]\]` tables"):
         history_from_toml('format = 1\nreview = [{ key = "t/c0" }]\n', {"t"}, 10)
+
+
+@pytest.mark.parametrize("head", ["format = 2", 'format = "1"', "format = true"])
+def test_a_sidecar_in_another_format_is_refused_in_one_line(
+    head: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A newer retain's sidecar (or a hand-edited `format`) was read as this retain's format:
+    its records may mean something else. The import is refused in one line, nothing written."""
+    (tmp_path / "t.toml").write_text(DECK)
+    (tmp_path / "t.progress.toml").write_text(_sidecar(2).replace("format = 1", head, 1))
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    code, out, err = run_cli(capsys, "import", str(tmp_path / "t.toml"), "--with-history")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "import without --with-history" in err
+    assert ("is newer than this retain reads" in err) == (head == "format = 2")
+    assert not (tmp_path / "home" / "decks" / "t.toml").exists()

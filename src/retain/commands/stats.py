@@ -84,13 +84,17 @@ def stats_report(
 
 
 def _pct(value: Any) -> str:
-    return "-" if value is None else f"{100 * float(value):.0f}%"
+    """A measured share with one decimal, as the retention table shows it: 0.896 is "89.6%",
+    never "90%", which would read as meeting a desired retention of 90%."""
+    return "-" if value is None else f"{100 * float(value):.1f}%"
 
 
 def _deck_table(data: dict[str, Any]) -> list[str]:
     head = ("Deck", "Cards", "New", "Learn", "Review", "Relearn", "Susp", "Today", "Streak", "Retention")
     rows = [head]
-    for d in [*data["decks"], {**data["total"], "name": "Total"}]:
+    # `total` is over every deck (JSON's contract): under a --deck scope's rows it is not their sum
+    last = "All decks" if data.get("scope") else "Total"
+    for d in [*data["decks"], {**data["total"], "name": last}]:
         rows.append(
             (
                 str(d["name"]),

@@ -22,6 +22,7 @@ from retain.store.state.statecodec import KEY_RE
 
 __all__ = ["events_for_deck", "history_from_toml", "history_to_toml", "sidecar_path"]
 
+FORMAT = 1  # the sidecar format this retain writes and reads
 _STATE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 _FLAG_KEYS = ("suspended", "buried_until", "leech")
 
@@ -69,7 +70,7 @@ def _state_toml(state: CardState) -> str:
 def history_to_toml(deck_id: str, reviews: Iterable[Review]) -> str:
     out = [
         f"# retain review history for deck {toml_string(deck_id)}",
-        "format = 1",
+        f"format = {FORMAT}",
         f"deck = {toml_string(deck_id)}",
     ]
     for r in reviews:
@@ -148,6 +149,14 @@ def _records(text: str, max_events: int) -> Iterator[tuple[int, dict[str, Any] |
         raise InteropError(f"progress file: line {head.line}: {head.message}")
     if "review" in head:
         raise InteropError("progress file: reviews must be `[[review]]` tables, one after another")
+    fmt = head.get("format", FORMAT)  # a newer retain's records may not mean what this one reads
+    if not (is_whole(fmt) and fmt == FORMAT):
+        shown = fmt if is_whole(fmt) else repr(fmt)[:40]
+        if is_whole(fmt) and fmt > FORMAT:
+            why = f"is newer than this retain reads (format {FORMAT}); update retain, or"
+        else:
+            why = f"is not one this retain reads (format {FORMAT});"
+        raise InteropError(f"progress file: format {shown} {why} import without --with-history")
     line = text.count("\n", 0, starts[0]) if starts else 0
     for n, (start, end) in enumerate(zip(starts, [*starts[1:], len(text)][: len(starts)], strict=True), 1):
         block = text[start:end]

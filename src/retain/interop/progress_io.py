@@ -2,10 +2,11 @@
 
 Export with progress reads the deck's states and journal events. Import with
 history records each past event as a new journal event, oldest first, in
-batches that are each made durable with one fsync. Units
-that already have progress here are left alone (local progress wins), and
-events the journal already holds (same unit and time) are skipped, so
-importing twice adds nothing.
+batches that are each made durable with one fsync. Each unit ends in the state
+a replay of all its events in time order gives (this history's and this
+computer's): a unit whose newest event is in the history gets the history's
+events, one whose newest event is here keeps its progress. Events the journal
+already holds (same unit and time) are skipped, so importing twice adds nothing.
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ def record_history(
     progress: ProgressFn = no_progress,
     messages: list[str] | None = None,
 ) -> HistoryImport:
-    """Append `reviews` to the journal; returns (recorded, skipped because local progress exists,
-    and how many recorded are dated after `now`: kept, never dropped for their time). The
+    """Append `reviews` to the journal; returns (recorded, cards that kept their newer progress
+    here, and how many recorded are dated after `now`: kept, never dropped for their time). The
     store's one-line messages are added to `messages`.
 
     With `consume`, `reviews` (a list) is emptied at the start: each review is let go once
@@ -158,42 +159,56 @@ def collection_record_history(
         return _record_history(coll, reviews, now, progress, consume)
 
 
-def _local_progress(coll: Collection, reviews: Sequence[Review], now: datetime) -> tuple[set[str], set[str]]:
-    """(the units of `reviews` that have progress here, those of them whose progress was made
-    here: kept, their history is not imported).
-
-    A unit whose every event is one of `reviews` got its progress from this history: an
-    import cut short (killed after some of its batches were durable) goes on with the rest
-    when the same history is imported again. One with no event at all keeps its state.
-    """
-    stated = {r.key for r in reviews if r.key in coll.states}
-    if not stated:
-        return stated, stated
-    ours = {(r.key, micros(r.time)) for r in reviews if r.key in stated}
-    have = coll.history_index.times_of(now, stated)
-    seen = {key for key, _t in have}
-    foreign = {key for key, t in have if (key, t) not in ours}
-    return stated, (stated - seen) | foreign
+def _changes_state(review: Review) -> bool:
+    """Whether recording `review` sets its card's state (a cram rating is history only)."""
+    return review.kind != "cram"
 
 
 def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime) -> tuple[list[Review], int]:
     """(the reviews an import records, oldest first; how many cards already had progress here and
-    get none of them): what `record_history` records and `import --dry-run` counts."""
-    stated, local = _local_progress(coll, reviews, now)
-    # Reviews dated after this clock (made on a device whose clock ran ahead) are kept like any
-    # other: a card's progress is in its last review. Only absurd dates are refused, by the store.
-    todo = [r for r in sorted(reviews, key=lambda r: r.time) if r.key not in local]
-    have = coll.history_index.times_of(now, {r.key for r in todo})  # importing twice adds none
-    fresh: list[Review] = []
+    get none of them): what `record_history` records and `import --dry-run` counts.
+
+    The result is what a replay of every event in time order gives, this history's and this
+    computer's alike ("last event wins"). Events the journal already holds (same card and time)
+    are never recorded again, so importing twice adds nothing and an import cut short goes on
+    with the rest. A card gets the rest of this history when its newest event is newer than
+    every event of it here (another computer's later reviews, the same card reviewed on both):
+    its state becomes that newest event's, and the older events are history. A card whose
+    newest event here (a review, a reset, a suspend) is newer than all of this history keeps
+    its progress, and none of this history is recorded for it: recorded after it, an older
+    event would set the card's state back (the journal applies one device's events in the order
+    written). Only absurd dates are refused, by the store: a review dated after this clock (a
+    device whose clock ran ahead) is kept like any other.
+    """
+    todo = sorted(reviews, key=lambda r: r.time)
+    have = coll.history_index.times_of(now, {r.key for r in todo})
+    newest_here: dict[str, int] = {}
+    for key, t in have:
+        if t > newest_here.get(key, -(2**63)):
+            newest_here[key] = t
+    order: list[Review] = []  # every review not held here yet, oldest first
+    fresh_of: dict[str, list[Review]] = {}
     moment: datetime | None = None
     at_moment: set[str] = set()  # the keys of this import at one time (`todo` is in time order)
     for r in todo:
         if r.time != moment:
             moment, at_moment = r.time, set()
-        if r.key not in at_moment and (not have or (r.key, micros(r.time)) not in have):
+        if r.key not in at_moment and (r.key, micros(r.time)) not in have:  # importing twice adds none
             at_moment.add(r.key)
-            fresh.append(r)
-    kept = len(stated - {r.key for r in fresh}) if stated else 0  # said: "already had progress here"
+            order.append(r)
+            fresh_of.setdefault(r.key, []).append(r)
+    taken: set[str] = set()
+    for key, fresh in fresh_of.items():
+        if key not in newest_here:
+            if key not in coll.states:  # nothing here: the whole history is the card's
+                taken.add(key)
+            continue  # a state without events here (made before the journal): it is kept
+        newest = max((micros(r.time) for r in fresh if _changes_state(r)), default=None)
+        if newest is None or newest > newest_here[key]:  # None: cram ratings only, history
+            taken.add(key)
+    fresh = [r for r in order if r.key in taken]
+    stated = {r.key for r in reviews if r.key in coll.states}
+    kept = len(stated - taken)  # said: "already had progress here"
     return fresh, kept
 
 

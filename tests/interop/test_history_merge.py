@@ -1,0 +1,142 @@
+"""`import --with-history` onto a computer that has its own progress for the same cards: every
+event is kept once, and each card ends in the state a replay of all events in time order gives."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from retain.core.scheduler import Scheduler
+from retain.core.settings import StudySettings
+from retain.core.state import CardState, Event, EventKind
+from retain.interop import progress_io
+from retain.interop.bundle import Review
+from retain.store.collection import Collection
+from retain.store.home import Home, open_home
+
+from .conftest import run_cli
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+DECK = 'format = 1\n[deck]\nid = "t"\nname = "T"\n' + "".join(
+    f'\n[[cards]]\nid = "c{i}"\nfront = "Q{i}"\nback = "A{i}"\n' for i in range(3)
+)
+
+
+def _home(root: Path) -> Home:
+    (root / "decks").mkdir(parents=True, exist_ok=True)
+    (root / "decks" / "t.toml").write_text(DECK)
+    return open_home({"RETAIN_HOME": str(root)})
+
+
+def _chain(key: str, days_ago: Sequence[float]) -> list[Review]:
+    """A card's ratings ("good"), each made from the one before, `days_ago` oldest first."""
+    out: list[Review] = []
+    before: CardState | None = None
+    for d in days_ago:
+        at = NOW - timedelta(days=d)
+        after = Scheduler(StudySettings()).preview(key, before, at)[3]
+        out.append(Review(key, at, after, before, "review", 3, 900))
+        before = after
+    return out
+
+
+def _record(
+    home: Home, reviews: Sequence[Review], changes: Sequence[tuple[EventKind, str, float]] = ()
+) -> None:
+    """Record `reviews` here, as ratings made on this computer, then `changes` (kind, key, days
+    ago): a reset sends the card back to new, a suspend suspends it."""
+    coll = Collection.open(home, NOW)
+    for r in reviews:
+        coll.record(Event(coll.new_event_id(r.time), r.kind, r.key, r.time, r.after, r.before, r.rating, 900))
+    for kind, key, days in changes:
+        at, before = NOW - timedelta(days=days), coll.states.get(key)
+        after = replace(before, suspended=True) if kind == "suspend" and before is not None else None
+        coll.record(Event(coll.new_event_id(at), kind, key, at, after, before))
+    coll.close(NOW)
+
+
+def _history(home: Home, key: str) -> list[datetime]:
+    return sorted(r.time for r in progress_io.deck_progress(home, "t", NOW)[1] if r.key == key)
+
+
+def test_newer_reviews_from_the_other_computer_reach_a_card_with_older_progress_here(tmp_path: Path) -> None:
+    """Here t/c0 was rated seven days ago; there ten and five days ago. In time order the one five
+    days ago is the last: the card takes its state, and all three reviews stay (the two imported
+    ones used to be dropped: "1 card(s) already had progress here and kept it")."""
+    b = _home(tmp_path / "b")
+    ours = _chain("t/c0", [7])
+    _record(b, ours)
+    theirs = _chain("t/c0", [10, 5])
+    got = progress_io.record_history(b, theirs, NOW)
+    assert (got.recorded, got.kept) == (2, 0)
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"].last_review == theirs[-1].time
+    assert _history(b, "t/c0") == sorted(r.time for r in ours + theirs)
+    again = progress_io.record_history(b, theirs, NOW)  # importing twice adds nothing
+    assert (again.recorded, again.kept) == (0, 1)
+    assert len(_history(b, "t/c0")) == 3
+
+
+def test_a_card_with_newer_progress_here_keeps_it(tmp_path: Path) -> None:
+    """Here t/c0 was rated two days ago, after every rating there: it keeps its state."""
+    b = _home(tmp_path / "b")
+    ours = _chain("t/c0", [2])
+    _record(b, ours)
+    got = progress_io.record_history(b, _chain("t/c0", [10, 5]), NOW)
+    assert (got.recorded, got.kept) == (0, 1)
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"].last_review == ours[-1].time
+
+
+def test_a_card_reset_here_after_the_imported_reviews_stays_new(tmp_path: Path) -> None:
+    """Here t/c1 was rated, then reset after the last rating there: in time order the reset is the
+    last event. The card used to take the imported state, as a card with no progress here."""
+    b = _home(tmp_path / "b")
+    _record(b, _chain("t/c1", [6]), [("reset", "t/c1", 2)])
+    got = progress_io.record_history(b, _chain("t/c1", [9, 4]), NOW)
+    assert got.recorded == 0
+    assert "t/c1" not in progress_io.deck_progress(b, "t", NOW)[0]
+
+
+def test_a_card_suspended_here_after_the_imported_reviews_stays_suspended(tmp_path: Path) -> None:
+    b = _home(tmp_path / "b")
+    _record(b, _chain("t/c1", [12]), [("suspend", "t/c1", 2)])
+    got = progress_io.record_history(b, _chain("t/c1", [9, 4]), NOW)
+    assert (got.recorded, got.kept) == (0, 1)
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c1"].suspended
+
+
+def test_the_rest_of_a_history_imported_before_is_added(tmp_path: Path) -> None:
+    """This computer imported the other's history, then reviewed the card; the other reviewed it
+    again since. Only the new review is recorded, and it is the card's state."""
+    b = _home(tmp_path / "b")
+    first = _chain("t/c2", [20, 15])
+    progress_io.record_history(b, first, NOW)
+    _record(b, _chain("t/c2", [12]))
+    later = first + _chain("t/c2", [3])
+    got = progress_io.record_history(b, later, NOW)
+    assert got.recorded == 1
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c2"].last_review == later[-1].time
+    assert len(_history(b, "t/c2")) == 4
+
+
+def test_dry_run_says_what_the_real_run_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both computers, through the CLI: A's export imported on B, which rated one card between
+    A's two ratings of it. The dry run's history line is the real run's, in the conditional."""
+    a, b = _home(tmp_path / "a"), _home(tmp_path / "b")
+    _record(a, _chain("t/c0", [10, 5]) + _chain("t/c2", [3]))
+    _record(b, _chain("t/c0", [7]) + _chain("t/c1", [1]))
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "a"))
+    assert run_cli(capsys, "export", "t", "-o", str(tmp_path / "t.toml"), "--with-progress")[0] == 0
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "b"))
+    _, dry, _ = run_cli(capsys, "import", str(tmp_path / "t.toml"), "--with-history", "--dry-run")
+    code, real, _ = run_cli(capsys, "import", str(tmp_path / "t.toml"), "--with-history")
+    assert code == 0
+    would = [line for line in dry.splitlines() if "review history" in line]
+    did = [line for line in real.splitlines() if "review history" in line]
+    assert would == ["would record 3 event(s) of review history"]
+    assert did == ["recorded 3 event(s) of review history"]

@@ -1,0 +1,56 @@
+"""The per-deck table of `retain stats` (text): what its rows and percentages say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.ui.stats_fixture import BERLIN, NOW, build_fixture
+
+from retain.commands.stats import _table, stats_report
+from retain.store.collection import Collection
+from retain.store.home import open_home
+
+OTHER = 'format = 1\n\n[deck]\nid = "other"\nname = "Other"\n\n[[cards]]\nid = "x"\nfront = "Q"\nback = "A"\n'
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 400-day fixture history (deck "fix", 14 cards) and a second deck of one card."""
+    path = tmp_path_factory.mktemp("stats-text")
+    build_fixture(path)
+    (path / "decks" / "other.toml").write_text(OTHER, encoding="utf-8")
+    return path
+
+
+def _report(root: Path, deck: str | None) -> dict[str, Any]:
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, tz=BERLIN, read_only=True, cards=False)
+    try:
+        return stats_report(col, NOW, deck, 30)
+    finally:
+        col.close()
+
+
+def _rows(text: str) -> dict[str, list[str]]:
+    """The deck table's rows by their first cell ("All decks" is one cell)."""
+    table = text.split("\nstudy day ")[0].splitlines()[1:]
+    return {name: line[len(name) :].split() for line in table for name in [line.split("  ")[0].strip()]}
+
+
+def test_retention_has_one_decimal_so_it_never_rounds_up_to_the_target(root: Path) -> None:
+    data = _report(root, "fix")
+    share = data["decks"][0]["retention"]
+    assert share == 26 / 28  # 92.86%: "93%" would read as above a desired 92.9% or 93%
+    rows = _rows(_table(data))
+    assert rows["Fixture"][-1] == "92.9%"
+    assert rows["Fixture"][-1] == f"{100 * data['retention']['spans'][3]['total']['rate']:.1f}%"
+
+
+def test_the_row_over_every_deck_is_not_called_the_total_of_a_scope(root: Path) -> None:
+    scoped = _rows(_table(_report(root, "fix")))
+    assert list(scoped) == ["Fixture", "All decks"]  # not "Total": it counts every deck's cards
+    assert int(scoped["All decks"][0]) > int(scoped["Fixture"][0])
+    whole = _rows(_table(_report(root, None)))
+    assert list(whole)[-1] == "Total"
+    assert whole["Total"] == scoped["All decks"]
