@@ -318,3 +318,31 @@ def test_conflict_markers_committed_in_a_journal_are_named_and_both_sides_read(t
         finally:
             col.close(at)
     assert not (tmp_path / "state" / "quarantine").exists()
+
+
+def test_reviews_taken_in_from_a_journal_copy_count_once_when_the_main_file_gets_them(tmp_path: Path) -> None:
+    """After a conflict copy's reviews were taken into `devices/<id>-c<hash>/`, a later sync kept
+    the copy's version as the journal (the same events, same ids): `tiny/two`'s one review was in
+    the history twice (found by the review)."""
+    journal, theirs = _shared_device(tmp_path)
+    (journal.parent / "journal-2026-03.sync-conflict-20260328-120000-ABCDEFG.toml").write_bytes(theirs)
+    at = NOW + timedelta(hours=3)
+    open_col(make_home(tmp_path), at).close(at)  # the copy is taken in
+    journal.write_bytes(theirs)  # the other computer's version of the journal wins the next sync
+    at += timedelta(minutes=1)
+    col = open_col(make_home(tmp_path), at)
+    try:
+        keys = [e.key for e in col.history(at)]
+        said = [m for m in col.messages if "are in devices/" in m]
+    finally:
+        col.close(at)
+    assert keys.count("tiny/two") == 1, keys
+    assert len(said) == 1 and "moved to quarantine/" in said[0]
+    assert [p.name for p in (tmp_path / "state" / "devices").iterdir() if "-c" in p.name] == []
+    at += timedelta(minutes=1)
+    col = open_col(make_home(tmp_path), at)  # and the next start: nothing more to say, still once
+    try:
+        assert [e.key for e in col.history(at)].count("tiny/two") == 1
+        assert [m for m in col.messages if "are in devices/" in m] == []
+    finally:
+        col.close(at)

@@ -62,7 +62,7 @@ def _folder_name(device: str, events: list[Event]) -> str:
     return f"{device[: _MAX_ID - 12]}-c{digest}"
 
 
-def _write_folder(folder: Path, device: str, journal: str, events: list[Event], copy: str) -> None:
+def _write_journal(folder: Path, device: str, journal: str, events: list[Event]) -> None:
     """The events in `folder`/`journal`, under `device`'s header (their ids stay as they were)."""
     data = bytearray(journal_header(device))
     for event in events:
@@ -70,6 +70,11 @@ def _write_folder(folder: Path, device: str, journal: str, events: list[Event], 
     path = folder / journal
     if not path.is_file() or path.read_bytes() != data:
         atomic_write(path, bytes(data))
+
+
+def _write_folder(folder: Path, device: str, journal: str, events: list[Event], copy: str) -> None:
+    """`_write_journal`, and the folder's device.toml naming the copy it was taken from."""
+    _write_journal(folder, device, journal, events)
     text = f"format = 1\nid = {toml_str(folder.name)}\ntaken_from = {toml_str(f'{device}/{copy}')}\n"
     atomic_write(folder / "device.toml", text)
 
@@ -89,6 +94,8 @@ def take_in_copies(state_dir: Path, folders: list[Path], now: datetime, writable
     """Take in the conflict copies of the journals of `folders` (the device folders read); one
     line per copy. Read-only, nothing is written and the copy's new reviews are only counted."""
     lines: list[str] = []
+    if writable:
+        lines += _settle_taken(state_dir, folders, now)
     for folder in folders:
         copies = journal_copies(folder)
         if not copies:
@@ -125,4 +132,46 @@ def take_in_copies(state_dir: Path, folders: list[Path], now: datetime, writable
                 )
             else:
                 lines.append(f"{what}; it holds no review the journal lacks and was moved to {kept}")
+    return lines
+
+
+def _settle_taken(state_dir: Path, folders: list[Path], now: datetime) -> list[str]:
+    """Events of a folder a copy was taken into that its device's own journal holds now (a later
+    sync kept the copy's version of the file) leave that folder, so each is read once; a folder
+    left empty goes to `quarantine/`. Only devices with such a folder pay for the check (one
+    month file read per file of the folder)."""
+    lines: list[str] = []
+    by_name = {f.name: f for f in folders}
+    for taken in folders:
+        device = next(
+            (d for d in by_name if taken.name != d and taken.name.startswith(f"{d[: _MAX_ID - 12]}-c")), None
+        )
+        if device is None:
+            continue
+        moved = 0
+        for path in journal_files(taken):
+            main = by_name[device] / path.name
+            if not main.is_file():
+                continue
+            held = {event.id for _pos, event in scan_file(main, 0, now).events}
+            events = [event for _pos, event in scan_file(path, 0, now).events]
+            left = [e for e in events if e.id not in held]
+            if len(left) == len(events):
+                continue
+            moved += len(events) - len(left)
+            try:
+                if left:
+                    _write_journal(taken, device, path.name, left)
+                else:
+                    path.unlink()
+            except OSError as exc:
+                lines.append(f"devices/{taken.name}/{path.name} could not be updated ({exc.strerror or exc})")
+        if moved:
+            line = f"devices/{taken.name}: {moved} review(s) taken in from a conflict copy are in devices/{device} now"
+            if not journal_files(taken):
+                try:
+                    line += f"; the folder was moved to {_quarantine(state_dir, device, taken)}"
+                except OSError as exc:
+                    line += f"; the folder could not be moved aside ({exc.strerror or exc})"
+            lines.append(line + " (each review is read once)")
     return lines
