@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from retain.core.model import Unit
 from retain.core.custom_study import select_search
+from retain.core.model import Unit
 from retain.core.state import LEARNING, REVIEW, CardState
 from retain.core.studyday import StudyDay
 from retain.store.decks.browse import BrowseIndex
