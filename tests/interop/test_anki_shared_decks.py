@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import sqlite3
 import zipfile
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from retain.core.answer.shown import card_parser, shown_text
 from retain.core.model import Card, Deck
 from retain.interop.exporter import export_decks
-from retain.interop.html import html_to_text, markdown_to_html
+from retain.interop.html import _converted, _may_act, _shown, html_to_text, markdown_to_html
 from retain.interop.importer import read_file
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
@@ -291,3 +292,14 @@ def test_anki_inline_code_holding_a_backtick_shows_whole(tmp_path: Path) -> None
     backticks close early; the card shows code `echo ` then `date``, not the command."""
     card = _import_txt(tmp_path, "Command substitution (old style)?", "<code>echo `date`</code>")
     assert shown_text(card.back) == "echo `date`", card.back
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab 0=*_\\.`~[]()!|<>&;#:$-+\n\t", max_size=14))
+def test_text_the_quick_check_passes_renders_as_itself(text: str) -> None:
+    """The escapes are dropped without rendering when `_may_act` finds nothing Markdown could act
+    on: that must only happen when the text renders the same without them."""
+    field = html.escape(text, quote=False).replace("\n", "<br>")
+    raw = _converted(field, None, escape=False)
+    if not _may_act(raw):
+        assert _shown(raw) == _shown(_converted(field, None, escape=True))

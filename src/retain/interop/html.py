@@ -430,9 +430,30 @@ def _parsed(value: str, media: MediaFn | None) -> str:
     text = _converted(value, media, escape=True)
     if "\\" in text:
         raw = _converted(value, media, escape=False)
-        if raw != text and _shown(raw) == _shown(text):
+        if raw != text and (not _may_act(raw) or _shown(raw) == _shown(text)):
             return raw
     return text
+
+
+# What Markdown could act on in a text (a superset, cheap to test): an escape, a link or a
+# reference, an entity, a line that starts a block (or is indented code, or a table row), a
+# hard break; then pairs of emphasis, code or strikethrough marks, and math. Text with none of
+# these renders as itself, so its escapes are dropped without rendering it twice (~0.2 ms).
+_MAY_ACT = re.compile(
+    r"\\[!-/:-@\[-`{-~]|\\$|\]\s*[(\[:]|&#?\w+;|^\s*(?:[-+*=#>|]|\d{1,9}[.)])|^(?: {4}|\t)",
+    re.MULTILINE,
+)
+_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+
+
+def _may_act(raw: str) -> bool:
+    if _MAY_ACT.search(raw):
+        return True
+    if raw.count("*") >= 2 or raw.count("`") >= 2 or raw.count("~~") >= 2:
+        return True
+    if len(_EDGE_UNDERSCORE.findall(raw)) >= 2:
+        return True
+    return "$" in raw and bool(math_spans(raw))
 
 
 def _shown(text: str) -> tuple[str, list[str]]:
