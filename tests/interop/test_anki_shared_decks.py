@@ -303,3 +303,31 @@ def test_text_the_quick_check_passes_renders_as_itself(text: str) -> None:
     raw = _converted(field, None, escape=False)
     if not _may_act(raw):
         assert _shown(raw) == _shown(_converted(field, None, escape=True))
+
+
+def test_three_tildes_line_from_anki_does_not_become_a_code_fence() -> None:
+    """Anki shows `~~~` as text; `_may_act` missed a `~~~` fence (one `~~` pair), so the
+    escapes were dropped and the rest of the card became a code block (found by the review)."""
+    got = html_to_text("~~~<br>hello<br>world")
+    assert "<pre>" not in markdown_to_html(got), got
+
+
+def test_inline_code_across_a_line_break_leaves_no_stray_backtick() -> None:
+    """`<code>a<br>b</code>`: the <br> closes the span, then `</code>` wrote a lone backtick,
+    which paired with the next code span: ` and ` showed as code, `c` as text (found by the review)."""
+    got = html_to_text("<code>a<br>b</code> and <code>c</code>")
+    shown = markdown_to_html(got)
+    assert "`" not in shown and "<code>c</code>" in shown, (got, shown)
+
+
+def test_a_long_field_keeps_its_escapes_without_parsing_it_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 100 KB field of `*_` was parsed twice by the drop-the-escapes check (over a second a
+    field, found by the review): past `_COMPARE_MAX` the escaped text is kept as it is."""
+    import retain.interop.html as html_module
+
+    def no_parse(text: str) -> tuple[str, list[str]]:
+        raise AssertionError("parsed to compare")
+
+    monkeypatch.setattr(html_module, "_shown", no_parse)
+    got = html_to_text("*_" * 50_000)
+    assert got == "\\*\\_" * 50_000

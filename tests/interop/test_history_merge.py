@@ -140,3 +140,24 @@ def test_dry_run_says_what_the_real_run_records(
     did = [line for line in real.splitlines() if "review history" in line]
     assert would == ["would record 3 event(s) of review history"]
     assert did == ["recorded 3 event(s) of review history"]
+
+
+def test_a_cram_rating_here_does_not_block_a_newer_review_from_the_other_computer(tmp_path: Path) -> None:
+    """Here t/c0 was rated 7 days ago and crammed 1 day ago (a cram leaves the state); there it
+    was rated 5 days ago. In time order the card's state is the review 5 days ago, but the cram
+    counted as the newest event here and the import kept the older state and dropped the review
+    (found by the review)."""
+    b = _home(tmp_path / "b")
+    ours = _chain("t/c0", [7])
+    _record(b, ours)
+    from retain.store.collection import Collection
+
+    coll = Collection.open(b, NOW)
+    at = NOW - timedelta(days=1)
+    st = coll.states["t/c0"]
+    coll.record(Event(coll.new_event_id(at), "cram", "t/c0", at, st, st, 3, 900))
+    coll.close(NOW)
+    theirs = _chain("t/c0", [5])
+    got = progress_io.record_history(b, theirs, NOW)
+    assert got.recorded == 1, got
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"].last_review == theirs[-1].time

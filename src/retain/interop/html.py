@@ -315,8 +315,8 @@ class _Converter(HTMLParser):
             self._newline()
         elif tag == "code" and self.pre:
             return
-        elif tag == "code" and self.code_text is not None:
-            self._end_code()
+        elif tag == "code":
+            self._end_code()  # (already closed by a line break or a block: nothing to write)
         elif self.code_text is not None:
             return
         elif tag in _INLINE:
@@ -430,9 +430,12 @@ def _parsed(value: str, media: MediaFn | None) -> str:
     text = _converted(value, media, escape=True)
     if "\\" in text:
         raw = _converted(value, media, escape=False)
-        if raw != text and (not _may_act(raw) or _shown(raw) == _shown(text)):
+        if raw != text and (not _may_act(raw) or (len(raw) <= _COMPARE_MAX and _shown(raw) == _shown(text))):
             return raw
     return text
+
+
+_COMPARE_MAX = 2000  # characters: a longer field keeps its escapes (two parses of it cost ~1 ms a KB)
 
 
 # What Markdown could act on in a text (a superset, cheap to test): an escape, a link or a
@@ -440,7 +443,7 @@ def _parsed(value: str, media: MediaFn | None) -> str:
 # hard break; then pairs of emphasis, code or strikethrough marks, and math. Text with none of
 # these renders as itself, so its escapes are dropped without rendering it twice (~0.2 ms).
 _MAY_ACT = re.compile(
-    r"\\[!-/:-@\[-`{-~]|\\$|\]\s*[(\[:]|&#?\w+;|^\s*(?:[-+*=#>|]|\d{1,9}[.)])|^(?: {4}|\t)",
+    r"\\[!-/:-@\[-`{-~]|\\$|\]\s*[(\[:]|&#?\w+;|^\s*(?:[-+*=#>|~`]|\d{1,9}[.)])|^(?: {4}|\t)",
     re.MULTILINE,
 )
 _EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")

@@ -181,11 +181,9 @@ def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime
     device whose clock ran ahead) is kept like any other.
     """
     todo = sorted(reviews, key=lambda r: r.time)
-    have = coll.history_index.times_of(now, {r.key for r in todo})
-    newest_here: dict[str, int] = {}
-    for key, t in have:
-        if t > newest_here.get(key, -(2**63)):
-            newest_here[key] = t
+    keys = {r.key for r in todo}
+    have = coll.history_index.times_of(now, keys)  # every event held: importing twice adds none
+    newest_here = coll.history_index.newest_changes(now, keys)  # a cram here changes no state
     order: list[Review] = []  # every review not held here yet, oldest first
     fresh_of: dict[str, list[Review]] = {}
     moment: datetime | None = None
