@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from retain.commands.output import err, out
 from retain.core.fsrsfit import DEFAULT_WEIGHTS, FitError, FitResult, fit
+from retain.core.statstext import plural
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection, CollectionError
 from retain.store.config import ConfigError
@@ -65,7 +66,7 @@ def fit_presets(
         bar(f"reading {preset.name}", 3 * n, 3 * len(presets))
         data = training_for(col, preset, now, since)
         bar(f"fitting {preset.name}", 3 * n + 1, 3 * len(presets))
-        head = f"preset {preset.name} ({_decks(preset)}): {data.reviews} reviews of {data.cards} cards"
+        head = f"preset {preset.name} ({_decks(preset)}): {plural(data.reviews, 'review')} of {plural(data.cards, 'card')}"
         try:
             result = fit(data.items, preset.settings.parameters)
         except FitError as exc:

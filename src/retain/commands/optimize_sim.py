@@ -6,6 +6,7 @@ from datetime import datetime
 
 from retain.commands.output import err, out
 from retain.core.fsrsfit import FitError
+from retain.core.statstext import plural
 from retain.core.workload import retention_text
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection
@@ -33,7 +34,7 @@ def simulate_presets(col: Collection, presets: list[Preset], now: datetime, bar:
         bar.finish()
         weights = "its own weights" if s.parameters else "FSRS's default weights"
         out(
-            f"preset {preset.name}: {cards} cards, {s.new_per_day} new/day, at most {s.reviews_per_day} "
+            f"preset {preset.name}: {plural(cards, 'card')}, {s.new_per_day} new/day, at most {s.reviews_per_day} "
             f"reviews/day, {weights}; next 365 days:"
         )
         out(
