@@ -43,3 +43,17 @@ async def test_summary_next_due_counts_the_cards_a_daily_limit_held_back(
         assert "Session summary" in text
         assert "Next due  in 16h" in text, text
         assert "Limit     daily limit reached" in text, text
+
+
+async def test_summary_next_due_counts_a_cloze_sibling_that_waits_for_tomorrow(open_app: OpenApp) -> None:
+    """Redis c1 rated Easy (due in days) ends the session: c2 waits for the next study day as its
+    sibling, so the next card comes at the rollover (04:00, 16 h away), not with c1's interval
+    ("Next due in 8d" before)."""
+    app = open_app(["redis"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("space", "4")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Session summary" in text
+        assert "Next due  in 16h" in text, text
+        assert "daily limit" not in text, text

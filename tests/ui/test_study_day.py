@@ -148,3 +148,44 @@ async def test_a_cloze_sibling_waits_for_a_learning_step_that_crossed_the_rollov
             await pilot.press("space", "4")
             await pilot.pause()
         assert shown == ["redis/persistence:c1"]
+
+
+async def test_nothing_due_says_a_sibling_studied_today_comes_at_the_rollover(open_app: OpenApp) -> None:
+    """Redis c1 rated Easy earlier today: c2, its sibling, comes at 04:00 (16 h), not with c1's
+    review in 8 days ("next card in 8d" before)."""
+    col = Collection.open(open_home(), FIXED_NOW, tz=UTC)
+    try:
+        session = col.start_session(["redis"], FIXED_NOW)
+        session.reveal()
+        session.rate(4, FIXED_NOW)
+    finally:
+        col.close(FIXED_NOW)
+    app = open_app(["redis"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Nothing due — next card in 16h" in text, text
+
+
+async def test_nothing_due_says_when_a_buried_card_comes_back(open_app: OpenApp) -> None:
+    """`b` on the only card: it comes back at the next study day's start (16 h), which "Nothing
+    due" says ("1 card is suspended or buried" before, with no word of when)."""
+    app = open_app(["consul"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        study(app).action_bury()  # a typed card: the answer box has the keys
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Nothing due — next card in 16h" in text, text
+
+
+async def test_a_new_card_limit_of_zero_promises_no_cards_at_the_rollover(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """new_per_day = 0: the limit holds every new card back, today and tomorrow alike, so "Nothing
+    due" says there is nothing more today, not "daily limit reached; more in 16h"."""
+    (retain_home / "config.toml").write_text("[study]\nfuzz = false\nnew_per_day = 0\n", encoding="utf-8")
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Nothing due — nothing more to study today" in text, text

@@ -346,8 +346,16 @@ class RetainApp(App[None]):
                 clock=self.clock,
                 deck_names=self.deck_names(),
                 can_undo=self.collection.can_undo,
+                cards_at=lambda at: self.cards_at(deck_ids, at),
             )
         )
+
+    def cards_at(self, deck_ids: Sequence[str] | None, at: datetime) -> bool:
+        """Whether a session over `deck_ids` (None: all) started at `at` would have cards, counted
+        as the home screen and `retain due` count them (the study day of `at`, its limits)."""
+        counts = self.collection.due_counts(at)
+        wanted = counts.values() if deck_ids is None else (counts.get(d) for d in set(deck_ids))
+        return any(c is not None and c.total > 0 for c in wanted)
 
     def start_custom_study(self, study: CustomStudy) -> None:
         """A custom-study session (search, ahead, forgotten, cram); one line when there is nothing."""

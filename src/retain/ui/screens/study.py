@@ -84,12 +84,14 @@ class StudyScreen(Screen[None]):
         clock: Clock,
         deck_names: Mapping[str, str],
         can_undo: Callable[[], bool],
+        cards_at: Callable[[datetime], bool] | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self._clock = clock
         self._deck_names = deck_names
         self._can_undo_fn = can_undo
+        self._cards_at = cards_at  # would a session of these decks have cards at that time?
         self._shown_at = clock()
         self._check: TypedCheck | None = None
         self._typed_answer: str | None = None  # what was typed and submitted for the card shown
@@ -164,7 +166,8 @@ class StudyScreen(Screen[None]):
                 self.app.call_later(self.action_end)
             card_view.display = answer.display = rating_bar.display = False
             self.query_one("#card-column").display = False
-            empty.update(self._empty_text(now))
+            # Studied: the summary replaces this screen at once, and says when the next cards come.
+            empty.update(Content("") if self.session.studied else self._empty_text(now))
             empty.display = True
             if self._poll_timer is None:
                 self._poll_timer = self.set_interval(self.POLL_SECONDS, self._poll)
@@ -201,20 +204,27 @@ class StudyScreen(Screen[None]):
         header = self.query_one(ProgressHeader)
         header.show(counts.new, counts.learning, counts.review, self.session.studied)
 
-    def _limit_lifts_at(self) -> datetime | None:
-        """When a daily limit holds cards back: the next study day's start, when they come; else None."""
+    def _next_day(self) -> tuple[datetime | None, bool]:
+        """(the next study day's start, whether a daily limit holds its cards back today) when that
+        day brings this session's decks cards held back today (by a daily limit, as a sibling of
+        a card studied today, or buried); (None, False) when it brings none (a limit of 0 holds
+        cards back, yet none come tomorrow either)."""
         queue = self.session.queue
-        if isinstance(queue, StudyQueue) and queue.day_span is not None and queue.limit_reached():
-            return queue.day_span[1]
-        return None
+        if not isinstance(queue, StudyQueue) or queue.day_span is None:
+            return None, False
+        start = queue.day_span[1]
+        limited = queue.limit_reached()
+        comes = self._cards_at(start) if self._cards_at is not None else limited
+        return (start, limited) if comes else (None, False)
 
     def _empty_text(self, now: datetime) -> Content:
         next_due = self.session.summary().next_due
         queue = self.session.queue
         hidden = queue.hidden_count()
-        tomorrow = self._limit_lifts_at()
-        if tomorrow is not None and (next_due is None or next_due > tomorrow):
-            detail = f"daily limit reached; more in {interval_label(now, tomorrow)}"
+        next_day, limited = self._next_day()
+        if next_day is not None and (next_due is None or next_due > next_day):
+            more = "daily limit reached; more" if limited else "next card"
+            detail = f"{more} in {interval_label(now, next_day)}"
         elif next_due is not None:
             detail = f"next card in {interval_label(now, next_due)}"
         elif hidden:
@@ -400,8 +410,14 @@ class StudyScreen(Screen[None]):
 
         summary = self.session.summary()
         if summary.studied:
+            next_day, limited = self._next_day()
             self.app.switch_screen(
-                SummaryScreen(summary, clock=self._clock, limit_lifts_at=self._limit_lifts_at())
+                SummaryScreen(
+                    summary,
+                    clock=self._clock,
+                    limit_lifts_at=next_day if limited else None,
+                    next_day_at=None if limited else next_day,
+                )
             )
         else:
             self.dismiss()

@@ -33,15 +33,22 @@ def format_duration(seconds: float) -> str:
 
 
 def summary_content(
-    summary: SessionSummary, now: datetime, limit_lifts_at: datetime | None = None
+    summary: SessionSummary,
+    now: datetime,
+    limit_lifts_at: datetime | None = None,
+    next_day_at: datetime | None = None,
 ) -> Content:
     """The figures; `limit_lifts_at`: a daily limit held cards back, and they come then (the next
-    study day's start), so the next cards are due no later than that."""
+    study day's start), so the next cards are due no later than that. `next_day_at`: the next
+    study day's start, when it brings cards for another reason (a sibling of a card studied
+    today, a buried card, a review due that day)."""
     cards = "card" if summary.studied == 1 else "cards"
     due = summary.next_due
     held_back = limit_lifts_at is not None and (due is None or due > limit_lifts_at)
     if held_back:
         due = limit_lifts_at
+    elif next_day_at is not None and (due is None or due > next_day_at):
+        due = next_day_at
     if due is None:
         next_due = "nothing scheduled"
     elif due <= now:
@@ -88,17 +95,20 @@ class SummaryScreen(Screen[None]):
         *,
         clock: Callable[[], datetime],
         limit_lifts_at: datetime | None = None,
+        next_day_at: datetime | None = None,
     ) -> None:
         super().__init__()
         self.summary = summary
         self._clock = clock
         self._limit_lifts_at = limit_lifts_at
+        self._next_day_at = next_day_at
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="summary-box"):
             yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
             yield Static(
-                summary_content(self.summary, self._clock(), self._limit_lifts_at), id="summary-body"
+                summary_content(self.summary, self._clock(), self._limit_lifts_at, self._next_day_at),
+                id="summary-body",
             )
         yield KeyBar()
 
