@@ -3,13 +3,62 @@ second instance from opening read-only, and only well-typed fields reach the mes
 
 from __future__ import annotations
 
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from store_helpers import NOW, make_home, open_col
 
 from retain.store.collection import Collection
+from retain.store.home import open_home
 from retain.store.state.lock import WriterLock
+
+# A real second retain: opens the progress as the writer, records one review, says READY, waits.
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import UTC, datetime
+    from retain.core.state import REVIEW, CardState, Event
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+
+    now = datetime.now(UTC)
+    col = Collection.open(open_home(), now, tz=UTC)
+    if col.read_only:
+        print("READONLY", flush=True)
+        sys.exit(0)
+    after = CardState(state=REVIEW, stability=3.0, difficulty=5.0, due=now, last_review=now, reps=1, lapses=0)
+    col.record(Event(col.new_event_id(now), "review", "tiny/one", now, after, None, 3, 1000))
+    print("READY", flush=True)
+    time.sleep(60)
+    """
+)
+
+
+def _start_writer(root: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "RETAIN_HOME": str(root)}
+    proc = subprocess.Popen([sys.executable, "-c", WRITER], env=env, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "READY"
+    return proc
+
+
+def _kill(proc: subprocess.Popen[str]) -> None:
+    """kill -9, as a crash or a closed terminal window does."""
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+def _open_now(root: Path) -> Collection:
+    return Collection.open(open_home({"RETAIN_HOME": str(root)}), datetime.now(UTC), tz=UTC)
 
 
 @pytest.mark.parametrize("pid", ["inf", "[1]", "nan", "true", '"12"', "1e400", "-3", "99999999999999999999"])
@@ -151,3 +200,108 @@ def test_read_only_undo_and_edit_say_the_truth_after_the_other_retain_closed(tmp
         second.close(NOW)
     assert "Read-only: the other retain has closed; restart retain to undo here. Nothing was undone." in said
     assert "Read-only: the other retain has closed; restart retain to edit here." in said
+
+
+def test_a_killed_writers_lock_is_taken_over_with_one_line(tmp_path: Path) -> None:
+    """kill -9 of the TUI, then a new retain: it took the lock without a word."""
+    make_home(tmp_path)
+    proc = _start_writer(tmp_path)
+    _kill(proc)
+    col = _open_now(tmp_path)
+    try:
+        assert not col.read_only
+        assert "tiny/one" in col.states  # the killed retain's review is kept
+        (said,) = [m for m in col.messages if f"pid {proc.pid}" in m]
+        assert said.startswith(f"the retain that last wrote the progress (pid {proc.pid}, since ")
+        assert said.endswith(
+            "did not close (killed or crashed); took over its lock: every review it recorded is kept"
+        )
+    finally:
+        col.close()
+    col = _open_now(tmp_path)  # closed cleanly: the next start says nothing
+    try:
+        assert not col.read_only and col.messages == []
+    finally:
+        col.close()
+
+
+def test_another_computers_writer_toml_is_not_a_killed_retain(tmp_path: Path) -> None:
+    """A folder sync copied the laptop's writer.toml here: the lock was never this computer's."""
+    make_home(tmp_path)
+    (tmp_path / "state").mkdir()
+    other = "x" + socket.gethostname()[:90]
+    (tmp_path / "state" / "writer.toml").write_text(f'pid = 77\nhost = "{other}"\n', encoding="utf-8")
+    col = _open_now(tmp_path)
+    try:
+        assert not col.read_only and col.messages == []
+    finally:
+        col.close()
+    assert not (tmp_path / "state" / "writer.toml").exists()
+
+
+def test_read_only_start_says_a_restart_is_needed(tmp_path: Path) -> None:
+    """It said "reviews cannot be recorded here until it closes", yet it stays read-only after."""
+    make_home(tmp_path)
+    proc = _start_writer(tmp_path)
+    try:
+        col = _open_now(tmp_path)
+        try:
+            assert col.read_only
+            assert col.messages == [
+                f"another retain (pid {proc.pid} on {socket.gethostname()[:60]}) is writing the progress; "
+                "opened read-only: close it, then start retain again to record here"
+            ]
+        finally:
+            col.close()
+    finally:
+        _kill(proc)
+
+
+def test_the_read_only_probe_writes_nothing(tmp_path: Path) -> None:
+    """A read-only TUI asked to study tries the lock: it wrote writer.toml with its own pid and
+    deleted it (a reader writing the state), so the next retain could not tell that the killed
+    writer's lock was stale, and one starting meanwhile was told the reader was writing."""
+    from retain.ui.app import read_only_refusal
+
+    make_home(tmp_path)
+    proc = _start_writer(tmp_path)
+    reader = _open_now(tmp_path)
+    info = tmp_path / "state" / "writer.toml"
+    try:
+        assert reader.read_only
+        _kill(proc)
+        before = info.read_bytes()
+        said = read_only_refusal(reader, "study", datetime.now(UTC))
+        assert said == "Read-only: the other retain has closed; restart retain to study here."
+        assert info.read_bytes() == before
+    finally:
+        reader.close()
+    assert info.read_bytes() == before
+    col = _open_now(tmp_path)
+    try:
+        assert not col.read_only
+        assert [m for m in col.messages if f"pid {proc.pid}" in m and "did not close" in m], col.messages
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize(
+    ("since", "said"),
+    [
+        ("2026-12-03T07:21:09.378696Z", "(pid 5, since 2026-12-03 07:21 UTC)"),
+        ("0001-01-01T00:00:00+01:00", "(pid 5)"),  # before year 1 in UTC: OverflowError
+        ("9999-12-31T23:59:59-01:00", "(pid 5)"),
+        ("2026-01-01T00:00:00", "(pid 5)"),  # no offset
+        ('"yesterday"', "(pid 5)"),
+    ],
+)
+def test_a_left_writer_toml_with_odd_since_is_still_one_line(tmp_path: Path, since: str, said: str) -> None:
+    (tmp_path / "writer.toml").write_text(f'pid = 5\nhost = "{socket.gethostname()}"\nsince = {since}\n')
+    lock = WriterLock(tmp_path)
+    assert lock.acquire(NOW)
+    try:
+        line = lock.announce(NOW)
+    finally:
+        lock.release()
+    assert line is not None and f"the retain that last wrote the progress {said} did not close" in line
+    assert not (tmp_path / "writer.toml").exists()

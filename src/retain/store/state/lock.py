@@ -4,6 +4,12 @@ A separate lock file (`state/writer.lock`, held with filelock's OS-level lock,
 so it is released when the process dies, even by SIGKILL) plus an
 informational `state/writer.toml` naming the holder for the message a second
 instance shows. Taking the lock never waits: a second instance opens read-only.
+
+`acquire` only takes the OS lock (a read-only retain trying whether the other one has
+closed takes it and lets go at once, and writes nothing); the writer then calls `announce`,
+which writes `writer.toml`. `release` removes the file it announced, so a `writer.toml`
+still there when the lock is free was left by a retain on this computer that did not close
+(killed, crashed, power cut): `announce` says so in one line as it takes over.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tomllib
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.store.files import atomic_write
@@ -27,11 +33,11 @@ class WriterLock:
         self.path = state_dir / "writer.lock"
         self.info_path = state_dir / "writer.toml"
         self._lock: object | None = None
+        self._announced = False  # this lock wrote writer.toml: `release` removes it
 
     def acquire(self, now: datetime) -> bool:
-        """Take the lock without waiting; False when another process holds it."""
-        import socket
-
+        """Take the lock without waiting; False when another process holds it. Writes nothing
+        but the (empty) lock file: `announce` names the holder."""
         import filelock
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,10 +47,44 @@ class WriterLock:
         except filelock.Timeout:
             return False
         self._lock = lock
-        info = f"pid = {os.getpid()}\nhost = {toml_str(socket.gethostname()[:100])}\nsince = {format_time(now)}\n"
+        return True
+
+    def announce(self, now: datetime) -> str | None:
+        """Write `writer.toml` naming this process (the lock is held); return one line when the
+        file left there says that a retain on this computer held the lock and never let go."""
+        import socket
+
+        assert self._lock is not None
+        host = socket.gethostname()[:100]
+        stale = self._stale(host)
+        info = f"pid = {os.getpid()}\nhost = {toml_str(host)}\nsince = {format_time(now)}\n"
         with contextlib.suppress(OSError):
             atomic_write(self.info_path, info, durable=False)
-        return True
+            self._announced = True
+        return stale
+
+    def _stale(self, host: str) -> str | None:
+        """The line for a `writer.toml` left by a retain of this host that did not close."""
+        data = self._info()
+        pid, since = _pid(data.get("pid")), data.get("since")
+        if pid is None or data.get("host") != host:  # not retain's file, or another computer's
+            return None  # (a folder synced from it): its lock was never this computer's
+        when = ""
+        if isinstance(since, datetime) and since.tzinfo is not None:
+            with contextlib.suppress(OverflowError, ValueError):  # `0001-01-01T00:00:00+01:00`
+                when = f", since {since.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        return (
+            f"the retain that last wrote the progress (pid {pid}{when}) did not close "
+            "(killed or crashed); took over its lock: every review it recorded is kept"
+        )
+
+    def _info(self) -> dict[str, object]:
+        try:
+            with self.info_path.open("rb") as fh:
+                raw = fh.read(_MAX_INFO + 1)
+            return tomllib.loads(raw.decode("utf-8-sig")) if len(raw) <= _MAX_INFO else {}
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+            return {}
 
     @property
     def held(self) -> bool:
@@ -56,14 +96,8 @@ class WriterLock:
         The file is anyone's to write (or damage): each field is used only when it has its
         type and a sensible value (`pid = inf`, `pid = [1]`, a host with a line break are not).
         """
-        try:
-            with self.info_path.open("rb") as fh:
-                raw = fh.read(_MAX_INFO + 1)
-            data = tomllib.loads(raw.decode("utf-8-sig")) if len(raw) <= _MAX_INFO else {}
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
-            data = {}
-        pid, host = data.get("pid"), data.get("host")
-        pid = pid if isinstance(pid, int) and not isinstance(pid, bool) and 0 < pid < 2**32 else None
+        data = self._info()
+        pid, host = _pid(data.get("pid")), data.get("host")
         host = "".join(c for c in host if c.isprintable()).strip()[:60] if isinstance(host, str) else ""
         if pid is not None:
             return f"pid {pid} on {host}" if host else f"pid {pid}"
@@ -72,6 +106,13 @@ class WriterLock:
     def release(self) -> None:
         lock, self._lock = self._lock, None
         if lock is not None:
-            with contextlib.suppress(OSError):
-                self.info_path.unlink()
+            if self._announced:  # only the file this lock wrote: a probe leaves a stale one
+                with contextlib.suppress(OSError):
+                    self.info_path.unlink()
+            self._announced = False
             lock.release()  # type: ignore[attr-defined]
+
+
+def _pid(value: object) -> int | None:
+    """A process id as retain writes it (`pid = inf`, `pid = [1]`, `true` are not)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**32 else None

@@ -136,10 +136,13 @@ class StateWriter:
                 ) from None
             if locked:
                 self.read_only = False
-            else:
+                stale = self._lock.announce(now)  # a killed retain's lock taken over: one line
+                if stale is not None:
+                    self.messages.append(stale)
+            else:  # a reader for the whole run (its states were read without the lock)
                 self.messages.append(
                     f"another retain ({self._lock.holder()}) is writing the progress; "
-                    "opened read-only: reviews cannot be recorded here until it closes"
+                    "opened read-only: close it, then start retain again to record here"
                 )
         if not self.read_only:  # a reader never needs its device id
             try:
