@@ -228,3 +228,27 @@ def test_no_question_when_stderr_is_not_a_terminal(
     assert code == 0, err
     assert "[y/N]" not in out + err and "--reschedule` reschedules them" in out
     assert answers.read() == "y\n"
+
+
+def test_no_question_when_another_retain_is_writing(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the TUI open, `optimize` asked "reschedule them? [y/N]" and only after a yes said
+    that another retain is writing: the answer could never be acted on."""
+    import io
+    import sys
+
+    from retain.store.state.lock import WriterLock
+
+    answers = io.StringIO("y\n")
+    monkeypatch.setattr(answers, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys, "stdin", answers)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    other = WriterLock(home / "state")
+    assert other.acquire(NOW)  # another retain holds the progress
+    try:
+        code, _out, err = run(capsys, "alpha")
+    finally:
+        other.release()
+    assert code == 1 and "[y/N]" not in err and "another retain is writing" in err
+    assert answers.read() == "y\n"  # nothing was asked

@@ -131,6 +131,9 @@ def _offer_reschedule(
     )
     if not plan.changes:
         return 0
+    if col.read_only:  # said before asking: a yes could not be acted on
+        err("retain: optimize: another retain is writing the progress; cards were not rescheduled")
+        return 1
     if not args.reschedule:
         try:
             answer = _ask(f"  reschedule them with the {which} weights? [y/N] ")
@@ -139,9 +142,6 @@ def _offer_reschedule(
         if answer.strip().lower() not in ("y", "yes"):
             out("  not rescheduled")
             return 0
-    if col.read_only:
-        err("retain: optimize: another retain is writing the progress; cards were not rescheduled")
-        return 1
     try:
         count, backup = apply_reschedule(col, plan, now)
     except (CollectionError, OSError) as exc:
