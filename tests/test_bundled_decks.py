@@ -963,3 +963,17 @@ def test_shard_size_is_checked_as_a_number_range() -> None:
         assert check_unit(answer, size).correct, answer
     for answer in ["1-5 GB", "60 GB", "20-50 MB", "5-100 GB"]:
         assert not check_unit(answer, size).correct, answer
+
+
+def test_shard_size_accepts_between_and_from_ranges() -> None:
+    """ "between 20 and 50" and "from 20 to 50 GB" were marked wrong, while "20 to 50" passed:
+    the number check took only `-`, `to` and `..` between two numbers (found by the review)."""
+    size = unit("elasticsearch/shard-size")
+    for answer in (
+        "between 20 and 50",
+        "between 10 and 50",
+        "between 20 and 50 gigabytes",
+        "from 20 to 50 GB",
+    ):
+        assert check_unit(answer, size).correct, answer
+    assert not check_unit("between 60 and 90 GB", size).correct

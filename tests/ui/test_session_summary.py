@@ -57,3 +57,18 @@ async def test_summary_next_due_counts_a_cloze_sibling_that_waits_for_tomorrow(o
         assert "Session summary" in text
         assert "Next due  in 16h" in text, text
         assert "daily limit" not in text, text
+
+
+async def test_summary_after_esc_with_cards_still_due_says_now(open_app: OpenApp) -> None:
+    """Kafka: five new cards, no limit reached. One rated Easy, then Esc: four new cards are still
+    due, yet the summary said the next cards come at the rollover ("in 16h"; before that, the
+    Easy card's "in 8d"). Found by the review."""
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("space", "4")
+        await pilot.pause()
+        assert app.collection.due_counts(FIXED_NOW)["kafka"].new > 0
+        await pilot.press("escape")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Session summary" in text and "Next due  now" in text, text

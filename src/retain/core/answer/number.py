@@ -23,15 +23,18 @@ from retain.core.answer.verdict import TypedCheck
 __all__ = ["Quantity", "check_number", "parse_quantity"]
 
 _NUM = r"[-+]?(?:\d{1,3}(?:[,_]\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?|[-+]?\.\d+"
+# `about 30`, `between 20 and 50`, `from 20 to 50`: words before a number, and between two.
+_BEFORE = r"(?:~|≈|(?:about|around|approximately|approx\.?|roughly|between|from)\s+)?"
+_BETWEEN = r"(?:-|to|and|\.\.)"
 _QUANTITY = re.compile(
-    rf"^(?:~|≈|about\s+)?(?P<low>{_NUM})(?:\s*(?:-|to|\.\.)\s*(?P<high>{_NUM}))?\s*(?P<unit>[^\d\s.,+-][^\d]{{0,15}})?$",
+    rf"^{_BEFORE}(?P<low>{_NUM})(?:\s*{_BETWEEN}\s*(?P<high>{_NUM}))?\s*(?P<unit>[^\d\s.,+-][^\d]{{0,15}})?$",
     re.IGNORECASE,
 )
 
 
 # `20 GB to 50 GB`, `20GB-50GB`: a range that writes its unit after both numbers (the same unit).
 _UNIT_RANGE = re.compile(
-    rf"^(?:~|≈|about\s+)?(?P<low>{_NUM})\s*(?P<u1>[a-zµ°%]{{1,15}})\s*(?:-|to|\.\.)\s*"
+    rf"^{_BEFORE}(?P<low>{_NUM})\s*(?P<u1>[a-zµ°%]{{1,15}})\s*{_BETWEEN}\s*"
     rf"(?P<high>{_NUM})\s*(?P<unit>[a-zµ°%]{{1,15}})$",
     re.IGNORECASE,
 )

@@ -410,13 +410,15 @@ class StudyScreen(Screen[None]):
 
         summary = self.session.summary()
         if summary.studied:
-            next_day, limited = self._next_day()
+            waiting = self.session.counts(self._clock()).total > 0  # left with cards due now
+            next_day, limited = (None, False) if waiting else self._next_day()
             self.app.switch_screen(
                 SummaryScreen(
                     summary,
                     clock=self._clock,
                     limit_lifts_at=next_day if limited else None,
                     next_day_at=None if limited else next_day,
+                    waiting=waiting,
                 )
             )
         else:

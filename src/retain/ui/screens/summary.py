@@ -37,14 +37,16 @@ def summary_content(
     now: datetime,
     limit_lifts_at: datetime | None = None,
     next_day_at: datetime | None = None,
+    waiting: bool = False,
 ) -> Content:
     """The figures; `limit_lifts_at`: a daily limit held cards back, and they come then (the next
     study day's start), so the next cards are due no later than that. `next_day_at`: the next
     study day's start, when it brings cards for another reason (a sibling of a card studied
-    today, a buried card, a review due that day)."""
+    today, a buried card, a review due that day). `waiting`: the session was left with cards
+    due now (Esc before the end): they are next."""
     cards = "card" if summary.studied == 1 else "cards"
-    due = summary.next_due
-    held_back = limit_lifts_at is not None and (due is None or due > limit_lifts_at)
+    due = now if waiting else summary.next_due
+    held_back = not waiting and limit_lifts_at is not None and (due is None or due > limit_lifts_at)
     if held_back:
         due = limit_lifts_at
     elif next_day_at is not None and (due is None or due > next_day_at):
@@ -96,18 +98,22 @@ class SummaryScreen(Screen[None]):
         clock: Callable[[], datetime],
         limit_lifts_at: datetime | None = None,
         next_day_at: datetime | None = None,
+        waiting: bool = False,
     ) -> None:
         super().__init__()
         self.summary = summary
         self._clock = clock
         self._limit_lifts_at = limit_lifts_at
         self._next_day_at = next_day_at
+        self._waiting = waiting
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="summary-box"):
             yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
             yield Static(
-                summary_content(self.summary, self._clock(), self._limit_lifts_at, self._next_day_at),
+                summary_content(
+                    self.summary, self._clock(), self._limit_lifts_at, self._next_day_at, self._waiting
+                ),
                 id="summary-body",
             )
         yield KeyBar()
