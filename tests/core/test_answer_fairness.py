@@ -182,3 +182,21 @@ def test_number_a_range_with_its_unit_twice_and_a_singular_unit(
 ) -> None:
     result = check_answer(typed, expected, spec=NUMBER)
     assert result.correct is correct, (typed, expected, result.note)
+
+
+@pytest.mark.parametrize(
+    ("typed", "correct"),
+    [
+        ("between 20 and 50", True),
+        ("from 20 to 50", True),
+        ("around 30", True),
+        ("approximately 30", True),
+        ("between 20 and sixty", False),  # says 20 to 60: `and sixty` was read as a unit
+        ("between 20 and", False),  # cut short
+        ("between 60 and 90", False),
+    ],
+)
+def test_number_words_around_a_number_or_range(typed: str, correct: bool) -> None:
+    """ "between 20 and 50" was wrong while "20 to 50" was right; then (found by the review) the
+    words let "between 20 and sixty" through, its `and sixty` taken for a unit."""
+    assert check_answer(typed, "20-50", spec=AnswerSpec("number")).correct is correct

@@ -27,7 +27,7 @@ _NUM = r"[-+]?(?:\d{1,3}(?:[,_]\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?|[-+]?\.\d+"
 _BEFORE = r"(?:~|≈|(?:about|around|approximately|approx\.?|roughly|between|from)\s+)?"
 _BETWEEN = r"(?:-|to|and|\.\.)"
 _QUANTITY = re.compile(
-    rf"^{_BEFORE}(?P<low>{_NUM})(?:\s*{_BETWEEN}\s*(?P<high>{_NUM}))?\s*(?P<unit>[^\d\s.,+-][^\d]{{0,15}})?$",
+    rf"^{_BEFORE}(?P<low>{_NUM})(?:\s*{_BETWEEN}\s*(?P<high>{_NUM}))?\s*(?P<unit>(?!(?:and|to)\b)[^\d\s.,+-][^\d]{{0,15}})?$",
     re.IGNORECASE,
 )
 

@@ -410,7 +410,10 @@ class StudyScreen(Screen[None]):
 
         summary = self.session.summary()
         if summary.studied:
-            waiting = self.session.counts(self._clock()).total > 0  # left with cards due now
+            # left with cards due now (a custom study's list is not "due": its summary keeps next_due)
+            waiting = (
+                isinstance(self.session.queue, StudyQueue) and self.session.counts(self._clock()).total > 0
+            )
             next_day, limited = (None, False) if waiting else self._next_day()
             self.app.switch_screen(
                 SummaryScreen(
