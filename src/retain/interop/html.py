@@ -42,6 +42,7 @@ _BLOCKS = frozenset({"div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 _SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp>: ruby's fallback brackets
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _MANY_NL = re.compile(r"\n{3,}")
+_MAX_LIST_DEPTH = 16  # nested lists indented as such; deeper ones stay at this depth
 # MathJax as Anki writes it (`\\(...\\)`, `\\[...\\]`), Anki's `[$]...[/$]` / `[$$]...[/$$]`, and a
 # `[latex]` block holding `$` math: (opener, closer, retain's delimiter; "" keeps the inside as it is).
 _MATH = (
@@ -258,7 +259,11 @@ class _Converter(HTMLParser):
             elif tag == "li":
                 n = self.lists[-1] if self.lists else 0
                 marker = f"{n}. " if n else "- "
-                self.out.append(" " * sum(self.indents[:-1]) + marker)  # a nested list under its item
+                # a nested list under its item; from _MAX_LIST_DEPTH lists down, no deeper (each
+                # item of a field of `<ul><li>` nested thousands deep was indented by every list
+                # above it: output quadratic in the field; Markdown renders no deeper anyway)
+                depth = min(len(self.indents) - 1, _MAX_LIST_DEPTH)
+                self.out.append(" " * sum(self.indents[:depth]) + marker)
                 if self.indents:
                     self.indents[-1] = len(marker)
                 if n:

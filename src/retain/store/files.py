@@ -37,6 +37,8 @@ _CONFLICT_COPY_RE = re.compile(
     r"|_(?:BASE|LOCAL|REMOTE|BACKUP)_\d+\Z"
 )
 _MARKER_RE = re.compile(r"^(?:<{7}|={7}|>{7})(?:[ \t].*)?\r?$", re.MULTILINE)
+_OPEN_MARKER_RE = re.compile(r"^<{7}(?:[ \t].*)?\r?$", re.MULTILINE)
+_CLOSE_MARKER_RE = re.compile(r"^>{7}(?:[ \t].*)?\r?$", re.MULTILINE)
 
 
 def conflict_copy_of(path: Path, *, beside: bool = False) -> str | None:
@@ -59,10 +61,11 @@ def conflict_marker_line(text: str) -> int | None:
     unresolved `git merge` (or `git stash pop`, `git rebase`) left them there."""
     if "<<<<<<<" not in text or ">>>>>>>" not in text:
         return None
-    marks = [m for m in _MARKER_RE.finditer(text)]
-    if not any(m[0].startswith("<") for m in marks) or not any(m[0].startswith(">") for m in marks):
-        return None
-    return text.count("\n", 0, marks[0].start()) + 1
+    if _OPEN_MARKER_RE.search(text) is None or _CLOSE_MARKER_RE.search(text) is None:
+        return None  # (three searches that stop at their first find: no list of every marker line)
+    first = _MARKER_RE.search(text)
+    assert first is not None
+    return text.count("\n", 0, first.start()) + 1
 
 
 def name_text(name: str) -> str:

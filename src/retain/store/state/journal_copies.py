@@ -19,6 +19,7 @@ is moved aside with a line.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from datetime import datetime
 from pathlib import Path
@@ -79,6 +80,26 @@ def _write_folder(folder: Path, device: str, journal: str, events: list[Event], 
     atomic_write(folder / "device.toml", text)
 
 
+def _owner(device: str, folders: list[Path]) -> str:
+    """The device whose ids a journal of `device`'s folder holds: a folder a copy was taken into
+    (`<id>-c<hash>`) holds its device's."""
+    return next(
+        (f.name for f in folders if f.name != device and device.startswith(f"{f.name[: _MAX_ID - 12]}-c")),
+        device,
+    )
+
+
+def _own_folder(folder: Path) -> None:
+    """Make `folder` (a device folder to write) unless it is there; OSError when it is a symbolic
+    link or not a folder: its name is known from the copy's ids, so a synced folder may hold a
+    link by that name to anywhere, and nothing is written through it."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OSError(
+            errno.EEXIST, f"devices/{folder.name} is a symbolic link or a file, not a folder; nothing written"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+
+
 def _quarantine(state_dir: Path, device: str, copy: Path) -> str:
     target = state_dir / "quarantine" / f"{device}-{copy.name}"
     n = 1
@@ -104,14 +125,20 @@ def take_in_copies(state_dir: Path, folders: list[Path], now: datetime, writable
         # the device's own journals, and the folders earlier copies of it were taken into
         taken = [f for f in folders if f.name.startswith(f"{device[: _MAX_ID - 12]}-c")]
         known = _ids([folder, *taken], now)
+        own = f"{_owner(device, folders)}-"  # the prefix of every id the copy may hold
         for copy, original in copies:
             scan = scan_file(copy, 0, now)
             extra: list[Event] = []
+            foreign = 0
             for _pos, event in scan.events:
-                if event.id not in known:
+                if not event.id.startswith(own):
+                    foreign += 1  # another device's event: its own journal is the one to hold it
+                elif event.id not in known:
                     known.add(event.id)
                     extra.append(event)
             what = f"devices/{device}/{copy.name} is a sync tool's conflict copy of {original}"
+            if foreign:
+                what += f" ({foreign} event(s) with another device's ids left out)"
             if not writable:
                 more = f"{len(extra)} review(s) no journal holds" if extra else "no review the journal lacks"
                 lines.append(f"{what}; it holds {more}, taken in when retain next opens to write")
@@ -119,7 +146,7 @@ def take_in_copies(state_dir: Path, folders: list[Path], now: datetime, writable
             try:
                 if extra:
                     into = state_dir / "devices" / _folder_name(device, extra)
-                    into.mkdir(parents=True, exist_ok=True)
+                    _own_folder(into)
                     _write_folder(into, device, original, extra, copy.name)
                 kept = _quarantine(state_dir, device, copy)
             except OSError as exc:
@@ -149,6 +176,8 @@ def _settle_taken(state_dir: Path, folders: list[Path], now: datetime) -> list[s
         if device is None:
             continue
         moved = 0
+        if taken.is_symlink():  # never written through (`_own_folder`)
+            continue
         for path in journal_files(taken):
             main = by_name[device] / path.name
             if not main.is_file():

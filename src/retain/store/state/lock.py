@@ -20,7 +20,7 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from retain.store.files import atomic_write
+from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.state.statecodec import format_time, toml_str
 
 __all__ = ["WriterLock"]
@@ -59,6 +59,8 @@ class WriterLock:
         stale = self._stale(host)
         info = f"pid = {os.getpid()}\nhost = {toml_str(host)}\nsince = {format_time(now)}\n"
         with contextlib.suppress(OSError):
+            if self.info_path.is_symlink():  # never written through: the file is the writer's alone
+                self.info_path.unlink()  # (a link in a synced folder may name any file of the user)
             atomic_write(self.info_path, info, durable=False)
             self._announced = True
         return stale
@@ -79,11 +81,9 @@ class WriterLock:
         )
 
     def _info(self) -> dict[str, object]:
-        try:
-            with self.info_path.open("rb") as fh:
-                raw = fh.read(_MAX_INFO + 1)
-            return tomllib.loads(raw.decode("utf-8-sig")) if len(raw) <= _MAX_INFO else {}
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        try:  # a regular file of at most _MAX_INFO bytes (a FIFO is not waited on, a device not read)
+            return tomllib.loads(read_text_limited(self.info_path, _MAX_INFO))
+        except (OSError, ReadError, tomllib.TOMLDecodeError, RecursionError):
             return {}
 
     @property
