@@ -53,7 +53,8 @@ _MATH = (
     ("[latex]", "[/latex]", ""),
 )
 # Characters Markdown would act on in Anki's plain text: escaped so the card shows them as Anki does.
-_INLINE_SYNTAX = re.compile(r"[\\`*$]|~~|\](?=[(\[:])|&(?=#?\w+;)|(?<![^\W_])_|_(?![^\W_])")
+_EDGE_UNDERSCORE = r"(?<![^\W_])_|_(?![^\W_])"  # an `_` at a word's edge: emphasis may open or close there
+_INLINE_SYNTAX = re.compile(rf"[\\`*$]|~~|\](?=[(\[:])|&(?=#?\w+;)|{_EDGE_UNDERSCORE}")
 _LINE_START = re.compile(r"^(\s*(?:\d{1,9})?)([.)](?=\s|$)|#|>|[-+*=](?=\s|$|[-=]*\s*$))")
 # A tag whose parts hold no `<` or `>`: trying one at each `<` stops at the next `<` or `>`.
 _TAG = re.compile(
@@ -451,7 +452,7 @@ _MAY_ACT = re.compile(
     r"\\[!-/:-@\[-`{-~]|\\$|\]\s*[(\[:]|&#?\w+;|^\s*(?:[-+*=#>|~`]|\d{1,9}[.)])|^(?: {4}|\t)",
     re.MULTILINE,
 )
-_EDGE_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_EDGE_UNDERSCORE_RE = re.compile(_EDGE_UNDERSCORE)
 
 
 def _may_act(raw: str) -> bool:
@@ -459,7 +460,7 @@ def _may_act(raw: str) -> bool:
         return True
     if raw.count("*") >= 2 or raw.count("`") >= 2 or raw.count("~~") >= 2:
         return True
-    if len(_EDGE_UNDERSCORE.findall(raw)) >= 2:
+    if len(_EDGE_UNDERSCORE_RE.findall(raw)) >= 2:
         return True
     return "$" in raw and bool(math_spans(raw))
 

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from retain.core.due import DayLog
+from retain.core.due import DayLog, deck_of
 from retain.core.state import NEW, REVIEW, Event
 from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
@@ -254,7 +254,7 @@ class History:
         out: dict[str, DeckActivity] = {"": DeckActivity(set())}
         sql = "SELECT deck, day, reviews, young_pass + mature_pass, young_fail + mature_fail FROM daily"
         rows: Iterable[tuple[str, int, int, int, int]] = self._db.execute(sql)
-        moved = self._moved_sums()
+        moved = self._moves(now)[1]
         if moved:  # cards moved to another deck: their ratings count for the deck they are in now
             sums = {(deck, day): [reviews, passed, failed] for deck, day, reviews, passed, failed in rows}
             for pair, v in moved.items():
@@ -313,7 +313,7 @@ class History:
             where = "undone = 0 AND kind IN (?, ?)"
             args: list[object] = [_REVIEW, KIND["reset"]]
             wanted = None if decks is None else sorted(set(decks))
-            moves = self._moves()[0] if follow_moves else None
+            moves = self._moves(now)[0] if follow_moves else None
             touched = sorted(moves.keys) if moves else []
             columns = (
                 f"key, t, kind = {_REVIEW}, rating, day, coalesce(bstate, {NEW}) = {NEW},"
@@ -336,7 +336,7 @@ class History:
             )
             followed = [(moves.last(row[0], row[1]), *row[1:]) for row in rows]
             keep = None if wanted is None else set(wanted)
-            followed = [row for row in followed if keep is None or row[0].partition("/")[0] in keep]
+            followed = [row for row in followed if keep is None or deck_of(row[0]) in keep]
             followed.sort(key=lambda row: (row[0], row[1]))
             yield from followed
 
@@ -372,19 +372,16 @@ class History:
     def day_rows(self, now: datetime, decks: Sequence[str] | None = None) -> list[DayRow]:
         """Per study day sums of the counted ratings in `decks` (None: all, removed decks too)."""
         self.refresh(now)
-        return daily_rows(self._db, decks, self._moved_sums() if decks is not None else None)
+        return daily_rows(self._db, decks, self._moves(now)[1] if decks is not None else None)
 
-    def _moves(self) -> tuple[Moves, Tally]:
+    def _moves(self, now: datetime) -> tuple[Moves, Tally]:
         """The cards' moves (`moves`) and what they change in the per deck sums, worked out again
         only when the index changed (this connection's changes, or another process's)."""
         mark = (self._db.total_changes, self._db.execute("PRAGMA data_version").fetchone()[0])
         if self._moved is None or self._moved[0] != mark:
-            moves = Moves(deck_moves(self._db, functools.partial(self._full, now=datetime.now(UTC))))
+            moves = Moves(deck_moves(self._db, functools.partial(self._full, now=now)))
             self._moved = (mark, moves, moved_sums(self._db, moves))
         return self._moved[1], self._moved[2]
-
-    def _moved_sums(self) -> Tally:
-        return self._moves()[1]
 
     @_locked
     def card_reviews(self, now: datetime, key: str) -> list[ReviewRow]:

@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from retain.core.due import deck_of
 from retain.core.state import EVENT_KINDS, Event
 from retain.store.index.daily import Tally, tally
 
@@ -78,10 +79,6 @@ def _pairs(olds: list[Event], news: list[Event], t: int) -> list[Move]:
     return out
 
 
-def _deck(key: str) -> str:
-    return key.partition("/")[0]
-
-
 class Moves:
     """The moves of a history, to follow a rating to the key its card is under now."""
 
@@ -111,7 +108,7 @@ def moved_sums(db: sqlite3.Connection, moves: Moves) -> Tally:
     changed a card's deck."""
     sums: Tally = {}
     for key, gone in moves.out_of.items():
-        if all(_deck(moves.last(m.new, m.t)) == _deck(key) for m in gone):
+        if all(deck_of(moves.last(m.new, m.t)) == deck_of(key) for m in gone):
             continue  # every move of this key ends in its own deck (a cloze renumbered)
         rows = db.execute(
             "SELECT t, deck, day, bstate, bivl, rating, hour, ms FROM events"
@@ -119,7 +116,7 @@ def moved_sums(db: sqlite3.Connection, moves: Moves) -> Tally:
             (key, max(m.t for m in gone)),
         ).fetchall()
         for t, *rated in rows:
-            deck = _deck(moves.last(key, t))
+            deck = deck_of(moves.last(key, t))
             if deck != rated[0]:
                 tally([tuple(rated)], sums, -1)
                 tally([(deck, *rated[1:])], sums)
