@@ -54,3 +54,22 @@ def test_the_row_over_every_deck_is_not_called_the_total_of_a_scope(root: Path) 
     whole = _rows(_table(_report(root, None)))
     assert list(whole)[-1] == "Total"
     assert whole["Total"] == scoped["All decks"]
+
+
+def test_the_json_scope_of_a_group_is_its_name_as_the_deck_list_shows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--deck "ops team"` gave `"scope": "ops team"`, whatever the user typed, not the group."""
+    import json
+
+    from retain.cli import main
+
+    grouped = OTHER.replace('name = "Other"', 'name = "Other"\ngroup = "Ops   Team"')
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "other.toml").write_text(grouped, encoding="utf-8")
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    for typed, scope in (("OPS team", "Ops Team"), ("other", "other")):
+        assert main(["stats", "--json", "--days", "7", "--deck", typed]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert data["scope"] == scope
+        assert [d["deck_id"] for d in data["decks"]] == ["other"]

@@ -26,7 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import_", "import a deck: .toml .apkg .csv .tsv .txt .md"),
     "export": ("export", "export a deck; the format comes from the file extension"),
     "due": ("due", "due counts per deck (--json for scripts)"),
-    "stats": ("stats", "cards by state, reviews today, streak, true retention"),
+    "stats": ("stats", "due forecast, review calendar, true retention, card counts (--json for scripts)"),
     "optimize": ("optimize", "fit FSRS weights to your review history; --simulate the workload"),
 }
 _PATH_METAVAR = re.compile(r"\b(?:FILE|DIR|PATH)\b")

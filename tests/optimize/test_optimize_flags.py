@@ -144,3 +144,33 @@ def test_simulate_shows_the_presets_own_retention_row_unrounded(
     marked = [line.split()[0] for line in out.splitlines() if "<- desired retention" in line]
     assert marked == ["0.925"], out
     assert "yours: 0.925" in out, out
+
+
+def test_reschedule_with_dry_run_says_what_it_would_change_and_writes_nothing(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--reschedule --dry-run` printed the fit and nothing about the reschedule it was asked about."""
+    before = states(home)
+    config = (home / "config.toml").read_bytes() if (home / "config.toml").exists() else None
+    code, out, err = run(capsys, "--all", "--reschedule", "--dry-run")
+    assert code == 0, err
+    assert "better (dry run: not saved)" in out
+    assert "rescheduling with the new weights would change 150 card(s); due in the next 7 days:" in out
+    assert out.rstrip().endswith("dry run: not rescheduled")
+    assert states(home) == before
+    assert ((home / "config.toml").read_bytes() if (home / "config.toml").exists() else None) == config
+    assert not (home / "state" / "backups").exists() or not any(
+        p.name.startswith("reschedule-") for p in (home / "state" / "backups").iterdir()
+    )
+
+
+def test_reschedule_with_dry_run_after_a_fit_that_is_not_better_uses_the_current_weights(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "--all", "--no-reschedule")[0] == 0  # saves the fitted weights
+    before = states(home)
+    code, out, _ = run(capsys, "--all", "--reschedule", "--dry-run")
+    assert code == 0 and "not better, kept the current weights" in out
+    assert "rescheduling with the current weights would change 150 card(s)" in out
+    assert "dry run: not rescheduled" in out
+    assert states(home) == before

@@ -27,7 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--all", action="store_true", help="every preset in use")
     parser.add_argument("--since", metavar="DATE", help="ignore reviews before DATE (YYYY-MM-DD)")
-    parser.add_argument("--dry-run", action="store_true", help="fit and report; write nothing")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="fit and report; write nothing (with --reschedule: how many cards it would change)",
+    )
     parser.add_argument(
         "--simulate",
         action="store_true",

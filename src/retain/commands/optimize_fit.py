@@ -77,7 +77,7 @@ def fit_presets(
         bar.finish()
         if not result.better:
             out(f"{head}: {_line(result)}: not better, kept the current weights")
-            if args.reschedule and not args.dry_run:
+            if args.reschedule:
                 # the hint after saving says `--reschedule` reschedules them: the kept weights
                 # are the ones it means (rescheduling twice with the same weights changes nothing)
                 current = preset.settings.parameters or DEFAULT_WEIGHTS
@@ -90,6 +90,10 @@ def fit_presets(
             continue
         if args.dry_run:
             out(f"{head}: {_line(result)}: better (dry run: not saved)")
+            if args.reschedule:  # what the real run would do with them, written nowhere
+                status = max(
+                    status, _offer_reschedule(col, preset, result.weights, now, args, interactive=False)
+                )
             continue
         try:
             save_parameters(config_file, preset.name, result.weights)
@@ -116,7 +120,8 @@ def _offer_reschedule(
     which: str = "new",
 ) -> int:
     """Reschedule the preset's cards with `weights` (`which`: "new" or "current" weights) when
-    --reschedule is given or the user says yes on a terminal; the 7-day backlog is shown first."""
+    --reschedule is given or the user says yes on a terminal; the 7-day backlog is shown first.
+    With --dry-run (and --reschedule) only the plan's figures are said: nothing is written."""
     if args.no_reschedule or (not args.reschedule and not interactive):
         out("  cards keep their due dates; `retain optimize ... --reschedule` reschedules them")
         return 0
@@ -130,6 +135,9 @@ def _offer_reschedule(
         f"{plan.due_next_week_before} now, {plan.due_next_week_after} after"
     )
     if not plan.changes:
+        return 0
+    if args.dry_run:
+        out("  dry run: not rescheduled")
         return 0
     if col.read_only:  # said before asking: a yes could not be acted on
         err("retain: optimize: another retain is writing the progress; cards were not rescheduled")

@@ -78,9 +78,18 @@ def stats_report(
     if ids is not None:
         data["decks"] = [r for r in decks if r["deck_id"] in ids]
     figures = gather_figures(col, now, ids, days)
-    data["scope"] = deck or ""
+    data["scope"] = "" if deck is None else _scope_name(col, deck, ids or [])
     data.update(figures.to_dict())
     return data
+
+
+def _scope_name(col: Collection, deck: str, ids: list[str]) -> str:
+    """The deck id, or the group's name as its decks spell it (`--deck "distributed systems
+    interview"` is "Distributed Systems Interview"), so a script can compare it."""
+    from retain.core.model import group_label
+
+    first = col.library.get(ids[0]) if ids and col.library.get(deck) is None else None
+    return group_label(first.group) if first is not None and first.group else deck
 
 
 def _pct(value: Any) -> str:
