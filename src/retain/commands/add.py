@@ -22,7 +22,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retain.commands.decklock import DeckLockTimeout, deck_edit_lock
 from retain.commands.output import err, out
 from retain.core.answer.spec import MATCHES, AnswerSpec, problems
 from retain.core.deckfile import card_header_lines, parse_deck
@@ -32,6 +31,7 @@ from retain.core.model import KINDS, Card, Deck, Kind, Problem
 from retain.core.tomlsafe import loads_safe
 from retain.core.units import expand_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
+from retain.store.decks.editlock import DeckLockTimeout, deck_edit_lock
 from retain.store.home import Home, open_home
 
 __all__ = ["add_arguments", "run"]

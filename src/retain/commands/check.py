@@ -80,7 +80,7 @@ def _fix(path: Path) -> int:
 
 def _fix_all(entries: list[DeckEntry]) -> int:
     """`_fix` each file, while no `retain add` is between reading a deck and writing it back."""
-    from retain.commands.decklock import deck_edit_lock
+    from retain.store.decks.editlock import deck_edit_lock
     from retain.store.paths import get_paths
 
     with deck_edit_lock(get_paths().cache_dir):
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         for raw in missing:
             err(_missing(raw))
         return 2
-    from retain.commands.decklock import DeckLockTimeout
+    from retain.store.decks.editlock import DeckLockTimeout
 
     with gc_paused():  # every deck's cards and problems live to the end: collections only cost time
         try:

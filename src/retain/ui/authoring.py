@@ -106,9 +106,8 @@ def open_new_deck(app: App[Any], done: Done | None = None) -> None:
     groups = [d.group for d in library.decks if d.group]
 
     def create(deck: Deck) -> None:
-        path = create_deck(host.collection, deck)
-        if host.live_reload is not None:
-            host.live_reload.acknowledge([path])
+        live = host.live_reload
+        create_deck(host.collection, deck, on_written=live.acknowledge if live is not None else None)
 
     def created(deck_id: str | None) -> None:
         if deck_id is not None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from pathlib import Path
 
 from retain.core.ids import is_valid_id
 from retain.core.model import Deck
-from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
+from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file, write_new_file
 from retain.store.decks.library import Library
 from retain.store.home import Home
 
@@ -74,7 +73,11 @@ def writable_deck_file(home: Home, deck_id: str, *, create: bool = False, name: 
         if os.path.lexists(target):
             raise DeckEditError(taken_file_message(library, target, deck_id))
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(entry.path, target)
+        try:
+            data = Path(entry.path).read_bytes()
+        except OSError as exc:
+            raise DeckEditError(f"cannot read the bundled deck {entry.path}: {exc.strerror or exc}") from None
+        write_new_file(target, data)  # (atomic, and never over a copy made a moment ago)
         return DeckFile.load(target)
     return DeckFile.load(_savable(Path(entry.path)))
 

@@ -14,10 +14,20 @@ read the card:
 Progress follows the unit keys: a renumbered cloze (`core.remap`) and a card
 moved to another deck get their old keys' states (`store.progress_edits`).
 Bundled decks are copied into the user's deck folder on their first edit.
+
+Every operation holds the deck-edit lock (`editlock`) from its read to its last
+write, as `retain add` and `retain check --fix` do, so neither can land between
+the check that the file is unchanged and the write. It waits `APP_WAIT_SECONDS`
+at most (the app calls these on its UI thread), then raises `DeckLockTimeout`
+(one line, nothing written). `on_written` is called with the files written while
+the lock is still held: the app takes their stamps as its own there, so a
+`retain add` right after is still seen as an outside edit (and reloaded).
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +38,7 @@ from retain.core.model import Card, Deck
 from retain.core.remap import unit_key_moves
 from retain.core.units import card_unit_keys
 from retain.store.collection import Collection
+from retain.store.decks import editlock
 from retain.store.decks.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile, create_deck_file
 from retain.store.state.progress_edits import move_progress
 
@@ -44,6 +55,7 @@ __all__ = [
 ]
 
 Resolution = Literal["both", "mine", "theirs"]
+Written = Callable[[list[Path]], None]  # told the files written, while the lock is held
 
 
 class CardConflict(DeckEditError):
@@ -110,6 +122,17 @@ def _writable(col: Collection) -> None:
         raise DeckEditError("read-only: another retain is running; close it to edit here")
 
 
+@contextlib.contextmanager
+def _locked(col: Collection, written: list[Path], on_written: Written | None) -> Iterator[None]:
+    """The deck-edit lock around a read-check-write; `on_written(written)` before it is let go."""
+    with editlock.deck_edit_lock(col.cache_dir, timeout=editlock.APP_WAIT_SECONDS):
+        try:
+            yield
+        finally:
+            if written and on_written is not None:
+                on_written(list(written))
+
+
 def _with_id(card: Card, taken: set[str]) -> Card:
     if card.id and card.id not in taken:
         return card
@@ -117,10 +140,23 @@ def _with_id(card: Card, taken: set[str]) -> Card:
 
 
 def save_card(
-    col: Collection, edit: CardEdit, now: datetime, resolution: Resolution | None = None
+    col: Collection,
+    edit: CardEdit,
+    now: datetime,
+    resolution: Resolution | None = None,
+    *,
+    on_written: Written | None = None,
 ) -> SaveResult:
     """Write the card; raises CardConflict (nothing written) when it changed on disk meanwhile."""
     _writable(col)
+    written: list[Path] = []
+    with _locked(col, written, on_written):
+        return _save_card(col, edit, now, resolution, written)
+
+
+def _save_card(
+    col: Collection, edit: CardEdit, now: datetime, resolution: Resolution | None, written: list[Path]
+) -> SaveResult:
     moving = edit.base is not None and edit.origin_deck != edit.deck_id
     target = _deck_file(col, edit.deck_id, for_writing=True)
     source = _deck_file(col, edit.origin_deck, for_writing=True) if moving else target
@@ -147,7 +183,7 @@ def save_card(
     moves = {} if base is None or keep_theirs else _progress_moves(edit.origin_deck, base, edit.deck_id, card)
     target.upsert(card)
     _save(target)
-    written = [target.path]
+    written.append(target.path)
     if moving and base is not None and not keep_theirs and _find(source, base.id) is not None:
         source.remove(base.id)
         try:
@@ -162,7 +198,7 @@ def save_card(
     if moves:
         move_progress(col, moves, now)
     col.reload_library()
-    return SaveResult(edit.deck_id, card, written, merged, moves)
+    return SaveResult(edit.deck_id, card, list(written), merged, moves)
 
 
 def _progress_moves(old_deck: str, base: Card, new_deck: str, card: Card) -> dict[str, str]:
@@ -188,27 +224,50 @@ def _save(deck_file: DeckFile) -> None:
         ) from None
 
 
-def delete_card(col: Collection, deck_id: str, card_id: str) -> Path:
+def delete_card(col: Collection, deck_id: str, card_id: str, *, on_written: Written | None = None) -> Path:
     """Remove the card from its deck file. Its review history stays in the journal."""
     _writable(col)
-    deck_file = _deck_file(col, deck_id, for_writing=True)
-    deck_file.remove(card_id)
-    _save(deck_file)
-    col.reload_library()
+    written: list[Path] = []
+    with _locked(col, written, on_written):
+        deck_file = _deck_file(col, deck_id, for_writing=True)
+        deck_file.remove(card_id)
+        _save(deck_file)
+        written.append(deck_file.path)
+        col.reload_library()
     return deck_file.path
 
 
-def move_card(col: Collection, deck_id: str, card_id: str, to_deck: str, now: datetime) -> SaveResult:
+def move_card(
+    col: Collection,
+    deck_id: str,
+    card_id: str,
+    to_deck: str,
+    now: datetime,
+    *,
+    on_written: Written | None = None,
+) -> SaveResult:
     """Move a card to another deck (a new id if it is taken there); its progress moves with it."""
     if to_deck == deck_id:
         raise DeckEditError(f"the card is already in {deck_id!r}")
-    origin, card = read_card(col, deck_id, card_id)
-    edit = CardEdit(to_deck, card, origin=origin, origin_deck=deck_id, base=card)
-    return save_card(col, edit, now)
+    _writable(col)
+    written: list[Path] = []
+    with _locked(col, written, on_written):
+        origin, card = read_card(col, deck_id, card_id)
+        edit = CardEdit(to_deck, card, origin=origin, origin_deck=deck_id, base=card)
+        return _save_card(col, edit, now, None, written)
 
 
-def create_deck(col: Collection, deck: Deck) -> Path:
-    """A new, empty deck file in the user's deck folder."""
+def create_deck(col: Collection, deck: Deck, *, on_written: Written | None = None) -> Path:
+    """A new, empty deck file in the user's deck folder (never over a file already there)."""
+    _writable(col)
+    written: list[Path] = []
+    with _locked(col, written, on_written):
+        path = _create_deck(col, deck)
+        written.append(path)
+        return path
+
+
+def _create_deck(col: Collection, deck: Deck) -> Path:
     if not is_valid_id(deck.id):
         raise DeckEditError(f"deck id {deck.id!r} is invalid: use lowercase letters, digits and '-' (max 64)")
     if col.library.entry(deck.id) is not None:

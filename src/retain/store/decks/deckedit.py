@@ -37,9 +37,9 @@ from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
 from retain.core.deckwrite import card_toml, deck_to_toml, toml_text
 from retain.core.model import Card, Deck
 from retain.core.tomltables import BLANK, CARD, TRIVIA, scan, trailing
-from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.files import ReadError, atomic_write, fsync_dir, read_text_limited
 
-__all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file"]
+__all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file", "write_new_file"]
 
 FIELDS = ("kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS)
 BOM = "\ufeff"
@@ -406,11 +406,39 @@ class DeckFile:
 
 
 def create_deck_file(path: Path, deck: Deck) -> DeckFile:
-    if path.exists():
+    """A new deck file; never replaces one (nor a link) that is there, even one made a moment ago."""
+    if os.path.lexists(path):
         raise DeckEditError(f"{path} already exists")
     text = deck_to_toml(deck)
-    _write(path, text.encode("utf-8"))
+    write_new_file(path, text.encode("utf-8"))
     return DeckFile(path, text, _digest(text.encode("utf-8")))
+
+
+def write_new_file(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet, atomically and never over one that appeared meanwhile.
+
+    The data goes to a temp file first (fsynced), which is then hard-linked to `path`: the
+    link fails, and nothing is replaced, when `path` exists by then. A file system without
+    hard links gets `os.replace` after one more check.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    _write(tmp, data)
+    try:
+        try:
+            os.link(tmp, path, follow_symlinks=False)
+        except FileExistsError:
+            raise DeckEditError(f"{path} already exists") from None
+        except OSError as exc:
+            if os.path.lexists(path):
+                raise DeckEditError(f"{path} already exists") from None
+            try:
+                os.replace(tmp, path)
+            except OSError:
+                raise DeckEditError(f"cannot write {path}: {exc.strerror or exc}") from None
+        fsync_dir(path.parent)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 @contextlib.contextmanager

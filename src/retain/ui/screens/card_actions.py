@@ -88,14 +88,13 @@ def ask_delete(
         if not yes:
             return
         written: list[Path] = []
+        seen = live.acknowledge if live is not None else None  # (called while the deck-edit lock is held)
         for unit in cards:
             try:
-                written.append(delete_card(col, unit.deck_id, unit.card_id))
+                written.append(delete_card(col, unit.deck_id, unit.card_id, on_written=seen))
             except DeckEditError as exc:
                 _failed(app, "Not deleted", exc)
                 break
-        if live is not None:
-            live.acknowledge(written)
         if written:
             files = ", ".join(sorted({p.name for p in written}))
             deleted = _what(cards[: len(written)], lambda u: u.note_key, f"{len(written)} cards")
@@ -143,21 +142,18 @@ def ask_move(
     def picked(deck_id: str | None) -> None:
         if deck_id is None:
             return
-        written: list[Path] = []
         last = None
+        seen = live.acknowledge if live is not None else None  # (called while the deck-edit lock is held)
         for unit in cards:
             if unit.deck_id == deck_id:
                 continue
             try:
-                result = move_card(col, unit.deck_id, unit.card_id, deck_id, now())
+                result = move_card(col, unit.deck_id, unit.card_id, deck_id, now(), on_written=seen)
             except DeckEditError as exc:
                 _failed(app, "Not moved", exc)
                 break
-            written += result.written
             variant = unit.key.partition(":")[2]
             last = f"{result.deck_id}/{result.card.id}" + (f":{variant}" if variant else "")
-        if live is not None:
-            live.acknowledge(written)
         if last is not None:
             where = last.partition(":")[0] if len(cards) == 1 else f"{len(cards)} cards to {deck_id}"
             app.notify(

@@ -4,7 +4,8 @@ The preview shows every review unit the card makes (one per cloze number, both
 sides of a reversed card) as it will appear in a review. Problems appear inline
 as you type: errors (the card cannot be saved) and warnings (`retain check`'s
 author lint). Ctrl+S saves through `store.card_edits`, which re-reads the deck
-file and never overwrites an edit made on disk meanwhile: a change elsewhere
+file under the deck-edit lock (`retain add` waits, and the save waits for it a
+moment, else says so and keeps the form) and never overwrites an edit made on disk meanwhile: a change elsewhere
 in the file is merged, a change to this very card opens a choice (keep both,
 use mine, use theirs).
 """
@@ -221,16 +222,17 @@ class EditorScreen(Screen[SaveResult | None]):
             return
         deck_id, card = self.query_one(CardForm).value()
         edit = CardEdit(deck_id, card, self._origin, self._origin_deck, self._base)
+        # (the app's own write is taken as seen while the deck-edit lock is held: a `retain add`
+        # right after it is still an outside edit, reloaded)
+        seen = self._live.acknowledge if self._live is not None else None
         try:
-            result = save_card(self.collection, edit, self._clock(), resolution)
+            result = save_card(self.collection, edit, self._clock(), resolution, on_written=seen)
         except CardConflict as conflict:
             self._ask(conflict)
             return
         except DeckEditError as exc:
             self.notify(line(str(exc)).plain, title="Not saved", severity="error", markup=False, timeout=8)
             return
-        if self._live is not None:
-            self._live.acknowledge(result.written)
         self.notify(_saved_message(result, resolution), markup=False)
         if add_another:
             self.saved.append(result)
