@@ -272,3 +272,24 @@ async def test_an_add_right_after_an_app_save_is_reloaded_not_swallowed(
             assert tiny is not None and "Added from a script?" in {c.front for c in tiny.cards}
     finally:
         collection.close()
+
+
+def test_import_waits_for_the_lock_and_says_so_in_one_line(
+    home: Home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`retain import` checked that a deck was unchanged, then wrote it, outside the lock: a
+    `retain add` between the two was overwritten. It now holds the lock around both."""
+    from retain.cli import main
+
+    source = tmp_path / "in" / "tiny.toml"
+    source.parent.mkdir()
+    source.write_text(TINY.replace('back = "1"', 'back = "one"'), "utf-8")
+    monkeypatch.setattr(editlock, "WAIT_SECONDS", 0.05)
+    path = home.paths.decks_dir / "tiny.toml"
+    with holding(home):
+        assert main(["import", str(source)]) == 1
+    said = capsys.readouterr().err.strip().splitlines()
+    assert len(said) == 1 and "another retain" in said[0], said
+    assert path.read_text("utf-8") == TINY  # nothing written while the lock was held
+    assert main(["import", str(source)]) == 0
+    assert 'back = "one"' in path.read_text("utf-8")

@@ -45,6 +45,7 @@ from retain.interop.native import read_native
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks
 from retain.store.decks.deckcache import remember
+from retain.store.decks.editlock import DeckLockTimeout, deck_edit_lock
 from retain.store.decks.library import Library
 from retain.store.files import MAX_DECK_BYTES, atomic_write
 
@@ -289,8 +290,20 @@ def apply_import(
     """Write media, then each deck file atomically. Returns the number of media files written.
 
     With `cache_dir`, the deck cache learns each file as the plan read it, so the next
-    load does not parse it again.
+    load does not parse it again, and the whole check-then-write holds the deck-edit lock
+    (`store.decks.editlock`): a `retain add` or an app save landing between the check that a
+    deck is unchanged and its write would be overwritten.
     """
+    if cache_dir is None:
+        return _apply(plan, decks_dir, progress, None)
+    try:
+        with deck_edit_lock(cache_dir):
+            return _apply(plan, decks_dir, progress, cache_dir)
+    except DeckLockTimeout as exc:
+        raise InteropError(str(exc)) from None
+
+
+def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: Path | None) -> int:
     for planned in plan.decks:  # all or nothing: a deck edited since the preview is never overwritten
         if _found(planned.target) != planned.found and not _holds(planned.target, planned.text):
             raise InteropError(
