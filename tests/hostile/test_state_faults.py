@@ -224,12 +224,15 @@ def _past_reviews(count: int) -> list[Review]:
 def _rated_once(
     root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Collection, Callable[[], dict[str, bytes]]]:
-    """A collection with one rating, history batches of 20, and a reader of its journal files."""
+    """A collection with one rating, history batches of 20, and a reader of every device folder's
+    files (an import writes into a folder of its own: taken back, the folder goes too)."""
     monkeypatch.setattr(progress_io, "_BATCH", 20)
     col = Collection.open(open_home({"RETAIN_HOME": str(_home(root))}), NOW, tz=UTC)
     _rate(col, "t/c0", NOW)
-    folder = root / "state" / "devices" / str(col.device)
-    return col, lambda: {p.name: p.read_bytes() for p in folder.glob("journal-*.toml")}
+    devices = root / "state" / "devices"
+    return col, lambda: {
+        str(p.relative_to(devices)): p.read_bytes() for p in devices.rglob("*") if p.is_file()
+    }
 
 
 def test_a_full_disk_during_a_history_import_takes_it_back_whole(

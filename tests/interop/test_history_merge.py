@@ -3,6 +3,8 @@ event is kept once, and each card ends in the state a replay of all events in ti
 
 from __future__ import annotations
 
+import shutil
+import tomllib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,7 @@ from retain.interop import progress_io
 from retain.interop.bundle import Review
 from retain.store.collection import Collection
 from retain.store.home import Home, open_home
+from retain.store.state.statecodec import canonical_state
 
 from .conftest import run_cli
 
@@ -63,6 +66,26 @@ def _history(home: Home, key: str) -> list[datetime]:
     return sorted(r.time for r in progress_io.deck_progress(home, "t", NOW)[1] if r.key == key)
 
 
+def _after(review: Review) -> CardState:
+    """The state `review` left, as the journal gives it back (floats rounded)."""
+    assert review.after is not None
+    return canonical_state(review.after)
+
+
+def _replayed_alike(home: Home) -> None:
+    """The states and the history now are what a start from the journals alone gives (the
+    snapshots and the index deleted): the import's own folder merges by time on replay too."""
+    states, history = progress_io.deck_progress(home, "t", NOW)
+    shutil.rmtree(home.paths.state_dir / "snapshots")
+    (home.paths.state_dir / "snapshots.toml").unlink()
+    shutil.rmtree(home.paths.cache_dir, ignore_errors=True)
+    again, history_again = progress_io.deck_progress(home, "t", NOW)
+    assert again == states
+    assert sorted(history_again, key=lambda r: (r.time, r.key)) == sorted(
+        history, key=lambda r: (r.time, r.key)
+    )
+
+
 def test_newer_reviews_from_the_other_computer_reach_a_card_with_older_progress_here(tmp_path: Path) -> None:
     """Here t/c0 was rated seven days ago; there ten and five days ago. In time order the one five
     days ago is the last: the card takes its state, and all three reviews stay (the two imported
@@ -81,13 +104,37 @@ def test_newer_reviews_from_the_other_computer_reach_a_card_with_older_progress_
 
 
 def test_a_card_with_newer_progress_here_keeps_it(tmp_path: Path) -> None:
-    """Here t/c0 was rated two days ago, after every rating there: it keeps its state."""
+    """Here t/c0 was rated two days ago, after every rating there: it keeps its state, and the
+    other computer's older reviews are its history (they used to be left out of it)."""
     b = _home(tmp_path / "b")
     ours = _chain("t/c0", [2])
     _record(b, ours)
-    got = progress_io.record_history(b, _chain("t/c0", [10, 5]), NOW)
-    assert (got.recorded, got.kept) == (0, 1)
-    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"].last_review == ours[-1].time
+    theirs = _chain("t/c0", [10, 5])
+    got = progress_io.record_history(b, theirs, NOW)
+    assert (got.recorded, got.kept) == (2, 1)
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"] == _after(ours[-1])
+    assert _history(b, "t/c0") == sorted(r.time for r in ours + theirs)
+    _replayed_alike(b)
+    again = progress_io.record_history(b, theirs, NOW)  # importing twice adds nothing
+    assert (again.recorded, again.kept) == (0, 1)
+
+
+def test_interleaved_histories_end_in_the_newest_state_and_keep_every_review(tmp_path: Path) -> None:
+    """Reviews here eight and four days ago, there nine, six and one: every review is kept, the
+    card takes the newest (one day ago, there); and with the newest here, it keeps its own."""
+    b = _home(tmp_path / "b")
+    ours, theirs = _chain("t/c0", [8, 4]), _chain("t/c0", [9, 6, 1])
+    _record(b, ours)
+    assert progress_io.record_history(b, theirs, NOW).recorded == 3
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"] == _after(theirs[-1])
+    assert _history(b, "t/c0") == sorted(r.time for r in ours + theirs)
+    _replayed_alike(b)
+    ours, theirs = _chain("t/c1", [8, 1]), _chain("t/c1", [9, 6, 4])
+    _record(b, ours)
+    assert progress_io.record_history(b, theirs, NOW).kept == 1
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c1"] == _after(ours[-1])
+    assert _history(b, "t/c1") == sorted(r.time for r in ours + theirs)
+    _replayed_alike(b)
 
 
 def test_a_card_reset_here_after_the_imported_reviews_stays_new(tmp_path: Path) -> None:
@@ -96,16 +143,19 @@ def test_a_card_reset_here_after_the_imported_reviews_stays_new(tmp_path: Path) 
     b = _home(tmp_path / "b")
     _record(b, _chain("t/c1", [6]), [("reset", "t/c1", 2)])
     got = progress_io.record_history(b, _chain("t/c1", [9, 4]), NOW)
-    assert got.recorded == 0
+    assert got.recorded == 2  # history: the stats and the optimizer count them
     assert "t/c1" not in progress_io.deck_progress(b, "t", NOW)[0]
+    assert len(_history(b, "t/c1")) == 4
+    _replayed_alike(b)
 
 
 def test_a_card_suspended_here_after_the_imported_reviews_stays_suspended(tmp_path: Path) -> None:
     b = _home(tmp_path / "b")
     _record(b, _chain("t/c1", [12]), [("suspend", "t/c1", 2)])
     got = progress_io.record_history(b, _chain("t/c1", [9, 4]), NOW)
-    assert (got.recorded, got.kept) == (0, 1)
+    assert (got.recorded, got.kept) == (2, 1)
     assert progress_io.deck_progress(b, "t", NOW)[0]["t/c1"].suspended
+    _replayed_alike(b)
 
 
 def test_the_rest_of_a_history_imported_before_is_added(tmp_path: Path) -> None:
@@ -161,3 +211,47 @@ def test_a_cram_rating_here_does_not_block_a_newer_review_from_the_other_compute
     got = progress_io.record_history(b, theirs, NOW)
     assert got.recorded == 1, got
     assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"].last_review == theirs[-1].time
+
+
+def test_an_imported_history_has_a_device_folder_of_its_own(tmp_path: Path) -> None:
+    """The history goes into `devices/import-<date>-<hex>/`, never this computer's journal; the
+    folder names the device that made it and has no host key (no computer takes it for its own),
+    and the manifest holds its position (a restart does not read it again)."""
+    b = _home(tmp_path / "b")
+    _record(b, _chain("t/c0", [2]))
+    coll = Collection.open(b, NOW)
+    own = coll.device
+    coll.close(NOW)
+    own_journals = {p: p.read_bytes() for p in (b.paths.state_dir / "devices" / str(own)).glob("journal-*")}
+    progress_io.record_history(b, _chain("t/c1", [9, 4]), NOW)
+    folders = sorted(p.name for p in (b.paths.state_dir / "devices").iterdir())
+    assert len(folders) == 2 and own in folders
+    (imported,) = [f for f in folders if f != own]
+    assert imported.startswith(f"import-{NOW:%Y%m%d}-")
+    device = tomllib.loads((b.paths.state_dir / "devices" / imported / "device.toml").read_text())
+    assert device["id"] == imported and device["imported_by"] == own and "host_key" not in device
+    assert {p: p.read_bytes() for p in own_journals} == own_journals  # nothing added to this journal
+    manifest = tomllib.loads((b.paths.state_dir / "snapshots.toml").read_text())
+    assert manifest["journal"][imported]["offset"] > 0
+    coll = Collection.open(b, NOW)
+    try:
+        assert coll.device == own  # the import's folder is never taken for this computer's
+    finally:
+        coll.close(NOW)
+    assert progress_io.record_history(b, _chain("t/c1", [9, 4]), NOW).recorded == 0
+    assert len(list((b.paths.state_dir / "devices").iterdir())) == 2  # nothing recorded: no folder
+
+
+def test_undo_after_an_import_takes_back_this_computers_rating_not_an_imported_one(tmp_path: Path) -> None:
+    """The other computer's review a minute ago, imported here after a rating here an hour ago:
+    undo took back the imported review (the newest of this device's journal)."""
+    b = _home(tmp_path / "b")
+    ours = _chain("t/c0", [1 / 24])
+    _record(b, ours)
+    progress_io.record_history(b, _chain("t/c1", [1 / 1440]), NOW)
+    coll = Collection.open(b, NOW)
+    try:
+        target = coll.last_undoable(NOW)
+        assert target is not None and target.key == "t/c0"
+    finally:
+        coll.close(NOW)

@@ -94,8 +94,8 @@ def test_a_history_import_killed_midway_is_completed_by_importing_again(tmp_path
 
             real = Collection.record_many
 
-            def record_then_die(self, events, seen=None):  # type: ignore[no-untyped-def]
-                done = real(self, events, seen)
+            def record_then_die(self, events, seen=None, **kw):  # type: ignore[no-untyped-def]
+                done = real(self, events, seen, **kw)
                 os.kill(os.getpid(), signal.SIGKILL)
                 return done
 

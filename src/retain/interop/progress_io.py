@@ -166,26 +166,24 @@ def _changes_state(review: Review) -> bool:
 
 def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime) -> tuple[list[Review], int]:
     """(the reviews an import records, oldest first; how many cards already had progress here and
-    get none of them): what `record_history` records and `import --dry-run` counts.
+    keep it): what `record_history` records and `import --dry-run` counts.
 
-    The result is what a replay of every event in time order gives, this history's and this
-    computer's alike ("last event wins"). Events the journal already holds (same card and time)
-    are never recorded again, so importing twice adds nothing and an import cut short goes on
-    with the rest. A card gets the rest of this history when its newest event is newer than
-    every event of it here (another computer's later reviews, the same card reviewed on both):
-    its state becomes that newest event's, and the older events are history. A card whose
-    newest event here (a review, a reset, a suspend) is newer than all of this history keeps
-    its progress, and none of this history is recorded for it: recorded after it, an older
-    event would set the card's state back (the journal applies one device's events in the order
-    written). Only absurd dates are refused, by the store: a review dated after this clock (a
-    device whose clock ran ahead) is kept like any other.
+    Every review not held here yet is recorded; events the journal already holds (same card
+    and time) are never recorded again, so importing twice adds nothing and an import cut
+    short goes on with the rest. They go into a device folder of the import's own
+    (`Collection.begin_import`), where they take their place among this computer's events by
+    time, as another device's synced journal does: the result is what a replay of every event
+    in time order gives ("last event wins"). A card whose last event here (a review, a reset,
+    a suspend) is newer than every event of it in this history keeps its progress, and this
+    history's reviews of it are its history (stats, the optimizer). Only absurd dates are
+    refused, by the store: a review dated after this clock (a device whose clock ran ahead) is
+    kept like any other.
     """
     todo = sorted(reviews, key=lambda r: r.time)
     keys = {r.key for r in todo}
     have = coll.history_index.times_of(now, keys)  # every event held: importing twice adds none
-    newest_here = coll.history_index.newest_changes(now, keys)  # a cram here changes no state
     order: list[Review] = []  # every review not held here yet, oldest first
-    fresh_of: dict[str, list[Review]] = {}
+    newest: dict[str, datetime] = {}  # per card, its newest recorded review that sets a state
     moment: datetime | None = None
     at_moment: set[str] = set()  # the keys of this import at one time (`todo` is in time order)
     for r in todo:
@@ -194,20 +192,13 @@ def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime
         if r.key not in at_moment and (r.key, micros(r.time)) not in have:  # importing twice adds none
             at_moment.add(r.key)
             order.append(r)
-            fresh_of.setdefault(r.key, []).append(r)
-    taken: set[str] = set()
-    for key, fresh in fresh_of.items():
-        if key not in newest_here:
-            if key not in coll.states:  # nothing here: the whole history is the card's
-                taken.add(key)
-            continue  # a state without events here (made before the journal): it is kept
-        newest = max((micros(r.time) for r in fresh if _changes_state(r)), default=None)
-        if newest is None or newest > newest_here[key]:  # None: cram ratings only, history
-            taken.add(key)
-    fresh = [r for r in order if r.key in taken]
-    stated = {r.key for r in reviews if r.key in coll.states}
-    kept = len(stated - taken)  # said: "already had progress here"
-    return fresh, kept
+            if _changes_state(r):  # a cram rating is history only
+                newest[r.key] = r.time
+    kept = 0  # said: "already had progress here"
+    for key in {r.key for r in reviews if r.key in coll.states}:
+        last, held = newest.get(key), coll.writer.bound(key)
+        kept += last is None or (held is not None and last < held)
+    return order, kept
 
 
 def _record_history(
@@ -222,16 +213,17 @@ def _record_history(
     total = len(fresh)
     fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
     seen: Seen = {}  # states already checked (a review's `before` is an earlier one's `after`)
+    into = coll.begin_import(now) if fresh else None  # the history's own device folder
     new_id = coll.new_event_id  # from the event's own time: the journal stores it as a number
     progress("history", 0, total)
     while fresh:
         part = [fresh.pop() for _ in range(min(_BATCH, len(fresh)))]
         batch = [
-            Event(new_id(r.time), r.kind, r.key, r.time, r.after, r.before, r.rating, r.duration_ms)
+            Event(new_id(r.time, into), r.kind, r.key, r.time, r.after, r.before, r.rating, r.duration_ms)
             for r in part
         ]
         del part
-        done = coll.record_many(batch, seen)  # a state the store refuses is left out
+        done = coll.record_many(batch, seen, into=into)  # a state the store refuses is left out
         refused += len(batch) - len(done)
         if done and done[-1].time > now:
             later = [e.time for e in done if e.time > now]

@@ -303,8 +303,12 @@ class Collection:
 
     # -- the Recorder -------------------------------------------------------------
 
-    def new_event_id(self, now: datetime) -> str:
-        return self.writer.new_event_id(now)
+    def new_event_id(self, now: datetime, device: str | None = None) -> str:
+        return self.writer.new_event_id(now, device)
+
+    def begin_import(self, now: datetime) -> str:
+        """A device folder for a history import to record into (`StateWriter.begin_import`)."""
+        return self.writer.begin_import(now)
 
     def record(self, event: Event) -> Event:
         """Append `event` to the journal durably, then apply it; return it as stored (floats as the
@@ -315,13 +319,15 @@ class Collection:
             self._can_undo = True  # what was just recorded can be taken back
         return stored
 
-    def record_many(self, events: Sequence[Event], seen: Seen | None = None) -> list[Event]:
+    def record_many(
+        self, events: Sequence[Event], seen: Seen | None = None, *, into: str | None = None
+    ) -> list[Event]:
         """A batch of events, durable with one fsync (a history import); the ones recorded.
 
-        `seen`: states already checked (see `StateWriter.record_batch`).
+        `seen`: states already checked; `into`: an import folder (see `StateWriter.record_batch`).
         """
         self._can_undo = None
-        recorded = self.writer.record_batch(events, seen)
+        recorded = self.writer.record_batch(events, seen, into=into)
         if self._history is not None:
             self._history.recorded(recorded)  # its next feed takes them from memory
         return [event for _pos, event in recorded.events]

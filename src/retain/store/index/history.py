@@ -446,24 +446,6 @@ class History:
         return found
 
     @_locked
-    def newest_changes(self, now: datetime, keys: Iterable[str]) -> dict[str, int]:
-        """Each key's newest event that changes its state (time in µs): cram ratings and the undo
-        of one leave a state as it is (`stateload.leaves_state`), so they are not counted."""
-        self.refresh(now)
-        found: dict[str, int] = {}
-        wanted = sorted(set(keys))
-        cram, undo = KIND["cram"], KIND["undo"]
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            sql = (
-                f"SELECT e.key, max(e.t) FROM events e WHERE e.key IN ({','.join('?' * len(chunk))})"
-                f" AND e.kind != {cram} AND NOT (e.kind = {undo} AND EXISTS (SELECT 1 FROM events c"
-                f" WHERE c.key = e.key AND c.eid = e.undoes AND c.kind = {cram})) GROUP BY e.key"
-            )
-            found.update(self._db.execute(sql, chunk))
-        return found
-
-    @_locked
     def count(self, now: datetime) -> int:
         """Every event in the history (all kinds, all devices)."""
         self.refresh(now)

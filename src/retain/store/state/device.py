@@ -16,6 +16,7 @@ it does not) and is read as a device of its own name: its events keep their ids.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import stat
 import tomllib
@@ -37,7 +38,9 @@ __all__ = [
     "find_device",
     "folder_messages",
     "host_key",
+    "import_id",
     "make_device",
+    "make_import_folder",
     "repair_device",
     "scan_folders",
 ]
@@ -273,6 +276,41 @@ def make_device(state_dir: Path, now: datetime) -> str:
         shutil.rmtree(folder, ignore_errors=True)  # nothing half-made is left behind
         raise
     return device
+
+
+def import_id(state_dir: Path, now: datetime) -> str:
+    """A new id for the device folder of a history import (`make_import_folder`), not yet taken.
+
+    An imported history is another computer's reviews: written into this machine's own
+    journal, its events would apply in the order written, so one older than a review made
+    here would set the card back. In a folder of its own (written once, by this import, in
+    time order) its events merge with every other device's by time, as a synced journal's do.
+    """
+    import secrets
+
+    stamp = now.astimezone(UTC).strftime("%Y%m%d")
+    while True:
+        device = f"import-{stamp}-{secrets.token_hex(3)}"
+        if not os.path.lexists(state_dir / "devices" / device):
+            return device
+
+
+def make_import_folder(state_dir: Path, device: str, own: str, now: datetime) -> None:
+    """Create an import's device folder: its device.toml names it and the device that made it,
+    with no host key, so no machine ever takes it for its own folder."""
+    folder = state_dir / "devices" / device
+    folder.mkdir(parents=True)
+    try:
+        text = (
+            f"format = {DEVICE_FORMAT}\nid = {toml_str(device)}\nimported_by = {toml_str(own)}\n"
+            f"created = {format_time(now)}\n"
+        )
+        atomic_write(folder / "device.toml", text)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)  # nothing half-made is left behind
+        raise
 
 
 def _write_device_file(folder: Path, device: str, now: datetime) -> None:

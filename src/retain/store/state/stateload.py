@@ -41,7 +41,7 @@ from retain.store.state.snapshot import (
     snapshot_files,
 )
 
-__all__ = ["LoadedState", "leaves_state", "load_state", "stamp"]
+__all__ = ["LoadedState", "bound", "history_only", "leaves_state", "load_state", "stamp"]
 
 _START = Position("", 0)
 
@@ -218,17 +218,7 @@ def load_state(
         done = deck_pos.get(deck, {}).get(device)
         if (done is not None and pos < done and not late) or leaves_state(event):
             continue
-        changed = held_latest.get(key)
-        bound = _bound(held.get(key), changed[0] if changed is not None else None)
-        if (
-            bound is not None
-            and event.time < bound
-            and (
-                event.before is None
-                or (changed is not None and device not in (own_device, changed[1]))
-                or event.before != out.states.get(key)
-            )
-        ):
+        if history_only(event, device, own_device, held.get(key), held_latest.get(key), out.states.get(key)):
             continue
         out.tail_events += 1
         out.dirty_decks.add(deck)
@@ -246,6 +236,35 @@ def leaves_state(event: Event) -> bool:
     """A cram rating, or the undo of one (its `b` is its `a`): history, never a card's state.
     Applied, it would put back this device's old state over another device's review since."""
     return event.kind == "cram" or (event.kind == "undo" and event.before == event.after)
+
+
+def history_only(
+    event: Event,
+    device: str,
+    own_device: str | None,
+    held: CardState | None,
+    changed: Change | None,
+    current: CardState | None,
+) -> bool:
+    """Whether `event` (of `device`) is history only, not its card's state: it is older than the
+    last event held for the card (`held`, its state as held, and `changed`, its last change with
+    the device that made it), and not made from the card's `current` state by this device or the
+    one that made that change (see `load_state`)."""
+    bound = _bound(held, changed[0] if changed is not None else None)
+    return (
+        bound is not None
+        and event.time < bound
+        and (
+            event.before is None
+            or (changed is not None and device not in (own_device, changed[1]))
+            or event.before != current
+        )
+    )
+
+
+def bound(state: CardState | None, changed: Change | None) -> datetime | None:
+    """The time of the last event held for a unit (`_bound` of its state and last change)."""
+    return _bound(state, changed[0] if changed is not None else None)
 
 
 def _bound(state: CardState | None, changed: datetime | None) -> datetime | None:

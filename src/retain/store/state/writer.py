@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from retain.core.state import CardState, Event, StateError, is_whole, validate_state
-from retain.store.state.device import find_device, make_device
+from retain.store.state.device import find_device, import_id, make_device, make_import_folder
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.state.journal_format import check_at
 from retain.store.state.lock import WriterLock
@@ -32,7 +32,7 @@ from retain.store.state.snapshot import (
     write_snapshot,
 )
 from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
-from retain.store.state.stateload import leaves_state, load_state
+from retain.store.state.stateload import bound, history_only, leaves_state, load_state
 
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
@@ -84,6 +84,7 @@ class Checkpoint:
     """The journal files' lengths and the states at one moment (see `StateWriter.checkpoint`)."""
 
     sizes: dict[str, int]
+    imports: set[str]  # the import folders made before it (`begin_import`)
     states: dict[str, CardState]
     dirty: set[str]
     latest: dict[str, Change]
@@ -102,6 +103,8 @@ class StateWriter:
         self._latest: dict[str, Change] = {}  # unit -> its last event's time and device (`last_changes`)
         self._lock = WriterLock(state_dir)
         self._journal: JournalWriter | None = None
+        self._imports: dict[str, JournalWriter] = {}  # history imports' folders made by this writer
+        self._unmade: dict[str, datetime] = {}  # import folders not made yet (nothing recorded)
         self._ends: dict[str, Position] = {}
         self._files: Files = {}  # device -> journal file -> how far its events are applied
         self._late = False  # an older journal file was read late: the manifest must list it
@@ -180,19 +183,44 @@ class StateWriter:
 
     # -- recording ------------------------------------------------------------------
 
-    def new_event_id(self, now: datetime) -> str:
+    def new_event_id(self, now: datetime, device: str | None = None) -> str:
+        """A new event id of this device (or of the import folder `device`)."""
         self._seq += 1
         ns = ((now if now.tzinfo is UTC else now.astimezone(UTC)) - _EPOCH) // _US * 1000
-        return f"{self.device or 'readonly'}-{ns:019d}-{self._seq}"
+        return f"{device or self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
-    def _apply(self, event: Event) -> None:
+    def begin_import(self, now: datetime) -> str:
+        """Make a device folder for a history import (`device.make_import_folder`); its id.
+
+        Record into it with `record_batch(..., into=id)`: its events take their place among
+        every device's by time, as a replay of the files will place them. The folder is made
+        when the first event is recorded (an import that records nothing leaves none).
+        """
+        if self.read_only or self._journal is None or self.device is None:
+            raise ReadOnlyError("this retain opened the progress read-only; nothing can be recorded")
+        device = import_id(self.state_dir, now)
+        self._imports[device] = JournalWriter(self.state_dir / "devices" / device, fsync=self._journal.fsync)
+        self._unmade[device] = now
+        return device
+
+    def bound(self, key: str) -> datetime | None:
+        """The time of the last event held for `key` (an older one of another device is history)."""
+        return bound(self._states.get(key), self._latest.get(key))
+
+    def _apply(self, event: Event, device: str | None = None) -> None:
+        """Apply a recorded event of this device (in the order written) or of the import folder
+        `device` (by its time, as `load_state` does: an event older than the card's last is history)."""
         if leaves_state(event):  # a cram rating or its undo: history only
             return
         key = event.key
-        self._dirty.add(key.partition("/")[0])
         known = self._latest.get(key)
+        if device is not None:
+            state = self._states.get(key)
+            if history_only(event, device, self.device, state, known, state):
+                return
+        self._dirty.add(key.partition("/")[0])
         if known is None or event.time > known[0]:
-            self._latest[key] = (event.time, self.device or "")
+            self._latest[key] = (event.time, device or self.device or "")
         if event.after is None:
             self._states.pop(key, None)
         else:
@@ -224,12 +252,16 @@ class StateWriter:
         """
         return [event for _pos, event in self.record_batch(events).events]
 
-    def record_batch(self, events: Sequence[Event], seen: Seen | None = None) -> Recorded:
+    def record_batch(
+        self, events: Sequence[Event], seen: Seen | None = None, *, into: str | None = None
+    ) -> Recorded:
         """`record_many`, saying where each recorded event's record is in the journal.
 
         `seen` holds states already checked (a `before` is usually an earlier event's
         `after`), by `id()` with the state itself, so an id is never reused while it is there.
-        Pass the same `seen` to every batch of one import.
+        Pass the same `seen` to every batch of one import. `into`: the import folder
+        (`begin_import`) to write to instead of this device's journal; its events (in time
+        order) apply to the states by time.
         """
         checked: list[Event] = []
         seen = {} if seen is None else seen
@@ -238,21 +270,31 @@ class StateWriter:
                 checked.append(self._checked(e, seen))
             except StateError:
                 continue
+        device = into or self.device or ""
         if not checked:
-            return Recorded(self.device or "", [], {}, {})
-        assert self._journal is not None
-        self._journal.ends, self._journal.created = {}, set()
+            return Recorded(device, [], {}, {})
+        journal = self._journal if into is None else self._imports[into]
+        assert journal is not None
+        if into is not None and into in self._unmade:
+            try:
+                make_import_folder(self.state_dir, into, self.device or "", self._unmade[into])
+            except OSError as exc:
+                raise CollectionError(_reason(exc)) from None  # (as a journal write's failure)
+            del self._unmade[into]
+        journal.ends, journal.created = {}, set()
         try:
-            positions = self._journal.append_many(checked)
+            positions = journal.append_many(checked)
         except (JournalError, OSError) as exc:
             raise CollectionError(_reason(exc)) from None
         for event in checked:
-            self._apply(event)
+            self._apply(event, into)
+        if into is not None:
+            self._late = True  # the manifest names the folder's files, even if no state changed
         return Recorded(
-            self.device or "",
+            device,
             list(zip(positions, checked, strict=True)),
-            self._journal.ends,
-            {name: 0 for name in self._journal.ends if name in self._journal.created},
+            journal.ends,
+            {name: 0 for name in journal.ends if name in journal.created},
         )
 
     def _checked(self, event: Event, seen: Seen) -> Event:
@@ -291,13 +333,16 @@ class StateWriter:
             sizes = self._journal.sizes()
         except OSError as exc:
             raise CollectionError(_reason(exc)) from None
-        return Checkpoint(sizes, dict(self._states), set(self._dirty), dict(self._latest))
+        return Checkpoint(sizes, set(self._imports), dict(self._states), set(self._dirty), dict(self._latest))
 
     def rollback(self, mark: Checkpoint) -> None:
         """Take back every event recorded since `mark`, on disk and in memory."""
         assert self._journal is not None
         try:
             self._journal.cut_back(mark.sizes)
+            for device in [d for d in self._imports if d not in mark.imports]:
+                self._imports.pop(device).close()
+                _remove_folder(self.state_dir / "devices" / device)
         except OSError as exc:
             raise CollectionError(_reason(exc)) from None
         self._states = dict(mark.states)
@@ -319,10 +364,13 @@ class StateWriter:
         if self.read_only or not (self._dirty or self._late):
             return []
         positions = dict(self._ends)
+        writers = dict(self._imports)
         if self.device is not None and self._journal is not None:
-            end = self._journal.end()
+            writers[self.device] = self._journal
+        for device, journal in writers.items():
+            end = journal.end()
             if end is not None:
-                positions[self.device] = end
+                positions[device] = end
         dirty = self._dirty
         by_deck: dict[str, dict[str, CardState]] = {deck: {} for deck in dirty}
         for key, state in self._states.items():
@@ -366,21 +414,20 @@ class StateWriter:
         (what arrived since is read next time), this device's as they are on disk (every
         event appended since has been applied)."""
         files = {device: dict(known) for device, known in self._files.items()}
-        if self.device is None:
-            return files
-        own = files.setdefault(self.device, {})
-        folder = self.state_dir / "devices" / self.device
-        end = positions.get(self.device)
-        for path in journal_files(folder):
-            try:
-                size = path.stat().st_size
-            except OSError:
-                continue
-            known = own.get(path.name)
-            if end is not None and end.file == path.name and end.offset == size:
-                own[path.name] = end
-            elif known is None or known.offset != size:
-                own[path.name] = Position(path.name, size, check_at(path, size))
+        written = ([self.device] if self.device is not None else []) + list(self._imports)
+        for device in written:  # this writer's folders: every event appended has been applied
+            own = files.setdefault(device, {})
+            end = positions.get(device)
+            for path in journal_files(self.state_dir / "devices" / device):
+                try:
+                    size = path.stat().st_size
+                except OSError:
+                    continue
+                known = own.get(path.name)
+                if end is not None and end.file == path.name and end.offset == size:
+                    own[path.name] = end
+                elif known is None or known.offset != size:
+                    own[path.name] = Position(path.name, size, check_at(path, size))
         return files
 
     @property
@@ -388,6 +435,8 @@ class StateWriter:
         return self._dirty
 
     def close_journal(self) -> None:
+        for journal in self._imports.values():
+            journal.close()
         if self._journal is not None:
             self._journal.close()
             self._journal = None
@@ -395,3 +444,10 @@ class StateWriter:
     def release(self) -> None:
         self._lock.release()
         self.read_only = True
+
+
+def _remove_folder(folder: Path) -> None:
+    """Remove an import folder this writer made (taken back): its journals, then itself."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
