@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from store_helpers import NOW, make_home, open_col, rate
+from store_helpers import NOW, make_home, open_col, rate, review_state
 
 from retain.core.custom_study import CustomStudy
 from retain.core.session import undo_label
@@ -167,4 +167,22 @@ def test_a_theme_saved_mid_session_rebuilds_no_queue_but_steps_do(home) -> None:
         session.reveal()
         session.rate(3, NOW + timedelta(seconds=5))
     assert session.queue is not queue  # rebuilt with the new steps
+    col.close()
+
+
+def test_study_ahead_n_days_takes_every_card_due_by_the_nth_study_day(home) -> None:  # type: ignore[no-untyped-def]
+    """`--ahead 1` at noon left out a card due tomorrow afternoon: it counted 24 hours from now,
+    not study days as `is:due` and `retain stats`' forecast do."""
+    col = open_col(home)
+    at = NOW - timedelta(hours=2)
+    for key, days in (("tiny/one", 1.1), ("tiny/two", 0.9), ("tiny/three:c1", 2.1)):
+        before = col.states.get(key)
+        col.record(
+            Event(col.new_event_id(at), "review", key, at, review_state(at, days=days), before, 3, 1000)
+        )
+    due = col.states["tiny/one"].due
+    assert due is not None and due > NOW + timedelta(days=1)  # 14:24 tomorrow: past 24 hours
+    assert col.studyday.of(due) == col.today(NOW) + timedelta(days=1)
+    assert [u.key for u in custom_units(col, CustomStudy("ahead", days=1), NOW)] == ["tiny/two", "tiny/one"]
+    assert [u.key for u in custom_units(col, CustomStudy("ahead", days=2), NOW)][-1] == "tiny/three:c1"
     col.close()

@@ -116,3 +116,29 @@ def test_forecast_knows_todays_new_cards_are_already_taken(
         f"Deck a: exam in 1 day · predicted recall {mean:.2f} → {mean:.2f} if you keep up"
     ]
     col.close()
+
+
+@pytest.mark.parametrize("offset", [-12, 0, 14])
+@pytest.mark.parametrize("rollover", [0, 23])
+def test_an_exam_on_the_last_date_there_is_works_in_every_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, offset: int, rollover: int
+) -> None:
+    """`date = 9999-12-31` west of UTC with a late rollover hour: its study day starts past year
+    9999 in UTC, and `retain due`, `stats` and the home screen stopped with an OverflowError."""
+    from datetime import timezone
+
+    from retain.core.custom_study import CustomStudy
+    from retain.store.custom_session import custom_units
+
+    config = f"rollover_hour = {rollover}\n[exam]\na = 9999-12-31\n"
+    _collection(tmp_path, monkeypatch, {"a": 3}, config).close()
+    home = open_home({"RETAIN_HOME": str(tmp_path)})
+    col = Collection.open(home, NOW, tz=timezone(timedelta(hours=offset)))
+    try:
+        _learnt(col, "a/c0", 2.0)
+        assert col.due_counts(NOW)["a"].new == 2
+        assert exam_plans(col, NOW)["a"].active(NOW)
+        assert exam_lines(col, NOW)[0].startswith("Deck a: exam in ")
+        assert [u.key for u in custom_units(col, CustomStudy("ahead", days=3), NOW)] == ["a/c0"]
+    finally:
+        col.close()

@@ -270,3 +270,21 @@ async def test_the_forgotten_count_leaves_out_a_card_suspended_since(open_app: O
         await pilot.press("C")
         assert isinstance(app.screen, CustomStudyScreen)
         assert "Today's forgotten cards (0)" in screen_text(app)
+
+
+async def test_a_bad_search_in_the_chooser_is_said_under_the_box_and_kept(open_app: OpenApp) -> None:
+    """A search that cannot be read closed the dialog (a notification), and what was typed was
+    gone; it is said under the box, as a bad number of days is, with the search kept to mend."""
+    from textual.widgets import Static
+
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("C", "s")
+        app.screen.query_one(Input).value = 'tag:x is:bogus "a phrase"'
+        await pilot.press("enter")
+        assert isinstance(app.screen, CustomStudyScreen)
+        assert app.screen.query_one(Input).value == 'tag:x is:bogus "a phrase"'
+        assert "✗ is:bogus is unknown" in str(app.screen.query_one("#custom-error", Static).render())
+        app.screen.query_one(Input).value = "is:new"
+        await pilot.press("enter")
+        assert study(app).session.mode == "Custom study · search: is:new"

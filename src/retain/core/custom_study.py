@@ -94,18 +94,28 @@ def select_search(
 
 
 def select_ahead(
-    units: Sequence[Unit], states: Mapping[str, CardState], now: datetime, days: int, today: date
+    units: Sequence[Unit],
+    states: Mapping[str, CardState],
+    now: datetime,
+    days: int,
+    today: date,
+    day_of: DayOf | None = None,
 ) -> list[Unit]:
-    """Cards already learnt whose due is before `now + days`, soonest first (ValueError: bad days)."""
+    """Cards already learnt due within the next `days` days, soonest first (ValueError: bad days).
+
+    With `day_of` (a moment's study day) that is every card due by the end of study day
+    `today + days`, as `retain stats` counts the days ahead (a card due tomorrow evening is
+    due "in 1 day" this morning too); without it, every card due before `now + days`."""
     if not 1 <= days <= MAX_AHEAD_DAYS:
         raise ValueError(f"study ahead takes 1 to {MAX_AHEAD_DAYS} days, not {days}")
     limit = now + timedelta(days=days)
+    last_day = today + timedelta(days=days)
     picked: list[tuple[datetime, int, Unit]] = []
     for i, u in enumerate(units):
         st = states.get(u.key)
         if st is None or st.state == NEW or st.due is None or _hidden(st, today):
             continue
-        if st.due <= limit:
+        if st.due <= limit if day_of is None else (st.due <= now or day_of(st.due) <= last_day):
             picked.append((st.due, i, u))
     picked.sort(key=lambda t: (t[0], t[1]))
     return [u for _d, _i, u in picked]

@@ -67,7 +67,7 @@ def _select(
             collection.studyday.of,
         )
     elif study.mode == "ahead":
-        found = select_ahead(units, states, now, study.days, today)
+        found = select_ahead(units, states, now, study.days, today, collection.studyday.of)
     elif study.mode == "forgotten":
         found = select_forgotten(units, states, forgotten_today(collection, now), today)
     else:

@@ -11,7 +11,7 @@ so after the exam normal scheduling resumes with nothing lost.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast, merge_forecasts
@@ -49,10 +49,19 @@ def exam_plans(collection: Collection, now: datetime, *, active_only: bool = Tru
         if setting is None or setting.day < today:
             continue
         decay = Scheduler(collection.settings_for(deck.id)).decay
-        plan = ExamPlan(collection.studyday.start_of(setting.day), setting.recall, decay, setting.day)
+        plan = ExamPlan(_exam_moment(collection, setting.day), setting.recall, decay, setting.day)
         if plan.active(now) or not active_only:
             plans[deck.id] = plan
     return plans
+
+
+def _exam_moment(collection: Collection, day: date) -> datetime:
+    """The start of the exam's study day (UTC); the latest moment there is for a day whose start
+    lies past year 9999 in UTC (`9999-12-31` west of UTC, late rollover): later than any review."""
+    try:
+        return collection.studyday.start_of(day)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def capped_states(

@@ -20,6 +20,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from retain.core.custom_study import MAX_AHEAD_DAYS, CustomMode, CustomStudy
+from retain.core.search import QueryError, compile_query
 from retain.ui.text import line
 
 __all__ = ["CustomStudyScreen"]
@@ -107,6 +108,7 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
             box.value = (self._query or default) if mode == "search" else default
             for wid in ("#custom-prompt", "#custom-input"):
                 self.query_one(wid).display = True
+            self.query_one("#custom-error").display = False  # the other mode's complaint
             box.focus()
 
     @on(Input.Submitted, "#custom-input")
@@ -114,6 +116,11 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
         event.stop()
         value = event.value.strip()
         if self.mode == "search":
+            try:
+                compile_query(value)  # what cannot be read is said here, the search kept to mend
+            except QueryError as exc:
+                self._error(f"✗ {exc}")
+                return
             self.dismiss(CustomStudy("search", query=value))
             return
         try:
@@ -121,11 +128,15 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
         except ValueError:
             days = 0
         if not 1 <= days <= MAX_AHEAD_DAYS:
-            error = self.query_one("#custom-error", Static)
-            error.update(line(f"✗ a number of days from 1 to {MAX_AHEAD_DAYS}, not {value!r}"[:120]))
-            error.display = True
+            self._error(f"✗ a number of days from 1 to {MAX_AHEAD_DAYS}, not {value!r}"[:120])
             return
         self.dismiss(CustomStudy("ahead", days=days))
+
+    def _error(self, text: str) -> None:
+        """One line under the box; the dialog stays open with what was typed."""
+        error = self.query_one("#custom-error", Static)
+        error.update(line(text))
+        error.display = True
 
     def action_cancel(self) -> None:
         self.dismiss(None)
