@@ -29,6 +29,7 @@ _when = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1,
 _float = st.floats(min_value=1e-3, max_value=9.99).map(lambda f: f"{f:.6g}")
 _micros = st.one_of(st.integers(-(10**12), 0).map(str), st.just("false"))
 _secs = st.integers(0, 10**8).map(str)
+_gap_us = st.integers(-(10**15) + 1, 10**15 - 1).map(str)  # `du`: a due not whole seconds after `l`
 # One value made wrong (or odd) in a line: field, value. Each is refused by the reference, or sits
 # at a limit it still takes (a stability of exactly 1e6, a difficulty of exactly 10, a duration of 1e8).
 _HOSTILE = [
@@ -46,6 +47,10 @@ _HOSTILE = [
     ("l", "-999999999999999"),
     ("d", "999999999"),
     ("d", "-999999999"),
+    ("du", "999999999999999"),
+    ("du", "-999999999999999"),
+    ("du", "1000000000000000"),
+    ("du", "86400000001"),
     ("t", "0001-01-01T00:00:00Z"),
     ("t", "0001-01-01T00:00:01Z"),
     ("t", "9999-12-31T23:59:59Z"),
@@ -85,11 +90,16 @@ def _state(draw: st.DrawFn, name: str, hostile: tuple[str, str | None] | None) -
         "D": draw(_float) if state >= 2 else draw(_opt(_float)),
         "l": draw(_opt(_micros)),
         "d": draw(_secs) if state else draw(_opt(_secs)),
+        "du": None,
         "n": draw(_opt(st.integers(0, 10**6).map(str))),
         "f": draw(_opt(st.integers(0, 100).map(str))),
     }
+    if values["d"] is not None and draw(st.booleans()):
+        values["d"], values["du"] = None, draw(_gap_us)
     if hostile is not None:
         field, value = hostile
+        if field == "du":
+            values["d"] = None
         if field == "s":
             values["s"], gone = value.split(" without ") if value else ("", "")
             values[gone] = None

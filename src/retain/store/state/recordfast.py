@@ -32,7 +32,7 @@ _FLOAT = rb"(\d{1,7}(?:\.\d{1,17})?(?:e[+-]?\d{1,3})?)"
 def _state(name: bytes) -> bytes:
     return (
         rb"(?:" + name + rb"=\{s=([0-3])(?:,p=(\d{1,3}))?(?:,S=" + _FLOAT + rb")?(?:,D=" + _FLOAT + rb")?"
-        rb"(?:,l=(false|-?\d{1,15}))?(?:,d=(-?\d{1,9}))?(?:,n=(\d{1,9}))?(?:,f=(\d{1,9}))?\},)?"
+        rb"(?:,l=(false|-?\d{1,15}))?(?:,(d=-?\d{1,9}|du=-?\d{1,15}))?(?:,n=(\d{1,9}))?(?:,f=(\d{1,9}))?\},)?"
     )
 
 
@@ -78,13 +78,19 @@ class _Bad(Exception):
 _gaps: dict[bytes, timedelta] = {}
 
 
-def _gap(seconds: bytes) -> timedelta:
-    """timedelta(seconds=...) for a due gap; intervals repeat, so they are kept."""
-    td = _gaps.get(seconds)
+def _gap_of(token: bytes) -> timedelta:
+    """A due gap from its token: `d=<seconds>`, or `du=<microseconds>` (a due that is not a whole
+    number of seconds after the last review: an imported Anki card's day start)."""
+    return timedelta(microseconds=int(token[3:])) if token[1:2] == b"u" else timedelta(seconds=int(token[2:]))
+
+
+def _gap(token: bytes) -> timedelta:
+    """`_gap_of`; intervals repeat, so they are kept."""
+    td = _gaps.get(token)
     if td is None:
         if len(_gaps) > 100_000:
             _gaps.clear()
-        td = _gaps[seconds] = timedelta(seconds=int(seconds))
+        td = _gaps[token] = _gap_of(token)
     return td
 
 
@@ -189,7 +195,7 @@ def _gap_list(col: Sequence[bytes]) -> list[timedelta]:
             _gaps.clear()
             new = set(col)
         for v in new:
-            _gaps[v] = timedelta(seconds=int(v))
+            _gaps[v] = _gap_of(v)
     return list(map(_gaps.__getitem__, col))
 
 

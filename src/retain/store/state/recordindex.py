@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import repeat
-from operator import add, floordiv, itemgetter, mul, sub, truediv
+from operator import add, floordiv, itemgetter, sub, truediv
 from typing import Any
 
 from retain.core.state import EVENT_KINDS, RATED_KINDS
@@ -91,6 +91,11 @@ def _ids(nums: Sequence[str], texts: Sequence[str], t: list[int], device: str) -
     return [x or m for m, x in zip(made, texts, strict=True)]
 
 
+def _gap_us(token: str) -> int:
+    """A due gap's microseconds from its token: `d=<seconds>` or `du=<microseconds>`."""
+    return int(token[3:]) if token[1] == "u" else int(token[2:]) * 1_000_000
+
+
 def _ints(col: Sequence[str]) -> list[int]:
     """Digits to ints; "" (absent) is 0."""
     if "" not in col:
@@ -151,13 +156,13 @@ def _slot(
             tt if v == "" else None if v == "false" else tt + int(v)
             for tt, v in zip(t, last_col, strict=True)
         ]
-    # due: absent is none, else seconds after the last review (or the event, without one)
+    # due: absent is none, else a gap after the last review (or the event, without one)
     due: list[int | None]
     if "" not in due_col and None not in last:
-        due = list(map(add, last, map(mul, map(int, due_col), repeat(1_000_000))))
+        due = list(map(add, last, map(_gap_us, due_col)))
     else:
         due = [
-            None if v == "" else (tt if lr is None else lr) + int(v) * 1_000_000
+            None if v == "" else (tt if lr is None else lr) + _gap_us(v)
             for tt, lr, v in zip(t, last, due_col, strict=True)
         ]
     if not (
