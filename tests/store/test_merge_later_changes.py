@@ -185,8 +185,8 @@ def test_a_damaged_changed_table_is_reported_and_the_deck_rebuilt_from_the_journ
     col.close(NOW)
     snap = tmp_path / "state" / "snapshots" / "tiny.toml"
     text = snap.read_text()
-    assert "\n[changed]\n" in text
-    snap.write_text(text.split("\n[changed]\n")[0] + "\n[changed]\n" + table + "\n")
+    assert '\n[changed."tiny/one"]\n' in text
+    snap.write_text(text.split("\n[changed.")[0] + "\n[changed]\n" + table + "\n")
     shutil.rmtree(tmp_path / "cache", ignore_errors=True)
     col = open_col(home, NOW + timedelta(minutes=1))
     try:

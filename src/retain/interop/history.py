@@ -13,18 +13,17 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from retain.core.deckwrite import toml_string
+import tomli_w
+
 from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, is_whole, validate_state
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError, LimitError
-from retain.store.state.statecodec import KEY_RE
+from retain.store.state.statecodec import KEY_RE, state_table
 
 __all__ = ["events_for_deck", "history_from_toml", "history_to_toml", "sidecar_path"]
 
 FORMAT = 1  # the sidecar format this retain writes and reads
-_STATE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
-_FLAG_KEYS = ("suspended", "buried_until", "leech")
 
 
 def sidecar_path(deck_path: str) -> str:
@@ -44,47 +43,28 @@ def events_for_deck(events: Iterable[Event], deck_id: str) -> list[Review]:
     ]
 
 
-def _time(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _state_toml(state: CardState) -> str:
-    parts: list[str] = []
-    for key in _STATE_KEYS + _FLAG_KEYS:
-        value = getattr(state, key)
-        if value is None or (key in _FLAG_KEYS and not value):
-            continue
-        if isinstance(value, bool):
-            parts.append(f"{key} = {'true' if value else 'false'}")
-        elif isinstance(value, datetime):
-            parts.append(f"{key} = {_time(value)}")
-        elif isinstance(value, str):
-            parts.append(f"{key} = {toml_string(value)}")
-        elif isinstance(value, float):
-            parts.append(f"{key} = {value!r}")
-        else:
-            parts.append(f"{key} = {value}")
-    return "{ " + ", ".join(parts) + " }"
+def _review_table(r: Review) -> dict[str, Any]:
+    table: dict[str, Any] = {"key": r.key, "kind": r.kind, "time": r.time.astimezone(UTC)}
+    if r.rating:
+        table["rating"] = r.rating
+    if r.duration_ms:
+        table["duration_ms"] = r.duration_ms
+    if r.after is not None:
+        table["after"] = state_table(r.after, rounded=False)
+    if r.before is not None:
+        table["before"] = state_table(r.before, rounded=False)
+    return table
 
 
 def history_to_toml(deck_id: str, reviews: Iterable[Review]) -> str:
+    """The sidecar's text: tomli-w writes the header and each `[[review]]` block (one at a time,
+    so a long history is never one big table in memory)."""
     out = [
-        f"# retain review history for deck {toml_string(deck_id)}",
-        f"format = {FORMAT}",
-        f"deck = {toml_string(deck_id)}",
+        "# retain review history (`retain export --with-progress`)\n",
+        tomli_w.dumps({"format": FORMAT, "deck": deck_id}),
     ]
-    for r in reviews:
-        out += ["", "[[review]]", f"key = {toml_string(r.key)}", f"kind = {toml_string(r.kind)}"]
-        out.append(f"time = {_time(r.time)}")
-        if r.rating:
-            out.append(f"rating = {r.rating}")
-        if r.duration_ms:
-            out.append(f"duration_ms = {r.duration_ms}")
-        if r.after is not None:
-            out.append(f"after = {_state_toml(r.after)}")
-        if r.before is not None:
-            out.append(f"before = {_state_toml(r.before)}")
-    return "\n".join(out) + "\n"
+    out += ["\n" + tomli_w.dumps({"review": [_review_table(r)]}) for r in reviews]
+    return "".join(out)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -25,9 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+import tomli_w
+
 from retain.store.files import atomic_write
 from retain.store.state.journal_format import HEAD, journal_files, read_bytes
-from retain.store.state.statecodec import format_time, toml_str
 
 __all__ = [
     "DEVICE_FORMAT",
@@ -301,11 +302,8 @@ def make_import_folder(state_dir: Path, device: str, own: str, now: datetime) ->
     folder = state_dir / "devices" / device
     folder.mkdir(parents=True)
     try:
-        text = (
-            f"format = {DEVICE_FORMAT}\nid = {toml_str(device)}\nimported_by = {toml_str(own)}\n"
-            f"created = {format_time(now)}\n"
-        )
-        atomic_write(folder / "device.toml", text)
+        made = {"format": DEVICE_FORMAT, "id": device, "imported_by": own, "created": now.astimezone(UTC)}
+        atomic_write(folder / "device.toml", tomli_w.dumps(made))
     except BaseException:
         import shutil
 
@@ -316,9 +314,11 @@ def make_import_folder(state_dir: Path, device: str, own: str, now: datetime) ->
 def _write_device_file(folder: Path, device: str, now: datetime) -> None:
     import socket
 
-    text = (
-        f"format = {DEVICE_FORMAT}\nid = {toml_str(device)}\n"
-        f"host = {toml_str(socket.gethostname()[:100])}\nhost_key = {toml_str(host_key())}\n"
-        f"created = {format_time(now)}\n"
-    )
-    atomic_write(folder / "device.toml", text)
+    made = {
+        "format": DEVICE_FORMAT,
+        "id": device,
+        "host": socket.gethostname()[:100],
+        "host_key": host_key(),
+        "created": now.astimezone(UTC),
+    }
+    atomic_write(folder / "device.toml", tomli_w.dumps(made))

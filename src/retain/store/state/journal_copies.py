@@ -24,11 +24,13 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
+import tomli_w
+
 from retain.core.state import Event
 from retain.store.files import atomic_write, conflict_copy_of
 from retain.store.state.journal import scan_file
 from retain.store.state.journal_format import JOURNAL_NAME_RE, journal_files, journal_header
-from retain.store.state.statecodec import encode_event, toml_str
+from retain.store.state.statecodec import encode_event
 
 __all__ = ["journal_copies", "take_in_copies"]
 
@@ -76,7 +78,7 @@ def _write_journal(folder: Path, device: str, journal: str, events: list[Event])
 def _write_folder(folder: Path, device: str, journal: str, events: list[Event], copy: str) -> None:
     """`_write_journal`, and the folder's device.toml naming the copy it was taken from."""
     _write_journal(folder, device, journal, events)
-    text = f"format = 1\nid = {toml_str(folder.name)}\ntaken_from = {toml_str(f'{device}/{copy}')}\n"
+    text = tomli_w.dumps({"format": 1, "id": folder.name, "taken_from": f"{device}/{copy}"})
     atomic_write(folder / "device.toml", text)
 
 

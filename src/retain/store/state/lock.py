@@ -20,8 +20,9 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import tomli_w
+
 from retain.store.files import ReadError, atomic_write, read_text_limited
-from retain.store.state.statecodec import format_time, toml_str
 
 __all__ = ["WriterLock"]
 
@@ -57,7 +58,7 @@ class WriterLock:
         assert self._lock is not None
         host = socket.gethostname()[:100]
         stale = self._stale(host)
-        info = f"pid = {os.getpid()}\nhost = {toml_str(host)}\nsince = {format_time(now)}\n"
+        info = tomli_w.dumps({"pid": os.getpid(), "host": host, "since": now.astimezone(UTC)})
         with contextlib.suppress(OSError):
             if self.info_path.is_symlink():  # never written through: the file is the writer's alone
                 self.info_path.unlink()  # (a link in a synced folder may name any file of the user)

@@ -39,6 +39,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import tomli_w
+
 from retain.core.ids import is_valid_id
 from retain.core.state import CardState, StateError
 from retain.store.fastbuild import build_many, columns_of, field_names
@@ -60,9 +62,7 @@ from retain.store.state.statecodec import (
     KEY_RE,
     canonical_state,
     decode_state,
-    encode_state,
-    format_time,
-    toml_str,
+    state_table,
 )
 
 __all__ = [
@@ -145,6 +145,11 @@ def ignored_snapshot_files(folder: Path) -> list[str]:
     return out
 
 
+_SNAPSHOT_HEAD = (
+    "# retain progress snapshot: compacted from the review journal; do not edit while retain runs\n"
+)
+
+
 def encode_snapshot(
     deck_id: str,
     states: Mapping[str, CardState],
@@ -152,26 +157,22 @@ def encode_snapshot(
     now: datetime,
     changed: Mapping[str, Change] | None = None,
 ) -> str:
-    out = [
-        "# retain progress snapshot: compacted from the review journal; do not edit while retain runs",
-        "format = 1",
-        f"deck = {toml_str(deck_id)}",
-        f"written = {format_time(now)}",
-        "",
-        "[journal]",
-    ]
-    out += [_position_line(device, pos) for device, pos in sorted(positions.items())]
-    out += ["", "[cards]"]
-    out += [f"{toml_str(key)} = {encode_state(states[key])}" for key in sorted(states)]
+    """The snapshot file's text (tomli-w writes the TOML; one comment line above it)."""
+    doc: dict[str, Any] = {
+        "format": 1,
+        "deck": deck_id,
+        "written": now.astimezone(UTC),
+        "journal": {device: _position_table(pos) for device, pos in sorted(positions.items())},
+        "cards": {key: state_table(states[key]) for key in sorted(states)},
+    }
     if changed:
-        out += ["", "[changed]"]
-        out += [f"{toml_str(key)} = {_change_text(changed[key])}" for key in sorted(changed)]
-    return "\n".join(out) + "\n"
+        doc["changed"] = {key: _change_table(changed[key]) for key in sorted(changed)}
+    return _SNAPSHOT_HEAD + tomli_w.dumps(doc)
 
 
-def _change_text(change: Change) -> str:
+def _change_table(change: Change) -> dict[str, Any]:
     at, by = change
-    return f"{{ at = {format_time(at)}, by = {toml_str(by)} }}" if by else f"{{ at = {format_time(at)} }}"
+    return {"at": at.astimezone(UTC), "by": by} if by else {"at": at.astimezone(UTC)}
 
 
 def last_changes(states: Mapping[str, CardState], latest: Mapping[str, Change]) -> dict[str, Change]:
@@ -209,9 +210,13 @@ def write_snapshot(
     return path
 
 
-def _position_line(device: str, pos: Position) -> str:
-    check = f", check = {toml_str(pos.check)}" if pos.check else ""
-    return f"{device} = {{ file = {toml_str(pos.file)}, offset = {pos.offset}{check} }}"
+def _position_table(pos: Position, *, named: bool = True) -> dict[str, Any]:
+    """A journal position as a table (`file` left out for the manifest's `[files]`, keyed by it)."""
+    table: dict[str, Any] = {"file": pos.file} if named else {}
+    table["offset"] = pos.offset
+    if pos.check:
+        table["check"] = pos.check
+    return table
 
 
 def _positions(raw: Any, where: str, *, names: bool = False) -> dict[str, Position]:
@@ -406,24 +411,20 @@ def write_manifest(
     it from another computer, a compaction was cut off before the manifest) is not
     taken to be complete up to them.
     """
-    listed = ", ".join(toml_str(d) for d in sorted(deck_ids))
-    lines = [
-        f"format = {MANIFEST_FORMAT}",
-        f"written = {format_time(now)}",
-        f"decks = [{listed}]",
-        "",
-        "[journal]",
-    ]
-    lines += [_position_line(device, pos) for device, pos in sorted(positions.items())]
+    doc: dict[str, Any] = {
+        "format": MANIFEST_FORMAT,
+        "written": now.astimezone(UTC),
+        "decks": sorted(deck_ids),
+        "journal": {device: _position_table(pos) for device, pos in sorted(positions.items())},
+    }
     if written is not None:
-        lines += ["", "[snapshots]"]
-        lines += [f"{toml_str(d)} = {format_time(written[d])}" for d in sorted(deck_ids) if d in written]
-    for device, known in sorted((files or {}).items()):
-        lines += ["", f"[files.{device}]"]
-        for name, pos in sorted(known.items()):
-            check = f", check = {toml_str(pos.check)}" if pos.check else ""
-            lines.append(f"{toml_str(name)} = {{ offset = {pos.offset}{check} }}")
-    atomic_write(state_dir / "snapshots.toml", "\n".join(lines) + "\n")
+        doc["snapshots"] = {d: written[d].astimezone(UTC) for d in sorted(deck_ids) if d in written}
+    if files:
+        doc["files"] = {
+            device: {name: _position_table(pos, named=False) for name, pos in sorted(known.items())}
+            for device, known in sorted(files.items())
+        }
+    atomic_write(state_dir / "snapshots.toml", tomli_w.dumps(doc))
 
 
 def _files(raw: Any) -> Files:

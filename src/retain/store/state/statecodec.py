@@ -53,9 +53,9 @@ __all__ = [
     "decode_record",
     "decode_state",
     "encode_event",
-    "encode_state",
     "format_time",
     "line_crc",
+    "state_table",
     "toml_str",
 ]
 
@@ -133,27 +133,28 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def encode_state(state: CardState) -> str:
-    parts = [f"state = {state.state}"]
+def state_table(state: CardState, *, rounded: bool = True) -> dict[str, Any]:
+    """A state as a table for tomli-w (snapshots, sidecars): the fields that are set, flags only
+    when on; stability and difficulty to 6 significant digits (`rounded`), as the journal keeps them."""
+    table: dict[str, Any] = {"state": state.state}
     if state.step is not None:
-        parts.append(f"step = {state.step}")
-    if state.stability is not None:
-        parts.append(f"stability = {_sig(state.stability)}")
-    if state.difficulty is not None:
-        parts.append(f"difficulty = {_sig(state.difficulty)}")
-    if state.due is not None:
-        parts.append(f"due = {format_time(state.due)}")
-    if state.last_review is not None:
-        parts.append(f"last_review = {format_time(state.last_review)}")
-    parts.append(f"reps = {state.reps}")
-    parts.append(f"lapses = {state.lapses}")
+        table["step"] = state.step
+    for name, value in (("stability", state.stability), ("difficulty", state.difficulty)):
+        if value is not None:
+            table[name] = float(_sig(value)) if rounded else float(value)
+    for name, moment in (("due", state.due), ("last_review", state.last_review)):
+        if moment is not None:
+            if moment.tzinfo is None:
+                raise StateError("naive datetime")
+            table[name] = moment.astimezone(UTC)
+    table["reps"], table["lapses"] = state.reps, state.lapses
     if state.suspended:
-        parts.append("suspended = true")
+        table["suspended"] = True
     if state.buried_until:
-        parts.append(f"buried_until = {toml_str(state.buried_until)}")
+        table["buried_until"] = state.buried_until
     if state.leech:
-        parts.append("leech = true")
-    return "{ " + ", ".join(parts) + " }"
+        table["leech"] = True
+    return table
 
 
 def _int(raw: dict[str, Any], key: str, default: int | None) -> int | None:
