@@ -422,7 +422,12 @@ def write_new_file(path: Path, data: bytes) -> None:
     hard links gets `os.replace` after one more check.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
-    _write(tmp, data)
+    try:
+        atomic_write(tmp, data)
+    except OSError as exc:  # (a read-only folder, a full disk: said of the file being made)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise DeckEditError(f"cannot write {path}: {exc.strerror or exc}; nothing was written") from None
     try:
         try:
             os.link(tmp, path, follow_symlinks=False)

@@ -17,6 +17,7 @@ own one-line message anyway.
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,7 +30,11 @@ APP_WAIT_SECONDS = 2.0  # the app: never freeze its screen for longer
 
 
 class DeckLockTimeout(DeckEditError):
-    """Another deck edit held the lock for longer than the wait (one line); nothing was changed."""
+    """Another deck edit held the lock for longer than the wait, or the lock file is there but
+    cannot be used (a directory); one line, nothing was changed."""
+
+
+_NO_CACHE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.ENOENT, errno.ENOTDIR}
 
 
 def lock_path(cache_dir: Path) -> Path:
@@ -51,15 +56,23 @@ def deck_edit_lock(cache_dir: Path, *, timeout: float | None = None) -> Iterator
     lock = filelock.FileLock(path, thread_local=False, preserve_lock_file=True)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():  # never followed (filelock refuses one): the cache is ours, replace it
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
         lock.acquire(timeout=wait)
         held = True
     except filelock.Timeout:
         raise DeckLockTimeout(
-            f"another retain (`retain add`, `retain check --fix` or the app) has been editing the decks "
-            f"for {_seconds(wait)} (lock {path}); nothing was changed, try again"
+            f"another retain (`retain add`, `retain check --fix`, `retain import` or the app) has been "
+            f"editing the decks for {_seconds(wait)} (lock {path}); nothing was changed, try again"
         ) from None
-    except OSError:  # no cache folder to lock in: edit unlocked, as before
-        held = False
+    except OSError as exc:
+        if exc.errno not in _NO_CACHE or path.exists():  # the lock file is there but unusable
+            raise DeckLockTimeout(
+                f"cannot take the deck-edit lock {path} ({exc.strerror or exc}); remove it and try "
+                "again; nothing was changed"
+            ) from None
+        held = False  # no cache folder to lock in (a read-only home): edit unlocked, as before
     try:
         yield
     finally:
