@@ -255,3 +255,54 @@ def test_undo_after_an_import_takes_back_this_computers_rating_not_an_imported_o
         assert target is not None and target.key == "t/c0"
     finally:
         coll.close(NOW)
+
+
+def test_a_suspend_here_after_an_imported_review_dated_ahead_survives_a_replay(tmp_path: Path) -> None:
+    """The other computer's clock ran two hours ahead: its review of t/c0 is dated two hours after
+    this clock (kept). Suspended here right after the import, the card stayed suspended live, but a
+    replay of the journals alone sorted the imported review after the suspend, which was lost: an
+    event made from a state dated after it now follows that state's event (found by the review)."""
+    b = _home(tmp_path / "b")
+    _record(b, _chain("t/c0", [5]))
+    got = progress_io.record_history(b, _chain("t/c0", [3, -2 / 24]), NOW)
+    assert got.recorded == 2 and got.ahead == 1
+    coll = Collection.open(b, NOW)
+    st = coll.states["t/c0"]
+    coll.record(Event(coll.new_event_id(NOW), "suspend", "t/c0", NOW, replace(st, suspended=True), st))
+    coll.close(NOW)
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"].suspended
+    _replayed_alike(b)
+
+
+def test_an_import_folder_is_never_taken_for_this_computers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`find_device`'s fallback (the one folder whose device.toml is damaged and whose journals name
+    it) counted import folders: a power cut zeroing this computer's and the import's device.toml
+    made a new device, and a computer without a folder took a damaged import folder for its own
+    (found by the review)."""
+    from retain.store.state import device as device_mod
+
+    a = _home(tmp_path / "a")
+    _record(a, _chain("t/c0", [6]))
+    progress_io.record_history(a, _chain("t/c1", [9, 4]), NOW)
+    devices = a.paths.state_dir / "devices"
+    (own,) = [p.name for p in devices.iterdir() if not p.name.startswith("import-")]
+    for folder in devices.iterdir():  # a power cut zeroed the files written in that session
+        (folder / "device.toml").write_bytes(b"\0" * 64)
+    coll = Collection.open(a, NOW)
+    try:
+        assert coll.device == own  # repaired
+    finally:
+        coll.close(NOW)
+    b = _home(tmp_path / "b")
+    _record(b, _chain("t/c0", [6]))
+    progress_io.record_history(b, _chain("t/c1", [9, 4]), NOW)
+    (imported,) = [p for p in (b.paths.state_dir / "devices").iterdir() if p.name.startswith("import-")]
+    (imported / "device.toml").write_bytes(b"\0" * 64)  # zeroed, then synced to another computer
+    monkeypatch.setattr(device_mod, "host_key", lambda: "b0b0b0b0b0b0b0b0b0b0")
+    coll = Collection.open(b, NOW)
+    try:
+        assert coll.device is not None and not coll.device.startswith("import-"), coll.device
+    finally:
+        coll.close(NOW)

@@ -293,3 +293,27 @@ def test_undoing_a_cram_rating_after_a_synced_review_keeps_that_review(tmp_path:
         assert col.states[key] == laptop  # a cram rating never changed the state; nor may its undo
     finally:
         col.close(NOW + timedelta(minutes=1))
+
+
+def test_a_change_made_here_from_a_synced_review_dated_ahead_follows_it_in_a_replay(tmp_path: Path) -> None:
+    """The laptop's clock runs two hours ahead: its review (dated NOW+2h) syncs here, then this
+    device rates the card from that state at NOW, and suspends it. A replay of every journal
+    sorted the laptop's review after both and lost them; they follow it now, as they did live."""
+
+    def build(root: Path) -> CardState:
+        ahead = NOW + timedelta(hours=2)
+        writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+        make_home(root)
+        writer.append(Event("laptop-1-1", "review", KEY, ahead, review_state(ahead, days=9), None, 3, 800))
+        writer.close()
+        col = open_col(make_home(root), NOW)
+        rate(col, KEY, NOW)  # made from the laptop's state
+        st = col.states[KEY]
+        col.record(Event(col.new_event_id(NOW), "suspend", KEY, NOW, replace(st, suspended=True), st))
+        live = col.states[KEY]
+        col.close(NOW)
+        return live
+
+    live, merged, replayed = _with_and_without_snapshots(tmp_path, build, NOW + timedelta(minutes=5))
+    assert live.suspended and merged[KEY] == live
+    assert replayed[KEY] == live

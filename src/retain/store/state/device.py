@@ -32,6 +32,7 @@ from retain.store.state.journal_format import HEAD, journal_files, read_bytes
 
 __all__ = [
     "DEVICE_FORMAT",
+    "IMPORT_PREFIX",
     "Copy",
     "FolderScan",
     "copied_folders",
@@ -40,6 +41,7 @@ __all__ = [
     "folder_messages",
     "host_key",
     "import_id",
+    "is_import_folder",
     "make_device",
     "make_import_folder",
     "repair_device",
@@ -238,7 +240,11 @@ def find_device(state_dir: Path) -> str | None:
     for folder, file in files:
         if file.key == mine:
             return folder.name
-    lost = [folder for folder, file in files if file.damaged and _header_devices(folder) == {folder.name}]
+    lost = [
+        folder
+        for folder, file in files
+        if file.damaged and not is_import_folder(folder.name) and _header_devices(folder) == {folder.name}
+    ]
     return lost[0].name if len(lost) == 1 else None
 
 
@@ -279,6 +285,14 @@ def make_device(state_dir: Path, now: datetime) -> str:
     return device
 
 
+IMPORT_PREFIX = "import-"  # the device folders of history imports (`import_id`)
+
+
+def is_import_folder(name: str) -> bool:
+    """Whether a device folder is a history import's (written once; never any computer's own)."""
+    return name.startswith(IMPORT_PREFIX)
+
+
 def import_id(state_dir: Path, now: datetime) -> str:
     """A new id for the device folder of a history import (`make_import_folder`), not yet taken.
 
@@ -291,7 +305,7 @@ def import_id(state_dir: Path, now: datetime) -> str:
 
     stamp = now.astimezone(UTC).strftime("%Y%m%d")
     while True:
-        device = f"import-{stamp}-{secrets.token_hex(3)}"
+        device = f"{IMPORT_PREFIX}{stamp}-{secrets.token_hex(3)}"
         if not os.path.lexists(state_dir / "devices" / device):
             return device
 

@@ -212,16 +212,11 @@ def load_state(
     # An event that leaves the state as it was (a cram rating, the undo of one) is history only.
     held, held_latest = dict(out.states), dict(out.latest)
     latest = out.latest
-    for _time, _seq, pos, device, event, late in merged:
+
+    def apply(device: str, event: Event) -> None:
         key = event.key
-        deck = key.partition("/")[0]
-        done = deck_pos.get(deck, {}).get(device)
-        if (done is not None and pos < done and not late) or leaves_state(event):
-            continue
-        if history_only(event, device, own_device, held.get(key), held_latest.get(key), out.states.get(key)):
-            continue
         out.tail_events += 1
-        out.dirty_decks.add(deck)
+        out.dirty_decks.add(key.partition("/")[0])
         known = latest.get(key)
         if known is None or event.time > known[0]:
             latest[key] = (event.time, device)
@@ -229,7 +224,47 @@ def load_state(
             out.states.pop(key, None)
         else:
             out.states[key] = event.after
+
+    # An event made from a state that another device's event dated after it made (a review
+    # imported or synced from a computer whose clock ran ahead, then suspended here) waits for
+    # that event, with the rest of its device's events of the card, and follows it: by time it
+    # would come first and be undone by the very state it was made from.
+    waiting: dict[str, tuple[str, list[Event]]] = {}  # key -> (device, its events made after)
+    for _time, _seq, pos, device, event, late in merged:
+        key = event.key
+        done = deck_pos.get(key.partition("/")[0], {}).get(device)
+        if (done is not None and pos < done and not late) or leaves_state(event):
+            continue
+        held_up = waiting.get(key)
+        if held_up is not None and held_up[0] == device:
+            held_up[1].append(event)  # (its device's order is kept)
+            continue
+        if history_only(event, device, own_device, held.get(key), held_latest.get(key), out.states.get(key)):
+            continue
+        if held_up is None and _made_from_later(event, out.states.get(key)):
+            waiting[key] = (device, [event])
+            continue
+        apply(device, event)
+        if held_up is not None and event.after is not None and event.after == held_up[1][0].before:
+            del waiting[key]
+            for later in held_up[1]:
+                apply(held_up[0], later)
+    for device, events in waiting.values():  # the state they were made from never came: in order
+        for event in events:
+            apply(device, event)
     return out
+
+
+def _made_from_later(event: Event, current: CardState | None) -> bool:
+    """`event` was made from a state reviewed after the event's own time that the replay has not
+    reached (another device's review dated ahead of this clock)."""
+    before = event.before
+    return (
+        before is not None
+        and before != current
+        and before.last_review is not None
+        and before.last_review > event.time
+    )
 
 
 def leaves_state(event: Event) -> bool:
