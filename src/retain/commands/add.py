@@ -27,7 +27,7 @@ from retain.core.answer.spec import MATCHES, AnswerSpec, problems
 from retain.core.deckfile import card_header_lines, parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import make_card_id
-from retain.core.model import KINDS, Card, Deck, Kind, Problem
+from retain.core.model import KINDS, Card, Deck, Kind, Problem, known_decks
 from retain.core.tomlsafe import loads_safe
 from retain.core.units import expand_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
@@ -228,7 +228,7 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
         return writable_deck_file(home, args.deck)
     if not args.new_deck:
         raise DeckEditError(
-            f"no deck {args.deck!r} (see `retain due` for the ids); add --new-deck to create it"
+            f"no deck {args.deck!r} (decks: {known_decks(list(library.decks))}); add --new-deck to create it"
         )
     target = home.paths.decks_dir / f"{args.deck}.toml"
     if os.path.lexists(target):  # (a broken symbolic link too: never replaced)
@@ -264,6 +264,15 @@ def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem
     return card, path, problems
 
 
+def _deck_id_of_name(home: Home, name: str) -> str:
+    """The id of the one deck named `name` (any case, runs of spaces as one); else `name` itself."""
+    from retain.core.model import group_key
+
+    wanted = group_key(name)
+    named = [d.id for d in home.library(cards=False).decks if d.name and group_key(d.name) == wanted]
+    return named[0] if len(named) == 1 else name
+
+
 def run(args: argparse.Namespace) -> int:
     from retain.core.ids import is_valid_id
 
@@ -280,10 +289,12 @@ def run(args: argparse.Namespace) -> int:
     except _BadArgs as exc:
         err(f"retain add: {exc}")
         return 2
+    home = open_home()
+    if not is_valid_id(args.deck) and not args.new_deck:  # a deck's name, as `retain due` shows it?
+        args.deck = _deck_id_of_name(home, args.deck)
     if not is_valid_id(args.deck):
         err(f"retain add: deck id {args.deck!r} is invalid: use lowercase letters, digits and '-'")
         return 2
-    home = open_home()
     try:
         # one edit at a time: another `retain add` reads the deck after this one wrote it
         with deck_edit_lock(home.paths.cache_dir):

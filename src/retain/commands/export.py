@@ -12,14 +12,13 @@ import argparse
 from datetime import UTC, datetime
 
 from retain.commands.output import err, out
-from retain.core.model import Deck
+from retain.core.model import Deck, decks_named, known_decks
 from retain.core.state import CardState
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES
 from retain.interop.group_export import (
     bare_name_refused,
-    decks_in_group,
     group_names,
     job_paths,
     plan_export,
@@ -37,7 +36,7 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "deck_id",
-        metavar="DECK_ID|GROUP",
+        metavar="DECK|GROUP",
         help="the deck to export, or a group to export all its decks (see `retain due`)",
     )
     parser.add_argument(
@@ -57,10 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _decks(library_decks: list[Deck], target: str) -> list[Deck] | None:
-    deck = next((d for d in library_decks if d.id == target), None)
-    if deck is not None:
-        return [deck]
-    return decks_in_group(library_decks, target) or None
+    return decks_named(library_decks, target) or None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         with TerminalStatus("reading the decks"):
             decks = home.with_cards(library, [d.id for d in decks])
     if not decks:
-        known = ", ".join(sorted(d.id for d in library.decks)[:12])
+        known = known_decks(list(library.decks))
         groups = "; groups: " + ", ".join(repr(g) for g in group_names(list(library.decks))[:6])
         err(f"retain: no deck or group {args.deck_id!r}; decks: {known}{groups if library.decks else ''}")
         return 1

@@ -23,7 +23,7 @@ __all__ = ["add_arguments", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "target", nargs="?", metavar="DECK_ID|GROUP", help="the presets of this deck or group"
+        "target", nargs="?", metavar="DECK|GROUP", help="the presets of this deck (its id or name) or group"
     )
     parser.add_argument("--all", action="store_true", help="every preset in use")
     parser.add_argument("--since", metavar="DATE", help="ignore reviews before DATE (YYYY-MM-DD)")

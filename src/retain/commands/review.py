@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from retain.core.model import group_key
+from retain.core.model import Deck, decks_named, known_decks
 
 if TYPE_CHECKING:
     import argparse
@@ -26,7 +26,7 @@ __all__ = ["add_arguments", "launch", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "decks", nargs="*", metavar="DECK_ID", help="decks or groups to study (default: everything due)"
+        "decks", nargs="*", metavar="DECK", help="decks (id or name) or groups to study (default: everything due)"
     )
     custom = parser.add_mutually_exclusive_group()  # custom study (core/custom_study.py)
     custom.add_argument(
@@ -41,16 +41,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _resolve(wanted: Sequence[str], deck_ids: Sequence[str], groups: dict[str, list[str]]) -> list[str] | str:
-    """Deck ids for the arguments (a group name selects its decks), or an error message."""
+def _resolve(wanted: Sequence[str], decks: Sequence[Deck]) -> list[str] | str:
+    """Deck ids for the arguments (a deck id, a group's or a deck's name: `decks_named`), or an
+    error message naming the decks there are."""
     chosen: list[str] = []
     for name in wanted:
-        if name in deck_ids:
-            chosen.append(name)
-        elif group_key(name) in groups:
-            chosen += groups[group_key(name)]
-        else:
-            return f"no deck {name!r} in the library (see `retain due` for deck ids)"
+        found = decks_named(decks, name)
+        if not found:
+            return f"no deck or group {name!r}; decks: {known_decks(decks)}"
+        chosen += [d.id for d in found]
     return list(dict.fromkeys(chosen))
 
 
@@ -131,12 +130,7 @@ def launch(
     try:
         review: list[str] | None = None
         if deck_args:
-            decks = collection.library.decks
-            groups: dict[str, list[str]] = {}
-            for deck in decks:
-                if deck.group and group_key(deck.group):
-                    groups.setdefault(group_key(deck.group), []).append(deck.id)  # any case and spacing
-            resolved = _resolve(deck_args, [d.id for d in decks], groups)
+            resolved = _resolve(deck_args, list(collection.library.decks))
             if isinstance(resolved, str):
                 err(f"retain: {resolved}")
                 return 2

@@ -49,7 +49,7 @@ def parse_days(text: str) -> int | None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
     parser.add_argument(
-        "--deck", metavar="ID|GROUP", help="only this deck, or a group's decks (default: every deck)"
+        "--deck", metavar="DECK|GROUP", help="only this deck (its id or name), or a group's decks (default: every deck)"
     )
     parser.add_argument("--days", metavar="N", default="30", help="the period in study days, or 'all' (30)")
     parser.add_argument("--svg", metavar="FILE", help="also save the stats screen as an SVG picture")
@@ -58,13 +58,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def stats_report(
     col: Collection, now: datetime, deck: str | None = None, days: int | None = 30
 ) -> dict[str, Any]:
+    from retain.core.model import known_decks
     from retain.core.stats import RETENTION_DAYS, Activity, compute_stats
     from retain.store.statsdata import gather_figures, scope_ids
 
     names = {d.id: (d.name, d.group) for d in col.library.decks}
     ids = None if deck is None else scope_ids(col, deck)
     if ids == []:
-        raise StatsInputError(f"no deck or group {deck!r} (`retain due` lists them)")
+        raise StatsInputError(f"no deck or group {deck!r}; decks: {known_decks(list(col.library.decks))}")
     activity = {
         d: Activity(frozenset(a.days), a.today, a.passed, a.judged)
         for d, a in col.history_index.activity(now, RETENTION_DAYS).items()
@@ -84,12 +85,16 @@ def stats_report(
 
 
 def _scope_name(col: Collection, deck: str, ids: list[str]) -> str:
-    """The deck id, or the group's name as its decks spell it (`--deck "distributed systems
-    interview"` is "Distributed Systems Interview"), so a script can compare it."""
-    from retain.core.model import group_label
+    """The deck id (also for a deck named by its name), or the group's name as its decks spell it
+    (`--deck "distributed systems interview"` is "Distributed Systems Interview"), so a script
+    can compare it."""
+    from retain.core.model import decks_in_group, group_label
 
-    first = col.library.get(ids[0]) if ids and col.library.get(deck) is None else None
-    return group_label(first.group) if first is not None and first.group else deck
+    decks = list(col.library.decks)
+    if col.library.get(deck) is None and decks_in_group(decks, deck):
+        first = col.library.get(ids[0]) if ids else None
+        return group_label(first.group) if first is not None and first.group else deck
+    return ids[0] if len(ids) == 1 else deck
 
 
 def _pct(value: Any) -> str:

@@ -14,9 +14,11 @@ __all__ = [
     "Problem",
     "Unit",
     "decks_in_group",
+    "decks_named",
     "group_key",
     "group_label",
     "group_names",
+    "known_decks",
 ]
 
 Kind = Literal["basic", "reversed", "cloze", "typed"]
@@ -120,6 +122,30 @@ def group_label(group: str) -> str:
 def group_key(group: str) -> str:
     """A group's name as compared: any case, runs of spaces as one ("Ops", " ops ", "OPS")."""
     return group_label(group).casefold()
+
+
+def decks_named(decks: Sequence[Deck], ref: str) -> list[Deck]:
+    """The decks a deck argument on the command line means: the deck with that id; else the decks
+    of the group of that name; else the deck(s) with that name (`retain due` and the home screen
+    show names, not ids), names in any case with runs of spaces as one. [] when none."""
+    found = next((d for d in decks if d.id == ref), None)
+    if found is not None:
+        return [found]
+    members = decks_in_group(decks, ref)
+    if members:
+        return members
+    wanted = group_key(ref)
+    return sorted((d for d in decks if d.name and group_key(d.name) == wanted), key=lambda d: d.id)
+
+
+def known_decks(decks: Sequence[Deck], limit: int = 12) -> str:
+    """The decks a user can name, for a one-line error: `kafka (Apache Kafka), docker, ...`."""
+    shown = [
+        d.id if not d.name or d.name == d.id else f"{d.id} ({d.name})"
+        for d in sorted(decks, key=lambda d: d.id)
+    ]
+    more = f" and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(shown[:limit]) + more if shown else "none"
 
 
 def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:

@@ -33,7 +33,7 @@ from retain.core.fsrsfit import (
     guarded,
     training_set,
 )
-from retain.core.model import group_key
+from retain.core.model import decks_named, group_key, known_decks
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
 from retain.store.collection import Collection
@@ -71,7 +71,7 @@ class SelectionError(ValueError):
 
 
 def presets_for(col: Collection, target: str | None) -> list[Preset]:
-    """The presets of the decks `target` names (a deck id or a group; None: every deck)."""
+    """The presets of the decks `target` names (a deck id, a group, or a deck's name; None: every deck)."""
     config = col.home.config
     decks = [d for d in col.library.decks]
     if target is not None:
@@ -84,7 +84,9 @@ def presets_for(col: Collection, target: str | None) -> list[Preset]:
                 if group_key(d.group) == wanted or group_key(d.group).startswith(f"{wanted}::")
             ]
         if not chosen:
-            raise SelectionError(f"no deck or group named {target!r} (see `retain due`)")
+            chosen = decks_named(decks, target)  # a deck's name, as `retain due` shows it
+        if not chosen:
+            raise SelectionError(f"no deck or group named {target!r}; decks: {known_decks(decks)}")
         names = {config.for_deck(d.id).preset for d in chosen}
     else:
         names = {config.for_deck(d.id).preset for d in decks} or {"default"}

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from retain.core.model import decks_in_group
+from retain.core.model import decks_named
 from retain.core.settings import DEFAULT_PRESET
 from retain.core.state import CardState
 from retain.core.statscards import (
@@ -166,11 +166,9 @@ class StatsSource:
 
 
 def scope_ids(col: Collection, deck: str) -> list[str]:
-    """The deck ids a `--deck` value names: a deck id, or a group's name (any case), as `export`,
-    `optimize` and `review` take them; [] when it names neither."""
-    if col.library.get(deck) is not None:
-        return [deck]
-    return [d.id for d in decks_in_group(list(col.library.decks), deck)]
+    """The deck ids a `--deck` value names: a deck id, a group's or a deck's name (any case), as
+    `export` and `review` take them (`core.model.decks_named`); [] when it names none."""
+    return [d.id for d in decks_named(list(col.library.decks), deck)]
 
 
 def gather_figures(
