@@ -152,6 +152,18 @@ def test_deck_term_matches_a_group_name_in_any_case_and_quoted() -> None:
     assert hits('deck:"streaming systems"') == set()  # without groups, only deck ids
 
 
+def test_deck_term_matches_a_decks_name_as_the_deck_list_shows_it() -> None:
+    """`deck:"Apache Kafka"` (the name on the home screen) found nothing: only ids and groups."""
+    names = {"kafka": "Apache Kafka", "consul": "HashiCorp Consul"}.get
+    q = compile_query('deck:"apache  kafka"', name_of=lambda d: names(d) or "")
+    assert {k for k, (u, s) in UNITS.items() if q.matches(u, s, NOW, TODAY)} == {"kafka/isr", "kafka/due"}
+    q = compile_query("deck:HashiCorp*", name_of=lambda d: names(d) or "")
+    assert {k for k, (u, s) in UNITS.items() if q.matches(u, s, NOW, TODAY)} == {
+        "consul/learn",
+        "consul/raft",
+    }
+
+
 def _glob_reference(pattern: str, value: str) -> bool:
     import re
 

@@ -127,6 +127,19 @@ def test_search_and_browser_take_a_group_name_for_deck(home) -> None:  # type: i
     col.close()
 
 
+def test_search_and_browser_take_a_decks_name_for_deck(home) -> None:  # type: ignore[no-untyped-def]
+    """`deck:"Tiny Deck"`, the name the deck list shows, found nothing (only ids and groups)."""
+    from retain.store.decks.browse import BrowseIndex
+
+    col = open_col(home)
+    name = col.library.get("tiny").name  # type: ignore[union-attr]
+    query = f'deck:"{name.upper()}"'
+    tiny = [u.key for u in col.units if u.deck_id == "tiny"]
+    assert [u.key for u in custom_units(col, CustomStudy("search", query=query), NOW)] == tiny
+    assert [u.key for u in BrowseIndex.from_collection(col).search(query, NOW, NOW.date())] == tiny
+    col.close()
+
+
 def test_settings_saved_during_a_custom_session_reach_its_next_card(home) -> None:  # type: ignore[no-untyped-def]
     """Learning steps saved in Settings during a custom study session (docs/settings.md: "to the
     next card scheduled") never reached it: its schedulers were kept for the whole session."""

@@ -80,11 +80,12 @@ def select_search(
     parameters_for: ParametersFor | None = None,
     group_of: GroupOf | None = None,
     day_of: DayOf | None = None,
+    name_of: GroupOf | None = None,
 ) -> list[Unit]:
     """The units a browser search finds (QueryError for a bad query), suspended/buried left out;
     `parameters_for(deck_id)`: the deck's preset weights, for `prop:r`; `group_of(deck_id)`: its
     group's name, for `deck:"Group Name"`; `day_of`: a moment's study day, for `is:due`."""
-    compiled = compile_query(query, parameters_for, group_of, day_of)
+    compiled = compile_query(query, parameters_for, group_of, day_of, name_of=name_of)
     get = states.get
     return [
         u

@@ -4,7 +4,7 @@ kafka leader            free text: every word must appear (front, back, extra, t
                         tags, deck ids and field values compare case-blind and in any Unicode
                         form (a decomposed "é" finds a composed one; `fold`)
 "in-sync replica"       a phrase
-deck:kafka  deck:k*     deck id (a trailing * matches a prefix); deck:"Group Name" a group's decks
+deck:kafka  deck:k*     deck id (a trailing * matches a prefix); deck:"Group Name" a group's decks, deck:"Deck Name" a deck by its name
 tag:throughput          tag
 is:due|new|learning|review|suspended|buried|leech
                         (is:due: a review card due in today's study day, before the next
@@ -154,6 +154,7 @@ def _term(
     parameters_for: ParametersFor | None = None,
     group_of: GroupOf | None = None,
     day_of: DayOf | None = None,
+    name_of: GroupOf | None = None,
 ) -> Pred:
     field, sep, value = token.partition(":")
     field = field.lower() if _FIELD_RE.match(token) else field  # `DECK:kafka` as `deck:kafka`
@@ -166,10 +167,13 @@ def _term(
             raise QueryError(f"`{field}:` needs a value, like {field}:{'kafka' if field == 'deck' else 'x'}")
         if field == "deck":
             match = _glob(value)
-            if group_of is None:
+            if group_of is None and name_of is None:
                 return lambda u, s, n, t, h: match(u.deck_id)
-            grouped = _glob(group_label(value))  # a group's name in any spacing, as the deck list
-            return lambda u, s, n, t, h: match(u.deck_id) or grouped(group_label(group_of(u.deck_id)))
+            named = _glob(group_label(value))  # a group's or deck's name in any spacing, as the deck list
+            labels = [f for f in (group_of, name_of) if f is not None]
+            return lambda u, s, n, t, h: (
+                match(u.deck_id) or any(named(group_label(label(u.deck_id))) for label in labels)
+            )
         if field == "tag":
             match = _glob(value)
             return lambda u, s, n, t, h: any(match(tag) for tag in u.tags)
@@ -241,9 +245,12 @@ def compile_query(
     parameters_for: ParametersFor | None = None,
     group_of: GroupOf | None = None,
     day_of: DayOf | None = None,
+    *,
+    name_of: GroupOf | None = None,
 ) -> Query:
     """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r),
-    `group_of(deck_id)` its group's name (`deck:` then matches a group's name as well as an id),
+    `group_of(deck_id)` its group's name and `name_of(deck_id)` its own (`deck:` then matches
+    those names as well as an id: `deck:"Apache Kafka"`, as the deck list shows it),
     `day_of(moment)` the study day of a moment (`is:due` then takes a review card due any time
     today; without it, only one due by now)."""
     groups: list[tuple[tuple[bool, Pred], ...]] = []
@@ -258,7 +265,7 @@ def compile_query(
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
             current.append((negated, _text(token)))
             continue
-        current.append((negated, _term(token, parameters_for, group_of, day_of)))
+        current.append((negated, _term(token, parameters_for, group_of, day_of, name_of)))
     if current:
         groups.append(tuple(current))
     elif groups:

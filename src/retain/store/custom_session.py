@@ -56,6 +56,7 @@ def _select(
     if study.mode == "search":
         weights = {d: collection.settings_for(d).parameters for d in {u.deck_id for u in units}}
         groups = {d.id: d.group for d in collection.library.decks}
+        names = {d.id: d.name for d in collection.library.decks}
         found = select_search(
             units,
             states,
@@ -65,6 +66,7 @@ def _select(
             weights.get,
             lambda d: groups.get(d, ""),
             collection.studyday.of,
+            lambda d: names.get(d, ""),
         )
     elif study.mode == "ahead":
         found = select_ahead(units, states, now, study.days, today, collection.studyday.of)

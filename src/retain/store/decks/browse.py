@@ -97,6 +97,7 @@ class BrowseIndex:
         parameters_for: ParametersFor | None = None,
         groups: Mapping[str, str] | None = None,
         studyday: StudyDay | Callable[[], StudyDay] | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         self.units = list(units)
         self.states = states
@@ -106,6 +107,7 @@ class BrowseIndex:
         self._studyday = studyday if studyday is not None else StudyDay(0, tz)
         self._parameters_for = parameters_for or (lambda _deck: None)
         self._groups = dict(groups or {})  # deck id -> group name, for `deck:"Group Name"`
+        self._names = dict(names or {})  # deck id -> its name, for `deck:"Apache Kafka"`
         self._hay = {u.key: haystack(u) for u in self.units}
 
     @classmethod
@@ -119,6 +121,7 @@ class BrowseIndex:
             lambda deck: col.settings_for(deck).parameters,
             groups,
             lambda: col.studyday,  # read on each row: a new rollover hour applies at once
+            {d.id: d.name for d in col.library.decks if d.name},
         )
 
     def study_day_of(self, moment: datetime) -> date:
@@ -150,9 +153,15 @@ class BrowseIndex:
 
     def search(self, query: str | Query, now: datetime, today: date) -> list[Unit]:
         """Units matching `query` in library order; raises `QueryError` for a bad query."""
-        groups = self._groups
+        groups, names = self._groups, self._names
         compiled = (
-            compile_query(query, self.parameters_for(), lambda d: groups.get(d, ""), self.study_day_of)
+            compile_query(
+                query,
+                self.parameters_for(),
+                lambda d: groups.get(d, ""),
+                self.study_day_of,
+                name_of=lambda d: names.get(d, ""),
+            )
             if isinstance(query, str)
             else query
         )
