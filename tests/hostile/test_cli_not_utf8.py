@@ -76,7 +76,7 @@ def _cases() -> list[tuple[str, str]]:
 def test_the_cases_cover_the_text_options() -> None:
     names = {f"{c} {n}" for c, n in _cases()}
     assert {"add --front", "add --back", "add --tags", "add --id", "add --pattern", "add --alias"} <= names
-    assert {"review DECK_ID", "review --query", "export DECK_ID|GROUP", "stats --deck"} <= names
+    assert {"review DECK", "review --query", "export DECK|GROUP", "stats --deck"} <= names
 
 
 @pytest.mark.parametrize(("command", "option"), _cases())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -13,11 +14,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from store_helpers import NOW, delete_snapshots, make_home, open_col, rate, review_state, states_at
 
 from retain.core.session import record_undo
-from retain.core.state import CardState, Event
+from retain.core.state import CardState, Event, EventKind
 from retain.store.state.journal import JournalWriter
+from retain.store.state.stateload import load_state
 
 KEY = "tiny/one"
 T = TypeVar("T")
@@ -317,3 +321,135 @@ def test_a_change_made_here_from_a_synced_review_dated_ahead_follows_it_in_a_rep
     live, merged, replayed = _with_and_without_snapshots(tmp_path, build, NOW + timedelta(minutes=5))
     assert live.suspended and merged[KEY] == live
     assert replayed[KEY] == live
+
+
+def _write(root: Path, device: str, events: list[Event]) -> None:
+    writer = JournalWriter(root / "state" / "devices" / device, fsync=False)
+    for event in events:
+        writer.append(event)
+    writer.close()
+
+
+def _here(root: Path, at, change) -> CardState:  # type: ignore[no-untyped-def]
+    """One event made on this computer at `at` from its live state; the live state after it."""
+    col = open_col(make_home(root), at)
+    try:
+        before = col.states.get(KEY)
+        kind, after, rating = change(before, at)
+        col.record(Event(col.new_event_id(at), kind, KEY, at, after, before, rating, 900))
+        return col.states[KEY]
+    finally:
+        col.close(at)
+
+
+def _live_snap_replay(tmp_path: Path, build, at):  # type: ignore[no-untyped-def]
+    live = build(tmp_path / "a")
+    snap = states_at(tmp_path / "a", at)[KEY]
+    build(tmp_path / "b")
+    delete_snapshots(tmp_path / "b", cache=True)
+    return live, snap, states_at(tmp_path / "b", at)[KEY]
+
+
+def test_a_wait_that_never_ends_puts_an_old_suspend_over_a_later_unsuspend(tmp_path: Path) -> None:
+    """The phone suspended the card from a laptop review dated ahead (laptop clock +2h);
+    the laptop's folder is not (yet / any more) in this state folder. Here, ten minutes later, the
+    card is unsuspended. Live and a start with snapshots: unsuspended. A replay of the journals
+    alone keeps the phone's suspend waiting for the laptop review that never comes, then applies it
+    last, over the later unsuspend: the card comes back suspended."""
+
+    def build(root: Path) -> CardState:
+        make_home(root)
+        x1 = review_state(NOW + timedelta(hours=2), days=9)
+        _write(root, "phone-1", [Event("phone-1-1", "suspend", KEY, NOW, replace(x1, suspended=True), x1)])
+        later = NOW + timedelta(minutes=10)
+        return _here(root, later, lambda b, at: ("unsuspend", replace(b, suspended=False), 0))
+
+    live, snap, replayed = _live_snap_replay(tmp_path, build, NOW + timedelta(minutes=20))
+    assert not live.suspended and snap == live
+    assert replayed == live, "journal-only replay re-suspended the card"
+
+
+def test_ping_pong_with_a_laptop_clock_ahead_loses_the_last_change_in_a_replay(tmp_path: Path) -> None:
+    """Laptop clock +2h, synced both ways: laptop rates (X1), here rates from X1 (X2), laptop rates
+    from X2 (X3), here suspends from X3. Live and with snapshots: suspended. A replay of the
+    journals alone must apply each event after the one it was made from (found by the review)."""
+
+    def build(root: Path) -> CardState:
+        make_home(root)
+        ahead = timedelta(hours=2)
+        x1 = review_state(NOW + ahead, days=1)
+        _write(root, "laptop-1", [Event("laptop-1-1", "review", KEY, NOW + ahead, x1, None, 3, 800)])
+        x2 = _here(root, NOW + timedelta(minutes=1), lambda b, at: ("review", review_state(at, days=7), 3))
+        t3 = NOW + ahead + timedelta(minutes=2)
+        _write(
+            root, "laptop-1", [Event("laptop-1-2", "review", KEY, t3, review_state(t3, days=2), x2, 3, 800)]
+        )
+        return _here(
+            root, NOW + timedelta(minutes=3), lambda b, at: ("suspend", replace(b, suspended=True), 0)
+        )
+
+    live, snap, replayed = _live_snap_replay(tmp_path, build, NOW + timedelta(minutes=10))
+    assert live.suspended and snap == live
+    assert replayed == live, "journal-only replay lost the suspend"
+
+
+def test_a_third_devices_change_made_from_a_waiting_state_is_overwritten(tmp_path: Path) -> None:
+    """A linear, fully synced chain: desktop (right clock) rates (X1); phone (clock 2h behind) rates
+    from X1 (X2); tablet (2h behind) rates from X2 (X3). The truth is X3. The replay makes the
+    phone's event wait for X1 but applies the tablet's event (made from the waiting X2) at once;
+    X1 then releases X2 on top of it: X2."""
+    root = tmp_path
+    behind = -timedelta(hours=2)
+    x1 = review_state(NOW, days=1)
+    t2, t3 = NOW + behind + timedelta(minutes=1), NOW + behind + timedelta(minutes=2)
+    x2, x3 = review_state(t2, days=2), review_state(t3, days=3)
+    _write(root, "desktop-1", [Event("desktop-1-1", "review", KEY, NOW, x1, None, 3, 1)])
+    _write(root, "phone-1", [Event("phone-1-1", "review", KEY, t2, x2, x1, 3, 1)])
+    _write(root, "tablet-1", [Event("tablet-1-1", "review", KEY, t3, x3, x2, 3, 1)])
+    got = load_state(root / "state", None, NOW + timedelta(hours=1), None, False).states[KEY]
+    assert got == x3, f"replay ended at {got.last_review}, not the last event's state"
+
+
+_STEP = st.tuples(st.integers(0, 2), st.sampled_from(["review", "review", "suspend", "cram"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    offsets=st.lists(st.sampled_from([-120, 0, 120]), min_size=3, max_size=3),
+    jitter=st.lists(st.sampled_from([0, -30, -200]), min_size=1, max_size=6),
+    steps=st.lists(_STEP, min_size=1, max_size=8),
+)
+def test_a_synced_chain_replays_to_its_live_state_whatever_the_clocks(
+    offsets: list[int], jitter: list[int], steps: list[tuple[int, str]]
+) -> None:
+    """Three devices taking turns on one card, each event made from the state the last one left
+    (synced between turns), their clocks up to two hours apart and moved back now and then: a
+    replay of the journals alone ends in the last event's state (time order alone did not).
+
+    Every state here is new (an unsuspend gives back the very state before its suspend, and then
+    which of the two events an event was made from cannot be told; a replay keeps time order
+    where the states leave it open)."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        current: CardState | None = None
+        journals: dict[int, list[Event]] = {0: [], 1: [], 2: []}
+        for i, (device, kind) in enumerate(steps):
+            at = NOW + timedelta(minutes=i + offsets[device] + jitter[i % len(jitter)])
+            if kind == "cram":
+                journals[device].append(Event(f"d{device}-{i}", "cram", KEY, at, current, current, 3, 1))
+                continue
+            if kind == "suspend":
+                if current is None:
+                    continue
+                after = replace(current, suspended=not current.suspended, lapses=i)  # never seen before
+            else:
+                after = review_state(at, days=i + 1)
+            made: EventKind = "review" if kind == "review" else "suspend"
+            rating = 3 if kind == "review" else 0
+            journals[device].append(Event(f"d{device}-{i}", made, KEY, at, after, current, rating, 1))
+            current = after
+        for device, events in journals.items():
+            if events:
+                _write(root, f"dev{device}-1", events)
+        got = load_state(root / "state", None, NOW + timedelta(hours=5), None, False).states.get(KEY)
+        assert got == current

@@ -225,46 +225,128 @@ def load_state(
         else:
             out.states[key] = event.after
 
-    # An event made from a state that another device's event dated after it made (a review
-    # imported or synced from a computer whose clock ran ahead, then suspended here) waits for
-    # that event, with the rest of its device's events of the card, and follows it: by time it
-    # would come first and be undone by the very state it was made from.
-    waiting: dict[str, tuple[str, list[Event]]] = {}  # key -> (device, its events made after)
+    tangled: set[str] = set()  # cards with an event not made from the state before it in time order
+    several = len(tails) > 1  # (one device's events always follow from each other, as written)
     for _time, _seq, pos, device, event, late in merged:
         key = event.key
         done = deck_pos.get(key.partition("/")[0], {}).get(device)
         if (done is not None and pos < done and not late) or leaves_state(event):
             continue
-        held_up = waiting.get(key)
-        if held_up is not None and held_up[0] == device:
-            held_up[1].append(event)  # (its device's order is kept)
+        current = out.states.get(key)
+        if history_only(event, device, own_device, held.get(key), held_latest.get(key), current):
             continue
-        if history_only(event, device, own_device, held.get(key), held_latest.get(key), out.states.get(key)):
-            continue
-        if held_up is None and _made_from_later(event, out.states.get(key)):
-            waiting[key] = (device, [event])
-            continue
+        if several and event.before is not None and event.before != current:
+            tangled.add(key)
         apply(device, event)
-        if held_up is not None and event.after is not None and event.after == held_up[1][0].before:
-            del waiting[key]
-            for later in held_up[1]:
-                apply(held_up[0], later)
-    for device, events in waiting.values():  # the state they were made from never came: in order
-        for event in events:
-            apply(device, event)
+    if tangled:  # (none unless two devices worked on one card at once, or a clock was off)
+        by_key: dict[str, list[tuple[str, Event]]] = {}
+        for _time, _seq, pos, device, event, late in merged:
+            if event.key in tangled:
+                done = deck_pos.get(event.key.partition("/")[0], {}).get(device)
+                if not ((done is not None and pos < done and not late) or leaves_state(event)):
+                    by_key.setdefault(event.key, []).append((device, event))
+        for key, events in by_key.items():
+            _restore(out, key, held.get(key), held_latest.get(key))
+            for device, event in causal_order(events):
+                current = out.states.get(key)
+                if not history_only(event, device, own_device, held.get(key), held_latest.get(key), current):
+                    apply(device, event)
     return out
 
 
-def _made_from_later(event: Event, current: CardState | None) -> bool:
-    """`event` was made from a state reviewed after the event's own time that the replay has not
-    reached (another device's review dated ahead of this clock)."""
-    before = event.before
-    return (
-        before is not None
-        and before != current
-        and before.last_review is not None
-        and before.last_review > event.time
-    )
+def _restore(out: LoadedState, key: str, state: CardState | None, change: Change | None) -> None:
+    """A card's state and last change back to what the snapshots hold, to replay its events again."""
+    if state is None:
+        out.states.pop(key, None)
+    else:
+        out.states[key] = state
+    if change is None:
+        out.latest.pop(key, None)
+    else:
+        out.latest[key] = change
+
+
+def causal_order(events: list[tuple[str, Event]]) -> list[tuple[str, Event]]:
+    """One card's events (device, event), given in time order, put in an order where each comes
+    after the event that made the state it was made from (its `b` is that event's `a`, on another
+    device) and after its own device's earlier events; otherwise by time.
+
+    Time order alone put an event before the one it was made from when that one is dated later
+    (its device's clock ran ahead: a review synced or imported, then a suspend made here from
+    it): the later-dated event then undid it in a replay, though not live. Cards whose events
+    all follow from each other in time order (all but a few) keep that order.
+    """
+    n = len(events)
+    made: dict[CardState, list[int]] = {}
+    for i, (_device, event) in enumerate(events):
+        if event.after is not None:
+            made.setdefault(event.after, []).append(i)
+    after_of: list[set[int]] = [set() for _ in range(n)]  # i -> the events that must follow i
+    last_of: dict[str, int] = {}
+    for i, (device, _event) in enumerate(events):  # each device's own order, as written
+        prior = last_of.get(device)
+        if prior is not None:
+            after_of[prior].add(i)
+        last_of[device] = i
+
+    def leads_to(start: int, goal: int) -> bool:
+        seen, todo = {start}, [start]
+        while todo:
+            for k in after_of[todo.pop()]:
+                if k == goal:
+                    return True
+                if k not in seen:
+                    seen.add(k)
+                    todo.append(k)
+        return False
+
+    # Which event left the state each one was made from (its `b`, on another device)? A state
+    # can be left twice (suspended, then unsuspended), so the links are made surest first: an
+    # only candidate dated before it, an only candidate dated after it (a clock ahead), then
+    # of several the latest before it, else the latest after it; never one closing a cycle.
+    candidates: list[list[int]] = []
+    previous: dict[str, CardState | None] = {}  # each device's last event's state, as written
+    for device, event in events:
+        own = device in previous and previous[device] == event.before  # made from its own last
+        previous[device] = event.after
+        if event.before is None or own:
+            candidates.append([])
+        else:
+            candidates.append([j for j in made.get(event.before, ()) if events[j][0] != device])
+    passes: list[list[tuple[int, int]]] = [[], [], []]
+    for i, found in enumerate(candidates):
+        if len(found) == 1:
+            passes[0 if found[0] < i else 1].append((found[0], i))
+    for links in passes[:2]:
+        for j, i in links:
+            if not leads_to(i, j):
+                after_of[j].add(i)
+    for i, found in enumerate(candidates):
+        if len(found) > 1:
+            ranked = sorted((j for j in found if j < i), reverse=True) + sorted(
+                (j for j in found if j > i), reverse=True
+            )
+            link = next((j for j in ranked if not leads_to(i, j)), None)
+            if link is not None:
+                after_of[link].add(i)
+    waits = [0] * n
+    for following in after_of:
+        for k in following:
+            waits[k] += 1
+    ready = [i for i in range(n) if waits[i] == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for k in after_of[i]:
+            waits[k] -= 1
+            if waits[k] == 0:
+                heapq.heappush(ready, k)
+    if len(order) < n:  # a cycle (states equal by chance): the rest by time
+        placed = set(order)
+        order += [i for i in range(n) if i not in placed]
+    return [events[i] for i in order]
 
 
 def leaves_state(event: Event) -> bool:
