@@ -44,8 +44,13 @@ def taken_file_message(library: Library, path: Path, deck_id: str) -> str:
         if not path.is_file():
             return f"{path} exists but is not a deck file; move it away or choose another id"
         return f"{path} exists but is not read as a deck; run `retain check {path}`"
-    if entry.deck is None:
-        return f"{path} exists but is broken; run `retain check {path}`"
+    if entry.deck is None:  # what is wrong, said: a file's own check may not see it (an id another file has)
+        why = entry.error
+        return (
+            f"{path} exists but is broken ({why}); fix it or choose another id"
+            if why
+            else (f"{path} exists but is broken; run `retain check {path}`")
+        )
     if entry.deck.id == deck_id:  # (a bundled deck's id: the user copy is in another file)
         return f"{path} already holds deck {deck_id!r}"
     return f"{path} holds deck {entry.deck.id!r}; choose another id or rename the file"
