@@ -26,7 +26,10 @@ __all__ = ["add_arguments", "launch", "run"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "decks", nargs="*", metavar="DECK", help="decks (id or name) or groups to study (default: everything due)"
+        "decks",
+        nargs="*",
+        metavar="DECK",
+        help="decks (id or name) or groups to study (default: everything due)",
     )
     custom = parser.add_mutually_exclusive_group()  # custom study (core/custom_study.py)
     custom.add_argument(

@@ -49,7 +49,9 @@ def parse_days(text: str) -> int | None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object (for scripts)")
     parser.add_argument(
-        "--deck", metavar="DECK|GROUP", help="only this deck (its id or name), or a group's decks (default: every deck)"
+        "--deck",
+        metavar="DECK|GROUP",
+        help="only this deck (its id or name), or a group's decks (default: every deck)",
     )
     parser.add_argument("--days", metavar="N", default="30", help="the period in study days, or 'all' (30)")
     parser.add_argument("--svg", metavar="FILE", help="also save the stats screen as an SVG picture")
