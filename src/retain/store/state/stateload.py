@@ -247,7 +247,7 @@ def load_state(
                     by_key.setdefault(event.key, []).append((device, event))
         for key, events in by_key.items():
             _restore(out, key, held.get(key), held_latest.get(key))
-            for device, event in causal_order(events):
+            for device, event in causal_order(events, held.get(key)):
                 current = out.states.get(key)
                 if not history_only(event, device, own_device, held.get(key), held_latest.get(key), current):
                     apply(device, event)
@@ -266,7 +266,7 @@ def _restore(out: LoadedState, key: str, state: CardState | None, change: Change
         out.latest[key] = change
 
 
-def causal_order(events: list[tuple[str, Event]]) -> list[tuple[str, Event]]:
+def causal_order(events: list[tuple[str, Event]], held: CardState | None = None) -> list[tuple[str, Event]]:
     """One card's events (device, event), given in time order, put in an order where each comes
     after the event that made the state it was made from (its `b` is that event's `a`, on another
     device) and after its own device's earlier events; otherwise by time.
@@ -274,7 +274,9 @@ def causal_order(events: list[tuple[str, Event]]) -> list[tuple[str, Event]]:
     Time order alone put an event before the one it was made from when that one is dated later
     (its device's clock ran ahead: a review synced or imported, then a suspend made here from
     it): the later-dated event then undid it in a replay, though not live. Cards whose events
-    all follow from each other in time order (all but a few) keep that order.
+    all follow from each other in time order (all but a few) keep that order. `held`: the
+    card's state in the snapshots, left before every one of `events` (a start with the snapshots
+    and a replay of every journal then link alike).
     """
     n = len(events)
     made: dict[CardState, list[int]] = {}
@@ -303,31 +305,36 @@ def causal_order(events: list[tuple[str, Event]]) -> list[tuple[str, Event]]:
     # Which event left the state each one was made from (its `b`, on another device)? A state
     # can be left twice (suspended, then unsuspended), so the links are made surest first: an
     # only candidate dated before it, an only candidate dated after it (a clock ahead), then
-    # of several the latest before it, else the latest after it; never one closing a cycle.
+    # of several the nearest before it, else the nearest after it; never one closing a cycle.
+    # The snapshot's state counts as left before them all (-1: no link needed). An event made
+    # from new links to nothing: new is where every card starts.
     candidates: list[list[int]] = []
     previous: dict[str, CardState | None] = {}  # each device's last event's state, as written
-    for device, event in events:
+    for i, (device, event) in enumerate(events):
         own = device in previous and previous[device] == event.before  # made from its own last
         previous[device] = event.after
         if event.before is None or own:
             candidates.append([])
-        else:
-            candidates.append([j for j in made.get(event.before, ()) if events[j][0] != device])
+            continue
+        found = [j for j in made.get(event.before, ()) if events[j][0] != device]
+        before_me = [j for j in found if j < i]
+        after_me = [j for j in found if j > i]
+        if held is not None and held == event.before:
+            before_me.insert(0, -1)
+        nearest = ([before_me[-1]] if before_me else []) + ([after_me[0]] if after_me else [])
+        candidates.append(nearest if len(found) + (held == event.before) > 1 else found)
     passes: list[list[tuple[int, int]]] = [[], [], []]
     for i, found in enumerate(candidates):
         if len(found) == 1:
             passes[0 if found[0] < i else 1].append((found[0], i))
     for links in passes[:2]:
         for j, i in links:
-            if not leads_to(i, j):
+            if j >= 0 and not leads_to(i, j):
                 after_of[j].add(i)
     for i, found in enumerate(candidates):
         if len(found) > 1:
-            ranked = sorted((j for j in found if j < i), reverse=True) + sorted(
-                (j for j in found if j > i), reverse=True
-            )
-            link = next((j for j in ranked if not leads_to(i, j)), None)
-            if link is not None:
+            link = next((j for j in found if j < 0 or not leads_to(i, j)), None)
+            if link is not None and link >= 0:
                 after_of[link].add(i)
     waits = [0] * n
     for following in after_of:
