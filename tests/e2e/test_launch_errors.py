@@ -31,4 +31,5 @@ def test_unknown_deck_is_a_one_line_error(tmp_path: Path) -> None:
     app = PtyApp(["review", "no-such-deck"], tmp_path)
     assert app.wait_exit() == 2
     text = app.text()
-    assert "retain: no deck 'no-such-deck' in the library" in text and "Traceback" not in text
+    assert "retain: no deck or group 'no-such-deck'; decks: " in text and "kafka (Apache Kafka)" in text
+    assert "Traceback" not in text
