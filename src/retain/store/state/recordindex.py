@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import repeat
-from operator import add, floordiv, itemgetter, sub, truediv
+from operator import add, floordiv, itemgetter, mul, sub, truediv
 from typing import Any
 
 from retain.core.state import EVENT_KINDS, RATED_KINDS
@@ -89,6 +89,16 @@ def _ids(nums: Sequence[str], texts: Sequence[str], t: list[int], device: str) -
     if texts.count("") == len(texts):
         return list(made)
     return [x or m for m, x in zip(made, texts, strict=True)]
+
+
+_AFTER_D = itemgetter(slice(2, None))  # "d=86400" -> "86400"
+
+
+def _gaps_us(col: Sequence[str]) -> Iterator[int]:
+    """`_gap_us` of a column: at C speed when every gap is in seconds (`d=`), as most are."""
+    if any(map(str.startswith, col, repeat("du="))):
+        return map(_gap_us, col)
+    return map(mul, map(int, map(_AFTER_D, col)), repeat(1_000_000))
 
 
 def _gap_us(token: str) -> int:
@@ -159,7 +169,7 @@ def _slot(
     # due: absent is none, else a gap after the last review (or the event, without one)
     due: list[int | None]
     if "" not in due_col and None not in last:
-        due = list(map(add, last, map(_gap_us, due_col)))
+        due = list(map(add, last, _gaps_us(due_col)))
     else:
         due = [
             None if v == "" else (tt if lr is None else lr) + _gap_us(v)
