@@ -120,3 +120,16 @@ front = "clip \u001b]52;c;aGVsbG8=\u0007 [@click=app.quit]click me[/] and [/bold
 back = "[link](http://evil.example/) [@click=app.screenshot()]shot[/] \u001b[2J"
 tags = ["x\u001b[31m"]
 """
+
+# a one-card deck (the deck-edit lock tests)
+TINY = """format = 1
+
+[deck]
+id = "tiny"
+name = "Tiny deck"
+
+[[cards]]
+id = "one"
+front = "One?"
+back = "1"
+"""

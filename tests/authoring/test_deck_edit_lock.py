@@ -18,7 +18,7 @@ from typing import Any
 
 import filelock
 import pytest
-from authoring_data import SIZE
+from authoring_data import SIZE, TINY
 from textual.widgets import TextArea
 
 from retain.core.model import Card, Deck
@@ -33,18 +33,6 @@ from retain.ui.authoring import open_editor
 from retain.ui.screens.editor import EditorScreen
 
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
-
-TINY = """format = 1
-
-[deck]
-id = "tiny"
-name = "Tiny deck"
-
-[[cards]]
-id = "one"
-front = "One?"
-back = "1"
-"""
 
 OTHER = """format = 1
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from authoring_data import TINY
 
 from retain.core.model import Deck
 from retain.store import home as store_home
@@ -23,18 +24,6 @@ from retain.store.decks.deckedit import DeckEditError
 from retain.store.home import open_home
 
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
-
-TINY = """format = 1
-
-[deck]
-id = "tiny"
-name = "Tiny deck"
-
-[[cards]]
-id = "one"
-front = "One?"
-back = "1"
-"""
 
 HOLD = """import sys, time
 from pathlib import Path

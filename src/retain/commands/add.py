@@ -266,11 +266,10 @@ def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem
 
 def _deck_id_of_name(home: Home, name: str) -> str:
     """The id of the one deck named `name` (any case, runs of spaces as one); else `name` itself."""
-    from retain.core.model import group_key
+    from retain.core.model import decks_titled
 
-    wanted = group_key(name)
-    named = [d.id for d in home.library(cards=False).decks if d.name and group_key(d.name) == wanted]
-    return named[0] if len(named) == 1 else name
+    named = decks_titled(list(home.library(cards=False).decks), name)
+    return named[0].id if len(named) == 1 else name
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ __all__ = [
     "Unit",
     "decks_in_group",
     "decks_named",
+    "decks_titled",
     "group_key",
     "group_label",
     "group_names",
@@ -131,10 +132,12 @@ def decks_named(decks: Sequence[Deck], ref: str) -> list[Deck]:
     found = next((d for d in decks if d.id == ref), None)
     if found is not None:
         return [found]
-    members = decks_in_group(decks, ref)
-    if members:
-        return members
-    wanted = group_key(ref)
+    return decks_in_group(decks, ref) or decks_titled(decks, ref)
+
+
+def decks_titled(decks: Sequence[Deck], name: str) -> list[Deck]:
+    """The decks whose name is `name` (any case, runs of spaces as one), by id."""
+    wanted = group_key(name)
     return sorted((d for d in decks if d.name and group_key(d.name) == wanted), key=lambda d: d.id)
 
 

@@ -225,31 +225,34 @@ def load_state(
         else:
             out.states[key] = event.after
 
+    def replayed(pos: Position, device: str, event: Event, late: bool) -> bool:
+        """Not in the snapshot of its deck yet, and able to change a state."""
+        done = deck_pos.get(event.key.partition("/")[0], {}).get(device)
+        return not ((done is not None and pos < done and not late) or leaves_state(event))
+
+    def is_history(device: str, event: Event) -> bool:
+        key = event.key
+        return history_only(
+            event, device, own_device, held.get(key), held_latest.get(key), out.states.get(key)
+        )
+
     tangled: set[str] = set()  # cards with an event not made from the state before it in time order
     several = len(tails) > 1  # (one device's events always follow from each other, as written)
     for _time, _seq, pos, device, event, late in merged:
-        key = event.key
-        done = deck_pos.get(key.partition("/")[0], {}).get(device)
-        if (done is not None and pos < done and not late) or leaves_state(event):
+        if not replayed(pos, device, event, late) or is_history(device, event):
             continue
-        current = out.states.get(key)
-        if history_only(event, device, own_device, held.get(key), held_latest.get(key), current):
-            continue
-        if several and event.before is not None and event.before != current:
-            tangled.add(key)
+        if several and event.before is not None and event.before != out.states.get(event.key):
+            tangled.add(event.key)
         apply(device, event)
     if tangled:  # (none unless two devices worked on one card at once, or a clock was off)
         by_key: dict[str, list[tuple[str, Event]]] = {}
         for _time, _seq, pos, device, event, late in merged:
-            if event.key in tangled:
-                done = deck_pos.get(event.key.partition("/")[0], {}).get(device)
-                if not ((done is not None and pos < done and not late) or leaves_state(event)):
-                    by_key.setdefault(event.key, []).append((device, event))
+            if event.key in tangled and replayed(pos, device, event, late):
+                by_key.setdefault(event.key, []).append((device, event))
         for key, events in by_key.items():
             _restore(out, key, held.get(key), held_latest.get(key))
             for device, event in causal_order(events, held.get(key)):
-                current = out.states.get(key)
-                if not history_only(event, device, own_device, held.get(key), held_latest.get(key), current):
+                if not is_history(device, event):
                     apply(device, event)
     return out
 
