@@ -73,3 +73,31 @@ def test_the_json_scope_of_a_group_is_its_name_as_the_deck_list_shows_it(
         data = json.loads(capsys.readouterr().out)
         assert data["scope"] == scope
         assert [d["deck_id"] for d in data["decks"]] == ["other"]
+
+
+def test_a_deck_without_cards_keeps_its_row_and_its_history(tmp_path: Path) -> None:
+    """A deck with no cards (new, or every card deleted while its history remains) had no row:
+    its reviews today and streak were in no row, and `--deck` printed only "All decks"."""
+    from datetime import timedelta
+
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "other.toml").write_text(OTHER, encoding="utf-8")
+    empty = OTHER.split("\n[[cards]]")[0].replace("other", "empty").replace("Other", "Empty")
+    (tmp_path / "decks" / "empty.toml").write_text(empty, encoding="utf-8")
+    col = Collection.open(open_home({"RETAIN_HOME": str(tmp_path)}), NOW, tz=BERLIN, fsync=False)
+    try:
+        session = col.start_session(["other"], NOW)
+        session.reveal()
+        session.rate(3, NOW, 3000)
+    finally:
+        col.close(NOW + timedelta(seconds=1))
+    (tmp_path / "decks" / "other.toml").write_text(
+        empty.replace("empty", "other").replace("Empty", "Other"), encoding="utf-8"
+    )
+    data = _report(tmp_path, None)
+    rows = {r["deck_id"]: r for r in data["decks"]}
+    assert (rows["empty"]["name"], rows["empty"]["cards"], rows["empty"]["reviews_today"]) == ("Empty", 0, 0)
+    assert (rows["other"]["cards"], rows["other"]["reviews_today"], rows["other"]["streak"]) == (0, 1, 1)
+    scoped = _report(tmp_path, "other")
+    assert [r["deck_id"] for r in scoped["decks"]] == ["other"]
+    assert list(_rows(_table(scoped))) == ["Other", "All decks"]

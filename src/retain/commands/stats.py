@@ -72,7 +72,7 @@ def stats_report(
         d: Activity(frozenset(a.days), a.today, a.passed, a.judged)
         for d, a in col.history_index.activity(now, RETENTION_DAYS).items()
     }
-    report = compute_stats(col.units, col.states, activity, col.today(now))
+    report = compute_stats(col.units, col.states, activity, col.today(now), names)
     data = report.to_dict()
     decks: list[dict[str, Any]] = data["decks"]  # type: ignore[assignment]
     for row in decks:

@@ -147,10 +147,14 @@ def compute_stats(
     states: Mapping[str, CardState],
     activity: Mapping[str, Activity],
     today: date,
+    deck_ids: Iterable[str] = (),
 ) -> StatsReport:
     """Statistics for study day `today`: card counts from the states, the rest from `activity`
-    (per deck id, and "" for every rating in the history, decks since removed included)."""
-    by_deck: dict[str, list[CardState | None]] = {}
+    (per deck id, and "" for every rating in the history, decks since removed included).
+
+    One row per deck in `deck_ids` (the library's: a deck with no cards, or whose cards were
+    all deleted, has its row, with its history's figures) and per deck of `units`."""
+    by_deck: dict[str, list[CardState | None]] = {deck_id: [] for deck_id in deck_ids}
     get = states.get
     for unit in units:
         found = by_deck.get(unit.deck_id)
