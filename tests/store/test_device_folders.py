@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from store_helpers import NOW, make_home, open_col, rate
 
+import retain.store.state.device as device_mod
 from retain.store.collection import Collection
 
 
@@ -178,3 +179,82 @@ def test_two_damaged_device_tomls_are_said_and_both_read(tmp_path: Path) -> None
         assert col.states.get("tiny/one") == one.after
     finally:
         col.close(later)
+
+
+def test_a_copied_device_folder_whose_device_toml_has_not_arrived_is_not_read_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of another device's folder with no device.toml (not synced yet; `cp` of the journals
+    only; a rename a sync tool makes as a copy and a delete) was read as a device of its own: each
+    of its reviews counted twice in the history and the statistics."""
+    monkeypatch.setattr(device_mod, "host_key", lambda: "computer-b")
+    laptop = tmp_path / "b"
+    col = open_col(make_home(laptop))
+    for i, key in enumerate(("tiny/one", "tiny/two")):
+        rate(col, key, NOW + timedelta(minutes=i))
+    col.close(NOW + timedelta(minutes=5))
+    monkeypatch.setattr(device_mod, "host_key", lambda: "computer-a")
+    folder = _only_folder(laptop)
+    shutil.copytree(folder, tmp_path / "state" / "devices" / folder.name)
+    copy = tmp_path / "state" / "devices" / "zz-laptop"
+    copy.mkdir()
+    for journal in folder.glob("journal-*.toml"):
+        shutil.copy(journal, copy / journal.name)
+    at = NOW + timedelta(hours=1)
+    for read_only in (True, False):
+        col = open_col(make_home(tmp_path), at, read_only=read_only)
+        try:
+            assert sorted(e.key for e in col.history(at)) == ["tiny/one", "tiny/two"]
+            said = [m for m in col.messages if m.startswith("devices/zz-laptop is a copy")]
+            assert len(said) == 1 and f"journals name device {folder.name}" in said[0]
+        finally:
+            col.close(at)
+    (copy / "device.toml").write_bytes((folder / "device.toml").read_bytes())  # it arrives: the same
+    col = open_col(make_home(tmp_path), at)
+    try:
+        assert sorted(e.key for e in col.history(at)) == ["tiny/one", "tiny/two"]
+    finally:
+        col.close(at)
+
+
+def test_a_home_copied_on_the_same_computer_records_as_a_device_of_its_own(tmp_path: Path) -> None:
+    """`cp -a` of a home on one computer (a second user's synced folder, a backup restored beside
+    the original): both homes found the same device folder by the host key and wrote the same
+    journal file, so a sync between them made conflict copies or overwrote one side's reviews."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    col = open_col(make_home(a))
+    rate(col, "tiny/one", NOW)
+    mine = col.device
+    col.close(NOW)
+    shutil.copytree(a, b)
+    at = NOW + timedelta(hours=1)
+    col = open_col(make_home(b), at)
+    try:
+        assert col.device != mine and col.messages == []  # (nothing to say: nothing is lost)
+        assert col.states.get("tiny/one") is not None  # the copied history is still read
+        rate(col, "tiny/two", at)
+    finally:
+        col.close(at)
+    for home, device in ((a, mine), (b, None)):  # each keeps its own
+        col = open_col(make_home(home), at + timedelta(minutes=1))
+        try:
+            assert col.messages == [] and (col.device == mine) == (device == mine)
+        finally:
+            col.close(at + timedelta(minutes=1))
+
+
+def test_a_moved_home_keeps_its_device(tmp_path: Path) -> None:
+    """A home moved (`mv`, its old folder gone) is the same computer's home: it keeps its device
+    (undo, its journal), and its device.toml names the new place, so a later copy is told apart."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    col = open_col(make_home(a))
+    rate(col, "tiny/one", NOW)
+    mine = col.device
+    col.close(NOW)
+    a.rename(b)
+    col = open_col(make_home(b), NOW + timedelta(minutes=1))
+    try:
+        assert col.device == mine and col.messages == []
+    finally:
+        col.close(NOW + timedelta(minutes=1))
+    assert f'path = "{(b / "state").resolve()}"' in (_only_folder(b) / "device.toml").read_text()

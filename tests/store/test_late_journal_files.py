@@ -11,6 +11,7 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from store_helpers import NOW, make_home, open_col, rate, review_state
 
 from retain.core.state import Event
@@ -160,3 +161,49 @@ def test_an_older_file_changed_in_place_is_not_called_a_late_sync(tmp_path: Path
         assert col.states["tiny/two"].last_review is not None
     finally:
         col.close(later)
+
+
+def _zero_record(path: Path, key: str) -> bytes:
+    """The record of `key` replaced by zeros of its length (a sync tool writing the file in place
+    has not reached it yet); the whole file's bytes are returned."""
+    whole = path.read_bytes()
+    start = whole.rindex(b"\n", 0, whole.index(f'u="{key}"'.encode())) + 1
+    end = whole.index(b"\n", start)
+    path.write_bytes(whole[:start] + b"\0" * (end - start) + whole[end:])
+    return whole
+
+
+@pytest.mark.parametrize("month", ["current", "older"])
+def test_a_record_zeroed_by_a_sync_in_progress_is_applied_once_the_file_is_whole(
+    tmp_path: Path, month: str
+) -> None:
+    """A sync tool writing another device's journal in place leaves zeros where a record goes; the
+    compaction recorded a position past it, so once the file was whole that review never reached
+    the card's state (the card stayed new, though the history had the review)."""
+    home = make_home(tmp_path)
+    open_col(home).close(NOW)
+    laptop = tmp_path / "state" / "devices" / "laptop"
+    at = (FEB if month == "older" else NOW) - timedelta(hours=3)
+    keys = ("tiny/one", "tiny/two", "tiny/three:c1")
+    _write(laptop, [_review("laptop", i, key, at + timedelta(minutes=i)) for i, key in enumerate(keys)])
+    if month == "older":  # a later month of the laptop was read too: the file is behind the position
+        _write(laptop, [_review("laptop", 9, "tiny/three:c2", NOW - timedelta(hours=1))])
+    (journal, *_later) = sorted(laptop.glob("journal-*.toml"))
+    whole = _zero_record(journal, "tiny/two")
+    for step in range(2):  # said, the review left out; the same again at the next start
+        col = open_col(home, NOW + timedelta(minutes=step))
+        try:
+            assert "tiny/two" not in col.states and "tiny/three:c1" in col.states
+            assert [m for m in col.messages if "damaged event" in m] != []
+            assert [m for m in col.messages if "grew" in m] == []
+        finally:
+            col.close(NOW + timedelta(minutes=step))
+    journal.write_bytes(whole)  # the sync finished writing the file
+    for step in range(2):
+        later = NOW + timedelta(hours=1, minutes=step)
+        col = open_col(home, later)
+        try:
+            assert {k for k in keys if k in col.states} == set(keys)
+            assert sorted(e.key for e in col.history(later) if e.key in keys) == sorted(keys)
+        finally:
+            col.close(later)

@@ -2,9 +2,11 @@
 
 Each machine writes only to its own folder `state/devices/<device-id>/`, so two
 machines syncing the data folder (git, Syncthing) never write the same file.
-The folder holds `device.toml` (`format`, `id`, the host name and a host key).
-A machine finds its folder again by the host key, a hash of the host name and
-`/etc/machine-id`, so the id needs no file outside the synced folder.
+The folder holds `device.toml` (`format`, `id`, the host name, a host key and the
+state folder's `path`). A machine finds its folder again by the host key, a hash of
+the host name and `/etc/machine-id`, so the id needs no file outside the synced
+folder; a folder whose `path` is another state folder still there is the device of a
+copy of this home on the same computer, never this home's (`find_device`).
 
 The folder's name is the device id everywhere (journal positions, the history
 index). A folder whose device.toml names another id is either a copy of that
@@ -51,6 +53,7 @@ __all__ = [
 DEVICE_FORMAT = 1
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 _HEADER_DEVICE_RE = re.compile(rb'^(?:\xef\xbb\xbf)?device = "([a-z0-9][a-z0-9-]{0,63})"\r?$', re.MULTILINE)
+_TAKEN_RE = re.compile(r"-c[0-9a-f]{10}")  # the suffix of a folder a conflict copy was taken into
 _MAX_DEVICE_TOML = 64 * 1024  # a device.toml is a few lines: a larger one is not read (damaged)
 
 
@@ -84,6 +87,8 @@ class _DeviceFile:
     named: str | None = None
     key: str | None = None
     damaged: str = ""  # why, when damaged
+    path: str | None = None  # the state folder this device last wrote in (`_write_device_file`)
+    copy_of: str | None = None  # the home this device's home is a copy of, when it was made
 
 
 def _device_file(folder: Path) -> _DeviceFile:
@@ -103,10 +108,42 @@ def _device_file(folder: Path) -> _DeviceFile:
         data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM (a Windows editor, a sync filter) is no damage
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return _DeviceFile(damaged="is not valid TOML" if raw.strip(b"\0") else "is empty or zeroed")
-    named, key = data.get("id"), data.get("host_key")
+    named, key, there, copy_of = (data.get(k) for k in ("id", "host_key", "path", "copy_of"))
     if not isinstance(named, str):
         return _DeviceFile(damaged="is empty or zeroed" if not data else "has no device id")
-    return _DeviceFile(named, key if isinstance(key, str) else None)
+    return _DeviceFile(
+        named,
+        key if isinstance(key, str) else None,
+        path=there if isinstance(there, str) else None,
+        copy_of=copy_of if isinstance(copy_of, str) else None,
+    )
+
+
+def _here(state_dir: Path) -> str:
+    """The state folder as `device.toml` records it (`path`): absolute, links resolved."""
+    return str(state_dir.resolve())
+
+
+def _elsewhere(state_dir: Path, device: str, file: _DeviceFile) -> str | None:
+    """The other state folder `device` (this machine's host key) writes in, when one does: the
+    home was copied on this computer (`cp -a`, a backup restored beside it, a second user's synced
+    folder) and that copy is there still. None when the device.toml names no path (written by an
+    older retain), this folder, or a folder that is gone (the home was moved: it is this one's)."""
+    there = file.path
+    if there is None or there == _here(state_dir):
+        return None
+    other = Path(there) / "devices" / device / "device.toml"
+    try:
+        if os.path.samefile(there, state_dir):  # the same folder by another path (a bind mount)
+            return None
+        other.stat()
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return None
+    except OSError:
+        return there  # there but not ours to look into (another user's home): not this home's
+    return there
 
 
 def _header_devices(folder: Path) -> set[str]:
@@ -122,6 +159,21 @@ def _header_devices(folder: Path) -> set[str]:
     return named
 
 
+def _named_by_journals(folder: Path, names: set[str]) -> str | None:
+    """For a folder whose device.toml names nothing (not there yet: a sync copies files in any
+    order; damaged): the one other device its journal headers all name, when that device's folder
+    is there, so a copy of it (`cp -r` without device.toml, a rename a sync tool makes as a copy
+    and a delete) is not read twice. A folder a conflict copy was taken into (`<id>-c<hash>`, its
+    headers name `<id>`) holds only events `<id>`'s journals lack: it is read."""
+    named = _header_devices(folder)
+    if len(named) != 1:
+        return None
+    (other,) = named
+    stem = other[:52]  # (`journal_copies` names such a folder from the id's first 52 characters)
+    taken = folder.name.startswith(stem) and _TAKEN_RE.fullmatch(folder.name[len(stem) :]) is not None
+    return None if other == folder.name or other not in names or taken else other
+
+
 @dataclass(frozen=True, slots=True)
 class Copy:
     """A folder left out as a copy: its name, the folder it copies, and the id both device.toml name."""
@@ -129,6 +181,7 @@ class Copy:
     name: str
     of: str
     named: str
+    by_journals: bool = False  # named by its journals' headers (it has no readable device.toml)
 
 
 def _held(folder: Path) -> tuple[int, float, str]:
@@ -168,10 +221,13 @@ def scan_folders(state_dir: Path) -> FolderScan:
     renamed: dict[str, list[Path]] = {}  # missing id -> the folders naming it
     for folder in folders:
         named = _device_file(folder).named
+        by_journals = named is None
+        if by_journals:
+            named = _named_by_journals(folder, names)
         if named is None or named == folder.name:
             read.append(folder)
         elif named in names:
-            copies.append(Copy(folder.name, named, named))
+            copies.append(Copy(folder.name, named, named, by_journals))
         else:
             renamed.setdefault(named, []).append(folder)
     was: dict[str, str] = {}
@@ -205,7 +261,10 @@ def folder_messages(
     may write) is repaired (`repair_device`). `scan`: the folders as already sorted out."""
     read, copies, _renamed = scan if scan is not None else scan_folders(state_dir)
     lines = [
-        f"devices/{c.name} is a copy of device {c.named}'s folder (its device.toml says {c.named}); "
+        f"devices/{c.name} is a copy of device {c.named}'s folder (it has no readable device.toml and its "
+        f"journals name device {c.named}); it is not read, so no review is counted twice"
+        if c.by_journals
+        else f"devices/{c.name} is a copy of device {c.named}'s folder (its device.toml says {c.named}); "
         "it is not read, so no review is counted twice"
         if c.of == c.named
         else f"devices/{c.name} is a copy of devices/{c.of} (the device.toml of both says {c.named}); "
@@ -213,7 +272,10 @@ def folder_messages(
         for c in copies
     ]
     for folder in read:
-        why = _device_file(folder).damaged
+        file = _device_file(folder)
+        why = file.damaged
+        if folder.name == own and not why:
+            lines += _own_home(state_dir, folder, file, now)
         if not why:
             continue
         if folder.name == own:
@@ -224,6 +286,21 @@ def folder_messages(
                 why += f" and could not be written again ({exc.strerror or exc})"
         lines.append(f"devices/{folder.name}/device.toml {why}; the folder's journals are still read")
     return lines
+
+
+def _own_home(state_dir: Path, folder: Path, file: _DeviceFile, now: datetime) -> list[str]:
+    """This machine's device.toml made to name this state folder (the home was moved, or the file
+    is from an older retain). Nothing is said: a copied home records as a device of its own
+    (`find_device`), and every device's reviews are read in each home."""
+    if file.path != _here(state_dir):
+        try:
+            with (folder / "device.toml").open("rb") as fh:
+                created = tomllib.loads(fh.read(_MAX_DEVICE_TOML).decode("utf-8-sig")).get("created")
+            made = created if isinstance(created, datetime) else None
+            _write_device_file(folder, folder.name, now, copy_of=file.copy_of, created=made)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            pass  # (only a hint for a copy of this home: the next start tries again)
+    return []
 
 
 def find_device(state_dir: Path) -> str | None:
@@ -237,9 +314,15 @@ def find_device(state_dir: Path) -> str | None:
     """
     mine = host_key()
     files = [(folder, _device_file(folder)) for folder in device_folders(state_dir)]
-    for folder, file in files:
-        if file.key == mine:
+    ours = [(folder, file) for folder, file in files if file.key == mine]
+    # A copy of this home elsewhere on this computer finds the same folders by the host key: the
+    # folder its device.toml says is written here is this home's (then one naming no folder,
+    # then a moved one); one another home still writes is that home's, never this one's.
+    for folder, file in sorted(ours, key=lambda f: (f[1].path != _here(state_dir), f[1].path is not None)):
+        if _elsewhere(state_dir, folder.name, file) is None:
             return folder.name
+    if ours:
+        return None  # every folder of this computer is another home's: this one gets a new device
     lost = [
         folder
         for folder, file in files
@@ -274,9 +357,22 @@ def make_device(state_dir: Path, now: datetime) -> str:
 
     device = secrets.token_hex(6)
     folder = state_dir / "devices" / device
+    mine = host_key()
+    copy_of = next(
+        (
+            there
+            for there in (
+                _elsewhere(state_dir, f.name, file)
+                for f, file in ((f, _device_file(f)) for f in device_folders(state_dir))
+                if file.key == mine
+            )
+            if there is not None
+        ),
+        None,
+    )
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        _write_device_file(folder, device, now)
+        _write_device_file(folder, device, now, copy_of=copy_of)
     except BaseException:
         import shutil
 
@@ -325,14 +421,19 @@ def make_import_folder(state_dir: Path, device: str, own: str, now: datetime) ->
         raise
 
 
-def _write_device_file(folder: Path, device: str, now: datetime) -> None:
+def _write_device_file(
+    folder: Path, device: str, now: datetime, *, copy_of: str | None = None, created: datetime | None = None
+) -> None:
     import socket
 
-    made = {
+    made: dict[str, object] = {
         "format": DEVICE_FORMAT,
         "id": device,
         "host": socket.gethostname()[:100],
         "host_key": host_key(),
-        "created": now.astimezone(UTC),
+        "path": _here(folder.parent.parent),
+        "created": (created or now).astimezone(UTC),
     }
+    if copy_of is not None:
+        made["copy_of"] = copy_of
     atomic_write(folder / "device.toml", tomli_w.dumps(made))
