@@ -47,16 +47,33 @@ class StudyDay:
         return day
 
 
+_FIXED_NAMES = frozenset({"UTC", "UCT", "GMT", "Zulu", "Universal", "Greenwich"})
+
+
 @functools.lru_cache(maxsize=8)  # asked on every feed of the history index: compute it once
 def rule_key(day: StudyDay) -> str:
-    """A name for the study-day rule: the rollover hour and the zone's offsets over 1990-2060.
+    """A name for the study-day rule: the rollover hour, the zone's offsets over 1990-2060 and,
+    for a zone with rules, its name.
 
-    Equal keys date every moment alike (as far as the samples tell), so what was counted by
-    study day under one (the history index's days, the launch summary's streak) holds under
-    the other; a new rollover hour or another zone (a flight, another TZ) gives another key."""
+    Equal keys date every moment alike, so what was counted by study day under one (the history
+    index's days, the launch summary's streak) holds under the other; a new rollover hour or
+    another zone (a flight, another TZ) gives another key. The samples alone cannot tell apart
+    two zones whose offsets agree on them but whose DST starts or ends on other dates or hours
+    (two POSIX rules, Australia/Sydney and Australia/Melbourne in 1995): the name does."""
     offsets = []
     for year in range(1990, 2061):
         for month in (1, 4, 7, 10):
             moment = datetime(year, month, 1, 12, tzinfo=day.tz)
             offsets.append(int((moment.utcoffset() or timedelta()).total_seconds()) // 60)
-    return f"{day.rollover_hour}|{','.join(map(str, offsets))}"
+    return f"{day.rollover_hour}|{','.join(map(str, offsets))}|{_zone_name(day.tz)}"
+
+
+def _zone_name(tz: tzinfo) -> str:
+    """The name of a zone with rules (a zone database key, a POSIX rule, a zone file's path);
+    "" for a fixed offset, whose samples say everything, and for a zone without a name."""
+    if tz.utcoffset(None) is not None:  # `datetime.timezone` and the like: one offset
+        return ""
+    name = getattr(tz, "key", None)
+    if not isinstance(name, str) or name in _FIXED_NAMES or name.startswith("Etc/"):
+        return ""
+    return name
