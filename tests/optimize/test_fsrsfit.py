@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import time
 
@@ -20,6 +21,7 @@ from retain.core.fsrsfit import (
     delta_days,
     evaluate,
     fit,
+    onto_bounds,
     training_set,
 )
 
@@ -189,3 +191,26 @@ def test_card_histories_follow_the_rules(
 
 def test_delta_days_never_go_negative() -> None:
     assert delta_days([3, 3, 5, 4, 9]) == [0, 0, 2, 0, 5]
+
+
+def _all_again_rows(cards: int, length: int, seed: int = 1) -> list[HistoryRow]:
+    """A learner who only ever pressed Again: one or two reviews a day, for months."""
+    rng = random.Random(seed)
+    rows: list[HistoryRow] = []
+    for c in range(cards):
+        day = 1000 + rng.randrange(20)
+        for i in range(length):
+            rows.append(HistoryRow(f"d/c{c:05d}", i, True, 1, day, i == 0, False))
+            day += rng.choice((0, 1, 1))
+    return rows
+
+
+def test_a_weight_fitted_to_an_fsrs_bound_is_kept() -> None:
+    """fsrs-rs works in float32: a weight fitted to its upper bound 0.8 came back as
+    0.800000011920929 and the fit was refused as "fsrs returned unusable weights"."""
+    data = training_set(_all_again_rows(100, 100), lambda _key: True)
+    result = fit(data.items, None)
+    assert result.weights[20] == 0.8
+    assert onto_bounds([*DEFAULT_WEIGHTS[:20], 0.800000011920929]) == [*DEFAULT_WEIGHTS[:20], 0.8]
+    assert onto_bounds([*DEFAULT_WEIGHTS[:20], 0.0999999]) == [*DEFAULT_WEIGHTS[:20], 0.1]
+    assert onto_bounds([*DEFAULT_WEIGHTS[:20], 0.81])[20] == 0.81  # further out: refused, not moved

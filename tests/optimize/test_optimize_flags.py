@@ -174,3 +174,24 @@ def test_reschedule_with_dry_run_after_a_fit_that_is_not_better_uses_the_current
     assert "rescheduling with the current weights would change 150 card(s)" in out
     assert "dry run: not rescheduled" in out
     assert states(home) == before
+
+
+def test_reschedule_with_too_little_history_to_fit_uses_the_current_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Weights pasted into config.toml, then `retain optimize DECK --reschedule` with a short
+    history: the fit said "too few reviews" and --reschedule was dropped without a word."""
+    root = make_home(tmp_path / "home", cards=3)
+    monkeypatch.setenv("RETAIN_HOME", str(root))
+    weights = ", ".join(map(str, TRUE_WEIGHTS))
+    (root / "config.toml").write_text(f"[presets.default]\nparameters = [{weights}]\n")
+    code, out, err = run(capsys, "alpha", "--reschedule", "--dry-run")
+    assert code == 0, err
+    assert "too few reviews to fit" in out and "rescheduling with the current weights would change 3" in out
+    assert "dry run: not rescheduled" in out
+    code, out, err = run(capsys, "alpha", "--reschedule")
+    assert code == 0, err
+    assert "too few reviews to fit" in out and "rescheduled 3 card(s)" in out
+    assert "parameters = [0.8, 3.0" in (root / "config.toml").read_text()  # the weights stay as set
+    code, out, _ = run(capsys, "alpha", "--reschedule")
+    assert code == 0 and "would change 0 card(s)" in out

@@ -1,8 +1,9 @@
 """The fitting half of `retain optimize`: per preset, fit, compare, save, offer to reschedule.
 
 With `--reschedule` the cards are rescheduled with the weights the preset ends up with: the new
-ones when they are better (and saved), else the current ones, so the hint printed after saving
-(`retain optimize ... --reschedule` reschedules them) does what it says.
+ones when they are better (and saved), else the current ones (also when the history is too short
+to fit), so the hint printed after saving (`retain optimize ... --reschedule` reschedules them)
+does what it says.
 """
 
 from __future__ import annotations
@@ -72,21 +73,15 @@ def fit_presets(
         except FitError as exc:
             bar.finish()
             out(f"{head}: {exc}")
+            # weights set by hand (or fitted before) with too little history to fit again:
+            # --reschedule still reschedules with them rather than being dropped without a word
+            status = max(status, _reschedule_current(col, preset, now, args, interactive=interactive))
             continue
         bar(f"saving {preset.name}", 3 * n + 2, 3 * len(presets))
         bar.finish()
         if not result.better:
             out(f"{head}: {_line(result)}: not better, kept the current weights")
-            if args.reschedule:
-                # the hint after saving says `--reschedule` reschedules them: the kept weights
-                # are the ones it means (rescheduling twice with the same weights changes nothing)
-                current = preset.settings.parameters or DEFAULT_WEIGHTS
-                status = max(
-                    status,
-                    _offer_reschedule(
-                        col, preset, current, now, args, interactive=interactive, which="current"
-                    ),
-                )
+            status = max(status, _reschedule_current(col, preset, now, args, interactive=interactive))
             continue
         if args.dry_run:
             out(f"{head}: {_line(result)}: better (dry run: not saved)")
@@ -107,6 +102,18 @@ def fit_presets(
         )
     bar(" ", 1, 1)
     return status
+
+
+def _reschedule_current(
+    col: Collection, preset: Preset, now: datetime, args: argparse.Namespace, *, interactive: bool
+) -> int:
+    """With --reschedule, when no new weights were saved: reschedule with the preset's current
+    ones. The hint after saving says `--reschedule` reschedules the cards; the kept weights are
+    the ones it means (rescheduling twice with the same weights changes nothing)."""
+    if not args.reschedule:
+        return 0
+    current = preset.settings.parameters or DEFAULT_WEIGHTS
+    return _offer_reschedule(col, preset, current, now, args, interactive=interactive, which="current")
 
 
 def _offer_reschedule(

@@ -31,7 +31,7 @@ from typing import NamedTuple, TypeVar
 import fsrs_rs_python as rs
 
 from retain.core.gcpause import gc_paused
-from retain.core.settings import PARAMETER_COUNT, parameters_problem
+from retain.core.settings import LOWER_BOUNDS, PARAMETER_COUNT, UPPER_BOUNDS, parameters_problem
 
 __all__ = [
     "DEFAULT_WEIGHTS",
@@ -46,6 +46,7 @@ __all__ = [
     "evaluate",
     "fit",
     "guarded",
+    "onto_bounds",
     "training_set",
 ]
 
@@ -53,6 +54,7 @@ DEFAULT_WEIGHTS: tuple[float, ...] = tuple(float(x) for x in rs.DEFAULT_PARAMETE
 MAX_SEQ = 256
 _T = TypeVar("_T")
 _EPS = 1e-5  # a smaller change in log loss or RMSE is float noise, not a better fit
+_F32 = 1e-6  # fsrs-rs computes in float32 (7 digits): a weight at a bound comes back this far past it
 
 
 class FitError(Exception):
@@ -189,6 +191,25 @@ def evaluate(weights: Sequence[float], items: Sequence[rs.FSRSItem]) -> Evaluati
     return Evaluation(float(result.log_loss), float(result.rmse_bins))
 
 
+def onto_bounds(values: Sequence[float]) -> list[float]:
+    """`values` with each weight a float32 rounding past one of FSRS's bounds put on the bound.
+
+    fsrs-rs clamps its weights to the bounds in float32, so a weight fitted to the upper bound
+    0.8 comes back as 0.800000011920929: outside the bounds by the float32 rounding only. It is
+    the bound; a weight further out is left as it is (and refused).
+    """
+    if len(values) != PARAMETER_COUNT:
+        return list(values)
+    out: list[float] = []
+    for value, lo, hi in zip(values, LOWER_BOUNDS, UPPER_BOUNDS, strict=True):
+        if hi < value <= hi + _F32 * max(1.0, abs(hi)):
+            value = hi
+        elif lo - _F32 * max(1.0, abs(lo)) <= value < lo:
+            value = lo
+        out.append(value)
+    return out
+
+
 def fit(items: Sequence[rs.FSRSItem], current: Sequence[float] | None) -> FitResult:
     """Fit weights to `items`; raises FitError when there is too little data or fsrs fails."""
     if not items:
@@ -201,6 +222,7 @@ def fit(items: Sequence[rs.FSRSItem], current: Sequence[float] | None) -> FitRes
             f"too few reviews to fit ({len(items)} usable after filtering; fsrs needs more): "
             "weights left as they are"
         )
+    fitted = onto_bounds(fitted)
     if len(fitted) != PARAMETER_COUNT or parameters_problem(fitted) is not None:
         raise FitError(f"fsrs returned unusable weights ({parameters_problem(fitted) or len(fitted)})")
     rounded = tuple(round(x, 4) for x in fitted)

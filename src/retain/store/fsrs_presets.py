@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import fsrs_rs_python as rs
 
@@ -43,6 +44,7 @@ from retain.store.state.statecodec import canonical_state
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)  # the history index keeps times in µs since the epoch
 _MAX_CHAIN = 16  # undo/redo rounds looked back at (each reads the decks' history once)
+_T = TypeVar("_T")
 
 __all__ = [
     "Change",
@@ -53,6 +55,7 @@ __all__ = [
     "presets_for",
     "reschedule_events",
     "reschedule_plan",
+    "streamed",
     "training_for",
     "undo_events",
     "undo_reschedule",
@@ -102,6 +105,20 @@ def history_rows(col: Collection, decks: Sequence[str], now: datetime) -> Iterat
     return col.history_index.card_events(now, decks, follow_moves=True)  # type: ignore[return-value]
 
 
+@contextmanager
+def streamed(rows: Iterator[_T]) -> Iterator[Iterator[_T]]:
+    """`rows` (a stream from the history index), closed on the way out, also when a Ctrl-C or an
+    error stops the reading half-way: left open, the stream was closed by the garbage collector
+    after the collection, and its SQLite cursor printed "Exception ignored in: <generator ...>
+    ProgrammingError: Cannot operate on a closed database" as the command exited."""
+    try:
+        yield rows
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+
+
 def training_for(col: Collection, preset: Preset, now: datetime, since: date | None) -> TrainingSet:
     live = col.units_by_key
     states = col.states
@@ -110,8 +127,8 @@ def training_for(col: Collection, preset: Preset, now: datetime, since: date | N
         state = states.get(key)
         return key in live and not (state is not None and state.suspended)
 
-    rows = history_rows(col, preset.decks, now)
-    return training_set(rows, keep, since.toordinal() if since is not None else None)
+    with streamed(history_rows(col, preset.decks, now)) as rows:
+        return training_set(rows, keep, since.toordinal() if since is not None else None)
 
 
 # -- rescheduling -----------------------------------------------------------------------
@@ -174,13 +191,14 @@ def _replay(
     cache = ReviewCache()
     get = cache.__getitem__
     by_weights: dict[tuple[float, ...], tuple[list[str], list[rs.FSRSItem]]] = {}
-    for key, days, ratings in card_histories(history_rows(col, preset.decks, now)):
-        state = states.get(key)
-        if state is None or state.state == NEW or state.last_review is None:
-            continue
-        keys, items = by_weights.setdefault(rules.get(deck_of(key), fallback).weights, ([], []))
-        keys.append(key)
-        items.append(rs.FSRSItem(list(map(get, zip(ratings, delta_days(days), strict=True)))))
+    with streamed(history_rows(col, preset.decks, now)) as rows:
+        for key, days, ratings in card_histories(rows):
+            state = states.get(key)
+            if state is None or state.state == NEW or state.last_review is None:
+                continue
+            keys, items = by_weights.setdefault(rules.get(deck_of(key), fallback).weights, ([], []))
+            keys.append(key)
+            items.append(rs.FSRSItem(list(map(get, zip(ratings, delta_days(days), strict=True)))))
     memories: dict[str, rs.MemoryState] = {}
     for weights, (keys, items) in by_weights.items():
         model = rs.FSRS(list(weights))
@@ -252,10 +270,14 @@ def backup_state(col: Collection, now: datetime) -> str:
     tmp = target.with_name(f".{name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for sub in ("snapshots", "devices"):
-        if (col.state_dir / sub).is_dir():
-            shutil.copytree(col.state_dir / sub, tmp / sub)
-    tmp.replace(target)
+    try:
+        for sub in ("snapshots", "devices"):
+            if (col.state_dir / sub).is_dir():
+                shutil.copytree(col.state_dir / sub, tmp / sub)
+        tmp.replace(target)
+    except BaseException:  # a full disk, a Ctrl-C: no half-copied backup is left behind
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     fsync_dir(target.parent)
     return name
 
@@ -357,8 +379,8 @@ def _previous_reset_time(
     if not keys:
         return None
     limit = (newest - _EPOCH) // _US
-    rows = col.history_index.card_events(now, sorted({deck_of(k) for k in keys}))
-    times = [row[1] for row in rows if not row[2] and row[0] in keys and row[1] < limit]
+    with streamed(col.history_index.card_events(now, sorted({deck_of(k) for k in keys}))) as rows:
+        times = [row[1] for row in rows if not row[2] and row[0] in keys and row[1] < limit]
     return _EPOCH + timedelta(microseconds=max(times)) if times else None
 
 
