@@ -4,18 +4,26 @@ should never be (duplicated log rows, out-of-range values): each card keeps what
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from retain.cli import main
+from retain.core.fsrsfit import card_histories
 from retain.core.model import Card
-from retain.core.state import validate_state
+from retain.core.state import REVIEW, validate_state
 from retain.interop.anki.ankidb import AnkiCard
 from retain.interop.anki.apkg_history import card_reviews, card_state
 from retain.interop.bundle import Bundle
 from retain.interop.importer import read_file
+from retain.store.collection import Collection
+from retain.store.fsrs_presets import history_rows
+from retain.store.home import open_home
 
 from .conftest import FIXTURES
 
@@ -172,3 +180,46 @@ def test_the_cards_state_is_always_one_the_store_accepts() -> None:
         state = card_state(card, 1_600_000_000, None, now)
         assert state is not None
         validate_state(state, now)
+
+
+def _log_without_its_learning_row(conn: sqlite3.Connection) -> None:
+    """The review card's log as a trimmed one (or a card given a due date by hand): review rows only."""
+    start = CRT * 1000 - 80 * DAY_MS
+    conn.execute("DELETE FROM revlog WHERE cid = ?", (REVIEWED,))
+    for n, (ivl, last) in enumerate(((30, 12), (70, 30))):
+        conn.execute(
+            "INSERT INTO revlog VALUES (?, ?, 0, 3, ?, ?, 2500, 8000, 1)",
+            (start + n * 30 * DAY_MS, REVIEWED, ivl, last),
+        )
+
+
+def test_a_log_that_starts_with_a_review_starts_from_a_learned_card_not_from_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its first review was recorded as made from new: the optimizer trained on the card as if
+    learned from scratch (Anki's leaves such a card out) and stats counted it as added."""
+    trimmed = _changed(tmp_path, _log_without_its_learning_row)
+    first = _read(tmp_path, trimmed).reviews[0]
+    assert first.before is not None and not first.before.is_new and first.before.state == REVIEW
+    assert first.after is not None and first.after.reps == 1 and first.after.state == REVIEW
+    root = tmp_path / "home"
+    monkeypatch.setenv("RETAIN_HOME", str(root))
+    assert main(["import", str(trimmed), "--with-history"]) == 0, capsys.readouterr()
+    now = datetime.now(UTC)
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), now, cards=False, read_only=True)
+    try:
+        decks = [d.id for d in col.library.decks if (root / "decks" / f"{d.id}.toml").exists()]
+        assert len([e for e in col.history_index.events(now) if e.kind == "review"]) == 2
+        trained = [key for key, _days, _ratings in card_histories(history_rows(col, decks, now))]
+        states = dict(col.states)
+    finally:
+        col.close(now)
+    assert trained == []  # (before: the card, its two reviews taken as learned from new)
+    shutil.rmtree(root / "state" / "snapshots")
+    (root / "state" / "snapshots.toml").unlink(missing_ok=True)
+    shutil.rmtree(root / "cache")
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), now, cards=False, read_only=True)
+    try:
+        assert dict(col.states) == states  # a replay of the journals alone gives the same cards
+    finally:
+        col.close(now)

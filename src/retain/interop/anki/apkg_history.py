@@ -266,11 +266,20 @@ def card_state(
 def _card_events(
     key: str, log: list[Row], memory: list[tuple[float, float]], card: AnkiCard, days: AnkiDays, extra: Extra
 ) -> list[Review]:
-    """One card's rows as events; the store checks each state when it records them."""
+    """One card's rows as events; the store checks each state when it records them.
+
+    A log that starts with a review row, not a learning one (trimmed, or a due date set by hand
+    in Anki), starts from a card already learned: its first event's `before` is that card, with
+    the memory estimated for it (`memory_from_log`), not new. So it is no card learned from new:
+    the optimizer leaves it out, as Anki's does, and stats do not count it as added.
+    """
     prev: CardState | None = None
     events: list[Review] = []
-    for (rid, ease, ivl, _factor, ms, _typ), (stability, difficulty) in zip(log, memory, strict=True):
+    for (rid, ease, ivl, _factor, ms, typ), (stability, difficulty) in zip(log, memory, strict=True):
         at = datetime.fromtimestamp(rid / 1000, UTC)
+        if prev is None and typ != 0:  # (typ 0: a learning row; the card was new before it)
+            kind = RELEARNING if typ == 2 else REVIEW
+            prev = CardState(kind, 0 if kind == RELEARNING else None, stability, difficulty, at)
         span = timedelta(seconds=_span_s(ivl))
         was_review = prev is not None and prev.state in (REVIEW, RELEARNING)
         state = REVIEW if ivl > 0 else RELEARNING if was_review else LEARNING
