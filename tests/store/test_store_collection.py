@@ -206,11 +206,16 @@ def test_leftover_temp_files_are_removed_by_the_next_writer(tmp_path: Path) -> N
     col.close(NOW)
     leftover = tmp_path / "state" / "snapshots" / ".tiny.toml.abc123.tmp"
     leftover.write_text("half")
+    # a sync tool's downloads in progress are its own (Syncthing names them so): never removed
+    syncing = [tmp_path / "state" / ".syncthing.snapshots.toml.tmp", tmp_path / "state" / ".partial.tmp"]
+    for path in syncing:
+        path.write_text("arriving")
     reader = open_col(home, read_only=True)
     assert leftover.exists()  # a reader writes nothing
     reader.close()
     open_col(home).close()
     assert not leftover.exists()
+    assert all(path.read_text() == "arriving" for path in syncing)
 
 
 def test_undo_reaches_back_across_a_restart(tmp_path: Path) -> None:

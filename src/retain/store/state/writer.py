@@ -13,6 +13,7 @@ Reading the history is not its job: that is `store.index.History`.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +38,8 @@ from retain.store.state.stateload import bound, history_only, leaves_state, load
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# `files.atomic_output`'s temp names: ".<name>.<mkstemp's random letters>.tmp"
+_OUR_TEMP = re.compile(r"^\.(?!syncthing\.).+\.[a-z0-9_]{6,16}\.tmp\Z")
 _MAX_MS = 10**8  # the longest answer time the readers take
 _US = timedelta(microseconds=1)
 
@@ -172,14 +175,17 @@ class StateWriter:
         self.messages += loaded.messages
 
     def _remove_temp_files(self) -> None:
-        """Temp files of writes cut short by a crash (we hold the lock: no write is in progress)."""
+        """Temp files of writes cut short by a crash (we hold the lock: no write is in progress):
+        only the names `files.atomic_output` makes, never a sync tool's download in progress
+        (Syncthing's `.syncthing.<name>.tmp`)."""
         folders = [self.state_dir, self.state_dir / "snapshots", self.state_dir / "quarantine"]
         if self.device is not None:
             folders.append(self.state_dir / "devices" / self.device)
         for folder in folders:
             for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+                if _OUR_TEMP.match(tmp.name):
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
 
     # -- recording ------------------------------------------------------------------
 
