@@ -8,6 +8,7 @@ kept and written again, never a silent second device.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -258,3 +259,24 @@ def test_a_moved_home_keeps_its_device(tmp_path: Path) -> None:
     finally:
         col.close(NOW + timedelta(minutes=1))
     assert f'path = "{(b / "state").resolve()}"' in (_only_folder(b) / "device.toml").read_text()
+
+
+@pytest.mark.parametrize("bad", ["nul", "too-long"])
+def test_a_device_toml_path_that_is_no_usable_path_keeps_the_device(tmp_path: Path, bad: str) -> None:
+    """device.toml's `path` is read from a synced, editable file: a NUL in it (TOML "\\u0000") made
+    os.path.samefile raise ValueError out of find_device (every writable start a traceback); a
+    path too long to stat (ENAMETOOLONG, an OSError) was taken as "another home still there" and
+    the home silently left its own device (its undo, its journal) for a new one."""
+    col = open_col(make_home(tmp_path))
+    rate(col, "tiny/one", NOW)
+    mine = col.device
+    col.close(NOW)
+    toml = tmp_path / "state" / "devices" / str(mine) / "device.toml"
+    there = "/tmp/x\\u0000y" if bad == "nul" else "/x" * 3000
+    toml.write_text(re.sub(r'(?m)^path = ".*"$', lambda _m: f'path = "{there}"', toml.read_text()))
+    at = NOW + timedelta(minutes=1)
+    col = open_col(make_home(tmp_path), at)
+    try:
+        assert col.device == mine
+    finally:
+        col.close(at)

@@ -173,6 +173,12 @@ def _zero_record(path: Path, key: str) -> bytes:
     return whole
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the position moves past a damaged record of another device; reading on from it at every "
+    "start re-applied the events after it over reviews made here since (a clock ahead), so a record "
+    "that heals later is in the history but not the card's state",
+)
 @pytest.mark.parametrize("month", ["current", "older"])
 def test_a_record_zeroed_by_a_sync_in_progress_is_applied_once_the_file_is_whole(
     tmp_path: Path, month: str
@@ -207,3 +213,68 @@ def test_a_record_zeroed_by_a_sync_in_progress_is_applied_once_the_file_is_whole
             assert sorted(e.key for e in col.history(later) if e.key in keys) == sorted(keys)
         finally:
             col.close(later)
+
+
+def test_a_review_here_is_not_undone_by_another_devices_event_read_again_after_a_damaged_record(
+    tmp_path: Path,
+) -> None:
+    """The laptop (clock 10 minutes ahead) rated tiny/one after a record still damaged; this
+    computer took that state and rated the card again. The next start reads the laptop's file on
+    from the damaged record and applies its review again: dated after the rating made here, it is
+    not history, and the card goes back to the laptop's state (this computer's review lost). Without
+    the damaged record the position is past it, and the card keeps the rating made here, which
+    is also what a replay of every journal gives (it was made from the laptop's state)."""
+    home = make_home(tmp_path)
+    open_col(home).close(NOW)
+    laptop = tmp_path / "state" / "devices" / "laptop"
+    ahead = NOW + timedelta(minutes=10)
+    _write(
+        laptop,
+        [
+            _review("laptop", 0, "tiny/three:c1", NOW - timedelta(hours=2)),
+            _review("laptop", 1, "tiny/two", NOW - timedelta(hours=1)),
+            _review("laptop", 2, "tiny/one", ahead),
+        ],
+    )
+    (journal,) = laptop.glob("journal-*.toml")
+    _zero_record(journal, "tiny/two")  # a sync still writing it, or a crash's zeros that stay
+    at = NOW + timedelta(minutes=1)
+    col = open_col(home, at)
+    try:
+        assert col.states["tiny/one"].last_review == ahead  # the laptop's review, applied
+        mine = rate(col, "tiny/one", at + timedelta(minutes=1))  # made from it
+    finally:
+        col.close(at + timedelta(minutes=1))
+    later = at + timedelta(minutes=2)
+    col = open_col(home, later)
+    try:
+        assert col.states["tiny/one"] == mine.after, "this computer's review of tiny/one was undone"
+    finally:
+        col.close(later)
+
+
+def test_a_damaged_record_of_another_device_that_never_changes_is_not_said_at_every_start(
+    tmp_path: Path,
+) -> None:
+    """Zeros in the middle of another device's journal that stay (that device crashed and went on
+    appending after them: its own start quarantines them and moves on, the file is never
+    rewritten) are now said again at every start, forever, and re-applied each time (the deck's
+    snapshot rewritten at each close), though the file has not changed since the last start and
+    no one on this computer can do anything about it."""
+    home = make_home(tmp_path)
+    open_col(home).close(NOW)
+    laptop = tmp_path / "state" / "devices" / "laptop"
+    keys = ("tiny/three:c1", "tiny/two", "tiny/one")
+    _write(laptop, [_review("laptop", i, k, NOW - timedelta(hours=3 - i)) for i, k in enumerate(keys)])
+    (journal,) = laptop.glob("journal-*.toml")
+    _zero_record(journal, "tiny/two")
+    said = []
+    for step in range(4):
+        at = NOW + timedelta(minutes=step)
+        col = open_col(home, at)
+        try:
+            said.append([m for m in col.messages if "damaged event" in m])
+        finally:
+            col.close(at)
+    assert said[0] != []  # said once, when it arrived
+    assert said[1:] == [[], [], []], said

@@ -132,17 +132,17 @@ def _elsewhere(state_dir: Path, device: str, file: _DeviceFile) -> str | None:
     there = file.path
     if there is None or there == _here(state_dir):
         return None
+    if not os.path.isabs(there) or "\0" in there or len(there) > 4096:
+        return None  # no path a home can have (a hand edit, damage): this home keeps its device
     other = Path(there) / "devices" / device / "device.toml"
     try:
         if os.path.samefile(there, state_dir):  # the same folder by another path (a bind mount)
             return None
         other.stat()
-    except FileNotFoundError:
-        return None
-    except NotADirectoryError:
-        return None
-    except OSError:
+    except PermissionError:
         return there  # there but not ours to look into (another user's home): not this home's
+    except (OSError, ValueError):
+        return None  # not there (gone, not a folder, a name too long): the home was moved
     return there
 
 

@@ -509,25 +509,17 @@ def _read_device(
                 f"{device}/{path.name}: {scan.future} event(s) dated more than a day after this computer's "
                 "clock (a clock set wrong?); they were kept and applied in time order"
             )
-        still = bool(scan.bad_at) and scan.bad_at[0] == offset  # read again from a record still damaged
         if is_late:
             out.late = True  # the manifest lists the file from now on
             how = late_how.get(path.name, "")
-            # (a file changed in place was said when its entry was checked)
-            if scan.events and how and not still:
+            if scan.events and how:  # (a file changed in place was said when its entry was checked)
                 out.messages.append(
                     f"{device}/{path.name} {how}; its {len(scan.events)} event(s) were applied in time order"
                 )
         for pos, event in scan.events:
             events.append((event.time, len(events), pos, device, event, is_late))
-        read_to = Position(path.name, scan.end, scan.end_check)
-        if scan.bad_at and not mine:
-            # Another device's record set aside may be one a sync tool is still writing in place
-            # (zeros now, the record later): the file counts as applied only up to it, so each
-            # start reads on from there until the record is whole (the events after it apply now).
-            read_to = Position(path.name, scan.bad_at[0], check_at(path, scan.bad_at[0]))
-        out.files[device][path.name] = read_to
+        out.files[device][path.name] = Position(path.name, scan.end, scan.end_check)
         if not is_late:
-            end = read_to
+            end = Position(path.name, scan.end, scan.end_check)
     out.ends[device] = end
     return events
