@@ -269,3 +269,34 @@ async def test_c_on_a_group_row_preselects_the_groups_first_deck(open_app: OpenA
         editor = app.screen
         assert isinstance(editor, EditorScreen)
         assert editor.query_one("#form-deck", Select).value == group.deck_ids[0]
+
+
+async def test_undo_on_the_home_screen_says_why_a_reset_card_cannot_be_undone(open_app: OpenApp) -> None:
+    """The last rating's card was reset since: undo refuses, and says so instead of "Nothing to undo"."""
+    from retain.store.state.progress_edits import reset_progress
+
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "3", "escape", "enter")
+        assert isinstance(app.screen, HomeScreen)
+        reset_progress(app.collection, ["kafka/partitions"], FIXED_NOW)
+        await pilot.press("u")
+        await pilot.pause()
+        said = toasts(app)
+        assert "Cannot undo Good on kafka/partitions: its progress was reset or moved since" in said, said
+        assert "Nothing to undo" not in said
+
+
+async def test_study_undo_says_why_a_reset_card_cannot_be_undone(open_app: OpenApp) -> None:
+    """The study screen said only "Nothing to undo" when the last rating's card was reset since."""
+    from retain.store.state.progress_edits import reset_progress
+
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "3")
+        reset_progress(app.collection, ["kafka/partitions"], FIXED_NOW)
+        await pilot.press("u")
+        await pilot.pause()
+        said = toasts(app)
+        assert "Cannot undo Good on kafka/partitions" in said, said
+        assert "Nothing to undo" not in said

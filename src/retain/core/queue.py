@@ -512,6 +512,14 @@ class StudyQueue:
             if key not in lane.returned:
                 lane.returned.append(key)
 
+    def ready(self, key: str, now: datetime) -> bool:
+        """Whether `next` may serve `key` now, daily limits aside: new, a review due, or a learning
+        step due within learn-ahead (an undone card is shown again only then)."""
+        if key in self._where:
+            return True
+        due = self._learn.get(key)
+        return due is not None and due <= now + self.learn_ahead
+
     # -- reporting ------------------------------------------------------------
 
     def counts(self, now: datetime) -> Counts:

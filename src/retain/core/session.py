@@ -33,7 +33,7 @@ from retain.core.custom_study import CustomQueue
 from retain.core.model import Unit
 from retain.core.queue import Counts, StudyQueue
 from retain.core.scheduler import RATINGS, Scheduler, interval_label
-from retain.core.state import CardState, Event, EventKind
+from retain.core.state import LEARNING, RELEARNING, CardState, Event, EventKind
 
 __all__ = [
     "Phase",
@@ -325,7 +325,8 @@ class ReviewSession:
     def undo(self, now: datetime) -> Event | None:
         """Take back the last rating, suspend or bury (also one made before a restart).
 
-        The card gets its previous state back and is shown again, front first.
+        The card gets its previous state back and is shown again, front first, when this
+        session serves it now (`_serves`): one of its cards, new or due, not suspended or buried.
         Returns the recorded "undo" event, or None when there is nothing to undo.
         """
         at = self._touch(now)
@@ -339,11 +340,27 @@ class ReviewSession:
             self.queue.put_back(target.key, event.after)
         self._rated.pop(target.id, None)
         unit = self.units_by_key.get(target.key)
-        restored = target.before
-        if unit is not None and not (restored is not None and restored.suspended):
+        if unit is not None and self._serves(target.key, event.after, at):
             self._forced = unit
         self._advance(at)
         return event
+
+    def _serves(self, key: str, state: CardState | None, now: datetime) -> bool:
+        """Whether this session would show `key` in `state` now: one of its cards (not another
+        deck's, not outside a custom study's set), not suspended or buried, and new or due (a
+        cram rating's undo leaves a card due in days: rating it here would review it early)."""
+        queue = self.queue
+        if key not in queue:
+            return False
+        if isinstance(queue, StudyQueue):
+            return queue.ready(key, now)
+        if state is None:
+            return True
+        if state.suspended or (state.buried_until or "") > queue.today.isoformat():
+            return False
+        # A custom study shows its cards whatever their due date; a learning step waits for its time.
+        learning = state.state in (LEARNING, RELEARNING) and state.due is not None and not queue.cram
+        return not learning or state.due is None or state.due <= now + queue.learn_ahead
 
     @property
     def studied(self) -> int:

@@ -353,6 +353,46 @@ class Collection:
         now = now or max(self._opened, datetime.now(UTC))
         return self.history_index.last_undoable(now, self.device, since)
 
+    def undo_refusal(self, now: datetime | None = None) -> str | None:
+        """Why undo has nothing to take back when this device's newest rating, suspend or bury
+        still stands but a later change of its card (a reset, a move, an unsuspend, another
+        device's review) made undoing it unsafe: "Cannot undo Good on kafka/isr: ...". None when
+        there is simply nothing (or `last_undoable` has something)."""
+        device = self.device
+        if device is None:
+            return None
+        now = now or max(self._opened, datetime.now(UTC))
+        events = self.history_index.events(now, since=now - UNDO_WINDOW)
+        undone = {e.undoes for e in events if e.kind == "undo"}
+        live = [e for e in events if e.id not in undone and e.kind != "undo"]
+        mine = [e for e in live if e.kind in _UNDOABLE and _device_of(e.id) == device]
+        if not mine:
+            return None
+        target = max(mine, key=lambda e: e.time)
+        later = [
+            e
+            for e in live
+            if e.key == target.key and e.id != target.id and e.time >= target.time and e not in mine
+        ]
+        if not later:
+            return None
+        from retain.core.session import undo_label
+
+        what = undo_label(target).removeprefix("Undid ")
+        change = later[-1]
+        if _device_of(change.id) != device:
+            why = (
+                "another device changed the card since"
+                if change.kind != "review"
+                else ("another device reviewed the card since")
+            )
+        else:
+            why = {
+                "reset": "its progress was reset or moved since",
+                "unsuspend": "it was unsuspended since",
+            }.get(change.kind, f"a later {change.kind} changed the card")
+        return f"Cannot undo {what}: {why}"
+
     def history(self, now: datetime | None = None) -> list[Event]:
         """Every event of every device, oldest first (the full review history, whole events)."""
         return self.history_index.events(now or datetime.now(UTC))
@@ -397,6 +437,12 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _device_of(event_id: str) -> str:
+    """The device of an event id "<device>-<time ns>-<seq>" (the device id may hold dashes)."""
+    parts = event_id.rsplit("-", 2)
+    return parts[0] if len(parts) == 3 else ""
 
 
 @contextlib.contextmanager

@@ -28,7 +28,11 @@ def undo_last(node: DOMNode) -> bool:
         app.notify(f"Not undone: {line(str(exc)).plain}", severity="error", markup=False)
         return False
     if done is None:
-        app.notify("Nothing to undo", markup=False)
+        try:
+            refusal = collection.undo_refusal(app.clock())
+        except (CollectionError, OSError):
+            refusal = None
+        app.notify(line(refusal or "Nothing to undo").plain, markup=False)
         return False
     app.notify(line(undo_label(done[0])).plain, markup=False)
     return True
