@@ -42,3 +42,36 @@ def test_nothing_close_gets_no_suggestion(capsys: pytest.CaptureFixture[str]) ->
         with pytest.raises(SystemExit):
             main(argv)
         assert "did you mean" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (["--json", "due"], "--json belongs to the command, after it: `retain due --json`"),
+        (["import", "--", "x.toml", "--dry-run"], "put --dry-run before `--`"),
+        (
+            ["add", "--deck", "d", "--front", "Namespace flag?", "--back", "-n", "--kind", "typed"],
+            "join it with '=': --back=-n",
+        ),
+        (["export", "kafka", "-o", "-out.toml"], "join it with '=': --output=-out.toml"),
+    ],
+)
+def test_a_word_in_the_wrong_place_says_where_it_goes(
+    argv: list[str], hint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`retain --json due` said "unrecognized arguments: --json; did you mean --json?", and
+    `--back -n` only "expected one argument"."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and hint in err and "did you mean" not in err, err
+    assert f"(see `retain {argv[0] if argv[0] != '--json' else 'due'} --help`)" in err
+
+
+def test_a_suggestion_is_an_option_of_the_command_given(capsys: pytest.CaptureFixture[str]) -> None:
+    """`retain check --json` suggested --version, which `retain check` does not take either."""
+    with pytest.raises(SystemExit):
+        main(["check", "--json"])
+    err = capsys.readouterr().err
+    assert "did you mean" not in err and "(see `retain check --help`)" in err, err

@@ -1,17 +1,20 @@
-"""Command-line entry point. Sub-commands live in `retain.commands`; the TUI loads lazily."""
+"""Command-line entry point. Sub-commands live in `retain.commands`; the TUI loads lazily.
+
+This module imports next to nothing at its top (no `re`, no `typing`): a Ctrl-C while it
+loads would be a traceback, as it would be anywhere before `main` catches it.
+"""
 
 from __future__ import annotations
 
 import importlib
 import os
-import re
 import sys
 from collections.abc import Sequence
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
 
 from retain import __version__
 
+TYPE_CHECKING = False  # `typing.TYPE_CHECKING` without importing typing (mypy knows the name)
 if TYPE_CHECKING:
     import argparse
 
@@ -29,57 +32,101 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats", "due forecast, review calendar, true retention, card counts (--json for scripts)"),
     "optimize": ("optimize", "fit FSRS weights to your review history; --simulate the workload"),
 }
-_PATH_METAVAR = re.compile(r"\b(?:FILE|DIR|PATH)\b")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_PATH_METAVAR = r"\b(?:FILE|DIR|PATH)\b"
+_SURROGATE = "[\ud800-\udfff]"
 
 
-def _parser_class() -> type[argparse.ArgumentParser]:
-    """argparse is imported only when there are arguments to parse (bare `retain` has none)."""
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command `argv` names: its first word that is no option, if it is one."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
+def _parser_class(words: Sequence[str] = ()) -> type[argparse.ArgumentParser]:
+    """argparse is imported only when there are arguments to parse (bare `retain` has none).
+    `words` are the arguments being parsed, for the hints of an error."""
     import argparse
 
     class _Parser(argparse.ArgumentParser):
+        argv: tuple[str, ...] = tuple(words)
+
         def error(self, message: str) -> None:  # type: ignore[override]
-            hint = _did_you_mean(self, message)
-            self.exit(2, f"retain: error: {message}{hint} (see `retain --help`)\n")
+            hint = _hint(self, message, list(self.argv))
+            command = _command_in(self.argv)
+            where = f"retain {command}" if command else "retain"
+            self.exit(2, f"retain: error: {message}{hint} (see `{where} --help`)\n")
 
     return _Parser
 
 
-_INVALID_CHOICE = re.compile(r"invalid choice: '(.*)' \(choose from (.*)\)$")
+_INVALID_CHOICE = r"invalid choice: '(.*)' \(choose from (.*)\)$"
+_EXPECTED_VALUE = r"^argument (\S+): expected one argument$"
 
 
-def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
-    """Every option of the parser and of its sub-commands' parsers (those built: see `build_parser`)."""
-    names: list[str] = []
+def _sub_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser | None:
+    """The parser of sub-command `command`, or None."""
     for action in parser._actions:
-        names += [o for o in action.option_strings if o.startswith("--")]
-        for sub in (action.choices or {}).values() if isinstance(action.choices, dict) else ():
-            names += _option_strings(sub)
-    return names
+        if command and isinstance(action.choices, dict) and command in action.choices:
+            found: argparse.ArgumentParser = action.choices[command]
+            return found
+    return None
 
 
-def _did_you_mean(parser: argparse.ArgumentParser, message: str) -> str:
-    """`; did you mean 'review'?` for a misspelt sub-command or choice, `--json?` for an option."""
+def _hint(parser: argparse.ArgumentParser, message: str, argv: list[str]) -> str:
+    """What to add to argparse's one-line error: where the word belongs, or what was meant."""
+    import re
     from difflib import get_close_matches
 
-    found = _INVALID_CHOICE.search(message)
+    found = re.search(_INVALID_CHOICE, message)
     if found is not None:
         choices = re.findall(r"'([^']*)'", found.group(2))
         close = get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
         return f"; did you mean {close[0]!r}?" if close else ""
+    expected = re.search(_EXPECTED_VALUE, message)
+    if expected is not None:  # `--back -n`: argparse reads a value starting with '-' as an option
+        return _dash_value(expected.group(1).split("/"), argv)
     if message.startswith("unrecognized arguments: "):
-        options = _option_strings(parser)
-        for word in message.removeprefix("unrecognized arguments: ").split():
-            if word.startswith("--"):
-                close = get_close_matches(word.partition("=")[0], options, n=1, cutoff=0.6)
-                if close:
-                    return f"; did you mean {close[0]}?"
+        return _misplaced(parser, message.removeprefix("unrecognized arguments: ").split(), argv)
     return ""
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The parser; with `only`, just that sub-command's module is imported (fast start-up)."""
-    _Parser = _parser_class()
+def _dash_value(options: list[str], argv: list[str]) -> str:
+    import shlex
+
+    for i, word in enumerate(argv[:-1]):
+        if word in options and argv[i + 1].startswith("-"):
+            written = shlex.quote(f"{max(options, key=len)}={argv[i + 1]}")  # `--output=`, not `-o=`
+            return f"; for a value that starts with '-', join it with '=': {written}"
+    return ""
+
+
+def _misplaced(parser: argparse.ArgumentParser, words: list[str], argv: list[str]) -> str:
+    """`retain --json due`: --json is due's, written after it; after `--` no word is an option;
+    otherwise the closest option of the command given (or of `retain` itself)."""
+    from difflib import get_close_matches
+
+    command = _command_in(argv)
+    sub = _sub_parser(parser, command)
+    own = [o for a in (sub or parser)._actions for o in a.option_strings if o.startswith("--")]
+    for word in words:
+        if not word.startswith("-"):
+            continue
+        option = word.partition("=")[0]
+        at = argv.index(word) if word in argv else -1
+        if "--" in argv and 0 <= argv.index("--") < at:
+            return f"; after `--` every word is a name, never an option: put {option} before `--`"
+        if sub is not None and option in own and at < argv.index(str(command)):
+            return f"; {option} belongs to the command, after it: `retain {command} {word}`"
+        close = get_close_matches(option, own, n=1, cutoff=0.6)
+        if close and close[0] != option:
+            return f"; did you mean {close[0]}?"
+    return ""
+
+
+def build_parser(only: str | None = None, argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser (of `argv`, for the hints of its errors); with `only`, just that
+    sub-command's module is imported (fast start-up)."""
+    _Parser = _parser_class(argv)
     parser = _Parser(prog="retain", description="Keyboard-first flashcards with FSRS scheduling.")
     parser.add_argument("--version", action="version", version=f"retain {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -111,12 +158,14 @@ def _not_utf8(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str 
     they fail deep in a write. A file name may be any bytes (an argument whose
     metavar says FILE, DIR or PATH), so those are let through.
     """
+    import re
+
     for action in _actions(parser, getattr(args, "command", None)):
-        if _PATH_METAVAR.search(str(action.metavar or "")):
+        if re.search(_PATH_METAVAR, str(action.metavar or "")):
             continue
         value = getattr(args, action.dest, None)
         texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        if any(isinstance(t, str) and _SURROGATE.search(t) for t in texts):
+        if any(isinstance(t, str) and re.search(_SURROGATE, t) for t in texts):
             return max(action.option_strings, key=len, default="") or str(action.metavar or action.dest)
     return None
 
@@ -129,8 +178,10 @@ def _no_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str |
     ran in. `-` is standard input or output to most tools; retain reads and writes
     files only, so it is said rather than made a folder named `-`.
     """
+    import re
+
     for action in _actions(parser, getattr(args, "command", None)):
-        if not _PATH_METAVAR.search(str(action.metavar or "")):
+        if not re.search(_PATH_METAVAR, str(action.metavar or "")):
             continue
         value = getattr(args, action.dest, None)
         texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
@@ -145,9 +196,8 @@ def _no_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str |
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     """Parse the arguments; exit 2 with one line when one is wrong, or a text is not UTF-8."""
-    first = next((a for a in argv if not a.startswith("-")), None)
     # Import only the named sub-command; none for `--help` or a typo.
-    parser = build_parser(first if first in COMMANDS else "")
+    parser = build_parser(_command_in(argv) or "", argv)
     args = parser.parse_args(argv)
     name = _not_utf8(parser, args)
     if name is not None:
@@ -174,7 +224,13 @@ def _drop_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # Ctrl-C at any point, while the command loads too: quietly, 130
+        return 130
+
+
+def _main(argv: list[str]) -> int:
     _replace_unencodable()
     # bare `retain`, the TUI: no parser to build, argparse not even imported (launch time)
     args = _parse(argv) if argv else SimpleNamespace(command=None)
@@ -198,8 +254,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         err(f"retain: {exc}")
         return 2
-    except KeyboardInterrupt:
-        return 130
     except BrokenPipeError:  # `retain stats | head`: the reader has all it wanted
         _drop_stdout()
         return 0

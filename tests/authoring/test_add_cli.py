@@ -66,7 +66,7 @@ def test_add_rejects_bad_input_in_one_line(tmp_path: Path) -> None:
 
 def test_add_to_a_deck_that_does_not_exist_needs_new_deck(tmp_path: Path) -> None:
     proc = retain(tmp_path, "add", "--deck", "kafak", "--front", "What is a broker?", "--back", "A server")
-    assert proc.returncode == 1
+    assert proc.returncode == 2
     said = proc.stderr.strip()
     assert said.startswith("retain add: no deck 'kafak' (decks: ") and "\n" not in said
     assert "kafka (Apache Kafka)" in said and said.endswith("; add --new-deck to create it")

@@ -99,8 +99,7 @@ def test_one_exam_of_a_group_spelled_two_ways_gives_one_home_line(
 ) -> None:
     """exam_plans applies [exam.Ops] to both decks (group_key), but exam_lines groups them by
     the raw `deck.group`: one exam is said twice, each line forecasting half of its cards."""
-    from store_helpers import open_col
-
+    from retain.store.collection import Collection
     from retain.store.exams import exam_lines
     from retain.store.home import open_home
 
@@ -108,7 +107,7 @@ def test_one_exam_of_a_group_spelled_two_ways_gives_one_home_line(
     _group_decks(root / "decks")
     now = datetime(2026, 11, 28, 12, tzinfo=UTC)
     (root / "config.toml").write_text("[exam.Ops]\ndate = 2026-12-20\n", encoding="utf-8")
-    col = open_col(open_home({"RETAIN_HOME": str(root)}), now)
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), now, tz=UTC)
     try:
         lines = exam_lines(col, now)
     finally:

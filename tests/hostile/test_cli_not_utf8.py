@@ -101,7 +101,7 @@ def test_a_text_argument_that_is_not_utf8_is_one_usage_line(
     assert exc.value.code == 2
     assert (
         capsys.readouterr().err
-        == f"retain: error: argument {option}: not valid UTF-8 text (see `retain --help`)\n"
+        == f"retain: error: argument {option}: not valid UTF-8 text (see `retain {command} --help`)\n"
     )
 
 
@@ -110,7 +110,9 @@ def test_add_with_a_latin1_byte_writes_nothing(tmp_path: Path) -> None:
     home = tmp_path / "home"
     got = retain(home, "add", "--deck", "d", "--new-deck", "--front", BAD, "--back", "coffee")
     assert got.code == 2
-    assert got.err_lines == ["retain: error: argument --front: not valid UTF-8 text (see `retain --help`)"]
+    assert got.err_lines == [
+        "retain: error: argument --front: not valid UTF-8 text (see `retain add --help`)"
+    ]
     assert not (home / "decks").exists()
 
 

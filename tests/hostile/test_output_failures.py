@@ -8,6 +8,7 @@ and the command's own exit code (0, or 1 for `check`'s errors), never
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -82,3 +83,23 @@ def test_import_goes_on_when_the_reader_of_its_output_has_left(tmp_path: Path) -
         os.close(write)
     assert (done.returncode, done.stderr) == (0, b"")
     assert sorted(p.name for p in (home / "decks").iterdir()) == ["k1.toml", "k2.toml"]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", [("due", "--json"), ("stats", "--json")], ids=" ".join)
+def test_a_full_stderr_does_not_cost_the_report(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """A warning that could not be written (`2>/dev/full`) ended the command before its
+    report: `due --json` printed nothing and exited 1."""
+    (tmp_path / "config.toml").write_text("[exam.nothing]\ndate = 2020-01-01\n")  # a warning
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path), "PYTHONUTF8": "1"}
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "retain", *args],
+            stdout=subprocess.PIPE,
+            stderr=full,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            timeout=120,
+        )
+    assert done.returncode == 0
+    assert "kafka" in {d.get("id", d.get("deck_id")) for d in json.loads(done.stdout)["decks"]}

@@ -7,6 +7,7 @@ locale. PYTHONIOENCODING=latin-1 stands in for such a terminal here.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -52,3 +53,15 @@ def test_an_error_line_on_a_latin1_terminal(home: Path) -> None:
     assert b"Traceback" not in got.stderr
     assert got.returncode == 1
     assert len(got.stdout.splitlines()) >= 1 and got.stderr.decode("latin-1").count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["due", "--json"], ["stats", "--json"]])
+def test_json_on_a_latin1_terminal_escapes_what_it_cannot_show(home: Path, command: list[str]) -> None:
+    """`--json` printed `?` for every character Latin-1 lacks: a script read "a?b ?" as the
+    deck's name. JSON's `\\uXXXX` escapes carry every name exactly, in ASCII."""
+    (home / "decks" / "jp.toml").write_text(DECK.replace('"e"', '"jp"').replace("a\\u001bb ✓", "日本語 — ☃"))
+    got = _latin1(home, *command)
+    assert got.returncode == 0, got.stderr.decode("latin-1")
+    data = json.loads(got.stdout.decode("ascii"))
+    names = {d.get("id", d.get("deck_id")): d["name"] for d in data["decks"]}
+    assert names["e"] == "a\x1bb ✓" and names["jp"] == "日本語 — ☃"

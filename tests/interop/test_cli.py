@@ -149,7 +149,7 @@ def test_errors_are_one_line(tmp_path: Path, home: Path, capsys: pytest.CaptureF
     code, _, err = run_cli(capsys, "import", str(tmp_path / "x.docx"))
     assert code == 1 and "unknown file type .docx" in err
     code, _, err = run_cli(capsys, "export", "nope", "-o", str(tmp_path / "a.csv"))
-    assert code == 1 and "no deck or group 'nope'" in err
+    assert code == 2 and "no deck or group 'nope'" in err
     code, _, err = run_cli(capsys, "export", "kafka", "-o", str(tmp_path / "a.pdf"))
     assert code == 1 and "unknown export type .pdf" in err
     assert tree(home / "decks") == []

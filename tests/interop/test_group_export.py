@@ -79,7 +79,7 @@ def test_one_deck_to_a_folder_and_a_group_into_one_toml_file(
 
 def test_an_unknown_name_lists_decks_and_groups(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(capsys, "export", "Distributed", "-o", "x.apkg")
-    assert code == 1 and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1
     assert "no deck or group 'Distributed'" in err and f"groups: {GROUP!r}" in err
 
 

@@ -66,6 +66,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class _NoDeck(DeckEditError):
+    """--deck names no deck, and --new-deck is not given."""
+
+
 class _BadArgs(ValueError):
     """A value of an answer-check option that cannot be read; the message is one line."""
 
@@ -227,7 +231,7 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     if library.entry(args.deck) is not None:
         return writable_deck_file(home, args.deck)
     if not args.new_deck:
-        raise DeckEditError(
+        raise _NoDeck(
             f"no deck {args.deck!r} (decks: {known_decks(list(library.decks))}); add --new-deck to create it"
         )
     target = home.paths.decks_dir / f"{args.deck}.toml"
@@ -298,6 +302,9 @@ def run(args: argparse.Namespace) -> int:
         # one edit at a time: another `retain add` reads the deck after this one wrote it
         with deck_edit_lock(home.paths.cache_dir):
             added = _add(home, args)
+    except _NoDeck as exc:  # a wrong argument, as an unknown deck is to every command: exit 2
+        err(f"retain add: {exc}")
+        return 2
     except (DeckEditError, DeckLockTimeout) as exc:
         err(f"retain add: {exc}")
         return 1

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         known = known_decks(list(library.decks))
         groups = "; groups: " + ", ".join(repr(g) for g in group_names(list(library.decks))[:6])
         err(f"retain: no deck or group {args.deck_id!r}; decks: {known}{groups if library.decks else ''}")
-        return 1
+        return 2  # a wrong argument, as for `stats --deck`, `review` and `optimize`
     try:
         jobs = plan_export(decks, args.output)
     except InteropError as exc:

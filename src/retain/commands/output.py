@@ -8,11 +8,13 @@ which pass the text through `core.sanitize`, the same sanitiser the TUI uses:
 - `out`/`err`: one line (tabs and newlines become spaces) to stdout/stderr;
 - `out_lines`: many such lines at once (what `out` prints for each, in one write);
 - `out_block`: several lines (newlines kept) to stdout;
-- `cell`: one table cell, sanitised before its width is measured;
+- `cell`: one table cell, sanitised before its width is measured (`columns`, `ljust`);
 - `dumps`: JSON with C1 controls, bidi and other unsafe characters escaped
-  (`\\u009b`), so the data round-trips but never acts on a terminal.
+  (`\\u009b`), so the data round-trips but never acts on a terminal; on a stdout that is
+  not UTF-8 every non-ASCII character is escaped, never printed as `?`.
 
-A stream closed from the start (`retain stats 2>&-`) takes nothing and is no error either.
+A stream closed from the start (`retain stats 2>&-`) takes nothing and is no error either;
+nor is a stderr that cannot be written (`2>/dev/full`): the report still goes to stdout.
 A reader that has left (`retain import DIR | head -1`) is no error of the command's:
 the stream is pointed at the null device and the command goes on with its work, as it
 does when the lines were still in the buffer. Without this, the `BrokenPipeError`
@@ -22,15 +24,29 @@ surfaced in whichever `except OSError` was around the print, and an import repor
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Iterable
 from typing import Any, TextIO
 
 from retain.core.sanitize import escape_unsafe, sanitize, sanitize_line
 
-__all__ = ["cell", "drop_stream", "dumps", "err", "out", "out_block", "out_lines", "out_text", "safe_strings"]
+__all__ = [
+    "cell",
+    "columns",
+    "drop_stream",
+    "dumps",
+    "err",
+    "ljust",
+    "out",
+    "out_block",
+    "out_lines",
+    "out_text",
+    "safe_strings",
+]
 
 
 def drop_stream(stream: TextIO) -> None:
@@ -56,10 +72,30 @@ def _write(text: str, to_stderr: bool = False) -> None:
         stream.write(text)
     except BrokenPipeError:
         drop_stream(stream)
+    except OSError:
+        if not to_stderr:
+            raise  # the report itself is lost (`> /dev/full`): the command says so and fails
+        # Warnings and errors that cannot be written (`2>/dev/full`) are not the report: there is
+        # nowhere left to say anything, and the report (`due --json` for a script) still goes out.
+        drop_stream(stream)
 
 
 def cell(text: object) -> str:
     return sanitize_line(str(text))
+
+
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes: two for a wide (CJK) character, none for a
+    combining one. `len` is wrong for both, and a table padded by it comes apart."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def ljust(text: str, width: int) -> str:
+    """`text` padded with spaces to `width` terminal columns (see `columns`)."""
+    return text + " " * max(width - columns(text), 0)
 
 
 def out(text: object = "") -> None:
@@ -93,7 +129,14 @@ def out_text(text: str) -> None:
 
 
 def dumps(data: Any) -> str:
-    return escape_unsafe(json.dumps(data, ensure_ascii=False))
+    """JSON for stdout: non-ASCII characters as they are on a UTF-8 stdout, as `\\uXXXX`
+    escapes on any other (a Latin-1 locale would print `?` for them: the data would be lost)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        utf = codecs.lookup(encoding).name.startswith("utf")
+    except LookupError:
+        utf = False
+    return escape_unsafe(json.dumps(data, ensure_ascii=not utf))
 
 
 def safe_strings(data: Any) -> Any:

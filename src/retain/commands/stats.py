@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from retain.commands.output import err
+from retain.commands.output import cell, columns, err, ljust
 from retain.commands.readonly import print_report
 from retain.store.collection import Collection
 
@@ -113,7 +113,7 @@ def _deck_table(data: dict[str, Any]) -> list[str]:
     for d in [*data["decks"], {**data["total"], "name": last}]:
         rows.append(
             (
-                str(d["name"]),
+                cell(d["name"]),  # (sanitised before its width is measured)
                 str(d["cards"]),
                 str(d["new"]),
                 str(d["learning"]),
@@ -125,8 +125,8 @@ def _deck_table(data: dict[str, Any]) -> list[str]:
                 _pct(d["retention"]),
             )
         )
-    width = max(len(r[0]) for r in rows)
-    lines = [f"{r[0]:<{width}}" + "".join(f" {c:>7}" for c in r[1:-1]) + f" {r[-1]:>9}" for r in rows]
+    width = max(columns(r[0]) for r in rows)  # terminal columns: a CJK name's characters take two
+    lines = [ljust(r[0], width) + "".join(f" {c:>7}" for c in r[1:-1]) + f" {r[-1]:>9}" for r in rows]
     lines.append(
         f"study day {data['today']}; retention: reviews of review-state cards not rated Again, last 30 study days"
     )
