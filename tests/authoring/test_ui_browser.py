@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+import pytest
 from authoring_data import FIXED_NOW, KAFKA, SIZE, OpenApp
 from textual.app import App
 from textual.widgets import Input, OptionList
@@ -441,3 +443,38 @@ async def test_recall_column_sorts_with_each_decks_preset_weights(
         assert "95%" in rows["redis"] and "94%" in rows["kafka"]
         await search(pilot, "prop:r<0.945")
         assert keys(app) == ["kafka/partitions", "kafka/isr"]
+
+
+async def test_many_marked_cards_suspend_in_one_batch_and_ctrl_z_takes_it_all_back(
+    open_app: OpenApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Suspending 50k marked cards froze the screen for 55 s (one fsync per card, no indicator),
+    and ctrl+z then unsuspended one card of them."""
+    monkeypatch.setattr(BrowserScreen, "BUSY_FROM_CARDS", 0)  # behind the loading indicator
+    app = open_app()
+    syncs: list[int] = []
+    real = os.fsync
+
+    def counting(fd: int) -> None:
+        syncs.append(fd)
+        real(fd)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        col = app.collection
+        assert [k for k in ALL if col.states.get(k, CardState()).suspended] == ["kafka/isr"]  # a leech
+        await pilot.press("asterisk", "s")
+        monkeypatch.setattr(os, "fsync", counting)
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        assert all(col.states[k].suspended for k in ALL)
+        assert len(syncs) <= 3  # one batch, not one fsync per card
+        assert "Suspended 7 cards (ctrl+z to undo)" in [str(n.message) for n in app._notifications]
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.2)
+        assert [k for k in ALL if col.states.get(k, CardState()).suspended] == ["kafka/isr"]  # as before
+        assert "Undid suspend of 6 cards" in [str(n.message) for n in app._notifications]
+        assert not app.screen.query_one(BrowseTable).loading
+        await pilot.press("asterisk", "asterisk", "r", "y")  # reset all: one batch too
+        await pilot.pause(0.2)
+        assert not col.states

@@ -7,8 +7,8 @@ kafka leader            free text: every word must appear (front, back, extra, t
 deck:kafka  deck:k*     deck id (a trailing * matches a prefix); deck:"Group Name" a group's decks, deck:"Deck Name" a deck by its name
 tag:throughput          tag
 is:due|new|learning|review|suspended|buried|leech
-                        (is:due: a review card due in today's study day, before the next
-                        rollover, as `retain due` counts it; a learning step due now)
+                        (is:due: a review card or learning step due now, as `retain due`
+                        and the home screen count it)
 kind:cloze              basic, reversed, cloze or typed
 prop:r<0.9              current retrievability (probability of recall now, 0-1, with the
                         deck's preset weights when the caller gives them): < <= > >= =
@@ -96,7 +96,7 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     return match
 
 
-def _is(value: str, day_of: DayOf | None = None) -> Pred:
+def _is(value: str) -> Pred:
     def pred(u: Unit, s: CardState | None, now: datetime, today: date, hay: str) -> bool:
         if value == "new":
             return s is None or s.is_new
@@ -113,11 +113,9 @@ def _is(value: str, day_of: DayOf | None = None) -> Pred:
             return s.state in (LEARNING, RELEARNING)
         if value == "review":
             return s.state == REVIEW
-        if s.is_new or s.due is None or s.suspended or buried:
-            return False
-        if s.state == REVIEW and day_of is not None:  # any time in today's study day
-            return s.due <= now or day_of(s.due) <= today
-        return s.due <= now
+        # Due now, as `retain due`, the home screen and a session count it: a review card due
+        # at 20:00 today is not due at noon (its Due column still says today's date).
+        return not (s.is_new or s.due is None or s.suspended or buried) and s.due <= now
 
     return pred
 
@@ -153,7 +151,6 @@ def _term(
     token: str,
     parameters_for: ParametersFor | None = None,
     group_of: GroupOf | None = None,
-    day_of: DayOf | None = None,
     name_of: GroupOf | None = None,
 ) -> Pred:
     field, sep, value = token.partition(":")
@@ -184,7 +181,7 @@ def _term(
             return lambda u, s, n, t, h: u.kind == word
         if word not in IS_VALUES:
             raise QueryError(f"is:{value} is unknown; use one of {'|'.join(IS_VALUES)}")
-        return _is(word, day_of)
+        return _is(word)
     return _text(token)
 
 
@@ -251,8 +248,9 @@ def compile_query(
     """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r),
     `group_of(deck_id)` its group's name and `name_of(deck_id)` its own (`deck:` then matches
     those names as well as an id: `deck:"Apache Kafka"`, as the deck list shows it),
-    `day_of(moment)` the study day of a moment (`is:due` then takes a review card due any time
-    today; without it, only one due by now)."""
+    `day_of` (a moment's study day) is accepted from callers and unused: `is:due` is a card due
+    by `now`, as `retain due`, the home screen and a session count it, whatever the day."""
+    del day_of
     groups: list[tuple[tuple[bool, Pred], ...]] = []
     current: list[tuple[bool, Pred]] = []
     for negated, token, quoted in _tokens(text):
@@ -265,7 +263,7 @@ def compile_query(
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
             current.append((negated, _text(token)))
             continue
-        current.append((negated, _term(token, parameters_for, group_of, day_of, name_of)))
+        current.append((negated, _term(token, parameters_for, group_of, name_of)))
     if current:
         groups.append(tuple(current))
     elif groups:

@@ -10,7 +10,9 @@ Actions work on the marked rows (Space marks or unmarks the highlighted row,
 `*` marks every match or clears the marks), else on the highlighted row:
 suspend and reset act on the rows (a cloze deletion, a reverse); delete and
 move act on their whole entries in the deck file, and say so when that is more
-than was marked. Edit always opens the highlighted card.
+than was marked. Edit always opens the highlighted card. Many cards are suspended or
+reset as one durable batch behind the table's loading indicator, and ctrl+z right
+after a suspend of many takes all of it back.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from textual.widgets import DataTable, Input, Static
 from retain.core.cardlog import log_lines
 from retain.core.model import Unit
 from retain.core.search import QueryError
-from retain.store.collection import Collection
+from retain.core.state import Event
+from retain.store.collection import Collection, CollectionError
 from retain.store.decks.browse import COLUMNS, BrowseIndex
-from retain.store.state.progress_edits import set_suspended
+from retain.store.state.progress_edits import set_suspended, take_back
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.card_actions import ask_delete, ask_move, ask_reset
 from retain.ui.screens.confirm import ConfirmScreen
@@ -84,6 +87,8 @@ class BrowserScreen(Screen[None]):
     # first page (laying out the full table takes ~1-2 s at 20k cards). Tests set it to 0.
     LOADING_FROM_CARDS: ClassVar[int] = 2000
     FIRST_PAGE_DELAY: ClassVar[float] = 0.05  # seconds for the indicator's first frame to reach the screen
+    # From this many cards a suspend or reset runs behind the loading indicator (50k: ~5 s). Tests: 0.
+    BUSY_FROM_CARDS: ClassVar[int] = 1000
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="browser.search"),
@@ -130,6 +135,7 @@ class BrowserScreen(Screen[None]):
         self.page = 0
         self.search_ms = 0.0
         self._timer: Timer | None = None
+        self._bulk: list[Event] = []  # the last suspend of many cards: ctrl+z takes it all back
 
     def compose(self) -> ComposeResult:
         yield Static(id="browser-status")
@@ -406,7 +412,7 @@ class BrowserScreen(Screen[None]):
             return
         verb = "Suspend" if suspend else "Unsuspend"
         message = Content.assemble(
-            f"{verb} the {len(units)} marked cards?",
+            f"{verb} the {len(units):,} marked cards?",
             "\nThey stay out of every study session until unsuspended." if suspend else "",
         )
 
@@ -414,26 +420,89 @@ class BrowserScreen(Screen[None]):
             if yes:
                 self._set_suspended(units, suspend)
 
-        self.app.push_screen(ConfirmScreen(f"{verb} {len(units)} cards?", message, yes=verb), answered)
+        self.app.push_screen(ConfirmScreen(f"{verb} {len(units):,} cards?", message, yes=verb), answered)
 
     def _set_suspended(self, units: list[Unit], suspend: bool) -> None:
-        set_suspended(self.collection, [u.key for u in units], suspend, self._clock())
-        what = line(units[0].key).plain if len(units) == 1 else f"{len(units)} cards"
-        undo = " (ctrl+z to undo)" if suspend and len(units) == 1 else ""
+        keys = [u.key for u in units]
+        if len(units) == 1:
+            set_suspended(self.collection, keys, suspend, self._clock())
+            self._said_suspended(units, suspend)
+            return
+
+        def work() -> None:
+            events = set_suspended(self.collection, keys, suspend, self._clock())
+            self._bulk = events if suspend else []
+            self._said_suspended(units, suspend)
+
+        self.behind_indicator(len(units), work, "Not suspended" if suspend else "Not unsuspended")
+
+    def _said_suspended(self, units: list[Unit], suspend: bool) -> None:
+        what = line(units[0].key).plain if len(units) == 1 else f"{len(units):,} cards"
+        undo = " (ctrl+z to undo)" if suspend else ""
         self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {what}{undo}", markup=False)
         self.show_page(self.query_one(BrowseTable).selected_key())
+
+    def behind_indicator(self, cards: int, work: Callable[[], None], failed: str) -> None:
+        """Run `work` (a change of `cards` cards' progress); from `BUSY_FROM_CARDS` cards, behind the
+        table's loading indicator, drawn first. A store error is one line; the rows are shown again."""
+        table = self.query_one(BrowseTable)
+
+        def run() -> None:
+            try:
+                work()
+            except CollectionError as exc:
+                self.notify(line(str(exc)).plain, title=failed, severity="error", markup=False)
+                self.show_page(table.selected_key())
+            finally:
+                table.loading = False
+
+        if cards < self.BUSY_FROM_CARDS:
+            run()
+            return
+        table.loading = True
+        self.set_timer(self.FIRST_PAGE_DELAY, run)  # once the indicator is on screen
 
     def action_undo(self) -> None:
         from retain.ui.undo import undo_last
 
+        if self._bulk and self._undo_bulk():
+            return
         if undo_last(self):
             self.show_page(self.query_one(BrowseTable).selected_key())
+
+    def _undo_bulk(self) -> bool:
+        """ctrl+z right after a suspend of many cards: unsuspend all of them (those still suspended)
+        in one step, as it was one action. False when the newest undoable event is another one."""
+        col, batch = self.collection, self._bulk
+        if col.read_only:
+            return False
+        last = col.last_undoable()
+        if last is None or last.id not in {e.id for e in batch}:
+            self._bulk = []
+            return False
+        undone = [e for e in batch if (st := col.states.get(e.key)) is not None and st.suspended]
+
+        def work() -> None:
+            self._bulk = []
+            take_back(col, undone, self._clock())
+            self.notify(f"Undid suspend of {len(undone):,} cards", markup=False)
+            self.show_page(self.query_one(BrowseTable).selected_key())
+
+        self.behind_indicator(len(undone), work, "Not undone")
+        return True
 
     def action_reset(self) -> None:
         units = self.targets()
         if units:
             keep = self.query_one(BrowseTable).selected_key()
-            ask_reset(self.app, self.collection, units, self._clock, lambda _key: self.show_page(keep))
+            ask_reset(
+                self.app,
+                self.collection,
+                units,
+                self._clock,
+                lambda _key: self.show_page(keep),
+                run=lambda work: self.behind_indicator(len(units), work, "Not reset"),
+            )
 
     def action_delete(self) -> None:
         units = self.targets()

@@ -1,6 +1,7 @@
 """The browser's card actions that ask first: reset progress, delete cards, move them to another deck.
 
-Each works on one unit (the highlighted row) or many (the marked rows).
+Each works on one unit (the highlighted row) or many (the marked rows); the
+store records the progress changes of many as one durable batch (`progress_edits`).
 
 Each pushes its question (a `ConfirmScreen` or the deck picker), does the work
 through the store, tells the user, and calls `done` with the unit key the
@@ -46,18 +47,29 @@ def _what(units: Sequence[Unit], one: Callable[[Unit], str], many: str) -> Conte
 
 
 def ask_reset(
-    app: App[Any], col: Collection, units: Sequence[Unit], now: Callable[[], datetime], done: Done
+    app: App[Any],
+    col: Collection,
+    units: Sequence[Unit],
+    now: Callable[[], datetime],
+    done: Done,
+    *,
+    run: Callable[[Callable[[], None]], None] | None = None,
 ) -> None:
-    """Forget the progress of these cards (one review unit, or the browser's marked ones)."""
+    """Forget the progress of these cards (one review unit, or the browser's marked ones).
+
+    `run` runs the work (the browser: behind its loading indicator for many cards)."""
+
+    def work() -> None:
+        reset_progress(col, [u.key for u in units], now())
+        again = "it is new again" if len(units) == 1 else "they are new again"
+        app.notify(f"Progress of {what.plain} reset: {again}", markup=False)
+        done(units[0].key)
 
     def answered(yes: bool | None) -> None:
         if yes:
-            reset_progress(col, [u.key for u in units], now())
-            again = "it is new again" if len(units) == 1 else "they are new again"
-            app.notify(f"Progress of {what.plain} reset: {again}", markup=False)
-            done(units[0].key)
+            (run or (lambda w: w()))(work)
 
-    what = _what(units, lambda u: u.key, f"{len(units)} cards")
+    what = _what(units, lambda u: u.key, f"{len(units):,} cards")
     if len(units) == 1:
         becomes, history = "It becomes a new card.", "Its review history stays in the journal."
     else:
