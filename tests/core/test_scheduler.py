@@ -277,3 +277,69 @@ def test_fsrs_study_days_on_a_25_hour_day() -> None:
     assert day.of(later) == day.of(first)
     plain = Scheduler(StudySettings())
     assert _stability(Scheduler(StudySettings(), day), first, later) == _stability(plain, first, first)
+
+
+def test_easy_never_comes_back_sooner_than_good_with_day_long_steps() -> None:
+    """Good moved on to a 3-day step while Easy graduated with FSRS's 1-day interval (desired
+    retention 0.99): py-fsrs's own answer, against docs/scheduling.md's Hard <= Good <= Easy."""
+    steps = (timedelta(minutes=1), timedelta(hours=36), timedelta(days=3))
+    sched = Scheduler(StudySettings(fuzz=False, desired_retention=0.99, learning_steps=steps))
+    card = CardState(
+        state=LEARNING,
+        step=1,
+        stability=6.0,
+        difficulty=4.3,
+        due=NOW,
+        last_review=NOW - timedelta(days=1),
+        reps=2,
+    )
+    p = sched.preview("d/c", card, NOW)
+    assert p[3].due == NOW + timedelta(days=3) and p[3].state == LEARNING
+    assert p[4].due == p[3].due and p[4].state == REVIEW
+
+
+_STEP = st.sampled_from(
+    [timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1), timedelta(hours=12)]
+)
+_STEP |= st.sampled_from([timedelta(days=1), timedelta(hours=36), timedelta(days=3), timedelta(days=10)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(_STEP, min_size=0, max_size=3).map(tuple),
+    retention=st.sampled_from([0.7, 0.9, 0.97, 0.99]),
+    fuzz=st.booleans(),
+    kind=st.sampled_from([LEARNING, RELEARNING, REVIEW]),
+    step=st.integers(0, 2),
+    stability=st.floats(0.1, 60),
+    difficulty=st.floats(1, 10),
+    hours_ago=st.floats(0, 24 * 90),
+    key=st.integers(0, 10**6),
+)
+def test_hard_good_easy_always_in_order(
+    steps: tuple[timedelta, ...],
+    retention: float,
+    fuzz: bool,
+    kind: int,
+    step: int,
+    stability: float,
+    difficulty: float,
+    hours_ago: float,
+    key: int,
+) -> None:
+    sched = Scheduler(
+        StudySettings(desired_retention=retention, fuzz=fuzz, learning_steps=steps, relearning_steps=steps)
+    )
+    last = NOW - timedelta(hours=hours_ago)
+    card = CardState(
+        state=kind,
+        step=None if kind == REVIEW else min(step, max(0, len(steps) - 1)),
+        stability=stability,
+        difficulty=difficulty,
+        due=last + timedelta(days=stability),
+        last_review=last,
+        reps=3,
+    )
+    p = sched.preview(f"d/c{key}", card, NOW)
+    assert p[2].due is not None and p[3].due is not None and p[4].due is not None
+    assert p[2].due <= p[3].due <= p[4].due

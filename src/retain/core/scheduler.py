@@ -23,7 +23,8 @@ The adapter converts between `CardState` (our stored, validated state) and
   shorter interval FSRS itself asks for (a raised desired retention, newly
   fitted weights) is kept, and Hard <= Good <= Easy still holds.
 - A learning or relearning step of a day or more never schedules a card
-  sooner than FSRS's own interval for its new stability.
+  sooner than FSRS's own interval for its new stability, and Hard <= Good <= Easy
+  holds with such steps too (py-fsrs alone lets Easy graduate sooner than Good's step).
 - Retrievability is computed from elapsed seconds (not whole days), for
   learning and relearning cards too.
 - Given the learner's `StudyDay`, the days FSRS sees between two reviews are
@@ -156,7 +157,7 @@ class Scheduler:
                 buried_until=flags.buried_until,
                 leech=flags.leech,
             )
-        return out
+        return _in_order(out)
 
     def _fsrs_last_review(self, base: CardState | None, at: datetime) -> datetime | None:
         """The last review as FSRS is to see it: whole study days before `at` (py-fsrs counts the
@@ -197,6 +198,19 @@ class Scheduler:
         """Probability of recall at `now` (0.0 for a new card), with the preset's decay."""
         now = to_utc(now)
         return retrievability(_usable(state, now), now, self.parameters)
+
+
+def _in_order(out: dict[int, CardState]) -> dict[int, CardState]:
+    """Hard <= Good <= Easy: a rating never brings the card back sooner than a lower passing one.
+
+    py-fsrs alone breaks it with steps of a day or more: Hard keeps a long step while Good
+    graduates with a shorter FSRS interval, or Good moves on to a long step while Easy
+    graduates (a high desired retention). The higher rating then waits as long as the lower."""
+    for lower, higher in ((2, 3), (3, 4)):
+        low, high = out[lower].due, out[higher].due
+        if low is not None and high is not None and high < low:
+            out[higher] = replace(out[higher], due=low)
+    return out
 
 
 def _usable(state: CardState | None, now: datetime) -> CardState | None:
