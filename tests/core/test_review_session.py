@@ -247,6 +247,32 @@ def test_leech_tag_and_suspend() -> None:
         assert (session.current is None) is suspended  # a suspended leech is not shown again
 
 
+def test_a_leech_is_suspended_again_only_every_half_threshold() -> None:
+    """As in Anki: the lapse that reaches the threshold suspends, then every half threshold after
+    it. A leech edited and unsuspended used to be suspended again by its very next lapse."""
+    study = StudySettings(leech_threshold=8, leech_action="suspend")
+    suspended: list[int] = []
+    for lapses in range(7, 17):
+        states = {"d/a": review(-timedelta(days=2), lapses=lapses, leech=lapses >= 8)}
+        session = open_session([basic("d", "a")], states, MemoryRecorder(), study=study)
+        session.reveal()
+        after = session.rate(1, NOW).after
+        assert after is not None and after.leech is True
+        if after.suspended:
+            suspended.append(after.lapses)
+    assert suspended == [8, 12, 16]
+    odd = StudySettings(leech_threshold=3, leech_action="suspend")  # half of 3 rounds up: 3, 5, 7
+    hits = []
+    for lapses in range(2, 8):
+        states = {"d/a": review(-timedelta(days=2), lapses=lapses)}
+        session = open_session([basic("d", "a")], states, MemoryRecorder(), study=odd)
+        session.reveal()
+        after = session.rate(1, NOW).after
+        if after is not None and after.suspended:
+            hits.append(after.lapses)
+    assert hits == [3, 5, 7]
+
+
 def test_no_leech_below_threshold_or_without_lapse() -> None:
     units = [basic("d", "a")]
     states = {"d/a": review(-timedelta(days=2), lapses=9)}

@@ -81,11 +81,14 @@ def select_search(
     group_of: GroupOf | None = None,
     day_of: DayOf | None = None,
     name_of: GroupOf | None = None,
+    learn_ahead: timedelta = timedelta(0),
 ) -> list[Unit]:
     """The units a browser search finds (QueryError for a bad query), suspended/buried left out;
     `parameters_for(deck_id)`: the deck's preset weights, for `prop:r`; `group_of(deck_id)`: its
     group's name, for `deck:"Group Name"`; `day_of`: a moment's study day, for `is:due`."""
-    compiled = compile_query(query, parameters_for, group_of, day_of, name_of=name_of)
+    compiled = compile_query(
+        query, parameters_for, group_of, day_of, name_of=name_of, learn_ahead=learn_ahead
+    )
     get = states.get
     return [
         u

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from retain.core.model import KINDS, Unit, group_label
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
@@ -46,6 +46,7 @@ ParametersFor = Callable[[str], Sequence[float] | None]  # deck id -> its preset
 GroupOf = Callable[[str], str]  # deck id -> its group's name ("" when it has none)
 DayOf = Callable[[datetime], date]  # a moment -> its study day (`StudyDay.of`)
 _PROP_RE = re.compile(r"^r(<=|>=|<|>|=)(\d*\.?\d+)\Z")
+_NO_TIME = timedelta(0)
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
     "<=": operator.le,
@@ -96,7 +97,7 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     return match
 
 
-def _is(value: str) -> Pred:
+def _is(value: str, learn_ahead: timedelta = _NO_TIME) -> Pred:
     def pred(u: Unit, s: CardState | None, now: datetime, today: date, hay: str) -> bool:
         if value == "new":
             return s is None or s.is_new
@@ -114,8 +115,11 @@ def _is(value: str) -> Pred:
         if value == "review":
             return s.state == REVIEW
         # Due now, as `retain due`, the home screen and a session count it: a review card due
-        # at 20:00 today is not due at noon (its Due column still says today's date).
-        return not (s.is_new or s.due is None or s.suspended or buried) and s.due <= now
+        # at 20:00 today is not due at noon (its Due column still says today's date); a learning
+        # step counts when due within the learn-ahead window, as a session serves it.
+        if s.is_new or s.due is None or s.suspended or buried:
+            return False
+        return s.due <= (now + learn_ahead if s.state in (LEARNING, RELEARNING) else now)
 
     return pred
 
@@ -152,6 +156,7 @@ def _term(
     parameters_for: ParametersFor | None = None,
     group_of: GroupOf | None = None,
     name_of: GroupOf | None = None,
+    learn_ahead: timedelta = _NO_TIME,
 ) -> Pred:
     field, sep, value = token.partition(":")
     field = field.lower() if _FIELD_RE.match(token) else field  # `DECK:kafka` as `deck:kafka`
@@ -181,7 +186,7 @@ def _term(
             return lambda u, s, n, t, h: u.kind == word
         if word not in IS_VALUES:
             raise QueryError(f"is:{value} is unknown; use one of {'|'.join(IS_VALUES)}")
-        return _is(word)
+        return _is(word, learn_ahead)
     return _text(token)
 
 
@@ -244,12 +249,14 @@ def compile_query(
     day_of: DayOf | None = None,
     *,
     name_of: GroupOf | None = None,
+    learn_ahead: timedelta = _NO_TIME,
 ) -> Query:
     """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r),
     `group_of(deck_id)` its group's name and `name_of(deck_id)` its own (`deck:` then matches
     those names as well as an id: `deck:"Apache Kafka"`, as the deck list shows it),
     `day_of` (a moment's study day) is accepted from callers and unused: `is:due` is a card due
-    by `now`, as `retain due`, the home screen and a session count it, whatever the day."""
+    by `now` (a learning step: within `learn_ahead`), as `retain due`, the home screen and a
+    session count it, whatever the day."""
     del day_of
     groups: list[tuple[tuple[bool, Pred], ...]] = []
     current: list[tuple[bool, Pred]] = []
@@ -263,7 +270,7 @@ def compile_query(
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
             current.append((negated, _text(token)))
             continue
-        current.append((negated, _term(token, parameters_for, group_of, name_of)))
+        current.append((negated, _term(token, parameters_for, group_of, name_of, learn_ahead)))
     if current:
         groups.append(tuple(current))
     elif groups:

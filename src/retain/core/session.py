@@ -23,6 +23,7 @@ as Anki does when the day changes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -335,13 +336,19 @@ class ReviewSession:
             return None
         target, event = done
         self.last_undone = target
-        self._store(target.key, event.after, at)
+        # The queue places the card as it sees it (an exam's caps: a card due for the exam)
+        seen = event.after
+        if seen is not None and self._view is not None:
+            seen = self._view([target.key], at).get(target.key, seen)
+        self._store(target.key, event.after, at, placed=seen)
         if isinstance(self.queue, CustomQueue):  # (a StudyQueue puts an undone card back itself)
-            self.queue.put_back(target.key, event.after)
+            self.queue.put_back(target.key, seen)
         self._rated.pop(target.id, None)
         unit = self.units_by_key.get(target.key)
-        if unit is not None and self._serves(target.key, event.after, at):
+        if unit is not None and self._serves(target.key, seen, at):
             self._forced = unit
+        elif self._forced is not None and self._forced.key == target.key:
+            self._forced = None  # brought back by an earlier undo; not served in this state
         self._advance(at)
         return event
 
@@ -428,12 +435,18 @@ class ReviewSession:
         return scheduler
 
     def _leech(self, unit: Unit, before: CardState | None, after: CardState) -> CardState:
-        """A lapse that reaches `leech_threshold` marks the card (and suspends it, if so configured)."""
+        """A lapse that reaches `leech_threshold` marks the card, and, as in Anki, that lapse and
+        every half threshold after it (8, 12, 16, ...) suspend it when so configured: a leech
+        unsuspended after an edit gets a few more chances before it is suspended again."""
         settings = self._scheduler(unit.deck_id).settings
+        threshold = settings.leech_threshold
         lapsed = after.lapses > (before.lapses if before is not None else 0)
-        if not lapsed or settings.leech_threshold <= 0 or after.lapses < settings.leech_threshold:
+        if not lapsed or threshold <= 0 or after.lapses < threshold:
             return after
-        return replace(after, leech=True, suspended=after.suspended or settings.leech_action == "suspend")
+        half = max(1, math.ceil(threshold / 2))
+        hit = (after.lapses - threshold) % half == 0
+        suspend = hit and settings.leech_action == "suspend"
+        return replace(after, leech=True, suspended=after.suspended or suspend)
 
     def _flag(
         self, kind: EventKind, unit: Unit, before: CardState | None, after: CardState, now: datetime
@@ -459,8 +472,12 @@ class ReviewSession:
         self._store(key, event.after, at)
         return event
 
-    def _store(self, key: str, state: CardState | None, at: datetime) -> None:
-        self.queue.apply(key, state, at)  # the recorder has already changed `states`
+    def _store(
+        self, key: str, state: CardState | None, at: datetime, *, placed: CardState | None = None
+    ) -> None:
+        """Place `key` in the queue (as `placed`, the queue's view of it, when given) and remember
+        its live `state` (the recorder has already changed `states`)."""
+        self.queue.apply(key, state if placed is None else placed, at)
         if state is None:
             self._known.pop(key, None)
         else:

@@ -67,6 +67,7 @@ def _select(
             lambda d: groups.get(d, ""),
             collection.studyday.of,
             lambda d: names.get(d, ""),
+            timedelta(minutes=collection.home.config.learn_ahead_minutes),  # `is:due` as a session serves
         )
     elif study.mode == "ahead":
         found = select_ahead(units, states, now, study.days, today, collection.studyday.of)

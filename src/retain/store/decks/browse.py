@@ -86,6 +86,10 @@ def _one_line(text: str) -> str:
     return flat if len(flat) <= FRONT_CHARS else flat[: FRONT_CHARS - 1] + "…"
 
 
+# (now) -> the states `is:due` reads (an exam's caps applied) and the learn-ahead window
+DueView = Callable[[datetime], tuple[Mapping[str, CardState], timedelta]]
+
+
 class BrowseIndex:
     """Every unit of the library with its search text; states come live from `states`."""
 
@@ -98,6 +102,7 @@ class BrowseIndex:
         groups: Mapping[str, str] | None = None,
         studyday: StudyDay | Callable[[], StudyDay] | None = None,
         names: Mapping[str, str] | None = None,
+        due_view: DueView | None = None,
     ) -> None:
         self.units = list(units)
         self.states = states
@@ -108,6 +113,8 @@ class BrowseIndex:
         self._parameters_for = parameters_for or (lambda _deck: None)
         self._groups = dict(groups or {})  # deck id -> group name, for `deck:"Group Name"`
         self._names = dict(names or {})  # deck id -> its name, for `deck:"Apache Kafka"`
+        # `is:due` as a session counts it: (the states with an exam's caps, the learn-ahead window)
+        self._due_view = due_view
         self._hay = {u.key: haystack(u) for u in self.units}
 
     @classmethod
@@ -122,6 +129,10 @@ class BrowseIndex:
             groups,
             lambda: col.studyday,  # read on each row: a new rollover hour applies at once
             {d.id: d.name for d in col.library.decks if d.name},
+            lambda now: (
+                col.capped_view([u.key for u in col.units], now),
+                timedelta(minutes=col.home.config.learn_ahead_minutes),
+            ),
         )
 
     def study_day_of(self, moment: datetime) -> date:
@@ -154,6 +165,9 @@ class BrowseIndex:
     def search(self, query: str | Query, now: datetime, today: date) -> list[Unit]:
         """Units matching `query` in library order; raises `QueryError` for a bad query."""
         groups, names = self._groups, self._names
+        states, ahead = self.states, timedelta(0)
+        if self._due_view is not None and isinstance(query, str) and "due" in query.lower():
+            states, ahead = self._due_view(now)  # an exam's caps (a card due for the exam), learn-ahead
         compiled = (
             compile_query(
                 query,
@@ -161,6 +175,7 @@ class BrowseIndex:
                 lambda d: groups.get(d, ""),
                 self.study_day_of,
                 name_of=lambda d: names.get(d, ""),
+                learn_ahead=ahead,
             )
             if isinstance(query, str)
             else query
@@ -169,7 +184,7 @@ class BrowseIndex:
             return list(self.units)
         # Same result as `compiled.matches` on each unit, but each AND group narrows a list
         # term by term (one comprehension per term): about 3x faster at 50k units.
-        states, hay = self.states, self._hay
+        hay = self._hay
         found: set[str] = set()
         for group in compiled.groups:
             candidates = [u for u in self.units if u.key not in found] if found else self.units
