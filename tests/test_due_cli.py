@@ -114,6 +114,20 @@ def test_damage_is_reported_on_stderr_and_json_stays_clean(tmp_path: Path, comma
     assert (snaps / "kafka.toml").read_text() == "this is [not toml"  # a reader changes nothing
 
 
+def test_stats_warns_of_a_broken_deck_as_due_does(tmp_path: Path) -> None:
+    """A deck file that cannot be read is left out of every figure: `stats` says so on stderr,
+    in the very line `due` prints (it said nothing)."""
+    (tmp_path / "decks").mkdir()
+    broken = tmp_path / "decks" / "broken.toml"
+    broken.write_text("format = 1\n[deck\n", encoding="utf-8")
+    due, stats = _run(tmp_path, "due", "--json"), _run(tmp_path, "stats", "--json")
+    assert due.returncode == stats.returncode == 0
+    json.loads(stats.stdout)
+    lines = stats.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"retain: warning: broken deck: {broken}:2:"), lines
+    assert stats.stderr == due.stderr
+
+
 def test_due_imports_neither_textual_nor_fsrs(tmp_path: Path) -> None:
     code = (
         "import sys\nfrom retain.cli import main\nmain(['due', '--json'])\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -118,5 +118,36 @@ def test_undo_refusal_names_the_rating_and_why(home: Home) -> None:
         assert col.undo_refusal(NOW + timedelta(minutes=3)) == (
             "Cannot undo Good on tiny/one: its progress was reset or moved since"
         )
+    finally:
+        col.close()
+
+
+def test_the_undo_window_counts_from_now_not_from_when_the_collection_opened(
+    home: Home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TUI left open for three days: the rating made when it opened is out of the 2-day window,
+    though it was made within 2 days of the opening (the window was counted from there), and
+    undo says why it leaves it."""
+    from retain.core.session import record_undo
+    from retain.store import collection as collection_module
+
+    col = open_col(home)
+    try:
+        rate(col, "tiny/one", NOW)
+        assert col.can_undo() and col.last_undoable() is not None
+
+        class ThreeDaysOn(datetime):
+            @classmethod
+            def now(cls, tz: object = None) -> ThreeDaysOn:
+                moment = datetime.now(UTC) + timedelta(days=3)
+                return cls.fromtimestamp(moment.timestamp(), UTC)
+
+        monkeypatch.setattr(collection_module, "datetime", ThreeDaysOn)  # the system clock, 3 days on
+        assert col.last_undoable() is None
+        assert not col.can_undo()  # (it was kept from the rating: no record since)
+        assert record_undo(col, col.states, NOW + timedelta(days=3)) is None
+        assert col.undo_refusal() == "Cannot undo Good on tiny/one: undo reaches back 2 days"
+        assert col.undo_refusal(NOW + timedelta(days=1)) is None  # within the window: undoable
+        monkeypatch.undo()
     finally:
         col.close()

@@ -72,3 +72,46 @@ async def test_summary_after_esc_with_cards_still_due_says_now(open_app: OpenApp
         await pilot.pause()
         text = screen_text(app)
         assert "Session summary" in text and "Next due  now" in text, text
+
+
+async def test_u_on_the_summary_undoes_the_last_rating_and_shows_its_card_again(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """`u` on the summary did nothing and said nothing. It undoes as on the study screen: an
+    undone rating of another deck's card (newer) leaves the summary up with its figures; the
+    session's own last rating brings its card back, and the session goes on."""
+    from retain.store.state.progress_edits import set_suspended
+    from retain.ui.screens.study import StudyScreen
+    from retain.ui.screens.summary import SummaryScreen
+
+    (retain_home / "decks" / "solo.toml").write_text(SOLO, encoding="utf-8")
+    app = open_app(["solo"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "4")  # Easy: due in days, the session ends
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert "u Undo" in screen_text(app)
+        other = next(u.key for u in app.collection.units if u.deck_id == "kafka")
+        set_suspended(app.collection, [other], True, FIXED_NOW + timedelta(seconds=1))
+        await pilot.press("u")  # the newest: the suspend, of a card this session does not serve
+        await pilot.pause()
+        assert app.collection.states.get(other) is None  # new, not suspended
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Studied   1 card" in screen_text(app)
+        await pilot.press("u")  # the session's Easy: its card comes back
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert said[-2:] == [f"Undid suspend of {other}", "Undid Easy on solo/only"], said
+        assert isinstance(app.screen, StudyScreen)
+        assert app.collection.states.get("solo/only") is None  # new again
+        assert "Q" in screen_text(app)
+        await pilot.press("space", "3")  # the session goes on, to its summary
+        await pilot.pause()
+        assert isinstance(app.screen, StudyScreen)  # (its learning step, due in 10 min)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        assert "Studied   1 card" in screen_text(app)  # the undone Easy is not counted
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SummaryScreen | StudyScreen)

@@ -163,13 +163,19 @@ def run(args: argparse.Namespace) -> int:
         return report
 
     try:
-        return print_report(build, _table, as_json=args.json)
+        return print_report(build, _table, as_json=args.json, extra_warnings=_broken_decks)
     except StatsInputError as exc:
         err(f"retain: {exc}")
         return 2
     except _SvgError as exc:
         err(f"retain: {exc}")
         return 1
+
+
+def _broken_decks(col: Collection) -> list[str]:
+    """A deck file that cannot be read, one line each, as `retain due` says it: its cards are
+    missing from every figure."""
+    return [f"broken deck: {e.error}" for e in col.library.broken]
 
 
 class _SvgError(Exception):

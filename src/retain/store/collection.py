@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Collection", "CollectionError", "ReadOnlyError"]
 
-UNDO_WINDOW = timedelta(days=2)
+UNDO_WINDOW = timedelta(days=2)  # undo takes back what was made this long before now, no older
 _UNDOABLE = frozenset(UNDOABLE_KINDS)
 
 
@@ -72,11 +72,13 @@ class Collection:
         self._history_said: list[str] = []  # the history index's messages, kept when it closes
         self._units_by_key: dict[str, Unit] | None = None
         self._opened = datetime.now(UTC)
+        self._opened_wall = self._opened  # the system clock at the opening (`_now`)
         self._light = False
         # Identity of the state files before they were read (`homesummary.state_file_ids`); writers only.
         self.state_ids_at_open: dict[str, tuple[int, int, int]] | None = None
         self.close_messages: list[str] = []  # what `close` could not write, one line each
         self._can_undo: bool | None = None  # `can_undo`, until the next record
+        self._can_undo_until: datetime | None = None  # (or until its event leaves the undo window)
 
     @classmethod
     def open(
@@ -317,6 +319,7 @@ class Collection:
         stored = self.writer.record(event)
         if stored.kind in _UNDOABLE:
             self._can_undo = True  # what was just recorded can be taken back
+            self._can_undo_until = stored.time + UNDO_WINDOW
         return stored
 
     def record_many(
@@ -339,35 +342,47 @@ class Collection:
 
     def can_undo(self) -> bool:
         """Whether `last_undoable` has something, asked after every key of a review: kept until
-        this collection records again (only this device's writer adds undoable events)."""
-        if self._can_undo is None:
-            self._can_undo = self.last_undoable() is not None
+        this collection records again (only this device's writer adds undoable events), or until
+        that event leaves the undo window."""
+        until = self._can_undo_until
+        if self._can_undo is None or (self._can_undo and until is not None and self._now() >= until):
+            target = self.last_undoable()
+            self._can_undo = target is not None
+            self._can_undo_until = target.time + UNDO_WINDOW if target is not None else None
         return self._can_undo
+
+    def _now(self) -> datetime:
+        """Now on the clock the collection was opened with (the system's, or a test's fixed one):
+        the time given to `open` plus the time since on the system clock, so that a TUI left open
+        for days is days later."""
+        return self._opened + max(timedelta(0), datetime.now(UTC) - self._opened_wall)
 
     def last_undoable(self, now: datetime | None = None) -> Event | None:
         """The newest (by time) review/suspend/bury of this device not yet undone, also from before
-        a restart, within `UNDO_WINDOW`."""
+        a restart, made within `UNDO_WINDOW` before `now` (default: now, `_now`)."""
         if self.device is None:
             return None
-        since = (now or self._opened) - UNDO_WINDOW
+        since = (now or self._now()) - UNDO_WINDOW
         now = now or max(self._opened, datetime.now(UTC))
         return self.history_index.last_undoable(now, self.device, since)
 
     def undo_refusal(self, now: datetime | None = None) -> str | None:
         """Why undo has nothing to take back when this device's newest rating, suspend or bury
         still stands but a later change of its card (a reset, a move, an unsuspend, another
-        device's review) made undoing it unsafe: "Cannot undo Good on kafka/isr: ...". None when
-        there is simply nothing (or `last_undoable` has something)."""
+        device's review) made undoing it unsafe, or it was made before the undo window: "Cannot
+        undo Good on kafka/isr: ...". None when there is simply nothing (or `last_undoable` has
+        something)."""
         device = self.device
         if device is None:
             return None
+        since = (now or self._now()) - UNDO_WINDOW
         now = now or max(self._opened, datetime.now(UTC))
-        events = self.history_index.events(now, since=now - UNDO_WINDOW)
+        events = self.history_index.events(now, since=since)
         undone = {e.undoes for e in events if e.kind == "undo"}
         live = [e for e in events if e.id not in undone and e.kind != "undo"]
         mine = [e for e in live if e.kind in _UNDOABLE and _device_of(e.id) == device]
         if not mine:
-            return None
+            return self._too_old(now, device)
         target = max(mine, key=lambda e: e.time)
         later = [
             e
@@ -392,6 +407,17 @@ class Collection:
                 "unsuspend": "it was unsuspended since",
             }.get(change.kind, f"a later {change.kind} changed the card")
         return f"Cannot undo {what}: {why}"
+
+    def _too_old(self, now: datetime, device: str) -> str | None:
+        """Why undo has nothing when this device's newest rating, suspend or bury still stands
+        but was made before the undo window."""
+        older = self.history_index.last_undoable(now, device, datetime.min.replace(tzinfo=UTC))
+        if older is None:
+            return None
+        from retain.core.session import undo_label
+
+        what = undo_label(older).removeprefix("Undid ")
+        return f"Cannot undo {what}: undo reaches back {_days(UNDO_WINDOW)}"
 
     def history(self, now: datetime | None = None) -> list[Event]:
         """Every event of every device, oldest first (the full review history, whole events)."""
@@ -437,6 +463,10 @@ class Collection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _days(span: timedelta) -> str:
+    return f"{span.days} day" if span.days == 1 else f"{span.days} days"
 
 
 def _device_of(event_id: str) -> str:

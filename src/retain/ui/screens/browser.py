@@ -3,8 +3,10 @@
 Search uses the query language of `core.search` (free text, "phrases",
 deck:, tag:, is:due|new|learning|review|suspended|buried|leech, kind:,
 prop:r<0.9 (current recall with the deck's preset weights), -term, OR). The matches are sorted, then shown one page at a time (the table never
-holds more than `PAGE_SIZE` rows, so 50k cards stay responsive); the status
-line says how many match and how long the search took.
+holds more than `PAGE_SIZE` rows, so 50k cards stay responsive; `[` `]` page, `{` `}` go to
+the first and last page); the status line says how many match and how long the search took.
+While the search box has focus, the two lines under it list the whole query language (the
+placeholder is cut at 80 columns), and `/` is typed there (card keys hold one).
 
 Actions work on the marked rows (Space marks or unmarks the highlighted row,
 `*` marks every match or clears the marks), else on the highlighted row:
@@ -31,8 +33,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from retain.core.cardlog import log_lines
-from retain.core.model import Unit
-from retain.core.search import QueryError
+from retain.core.model import KINDS, Unit
+from retain.core.search import IS_VALUES, QueryError
 from retain.core.state import Event
 from retain.store.collection import Collection, CollectionError
 from retain.store.decks.browse import COLUMNS, BrowseIndex
@@ -51,6 +53,12 @@ Clock = Callable[[], datetime]
 SLOW_SEARCH_MS = 100.0  # a search this slow shows how long it took
 _ROW_ACTIONS = {"edit", "suspend", "reset", "delete", "move"}
 _WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo", "study_results"}
+# The whole query language (`core.search`) besides words, under the box while it has focus:
+# two lines of at most 78 columns (80 less the padding).
+SEARCH_HINT = (
+    f"deck:kafka  tag:x  is:{'|'.join(IS_VALUES)}\n"
+    f'kind:{"|".join(KINDS)}  prop:r<0.9  "a phrase"  -term  a OR b'
+)
 
 
 class BrowserScreen(Screen[None]):
@@ -73,6 +81,11 @@ class BrowserScreen(Screen[None]):
     #browser-error {
         height: auto;
         padding: 0 1;
+    }
+    #browser-hint {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
     }
     #browser-table {
         height: 1fr;
@@ -105,6 +118,8 @@ class BrowserScreen(Screen[None]):
         Binding("i", "invert", "Invert", id="browser.invert", show=False),
         Binding("right_square_bracket", "page(1)", "Next page", id="browser.next_page"),
         Binding("left_square_bracket", "page(-1)", "Prev page", id="browser.prev_page"),
+        Binding("left_curly_bracket", "first_page", "First page", id="browser.first_page", show=False),
+        Binding("right_curly_bracket", "last_page", "Last page", id="browser.last_page", show=False),
         Binding("down", "focus_table", "Results", id="browser.results", show=False),
         Binding("ctrl+z", "undo", "Undo", id="browser.undo", show=False),
         Binding("escape", "close", "Back", id="browser.close"),
@@ -141,11 +156,12 @@ class BrowserScreen(Screen[None]):
         yield Static(id="browser-status")
         yield Input(
             self._query,
-            placeholder="Search: words  deck:kafka  tag:x  is:due|new|learning|suspended|leech  kind:cloze  -not  OR",
+            placeholder="Search: words, deck:, tag:, is:, kind:, prop:, -not, OR",
             id="browser-search",
             compact=True,
         )
         yield Static(id="browser-error")
+        yield Static(Content(SEARCH_HINT), id="browser-hint")
         yield BrowseTable(id="browser-table")
         yield CardPreview(id="browser-preview")
         yield KeyBar()  # (one line that drops whole keys when narrow; Footer overflowed at 80 columns)
@@ -195,8 +211,10 @@ class BrowserScreen(Screen[None]):
         except QueryError as exc:
             error.update(line(f"✗ {exc}", "$error"))
             error.display = True
+            self._sync_hint()
             return
         error.display = False
+        self._sync_hint()
         if self.sort is not None:
             matches = self.index.sort(matches, self.sort[0], now, descending=self.sort[1])
         self.search_ms = (time.perf_counter() - started) * 1000
@@ -226,7 +244,7 @@ class BrowserScreen(Screen[None]):
         parts = [("Browse  ", "bold $accent"), (f"{shown:,} of {total:,} cards", "bold")]
         if shown > PAGE_SIZE:
             end = min(start + PAGE_SIZE, shown)
-            parts.append((f" · rows {start + 1:,}–{end:,} ( [ ] pages )", ""))
+            parts.append((f" · rows {start + 1:,}–{end:,} ( [ ] pages, {{ }} first/last )", ""))
         if self.sort is not None:
             parts.append((f" · by {self.sort[0]} {'▼' if self.sort[1] else '▲'}", ""))
         if self.marked:
@@ -234,6 +252,19 @@ class BrowserScreen(Screen[None]):
         if self.search_ms >= SLOW_SEARCH_MS:  # worth saying only when it is noticeable
             parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
         self.query_one("#browser-status", Static).update(Content.assemble(*parts))
+
+    def on_descendant_focus(self) -> None:
+        self._sync_hint()
+        self.refresh_bindings()  # `/` is typed in the box: the key bar leaves it out there
+
+    def on_descendant_blur(self) -> None:
+        self._sync_hint()
+        self.refresh_bindings()
+
+    def _sync_hint(self) -> None:
+        """The query language under the box while the box has focus (an error takes the place)."""
+        hint = self.query_one("#browser-hint", Static)
+        hint.display = self.query_one(Input).has_focus and not self.query_one("#browser-error").display
 
     @on(Input.Changed, "#browser-search")
     def _search_changed(self, event: Input.Changed) -> None:
@@ -331,9 +362,15 @@ class BrowserScreen(Screen[None]):
             return self.is_mounted and self.selected_unit() is not None
         if action == "page":
             step = parameters[0] if parameters and isinstance(parameters[0], int) else 1
-            last = max(0, (len(self.matches) - 1) // PAGE_SIZE)
-            return 0 <= self.page + step <= last
+            return 0 <= self.page + step <= self._last_page()
+        if action in ("first_page", "last_page"):
+            return self._last_page() > 0
+        if action == "focus_search":  # in the box `/` is typed (kafka/isr): not a key there
+            return not (self.is_mounted and self.query_one(Input).has_focus)
         return True
+
+    def _last_page(self) -> int:
+        return max(0, (len(self.matches) - 1) // PAGE_SIZE)
 
     def action_focus_search(self) -> None:
         self.query_one(Input).focus()
@@ -352,8 +389,15 @@ class BrowserScreen(Screen[None]):
         retain_app(self).start_custom_study(CustomStudy("search", query=self.query_one(Input).value))
 
     def action_page(self, step: int) -> None:
-        last = max(0, (len(self.matches) - 1) // PAGE_SIZE)
-        self.page = min(max(self.page + step, 0), last)
+        self.page = min(max(self.page + step, 0), self._last_page())
+        self.show_page()
+
+    def action_first_page(self) -> None:
+        self.page = 0
+        self.show_page()
+
+    def action_last_page(self) -> None:
+        self.page = self._last_page()
         self.show_page()
 
     def _sort_by(self, column: str, descending: bool) -> None:
@@ -411,8 +455,10 @@ class BrowserScreen(Screen[None]):
             self._set_suspended(units, suspend)
             return
         verb = "Suspend" if suspend else "Unsuspend"
+        held = sum(1 for u in units if (st := states.get(u.key)) is not None and st.suspended)
         message = Content.assemble(
             f"{verb} the {len(units):,} marked cards?",
+            f" ({held:,} {'is' if held == 1 else 'are'} suspended already)" if suspend and held else "",
             "\nThey stay out of every study session until unsuspended." if suspend else "",
         )
 
@@ -432,14 +478,22 @@ class BrowserScreen(Screen[None]):
         def work() -> None:
             events = set_suspended(self.collection, keys, suspend, self._clock())
             self._bulk = events if suspend else []
-            self._said_suspended(units, suspend)
+            self._said_suspended(units, suspend, changed=len(events))
 
         self.behind_indicator(len(units), work, "Not suspended" if suspend else "Not unsuspended")
 
-    def _said_suspended(self, units: list[Unit], suspend: bool) -> None:
-        what = line(units[0].key).plain if len(units) == 1 else f"{len(units):,} cards"
-        undo = " (ctrl+z to undo)" if suspend else ""
-        self.notify(f"{'Suspended' if suspend else 'Unsuspended'} {what}{undo}", markup=False)
+    def _said_suspended(self, units: list[Unit], suspend: bool, changed: int | None = None) -> None:
+        """Say how many changed: `Suspended kafka/isr`, `Suspended 6 cards; 1 was already suspended`."""
+        done = "Suspended" if suspend else "Unsuspended"
+        if len(units) == 1:
+            what = line(units[0].key).plain
+        else:
+            changed = len(units) if changed is None else changed
+            what = f"{changed:,} card{'' if changed == 1 else 's'}"
+            if changed < len(units):
+                what += f"; {_already(len(units) - changed)} {done.lower()}"
+        undo = " (ctrl+z to undo)" if suspend and changed != 0 else ""
+        self.notify(f"{done} {what}{undo}", markup=False)
         self.show_page(self.query_one(BrowseTable).selected_key())
 
     def behind_indicator(self, cards: int, work: Callable[[], None], failed: str) -> None:
@@ -531,3 +585,10 @@ class BrowserScreen(Screen[None]):
         deck_id = unit.deck_id if unit is not None else (decks[0].id if decks else "")
         if self._open_editor is not None and deck_id:
             self._open_editor(deck_id, None, lambda _result: self.library_changed())
+
+
+def _already(cards: int) -> str:
+    """`1 was already`, `2 were already` (empty for none)."""
+    if not cards:
+        return ""
+    return f"{cards:,} {'was' if cards == 1 else 'were'} already"

@@ -433,7 +433,19 @@ class StudyScreen(Screen[None]):
                     limit_lifts_at=next_day if limited else None,
                     next_day_at=None if limited else next_day,
                     waiting=waiting,
+                    session=self.session,
+                    resume=self._go_on,
                 )
             )
         else:
             self.dismiss()
+
+    def _go_on(self) -> StudyScreen:
+        """A study screen for this session again (undo on its summary brought a card back)."""
+        return StudyScreen(
+            self.session,
+            clock=self._clock,
+            deck_names=self._deck_names,
+            can_undo=self._can_undo_fn,
+            cards_at=self._cards_at,
+        )

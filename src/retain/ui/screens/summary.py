@@ -1,4 +1,8 @@
-"""End of a study session: cards studied, time spent, Again rate, when the next cards are due."""
+"""End of a study session: cards studied, time spent, Again rate, when the next cards are due.
+
+`u` (ctrl+z) undoes the last rating as on the study screen: when the session serves the card
+again, it is shown (the session goes on), else the figures follow the undo.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from retain.core.scheduler import interval_label
-from retain.core.session import SessionSummary
+from retain.core.session import ReviewSession, SessionSummary, undo_label
+from retain.store.collection import CollectionError
+from retain.ui.text import line
 from retain.ui.widgets.key_bar import KeyBar
 
 __all__ = ["SummaryScreen", "format_duration", "summary_content"]
@@ -89,6 +95,7 @@ class SummaryScreen(Screen[None]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,escape,space", "close", "Back", id="summary.close"),  # to the decks, or the browser
+        Binding("u,ctrl+z", "undo", "Undo", id="summary.undo"),
     ]
 
     def __init__(
@@ -99,24 +106,68 @@ class SummaryScreen(Screen[None]):
         limit_lifts_at: datetime | None = None,
         next_day_at: datetime | None = None,
         waiting: bool = False,
+        session: ReviewSession | None = None,
+        resume: Callable[[], Screen[None]] | None = None,
     ) -> None:
+        """`session`: the session summed up, for `u`; `resume`: a study screen that goes on with it
+        (when undo brought a card back)."""
         super().__init__()
         self.summary = summary
         self._clock = clock
         self._limit_lifts_at = limit_lifts_at
         self._next_day_at = next_day_at
         self._waiting = waiting
+        self._session = session
+        self._resume = resume
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="summary-box"):
             yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
-            yield Static(
-                summary_content(
-                    self.summary, self._clock(), self._limit_lifts_at, self._next_day_at, self._waiting
-                ),
-                id="summary-body",
-            )
+            yield Static(self._body(), id="summary-body")
         yield KeyBar()
+
+    def _body(self) -> Content:
+        return summary_content(
+            self.summary, self._clock(), self._limit_lifts_at, self._next_day_at, self._waiting
+        )
 
     def action_close(self) -> None:
         self.dismiss()
+
+    def action_undo(self) -> None:
+        """Take back the last rating (suspend, bury), as `u` on the study screen does, and say what
+        it was; its card is shown again when the session serves it now."""
+        session = self._session
+        if session is None:  # (no session to go on with: as on the deck list)
+            from retain.ui.undo import undo_last
+
+            undo_last(self)
+            return
+        try:
+            event = session.undo(self._clock())
+        except (CollectionError, OSError) as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            return
+        if event is None:
+            self.notify(line(self._undo_refusal() or "Nothing to undo").plain, markup=False)
+            return
+        undone = session.last_undone
+        if undone is not None:
+            self.notify(line(undo_label(undone)).plain, markup=False)
+        card = session.current
+        if undone is not None and card is not None and card.key == undone.key and self._resume is not None:
+            self.app.switch_screen(self._resume())  # its card again: the session goes on
+            return
+        self.summary = session.summary()  # (an older rating, or a card this session does not serve)
+        self.query_one("#summary-body", Static).update(self._body())
+
+    def _undo_refusal(self) -> str | None:
+        """Why the last rating cannot be taken back (its card changed since, or it is too old)."""
+        collection = getattr(self.app, "collection", None)
+        if collection is None:
+            return None
+        try:
+            refusal: str | None = collection.undo_refusal(self._clock())
+        except (CollectionError, OSError):
+            return None
+        return refusal
