@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 from retain.core.queue import StudyQueue
 from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession, undo_label
+from retain.core.state import Event
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
 from retain.ui.gc_defer import DeferredGC
@@ -300,8 +301,27 @@ class StudyScreen(Screen[None]):
             return
         now = self._clock()
         elapsed = int((now - self._shown_at).total_seconds() * 1000)
-        if self._recorded(lambda: self.session.rate(rating, now, max(0, min(elapsed, MAX_ANSWER_MS)))):
+        events: list[Event] = []
+        if self._recorded(
+            lambda: events.append(self.session.rate(rating, now, max(0, min(elapsed, MAX_ANSWER_MS))))
+        ):
+            self._said_leech(events[0])
             self._show_current()
+
+    def _said_leech(self, event: Event) -> None:
+        """As Anki does: say when a lapse made the card a leech, or suspended it as one."""
+        before, after = event.before, event.after
+        if after is None or not after.leech or after.lapses <= (before.lapses if before else 0):
+            return
+        suspended = after.suspended and not (before is not None and before.suspended)
+        if not suspended and before is not None and before.leech:
+            return  # a leech already, and not suspended again by this lapse: nothing new
+        what = "suspended as a leech" if suspended else "now a leech"
+        self.notify(
+            line(f"{event.key} is {what} ({after.lapses} lapses): edit it, or find it with is:leech").plain,
+            severity="warning",
+            markup=False,
+        )
 
     def _recorded(self, change: Callable[[], object]) -> bool:
         """Run a change that writes the journal; if the write fails, say so and keep the card as it is."""
