@@ -343,3 +343,14 @@ def test_hard_good_easy_always_in_order(
     p = sched.preview(f"d/c{key}", card, NOW)
     assert p[2].due is not None and p[3].due is not None and p[4].due is not None
     assert p[2].due <= p[3].due <= p[4].due
+
+
+def test_rating_order_gives_way_to_the_maximum_interval() -> None:
+    """maximum_interval = 5 days, learning steps 10m, 10d: a new card's Easy graduates to a review
+    of 5 days (the maximum), but `_in_order` moves it to Good's 10-day step. The recorded state is
+    a REVIEW card whose interval (10 days) is twice the learner's maximum; before today Easy was 5d."""
+    steps = (timedelta(minutes=10), timedelta(days=10))
+    sched = Scheduler(StudySettings(fuzz=False, learning_steps=steps, maximum_interval=5))
+    easy = sched.preview("d/c", None, NOW)[4]
+    assert easy.state == REVIEW and easy.due is not None
+    assert easy.due - NOW <= timedelta(days=5), f"review interval {easy.due - NOW} over the 5-day maximum"

@@ -157,7 +157,7 @@ class Scheduler:
                 buried_until=flags.buried_until,
                 leech=flags.leech,
             )
-        return _in_order(out)
+        return _in_order(out, self.max_interval)
 
     def _fsrs_last_review(self, base: CardState | None, at: datetime) -> datetime | None:
         """The last review as FSRS is to see it: whole study days before `at` (py-fsrs counts the
@@ -200,16 +200,22 @@ class Scheduler:
         return retrievability(_usable(state, now), now, self.parameters)
 
 
-def _in_order(out: dict[int, CardState]) -> dict[int, CardState]:
+def _in_order(out: dict[int, CardState], max_days: int) -> dict[int, CardState]:
     """Hard <= Good <= Easy: a rating never brings the card back sooner than a lower passing one.
 
     py-fsrs alone breaks it with steps of a day or more: Hard keeps a long step while Good
     graduates with a shorter FSRS interval, or Good moves on to a long step while Easy
-    graduates (a high desired retention). The higher rating then waits as long as the lower."""
+    graduates (a high desired retention). The higher rating then waits as long as the lower,
+    but a review card never past the maximum interval (`max_days`): the learner's maximum wins
+    over the order (a learning step longer than it)."""
     for lower, higher in ((2, 3), (3, 4)):
-        low, high = out[lower].due, out[higher].due
-        if low is not None and high is not None and high < low:
-            out[higher] = replace(out[higher], due=low)
+        low, high, card = out[lower].due, out[higher].due, out[higher]
+        if low is None or high is None or high >= low:
+            continue
+        if card.state == REVIEW and card.last_review is not None:
+            low = min(low, card.last_review + timedelta(days=max_days))
+        if low > high:
+            out[higher] = replace(card, due=low)
     return out
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "ParametersFor",
     "Query",
     "QueryError",
+    "asks_due",
     "compile_query",
     "fold",
     "haystack",
@@ -240,6 +241,15 @@ def _tokens(text: str) -> list[tuple[bool, str, bool]]:
             raise QueryError("parentheses do not group terms here; write deck:a OR deck:b (OR binds loosest)")
         out.append((negated, body, False))
     return out
+
+
+def asks_due(text: str) -> bool:
+    """Whether the query `text` has an `is:due` term (a caller may then prepare what it reads)."""
+    try:
+        tokens = _tokens(text)
+    except QueryError:
+        return False
+    return any(not quoted and token.lower() == "is:due" for _negated, token, quoted in tokens)
 
 
 def compile_query(

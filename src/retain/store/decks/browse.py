@@ -22,7 +22,7 @@ from typing import Any
 
 from retain.core.model import Unit
 from retain.core.scheduler import interval_label, retrievability
-from retain.core.search import ParametersFor, Query, compile_query, haystack
+from retain.core.search import ParametersFor, Query, asks_due, compile_query, haystack
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.core.studyday import StudyDay
 from retain.store.collection import Collection
@@ -166,7 +166,7 @@ class BrowseIndex:
         """Units matching `query` in library order; raises `QueryError` for a bad query."""
         groups, names = self._groups, self._names
         states, ahead = self.states, timedelta(0)
-        if self._due_view is not None and isinstance(query, str) and "due" in query.lower():
+        if self._due_view is not None and isinstance(query, str) and asks_due(query):
             states, ahead = self._due_view(now)  # an exam's caps (a card due for the exam), learn-ahead
         compiled = (
             compile_query(
