@@ -1,10 +1,12 @@
-"""Config values the docs promise: leeches off with 0, and warnings that stay readable."""
+"""Config values the docs promise: leeches off with 0, and messages and warnings that stay readable."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from retain.store.config import ConfigError, parse_config
+from retain.store.config import ConfigError, load_config, parse_config
 
 
 def test_leech_threshold_zero_turns_leeches_off() -> None:
@@ -23,3 +25,57 @@ def test_many_decks_naming_an_undefined_preset_give_one_warning() -> None:
     )
     one = parse_config('[decks.solo]\npreset = "slow"\n')
     assert one.warnings == ("config: deck 'solo' uses preset 'slow', which is not defined; using default",)
+
+
+def _message(text: str) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    return str(caught.value)
+
+
+def test_too_many_steps_says_the_limit() -> None:
+    """21 steps said "must be a list of durations", which they were."""
+    steps = ", ".join(['"1m"'] * 21)
+    said = _message(f"[study]\nrelearning_steps = [{steps}]\n")
+    assert said == "config: `study.relearning_steps` holds 21 steps; at most 20"
+    twenty = ", ".join(['"1m"'] * 20)
+    assert len(parse_config(f"[study]\nlearning_steps = [{twenty}]\n").study.learning_steps) == 20
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[study]\nleech_action = "' + "x" * 5000 + '"\n',
+        '[presets.p]\nparameters = ["' + "x" * 5000 + '"' + ", 1.0" * 20 + "]\n",
+        "[study]\nparameters = [" + "9" * 5000 + ", 1.0" * 20 + "]\n",
+        '[keymap]\n"home.browse" = ["' + "x" * 5000 + '"]\n',
+    ],
+    ids=["leech_action", "parameters-string", "parameters-huge-number", "keymap"],
+)
+def test_a_long_bad_value_is_cut_in_the_message(text: str) -> None:
+    assert len(_message(text)) < 200
+
+
+def test_a_keymap_value_that_is_not_a_string_names_its_binding() -> None:
+    said = _message('[keymap]\n"home.browse" = ["b"]\n')
+    assert (
+        said == "config: [keymap] home.browse must be its keys in one string, like \"space,enter\", got ['b']"
+    )
+
+
+def test_an_empty_deck_folder_is_refused_not_the_current_folder() -> None:
+    """`deck_folders = [""]` loaded decks from the folder retain was started in."""
+    for bad in ('""', '"  "'):
+        said = _message(f'deck_folders = ["~/decks", {bad}]\n')
+        assert said.startswith("config: `deck_folders` holds an empty path")
+
+
+def test_a_config_that_links_to_nothing_is_said(tmp_path: Path) -> None:
+    """A config.toml linked to a dotfiles checkout that is not there gave the defaults silently."""
+    path = tmp_path / "config.toml"
+    path.symlink_to(tmp_path / "dotfiles" / "retain.toml")
+    assert load_config(path).warnings == (
+        f"config: {path} is a symbolic link to {tmp_path / 'dotfiles' / 'retain.toml'}, which does not "
+        "exist; using the default settings",
+    )
+    assert load_config(tmp_path / "none.toml").warnings == ()

@@ -284,3 +284,54 @@ def test_a_table_written_in_parts_can_be_edited(
         node = node[key]
     assert node == value
     assert parse_config(path.read_text()) is not None
+
+
+def test_merge_keeps_a_preset_table_filled_by_hand_meanwhile(tmp_path: Path) -> None:
+    """A deck moved to a preset named on the settings screen writes its table empty; "Apply mine to
+    theirs" emptied the same table that a hand edit had meanwhile filled."""
+    path = tmp_path / "config.toml"
+    path.write_text("[decks.kafka]\nnew_per_day = 5\n")
+    edit = ConfigDocument.open(path)
+    edit.set(("presets", "hard"), {})  # what the Decks tab writes for a preset named this session
+    edit.set(("decks", "kafka", "preset"), "hard")
+    path.write_text("[decks.kafka]\nnew_per_day = 5\n\n[presets.hard]\ndesired_retention = 0.95  # mine\n")
+    merged = edit.merged()
+    assert "desired_retention = 0.95  # mine" in merged.text()
+    data = tomllib.loads(merged.text())
+    assert data["presets"]["hard"] == {"desired_retention": 0.95}
+    assert data["decks"]["kafka"]["preset"] == "hard"
+
+
+def test_merge_applies_only_values_that_differ_from_the_file_as_opened(tmp_path: Path) -> None:
+    """A value typed and typed back, or a table made and taken back, is no change of mine: the merge
+    put the old value back over the new one written by hand meanwhile."""
+    path = tmp_path / "config.toml"
+    path.write_text("[study]\nnew_per_day = 20\nreviews_per_day = 200\n")
+    edit = ConfigDocument.open(path)
+    edit.set(("study", "new_per_day"), 7)
+    edit.set(("study", "new_per_day"), 20)
+    edit.set(("presets", "hard"), {})
+    edit.set(("presets", "hard"), None)
+    edit.set(("study", "reviews_per_day"), 300)
+    path.write_text("[study]\nnew_per_day = 30\nreviews_per_day = 200\n\n[presets.hard]\nfuzz = false\n")
+    data = tomllib.loads(edit.merged().text())
+    assert data["study"] == {"new_per_day": 30, "reviews_per_day": 300}
+    assert data["presets"] == {"hard": {"fuzz": False}}
+
+
+def test_a_read_only_config_is_not_replaced(tmp_path: Path) -> None:
+    """A config.toml made read-only (chmod a-w) was replaced by the rename all the same."""
+    path = tmp_path / "config.toml"
+    path.write_text("rollover_hour = 4\n")
+    path.chmod(0o444)
+    edit = ConfigDocument.open(path)
+    edit.set(("rollover_hour",), 5)
+    with pytest.raises(ConfigEditError, match="read-only") as info:
+        edit.save()
+    assert "\n" not in str(info.value) and edit.dirty  # the edit is still there to save later
+    with pytest.raises(ConfigEditError, match="read-only"):
+        save_value(path, ("theme",), "nord")  # the palette's theme
+    assert path.read_text() == "rollover_hour = 4\n"
+    path.chmod(0o644)
+    edit.save()
+    assert path.read_text() == "rollover_hour = 5\n"

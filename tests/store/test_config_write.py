@@ -78,3 +78,12 @@ def test_a_broken_symlink_is_neither_replaced_nor_written_through(tmp_path: Path
         save_parameters(link, "default", WEIGHTS)
     assert "\n" not in str(info.value)
     assert link.is_symlink() and not (tmp_path / "gone.toml").exists()
+
+
+def test_a_read_only_config_gets_no_weights(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(MINE, encoding="utf-8")
+    path.chmod(0o444)
+    with pytest.raises(ConfigError, match=r"read-only.*the weights were not saved"):
+        save_parameters(path, "default", WEIGHTS)
+    assert path.read_text(encoding="utf-8") == MINE

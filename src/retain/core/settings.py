@@ -57,6 +57,7 @@ UPPER_BOUNDS: tuple[float, ...] = (
     0.8,
 )
 PARAMETER_COUNT = len(LOWER_BOUNDS)  # FSRS-6: 21 weights
+_SHOWN = 60  # characters of a bad value in a message
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,15 @@ def parameters_problem(values: Sequence[object]) -> str | None:
     bounds = zip(values, LOWER_BOUNDS, UPPER_BOUNDS, strict=True)
     for i, (value, lo, hi) in enumerate(bounds):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return f"[{i}] must be a number, got {value!r}"
+            return f"[{i}] must be a number, got {_short(value)}"
         if not math.isfinite(value) or not lo <= value <= hi:
-            return f"[{i}] must be from {lo:g} to {hi:g}, got {value!r}"
+            return f"[{i}] must be from {lo:g} to {hi:g}, got {_short(value)}"
     return None
+
+
+def _short(value: object) -> str:
+    """A bad value for a one-line message: a 5,000-character string or a 4,000-digit number is cut."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_SHOWN:
+        return "a huge number"
+    text = repr(value)
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}..."

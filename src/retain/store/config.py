@@ -10,6 +10,7 @@ deck uses, is a warning (`Config.warnings`), never an error: the default is used
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,11 +30,13 @@ __all__ = [
     "load_config",
     "marker_problem",
     "parse_duration",
+    "read_only",
 ]
 
 _DUR_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _STEP_RANGE = (1.0, 30 * 86400.0)  # seconds: what the steps' message promises ("from 1s to 30d")
+_MAX_STEPS = 20  # learning or relearning steps in one list
 _SHOWN = 60  # characters of a bad value in a message (a 4000-digit integer is still one short line)
 
 
@@ -109,8 +112,10 @@ def _num(key: str, value: Any, lo: float, hi: float, *, integer: bool) -> Any:
 
 
 def _steps(key: str, value: Any) -> tuple[timedelta, ...]:
-    if not isinstance(value, list) or len(value) > 20:
+    if not isinstance(value, list):
         raise ConfigError(f'config: `{key}` must be a list of durations like ["1m", "10m"]')
+    if len(value) > _MAX_STEPS:
+        raise ConfigError(f"config: `{key}` holds {len(value)} steps; at most {_MAX_STEPS}")
     try:
         seconds = [_seconds(v) for v in value if isinstance(v, str)]
     except ValueError as exc:
@@ -155,7 +160,7 @@ def _study(prefix: str, raw: dict[str, Any], base: StudySettings) -> StudySettin
             changes[key] = _parameters(name, value)
         elif key == "leech_action":
             if value not in ("tag", "suspend"):
-                raise ConfigError(f'config: `{name}` must be "tag" or "suspend", got {value!r}')
+                raise ConfigError(f'config: `{name}` must be "tag" or "suspend", got {_shown(value)}')
             changes[key] = value
         else:
             raise ConfigError(f"config: unknown setting `{name}`")
@@ -222,12 +227,20 @@ def _parse_config(text: str) -> Config:
     folders = data.get("deck_folders", [])
     if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
         raise ConfigError('config: `deck_folders` must be a list of paths, like ["~/decks"]')
+    if not all(f.strip() for f in folders):  # "" would be the folder retain was started in
+        raise ConfigError('config: `deck_folders` holds an empty path; name a folder, like "~/decks"')
     theme = data.get("theme", "textual-dark")
     if not isinstance(theme, str):
         raise ConfigError("config: `theme` must be a theme name string")
     keymap = data.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+    if not isinstance(keymap, dict):
         raise ConfigError('config: [keymap] maps binding ids to keys, like "review.reveal" = "space"')
+    for binding_id, keys in keymap.items():
+        if not isinstance(keys, str):
+            raise ConfigError(
+                f'config: [keymap] {binding_id} must be its keys in one string, like "space,enter", '
+                f"got {_shown(keys)}"
+            )
     known = {
         "study",
         "presets",
@@ -309,9 +322,34 @@ def load_config(path: Path) -> Config:
     copy beside it is a warning (`conflict_copies`)."""
     copies = conflict_copies(path)
     if not path.exists():
-        return Config(warnings=tuple(copies))
+        return Config(warnings=(*_dangling(path), *copies))
     config = _load_config(path)
     return dataclasses.replace(config, warnings=config.warnings + tuple(copies)) if copies else config
+
+
+def _dangling(path: Path) -> tuple[str, ...]:
+    """A config.toml that is a symbolic link to nothing (a dotfiles checkout not there): said, since
+    the defaults are used instead of the settings the user keeps there."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return ()
+    return (
+        f"config: {path} is a symbolic link to {target}, which does not exist; using the default settings",
+    )
+
+
+def read_only(path: Path) -> str:
+    """Why `path` (through a symbolic link) must not be rewritten: "" when it may be. A file
+    with no write permission is the user's "do not change this"; replacing it by a rename
+    would still work, so it is checked before every write of config.toml."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ""  # missing: written new (or the write says why not)
+    if mode & 0o222 and os.access(path, os.W_OK):
+        return ""
+    return f"{path} is read-only; make it writable (chmod u+w) to save settings"
 
 
 def _load_config(path: Path) -> Config:

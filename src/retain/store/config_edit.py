@@ -25,7 +25,7 @@ from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Comment, InlineTable, Table, Whitespace
 
 from retain.core.tomlsafe import TomlFailure, loads_safe
-from retain.store.config import Config, ConfigError, marker_problem, parse_config
+from retain.store.config import Config, ConfigError, marker_problem, parse_config, read_only
 from retain.store.files import ReadError, atomic_write, read_text_limited
 
 __all__ = [
@@ -134,6 +134,7 @@ class ConfigDocument:
         if isinstance(parsed, TomlFailure):
             raise ConfigEditError(f"{path}:{parsed.line}:{parsed.col}: cannot edit: {parsed.message}")
         self._data: dict[str, Any] | None = parsed
+        self._opened: dict[str, Any] = parsed  # the values as opened (or last saved): see `merged`
         self._doc: tomlkit.TOMLDocument | None = None
         self.changes: dict[Keys, Any] = {}  # the last value set per place (None: removed), for `merged`
 
@@ -187,6 +188,7 @@ class ConfigDocument:
 
     def set(self, keys: Keys, value: Any) -> None:
         """Set the value at `keys`, creating tables on the way; None removes it (inherit the default).
+        An empty dict makes a table there unless there is one already (whose keys stay).
 
         The document is rebuilt from the text as opened plus every change so far, so a value
         cleared and typed again is back in its place with its comment.
@@ -222,6 +224,8 @@ class ConfigDocument:
             if last in node:
                 del node[last]
             return
+        if value == {} and isinstance(node.get(last), Table | InlineTable | OutOfOrderTableProxy):
+            return  # "make sure the table is there": never empty one that holds settings
         _add_key(node, last, _toml_value(value))
 
     # ---- saving ----------------------------------------------------------------
@@ -247,6 +251,9 @@ class ConfigDocument:
         config = self.validate()
         if not force and self.changed_on_disk():
             raise ConfigChangedOnDisk(f"{self.path.name} changed on disk since the settings were opened")
+        said = read_only(self.path)
+        if said:
+            raise ConfigEditError(f"{said}; nothing written")
         text = self.text()
         try:
             atomic_write(self.path, text)
@@ -254,15 +261,40 @@ class ConfigDocument:
             raise ConfigEditError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         self.original = text.replace("\r\n", "\n") if self.crlf else text
         self.stamp = FileStamp.of(self.path, text)
+        self._opened = self.data()
         self.changes.clear()
         return config
 
     def merged(self) -> ConfigDocument:
-        """The file as it is on disk now, with this document's changes applied on top (mine win)."""
+        """The file as it is on disk now, with this document's changes applied on top (mine win).
+
+        Only the values that differ from the file as it was opened are changes: a value typed and
+        typed back, or a table made and taken back, leaves theirs as it is.
+        """
         fresh = ConfigDocument.open(self.path)
         for keys, value in self.changes.items():
-            fresh.set(keys, value)
+            if not _same(_toml_value(value), _at(self._opened, keys)):
+                fresh.set(keys, value)
         return fresh
+
+
+def _at(data: dict[str, Any], keys: Keys) -> Any:
+    """The plain value at `keys` in `data`, None when there is none."""
+    node: Any = data
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as TOML values: `20` is not `20.0`, nor `true` `1`."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
 
 
 def save_value(path: Path, keys: Keys, value: Any) -> Config:

@@ -16,7 +16,7 @@ from pathlib import Path
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from retain.store.config import ConfigError, marker_problem, parse_config
+from retain.store.config import ConfigError, marker_problem, parse_config, read_only
 from retain.store.config_edit import MAX_CONFIG_BYTES
 from retain.store.files import ReadError, atomic_write, read_text_limited
 
@@ -36,6 +36,8 @@ def _read(path: Path) -> str:
 def save_parameters(path: Path, preset: str, weights: Sequence[float]) -> None:
     """Set `[presets.<preset>] parameters = [...]`; raises ConfigError (one line) on failure."""
     text = _read(path)
+    if read_only(path):
+        raise ConfigError(f"{read_only(path)}; the weights were not saved")
     said = marker_problem(text)
     if said:
         raise ConfigError(f"{path}{said.removeprefix('config.toml')}; the weights were not saved")
