@@ -107,3 +107,20 @@ def test_a_plain_word_containing_due_never_builds_the_exam_view() -> None:
     index = BrowseIndex([unit], {"k/a": state}, UTC, due_view=due_view)
     assert [u.key for u in index.search("residue", NOW, NOW.date())] == ["k/a"]
     assert calls == [], "a plain word built the exam-capped view of every card"
+
+
+@pytest.mark.parametrize("query", ['is:"due"', '"is:due"'])
+def test_a_quoted_is_due_term_still_reads_the_due_view(query: str) -> None:
+    """compile_query takes `is:"due"` and `"is:due"` as the is:due term (a quoted value of a known
+    field), but asks_due skips every quoted token: the browser then reads the raw states with no
+    learn-ahead, so a learning step due in 10 minutes (learn-ahead 20 min) is found by `is:due`
+    and missed by `is:"due"`. Before 46486ac ("due" in the text) both built the view."""
+    unit = Unit("k/a", "k", "a", "", "basic", "Q", "A")
+    state = CardState(LEARNING, 0, 1.0, 5.0, NOW + timedelta(minutes=10), NOW - timedelta(minutes=1), 1, 0)
+    index = BrowseIndex(
+        [unit], {"k/a": state}, UTC, due_view=lambda now: ({"k/a": state}, timedelta(minutes=20))
+    )
+    assert [u.key for u in index.search("is:due", NOW, NOW.date())] == ["k/a"]
+    assert [u.key for u in index.search(query, NOW, NOW.date())] == ["k/a"], (
+        f"{query} is is:due to the query language but not to asks_due"
+    )

@@ -79,3 +79,47 @@ def test_a_config_that_links_to_nothing_is_said(tmp_path: Path) -> None:
         "exist; using the default settings",
     )
     assert load_config(tmp_path / "none.toml").warnings == ()
+
+
+def test_an_unquoted_dotted_keymap_id_is_not_called_a_binding_named_by_its_first_part() -> None:
+    """`review.reveal = "space"` under [keymap] (the id unquoted, as most TOML keys are written) is
+    a nested table in TOML. The old message showed the quoted form that fixes it; 6ee89f2's says
+    "[keymap] review must be its keys in one string ... got {'reveal': 'space'}": a binding `review`
+    that does not exist, and no hint that the id needs quotes."""
+    with pytest.raises(ConfigError) as caught:
+        parse_config('[keymap]\nreview.reveal = "space"\n')
+    said = str(caught.value)
+    assert '"review.reveal"' in said, said
+
+
+def test_a_config_link_in_a_loop_is_not_said_to_point_at_nothing(tmp_path: Path) -> None:
+    """config.toml -> b.toml -> config.toml: the load warning says "a symbolic link to b.toml, which
+    does not exist" (b.toml is right there), while a save of the same file says "a symbolic link
+    loop". _dangling reads one link and calls every unresolvable chain missing; the same holds for
+    a chain whose first target exists as a link to a missing file."""
+    from retain.store.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.symlink_to("b.toml")
+    (tmp_path / "b.toml").symlink_to("config.toml")
+    (warning,) = load_config(path).warnings
+    assert "which does not exist" not in warning, warning
+
+
+def test_a_config_on_a_read_only_mount_is_not_told_to_chmod(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A config.toml with mode 0644 on a read-only mount (os.access(W_OK) False, EROFS: the mount
+    is emulated here by os.access) is refused with "make it writable (chmod u+w)": u+w is already
+    set, and chmod on that mount fails too. Same for a 0644 file owned by someone else."""
+    import os
+
+    from retain.store.config_edit import ConfigEditError, save_value
+
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "nord"\n')
+    path.chmod(0o644)
+    monkeypatch.setattr(os, "access", lambda *_a, **_k: False)
+    with pytest.raises(ConfigEditError) as caught:
+        save_value(path, ("theme",), "gruvbox")
+    assert "chmod u+w" not in str(caught.value), str(caught.value)

@@ -249,7 +249,11 @@ def asks_due(text: str) -> bool:
         tokens = _tokens(text)
     except QueryError:
         return False
-    return any(not quoted and token.lower() == "is:due" for _negated, token, quoted in tokens)
+    # (as `compile_query` reads them: a quoted token is a term when it starts with a field)
+    return any(
+        token.lower() == "is:due" and (not quoted or _FIELD_RE.match(token) is not None)
+        for _negated, token, quoted in tokens
+    )
 
 
 def compile_query(

@@ -236,6 +236,11 @@ def _parse_config(text: str) -> Config:
     if not isinstance(keymap, dict):
         raise ConfigError('config: [keymap] maps binding ids to keys, like "review.reveal" = "space"')
     for binding_id, keys in keymap.items():
+        if isinstance(keys, dict):  # `review.reveal = "space"`: TOML reads the dots as tables
+            raise ConfigError(
+                f'config: [keymap] binding ids hold a dot, so quote them: "{binding_id}.'
+                f'{next(iter(keys), "reveal")}" = "space", not {binding_id}.{next(iter(keys), "reveal")} = ...'
+            )
         if not isinstance(keys, str):
             raise ConfigError(
                 f'config: [keymap] {binding_id} must be its keys in one string, like "space,enter", '
@@ -334,9 +339,16 @@ def _dangling(path: Path) -> tuple[str, ...]:
         target = os.readlink(path)
     except OSError:
         return ()
-    return (
-        f"config: {path} is a symbolic link to {target}, which does not exist; using the default settings",
-    )
+    try:
+        os.path.realpath(path, strict=True)
+    except FileNotFoundError:
+        pass
+    except OSError:  # (ELOOP: a link back to itself, through any chain)
+        return (f"config: {path} is a symbolic link loop (through {target}); using the default settings",)
+    else:
+        return ()  # (it resolves: not dangling, whatever the first link says)
+    last = os.path.realpath(path)  # the chain followed as far as it goes: the missing name at its end
+    return (f"config: {path} is a symbolic link to {last}, which does not exist; using the default settings",)
 
 
 def read_only(path: Path) -> str:
@@ -349,7 +361,12 @@ def read_only(path: Path) -> str:
         return ""  # missing: written new (or the write says why not)
     if mode & 0o222 and os.access(path, os.W_OK):
         return ""
-    return f"{path} is read-only; make it writable (chmod u+w) to save settings"
+    real = os.path.realpath(path)
+    shown = path if real == str(path) else f"{path} (a link to {real})"
+    mine = not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
+    if not mode & 0o200 and mine:  # the user's own "do not change this"
+        return f"{shown} is read-only; make it writable (chmod u+w) to save settings"
+    return f"{shown} cannot be written by you (another owner, or a read-only file system); settings are not saved"
 
 
 def _load_config(path: Path) -> Config:
