@@ -9,7 +9,7 @@ from retain.store.collection import CollectionError
 from retain.ui.access import retain_app
 from retain.ui.text import line
 
-__all__ = ["undo_last"]
+__all__ = ["nothing_undone", "undo_last"]
 
 
 def undo_last(node: DOMNode) -> bool:
@@ -28,11 +28,21 @@ def undo_last(node: DOMNode) -> bool:
         app.notify(f"Not undone: {line(str(exc)).plain}", severity="error", markup=False)
         return False
     if done is None:
+        app.notify(nothing_undone(node), markup=False)
+        return False
+    app.notify(line(undo_label(done[0])).plain, markup=False)
+    return True
+
+
+def nothing_undone(node: DOMNode) -> str:
+    """What to say when undo took nothing back: why the last rating cannot be (its card changed
+    since, or it is older than the undo window), else "Nothing to undo"."""
+    app = retain_app(node)
+    collection = getattr(app, "collection", None)
+    refusal: str | None = None
+    if collection is not None:
         try:
             refusal = collection.undo_refusal(app.clock())
         except (CollectionError, OSError):
             refusal = None
-        app.notify(line(refusal or "Nothing to undo").plain, markup=False)
-        return False
-    app.notify(line(undo_label(done[0])).plain, markup=False)
-    return True
+    return line(refusal or "Nothing to undo").plain

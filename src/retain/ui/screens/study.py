@@ -337,21 +337,12 @@ class StudyScreen(Screen[None]):
         if not self._recorded(lambda: events.append(self.session.undo(self._clock()))):
             return
         if events[0] is None:
-            self.notify(line(self._undo_refusal() or "Nothing to undo").plain, markup=False)
+            from retain.ui.undo import nothing_undone
+
+            self.notify(nothing_undone(self), markup=False)
         elif self.session.last_undone is not None:
             self.notify(line(undo_label(self.session.last_undone)).plain, markup=False)
         self._show_current()
-
-    def _undo_refusal(self) -> str | None:
-        """Why the last rating cannot be taken back (its card changed since), if that is why."""
-        collection = getattr(self.app, "collection", None)
-        if collection is None:
-            return None
-        try:
-            refusal: str | None = collection.undo_refusal(self._clock())
-        except (CollectionError, OSError):
-            return None
-        return refusal
 
     def action_suspend(self) -> None:
         if self.session.current is not None and self._recorded(lambda: self.session.suspend(self._clock())):

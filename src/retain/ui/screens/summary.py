@@ -149,7 +149,9 @@ class SummaryScreen(Screen[None]):
             self.notify(f"Not saved: {exc}", severity="error", markup=False)
             return
         if event is None:
-            self.notify(line(self._undo_refusal() or "Nothing to undo").plain, markup=False)
+            from retain.ui.undo import nothing_undone
+
+            self.notify(nothing_undone(self), markup=False)
             return
         undone = session.last_undone
         if undone is not None:
@@ -160,14 +162,3 @@ class SummaryScreen(Screen[None]):
             return
         self.summary = session.summary()  # (an older rating, or a card this session does not serve)
         self.query_one("#summary-body", Static).update(self._body())
-
-    def _undo_refusal(self) -> str | None:
-        """Why the last rating cannot be taken back (its card changed since, or it is too old)."""
-        collection = getattr(self.app, "collection", None)
-        if collection is None:
-            return None
-        try:
-            refusal: str | None = collection.undo_refusal(self._clock())
-        except (CollectionError, OSError):
-            return None
-        return refusal
