@@ -280,3 +280,34 @@ def test_a_device_toml_path_that_is_no_usable_path_keeps_the_device(tmp_path: Pa
         assert col.device == mine
     finally:
         col.close(at)
+
+
+def test_a_device_folder_appears_only_whole_and_a_half_made_one_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SIGKILL between making the device folder and writing its device.toml left an empty
+    folder under the device's id; the next start found no device there and made a second one
+    (the SIGKILL test's `_device` found two folders)."""
+    seen: list[bool] = []
+    write = device_mod._write_device_file
+
+    def watching(folder: Path, device: str, *args: object, **kw: object) -> None:
+        seen.append((folder.parent / device).exists())  # the real folder, while device.toml is written
+        write(folder, device, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(device_mod, "_write_device_file", watching)
+    col = open_col(make_home(tmp_path))
+    mine = col.device
+    col.close(NOW)
+    assert seen == [False]
+    devices = tmp_path / "state" / "devices"
+    assert (devices / str(mine) / "device.toml").is_file()
+    half = devices / f"{device_mod.MAKING_PREFIX}0123456789ab"  # what a kill at that moment leaves
+    half.mkdir()
+    (half / ".device.toml.abcd1234.tmp").write_text("half")
+    col = open_col(make_home(tmp_path), NOW + timedelta(minutes=1))
+    try:
+        assert col.device == mine and col.messages == []
+    finally:
+        col.close(NOW + timedelta(minutes=1))
+    assert sorted(p.name for p in devices.iterdir()) == [str(mine)]

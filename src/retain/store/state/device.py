@@ -29,12 +29,13 @@ from typing import NamedTuple
 
 import tomli_w
 
-from retain.store.files import atomic_write
+from retain.store.files import atomic_write, fsync_dir
 from retain.store.state.journal_format import HEAD, journal_files, read_bytes
 
 __all__ = [
     "DEVICE_FORMAT",
     "IMPORT_PREFIX",
+    "MAKING_PREFIX",
     "Copy",
     "FolderScan",
     "copied_folders",
@@ -370,17 +371,23 @@ def make_device(state_dir: Path, now: datetime) -> str:
         ),
         None,
     )
-    folder.mkdir(parents=True, exist_ok=True)
+    # Made whole under a name no reader takes (`_ID_RE`), then renamed into place: a kill between
+    # the folder and its device.toml left an empty device folder, and the next start made a second.
+    making = folder.with_name(f"{MAKING_PREFIX}{device}")
+    making.mkdir(parents=True, exist_ok=True)
     try:
-        _write_device_file(folder, device, now, copy_of=copy_of)
+        _write_device_file(making, device, now, copy_of=copy_of, state_dir=state_dir)
+        making.rename(folder)
+        fsync_dir(folder.parent)
     except BaseException:
         import shutil
 
-        shutil.rmtree(folder, ignore_errors=True)  # nothing half-made is left behind
+        shutil.rmtree(making, ignore_errors=True)  # nothing half-made is left behind
         raise
     return device
 
 
+MAKING_PREFIX = ".making-"  # a device folder being made (`make_device`); a leftover is removed
 IMPORT_PREFIX = "import-"  # the device folders of history imports (`import_id`)
 
 
@@ -422,7 +429,13 @@ def make_import_folder(state_dir: Path, device: str, own: str, now: datetime) ->
 
 
 def _write_device_file(
-    folder: Path, device: str, now: datetime, *, copy_of: str | None = None, created: datetime | None = None
+    folder: Path,
+    device: str,
+    now: datetime,
+    *,
+    copy_of: str | None = None,
+    created: datetime | None = None,
+    state_dir: Path | None = None,
 ) -> None:
     import socket
 
@@ -431,7 +444,7 @@ def _write_device_file(
         "id": device,
         "host": socket.gethostname()[:100],
         "host_key": host_key(),
-        "path": _here(folder.parent.parent),
+        "path": _here(state_dir or folder.parent.parent),
         "created": (created or now).astimezone(UTC),
     }
     if copy_of is not None:

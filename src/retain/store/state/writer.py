@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from retain.core.state import CardState, Event, StateError, is_whole, validate_state
-from retain.store.state.device import find_device, import_id, make_device, make_import_folder
+from retain.store.state.device import MAKING_PREFIX, find_device, import_id, make_device, make_import_folder
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.state.journal_format import check_at
 from retain.store.state.lock import WriterLock
@@ -186,6 +187,10 @@ class StateWriter:
                 if _OUR_TEMP.match(tmp.name):
                     with contextlib.suppress(OSError):
                         tmp.unlink()
+        devices = self.state_dir / "devices"
+        for making in devices.glob(f"{MAKING_PREFIX}*") if devices.is_dir() else []:
+            if making.is_dir() and not making.is_symlink():  # a device folder a kill left half-made
+                shutil.rmtree(making, ignore_errors=True)
 
     # -- recording ------------------------------------------------------------------
 
