@@ -62,6 +62,9 @@ def test_deck_format_examples_pass_check(
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
     deck = tmp_path / "k8s.toml"
     deck.write_text(block, encoding="utf-8")
+    for name in re.findall(r"k8s\.media/([\w.-]+)", block):  # the media an example uses, as a deck has them
+        (tmp_path / "k8s.media").mkdir(exist_ok=True)
+        (tmp_path / "k8s.media" / name).write_bytes(b"")
     assert main(["check", str(deck)]) == 0
     captured = capsys.readouterr()
     assert "warning" not in captured.out, captured.out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retain.core.mediaref import MediaRef, is_safe_name, media_refs, short_name, split_media
+from retain.core.mediaref import MAX_SHOWN, MediaRef, is_safe_name, media_refs, short_name, split_media
 
 HASH = "3fa9c2d1" + "0" * 56
 
@@ -53,3 +53,11 @@ def test_traversal_reference_is_split_out_but_marked_unsafe() -> None:
 def test_short_name_cuts_content_hashes() -> None:
     assert short_name(f"{HASH}.png") == "3fa9c2d1….png"
     assert short_name("hello.mp3") == "hello.mp3"
+
+
+def test_a_card_with_thousands_of_media_references_splits_out_only_the_first_few() -> None:
+    text = "lots " + " ".join(f"![image](m.media/p{i}.png)" for i in range(3000)) + " end"
+    parts = split_media(text)
+    assert sum(isinstance(p, MediaRef) for p in parts) == MAX_SHOWN
+    assert isinstance(parts[-1], str) and parts[-1].endswith("![image](m.media/p2999.png) end")
+    assert len(media_refs(text)) == 3000  # exports still carry every file

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import stat
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import EpsImagePlugin, Image
 from textual.pilot import Pilot
 
 from retain.ui.app import RetainApp
+from retain.ui.media import load_image, open_media
 
 from .conftest import OpenApp
 from .media_decks import PICS_DECK, write_math_deck, write_pics_deck
@@ -221,3 +224,53 @@ async def test_every_image_mode_shows_the_card(
             assert "🖼 shapes.png — o to open" in rows(app)
         await pilot.press("space")
         assert await wait_for(pilot, lambda: "♪ hello.mp3 — o to play" in rows(app))
+
+
+EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nnewpath 0 0 moveto 10 10 lineto stroke\nshowpage\n%%EOF\n"
+
+
+def test_an_image_never_starts_ghostscript(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir, marker = tmp_path / "bin", tmp_path / "gs-ran"
+    bin_dir.mkdir()
+    gs = bin_dir / "gs"
+    gs.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n", encoding="utf-8")
+    gs.chmod(gs.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(EpsImagePlugin, "gs_binary", None)
+    picture = tmp_path / "cat.png"  # an EPS file under a picture's name
+    picture.write_bytes(EPS)
+    st = picture.stat()
+    assert load_image(picture, st.st_size, st.st_mtime_ns) == "not an image this app can show"
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["run.desktop", "page.html", "evil.svg", "tool.sh", "app.jar", "noext", "fake.png", "fake.mp3"]
+)
+def test_o_never_hands_anything_but_a_picture_or_sound_to_the_opener(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    log, script = tmp_path / "opened", tmp_path / "opener.py"
+    script.write_text(f"open({str(log)!r}, 'a').write('ran')\n", encoding="utf-8")
+    monkeypatch.setenv("RETAIN_OPENER", f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}")
+    target = tmp_path / name
+    target.write_text("[Desktop Entry]\nExec=touch pwned\n<html><script>x()</script>", encoding="utf-8")
+    assert open_media(target) == f"not opened: {name} is not a picture or sound file"
+    assert not log.exists()
+
+
+def test_o_opens_pictures_and_sound_by_name_and_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETAIN_OPENER", "true")
+    png, mp3, bare_png, bare_ogg = (
+        tmp_path / "a.PNG",
+        tmp_path / "b.mp3",
+        tmp_path / ("c" * 64),
+        tmp_path / "d",
+    )
+    Image.new("RGB", (4, 4)).save(png, format="PNG")
+    Image.new("RGB", (4, 4)).save(bare_png, format="PNG")
+    mp3.write_bytes(b"ID3")
+    bare_ogg.write_bytes(b"OggS\x00\x02")
+    assert [open_media(p) for p in (png, mp3, bare_png, bare_ogg)] == [None] * 4

@@ -14,6 +14,7 @@ from retain.core.model import Deck, Problem, group_key
 from retain.interop.progress import TerminalStatus
 from retain.store.decks.library import DeckEntry, load_paths
 from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.media import media_problems
 
 __all__ = ["add_arguments", "run"]
 
@@ -158,7 +159,7 @@ def _check(args: argparse.Namespace) -> int:
         if args.fix and _fix_all(entries):
             entries = _entries(paths)
         decks = [e.deck for e in entries if e.deck is not None]
-        extra = [p for d in decks for p in lint_deck(d)] + lint_library(decks)
+        extra = [p for d in decks for p in (*lint_deck(d), *media_problems(d))] + lint_library(decks)
     by_path: dict[str, list[Problem]] = {}
     for p in extra:
         by_path.setdefault(p.path, []).append(p)

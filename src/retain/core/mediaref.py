@@ -4,7 +4,9 @@ A card refers to a file in its deck's media folder with a Markdown image whose
 target is `DECK.media/NAME` (imports write content-hash names; authors may use
 their own). `split_media` cuts the text at each such reference outside code,
 so the study screen shows the image (or the audio line) in place, between the
-text before and after it. Names are data: `is_safe_name` refuses separators,
+text before and after it: the first `MAX_SHOWN` of one text, so a stranger's
+card with thousands of references does not freeze the screen (the rest stay in
+the text, where the Markdown renderer shows a placeholder). Names are data: `is_safe_name` refuses separators,
 `..`, control characters and drive letters; the store resolves a safe name
 inside the media folder only (`store.media`).
 """
@@ -18,10 +20,11 @@ from typing import Literal
 
 from retain.core.codespans import code_ranges, in_ranges
 
-__all__ = ["AUDIO_EXTS", "MediaRef", "is_safe_name", "media_refs", "short_name", "split_media"]
+__all__ = ["AUDIO_EXTS", "MAX_SHOWN", "MediaRef", "is_safe_name", "media_refs", "short_name", "split_media"]
 
 AUDIO_EXTS = frozenset({"mp3", "ogg", "oga", "wav", "m4a", "flac", "opus", "aac", "webm", "mp4", "spx"})
 MAX_NAME = 255
+MAX_SHOWN = 16  # media references of one text that the study screen draws in place
 _REF = re.compile(
     r"!\[(?P<alt>[^\[\]\n]{0,500})\]\(\s*(?:<(?P<angle>[^<>\n]{1,1000})>|(?P<bare>[^()\s<>]{1,1000}))\s*\)"
 )
@@ -76,14 +79,18 @@ def _ref(m: re.Match[str]) -> MediaRef | None:
     return MediaRef(m["alt"], f[1], f[2])
 
 
-def split_media(text: str) -> list[str | MediaRef]:
-    """The text cut at each media reference outside code: text pieces and references, in order."""
+def split_media(text: str, limit: int | None = MAX_SHOWN) -> list[str | MediaRef]:
+    """The text cut at each media reference outside code (the first `limit` of them; None: all):
+    text pieces and references, in order."""
     if "![" not in text:
         return [text]
     code = code_ranges(text)
     out: list[str | MediaRef] = []
     pos = 0
+    refs = 0
     for m in _REF.finditer(text):
+        if limit is not None and refs >= limit:
+            break
         if in_ranges(m.start(), code):
             continue
         ref = _ref(m)
@@ -92,6 +99,7 @@ def split_media(text: str) -> list[str | MediaRef]:
         if m.start() > pos:
             out.append(text[pos : m.start()])
         out.append(ref)
+        refs += 1
         pos = m.end()
     if pos < len(text) or not out:
         out.append(text[pos:])
@@ -99,4 +107,5 @@ def split_media(text: str) -> list[str | MediaRef]:
 
 
 def media_refs(text: str) -> list[MediaRef]:
-    return [p for p in split_media(text) if isinstance(p, MediaRef)]
+    """Every media reference of the text outside code, in order."""
+    return [p for p in split_media(text, None) if isinstance(p, MediaRef)]

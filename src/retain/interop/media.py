@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from retain.core.mediaref import AUDIO_EXTS, is_safe_name, media_refs
 from retain.core.model import Deck
 from retain.store.files import fsync_dir
+from retain.store.media import linked_out
 
 __all__ = [
     "AUDIO_EXTS",
@@ -99,17 +100,6 @@ def media_file(folder: Path | None, name: str) -> Path | None:
     except (OSError, RuntimeError):  # a dangling link, a loop, no permission
         return None
     return real
-
-
-def linked_out(folder: Path) -> bool:
-    """The media folder is a symbolic link (or under one) to a folder outside the deck file's own
-    folder: a cloned deck's `DECK.media -> ~/.ssh`. Nothing in it is ever exported."""
-    try:
-        if not folder.is_symlink():
-            return False
-        return folder.resolve(strict=True).parent != folder.parent.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return True
 
 
 def referenced_media(deck: Deck) -> list[str]:

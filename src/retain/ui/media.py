@@ -12,14 +12,20 @@ the terminal reports, with the fixes of `retain.ui.image_protocols` (Sixel
 colours defined first; half-blocks on a Kitty older than 0.28).
 
 Decoding never blocks the screen for long: a file over `MAX_FILE_BYTES` or an
-image over `MAX_PIXELS` is refused in one line, and everything else is decoded
+image over `MAX_PIXELS` is refused in one line, and only the common picture
+formats are read (`IMAGE_FORMATS`: never EPS, which Pillow hands to Ghostscript,
+nor any of Pillow's rarer decoders), and everything else is decoded
 in a worker thread (a small file at once) and scaled down to `BOX` pixels
 (`CELL_BOX` for half-blocks, which draw a pixel per half cell), then kept in a small cache
 (revealing the back shows the front's image again without decoding it).
 
 `open_media` starts the system viewer or player (`xdg-open`, `open`, or
 `RETAIN_OPENER`) with an argv list, never a shell; the path is absolute, so
-no file name can pass for an option.
+no file name can pass for an option. It opens pictures and sound only: a file
+whose extension is not in `OPEN_EXTS`, or whose first bytes are not of such a
+file (an HTML page named `x.png`), is never handed to the opener, which would
+run a stranger's `.desktop`, `.jar` or script, or show an `.svg` or `.html`
+with its scripts in a browser.
 """
 
 from __future__ import annotations
@@ -35,14 +41,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from retain.core.mediaref import AUDIO_EXTS, short_name
+
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
 
 __all__ = [
     "BOX",
     "CELL_BOX",
+    "IMAGE_FORMATS",
     "MAX_FILE_BYTES",
     "MAX_PIXELS",
+    "OPEN_EXTS",
     "box_for",
     "cached_image",
     "image_mode",
@@ -58,6 +68,11 @@ MAX_PIXELS = 60_000_000  # 60 MP: a 50 MB photo decodes; a decompression bomb do
 BOX = (960, 960)  # decoded images are scaled to fit: more than Kitty or Sixel shows in a card
 CELL_BOX = (400, 64)  # half-blocks draw a pixel per half cell, at most 14 rows (28 pixels) tall
 Box = tuple[int, int]
+IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF", "ICO")  # Pillow's names; never EPS
+IMAGE_EXTS = frozenset(
+    {"png", "apng", "jpg", "jpeg", "jpe", "jfif", "gif", "webp", "bmp", "tif", "tiff", "ico"}
+)
+OPEN_EXTS = IMAGE_EXTS | AUDIO_EXTS
 _MODES = ("auto", "kitty", "sixel", "halfcell", "unicode", "off")
 _cache: OrderedDict[tuple[str, int, int, Box], PILImage] = OrderedDict()
 _CACHE_SIZE = 24
@@ -172,7 +187,7 @@ def _pixels_at_most(path: Path, limit: int) -> bool:
     from PIL import Image
 
     try:
-        with Image.open(path) as im:
+        with Image.open(path, formats=_formats()) as im:
             return bool(im.size[0] * im.size[1] <= limit)
     except Exception:  # damaged or not an image: `_decode` says which, quickly
         return True
@@ -184,7 +199,7 @@ def _decode(path: Path, size: int, box: Box) -> PILImage | str:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as im:
+        with Image.open(path, formats=_formats()) as im:
             w, h = im.size
             if w * h > MAX_PIXELS:
                 return f"too large to show ({w}×{h} pixels)"
@@ -199,6 +214,14 @@ def _decode(path: Path, size: int, box: Box) -> PILImage | str:
     except (OSError, ValueError, SyntaxError, MemoryError) as exc:  # a damaged or truncated file
         return f"cannot be shown ({type(exc).__name__})"
     return shown
+
+
+def _formats() -> tuple[str, ...]:
+    """`IMAGE_FORMATS` that this Pillow can read (WebP needs libwebp)."""
+    from PIL import Image
+
+    Image.init()
+    return tuple(f for f in IMAGE_FORMATS if f in Image.OPEN)
 
 
 def cached_image(path: Path, size: int, mtime_ns: int, box: Box = BOX) -> PILImage | None:
@@ -227,14 +250,61 @@ def opener_argv() -> list[str] | None:
     return argv
 
 
+_AUDIO_MAGIC = (b"ID3", b"OggS", b"fLaC", b"RIFF", b"\x1a\x45\xdf\xa3", b"ADIF")
+
+
+def _is_audio(head: bytes) -> bool:
+    """The first bytes are those of a sound (or video) file: MP3, Ogg, FLAC, WAV, WebM/Matroska,
+    MP4/M4A, AAC (ADTS), or an MPEG audio frame."""
+    if head.startswith(_AUDIO_MAGIC) or head[4:8] == b"ftyp":
+        return True
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # MPEG/ADTS frame sync
+
+
+def _is_image(path: Path) -> bool:
+    from PIL import Image
+
+    try:
+        with Image.open(path, formats=_formats()):
+            return True
+    except Exception:  # not a picture this app reads
+        return False
+
+
+def _openable(path: Path) -> str | None:
+    """Why `path` is not handed to the opener, or None: a picture or sound by its extension
+    (`OPEN_EXTS`; a name without one, like a content-hash name, may be either) and by its content."""
+    ext = path.suffix.lower().lstrip(".") if path.suffix[1:].isalnum() else ""
+    what = f"not opened: {short_name(path.name)} is not a picture or sound file"
+    if ext and ext not in OPEN_EXTS:
+        return what
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        return f"cannot open {short_name(path.name)}: {exc.strerror or exc}"
+    if ext in AUDIO_EXTS or not ext:
+        if _is_audio(head):
+            return None
+        if ext:
+            return what
+    return None if _is_image(path) else what
+
+
 def open_media(path: Path) -> str | None:
-    """Start the viewer on `path` (absolute) without waiting; an error message, or None."""
+    """Start the viewer on `path` (absolute) without waiting; an error message, or None.
+
+    Only a picture or a sound (`_openable`): never a program, a page or a script."""
+    path = path.resolve()
+    refused = _openable(path)
+    if refused is not None:
+        return refused
     argv = opener_argv()
     if argv is None:
         return "no program to open media: install xdg-open, or set RETAIN_OPENER"
     try:
         proc = subprocess.Popen(
-            [*argv, str(path.resolve())],
+            [*argv, str(path)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
