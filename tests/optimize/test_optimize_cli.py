@@ -253,3 +253,19 @@ def test_no_question_when_another_retain_is_writing(
         other.release()
     assert code == 1 and "[y/N]" not in err and "another retain is writing" in err
     assert answers.read() == "y\n"  # nothing was asked
+
+
+def test_a_read_only_config_is_said_before_fitting(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The read-only config.toml was found only when the weights were saved, after every
+    preset's fit had run (minutes on a big history)."""
+    config = home / "config.toml"
+    config.chmod(0o444)
+    try:
+        code, out, err = run(capsys, "alpha")
+    finally:
+        config.chmod(0o644)
+    assert code == 1 and "read-only" in err and "--dry-run" in err and len(err.strip().splitlines()) == 1
+    assert out == ""  # no fit ran
+    assert config.read_text() == COMMENTED
+    code, out, _err = run(capsys, "alpha", "--dry-run")  # a dry run saves nothing: it still fits
+    assert code == 0 and "preset" in out

@@ -108,6 +108,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     now = datetime.now(UTC)
     home = open_home()
+    if not (args.dry_run or args.simulate or args.undo_reschedule):
+        from retain.store.config import read_only as config_read_only
+
+        why = config_read_only(home.paths.config_file)  # said before minutes of fitting, not after
+        if why:
+            err(f"retain: optimize: {why}; nothing was fitted (--dry-run fits without saving)")
+            return 1
     bar = TerminalProgress(min_total=0)
     try:
         # no card texts: faster; a dry run or a simulation writes nothing, so needs no writer lock
