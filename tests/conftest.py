@@ -42,3 +42,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
         if nodeid.startswith(SLOW + SLOW_TESTS) or item.get_closest_marker("e2e") is not None:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def wide_named_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """RETAIN_HOME with two one-card decks named in wide (CJK) and accented characters, for the
+    tables that pad names by terminal columns (`retain due`, `retain stats`)."""
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    for deck_id, name in (("jp", "日本語の単語"), ("es", "Español — niño")):
+        (decks / f"{deck_id}.toml").write_text(
+            f'format = 1\n[deck]\nid = "{deck_id}"\nname = "{name}"\n\n[[cards]]\nid = "a"\nfront = "q"\nback = "b"\n',
+            "utf-8",
+        )
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    return tmp_path

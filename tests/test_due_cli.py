@@ -179,7 +179,7 @@ def _opens_collection(home: Path) -> bool:
 
 
 def test_due_table_lines_up_names_with_wide_characters(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    wide_named_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A CJK name takes two terminal columns a character: padded by `len`, its counts stood
     six columns right, under the next heading."""
@@ -187,14 +187,6 @@ def test_due_table_lines_up_names_with_wide_characters(
 
     from retain.cli import main
 
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    for deck_id, name in (("jp", "日本語の単語"), ("es", "Español — niño")):
-        (decks / f"{deck_id}.toml").write_text(
-            f'format = 1\n[deck]\nid = "{deck_id}"\nname = "{name}"\n\n[[cards]]\nid = "a"\nfront = "q"\nback = "b"\n',
-            "utf-8",
-        )
-    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
     assert main(["due"]) == 0
     rows = [line.rstrip() for line in capsys.readouterr().out.splitlines() if line.rstrip()[-1:].isdigit()]
     cells = {sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in row) for row in rows}

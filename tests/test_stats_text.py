@@ -104,7 +104,7 @@ def test_a_deck_without_cards_keeps_its_row_and_its_history(tmp_path: Path) -> N
 
 
 def test_stats_table_lines_up_names_with_wide_characters(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    wide_named_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """As `retain due`'s: a CJK name takes two terminal columns a character; padded by `len`, its
     row's counts stood under the next heading."""
@@ -112,14 +112,6 @@ def test_stats_table_lines_up_names_with_wide_characters(
 
     from retain.cli import main
 
-    decks = tmp_path / "decks"
-    decks.mkdir()
-    for deck_id, name in (("jp", "日本語の単語"), ("es", "Español — niño")):
-        (decks / f"{deck_id}.toml").write_text(
-            f'format = 1\n[deck]\nid = "{deck_id}"\nname = "{name}"\n\n[[cards]]\nid = "a"\nfront = "q"\nback = "b"\n',
-            "utf-8",
-        )
-    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
     assert main(["stats"]) == 0
     text = capsys.readouterr().out
     rows = [line.rstrip() for line in text.split("\nstudy day ")[0].splitlines()[1:]]  # the deck rows

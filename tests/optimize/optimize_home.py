@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,3 +70,11 @@ def states(root: Path) -> dict[str, object]:
         return dict(col.states)
     finally:
         col.close()
+
+
+def copy_home(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A test's own copy of a module's built home, as RETAIN_HOME."""
+    root = tmp_path / "home"
+    shutil.copytree(built, root)
+    monkeypatch.setenv("RETAIN_HOME", str(root))
+    return root

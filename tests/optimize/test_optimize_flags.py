@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from optimize_home import NOW, make_home, run, states
+from optimize_home import NOW, copy_home, make_home, run, states
 from optimize_synth import TRUE_WEIGHTS
 
 from retain.core.fsrsfit import DEFAULT_WEIGHTS
@@ -24,10 +23,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def home(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = tmp_path / "home"
-    shutil.copytree(built, root)
-    monkeypatch.setenv("RETAIN_HOME", str(root))
-    yield root
+    yield copy_home(built, tmp_path, monkeypatch)
 
 
 def test_undo_dry_run_writes_nothing_and_says_what_it_would_do(

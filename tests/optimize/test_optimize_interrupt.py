@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from optimize_home import make_home, run
+from optimize_home import copy_home, make_home, run
 
 from retain.core.fsrsfit import card_histories
 
@@ -22,10 +22,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def home(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = tmp_path / "home"
-    shutil.copytree(built, root)
-    monkeypatch.setenv("RETAIN_HOME", str(root))
-    yield root
+    yield copy_home(built, tmp_path, monkeypatch)
 
 
 def _unraisable(monkeypatch: pytest.MonkeyPatch) -> list[str]:

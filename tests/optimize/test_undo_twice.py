@@ -3,13 +3,12 @@ made since), and twice: the second run finds nothing to undo (it is no redo)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from optimize_home import NOW, make_home, run, states
+from optimize_home import NOW, copy_home, make_home, run, states
 from optimize_synth import TRUE_WEIGHTS
 
 from retain.core.state import CardState, Event, EventKind
@@ -25,10 +24,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def home(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    root = tmp_path / "home"
-    shutil.copytree(built, root)
-    monkeypatch.setenv("RETAIN_HOME", str(root))
-    yield root
+    yield copy_home(built, tmp_path, monkeypatch)
 
 
 def test_a_second_undo_changes_nothing(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -362,9 +362,12 @@ class Collection:
         a restart, made within `UNDO_WINDOW` before `now` (default: now, `_now`)."""
         if self.device is None:
             return None
-        since = (now or self._now()) - UNDO_WINDOW
-        now = now or max(self._opened, datetime.now(UTC))
+        since, now = self._undo_span(now)
         return self.history_index.last_undoable(now, self.device, since)
+
+    def _undo_span(self, now: datetime | None) -> tuple[datetime, datetime]:
+        """(the oldest moment undo reaches back to, the moment the history is read at)."""
+        return (now or self._now()) - UNDO_WINDOW, now or max(self._opened, datetime.now(UTC))
 
     def undo_refusal(self, now: datetime | None = None) -> str | None:
         """Why undo has nothing to take back when this device's newest rating, suspend or bury
@@ -375,8 +378,7 @@ class Collection:
         device = self.device
         if device is None:
             return None
-        since = (now or self._now()) - UNDO_WINDOW
-        now = now or max(self._opened, datetime.now(UTC))
+        since, now = self._undo_span(now)
         events = self.history_index.events(now, since=since)
         undone = {e.undoes for e in events if e.kind == "undo"}
         live = [e for e in events if e.id not in undone and e.kind != "undo"]
