@@ -123,3 +123,40 @@ def test_a_config_on_a_read_only_mount_is_not_told_to_chmod(
     with pytest.raises(ConfigEditError) as caught:
         save_value(path, ("theme",), "gruvbox")
     assert "chmod u+w" not in str(caught.value), str(caught.value)
+
+
+def test_a_decks_table_naming_no_deck_is_said_with_the_closest_id(tmp_path: Path) -> None:
+    """`[decks.kafak] new_per_day = 5` (a typo) applied to nothing, without a word: the learner
+    saw the limit ignored. Now each start says so in one line, with the deck id meant."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "config.toml").write_text("[decks.kafak]\nnew_per_day = 5\n[decks.kafka]\nnew_per_day = 4\n")
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-m", "retain", "due", "--json"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    lines = [line for line in run.stderr.splitlines() if "decks." in line]
+    assert lines == [
+        "retain: warning: config: [decks.kafak] names no deck in the library (did you mean 'kafka'?); "
+        "its settings apply to nothing"
+    ]
+
+
+def test_many_decks_tables_naming_no_deck_give_one_line() -> None:
+    from retain.store.config import unknown_decks
+
+    config = parse_config(
+        "".join(f"[decks.gone-{i}]\nnew_per_day = 1\n" for i in range(5)) + "[decks.here]\n"
+    )
+    assert unknown_decks(config, {"here"}) == [
+        "config: [decks.gone-0], [decks.gone-1], [decks.gone-2] and 2 more name no deck in the library; "
+        "their settings apply to nothing"
+    ]
+    assert unknown_decks(config, {"here", *(f"gone-{i}" for i in range(5))}) == []
+    lone = parse_config("[decks.zzz]\nnew_per_day = 1\n")
+    assert unknown_decks(lone, {"kafka"}) == [
+        "config: [decks.zzz] names no deck in the library; its settings apply to nothing"
+    ]

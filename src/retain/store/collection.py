@@ -159,8 +159,18 @@ class Collection:
         from retain.store.localzone import zone_messages
 
         exams = past_exams(self.home.config.exams, self.today(self._opened))
-        config = [*self.home.config.warnings, *zone_messages(self.tz)]
+        config = [*self.home.config.warnings, *self._unknown_decks(), *zone_messages(self.tz)]
         return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
+
+    def _unknown_decks(self) -> list[str]:
+        """`[decks.ID]` tables naming no deck (a broken deck file's name counts as its id)."""
+        library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
+        if not self.home.config.deck_overrides or library is None:
+            return []
+        from retain.store.config import unknown_decks
+
+        known = {deck.id for deck in library.decks} | {e.path.stem for e in library.broken}
+        return unknown_decks(self.home.config, known)
 
     @property
     def history_index(self) -> History:

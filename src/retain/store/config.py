@@ -10,6 +10,7 @@ deck uses, is a warning (`Config.warnings`), never an error: the default is used
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import re
 from dataclasses import dataclass, field
@@ -301,6 +302,23 @@ def _undefined_preset(name: str, decks: list[str]) -> str:
     shown = ", ".join(repr(d) for d in decks[:3])
     more = f" and {len(decks) - 3} more" if len(decks) > 3 else ""
     return f"config: decks {shown}{more} use preset {name!r}, which is not defined; using default"
+
+
+def unknown_decks(config: Config, known: set[str]) -> list[str]:
+    """One line for the `[decks.ID]` tables that name no deck of the library (a typo, or a deck
+    since removed): their settings apply to nothing, so a limit set there seems ignored."""
+    missing = sorted(set(config.deck_overrides) - known)
+    if not missing:
+        return []
+    if len(missing) == 1:
+        close = difflib.get_close_matches(missing[0], sorted(known), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return [
+            f"config: [decks.{missing[0]}] names no deck in the library{hint}; its settings apply to nothing"
+        ]
+    shown = ", ".join(f"[decks.{d}]" for d in missing[:3])
+    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+    return [f"config: {shown}{more} name no deck in the library; their settings apply to nothing"]
 
 
 def conflict_copies(path: Path) -> list[str]:
