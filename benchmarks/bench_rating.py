@@ -21,6 +21,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from measure import settled_copy  # benchmarks/ is on the path: run as a script
+
 from retain.core.state import Event
 from retain.store.collection import Collection
 from retain.store.home import open_home
@@ -85,7 +87,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="retain-bench-rating-") as tmp:
         for fsync in (False, True):
             copy = Path(tmp) / f"home-{fsync}"
-            shutil.copytree(args.home, copy, ignore=shutil.ignore_patterns("writer.lock"))
+            settled_copy(args.home, copy, ignore=shutil.ignore_patterns("writer.lock"))
             r = bench(copy, args.ratings, fsync)
             print(
                 f"fsync {'on ' if fsync else 'off'}: {r['n']:.0f} ratings, preview+record+next median "

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from measure import latency_line  # noqa: E402  (benchmarks/ is on the path: run as a script)
+from measure import latency_line, settled_copy  # noqa: E402  (benchmarks/ is on the path: run as a script)
 
 __all__ = ["main"]
 
@@ -180,7 +179,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="retain-bench-settings-", ignore_cleanup_errors=True) as tmp:
         home = Path(tmp) / "home"
         if args.home is not None:
-            shutil.copytree(args.home.resolve(), home)
+            settled_copy(args.home.resolve(), home)
         else:
             _small_library(home, args.decks)
         asyncio.run(_run(home, args.runs))

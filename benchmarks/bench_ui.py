@@ -32,7 +32,6 @@ import argparse
 import asyncio
 import gc
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -45,7 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from measure import latency_line  # noqa: E402
+from measure import latency_line, settled_copy  # noqa: E402
 
 from e2e.ptyapp import PtyApp  # noqa: E402
 
@@ -165,7 +164,7 @@ def main() -> int:
     if not args.skip_keys:
         with tempfile.TemporaryDirectory(prefix="retain-bench-", ignore_cleanup_errors=True) as tmp:
             copy = Path(tmp) / "home"
-            shutil.copytree(home, copy)
+            settled_copy(home, copy)
             results = asyncio.run(_key_latency(copy, args.cards))
         first = results["rate"].pop(0)
         results["reveal"].pop(0)
