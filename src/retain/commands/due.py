@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from retain.commands.output import columns, ljust
+from retain.commands.output import clip, columns, ljust
 from retain.commands.readonly import emit, print_report
 from retain.core.due import Counts
 
@@ -71,6 +71,7 @@ def _table(report: dict[str, Any]) -> str:
         rows.append((name, str(d["cards"]), str(d["new"]), str(d["learning"]), str(d["review"])))
     t = report["total"]
     rows.append(("Total", str(t["cards"]), str(t["new"]), str(t["learning"]), str(t["review"])))
+    rows = [(clip(r[0]), *r[1:]) for r in rows]  # one long name would widen every row
     width = max(columns(r[0]) for r in rows)  # terminal columns: a CJK name takes two a character
     lines = [f"{ljust(r[0], width)}  {r[1]:>6} {r[2]:>5} {r[3]:>5} {r[4]:>5}" for r in rows]
     return "\n".join(lines)

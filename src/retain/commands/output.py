@@ -9,6 +9,8 @@ which pass the text through `core.sanitize`, the same sanitiser the TUI uses:
 - `out_lines`: many such lines at once (what `out` prints for each, in one write);
 - `out_block`: several lines (newlines kept) to stdout;
 - `cell`: one table cell, sanitised before its width is measured (`columns`, `ljust`);
+- `clip`: a name cut to at most `NAME_COLUMNS` terminal columns, "…" at its end, so that
+  one long deck name cannot widen every row of a table (`--json` keeps it whole);
 - `dumps`: JSON with C1 controls, bidi and other unsafe characters escaped
   (`\\u009b`), so the data round-trips but never acts on a terminal; on a stdout that is
   not UTF-8 every non-ASCII character is escaped, never printed as `?`.
@@ -35,7 +37,9 @@ from typing import Any, TextIO
 from retain.core.sanitize import escape_unsafe, sanitize, sanitize_line
 
 __all__ = [
+    "NAME_COLUMNS",
     "cell",
+    "clip",
     "columns",
     "drop_stream",
     "dumps",
@@ -84,13 +88,34 @@ def cell(text: object) -> str:
     return sanitize_line(str(text))
 
 
+# What takes no column on a terminal (wcwidth's rule): marks (Thai vowel and tone marks,
+# Devanagari's virama), format characters, and the vowels and finals of decomposed Hangul.
+_ZERO_WIDTH_CATEGORIES = frozenset(("Mn", "Me", "Cf"))
+NAME_COLUMNS = 48  # the widest a name is shown in a table (`due`, `stats`)
+
+
+def _cell_width(ch: str) -> int:
+    if unicodedata.category(ch) in _ZERO_WIDTH_CATEGORIES or "\u1160" <= ch <= "\u11ff":
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
 def columns(text: str) -> int:
     """How many terminal columns `text` takes: two for a wide (CJK) character, none for a
-    combining one. `len` is wrong for both, and a table padded by it comes apart."""
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        for ch in text
-    )
+    combining mark. `len` is wrong for both, and a table padded by it comes apart."""
+    return len(text) if text.isascii() else sum(_cell_width(ch) for ch in text)
+
+
+def clip(text: str, width: int = NAME_COLUMNS) -> str:
+    """`text` cut to at most `width` terminal columns, its last one "…" when anything was cut."""
+    if columns(text) <= width:
+        return text
+    used = 0
+    for i, ch in enumerate(text):
+        used += _cell_width(ch)
+        if used > width - 1:
+            return text[:i].rstrip() + "…"
+    return text
 
 
 def ljust(text: str, width: int) -> str:

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from retain.commands.output import cell, columns, err, ljust
+from retain.commands.output import cell, clip, columns, err, ljust
 from retain.commands.readonly import print_report
 from retain.store.collection import Collection
 
@@ -113,7 +113,7 @@ def _deck_table(data: dict[str, Any]) -> list[str]:
     for d in [*data["decks"], {**data["total"], "name": last}]:
         rows.append(
             (
-                cell(d["name"]),  # (sanitised before its width is measured)
+                clip(cell(d["name"])),  # sanitised before its width is measured; cut if long
                 str(d["cards"]),
                 str(d["new"]),
                 str(d["learning"]),

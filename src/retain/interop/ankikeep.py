@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from retain.core.model import Card, Kind
+from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiDb
 from retain.interop.anki.protowire import strings
 
@@ -99,7 +100,7 @@ def _notetype(raw: Any) -> dict[str, Any] | None:
 def load_keep(path: Path) -> AnkiKeep | None:
     """The kept Anki identity of a deck's notes, or None when there is none (or it is unreadable)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = jsontext.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("format") != 1:
@@ -133,7 +134,7 @@ def read_notetypes(db: AnkiDb, kinds: dict[int, Kind]) -> dict[int, dict[str, An
     c = db.conn
     ver = int(c.execute("SELECT ver FROM col").fetchone()[0])
     if ver < 15:
-        models = json.loads(c.execute("SELECT models FROM col").fetchone()[0])
+        models = jsontext.loads(c.execute("SELECT models FROM col").fetchone()[0])
         for mid, m in models.items() if isinstance(models, dict) else []:
             if not isinstance(m, dict) or int(mid) not in kinds:
                 continue

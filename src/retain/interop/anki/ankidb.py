@@ -22,7 +22,6 @@ scheduling column is rounded, as Anki's Check Database does.
 
 from __future__ import annotations
 
-import json
 import math
 import sqlite3
 import time
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from retain.interop.anki import jsontext
 from retain.interop.anki.protowire import first, messages, strings
 from retain.interop.errors import InteropError, LimitError
 
@@ -255,7 +255,7 @@ class AnkiDb:
 
 def _json(raw: Any, what: str) -> dict[str, Any]:
     try:
-        data = json.loads(raw) if isinstance(raw, str | bytes) else None
+        data = jsontext.loads(raw) if isinstance(raw, str | bytes) else None
     except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
@@ -330,7 +330,7 @@ def _creation_offset(db: AnkiDb) -> int | None:
             continue
     for raw in raws:
         try:
-            value = json.loads(raw) if isinstance(raw, str | bytes) else None
+            value = jsontext.loads(raw) if isinstance(raw, str | bytes) else None
         except (ValueError, RecursionError):
             continue
         if isinstance(value, dict):

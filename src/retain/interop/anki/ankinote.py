@@ -30,6 +30,7 @@ from retain.core.cloze import cloze_numbers, nesting_problem
 from retain.core.ids import is_valid_id
 from retain.core.model import Card, Deck, Kind
 from retain.core.typed import answer_spec
+from retain.interop.anki import jsontext
 from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_html
 
 __all__ = [
@@ -91,7 +92,7 @@ def _json_comment(tag: str, data: dict[str, Any]) -> str:
 
 def _load_json(raw: str) -> dict[str, Any]:
     try:
-        data = json.loads(raw)
+        data = jsontext.loads(raw)
     except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}

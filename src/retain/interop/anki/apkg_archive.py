@@ -14,7 +14,6 @@ and every read is bounded again while it happens, zstd output included.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import IO, cast
 
 import zstandard
 
+from retain.interop.anki import jsontext
 from retain.interop.anki.protowire import first, messages, read_fields
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import Limits, Writer, copy_bounded, mb
@@ -173,7 +173,7 @@ def _media_map(arc: Archive, names: set[str]) -> dict[str, str]:
             mapping[name] = str(legacy if legacy is not None else i)
     else:
         try:
-            data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+            data = jsontext.loads(raw.decode("utf-8")) if raw.strip() else {}
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise InteropError("package media list is not valid JSON") from None
         if not isinstance(data, dict):

@@ -29,7 +29,6 @@ The import says how many.
 from __future__ import annotations
 
 import functools
-import json
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -42,6 +41,7 @@ from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
 from retain.core.model import Card
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
@@ -146,7 +146,7 @@ def memory_from_log(logs: Sequence[Sequence[Row]]) -> list[list[tuple[float, flo
 
 def _memory(data: str) -> tuple[float | None, float | None]:
     try:
-        raw = json.loads(data) if data else {}
+        raw = jsontext.loads(data) if data else {}
     except (ValueError, RecursionError):
         return None, None
     if not isinstance(raw, dict):

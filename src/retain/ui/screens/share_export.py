@@ -61,10 +61,10 @@ class ExportScreen(ShareDialog):
         decks = sorted(all_decks, key=lambda d: d.name.lower())
         groups = group_names(all_decks)
         options = [
-            (line(f"{g}: the whole group ({len(decks_in_group(all_decks, g))} decks)").plain, f"{GROUP}{g}")
+            (line(f"{g}: the whole group ({len(decks_in_group(all_decks, g))} decks)"), f"{GROUP}{g}")
             for g in groups
         ]
-        options += [(line(f"{d.name} ({d.id})").plain, d.id) for d in decks]
+        options += [(line(f"{d.name} ({d.id})"), d.id) for d in decks]  # Content: never read as markup
         values = [value for _, value in options]
         wanted = f"{GROUP}{self.group}" if self.group else self.deck_id
         first = wanted if wanted in values else (decks[0].id if decks else None)
