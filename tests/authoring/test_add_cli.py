@@ -283,3 +283,18 @@ def test_a_basic_or_reversed_card_without_back_is_refused(
         )
     assert not (tmp_path / "decks" / "mine.toml").exists()
     assert main(["add", "--deck", "mine", "--new-deck", "--kind", "cloze", "--front", "{{c1::Lima}}"]) == 0
+
+
+def test_an_invalid_id_is_an_argument_error_not_a_line_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--id "My Card"` was reported at a line of the deck file the card was never written to."""
+    path = _empty_deck(tmp_path, monkeypatch)
+    before = path.read_text("utf-8")
+    assert main(["add", "--deck", "d", "--front", "Q", "--back", "A", "--id", "My Card"]) == 2
+    said = capsys.readouterr().err
+    assert said == (
+        "retain add: --id 'My Card' is invalid: use lowercase letters, digits and '-', "
+        "starting with a letter or digit (max 64)\n"
+    )
+    assert path.read_text("utf-8") == before

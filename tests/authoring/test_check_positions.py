@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from retain.cli import main
-from retain.core.deckfile import parse_deck
+from retain.core.deckfile import card_header_lines, parse_deck
 from retain.core.tomlsafe import TomlFailure, loads_careful
 from retain.store.decks.library import load_deck_file
 
@@ -132,3 +132,44 @@ def test_a_deck_header_inside_a_multiline_string_is_not_the_deck() -> None:
     text = 'format = 1\n\n[[cards]]\nid = "a"\nfront = """\n[deck]\nid = 3\n"""\nback = "a"\n\n'
     result = parse_deck(text + '[deck]\nname = "x"\nid = "B"\n', "d.toml")
     assert [p.line for p in result.errors] == [13], [str(p) for p in result.errors]
+
+
+# ---- a key or header written inside a multi-line string is text -------------------------
+
+ML_HEAD = 'format = 1\n[deck]\nid = "d"\nname = "D"\n\n'
+
+
+def _found(text: str) -> list[tuple[int, str]]:
+    return [(p.line, p.message) for p in parse_deck(text, "d.toml").problems]
+
+
+def test_a_key_line_inside_a_multiline_string_is_not_the_key() -> None:
+    """`kind = "x"` inside a `back = \"\"\"...\"\"\"` took the blame for the card's real `kind`."""
+    text = ML_HEAD + (
+        '[[cards]]\nid = "one"\nfront = "q1"\nback = """\nkind = "x"\ntags = y\n"""\n'
+        "kind = 'weird'\n\n"
+        "[[cards]]\nid = \"two\"\nfront = \"q2\"\nback = '''\ntags = [\n'''\ntags = \"notalist\"\n"
+    )
+    assert [line for line, _ in _found(text)] == [13, 21]
+
+
+def test_a_cards_header_in_a_string_beside_a_sub_table_keeps_the_later_cards_lines() -> None:
+    """A `[cards.aliases]` sub-table sends the header search to its line-by-line fallback, which
+    took a `[[cards]]` line inside a string for a card: every card's problems went to one line."""
+    text = ML_HEAD + (
+        '[[cards]]\nid = "one"\nkind = "typed"\nfront = "q1"\nback = "a, b"\nmatch = "set"\n'
+        '[cards.aliases]\nx = "a"\n\n'
+        '[[cards]]\nid = "two"\nfront = "q2"\nback = """\nsee\n[[cards]]\n"""\n\n'
+        '[[cards]]\nid = "three"\nfront = "q3"\nback = 3\n'
+    )
+    assert _found(text) == [(26, "`back` must be a string, not int")]
+    assert card_header_lines(text) == [6, 15, 23]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['x = "a \\"\\"\\" b"', 'x = \'a """ b\'', '# a """ in a comment', 'x = """one line"""', "x = '''one'''"],
+)
+def test_a_quote_triple_that_opens_no_multiline_string_hides_no_line(line: str) -> None:
+    text = ML_HEAD + f'[[cards]]\nid = "one"\nfront = "q"\nback = "a"\n{line}\nkind = "weird"\n'
+    assert [n for n, _ in _found(text)][-1] == 11

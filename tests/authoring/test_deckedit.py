@@ -530,3 +530,48 @@ def test_a_save_waits_for_another_one_and_then_refuses_instead_of_losing_it(tmp_
     assert not worker.is_alive()
     assert len(failed) == 1 and isinstance(failed[0], DeckChangedOnDisk)
     assert path.read_text("utf-8") == other  # nothing lost
+
+
+@pytest.mark.parametrize(
+    ("tags", "kept"),
+    [(("x", "y", "z"), ["# why x", "# why y"]), (("y",), ["# why y"]), (("x", "z"), ["# why x"])],
+)
+def test_changing_a_list_keeps_the_comments_of_its_items(
+    tmp_path: Path, tags: tuple[str, ...], kept: list[str]
+) -> None:
+    """A tag added to a list written over lines rewrote it on one line, its comments lost."""
+    path = tmp_path / "d.toml"
+    path.write_text(
+        HEAD
+        + '\n[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\ntags = [\n  "x",  # why x\n  "y",  # why y\n]\n',
+        "utf-8",
+    )
+    deck_file = DeckFile.load(path)
+    [card] = deck_file.deck().cards
+    deck_file.upsert(replace(card, tags=tags))
+    deck_file.save()
+    after = path.read_text("utf-8")
+    assert all(comment in after for comment in kept), after
+    assert parse_deck(after).deck.cards[0].tags == tags  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (("x", "y"), ("y", "x")),
+        (("x",), ("new", "x")),  # a new item before a kept one (found by test_random_edits_...)
+        (("x", "y"), ("x", "y", "x")),
+        (("x", "y"), ("x", "z")),
+    ],
+)
+def test_a_list_edit_writes_the_new_order(
+    tmp_path: Path, before: tuple[str, ...], after: tuple[str, ...]
+) -> None:
+    path = tmp_path / "d.toml"
+    tags = ", ".join(f'"{t}"' for t in before)
+    path.write_text(HEAD + f'\n[[cards]]\nid = "a"\nfront = "Q"\nback = "A"\ntags = [{tags}]\n', "utf-8")
+    deck_file = DeckFile.load(path)
+    [card] = deck_file.deck().cards
+    deck_file.upsert(replace(card, tags=after))
+    deck_file.save()
+    assert parse_deck(path.read_text("utf-8")).deck.cards[0].tags == after  # type: ignore[union-attr]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -317,3 +318,51 @@ def test_deck_watcher_reports_settled_outside_changes_only(home: Home) -> None:
     watcher.acknowledge([folder / "other.toml"])  # the app's own save
     (folder / "new.toml").unlink()
     assert [p.name for p in watcher.changed(settled=False)] == ["new.toml"]
+
+
+@pytest.mark.parametrize(
+    ("card_id", "change", "gone"),
+    [
+        ("one", {"kind": "cloze", "text": "{{c1::One}} is 1", "front": "", "back": ""}, "tiny/one"),
+        ("three", {"text": "{{c1::Three}} and four"}, "tiny/three:c2"),
+    ],
+)
+def test_an_edit_that_takes_a_studied_unit_away_says_so(
+    col: Collection, card_id: str, change: dict[str, str], gone: str
+) -> None:
+    """A kind changed or a cloze number deleted dropped the unit's progress without a word."""
+    from retain.ui.screens.editor import _saved_message
+
+    for key in [u.key for u in col.units if u.card_id == card_id]:
+        review(col, key, state(lapses=2))
+    origin, card = read_card(col, "tiny", card_id)
+    edit = CardEdit("tiny", replace(card, **change), origin, "tiny", card)  # type: ignore[arg-type]
+    result = save_card(col, edit, NOW)
+    assert result.dropped == [gone]
+    said = _saved_message(result, None)
+    assert f"no longer studied: {gone}" in said and "journal" in said
+
+
+def test_an_edit_that_keeps_every_unit_or_drops_a_new_one_says_nothing_of_it(col: Collection) -> None:
+    review(col, "tiny/three:c1", state())  # c2 never studied
+    origin, card = read_card(col, "tiny", "three")
+    result = save_card(
+        col, CardEdit("tiny", replace(card, text="{{c1::Three}} and four"), origin, "tiny", card), NOW
+    )
+    assert result.dropped == []
+
+
+def test_moving_a_card_keeps_the_comments_and_layout_inside_it(home: Home, col: Collection) -> None:
+    """A move wrote the card anew in the other deck: its comments and list layout were lost."""
+    decks = home.paths.decks_dir
+    table = (
+        '[[cards]]\nid = "q"\nfront = "Q"  # my note\nback = """\nline one\nline two"""\n'
+        'tags = [\n  "x",  # why\n]\n'
+    )
+    (decks / "tiny.toml").write_text(TINY + "\n" + table, "utf-8")
+    col.reload_library()
+    move_card(col, "tiny", "q", "other", NOW)
+    assert (decks / "other.toml").read_text("utf-8") == OTHER + "\n" + table
+    move_card(col, "other", "one", "tiny", NOW)  # the id is taken there: only the id changes
+    moved = (decks / "tiny.toml").read_text("utf-8").rpartition("[[cards]]\n")[2]
+    assert re.fullmatch(r'id = "another-one-[0-9a-f]+"\nfront = "Another one\?"\nback = "uno"\n', moved)

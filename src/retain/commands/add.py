@@ -286,6 +286,12 @@ def run(args: argparse.Namespace) -> int:
         # `check` only warns about an empty back; here it is a forgotten option, not a choice
         err(f"retain add: a {args.kind} card needs --back, its answer (a cloze card: --kind cloze)")
         return 2
+    if args.card_id and not is_valid_id(args.card_id):  # an argument error: the file has no line for it
+        err(
+            f"retain add: --id {args.card_id!r} is invalid: use lowercase letters, digits and '-', "
+            "starting with a letter or digit (max 64)"
+        )
+        return 2
     try:
         _answer_keys(args)
         _unused(args)

@@ -74,12 +74,46 @@ class ParseResult:
         return [p for p in self.problems if p.severity == "warning"]
 
 
+# A string or a comment: a multi-line string (group 1; one never closed runs to the end) or what may
+# hold a `"""` that opens none, a one-line string or a comment (neither spans lines).
+_STRING_RE = re.compile(
+    r'("""(?:[^"\\]++|\\[\s\S]|"(?!""))*+(?:"""(?:"{1,2})?|\Z)'
+    r"|'''(?:[^']++|'(?!''))*+(?:'''(?:'{1,2})?|\Z))"
+    r'|"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"|\'[^\'\n]*+\'|#[^\n]*+'
+)
+
+
+def _string_lines(text: str) -> set[int]:
+    """1-based numbers of the lines that start inside a multi-line string: text, never a key or header.
+
+    Strings and comments are read from the start of the line holding the first quote
+    triple (a line starts outside any value unless it is in a multi-line string). Linear time.
+    """
+    found = [i for i in (text.find('"""'), text.find("'''")) if i >= 0]
+    if not found:
+        return set()
+    pos = text.rfind("\n", 0, min(found)) + 1
+    line = text.count("\n", 0, pos) + 1  # the number of the line `pos` is on
+    inside: set[int] = set()
+    for m in _STRING_RE.finditer(text, pos):
+        if m[1] is None:
+            continue
+        start, end = m.span()
+        line += text.count("\n", pos, start)
+        breaks = text.count("\n", start, end)
+        inside.update(range(line + 1, line + breaks + 1))
+        line += breaks
+        pos = end
+    return inside
+
+
 def card_header_lines(text: str) -> list[int]:
     """1-based line numbers of each `[[cards]]` header, in order.
 
     Lines are counted as TOML counts them (at "\\n"). A header-like line inside a
     multi-line string is not a header (`core.tomltables` skips strings); text the
-    scan does not vouch for falls back to a line-by-line match.
+    scan does not vouch for (a `[cards.aliases]` sub-table) falls back to a
+    line-by-line match that skips the lines inside multi-line strings.
     """
     from retain.core.tomltables import CARD, scan
 
@@ -93,7 +127,8 @@ def card_header_lines(text: str) -> list[int]:
             pos = offset
             lines.append(line)
         return lines
-    return [i for i, line in enumerate(text.split("\n"), 1) if _HEADER_RE.match(line)]
+    strings = _string_lines(text)
+    return [i for i, line in enumerate(text.split("\n"), 1) if _HEADER_RE.match(line) and i not in strings]
 
 
 def _table_name(line: str) -> str:
@@ -114,8 +149,11 @@ def _table_headers(text: str) -> list[tuple[int, str]]:
 
     scanned = scan(text)
     if scanned is None:
+        strings = _string_lines(text)
         return [
-            (n, _table_name(line)) for n, line in enumerate(text.split("\n"), 1) if _TABLE_LINE_RE.match(line)
+            (n, _table_name(line))
+            for n, line in enumerate(text.split("\n"), 1)
+            if _TABLE_LINE_RE.match(line) and n not in strings
         ]
     found: list[tuple[int, str]] = []
     line, pos = 1, 0
@@ -150,9 +188,10 @@ class _Ctx:
         if self._keys is None:
             keys: dict[str, tuple[int, int] | list[tuple[int, int]]] = {}
             match = _KEY_LINE_RE.match
+            strings = _string_lines(self.text)  # a `key =` line in a multi-line string is text
             for n, line in enumerate(self.text.split("\n"), 1):
                 m = match(line)
-                if m is None:
+                if m is None or (strings and n in strings):
                     continue
                 key = m[2]
                 if key[0] in "\"'":

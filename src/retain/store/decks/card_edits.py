@@ -84,6 +84,9 @@ class SaveResult:
     written: list[Path] = field(default_factory=list)
     merged: bool = False  # the file had changed on disk; the edit was applied on top of that change
     moves: dict[str, str] = field(default_factory=dict)
+    # studied review units the edit took away (a cloze number deleted, a kind changed): their
+    # reviews stay in the journal, and come back if a unit with the same key does
+    dropped: list[str] = field(default_factory=list)
 
 
 def _same(a: Card | None, b: Card | None) -> bool:
@@ -181,7 +184,14 @@ def _save_card(
         taken = {c.id for c in target.deck().cards}
         card = _with_id(replace(card, id=card.id if base is None or moving else ""), taken)
     moves = {} if base is None or keep_theirs else _progress_moves(edit.origin_deck, base, edit.deck_id, card)
-    target.upsert(card)
+    dropped = (
+        []
+        if base is None or keep_theirs
+        else _dropped(col, edit.origin_deck, base, edit.deck_id, card, moves)
+    )
+    # a moved card keeps its comments and string styles: its table's text goes along
+    layout = source.table_text(base.id) if moving and base is not None and not keep_theirs else None
+    target.upsert(card, layout)
     _save(target)
     written.append(target.path)
     if moving and base is not None and not keep_theirs and _find(source, base.id) is not None:
@@ -198,7 +208,20 @@ def _save_card(
     if moves:
         move_progress(col, moves, now)
     col.reload_library()
-    return SaveResult(edit.deck_id, card, list(written), merged, moves)
+    return SaveResult(edit.deck_id, card, list(written), merged, moves, dropped)
+
+
+def _dropped(
+    col: Collection, old_deck: str, base: Card, new_deck: str, card: Card, moves: dict[str, str]
+) -> list[str]:
+    """The old card's studied unit keys that neither stay nor move: the edit takes them away."""
+    kept = set(card_unit_keys(new_deck, card))
+    gone: list[str] = []
+    for key in card_unit_keys(old_deck, base):
+        state = col.states.get(key)
+        if key not in kept and key not in moves and state is not None and not state.is_new:
+            gone.append(key)
+    return gone
 
 
 def _progress_moves(old_deck: str, base: Card, new_deck: str, card: Card) -> dict[str, str]:

@@ -110,13 +110,34 @@ def _write_fields(table: Any, card: Card) -> None:
         if key in ("accept_range", "tolerance"):
             table[key] = _toml_value(key, value)
         elif isinstance(value, tuple):
-            table[key] = list(value)
+            if not (isinstance(old, Array) and _update_list(old, value)):
+                table[key] = list(value)
         elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
             table[key] = tomlkit.string(value, multiline=True)  # (a raw CR LF in one would read as LF)
         elif "\n" in value:  # written as deckwrite writes it: a multi-line string that reads and diffs well
             table[key] = tomlkit.parse(f"v = {toml_text(value)}")["v"]
         else:
             table[key] = value
+
+
+def _update_list(array: Array, values: tuple[str, ...]) -> bool:
+    """Make `array` hold `values` by removing and appending items, so the comments and layout of
+    the items kept stay (a tag added to a commented list of tags); False when that cannot give
+    `values` in order (an item kept moves, a new one goes before one kept), or `array` holds a
+    duplicate or a non-string (then it is written anew)."""
+    old = list(array)
+    wanted = set(values)
+    if len(set(old)) != len(old) or not all(isinstance(v, str) for v in old):
+        return False
+    kept = [v for v in old if v in wanted]
+    if list(values[: len(kept)]) != kept:  # an item kept moves, or a new one goes before one kept
+        return False
+    for i in reversed(range(len(old))):
+        if old[i] not in wanted:
+            del array[i]
+    for value in values[len(kept) :]:
+        array.append(value)
+    return True
 
 
 def _edit_table_text(body: str, card: Card) -> str | None:
@@ -126,11 +147,27 @@ def _edit_table_text(body: str, card: Card) -> str | None:
         doc = tomlkit.parse(body.replace("\r\n", "\n") if crlf else body)
         if len(doc) != 1 or len(doc["cards"]) != 1:
             return None
-        _write_fields(doc["cards"][0], card)
+        table = doc["cards"][0]
+        if table.get("id") != card.id:  # (a card moved to a deck that has its id)
+            table["id"] = card.id
+        _write_fields(table, card)
         out = tomlkit.dumps(doc)
     except _TOML_ERRORS:
         return None
     return out.replace("\n", "\r\n") if crlf and "\r" not in out else out
+
+
+def _laid_out(card: Card, layout: str | None, newline: str) -> str | None:
+    """The card written into `layout` (its table text in another file), with this file's line
+    ends; None when the result does not read back as exactly the card."""
+    if not layout:
+        return None
+    body = _edit_table_text(layout.replace("\r\n", "\n"), card)
+    if body is None or "\r" in body:
+        return None
+    body = body.rstrip("\n").replace("\n", newline) + newline
+    found = _one_card(body)
+    return body if found is not None and _bare(found) == _bare(card) else None
 
 
 def _whole(text: str, card_id: str, change: str, card: Card | None = None) -> str | None:
@@ -297,8 +334,22 @@ class DeckFile:
         self._set(text, _Known(text, result.deck))
         return True
 
-    def upsert(self, card: Card) -> None:
-        """Change the card with this id, or append it when the deck lacks it."""
+    def table_text(self, card_id: str) -> str | None:
+        """The text of the card's `[[cards]]` table, header to last key (None: no table of its own)."""
+        state = self._state()
+        if not isinstance(state, _Known):
+            return None
+        index = next((i for i, c in enumerate(state.deck.cards) if c.id == card_id), None)
+        span = state.span(index) if index is not None else None
+        return self.text[span[1] : span[2]] if span is not None else None
+
+    def upsert(self, card: Card, layout: str | None = None) -> None:
+        """Change the card with this id, or append it when the deck lacks it.
+
+        `layout` is the card's table text in another file (a card moved here): an appended card
+        is written as that text with the card's fields set in it, its comments and string
+        styles kept, when it reads back as the card.
+        """
         state = self._state()
         if isinstance(state, ParseResult) and state.deck is None:
             raise DeckEditError(str(state.errors[0]))
@@ -306,17 +357,17 @@ class DeckFile:
         cards = state.deck.cards if state.deck is not None else ()
         index = next((i for i, c in enumerate(cards) if c.id == card.id), None)
         if index is None:
-            self._append(card, known)
+            self._append(card, known, layout)
         elif known is None or not self._splice(known, index, card):
             text = _whole(self.text, card.id, "edit", card)
             if text is None:
                 raise DeckEditError(f"{self.path}: cannot edit card {card.id!r} in this file's layout")
             self._set(text)
 
-    def _append(self, card: Card, known: _Known | None) -> None:
+    def _append(self, card: Card, known: _Known | None, layout: str | None = None) -> None:
         newline = "\r\n" if "\r\n" in self.text else "\n"
         head = self.text.rstrip("\r\n") + newline * 2
-        table = card_toml(card).replace("\n", newline)
+        table = _laid_out(card, layout, newline) or card_toml(card).replace("\n", newline)
         text, new = head + table, _one_card(table)
         if known is None or new is None:
             self._set(text)  # save() parses it whole and says what is wrong

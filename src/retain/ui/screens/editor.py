@@ -317,4 +317,13 @@ def _saved_message(result: SaveResult, resolution: Resolution | None) -> str:
         parts.append("merged with the changes made on disk")
     if result.moves:
         parts.append(f"progress kept for {len(result.moves)} moved review unit(s)")
+    if result.dropped:
+        shown = ", ".join(result.dropped[:3]) + (
+            f" and {len(result.dropped) - 3} more" if len(result.dropped) > 3 else ""
+        )
+        parts.append(
+            f"no longer studied: {shown} (its reviews stay in the journal, and come back if it does)"
+            if len(result.dropped) == 1
+            else f"no longer studied: {shown} (their reviews stay in the journal, and come back if they do)"
+        )
     return line("; ".join(parts)).plain
