@@ -55,3 +55,28 @@ async def test_the_broken_deck_toast_names_the_file_once_with_its_line(
         (toast,) = [n for n in app._notifications if n.title == "Deck has an error"]
         assert toast.message.startswith("kafka.toml:2:"), toast.message
         assert str(path) not in toast.message and toast.message.count("kafka.toml") == 1
+
+
+async def test_a_reload_that_takes_studied_cards_away_says_which(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """A card id renamed by hand (or a cloze renumbered, a card deleted) starts over as a new card:
+    the reload said only `kafka.toml changed on disk`, and the card's progress vanished without a
+    word. Now the toast names the studied units no longer in the decks (a warning)."""
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        path = retain_home / "decks" / "kafka.toml"
+        path.write_text(path.read_text("utf-8").replace('id = "partitions"', 'id = "partitioning"'), "utf-8")
+        assert app.live_reload is not None and app.live_reload.check(settled=False)
+        await pilot.pause()
+        (toast,) = [n for n in app._notifications if n.title == "Decks reloaded"]
+        assert toast.severity == "warning"
+        assert "1 studied card(s) no longer in the decks: kafka/partitions" in toast.message, toast.message
+        # a change that keeps every studied unit says only that the file changed
+        app._notifications.clear()
+        path.write_text(path.read_text("utf-8") + "\n# a comment\n", "utf-8")
+        assert app.live_reload.check(settled=False)
+        await pilot.pause()
+        (toast,) = [n for n in app._notifications if n.title == "Decks reloaded"]
+        assert toast.message == "kafka.toml changed on disk" and toast.severity == "information"

@@ -86,10 +86,22 @@ class LiveReload:
         return changed
 
     def _reload(self, changed: list[Path]) -> None:
+        before = {u.key for u in self.collection.units}
+        files = {e.deck.id: e.path.resolve() for e in self.collection.library.entries if e.deck is not None}
         self.collection.reload_library()
         app = self._app
         if app is not None:
-            app.notify(self._message(changed), title="Decks reloaded", markup=False)
+            gone = self._studied_gone(before, files)
+            if gone:  # a warning, and longer: progress the learner expected no longer shows
+                app.notify(
+                    self._message(changed, gone),
+                    title="Decks reloaded",
+                    severity="warning",
+                    markup=False,
+                    timeout=12,
+                )
+            else:
+                app.notify(self._message(changed), title="Decks reloaded", markup=False)
             broken = {e.path.resolve(): e for e in self.collection.library.broken}
             for path in changed:
                 entry = broken.get(path)
@@ -105,8 +117,29 @@ class LiveReload:
                     )
             app.screen.post_message(DecksReloaded(changed))
 
+    def _studied_gone(self, before: set[str], files: dict[str, Path]) -> list[str]:
+        """Studied units the reload took away (a card id renamed, a cloze renumbered, a kind or a
+        card deleted by hand): their progress no longer shows. A deck file now broken is left out
+        (its error is said, and its cards come back when it is fixed)."""
+        broken = {e.path.resolve() for e in self.collection.library.broken}
+        now = {u.key for u in self.collection.units}
+        states = self.collection.states
+        gone = []
+        for key in sorted(before - now):
+            state = states.get(key)
+            if state is not None and not state.is_new and files.get(key.partition("/")[0]) not in broken:
+                gone.append(key)
+        return gone
+
     @staticmethod
-    def _message(changed: list[Path]) -> str:
+    def _message(changed: list[Path], gone: list[str] | None = None) -> str:
         names = ", ".join(p.name for p in changed[:3])
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
-        return line(f"{names}{more} changed on disk").plain
+        said = f"{names}{more} changed on disk"
+        if gone:
+            shown = ", ".join(gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "")
+            said += (
+                f"; {len(gone)} studied card(s) no longer in the decks: {shown} (a renamed id or "
+                "renumbered cloze starts over; the reviews stay in the journal and come back with the old id)"
+            )
+        return line(said).plain
