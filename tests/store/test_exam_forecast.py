@@ -13,7 +13,7 @@ from retain.core.exam import ExamPlan
 from retain.core.state import REVIEW, CardState, Event
 from retain.store import home as store_home
 from retain.store.collection import Collection
-from retain.store.exams import exam_lines, exam_plans
+from retain.store.exams import capped_states, exam_lines, exam_plans
 from retain.store.home import open_home
 
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
@@ -142,3 +142,22 @@ def test_an_exam_on_the_last_date_there_is_works_in_every_zone(
         assert [u.key for u in custom_units(col, CustomStudy("ahead", days=3), NOW)] == ["a/c0"]
     finally:
         col.close()
+
+
+def test_a_deck_exam_that_has_passed_leaves_the_deck_to_its_groups_exam_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[exam.a] was last week, [exam.G] (a's group) is in 30 days: a's cards are capped for the
+    group's exam and counted in its home line (the passed entry shadowed the group's)."""
+    col = _collection(
+        tmp_path, monkeypatch, {"a": 1, "b": 1}, "[exam.a]\ndate = 2026-03-20\n[exam.G]\ndate = 2026-04-27\n"
+    )
+    _learnt(col, "a/c0", 3.0)
+    _learnt(col, "b/c0", 3.0)
+    plans = exam_plans(col, NOW)
+    assert set(plans) == {"a", "b"}
+    capped = capped_states(col.states, col.units, plans, NOW)
+    assert capped["a/c0"].due == capped["b/c0"].due < col.states["a/c0"].due
+    lines = exam_lines(col, NOW)
+    assert len(lines) == 1 and lines[0].startswith("G: exam in 30 days"), lines
+    col.close()

@@ -69,22 +69,35 @@ def parse_exams(raw: Any) -> dict[str, ExamSetting]:
     return out
 
 
-def exam_for(exams: Mapping[str, ExamSetting], deck_id: str, group: str) -> ExamSetting | None:
-    """The deck's own exam, else its group's (its name in any case and spacing)."""
-    name = exam_name_for(exams, deck_id, group)
+def exam_for(
+    exams: Mapping[str, ExamSetting], deck_id: str, group: str, today: date | None = None
+) -> ExamSetting | None:
+    """The deck's own exam, else its group's (its name in any case and spacing); with `today`,
+    an entry whose date has passed is left out (the group's exam still ahead applies)."""
+    name = exam_name_for(exams, deck_id, group, today)
     return exams[name] if name is not None else None
 
 
-def exam_name_for(exams: Mapping[str, ExamSetting], deck_id: str, group: str) -> str | None:
-    """The `[exam.<name>]` entry that applies to the deck: its own, else its group's."""
-    if deck_id in exams:
+def exam_name_for(
+    exams: Mapping[str, ExamSetting], deck_id: str, group: str, today: date | None = None
+) -> str | None:
+    """The `[exam.<name>]` entry that applies to the deck: its own, else its group's. With
+    `today`, entries whose date has passed are skipped: a deck's own exam taken last week
+    leaves the deck to its group's exam next month, as if the entry were removed."""
+
+    def live(name: str) -> bool:
+        return today is None or exams[name].day >= today
+
+    if deck_id in exams and live(deck_id):
         return deck_id
     if not group:
         return None
-    if group in exams:
+    if group in exams and live(group):
         return group
     wanted = group_key(group)
-    return next((name for name in exams if group_key(name) == wanted), None) if wanted else None
+    if not wanted:
+        return None
+    return next((name for name in exams if group_key(name) == wanted and live(name)), None)
 
 
 def past_exams(exams: Mapping[str, ExamSetting], today: date) -> list[str]:

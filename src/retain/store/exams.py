@@ -45,8 +45,8 @@ def exam_plans(collection: Collection, now: datetime, *, active_only: bool = Tru
     today = collection.today(now)
     plans: dict[str, ExamPlan] = {}
     for deck in collection.library.decks:
-        setting = exam_for(exams, deck.id, deck.group)
-        if setting is None or setting.day < today:
+        setting = exam_for(exams, deck.id, deck.group, today)  # a passed entry yields to the group's
+        if setting is None:
             continue
         decay = Scheduler(collection.settings_for(deck.id)).decay
         plan = ExamPlan(_exam_moment(collection, setting.day), setting.recall, decay, setting.day)
@@ -133,7 +133,7 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
     titles: dict[str, str] = {}  # entry -> what the line calls it: the deck's or the group's name
     for deck in collection.library.decks:
         if deck.id in plans:
-            name = exam_name_for(exams, deck.id, deck.group) or deck.group
+            name = exam_name_for(exams, deck.id, deck.group, today) or deck.group
             owner[deck.id] = name
             group = group_label(deck.group)  # as the home screen lists the group
             titles.setdefault(name, (deck.name or deck.id) if name == deck.id else group or name)

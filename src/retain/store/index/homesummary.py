@@ -283,9 +283,17 @@ def _exam_ahead(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo) 
     from retain.store.exam_config import exam_for
 
     config = home.config
+    if not config.exams:
+        return False
+    today = StudyDay(config.rollover_hour, tz).today(now)
     for deck_id, _name, group in payload["decks"]:
-        setting = exam_for(config.exams, str(deck_id), str(group))
-        if setting is not None and now < day_start(setting.day, config.rollover_hour, tz):
+        setting = exam_for(config.exams, str(deck_id), str(group), today)  # (passed ones left out)
+        if setting is None:
+            continue
+        try:
+            if now < day_start(setting.day, config.rollover_hour, tz):
+                return True
+        except OverflowError:  # a date at the calendar's end: the collection decides, as it can
             return True
     return False
 
