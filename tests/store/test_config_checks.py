@@ -151,12 +151,42 @@ def test_many_decks_tables_naming_no_deck_give_one_line() -> None:
     config = parse_config(
         "".join(f"[decks.gone-{i}]\nnew_per_day = 1\n" for i in range(5)) + "[decks.here]\n"
     )
-    assert unknown_decks(config, {"here"}) == [
+    assert unknown_decks(config, [("here", "")]) == [
         "config: [decks.gone-0], [decks.gone-1], [decks.gone-2] and 2 more name no deck in the library; "
         "their settings apply to nothing"
     ]
-    assert unknown_decks(config, {"here", *(f"gone-{i}" for i in range(5))}) == []
+    assert unknown_decks(config, [("here", ""), *((f"gone-{i}", "") for i in range(5))]) == []
     lone = parse_config("[decks.zzz]\nnew_per_day = 1\n")
-    assert unknown_decks(lone, {"kafka"}) == [
+    assert unknown_decks(lone, [("kafka", "Interview")]) == [
         "config: [decks.zzz] names no deck in the library; its settings apply to nothing"
     ]
+
+
+def test_check_and_every_start_say_the_config_tables_that_name_nothing(tmp_path: Path) -> None:
+    """`retain check` said only an [exam.X] naming nothing, and a start said neither: the same
+    rule now gives both lines in both places. While a deck file is broken its deck id is unknown
+    (its file name need not be it), so neither guesses a typo then."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "config.toml").write_text(
+        "[decks.kafak]\nnew_per_day = 5\n[decks.mine]\nnew_per_day = 2\n[exam.nothing]\ndate = 2099-01-01\n"
+    )
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
+
+    def said(*args: str) -> list[str]:
+        run = subprocess.run(
+            [sys.executable, "-m", "retain", *args], env=env, capture_output=True, text=True, timeout=60
+        )
+        return [ln for ln in (run.stdout + run.stderr).splitlines() if "[decks." in ln or "[exam." in ln]
+
+    expected = [
+        "config: [decks.kafak], [decks.mine] name no deck in the library; their settings apply to nothing",
+        "config: [exam.nothing] names no deck id or group in the library",
+    ]
+    assert said("due") == [f"retain: warning: {m}" for m in expected]
+    assert said("check") == [f"{tmp_path / 'config.toml'}: warning: {m}" for m in expected]
+    (tmp_path / "decks" / "my-deck.toml").write_text('format = 1\n[deck\nid = "mine"\n', "utf-8")  # broken
+    assert said("due") == said("check") == []

@@ -10,7 +10,7 @@ from retain.commands.output import err, out, out_lines
 from retain.core.fixids import add_missing_ids
 from retain.core.gcpause import gc_paused
 from retain.core.lint import lint_deck, lint_library
-from retain.core.model import Deck, Problem, group_key
+from retain.core.model import Problem
 from retain.interop.progress import TerminalStatus
 from retain.store.decks.library import DeckEntry, load_paths
 from retain.store.files import ReadError, atomic_write, read_text_limited
@@ -28,29 +28,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fix", action="store_true", help="write missing card ids into the files")
 
 
-def _exam_warnings(decks: list[Deck]) -> list[str]:
-    """config.toml's [exam.<name>] entries: dates already past, names that match no deck or group."""
+def _config_warnings(entries: list[DeckEntry]) -> list[str]:
+    """config.toml's [exam.<name>] entries whose dates are past, and its [exam.<name>] and
+    [decks.<id>] entries naming nothing in the library (not said while a deck file is broken)."""
     from datetime import UTC, datetime
 
     from retain.core.studyday import StudyDay
+    from retain.store.config import unknown_decks
     from retain.store.exam_config import past_exams
     from retain.store.home import open_home
     from retain.store.localzone import local_timezone
 
     home = open_home()
     exams = home.config.exams
-    if not exams:
+    if not exams and not home.config.deck_overrides:
         return []
     today = StudyDay(home.config.rollover_hour, local_timezone()).today(datetime.now(UTC))
-    lines = [f"{home.paths.config_file}: warning: {m}" for m in past_exams(exams, today)]
-    ids = {d.id for d in decks}
-    groups = {group_key(d.group) for d in decks if d.group}
-    for name in exams:
-        if name not in ids and group_key(name) not in groups:
-            lines.append(
-                f"{home.paths.config_file}: warning: config: [exam.{name}] names no deck id or group in the library"
-            )
-    return lines
+    said = past_exams(exams, today)
+    if all(e.deck is not None for e in entries):  # a broken file's deck id is unknown: no typo guessed
+        said += unknown_decks(home.config, [(e.deck.id, e.deck.group) for e in entries if e.deck is not None])
+    return [f"{home.paths.config_file}: warning: {m}" for m in said]
 
 
 def _entries(paths: list[str]) -> list[DeckEntry]:
@@ -171,7 +168,7 @@ def _check(args: argparse.Namespace) -> int:
         errors += found
         warnings += len(mine) - found
     if not args.paths:
-        for warning in _exam_warnings(decks):
+        for warning in _config_warnings(entries):
             out(warning)
             warnings += 1
     if not entries:

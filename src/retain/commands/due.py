@@ -101,11 +101,15 @@ def _from_summary(as_json: bool) -> bool:
         return False
     config = home.config
     warnings = [*config.warnings, *zone_messages(tz)]  # as `Collection.messages` gives them
-    if config.exams:
+    if config.exams or config.deck_overrides:
         from retain.core.clock import study_day
+        from retain.store.config import unknown_decks
         from retain.store.exam_config import past_exams
 
-        warnings += past_exams(config.exams, study_day(now, config.rollover_hour, tz))
+        today = study_day(now, config.rollover_hour, tz)
+        warnings += past_exams(config.exams, today)
+        if not summary.broken:  # (as `Collection._unknown_decks`: a broken file's deck id is unknown)
+            warnings += unknown_decks(config, [(d.id, d.group) for d in summary.decks], passed=today)
     warnings += [f"broken deck: {e.error}" for e in summary.broken]
     report = _report(summary.decks, summary.counts, summary.cards)
     emit(report, _table, as_json=as_json, warnings=warnings)

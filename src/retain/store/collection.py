@@ -163,14 +163,16 @@ class Collection:
         return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
 
     def _unknown_decks(self) -> list[str]:
-        """`[decks.ID]` tables naming no deck (a broken deck file's name counts as its id)."""
+        """Config tables naming nothing in the library; none while a deck file is broken (its deck
+        id cannot be read, and its file name need not be it: no typo is guessed)."""
         library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
-        if not self.home.config.deck_overrides or library is None:
+        config = self.home.config
+        if not (config.deck_overrides or config.exams) or library is None or library.broken:
             return []
         from retain.store.config import unknown_decks
 
-        known = {deck.id for deck in library.decks} | {e.path.stem for e in library.broken}
-        return unknown_decks(self.home.config, known)
+        pairs = [(deck.id, deck.group) for deck in library.decks]
+        return unknown_decks(config, pairs, passed=self.today(self._opened))  # (passed ones: said so)
 
     @property
     def history_index(self) -> History:

@@ -13,8 +13,9 @@ import dataclasses
 import difflib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -304,21 +305,35 @@ def _undefined_preset(name: str, decks: list[str]) -> str:
     return f"config: decks {shown}{more} use preset {name!r}, which is not defined; using default"
 
 
-def unknown_decks(config: Config, known: set[str]) -> list[str]:
-    """One line for the `[decks.ID]` tables that name no deck of the library (a typo, or a deck
-    since removed): their settings apply to nothing, so a limit set there seems ignored."""
-    missing = sorted(set(config.deck_overrides) - known)
-    if not missing:
-        return []
+def unknown_decks(
+    config: Config, decks: Sequence[tuple[str, str]], *, passed: date | None = None
+) -> list[str]:
+    """Lines for config tables naming nothing in the library, given its (deck id, group) pairs:
+    `[decks.ID]` naming no deck (a typo, or a deck since removed: its settings apply to nothing,
+    so a limit set there seems ignored), and `[exam.NAME]` naming no deck id or group (with
+    `passed`, today: not an exam whose date has passed, which is said as such)."""
+    from retain.core.model import group_key
+
+    ids = {deck_id for deck_id, _group in decks}
+    lines: list[str] = []
+    missing = sorted(set(config.deck_overrides) - ids)
     if len(missing) == 1:
-        close = difflib.get_close_matches(missing[0], sorted(known), n=1)
+        close = difflib.get_close_matches(missing[0], sorted(ids), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return [
+        lines.append(
             f"config: [decks.{missing[0]}] names no deck in the library{hint}; its settings apply to nothing"
-        ]
-    shown = ", ".join(f"[decks.{d}]" for d in missing[:3])
-    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-    return [f"config: {shown}{more} name no deck in the library; their settings apply to nothing"]
+        )
+    elif missing:
+        shown = ", ".join(f"[decks.{d}]" for d in missing[:3])
+        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+        lines.append(f"config: {shown}{more} name no deck in the library; their settings apply to nothing")
+    groups = {group_key(group) for _id, group in decks if group}
+    for name, exam in config.exams.items():
+        if passed is not None and exam.day < passed:
+            continue
+        if name not in ids and group_key(name) not in groups:
+            lines.append(f"config: [exam.{name}] names no deck id or group in the library")
+    return lines
 
 
 def conflict_copies(path: Path) -> list[str]:

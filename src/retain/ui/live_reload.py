@@ -88,6 +88,7 @@ class LiveReload:
     def _reload(self, changed: list[Path]) -> None:
         before = {u.key for u in self.collection.units}
         files = {e.deck.id: e.path.resolve() for e in self.collection.library.entries if e.deck is not None}
+        was_broken = {e.path.resolve() for e in self.collection.library.broken}
         self.collection.reload_library()
         app = self._app
         if app is not None:
@@ -103,7 +104,8 @@ class LiveReload:
             else:
                 app.notify(self._message(changed), title="Decks reloaded", markup=False)
             broken = {e.path.resolve(): e for e in self.collection.library.broken}
-            for path in changed:
+            # the changed files, and any other a change made broken (a new file taking its deck id)
+            for path in [*changed, *(p for p in broken if p not in was_broken and p not in changed)]:
                 entry = broken.get(path)
                 if entry is not None:
                     errs = [p for p in entry.problems if p.severity == "error"]

@@ -22,8 +22,9 @@ _LONE = re.compile("[\ud800-\udfff]")  # after loading, a valid pair is one char
 def loads(raw: str | bytes) -> Any:
     """`json.loads`, with lone surrogates made U+FFFD (raises as `json.loads` does)."""
     data = json.loads(raw)
-    text = raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
-    return _clean(data) if _ESCAPE.search(text) else data
+    # (bytes as `json.loads` reads them: UTF-8 or UTF-16/32, encoded surrogates passed through)
+    text = raw if isinstance(raw, str) else raw.decode(json.detect_encoding(raw), "surrogatepass")
+    return _clean(data) if _ESCAPE.search(text) or _LONE.search(text) else data
 
 
 def _clean(value: Any) -> Any:

@@ -214,12 +214,17 @@ def _save_card(
 def _dropped(
     col: Collection, old_deck: str, base: Card, new_deck: str, card: Card, moves: dict[str, str]
 ) -> list[str]:
-    """The old card's studied unit keys that neither stay nor move: the edit takes them away."""
+    """The old card's studied unit keys that neither stay nor move: the edit takes them away. A key
+    that stays but takes another unit's progress (c2 renumbered to c1 after c1 was deleted) is
+    taken away too: its own progress is replaced."""
     kept = set(card_unit_keys(new_deck, card))
+    landed = set(moves.values())
     gone: list[str] = []
     for key in card_unit_keys(old_deck, base):
         state = col.states.get(key)
-        if key not in kept and key not in moves and state is not None and not state.is_new:
+        if state is None or state.is_new or key in moves:
+            continue
+        if key not in kept or key in landed:
             gone.append(key)
     return gone
 

@@ -322,8 +322,8 @@ def _saved_message(result: SaveResult, resolution: Resolution | None) -> str:
             f" and {len(result.dropped) - 3} more" if len(result.dropped) > 3 else ""
         )
         parts.append(
-            f"no longer studied: {shown} (its reviews stay in the journal, and come back if it does)"
+            f"no longer studied: {shown} (its reviews stay in the journal)"
             if len(result.dropped) == 1
-            else f"no longer studied: {shown} (their reviews stay in the journal, and come back if they do)"
+            else f"no longer studied: {shown} (their reviews stay in the journal)"
         )
     return line("; ".join(parts)).plain
