@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -250,6 +252,101 @@ def test_the_user_is_told_the_index_was_rebuilt(
     assert len(lines) == 1 and "rebuilt" in lines[0], err
     assert main(command) == 0
     assert "history index" not in capsys.readouterr().err  # said once: the next run finds it sound
+
+
+def _answers(history: History) -> tuple[object, ...]:
+    return (
+        history.count(NOW),
+        history.progress(NOW),
+        sorted((d, sorted(a.days), a.today, a.passed, a.judged) for d, a in history.activity(NOW).items()),
+        history.reviews(NOW),
+        history.day_rows(NOW),
+        list(history.card_events(NOW)),
+    )
+
+
+def _studied_long(root: Path) -> tuple[object, ...]:
+    """A year of daily reviews in six decks: every table spans several pages."""
+    events: list[Event] = []
+    for day in range(300):
+        for deck in range(6):
+            n = len(events) + 1
+            at = NOW - timedelta(days=day, minutes=deck)
+            events.append(_review(n, f"d{deck}/{KEYS[n % 5].partition('/')[2]}", at, None, 1 + n % 4))
+    _write(root, events)
+    history = _history(root)
+    expected = _answers(history)
+    history.close()
+    return expected
+
+
+@pytest.mark.parametrize(
+    ("table", "garbage"),
+    [
+        ("daily", "ff"),
+        ("events", "ff"),
+        ("events_t", "ff"),
+        ("events_key", "ff"),
+        ("daily", "random"),
+        ("events", "random"),
+    ],
+)
+def test_damage_a_query_meets_is_rebuilt_with_one_line(tmp_path: Path, table: str, garbage: str) -> None:
+    """A damaged page deep in the file passes the checks made on opening; the query that met it
+    raised "database disk image is malformed" (or read a value the index never wrote: a
+    TypeError, a bad ordinal, text that is not UTF-8) on every run from then on."""
+    expected = _studied_long(tmp_path)
+    path = tmp_path / "cache" / INDEX_NAME
+    db = sqlite3.connect(path)
+    size = db.execute("PRAGMA page_size").fetchone()[0]
+    page = db.execute(
+        "SELECT max(pageno) FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (table,)
+    ).fetchone()[0]
+    db.close()
+    data = bytearray(path.read_bytes())
+    rng = random.Random(page)
+    junk = b"\xff" * size if garbage == "ff" else bytes(rng.randrange(256) for _ in range(size))
+    data[(page - 1) * size : page * size] = junk
+    path.write_bytes(bytes(data))
+    history = _history(tmp_path)
+    assert _answers(history) == expected
+    said = [m for m in history.messages if "history index" in m]
+    assert len(said) == 1 and "damaged" in said[0] and "\n" not in said[0], history.messages
+    history.close()
+    again = _history(tmp_path)
+    assert _answers(again) == expected and again.messages == []
+    again.close()
+
+
+_OPEN_AT = r"""
+import sys, time
+from pathlib import Path
+from retain.store.index.db import connect
+start = float(sys.argv[2])
+while time.time() < start:
+    pass
+db, fresh, message = connect(Path(sys.argv[1]))
+print(repr(message))
+"""
+
+
+@pytest.mark.slow
+def test_first_opens_at_once_say_nothing_and_share_one_file(tmp_path: Path) -> None:
+    """`retain due` and the TUI (or `retain stats`) opening a missing index at the same moment:
+    each took the other's half-made file for a damaged or foreign one and replaced it under
+    it, or fell back to memory ("UNIQUE constraint failed: meta.k"). One creates it now."""
+    for trial in range(5):
+        cache = tmp_path / str(trial)
+        cache.mkdir()
+        start = time.time() + 1.0
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _OPEN_AT, str(cache), str(start)], stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(4)
+        ]
+        said = [p.communicate(timeout=60)[0].strip() for p in procs]
+        assert said == ["''"] * 4, (trial, said)
 
 
 def test_an_unwritable_cache_falls_back_to_memory(tmp_path: Path) -> None:

@@ -11,20 +11,41 @@ file is answered by rebuilding it, never by trusting it:
   and the code fingerprint in `meta`): rebuilt, never read; with a one-line
   message when it was a newer retain's, or another program's SQLite file;
 - cannot be created or written (read-only or full disk): an in-memory index is
-  used for this process, with a one-line message, and the app goes on.
+  used for this process, with a one-line message, and the app goes on;
+- damaged where the checks made on opening do not look (a page deep in a
+  table): the query that meets it gets an error or a value the index never
+  wrote (`damaged`), and `History` replaces the file then and asks again.
+
+Checking and (re)creating the tables is one `BEGIN IMMEDIATE` transaction, so
+processes opening a missing or stale index at once never see (and never replace)
+each other's half-made one: one creates it, the others find it current.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from pathlib import Path
 
 from retain.core.state import EVENT_KINDS
 from retain.store.index.daily import COLUMNS
 from retain.store.index.derivedcache import code_fingerprint
 
-__all__ = ["INDEX_NAME", "SCHEMA_VERSION", "IndexUnavailable", "connect", "create_indexes", "reset"]
+__all__ = [
+    "INDEX_NAME",
+    "REBUILT_DAMAGED",
+    "SCHEMA_VERSION",
+    "TEMPORARY",
+    "IndexUnavailable",
+    "connect",
+    "create_indexes",
+    "damaged",
+    "remove",
+    "reset",
+    "unusable",
+    "unwritable",
+]
 
 INDEX_NAME = "history.sqlite3"
 SCHEMA_VERSION = 3  # 2: events gained the local hour, daily the buttons by card type and the hours; 3: no (deck, day) index
@@ -88,6 +109,48 @@ def _configure(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA cache_size = -16000")
 
 
+# What SQLite says when the trouble is the place, not the file: busy (another process holds
+# it longer than the wait), read-only, full, an I/O error, cannot open. Anything else while
+# opening means the file is not a sound index of ours.
+_UNWRITABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_READONLY",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+    "SQLITE_NOMEM",
+    "SQLITE_PERM",
+    "SQLITE_AUTH",
+    "SQLITE_INTERRUPT",
+    "SQLITE_NOLFS",
+)
+_DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FORMAT")
+
+
+def _code(exc: BaseException) -> str:
+    return str(getattr(exc, "sqlite_errorname", "") or "")
+
+
+def unwritable(exc: BaseException) -> bool:
+    """Whether an SQLite error is about where the index lives (full, read-only, busy), not its content."""
+    return isinstance(exc, sqlite3.Error) and _code(exc).startswith(_UNWRITABLE)
+
+
+def damaged(exc: BaseException) -> bool:
+    """Whether an error met while reading the index can come from a damaged file: SQLite found
+    a malformed page, a constraint the index keeps failed, or a value read back is not one the
+    index writes (a garbled page SQLite cannot tell: text that is not UTF-8, a NULL or a
+    number out of range where Python expected another). A caller rebuilds and asks once more,
+    so a genuine bug still raises."""
+    if isinstance(exc, sqlite3.Error):
+        code = _code(exc)
+        if not code:  # raised by Python converting a value (text that is not UTF-8)
+            return True
+        return code.startswith(_DAMAGED) or isinstance(exc, sqlite3.IntegrityError)
+    return isinstance(exc, (TypeError, ValueError, OverflowError, IndexError, KeyError))
+
+
 def _is_current(db: sqlite3.Connection) -> bool:
     if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
         return False
@@ -96,19 +159,35 @@ def _is_current(db: sqlite3.Connection) -> bool:
         db.execute("SELECT file, off, t, device, eid, kind, key, deck, day, hour, undone FROM events LIMIT 1")
         db.execute("SELECT deck, day, reviews, young_pass, mature_fail, m4, p23 FROM daily LIMIT 1")
         db.execute("SELECT id, device, name, ino, size, tail FROM files LIMIT 1")
-    except sqlite3.DatabaseError:
-        return False
+    except sqlite3.DatabaseError as exc:
+        if _code(exc).startswith(_DAMAGED + _UNWRITABLE):
+            raise  # (damaged: replaced and said; busy, unreadable: a temporary index)
+        return False  # a table or column missing: another schema
     return row is not None and row[0] == code_fingerprint()
+
+
+def _recreate(db: sqlite3.Connection) -> None:
+    """Drop everything and create empty tables stamped with this build, in the caller's
+    transaction (`executescript` would commit it first)."""
+    for table in ("daily", "events", "files", "meta"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in _TABLES.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT INTO meta (k, v) VALUES ('code', ?)", (code_fingerprint(),))
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def reset(db: sqlite3.Connection) -> None:
     """Drop everything and create empty tables stamped with this build (indexes made later)."""
-    with db:
-        for table in ("daily", "events", "files", "meta"):
-            db.execute(f"DROP TABLE IF EXISTS {table}")
-        db.executescript(_TABLES)
-        db.execute("INSERT INTO meta (k, v) VALUES ('code', ?)", (code_fingerprint(),))
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        _recreate(db)
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 _INDEX_NAMES = tuple(line.split()[5] for line in _INDEXES.strip().splitlines())
@@ -129,7 +208,8 @@ def _indexes_missing(db: sqlite3.Connection) -> bool:
     return bool(found.fetchone()[0] != len(_INDEX_NAMES))
 
 
-def _remove(path: Path) -> None:
+def remove(path: Path) -> None:
+    """The index file and its companions gone (a connection still open keeps its own copy)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             Path(f"{path}{suffix}").unlink()
@@ -152,8 +232,10 @@ def _stranger(db: sqlite3.Connection) -> str:
     return "" if ours else "foreign"
 
 
+TEMPORARY = "using a temporary one"  # how the lines about an index kept in memory end
+REBUILT_DAMAGED = "the history index in the cache folder was damaged; it is being rebuilt"
 _REBUILT = {
-    "damaged": "the history index in the cache folder was damaged; it is being rebuilt",
+    "damaged": REBUILT_DAMAGED,
     "foreign": "the history index in the cache folder was not retain's; it is being rebuilt",
     "newer": "the history index in the cache folder was written by a newer retain; it is being rebuilt",
 }
@@ -165,26 +247,42 @@ def _open_file(path: Path) -> tuple[sqlite3.Connection, bool, str]:
     db = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         _configure(db)
-        db.execute("PRAGMA journal_mode = WAL")
+        _wal(db)
         if _is_current(db) and not _indexes_missing(db):
             return db, False, ""
-        db.execute("BEGIN IMMEDIATE")  # one process rebuilds; the others wait, then see it current
-        why = ""
+        # One process checks and (re)creates, in one transaction: the others wait, then find it
+        # current (and never take a half-made file for a foreign or damaged one).
+        db.execute("BEGIN IMMEDIATE")
         try:
-            current = _is_current(db)
+            current, why = _is_current(db), ""
             if current and _indexes_missing(db):  # a build stopped before its indexes (older retain)
                 create_indexes(db)
             elif not current:
                 why = _stranger(db)
-        finally:
-            db.execute("COMMIT")
-        if current:
-            return db, False, ""
-        reset(db)
-        return db, True, why
+                _recreate(db)
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return db, not current, why
     except BaseException:
         db.close()
         raise
+
+
+def _wal(db: sqlite3.Connection) -> None:
+    """WAL mode, persistent in the file. Switching a new file needs it alone: a process that
+    opened it at the same moment can be told "locked" at once (SQLite calls no busy handler
+    there), so it waits and tries again."""
+    for attempt in range(200):
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _code(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or attempt == 199:
+                raise
+            time.sleep(0.05)
 
 
 def connect(cache_dir: Path | None) -> tuple[sqlite3.Connection, bool, str]:
@@ -197,21 +295,27 @@ def connect(cache_dir: Path | None) -> tuple[sqlite3.Connection, bool, str]:
         path = cache_dir / INDEX_NAME
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            existed = path.exists()
             try:
                 db, fresh, why = _open_file(path)
                 return db, fresh, _REBUILT.get(why, "")
-            except sqlite3.DatabaseError:
-                if not existed:
+            except sqlite3.DatabaseError as exc:
+                if unwritable(exc):
                     raise
-            _remove(path)  # damaged or truncated: start it again
+            remove(path)  # damaged or truncated: start it again
             db, fresh, _why = _open_file(path)
-            return db, fresh, _REBUILT["damaged"]
+            return db, fresh, REBUILT_DAMAGED
         except (OSError, sqlite3.Error) as exc:
-            message = f"the history index cannot be written ({exc}); using a temporary one"
+            message = unusable(exc)
     else:
         message = ""
     db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     _configure(db)
     reset(db)
     return db, True, message
+
+
+def unusable(exc: BaseException) -> str:
+    """The line said when the index file cannot be used and a temporary one is."""
+    if _code(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return f"the history index is busy (another retain is building it); {TEMPORARY}"
+    return f"the history index cannot be written ({exc}); {TEMPORARY}"

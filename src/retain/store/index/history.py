@@ -11,12 +11,14 @@ since); every query calls it first, so a result is never behind the files.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -26,7 +28,17 @@ from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.appended import Spans, add
 from retain.store.index.daily import COLUMNS, Tally
-from retain.store.index.db import connect, reset
+from retain.store.index.db import (
+    INDEX_NAME,
+    REBUILT_DAMAGED,
+    TEMPORARY,
+    connect,
+    damaged,
+    remove,
+    reset,
+    unusable,
+    unwritable,
+)
 from retain.store.index.ingest import (
     KIND,
     IngestReport,
@@ -84,12 +96,26 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _locked(method: _F) -> _F:
-    """One thread at a time per History (the TUI asks from a worker and from the UI thread)."""
+    """One thread at a time per History (the TUI asks from a worker and from the UI thread).
+
+    The outermost call answers a damaged index file (`db.damaged`: met by this query, past the
+    checks made on opening) by replacing it and asking once more."""
 
     @functools.wraps(method)
     def wrapper(self: History, *args: Any, **kwargs: Any) -> Any:
         with self._lock:
-            return method(self, *args, **kwargs)
+            if self._depth:
+                return method(self, *args, **kwargs)
+            self._depth += 1
+            try:
+                try:
+                    return method(self, *args, **kwargs)
+                except Exception as exc:
+                    if not self._replace_damaged(exc):
+                        raise
+                return method(self, *args, **kwargs)
+            finally:
+                self._depth -= 1
 
     return wrapper  # type: ignore[return-value]
 
@@ -118,6 +144,32 @@ class History:
         self._appended: Spans = {}  # records this process wrote since the last feed
         self._told: set[str] = set()  # journal files a message was said about (once per run)
         self._moved: tuple[tuple[int, int], Moves, Tally] | None = None  # as of which changes
+        self._depth = 0  # `_locked` calls under way in this thread (the outermost one recovers)
+        self._replaced = False  # a damaged file was replaced (once per History: then errors raise)
+
+    def _replace_damaged(self, exc: Exception) -> bool:
+        """After `exc` from a query: when it can come from a damaged file, start a new one (read
+        again from the journals by the next feed), say so once, and return True."""
+        if self.cache_dir is None or self._replaced or not damaged(exc):
+            return False
+        self._replaced = True
+        if self._prefetched is not None:
+            self._prefetched.reader.close()
+            self._prefetched = None
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        remove(self.cache_dir / INDEX_NAME)  # (another process still reading it keeps its copy)
+        self._db, _fresh, message = connect(self.cache_dir)
+        if message.endswith(TEMPORARY):  # (the new file cannot be made: kept in memory)
+            self.cache_dir = None
+        else:
+            message = REBUILT_DAMAGED
+        if message not in self.messages:
+            self.messages.append(message)
+        self._fresh = True
+        self._appended = {}
+        self._moved = None
+        return True
 
     # -- feeding ----------------------------------------------------------------------
 
@@ -153,11 +205,11 @@ class History:
                 prefetched,
                 appended,
             )
-        except sqlite3.OperationalError as exc:  # disk full, read-only cache: go on in memory
-            if self.cache_dir is None:
-                raise
+        except sqlite3.Error as exc:  # disk full, read-only cache, busy: go on in memory
+            if self.cache_dir is None or not unwritable(exc):
+                raise  # (damaged: `_locked` replaces the file)
             self._db.close()
-            self.messages.append(f"the history index cannot be written ({exc}); using a temporary one")
+            self.messages.append(unusable(exc))
             self.cache_dir = None
             self._db, _fresh, _m = connect(None)
             self._fresh = True
@@ -191,6 +243,7 @@ class History:
 
     # -- queries ----------------------------------------------------------------------
 
+    @_locked
     def reviews(
         self,
         now: datetime,
@@ -307,7 +360,24 @@ class History:
 
         `follow_moves`: a card moved to another key (`moves`) has its ratings from before the move
         under the key it is under now, in that key's deck, so its history is whole (the few keys
-        moves touch come last, each still in one run of rows)."""
+        moves touch come last, each still in one run of rows).
+
+        A damaged index met on the way is replaced (`_locked`) and the rows not yet given are
+        taken from the new one, in the same order."""
+        with self._lock:
+            given = 0
+            try:
+                for row in self._card_events(now, decks, follow_moves):
+                    yield row
+                    given += 1
+            except Exception as exc:
+                if self._depth or not self._replace_damaged(exc):
+                    raise
+                yield from islice(self._card_events(now, decks, follow_moves), given, None)
+
+    def _card_events(
+        self, now: datetime, decks: Iterable[str] | None, follow_moves: bool
+    ) -> Iterator[tuple[Any, ...]]:
         with self._lock:
             self.refresh(now)
             where = "undone = 0 AND kind IN (?, ?)"

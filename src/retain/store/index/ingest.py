@@ -394,7 +394,9 @@ def ingest(
     except BaseException:
         if feeds is not None:
             feeds.close()  # stops worker processes still reading
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # (SQLite may have rolled back already: a full disk, a damaged page)
+            with contextlib.suppress(sqlite3.Error):  # the error that stopped the feed is raised
+                db.execute("ROLLBACK")
         raise
     finally:
         if attached:  # (DETACH is not allowed inside the transaction)
