@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -99,10 +100,49 @@ def test_a_quoted_dash_is_text_and_apostrophes_and_backslashes_are_text() -> Non
             del UNITS[key]
 
 
-def test_parentheses_around_field_terms_are_refused_not_silently_empty() -> None:
-    with pytest.raises(QueryError, match="parentheses"):
-        compile_query("(deck:kafka OR deck:redis)")
+def test_parentheses_group_terms_and_text_keeps_its_own() -> None:
+    """`(a OR b) c` groups, as in Anki; `f(x)` and `(optional)` balance in themselves: text."""
+    assert hits("(deck:kafka OR deck:redis)") == {"kafka/isr", "kafka/due", "redis/ttl"}
+    assert hits("(leader OR replica) deck:kafka") == {"kafka/isr", "kafka/due"}
+    assert hits("-(deck:kafka OR deck:redis)") == {"consul/raft", "consul/learn"}
     assert hits("f(x)") == set()  # text with parentheses is still text
+    card = unit("x/o", front="Retry (optional)")
+    assert compile_query("(optional)").matches(card, None, NOW, TODAY)
+    assert compile_query(":)").matches(unit("x/s", front="smile :)"), None, NOW, TODAY)
+
+
+def test_parentheses_group_text_terms_instead_of_searching_a_literal_paren() -> None:
+    cards = [
+        unit("d/a", front="kafka leader"),
+        unit("d/b", front="raft leader"),
+        unit("d/c", front="kafka follower"),
+    ]
+    q = compile_query("(kafka OR raft) leader")
+    assert [u.card_id for u in cards if q.matches(u, None, NOW, TODAY)] == ["a", "b"]
+
+
+def test_a_quoted_deck_name_in_parentheses_is_not_called_an_unbalanced_quote() -> None:
+    cards = [unit("my-group/a", front="x"), unit("other/b", front="x")]
+    q = compile_query('(deck:"my-group" OR deck:zzz) x', name_of=lambda d: d)
+    assert [u.card_id for u in cards if q.matches(u, None, NOW, TODAY)] == ["a"]
+    assert compile_query('-("kafka leader")').matches(cards[0], None, NOW, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("(a", "never closed"), ('"a")', "closes no"), ("( )", "empty parentheses"), ("(" * 40 + "a", "nest")],
+)
+def test_bad_parentheses_explain_themselves(query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        compile_query(query)
+
+
+def test_prop_value_is_read_in_linear_time_and_its_error_is_short() -> None:
+    start = time.thread_time()
+    with pytest.raises(QueryError) as info:
+        compile_query("prop:r<" + "1" * 20_000 + "x")
+    assert time.thread_time() - start < 0.5  # 1.8 s: the regex backtracked quadratically
+    assert len(str(info.value)) < 200
 
 
 @pytest.mark.parametrize(

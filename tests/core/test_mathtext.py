@@ -126,3 +126,14 @@ def test_render_math_never_raises_and_leaves_dollar_free_text(text: str) -> None
 @given(st.text(max_size=40))
 def test_escape_markdown_round_trips(text: str) -> None:
     assert unescape(escape_markdown(text)) == text
+
+
+def test_math_heavy_card_renders_within_a_fixed_budget() -> None:
+    """200 expressions of 2,000 characters took 4 s on each draw; past `MAX_MATH_CHARS` math stays source."""
+    render_math("$x^2$")  # the parser's import
+    src = ("\\alpha^{\\beta_{x}} + \\frac{a}{b} " * 60)[:1990].strip()
+    text = "\n".join(f"${i}{src}$" for i in range(200))
+    start = time.thread_time()
+    shown = render_math(text)
+    assert time.thread_time() - start < 1.0
+    assert shown.startswith("0α") and "$199\\alpha" in shown  # the first converted, the last source

@@ -162,3 +162,11 @@ def test_text_optional_reverse_note_has_the_cards_anki_gave_it(tmp_path: Path) -
     )
     got = [(c.kind, c.front, c.back) for c in read_anki_text(txt, Limits()).decks[0].cards]
     assert got == [("basic", "of", "ob"), ("reversed", "both", "ways")]
+
+
+def test_csv_with_classic_mac_line_ends_reads_its_rows(tmp_path: Path) -> None:
+    """A CR-only file was one line to the csv module: its error asked for "universal-newline mode"."""
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"a,b\rc,d\r")
+    bundle = read_anki_text(path, Limits())
+    assert [(c.front, c.back) for c in bundle.decks[0].cards] == [("a", "b"), ("c", "d")]

@@ -296,3 +296,10 @@ def test_the_example_in_sharing_md_is_read_as_it_says(tmp_path: Path) -> None:
     assert warnings == []
     assert [(c.id, c.kind) for c in deck.cards] == [("isr", "reversed"), ("leader-and-followers", "cloze")]
     assert write_markdown(deck) == example[1]
+
+
+def test_markdown_with_classic_mac_line_ends_reads_its_cards(tmp_path: Path) -> None:
+    path = tmp_path / "mac.md"
+    path.write_bytes(b"Q: a\rA: b\r\rQ: c\rA: d\r")
+    deck, warnings, _media = _read(path, tmp_path / "stage")
+    assert [(c.front, c.back) for c in deck.cards] == [("a", "b"), ("c", "d")] and not warnings

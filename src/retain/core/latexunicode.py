@@ -163,7 +163,7 @@ def to_unicode(source: str) -> str:
     except MathError:
         raise
     except (Exception, RecursionError) as exc:  # pylatexenc's parse errors, deep nesting
-        raise MathError(str(exc)[:200]) from None
+        raise MathError(" ".join(str(exc).split())[:200]) from None  # one line
     if "%s" in text:
         raise MathError("incomplete macro")
     lines = [" ".join(part.split()) for part in text.split("\n")]

@@ -6,6 +6,8 @@
   `echo $HOME and $PATH` and `$5 or $10` are not math; `\\$` is a dollar.
 - Nothing inside code (fenced blocks, inline code spans) is math.
 - Display math `$$...$$` is put on its own lines.
+- The first 200 spans and `MAX_MATH_CHARS` characters of math of a text are
+  converted; the rest stays source (a hostile card cannot freeze the screen).
 - The converted text is Markdown-escaped, so `*` or `_` in it never becomes
   emphasis. An expression that cannot be converted (a parse error, an unknown
   macro, too long) is shown as its source, escaped the same way.
@@ -23,12 +25,16 @@ from functools import lru_cache
 from retain.core.codespans import code_ranges, in_ranges
 from retain.core.latexunicode import MAX_MATH, MathError, to_unicode
 
-__all__ = ["escape_markdown", "has_math", "math_spans", "render_math"]
+__all__ = ["MAX_MATH_CHARS", "escape_markdown", "has_math", "math_spans", "render_math"]
 
 _BOLD_OPEN, _BOLD_CLOSE = "\ue000", "\ue001"  # private-use marks for `**` through the converter
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _MAX_SPANS = 200  # math spans converted per text; later ones stay source
+# Characters of math converted per text, delimiters included: the LaTeX parser takes about 10 ms
+# per 1,000, so a stranger's card of 200 long expressions froze each draw for seconds. Later spans
+# stay source. A real card has a few hundred.
+MAX_MATH_CHARS = 16_000
 
 
 def escape_markdown(text: str) -> str:
@@ -104,6 +110,7 @@ def math_spans(text: str) -> list[tuple[int, int, bool]]:
     code = code_ranges(text)
     closers = _closers(text, code)
     spans: list[tuple[int, int, bool]] = []
+    budget = MAX_MATH_CHARS
     i = 0
     while len(spans) < _MAX_SPANS:
         i = text.find("$", i)
@@ -119,6 +126,9 @@ def math_spans(text: str) -> list[tuple[int, int, bool]]:
             if end < 0 or not text[i + 2 : end].strip():
                 i += 2
                 continue
+            budget -= end + 2 - i
+            if budget < 0:
+                break
             spans.append((i, end + 2, True))
             i = end + 2
             continue
@@ -130,6 +140,9 @@ def math_spans(text: str) -> list[tuple[int, int, bool]]:
         if end < 0:
             i += 1
             continue
+        budget -= end + 1 - i
+        if budget < 0:
+            break
         spans.append((i, end + 1, False))
         i = end + 1
     return spans

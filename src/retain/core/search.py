@@ -14,6 +14,8 @@ prop:r<0.9              current retrievability (probability of recall now, 0-1, 
                         deck's preset weights when the caller gives them): < <= > >= =
 -term                   negation of any term above
 a OR b                  either side (binds looser than the implicit AND)
+(a OR b) c, -(a b)      parentheses group terms; a word whose own parentheses balance
+                        (`f(x)`, `(optional)`) is text, and so is a quoted phrase
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ Pred = Callable[[Unit, CardState | None, datetime, date, str], bool]
 ParametersFor = Callable[[str], Sequence[float] | None]  # deck id -> its preset's FSRS weights
 GroupOf = Callable[[str], str]  # deck id -> its group's name ("" when it has none)
 DayOf = Callable[[datetime], date]  # a moment -> its study day (`StudyDay.of`)
-_PROP_RE = re.compile(r"^r(<=|>=|<|>|=)(\d*\.?\d+)\Z")
+_PROP_RE = re.compile(r"r(<=|>=|<|>|=)(\d++(?:\.\d++)?|\.\d++)\Z")  # possessive: linear
 _NO_TIME = timedelta(0)
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -130,7 +132,9 @@ def _prop(value: str, parameters_for: ParametersFor | None) -> Pred:
     found = _PROP_RE.match(value[:1].lower() + value[1:])  # `prop:R<0.9` too
     limit = float(found.group(2)) if found else -1.0
     if found is None or not 0.0 <= limit <= 1.0:
-        raise QueryError(f"prop:{value} is unknown; use prop:r<0.9 (current recall, 0-1; < <= > >= =)")
+        raise QueryError(
+            f"prop:{_shown(value)} is unknown; use prop:r<0.9 (current recall, 0-1; < <= > >= =)"
+        )
     from retain.core.scheduler import retrievability  # py-fsrs: only when a query asks for it
 
     compare = _COMPARE[found.group(1)]
@@ -183,10 +187,10 @@ def _term(
         word = value.lower()  # `kind:Cloze`, `is:Due`: values in any case, as field names
         if field == "kind":
             if word not in KINDS:
-                raise QueryError(f"kind:{value} is unknown; use one of {', '.join(KINDS)}")
+                raise QueryError(f"kind:{_shown(value)} is unknown; use one of {', '.join(KINDS)}")
             return lambda u, s, n, t, h: u.kind == word
         if word not in IS_VALUES:
-            raise QueryError(f"is:{value} is unknown; use one of {'|'.join(IS_VALUES)}")
+            raise QueryError(f"is:{_shown(value)} is unknown; use one of {'|'.join(IS_VALUES)}")
         return _is(word, learn_ahead)
     return _text(token)
 
@@ -218,28 +222,92 @@ class Query:
         )
 
 
-# A term: an optional `-`, an optional `field:`, then a "double-quoted phrase", or a bare word.
-_TOKEN_RE = re.compile(r'(-?)((?:[A-Za-z]+:)?)"([^"]*)"(?=\s|$)|(\S+)')
+# A quoted term: group openers (`(`, `-(`), an optional `-`, an optional `field:`, a "double-quoted
+# phrase", then group closers, and a space or the end.
+_QUOTED_RE = re.compile(r'((?:-?\()*)(-?)((?:[A-Za-z]+:)?)"([^"]*)"(\)*)(?=\s|$)')
+_BARE_RE = re.compile(r"\S+")
+_SPACE_RE = re.compile(r"\s*")
+_OPEN, _CLOSE = "(", ")"
+MAX_DEPTH = 32  # parentheses nested in one query
+_SHOWN = 40  # characters of a term quoted in an error message
 
 
-def _tokens(text: str) -> list[tuple[bool, str, bool]]:
-    """(negated, term, quoted) for each term. Only double quotes make a phrase: an apostrophe
-    (`Consul's`) or a backslash (`C:\\`) is text, and a quoted `"--from"` is the text
-    `--from`, never a negation (a shell-style split lost the quotes before that was decided)."""
-    out: list[tuple[bool, str, bool]] = []
-    for m in _TOKEN_RE.finditer(text):
-        if m[4] is None:
-            out.append((m[1] == "-", m[2] + m[3], True))
-            continue
-        token = m[4]
-        if token.count('"') % 2:
+def _shown(value: str) -> str:
+    """`value` for an error message: one line, cut at `_SHOWN` characters."""
+    value = " ".join(value.split())
+    return value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
+
+
+# (kind, negated, term, quoted): kind is "term", or "(" / ")" for a group's parentheses.
+_Token = tuple[str, bool, str, bool]
+
+
+def _openers(prefix: str) -> list[_Token]:
+    """The `(` and `-(` openers of `prefix` (`--(`: a negated group, as `--x` negates `-x`)."""
+    return [(_OPEN, part.startswith("-"), "", False) for part in prefix.split("(")[:-1]]
+
+
+def _bare(token: str, depth: int) -> list[_Token]:
+    """A bare word: parentheses at its ends open or close groups unless they balance in the word
+    itself (`f(x)`, `(optional)` are text; `(deck:a)` is a group: a field is never text)."""
+    out: list[_Token] = []
+    body = token
+    while body.startswith(("(", "-(")) and (
+        body.count("(") > body.count(")") or _FIELD_RE.match(body.lstrip("-(")) is not None
+    ):
+        negated = body.startswith("-")
+        body = body[2:] if negated else body[1:]
+        out.append((_OPEN, negated, "", False))
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise QueryError(f"parentheses nest more than {MAX_DEPTH} deep")
+    closers = 0
+    while (
+        body.endswith(")")
+        and depth > closers
+        and (body.count(")") > body.count("(") or _FIELD_RE.match(body.lstrip("-")) is not None)
+    ):
+        body = body[:-1]
+        closers += 1
+    if body:
+        if body.count('"') % 2:
             raise QueryError('unbalanced quote in the search; close the "phrase"')
-        token = token.replace('"', "")
-        negated = token.startswith("-") and len(token) > 1
-        body = token[1:] if negated else token
-        if ":" in body and (body.startswith("(") or body.endswith(")")):
-            raise QueryError("parentheses do not group terms here; write deck:a OR deck:b (OR binds loosest)")
-        out.append((negated, body, False))
+        body = body.replace('"', "")
+        negated = body.startswith("-") and len(body) > 1
+        out.append(("term", negated, body[1:] if negated else body, False))
+    out += [(_CLOSE, False, "", False)] * closers
+    return out
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The terms and group parentheses of `text`, left to right, in one pass. Only double quotes
+    make a phrase: an apostrophe (`Consul's`) or a backslash (`C:\\`) is text, and a quoted
+    `"--from"` is the text `--from`, never a negation (a shell-style split lost the quotes
+    before that was decided)."""
+    out: list[_Token] = []
+    depth = 0
+    pos = _SPACE_RE.match(text).end()  # type: ignore[union-attr]  # (\\s* always matches)
+    while pos < len(text):
+        m = _BARE_RE.match(text, pos)
+        assert m is not None  # (pos is at a non-space)
+        quoted = _QUOTED_RE.match(text, pos) if '"' in m[0] else None  # (its opening quote is in m)
+        if quoted is not None:
+            m = quoted
+            found = _openers(m[1])
+            found.append(("term", m[2] == "-", m[3] + m[4], True))
+            found += [(_CLOSE, False, "", False)] * len(m[5])
+        else:
+            found = _bare(m[0], depth)
+        for token in found:
+            depth += 1 if token[0] == _OPEN else -1 if token[0] == _CLOSE else 0
+            if depth < 0:
+                raise QueryError('a `)` closes no `(`; quote text with parentheses: "a)"')
+            if depth > MAX_DEPTH:
+                raise QueryError(f"parentheses nest more than {MAX_DEPTH} deep")
+        out += found
+        pos = _SPACE_RE.match(text, m.end()).end()  # type: ignore[union-attr]
+    if depth:
+        raise QueryError("a `(` is never closed; close the group with `)`")
     return out
 
 
@@ -251,9 +319,42 @@ def asks_due(text: str) -> bool:
         return False
     # (as `compile_query` reads them: a quoted token is a term when it starts with a field)
     return any(
-        token.lower() == "is:due" and (not quoted or _FIELD_RE.match(token) is not None)
-        for _negated, token, quoted in tokens
+        kind == "term" and token.lower() == "is:due" and (not quoted or _FIELD_RE.match(token) is not None)
+        for kind, _negated, token, quoted in tokens
     )
+
+
+def _group(groups: tuple[tuple[tuple[bool, Pred], ...], ...]) -> Pred:
+    """A parenthesised group as one term: its OR of ANDs."""
+
+    def pred(u: Unit, s: CardState | None, now: datetime, today: date, hay: str) -> bool:
+        return any(all(neg != p(u, s, now, today, hay) for neg, p in group) for group in groups)
+
+    return pred
+
+
+class _Level:
+    """The OR of ANDs being read at one depth of parentheses."""
+
+    __slots__ = ("current", "groups", "negated")
+
+    def __init__(self, negated: bool = False) -> None:
+        self.negated = negated
+        self.groups: list[tuple[tuple[bool, Pred], ...]] = []
+        self.current: list[tuple[bool, Pred]] = []
+
+    def alternative(self) -> None:
+        if not self.current:
+            raise QueryError("OR needs a term on each side")
+        self.groups.append(tuple(self.current))
+        self.current = []
+
+    def done(self) -> tuple[tuple[tuple[bool, Pred], ...], ...]:
+        if self.current:
+            self.groups.append(tuple(self.current))
+        elif self.groups:
+            raise QueryError("OR needs a term on each side")
+        return tuple(self.groups)
 
 
 def compile_query(
@@ -270,23 +371,26 @@ def compile_query(
     those names as well as an id: `deck:"Apache Kafka"`, as the deck list shows it),
     `day_of` (a moment's study day) is accepted from callers and unused: `is:due` is a card due
     by `now` (a learning step: within `learn_ahead`), as `retain due`, the home screen and a
-    session count it, whatever the day."""
+    session count it, whatever the day. Parentheses group terms: `(a OR b) c`, `-(a b)`."""
     del day_of
-    groups: list[tuple[tuple[bool, Pred], ...]] = []
-    current: list[tuple[bool, Pred]] = []
-    for negated, token, quoted in _tokens(text):
+    levels = [_Level()]
+    for kind, negated, token, quoted in _tokens(text):
+        level = levels[-1]
+        if kind == _OPEN:
+            levels.append(_Level(negated))
+            continue
+        if kind == _CLOSE:
+            inner = levels.pop()
+            groups = inner.done()
+            if not groups:
+                raise QueryError("empty parentheses; put terms between ( and )")
+            levels[-1].current.append((inner.negated, _group(groups)))
+            continue
         if token == "OR" and not quoted and not negated:
-            if not current:
-                raise QueryError("OR needs a term on each side")
-            groups.append(tuple(current))
-            current = []
+            level.alternative()
             continue
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
-            current.append((negated, _text(token)))
+            level.current.append((negated, _text(token)))
             continue
-        current.append((negated, _term(token, parameters_for, group_of, name_of, learn_ahead)))
-    if current:
-        groups.append(tuple(current))
-    elif groups:
-        raise QueryError("OR needs a term on each side")
-    return Query(text, tuple(groups))
+        level.current.append((negated, _term(token, parameters_for, group_of, name_of, learn_ahead)))
+    return Query(text, levels[0].done())

@@ -2,7 +2,7 @@
 
 Search uses the query language of `core.search` (free text, "phrases",
 deck:, tag:, is:due|new|learning|review|suspended|buried|leech, kind:,
-prop:r<0.9 (current recall with the deck's preset weights), -term, OR). The matches are sorted, then shown one page at a time (the table never
+prop:r<0.9 (current recall with the deck's preset weights), -term, OR, (grouping)). The matches are sorted, then shown one page at a time (the table never
 holds more than `PAGE_SIZE` rows, so 50k cards stay responsive; `[` `]` page, `{` `}` go to
 the first and last page); the status line says how many match and how long the search took.
 While the search box has focus, the two lines under it list the whole query language (the
@@ -57,7 +57,7 @@ _WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo", "
 # two lines of at most 78 columns (80 less the padding).
 SEARCH_HINT = (
     f"deck:kafka  tag:x  is:{'|'.join(IS_VALUES)}\n"
-    f'kind:{"|".join(KINDS)}  prop:r<0.9  "a phrase"  -term  a OR b'
+    f'kind:{"|".join(KINDS)}  prop:r<0.9  "a phrase"  -term  (a OR b) c'
 )
 
 
@@ -156,7 +156,7 @@ class BrowserScreen(Screen[None]):
         yield Static(id="browser-status")
         yield Input(
             self._query,
-            placeholder="Search: words, deck:, tag:, is:, kind:, prop:, -not, OR",
+            placeholder="Search: words, deck:, tag:, is:, kind:, prop:, -not, OR, ( )",
             id="browser-search",
             compact=True,
         )
