@@ -8,7 +8,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -177,18 +176,13 @@ def test_a_utf16_json_column_with_a_lone_surrogate_imports(tmp_path: Path) -> No
 
     from retain.interop.anki.jsontext import loads
 
-    entries = make_hostile_apkg._base_entries()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "c.anki2"
-        db.write_bytes(entries["collection.anki2"])
-        conn = sqlite3.connect(db)
+    def edit(conn: sqlite3.Connection) -> None:
         decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
         for deck in decks.values():
             deck["name"] += " \ud800 lone"
         conn.execute("UPDATE col SET decks = ?", (json.dumps(decks).encode("utf-16"),))
-        conn.commit()
-        conn.close()
-        entries["collection.anki2"] = db.read_bytes()
+
+    entries = make_hostile_apkg.edited_entries(edit)
     apkg = tmp_path / "u16.apkg"
     make_hostile_apkg._write(apkg, entries)
     run = _run(tmp_path / "home", "import", str(apkg), "--dry-run")

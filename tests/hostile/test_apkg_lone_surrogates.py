@@ -10,7 +10,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -25,11 +24,8 @@ pytestmark = pytest.mark.slow
 
 def _package(tmp_path: Path) -> Path:
     """The fixture package with a lone surrogate in its deck names, note type names and field names."""
-    entries = make_hostile_apkg._base_entries()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "c.anki2"
-        db.write_bytes(entries["collection.anki2"])
-        conn = sqlite3.connect(db)
+
+    def edit(conn: sqlite3.Connection) -> None:
         decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
         for deck in decks.values():
             deck["name"] += " \ud800 lone"
@@ -39,9 +35,8 @@ def _package(tmp_path: Path) -> Path:
             for fld in model.get("flds", []):
                 fld["name"] += "\udc80"
         conn.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks), json.dumps(models)))
-        conn.commit()
-        conn.close()
-        entries["collection.anki2"] = db.read_bytes()
+
+    entries = make_hostile_apkg.edited_entries(edit)
     apkg = tmp_path / "lone.apkg"
     make_hostile_apkg._write(apkg, entries)
     return apkg
@@ -85,15 +80,9 @@ def test_loads_replaces_only_lone_surrogates() -> None:
 def test_note_fields_with_bytes_that_are_not_utf8_import(tmp_path: Path) -> None:
     """A field holding CESU-8 (an encoded surrogate) or stray bytes, which SQLite stores as given:
     refused in one line (as Anki's own reader refuses text that is not UTF-8), nothing written."""
-    entries = make_hostile_apkg._base_entries()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "c.anki2"
-        db.write_bytes(entries["collection.anki2"])
-        conn = sqlite3.connect(db)
-        conn.execute("UPDATE notes SET flds = CAST(X'eda080206f6e65ff1f74776f' AS TEXT)")
-        conn.commit()
-        conn.close()
-        entries["collection.anki2"] = db.read_bytes()
+    entries = make_hostile_apkg.edited_entries(
+        lambda conn: conn.execute("UPDATE notes SET flds = CAST(X'eda080206f6e65ff1f74776f' AS TEXT)")
+    )
     apkg = tmp_path / "bytes.apkg"
     make_hostile_apkg._write(apkg, entries)
     home = tmp_path / "home"

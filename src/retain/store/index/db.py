@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from retain.core.state import EVENT_KINDS
@@ -178,16 +179,24 @@ def _recreate(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def reset(db: sqlite3.Connection) -> None:
-    """Drop everything and create empty tables stamped with this build (indexes made later)."""
+@contextlib.contextmanager
+def _immediate(db: sqlite3.Connection) -> Iterator[None]:
+    """One `BEGIN IMMEDIATE` transaction: committed at the end, rolled back on any error (SQLite
+    may have rolled it back itself: a full disk)."""
     db.execute("BEGIN IMMEDIATE")
     try:
-        _recreate(db)
+        yield
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def reset(db: sqlite3.Connection) -> None:
+    """Drop everything and create empty tables stamped with this build (indexes made later)."""
+    with _immediate(db):
+        _recreate(db)
 
 
 _INDEX_NAMES = tuple(line.split()[5] for line in _INDEXES.strip().splitlines())
@@ -252,19 +261,13 @@ def _open_file(path: Path) -> tuple[sqlite3.Connection, bool, str]:
             return db, False, ""
         # One process checks and (re)creates, in one transaction: the others wait, then find it
         # current (and never take a half-made file for a foreign or damaged one).
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate(db):
             current, why = _is_current(db), ""
             if current and _indexes_missing(db):  # a build stopped before its indexes (older retain)
                 create_indexes(db)
             elif not current:
                 why = _stranger(db)
                 _recreate(db)
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
         return db, not current, why
     except BaseException:
         db.close()
