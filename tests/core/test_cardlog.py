@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from retain.core.cardlog import log_lines
 
@@ -17,6 +18,7 @@ class Row:
     duration_ms: int
     before_state: int | None
     after_stability: float | None
+    kind: str = "review"
 
 
 def test_no_reviews_no_lines() -> None:
@@ -43,3 +45,20 @@ def test_counts_take_their_nouns() -> None:
     from retain.core.statstext import plural
 
     assert [plural(n, "day") for n in (0, 1, 2)] == ["0 days", "1 day", "2 days"]
+
+
+def test_the_hour_repeated_when_the_clocks_go_back_names_its_zone() -> None:
+    """02:30 CEST and 02:30 CET, an hour apart, both showed as "2026-10-25 02:30"."""
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    rows = [Row(first + timedelta(hours=h), 3, 1000, 2, 5.0) for h in (-1, 0, 1, 2)]
+    rows.append(Row(datetime(2026, 3, 29, 0, 30, tzinfo=UTC), 3, 1000, 2, 5.0))  # spring: no repeat
+    lines = log_lines(rows, ZoneInfo("Europe/Berlin"))
+    assert [line[:22].rstrip() for line in lines[1:]] == [
+        "2026-10-25 03:30",
+        "2026-10-25 02:30 CET",
+        "2026-10-25 02:30 CEST",
+        "2026-10-25 01:30",
+        "2026-03-29 01:30",
+    ]
+    assert len({line.index("Review") for line in lines[1:]}) == 1  # the columns stay aligned
+    assert log_lines(rows, timezone(timedelta(hours=2)))[1].startswith("2026-10-25 04:30  Review")

@@ -51,3 +51,25 @@ def test_a_key_used_again_after_a_move_lends_only_what_came_before(retain_home: 
         _review(col, "kafka/isr", 3, rating=1)  # a new card with the old id, reviewed since
         rows = col.history_index.card_reviews(FIXED_NOW, "redis/isr")
         assert [(r.key, r.rating) for r in rows] == [("kafka/isr", 2)]
+
+
+def test_the_card_detail_lists_cram_ratings_and_forgets_but_not_moves(retain_home: Path) -> None:
+    """A forgotten card showed "new" with "History: 2 reviews" and no word of the forget, and a
+    card crammed listed none of its cram ratings (Anki's card info lists both). A move's own
+    records, the card moved away and back, are still no forget."""
+    from retain.core.cardlog import log_lines
+    from retain.store.state.progress_edits import reset_progress
+
+    with Collection.open(open_home({"RETAIN_HOME": str(retain_home)}), FIXED_NOW, tz=UTC) as col:
+        _review(col, "kafka/isr", 6, rating=2)
+        move_progress(col, {"kafka/isr": "kafka/isr2"}, FIXED_NOW - timedelta(days=5))
+        move_progress(col, {"kafka/isr2": "kafka/isr"}, FIXED_NOW - timedelta(days=4))  # and back
+        reset_progress(col, ["kafka/isr"], FIXED_NOW - timedelta(days=3))  # forgotten
+        at = FIXED_NOW - timedelta(days=2)
+        col.record(Event(col.new_event_id(at), "cram", "kafka/isr", at, None, None, 4, 500))
+        _review(col, "kafka/isr", 1, rating=3)
+        rows = col.history_index.card_reviews(FIXED_NOW, "kafka/isr")
+        assert [(r.kind, r.rating) for r in rows] == [("review", 2), ("reset", 0), ("cram", 4), ("review", 3)]
+        lines = log_lines(rows, UTC)
+        assert lines[0] == "History: 2 reviews, 1 crammed, 1 forgotten"
+        assert "Forgotten (back to new)" in lines[3] and lines[2].split()[2:4] == ["Cram", "Easy"]

@@ -283,3 +283,60 @@ async def test_a_history_older_than_a_year_is_not_no_reviews_yet_on_the_screen(
             assert NO_REVIEWS not in str(screen.query_one("#retention", Static).render())
     finally:
         col.close()
+
+
+async def test_a_deck_whose_reviewed_cards_are_suspended_is_not_no_reviews_yet(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """Every reviewed card suspended: the forecast said "No reviews yet. Nothing is scheduled."
+    and the distributions "No reviews yet." over the deck's reviews."""
+    from retain.core.state import REVIEW
+
+    col = Collection.open(open_home(), FIXED_NOW)
+    keys = [u.key for u in col.units if u.deck_id == "consul"]
+    for i, key in enumerate(keys):
+        at = FIXED_NOW - timedelta(days=3, minutes=i)
+        st = CardState(REVIEW, None, 5.0, 5.0, at + timedelta(days=5), at, 1)
+        col.record(Event(col.new_event_id(at), "review", key, at, st, None, 3, 2000))
+        at += timedelta(days=1)
+        col.record(Event(col.new_event_id(at), "suspend", key, at, st.with_flags(suspended=True), st))
+    col.close()
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        from retain.ui.stats_open import stats_screen
+
+        row = next(r for r in app.screen.data.rows if r.deck_ids == ("consul",))  # type: ignore[attr-defined]
+        await app.push_screen(stats_screen(app.collection, app.clock, row))
+        screen = await settled(pilot)
+        assert screen.data is not None and screen.data["reviews"]["total"] == len(keys)
+        notes = _notes(screen)
+        assert notes["forecast-note"] == "Nothing is scheduled: every card is new or suspended."
+        assert NO_REVIEWS not in notes["distributions-note"] and "suspended" in notes["distributions-note"]
+
+
+async def test_a_period_without_reviews_is_not_no_reviews_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Back after two months: 1 month showed "No reviews yet." in the reviews, buttons and added
+    panels, over a history of hundreds of reviews."""
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    home, _events = build_fixture(tmp_path)
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    later = datetime(2026, 6, 1, 10, tzinfo=UTC)
+    col = Collection.open(home, later, tz=BERLIN, read_only=True)
+    try:
+        app = make_app(col, lambda: later, config=home.config)
+        async with app.run_test(size=(110, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("t")
+            screen = await settled(pilot)
+            assert screen.data is not None and screen.data["reviews"]["total"] == 0
+            notes = _notes(screen)
+            assert notes["reviews-note"] == notes["buttons-note"] == "No reviews in the last 30 days."
+            assert notes["added-note"] == "No cards studied for the first time in the last 30 days."
+            assert NO_REVIEWS not in notes["retention"]
+    finally:
+        col.close()

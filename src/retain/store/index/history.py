@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from retain.core.due import DayLog, deck_of
-from retain.core.state import NEW, REVIEW, Event
+from retain.core.state import EVENT_KINDS, NEW, REVIEW, Event
 from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.appended import Spans, add
@@ -80,6 +80,7 @@ class ReviewRow(NamedTuple):
     before_interval: float | None  # days
     after_state: int | None
     after_stability: float | None
+    kind: str = "review"  # `card_reviews` also gives "cram" ratings and "reset" (forgotten) rows
 
 
 @dataclass(slots=True)
@@ -457,18 +458,34 @@ class History:
     def card_reviews(self, now: datetime, key: str) -> list[ReviewRow]:
         """A card's counted ratings, oldest first, with those it had under the keys its progress
         was moved from (`store.state.progress_edits.move_progress`: another deck, a cloze
-        renumbered), each up to the move: what the browser's card detail lists."""
+        renumbered), each up to the move: what the browser's card detail lists. Cram ratings
+        (kind "cram": they change no schedule) and forgets (kind "reset", back to new) are
+        listed too, as Anki's card info lists them; a move's own records and a reschedule's are
+        not (the state they carry is no event of the learner's)."""
         self.refresh(now)
         where: list[str] = ["key = ?"]
         args: list[object] = [key]
         for old, until in self._moved_from(key, None, now, set()):
             where.append("(key = ? AND t < ?)")
             args += [old, until]
-        sql = (
-            "SELECT t, device, eid, key, deck, rating, ms, bstate, bivl, astate, astab FROM events "
-            f"WHERE kind = ? AND undone = 0 AND ({' OR '.join(where)}) {_ORDER}"
+        # A forget is a "reset" back to new that is not half of a move (whose other half, at the
+        # same time in the same file, carries the state to another key).
+        forget = (
+            "(kind = ? AND astate IS NULL AND NOT EXISTS (SELECT 1 FROM events p WHERE p.t = events.t"
+            " AND p.file = events.file AND p.kind = events.kind AND p.astate IS NOT NULL AND p.key != events.key))"
         )
-        return [ReviewRow(_time(r[0]), *r[1:]) for r in self._db.execute(sql, [_REVIEW, *args])]
+        sql = (
+            "SELECT t, device, eid, key, deck, rating, ms, bstate, bivl, astate, astab, kind FROM events "
+            f"WHERE (kind IN (?, ?) OR {forget}) AND undone = 0"
+            f" AND ({' OR '.join(where)}) {_ORDER}"
+        )
+        kinds = [_REVIEW, KIND["cram"], KIND["reset"]]
+        return [
+            ReviewRow(
+                _time(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], EVENT_KINDS[r[11]]
+            )
+            for r in self._db.execute(sql, [*kinds, *args])
+        ]
 
     def _moved_from(
         self, key: str, until: int | None, now: datetime, seen: set[tuple[str, int]]

@@ -34,6 +34,7 @@ __all__ = ["PERIOD_NAMES", "Scope", "StatsScreen"]
 
 PERIOD_NAMES = {"1m": "1 month", "3m": "3 months", "1y": "1 year", "all": "all"}
 NO_REVIEWS = "No reviews yet."
+NO_SCHEDULED = "No cards with a schedule here (new and suspended cards are left out)."
 Compute = Callable[[Sequence[str] | None, int | None, bool], dict[str, Any]]
 
 
@@ -201,15 +202,7 @@ class StatsScreen(Screen[None]):
             return self._show_rest(data, pal) if complete else None  # the quick pass drew it already
         self._forecast_shown = (token, f)
         self._plot("forecast", any(self._due(data)), charts.draw_forecast, data, pal)  # (all 0: no chart)
-        scheduled = data["counts"]["total"] - data["counts"]["new"] - data["counts"]["suspended"] > 0
-        per = self._per(len(f["days"]))
-        self._note(
-            "forecast",
-            f"Due today (backlog) {f['backlog']}  ·  next {len(f['days'])} days {sum(self._due(data))}{per}   "
-            if scheduled
-            else f"{NO_REVIEWS} Nothing is scheduled.",
-            charts.legend(charts.FORECAST_KINDS, pal) if scheduled else None,
-        )
+        self._forecast_note(data, pal, complete)
         self.quick_token = token  # the first panel shows this request's figures (benchmarks wait for it)
         self.call_after_refresh(self._painted, token, "first")
         if complete:
@@ -224,9 +217,12 @@ class StatsScreen(Screen[None]):
         self.data = data
         self.call_after_refresh(self._painted, self._token, "all")
         self._head()
+        self._forecast_note(data, pal, True)
         self.query_one(CalendarView).show(data, pal)
         rev = data["reviews"]
         has = bool(rev["total"])
+        ever = self._ever(data)
+        none = NO_REVIEWS if not ever else f"No reviews in the last {plural(data['days'], 'day')}."
         self._plot("reviews", has, charts.draw_reviews, data, pal)
         self._note(
             "reviews",
@@ -234,12 +230,11 @@ class StatsScreen(Screen[None]):
             f" {plural(data['days'], 'day')}"
             f"{self._per(data['days'])}   "
             if has
-            else NO_REVIEWS,
+            else none,
             charts.legend(charts.REVIEW_KINDS, pal) if has else None,
         )
-        any_ever = bool(data["calendar"]["total"] or data["calendar"]["longest_streak"]) or has
         self.query_one("#retention", Static).update(
-            charts.retention_content(data) if any_ever else Content.styled(NO_REVIEWS, "$text-muted")
+            charts.retention_content(data) if ever else Content.styled(NO_REVIEWS, "$text-muted")
         )
         counts = self.query_one("#counts", Static)
         if data["counts"]["total"]:
@@ -250,7 +245,11 @@ class StatsScreen(Screen[None]):
         known = sum(dist["stability"]["counts"]) > 0
         self._note(
             "distributions",
-            "intervals · stability (days) / difficulty · retrievability (%)" if known else NO_REVIEWS,
+            "intervals · stability (days) / difficulty · retrievability (%)"
+            if known
+            else NO_SCHEDULED
+            if ever
+            else NO_REVIEWS,
         )
         for name, color in (
             ("intervals", "primary"),
@@ -269,7 +268,7 @@ class StatsScreen(Screen[None]):
             )
         self._note(
             "buttons",
-            "answers by card type (%) · reviews by hour of day, passed under Again   " if has else NO_REVIEWS,
+            "answers by card type (%) · reviews by hour of day, passed under Again   " if has else none,
             charts.legend(charts.BUTTONS, pal) if has else None,
         )
         self._plot("buttons", has, charts.draw_buttons, data, pal)
@@ -279,8 +278,35 @@ class StatsScreen(Screen[None]):
             "added",
             f"{sum(a['cards'] for a in data['added'])} cards studied for the first time"
             if data["added"]
+            else f"No cards studied for the first time in the last {plural(data['days'], 'day')}."
+            if ever
             else NO_REVIEWS,
         )
+
+    @staticmethod
+    def _ever(data: dict[str, Any]) -> bool:
+        """Whether the scope has any counted rating, in any period (the longest streak is over
+        the whole history; the calendar's total over the last year)."""
+        cal = data["calendar"]
+        return bool(cal["total"] or cal["longest_streak"] or data["reviews"]["total"])
+
+    def _forecast_note(self, data: dict[str, Any], pal: charts.Palette, complete: bool) -> None:
+        """The backlog and the period's sum; with nothing scheduled, why: no reviews yet (known
+        once the history is read: the first pass has the card states only), or every card new
+        or suspended."""
+        f = data["forecast"]
+        counts = data["counts"]
+        if counts["total"] - counts["new"] - counts["suspended"] > 0:
+            per = self._per(len(f["days"]))
+            due = sum(self._due(data))
+            text = f"Due today (backlog) {f['backlog']}  ·  next {len(f['days'])} days {due}{per}   "
+            self._note("forecast", text, charts.legend(charts.FORECAST_KINDS, pal))
+        elif complete and not self._ever(data):
+            self._note("forecast", f"{NO_REVIEWS} Nothing is scheduled.")
+        elif counts["suspended"]:
+            self._note("forecast", "Nothing is scheduled: every card is new or suspended.")
+        else:
+            self._note("forecast", "Nothing is scheduled: every card is new.")
 
     def _painted(self, token: int, what: str) -> None:
         self.painted.setdefault(token, {})[what] = time.perf_counter()
