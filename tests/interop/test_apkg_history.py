@@ -98,7 +98,10 @@ def test_duplicated_log_rows_count_once_and_the_card_keeps_its_state(tmp_path: P
     doubled = _read(tmp_path, _changed(tmp_path, _without_primary_key))
     assert doubled.reviews == plain.reviews
     last = doubled.reviews[-1].after
-    assert last is not None and last.due == datetime.fromtimestamp(CRT, UTC) + timedelta(days=1)
+    assert last is not None and last.due is not None and last.last_review is not None
+    day_1 = datetime.fromtimestamp(CRT, UTC) + timedelta(days=1)  # the card's due day (its study day)
+    assert day_1 <= last.due < day_1 + timedelta(days=1)
+    assert last.due == last.last_review + timedelta(days=1)  # at the time its log gives: a 1-day interval
 
 
 def test_an_out_of_range_row_is_left_out_alone_and_reported_once(tmp_path: Path) -> None:

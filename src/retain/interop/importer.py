@@ -91,10 +91,16 @@ def read_file(
         return read_apkg(
             path, stage, limits, with_history=with_history, progress=progress, rollover_hour=rollover_hour
         )
-    if suffix in (".csv", ".tsv", ".txt"):
-        return read_anki_text(path, limits, progress)
-    if suffix == ".md":
-        return read_markdown(path, limits, stage)
+    if suffix in (".csv", ".tsv", ".txt", ".md"):
+        if suffix == ".md":
+            bundle = read_markdown(path, limits, stage)
+        else:
+            bundle = read_anki_text(path, limits, progress)
+        if with_history:
+            bundle.warnings.append(
+                f"a {suffix} file carries no review history (a .toml or .apkg export does)"
+            )
+        return bundle
     if suffix == ".colpkg":
         raise InteropError("a .colpkg is a whole Anki profile backup; export a deck as .apkg in Anki instead")
     raise InteropError(f"unknown file type {suffix or '(none)'}; use one of {', '.join(IMPORT_SUFFIXES)}")

@@ -70,6 +70,11 @@ def read_native(path: Path, limits: Limits, *, with_history: bool = False) -> Bu
     if with_history and side.is_file():
         reviews, warnings = history_from_toml(read_text(side, limits), {deck.id}, limits.max_notes * 20)
         bundle.reviews, bundle.warnings = reviews, bundle.warnings + warnings
+    elif with_history:  # shared without it: say so, not only "recorded 0 event(s)"
+        bundle.warnings.append(
+            f"no review history: {side.name} is not beside {path.name} "
+            "(`retain export --with-progress` writes it)"
+        )
     return bundle
 
 

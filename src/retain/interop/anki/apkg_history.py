@@ -41,6 +41,7 @@ from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
 from retain.core.model import Card
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.core.studyday import StudyDay
 from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
@@ -213,6 +214,17 @@ def _bad_due(card: AnkiCard, days: AnkiDays) -> bool:
     return (card.type == 2 and seconds is None) or (seconds is not None and _when(seconds) is None)
 
 
+def _same_day(day_start: datetime, logged: datetime, next_start: int | None) -> datetime:
+    """A review card's due: the start of its study day (`day_start`), or the time its last review
+    log row gives (`logged`: that review's time plus its interval) when that falls on the same
+    study day. Both come due on that day; the exact time keeps the interval (due - last review)
+    as it was, which the stats' young/mature split and the due forecast read: a 21-day interval
+    that came back as 20 days and 13 hours was counted young after retain -> .apkg -> retain."""
+    if next_start is not None and day_start <= logged and logged.timestamp() < next_start:
+        return logged
+    return day_start
+
+
 def _days_before(when: datetime, days: int) -> datetime:
     try:
         return when - timedelta(days=max(days, 1))
@@ -233,16 +245,28 @@ def learning_step(state: int, left: int, settings: StudySettings = _STEPS) -> in
 
 
 def card_state(
-    card: AnkiCard, crt: int | AnkiDays, last: CardState | None, now_fallback: datetime, left: int = 0
+    card: AnkiCard,
+    crt: int | AnkiDays,
+    last: CardState | None,
+    now_fallback: datetime,
+    left: int = 0,
+    mod: int = 0,
 ) -> CardState | None:
-    """The card's current scheduling as a CardState (None for new cards, a suspended new card
-    is new and suspended), always one the store accepts. `crt` is the collection's creation
-    time (its day numbers counted in UTC) or its `AnkiDays`; `left` is the card's `cards.left`."""
+    """The card's current scheduling as a CardState (None for new cards; a suspended or buried new
+    card is new and suspended or buried), always one the store accepts. `crt` is the collection's
+    creation time (its day numbers counted in UTC) or its `AnkiDays`; `left` and `mod` are the
+    card's `cards.left` and `cards.mod` (a buried card is buried until the day after `mod`'s)."""
+    days = _days(crt)
+    buried = _buried_until(card, days, mod)
     if card.type == 0:
-        return CardState(suspended=True) if card.queue == -1 else None
+        if card.queue == -1:
+            return CardState(suspended=True)
+        return CardState(buried_until=buried) if buried else None
     s, d = _memory(card.data)
-    due = _when(_due_s(card, _days(crt))) or now_fallback  # a day number, or a due out of range
+    due = _when(_due_s(card, days)) or now_fallback  # a day number, or a due out of range
     state = REVIEW if card.type == 2 else LEARNING if card.type == 1 else RELEARNING
+    if state == REVIEW and last is not None and last.state == REVIEW and last.due is not None:
+        due = _same_day(due, last.due, days.start(card.home_due + 1))
     if s is None or d is None:
         if last is not None and last.stability is not None and last.difficulty is not None:
             s, d = s or last.stability, d or last.difficulty  # the replayed log
@@ -260,7 +284,21 @@ def card_state(
         reps=max(card.reps, 0),
         lapses=max(card.lapses, 0),
         suspended=card.queue == -1,
+        buried_until=buried,
     )
+
+
+def _buried_until(card: AnkiCard, days: AnkiDays, mod: int) -> str | None:
+    """A buried card's (Anki's queue -2 or -3) `buried_until`: the study day after the one it was
+    buried on (its last change, `mod`), as Anki lifts buries at the next day; None when the card is
+    not buried or its change time is unknown."""
+    at = _when(mod) if card.queue in (-2, -3) and mod > 0 else None
+    if at is None:
+        return None
+    try:
+        return (StudyDay(days.rollover_hour, days.tz).of(at) + timedelta(days=1)).isoformat()
+    except (OverflowError, ValueError):
+        return None
 
 
 def _card_events(
@@ -296,21 +334,23 @@ def _card_events(
         events.append(Review(key, at, after, prev, "review", ease, max(0, min(ms, 10**7))))
         prev = after
     fallback = prev.due if prev and prev.due else datetime.now(UTC)
-    final = card_state(card, days, prev, fallback, extra[0]) if card.sched_ok else None  # else the log's
-    if events and final is not None and final.is_new:  # reviewed, then reset and suspended
-        events.append(_suspend(key, card, days, extra, events[-1]))
+    final = card_state(card, days, prev, fallback, *extra) if card.sched_ok else None  # else the log's
+    if events and final is not None and final.is_new:  # reviewed, then reset and suspended or buried
+        events.append(_set_aside(key, final, days, extra, events[-1]))
     elif events and final is not None:
         last = events[-1]
         events[-1] = Review(last.key, last.time, final, last.before, "review", last.rating, last.duration_ms)
     return events
 
 
-def _suspend(key: str, card: AnkiCard, days: AnkiDays, extra: Extra, after: Review | None = None) -> Review:
-    """A suspended new card's suspension, at the card's last change (after its last review)."""
+def _set_aside(
+    key: str, state: CardState, days: AnkiDays, extra: Extra, after: Review | None = None
+) -> Review:
+    """A new card's suspension or bury (`state`), at the card's last change (after its last review)."""
     at = _when(extra[1]) or _when(days.crt) or datetime.now(UTC)
     if after is not None and at <= after.time:
         at = after.time + timedelta(milliseconds=1)
-    return Review(key, at, CardState(suspended=True), after.after if after else None, "suspend")
+    return Review(key, at, state, after.after if after else None, "suspend" if state.suspended else "bury")
 
 
 def _extras(db: AnkiDb) -> dict[int, Extra]:
@@ -392,8 +432,11 @@ def card_reviews(
             left_out += len(log)
     for cid, key in keys.items():
         card = by_id[cid]
-        if cid not in logs and card.sched_ok and card.type == 0 and card.queue == -1:
-            out.append(_suspend(key, card, days, extras.get(cid, (0, 0))))
+        if cid not in logs and card.sched_ok and card.type == 0 and card.queue in (-1, -2, -3):
+            extra = extras.get(cid, (0, 0))
+            state = card_state(card, days, None, datetime.now(UTC), *extra)
+            if state is not None:  # suspended, or buried with a known day
+                out.append(_set_aside(key, state, days, extra))
     warnings += _left_out(left_out + no_number, bad_dues, bad_states, bool(no_number or bad_states))
     out.sort(key=lambda r: r.time)
     return out

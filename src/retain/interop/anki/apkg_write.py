@@ -183,21 +183,31 @@ def _left(state: CardState, settings: StudySettings) -> int:
 def _sched(
     state: CardState | None, pos: int, day: StudyDay, today: date, settings: StudySettings
 ) -> tuple[int, int, int, int, int, int, str]:
-    """(type, queue, due, ivl, factor, left, data) for a card in state `state`."""
+    """(type, queue, due, ivl, factor, left, data) for a card in state `state`. A suspended card is
+    in Anki's queue -1, one buried past today -3 (buried by hand: Anki lifts it at its next day)."""
+    queue_off = _set_aside(state, today)
     if state is None or state.state not in (LEARNING, REVIEW, RELEARNING) or state.due is None:
-        return 0, -1 if state is not None and state.suspended else 0, pos, 0, 0, 0, ""
+        return 0, queue_off or 0, pos, 0, 0, 0, ""
     diff = state.difficulty or 5.0
     factor = int(1300 + (10.0 - min(max(diff, 1.0), 10.0)) / 9.0 * 2200)
     data = json.dumps({"s": round(state.stability, 4), "d": round(diff, 4)}) if state.stability else ""
     last = state.last_review or state.due
     ivl = max(1, round((state.due - last) / timedelta(days=1)))
-    queue_off = -1 if state.suspended else None
     if state.state == REVIEW:
         due_day = (day.of(state.due) - today).days  # Anki's day number: study days since `crt`
         return 2, queue_off or 2, due_day, ivl, factor, 0, data
     kind = 1 if state.state == LEARNING else 3
     left = _left(state, settings)
     return kind, queue_off or 1, int(state.due.timestamp()), ivl if kind == 3 else 0, factor, left, data
+
+
+def _set_aside(state: CardState | None, today: date) -> int | None:
+    """Anki's queue for a suspended (-1) or buried (-3) card; None for one in its own queue."""
+    if state is not None and state.suspended:
+        return -1
+    if state is not None and state.buried_until and state.buried_until > today.isoformat():
+        return -3
+    return None
 
 
 def _revlog_ivl(state: CardState | None, at: datetime) -> int:
