@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from retain.core import cloze
 from retain.core.answer import AnswerSpec, check_answer
+from retain.core.gcpause import gc_paused
 from retain.core.latexunicode import MathError, to_unicode
 from retain.core.mathtext import render_math
 from retain.core.mediaref import MediaRef, split_media
@@ -49,14 +50,19 @@ def _soup(alphabet: list[str], size: int = 40) -> st.SearchStrategy[str]:
 
 def _linear(fn: Callable[[str], object], shape: Callable[[int], str]) -> None:
     """`fn` on 100 kB of `shape` takes at most 25 times its time on 10 kB (plus slack for the
-    timer): a quadratic parser takes 100 times as long."""
+    timer): a quadratic parser takes 100 times as long. CPU time of this thread, the best of
+    three, the cyclic GC paused: in a full suite run under load one 100 kB run once took 30x."""
     fn(shape(1_000))  # imports and caches
     times = []
-    for size in (10_000, 100_000):
-        text = shape(size)
-        start = time.thread_time()
-        fn(text)
-        times.append(time.thread_time() - start)
+    with gc_paused():  # a collection over the whole suite's heap is no part of the parser's time
+        for size in (10_000, 100_000):
+            best = float("inf")
+            for rep in range(3):  # the best of three: a busy machine only ever adds time
+                text = shape(size) + " " * rep  # (each a new text: a parser's cache is not timed)
+                start = time.thread_time()
+                fn(text)
+                best = min(best, time.thread_time() - start)
+            times.append(best)
     assert times[1] <= 25 * times[0] + 0.05, times
 
 
@@ -280,3 +286,12 @@ def test_a_file_with_lf_keeps_its_crs(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_bytes(b'"a\rb",c\n')
     assert read_text(path, Limits()) == '"a\rb",c\n'
+
+
+def test_a_macro_name_ending_in_a_line_end_gives_a_one_line_error() -> None:
+    """`\\` then a line end is a macro named by the line end: its error quoted the newline (the
+    full CI run's hypothesis search found `"\\\\\\n\\n"`); every MathError is one line now."""
+    with pytest.raises(MathError) as caught:
+        to_unicode("\\\n\n")
+    assert "\n" not in str(caught.value)
+    assert len(str(MathError("x" * 500 + "\n"))) == 200

@@ -47,7 +47,11 @@ _SIMPLE = frozenset("0123456789.")
 
 
 class MathError(ValueError):
-    """The expression cannot be converted; show its source."""
+    """The expression cannot be converted; show its source. Its message is one line of at most
+    200 characters, whatever it quotes (a macro name can end in a newline: `\\` then a line end)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(str(message).split())[:200])
 
 
 def _bracket(text: str) -> str:
@@ -163,7 +167,7 @@ def to_unicode(source: str) -> str:
     except MathError:
         raise
     except (Exception, RecursionError) as exc:  # pylatexenc's parse errors, deep nesting
-        raise MathError(" ".join(str(exc).split())[:200]) from None  # one line
+        raise MathError(str(exc)) from None
     if "%s" in text:
         raise MathError("incomplete macro")
     lines = [" ".join(part.split()) for part in text.split("\n")]
