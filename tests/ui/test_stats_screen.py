@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,27 @@ def _notes(screen: StatsScreen) -> dict[str, str]:
     }
 
 
+async def _deck_stats(app: RetainApp, pilot: Pilot[None], deck_id: str) -> StatsScreen:
+    """The stats screen of one deck's row, opened from the home screen."""
+    await pilot.pause()
+    from retain.ui.stats_open import stats_screen
+
+    row = next(r for r in app.screen.data.rows if r.deck_ids == (deck_id,))  # type: ignore[attr-defined]
+    await app.push_screen(stats_screen(app.collection, app.clock, row))
+    return await settled(pilot)
+
+
+def _fixture_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, at: datetime
+) -> tuple[Collection, RetainApp]:
+    """The stats fixture's library opened (read-only, Berlin) with the clock at `at`."""
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    home, _events = build_fixture(tmp_path)
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    col = Collection.open(home, at, tz=BERLIN, read_only=True)
+    return col, make_app(col, lambda: at, config=home.config)
+
+
 async def test_empty_history_says_no_reviews_yet_in_every_panel(open_app: OpenApp) -> None:
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -169,12 +190,7 @@ async def test_a_deck_with_only_suspended_cards(retain_home: Path, open_app: Ope
     col.close()
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        from retain.ui.stats_open import stats_screen
-
-        row = next(r for r in app.screen.data.rows if r.deck_ids == ("consul",))  # type: ignore[attr-defined]
-        await app.push_screen(stats_screen(app.collection, app.clock, row))
-        screen = await settled(pilot)
+        screen = await _deck_stats(app, pilot, "consul")
         assert screen.data is not None and screen.data["counts"]["suspended"] == len(keys)
         assert NO_REVIEWS in _notes(screen)["forecast-note"]
         assert "suspended" in str(screen.query_one("#counts", Static).render())
@@ -195,12 +211,7 @@ async def test_a_backlog_alone_draws_no_empty_forecast_chart(retain_home: Path, 
     col.close()
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        from retain.ui.stats_open import stats_screen
-
-        row = next(r for r in app.screen.data.rows if r.deck_ids == ("consul",))  # type: ignore[attr-defined]
-        await app.push_screen(stats_screen(app.collection, app.clock, row))
-        screen = await settled(pilot)
+        screen = await _deck_stats(app, pilot, "consul")
         assert f"Due today (backlog) {len(keys)}" in _notes(screen)["forecast-note"]
         assert not screen.query_one("#forecast-plot", Chart).display
 
@@ -263,15 +274,10 @@ async def test_a_history_older_than_a_year_is_not_no_reviews_yet_on_the_screen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Back after 14 months: the calendar's year and the retention panel said "No reviews yet."."""
-    from datetime import UTC, datetime
+    from datetime import UTC
 
-    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
-    home, _events = build_fixture(tmp_path)
-    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
-    later = datetime(2027, 6, 1, 10, tzinfo=UTC)
-    col = Collection.open(home, later, tz=BERLIN, read_only=True)
+    col, app = _fixture_app(tmp_path, monkeypatch, datetime(2027, 6, 1, 10, tzinfo=UTC))
     try:
-        app = make_app(col, lambda: later, config=home.config)
         async with app.run_test(size=(110, 40)) as pilot:
             await pilot.pause()
             await pilot.press("t")
@@ -303,12 +309,7 @@ async def test_a_deck_whose_reviewed_cards_are_suspended_is_not_no_reviews_yet(
     col.close()
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
-        from retain.ui.stats_open import stats_screen
-
-        row = next(r for r in app.screen.data.rows if r.deck_ids == ("consul",))  # type: ignore[attr-defined]
-        await app.push_screen(stats_screen(app.collection, app.clock, row))
-        screen = await settled(pilot)
+        screen = await _deck_stats(app, pilot, "consul")
         assert screen.data is not None and screen.data["reviews"]["total"] == len(keys)
         notes = _notes(screen)
         assert notes["forecast-note"] == "Nothing is scheduled: every card is new or suspended."
@@ -320,15 +321,10 @@ async def test_a_period_without_reviews_is_not_no_reviews_yet(
 ) -> None:
     """Back after two months: 1 month showed "No reviews yet." in the reviews, buttons and added
     panels, over a history of hundreds of reviews."""
-    from datetime import UTC, datetime
+    from datetime import UTC
 
-    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
-    home, _events = build_fixture(tmp_path)
-    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
-    later = datetime(2026, 6, 1, 10, tzinfo=UTC)
-    col = Collection.open(home, later, tz=BERLIN, read_only=True)
+    col, app = _fixture_app(tmp_path, monkeypatch, datetime(2026, 6, 1, 10, tzinfo=UTC))
     try:
-        app = make_app(col, lambda: later, config=home.config)
         async with app.run_test(size=(110, 40)) as pilot:
             await pilot.pause()
             await pilot.press("t")
