@@ -192,6 +192,19 @@ def test_forecast_learns_only_the_new_cards_the_daily_limit_allows() -> None:
     )
 
 
+def test_on_the_exam_day_nothing_more_is_promised_if_you_keep_up() -> None:
+    """The exam day has begun at its rollover (no cap, no review before it): the forecast is what
+    is predicted, with no arrow to a recall that no studying can reach any more."""
+    target = plan(0.9, moment=NOW - timedelta(hours=2))
+    weak = reviewed(3, stability=1.0, interval=1)
+    result = forecast([weak, None, None], target, NOW.date(), new_per_day=20)
+    assert result.days_left == 0
+    assert result.kept_up == result.predicted == pytest.approx(target.retrievability(weak) / 3)
+    assert result.line("Kafka") == f"Kafka: exam today · predicted recall {result.predicted:.2f}"
+    tomorrow = forecast([weak, None, None], plan(0.9, moment=NOW + timedelta(hours=20)), NOW.date(), 20)
+    assert tomorrow.days_left == 1 and tomorrow.kept_up == pytest.approx(0.9)  # today is left to study
+
+
 @given(
     st.lists(
         st.tuples(st.floats(0.05, 5000), st.floats(0, 400), st.floats(0.01, 800), st.sampled_from([1, 2, 3])),

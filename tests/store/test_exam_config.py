@@ -16,7 +16,8 @@ from store_helpers import DECK, NOW, make_home, open_col
 from retain.core.exam import ExamSetting
 from retain.store import home as store_home
 from retain.store.config import ConfigError, parse_config
-from retain.store.exams import capped_states, exam_lines, exam_plans
+from retain.store.exam_config import past_exams
+from retain.store.exams import capped_states, exam_lines, exam_messages, exam_plans
 
 
 def test_a_deck_or_group_gets_a_date_and_a_target() -> None:
@@ -52,6 +53,70 @@ def test_bad_exam_settings_are_one_line_errors(text: str, message: str) -> None:
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        ("[exam.Infra]\ndate = 2026-12-15\n[exam.infra]\ndate = 2027-01-10\n", "Infra", "infra"),
+        (
+            '[exam."Big Data"]\ndate = 2026-12-15\n[exam." big  DATA"]\ndate = 2027-01-10\n',
+            "Big Data",
+            " big  DATA",
+        ),
+        ("[exam]\nkafka = 2026-12-15\n[exam.KAFKA]\ndate = 2027-01-10\n", "kafka", "KAFKA"),
+    ],
+)
+def test_two_exam_entries_naming_one_group_are_a_one_line_error(text: str, first: str, second: str) -> None:
+    """Group names match in any case and spacing, so two entries for one group would be two dates
+    for the same cards: which one applies is never guessed (nor one dropped silently)."""
+    with pytest.raises(ConfigError) as info:
+        parse_config(text)
+    message = str(info.value)
+    assert f"[exam.{first}] and [exam.{second}] name the same deck or group" in message
+    assert "\n" not in message
+
+
+def test_a_passed_exam_says_what_its_decks_follow_now() -> None:
+    exams = {
+        "kafka": ExamSetting(date(2026, 3, 1)),
+        "Infra": ExamSetting(date(2026, 4, 20)),
+        "redis": ExamSetting(date(2026, 5, 1)),
+        "Old": ExamSetting(date(2026, 2, 1)),
+    }
+    decks = [("kafka", "infra"), ("consul", "Infra"), ("redis", "old"), ("etcd", "Old")]
+    today = date(2026, 3, 28)
+    tail = " (remove it from config.toml)"
+    assert past_exams(exams, today, decks) == [
+        "config: [exam.kafka] date 2026-03-01 has passed; its deck follows [exam.Infra] (2026-04-20) now"
+        + tail,
+        "config: [exam.Old] date 2026-02-01 has passed; its decks follow [exam.redis] (2026-05-01) or"
+        " normal scheduling now" + tail,
+    ]
+    alone = {"kafka": ExamSetting(date(2026, 3, 1))}
+    assert past_exams(alone, today, decks) == [
+        "config: [exam.kafka] date 2026-03-01 has passed; normal scheduling is back" + tail
+    ]
+    # without the library a deck's group is unknown: what is said must still hold
+    assert (
+        "follows its group's exam if one is still ahead, else normal scheduling"
+        in past_exams(exams, today)[0]
+    )
+    assert past_exams(exams, today)[1].endswith("has passed; normal scheduling is back" + tail)  # a group
+
+
+def test_the_collection_note_names_the_group_exam_a_deck_follows_now(home: Path) -> None:
+    h = _home(home, "[exam.tiny]\ndate = 2026-03-01\n[exam.Tests]\ndate = 2026-04-20\n")
+    col = open_col(h)
+    said = [
+        "config: [exam.tiny] date 2026-03-01 has passed; its deck follows [exam.Tests] (2026-04-20) now"
+        " (remove it from config.toml)"
+    ]
+    try:
+        assert exam_messages(col, NOW) == said
+        assert [m for m in col.messages if "exam" in m] == said  # the note said at every start
+    finally:
+        col.close()
+
+
 @given(st.text(max_size=300))
 def test_any_date_string_is_a_date_or_one_line_error(value: str) -> None:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
@@ -83,9 +148,9 @@ def test_group_exam_applies_to_its_decks_and_past_dates_are_a_note(home: Path) -
     assert set(plans) == {"tiny"}
     assert plans["tiny"].moment == datetime(2026, 4, 20, 4, tzinfo=UTC) and plans["tiny"].recall == 0.95
     assert exam_lines(col, NOW) == ["Tests: exam in 23 days · predicted recall 0.00 → 0.95 if you keep up"]
-    assert [m for m in col.messages if "exam" in m] == [
-        "config: [exam.old] date 2026-01-01 has passed; normal scheduling is back (remove it from config.toml)"
-    ]
+    [note] = [m for m in col.messages if "exam" in m]  # (what its decks follow now: see below)
+    assert note.startswith("config: [exam.old] date 2026-01-01 has passed; ")
+    assert note.endswith("normal scheduling is back (remove it from config.toml)")
     assert exam_plans(col, datetime(2026, 4, 20, 5, tzinfo=UTC)) == {}  # the exam has begun
     col.close()
 
@@ -118,11 +183,14 @@ def test_check_and_the_loader_say_it_in_one_line(tmp_path: Path) -> None:
     proc = run_retain("check", home=tmp_path)
     lines = [ln for ln in proc.stdout.splitlines() if "exam" in ln]
     assert proc.returncode == 0
-    assert lines == [
+    assert len(lines) == 2
+    assert lines[0].startswith(
         f"{tmp_path / 'config.toml'}: warning: config: [exam.kafka] date 2020-01-01 has passed;"
-        " normal scheduling is back (remove it from config.toml)",
-        f"{tmp_path / 'config.toml'}: warning: config: [exam.nothing] names no deck id or group in the library",
-    ]
+    )
+    assert lines[0].endswith(" normal scheduling is back (remove it from config.toml)")
+    assert lines[1] == (
+        f"{tmp_path / 'config.toml'}: warning: config: [exam.nothing] names no deck id or group in the library"
+    )
     (tmp_path / "config.toml").write_text('[exam.kafka]\ndate = "next tuesday"\n')
     for command in ("check", "due", "stats"):
         proc = run_retain(command, home=tmp_path)
@@ -146,3 +214,15 @@ def test_review_custom_options_refuse_bad_input_in_one_line(
     proc = run_retain("review", *args, home=tmp_path)
     assert proc.returncode == 2
     assert message in proc.stderr and proc.stderr.strip().count("\n") == 0
+
+
+def test_check_names_the_group_exam_a_deck_follows_after_its_own(tmp_path: Path) -> None:
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "tiny.toml").write_text(DECK, encoding="utf-8")
+    (tmp_path / "config.toml").write_text("[exam.tiny]\ndate = 2020-01-01\n[exam.tests]\ndate = 2099-01-01\n")
+    proc = run_retain("check", home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [ln for ln in proc.stdout.splitlines() if "exam" in ln] == [
+        f"{tmp_path / 'config.toml'}: warning: config: [exam.tiny] date 2020-01-01 has passed;"
+        " its deck follows [exam.tests] (2099-01-01) now (remove it from config.toml)"
+    ]

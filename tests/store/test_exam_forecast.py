@@ -163,3 +163,18 @@ def test_a_deck_exam_that_has_passed_leaves_the_deck_to_its_groups_exam_ahead(
     lines = exam_lines(col, NOW)
     assert len(lines) == 1 and lines[0].startswith("G: exam in 30 days"), lines
     col.close()
+
+
+def test_the_home_line_on_the_exam_day_promises_nothing_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At noon on the exam day (it began at the 4:00 rollover) the line says the prediction only:
+    no new card or capped review counts toward it any more."""
+    col = _collection(tmp_path, monkeypatch, {"a": 4}, "[exam.a]\ndate = 2026-03-28\n")
+    try:
+        _learnt(col, "a/c0", 3.0)
+        assert exam_plans(col, NOW) == {}
+        [line] = exam_lines(col, NOW)
+        assert line.startswith("Deck a: exam today · predicted recall 0.2") and "keep up" not in line, line
+    finally:
+        col.close()

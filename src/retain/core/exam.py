@@ -237,10 +237,9 @@ class ExamForecast:
     def line(self, name: str = "") -> str:
         """`Kafka: exam in 14 days · predicted recall 0.87 → 0.90 if you keep up`."""
         prefix = f"{name}: " if name else ""
-        if self.days_left <= 0:
-            when = "exam today"
-        else:
-            when = f"exam in {self.days_left} day{'s' if self.days_left != 1 else ''}"
+        if self.days_left <= 0:  # the exam day has begun: no review or new card comes before it
+            return f"{prefix}exam today · predicted recall {self.predicted:.2f}"
+        when = f"exam in {self.days_left} day{'s' if self.days_left != 1 else ''}"
         return f"{prefix}{when} · predicted recall {self.predicted:.2f} → {self.kept_up:.2f} if you keep up"
 
 
@@ -250,7 +249,8 @@ def forecast(
     """Predicted recall on the exam day over every card (suspended ones left out).
 
     Kept up, the new cards learnt before the exam are the daily limit's for each day left,
-    today's less the `new_today` already introduced (they are no longer new)."""
+    today's less the `new_today` already introduced (they are no longer new). On the exam day
+    itself (`days_left` 0) the exam has begun: kept up is what is predicted."""
     total = new = below = 0
     now_sum = kept_sum = 0.0
     for state in states:
@@ -266,7 +266,9 @@ def forecast(
         kept_sum += max(recall, plan.recall)
         below += recall < plan.recall
     days_left = (plan.day - today).days if plan.day is not None else 0
-    learnable = min(new, max(0, max(0, new_per_day) * max(1, days_left) - max(0, new_today)))
+    if days_left <= 0:  # the exam day (it starts at the exam moment): nothing is studied before it
+        kept_sum = now_sum
+    learnable = min(new, max(0, max(0, new_per_day) * max(0, days_left) - max(0, new_today)))
     kept_sum += learnable * plan.recall
     if not total:
         return ExamForecast(days_left, 0.0, 0.0, plan.recall, 0, 0)

@@ -158,7 +158,9 @@ class Collection:
         from retain.store.exam_config import past_exams
         from retain.store.localzone import zone_messages
 
-        exams = past_exams(self.home.config.exams, self.today(self._opened))
+        library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
+        pairs = None if library is None or library.broken else [(d.id, d.group) for d in library.decks]
+        exams = past_exams(self.home.config.exams, self.today(self._opened), pairs)
         config = [*self.home.config.warnings, *self._unknown_decks(), *zone_messages(self.tz)]
         return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
 

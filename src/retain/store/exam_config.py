@@ -10,14 +10,17 @@ date = 2026-12-15
 ```
 
 A value that is not a date, or a recall out of range, is a `ConfigError` (one
-line, naming the key). A date in the past is accepted (after the exam, normal
-scheduling resumes): `past_exams` lists them for `retain check` and the
-loader's one-line note.
+line, naming the key), and so are two entries naming one deck or group
+(`[exam.Infra]` and `[exam.infra]`: group names match in any case and spacing,
+so which date applies would be a guess). A date in the past is accepted (after
+the exam, normal scheduling resumes, or the group's exam still ahead applies):
+`past_exams` lists them for `retain check` and the loader's one-line note.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -49,7 +52,15 @@ def parse_exams(raw: Any) -> dict[str, ExamSetting]:
     if not isinstance(raw, dict):
         raise _Error("config: [exam] must hold tables like [exam.kafka] with date = 2026-12-15")
     out: dict[str, ExamSetting] = {}
+    seen: dict[str, str] = {}  # group_key(name) -> the first entry's name
     for name, table in raw.items():
+        key = group_key(name) or name
+        if key in seen:  # `[exam.Infra]` and `[exam.infra]`: one group, two dates
+            raise _Error(
+                f"config: [exam.{seen[key]}] and [exam.{name}] name the same deck or group (names match"
+                " in any case and spacing); keep one of them"[:300]
+            )
+        seen[key] = name
         where = f"exam.{name}"
         if isinstance(table, date | str):  # `[exam] kafka = 2026-12-15`: the short form
             table = {"date": table}
@@ -100,11 +111,44 @@ def exam_name_for(
     return next((name for name in exams if group_key(name) == wanted and live(name)), None)
 
 
-def past_exams(exams: Mapping[str, ExamSetting], today: date) -> list[str]:
-    """One line per exam whose date has passed."""
-    return [
-        f"config: [exam.{name}] date {s.day.isoformat()} has passed; normal scheduling is back"
-        " (remove it from config.toml)"
-        for name, s in exams.items()
-        if s.day < today
-    ]
+def past_exams(
+    exams: Mapping[str, ExamSetting], today: date, decks: Iterable[tuple[str, str]] | None = None
+) -> list[str]:
+    """One line per exam whose date has passed, saying what its decks follow now: normal
+    scheduling, or (a deck's own exam taken) its group's exam still ahead. `decks` are the
+    library's (deck id, group) pairs; without them a deck's group is unknown, and the line says
+    only that a group's exam still ahead applies if there is one."""
+    pairs = list(decks) if decks is not None else None
+    lines: list[str] = []
+    for name, setting in exams.items():
+        if setting.day >= today:
+            continue
+        head = f"config: [exam.{name}] date {setting.day.isoformat()} has passed"
+        lines.append(f"{head}; {_after(exams, name, today, pairs)} (remove it from config.toml)")
+    return lines
+
+
+def _after(
+    exams: Mapping[str, ExamSetting], name: str, today: date, decks: list[tuple[str, str]] | None
+) -> str:
+    """What the decks of the passed entry `name` follow now, in a few words."""
+    ahead = [other for other, s in exams.items() if s.day >= today and other != name]
+    if not ahead:
+        return "normal scheduling is back"
+    if decks is None:  # only a deck's own entry can yield to another (one entry per group)
+        if not _DECK_ID.fullmatch(name):
+            return "normal scheduling is back"
+        return "its deck follows its group's exam if one is still ahead, else normal scheduling is back"
+    key = group_key(name)
+    mine = [(d, g) for d, g in decks if d == name or (key and group_key(g) == key)]
+    follows = dict.fromkeys(exam_name_for(exams, d, g, today) for d, g in mine)
+    named = [f"[exam.{n}] ({exams[n].day.isoformat()})" for n in follows if n is not None]
+    if not named:
+        return "normal scheduling is back"
+    which = " and ".join(named)
+    if None in follows:
+        return f"its decks follow {which} or normal scheduling now"
+    return f"{'its deck follows' if len(mine) == 1 else 'its decks follow'} {which} now"
+
+
+_DECK_ID = re.compile(r"[a-z0-9][a-z0-9-]*")

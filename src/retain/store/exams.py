@@ -162,5 +162,6 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
 
 
 def exam_messages(collection: Collection, now: datetime) -> list[str]:
-    """The loader's one-line notes: exams whose date has passed."""
-    return past_exams(collection.home.config.exams, collection.today(now))
+    """The loader's one-line notes: exams whose date has passed (and what their decks follow now)."""
+    decks = [(deck.id, deck.group) for deck in collection.library.decks]
+    return past_exams(collection.home.config.exams, collection.today(now), decks)
