@@ -109,3 +109,54 @@ def test_every_command_in_the_docs_parses(where: str, line: str) -> None:
 
 def test_the_docs_show_commands_to_parse() -> None:
     assert len(_fenced_commands()) >= 15
+
+
+def test_a_help_text_names_only_its_own_placeholders() -> None:
+    """`retain review --help` said `--cram ... DECK_ID...` and optimize's `no DECK_ID|GROUP`,
+    where the argument is DECK (an id, a name or a group), as the README writes it."""
+    wrong = []
+    for name, sub in _subparsers().items():
+        metavars = {str(a.metavar) for a in sub._actions if a.metavar}
+        for action in sub._actions:
+            for word in re.findall(r"\b[A-Z]+(?:_[A-Z]+)+(?:\|[A-Z_]+)*", action.help or ""):
+                if word not in metavars:
+                    wrong.append(f"retain {name}: {word}")
+    assert wrong == []
+
+
+def _inline_commands() -> list[tuple[str, str]]:
+    """Every `retain ...` in inline code of the docs, cut at a pipe (`retain stats | head -1`)."""
+    out = []
+    for path in DOCS:
+        for found in re.finditer(r"(?<!`)`(retain [^`\n]+)`(?!`)", path.read_text(encoding="utf-8")):
+            command = found.group(1).split(" | ")[0]
+            out.append((f"{path.name}: {command}", command))
+    return out
+
+
+@pytest.mark.parametrize(("where", "line"), _inline_commands(), ids=[w for w, _ in _inline_commands()])
+def test_every_option_a_doc_names_in_a_command_exists(where: str, line: str) -> None:
+    """An inline `retain CMD ... --opt` (a synopsis too) names a command that exists and options
+    it has."""
+    words = shlex.split(line.replace("...", ""))[1:]
+    if not words or words[0].startswith("-"):
+        assert set(words) <= {"--version", "--help"}, where
+        return
+    subs = _subparsers()
+    assert words[0] in subs, where
+    known = {o for a in subs[words[0]]._actions for o in a.option_strings}
+    parts = (part.split("=")[0] for word in words[1:] for part in word.strip("[]").split("|"))
+    options = {part for part in parts if part.startswith("-") and part != "-"}
+    assert options <= known, f"{where}: {sorted(options - known)}"
+
+
+def test_the_readme_summary_names_only_commands_and_options_there_are() -> None:
+    subs = _subparsers()
+    for name, summary in _readme_summary().items():
+        if name.startswith("-") or not name.islower():  # `retain --version`, `retain   TUI home screen`
+            assert name in ("--version", "TUI"), name
+            continue
+        assert name in subs, name
+        known = {o for a in subs[name]._actions for o in a.option_strings}
+        named = set(re.findall(r"(?<![\w-])--?[a-z][\w-]*", summary))
+        assert named <= known, f"retain {name}: {sorted(named - known)}"

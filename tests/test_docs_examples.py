@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomli_w
 
 from retain.cli import main
-from retain.store.config import parse_config
+from retain.core.settings import StudySettings
+from retain.store.config import TOP_LEVEL_KEYS, ConfigError, parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -104,3 +109,79 @@ def test_a_config_syntax_error_names_the_file_once_with_its_place(tmp_path: Path
         load_config(path)
     assert str(caught.value).startswith(f"{path}:2:"), str(caught.value)
     assert str(caught.value).count("config.toml") == 1
+
+
+def _settings_file_block() -> dict[str, Any]:
+    """The "The file" block of docs/settings.md, read as TOML."""
+    text = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+    block = re.search(r"## The file\n+```toml\n(.*?)```", text, re.S)
+    assert block is not None
+    return tomllib.loads(block.group(1))
+
+
+def test_the_settings_doc_shows_every_key_the_loader_reads_and_no_other() -> None:
+    """docs/settings.md's file is the reference: a key added to the loader and not shown there (or
+    shown and since removed) is a setting no one can find (or one that stops every command)."""
+    shown = _settings_file_block()
+    assert sorted(shown) == sorted(TOP_LEVEL_KEYS)
+    study_keys = {f.name for f in dataclasses.fields(StudySettings)} - {"preset", "parameters"}
+    assert sorted(shown["study"]) == sorted(study_keys)  # `parameters` is shown commented out
+    assert "# parameters = [" in (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
+
+
+def test_the_settings_doc_shows_the_built_in_defaults() -> None:
+    """The doc says `[study]` takes "the built-in default shown above": each value shown is it."""
+    shown = _settings_file_block()
+    defaults = parse_config("")
+    loaded = parse_config(tomli_w.dumps({"study": shown["study"]}))
+    assert loaded.study == defaults.study
+    for key in ("rollover_hour", "learn_ahead_minutes", "theme"):
+        assert shown[key] == getattr(defaults, key), key
+
+
+_RANGE = re.compile(r"^\s*(\w+)\s*=\s*[^#\n]*#\D*?(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)")
+
+
+def _documented_ranges() -> list[tuple[str, str, str, str, str]]:
+    """(where, table, key, low, high) for every `key = value  # ... LOW-HIGH` of a config block."""
+    out = []
+    for where, block in _config_blocks():
+        table = ""
+        for line in block.splitlines():
+            header = re.match(r"^\[([^\]]+)\]", line)
+            if header:
+                table = header.group(1)
+            elif found := _RANGE.match(line):
+                key, low, high = found.groups()
+                out.append((where, table, key, low, high))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("where", "table", "key", "low", "high"),
+    _documented_ranges(),
+    ids=[f"{w}:{t}.{k}" for w, t, k, _, _ in _documented_ranges()],
+)
+def test_a_documented_range_is_the_loaders(where: str, table: str, key: str, low: str, high: str) -> None:
+    """Each range the docs give in a comment (`new_per_day = 20  # 0-9999`) is what the loader takes:
+    both ends load, a step past either end is refused in one line naming the key."""
+    step = "1" if "." not in low + high else "0.01"
+
+    def config(value: str) -> str:
+        head = f"[{table}]\n" if table else ""
+        if table.startswith("exam"):
+            head += "date = 2099-01-01\n"
+        return f"{head}{key} = {value}\n"
+
+    for value in (low, high):
+        parse_config(config(value))
+    for value in (repr(float(low) - float(step)), repr(float(high) + float(step))):
+        value = value.removesuffix(".0") if step == "1" else str(round(float(value), 2))
+        if value.startswith("-"):
+            continue  # below 0: not a value anyone writes (and the negative is refused all the same)
+        with pytest.raises(ConfigError, match=re.escape(key)):
+            parse_config(config(value))
+
+
+def test_the_docs_give_ranges_to_check() -> None:
+    assert len(_documented_ranges()) >= 8

@@ -42,7 +42,7 @@ def test_undo_dry_run_writes_nothing_and_says_what_it_would_do(
     ("args", "needle"),
     [
         (("--undo-reschedule", "--simulate"), "--undo-reschedule cannot be used with --simulate"),
-        (("--undo-reschedule", "alpha"), "--undo-reschedule cannot be used with DECK_ID|GROUP"),
+        (("--undo-reschedule", "alpha"), "--undo-reschedule cannot be used with DECK|GROUP"),
         (("--undo-reschedule", "--since", "2025-01-01"), "--undo-reschedule cannot be used with --since"),
     ],
 )

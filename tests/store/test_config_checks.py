@@ -190,3 +190,46 @@ def test_check_and_every_start_say_the_config_tables_that_name_nothing(tmp_path:
     assert said("check") == [f"{tmp_path / 'config.toml'}: warning: {m}" for m in expected]
     (tmp_path / "decks" / "my-deck.toml").write_text('format = 1\n[deck\nid = "mine"\n', "utf-8")  # broken
     assert said("due") == said("check") == []
+
+
+def _check_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: str) -> None:
+    from retain.store import home as store_home
+
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "kafka.toml").write_text(
+        'format = 1\n[deck]\nid = "kafka"\nname = "Apache Kafka"\n\n[[cards]]\nid = "a"\nfront = "q"\nback = "b"\n',
+        "utf-8",
+    )
+    (tmp_path / "config.toml").write_text(config, "utf-8")
+
+
+def test_check_says_the_preset_warnings_every_start_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`retain check` said "0 warning(s)" of a deck naming a preset that is not there (a typo),
+    which `retain due` and the home screen warn about."""
+    from retain.cli import main
+
+    _check_home(tmp_path, monkeypatch, '[decks.kafka]\npreset = "hrad"\n[presets.hard]\nnew_per_day = 5\n')
+    assert main(["check"]) == 0
+    said = capsys.readouterr()
+    config = tmp_path / "config.toml"
+    assert said.out.splitlines() == [
+        f"{config}: warning: config: deck 'kafka' uses preset 'hrad', which is not defined; using default",
+        f"{config}: warning: config: preset 'hard' is not used by any deck",
+    ]
+    assert "0 error(s), 2 warning(s)" in said.err
+
+
+def test_check_says_a_passed_exam_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A passed [exam.X] naming no deck was said twice: passed, and naming nothing."""
+    from retain.cli import main
+
+    _check_home(tmp_path, monkeypatch, "[exam.gone]\ndate = 2020-01-01\n")
+    assert main(["check"]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "[exam.gone]" in ln]
+    assert len(lines) == 1 and "has passed" in lines[0], lines

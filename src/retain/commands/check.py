@@ -29,8 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _config_warnings(entries: list[DeckEntry]) -> list[str]:
-    """config.toml's [exam.<name>] entries whose dates are past, and its [exam.<name>] and
-    [decks.<id>] entries naming nothing in the library (not said while a deck file is broken)."""
+    """What every start says of config.toml (a deck naming an undefined preset, a preset no deck
+    uses, a sync tool's conflict copy), its [exam.<name>] entries whose dates are past, and its
+    [exam.<name>] and [decks.<id>] entries naming nothing in the library (not said while a deck
+    file is broken)."""
     from datetime import UTC, datetime
 
     from retain.core.studyday import StudyDay
@@ -40,13 +42,15 @@ def _config_warnings(entries: list[DeckEntry]) -> list[str]:
     from retain.store.localzone import local_timezone
 
     home = open_home()
-    exams = home.config.exams
-    if not exams and not home.config.deck_overrides:
-        return []
-    today = StudyDay(home.config.rollover_hour, local_timezone()).today(datetime.now(UTC))
-    said = past_exams(exams, today)
-    if all(e.deck is not None for e in entries):  # a broken file's deck id is unknown: no typo guessed
-        said += unknown_decks(home.config, [(e.deck.id, e.deck.group) for e in entries if e.deck is not None])
+    said = list(home.config.warnings)
+    if home.config.exams or home.config.deck_overrides:
+        today = StudyDay(home.config.rollover_hour, local_timezone()).today(datetime.now(UTC))
+        if all(e.deck is not None for e in entries):  # a broken file's deck id is unknown: no typo guessed
+            pairs = [(e.deck.id, e.deck.group) for e in entries if e.deck is not None]
+            said += past_exams(home.config.exams, today, pairs)
+            said += unknown_decks(home.config, pairs, passed=today)
+        else:
+            said += past_exams(home.config.exams, today)
     return [f"{home.paths.config_file}: warning: {m}" for m in said]
 
 

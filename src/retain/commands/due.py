@@ -107,9 +107,12 @@ def _from_summary(as_json: bool) -> bool:
         from retain.store.exam_config import past_exams
 
         today = study_day(now, config.rollover_hour, tz)
-        warnings += past_exams(config.exams, today)
-        if not summary.broken:  # (as `Collection._unknown_decks`: a broken file's deck id is unknown)
-            warnings += unknown_decks(config, [(d.id, d.group) for d in summary.decks], passed=today)
+        if summary.broken:  # (as `Collection._unknown_decks`: a broken file's deck id is unknown)
+            warnings += past_exams(config.exams, today)
+        else:
+            pairs = [(d.id, d.group) for d in summary.decks]
+            warnings += past_exams(config.exams, today, pairs)
+            warnings += unknown_decks(config, pairs, passed=today)
     warnings += [f"broken deck: {e.error}" for e in summary.broken]
     report = _report(summary.decks, summary.counts, summary.cards)
     emit(report, _table, as_json=as_json, warnings=warnings)

@@ -1,4 +1,4 @@
-"""`retain optimize [DECK_ID|GROUP|--all]`: fit FSRS weights to your history; `--simulate` the workload.
+"""`retain optimize [DECK|GROUP|--all]`: fit FSRS weights to your history; `--simulate` the workload.
 
 A deck id or group names the presets its decks use; each preset is fitted on
 the history of all of its decks (see `store.fsrs_presets`, `core.fsrsfit`).
@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--undo-reschedule",
         action="store_true",
         help="put back the states the last reschedule replaced, in every deck it changed"
-        " (no DECK_ID|GROUP, --since or --simulate; with --dry-run: only say how many)",
+        " (no DECK|GROUP, --since or --simulate; with --dry-run: only say how many)",
     )
 
 
@@ -72,7 +72,7 @@ def _refuse_ignored(args: argparse.Namespace) -> None:
         mode, flags = (
             "--undo-reschedule",
             (
-                ("DECK_ID|GROUP", args.target is not None),
+                ("DECK|GROUP", args.target is not None),
                 ("--since", args.since is not None),
                 ("--simulate", args.simulate),
             ),

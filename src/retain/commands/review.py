@@ -1,4 +1,4 @@
-"""`retain review [DECK_ID...]`: the TUI, straight into a study session. Also the launcher for `retain`."""
+"""`retain review [DECK...]`: the TUI, straight into a study session. Also the launcher for `retain`."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--forgotten", action="store_true", help="study today's forgotten cards (rated Again)"
     )
     custom.add_argument(
-        "--cram", action="store_true", help="cram every card of DECK_ID... without touching their schedule"
+        "--cram", action="store_true", help="cram every card of the DECKs without touching their schedule"
     )
 
 

@@ -25,6 +25,7 @@ from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
 
 __all__ = [
+    "TOP_LEVEL_KEYS",
     "Config",
     "ConfigError",
     "StudySettings",
@@ -40,6 +41,18 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _STEP_RANGE = (1.0, 30 * 86400.0)  # seconds: what the steps' message promises ("from 1s to 30d")
 _MAX_STEPS = 20  # learning or relearning steps in one list
 _SHOWN = 60  # characters of a bad value in a message (a 4000-digit integer is still one short line)
+# The keys and tables config.toml may hold at its top level (docs/settings.md shows each one).
+TOP_LEVEL_KEYS = (
+    "rollover_hour",
+    "learn_ahead_minutes",
+    "theme",
+    "deck_folders",
+    "study",
+    "presets",
+    "decks",
+    "keymap",
+    "exam",
+)
 
 
 class ConfigError(Exception):
@@ -248,19 +261,8 @@ def _parse_config(text: str) -> Config:
                 f'config: [keymap] {binding_id} must be its keys in one string, like "space,enter", '
                 f"got {_shown(keys)}"
             )
-    known = {
-        "study",
-        "presets",
-        "decks",
-        "rollover_hour",
-        "learn_ahead_minutes",
-        "deck_folders",
-        "theme",
-        "keymap",
-        "exam",
-    }
     for key in data:
-        if key not in known:
+        if key not in TOP_LEVEL_KEYS:
             raise ConfigError(f"config: unknown setting `{key}`")
     from retain.store.exam_config import parse_exams
 
