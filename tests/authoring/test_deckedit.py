@@ -108,7 +108,7 @@ def test_multiline_strings_stay_multiline(tmp_path: Path) -> None:
     deck_file = DeckFile.load(path)
     deck_file.upsert(Card("a", front="Line one\nLine three", back="b"))
     deck_file.save()
-    assert 'front = """Line one\nLine three"""' in path.read_text("utf-8")
+    assert 'front = """\nLine one\nLine three"""' in path.read_text("utf-8")  # its text on its own line
 
 
 # ---- the splice: one card's table changes, every other byte stays ----
@@ -186,14 +186,18 @@ def test_last_card_without_final_newline(tmp_path: Path) -> None:
 
 
 def test_remove_keeps_the_next_cards_comments(tmp_path: Path) -> None:
-    path = _write(tmp_path, _deck_text(A, "\n# about b\n", B, "\n\n# about c\n", C, "\n# the end\n"))
+    """The comment right above a card's header (no blank line between) is that card's and goes
+    with it; one a blank line away, and the next card's, stay."""
+    path = _write(
+        tmp_path, _deck_text(A, "\n# the file's\n\n# about b\n", B, "\n\n# about c\n", C, "\n# the end\n")
+    )
     deck_file = DeckFile.load(path)
     deck_file.remove("b")
     deck_file.save()
-    assert path.read_text("utf-8") == _deck_text(A, "\n# about b\n", "# about c\n", C, "\n# the end\n")
+    assert path.read_text("utf-8") == _deck_text(A, "\n# the file's\n\n", "# about c\n", C, "\n# the end\n")
     deck_file.remove("c")
     deck_file.save()
-    assert path.read_text("utf-8") == _deck_text(A, "\n# about b\n", "# about c\n", "# the end\n")
+    assert path.read_text("utf-8") == _deck_text(A, "\n# the file's\n\n", "# the end\n")
 
 
 def test_crlf_file_stays_crlf(tmp_path: Path) -> None:
@@ -323,6 +327,60 @@ def test_a_warm_save_parses_only_the_changed_card(tmp_path: Path, monkeypatch: p
     assert DeckFile.load(path).deck() == _parsed(path.read_text("utf-8"), path)
 
 
+# ---- an author's layout: indents, the comment above a card, string styles ----
+
+
+def _indented(table: str, indent: str) -> str:
+    return re.sub(r"(?m)^(?=id|front|back)", indent, table)
+
+
+def test_a_new_key_in_an_indented_card_is_indented_too(tmp_path: Path) -> None:
+    """A key added to a card whose keys are indented was written at the start of its line."""
+    path = _write(tmp_path, _deck_text(_indented(A, "  "), "\n", _indented(B, "\t")))
+    deck_file = DeckFile.load(path)
+    deck_file.upsert(Card("a", front="QA", back="BA", tags=("t",)))
+    deck_file.upsert(Card("b", kind="cloze", text="{{c1::x}}", source="S"))
+    deck_file.save()
+    cloze = '[[cards]]\n\tid = "b"\n\tkind = "cloze"\n\ttext = "{{c1::x}}"\n\tsource = "S"\n'
+    assert path.read_text("utf-8") == _deck_text(_indented(A, "  ") + '  tags = ["t"]\n', "\n", cloze)
+
+
+def test_a_deleted_card_takes_the_comment_right_above_it(tmp_path: Path) -> None:
+    """A comment with no blank line between it and a card's header is that card's: it was left
+    above the next card. One a blank line away is the file's and stays."""
+    noted = "# about b\n# more about b\n" + B
+    path = _write(tmp_path, _deck_text(A, "\n# the file's\n\n", noted, "\n", C))
+    deck_file = DeckFile.load(path)
+    deck_file.remove("b")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(A, "\n# the file's\n\n", C)
+
+
+def test_a_file_edited_whole_deletes_the_right_comment(tmp_path: Path) -> None:
+    """A file tomlkit edits whole (a `[cards.x]` sub-table) deleted the next card's comment and
+    kept the deleted card's; a new key in an indented card there was not indented either."""
+    sub = _indented(A, "  ") + "[cards.x]\ny = 1\n"
+    path = _write(tmp_path, _deck_text(sub, "\n# about b\n", B, "\n# about c\n", C))
+    deck_file = DeckFile.load(path)
+    deck_file.remove("b")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(sub, "\n# about c\n", C)
+    deck_file.upsert(Card("a", front="QA", back="BA", tags=("t",)))
+    deck_file.save()
+    assert '  back = "BA"\n  tags = ["t"]\n' in path.read_text("utf-8")
+
+
+def test_a_multi_line_literal_string_stays_literal(tmp_path: Path) -> None:
+    """A `'''` string (no escapes: a Windows path, a regex) was rewritten as a basic one with every
+    backslash doubled, its text moved up onto the line of the quotes."""
+    table = "[[cards]]\nid = \"a\"\nfront = '''\nC:\\temp\nx'''\nback = \"B\"\n"
+    path = _write(tmp_path, _deck_text(table))
+    text = _edit(path, Card("a", front="C:\\temp\ny", back="B"))
+    assert text == _deck_text(table.replace("x'''", "y'''"))
+    text = _edit(path, Card("a", front="it's '''\nhere", back="B"))  # what a literal cannot hold
+    assert 'front = """\nit\'s' in text and _parsed(text, path).cards[0].front == "it's '''\nhere"
+
+
 # ---- property: random decks, random edits ----
 
 ALPHABET = "ab Z09é\n\t\"'\\#[]={}.:\u2028\x85\r\x7f\x01"
@@ -393,6 +451,12 @@ def _table(card: Card, draw: st.DrawFn) -> str:
         ml = replacement or _multiline(value, style == "mll") or toml_text(value)
         body = body[:found] + f"{key} = {ml}" + body[found + len(written) :]
         at = found + len(f"{key} = {ml}")
+    indent = draw(st.sampled_from(["", "", "  ", "    ", "\t"]))
+    if indent:  # every key line indented (an author's style), never a line inside a string
+        found_lines = scan(body + "\n", lines=True)
+        assert found_lines is not None
+        starts = found_lines[1]
+        body = "".join(indent + body[a:b] for a, b in zip(starts, [*starts[1:], len(body)], strict=True))
     return header + "\n" + body + "\n"
 
 
@@ -413,6 +477,15 @@ def deck_files(draw: st.DrawFn) -> tuple[list[str], list[Card], int]:
     return parts, deck_cards, 2  # card k's table is parts[2 * k + 2]
 
 
+COMMENT_LINES = re.compile(r"(?:^[ \t]*#[^\n]*\n)+\Z", re.MULTILINE)
+
+
+def _lead(text: str) -> int:
+    """Where the comment lines at the end of `text` (right above a card's header) begin."""
+    found = COMMENT_LINES.search(text)
+    return found.start() if found is not None else len(text)
+
+
 def _strip_blank_lines(text: str, at_end: bool) -> str:
     if at_end:
         return re.sub(r"(?<=\n)(?:[ \t]*\r?\n)+\Z", "", text)
@@ -429,7 +502,8 @@ def test_random_edits_change_only_that_card(
     tmp_path: Path, deck: tuple[list[str], list[Card], int], data: st.DataObject
 ) -> None:
     parts, deck_cards, _ = deck
-    path = _write(tmp_path, "".join(parts))
+    bom = "\ufeff" if data.draw(st.booleans()) else ""
+    path = _write(tmp_path, bom + "".join(parts))
     assert [_bare(c) for c in _parsed("".join(parts), path).cards] == deck_cards
     found = scan("".join(parts))
     assert found is not None
@@ -439,21 +513,30 @@ def test_random_edits_change_only_that_card(
         DeckFile.load(path).deck()  # warm, as after the editor read the card
     k = data.draw(st.integers(0, len(deck_cards) - 1))
     before, after = "".join(parts[: 2 * k + 2]), "".join(parts[2 * k + 3 :])
-    change = data.draw(st.sampled_from(["edit", "same", "remove", "append"]))
+    change = data.draw(st.sampled_from(["edit", "same", "remove", "append", "move"]))
     deck_file = DeckFile.load(path)
     expected = list(deck_cards)
+    other_text = _deck_text(C).replace("\n", "\r\n" if data.draw(st.booleans()) else "\n")
+    other = _write(tmp_path, other_text, "other.toml")
     if change == "edit":
         expected[k] = data.draw(cards(deck_cards[k].id))
         deck_file.upsert(expected[k])
     elif change == "same":
         deck_file.upsert(deck_cards[k])
-    elif change == "remove":
-        deck_file.remove(expected.pop(k).id)
+    elif change in ("remove", "move"):
+        moved = expected.pop(k)
+        if change == "move":  # as card_edits.move_card does it: its table's text goes along
+            target = DeckFile.load(other)
+            target.upsert(moved, deck_file.table_text(moved.id))
+            target.save()
+        deck_file.remove(moved.id)
     else:
         expected.append(data.draw(cards("new")))
         deck_file.upsert(expected[-1])
     deck_file.save()
-    text = path.read_bytes().decode("utf-8")
+    raw = path.read_bytes().decode("utf-8")
+    assert raw.startswith(bom)
+    text = raw.removeprefix(bom)
     parsed = _parsed(text, path)
     assert [_bare(c) for c in parsed.cards] == expected
     assert deck_file.deck() == parsed
@@ -461,9 +544,17 @@ def test_random_edits_change_only_that_card(
     if change in ("edit", "same"):
         assert text.startswith(before) and text.endswith(after)
         assert change == "edit" or text == "".join(parts)
-    elif change == "remove":
-        rest = _strip_blank_lines(after, at_end=False)
-        assert text == (before + rest if rest else _strip_blank_lines(before, at_end=True))
+    elif change in ("remove", "move"):  # the comment right above the card goes with it
+        rest, kept = _strip_blank_lines(after, at_end=False), before[: _lead(before)]
+        assert text == (kept + rest if rest else _strip_blank_lines(kept, at_end=True))
+        if change == "move":
+            newline = "\r\n" if "\r\n" in other_text else "\n"
+            table = (before[_lead(before) :] + parts[2 * k + 2]).replace("\r\n", "\n").rstrip("\n")
+            moved_text = other.read_bytes().decode("utf-8")
+            assert moved_text == other_text.rstrip("\r\n") + newline * 2 + (table + "\n").replace(
+                "\n", newline
+            )
+            assert [_bare(c) for c in _parsed(moved_text, other).cards][1:] == [_bare(moved)]
     else:
         assert text.startswith("".join(parts).rstrip("\r\n"))
 

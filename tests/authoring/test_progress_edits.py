@@ -366,3 +366,18 @@ def test_moving_a_card_keeps_the_comments_and_layout_inside_it(home: Home, col: 
     move_card(col, "other", "one", "tiny", NOW)  # the id is taken there: only the id changes
     moved = (decks / "tiny.toml").read_text("utf-8").rpartition("[[cards]]\n")[2]
     assert re.fullmatch(r'id = "another-one-[0-9a-f]+"\nfront = "Another one\?"\nback = "uno"\n', moved)
+
+
+def test_the_comment_right_above_a_card_goes_where_the_card_goes(home: Home, col: Collection) -> None:
+    """A comment with no blank line between it and a card's header is that card's: it stayed in
+    the old file when the card moved (and above the next card when it was deleted). A comment a
+    blank line away is the file's and stays."""
+    decks = home.paths.decks_dir
+    noted = '# about q\n# more about q\n[[cards]]\nid = "q"\nfront = "Q"\nback = "A"\n'
+    (decks / "tiny.toml").write_text(TINY + "\n# the file's\n\n" + noted, "utf-8")
+    col.reload_library()
+    move_card(col, "tiny", "q", "other", NOW)
+    assert (decks / "tiny.toml").read_text("utf-8") == TINY + "\n# the file's\n"
+    assert (decks / "other.toml").read_text("utf-8") == OTHER + "\n" + noted
+    delete_card(col, "other", "q")
+    assert (decks / "other.toml").read_text("utf-8") == OTHER

@@ -10,7 +10,15 @@ import re
 
 from retain.core.model import Card, Deck
 
-__all__ = ["answer_lines", "card_toml", "deck_to_toml", "toml_number", "toml_string", "toml_text"]
+__all__ = [
+    "answer_lines",
+    "card_toml",
+    "deck_to_toml",
+    "toml_multiline",
+    "toml_number",
+    "toml_string",
+    "toml_text",
+]
 
 
 _ESCAPES = {
@@ -31,7 +39,7 @@ def toml_string(value: str) -> str:
     return f'"{value.translate(_ESCAPES)}"'
 
 
-def _multiline(value: str) -> str:
+def toml_multiline(value: str) -> str:
     """A TOML multi-line basic string: `\"\"\"` and a newline, the text with real line breaks, `\"\"\"`.
 
     The newline right after the opening quotes is not part of the value (TOML
@@ -72,7 +80,7 @@ def _multiline(value: str) -> str:
 def toml_text(value: str) -> str:
     """A field's value: a multi-line string when it has line breaks (it reads and diffs well), else
     a one-line basic string."""
-    return _multiline(value) if "\n" in value else toml_string(value)
+    return toml_multiline(value) if "\n" in value else toml_string(value)
 
 
 def _list(values: tuple[str, ...]) -> str:

@@ -191,11 +191,11 @@ def _save_card(
     )
     # a moved card keeps its comments and string styles: its table's text goes along
     layout = source.table_text(base.id) if moving and base is not None and not keep_theirs else None
-    target.upsert(card, layout)
+    laid_out = target.upsert(card, layout)
     _save(target)
     written.append(target.path)
     if moving and base is not None and not keep_theirs and _find(source, base.id) is not None:
-        source.remove(base.id)
+        source.remove(base.id, comment=laid_out)  # (the comment above it went along, or stays)
         try:
             source.save()
         except DeckChangedOnDisk:

@@ -4,8 +4,10 @@ Appending a card adds text at the end of the file. Changing or removing a card
 touches only that card's `[[cards]]` table: `core.tomltables.scan` finds where
 each table starts (skipping strings, so a `[[cards]]` line inside a multi-line
 string is no header), tomlkit edits the one table's text, and every other byte
-of the file stays as it was. Comment and blank lines after a card's last key
-belong to the next card and are kept. Where the scan cannot vouch for a file's
+of the file stays as it was. The comment lines right above a card's header (no
+blank line between) are that card's: they go with a removed or moved card; other
+comment and blank lines after a card's last key are kept. A key added to a card
+whose keys are indented gets their indent. Where the scan cannot vouch for a file's
 shape (cards in an inline `cards = [...]` array, `[cards.x]` sub-tables, other
 unusual headers), the whole file goes through tomlkit, as before.
 
@@ -29,12 +31,13 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import Array, String, StringType
+from tomlkit.items import AoT, Array, Comment, String, StringType, Table, Whitespace
 
 from retain.core.answer.spec import ANSWER_KEYS
 from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
-from retain.core.deckwrite import card_toml, deck_to_toml, toml_text
+from retain.core.deckwrite import card_toml, deck_to_toml, toml_multiline, toml_text
 from retain.core.model import Card, Deck
 from retain.core.tomltables import BLANK, CARD, TRIVIA, scan, trailing
 from retain.store.files import ReadError, atomic_write, fsync_dir, read_text_limited
@@ -45,6 +48,8 @@ FIELDS = ("kind", "front", "back", "text", "extra", "accept", "tags", "source", 
 BOM = "\ufeff"
 _MINI = 'format = 1\n[deck]\nid = "x"\nname = "x"\n'
 _BLANK_RUN = re.compile(r"(?:[ \t]*\r?\n)*+")
+_COMMENT_LINE = re.compile(r"[ \t]*#[^\n]*\n")  # a comment-only line, its line end too
+_NOT_LITERAL = re.compile(r"'''|[\x00-\x08\x0b-\x1f\x7f]")  # what a `'''` string cannot hold
 _TOML_ERRORS = (TOMLKitError, KeyError, TypeError, AttributeError, IndexError)
 
 
@@ -86,7 +91,33 @@ def _toml_value(key: str, value: Any) -> Any:
 
 
 def _write_fields(table: Any, card: Card) -> None:
-    """Set the card's fields in a tomlkit table; unchanged values keep their text."""
+    """Set the card's fields in a tomlkit table; unchanged values keep their text, and a key
+    added to a table whose keys are indented gets the same indent."""
+    had = set(table)
+    _set_fields(table, card)
+    if isinstance(table, Table):
+        _indent_new_keys(table, had)
+
+
+def _indent_new_keys(table: Table, had: set[str]) -> None:
+    """Give the keys not in `had` the indent of the table's last key that was (tomlkit writes
+    a new key at the start of its line, which breaks an indented card's layout)."""
+    body = [(key.key, item) for key, item in table.value.body if key is not None]
+    indent = next(
+        (item.trivia.indent for name, item in reversed(body) if name in had and not _is_table(item)), ""
+    )
+    if not indent or indent.strip(" \t"):
+        return
+    for name, item in body:
+        if name not in had:
+            item.trivia.indent = indent
+
+
+def _is_table(item: Any) -> bool:
+    return isinstance(item, Table | AoT)
+
+
+def _set_fields(table: Any, card: Card) -> None:
     for key in FIELDS:
         value = getattr(card, key)
         default = (
@@ -113,11 +144,24 @@ def _write_fields(table: Any, card: Card) -> None:
             if not (isinstance(old, Array) and _update_list(old, value)):
                 table[key] = list(value)
         elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
-            table[key] = tomlkit.string(value, multiline=True)  # (a raw CR LF in one would read as LF)
+            table[key] = _multiline_like(old, value)  # (a raw CR LF in one would read as LF)
         elif "\n" in value:  # written as deckwrite writes it: a multi-line string that reads and diffs well
             table[key] = tomlkit.parse(f"v = {toml_text(value)}")["v"]
         else:
             table[key] = value
+
+
+def _multiline_like(old: String, value: str) -> Any:
+    """`value` as a multi-line string written as `old` is: literal (`'''`) when it was and the
+    value allows, its text on a line of its own after the quotes when it was."""
+    lead = "\n" if old.as_string()[3:4] in ("\n", "\r") or value.startswith("\n") else ""
+    literal = old.type is StringType.MLL and not _NOT_LITERAL.search(value) and not value.endswith("'")
+    text = f"'''{lead}{value}'''" if literal else '"""' + lead + toml_multiline(value)[4:]
+    try:
+        new = tomlkit.parse(f"v = {text}")["v"]
+    except _TOML_ERRORS:
+        new = None
+    return new if new == value else tomlkit.string(value, multiline=True)
 
 
 def _update_list(array: Array, values: tuple[str, ...]) -> bool:
@@ -170,7 +214,44 @@ def _laid_out(card: Card, layout: str | None, newline: str) -> str | None:
     return body if found is not None and _bare(found) == _bare(card) else None
 
 
-def _whole(text: str, card_id: str, change: str, card: Card | None = None) -> str | None:
+def _last_container(table: Table) -> Container:
+    """The container whose text ends where `table`'s does (its last sub-table's, if it has any):
+    tomlkit keeps the comments above the next header at the end of it."""
+    container = table.value
+    while container.body and isinstance(last := container.body[-1][1], Table | AoT):
+        container = (last[-1] if isinstance(last, AoT) else last).value
+    return container
+
+
+def _remove_table(doc: tomlkit.TOMLDocument, cards: AoT, index: int, comment: bool) -> None:
+    """Delete `[[cards]]` table `index` with the comment right above its header (unless not
+    `comment`) and the blank lines after its keys; the comments after those are the next
+    card's, or the file's, and stay."""
+    before: Container | None = None
+    if index:
+        before = _last_container(cards[index - 1])
+    else:  # the first card: the comment above it ends the table before the cards, if it is one
+        at = next((i for i, (_key, item) in enumerate(doc.body) if item is cards), 0)
+        if at and isinstance(previous := doc.body[at - 1][1], Table):
+            before = _last_container(previous)
+    if before is not None:
+        mine = _last_container(cards[index]).body
+        tail: list[tuple[Any, Any]] = []
+        while mine and mine[-1][0] is None and isinstance(mine[-1][1], Comment | Whitespace):
+            tail.insert(0, mine.pop())
+        while tail and isinstance(tail[0][1], Whitespace):
+            tail.pop(0)
+        while (
+            comment and before.body and before.body[-1][0] is None and isinstance(before.body[-1][1], Comment)
+        ):
+            before.body.pop()
+        before.body.extend(tail)
+    del cards[index]
+
+
+def _whole(
+    text: str, card_id: str, change: str, card: Card | None = None, *, comment: bool = True
+) -> str | None:
     """The whole file through tomlkit ("edit", "remove" or "append" to an inline array)."""
     try:
         doc = tomlkit.parse(text)
@@ -182,7 +263,9 @@ def _whole(text: str, card_id: str, change: str, card: Card | None = None) -> st
             cards.append(table)
             return tomlkit.dumps(doc)
         index = next(i for i, t in enumerate(cards) if t.get("id") == card_id)
-        if change == "remove":
+        if change == "remove" and isinstance(cards, AoT):
+            _remove_table(doc, cards, index, comment)
+        elif change == "remove":
             del cards[index]
         elif change == "edit" and card is not None:
             _write_fields(cards[index], card)
@@ -242,6 +325,16 @@ class _Known:
         if old is None or _bare(old) != _bare(self.deck.cards[index]):
             return None
         return at, start, body_end, end
+
+    def lead(self, at: int, start: int) -> int:
+        """Where the comment lines right above header `at` (at `start`) begin: a comment with no
+        blank line between it and a card's header is that card's, and goes where the card goes."""
+        headers = self.headers or []
+        above = headers[at - 1][0] if at > 0 else 0
+        found = scan(self.text[above:start], lines=True)
+        if found is None:
+            return start
+        return above + trailing(self.text[above:start], found[1], start - above, _COMMENT_LINE)
 
 
 _KNOWN: dict[str, tuple[str, _Known]] = {}  # path -> (digest of the file's bytes, what they parse to)
@@ -335,20 +428,21 @@ class DeckFile:
         return True
 
     def table_text(self, card_id: str) -> str | None:
-        """The text of the card's `[[cards]]` table, header to last key (None: no table of its own)."""
+        """The text of the card's `[[cards]]` table, from the comment right above its header to its
+        last key (None: no table of its own)."""
         state = self._state()
         if not isinstance(state, _Known):
             return None
         index = next((i for i, c in enumerate(state.deck.cards) if c.id == card_id), None)
         span = state.span(index) if index is not None else None
-        return self.text[span[1] : span[2]] if span is not None else None
+        return self.text[state.lead(span[0], span[1]) : span[2]] if span is not None else None
 
-    def upsert(self, card: Card, layout: str | None = None) -> None:
+    def upsert(self, card: Card, layout: str | None = None) -> bool:
         """Change the card with this id, or append it when the deck lacks it.
 
         `layout` is the card's table text in another file (a card moved here): an appended card
         is written as that text with the card's fields set in it, its comments and string
-        styles kept, when it reads back as the card.
+        styles kept, when it reads back as the card. True when it was.
         """
         state = self._state()
         if isinstance(state, ParseResult) and state.deck is None:
@@ -357,26 +451,36 @@ class DeckFile:
         cards = state.deck.cards if state.deck is not None else ()
         index = next((i for i, c in enumerate(cards) if c.id == card.id), None)
         if index is None:
-            self._append(card, known, layout)
-        elif known is None or not self._splice(known, index, card):
+            return self._append(card, known, layout)
+        if known is None or not self._splice(known, index, card):
             text = _whole(self.text, card.id, "edit", card)
             if text is None:
                 raise DeckEditError(f"{self.path}: cannot edit card {card.id!r} in this file's layout")
             self._set(text)
+        return False
 
-    def _append(self, card: Card, known: _Known | None, layout: str | None = None) -> None:
+    def _append(self, card: Card, known: _Known | None, layout: str | None = None) -> bool:
         newline = "\r\n" if "\r\n" in self.text else "\n"
         head = self.text.rstrip("\r\n") + newline * 2
-        table = _laid_out(card, layout, newline) or card_toml(card).replace("\n", newline)
+        laid_out = _laid_out(card, layout, newline)
+        table = laid_out or card_toml(card).replace("\n", newline)
         text, new = head + table, _one_card(table)
+        self._append_text(card, known, head, table, text, new)
+        return laid_out is not None
+
+    def _append_text(
+        self, card: Card, known: _Known | None, head: str, table: str, text: str, new: Card | None
+    ) -> None:
         if known is None or new is None:
             self._set(text)  # save() parses it whole and says what is wrong
             return
         cards = [*known.deck.cards, new]
         headers = known.card_headers()
-        if headers is not None:
+        found = scan(table)  # (a moved card's comment comes before its header)
+        at = [pos for pos, kind in found[0] if kind == CARD] if found is not None else []
+        if headers is not None and found is not None and len(at) == len(found[0]) == 1:
             deck = replace(known.deck, cards=tuple(cards))
-            self._set(text, _Known(text, deck, False, [*headers, (len(head), CARD)], True))
+            self._set(text, _Known(text, deck, False, [*headers, (len(head) + at[0], CARD)], True))
         elif not self._take_checked(text, cards):  # no cards yet, or an inline `cards = [...]`
             self._set(_whole(self.text, card.id, "append", card) or text)
 
@@ -408,28 +512,31 @@ class DeckFile:
         self._set(text, _Known(text, deck, False, [*headers[:at], (start, CARD), *after], True))
         return True
 
-    def remove(self, card_id: str) -> None:
-        """Remove the card's table and the blank lines after it; comments around it stay."""
+    def remove(self, card_id: str, *, comment: bool = True) -> None:
+        """Remove the card's table, the comment right above its header (unless not `comment`: a
+        moved card whose table's text did not go along) and the blank lines after it; other
+        comments stay."""
         state = self._state()
         if isinstance(state, _Known):
             index = next((i for i, c in enumerate(state.deck.cards) if c.id == card_id), None)
             if index is None:
                 raise DeckEditError(f"{self.path}: no card {card_id!r}")
-            if self._cut(state, index):
+            if self._cut(state, index, comment):
                 return
-        text = _whole(self.text, card_id, "remove")
+        text = _whole(self.text, card_id, "remove", comment=comment)
         if text is None:
             raise DeckEditError(f"{self.path}: no card {card_id!r}")
         self._set(text)
 
-    def _cut(self, known: _Known, index: int) -> bool:
+    def _cut(self, known: _Known, index: int, comment: bool) -> bool:
         span = known.span(index)
         headers = known.card_headers()
         if span is None or headers is None:
             return False
         at, start, body_end, end = span
         blank_after = _BLANK_RUN.match(self.text, body_end, end)
-        cut_start, cut_end = start, blank_after.end() if blank_after else body_end
+        cut_start = known.lead(at, start) if comment else start
+        cut_end = blank_after.end() if blank_after else body_end
         if cut_end == len(self.text):  # the last table: leave no blank lines at the end either
             while cut_start and BLANK.fullmatch(
                 self.text, self.text.rfind("\n", 0, cut_start - 1) + 1, cut_start
