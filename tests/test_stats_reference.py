@@ -260,7 +260,11 @@ def reference(
         hour = e["t"].astimezone(TZ).hour
         hours[hour][0] += 1
         hours[hour][1] += e["r"] > 1
-        added[day] += kind == 0
+    firsts: dict[str, date] = {}  # each card's first rating as a new card (Anki's "introduced")
+    for e in sorted(scoped, key=lambda e: (e["t"], e["id"])):
+        if e["b"] is None or e["b"]["s"] == 0:
+            firsts.setdefault(e["key"], _study_day(e["t"]))
+    added.update(d.isoformat() for d in firsts.values() if first <= d <= today)
     spans = {}
     for name, near, far in (
         ("today", 0, 0),

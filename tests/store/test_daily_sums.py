@@ -228,7 +228,13 @@ def test_a_feed_makes_the_indexes_with_its_rows(tmp_path: Path) -> None:
     assert fresh
     ingest(db, tmp_path / "state", NOW, DAY)  # the feed alone, as a process killed right after it
     db.close()
-    assert _index_names(tmp_path) == {"events_t", "events_key", "events_undoes", "events_forgets"}
+    assert _index_names(tmp_path) == {
+        "events_t",
+        "events_key",
+        "events_undoes",
+        "events_forgets",
+        "events_new",
+    }
 
 
 def test_an_index_left_without_its_indexes_gets_them_when_opened(tmp_path: Path) -> None:
@@ -240,6 +246,12 @@ def test_an_index_left_without_its_indexes_gets_them_when_opened(tmp_path: Path)
     db.commit()
     db.close()
     history = History(tmp_path / "state", tmp_path / "cache", DAY)
-    assert _index_names(tmp_path) == {"events_t", "events_key", "events_undoes", "events_forgets"}
+    assert _index_names(tmp_path) == {
+        "events_t",
+        "events_key",
+        "events_undoes",
+        "events_forgets",
+        "events_new",
+    }
     assert history.count(NOW) == 50
     history.close()

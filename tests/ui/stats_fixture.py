@@ -162,6 +162,13 @@ def replay(events: list[Event], days: int) -> dict[str, Any]:
                 group = "young" if (e.before.due - e.before.last_review).days < 21 else "mature"
                 acc[group][0 if e.rating > 1 else 1] += 1
         spans[name] = acc
+    firsts: dict[str, Event] = {}  # each card's first rating as a new card: the day it was added
+    for e in sorted(ratings, key=lambda e: (e.time, e.id)):
+        if e.before is None:
+            firsts.setdefault(e.key, e)
+    added = Counter(
+        _study_day(e.time).isoformat() for e in firsts.values() if first <= _study_day(e.time) <= TODAY
+    )
     final: dict[str, CardState | None] = {}
     for e in sorted(events, key=lambda e: e.time):
         if e.kind != "undo" and e.id not in undone:
@@ -176,6 +183,7 @@ def replay(events: list[Event], days: int) -> dict[str, Any]:
         "per_day": {d.isoformat(): n for d, n in per_day.items() if first <= d <= TODAY},
         "calendar": {d.isoformat(): n for d, n in per_day.items() if calendar_first <= d <= TODAY},
         "by_state": by_state,
+        "added": [{"date": d, "cards": n} for d, n in sorted(added.items())],
         "buttons": buttons,
         "hours": [{"hour": h, "reviews": hours[h], "passed": passed_hours[h]} for h in range(24)],
         "spans": spans,

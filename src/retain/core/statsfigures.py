@@ -15,8 +15,10 @@ Definitions (as in Anki where it has one):
   across them.
 - forecast: cards (not new, not suspended) per study day their due time falls
   in; `backlog` is what is due by the end of today, overdue days included.
-- added: cards studied for the first time per day (ratings of new cards; deck
-  files carry no creation date).
+- added: cards studied for the first time per day, each card once: the day of its
+  first rating as a new card (Anki's "introduced": a card forgotten and studied
+  again, or studied new on two devices, is not added again; deck files carry no
+  creation date).
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class DayRow:
     mature_pass: int = 0
     mature_fail: int = 0
     hours: tuple[int, ...] = (0,) * 48  # ratings per local hour 0-23, then of them not Again
+    added: int | None = None  # cards studied for the first time (None: every rating of a new card)
 
 
 @dataclass(slots=True)
@@ -243,7 +246,8 @@ def history_figures(fig: Figures, rows: Sequence[DayRow], desired_retention: flo
     }
     sums = [sum(r.hours[i] for r in period) for i in range(48)]
     fig.hours = [{"hour": h, "reviews": sums[h], "passed": sums[24 + h]} for h in range(24)]
-    fig.added = [{"date": r.day.isoformat(), "cards": r.new} for r in period if r.new]
+    added = [(r.day, r.new if r.added is None else r.added) for r in period]
+    fig.added = [{"date": day.isoformat(), "cards": n} for day, n in added if n]
 
 
 def forecast_days(period: int, days: int | None) -> int:

@@ -10,8 +10,15 @@ file is answered by rebuilding it, never by trusting it:
 - written by another schema or another build of retain (`PRAGMA user_version`
   and the code fingerprint in `meta`): rebuilt, never read; with a one-line
   message when it was a newer retain's, or another program's SQLite file;
-- cannot be created or written (read-only or full disk): an in-memory index is
-  used for this process, with a one-line message, and the app goes on;
+- not a file where the index belongs (a broken symbolic link, a directory, a
+  FIFO; the same for its `-wal`/`-shm`/`-journal` companions): the link or
+  special file removed, a directory moved aside (`history.sqlite3.moved`,
+  `.moved-2`, ...; an empty one removed), with one line, and the index built
+  in its place, so the next start finds it (a symbolic link to a file
+  elsewhere is the user's choice and is followed);
+- cannot be created or written (read-only or full disk, or the spot cannot be
+  cleared): an in-memory index is used for this process, with a one-line
+  message, and the app goes on;
 - damaged where the checks made on opening do not look (a page deep in a
   table): the query that meets it gets an error or a value the index never
   wrote (`damaged`), and `History` replaces the file then and asks again.
@@ -24,7 +31,9 @@ each other's half-made one: one creates it, the others find it current.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +48,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "TEMPORARY",
     "IndexUnavailable",
+    "clear_spot",
     "connect",
     "create_indexes",
     "damaged",
@@ -49,7 +59,8 @@ __all__ = [
 ]
 
 INDEX_NAME = "history.sqlite3"
-SCHEMA_VERSION = 3  # 2: events gained the local hour, daily the buttons by card type and the hours; 3: no (deck, day) index
+_COMPANIONS = ("", "-wal", "-shm", "-journal")  # the file and what SQLite keeps beside it
+SCHEMA_VERSION = 4  # 2: events gained the local hour, daily the buttons by card type and the hours; 3: no (deck, day) index; 4: events_new
 _BUSY_MS = 15_000
 
 _TABLES = """
@@ -96,7 +107,10 @@ CREATE INDEX IF NOT EXISTS events_t ON events (t);
 CREATE INDEX IF NOT EXISTS events_key ON events (key, t);
 CREATE INDEX IF NOT EXISTS events_undoes ON events (undoes) WHERE undoes IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_forgets ON events (t) WHERE kind = {reset} AND astate IS NULL;
-""".format(reset=EVENT_KINDS.index("reset"))  # the forgets: a few rows, where moves are found (`moves`)
+CREATE INDEX IF NOT EXISTS events_new ON events (key, t) WHERE kind = 0 AND coalesce(bstate, 0) = 0;
+""".format(reset=EVENT_KINDS.index("reset"))
+# events_forgets: the forgets, a few rows, where moves are found (`moves`); events_new: the ratings of
+# new cards, one or two per card, where a card studied new more than once is found (`History.day_rows`)
 
 
 class IndexUnavailable(Exception):
@@ -219,7 +233,7 @@ def _indexes_missing(db: sqlite3.Connection) -> bool:
 
 def remove(path: Path) -> None:
     """The index file and its companions gone (a connection still open keeps its own copy)."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in _COMPANIONS:
         with contextlib.suppress(FileNotFoundError):
             Path(f"{path}{suffix}").unlink()
 
@@ -288,6 +302,59 @@ def _wal(db: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
+def _aside(path: Path) -> Path:
+    """A free name next to `path` to move a directory found there to."""
+    n = 1
+    while True:
+        spot = path.with_name(f"{path.name}.moved" + (f"-{n}" if n > 1 else ""))
+        if not os.path.lexists(spot):
+            return spot
+        n += 1
+
+
+def clear_spot(path: Path) -> str:
+    """Make room for the index file at `path` (and its companions) when something that is not a
+    file sits there: a broken symbolic link, a link to a directory or a special file, a FIFO or
+    socket (removed), a directory (an empty one removed, else moved aside). One line saying what
+    was done ("" when nothing was in the way); OSError when it cannot be done (a read-only folder).
+    A symbolic link to a regular file elsewhere, or to one not made yet in a folder that exists,
+    is left alone: SQLite follows it."""
+    said: list[str] = []
+    for suffix in _COMPANIONS:
+        spot = Path(f"{path}{suffix}")
+        try:
+            mode = os.lstat(spot).st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISREG(mode):
+            continue
+        if stat.S_ISLNK(mode):
+            try:
+                if stat.S_ISREG(os.stat(spot).st_mode):
+                    continue  # a link to a file: the user's choice
+                what = "a symbolic link to something that is not a file"
+            except OSError:
+                if os.path.isdir(os.path.dirname(os.path.realpath(spot))):
+                    continue  # a link to a file yet to be made, in a folder that is there: SQLite makes it
+                what = "a broken symbolic link"
+            spot.unlink()
+            said.append(f"{spot.name} was {what}; it was removed")
+        elif stat.S_ISDIR(mode):
+            try:
+                spot.rmdir()
+                said.append(f"{spot.name} was an empty folder; it was removed")
+            except OSError:
+                moved = _aside(spot)
+                spot.rename(moved)
+                said.append(f"{spot.name} was a folder; it was moved to {moved.name}")
+        else:
+            spot.unlink()
+            said.append(f"{spot.name} was not a file; it was removed")
+    if not said:
+        return ""
+    return "the history index in the cache folder: " + ", ".join(said) + "; the index is being rebuilt"
+
+
 def connect(cache_dir: Path | None) -> tuple[sqlite3.Connection, bool, str]:
     """(connection, fresh, message) for the index in `cache_dir` (None: in memory).
 
@@ -298,9 +365,10 @@ def connect(cache_dir: Path | None) -> tuple[sqlite3.Connection, bool, str]:
         path = cache_dir / INDEX_NAME
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
+            cleared = clear_spot(path)
             try:
                 db, fresh, why = _open_file(path)
-                return db, fresh, _REBUILT.get(why, "")
+                return db, fresh, cleared or _REBUILT.get(why, "")
             except sqlite3.DatabaseError as exc:
                 if unwritable(exc):
                     raise

@@ -145,6 +145,7 @@ class History:
         self._appended: Spans = {}  # records this process wrote since the last feed
         self._told: set[str] = set()  # journal files a message was said about (once per run)
         self._moved: tuple[tuple[int, int], Moves, Tally] | None = None  # as of which changes
+        self._repeated: tuple[tuple[int, int], dict[tuple[str, int], int]] | None = None  # (the same)
         self._depth = 0  # `_locked` calls under way in this thread (the outermost one recovers)
         self._replaced = False  # a damaged file was replaced (once per History: then errors raise)
 
@@ -170,6 +171,7 @@ class History:
         self._fresh = True
         self._appended = {}
         self._moved = None
+        self._repeated = None
         return True
 
     # -- feeding ----------------------------------------------------------------------
@@ -443,7 +445,34 @@ class History:
     def day_rows(self, now: datetime, decks: Sequence[str] | None = None) -> list[DayRow]:
         """Per study day sums of the counted ratings in `decks` (None: all, removed decks too)."""
         self.refresh(now)
-        return daily_rows(self._db, decks, self._moves(now)[1] if decks is not None else None)
+        return daily_rows(
+            self._db, decks, self._moves(now)[1] if decks is not None else None, self._repeats(now)
+        )
+
+    def _repeats(self, now: datetime) -> dict[tuple[str, int], int]:
+        """Per (deck, study day): counted ratings of new cards that were not their card's first
+        (the card was studied new before: forgotten and studied again, or studied new on two
+        devices), by the deck the card is in now. Found through `events_new` (the ratings of new
+        cards: the cards with more than one are few), worked out again only when the index changed."""
+        moves = self._moves(now)[0]
+        mark = (self._db.total_changes, self._db.execute("PRAGMA data_version").fetchone()[0])
+        if self._repeated is not None and self._repeated[0] == mark:
+            return self._repeated[1]
+        new = "kind = 0 AND coalesce(bstate, 0) = 0"
+        rows = self._db.execute(
+            f"SELECT key, t, deck, day FROM events INDEXED BY events_new WHERE {new} AND undone = 0 AND key IN"
+            f" (SELECT key FROM events INDEXED BY events_new WHERE {new} GROUP BY key HAVING count(*) > 1)"
+            f" {_ORDER.replace('ORDER BY', 'ORDER BY key,')}"
+        )
+        out: dict[tuple[str, int], int] = {}
+        previous = None
+        for key, t, deck, day in rows:
+            if key == previous:  # (the first of each key, by time, is the one that counts)
+                pair = (deck_of(moves.last(key, t)) if moves else deck, day)
+                out[pair] = out.get(pair, 0) + 1
+            previous = key
+        self._repeated = (mark, out)
+        return out
 
     def _moves(self, now: datetime) -> tuple[Moves, Tally]:
         """The cards' moves (`moves`) and what they change in the per deck sums, worked out again

@@ -7,7 +7,7 @@ the hour-of-day counts included.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from operator import add
 
@@ -34,10 +34,16 @@ def _deck_filter(decks: Sequence[str] | None, column: str = "deck") -> tuple[str
 
 
 def daily_rows(
-    db: sqlite3.Connection, decks: Sequence[str] | None, moved: Tally | None = None
+    db: sqlite3.Connection,
+    decks: Sequence[str] | None,
+    moved: Tally | None = None,
+    repeats: Mapping[tuple[str, int], int] | None = None,
 ) -> list[DayRow]:
     """One `DayRow` per study day with counted ratings in `decks` (None: every deck, removed ones
-    too), `moved` (per deck and day, see `moves.moved_sums`) added for the decks in `decks`."""
+    too), `moved` (per deck and day, see `moves.moved_sums`) added for the decks in `decks`.
+
+    `repeats` (per deck and day): ratings of new cards that were not the card's first (studied
+    new before: forgotten, or on two devices), left out of `DayRow.added`."""
     where, args = _deck_filter(decks)
     sql = f"SELECT day, {_SUMS} FROM daily WHERE 1{where} GROUP BY day ORDER BY day"
     by_day = {row[0]: [int(x or 0) for x in row[1:]] for row in db.execute(sql, args)}
@@ -48,6 +54,11 @@ def daily_rows(
                 v = by_day.setdefault(day, [0] * len(_PLACES))
                 v[:] = map(add, v, [change[i] for i in _PLACES])
         by_day = {day: v for day, v in sorted(by_day.items()) if v[0] > 0}
+    again: dict[int, int] = {}
+    wanted_decks = None if decks is None else set(decks)
+    for (deck, day), n in (repeats or {}).items():
+        if wanted_decks is None or deck in wanted_decks:
+            again[day] = again.get(day, 0) + n
     out = []
     for day, v in by_day.items():
         out.append(
@@ -65,6 +76,7 @@ def daily_rows(
                 mature_pass=v[20],
                 mature_fail=v[21],
                 hours=tuple(v[22:70]),
+                added=max(0, v[2] - again.get(day, 0)),
             )
         )
     return out

@@ -1,0 +1,90 @@
+"""The history index's place in cache/: whatever sits there that is not a file is cleared once."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, timedelta
+from pathlib import Path
+
+import pytest
+from store_helpers import KEYS, NOW, make_home, open_col, rate
+
+from retain.core.studyday import StudyDay
+from retain.store.index import History
+from retain.store.index.db import INDEX_NAME
+
+DAY = StudyDay(4, UTC)
+
+
+def _studied(root: Path) -> None:
+    home = make_home(root)
+    col = open_col(home, NOW - timedelta(days=2))
+    rate(col, KEYS[0], NOW - timedelta(days=2))
+    col.close()
+
+
+def _open_twice(root: Path) -> tuple[list[str], list[str], bool]:
+    first = History(root / "state", root / "cache", DAY)
+    first.progress(NOW)
+    first.close()
+    second = History(root / "state", root / "cache", DAY)
+    second.progress(NOW)
+    second.close()
+    return first.messages, second.messages, second.cache_dir is not None
+
+
+def test_a_broken_symlink_at_the_index_is_repaired_once(tmp_path: Path) -> None:
+    _studied(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir(exist_ok=True)
+    for p in cache.glob(INDEX_NAME + "*"):
+        p.unlink()
+    os.symlink(tmp_path / "nowhere" / "gone.sqlite3", cache / INDEX_NAME)
+    first, second, on_disk = _open_twice(tmp_path)
+    assert len(first) == 1 and "temporary" not in first[0], first
+    assert second == [] and on_disk
+    assert (cache / INDEX_NAME).is_file() and not (cache / INDEX_NAME).is_symlink()
+
+
+def test_a_directory_at_the_index_is_repaired_once(tmp_path: Path) -> None:
+    _studied(tmp_path)
+    cache = tmp_path / "cache"
+    for p in cache.glob(INDEX_NAME + "*"):
+        p.unlink()
+    (cache / INDEX_NAME).mkdir()
+    (cache / INDEX_NAME / "something").write_text("x")
+    first, second, on_disk = _open_twice(tmp_path)
+    assert len(first) == 1 and "temporary" not in first[0], first
+    assert second == [] and on_disk
+
+
+def test_a_symlink_to_an_index_file_elsewhere_is_kept(tmp_path: Path) -> None:
+    _studied(tmp_path)
+    cache = tmp_path / "cache"
+    for p in cache.glob(INDEX_NAME + "*"):
+        p.unlink()
+    elsewhere = tmp_path / "fast-disk"
+    elsewhere.mkdir()
+    os.symlink(elsewhere / "index.sqlite3", cache / INDEX_NAME)
+    History(tmp_path / "state", cache, DAY).close()  # (SQLite creates the target)
+    first, second, on_disk = _open_twice(tmp_path)
+    assert first == second == [] and on_disk
+    assert (cache / INDEX_NAME).is_symlink() and (elsewhere / "index.sqlite3").stat().st_size > 0
+
+
+def test_a_spot_that_cannot_be_cleared_gives_a_temporary_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _studied(tmp_path)
+    cache = tmp_path / "cache"
+    for p in cache.glob(INDEX_NAME + "*"):
+        p.unlink()
+    os.symlink(tmp_path / "no-such-folder" / "gone", cache / INDEX_NAME)
+
+    def refuse(self: Path, missing_ok: bool = False) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    history = History(tmp_path / "state", cache, DAY)
+    assert history.progress(NOW) == (0, 0) and history.count(NOW) == 1
+    assert len(history.messages) == 1 and "temporary" in history.messages[0]
