@@ -143,3 +143,24 @@ async def test_the_path_completes_as_you_type(open_app: OpenApp, tmp_path: Path)
         await pilot.press("tab")  # the highlighted entry: folders come first
         assert path_input.value == f"{folder}/spanish-decks/"
         assert isinstance(app.screen, ImportScreen)  # Tab and Enter complete; they neither leave nor submit
+
+
+async def test_enter_on_a_typed_new_file_name_exports_to_that_name(open_app: OpenApp, tmp_path: Path) -> None:
+    """`redis.apkg` typed whole, then Enter: the completion list had fuzzy-matched `redis-full.apkg`
+    (an existing file) and Enter put that name in the box; the next Enter offered to replace it."""
+    (tmp_path / "redis-full.apkg").write_bytes(b"mine")
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        path = app.screen.query_one("#share-path", Input)
+        path.focus()
+        await pilot.pause()  # focus selects the whole text: set it after that
+        path.value = f"{tmp_path}/"
+        path.cursor_position = len(path.value)
+        await pilot.pause()
+        await pilot.press(*"redis.apkg")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert path.value == f"{tmp_path}/redis.apkg"

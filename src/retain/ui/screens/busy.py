@@ -34,7 +34,7 @@ class BusyScreen(ModalScreen[Any]):
     DEFAULT_CSS = """
     BusyScreen { align: center middle; }
     BusyScreen > #busy-box {
-        width: 60; max-width: 100%; height: auto; padding: 1 2;
+        width: 60; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto; padding: 1 2;
         border: round $accent; background: $surface;
     }
     BusyScreen #busy-title { margin-bottom: 1; text-style: bold; }

@@ -32,7 +32,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     ChoiceScreen { align: center middle; }
     ChoiceScreen > #choice-box {
-        width: 64; max-width: 100%; height: auto; padding: 1 2;
+        width: 64; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto; padding: 1 2;
         border: round $accent; background: $surface;
     }
     ChoiceScreen #choice-title { margin-bottom: 1; text-style: bold; }
@@ -98,7 +98,7 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > #confirm-box {
-        width: 60; max-width: 100%; height: auto; padding: 1 2;
+        width: 60; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto; padding: 1 2;
         border: round $warning; background: $surface;
     }
     ConfirmScreen #confirm-title { margin-bottom: 1; text-style: bold; }

@@ -42,7 +42,7 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
     DEFAULT_CSS = """
     CustomStudyScreen { align: center middle; }
     CustomStudyScreen > #custom-box {
-        width: 72; max-width: 100%; height: auto; max-height: 90%; padding: 0 1;
+        width: 72; max-width: 100%; height: auto; max-height: 90%; overflow-y: auto; padding: 0 1;
         border: round $accent; background: $surface;
     }
     CustomStudyScreen #custom-title { margin: 1 0; text-style: bold; }
@@ -110,6 +110,7 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
                 self.query_one(wid).display = True
             self.query_one("#custom-error").display = False  # the other mode's complaint
             box.focus()
+            self._show_end()
 
     @on(Input.Submitted, "#custom-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -137,6 +138,13 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
         error = self.query_one("#custom-error", Static)
         error.update(line(text))
         error.display = True
+        self._show_end()
+
+    def _show_end(self) -> None:
+        """Once laid out, scroll the box to its end (the prompt, the input and the error below the
+        list): on a small terminal they were drawn below the box's bottom edge, out of sight."""
+        box = self.query_one("#custom-box")
+        self.call_after_refresh(box.scroll_end, animate=False)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

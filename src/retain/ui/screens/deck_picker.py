@@ -33,7 +33,7 @@ class DeckPickerScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     DeckPickerScreen { align: center middle; }
     DeckPickerScreen > #picker-box {
-        width: 64; max-width: 100%; height: auto; max-height: 80%; padding: 0 1;
+        width: 64; max-width: 100%; height: auto; max-height: 80%; overflow-y: auto; padding: 0 1;
         border: round $accent; background: $surface;
     }
     DeckPickerScreen #picker-title { margin: 1 0; text-style: bold; }

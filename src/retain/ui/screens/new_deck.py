@@ -42,7 +42,7 @@ class NewDeckScreen(ModalScreen[str | None]):
     DEFAULT_CSS = """
     NewDeckScreen { align: center middle; }
     NewDeckScreen > #new-deck-box {
-        width: 70; max-width: 100%; height: auto; max-height: 100%; padding: 0 2;
+        width: 70; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto; padding: 0 2;
         border: round $accent; background: $surface;
     }
     NewDeckScreen #new-deck-title { margin: 1 0; text-style: bold; }
@@ -127,6 +127,7 @@ class NewDeckScreen(ModalScreen[str | None]):
     def action_create(self) -> None:
         if self._validate():
             self.app.bell()
+            self._show_error()
             return
         deck = Deck(
             id=self._value("new-deck-id"),
@@ -138,8 +139,15 @@ class NewDeckScreen(ModalScreen[str | None]):
             self._create(deck)
         except DeckEditError as exc:
             self.query_one("#new-deck-error", Static).update(line(str(exc)))
+            self._show_error()
             return
         self.dismiss(deck.id)
+
+    def _show_error(self) -> None:
+        """On a small terminal the box scrolls: bring the error into sight once laid out (it was
+        drawn below the box's bottom edge, and Create only rang the bell)."""
+        error = self.query_one("#new-deck-error", Static)
+        self.call_after_refresh(error.scroll_visible, animate=False, top=True)
 
     @on(Button.Pressed, "#new-deck-create")
     def _create_pressed(self, event: Button.Pressed) -> None:

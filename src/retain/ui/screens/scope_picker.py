@@ -29,7 +29,7 @@ class ScopePickerScreen(ModalScreen["Scope | None"]):
     DEFAULT_CSS = """
     ScopePickerScreen { align: center middle; }
     ScopePickerScreen > #scope-box {
-        width: 64; max-width: 100%; height: auto; max-height: 80%; padding: 0 1;
+        width: 64; max-width: 100%; height: auto; max-height: 80%; overflow-y: auto; padding: 0 1;
         border: round $accent; background: $surface;
     }
     ScopePickerScreen #scope-title { margin: 1 0; text-style: bold; }

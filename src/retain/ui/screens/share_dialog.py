@@ -30,6 +30,7 @@ class ShareDialog(ModalScreen[list[Path] | None]):
         max-width: 100%;
         height: auto;
         max-height: 90%;
+        overflow-y: auto;  /* a small terminal: scroll to the buttons and the status */
         border: round $accent;
         background: $surface;
         padding: 0 1;
@@ -98,3 +99,5 @@ class ShareDialog(ModalScreen[list[Path] | None]):
         status = self.query_one("#share-diff", Static)
         status.set_class(error, "share-error")
         status.update(plain(text))
+        # on a small terminal the dialog scrolls: bring the status into sight once laid out
+        self.call_after_refresh(status.scroll_visible, animate=False, top=True)

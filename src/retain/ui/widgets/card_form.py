@@ -104,12 +104,20 @@ def _diffed(pieces: Pieces, edited: str) -> str:
     )
 
 
+_STACK_BELOW = 38  # a form narrower than this puts the kind under the deck (the deck's name kept readable)
+
+
 class CardForm(VerticalScroll):
     DEFAULT_CSS = """
     CardForm { height: 1fr; padding: 0 1; }
     CardForm #form-choices { height: auto; }
     CardForm #form-choices Select { width: 1fr; margin-right: 1; }
     CardForm #form-choices #form-kind { width: 16; }
+    /* narrow: the deck on its own line (beside the kind it was squeezed to nothing at 40 columns) */
+    CardForm.-stacked #form-choices { layout: vertical; }
+    CardForm.-stacked #form-choices Select, CardForm.-stacked #form-choices #form-kind {
+        width: 1fr; margin-right: 0;
+    }
     CardForm Label { color: $text-muted; margin-top: 1; }
     CardForm TextArea { height: auto; min-height: 2; max-height: 10; background: $boost; }
     CardForm TextArea:focus, CardForm Input:focus { background: $surface-lighten-1; }
@@ -160,6 +168,9 @@ class CardForm(VerticalScroll):
             area.cursor_blink = False
         self.query_one("#form-tags", Input).cursor_blink = False
         self._show_fields(self._card.kind)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < _STACK_BELOW, "-stacked")
 
     def _show_fields(self, kind: str) -> None:
         wanted = FIELDS_FOR.get(kind, FIELDS_FOR["basic"])

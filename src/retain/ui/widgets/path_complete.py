@@ -3,8 +3,9 @@
 Lists the folders and the files with the wanted extensions in the folder being
 typed, `~` expanded; dotfiles only once the name typed starts with a dot. Down
 opens the list, Tab or Enter takes the highlighted entry, Esc closes it.
-The list shows only while a name is being typed and does not name an existing
-path yet, so Enter on a complete path submits the dialog.
+The list shows only while a name is being typed that does not name an existing
+path yet nor ends with a wanted extension, so Enter on a complete path, or on a
+whole new file name, submits the dialog.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class PathComplete(PathAutoComplete):
         typed = os.path.expanduser(self.target.value)
         if os.path.exists(typed):
             return False  # a complete path: Enter submits it (Down still opens the list)
+        if search_string.lower().endswith(self.suffixes):
+            # a whole new file name (`redis.apkg`): Enter submits it. The fuzzy list had matched
+            # `redis-full.apkg`, and Enter put that existing file's name in the box instead.
+            return False
         return AutoComplete.should_show_dropdown(self, search_string)
 
     def post_completion(self) -> None:
