@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from retain.interop.anki.ankitext import read_anki_text
+from retain.interop.errors import InteropError
 from retain.interop.limits import Limits
 
 from .conftest import run_cli
@@ -52,6 +53,42 @@ def test_rows_with_an_empty_back_are_skipped_with_their_line(tmp_path: Path) -> 
     cards, warnings = read(tmp_path, "words.tsv", "hola\thello\nadios\t\ngracias\n\nperro\tdog\n")
     assert [f for f, _, _ in cards] == ["hola", "perro"]
     assert warnings == ["line 2 skipped: the back is empty", "line 3 skipped: no back (only one field)"]
+
+
+def test_a_skipped_row_after_a_multi_line_cell_is_named_by_its_own_line(tmp_path: Path) -> None:
+    """Rows were counted, not lines: a row after a three-line quoted cell was "line 3" (it is line 5)."""
+    cards, warnings = read(tmp_path, "t.csv", 'front,back\n"multi\nline\nfront",back1\nlonely\n')
+    assert [b for _, b, _ in cards] == ["back1"]
+    assert warnings == [
+        "line 1 skipped: a header row naming the columns",
+        "line 5 skipped: no back (only one field)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "line"),
+    [
+        ([b"a,b", b'"unclosed,d'] + [b"q%d,r%d" % (i, i) for i in range(50)], 2),  # open to the end
+        ([b"#html:true", b"a,b", b'c,"unclosed', b"e,f", b'g,"quoted",h', b"i,j"], 3),  # to a later quote
+        ([b"a,b", b'"a ""quote"" inside, and\na line break",d', b'"x",y', b"e,f\tg"], 0),  # well-formed
+    ],
+)
+def test_an_unclosed_quote_in_a_csv_is_an_error_naming_its_line(
+    tmp_path: Path, rows: list[bytes], line: int
+) -> None:
+    """A quote left open took every later row (up to the end, or to the next quote) into one cell,
+    and the learner was told only "line 2 skipped: no back"; a row holding a line break in a
+    well-formed quoted cell still reads as written."""
+    path = tmp_path / "cards.csv"
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    if not line:
+        cards = [c for d in read_anki_text(path, Limits()).decks for c in d.cards]
+        assert [c.front for c in cards] == ["a", 'a "quote" inside, and\na line break', "x", "e"]
+        return
+    with pytest.raises(InteropError) as caught:
+        read_anki_text(path, Limits())
+    message = str(caught.value)
+    assert message.startswith(f"line {line}: a quote opens a cell") and "\n" not in message
 
 
 def test_cli_import_warns_about_the_skipped_rows(

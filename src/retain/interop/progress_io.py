@@ -20,8 +20,8 @@ from retain.core.gcpause import gc_paused
 from retain.core.state import CardState, Event
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
-from retain.interop.history import events_for_deck
 from retain.interop.progress import ProgressFn, no_progress
+from retain.interop.progress_moves import decks_history
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 from retain.store.index.ingest import micros
@@ -74,12 +74,11 @@ def collection_decks_progress(
     coll: Collection, deck_ids: Sequence[str], now: datetime
 ) -> tuple[dict[str, CardState], list[Review]]:
     """(unit key -> state, history events) of some decks (one, or a group's), from an open
-    collection; only these decks' journal records are decoded."""
+    collection; only these decks' journal records are decoded (and those of the cards moved in
+    from other decks: a card's history goes with the deck it is in now)."""
     wanted = set(deck_ids)
     states = {k: v for k, v in coll.states.items() if k.split("/", 1)[0] in wanted}
-    events = coll.history_index.events(now, decks=deck_ids)
-    reviews = [r for deck_id in deck_ids for r in events_for_deck(events, deck_id)]
-    return states, reviews
+    return states, decks_history(coll.history_index, deck_ids, now)
 
 
 def deck_progress(

@@ -35,6 +35,7 @@ from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_htm
 
 __all__ = [
     "APKG_NOTETYPE_NAMES",
+    "LEECH_TAG",
     "NOTETYPE_NAMES",
     "AnkiNote",
     "card_to_note",
@@ -45,6 +46,7 @@ __all__ = [
     "flatten_cloze",
     "guid_for",
     "ids_from_guid",
+    "is_leech_tag",
     "kind_from_name",
     "note_tags",
     "note_to_card",
@@ -109,6 +111,13 @@ def guid_for(deck_id: str, card_id: str) -> str:
     return f"{deck_id}/{card_id}"
 
 
+LEECH_TAG = "leech"  # Anki's leech mark: a note tag (Anki's tags match in any case)
+
+
+def is_leech_tag(tag: str) -> bool:
+    return tag.lower() == LEECH_TAG
+
+
 def anki_tag(tag: str) -> str:
     """The tag as Anki can hold it: Anki tags have no spaces."""
     return "_".join(tag.split()) or "_"
@@ -131,8 +140,8 @@ def card_to_note(deck: Deck, card: Card, *, extra_field: bool = False) -> AnkiNo
     if card.source:
         meta["source"] = card.source
     meta.update(to_meta(answer_spec(card)))
-    if any(anki_tag(t) != t for t in card.tags):
-        meta["tags"] = list(card.tags)
+    if any(anki_tag(t) != t or is_leech_tag(t) for t in card.tags):  # a "leech" tag of the card's own
+        meta["tags"] = list(card.tags)  # is no leech mark (the package's reader tells them apart)
     texts = {"0": card.text, "1": card.extra} if card.kind == "cloze" else {"0": card.front, "1": card.back}
     if own_field or _shown_extra(card):
         texts["x"] = card.extra
@@ -297,7 +306,9 @@ def _card_tags(tags: tuple[str, ...], drop_tags: frozenset[str], meta: dict[str,
     kept = tuple(t for t in tags if t and t not in dropped)
     raw = meta.get("tags")
     exact = tuple(t for t in raw if isinstance(t, str)) if isinstance(raw, list) else ()
-    if exact and {anki_tag(t) for t in exact} - dropped == set(kept):
+    # (a package's reader has taken Anki's leech mark off `tags`: the card's own "leech" tag is in `exact`)
+    unmarked = {t for t in kept if not is_leech_tag(t)}
+    if exact and {anki_tag(t) for t in exact if not is_leech_tag(t)} - dropped == unmarked:
         return exact
     return kept
 

@@ -14,7 +14,9 @@ a deck named by a `#retain deck:` header keeps the name and group it gives
 (a deck name may hold `::`).
 A header row (`#columns:` or a first row naming the fields, as Anki detects
 it) is not a note; a hand-made row without a back is skipped with a warning
-naming its line.
+naming its line (the line it starts on: a quoted cell may hold line breaks). A
+quote left open, which would take the rows after it into one cell, refuses the
+file in one line naming the line it opens on.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -136,14 +137,53 @@ def _header_meta(lines: list[str]) -> dict[str, str]:
     return meta
 
 
-def _row_lines(text: str, start: int) -> Iterator[str]:
+def _row_lines(text: str, start: int, taken: list[str]) -> Iterator[str]:
     """The lines of `text[start:]` as `io.StringIO` gives them (ended by LF only), one at a time:
-    the csv reader takes them without a list of every line or a copy of the text."""
+    the csv reader takes them without a list of every line or a copy of the text. Each line is
+    also added to `taken`, so the lines of the row being read are at hand."""
     size = len(text)
     while start < size:
         end = text.find("\n", start) + 1 or size
-        yield text[start:end]
+        line = text[start:end]
+        taken.append(line)
+        yield line
         start = end
+
+
+def _rows(text: str, start: int, sep: str, limit: int, first: int) -> list[tuple[int, list[str]]]:
+    """(the line the row starts on, `start`'s line being line `first`; its cells), up to `limit` rows.
+
+    A row that spans lines (a quoted cell holding line breaks) must be well-formed CSV: a quote
+    left open reads every later line into one cell, until the end or the next quote, and the
+    lenient reader would give the learner one card with the rest of the file in it (and a
+    "no back" warning at best). Such a row is read again strictly, and refused with its line."""
+    taken: list[str] = []
+    reader = csv.reader(_row_lines(text, start, taken), delimiter=sep)
+    rows: list[tuple[int, list[str]]] = []
+    line = first
+    for row in reader:
+        if len(taken) > 1:
+            _check_spanning_row(taken, sep, line)
+        rows.append((line, row))
+        line = first + reader.line_num
+        taken.clear()
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _check_spanning_row(lines: list[str], sep: str, first: int) -> None:
+    """Refuse the row made of `lines` (it starts on line `first`) when it is not strict CSV."""
+    try:
+        for _ in csv.reader(lines, delimiter=sep, strict=True):
+            pass
+    except csv.Error:
+        last = first + len(lines) - 1
+        raise InteropError(
+            f"line {first}: a quote opens a cell that is not closed where the cell ends"
+            f" (it runs on to line {last}, taking the rows between into one cell);"
+            f' close the quote, or write a quote inside a quoted cell as ""'
+        ) from None
 
 
 def _column(meta: dict[str, str], key: str) -> int | None:
@@ -233,7 +273,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(limits.max_field_chars * 2, 1024))
     try:  # up to one row past the limit: a file far over it is refused without reading it all
-        rows = list(islice(csv.reader(_row_lines(text, body), delimiter=sep), limits.max_notes + 1))
+        rows = _rows(text, body, sep, limits.max_notes + 1, skip + 1)
     except csv.Error as exc:
         raise InteropError(f"not a valid {path.suffix} file: {exc}") from None
     finally:
@@ -243,13 +283,13 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
             f"file has more than {limits.max_notes} rows; the note-count limit is {limits.max_notes}"
         )
     bundle = Bundle(path.suffix.lower().lstrip("."))
-    first = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
-    named = _header_row(rows[first]) if first is not None and "columns" not in meta else None
+    first = next((i for i, (_, row) in enumerate(rows) if any(c.strip() for c in row)), None)
+    named = _header_row(rows[first][1]) if first is not None and "columns" not in meta else None
     if first is not None and named is not None:
-        bundle.warnings.append(f"line {skip + first + 1} skipped: a header row naming the columns")
+        bundle.warnings.append(f"line {rows[first][0]} skipped: a header row naming the columns")
         for key, index in named.items():
             cols[key] = cols[key] if cols[key] is not None else index
-        rows[first] = []
+        rows[first] = (rows[first][0], [])
     special = {c for c in cols.values() if c is not None}
     by_deck: dict[str, list[tuple[str, Card]]] = defaultdict(list)
     retain_ids: dict[str, set[str | None]] = defaultdict(set)
@@ -258,7 +298,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     def cell(row: list[str], col: int | None) -> str:
         return _unplain(row[col]) if col is not None and col < len(row) else ""
 
-    for n, row in enumerate(rows, skip + 1):
+    for i, (n, row) in enumerate(rows, 1):  # n: the line the row starts on (a cell may hold line breaks)
         if not any(c.strip() for c in row):
             continue
         fields = [c for i, c in enumerate(row) if i not in special]  # the writer marks only plain cells
@@ -294,8 +334,8 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
             note_to_card(card_id, kind, fields, tags, None, drop), f"line {n}", bundle.warnings
         )
         by_deck[deck_name].append((f"line {n}", card))
-        if n % 1000 == 0:
-            progress("read rows", n, len(rows))
+        if i % 1000 == 0:
+            progress("read rows", i, len(rows))
     for deck_name, cards in by_deck.items():
         hints = retain_ids[deck_name]
         hint = next(iter(hints)) if len(hints) == 1 else None

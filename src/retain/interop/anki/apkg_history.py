@@ -31,8 +31,8 @@ from __future__ import annotations
 import functools
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence, Set
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 import fsrs_rs_python as rs
@@ -353,6 +353,14 @@ def _set_aside(
     return Review(key, at, state, after.after if after else None, "suspend" if state.suspended else "bury")
 
 
+def _leech(events: list[Review]) -> list[Review]:
+    """A card's events, its last state marked leech (Anki's leech tag on its note)."""
+    last = events[-1] if events else None
+    if last is None or last.after is None:
+        return events
+    return [*events[:-1], replace(last, after=replace(last.after, leech=True))]
+
+
 def _extras(db: AnkiDb) -> dict[int, Extra]:
     """Each card's `left` and `mod`; {} when the table cannot give them (they are only refinements)."""
     out: dict[int, Extra] = {}
@@ -405,10 +413,12 @@ def card_reviews(
     notes: Mapping[int, tuple[str, Card]],
     warnings: list[str],
     rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
+    leeches: Set[int] = frozenset(),
 ) -> list[Review]:
     """The review log as events, oldest first; what is left out is counted in one line of `warnings`.
 
-    A review card's due day starts at `rollover_hour` (the learner's) of its date."""
+    A review card's due day starts at `rollover_hour` (the learner's) of its date. The cards of the
+    notes in `leeches` (Anki's leech tag) end marked leech: their last event's state is."""
     keys: dict[int, str] = {}
     by_id = {c.id: c for c in cards}
     for c in cards:
@@ -427,16 +437,19 @@ def card_reviews(
     for cid, log in logs.items():
         bad_dues += _bad_due(by_id[cid], days)
         try:
-            out += _card_events(keys[cid], log, memories[cid], by_id[cid], days, extras.get(cid, (0, 0)))
+            events = _card_events(keys[cid], log, memories[cid], by_id[cid], days, extras.get(cid, (0, 0)))
         except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
             left_out += len(log)
+            continue
+        out += _leech(events) if by_id[cid].nid in leeches else events
     for cid, key in keys.items():
         card = by_id[cid]
         if cid not in logs and card.sched_ok and card.type == 0 and card.queue in (-1, -2, -3):
             extra = extras.get(cid, (0, 0))
             state = card_state(card, days, None, datetime.now(UTC), *extra)
             if state is not None:  # suspended, or buried with a known day
-                out.append(_set_aside(key, state, days, extra))
+                event = _set_aside(key, state, days, extra)
+                out += _leech([event]) if card.nid in leeches else [event]
     warnings += _left_out(left_out + no_number, bad_dues, bad_states, bool(no_number or bad_states))
     out.sort(key=lambda r: r.time)
     return out

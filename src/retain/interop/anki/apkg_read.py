@@ -33,6 +33,7 @@ from retain.interop.anki.ankinote import (
     deck_id_for_name,
     flatten_cloze,
     ids_from_guid,
+    is_leech_tag,
     note_to_card,
     parse_deck_description,
     split_deck_name,
@@ -354,6 +355,7 @@ def _convert(
     unknown: set[str] = set()
     type_kinds: dict[int, Counter[Kind]] = defaultdict(Counter)
     note_kinds: dict[int, tuple[NoteType, Kind]] = {}
+    leeches: set[int] = set()  # notes with Anki's leech tag
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
         did = first_deck.get(nid)
         nt = db.notetypes.get(mid)
@@ -377,9 +379,13 @@ def _convert(
         type_kinds[int(mid)][kind] += 1
         note_kinds[nid] = (nt, kind)
         card_fields, extra = _card_fields(nt, fields)
-        card = note_to_card(
-            card_id, kind, card_fields, tuple(str(tags).split()), media.fn(deck_id), drop, extra
-        )
+        note_tags = tuple(str(tags).split())
+        marked = any(is_leech_tag(t) for t in note_tags) and not any(is_leech_tag(t) for t in drop)
+        if marked:  # Anki's leech mark: progress (with the history), never card text
+            note_tags = tuple(t for t in note_tags if not is_leech_tag(t))
+        card = note_to_card(card_id, kind, card_fields, note_tags, media.fn(deck_id), drop, extra)
+        if marked and not any(is_leech_tag(t) for t in card.tags):  # (not the card's own "leech" tag)
+            leeches.add(nid)
         card = flatten_cloze(card, f"note {nid}", bundle.warnings)
         kept[did][card_id] = (str(guid), int(mid), fields)
         per_deck[did].append((f"note {nid}", card))
@@ -426,5 +432,5 @@ def _convert(
         if _DUMMY_RE.search(card.front + card.back):
             raise InteropError("this package was made by a newer Anki and holds only an 'update Anki' note")
     if with_history:
-        bundle.reviews = card_reviews(db, cards, note_key, bundle.warnings, rollover_hour)
+        bundle.reviews = card_reviews(db, cards, note_key, bundle.warnings, rollover_hour, leeches)
     return bundle

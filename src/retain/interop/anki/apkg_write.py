@@ -37,7 +37,7 @@ from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import NoteType
-from retain.interop.anki.ankinote import card_to_note, deck_description, note_tags
+from retain.interop.anki.ankinote import LEECH_TAG, card_to_note, deck_description, is_leech_tag, note_tags
 from retain.interop.anki.apkg_read import card_field_order
 from retain.interop.anki.apkg_schema import (
     MODEL_IDS,
@@ -210,6 +210,13 @@ def _set_aside(state: CardState | None, today: date) -> int | None:
     return None
 
 
+def _leech_mark(tags: Sequence[str], states: Sequence[CardState | None]) -> tuple[str, ...]:
+    """("leech",) when a card of the note is a leech and its tags do not say so yet: Anki marks a
+    leech with that note tag."""
+    leech = any(s is not None and s.leech for s in states)
+    return (LEECH_TAG,) if leech and not any(is_leech_tag(t) for t in tags) else ()
+
+
 def _revlog_ivl(state: CardState | None, at: datetime) -> int:
     if state is None or state.due is None:
         return 0
@@ -258,13 +265,14 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
             note = _note_for(deck, card, keep, used_media, opts, models, did, now_s)
             fields, mid = note.fields, note.mid
             nid += 1
-            tags = f" {' '.join(note.tags)} " if note.tags else ""
+            keys = card_unit_keys(deck.id, card)
+            marks = _leech_mark(note.tags, [opts.states.get(key) for key in keys])
+            tags = f" {' '.join(note.tags + marks)} " if note.tags or marks else ""
             sfld = html_to_text(fields[0])
             db.execute(
                 "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (nid, note.guid, mid, now_s, -1, tags, "\x1f".join(fields), sfld, _csum(sfld), 0, ""),
             )
-            keys = card_unit_keys(deck.id, card)
             for ord_, key in enumerate(keys):
                 if card.kind == "cloze":
                     ord_ = int(key.rsplit(":c", 1)[1]) - 1

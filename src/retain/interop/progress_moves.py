@@ -1,0 +1,97 @@
+"""A deck's review history for an export, following cards moved between decks.
+
+A move (`store.state.progress_edits.move_progress`: the browser's `m`, another deck chosen
+in the editor, a cloze renumbered) carries a card's state to its new key and leaves its
+earlier events under the old key, in the old deck. An export with progress sends the
+history with the card, as the card detail and the statistics count it: a card moved into
+the deck brings the ratings it had before (written under the key it has now), and one moved
+out takes them along. The History says where each rating belongs now
+(`History.card_events(..., follow_moves=True)`) and which keys a card was under before
+(`History.card_reviews`); both only for the few keys that have a "reset" record here, the
+mark every move leaves on both of its keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from retain.core.due import deck_of
+from retain.core.state import Event
+from retain.interop.bundle import Review
+from retain.interop.history import events_for_deck
+from retain.store.index.history import History
+from retain.store.index.ingest import micros
+
+__all__ = ["decks_history"]
+
+_FOLLOWED = ("review", "reset")  # the kinds `card_events` places (reviews and resets)
+
+
+def decks_history(history: History, deck_ids: Sequence[str], now: datetime) -> list[Review]:
+    """The events of `deck_ids`' cards, oldest first (undo events and what they took back left
+    out): each deck's own, less those of cards moved out of them since (with the old key's half
+    of the move), plus those of cards moved in (under the key the card has now)."""
+    events = history.events(now, decks=list(deck_ids))
+    own = [r for deck_id in deck_ids for r in events_for_deck(events, deck_id)]
+    marked = {r.key for r in own if r.kind == "reset"}  # both halves of a move are resets
+    if not marked:
+        return own
+    now_at: set[tuple[str, int]] = set()  # (key now, time) of the ratings and resets of these decks
+    for key, t, *_ in history.card_events(now, deck_ids, follow_moves=True):
+        if key in marked:
+            now_at.add((key, t))
+    gone = _moved_out(own, now_at, marked)
+    came = _moved_in(history, own, now_at, marked, events, now)
+    kept = [r for r in own if (r.key, micros(r.time)) not in gone]
+    return sorted(kept + came, key=lambda r: r.time)
+
+
+def _moved_out(own: list[Review], now_at: set[tuple[str, int]], marked: set[str]) -> set[tuple[str, int]]:
+    """(key, time) of the events of cards that left their key since (to a key the History places
+    elsewhere): every event up to the move, and the move's "back to new" record."""
+    last_gone: dict[str, int] = {}
+    for r in own:
+        t = micros(r.time)
+        if r.key in marked and r.kind in _FOLLOWED and (r.key, t) not in now_at:
+            last_gone[r.key] = max(t, last_gone.get(r.key, t))
+    if not last_gone:
+        return set()
+    until = dict(last_gone)
+    moves: dict[str, int] = {}  # the move itself: the first "back to new" after the last event that went
+    for r in own:
+        t = micros(r.time)
+        if r.key in last_gone and r.kind == "reset" and r.after is None and t >= last_gone[r.key]:
+            moves[r.key] = min(t, moves.get(r.key, t))
+    until.update(moves)
+    return {(r.key, micros(r.time)) for r in own if r.key in until and micros(r.time) <= until[r.key]}
+
+
+def _moved_in(
+    history: History,
+    own: list[Review],
+    now_at: set[tuple[str, int]],
+    marked: set[str],
+    events: list[Event],
+    now: datetime,
+) -> list[Review]:
+    """The events cards moved into these decks had under their earlier keys, under the key now."""
+    held = {(r.key, micros(r.time)) for r in own if r.key in marked}
+    into = sorted({key for key, t in now_at if (key, t) not in held})
+    wanted: dict[tuple[str, int], str] = {}  # (earlier key, time) -> key now
+    for key in into:
+        for row in history.card_reviews(now, key):
+            if row.key != key:
+                wanted[(row.key, micros(row.time))] = key
+    if not wanted:
+        return []
+    have = {e.key.split("/", 1)[0] for e in events}
+    other = sorted({deck_of(old) for old, _ in wanted} - have)
+    found = [*events, *(history.events(now, decks=other) if other else [])]
+    undone = {e.undoes for e in found if e.kind == "undo"}
+    out: list[Review] = []
+    for e in found:
+        now_key = wanted.get((e.key, micros(e.time)))
+        if now_key is not None and e.kind != "undo" and e.id not in undone:
+            out.append(Review(now_key, e.time, e.after, e.before, e.kind, e.rating, e.duration_ms))
+    return out
