@@ -370,6 +370,74 @@ def test_a_file_edited_whole_deletes_the_right_comment(tmp_path: Path) -> None:
     assert '  back = "BA"\n  tags = ["t"]\n' in path.read_text("utf-8")
 
 
+TYPED = (  # a card with a `[cards.aliases]` sub-table: the file goes through tomlkit whole
+    '[[cards]]\nid = "t"\nkind = "typed"\nfront = "T"\nback = "a, b"\nmatch = "set"\n[cards.aliases]\nq = "a"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom"),
+    [
+        ('format = 1\ndeck = { id = "d", name = "D" }\n\n', ""),  # no table before the cards
+        ("format = 1\n\n", '\n# the deck\n[deck]\nid = "d"\nname = "D"\n'),  # `[deck]` after them
+    ],
+    ids=["inline deck", "deck after the cards"],
+)
+def test_deleting_the_first_card_of_a_file_edited_whole_takes_its_own_comment(
+    tmp_path: Path, top: str, bottom: str
+) -> None:
+    """With no table before the cards, deleting the first card left its own comment above the
+    next card and deleted the next card's."""
+    text = top + "# about t\n" + TYPED + "\n# about b\n" + B + bottom
+    path = _write(tmp_path, text)
+    deck_file = DeckFile.load(path)
+    deck_file.remove("t")
+    deck_file.save()
+    assert path.read_text("utf-8") == top + "# about b\n" + B + bottom
+    path.write_text(text, "utf-8")
+    deck_file = DeckFile.load(path)
+    deck_file.remove("t", comment=False)  # (a card moved without its table's text: its comment stays)
+    deck_file.save()
+    assert path.read_text("utf-8") == top + "# about t\n# about b\n" + B + bottom  # (as in place)
+
+
+@pytest.mark.parametrize(
+    ("aliases", "written"),
+    [((("q", "a"), ("z", "b")), '  aliases = {q = "a", z = "b"}\n'), ((), "")],
+    ids=["changed", "cleared"],
+)
+def test_editing_a_cards_aliases_sub_table_keeps_the_next_cards_comment(
+    tmp_path: Path, aliases: tuple[tuple[str, str], ...], written: str
+) -> None:
+    """Changing or clearing the aliases of a card written with a `[cards.aliases]` sub-table
+    replaced that table, and with it the blank line and comment above the next card that end its
+    text; the new lines lost the card's indent."""
+    typed = re.sub(r"(?m)^(?=id|kind|front|back|match|q)", "  ", TYPED)
+    path = _write(tmp_path, _deck_text(typed, "\n# about b\n", B))
+    deck_file = DeckFile.load(path)
+    card = deck_file.deck().cards[0]
+    deck_file.upsert(replace(card, aliases=aliases, tags=("x",)))
+    deck_file.save()
+    head = typed.split("[cards.aliases]")[0] + '  tags = ["x"]\n' + written
+    assert path.read_text("utf-8") == _deck_text(head, "\n# about b\n", B)
+
+
+def test_deleting_the_last_card_of_a_file_edited_whole_leaves_no_blank_line_at_the_end(
+    tmp_path: Path,
+) -> None:
+    """As the in-place edit does: the blank line above the last card's comment stayed at the end."""
+    path = _write(tmp_path, _deck_text(TYPED, "\n# about c\n", C))
+    deck_file = DeckFile.load(path)
+    deck_file.remove("c")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(TYPED)
+    path.write_text(_deck_text(TYPED, "\n# about c\n", C, "\n# the end\n"), "utf-8")
+    deck_file = DeckFile.load(path)
+    deck_file.remove("c")
+    deck_file.save()
+    assert path.read_text("utf-8") == _deck_text(TYPED, "\n# the end\n")  # the file's comment stays
+
+
 def test_a_multi_line_literal_string_stays_literal(tmp_path: Path) -> None:
     """A `'''` string (no escapes: a Windows path, a regex) was rewritten as a basic one with every
     backslash doubled, its text moved up onto the line of the quotes."""

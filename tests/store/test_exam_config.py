@@ -16,7 +16,7 @@ from store_helpers import DECK, NOW, make_home, open_col
 from retain.core.exam import ExamSetting
 from retain.store import home as store_home
 from retain.store.config import ConfigError, parse_config
-from retain.store.exam_config import past_exams
+from retain.store.exam_config import exam_clashes, exam_name_for, past_exams
 from retain.store.exams import capped_states, exam_lines, exam_messages, exam_plans
 
 
@@ -54,25 +54,79 @@ def test_bad_exam_settings_are_one_line_errors(text: str, message: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "first", "second"),
+    ("text", "first", "second", "group"),
     [
-        ("[exam.Infra]\ndate = 2026-12-15\n[exam.infra]\ndate = 2027-01-10\n", "Infra", "infra"),
+        ("[exam.infra]\ndate = 2026-12-15\n[exam.INFRA]\ndate = 2027-01-10\n", "infra", "INFRA", "Infra"),
         (
             '[exam."Big Data"]\ndate = 2026-12-15\n[exam." big  DATA"]\ndate = 2027-01-10\n',
             "Big Data",
             " big  DATA",
+            "big data",
         ),
-        ("[exam]\nkafka = 2026-12-15\n[exam.KAFKA]\ndate = 2027-01-10\n", "kafka", "KAFKA"),
+        ("[exam]\nkafka = 2026-12-15\n[exam.KAFKA]\ndate = 2027-01-10\n", "kafka", "KAFKA", "Kafka"),
     ],
 )
-def test_two_exam_entries_naming_one_group_are_a_one_line_error(text: str, first: str, second: str) -> None:
-    """Group names match in any case and spacing, so two entries for one group would be two dates
-    for the same cards: which one applies is never guessed (nor one dropped silently)."""
-    with pytest.raises(ConfigError) as info:
-        parse_config(text)
-    message = str(info.value)
-    assert f"[exam.{first}] and [exam.{second}] name the same deck or group" in message
-    assert "\n" not in message
+def test_two_exam_entries_matching_a_group_only_loosely_are_a_one_line_warning(
+    text: str, first: str, second: str, group: str
+) -> None:
+    """Group names match in any case and spacing: when no entry names a group exactly and two do
+    loosely, its decks follow the first in the file, which is said (not guessed silently)."""
+    exams = parse_config(text).exams  # (the config alone cannot tell: no error, every command runs)
+    assert list(exams) == [first, second]
+    [line] = exam_clashes(exams, [("k", group), ("j", group)], date(2026, 1, 1))
+    assert line == (
+        f"config: [exam.{first}] and [exam.{second}] match group {group!r} only in case or spacing, so its"
+        f" decks follow [exam.{first}], the first; name the one you mean exactly as the group"
+    )
+    assert exam_name_for(exams, "k", group) == first
+    assert exam_clashes(exams, [("k", first), ("j", group.upper() + "x")]) == []  # one is exact
+    assert exam_clashes(exams, [("k", group)], date(2026, 12, 20)) == []  # one has passed
+
+
+def test_a_deck_id_and_a_group_named_alike_are_no_clash() -> None:
+    """`[exam.ops]` is deck ops's own entry, `[exam.OPS]` group OPS's: each is exact."""
+    exams = parse_config("[exam.ops]\ndate = 2099-01-10\n[exam.OPS]\ndate = 2099-03-01\n").exams
+    decks = [("ops", "Infra"), ("k8s", "OPS"), ("vault", "OPS")]
+    assert exam_clashes(exams, decks) == []
+    assert [exam_name_for(exams, d, g) for d, g in decks] == ["ops", "OPS", "OPS"]
+
+
+def test_a_deck_exam_and_its_like_named_group_exam_still_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Deck `ops` (group Infra) has its own exam, group `OPS` (other decks) another: every command
+    ran into "name the same deck or group" (exit 2) for a config the resolver reads unambiguously."""
+    from retain.cli import main
+
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    body = '\n[[cards]]\nid = "a"\nfront = "q"\nback = "b"\n'
+    (decks / "ops.toml").write_text('format = 1\n[deck]\nid = "ops"\ngroup = "Infra"\n' + body, "utf-8")
+    (decks / "k8s.toml").write_text('format = 1\n[deck]\nid = "k8s"\ngroup = "OPS"\n' + body, "utf-8")
+    (tmp_path / "config.toml").write_text("[exam.ops]\ndate = 2099-01-10\n[exam.OPS]\ndate = 2099-03-01\n")
+    for command in ("due", "check"):
+        code = main([command])
+        said = capsys.readouterr()
+        assert code == 0, said.err
+        assert "[exam." not in said.err + said.out  # no clash, nothing unknown
+
+
+def test_the_loader_and_check_say_a_loose_clash(home: Path) -> None:
+    h = _home(home, "[exam.tests]\ndate = 2099-01-10\n[exam.TESTS]\ndate = 2099-03-01\n")
+    col = open_col(h)
+    try:
+        [line] = [m for m in col.messages if "exam" in m]
+        assert line.startswith("config: [exam.tests] and [exam.TESTS] match group 'Tests' only in case")
+        assert exam_messages(col, NOW) == [line]
+    finally:
+        col.close()
+    proc = run_retain("check", home=home)
+    assert proc.returncode == 0, proc.stderr
+    assert [ln for ln in proc.stdout.splitlines() if "exam" in ln] == [
+        f"{home / 'config.toml'}: warning: {line}"
+    ]
 
 
 def test_a_passed_exam_says_what_its_decks_follow_now() -> None:

@@ -31,13 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _config_warnings(entries: list[DeckEntry]) -> list[str]:
     """What every start says of config.toml (a deck naming an undefined preset, a preset no deck
     uses, a sync tool's conflict copy), its [exam.<name>] entries whose dates are past, and its
-    [exam.<name>] and [decks.<id>] entries naming nothing in the library (not said while a deck
-    file is broken)."""
+    [exam.<name>] entries matching a group only loosely, when two do, and its [exam.<name>] and
+    [decks.<id>] entries naming nothing in the library (not said while a deck file is broken)."""
     from datetime import UTC, datetime
 
     from retain.core.studyday import StudyDay
     from retain.store.config import unknown_decks
-    from retain.store.exam_config import past_exams
+    from retain.store.exam_config import exam_clashes, past_exams
     from retain.store.home import open_home
     from retain.store.localzone import local_timezone
 
@@ -48,6 +48,7 @@ def _config_warnings(entries: list[DeckEntry]) -> list[str]:
         if all(e.deck is not None for e in entries):  # a broken file's deck id is unknown: no typo guessed
             pairs = [(e.deck.id, e.deck.group) for e in entries if e.deck is not None]
             said += past_exams(home.config.exams, today, pairs)
+            said += exam_clashes(home.config.exams, pairs, today)
             said += unknown_decks(home.config, pairs, passed=today)
         else:
             said += past_exams(home.config.exams, today)

@@ -155,12 +155,15 @@ class Collection:
     def messages(self) -> list[str]:
         """Every one-line message of the open (state, history, library), oldest first."""
         history = self._history.messages if self._history is not None else self._history_said
-        from retain.store.exam_config import past_exams
+        from retain.store.exam_config import exam_clashes, past_exams
         from retain.store.localzone import zone_messages
 
         library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
         pairs = None if library is None or library.broken else [(d.id, d.group) for d in library.decks]
-        exams = past_exams(self.home.config.exams, self.today(self._opened), pairs)
+        today, config_exams = self.today(self._opened), self.home.config.exams
+        exams = past_exams(config_exams, today, pairs)
+        if pairs is not None and config_exams:
+            exams += exam_clashes(config_exams, pairs, today)
         config = [*self.home.config.warnings, *self._unknown_decks(), *zone_messages(self.tz)]
         return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
 

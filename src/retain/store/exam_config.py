@@ -10,11 +10,14 @@ date = 2026-12-15
 ```
 
 A value that is not a date, or a recall out of range, is a `ConfigError` (one
-line, naming the key), and so are two entries naming one deck or group
-(`[exam.Infra]` and `[exam.infra]`: group names match in any case and spacing,
-so which date applies would be a guess). A date in the past is accepted (after
-the exam, normal scheduling resumes, or the group's exam still ahead applies):
-`past_exams` lists them for `retain check` and the loader's one-line note.
+line, naming the key). A date in the past is accepted (after the exam, normal
+scheduling resumes, or the group's exam still ahead applies): `past_exams` lists
+them for `retain check` and the loader's one-line note. A deck's entry is its id
+exactly; a group's is its name exactly, else in any case and spacing: two entries
+that match a group only that loosely (`[exam.infra]` and `[exam.INFRA]` for group
+`Infra`) leave the choice to their order in the file, which `exam_clashes` says,
+given the library (`[exam.ops]` for deck `ops` and `[exam.OPS]` for group `OPS`
+are no clash: each is exact).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 from retain.core.exam import RECALL_RANGE, ExamSetting
 from retain.core.model import group_key
 
-__all__ = ["exam_for", "exam_name_for", "parse_exams", "past_exams"]
+__all__ = ["exam_clashes", "exam_for", "exam_name_for", "parse_exams", "past_exams"]
 
 
 class _Error(ValueError):
@@ -52,15 +55,7 @@ def parse_exams(raw: Any) -> dict[str, ExamSetting]:
     if not isinstance(raw, dict):
         raise _Error("config: [exam] must hold tables like [exam.kafka] with date = 2026-12-15")
     out: dict[str, ExamSetting] = {}
-    seen: dict[str, str] = {}  # group_key(name) -> the first entry's name
     for name, table in raw.items():
-        key = group_key(name) or name
-        if key in seen:  # `[exam.Infra]` and `[exam.infra]`: one group, two dates
-            raise _Error(
-                f"config: [exam.{seen[key]}] and [exam.{name}] name the same deck or group (names match"
-                " in any case and spacing); keep one of them"[:300]
-            )
-        seen[key] = name
         where = f"exam.{name}"
         if isinstance(table, date | str):  # `[exam] kafka = 2026-12-15`: the short form
             table = {"date": table}
@@ -125,6 +120,32 @@ def past_exams(
             continue
         head = f"config: [exam.{name}] date {setting.day.isoformat()} has passed"
         lines.append(f"{head}; {_after(exams, name, today, pairs)} (remove it from config.toml)")
+    return lines
+
+
+def exam_clashes(
+    exams: Mapping[str, ExamSetting], decks: Iterable[tuple[str, str]], today: date | None = None
+) -> list[str]:
+    """One line per group of the library (its (deck id, group) pairs) whose decks follow an
+    entry picked by its place in the file: no entry names the group exactly, and two or more
+    (still ahead, with `today`) name it in another case or spacing. An entry that names a deck
+    id, or a group, exactly is never ambiguous there."""
+    live = [name for name, setting in exams.items() if today is None or setting.day >= today]
+    lines: list[str] = []
+    said: set[tuple[str, ...]] = set()
+    for group in dict.fromkeys(group for _deck_id, group in decks if group):
+        if group in live:
+            continue
+        wanted = group_key(group)
+        loose = tuple(name for name in live if group_key(name) == wanted)
+        if len(loose) < 2 or loose in said:
+            continue
+        said.add(loose)
+        named = " and ".join(f"[exam.{name}]" for name in loose)
+        lines.append(
+            f"config: {named} match group {group!r} only in case or spacing, so its decks follow"
+            f" [exam.{loose[0]}], the first; name the one you mean exactly as the group"[:400]
+        )
     return lines
 
 

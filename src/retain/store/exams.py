@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast, merge_forecasts
 from retain.core.model import Unit, group_label
 from retain.core.state import CardState
-from retain.store.exam_config import exam_for, exam_name_for, past_exams
+from retain.store.exam_config import exam_clashes, exam_for, exam_name_for, past_exams
 
 if TYPE_CHECKING:
     from retain.core.queue import RankFn
@@ -162,6 +162,8 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
 
 
 def exam_messages(collection: Collection, now: datetime) -> list[str]:
-    """The loader's one-line notes: exams whose date has passed (and what their decks follow now)."""
+    """The loader's one-line notes: exams whose date has passed (and what their decks follow now),
+    and groups whose decks follow one of two entries that match them only loosely."""
     decks = [(deck.id, deck.group) for deck in collection.library.decks]
-    return past_exams(collection.home.config.exams, collection.today(now), decks)
+    exams, today = collection.home.config.exams, collection.today(now)
+    return [*past_exams(exams, today, decks), *exam_clashes(exams, decks, today)]

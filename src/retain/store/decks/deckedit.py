@@ -33,7 +33,7 @@ from typing import Any
 import tomlkit
 from tomlkit.container import Container
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Array, Comment, String, StringType, Table, Whitespace
+from tomlkit.items import AoT, Array, Comment, Null, String, StringType, Table, Whitespace
 
 from retain.core.answer.spec import ANSWER_KEYS
 from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
@@ -92,24 +92,31 @@ def _toml_value(key: str, value: Any) -> Any:
 
 def _write_fields(table: Any, card: Card) -> None:
     """Set the card's fields in a tomlkit table; unchanged values keep their text, and a key
-    added to a table whose keys are indented gets the same indent."""
-    had = set(table)
+    added to a table whose keys are indented gets the same indent. A sub-table replaced or
+    removed (`[cards.aliases]`) leaves the comments and blank lines at its end, which are the
+    next card's, where the table's text now ends."""
+    if not isinstance(table, Table):
+        _set_fields(table, card)
+        return
+    kept = {key.key: item for key, item in table.value.body if key is not None and not _is_table(item)}
+    subtables = [item for key, item in table.value.body if key is not None and _is_table(item)]
+    tail = _trailing_trivia(_last_container(table).body) if subtables else []
     _set_fields(table, card)
-    if isinstance(table, Table):
-        _indent_new_keys(table, had)
+    table_end = _last_container(table).body
+    table_end.extend(tail)
+    _indent_new_keys(table, kept)
 
 
-def _indent_new_keys(table: Table, had: set[str]) -> None:
-    """Give the keys not in `had` the indent of the table's last key that was (tomlkit writes
-    a new key at the start of its line, which breaks an indented card's layout)."""
+def _indent_new_keys(table: Table, kept: dict[str, Any]) -> None:
+    """Give the keys that are not in `kept` (a key's item before the edit; a sub-table is not
+    one) the indent of the table's last key of those (tomlkit writes a new key, or one that
+    replaces a sub-table, at the start of its line, which breaks an indented card's layout)."""
     body = [(key.key, item) for key, item in table.value.body if key is not None]
-    indent = next(
-        (item.trivia.indent for name, item in reversed(body) if name in had and not _is_table(item)), ""
-    )
+    indent = next((item.trivia.indent for name, item in reversed(body) if name in kept), "")
     if not indent or indent.strip(" \t"):
         return
     for name, item in body:
-        if name not in had:
+        if name not in kept and not _is_table(item):
             item.trivia.indent = indent
 
 
@@ -223,29 +230,43 @@ def _last_container(table: Table) -> Container:
     return container
 
 
+def _trailing_trivia(body: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Pop and return the comment and blank-line items that end `body`, in their order."""
+    tail: list[tuple[Any, Any]] = []
+    while body and body[-1][0] is None and isinstance(body[-1][1], Comment | Whitespace):
+        tail.insert(0, body.pop())
+    return tail
+
+
 def _remove_table(doc: tomlkit.TOMLDocument, cards: AoT, index: int, comment: bool) -> None:
     """Delete `[[cards]]` table `index` with the comment right above its header (unless not
     `comment`) and the blank lines after its keys; the comments after those are the next
-    card's, or the file's, and stay."""
-    before: Container | None = None
+    card's, or the file's, and stay. A table that ends the file leaves no blank lines at the
+    end either."""
+    pos = next(i for i, (_key, item) in enumerate(doc.body) if item is cards)
+    above: list[tuple[Any, Any]]  # the items that end with the text above the card's header
     if index:
-        before = _last_container(cards[index - 1])
-    else:  # the first card: the comment above it ends the table before the cards, if it is one
-        at = next((i for i, (_key, item) in enumerate(doc.body) if item is cards), 0)
-        if at and isinstance(previous := doc.body[at - 1][1], Table):
-            before = _last_container(previous)
-    if before is not None:
-        mine = _last_container(cards[index]).body
-        tail: list[tuple[Any, Any]] = []
-        while mine and mine[-1][0] is None and isinstance(mine[-1][1], Comment | Whitespace):
-            tail.insert(0, mine.pop())
-        while tail and isinstance(tail[0][1], Whitespace):
-            tail.pop(0)
-        while (
-            comment and before.body and before.body[-1][0] is None and isinstance(before.body[-1][1], Comment)
-        ):
-            before.body.pop()
-        before.body.extend(tail)
+        above = _last_container(cards[index - 1]).body
+    elif pos and isinstance(previous := doc.body[pos - 1][1], Table):
+        above = _last_container(previous).body
+    else:  # (top-level keys, an inline `deck = {...}`, or nothing before the cards; the items
+        above = doc.body  # are moved in its body list, which leaves its key index stale: dump it next)
+    at = pos if above is doc.body else len(above)  # where the text above the header ends
+    tail = _trailing_trivia(_last_container(cards[index]).body)
+    while tail and isinstance(tail[0][1], Whitespace):
+        tail.pop(0)
+    while comment and at and above[at - 1][0] is None and isinstance(above[at - 1][1], Comment):
+        at -= 1
+        del above[at]
+    ends_file = (
+        index == len(cards) - 1
+        and not tail
+        and all(isinstance(item, Whitespace | Null) for _key, item in doc.body[pos + 1 :])
+    )
+    while ends_file and at and above[at - 1][0] is None and isinstance(above[at - 1][1], Whitespace):
+        at -= 1
+        del above[at]
+    above[at:at] = tail
     del cards[index]
 
 
