@@ -1,4 +1,4 @@
-"""Right answers that were marked wrong, and wrong ones that were marked right (hunt 8)."""
+"""Right answers that were marked wrong, and wrong ones that were marked right (hunts 8 and 15)."""
 
 from __future__ import annotations
 
@@ -200,3 +200,97 @@ def test_number_words_around_a_number_or_range(typed: str, correct: bool) -> Non
     """ "between 20 and 50" was wrong while "20 to 50" was right; then (found by the review) the
     words let "between 20 and sixty" through, its `and sixty` taken for a unit."""
     assert check_answer(typed, "20-50", spec=AnswerSpec("number")).correct is correct
+
+
+# ---- hunt 15: compounds, plurals, spellings, Unicode in the diff, units, shell syntax ----------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("fault tolerant", "fault-tolerant"),
+        ("faulttolerant", "fault-tolerant"),
+        ("leader-election", "leader election"),
+        ("at least once", "at-least-once"),
+        ("re-do", "redo"),
+        ("write ahead log", "write-ahead log"),
+    ],
+)
+def test_hyphen_space_and_joined_compounds_are_right(typed: str, expected: str) -> None:
+    result = check_answer(typed, expected)
+    assert result.correct, (typed, expected, result.suggested_rating)
+
+
+def test_set_items_hyphen_and_space_are_one() -> None:
+    result = check_answer("fault tolerant, leader election", "fault-tolerant, leader-election", spec=SET)
+    assert result.correct
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("pods", "pod"), ("pod", "Pods"), ("nodes", "Node"), ("partitions", "partition")]
+)
+def test_a_plural_is_close_and_says_so(typed: str, expected: str) -> None:
+    result = check_answer(typed, expected)
+    assert result.suggested_rating == 2 and "plural" in result.note, (typed, result)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("grey", "gray"), ("catalogue", "catalog"), ("colour", "color"), ("optimise", "optimize")],
+)
+def test_british_american_spelling_is_close_and_says_so(typed: str, expected: str) -> None:
+    result = check_answer(typed, expected)
+    assert result.suggested_rating == 2 and "spelling" in result.note, (typed, result)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("８０８０", "8080"), ("cafe\u0301", "café"), ("it’s raft", "it's raft")]
+)
+def test_a_right_answers_diff_marks_nothing_wrong(typed: str, expected: str) -> None:
+    result = check_answer(typed, expected)
+    assert result.correct
+    assert {p.kind for p in result.typed_parts} == {"same"}
+    assert {p.kind for p in result.expected_parts} == {"same"}
+
+
+@pytest.mark.parametrize("typed", ["5 milliseconds", "5 msec", "5 millisecond"])
+def test_number_unit_spelled_out_is_the_same_unit(typed: str) -> None:
+    assert check_answer(typed, "5 ms", spec=NUMBER).correct
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("0,5", "0.5"), ("1,5 s", "1.5 s")])
+def test_number_a_decimal_comma_is_a_decimal_point(typed: str, expected: str) -> None:
+    assert check_answer(typed, expected, spec=NUMBER).correct
+
+
+@pytest.mark.parametrize(
+    "typed", ["kubectl get pods -n prod;", "kubectl get pods -n ‘prod’", "kubectl get pods -n “prod”"]
+)
+def test_command_a_closing_semicolon_and_phone_quotes_are_shell_syntax(typed: str) -> None:
+    assert check_answer(typed, "kubectl get pods -n prod", spec=COMMAND).correct
+
+
+@pytest.mark.parametrize("typed", ["Raft\x00", "Raft\x07", "\x08Raft"])
+def test_control_characters_in_a_pasted_answer_do_not_count(typed: str) -> None:
+    assert check_answer(typed, "Raft").correct
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("WAL", "write-ahead log (WAL)"), ("ISRs", "in-sync replicas (ISRs)")]
+)
+def test_the_acronym_in_the_aside_alone_is_right(typed: str, expected: str) -> None:
+    assert check_answer(typed, expected).correct
+
+
+def test_number_a_wrong_number_in_another_unit_is_told_the_unit_too() -> None:
+    assert check_answer("0.005 s", "5 ms", spec=NUMBER).note == "expected 5 ms"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("https", "HTTP"), ("HTTPS", "http"), ("class", "clas")])
+def test_an_acronyms_s_or_a_double_s_is_no_plural(typed: str, expected: str) -> None:
+    assert "plural" not in check_answer(typed, expected).note
+
+
+def test_command_an_escaped_semicolon_stays_an_argument() -> None:
+    result = check_answer("find . -exec rm {}", "find . -exec rm {} \\;", spec=COMMAND)
+    assert not result.correct

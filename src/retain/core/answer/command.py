@@ -23,6 +23,7 @@ from retain.core.answer.argv import (
     long_options,
     parse_argv,
     settle_arity,
+    split_error,
     split_words,
     whole_words,
 )
@@ -35,6 +36,21 @@ __all__ = ["MAX_WORDS", "check_command"]
 
 MAX_WORDS = 200
 _READINGS: tuple[Arity, ...] = ("value", "switch")
+
+
+_SMART_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+
+
+def _shell_text(text: str) -> str:
+    """A command as a shell reads it: quotes a phone made typographic (`‘prod’`) are quotes when
+    the command then splits, and a `;` that ends it (`kubectl get pods;`) is no part of it."""
+    if any(ch in text for ch in "‘’“”"):
+        plain = text.translate(_SMART_QUOTES)
+        if split_error(plain) is None:
+            text = plain
+    while text.endswith(";") and not text.endswith("\\;"):  # `\;` is an argument (find -exec)
+        text = text[:-1].rstrip()
+    return text
 
 
 def _w(word: str) -> str:
@@ -176,7 +192,7 @@ def _target(
     alias table that also keeps its single-dash long options whole (`-name`: never `-n -a -m -e`),
     and whether its program reads every single-dash word whole: read once per card (cached; the
     words, the arity and the table are shared, never changed)."""
-    shown = command_text(text[: 4 * MAX_ANSWER])
+    shown = _shell_text(command_text(text[: 4 * MAX_ANSWER]))
     try:
         words = tuple(split_words(shown)[:MAX_WORDS])
     except ValueError:
@@ -191,7 +207,7 @@ def _target(
 
 
 def check_command(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
-    typed = command_text(" ".join(answer[:MAX_ANSWER].split()))
+    typed = _shell_text(command_text(" ".join(answer[:MAX_ANSWER].split())))
     try:
         typed_words = split_words(typed)[:MAX_WORDS]
     except ValueError as exc:

@@ -6,9 +6,10 @@ diff and similarity on long ones (difflib is cubic on repetitive text).
 
 from __future__ import annotations
 
+import unicodedata
 from difflib import SequenceMatcher
 
-from retain.core.answer.normalise import common_ends
+from retain.core.answer.normalise import common_ends, unify_styles
 from retain.core.answer.verdict import DiffPart
 
 __all__ = ["char_diff", "merge_parts", "similarity"]
@@ -54,18 +55,35 @@ def char_diff(typed: str, expected: str) -> tuple[tuple[DiffPart, ...], tuple[Di
     """(typed parts: same / wrong, expected parts: same / missing), compared case-insensitively."""
     if len(typed) + len(expected) > _FINE:
         return _coarse_diff(typed, expected)
-    a = [ch.casefold() for ch in typed]
-    b = [ch.casefold() for ch in expected]
+    ta, a = _clusters(typed)
+    tb, b = _clusters(expected)
     typed_parts: list[DiffPart] = []
     expected_parts: list[DiffPart] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            typed_parts.append(DiffPart(typed[i1:i2], "same"))
-            expected_parts.append(DiffPart(expected[j1:j2], "same"))
-        else:
-            typed_parts.append(DiffPart(typed[i1:i2], "wrong"))
-            expected_parts.append(DiffPart(expected[j1:j2], "missing"))
+        kinds = ("same", "same") if op == "equal" else ("wrong", "missing")
+        typed_parts.append(DiffPart("".join(ta[i1:i2]), kinds[0]))  # type: ignore[arg-type]
+        expected_parts.append(DiffPart("".join(tb[j1:j2]), kinds[1]))  # type: ignore[arg-type]
     return merge_parts(typed_parts), merge_parts(expected_parts)
+
+
+def _clusters(text: str) -> tuple[list[str], list[str]]:
+    """`text` as characters with their combining marks (`e` + U+0301 is one), and the form each
+    is compared in: the answer checks' (`unify_styles`: full-width `８` is `8`, `’` is `'`, a
+    decomposed `é` the composed one), case-folded. So a right answer's diff marks nothing."""
+    if text.isascii() and "`" not in text:
+        return list(text), list(text.lower())
+    shown: list[str] = []
+    for ch in text:
+        if shown and unicodedata.combining(ch):
+            shown[-1] += ch
+        else:
+            shown.append(ch)
+    return shown, [_key(c) for c in shown]
+
+
+def _key(cluster: str) -> str:
+    key = unify_styles(cluster).casefold()
+    return key if key else cluster  # an invisible character stays itself: shown, and marked
 
 
 def similarity(a: str, b: str) -> float:

@@ -2,8 +2,8 @@
 
 `normalise` is what decides "the same answer": NFKC, case, whitespace, quote
 and dash styles, trailing punctuation and a leading article; the invisible
-format characters a pasted answer may carry (zero-width space, bidi marks, soft
-hyphen: what `core.sanitize` shows as `�`) are dropped. It is idempotent
+format and control characters a pasted answer may carry (zero-width space, bidi
+marks, soft hyphen, NUL, BEL: what `core.sanitize` shows as `�`) are dropped. It is idempotent
 (a hypothesis test holds it to that). Accents are not removed there: an answer
 that differs from the expected one only in accents is a near miss (Hard), in
 every mode, and `fold_accents` is how that is seen. A typo within a small edit
@@ -50,7 +50,8 @@ _DIGITS = re.compile(r"\d+")
 @lru_cache(maxsize=1)
 def _invisible() -> dict[int, None]:
     """`str.translate` table dropping the format characters (Unicode category Cf, the soft hyphen
-    among them) that `sanitize` replaces as invisible."""
+    among them) and the control characters other than spaces (Cc: NUL, BEL, ESC, DEL; a paste
+    may carry them) that `sanitize` replaces as invisible."""
     from retain.core.sanitize import UNSAFE_RANGES
 
     return {
@@ -58,13 +59,19 @@ def _invisible() -> dict[int, None]:
         for lo, hi in UNSAFE_RANGES
         for cp in range(lo, hi + 1)
         if unicodedata.category(chr(cp)) == "Cf"
+        or (unicodedata.category(chr(cp)) == "Cc" and not chr(cp).isspace())
     }
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+
+
 def unify_styles(text: str) -> str:
-    """Invisible format characters dropped, NFKC, then typographic quotes to `'`/`"` and every dash
-    or minus to `-` (case kept). Every mode compares in this form or `normalise`'s."""
+    """Invisible format and control characters dropped, NFKC, then typographic quotes to `'`/`"`
+    and every dash or minus to `-` (case kept). Every mode compares in this form or `normalise`'s."""
     if text.isascii():  # NFKC leaves ASCII alone
+        if not text.isprintable() and _ASCII_CONTROL.search(text) is not None:
+            text = text.translate(_invisible())
         return text.translate(_QUOTES) if "`" in text else text
     return unicodedata.normalize("NFKC", text.translate(_invisible())).translate(_QUOTES)
 
@@ -107,7 +114,7 @@ def normalise_all(texts: Sequence[str]) -> list[str]:
     if len(texts) < 8:
         return [normalise(t) for t in texts]
     joined = "\n".join(texts)
-    if not joined.isascii() or joined.count("\n") != len(texts) - 1:
+    if not joined.isascii() or joined.count("\n") != len(texts) - 1 or _ASCII_CONTROL.search(joined):
         return [normalise(t) for t in texts]
     if "`" in joined:
         joined = joined.translate(_QUOTES)

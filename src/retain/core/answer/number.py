@@ -22,7 +22,9 @@ from retain.core.answer.verdict import TypedCheck
 
 __all__ = ["Quantity", "check_number", "parse_quantity"]
 
-_NUM = r"[-+]?(?:\d{1,3}(?:[,_]\d{3})+|\d+)(?:\.\d+)?(?:e[-+]?\d+)?|[-+]?\.\d+"
+# `1,000.5` (thousands), else `1.5` or `1,5` (a decimal comma: not three digits after it).
+_NUM = r"[-+]?(?:\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?:e[-+]?\d+)?|[-+]?[.,]\d+"
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?(?:e[-+]?\d+)?", re.IGNORECASE)
 # `about 30`, `between 20 and 50`, `from 20 to 50`: words before a number, and between two.
 _BEFORE = r"(?:~|≈|(?:about|around|approximately|approx\.?|roughly|between|from)\s+)?"
 _BETWEEN = r"(?:-|to|and|\.\.)"
@@ -53,8 +55,47 @@ class Quantity:
     shown_unit: str = ""  # as written
 
 
+# Units every card knows by their names (the card's `aliases` add more); read after a plural `s`
+# is dropped, case-folded. Ambiguous ones (`m`: metres or minutes) are left out.
+_UNIT_NAMES = {
+    "nanosecond": "ns",
+    "nsec": "ns",
+    "microsecond": "µs",
+    "us": "µs",
+    "μs": "µs",
+    "usec": "µs",
+    "millisecond": "ms",
+    "msec": "ms",
+    "milli": "ms",
+    "second": "s",
+    "sec": "s",
+    "minute": "min",
+    "hour": "h",
+    "hr": "h",
+    "day": "d",
+    "byte": "b",
+    "kilobyte": "kb",
+    "megabyte": "mb",
+    "gigabyte": "gb",
+    "gig": "gb",
+    "terabyte": "tb",
+    "petabyte": "pb",
+    "kibibyte": "kib",
+    "mebibyte": "mib",
+    "gibibyte": "gib",
+    "tebibyte": "tib",
+    "percent": "%",
+    "pct": "%",
+    "percentage": "%",
+}
+
+
 def _float(text: str) -> float:
-    return float(text.replace(",", "").replace("_", ""))
+    text = text.replace("_", "")
+    if "," in text:
+        thousands = _THOUSANDS.fullmatch(text) is not None
+        text = text.replace(",", "" if thousands else ".")
+    return float(text)
 
 
 def parse_quantity(text: str) -> Quantity | None:
@@ -79,7 +120,9 @@ def parse_quantity(text: str) -> Quantity | None:
 def _unit(unit: str, aliases: dict[str, str]) -> str:
     unit = aliases.get(unit, unit)
     # `5 minute` for `5 minutes`: a plural is the same unit (`ms`, two letters, stays as it is)
-    return unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+    unit = unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+    # `5 milliseconds` for `5 ms`, `2 GB` for `2 gigabytes`: a unit's name is the unit
+    return _UNIT_NAMES.get(unit, unit)
 
 
 def check_number(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
@@ -107,7 +150,7 @@ def check_number(answer: str, expected: str, accept: Sequence[str], spec: Answer
     note = (
         f"unit: expected {want.shown_unit if want else unit}, not {got.shown_unit}"
         if inside
-        else _range_note(low, high)
+        else _range_note(low, high, want.shown_unit if want is not None and spec.accept_range is None else "")
     )
     return _numbered(text, note=note, rating=1)
 
@@ -117,10 +160,12 @@ def _fmt(x: float) -> str:
     return str(int(x)) if x.is_integer() else f"{x:g}"
 
 
-def _range_note(low: float, high: float) -> str:
+def _range_note(low: float, high: float, unit: str = "") -> str:
+    """`expected 5 ms`, `expected 20 to 50 GB`: the unit too, so `0.005 s` is not told `expected 5`."""
     if low != low:  # no number to compare with
         return ""
-    return f"expected {_fmt(low)}" if low == high else f"expected {_fmt(low)} to {_fmt(high)}"
+    unit = f" {unit}" if unit else ""
+    return f"expected {_fmt(low)}{unit}" if low == high else f"expected {_fmt(low)} to {_fmt(high)}{unit}"
 
 
 def _numbered(check: TypedCheck, note: str = "", rating: int | None = None) -> TypedCheck:

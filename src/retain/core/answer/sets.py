@@ -18,6 +18,7 @@ from retain.core.answer.normalise import edit_budget, fold_accents, near_typo, n
 from retain.core.answer.shown import as_written, needs_parser, shown_lines
 from retain.core.answer.spec import AnswerSpec
 from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, parse_budget, plain_answer
+from retain.core.answer.variants import compound_forms, initials, variant_note
 from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
 
 __all__ = ["MAX_ITEMS", "check_set", "split_items"]
@@ -73,10 +74,20 @@ class _Target:
     keys: tuple[str, ...]  # each item normalised, aliases applied
     want: dict[str, int]  # key -> the first item with it (read only)
     bare: dict[str, int]  # key without its `(aside)` -> the first item with it, when it has one
+    compound: dict[str, int]  # a hyphenated key written apart or joined -> its item
 
     def find(self, key: str) -> int | None:
         hit = self.want.get(key)
-        return self.bare.get(key) if hit is None else hit
+        if hit is None:
+            hit = self.bare.get(key)
+        if hit is None and (self.compound or "-" in key):  # `fault tolerant` for `fault-tolerant`
+            for form in compound_forms(key):
+                hit = self.want.get(form)
+                if hit is None:
+                    hit = self.compound.get(form)
+                if hit is not None:
+                    break
+        return hit
 
 
 @lru_cache(maxsize=1024)
@@ -105,11 +116,16 @@ def _target(target: str, aliases: tuple[tuple[str, str], ...], parse: bool = Tru
                 key = normalise(stripped)
                 if key not in want:
                     bare.setdefault(table.get(key, key), j)
-    return _Target(shown, tuple(spans), keys, want, bare)
+    compound: dict[str, int] = {}
+    for j, key in enumerate(keys):
+        if "-" in key:
+            for form in compound_forms(key)[1:]:
+                compound.setdefault(form, j)
+    return _Target(shown, tuple(spans), keys, want, bare, compound)
 
 
-def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tuple[list[int], list[int], bool]:
-    """(missing expected indexes, extra typed indexes, any near miss)."""
+def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tuple[list[int], list[int], str]:
+    """(missing expected indexes, extra typed indexes, why an item is only close: "" for none)."""
     want = target.want
     found: set[int] = set()
     pending: list[tuple[int, str]] = []  # (typed index, key) of the items that are no item
@@ -131,7 +147,7 @@ def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tupl
             found.update(p for p in parts if p is not None)
         else:
             pending.append((i, key))
-    near = False
+    near = ""
     extra: list[int] = []
     if pending:
         keys = {j: target.keys[j] for j in want.values() if j not in found}
@@ -141,9 +157,21 @@ def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tupl
             budget = edit_budget(k)
             if budget:  # short items must be exact (or differ only in accents, above)
                 by_len.setdefault(len(k), []).append((j, k, budget))
+        firsts = {j: initials(k) for j, k in keys.items()}
         for i, key in pending:
+            why = "accents or a typo"
+            first = initials(key)
             close = folded.get(fold_accents(key))
-            if close is None or close in found:
+            if close is None or close in found:  # a plural, a British or American spelling
+                close = None
+                for j, k in keys.items():
+                    if j in found or firsts[j] != first:
+                        continue
+                    variant = variant_note(key, k, typed[i], target.shown)
+                    if variant:
+                        close, why = j, variant
+                        break
+            if close is None:
                 window = max(2, len(key) // 8)  # items further apart in length are no typo
                 close = next(
                     (
@@ -155,7 +183,7 @@ def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tupl
                     None,
                 )
             if close is not None:
-                near = True
+                near = near or why
                 found.add(close)
             else:
                 extra.append(i)
@@ -186,7 +214,7 @@ def check_set(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpe
     typed_spans = _spans(typed)
     typed_items = [typed[a:b] for a, b in typed_spans]
     aliases = _alias_table(spec.aliases)
-    best: tuple[int, _Target, list[int], list[int], bool] | None = None
+    best: tuple[int, _Target, list[int], list[int], str] | None = None
     for text, parse in parse_budget((expected, *accept)[:MAX_ACCEPTED]):
         target = _target(text, spec.aliases, parse)
         if target is None:
@@ -216,7 +244,7 @@ def check_set(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpe
     correct = cost == 0 and not near
     total = len(spans) + len(typed_items)
     score = 1.0 - cost / total if total else 0.0
-    note = "an item is only close (accents or a typo)" if near and cost == 0 else ""
+    note = f"an item is only close ({near})" if near and cost == 0 else ""
     return TypedCheck(
         typed,
         shown,
@@ -224,7 +252,7 @@ def check_set(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpe
         score,
         _parts(typed, typed_spans, extra, "wrong"),
         _parts(shown, spans, missing, "missing"),
-        rating_for(correct, near and cost == 0),
+        rating_for(correct, bool(near) and cost == 0),
         "set",
         missing=tuple(shown[spans[j][0] : spans[j][1]] for j in sorted(missing)),
         extra=tuple(typed_items[i] for i in extra),

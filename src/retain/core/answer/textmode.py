@@ -11,6 +11,7 @@ from functools import lru_cache
 from retain.core.answer.diff import char_diff, similarity
 from retain.core.answer.normalise import fold_accents, near_miss, normalise, unify_styles
 from retain.core.answer.shown import PARSE_BUDGET, as_written, needs_parser, shown_text
+from retain.core.answer.variants import same_compound, variant_note
 from retain.core.answer.verdict import TypedCheck, rating_for
 
 __all__ = [
@@ -29,6 +30,8 @@ MAX_ACCEPTED = 256  # accepted answers compared at all (a hostile deck may list 
 
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"\s*\([^()]*\)")
+# An acronym in a back's closing aside: `write-ahead log (WAL)`, `in-sync replicas (ISRs)`.
+_ACRONYM_ASIDE = re.compile(r"\(([^\W_]*[A-Z][^\W_]*[A-Z][^\W_]*)\)$")
 _MAX_SOURCE = 4 * MAX_ANSWER  # characters of Markdown read for one answer (the parser is slow)
 
 
@@ -69,6 +72,9 @@ def targets(expected: str, accept: Sequence[str]) -> list[str]:
         bare = _PAREN.sub("", found[0]).strip()
         if bare and bare != found[0]:
             found.append(bare)
+            acronym = _ACRONYM_ASIDE.search(found[0])
+            if acronym is not None and len(acronym[1]) <= 12:
+                found.append(acronym[1])
     return found or [""]
 
 
@@ -90,6 +96,8 @@ def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedC
     norm_typed = normalise(typed)
     everything = targets(expected, accept)
     exact = next((t for t in everything if normalise(t) == norm_typed), None)
+    if exact is None and norm_typed:  # `fault tolerant`, `faulttolerant` for `fault-tolerant`
+        exact = next((t for t in everything if same_compound(norm_typed, normalise(t))), None)
     if not norm_typed and typed:  # only punctuation: a back of `?` or `...` is compared as written
         bare = unify_styles(typed).casefold()
         exact = next(
@@ -104,8 +112,18 @@ def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedC
         folded = fold_accents(typed)
         # Accents first (they are the same answer), then a typo in a long answer.
         accent = next((t for t in everything if fold_accents(t) == folded), None)
+        variant = (
+            None
+            if accent is not None
+            else next(
+                (t for t in everything[:MAX_TARGETS] if variant_note(norm_typed, normalise(t), typed, t)),
+                None,
+            )
+        )
         if accent is not None:
             target, near = accent, True
+        elif variant is not None:  # a plural, a British or American spelling: close, and said so
+            target, near = variant, True
         else:
             close = next((t for t in everything[:MAX_TARGETS] if near_miss(norm_typed, normalise(t))), None)
             if close is not None:
@@ -115,6 +133,8 @@ def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedC
     score = similarity(norm_typed, normalise(target)) if norm_typed else 0.0
     typed_parts, expected_parts = char_diff(typed, target)
     note = "accents differ" if near and fold_accents(typed) == fold_accents(target) else ""
+    if near and not note:
+        note = variant_note(norm_typed, normalise(target), typed, target)
     return TypedCheck(
         typed, target, correct, score, typed_parts, expected_parts, rating_for(correct, near), note=note
     )
