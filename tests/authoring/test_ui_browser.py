@@ -554,3 +554,26 @@ async def test_many_marked_cards_suspend_in_one_batch_and_ctrl_z_takes_it_all_ba
         await pilot.press("asterisk", "asterisk", "r", "y")  # reset all: one batch too
         await pilot.pause(0.2)
         assert not col.states
+
+
+async def test_a_suspend_of_many_cards_is_undone_in_one_step_after_a_restart(open_app: OpenApp) -> None:
+    """After a restart ctrl+z took the bulk suspend back one card at a time ("Undid suspend of
+    kafka/acks", hundreds of presses): the journal did not say its events were one action."""
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("asterisk", "s", "y")
+        await pilot.pause(0.2)
+        assert all(app.collection.states[k].suspended for k in ALL)
+    app.collection.close()
+    app = open_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_browser(pilot)
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.2)
+        col = app.collection
+        assert [k for k in ALL if col.states.get(k, CardState()).suspended] == ["kafka/isr"]  # as before
+        assert "Undid suspend of 6 cards" in [str(n.message) for n in app._notifications]
+        await pilot.press("ctrl+z")  # then what came before it: nothing of this device
+        await pilot.pause()
+        assert [k for k in ALL if col.states.get(k, CardState()).suspended] == ["kafka/isr"]

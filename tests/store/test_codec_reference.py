@@ -91,6 +91,8 @@ def _ref_encode(event: Event, offset: int, device: str) -> bytes:
         parts.append(f"ms={event.duration_ms}")
     if event.undoes:
         parts.append(f"x={_ref_id(event.undoes, t, device)}")
+    if event.group:
+        parts.append(f"g={_ref_id(event.group, t, device)}")
     if event.before is not None:
         parts.append(f"b={_ref_state(event.before, t)}")
     if event.after is not None:
@@ -231,6 +233,7 @@ def events(draw: st.DrawFn) -> tuple[Event, str]:
         rating=draw(st.integers(0, 4)),
         duration_ms=draw(st.integers(0, 10**7)),
         undoes=draw(st.sampled_from(["", own, "someone-else-3"])),
+        group=draw(st.sampled_from(["", own, "someone-else-4"])),
     )
     return event, device
 

@@ -77,14 +77,22 @@ def test_state_round_trips_exactly_once_rounded(state: CardState) -> None:
     times,
     st.sampled_from(get_args(EventKind)),
     st.integers(0, 10**6),
+    st.sampled_from(["", "own", "other-7"]),
 )
 def test_event_round_trips_and_rounding_is_idempotent(
-    key: str, after: CardState | None, before: CardState | None, when: datetime, kind: EventKind, seq: int
+    key: str,
+    after: CardState | None,
+    before: CardState | None,
+    when: datetime,
+    kind: EventKind,
+    seq: int,
+    group: str,
 ) -> None:
     ns = (when - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) * 1000
     event = Event(
         f"dev1-{ns:019d}-{seq}", kind, key, when, after, before, 3 if kind in RATED_KINDS else 0, 4200, "x"
     )
+    event = replace(event, group=event.id if group == "own" else group)  # one of an action of several
     line = encode_event(event, offset=77, device="dev1")
     assert line.endswith(b"\n") and line.count(b"\n") == 1 and line.startswith(b"77={")
     assert line_crc(line)

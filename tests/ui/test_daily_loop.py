@@ -326,3 +326,19 @@ async def test_a_lapse_that_suspends_a_leech_is_said(retain_home: Path, open_app
         said = toasts(app)
         assert "kafka/partitions is suspended as a leech (3 lapses)" in said, said
         assert app.collection.states["kafka/partitions"].suspended
+
+
+async def test_undo_in_a_session_names_a_bulk_suspend_as_one_action(open_app: OpenApp) -> None:
+    """u in a session takes back a suspend of several cards at once; the toast named one card."""
+    from retain.store.state.progress_edits import set_suspended
+
+    app = open_app(["kafka"], start_in_review=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space", "3")
+        current = study(app).session.current
+        keys = [k for k in app.collection.units_by_key if current is None or k != current.key][:3]
+        assert len(set_suspended(app.collection, keys, True, FIXED_NOW + timedelta(seconds=5))) == 3
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Undid suspend of 3 cards" in toasts(app)
+        assert not any(app.collection.states[k].suspended for k in keys if k in app.collection.states)

@@ -4,7 +4,8 @@ Every change (rating, undo, suspend, bury) is handed to the `Recorder` (the
 store) first; only when `record` has returned, so the event is durable, does
 the session update the in-memory states, tell the queue and choose the next
 card. Undo goes through `Recorder.last_undoable`, so it reaches back several
-steps and across a restart.
+steps and across a restart; an action of several events (a bulk suspend in the
+browser: `Event.group`) is taken back in one step (`record_undo_action`).
 
 The four previews are computed once per shown card and cached: py-fsrs fuzz
 uses the global RNG, so recomputing could give a different interval than the
@@ -24,10 +25,10 @@ as Anki does when the day changes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 from retain.core.clock import to_utc
 from retain.core.custom_study import CustomQueue
@@ -37,12 +38,15 @@ from retain.core.scheduler import RATINGS, Scheduler, interval_label
 from retain.core.state import LEARNING, RELEARNING, CardState, Event, EventKind
 
 __all__ = [
+    "ActionRecorder",
     "Phase",
     "Recorder",
     "ReviewSession",
     "SessionError",
     "SessionSummary",
+    "action_label",
     "record_undo",
+    "record_undo_action",
     "undo_label",
 ]
 
@@ -71,6 +75,19 @@ class Recorder(Protocol):
         """The newest review/suspend/bury event not yet undone, including from before a restart."""
 
 
+@runtime_checkable
+class ActionRecorder(Recorder, Protocol):
+    """A recorder that knows actions of several events (the store's Collection): undo takes such
+    an action back in one step, with one durable batch."""
+
+    def last_undoable_action(self) -> list[Event]:
+        """What undo takes back: `last_undoable`, or every event of its action still safe to take
+        back (newest first); [] when there is nothing."""
+
+    def record_many(self, events: Sequence[Event]) -> list[Event]:
+        """Make `events` durable as one batch (all or none), then apply them; as recorded."""
+
+
 _RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
@@ -83,36 +100,72 @@ def undo_label(target: Event) -> str:
     return f"Undid {target.kind} of {target.key}"
 
 
+def action_label(targets: Sequence[Event]) -> str:
+    """What undoing `targets` (one action) took back: `undo_label` of one event, "Undid suspend
+    of 240 cards" of several."""
+    if len(targets) == 1:
+        return undo_label(targets[0])
+    kinds = {e.kind for e in targets}
+    what = targets[0].kind if len(kinds) == 1 else "change"
+    return f"Undid {what} of {len(targets):,} cards"
+
+
 _TICK = timedelta(microseconds=1)
 
 
 def record_undo(
     recorder: Recorder, states: Mapping[str, CardState], now: datetime
 ) -> tuple[Event, Event] | None:
-    """Take back the newest rating, suspend or bury (of any session, or outside one): (undone, undo event).
+    """Take back the newest rating, suspend or bury (of any session, or outside one): (undone,
+    undo event); for an action of several events (`record_undo_action`), its newest event and
+    that event's undo.
 
     The undo event puts back the state from before the undone event; None when
     there is nothing to undo. Durable before it returns, like every event.
     """
-    target = recorder.last_undoable()
-    if target is None:
+    done = record_undo_action(recorder, states, now)
+    return None if done is None else (done[0][0], done[1][0])
+
+
+def record_undo_action(
+    recorder: Recorder, states: Mapping[str, CardState], now: datetime
+) -> tuple[list[Event], list[Event]] | None:
+    """Take back the newest action (of any session, or outside one): one rating, suspend or bury,
+    or every event of an action of several (a bulk suspend) that is still safe to take back, in
+    one durable batch. (undone events, their undo events, in the same order); None when there is
+    nothing to undo. Durable before it returns, like every event.
+    """
+    if isinstance(recorder, ActionRecorder):
+        targets = recorder.last_undoable_action()
+    else:
+        target = recorder.last_undoable()
+        targets = [] if target is None else [target]
+    if not targets:
         return None
     # Never dated before what it takes back (a clock corrected since): every reader orders
     # events by time, and an undo sorted before its rating would leave the rating standing.
-    at = max(to_utc(now), to_utc(target.time) + _TICK)
-    held = states.get(target.key)
-    event = Event(
-        id=recorder.new_event_id(at),
-        kind="undo",
-        key=target.key,
-        time=at,
-        # A cram rating left the state as it was: its undo does too (the state held now may be
-        # another device's review since, which putting back the cram's `before` would erase).
-        after=held if target.kind == "cram" else target.before,
-        before=held,
-        undoes=target.id,
-    )
-    return target, recorder.record(event)
+    at = max([to_utc(now), *(to_utc(t.time) + _TICK for t in targets)])
+    undos: list[Event] = []
+    for target in targets:
+        held = states.get(target.key)
+        undos.append(
+            Event(
+                id=recorder.new_event_id(at),
+                kind="undo",
+                key=target.key,
+                time=at,
+                # A cram rating left the state as it was: its undo does too (the state held now may
+                # be another device's review since, which putting back the cram's `before` would erase).
+                after=held if target.kind == "cram" else target.before,
+                before=held,
+                undoes=target.id,
+            )
+        )
+    if len(undos) == 1:
+        return targets, [recorder.record(undos[0])]
+    assert isinstance(recorder, ActionRecorder)
+    group = undos[0].id  # the undo is one action too
+    return targets, recorder.record_many([replace(u, group=group) for u in undos])
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +233,8 @@ class ReviewSession:
         self._preview_of: CardState | None = None  # the state the previews were made from
         self._forced: Unit | None = None  # a card brought back by undo
         self._rated: dict[str, Event] = {}  # this session's reviews not undone
-        self.last_undone: Event | None = None  # what the last `undo` took back
+        self.last_undone: Event | None = None  # what the last `undo` took back (its newest event)
+        self.last_undone_action: list[Event] = []  # ... all of it (`action_label` says it)
         self._last_now = to_utc(now)
         self._advance(self._last_now)
 
@@ -331,26 +385,30 @@ class ReviewSession:
         Returns the recorded "undo" event, or None when there is nothing to undo.
         """
         at = self._touch(now)
-        done = record_undo(self.recorder, self.states, at)
+        done = record_undo_action(self.recorder, self.states, at)
         if done is None:
             return None
-        target, event = done
-        self.last_undone = target
-        # The queue places the card as it sees it (an exam's caps: a card due for the exam)
-        seen = event.after
-        if seen is not None and self._view is not None:
-            seen = self._view([target.key], at).get(target.key, seen)
-        self._store(target.key, event.after, at, placed=seen)
-        if isinstance(self.queue, CustomQueue):  # (a StudyQueue puts an undone card back itself)
-            self.queue.put_back(target.key, seen)
-        self._rated.pop(target.id, None)
-        unit = self.units_by_key.get(target.key)
-        if unit is not None and self._serves(target.key, seen, at):
-            self._forced = unit
-        elif self._forced is not None and self._forced.key == target.key:
-            self._forced = None  # brought back by an earlier undo; not served in this state
+        targets, events = done
+        self.last_undone = targets[0]
+        self.last_undone_action = targets
+        # The queue places a card as it sees it (an exam's caps: a card due for the exam)
+        placed = [e.key for e in events if e.after is not None]
+        view = self._view(placed, at) if self._view is not None and placed else {}
+        for target, event in zip(targets, events, strict=True):
+            seen = event.after
+            if seen is not None:
+                seen = view.get(target.key, seen)
+            self._store(target.key, event.after, at, placed=seen)
+            if isinstance(self.queue, CustomQueue):  # (a StudyQueue puts an undone card back itself)
+                self.queue.put_back(target.key, seen)
+            self._rated.pop(target.id, None)
+            unit = self.units_by_key.get(target.key)
+            if len(targets) == 1 and unit is not None and self._serves(target.key, seen, at):
+                self._forced = unit  # (of an action of many, the queue chooses the next card)
+            elif self._forced is not None and self._forced.key == target.key:
+                self._forced = None  # brought back by an earlier undo; not served in this state
         self._advance(at)
-        return event
+        return events[0]
 
     def _serves(self, key: str, state: CardState | None, now: datetime) -> bool:
         """Whether this session would show `key` in `state` now: one of its cards (not another

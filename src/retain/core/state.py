@@ -84,6 +84,10 @@ class Event:
     rating: int = 0  # 1..4 for reviews
     duration_ms: int = 0
     undoes: str = ""  # for kind == "undo": the id of the event taken back
+    # One of several events recorded together as one user action (a bulk suspend, a reset of
+    # marked cards): the id of the action's first event, on each of them; they share its time
+    # and device. "" for an event recorded alone (every rating). Undo takes such an action back whole.
+    group: str = ""
 
 
 def _check_time(name: str, value: datetime | None, limit: datetime | None) -> None:

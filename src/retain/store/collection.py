@@ -382,6 +382,15 @@ class Collection:
         since, now = self._undo_span(now)
         return self.history_index.last_undoable(now, self.device, since)
 
+    def last_undoable_action(self, now: datetime | None = None) -> list[Event]:
+        """What undo takes back (`History.last_undoable_action`): `last_undoable`, or, when it is
+        one event of an action of several (a bulk suspend), every event of it that is still safe
+        to take back, newest first. [] when there is nothing."""
+        if self.device is None:
+            return []
+        since, now = self._undo_span(now)
+        return self.history_index.last_undoable_action(now, self.device, since)
+
     def _undo_span(self, now: datetime | None) -> tuple[datetime, datetime]:
         """(the oldest moment undo reaches back to, the moment the history is read at)."""
         return (now or self._now()) - UNDO_WINDOW, now or max(self._opened, datetime.now(UTC))
@@ -403,16 +412,17 @@ class Collection:
         if not mine:
             return self._too_old(now, device)
         target = max(mine, key=lambda e: e.time)
+        # an action of several events (a bulk suspend): every card of it changed since
+        action = [e for e in mine if e.group == target.group] if target.group else [target]
+        keys, ids = {e.key for e in action}, {e.id for e in action}
         later = [
-            e
-            for e in live
-            if e.key == target.key and e.id != target.id and e.time >= target.time and e not in mine
+            e for e in live if e.key in keys and e.id not in ids and e.time >= target.time and e not in mine
         ]
         if not later:
             return None
-        from retain.core.session import undo_label
+        from retain.core.session import action_label
 
-        what = undo_label(target).removeprefix("Undid ")
+        what = action_label(action).removeprefix("Undid ")
         change = later[-1]
         if _device_of(change.id) != device:
             why = (
@@ -430,12 +440,12 @@ class Collection:
     def _too_old(self, now: datetime, device: str) -> str | None:
         """Why undo has nothing when this device's newest rating, suspend or bury still stands
         but was made before the undo window."""
-        older = self.history_index.last_undoable(now, device, datetime.min.replace(tzinfo=UTC))
-        if older is None:
+        older = self.history_index.last_undoable_action(now, device, datetime.min.replace(tzinfo=UTC))
+        if not older:
             return None
-        from retain.core.session import undo_label
+        from retain.core.session import action_label
 
-        what = undo_label(older).removeprefix("Undid ")
+        what = action_label(older).removeprefix("Undid ")
         return f"Cannot undo {what}: undo reaches back {_days(UNDO_WINDOW)}"
 
     def history(self, now: datetime | None = None) -> list[Event]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.dom import DOMNode
 
-from retain.core.session import record_undo, undo_label
+from retain.core.session import action_label, record_undo_action
 from retain.store.collection import CollectionError
 from retain.ui.access import retain_app
 from retain.ui.text import line
@@ -13,7 +13,8 @@ __all__ = ["nothing_undone", "undo_last"]
 
 
 def undo_last(node: DOMNode) -> bool:
-    """Take back the newest rating, suspend or bury and say what it was; True when something was undone."""
+    """Take back the newest rating, suspend or bury, or action of several (a bulk suspend: all of it),
+    and say what it was; True when something was undone."""
     app = retain_app(node)
     collection = app.collection
     if collection.read_only:
@@ -23,14 +24,14 @@ def undo_last(node: DOMNode) -> bool:
         app.notify(f"{said} Nothing was undone.", severity="warning", markup=False)
         return False
     try:
-        done = record_undo(collection, collection.states, app.clock())
+        done = record_undo_action(collection, collection.states, app.clock())
     except (CollectionError, OSError) as exc:
         app.notify(f"Not undone: {line(str(exc)).plain}", severity="error", markup=False)
         return False
     if done is None:
         app.notify(nothing_undone(node), markup=False)
         return False
-    app.notify(line(undo_label(done[0])).plain, markup=False)
+    app.notify(line(action_label(done[0])).plain, markup=False)
     return True
 
 

@@ -580,7 +580,18 @@ class History:
     @_locked
     def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
         """The last review, cram rating, suspend or bury of `device` since `since` not yet undone;
-        None when there is none, or when a later event changed its card since.
+        None when there is none, or when a later event changed its card since (every card of it,
+        for one event of an action of several: see `last_undoable_action`)."""
+        action = self.last_undoable_action(now, device, since)
+        return action[0] if action else None
+
+    @_locked
+    def last_undoable_action(self, now: datetime, device: str, since: datetime) -> list[Event]:
+        """What undo takes back: the last review, cram rating, suspend or bury of `device` since
+        `since` not yet undone, or, when that event is one of an action of several (a bulk
+        suspend: `Event.group`), every event of the action not undone yet whose card no later
+        event changed since, newest first. [] when there is none, or when a later event changed
+        its card (every card of the action) since.
 
         The card is the one of the newest such event by time (imported history, written after
         today's ratings, is older). Of that card's events, the last written is taken: after the
@@ -596,7 +607,7 @@ class History:
             (device, *kinds, micros(since)),
         ).fetchone()
         if newest is None:
-            return None
+            return []
         row = self._db.execute(
             "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
             " WHERE e.key = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
@@ -604,9 +615,50 @@ class History:
             (newest[0], device, *kinds, micros(since)),
         ).fetchone()
         events = self._full([row], now) if row else []
-        if not events or self._changed_since(events[0], row):
-            return None
-        return events[0]
+        if not events:
+            return []
+        if events[0].group:
+            return self._action(events[0], device, now)
+        return [] if self._changed_since(events[0], row) else events
+
+    def _action(self, member: Event, device: str, now: datetime) -> list[Event]:
+        """The events of `member`'s action (its `group`: they share its time, device and kind)
+        not undone yet, newest first, less those whose card a later event changed since."""
+        rows = self._db.execute(
+            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+            " WHERE e.device = ? AND e.t = ? AND e.kind = ? AND e.undone = 0 ORDER BY f.name, e.off",
+            (device, micros(member.time), KIND[member.kind]),
+        ).fetchall()
+        by_file: dict[tuple[str, str], set[int]] = {}
+        for folder, name, off in rows:
+            by_file.setdefault((folder, name), set()).add(off)
+        from retain.store.state.journal import read_records
+
+        found: dict[tuple[str, str, int], Event] = {}
+        for (folder, name), offs in by_file.items():
+            for off, event in read_records(self.state_dir / "devices" / folder / name, offs, now).items():
+                if event.group == member.group:
+                    found[(folder, name, off)] = event
+        if not found:
+            return []
+        # One write: a later event of the same device comes after its last record, and no other
+        # event of the action has the same card (so the action's end serves every card of it).
+        folder, name, off = max(found)
+        changed: set[str] = set()
+        keys = sorted({e.key for e in found.values()})
+        for first in range(0, len(keys), 500):
+            chunk = keys[first : first + 500]
+            changed.update(
+                key
+                for (key,) in self._db.execute(
+                    "SELECT DISTINCT e.key FROM events e JOIN files f ON f.id = e.file"
+                    f" WHERE e.key IN ({','.join('?' * len(chunk))}) AND e.undone = 0 AND e.kind != ?"
+                    " AND ((f.device = ? AND (f.name > ? OR (f.name = ? AND e.off > ?)))"
+                    " OR (f.device != ? AND e.t > ?))",
+                    (*chunk, KIND["undo"], folder, name, name, off, folder, micros(member.time)),
+                )
+            )
+        return [found[where] for where in sorted(found, reverse=True) if found[where].key not in changed]
 
     def _changed_since(self, event: Event, where: tuple[str, str, int]) -> bool:
         """Whether a later event (a reset, a move, a reschedule, another device's review) changed

@@ -12,19 +12,22 @@ the same states.
   is read before anything is written.
 - `reset_progress`: "forget" a card: back to new (a "reset" event, after=None).
 - `set_suspended`: "suspend"/"unsuspend" events, as the study screen records.
-- `take_back`: undo a batch of them at once (the browser's ctrl+z after a bulk
-  suspend), each undo putting back the state from before its event.
+The events of one call are one user action: each carries the id of its first
+event (`Event.group`, `g` in the journal), so undo takes the action back in one
+step, also after a restart (`core.session.record_undo_action`). An action of one
+event carries nothing, as a rating does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
 
 from retain.core.state import CardState, Event, EventKind
 from retain.store.collection import Collection
 
-__all__ = ["move_progress", "reset_progress", "set_suspended", "take_back"]
+__all__ = ["move_progress", "reset_progress", "set_suspended"]
 
 
 def _event(col: Collection, kind: EventKind, key: str, now: datetime, after: CardState | None) -> Event:
@@ -32,9 +35,13 @@ def _event(col: Collection, kind: EventKind, key: str, now: datetime, after: Car
 
 
 def _record_all(col: Collection, events: list[Event]) -> list[Event]:
-    """`events` as one durable batch (all recorded, or none: CollectionError); as recorded."""
+    """`events` (made at one time) as one durable batch (all recorded, or none:
+    CollectionError), marked as one action (`Event.group`); as recorded."""
     if len(events) <= 1:
         return [col.record(event) for event in events]
+    first = events[0]
+    if all(e.time == first.time for e in events):  # (an action's events share its time)
+        events = [replace(e, group=first.id) for e in events]
     return col.record_many(events)
 
 
@@ -74,15 +81,3 @@ def set_suspended(col: Collection, keys: Iterable[str], suspended: bool, now: da
         kind: EventKind = "suspend" if suspended else "unsuspend"
         events.append(_event(col, kind, key, now, state.with_flags(suspended=suspended)))
     return _record_all(col, events)
-
-
-def take_back(col: Collection, batch: Sequence[Event], now: datetime) -> list[Event]:
-    """Undo every event of `batch` (one bulk suspend, say) as one durable batch, as
-    `core.session.record_undo` undoes one: each undo puts back the state from before its event,
-    dated after all of them. The undo events recorded."""
-    at = max([now, *(e.time + timedelta(microseconds=1) for e in batch)])
-    undos = [
-        Event(col.new_event_id(at), "undo", e.key, at, e.before, col.states.get(e.key), undoes=e.id)
-        for e in batch
-    ]
-    return _record_all(col, undos)

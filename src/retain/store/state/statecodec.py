@@ -78,7 +78,7 @@ _MAX_DURATION_MS = 10**8
 _STATE_V2_KEYS = frozenset(
     ("s", "p", "S", "D", "l", "d", "du", "n", "f", "suspended", "buried_until", "leech")
 )
-_EVENT_V2_KEYS = frozenset(("i", "k", "u", "t", "r", "ms", "x", "b", "a"))
+_EVENT_V2_KEYS = frozenset(("i", "k", "u", "t", "r", "ms", "x", "g", "b", "a"))
 
 
 _SIG_CACHE: dict[float, str] = {}  # a state's floats come back in the next event's `before`
@@ -320,6 +320,8 @@ def encode_event(event: Event, *, offset: int = 0, device: str = "") -> bytes:
         text += f"ms={event.duration_ms},"
     if event.undoes:
         text += f"x={_id_text(event.undoes, t_us, device)},"
+    if event.group:  # one of several events of one user action (a bulk suspend): its first event's id
+        text += f"g={_id_text(event.group, t_us, device)},"
     if event.before is not None:
         text += f"b={_encode_state_v2(event.before, t_us)},"
     if event.after is not None:
@@ -420,6 +422,7 @@ def _decode_v2(rec: dict[str, Any], now: datetime, device: str) -> Event:
         _id_value(rec["x"], t, device, "undoes") if "x" in rec else "",
         _state_v2(rec["b"], t, now) if "b" in rec else None,
         _state_v2(rec["a"], t, now) if "a" in rec else None,
+        _id_value(rec["g"], t, device, "group") if "g" in rec else "",
     )
 
 
@@ -434,6 +437,7 @@ def _event(
     undoes: Any,
     before: CardState | None,
     after: CardState | None,
+    group: str = "",
 ) -> Event:
     if kind not in EVENT_KINDS:
         raise StateError(f"unknown event kind {kind!r}")
@@ -448,7 +452,7 @@ def _event(
     if not isinstance(undoes, str):
         raise StateError("undoes must be an event id")
     ek: EventKind = kind
-    return Event(event_id, ek, key, time, after, before, rating, duration, undoes)
+    return Event(event_id, ek, key, time, after, before, rating, duration, undoes, group)
 
 
 def decode_event(rec: Any, now: datetime, *, device: str = "") -> Event:

@@ -38,7 +38,7 @@ from retain.core.search import IS_VALUES, QueryError
 from retain.core.state import Event
 from retain.store.collection import Collection, CollectionError
 from retain.store.decks.browse import COLUMNS, BrowseIndex
-from retain.store.state.progress_edits import set_suspended, take_back
+from retain.store.state.progress_edits import set_suspended
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.card_actions import ask_delete, ask_move, ask_reset
 from retain.ui.screens.confirm import ConfirmScreen
@@ -150,7 +150,7 @@ class BrowserScreen(Screen[None]):
         self.page = 0
         self.search_ms = 0.0
         self._timer: Timer | None = None
-        self._bulk: list[Event] = []  # the last suspend of many cards: ctrl+z takes it all back
+        self._bulk: list[Event] = []  # the last suspend of many cards here (ctrl+z: the indicator first)
 
     def compose(self) -> ComposeResult:
         yield Static(id="browser-status")
@@ -517,33 +517,17 @@ class BrowserScreen(Screen[None]):
         self.set_timer(self.FIRST_PAGE_DELAY, run)  # once the indicator is on screen
 
     def action_undo(self) -> None:
+        """ctrl+z: take back the last change; a suspend of many cards (one action, also one made
+        before a restart) in one step, behind the loading indicator when it was made here."""
         from retain.ui.undo import undo_last
 
-        if self._bulk and self._undo_bulk():
-            return
-        if undo_last(self):
-            self.show_page(self.query_one(BrowseTable).selected_key())
-
-    def _undo_bulk(self) -> bool:
-        """ctrl+z right after a suspend of many cards: unsuspend all of them (those still suspended)
-        in one step, as it was one action. False when the newest undoable event is another one."""
-        col, batch = self.collection, self._bulk
-        if col.read_only:
-            return False
-        last = col.last_undoable()
-        if last is None or last.id not in {e.id for e in batch}:
-            self._bulk = []
-            return False
-        undone = [e for e in batch if (st := col.states.get(e.key)) is not None and st.suspended]
+        cards, self._bulk = len(self._bulk), []
 
         def work() -> None:
-            self._bulk = []
-            take_back(col, undone, self._clock())
-            self.notify(f"Undid suspend of {len(undone):,} cards", markup=False)
-            self.show_page(self.query_one(BrowseTable).selected_key())
+            if undo_last(self) or cards:
+                self.show_page(self.query_one(BrowseTable).selected_key())
 
-        self.behind_indicator(len(undone), work, "Not undone")
-        return True
+        self.behind_indicator(cards, work, "Not undone")
 
     def action_reset(self) -> None:
         units = self.targets()

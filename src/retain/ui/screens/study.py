@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 
 from retain.core.queue import StudyQueue
 from retain.core.scheduler import interval_label
-from retain.core.session import ReviewSession, undo_label
+from retain.core.session import ReviewSession, action_label
 from retain.core.state import Event
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
@@ -341,7 +341,7 @@ class StudyScreen(Screen[None]):
 
             self.notify(nothing_undone(self), markup=False)
         elif self.session.last_undone is not None:
-            self.notify(line(undo_label(self.session.last_undone)).plain, markup=False)
+            self.notify(line(action_label(self.session.last_undone_action)).plain, markup=False)
         self._show_current()
 
     def action_suspend(self) -> None:

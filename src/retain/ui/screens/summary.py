@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from retain.core.scheduler import interval_label
-from retain.core.session import ReviewSession, SessionSummary, undo_label
+from retain.core.session import ReviewSession, SessionSummary, action_label
 from retain.store.collection import CollectionError
 from retain.ui.text import line
 from retain.ui.widgets.key_bar import KeyBar
@@ -155,7 +155,7 @@ class SummaryScreen(Screen[None]):
             return
         undone = session.last_undone
         if undone is not None:
-            self.notify(line(undo_label(undone)).plain, markup=False)
+            self.notify(line(action_label(session.last_undone_action)).plain, markup=False)
         card = session.current
         if undone is not None and card is not None and card.key == undone.key and self._resume is not None:
             self.app.switch_screen(self._resume())  # its card again: the session goes on
