@@ -1,4 +1,30 @@
 """retain: a keyboard-first terminal flashcard app."""
 
+
+def _quiet_interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C before `retain.cli.main` takes over (while the program's modules load): exit 130
+    without a traceback. `main` puts Python's own handler back."""
+    raise SystemExit(130)
+
+
+def _as_program() -> bool:
+    """Run as the `retain` program (its script, `python -m retain`, or a worker process it
+    started, which runs with its argv), not imported by another program or a test."""
+    import sys
+
+    argv = getattr(sys, "argv", None) or [""]
+    path = str(argv[0]).replace("\\", "/")
+    if path == "-m":  # `python -m retain` while it finds the package
+        orig = list(getattr(sys, "orig_argv", []))
+        return "-m" in orig and orig.index("-m") + 1 < len(orig) and orig[orig.index("-m") + 1] == "retain"
+    return path.rsplit("/", 1)[-1] in ("retain", "retain.exe") or path.endswith("retain/__main__.py")
+
+
+if _as_program():  # first thing, before any other module of retain's loads
+    import _signal  # type: ignore[import-not-found]  # built in: no import time (`signal` loads enum)
+
+    if _signal.getsignal(_signal.SIGINT) is _signal.default_int_handler:
+        _signal.signal(_signal.SIGINT, _quiet_interrupt)
+
 __version__ = "0.1.0"
 __all__ = ["__version__"]

@@ -223,11 +223,69 @@ def _drop_stdout() -> None:
     drop_stream(sys.stdout)
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (a closed terminal) while a command runs: it stops as on Ctrl-C (what
+    it wrote stays whole, its lock is let go, its worker processes end) and exits 128 + N."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def _take_signals() -> list[tuple[int, object]]:
+    """Ctrl-C is a KeyboardInterrupt again (until now `retain/__init__.py` made it a quiet exit
+    130), SIGTERM and SIGHUP stop the command the same way unless they are ignored (`nohup`).
+    Returns what to put back."""
+    import signal
+
+    from retain import _quiet_interrupt
+
+    saved: list[tuple[int, object]] = []
+    wanted: list[tuple[int, object, object]] = [(signal.SIGINT, _quiet_interrupt, signal.default_int_handler)]
+    wanted += [
+        (s, signal.SIG_DFL, _stop) for s in (getattr(signal, "SIGTERM", 0), getattr(signal, "SIGHUP", 0)) if s
+    ]
+    for signum, was, handler in wanted:
+        try:
+            current = signal.getsignal(signum)
+            if current is was:
+                signal.signal(signum, handler)  # type: ignore[arg-type]
+                saved.append((signum, current))
+        except ValueError:  # not the main thread (main() called by another program's thread)
+            break
+    return saved
+
+
+def _give_back(saved: list[tuple[int, object]]) -> None:
+    import signal
+
+    for signum, handler in saved:
+        signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def _stop_workers() -> None:
+    """End the worker processes of an index build the command left (stopped half-way): Python's
+    exit would wait for each to finish its chunk, and a second Ctrl-C then hung it."""
+    parallel = sys.modules.get("retain.store.index.parallel")
+    if parallel is not None:
+        parallel.close_all()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    saved = _take_signals()
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
+    except Stopped as exc:  # SIGTERM, SIGHUP: as on Ctrl-C, 128 + the signal's number
+        return 128 + exc.signum
     except KeyboardInterrupt:  # Ctrl-C at any point, while the command loads too: quietly, 130
         return 130
+    finally:  # a Ctrl-C from here on (while Python closes down) is a quiet exit 130 again
+        _give_back(saved)
+        _stop_workers()
 
 
 def _main(argv: list[str]) -> int:

@@ -12,12 +12,23 @@ Anything going wrong with the pool (no processes allowed, a worker killed,
 a captured stderr without a file descriptor inside the TUI) falls back to
 reading in this process; an error in the journals themselves is then raised
 by that reading as it would be without workers.
+
+Stopping (Ctrl-C, SIGTERM, SIGHUP; a terminal sends them to the workers too): a
+worker starts with those signals blocked (no KeyboardInterrupt traceback from its
+start-up) and then takes them as "stop": the chunk it is decoding ends at once
+(never the sending of a result: a half-sent one would hang the pool), and any
+chunk it is given after returns at once. `ChunkReader.close` stops its workers so
+and waits the moment they take to end, so no worker outlives the build and
+Python's exit has none to wait for.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import datetime
@@ -33,7 +44,7 @@ from retain.store.state.recordfast import IndexCols
 if TYPE_CHECKING:
     from concurrent.futures import Executor, Future
 
-__all__ = ["PARALLEL_BYTES", "Chunk", "ChunkReader", "Result", "chunks", "scan_chunks"]
+__all__ = ["PARALLEL_BYTES", "Chunk", "ChunkReader", "Result", "chunks", "close_all", "scan_chunks"]
 
 PARALLEL_BYTES = 24 << 20  # below this, one process reads it all (a worker costs ~0.1 s to start)
 CHUNK_BYTES = 4 << 20
@@ -92,6 +103,80 @@ def _scan_chunk(path: Path, start: int, length: int | None, now: datetime, day: 
     return end, torn, IndexCols.empty() if packed.rows is not None else cols, packed, bad
 
 
+class WorkerStopped(Exception):
+    """A worker was told to stop (a signal) before its chunk was done."""
+
+
+_STOP_SIGNALS = frozenset(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+_busy = False  # in a worker: decoding a chunk (a stop signal may end it there, and only there)
+_stopped = False  # in a worker: told to stop; every chunk from now on returns at once
+
+
+def _worker_start() -> None:
+    """A worker's initializer: the stop signals, blocked since it was started, now stop it."""
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, _worker_told_to_stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+def _worker_told_to_stop(signum: int, frame: object) -> None:
+    global _stopped
+    first, _stopped = not _stopped, True
+    if first and _busy:  # once: a second signal never lands in the `except` that handles the first
+        raise KeyboardInterrupt
+
+
+def _scan_in_worker(
+    path: Path, start: int, length: int | None, now: datetime, day: StudyDay | None
+) -> Result:
+    """`_scan_chunk` in a worker, ended by a stop signal: WorkerStopped, never a half-sent result."""
+    global _busy
+    try:
+        _busy = True
+        if _stopped:
+            raise WorkerStopped
+        return _scan_chunk(path, start, length, now, day)
+    except KeyboardInterrupt:
+        raise WorkerStopped from None
+    finally:
+        _busy = False
+
+
+@contextlib.contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """The stop signals wait (in this thread and the processes it starts) until the end."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def _interrupt_after() -> Iterator[None]:
+    """A Ctrl-C during the block is taken at its end (main thread; elsewhere none arrives)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    got: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda signum, frame: got.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
+        if got and callable(old):
+            old(signal.SIGINT, None)
+
+
+_open: set[ChunkReader] = set()
+
+
+def close_all() -> None:
+    """Close every reader still open (a command stopped half-way through a build)."""
+    for reader in list(_open):
+        reader.close()
+
+
 def _scan_here(todo: Sequence[Chunk], now: datetime) -> Iterator[Result]:
     for path, start, length in todo:
         yield _scan_chunk(path, start, length, now, None)  # derived by the caller, in this process
@@ -141,7 +226,11 @@ class ChunkReader:
             import multiprocessing  # only for a cold build: not on every command's start-up path
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+            with _signals_blocked():  # and multiprocessing's resource tracker, started here
+                self._pool = ProcessPoolExecutor(
+                    processes, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+                )
+            _open.add(self)
             self._fill()
         except Exception:  # no pool here (a TUI's captured stderr has no file descriptor): read here
             self.close()
@@ -150,7 +239,8 @@ class ChunkReader:
         assert self._pool is not None
         while self._given < len(self.todo) and len(self._futures) < self.ahead:
             path, start, length = self.todo[self._given]
-            future = self._pool.submit(_scan_chunk, path, start, length, self.now, self.day)
+            with _signals_blocked():  # a worker started here starts with them blocked
+                future = self._pool.submit(_scan_in_worker, path, start, length, self.now, self.day)
             if self.on_done is not None:
                 future.add_done_callback(functools.partial(_told, self.on_done, self._given))
             self._futures.append(future)
@@ -173,10 +263,26 @@ class ChunkReader:
         yield from _scan_here(self.todo[done:], self.now)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """No more results: idle workers end; busy ones (a build stopped half-way) are told to stop
+        and waited for, the moment that takes (a Ctrl-C meanwhile is taken right after)."""
+        pool, self._pool = self._pool, None
+        busy = any(not f.done() for f in self._futures)
         self._futures.clear()
+        _open.discard(self)
+        if pool is None:
+            return
+        if not busy:
+            pool.shutdown(wait=False, cancel_futures=True)
+            return
+        processes = list(getattr(pool, "_processes", None) or {})
+        manager = getattr(pool, "_executor_manager_thread", None)
+        with _interrupt_after():
+            pool.shutdown(wait=False, cancel_futures=True)  # what no worker took is not given
+            for pid in processes:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGINT)
+            if isinstance(manager, threading.Thread):
+                manager.join(timeout=10)  # it ends when the workers have (a moment)
 
 
 def _told(on_done: Callable[[int], None], index: int, future: Future[Result]) -> None:

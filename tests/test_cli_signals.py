@@ -1,0 +1,139 @@
+"""Ctrl-C, SIGTERM and SIGHUP at any moment of a command: a quiet exit 130 (128 + N), never a
+traceback. Python's own start-up, before any of retain's code runs, is out of reach."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import retain
+
+PACKAGE = Path(retain.__file__).resolve().parent
+_FRAME = re.compile(r'File "([^"]+)", line (\d+)')
+
+
+def _retain() -> list[str]:
+    script = Path(sys.executable).parent / "retain"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "retain"]
+
+
+def _retains_traceback(err: str) -> bool:
+    """A traceback that went through retain's code (not only Python's own start-up, which
+    runs before any of retain's and which nothing of retain's can quiet)."""
+    if "Traceback" not in err and "Exception ignored" not in err:
+        return False
+    script = _retain()[0]
+    for path, line in _FRAME.findall(err):
+        if Path(path).resolve().is_relative_to(PACKAGE) or (path == script and int(line) >= 6):
+            return True
+    return "Exception ignored" in err
+
+
+_AT_POINT = """
+import os, signal, sys
+where, event = sys.argv[1], sys.argv[2]
+sys.argv = [sys.argv[3], "due"]  # what the installed script runs with
+
+def tracer(frame, what, arg):
+    if frame.f_code.co_filename.replace("\\\\", "/").endswith(where) and what == event and (
+        event == "line" or frame.f_code.co_name == "<module>"
+    ):
+        sys.settrace(None)
+        os.kill(os.getpid(), signal.SIGINT)  # as a Ctrl-C would, at this very point
+        return None
+    return tracer
+
+sys.settrace(tracer)
+from retain.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "event"),
+    [
+        ("retain/__init__.py", "return"),  # retain's package has loaded
+        ("retain/cli.py", "line"),  # the entry point starts loading
+        ("retain/cli.py", "return"),  # the entry point has loaded, `main` not called yet
+        ("retain/store/config.py", "line"),  # inside `main`
+    ],
+)
+def test_ctrl_c_before_and_after_main_is_a_quiet_130(tmp_path: Path, where: str, event: str) -> None:
+    """Ctrl-C while the `retain` script imported `retain.cli` (before `main` could catch it) was
+    a KeyboardInterrupt traceback and an exit by the signal, not 130."""
+    env = dict(os.environ, RETAIN_HOME=str(tmp_path))
+    got = subprocess.run(
+        [sys.executable, "-c", _AT_POINT, where, event, _retain()[0]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (got.returncode, got.stderr) == (130, "")
+
+
+def test_ctrl_c_at_any_moment_of_a_command_is_never_a_traceback(tmp_path: Path) -> None:
+    """A Ctrl-C while `retain` imported its own package (before `main` catches it) or while
+    Python closed down after it printed a traceback, and exited by the signal instead of 130."""
+    env = dict(os.environ, RETAIN_HOME=str(tmp_path))
+    bad = []
+    for delay_ms in range(0, 200, 5):
+        proc = subprocess.Popen(
+            [*_retain(), "due"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        time.sleep(delay_ms / 1000)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        if _retains_traceback(err.decode()):
+            bad.append(
+                (
+                    delay_ms,
+                    proc.returncode,
+                    "".join(f"{p}:{n} " for p, n in _FRAME.findall(err.decode()) if "frozen" not in p),
+                )
+            )
+    assert not bad, bad
+
+
+_STOPPED_MIDWAY = """
+import os, signal, sys, time
+import retain.commands.due as due
+from retain.cli import main
+
+def run(args):
+    try:
+        os.kill(os.getpid(), int(sys.argv[1]))
+        time.sleep(5)
+        return 0
+    finally:
+        print("cleaned up")
+
+due.run = run
+before = signal.getsignal(int(sys.argv[1]))
+code = main(["due"])
+assert signal.getsignal(int(sys.argv[1])) is before, "the handler was not put back"
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_sigterm_and_sighup_stop_a_command_as_ctrl_c_does(tmp_path: Path, signum: int, code: int) -> None:
+    """SIGTERM or SIGHUP (a closed terminal) killed the command where it stood: no `finally`
+    ran (its lock's writer.toml stayed, a worker process could be left). Now it stops as on
+    Ctrl-C and exits 128 + N; the handlers are put back after."""
+    env = dict(os.environ, RETAIN_HOME=str(tmp_path))
+    got = subprocess.run(
+        [sys.executable, "-c", _STOPPED_MIDWAY, str(int(signum))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (got.returncode, got.stdout, got.stderr) == (code, "cleaned up\n", "")
