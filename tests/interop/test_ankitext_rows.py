@@ -91,6 +91,38 @@ def test_an_unclosed_quote_in_a_csv_is_an_error_naming_its_line(
     assert message.startswith(f"line {line}: a quote opens a cell") and "\n" not in message
 
 
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        (
+            'front,back\n"Capital of France\n(one word)","Paris" is the answer\nhola,hello\n',
+            "Paris is the answer",
+        ),
+        ('front,back\n"Capital\nof France" (one word),Paris\n', "Capital\nof France (one word)"),
+    ],
+)
+def test_text_after_a_closing_quote_in_a_multi_line_row_is_read_as_anki_reads_it(
+    tmp_path: Path, text: str, cell: str
+) -> None:
+    """Every quote is closed, but a row spanning lines with text after a closing quote was
+    refused as 'a quote opens a cell that is not closed' (a strict re-read refuses any such text;
+    the lenient reader, Anki's too, keeps it, as on a one-line row)."""
+    cards, _warnings = read(tmp_path, "geo.csv", text)
+    assert cell in [c for f, b, _ in cards for c in (f, b)], cards
+
+
+def test_an_open_quote_before_a_long_rest_of_the_file_is_named_by_its_line(tmp_path: Path) -> None:
+    """With more than the field limit (400 000 characters) after a quote left open, the error was
+    csv's own 'field larger than field limit (400000)', no line named."""
+    rows = "".join(f"word{i},meaning {i} " + "x" * 80 + "\n" for i in range(6000))
+    with pytest.raises(InteropError) as caught:
+        read(tmp_path, "big.csv", 'front,back\nhola,"hello\n' + rows + 'last,"quoted" cell\n')
+    assert str(caught.value).startswith("line 2: a quote opens a cell that is not closed"), caught.value
+    with pytest.raises(InteropError) as caught:  # a cell over the limit on one line: named too
+        read(tmp_path, "long.csv", "front,back\nhola,hello\nadios," + "y" * 500_000 + "\n")
+    assert "line 3: field larger than field limit" in str(caught.value), caught.value
+
+
 def test_cli_import_warns_about_the_skipped_rows(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,7 +11,7 @@ from store_helpers import KEYS, NOW, make_home, open_col, rate
 
 from retain.core.studyday import StudyDay
 from retain.store.index import History
-from retain.store.index.db import INDEX_NAME
+from retain.store.index.db import INDEX_NAME, TEMPORARY, connect
 
 DAY = StudyDay(4, UTC)
 
@@ -88,3 +88,49 @@ def test_a_spot_that_cannot_be_cleared_gives_a_temporary_index(
     history = History(tmp_path / "state", cache, DAY)
     assert history.progress(NOW) == (0, 0) and history.count(NOW) == 1
     assert len(history.messages) == 1 and "temporary" in history.messages[0]
+
+
+def test_a_second_start_leaves_the_index_the_first_made_in_the_folders_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two starts find a folder at cache/history.sqlite3 at once; the first moves it aside and
+    builds its index there. The second (acting on what it saw before) moved the first's live
+    index aside too ("was a folder"), or, finding nothing left, used a temporary index."""
+    cache = tmp_path / "cache"
+    spot = cache / INDEX_NAME
+    spot.mkdir(parents=True)
+    (spot / "junk").write_text("x")
+    real_lstat = os.lstat
+    raced: list[int] = []
+
+    def lstat(p: object, *a: object, **k: object) -> os.stat_result:
+        got = real_lstat(p, *a, **k)  # type: ignore[arg-type]
+        if Path(str(p)) == spot and not raced:
+            raced.append(1)  # the other start, between this look and what it does: clears and builds
+            other, _fresh, _msg = connect(cache)
+            other.close()
+        return got
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    db, _fresh, message = connect(cache)
+    db.close()
+    assert raced
+    assert not message.endswith(TEMPORARY), message
+    assert sorted(p.name for p in cache.iterdir() if ".moved" in p.name) == [f"{INDEX_NAME}.moved"], message
+    assert spot.is_file()
+
+
+def test_a_wal_folder_beside_a_sound_index_is_cleared_without_a_rebuild_said(tmp_path: Path) -> None:
+    """Only the `-wal` was a folder and the index was current: it is kept (not fresh), and the
+    line no longer says 'the index is being rebuilt'."""
+    cache = tmp_path / "cache"
+    db, _f, _m = connect(cache)
+    db.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{cache / INDEX_NAME}{suffix}").unlink(missing_ok=True)
+    Path(f"{cache / INDEX_NAME}-wal").mkdir()
+    db, fresh, message = connect(cache)
+    db.close()
+    assert not fresh and message == (
+        f"the history index in the cache folder: {INDEX_NAME}-wal was an empty folder; it was removed"
+    )

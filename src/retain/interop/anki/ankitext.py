@@ -16,7 +16,8 @@ A header row (`#columns:` or a first row naming the fields, as Anki detects
 it) is not a note; a hand-made row without a back is skipped with a warning
 naming its line (the line it starts on: a quoted cell may hold line breaks). A
 quote left open, which would take the rows after it into one cell, refuses the
-file in one line naming the line it opens on.
+file in one line naming the line it opens on; otherwise rows read as Anki reads
+them (text after a closing quote is kept: `"Paris" is the answer`).
 """
 
 from __future__ import annotations
@@ -153,37 +154,67 @@ def _row_lines(text: str, start: int, taken: list[str]) -> Iterator[str]:
 def _rows(text: str, start: int, sep: str, limit: int, first: int) -> list[tuple[int, list[str]]]:
     """(the line the row starts on, `start`'s line being line `first`; its cells), up to `limit` rows.
 
-    A row that spans lines (a quoted cell holding line breaks) must be well-formed CSV: a quote
-    left open reads every later line into one cell, until the end or the next quote, and the
-    lenient reader would give the learner one card with the rest of the file in it (and a
-    "no back" warning at best). Such a row is read again strictly, and refused with its line."""
+    A quote left open reads every later line into one cell, until the end or the next quote,
+    and the lenient reader (Anki's too) would give the learner one card with the rest of the
+    file in it (and a "no back" warning at best). A row that spans lines is looked at again,
+    and refused with its line when a quote in it is left open (`_open_quote`); one whose
+    quoted cells are closed is read as the lenient reader (and Anki) reads it, text after a
+    closing quote and all (`"Paris" is the answer`). A cell over the csv field limit is
+    refused with its line too (a quote left open before a long rest of the file stops there)."""
     taken: list[str] = []
     reader = csv.reader(_row_lines(text, start, taken), delimiter=sep)
+    ends = re.compile(f"[{re.escape(sep)}\r\n]")  # where a cell ends
     rows: list[tuple[int, list[str]]] = []
     line = first
-    for row in reader:
-        if len(taken) > 1:
-            _check_spanning_row(taken, sep, line)
-        rows.append((line, row))
-        line = first + reader.line_num
-        taken.clear()
-        if len(rows) >= limit:
-            break
+    try:
+        for row in reader:
+            if len(taken) > 1 and _open_quote("".join(taken), sep, ends):
+                raise _unclosed(line, f"it runs on to line {line + len(taken) - 1}")
+            rows.append((line, row))
+            line = first + reader.line_num
+            taken.clear()
+            if len(rows) >= limit:
+                break
+    except csv.Error as exc:  # (the only one the lenient reader raises here: a cell over the limit)
+        if len(taken) > 1 and _open_quote("".join(taken), sep, ends):
+            raise _unclosed(line, f"it runs on past line {line + len(taken) - 1}") from None
+        raise csv.Error(f"line {line}: {exc}") from None
     return rows
 
 
-def _check_spanning_row(lines: list[str], sep: str, first: int) -> None:
-    """Refuse the row made of `lines` (it starts on line `first`) when it is not strict CSV."""
-    try:
-        for _ in csv.reader(lines, delimiter=sep, strict=True):
-            pass
-    except csv.Error:
-        last = first + len(lines) - 1
-        raise InteropError(
-            f"line {first}: a quote opens a cell that is not closed where the cell ends"
-            f" (it runs on to line {last}, taking the rows between into one cell);"
-            f' close the quote, or write a quote inside a quoted cell as ""'
-        ) from None
+def _open_quote(row: str, sep: str, ends: re.Pattern[str]) -> bool:
+    """Whether the row `row` (its lines as the lenient reader took them) has a quote left open:
+    a quoted cell that is not closed before the row's text ends (it ran to the end of the file,
+    or to the field limit), or one that took a line break and then what is clearly another row
+    (a line with the separator in it) and whose closing quote has text right after it (that
+    quote was one of a later row's, as a quote left open pairs them). Otherwise text after a
+    closing quote is read on, as Anki reads it (`"Paris" is the answer`)."""
+    i, size = 0, len(row)
+    while i < size:
+        if row[i] == '"':  # a quoted cell (a quote opens one only as its first character)
+            close = row.find('"', i + 1)
+            while close >= 0 and row.startswith('"', close + 1):  # `""`: a quote inside it
+                close = row.find('"', close + 2)
+            if close < 0:
+                return True
+            if row[close + 1 : close + 2] not in (sep, "\n", "\r", ""):  # text after it
+                breaks = [b for b in (row.find("\n", i, close), row.find("\r", i, close)) if b >= 0]
+                if breaks and row.find(sep, min(breaks), close) >= 0:  # it took a line with cells
+                    return True
+            i = close + 1
+        end = ends.search(row, i)  # the rest of the cell: quotes in it are text
+        if end is None:
+            break
+        i = end.end()
+    return False
+
+
+def _unclosed(line: int, extent: str) -> InteropError:
+    return InteropError(
+        f"line {line}: a quote opens a cell that is not closed where the cell ends"
+        f" ({extent}, taking the rows between into one cell);"
+        f' close the quote, or write a quote inside a quoted cell as ""'
+    )
 
 
 def _column(meta: dict[str, str], key: str) -> int | None:

@@ -312,47 +312,98 @@ def _aside(path: Path) -> Path:
         n += 1
 
 
+_SETTLED = (FileNotFoundError, NotADirectoryError)  # another process cleared the spot first
+
+
+def _in_the_way(path: Path) -> bool:
+    """Whether anything but a regular file sits where the index or a companion belongs."""
+    for suffix in _COMPANIONS:
+        try:
+            if not stat.S_ISREG(os.lstat(f"{path}{suffix}").st_mode):
+                return True
+        except FileNotFoundError:
+            continue
+    return False
+
+
+@contextlib.contextmanager
+def _clearing(folder: Path) -> Iterator[None]:
+    """An OS lock on the cache folder itself while its index spot is cleared, so two retains
+    starting at once do not both act on what each saw (the second waits, then looks again and
+    finds the first's new file). There is no file to lock before the index exists, hence the
+    folder. Best effort: where it cannot be locked (no `fcntl`, a file system without locks)
+    or another holds it for over `_BUSY_MS`, the clearing goes on unlocked, each of its steps
+    checking that what it acts on is still what it was."""
+    try:
+        import fcntl
+
+        fd = os.open(folder, os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        for _ in range(_BUSY_MS // 50):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(0.05)
+            except OSError:
+                break  # (no locks here)
+        yield
+    finally:
+        os.close(fd)  # (closing releases the lock)
+
+
 def clear_spot(path: Path) -> str:
     """Make room for the index file at `path` (and its companions) when something that is not a
     file sits there: a broken symbolic link, a link to a directory or a special file, a FIFO or
     socket (removed), a directory (an empty one removed, else moved aside). One line saying what
     was done ("" when nothing was in the way); OSError when it cannot be done (a read-only folder).
     A symbolic link to a regular file elsewhere, or to one not made yet in a folder that exists,
-    is left alone: SQLite follows it."""
-    said: list[str] = []
-    for suffix in _COMPANIONS:
-        spot = Path(f"{path}{suffix}")
-        try:
-            mode = os.lstat(spot).st_mode
-        except FileNotFoundError:
-            continue
-        if stat.S_ISREG(mode):
-            continue
+    is left alone: SQLite follows it. What another retain starting at the same moment cleared
+    first (and perhaps already replaced by its new index) is left to it, never moved or removed."""
+    if not _in_the_way(path):
+        return ""
+    with _clearing(path.parent):
+        said = [line for suffix in _COMPANIONS if (line := _clear_one(Path(f"{path}{suffix}")))]
+    return "the history index in the cache folder: " + ", ".join(said) if said else ""
+
+
+def _clear_one(spot: Path) -> str:
+    """Clear one spot, looking at it again first; what was done ("" when nothing was needed)."""
+    try:
+        mode = os.lstat(spot).st_mode
+    except FileNotFoundError:
+        return ""
+    if stat.S_ISREG(mode):
+        return ""
+    try:
+        if stat.S_ISDIR(mode):
+            try:
+                spot.rmdir()  # (not a directory any more: NotADirectoryError, left alone)
+                return f"{spot.name} was an empty folder; it was removed"
+            except OSError as exc:
+                if isinstance(exc, _SETTLED):
+                    raise
+            moved = _aside(spot)
+            os.rename(f"{spot}{os.sep}", moved)  # (the trailing separator: only ever a directory)
+            return f"{spot.name} was a folder; it was moved to {moved.name}"
         if stat.S_ISLNK(mode):
             try:
                 if stat.S_ISREG(os.stat(spot).st_mode):
-                    continue  # a link to a file: the user's choice
+                    return ""  # a link to a file: the user's choice
                 what = "a symbolic link to something that is not a file"
             except OSError:
                 if os.path.isdir(os.path.dirname(os.path.realpath(spot))):
-                    continue  # a link to a file yet to be made, in a folder that is there: SQLite makes it
+                    return ""  # a link to a file yet to be made, in a folder that is there: SQLite makes it
                 what = "a broken symbolic link"
-            spot.unlink()
-            said.append(f"{spot.name} was {what}; it was removed")
-        elif stat.S_ISDIR(mode):
-            try:
-                spot.rmdir()
-                said.append(f"{spot.name} was an empty folder; it was removed")
-            except OSError:
-                moved = _aside(spot)
-                spot.rename(moved)
-                said.append(f"{spot.name} was a folder; it was moved to {moved.name}")
         else:
-            spot.unlink()
-            said.append(f"{spot.name} was not a file; it was removed")
-    if not said:
-        return ""
-    return "the history index in the cache folder: " + ", ".join(said) + "; the index is being rebuilt"
+            what = "not a file"
+        spot.unlink()
+        return f"{spot.name} was {what}; it was removed"
+    except _SETTLED:
+        return ""  # cleared by another retain meanwhile
 
 
 def connect(cache_dir: Path | None) -> tuple[sqlite3.Connection, bool, str]:
@@ -368,6 +419,8 @@ def connect(cache_dir: Path | None) -> tuple[sqlite3.Connection, bool, str]:
             cleared = clear_spot(path)
             try:
                 db, fresh, why = _open_file(path)
+                if cleared and fresh:
+                    cleared += "; the index is being rebuilt"
                 return db, fresh, cleared or _REBUILT.get(why, "")
             except sqlite3.DatabaseError as exc:
                 if unwritable(exc):

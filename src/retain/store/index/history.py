@@ -458,19 +458,32 @@ class History:
         mark = (self._db.total_changes, self._db.execute("PRAGMA data_version").fetchone()[0])
         if self._repeated is not None and self._repeated[0] == mark:
             return self._repeated[1]
-        new = "kind = 0 AND coalesce(bstate, 0) = 0"
+        new = "SELECT key, t, device, eid, deck, day FROM events INDEXED BY events_new WHERE kind = 0 AND coalesce(bstate, 0) = 0"
         rows = self._db.execute(
-            f"SELECT key, t, deck, day FROM events INDEXED BY events_new WHERE {new} AND undone = 0 AND key IN"
-            f" (SELECT key FROM events INDEXED BY events_new WHERE {new} GROUP BY key HAVING count(*) > 1)"
-            f" {_ORDER.replace('ORDER BY', 'ORDER BY key,')}"
-        )
+            f"{new} AND undone = 0 AND key IN"
+            f" (SELECT key FROM events INDEXED BY events_new WHERE kind = 0 AND coalesce(bstate, 0) = 0"
+            " GROUP BY key HAVING count(*) > 1)"
+        ).fetchall()
+        # A card moved has its ratings under each key it was under (one new rating under the
+        # old key, another under the new one: one card), and a key a card moved out of may be
+        # given to a new card (a rating there after the move is that card's): so the ratings of
+        # every key a move touches are read too, and each is grouped under its card's key now.
+        seen = {row[0] for row in rows}
+        touched = sorted(moves.keys - seen) if moves else []
+        for start in range(0, len(touched), 500):
+            chunk = touched[start : start + 500]
+            rows += self._db.execute(
+                f"{new} AND undone = 0 AND key IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+        cards: dict[str, list[tuple[int, str, str, str, int]]] = {}
+        for key, t, device, eid, deck, day in rows:
+            card = moves.last(key, t) if moves else key
+            cards.setdefault(card, []).append((t, device, eid, deck if card == key else deck_of(card), day))
         out: dict[tuple[str, int], int] = {}
-        previous = None
-        for key, t, deck, day in rows:
-            if key == previous:  # (the first of each key, by time, is the one that counts)
-                pair = (deck_of(moves.last(key, t)) if moves else deck, day)
-                out[pair] = out.get(pair, 0) + 1
-            previous = key
+        for ratings in cards.values():
+            ratings.sort()  # (the first of each card, by time, is the one that counts)
+            for *_when, deck, day in ratings[1:]:
+                out[deck, day] = out.get((deck, day), 0) + 1
         self._repeated = (mark, out)
         return out
 
