@@ -127,6 +127,11 @@ def test_the_loader_and_check_say_a_loose_clash(home: Path) -> None:
     assert [ln for ln in proc.stdout.splitlines() if "exam" in ln] == [
         f"{home / 'config.toml'}: warning: {line}"
     ]
+    now = datetime.now(UTC)  # (the launch summary is of today's study day)
+    open_col(h, now).close(now, save_summary=True)  # as the TUI closes; an exam ahead makes it a miss
+    due = run_retain("due", home=home)
+    assert due.returncode == 0, due.stderr
+    assert [ln for ln in due.stderr.splitlines() if "exam" in ln] == [f"retain: warning: {line}"]
 
 
 def test_a_passed_exam_says_what_its_decks_follow_now() -> None:

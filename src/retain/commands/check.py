@@ -43,7 +43,7 @@ def _config_warnings(entries: list[DeckEntry]) -> list[str]:
 
     home = open_home()
     said = list(home.config.warnings)
-    if home.config.exams or home.config.deck_overrides:
+    if home.config.exams or home.config.deck_overrides or home.config.groups:
         today = StudyDay(home.config.rollover_hour, local_timezone()).today(datetime.now(UTC))
         if all(e.deck is not None for e in entries):  # a broken file's deck id is unknown: no typo guessed
             pairs = [(e.deck.id, e.deck.group) for e in entries if e.deck is not None]

@@ -4,7 +4,9 @@ JSON (ARCHITECTURE §3, scripts and status bars depend on it):
 `{"decks": [{"id", "name", "group", "cards", "new", "learning", "review"}],
 "total": {"cards", "new", "learning", "review"}}`. `cards` is the number of
 review units, `new` is capped by the daily new-card limit, `review` counts
-cards due now. The progress is opened read-only (no lock, no writes), so this
+cards due now; in a group with `[groups]` limits both are the deck's share of
+the group's room (`core.due.capped_by_groups`), so a group's counts are still
+the sums of its decks' rows. The progress is opened read-only (no lock, no writes), so this
 works while the TUI is open; when nothing changed since the TUI closed, its
 launch summary (`store.homesummary`) gives the same figures and the same
 config warnings without opening the collection (not while an exam date caps
@@ -101,7 +103,7 @@ def _from_summary(as_json: bool) -> bool:
         return False
     config = home.config
     warnings = [*config.warnings, *zone_messages(tz)]  # as `Collection.messages` gives them
-    if config.exams or config.deck_overrides:
+    if config.exams or config.deck_overrides or config.groups:
         from retain.core.clock import study_day
         from retain.store.config import unknown_decks
         from retain.store.exam_config import past_exams

@@ -17,6 +17,11 @@ Rules (Anki-like):
   by `day_end`, or before the study day ends: `day_span`) leaves its new and
   review siblings for another day.
 - Suspended units, and units buried until a later study day, are left out.
+- A group's limits (`[groups."NAME"]`, `groups`) cap the sum over its decks: each
+  lane takes at most its share of the group's room (`core.due.capped_by_groups`),
+  worked out again before each pick from what the lanes have taken and have left.
+  The group's decks outside the queue (`outside`: their own counts) keep their
+  shares, so one deck studied alone takes its share, as `count_due` counts it.
 - Undo gives a rating's place in the daily limit back only when the rating was
   made in the queue's study day (`day_span`): undoing yesterday's rating today
   takes nothing off today's count.
@@ -35,7 +40,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from retain.core.due import Counts, DayLog, SettingsFor, count_due, deck_of, note_of
+from retain.core.due import (
+    Counts,
+    DayLog,
+    GroupsOf,
+    SettingsFor,
+    capped_by_groups,
+    count_due,
+    deck_of,
+    note_of,
+)
 from retain.core.model import Unit
 from retain.core.state import NEW, REVIEW, CardState
 
@@ -114,6 +128,8 @@ def build_queue(
     day_end: datetime | None = None,
     rank: RankFn | None = None,
     day_span: tuple[datetime, datetime] | None = None,
+    groups: GroupsOf | None = None,
+    outside: Mapping[str, Counts] | None = None,
 ) -> StudyQueue:
     """A study queue over `units` (one deck, a group, or everything); `rank` reorders due reviews
     (an exam date: lowest predicted recall on the exam day first, `core.exam`).
@@ -121,9 +137,21 @@ def build_queue(
     `day_end` makes reviews due by then count as due now; `day_span` is the study day's
     [start, end) in UTC (`StudyDay.span`): siblings of a learning unit due before its end
     wait, undo keeps earlier days' ratings out of today's limits, and `stale` says when
-    the clock has left it."""
+    the clock has left it. `groups` are the decks' groups' limits; `outside` the `count_due`
+    counts (without `groups`) of the decks of those groups that `units` leave out."""
     return StudyQueue(
-        units, states, log, settings_for, now, today, learn_ahead, day_end, rank, day_span=day_span
+        units,
+        states,
+        log,
+        settings_for,
+        now,
+        today,
+        learn_ahead,
+        day_end,
+        rank,
+        day_span=day_span,
+        groups=groups,
+        outside=outside,
     )
 
 
@@ -143,6 +171,8 @@ class StudyQueue:
         rank: RankFn | None = None,
         *,
         day_span: tuple[datetime, datetime] | None = None,
+        groups: GroupsOf | None = None,
+        outside: Mapping[str, Counts] | None = None,
     ) -> None:
         self.today = today
         self.day_span = day_span
@@ -163,6 +193,10 @@ class StudyQueue:
         self._later: list[tuple[datetime, str]] | None = None  # the rest, a heap (first arrival)
         self._last: str | None = None
         self._sess_new = self._sess_rev = 0
+        self._groups = groups or {}
+        self._outside = {d: c for d, c in (outside or {}).items() if d in self._groups}
+        self._log = log
+        self._share: dict[str, tuple[int, int]] = {}  # lane of a capped group -> (new, review) left
         self._fill(units, states, log, settings_for, now)
         start = self.counts(now)
         self._new_total, self._rev_total = max(1, start.new), max(1, start.review)
@@ -361,10 +395,36 @@ class StudyQueue:
             heapq.heappop(heap)
         return None
 
+    def _room(self, lane: _Lane, kind: str) -> int:
+        """How many more units of `kind` the lane may serve today: its own limit, its group's share."""
+        own = lane.rev_cap - lane.rev_used if kind == "rev" else lane.new_cap - lane.new_used
+        share = self._share.get(lane.deck_id)
+        if share is not None:
+            return min(own, share[1] if kind == "rev" else share[0])
+        return own
+
+    def _regroup(self) -> None:
+        """Each lane's share of its group's room, from what the lanes have taken and have left now."""
+        if not self._groups:
+            return
+        groups = self._groups
+        own: dict[str, Counts] = {}
+        new_used: dict[str, int] = dict(self._log.new_seen)
+        rev_used: dict[str, int] = dict(self._log.reviews_done)
+        for deck, lane in self._lanes.items():
+            if deck not in groups:
+                continue
+            own[deck] = Counts(
+                new=min(max(0, lane.new_cap - lane.new_used), len(lane.new_notes)),
+                review=min(max(0, lane.rev_cap - lane.rev_used), len(lane.rev_notes)),
+            )
+            new_used[deck] = new_used.get(deck, 0) + lane.new_used
+            rev_used[deck] = rev_used.get(deck, 0) + lane.rev_used
+        capped = capped_by_groups(own, new_used, rev_used, groups, outside=self._outside)
+        self._share = {deck: (c.new, c.review) for deck, c in capped.items()}
+
     def _head(self, lane: _Lane, kind: str) -> str | None:
-        if kind == "rev" and lane.rev_used >= lane.rev_cap:
-            return None
-        if kind == "new" and lane.new_used >= lane.new_cap:
+        if self._room(lane, kind) <= 0:
             return None
         if lane.returned:
             lane.returned = [k for k in lane.returned if k in self._where]
@@ -383,6 +443,7 @@ class StudyQueue:
         return keys[pos] if pos < len(keys) else None
 
     def _pick_main(self) -> str | None:
+        self._regroup()
         review: str | None = None
         new: str | None = None
         new_used = 0
@@ -525,10 +586,11 @@ class StudyQueue:
     def counts(self, now: datetime) -> Counts:
         """What is left in this session: new and due reviews (within limits), learning due soon."""
         self._arrive(now)
+        self._regroup()
         new = review = 0
         for lane in self._lanes.values():
-            new += min(max(0, lane.new_cap - lane.new_used), len(lane.new_notes))
-            review += min(max(0, lane.rev_cap - lane.rev_used), len(lane.rev_notes))
+            new += min(max(0, self._room(lane, "new")), len(lane.new_notes))
+            review += min(max(0, self._room(lane, "rev")), len(lane.rev_notes))
         limit = now + self.learn_ahead
         learning = sum(1 for due in self._learn.values() if due <= limit)
         return Counts(new=new, learning=learning, review=review)
@@ -539,10 +601,12 @@ class StudyQueue:
         return span is not None and not span[0] <= now < span[1]
 
     def limit_reached(self) -> bool:
-        """Whether a daily limit holds back cards that would otherwise be shown now."""
+        """Whether a daily limit (a deck's or its group's) holds back cards that would otherwise be
+        shown now."""
+        self._regroup()
         return any(
-            (lane.new_notes and lane.new_used >= lane.new_cap)
-            or (lane.rev_notes and lane.rev_used >= lane.rev_cap)
+            (lane.new_notes and self._room(lane, "new") <= 0)
+            or (lane.rev_notes and self._room(lane, "rev") <= 0)
             for lane in self._lanes.values()
         )
 

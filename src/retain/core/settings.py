@@ -12,6 +12,7 @@ __all__ = [
     "LOWER_BOUNDS",
     "PARAMETER_COUNT",
     "UPPER_BOUNDS",
+    "GroupLimit",
     "StudySettings",
     "parameters_problem",
 ]
@@ -73,6 +74,17 @@ class StudySettings:
     leech_action: str = "tag"  # "tag" or "suspend"
     parameters: tuple[float, ...] | None = None  # the 21 FSRS-6 weights; None: FSRS's defaults
     preset: str = DEFAULT_PRESET  # the [presets.NAME] these settings come from
+
+
+@dataclass(frozen=True, slots=True)
+class GroupLimit:
+    """A group's daily limits (`[groups."NAME"]`): they cap the sum over its decks of what is
+    introduced (`new_per_day`) and reviewed (`reviews_per_day`) in a study day; None: no cap."""
+
+    key: str  # the group's name as compared (`core.model.group_key`): one group, whatever the case
+    name: str  # as config.toml spells it
+    new_per_day: int | None = None
+    reviews_per_day: int | None = None
 
 
 def parameters_problem(values: Sequence[object]) -> str | None:

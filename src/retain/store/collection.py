@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from retain.core.due import Counts, DayLog, count_due
 from retain.core.gcpause import gc_paused
 from retain.core.model import Unit
-from retain.core.settings import StudySettings
+from retain.core.settings import GroupLimit, StudySettings
 from retain.core.state import CardState, Event
 from retain.core.studyday import StudyDay
 from retain.store.config import Config
@@ -172,7 +172,7 @@ class Collection:
         id cannot be read, and its file name need not be it: no typo is guessed)."""
         library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
         config = self.home.config
-        if not (config.deck_overrides or config.exams) or library is None or library.broken:
+        if not (config.deck_overrides or config.exams or config.groups) or library is None or library.broken:
             return []
         from retain.store.config import unknown_decks
 
@@ -214,6 +214,10 @@ class Collection:
     def settings_for(self, deck_id: str) -> StudySettings:
         return self.home.config.for_deck(deck_id)
 
+    def group_limits(self) -> dict[str, GroupLimit]:
+        """Deck id -> its group's `[groups]` daily limits, for the decks of groups that have them."""
+        return self.home.config.group_limits((d.id, d.group) for d in self.library.decks)
+
     def use_config(self, config: Config) -> None:
         """Settings saved in the app apply at once: scheduling reads them on each question, a new
         rollover hour re-dates the history (the index restamps it), new deck folders are loaded."""
@@ -252,6 +256,7 @@ class Collection:
             self.today(now),
             learn_ahead=ahead,
             day_span=self.studyday.span(now),  # siblings of a step due later today wait, as in the queue
+            groups=self.group_limits(),  # [groups] limits: each deck counts its share
         )
 
     def start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
@@ -282,7 +287,8 @@ class Collection:
             now,
             adjust=live_adjuster(self, plans),
             rebuild=rebuild,
-            settings_token=lambda: self.home.config.scheduling,  # changes when scheduling settings do
+            # changes when scheduling settings do, or a deck joins or leaves a group with limits
+            settings_token=lambda: (self.home.config.scheduling, self.group_limits()),
             view=self.capped_view,
             today_of=self.today,
         )
@@ -308,16 +314,39 @@ class Collection:
         units = [u for u in self.units if wanted is None or u.deck_id in wanted]
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
         seen = capped_states(self.states, units, plans, now)
+        log = self.day_log(now)
+        groups = self.group_limits()
+        outside: dict[str, Counts] | None = None
+        if groups and wanted is not None:  # the rest of a group with limits keeps its shares
+            keys = {groups[d].key for d in wanted if d in groups}
+            rest = [
+                u
+                for u in self.units
+                if u.deck_id not in wanted and u.deck_id in groups and groups[u.deck_id].key in keys
+            ]
+            if rest:
+                outside = count_due(
+                    rest,
+                    capped_states(self.states, rest, plans, now),
+                    log,
+                    self.settings_for,
+                    now,
+                    self.today(now),
+                    learn_ahead=ahead,
+                    day_span=self.studyday.span(now),
+                )
         return build_queue(
             units,
             seen,
-            self.day_log(now),
+            log,
             self.settings_for,
             now,
             self.today(now),
             ahead,
             rank=exam_rank_fn(plans),
             day_span=self.studyday.span(now),  # the study day's end: siblings, undo, the rollover
+            groups=groups,
+            outside=outside,
         )
 
     # -- the Recorder -------------------------------------------------------------

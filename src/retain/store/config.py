@@ -3,7 +3,8 @@
 Scheduling settings resolve in layers: `[study]` (global defaults), then the
 deck's preset `[presets.NAME]` (`default` for decks that name none), then the
 deck's own `[decks.ID]` keys. A preset may hold `parameters`, the 21 FSRS-6
-weights `retain optimize` writes. A deck naming a missing preset, or a preset no
+weights `retain optimize` writes. `[groups."NAME"]` caps what a group's decks
+introduce and review together in a day (`Config.group_limits`, `core.due.capped_by_groups`). A deck naming a missing preset, or a preset no
 deck uses, is a warning (`Config.warnings`), never an error: the default is used.
 """
 
@@ -11,16 +12,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from retain.core.exam import ExamSetting
-from retain.core.settings import DEFAULT_PRESET, StudySettings, parameters_problem
+from retain.core.settings import DEFAULT_PRESET, GroupLimit, StudySettings, parameters_problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
 
@@ -52,7 +54,9 @@ TOP_LEVEL_KEYS = (
     "decks",
     "keymap",
     "exam",
+    "groups",
 )
+_GROUP_KEYS = ("new_per_day", "reviews_per_day")
 
 
 class ConfigError(Exception):
@@ -93,6 +97,7 @@ class Config:
     exams: dict[str, ExamSetting] = field(default_factory=dict)  # [exam.<deck or group>] (exam_config)
     presets: dict[str, StudySettings] = field(default_factory=dict)  # name -> settings ("default" too)
     warnings: tuple[str, ...] = ()  # one line each: missing or unused presets
+    groups: dict[str, GroupLimit] = field(default_factory=dict)  # [groups."NAME"], by `group_key`
 
     @property
     def scheduling(self) -> tuple[object, ...]:
@@ -105,6 +110,7 @@ class Config:
             self.rollover_hour,
             self.learn_ahead_minutes,
             self.exams,
+            self.groups,
         )
 
     def for_deck(self, deck_id: str) -> StudySettings:
@@ -112,6 +118,20 @@ class Config:
         if found is not None:
             return found
         return self.presets.get(DEFAULT_PRESET, self.study)
+
+    def group_limits(self, decks: Iterable[tuple[str, str]]) -> dict[str, GroupLimit]:
+        """Deck id -> its group's `[groups]` limits, given the library's (deck id, group) pairs;
+        decks of a group without limits (and ungrouped ones) are left out."""
+        if not self.groups:
+            return {}
+        from retain.core.model import group_key
+
+        out: dict[str, GroupLimit] = {}
+        for deck_id, group in decks:
+            found = self.groups.get(group_key(group)) if group else None
+            if found is not None:
+                out[deck_id] = found
+        return out
 
     def preset(self, name: str) -> StudySettings:
         """A preset's settings (the default preset for an unknown name)."""
@@ -270,7 +290,9 @@ def _parse_config(text: str) -> Config:
         exams = parse_exams(data.get("exam", {}))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    groups = _groups(data.get("groups", {}))
     return Config(
+        groups=groups,
         exams=exams,
         study=study,
         deck_overrides=overrides,
@@ -298,6 +320,42 @@ def _presets(raw: Any, study: StudySettings) -> dict[str, StudySettings]:
     return out
 
 
+def _groups(raw: Any) -> dict[str, GroupLimit]:
+    """`[groups."NAME"]` tables -> the group's limits, by the group's name as compared."""
+    from retain.core.model import group_key, group_label
+
+    if not isinstance(raw, dict):
+        raise ConfigError('config: [groups] must hold tables like [groups."Interview"] with new_per_day = 30')
+    out: dict[str, GroupLimit] = {}
+    for name, table in raw.items():
+        where = f"groups.{_table_name(name)}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"config: [{where}] must be a table, like new_per_day = 30")
+        values: dict[str, int] = {}
+        for key, value in table.items():
+            if key not in _GROUP_KEYS:
+                raise ConfigError(
+                    f"config: unknown setting `{where}.{_shown(key)[1:-1]}`; use new_per_day and reviews_per_day"
+                )
+            values[key] = _num(f"{where}.{key}", value, 0, 9999, integer=True)
+        key = group_key(name)
+        if key in out:
+            raise ConfigError(
+                f"config: [groups.{_table_name(out[key].name)}] and [{where}] name one group "
+                f"({group_label(name)!r}: names match in any case and spacing); keep one"
+            )
+        out[key] = GroupLimit(key, name, values.get("new_per_day"), values.get("reviews_per_day"))
+    return out
+
+
+def _table_name(name: str) -> str:
+    """A group's name as a TOML table key: bare when it can be, else quoted (`"Distributed Systems"`)."""
+    if name and re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        return name
+    text = name if len(name) <= _SHOWN else f"{name[:_SHOWN]}..."
+    return json.dumps(text, ensure_ascii=False)  # (a TOML basic string: control characters escaped)
+
+
 def _undefined_preset(name: str, decks: list[str]) -> str:
     """One line for every deck naming the undefined preset `name` (40,000 decks: still one)."""
     if len(decks) == 1:
@@ -312,7 +370,8 @@ def unknown_decks(
 ) -> list[str]:
     """Lines for config tables naming nothing in the library, given its (deck id, group) pairs:
     `[decks.ID]` naming no deck (a typo, or a deck since removed: its settings apply to nothing,
-    so a limit set there seems ignored), and `[exam.NAME]` naming no deck id or group (with
+    so a limit set there seems ignored), `[groups.NAME]` naming no group (in any case and
+    spacing), and `[exam.NAME]` naming no deck id or group (with
     `passed`, today: not an exam whose date has passed, which is said as such)."""
     from retain.core.model import group_key
 
@@ -330,6 +389,15 @@ def unknown_decks(
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         lines.append(f"config: {shown}{more} name no deck in the library; their settings apply to nothing")
     groups = {group_key(group) for _id, group in decks if group}
+    names = {group_key(group): " ".join(group.split()) for _id, group in decks if group}
+    for key, limit in config.groups.items():
+        if key not in groups:
+            close = difflib.get_close_matches(key, sorted(groups), n=1)
+            hint = f" (did you mean {names[close[0]]!r}?)" if close else ""
+            lines.append(
+                f"config: [groups.{_table_name(limit.name)}] names no group in the library{hint}; "
+                "its limits apply to nothing"
+            )
     for name, exam in config.exams.items():
         if passed is not None and exam.day < passed:
             continue

@@ -326,6 +326,7 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
         today,
         learn_until=at + 60 * config.learn_ahead_minutes,
         busy_until=max(at, end - 1e-6),  # siblings of a step due later today wait, as in the queue
+        groups=config.group_limits((str(i), str(g)) for i, _n, g in payload["decks"]),  # [groups] limits
     )
     broken = [
         DeckEntry(

@@ -1,0 +1,218 @@
+"""`[groups."NAME"]` daily limits through config.toml, the collection, `retain due` and the launch
+summary: every count is what a session serves (docs/settings.md, "Group limits")."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from retain.core.due import Counts
+from retain.core.session import ReviewSession
+from retain.store import home as store_home
+from retain.store.collection import Collection
+from retain.store.config import ConfigError, parse_config, unknown_decks
+from retain.store.home import Home, open_home
+from retain.store.index.homesummary import load_summary
+
+NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+GROUP = ("ia", "ib", "ic")
+CONFIG = """[study]
+fuzz = false
+new_per_day = 5
+learning_steps = []
+
+[groups."  interview "]   # any case and spacing: the group "Interview"
+new_per_day = 7
+"""
+
+
+def deck(deck_id: str, group: str = "Interview", cards: int = 6) -> str:
+    body = "".join(
+        f'\n[[cards]]\nid = "c{i}"\nfront = "{deck_id} {i}?"\nback = "{i}"\n' for i in range(cards)
+    )
+    return f'format = 1\n\n[deck]\nid = "{deck_id}"\nname = "{deck_id.upper()}"\ngroup = "{group}"\n{body}'
+
+
+def make_home(root: Path, config: str = CONFIG) -> Home:
+    (root / "decks").mkdir(parents=True, exist_ok=True)
+    for deck_id in GROUP:
+        (root / "decks" / f"{deck_id}.toml").write_text(deck(deck_id), encoding="utf-8")
+    (root / "decks" / "solo.toml").write_text(deck("solo", group=""), encoding="utf-8")
+    (root / "config.toml").write_text(config, encoding="utf-8")
+    return open_home({"RETAIN_HOME": str(root)})
+
+
+@pytest.fixture(autouse=True)
+def _no_bundled_decks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
+
+
+def study(session: ReviewSession, now: datetime) -> dict[str, int]:
+    """Rate Good on every card the session serves: how many per deck."""
+    served: dict[str, int] = {}
+    for _ in range(100):
+        unit = session.current
+        if unit is None:
+            break
+        served[unit.deck_id] = served.get(unit.deck_id, 0) + 1
+        session.reveal()
+        session.rate(3, now)
+    return served
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "[groups.Ops]\nnew_per_day = 'lots'",
+            "config: `groups.Ops.new_per_day` must be an integer from 0 to 9999, got 'lots'",
+        ),
+        (
+            "[groups.Ops]\nreviews_per_day = 10000",
+            "config: `groups.Ops.reviews_per_day` must be an integer from 0 to 9999, got 10000",
+        ),
+        (
+            "[groups.Ops]\nnew = 3",
+            "config: unknown setting `groups.Ops.new`; use new_per_day and reviews_per_day",
+        ),
+        ("[groups]\nOps = 3", "config: [groups.Ops] must be a table, like new_per_day = 30"),
+        (
+            '[groups.Ops]\nnew_per_day = 1\n[groups."OPS "]\nnew_per_day = 2',
+            "config: [groups.Ops] and [groups.\"OPS \"] name one group ('OPS': names match in any case and spacing); keep one",
+        ),
+    ],
+)
+def test_a_bad_group_table_is_one_line_naming_the_key(text: str, said: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        parse_config(text)
+    assert str(err.value) == said
+
+
+def test_a_group_table_naming_no_group_is_one_warning_line(tmp_path: Path) -> None:
+    config = parse_config('[groups.Interveiw]\nnew_per_day = 3\n[groups."interview"]\nreviews_per_day = 9\n')
+    pairs = [("ia", "Interview"), ("solo", "")]
+    assert unknown_decks(config, pairs) == [
+        "config: [groups.Interveiw] names no group in the library (did you mean 'Interview'?); "
+        "its limits apply to nothing"
+    ]
+    home = make_home(tmp_path, CONFIG + "\n[groups.Nowhere]\nnew_per_day = 1\n")
+    col = Collection.open(home, NOW, tz=UTC, read_only=True)
+    try:
+        assert (
+            "config: [groups.Nowhere] names no group in the library; its limits apply to nothing"
+            in col.messages
+        )
+    finally:
+        col.close()
+
+
+def test_home_counts_are_the_shares_and_a_group_session_serves_them(tmp_path: Path) -> None:
+    col = Collection.open(make_home(tmp_path), NOW, tz=UTC)
+    try:
+        counts = col.due_counts(NOW)
+        assert [counts[d].new for d in GROUP] == [3, 2, 2]  # 7 shared, the odd one to the first id
+        assert counts["solo"].new == 5  # no group: its own limit only
+        session = col.start_session(list(GROUP), NOW)
+        assert session.counts(NOW).new == 7
+        assert study(session, NOW) == {"ia": 3, "ib": 2, "ic": 2}
+        assert all(col.due_counts(NOW)[d].new == 0 for d in GROUP)
+        event = session.undo(NOW)  # undo gives the slot back
+        assert event is not None
+        assert sum(col.due_counts(NOW)[d].new for d in GROUP) == 1
+    finally:
+        col.close()
+
+
+def test_a_deck_studied_alone_takes_its_share_and_everything_takes_the_rest(tmp_path: Path) -> None:
+    col = Collection.open(make_home(tmp_path), NOW, tz=UTC)
+    try:
+        alone = col.start_session(["ic"], NOW)
+        assert alone.counts(NOW).new == 2
+        assert study(alone, NOW) == {"ic": 2}
+        later = NOW + timedelta(minutes=5)
+        assert [col.due_counts(later)[d].new for d in GROUP] == [3, 2, 0]
+        assert study(col.start_session(None, later), later) == {"ia": 3, "ib": 2, "solo": 5}
+    finally:
+        col.close()
+
+
+def test_a_deck_moved_out_of_the_group_takes_its_day_with_it(tmp_path: Path) -> None:
+    col = Collection.open(make_home(tmp_path), NOW, tz=UTC)
+    try:
+        assert study(col.start_session(["ia"], NOW), NOW) == {"ia": 3}
+        (tmp_path / "decks" / "ia.toml").write_text(deck("ia", group="Elsewhere"), encoding="utf-8")
+        col.reload_library()
+        counts = col.due_counts(NOW)
+        assert counts["ia"].new == 2  # its own limit of 5, 3 taken
+        assert [counts["ib"].new, counts["ic"].new] == [4, 3]  # the group's 7 are theirs now
+    finally:
+        col.close()
+
+
+def test_launch_summary_counts_the_shares(tmp_path: Path) -> None:
+    home = make_home(tmp_path)
+    col = Collection.open(home, NOW, tz=UTC)
+    study(col.start_session(["ib"], NOW), NOW)
+    expected = col.due_counts(NOW)
+    col.close(NOW, save_summary=True)
+    summary = load_summary(open_home({"RETAIN_HOME": str(tmp_path)}), NOW, UTC)
+    assert summary is not None
+    assert summary.counts == expected
+    assert [expected[d].new for d in GROUP] == [3, 0, 2]
+
+
+def _due_json(root: Path) -> dict[str, object]:
+    env = {**os.environ, "RETAIN_HOME": str(root)}
+    result = subprocess.run(
+        [sys.executable, "-m", "retain", "due", "--json"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_due_json_agrees_with_the_session_and_sums_to_the_group(tmp_path: Path) -> None:
+    make_home(tmp_path)
+    data = _due_json(tmp_path)
+    rows = {d["id"]: d for d in data["decks"]}  # type: ignore[attr-defined]
+    group = [rows[d] for d in GROUP if d in rows]
+    assert sum(r["new"] for r in group) == 7
+    now = datetime.now(UTC)
+    col = Collection.open(open_home({"RETAIN_HOME": str(tmp_path)}), now)
+    try:
+        served = study(col.start_session(list(GROUP), now), now)
+    finally:
+        col.close(now, save_summary=True)
+    assert served == {r["id"]: r["new"] for r in group if r["new"]}
+    assert data["total"]["new"] == sum(r["new"] for r in rows.values())  # type: ignore[index]
+    after = _due_json(tmp_path)  # (from the launch summary now: the same rule)
+    assert [d["new"] for d in after["decks"] if d["id"] in GROUP] == [0, 0, 0]  # type: ignore[attr-defined]
+
+
+def test_no_group_tables_counts_as_before(tmp_path: Path) -> None:
+    col = Collection.open(make_home(tmp_path, "[study]\nnew_per_day = 5\n"), NOW, tz=UTC)
+    try:
+        assert col.group_limits() == {}
+        assert col.due_counts(NOW)["ia"] == Counts(new=5)
+    finally:
+        col.close()
+
+
+def test_saving_in_the_settings_screen_keeps_the_group_tables(tmp_path: Path) -> None:
+    from retain.store.config_edit import ConfigDocument
+
+    path = tmp_path / "config.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    doc = ConfigDocument.open(path)
+    doc.set(("study", "new_per_day"), 6)
+    doc.save()
+    text = path.read_text(encoding="utf-8")
+    assert '[groups."  interview "]   # any case and spacing: the group "Interview"\nnew_per_day = 7' in text
+    config = parse_config(text)
+    assert (config.study.new_per_day, config.groups["interview"].new_per_day) == (6, 7)
