@@ -437,7 +437,13 @@ class Collection:
         events = self.history_index.events(now, since=since)
         undone = {e.undoes for e in events if e.kind == "undo"}
         live = [e for e in events if e.id not in undone and e.kind != "undo"]
-        mine = [e for e in live if e.kind in _UNDOABLE and _device_of(e.id) == device]
+        # an action undone already (in part: its cards changed since were left) is settled
+        settled = {e.group for e in events if e.group and e.id in undone}
+        mine = [
+            e
+            for e in live
+            if e.kind in _UNDOABLE and _device_of(e.id) == device and not (e.group and e.group in settled)
+        ]
         if not mine:
             return self._too_old(now, device)
         target = max(mine, key=lambda e: e.time)

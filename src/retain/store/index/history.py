@@ -606,6 +606,10 @@ class History:
         event changed since, newest first. [] when there is none, or when a later event changed
         its card (every card of the action) since.
 
+        An action undone already (some of its events have undo events: the cards changed since
+        were left as they were) is settled: its remaining events are no target any more, and
+        undo reaches what came before it.
+
         The card is the one of the newest such event by time (imported history, written after
         today's ratings, is older). Of that card's events, the last written is taken: after the
         clock was moved back, the card's latest rating is dated before the one it was made from.
@@ -613,45 +617,73 @@ class History:
         self.refresh(now)
         kinds = tuple(KIND[k] for k in UNDOABLE_KINDS)
         # Walk the time index backwards and stop at the first match.
-        newest = self._db.execute(
-            "SELECT e.key FROM events e"
-            " WHERE e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
-            " ORDER BY e.t DESC LIMIT 1",
-            (device, *kinds, micros(since)),
-        ).fetchone()
-        if newest is None:
-            return []
-        row = self._db.execute(
-            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-            " WHERE e.key = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
-            " ORDER BY f.name DESC, e.off DESC LIMIT 1",
-            (newest[0], device, *kinds, micros(since)),
-        ).fetchone()
-        events = self._full([row], now) if row else []
-        if not events:
-            return []
-        if events[0].group:
-            return self._action(events[0], device, now)
-        return [] if self._changed_since(events[0], row) else events
+        with contextlib.closing(
+            self._db.execute(
+                "SELECT e.rowid, e.key FROM events e"
+                " WHERE e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
+                " ORDER BY e.t DESC",
+                (device, *kinds, micros(since)),
+            )
+        ) as newest:
+            return self._walk(newest, device, since, now)
 
-    def _action(self, member: Event, device: str, now: datetime) -> list[Event]:
-        """The events of `member`'s action (its `group`: they share its time, device and kind)
-        not undone yet, newest first, less those whose card a later event changed since."""
+    def _walk(
+        self, newest: Iterable[tuple[int, str]], device: str, since: datetime, now: datetime
+    ) -> list[Event]:
+        """`last_undoable_action` of the undoable events `newest` (rowid, key), newest first."""
+        kinds = tuple(KIND[k] for k in UNDOABLE_KINDS)
+        settled: set[int] = set()  # rowids of the events of actions undone already
+        for rowid, key in newest:
+            if rowid in settled:
+                continue
+            rows = self._db.execute(
+                "SELECT e.rowid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+                " WHERE e.key = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
+                " ORDER BY f.name DESC, e.off DESC",
+                (key, device, *kinds, micros(since)),
+            ).fetchall()
+            row: tuple[str, str, int] | None = next((r[1:] for r in rows if r[0] not in settled), None)
+            events = self._full([row], now) if row else []
+            if row is None or not events:
+                return []
+            if not events[0].group:
+                return [] if self._changed_since(events[0], row) else events
+            members = self._members(events[0], device, now)
+            if not any(undone for _rowid, undone, _e in members.values()):
+                return self._action(events[0], members)
+            settled.update(rowid for rowid, _undone, _e in members.values())
+        return []
+
+    def _members(
+        self, member: Event, device: str, now: datetime
+    ) -> dict[tuple[str, str, int], tuple[int, bool, Event]]:
+        """The events of `member`'s action (its `group`: they share its time, device and kind),
+        undone ones too: (rowid, undone, event) by where each is written."""
         rows = self._db.execute(
-            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-            " WHERE e.device = ? AND e.t = ? AND e.kind = ? AND e.undone = 0 ORDER BY f.name, e.off",
+            "SELECT f.device, f.name, e.off, e.rowid, e.undone FROM events e JOIN files f ON f.id = e.file"
+            " WHERE e.device = ? AND e.t = ? AND e.kind = ? ORDER BY f.name, e.off",
             (device, micros(member.time), KIND[member.kind]),
         ).fetchall()
-        by_file: dict[tuple[str, str], set[int]] = {}
-        for folder, name, off in rows:
-            by_file.setdefault((folder, name), set()).add(off)
+        by_file: dict[tuple[str, str], dict[int, tuple[int, bool]]] = {}
+        for folder, name, off, rowid, undone in rows:
+            by_file.setdefault((folder, name), {})[off] = (rowid, bool(undone))
         from retain.store.state.journal import read_records
 
-        found: dict[tuple[str, str, int], Event] = {}
+        found: dict[tuple[str, str, int], tuple[int, bool, Event]] = {}
         for (folder, name), offs in by_file.items():
-            for off, event in read_records(self.state_dir / "devices" / folder / name, offs, now).items():
+            for off, event in read_records(
+                self.state_dir / "devices" / folder / name, set(offs), now
+            ).items():
                 if event.group == member.group:
-                    found[(folder, name, off)] = event
+                    found[(folder, name, off)] = (*offs[off], event)
+        return found
+
+    def _action(
+        self, member: Event, members: dict[tuple[str, str, int], tuple[int, bool, Event]]
+    ) -> list[Event]:
+        """The events of `member`'s action (`_members`, none undone yet), newest first, less those
+        whose card a later event changed since."""
+        found = {where: event for where, (_rowid, _undone, event) in members.items()}
         if not found:
             return []
         # One write: a later event of the same device comes after its last record, and no other
