@@ -994,6 +994,16 @@ PLAUSIBLE: list[tuple[str, str, bool]] = [
     ("chaos-engineering/start-in-staging", "non-production", True),
     ("chaos-engineering/start-in-staging", "a non-production environment", True),
     ("chaos-engineering/start-in-staging", "non-prod", True),
+    # The learner's own aside in brackets is not checked, and never carries the answer (hunt 15).
+    ("kubernetes/dns-name-to-ip", "CoreDNS (kube-dns)", True),
+    ("kubernetes/dns-name-to-ip", "kube-proxy (CoreDNS)", False),
+    ("grpc/protobuf-not-json", "Protobuf (binary)", True),
+    ("redis/ttl", "expiration (TTL)", True),
+    ("consul/consensus", "Raft (consensus)", True),  # was only close
+    ("consul/consensus", "Paxos (like Raft)", False),
+    ("terraform/state-file-mapping", "in the state file (terraform.tfstate)", True),
+    ("elasticsearch/shard-size", "up to 50 GB", True),  # was "not a number"
+    ("elasticsearch/shard-size", "under 50 GB", False),
 ]
 
 

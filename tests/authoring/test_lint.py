@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from retain.core.deckfile import parse_deck
 from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Deck
@@ -58,3 +60,41 @@ def test_reversed_card_whose_back_shows_its_front_is_warned() -> None:
     deck = parse_deck(text, "d.toml").deck
     assert deck is not None
     assert any("reverse" in p.message for p in lint_deck(deck)), lint_deck(deck)
+
+
+def _typed(back: str, accept: str = "") -> Deck:
+    keys = f'back = "{back}"\n' + (f"accept = [{accept}]\n" if accept else "")
+    return deck('[[cards]]\nid = "t"\nkind = "typed"\nfront = "Q?"\n' + keys)
+
+
+@pytest.mark.parametrize(
+    ("accept", "shown"),
+    [
+        ('"# of partitions"', "'of partitions'"),  # a heading
+        ('"> 5 ms"', "'5 ms'"),  # a quote
+        ('"- fault tolerance"', "'fault tolerance'"),  # a bullet
+        ('"1) leader"', "'1. leader'"),  # the display numbers it `1.`
+    ],
+)
+def test_an_answer_markdown_shows_otherwise_is_warned(accept: str, shown: str) -> None:
+    """`accept = ["# of partitions"]` is read as a heading: typing it as written was only close."""
+    [message] = messages(_typed("x", accept))
+    assert accept.strip('"') in message and f"shows as {shown}" in message, message
+    [message] = messages(_typed(accept.strip('"')))
+    assert message.startswith("'t': the back"), message
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [
+        '"\\\\# of partitions"',
+        '"**Raft**"',
+        '"`kubectl get pods`"',
+        '"C#"',
+        '"1. leader"',
+        '"AT&amp;T"',
+        '"-"',
+    ],
+)
+def test_inline_markdown_and_escapes_in_an_answer_are_not_warned(accept: str) -> None:
+    assert messages(_typed("x", accept)) == []

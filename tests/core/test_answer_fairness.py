@@ -294,3 +294,153 @@ def test_an_acronyms_s_or_a_double_s_is_no_plural(typed: str, expected: str) -> 
 def test_command_an_escaped_semicolon_stays_an_argument() -> None:
     result = check_answer("find . -exec rm {}", "find . -exec rm {} \\;", spec=COMMAND)
     assert not result.correct
+
+
+# ---- text: a typo in a short word or an acronym is another answer (hunt 15, answers 2) -----------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "accept"),
+    [
+        ("AP system", "CP system", ()),  # was close: one typo away
+        ("CA system", "CP system", ()),
+        ("an AP system", "a CP system", ()),
+        ("AP system", "CP", ("cp system",)),  # the back writes the acronym; accept in small letters
+        ("HTTPS proxy", "HTTP proxy", ()),  # an acronym changed into another
+        ("HTTPS proxy", "http proxy", ()),  # the learner wrote it as an acronym
+        ("state of teh art", "state of the art", ()),  # a short word must be exact
+        ("go to bed", "do to bed", ()),
+    ],
+)
+def test_a_typo_in_a_short_word_or_an_acronym_is_not_close(
+    typed: str, expected: str, accept: tuple[str, ...]
+) -> None:
+    result = check_answer(typed, expected, accept)
+    assert not result.correct and result.suggested_rating == 1, result
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Kubernetes schedular", "Kubernetes scheduler"),
+        ("replicaton", "replication"),
+        ("kube-prxy", "kube-proxy"),
+        ("leaderelection", "leader election"),  # words run together: no letter differs
+        ("Kafak", "Kafka"),
+        ("KAFAK", "Kafka"),  # caps lock: not an acronym
+        ("Raft algoritm", "the Raft algorithm"),
+    ],
+)
+def test_a_typo_in_a_long_word_is_still_close(typed: str, expected: str) -> None:
+    assert check_answer(typed, expected).suggested_rating == 2, (typed, expected)
+
+
+def test_a_typo_in_an_acronym_set_item_or_command_value_is_not_close() -> None:
+    assert check_answer("HTTPS proxy, TCP", "HTTP proxy, TCP", spec=SET).suggested_rating == 1
+    typed, expected = "deploy --env=PRDO-EU", "deploy --env=PROD-EU"
+    assert check_answer(typed, expected, spec=COMMAND).suggested_rating == 1
+
+
+def test_regex_card_a_typo_in_an_acronym_is_not_close() -> None:
+    spec = AnswerSpec("regex", "C ?P( system)?")
+    assert check_answer("AP system", "CP system", spec=spec).suggested_rating == 1
+
+
+# ---- text: the learner's own aside in brackets, a leading "in" (hunt 15, answers 2) -------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "accept"),
+    [
+        ("CoreDNS (kube-dns)", "CoreDNS", ()),
+        ("Protobuf (binary)", "Protocol Buffers", ("protobuf",)),
+        ("expiration (TTL)", "TTL", ("expiration",)),
+        ("Raft (consensus)", "Raft", ("raft consensus",)),  # was only close, a typo of the accepted
+        ("Raft (the consensus algorithm) (since 0.1)", "Raft", ()),
+    ],
+)
+def test_the_learners_own_aside_in_brackets_is_not_checked(
+    typed: str, expected: str, accept: tuple[str, ...]
+) -> None:
+    result = check_answer(typed, expected, accept)
+    assert result.correct and "brackets" in result.note, result
+
+
+@pytest.mark.parametrize(
+    "typed", ["wrong (CoreDNS)", "(CoreDNS)", "The (CoreDNS)", "kube-proxy (CoreDNS)", "Core(DNS)"]
+)
+def test_an_aside_never_carries_the_answer(typed: str) -> None:
+    assert not check_answer(typed, "CoreDNS").correct
+
+
+def test_an_aside_around_a_typo_is_close_and_code_brackets_are_no_aside() -> None:
+    assert check_answer("Kubernetes schedular (kube)", "Kubernetes scheduler").suggested_rating == 2
+    assert not check_answer("print(x)", "print()").correct
+
+
+def test_set_an_items_aside_is_not_checked() -> None:
+    typed = "Latency, Traffic (RPS), Errors, Saturation"
+    assert check_answer(typed, "Latency, Traffic, Errors, Saturation", spec=SET).correct
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "right"),
+    [
+        ("in the state file", "the state file", True),
+        ("In memory", "memory", True),
+        ("in the state file (terraform.tfstate)", "the state file", True),
+        ("in order", "in order", True),
+        ("order", "in order", False),  # only the typed side loses its `in`
+        ("in", "memory", False),
+        ("in order", "out of order", False),
+    ],
+)
+def test_a_leading_in_is_ignored_on_the_typed_side(typed: str, expected: str, right: bool) -> None:
+    assert check_answer(typed, expected).correct is right
+
+
+# ---- number: a qualifier, a short unit, an aside (hunt 15, answers 2) -----------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "up to 50 GB",
+        "Up to about 50 GB",
+        "at most 50GB",
+        "<= 50 GB",
+        "≤50 GB",
+        "max. 50 GB",
+        "50 GB max",
+        "50 GB or less",
+        "at least 50 GB",
+        "50G",
+        "50 g",
+        "50 GB (roughly)",
+    ],
+)
+def test_number_a_hedge_a_short_unit_or_an_aside_keeps_the_number(typed: str) -> None:
+    assert check_answer(typed, "50 GB", spec=NUMBER).correct, typed
+
+
+@pytest.mark.parametrize("typed", ["under 50 GB", "< 50 GB", "more than 50 GB", "over 50"])
+def test_number_a_strict_bound_leaves_the_number_out_and_says_so(typed: str) -> None:
+    result = check_answer(typed, "50 GB", spec=NUMBER)
+    assert not result.correct and result.note.startswith("expected 50 GB;"), result
+
+
+def test_number_a_short_unit_is_only_a_bytes_unit() -> None:
+    assert check_answer("50 Gi", "50 GiB", spec=NUMBER).correct
+    assert not check_answer("50 M", "50 GB", spec=NUMBER).correct
+    assert not check_answer("5 m", "5 ms", spec=NUMBER).correct  # metres or minutes: not ms
+    assert check_answer("5 min", "5 minutes", spec=NUMBER).correct  # `min` stays a unit
+
+
+def test_number_a_back_that_is_a_strict_bound_is_still_no_number() -> None:
+    from retain.core.deckfile import parse_deck
+
+    head = 'format = 1\n[deck]\nid = "d"\nname = "D"\n[[cards]]\nid = "c"\nkind = "typed"\nfront = "q"\n'
+    bound = parse_deck(head + 'back = "under 50 GB"\nmatch = "number"\n', "d.toml")
+    assert any("is not a number" in p.message for p in bound.errors), bound.problems
+    hedged = parse_deck(head + 'back = "up to 50 GB"\nmatch = "number"\n', "d.toml")
+    assert hedged.errors == [], hedged.problems

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from retain.core.answer.normalise import normalise
+from retain.core.answer.shown import PARSE_BUDGET, inline_text, needs_parser, shown_text
+from retain.core.answer.textmode import MAX_ACCEPTED
+from retain.core.answer.variants import same_compound
 from retain.core.cloze import render_all, scan
 from retain.core.model import Card, Deck, Problem
 
@@ -33,7 +37,40 @@ def _warn(deck: Deck, card: Card, message: str) -> Problem:
     return Problem(deck.path or deck.id, card.line or 1, 1, message, "warning")
 
 
+def _shown_otherwise(text: str) -> str | None:
+    """What a one-line answer shows when Markdown reads a block marker at its start as a heading,
+    a list item or a quote (`# of partitions` shows `of partitions`) and the answer check, which
+    compares what is shown, would not take the text as written; else None."""
+    if "\n" in text or "\r" in text or len(text) > PARSE_BUDGET or not needs_parser(text):
+        return None
+    shown = shown_text(text)
+    meant = normalise(inline_text(text))
+    if normalise(shown) == meant or same_compound(normalise(shown), meant):
+        return None
+    return shown
+
+
+def _lint_answers(deck: Deck, card: Card) -> Iterable[Problem]:
+    # Only the answers the check reads (`MAX_ACCEPTED`), up to `PARSE_BUDGET` characters parsed.
+    left = PARSE_BUDGET
+    for label, text in (("the back", card.back), *(("accept entry", a) for a in card.accept[:MAX_ACCEPTED])):
+        if left <= 0:
+            return
+        left -= len(text)
+        shown = _shown_otherwise(text)
+        if shown is not None:
+            yield _warn(
+                deck,
+                card,
+                f"{card.id!r}: {label} {text!r} shows as {shown!r}: Markdown reads its start as a "
+                "heading, list or quote, so typing it as written would not count; put a backslash "
+                "before the mark (\\#)",
+            )
+
+
 def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
+    if card.kind == "typed":
+        yield from _lint_answers(deck, card)
     if card.kind == "cloze":
         found = scan(card.text)
         if len(found) > MAX_LINT_DELETIONS:  # advice only: not worth quadratic time on a huge card

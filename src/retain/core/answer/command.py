@@ -97,7 +97,7 @@ def _compare(typed: Parsed, expected: Parsed) -> _Result:
                 fx.name == fm.name
                 and fm.value
                 and fx.value
-                and near_miss(normalise(fx.value), normalise(fm.value))
+                and near_miss(normalise(fx.value), normalise(fm.value), fx.value, fm.value)
             ):
                 missing.remove(m)
                 extra.remove(x)
@@ -111,7 +111,7 @@ def _compare(typed: Parsed, expected: Parsed) -> _Result:
         b = ep[k] if k < len(ep) else None
         if a is not None and b is not None and (a[0] == b[0] or _w(a[0]) == _w(b[0])):
             continue
-        if a is not None and b is not None and near_miss(normalise(a[0]), normalise(b[0])):
+        if a is not None and b is not None and near_miss(normalise(a[0]), normalise(b[0]), a[0], b[0]):
             near = True
             continue
         if a is not None:

@@ -8,7 +8,8 @@ marks, soft hyphen, NUL, BEL: what `core.sanitize` shows as `�`) are dropped. 
 that differs from the expected one only in accents is a near miss (Hard), in
 every mode, and `fold_accents` is how that is seen. A typo within a small edit
 distance of a long answer is a near miss too; short answers and numbers must be
-exact (`near_miss`).
+exact (`near_miss`), and so must the short words (three characters or fewer) and acronyms
+(`CP`, `HTTPS`) of a longer one: `AP system` is another answer than `CP system`, not a typo of it.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 __all__ = [
+    "acronyms",
     "common_ends",
     "edit_budget",
     "edit_distance",
@@ -45,6 +48,8 @@ _TRAIL_CHARS = " '\".!?;:,"
 _ARTICLES = ("the ", "an ", "a ")
 _ARTICLE = re.compile(r"^(?:the|an|a)\s+(?=\S)")
 _DIGITS = re.compile(r"\d+")
+_TOKEN = re.compile(r"[^\W_]+")  # a word: letters and digits
+SHORT_WORD = 3  # a word this long or shorter must be typed exactly, in an answer of any length
 
 
 @lru_cache(maxsize=1)
@@ -223,27 +228,58 @@ def _one_swap(a: str, b: str) -> bool:
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
-def near_miss(typed: str, expected: str) -> bool:
+def near_miss(typed: str, expected: str, typed_raw: str = "", expected_raw: str = "") -> bool:
     """Two `normalise`d answers that are not equal: same but for accents, or a typo in a long answer.
 
-    Numbers must be exact: when the digits differ it is never a near miss.
+    Numbers must be exact: when the digits differ it is never a near miss. So must short words and
+    acronyms (`near_typo`); the raw texts (before case was folded) tell the acronyms.
     """
     if not typed or not expected:
         return False
     if fold_accents(typed) == fold_accents(expected):
         return True
-    return near_typo(typed, expected, edit_budget(expected))
+    return near_typo(typed, expected, edit_budget(expected), typed_raw, expected_raw)
 
 
-def near_typo(typed: str, expected: str, budget: int) -> bool:
-    """Within `budget` typos, the digits alike (`near_miss` without the accents)."""
+def near_typo(typed: str, expected: str, budget: int, typed_raw: str = "", expected_raw: str = "") -> bool:
+    """Within `budget` typos, the digits alike, and no typo in a short word or an acronym
+    (`near_miss` without the accents)."""
     if budget == 0 or abs(len(typed) - len(expected)) > budget:
         return False
     if _DIGITS.findall(typed) != _DIGITS.findall(expected):
         return False
-    if budget == 1:
-        return _within_one(typed, expected)
-    return edit_distance(typed, expected, budget) <= budget
+    within = _within_one(typed, expected) if budget == 1 else edit_distance(typed, expected, budget) <= budget
+    return within and _typo_in_long_words(typed, expected, typed_raw, expected_raw)
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """The words of `text` written in capitals (two letters or more: `CP`, `HTTPS`, `K8S`),
+    case-folded."""
+    return frozenset(
+        w.casefold() for w in _TOKEN.findall(text) if w.isupper() and sum(c.isalpha() for c in w) >= 2
+    )
+
+
+def _typo_in_long_words(typed: str, expected: str, typed_raw: str, expected_raw: str) -> bool:
+    """Whether every word that differs between two `normalise`d answers is a long word, not an
+    acronym: a short word (`of`, `AP`) or an acronym typed otherwise is another word, not a typo.
+    Words only run together or apart (`leaderelection`) differ in no letter. The typed text's
+    capitals count only when it has small letters too (not typed with caps lock on)."""
+    a, b = _TOKEN.findall(typed), _TOKEN.findall(expected)
+    if a == b:
+        return True
+    kept = acronyms(expected_raw)
+    if any(c.islower() for c in typed_raw):
+        kept |= acronyms(typed_raw)
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        words = a[i1:i2] + b[j1:j2]
+        if "".join(a[i1:i2]) == "".join(b[j1:j2]):
+            continue
+        if any(len(w) <= SHORT_WORD or w in kept for w in words):
+            return False
+    return True
 
 
 def _within_one(a: str, b: str) -> bool:

@@ -4,8 +4,13 @@
 A back like `20-50 GB` is a range by itself; `accept_range = [20, 50]` says
 so explicitly and `tolerance = 0.5` accepts ±0.5 around the back's number.
 Leaving the unit out is fine; a different unit is a miss (the card's
-`aliases` can name other spellings of it: `{ "gigabytes" = "GB" }`).
-Numbers are never a near miss.
+`aliases` can name other spellings of it: `{ "gigabytes" = "GB" }`); `50G`,
+`50 M`, `50 K` are short for GB, MB, KB (`Gi` for GiB). A word that hedges or
+bounds the number without leaving it out (`up to 50 GB`, `at most`, `<= 50`,
+`50 GB max`, `at least 3`) is read as the number; a strict bound (`under 50`,
+`< 50`, `more than 3`) leaves the number out, so it is never right (but it is
+read as a number, and the verdict says what was expected). The learner's own
+aside in brackets (`5 ms (roughly)`) is not read. Numbers are never a near miss.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from retain.core.answer.diff import char_diff, similarity
 from retain.core.answer.normalise import normalise, unify_styles
 from retain.core.answer.spec import AnswerSpec
-from retain.core.answer.textmode import MAX_ANSWER, check_text, plain_answer
+from retain.core.answer.textmode import ASIDE_NOTE, MAX_ANSWER, check_text, plain_answer, without_asides
 from retain.core.answer.verdict import TypedCheck
 
 __all__ = ["Quantity", "check_number", "parse_quantity"]
@@ -42,6 +47,18 @@ _UNIT_RANGE = re.compile(
 )
 
 
+# Words that bound or hedge a number, before it: inclusive ones read as the number itself (`up to 50`
+# is 50), strict ones (`under 50`, `> 3`) leave it out. And after it: `50 GB max`, `3 or more`.
+_QUALIFIER = re.compile(
+    r"^(?:(?P<below><(?!=)|under|below|less than|fewer than)|(?P<above>>(?!=)|over|above|more than|greater than)"
+    r"|<=|=<|≤|>=|=>|≥|=|up to|at most|no more than|not more than|at least|no less than|not less than"
+    r"|max(?:imum)?\.?|min(?:imum)?\.?|circa|ca\.)\s*(?=[-+.,\d~≈]|about|around|approx|roughly)",
+    re.IGNORECASE,
+)
+_AFTER = re.compile(
+    r"\s+(?:max(?:imum)?|at most|or less|or fewer|or so|at least|or more|minimum|tops)$", re.IGNORECASE
+)
+
 # Punctuation before the number does not count, but a dot before a digit is its decimal point (`.5`).
 # Possessive: nothing follows, and a plain `+` of a group keeps memory for every character it passes.
 _LEAD = re.compile(r"^(?:[ !?;:,]|\.(?!\d))++")
@@ -53,6 +70,7 @@ class Quantity:
     high: float  # == low for a single number
     unit: str  # case-folded, no spaces ("" for none)
     shown_unit: str = ""  # as written
+    bound: str = ""  # a strict bound, as written (`under`, `<`, `more than`): the number is left out
 
 
 # Units every card knows by their names (the card's `aliases` add more); read after a plural `s`
@@ -100,10 +118,16 @@ def _float(text: str) -> float:
 
 def parse_quantity(text: str) -> Quantity | None:
     """`"50 GB"` -> 50..50 gb; `"20-50GB"` -> 20..50 gb; `"9092"` -> 9092; else None."""
-    norm = _LEAD.sub("", " ".join(unify_styles(text).split()).rstrip(" .!?;:,"))
-    m = _QUANTITY.match(norm[:100])
+    norm = _LEAD.sub("", " ".join(unify_styles(text).split()).rstrip(" .!?;:,"))[:100]
+    bound = ""
+    qualifier = _QUALIFIER.match(norm)
+    if qualifier is not None:
+        bound = (qualifier["below"] or qualifier["above"] or "").lower()
+        norm = norm[qualifier.end() :]
+    norm = _AFTER.sub("", norm)
+    m = _QUANTITY.match(norm)
     if m is None:
-        m = _UNIT_RANGE.match(norm[:100])
+        m = _UNIT_RANGE.match(norm)
         if m is None or m["u1"].casefold() != m["unit"].casefold():
             return None
     try:
@@ -114,7 +138,15 @@ def parse_quantity(text: str) -> Quantity | None:
     if low != low or high != high or low > high:  # NaN never parses here, but a reversed range may
         return None
     unit = (m["unit"] or "").strip()
-    return Quantity(low, high, normalise(unit).replace(" ", ""), unit)
+    return Quantity(low, high, normalise(unit).replace(" ", ""), unit, bound)
+
+
+_BYTES = frozenset({"kb", "mb", "gb", "tb", "pb", "kib", "mib", "gib", "tib", "pib"})
+
+
+def _same_unit(typed: str, unit: str) -> bool:
+    """`typed` is `unit`, or its short form: `G` for GB, `Gi` for GiB (`M` alone is no unit)."""
+    return typed == unit or (unit in _BYTES and typed + "b" == unit)
 
 
 def _unit(unit: str, aliases: dict[str, str]) -> str:
@@ -132,6 +164,10 @@ def check_number(answer: str, expected: str, accept: Sequence[str], spec: Answer
     typed = " ".join(answer[:MAX_ANSWER].split())
     want = parse_quantity(plain_answer(expected))
     got = parse_quantity(typed)
+    aside = ""
+    if got is None and "(" in typed:  # `5 ms (roughly)`: the learner's aside is not read
+        got = parse_quantity(without_asides(typed))
+        aside = ASIDE_NOTE if got is not None else ""
     if got is None:
         note = "not a number" if typed else ""
         return _numbered(text, note=note, rating=1)
@@ -141,17 +177,21 @@ def check_number(answer: str, expected: str, accept: Sequence[str], spec: Answer
     aliases = {normalise(k).replace(" ", ""): normalise(v).replace(" ", "") for k, v in spec.aliases}
     unit = _unit(want.unit, aliases) if want else ""
     typed_unit = _unit(got.unit, aliases)
-    unit_ok = not typed_unit or not unit or typed_unit == unit
+    unit_ok = not typed_unit or not unit or _same_unit(typed_unit, unit)
     inside = low <= got.low and got.high <= high
-    if inside and unit_ok:
+    if inside and unit_ok and not got.bound:
         shown = plain_answer(expected)
         parts = char_diff(typed, shown)
-        return TypedCheck(typed, shown, True, similarity(typed, shown), parts[0], parts[1], 3, "number")
-    note = (
-        f"unit: expected {want.shown_unit if want else unit}, not {got.shown_unit}"
-        if inside
-        else _range_note(low, high, want.shown_unit if want is not None and spec.accept_range is None else "")
-    )
+        return TypedCheck(
+            typed, shown, True, similarity(typed, shown), parts[0], parts[1], 3, "number", note=aside
+        )
+    expect = _range_note(low, high, want.shown_unit if want is not None and spec.accept_range is None else "")
+    if inside and not unit_ok:
+        note = f"unit: expected {want.shown_unit if want else unit}, not {got.shown_unit}"
+    elif got.bound and expect:
+        note = f"{expect}; {got.bound!r} leaves the number out"
+    else:
+        note = expect
     return _numbered(text, note=note, rating=1)
 
 

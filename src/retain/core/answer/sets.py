@@ -17,7 +17,7 @@ from itertools import islice
 from retain.core.answer.normalise import edit_budget, fold_accents, near_typo, normalise, normalise_all
 from retain.core.answer.shown import as_written, needs_parser, shown_lines
 from retain.core.answer.spec import AnswerSpec
-from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, parse_budget, plain_answer
+from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, parse_budget, plain_answer, without_asides
 from retain.core.answer.variants import compound_forms, initials, variant_note
 from retain.core.answer.verdict import DiffPart, TypedCheck, rating_for
 
@@ -139,6 +139,10 @@ def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tupl
                 item = item.lstrip()[conjunction.end() :]
                 key = _key(item, aliases)
                 hit = target.find(key)
+        if hit is None and "(" in item:  # `Traffic (RPS)`: the learner's aside is not checked
+            bare = without_asides(item)
+            if bare != item and normalise(bare):
+                hit = target.find(_key(bare, aliases))
         if hit is not None:
             found.add(hit)
             continue
@@ -178,7 +182,7 @@ def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tupl
                         j
                         for n in range(len(key) - window, len(key) + window + 1)
                         for j, k, budget in by_len.get(n, ())
-                        if j not in found and near_typo(key, k, budget)
+                        if j not in found and near_typo(key, k, budget, typed[i], target.shown)
                     ),
                     None,
                 )

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
-__all__ = ["PARSE_BUDGET", "as_written", "card_parser", "needs_parser", "shown_lines", "shown_text"]
+__all__ = [
+    "PARSE_BUDGET",
+    "as_written",
+    "card_parser",
+    "inline_text",
+    "needs_parser",
+    "shown_lines",
+    "shown_text",
+]
 
 # A character Markdown may read, anywhere, or a block marker at a line's start (a heading, quote,
 # setext underline, list bullet or number; a lone CR ends a line too). Without any, the text shows
@@ -114,3 +122,20 @@ def shown_lines(markdown: str) -> str:
 def shown_text(markdown: str) -> str:
     """`shown_lines` on one line: what a typed answer is compared with."""
     return as_written(shown_lines(markdown))
+
+
+def inline_text(markdown: str) -> str:
+    """What `markdown` shows read as one line of inline Markdown only (code, emphasis, links,
+    escapes, entities, math), no block: what an author who writes `# of partitions` or
+    `> 5 ms` means. `shown_text` differs from it where a block marker changed the text."""
+    text = markdown
+    if "$" in text:
+        from retain.core.mathtext import render_math
+
+        text = render_math(text)
+    if _MARKUP.search(text) is None:
+        return as_written(text)
+    out: list[str] = []
+    for token in _markdown().parseInline(text):
+        _inline(token.children or [], out)
+    return as_written("".join(out)) or as_written(markdown)

@@ -150,7 +150,8 @@ def problems(
     elif spec.match == "number" and spec.accept_range is None:
         from retain.core.answer.number import parse_quantity
 
-        if parse_quantity(_plain(back)) is None:
+        quantity = parse_quantity(_plain(back))
+        if quantity is None or quantity.bound:  # `under 50 GB` leaves the number out
             found.append(
                 (
                     "back",

@@ -15,13 +15,16 @@ from retain.core.answer.variants import same_compound, variant_note
 from retain.core.answer.verdict import TypedCheck, rating_for
 
 __all__ = [
+    "ASIDE_NOTE",
     "MAX_ACCEPTED",
     "MAX_ANSWER",
     "MAX_TARGETS",
     "check_text",
+    "learner_forms",
     "parse_budget",
     "plain_answer",
     "targets",
+    "without_asides",
 ]
 
 MAX_ANSWER = 500  # characters compared; longer input is cut (the diff is quadratic)
@@ -91,10 +94,35 @@ def _closest(norm_typed: str, candidates: list[str]) -> str:
     return best
 
 
-def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedCheck:
-    typed = _SPACES.sub(" ", answer[:MAX_ANSWER]).strip()
-    norm_typed = normalise(typed)
-    everything = targets(expected, accept)
+# The learner's own aside: words in brackets after a space (`CoreDNS (kube-dns)`; not `f(x)`).
+_ASIDE = re.compile(r"\s+\([^()]*\)(?=$|[\s.,;:!?])")
+# A leading `in` (`in the state file` for "Where ...?"): ignored like an article, on the typed side only.
+_LEADING_IN = re.compile(r"^in\s+(?=\S)", re.IGNORECASE)
+ASIDE_NOTE = "your words in brackets were not checked"
+
+
+def without_asides(typed: str) -> str:
+    """`typed` without the learner's asides in brackets (`CoreDNS (kube-dns)` -> `CoreDNS`)."""
+    return _ASIDE.sub("", typed).strip() if "(" in typed else typed
+
+
+def learner_forms(typed: str) -> list[tuple[str, str]]:
+    """Other readings of a typed answer tried when it is not right as typed, each with its note:
+    without the learner's asides in brackets (never the aside alone: `(CoreDNS)` is no answer,
+    and `wrong (CoreDNS)` is `wrong`), and without a leading `in`, and without both."""
+    forms: list[tuple[str, str]] = []
+    bare = without_asides(typed)
+    if bare != typed and normalise(bare):
+        forms.append((bare, ASIDE_NOTE))
+    for text, note in [(typed, ""), *forms]:
+        lead = _LEADING_IN.match(unify_styles(text))
+        if lead is not None and normalise(without := unify_styles(text)[lead.end() :]):
+            forms.append((without, note))
+    return forms
+
+
+def _judge(typed: str, norm_typed: str, everything: list[str]) -> tuple[str, bool, bool]:
+    """(target, correct, near) of one reading of the typed answer."""
     exact = next((t for t in everything if normalise(t) == norm_typed), None)
     if exact is None and norm_typed:  # `fault tolerant`, `faulttolerant` for `fault-tolerant`
         exact = next((t for t in everything if same_compound(norm_typed, normalise(t))), None)
@@ -104,37 +132,56 @@ def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedC
             (t for t in everything if not normalise(t) and unify_styles(t).strip().casefold() == bare), None
         )
     if exact is not None and (norm_typed or typed):
-        target, correct, near = exact, True, False
-    elif not norm_typed:
-        target, correct, near = everything[0], False, False
-    else:
-        target, correct, near = everything[0], False, False
-        folded = fold_accents(typed)
-        # Accents first (they are the same answer), then a typo in a long answer.
-        accent = next((t for t in everything if fold_accents(t) == folded), None)
-        variant = (
-            None
-            if accent is not None
-            else next(
-                (t for t in everything[:MAX_TARGETS] if variant_note(norm_typed, normalise(t), typed, t)),
-                None,
-            )
-        )
-        if accent is not None:
-            target, near = accent, True
-        elif variant is not None:  # a plural, a British or American spelling: close, and said so
-            target, near = variant, True
-        else:
-            close = next((t for t in everything[:MAX_TARGETS] if near_miss(norm_typed, normalise(t))), None)
-            if close is not None:
-                target, near = close, True
-            else:
-                target = _closest(norm_typed, everything[:MAX_TARGETS])
+        return exact, True, False
+    if not norm_typed:
+        return everything[0], False, False
+    folded = fold_accents(typed)
+    # Accents first (they are the same answer), then a typo in a long answer.
+    accent = next((t for t in everything if fold_accents(t) == folded), None)
+    if accent is not None:
+        return accent, False, True
+    variant = next(
+        (t for t in everything[:MAX_TARGETS] if variant_note(norm_typed, normalise(t), typed, t)),
+        None,
+    )
+    if variant is not None:  # a plural, a British or American spelling: close, and said so
+        return variant, False, True
+    # The card's acronyms, wherever it writes them in capitals: `cp system` in `accept` is `CP system`.
+    written = " ".join(everything[:MAX_TARGETS])
+    close = next(
+        (t for t in everything[:MAX_TARGETS] if near_miss(norm_typed, normalise(t), typed, written)),
+        None,
+    )
+    if close is not None:
+        return close, False, True
+    return _closest(norm_typed, everything[:MAX_TARGETS]), False, False
+
+
+def _note(typed: str, norm_typed: str, target: str) -> str:
+    """What makes a near miss near: accents, a plural or a spelling (else "")."""
+    if fold_accents(typed) == fold_accents(target):
+        return "accents differ"
+    return variant_note(norm_typed, normalise(target), typed, target)
+
+
+def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedCheck:
+    typed = _SPACES.sub(" ", answer[:MAX_ANSWER]).strip()
+    norm_typed = normalise(typed)
+    everything = targets(expected, accept)
+    target, correct, near = _judge(typed, norm_typed, everything)
+    note = _note(typed, norm_typed, target) if near else ""
+    if not correct and norm_typed:
+        # The learner's own aside in brackets, a leading `in`: the rest is the answer.
+        for form, why in learner_forms(typed):
+            norm_form = normalise(form)
+            found, right, close = _judge(form, norm_form, everything)
+            if right or (close and not near):
+                target, correct, near = found, right, close
+                note = "; ".join(n for n in (why, _note(form, norm_form, found) if close else "") if n)
+                if right:
+                    break
     score = similarity(norm_typed, normalise(target)) if norm_typed else 0.0
     typed_parts, expected_parts = char_diff(typed, target)
-    note = "accents differ" if near and fold_accents(typed) == fold_accents(target) else ""
-    if near and not note:
-        note = variant_note(norm_typed, normalise(target), typed, target)
     return TypedCheck(
         typed, target, correct, score, typed_parts, expected_parts, rating_for(correct, near), note=note
     )
