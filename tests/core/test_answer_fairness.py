@@ -212,7 +212,7 @@ def test_number_words_around_a_number_or_range(typed: str, correct: bool) -> Non
         ("faulttolerant", "fault-tolerant"),
         ("leader-election", "leader election"),
         ("at least once", "at-least-once"),
-        ("re-do", "redo"),
+        ("re do", "re-do"),
         ("write ahead log", "write-ahead log"),
     ],
 )
@@ -444,3 +444,124 @@ def test_number_a_back_that_is_a_strict_bound_is_still_no_number() -> None:
     assert any("is not a number" in p.message for p in bound.errors), bound.problems
     hedged = parse_deck(head + 'back = "up to 50 GB"\nmatch = "number"\n', "d.toml")
     assert hedged.errors == [], hedged.problems
+
+
+# ---- review 15c: an aside naming another thing, a decimal comma, bits and bytes, a hyphen ---------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("LSM", "a B-tree, not a log-structured merge-tree (LSM)"),  # the option the back rules out
+        ("LSM", "write-ahead log and log-structured merge-tree (LSM)"),  # one of a list
+        ("LSM", "a B-tree rather than an LSM tree (LSM)"),
+        ("LSM", "write-ahead log (WAL) and (LSM)"),  # two asides
+        ("WAL", "write-ahead log (WAL) and (LSM)"),
+        ("CP", "Raft (CP)"),  # the aside abbreviates no word before it
+    ],
+)
+def test_an_acronym_aside_naming_another_thing_is_not_the_answer(typed: str, expected: str) -> None:
+    assert not check_answer(typed, expected).correct
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("WAL", "the write-ahead log (WAL)"),
+        ("LSM", "log-structured merge-tree (LSM)"),
+        ("FBI", "Federal Bureau of Investigation (FBI)"),
+        ("JSON", "JavaScript Object Notation (JSON)"),
+        ("XML", "Extensible Markup Language (XML)"),
+        ("P2P", "peer-to-peer (P2P)"),
+        ("CRUD", "Create, Read, Update, Delete (CRUD)"),  # the commas are the term's own
+    ],
+)
+def test_the_acronym_of_a_term_in_its_aside_is_right(typed: str, expected: str) -> None:
+    assert check_answer(typed, expected).correct
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "correct"),
+    [
+        ("0,001", "1", False),  # a first group of 0 is no thousands
+        ("0,001", "0.001", True),
+        ("0,001 s", "0.001 s", True),
+        ("0,500", "0.5", True),
+        ("0,500", "500", False),
+        ("1,500", "1500", True),  # three digits after a first group of 1 to 3: thousands
+        ("1,500", "1.5", False),
+        ("1,50", "1.5", True),
+    ],
+)
+def test_number_a_decimal_comma_after_a_leading_zero_is_not_thousands(
+    typed: str, expected: str, correct: bool
+) -> None:
+    assert check_answer(typed, expected, spec=NUMBER).correct is correct
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("5 gigabytes", "5 Gb"),
+        ("5 GB", "5 Gb"),  # alike as text once case is folded
+        ("5 Gb", "5 GB"),
+        ("5 gigabits", "5 GB"),
+        ("5 Gbps", "5 GBps"),
+        ("5 bits", "5 B"),
+        ("5 G", "5 Gb"),  # the short unit is for bytes only
+        ("5 GB (roughly)", "5 Gb"),
+    ],
+)
+def test_number_a_byte_unit_is_not_a_bit_unit(typed: str, expected: str) -> None:
+    result = check_answer(typed, expected, spec=NUMBER)
+    assert not result.correct and result.note.startswith("unit: expected"), result
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("5 gigabits", "5 Gb"),
+        ("5 gigabytes", "5 GB"),
+        ("5 gb", "5 GB"),  # a unit typed without Shift may be either
+        ("5 gbps", "5 Gbps"),
+        ("5 bytes", "5 B"),
+        ("5 G", "5 GB"),
+        ("5 kB", "5 KB"),
+    ],
+)
+def test_number_bits_and_bytes_by_name_or_case_are_right(typed: str, expected: str) -> None:
+    assert check_answer(typed, expected, spec=NUMBER).correct
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "spec"),
+    [
+        ("resign", "re-sign", None),
+        ("re-sign", "resign", None),
+        ("recover", "re-cover", None),
+        ("coop", "co-op", None),
+        ("unionized", "un-ionized", None),
+        ("resign, raft", "re-sign, raft", SET),
+    ],
+)
+def test_a_hyphen_dropped_that_makes_another_word_is_only_close(
+    typed: str, expected: str, spec: AnswerSpec | None
+) -> None:
+    result = check_answer(typed, expected, spec=spec)
+    assert not result.correct and result.suggested_rating == 2, result
+    assert "a hyphen differs" in result.note, result
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("email", "e-mail"), ("nonblocking", "non-blocking"), ("precommit hook", "pre-commit hook")],
+)
+def test_other_prefixes_join_freely(typed: str, expected: str) -> None:
+    """Only re-, co- and un- make other words when joined: `email` for `e-mail` stays right."""
+    assert check_answer(typed, expected).correct
+
+
+@pytest.mark.parametrize(("typed", "spec"), [("re sign", None), ("re sign, raft", SET)])
+def test_a_space_for_a_short_prefixs_hyphen_stays_right(typed: str, spec: AnswerSpec | None) -> None:
+    expected = "re-sign, raft" if spec is SET else "re-sign"
+    assert check_answer(typed, expected, spec=spec).correct

@@ -52,6 +52,7 @@ def clear_caches() -> None:
     from retain.core.answer.normalise import fold_accents, normalise
 
     textmode._plain.cache_clear()
+    textmode.spelled_acronym.cache_clear()
     normalise.cache_clear()
     fold_accents.cache_clear()
     sets._target.cache_clear()

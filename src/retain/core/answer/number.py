@@ -1,6 +1,9 @@
 """`match = "number"`: a number, optionally with a unit, exact or within a tolerance or a range.
 
-`50GB`, `50 GB` and `50 gb` are the same; `1,000`, `1_000` and `1e3` are 1000.
+`50GB`, `50 GB` and `50 gb` are the same; `1,000`, `1_000` and `1e3` are 1000;
+`0,5`, `0,500` and `1,5` have a decimal comma (a first group of 0 is never thousands).
+A bit is no byte: `Gb` (`gigabit`) is not `GB` (`gigabyte`); `gb`, typed without
+Shift, may be either.
 A back like `20-50 GB` is a range by itself; `accept_range = [20, 50]` says
 so explicitly and `tolerance = 0.5` accepts ±0.5 around the back's number.
 Leaving the unit out is fine; a different unit is a miss (the card's
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retain.core.answer.diff import char_diff, similarity
 from retain.core.answer.normalise import normalise, unify_styles
@@ -27,9 +30,12 @@ from retain.core.answer.verdict import TypedCheck
 
 __all__ = ["Quantity", "check_number", "parse_quantity"]
 
-# `1,000.5` (thousands), else `1.5` or `1,5` (a decimal comma: not three digits after it).
-_NUM = r"[-+]?(?:\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?:e[-+]?\d+)?|[-+]?[.,]\d+"
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?(?:e[-+]?\d+)?", re.IGNORECASE)
+# `1,000.5` and `1,500` (thousands: groups of three digits after a first group of one to three
+# that is not zero), else `1.5`, `1,5` or `0,500` (a decimal comma: a first group of 0 is never
+# thousands, and neither is a comma not followed by three digits).
+_GROUPED = r"(?!0+[,_])\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?"
+_NUM = rf"[-+]?(?:{_GROUPED}|\d+(?:[.,]\d+)?)(?:e[-+]?\d+)?|[-+]?[.,]\d+"
+_THOUSANDS = re.compile(rf"[-+]?{_GROUPED}(?:e[-+]?\d+)?", re.IGNORECASE)
 # `about 30`, `between 20 and 50`, `from 20 to 50`: words before a number, and between two.
 _BEFORE = r"(?:~|≈|(?:about|around|approximately|approx\.?|roughly|between|from)\s+)?"
 _BETWEEN = r"(?:-|to|and|\.\.)"
@@ -74,7 +80,8 @@ class Quantity:
 
 
 # Units every card knows by their names (the card's `aliases` add more); read after a plural `s`
-# is dropped, case-folded. Ambiguous ones (`m`: metres or minutes) are left out.
+# is dropped, case-folded, to the unit as it is written: bits and bytes keep their case
+# (`gigabyte` is `GB`, `gigabit` is `Gb`). Ambiguous ones (`m`: metres or minutes) are left out.
 _UNIT_NAMES = {
     "nanosecond": "ns",
     "nsec": "ns",
@@ -91,17 +98,27 @@ _UNIT_NAMES = {
     "hour": "h",
     "hr": "h",
     "day": "d",
-    "byte": "b",
-    "kilobyte": "kb",
-    "megabyte": "mb",
-    "gigabyte": "gb",
-    "gig": "gb",
-    "terabyte": "tb",
-    "petabyte": "pb",
-    "kibibyte": "kib",
-    "mebibyte": "mib",
-    "gibibyte": "gib",
-    "tebibyte": "tib",
+    "byte": "B",
+    "kilobyte": "KB",
+    "megabyte": "MB",
+    "gigabyte": "GB",
+    "gig": "GB",
+    "terabyte": "TB",
+    "petabyte": "PB",
+    "kibibyte": "KiB",
+    "mebibyte": "MiB",
+    "gibibyte": "GiB",
+    "tebibyte": "TiB",
+    "bit": "b",
+    "kilobit": "Kb",
+    "megabit": "Mb",
+    "gigabit": "Gb",
+    "terabit": "Tb",
+    "petabit": "Pb",
+    "kibibit": "Kib",
+    "mebibit": "Mib",
+    "gibibit": "Gib",
+    "tebibit": "Tib",
     "percent": "%",
     "pct": "%",
     "percentage": "%",
@@ -128,7 +145,7 @@ def parse_quantity(text: str) -> Quantity | None:
     m = _QUANTITY.match(norm)
     if m is None:
         m = _UNIT_RANGE.match(norm)
-        if m is None or m["u1"].casefold() != m["unit"].casefold():
+        if m is None or m["u1"].casefold() != m["unit"].casefold() or not _same_unit(m["u1"], m["unit"]):
             return None
     try:
         low = _float(m["low"])
@@ -141,42 +158,77 @@ def parse_quantity(text: str) -> Quantity | None:
     return Quantity(low, high, normalise(unit).replace(" ", ""), unit, bound)
 
 
+# Units of data, case-folded: their `b` is a bit and their `B` a byte (`Gb`, `GB`, `Gbps`, `GB/s`).
+_DATA = re.compile(r"(?:[kmgtp]i?)?b(?:ps?|/s?)?")
 _BYTES = frozenset({"kb", "mb", "gb", "tb", "pb", "kib", "mib", "gib", "tib", "pib"})
 
 
+def _bits(unit: str) -> bool | None:
+    """For a unit of data, whether it counts bits (`Gb`, `gigabit`) or bytes (`GB`, `gigabyte`);
+    None for another unit, and for one with a prefix written all in small letters (`gb`: as
+    typed without Shift, which may mean either; a lone `b` is a bit)."""
+    folded = unit.casefold()
+    if _DATA.fullmatch(folded) is None or (unit == folded and not folded.startswith("b")):
+        return None
+    return unit[folded.index("b")] == "b"
+
+
 def _same_unit(typed: str, unit: str) -> bool:
-    """`typed` is `unit`, or its short form: `G` for GB, `Gi` for GiB (`M` alone is no unit)."""
-    return typed == unit or (unit in _BYTES and typed + "b" == unit)
+    """`typed` is `unit` (case aside, but a bit is no byte: `Gb` is not `GB`), or its short
+    form for a unit of bytes: `G` for GB, `Gi` for GiB (`M` alone is no unit; `G` is no `Gb`)."""
+    a, b = typed.casefold(), unit.casefold()
+    if a == b:
+        bits, want = _bits(typed), _bits(unit)
+        return bits is None or want is None or bits == want
+    return b in _BYTES and a + "b" == b and _bits(unit) is not True
 
 
 def _unit(unit: str, aliases: dict[str, str]) -> str:
-    unit = aliases.get(unit, unit)
+    """The unit as written (case kept), spaces out, after the card's `aliases` and the names above."""
+    written = "".join(unit.split())
+    key = normalise(written).replace(" ", "")
+    if key in aliases:
+        written = "".join(aliases[key].split())
+        key = normalise(written).replace(" ", "")
     # `5 minute` for `5 minutes`: a plural is the same unit (`ms`, two letters, stays as it is)
-    unit = unit[:-1] if len(unit) > 2 and unit.endswith("s") else unit
+    if len(key) > 2 and key.endswith("s"):
+        written, key = written[:-1], key[:-1]
     # `5 milliseconds` for `5 ms`, `2 GB` for `2 gigabytes`: a unit's name is the unit
-    return _UNIT_NAMES.get(unit, unit)
+    return _UNIT_NAMES.get(key, written)
+
+
+def _unit_clash(typed: str, expected: str, aliases: dict[str, str]) -> bool:
+    """Whether two answers that read alike as text name bits on one side and bytes on the other
+    (`5 Gb` for `5 GB`): the text check folds case, which would take one for the other."""
+    got, want = parse_quantity(without_asides(typed)), parse_quantity(expected)
+    if got is None or want is None or not got.shown_unit or not want.shown_unit:
+        return False
+    return not _same_unit(_unit(got.shown_unit, aliases), _unit(want.shown_unit, aliases))
 
 
 def check_number(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
     text = check_text(answer, expected, accept)
-    if text.correct:
-        return _numbered(text)
     typed = " ".join(answer[:MAX_ANSWER].split())
+    aliases = {normalise(k).replace(" ", ""): v for k, v in spec.aliases}
+    if text.correct:
+        if not _unit_clash(typed, text.expected, aliases):
+            return _numbered(text)
+        text = replace(text, correct=False)
     want = parse_quantity(plain_answer(expected))
     got = parse_quantity(typed)
     aside = ""
-    if got is None and "(" in typed:  # `5 ms (roughly)`: the learner's aside is not read
-        got = parse_quantity(without_asides(typed))
-        aside = ASIDE_NOTE if got is not None else ""
+    if "(" in typed:  # `5 ms (roughly)`: the learner's aside is not read (nor taken for the unit)
+        bare = parse_quantity(without_asides(typed))
+        if bare is not None:
+            got, aside = bare, ASIDE_NOTE
     if got is None:
         note = "not a number" if typed else ""
         return _numbered(text, note=note, rating=1)
     low, high = spec.accept_range or ((want.low, want.high) if want else (float("nan"),) * 2)
     if spec.tolerance is not None:
         low, high = low - spec.tolerance, high + spec.tolerance
-    aliases = {normalise(k).replace(" ", ""): normalise(v).replace(" ", "") for k, v in spec.aliases}
-    unit = _unit(want.unit, aliases) if want else ""
-    typed_unit = _unit(got.unit, aliases)
+    unit = _unit(want.shown_unit, aliases) if want else ""
+    typed_unit = _unit(got.shown_unit, aliases)
     unit_ok = not typed_unit or not unit or _same_unit(typed_unit, unit)
     inside = low <= got.low and got.high <= high
     if inside and unit_ok and not got.bound:

@@ -169,8 +169,8 @@ def _compare(typed: list[str], target: _Target, aliases: dict[str, str]) -> tupl
             if close is None or close in found:  # a plural, a British or American spelling
                 close = None
                 for j, k in keys.items():
-                    if j in found or firsts[j] != first:
-                        continue
+                    if j in found or (firsts[j] != first and "-" not in k and "-" not in key):
+                        continue  # (`resign` for `re-sign` keeps fewer initials: `variant_note` says why)
                     variant = variant_note(key, k, typed[i], target.shown)
                     if variant:
                         close, why = j, variant

@@ -23,6 +23,7 @@ __all__ = [
     "learner_forms",
     "parse_budget",
     "plain_answer",
+    "spelled_acronym",
     "targets",
     "without_asides",
 ]
@@ -34,7 +35,15 @@ MAX_ACCEPTED = 256  # accepted answers compared at all (a hostile deck may list 
 _SPACES = re.compile(r"\s+")
 _PAREN = re.compile(r"\s*\([^()]*\)")
 # An acronym in a back's closing aside: `write-ahead log (WAL)`, `in-sync replicas (ISRs)`.
-_ACRONYM_ASIDE = re.compile(r"\(([^\W_]*[A-Z][^\W_]*[A-Z][^\W_]*)\)$")
+_ACRONYM_ASIDE = re.compile(r"\s\(([^\W_]*[A-Z][^\W_]*[A-Z][^\W_]*)\)$")
+# Before the term an acronym spells out: the back contrasts or lists (`a B-tree, not an LSM tree (LSM)`).
+_CONTRAST = re.compile(
+    r"[,;/&+]|\b(?:not|and|or|nor|but|vs|versus|than|unlike|except|without|instead)\b", re.IGNORECASE
+)
+# Words an acronym may leave out (`Federal Bureau of Investigation`), and digits it may write for them.
+_SMALL = frozenset({"of", "the", "for", "to", "in", "on", "a", "an", "at", "by", "with"})
+_DIGIT_WORDS = {"to": "2", "for": "4"}
+_PARTS = re.compile(r"[^\W_]+")
 _MAX_SOURCE = 4 * MAX_ANSWER  # characters of Markdown read for one answer (the parser is slow)
 
 
@@ -75,10 +84,75 @@ def targets(expected: str, accept: Sequence[str]) -> list[str]:
         bare = _PAREN.sub("", found[0]).strip()
         if bare and bare != found[0]:
             found.append(bare)
-            acronym = _ACRONYM_ASIDE.search(found[0])
-            if acronym is not None and len(acronym[1]) <= 12:
-                found.append(acronym[1])
+            acronym = spelled_acronym(found[0])
+            if acronym:
+                found.append(acronym)
     return found or [""]
+
+
+@lru_cache(maxsize=1024)  # a card's back is read on every check
+def spelled_acronym(back: str) -> str:
+    """The acronym of a back that is a term and its acronym, `TERM (ACRONYM)`, which is right by
+    itself; else "". The aside is the back's only one, at its end, an acronym (two capitals or
+    more), and it abbreviates the words right before it: each word gives its first letter, and
+    may give more of its letters in order (`write-ahead log` is `WAL`, `in-sync replicas` is
+    `ISRs`, `JavaScript Object Notation` is `JSON`); small words may be left out (`of`, `the`)
+    or be digits (`peer-to-peer` is `P2P`). Not when the words before the term contrast or list
+    (`a B-tree, not a log-structured merge-tree (LSM)`: a comma, `not`, `and`, `or`, ...): the
+    aside may name another thing."""
+    if back.count("(") != 1 or back.count(")") != 1:
+        return ""
+    found = _ACRONYM_ASIDE.search(back)
+    if found is None or len(found[1]) > 12:
+        return ""
+    words = back[: found.start()].split()
+    letters = found[1].casefold()
+    for k in range(1, min(len(words), 2 * len(letters) + 2) + 1):  # the shortest term it spells
+        if _spells(letters, words[-k:]):
+            return "" if _CONTRAST.search(" ".join(words[:-k])) else found[1]
+    return ""
+
+
+def _spells(letters: str, words: Sequence[str]) -> bool:
+    """Whether `letters` are the words' initials (`_gives`), the first word's included."""
+    states = {0}  # how many letters the words so far give
+    for n, word in enumerate(words):
+        parts = _PARTS.findall(word.casefold())  # `peer-to-peer`: `peer`, `2to`, `peer`
+        core = "".join(_DIGIT_WORDS.get(p, "") + p if j else p for j, p in enumerate(parts))
+        after: set[int] = set()
+        for i in states:
+            if n and (not core or core in _SMALL):
+                after.add(i)  # left out
+            after.update(_gives(core, letters, i))
+        if not after:
+            return False
+        states = after
+    return len(letters) in states
+
+
+def _gives(core: str, letters: str, i: int) -> Iterator[int]:
+    """Where `letters[i:]` may go on after a word: its first letter (or the `x` of `ex-`, the
+    digit of `to`, `for`), then any of its later letters in order."""
+    if i >= len(letters) or not core:
+        return
+    if _DIGIT_WORDS.get(core) == letters[i]:
+        yield i + 1
+        return
+    if letters[i] == core[0]:
+        rest = core[1:]
+    elif letters[i] == "x" and core.startswith("ex"):
+        rest = core[2:]
+    else:
+        return
+    i += 1
+    yield i
+    at = 0
+    while i < len(letters):
+        at = rest.find(letters[i], at) + 1
+        if not at:
+            return
+        i += 1
+        yield i
 
 
 def _closest(norm_typed: str, candidates: list[str]) -> str:

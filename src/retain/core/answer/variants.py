@@ -2,7 +2,9 @@
 plural, a British or American spelling.
 
 `compound_forms` gives the forms a hyphen between two letters may take (`fault-tolerant`,
-`fault tolerant`, `faulttolerant`): an answer is right in any of them. A plural (`pods` for
+`fault tolerant`, `faulttolerant`): an answer is right in any of them, but a hyphen after
+`re-`, `co-` or `un-` left out (`resign` for `re-sign`, `coop` for `co-op`) is only close: it
+may make another word (`hyphen_note`). A plural (`pods` for
 `pod`) or the other side of the Atlantic's spelling (`colour` for `color`, `optimise` for
 `optimize`) is a near miss that says so (`variant_note`): the study screen shows the card's
 spelling and the learner may rate Good. The spelling rules are the regular ones (-our/-or,
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["compound_forms", "initials", "same_compound", "variant_note"]
+__all__ = ["HYPHEN_NOTE", "compound_forms", "hyphen_note", "initials", "same_compound", "variant_note"]
 
 # A hyphen between two letters (not digits: `20-50` is a range, `x-1` is not `x1`).
 _LETTER_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
@@ -71,14 +73,24 @@ _RULES = (
 )
 
 
+# A hyphen after the prefixes that, left out, make other words (`re-sign` and `resign`,
+# `re-cover`, `re-form`, `re-lease`, `co-op` and `coop`, `un-ionized`). Others join freely:
+# `email` for `e-mail`, `nonblocking` for `non-blocking`, `precommit` for `pre-commit`.
+_SHORT_PREFIX = re.compile(r"(?<![^\W\d_])(?:re|co|un)-(?=[^\W\d_])", re.IGNORECASE)
+HYPHEN_NOTE = "a hyphen differs: it may make another word"
+
+
 def compound_forms(text: str) -> tuple[str, ...]:
     """`text`, and when a hyphen joins two letters, the same with those hyphens as spaces and
-    with them left out: `fault-tolerant`, `fault tolerant`, `faulttolerant`."""
+    with them left out: `fault-tolerant`, `fault tolerant`, `faulttolerant`. Not left out after
+    `re-`, `co-` or `un-` (`re-sign` is not `resign`: see `hyphen_note`)."""
     if "-" not in text:
         return (text,)
     spaced = _LETTER_HYPHEN.sub(" ", text)
     if spaced == text:
         return (text,)
+    if _SHORT_PREFIX.search(text) is not None:
+        return (text, spaced)
     return (text, spaced, _LETTER_HYPHEN.sub("", text))
 
 
@@ -89,6 +101,17 @@ def same_compound(a: str, b: str) -> bool:
     if "-" not in a and "-" not in b:
         return False
     return not set(compound_forms(a)).isdisjoint(compound_forms(b))
+
+
+def hyphen_note(a: str, b: str) -> str:
+    """`HYPHEN_NOTE` when two `normalise`d answers differ only in hyphens left out after `re-`,
+    `co-` or `un-` (`resign` for `re-sign`, `coop` for `co-op`, or the other way), which
+    `compound_forms` does not take as the same answer; else ""."""
+    if ("-" not in a and "-" not in b) or a == b:
+        return ""
+    if _LETTER_HYPHEN.sub("", a) != _LETTER_HYPHEN.sub("", b) or same_compound(a, b):
+        return ""
+    return HYPHEN_NOTE
 
 
 @lru_cache(maxsize=4096)
@@ -134,6 +157,9 @@ def variant_note(typed: str, expected: str, typed_raw: str = "", expected_raw: s
     folded) keep acronyms out: `HTTPS` is no plural of `HTTP`."""
     if typed == expected:
         return ""
+    joined = hyphen_note(typed, expected)
+    if joined:
+        return joined
     a = _LETTER_HYPHEN.sub(" ", typed).split(" ")
     b = _LETTER_HYPHEN.sub(" ", expected).split(" ")
     if len(a) != len(b) or len(a) > 50:
