@@ -47,6 +47,13 @@ __all__ = [
 
 Clock = Callable[[], datetime]
 OPEN_SLOT = "open"  # `RetainApp.when_ready`: the one pending action that opens a screen
+# Under NO_COLOR: what marks a cursor or a focused widget when colours do not (reverse video).
+MONO_MARKS = {
+    "block-cursor-text-style": "bold reverse",
+    "block-cursor-blurred-text-style": "reverse",
+    "button-focus-text-style": "bold reverse",
+    "input-cursor-text-style": "reverse",
+}
 
 
 def system_clock() -> datetime:
@@ -136,11 +143,27 @@ class RetainApp(App[None]):
     def _readable_monochrome(self) -> None:
         """Under NO_COLOR (or on a TERM without colours) draw greys that stay readable: Textual's
         own monochrome filter left blue counts dark grey on black and button labels white on light
-        grey (see ui/monochrome.py)."""
+        grey (see ui/monochrome.py). An empty NO_COLOR is no request (no-color.org: "present and
+        not an empty string"); Textual took any NO_COLOR, even `NO_COLOR=`."""
+        if self.no_color and not os.environ.get("NO_COLOR"):
+            self.no_color = False
+            self._filters = [f for f in self._filters if not isinstance(f, Monochrome | NoColor)]
         if not self.no_color and mono_terminal(os.environ):
             self.no_color = True
             self._filters.append(NoColor() if self.native_ansi_color else Monochrome())
         self._filters = [ReadableMonochrome() if isinstance(f, Monochrome) else f for f in self._filters]
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables; without colours every cursor and focus mark in reverse video.
+
+        A highlighted row (the deck list, the browser, every list and menu), the focused button
+        and an input's cursor were marked by their background colour (and bold, in some themes
+        not even that): in greys, and on a terminal that shows no colours, the cursor on a
+        group row, or on any row in the nord theme, could not be seen."""
+        variables = super().get_css_variables()
+        if self.no_color:
+            variables.update(MONO_MARKS)  # the same dict as `theme_variables`
+        return variables
 
     # ---- start-up ------------------------------------------------------------
 

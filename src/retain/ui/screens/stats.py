@@ -196,7 +196,7 @@ class StatsScreen(Screen[None]):
     def _show(self, token: int, data: dict[str, Any], complete: bool) -> None:
         if token != self._token or not self.is_attached:
             return  # a newer period or deck was asked for meanwhile
-        pal = charts.palette(self.app.theme_variables)
+        pal = charts.palette(self.app.theme_variables, mono=self.app.no_color)
         f = data["forecast"]
         if self._forecast_shown == (token, f):
             return self._show_rest(data, pal) if complete else None  # the quick pass drew it already

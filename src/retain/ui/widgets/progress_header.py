@@ -14,8 +14,12 @@ from retain.ui.text import line
 __all__ = ["ProgressHeader", "header_content"]
 
 
-def header_content(new: int, learning: int, review: int, done: int, width: int) -> Content:
-    """`New 3  Learning 1  Due 12  ━━━━━━━━────  20%` fitted to `width` cells."""
+def header_content(
+    new: int, learning: int, review: int, done: int, width: int, *, mono: bool = False
+) -> Content:
+    """`New 3  Learning 1  Due 12  ━━━━━━━━━━━━  20%` fitted to `width` cells, the part still to
+    do in a dim colour; `mono` (no colours): drawn `━━━━━━━━────`, since in greys the two parts
+    were one line and 0% looked done."""
     counts = Content.assemble(
         ("New ", "$text-muted"),
         (str(new), "bold $primary"),
@@ -35,7 +39,7 @@ def header_content(new: int, learning: int, review: int, done: int, width: int) 
         counts,
         "  ",
         ("━" * filled, "$primary"),
-        ("━" * (bar_width - filled), "$text-disabled"),
+        (("─" if mono else "━") * (bar_width - filled), "$text-disabled"),
         "  ",
         (percent, "$text-muted"),
     )
@@ -60,7 +64,7 @@ class ProgressHeader(Widget):
             self.refresh()
 
     def render(self) -> Content:
-        counts = header_content(*self._values, width=self.size.width)
+        counts = header_content(*self._values, width=self.size.width, mono=self.app.no_color)
         if not self.mode:
             return counts
         return Content.assemble(line(self.mode, "bold $accent"), "\n", counts)

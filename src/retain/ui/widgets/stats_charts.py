@@ -5,6 +5,11 @@ Each `draw_*` function takes a `PlotextPlot`'s `plt` and the figures' JSON form
 exactly the numbers the command line gives. Colours come from the app theme
 (`palette`); plotext wants RGB triples. The calendar heatmap and the card
 counts bar are plain cells (`calendar_content`, `counts_content`).
+
+Without colours (NO_COLOR, a `-mono` TERM: `palette(..., mono=True)`) every series is drawn
+in greys, which made young and mature, Again and Good, one grey: there each series has its
+own fill (`FILLS`: █ ▓ ▒ ░), in the bars and in their legend, and the calendar's levels are
+`· ░ ▒ ▓ █` rather than shades of one colour.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from retain.core.statstext import percent_text, plural
 
 __all__ = [
     "BUTTONS",
+    "CALENDAR_FILLS",
+    "FILLS",
     "FORECAST_KINDS",
     "REVIEW_KINDS",
     "Chart",
@@ -36,12 +43,30 @@ __all__ = [
     "draw_forecast",
     "draw_hours",
     "draw_reviews",
+    "fill",
     "legend",
     "palette",
     "retention_content",
 ]
 
-Palette = dict[str, tuple[int, int, int]]
+RGB = tuple[int, int, int]
+
+
+class Palette(dict[str, RGB]):
+    """The theme's colours as RGB triples by name; `mono`: drawn without colours (`FILLS`)."""
+
+    mono: bool = False
+
+
+# Each series' fill when there are no colours, by its colour's name: the series of one chart
+# (young/mature, new/learning/relearning/review, Again/Hard/Good/Easy, passed/Again) differ.
+FILLS = {"success": "█", "warning": "▓", "primary": "▒", "error": "░"}
+CALENDAR_FILLS = ("·", "░", "▒", "▓", "█")  # no reviews, then the four levels
+
+
+def fill(pal: Palette, color: str) -> str:
+    """The bar glyph of the series in `color` (one glyph for all when there are colours)."""
+    return FILLS.get(color, "█") if pal.mono else "█"
 
 
 class Chart(PlotextPlot):
@@ -64,13 +89,13 @@ class Chart(PlotextPlot):
         return self._cache[1]
 
 
-RGB = tuple[int, int, int]
 _NAMES = ("primary", "secondary", "accent", "success", "warning", "error", "foreground", "surface")
 
 
-def palette(variables: dict[str, str]) -> Palette:
+def palette(variables: dict[str, str], *, mono: bool = False) -> Palette:
     """RGB triples of the theme's colours (a missing one falls back to grey)."""
-    out: Palette = {}
+    out = Palette()
+    out.mono = mono
     for name in _NAMES:
         try:
             out[name] = Color.parse(variables.get(name, "#808080")).rgb
@@ -133,14 +158,17 @@ BUTTONS = (("Again", "error"), ("Hard", "warning"), ("Good", "success"), ("Easy"
 
 
 def legend(items: tuple[tuple[str, str], ...], pal: Palette) -> Content:
-    """`■ young  ■ mature`, each square in its series' colour."""
+    """`■ young  ■ mature`, each square in its series' colour (without colours: `▒ young  █ mature`)."""
     parts: list[tuple[str, str]] = []
     for name, color in items:
-        parts += [_styled("■ ", pal[color]), (f"{name}  ", "$text-muted")]
+        mark = fill(pal, color) if pal.mono else "■"
+        parts += [_styled(f"{mark} ", pal[color]), (f"{name}  ", "$text-muted")]
     return Content.assemble(*parts)
 
 
-def _bars(plt: Any, labels: list[str], series: list[list[int]], colors: list[RGB], ticks: int = 5) -> None:
+def _bars(
+    plt: Any, labels: list[str], series: list[list[int]], colors: list[str], pal: Palette, ticks: int = 5
+) -> None:
     """Stacked bars at x = 1..n, half a step wide, one segment per non-zero value.
 
     Drawn one segment at a time: plotext's own (stacked) bar charts paint a blank
@@ -152,7 +180,15 @@ def _bars(plt: Any, labels: list[str], series: list[list[int]], colors: list[RGB
         for values, color in zip(series, colors, strict=True):
             if values[i] > 0:
                 top = bottom + values[i]
-                plt.bar([i + 1], [top], minimum=bottom, width=0.5, color=color, reset_ticks=False)
+                plt.bar(
+                    [i + 1],
+                    [top],
+                    minimum=bottom,
+                    width=0.5,
+                    color=pal[color],
+                    marker=fill(pal, color),
+                    reset_ticks=False,
+                )
                 bottom = top
     plt.xlim(0.5, n + 0.5)
     step = max(1, -(-n // ticks))
@@ -167,7 +203,7 @@ def draw_forecast(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80)
         [d["date"] for d in days], [[d["young"] for d in days], [d["mature"] for d in days]], width
     )
     _start(plt)
-    _bars(plt, [_short(d) for d in dates], [young, mature], [pal["primary"], pal["success"]])
+    _bars(plt, [_short(d) for d in dates], [young, mature], [c for _k, c in FORECAST_KINDS], pal)
 
 
 def _period_dates(data: dict[str, Any]) -> list[str]:
@@ -181,7 +217,7 @@ def draw_reviews(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80) 
     series = [[by[d][k] if d in by else 0 for d in dates] for k, _c in REVIEW_KINDS]
     dates, series = bucketed(dates, series, width)
     _start(plt)
-    _bars(plt, [_short(d) for d in dates], series, [pal[c] for _k, c in REVIEW_KINDS])
+    _bars(plt, [_short(d) for d in dates], series, [c for _k, c in REVIEW_KINDS], pal)
 
 
 def draw_added(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80) -> None:
@@ -189,7 +225,7 @@ def draw_added(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80) ->
     by = {d["date"]: d["cards"] for d in data["added"]}
     dates, (values,) = bucketed(dates, [[by.get(d, 0) for d in dates]], width)
     _start(plt)
-    _bars(plt, [_short(d) for d in dates], [values], [pal["accent"]])
+    _bars(plt, [_short(d) for d in dates], [values], ["accent"], pal)
 
 
 def draw_distribution(
@@ -199,7 +235,7 @@ def draw_distribution(
     labels = [f"{e:g}" for e in edges]
     labels[-1] += "+"
     _start(plt)
-    _bars(plt, labels, [list(counts)], [pal[color]], ticks=len(labels))
+    _bars(plt, labels, [list(counts)], [color], pal, ticks=len(labels))
 
 
 def draw_buttons(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80) -> None:
@@ -212,7 +248,9 @@ def draw_buttons(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80) 
             row.append(round(100 * data["buttons"][kind][b] / total, 1))
         shares.append(row)
     _start(plt)
-    plt.multiple_bar(kinds, shares, color=[pal[c] for _b, c in BUTTONS])
+    plt.multiple_bar(
+        kinds, shares, color=[pal[c] for _b, c in BUTTONS], marker=[fill(pal, c) for _b, c in BUTTONS]
+    )
     plt.ylim(0, 100)
     plt.yticks([0, 25, 50, 75, 100])
 
@@ -223,7 +261,7 @@ def draw_hours(plt: Any, data: dict[str, Any], pal: Palette, width: int = 80) ->
     passed = [h["passed"] for h in hours]
     failed = [h["reviews"] - h["passed"] for h in hours]
     _start(plt)
-    _bars(plt, [f"{h['hour']}h" for h in hours], [passed, failed], [pal["success"], pal["error"]], ticks=8)
+    _bars(plt, [f"{h['hour']}h" for h in hours], [passed, failed], ["success", "error"], pal, ticks=8)
 
 
 def _styled(text: str, rgb: RGB, bold: bool = False) -> tuple[str, str]:
@@ -231,7 +269,8 @@ def _styled(text: str, rgb: RGB, bold: bool = False) -> tuple[str, str]:
 
 
 def calendar_content(data: dict[str, Any], pal: Palette, width: int) -> Content:
-    """A GitHub-style year: one column per week (Monday on top), shaded by reviews that day."""
+    """A GitHub-style year: one column per week (Monday on top), shaded by reviews that day
+    (without colours: `·` none, then `░ ▒ ▓ █`)."""
     cal = data["calendar"]
     today = date.fromisoformat(data["today"])
     weeks = max(4, min(53, width - 4))
@@ -250,7 +289,7 @@ def calendar_content(data: dict[str, Any], pal: Palette, width: int) -> Content:
                 continue
             n = counts.get(day.isoformat(), 0)
             level = 0 if n == 0 or top == 0 else 1 + min(3, int(4 * (n - 1) / top))
-            parts.append(_styled("■", shades[level]))
+            parts.append(_styled(CALENDAR_FILLS[level] if pal.mono else "■", shades[level]))
         rows.append(Content.assemble(*parts))
     rows.append(
         Content.assemble(
