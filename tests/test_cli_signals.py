@@ -19,6 +19,14 @@ PACKAGE = Path(retain.__file__).resolve().parent
 _FRAME = re.compile(r'File "([^"]+)", line (\d+)')
 
 
+def _default_signals() -> None:
+    """In the child, before it runs: Ctrl-C, SIGHUP and SIGTERM as a terminal gives them. A
+    runner started in the background (`cmd &`, `nohup`) passes them on ignored, and Python keeps
+    an ignored SIGINT ignored (then no KeyboardInterrupt, nothing to test)."""
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _retain() -> list[str]:
     script = Path(sys.executable).parent / "retain"
     return [str(script)] if script.exists() else [sys.executable, "-m", "retain"]
@@ -75,6 +83,7 @@ def test_ctrl_c_before_and_after_main_is_a_quiet_130(tmp_path: Path, where: str,
         capture_output=True,
         text=True,
         timeout=60,
+        preexec_fn=_default_signals,
     )
     assert (got.returncode, got.stderr) == (130, "")
 
@@ -86,7 +95,11 @@ def test_ctrl_c_at_any_moment_of_a_command_is_never_a_traceback(tmp_path: Path) 
     bad = []
     for delay_ms in range(0, 200, 5):
         proc = subprocess.Popen(
-            [*_retain(), "due"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [*_retain(), "due"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=_default_signals,
         )
         time.sleep(delay_ms / 1000)
         proc.send_signal(signal.SIGINT)
@@ -135,5 +148,6 @@ def test_sigterm_and_sighup_stop_a_command_as_ctrl_c_does(tmp_path: Path, signum
         capture_output=True,
         text=True,
         timeout=60,
+        preexec_fn=_default_signals,
     )
     assert (got.returncode, got.stdout, got.stderr) == (code, "cleaned up\n", "")

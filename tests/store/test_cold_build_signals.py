@@ -20,6 +20,14 @@ from retain.store.state.journal import JournalWriter
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 
 
+def _default_signals() -> None:
+    """In the child, before it runs: Ctrl-C, SIGHUP and SIGTERM as a terminal gives them. A
+    runner started in the background (`cmd &`, `nohup`) passes them on ignored, and Python keeps
+    an ignored SIGINT ignored (then no KeyboardInterrupt, nothing to test)."""
+    for signum in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _big_journal(root: Path, megabytes: int) -> Path:
     """A journal of `megabytes` MB: a few hundred real records, then copies of them."""
     device = root / "state" / "devices" / "aaaaaaaaaaaa"
@@ -89,6 +97,7 @@ def _cold_build(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        preexec_fn=_default_signals,
     )
     time.sleep(delay)
     start = time.monotonic()
@@ -130,7 +139,9 @@ def test_a_second_ctrl_c_while_a_cold_build_stops_never_hangs(tmp_path: Path) ->
     _big_journal(tmp_path, 12)
     shutil.rmtree(tmp_path / "cache", ignore_errors=True)
     code, took, err, left = _cold_build(tmp_path, 1.5, (signal.SIGINT, signal.SIGINT))
-    assert (code, err, left) == (130, "", [])
+    # (a second Ctrl-C landing while Python closes down, after retain has let its handlers go,
+    # ends it by the signal: a shell shows 130 all the same)
+    assert (code in (130, -signal.SIGINT), err, left) == (True, "", [])
     assert took < 5.0, f"{took:.1f} s"  # (a hang, before: the timeout above)
 
 

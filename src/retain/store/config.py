@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -352,6 +351,8 @@ def _table_name(name: str) -> str:
     """A group's name as a TOML table key: bare when it can be, else quoted (`"Distributed Systems"`)."""
     if name and re.fullmatch(r"[A-Za-z0-9_-]+", name):
         return name
+    import json  # (only for a message: not on the launch path)
+
     text = name if len(name) <= _SHOWN else f"{name[:_SHOWN]}..."
     return json.dumps(text, ensure_ascii=False)  # (a TOML basic string: control characters escaped)
 
