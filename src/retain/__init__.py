@@ -2,9 +2,18 @@
 
 
 def _quiet_interrupt(signum: int, frame: object) -> None:
-    """Ctrl-C before `retain.cli.main` takes over (while the program's modules load): exit 130
-    without a traceback. `main` puts Python's own handler back."""
-    raise SystemExit(130)
+    """Ctrl-C before `retain.cli.main` takes over (while the program's modules load) or after it
+    has let go (while Python closes down): exit 130 at once, without a traceback. Nothing is
+    held then (no lock, no worker); what was printed is flushed first. (Raising SystemExit here
+    printed "Exception ignored" when it landed in a clean-up callback at exit.)"""
+    import contextlib
+    import os
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or broken pipe: nothing more to say
+            stream.flush()
+    os._exit(130)
 
 
 def _as_program() -> bool:

@@ -232,20 +232,39 @@ class Stopped(KeyboardInterrupt):
         self.signum = signum
 
 
+_stopping = False  # a signal has stopped the command: it is letting go of its lock and workers
+
+
 def _stop(signum: int, frame: object) -> None:
-    raise Stopped(signum)
+    """SIGTERM or SIGHUP: `Stopped`, once (see `_interrupt`)."""
+    global _stopping
+    if not _stopping:
+        _stopping = True
+        raise Stopped(signum)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """Ctrl-C while a command runs: a KeyboardInterrupt, once. Nothing of retain's goes on after
+    one, so a second Ctrl-C (or a SIGTERM) while the command stops is not raised into its
+    clean-up, where it printed a traceback or cut the stopping of the workers short."""
+    global _stopping
+    if not _stopping:
+        _stopping = True
+        raise KeyboardInterrupt
 
 
 def _take_signals() -> list[tuple[int, object]]:
-    """Ctrl-C is a KeyboardInterrupt again (until now `retain/__init__.py` made it a quiet exit
-    130), SIGTERM and SIGHUP stop the command the same way unless they are ignored (`nohup`).
+    """Ctrl-C is a KeyboardInterrupt again, once (until now `retain/__init__.py` made it a quiet
+    exit 130), SIGTERM and SIGHUP stop the command the same way unless they are ignored (`nohup`).
     Returns what to put back."""
     import signal
 
     from retain import _quiet_interrupt
 
     saved: list[tuple[int, object]] = []
-    wanted: list[tuple[int, object, object]] = [(signal.SIGINT, _quiet_interrupt, signal.default_int_handler)]
+    global _stopping
+    _stopping = False
+    wanted: list[tuple[int, object, object]] = [(signal.SIGINT, _quiet_interrupt, _interrupt)]
     wanted += [
         (s, signal.SIG_DFL, _stop) for s in (getattr(signal, "SIGTERM", 0), getattr(signal, "SIGHUP", 0)) if s
     ]
@@ -284,8 +303,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C at any point, while the command loads too: quietly, 130
         return 130
     finally:  # a Ctrl-C from here on (while Python closes down) is a quiet exit 130 again
-        _give_back(saved)
-        _stop_workers()
+        _wind_down(saved)
+
+
+def _wind_down(saved: list[tuple[int, object]]) -> None:
+    """Give the signal handlers back and end the workers a stopped build left. A signal that
+    lands before the first lines here still raises (the handlers are retain's); start over."""
+    for _ in range(20):
+        try:
+            _give_back(saved)
+            _stop_workers()
+            return
+        except (KeyboardInterrupt, SystemExit):  # (SystemExit: the quiet handler, given back)
+            continue
 
 
 def _main(argv: list[str]) -> int:
