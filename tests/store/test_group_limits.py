@@ -1,5 +1,6 @@
 """`[groups."NAME"]` daily limits through config.toml, the collection, `retain due` and the launch
-summary: every count is what a session serves (docs/settings.md, "Group limits")."""
+summary: a group's decks share one counter, and every count is what a session serves
+(docs/settings.md, "Group limits")."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from retain.core.due import Counts
+from retain.core.due import Counts, DueCounts
 from retain.core.session import ReviewSession
 from retain.store import home as store_home
 from retain.store.collection import Collection
 from retain.store.config import ConfigError, parse_config, unknown_decks
+from retain.store.exams import exam_lines
 from retain.store.home import Home, open_home
 from retain.store.index.homesummary import load_summary
 
@@ -112,32 +114,39 @@ def test_a_group_table_naming_no_group_is_one_warning_line(tmp_path: Path) -> No
         col.close()
 
 
-def test_home_counts_are_the_shares_and_a_group_session_serves_them(tmp_path: Path) -> None:
+def test_a_deck_row_is_what_it_serves_alone_and_a_group_session_serves_the_room(tmp_path: Path) -> None:
     col = Collection.open(make_home(tmp_path), NOW, tz=UTC)
     try:
         counts = col.due_counts(NOW)
-        assert [counts[d].new for d in GROUP] == [3, 2, 2]  # 7 shared, the odd one to the first id
+        assert [counts[d].new for d in GROUP] == [5, 5, 5]  # each alone: min(own 5, the group's 7)
+        assert counts.served(GROUP).new == 7  # the group's row
         assert counts["solo"].new == 5  # no group: its own limit only
+        assert counts.served().new == 12  # everything: the group's 7 and solo's 5
         session = col.start_session(list(GROUP), NOW)
         assert session.counts(NOW).new == 7
-        assert study(session, NOW) == {"ia": 3, "ib": 2, "ic": 2}
+        assert study(session, NOW) == {"ia": 3, "ib": 2, "ic": 2}  # new cards in turn
         assert all(col.due_counts(NOW)[d].new == 0 for d in GROUP)
         event = session.undo(NOW)  # undo gives the slot back
         assert event is not None
-        assert sum(col.due_counts(NOW)[d].new for d in GROUP) == 1
+        after = col.due_counts(NOW)
+        assert [after[d].new for d in GROUP] == [1, 1, 1] and after.served(GROUP).new == 1
     finally:
         col.close()
 
 
-def test_a_deck_studied_alone_takes_its_share_and_everything_takes_the_rest(tmp_path: Path) -> None:
+def test_a_deck_studied_alone_takes_the_room_up_to_its_own_limit(tmp_path: Path) -> None:
     col = Collection.open(make_home(tmp_path), NOW, tz=UTC)
     try:
         alone = col.start_session(["ic"], NOW)
-        assert alone.counts(NOW).new == 2
-        assert study(alone, NOW) == {"ic": 2}
+        assert alone.counts(NOW).new == 5
+        assert study(alone, NOW) == {"ic": 5}  # its own limit, not a third of the group's
         later = NOW + timedelta(minutes=5)
-        assert [col.due_counts(later)[d].new for d in GROUP] == [3, 2, 0]
-        assert study(col.start_session(None, later), later) == {"ia": 3, "ib": 2, "solo": 5}
+        counts = col.due_counts(later)
+        assert [counts[d].new for d in GROUP] == [2, 2, 0]  # 7 - 5 left for the group
+        assert counts.served(GROUP).new == 2
+        served = study(col.start_session(None, later), later)
+        assert served["solo"] == 5 and served.get("ia", 0) + served.get("ib", 0) == 2
+        assert counts.served().new == 7
     finally:
         col.close()
 
@@ -145,17 +154,19 @@ def test_a_deck_studied_alone_takes_its_share_and_everything_takes_the_rest(tmp_
 def test_a_deck_moved_out_of_the_group_takes_its_day_with_it(tmp_path: Path) -> None:
     col = Collection.open(make_home(tmp_path), NOW, tz=UTC)
     try:
-        assert study(col.start_session(["ia"], NOW), NOW) == {"ia": 3}
+        assert study(col.start_session(["ia"], NOW), NOW) == {"ia": 5}
+        assert [col.due_counts(NOW)[d].new for d in ("ib", "ic")] == [2, 2]  # the group's 7 - 5
         (tmp_path / "decks" / "ia.toml").write_text(deck("ia", group="Elsewhere"), encoding="utf-8")
         col.reload_library()
         counts = col.due_counts(NOW)
-        assert counts["ia"].new == 2  # its own limit of 5, 3 taken
-        assert [counts["ib"].new, counts["ic"].new] == [4, 3]  # the group's 7 are theirs now
+        assert counts["ia"].new == 0  # its own limit of 5, 5 taken
+        assert [counts["ib"].new, counts["ic"].new] == [5, 5]  # the group's 7 are theirs now
+        assert counts.served(["ib", "ic"]).new == 7
     finally:
         col.close()
 
 
-def test_launch_summary_counts_the_shares(tmp_path: Path) -> None:
+def test_launch_summary_counts_as_the_collection(tmp_path: Path) -> None:
     home = make_home(tmp_path)
     col = Collection.open(home, NOW, tz=UTC)
     study(col.start_session(["ib"], NOW), NOW)
@@ -164,7 +175,45 @@ def test_launch_summary_counts_the_shares(tmp_path: Path) -> None:
     summary = load_summary(open_home({"RETAIN_HOME": str(tmp_path)}), NOW, UTC)
     assert summary is not None
     assert summary.counts == expected
-    assert [expected[d].new for d in GROUP] == [3, 0, 2]
+    assert [expected[d].new for d in GROUP] == [2, 0, 2]
+    assert isinstance(summary.counts, DueCounts) and summary.counts.served(GROUP).new == 2  # the group's row
+
+
+def test_exam_forecast_counts_on_no_new_card_the_group_never_serves(tmp_path: Path) -> None:
+    """From the review of f67a744: [groups.Interview] new_per_day = 0 serves no new card, so
+    the exam line's 'if you keep up' must not count on 20 a day per deck."""
+    make_home(tmp_path, "[groups.Interview]\nnew_per_day = 0\n\n[exam.Interview]\ndate = 2026-04-27\n")
+    col = Collection.open(open_home({"RETAIN_HOME": str(tmp_path)}), NOW, tz=UTC)
+    try:
+        assert sum(col.due_counts(NOW)[d].new for d in GROUP) == 0  # the group serves no new card
+        (line,) = exam_lines(col, NOW)
+        assert line.endswith("predicted recall 0.00 → 0.00 if you keep up"), line
+    finally:
+        col.close()
+
+
+def test_exam_forecast_spreads_the_group_limit_over_its_decks(tmp_path: Path) -> None:
+    """Group 3 new a day over three decks of own 5: the forecast counts on 1 a day each (3 in
+    all), not 5 each; with no group table it counts on the decks' own 5."""
+    exam = "\n[exam.Interview]\ndate = 2026-03-30\n"  # two days left: 2 x the daily new cards
+    capped = make_home(tmp_path / "capped", CONFIG.replace("new_per_day = 7", "new_per_day = 3") + exam)
+    free = make_home(tmp_path / "free", "[study]\nnew_per_day = 5\n" + exam)
+    lines = []
+    for home in (capped, free):
+        col = Collection.open(home, NOW, tz=UTC)
+        try:
+            (line,) = exam_lines(col, NOW)
+            lines.append(line)
+        finally:
+            col.close()
+    assert lines[0] != lines[1], lines  # the cap shows in the forecast
+    from retain.store.exams import _new_per_day
+
+    col = Collection.open(capped, NOW, tz=UTC)
+    try:
+        assert [_new_per_day(col)[d] for d in (*GROUP, "solo")] == [1, 1, 1, 5]
+    finally:
+        col.close()
 
 
 def _due_json(root: Path) -> dict[str, object]:
@@ -178,19 +227,28 @@ def _due_json(root: Path) -> dict[str, object]:
 
 
 def test_due_json_agrees_with_the_session_and_sums_to_the_group(tmp_path: Path) -> None:
+    """Each deck row is what the deck alone serves (5 each, more than the group serves, as
+    documented); `total` and the table's Total line are what everything serves (the group's 7)."""
     make_home(tmp_path)
     data = _due_json(tmp_path)
     rows = {d["id"]: d for d in data["decks"]}  # type: ignore[attr-defined]
     group = [rows[d] for d in GROUP if d in rows]
-    assert sum(r["new"] for r in group) == 7
+    assert [r["new"] for r in group] == [5, 5, 5]  # more than the group serves, as documented
+    others = sum(r["new"] for i, r in rows.items() if i not in GROUP)  # (the bundled decks too)
+    assert data["total"]["new"] == 7 + others  # type: ignore[index]  # the group's room, not 15
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
+    table = subprocess.run(
+        [sys.executable, "-m", "retain", "due"], env=env, capture_output=True, text=True, timeout=60
+    )
+    total = next(line for line in table.stdout.splitlines() if line.startswith("Total"))
+    assert total.split()[2] == str(7 + others), table.stdout
     now = datetime.now(UTC)
     col = Collection.open(open_home({"RETAIN_HOME": str(tmp_path)}), now)
     try:
         served = study(col.start_session(list(GROUP), now), now)
     finally:
         col.close(now, save_summary=True)
-    assert served == {r["id"]: r["new"] for r in group if r["new"]}
-    assert data["total"]["new"] == sum(r["new"] for r in rows.values())  # type: ignore[index]
+    assert served == {"ia": 3, "ib": 2, "ic": 2}  # the group's 7, in turn
     after = _due_json(tmp_path)  # (from the launch summary now: the same rule)
     assert [d["new"] for d in after["decks"] if d["id"] in GROUP] == [0, 0, 0]  # type: ignore[attr-defined]
 

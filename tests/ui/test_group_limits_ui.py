@@ -1,4 +1,5 @@
-"""A group's daily limit in the TUI: the home row shows it, a group session serves exactly it."""
+"""A group's daily limit in the TUI: the home row shows it, a group session serves exactly it, a
+deck alone takes the group's room up to its own limit, and the message says which limit holds."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def _rows(app: RetainApp) -> dict[str, tuple[int, int]]:
     return {r.key: (r.new, r.review) for r in screen.data.rows}
 
 
-async def test_a_group_session_serves_exactly_the_group_limit(retain_home: Path, open_app: OpenApp) -> None:
+def _home(retain_home: Path) -> None:
+    """Three decks of 6 new cards in group Interview: own limit 5 a day, the group's 7."""
     shutil.rmtree(retain_home / "decks")
     (retain_home / "decks").mkdir()
     for deck_id in ("ia", "ib", "ic"):
@@ -33,12 +35,16 @@ async def test_a_group_session_serves_exactly_the_group_limit(retain_home: Path,
         "[study]\nfuzz = false\nnew_per_day = 5\nlearning_steps = []\n\n[groups.Interview]\nnew_per_day = 7\n",
         encoding="utf-8",
     )
+
+
+async def test_a_group_session_serves_exactly_the_group_limit(retain_home: Path, open_app: OpenApp) -> None:
+    _home(retain_home)
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         rows = _rows(app)
         assert rows["group:Interview"] == (7, 0)  # not 3 x 5
-        assert [rows[f"deck:{d}"][0] for d in ("ia", "ib", "ic")] == [3, 2, 2]
+        assert [rows[f"deck:{d}"][0] for d in ("ia", "ib", "ic")] == [5, 5, 5]  # each alone
         await pilot.press("enter")  # the group's row is the first: study the group
         screen = app.screen
         assert isinstance(screen, StudyScreen)
@@ -49,12 +55,41 @@ async def test_a_group_session_serves_exactly_the_group_limit(retain_home: Path,
             served += 1
         assert served == 7
         queue = screen.session.queue
-        assert (
-            isinstance(queue, StudyQueue) and queue.limit_reached()
-        )  # the group's limit holds the rest back
+        assert isinstance(queue, StudyQueue)
+        assert queue.limit_reached() == "Interview's daily limit reached (7 new)"  # the group's holds
         await pilot.press("escape")
         await pilot.pause()
         assert _rows(app)["group:Interview"] == (0, 0)
         await pilot.press("u")  # undo on the home screen: the slot comes back
         await pilot.pause()
         assert _rows(app)["group:Interview"] == (1, 0)
+
+
+async def test_a_deck_alone_takes_the_room_and_the_message_names_the_limit_that_holds(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """From the review of f67a744: IA alone served 3 (its share) and said 'daily limit reached'
+    though neither IA's 5 nor the group's 7 was reached. Now IA alone serves its own 5 (its own
+    limit is what stops it), then IB alone the group's 2 left, and the message names the group."""
+    _home(retain_home)
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        said = []
+        for deck_id, label in (("ia", "IA"), ("ib", "IB")):
+            app.start_study([deck_id], label)
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, StudyScreen)
+            served = 0
+            while screen.session.current is not None and served < 10:
+                await pilot.press("space", "3")
+                served += 1
+            await pilot.pause()
+            said.append((served, str(screen._empty_text(app.clock()))))
+            app.pop_screen()
+            await pilot.pause()
+        (ia, ia_text), (ib, ib_text) = said
+        assert ia == 5 and "Nothing due — daily limit reached; more in" in ia_text, ia_text
+        assert ib == 2, ib  # the group's 7 less IA's 5
+        assert "Nothing due — Interview's daily limit reached (7 new); more in" in ib_text, ib_text

@@ -4,9 +4,11 @@ JSON (ARCHITECTURE §3, scripts and status bars depend on it):
 `{"decks": [{"id", "name", "group", "cards", "new", "learning", "review"}],
 "total": {"cards", "new", "learning", "review"}}`. `cards` is the number of
 review units, `new` is capped by the daily new-card limit, `review` counts
-cards due now; in a group with `[groups]` limits both are the deck's share of
-the group's room (`core.due.capped_by_groups`), so a group's counts are still
-the sums of its decks' rows. The progress is opened read-only (no lock, no writes), so this
+cards due now; in a group with `[groups]` limits both are what studying the deck
+alone serves (its own limit and the group's room left, `core.due.capped_by_groups`),
+so the rows of a capped group may sum to more than the group serves. `total` is
+what studying everything serves (each capped group's part held to its room,
+`DueCounts.served`), so it may be less than the sum of the rows. The progress is opened read-only (no lock, no writes), so this
 works while the TUI is open; when nothing changed since the TUI closed, its
 launch summary (`store.homesummary`) gives the same figures and the same
 config warnings without opening the collection (not while an exam date caps
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from retain.commands.output import clip, columns, ljust
 from retain.commands.readonly import emit, print_report
-from retain.core.due import Counts
+from retain.core.due import Counts, DueCounts
 
 if TYPE_CHECKING:
     from retain.core.deckrows import DeckLike
@@ -58,6 +60,9 @@ def _report(
         decks.append(row)
         for key in total:
             total[key] += row[key]
+    if isinstance(counts, DueCounts):  # a capped group serves at most its room, whatever its rows say
+        served = counts.served(d["id"] for d in decks)
+        total.update(new=served.new, learning=served.learning, review=served.review)
     return {"decks": decks, "total": total}
 
 

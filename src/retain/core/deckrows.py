@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from retain.core.due import Counts
+from retain.core.due import Counts, DueCounts
 from retain.core.model import group_key, group_label
 
 __all__ = ["DeckLike", "DeckRow", "deck_rows"]
@@ -62,9 +62,11 @@ def deck_rows(
     counts: Mapping[str, Counts],
     cards: Mapping[str, int],
 ) -> list[DeckRow]:
-    """Groups (sorted by name, counts summed) each followed by their decks; ungrouped decks among them.
+    """Groups (sorted by name) each followed by their decks; ungrouped decks among them.
 
-    `counts` maps a deck id to its due `Counts` now; `cards` to its number of review units.
+    `counts` maps a deck id to its due `Counts` now; `cards` to its number of review units. A
+    group's counts are what studying it serves: its decks' summed, held to the group's room
+    under `[groups]` limits (`DueCounts.served`), so they may be less than the sum of its rows.
     """
     groups: dict[str, list[DeckLike]] = {}  # by the group's key: its name in any case and spacing
     top: list[tuple[str, str, DeckLike | None]] = []
@@ -87,15 +89,22 @@ def deck_rows(
             _deck_row(d, 1, counts, cards)
             for d in sorted(groups[key], key=lambda d: (d.name or d.id).casefold())
         ]
+        ids = tuple(r.deck_ids[0] for r in members)
+        if isinstance(counts, DueCounts):
+            served = counts.served(ids)
+        else:
+            served = Counts(
+                sum(r.new for r in members), sum(r.learning for r in members), sum(r.review for r in members)
+            )
         rows.append(
             DeckRow(
                 f"group:{group}",
                 group,
                 0,
-                tuple(r.deck_ids[0] for r in members),
-                sum(r.new for r in members),
-                sum(r.learning for r in members),
-                sum(r.review for r in members),
+                ids,
+                served.new,
+                served.learning,
+                served.review,
                 sum(r.cards for r in members),
             )
         )

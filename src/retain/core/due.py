@@ -7,12 +7,12 @@ left out. It is one pass over the units with no sorting, about 15 ms at
 50,000 units (benchmarks/bench_queue.py).
 
 A group's daily limits (`[groups."NAME"]`, `GroupLimit`) cap the sum over its
-decks of what is introduced and reviewed in a study day. `capped_by_groups`
-shares a group's room among its decks (`shares`): each deck keeps its own
-limit, the room left is filled evenly (the deck that has taken the least today
-first; a tie goes to the lower deck id), so a deck's count is its share of the
-group's room and a group's count is the sum of its decks'. The study queue
-applies the same function to its lanes, so what it serves is what is counted.
+decks of what is introduced and reviewed in a study day: one counter per group,
+as a parent deck's limits in Anki. The group's room is its limit less what all
+its decks took today (`group_rooms`); a deck may take min(its own room, the
+group's room), which is its row (`capped_by_groups`), and a session over
+several decks of a group serves at most the group's room in all
+(`DueCounts.served`), so a group's rows may sum to more than it serves.
 """
 
 from __future__ import annotations
@@ -29,21 +29,26 @@ from retain.core.state import NEW, REVIEW, CardState, Event
 __all__ = [
     "Counts",
     "DayLog",
+    "DueCounts",
     "DueRow",
     "GroupsOf",
+    "Room",
     "SettingsFor",
     "capped_by_groups",
     "count_due",
     "count_rows",
     "deck_of",
     "due_rows",
+    "group_rooms",
+    "group_taken",
     "note_of",
-    "shares",
 ]
 
 SettingsFor = Callable[[str], StudySettings]
 GroupsOf = Mapping[str, GroupLimit]
 """Deck id -> its group's daily limits, for the decks of a group with a `[groups]` table."""
+Room = tuple[int | None, int | None]
+"""(new, reviews) a group's decks may still take today, at least 0; None: no cap of that kind."""
 _TICK = timedelta(microseconds=1)
 
 
@@ -130,7 +135,7 @@ def count_due(
     learn_ahead: timedelta = timedelta(0),
     day_span: tuple[datetime, datetime] | None = None,
     groups: GroupsOf | None = None,
-) -> dict[str, Counts]:
+) -> DueCounts:
     """Due counts per deck id (every deck with a unit appears), without building a queue.
 
     `review` counts units due by `day_end` (default: now), `learning` units whose
@@ -138,7 +143,7 @@ def count_due(
     session's own count), `new` is capped by the daily limit. Same rules as the queue,
     which needs the study day's [start, end) in UTC (`day_span`, `StudyDay.span`): the new
     and review siblings of a learning unit due before the day ends wait for another day.
-    `groups` caps new and review counts by the decks' groups' limits (`capped_by_groups`).
+    `groups` caps each deck's new and review counts by its group's room (`capped_by_groups`).
     """
     cutoff = day_end if day_end is not None and day_end > now else now
     busy_until = cutoff if day_span is None else max(cutoff, day_span[1] - _TICK)
@@ -166,7 +171,7 @@ def count_rows(
     learn_until: Any = None,
     busy_until: Any = None,
     groups: GroupsOf | None = None,
-) -> dict[str, Counts]:
+) -> DueCounts:
     """`count_due` over rows: reviews due by `cutoff`, learning steps due by `learn_until` (default
     `now`; the same type as the dues); a learning unit due by `busy_until` (default `cutoff`; the
     last instant of the study day, as the queue has it) keeps its note's new and review units back."""
@@ -219,97 +224,88 @@ def count_rows(
             learning=learning.get(deck_id, 0),
             review=min(rev_room, len(rev_set)),
         )
-    if groups:
-        return capped_by_groups(out, log.new_seen, log.reviews_done, groups)
-    return out
+    return capped_by_groups(out, log, groups or {})
 
 
-def shares(limit: int, used: Sequence[int], wants: Sequence[int]) -> list[int]:
-    """How many more units each member of a group may take today under the group's `limit`.
+class DueCounts(dict[str, Counts]):
+    """Due counts per deck id, each within its own limits and its group's room (`groups`:
+    deck id -> its group's limits; `rooms`: group key -> the room left, `group_rooms`)."""
 
-    `used[i]` is what member i took today, `wants[i]` (at least `used[i]`) what it would
-    take by its own limits. The room left is filled evenly: a unit goes to the member that
-    has taken the least so far, a tie to the earlier one. Taking a unit of one's share
-    leaves every other share as it was, so a deck studied alone takes its share and no more.
-    """
-    room = limit - sum(used)
-    if room <= 0:
-        return [0] * len(used)
-    pairs = list(zip(used, wants, strict=True))
+    def __init__(
+        self,
+        counts: Mapping[str, Counts],
+        groups: GroupsOf | None = None,
+        rooms: Mapping[str, Room] | None = None,
+    ) -> None:
+        super().__init__(counts)
+        self.groups: GroupsOf = groups or {}
+        self.rooms: Mapping[str, Room] = rooms or {}
 
-    def filled(level: int) -> int:
-        return sum(max(u, min(level, w)) for u, w in pairs)
-
-    top = max((w for _u, w in pairs), default=0)
-    if filled(top) <= limit:
-        return [w - u for u, w in pairs]
-    lo, hi = 0, top  # filled(lo) <= limit < filled(hi)
-    if filled(lo) > limit:  # (cannot be: filled(0) == sum(used) < limit)
-        return [0] * len(used)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if filled(mid) <= limit:
-            lo = mid
-        else:
-            hi = mid
-    extra = limit - filled(lo)  # one more each for the first `extra` members still below their want
-    out: list[int] = []
-    for u, w in pairs:
-        share = max(u, min(lo, w))
-        if extra and u <= lo < w:
-            share += 1
-            extra -= 1
-        out.append(share - u)
-    return out
-
-
-def capped_by_groups(
-    counts: Mapping[str, Counts],
-    new_used: Mapping[str, int],
-    reviews_used: Mapping[str, int],
-    groups: GroupsOf,
-    *,
-    outside: Mapping[str, Counts] | None = None,
-) -> dict[str, Counts]:
-    """`counts` (each deck's own, within its own limits) with its groups' limits applied.
-
-    A group's members are its decks in `counts`, in `outside` (decks of the group that these
-    counts leave out, such as the rest of a group when one deck is studied: they keep their
-    shares) and those that took units today (`new_used`, `reviews_used`: the day log's per
-    deck tallies). Each member's share of the group's room comes from `shares`, in deck id order.
-    """
-    members: dict[str, list[str]] = {}
-    for source in (counts, outside or {}, new_used, reviews_used):
-        for deck in source:
-            limit = groups.get(deck)
-            if limit is not None:
-                members.setdefault(limit.key, []).append(deck)
-    if not members:
-        return dict(counts)
-    out = dict(counts)
-    every = {**(outside or {}), **counts}
-    for key, decks in members.items():
-        ids = sorted(set(decks))
-        limit = groups[ids[0]]
-        if limit.key != key:  # (one group per key: the config's mapping gives one GroupLimit each)
-            continue
-        zero = Counts()
-        new_share = review_share = None
-        if limit.new_per_day is not None:
-            used = [max(0, new_used.get(d, 0)) for d in ids]
-            wants = [u + every.get(d, zero).new for u, d in zip(used, ids, strict=True)]
-            new_share = dict(zip(ids, shares(limit.new_per_day, used, wants), strict=True))
-        if limit.reviews_per_day is not None:
-            used = [max(0, reviews_used.get(d, 0)) for d in ids]
-            wants = [u + every.get(d, zero).review for u, d in zip(used, ids, strict=True)]
-            review_share = dict(zip(ids, shares(limit.reviews_per_day, used, wants), strict=True))
-        for d in ids:
-            c = counts.get(d)
+    def served(self, deck_ids: Iterable[str] | None = None) -> Counts:
+        """What a session over `deck_ids` (None: every deck) serves: the sum of their rows, each
+        capped group's part at most the group's room (its decks share one counter)."""
+        new = learning = review = 0
+        parts: dict[str, list[int]] = {}
+        for deck in self if deck_ids is None else dict.fromkeys(deck_ids):
+            c = self.get(deck)
             if c is None:
                 continue
-            out[d] = Counts(
-                new=c.new if new_share is None else new_share[d],
-                learning=c.learning,
-                review=c.review if review_share is None else review_share[d],
-            )
+            learning += c.learning
+            limit = self.groups.get(deck)
+            if limit is None:
+                new, review = new + c.new, review + c.review
+                continue
+            part = parts.setdefault(limit.key, [0, 0])
+            part[0] += c.new
+            part[1] += c.review
+        for key, (n, r) in parts.items():
+            room_new, room_rev = self.rooms.get(key, (None, None))
+            new += n if room_new is None else min(n, room_new)
+            review += r if room_rev is None else min(r, room_rev)
+        return Counts(new=new, learning=learning, review=review)
+
+
+def group_taken(log: DayLog, groups: GroupsOf) -> dict[str, tuple[int, int]]:
+    """Group key -> (new, reviews) all its decks (as `groups` has them now) took today."""
+    taken = {limit.key: [0, 0] for limit in groups.values()}
+    for deck, n in log.new_seen.items():
+        if (limit := groups.get(deck)) is not None:
+            taken[limit.key][0] += n
+    for deck, n in log.reviews_done.items():
+        if (limit := groups.get(deck)) is not None:
+            taken[limit.key][1] += n
+    return {key: (n, r) for key, (n, r) in taken.items()}
+
+
+def group_rooms(log: DayLog, groups: GroupsOf) -> dict[str, Room]:
+    """Group key -> what its decks may still take today: its limits less what they all took."""
+    taken = group_taken(log, groups)
+    out: dict[str, Room] = {}
+    for limit in groups.values():
+        n, r = taken[limit.key]
+        out[limit.key] = (
+            None if limit.new_per_day is None else max(0, limit.new_per_day - n),
+            None if limit.reviews_per_day is None else max(0, limit.reviews_per_day - r),
+        )
     return out
+
+
+def capped_by_groups(counts: Mapping[str, Counts], log: DayLog, groups: GroupsOf) -> DueCounts:
+    """`counts` (each deck's own, within its own limits) with each deck of a capped group held
+    to its group's room: what studying the deck alone serves."""
+    if not groups:
+        return DueCounts(counts)
+    rooms = group_rooms(log, groups)
+    out: dict[str, Counts] = {}
+    for deck, c in counts.items():
+        limit = groups.get(deck)
+        if limit is None:
+            out[deck] = c
+            continue
+        room_new, room_rev = rooms[limit.key]
+        out[deck] = Counts(
+            new=c.new if room_new is None else min(c.new, room_new),
+            learning=c.learning,
+            review=c.review if room_rev is None else min(c.review, room_rev),
+        )
+    return DueCounts(out, groups, rooms)

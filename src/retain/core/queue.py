@@ -17,11 +17,13 @@ Rules (Anki-like):
   by `day_end`, or before the study day ends: `day_span`) leaves its new and
   review siblings for another day.
 - Suspended units, and units buried until a later study day, are left out.
-- A group's limits (`[groups."NAME"]`, `groups`) cap the sum over its decks: each
-  lane takes at most its share of the group's room (`core.due.capped_by_groups`),
-  worked out again before each pick from what the lanes have taken and have left.
-  The group's decks outside the queue (`outside`: their own counts) keep their
-  shares, so one deck studied alone takes its share, as `count_due` counts it.
+- A group's limits (`[groups."NAME"]`, `groups`) cap the sum over its decks: one
+  counter per group, the limit less what all its decks took today (the day log,
+  then this queue's ratings), and a lane serves while both its own room and its
+  group's are left. New cards still come in turn, reviews by rank across lanes, so
+  a session over several decks of a group stops each kind when the group's room
+  is used, and one deck studied alone may take the whole room (`count_due` and
+  `DueCounts.served` count the same).
 - Undo gives a rating's place in the daily limit back only when the rating was
   made in the queue's study day (`day_span`): undoing yesterday's rating today
   takes nothing off today's count.
@@ -45,9 +47,9 @@ from retain.core.due import (
     DayLog,
     GroupsOf,
     SettingsFor,
-    capped_by_groups,
     count_due,
     deck_of,
+    group_taken,
     note_of,
 )
 from retain.core.model import Unit
@@ -129,7 +131,6 @@ def build_queue(
     rank: RankFn | None = None,
     day_span: tuple[datetime, datetime] | None = None,
     groups: GroupsOf | None = None,
-    outside: Mapping[str, Counts] | None = None,
 ) -> StudyQueue:
     """A study queue over `units` (one deck, a group, or everything); `rank` reorders due reviews
     (an exam date: lowest predicted recall on the exam day first, `core.exam`).
@@ -137,8 +138,8 @@ def build_queue(
     `day_end` makes reviews due by then count as due now; `day_span` is the study day's
     [start, end) in UTC (`StudyDay.span`): siblings of a learning unit due before its end
     wait, undo keeps earlier days' ratings out of today's limits, and `stale` says when
-    the clock has left it. `groups` are the decks' groups' limits; `outside` the `count_due`
-    counts (without `groups`) of the decks of those groups that `units` leave out."""
+    the clock has left it. `groups` are the decks' groups' limits (every deck of those
+    groups, not only the queue's: what the others took today uses the group's room too)."""
     return StudyQueue(
         units,
         states,
@@ -151,7 +152,6 @@ def build_queue(
         rank,
         day_span=day_span,
         groups=groups,
-        outside=outside,
     )
 
 
@@ -172,7 +172,6 @@ class StudyQueue:
         *,
         day_span: tuple[datetime, datetime] | None = None,
         groups: GroupsOf | None = None,
-        outside: Mapping[str, Counts] | None = None,
     ) -> None:
         self.today = today
         self.day_span = day_span
@@ -194,9 +193,8 @@ class StudyQueue:
         self._last: str | None = None
         self._sess_new = self._sess_rev = 0
         self._groups = groups or {}
-        self._outside = {d: c for d, c in (outside or {}).items() if d in self._groups}
-        self._log = log
-        self._share: dict[str, tuple[int, int]] = {}  # lane of a capped group -> (new, review) left
+        # group key -> [new, reviews] its decks took today (the log, then this queue's ratings)
+        self._taken = {key: [n, r] for key, (n, r) in group_taken(log, self._groups).items()}
         self._fill(units, states, log, settings_for, now)
         start = self.counts(now)
         self._new_total, self._rev_total = max(1, start.new), max(1, start.review)
@@ -395,33 +393,29 @@ class StudyQueue:
             heapq.heappop(heap)
         return None
 
-    def _room(self, lane: _Lane, kind: str) -> int:
-        """How many more units of `kind` the lane may serve today: its own limit, its group's share."""
-        own = lane.rev_cap - lane.rev_used if kind == "rev" else lane.new_cap - lane.new_used
-        share = self._share.get(lane.deck_id)
-        if share is not None:
-            return min(own, share[1] if kind == "rev" else share[0])
-        return own
+    def _own_room(self, lane: _Lane, kind: str) -> int:
+        """How many more units of `kind` the lane may serve today by its deck's own limit."""
+        return lane.rev_cap - lane.rev_used if kind == "rev" else lane.new_cap - lane.new_used
 
-    def _regroup(self) -> None:
-        """Each lane's share of its group's room, from what the lanes have taken and have left now."""
-        if not self._groups:
-            return
-        groups = self._groups
-        own: dict[str, Counts] = {}
-        new_used: dict[str, int] = dict(self._log.new_seen)
-        rev_used: dict[str, int] = dict(self._log.reviews_done)
-        for deck, lane in self._lanes.items():
-            if deck not in groups:
-                continue
-            own[deck] = Counts(
-                new=min(max(0, lane.new_cap - lane.new_used), len(lane.new_notes)),
-                review=min(max(0, lane.rev_cap - lane.rev_used), len(lane.rev_notes)),
-            )
-            new_used[deck] = new_used.get(deck, 0) + lane.new_used
-            rev_used[deck] = rev_used.get(deck, 0) + lane.rev_used
-        capped = capped_by_groups(own, new_used, rev_used, groups, outside=self._outside)
-        self._share = {deck: (c.new, c.review) for deck, c in capped.items()}
+    def _group_room(self, deck_id: str, kind: str) -> int | None:
+        """How many more units of `kind` the deck's group may take today (None: no cap)."""
+        limit = self._groups.get(deck_id)
+        cap = None if limit is None else limit.reviews_per_day if kind == "rev" else limit.new_per_day
+        if limit is None or cap is None:
+            return None
+        return cap - self._taken[limit.key][1 if kind == "rev" else 0]
+
+    def _room(self, lane: _Lane, kind: str) -> int:
+        """How many more units of `kind` the lane may serve today: its own room, its group's."""
+        own = self._own_room(lane, kind)
+        group = self._group_room(lane.deck_id, kind)
+        return own if group is None else min(own, group)
+
+    def _count(self, kind: str, delta: int, deck_id: str) -> None:
+        """A rating of `kind` (+1) or its undo (-1) in `deck_id`: its group's counter follows."""
+        limit = self._groups.get(deck_id)
+        if limit is not None:
+            self._taken[limit.key][1 if kind == "rev" else 0] += delta
 
     def _head(self, lane: _Lane, kind: str) -> str | None:
         if self._room(lane, kind) <= 0:
@@ -443,7 +437,6 @@ class StudyQueue:
         return keys[pos] if pos < len(keys) else None
 
     def _pick_main(self) -> str | None:
-        self._regroup()
         review: str | None = None
         new: str | None = None
         new_used = 0
@@ -476,9 +469,11 @@ class StudyQueue:
             if old is None or old.state == NEW:
                 lane.new_used += 1
                 self._sess_new += 1
+                self._count("new", 1, lane.deck_id)
             elif old.state == REVIEW:
                 lane.rev_used += 1
                 self._sess_rev += 1
+                self._count("rev", 1, lane.deck_id)
             self._mark_seen(lane, unit.note_key)
             self._last = key
         elif new_state is not None and _hidden(new_state, self._today_iso):
@@ -491,9 +486,11 @@ class StudyQueue:
             if new_state is None or new_state.state == NEW:
                 lane.new_used -= 1
                 self._sess_new = max(0, self._sess_new - 1)
+                self._count("new", -1, lane.deck_id)
             elif new_state.state == REVIEW:
                 lane.rev_used -= 1
                 self._sess_rev = max(0, self._sess_rev - 1)
+                self._count("rev", -1, lane.deck_id)
         self._states[key] = new_state
         self._place(lane, key, new_state, now)
 
@@ -584,15 +581,27 @@ class StudyQueue:
     # -- reporting ------------------------------------------------------------
 
     def counts(self, now: datetime) -> Counts:
-        """What is left in this session: new and due reviews (within limits), learning due soon."""
+        """What is left in this session: new and due reviews (within limits; a capped group's
+        decks together at most the group's room), learning due soon."""
         self._arrive(now)
-        self._regroup()
         new = review = 0
+        parts: dict[str, tuple[str, list[int]]] = {}  # group key -> (a deck of it, [new, reviews])
         for lane in self._lanes.values():
-            new += min(max(0, self._room(lane, "new")), len(lane.new_notes))
-            review += min(max(0, self._room(lane, "rev")), len(lane.rev_notes))
-        limit = now + self.learn_ahead
-        learning = sum(1 for due in self._learn.values() if due <= limit)
+            n = min(max(0, self._own_room(lane, "new")), len(lane.new_notes))
+            r = min(max(0, self._own_room(lane, "rev")), len(lane.rev_notes))
+            limit = self._groups.get(lane.deck_id)
+            if limit is None:
+                new, review = new + n, review + r
+                continue
+            part = parts.setdefault(limit.key, (lane.deck_id, [0, 0]))[1]
+            part[0] += n
+            part[1] += r
+        for deck_id, (n, r) in parts.values():
+            room_new, room_rev = self._group_room(deck_id, "new"), self._group_room(deck_id, "rev")
+            new += n if room_new is None else min(n, max(0, room_new))
+            review += r if room_rev is None else min(r, max(0, room_rev))
+        soon = now + self.learn_ahead
+        learning = sum(1 for due in self._learn.values() if due <= soon)
         return Counts(new=new, learning=learning, review=review)
 
     def stale(self, now: datetime) -> bool:
@@ -600,15 +609,23 @@ class StudyQueue:
         span = self.day_span
         return span is not None and not span[0] <= now < span[1]
 
-    def limit_reached(self) -> bool:
-        """Whether a daily limit (a deck's or its group's) holds back cards that would otherwise be
-        shown now."""
-        self._regroup()
-        return any(
-            (lane.new_notes and self._room(lane, "new") <= 0)
-            or (lane.rev_notes and self._room(lane, "rev") <= 0)
-            for lane in self._lanes.values()
-        )
+    def limit_reached(self) -> str | None:
+        """Which daily limit holds back cards that would otherwise be shown now, as the study
+        screen says it: "daily limit reached" (a deck's own), or its group's, named with the limit
+        ("Interview's daily limit reached (7 new)") when the group's room is what holds them
+        back; None when no limit does."""
+        held: str | None = None
+        for lane in self._lanes.values():
+            for kind, notes in (("new", lane.new_notes), ("rev", lane.rev_notes)):
+                if not notes or self._room(lane, kind) > 0:
+                    continue
+                if self._own_room(lane, kind) > 0:  # the group's room is used, not the deck's
+                    limit = self._groups[lane.deck_id]
+                    cap = limit.new_per_day if kind == "new" else limit.reviews_per_day
+                    what = "new" if kind == "new" else ("review" if cap == 1 else "reviews")
+                    return f"{limit.name}'s daily limit reached ({cap} {what})"
+                held = "daily limit reached"
+        return held
 
     @property
     def size(self) -> int:

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retain.core.due import Counts, DayLog, count_due
+from retain.core.due import DayLog, DueCounts, count_due
 from retain.core.gcpause import gc_paused
 from retain.core.model import Unit
 from retain.core.settings import GroupLimit, StudySettings
@@ -239,9 +239,10 @@ class Collection:
         """Review units per deck id (the "Cards" column)."""
         return dict(Counter(u.deck_id for u in self.units))
 
-    def due_counts(self, now: datetime) -> dict[str, Counts]:
-        """Due counts per deck as a session would start with them (learning steps due within the
-        configured learn-ahead count as learning): `retain due`, the home screen and the session agree."""
+    def due_counts(self, now: datetime) -> DueCounts:
+        """Due counts per deck as a session over that deck would start with them (learning steps due
+        within the configured learn-ahead count as learning; `DueCounts.served` for several decks):
+        `retain due`, the home screen and the session agree."""
         from retain.store.exams import capped_states, exam_plans
 
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
@@ -256,7 +257,7 @@ class Collection:
             self.today(now),
             learn_ahead=ahead,
             day_span=self.studyday.span(now),  # siblings of a step due later today wait, as in the queue
-            groups=self.group_limits(),  # [groups] limits: each deck counts its share
+            groups=self.group_limits(),  # [groups] limits: each deck within its group's room
         )
 
     def start_session(self, deck_ids: Sequence[str] | None, now: datetime) -> ReviewSession:
@@ -314,39 +315,17 @@ class Collection:
         units = [u for u in self.units if wanted is None or u.deck_id in wanted]
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
         seen = capped_states(self.states, units, plans, now)
-        log = self.day_log(now)
-        groups = self.group_limits()
-        outside: dict[str, Counts] | None = None
-        if groups and wanted is not None:  # the rest of a group with limits keeps its shares
-            keys = {groups[d].key for d in wanted if d in groups}
-            rest = [
-                u
-                for u in self.units
-                if u.deck_id not in wanted and u.deck_id in groups and groups[u.deck_id].key in keys
-            ]
-            if rest:
-                outside = count_due(
-                    rest,
-                    capped_states(self.states, rest, plans, now),
-                    log,
-                    self.settings_for,
-                    now,
-                    self.today(now),
-                    learn_ahead=ahead,
-                    day_span=self.studyday.span(now),
-                )
         return build_queue(
             units,
             seen,
-            log,
+            self.day_log(now),
             self.settings_for,
             now,
             self.today(now),
             ahead,
             rank=exam_rank_fn(plans),
             day_span=self.studyday.span(now),  # the study day's end: siblings, undo, the rollover
-            groups=groups,
-            outside=outside,
+            groups=self.group_limits(),  # every deck of a capped group: they share its room
         )
 
     # -- the Recorder -------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast, merge_forecasts
 from retain.core.model import Unit, group_label
-from retain.core.state import CardState
+from retain.core.state import NEW, CardState
 from retain.store.exam_config import exam_clashes, exam_for, exam_name_for, past_exams
 
 if TYPE_CHECKING:
@@ -144,14 +144,16 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
     lines: list[str] = []
     states = collection.states
     new_today = collection.day_log(now).new_seen  # today's new cards are already taken
+    per_day = _new_per_day(collection)
     for name in dict.fromkeys(owner.values()):
         # each deck with its own forgetting curve (its preset's decay) and its own new-card limit
+        # (held to its part of its group's, under [groups] limits)
         parts = [
             forecast(
                 (states.get(k) for k in keys.get(deck_id, [])),
                 plans[deck_id],
                 today,
-                collection.settings_for(deck_id).new_per_day,
+                per_day[deck_id],
                 new_today.get(deck_id, 0),
             )
             for deck_id, entry in owner.items()
@@ -159,6 +161,35 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
         ]
         lines.append(merge_forecasts(parts).line(titles[name]))
     return lines
+
+
+def _new_per_day(collection: Collection) -> dict[str, int]:
+    """Deck id -> the new cards a day an exam's forecast counts on: its own limit, held under
+    `[groups]` limits to its part of the group's (the group's limit spread evenly over the
+    group's decks that have new cards, one more each to the first by id while the remainder
+    lasts), so the forecast never counts on new cards no session serves."""
+    out = {deck.id: collection.settings_for(deck.id).new_per_day for deck in collection.library.decks}
+    groups = {d: g for d, g in collection.group_limits().items() if g.new_per_day is not None}
+    if not groups:
+        return out
+    states = collection.states
+    fresh: dict[str, list[str]] = {}  # group key -> its decks with new cards
+    for unit in collection.units:
+        limit = groups.get(unit.deck_id)
+        st = states.get(unit.key)
+        if limit is not None and (st is None or (st.state == NEW and not st.suspended)):
+            fresh.setdefault(limit.key, [])
+            if unit.deck_id not in fresh[limit.key]:
+                fresh[limit.key].append(unit.deck_id)
+    for deck_id, limit in groups.items():
+        members = sorted(fresh.get(limit.key, []))
+        cap = limit.new_per_day or 0
+        if deck_id not in members:
+            out[deck_id] = min(out[deck_id], cap)
+            continue
+        part = cap // len(members) + (1 if members.index(deck_id) < cap % len(members) else 0)
+        out[deck_id] = min(out[deck_id], part)
+    return out
 
 
 def exam_messages(collection: Collection, now: datetime) -> list[str]:

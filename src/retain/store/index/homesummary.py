@@ -89,7 +89,7 @@ class LaunchHome:
     """The home screen's figures at launch time, computed from a valid summary."""
 
     decks: list[DeckInfo]
-    counts: dict[str, Counts]
+    counts: dict[str, Counts]  # a `DueCounts`: group rows are held to a capped group's room
     cards: dict[str, int]  # review units per deck
     broken: list[DeckEntry]
     progress: tuple[int, int] | None = None  # (reviews today, streak), when it could be carried forward
@@ -326,7 +326,7 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
         today,
         learn_until=at + 60 * config.learn_ahead_minutes,
         busy_until=max(at, end - 1e-6),  # siblings of a step due later today wait, as in the queue
-        groups=config.group_limits((str(i), str(g)) for i, _n, g in payload["decks"]),  # [groups] limits
+        groups=config.group_limits((str(i), str(g)) for i, _n, g in payload["decks"]),  # [groups] rooms
     )
     broken = [
         DeckEntry(

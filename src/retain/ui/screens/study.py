@@ -205,18 +205,18 @@ class StudyScreen(Screen[None]):
         header = self.query_one(ProgressHeader)
         header.show(counts.new, counts.learning, counts.review, self.session.studied)
 
-    def _next_day(self) -> tuple[datetime | None, bool]:
-        """(the next study day's start, whether a daily limit holds its cards back today) when that
-        day brings this session's decks cards held back today (by a daily limit, as a sibling of
-        a card studied today, or buried); (None, False) when it brings none (a limit of 0 holds
-        cards back, yet none come tomorrow either)."""
+    def _next_day(self) -> tuple[datetime | None, str | None]:
+        """(the next study day's start, the daily limit that holds its cards back today, as
+        `StudyQueue.limit_reached` words it) when that day brings this session's decks cards held
+        back today (by a daily limit, as a sibling of a card studied today, or buried); (None,
+        None) when it brings none (a limit of 0 holds cards back, yet none come tomorrow either)."""
         queue = self.session.queue
         if not isinstance(queue, StudyQueue) or queue.day_span is None:
-            return None, False
+            return None, None
         start = queue.day_span[1]
         limited = queue.limit_reached()
-        comes = self._cards_at(start) if self._cards_at is not None else limited
-        return (start, limited) if comes else (None, False)
+        comes = self._cards_at(start) if self._cards_at is not None else bool(limited)
+        return (start, limited) if comes else (None, None)
 
     def _empty_text(self, now: datetime) -> Content:
         next_due = self.session.summary().next_due
@@ -224,7 +224,7 @@ class StudyScreen(Screen[None]):
         hidden = queue.hidden_count()
         next_day, limited = self._next_day()
         if next_day is not None and (next_due is None or next_due > next_day):
-            more = "daily limit reached; more" if limited else "next card"
+            more = f"{limited}; more" if limited else "next card"
             detail = f"{more} in {interval_label(now, next_day)}"
         elif next_due is not None:
             detail = f"next card in {interval_label(now, next_due)}"
@@ -436,12 +436,13 @@ class StudyScreen(Screen[None]):
             waiting = (
                 isinstance(self.session.queue, StudyQueue) and self.session.counts(self._clock()).total > 0
             )
-            next_day, limited = (None, False) if waiting else self._next_day()
+            next_day, limited = (None, None) if waiting else self._next_day()
             self.app.switch_screen(
                 SummaryScreen(
                     summary,
                     clock=self._clock,
                     limit_lifts_at=next_day if limited else None,
+                    limit=limited or "daily limit reached",
                     next_day_at=None if limited else next_day,
                     waiting=waiting,
                     session=self.session,

@@ -6,6 +6,7 @@ again, it is shown (the session goes on), else the figures follow the undo.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from datetime import datetime
 from typing import ClassVar
@@ -44,12 +45,14 @@ def summary_content(
     limit_lifts_at: datetime | None = None,
     next_day_at: datetime | None = None,
     waiting: bool = False,
+    limit: str = "daily limit reached",
 ) -> Content:
     """The figures; `limit_lifts_at`: a daily limit held cards back, and they come then (the next
     study day's start), so the next cards are due no later than that. `next_day_at`: the next
     study day's start, when it brings cards for another reason (a sibling of a card studied
     today, a buried card, a review due that day). `waiting`: the session was left with cards
-    due now (Esc before the end): they are next."""
+    due now (Esc before the end): they are next. `limit`: which limit held them back, as
+    `StudyQueue.limit_reached` words it (a group's is named)."""
     cards = "card" if summary.studied == 1 else "cards"
     due = now if waiting else summary.next_due
     held_back = not waiting and limit_lifts_at is not None and (due is None or due > limit_lifts_at)
@@ -69,8 +72,8 @@ def summary_content(
         ("Again", f"{summary.again_rate:.0%} ({summary.again} of {summary.studied})"),
         ("Next due", next_due),
     ]
-    if held_back:
-        rows.append(("Limit", "daily limit reached"))
+    if held_back:  # a group's limit names the group: wrapped under its column, not under "Limit"
+        rows.append(("Limit", "\n          ".join(textwrap.wrap(limit, 28, break_on_hyphens=False))))
     lines = [Content.assemble((f"{label:<10}", "$text-muted"), (value, "bold")) for label, value in rows]
     return Content("\n").join(lines)
 
@@ -106,6 +109,7 @@ class SummaryScreen(Screen[None]):
         limit_lifts_at: datetime | None = None,
         next_day_at: datetime | None = None,
         waiting: bool = False,
+        limit: str = "daily limit reached",
         session: ReviewSession | None = None,
         resume: Callable[[], Screen[None]] | None = None,
     ) -> None:
@@ -117,6 +121,7 @@ class SummaryScreen(Screen[None]):
         self._limit_lifts_at = limit_lifts_at
         self._next_day_at = next_day_at
         self._waiting = waiting
+        self._limit = limit
         self._session = session
         self._resume = resume
 
@@ -128,7 +133,7 @@ class SummaryScreen(Screen[None]):
 
     def _body(self) -> Content:
         return summary_content(
-            self.summary, self._clock(), self._limit_lifts_at, self._next_day_at, self._waiting
+            self.summary, self._clock(), self._limit_lifts_at, self._next_day_at, self._waiting, self._limit
         )
 
     def action_close(self) -> None:
