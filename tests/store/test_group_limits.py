@@ -274,3 +274,24 @@ def test_saving_in_the_settings_screen_keeps_the_group_tables(tmp_path: Path) ->
     assert '[groups."  interview "]   # any case and spacing: the group "Interview"\nnew_per_day = 7' in text
     config = parse_config(text)
     assert (config.study.new_per_day, config.groups["interview"].new_per_day) == (6, 7)
+
+
+def test_undo_of_another_decks_rating_gives_the_groups_slot_back_to_this_session(tmp_path: Path) -> None:
+    """Group Interview: 7 new a day; each deck 5. ia takes 5, ib takes 2: the group is full.
+    A session over ic then undoes ib's last rating (undo reaches a rating of any deck): the
+    group has room for 1 again, as the home screen and a new ic session say, but the open ic
+    session's queue never heard of it (StudyQueue.apply returns early for a card not in it)."""
+    col = Collection.open(make_home(tmp_path), NOW, tz=UTC)
+    try:
+        assert study(col.start_session(["ia"], NOW), NOW) == {"ia": 5}
+        assert study(col.start_session(["ib"], NOW), NOW) == {"ib": 2}
+        later = NOW + timedelta(minutes=1)
+        ic = col.start_session(["ic"], later)
+        assert ic.current is None
+        assert ic.undo(later) is not None  # ib's last rating taken back
+        assert col.due_counts(later)["ic"].new == 1  # the group has room for one again
+        fresh = col.start_session(["ic"], later)
+        assert fresh.queue.counts(later).new == 1
+        assert ic.queue.counts(later).new == 1, "the open session still counts the undone slot as taken"
+    finally:
+        col.close()

@@ -494,6 +494,29 @@ class StudyQueue:
         self._states[key] = new_state
         self._place(lane, key, new_state, now)
 
+    def count_elsewhere(self, key: str, old: CardState | None, new: CardState | None) -> None:
+        """A card this queue does not hold went from `old` to `new` by a rating or its undo (the
+        session's undo takes back the last rating of any deck): when its deck shares a capped
+        group with this queue's decks, the group's counter follows, as `apply` does for a card
+        of its own (an undo of another deck's rating gives the group's slot back here)."""
+        deck = deck_of(key)
+        if key in self._units or deck not in self._groups:
+            return
+        old_reps = old.reps if old is not None else 0
+        new_reps = new.reps if new is not None else 0
+        if new_reps > old_reps:
+            was = old
+            sign = 1
+        elif new_reps < old_reps and self._rated_today(old):
+            was = new
+            sign = -1
+        else:
+            return
+        if was is None or was.state == NEW:
+            self._count("new", sign, deck)
+        elif was.state == REVIEW:
+            self._count("rev", sign, deck)
+
     def restate(self, keys: Iterable[str], states: Mapping[str, CardState], now: datetime) -> None:
         """Cards whose state another screen changed meanwhile (the browser's suspend, bury, reset
         or reschedule), with `states` as the queue sees them (an exam's caps applied): each is

@@ -401,6 +401,8 @@ class ReviewSession:
             self._store(target.key, event.after, at, placed=seen)
             if isinstance(self.queue, CustomQueue):  # (a StudyQueue puts an undone card back itself)
                 self.queue.put_back(target.key, seen)
+            else:  # another deck's rating: its capped group's slot comes back to this queue too
+                self.queue.count_elsewhere(target.key, target.after, event.after)
             self._rated.pop(target.id, None)
             unit = self.units_by_key.get(target.key)
             if len(targets) == 1 and unit is not None and self._serves(target.key, seen, at):
