@@ -6,13 +6,14 @@ def _quiet_interrupt(signum: int, frame: object) -> None:
     has let go (while Python closes down): exit 130 at once, without a traceback. Nothing is
     held then (no lock, no worker); what was printed is flushed first. (Raising SystemExit here
     printed "Exception ignored" when it landed in a clean-up callback at exit.)"""
-    import contextlib
-    import os
-    import sys
+    import os  # (both loaded by Python's start-up: a module half-imported when the signal came,
+    import sys  # such as contextlib, would fail here and print a traceback)
 
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):  # a closed or broken pipe: nothing more to say
+        try:  # noqa: SIM105 (contextlib may be the module being imported)
             stream.flush()
+        except Exception:  # a closed or broken pipe: nothing more to say
+            pass
     os._exit(130)
 
 

@@ -331,3 +331,11 @@ def test_a_long_field_keeps_its_escapes_without_parsing_it_twice(monkeypatch: py
     monkeypatch.setattr(html_module, "_shown", no_parse)
     got = html_to_text("*_" * 50_000)
     assert got == "\\*\\_" * 50_000
+
+
+def test_a_backslash_before_spaces_at_a_line_end_keeps_its_escapes() -> None:
+    """`\\ ` then a line break: the quick check dropped the escapes, and the card showed a space
+    before the break that the escaped text does not (found by the CI run's hypothesis search)."""
+    field = "\\ <br>0"
+    raw = _converted(field, None, escape=False)
+    assert _may_act(raw)

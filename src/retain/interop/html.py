@@ -449,7 +449,7 @@ _COMPARE_MAX = 2000  # characters: a longer field keeps its escapes (two parses 
 # hard break; then pairs of emphasis, code or strikethrough marks, and math. Text with none of
 # these renders as itself, so its escapes are dropped without rendering it twice (~0.2 ms).
 _MAY_ACT = re.compile(
-    r"\\[!-/:-@\[-`{-~]|\\$|\]\s*[(\[:]|&#?\w+;|^\s*(?:[-+*=#>|~`]|\d{1,9}[.)])|^(?: {4}|\t)",
+    r"\\[!-/:-@\[-`{-~]|\\[ \t]*$|\]\s*[(\[:]|&#?\w+;|^\s*(?:[-+*=#>|~`]|\d{1,9}[.)])|^(?: {4}|\t)",
     re.MULTILINE,
 )
 _EDGE_UNDERSCORE_RE = re.compile(_EDGE_UNDERSCORE)
