@@ -38,8 +38,12 @@ def _retains_traceback(err: str) -> bool:
     if "Traceback" not in err and "Exception ignored" not in err:
         return False
     script = _retain()[0]
+    init = PACKAGE / "__init__.py"
     for path, line in _FRAME.findall(err):
-        if Path(path).resolve().is_relative_to(PACKAGE) or (path == script and int(line) >= 6):
+        where = Path(path).resolve()
+        if where == init:  # retain/__init__.py before its first lines install the quiet handler:
+            continue  # the same window as Python's start-up (a Ctrl-C there ends it by the signal)
+        if where.is_relative_to(PACKAGE) or (path == script and int(line) >= 6):
             return True
     return "Exception ignored" in err
 

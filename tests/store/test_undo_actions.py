@@ -265,7 +265,7 @@ def test_the_index_reads_an_actions_lines_as_fast_as_any_other() -> None:
     at = NOW + timedelta(minutes=5)
     first = "aaaaaaaaaaaa-1"
     events = [
-        Event(f"aaaaaaaaaaaa-{n}", "reset", f"tiny/c{n}", at, None, review_state(NOW), 0, 0, None, first)
+        Event(f"aaaaaaaaaaaa-{n}", "reset", f"tiny/c{n}", at, None, review_state(NOW), 0, 0, "", first)
         for n in range(1, 40)
     ]
     grouped = [
