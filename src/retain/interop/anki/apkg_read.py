@@ -145,11 +145,22 @@ def card_field_order(nt: NoteType, count: int) -> list[int]:
     return order
 
 
-def _card_fields(nt: NoteType, fields: list[str]) -> tuple[list[str], str | None]:
-    """(the note's card text fields, the field it asks with first; its Extra field or None)."""
-    index = extra_field(nt)
+Layout = tuple[list[int], int | None]  # a note type's card field order and its Extra field
+
+
+def field_layout(nt: NoteType, count: int) -> Layout:
+    """Which fields of a note of `nt` with `count` fields make its card text, and its Extra field."""
+    return card_field_order(nt, count), extra_field(nt)
+
+
+def _card_fields(
+    nt: NoteType, fields: list[str], layout: Layout | None = None
+) -> tuple[list[str], str | None]:
+    """(the note's card text fields, the field it asks with first; its Extra field or None).
+    `layout`: `field_layout(nt, len(fields))`, made once per note type (its templates are parsed)."""
+    order, index = layout or field_layout(nt, len(fields))
     extra = (fields[index] if index < len(fields) else "") if index is not None else None
-    return [fields[i] for i in card_field_order(nt, len(fields))], extra
+    return [fields[i] for i in order], extra
 
 
 @dataclass(slots=True)
@@ -356,6 +367,7 @@ def _convert(
     type_kinds: dict[int, Counter[Kind]] = defaultdict(Counter)
     note_kinds: dict[int, tuple[NoteType, Kind]] = {}
     leeches: set[int] = set()  # notes with Anki's leech tag
+    layouts: dict[tuple[int, int], Layout] = {}  # by note type id and field count
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
         did = first_deck.get(nid)
         nt = db.notetypes.get(mid)
@@ -378,7 +390,10 @@ def _convert(
         kind = note_kind(nt, ords[nid])
         type_kinds[int(mid)][kind] += 1
         note_kinds[nid] = (nt, kind)
-        card_fields, extra = _card_fields(nt, fields)
+        layout = layouts.get((mid, len(fields)))
+        if layout is None:
+            layout = layouts[mid, len(fields)] = field_layout(nt, len(fields))
+        card_fields, extra = _card_fields(nt, fields, layout)
         note_tags = tuple(str(tags).split())
         marked = any(is_leech_tag(t) for t in note_tags) and not any(is_leech_tag(t) for t in drop)
         if marked:  # Anki's leech mark: progress (with the history), never card text
