@@ -165,6 +165,15 @@ def _all_integers(*columns: str) -> str:
     return "(" + " AND ".join(f"typeof({c}) = 'integer'" for c in columns) + ")"
 
 
+def _plain_card(r: Any) -> AnkiCard:
+    """A `cards` row whose number columns all hold integers (SQLite said so): no check per value."""
+    cid, nid, did, ord_, typ, queue, due, ivl, factor, reps, lapses, data, odid, odue, flags = r[:15]
+    data = data if isinstance(data, str) else ""
+    return AnkiCard(
+        cid, nid, did, ord_, typ, queue, due, ivl, factor, reps, lapses, data, odid, odue, True, flags & 7
+    )
+
+
 def _card(r: Any) -> AnkiCard | None:
     """A `cards` row as an AnkiCard; None when its ids (id, nid, did, ord, odid) are not whole numbers."""
     ids = [_whole(v) for v in (r[0], r[1], r[2], r[3], r[12])]
@@ -238,16 +247,11 @@ class AnkiDb:
         )
         out: list[AnkiCard] = []
         for r in rows:
-            if r[15]:  # every number column an integer (SQLite says so): no check per value
-                out.append(
-                    AnkiCard(*r[:11], r[11] if isinstance(r[11], str) else "", *r[12:14], True, r[14] & 7)
-                )
-                continue
-            card = _card(r)
-            if card is None:
+            found = _plain_card(r) if r[15] else _card(r)  # r[15]: every number an integer
+            if found is None:
                 self.left_out["cards"] += 1
             else:
-                out.append(card)
+                out.append(found)
         return out
 
     def revlog(self) -> Iterator[tuple[int, int, int, int, int, int, int]]:
