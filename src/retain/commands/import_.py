@@ -19,7 +19,7 @@ from retain.interop import import_memo
 from retain.interop.bundle import Review
 from retain.interop.dry_run import history_line, media_to_store, would_record
 from retain.interop.errors import InteropError
-from retain.interop.folder_import import deck_files, import_summary
+from retain.interop.folder_import import deck_files, import_summary, linked_files, links_line
 from retain.interop.importer import (
     IMPORT_SUFFIXES,
     ImportPlan,
@@ -97,9 +97,9 @@ def _import_one(
                     rollover_hour=home.config.rollover_hour,
                 )
             bar.finish()
+            _print_warnings(bundle.warnings, prefix)  # before a refusal too: rows all skipped say why
             with TerminalStatus("comparing with your decks"):
                 plan = plan_import(bundle, home.library(), decks_dir, force=args.force)
-            _print_warnings(bundle.warnings, prefix)
             for planned in plan.decks:
                 for line in planned.lines():
                     out(f"{prefix}{line}")
@@ -204,6 +204,8 @@ def run(args: argparse.Namespace) -> int:
             out("dry run: nothing written")
         return 0
     files = deck_files(path)
+    if skipped := links_line(linked_files(path)):
+        err(f"retain: warning: {skipped}")
     if not files:
         err(f"retain: import refused: {path}: no deck files here ({' '.join(IMPORT_SUFFIXES)})")
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -39,19 +40,39 @@ def _write_text(out: Path, text: str) -> None:
         part.write_text(text, encoding="utf-8", newline="\n")
 
 
-def _copy_media(deck: Deck, decks_dir: Path | None, dest: Path) -> list[Path]:
-    """The deck's media beside a .toml or .md export (`DECK.media/`), where its image links point."""
+def _media_pairs(deck: Deck, decks_dir: Path | None, dest: Path) -> list[tuple[Path, Path]]:
+    """(source, copy) of each media file a .toml or .md export puts beside it (`DECK.media/`)."""
     src, target = deck_media_dir(deck, decks_dir), media_dir(dest, deck.id)
     if src is None or target.resolve() == src.resolve():
         return []
-    copied: list[Path] = []
+    pairs: list[tuple[Path, Path]] = []
     for name in referenced_media(deck):
         found = media_file(src, name)
-        if found is not None and not (target / name).exists():
-            target.mkdir(parents=True, exist_ok=True)
-            with atomic_output(target / name) as part:
-                shutil.copyfile(found, part)
-            copied.append(target / name)
+        if found is not None:
+            pairs.append((found, target / name))
+    return pairs
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
+def _copy_media(deck: Deck, decks_dir: Path | None, dest: Path) -> list[Path]:
+    """The deck's media beside a .toml or .md export (`DECK.media/`), where its image links point.
+
+    A file already there with other bytes (an earlier export's, the picture since changed) is
+    replaced: `export_paths` names it, so the caller asked first. One with the same bytes stays."""
+    copied: list[Path] = []
+    for found, copy in _media_pairs(deck, decks_dir, dest):
+        if copy.is_file() and not copy.is_symlink() and _same_bytes(found, copy):
+            continue
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_output(copy) as part:
+            shutil.copyfile(found, part)
+        copied.append(copy)
     return copied
 
 
@@ -116,9 +137,18 @@ def export_decks(
     return [out]
 
 
-def export_paths(out: Path, *, with_progress: bool) -> list[Path]:
-    """The files `export_decks` would write to `out` (to ask before replacing any of them)."""
+def export_paths(
+    out: Path, *, with_progress: bool, decks: Sequence[Deck] = (), decks_dir: Path | None = None
+) -> list[Path]:
+    """The files `export_decks` would write to `out` (to ask before replacing any of them).
+
+    With the `decks` (and the folder they were read from), the media files a `.toml` or `.md`
+    export would replace beside it are named too: those already there with other bytes."""
     paths = [out]
-    if with_progress and out.suffix.lower() == ".toml":
+    suffix = out.suffix.lower()
+    if with_progress and suffix == ".toml":
         paths.append(Path(sidecar_path(str(out))))
+    if suffix in (".toml", ".md") and len(decks) == 1:
+        pairs = _media_pairs(decks[0], decks_dir, out.parent)
+        paths += [copy for found, copy in pairs if copy.exists() and not _same_bytes(found, copy)]
     return paths

@@ -2,7 +2,10 @@
 
 A file that is refused is named in the summary and the others still go in;
 each file is applied atomically as a single import is. Sidecars that belong to
-a deck file (`NAME.progress.toml`) and hidden files are not decks.
+a deck file (`NAME.progress.toml`) and hidden files are not decks. Nor is a
+symbolic link: a folder from a stranger could hold `notes.csv -> ~/.ssh/id_rsa`,
+and importing it would copy that file into a deck (`linked_files` names them, so
+the command can say they were left out; a file named by its own path still imports).
 """
 
 from __future__ import annotations
@@ -12,18 +15,42 @@ from pathlib import Path
 from retain.interop.history import sidecar_path
 from retain.interop.importer import IMPORT_SUFFIXES
 
-__all__ = ["deck_files", "import_summary"]
+__all__ = ["deck_files", "import_summary", "linked_files", "links_line"]
+
+
+def _candidates(folder: Path) -> list[Path]:
+    """Entries directly in `folder` named like deck files (no sidecars, no dotfiles), by name."""
+    sidecar = sidecar_path("x.toml").removeprefix("x")  # ".progress.toml"
+    names = (
+        p
+        for p in folder.iterdir()
+        if not p.name.startswith(".")
+        and not p.name.lower().endswith(sidecar)
+        and p.suffix.lower() in IMPORT_SUFFIXES
+    )
+    return sorted(names, key=lambda p: p.name.casefold())
 
 
 def deck_files(folder: Path) -> list[Path]:
-    """The importable files directly in `folder`, by name (no sub-folders, no sidecars, no dotfiles)."""
-    sidecar = sidecar_path("x.toml").removeprefix("x")  # ".progress.toml"
-    files = [
-        p
-        for p in folder.iterdir()
-        if p.is_file() and not p.name.startswith(".") and not p.name.lower().endswith(sidecar)
-    ]
-    return sorted((p for p in files if p.suffix.lower() in IMPORT_SUFFIXES), key=lambda p: p.name.casefold())
+    """The importable files directly in `folder`, by name (no sub-folders, no sidecars, no dotfiles,
+    no symbolic links)."""
+    return [p for p in _candidates(folder) if not p.is_symlink() and p.is_file()]
+
+
+def linked_files(folder: Path) -> list[Path]:
+    """The symbolic links in `folder` named like deck files: left out of a folder import."""
+    return [p for p in _candidates(folder) if p.is_symlink()]
+
+
+def links_line(links: list[Path]) -> str:
+    """`2 symbolic link(s) not imported: a.csv, b.md (...)`, one line, or '' for none."""
+    if not links:
+        return ""
+    shown = ", ".join(p.name for p in links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
+    return (
+        f"{len(links)} symbolic link(s) not imported: {shown} "
+        "(import the file a link points to by its own path)"
+    )
 
 
 def import_summary(imported: int, decks: int, refused: list[str], *, dry_run: bool = False) -> str:

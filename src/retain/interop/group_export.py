@@ -104,8 +104,21 @@ def plan_export(decks: Sequence[Deck], out: str) -> list[ExportJob]:
 
 
 def job_paths(jobs: Sequence[ExportJob], *, with_progress: bool) -> list[Path]:
-    """Every file the jobs would write (to ask before replacing any of them)."""
-    return [p for job in jobs for p in export_paths(job.out, with_progress=with_progress)]
+    """Every file the jobs would write (to ask before replacing any of them): media files beside a
+    `.toml` or `.md` export count when they are there with other bytes."""
+    return [
+        p
+        for job in jobs
+        for p in export_paths(
+            job.out, with_progress=with_progress, decks=job.decks, decks_dir=_decks_dir(job)
+        )
+    ]
+
+
+def _decks_dir(job: ExportJob) -> Path | None:
+    """The folder the job's (first) deck was read from, where its media folder is."""
+    first = job.decks[0]
+    return Path(first.path).parent if first.path else None
 
 
 ProgressOf = Callable[[list[str]], tuple[dict[str, CardState], list[Review]]]
@@ -127,13 +140,12 @@ def run_export(
     `settings_of` gives a deck's learning steps (see `export_decks`)."""
     written: list[Path] = []
     for job in jobs:
-        first = job.decks[0]
         states, reviews = progress_of([d.id for d in job.decks]) if progress_of is not None else (None, None)
         written += export_decks(
             job.decks,
             job.out,
             now=now,
-            decks_dir=Path(first.path).parent if first.path else None,
+            decks_dir=_decks_dir(job),
             states=states,
             reviews=reviews,
             progress=progress,

@@ -254,6 +254,12 @@ def read_markdown(path: Path, limits: Limits, stage: Path) -> Bundle:
 # ---- writing ---------------------------------------------------------------------------
 
 
+def as_read(block: str) -> str:
+    """A block as `read_markdown` sees it once written: the file's `\r\n` line ends become `\n`,
+    the one that ends the block's last line too (a text ending in `\r` lost it, and its key)."""
+    return (block + "\n").replace("\r\n", "\n")[:-1]
+
+
 def _lines(text: str) -> str:
     return "\n".join(escape_line(ln) for ln in text.split("\n"))
 
@@ -283,8 +289,9 @@ def _card_block(card: Card) -> tuple[str, dict[str, Any]]:
         block = _tagged("C", body)
     else:
         block = _tagged("Q", card.front) + "\n" + _tagged("A", card.back)
-    # the exact text goes into the metadata when hashcards' syntax cannot carry it
-    parsed = parse_blocks(block.split("\n"), 1, [])
+    # the exact text goes into the metadata when hashcards' syntax cannot carry it (checked on
+    # the block as the reader will see it: a CR before a line end is gone there)
+    parsed = parse_blocks(as_read(block).split("\n"), 1, [])
     back = card_from_block(parsed[0], meta, set()) if len(parsed) == 1 else None
     for key in ("text",) if card.kind == "cloze" else ("front", "back"):
         if back is None or getattr(back, key) != getattr(card, key):
@@ -316,9 +323,8 @@ def write_markdown(deck: Deck) -> str:
     entries: list[str] = []
     for card in deck.cards:
         block, meta = _card_block(card)
-        block = block.replace("\r\n", "\n")  # as the reader sees it: else its key no longer matches
         blocks.append(block)
-        fields = {"h": block_key(block.split("\n")), **meta}
+        fields = {"h": block_key(as_read(block).split("\n")), **meta}  # the key the reader computes
         entries.append("  { " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in fields.items()) + " },")
     head += [
         "",

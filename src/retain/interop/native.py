@@ -68,7 +68,7 @@ def read_native(path: Path, limits: Limits, *, with_history: bool = False) -> Bu
         _rename_media(bundle, deck, text, renames)
     side = Path(sidecar_path(str(path)))
     if with_history and side.is_file():
-        reviews, warnings = history_from_toml(read_text(side, limits), {deck.id}, limits.max_notes * 20)
+        reviews, warnings = history_from_toml(_sidecar_text(side, limits), {deck.id}, limits.max_notes * 20)
         bundle.reviews, bundle.warnings = reviews, bundle.warnings + warnings
     elif with_history:  # shared without it: say so, not only "recorded 0 event(s)"
         bundle.warnings.append(
@@ -76,6 +76,15 @@ def read_native(path: Path, limits: Limits, *, with_history: bool = False) -> Bu
             "(`retain export --with-progress` writes it)"
         )
     return bundle
+
+
+def _sidecar_text(side: Path, limits: Limits) -> str:
+    """The sidecar's text; a refusal names it (`kafka.progress.toml: not UTF-8 text ...`), as
+    without that it read as if the deck file itself were not UTF-8 or too big."""
+    try:
+        return read_text(side, limits)
+    except InteropError as exc:
+        raise type(exc)(f"{side.name}: {exc}") from None
 
 
 def _unusable(folder: Path) -> str:
