@@ -18,7 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
-from retain.interop.folder_import import deck_files, import_summary
+from retain.interop.folder_import import deck_files, import_summary, linked_files, links_line
 from retain.interop.importer import (
     IMPORT_SUFFIXES,
     ImportPlan,
@@ -105,6 +105,7 @@ class ImportScreen(ShareDialog):
         if Path(raw).expanduser().is_dir():
             self._preview_folder(Path(raw).expanduser(), history)
             return
+        skipped: list[str] = []  # the file's warnings: shown above a refusal too (why no cards)
         try:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage.mkdir(parents=True, exist_ok=True)
@@ -115,9 +116,11 @@ class ImportScreen(ShareDialog):
                 progress=self._progress,
                 rollover_hour=self.collection.home.config.rollover_hour,
             )
+            skipped = [f"warning: {w}" for w in bundle.warnings[:5]]
             plan = plan_import(bundle, self.collection.library, self.collection.home.paths.decks_dir)
         except (InteropError, OSError) as exc:
-            self.app.call_from_thread(self._show, line(f"Import refused: {exc}").plain, True)
+            text = "\n".join([line(f"Import refused: {exc}").plain, *(line(w).plain for w in skipped)])
+            self.app.call_from_thread(self._show, text, True)
             return
         except Exception as exc:  # a stranger's file: no error it provokes may end the app
             self.app.call_from_thread(self._show, line(f"Import refused: {_unexpected(exc)}").plain, True)
@@ -148,9 +151,11 @@ class ImportScreen(ShareDialog):
 
     def _preview_folder(self, folder: Path, history: bool) -> None:
         files = deck_files(folder)
+        links = links_line(linked_files(folder))  # a stranger's folder: links are never followed
         if not files:
             text = f"Import refused: {folder}: no deck files here ({' '.join(IMPORT_SUFFIXES)})"
-            self.app.call_from_thread(self._show, line(text).plain, True)
+            text = "\n".join(line(t).plain for t in [text, f"warning: {links}" if links else ""] if t)
+            self.app.call_from_thread(self._show, text, True)
             return
         lines: list[str] = []
         good = decks = 0
@@ -167,6 +172,8 @@ class ImportScreen(ShareDialog):
             decks += len(plan.decks)
             lines += [f"{file.name}: {text}" for planned in plan.decks for text in planned.lines()]
         head = [import_summary(good, decks, refused, dry_run=True)]  # first: a long list is cut below
+        if links:
+            head.append(line(f"warning: {links}").plain)
         if good:
             head.append("Press Import to import them (progress of kept cards stays).")
         lines = head + lines
