@@ -103,7 +103,8 @@ class _Lane:
     rev_used: int = 0
     new_notes: dict[str, set[str]] = field(default_factory=dict)  # eligible note -> its eligible keys
     rev_notes: dict[str, set[str]] = field(default_factory=dict)
-    returned: list[str] = field(default_factory=list)  # put back by undo, possibly behind a pointer
+    # put back by undo, the last one first (a stack, as undo is), possibly behind a pointer
+    returned: list[str] = field(default_factory=list)
 
     def notes(self, kind: str) -> dict[str, set[str]]:
         return self.rev_notes if kind == "rev" else self.new_notes
@@ -590,8 +591,11 @@ class StudyQueue:
         if kind is not None:  # only an undo puts a unit back: it is shown even if a sibling was
             self._where[key] = kind
             lane.notes(kind).setdefault(note_of(key), set()).add(key)
-            if key not in lane.returned:
-                lane.returned.append(key)
+            # A stack, as undo is: the last one put back comes first, so cards undone one after
+            # another come back in the order they were first shown (not the newest but one first).
+            if key in lane.returned:
+                lane.returned.remove(key)
+            lane.returned.insert(0, key)
 
     def ready(self, key: str, now: datetime) -> bool:
         """Whether `next` may serve `key` now, daily limits aside: new, a review due, or a learning

@@ -88,6 +88,7 @@ class SummaryScreen(Screen[None]):
     }
     #summary-box {
         width: 44;
+        max-width: 100%;  /* a 40-column terminal: the box whole, not cut at its right edge */
         height: auto;
         padding: 1 2;
         border: round $accent;

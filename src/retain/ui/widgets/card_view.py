@@ -26,6 +26,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.css.styles import RulesMap
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, RichVisual
@@ -141,7 +142,7 @@ class CardView(VerticalScroll, can_focus=False):
 
     def show_front(self, unit: Unit, deck_name: str) -> None:
         key = self._key("front", unit, deck_name)
-        self._show(unit, [self._label(unit, deck_name), Text(), *self._markdown(unit.front)], key)
+        self._show(unit, self._front_parts(unit, deck_name), key)
         self._front_up = (unit.key, unit.front) if self.query_one("#card-flow").display else None
         self.scroll_home(animate=False)
 
@@ -193,14 +194,61 @@ class CardView(VerticalScroll, can_focus=False):
             _head, tail = self._back_split(unit, deck_name, check)
             self._front_up = None
             self.media_turn = 0
-            self.query_one("#card-flow", Vertical).mount_all(self._widgets(unit, tail))
+            widgets = self._widgets(unit, tail)
+            self.query_one("#card-flow", Vertical).mount_all(widgets)
+            if widgets:
+                self.call_after_refresh(self._flow_answer_into_view, widgets[0])
             return
         self._front_up = None
+        head: CardRender | None = None  # the lines above the answer (a cloze's answer is in its text)
+        if unit.kind != "cloze":
+            front = self._renders.get(self._key("front", unit, deck_name))
+            card = self.query_one("#card", Static)
+            head = (
+                front if front is not None else CardRender(card, _group(self._front_parts(unit, deck_name)))
+            )
         key = self._key("back", unit, deck_name) if check is None else None
         if key is not None and key in self._renders:
             self._show(unit, [], key)  # rendered ahead by `prepare_back`
+        else:
+            self._show(unit, self._back_parts(unit, deck_name, check), key)
+        if head is not None:
+            self.call_after_refresh(self._answer_into_view, head)
+
+    def _front_parts(self, unit: Unit, deck_name: str) -> list[Part]:
+        return [self._label(unit, deck_name), Text(), *self._markdown(unit.front)]
+
+    def _flow_answer_into_view(self, first: Widget, tries: int = 5) -> None:
+        """`_answer_into_view` for a front with media: the answer is the widgets added below it."""
+        if not first.is_attached:
             return
-        self._show(unit, self._back_parts(unit, deck_name, check), key)
+        region = first.virtual_region  # (in the flow, the view's only child shown, at its top)
+        if not region.height:  # mounted, not laid out yet
+            if tries > 0:
+                self.call_after_refresh(self._flow_answer_into_view, first, tries - 1)
+            return
+        if region.y + 1 < self.scroll_y + self.scrollable_content_region.height:
+            return
+        self.scroll_to_widget(first, animate=False, immediate=True)
+
+    def _answer_into_view(self, head: CardRender, tries: int = 3) -> None:
+        """After the reveal: when the answer starts below the rows shown (a front taller than a small
+        terminal's card area), scroll it into view, as Anki scrolls to the answer: all of it with
+        the front's end above it, or, taller than the view, from its first line."""
+        card = self.query_one("#card", Static)
+        width = card.content_size.width
+        if not card.display or width <= 0:
+            return
+        top = len(head.lines(width, card.visual_style))  # the rule's row; the answer's text below it
+        view = self.scrollable_content_region.height
+        total = self.virtual_size.height
+        if top >= total:  # laid out as the front still (a typed card's answer box just went)
+            if tries > 0:
+                self.call_after_refresh(self._answer_into_view, head, tries - 1)
+            return
+        if view <= 0 or top + 1 < self.scroll_y + view:
+            return  # (its first line is in view already: a long back is read from its top)
+        self.scroll_to_region(Region(0, top, max(1, width), total - top), animate=False, immediate=True)
 
     def _widgets(self, unit: Unit, parts: list[Part]) -> list[Widget]:
         """Runs of renderables as one Static each, a `MediaBlock` per media reference (noted for `o`)."""

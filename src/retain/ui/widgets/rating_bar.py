@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.style import Style
 from textual.widget import Widget
 
-__all__ = ["RATING_NAMES", "RatingBar", "rating_content"]
+__all__ = ["RATING_NAMES", "RatingBar", "button_labels", "rating_content"]
 
 RATING_NAMES: dict[int, str] = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 _COLORS = {1: "$error", 2: "$warning", 3: "$success", 4: "$primary"}
@@ -25,18 +25,40 @@ _GAP = 2
 _MAX_WIDTH = 20
 
 
+_FORMS = ("{key} {name}  {interval}", "{key} {name} {interval}", "{key} {interval}", "{key} {name}", "{key}")
+
+
+def button_labels(intervals: Mapping[int, str], width: int) -> dict[int, str]:
+    """Each button's label in the longest of `1 Again  <10m`, `1 Again <10m`, `1 <10m`, `1 Again`,
+    `1` that fits all four in `width` cells (one form for the four; a button without an interval,
+    as in a cram, keeps its name): a narrow button drops the name before the interval, and never
+    cuts either (a cut "<10m" read "<1", under a minute)."""
+    labels: dict[int, str] = {}
+    for form in _FORMS:
+        labels = {}
+        for rating, name in RATING_NAMES.items():
+            interval = intervals.get(rating, "")
+            label = form.format(key=rating, name=name, interval=interval).strip()
+            if not interval and len(f"{rating} {name}") <= width:
+                label = f"{rating} {name}"
+            labels[rating] = label
+        if all(len(label) <= width for label in labels.values()):
+            break
+    return labels
+
+
 def rating_content(intervals: Mapping[int, str], suggested: int | None, width: int) -> Content:
     """Three lines: four colored blocks `1 Again <1m`, centred in `width` cells."""
     button = max(8, min(_MAX_WIDTH, (width - _GAP * 3) // 4))
     used = button * 4 + _GAP * 3
     indent = " " * max(0, (width - used) // 2)
+    labels = button_labels(intervals, button)
     rows: list[list[Content]] = [[Content(indent)] for _ in range(3)]
-    for rating, name in RATING_NAMES.items():
+    for rating in RATING_NAMES:
         color = _COLORS[rating]
         click = Style.from_meta({"@click": f"pick({rating})"})
-        label = f"{rating} {name}  {intervals.get(rating, '')}".strip()
+        label = labels[rating]
         label_style = "bold underline" if rating == suggested else "bold"
-        label = label[:button]
         left = (button - len(label)) // 2
         background = f"$text on {color}"
         # Padding as separate spans: an SVG export would drop a span's leading spaces.
