@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
@@ -53,19 +54,41 @@ def empty_library_text(decks_dir: str) -> Content:
     )
 
 
-def today_content(progress: tuple[int, int] | None) -> Content:
-    """`Today 12 reviews · streak 3 days` (dashes while it is being counted)."""
+def today_content(progress: tuple[int, int] | None, width: int | None = None) -> Content:
+    """`Today 12 reviews  ·  streak 3 days` (dashes while it is being counted), in the longest
+    form that fits `width` cells: `Today 12 · streak 3 days`, then `Today 12 · 3d`."""
     if progress is None:
-        return Content.styled("Today …  ·  streak …", "$text-muted")
-    reviews_today, streak = progress
-    reviews = "review" if reviews_today == 1 else "reviews"
-    days = "day" if streak == 1 else "days"
-    return Content.assemble(
-        ("Today ", "$text-muted"),
-        (f"{reviews_today} {reviews}", "bold"),
-        ("  ·  streak ", "$text-muted"),
-        (f"{streak} {days}", "bold"),
-    )
+        forms = [Content.styled(text, "$text-muted") for text in ("Today …  ·  streak …", "Today … · …")]
+    else:
+        reviews_today, streak = progress
+        reviews = "review" if reviews_today == 1 else "reviews"
+        days = f"{streak} {'day' if streak == 1 else 'days'}"
+        count = (str(reviews_today), "bold")
+        forms = [
+            Content.assemble(("Today ", "$text-muted"), (f"{reviews_today} {reviews}", "bold"),
+                             ("  ·  streak ", "$text-muted"), (days, "bold")),
+            Content.assemble(("Today ", "$text-muted"), count, (" · streak ", "$text-muted"), (days, "bold")),
+            Content.assemble(("Today ", "$text-muted"), count, (" · ", "$text-muted"), (f"{streak}d", "bold")),
+        ]  # fmt: skip
+    return next((f for f in forms if width is None or f.cell_length <= width), forms[-1])
+
+
+class TodayLine(Widget):
+    """The home screen's `Today … · streak …`, in the longest form its width holds (a 40-column
+    terminal showed `retainToday 3 reviews  ·  streak 1 d`: no gap, the end cut)."""
+
+    DEFAULT_CSS = "TodayLine { height: 1; width: 1fr; text-align: right; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.progress: tuple[int, int] | None = None
+
+    def show(self, progress: tuple[int, int] | None) -> None:
+        self.progress = progress
+        self.refresh()
+
+    def render(self) -> Content:
+        return today_content(self.progress, self.size.width or None)
 
 
 PROGRESS_WORKER = "home-progress"  # the worker group that counts reviews today and the streak
@@ -105,7 +128,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(id="home-top"):
             yield Static(Content.styled("retain", "bold $accent"), id="home-title")
-            yield Static(id="home-today")
+            yield TodayLine(id="home-today")
         yield Static(id="home-messages")
         yield Static(id="home-exams")
         # Flat on purpose: each container level cost ~15 ms of the launch's first paint.
@@ -137,7 +160,7 @@ class HomeScreen(Screen[None]):
         self.data = data = data if data is not None else self._load()
         if data.progress is not None:
             self.progress = data.progress
-        self.query_one("#home-today", Static).update(today_content(self.progress))
+        self.query_one("#home-today", TodayLine).show(self.progress)
         if data.loaded and data.progress is None and not self._counting:
             self._counting = True
             self.call_after_refresh(self._start_progress)  # count it from the history, once
@@ -186,7 +209,7 @@ class HomeScreen(Screen[None]):
     def _show_progress(self, progress: tuple[int, int]) -> None:
         self._counting = False
         self.progress = progress
-        self.query_one("#home-today", Static).update(today_content(progress))
+        self.query_one("#home-today", TodayLine).show(progress)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("study", "study_all"):
