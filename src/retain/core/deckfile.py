@@ -24,6 +24,7 @@ __all__ = [
     "ParseResult",
     "card_header_lines",
     "parse_deck",
+    "quoted",
 ]
 
 FORMAT_VERSION = 1
@@ -58,6 +59,22 @@ _TABLE_NAME_RE = re.compile(r"[ \t]*\[\[?([^\]\n]*+)\]")
 _KEY_LINE_RE = re.compile(
     r"""([ \t]*+)(?:(?:cards|deck)[ \t]*\.[ \t]*)?([A-Za-z0-9_-]++|"[^"\\\n]*+"|'[^'\n]*+')[ \t]*="""
 )
+
+
+SHOWN_CHARS = 60  # of a value a message quotes: a megabyte-long id is still one short line
+
+
+def quoted(value: object, limit: int = SHOWN_CHARS) -> str:
+    """`repr(value)` for a message, its start only when it is long (with its length said)."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}… ({len(value):,} characters)"
+    text = repr(value) if isinstance(value, str | int | float | bool) else f"a {type(value).__name__}"
+    return text if len(text) <= limit + 2 else f"{text[:limit]}…"
+
+
+def _key(key: str) -> str:
+    """A key name as a message shows it: in backticks, its start only when it is long."""
+    return f"`{key}`" if len(key) <= SHOWN_CHARS else f"`{key[:SHOWN_CHARS]}…` ({len(key):,} characters)"
 
 
 @dataclass(slots=True)
@@ -291,12 +308,12 @@ def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
     elif type(fmt) is not int or fmt != FORMAT_VERSION:  # not 1.0, not true
         ctx.add(
             ctx.find("format", *ctx.top_lines()),
-            f"unsupported deck format {fmt!r}; this retain reads format 1",
+            f"unsupported deck format {quoted(fmt)}; this retain reads format 1",
         )
         return None
     for key in data:
         if key not in {"format", "deck", "cards"}:
-            ctx.add(ctx.find(key, *ctx.top_lines()), f"unknown top-level key `{key}`", "warning")
+            ctx.add(ctx.find(key, *ctx.top_lines()), f"unknown top-level key {_key(key)}", "warning")
     meta = data.get("deck")
     if not isinstance(meta, dict):
         ctx.add((1, 1), "missing [deck] table with at least `id` and `name`")
@@ -305,13 +322,13 @@ def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
     if not isinstance(deck_id, str) or not is_valid_id(deck_id):
         ctx.add(
             ctx.find("id", *ctx.deck_lines()),
-            f"deck id {deck_id!r} is invalid: use lowercase letters, digits and '-', "
+            f"deck id {quoted(deck_id)} is invalid: use lowercase letters, digits and '-', "
             "starting with a letter or digit (max 64)",
         )
         return None
     for key in meta:
         if key not in DECK_KEYS:
-            ctx.add(ctx.find(key, *ctx.deck_lines()), f"unknown [deck] key `{key}`", "warning")
+            ctx.add(ctx.find(key, *ctx.deck_lines()), f"unknown [deck] key {_key(key)}", "warning")
     name = _str(ctx, meta, "name", None) or deck_id
     return Deck(
         id=deck_id,
@@ -334,7 +351,7 @@ def _unknown_keys(ctx: _Ctx, keys: list[str], start: int, end: int | None) -> No
         at = index.get(key)
         if not (type(at) is tuple and at[0] >= start and (end is None or at[0] <= end)):
             at = ctx.find(key, start, end)
-        add(Problem(path, at[0], at[1], f"unknown card key `{key}`", "warning"))
+        add(Problem(path, at[0], at[1], f"unknown card key {_key(key)}", "warning"))
 
 
 def _card(
@@ -353,7 +370,7 @@ def _card(
     if not isinstance(card_id, str) or not is_valid_id(card_id):
         ctx.add(
             ctx.find("id", *where),
-            f"card id {card_id!r} is invalid: use lowercase letters, digits and '-' (max 64)",
+            f"card id {quoted(card_id)} is invalid: use lowercase letters, digits and '-' (max 64)",
         )
         return None
     if card_id in seen:
@@ -363,7 +380,7 @@ def _card(
     seen[card_id] = where  # its line is looked up only for a duplicate: a clean deck builds no key index
     kind = raw.get("kind", "basic")
     if kind not in KINDS:
-        ctx.add(ctx.find("kind", *where), f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        ctx.add(ctx.find("kind", *where), f"unknown kind {quoted(kind)}; use one of {', '.join(KINDS)}")
         return None
     k: Kind = kind
     for key in sorted(_UNREAD[k].intersection(raw)):

@@ -10,6 +10,7 @@ from retain.core.answer.shown import PARSE_BUDGET, inline_text, needs_parser, sh
 from retain.core.answer.textmode import MAX_ACCEPTED
 from retain.core.answer.variants import same_compound
 from retain.core.cloze import render_all, scan
+from retain.core.deckfile import quoted
 from retain.core.model import Card, Deck, Problem
 
 __all__ = ["MAX_BACK", "lint_deck", "lint_library"]
@@ -62,7 +63,7 @@ def _lint_answers(deck: Deck, card: Card) -> Iterable[Problem]:
             yield _warn(
                 deck,
                 card,
-                f"{card.id!r}: {label} {text!r} shows as {shown!r}: Markdown reads its start as a "
+                f"{card.id!r}: {label} {quoted(text)} shows as {quoted(shown)}: Markdown reads its start as a "
                 "heading, list or quote, so typing it as written would not count; put a backslash "
                 "before the mark (\\#)",
             )
@@ -88,7 +89,9 @@ def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
             haystack = f" {_norm(front)} "
             for needle, answer in needles[n]:
                 if f" {needle} " in haystack:
-                    yield _warn(deck, card, f"{card.id!r}: cloze c{n} answer {answer!r} is visible elsewhere")
+                    yield _warn(
+                        deck, card, f"{card.id!r}: cloze c{n} answer {quoted(answer)} is visible elsewhere"
+                    )
                     break
         return
     if len(card.back) < len(card.front) and _contains(card.front, card.back):

@@ -5,8 +5,10 @@ comments, arrays and inline tables, and reports each table header line: a
 `[[cards]]` line that sits inside a multi-line string is not a header. Runs of
 plain `key = "value"` statements (multi-line strings too) are skipped by one regex match, so a 5,000-card deck
 file scans in about 20 ms. The scan vouches only for shapes it knows: any
-header other than `[[cards]]` (bare or quoted) or a plain `[name]`, or text
-that is not TOML as it reads it, gives None, and the caller edits the whole file instead.
+header other than `[[cards]]` (bare or quoted), a plain `[name]` or a card's
+sub-table `[cards.name]` (SUB: a part of the card above it, such as
+`[cards.aliases]`), or text that is not TOML as it reads it, gives None, and
+the caller edits the whole file instead.
 
 Every pattern here uses possessive quantifiers, so no input makes it backtrack.
 """
@@ -15,9 +17,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BLANK", "CARD", "PLAIN", "TRIVIA", "scan", "trailing"]
+__all__ = ["BLANK", "CARD", "PLAIN", "SUB", "TRIVIA", "scan", "trailing"]
 
-CARD, PLAIN = "card", "plain"
+CARD, PLAIN, SUB = "card", "plain", "sub"
 
 _BASIC = r'"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"'
 _LITERAL = r"'[^'\n]*+'"
@@ -66,10 +68,11 @@ def _statement_end(text: str, pos: int) -> int | None:
 
 
 def scan(text: str, *, lines: bool = False) -> tuple[list[tuple[int, str]], list[int]] | None:
-    """Table headers as (offset, CARD or PLAIN) and, with `lines`, each line start outside a value.
+    """Table headers as (offset, CARD, PLAIN or SUB) and, with `lines`, each line start outside a value.
 
     None when the text is not TOML as the scan reads it, or has a header other
-    than `[[cards]]` or a plain `[name]` whose first key is not `cards`.
+    than `[[cards]]`, a plain `[name]` whose first key is not `cards`, or a plain
+    `[cards.name...]` (SUB).
     """
     headers: list[tuple[int, str]] = []
     starts: list[int] = []
@@ -84,6 +87,8 @@ def scan(text: str, *, lines: bool = False) -> tuple[list[tuple[int, str]], list
                 headers.append((pos, CARD))
             elif (plain := _PLAIN_HEADER.fullmatch(line)) and plain[1].split(".")[0].strip() != "cards":
                 headers.append((pos, PLAIN))
+            elif plain and "." in plain[1]:  # `[cards.aliases]`: a sub-table of the card above
+                headers.append((pos, SUB))
             else:
                 return None
             pos = m.end()

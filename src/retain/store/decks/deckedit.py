@@ -7,9 +7,11 @@ string is no header), tomlkit edits the one table's text, and every other byte
 of the file stays as it was. The comment lines right above a card's header (no
 blank line between) are that card's: they go with a removed or moved card; other
 comment and blank lines after a card's last key are kept. A key added to a card
-whose keys are indented gets their indent. Where the scan cannot vouch for a file's
-shape (cards in an inline `cards = [...]` array, `[cards.x]` sub-tables, other
-unusual headers), the whole file goes through tomlkit, as before.
+whose keys are indented gets their indent. A card's `[cards.x]` sub-tables (such as
+`[cards.aliases]`) are part of its table's text. Where the scan cannot vouch for a
+file's shape (cards in an inline `cards = [...]` array, other unusual headers), the
+whole file goes through tomlkit, as before. The first card of a file that has an
+empty top-level `cards = []` replaces that statement and is written as a table.
 
 A text known to parse without errors is remembered with its deck, by path and
 digest; the deck after a splice follows from it (TOML tables do not reach past
@@ -39,7 +41,7 @@ from retain.core.answer.spec import ANSWER_KEYS
 from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
 from retain.core.deckwrite import card_toml, deck_to_toml, toml_multiline, toml_text
 from retain.core.model import Card, Deck
-from retain.core.tomltables import BLANK, CARD, TRIVIA, scan, trailing
+from retain.core.tomltables import BLANK, CARD, PLAIN, SUB, TRIVIA, scan, trailing
 from retain.store.files import ReadError, atomic_write, fsync_dir, read_text_limited
 
 __all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file", "write_new_file"]
@@ -51,6 +53,11 @@ _BLANK_RUN = re.compile(r"(?:[ \t]*\r?\n)*+")
 _COMMENT_LINE = re.compile(r"[ \t]*#[^\n]*\n")  # a comment-only line, its line end too
 _NOT_LITERAL = re.compile(r"'''|[\x00-\x08\x0b-\x1f\x7f]")  # what a `'''` string cannot hold
 _TOML_ERRORS = (TOMLKitError, KeyError, TypeError, AttributeError, IndexError)
+# `cards = []` at the top level, comments and line breaks inside the brackets allowed
+_EMPTY_CARDS = re.compile(
+    r"""([ \t]*+)(?:cards|"cards"|'cards')[ \t]*+=[ \t]*+\[(?:[ \t\r\n]++|#[^\n]*+)*+\][ \t]*+(?:#[^\n]*+)?(?:\r?\n|\Z)"""
+)
+_COMMENT = re.compile(r"#[^\r\n]*+")
 
 
 class DeckEditError(Exception):
@@ -92,17 +99,24 @@ def _toml_value(key: str, value: Any) -> Any:
 
 def _write_fields(table: Any, card: Card) -> None:
     """Set the card's fields in a tomlkit table; unchanged values keep their text, and a key
-    added to a table whose keys are indented gets the same indent. A sub-table replaced or
-    removed (`[cards.aliases]`) leaves the comments and blank lines at its end, which are the
-    next card's, where the table's text now ends."""
+    added to a table whose keys are indented gets the same indent. The comments and blank lines
+    that end the table's text (the next card's, or the file's) stay where it ends: a key added
+    goes above them, and a sub-table removed (`[cards.aliases]`) leaves them, without the blank
+    lines that were above its header."""
     if not isinstance(table, Table):
         _set_fields(table, card)
         return
     kept = {key.key: item for key, item in table.value.body if key is not None and not _is_table(item)}
     subtables = [item for key, item in table.value.body if key is not None and _is_table(item)]
-    tail = _trailing_trivia(_last_container(table).body) if subtables else []
+    indents = [(item, item.trivia.indent) for item in subtables if isinstance(item, Table)]
+    tail = _trailing_trivia(_last_container(table).body)
     _set_fields(table, card)
+    for item, indent in indents:  # (tomlkit puts a blank line above a sub-table a key goes before)
+        item.trivia.indent = indent
     table_end = _last_container(table).body
+    if subtables and table_end is table.value.body:  # they went: so do the blank lines above them
+        while table_end and table_end[-1][0] is None and isinstance(table_end[-1][1], Whitespace | Null):
+            table_end.pop()
     table_end.extend(tail)
     _indent_new_keys(table, kept)
 
@@ -153,7 +167,7 @@ def _set_fields(table: Any, card: Card) -> None:
         elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
             table[key] = _multiline_like(old, value)  # (a raw CR LF in one would read as LF)
         elif "\n" in value:  # written as deckwrite writes it: a multi-line string that reads and diffs well
-            table[key] = tomlkit.parse(f"v = {toml_text(value)}")["v"]
+            table[key] = tomlkit.parse(f"v = {toml_text(value)}\n")["v"]
         else:
             table[key] = value
 
@@ -165,7 +179,7 @@ def _multiline_like(old: String, value: str) -> Any:
     literal = old.type is StringType.MLL and not _NOT_LITERAL.search(value) and not value.endswith("'")
     text = f"'''{lead}{value}'''" if literal else '"""' + lead + toml_multiline(value)[4:]
     try:
-        new = tomlkit.parse(f"v = {text}")["v"]
+        new = tomlkit.parse(f"v = {text}\n")["v"]
     except _TOML_ERRORS:
         new = None
     return new if new == value else tomlkit.string(value, multiline=True)
@@ -326,18 +340,22 @@ class _Known:
         if not self.scanned:
             found = scan(self.text)
             count = sum(kind == CARD for _pos, kind in found[0]) if found is not None else -1
+            if found is not None and _orphan_sub(found[0]):
+                count = -1  # (`[cards.x]` after `[deck]`: TOML puts it in the last card, far from it)
             self.headers = found[0] if found is not None and count == len(self.deck.cards) > 0 else None
             self.scanned = True
         return self.headers
 
-    def span(self, index: int) -> tuple[int, int, int, int] | None:
-        """Card `index`'s table: (its place in `headers`, start, end of its last key line, next header)."""
+    def span(self, index: int) -> tuple[int, int, int, int, int] | None:
+        """Card `index`'s table, its sub-tables (`[cards.aliases]`) included: (its place in
+        `headers`, start, end of its last key line, next header, that header's place)."""
         headers = self.card_headers()
         if headers is None:
             return None
         at = [i for i, (_pos, kind) in enumerate(headers) if kind == CARD][index]
         start = headers[at][0]
-        end = headers[at + 1][0] if at + 1 < len(headers) else len(self.text)
+        after = next((i for i in range(at + 1, len(headers)) if headers[i][1] != SUB), len(headers))
+        end = headers[after][0] if after < len(headers) else len(self.text)
         found = scan(self.text[start:end], lines=True)
         if found is None:
             return None
@@ -345,7 +363,7 @@ class _Known:
         old = _one_card(self.text[start:body_end])  # the scan and the parser agree on this table
         if old is None or _bare(old) != _bare(self.deck.cards[index]):
             return None
-        return at, start, body_end, end
+        return at, start, body_end, end, after
 
     def lead(self, at: int, start: int) -> int:
         """Where the comment lines right above header `at` (at `start`) begin: a comment with no
@@ -374,8 +392,40 @@ def _recall(path: str, digest: str) -> _Known | None:
     return hit[1] if hit is not None and hit[0] == digest else None
 
 
+def _without_empty_cards(text: str) -> str | None:
+    """`text` without its top-level `cards = []` statement (the comments in it kept, each on a line
+    of its own), so `[[cards]]` tables may follow; None when it has none."""
+    found = scan(text, lines=True)
+    if found is None:
+        return None
+    first_header = found[0][0][0] if found[0] else len(text)
+    starts = set(found[1])
+    for start in found[1]:
+        if start >= first_header:
+            break
+        m = _EMPTY_CARDS.match(text, start)
+        if m is None or (m.end() not in starts and m.end() != len(text)):
+            continue
+        newline = "\r\n" if m.group().endswith("\r\n") else "\n"
+        kept = "".join(m[1] + comment + newline for comment in _COMMENT.findall(m.group()))
+        return text[:start] + kept + text[m.end() :]
+    return None
+
+
 def _moved(headers: list[tuple[int, str]], by: int) -> list[tuple[int, str]]:
     return [(pos + by, kind) for pos, kind in headers]
+
+
+def _orphan_sub(headers: list[tuple[int, str]]) -> bool:
+    """A `[cards.x]` header that does not follow a card's header or another such one."""
+    return any(
+        kind == SUB and (i == 0 or headers[i - 1][1] == PLAIN) for i, (_pos, kind) in enumerate(headers)
+    )
+
+
+def _one_table(found: list[tuple[int, str]]) -> bool:
+    """The headers are one card's: its `[[cards]]` header, then its sub-tables' only."""
+    return bool(found) and found[0][1] == CARD and all(kind == SUB for _pos, kind in found[1:])
 
 
 @dataclass(slots=True)
@@ -482,35 +532,41 @@ class DeckFile:
 
     def _append(self, card: Card, known: _Known | None, layout: str | None = None) -> bool:
         newline = "\r\n" if "\r\n" in self.text else "\n"
-        head = self.text.rstrip("\r\n") + newline * 2
+        base = self.text
+        if known is not None and not known.deck.cards and (bare := _without_empty_cards(base)) is not None:
+            base = bare  # the first card of a `cards = []` file: written as a `[[cards]]` table
+        head = base.rstrip("\r\n") + newline * 2
         laid_out = _laid_out(card, layout, newline)
         table = laid_out or card_toml(card).replace("\n", newline)
         text, new = head + table, _one_card(table)
-        self._append_text(card, known, head, table, text, new)
-        return laid_out is not None
+        return self._append_text(card, known, head, table, text, new) and laid_out is not None
 
     def _append_text(
         self, card: Card, known: _Known | None, head: str, table: str, text: str, new: Card | None
-    ) -> None:
+    ) -> bool:
+        """Append `table`; False when the card went into an inline `cards = [...]` array instead."""
         if known is None or new is None:
             self._set(text)  # save() parses it whole and says what is wrong
-            return
+            return True
         cards = [*known.deck.cards, new]
         headers = known.card_headers()
         found = scan(table)  # (a moved card's comment comes before its header)
-        at = [pos for pos, kind in found[0] if kind == CARD] if found is not None else []
-        if headers is not None and found is not None and len(at) == len(found[0]) == 1:
+        if headers is not None and found is not None and _one_table(found[0]):
             deck = replace(known.deck, cards=tuple(cards))
-            self._set(text, _Known(text, deck, False, [*headers, (len(head) + at[0], CARD)], True))
-        elif not self._take_checked(text, cards):  # no cards yet, or an inline `cards = [...]`
-            self._set(_whole(self.text, card.id, "append", card) or text)
+            added = [(len(head) + pos, kind) for pos, kind in found[0]]
+            self._set(text, _Known(text, deck, False, [*headers, *added], True))
+        elif not self._take_checked(text, cards):  # an inline `cards = [...]` that holds cards
+            inline = _whole(self.text, card.id, "append", card)
+            self._set(inline or text)
+            return inline is None
+        return True
 
     def _splice(self, known: _Known, index: int, card: Card) -> bool:
         span = known.span(index)
         headers = known.card_headers()
         if span is None or headers is None:
             return False
-        at, start, body_end, _end = span
+        at, start, body_end, _end, after = span
         if _bare(known.deck.cards[index]) == _bare(card):
             return True
         body = _edit_table_text(self.text[start:body_end], card)
@@ -526,11 +582,12 @@ class DeckFile:
             return True
         cards = [*known.deck.cards[:index], new, *known.deck.cards[index + 1 :]]
         found = scan(body)
-        if found is None or found[0] != [(0, CARD)]:
+        if found is None or not _one_table(found[0]) or found[0][0][0] != 0:
             return self._take_checked(text, cards)
-        after = _moved(headers[at + 1 :], len(body) - (body_end - start))
+        rest_headers = _moved(headers[after:], len(body) - (body_end - start))
+        own = [(start + pos, kind) for pos, kind in found[0]]
         deck = replace(known.deck, cards=tuple(cards))
-        self._set(text, _Known(text, deck, False, [*headers[:at], (start, CARD), *after], True))
+        self._set(text, _Known(text, deck, False, [*headers[:at], *own, *rest_headers], True))
         return True
 
     def remove(self, card_id: str, *, comment: bool = True) -> None:
@@ -554,7 +611,7 @@ class DeckFile:
         headers = known.card_headers()
         if span is None or headers is None:
             return False
-        at, start, body_end, end = span
+        at, start, body_end, end, next_at = span
         blank_after = _BLANK_RUN.match(self.text, body_end, end)
         cut_start = known.lead(at, start) if comment else start
         cut_end = blank_after.end() if blank_after else body_end
@@ -565,7 +622,7 @@ class DeckFile:
                 cut_start = self.text.rfind("\n", 0, cut_start - 1) + 1
         text = self.text[:cut_start] + self.text[cut_end:]
         deck = replace(known.deck, cards=(*known.deck.cards[:index], *known.deck.cards[index + 1 :]))
-        after = _moved(headers[at + 1 :], cut_start - cut_end)
+        after = _moved(headers[next_at:], cut_start - cut_end)
         self._set(text, _Known(text, deck, False, [*headers[:at], *after], True))
         return True
 
