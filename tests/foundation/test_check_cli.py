@@ -57,6 +57,23 @@ def test_check_reports_syntax_error_and_duplicate_id(tmp_path: Path) -> None:
     assert f"{broken}:4:10: error: TOML syntax" in lines[0]
     assert lines[1].startswith(f"{dup}:12:1: error: duplicate card id 'a'")
     assert "Traceback" not in proc.stderr
+    # neither file is ok: the duplicate's deck loads, but with an error (it said "1 ok")
+    assert proc.stderr.splitlines()[-1] == "2 deck file(s): 0 ok, 2 error(s), 0 warning(s)"
+
+
+def test_ok_counts_the_files_without_an_error(tmp_path: Path) -> None:
+    good = 'format = 1\n[deck]\nid = "g"\nname = "G"\n[[cards]]\nid = "a"\nfront = "q"\nback = "x"\n'
+    (tmp_path / "good.toml").write_text(good, "utf-8")
+    (tmp_path / "warned.toml").write_text(
+        good.replace('"g"', '"w"').replace('"x"', '""').replace('"q"', '"q2"'), "utf-8"
+    )
+    (tmp_path / "bad_card.toml").write_text(
+        good.replace('"g"', '"b"').replace("kind", "k") + 'kind = "nope"\n', "utf-8"
+    )
+    proc = run_retain("check", str(tmp_path), home=tmp_path / "home")
+    assert proc.returncode == 1, proc.stdout
+    assert "unknown kind 'nope'" in proc.stdout
+    assert proc.stderr.splitlines()[-1] == "3 deck file(s): 2 ok, 1 error(s), 1 warning(s)"
 
 
 def test_check_valid_folder_exits_zero(tmp_path: Path) -> None:

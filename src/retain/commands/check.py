@@ -165,20 +165,21 @@ def _check(args: argparse.Namespace) -> int:
     by_path: dict[str, list[Problem]] = {}
     for p in extra:
         by_path.setdefault(p.path, []).append(p)
-    errors = warnings = 0
+    errors = warnings = clean = 0  # clean: files that load with no error (a bad card is one)
     for entry in entries:
         mine = sorted(entry.problems + by_path.get(str(entry.path), []), key=attrgetter("line", "col"))
         out_lines(mine)
         found = sum(1 for p in mine if p.severity == "error")
         errors += found
         warnings += len(mine) - found
+        clean += entry.deck is not None and not found
     if not args.paths:
         for warning in _config_warnings(entries):
             out(warning)
             warnings += 1
     if not entries:
         err("no deck files found")
-    summary = f"{len(entries)} deck file(s): {len(decks)} ok, {errors} error(s), {warnings} warning(s)"
+    summary = f"{len(entries)} deck file(s): {clean} ok, {errors} error(s), {warnings} warning(s)"
     if not_decks:
         summary += f"; {len(not_decks)} file(s) named are not deck files"
     err(summary)
