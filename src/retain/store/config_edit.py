@@ -22,7 +22,7 @@ from typing import Any
 import tomlkit
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import Comment, InlineTable, Table, Whitespace
+from tomlkit.items import AoT, Comment, InlineTable, Table, Whitespace
 
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config import Config, ConfigError, marker_problem, parse_config, read_only
@@ -188,7 +188,8 @@ class ConfigDocument:
 
     def set(self, keys: Keys, value: Any) -> None:
         """Set the value at `keys`, creating tables on the way; None removes it (inherit the default).
-        An empty dict makes a table there unless there is one already (whose keys stay).
+        An empty dict makes a table there unless there is one already (whose keys stay). A group's
+        limit removed from `[groups."NAME"]` takes the table with it when no key is left.
 
         The document is rebuilt from the text as opened plus every change so far, so a value
         cleared and typed again is back in its place with its comment.
@@ -203,6 +204,7 @@ class ConfigDocument:
         if not keys:
             raise ValueError("no key")
         node: Any = doc
+        parent: Any = None
         for depth, key in enumerate(keys[:-1]):
             child = node.get(key)
             if child is None:
@@ -218,11 +220,14 @@ class ConfigDocument:
                 # .. `[decks.c]`, or dotted keys `study.x = 1`; TOML allows both, retain reads them)
                 name = ".".join(keys[: depth + 1])
                 raise ConfigEditError(f"config: `{name}` must be a table")
-            node = child
+            parent, node = node, child
         last = keys[-1]
         if value is None:
             if last in node:
                 del node[last]
+                if parent is not None and _pruned(keys) and not node:
+                    _keep_trailing(doc, node)  # the next header's comments, which tomlkit keeps here
+                    del parent[keys[-2]]  # never an empty `[groups."NAME"]`: it would mean nothing
             return
         if value == {} and isinstance(node.get(last), Table | InlineTable | OutOfOrderTableProxy):
             return  # "make sure the table is there": never empty one that holds settings
@@ -276,6 +281,83 @@ class ConfigDocument:
             if not _same(_toml_value(value), _at(self._opened, keys)):
                 fresh.set(keys, value)
         return fresh
+
+
+def _pruned(keys: Keys) -> bool:
+    """A removed key whose table goes too when it is left empty: a group's limit (an empty
+    `[groups."NAME"]` limits nothing; the settings screen clears both fields to say "no limit")."""
+    return len(keys) == 3 and keys[0] == "groups"
+
+
+def _trailing(table: Table) -> list[Any]:
+    """The blank lines and comments at the end of `table`'s body: in the file they stand above the
+    next header (tomlkit keeps them with the table before it)."""
+    body = table.value.body
+    idx = len(body)
+    while idx > 0 and body[idx - 1][0] is None and isinstance(body[idx - 1][1], Whitespace | Comment):
+        idx -= 1
+    return [item for _, item in body[idx:]]
+
+
+def _shown_tables(body: list[tuple[Any, Any]], holder: Any, out: list[tuple[Any, Any]]) -> None:
+    """(table, the table or document shown around it) for every table with a header, in file order
+    (a table without one, `[groups]` only implied by `[groups."A"]`, shows nothing of its own)."""
+    for _key, item in body:
+        if isinstance(item, Table):
+            if item.is_super_table():
+                _shown_tables(item.value.body, holder, out)
+            else:
+                out.append((item, holder))
+                _shown_tables(item.value.body, item, out)
+        elif isinstance(item, AoT):
+            for element in item.body:
+                out.append((element, holder))
+                _shown_tables(element.value.body, element, out)
+
+
+def _keep_trailing(doc: tomlkit.TOMLDocument, table: Any) -> None:
+    """Before `table` is deleted: move its trailing blank lines and comments to what is shown just
+    above its header (the table before it, or the table or top of the file it is in), so the
+    comment over the next header stays. (A table not found in the document's body, which tomlkit
+    has not done for any layout tried, takes them with it: never an error.)"""
+    if not isinstance(table, Table):
+        return
+    tail = _trailing(table)
+    shown: list[tuple[Any, Any]] = []
+    _shown_tables(doc.body, doc, shown)
+    at = next((i for i, (t, _) in enumerate(shown) if t is table), None)
+    if not tail or at is None:
+        return
+    before, holder = (shown[at - 1][0] if at > 0 else None), shown[at][1]
+    if before is not None and before is not holder:
+        body = before.value.body
+        if body and isinstance(body[-1][1], Whitespace) and isinstance(tail[0], Whitespace):
+            tail = tail[1:]  # one blank line between the tables, not two
+        body.extend((None, item) for item in tail)  # (at the end: no index moves)
+        return
+    container = holder if holder is doc else holder.value  # the first table in the file, or in `[x]`
+    top = next((i for i, (_, item) in enumerate(container.body) if _holds(item, table)), None)
+    if top is not None:
+        if top > 0 and isinstance(container.body[top - 1][1], Whitespace) and isinstance(tail[0], Whitespace):
+            tail = tail[1:]  # one blank line, not two
+        _insert_plain(container, top, tail)
+
+
+def _holds(item: Any, table: Table) -> bool:
+    """`item` is `table` or a table that holds it."""
+    return item is table or (isinstance(item, Table) and any(_holds(c, table) for _, c in item.value.body))
+
+
+def _insert_plain(container: Any, idx: int, items: list[Any]) -> None:
+    """Put blank lines and comments (items without a key) at `idx` of a tomlkit container, moving
+    its index of the keys after them as `Container._insert_at` does for a key."""
+    n = len(items)
+    for key, at in list(container._map.items()):
+        if isinstance(at, tuple):
+            container._map[key] = tuple(i + n if i >= idx else i for i in at)
+        elif at >= idx:
+            container._map[key] = at + n
+    container.body[idx:idx] = [(None, item) for item in items]
 
 
 def _at(data: dict[str, Any], keys: Keys) -> Any:

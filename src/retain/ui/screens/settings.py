@@ -3,7 +3,7 @@
 Four tabs: General (rollover hour, learn-ahead, theme, deck folders), Presets
 (`[study]`, the defaults of every deck, and each `[presets.NAME]`, with the
 workload chart, and ctrl+r to reschedule the preset's cards with its weights), Decks (a
-deck's preset and its own overrides) and Keys (`[keymap]`, conflicts marked).
+deck's preset and its own overrides; each group's `[groups."NAME"]` limits) and Keys (`[keymap]`, conflicts marked).
 Each edit goes into a `ConfigDocument` (tomlkit: the file's comments and
 layout stay) and the whole text is run through the config loader at once, so
 a bad value shows the loader's own message and its field turns red. ctrl+s
@@ -14,6 +14,8 @@ meanwhile, it asks) and applies the result to the running app at once.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,6 +35,7 @@ from retain.ui.access import retain_app
 from retain.ui.screens.settings_save import SettingsSaving
 from retain.ui.settings_fields import GLOBAL_FIELDS, PRESET_FIELDS, parameters_text
 from retain.ui.text import line, rich_plain
+from retain.ui.widgets.group_limits import GroupLimits
 from retain.ui.widgets.key_bar import KeyBar
 from retain.ui.widgets.settings_grid import SettingsGrid
 from retain.ui.widgets.workload_panel import WorkloadPanel
@@ -72,10 +75,18 @@ class SettingsScreen(SettingsSaving, Screen[None]):
     SettingsScreen #settings-problem.-error { color: $error; background: $error 10%; }
     """
 
-    def __init__(self, edit: ConfigDocument, *, decks: list[tuple[str, str]], themes: list[str]) -> None:
+    def __init__(
+        self,
+        edit: ConfigDocument,
+        *,
+        decks: list[tuple[str, str]],
+        themes: list[str],
+        groups: Sequence[tuple[str, int]] = (),
+    ) -> None:
         super().__init__()
         self.edit = edit
         self._decks = decks  # (id, name) of the library's decks
+        self._groups = list(groups)  # (name as the deck list shows it, its decks) of the library's groups
         self._themes = themes
         self._new_presets: list[str] = []  # named in this session, before they hold a setting
         self._made_presets: set[str] = set()  # empty preset tables written because a deck chose them
@@ -123,6 +134,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
             yield Label("Preset")
             yield Select[str]([], prompt="default", id="deck-preset", compact=True)
         yield SettingsGrid(PRESET_FIELDS, ("decks", ""), id="deck-grid")
+        yield GroupLimits(self._groups, id="group-limits")
 
     def _key_widgets(self) -> ComposeResult:
         from retain.ui.app import binding_sections  # imports every screen, for their bindings
@@ -178,6 +190,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
             self._refresh_presets()
         if "tab-decks" in self._built:
             self._show_deck()
+            self.query_one(GroupLimits).show(data)
         if "tab-keys" in self._built:
             self._show_keymap()
         self._validate()
@@ -241,7 +254,8 @@ class SettingsScreen(SettingsSaving, Screen[None]):
     # ---- editing -------------------------------------------------------------------------
 
     @on(SettingsGrid.Edited)
-    def _edited(self, event: SettingsGrid.Edited) -> None:
+    @on(GroupLimits.Edited)
+    def _edited(self, event: SettingsGrid.Edited | GroupLimits.Edited) -> None:
         event.stop()
         self.set_value(event.keys, event.value)
 
@@ -266,6 +280,8 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         self._problem = message
         for grid in self.query(SettingsGrid):
             grid.mark(message)
+        for groups in self.query(GroupLimits):
+            groups.mark(message)
         status = self.query_one("#settings-problem", Static)
         status.set_class(bool(message), "-error")
         if message:
@@ -370,6 +386,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
             self._show_preset()  # inherited hints follow edits made elsewhere
         elif pane_id == "tab-decks":
             self._show_deck()
+            self.query_one(GroupLimits).show(self.edit.data())
         self.query_one(ContentSwitcher).current = pane_id
         self._draw_tabbar()
         pane = self.query_one(f"#{pane_id}")
@@ -407,8 +424,13 @@ def open_settings(host: Any) -> None:
         app.notify(str(exc), title="Cannot open the settings", severity="error", markup=False)
         return
     _catch_up(app, edit)
-    decks = [(d.id, d.name or d.id) for d in app.collection.library.decks]
-    app.push_screen(SettingsScreen(edit, decks=decks, themes=sorted(app.available_themes)))
+    from retain.core.model import group_key, group_names
+
+    library = app.collection.library.decks
+    decks = [(d.id, d.name or d.id) for d in library]
+    sizes = Counter(group_key(d.group) for d in library if d.group)
+    groups = [(name, sizes[group_key(name)]) for name in group_names(library)]
+    app.push_screen(SettingsScreen(edit, decks=decks, themes=sorted(app.available_themes), groups=groups))
 
 
 def _catch_up(app: Any, edit: ConfigDocument) -> None:
