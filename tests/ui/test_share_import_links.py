@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
+from retain.ui.app import RetainApp
 from retain.ui.screens.share_import import ImportScreen
 
 from .conftest import OpenApp
 from .test_share_screens import _until
+
+
+async def _refusal(app: RetainApp, pilot: Pilot[None], path: Path) -> str:
+    """What the import dialog shows once it has refused `path`."""
+    await pilot.press("i")
+    screen = app.screen
+    assert isinstance(screen, ImportScreen)
+    screen.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    status = screen.query_one("#share-diff", Static)
+    await _until(lambda: "refused" in str(status.render()), pilot)
+    assert screen.query_one("#share-apply", Button).disabled
+    return str(status.render())
 
 
 async def test_a_folder_preview_names_the_links_it_leaves_out(
@@ -47,15 +62,8 @@ async def test_a_folder_of_links_only_is_refused_naming_them(open_app: OpenApp, 
     (folder / "cards.csv").symlink_to(tmp_path / "real.csv")
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        screen.query_one(Input).value = str(folder)
-        await pilot.press("enter")
-        status = screen.query_one("#share-diff", Static)
-        await _until(lambda: "refused" in str(status.render()), pilot)
-        shown = str(status.render())
+        shown = await _refusal(app, pilot, folder)
         assert "no deck files here" in shown and "1 symbolic link(s) not imported: cards.csv" in shown
-        assert screen.query_one("#share-apply", Button).disabled
 
 
 async def test_a_file_whose_cards_are_all_skipped_shows_why(open_app: OpenApp, tmp_path: Path) -> None:
@@ -63,12 +71,6 @@ async def test_a_file_whose_cards_are_all_skipped_shows_why(open_app: OpenApp, t
     cards.write_text("#notetype:Cloze\nno deletion here,extra\n", encoding="utf-8")
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        screen.query_one(Input).value = str(cards)
-        await pilot.press("enter")
-        status = screen.query_one("#share-diff", Static)
-        await _until(lambda: "refused" in str(status.render()), pilot)
-        shown = str(status.render()).splitlines()
+        shown = (await _refusal(app, pilot, cards)).splitlines()
         assert shown[0] == "Import refused: nothing to import: the file holds no cards", shown
         assert shown[1:] == ["warning: line 2 skipped: cloze note without {{c1::...}} deletions"]
