@@ -46,6 +46,7 @@ from retain.ui.text import line
 from retain.ui.widgets.browse_table import PAGE_SIZE, BrowseTable
 from retain.ui.widgets.card_preview import CardPreview
 from retain.ui.widgets.key_bar import KeyBar
+from retain.ui.widgets.ordered_keys import OrderedInput
 
 __all__ = ["BrowserScreen"]
 
@@ -154,7 +155,7 @@ class BrowserScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="browser-status")
-        yield Input(
+        yield OrderedInput(
             self._query,
             placeholder="Search: words, deck:, tag:, is:, kind:, prop:, -not, OR, ( )",
             id="browser-search",

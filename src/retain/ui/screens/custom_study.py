@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from retain.core.custom_study import MAX_AHEAD_DAYS, CustomMode, CustomStudy
 from retain.core.search import QueryError, compile_query
 from retain.ui.text import line
+from retain.ui.widgets.ordered_keys import OrderedInput
 
 __all__ = ["CustomStudyScreen"]
 
@@ -75,7 +76,7 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
                 id="custom-modes",
             )
             yield Static(id="custom-prompt")
-            yield Input(id="custom-input", compact=True)
+            yield OrderedInput(id="custom-input", compact=True)
             yield Static(id="custom-error")
 
     def on_mount(self) -> None:

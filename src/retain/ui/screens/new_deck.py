@@ -18,6 +18,7 @@ from retain.core.ids import is_valid_id, slugify
 from retain.core.model import Deck
 from retain.store.decks.deckedit import DeckEditError
 from retain.ui.text import line
+from retain.ui.widgets.ordered_keys import OrderedInput, OrderedTextArea
 
 __all__ = ["NewDeckScreen"]
 
@@ -67,16 +68,16 @@ class NewDeckScreen(ModalScreen[str | None]):
         with Vertical(id="new-deck-box"):
             yield Static(Content("New deck"), id="new-deck-title")
             yield Label("Name")
-            yield Input(placeholder="e.g. Apache Kafka", id="new-deck-name", compact=True)
+            yield OrderedInput(placeholder="e.g. Apache Kafka", id="new-deck-name", compact=True)
             yield Label("Id (lowercase letters, digits and -; never changes)")
-            yield Input(placeholder="e.g. kafka", id="new-deck-id", compact=True)
+            yield OrderedInput(placeholder="e.g. kafka", id="new-deck-id", compact=True)
             yield Label("Group (optional: decks of one group show together)")
             suggester = _GroupSuggester(self._groups, case_sensitive=False) if self._groups else None
-            yield Input(
+            yield OrderedInput(
                 placeholder="e.g. Distributed Systems", id="new-deck-group", suggester=suggester, compact=True
             )
             yield Label("Description (optional, Markdown)")
-            yield TextArea(id="new-deck-description", compact=True)
+            yield OrderedTextArea(id="new-deck-description", compact=True)
             yield Static(id="new-deck-error")
             with Horizontal(id="new-deck-buttons"):
                 yield Button("Create (ctrl+s)", id="new-deck-create", variant="primary", compact=True)

@@ -37,6 +37,7 @@ from retain.ui.settings_fields import GLOBAL_FIELDS, PRESET_FIELDS, parameters_t
 from retain.ui.text import line, rich_plain
 from retain.ui.widgets.group_limits import GroupLimits
 from retain.ui.widgets.key_bar import KeyBar
+from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.settings_grid import SettingsGrid
 from retain.ui.widgets.workload_panel import WorkloadPanel
 
@@ -120,7 +121,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
             yield Select[str]([(_STUDY_LABEL, STUDY)], allow_blank=False, id="preset-pick", compact=True)
         with Horizontal(classes="pick"):
             yield Label("New preset")
-            yield Input(placeholder="a name, then Enter", id="preset-new", compact=True)
+            yield OrderedInput(placeholder="a name, then Enter", id="preset-new", compact=True)
         yield Static(id="preset-parameters")
         yield SettingsGrid(PRESET_FIELDS, ("study",), id="preset-grid")
         yield WorkloadPanel(id="workload")

@@ -27,6 +27,7 @@ from retain.ui.gc_defer import DeferredGC
 from retain.ui.text import line
 from retain.ui.widgets.card_view import CardView
 from retain.ui.widgets.key_bar import KeyBar
+from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.progress_header import ProgressHeader
 from retain.ui.widgets.rating_bar import RATING_NAMES, RatingBar
 
@@ -106,7 +107,9 @@ class StudyScreen(Screen[None]):
             yield CardView(deck_file=self._deck_file)
         yield Static(id="empty")
         with Center(id="answer-column"):
-            yield Input(placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer")
+            yield OrderedInput(
+                placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer"
+            )
         yield RatingBar()
         yield KeyBar()
 

@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Select
 from retain.core.answer.formtext import FIELDS_FOR_MATCH, MATCH_LABELS, raw_keys, texts
 from retain.core.answer.spec import AnswerSpec, Finding, read_keys
 from retain.core.sanitize import sanitize_line
+from retain.ui.widgets.ordered_keys import OrderedInput
 
 __all__ = ["AnswerFields"]
 
@@ -64,7 +65,9 @@ class AnswerFields(Vertical):
         for key in _KEYS:
             with Vertical(classes="answer-key", id=f"field-{key}"):
                 yield Label(_LABELS.get(key, ""), id=f"label-{key}")
-                yield Input(self._shown[key], placeholder=_PLACEHOLDERS[key], id=f"form-{key}", compact=True)
+                yield OrderedInput(
+                    self._shown[key], placeholder=_PLACEHOLDERS[key], id=f"form-{key}", compact=True
+                )
 
     def on_mount(self) -> None:
         for field in self.query(Input):

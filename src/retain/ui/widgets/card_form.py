@@ -36,6 +36,7 @@ from retain.core.sanitize import sanitize_pieces
 from retain.core.typed import answer_spec
 from retain.ui.text import line
 from retain.ui.widgets.answer_fields import AnswerFields
+from retain.ui.widgets.ordered_keys import OrderedInput, OrderedTextArea
 
 __all__ = ["FIELDS_FOR", "CardForm"]
 
@@ -156,9 +157,9 @@ class CardForm(VerticalScroll):
             with Vertical(classes="field", id=f"field-{name}"):
                 yield Label(_LABELS[name])
                 if name == "tags":
-                    yield Input(values["tags"], id="form-tags", compact=True)
+                    yield OrderedInput(values["tags"], id="form-tags", compact=True)
                 else:
-                    yield TextArea(values[name], id=f"form-{name}", compact=True, soft_wrap=True)
+                    yield OrderedTextArea(values[name], id=f"form-{name}", compact=True, soft_wrap=True)
             if name == "accept":
                 with Vertical(classes="field", id="field-answer"):
                     yield AnswerFields(answer_spec(card), id="form-answer")

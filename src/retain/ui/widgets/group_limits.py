@@ -29,6 +29,7 @@ from retain.core.model import group_key, group_label
 from retain.store.config import _table_name  # the loader's spelling of a group table in its messages
 from retain.ui.settings_fields import parse_text, value_text
 from retain.ui.text import line
+from retain.ui.widgets.ordered_keys import OrderedInput
 
 __all__ = ["GROUP_KEYS", "GroupLimits", "GroupRow", "group_rows"]
 
@@ -131,7 +132,7 @@ class GroupLimits(Vertical):
             with Horizontal(classes="row"):
                 yield Static(line(row.label or '""'), classes="label")
                 for key in GROUP_KEYS:
-                    widget = Input(
+                    widget = OrderedInput(
                         value=self._texts.get(_input_id(key, index), ""),
                         placeholder="none",
                         id=_input_id(key, index),

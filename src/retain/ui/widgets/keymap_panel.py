@@ -21,6 +21,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from retain.ui.keymap_check import binding_keys, keymap_conflicts
+from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.settings_grid import SettingsGrid
 
 __all__ = ["KeymapPanel"]
@@ -55,7 +56,7 @@ class KeymapPanel(Vertical):
         yield OptionList(*self._options(set()), id="keymap-list")
         with Horizontal(id="keymap-edit"):
             yield Label("Keys", id="keymap-label")
-            yield Input(id="keymap-keys", compact=True, select_on_focus=False)
+            yield OrderedInput(id="keymap-keys", compact=True, select_on_focus=False)
         yield Static(id="keymap-conflicts")
 
     def on_mount(self) -> None:

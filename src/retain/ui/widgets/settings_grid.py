@@ -25,6 +25,7 @@ from textual.widgets import Input, Select, Static
 from retain.core.sanitize import sanitize_line
 from retain.ui.settings_fields import Field, inherited, parse_text, value_text
 from retain.ui.text import rich_plain
+from retain.ui.widgets.ordered_keys import OrderedInput
 
 __all__ = ["SettingsGrid"]
 
@@ -76,7 +77,7 @@ class SettingsGrid(Horizontal):
                     self._shown_options[field.key] = options
                     widget = Select(options, id=f"field-{field.key}", compact=True)
                 else:
-                    widget = Input(id=f"field-{field.key}", compact=True, select_on_focus=False)
+                    widget = OrderedInput(id=f"field-{field.key}", compact=True, select_on_focus=False)
                 widget.tooltip = field.hint or None
                 yield widget
         yield Static(Content("\n").join(Content(f.hint) for f in self.fields), classes="hints")
