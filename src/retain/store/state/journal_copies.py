@@ -75,10 +75,13 @@ def _write_journal(folder: Path, device: str, journal: str, events: list[Event])
         atomic_write(path, bytes(data))
 
 
-def _write_folder(folder: Path, device: str, journal: str, events: list[Event], copy: str) -> None:
-    """`_write_journal`, and the folder's device.toml naming the copy it was taken from."""
+def _write_folder(
+    folder: Path, device: str, journal: str, events: list[Event], copy: str, found_in: str | None = None
+) -> None:
+    """`_write_journal`, and the folder's device.toml naming the copy it was taken from (in the
+    folder `found_in`, by default `device`'s)."""
     _write_journal(folder, device, journal, events)
-    text = tomli_w.dumps({"format": 1, "id": folder.name, "taken_from": f"{device}/{copy}"})
+    text = tomli_w.dumps({"format": 1, "id": folder.name, "taken_from": f"{found_in or device}/{copy}"})
     atomic_write(folder / "device.toml", text)
 
 
@@ -124,10 +127,14 @@ def take_in_copies(state_dir: Path, folders: list[Path], now: datetime, writable
         if not copies:
             continue
         device = folder.name
-        # the device's own journals, and the folders earlier copies of it were taken into
-        taken = [f for f in folders if f.name.startswith(f"{device[: _MAX_ID - 12]}-c")]
-        known = _ids([folder, *taken], now)
-        own = f"{_owner(device, folders)}-"  # the prefix of every id the copy may hold
+        # The device whose ids the copy holds: a folder a copy was taken into (`<id>-c<hash>`,
+        # synced too, so it may get a conflict copy of its own) holds `<id>`'s. Its events are
+        # known when `<id>`'s journals or any folder taken in for `<id>` hold them, and new ones
+        # go to a folder of `<id>`, never to a folder of a folder.
+        owner = _owner(device, folders)
+        family = [f for f in folders if f.name == owner or f.name.startswith(f"{owner[: _MAX_ID - 12]}-c")]
+        known = _ids([folder, *(f for f in family if f != folder)], now)
+        own = f"{owner}-"  # the prefix of every id the copy may hold
         for copy, original in copies:
             scan = scan_file(copy, 0, now)
             extra: list[Event] = []
@@ -147,9 +154,9 @@ def take_in_copies(state_dir: Path, folders: list[Path], now: datetime, writable
                 continue
             try:
                 if extra:
-                    into = state_dir / "devices" / _folder_name(device, extra)
+                    into = state_dir / "devices" / _folder_name(owner, extra)
                     _own_folder(into)
-                    _write_folder(into, device, original, extra, copy.name)
+                    _write_folder(into, owner, original, extra, copy.name, device)
                 kept = _quarantine(state_dir, device, copy)
             except OSError as exc:
                 lines.append(f"{what}; it could not be taken in ({exc.strerror or exc}) and is not read")
