@@ -192,3 +192,24 @@ def test_a_file_whose_cards_are_all_skipped_says_why(
         "retain: import refused: nothing to import: the file holds no cards",
     ]
     assert tree(home / "decks") == []
+
+
+def test_an_export_without_progress_beside_an_old_sidecar_says_so(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export kafka -o k.toml --with-progress`, later `export kafka -o k.toml --force` without it:
+    the old `k.progress.toml` stayed beside the new file without a word, and an import
+    `--with-history` of it (or a stranger the folder is shared with) read that history."""
+    out = tmp_path / "k.toml"
+    code, _msg, _err = run_cli(capsys, "export", "kafka", "-o", str(out), "--with-progress")
+    assert code == 0 and (tmp_path / "k.progress.toml").is_file()
+    code, _msg, err = run_cli(capsys, "export", "kafka", "-o", str(out), "--force")
+    assert code == 0
+    assert err.splitlines() == [
+        "retain: warning: k.progress.toml beside it holds an earlier export's review history, not this "
+        "export's: an import --with-history of the file reads it; delete it before sharing the folder, "
+        "or export --with-progress to replace it"
+    ]
+    (tmp_path / "k.progress.toml").unlink()
+    code, _msg, err = run_cli(capsys, "export", "kafka", "-o", str(out), "--force")
+    assert code == 0 and err == ""

@@ -22,6 +22,7 @@ from retain.core.state import CardState
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
+from retain.interop.history import sidecar_path
 from retain.interop.progress import ProgressFn, no_progress
 
 __all__ = [
@@ -154,4 +155,19 @@ def run_export(
             rollover_hour=rollover_hour,
         )
         del states, reviews
+        if progress_of is None and warnings is not None:
+            warnings += _stale_sidecar(job.out)
     return written
+
+
+def _stale_sidecar(out: Path) -> list[str]:
+    """The line for a `.toml` exported without progress beside an earlier export's sidecar: an
+    import `--with-history` of the file (or whoever it is shared with) would read that history."""
+    side = Path(sidecar_path(str(out)))
+    if out.suffix.lower() != ".toml" or not side.is_file():
+        return []
+    return [
+        f"{side.name} beside it holds an earlier export's review history, not this export's: "
+        "an import --with-history of the file reads it; delete it before sharing the folder, or "
+        "export --with-progress to replace it"
+    ]
