@@ -302,8 +302,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + exc.signum
     except KeyboardInterrupt:  # Ctrl-C at any point, while the command loads too: quietly, 130
         return 130
+    except Exception as exc:  # the interrupt, wrapped by Python on its way out (see `_wrapped_stop`)
+        stop = _wrapped_stop(exc)
+        if stop is None:
+            raise
+        return 128 + stop.signum if isinstance(stop, Stopped) else 130
     finally:  # a Ctrl-C from here on (while Python closes down) is a quiet exit 130 again
         _wind_down(saved)
+
+
+def _wrapped_stop(exc: BaseException) -> KeyboardInterrupt | None:
+    """The KeyboardInterrupt (or `Stopped`) our handler raised, when `exc` is only its wrapper:
+    Python 3.11 turns one raised while a class is made (a dataclass naming its fields as a module
+    loads) into `RuntimeError: Error calling __set_name__ ...`. None for any other error, so a
+    real one is never hidden: the handler must have fired, and the interrupt be in its chain."""
+    if not _stopping:
+        return None
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _wind_down(saved: list[tuple[int, object]]) -> None:
