@@ -9,8 +9,9 @@ and the same retain build prints the memo's lines at once when all of these
 still hold:
 
 - every deck file of the library is as the import left it (path, inode, size,
-  modification time), and each deck file and Anki sidecar it wrote has the same
-  SHA-256;
+  modification time; for a file the import wrote, its bytes are enough: touched
+  or saved again with the same content, it still holds), and each deck file and
+  Anki sidecar it wrote has the same SHA-256;
 - every media file it stored is still there;
 - everything the import read beside the file is as it was (`_inputs`): for a
   `.toml`, its `DECK.media/` folder (present or not; each entry's name, type,
@@ -300,12 +301,12 @@ def _load(home: Home, package: str) -> dict[str, Any] | None:
 
 
 def _still_holds(home: Home, memo: dict[str, Any]) -> bool:
-    if memo.get("library") != _library(home):
-        return False
     written = memo.get("written")
     media = memo.get("media")
     inputs = memo.get("inputs")
     if not isinstance(written, dict) or not isinstance(media, list) or not isinstance(inputs, dict):
+        return False
+    if not _same_library(memo.get("library"), _library(home), written):
         return False
     with contextlib.suppress(OSError):
         return (
@@ -314,6 +315,16 @@ def _still_holds(home: Home, memo: dict[str, Any]) -> bool:
             and _inputs_hold(inputs)
         )
     return False
+
+
+def _same_library(then: Any, now: dict[str, list[int]], written: dict[str, Any]) -> bool:
+    """The library's deck files are the ones the memo saw: the same paths, each with the same
+    identity (inode, modification time, size), except a file the import wrote, whose identity may
+    differ (touched, or saved again by an editor or a `git checkout`) while its SHA-256 (checked
+    with `written`) says its bytes are the same."""
+    if not isinstance(then, dict) or set(then) != set(now):
+        return False
+    return all(then[path] == fid or path in written for path, fid in now.items())
 
 
 def _history_kept(home: Home, keys: Sequence[str]) -> int | None:
