@@ -35,6 +35,7 @@ __all__ = [
     "marker_problem",
     "parse_duration",
     "read_only",
+    "table_name",
 ]
 
 _DUR_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -327,7 +328,7 @@ def _groups(raw: Any) -> dict[str, GroupLimit]:
         raise ConfigError('config: [groups] must hold tables like [groups."Interview"] with new_per_day = 30')
     out: dict[str, GroupLimit] = {}
     for name, table in raw.items():
-        where = f"groups.{_table_name(name)}"
+        where = f"groups.{table_name(name)}"
         if not isinstance(table, dict):
             raise ConfigError(f"config: [{where}] must be a table, like new_per_day = 30")
         values: dict[str, int] = {}
@@ -340,14 +341,14 @@ def _groups(raw: Any) -> dict[str, GroupLimit]:
         key = group_key(name)
         if key in out:
             raise ConfigError(
-                f"config: [groups.{_table_name(out[key].name)}] and [{where}] name one group "
+                f"config: [groups.{table_name(out[key].name)}] and [{where}] name one group "
                 f"({group_label(name)!r}: names match in any case and spacing); keep one"
             )
         out[key] = GroupLimit(key, name, values.get("new_per_day"), values.get("reviews_per_day"))
     return out
 
 
-def _table_name(name: str) -> str:
+def table_name(name: str) -> str:
     """A group's name as a TOML table key: bare when it can be, else quoted (`"Distributed Systems"`)."""
     if name and re.fullmatch(r"[A-Za-z0-9_-]+", name):
         return name
@@ -396,7 +397,7 @@ def unknown_decks(
             close = difflib.get_close_matches(key, sorted(groups), n=1)
             hint = f" (did you mean {names[close[0]]!r}?)" if close else ""
             lines.append(
-                f"config: [groups.{_table_name(limit.name)}] names no group in the library{hint}; "
+                f"config: [groups.{table_name(limit.name)}] names no group in the library{hint}; "
                 "its limits apply to nothing"
             )
     for name, exam in config.exams.items():

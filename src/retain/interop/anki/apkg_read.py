@@ -153,12 +153,10 @@ def field_layout(nt: NoteType, count: int) -> Layout:
     return card_field_order(nt, count), extra_field(nt)
 
 
-def _card_fields(
-    nt: NoteType, fields: list[str], layout: Layout | None = None
-) -> tuple[list[str], str | None]:
-    """(the note's card text fields, the field it asks with first; its Extra field or None).
-    `layout`: `field_layout(nt, len(fields))`, made once per note type (its templates are parsed)."""
-    order, index = layout or field_layout(nt, len(fields))
+def _card_fields(fields: list[str], layout: Layout) -> tuple[list[str], str | None]:
+    """(the note's card text fields, the field it asks with first; its Extra field or None), by
+    `layout`: `field_layout` of its note type, made once per type (its templates are parsed)."""
+    order, index = layout
     extra = (fields[index] if index < len(fields) else "") if index is not None else None
     return [fields[i] for i in order], extra
 
@@ -393,7 +391,7 @@ def _convert(
         layout = layouts.get((mid, len(fields)))
         if layout is None:
             layout = layouts[mid, len(fields)] = field_layout(nt, len(fields))
-        card_fields, extra = _card_fields(nt, fields, layout)
+        card_fields, extra = _card_fields(fields, layout)
         note_tags = tuple(str(tags).split())
         marked = any(is_leech_tag(t) for t in note_tags) and not any(is_leech_tag(t) for t in drop)
         if marked:  # Anki's leech mark: progress (with the history), never card text

@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from retain.core.model import group_key, group_label
-from retain.store.config import _table_name  # the loader's spelling of a group table in its messages
+from retain.store.config import table_name  # the loader's spelling of a group table in its messages
 from retain.ui.settings_fields import parse_text, value_text
 from retain.ui.text import line
 from retain.ui.widgets.ordered_keys import OrderedInput
@@ -82,7 +82,7 @@ def group_rows(
 def _hint(row: GroupRow) -> str:
     said = f"{row.decks} deck{'s' if row.decks != 1 else ''}" if row.decks else "not in the library"
     if row.table != row.label or not row.decks:
-        said += f"; file: [groups.{_table_name(row.table)}]"
+        said += f"; file: [groups.{table_name(row.table)}]"
     return said
 
 
@@ -179,7 +179,7 @@ class GroupLimits(Vertical):
                     widget.set_class(self._names(row, key), "-invalid")
 
     def _names(self, row: GroupRow, key: str) -> bool:
-        name = f"groups.{_table_name(row.table)}"
+        name = f"groups.{table_name(row.table)}"
         return f"`{name}.{key}`" in self._problem or f"[{name}]" in self._problem
 
     @on(Input.Changed)
