@@ -81,16 +81,20 @@ sys.exit(main())
 def test_ctrl_c_before_and_after_main_is_a_quiet_130(tmp_path: Path, where: str, event: str) -> None:
     """Ctrl-C while the `retain` script imported `retain.cli` (before `main` could catch it) was
     a KeyboardInterrupt traceback and an exit by the signal, not 130."""
-    env = dict(os.environ, RETAIN_HOME=str(tmp_path))
-    got = subprocess.run(
-        [sys.executable, "-c", _AT_POINT, where, event, _retain()[0]],
-        env=env,
+    got = _run_script(tmp_path, _AT_POINT, where, event, _retain()[0])
+    assert (got.returncode, got.stderr) == (130, "")
+
+
+def _run_script(home: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -c script args...` with RETAIN_HOME=`home`, the signals as a terminal gives them."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=dict(os.environ, RETAIN_HOME=str(home)),
         capture_output=True,
         text=True,
         timeout=60,
         preexec_fn=_default_signals,
     )
-    assert (got.returncode, got.stderr) == (130, "")
 
 
 _IN_CLASS_SETUP = """
@@ -121,15 +125,7 @@ def test_ctrl_c_while_a_module_makes_a_class_is_a_quiet_130(tmp_path: Path, comm
     """Python 3.11 wraps an exception raised in `__set_name__` (a dataclass's fields, as a module
     loads inside the command) in `RuntimeError: Error calling __set_name__ ...`: a Ctrl-C there
     was that traceback and exit 1 (seen once in CI at 55 ms, and under load)."""
-    env = dict(os.environ, RETAIN_HOME=str(tmp_path))
-    got = subprocess.run(
-        [sys.executable, "-c", _IN_CLASS_SETUP, _retain()[0], command],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=_default_signals,
-    )
+    got = _run_script(tmp_path, _IN_CLASS_SETUP, _retain()[0], command)
     assert (got.returncode, got.stderr) == (130, "")
 
 
