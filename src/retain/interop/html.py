@@ -9,7 +9,9 @@ which the package writer points at the packed files.
 
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
 `<pre>` a fenced code block, list items `- ` lines (nested ones indented),
-table cells `a | b`, ruby `base(reading)`, blocks and `<br>` line breaks,
+a table a Markdown table (GFM: the first row its header; when a cell holds a line
+break or a block, or spans cells, Markdown cannot hold it and its rows are lines of
+`a | b`), ruby `base(reading)`, blocks and `<br>` line breaks,
 MathJax and Anki's `[$]` math retain's `$` math, other text Markdown-escaped
 where Markdown would act on it (so it shows as Anki shows it), images and `[sound:...]` media placeholders through `media` (an image
 keeps its `alt` description, unless that is its file name; without
@@ -221,6 +223,7 @@ class _Converter(HTMLParser):
         self.lists: list[int] = []  # per open list: 0 for <ul>, else the next <ol> number
         self.indents: list[int] = []  # per open list: the width of its current item's marker
         self.cells = 0  # table cells begun in the current row
+        self.tables: list[_Table] = []  # the open tables, innermost last
 
     def _newline(self) -> None:
         if self.out and not self.out[-1].endswith("\n"):
@@ -235,6 +238,8 @@ class _Converter(HTMLParser):
     def close(self) -> None:
         super().close()
         self._end_code()
+        while self.tables:  # a table never closed: as lines, as it was read
+            self.tables.pop()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -271,10 +276,19 @@ class _Converter(HTMLParser):
                     self.lists[-1] += 1
             elif tag == "tr":
                 self.cells = 0
+                if self.tables:
+                    self.tables[-1].row(len(self.out))
+            elif tag == "table":
+                if self.tables:  # a table in a table: lines for both
+                    self.tables[-1].simple = False
+                self.tables.append(_Table(len(self.out), simple=not self.tables))
         elif tag in ("td", "th"):
             if self.cells:
                 self.out.append(" | ")
             self.cells += 1
+            if self.tables:
+                spans = any(k in ("colspan", "rowspan") and (v or "1").strip() != "1" for k, v in attrs)
+                self.tables[-1].cell(len(self.out), spans)
         elif tag == "rt":
             self.out.append("(")
         elif tag == "code" and self.pre:
@@ -308,12 +322,19 @@ class _Converter(HTMLParser):
             return
         if self.skip:
             return
+        if tag in ("td", "th", "tr") and self.tables:
+            self.tables[-1].end_cell(len(self.out))
         if tag in _BLOCKS:
             self._end_code()
         if tag == "pre" and self.pre:
             self.pre -= 1
             self._newline()
             self.out.append("```\n")
+        elif tag == "table" and self.tables:
+            table = self.tables.pop()
+            self._newline()
+            table.close(self.out)
+            self.cells = 0
         elif tag in _BLOCKS:
             if tag in ("ul", "ol") and self.lists:
                 self.lists.pop()
@@ -344,6 +365,50 @@ class _Converter(HTMLParser):
             self.code_text.append(data)
             return
         self.out.append(_text_markdown(data, self.media, at_start, self.cells > 0, self.escape))
+
+
+class _Table:
+    """An open `<table>`: where its rows and cells begin in the output, so that on `</table>` its
+    text (rows of `a | b` lines) can be rewritten as a Markdown table when Markdown can hold it."""
+
+    def __init__(self, start: int, *, simple: bool) -> None:
+        self.start = start
+        self.rows: list[list[list[int]]] = []  # per row, per cell: [start, end] in the output
+        self.simple = simple
+
+    def row(self, at: int) -> None:
+        self.end_cell(at)
+        self.rows.append([])
+
+    def cell(self, at: int, spans: bool) -> None:
+        self.end_cell(at - 1)  # (the ` | ` before it is no part of the cell before)
+        if not self.rows:
+            self.rows.append([])
+        self.rows[-1].append([at, -1])
+        self.simple = self.simple and not spans
+
+    def end_cell(self, at: int) -> None:
+        if self.rows and self.rows[-1] and self.rows[-1][-1][1] < 0:
+            self.rows[-1][-1][1] = at
+
+    def close(self, out: list[str]) -> None:
+        """Rewrite `out[self.start:]` as a Markdown table (the first row its header) when every cell
+        is one line and no text is outside the cells; else leave the lines as they are."""
+        self.end_cell(len(out))
+        rows = [r for r in self.rows if r]
+        if not self.simple or not rows:
+            return
+        cells = [["".join(out[a:b]).strip() for a, b in row] for row in rows]
+        if any("\n" in c for row in cells for c in row):
+            return
+        inside = {i for row in rows for a, b in row for i in range(a, b)}
+        if any(out[i].strip(" |\n") for i in range(self.start, len(out)) if i not in inside):
+            return  # a caption or stray text between the cells: keep it where it is
+        width = max(len(row) for row in cells)
+        lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in cells]
+        lines.insert(1, "|" + " --- |" * width)
+        del out[self.start :]
+        out.append("\n" + "\n".join(lines) + "\n\n")  # blank lines: text after it is no row
 
 
 def _code_span(code: str) -> str:
