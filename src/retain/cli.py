@@ -51,10 +51,34 @@ def _parser_class(words: Sequence[str] = ()) -> type[argparse.ArgumentParser]:
         argv: tuple[str, ...] = tuple(words)
 
         def error(self, message: str) -> None:  # type: ignore[override]
+            from retain.commands.output import err
+
             hint = _hint(self, message, list(self.argv))
             command = _command_in(self.argv)
             where = f"retain {command}" if command else "retain"
-            self.exit(2, f"retain: error: {message}{hint} (see `{where} --help`)\n")
+            # The message quotes the word it could not use: through the sanitiser, on one line
+            # (argparse wrote it raw: an `ESC ]52;` in a pasted word wrote the clipboard).
+            err(f"retain: error: {message}{hint} (see `{where} --help`)")
+            self.exit(2)
+
+        def _print_message(self, message: str, file: object = None) -> None:
+            """Help, usage and version, to stdout (argparse ignored a failed write: `--help >
+            /dev/full` said nothing and exited 0). A reader that left is no error; a write that
+            fails is one line on stderr and exit 1, as for any command's report."""
+            if not message:
+                return
+            from retain.commands.output import err, out_block
+
+            try:
+                out_block(message.rstrip("\n"))
+                if sys.stdout is not None:
+                    sys.stdout.flush()
+            except BrokenPipeError:
+                _drop_stdout()
+            except OSError as exc:
+                _drop_stdout()
+                err(f"retain: {exc.strerror or exc}")
+                self.exit(1)
 
     return _Parser
 
@@ -151,12 +175,25 @@ def _actions(parser: argparse.ArgumentParser, command: str | None) -> list[argpa
     return found
 
 
+def _as_utf8(text: str) -> str | None:
+    """`text` read again as UTF-8 from the bytes it was given as, or None when they are not UTF-8.
+
+    Under an ASCII locale with Python's UTF-8 mode off (`PYTHONUTF8=0 LC_ALL=C`) every non-ASCII
+    byte of the command line arrives as a lone surrogate, also in a `--front café` typed in UTF-8.
+    """
+    try:
+        return os.fsencode(text).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return None
+
+
 def _not_utf8(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
     """The first text argument that is not valid UTF-8, by its option name, or None.
 
     Python hands undecodable bytes over as lone surrogates, which no file can hold:
-    they fail deep in a write. A file name may be any bytes (an argument whose
-    metavar says FILE, DIR or PATH), so those are let through.
+    they fail deep in a write. When the bytes were UTF-8 all along (an ASCII locale,
+    `_as_utf8`), the argument is set to that text instead. A file name may be any bytes
+    (an argument whose metavar says FILE, DIR or PATH), so those are let through.
     """
     import re
 
@@ -165,8 +202,12 @@ def _not_utf8(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str 
             continue
         value = getattr(args, action.dest, None)
         texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        if any(isinstance(t, str) and re.search(_SURROGATE, t) for t in texts):
+        if not any(isinstance(t, str) and re.search(_SURROGATE, t) for t in texts):
+            continue
+        again = [_as_utf8(t) if isinstance(t, str) and re.search(_SURROGATE, t) else t for t in texts]
+        if any(t is None or (isinstance(t, str) and re.search(_SURROGATE, t)) for t in again):
             return max(action.option_strings, key=len, default="") or str(action.metavar or action.dest)
+        setattr(args, action.dest, again[0] if isinstance(value, str) else again)
     return None
 
 
@@ -345,6 +386,12 @@ def _main(argv: list[str]) -> int:
     # bare `retain`, the TUI: no parser to build, argparse not even imported (launch time)
     args = _parse(argv) if argv else SimpleNamespace(command=None)
     command = args.command or "home"
+    if sys.stdout is None and command not in ("home", "review"):  # `>&-`; the TUI draws on stderr
+        from retain.commands.output import err
+
+        # Its report would go nowhere, and `add` or `import` would say nothing of what it did.
+        err("retain: standard output is closed; nothing done (send it to /dev/null to discard it)")
+        return 1
     from retain.store.config import ConfigError
 
     try:

@@ -102,6 +102,13 @@ _IMPORTED: dict[str, str] = {
 }
 
 
+def _quoted(path: Path) -> str:
+    """`path` as a shell word, for a command to copy: `'my cards.csv'`, not `my cards.csv`."""
+    import shlex
+
+    return shlex.quote(str(path))
+
+
 def _missing(raw: str) -> str:
     """The line for a PATH that names nothing; a deck id (`retain check kafka`) gets its file."""
     from retain.core.ids import is_valid_id
@@ -114,7 +121,7 @@ def _missing(raw: str) -> str:
     entry = open_home().library().entry(raw)
     if entry is None:
         return line
-    return f"{line}; it is a deck id: check that deck with `retain check {entry.path}`"
+    return f"{line}; it is a deck id: check that deck with `retain check {_quoted(entry.path)}`"
 
 
 def _not_a_deck(path: Path) -> Problem | None:
@@ -127,7 +134,7 @@ def _not_a_deck(path: Path) -> Problem | None:
         1,
         1,
         f"{what}, not a deck file (.toml): see what an import would make of it with "
-        f"`retain import {path} --dry-run`",
+        f"`retain import {_quoted(path)} --dry-run`",
     )
 
 

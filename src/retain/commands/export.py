@@ -60,6 +60,14 @@ def _decks(library_decks: list[Deck], target: str) -> list[Deck] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from retain.store.config import ConfigError
+    from retain.store.paths import user_path
+
+    try:
+        user_path(args.output, "-o")  # `~nobody/x.toml`: one line here, not a traceback further on
+    except ConfigError as exc:
+        err(f"retain: export: {exc}")
+        return 2
     if why := bare_name_refused(args.output):
         err(f"retain: export: {why}")
         return 2

@@ -15,8 +15,10 @@ which pass the text through `core.sanitize`, the same sanitiser the TUI uses:
   (`\\u009b`), so the data round-trips but never acts on a terminal; on a stdout that is
   not UTF-8 every non-ASCII character is escaped, never printed as `?`.
 
-A stream closed from the start (`retain stats 2>&-`) takes nothing and is no error either;
+A stderr closed from the start (`retain stats 2>&-`) takes nothing and is no error either;
 nor is a stderr that cannot be written (`2>/dev/full`): the report still goes to stdout.
+A stdout closed from the start (`>&-`) is an error, as a full disk is (`cli` refuses to
+run a command then, before it does anything).
 A reader that has left (`retain import DIR | head -1`) is no error of the command's:
 the stream is pointed at the null device and the command goes on with its work, as it
 does when the lines were still in the buffer. Without this, the `BrokenPipeError`
@@ -61,16 +63,21 @@ def drop_stream(stream: TextIO) -> None:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, stream.fileno())
         os.close(null)
-    except (OSError, ValueError):  # no file descriptor (a test's captured stream)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's captured stream, None)
         pass
 
 
 def _write(text: str, to_stderr: bool = False) -> None:
     """Write `text` to stdout (or stderr); a reader that has left makes it the null device.
 
-    A stream closed before the start (`retain due 2>&-`: Python's is `None`) takes nothing."""
+    A stderr closed before the start (`retain due 2>&-`: Python's is `None`) takes nothing; a
+    stdout closed so (`>&-`) is an OSError, as a full disk is: the report is lost."""
     stream = sys.stderr if to_stderr else sys.stdout
     if stream is None:
+        if not to_stderr:
+            import errno
+
+            raise OSError(errno.EBADF, "standard output is closed")
         return
     try:
         stream.write(text)

@@ -91,9 +91,8 @@ def launch(
     """
     terminal = bool(sys.stdin and sys.stdin.isatty() and sys.stderr and sys.stderr.isatty())  # `2>&-`: None
     if not terminal:  # Textual reads stdin and draws on stderr
-        print(
-            "retain: the study screen needs a terminal; for scripts use `retain due --json`", file=sys.stderr
-        )
+        # (through `err`: `print(file=None)` put the line on stdout when stderr was closed)
+        err("retain: the study screen needs a terminal; for scripts use `retain due --json`")
         return 2
     from retain.store.home import open_home
 

@@ -24,6 +24,7 @@ from retain.core.exam import ExamSetting
 from retain.core.settings import DEFAULT_PRESET, GroupLimit, StudySettings, parameters_problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
+from retain.store.paths import user_path
 
 __all__ = [
     "TOP_LEVEL_KEYS",
@@ -297,7 +298,7 @@ def _parse_config(text: str) -> Config:
         study=study,
         deck_overrides=overrides,
         rollover_hour=hour,
-        deck_folders=tuple(Path(f).expanduser() for f in folders),
+        deck_folders=tuple(user_path(f, "config: `deck_folders` entry") for f in folders),
         theme=theme,
         keymap=dict(keymap),
         learn_ahead_minutes=ahead,

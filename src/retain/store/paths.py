@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Paths", "bundled_decks_dir", "get_paths"]
+__all__ = ["Paths", "bundled_decks_dir", "get_paths", "user_path"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,19 +28,49 @@ class Paths:
         return self.data_dir / "state"
 
 
+def _config_error(message: str) -> Exception:
+    from retain.store.config import ConfigError  # (here: config.py imports this module)
+
+    return ConfigError(message)
+
+
+def user_path(text: str, what: str) -> Path:
+    """`text` as a path, its leading `~` or `~user` expanded; a ConfigError naming `what` when
+    there is no such user, or no home folder to be found (pathlib raised a RuntimeError)."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        head = text.split("/", 1)[0]
+        raise _config_error(
+            f"{what} {text!r}: cannot tell where {head} is (no such user, or no home folder); "
+            "write the folder out in full"
+        ) from None
+
+
 def get_paths(env: dict[str, str] | None = None) -> Paths:
+    """Where things are. A ConfigError when that cannot be told: RETAIN_HOME names a file, or a
+    `~user` with no home, or there is no RETAIN_HOME and no home folder (no HOME, and a user id
+    with no passwd entry, as in some containers)."""
     env = dict(os.environ) if env is None else env
     home = env.get("RETAIN_HOME")
     if home:
-        root = Path(home).expanduser()
+        root = user_path(home, "RETAIN_HOME")
+        if root.exists() and not root.is_dir():  # every command ran as on an empty home
+            raise _config_error(f"RETAIN_HOME {str(root)!r} is not a folder; point it at a folder")
         return Paths(root, root, root / "cache")
     import platformdirs
 
-    return Paths(
-        Path(platformdirs.user_config_dir("retain", appauthor=False)),
-        Path(platformdirs.user_data_dir("retain", appauthor=False)),
-        Path(platformdirs.user_cache_dir("retain", appauthor=False)),
-    )
+    try:
+        return Paths(
+            Path(platformdirs.user_config_dir("retain", appauthor=False)),
+            Path(platformdirs.user_data_dir("retain", appauthor=False)),
+            Path(platformdirs.user_cache_dir("retain", appauthor=False)),
+        )
+    except RuntimeError:  # platformdirs: "could not determine the home directory"
+        raise _config_error(
+            "cannot tell where your home folder is (HOME is not set, and this user has none); "
+            "set HOME, or RETAIN_HOME to the folder retain keeps its files in"
+        ) from None
 
 
 def bundled_decks_dir() -> Path | None:
