@@ -42,15 +42,24 @@ def percent_text(share: float) -> str:
     return f"{100 * share:.4f}".rstrip("0").rstrip(".") + "%"
 
 
+_PARTS = ("young", "mature", "total")
+_CELL = 16  # a column's width unless its counts need more (a year of 50k cards: 21189/23567)
+
+
 def _retention_lines(retention: dict[str, Any]) -> list[str]:
-    head = f"{'':<10} {'young':>16} {'mature':>16} {'total':>16}"
+    """The table, each column as wide as its widest cell (at least `_CELL`), one space between."""
+    rows = [
+        (
+            str(span["span"]),
+            [f"{b['pass']}/{b['pass'] + b['fail']} {_rate(b):>6}" for b in (span[p] for p in _PARTS)],
+        )
+        for span in retention["spans"]
+    ]
+    widths = [max([_CELL, *(len(cells[i]) for _name, cells in rows)]) for i in range(len(_PARTS))]
+    head = f"{'':<10} " + " ".join(f"{part:>{w}}" for part, w in zip(_PARTS, widths, strict=True))
     lines = [f"True retention (desired {percent_text(float(retention['desired']))})", head]
-    for span in retention["spans"]:
-        cells = []
-        for part in ("young", "mature", "total"):
-            b = span[part]
-            cells.append(f"{b['pass']}/{b['pass'] + b['fail']} {_rate(b):>6}")
-        lines.append(f"{span['span']:<10} " + " ".join(f"{c:>16}" for c in cells))
+    for name, cells in rows:
+        lines.append(f"{name:<10} " + " ".join(f"{c:>{w}}" for c, w in zip(cells, widths, strict=True)))
     return lines
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from retain.store.collection import Collection
 
-__all__ = ["open_stats", "save_stats_svg", "scopes_for", "stats_screen"]
+__all__ = ["open_stats", "save_stats_svg", "scope_label", "scopes_for", "stats_screen"]
 
 ALL = Scope("All decks")
 
@@ -30,6 +30,22 @@ def scopes_for(collection: Collection) -> list[Scope]:
     """Every deck, then each group and deck in the deck list's order."""
     rows = deck_rows(collection.library.decks, {}, {})
     return [ALL, *(Scope(r.label, tuple(r.deck_ids)) for r in rows)]
+
+
+def scope_label(collection: Collection, deck: str) -> str:
+    """What a `--deck` value names, as the deck list shows it: a deck's name (given its id, or
+    its name in any case and spacing), or a group's name (`"infra  TEAM"` is "Infra Team");
+    the value itself when it names nothing."""
+    from retain.core.model import decks_in_group, decks_named, group_label
+
+    decks = list(collection.library.decks)
+    found = decks_named(decks, deck)
+    if not found:
+        return deck
+    first = found[0]
+    if first.id != deck and first.group and decks_in_group(decks, deck):
+        return group_label(first.group)
+    return first.name or first.id
 
 
 def stats_screen(
@@ -71,9 +87,9 @@ def save_stats_svg(
     if deck is not None:
         from retain.store.statsdata import scope_ids
 
-        found = collection.library.get(deck)
-        label = found.name if found is not None and found.name else deck
-        row = DeckRow(f"deck:{deck}", label, 0, tuple(scope_ids(collection, deck) or [deck]))
+        row = DeckRow(
+            f"deck:{deck}", scope_label(collection, deck), 0, tuple(scope_ids(collection, deck) or [deck])
+        )
 
     async def run() -> str:
         async with app.run_test(size=size) as pilot:

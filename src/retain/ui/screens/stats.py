@@ -69,6 +69,26 @@ class CalendarView(Static):
             self.update(charts.calendar_content(self.data, self.pal, self.size.width))
 
 
+class RetentionView(Static):
+    """The true retention table; redrawn for the width it gets (the rates only when the full
+    table would wrap)."""
+
+    data: dict[str, Any] | None = None
+
+    def show(self, data: dict[str, Any], ever: bool) -> None:
+        self.data = data if ever else None
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.data is None:
+            self.update(Content.styled(NO_REVIEWS, "$text-muted"))
+        else:
+            self.update(charts.retention_content(self.data, self.size.width or None))
+
+
 class StatsScreen(Screen[None]):
     # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
     # home and study screens need); unscoped, as when it lived in app.tcss.
@@ -112,6 +132,7 @@ class StatsScreen(Screen[None]):
             int, dict[str, float]
         ] = {}  # request -> "first"/"all" -> perf_counter (benchmarks)
         self._pending: tuple[dict[str, Any], charts.Palette] | None = None
+        self._head_pieces: list[tuple[str, Content]] = []  # (spaces before it, piece) of the head
 
     def compose(self) -> ComposeResult:
         # Only the first panel at first: the rest is mounted after the first paint (`_mount_rest`).
@@ -137,7 +158,7 @@ class StatsScreen(Screen[None]):
             CalendarView(id="calendar"),
             *self._panel("reviews", "Reviews per day"),
             title("True retention"),
-            Static(id="retention"),
+            RetentionView(id="retention"),
             title("Card counts"),
             Static(id="counts"),
             title("Distributions"),
@@ -233,9 +254,7 @@ class StatsScreen(Screen[None]):
             else none,
             charts.legend(charts.REVIEW_KINDS, pal) if has else None,
         )
-        self.query_one("#retention", Static).update(
-            charts.retention_content(data) if ever else Content.styled(NO_REVIEWS, "$text-muted")
-        )
+        self.query_one(RetentionView).show(data, ever)
         counts = self.query_one("#counts", Static)
         if data["counts"]["total"]:
             counts.update(charts.counts_content(data, pal, max(30, self.size.width - 4)))
@@ -334,21 +353,42 @@ class StatsScreen(Screen[None]):
             plot.drawn()
 
     def _head(self, *, loading: bool = False) -> None:
-        parts: list[tuple[str, str] | str | Content] = [
-            ("Statistics  ", "bold $accent"),
-            line(self.scope.label, "bold"),
+        pieces: list[tuple[str, Content]] = [
+            ("", Content.assemble(("Statistics  ", "bold $accent"), line(self.scope.label, "bold")))
         ]
-        parts.append(("   ", ""))
+        lead = "   "
         for key, name in PERIOD_NAMES.items():
             on = key == self.period and self.custom_days is None
-            parts.append((f" {name} ", "reverse bold" if on else "$text-muted"))
+            pieces.append((lead, Content.styled(f" {name} ", "reverse bold" if on else "$text-muted")))
+            lead = ""
         if self.custom_days is not None:
-            parts.append((f" {self.custom_days} days ", "reverse bold"))
+            pieces.append(("", Content.styled(f" {self.custom_days} days ", "reverse bold")))
         if loading:
-            parts.append(("   counting…", "$text-muted"))
+            pieces.append(("   ", Content.styled("counting…", "$text-muted")))
         elif self.data is not None:
-            parts.append((f"   study day {self.data['today']}", "$text-muted"))
-        self.query_one("#stats-head", Static).update(Content.assemble(*parts))
+            pieces.append(("   ", Content.styled(f"study day {self.data['today']}", "$text-muted")))
+        self._head_pieces = pieces
+        self._draw_head()
+
+    def on_resize(self) -> None:
+        if self._head_pieces:
+            self._draw_head()
+
+    def _draw_head(self) -> None:
+        """The head's pieces, a line broken only between two of them when the next does not fit:
+        on a narrow terminal a period's name was cut in two (`... 1` / `month  3 months`)."""
+        head = self.query_one("#stats-head", Static)
+        width = max(1, self.size.width - 2)  # the head spans the screen, less its padding
+        lines: list[Content] = []
+        current = Content("")
+        for lead, piece in self._head_pieces:
+            joined = current + Content(lead) + piece if current.cell_length else piece
+            if current.cell_length and joined.cell_length > width:
+                lines.append(current)
+                joined = piece
+            current = joined
+        lines.append(current)
+        head.update(Content("\n").join(lines))
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -376,10 +416,23 @@ class StatsScreen(Screen[None]):
 
     def action_save_svg(self) -> None:
         stamp = self.data["today"] if self.data else "now"
-        path = Path.cwd() / f"retain-stats-{stamp}.svg"
+        name = f"retain-stats-{stamp}.svg"
+        try:
+            # the current folder may be gone (removed after retain started): `cwd` raises then
+            path = Path.cwd() / name
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            self.app.notify(
+                f"Cannot save the statistics as {name}: the current folder is gone ({why})",
+                severity="error",
+                markup=False,
+            )
+            return
         try:
             self.app.save_screenshot(path.name, str(path.parent))
         except OSError as exc:
-            self.app.notify(f"Cannot save {path}: {exc.strerror or exc}", severity="error", markup=False)
+            self.app.notify(
+                f"Cannot save the statistics as {path}: {exc.strerror or exc}", severity="error", markup=False
+            )
             return
         self.app.notify(f"Saved {path}", markup=False)

@@ -47,6 +47,7 @@ __all__ = [
     "legend",
     "palette",
     "retention_content",
+    "retention_width",
 ]
 
 RGB = tuple[int, int, int]
@@ -312,23 +313,53 @@ def _pct(block: dict[str, Any]) -> str:
     return "-" if block["rate"] is None else f"{100 * block['rate']:.1f}%"
 
 
-def retention_content(data: dict[str, Any]) -> Content:
+_SPAN_NAMES = {
+    "today": "Today",
+    "yesterday": "Yesterday",
+    "week": "7 days",
+    "month": "30 days",
+    "year": "1 year",
+}
+_RET_PARTS = (("young", "Young"), ("mature", "Mature"), ("total", "Total"))
+_RATE = 7  # " 100.0%"
+
+
+def retention_width(data: dict[str, Any]) -> int:
+    """Cells the full table (counts and rates) takes: more than a narrow terminal has."""
+    return 10 + len(_RET_PARTS) * (1 + _counts_width(data) + _RATE)
+
+
+def _counts_width(data: dict[str, Any]) -> int:
+    """The width of the widest `pass/count` (at least 8: the columns keep their usual width)."""
+    cells = [
+        f"{s[p]['pass']}/{s[p]['pass'] + s[p]['fail']}"
+        for s in data["retention"]["spans"]
+        for p, _ in _RET_PARTS
+    ]
+    return max([8, *map(len, cells)])
+
+
+def retention_content(data: dict[str, Any], width: int | None = None) -> Content:
+    """The true retention table: `pass/count rate` per column, each column as wide as its widest
+    cell (a year of 50k cards has 21189/23567), so the columns never run into each other. Given
+    a `width` the full table does not fit in (a narrow terminal, where it wrapped each row onto
+    two lines), the rates only: one row per period all the same."""
     ret = data["retention"]
-    names = {
-        "today": "Today",
-        "yesterday": "Yesterday",
-        "week": "7 days",
-        "month": "30 days",
-        "year": "1 year",
-    }
-    head = f"{'Period':<10}{'Young':>16}{'Mature':>16}{'Total':>16}"
+    compact = width is not None and retention_width(data) > width
+    counts = _counts_width(data)
+    column = _RATE + 1 if compact else 1 + counts + _RATE
+    head = f"{'Period':<10}" + "".join(f"{title:>{column}}" for _part, title in _RET_PARTS)
     lines = [Content.styled(head, "bold")]
     for span in ret["spans"]:
-        cells = "".join(
-            f"{span[p]['pass']:>5}/{span[p]['pass'] + span[p]['fail']:<4}{_pct(span[p]):>7}"
-            for p in ("young", "mature", "total")
-        )
-        lines.append(Content.assemble((f"{names[span['span']]:<10}", "$text-muted"), cells))
+        if compact:
+            cells = "".join(f"{_pct(span[p]):>{column}}" for p, _title in _RET_PARTS)
+        else:
+            cells = "".join(
+                f" {span[p]['pass']}/{span[p]['pass'] + span[p]['fail']}".rjust(1 + counts)
+                + f"{_pct(span[p]):>{_RATE}}"
+                for p, _title in _RET_PARTS
+            )
+        lines.append(Content.assemble((f"{_SPAN_NAMES[span['span']]:<10}", "$text-muted"), cells))
     lines.append(
         Content.assemble(
             ("Desired retention ", "$text-muted"),
