@@ -24,6 +24,7 @@ from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
 from retain.interop.history import sidecar_path
 from retain.interop.progress import ProgressFn, no_progress
+from retain.interop.typed_path import typed_path
 
 __all__ = [
     "PROGRESS_SUFFIXES",
@@ -50,14 +51,18 @@ class ExportJob:
 def is_folder_target(out: Path | str) -> bool:
     """An existing folder, or a path ending in `/`: one `ID.toml` per deck goes there."""
     text = str(out)
-    return text.endswith(("/", os.sep)) or Path(text).expanduser().is_dir()
+    if text.endswith(("/", os.sep)):
+        return True
+    try:
+        return typed_path(text).is_dir()
+    except InteropError:  # a `~user` with no home: no folder (`plan_export` says why)
+        return False
 
 
 def bare_name_refused(output: str) -> str:
     """Why `output` is refused ('' when it is not): a name with no extension that is no folder
     (`-o kafka`) names no format; it was quietly made a folder holding kafka.toml."""
-    path = Path(output).expanduser()
-    if path.suffix or is_folder_target(output):
+    if Path(output).suffix or is_folder_target(output):
         return ""
     stem = output.rstrip(".") or output
     others = ", ".join(s for s in EXPORT_SUFFIXES if s != ".toml")
@@ -92,9 +97,9 @@ def plan_export(decks: Sequence[Deck], out: str) -> list[ExportJob]:
     if why := bare_name_refused(out):
         raise InteropError(why)
     if is_folder_target(out):
-        folder = Path(out).expanduser()
+        folder = typed_path(out)
         return [ExportJob((d,), folder / f"{d.id}.toml") for d in decks]
-    target = Path(out).expanduser()
+    target = typed_path(out)
     suffix = target.suffix.lower()
     if suffix in (".toml", ".md") and len(decks) > 1:
         raise InteropError(

@@ -34,6 +34,7 @@ from retain.interop.group_export import (
     run_export,
 )
 from retain.interop.progress_io import collection_decks_progress
+from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection
 from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.share_dialog import ShareDialog
@@ -91,7 +92,10 @@ class ExportScreen(ShareDialog):
         path_input = self.query_one("#share-path", Input)
         if not isinstance(event.value, str) or is_folder_target(path_input.value):
             return  # a folder takes any deck or group as it is
-        current = Path(path_input.value).expanduser()
+        try:
+            current = typed_path(path_input.value)
+        except InteropError:  # a `~user` with no home folder: renamed as typed (Export says why)
+            current = Path(path_input.value)
         path_input.value = str(current.with_name(f"{_file_stem(event.value)}{current.suffix or '.apkg'}"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

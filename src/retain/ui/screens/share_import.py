@@ -28,6 +28,7 @@ from retain.interop.importer import (
     read_file,
 )
 from retain.interop.progress_io import collection_record_history
+from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection, CollectionError
 from retain.ui.live_reload import LiveReload
 from retain.ui.screens.share_dialog import ShareDialog
@@ -102,15 +103,20 @@ class ImportScreen(ShareDialog):
             return
         self.plan, self.files = None, []
         self._busy()
-        if Path(raw).expanduser().is_dir():
-            self._preview_folder(Path(raw).expanduser(), history)
+        try:
+            path = typed_path(raw)
+        except InteropError as exc:  # a `~user` with no home folder
+            self.app.call_from_thread(self._show, line(f"Import refused: {exc}").plain, True)
+            return
+        if path.is_dir():
+            self._preview_folder(path, history)
             return
         skipped: list[str] = []  # the file's warnings: shown above a refusal too (why no cards)
         try:
             shutil.rmtree(self.stage, ignore_errors=True)
             self.stage.mkdir(parents=True, exist_ok=True)
             bundle = read_file(
-                Path(raw).expanduser(),
+                path,
                 self.stage,
                 with_history=history,
                 progress=self._progress,
