@@ -108,7 +108,7 @@ class BrowserScreen(Screen[None]):
         Binding("slash", "focus_search", "Search", id="browser.search"),
         Binding("space", "mark", "Mark", id="browser.mark"),
         Binding("asterisk", "mark_all", "Mark all", id="browser.mark_all", show=False),
-        Binding("e", "edit", "Edit", id="browser.edit"),
+        Binding("e,enter", "edit", "Edit", id="browser.edit"),
         Binding("a", "add", "Add", id="browser.add"),
         Binding("s", "suspend", "Suspend", id="browser.suspend"),
         Binding("r", "reset", "Reset", id="browser.reset"),

@@ -16,6 +16,9 @@ going back to a bar shown before draws nothing again.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from textual.binding import ActiveBinding
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.screen import Screen
@@ -62,6 +65,31 @@ class _Drawn(Visual):
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return self.content.get_height(rules, width)
+
+
+def _declared_order(active: Mapping[str, ActiveBinding]) -> list[tuple[str, ActiveBinding]]:
+    """The active bindings in the order their screen (or widget, or the app) declares them.
+
+    Textual's keymap takes a remapped binding out and adds it back last, so with the README's
+    `"review.reveal" = "space,enter,r"` Show answer went to the end of the bar, and a narrow
+    terminal dropped it first. Each node's bindings keep their own place among the nodes."""
+    nodes: dict[int, int] = {}
+    ranks: dict[int, dict[str, int]] = {}
+
+    def rank(item: tuple[int, tuple[str, ActiveBinding]]) -> tuple[int, int, int]:
+        position, (_, bound) = item
+        node = bound.node
+        order = nodes.setdefault(id(node), len(nodes))
+        declared = ranks.get(id(node))
+        if declared is None:
+            merged = type(node)._merged_bindings
+            declared = ranks[id(node)] = {}
+            for bindings in merged.key_to_bindings.values() if merged is not None else ():
+                for b in bindings:
+                    declared.setdefault(b.id or b.action, len(declared))
+        return (order, declared.get(bound.binding.id or bound.binding.action, len(declared)), position)
+
+    return [item for _, item in sorted(enumerate(active.items()), key=rank)]
 
 
 class KeyBar(Static):
@@ -132,7 +160,7 @@ class KeyBar(Static):
         seen: set[str] = set()
         parts: list[tuple[str, Content]] = []
         palette: Content | None = None
-        for key, active in self.screen.active_bindings.items():
+        for key, active in _declared_order(self.screen.active_bindings):
             binding = active.binding
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = self._key(binding.key, app.get_key_display(binding), binding.description, True)
