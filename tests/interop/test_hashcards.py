@@ -183,6 +183,11 @@ def test_docker_md_does_not_replace_the_bundled_docker_deck(
     code, out, _ = run_cli(capsys, "import", str(src))
     assert "0 added, 0 changed, 0 removed, 3 unchanged" in out
     assert tree(home / "decks") == ["docker-2.toml"]
+    # said as an update of that copy, not as "importing as" (which read as a third copy)
+    assert "importing as" not in out, out
+    assert (
+        "updating 'docker-2', where this deck was imported before: 'docker' is taken by a different deck"
+    ) in out
 
 
 def test_same_deck_by_its_cards_is_still_an_upgrade(

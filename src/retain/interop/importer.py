@@ -163,7 +163,7 @@ def _same_deck(old: Deck, new: Deck) -> bool:
 
 def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> tuple[str, str]:
     """(id to import under, note): the deck's own id unless a *different* deck holds it."""
-    n, candidate, clash = 1, deck.id, ""
+    n, candidate, clash, again = 1, deck.id, "", False
     while True:
         entry = library.entry(candidate)
         path = decks_dir / f"{candidate}.toml"
@@ -171,6 +171,7 @@ def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> 
             if entry is None and not path.exists():
                 break
             if entry is not None and entry.deck is not None and _same_deck(entry.deck, deck):
+                again = True  # imported beside it before: that copy is updated
                 break
         if not clash:
             if entry is not None and entry.deck is not None:
@@ -181,6 +182,10 @@ def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> 
         candidate = f"{deck.id[:58].rstrip('-')}-{n}"
     if candidate == deck.id:
         return candidate, ""
+    if again:  # a re-import: not "importing as", which read as a third copy on the way
+        return candidate, (
+            f"updating {candidate!r}, where this deck was imported before: {deck.id!r} is taken by {clash}"
+        )
     return candidate, f"deck id {deck.id!r} is taken by {clash}; importing as {candidate!r}"
 
 
