@@ -183,3 +183,24 @@ def test_a_documented_range_is_the_loaders(where: str, table: str, key: str, low
 
 def test_the_docs_give_ranges_to_check() -> None:
     assert len(_documented_ranges()) >= 8
+
+
+def test_the_sharing_docs_import_beside_example_is_what_retain_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/sharing.md's `retain import ~/notes/Docker.md`, run on the file it describes (with the
+    bundled `docker` deck installed): the example left out the `+ card` lines the import prints."""
+    text = (ROOT / "docs" / "sharing.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n\$ retain import ~/notes/Docker\.md\n(.*?)```", text, re.S)
+    assert block is not None
+    intro = text[: block.start()].rstrip().rsplit("\n\n", 1)[-1].replace("\n", " ")
+    questions = re.findall(r"`(Q: [^`]*|C: [^`]*)`", intro)
+    assert len(questions) == 3, intro
+    cards = "\n\n".join(q if q.startswith("C:") else f"{q}\nA: an answer." for q in questions)
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "Docker.md").write_text(cards + "\n", encoding="utf-8")
+    assert main(["import", str(tmp_path / "notes" / "Docker.md")]) == 0
+    out = capsys.readouterr()
+    printed = (out.err + out.out).replace(str(tmp_path / "home" / "decks"), "~/.local/share/retain/decks")
+    assert sorted(printed.splitlines()) == sorted(block.group(1).splitlines())

@@ -69,8 +69,9 @@ def test_a_cloze_type_whose_cloze_field_is_not_first_imports(tmp_path: Path) -> 
     )
     (card,) = _read(custom).cards
     assert card.kind == "cloze"
-    assert card.text == "{{c1::Paris}} is in {{c2::France}}"
-    assert "Geography" in card.extra
+    # the context its question shows is asked with, before the cloze text (h4: as Anki asks)
+    assert card.text == "Geography\n\n{{c1::Paris}} is in {{c2::France}}"
+    assert card.extra == "x"
 
 
 def test_the_field_a_custom_type_asks_with_is_the_front(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -129,10 +130,13 @@ def _shown_extra(card: Card) -> bool:
     return card.kind == "basic" and bool(card.extra)
 
 
-def card_to_note(deck: Deck, card: Card, *, extra_field: bool = False) -> AnkiNote:
+def card_to_note(
+    deck: Deck, card: Card, *, extra_field: bool = False, hidden_extra: bool = False
+) -> AnkiNote:
     """The card as a note. `extra_field`: a basic, reversed or typed card's extra goes into a third
     field, Extra (retain's package note types show it after the answer); otherwise a basic card's is
-    appended to Back and a reversed or typed card's travels in the hidden comment only."""
+    appended to Back and a reversed or typed card's travels in the hidden comment only (a basic
+    card's too with `hidden_extra`)."""
     meta: dict[str, Any] = {}
     own_field = extra_field and card.kind != "cloze"
     if card.accept:
@@ -143,7 +147,7 @@ def card_to_note(deck: Deck, card: Card, *, extra_field: bool = False) -> AnkiNo
     if any(anki_tag(t) != t or is_leech_tag(t) for t in card.tags):  # a "leech" tag of the card's own
         meta["tags"] = list(card.tags)  # is no leech mark (the package's reader tells them apart)
     texts = {"0": card.text, "1": card.extra} if card.kind == "cloze" else {"0": card.front, "1": card.back}
-    if own_field or _shown_extra(card):
+    if own_field or (_shown_extra(card) and not hidden_extra):
         texts["x"] = card.extra
     elif card.kind != "cloze" and card.extra:
         meta["extra"] = card.extra
@@ -331,18 +335,26 @@ def note_to_card(
     media: MediaFn | None,
     drop_tags: frozenset[str] = frozenset(),
     extra: str | None = None,
+    *,
+    front_count: int = 1,
+    extra_parts: Sequence[str] = (),
 ) -> Card:
-    """Build a card from a note's raw HTML fields (first two used, others appended to the back).
+    """Build a card from a note's raw HTML fields: the first `front_count` make the front (a cloze's
+    text), joined by blank lines, and the others the back (a cloze's extra).
 
     `extra`: the note's Extra field (retain's package note types), kept out of `fields`. Empty, the
     extra is looked for where older exports put it: under Back or in the hidden comment (a note Anki
     moved from an older type into the newer one). retain's newer exports never put it there.
+    `extra_parts`: more fields shown after the answer (a custom type's), after the Extra field.
     """
+    front_count = max(1, front_count)
     first = fields[0] if fields else ""
     m = _search_comment(_META_RE, first)
     meta = _load_json(m[1]) if m else {}
     if m:
         first = first[: m.start()] + first[m.end() :]
+    more_front = [html_to_text(f, media) for f in fields[1:front_count]]
+    fields = [first, *fields[front_count:]]
     second = fields[1] if len(fields) > 1 else ""
     raw_md, raw_mh = meta.get("md"), meta.get("mh")
     exact: dict[str, Any] = raw_md if isinstance(raw_md, dict) else {}
@@ -365,6 +377,7 @@ def note_to_card(
         extra_text = read("x", shown_extra)
     if extra and kind != "cloze":
         extra_text = read("x", extra)
+    more_extra = [html_to_text(f, media) for f in extra_parts]
     rest = [html_to_text(f, media) for f in fields[2:]]
     accept = meta.get("accept", [])
     accept_t = tuple(a for a in accept if isinstance(a, str)) if isinstance(accept, list) else ()
@@ -377,12 +390,17 @@ def note_to_card(
         "accept": accept_t,
         "source": source if isinstance(source, str) else "",
     }
+    front = _joined([read("0", first), *more_front])
     if kind == "cloze":
-        extra_parts = [read("1", second), *rest]
-        return Card(text=read("0", first), extra="\n\n".join(p for p in extra_parts if p), **common)
-    back = "\n\n".join(p for p in [read("1", second), *rest] if p)
+        return Card(text=front, extra=_joined([read("1", second), *rest, *more_extra]), **common)
+    back = _joined([read("1", second), *rest])
     common.update(from_meta(meta, kind, back, accept_t))
-    return Card(front=read("0", first), back=back, extra=extra_text, **common)
+    return Card(front=front, back=back, extra=_joined([extra_text, *more_extra]), **common)
+
+
+def _joined(parts: list[str]) -> str:
+    """A side's text from its fields' texts: the non-empty ones, blank lines between."""
+    return "\n\n".join(p for p in parts if p)
 
 
 _CLOZE_MARK = re.compile(r"\{\{c(\d{1,4})::|\}\}")

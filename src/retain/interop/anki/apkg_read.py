@@ -2,8 +2,9 @@
 
 Each Anki deck that holds notes becomes a retain deck (`A::B::C` -> group
 `A::B`, name `C`); a note goes to the (home) deck of its first card. Note types map to
-kinds by structure (cloze type, a `{{type:` template, two templates = reversed),
-so renamed or translated stock types work too; a note of a two-template type
+kinds by structure (cloze type, a `{{type:` template, two templates = reversed when
+the second asks with a field the first does not), so renamed or translated stock
+types work too; the card asks what the templates ask (`field_layout`); a note of a two-template type
 with only its first card in the package (Anki's "Basic (optional reversed
 card)" with an empty "Add Reverse") is basic, and a field the question
 templates only test (`{{#Add Reverse}}`), never show, is not card text. A
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -51,19 +53,109 @@ from retain.interop.limits import Limits
 from retain.interop.media import hash_name, placeholder
 from retain.interop.progress import ProgressFn, no_progress
 
-__all__ = ["card_field_order", "front_field", "kind_of", "read_apkg"]
+__all__ = ["Layout", "anki_filter", "card_fields", "field_layout", "kind_of", "legacy_layout", "read_apkg"]
 
 _DUMMY_RE = re.compile(r"update to the latest anki|please update", re.IGNORECASE)
 _TESTED_RE = re.compile(r"\{\{[#^]([^}]*)\}\}")
 _SHOWN_RE = re.compile(r"\{\{(?![#^/!])([^}]*)\}\}")
 
 
+# Filters whose field shows no text on the card: a typed answer box, a hint behind a click, speech.
+_UNSHOWN_FILTERS = frozenset({"type", "hint"})
+
+
+def anki_filter(html: str, filters: tuple[str, ...]) -> str:
+    """A field's HTML as Anki shows it through `filters` (as written, outermost first): `furigana`
+    makes `漢字[かんじ]` ruby, `kana` keeps the reading, `kanji` the base; others change nothing."""
+    for name in reversed(filters):  # Anki applies the filter next to the field name first
+        if name in ("furigana", "kana", "kanji"):
+            html = html.replace("&nbsp;", " ")
+            if "[" not in html:
+                continue
+            out: list[str] = []
+            pos = 0
+            for start, end, base, reading in _furigana_spans(html):
+                out.append(html[pos:start])
+                if reading.startswith("sound:"):
+                    out.append(html[start:end])
+                elif name == "furigana":
+                    out.append(f"<ruby><rb>{base}</rb><rt>{reading}</rt></ruby>")
+                else:
+                    out.append(base if name == "kanji" else reading)
+                pos = end
+            out.append(html[pos:])
+            html = "".join(out)
+    return html
+
+
+def _furigana_spans(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, base, reading) of each match of Anki's furigana pattern, ` ?([^ >]+?)\\[(.+?)\\]`,
+    as its (linear-time) regex engine finds them, in linear time: Python's regex engine backtracks
+    on that pattern, in time with the square of a long line's length."""
+    n = len(text)
+    next_close = [n] * (n + 2)  # the first "]" at or after i
+    next_newline = [n] * (n + 2)
+    next_stop = [n] * (n + 2)  # the first " " or ">" (which end a base) at or after i
+    for i in range(n - 1, -1, -1):
+        c = text[i]
+        next_close[i] = i if c == "]" else next_close[i + 1]
+        next_newline[i] = i if c == "\n" else next_newline[i + 1]
+        next_stop[i] = i if c in " >" else next_stop[i + 1]
+    # the first "[" at or after i that a reading follows: a "]" after one or more characters, all
+    # on its line (the reading is as short as can be: up to that first "]")
+    next_open = [n] * (n + 2)
+    for i in range(n - 1, -1, -1):
+        ok = text[i] == "[" and next_close[min(i + 2, n)] < next_newline[min(i + 1, n)]
+        next_open[i] = i if ok else next_open[i + 1]
+    p = 0
+    while p < n:
+        s = p + 1 if text[p] == " " else p  # the optional space, taken when it is there
+        if s < n and text[s] not in " >":
+            b = next_open[s + 1]
+            if b < next_stop[s]:  # the base is one or more characters, none of them " " or ">"
+                close = next_close[b + 2]
+                yield p, close + 1, text[s:b], text[b + 1 : close]
+                p = close + 1
+                continue
+        p += 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    index: int  # the field
+    filters: tuple[str, ...]  # its filters, as written
+
+    @property
+    def shown(self) -> bool:
+        """Whether the reference shows the field's text (not a typed-answer box, hint or speech)."""
+        return not any(f in _UNSHOWN_FILTERS or f.startswith("tts") for f in self.filters)
+
+
+def _field_refs(nt: NoteType, template: str) -> list[_Ref]:
+    """The references to the note type's fields a template shows, in order (conditionals too)."""
+    out: list[_Ref] = []
+    for ref, _depth in _refs(template):
+        *filters, name = (part.strip() for part in ref.split(":"))
+        if name in nt.fields:
+            out.append(_Ref(nt.fields.index(name), tuple(filters)))
+    return out
+
+
+def _asked_fields(nt: NoteType, template: str) -> list[int]:
+    """The fields a question template asks with, in template order, each once."""
+    return list(dict.fromkeys(r.index for r in _field_refs(nt, template) if r.shown))
+
+
 def kind_of(nt: NoteType) -> Kind:
+    """The kind of the note type's notes: a cloze type, a `{{type:}}` template, two templates whose
+    second asks with a field the first does not (else it is no reverse: basic), or basic."""
     if nt.is_cloze:
         return "cloze"
     if any("{{type:" in q for q in nt.qfmts):
         return "typed"
-    return "reversed" if len(nt.qfmts) >= 2 else "basic"
+    if len(nt.qfmts) >= 2 and set(_asked_fields(nt, nt.qfmts[1])) - set(_asked_fields(nt, nt.qfmts[0])):
+        return "reversed"
+    return "basic"
 
 
 def flag_fields(nt: NoteType) -> frozenset[int]:
@@ -90,20 +182,6 @@ def extra_field(nt: NoteType) -> int | None:
     return next((i for i, name in enumerate(nt.fields) if name == "Extra" and name not in used), None)
 
 
-def front_field(nt: NoteType) -> int:
-    """The field the note type asks with: a cloze type's first `{{cloze:X}}` field, else the first
-    field its first question template shows (never a `{{type:X}}` answer box); 0 when none is."""
-    for q in nt.qfmts if nt.is_cloze else nt.qfmts[:1]:
-        # A field shown only inside `{{#X}}...{{/X}}` (or `{{^X}}`) may be empty: the one shown
-        # always is the front; a conditional one only when no field is shown unconditionally.
-        found = [_asked(nt, ref, depth) for ref, depth in _refs(q)]
-        for unconditional in (True, False):
-            for index, depth in found:
-                if index is not None and (depth == 0 or not unconditional):
-                    return index
-    return 0
-
-
 _TAG_RE = re.compile(r"\{\{([#^/]?)([^{}]*)\}\}")
 
 
@@ -122,43 +200,132 @@ def _refs(template: str) -> list[tuple[str, int]]:
     return out
 
 
-def _asked(nt: NoteType, ref: str, depth: int) -> tuple[int | None, int]:
-    *filters, name = (part.strip() for part in ref.split(":"))
-    if name in nt.fields and ("cloze" in filters) == nt.is_cloze and "type" not in filters:
-        return nt.fields.index(name), depth
-    return None, depth
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Which fields of a note make each part of its card, in order (see `field_layout`)."""
+
+    front: tuple[int, ...]  # what the card asks with (a cloze's text)
+    back: tuple[int, ...]  # its answer (a cloze's extra)
+    extra: tuple[int, ...]  # shown after the answer: the Extra field (`named_extra`) first
+    named_extra: int | None
+    filters: dict[int, tuple[str, ...]]  # a field's filters where it is first shown (furigana ...)
+
+    def fields(self, html: list[str]) -> list[str]:
+        """The note's fields as its card shows them (through furigana filters); "" past the end."""
+        return [
+            anki_filter(html[i], self.filters.get(i, ())) if i < len(html) else ""
+            for i in range(max((*self.front, *self.back, *self.extra), default=-1) + 1)
+        ]
 
 
-def card_field_order(nt: NoteType, count: int) -> list[int]:
-    """Which of a note's `count` fields make the card's text, in order: the field the note type asks
-    with first (the front, or the cloze text), then the others as the note has them; switches
-    (`flag_fields`) and the Extra field (`extra_field`) are left out."""
-    skip = flag_fields(nt)
-    index = extra_field(nt)
-    if index is not None:
-        skip |= {index}
+def field_layout(nt: NoteType, count: int, kind: Kind | None = None) -> Layout:
+    """How a note of `nt` with `count` fields, of `kind` (the type's own by default), makes a card.
+
+    The front is every field the first question template shows, in template order (a cloze type's
+    too: its `{{cloze:X}}` field with any context its question shows), never a typed-answer box or a
+    hint. A reversed note's back is what its second template asks with and the fields neither
+    question shows come after the answer (the extra), so each of its cards asks what Anki's does; a
+    typed note's back is the field its answer is typed into, the others the extra. Otherwise the back
+    is the other fields, in the order the answer template shows them, then the ones it does not. A
+    switch (`flag_fields`) is left out; a field named Extra (`extra_field`) is the extra.
+    """
+    kind = kind or kind_of(nt)
+    skip = set(flag_fields(nt))
+    named = extra_field(nt)
+    if named is not None and named < count:
+        skip.add(named)
+    else:
+        named = None
+    usable = [i for i in range(count) if i not in skip]
+
+    def only(indices: list[int]) -> list[int]:
+        return [i for i in dict.fromkeys(indices) if i in usable]
+
+    templates = list(zip(nt.qfmts, nt.afmts + [""] * len(nt.qfmts), strict=False))
+    q1, a1 = templates[0] if templates else ("", "")
+    front = only(_asked_fields(nt, q1)) or usable[:1]
+    answer_order = only([r.index for r in _field_refs(nt, a1)]) + usable
+    rest = [i for i in dict.fromkeys(answer_order) if i not in front]
+    back: list[int] = []
+    extra: list[int] = []
+    if kind == "reversed" and len(templates) >= 2:
+        back = [i for i in only(_asked_fields(nt, templates[1][0])) if i not in front]
+    elif kind == "typed":
+        typed = [r.index for t in nt.qfmts for r in _field_refs(nt, t) if "type" in r.filters]
+        back = [i for i in only(typed) if i not in front][:1]
+    if back:
+        extra = [i for i in rest if i not in back]
+    else:
+        back = rest
+    filters: dict[int, tuple[str, ...]] = {}
+    for q, a in templates[:2]:
+        for ref in _field_refs(nt, q) + _field_refs(nt, a):
+            filters.setdefault(ref.index, ref.filters)
+    return Layout(
+        tuple(front),
+        tuple(back),
+        tuple(([named] if named is not None else []) + extra),
+        named,
+        {i: f for i, f in filters.items() if any(x in ("furigana", "kana", "kanji") for x in f)},
+    )
+
+
+def _shared_cue(nt: NoteType, kind: Kind) -> str | None:
+    """A warning when a reversed type's second template also asks with fields of the first, which
+    retain's reverse card (it asks with the back) cannot show; else None."""
+    if kind != "reversed" or len(nt.qfmts) < 2:
+        return None
+    first = _asked_fields(nt, nt.qfmts[0])
+    second = _asked_fields(nt, nt.qfmts[1])
+    shared = [nt.fields[i] for i in second if i in first]
+    if not shared:
+        return None
+    asks = ", ".join(nt.fields[i] for i in second if i not in first)
+    name = nt.tnames[1] if len(nt.tnames) > 1 and nt.tnames[1] else "card 2"
+    return (
+        f"note type {nt.name!r}: its template {name!r} also asks with {', '.join(shared)}, which "
+        f"retain's reverse card cannot show (it asks with {asks}); the note keeps its fields for Anki"
+    )
+
+
+def legacy_layout(nt: NoteType, count: int) -> Layout:
+    """The layout earlier imports made (a deck imported before this one keeps its cards as they
+    were made): the front one field, the first its first question shows unconditionally (else the
+    first in a conditional; a cloze type's `{{cloze:X}}`), the back the others in note order."""
+    skip = set(flag_fields(nt))
+    named = extra_field(nt)
+    if named is not None and named < count:
+        skip.add(named)
+    else:
+        named = None
+    front = 0
+    found: list[tuple[int, int]] = []
+    for q in nt.qfmts if nt.is_cloze else nt.qfmts[:1]:
+        for ref, depth in _refs(q):
+            *filters, name = (part.strip() for part in ref.split(":"))
+            if name in nt.fields and ("cloze" in filters) == nt.is_cloze and "type" not in filters:
+                found.append((nt.fields.index(name), depth))
+        if found:
+            break
+    found.sort(key=lambda ref: ref[1] > 0)  # (stable) a field shown unconditionally first
+    if found:
+        front = found[0][0]
     order = [i for i in range(count) if i not in skip]
-    front = front_field(nt)
-    if front in order and order[0] != front:
+    if front in order:
         order.remove(front)
         order.insert(0, front)
-    return order
+    extra = (named,) if named is not None else ()
+    return Layout(tuple(order[:1]), tuple(order[1:]), extra, named, {})
 
 
-Layout = tuple[list[int], int | None]  # a note type's card field order and its Extra field
-
-
-def field_layout(nt: NoteType, count: int) -> Layout:
-    """Which fields of a note of `nt` with `count` fields make its card text, and its Extra field."""
-    return card_field_order(nt, count), extra_field(nt)
-
-
-def _card_fields(fields: list[str], layout: Layout) -> tuple[list[str], str | None]:
-    """(the note's card text fields, the field it asks with first; its Extra field or None), by
-    `layout`: `field_layout` of its note type, made once per type (its templates are parsed)."""
-    order, index = layout
-    extra = (fields[index] if index < len(fields) else "") if index is not None else None
-    return [fields[i] for i in order], extra
+def card_fields(fields: list[str], layout: Layout) -> tuple[list[str], int, list[str], str | None]:
+    """(the note's front and back fields, how many of them are the front, its other extra fields,
+    its Extra field or None), by `layout` (made once per note type: its templates are parsed)."""
+    shown = layout.fields(fields)
+    named = layout.named_extra
+    extra = shown[named] if named is not None else None
+    rest = [shown[i] for i in layout.extra if i != named]
+    return [shown[i] for i in layout.front + layout.back], len(layout.front), rest, extra
 
 
 @dataclass(slots=True)
@@ -365,7 +532,8 @@ def _convert(
     type_kinds: dict[int, Counter[Kind]] = defaultdict(Counter)
     note_kinds: dict[int, tuple[NoteType, Kind]] = {}
     leeches: set[int] = set()  # notes with Anki's leech tag
-    layouts: dict[tuple[int, int], Layout] = {}  # by note type id and field count
+    layouts: dict[tuple[int, int, Kind], Layout] = {}  # by note type id, field count and kind
+    shared_cue: dict[int, str | None] = {}  # per note type: its reverse template's lost cue
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
         did = first_deck.get(nid)
         nt = db.notetypes.get(mid)
@@ -388,15 +556,27 @@ def _convert(
         kind = note_kind(nt, ords[nid])
         type_kinds[int(mid)][kind] += 1
         note_kinds[nid] = (nt, kind)
-        layout = layouts.get((mid, len(fields)))
+        layout = layouts.get((mid, len(fields), kind))
         if layout is None:
-            layout = layouts[mid, len(fields)] = field_layout(nt, len(fields))
-        card_fields, extra = _card_fields(fields, layout)
+            layout = layouts[mid, len(fields), kind] = field_layout(nt, len(fields), kind)
+        if kind == "reversed" and mid not in shared_cue:
+            shared_cue[mid] = _shared_cue(nt, kind)
+        card_fields_, front_count, extra_parts, extra = card_fields(fields, layout)
         note_tags = tuple(str(tags).split())
         marked = any(is_leech_tag(t) for t in note_tags) and not any(is_leech_tag(t) for t in drop)
         if marked:  # Anki's leech mark: progress (with the history), never card text
             note_tags = tuple(t for t in note_tags if not is_leech_tag(t))
-        card = note_to_card(card_id, kind, card_fields, note_tags, media.fn(deck_id), drop, extra)
+        card = note_to_card(
+            card_id,
+            kind,
+            card_fields_,
+            note_tags,
+            media.fn(deck_id),
+            drop,
+            extra,
+            front_count=front_count,
+            extra_parts=extra_parts,
+        )
         if marked and not any(is_leech_tag(t) for t in card.tags):  # (not the card's own "leech" tag)
             leeches.add(nid)
         card = flatten_cloze(card, f"note {nid}", bundle.warnings)
@@ -410,6 +590,7 @@ def _convert(
     if media.missing:
         bundle.warnings.append(_missing_media(list(media.missing)))
     bundle.warnings.extend(_left_out_templates(db, cards, note_kinds))
+    bundle.warnings.extend(line for line in shared_cue.values() if line)
     bundle.warnings.extend(_split_notes(db, [c for c in cards if c.nid in note_kinds], first_deck))
     bundle.warnings.extend(_left_out_flags([c for c in cards if c.nid in note_kinds]))
     bad = [f"{db.left_out[t]} {t[:-1]}(s)" for t in ("notes", "cards") if db.left_out[t]]

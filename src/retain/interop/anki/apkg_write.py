@@ -25,9 +25,10 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
@@ -37,8 +38,15 @@ from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
 from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import NoteType
-from retain.interop.anki.ankinote import LEECH_TAG, card_to_note, deck_description, is_leech_tag, note_tags
-from retain.interop.anki.apkg_read import card_field_order
+from retain.interop.anki.ankinote import (
+    LEECH_TAG,
+    card_to_note,
+    deck_description,
+    is_leech_tag,
+    note_tags,
+    note_to_card,
+)
+from retain.interop.anki.apkg_read import card_fields, field_layout, legacy_layout
 from retain.interop.anki.apkg_schema import (
     MODEL_IDS,
     SCHEMA,
@@ -50,8 +58,16 @@ from retain.interop.anki.apkg_schema import (
 )
 from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
-from retain.interop.html import html_to_text
-from retain.interop.media import AUDIO_EXTS, deck_media_dir, hash_name, media_file, safe_ext, sha256_file
+from retain.interop.html import html_to_text, markdown_to_html
+from retain.interop.media import (
+    AUDIO_EXTS,
+    deck_media_dir,
+    hash_name,
+    media_file,
+    placeholder,
+    safe_ext,
+    sha256_file,
+)
 from retain.interop.outfile import atomic_output
 from retain.interop.progress import ProgressFn, no_progress
 from retain.store.localzone import local_timezone
@@ -157,19 +173,133 @@ def _note_for(
             found = media_file(folder, hashed) if hashed else None
             if found is not None:
                 used[name] = found
-    else:
+    elif width == 1:
         fresh = [_media_html(f, used, deck.id, folder) for f in card_to_note(deck, card).fields]
-        if width == 1:
-            fields = ["<br><br>".join(f for f in fresh if f)]
-        else:  # into the fields the import read them from: the front where the note type asks with it
-            shape = NoteType(
-                str(nt["name"]), nt["kind"] == "cloze", list(nt["flds"]), [t[1] for t in nt["tmpls"]]
-            )
-            order = card_field_order(shape, width)
-            fields = [""] * width
-            for i, value in zip(order or range(width), fresh, strict=False):
-                fields[i] = value
+        fields = ["<br><br>".join(f for f in fresh if f)]
+    else:  # into the fields the import read them from (see `_refill`)
+        fields = _refill(deck, card, kept.fields, kept.sum, nt, keep.media)
+        fields = [_media_html(f, used, deck.id, folder) for f in fields]
+        for m in _ANKI_MEDIA.finditer("\x1f".join(fields)):  # the media of the fields kept as they were
+            name = html.unescape(m[1] or m[2])
+            hashed = keep.media.get(name)
+            found = media_file(folder, hashed) if hashed else None
+            if found is not None:
+                used[name] = found
     return _Note(kept.guid, kept.mid, fields, tags)
+
+
+_RETAIN_COMMENT = re.compile(r"<!--retain \{.*?\}-->", re.DOTALL)
+
+
+def _refill(
+    deck: Deck, card: Card, kept: list[str], made_sum: str, nt: dict[str, Any], media: dict[str, str]
+) -> list[str]:
+    """An edited card's note fields: each side of the card (front, back, extra) goes back into the
+    fields the import made it from (`field_layout`), a field whose text the side still holds as it
+    was keeps Anki's HTML exactly, and the changed text goes into the field(s) it replaced. What the
+    note type has no field for travels in retain's hidden comment, with what it always carries."""
+    width = len(nt["flds"])
+    tmpls = [t for t in nt["tmpls"] if isinstance(t, list)]
+    shape = NoteType(
+        str(nt["name"]), nt["kind"] == "cloze", list(nt["flds"]), [t[1] for t in tmpls], [t[2] for t in tmpls]
+    )
+
+    def lookup(name: str) -> str | None:
+        hashed = media.get(name)
+        return placeholder(deck.id, hashed) if hashed else None
+
+    layout = field_layout(shape, width, card.kind)
+    if len(kept) == width:  # the layout the card was made with: an earlier import's, if it was
+        for candidate in (layout, legacy_layout(shape, width)):
+            parts, count, rest, extra = card_fields(kept, candidate)
+            made = note_to_card(
+                card.id, card.kind, parts, (), lookup, extra=extra, front_count=count, extra_parts=rest
+            )
+            if card_fingerprint(made) == made_sum:
+                layout = candidate
+                break
+    fields = [_RETAIN_COMMENT.sub("", f) for f in kept] if len(kept) == width else [""] * width
+
+    old = [html_to_text(f, lookup) for f in layout.fields(fields)]
+    sides: list[tuple[tuple[int, ...], str]] = (
+        [(layout.front, card.text), (layout.back, card.extra)]
+        if card.kind == "cloze"
+        else [(layout.front, card.front), (layout.back, card.back), (layout.extra, card.extra)]
+    )
+    overflow = ""
+    for indices, text in sides:
+        if overflow:  # a side the note type has no field for goes into the next side's fields
+            text = "\n\n".join(t for t in (overflow, text) if t)
+        changed, overflow = _fit(indices, old, text)
+        for i, value in changed.items():
+            fields[i] = markdown_to_html(value)
+    # What is left has no field (an extra in a type without one): shown under the back as retain's
+    # two-field types show a basic card's, else in the hidden comment. The comment also carries what
+    # note types cannot hold (accepted answers, source, ...) and goes where the import looks for it.
+    kept_extra = overflow if card.kind != "cloze" else ""
+    shown = card.kind == "basic" and bool(layout.back)
+    note = card_to_note(deck, replace(card, extra=kept_extra), hidden_extra=not shown)
+    if kept_extra and shown:
+        fields[layout.back[0]] += note.fields[1][len(markdown_to_html(card.back)) :]
+    comment = _RETAIN_COMMENT.search(note.fields[0])
+    if comment is not None:
+        fields[layout.front[0] if layout.front else 0] += comment[0]
+    return fields
+
+
+def _fit(indices: tuple[int, ...], old: list[str], new: str) -> tuple[dict[int, str], str]:
+    """({field: its new text} for the fields of one side whose text changed, text left over for
+    which the side has no field). `old` holds each field's text as the import read it; the side's
+    text is the non-empty ones joined by blank lines. The fields whose texts still begin or end the
+    side are kept; the text between goes into the first field it replaced (the others emptied), or
+    into an empty field of the side there, or else next to the kept text before it."""
+    parts = [(i, old[i]) for i in indices if i < len(old) and old[i]]
+    if "\n\n".join(t for _, t in parts) == new:
+        return {}, ""
+    if not indices:
+        return {}, new
+    start, head = 0, 0
+    while head < len(parts) and _starts(new, start, parts[head][1]):
+        start = min(len(new), start + len(parts[head][1]) + 2)
+        head += 1
+    end, tail = len(new), 0
+    while tail < len(parts) - head and _ends(new, start, end, parts[-1 - tail][1]):
+        end = max(start, end - len(parts[-1 - tail][1]) - 2)
+        tail += 1
+    middle = new[start:end].strip("\n")
+    replaced = [i for i, _ in parts[head : len(parts) - tail]]
+    if replaced:
+        return {i: (middle if n == 0 else "") for n, i in enumerate(replaced)}, ""
+    if not middle:
+        return {}, ""
+    before = parts[head - 1][0] if head else None
+    after = parts[len(parts) - tail][0] if tail else None
+    lo = indices.index(before) + 1 if before is not None else 0
+    hi = indices.index(after) if after is not None else len(indices)
+    empty = [i for i in indices[lo:hi] if not (i < len(old) and old[i])]
+    if empty:
+        return {empty[0]: middle}, ""
+    if before is not None:
+        return {before: f"{old[before]}\n\n{middle}"}, ""
+    if after is not None:
+        return {after: f"{middle}\n\n{old[after]}"}, ""
+    return {indices[0]: middle}, ""
+
+
+def _starts(text: str, at: int, part: str) -> bool:
+    """Whether `part` is the next field's text of `text` at `at` (the side ends or a blank line follows)."""
+    stop = at + len(part)
+    return text.startswith(part, at) and (stop == len(text) or text.startswith("\n\n", stop))
+
+
+def _ends(text: str, start: int, end: int, part: str) -> bool:
+    """Whether `part` is the field's text that ends `text[start:end]` (after a blank line or at `start`)."""
+    begin = end - len(part)
+    return (
+        begin >= start
+        and text.startswith(part, begin)
+        and (begin == start or (begin - 2 >= start and text.startswith("\n\n", begin - 2)))
+    )
 
 
 def _left(state: CardState, settings: StudySettings) -> int:
