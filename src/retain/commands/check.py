@@ -64,6 +64,39 @@ def _entries(paths: list[str]) -> list[DeckEntry]:
     return load_paths(Path(raw) for raw in paths)
 
 
+def _orphans(entries: list[DeckEntry]) -> list[Problem]:
+    """Warnings for studied cards an edit of these files (when they are in the library) left
+    without their progress (`core.remap.orphaned_progress`). The progress is read without a lock,
+    as `retain due` reads it; nothing is said while a library file is broken (its deck id is
+    unknown), nor when the progress cannot be read (`retain due` says why)."""
+    from datetime import UTC, datetime
+
+    from retain.core.remap import orphaned_progress
+    from retain.store.collection import Collection, CollectionError
+    from retain.store.home import library_folders, open_home
+
+    home = open_home()
+    # (a bundled deck is not the user's to edit: a card a new retain left out of one is no hand edit)
+    folders = [f.resolve() for f, origin in library_folders(home.paths, home.config) if origin != "bundled"]
+    if not home.paths.state_dir.is_dir() or not any(
+        e.deck is not None and e.path.resolve().is_relative_to(f) for e in entries for f in folders
+    ):
+        return []  # (no progress, or files outside the library: no progress is read)
+    try:
+        col = Collection.open(home, datetime.now(UTC), read_only=True, cards=False)
+    except CollectionError:
+        return []
+    try:
+        if col.library.broken:
+            return []
+        ids = {e.path.resolve(): e.deck.id for e in col.library.entries if e.deck is not None}
+        decks = [e.deck for e in entries if e.deck is not None and ids.get(e.path.resolve()) == e.deck.id]
+        studied = {k: s.reps for k, s in col.states.items() if not s.is_new}
+        return orphaned_progress(decks, (u.key for u in col.units), studied)
+    finally:
+        col.close()
+
+
 def _fix(path: Path) -> int:
     try:
         text = read_text_limited(path)
@@ -169,6 +202,7 @@ def _check(args: argparse.Namespace) -> int:
             entries = _entries(paths)
         decks = [e.deck for e in entries if e.deck is not None]
         extra = [p for d in decks for p in (*lint_deck(d), *media_problems(d))] + lint_library(decks)
+        extra += _orphans(entries)
     by_path: dict[str, list[Problem]] = {}
     for p in extra:
         by_path.setdefault(p.path, []).append(p)

@@ -196,6 +196,7 @@ class _Ctx:
         self.budget = EXPANSION_FLOOR + EXPANSION_FACTOR * len(text)
         self.patterns: set[str] = set()  # regex patterns compiled for this deck
         self.pattern_chars = 0
+        self.duplicated: set[str] = set()  # card ids written more than once: no card keeps them
 
     def _index(self) -> dict[str, tuple[int, int] | list[tuple[int, int]]]:
         """key -> (line, column) of its `key =` line, or a list of them when it repeats: one pass, built once.
@@ -375,7 +376,12 @@ def _card(
         return None
     if card_id in seen:
         first = ctx.find("id", *seen[card_id])[0]
-        ctx.add(ctx.find("id", *where), f"duplicate card id {card_id!r} (first at line {first})")
+        ctx.add(
+            ctx.find("id", *where),
+            f"duplicate card id {card_id!r} (first at line {first}): both cards are left out, so "
+            "neither takes the other's progress; give one of them another id",
+        )
+        ctx.duplicated.add(card_id)
         return None
     seen[card_id] = where  # its line is looked up only for a duplicate: a clean deck builds no key index
     kind = raw.get("kind", "basic")
@@ -556,6 +562,8 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
             elif key:
                 fronts.setdefault(key, (card.id, "back"))
         cards.append(card)
+    if ctx.duplicated:  # progress is keyed by id: which of two cards is the studied one is unknown
+        cards = [c for c in cards if c.id not in ctx.duplicated]
     deck = Deck(
         id=header.id,
         name=header.name,

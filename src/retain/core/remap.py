@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 from retain.core.cloze import deletions
-from retain.core.model import Card
+from retain.core.model import Card, Deck, Problem
 
-__all__ = ["unit_key_moves"]
+__all__ = ["orphaned_progress", "unit_key_moves"]
 
 
 def _answers(text: str) -> dict[int, str]:
@@ -58,3 +59,113 @@ def unit_key_moves(deck_id: str, old: Card, new: Card) -> dict[str, str]:
     base = f"{deck_id}/{new.id}"
     pairs = _renumbered(_answers(old.text), _answers(new.text))
     return {f"{base}:c{n}": f"{base}:c{m}" for n, m in pairs.items()}
+
+
+_SHOWN = 5  # ids a warning names; the rest are counted
+
+
+def _names(items: Sequence[str]) -> str:
+    shown = ", ".join(repr(i) for i in items[:_SHOWN])
+    return shown + (f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else "")
+
+
+def _reviews(studied: Mapping[str, int], keys: Iterable[str]) -> str:
+    n = sum(studied[k] for k in keys)
+    return f"{n} review{'s' if n != 1 else ''}"
+
+
+def orphaned_progress(
+    decks: Sequence[Deck], keys: Iterable[str], studied: Mapping[str, int]
+) -> list[Problem]:
+    """Warnings for studied review units a hand edit left out of the decks, on the files in `decks`.
+
+    `keys` are the unit keys of the whole library now; `studied` maps every unit key with progress
+    (not new) to its review count. A studied key that no unit has any more is orphaned: its
+    progress no longer shows (the reviews stay in the journal, and come back with the key). Said:
+    a card whose side is gone (a cloze number removed or renumbered, a kind changed); a card gone
+    from its deck (an id renamed, duplicated or deleted); a card whose id another deck now holds,
+    with no progress of its own (moved by hand, or its deck's id changed).
+    """
+    present = set(keys)
+    cards_now = {k.partition(":")[0] for k in present}
+    deck_ids_now = {c.partition("/")[0] for c in cards_now} | {d.id for d in decks}
+    studied_cards = {k.partition(":")[0] for k in studied}
+    sides_gone: dict[tuple[str, str], list[str]] = defaultdict(list)  # (deck, card) -> its keys
+    cards_gone: dict[str, list[str]] = defaultdict(list)  # deck -> card ids
+    gone_keys: dict[str, list[str]] = defaultdict(list)  # "deck/card" -> its orphaned keys
+    for key in sorted(k for k in studied if k not in present):
+        base = key.partition(":")[0]
+        deck_id, _, card_id = base.partition("/")
+        gone_keys[base].append(key)
+        if base in cards_now:
+            sides_gone[(deck_id, card_id)].append(key)
+        elif not gone_keys[base][1:]:
+            cards_gone[deck_id].append(card_id)
+    problems: list[Problem] = []
+    for deck in decks:
+        where = deck.path or deck.id
+        by_id = {c.id: c for c in deck.cards}
+        for (deck_id, card_id), lost in sides_gone.items():
+            card = by_id.get(card_id)
+            if deck_id != deck.id or card is None:
+                continue
+            problems.append(
+                Problem(
+                    where,
+                    card.line or 1,
+                    1,
+                    f"card {card_id!r}: studied {_names(lost)} ({_reviews(studied, lost)}) no longer "
+                    "exists (a cloze number removed or renumbered, or the kind changed), so its "
+                    "progress no longer shows; undo that change to keep it (the app's editor, e, "
+                    "carries progress across renumbered clozes); the reviews stay in the journal",
+                    "warning",
+                )
+            )
+        moved_here: dict[str, list[str]] = defaultdict(list)  # old deck -> its card ids this deck holds
+        for old_deck, card_ids in cards_gone.items():
+            if old_deck == deck.id:
+                continue
+            for card_id in card_ids:
+                if card_id in by_id and f"{deck.id}/{card_id}" not in studied_cards:
+                    moved_here[old_deck].append(card_id)
+        for old_deck, card_ids in sorted(moved_here.items()):
+            lost = [k for c in card_ids for k in gone_keys[f"{old_deck}/{c}"]]
+            what = (
+                f"deck {old_deck!r}, which no deck file has now"
+                if old_deck not in deck_ids_now
+                else f"deck {old_deck!r}"
+            )
+            fix = (
+                f"if this deck's id was changed from {old_deck!r}, put it back (a deck id never "
+                "changes); a card moved by hand starts over: move it with m in the browser instead"
+                if old_deck not in deck_ids_now
+                else f"a card moved here by hand starts over: put it back in {old_deck!r} and move it "
+                "with m in the browser instead"
+            )
+            first = min(by_id[c].line or 1 for c in card_ids)
+            problems.append(
+                Problem(
+                    where,
+                    first if len(card_ids) == 1 else 1,
+                    1,
+                    f"{len(card_ids)} card id(s) of this deck, {_names(card_ids)}, have progress "
+                    f"({_reviews(studied, lost)}) in {what}, not here: {fix}",
+                    "warning",
+                )
+            )
+        mine = cards_gone.get(deck.id, [])
+        if mine:
+            lost = [k for c in mine for k in gone_keys[f"{deck.id}/{c}"]]
+            problems.append(
+                Problem(
+                    where,
+                    1,
+                    1,
+                    f"{len(mine)} studied card id(s) no longer in this deck: {_names(mine)} "
+                    f"({_reviews(studied, lost)}), so their progress no longer shows: a renamed id "
+                    "starts over, put the old id back to keep it (a card deleted on purpose needs "
+                    "nothing); the reviews stay in the journal",
+                    "warning",
+                )
+            )
+    return problems

@@ -20,6 +20,8 @@ from textual.app import App
 from textual.message import Message
 from textual.timer import Timer
 
+from retain.core.model import Card
+from retain.core.remap import unit_key_moves
 from retain.store.collection import Collection
 from retain.store.decks.deckwatch import DeckWatcher
 from retain.store.home import library_folders
@@ -89,13 +91,15 @@ class LiveReload:
         before = {u.key for u in self.collection.units}
         files = {e.deck.id: e.path.resolve() for e in self.collection.library.entries if e.deck is not None}
         was_broken = {e.path.resolve() for e in self.collection.library.broken}
+        old_cards = self._cards({p.resolve() for p in changed})
         self.collection.reload_library()
         app = self._app
         if app is not None:
             gone = self._studied_gone(before, files)
-            if gone:  # a warning, and longer: progress the learner expected no longer shows
+            renumbered = self._renumbered(old_cards, {p.resolve() for p in changed})
+            if gone or renumbered:  # a warning, and longer: progress the learner expected no longer shows
                 app.notify(
-                    self._message(changed, gone),
+                    self._message(changed, gone, renumbered),
                     title="Decks reloaded",
                     severity="warning",
                     markup=False,
@@ -104,9 +108,15 @@ class LiveReload:
             else:
                 app.notify(self._message(changed), title="Decks reloaded", markup=False)
             broken = {e.path.resolve(): e for e in self.collection.library.broken}
+            # a changed file that loads with a bad card (a duplicated id) says it too: the card is out
+            errored = {
+                e.path.resolve(): e
+                for e in self.collection.library.entries
+                if e.deck is not None and any(p.severity == "error" for p in e.problems)
+            }
             # the changed files, and any other a change made broken (a new file taking its deck id)
             for path in [*changed, *(p for p in broken if p not in was_broken and p not in changed)]:
-                entry = broken.get(path)
+                entry = broken.get(path) or errored.get(path)
                 if entry is not None:
                     errs = [p for p in entry.problems if p.severity == "error"]
                     where = f"{path.name}:{errs[0].line}:{errs[0].col}" if errs else path.name
@@ -133,8 +143,41 @@ class LiveReload:
                 gone.append(key)
         return gone
 
+    def _cards(self, paths: set[Path]) -> dict[tuple[str, str], Card]:
+        """The cloze cards of these files as the app has them now (before a reload)."""
+        return {
+            (e.deck.id, c.id): c
+            for e in self.collection.library.entries
+            if e.deck is not None and e.path.resolve() in paths
+            for c in e.deck.cards
+            if c.kind == "cloze"
+        }
+
+    def _renumbered(self, old_cards: dict[tuple[str, str], Card], paths: set[Path]) -> list[str]:
+        """Studied cloze numbers a hand edit gave another deletion (`{{c2::x}}` renumbered to c1):
+        progress follows the number, so `c1` now shows what the old c1 earned on another answer.
+        One `deck/card:cN now asks what cM asked` each."""
+        if not old_cards:
+            return []
+        states = self.collection.states
+        said: list[str] = []
+        for e in self.collection.library.entries:
+            if e.deck is None or e.path.resolve() not in paths:
+                continue
+            for card in e.deck.cards:
+                old = old_cards.get((e.deck.id, card.id))
+                if old is None or card.kind != "cloze":
+                    continue
+                for source, target in sorted(unit_key_moves(e.deck.id, old, card).items()):
+                    state = states.get(target)
+                    if state is not None and not state.is_new:  # its progress was for another answer
+                        said.append(f"{target} now asks what {source.rpartition(':')[2]} asked")
+        return said
+
     @staticmethod
-    def _message(changed: list[Path], gone: list[str] | None = None) -> str:
+    def _message(
+        changed: list[Path], gone: list[str] | None = None, renumbered: list[str] | None = None
+    ) -> str:
         names = ", ".join(p.name for p in changed[:3])
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         said = f"{names}{more} changed on disk"
@@ -143,5 +186,13 @@ class LiveReload:
             said += (
                 f"; {len(gone)} studied card(s) no longer in the decks: {shown} (a renamed id or "
                 "renumbered cloze starts over; the reviews stay in the journal and come back with the old id)"
+            )
+        if renumbered:
+            shown = ", ".join(renumbered[:3]) + (
+                f" and {len(renumbered) - 3} more" if len(renumbered) > 3 else ""
+            )
+            said += (
+                f"; {shown}, with the progress of the old number (a cloze renumbered by hand keeps "
+                "each number's progress; the app's editor, e, moves it with the deletion)"
             )
         return line(said).plain
