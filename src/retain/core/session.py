@@ -11,8 +11,9 @@ The four previews are computed once per shown card and cached: py-fsrs fuzz
 uses the global RNG, so recomputing could give a different interval than the
 one shown. The stored state is the previewed one, anchored at the rating
 time: stability, difficulty, step and interval are exactly as previewed, and
-`due`/`last_review` move forward by the seconds spent between preview and
-rating (as Anki applies its precomputed states at answer time).
+`due`/`last_review` move with the clock between preview and rating, forward
+or back (a clock set back), but never before the card's previous review (as
+Anki applies its precomputed states at answer time).
 
 A session outlives its settings and its study day: when `settings_token`
 changes (settings saved meanwhile), the schedulers are made anew before the
@@ -336,16 +337,29 @@ class ReviewSession:
         previews = self.previews(now)
         at = self._touch(now)
         before = self.states.get(unit.key)
-        after = previews[rating]
-        if self._preview_at is not None and at > self._preview_at and after.due and after.last_review:
-            shift = at - self._preview_at
-            after = replace(after, due=after.due + shift, last_review=after.last_review + shift)
+        after = self._anchored(previews[rating], before, at)
         after = self._leech(unit, before, after)
         event = self._event("review", unit.key, at, after, before, rating, max(0, int(duration_ms)))
         self._rated[event.id] = event
         self._forced = None
         self._advance(at)
         return event
+
+    def _anchored(self, after: CardState, before: CardState | None, at: datetime) -> CardState:
+        """The previewed `after` moved to the rating's time `at`: the interval shown, from `at`.
+
+        Later (the answer was read for a while, a laptop slept) or earlier (a clock set back
+        since the preview: a "<10m" step was due 1 h 10 min away), but never before the card's
+        previous review, as the scheduler counts a clock moved backwards (`Scheduler.preview`)."""
+        last = after.last_review
+        if self._preview_at is None or after.due is None or last is None:
+            return after
+        anchor = at
+        previous = before.last_review if before is not None else None
+        if previous is not None and previous <= last:  # (an absurd one was not used by the preview)
+            anchor = max(anchor, previous)
+        shift = anchor - last
+        return replace(after, due=after.due + shift, last_review=anchor) if shift else after
 
     def _rate_cram(self, unit: Unit, rating: int, now: datetime, duration_ms: int) -> Event:
         """A cram rating: journaled (and undoable) with the state unchanged, so FSRS never sees it."""

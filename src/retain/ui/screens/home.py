@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,6 +92,11 @@ class TodayLine(Widget):
         return today_content(self.progress, self.size.width or None)
 
 
+def _same_but_progress(a: HomeData, b: HomeData) -> bool:
+    """Whether `a` and `b` show the same, the Today line aside (it is compared on its own)."""
+    return dataclasses.replace(a, progress=None) == dataclasses.replace(b, progress=None)
+
+
 PROGRESS_WORKER = "home-progress"  # the worker group that counts reviews today and the streak
 
 
@@ -147,8 +153,8 @@ class HomeScreen(Screen[None]):
         data = self._load()
         if data.progress is None and self.progress is not None and not self._counting:
             self.progress = None  # a new study day (or an imported history): count it again
-        elif data.rows == self.data.rows and data.progress in (None, self.progress):
-            return
+        elif _same_but_progress(data, self.data) and data.progress in (None, self.progress):
+            return  # (the exam lines and messages too: "exam in 13 days" the day after)
         self.reload(data)
 
     def on_screen_resume(self) -> None:

@@ -99,6 +99,10 @@ class StudyScreen(Screen[None]):
         self._typed_answer: str | None = None  # what was typed and submitted for the card shown
         self._shown_key: str | None = None  # the card on screen (a refresh keeps its answer and time)
         self._poll_timer: Timer | None = None
+        # "Nothing due": when the next study day brings cards held back today, and by which limit
+        # (`_next_day`), as found when the screen was drawn; each poll says the time left again.
+        self._held: tuple[datetime | None, str | None] = (None, None)
+        self._empty_words = ""  # the "Nothing due" text's words as last drawn
         self._gc = DeferredGC()  # collections after the paint, not between a key and its paint
 
     def compose(self) -> ComposeResult:
@@ -171,7 +175,10 @@ class StudyScreen(Screen[None]):
             card_view.display = answer.display = rating_bar.display = False
             self.query_one("#card-column").display = False
             # Studied: the summary replaces this screen at once, and says when the next cards come.
-            empty.update(Content("") if self.session.studied else self._empty_text(now))
+            self._held = (None, None) if self.session.studied else self._next_day()
+            text = Content("") if self.session.studied else self._empty_text(now)
+            self._empty_words = text.plain
+            empty.update(text)
             empty.display = True
             if self._poll_timer is None:
                 self._poll_timer = self.set_interval(self.POLL_SECONDS, self._poll)
@@ -196,12 +203,19 @@ class StudyScreen(Screen[None]):
 
     def _poll(self) -> None:
         """While nothing is due, look again now and then: a learning step may have come due, or a
-        new study day begun (the session then builds its queue for the new day)."""
+        new study day begun (the session then builds its queue for the new day); else the text
+        says the time left again ("next card in <4m", not the "<9m" of five minutes ago)."""
         if self.session.current is not None:
             return
         queue = self.session.queue
-        if self.session.refresh(self._clock()) is not None or self.session.queue is not queue:
+        now = self._clock()
+        if self.session.refresh(now) is not None or self.session.queue is not queue:
             self._show_current()  # a card, or the new day's counts and text
+        elif not self.session.studied:
+            text = self._empty_text(now)
+            if text.plain != self._empty_words:  # (a new layout only when the words change)
+                self._empty_words = text.plain
+                self.query_one("#empty", Static).update(text)
 
     def _update_header(self, now: datetime) -> None:
         counts = self.session.counts(now)
@@ -225,7 +239,7 @@ class StudyScreen(Screen[None]):
         next_due = self.session.summary().next_due
         queue = self.session.queue
         hidden = queue.hidden_count()
-        next_day, limited = self._next_day()
+        next_day, limited = self._held
         if next_day is not None and (next_due is None or next_due > next_day):
             more = f"{limited}; more" if limited else "next card"
             detail = f"{more} in {interval_label(now, next_day)}"

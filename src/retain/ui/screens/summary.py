@@ -52,12 +52,16 @@ def summary_content(
     study day's start, when it brings cards for another reason (a sibling of a card studied
     today, a buried card, a review due that day). `waiting`: the session was left with cards
     due now (Esc before the end): they are next. `limit`: which limit held them back, as
-    `StudyQueue.limit_reached` words it (a group's is named)."""
+    `StudyQueue.limit_reached` words it (a group's is named); not said once `now` is past
+    `limit_lifts_at` (the summary left open over the rollover: the cards are due now)."""
     cards = "card" if summary.studied == 1 else "cards"
     due = now if waiting else summary.next_due
-    held_back = not waiting and limit_lifts_at is not None and (due is None or due > limit_lifts_at)
-    if held_back:
-        due = limit_lifts_at
+    lifts = limit_lifts_at
+    held_back = not waiting and lifts is not None and (due is None or due > lifts)
+    if held_back and lifts is not None and lifts <= now:  # left open past the rollover: lifted
+        held_back, due = False, lifts
+    elif held_back:
+        due = lifts
     elif next_day_at is not None and (due is None or due > next_day_at):
         due = next_day_at
     if due is None:
@@ -97,6 +101,7 @@ class SummaryScreen(Screen[None]):
         margin-bottom: 1;
     }
     """
+    REFRESH_SECONDS: ClassVar[float] = 15.0  # "Next due in 6h" said again this often (tests set it low)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,escape,space", "close", "Back", id="summary.close"),  # to the decks, or the browser
         Binding("u,ctrl+z", "undo", "Undo", id="summary.undo"),
@@ -125,12 +130,29 @@ class SummaryScreen(Screen[None]):
         self._limit = limit
         self._session = session
         self._resume = resume
+        self._shown = ""  # the body's words as last drawn
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="summary-box"):
             yield Static(Content.styled("Session summary", "bold $accent"), id="summary-title")
-            yield Static(self._body(), id="summary-body")
+            body = self._body()
+            self._shown = body.plain
+            yield Static(body, id="summary-body")
         yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.set_interval(self.REFRESH_SECONDS, self._tick, name="summary-refresh")
+
+    def _tick(self) -> None:
+        """Left open, the summary says the time left until the next cards as it is now (it said
+        "in 16h" into the evening)."""
+        body = self._body()
+        if body.plain != self._shown:  # (a new layout only when the words change)
+            self._show(body)
+
+    def _show(self, body: Content) -> None:
+        self._shown = body.plain
+        self.query_one("#summary-body", Static).update(body)
 
     def _body(self) -> Content:
         return summary_content(
@@ -167,4 +189,4 @@ class SummaryScreen(Screen[None]):
             self.app.switch_screen(self._resume())  # its card again: the session goes on
             return
         self.summary = session.summary()  # (an older rating, or a card this session does not serve)
-        self.query_one("#summary-body", Static).update(self._body())
+        self._show(self._body())
