@@ -73,13 +73,17 @@ def _declared_order(active: Mapping[str, ActiveBinding]) -> list[tuple[str, Acti
     Textual's keymap takes a remapped binding out and adds it back last, so with the README's
     `"review.reveal" = "space,enter,r"` Show answer went to the end of the bar, and a narrow
     terminal dropped it first. Each node's bindings keep their own place among the nodes."""
-    nodes: dict[int, int] = {}
+    items = list(active.items())
+    nodes: dict[int, int] = {}  # a node's place: where its first shown binding is (an app's hidden
+    for position, (_, bound) in enumerate(items):  # priority keys come first, its Help after the screen's)
+        if bound.binding.show:
+            nodes.setdefault(id(bound.node), position)
     ranks: dict[int, dict[str, int]] = {}
 
     def rank(item: tuple[int, tuple[str, ActiveBinding]]) -> tuple[int, int, int]:
         position, (_, bound) = item
         node = bound.node
-        order = nodes.setdefault(id(node), len(nodes))
+        order = nodes.get(id(node), position)
         declared = ranks.get(id(node))
         if declared is None:
             merged = type(node)._merged_bindings
@@ -89,7 +93,7 @@ def _declared_order(active: Mapping[str, ActiveBinding]) -> list[tuple[str, Acti
                     declared.setdefault(b.id or b.action, len(declared))
         return (order, declared.get(bound.binding.id or bound.binding.action, len(declared)), position)
 
-    return [item for _, item in sorted(enumerate(active.items()), key=rank)]
+    return [item for _, item in sorted(enumerate(items), key=rank)]
 
 
 class KeyBar(Static):
