@@ -170,4 +170,6 @@ def test_a_closed_stdout_is_no_traceback(library: Path, name: str) -> None:
         timeout=120,
     )
     assert b"Traceback" not in got.stderr, got.stderr
-    assert got.returncode == 0, got
+    # the report would go nowhere: one line and exit 1, as `ls >&-` does (not a silent success)
+    assert got.returncode == 1 and got.stderr.decode().count("\n") == 1, got
+    assert b"standard output is closed" in got.stderr, got.stderr
