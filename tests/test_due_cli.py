@@ -147,7 +147,7 @@ def test_due_from_the_launch_summary_prints_what_the_collection_gives(tmp_path: 
     col = Collection.open(home, now)
     for i, unit in enumerate([u for u in col.units if u.deck_id == "redis"][:4]):
         at = now - timedelta(days=3, minutes=i)
-        after = CardState(REVIEW, None, 5.0, 5.0, now - timedelta(hours=i - 2), at, 3, 0)
+        after = CardState(REVIEW, None, 5.0, 5.0, now + timedelta(days=2 * i - 2), at, 3, 0)
         col.record(Event(col.new_event_id(at), "review", unit.key, at, after, None, 3))
     col.close(now, save_summary=True)  # as the TUI closes
     summary = tmp_path / "cache" / "home-summary.marshal"
@@ -162,7 +162,7 @@ def test_due_from_the_launch_summary_prints_what_the_collection_gives(tmp_path: 
         assert a.stdout == b.stdout
         assert a.stderr == b.stderr and "broken deck: " in a.stderr
     redis = next(d for d in json.loads(fast[0].stdout)["decks"] if d["id"] == "redis")
-    assert redis["review"] == 2  # due now and an hour ago; the others later
+    assert redis["review"] == 2  # due two days ago and now; the others on later study days
 
 
 def _opens_collection(home: Path) -> bool:

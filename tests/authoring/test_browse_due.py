@@ -51,16 +51,15 @@ def test_the_rollover_is_read_when_the_row_is_made() -> None:
     [
         (datetime(2025, 1, 10, 11, tzinfo=UTC), True),  # due an hour ago
         (datetime(2025, 1, 10, 12, tzinfo=UTC), True),  # due this minute
-        (datetime(2025, 1, 10, 23, tzinfo=UTC), False),  # later today: not counted by `retain due` yet
-        (datetime(2025, 1, 11, 2, tzinfo=UTC), False),  # before tomorrow's 4 am rollover: not yet either
-        (datetime(2025, 1, 11, 5, tzinfo=UTC), False),  # tomorrow's study day
+        (datetime(2025, 1, 10, 23, tzinfo=UTC), True),  # later today: due all its study day
+        (datetime(2025, 1, 11, 2, tzinfo=UTC), True),  # before tomorrow's 4 am rollover: still today
+        (datetime(2025, 1, 11, 4, tzinfo=UTC), False),  # tomorrow's study day
         (datetime(2025, 1, 9, 5, tzinfo=UTC), True),  # overdue
     ],
 )
-def test_is_due_finds_the_review_cards_due_now(due: datetime, found: bool) -> None:
+def test_is_due_finds_the_review_cards_due_today(due: datetime, found: bool) -> None:
     """`is:due` finds what `retain due`, the home screen and a session count as due: a review card
-    due by now. It took every card due before the next rollover (2,021 against the home screen's
-    1,085 at 50k cards)."""
+    due by the end of today's study day (as in Anki), a learning step within the learn-ahead."""
     index = BrowseIndex([UNIT], {"k/a": _review_due(due)}, UTC, studyday=StudyDay(4, UTC))
     assert bool(index.search("is:due", NOW, NOW.date())) is found
     assert (
@@ -81,14 +80,23 @@ def test_is_due_takes_a_learning_step_only_when_it_is_due() -> None:
 
 
 def test_is_due_finds_what_retain_due_counts() -> None:
-    """A review card due at 20:00 today is not due at noon: `retain due` and the home screen count 0."""
-    from retain.core.due import DayLog, count_due
+    """A review card due at 20:00 today is due at noon: `retain due` and the home screen count it."""
+    from retain.core.due import DayLog, count_due, last_moment
     from retain.core.settings import StudySettings
 
     states = {"k/a": _review_due(NOW + timedelta(hours=8))}
-    counts = count_due([UNIT], states, DayLog(), lambda _d: StudySettings(), NOW, NOW.date())
-    index = BrowseIndex([UNIT], states, UTC, studyday=StudyDay(4, UTC))
-    assert len(index.search("is:due", NOW, NOW.date())) == counts["k"].review + counts["k"].learning == 0
+    day = StudyDay(4, UTC)
+    counts = count_due(
+        [UNIT],
+        states,
+        DayLog(),
+        lambda _d: StudySettings(),
+        NOW,
+        NOW.date(),
+        day_end=last_moment(day.span(NOW)),
+    )
+    index = BrowseIndex([UNIT], states, UTC, studyday=day)
+    assert len(index.search("is:due", NOW, NOW.date())) == counts["k"].review + counts["k"].learning == 1
 
 
 def test_a_plain_word_containing_due_never_builds_the_exam_view() -> None:

@@ -14,8 +14,9 @@ SOLO = 'format = 1\n\n[deck]\nid = "solo"\nname = "Solo"\n\n[[cards]]\nid = "onl
 async def test_summary_next_due_is_the_cards_state_now_not_a_step_it_left(
     retain_home: Path, open_app: OpenApp
 ) -> None:
-    """Again, Good, Good on one new card (graduated, due in a day): "Next due in 1d", not the
-    "<1m" of the first rating's learning step (a deck of one card: no daily limit holds any back)."""
+    """Again, Good, Good on one new card (graduated, due in a day): "Next due in 16h", the start of
+    the study day it is due on (04:00: a review is due all its day), not the "<1m" of the first
+    rating's learning step (a deck of one card: no daily limit holds any back)."""
     (retain_home / "decks" / "solo.toml").write_text(SOLO, encoding="utf-8")
     app = open_app(["solo"], start_in_review=True)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -25,7 +26,7 @@ async def test_summary_next_due_is_the_cards_state_now_not_a_step_it_left(
         assert state.due is not None and state.due - FIXED_NOW >= timedelta(days=1)
         text = screen_text(app)
         assert "Session summary" in text
-        assert "Next due  in 1d" in text, text
+        assert "Next due  in 16h" in text, text
 
 
 async def test_summary_next_due_counts_the_cards_a_daily_limit_held_back(

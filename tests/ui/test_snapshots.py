@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from retain.core.state import REVIEW, CardState, Event
+from retain.core.state import LEARNING, CardState, Event
 from retain.store.collection import Collection
 from retain.store.home import open_home
 
@@ -77,10 +77,11 @@ def test_help(open_app: OpenApp, snap_compare: SnapCompare) -> None:
 
 
 def test_nothing_due(retain_home: Path, open_app: OpenApp, snap_compare: SnapCompare) -> None:
-    """The only card is due in 3 hours: "Nothing due — next card in 3h"."""
+    """The only card is a learning step due in 3 hours: "Nothing due — next card in 3h" (a review
+    due in 3 hours is due now: a review is due all its study day)."""
     collection = Collection.open(open_home(), FIXED_NOW)
     reviewed = FIXED_NOW - timedelta(days=1)
-    state = CardState(REVIEW, None, 3.0, 5.0, FIXED_NOW + timedelta(hours=3), reviewed, reps=1)
+    state = CardState(LEARNING, 0, 3.0, 5.0, FIXED_NOW + timedelta(hours=3), reviewed, reps=1)
     collection.record(
         Event(collection.new_event_id(reviewed), "review", "consul/consensus", reviewed, state, None, 3)
     )

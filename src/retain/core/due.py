@@ -41,6 +41,7 @@ __all__ = [
     "due_rows",
     "group_rooms",
     "group_taken",
+    "last_moment",
     "note_of",
 ]
 
@@ -121,6 +122,13 @@ def due_rows(units: Iterable[Unit], states: Mapping[str, CardState]) -> Iterator
             yield (u.deck_id, note_of(u.key), None, None, False, None)
         else:
             yield (u.deck_id, note_of(u.key), st.state, st.due, st.suspended, st.buried_until)
+
+
+def last_moment(span: tuple[datetime, datetime]) -> datetime:
+    """The last instant of a study day `span` ([start, end), `StudyDay.span`): a review due by it
+    is due all that day, as in Anki (FSRS counts the days between reviews as study days, so a
+    card due at 21:00 reviewed that morning is on time), not from its due hour on."""
+    return span[1] - _TICK
 
 
 def count_due(

@@ -100,7 +100,7 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     return match
 
 
-def _is(value: str, learn_ahead: timedelta = _NO_TIME) -> Pred:
+def _is(value: str, learn_ahead: timedelta = _NO_TIME, day_of: DayOf | None = None) -> Pred:
     def pred(u: Unit, s: CardState | None, now: datetime, today: date, hay: str) -> bool:
         if value == "new":
             return s is None or s.is_new
@@ -117,12 +117,14 @@ def _is(value: str, learn_ahead: timedelta = _NO_TIME) -> Pred:
             return s.state in (LEARNING, RELEARNING)
         if value == "review":
             return s.state == REVIEW
-        # Due now, as `retain due`, the home screen and a session count it: a review card due
-        # at 20:00 today is not due at noon (its Due column still says today's date); a learning
-        # step counts when due within the learn-ahead window, as a session serves it.
+        # Due now, as `retain due`, the home screen and a session count it: a review card is due
+        # all its study day (`day_of`: a card due at 20:00 today is due at noon); a learning step
+        # counts when due within the learn-ahead window, as a session serves it.
         if s.is_new or s.due is None or s.suspended or buried:
             return False
-        return s.due <= (now + learn_ahead if s.state in (LEARNING, RELEARNING) else now)
+        if s.state in (LEARNING, RELEARNING):
+            return s.due <= now + learn_ahead
+        return s.due <= now or (day_of is not None and day_of(s.due) <= day_of(now))
 
     return pred
 
@@ -162,6 +164,7 @@ def _term(
     group_of: GroupOf | None = None,
     name_of: GroupOf | None = None,
     learn_ahead: timedelta = _NO_TIME,
+    day_of: DayOf | None = None,
 ) -> Pred:
     field, sep, value = token.partition(":")
     field = field.lower() if _FIELD_RE.match(token) else field  # `DECK:kafka` as `deck:kafka`
@@ -191,7 +194,7 @@ def _term(
             return lambda u, s, n, t, h: u.kind == word
         if word not in IS_VALUES:
             raise QueryError(f"is:{_shown(value)} is unknown; use one of {'|'.join(IS_VALUES)}")
-        return _is(word, learn_ahead)
+        return _is(word, learn_ahead, day_of)
     return _text(token)
 
 
@@ -369,10 +372,9 @@ def compile_query(
     """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r),
     `group_of(deck_id)` its group's name and `name_of(deck_id)` its own (`deck:` then matches
     those names as well as an id: `deck:"Apache Kafka"`, as the deck list shows it),
-    `day_of` (a moment's study day) is accepted from callers and unused: `is:due` is a card due
-    by `now` (a learning step: within `learn_ahead`), as `retain due`, the home screen and a
-    session count it, whatever the day. Parentheses group terms: `(a OR b) c`, `-(a b)`."""
-    del day_of
+    `day_of` gives a moment's study day: `is:due` is a review due by the end of today's study day
+    (without `day_of`: by `now`), a learning step due within `learn_ahead`, as `retain due`, the
+    home screen and a session count them. Parentheses group terms: `(a OR b) c`, `-(a b)`."""
     levels = [_Level()]
     for kind, negated, token, quoted in _tokens(text):
         level = levels[-1]
@@ -392,5 +394,5 @@ def compile_query(
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
             level.current.append((negated, _text(token)))
             continue
-        level.current.append((negated, _term(token, parameters_for, group_of, name_of, learn_ahead)))
+        level.current.append((negated, _term(token, parameters_for, group_of, name_of, learn_ahead, day_of)))
     return Query(text, levels[0].done())

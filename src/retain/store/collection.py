@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retain.core.due import DayLog, DueCounts, count_due
+from retain.core.due import DayLog, DueCounts, count_due, last_moment
 from retain.core.gcpause import gc_paused
 from retain.core.model import Unit
 from retain.core.settings import GroupLimit, StudySettings
@@ -248,6 +248,7 @@ class Collection:
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
         log = self.day_log(now)
         states = capped_states(self.states, self.units, exam_plans(self, now), now)  # exam dates
+        span = self.studyday.span(now)
         return count_due(
             self.units,
             states,
@@ -255,8 +256,9 @@ class Collection:
             self.settings_for,
             now,
             self.today(now),
+            day_end=last_moment(span),  # a review is due on its study day, as in Anki
             learn_ahead=ahead,
-            day_span=self.studyday.span(now),  # siblings of a step due later today wait, as in the queue
+            day_span=span,  # siblings of a step due later today wait, as in the queue
             groups=self.group_limits(),  # [groups] limits: each deck within its group's room
         )
 
@@ -315,6 +317,7 @@ class Collection:
         units = [u for u in self.units if wanted is None or u.deck_id in wanted]
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
         seen = capped_states(self.states, units, plans, now)
+        span = self.studyday.span(now)
         return build_queue(
             units,
             seen,
@@ -323,8 +326,9 @@ class Collection:
             now,
             self.today(now),
             ahead,
+            day_end=last_moment(span),  # a review is due on its study day, as in Anki
             rank=exam_rank_fn(plans),
-            day_span=self.studyday.span(now),  # the study day's end: siblings, undo, the rollover
+            day_span=span,  # the study day's end: siblings, undo, the rollover
             groups=self.group_limits(),  # every deck of a capped group: they share its room
         )
 

@@ -322,7 +322,7 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
         log,
         config.for_deck,
         at,
-        at,
+        max(at, end - 1e-6),  # a review is due all its study day (`core.due.last_moment`)
         today,
         learn_until=at + 60 * config.learn_ahead_minutes,
         busy_until=max(at, end - 1e-6),  # siblings of a step due later today wait, as in the queue
