@@ -230,12 +230,7 @@ def field_layout(nt: NoteType, count: int, kind: Kind | None = None) -> Layout:
     switch (`flag_fields`) is left out; a field named Extra (`extra_field`) is the extra.
     """
     kind = kind or kind_of(nt)
-    skip = set(flag_fields(nt))
-    named = extra_field(nt)
-    if named is not None and named < count:
-        skip.add(named)
-    else:
-        named = None
+    skip, named = _left_aside(nt, count)
     usable = [i for i in range(count) if i not in skip]
 
     def only(indices: list[int]) -> list[int]:
@@ -288,16 +283,21 @@ def _shared_cue(nt: NoteType, kind: Kind) -> str | None:
     )
 
 
-def legacy_layout(nt: NoteType, count: int) -> Layout:
-    """The layout earlier imports made (a deck imported before this one keeps its cards as they
-    were made): the front one field, the first its first question shows unconditionally (else the
-    first in a conditional; a cloze type's `{{cloze:X}}`), the back the others in note order."""
+def _left_aside(nt: NoteType, count: int) -> tuple[set[int], int | None]:
+    """(the fields no card text takes: switches and the extra field; the extra field, if any)."""
     skip = set(flag_fields(nt))
     named = extra_field(nt)
     if named is not None and named < count:
         skip.add(named)
-    else:
-        named = None
+        return skip, named
+    return skip, None
+
+
+def legacy_layout(nt: NoteType, count: int) -> Layout:
+    """The layout earlier imports made (a deck imported before this one keeps its cards as they
+    were made): the front one field, the first its first question shows unconditionally (else the
+    first in a conditional; a cloze type's `{{cloze:X}}`), the back the others in note order."""
+    skip, named = _left_aside(nt, count)
     front = 0
     found: list[tuple[int, int]] = []
     for q in nt.qfmts if nt.is_cloze else nt.qfmts[:1]:
