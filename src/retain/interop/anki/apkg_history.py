@@ -6,7 +6,8 @@ log up to that row (`historical_memory_state_batch`, FSRS's default weights,
 days counted from a 4 am UTC rollover); its due date is the row's interval.
 A log that does not start with a learning row (trimmed, or a card made before
 the log) starts from `memory_state_from_sm2` of its first row's ease and
-interval; a manual "Forget" row starts the card over. Rows of manual
+interval; a manual "Forget" row (Anki's reset to new) is a "reset" event, and
+the card's memory is replayed from new after it. Rows of manual
 rescheduling and cramming without rescheduling are not reviews. The last event
 of a card takes the card's real current state (due date, and the FSRS memory
 from `cards.data` when Anki had FSRS on; otherwise the replayed memory, or
@@ -302,9 +303,17 @@ def _buried_until(card: AnkiCard, days: AnkiDays, mod: int) -> str | None:
 
 
 def _card_events(
-    key: str, log: list[Row], memory: list[tuple[float, float]], card: AnkiCard, days: AnkiDays, extra: Extra
+    key: str,
+    log: list[Row],
+    memory: list[tuple[float, float]],
+    card: AnkiCard,
+    days: AnkiDays,
+    extra: Extra,
+    forgets: Sequence[int] = (),
 ) -> list[Review]:
-    """One card's rows as events; the store checks each state when it records them.
+    """One card's rows as events; the store checks each state when it records them. A "Forget"
+    (`forgets`, revlog ids) after a review is a "reset" back to new, and the card learns from new
+    after it; the card's real state ends the events (a new card's: new, or set aside).
 
     A log that starts with a review row, not a learning one (trimmed, or a due date set by hand
     in Anki), starts from a card already learned: its first event's `before` is that card, with
@@ -313,7 +322,18 @@ def _card_events(
     """
     prev: CardState | None = None
     events: list[Review] = []
+    cuts = sorted(forgets)
+
+    def forget(rid: int) -> None:
+        nonlocal prev
+        if prev is not None:
+            at = max(datetime.fromtimestamp(rid / 1000, UTC), events[-1].time + timedelta(milliseconds=1))
+            events.append(Review(key, at, None, prev, "reset"))
+        prev = None
+
     for (rid, ease, ivl, _factor, ms, typ), (stability, difficulty) in zip(log, memory, strict=True):
+        while cuts and cuts[0] < rid:
+            forget(cuts.pop(0))
         at = datetime.fromtimestamp(rid / 1000, UTC)
         if prev is None and typ != 0:  # (typ 0: a learning row; the card was new before it)
             kind = RELEARNING if typ == 2 else REVIEW
@@ -333,9 +353,14 @@ def _card_events(
         )
         events.append(Review(key, at, after, prev, "review", ease, max(0, min(ms, 10**7))))
         prev = after
+    if cuts and card.type == 0:  # forgotten after its last review, and new since
+        forget(cuts[-1])
     fallback = prev.due if prev and prev.due else datetime.now(UTC)
     final = card_state(card, days, prev, fallback, *extra) if card.sched_ok else None  # else the log's
-    if events and final is not None and final.is_new:  # reviewed, then reset and suspended or buried
+    if events and events[-1].kind == "reset":  # new since its forget: new, or new and set aside
+        if final is not None and final.is_new:
+            events.append(_set_aside(key, final, days, extra, events[-1]))
+    elif events and final is not None and final.is_new:  # reviewed, then reset and suspended or buried
         events.append(_set_aside(key, final, days, extra, events[-1]))
     elif events and final is not None:
         last = events[-1]
@@ -376,9 +401,11 @@ def _extras(db: AnkiDb) -> dict[int, Extra]:
     return out
 
 
-def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], int]:
-    """Each card's review rows in time order, and how many were left out for dates out of range."""
+def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], int, dict[int, list[int]]]:
+    """Each card's review rows in time order, how many were left out for dates out of range, and
+    the times (revlog ids) of each card's "Forget" rows (reset to new)."""
     rows: dict[int, list[Row]] = defaultdict(list)
+    forgets: dict[int, list[int]] = defaultdict(list)
     last_id: dict[int, int] = {}
     left_out = 0
     for rid, cid, ease, ivl, factor, ms, typ in db.revlog():  # in id order: a duplicate follows its row
@@ -386,14 +413,27 @@ def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], in
             continue
         last_id[cid] = rid
         if typ == 4 and ease == 0 and ivl == 0:  # "Forget": the card starts over
-            rows[cid] = []
+            if rid > 0 and _when(rid // 1000) is not None:
+                forgets[cid].append(rid)
         elif not (1 <= ease <= 4 and typ in (0, 1, 2, 3)) or (typ == 3 and factor == 0):
             continue  # no review: rescheduled by hand, or crammed without rescheduling
         elif _in_range(rid, ivl):
             rows[cid].append((rid, ease, ivl, factor, ms, typ))
         else:
             left_out += 1
-    return {cid: sorted(log) for cid, log in rows.items() if log}, left_out
+    return {cid: sorted(log) for cid, log in rows.items() if log}, left_out, dict(forgets)
+
+
+def _segments(log: list[Row], forgets: Sequence[int]) -> list[list[Row]]:
+    """A card's rows cut at its forgets: the rows before the first, between, after the last."""
+    out: list[list[Row]] = [[]]
+    cuts = sorted(forgets)
+    for row in log:
+        while cuts and cuts[0] < row[0]:
+            cuts.pop(0)
+            out.append([])
+        out[-1].append(row)
+    return out
 
 
 def _left_out(rows: int, dues: int, states: int = 0, not_numbers: bool = False) -> list[str]:
@@ -426,18 +466,23 @@ def card_reviews(
         key = unit_key(found[0], found[1], c.ord) if found else None
         if key:
             keys[c.id] = key
-    logs, left_out = _rows(db, keys)
+    logs, left_out, forgets = _rows(db, keys)
     no_number = getattr(db, "left_out", {}).get("revlog", 0)  # rows the reader left out (a stand-in has none)
     bad_states = sum(1 for cid in keys if not by_id[cid].sched_ok)
     days = AnkiDays(db.crt, getattr(db, "creation_offset", None), local_timezone(), rollover_hour)
-    memories = dict(zip(logs, memory_from_log(list(logs.values())), strict=True))
+    # Each stretch between forgets is replayed from new (or from SM-2, when it starts mid-way).
+    parts = {cid: [seg for seg in _segments(log, forgets.get(cid, ())) if seg] for cid, log in logs.items()}
+    flat = iter(memory_from_log([seg for segs in parts.values() for seg in segs]))
+    memories = {cid: [m for _ in segs for m in next(flat)] for cid, segs in parts.items()}
     out: list[Review] = []
     bad_dues = 0
     extras = _extras(db)
     for cid, log in logs.items():
         bad_dues += _bad_due(by_id[cid], days)
         try:
-            events = _card_events(keys[cid], log, memories[cid], by_id[cid], days, extras.get(cid, (0, 0)))
+            events = _card_events(
+                keys[cid], log, memories[cid], by_id[cid], days, extras.get(cid, (0, 0)), forgets.get(cid, ())
+            )
         except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
             left_out += len(log)
             continue

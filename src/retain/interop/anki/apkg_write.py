@@ -319,7 +319,7 @@ def _sched(
     if state is None or state.state not in (LEARNING, REVIEW, RELEARNING) or state.due is None:
         return 0, queue_off or 0, pos, 0, 0, 0, ""
     diff = state.difficulty or 5.0
-    factor = int(1300 + (10.0 - min(max(diff, 1.0), 10.0)) / 9.0 * 2200)
+    factor = _factor(state)
     data = json.dumps({"s": round(state.stability, 4), "d": round(diff, 4)}) if state.stability else ""
     last = state.last_review or state.due
     ivl = max(1, round((state.due - last) / timedelta(days=1)))
@@ -348,10 +348,26 @@ def _leech_mark(tags: Sequence[str], states: Sequence[CardState | None]) -> tupl
 
 
 def _revlog_ivl(state: CardState | None, at: datetime) -> int:
+    """Anki's revlog interval of `state` counted from `at`: days when a day or more, else minus the
+    seconds (a learning step); 0 for a new card."""
     if state is None or state.due is None:
         return 0
     secs = (state.due - at).total_seconds()
     return round(secs / 86400) if secs >= 86400 else -max(1, int(secs))
+
+
+def _last_ivl(state: CardState | None) -> int:
+    """Anki's `lastIvl`: the interval the card had before the answer (from its last review to its
+    due), which Anki's graphs and true retention split young and mature reviews by; 0 when new."""
+    if state is None or state.due is None or state.last_review is None:
+        return 0
+    return _revlog_ivl(state, state.last_review)
+
+
+def _factor(state: CardState | None) -> int:
+    """Anki's ease (permille) for a card in `state`, from its FSRS difficulty (as `_sched` writes it)."""
+    diff = (state.difficulty if state is not None else None) or 5.0
+    return int(1300 + (10.0 - min(max(diff, 1.0), 10.0)) / 9.0 * 2200)
 
 
 def _csum(sort_field: str) -> int:
@@ -456,31 +472,36 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
 
 
 def _revlog(db: sqlite3.Connection, reviews: Sequence[Review], cids: Mapping[str, int]) -> None:
+    """The review log as Anki writes it: per rating, the interval after it and the one before it
+    (`lastIvl`), the ease after it (none while a new card learns) and the kind of answer; a card
+    reset to new gets Anki's "Reset" row (manual, no rating, interval 0), which Anki's card info
+    lists and an import reads as the card starting over."""
     used: set[int] = set()
     for r in reviews:
         cid = cids.get(r.key)
-        if cid is None or r.kind != "review" or not 1 <= r.rating <= 4:
+        if cid is None:
+            continue
+        if r.kind == "reset" and (r.after is None or r.after.is_new) and r.before is not None:
+            row = (0, 0, _last_ivl(r.before), 0, 0, 4)  # back to new: a forget, or progress moved off
+        elif r.kind == "review" and 1 <= r.rating <= 4:
+            before = r.before.state if r.before else 0
+            typ = {REVIEW: 1, RELEARNING: 2}.get(before, 0)
+            ivl = _revlog_ivl(r.after, r.time)
+            row = (
+                r.rating,
+                ivl,
+                _last_ivl(r.before),
+                _factor(r.after) if typ else 0,
+                min(r.duration_ms, 60_000),
+                typ,
+            )
+        else:
             continue
         rid = int(r.time.timestamp() * 1000)
         while rid in used:
             rid += 1
         used.add(rid)
-        before = r.before.state if r.before else 0
-        typ = {REVIEW: 1, RELEARNING: 2}.get(before, 0)
-        db.execute(
-            "INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                rid,
-                cid,
-                -1,
-                r.rating,
-                _revlog_ivl(r.after, r.time),
-                _revlog_ivl(r.before, r.time),
-                2500,
-                min(r.duration_ms, 60_000),
-                typ,
-            ),
-        )
+        db.execute("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", (rid, cid, -1, *row))
 
 
 def write_apkg(decks: Sequence[Deck], out: Path, opts: ApkgOptions) -> int:
