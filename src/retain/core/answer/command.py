@@ -27,7 +27,7 @@ from retain.core.answer.argv import (
     split_words,
     whole_words,
 )
-from retain.core.answer.normalise import near_miss, normalise, unify_styles
+from retain.core.answer.normalise import drop_invisible, near_miss, normalise, unify_styles
 from retain.core.answer.spec import AnswerSpec
 from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, check_text
 from retain.core.answer.verdict import DiffPart, TypedCheck, as_mode, rating_for
@@ -192,7 +192,7 @@ def _target(
     alias table that also keeps its single-dash long options whole (`-name`: never `-n -a -m -e`),
     and whether its program reads every single-dash word whole: read once per card (cached; the
     words, the arity and the table are shared, never changed)."""
-    shown = _shell_text(command_text(text[: 4 * MAX_ANSWER]))
+    shown = _shell_text(command_text(drop_invisible(text[: 4 * MAX_ANSWER])))
     try:
         words = tuple(split_words(shown)[:MAX_WORDS])
     except ValueError:
@@ -207,7 +207,8 @@ def _target(
 
 
 def check_command(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpec) -> TypedCheck:
-    typed = _shell_text(command_text(" ".join(answer[:MAX_ANSWER].split())))
+    # A pasted control character or zero-width space is no part of the command (as in every mode).
+    typed = _shell_text(command_text(" ".join(drop_invisible(answer[:MAX_ANSWER]).split())))
     try:
         typed_words = split_words(typed)[:MAX_WORDS]
     except ValueError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 from difflib import SequenceMatcher
 
-from retain.core.answer.normalise import common_ends, unify_styles
+from retain.core.answer.normalise import common_ends, starts_a_word_dash, unify_styles
 from retain.core.answer.verdict import DiffPart
 
 __all__ = ["char_diff", "merge_parts", "similarity"]
@@ -69,16 +69,29 @@ def char_diff(typed: str, expected: str) -> tuple[tuple[DiffPart, ...], tuple[Di
 def _clusters(text: str) -> tuple[list[str], list[str]]:
     """`text` as characters with their combining marks (`e` + U+0301 is one), and the form each
     is compared in: the answer checks' (`unify_styles`: full-width `８` is `8`, `’` is `'`, a
-    decomposed `é` the composed one), case-folded. So a right answer's diff marks nothing."""
+    decomposed `é` the composed one), case-folded. So a right answer's diff marks nothing. A
+    cluster whose form is longer (`½` is `1/2`, `ß` is `ss`, `—` before a word is `--`) is
+    followed by empty ones, one for each more character of its form."""
     if text.isascii() and "`" not in text:
         return list(text), list(text.lower())
-    shown: list[str] = []
+    clusters: list[str] = []
     for ch in text:
-        if shown and unicodedata.combining(ch):
-            shown[-1] += ch
+        if clusters and unicodedata.combining(ch):
+            clusters[-1] += ch
         else:
-            shown.append(ch)
-    return shown, [_key(c) for c in shown]
+            clusters.append(ch)
+    shown: list[str] = []
+    keys: list[str] = []
+    at = 0
+    for cluster in clusters:
+        key = "--" if starts_a_word_dash(text, at) else _key(cluster)
+        at += len(cluster)
+        shown.append(cluster)
+        keys.append(key[:1] if len(key) > 1 else key)
+        for extra in key[1:]:
+            shown.append("")
+            keys.append(extra)
+    return shown, keys
 
 
 def _key(cluster: str) -> str:

@@ -24,6 +24,7 @@ from functools import lru_cache
 __all__ = [
     "acronyms",
     "common_ends",
+    "drop_invisible",
     "edit_budget",
     "edit_distance",
     "fold_accents",
@@ -31,20 +32,37 @@ __all__ = [
     "near_typo",
     "normalise",
     "normalise_all",
+    "starts_a_word_dash",
+    "unify_marks",
     "unify_styles",
 ]
 
+_DASHES = "‐‑‒–—―−﹣－"
 _QUOTES = str.maketrans(
     {
         **dict.fromkeys("‘’‚‛′ʼ`´", "'"),
         **dict.fromkeys("“”„‟″«»", '"'),
-        **dict.fromkeys("‐‑‒–—―−﹣－", "-"),
+        **dict.fromkeys(_DASHES, "-"),
+        **dict.fromkeys("⁄∕", "/"),  # the fraction slash (NFKC's `½` is `1⁄2`) and the division slash
     }
 )
+# An en or em dash starting a word of two letters or more: a phone's or macOS's `--` (`—force`).
+# (Not the full-width or small hyphen-minus: NFKC makes them `-`, and a form NFKC gives must match.)
+_LONG_DASHES = "–—―"
+# Read after NFKC (which leaves these dashes alone), so every Unicode form of a text agrees.
+_WORD_DASH = re.compile(rf"(?<![^\s\"'(\[{{])[{_LONG_DASHES}](?=\w\w)")
+
+
+def _double_dash(m: re.Match[str]) -> str:
+    """`--` for a dash before two letters (`\\w` also takes digits and `_`: they keep one dash)."""
+    after = m.string[m.end() : m.end() + 2]
+    return "--" if after.isalpha() else m.group()
+
+
 _SPACES = re.compile(r"\s+")
 # Ends that never matter (after spaces are single " "): quotes around the answer, trailing punctuation.
-_LEAD_CHARS = " '\""
-_TRAIL_CHARS = " '\".!?;:,"
+_LEAD_CHARS = " '\"¿¡"  # Spanish opens a question or an exclamation with `¿`, `¡`
+_TRAIL_CHARS = " '\".!?;:,。、؟"  # with the ideographic full stop and comma, the Arabic question mark
 _ARTICLES = ("the ", "an ", "a ")
 _ARTICLE = re.compile(r"^(?:the|an|a)\s+(?=\S)")
 _DIGITS = re.compile(r"\d+")
@@ -72,13 +90,43 @@ _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 
 
 def unify_styles(text: str) -> str:
-    """Invisible format and control characters dropped, NFKC, then typographic quotes to `'`/`"`
-    and every dash or minus to `-` (case kept). Every mode compares in this form or `normalise`'s."""
+    """Invisible format and control characters dropped, NFKC, then typographic quotes to `'`/`"`,
+    a dash that starts a word of two letters or more to `--` (`—force` is what a phone makes of
+    `--force`), every other dash or minus to `-`, and a fraction slash to `/` (`½` is `1/2`;
+    `3½` is NFKC's `31/2`); case kept. Every mode compares in this form or `normalise`'s."""
     if text.isascii():  # NFKC leaves ASCII alone
         if not text.isprintable() and _ASCII_CONTROL.search(text) is not None:
             text = text.translate(_invisible())
         return text.translate(_QUOTES) if "`" in text else text
-    return unicodedata.normalize("NFKC", text.translate(_invisible())).translate(_QUOTES)
+    text = unicodedata.normalize("NFKC", text.translate(_invisible()))
+    if any(ch in _LONG_DASHES for ch in text):
+        text = _WORD_DASH.sub(_double_dash, text)
+    return text.translate(_QUOTES)
+
+
+def drop_invisible(text: str) -> str:
+    """`text` without the invisible format and control characters `unify_styles` drops (a pasted
+    NUL, BEL or ESC, a zero-width space); nothing else changed."""
+    if text.isascii() and (text.isprintable() or _ASCII_CONTROL.search(text) is None):
+        return text
+    return text.translate(_invisible())
+
+
+def unify_marks(text: str) -> str:
+    """Only the quote, dash and fraction-slash styles of `unify_styles` (no NFKC, nothing dropped):
+    for a regex card's pattern, so its own `’` or `–` matches an answer in any style."""
+    if text.isascii():
+        return text.translate(_QUOTES) if "`" in text else text
+    return _WORD_DASH.sub(_double_dash, text).translate(_QUOTES)
+
+
+def starts_a_word_dash(text: str, at: int) -> bool:
+    """Whether `text[at]` is a typographic dash that `unify_styles` reads as `--` (`—force`)."""
+    ch = text[at : at + 1]
+    if not ch or ch not in _LONG_DASHES:
+        return False
+    found = _WORD_DASH.match(text, at)
+    return found is not None and _double_dash(found) == "--"
 
 
 def _fold_case(text: str) -> str:

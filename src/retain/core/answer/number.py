@@ -1,7 +1,8 @@
 """`match = "number"`: a number, optionally with a unit, exact or within a tolerance or a range.
 
-`50GB`, `50 GB` and `50 gb` are the same; `1,000`, `1_000` and `1e3` are 1000;
-`0,5`, `0,500` and `1,5` have a decimal comma (a first group of 0 is never thousands).
+`50GB`, `50 GB` and `50 gb` are the same; `1,000`, `1_000`, `1 000`, `1'000` and `1e3`
+are 1000, and `1.000.000` a million; `0,5`, `0,500` and `1,5` have a decimal comma (a
+first group of 0 is never thousands); `1/2`, `½` and `1½` are fractions.
 A bit is no byte: `Gb` (`gigabit`) is not `GB` (`gigabyte`); `gb`, typed without
 Shift, may be either.
 A back like `20-50 GB` is a range by itself; `accept_range = [20, 50]` says
@@ -32,10 +33,21 @@ __all__ = ["Quantity", "check_number", "parse_quantity"]
 
 # `1,000.5` and `1,500` (thousands: groups of three digits after a first group of one to three
 # that is not zero), else `1.5`, `1,5` or `0,500` (a decimal comma: a first group of 0 is never
-# thousands, and neither is a comma not followed by three digits).
+# thousands, and neither is a comma not followed by three digits). Groups may also be set apart by
+# spaces (`1 500`: a no-break or thin space is one after NFKC) or apostrophes (`1'500`), with a
+# decimal point or comma, or by dots when there are two groups or a decimal comma follows
+# (`1.000.000`, `1.500,5`; `1.500` alone is one and a half).
 _GROUPED = r"(?!0+[,_])\d{1,3}(?:[,_]\d{3})+(?:\.\d+)?"
-_NUM = rf"[-+]?(?:{_GROUPED}|\d+(?:[.,]\d+)?)(?:e[-+]?\d+)?|[-+]?[.,]\d+"
+_SPACED = r"(?!0+[ '])\d{1,3}(?:[ ']\d{3})+(?:[.,]\d+)?"
+_DOTTED = r"(?!0+\.)\d{1,3}(?:(?:\.\d{3}){2,}(?:,\d+)?|(?:\.\d{3})+,\d+)"
+# `1/2`, `1 1/2` (`½` and `1½` are these after `unify_styles`).
+_FRACTION = r"(?:\d+ )?\d+/[1-9]\d*"
+_NUM = rf"[-+]?{_FRACTION}|[-+]?(?:{_GROUPED}|{_SPACED}|{_DOTTED}|\d+(?:[.,]\d+)?)(?:e[-+]?\d+)?|[-+]?[.,]\d+"
 _THOUSANDS = re.compile(rf"[-+]?{_GROUPED}(?:e[-+]?\d+)?", re.IGNORECASE)
+_DOTS = re.compile(rf"[-+]?{_DOTTED}(?:e[-+]?\d+)?", re.IGNORECASE)
+# A vulgar fraction right after a digit (`1½`): NFKC would make it `11⁄2`; it is `1 1/2`.
+_MIXED_FRACTION = re.compile(r"(?<=\d)(?=[\u00bc-\u00be\u2150-\u215e])")
+_PARTS = re.compile(r"([-+]?)(?:(\d+) )?(\d+)/(\d+)")
 # `about 30`, `between 20 and 50`, `from 20 to 50`: words before a number, and between two.
 _BEFORE = r"(?:~|≈|(?:about|around|approximately|approx\.?|roughly|between|from)\s+)?"
 _BETWEEN = r"(?:-|to|and|\.\.)"
@@ -126,8 +138,17 @@ _UNIT_NAMES = {
 
 
 def _float(text: str) -> float:
+    fraction = _PARTS.fullmatch(text) if "/" in text else None
+    if fraction is not None:
+        sign, whole, numerator, denominator = fraction.groups()
+        value = int(whole or 0) + int(numerator) / int(denominator)
+        return -value if sign == "-" else value
     text = text.replace("_", "")
-    if "," in text:
+    if _DOTS.fullmatch(text) is not None:  # `1.000.000`, `1.500,5`
+        return float(text.replace(".", "").replace(",", "."))
+    if " " in text or "'" in text:  # `1 500`, `1'500.5`, `1 500,5` (`_SPACED`: a decimal comma)
+        text = text.replace(" ", "").replace("'", "").replace(",", ".")
+    elif "," in text:
         thousands = _THOUSANDS.fullmatch(text) is not None
         text = text.replace(",", "" if thousands else ".")
     return float(text)
@@ -135,6 +156,8 @@ def _float(text: str) -> float:
 
 def parse_quantity(text: str) -> Quantity | None:
     """`"50 GB"` -> 50..50 gb; `"20-50GB"` -> 20..50 gb; `"9092"` -> 9092; else None."""
+    if _MIXED_FRACTION.search(text) is not None:
+        text = _MIXED_FRACTION.sub(" ", text)
     norm = _LEAD.sub("", " ".join(unify_styles(text).split()).rstrip(" .!?;:,"))[:100]
     bound = ""
     qualifier = _QUALIFIER.match(norm)

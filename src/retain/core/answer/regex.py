@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any
 import re2
 
 from retain.core.answer.diff import similarity
-from retain.core.answer.normalise import fold_accents, normalise, unify_styles
+from retain.core.answer.normalise import fold_accents, normalise, unify_marks, unify_styles
 from retain.core.answer.textmode import check_text, plain_answer
 from retain.core.answer.verdict import DiffPart, TypedCheck, as_mode, rating_for
 
@@ -61,11 +62,16 @@ def compile_pattern(pattern: str) -> Pattern:
     options.never_capture = True  # no groups wanted: RE2 can use its DFA (10 kB: 3 ms -> microseconds)
     options.max_mem = _MAX_MEM
     try:
-        return Pattern(re2.compile(pattern, options))
+        compiled = re2.compile(pattern, options)
     except re2.error as exc:
         detail = exc.args[0] if exc.args else "invalid pattern"
         message = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
         raise RegexError(message) from None
+    unified = unify_marks(pattern)  # answers are matched with their quote and dash styles unified
+    if unified != pattern:
+        with contextlib.suppress(re2.error):  # else the pattern as written (it compiles)
+            compiled = re2.compile(unified, options)
+    return Pattern(compiled)
 
 
 def check_regex(answer: str, expected: str, accept: Sequence[str], pattern: str) -> TypedCheck:

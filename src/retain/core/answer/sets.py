@@ -31,12 +31,17 @@ _LEADING_AND = re.compile(r"(?:and|or|&)\s+(?=\S)", re.IGNORECASE)
 _ASIDE = re.compile(r"\s*\([^()]*\)$")  # an item's `(aside)` at its end is optional
 
 
-# One item: from the start of the text or after a `,`, `;` or line break, spaces and an optional
+# One item: from the start of the text or after a separator (`_SEP`), spaces and an optional
 # list bullet (`-`, `*`, `+`, `•`, `1.`, `1)`) with the spaces after it, taken whole (atomic: a
 # bullet with nothing after it is no item, not an item "-"), then the body (group 1) up to its last
 # character that is not a space. One C-level search finds every item; `\s` and `str.strip` agree
 # on what a space is.
-_ITEM = re.compile(r"(?<![^,;\n])(?>[^\S\n]*(?:(?:[-*+•]|(?=[0-9])\d+[.)])[^\S\n]+)?)([^,;\n]*[^,;\n\s])")
+# Separators: `,` `;` and a line break, and the commas and semicolons of CJK input methods
+# (full-width `，` `；`, ideographic `、`) and of Arabic script (`،` `؛`).
+_SEP = ",;\n，；、،؛"
+_ITEM = re.compile(
+    rf"(?<![^{_SEP}])(?>[^\S\n]*(?:(?:[-*+•]|(?=[0-9])\d+[.)])[^\S\n]+)?)([^{_SEP}]*[^{_SEP}\s])"
+)
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
