@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from retain.core.answer.shown import card_parser, shown_text
@@ -253,6 +253,8 @@ def test_text_markdown_leaves_alone_comes_back_as_written(text: str) -> None:
 
 @settings(max_examples=200)
 @given(st.text(alphabet="ab 0=*_\\.`~[]()!|<&;", max_size=12))
+@example("*;*_*_")  # `<em>;</em><em>*</em>`: two spans side by side read back as one
+@example("a`b``c`")
 def test_imported_text_comes_back_as_it_is_through_an_export(text: str) -> None:
     """Once a field is imported, exporting it (HTML) and importing that gives the same text (the
     inline syntax; block syntax inside a list item is not escaped yet)."""

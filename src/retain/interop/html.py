@@ -224,6 +224,7 @@ class _Converter(HTMLParser):
         self.indents: list[int] = []  # per open list: the width of its current item's marker
         self.cells = 0  # table cells begun in the current row
         self.tables: list[_Table] = []  # the open tables, innermost last
+        self.just_closed: tuple[int, str] | None = None  # (len(out), mark) after an inline end tag
 
     def _newline(self) -> None:
         if self.out and not self.out[-1].endswith("\n"):
@@ -298,7 +299,12 @@ class _Converter(HTMLParser):
         elif tag == "code":
             self.code_text = []
         elif tag in _INLINE:
-            self.out.append(_INLINE[tag])
+            mark = _INLINE[tag]
+            if self.just_closed == (len(self.out), mark):  # `<em>a</em><em>b</em>`: one span
+                self.out.pop()  # (`*a**b*` reads as `*a*` and a stray `*b*`: `*;**\**` came back
+                self.just_closed = None  # as `*;\*\*\**` from an export and import)
+            else:
+                self.out.append(mark)
         elif tag == "img":
             found = dict(attrs)
             src = found.get("src") or ""
@@ -348,6 +354,7 @@ class _Converter(HTMLParser):
             return
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
+            self.just_closed = (len(self.out), _INLINE[tag])
         elif tag == "rt":
             self.out.append(")")
 
@@ -483,8 +490,14 @@ def _simple_tag(m: re.Match[str]) -> str:
 _NOT_FAST = re.compile(r"[\\`*_~\]$]|\[(?:sound|\$)|(?:^|<br\s*/?>)\s*(?:[-+=#>]|\d)")
 
 
+_SIDE_BY_SIDE = re.compile(r"</(b|strong|i|em|code)\s*><\1\s*>", re.IGNORECASE)
+
+
 def html_to_text(value: str, media: MediaFn | None = None) -> str:
-    """Anki field HTML to retain Markdown/plain text (stripped at both ends)."""
+    """Anki field HTML to retain Markdown/plain text (stripped at both ends). Two spans of one
+    kind side by side are one (`<b>a</b><b>b</b>` is `**ab**`: `**a****b**` is no Markdown bold)."""
+    if "</" in value:
+        value = _SIDE_BY_SIDE.sub("", value)
     if _NOT_FAST.search(value):
         return _parsed(value, media)
     if "<" not in value and "&" not in value:
