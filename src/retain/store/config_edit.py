@@ -14,7 +14,9 @@ keep the file's mode (`store.files.atomic_write`).
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -196,23 +198,39 @@ class ConfigDocument:
         """
         changes = {**self.changes, keys: value}
         doc = _parse(self.path, self.original)
-        for place, new in changes.items():
-            self._apply(doc, place, new)
+        try:
+            for place, new in changes.items():
+                self._apply(doc, place, new)
+        except (TOMLKitError, ValueError, TypeError, KeyError) as exc:
+            # (a layout tomlkit cannot edit there: one line for the user, never a crash of the screen)
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigEditError(f"config: `{'.'.join(keys)}` cannot be set in this file: {first}") from None
+        self._check(doc, changes, keys)
         self._doc, self._data, self.changes = doc, None, changes
+
+    def _check(self, doc: tomlkit.TOMLDocument, changes: dict[Keys, Any], keys: Keys) -> None:
+        """The edited text must read back as the file as opened with `changes` and nothing else
+        changed: tomlkit puts a new `[table]` where the file's layout may make the lines after it
+        part of it (`decks.a.preset = ...` below it), which would move settings without a word."""
+        got = loads_safe(doc.as_string())
+        if isinstance(got, TomlFailure) or not _same(_bare(got), _bare(_expected(self._opened, changes))):
+            raise ConfigEditError(
+                f"config: `{'.'.join(keys)}` cannot be set in the layout of this config.toml; "
+                "set it there by hand"
+            )
 
     def _apply(self, doc: tomlkit.TOMLDocument, keys: Keys, value: Any) -> None:
         if not keys:
             raise ValueError("no key")
         node: Any = doc
         parent: Any = None
+        dotted = False  # `node` is written as dotted keys (`decks.a.preset = 1`), not under a header
         for depth, key in enumerate(keys[:-1]):
             child = node.get(key)
             if child is None:
                 if value is None:
                     return  # nothing to remove
-                child = tomlkit.table(is_super_table=depth == 0 and len(keys) > 2)
-                if not child.is_super_table():
-                    child.add(tomlkit.nl())  # a blank line before the next header
+                child = _new_table(node, dotted, nested=depth == 0 and len(keys) > 2)
                 _add_key(node, key, child)
                 child = node[key]
             elif not isinstance(child, Table | InlineTable | OutOfOrderTableProxy):
@@ -220,6 +238,8 @@ class ConfigDocument:
                 # .. `[decks.c]`, or dotted keys `study.x = 1`; TOML allows both, retain reads them)
                 name = ".".join(keys[: depth + 1])
                 raise ConfigEditError(f"config: `{name}` must be a table")
+            else:
+                dotted = dotted or _dotted(node, key)
             parent, node = node, child
         last = keys[-1]
         if value is None:
@@ -231,6 +251,9 @@ class ConfigDocument:
             return
         if value == {} and isinstance(node.get(last), Table | InlineTable | OutOfOrderTableProxy):
             return  # "make sure the table is there": never empty one that holds settings
+        if value == {}:
+            _add_key(node, last, _new_table(node, dotted, nested=False))
+            return
         _add_key(node, last, _toml_value(value))
 
     # ---- saving ----------------------------------------------------------------
@@ -281,6 +304,65 @@ class ConfigDocument:
             if not _same(_toml_value(value), _at(self._opened, keys)):
                 fresh.set(keys, value)
         return fresh
+
+
+def _new_table(node: Any, dotted: bool, *, nested: bool) -> Any:
+    """An empty table to add under `node`: a `[header]` table (or, `nested`, one that only holds
+    tables), but an inline one inside an inline table (`presets = {}` can hold no `[table]`) or
+    among dotted keys (a `[header]` there would take the dotted lines after it in)."""
+    if dotted or isinstance(node, InlineTable):
+        return tomlkit.inline_table()
+    table = tomlkit.table(is_super_table=nested)
+    if not nested:
+        table.add(tomlkit.nl())  # a blank line before the next header
+    return table
+
+
+def _dotted(node: Any, key: str) -> bool:
+    """`key` of `node` (the document or a table) is written as dotted keys (`decks.a.x = 1`)."""
+    container = node if isinstance(node, tomlkit.TOMLDocument) else getattr(node, "value", None)
+    body = getattr(container, "body", ())
+    return any(k is not None and k.key == key and k.is_dotted() for k, _ in body)
+
+
+def _expected(data: dict[str, Any], changes: dict[Keys, Any]) -> dict[str, Any]:
+    """`data` (plain values) with `changes` made as `ConfigDocument._apply` makes them."""
+    out: dict[str, Any] = copy.deepcopy(data)
+    for keys, value in changes.items():
+        node = out
+        parents: list[dict[str, Any]] = []
+        for key in keys[:-1]:
+            if key not in node:
+                if value is None:
+                    break
+                node[key] = {}
+            parents.append(node)
+            node = node[key]
+        else:
+            last = keys[-1]
+            if value is None:
+                node.pop(last, None)
+                if parents and _pruned(keys) and not node:
+                    del parents[-1][keys[-2]]
+            elif value == {}:
+                if not isinstance(node.get(last), dict):
+                    node[last] = {}
+            else:
+                node[last] = _toml_value(value)
+    return out
+
+
+def _bare(data: dict[str, Any], depth: int = 0, path: str = "") -> dict[str, Any]:
+    """`data` without its empty tables, which the loader reads as no table (tomlkit drops an emptied
+    dotted or implied table), except a preset's: `[presets.hard]` defines preset "hard"."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            value = _bare(value, depth + 1, key if depth == 0 else path)
+            if not value and not (depth == 1 and path == "presets"):
+                continue
+        out[key] = value
+    return out
 
 
 def _pruned(keys: Keys) -> bool:
@@ -376,6 +458,8 @@ def _same(a: Any, b: Any) -> bool:
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True  # (`nan` typed in a field is the same value read back)
     return type(a) is type(b) and a == b
 
 

@@ -33,9 +33,10 @@ __all__ = [
 
 Kind = Literal["int", "number", "steps", "paths", "choice", "bool"]
 
-_INT_RE = re.compile(r"^[+-]?\d+\Z")
+_INT_RE = re.compile(r"^[+-]?\d+(?:_\d+)*\Z")  # as TOML writes an integer (1_000), in any script's digits
 NO_STEPS = "none"  # a steps field's text for `[]`: no (re)learning steps
 _MAX_INT = 2**63 - 1  # TOML integers are 64-bit
+_MAX_DIGITS = 40  # a longer integer is no 64-bit one, whatever its signs, zeros and underscores
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +74,13 @@ def parse_text(kind: Kind, text: str) -> Any:
     if not text:
         return None
     if kind in ("int", "number"):
-        if _INT_RE.match(text) and abs(int(text)) <= _MAX_INT:
-            return int(text)
+        if _INT_RE.match(text):
+            # (length first: int() refuses more than 4300 digits with a ValueError, a pasted
+            # screenful would have closed the app; a number TOML cannot hold is the text itself,
+            # which the loader names as it was typed, not as a float)
+            if len(text) <= _MAX_DIGITS and abs(int(text)) <= _MAX_INT:
+                return int(text)
+            return text
         try:
             number = float(text)
         except ValueError:
@@ -111,7 +117,7 @@ def value_text(kind: Kind, value: Any) -> str:
         parts = [_duration_text(v) if isinstance(v, timedelta) else str(v) for v in value]
         return ", ".join(parts) if kind == "paths" else " ".join(parts)
     if isinstance(value, float):
-        return f"{value:g}"
+        return repr(value)  # as the file holds it: `{:g}` showed 0.9900001 as 0.99, and 20.0 as 20
     return str(value)
 
 
