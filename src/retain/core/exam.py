@@ -11,7 +11,9 @@ recall and the FSRS decay of the deck's scheduler. Until that moment:
   curve R(t) = (1 + F·t/S)^-d (F = 0.9^(-1/d) - 1) reaches the target after
   t* = S/F · (target^(-1/d) - 1) days. A card whose t* reaches past the exam
   keeps its due (it is recalled on the day anyway); otherwise its interval is
-  at most floor(t*) days (at least one day).
+  at most floor(t*) days (at least one day), counted in study days (`cap_moment`:
+  a review is due all its study day, so a DST change never moves a cap onto the
+  study day of the last review, nor a day late).
 - `cap_previews` does the same to the four rating previews, so every new
   interval is capped when the card is rated.
 - `exam_rank` orders due reviews by their predicted recall on the exam day,
@@ -31,12 +33,14 @@ from __future__ import annotations
 
 import functools
 import math
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from retain.core.state import NEW, CardState
+from retain.core.studyday import StudyDay
 
 __all__ = [
     "RECALL_RANGE",
@@ -44,6 +48,7 @@ __all__ = [
     "ExamPlan",
     "ExamSetting",
     "cap_many",
+    "cap_moment",
     "cap_previews",
     "cap_state",
     "days_to_recall",
@@ -59,6 +64,8 @@ if TYPE_CHECKING:
 
 RECALL_RANGE = (0.5, 0.99)  # a target outside this is refused by the config loader
 _DAY = timedelta(days=1)
+_UNSEEN = object()
+_SLOT = 900  # seconds: UTC offsets are whole quarter hours, so a slot never spans two study days
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +78,14 @@ class ExamSetting:
 
 @dataclass(frozen=True, slots=True)
 class ExamPlan:
-    """An exam as the scheduler uses it: moment (UTC, start of the exam day), target, FSRS decay."""
+    """An exam as the scheduler uses it: moment (UTC, start of the exam day), target, FSRS decay;
+    `studyday`: the learner's study days, which a cap counts in (None: 24-hour days)."""
 
     moment: datetime
     recall: float
     decay: float  # FSRS w20 (positive): R(t) = (1 + F t / S) ** -decay
     day: date | None = None
+    studyday: StudyDay | None = None
 
     def active(self, now: datetime) -> bool:
         return now < self.moment
@@ -164,8 +173,26 @@ def cap_state(state: CardState, plan: ExamPlan, now: datetime) -> CardState:
     reach = stability * plan.reach  # days until recall falls to the target
     if reach * 86400.0 >= (plan.moment - state.last_review).total_seconds():
         return state  # recalled on the exam day at or above the target without another review
-    cap = state.last_review + max(1, math.floor(reach)) * _DAY
+    cap = cap_moment(state.last_review, int(reach) or 1, plan.studyday)  # floor(t*), at least 1
     return replace(state, due=cap) if cap < state.due else state
+
+
+def cap_moment(last: datetime, days: int, studyday: StudyDay | None) -> datetime:
+    """`days` days after `last`: on the study day `days` after `last`'s (a review is due all its
+    study day), at `last`'s time of day unless a DST change moves that onto a neighbouring
+    study day (the 25-hour day of a fall-back: the same study day as `last`, due again at once;
+    a spring-forward: a day late), then at the start of that study day. Without `studyday`:
+    `days` × 24 hours."""
+    cap = last + days * _DAY
+    if studyday is None:
+        return cap
+    target = studyday.of(last) + days * _DAY
+    if studyday.of(cap) == target:
+        return cap
+    try:
+        return studyday.start_of(target)
+    except OverflowError:  # a study day at the calendar's end: the 24-hour count
+        return cap
 
 
 def cap_many(
@@ -179,8 +206,12 @@ def cap_many(
     out: dict[str, CardState] = {}
     if not plan.active(now):
         return out
-    moment, k, inf = plan.moment, plan.reach * 86400.0, math.inf
+    moment, k, inf, studyday = plan.moment, plan.reach, math.inf, plan.studyday
     spans: dict[int, timedelta] = {}  # whole-day caps, built once each
+    moves: dict[tuple[int, int], object] = {}  # (quarter hour, days) -> a DST change's cap
+    # A cap keeps its last review's time of day, so its study day, unless the zone's offset changes
+    # between them: only those caps go through `cap_moment` (`since`: the changes known from then).
+    since, changes = (moment, ()) if studyday is None else _offset_changes(studyday, moment)
     get = states.get
     for key in keys:
         st = get(key)
@@ -189,20 +220,69 @@ def cap_many(
         last, stability, due = st.last_review, st.stability, st.due
         if last is None or due is None or stability is None or not 0 < stability < inf:
             continue
-        reach = stability * k  # seconds until recall falls to the target
-        if reach >= (moment - last).total_seconds():
+        reach = stability * k  # days until recall falls to the target (as `cap_state` counts)
+        if reach * 86400.0 >= (moment - last).total_seconds():
             continue
-        days = int(reach // 86400.0) or 1  # floor(t*), at least one day
+        days = int(reach) or 1  # floor(t*), at least one day
         span = spans.get(days)
         if span is None:
             span = spans[days] = days * _DAY
         cap = last + span
+        if studyday is not None and (
+            last < since or bisect_right(changes, last) != bisect_right(changes, cap)
+        ):  # `cap_moment`, decided once per quarter hour of `last` (a UTC quarter hour lies in
+            # one study day, and so does the same quarter hour days later)
+            slot = (int(last.timestamp()) // _SLOT, days)
+            moved = moves.get(slot, _UNSEEN)
+            if moved is _UNSEEN:
+                moved = cap_moment(last, days, studyday)
+                moved = moves[slot] = None if moved == cap else moved
+            if isinstance(moved, datetime):
+                cap = moved
         if cap < due:  # the constructor, not dataclasses.replace: 3x faster over 30k capped cards
             out[key] = CardState(
                 st.state, st.step, stability, st.difficulty, cap, last, st.reps, st.lapses,
                 st.suspended, st.buried_until, st.leech,
             )  # fmt: skip
     return out
+
+
+def _offset_changes(studyday: StudyDay, moment: datetime) -> tuple[datetime, tuple[datetime, ...]]:
+    """(from when, the UTC instants from then to `moment` at which the zone's UTC offset
+    changes): from the first of January two years before the exam's year (none for a fixed
+    offset; from `moment` when the zone cannot be hashed: every cap is then checked)."""
+    tz = studyday.tz
+    year = min(max(moment.year - 2, 1), 9998)
+    since = datetime(year, 1, 1, tzinfo=UTC)
+    if tz.utcoffset(None) is not None:  # a fixed offset (UTC, `TZ=UTC+3`): nothing changes
+        return since, ()
+    try:
+        found = [t for y in range(year, min(moment.year, 9998) + 1) for t in _year_changes(tz, y)]
+    except TypeError:  # an unhashable tzinfo
+        return moment, ()
+    return since, tuple(found)
+
+
+@functools.lru_cache(maxsize=64)
+def _year_changes(tz: tzinfo, year: int) -> tuple[datetime, ...]:
+    """The UTC instants in `year` at which `tz`'s offset changes: sampled every 6 hours, each
+    change then found to the second."""
+    step, second = timedelta(hours=6), timedelta(seconds=1)
+    at, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+    offset = at.astimezone(tz).utcoffset()
+    out: list[datetime] = []
+    while at < end:
+        nxt = at + step
+        now_offset = nxt.astimezone(tz).utcoffset()
+        if now_offset != offset:
+            lo, hi = at, nxt
+            while hi - lo > second:
+                mid = lo + (hi - lo) / 2
+                lo, hi = (mid, hi) if mid.astimezone(tz).utcoffset() == offset else (lo, mid)
+            out.append(hi)
+            offset = now_offset
+        at = nxt
+    return tuple(out)
 
 
 def cap_previews(previews: Mapping[int, CardState], plan: ExamPlan, now: datetime) -> dict[int, CardState]:

@@ -49,7 +49,8 @@ def exam_plans(collection: Collection, now: datetime, *, active_only: bool = Tru
         if setting is None:
             continue
         decay = Scheduler(collection.settings_for(deck.id)).decay
-        plan = ExamPlan(_exam_moment(collection, setting.day), setting.recall, decay, setting.day)
+        moment = _exam_moment(collection, setting.day)  # caps count study days, as the due rule does
+        plan = ExamPlan(moment, setting.recall, decay, setting.day, collection.studyday)
         if plan.active(now) or not active_only:
             plans[deck.id] = plan
     return plans
