@@ -178,21 +178,9 @@ def cap_state(state: CardState, plan: ExamPlan, now: datetime) -> CardState:
 
 
 def cap_moment(last: datetime, days: int, studyday: StudyDay | None) -> datetime:
-    """`days` days after `last`: on the study day `days` after `last`'s (a review is due all its
-    study day), at `last`'s time of day unless a DST change moves that onto a neighbouring
-    study day (the 25-hour day of a fall-back: the same study day as `last`, due again at once;
-    a spring-forward: a day late), then at the start of that study day. Without `studyday`:
-    `days` × 24 hours."""
-    cap = last + days * _DAY
-    if studyday is None:
-        return cap
-    target = studyday.of(last) + days * _DAY
-    if studyday.of(cap) == target:
-        return cap
-    try:
-        return studyday.start_of(target)
-    except OverflowError:  # a study day at the calendar's end: the 24-hour count
-        return cap
+    """`days` days after `last`, counted in study days (`StudyDay.days_after`); without
+    `studyday`, `days` x 24 hours."""
+    return last + days * _DAY if studyday is None else studyday.days_after(last, days)
 
 
 def cap_many(

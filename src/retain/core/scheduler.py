@@ -192,6 +192,8 @@ class Scheduler:
             last = round(min(base.due - base.last_review, timedelta(days=self.max_interval)) / _DAY)
             own = self._fsrs._next_interval(stability=result.stability) if result.stability else 1
             due = max(due, at + timedelta(days=min(last, own)))
+        if self.day is not None and due - at >= _DAY:  # N days: on the study day N days on, also
+            due = self.day.days_after(at, round((due - at) / _DAY))  # over a DST change
         return due
 
     def retrievability(self, state: CardState, now: datetime) -> float:

@@ -38,6 +38,20 @@ class StudyDay:
         today = self.today(now)
         return self.start_of(today), self.start_of(today + timedelta(days=1))
 
+    def days_after(self, moment: datetime, days: int) -> datetime:
+        """`days` days after `moment`, on the study day `days` after `moment`'s (a review is due
+        all its study day): at `moment`'s time of day, unless a DST change moves that onto a
+        neighbouring study day (the 25-hour day of a fall-back: the same study day, due again at
+        once; a spring-forward: a day late); then at the start of that study day."""
+        later = moment + timedelta(days=days)
+        target = self.of(moment) + timedelta(days=days)
+        if self.of(later) == target:
+            return later
+        try:
+            return self.start_of(target)
+        except OverflowError:  # a study day at the calendar's end: the 24-hour count
+            return later
+
     def of(self, moment: datetime) -> date:
         """The study day `moment` belongs to (cached per quarter hour: cheap over many events)."""
         slot = int(moment.timestamp()) // _SLOT
