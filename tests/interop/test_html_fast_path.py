@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from retain.interop.html import _SIMPLE, _parsed, html_to_text
@@ -34,6 +34,8 @@ breakers = st.sampled_from(
 
 
 @given(st.lists(simple, max_size=30).map("".join))
+@example("</strong><b>")  # side-by-side spans of one mark are merged on both paths
+@example("a<i>b</i><em>c</em>")
 def test_the_fast_path_reads_like_the_parser(value: str) -> None:
     assert _SIMPLE.fullmatch(value)  # these all take the fast path
     assert html_to_text(value) == _parsed(value, None)

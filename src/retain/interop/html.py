@@ -224,7 +224,6 @@ class _Converter(HTMLParser):
         self.indents: list[int] = []  # per open list: the width of its current item's marker
         self.cells = 0  # table cells begun in the current row
         self.tables: list[_Table] = []  # the open tables, innermost last
-        self.just_closed: tuple[int, str] | None = None  # (len(out), mark) after an inline end tag
 
     def _newline(self) -> None:
         if self.out and not self.out[-1].endswith("\n"):
@@ -299,12 +298,7 @@ class _Converter(HTMLParser):
         elif tag == "code":
             self.code_text = []
         elif tag in _INLINE:
-            mark = _INLINE[tag]
-            if self.just_closed == (len(self.out), mark):  # `<em>a</em><em>b</em>`: one span
-                self.out.pop()  # (`*a**b*` reads as `*a*` and a stray `*b*`: `*;**\**` came back
-                self.just_closed = None  # as `*;\*\*\**` from an export and import)
-            else:
-                self.out.append(mark)
+            self.out.append(_INLINE[tag])
         elif tag == "img":
             found = dict(attrs)
             src = found.get("src") or ""
@@ -354,7 +348,6 @@ class _Converter(HTMLParser):
             return
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
-            self.just_closed = (len(self.out), _INLINE[tag])
         elif tag == "rt":
             self.out.append(")")
 
@@ -490,14 +483,32 @@ def _simple_tag(m: re.Match[str]) -> str:
 _NOT_FAST = re.compile(r"[\\`*_~\]$]|\[(?:sound|\$)|(?:^|<br\s*/?>)\s*(?:[-+=#>]|\d)")
 
 
-_SIDE_BY_SIDE = re.compile(r"</(b|strong|i|em|code)\s*><\1\s*>", re.IGNORECASE)
+_CLOSED_THEN_OPENED = re.compile(r"(?:</(?:b|strong|i|em|code)\s*>)+(?:<(?:b|strong|i|em|code)\s*>)+", re.I)
+_ONE_TAG = re.compile(r"<(/?)(b|strong|i|em|code)\s*>", re.IGNORECASE)
+
+
+def _side_by_side(match: re.Match[str]) -> str:
+    """A run of inline end tags then start tags, each end tag dropped with the start tag of the
+    same Markdown mark that follows it (innermost first): `</em><em>` is nothing."""
+    tags = [(m[1] == "/", _INLINE[m[2].lower()], m[0]) for m in _ONE_TAG.finditer(match[0])]
+    closes = [t for t in tags if t[0]]
+    opens = [t for t in tags if not t[0]]
+    while closes and opens and closes[-1][1] == opens[0][1]:
+        closes.pop()
+        opens.pop(0)
+    return "".join(t[2] for t in closes + opens)
+
+
+def _merged(value: str) -> str:
+    """Spans of one Markdown mark side by side as one (`<b>a</b><b>b</b>` is `**ab**`:
+    `**a****b**` is no Markdown bold, and `<em>;</em><em>*</em>` changed at each round trip)."""
+    return _CLOSED_THEN_OPENED.sub(_side_by_side, value) if "</" in value else value
 
 
 def html_to_text(value: str, media: MediaFn | None = None) -> str:
     """Anki field HTML to retain Markdown/plain text (stripped at both ends). Two spans of one
     kind side by side are one (`<b>a</b><b>b</b>` is `**ab**`: `**a****b**` is no Markdown bold)."""
-    if "</" in value:
-        value = _SIDE_BY_SIDE.sub("", value)
+    value = _merged(value)
     if _NOT_FAST.search(value):
         return _parsed(value, media)
     if "<" not in value and "&" not in value:
@@ -511,6 +522,7 @@ def _parsed(value: str, media: MediaFn | None) -> str:
     """The field as Markdown that shows as Anki shows it. Escapes are added only where Markdown
     would act on the text: when the text without them renders the same (`0=`, `a\\b`, a lone
     `*`), it is kept as written, so a card exported by retain comes back exactly."""
+    value = _merged(value)
     text = _converted(value, media, escape=True)
     if "\\" in text:
         raw = _converted(value, media, escape=False)
