@@ -27,7 +27,7 @@ the lock is still held: the app takes their stamps as its own there, so a
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -49,7 +49,9 @@ __all__ = [
     "SaveResult",
     "create_deck",
     "delete_card",
+    "delete_cards",
     "move_card",
+    "move_cards",
     "read_card",
     "save_card",
 ]
@@ -265,6 +267,28 @@ def delete_card(col: Collection, deck_id: str, card_id: str, *, on_written: Writ
     return deck_file.path
 
 
+def delete_cards(
+    col: Collection, cards: Sequence[tuple[str, str]], *, on_written: Written | None = None
+) -> list[Path]:
+    """Remove several cards, (deck id, card id), from their deck files: each file read and written
+    once, the library reloaded once (card by card, 1,000 marked cards took minutes). The files
+    written; a missing card writes nothing. Their review history stays in the journal."""
+    _writable(col)
+    written: list[Path] = []
+    with _locked(col, written, on_written):
+        files: dict[str, DeckFile] = {}
+        for deck_id, card_id in dict.fromkeys(cards):
+            if deck_id not in files:
+                files[deck_id] = _deck_file(col, deck_id, for_writing=True)
+            files[deck_id].remove(card_id)
+        for deck_file in files.values():
+            _save(deck_file)
+            written.append(deck_file.path)
+        if written:
+            col.reload_library()
+    return written
+
+
 def move_card(
     col: Collection,
     deck_id: str,
@@ -283,6 +307,66 @@ def move_card(
         origin, card = read_card(col, deck_id, card_id)
         edit = CardEdit(to_deck, card, origin=origin, origin_deck=deck_id, base=card)
         return _save_card(col, edit, now, None, written)
+
+
+def move_cards(
+    col: Collection,
+    cards: Sequence[tuple[str, str]],
+    to_deck: str,
+    now: datetime,
+    *,
+    on_written: Written | None = None,
+) -> list[SaveResult]:
+    """Move several cards, (deck id, card id), to `to_deck` as `move_card` moves one, but each deck
+    file read and written once and all their progress moved as one action (card by card, moving
+    1,000 marked cards took 219 s: two files rewritten and the library reloaded per card). Cards
+    already in `to_deck` are left; nothing is written when one card is missing."""
+    _writable(col)
+    written: list[Path] = []
+    with _locked(col, written, on_written):
+        target = _deck_file(col, to_deck, for_writing=True)
+        taken = {c.id for c in target.deck().cards}
+        sources: dict[str, tuple[DeckFile, dict[str, Card]]] = {}
+        moved: list[tuple[str, Card, Card, bool, dict[str, str]]] = []  # (deck, base, card, laid out, moves)
+        moves: dict[str, str] = {}
+        for deck_id, card_id in dict.fromkeys(cards):
+            if deck_id == to_deck:
+                continue
+            if deck_id not in sources:
+                source = _deck_file(col, deck_id, for_writing=True)
+                sources[deck_id] = (source, {c.id: c for c in source.deck().cards})
+            source, by_id = sources[deck_id]
+            base = by_id.get(card_id)
+            if base is None:
+                raise DeckEditError(f"deck {deck_id!r} has no card {card_id!r} (was it deleted on disk?)")
+            card = _with_id(base, taken)
+            taken.add(card.id)
+            own = _progress_moves(deck_id, base, to_deck, card)
+            moves.update(own)
+            # a moved card keeps its comments and string styles: its table's text goes along
+            moved.append((deck_id, base, card, target.upsert(card, source.table_text(base.id)), own))
+        if not moved:
+            return []
+        _save(target)
+        written.append(target.path)
+        for deck_id, base, _card, laid_out, _own in moved:
+            sources[deck_id][0].remove(base.id, comment=laid_out)  # (its comment went along, or stays)
+        for source, _by_id in sources.values():
+            try:
+                source.save()
+            except DeckChangedOnDisk:
+                col.reload_library()
+                raise DeckEditError(
+                    f"the cards were written to {target.path.name}, but {source.path.name} changed on "
+                    "disk meanwhile, so its cards are in both files now; delete them from one"
+                ) from None
+            written.append(source.path)
+        if moves:
+            move_progress(col, moves, now)
+        col.reload_library()
+        return [
+            SaveResult(to_deck, card, list(written), moves=own) for _deck, _base, card, _laid, own in moved
+        ]
 
 
 def create_deck(col: Collection, deck: Deck, *, on_written: Written | None = None) -> Path:

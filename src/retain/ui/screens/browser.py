@@ -219,13 +219,15 @@ class BrowserScreen(Screen[None]):
         if self.sort is not None:
             matches = self.index.sort(matches, self.sort[0], now, descending=self.sort[1])
         self.search_ms = (time.perf_counter() - started) * 1000
-        self.matches = matches
+        previous, self.matches = self.matches, matches
         self.page = 0
         if keep is not None:
-            for i, unit in enumerate(matches):
-                if unit.key == keep:
-                    self.page = i // PAGE_SIZE
-                    break
+            at = _position(matches, keep)
+            if at is None:  # it left the search (edited, moved, deleted): the next card that stays
+                keep = _successor(previous, matches, keep)
+                at = None if keep is None else _position(matches, keep)
+            if at is not None:
+                self.page = at // PAGE_SIZE
         self.show_page(keep)
 
     def show_page(self, keep: str | None = None) -> None:
@@ -240,19 +242,45 @@ class BrowserScreen(Screen[None]):
         self.refresh_bindings()
 
     def _update_status(self) -> None:
+        """The counts on top. Narrow, the key hints go first, then the time and the rows: at 60
+        columns the line was cut before it said how many cards were marked."""
         total, shown = len(self.index), len(self.matches)
         start = self.page * PAGE_SIZE
-        parts = [("Browse  ", "bold $accent"), (f"{shown:,} of {total:,} cards", "bold")]
-        if shown > PAGE_SIZE:
-            end = min(start + PAGE_SIZE, shown)
-            parts.append((f" · rows {start + 1:,}–{end:,} ( [ ] pages, {{ }} first/last )", ""))
-        if self.sort is not None:
-            parts.append((f" · by {self.sort[0]} {'▼' if self.sort[1] else '▲'}", ""))
-        if self.marked:
-            parts.append((f" · {len(self.marked):,} marked (Space, * for all)", "bold $accent"))
-        if self.search_ms >= SLOW_SEARCH_MS:  # worth saying only when it is noticeable
-            parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
-        self.query_one("#browser-status", Static).update(Content.assemble(*parts))
+        end = min(start + PAGE_SIZE, shown)
+        paged, marked = shown > PAGE_SIZE, bool(self.marked)
+        slow = self.search_ms >= SLOW_SEARCH_MS  # worth saying only when it is noticeable
+        room = (self.size.width or self.app.size.width) - 2  # (the padding)
+        # (rows, page keys, mark keys, time): dropped from the right end of this list first
+        for rows, keys, mark_keys, ms in (
+            (1, 1, 1, 1),
+            (1, 0, 1, 1),
+            (1, 0, 0, 1),
+            (1, 0, 0, 0),
+            (0, 0, 0, 0),
+        ):
+            parts = [("Browse  ", "bold $accent"), (f"{shown:,} of {total:,} cards", "bold")]
+            if paged and rows:
+                hint = " ( [ ] pages, { } first/last )" if keys else ""
+                parts.append((f" · rows {start + 1:,}–{end:,}{hint}", ""))
+            if self.sort is not None:
+                parts.append((f" · by {self.sort[0]} {'▼' if self.sort[1] else '▲'}", ""))
+            if marked:
+                parts.append(
+                    (
+                        f" · {len(self.marked):,} marked{' (Space, * for all)' if mark_keys else ''}",
+                        "bold $accent",
+                    )
+                )
+            if slow and ms:
+                parts.append((f" · {self.search_ms:.0f} ms", "$text-muted"))
+            status = Content.assemble(*parts)
+            if status.cell_length <= room:
+                break
+        self.query_one("#browser-status", Static).update(status)
+
+    def on_resize(self) -> None:
+        if self.is_mounted and not self.query_one(BrowseTable).loading:
+            self._update_status()
 
     def on_descendant_focus(self) -> None:
         self._sync_hint()
@@ -471,13 +499,12 @@ class BrowserScreen(Screen[None]):
 
     def _set_suspended(self, units: list[Unit], suspend: bool) -> None:
         keys = [u.key for u in units]
-        if len(units) == 1:
-            set_suspended(self.collection, keys, suspend, self._clock())
-            self._said_suspended(units, suspend)
-            return
 
-        def work() -> None:
+        def work() -> None:  # (behind_indicator says a store error, a full disk, in one line)
             events = set_suspended(self.collection, keys, suspend, self._clock())
+            if len(units) == 1:
+                self._said_suspended(units, suspend)
+                return
             self._bulk = events if suspend else []
             self._said_suspended(units, suspend, changed=len(events))
 
@@ -548,12 +575,28 @@ class BrowserScreen(Screen[None]):
         if units:
             notes = {u.note_key for u in units}
             siblings = [u for u in self.index.units if u.note_key in notes]
-            ask_delete(self.app, self.collection, units, siblings, self._live, self._after_card_change)
+            ask_delete(
+                self.app,
+                self.collection,
+                units,
+                siblings,
+                self._live,
+                self._after_card_change,
+                run=lambda work: self.behind_indicator(len(units), work, "Not deleted"),
+            )
 
     def action_move(self) -> None:
         units = self.targets()
         if units:
-            ask_move(self.app, self.collection, units, self._clock, self._live, self._after_card_change)
+            ask_move(
+                self.app,
+                self.collection,
+                units,
+                self._clock,
+                self._live,
+                self._after_card_change,
+                run=lambda work: self.behind_indicator(len(units), work, "Not moved"),
+            )
 
     def _after_card_change(self, keep: str | None) -> None:
         self.marked = {}  # the marked cards moved or are gone
@@ -570,6 +613,25 @@ class BrowserScreen(Screen[None]):
         deck_id = unit.deck_id if unit is not None else (decks[0].id if decks else "")
         if self._open_editor is not None and deck_id:
             self._open_editor(deck_id, None, lambda _result: self.library_changed())
+
+
+def _position(units: list[Unit], key: str) -> int | None:
+    """Where the unit of `key` is in `units` (None: not there)."""
+    return next((i for i, unit in enumerate(units) if unit.key == key), None)
+
+
+def _successor(before: list[Unit], after: list[Unit], key: str) -> str | None:
+    """The card to show in place of `key`, which `after` (the new matches) lacks: the first card
+    after it in `before` (the matches it was shown among) that is still there, else the last one
+    before it. The cursor stays where it was (editing a card out of the search on page 40 went
+    back to page 1); None when `key` was not in `before` or nothing of it stayed."""
+    at = _position(before, key)
+    if at is None:
+        return None
+    kept = {unit.key for unit in after}
+    following = (u.key for u in before[at + 1 :] if u.key in kept)
+    preceding = (u.key for u in reversed(before[:at]) if u.key in kept)
+    return next(following, None) or next(preceding, None)
 
 
 def _already(cards: int) -> str:

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from textual.app import App
 from textual.content import Content
 
 from retain.core.model import Unit
-from retain.store.collection import Collection
-from retain.store.decks.card_edits import delete_card, move_card
+from retain.store.collection import Collection, CollectionError
+from retain.store.decks.card_edits import delete_cards, move_cards
 from retain.store.decks.deckedit import DeckEditError
 from retain.store.state.progress_edits import reset_progress
 from retain.ui.live_reload import LiveReload
@@ -70,10 +69,12 @@ def ask_reset(
             (run or (lambda w: w()))(work)
 
     what = _what(units, lambda u: u.key, f"{len(units):,} cards")
+    # (undo takes back ratings, suspends and buries: a reset is for good, so the question says so)
     if len(units) == 1:
-        becomes, history = "It becomes a new card.", "Its review history stays in the journal."
+        becomes, history = "It becomes a new card.", "Its review history stays in the journal"
     else:
-        becomes, history = "They become new cards.", "Their review history stays in the journal."
+        becomes, history = "They become new cards.", "Their review history stays in the journal"
+    history += ", but ctrl+z cannot undo a reset."
     message = Content.assemble("Forget the progress of ", what, f"? {becomes}\n", (history, "$text-muted"))
     app.push_screen(ConfirmScreen("Reset progress?", message, yes="Reset"), answered)
 
@@ -85,8 +86,10 @@ def ask_delete(
     siblings: Sequence[Unit],
     live: LiveReload | None,
     done: Done,
+    *,
+    run: Callable[[Callable[[], None]], None] | None = None,
 ) -> None:
-    """Delete the cards of `units` from their deck files.
+    """Delete the cards of `units` from their deck files (`run` runs the work, as for a reset).
 
     `siblings` are every review unit of those cards (a cloze's deletions, a
     card's reverse): they go too, and the question names those not in `units`,
@@ -96,26 +99,25 @@ def ask_delete(
     chosen = {u.key for u in units}
     unmarked = [u.key for u in siblings if u.key not in chosen]
 
-    def answered(yes: bool | None) -> None:
-        if not yes:
-            return
-        written: list[Path] = []
+    def work() -> None:
         seen = live.acknowledge if live is not None else None  # (called while the deck-edit lock is held)
-        for unit in cards:
-            try:
-                written.append(delete_card(col, unit.deck_id, unit.card_id, on_written=seen))
-            except DeckEditError as exc:
-                _failed(app, "Not deleted", exc)
-                break
-        if written:
-            files = ", ".join(sorted({p.name for p in written}))
-            deleted = _what(cards[: len(written)], lambda u: u.note_key, f"{len(written)} cards")
-            app.notify(f"Deleted {deleted.plain} from {line(files).plain}", markup=False)
+        try:  # all at once: each deck file written once (card by card, 1,000 cards took minutes)
+            written = delete_cards(col, [(u.deck_id, u.card_id) for u in cards], on_written=seen)
+        except DeckEditError as exc:  # (nothing written: the marks stay, to try again)
+            _failed(app, "Not deleted", exc)
+            return
+        files = ", ".join(sorted({p.name for p in written}))
+        deleted = _what(cards, lambda u: u.note_key, f"{len(cards):,} cards")
+        app.notify(f"Deleted {deleted.plain} from {line(files).plain}", markup=False)
         done(None)
 
+    def answered(yes: bool | None) -> None:
+        if yes:
+            (run or (lambda w: w()))(work)
+
     total = len(chosen) + len(unmarked)
-    count = f" ({total} cards incl. reverses and clozes)" if total > len(cards) else ""
-    what = _what(cards, lambda u: u.note_key if count else "card " + u.note_key, f"{len(cards)} cards")
+    count = f" ({total:,} cards incl. reverses and clozes)" if total > len(cards) else ""
+    what = _what(cards, lambda u: u.note_key if count else "card " + u.note_key, f"{len(cards):,} cards")
     files = "its deck file" if len(cards) == 1 else "their deck files"
     parts: list[Content | str | tuple[str, str]] = ["Delete ", what, f"{count} from {files}?\n"]
     if unmarked:
@@ -142,8 +144,13 @@ def ask_move(
     now: Callable[[], datetime],
     live: LiveReload | None,
     done: Done,
+    *,
+    run: Callable[[Callable[[], None]], None] | None = None,
 ) -> None:
-    """Move the cards of `units` to a deck the user picks; their progress moves with them."""
+    """Move the cards of `units` to a deck the user picks; their progress moves with them.
+
+    All of them at once (`move_cards`: each deck file written once, the progress one action);
+    `run` runs the work (the browser: behind its loading indicator for many cards)."""
     cards = _cards(units)
     here = {u.deck_id for u in cards}
     decks = [d for d in col.library.decks if len(here) > 1 or d.id not in here]
@@ -151,28 +158,33 @@ def ask_move(
         app.notify("There is no other deck to move it to.", markup=False)
         return
 
-    def picked(deck_id: str | None) -> None:
-        if deck_id is None:
-            return
-        last = None
+    def work(deck_id: str) -> None:
         seen = live.acknowledge if live is not None else None  # (called while the deck-edit lock is held)
-        for unit in cards:
-            if unit.deck_id == deck_id:
-                continue
-            try:
-                result = move_card(col, unit.deck_id, unit.card_id, deck_id, now(), on_written=seen)
-            except DeckEditError as exc:
-                _failed(app, "Not moved", exc)
-                break
-            variant = unit.key.partition(":")[2]
-            last = f"{result.deck_id}/{result.card.id}" + (f":{variant}" if variant else "")
-        if last is not None:
-            where = last.partition(":")[0] if len(cards) == 1 else f"{len(cards)} cards to {deck_id}"
-            app.notify(
-                f"Moved {line(where).plain}" if len(cards) > 1 else f"Moved to {line(where).plain}",
-                markup=False,
+        moving = [u for u in cards if u.deck_id != deck_id]
+        try:
+            results = move_cards(
+                col, [(u.deck_id, u.card_id) for u in moving], deck_id, now(), on_written=seen
             )
+        except DeckEditError as exc:  # (nothing written, or it says what was: the marks stay)
+            _failed(app, "Not moved", exc)
+            return
+        except CollectionError as exc:  # the deck files were written; the progress could not be
+            _failed(app, "Moved, but the progress stayed behind", exc)
+            done(None)
+            return
+        if not results:
+            return
+        variant = moving[-1].key.partition(":")[2]
+        last = f"{results[-1].deck_id}/{results[-1].card.id}" + (f":{variant}" if variant else "")
+        if len(cards) == 1:
+            app.notify(f"Moved to {line(last.partition(':')[0]).plain}", markup=False)
+        else:
+            app.notify(f"Moved {len(results):,} cards to {line(deck_id).plain}", markup=False)
         done(last)
 
-    title = f"Move {line(cards[0].note_key).plain} to" if len(cards) == 1 else f"Move {len(cards)} cards to"
+    def picked(deck_id: str | None) -> None:
+        if deck_id is not None:
+            (run or (lambda w: w()))(lambda: work(deck_id))
+
+    title = f"Move {line(cards[0].note_key).plain} to" if len(cards) == 1 else f"Move {len(cards):,} cards to"
     app.push_screen(DeckPickerScreen(title, decks), picked)
