@@ -198,14 +198,9 @@ def _save_card(
     written.append(target.path)
     if moving and base is not None and not keep_theirs and _find(source, base.id) is not None:
         source.remove(base.id, comment=laid_out)  # (the comment above it went along, or stays)
-        try:
-            source.save()
-        except DeckChangedOnDisk:
-            col.reload_library()
-            raise DeckEditError(
-                f"{card.id!r} was written to {target.path.name}, but {source.path.name} changed on disk "
-                "meanwhile, so the card is in both files now; delete one of them"
-            ) from None
+        _save_source(
+            col, source, target, f"{card.id!r} was", "the card is in both files now; delete one of them"
+        )
         written.append(source.path)
     if moves:
         move_progress(col, moves, now)
@@ -352,14 +347,9 @@ def move_cards(
         for deck_id, base, _card, laid_out, _own in moved:
             sources[deck_id][0].remove(base.id, comment=laid_out)  # (its comment went along, or stays)
         for source, _by_id in sources.values():
-            try:
-                source.save()
-            except DeckChangedOnDisk:
-                col.reload_library()
-                raise DeckEditError(
-                    f"the cards were written to {target.path.name}, but {source.path.name} changed on "
-                    "disk meanwhile, so its cards are in both files now; delete them from one"
-                ) from None
+            _save_source(
+                col, source, target, "the cards were", "its cards are in both files now; delete them from one"
+            )
             written.append(source.path)
         if moves:
             move_progress(col, moves, now)
@@ -367,6 +357,18 @@ def move_cards(
         return [
             SaveResult(to_deck, card, list(written), moves=own) for _deck, _base, card, _laid, own in moved
         ]
+
+
+def _save_source(col: Collection, source: DeckFile, target: DeckFile, what: str, then: str) -> None:
+    """Save the deck file cards moved out of; DeckEditError when it changed on disk meanwhile (the
+    cards are written to `target` already: `what` written to it, so `then`)."""
+    try:
+        source.save()
+    except DeckChangedOnDisk:
+        col.reload_library()
+        raise DeckEditError(
+            f"{what} written to {target.path.name}, but {source.path.name} changed on disk meanwhile, so {then}"
+        ) from None
 
 
 def create_deck(col: Collection, deck: Deck, *, on_written: Written | None = None) -> Path:
