@@ -307,3 +307,29 @@ def test_checks_import_hint_quotes_a_path_with_a_space(tmp_path: Path) -> None:
     done = retain(tmp_path, "check", str(named))
     assert done.code == 1
     assert f"`retain import '{named}' --dry-run`" in done.out.decode()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["due", "A" * 120_000],
+        ["due", "--deck", "k" * 120_000],
+        ["z" * 120_000],
+        ["due", "--" + "o" * 120_000],
+    ],
+    ids=["positional", "option-value", "command", "option"],
+)
+def test_a_huge_word_in_a_usage_error_is_shown_clipped(
+    argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 120 KB argument was echoed whole: one "line" of 120 KB is no clear error."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code  # type: ignore[assignment]
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    text = captured.err
+    assert text.count("\n") == 1 and len(text) < 1000, len(text)
+    assert "…" in text

@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -147,8 +148,21 @@ def out_lines(lines: Iterable[object]) -> None:
     _write(blob + "\n")
 
 
+_LONG_WORD = re.compile(r"\S{400,}")
+_LINE_MAX = 2000  # characters of one error line: its start and end are kept around a "…"
+
+
+def _clipped(line: str) -> str:
+    """An error line a person can read: a word of 400 characters or more (a pasted argument of
+    120 KB was echoed whole) keeps its first 200 and last 40, and a line still over `_LINE_MAX`
+    its first 1,500 and last 300 characters."""
+    line = _LONG_WORD.sub(lambda m: f"{m[0][:200]}…{m[0][-40:]}", line)
+    return line if len(line) <= _LINE_MAX else f"{line[:1500]} … {line[-300:]}"
+
+
 def err(text: object) -> None:
-    _write(sanitize_line(str(text)) + "\n", to_stderr=True)
+    """One line on stderr: sanitised, and clipped where a word or the line is huge."""
+    _write(_clipped(sanitize_line(str(text))) + "\n", to_stderr=True)
 
 
 def out_block(text: str) -> None:
