@@ -23,6 +23,7 @@ from typing import Any
 from retain.core.exam import ExamSetting
 from retain.core.settings import DEFAULT_PRESET, GroupLimit, StudySettings, parameters_problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
+from retain.store.config_error import ConfigError
 from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
 from retain.store.paths import user_path
 
@@ -58,10 +59,6 @@ TOP_LEVEL_KEYS = (
     "groups",
 )
 _GROUP_KEYS = ("new_per_day", "reviews_per_day")
-
-
-class ConfigError(Exception):
-    """Invalid config; the message names the key and the allowed range."""
 
 
 def _seconds(value: str) -> float:

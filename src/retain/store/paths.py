@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from retain.store.config_error import ConfigError
+
 __all__ = ["Paths", "bundled_decks_dir", "get_paths", "user_path"]
 
 
@@ -28,12 +30,6 @@ class Paths:
         return self.data_dir / "state"
 
 
-def _config_error(message: str) -> Exception:
-    from retain.store.config import ConfigError  # (here: config.py imports this module)
-
-    return ConfigError(message)
-
-
 def user_path(text: str, what: str) -> Path:
     """`text` as a path, its leading `~` or `~user` expanded; a ConfigError naming `what` when
     there is no such user, or no home folder to be found (pathlib raised a RuntimeError)."""
@@ -41,7 +37,7 @@ def user_path(text: str, what: str) -> Path:
         return Path(text).expanduser()
     except RuntimeError:
         head = text.split("/", 1)[0]
-        raise _config_error(
+        raise ConfigError(
             f"{what} {text!r}: cannot tell where {head} is (no such user, or no home folder); "
             "write the folder out in full"
         ) from None
@@ -56,7 +52,7 @@ def get_paths(env: dict[str, str] | None = None) -> Paths:
     if home:
         root = user_path(home, "RETAIN_HOME")
         if root.exists() and not root.is_dir():  # every command ran as on an empty home
-            raise _config_error(f"RETAIN_HOME {str(root)!r} is not a folder; point it at a folder")
+            raise ConfigError(f"RETAIN_HOME {str(root)!r} is not a folder; point it at a folder")
         return Paths(root, root, root / "cache")
     import platformdirs
 
@@ -67,7 +63,7 @@ def get_paths(env: dict[str, str] | None = None) -> Paths:
             Path(platformdirs.user_cache_dir("retain", appauthor=False)),
         )
     except RuntimeError:  # platformdirs: "could not determine the home directory"
-        raise _config_error(
+        raise ConfigError(
             "cannot tell where your home folder is (HOME is not set, and this user has none); "
             "set HOME, or RETAIN_HOME to the folder retain keeps its files in"
         ) from None
