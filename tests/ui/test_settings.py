@@ -221,6 +221,27 @@ async def test_the_keymap_tab_shows_conflicts_and_saves(config_path: Path, open_
         assert any("conflict" in n.message for n in app._notifications)
 
 
+@pytest.mark.parametrize("typed", ["notakey", "ctrl+", "f99"])
+async def test_the_keymap_tab_marks_a_key_that_is_no_key_as_it_is_typed(
+    config_path: Path, open_app: OpenApp, typed: str
+) -> None:
+    """A key Textual does not know was saved, and said only by the warning after the save."""
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_settings(pilot)
+        await tab(pilot, screen, "tab-keys")
+        panel = screen.query_one(KeymapPanel)
+        options = panel.query_one("#keymap-list", OptionList)
+        index = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == "home.browse"
+        )
+        options.highlighted = index
+        await settle(pilot)
+        await type_into(pilot, panel.query_one("#keymap-keys", Input), typed)
+        assert f"home.browse = {typed!r} is not a key" in screen_text(app)
+        assert any("is not a key" in line for line in panel.conflict_lines())
+
+
 async def test_a_file_changed_on_disk_is_not_overwritten_the_user_is_asked(
     config_path: Path, open_app: OpenApp
 ) -> None:

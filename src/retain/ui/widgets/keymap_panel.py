@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from retain.ui.keymap_check import binding_keys, keymap_conflicts
+from retain.ui.keymap_check import bad_key_names, binding_keys, keymap_conflicts
 from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.settings_grid import SettingsGrid
 
@@ -95,19 +95,25 @@ class KeymapPanel(Vertical):
         self._keymap = {k: v for k, v in keymap.items() if isinstance(v, str)}
         conflicts = keymap_conflicts(self._sections, self._keymap)
         conflicted = {c.first.id or "" for c in conflicts} | {c.second.id or "" for c in conflicts}
+        conflicted |= set(bad_key_names(self._keymap))  # (marked as it is typed, not after a save)
         options = self.query_one("#keymap-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()
         options.add_options(self._options(conflicted))
         if highlighted is not None:
             options.highlighted = highlighted
-        lines = [Content.assemble(("⚠ ", "$warning"), c.message()) for c in conflicts]
+        lines = [Content.assemble(("⚠ ", "$warning"), line) for line in self.conflict_lines()]
         report = self.query_one("#keymap-conflicts", Static)
         report.update(Content("\n").join(lines))
         report.display = bool(lines)
 
     def conflict_lines(self) -> list[str]:
-        return [c.message() for c in keymap_conflicts(self._sections, self._keymap)]
+        """What the panel warns of: keys that are no key (`notakey`, `ctrl+`), then conflicts."""
+        bad = [
+            f"{binding_id} = {self._keymap[binding_id]!r} is not a key (like ctrl+s, space, f1, j)"
+            for binding_id in bad_key_names(self._keymap)
+        ]
+        return bad + [c.message() for c in keymap_conflicts(self._sections, self._keymap)]
 
     @on(OptionList.OptionHighlighted, "#keymap-list")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
