@@ -199,18 +199,23 @@ async def test_a_deck_preset_and_a_preset_are_written_as_the_schema_says(
         assert loader_message(text) in status(screen)
 
 
+async def _keys_for(pilot: Pilot[None], binding_id: str) -> KeymapPanel:
+    """The settings screen's Keys tab, with `binding_id` highlighted."""
+    screen = await open_settings(pilot)
+    await tab(pilot, screen, "tab-keys")
+    panel = screen.query_one(KeymapPanel)
+    options = panel.query_one("#keymap-list", OptionList)
+    options.highlighted = next(
+        i for i in range(options.option_count) if options.get_option_at_index(i).id == binding_id
+    )
+    await settle(pilot)
+    return panel
+
+
 async def test_the_keymap_tab_shows_conflicts_and_saves(config_path: Path, open_app: OpenApp) -> None:
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_settings(pilot)
-        await tab(pilot, screen, "tab-keys")
-        panel = screen.query_one(KeymapPanel)
-        options = panel.query_one("#keymap-list", OptionList)
-        index = next(
-            i for i in range(options.option_count) if options.get_option_at_index(i).id == "home.browse"
-        )
-        options.highlighted = index
-        await settle(pilot)
+        panel = await _keys_for(pilot, "home.browse")
         await type_into(pilot, panel.query_one("#keymap-keys", Input), "q")
         assert panel.conflict_lines() == ["`q` is both Browse (home.browse) and Quit (app.quit) on Decks"]
         assert "is both Browse" in screen_text(app)
@@ -228,15 +233,7 @@ async def test_the_keymap_tab_marks_a_key_that_is_no_key_as_it_is_typed(
     """A key Textual does not know was saved, and said only by the warning after the save."""
     app = open_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        screen = await open_settings(pilot)
-        await tab(pilot, screen, "tab-keys")
-        panel = screen.query_one(KeymapPanel)
-        options = panel.query_one("#keymap-list", OptionList)
-        index = next(
-            i for i in range(options.option_count) if options.get_option_at_index(i).id == "home.browse"
-        )
-        options.highlighted = index
-        await settle(pilot)
+        panel = await _keys_for(pilot, "home.browse")
         await type_into(pilot, panel.query_one("#keymap-keys", Input), typed)
         assert f"home.browse = {typed!r} is not a key" in screen_text(app)
         assert any("is not a key" in line for line in panel.conflict_lines())
