@@ -192,3 +192,58 @@ def test_sigterm_and_sighup_stop_a_command_as_ctrl_c_does(tmp_path: Path, signum
         preexec_fn=_default_signals,
     )
     assert (got.returncode, got.stdout, got.stderr) == (code, "cleaned up\n", "")
+
+
+_IN_FINALIZER = """
+import os, signal, sys, weakref
+kind, signum = sys.argv[1], int(sys.argv[3])
+sys.argv = [sys.argv[2], "due"]  # what the installed script runs with
+import retain.commands.due as due
+from retain.cli import main
+
+ran = []
+
+def fire():
+    os.kill(os.getpid(), signum)  # a Ctrl-C (or SIGTERM) lands while a finalizer runs
+    for _ in range(1000):  # (Python code: the handler runs here, in the finalizer)
+        pass
+
+class Held:
+    def __del__(self):
+        fire()
+
+class Target:
+    pass
+
+real = due.run
+
+def run(args):
+    if kind == "del":
+        Held()  # collected at once: its __del__ runs
+    else:
+        target = Target()
+        ref = weakref.ref(target, lambda _: fire())  # as importlib's module locks are let go
+        del target
+    ran.append(1)
+    return real(args)
+
+due.run = run
+code = main(["due"])
+print("ran", len(ran), file=sys.stdout)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "signum", "code"),
+    [("del", signal.SIGINT, 130), ("weakref", signal.SIGINT, 130), ("del", signal.SIGTERM, 143)],
+)
+def test_ctrl_c_inside_a_finalizer_still_stops_the_command(
+    tmp_path: Path, kind: str, signum: int, code: int
+) -> None:
+    """A Ctrl-C that landed while a finalizer ran (a `__del__`, a weakref callback such as the
+    one importlib lets a module's lock go with) was printed by Python as "Exception ignored"
+    with a traceback through `cli._interrupt`, and lost: the command went on and exited 0
+    (seen in CI at 60 ms into `retain due`). It now stops the command as any Ctrl-C does."""
+    got = _run_script(tmp_path, _IN_FINALIZER, kind, _retain()[0], str(int(signum)))
+    assert (got.returncode, got.stderr) == (code, "")

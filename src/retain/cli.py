@@ -294,6 +294,25 @@ def _interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
 
+def _swallowed(info: sys.UnraisableHookArgs) -> None:
+    """`sys.unraisablehook` while a command runs. A Ctrl-C (or SIGTERM) that lands while a
+    finalizer runs (a `__del__`, a weakref callback such as the one importlib lets a module's
+    lock go with) is raised there, and Python only prints it ("Exception ignored") and goes on:
+    the command ran to its end and exited 0. Our interrupt is not printed but raised again, from
+    a thread, so that it lands after the finalizer (in another one, it comes back here)."""
+    global _stopping
+    stop = info.exc_value
+    if _stopping and isinstance(stop, KeyboardInterrupt):
+        import _thread
+        import signal
+
+        _stopping = False
+        signum = signal.Signals(stop.signum) if isinstance(stop, Stopped) else signal.SIGINT
+        _thread.start_new_thread(lambda: _thread.interrupt_main(signum), ())
+        return
+    sys.__unraisablehook__(info)
+
+
 def _take_signals() -> list[tuple[int, object]]:
     """Ctrl-C is a KeyboardInterrupt again, once (until now `retain/__init__.py` made it a quiet
     exit 130), SIGTERM and SIGHUP stop the command the same way unless they are ignored (`nohup`).
@@ -317,12 +336,16 @@ def _take_signals() -> list[tuple[int, object]]:
                 saved.append((signum, current))
         except ValueError:  # not the main thread (main() called by another program's thread)
             break
+    if saved and sys.unraisablehook is sys.__unraisablehook__:
+        sys.unraisablehook = _swallowed
     return saved
 
 
 def _give_back(saved: list[tuple[int, object]]) -> None:
     import signal
 
+    if sys.unraisablehook is _swallowed:
+        sys.unraisablehook = sys.__unraisablehook__
     for signum, handler in saved:
         signal.signal(signum, handler)  # type: ignore[arg-type]
 
