@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -60,18 +61,43 @@ def _same_bytes(a: Path, b: Path) -> bool:
         return False
 
 
-def _copy_media(deck: Deck, decks_dir: Path | None, dest: Path) -> list[Path]:
+def _link_refused(pairs: list[tuple[Path, Path]]) -> None:
+    """Refuse (before anything is written) a media folder beside the export that is a symbolic
+    link, or a link in it where a file goes: a folder someone else shares could hold
+    `DECK.media -> ~/somewhere` or `DECK.media/x.png -> ~/.bashrc`, and writing through it would
+    put files (or replace one) outside the export's folder."""
+    if not pairs:
+        return
+    folder = pairs[0][1].parent
+    for path, what in ((folder, "its media folder"), *((copy, "a media file") for _found, copy in pairs)):
+        if path.is_symlink():
+            raise InteropError(
+                f"{what} {path} is a symbolic link (to {os.readlink(path)}); an export never writes "
+                "through one: remove it, or export to another folder (nothing written)"
+            )
+        if path is folder and folder.exists() and not folder.is_dir():
+            raise InteropError(f"{what} {path} is not a folder; remove it, or export to another folder")
+
+
+def _copy_media(pairs: list[tuple[Path, Path]], out: Path) -> list[Path]:
     """The deck's media beside a .toml or .md export (`DECK.media/`), where its image links point.
 
     A file already there with other bytes (an earlier export's, the picture since changed) is
-    replaced: `export_paths` names it, so the caller asked first. One with the same bytes stays."""
+    replaced: `export_paths` names it, so the caller asked first. One with the same bytes stays.
+    They are copied before the deck file is written: a copy that fails leaves no deck file (so
+    the next try needs no --force), and the line names the file that could not be written."""
     copied: list[Path] = []
-    for found, copy in _media_pairs(deck, decks_dir, dest):
-        if copy.is_file() and not copy.is_symlink() and _same_bytes(found, copy):
+    for found, copy in pairs:
+        if copy.is_file() and _same_bytes(found, copy):
             continue
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_output(copy) as part:
-            shutil.copyfile(found, part)
+        try:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_output(copy) as part:
+                shutil.copyfile(found, part)
+        except OSError as exc:
+            raise InteropError(
+                f"cannot write {copy}: {exc.strerror or exc}; {out.name} not written"
+            ) from None
         copied.append(copy)
     return copied
 
@@ -109,17 +135,18 @@ def export_decks(
         warnings += [line for deck in decks for line in missing_media(deck, decks_dir)]
     elif warnings is not None:  # Anki's text format carries no media
         warnings += [line for deck in decks for line in media_left_behind(deck, suffix)]
-    if suffix == ".toml":
-        _write_text(out, deck_file_text(decks[0]))
-        written = [out, *_copy_media(decks[0], decks_dir, out.parent)]
-        if reviews is not None:
+    if suffix in (".toml", ".md"):
+        pairs = _media_pairs(decks[0], decks_dir, out.parent)
+        _link_refused(pairs)
+        text = deck_file_text(decks[0]) if suffix == ".toml" else write_markdown(decks[0])
+        media = _copy_media(pairs, out)
+        _write_text(out, text)
+        written = [out, *media]
+        if reviews is not None and suffix == ".toml":
             side = Path(sidecar_path(str(out)))
             _write_text(side, history_to_toml(decks[0].id, reviews))
             written.append(side)
         return written
-    if suffix == ".md":
-        _write_text(out, write_markdown(decks[0]))
-        return [out, *_copy_media(decks[0], decks_dir, out.parent)]
     if suffix == ".apkg":
         opts = ApkgOptions(
             now=now,

@@ -240,7 +240,15 @@ def read_markdown(path: Path, limits: Limits, stage: Path) -> Bundle:
     for block in blocks:
         queue = meta_by_key.get(block.key())
         meta = block.legacy if block.legacy is not None else (queue.pop(0) if queue else {})
+        raw_id = meta.get("id")
+        taken_id = raw_id if isinstance(raw_id, str) and raw_id in taken else None
+        if taken_id is not None:  # (a hand edit): a card of its own, not one skipped as a duplicate
+            meta = {k: v for k, v in meta.items() if k != "id"}
         card = images.rewrite(card_from_block(block, meta, taken, hints), block)
+        if taken_id is not None:
+            bundle.warnings.append(
+                f"line {block.line}: id {taken_id!r} is an earlier card's; this card is imported as {card.id!r}"
+            )
         taken.add(card.id)
         cards.append((f"line {block.line}", card))
     meta_fields: dict[str, Any] = {

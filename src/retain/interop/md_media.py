@@ -10,6 +10,13 @@ Each image is copied into the import's stage under the SHA-256 of its bytes
 `.apkg` media. A path that leaves the root or is a symbolic link refuses the
 whole import (as a zip-slip name refuses a package); a missing file is a
 warning and the text stays as written. URLs are left alone.
+
+Only image and audio files come in (by their extension; or retain's own extension-less
+content-hash names; any file directly in the deck's own `DECK.media/`, where an export puts
+them), and none from a hidden folder: the root of a stranger's `deck.md` saved
+in a home folder is that home folder, and `![x](.ssh/id_rsa)` would copy the key into the
+deck, from where every export would ship it. Such a reference is a warning and stays text.
+The images are bounded as a package's media are: in count and total size.
 """
 
 from __future__ import annotations
@@ -22,19 +29,36 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from retain.core.mediaref import AUDIO_EXTS
 from retain.core.model import Card
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
-from retain.interop.limits import Limits, mb
-from retain.interop.media import hash_name
+from retain.interop.limits import Limits, Writer, copy_bounded, mb
+from retain.interop.media import hash_name, safe_ext
 
 if TYPE_CHECKING:
     from retain.interop.markdown import _Block
 
-__all__ = ["IMAGE_RE", "ImageImporter", "collection_root"]
+__all__ = ["IMAGE_RE", "MEDIA_EXTS", "ImageImporter", "collection_root"]
 
 IMAGE_RE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*(<[^>\n]*>|[^()\s]+)(\s+\"[^\"\n]*\")?\s*\)")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_HASH = re.compile(r"[0-9a-f]{64}")
+IMAGE_EXTS = frozenset(
+    {"png", "apng", "jpg", "jpeg", "jpe", "jfif", "gif", "webp", "bmp", "tif", "tiff", "ico", "svg", "avif"}
+)
+MEDIA_EXTS = IMAGE_EXTS | AUDIO_EXTS  # what an image reference of a `.md` may bring in
+
+
+def _refused(rel: Path, deck_id: str) -> str:
+    """Why the file at `rel` (under the root) is no image to bring in, or ''. A file directly in
+    the deck's own `DECK.media/` (where retain's export puts its media) may have any name."""
+    own = len(rel.parts) == 2 and rel.parts[0] == f"{deck_id}.media"
+    if safe_ext(rel.name) not in MEDIA_EXTS and not _HASH.fullmatch(rel.name) and not own:
+        return "not an image or audio file (by its name)"
+    if any(part.startswith(".") for part in rel.parts[:-1]):
+        return "it is in a hidden folder"
+    return ""
 
 
 def collection_root(path: Path) -> Path:
@@ -45,11 +69,23 @@ def collection_root(path: Path) -> Path:
     return folder
 
 
+class _Hashing:
+    """A writer that hashes what it passes on."""
+
+    def __init__(self, out: Writer, h: hashlib._Hash) -> None:
+        self.out, self.h = out, h
+
+    def write(self, data: bytes, /) -> int:
+        self.h.update(data)
+        return self.out.write(data)
+
+
 class ImageImporter:
     def __init__(self, path: Path, stage: Path, limits: Limits, bundle: Bundle, deck_id: str) -> None:
         self.root = collection_root(path)
         self.stage, self.limits, self.bundle, self.deck_id = stage, limits, bundle, deck_id
         self.done: dict[Path, str] = {}
+        self.total = 0  # bytes of the images copied so far
 
     def rewrite(self, card: Card, block: _Block) -> Card:
         changes: dict[str, Any] = {}
@@ -69,16 +105,21 @@ class ImageImporter:
         if not ref or _URL.match(ref) or ref.startswith("#"):
             return m[0]
         where = f"line {self._line(ref, block)}"
-        src = self._resolve(ref, where)
+        src, why = self._resolve(ref, where)
         if src is None:
             self.bundle.warnings.append(
-                f"{where}: image {ref[:80]} not found under {self.root}; kept as text"
+                f"{where}: {ref[:80]} is not imported: {why}; kept as text"
+                if why
+                else f"{where}: image {ref[:80]} not found under {self.root}; kept as text"
             )
             return m[0]
         hashed = self.done.get(src) or self._copy(src, ref)
         return f"![{m[1]}]({self.deck_id}.media/{hashed})"
 
-    def _resolve(self, ref: str, where: str) -> Path | None:
+    def _resolve(self, ref: str, where: str) -> tuple[Path | None, str]:
+        """The file `ref` names under the root, or (None, why it is not brought in: '' when
+        there is no such file); raises when it leaves the root."""
+        why = ""
         for name in dict.fromkeys((ref, unquote(ref))):
             if name.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", name) or "\x00" in name:
                 raise InteropError(
@@ -95,21 +136,31 @@ class ImageImporter:
                 if part.is_symlink():
                     raise InteropError(f"{where}: image path {name[:80]!r} is a symbolic link; refused")
             if joined.is_file():
-                return joined
-        return None
+                why = _refused(joined.relative_to(self.root), self.deck_id)
+                if not why:
+                    return joined, ""
+        return None, why
 
     def _copy(self, src: Path, ref: str) -> str:
-        size = src.stat().st_size
-        if size > self.limits.max_media_bytes:
+        limits = self.limits
+        if len(self.done) >= limits.max_entries:
             raise LimitError(
-                f"image {ref[:60]!r} is {mb(size)}; the media-file size limit is {mb(self.limits.max_media_bytes)}"
+                f"the file uses more than {limits.max_entries} images; the limit is {limits.max_entries}"
+            )
+        size = src.stat().st_size
+        too_big = f"image {ref[:60]!r} is over the media-file size limit of {mb(limits.max_media_bytes)}"
+        if size > limits.max_media_bytes:
+            raise LimitError(
+                f"image {ref[:60]!r} is {mb(size)}; the media-file size limit is {mb(limits.max_media_bytes)}"
+            )
+        if self.total + size > limits.max_total_bytes:
+            raise LimitError(
+                f"the images the file uses total more than {mb(limits.max_total_bytes)}, the total size limit"
             )
         tmp = self.stage / f"md-part-{len(self.done)}"
         h = hashlib.sha256()
-        with src.open("rb") as fin, tmp.open("wb") as fout:
-            for chunk in iter(lambda: fin.read(1 << 20), b""):
-                h.update(chunk)
-                fout.write(chunk)
+        with src.open("rb") as fin, tmp.open("wb") as fout:  # bounded as it runs: a file that grows
+            self.total += copy_bounded(fin, _Hashing(fout, h), limits.max_media_bytes, "", "", too_big)
         hashed = hash_name(h.hexdigest(), src.name)
         final = self.stage / hashed
         tmp.replace(final)

@@ -109,15 +109,23 @@ def _stage_media(path: Path, deck: Deck, limits: Limits, bundle: Bundle) -> dict
     why = _unusable(folder)
     renames: dict[str, str] = {}
     missing: list[str] = []
+    total = 0
     for name in names:
         src = folder / name
         if why or src.is_symlink() or not src.is_file():
             missing.append(name)
             continue
-        if src.stat().st_size > limits.max_media_bytes:
+        size = src.stat().st_size
+        if size > limits.max_media_bytes:
             raise LimitError(
-                f"media file {name[:60]!r} is {mb(src.stat().st_size)}; "
+                f"media file {name[:60]!r} is {mb(size)}; "
                 f"the media-file size limit is {mb(limits.max_media_bytes)}"
+            )
+        total += size
+        if total > limits.max_total_bytes:
+            raise LimitError(
+                f"the media files in {folder.name} the deck uses total more than "
+                f"{mb(limits.max_total_bytes)}, the total size limit"
             )
         hashed = hash_name(sha256_file(src), name)
         bundle.media[hashed] = src
