@@ -310,17 +310,41 @@ class ReviewSession:
     def refresh_units(self, fresh: Mapping[str, Unit], now: datetime) -> bool:
         """Cards as the deck files have them now (an edit, a reload): the texts change, and a
         card deleted meanwhile leaves the session, the current one too (the next is shown).
-        True when the current card is another one now."""
+        True when the current card is another one now.
+
+        A card added meanwhile (written into the deck file, or in the app's editor) to a deck of
+        this session joins it, as on the deck list: the queue is built anew with it (the card
+        shown stays), and a session that had run out shows it."""
+        added = (
+            [key for key in fresh if key not in self.units_by_key] if fresh is not self.units_by_key else []
+        )
         self.queue.refresh_units(fresh)
         self.units_by_key = fresh  # undo shows the card as it is now
+        at = self._touch(now)
+        joined = bool(added) and self._join_added(added, at)
         if self._forced is not None and self._forced.key not in self.queue:
             self._forced = None
         current = self.current
+        if current is None and joined:
+            self._advance(at)
+            return self.current is not None
         if current is None or current.key in self.queue:
             if current is not None and (unit := fresh.get(current.key)) is not None:
                 self.current = unit
             return False
-        self._advance(self._touch(now))
+        self._advance(at)
+        return True
+
+    def _join_added(self, added: Sequence[str], now: datetime) -> bool:
+        """Build the queue anew when cards of `added` (keys new to the decks) belong to it: a
+        daily session's decks (a custom study keeps the cards it chose). True when it was."""
+        if self._rebuild is None or not isinstance(self.queue, StudyQueue):
+            return False
+        queue = self._rebuild(now)
+        if not any(key in queue for key in added):
+            return False
+        self.queue = queue
+        self._known = dict(self.states)
         return True
 
     # -- changing -------------------------------------------------------------

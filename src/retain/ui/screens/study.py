@@ -130,6 +130,7 @@ class StudyScreen(Screen[None]):
             refresh_session_card(self)  # the browser (or an editor) above changed the decks
         if self.session.sync_states(self._clock()):  # a card suspended, buried or reset up there
             self.refresh_card()
+        self._update_header(self._clock())  # (a card added up there counts)
 
     def on_screen_suspend(self) -> None:
         self._gc.release()
@@ -171,7 +172,7 @@ class StudyScreen(Screen[None]):
         self._update_header(now)
         if unit is None:
             if self.session.studied:
-                self.app.call_later(self.action_end)
+                self.app.call_later(self._end_when_done)
             card_view.display = answer.display = rating_bar.display = False
             self.query_one("#card-column").display = False
             # Studied: the summary replaces this screen at once, and says when the next cards come.
@@ -438,10 +439,21 @@ class StudyScreen(Screen[None]):
             answer.cursor_position = len(typing)
 
     def on_decks_reloaded(self) -> None:
-        """Deck files changed on disk (`retain.ui.live_reload`): show the current card's new text."""
+        """Deck files changed on disk (`retain.ui.live_reload`): show the current card's new text,
+        and a card added to the session's decks (the header counts it; with no card up, it is shown)."""
         from retain.ui.authoring import refresh_session_card
 
         refresh_session_card(self)
+        if self.session.current is None:
+            self._show_current()  # "Nothing due": its words follow the decks ("no cards here yet")
+        else:
+            self._update_header(self._clock())
+
+    def _end_when_done(self) -> None:
+        """The session ran out of cards: the summary, unless a key that came right behind the last
+        rating (`u`, typed fast) brought a card back, or Esc already ended it."""
+        if self.is_current and self.session.current is None and self.session.studied:
+            self.action_end()
 
     def action_end(self) -> None:
         """Esc: show the summary if anything was studied, else go back."""
