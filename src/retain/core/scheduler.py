@@ -168,6 +168,22 @@ class Scheduler:
         days = max(0, (self.day.of(at) - self.day.of(last)).days)
         return at - timedelta(days=days)
 
+    def review_due(self, key: str, reps: int, last_review: datetime, stability: float) -> datetime:
+        """When a review card is due whose last review, its `reps`-th, at `last_review` left it
+        `stability`: FSRS's interval for that stability (these weights, retention and maximum),
+        fuzzed as that review fuzzed it (the card's seed for the review count before it), on the
+        study day that many days on, as `preview` dates it (a rescheduled card gets the due date
+        its last review would have given it with these weights; only the floor of a passing
+        review, its previous interval, is not known here)."""
+        at = to_utc(last_review)
+        interval = timedelta(days=self._fsrs._next_interval(stability=stability))
+        if self._fsrs.enable_fuzzing:
+            self._fsrs.rng = random.Random(fuzz_seed(key, max(0, reps - 1)))
+            interval = self._fsrs._get_fuzzed_interval(interval=interval)
+        if self.day is not None:
+            return self.day.days_after(at, round(interval / _DAY))
+        return at + interval
+
     @property
     def decay(self) -> float:
         """FSRS w20, the forgetting curve's decay of this scheduler's parameters (exam dates use it)."""

@@ -6,13 +6,16 @@
   cards deleted from the library and suspended cards are left out.
 - `reschedule_plan` / `apply_reschedule`: every card's memory state recomputed by
   replaying its history through fsrs-rs with the new weights, review cards given
-  the interval those weights ask for; recorded as ordinary journal events ("reset"
-  events that carry the new state), after a backup of the state, so the change
-  is undoable (`undo_reschedule`) and syncs like any other event.
+  the due date their last review would have given them with those weights
+  (`Scheduler.review_due`: fuzz and study days as a review); recorded as ordinary
+  journal events ("reset" events that carry the new state), after a backup of the
+  state, so the change is undoable (`undo_reschedule`) and syncs like any other event.
 """
 
 from __future__ import annotations
 
+import math
+import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -35,18 +38,23 @@ from retain.core.fsrsfit import (
     training_set,
 )
 from retain.core.model import decks_named, group_key, known_decks
+from retain.core.scheduler import Scheduler
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
-from retain.store.collection import Collection
+from retain.store.collection import Collection, CollectionError
 from retain.store.files import fsync_dir
 from retain.store.state.statecodec import canonical_state
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)  # the history index keeps times in µs since the epoch
+# fsrs-rs replays in float32 (about 7 digits; a long history drifts 1e-5 from py-fsrs's float64):
+# a smaller difference is the same memory, not a change worth a journal event
+_SAME = 1e-4
 _MAX_CHAIN = 16  # undo/redo rounds looked back at (each reads the decks' history once)
 _T = TypeVar("_T")
 
 __all__ = [
+    "BackupError",
     "Change",
     "Preset",
     "Reschedule",
@@ -161,16 +169,21 @@ def _sig6(value: float) -> float:
 
 
 class _Rules(NamedTuple):
-    """What a deck's reviews schedule with: the weights, the desired retention, the longest interval."""
+    """What a deck's reviews schedule with: the weights, and the scheduler of its settings with
+    them (desired retention, longest interval, fuzz, the collection's study days)."""
 
     weights: tuple[float, ...]
-    retention: float
-    longest: int
+    scheduler: Scheduler
+
+
+def _rules(col: Collection, settings: StudySettings, weights: tuple[float, ...]) -> _Rules:
+    chosen = replace(settings, parameters=weights)
+    return _Rules(weights, guarded("use the weights", lambda: Scheduler(chosen, col.studyday)))
 
 
 def _deck_rules(col: Collection, preset: Preset, weights: Sequence[float]) -> dict[str, _Rules]:
     """Each deck's effective settings (`config.for_deck`, the ones its reviews use): its own
-    retention and maximum interval, and its own `parameters` when it sets them, else `weights`."""
+    retention, maximum interval and fuzz, and its own `parameters` when it sets them, else `weights`."""
     config = col.home.config
     inherited = preset.settings.parameters
     rules: dict[str, _Rules] = {}
@@ -178,8 +191,7 @@ def _deck_rules(col: Collection, preset: Preset, weights: Sequence[float]) -> di
         settings = config.for_deck(deck)
         # weights unlike the preset's are the deck's own: the preset's new weights do not apply to it
         own = settings.parameters if settings.parameters != inherited else None
-        chosen = tuple(own or weights or DEFAULT_WEIGHTS)
-        rules[deck] = _Rules(chosen, settings.desired_retention, settings.maximum_interval)
+        rules[deck] = _rules(col, settings, tuple(own or weights or DEFAULT_WEIGHTS))
     return rules
 
 
@@ -216,46 +228,54 @@ def reschedule_plan(
 ) -> Reschedule:
     """New states for every reviewed card of the preset's decks (nothing is written).
 
-    Each card gets its deck's effective retention and maximum interval (and the deck's own
-    weights if it has them), as its reviews do. Stability and difficulty are compared as the
-    state files give them back, so a plan made right after rescheduling (or after a restart)
-    changes nothing. `progress(what, done, total)` is told of the three steps.
+    Each card gets its deck's effective retention, maximum interval and fuzz (and the deck's
+    own weights if it has them), as its reviews do: a review card is due when its last review
+    would have made it due with these weights (`Scheduler.review_due`: the same fuzz, on the
+    same study day). Stability and difficulty are compared as the state files give them back,
+    within fsrs-rs's float32 precision (`_SAME`), so a plan made right after rescheduling (or
+    after a restart), or with the weights the reviews used, changes nothing.
+    `progress(what, done, total)` is told of the three steps.
     """
     tell = progress or (lambda _what, _done, _total: None)
     tell("reading the history", 0, 3)
     rules = _deck_rules(col, preset, weights)
-    fallback = _Rules(
-        tuple(weights or DEFAULT_WEIGHTS), preset.settings.desired_retention, preset.settings.maximum_interval
-    )
+    fallback = _rules(col, preset.settings, tuple(weights or DEFAULT_WEIGHTS))
     tell("replaying the reviews", 1, 3)
     memories = _replay(col, preset, rules, fallback, now)
     tell("comparing the states", 2, 3)
-    models = {r.weights: rs.FSRS(list(r.weights)) for r in (*rules.values(), fallback)}
     states = col.states
     week = now + timedelta(days=7)
     changes: list[Change] = []
     before_week = after_week = 0
     for key, memory in memories.items():
         old = states[key]
-        rule = rules.get(deck_of(key), fallback)
+        if not (_usable(memory.stability, 1e-9, 1e9) and _usable(memory.difficulty, 0.0, 11.0)):
+            continue  # never written: fsrs gave no state to keep (a guard; valid weights give one)
         stability, difficulty = _sig6(memory.stability), _sig6(memory.difficulty)
         due = old.due
         if old.state == REVIEW and old.last_review is not None:
-            asked = models[rule.weights].next_interval(stability, rule.retention, 3)
-            due = old.last_review + timedelta(days=max(1, min(round(asked), rule.longest)))
+            scheduler = rules.get(deck_of(key), fallback).scheduler
+            due = scheduler.review_due(key, old.reps, old.last_review, memory.stability)
         before_week += old.due is not None and old.due <= week
         after_week += due is not None and due <= week
         if (
             due == old.due
-            and old.stability is not None
-            and old.difficulty is not None
-            and _sig6(old.stability) == stability
-            and _sig6(old.difficulty) == difficulty
+            and _same_value(old.stability, stability)
+            and _same_value(old.difficulty, difficulty)
         ):
             continue
         changes.append(Change(key, old, stability, difficulty, due))
     tell("compared", 3, 3)
     return Reschedule(changes, before_week, after_week)
+
+
+def _usable(value: float, low: float, high: float) -> bool:
+    return math.isfinite(value) and low <= value <= high
+
+
+def _same_value(old: float | None, new: float) -> bool:
+    """`new` (replayed by fsrs-rs in float32) is `old` (the state's, computed in float64)."""
+    return old is not None and math.isclose(_sig6(old), new, rel_tol=_SAME)
 
 
 def backup_state(col: Collection, now: datetime) -> str:
@@ -269,17 +289,34 @@ def backup_state(col: Collection, now: datetime) -> str:
         target = target.with_name(name)
     tmp = target.with_name(f".{name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     try:
+        tmp.mkdir(parents=True)
         for sub in ("snapshots", "devices"):
             if (col.state_dir / sub).is_dir():
                 shutil.copytree(col.state_dir / sub, tmp / sub)
         tmp.replace(target)
-    except BaseException:  # a full disk, a Ctrl-C: no half-copied backup is left behind
+    except BaseException as exc:  # a full disk, a Ctrl-C: no half-copied backup is left behind
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise BackupError(f"cannot back up the state to backups/{name}: {_why(exc)}") from None
         raise
     fsync_dir(target.parent)
     return name
+
+
+class BackupError(OSError):
+    """The state could not be backed up before rescheduling (nothing was changed); one line."""
+
+
+def _why(exc: OSError) -> str:
+    """The reason of a failed copy in a few words ("No space left on device"), not the repr of
+    `shutil.Error`'s list of (source, target, message) for every file that failed."""
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list) and exc.args[0]:
+        first = exc.args[0][0]
+        text = str(first[-1]) if isinstance(first, tuple) and first else str(first)
+        found = re.match(r"\[Errno \d+\] ([^:]+)", text)
+        return found.group(1) if found else text[:120]
+    return exc.strerror or " ".join(str(exc).split())[:120] or type(exc).__name__
 
 
 def reschedule_events(col: Collection, plan: Reschedule, now: datetime) -> list[Event]:
@@ -299,7 +336,13 @@ def apply_reschedule(col: Collection, plan: Reschedule, now: datetime) -> tuple[
     """Back up, then record the plan's events with one fsync; returns (cards changed, backup name)."""
     events = reschedule_events(col, plan, now)
     name = backup_state(col, now)
-    recorded = col.record_many(events)
+    try:
+        recorded = col.record_many(events)
+    except CollectionError:
+        # nothing was recorded (a failed batch is taken back from the journal): a backup of a
+        # reschedule that never happened is of no use, and would fill a full disk further
+        shutil.rmtree(col.state_dir / "backups" / name, ignore_errors=True)
+        raise
     col.compact(now)
     return len(recorded), name
 
