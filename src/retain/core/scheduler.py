@@ -168,6 +168,28 @@ class Scheduler:
         days = max(0, (self.day.of(at) - self.day.of(last)).days)
         return at - timedelta(days=days)
 
+    def day_step_due(self, at: datetime, days: int) -> datetime:
+        """A learning or relearning step of `days` days taken at `at`: due from the start of the
+        study day `days` after `at`'s, all that day, as Anki's interday learning steps (a card
+        rated Good at 21:00 on a `1d` step is due the next morning, not from 21:00)."""
+        assert self.day is not None
+        try:
+            return self.day.start_of(self.day.of(at) + timedelta(days=days))
+        except OverflowError:  # a study day at the calendar's end: the step's own time
+            return at + timedelta(days=days)
+
+    def label(self, now: datetime, state: CardState) -> str:
+        """The wait until `state` is due, for a rating button: a learning step due from a study
+        day's start (`day_step_due`) counts study days ("1d" at 21:00 for the next morning)."""
+        due = state.due
+        if due is None:
+            return ""
+        if self.day is not None and state.state != REVIEW and due > now and self.day.of(due) > self.day.of(now):
+            start = self.day.start_of(self.day.of(due))
+            if due == start:
+                return f"{(self.day.of(due) - self.day.of(now)).days}d"
+        return interval_label(now, due)
+
     def review_due(self, key: str, reps: int, last_review: datetime, stability: float) -> datetime:
         """When a review card is due whose last review, its `reps`-th, at `last_review` left it
         `stability`: FSRS's interval for that stability (these weights, retention and maximum),
@@ -195,6 +217,8 @@ class Scheduler:
             if due - at >= _DAY and result.stability is not None:  # never sooner than FSRS's interval
                 ivl = self._fsrs._next_interval(stability=result.stability)
                 due = max(due, at + timedelta(days=ivl))
+            if self.day is not None and due - at >= _DAY:  # a step of days: due all its study day
+                due = self.day_step_due(at, round((due - at) / _DAY))
             return due
         if (
             rating >= 3

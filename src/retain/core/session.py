@@ -296,7 +296,11 @@ class ReviewSession:
             return {1: "repeat", 2: "", 3: "", 4: ""}
         previews = self.previews(now)
         anchor = self._preview_at or to_utc(now)
-        return {r: interval_label(anchor, p.due) if p.due else "" for r, p in previews.items()}
+        unit = self.current
+        if unit is None:
+            return {r: interval_label(anchor, p.due) if p.due else "" for r, p in previews.items()}
+        scheduler = self._scheduler(unit.deck_id)
+        return {r: scheduler.label(anchor, p) for r, p in previews.items()}
 
     def counts(self, now: datetime) -> Counts:
         return self.queue.counts(to_utc(now))
