@@ -17,8 +17,17 @@ __all__ = ["MAX_BACK", "lint_deck", "lint_library"]
 
 MAX_BACK = 200
 MAX_LINT_DELETIONS = 200
+MAX_ANSWER_WORDS = 4  # a longer answer sharing every word with its question is an explanation, not a leak
 _SENTENCE_RE = re.compile(r"[.!?](?:\s+|$)")
 _WORD_RE = re.compile(r"[\w/+-]+(?:\.[\w/+-]+)*+")  # possessive: no memory per part
+_ASIDE_RE = re.compile(r"\([^()]*\)")
+# Words too common to give an answer away when the question has them too.
+_COMMON = frozenset(
+    (  # noqa: SIM905 (a list of 40 words reads better as words)
+        "the and for with from into onto its your you are was were has have had that this these those "
+        "what which who whom how why when where does did can could not but all any each one per via"
+    ).split()
+)
 
 
 def _norm(text: str) -> str:
@@ -28,6 +37,25 @@ def _norm(text: str) -> str:
 def _contains(haystack: str, needle: str) -> bool:
     needle = _norm(needle)
     return len(needle) >= 3 and f" {needle} " in f" {_norm(haystack)} "
+
+
+def _fold(word: str) -> str:
+    """A word without a plural `s`, so `partitions` meets `partition`."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _words(text: str) -> set[str]:
+    """The telling words of a text, three letters or more, common words left out. A compound is one
+    word (`kafka-topics.sh`, `--create`, `/metrics`): in a command or a path the form is the answer."""
+    return {_fold(w) for w in _WORD_RE.findall(text.lower()) if len(w) >= 3 and w not in _COMMON}
+
+
+def _gives_away(question: str, question_words: set[str], answer: str) -> bool:
+    """Whether the question shows the answer: written out whole, or every telling word of a short
+    answer in any order (`State locking` in "Which kind of locking protects the state?");
+    `question_words` is `_words(question)`."""
+    words = _words(answer)
+    return (0 < len(words) <= MAX_ANSWER_WORDS and words <= question_words) or _contains(question, answer)
 
 
 def _sentences(text: str) -> int:
@@ -69,37 +97,87 @@ def _lint_answers(deck: Deck, card: Card) -> Iterable[Problem]:
             )
 
 
+def _lint_accepted(deck: Deck, card: Card) -> Iterable[Problem]:
+    """Accepted answers the question shows: typing words of the question would count as knowing."""
+    left, shown, question = PARSE_BUDGET, [], _words(card.front)
+    for text in card.accept[:MAX_ACCEPTED]:
+        if left <= 0:
+            break
+        left -= len(text)
+        if _gives_away(card.front, question, text):
+            shown.append(text)
+    if shown:
+        entries = ", ".join(quoted(t) for t in shown[:3]) + (
+            f" and {len(shown) - 3} more" if len(shown) > 3 else ""
+        )
+        said = "entry" if len(shown) == 1 else "entries"
+        yield _warn(
+            deck,
+            card,
+            f"{card.id!r}: accept {said} {entries} appear{'s' if len(shown) == 1 else ''} in the question",
+        )
+
+
+def _lint_cloze(deck: Deck, card: Card) -> Iterable[Problem]:
+    found = scan(card.text)
+    if len(found) > MAX_LINT_DELETIONS:  # advice only: not worth quadratic time on a huge card
+        return
+    gaps: dict[int, list[tuple[str, str]]] = {}
+    for _, _, number, answer, hint in found:
+        if _norm(answer):
+            gaps.setdefault(number, []).append((answer, hint or ""))
+    if not gaps:
+        return
+    for n, front, _back in render_all(card.text, found):
+        if n not in gaps:
+            continue
+        visible = front
+        for _, hint in gaps[n]:  # a hint is judged on its own below, not as the sentence around the gap
+            if hint:  # `\[hint\]` where Markdown could read `[hint]` as a link
+                visible = visible.replace(f"\\[{hint}\\]", "[...]").replace(f"[{hint}]", "[...]")
+        haystack = f" {_norm(front)} "
+        seen = _words(visible)
+        for answer, hint in gaps[n]:
+            needle, words = _norm(answer), _words(answer)
+            if (len(needle) >= 3 and f" {needle} " in haystack) or (words and words <= seen):
+                yield _warn(
+                    deck, card, f"{card.id!r}: cloze c{n} answer {quoted(answer)} is visible elsewhere"
+                )
+                break
+            if hint and words & _words(hint):
+                yield _warn(
+                    deck,
+                    card,
+                    f"{card.id!r}: cloze c{n} hint {quoted(hint)} repeats its answer {quoted(answer)}",
+                )
+                break
+
+
 def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
     if card.kind == "typed":
         yield from _lint_answers(deck, card)
     if card.kind == "cloze":
-        found = scan(card.text)
-        if len(found) > MAX_LINT_DELETIONS:  # advice only: not worth quadratic time on a huge card
-            return
-        needles: dict[int, list[tuple[str, str]]] = {}
-        for _, _, number, answer, _ in found:
-            needle = _norm(answer)
-            if len(needle) >= 3:
-                needles.setdefault(number, []).append((needle, answer))
-        if not needles:
-            return
-        for n, front, _back in render_all(card.text, found):
-            if n not in needles:
-                continue
-            haystack = f" {_norm(front)} "
-            for needle, answer in needles[n]:
-                if f" {needle} " in haystack:
-                    yield _warn(
-                        deck, card, f"{card.id!r}: cloze c{n} answer {quoted(answer)} is visible elsewhere"
-                    )
-                    break
+        yield from _lint_cloze(deck, card)
         return
-    if len(card.back) < len(card.front) and _contains(card.front, card.back):
+    words = _words(card.back)
+    if (len(card.back) < len(card.front) and _contains(card.front, card.back)) or (
+        0 < len(words) <= MAX_ANSWER_WORDS and words <= _words(card.front)
+    ):
         yield _warn(deck, card, f"{card.id!r}: the answer appears in the question")
-    if card.kind == "reversed" and len(card.front) < len(card.back) and _contains(card.back, card.front):
-        yield _warn(
-            deck, card, f"{card.id!r}: the reverse side shows its answer: the front appears in the back"
-        )
+    elif card.kind == "typed":  # (the back said so already: its other spellings would only repeat it)
+        yield from _lint_accepted(deck, card)
+    if card.kind == "reversed":
+        term = _words(_ASIDE_RE.sub(" ", card.front))  # "(Kafka)" only says which term is meant
+        if len(card.front) < len(card.back) and _contains(card.back, card.front):
+            yield _warn(
+                deck, card, f"{card.id!r}: the reverse side shows its answer: the front appears in the back"
+            )
+        elif term and term <= _words(card.back):
+            yield _warn(
+                deck,
+                card,
+                f"{card.id!r}: the reverse side shows its answer: every word of the front appears in the back",
+            )
     if len(card.back) > MAX_BACK or _sentences(card.back) >= 3:
         yield _warn(deck, card, f"{card.id!r}: the back states several facts; split it into atomic cards")
 
