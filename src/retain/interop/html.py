@@ -501,8 +501,39 @@ def _side_by_side(match: re.Match[str]) -> str:
 
 def _merged(value: str) -> str:
     """Spans of one Markdown mark side by side as one (`<b>a</b><b>b</b>` is `**ab**`:
-    `**a****b**` is no Markdown bold, and `<em>;</em><em>*</em>` changed at each round trip)."""
-    return _CLOSED_THEN_OPENED.sub(_side_by_side, value) if "</" in value else value
+    `**a****b**` is no Markdown bold, and `<em>;</em><em>*</em>` changed at each round trip),
+    and a span inside a span of the same mark left out (`_unnested`)."""
+    if "</" not in value:
+        return value
+    return _unnested(_CLOSED_THEN_OPENED.sub(_side_by_side, value))
+
+
+def _unnested(value: str) -> str:
+    """An italic inside an italic (a bold inside a bold) is no span of its own: Anki shows it as
+    the outer one, while both marks written out (`*<em>0</em>*` as `**0*`) read as bold and stray
+    stars. Its tags are dropped; a stray end tag stays as it was. Linear in the tags."""
+    open_: dict[str, int] = {}
+    cuts: list[tuple[int, int]] = []
+    for m in _ONE_TAG.finditer(value):
+        mark = _INLINE[m[2].lower()]
+        if mark == "`":
+            continue
+        depth = open_.get(mark, 0)
+        if not m[1]:
+            open_[mark] = depth + 1
+            if depth:
+                cuts.append(m.span())
+        elif depth:
+            open_[mark] = depth - 1
+            if depth > 1:
+                cuts.append(m.span())
+    if not cuts:
+        return value
+    out, pos = [], 0
+    for start, end in cuts:
+        out.append(value[pos:start])
+        pos = end
+    return "".join(out) + value[pos:]
 
 
 def html_to_text(value: str, media: MediaFn | None = None) -> str:
