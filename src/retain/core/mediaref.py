@@ -9,24 +9,47 @@ card with thousands of references does not freeze the screen (the rest stay in
 the text, where the Markdown renderer shows a placeholder). Names are data: `is_safe_name` refuses separators,
 `..`, control characters and drive letters; the store resolves a safe name
 inside the media folder only (`store.media`).
+
+`REF_RE` is the one pattern of an image reference: the study screen, exports and every
+importer that reads or re-points references (`.toml`, `.md`) use it, through `image_refs` and
+`sub_refs`, so what one of them takes for an image the others do too. The target is written bare or in
+angle brackets (`<k8s.media/my file.png>`), neither holding `<` or `>`, and may be followed
+by a title in quotes (`"..."` or `'...'`), which retain does not show.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
 
 from retain.core.codespans import code_ranges, in_ranges
 
-__all__ = ["AUDIO_EXTS", "MAX_SHOWN", "MediaRef", "is_safe_name", "media_refs", "short_name", "split_media"]
+__all__ = [
+    "AUDIO_EXTS",
+    "MAX_SHOWN",
+    "REF_RE",
+    "MediaRef",
+    "image_refs",
+    "is_safe_name",
+    "media_refs",
+    "ref_target",
+    "short_name",
+    "split_media",
+    "sub_refs",
+]
 
 AUDIO_EXTS = frozenset({"mp3", "ogg", "oga", "wav", "m4a", "flac", "opus", "aac", "webm", "mp4", "spx"})
 MAX_NAME = 255
 MAX_SHOWN = 16  # media references of one text that the study screen draws in place
-_REF = re.compile(
-    r"!\[(?P<alt>[^\[\]\n]{0,500})\]\(\s*(?:<(?P<angle>[^<>\n]{1,1000})>|(?P<bare>[^()\s<>]{1,1000}))\s*\)"
+# Groups by number (`import_memo` relies on them): 1 the description, 2 the target as written
+# (with its angle brackets), 3 or 4 the target's text, 5 the title.
+REF_RE = re.compile(
+    r"!\[(?P<alt>[^\[\]\n]{0,500})\]\(\s*"
+    r"(?P<target><(?P<angle>[^<>\n]{1,1000})>|(?P<bare>[^()\s<>]{1,1000}))"
+    r"(?:\s+(?P<title>\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'))?\s*\)"
 )
 _FOLDER = re.compile(r"^([a-z0-9][a-z0-9-]*)\.media/(.+)$", re.DOTALL)
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")
@@ -71,9 +94,34 @@ class MediaRef:
         return short_name(self.name)
 
 
+def ref_target(m: re.Match[str]) -> str:
+    """The target of a `REF_RE` match, without its angle brackets and the blanks inside them."""
+    return (m["angle"] if m["angle"] is not None else m["bare"]).strip()
+
+
+def image_refs(text: str) -> Iterator[re.Match[str]]:
+    """Every image reference of the text outside code (`REF_RE` matches), in order: whatever the
+    target (the deck's media, a URL, a path an importer resolves)."""
+    if "![" not in text:
+        return
+    code = code_ranges(text)
+    for m in REF_RE.finditer(text):
+        if not in_ranges(m.start(), code):
+            yield m
+
+
+def sub_refs(text: str, repl: Callable[[re.Match[str]], str]) -> str:
+    """The text with each image reference outside code replaced by `repl(match)`."""
+    out: list[str] = []
+    pos = 0
+    for m in image_refs(text):
+        out += [text[pos : m.start()], repl(m)]
+        pos = m.end()
+    return "".join(out) + text[pos:] if out else text
+
+
 def _ref(m: re.Match[str]) -> MediaRef | None:
-    target = m["angle"] if m["angle"] is not None else m["bare"]
-    f = _FOLDER.match(target.strip())
+    f = _FOLDER.match(ref_target(m))
     if f is None:
         return None  # a URL or some other path: left to the Markdown renderer as a placeholder
     return MediaRef(m["alt"], f[1], f[2])
@@ -84,15 +132,12 @@ def split_media(text: str, limit: int | None = MAX_SHOWN) -> list[str | MediaRef
     text pieces and references, in order."""
     if "![" not in text:
         return [text]
-    code = code_ranges(text)
     out: list[str | MediaRef] = []
     pos = 0
     refs = 0
-    for m in _REF.finditer(text):
+    for m in image_refs(text):
         if limit is not None and refs >= limit:
             break
-        if in_ranges(m.start(), code):
-            continue
         ref = _ref(m)
         if ref is None:
             continue

@@ -48,13 +48,14 @@ from urllib.parse import unquote
 
 import tomli_w
 
+from retain.core.mediaref import REF_RE, ref_target
 from retain.core.tomlsafe import loads_safe
 from retain.interop.ankikeep import keep_path
 from retain.interop.errors import InteropError
 from retain.interop.history import sidecar_path
 from retain.interop.importer import ImportPlan, count_line
 from retain.interop.limits import Limits
-from retain.interop.md_media import IMAGE_RE, collection_root
+from retain.interop.md_media import collection_root
 from retain.interop.media import media_dir, referenced_media, safe_ext
 from retain.interop.textfile import read_text
 from retain.interop.upgrade import diff_decks
@@ -187,8 +188,8 @@ def _md_images(source: Path, plan: ImportPlan, inputs: dict[str, str]) -> bool:
     ]
     found: list[Path] = []
     for text in texts:
-        for m in IMAGE_RE.finditer(text):
-            ref = m[2][1:-1] if m[2].startswith("<") else m[2]
+        for m in REF_RE.finditer(text):  # (in code too: a path noted in vain costs nothing)
+            ref = ref_target(m)
             if not ref or _URL.match(ref) or ref.startswith("#"):
                 continue
             for name in dict.fromkeys((ref, unquote(ref))):

@@ -11,6 +11,12 @@ Each image is copied into the import's stage under the SHA-256 of its bytes
 whole import (as a zip-slip name refuses a package); a missing file is a
 warning and the text stays as written. URLs are left alone.
 
+What is an image is core's one pattern (`core.mediaref.sub_refs`): a reference in a code
+span or fenced code block is text, and a target retain would not show as media (`a<b.png`)
+is never looked up. A reference brought in is written `![alt](DECK.media/HASH.ext)`, as a
+`.toml` import writes the references it re-points; one that already names its content-hash
+file in the deck's own `DECK.media/` (an export's) stays exactly as written, as in a `.toml`.
+
 Only image and audio files come in (by their extension; or retain's own extension-less
 content-hash names; any file directly in the deck's own `DECK.media/`, where an export puts
 them), and none from a hidden folder: the root of a stranger's `deck.md` saved
@@ -29,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from retain.core.mediaref import AUDIO_EXTS
+from retain.core.mediaref import AUDIO_EXTS, ref_target, sub_refs
 from retain.core.model import Card
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -39,9 +45,8 @@ from retain.interop.media import hash_name, safe_ext
 if TYPE_CHECKING:
     from retain.interop.markdown import _Block
 
-__all__ = ["IMAGE_RE", "MEDIA_EXTS", "ImageImporter", "collection_root"]
+__all__ = ["MEDIA_EXTS", "ImageImporter", "collection_root"]
 
-IMAGE_RE = re.compile(r"!\[([^\[\]\n]*)\]\(\s*(<[^>\n]*>|[^()\s]+)(\s+\"[^\"\n]*\")?\s*\)")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _HASH = re.compile(r"[0-9a-f]{64}")
 IMAGE_EXTS = frozenset(
@@ -92,7 +97,7 @@ class ImageImporter:
         for key in ("front", "back", "text", "extra"):
             value = getattr(card, key)
             if "![" in value:
-                new = IMAGE_RE.sub(lambda m: self._one(m, block), value)
+                new = sub_refs(value, lambda m: self._one(m, block))
                 if new != value:
                     changes[key] = new
         return replace(card, **changes) if changes else card
@@ -101,7 +106,7 @@ class ImageImporter:
         return next((block.line + i for i, ln in enumerate(block.raw) if ref in ln), block.line)
 
     def _one(self, m: re.Match[str], block: _Block) -> str:
-        ref = m[2][1:-1] if m[2].startswith("<") else m[2]
+        ref = ref_target(m)
         if not ref or _URL.match(ref) or ref.startswith("#"):
             return m[0]
         where = f"line {self._line(ref, block)}"
@@ -114,7 +119,8 @@ class ImageImporter:
             )
             return m[0]
         hashed = self.done.get(src) or self._copy(src, ref)
-        return f"![{m[1]}]({self.deck_id}.media/{hashed})"
+        target = f"{self.deck_id}.media/{hashed}"
+        return m[0] if ref == target else f"![{m['alt']}]({target})"
 
     def _resolve(self, ref: str, where: str) -> tuple[Path | None, str]:
         """The file `ref` names under the root, or (None, why it is not brought in: '' when

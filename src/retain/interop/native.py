@@ -3,7 +3,8 @@ deck's media folder beside it (`DECK.media/`).
 
 Import reads only the media files the cards show, each a plain name inside that folder (no
 symbolic link), and stages them under content-hash names, as `.apkg` media; cards that use the
-author's own names are pointed at the content-hash names.
+author's own names are pointed at the content-hash names (`![alt](DECK.media/HASH.ext)`, as a
+`.md` import writes them; references in code are text and stay).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
+from retain.core.mediaref import REF_RE, ref_target, sub_refs
 from retain.core.model import Card, Deck, Problem
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -139,23 +141,31 @@ def _stage_media(path: Path, deck: Deck, limits: Limits, bundle: Bundle) -> dict
 
 
 def _rename_media(bundle: Bundle, deck: Deck, text: str, renames: dict[str, str]) -> None:
-    """Point the cards (and the kept deck text, while it still parses to them) at the new names."""
-    pattern = re.compile(
-        rf"{re.escape(deck.id)}\.media/({'|'.join(map(re.escape, sorted(renames, key=len, reverse=True)))})"
-        r"(?=[)>\s])"
-    )
+    """Point the cards (and the kept deck text, while it still parses to them) at the new names.
+
+    A reference to a renamed file becomes `![alt](DECK.media/HASH.ext)`, the form a `.md` import
+    writes; core's pattern says what a reference is, and one in code (`![x](a.png)` in backticks
+    or a fenced block) is text, left as written."""
+    prefix = f"{deck.id}.media/"
+
+    def repoint(m: re.Match[str]) -> str:
+        target = ref_target(m)
+        new = renames.get(target[len(prefix) :]) if target.startswith(prefix) else None
+        return f"![{m['alt']}]({prefix}{new})" if new else m[0]
 
     def sub(value: str) -> str:
-        return pattern.sub(lambda m: f"{deck.id}.media/{renames[m[1]]}", value) if value else value
+        return sub_refs(value, repoint) if prefix in value else value
 
     def card(c: Card) -> Card:
         return replace(c, front=sub(c.front), back=sub(c.back), text=sub(c.text), extra=sub(c.extra))
 
     renamed = replace(deck, cards=tuple(card(c) for c in deck.cards))
     bundle.decks = [renamed]
-    new_text = sub(text)
-    again = parse_deck(new_text, deck.path).deck
-    if again is not None and again.cards == renamed.cards:
-        bundle.texts[deck.id] = new_text
-    else:
-        del bundle.texts[deck.id]
+    # The file's text, comments and all: its code spans are told apart as in a card's text (a
+    # string's escapes aside), else every reference in it; a fresh file when neither reads back.
+    for new_text in dict.fromkeys((sub(text), REF_RE.sub(repoint, text))):
+        again = parse_deck(new_text, deck.path).deck
+        if again is not None and again.cards == renamed.cards:
+            bundle.texts[deck.id] = new_text
+            return
+    del bundle.texts[deck.id]
