@@ -184,7 +184,12 @@ class Scheduler:
         due = state.due
         if due is None:
             return ""
-        if self.day is not None and state.state != REVIEW and due > now and self.day.of(due) > self.day.of(now):
+        if (
+            self.day is not None
+            and state.state != REVIEW
+            and due > now
+            and self.day.of(due) > self.day.of(now)
+        ):
             start = self.day.start_of(self.day.of(due))
             if due == start:
                 return f"{(self.day.of(due) - self.day.of(now)).days}d"

@@ -107,6 +107,17 @@ def _number(name: str, value: object) -> float:
     return value
 
 
+def _years_after(moment: datetime, years: int) -> datetime:
+    """The same day and time `years` later (no later than year 9999); February 29 in a year
+    without one is February 28 (`replace` refused it: an import of a review from 28 February
+    2000 ended in a traceback)."""
+    year = min(moment.year + years, 9999)
+    try:
+        return moment.replace(year=year)
+    except ValueError:
+        return moment.replace(year=year, day=28)
+
+
 def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     """Reject values that would crash FSRS or mis-schedule; return the state in UTC.
 
@@ -127,7 +138,7 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     if state.reps < 0 or state.lapses < 0:
         raise StateError("negative review count")
     due, last = state.due, state.last_review
-    limit = None if now is None else now.replace(year=min(now.year + 200, 9999))
+    limit = None if now is None else _years_after(now, 200)
     _check_time("due", due, limit)
     _check_time("last_review", last, limit)
     if kind != NEW and due is None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import NamedTuple
 
 from retain.core.gcpause import gc_paused
@@ -158,6 +159,9 @@ def collection_record_history(
         return _record_history(coll, reviews, now, progress, consume)
 
 
+_TIME = attrgetter("time")
+
+
 def _changes_state(review: Review) -> bool:
     """Whether recording `review` sets its card's state (a cram rating is history only)."""
     return review.kind != "cram"
@@ -178,7 +182,7 @@ def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime
     refused, by the store: a review dated after this clock (a device whose clock ran ahead) is
     kept like any other.
     """
-    todo = sorted(reviews, key=lambda r: r.time)
+    todo = sorted(reviews, key=_TIME)  # (a reader's reviews come in time order: one pass)
     keys = {r.key for r in todo}
     have = coll.history_index.times_of(now, keys)  # every event held: importing twice adds none
     order: list[Review] = []  # every review not held here yet, oldest first
@@ -186,13 +190,14 @@ def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime
     moment: datetime | None = None
     at_moment: set[str] = set()  # the keys of this import at one time (`todo` is in time order)
     for r in todo:
-        if r.time != moment:
-            moment, at_moment = r.time, set()
-        if r.key not in at_moment and (r.key, micros(r.time)) not in have:  # importing twice adds none
-            at_moment.add(r.key)
+        key, time = r.key, r.time
+        if time != moment:
+            moment, at_moment = time, set()
+        if key not in at_moment and not (have and (key, micros(time)) in have):  # importing twice adds none
+            at_moment.add(key)
             order.append(r)
             if _changes_state(r):  # a cram rating is history only
-                newest[r.key] = r.time
+                newest[key] = time
     kept = 0  # said: "already had progress here"
     for key in {r.key for r in reviews if r.key in coll.states}:
         last, held = newest.get(key), coll.writer.bound(key)
@@ -213,13 +218,14 @@ def _record_history(
     fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
     seen: Seen = {}  # states already checked (a review's `before` is an earlier one's `after`)
     into = coll.begin_import(now) if fresh else None  # the history's own device folder
-    new_id = coll.new_event_id  # from the event's own time: the journal stores it as a number
     progress("history", 0, total)
     while fresh:
         part = [fresh.pop() for _ in range(min(_BATCH, len(fresh)))]
+        # ids from each event's own time: the journal stores them as a number
+        ids = coll.new_event_ids([r.time for r in part], into)
         batch = [
-            Event(new_id(r.time, into), r.kind, r.key, r.time, r.after, r.before, r.rating, r.duration_ms)
-            for r in part
+            Event(i, r.kind, r.key, r.time, r.after, r.before, r.rating, r.duration_ms)
+            for i, r in zip(ids, part, strict=True)
         ]
         del part
         done = coll.record_many(batch, seen, into=into)  # a state the store refuses is left out

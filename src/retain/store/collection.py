@@ -337,6 +337,9 @@ class Collection:
     def new_event_id(self, now: datetime, device: str | None = None) -> str:
         return self.writer.new_event_id(now, device)
 
+    def new_event_ids(self, times: Sequence[datetime], device: str | None = None) -> list[str]:
+        return self.writer.new_event_ids(times, device)
+
     def begin_import(self, now: datetime) -> str:
         """A device folder for a history import to record into (`StateWriter.begin_import`)."""
         return self.writer.begin_import(now)

@@ -35,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from operator import attrgetter
 
 import fsrs_rs_python as rs
 
@@ -64,6 +65,7 @@ _ROLLOVER_S = 4 * 3600
 _MODEL = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
 _END_S = 253_402_300_800  # 10000-01-01 UTC: the first second a datetime cannot hold
 _MAX_STABILITY = 1e6  # the store's bound (`validate_state`)
+_MAX_MS = 10**7  # the longest answer time kept (ms)
 _STEPS = StudySettings()  # the steps a learning card's `left` counts against (retain's defaults)
 Row = tuple[int, int, int, int, int, int]  # revlog id (ms), ease, ivl, factor, time ms, type
 Extra = tuple[int, int]  # a card's `left` and `mod` (Unix seconds)
@@ -86,6 +88,8 @@ def sm2_memory(factor: int, ivl: int) -> tuple[float, float]:
 
 
 def _clean(s: float, d: float) -> tuple[float, float]:
+    if s.__class__ is float and d.__class__ is float and 0.01 <= s <= _MAX_STABILITY and 1.0 <= d <= 10.0:
+        return s, d  # (what the lines below give for it)
     s = float(s) if math.isfinite(s) and s > 0 else 0.01
     d = min(10.0, max(1.0, float(d))) if math.isfinite(d) else 5.0
     return min(max(s, 0.01), _MAX_STABILITY), d
@@ -101,6 +105,23 @@ def _span_s(ivl: int) -> int:
     return ivl * 86400 if ivl > 0 else max(-ivl, 60)
 
 
+def _ms(ms: int) -> int:
+    """An answer time in the range retain keeps (a hostile one is clamped)."""
+    return max(0, min(ms, _MAX_MS))
+
+
+_SPANS: dict[int, timedelta] = {}  # `_span` by interval: a log's intervals repeat
+
+
+def _span(ivl: int) -> timedelta:
+    """`_span_s` as a timedelta (kept for the next row with this interval)."""
+    span = timedelta(seconds=_span_s(ivl))
+    if len(_SPANS) >= 4096:
+        _SPANS.clear()
+    _SPANS[ivl] = span
+    return span
+
+
 def _in_range(rid: int, ivl: int) -> bool:
     """The row's time (id, ms since 1970; 0 or less is no review) and its due date are dates retain holds."""
     return rid > 0 and rid // 1000 + _span_s(ivl) < _END_S
@@ -114,16 +135,17 @@ def memory_from_log(logs: Sequence[Sequence[Row]]) -> list[list[tuple[float, flo
     """Per card, the FSRS memory after each of its rows (rows already filtered, in time order)."""
     items: list[rs.FSRSItem] = []
     starts: list[rs.MemoryState | None] = []
+    review, item, rollover = rs.FSRSReview, rs.FSRSItem, _ROLLOVER_S
     for log in logs:
         first = log[0]
         start = None if first[5] == 0 else rs.MemoryState(*sm2_memory(first[3], first[2]))
-        rows = log if start is None else log[1:]
         prev = _day(first[0])
         reviews = []
-        for rid, ease, *_ in rows:
-            reviews.append(rs.FSRSReview(ease, max(0, _day(rid) - prev)))
-            prev = _day(rid)
-        items.append(rs.FSRSItem(reviews))
+        for row in log if start is None else log[1:]:
+            day = (row[0] // 1000 - rollover) // 86400  # (`_day`)
+            reviews.append(review(row[1], day - prev if day > prev else 0))
+            prev = day
+        items.append(item(reviews))
         starts.append(start)
     out: list[list[tuple[float, float]]] = []
     nonempty = [i for i, log in enumerate(logs) if starts[i] is None or len(log) > 1]
@@ -136,9 +158,10 @@ def memory_from_log(logs: Sequence[Sequence[Row]]) -> list[list[tuple[float, flo
     except BaseException:  # fsrs-rs refused the log (a Rust panic too): SM-2 memory for every row
         return [[sm2_memory(r[3], r[2]) for r in log] for log in logs]
     found = dict(zip(nonempty, batch, strict=True))
+    clean = _clean
     for i, log in enumerate(logs):
         # With a starting state fsrs-rs returns it first, then the state after each review.
-        memories = [_clean(m.stability, m.difficulty) for m in found.get(i, [])]
+        memories = [clean(m.stability, m.difficulty) for m in found.get(i, [])]
         start = starts[i]
         if start is not None and not memories:
             memories = [_clean(start.stability, start.difficulty)]
@@ -338,20 +361,17 @@ def _card_events(
         if prev is None and typ != 0:  # (typ 0: a learning row; the card was new before it)
             kind = RELEARNING if typ == 2 else REVIEW
             prev = CardState(kind, 0 if kind == RELEARNING else None, stability, difficulty, at)
-        span = timedelta(seconds=_span_s(ivl))
-        was_review = prev is not None and prev.state in (REVIEW, RELEARNING)
-        state = REVIEW if ivl > 0 else RELEARNING if was_review else LEARNING
+        span = _SPANS.get(ivl) or _span(ivl)
+        if prev is None:
+            state, reps, lapses = REVIEW if ivl > 0 else LEARNING, 1, 0
+        else:
+            was = prev.state
+            state = REVIEW if ivl > 0 else RELEARNING if was in (REVIEW, RELEARNING) else LEARNING
+            reps, lapses = prev.reps + 1, prev.lapses + (ease == 1 and was == REVIEW)
         after = CardState(
-            state,
-            None if state == REVIEW else 0,
-            stability,
-            difficulty,
-            at + span,
-            at,
-            (prev.reps if prev else 0) + 1,
-            (prev.lapses if prev else 0) + (1 if ease == 1 and prev and prev.state == REVIEW else 0),
+            state, None if state == REVIEW else 0, stability, difficulty, at + span, at, reps, lapses
         )
-        events.append(Review(key, at, after, prev, "review", ease, max(0, min(ms, 10**7))))
+        events.append(Review(key, at, after, prev, "review", ease, ms if 0 <= ms <= _MAX_MS else _ms(ms)))
         prev = after
     if cuts and card.type == 0:  # forgotten after its last review, and new since
         forget(cuts[-1])
@@ -496,5 +516,5 @@ def card_reviews(
                 event = _set_aside(key, state, days, extra)
                 out += _leech([event]) if card.nid in leeches else [event]
     warnings += _left_out(left_out + no_number, bad_dues, bad_states, bool(no_number or bad_states))
-    out.sort(key=lambda r: r.time)
+    out.sort(key=attrgetter("time"))
     return out

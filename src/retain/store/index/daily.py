@@ -28,6 +28,7 @@ __all__ = [
     "UNDONE_ROWS",
     "Rated",
     "Tally",
+    "add_sums",
     "recount_all",
     "recount_since",
     "restamp",
@@ -134,6 +135,16 @@ def write(db: sqlite3.Connection, sums: Tally) -> None:
     """Store `sums` as `daily` rows (each pair's row replaced; pairs with no rating left out)."""
     db.executemany("DELETE FROM daily WHERE deck = ? AND day = ?", list(sums))
     db.executemany(_INSERT, [(deck, day, *v) for (deck, day), v in sums.items() if v[0]])
+
+
+def add_sums(db: sqlite3.Connection, sums: Tally) -> None:
+    """Add `sums` (the ratings of rows just appended, none of them undone and none an undo) to
+    their pairs' `daily` rows: what `recount_since` would count, without reading the rows back."""
+    out: Tally = {}
+    for (deck, day), more in sums.items():
+        row = db.execute("SELECT * FROM daily WHERE deck = ? AND day = ?", (deck, day)).fetchone()
+        out[deck, day] = list(more) if row is None else [a + b for a, b in zip(row[2:], more, strict=True)]
+    write(db, out)
 
 
 def studyday_key(day: StudyDay) -> str:

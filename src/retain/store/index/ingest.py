@@ -36,6 +36,7 @@ from retain.store.index.appended import Spans
 from retain.store.index.daily import (
     UNDONE_ROWS,
     Tally,
+    add_sums,
     recount_all,
     recount_since,
     restamp,
@@ -328,7 +329,7 @@ def ingest(
                 file_id = int(cur.lastrowid or 0)
             plans.append((device, path, file_id, start, st))
         cold = first == 1 and not gone and not report.rebuilt
-        sums: Tally = {}  # a cold build's daily sums, added up batch by batch
+        sums: Tally = {}  # the batches' daily sums (as if none were undone), added up batch by batch
         known = _known(plans, appended or {})
         files = [(p[1], p[3], p[4].st_size, p[4].st_ino) for i, p in enumerate(plans) if i not in known]
         feeds = _feeds(files, now, total, day, prefetched)
@@ -354,8 +355,7 @@ def ingest(
                     _copy_batch(db, d.rows, file_id, device)
                 else:
                     db.executemany(_INSERT, _rows(file_id, device, cols, d))
-                if cold:
-                    _add(sums, d.sums)
+                _add(sums, d.sums)
                 report.events += d.count if d.rows is not None else len(cols.t)
                 if progress is not None and total:
                     written = done + max(0, end_ - start)
@@ -389,7 +389,11 @@ def ingest(
             else:
                 recount_all(db)
         elif report.events:
-            recount_since(db, first, _mark_undone(db, first), day)
+            touched = _mark_undone(db, first)
+            if touched or _undo_rows(db, first):
+                recount_since(db, first, touched, day)
+            else:  # rows appended, none an undo or undone: their batches' sums are the change
+                add_sums(db, sums)
         db.execute("COMMIT")
     except BaseException:
         if feeds is not None:
@@ -428,6 +432,15 @@ def _mark_undone(db: sqlite3.Connection, first: int) -> list[tuple[str, int]]:
         (first,),
     )
     return touched
+
+
+def _undo_rows(db: sqlite3.Connection, first: int) -> bool:
+    """Whether a row from `first` on is an undo, or was taken back by one."""
+    found = db.execute(
+        "SELECT 1 FROM events NOT INDEXED WHERE rowid >= ? AND (undone OR undoes IS NOT NULL) LIMIT 1",
+        (first,),
+    )
+    return found.fetchone() is not None
 
 
 def read_event_at(path: Path, offset: int, now: datetime) -> Event | None:

@@ -60,8 +60,8 @@ from retain.store.state.statecodec import (
     ABSURD_AHEAD,
     FUTURE_SKEW,
     KEY_RE,
-    canonical_state,
     decode_state,
+    sig_text,
     state_table,
 )
 
@@ -88,6 +88,7 @@ _DEVICE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}\Z")
 _CHECK_RE = re.compile(r"^(?:[0-9a-f]{8})?\Z")
 _FIELDS = field_names(CardState)
 _TIME_FIELDS = ("due", "last_review")
+_FLOAT_FIELDS = ("stability", "difficulty")  # rounded to 6 significant digits in the files
 MANIFEST_FORMAT = 1
 
 
@@ -202,11 +203,10 @@ def write_snapshot(
     path = folder / f"{deck_id}.toml"
     atomic_write(path, encode_snapshot(deck_id, states, positions, now, changed))
     if cache_dir is not None:
-        # the cache holds what the file gives back (floats rounded as written)
-        snap = Snapshot(deck_id, path, dict(positions), {k: canonical_state(v) for k, v in states.items()})
+        snap = Snapshot(deck_id, path, dict(positions), dict(states))
         snap.changed = {k: (at.astimezone(UTC), by) for k, (at, by) in (changed or {}).items()}
         snap.written = now.astimezone(UTC)
-        _save_cache(path, cache_dir, snap, now)
+        _save_cache(path, cache_dir, snap, now, rounded=False)
     return path
 
 
@@ -310,13 +310,19 @@ def _changed(raw: Any, prefix: str, now: datetime, bad: list[str]) -> dict[str, 
     return out
 
 
-def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime) -> None:
+def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime, *, rounded: bool = True) -> None:
+    """Keep `snap` as the file gives it back; `rounded` False: its states' floats are rounded here
+    as the file writes them (`canonical_state`'s values, without building each state again)."""
     ident = derivedcache.file_id(path)
     if ident is None:
         return
     keys = list(snap.states)
     objs = [snap.states[k] for k in keys]
     cols = columns_of(objs, _FIELDS)
+    if not rounded:
+        for name in _FLOAT_FIELDS:
+            i = _FIELDS.index(name)
+            cols[i] = [None if v is None else float(sig_text(v)) for v in cols[i]]
     for name in _TIME_FIELDS:
         i = _FIELDS.index(name)
         cols[i] = [None if t is None else t.isoformat() for t in cols[i]]

@@ -55,6 +55,7 @@ __all__ = [
     "encode_event",
     "format_time",
     "line_crc",
+    "sig_text",
     "state_table",
     "toml_str",
 ]
@@ -81,19 +82,20 @@ _STATE_V2_KEYS = frozenset(
 _EVENT_V2_KEYS = frozenset(("i", "k", "u", "t", "r", "ms", "x", "g", "b", "a"))
 
 
-_SIG_CACHE: dict[float, str] = {}  # a state's floats come back in the next event's `before`
-
-
 def _sig(value: float) -> str:
-    """A float rounded to 6 significant digits, as its shortest TOML text (idempotent)."""
-    if value.__class__ is float and value > 0:  # -0.0 and NaN are never cached
-        text = _SIG_CACHE.get(value)
-        if text is None:
-            if len(_SIG_CACHE) >= 4096:
-                _SIG_CACHE.clear()
-            text = _SIG_CACHE[value] = repr(float(f"{value:.6g}"))
+    """A float rounded to 6 significant digits, as its shortest TOML text (idempotent).
+
+    `repr(float(f"{value:.6g}"))`, without the round trip when the rounded text has a point and
+    no exponent: at most 6 significant digits come back from a float unchanged (any 15 do), and
+    `repr` writes such a value (10**-4 <= |value| < 10**6) without an exponent, as `g` did.
+    """
+    text = f"{value:.6g}"
+    if value.__class__ is float and "." in text and "e" not in text:
         return text
-    return repr(float(f"{value:.6g}"))
+    return repr(float(text))
+
+
+sig_text = _sig  # (for the snapshot cache: a float rounded as the files write it)
 
 
 def canonical_state(state: CardState) -> CardState:
@@ -286,12 +288,12 @@ def _id_text(event_id: str, t_us: int, device: str) -> str:
     if device and event_id.startswith(device):
         head = f"{device}-{t_us * 1000:019d}-"
         seq = event_id[len(head) :]
-        if (
-            event_id.startswith(head)
+        if (  # ASCII digits without a leading zero: what `str(int(seq))` gives back
+            seq.isdigit()
             and seq.isascii()
-            and seq.isdigit()
             and len(seq) < 12
-            and seq == str(int(seq))
+            and (seq[0] != "0" or len(seq) == 1)
+            and event_id.startswith(head)
         ):
             return seq
     return toml_str(event_id)

@@ -200,6 +200,10 @@ class StateWriter:
         ns = ((now if now.tzinfo is UTC else now.astimezone(UTC)) - _EPOCH) // _US * 1000
         return f"{device or self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
+    def new_event_ids(self, times: Sequence[datetime], device: str | None = None) -> list[str]:
+        """`new_event_id` of each of `times`, in order (a history import's batch)."""
+        return [self.new_event_id(at, device) for at in times]
+
     def begin_import(self, now: datetime) -> str:
         """Make a device folder for a history import (`device.make_import_folder`); its id.
 
