@@ -3,6 +3,7 @@ frozen clock): each rating keeps its own place in the day's limits and history."
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from retain.store import home as store_home
 from retain.store.collection import Collection
 from retain.store.home import open_home
+from retain.store.state.journal_writer import JournalWriter
 
 NOW = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
 DECK = """format = 1
@@ -30,16 +32,7 @@ back = "b"
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store: an event id is device-time-sequence, and the sequence starts again at 1 in each "
-    "run: a second run recording at the same microsecond as the first reuses an id, and once the "
-    "history index is built again (cache deleted), the undo of the second run's rating (`undoes` = "
-    "that id, matched without its key) takes the first run's rating out of the day log too",
-)
-def test_undo_in_a_second_run_at_the_same_instant_leaves_the_first_runs_rating(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _two_runs_at_one_instant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
     monkeypatch.setattr(store_home, "bundled_decks_dir", lambda: None)
     (tmp_path / "decks").mkdir()
@@ -58,6 +51,9 @@ def test_undo_in_a_second_run_at_the_same_instant_leaves_the_first_runs_rating(
         finally:
             col.close(NOW)
     shutil.rmtree(tmp_path / "cache")  # the history index is built again from the journal
+
+
+def _first_rating_stands() -> None:
     col = Collection.open(open_home(), NOW, tz=UTC, read_only=True)
     try:
         assert col.states["t/a"].reps == 1
@@ -65,3 +61,29 @@ def test_undo_in_a_second_run_at_the_same_instant_leaves_the_first_runs_rating(
         assert (log.new_seen, log.notes_seen) == ({"t": 1}, {"t/a"})  # t/a's rating stands, alone
     finally:
         col.close()
+
+
+def test_undo_in_a_second_run_at_the_same_instant_leaves_the_first_runs_rating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run's ids go on from the journal's last one: the second run's rating has an id of its own."""
+    _two_runs_at_one_instant(tmp_path, monkeypatch)
+    ids = re.findall(
+        r"\{i=(\d+),", "".join(p.read_text() for p in tmp_path.glob("state/devices/*/journal-*"))
+    )
+    assert len(ids) == 3 and len(set(ids)) == 3, ids
+    _first_rating_stands()
+
+
+def test_an_undo_takes_back_only_its_own_cards_event_of_a_shared_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Journals written by an older retain hold such twin ids: the index matches an undo to the
+    event of its own card, when it is built from scratch too."""
+    monkeypatch.setattr(JournalWriter, "last_sequence", lambda self: 0)  # (what an older retain did)
+    _two_runs_at_one_instant(tmp_path, monkeypatch)
+    ids = re.findall(
+        r"\{i=(\d+),", "".join(p.read_text() for p in tmp_path.glob("state/devices/*/journal-*"))
+    )
+    assert ids.count("1") == 2, ids
+    _first_rating_stands()

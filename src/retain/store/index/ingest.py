@@ -379,9 +379,9 @@ def ingest(
             if not cold:  # (a fresh table has none undone)
                 db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
             db.execute(  # the undos through their (partial) index: no scan of the whole table for them
-                "UPDATE events SET undone = 1 WHERE eid IN"
-                " (SELECT undoes FROM events WHERE undoes IS NOT NULL AND kind = ?)",
-                (undo,),
+                "UPDATE events SET undone = 1 WHERE (key, eid) IN"  # (an undo takes back its own card's
+                " (SELECT key, undoes FROM events WHERE undoes IS NOT NULL AND kind = ?)",  # event: an
+                (undo,),  # older retain could give two cards' events one id, two runs at one instant)
             )
             if cold:  # the batches' sums, less the ratings taken back (few)
                 db.execute("DELETE FROM daily")
@@ -427,8 +427,8 @@ def _mark_undone(db: sqlite3.Connection, first: int) -> list[tuple[str, int]]:
         ).fetchall()
         db.execute("UPDATE events SET undone = 1 WHERE key = ? AND eid = ?", (key, target))
     db.execute(  # another device's file read after its undo was: rare, and the undo rows are few
-        "UPDATE events NOT INDEXED SET undone = 1 WHERE rowid >= ? AND eid IN "
-        "(SELECT undoes FROM events WHERE undoes IS NOT NULL)",
+        "UPDATE events NOT INDEXED SET undone = 1 WHERE rowid >= ? AND (key, eid) IN "
+        "(SELECT key, undoes FROM events WHERE undoes IS NOT NULL)",
         (first,),
     )
     return touched

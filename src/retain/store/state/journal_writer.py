@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 from collections.abc import Sequence
 from datetime import datetime
@@ -26,6 +27,9 @@ from retain.store.state.journal_format import (
 from retain.store.state.statecodec import encode_event
 
 __all__ = ["JournalWriter"]
+
+_TAIL = 1 << 14  # bytes read back from the end of the newest file for its last event id
+_LAST_SEQ = re.compile(rb"(?m)^\d{1,15}=\{i=(\d{1,11}),")
 
 
 def _refuse_odd(path: Path) -> None:
@@ -73,6 +77,24 @@ class JournalWriter:
         self._fd, self._name, self._size = fd, name, size
         self._gap = b"" if last == b"\n" else b"\n"
         self._check = check_at(path, size) if not self._gap else ""
+
+    def last_sequence(self) -> int:
+        """The sequence number of the last event id this folder's journal holds (`i=N`: the
+        writer's N-th id of a run), 0 when there is none. A run goes on from it, so a run that
+        records at the same instant as an earlier one (a clock stopped or set back) never makes
+        an id that is already there. Appends go to the newest file (`target`), so its last
+        record is the last one written; only its end is read."""
+        files = journal_files(self.folder)
+        if not files:
+            return 0
+        path = files[-1]
+        try:
+            size = path.stat().st_size
+            tail = read_bytes(path, max(0, size - _TAIL), _TAIL)
+        except OSError:
+            return 0
+        found = _LAST_SEQ.findall(tail)
+        return int(found[-1]) if found else 0
 
     def target(self, moment: datetime) -> str:
         """The month file for an event at `moment`, never older than the newest file.

@@ -166,6 +166,7 @@ class StateWriter:
             except OSError as exc:
                 self.messages.append(f"the daily backup failed: {exc.strerror or exc}")
             self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
+            self._seq = self._journal.last_sequence()  # ids go on from the last run's: never one twice
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self._states = loaded.states
         self._latest = loaded.latest
