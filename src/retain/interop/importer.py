@@ -31,6 +31,7 @@ from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.gcpause import gc_paused
+from retain.core.mediaref import ref_target, sub_refs
 from retain.core.model import Card, Deck, Problem
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankitext import read_anki_text
@@ -40,7 +41,7 @@ from retain.interop.bundle import Bundle, Review
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
 from retain.interop.markdown import read_markdown
-from retain.interop.media import PLACEHOLDER_RE, referenced_media, store_media
+from retain.interop.media import referenced_media, store_media
 from retain.interop.native import read_native
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks
@@ -190,12 +191,19 @@ def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> 
 
 
 def _renamed(deck: Deck, new_id: str) -> Deck:
+    """The deck under `new_id`, its image references re-pointed to `new_id.media/`: every one the
+    study screen reads as an image of its folder (`core.mediaref`: angle brackets too), none
+    written inside code."""
+    folder = f"{deck.id}.media/"
+
+    def repoint(m: re.Match[str]) -> str:
+        target = ref_target(m)
+        if not target.startswith(folder):
+            return m[0]
+        return f"![{m['alt']}]({new_id}.media/{target[len(folder) :]})"
+
     def fix(text: str) -> str:
-        if deck.id + ".media/" not in text:
-            return text
-        return PLACEHOLDER_RE.sub(
-            lambda m: f"![{m[1]}]({new_id}.media/{m[3]})" if m[2] == deck.id else m[0], text
-        )
+        return sub_refs(text, repoint) if folder in text else text
 
     cards: list[Card] = [
         replace(c, front=fix(c.front), back=fix(c.back), text=fix(c.text), extra=fix(c.extra))

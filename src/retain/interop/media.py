@@ -23,7 +23,6 @@ from retain.store.media import linked_out
 
 __all__ = [
     "AUDIO_EXTS",
-    "PLACEHOLDER_RE",
     "deck_media_dir",
     "hash_name",
     "is_unsafe_name",
@@ -40,9 +39,6 @@ __all__ = [
 ]
 
 _EXT_RE = re.compile(r"^[a-z0-9]{1,8}\Z")
-PLACEHOLDER_RE = re.compile(
-    r"!\[([^\[\]\n]*)\]\(([a-z0-9][a-z0-9-]*)\.media/([0-9a-f]{64}(?:\.[a-z0-9]{1,8})?)\)"
-)
 
 
 def safe_ext(name: str) -> str:
