@@ -22,6 +22,7 @@ from retain.core.due import Counts
 from retain.core.sanitize import sanitize, sanitize_line
 from retain.store.config import Config
 from retain.store.decks.library import DeckEntry
+from retain.ui.ascii_only import AsciiOnly, ascii_terminal, display_key
 from retain.ui.monochrome import ReadableMonochrome, mono_terminal
 from retain.ui.screens.home import HomeData, HomeScreen
 
@@ -49,6 +50,7 @@ Clock = Callable[[], datetime]
 OPEN_SLOT = "open"  # `RetainApp.when_ready`: the one pending action that opens a screen
 # Under NO_COLOR: what marks a cursor or a focused widget when colours do not (reverse video).
 MONO_MARKS = {
+    "retain-focus-text-style": "reverse",  # a focused compact drop-down (app.tcss)
     "block-cursor-text-style": "bold reverse",
     "block-cursor-blurred-text-style": "reverse",
     "button-focus-text-style": "bold reverse",
@@ -121,6 +123,10 @@ class RetainApp(App[None]):
     ) -> None:
         super().__init__()
         self._readable_monochrome()
+        # A locale that is not UTF-8: every cell drawn in ASCII, keys by name (ui/ascii_only.py).
+        self.ascii_only = ascii_terminal()
+        if self.ascii_only:
+            self._filters.append(AsciiOnly())
         self._custom = custom  # `retain review --query/--ahead/--forgotten/--cram`
         if collection is not None:
             self.collection = collection
@@ -153,6 +159,17 @@ class RetainApp(App[None]):
             self._filters.append(NoColor() if self.native_ansi_color else Monochrome())
         self._filters = [ReadableMonochrome() if isinstance(f, Monochrome) else f for f in self._filters]
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual's `⏎ ↑ ↓`, or `enter up down` when the locale is not UTF-8."""
+        if not self.ascii_only or binding.key_display:
+            return super().get_key_display(binding)
+        modifiers, key = binding.parse_key()
+        shown = display_key(key, ascii_only=True)
+        if "ctrl" in modifiers:
+            modifiers.remove("ctrl")
+            shown = f"^{shown}"
+        return "+".join([*modifiers, shown])
+
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables; without colours every cursor and focus mark in reverse video.
 
@@ -161,6 +178,7 @@ class RetainApp(App[None]):
         not even that): in greys, and on a terminal that shows no colours, the cursor on a
         group row, or on any row in the nord theme, could not be seen."""
         variables = super().get_css_variables()
+        variables["retain-focus-text-style"] = "none"
         if self.no_color:
             variables.update(MONO_MARKS)  # the same dict as `theme_variables`
         return variables

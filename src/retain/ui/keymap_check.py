@@ -14,7 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from textual.binding import Binding, BindingType
-from textual.keys import _normalize_key_list, format_key
+from textual.keys import _normalize_key_list
+
+from retain.ui.ascii_only import display_key
 
 __all__ = ["Conflict", "binding_keys", "keymap_conflicts", "unknown_ids"]
 
@@ -39,8 +41,7 @@ class Conflict:
 
 
 def _shown(key: str) -> str:
-    *modifiers, name = key.split("+")
-    return "+".join([*modifiers, format_key(name)])
+    return display_key(key)
 
 
 def binding_keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:

@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from retain.ui.ascii_only import display_key
 
 __all__ = ["KEYMAP_EXAMPLE", "HelpScreen", "help_content"]
 
@@ -26,9 +27,8 @@ def _bindings(items: Iterable[BindingType]) -> list[Binding]:
 
 
 def _key_display(key: str) -> str:
-    """`question_mark` -> `?`, `ctrl+z` stays `ctrl+z`."""
-    *modifiers, name = key.strip().split("+")
-    return "+".join([*modifiers, format_key(name)])
+    """`question_mark` -> `?`, `ctrl+z` stays `ctrl+z`, `enter` is `⏎` (`enter` without UTF-8)."""
+    return display_key(key)
 
 
 def _keys(binding: Binding, keymap: Mapping[str, str]) -> str:
@@ -163,8 +163,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Static(Content.styled("Help: every key", "bold"), id="help-title")
+            yield Static(self._title(), id="help-title")
             yield Static(self._content(self.app.size.width), id="help-body")
+
+    def _title(self) -> Content:
+        """`Help: every key   esc closes`: the box covers the key bar, and nothing said how to leave."""
+        close = next(b for b in _bindings(self.BINDINGS) if b.id == "help.close")
+        key = _keys(close, self._keymap).split(", ")[0]
+        return Content.assemble(("Help: every key", "bold"), "   ", (f"{key} closes", "$text-muted"))
 
     def _content(self, screen_width: int) -> Content:
         """The help text laid out for the columns the box has on a screen this wide."""

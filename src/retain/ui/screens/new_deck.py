@@ -47,7 +47,7 @@ class NewDeckScreen(ModalScreen[str | None]):
         border: round $accent; background: $surface;
     }
     NewDeckScreen #new-deck-title { margin: 1 0; text-style: bold; }
-    NewDeckScreen Label { margin-top: 1; color: $text-muted; }
+    NewDeckScreen Label { width: 1fr; margin-top: 1; color: $text-muted; }  /* wrapped, not cut */
     NewDeckScreen Input, NewDeckScreen TextArea { background: $boost; }
     NewDeckScreen Input:focus, NewDeckScreen TextArea:focus { background: $surface-lighten-1; }
     NewDeckScreen #new-deck-description { height: 4; }
@@ -55,6 +55,10 @@ class NewDeckScreen(ModalScreen[str | None]):
     NewDeckScreen #new-deck-buttons { height: auto; margin: 1 0; }
     NewDeckScreen #new-deck-buttons Button { margin-right: 1; }
     """
+
+    # Focused in `on_mount`, not by Textual, which scrolls the focused field to the middle of
+    # the box: on a 20-row terminal the title and the Name label went out of sight above it.
+    AUTO_FOCUS = ""
 
     def __init__(self, create: Create, taken_ids: set[str], groups: Sequence[str] = ()) -> None:
         super().__init__()
@@ -87,7 +91,7 @@ class NewDeckScreen(ModalScreen[str | None]):
         for widget in self.query(Input):
             widget.cursor_blink = False
         self.query_one(TextArea).cursor_blink = False
-        self.query_one("#new-deck-name", Input).focus()
+        self.query_one("#new-deck-name", Input).focus(scroll_visible=False)  # near the top: in sight
 
     def _value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value.strip()

@@ -36,6 +36,7 @@ class ShareDialog(ModalScreen[list[Path] | None]):
         padding: 0 1;
     }
     #share-title {
+        width: 1fr;  /* wrapped on a narrow terminal, not cut (`... .md) or a fold`) */
         text-style: bold;
         margin-bottom: 1;
     }
@@ -55,7 +56,16 @@ class ShareDialog(ModalScreen[list[Path] | None]):
     }
     """
 
+    # The first field is focused in `on_mount`, not by Textual, which scrolls the focused widget
+    # to the middle of the box: at 60x20 the export dialog opened with its title out of sight.
+    AUTO_FOCUS = ""
+
     writing = False  # a worker is writing files: Cancel waits for it (half an import helps no one)
+
+    def on_mount(self) -> None:
+        first = next((w for w in self.query("#share-dialog *") if w.focusable), None)
+        if first is not None:
+            first.focus(scroll_visible=False)
 
     def _start_writing(self) -> bool:
         """On the UI thread, before a worker writes: False when one already is; else the buttons

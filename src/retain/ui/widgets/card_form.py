@@ -119,7 +119,8 @@ class CardForm(VerticalScroll):
     CardForm.-stacked #form-choices Select, CardForm.-stacked #form-choices #form-kind {
         width: 1fr; margin-right: 0;
     }
-    CardForm Label { color: $text-muted; margin-top: 1; }
+    /* wrapped on a narrow terminal, not cut (`Extra (shown after the ans`) */
+    CardForm Label { width: 1fr; color: $text-muted; margin-top: 1; }
     CardForm TextArea { height: auto; min-height: 2; max-height: 10; background: $boost; }
     CardForm TextArea:focus, CardForm Input:focus { background: $surface-lighten-1; }
     CardForm Input { background: $boost; }

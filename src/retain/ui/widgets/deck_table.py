@@ -100,6 +100,7 @@ class DeckTable(ScrollView, can_focus=True):
         self._rows: list[DeckRow] = []
         self._names: list[str] = []  # sanitised, indented labels
         self._name_width = 4
+        self._digits = [1] * len(_HEADINGS)  # the widest count of each column, in digits
         self._base: Style | None = None  # `rich_style` (it walks every ancestor): once per style change
 
     def notify_style_update(self) -> None:
@@ -118,6 +119,8 @@ class DeckTable(ScrollView, can_focus=True):
         self._rows = list(rows)
         self._names = [sanitize_line(("  " * r.depth) + r.label) for r in self._rows]
         self._name_width = max([4, *(cell_len(n) for n in self._names)])
+        counts = [(r.new, r.learning, r.review, r.cards) for r in self._rows]
+        self._digits = [max([1, *(len(str(c[i])) for c in counts)]) for i in range(len(_HEADINGS))]
         keys = [r.key for r in self._rows]
         cursor = keys.index(selected.key) if selected is not None and selected.key in keys else 0
         self.virtual_size = Size(self._natural_width(), len(self._rows) + 1)
@@ -187,14 +190,21 @@ class DeckTable(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(name, partial=True)
 
-    def _columns(self, width: int) -> tuple[int, int]:
-        """(name width, count columns shown) for `width` cells: on a narrow terminal the Cards
-        column goes first, then the names are cut with an ellipsis; New / Learn / Due always stay."""
-        counts = len(_HEADINGS)
-        if 2 + self._name_width + counts * (_COUNT_WIDTH + 2) > width:
-            counts -= 1  # Cards: the least needed to choose what to study
-        room = width - 2 - counts * (_COUNT_WIDTH + 2)
-        return max(_MIN_NAME, min(self._name_width, room)), counts
+    def _columns(self, width: int) -> tuple[int, list[int], int]:
+        """(name width, the widths of the count columns shown, the space after each count) for
+        `width` cells: on a narrow terminal the Cards column goes first, then the count columns
+        narrow to their heading or their widest number, one space apart (at 40 columns 8-cell
+        columns for one-digit counts had cut the names to `Apache …`), and only then are the
+        names cut with an ellipsis; New / Learn / Due always stay."""
+        shown = len(_HEADINGS)
+        if 2 + self._name_width + shown * (_COUNT_WIDTH + 2) > width:
+            shown -= 1  # Cards: the least needed to choose what to study
+        widths, after = [_COUNT_WIDTH] * shown, 1
+        if 2 + self._name_width + shown * (_COUNT_WIDTH + 2) > width:
+            widths = [max(len(h), d) for h, d in zip(_HEADINGS[:shown], self._digits, strict=False)]
+            after = 0
+        room = width - 2 - sum(w + 1 + after for w in widths)
+        return max(_MIN_NAME, min(self._name_width, room)), widths, after
 
     @staticmethod
     def _cut(name: str, width: int) -> str:
@@ -204,14 +214,15 @@ class DeckTable(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        name_width, shown = self._columns(width)
+        name_width, widths, after = self._columns(width)
+        tail = " " * after
         base = self._base
         if base is None:
             base = self._base = self.rich_style
         if y == 0:
             header = base + self._style("deck-table--header")
             cells = [" " + set_cell_size("Deck", name_width) + " "]
-            cells += [" " + h.rjust(_COUNT_WIDTH) + " " for h in _HEADINGS[:shown]]
+            cells += [" " + h.rjust(w) + tail for h, w in zip(_HEADINGS, widths, strict=False)]
             return Strip([Segment("".join(cells), header)]).adjust_cell_length(width, header)
         index = y - 1 + round(self.scroll_offset.y)
         if index >= len(self._rows):
@@ -220,9 +231,9 @@ class DeckTable(ScrollView, can_focus=True):
         line = base + self._style("deck-table--cursor") if index == self.cursor_row else base
         name_style = line + self._style("deck-table--group") if row.is_group else line
         segments = [Segment(" " + self._cut(self._names[index], name_width) + " ", name_style)]
-        values = (row.new, row.learning, row.review, row.cards)[:shown]
-        for value, cls in zip(values, _COUNT_CLASSES[:shown], strict=True):
+        values = (row.new, row.learning, row.review, row.cards)
+        for value, cls, w in zip(values, _COUNT_CLASSES, widths, strict=False):
             style = self._style(cls if value or cls == "deck-table--cards" else "deck-table--zero")
             style = style + line if index == self.cursor_row else line + style  # the cursor's colours win
-            segments.append(Segment(" " + str(value).rjust(_COUNT_WIDTH) + " ", style))
+            segments.append(Segment(" " + str(value).rjust(w) + tail, style))
         return Strip(segments).adjust_cell_length(width, line)

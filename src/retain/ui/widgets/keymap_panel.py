@@ -30,9 +30,9 @@ Sections = Sequence[tuple[str, Sequence[BindingType]]]
 
 
 def _shown(keys: list[str]) -> str:
-    from textual.keys import format_key
+    from retain.ui.ascii_only import display_key
 
-    return ", ".join("+".join([*k.split("+")[:-1], format_key(k.split("+")[-1])]) for k in keys)
+    return ", ".join(display_key(k) for k in keys)
 
 
 class KeymapPanel(Vertical):
