@@ -1,7 +1,7 @@
 """What `import --with-history` makes of review-log rows real Anki (26.09) writes, as the
 statistics read them: found comparing `retain stats --json` with Anki's own graphs on the same
-collection. The importer (`interop/anki/apkg_history.py`) is not this task's file: the defects
-are pinned here as strict xfails for its owner.
+collection (both defects fixed in `interop/anki/apkg_history.py`; more cases in
+`test_h9_ankifix_history.py`).
 
 The rows are the ones Anki wrote in that comparison (studying with learning steps 1m 10m under
 FSRS): a learning step that ends past the day's rollover is logged with an interval of a day
@@ -15,8 +15,6 @@ from __future__ import annotations
 import sqlite3
 import zipfile
 from pathlib import Path
-
-import pytest
 
 from retain.core.state import LEARNING, REVIEW
 from retain.interop.bundle import Bundle
@@ -55,11 +53,6 @@ def _with_log(tmp_path: Path, rows: list[tuple[int, int, int, int, int, int]]) -
     return read_file(out, stage, with_history=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import defect (apkg_history.py, not this task's file): a learning row with a day "
-    "interval is taken for a graduation even when the card's next row is a learning row again",
-)
 def test_a_learning_step_past_the_rollover_leaves_the_card_in_learning(tmp_path: Path) -> None:
     """Anki counts the next day's answer as a learning answer (reviews graph: learn; buttons:
     learning; not in true retention). retain made the card a review card after the step, so that
@@ -77,11 +70,6 @@ def test_a_learning_step_past_the_rollover_leaves_the_card_in_learning(tmp_path:
     assert mine[1].after is not None and mine[1].after.state != REVIEW
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="import defect (apkg_history.py, not this task's file): a 'Set due date' row "
-    "(type 4, ease 0, ivl 0, factor not 0) is read as 'Forget' (a reset to new)",
-)
 def test_set_due_date_to_today_is_no_forget(tmp_path: Path) -> None:
     """Anki's "Forget" row has factor 0; "Set due date" keeps the card's factor. Read as a forget,
     the card's history gained a reset: its memory is replayed from there, as a card learned anew."""

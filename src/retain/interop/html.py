@@ -16,8 +16,11 @@ MathJax and Anki's `[$]` math retain's `$` math, other text Markdown-escaped
 where Markdown would act on it (so it shows as Anki shows it), images and `[sound:...]` media placeholders through `media` (an image
 keeps its `alt` description, unless that is its file name; without
 it, or when it has no placeholder for a file, `[image]` and `[audio]`: a card
-never shows a media file name); scripts and styles are dropped and every other
-tag is removed. Exports keep the exact
+never shows a media file name); `<audio>`/`<video>` are media by their `src` (or first
+`<source>`), their fallback content dropped. Media inside `<pre>` or `<code>`, which Anki
+shows there, is placed outside the code where it stands (the code ended before it and
+begun again after it), as a reference in code is only text; scripts and styles are
+dropped and every other tag is removed. Exports keep the exact
 Markdown beside the HTML (see `ankinote`), so a round trip does not depend on
 this conversion. `text_to_html` (escaped text, newlines as `<br>`) reads an Anki text file's
 plain (`#html:false`) fields.
@@ -43,6 +46,7 @@ _SOUND_RE = re.compile(r"\[sound:([^\]\n]{1,500})\]")
 _BLOCKS = frozenset({"div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre"})
 _SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp>: ruby's fallback brackets
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
+_AV = frozenset({"audio", "video"})  # Anki plays their `src` (or first <source>); their content is a fallback
 _MANY_NL = re.compile(r"\n{3,}")
 _MAX_LIST_DEPTH = 16  # nested lists indented as such; deeper ones stay at this depth
 # MathJax as Anki writes it (`\\(...\\)`, `\\[...\\]`), Anki's `[$]...[/$]` / `[$$]...[/$$]`, and a
@@ -220,6 +224,10 @@ class _Converter(HTMLParser):
         self.skip = 0
         self.blocks = False
         self.pre = 0
+        self.fence_at: int | None = None  # where the open code block's fence is in `out`
+        self.reopened = False  # the open code block was opened again after media inside it
+        self.av = 0  # inside an <audio>/<video>: its content is the fallback Anki never shows
+        self.av_shown = False  # the open <audio>/<video> has put its media in `out`
         self.lists: list[int] = []  # per open list: 0 for <ul>, else the next <ol> number
         self.indents: list[int] = []  # per open list: the width of its current item's marker
         self.cells = 0  # table cells begun in the current row
@@ -228,6 +236,68 @@ class _Converter(HTMLParser):
     def _newline(self) -> None:
         if self.out and not self.out[-1].endswith("\n"):
             self.out.append("\n")
+
+    def _open_fence(self) -> None:
+        self.fence_at = len(self.out)
+        self.out.append("```\n")
+
+    def _close_fence(self, drop_empty: bool) -> None:
+        """End the open code block; with `drop_empty`, one that holds nothing but blank lines (the
+        fence before or after media that stood alone in `<pre>`) is left out instead."""
+        at = self.fence_at
+        if drop_empty and at is not None and at < len(self.out) and not "".join(self.out[at + 1 :]).strip():
+            del self.out[at:]
+        else:
+            self._newline()
+            self.out.append("```\n")
+        self.fence_at = None
+        self.reopened = False
+
+    def _place(self, shown: str) -> None:
+        """Media (an image, a sound) where it stands, and always outside code: Anki shows an image
+        in `<pre>` or `<code>` and plays a `[sound:]` written there, while a Markdown reference in
+        code is only its text (never shown, never exported). An open code span or code block is
+        ended before it and begun again after it."""
+        if self.code_text is not None:
+            self._end_code()
+            self.out.append(shown)
+            self.code_text = []
+        elif self.pre:
+            self._close_fence(drop_empty=True)
+            self._newline()
+            self.out.append(shown + "\n")
+            self._open_fence()
+            self.reopened = True
+        else:
+            self.out.append(shown)
+
+    def _image(self, attrs: list[tuple[str, str | None]]) -> str:
+        found = dict(attrs)
+        src = found.get("src") or ""
+        shown = self.media(src) if self.media and src else None
+        described = image_description(found.get("alt") or "", src)
+        if shown is not None and described and shown.startswith(_PLACEHOLDER_IMAGE):
+            shown = f"![{described}]({shown[len(_PLACEHOLDER_IMAGE) :]}"
+        return shown if shown is not None else "[image]"
+
+    def _sound(self, name: str) -> str:
+        shown = self.media(name) if self.media is not None and name else None
+        return shown if shown is not None else "[audio]"
+
+    def _code_data(self, data: str, keep: Callable[[str], None]) -> None:
+        """Text inside code: kept by `keep`, except each `[sound:...]` in it, placed outside."""
+        pos = 0
+        for m in _SOUND_RE.finditer(data):
+            if m.start() > pos:
+                keep(data[pos : m.start()])
+            self._place(self._sound(m[1]))
+            pos = m.end()
+        if pos < len(data):
+            keep(data[pos:])
+
+    def _keep_code(self, text: str) -> None:
+        if self.code_text is not None:
+            self.code_text.append(text)
 
     def _end_code(self) -> None:
         """Close an open inline <code> (a block, a line break or the end of the field comes first)."""
@@ -247,14 +317,22 @@ class _Converter(HTMLParser):
             return
         if self.skip:
             return
+        if self.av:  # in <audio>/<video>: its first <source> is its media when it has no `src`
+            if tag == "source" and not self.av_shown:
+                self.av_shown = True
+                self._place(self._sound(dict(attrs).get("src") or ""))
+            elif tag in _AV:
+                self.av += 1
+            return
         if tag in _BLOCKS or tag in ("br", "td", "th"):
             self._end_code()
         if tag == "br":
             self.out.append("\n")
         elif tag == "pre":
             self.blocks = True
-            self._newline()
-            self.out.append("```\n")
+            if not self.pre:
+                self._newline()
+                self._open_fence()
             self.pre += 1
         elif tag in _BLOCKS:
             self.blocks = True
@@ -291,6 +369,13 @@ class _Converter(HTMLParser):
                 self.tables[-1].cell(len(self.out), spans)
         elif tag == "rt":
             self.out.append("(")
+        elif tag == "img":
+            self._place(self._image(attrs))
+        elif tag in _AV:
+            src = dict(attrs).get("src") or ""
+            self.av, self.av_shown = 1, bool(src)
+            if src:
+                self._place(self._sound(src))
         elif tag == "code" and self.pre:
             return
         elif self.code_text is not None:
@@ -299,14 +384,6 @@ class _Converter(HTMLParser):
             self.code_text = []
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
-        elif tag == "img":
-            found = dict(attrs)
-            src = found.get("src") or ""
-            shown = self.media(src) if self.media and src else None
-            described = image_description(found.get("alt") or "", src)
-            if shown is not None and described and shown.startswith(_PLACEHOLDER_IMAGE):
-                shown = f"![{described}]({shown[len(_PLACEHOLDER_IMAGE) :]}"
-            self.out.append(shown if shown is not None else "[image]")
         elif tag == "hr":
             self._newline()
             self.out.append("---\n")
@@ -315,6 +392,8 @@ class _Converter(HTMLParser):
         if tag in _SKIP:
             return
         self.handle_starttag(tag, attrs)
+        if tag in _AV:  # `<audio src="..."/>`: no content follows
+            self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
@@ -322,14 +401,21 @@ class _Converter(HTMLParser):
             return
         if self.skip:
             return
+        if self.av:
+            if tag in _AV:
+                self.av -= 1
+                return
+            if tag not in _BLOCKS and tag not in ("code", "td", "th"):
+                return
+            self.av = 0  # an element around an unclosed <audio> ended: so did the <audio>
         if tag in ("td", "th", "tr") and self.tables:
             self.tables[-1].end_cell(len(self.out))
         if tag in _BLOCKS:
             self._end_code()
         if tag == "pre" and self.pre:
             self.pre -= 1
-            self._newline()
-            self.out.append("```\n")
+            if not self.pre:
+                self._close_fence(drop_empty=self.reopened)
         elif tag == "table" and self.tables:
             table = self.tables.pop()
             self._newline()
@@ -352,17 +438,26 @@ class _Converter(HTMLParser):
             self.out.append(")")
 
     def handle_data(self, data: str) -> None:
-        if self.skip:
+        if self.skip or self.av:
             return
         if self.pre:
-            self.out.append(data.replace("\r", ""))
+            data = data.replace("\r", "")
+            if self.reopened and self.fence_at == len(self.out) - 1 and data.startswith("\n"):
+                data = data[1:]  # (the line break after media that stood on its own line)
+            if "[sound:" in data:
+                self._code_data(data, self.out.append)
+            elif data:
+                self.out.append(data)
             return
         if "\n" in data and not data.strip():  # layout between tags, not text
             return
         data = data.replace("\r", "").replace("\n", " ").replace("\xa0", " ")
         at_start = not self.out or self.out[-1].endswith("\n")
         if self.code_text is not None:
-            self.code_text.append(data)
+            if "[sound:" in data:
+                self._code_data(data, self._keep_code)
+            else:
+                self.code_text.append(data)
             return
         self.out.append(_text_markdown(data, self.media, at_start, self.cells > 0, self.escape))
 
@@ -541,19 +636,24 @@ def html_to_text(value: str, media: MediaFn | None = None) -> str:
     kind side by side are one (`<b>a</b><b>b</b>` is `**ab**`: `**a****b**` is no Markdown bold)."""
     value = _merged(value)
     if _NOT_FAST.search(value):
-        return _parsed(value, media)
+        return _parsed_merged(value, media)
     if "<" not in value and "&" not in value:
         return value.replace("\r", "").replace("\n", " ").replace("\xa0", " ").strip()
     if _SIMPLE.fullmatch(value):
         return _SIMPLE_TAG.sub(_simple_tag, value).strip()
-    return _parsed(value, media)
+    return _parsed_merged(value, media)
 
 
 def _parsed(value: str, media: MediaFn | None) -> str:
     """The field as Markdown that shows as Anki shows it. Escapes are added only where Markdown
     would act on the text: when the text without them renders the same (`0=`, `a\\b`, a lone
     `*`), it is kept as written, so a card exported by retain comes back exactly."""
-    value = _merged(value)
+    return _parsed_merged(_merged(value), media)
+
+
+def _parsed_merged(value: str, media: MediaFn | None) -> str:
+    """`_parsed` of a value `_merged` already (merging twice is not merging once: `<b>*</i><b><i>`
+    loses its `</i><i>` only in the second pass)."""
     text = _converted(value, media, escape=True)
     if "\\" in text:
         raw = _converted(value, media, escape=False)

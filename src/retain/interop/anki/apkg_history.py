@@ -6,9 +6,13 @@ log up to that row (`historical_memory_state_batch`, FSRS's default weights,
 days counted from a 4 am UTC rollover); its due date is the row's interval.
 A log that does not start with a learning row (trimmed, or a card made before
 the log) starts from `memory_state_from_sm2` of its first row's ease and
-interval; a manual "Forget" row (Anki's reset to new) is a "reset" event, and
-the card's memory is replayed from new after it. Rows of manual
-rescheduling and cramming without rescheduling are not reviews. The last event
+interval; a "Forget"/"Reset" row (Anki's reset to new: a manual row with ease
+factor 0, as Anki's `is_reset` tells) is a "reset" event, and the card's memory
+is replayed from new after it. "Set due date" rows (manual, the card's factor
+kept) and cramming without rescheduling are not reviews, and no reset. A row
+whose interval is in days left the card in (re)learning when its next row is a
+(re)learning row again: Anki logs a step that ends past the rollover in days;
+such a step is due from the start of the study day it ends on. The last event
 of a card takes the card's real current state (due date, and the FSRS memory
 from `cards.data` when Anki had FSRS on; otherwise the replayed memory, or
 `memory_state_from_sm2` of the card's ease and interval).
@@ -66,6 +70,10 @@ _MODEL = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
 _END_S = 253_402_300_800  # 10000-01-01 UTC: the first second a datetime cannot hold
 _MAX_STABILITY = 1e6  # the store's bound (`validate_state`)
 _MAX_MS = 10**7  # the longest answer time kept (ms)
+_DAY = timedelta(days=1)
+# A (re)learning card's due up to this is a day number (Anki's queue 3, a step of a day or more),
+# past it a time (Unix seconds).
+_MAX_DAY_NUMBER = 10**8
 _STEPS = StudySettings()  # the steps a learning card's `left` counts against (retain's defaults)
 Row = tuple[int, int, int, int, int, int]  # revlog id (ms), ease, ivl, factor, time ms, type
 Extra = tuple[int, int]  # a card's `left` and `mod` (Unix seconds)
@@ -222,12 +230,13 @@ def _days(crt: int | AnkiDays) -> AnkiDays:
 
 
 def _due_s(card: AnkiCard, days: AnkiDays) -> int | None:
-    """The card's due in Unix seconds (a review card's is the start of its day); None for a day
-    number out of range, or a (re)learning card's due that is a day number (not a time)."""
+    """The card's due in Unix seconds (a review card's, and a (re)learning card's on a step of a
+    day or more, Anki's queue 3, are day numbers: the start of that day; a (re)learning card's
+    other due is a time); None for a day number out of range."""
     due = card.home_due
-    if card.type == 2:
+    if card.type == 2 or due <= _MAX_DAY_NUMBER:
         return days.start(due)
-    return due if due > 10**8 else None
+    return due
 
 
 def _bad_due(card: AnkiCard, days: AnkiDays) -> bool:
@@ -235,7 +244,7 @@ def _bad_due(card: AnkiCard, days: AnkiDays) -> bool:
     if card.type == 0:
         return False
     seconds = _due_s(card, days)
-    return (card.type == 2 and seconds is None) or (seconds is not None and _when(seconds) is None)
+    return seconds is None or _when(seconds) is None
 
 
 def _same_day(day_start: datetime, logged: datetime, next_start: int | None) -> datetime:
@@ -325,6 +334,18 @@ def _buried_until(card: AnkiCard, days: AnkiDays, mod: int) -> str | None:
         return None
 
 
+def _step_due(at: datetime, ivl: int, span: timedelta, study: StudyDay) -> datetime:
+    """A (re)learning step of a day or more taken at `at`: due from the start of the study day it
+    ends on, as retain's own (`Scheduler.day_step_due`) and Anki's interday steps are. A positive
+    `ivl` is Anki's count of study days (its `maybe_as_days`: a step that passes the rollover is
+    logged in days); a negative one (older Anki) the step's seconds."""
+    try:
+        start = study.of(at)
+        return study.start_of(start + timedelta(days=ivl) if ivl > 0 else study.of(at + span))
+    except (OverflowError, ValueError):  # a study day at the calendar's end: the step's own time
+        return at + span
+
+
 def _card_events(
     key: str,
     log: list[Row],
@@ -333,10 +354,17 @@ def _card_events(
     days: AnkiDays,
     extra: Extra,
     forgets: Sequence[int] = (),
+    study: StudyDay | None = None,
 ) -> list[Review]:
     """One card's rows as events; the store checks each state when it records them. A "Forget"
     (`forgets`, revlog ids) after a review is a "reset" back to new, and the card learns from new
     after it; the card's real state ends the events (a new card's: new, or set aside).
+
+    A row's interval in days is a graduation (or a review) unless the card's next row is a
+    learning row after a learning row, or a relearning row after a lapse or a relearning row:
+    Anki logs a (re)learning step that ends past the day's rollover in days (`10m` at 23:55, or
+    `1d`), and the card stays in (re)learning, due from the start of the study day the step ends on
+    (`_step_due`; `study`, the learner's study day).
 
     A log that starts with a review row, not a learning one (trimmed, or a due date set by hand
     in Anki), starts from a card already learned: its first event's `before` is that card, with
@@ -346,6 +374,7 @@ def _card_events(
     prev: CardState | None = None
     events: list[Review] = []
     cuts = sorted(forgets)
+    study = study or StudyDay(days.rollover_hour, days.tz)
 
     def forget(rid: int) -> None:
         nonlocal prev
@@ -354,7 +383,10 @@ def _card_events(
             events.append(Review(key, at, None, prev, "reset"))
         prev = None
 
-    for (rid, ease, ivl, _factor, ms, typ), (stability, difficulty) in zip(log, memory, strict=True):
+    end = len(log) - 1
+    for i, ((rid, ease, ivl, _factor, ms, typ), (stability, difficulty)) in enumerate(
+        zip(log, memory, strict=True)
+    ):
         while cuts and cuts[0] < rid:
             forget(cuts.pop(0))
         at = datetime.fromtimestamp(rid / 1000, UTC)
@@ -368,9 +400,14 @@ def _card_events(
             was = prev.state
             state = REVIEW if ivl > 0 else RELEARNING if was in (REVIEW, RELEARNING) else LEARNING
             reps, lapses = prev.reps + 1, prev.lapses + (ease == 1 and was == REVIEW)
-        after = CardState(
-            state, None if state == REVIEW else 0, stability, difficulty, at + span, at, reps, lapses
-        )
+        if ivl > 0 and i < end:  # a step ending on a later study day, or a graduation: the next row says
+            nxt, forgot = log[i + 1], bool(cuts) and cuts[0] < log[i + 1][0]
+            if not forgot and nxt[5] == 0 and typ == 0:
+                state = LEARNING
+            elif not forgot and nxt[5] == 2 and (typ == 2 or (ease == 1 and typ in (1, 3))):
+                state = RELEARNING
+        due = at + span if state == REVIEW or span < _DAY else _step_due(at, ivl, span, study)
+        after = CardState(state, None if state == REVIEW else 0, stability, difficulty, due, at, reps, lapses)
         events.append(Review(key, at, after, prev, "review", ease, ms if 0 <= ms <= _MAX_MS else _ms(ms)))
         prev = after
     if cuts and card.type == 0:  # forgotten after its last review, and new since
@@ -432,11 +469,11 @@ def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], in
         if cid not in keys or last_id.get(cid) == rid:  # a row twice (a revlog without its primary key)
             continue
         last_id[cid] = rid
-        if typ == 4 and ease == 0 and ivl == 0:  # "Forget": the card starts over
+        if typ == 4 and factor == 0:  # "Forget"/"Reset" (Anki's `is_reset`): the card starts over
             if rid > 0 and _when(rid // 1000) is not None:
                 forgets[cid].append(rid)
         elif not (1 <= ease <= 4 and typ in (0, 1, 2, 3)) or (typ == 3 and factor == 0):
-            continue  # no review: rescheduled by hand, or crammed without rescheduling
+            continue  # no review: "Set due date" (manual, the card's factor kept), or crammed
         elif _in_range(rid, ivl):
             rows[cid].append((rid, ease, ivl, factor, ms, typ))
         else:
@@ -497,11 +534,19 @@ def card_reviews(
     out: list[Review] = []
     bad_dues = 0
     extras = _extras(db)
+    study = StudyDay(rollover_hour, days.tz)
     for cid, log in logs.items():
         bad_dues += _bad_due(by_id[cid], days)
         try:
             events = _card_events(
-                keys[cid], log, memories[cid], by_id[cid], days, extras.get(cid, (0, 0)), forgets.get(cid, ())
+                keys[cid],
+                log,
+                memories[cid],
+                by_id[cid],
+                days,
+                extras.get(cid, (0, 0)),
+                forgets.get(cid, ()),
+                study,
             )
         except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
             left_out += len(log)
