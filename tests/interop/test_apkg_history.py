@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-import zipfile
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,12 +17,11 @@ from retain.core.model import Card
 from retain.core.state import REVIEW, validate_state
 from retain.interop.anki.ankidb import AnkiCard
 from retain.interop.anki.apkg_history import card_reviews, card_state
-from retain.interop.bundle import Bundle
-from retain.interop.importer import read_file
 from retain.store.collection import Collection
 from retain.store.fsrs_presets import history_rows
 from retain.store.home import open_home
 
+from .anki_fixture import LogOnly, changed_package, read_history
 from .conftest import FIXTURES
 
 CRT = 1_795_838_400  # the fixture collection's creation time (its day 0)
@@ -32,30 +29,6 @@ REVIEWED = 1_795_857_295_140  # the fixture's one review card: due on day 1, two
 NEW_SIBLING = 1_795_857_295_143  # a new card in the same deck ("General Knowledge")
 DAY_MS = 86_400_000
 T0 = 1_700_000_000_000 + 5 * 3_600_000
-
-
-def _changed(tmp_path: Path, change: Callable[[sqlite3.Connection], None]) -> Path:
-    """The legacy fixture package with its collection changed by `change`."""
-    src = FIXTURES / "layout-anki21.apkg"
-    db = tmp_path / "collection.anki21"
-    out = tmp_path / "changed.apkg"
-    with zipfile.ZipFile(src) as zin:
-        db.write_bytes(zin.read("collection.anki21"))
-        conn = sqlite3.connect(db)
-        change(conn)
-        conn.commit()
-        conn.close()
-        with zipfile.ZipFile(out, "w") as zout:
-            for info in zin.infolist():
-                name = info.filename
-                zout.writestr(name, db.read_bytes() if name == "collection.anki21" else zin.read(name))
-    return out
-
-
-def _read(tmp_path: Path, path: Path) -> Bundle:
-    stage = tmp_path / f"stage-{path.stem}"
-    stage.mkdir()
-    return read_file(path, stage, with_history=True)
 
 
 def _to_filtered_deck(conn: sqlite3.Connection) -> None:
@@ -72,8 +45,8 @@ def _to_filtered_deck(conn: sqlite3.Connection) -> None:
 def test_a_card_in_a_filtered_deck_goes_to_its_home_deck_with_its_real_due_date(tmp_path: Path) -> None:
     """Anki keeps such a card in the filtered deck (`did`) with a placeholder `due`; its home deck
     is `odid` and its real due date `odue`. It used to make a deck "Cram" and be due in 1753."""
-    plain = _read(tmp_path, FIXTURES / "layout-anki21.apkg")
-    filtered = _read(tmp_path, _changed(tmp_path, _to_filtered_deck))
+    plain = read_history(tmp_path, FIXTURES / "layout-anki21.apkg")
+    filtered = read_history(tmp_path, changed_package(tmp_path, _to_filtered_deck))
     assert [(d.id, [c.id for c in d.cards]) for d in filtered.decks] == [
         (d.id, [c.id for c in d.cards]) for d in plain.decks
     ]
@@ -94,8 +67,8 @@ def _without_primary_key(conn: sqlite3.Connection) -> None:
 def test_duplicated_log_rows_count_once_and_the_card_keeps_its_state(tmp_path: Path) -> None:
     """A revlog without its primary key holds each row twice: the duplicate of the last row used
     to carry the card's real state, and the import's same-time dedup dropped exactly it."""
-    plain = _read(tmp_path, FIXTURES / "layout-anki21.apkg")
-    doubled = _read(tmp_path, _changed(tmp_path, _without_primary_key))
+    plain = read_history(tmp_path, FIXTURES / "layout-anki21.apkg")
+    doubled = read_history(tmp_path, changed_package(tmp_path, _without_primary_key))
     assert doubled.reviews == plain.reviews
     last = doubled.reviews[-1].after
     assert last is not None and last.due is not None and last.last_review is not None
@@ -110,8 +83,8 @@ def test_an_out_of_range_row_is_left_out_alone_and_reported_once(tmp_path: Path)
     def absurd(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE revlog SET ivl = 3000000 WHERE id = (SELECT max(id) FROM revlog)")
 
-    plain = _read(tmp_path, FIXTURES / "layout-anki21.apkg")
-    bad = _read(tmp_path, _changed(tmp_path, absurd))
+    plain = read_history(tmp_path, FIXTURES / "layout-anki21.apkg")
+    bad = read_history(tmp_path, changed_package(tmp_path, absurd))
     assert [r.time for r in bad.reviews] == [r.time for r in plain.reviews[:-1]]
     last = bad.reviews[-1].after
     assert last is not None and last.due == datetime.fromtimestamp(CRT, UTC) + timedelta(days=1)
@@ -119,18 +92,6 @@ def test_an_out_of_range_row_is_left_out_alone_and_reported_once(tmp_path: Path)
         "review history: 1 review-log row(s) left out: their dates or intervals are out of range"
     ]
     assert plain.warnings == []
-
-
-class _Log:
-    """The two things `card_reviews` reads of an Anki collection: its creation time and review log."""
-
-    crt = 1_600_000_000
-
-    def __init__(self, rows: list[tuple[int, int, int, int, int, int, int]]) -> None:
-        self.rows = rows
-
-    def revlog(self) -> list[tuple[int, int, int, int, int, int, int]]:
-        return self.rows
 
 
 def _card(cid: int, due: int = 100, ivl: int = 30, type_: int = 2) -> AnkiCard:
@@ -153,7 +114,7 @@ def test_each_out_of_range_row_and_due_date_is_counted_and_the_rest_kept() -> No
         (T0, 3, 3, -600, 2500, 5000, 0),
     ]
     warnings: list[str] = []
-    reviews = card_reviews(_Log(rows), cards, notes, warnings)  # type: ignore[arg-type]
+    reviews = card_reviews(LogOnly(rows), cards, notes, warnings)  # type: ignore[arg-type]
     t0, t2 = (datetime.fromtimestamp(ms / 1000, UTC) for ms in (T0, T0 + 2 * DAY_MS))
     kept = [("deck/c1", t0), ("deck/c1", t2), ("deck/c2", t0), ("deck/c3", t0)]
     assert sorted((r.key, r.time) for r in reviews) == kept
@@ -201,8 +162,8 @@ def test_a_log_that_starts_with_a_review_starts_from_a_learned_card_not_from_new
 ) -> None:
     """Its first review was recorded as made from new: the optimizer trained on the card as if
     learned from scratch (Anki's leaves such a card out) and stats counted it as added."""
-    trimmed = _changed(tmp_path, _log_without_its_learning_row)
-    first = _read(tmp_path, trimmed).reviews[0]
+    trimmed = changed_package(tmp_path, _log_without_its_learning_row)
+    first = read_history(tmp_path, trimmed).reviews[0]
     assert first.before is not None and not first.before.is_new and first.before.state == REVIEW
     assert first.after is not None and first.after.reps == 1 and first.after.state == REVIEW
     root = tmp_path / "home"

@@ -12,6 +12,8 @@ from retain.interop.anki.ankidb import AnkiCard
 from retain.interop.anki.apkg_history import card_state, memory_from_log, sm2_memory
 from retain.interop.importer import read_file
 
+from .anki_fixture import LogOnly
+
 MODEL = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
 DAY_MS = 86_400_000
 T0 = 1_700_000_000_000 + 5 * 3_600_000  # 05:00 UTC: after the 4 am rollover
@@ -80,18 +82,6 @@ def test_imported_fixture_history_has_fsrs_memory(tmp_path: Path) -> None:
         assert 1.0 <= review.after.difficulty <= 10.0
 
 
-class _Log:
-    """The two things `card_reviews` reads of an Anki collection: its creation time and review log."""
-
-    crt = 1_600_000_000
-
-    def __init__(self, rows: list[tuple[int, int, int, int, int, int, int]]) -> None:
-        self.rows = rows
-
-    def revlog(self) -> list[tuple[int, int, int, int, int, int, int]]:
-        return self.rows
-
-
 def test_a_log_with_dates_past_year_9999_leaves_out_those_values_only() -> None:
     """An interval of a billion days (a hostile package) used to end the import in a traceback,
     then to drop the card's whole history; now that row and that due date are left out, counted."""
@@ -111,7 +101,7 @@ def test_a_log_with_dates_past_year_9999_leaves_out_those_values_only() -> None:
         (T0 + DAY_MS, 20, 3, 10**9, 2500, 5000, 1),
     ]
     warnings: list[str] = []
-    reviews = card_reviews(_Log(rows), cards, notes, warnings)  # type: ignore[arg-type]
+    reviews = card_reviews(LogOnly(rows), cards, notes, warnings)  # type: ignore[arg-type]
     assert sorted(r.key for r in reviews) == ["deck/one", "deck/one", "deck/two"]
     assert warnings == [
         "review history: 1 review-log row(s) and 1 card due date(s) left out:"

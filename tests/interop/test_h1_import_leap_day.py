@@ -9,8 +9,6 @@ a 29 February is now 28 February 200 years on.
 from __future__ import annotations
 
 import math
-import sqlite3
-import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,30 +18,21 @@ from hypothesis import strategies as st
 
 from retain.interop.anki.apkg_history import _clean
 
-from .conftest import FIXTURES, run_cli
+from .anki_fixture import changed_package
+from .conftest import run_cli
 
 REVIEWED = 1_795_857_295_140  # the fixture's one review card (two log rows)
 
 
 def _logged_on(tmp_path: Path, moment: datetime) -> Path:
     """The legacy fixture package with its review card's log moved to start at `moment`."""
-    src = FIXTURES / "layout-anki21.apkg"
-    db = tmp_path / "collection.anki21"
-    out = tmp_path / "moved.apkg"
-    with zipfile.ZipFile(src) as zin:
-        db.write_bytes(zin.read("collection.anki21"))
-        conn = sqlite3.connect(db)
-        conn.execute(
+    return changed_package(
+        tmp_path,
+        lambda conn: conn.execute(
             "UPDATE revlog SET id = id - (SELECT min(id) FROM revlog) + ? WHERE cid = ?",
             (int(moment.timestamp() * 1000), REVIEWED),
-        )
-        conn.commit()
-        conn.close()
-        with zipfile.ZipFile(out, "w") as zout:
-            for info in zin.infolist():
-                name = info.filename
-                zout.writestr(name, db.read_bytes() if name == "collection.anki21" else zin.read(name))
-    return out
+        ),
+    )
 
 
 @pytest.mark.parametrize(

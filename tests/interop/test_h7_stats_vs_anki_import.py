@@ -12,45 +12,14 @@ factor 0.
 
 from __future__ import annotations
 
-import sqlite3
-import zipfile
 from pathlib import Path
 
 from retain.core.state import LEARNING, REVIEW
-from retain.interop.bundle import Bundle
-from retain.interop.importer import read_file
 
-from .conftest import FIXTURES
+from .anki_fixture import with_log
 
-CARD = 1_795_857_295_140  # the fixture's one reviewed card (its other cards are new)
 T0 = 1_795_857_295_163 - 3 * 86_400_000  # three days before the fixture's first row
 MIN, HOUR, DAY = 60_000, 3_600_000, 86_400_000
-
-
-def _with_log(tmp_path: Path, rows: list[tuple[int, int, int, int, int, int]]) -> Bundle:
-    """The legacy fixture package with CARD's log replaced by `rows` (id, ease, ivl, lastIvl,
-    factor, type), read with its history."""
-    src = FIXTURES / "layout-anki21.apkg"
-    db = tmp_path / "collection.anki21"
-    out = tmp_path / "changed.apkg"
-    with zipfile.ZipFile(src) as zin:
-        db.write_bytes(zin.read("collection.anki21"))
-        conn = sqlite3.connect(db)
-        conn.execute("DELETE FROM revlog WHERE cid = ?", (CARD,))
-        conn.executemany(
-            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-            " VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)",
-            [(rid, CARD, ease, ivl, last, factor, typ) for rid, ease, ivl, last, factor, typ in rows],
-        )
-        conn.commit()
-        conn.close()
-        with zipfile.ZipFile(out, "w") as zout:
-            for info in zin.infolist():
-                name = info.filename
-                zout.writestr(name, db.read_bytes() if name == "collection.anki21" else zin.read(name))
-    stage = tmp_path / "stage"
-    stage.mkdir()
-    return read_file(out, stage, with_history=True)
 
 
 def test_a_learning_step_past_the_rollover_leaves_the_card_in_learning(tmp_path: Path) -> None:
@@ -62,7 +31,7 @@ def test_a_learning_step_past_the_rollover_leaves_the_card_in_learning(tmp_path:
         (T0 + 10 * MIN, 3, 1, -600, 0, 0),  # the step's end is past the rollover: "1 day", still learning
         (T0 + DAY + HOUR, 3, 3, -600, 2500, 0),  # a learning row again: graduates (3 days)
     ]
-    reviews = _with_log(tmp_path, rows).reviews
+    reviews = with_log(tmp_path, rows).reviews
     mine = [r for r in reviews if r.kind == "review" and T0 <= r.time.timestamp() * 1000 < T0 + 2 * DAY]
     assert len(mine) == 3
     third = mine[2]
@@ -79,7 +48,7 @@ def test_set_due_date_to_today_is_no_forget(tmp_path: Path) -> None:
         (T0 + DAY + HOUR, 0, 0, 3, 2500, 4),  # Set due date "0": due today
         (T0 + DAY + 2 * HOUR, 3, 5, 0, 2500, 1),  # reviewed
     ]
-    kinds = [r.kind for r in _with_log(tmp_path, rows).reviews if r.time.timestamp() * 1000 >= T0]
+    kinds = [r.kind for r in with_log(tmp_path, rows).reviews if r.time.timestamp() * 1000 >= T0]
     assert "reset" not in kinds, kinds
 
 
@@ -91,5 +60,5 @@ def test_forget_is_still_a_reset(tmp_path: Path) -> None:
         (T0 + DAY + HOUR, 0, 0, 3, 0, 4),  # Forget
         (T0 + DAY + 2 * HOUR, 3, 1, -600, 2500, 0),  # learned again
     ]
-    kinds = [r.kind for r in _with_log(tmp_path, rows).reviews if r.time.timestamp() * 1000 >= T0]
+    kinds = [r.kind for r in with_log(tmp_path, rows).reviews if r.time.timestamp() * 1000 >= T0]
     assert "reset" in kinds, kinds

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
-import zipfile
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,42 +26,12 @@ from retain.interop.bundle import Bundle, Review
 from retain.interop.importer import read_file
 from retain.store.localzone import local_timezone
 
-from .conftest import FIXTURES
+from .anki_fixture import LogOnly, LogRow, with_log
 
 ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
 CRT = 1_795_838_400  # the fixture collection's creation time (its day 0)
-CARD = 1_795_857_295_140  # the fixture's one reviewed card
 T0 = 1_795_857_295_163 - 3 * 86_400_000
 MIN, HOUR, DAY = 60_000, 3_600_000, 86_400_000
-LogRow = tuple[int, int, int, int, int, int]  # id, ease, ivl, lastIvl, factor, type
-
-
-def _package(tmp_path: Path, rows: Sequence[LogRow], card_sql: str = "") -> Bundle:
-    """The legacy fixture with CARD's log replaced by `rows` (and `card_sql` run on its `cards`
-    row, `?` its id), read with its history."""
-    src = FIXTURES / "layout-anki21.apkg"
-    db = tmp_path / "collection.anki21"
-    out = tmp_path / "changed.apkg"
-    with zipfile.ZipFile(src) as zin:
-        db.write_bytes(zin.read("collection.anki21"))
-        conn = sqlite3.connect(db)
-        conn.execute("DELETE FROM revlog WHERE cid = ?", (CARD,))
-        conn.executemany(
-            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-            " VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)",
-            [(rid, CARD, ease, ivl, last, factor, typ) for rid, ease, ivl, last, factor, typ in rows],
-        )
-        if card_sql:
-            conn.execute(card_sql, (CARD,))
-        conn.commit()
-        conn.close()
-        with zipfile.ZipFile(out, "w") as zout:
-            for info in zin.infolist():
-                name = info.filename
-                zout.writestr(name, db.read_bytes() if name == "collection.anki21" else zin.read(name))
-    stage = tmp_path / "stage"
-    stage.mkdir()
-    return read_file(out, stage, with_history=True)
 
 
 def _mine(bundle: Bundle) -> list[Review]:
@@ -86,7 +53,7 @@ def test_an_interday_learning_step_is_due_at_the_start_of_the_study_day_it_ends_
         (T0, 3, 1, 0, 0, 0),  # new -> the 1d step: still learning
         (T0 + DAY + 2 * HOUR, 3, 4, 1, 2500, 0),  # the 1d step passed: graduates
     ]
-    first, second = _mine(_package(tmp_path, rows))
+    first, second = _mine(with_log(tmp_path, rows))
     assert first.after is not None and first.after.state == LEARNING, first.after
     assert first.after.due == STUDY.start_of(STUDY.of(_at(T0)) + timedelta(days=1))
     assert second.before == first.after
@@ -96,7 +63,7 @@ def test_an_interday_learning_step_is_due_at_the_start_of_the_study_day_it_ends_
 def test_a_graduation_with_a_day_interval_is_still_a_graduation(tmp_path: Path) -> None:
     """The control: a learning row of a day whose next row is a review row graduated the card."""
     rows = [(T0, 3, -600, 0, 0, 0), (T0 + 10 * MIN, 3, 1, -600, 2500, 0), (T0 + DAY + HOUR, 3, 3, 1, 2500, 1)]
-    mine = _mine(_package(tmp_path, rows))
+    mine = _mine(with_log(tmp_path, rows))
     assert [r.after.state for r in mine if r.after] == [LEARNING, REVIEW, REVIEW]
     assert mine[2].before is not None and mine[2].before.state == REVIEW
 
@@ -121,7 +88,7 @@ def test_a_graduation_with_a_day_interval_is_still_a_graduation(tmp_path: Path) 
 def test_an_interday_relearning_step_leaves_the_card_relearning(tmp_path: Path, rows: list[LogRow]) -> None:
     """A lapse whose relearning step ends on a later study day was taken for a review card due
     then: the relearning answer after it counted as a review (true retention, young buttons)."""
-    mine = _mine(_package(tmp_path, rows))
+    mine = _mine(with_log(tmp_path, rows))
     assert len(mine) == 4
     lapse, step = mine[1], mine[2]
     assert lapse.after is not None and lapse.after.state == RELEARNING and lapse.after.lapses == 1
@@ -140,22 +107,10 @@ def test_a_card_still_on_an_interday_step_is_due_on_the_day_anki_has(tmp_path: P
     as no date and the card got the log's guess."""
     due_day = (T0 // 1000 - CRT) // 86_400 + 3  # Anki moved it 2 days past the log's 1d step
     sql = f"UPDATE cards SET type = 1, queue = 3, due = {due_day}, ivl = 0, left = 1001 WHERE id = ?"
-    (only,) = _mine(_package(tmp_path, [(T0, 3, 1, 0, 0, 0)], sql))
+    (only,) = _mine(with_log(tmp_path, [(T0, 3, 1, 0, 0, 0)], sql))
     assert only.after is not None and only.after.state == LEARNING
     days = AnkiDays(CRT, None, local_timezone(), DEFAULT_ROLLOVER_HOUR)
     assert only.after.due == datetime.fromtimestamp(days.start(due_day) or 0, UTC)
-
-
-class _Log:
-    """What `card_reviews` reads of a collection: its creation time and review log."""
-
-    crt = 1_600_000_000
-
-    def __init__(self, rows: list[tuple[int, int, int, int, int, int, int]]) -> None:
-        self.rows = rows
-
-    def revlog(self) -> list[tuple[int, int, int, int, int, int, int]]:
-        return self.rows
 
 
 START = 1_700_000_000_000 + 5 * HOUR
@@ -181,7 +136,7 @@ def test_a_manual_row_is_a_forget_exactly_when_its_factor_is_0(ivl: int, factor:
         (START + 2 * DAY, 1, 3, 5, 3, 2500, 5000, 1 if factor else 0),
     ]
     warnings: list[str] = []
-    reviews = card_reviews(_Log([r[:4] + r[5:] for r in rows]), [card], notes, warnings)  # type: ignore[arg-type]
+    reviews = card_reviews(LogOnly([r[:4] + r[5:] for r in rows]), [card], notes, warnings)  # type: ignore[arg-type]
     kinds = [r.kind for r in reviews]
     assert kinds == (["review", "review", "reset", "review"] if factor == 0 else ["review"] * 3), kinds
     assert warnings == []

@@ -1,0 +1,73 @@
+"""The legacy Anki fixture package (`layout-anki21.apkg`) changed for a test: its collection
+edited by SQL, its one reviewed card's review log replaced, read back with its history."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from retain.interop.bundle import Bundle
+from retain.interop.importer import read_file
+
+from .conftest import FIXTURES
+
+__all__ = ["CARD", "LEGACY", "LogOnly", "LogRow", "changed_package", "read_history", "with_log"]
+
+LEGACY = FIXTURES / "layout-anki21.apkg"
+CARD = 1_795_857_295_140  # the fixture's one reviewed card (two log rows; its other cards are new)
+LogRow = tuple[int, int, int, int, int, int]  # id, ease, ivl, lastIvl, factor, type
+
+
+def changed_package(tmp_path: Path, change: Callable[[sqlite3.Connection], object]) -> Path:
+    """The legacy fixture package with its collection changed by `change`."""
+    db = tmp_path / "collection.anki21"
+    out = tmp_path / "changed.apkg"
+    with zipfile.ZipFile(LEGACY) as zin:
+        db.write_bytes(zin.read("collection.anki21"))
+        conn = sqlite3.connect(db)
+        change(conn)
+        conn.commit()
+        conn.close()
+        with zipfile.ZipFile(out, "w") as zout:
+            for info in zin.infolist():
+                name = info.filename
+                zout.writestr(name, db.read_bytes() if name == "collection.anki21" else zin.read(name))
+    return out
+
+
+def read_history(tmp_path: Path, path: Path) -> Bundle:
+    """`path` read as `import --with-history` reads it."""
+    stage = tmp_path / f"stage-{path.stem}"
+    stage.mkdir()
+    return read_file(path, stage, with_history=True)
+
+
+def with_log(tmp_path: Path, rows: Sequence[LogRow], card_sql: str = "") -> Bundle:
+    """The legacy fixture with CARD's log replaced by `rows` (and `card_sql` run on its `cards`
+    row, `?` its id), read with its history."""
+
+    def change(conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM revlog WHERE cid = ?", (CARD,))
+        conn.executemany(
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+            " VALUES (?, ?, -1, ?, ?, ?, ?, 5000, ?)",
+            [(rid, CARD, ease, ivl, last, factor, typ) for rid, ease, ivl, last, factor, typ in rows],
+        )
+        if card_sql:
+            conn.execute(card_sql, (CARD,))
+
+    return read_history(tmp_path, changed_package(tmp_path, change))
+
+
+class LogOnly:
+    """The two things `card_reviews` reads of an Anki collection: its creation time and review log."""
+
+    crt = 1_600_000_000
+
+    def __init__(self, rows: list[tuple[int, int, int, int, int, int, int]]) -> None:
+        self.rows = rows
+
+    def revlog(self) -> list[tuple[int, int, int, int, int, int, int]]:
+        return self.rows
