@@ -17,7 +17,8 @@ where Markdown would act on it (so it shows as Anki shows it), images and `[soun
 keeps its `alt` description, unless that is its file name; without
 it, or when it has no placeholder for a file, `[image]` and `[audio]`: a card
 never shows a media file name); `<audio>`/`<video>` are media by their `src` (or first
-`<source>`), their fallback content dropped. Media inside `<pre>` or `<code>`, which Anki
+`<source>`), an `<object>` by its `data` (as Anki's media check counts it; `[image]` or `[audio]`
+by its name when the file is missing), their fallback content dropped. Media inside `<pre>` or `<code>`, which Anki
 shows there, is placed outside the code where it stands (the code ended before it and
 begun again after it), as a reference in code is only text; scripts and styles are
 dropped and every other tag is removed. Exports keep the exact
@@ -37,6 +38,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from retain.core.mathtext import math_spans
+from retain.core.mediaref import AUDIO_EXTS
 
 __all__ = ["MediaFn", "html_to_text", "image_description", "is_plain", "markdown_to_html", "text_to_html"]
 
@@ -46,7 +48,8 @@ _SOUND_RE = re.compile(r"\[sound:([^\]\n]{1,500})\]")
 _BLOCKS = frozenset({"div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre"})
 _SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp>: ruby's fallback brackets
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
-_AV = frozenset({"audio", "video"})  # Anki plays their `src` (or first <source>); their content is a fallback
+# Anki plays (shows) their `src` (or first <source>), an <object>'s `data`; their content is a fallback
+_AV = frozenset({"audio", "video", "object"})
 _MANY_NL = re.compile(r"\n{3,}")
 _MAX_LIST_DEPTH = 16  # nested lists indented as such; deeper ones stay at this depth
 # MathJax as Anki writes it (`\\(...\\)`, `\\[...\\]`), Anki's `[$]...[/$]` / `[$$]...[/$$]`, and a
@@ -284,6 +287,13 @@ class _Converter(HTMLParser):
         shown = self.media(name) if self.media is not None and name else None
         return shown if shown is not None else "[audio]"
 
+    def _object(self, name: str) -> str:
+        """An `<object>`'s file (`data`), which Anki counts as media: an image, or a sound by its name."""
+        shown = self.media(name) if self.media is not None else None
+        if shown is not None:
+            return shown
+        return "[audio]" if PurePosixPath(name).suffix.lower().lstrip(".") in AUDIO_EXTS else "[image]"
+
     def _code_data(self, data: str, keep: Callable[[str], None]) -> None:
         """Text inside code: kept by `keep`, except each `[sound:...]` in it, placed outside."""
         pos = 0
@@ -372,6 +382,12 @@ class _Converter(HTMLParser):
         elif tag == "img":
             self._place(self._image(attrs))
         elif tag in _AV:
+            if tag == "object":
+                data = dict(attrs).get("data") or ""
+                if data:  # (without a file its content is what shows)
+                    self.av, self.av_shown = 1, True
+                    self._place(self._object(data))
+                return
             src = dict(attrs).get("src") or ""
             self.av, self.av_shown = 1, bool(src)
             if src:

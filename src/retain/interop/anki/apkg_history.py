@@ -355,6 +355,7 @@ def _card_events(
     extra: Extra,
     forgets: Sequence[int] = (),
     study: StudyDay | None = None,
+    forget_ivls: Mapping[int, int] | None = None,
 ) -> list[Review]:
     """One card's rows as events; the store checks each state when it records them. A "Forget"
     (`forgets`, revlog ids) after a review is a "reset" back to new, and the card learns from new
@@ -364,7 +365,11 @@ def _card_events(
     learning row after a learning row, or a relearning row after a lapse or a relearning row:
     Anki logs a (re)learning step that ends past the day's rollover in days (`10m` at 23:55, or
     `1d`), and the card stays in (re)learning, due from the start of the study day the step ends on
-    (`_step_due`; `study`, the learner's study day).
+    (`_step_due`; `study`, the learner's study day). The row just before a forget has no next row
+    to say: the forget's `lastIvl` (`forget_ivls`, by revlog id) is the card's `ivl` when it was
+    reset, which Anki keeps 0 while a card learns and, while it relearns, at the interval it goes
+    back to review with: a learning row in days before a forget of `lastIvl` 0 left the card
+    learning, a lapse or relearning row whose days are not the forget's `lastIvl` relearning.
 
     A log that starts with a review row, not a learning one (trimmed, or a due date set by hand
     in Anki), starts from a card already learned: its first event's `before` is that card, with
@@ -400,11 +405,19 @@ def _card_events(
             was = prev.state
             state = REVIEW if ivl > 0 else RELEARNING if was in (REVIEW, RELEARNING) else LEARNING
             reps, lapses = prev.reps + 1, prev.lapses + (ease == 1 and was == REVIEW)
-        if ivl > 0 and i < end:  # a step ending on a later study day, or a graduation: the next row says
-            nxt, forgot = log[i + 1], bool(cuts) and cuts[0] < log[i + 1][0]
-            if not forgot and nxt[5] == 0 and typ == 0:
+        relearns = typ == 2 or (ease == 1 and typ in (1, 3))
+        forgot = bool(cuts) and (i == end or cuts[0] < log[i + 1][0])
+        if ivl > 0 and forgot:  # a step ending on a later study day, or a graduation: the forget says
+            card_ivl = (forget_ivls or {}).get(cuts[0])
+            if card_ivl is not None and typ == 0 and card_ivl == 0:
                 state = LEARNING
-            elif not forgot and nxt[5] == 2 and (typ == 2 or (ease == 1 and typ in (1, 3))):
+            elif card_ivl is not None and relearns and card_ivl != ivl:
+                state = RELEARNING
+        elif ivl > 0 and i < end:  # the same, and the next row says
+            nxt = log[i + 1]
+            if nxt[5] == 0 and typ == 0:
+                state = LEARNING
+            elif nxt[5] == 2 and relearns:
                 state = RELEARNING
         due = at + span if state == REVIEW or span < _DAY else _step_due(at, ivl, span, study)
         after = CardState(state, None if state == REVIEW else 0, stability, difficulty, due, at, reps, lapses)
@@ -453,6 +466,22 @@ def _extras(db: AnkiDb) -> dict[int, Extra]:
         for cid, left, mod in query("SELECT id, left, mod FROM cards"):
             if all(isinstance(v, int) and not isinstance(v, bool) for v in (cid, left, mod)):
                 out[cid] = (left, mod)
+    except InteropError:
+        return {}
+    return out
+
+
+def _forget_ivls(db: AnkiDb) -> dict[int, int]:
+    """The `lastIvl` of each "Forget"/"Reset" row (manual, factor 0), by revlog id; {} when the
+    table cannot give them (they only refine the state of the answer before a forget)."""
+    out: dict[int, int] = {}
+    query = getattr(db, "query", None)  # a stand-in holding only the log has none
+    if query is None:
+        return out
+    try:
+        for rid, last in query("SELECT id, lastIvl FROM revlog WHERE type = 4 AND factor = 0"):
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in (rid, last)):
+                out[rid] = last
     except InteropError:
         return {}
     return out
@@ -534,6 +563,7 @@ def card_reviews(
     out: list[Review] = []
     bad_dues = 0
     extras = _extras(db)
+    forget_ivls = _forget_ivls(db) if forgets else {}
     study = StudyDay(rollover_hour, days.tz)
     for cid, log in logs.items():
         bad_dues += _bad_due(by_id[cid], days)
@@ -547,6 +577,7 @@ def card_reviews(
                 extras.get(cid, (0, 0)),
                 forgets.get(cid, ()),
                 study,
+                forget_ivls,
             )
         except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
             left_out += len(log)

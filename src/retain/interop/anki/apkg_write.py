@@ -12,7 +12,9 @@ Anki's rollover, of the date of today's study day in the local zone, with that
 zone's offset as `creationOffset`; a review card's due is the number of days
 from that date to the date of the study day its due time falls on, study days
 beginning at the learner's `rollover_hour` (so a card comes back due on the
-same dated day, in retain with the same hour and in Anki from its rollover).
+same dated day, in retain with the same hour and in Anki from its rollover). A (re)learning
+step that ends on a later study day is counted in study days too, as Anki's `maybe_as_days`
+counts it: the review log's interval, and a day number in queue 3 for a card on such a step.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ from retain.store.localzone import local_timezone
 
 __all__ = ["ApkgOptions", "write_apkg"]
 
+_MAX_IVL = 36_500  # days: retain's longest interval
+
 _PLACEHOLDER_HTML = re.compile(
     r'(<img src="|\[sound:)([a-z0-9][a-z0-9-]*)\.media/([^"<>/\\\]\n]+)(?:"( alt="[^"<>]*")?>|\])'
 )
@@ -126,7 +130,20 @@ def _media_html(html_text: str, used: dict[str, Path], deck_id: str, folder: Pat
     return _PLACEHOLDER_HTML.sub(sub, html_text)
 
 
-_ANKI_MEDIA = re.compile(r"""<img[^>]*?\ssrc=["']?([^"'>]+)|\[sound:([^\]\n]+)\]""")
+# The files a field of Anki's uses, as its media check finds them: `[sound:]`, and the `src` of
+# `<img>`, `<audio>`, `<video>` and `<source>` or the `data` of `<object>` (quoted or not).
+_ANKI_MEDIA = re.compile(
+    r"""<(?:img|audio|video|source|object)\b(?:[^>"']|"[^"]*"|'[^']*')*?\s(?:src|data)\s*=\s*"""
+    r"""(?:"([^"]+)"|'([^']+)'|([^\s"'>]+))|\[sound:([^\]\n]+)\]""",
+    re.IGNORECASE,
+)
+
+
+def _anki_media_names(fields: Sequence[str]) -> list[str]:
+    """The media file names Anki's `fields` use (`_ANKI_MEDIA`), HTML entities decoded."""
+    return [
+        html.unescape(next(g for g in m.groups() if g)) for m in _ANKI_MEDIA.finditer("\x1f".join(fields))
+    ]
 
 
 def _fits(kept_kind: object, kind: str) -> bool:
@@ -167,8 +184,7 @@ def _note_for(
     width = len(nt["flds"])
     if kept.sum == card_fingerprint(card) and len(kept.fields) == width:  # unedited: Anki's own fields
         fields = list(kept.fields)
-        for m in _ANKI_MEDIA.finditer("\x1f".join(fields)):
-            name = html.unescape(m[1] or m[2])
+        for name in _anki_media_names(fields):
             hashed = keep.media.get(name)
             found = media_file(folder, hashed) if hashed else None
             if found is not None:
@@ -179,8 +195,7 @@ def _note_for(
     else:  # into the fields the import read them from (see `_refill`)
         fields = _refill(deck, card, kept.fields, kept.sum, nt, keep.media)
         fields = [_media_html(f, used, deck.id, folder) for f in fields]
-        for m in _ANKI_MEDIA.finditer("\x1f".join(fields)):  # the media of the fields kept as they were
-            name = html.unescape(m[1] or m[2])
+        for name in _anki_media_names(fields):  # the media of the fields kept as they were
             hashed = keep.media.get(name)
             found = media_file(folder, hashed) if hashed else None
             if found is not None:
@@ -314,7 +329,11 @@ def _sched(
     state: CardState | None, pos: int, day: StudyDay, today: date, settings: StudySettings
 ) -> tuple[int, int, int, int, int, int, str]:
     """(type, queue, due, ivl, factor, left, data) for a card in state `state`. A suspended card is
-    in Anki's queue -1, one buried past today -3 (buried by hand: Anki lifts it at its next day)."""
+    in Anki's queue -1, one buried past today -3 (buried by hand: Anki lifts it at its next day).
+    A (re)learning card whose step ended on a later study day than it was answered on (see
+    `_step_days`) is in Anki's queue 3 with the day number it is due as its due, as Anki puts a
+    card on an interday step; one on a step within its day, or set aside, in queue 1 (or its
+    queue -1/-3) with the time."""
     queue_off = _set_aside(state, today)
     if state is None or state.state not in (LEARNING, REVIEW, RELEARNING) or state.due is None:
         return 0, queue_off or 0, pos, 0, 0, 0, ""
@@ -323,12 +342,19 @@ def _sched(
     data = json.dumps({"s": round(state.stability, 4), "d": round(diff, 4)}) if state.stability else ""
     last = state.last_review or state.due
     ivl = max(1, round((state.due - last) / timedelta(days=1)))
+    due_day = (day.of(state.due) - today).days  # Anki's day number: study days since `crt`
     if state.state == REVIEW:
-        due_day = (day.of(state.due) - today).days  # Anki's day number: study days since `crt`
         return 2, queue_off or 2, due_day, ivl, factor, 0, data
     kind = 1 if state.state == LEARNING else 3
     left = _left(state, settings)
-    return kind, queue_off or 1, int(state.due.timestamp()), ivl if kind == 3 else 0, factor, left, data
+    answered = state.last_review
+    interday = (_step_days(state.due, answered, day) if answered is not None else due_day) > 0
+    if interday and queue_off is None:
+        return kind, 3, due_day, _card_ivl(state, day), factor, left, data
+    # A suspended or buried one keeps its time: Anki's import moves a day number to its own
+    # days only in queues 2 and 3 (and for review cards), and Anki puts a card set aside back
+    # in queue 1 when its due is a time.
+    return kind, queue_off or 1, int(state.due.timestamp()), _card_ivl(state, day), factor, left, data
 
 
 def _set_aside(state: CardState | None, today: date) -> int | None:
@@ -347,21 +373,51 @@ def _leech_mark(tags: Sequence[str], states: Sequence[CardState | None]) -> tupl
     return (LEECH_TAG,) if leech and not any(is_leech_tag(t) for t in tags) else ()
 
 
-def _revlog_ivl(state: CardState | None, at: datetime) -> int:
+def _step_days(due: datetime, at: datetime, day: StudyDay) -> int:
+    """The study days from `at` to `due` (0 on the same study day), as Anki's `maybe_as_days`
+    counts a (re)learning step: one that passes the rollover is in days, the days it passes."""
+    try:
+        return max(0, (day.of(due) - day.of(at)).days)
+    except (OverflowError, ValueError):  # a date at the calendar's edge: the 24-hour count
+        return max(0, (due - at) // timedelta(days=1))
+
+
+def _revlog_ivl(state: CardState | None, at: datetime, day: StudyDay) -> int:
     """Anki's revlog interval of `state` counted from `at`: days when a day or more, else minus the
-    seconds (a learning step); 0 for a new card."""
+    seconds (a learning step); 0 for a new card. A (re)learning step that ends on a later study
+    day is its study days (`_step_days`; a `2d` step answered at 21:00, due 31 hours later at
+    the start of its day, is 2), as Anki logs one."""
     if state is None or state.due is None:
         return 0
     secs = (state.due - at).total_seconds()
+    if state.state != REVIEW:
+        days = _step_days(state.due, at, day)
+        return days if days > 0 else -max(1, int(secs))
     return round(secs / 86400) if secs >= 86400 else -max(1, int(secs))
 
 
-def _last_ivl(state: CardState | None) -> int:
+def _last_ivl(state: CardState | None, day: StudyDay) -> int:
     """Anki's `lastIvl`: the interval the card had before the answer (from its last review to its
     due), which Anki's graphs and true retention split young and mature reviews by; 0 when new."""
     if state is None or state.due is None or state.last_review is None:
         return 0
-    return _revlog_ivl(state, state.last_review)
+    return _revlog_ivl(state, state.last_review, day)
+
+
+def _card_ivl(state: CardState | None, day: StudyDay) -> int:
+    """Anki's `cards.ivl` for a card in `state`, which its "Reset" row logs as `lastIvl`: 0 for a
+    new or learning card; a review card's interval; for a relearning card the interval it goes
+    back to review with (FSRS's interval of its stability, at 90% retention the stability in days;
+    a day more when that is the days of its step, so that it never reads as the step's own).
+    So a reset row tells whether the card was still (re)learning when the answer before it was in
+    days: a learning card's is 0, a relearning card's not the step's days (see `apkg_history`)."""
+    if state is None or state.due is None or state.state not in (REVIEW, RELEARNING):
+        return 0
+    if state.state == RELEARNING:
+        ivl = min(_MAX_IVL, max(1, round(state.stability or 1.0)))
+        step = _last_ivl(state, day)
+        return ivl + 1 if ivl == step else ivl
+    return _last_ivl(state, day)
 
 
 def _factor(state: CardState | None) -> int:
@@ -454,7 +510,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 )
             if (nid - base) % 500 == 0 or nid - base == total:
                 opts.progress("export", nid - base, total)
-    _revlog(db, opts.reviews, cids)
+    _revlog(db, opts.reviews, cids, day)
     db.execute(
         "INSERT INTO col VALUES (1,?,?,?,11,0,0,0,?,?,?,?,?)",
         (
@@ -471,10 +527,13 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     return used_media
 
 
-def _revlog(db: sqlite3.Connection, reviews: Sequence[Review], cids: Mapping[str, int]) -> None:
+def _revlog(
+    db: sqlite3.Connection, reviews: Sequence[Review], cids: Mapping[str, int], day: StudyDay
+) -> None:
     """The review log as Anki writes it: per rating, the interval after it and the one before it
     (`lastIvl`), the ease after it (none while a new card learns) and the kind of answer; a card
-    reset to new gets Anki's "Reset" row (manual, no rating, interval 0), which Anki's card info
+    reset to new gets Anki's "Reset" row (manual, no rating, interval 0, the card's interval then
+    as `lastIvl`: `_card_ivl`), which Anki's card info
     lists and an import reads as the card starting over."""
     used: set[int] = set()
     for r in reviews:
@@ -482,15 +541,15 @@ def _revlog(db: sqlite3.Connection, reviews: Sequence[Review], cids: Mapping[str
         if cid is None:
             continue
         if r.kind == "reset" and (r.after is None or r.after.is_new) and r.before is not None:
-            row = (0, 0, _last_ivl(r.before), 0, 0, 4)  # back to new: a forget, or progress moved off
+            row = (0, 0, _card_ivl(r.before, day), 0, 0, 4)  # back to new: a forget, or progress moved off
         elif r.kind == "review" and 1 <= r.rating <= 4:
             before = r.before.state if r.before else 0
             typ = {REVIEW: 1, RELEARNING: 2}.get(before, 0)
-            ivl = _revlog_ivl(r.after, r.time)
+            ivl = _revlog_ivl(r.after, r.time, day)
             row = (
                 r.rating,
                 ivl,
-                _last_ivl(r.before),
+                _last_ivl(r.before, day),
                 _factor(r.after) if typ else 0,
                 min(r.duration_ms, 60_000),
                 typ,
