@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -76,7 +75,9 @@ def test_ctrl_c_during_the_backup_leaves_no_half_copied_folder(
 ) -> None:
     """The reschedule's backup is copied into `backups/.reschedule-<time>.tmp` first: an
     interrupted copy stayed there (a partial copy of the journals), never cleaned up."""
-    real = shutil.copytree
+    import retain.store.fsrs_presets as fsrs_presets
+    from retain.store.files import copy_tree_regular as real
+
     calls: list[object] = []
 
     def copy(src: Any, dst: Any, *args: Any, **kwargs: Any) -> Any:
@@ -85,7 +86,7 @@ def test_ctrl_c_during_the_backup_leaves_no_half_copied_folder(
             raise KeyboardInterrupt
         return real(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(shutil, "copytree", copy)
+    monkeypatch.setattr(fsrs_presets, "copy_tree_regular", copy)
     code, _out, _err = run(capsys, "--all", "--reschedule")
     assert code == 130 and len(calls) == 2
     assert [p.name for p in (home / "state" / "backups").iterdir() if "reschedule" in p.name] == []

@@ -157,11 +157,14 @@ def _offer_reschedule(
         if answer.strip().lower() not in ("y", "yes"):
             out("  not rescheduled")
             return 0
+    skipped: list[str] = []
     try:
-        count, backup = apply_reschedule(col, plan, now)
+        count, backup = apply_reschedule(col, plan, now, skipped)
     except (CollectionError, OSError) as exc:
         err(f"retain: optimize: not rescheduled: {exc}")
         return 1
+    for line in skipped:
+        err(f"retain: optimize: warning: {line}")
     out(
         f"  rescheduled {count} card(s); state backed up to backups/{backup}; undo: retain optimize --undo-reschedule"
     )

@@ -60,7 +60,7 @@ from retain.interop.media import media_dir, referenced_media, safe_ext
 from retain.interop.textfile import read_text
 from retain.interop.upgrade import diff_decks
 from retain.store.decks.library import deck_file_ids
-from retain.store.files import atomic_write
+from retain.store.files import atomic_write, open_regular
 from retain.store.home import Home, library_folders
 from retain.store.index.derivedcache import code_fingerprint
 
@@ -91,7 +91,7 @@ def digest(path: Path) -> str:
     """The memo's key: SHA-256 of the file's absolute path and its bytes (a 6 MB package: ~10 ms).
     The same bytes under another name or in another folder are another import."""
     h = hashlib.sha256(os.fsencode(path.absolute()) + b"\0")
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:  # never blocks: a FIFO swapped in after a check is refused
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest()
@@ -102,7 +102,11 @@ def _memo_path(home: Home, package: str) -> Path:
 
 
 def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    h = hashlib.sha256()
+    with open_regular(path) as fh:  # never blocks: a FIFO swapped in after a check is refused
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _library(home: Home) -> dict[str, list[int]]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import Limits, Writer, copy_bounded, mb
 from retain.interop.media import hash_name, safe_ext
+from retain.store.files import NotRegularFileError, open_regular
 
 if TYPE_CHECKING:
     from retain.interop.markdown import _Block
@@ -64,6 +66,15 @@ def _refused(rel: Path, deck_id: str) -> str:
     if any(part.startswith(".") for part in rel.parts[:-1]):
         return "it is in a hidden folder"
     return ""
+
+
+def _special(path: Path) -> bool:
+    """True when `path` is there but is neither a regular file nor a folder (a FIFO, a socket, a device)."""
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def collection_root(path: Path) -> Path:
@@ -118,7 +129,9 @@ class ImageImporter:
                 else f"{where}: image {ref[:80]} not found under {self.root}; kept as text"
             )
             return m[0]
-        hashed = self.done.get(src) or self._copy(src, ref)
+        hashed = self.done.get(src) or self._copy(src, ref, where)
+        if not hashed:
+            return m[0]
         target = f"{self.deck_id}.media/{hashed}"
         return m[0] if ref == target else f"![{m['alt']}]({target})"
 
@@ -145,28 +158,47 @@ class ImageImporter:
                 why = _refused(joined.relative_to(self.root), self.deck_id)
                 if not why:
                     return joined, ""
+            elif not why and _special(joined):
+                why = "not a regular file"
         return None, why
 
-    def _copy(self, src: Path, ref: str) -> str:
+    def _copy(self, src: Path, ref: str, where: str) -> str:
+        """The content-hash name `src` is staged under; '' (and a warning) when it is no longer a
+        regular file to read: it is opened without following a link below the root, and checked
+        on the open descriptor, as a file may be swapped after `_resolve` looked (a FIFO would
+        block the import forever)."""
         limits = self.limits
         if len(self.done) >= limits.max_entries:
             raise LimitError(
                 f"the file uses more than {limits.max_entries} images; the limit is {limits.max_entries}"
             )
-        size = src.stat().st_size
-        too_big = f"image {ref[:60]!r} is over the media-file size limit of {mb(limits.max_media_bytes)}"
-        if size > limits.max_media_bytes:
-            raise LimitError(
-                f"image {ref[:60]!r} is {mb(size)}; the media-file size limit is {mb(limits.max_media_bytes)}"
+        try:
+            fin = open_regular(src, under=self.root)
+        except NotRegularFileError as exc:
+            if "symbolic link" in (exc.strerror or ""):
+                raise InteropError(f"{where}: image path {ref[:80]!r} is a symbolic link; refused") from None
+            self.bundle.warnings.append(f"{where}: {ref[:80]} is not imported: {exc.strerror}; kept as text")
+            return ""
+        except OSError as exc:
+            self.bundle.warnings.append(
+                f"{where}: {ref[:80]} is not imported: cannot read it ({exc.strerror or exc}); kept as text"
             )
-        if self.total + size > limits.max_total_bytes:
-            raise LimitError(
-                f"the images the file uses total more than {mb(limits.max_total_bytes)}, the total size limit"
-            )
-        tmp = self.stage / f"md-part-{len(self.done)}"
-        h = hashlib.sha256()
-        with src.open("rb") as fin, tmp.open("wb") as fout:  # bounded as it runs: a file that grows
-            self.total += copy_bounded(fin, _Hashing(fout, h), limits.max_media_bytes, "", "", too_big)
+            return ""
+        with fin:
+            size = os.fstat(fin.fileno()).st_size
+            too_big = f"image {ref[:60]!r} is over the media-file size limit of {mb(limits.max_media_bytes)}"
+            if size > limits.max_media_bytes:
+                raise LimitError(
+                    f"image {ref[:60]!r} is {mb(size)}; the media-file size limit is {mb(limits.max_media_bytes)}"
+                )
+            if self.total + size > limits.max_total_bytes:
+                raise LimitError(
+                    f"the images the file uses total more than {mb(limits.max_total_bytes)}, the total size limit"
+                )
+            tmp = self.stage / f"md-part-{len(self.done)}"
+            h = hashlib.sha256()
+            with tmp.open("wb") as fout:  # bounded as it runs: a file that grows
+                self.total += copy_bounded(fin, _Hashing(fout, h), limits.max_media_bytes, "", "", too_big)
         hashed = hash_name(h.hexdigest(), src.name)
         final = self.stage / hashed
         tmp.replace(final)

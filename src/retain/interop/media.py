@@ -10,15 +10,18 @@ deck's own folder that retain shows (`core.mediaref`), so exports carry them too
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import os
 import re
-import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from retain.core.mediaref import AUDIO_EXTS, is_safe_name, media_refs
 from retain.core.model import Deck
-from retain.store.files import fsync_dir
+from retain.store.files import fsync_dir, open_regular
 from retain.store.media import linked_out
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "referenced_media",
     "safe_ext",
     "sha256_file",
+    "sha256_of",
     "store_media",
 ]
 
@@ -153,16 +157,31 @@ def _is_link(path: Path) -> bool:
         return False
 
 
-def sha256_file(path: Path) -> str:
+def sha256_of(fh: BinaryIO) -> str:
+    """The SHA-256 of what is left to read in `fh`."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    for chunk in iter(lambda: fh.read(1 << 20), b""):
+        h.update(chunk)
     return h.hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of the regular file `path`; NotRegularFileError (an OSError) for a FIFO or a
+    device, which is never opened in a way that could block."""
+    with open_regular(path) as fh:
+        return sha256_of(fh)
+
+
+_HASHED_RE = re.compile(r"^([0-9a-f]{64})(?:\.[a-z0-9]{1,8})?\Z")
+
+
 def store_media(decks_dir: Path, deck_id: str, names: Iterable[str], staged: dict[str, Path]) -> int:
-    """Copy staged media into the deck's media folder; existing files (same hash) are kept."""
+    """Copy staged media into the deck's media folder; existing files (same hash) are kept.
+
+    A staged file may be the file an import read where it lies (a `.toml` import's `DECK.media/`):
+    it is read again here, as `open_regular` opens it (never a FIFO swapped in, never a symbolic
+    link), and a content-hash name must hold those bytes still. Otherwise an OSError with one
+    line, and nothing of that file written."""
     target = media_dir(decks_dir, deck_id)
     written = 0
     for name in names:
@@ -172,8 +191,32 @@ def store_media(decks_dir: Path, deck_id: str, names: Iterable[str], staged: dic
             continue
         target.mkdir(parents=True, exist_ok=True)
         tmp = target / f".{name}.tmp"
-        shutil.copyfile(src, tmp)
-        tmp.replace(dst)
+        with contextlib.suppress(FileNotFoundError):  # a stray one (a crash's, or a FIFO) is replaced
+            tmp.unlink()
+        try:
+            fin = open_regular(src, under=src.parent)
+        except OSError as exc:
+            raise OSError(
+                exc.errno, f"media file {src.name}: {exc.strerror or exc}", os.fspath(src)
+            ) from None
+        h = hashlib.sha256()
+        try:
+            with fin, open(tmp, "xb") as fout:
+                while chunk := fin.read(1 << 20):
+                    h.update(chunk)
+                    fout.write(chunk)
+            hashed = _HASHED_RE.match(name)
+            if hashed and hashed[1] != h.hexdigest():
+                raise OSError(
+                    errno.EINVAL,
+                    f"media file {src.name} changed since the import read it (import again)",
+                    os.fspath(src),
+                )
+            tmp.replace(dst)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
         written += 1
     if written:
         fsync_dir(target)

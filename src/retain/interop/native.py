@@ -9,6 +9,7 @@ author's own names are pointed at the content-hash names (`![alt](DECK.media/HAS
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -21,8 +22,9 @@ from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.history import history_from_toml, sidecar_path
 from retain.interop.limits import Limits, mb
-from retain.interop.media import hash_name, media_dir, referenced_media, sha256_file
+from retain.interop.media import hash_name, media_dir, referenced_media, sha256_of
 from retain.interop.textfile import read_text
+from retain.store.files import NotRegularFileError, open_regular
 
 __all__ = ["deck_file_text", "read_native"]
 
@@ -111,31 +113,46 @@ def _stage_media(path: Path, deck: Deck, limits: Limits, bundle: Bundle) -> dict
     why = _unusable(folder)
     renames: dict[str, str] = {}
     missing: list[str] = []
+    special: list[str] = []
     total = 0
     for name in names:
         src = folder / name
-        if why or src.is_symlink() or not src.is_file():
+        if why or src.is_symlink() or not (src.is_file() or os.path.lexists(src)):
             missing.append(name)
             continue
-        size = src.stat().st_size
-        if size > limits.max_media_bytes:
-            raise LimitError(
-                f"media file {name[:60]!r} is {mb(size)}; "
-                f"the media-file size limit is {mb(limits.max_media_bytes)}"
-            )
-        total += size
-        if total > limits.max_total_bytes:
-            raise LimitError(
-                f"the media files in {folder.name} the deck uses total more than "
-                f"{mb(limits.max_total_bytes)}, the total size limit"
-            )
-        hashed = hash_name(sha256_file(src), name)
-        bundle.media[hashed] = src
+        try:  # opened as checked: a FIFO or a link swapped in since is never read nor followed
+            fh = open_regular(src, under=path.parent)
+        except NotRegularFileError as exc:
+            special.append(f"{name} ({exc.kind})")
+            continue
+        except OSError:
+            missing.append(name)
+            continue
+        with fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limits.max_media_bytes:
+                raise LimitError(
+                    f"media file {name[:60]!r} is {mb(size)}; "
+                    f"the media-file size limit is {mb(limits.max_media_bytes)}"
+                )
+            total += size
+            if total > limits.max_total_bytes:
+                raise LimitError(
+                    f"the media files in {folder.name} the deck uses total more than "
+                    f"{mb(limits.max_total_bytes)}, the total size limit"
+                )
+            hashed = hash_name(sha256_of(fh), name)
+        bundle.media[hashed] = src  # read again when written: `store_media` checks it holds these bytes
         if hashed != name:
             renames[name] = hashed
     if missing:
         bundle.warnings.append(
             f"{len(missing)} media file(s) not found in {folder}{why}: {', '.join(missing[:5])}"
+        )
+    if special:
+        bundle.warnings.append(
+            f"{len(special)} media file(s) in {folder} not imported, not being regular files: "
+            f"{', '.join(special[:5])}"
         )
     return renames
 

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fnmatch
 import functools
 import os
 import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 __all__ = [
     "MAX_DECK_BYTES",
+    "NotRegularFileError",
     "ReadError",
     "atomic_output",
     "atomic_write",
     "conflict_copy_of",
     "conflict_marker_line",
+    "copy_regular",
+    "copy_tree_regular",
     "fsync_dir",
     "name_text",
+    "open_regular",
     "read_text_limited",
+    "remove_tree",
 ]
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
@@ -103,31 +111,239 @@ def _kind(mode: int) -> str:
     return next((name for test, name in _KINDS if test(mode)), "a special file")
 
 
-def _read_regular(path: Path, limit: int) -> bytes:
-    """Up to `limit + 1` bytes of `path`, which must be a regular file.
+class NotRegularFileError(OSError):
+    """A path that was to be read names no regular file (a FIFO, a socket, a device, a folder, a
+    symbolic link where none may be); `strerror` is the phrase for the user:
+    "not a regular file (a FIFO)"; `kind` is what it is instead ("a FIFO")."""
+
+    kind: str = "a special file"
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_LINK_ERRNOS = (errno.ELOOP, errno.EMLINK, errno.ENOTDIR)
+
+
+def _not_regular(path: Path, what: str) -> NotRegularFileError:
+    exc = NotRegularFileError(errno.EINVAL, f"not a regular file ({what})", os.fspath(path))
+    exc.kind = what
+    return exc
+
+
+def _open_beneath(under: Path, path: Path, flags: int) -> int:
+    """A descriptor of `path`, a file below the folder `under`, opened one component at a time
+    without following a symbolic link below `under` (`under` itself may be one): a link swapped
+    in after a check is refused, never followed out of the folder."""
+    parts = path.relative_to(under).parts
+    if not parts or ".." in parts:
+        raise ValueError(f"{path} is not a file below {under}")
+    if not (_NOFOLLOW and _DIRECTORY and os.open in os.supports_dir_fd):  # (Windows) by name
+        for above in (path, *path.parents):
+            if above == under:
+                break
+            if above.is_symlink():
+                raise _not_regular(path, "a symbolic link")
+        return os.open(path, flags)
+    dir_fd = os.open(under, os.O_RDONLY | _DIRECTORY)
+    try:
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            try:
+                fd = os.open(
+                    part,
+                    (flags if last else os.O_RDONLY | _DIRECTORY | _NONBLOCK) | _NOFOLLOW,
+                    dir_fd=dir_fd,
+                )
+            except OSError as exc:
+                if exc.errno in _LINK_ERRNOS and os.path.islink(os.path.join(under, *parts[: i + 1])):
+                    raise _not_regular(path, "a symbolic link") from None
+                raise
+            os.close(dir_fd)
+            dir_fd = fd
+        fd, dir_fd = dir_fd, -1
+        return fd
+    finally:
+        if dir_fd >= 0:
+            os.close(dir_fd)
+
+
+def _open_regular_fd(path: Path, under: Path | None = None) -> tuple[int, os.stat_result]:
+    """A read-only descriptor of the regular file `path`, and its fstat; NotRegularFileError
+    when it is none.
 
     O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever (a device
     may block too). The type is checked with fstat on the open file, so nothing can
-    be swapped in between a check and the read.
+    be swapped in between a check and the read. With `under`, no symbolic link
+    below that folder is followed (`_open_beneath`).
     """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    flags = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
     try:
-        fd = os.open(path, flags)
+        fd = _open_beneath(under, path, flags) if under is not None else os.open(path, flags)
+    except NotRegularFileError:
+        raise
     except OSError:  # a socket cannot be opened at all: say what it is rather than ENXIO
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
-            raise ReadError(f"not a regular file ({_kind(mode)})") from None
+            raise _not_regular(path, _kind(mode)) from None
         raise
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise ReadError(f"not a regular file ({_kind(st.st_mode)})")
+            raise _not_regular(path, _kind(st.st_mode))
+        if _NONBLOCK and hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)  # a regular file: reads as usual from here
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, st
+
+
+def open_regular(path: Path, *, under: Path | None = None) -> BinaryIO:
+    """`path` opened for reading (binary) when it is a regular file (a symbolic link to one
+    counts, except below `under`); NotRegularFileError when it is not, other OSErrors as `open`.
+    Never blocks on a FIFO or a device, nor reads one swapped in after a check."""
+    fd, _st = _open_regular_fd(path, under)
+    return os.fdopen(fd, "rb")
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """Up to `limit + 1` bytes of `path`, which must be a regular file (`open_regular`)."""
+    try:
+        fd, st = _open_regular_fd(path)
+    except NotRegularFileError as exc:
+        raise ReadError(exc.strerror or "not a regular file") from None
+    with os.fdopen(fd, "rb") as fh:
         if st.st_size > limit:
             raise ReadError(f"file is {_mib(st.st_size)}; the limit is {_mib(limit)}")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit + 1)
+        return fh.read(limit + 1)
+
+
+def copy_regular(src: Path, dst: Path, *, under: Path | None = None, durable: bool = False) -> None:
+    """Copy the regular file `src` to the new file `dst`, with its mode and times (as
+    `shutil.copy2`). The source is opened as `open_regular` opens it: NotRegularFileError, and
+    nothing made, for a FIFO, a device, a socket or a folder (a symbolic link to a file is
+    copied as that file). Errors of writing `dst` (a full disk) are OSErrors as usual."""
+    _copy_fd(*_open_regular_fd(src, under), dst, durable)
+
+
+def _copy_fd(fd: int, st: os.stat_result, dst: Path, durable: bool) -> None:
+    """The open regular file `fd` (closed here) copied to the new file `dst`, with `st`'s mode and times."""
+    with os.fdopen(fd, "rb") as fin, open(dst, "xb") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+        fout.flush()
+        if durable:
+            os.fsync(fout.fileno())
+    with contextlib.suppress(OSError):
+        os.chmod(dst, stat.S_IMODE(st.st_mode))
+        os.utime(dst, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    """Why the file at `path` could not be opened, in a few words."""
+    if exc.errno == errno.ELOOP:
+        return "a symbolic link loop"
+    if exc.errno == errno.ENOENT:
+        return "a broken symbolic link" if os.path.lexists(path) else "gone while it was copied"
+    return f"cannot be read: {exc.strerror or exc}"
+
+
+def copy_tree_regular(
+    src: Path, dst: Path, *, durable: bool = False, match: str = "*", recurse: bool = True
+) -> list[str]:
+    """Copy the folder `src` to the new folder `dst`: its regular files (`copy_regular`) whose
+    names `match` (a glob pattern) and, with `recurse`, its folders, never following a symbolic
+    link to a folder. What is not copied (a FIFO, a socket, a device, a link loop, a folder that
+    cannot be read, a file gone meanwhile) is left out and named in the list returned
+    (`devices/x (a FIFO)`, relative to `src`'s parent): it never blocks the copy nor fails it.
+    Errors of writing `dst` (a full disk) are raised. With `durable`, each file and folder is
+    fsynced."""
+    skipped: list[str] = []
+    top = src.parent
+
+    def left_out(path: Path, why: str) -> None:
+        skipped.append(f"{name_text(path.relative_to(top).as_posix())} ({why})")
+
+    def walk(folder: Path, into: Path) -> None:
+        into.mkdir()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            left_out(folder, f"cannot be read: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if recurse:
+                    walk(path, into / entry.name)
+                continue
+            if not fnmatch.fnmatchcase(entry.name, match):
+                continue
+            try:
+                opened = _open_regular_fd(path)
+            except NotRegularFileError as exc:
+                left_out(path, exc.kind)
+                continue
+            except OSError as exc:
+                left_out(path, _unreadable(path, exc))
+                continue
+            _copy_fd(*opened, into / entry.name, durable)  # a failed write (a full disk) fails the copy
+        if durable:
+            fsync_dir(into)
+
+    walk(src, dst)
+    return skipped
+
+
+def remove_tree(path: Path) -> None:
+    """Remove `path`: a folder with all in it, or anything else (a file, a FIFO, a link: never what
+    it points to). Errors are ignored, as `shutil.rmtree(ignore_errors=True)`.
+
+    `shutil.rmtree` opens the path it is given before it looks at what it is: a FIFO under a
+    folder's name (or one swapped in after a check) blocked it forever. Here each folder is opened
+    with O_DIRECTORY, O_NOFOLLOW and O_NONBLOCK, so nothing else is ever opened."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return
+    if not (_NOFOLLOW and _DIRECTORY and os.open in os.supports_dir_fd and os.unlink in os.supports_dir_fd):
+        shutil.rmtree(path, ignore_errors=True)  # (Windows: no FIFOs to open)
+        return
+    _remove_in(None, os.fspath(path))
+
+
+def _remove_in(dir_fd: int | None, name: str) -> None:
+    """Remove the folder `name` (in the open folder `dir_fd`, else a path) and all in it."""
+    try:
+        fd = os.open(name, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _NONBLOCK, dir_fd=dir_fd)
+    except OSError:  # no folder (any more): a file, a FIFO or a link swapped in
+        with contextlib.suppress(OSError):
+            os.unlink(name, dir_fd=dir_fd)
+        return
+    try:
+        with os.scandir(fd) as it:
+            entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in it]
+        for child, is_dir in entries:
+            if is_dir:
+                _remove_in(fd, child)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(child, dir_fd=fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
+    with contextlib.suppress(OSError):
+        os.rmdir(name, dir_fd=dir_fd)
 
 
 def _mib(n: int) -> str:

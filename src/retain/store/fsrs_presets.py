@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -42,7 +43,7 @@ from retain.core.scheduler import Scheduler
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
 from retain.store.collection import Collection, CollectionError
-from retain.store.files import fsync_dir
+from retain.store.files import copy_tree_regular, fsync_dir, remove_tree
 from retain.store.state.statecodec import canonical_state
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -278,29 +279,40 @@ def _same_value(old: float | None, new: float) -> bool:
     return old is not None and math.isclose(_sig6(old), new, rel_tol=_SAME)
 
 
-def backup_state(col: Collection, now: datetime) -> str:
-    """Copy the snapshots and journals to `backups/reschedule-<time>/`; returns the folder name."""
+def backup_state(col: Collection, now: datetime, skipped: list[str] | None = None) -> str:
+    """Copy the snapshots and journals to `backups/reschedule-<time>/`; returns the folder name.
+
+    Only regular files are copied: a FIFO, a socket, a device, a link loop (a stray file in
+    `devices/`) is left out and never read, and one line naming them goes to `skipped`; such a
+    file never fails the backup (it failed every reschedule) nor blocks it."""
     name = f"reschedule-{now:%Y%m%dT%H%M%S}"
     target = col.state_dir / "backups" / name
     n = 1
-    while target.exists():  # two reschedules within one second (ctrl+r twice) keep both backups
+    while os.path.lexists(target):  # two reschedules within one second (ctrl+r twice) keep both backups
         n += 1
         name = f"reschedule-{now:%Y%m%dT%H%M%S}-{n}"
         target = target.with_name(name)
     tmp = target.with_name(f".{name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
+    remove_tree(tmp)
+    left: list[str] = []
     try:
         tmp.mkdir(parents=True)
         for sub in ("snapshots", "devices"):
             if (col.state_dir / sub).is_dir():
-                shutil.copytree(col.state_dir / sub, tmp / sub)
+                left += copy_tree_regular(col.state_dir / sub, tmp / sub)
         tmp.replace(target)
     except BaseException as exc:  # a full disk, a Ctrl-C: no half-copied backup is left behind
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_tree(tmp)
         if isinstance(exc, OSError):
             raise BackupError(f"cannot back up the state to backups/{name}: {_why(exc)}") from None
         raise
     fsync_dir(target.parent)
+    if left and skipped is not None:
+        more = f" and {len(left) - 10} more" if len(left) > 10 else ""
+        skipped.append(
+            f"backups/{name} leaves out {len(left)} file(s) that are not regular files or could not "
+            f"be read: {', '.join(left[:10])}{more}"
+        )
     return name
 
 
@@ -332,16 +344,19 @@ def reschedule_events(col: Collection, plan: Reschedule, now: datetime) -> list[
     return events
 
 
-def apply_reschedule(col: Collection, plan: Reschedule, now: datetime) -> tuple[int, str]:
-    """Back up, then record the plan's events with one fsync; returns (cards changed, backup name)."""
+def apply_reschedule(
+    col: Collection, plan: Reschedule, now: datetime, skipped: list[str] | None = None
+) -> tuple[int, str]:
+    """Back up, then record the plan's events with one fsync; returns (cards changed, backup name).
+    A line naming the files the backup left out (`backup_state`) goes to `skipped`."""
     events = reschedule_events(col, plan, now)
-    name = backup_state(col, now)
+    name = backup_state(col, now, skipped)
     try:
         recorded = col.record_many(events)
     except CollectionError:
         # nothing was recorded (a failed batch is taken back from the journal): a backup of a
         # reschedule that never happened is of no use, and would fill a full disk further
-        shutil.rmtree(col.state_dir / "backups" / name, ignore_errors=True)
+        remove_tree(col.state_dir / "backups" / name)
         raise
     col.compact(now)
     return len(recorded), name

@@ -84,9 +84,11 @@ def _confirm(app: RetainApp, name: str, plan: Reschedule) -> None:
         "The state is backed up first; undo: retain optimize --undo-reschedule"
     )
 
+    skipped: list[str] = []
+
     def write(progress: Progress) -> tuple[int, str]:
         progress("backing up the state and writing the new states", 0, 1)
-        return apply_reschedule(col, plan, app.clock())
+        return apply_reschedule(col, plan, app.clock(), skipped)
 
     def written(result: object) -> None:
         if isinstance(result, Exception):
@@ -95,6 +97,8 @@ def _confirm(app: RetainApp, name: str, plan: Reschedule) -> None:
         assert isinstance(result, tuple)
         count, backup = result
         app.notify(f"Rescheduled {count} card(s); state backed up to backups/{backup}.", markup=False)
+        for line in skipped:
+            app.notify(line, severity="warning", markup=False)
 
     def answered(yes: bool | None) -> None:
         if yes:

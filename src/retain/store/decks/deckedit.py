@@ -690,7 +690,7 @@ def _held(path: Path) -> Iterator[None]:
     try:
         import fcntl
 
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO: never wait
     except (ImportError, OSError):
         yield
         return

@@ -13,11 +13,10 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from retain.store.files import fsync_dir
+from retain.store.files import copy_tree_regular, fsync_dir, remove_tree
 
 __all__ = ["KEEP_DAYS", "backup_candidates", "daily_backup", "prune_backups"]
 
@@ -33,29 +32,47 @@ def _backup_days(root: Path) -> list[Path]:
 
 
 def daily_backup(state_dir: Path, today: date) -> Path | None:
-    """Copy `snapshots/` to `backups/<today>/` unless today's copy exists; prune old ones."""
+    """Copy `snapshots/` to `backups/<today>/` unless today's copy exists; prune old ones.
+
+    Only regular files are copied (`copy_tree_regular`): a FIFO, a socket, a device or a link
+    loop named `*.toml` in `snapshots/` is left out, never read (a FIFO would block the start, a
+    link to `/dev/zero` would fill the disk) and never fails the backup; loading the state names
+    each such file at every start."""
     source = state_dir / "snapshots"
     root = state_dir / "backups"
     target = root / today.isoformat()
-    files = sorted(p for p in source.glob("*.toml")) if source.is_dir() else []
-    if target.exists() or not files:
+    if os.path.lexists(target) or not _has_toml(source):
         prune_backups(state_dir, today)
         return None
     tmp = root / f".{today.isoformat()}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for f in files:
-        shutil.copy2(f, tmp / f.name)
-        with open(tmp / f.name, "rb") as fh:
-            os.fsync(fh.fileno())
-    fsync_dir(tmp)
-    os.replace(tmp, target)
+    remove_tree(tmp)
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        copy_tree_regular(source, tmp, durable=True, match="*.toml", recurse=False)
+        if not any(tmp.iterdir()):  # nothing but special files: no empty backup
+            remove_tree(tmp)
+            prune_backups(state_dir, today)
+            return None
+        os.replace(tmp, target)
+    except BaseException:
+        remove_tree(tmp)  # a full disk: no half backup left behind
+        raise
     fsync_dir(root)
     prune_backups(state_dir, today)
     return target
 
 
+def _has_toml(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as it:
+            return any(e.name.endswith(".toml") for e in it)
+    except OSError:
+        return False
+
+
 def prune_backups(state_dir: Path, today: date, keep_days: int = KEEP_DAYS) -> None:
+    """Remove the daily backups older than `keep_days`, and the leftovers of interrupted ones. Only
+    real folders are removed: a symbolic link named as a day is left alone (never what it points to)."""
     root = state_dir / "backups"
     oldest = today - timedelta(days=keep_days - 1)
     for folder in _backup_days(root):
@@ -63,11 +80,11 @@ def prune_backups(state_dir: Path, today: date, keep_days: int = KEEP_DAYS) -> N
             old = date.fromisoformat(folder.name) < oldest
         except ValueError:
             continue
-        if old:
-            shutil.rmtree(folder, ignore_errors=True)
+        if old and not folder.is_symlink():
+            remove_tree(folder)
     with contextlib.suppress(OSError):
         for leftover in root.glob(".*.tmp-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+            remove_tree(leftover)
 
 
 def backup_candidates(state_dir: Path, file_name: str) -> list[Path]:
