@@ -6,6 +6,7 @@ hypothesis draws (odd ones too): the rounded-float text without a round trip, th
 cache's rounded columns, and the history index adding an appended batch's daily sums instead of
 reading its rows back; and the "200 years after now" limit on 29 February.
 """
+
 from __future__ import annotations
 
 import itertools

@@ -157,7 +157,7 @@ class Scheduler:
                 buried_until=flags.buried_until,
                 leech=flags.leech,
             )
-        return _in_order(out, self.max_interval)
+        return _in_order(out, self.max_interval, self.day)
 
     def _fsrs_last_review(self, base: CardState | None, at: datetime) -> datetime | None:
         """The last review as FSRS is to see it: whole study days before `at` (py-fsrs counts the
@@ -247,18 +247,29 @@ class Scheduler:
         return retrievability(_usable(state, now), now, self.parameters)
 
 
-def _in_order(out: dict[int, CardState], max_days: int) -> dict[int, CardState]:
+def _in_order(out: dict[int, CardState], max_days: int, day: StudyDay | None = None) -> dict[int, CardState]:
     """Hard <= Good <= Easy: a rating never brings the card back sooner than a lower passing one.
 
     py-fsrs alone breaks it with steps of a day or more: Hard keeps a long step while Good
     graduates with a shorter FSRS interval, or Good moves on to a long step while Easy
     graduates (a high desired retention). The higher rating then waits as long as the lower,
     but a review card never past the maximum interval (`max_days`): the learner's maximum wins
-    over the order (a learning step longer than it)."""
+    over the order (a learning step longer than it).
+
+    A step of days (due from its study day's start, `Scheduler.day_step_due`) counts in study
+    days: with steps `10m 1d` at 21:00, Hard's 12h05m step ends at 09:05 the next morning, on
+    the study day Good's `1d` begins at 04:00; Good was moved to 09:05 ("12h", not "1d")."""
     for lower, higher in ((2, 3), (3, 4)):
         low, high, card = out[lower].due, out[higher].due, out[higher]
         if low is None or high is None or high >= low:
             continue
+        if (
+            day is not None
+            and card.state != REVIEW
+            and high == day.start_of(day.of(high))
+            and day.of(high) >= day.of(low)
+        ):
+            continue  # a step of days, due from the start of the lower one's study day or a later one
         if card.state == REVIEW and card.last_review is not None:
             low = min(low, card.last_review + timedelta(days=max_days))
         if low > high:

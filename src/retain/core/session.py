@@ -303,7 +303,11 @@ class ReviewSession:
         return {r: scheduler.label(anchor, p) for r, p in previews.items()}
 
     def counts(self, now: datetime) -> Counts:
-        return self.queue.counts(to_utc(now))
+        """What is left now, as the next card would find it: a queue of an earlier study day (a
+        card left on screen over the rollover) or of older settings is built anew first."""
+        at = to_utc(now)
+        self._renew(at)
+        return self.queue.counts(at)
 
     def refresh(self, now: datetime) -> Unit | None:
         """When done, look again: a learning step may have come due since."""
@@ -365,7 +369,7 @@ class ReviewSession:
         previews = self.previews(now)
         at = self._touch(now)
         before = self.states.get(unit.key)
-        after = self._anchored(previews[rating], before, at)
+        after = self._anchored(previews[rating], before, at, self._scheduler(unit.deck_id))
         after = self._leech(unit, before, after)
         event = self._event("review", unit.key, at, after, before, rating, max(0, int(duration_ms)))
         self._rated[event.id] = event
@@ -373,12 +377,17 @@ class ReviewSession:
         self._advance(at)
         return event
 
-    def _anchored(self, after: CardState, before: CardState | None, at: datetime) -> CardState:
+    def _anchored(
+        self, after: CardState, before: CardState | None, at: datetime, scheduler: Scheduler | None = None
+    ) -> CardState:
         """The previewed `after` moved to the rating's time `at`: the interval shown, from `at`.
 
         Later (the answer was read for a while, a laptop slept) or earlier (a clock set back
         since the preview: a "<10m" step was due 1 h 10 min away), but never before the card's
-        previous review, as the scheduler counts a clock moved backwards (`Scheduler.preview`)."""
+        previous review, as the scheduler counts a clock moved backwards (`Scheduler.preview`).
+        A step of days ("1d": due from a study day's start, `Scheduler.day_step_due`) stays due
+        from the start of the study day as many days after the rating's: not 40 s into it, and,
+        rated just after the rollover, not on the rating's own study day."""
         last = after.last_review
         if self._preview_at is None or after.due is None or last is None:
             return after
@@ -387,7 +396,15 @@ class ReviewSession:
         if previous is not None and previous <= last:  # (an absurd one was not used by the preview)
             anchor = max(anchor, previous)
         shift = anchor - last
-        return replace(after, due=after.due + shift, last_review=anchor) if shift else after
+        if not shift:
+            return after
+        due = after.due + shift
+        day = scheduler.day if scheduler is not None else None
+        if scheduler is not None and day is not None and after.state in (LEARNING, RELEARNING):
+            days = (day.of(after.due) - day.of(last)).days
+            if days >= 1 and after.due == day.start_of(day.of(after.due)):
+                due = scheduler.day_step_due(anchor, days)
+        return replace(after, due=due, last_review=anchor)
 
     def _rate_cram(self, unit: Unit, rating: int, now: datetime, duration_ms: int) -> Event:
         """A cram rating: journaled (and undoable) with the state unchanged, so FSRS never sees it."""

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from textual import on
 from textual.app import ComposeResult
@@ -27,6 +28,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.style import Style
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Label, Select, Static
 
 from retain.store.config import Config
@@ -48,6 +50,9 @@ _TABS = (("tab-general", "General"), ("tab-presets", "Presets"), ("tab-decks", "
 _BUILDERS = {"tab-presets": "_preset_widgets", "tab-decks": "_deck_widgets", "tab-keys": "_key_widgets"}
 STUDY = ""  # the preset list's value for `[study]`
 _STUDY_LABEL = "Defaults for every deck (study)"
+# The tab bar's word on the tab keys, longest first: the first that fits is shown (at 60 columns
+# the first was cut to "ctrl+n next tab,").
+_TAB_KEYS = ("   ctrl+n next tab, ctrl+b back", "  ctrl+n, ctrl+b: tabs")
 
 
 class SettingsScreen(SettingsSaving, Screen[None]):
@@ -72,6 +77,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
     SettingsScreen .pick > Input { width: 36; background: $boost; }
     SettingsScreen .pick > Input:focus { background: $surface-lighten-1; }
     SettingsScreen #preset-parameters { color: $text-muted; margin-bottom: 1; }
+    SettingsScreen #settings-hint { height: auto; padding: 0 1; color: $text-muted; display: none; }
     SettingsScreen #settings-problem { height: auto; padding: 0 1; }
     SettingsScreen #settings-problem.-error { color: $error; background: $error 10%; }
     """
@@ -112,6 +118,7 @@ class SettingsScreen(SettingsSaving, Screen[None]):
             VerticalScroll(id="tab-general", can_focus=False),
         ):
             yield SettingsGrid(GLOBAL_FIELDS, (), choices=self._themes, id="general-grid")
+        yield Static(id="settings-hint")  # the focused field's hint, when its column cuts it
         yield Static(id="settings-problem")
         yield KeyBar()
 
@@ -374,8 +381,33 @@ class SettingsScreen(SettingsSaving, Screen[None]):
             style = "bold reverse $accent" if pane_id == current else "$text-muted"
             click = Style.from_meta({"@click": f"screen.show_tab({pane_id!r})"})
             parts.append(Content.styled(f" {title} ", style).stylize(click))
-        parts.append(Content.styled("   ctrl+n next tab, ctrl+b back", "$text-muted"))
-        self.query_one("#settings-tabbar", Static).update(Content(" ").join(parts))
+        tabs = Content(" ").join(parts)
+        room = self.app.size.width - 2  # (the bar's padding)
+        keys = next((k for k in _TAB_KEYS if tabs.cell_length + 1 + len(k) <= room), "")
+        if keys:
+            tabs = Content(" ").join([tabs, Content.styled(keys, "$text-muted")])
+        self.query_one("#settings-tabbar", Static).update(tabs)
+
+    # ---- the focused field's hint ---------------------------------------------------------
+
+    def watch_focused(self) -> None:
+        self.call_after_refresh(self._show_hint)  # (after the layout: the hints column's width)
+
+    def on_resize(self) -> None:
+        self._draw_tabbar()
+        self.call_after_refresh(self._show_hint)
+
+    def _show_hint(self) -> None:
+        """Under the form, the focused field's whole hint when the screen does not show it whole
+        already: a narrow terminal cut it in its column (`0-23, l…`, `comma-s…` at 60 columns), and a
+        group's limit fields had theirs in a tooltip only: a keyboard user never saw them."""
+        if not self.is_attached:
+            return
+        said = _hint_of(self.focused)
+        box = self.query_one("#settings-hint", Static)
+        if said:
+            box.update(line(said))
+        box.display = bool(said)
 
     async def action_show_tab(self, pane_id: str) -> None:
         """Show a tab (built the first time) and put the focus in it."""
@@ -404,6 +436,33 @@ class SettingsScreen(SettingsSaving, Screen[None]):
 
     async def action_previous_tab(self) -> None:
         await self.action_next_tab(-1)
+
+
+def _hint_of(widget: Widget | None) -> str:
+    """The hint to show for the focused `widget` (see `SettingsScreen._show_hint`); "" for none."""
+    if widget is None:
+        return ""
+    grid = next((a for a in widget.ancestors if isinstance(a, SettingsGrid)), None)
+    if grid is not None:
+        key = (widget.id or "").removeprefix("field-")
+        field = next((f for f in grid.fields if f.key == key), None)
+        if field is None or not field.hint:
+            return ""
+        column = grid.query(".hints").first(Static)
+        if column.display and cell_len(field.hint) <= column.content_size.width:
+            return ""  # whole in its column
+        return f"{field.label}: {field.hint}"
+    if any(isinstance(a, GroupLimits) for a in widget.ancestors):
+        tip = widget.tooltip  # "New/day for group X: 0-9999; empty: no limit", shown nowhere else
+        said = tip.plain if isinstance(tip, Content) else tip if isinstance(tip, str) else ""
+        row = widget.parent
+        beside = row.query(".hint").first(Static) if row is not None and row.query(".hint") else None
+        about = beside.content if beside is not None else ""  # "3 decks; file: [groups.x]"
+        about = about.plain if isinstance(about, Content) else about if isinstance(about, str) else ""
+        if said and beside is not None and about and cell_len(about) > beside.content_size.width:
+            said = f"{said} ({about})"  # cut in its column too
+        return said
+    return ""
 
 
 def _home_relative(path: Path) -> str:

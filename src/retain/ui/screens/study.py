@@ -31,12 +31,34 @@ from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.progress_header import ProgressHeader
 from retain.ui.widgets.rating_bar import RATING_NAMES, RatingBar
 
-__all__ = ["StudyScreen"]
+__all__ = ["ANSWER_PLACEHOLDERS", "AnswerInput", "StudyScreen", "answer_placeholder"]
 
 Clock = Callable[[], datetime]
 MAX_ANSWER_MS = 60_000  # time on one card counted at most (a learner who walked away)
 _RATING_ACTIONS = {"rate", "accept"}
 _CARD_ACTIONS = {"suspend", "bury", "edit", "open_media"}
+
+
+# The typed-answer box's placeholder, longest first: the first that fits the box is shown (at 40
+# columns the first was cut to "Type the answer, then press", which lost the key to press).
+ANSWER_PLACEHOLDERS = (
+    "Type the answer, then press Enter",
+    "Type the answer, then Enter",
+    "Answer, then Enter",
+    "Answer + Enter",
+)
+
+
+def answer_placeholder(width: int) -> str:
+    """The longest `ANSWER_PLACEHOLDERS` form of at most `width` cells (the shortest if none fits)."""
+    return next((p for p in ANSWER_PLACEHOLDERS if len(p) <= width), ANSWER_PLACEHOLDERS[-1])
+
+
+class AnswerInput(OrderedInput):
+    """The typed-answer box: its placeholder in the longest form the box has room for."""
+
+    def on_resize(self) -> None:
+        self.placeholder = answer_placeholder(self.content_size.width)
 
 
 class StudyScreen(Screen[None]):
@@ -111,15 +133,14 @@ class StudyScreen(Screen[None]):
             yield CardView(deck_file=self._deck_file)
         yield Static(id="empty")
         with Center(id="answer-column"):
-            yield OrderedInput(
-                placeholder="Type the answer, then press Enter", max_length=MAX_ANSWER, id="answer"
-            )
+            yield AnswerInput(placeholder=ANSWER_PLACEHOLDERS[0], max_length=MAX_ANSWER, id="answer")
         yield RatingBar()
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False
         self._show_current()
+        self._poll_timer = self.set_interval(self.POLL_SECONDS, self._poll, name="study-poll")
 
     def on_screen_resume(self) -> None:
         self._gc.hold()
@@ -181,8 +202,6 @@ class StudyScreen(Screen[None]):
             self._empty_words = text.plain
             empty.update(text)
             empty.display = True
-            if self._poll_timer is None:
-                self._poll_timer = self.set_interval(self.POLL_SECONDS, self._poll)
             self._sync_phase()
             return
         empty.display = False
@@ -203,13 +222,17 @@ class StudyScreen(Screen[None]):
         self.call_after_refresh(self._after_paint)
 
     def _poll(self) -> None:
-        """While nothing is due, look again now and then: a learning step may have come due, or a
-        new study day begun (the session then builds its queue for the new day); else the text
-        says the time left again ("next card in <4m", not the "<9m" of five minutes ago)."""
+        """Look again now and then. With a card on screen, the header counts as they are now: a
+        learning step come due (within learn-ahead), a new study day begun (the session builds
+        its queue for it; the card stays). While nothing is due, a learning step may have come
+        due, or a new study day begun; else the text says the time left again ("next card in
+        <4m", not the "<9m" of five minutes ago)."""
+        now = self._clock()
         if self.session.current is not None:
+            if self.is_current:  # (under another screen: `on_screen_resume` takes its changes first)
+                self._update_header(now)
             return
         queue = self.session.queue
-        now = self._clock()
         if self.session.refresh(now) is not None or self.session.queue is not queue:
             self._show_current()  # a card, or the new day's counts and text
         elif not self.session.studied:

@@ -7,6 +7,7 @@ repaint but never a new layout.
 from __future__ import annotations
 
 from textual.content import Content
+from textual.geometry import Size
 from textual.widget import Widget
 
 from retain.ui.text import line
@@ -45,6 +46,9 @@ def header_content(
     )
 
 
+MODE_ROWS = 2  # a custom study's mode line wraps onto at most this many rows (a long query is cut)
+
+
 class ProgressHeader(Widget):
     DEFAULT_CSS = """
     ProgressHeader { height: 1; width: 1fr; }
@@ -55,7 +59,21 @@ class ProgressHeader(Widget):
         self._values = (0, 0, 0, 0)
         self.mode = mode  # a custom study's name ("Cram · Kafka · schedule untouched"), on its own line
         if mode:
-            self.styles.height = 2
+            # As many rows as the mode line takes, and the counts' row under it: with a fixed two,
+            # a mode line wrapped at 40 columns pushed the counts out of the header.
+            self.styles.height = "auto"
+
+    def _mode_rows(self, width: int) -> list[Content]:
+        """The mode line wrapped to `width` cells, on at most `MODE_ROWS` rows (the last cut with …)."""
+        width = max(1, width)
+        rows = line(self.mode, "bold $accent").wrap(width)
+        if len(rows) > MODE_ROWS:
+            last = rows[MODE_ROWS - 1]
+            rows = [*rows[: MODE_ROWS - 1], last.truncate(width - 1).append("…") if width > 1 else last]
+        return rows
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._mode_rows(width)) + 1 if self.mode else 1
 
     def show(self, new: int, learning: int, review: int, done: int) -> None:
         """Remaining counts and how many cards this session has already answered."""
@@ -67,4 +85,4 @@ class ProgressHeader(Widget):
         counts = header_content(*self._values, width=self.size.width, mono=self.app.no_color)
         if not self.mode:
             return counts
-        return Content.assemble(line(self.mode, "bold $accent"), "\n", counts)
+        return Content("\n").join([*self._mode_rows(self.content_size.width), counts])
