@@ -12,31 +12,10 @@ from retain.ui.app import RetainApp
 from retain.ui.screens.study import StudyScreen
 
 from .conftest import FIXED_NOW, OpenApp
-from .screen import screen_text
+from .test_h5_time import Clock, wait_for
 from .test_study_day import study_day_one
 
 LATE = datetime(2025, 3, 11, 3, 50, tzinfo=UTC)  # still study day 2025-03-10 (4 am rollover, UTC)
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: datetime = FIXED_NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def wait_for(app: RetainApp, pilot: object, text: str, tries: int = 100) -> str:
-    """The screen's text once it holds `text` (or after `tries` short pauses)."""
-    shown = screen_text(app)
-    for _ in range(tries):
-        if text in shown:
-            break
-        await pilot.pause(0.02)  # type: ignore[attr-defined]
-        shown = screen_text(app)
-    return shown
 
 
 def current_key(app: RetainApp) -> str | None:
