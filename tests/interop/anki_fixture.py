@@ -3,6 +3,7 @@ edited by SQL, its one reviewed card's review log replaced, read back with its h
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import zipfile
 from collections.abc import Callable, Sequence
@@ -13,7 +14,21 @@ from retain.interop.importer import read_file
 
 from .conftest import FIXTURES
 
-__all__ = ["CARD", "LEGACY", "LogOnly", "LogRow", "changed_package", "read_history", "with_log"]
+__all__ = [
+    "ANKI_PYTHON",
+    "CARD",
+    "LEGACY",
+    "LogOnly",
+    "LogRow",
+    "changed_package",
+    "package_media",
+    "read_history",
+    "with_log",
+]
+
+# Real Anki in a venv of its own (`.ci/run` makes one and sets RETAIN_ANKI_PYTHON); the tests
+# that drive it skip with a reason without it.
+ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
 
 LEGACY = FIXTURES / "layout-anki21.apkg"
 CARD = 1_795_857_295_140  # the fixture's one reviewed card (two log rows; its other cards are new)
@@ -71,3 +86,11 @@ class LogOnly:
 
     def revlog(self) -> list[tuple[int, int, int, int, int, int, int]]:
         return self.rows
+
+
+def package_media(name: str) -> str | None:
+    """A package's media lookup for `html_to_text`: every file but `missing.*`, as a placeholder."""
+    if name.startswith("missing"):
+        return None
+    kind = "audio" if name.rsplit(".", 1)[-1] in ("mp3", "ogg", "mp4", "webm") else "image"
+    return f"![{kind}](d.media/{name})"

@@ -30,8 +30,8 @@ from retain.interop.bundle import Review
 from retain.interop.exporter import export_decks
 from retain.store.home import open_home
 
+from .anki_fixture import ANKI_PYTHON
 from .conftest import run_cli
-from .test_real_anki import ANKI_PYTHON
 
 ZONES = ["UTC", "America/Los_Angeles", "Pacific/Auckland", "Asia/Kolkata"]
 # a card due just after the day begins, at noon-ish, and just before the next day begins

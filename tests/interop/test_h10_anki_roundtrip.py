@@ -11,7 +11,6 @@ in queues 2 and 3 and for review cards, so a day number in queue -1/-3 stayed as
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -28,9 +27,9 @@ from retain.interop.importer import read_file
 from retain.store.home import open_home
 from retain.store.localzone import local_timezone
 
+from .anki_fixture import ANKI_PYTHON
 from .conftest import run_cli
 
-ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
 STEPS = StudySettings(
     learning_steps=(timedelta(minutes=10), timedelta(days=2)), relearning_steps=(timedelta(days=2),)
 )

@@ -8,7 +8,6 @@ goes back to review with, not the step's days."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from retain.core.state import LEARNING, RELEARNING, REVIEW
 from retain.interop.importer import read_file
 
-from .anki_fixture import LogRow, with_log
+from .anki_fixture import ANKI_PYTHON, LogRow, with_log
 from .test_h9_ankifix_history import DAY, HOUR, STUDY, T0, _mine
 
 NEW_AGAIN = "UPDATE cards SET type = 0, queue = 0, due = 1, ivl = 0, left = 0, data = '' WHERE id = ?"
@@ -55,7 +54,6 @@ def test_the_answer_before_a_forget_keeps_its_state(
     assert kinds[-1] == "reset", kinds
 
 
-ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
 ANKI_SCRIPT = r"""
 import json, os, sys, tempfile, time
 from anki.collection import Collection, ExportAnkiPackageOptions

@@ -6,7 +6,6 @@ An unedited Anki note exported again also packed only the files of its `<img>` a
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -20,16 +19,8 @@ from retain.core.mediaref import media_refs
 from retain.interop.anki.apkg_write import _anki_media_names
 from retain.interop.html import html_to_text
 
+from .anki_fixture import ANKI_PYTHON, package_media
 from .conftest import run_cli
-
-ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
-
-
-def _media(name: str) -> str | None:
-    if name.startswith("missing"):
-        return None
-    kind = "audio" if name.rsplit(".", 1)[-1] in ("mp3", "ogg", "mp4", "webm") else "image"
-    return f"![{kind}](d.media/{name})"
 
 
 @pytest.mark.parametrize(
@@ -52,7 +43,7 @@ def _media(name: str) -> str | None:
     ],
 )
 def test_an_object_is_media_by_its_data(field: str, text: str) -> None:
-    assert html_to_text(field, _media) == text
+    assert html_to_text(field, package_media) == text
 
 
 @settings(max_examples=100, deadline=None)

@@ -24,7 +24,8 @@ from retain.interop.exporter import export_decks
 from retain.interop.html import html_to_text, markdown_to_html
 from retain.interop.importer import read_file
 
-ANKI_PYTHON = Path("/work/anki-venv/bin/python")
+from .anki_fixture import ANKI_PYTHON
+
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 _CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
 
@@ -113,6 +114,7 @@ col.export_anki_package(out_path=sys.argv[1], options=ExportAnkiPackageOptions(
 READ = r"""
 import json, os, sys, tempfile
 from anki.collection import Collection, ImportAnkiPackageRequest, ImportAnkiPackageOptions
+
 col = Collection(os.path.join(tempfile.mkdtemp(), "c.anki2"))
 col.import_anki_package(ImportAnkiPackageRequest(package_path=sys.argv[1], options=ImportAnkiPackageOptions()))
 print(json.dumps([col.get_note(n)["Back"] for n in col.find_notes("")]))

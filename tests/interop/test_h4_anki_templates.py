@@ -10,7 +10,6 @@ cannot hold is one warning line, and the export back to Anki gives the same note
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import subprocess
@@ -24,9 +23,8 @@ from hypothesis import strategies as st
 from retain.core.model import Card
 from retain.interop.importer import read_file
 
+from .anki_fixture import ANKI_PYTHON
 from .conftest import run_cli
-
-ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
 
 needs_anki = pytest.mark.skipif(not ANKI_PYTHON.exists(), reason="real Anki not available")
 

@@ -7,7 +7,6 @@ test at the end, skipped without /work/anki-venv)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,9 +25,8 @@ from retain.interop.bundle import Bundle, Review
 from retain.interop.importer import read_file
 from retain.store.localzone import local_timezone
 
-from .anki_fixture import LogOnly, LogRow, with_log
+from .anki_fixture import ANKI_PYTHON, LogOnly, LogRow, with_log
 
-ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
 CRT = 1_795_838_400  # the fixture collection's creation time (its day 0)
 T0 = 1_795_857_295_163 - 3 * 86_400_000
 MIN, HOUR, DAY = 60_000, 3_600_000, 86_400_000

@@ -8,7 +8,6 @@ exported) or nothing at all (`<code>`: the image lost)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import zipfile
 from pathlib import Path
@@ -22,17 +21,8 @@ from retain.core.deckfile import parse_deck
 from retain.core.mediaref import media_refs
 from retain.interop.html import _parsed, html_to_text, markdown_to_html
 
+from .anki_fixture import ANKI_PYTHON, package_media
 from .conftest import run_cli
-
-ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
-
-
-def _media(name: str) -> str | None:
-    """A package holding every file but `missing.*`."""
-    if name.startswith("missing"):
-        return None
-    kind = "audio" if name.rsplit(".", 1)[-1] in ("mp3", "ogg", "mp4", "webm") else "image"
-    return f"![{kind}](d.media/{name})"
 
 
 @pytest.mark.parametrize(
@@ -62,15 +52,15 @@ def _media(name: str) -> str | None:
     ],
 )
 def test_media_inside_code_is_shown_outside_it_in_place(field: str, text: str) -> None:
-    assert html_to_text(field, _media) == text
+    assert html_to_text(field, package_media) == text
 
 
 def test_code_without_media_is_as_before() -> None:
     """The control: code is still code, `[sound:` written out in a code block without a closing
     bracket is text, and an empty `<pre>` is still a (fenced) code block."""
-    assert html_to_text("<pre>a = [1, 2]\nb = a[0]</pre>", _media) == "```\na = [1, 2]\nb = a[0]\n```"
-    assert html_to_text("<code>x[0]</code> and <code>[sound:</code>", _media) == "`x[0]` and `[sound:`"
-    assert html_to_text("<pre><code>print(1)</code></pre>", _media) == "```\nprint(1)\n```"
+    assert html_to_text("<pre>a = [1, 2]\nb = a[0]</pre>", package_media) == "```\na = [1, 2]\nb = a[0]\n```"
+    assert html_to_text("<code>x[0]</code> and <code>[sound:</code>", package_media) == "`x[0]` and `[sound:`"
+    assert html_to_text("<pre><code>print(1)</code></pre>", package_media) == "```\nprint(1)\n```"
 
 
 def test_a_stray_end_tag_reads_the_same_on_every_path() -> None:
@@ -92,7 +82,7 @@ def test_media_in_code_is_always_a_reference_outside_code(
     """Whatever code surrounds it, the media element is one reference the card shows and exports
     carry (`media_refs` finds only references outside code), and the code's text is all kept."""
     tag = "pre" if block else "code"
-    text = html_to_text(f"<{tag}>{before}{element}{after}</{tag}>", _media)
+    text = html_to_text(f"<{tag}>{before}{element}{after}</{tag}>", package_media)
     refs = media_refs(text)
     assert len(refs) == 1, text
     start = text.index("![")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import random
 import sqlite3
 import subprocess
@@ -31,6 +30,8 @@ from retain.store.collection import Collection
 from retain.store.home import Home, open_home
 from retain.store.state.progress_edits import reset_progress
 
+from .anki_fixture import ANKI_PYTHON
+
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 DECK = Deck(
     id="h9",
@@ -40,7 +41,6 @@ DECK = Deck(
         Card(id="r", kind="reversed", front="rq", back="ra"),
     ),
 )
-ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
 
 
 def _home(root: Path) -> Home:
@@ -135,6 +135,7 @@ def _mature_reviews(home: Home) -> int:
 ANKI_STATS = r"""
 import json, os, sys, tempfile
 from anki.collection import Collection, ImportAnkiPackageRequest, ImportAnkiPackageOptions
+
 col = Collection(os.path.join(tempfile.mkdtemp(), "c.anki2"))
 col.import_anki_package(ImportAnkiPackageRequest(
     package_path=sys.argv[1], options=ImportAnkiPackageOptions(with_scheduling=True)))

@@ -8,7 +8,6 @@ Set it up with `python -m venv /work/anki-venv && /work/anki-venv/bin/pip instal
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -23,7 +22,7 @@ from retain.interop.exporter import export_decks
 from retain.interop.importer import apply_import, plan_import, read_file
 from retain.store.home import open_home
 
-ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/python"))
+from .anki_fixture import ANKI_PYTHON
 
 SCRIPT = r"""
 import json, os, sys, tempfile
@@ -250,6 +249,7 @@ def test_a_card_in_an_anki_filtered_deck_comes_home_with_its_due_date(tmp_path: 
 EXTRA_CHECK = r"""
 import json, os, re, sys, tempfile
 from anki.collection import Collection, ImportAnkiPackageRequest, ImportAnkiPackageOptions
+
 col = Collection(os.path.join(tempfile.mkdtemp(), "c.anki2"))
 col.import_anki_package(ImportAnkiPackageRequest(package_path=sys.argv[1], options=ImportAnkiPackageOptions()))
 out = {"questions": [], "answers": [], "typed_ok": None}
