@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ __all__ = [
     "changed_package",
     "package_media",
     "read_history",
+    "run_anki",
     "with_log",
 ]
 
@@ -94,3 +96,20 @@ def package_media(name: str) -> str | None:
         return None
     kind = "audio" if name.rsplit(".", 1)[-1] in ("mp3", "ogg", "mp4", "webm") else "image"
     return f"![{kind}](d.media/{name})"
+
+
+def run_anki(tmp_path: Path, script: str, *args: str, cwd: Path | None = None) -> str:
+    """Run `script` (Python that drives real Anki) in ANKI_PYTHON with `args`; its stdout. It must
+    exit 0 (its stderr's end is the failure message)."""
+    path = tmp_path / "anki_script.py"
+    path.write_text(script, encoding="utf-8")
+    proc = subprocess.run(
+        [str(ANKI_PYTHON), str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=cwd,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout

@@ -11,7 +11,6 @@ in queues 2 and 3 and for review cards, so a day number in queue -1/-3 stayed as
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from retain.interop.importer import read_file
 from retain.store.home import open_home
 from retain.store.localzone import local_timezone
 
-from .anki_fixture import ANKI_PYTHON
+from .anki_fixture import ANKI_PYTHON, run_anki
 from .conftest import run_cli
 
 STEPS = StudySettings(
@@ -165,17 +164,8 @@ def test_every_card_keeps_its_state_and_due_day_through_anki(
     sent, back = tmp_path / "rt.apkg", tmp_path / "anki.apkg"
     code, _out, err = run_cli(capsys, "export", "rt", "-o", str(sent), "--with-progress")
     assert code == 0, err
-    script = tmp_path / "anki_rt.py"
-    script.write_text(ANKI_SCRIPT)
-    proc = subprocess.run(
-        [str(ANKI_PYTHON), str(script), str(sent), str(back), layout, json.dumps(SET_DUE)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    anki = json.loads(proc.stdout.strip().splitlines()[-1])
+    stdout = run_anki(tmp_path, ANKI_SCRIPT, str(sent), str(back), layout, json.dumps(SET_DUE))
+    anki = json.loads(stdout.strip().splitlines()[-1])
     monkeypatch.setenv("RETAIN_HOME", str(homes[1]))
     code, _out, err = run_cli(capsys, "import", str(back), "--with-history")
     assert code == 0, err

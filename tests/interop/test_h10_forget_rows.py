@@ -8,7 +8,6 @@ goes back to review with, not the step's days."""
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 from retain.core.state import LEARNING, RELEARNING, REVIEW
 from retain.interop.importer import read_file
 
-from .anki_fixture import ANKI_PYTHON, LogRow, with_log
+from .anki_fixture import ANKI_PYTHON, LogRow, run_anki, with_log
 from .test_h9_ankifix_history import DAY, HOUR, STUDY, T0, _mine
 
 NEW_AGAIN = "UPDATE cards SET type = 0, queue = 0, due = 1, ivl = 0, left = 0, data = '' WHERE id = ?"
@@ -90,18 +89,9 @@ print(json.dumps({n: col.db.all("select ivl, lastIvl, type from revlog where cid
 @pytest.mark.skipif(not ANKI_PYTHON.exists(), reason=f"real Anki not available ({ANKI_PYTHON} missing)")
 @pytest.mark.parametrize("mode", ["sm2", "fsrs"])
 def test_real_anki_forgets_after_steps_in_days(tmp_path: Path, mode: str) -> None:
-    script = tmp_path / "make.py"
-    script.write_text(ANKI_SCRIPT)
     out = tmp_path / "forget.apkg"
-    proc = subprocess.run(
-        [str(ANKI_PYTHON), str(script), str(out), mode],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    logged = json.loads(proc.stdout.strip().splitlines()[-1])
+    stdout = run_anki(tmp_path, ANKI_SCRIPT, str(out), mode)
+    logged = json.loads(stdout.strip().splitlines()[-1])
     assert logged["step"] == [[2, 0, 0], [0, 0, 4]]  # what Anki writes: the reset row's lastIvl 0
     assert logged["relearn"][1][0] == 2 and logged["relearn"][2][1] != 2, logged["relearn"]
     stage = tmp_path / "stage"

@@ -6,7 +6,6 @@ An unedited Anki note exported again also packed only the files of its `<img>` a
 from __future__ import annotations
 
 import json
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from retain.core.mediaref import media_refs
 from retain.interop.anki.apkg_write import _anki_media_names
 from retain.interop.html import html_to_text
 
-from .anki_fixture import ANKI_PYTHON, package_media
+from .anki_fixture import ANKI_PYTHON, package_media, run_anki
 from .conftest import run_cli
 
 
@@ -91,13 +90,7 @@ else:  # open retain's package: which files do its notes use that the package di
 
 
 def _anki(tmp_path: Path, *args: str) -> str:
-    script = tmp_path / "anki_objects.py"
-    script.write_text(ANKI_SCRIPT)
-    proc = subprocess.run(
-        [str(ANKI_PYTHON), str(script), *args], capture_output=True, text=True, timeout=180, check=False
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    return proc.stdout
+    return run_anki(tmp_path, ANKI_SCRIPT, *args)
 
 
 @pytest.mark.skipif(not ANKI_PYTHON.exists(), reason=f"real Anki not available ({ANKI_PYTHON} missing)")

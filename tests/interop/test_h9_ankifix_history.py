@@ -7,7 +7,6 @@ test at the end, skipped without /work/anki-venv)."""
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from retain.interop.bundle import Bundle, Review
 from retain.interop.importer import read_file
 from retain.store.localzone import local_timezone
 
-from .anki_fixture import ANKI_PYTHON, LogOnly, LogRow, with_log
+from .anki_fixture import ANKI_PYTHON, LogOnly, LogRow, run_anki, with_log
 
 CRT = 1_795_838_400  # the fixture collection's creation time (its day 0)
 T0 = 1_795_857_295_163 - 3 * 86_400_000
@@ -190,19 +189,9 @@ print(json.dumps(rows))
 @pytest.mark.skipif(not ANKI_PYTHON.exists(), reason=f"real Anki not available ({ANKI_PYTHON} missing)")
 @pytest.mark.parametrize("mode", ["sm2", "fsrs"])
 def test_real_anki_steps_set_due_date_and_forget(tmp_path: Path, mode: str) -> None:
-    script = tmp_path / "make.py"
-    script.write_text(ANKI_SCRIPT)
     out = tmp_path / "steps.apkg"
-    proc = subprocess.run(
-        [str(ANKI_PYTHON), str(script), str(out), mode],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=tmp_path,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    logged = json.loads(proc.stdout.strip().splitlines()[-1])
+    stdout = run_anki(tmp_path, ANKI_SCRIPT, str(out), mode, cwd=tmp_path)
+    logged = json.loads(stdout.strip().splitlines()[-1])
     # what Anki wrote: set due date keeps a factor; forget/reset writes factor 0
     assert all(f != 0 for e, _i, f, t in logged["set due"] if t == 4), logged["set due"]
     assert [(e, f, t) for e, _i, f, t in logged["reset"] if t == 4] == [(0, 0, 4)]

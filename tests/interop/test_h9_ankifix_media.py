@@ -8,7 +8,6 @@ exported) or nothing at all (`<code>`: the image lost)."""
 from __future__ import annotations
 
 import json
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from retain.core.deckfile import parse_deck
 from retain.core.mediaref import media_refs
 from retain.interop.html import _parsed, html_to_text, markdown_to_html
 
-from .anki_fixture import ANKI_PYTHON, package_media
+from .anki_fixture import ANKI_PYTHON, package_media, run_anki
 from .conftest import run_cli
 
 
@@ -120,13 +119,8 @@ col.export_anki_package(out_path=sys.argv[1], options=ExportAnkiPackageOptions(
 def test_media_in_code_from_anki_is_shown_and_exported_again(
     tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    script = tmp_path / "make.py"
-    script.write_text(ANKI_SCRIPT)
     pkg = tmp_path / "code.apkg"
-    proc = subprocess.run(
-        [str(ANKI_PYTHON), str(script), str(pkg)], capture_output=True, text=True, timeout=180, check=False
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    run_anki(tmp_path, ANKI_SCRIPT, str(pkg))
     code, _out, err = run_cli(capsys, "import", str(pkg))
     assert code == 0, err
     deck = home / "decks" / "code.toml"
