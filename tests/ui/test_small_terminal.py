@@ -12,7 +12,7 @@ from retain.ui.app import binding_sections
 from retain.ui.screens.help import HelpScreen
 
 from .conftest import OpenApp
-from .screen import screen_text
+from .screen import screen_text, until
 
 
 async def test_many_warnings_leave_the_deck_list_visible_at_60x15(
@@ -81,8 +81,7 @@ async def test_new_deck_error_and_buttons_show_at_60x20(open_app: OpenApp) -> No
         await pilot.pause()
         assert "The id may use lowercase letters" in _flat(app), screen_text(app)
         await pilot.press("tab", "tab", "tab")
-        await pilot.pause()
-        assert "Create (ctrl+s)" in _flat(app), screen_text(app)
+        assert await until(pilot, lambda: "Create (ctrl+s)" in _flat(app)), screen_text(app)
 
 
 async def test_export_path_error_and_buttons_show_at_40x12(open_app: OpenApp, tmp_path: Path) -> None:
@@ -94,16 +93,14 @@ async def test_export_path_error_and_buttons_show_at_40x12(open_app: OpenApp, tm
         await pilot.pause()
         path = app.screen.query_one("#share-path", Input)
         path.value = str(tmp_path / "noext")
-        path.focus()
-        await pilot.pause()
-        assert "noext" in _flat(app), screen_text(app)
+        path.focus()  # scrolled into view by an animation: wait for it, not for one pause
+        assert await until(pilot, lambda: "noext" in _flat(app)), screen_text(app)
         await pilot.press("enter")
-        await pilot.pause()
-        assert "has no extension" in _flat(app), screen_text(app)
+        assert await until(pilot, lambda: "has no extension" in _flat(app)), screen_text(app)
         await pilot.press("tab", "tab")  # the checkbox, then Export
         await pilot.pause()
         assert app.focused is not None and app.focused.id == "share-apply"
-        assert " Export Cancel" in _flat(app), screen_text(app)
+        assert await until(pilot, lambda: " Export Cancel" in _flat(app)), screen_text(app)
 
 
 async def test_import_error_shows_at_40x12(open_app: OpenApp, tmp_path: Path) -> None:
