@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     except InteropError as exc:
         err(f"retain: export failed: {exc}")
         return 1
-    existing = [p for p in job_paths(jobs, with_progress=args.with_progress) if p.exists()]
+    existing = [p for p in job_paths(jobs, with_progress=args.with_progress) if p.exists() or p.is_symlink()]
     if existing and not args.force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         err(f"retain: {existing[0]} already exists{more}; add --force to replace it")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
@@ -28,8 +27,9 @@ from retain.interop.media import (
     referenced_media,
 )
 from retain.interop.native import deck_file_text
-from retain.interop.outfile import atomic_output
+from retain.interop.outfile import atomic_output, media_left_out, open_media
 from retain.interop.progress import ProgressFn, no_progress
+from retain.store.files import NotRegularFileError
 
 __all__ = ["EXPORT_SUFFIXES", "export_decks", "export_paths"]
 
@@ -55,8 +55,17 @@ def _media_pairs(deck: Deck, decks_dir: Path | None, dest: Path) -> list[tuple[P
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether the regular files `a` and `b` hold the same bytes (False when either is none)."""
     try:
-        return filecmp.cmp(a, b, shallow=False)
+        with open_media(a) as fa, open_media(b) as fb:
+            if os.fstat(fa.fileno()).st_size != os.fstat(fb.fileno()).st_size:
+                return False
+            while True:
+                block = fa.read(1 << 16)
+                if block != fb.read(1 << 16):
+                    return False
+                if not block:
+                    return True
     except OSError:
         return False
 
@@ -79,21 +88,34 @@ def _link_refused(pairs: list[tuple[Path, Path]]) -> None:
             raise InteropError(f"{what} {path} is not a folder; remove it, or export to another folder")
 
 
-def _copy_media(pairs: list[tuple[Path, Path]], out: Path) -> list[Path]:
+def _copy_media(pairs: list[tuple[Path, Path]], out: Path, warnings: list[str] | None) -> list[Path]:
     """The deck's media beside a .toml or .md export (`DECK.media/`), where its image links point.
 
     A file already there with other bytes (an earlier export's, the picture since changed) is
     replaced: `export_paths` names it, so the caller asked first. One with the same bytes stays.
     They are copied before the deck file is written: a copy that fails leaves no deck file (so
-    the next try needs no --force), and the line names the file that could not be written."""
+    the next try needs no --force), and the line names the file that could not be written.
+    A media file that is no regular file when it is read (a FIFO or a symbolic link swapped in
+    since it was checked) is left out with a line in `warnings`, as a missing one is."""
     copied: list[Path] = []
     for found, copy in pairs:
         if copy.is_file() and _same_bytes(found, copy):
             continue
         try:
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_output(copy) as part:
-                shutil.copyfile(found, part)
+            src = open_media(found)
+        except NotRegularFileError as exc:
+            if warnings is not None:
+                warnings.append(media_left_out(found, exc))
+            continue
+        except OSError as exc:
+            raise InteropError(
+                f"cannot read {found}: {exc.strerror or exc}; {out.name} not written"
+            ) from None
+        try:
+            with src:
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                with atomic_output(copy) as part, open(part, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
         except OSError as exc:
             raise InteropError(
                 f"cannot write {copy}: {exc.strerror or exc}; {out.name} not written"
@@ -139,7 +161,7 @@ def export_decks(
         pairs = _media_pairs(decks[0], decks_dir, out.parent)
         _link_refused(pairs)
         text = deck_file_text(decks[0]) if suffix == ".toml" else write_markdown(decks[0])
-        media = _copy_media(pairs, out)
+        media = _copy_media(pairs, out, warnings)
         _write_text(out, text)
         written = [out, *media]
         if reviews is not None and suffix == ".toml":
@@ -155,6 +177,7 @@ def export_decks(
             reviews=reviews or (),
             progress=progress,
             rollover_hour=rollover_hour,
+            warnings=warnings,
         )
         if settings_of is not None:
             opts.settings_of = settings_of

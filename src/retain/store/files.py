@@ -392,14 +392,18 @@ def _umask() -> int:
     return mask
 
 
-def _take_mode(tmp: str, path: Path) -> None:
+def _take_mode(tmp: str, path: Path, *, follow: bool = True) -> None:
     """Give the temp file the mode (and, where allowed, owner and group) of the file it replaces.
 
     A new file gets the mode `open()` would give it (0666 less the umask): `mkstemp`'s 0600 would
-    make a shared deck file private after its first edit.
+    make a shared deck file private after its first edit. Without `follow`, what is not a regular
+    file (a symbolic link, whose target is not what is replaced) counts as no file: a link a
+    stranger placed never gives the new file the target's mode, nor the stranger's ownership.
     """
     try:
-        st = os.stat(path)
+        st = os.stat(path) if follow else os.lstat(path)
+        if not follow and not stat.S_ISREG(st.st_mode):
+            raise FileNotFoundError(errno.ENOENT, "not a regular file", os.fspath(path))
     except OSError:
         os.chmod(tmp, 0o666 & ~_umask())
         return
@@ -436,24 +440,26 @@ def _final_target(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, *, durable: bool = True) -> Iterator[Path]:
+def atomic_output(path: Path, *, durable: bool = True, through_links: bool = True) -> Iterator[Path]:
     """Yield a temp path; once the block succeeds it replaces the file at `path` atomically.
 
     A symbolic link at `path` is written through and kept: the temp file is made
     beside the link's final target, which it replaces (a broken link or a link
-    loop: OSError, nothing written). The new file keeps the mode and owner of the
-    one it replaces. On an error the temp file is removed and the file is
+    loop: OSError, nothing written). Without `through_links` (an export, a file
+    for someone else) the link itself is replaced, never its target: the temp file
+    is made beside `path`. The new file keeps the mode and owner of the regular
+    file it replaces. On an error the temp file is removed and the file is
     untouched. With `durable`, the data and the folder entry are fsynced.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    target = _final_target(path)
+    target = _final_target(path) if through_links else path
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:  # (a read-only folder): name the file being written, not a temp name
         raise OSError(exc.errno, exc.strerror, os.fspath(target)) from None
     os.close(fd)
     try:
-        _take_mode(tmp, target)
+        _take_mode(tmp, target, follow=through_links)
         yield Path(tmp)
         if durable:
             with open(tmp, "rb") as fh:

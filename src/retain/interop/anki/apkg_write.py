@@ -22,9 +22,12 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
+import shutil
 import sqlite3
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -60,6 +63,7 @@ from retain.interop.anki.apkg_schema import (
 )
 from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
+from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text, markdown_to_html
 from retain.interop.media import (
     AUDIO_EXTS,
@@ -70,8 +74,9 @@ from retain.interop.media import (
     safe_ext,
     sha256_file,
 )
-from retain.interop.outfile import atomic_output
+from retain.interop.outfile import atomic_output, media_left_out, open_media
 from retain.interop.progress import ProgressFn, no_progress
+from retain.store.files import NotRegularFileError
 from retain.store.localzone import local_timezone
 
 __all__ = ["ApkgOptions", "write_apkg"]
@@ -93,6 +98,7 @@ class ApkgOptions:
     settings_of: Callable[[str], StudySettings] = lambda _deck_id: StudySettings()  # a deck's steps
     tz: tzinfo | None = None  # the zone study days are counted in (None: the local zone)
     rollover_hour: int = DEFAULT_ROLLOVER_HOUR  # the hour the learner's study day begins
+    warnings: list[str] | None = None  # a line per media file left out (no regular file when read)
 
 
 def _media_file(folder: Path, src: str) -> tuple[str, Path] | None:
@@ -112,16 +118,27 @@ def _package_name(name: str, src: Path, used: dict[str, Path]) -> str:
     return name if used.get(name, src) == src else hash_name(sha256_file(src), name)
 
 
-def _media_html(html_text: str, used: dict[str, Path], deck_id: str, folder: Path | None) -> str:
+def _media_html(
+    html_text: str,
+    used: dict[str, Path],
+    deck_id: str,
+    folder: Path | None,
+    warnings: list[str] | None = None,
+) -> str:
     """`html_text` with the deck's media placeholders as Anki's `<img>`/`[sound:]`; the files they
     name in the deck's media `folder` are added to `used` (only its own folder: another deck's
-    folder is never read)."""
+    folder is never read). One that is no regular file when read is left out (a line in `warnings`)."""
 
     def sub(m: re.Match[str]) -> str:
         found = _media_file(folder, m[3]) if folder is not None and m[2] == deck_id else None
         if found is None:
             return m[0]
-        name = _package_name(*found, used)
+        try:
+            name = _package_name(*found, used)
+        except NotRegularFileError as exc:  # (hashed to tell it from another deck's file of its name)
+            if warnings is not None:
+                warnings.append(media_left_out(found[1], exc))
+            return m[0]
         used[name] = found[1]
         if m[1] == "[sound:" or safe_ext(name) in AUDIO_EXTS:
             return f"[sound:{name}]"
@@ -178,7 +195,12 @@ def _note_for(
         note = card_to_note(deck, card, extra_field=True)
         mid = MODEL_IDS[note.kind]
         models.setdefault(str(mid), model_json(note.kind, now_s, did))
-        return _Note(note.guid, mid, [_media_html(f, used, deck.id, folder) for f in note.fields], note.tags)
+        return _Note(
+            note.guid,
+            mid,
+            [_media_html(f, used, deck.id, folder, opts.warnings) for f in note.fields],
+            note.tags,
+        )
     models.setdefault(str(kept.mid), kept_model_json(kept.mid, nt, now_s, did))
     tags = note_tags(deck, card)
     width = len(nt["flds"])
@@ -190,11 +212,13 @@ def _note_for(
             if found is not None:
                 used[name] = found
     elif width == 1:
-        fresh = [_media_html(f, used, deck.id, folder) for f in card_to_note(deck, card).fields]
+        fresh = [
+            _media_html(f, used, deck.id, folder, opts.warnings) for f in card_to_note(deck, card).fields
+        ]
         fields = ["<br><br>".join(f for f in fresh if f)]
     else:  # into the fields the import read them from (see `_refill`)
         fields = _refill(deck, card, kept.fields, kept.sum, nt, keep.media)
-        fields = [_media_html(f, used, deck.id, folder) for f in fields]
+        fields = [_media_html(f, used, deck.id, folder, opts.warnings) for f in fields]
         for name in _anki_media_names(fields):  # the media of the fields kept as they were
             hashed = keep.media.get(name)
             found = media_file(folder, hashed) if hashed else None
@@ -576,8 +600,33 @@ def write_apkg(decks: Sequence[Deck], out: Path, opts: ApkgOptions) -> int:
             db.close()
         with atomic_output(out) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.write(db_path, "collection.anki2")
-            mapping = {str(i): name for i, name in enumerate(used)}
+            mapping: dict[str, str] = {}
+            for name, src in used.items():
+                if _pack(zf, str(len(mapping)), src, opts.warnings):
+                    mapping[str(len(mapping))] = name
             zf.writestr("media", json.dumps(mapping))
-            for i, src in enumerate(used.values()):
-                zf.write(src, str(i))
     return sum(len(d.cards) for d in decks)
+
+
+def _pack(zf: zipfile.ZipFile, member: str, src: Path, warnings: list[str] | None) -> bool:
+    """Pack the media file `src` as `member`; False (and a line in `warnings`) when it is no regular
+    file now: a FIFO or a device is never opened so that it could block, a symbolic link swapped
+    in since `media_file` checked it is never followed."""
+    try:
+        fh = open_media(src)
+    except NotRegularFileError as exc:
+        if warnings is not None:
+            warnings.append(media_left_out(src, exc))
+        return False
+    except OSError as exc:
+        raise InteropError(f"cannot read {src}: {exc.strerror or exc}; nothing written") from None
+    with fh:
+        st = os.fstat(fh.fileno())
+        # ZIP's dates begin in 1980 (a file dated 1970 made `zf.write` raise)
+        t = time.localtime(st.st_mtime)
+        stamp = max((t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec), (1980, 1, 1, 0, 0, 0))
+        info = zipfile.ZipInfo(member, stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with zf.open(info, "w", force_zip64=st.st_size >= zipfile.ZIP64_LIMIT) as dst:
+            shutil.copyfileobj(fh, dst, 1 << 20)
+    return True

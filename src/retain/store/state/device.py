@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,7 +28,7 @@ from typing import NamedTuple
 
 import tomli_w
 
-from retain.store.files import atomic_write, fsync_dir
+from retain.store.files import NotRegularFileError, atomic_write, fsync_dir, open_regular, remove_tree
 from retain.store.state.journal_format import HEAD, journal_files, read_bytes
 
 __all__ = [
@@ -95,10 +94,10 @@ class _DeviceFile:
 def _device_file(folder: Path) -> _DeviceFile:
     path = folder / "device.toml"
     try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the open
-            return _DeviceFile(damaged="is not a file")
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:  # a FIFO (put there, or swapped in since a check) never blocks
             raw = fh.read(_MAX_DEVICE_TOML + 1)
+    except NotRegularFileError:
+        return _DeviceFile(damaged="is not a file")  # a FIFO, a socket, a device, a folder
     except FileNotFoundError:
         return _DeviceFile()
     except OSError as exc:
@@ -295,7 +294,7 @@ def _own_home(state_dir: Path, folder: Path, file: _DeviceFile, now: datetime) -
     (`find_device`), and every device's reviews are read in each home."""
     if file.path != _here(state_dir):
         try:
-            with (folder / "device.toml").open("rb") as fh:
+            with open_regular(folder / "device.toml") as fh:  # (read again: it may be a FIFO now)
                 created = tomllib.loads(fh.read(_MAX_DEVICE_TOML).decode("utf-8-sig")).get("created")
             made = created if isinstance(created, datetime) else None
             _write_device_file(folder, folder.name, now, copy_of=file.copy_of, created=made)
@@ -380,9 +379,7 @@ def make_device(state_dir: Path, now: datetime) -> str:
         making.rename(folder)
         fsync_dir(folder.parent)
     except BaseException:
-        import shutil
-
-        shutil.rmtree(making, ignore_errors=True)  # nothing half-made is left behind
+        remove_tree(making)  # nothing half-made is left behind (never a FIFO or a link swapped in)
         raise
     return device
 
@@ -422,9 +419,7 @@ def make_import_folder(state_dir: Path, device: str, own: str, now: datetime) ->
         made = {"format": DEVICE_FORMAT, "id": device, "imported_by": own, "created": now.astimezone(UTC)}
         atomic_write(folder / "device.toml", tomli_w.dumps(made))
     except BaseException:
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)  # nothing half-made is left behind
+        remove_tree(folder)  # nothing half-made is left behind (never a FIFO or a link swapped in)
         raise
 
 

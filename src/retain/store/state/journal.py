@@ -25,6 +25,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import stat
 import tomllib
 import zlib
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from typing import Any
 
 from retain.core.state import Event, StateError
 from retain.store.fastbuild import build_many
-from retain.store.files import atomic_write
+from retain.store.files import NotRegularFileError, atomic_write, open_regular
 from retain.store.state import journal_v1 as v1
 from retain.store.state.journal_format import (
     HEAD,
@@ -144,7 +145,7 @@ def scan_file(
     """
     scan = FileScan(path)
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:  # (a FIFO swapped in since the folder was listed: never waited on)
             head = fh.read(HEAD)
             fh.seek(max(start, 0))
             data = fh.read() if max_bytes is None else fh.read(max_bytes)
@@ -153,7 +154,14 @@ def scan_file(
                 more = fh.read(max(max_bytes or 0, HEAD))
                 data += more
                 at_eof = len(more) == 0
+    except NotRegularFileError as exc:
+        scan.end = max(start, 0)  # nothing read past where it was: a position never goes back
+        scan.problems.append(
+            f"{path.parent.name}/{path.name} is not a file ({exc.kind}); its reviews cannot be read"
+        )
+        return scan
     except OSError as exc:
+        scan.end = max(start, 0)
         scan.problems.append(f"{path}: cannot read journal: {exc.strerror or exc}")
         return scan
     fmt = file_format(head)
@@ -203,7 +211,8 @@ def read_records(path: Path, offsets: set[int], now: datetime) -> dict[int, Even
     Format-1 files (blocks, not lines) are scanned whole.
     """
     try:
-        data = path.read_bytes()
+        with open_regular(path) as fh:  # (never a FIFO: the index named the file, and it may be one now)
+            data = fh.read()
     except OSError:
         return {}
     if file_format(data[:HEAD]) != 2:
@@ -400,14 +409,29 @@ def _scan_v1(path: Path, data: bytes, base: int, begin: int, now: datetime, scan
 
 
 def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
-    """Keep a copy of the torn bytes, truncate the file to `end`; return a message."""
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    copy = path.with_name(f"{path.name}.torn-{stamp}")
-    atomic_write(copy, torn)
-    if end == 0:  # a new file with the header, in place of the file (never of a symbolic link to it)
-        atomic_write(Path(os.path.realpath(path)), journal_header(path.parent.name))
-    else:
-        with path.open("r+b") as fh:
+    """Keep a copy of the torn bytes, truncate the file to `end`; return a message.
+
+    The file is opened (never blocking) and checked to be a regular file first: one swapped for a
+    FIFO or a device since it was read is left as it is, and the line says so."""
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return f"{path.name}: an unfinished event at the end (from a crash) was not cut off: {exc.strerror or exc}"
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
+        return (
+            f"{path.name}: an unfinished event at the end (from a crash) was not cut off: the file is "
+            f"not a regular file now ({kind}); nothing was changed"
+        )
+    with os.fdopen(fd, "r+b") as fh:
+        stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        copy = path.with_name(f"{path.name}.torn-{stamp}")
+        atomic_write(copy, torn)
+        if end == 0:  # a new file with the header, in place of the file (never of a symbolic link to it)
+            atomic_write(Path(os.path.realpath(path)), journal_header(path.parent.name))
+        else:
             fh.truncate(end)
             fh.flush()
             os.fsync(fh.fileno())

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retain.store.files import open_regular
 from retain.store.state import journal_v1 as v1
 from retain.store.state.statecodec import line_crc
 
@@ -107,7 +108,9 @@ def journal_files(folder: Path) -> list[Path]:
 
 
 def read_bytes(path: Path, start: int, size: int) -> bytes:
-    with path.open("rb") as fh:
+    """Up to `size` bytes of the regular file `path` from `start`. A FIFO or a device swapped in
+    for it since it was checked (`not_a_file`) is never waited on: NotRegularFileError (an OSError)."""
+    with open_regular(path) as fh:
         fh.seek(start)
         return fh.read(size)
 

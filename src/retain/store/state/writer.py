@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from retain.core.state import CardState, Event, StateError, is_whole, validate_state
+from retain.store.files import remove_tree
 from retain.store.state.device import MAKING_PREFIX, find_device, import_id, make_device, make_import_folder
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.state.journal_format import check_at
@@ -191,7 +191,7 @@ class StateWriter:
         devices = self.state_dir / "devices"
         for making in devices.glob(f"{MAKING_PREFIX}*") if devices.is_dir() else []:
             if making.is_dir() and not making.is_symlink():  # a device folder a kill left half-made
-                shutil.rmtree(making, ignore_errors=True)
+                remove_tree(making)  # (a FIFO or a link swapped in since: unlinked, never opened or followed)
 
     # -- recording ------------------------------------------------------------------
 
@@ -463,7 +463,6 @@ class StateWriter:
 
 
 def _remove_folder(folder: Path) -> None:
-    """Remove an import folder this writer made (taken back): its journals, then itself."""
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)
+    """Remove an import folder this writer made (taken back): its journals, then itself. What was
+    swapped in for it (a FIFO, a symbolic link) is unlinked, never opened nor followed."""
+    remove_tree(folder)

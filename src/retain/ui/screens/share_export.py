@@ -139,7 +139,7 @@ class ExportScreen(ShareDialog):
         except InteropError as exc:
             self._show(line(str(exc)).plain, True)
             return
-        existing = [p for p in job_paths(jobs, with_progress=with_progress) if p.exists()]
+        existing = [p for p in job_paths(jobs, with_progress=with_progress) if p.exists() or p.is_symlink()]
         if not existing:
             if self._start_writing():
                 self._export(decks, jobs, with_progress)
