@@ -29,6 +29,7 @@ from retain.core.codespans import code_ranges, in_ranges
 
 __all__ = [
     "AUDIO_EXTS",
+    "IMAGE_EXTS",
     "MAX_SHOWN",
     "REF_RE",
     "MediaRef",
@@ -42,6 +43,9 @@ __all__ = [
 ]
 
 AUDIO_EXTS = frozenset({"mp3", "ogg", "oga", "wav", "m4a", "flac", "opus", "aac", "webm", "mp4", "spx"})
+IMAGE_EXTS = frozenset(
+    {"png", "apng", "jpg", "jpeg", "jpe", "jfif", "gif", "webp", "bmp", "tif", "tiff", "ico", "svg", "avif"}
+)
 MAX_NAME = 255
 MAX_SHOWN = 16  # media references of one text that the study screen draws in place
 # Groups by number (`import_memo` relies on them): 1 the description, 2 the target as written

@@ -13,14 +13,9 @@ a table a Markdown table (GFM: the first row its header; when a cell holds a lin
 break or a block, or spans cells, Markdown cannot hold it and its rows are lines of
 `a | b`), ruby `base(reading)`, blocks and `<br>` line breaks,
 MathJax and Anki's `[$]` math retain's `$` math, other text Markdown-escaped
-where Markdown would act on it (so it shows as Anki shows it), images and `[sound:...]` media placeholders through `media` (an image
-keeps its `alt` description, unless that is its file name; without
-it, or when it has no placeholder for a file, `[image]` and `[audio]`: a card
-never shows a media file name); `<audio>`/`<video>` are media by their `src` (or first
-`<source>`), an `<object>` by its `data` (as Anki's media check counts it; `[image]` or `[audio]`
-by its name when the file is missing), their fallback content dropped. Media inside `<pre>` or `<code>`, which Anki
-shows there, is placed outside the code where it stands (the code ended before it and
-begun again after it), as a reference in code is only text; scripts and styles are
+where Markdown would act on it (so it shows as Anki shows it), media (`<img>`,
+`<audio>`/`<video>`, `<object>`, `[sound:...]`) as placeholders through `media`, placed
+outside any code (see `html_media`); scripts and styles are
 dropped and every other tag is removed. Exports keep the exact
 Markdown beside the HTML (see `ankinote`), so a round trip does not depend on
 this conversion. `text_to_html` (escaped text, newlines as `<br>`) reads an Anki text file's
@@ -31,25 +26,25 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from html.parser import HTMLParser
-from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import unquote
 
 from retain.core.mathtext import math_spans
-from retain.core.mediaref import AUDIO_EXTS
+from retain.interop.html_media import (
+    AV,
+    MEDIA_TAGS,
+    SOUND_RE,
+    MediaFn,
+    MediaPlacement,
+    image_description,
+    sound_shown,
+)
 
-__all__ = ["MediaFn", "html_to_text", "image_description", "is_plain", "markdown_to_html", "text_to_html"]
+__all__ = ["html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
 
-MediaFn = Callable[[str], str | None]  # original media name -> placeholder text, or None
-
-_SOUND_RE = re.compile(r"\[sound:([^\]\n]{1,500})\]")
 _BLOCKS = frozenset({"div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre"})
 _SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp>: ruby's fallback brackets
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
-# Anki plays (shows) their `src` (or first <source>), an <object>'s `data`; their content is a fallback
-_AV = frozenset({"audio", "video", "object"})
 _MANY_NL = re.compile(r"\n{3,}")
 _MAX_LIST_DEPTH = 16  # nested lists indented as such; deeper ones stay at this depth
 # MathJax as Anki writes it (`\\(...\\)`, `\\[...\\]`), Anki's `[$]...[/$]` / `[$$]...[/$$]`, and a
@@ -106,22 +101,6 @@ def _defuse(value: str) -> str:
         return value
     out.append(value[pos:])
     return "".join(out)
-
-
-_DESCRIPTION_MAX = 500  # what a media reference's description may hold (`core.mediaref`)
-_PLACEHOLDER_IMAGE = "![image]("
-
-
-def image_description(alt: str, src: str) -> str:
-    """What an image's description (`alt`) shows on a card, or "" for none: one line without the
-    brackets a Markdown image description cannot hold; never the file name (names often hold the
-    answer, like `181 Fremont.jpg`), and never the words retain's placeholders use alone."""
-    shown = " ".join(alt.replace("[", " ").replace("]", " ").split())[:_DESCRIPTION_MAX].strip()
-    names = {src, unquote(src)}
-    names |= {PurePosixPath(n).name for n in names} | {PurePosixPath(n).stem for n in names}
-    if not shown or shown in names or shown.casefold() in ("image", "audio"):
-        return ""
-    return shown
 
 
 _MEDIA_SRC = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/[^/\\\s]+\Z")  # one name in a deck's media folder
@@ -217,97 +196,20 @@ def text_to_html(text: str) -> str:
     return html.escape(text.replace("\r\n", "\n"), quote=False).replace("\n", "<br>")
 
 
-class _Converter(HTMLParser):
+class _Converter(MediaPlacement, HTMLParser):
     def __init__(self, media: MediaFn | None, escape: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
-        self.media = media
+        self._media_init(media)
         self.escape = escape
         self.code_text: list[str] | None = None  # the text of an open inline <code> (literal)
         self.skip = 0
         self.blocks = False
         self.pre = 0
-        self.fence_at: int | None = None  # where the open code block's fence is in `out`
-        self.reopened = False  # the open code block was opened again after media inside it
-        self.av = 0  # inside an <audio>/<video>: its content is the fallback Anki never shows
-        self.av_shown = False  # the open <audio>/<video> has put its media in `out`
         self.lists: list[int] = []  # per open list: 0 for <ul>, else the next <ol> number
         self.indents: list[int] = []  # per open list: the width of its current item's marker
         self.cells = 0  # table cells begun in the current row
         self.tables: list[_Table] = []  # the open tables, innermost last
-
-    def _newline(self) -> None:
-        if self.out and not self.out[-1].endswith("\n"):
-            self.out.append("\n")
-
-    def _open_fence(self) -> None:
-        self.fence_at = len(self.out)
-        self.out.append("```\n")
-
-    def _close_fence(self, drop_empty: bool) -> None:
-        """End the open code block; with `drop_empty`, one that holds nothing but blank lines (the
-        fence before or after media that stood alone in `<pre>`) is left out instead."""
-        at = self.fence_at
-        if drop_empty and at is not None and at < len(self.out) and not "".join(self.out[at + 1 :]).strip():
-            del self.out[at:]
-        else:
-            self._newline()
-            self.out.append("```\n")
-        self.fence_at = None
-        self.reopened = False
-
-    def _place(self, shown: str) -> None:
-        """Media (an image, a sound) where it stands, and always outside code: Anki shows an image
-        in `<pre>` or `<code>` and plays a `[sound:]` written there, while a Markdown reference in
-        code is only its text (never shown, never exported). An open code span or code block is
-        ended before it and begun again after it."""
-        if self.code_text is not None:
-            self._end_code()
-            self.out.append(shown)
-            self.code_text = []
-        elif self.pre:
-            self._close_fence(drop_empty=True)
-            self._newline()
-            self.out.append(shown + "\n")
-            self._open_fence()
-            self.reopened = True
-        else:
-            self.out.append(shown)
-
-    def _image(self, attrs: list[tuple[str, str | None]]) -> str:
-        found = dict(attrs)
-        src = found.get("src") or ""
-        shown = self.media(src) if self.media and src else None
-        described = image_description(found.get("alt") or "", src)
-        if shown is not None and described and shown.startswith(_PLACEHOLDER_IMAGE):
-            shown = f"![{described}]({shown[len(_PLACEHOLDER_IMAGE) :]}"
-        return shown if shown is not None else "[image]"
-
-    def _sound(self, name: str) -> str:
-        shown = self.media(name) if self.media is not None and name else None
-        return shown if shown is not None else "[audio]"
-
-    def _object(self, name: str) -> str:
-        """An `<object>`'s file (`data`), which Anki counts as media: an image, or a sound by its name."""
-        shown = self.media(name) if self.media is not None else None
-        if shown is not None:
-            return shown
-        return "[audio]" if PurePosixPath(name).suffix.lower().lstrip(".") in AUDIO_EXTS else "[image]"
-
-    def _code_data(self, data: str, keep: Callable[[str], None]) -> None:
-        """Text inside code: kept by `keep`, except each `[sound:...]` in it, placed outside."""
-        pos = 0
-        for m in _SOUND_RE.finditer(data):
-            if m.start() > pos:
-                keep(data[pos : m.start()])
-            self._place(self._sound(m[1]))
-            pos = m.end()
-        if pos < len(data):
-            keep(data[pos:])
-
-    def _keep_code(self, text: str) -> None:
-        if self.code_text is not None:
-            self.code_text.append(text)
 
     def _end_code(self) -> None:
         """Close an open inline <code> (a block, a line break or the end of the field comes first)."""
@@ -327,12 +229,8 @@ class _Converter(HTMLParser):
             return
         if self.skip:
             return
-        if self.av:  # in <audio>/<video>: its first <source> is its media when it has no `src`
-            if tag == "source" and not self.av_shown:
-                self.av_shown = True
-                self._place(self._sound(dict(attrs).get("src") or ""))
-            elif tag in _AV:
-                self.av += 1
+        if self.av:  # in <audio>/<video>/<object>: its first <source>, or fallback content
+            self.fallback_start(tag, attrs)
             return
         if tag in _BLOCKS or tag in ("br", "td", "th"):
             self._end_code()
@@ -379,19 +277,8 @@ class _Converter(HTMLParser):
                 self.tables[-1].cell(len(self.out), spans)
         elif tag == "rt":
             self.out.append("(")
-        elif tag == "img":
-            self._place(self._image(attrs))
-        elif tag in _AV:
-            if tag == "object":
-                data = dict(attrs).get("data") or ""
-                if data:  # (without a file its content is what shows)
-                    self.av, self.av_shown = 1, True
-                    self._place(self._object(data))
-                return
-            src = dict(attrs).get("src") or ""
-            self.av, self.av_shown = 1, bool(src)
-            if src:
-                self._place(self._sound(src))
+        elif tag in MEDIA_TAGS:
+            self.media_start(tag, attrs)
         elif tag == "code" and self.pre:
             return
         elif self.code_text is not None:
@@ -408,7 +295,7 @@ class _Converter(HTMLParser):
         if tag in _SKIP:
             return
         self.handle_starttag(tag, attrs)
-        if tag in _AV:  # `<audio src="..."/>`: no content follows
+        if tag in AV:  # `<audio src="..."/>`: no content follows
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -417,13 +304,8 @@ class _Converter(HTMLParser):
             return
         if self.skip:
             return
-        if self.av:
-            if tag in _AV:
-                self.av -= 1
-                return
-            if tag not in _BLOCKS and tag not in ("code", "td", "th"):
-                return
-            self.av = 0  # an element around an unclosed <audio> ended: so did the <audio>
+        if self.av and self.fallback_end(tag, tag in _BLOCKS or tag in ("code", "td", "th")):
+            return
         if tag in ("td", "th", "tr") and self.tables:
             self.tables[-1].end_cell(len(self.out))
         if tag in _BLOCKS:
@@ -568,9 +450,8 @@ def _specials(data: str, media: MediaFn | None) -> list[tuple[int, int, str]]:
             if inner and (delim or inner.startswith("$")):
                 found.append((i, j + len(closer), f"{delim}{inner}{delim}"))
             i = data.find(opener, j + len(closer))
-    for m in _SOUND_RE.finditer(data):
-        shown = media(m[1]) if media is not None else None
-        found.append((m.start(), m.end(), shown if shown is not None else "[audio]"))
+    for m in SOUND_RE.finditer(data):
+        found.append((m.start(), m.end(), sound_shown(m[1], media)))
     return sorted(found)
 
 

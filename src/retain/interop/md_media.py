@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from retain.core.mediaref import AUDIO_EXTS, ref_target, sub_refs
+from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS, ref_target, sub_refs
 from retain.core.model import Card
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -51,9 +51,6 @@ __all__ = ["MEDIA_EXTS", "ImageImporter", "collection_root"]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _HASH = re.compile(r"[0-9a-f]{64}")
-IMAGE_EXTS = frozenset(
-    {"png", "apng", "jpg", "jpeg", "jpe", "jfif", "gif", "webp", "bmp", "tif", "tiff", "ico", "svg", "avif"}
-)
 MEDIA_EXTS = IMAGE_EXTS | AUDIO_EXTS  # what an image reference of a `.md` may bring in
 
 

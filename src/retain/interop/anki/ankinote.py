@@ -32,7 +32,8 @@ from retain.core.ids import is_valid_id
 from retain.core.model import Card, Deck, Kind
 from retain.core.typed import answer_spec
 from retain.interop.anki import jsontext
-from retain.interop.html import MediaFn, html_to_text, is_plain, markdown_to_html
+from retain.interop.html import html_to_text, is_plain, markdown_to_html
+from retain.interop.html_media import MediaFn
 
 __all__ = [
     "APKG_NOTETYPE_NAMES",

@@ -48,7 +48,8 @@ from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_n
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
-from retain.interop.html import MediaFn, html_to_text
+from retain.interop.html import html_to_text
+from retain.interop.html_media import MediaFn
 from retain.interop.limits import Limits
 from retain.interop.media import hash_name, placeholder
 from retain.interop.progress import ProgressFn, no_progress
