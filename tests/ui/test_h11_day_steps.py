@@ -103,7 +103,9 @@ async def test_a_day_step_rated_after_the_rollover_counts_from_the_rating_day(
 ) -> None:
     """Revealed at 03:55 (Good: `1d`, the 04:00 rollover), rated at 04:05: the previewed due time
     moved with the clock to 04:10, the study day of the rating, so the `1d` card came back at once."""
-    clock = Clock(datetime(2025, 3, 11, 3, 50, tzinfo=UTC))
+    # Again at 03:40: its 10m step is due at 03:50, today (learn-ahead never reaches past the
+    # rollover: Again at 03:50 would be due at 04:00, on the next study day, not shown at 03:55)
+    clock = Clock(datetime(2025, 3, 11, 3, 40, tzinfo=UTC))
     app = open_app(["solo"], start_in_review=True, clock=clock)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("space", "1")

@@ -24,8 +24,9 @@ from typing import Literal
 from retain.core.due import Counts
 from retain.core.model import Unit
 from retain.core.queue import removed_keys
-from retain.core.search import DayOf, GroupOf, ParametersFor, compile_query, haystack
+from retain.core.search import DayOf, GroupOf, LearnUntil, ParametersFor, compile_query, haystack
 from retain.core.state import LEARNING, NEW, RELEARNING, CardState
+from retain.core.studyday import StudyDay, learn_ahead_until
 
 __all__ = [
     "MAX_AHEAD_DAYS",
@@ -82,12 +83,20 @@ def select_search(
     day_of: DayOf | None = None,
     name_of: GroupOf | None = None,
     learn_ahead: timedelta = timedelta(0),
+    learn_until: LearnUntil | None = None,
 ) -> list[Unit]:
     """The units a browser search finds (QueryError for a bad query), suspended/buried left out;
     `parameters_for(deck_id)`: the deck's preset weights, for `prop:r`; `group_of(deck_id)`: its
-    group's name, for `deck:"Group Name"`; `day_of`: a moment's study day, for `is:due`."""
+    group's name, for `deck:"Group Name"`; `day_of`: a moment's study day, and `learn_until`
+    (or `learn_ahead`) the learn-ahead cut-off, for `is:due` (`compile_query`)."""
     compiled = compile_query(
-        query, parameters_for, group_of, day_of, name_of=name_of, learn_ahead=learn_ahead
+        query,
+        parameters_for,
+        group_of,
+        day_of,
+        name_of=name_of,
+        learn_ahead=learn_ahead,
+        learn_until=learn_until,
     )
     get = states.get
     return [
@@ -150,7 +159,8 @@ class CustomQueue:
     """A fixed list of units shown once each; the interface `ReviewSession` uses of `StudyQueue`.
 
     Outside cram, a card rated into (re)learning comes back when its step is due
-    (up to `learn_ahead` early when nothing else is left), as in a normal session.
+    (up to `learn_ahead` early when nothing else is left, never before its study day:
+    `learn_until`), as in a normal session.
     In cram the state never changes: `again` puts a card back at the end.
     """
 
@@ -162,9 +172,11 @@ class CustomQueue:
         *,
         learn_ahead: timedelta = timedelta(minutes=20),
         cram: bool = False,
+        studyday: StudyDay | None = None,
     ) -> None:
         self.today = today
         self.learn_ahead = learn_ahead
+        self.studyday = studyday  # where learn-ahead stops (None: no study day, learn-ahead alone)
         self.cram = cram
         self._units = {u.key: u for u in units}
         self._pending: dict[str, None] = dict.fromkeys(self._units)
@@ -197,8 +209,14 @@ class CustomQueue:
         if key is None and self._pending:
             key = next(iter(self._pending))
         if key is None:
-            key = self._learning_due(now + self.learn_ahead, self._last)
+            key = self._learning_due(self.learn_until(now), self._last)
         return self._units[key] if key is not None else None
+
+    def learn_until(self, now: datetime) -> datetime:
+        """As `StudyQueue.learn_until`: `now + learn_ahead`, not past the end of `now`'s study day."""
+        if self.studyday is None:
+            return learn_ahead_until(now, self.learn_ahead, None)
+        return self.studyday.learn_until(now, self.learn_ahead)
 
     def _learning_due(self, limit: datetime, avoid: str | None) -> str | None:
         due = sorted((d, k) for k, d in self._learn.items() if d <= limit)
@@ -253,7 +271,7 @@ class CustomQueue:
 
     def counts(self, now: datetime) -> Counts:
         new = sum(1 for k in self._pending if k in self._new)
-        limit = now + self.learn_ahead
+        limit = self.learn_until(now)
         learning = sum(1 for d in self._learn.values() if d <= limit)
         return Counts(new=new, learning=learning, review=len(self._pending) - new)
 

@@ -25,6 +25,7 @@ from typing import Any
 from retain.core.model import Unit
 from retain.core.settings import GroupLimit, StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
+from retain.core.studyday import learn_ahead_until
 
 __all__ = [
     "Counts",
@@ -147,8 +148,9 @@ def count_due(
     """Due counts per deck id (every deck with a unit appears), without building a queue.
 
     `review` counts units due by `day_end` (default: now), `learning` units whose
-    step is due by `now + learn_ahead` (a session's `learn_ahead` gives the
-    session's own count), `new` is capped by the daily limit. Same rules as the queue,
+    step is due by `now + learn_ahead`, never past the study day's end (`day_span`;
+    `learn_ahead_until`: a session's `learn_ahead` gives the session's own count),
+    `new` is capped by the daily limit. Same rules as the queue,
     which needs the study day's [start, end) in UTC (`day_span`, `StudyDay.span`): the new
     and review siblings of a learning unit due before the day ends wait for another day.
     `groups` caps each deck's new and review counts by its group's room (`capped_by_groups`).
@@ -162,7 +164,7 @@ def count_due(
         now,
         cutoff,
         today,
-        learn_until=now + learn_ahead,
+        learn_until=learn_ahead_until(now, learn_ahead, None if day_span is None else day_span[1]),
         busy_until=busy_until,
         groups=groups,
     )

@@ -4,7 +4,8 @@ Rules (Anki-like):
 
 - Intraday learning and relearning units come back as soon as their step is
   due, before anything else; when nothing else is left they are shown up to
-  `learn_ahead` early.
+  `learn_ahead` early, but never before their study day: learn-ahead stops at the
+  end of the queue's study day (`learn_until`, `core.studyday.learn_ahead_until`).
 - Due reviews come next, lowest retrievability (most overdue) first, capped
   per deck by `reviews_per_day` minus the reviews already done this study day.
 - New units are interleaved evenly among the reviews, in deck order, capped
@@ -54,6 +55,7 @@ from retain.core.due import (
 )
 from retain.core.model import Unit
 from retain.core.state import NEW, REVIEW, CardState
+from retain.core.studyday import learn_ahead_until
 
 __all__ = [
     "DEFAULT_LEARN_AHEAD",
@@ -338,7 +340,7 @@ class StudyQueue:
         if key is None:
             key = self._pick_main()
         if key is None:
-            key = self._learning_due(now + self.learn_ahead, avoid=self._last)
+            key = self._learning_due(self.learn_until(now), avoid=self._last)
         return self._units[key] if key is not None else None
 
     def _arrive(self, now: datetime) -> None:
@@ -603,7 +605,14 @@ class StudyQueue:
         if key in self._where:
             return True
         due = self._learn.get(key)
-        return due is not None and due <= now + self.learn_ahead
+        return due is not None and due <= self.learn_until(now)
+
+    def learn_until(self, now: datetime) -> datetime:
+        """The learn-ahead cut-off: a learning step due by it is due now (`next`, `ready`,
+        `counts`): `now + learn_ahead`, never past the end of the queue's study day
+        (`day_span`), so a step due on the next study day (a `1d` step due at the rollover)
+        waits for it (`core.studyday.learn_ahead_until`)."""
+        return learn_ahead_until(now, self.learn_ahead, None if self.day_span is None else self.day_span[1])
 
     # -- reporting ------------------------------------------------------------
 
@@ -627,7 +636,7 @@ class StudyQueue:
             room_new, room_rev = self._group_room(deck_id, "new"), self._group_room(deck_id, "rev")
             new += n if room_new is None else min(n, max(0, room_new))
             review += r if room_rev is None else min(r, max(0, room_rev))
-        soon = now + self.learn_ahead
+        soon = self.learn_until(now)
         learning = sum(1 for due in self._learn.values() if due <= soon)
         return Counts(new=new, learning=learning, review=review)
 

@@ -38,6 +38,7 @@ __all__ = [
     "MAX_TERMS",
     "DayOf",
     "GroupOf",
+    "LearnUntil",
     "ParametersFor",
     "Query",
     "QueryError",
@@ -52,6 +53,7 @@ Pred = Callable[[Unit, CardState | None, datetime, date, str], bool]
 ParametersFor = Callable[[str], Sequence[float] | None]  # deck id -> its preset's FSRS weights
 GroupOf = Callable[[str], str]  # deck id -> its group's name ("" when it has none)
 DayOf = Callable[[datetime], date]  # a moment -> its study day (`StudyDay.of`)
+LearnUntil = Callable[[datetime], datetime]  # now -> the learn-ahead cut-off (`StudyDay.learn_until`)
 _PROP_RE = re.compile(r"r(<=|>=|<|>|=)(\d++(?:\.\d++)?|\.\d++)\Z")  # possessive: linear
 _NO_TIME = timedelta(0)
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -104,7 +106,16 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     return match
 
 
-def _is(value: str, learn_ahead: timedelta = _NO_TIME, day_of: DayOf | None = None) -> Pred:
+def _is(value: str, learn_until: LearnUntil | None = None, day_of: DayOf | None = None) -> Pred:
+    last: list[datetime] = []  # [now, its cut-off]: one search asks at one `now` for every card
+
+    def cut_off(now: datetime) -> datetime:
+        if learn_until is None:
+            return now
+        if not last or last[0] != now:
+            last[:] = [now, learn_until(now)]
+        return last[1]
+
     def pred(u: Unit, s: CardState | None, now: datetime, today: date, hay: str) -> bool:
         if value == "new":
             return s is None or s.is_new
@@ -123,11 +134,12 @@ def _is(value: str, learn_ahead: timedelta = _NO_TIME, day_of: DayOf | None = No
             return s.state == REVIEW
         # Due now, as `retain due`, the home screen and a session count it: a review card is due
         # all its study day (`day_of`: a card due at 20:00 today is due at noon); a learning step
-        # counts when due within the learn-ahead window, as a session serves it.
+        # counts when due by the learn-ahead cut-off (`learn_until`, not past the study day's
+        # end), as a session serves it.
         if s.is_new or s.due is None or s.suspended or buried:
             return False
         if s.state in (LEARNING, RELEARNING):
-            return s.due <= now + learn_ahead
+            return s.due <= cut_off(now)
         return s.due <= now or (day_of is not None and day_of(s.due) <= day_of(now))
 
     return pred
@@ -167,7 +179,7 @@ def _term(
     parameters_for: ParametersFor | None = None,
     group_of: GroupOf | None = None,
     name_of: GroupOf | None = None,
-    learn_ahead: timedelta = _NO_TIME,
+    learn_until: LearnUntil | None = None,
     day_of: DayOf | None = None,
 ) -> Pred:
     field, sep, value = token.partition(":")
@@ -198,7 +210,7 @@ def _term(
             return lambda u, s, n, t, h: u.kind == word
         if word not in IS_VALUES:
             raise QueryError(f"is:{_shown(value)} is unknown; use one of {'|'.join(IS_VALUES)}")
-        return _is(word, learn_ahead, day_of)
+        return _is(word, learn_until, day_of)
     return _text(token)
 
 
@@ -375,6 +387,11 @@ class _Level:
         return tuple(self.groups)
 
 
+def _window(ahead: timedelta) -> LearnUntil:
+    """The cut-off of a plain learn-ahead window, with no study day to stop at."""
+    return lambda now: now + ahead
+
+
 def compile_query(
     text: str,
     parameters_for: ParametersFor | None = None,
@@ -383,13 +400,17 @@ def compile_query(
     *,
     name_of: GroupOf | None = None,
     learn_ahead: timedelta = _NO_TIME,
+    learn_until: LearnUntil | None = None,
 ) -> Query:
     """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r),
     `group_of(deck_id)` its group's name and `name_of(deck_id)` its own (`deck:` then matches
     those names as well as an id: `deck:"Apache Kafka"`, as the deck list shows it),
     `day_of` gives a moment's study day: `is:due` is a review due by the end of today's study day
-    (without `day_of`: by `now`), a learning step due within `learn_ahead`, as `retain due`, the
-    home screen and a session count them. Parentheses group terms: `(a OR b) c`, `-(a b)`."""
+    (without `day_of`: by `now`), a learning step due by the learn-ahead cut-off `learn_until(now)`
+    (`StudyDay.learn_until`: within the learn-ahead, not past the study day's end; without it:
+    within `learn_ahead`), as `retain due`, the home screen and a session count them. Parentheses group terms: `(a OR b) c`, `-(a b)`."""
+    if learn_until is None and learn_ahead:
+        learn_until = _window(learn_ahead)
     levels = [_Level()]
     for kind, negated, token, quoted in _tokens(text):
         level = levels[-1]
@@ -409,5 +430,5 @@ def compile_query(
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
             level.current.append((negated, _text(token)))
             continue
-        level.current.append((negated, _term(token, parameters_for, group_of, name_of, learn_ahead, day_of)))
+        level.current.append((negated, _term(token, parameters_for, group_of, name_of, learn_until, day_of)))
     return Query(text, levels[0].done())

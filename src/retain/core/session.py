@@ -486,7 +486,7 @@ class ReviewSession:
             return False
         # A custom study shows its cards whatever their due date; a learning step waits for its time.
         learning = state.state in (LEARNING, RELEARNING) and state.due is not None and not queue.cram
-        return not learning or state.due is None or state.due <= now + queue.learn_ahead
+        return not learning or state.due is None or state.due <= queue.learn_until(now)
 
     @property
     def studied(self) -> int:

@@ -8,9 +8,27 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from retain.core.clock import day_start, study_day
 
-__all__ = ["StudyDay", "rule_key"]
+__all__ = ["StudyDay", "learn_ahead_until", "rule_key"]
 
 _SLOT = 900  # seconds: UTC offsets are whole quarter hours, so a slot never spans two study days
+_TICK = timedelta(microseconds=1)
+
+
+def learn_ahead_until(now: datetime, ahead: timedelta, day_end: datetime | None) -> datetime:
+    """The learn-ahead cut-off at `now`: a learning or relearning step due by it (`<=`) counts
+    as due now, and is served, counted and found by `is:due` (the one rule every place uses).
+
+    `now + ahead`, but never past the last instant of the study day (`day_end`: the start of
+    the next study day, `StudyDay.span(now)[1]`; None: no study day, learn-ahead alone): a step
+    due on a later study day is due by its day, never learnt ahead into today, as in Anki,
+    which applies learn-ahead to intraday learning only. That holds for a step of days (due at
+    the rollover, `Scheduler.day_step_due`) and for an intraday step that ends after the
+    rollover (set at 03:40, due at 04:10): it comes due by learn-ahead from 04:00 on. Never
+    before `now` (a clock already past `day_end`: what is due now is due)."""
+    limit = now + ahead
+    if day_end is not None:
+        limit = min(limit, day_end - _TICK)
+    return max(now, limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +55,15 @@ class StudyDay:
         running ahead, belong to their own day)."""
         today = self.today(now)
         return self.start_of(today), self.start_of(today + timedelta(days=1))
+
+    def learn_until(self, now: datetime, ahead: timedelta) -> datetime:
+        """The learn-ahead cut-off at `now` (`learn_ahead_until`): `now + ahead`, but not past the
+        last instant of `now`'s study day."""
+        try:
+            end: datetime | None = self.span(now)[1]
+        except OverflowError:  # a study day at the calendar's end: learn-ahead alone
+            end = None
+        return learn_ahead_until(now, ahead, end)
 
     def days_after(self, moment: datetime, days: int) -> datetime:
         """`days` days after `moment`, on the study day `days` after `moment`'s (a review is due

@@ -53,6 +53,7 @@ def _select(
         wanted = set(study.deck_ids)
         units = [u for u in units if u.deck_id in wanted]
     states = capped_states(collection.states, units, plans, now)  # the raw states without plans
+    ahead = timedelta(minutes=collection.home.config.learn_ahead_minutes)
     if study.mode == "search":
         weights = {d: collection.settings_for(d).parameters for d in {u.deck_id for u in units}}
         groups = {d.id: d.group for d in collection.library.decks}
@@ -67,7 +68,7 @@ def _select(
             lambda d: groups.get(d, ""),
             collection.studyday.of,
             lambda d: names.get(d, ""),
-            timedelta(minutes=collection.home.config.learn_ahead_minutes),  # `is:due` as a session serves
+            learn_until=lambda at: collection.studyday.learn_until(at, ahead),  # `is:due` as a session serves
         )
     elif study.mode == "ahead":
         found = select_ahead(units, states, now, study.days, today, collection.studyday.of)
@@ -89,7 +90,9 @@ def start_custom_session(collection: Collection, study: CustomStudy, now: dateti
     plans = {} if cram else exam_plans(collection, now)
     units, seen = _select(collection, study, now, plans)
     ahead = timedelta(minutes=collection.home.config.learn_ahead_minutes)
-    queue = CustomQueue(units, seen, collection.today(now), learn_ahead=ahead, cram=cram)
+    queue = CustomQueue(
+        units, seen, collection.today(now), learn_ahead=ahead, cram=cram, studyday=collection.studyday
+    )
     return ReviewSession(
         queue,
         collection.states,

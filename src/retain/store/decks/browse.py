@@ -135,10 +135,13 @@ class BrowseIndex:
             ),
         )
 
+    def _day(self) -> StudyDay:
+        """The collection's study-day rule as it is now (a new rollover hour applies at once)."""
+        return self._studyday if isinstance(self._studyday, StudyDay) else self._studyday()
+
     def study_day_of(self, moment: datetime) -> date:
         """The study day `moment` belongs to, under the collection's rollover hour."""
-        studyday = self._studyday if isinstance(self._studyday, StudyDay) else self._studyday()
-        return studyday.of(moment)
+        return self._day().of(moment)
 
     def parameters_for(self) -> ParametersFor:
         """The deck's preset weights, remembered per deck for one search or sort (50k lookups)."""
@@ -175,7 +178,7 @@ class BrowseIndex:
                 lambda d: groups.get(d, ""),
                 self.study_day_of,
                 name_of=lambda d: names.get(d, ""),
-                learn_ahead=ahead,
+                learn_until=lambda at: self._day().learn_until(at, ahead),  # not past the study day
             )
             if isinstance(query, str)
             else query

@@ -324,7 +324,10 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
         at,
         max(at, end - 1e-6),  # a review is due all its study day (`core.due.last_moment`)
         today,
-        learn_until=at + 60 * config.learn_ahead_minutes,
+        # learning steps due by the learn-ahead cut-off, not past the study day's end (`StudyDay.learn_until`)
+        learn_until=(
+            day.learn_until(now, timedelta(minutes=config.learn_ahead_minutes)) - epoch
+        ).total_seconds(),
         busy_until=max(at, end - 1e-6),  # siblings of a step due later today wait, as in the queue
         groups=config.group_limits((str(i), str(g)) for i, _n, g in payload["decks"]),  # [groups] rooms
     )
