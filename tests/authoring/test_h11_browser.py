@@ -217,9 +217,9 @@ async def test_many_marked_cards_move_and_delete_with_each_file_written_once(
         assert "Question" not in (retain_home / "decks" / "spanish.toml").read_text("utf-8")
 
 
-async def test_the_reset_question_says_ctrl_z_cannot_take_it_back(open_app: OpenApp) -> None:
-    """After a reset of 1,000 marked cards ctrl+z said "Nothing to undo" (a reset is not undoable):
-    the question did not say so."""
+async def test_the_reset_question_says_ctrl_z_takes_it_back(open_app: OpenApp) -> None:
+    """After a reset of 1,000 marked cards ctrl+z said "Nothing to undo" (a reset was not undoable):
+    the question did not say so. A reset is undoable now (h4), and the question says that."""
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("b")
@@ -229,8 +229,8 @@ async def test_the_reset_question_says_ctrl_z_cannot_take_it_back(open_app: Open
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         text = screen_text(app)
-        assert "Its review history stays in the journal, but ctrl+z" in text
-        assert "cannot undo a reset." in text
+        assert "Its review history stays in the journal, and ctrl+z" in text
+        assert "undoes the reset." in text
 
 
 async def test_a_narrow_status_line_still_counts_the_marked_cards(

@@ -526,17 +526,23 @@ def test_a_rating_after_the_clock_moved_back_keeps_its_effect_after_a_crash(tmp_
 
 def test_undo_never_puts_back_a_state_that_a_later_reset_replaced(tmp_path: Path) -> None:
     """Rate, then reset the card's progress (the browser's `r`): undo took back the rating by
-    restoring its `before`, so the reset vanished and an older state came back."""
+    restoring its `before`, so the reset vanished and an older state came back. (Undo now takes
+    back the reset itself first; a move, which undo leaves, still stands in its way.)"""
     from retain.core.session import record_undo
-    from retain.store.state.progress_edits import reset_progress
+    from retain.store.state.progress_edits import move_progress, reset_progress
 
     home = make_home(tmp_path)
     col = open_col(home)
     try:
         rate(col, "tiny/one", NOW)
         rate(col, "tiny/one", NOW + timedelta(minutes=1))
+        held = col.states["tiny/one"]
         reset_progress(col, ["tiny/one"], NOW + timedelta(minutes=2))
         assert "tiny/one" not in col.states
+        undone = record_undo(col, col.states, NOW + timedelta(minutes=2, seconds=30))
+        assert undone is not None and undone[0].kind == "reset"  # the reset, not the rating under it
+        assert col.states["tiny/one"] == held
+        move_progress(col, {"tiny/one": "tiny/moved"}, NOW + timedelta(minutes=2, seconds=40))
         assert record_undo(col, col.states, NOW + timedelta(minutes=3)) is None  # nothing safe to undo
         assert "tiny/one" not in col.states
         rate(col, "tiny/two", NOW + timedelta(minutes=4))  # a later rating of another card: undoable

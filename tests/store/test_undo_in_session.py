@@ -107,13 +107,13 @@ def test_undoing_a_rating_of_this_session_shows_the_card_again(home: Home) -> No
 
 
 def test_undo_refusal_names_the_rating_and_why(home: Home) -> None:
-    from retain.store.state.progress_edits import reset_progress
+    from retain.store.state.progress_edits import move_progress
 
     col = open_col(home)
     try:
         rate(col, "tiny/one", NOW)
         assert col.undo_refusal(NOW + timedelta(minutes=1)) is None  # undoable: nothing to explain
-        reset_progress(col, ["tiny/one"], NOW + timedelta(minutes=2))
+        move_progress(col, {"tiny/one": "tiny/moved"}, NOW + timedelta(minutes=2))  # (a reset is undone)
         assert col.last_undoable(NOW + timedelta(minutes=3)) is None
         assert col.undo_refusal(NOW + timedelta(minutes=3)) == (
             "Cannot undo Good on tiny/one: its progress was reset or moved since"

@@ -272,14 +272,15 @@ async def test_c_on_a_group_row_preselects_the_groups_first_deck(open_app: OpenA
 
 
 async def test_undo_on_the_home_screen_says_why_a_reset_card_cannot_be_undone(open_app: OpenApp) -> None:
-    """The last rating's card was reset since: undo refuses, and says so instead of "Nothing to undo"."""
-    from retain.store.state.progress_edits import reset_progress
+    """The last rating's card was moved since: undo refuses, and says so instead of "Nothing to undo"
+    (a reset since is undone itself, first)."""
+    from retain.store.state.progress_edits import move_progress
 
     app = open_app(["kafka"], start_in_review=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("space", "3", "escape", "enter")
         assert isinstance(app.screen, HomeScreen)
-        reset_progress(app.collection, ["kafka/partitions"], FIXED_NOW)
+        move_progress(app.collection, {"kafka/partitions": "kafka/moved"}, FIXED_NOW)
         await pilot.press("u")
         await pilot.pause()
         said = toasts(app)
@@ -288,13 +289,14 @@ async def test_undo_on_the_home_screen_says_why_a_reset_card_cannot_be_undone(op
 
 
 async def test_study_undo_says_why_a_reset_card_cannot_be_undone(open_app: OpenApp) -> None:
-    """The study screen said only "Nothing to undo" when the last rating's card was reset since."""
-    from retain.store.state.progress_edits import reset_progress
+    """The study screen said only "Nothing to undo" when the last rating's card was reset (now:
+    moved; a reset is undone itself) since."""
+    from retain.store.state.progress_edits import move_progress
 
     app = open_app(["kafka"], start_in_review=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("space", "3")
-        reset_progress(app.collection, ["kafka/partitions"], FIXED_NOW)
+        move_progress(app.collection, {"kafka/partitions": "kafka/moved"}, FIXED_NOW)
         await pilot.press("u")
         await pilot.pause()
         said = toasts(app)

@@ -117,7 +117,7 @@ _TICK = timedelta(microseconds=1)
 def record_undo(
     recorder: Recorder, states: Mapping[str, CardState], now: datetime
 ) -> tuple[Event, Event] | None:
-    """Take back the newest rating, suspend or bury (of any session, or outside one): (undone,
+    """Take back the newest rating, suspend, bury or reset (of any session, or outside one): (undone,
     undo event); for an action of several events (`record_undo_action`), its newest event and
     that event's undo.
 
@@ -131,7 +131,7 @@ def record_undo(
 def record_undo_action(
     recorder: Recorder, states: Mapping[str, CardState], now: datetime
 ) -> tuple[list[Event], list[Event]] | None:
-    """Take back the newest action (of any session, or outside one): one rating, suspend or bury,
+    """Take back the newest action (of any session, or outside one): one rating, suspend, bury or reset,
     or every event of an action of several (a bulk suspend) that is still safe to take back, in
     one durable batch. (undone events, their undo events, in the same order); None when there is
     nothing to undo. Durable before it returns, like every event.
@@ -437,7 +437,7 @@ class ReviewSession:
         return self._flag("bury", unit, before, after, now)
 
     def undo(self, now: datetime) -> Event | None:
-        """Take back the last rating, suspend or bury (also one made before a restart).
+        """Take back the last rating, suspend, bury or reset (also one made before a restart).
 
         The card gets its previous state back and is shown again, front first, when this
         session serves it now (`_serves`): one of its cards, new or due, not suspended or buried.

@@ -349,7 +349,7 @@ class Collection:
         journal gives them back). Raises ReadOnlyError when read-only."""
         self._can_undo = None
         stored = self.writer.record(event)
-        if stored.kind in _UNDOABLE:
+        if stored.kind in _UNDOABLE and stored.kind != "reset":  # (a reset: when a forget, asked)
             self._can_undo = True  # what was just recorded can be taken back
             self._can_undo_until = stored.time + UNDO_WINDOW
         return stored
@@ -390,8 +390,8 @@ class Collection:
         return self._opened + max(timedelta(0), datetime.now(UTC) - self._opened_wall)
 
     def last_undoable(self, now: datetime | None = None) -> Event | None:
-        """The newest (by time) review/suspend/bury of this device not yet undone, also from before
-        a restart, made within `UNDO_WINDOW` before `now` (default: now, `_now`)."""
+        """The newest (by time) review/suspend/bury/reset of this device not yet undone, also from
+        before a restart, made within `UNDO_WINDOW` before `now` (default: now, `_now`)."""
         if self.device is None:
             return None
         since, now = self._undo_span(now)
@@ -399,7 +399,7 @@ class Collection:
 
     def last_undoable_action(self, now: datetime | None = None) -> list[Event]:
         """What undo takes back (`History.last_undoable_action`): `last_undoable`, or, when it is
-        one event of an action of several (a bulk suspend), every event of it that is still safe
+        one event of an action of several (a bulk suspend or reset), every event of it still safe
         to take back, newest first. [] when there is nothing."""
         if self.device is None:
             return []
@@ -411,8 +411,8 @@ class Collection:
         return (now or self._now()) - UNDO_WINDOW, now or max(self._opened, datetime.now(UTC))
 
     def undo_refusal(self, now: datetime | None = None) -> str | None:
-        """Why undo has nothing to take back when this device's newest rating, suspend or bury
-        still stands but a later change of its card (a reset, a move, an unsuspend, another
+        """Why undo has nothing to take back when this device's newest rating, suspend, bury or
+        reset still stands but a later change of its card (a move, an unsuspend, another
         device's review) made undoing it unsafe, or it was made before the undo window: "Cannot
         undo Good on kafka/isr: ...". None when there is simply nothing (or `last_undoable` has
         something)."""
@@ -425,10 +425,14 @@ class Collection:
         live = [e for e in events if e.id not in undone and e.kind != "undo"]
         # an action undone already (in part: its cards changed since were left) is settled
         settled = {e.group for e in events if e.group and e.id in undone}
+        forgets = self.history_index.forgets(now, since)  # (a move's or a reschedule's reset is none)
         mine = [
             e
             for e in live
-            if e.kind in _UNDOABLE and _device_of(e.id) == device and not (e.group and e.group in settled)
+            if e.kind in _UNDOABLE
+            and (e.kind != "reset" or e.id in forgets)
+            and _device_of(e.id) == device
+            and not (e.group and e.group in settled)
         ]
         if not mine:
             return self._too_old(now, device)
@@ -459,8 +463,8 @@ class Collection:
         return f"Cannot undo {what}: {why}"
 
     def _too_old(self, now: datetime, device: str) -> str | None:
-        """Why undo has nothing when this device's newest rating, suspend or bury still stands
-        but was made before the undo window."""
+        """Why undo has nothing when this device's newest rating, suspend, bury or reset still
+        stands but was made before the undo window."""
         older = self.history_index.last_undoable_action(now, device, datetime.min.replace(tzinfo=UTC))
         if not older:
             return None

@@ -13,7 +13,7 @@ __all__ = ["nothing_undone", "undo_last"]
 
 
 def undo_last(node: DOMNode) -> bool:
-    """Take back the newest rating, suspend or bury, or action of several (a bulk suspend: all of it),
+    """Take back the newest rating, suspend, bury or reset, or action of several (a bulk suspend or reset: all of it),
     and say what it was; True when something was undone."""
     app = retain_app(node)
     collection = app.collection

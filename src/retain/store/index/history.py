@@ -58,7 +58,26 @@ if TYPE_CHECKING:
 __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
 
 _REVIEW = KIND["review"]
-UNDOABLE_KINDS = ("review", "suspend", "bury", "cram")  # what `last_undoable` offers to take back
+# What `last_undoable` offers to take back; a "reset" only when it is a forget (`forget_sql`), not
+# a move's records or a reschedule's (they carry a state: their own undo is elsewhere).
+UNDOABLE_KINDS = ("review", "suspend", "bury", "cram", "reset")
+
+
+def forget_sql(row: str) -> str:
+    """SQL true when the `events` row `row` is a forget (the browser's reset, Anki's Forget): a
+    "reset" back to new that is no half of a move, whose other half, at the same time in the
+    same file, carries a state to another key (`moves`)."""
+    return (
+        f"({row}.kind = {KIND['reset']} AND {row}.astate IS NULL AND NOT EXISTS (SELECT 1 FROM events p"
+        f" WHERE p.t = {row}.t AND p.file = {row}.file AND p.kind = {row}.kind AND p.astate IS NOT NULL"
+        f" AND p.key != {row}.key))"
+    )
+
+
+# The rows of `UNDOABLE_KINDS` undo takes back (as `e`): the kinds, a reset only as a forget.
+_UNDOABLE_SQL = "(e.kind IN ({}) OR {})".format(
+    ", ".join(str(KIND[k]) for k in UNDOABLE_KINDS if k != "reset"), forget_sql("e")
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER = "ORDER BY t, device, eid"
 _PASSED = (COLUMNS.index("young_pass"), COLUMNS.index("mature_pass"))
@@ -510,18 +529,12 @@ class History:
         for old, until in self._moved_from(key, None, now, set()):
             where.append("(key = ? AND t < ?)")
             args += [old, until]
-        # A forget is a "reset" back to new that is not half of a move (whose other half, at the
-        # same time in the same file, carries the state to another key).
-        forget = (
-            "(kind = ? AND astate IS NULL AND NOT EXISTS (SELECT 1 FROM events p WHERE p.t = events.t"
-            " AND p.file = events.file AND p.kind = events.kind AND p.astate IS NOT NULL AND p.key != events.key))"
-        )
         sql = (
             "SELECT t, device, eid, key, deck, rating, ms, bstate, bivl, astate, astab, kind FROM events "
-            f"WHERE (kind IN (?, ?) OR {forget}) AND undone = 0"
+            f"WHERE (kind IN (?, ?) OR {forget_sql('events')}) AND undone = 0"
             f" AND ({' OR '.join(where)}) {_ORDER}"
         )
-        kinds = [_REVIEW, KIND["cram"], KIND["reset"]]
+        kinds = [_REVIEW, KIND["cram"]]
         return [
             ReviewRow(
                 _time(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], EVENT_KINDS[r[11]]
@@ -591,20 +604,30 @@ class History:
         return out
 
     @_locked
+    def forgets(self, now: datetime, since: datetime) -> set[str]:
+        """The ids of the forgets (`forget_sql`) made since `since`: the only "reset" records undo
+        may take back (a move's and a reschedule's are no forget)."""
+        self.refresh(now)
+        rows = self._db.execute(
+            f"SELECT e.eid FROM events e WHERE e.t >= ? AND {forget_sql('e')}", (micros(since),)
+        )
+        return {eid for (eid,) in rows}
+
+    @_locked
     def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
-        """The last review, cram rating, suspend or bury of `device` since `since` not yet undone;
-        None when there is none, or when a later event changed its card since (every card of it,
-        for one event of an action of several: see `last_undoable_action`)."""
+        """The last review, cram rating, suspend, bury or forget (`forget_sql`) of `device` since
+        `since` not yet undone; None when there is none, or when a later event changed its card
+        since (every card of it, for one event of an action of several: `last_undoable_action`)."""
         action = self.last_undoable_action(now, device, since)
         return action[0] if action else None
 
     @_locked
     def last_undoable_action(self, now: datetime, device: str, since: datetime) -> list[Event]:
-        """What undo takes back: the last review, cram rating, suspend or bury of `device` since
-        `since` not yet undone, or, when that event is one of an action of several (a bulk
-        suspend: `Event.group`), every event of the action not undone yet whose card no later
-        event changed since, newest first. [] when there is none, or when a later event changed
-        its card (every card of the action) since.
+        """What undo takes back: the last review, cram rating, suspend, bury or forget of `device`
+        since `since` not yet undone, or, when that event is one of an action of several (a bulk
+        suspend or reset: `Event.group`), every event of the action not undone yet whose card no
+        later event changed since, newest first. [] when there is none, or when a later event
+        changed its card (every card of the action) since.
 
         An action undone already (some of its events have undo events: the cards changed since
         were left as they were) is settled: its remaining events are no target any more, and
@@ -615,14 +638,13 @@ class History:
         clock was moved back, the card's latest rating is dated before the one it was made from.
         """
         self.refresh(now)
-        kinds = tuple(KIND[k] for k in UNDOABLE_KINDS)
         # Walk the time index backwards and stop at the first match.
         with contextlib.closing(
             self._db.execute(
                 "SELECT e.rowid, e.key FROM events e"
-                " WHERE e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
+                f" WHERE e.device = ? AND e.undone = 0 AND {_UNDOABLE_SQL} AND e.t >= ?"
                 " ORDER BY e.t DESC",
-                (device, *kinds, micros(since)),
+                (device, micros(since)),
             )
         ) as newest:
             return self._walk(newest, device, since, now)
@@ -631,16 +653,15 @@ class History:
         self, newest: Iterable[tuple[int, str]], device: str, since: datetime, now: datetime
     ) -> list[Event]:
         """`last_undoable_action` of the undoable events `newest` (rowid, key), newest first."""
-        kinds = tuple(KIND[k] for k in UNDOABLE_KINDS)
         settled: set[int] = set()  # rowids of the events of actions undone already
         for rowid, key in newest:
             if rowid in settled:
                 continue
             rows = self._db.execute(
                 "SELECT e.rowid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-                " WHERE e.key = ? AND e.device = ? AND e.undone = 0 AND e.kind IN (?, ?, ?, ?) AND e.t >= ?"
+                f" WHERE e.key = ? AND e.device = ? AND e.undone = 0 AND {_UNDOABLE_SQL} AND e.t >= ?"
                 " ORDER BY f.name DESC, e.off DESC",
-                (key, device, *kinds, micros(since)),
+                (key, device, micros(since)),
             ).fetchall()
             row: tuple[str, str, int] | None = next((r[1:] for r in rows if r[0] not in settled), None)
             events = self._full([row], now) if row else []

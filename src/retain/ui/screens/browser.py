@@ -35,7 +35,6 @@ from textual.widgets import DataTable, Input, Static
 from retain.core.cardlog import log_lines
 from retain.core.model import KINDS, Unit
 from retain.core.search import IS_VALUES, QueryError
-from retain.core.state import Event
 from retain.store.collection import Collection, CollectionError
 from retain.store.decks.browse import COLUMNS, BrowseIndex
 from retain.store.state.progress_edits import set_suspended
@@ -151,7 +150,7 @@ class BrowserScreen(Screen[None]):
         self.page = 0
         self.search_ms = 0.0
         self._timer: Timer | None = None
-        self._bulk: list[Event] = []  # the last suspend of many cards here (ctrl+z: the indicator first)
+        self._bulk = 0  # cards of the last suspend or reset of many here (ctrl+z: the indicator first)
 
     def compose(self) -> ComposeResult:
         yield Static(id="browser-status")
@@ -505,7 +504,7 @@ class BrowserScreen(Screen[None]):
             if len(units) == 1:
                 self._said_suspended(units, suspend)
                 return
-            self._bulk = events if suspend else []
+            self._bulk = len(events) if suspend else 0
             self._said_suspended(units, suspend, changed=len(events))
 
         self.behind_indicator(len(units), work, "Not suspended" if suspend else "Not unsuspended")
@@ -545,11 +544,11 @@ class BrowserScreen(Screen[None]):
         self.set_timer(self.FIRST_PAGE_DELAY, run)  # once the indicator is on screen
 
     def action_undo(self) -> None:
-        """ctrl+z: take back the last change; a suspend of many cards (one action, also one made
-        before a restart) in one step, behind the loading indicator when it was made here."""
+        """ctrl+z: take back the last change; a suspend or reset of many cards (one action, also
+        one made before a restart) in one step, behind the loading indicator when it was made here."""
         from retain.ui.undo import undo_last
 
-        cards, self._bulk = len(self._bulk), []
+        cards, self._bulk = self._bulk, 0
 
         def work() -> None:
             if undo_last(self) or cards:
@@ -558,16 +557,21 @@ class BrowserScreen(Screen[None]):
         self.behind_indicator(cards, work, "Not undone")
 
     def action_reset(self) -> None:
+        """Reset the progress (asks first); ctrl+z takes it back, many cards in one step."""
         units = self.targets()
         if units:
             keep = self.query_one(BrowseTable).selected_key()
+
+            def run(work: Callable[[], None]) -> None:
+                def reset() -> None:
+                    self._bulk = 0
+                    work()  # (a store error stops here: nothing to undo)
+                    self._bulk = len(units) if len(units) > 1 else 0
+
+                self.behind_indicator(len(units), reset, "Not reset")
+
             ask_reset(
-                self.app,
-                self.collection,
-                units,
-                self._clock,
-                lambda _key: self.show_page(keep),
-                run=lambda work: self.behind_indicator(len(units), work, "Not reset"),
+                self.app, self.collection, units, self._clock, lambda _key: self.show_page(keep), run=run
             )
 
     def action_delete(self) -> None:

@@ -59,9 +59,10 @@ def ask_reset(
     `run` runs the work (the browser: behind its loading indicator for many cards)."""
 
     def work() -> None:
-        reset_progress(col, [u.key for u in units], now())
+        changed = reset_progress(col, [u.key for u in units], now())
         again = "it is new again" if len(units) == 1 else "they are new again"
-        app.notify(f"Progress of {what.plain} reset: {again}", markup=False)
+        undo = " (ctrl+z to undo)" if changed else ""
+        app.notify(f"Progress of {what.plain} reset: {again}{undo}", markup=False)
         done(units[0].key)
 
     def answered(yes: bool | None) -> None:
@@ -69,12 +70,12 @@ def ask_reset(
             (run or (lambda w: w()))(work)
 
     what = _what(units, lambda u: u.key, f"{len(units):,} cards")
-    # (undo takes back ratings, suspends and buries: a reset is for good, so the question says so)
+    # (undo takes a reset back as it does a suspend: of many cards in one step, also after a restart)
     if len(units) == 1:
         becomes, history = "It becomes a new card.", "Its review history stays in the journal"
     else:
         becomes, history = "They become new cards.", "Their review history stays in the journal"
-    history += ", but ctrl+z cannot undo a reset."
+    history += ", and ctrl+z undoes the reset."
     message = Content.assemble("Forget the progress of ", what, f"? {becomes}\n", (history, "$text-muted"))
     app.push_screen(ConfirmScreen("Reset progress?", message, yes="Reset"), answered)
 
