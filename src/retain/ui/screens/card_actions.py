@@ -59,10 +59,8 @@ def ask_reset(
     `run` runs the work (the browser: behind its loading indicator for many cards)."""
 
     def work() -> None:
-        changed = reset_progress(col, [u.key for u in units], now())
-        again = "it is new again" if len(units) == 1 else "they are new again"
-        undo = " (ctrl+z to undo)" if changed else ""
-        app.notify(f"Progress of {what.plain} reset: {again}{undo}", markup=False)
+        changed = len(reset_progress(col, [u.key for u in units], now()))
+        app.notify(_reset_said(what.plain, len(units), changed), markup=False)
         done(units[0].key)
 
     def answered(yes: bool | None) -> None:
@@ -78,6 +76,25 @@ def ask_reset(
     history += ", and ctrl+z undoes the reset."
     message = Content.assemble("Forget the progress of ", what, f"? {becomes}\n", (history, "$text-muted"))
     app.push_screen(ConfirmScreen("Reset progress?", message, yes="Reset"), answered)
+
+
+def _reset_said(what: str, asked: int, changed: int) -> str:
+    """What a reset of `asked` cards (`what`: a key, or "N cards") says when `changed` had progress."""
+    if not changed:
+        return (
+            f"Nothing was reset: {what} is new already"
+            if asked == 1
+            else (f"Nothing was reset: the {what} are new already")
+        )
+    if asked == 1:
+        return f"Progress of {what} reset: it is new again (ctrl+z to undo)"
+    if changed == asked:
+        return f"Progress of {what} reset: they are new again (ctrl+z to undo)"
+    new = asked - changed
+    return (
+        f"Progress of {changed:,} of {what} reset ({new:,} {'was' if new == 1 else 'were'} new already): "
+        "they are new again (ctrl+z to undo)"
+    )
 
 
 def ask_delete(
