@@ -126,6 +126,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         for message in col.messages:
             err(f"retain: warning: {message}")
+        if args.reschedule and not args.dry_run and col.read_only:  # before minutes of fitting
+            err(
+                "retain: optimize: another retain is writing the progress: close it, then run this "
+                "again (nothing was fitted or saved; --dry-run fits without the lock)"
+            )
+            return 1
         if args.undo_reschedule:
             return _undo(col, now, dry_run=args.dry_run)
         from retain.store.fsrs_presets import SelectionError, presets_for

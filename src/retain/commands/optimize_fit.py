@@ -97,6 +97,8 @@ def fit_presets(
             status = 1
             continue
         out(f"{head}: {_line(result)}: better, saved to [presets.{preset.name}] in {config_file}")
+        if col.read_only:  # the open TUI read config.toml when it started (settings apply at launch)
+            out("  the retain that is open schedules with them once it is started again")
         status = max(
             status, _offer_reschedule(col, preset, result.weights, now, args, interactive=interactive)
         )
