@@ -163,11 +163,15 @@ _row = st.tuples(
 
 
 def _reference(rows: list[HistoryRow], since: int | None) -> tuple[list[int], list[int]] | None:
-    """The rules said another way: the counted reviews after the last forget, all on or after
-    `since`, the first of them from new."""
+    """The rules said another way: the counted reviews after the last forget, from the last of
+    them from new (Anki's last group of learning steps), which is on or after `since`."""
     forgets = [i for i, r in enumerate(rows) if not r.review and r.after_new]
     rest = [r for r in rows[forgets[-1] + 1 if forgets else 0 :] if r.review and 1 <= r.rating <= 4]
-    if not rest or not rest[0].before_new or (since is not None and min(r.day for r in rest) < since):
+    starts = [i for i, r in enumerate(rest) if r.before_new]
+    if not starts:
+        return None
+    rest = rest[starts[-1] :]
+    if since is not None and rest[0].day < since:
         return None
     return [r.day for r in rest], [r.rating for r in rest]
 

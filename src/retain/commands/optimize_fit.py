@@ -69,7 +69,12 @@ def fit_presets(
         bar(f"fitting {preset.name}", 3 * n + 1, 3 * len(presets))
         head = f"preset {preset.name} ({_decks(preset)}): {plural(data.reviews, 'review')} of {plural(data.cards, 'card')}"
         try:
-            result = fit(data.items, preset.settings.parameters)
+            result = fit(
+                data.items,
+                preset.settings.parameters,
+                data.card_ids,
+                len(preset.settings.relearning_steps),
+            )
         except FitError as exc:
             bar.finish()
             out(f"{head}: {exc}")

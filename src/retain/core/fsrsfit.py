@@ -6,15 +6,23 @@ Training items come from the review history, one card at a time in time order:
   out by the index) are used: suspends, buries, leech marks, moves and
   reschedules (kind "reset" with a state) are not reviews; a manual reset
   ("forget": kind "reset" back to new) drops everything before it;
+- a card's history starts at its last review from new (Anki's last group of
+  learning steps): reviews before it (a reset Anki logged no row for, or events
+  recorded out of time order after the clock went back) are dropped, and a card
+  with no review from new is left out (its starting memory is unknown);
 - cards the caller does not keep (deleted from the library, suspended, other
   presets) are left out;
-- with "ignore reviews before DATE", earlier reviews are dropped, and a card
-  whose remaining history does not start from new is left out (its starting
-  memory is unknown), as is any card whose first review was not from new;
+- with "ignore reviews before DATE", a card whose history starts before DATE
+  is left out (Anki: its first learning step is before the date);
 - `delta_t` is in study days: same-day reviews have `delta_t = 0`, and an item
   is made only for a review on a later day (what the long-term model predicts);
 - a card reviewed thousands of times gives items for its first `MAX_SEQ`
-  reviews only (fsrs-rs trains on at most 256 steps of a sequence).
+  reviews only (fsrs-rs trains on at most 256 steps of a sequence);
+- the items go to fsrs-rs in the order of the reviews they end with, each with
+  its card's id (cards numbered in the order of their first review, as Anki's
+  ids follow creation), and are fitted with Anki's training settings: fsrs-rs
+  weighs later items more, so given card by card the fit depended on the cards'
+  names (and was not Anki's on the same history).
 
 The minimum amount of data is checked after this filtering. Below it fsrs-rs
 keeps the defaults, and with a few hundred reviews it fits only the first
@@ -52,6 +60,7 @@ __all__ = [
 
 DEFAULT_WEIGHTS: tuple[float, ...] = tuple(float(x) for x in rs.DEFAULT_PARAMETERS)
 MAX_SEQ = 256
+ANKI_EPOCHS = 8  # Anki 26.09 trains fsrs-rs for 8 epochs (its default is 5)
 _T = TypeVar("_T")
 _EPS = 1e-5  # a smaller change in log loss or RMSE is float noise, not a better fit
 _F32 = 1e-6  # fsrs-rs computes in float32 (7 digits): a weight at a bound comes back this far past it
@@ -96,40 +105,52 @@ def delta_days(days: Sequence[int]) -> list[int]:
 def card_histories(
     rows: Iterable[HistoryRow], since_day: int | None = None
 ) -> Iterator[tuple[str, list[int], list[int]]]:
-    """(key, study days, ratings) of each card's counted reviews since its last "forget", for the
-    cards whose remaining history starts from new (and on or after `since_day`); rows sorted by
-    key, then time. One plain loop over the rows: cheaper than slicing them by columns."""
+    """(key, study days, ratings) of each card's counted reviews from its last review from new
+    (after its last "forget"), for the cards that have one (on or after `since_day`); rows sorted
+    by key, then time."""
+    for key, _times, days, ratings in _card_runs(rows, since_day):
+        yield key, days, ratings
+
+
+def _card_runs(
+    rows: Iterable[HistoryRow], since_day: int | None = None
+) -> Iterator[tuple[str, list[int], list[int], list[int]]]:
+    """`card_histories` with the time of each review. One plain loop over the rows: cheaper than
+    slicing them by columns."""
     key: str | None = None
+    times: list[int] = []
     days: list[int] = []
     ratings: list[int] = []
-    usable = False
-    for row_key, _time, review, rating, day, before_new, after_new in rows:  # plain tuples too
+    usable = False  # the card's history started from new (on or after since_day)
+    for row_key, time, review, rating, day, before_new, after_new in rows:  # plain tuples too
         if row_key != key:
             if usable and days:
-                yield key, days, ratings  # type: ignore[misc]
-            key, days, ratings, usable = row_key, [], [], True
+                yield key, times, days, ratings  # type: ignore[misc]
+            key, times, days, ratings, usable = row_key, [], [], [], False
         if not review:
             if after_new:  # "forget": the card starts over
-                days, ratings, usable = [], [], True
+                times, days, ratings, usable = [], [], [], False
             continue
         if not 1 <= rating <= 4:
             continue
-        if since_day is not None and day < since_day:
-            usable = False  # its history started before the cut: unknown starting memory
-            continue
-        if not days and not before_new:
-            usable = False
+        if before_new:  # a (new) start: what came before is not this card's memory
+            times, days, ratings = [], [], []
+            usable = since_day is None or day >= since_day
+        elif not usable:
+            continue  # no start from new yet (or a start before the cut): unknown memory
+        times.append(time)
         days.append(day)
         ratings.append(rating)
     if usable and days:
-        yield key, days, ratings  # type: ignore[misc]
+        yield key, times, days, ratings  # type: ignore[misc]
 
 
 @dataclass(slots=True)
 class TrainingSet:
-    items: list[rs.FSRSItem] = field(default_factory=list)
+    items: list[rs.FSRSItem] = field(default_factory=list)  # in the order of their last review
     cards: int = 0  # cards that gave at least one item
     reviews: int = 0  # ratings of those cards used
+    card_ids: list[int] = field(default_factory=list)  # each item's card (by first review)
 
 
 def training_set(
@@ -138,28 +159,43 @@ def training_set(
     """FSRS items from history rows sorted by (key, time); see the module doc for the rules.
 
     One item per review on a later study day than the one before: the card's reviews up to it
-    (fsrs-rs copies the list into each item, so one list per card grows as it goes)."""
+    (fsrs-rs copies the list into each item, so one list per card grows as it goes). The items
+    are put in the order of the reviews they end with (a stable sort: ties stay card by card)."""
     out = TrainingSet()
-    items = out.items
+    made: list[tuple[int, int, rs.FSRSItem]] = []  # (time, card, item)
+    starts: list[tuple[int, str]] = []  # each card's first review time and key
     review, item = rs.FSRSReview, rs.FSRSItem
     with gc_paused():  # 170k items and their lists at 50k cards: no collection in the middle
-        for key, days, ratings in card_histories(rows, since_day):
+        for key, times, days, ratings in _card_runs(rows, since_day):
             if not keep(key):
                 continue
-            made = len(items)
+            before = len(made)
+            card = len(starts)
             seq: list[rs.FSRSReview] = []
             prev = days[0]
-            for day, rating in zip(days[:MAX_SEQ], ratings, strict=False):
+            for time, day, rating in zip(times[:MAX_SEQ], days, ratings, strict=False):
                 delta, prev = day - prev, day
                 if delta > 0:
                     seq.append(review(rating, delta))
-                    items.append(item(seq))
+                    made.append((time, card, item(seq)))
                 else:  # same study day (or a day back, after a trip across time zones)
                     seq.append(review(rating, 0))
-            if len(items) > made:
+            if len(made) > before:
+                starts.append((times[0], key))
                 out.cards += 1
                 out.reviews += len(seq)
+        made.sort(key=_first)
+        rank = sorted(range(len(starts)), key=starts.__getitem__)
+        ids = [0] * len(starts)
+        for n, card in enumerate(rank):
+            ids[card] = n
+        out.items = [entry[2] for entry in made]
+        out.card_ids = [ids[entry[1]] for entry in made]
     return out
+
+
+def _first(entry: tuple[int, int, rs.FSRSItem]) -> int:
+    return entry[0]
 
 
 class Evaluation(NamedTuple):
@@ -210,13 +246,33 @@ def onto_bounds(values: Sequence[float]) -> list[float]:
     return out
 
 
-def fit(items: Sequence[rs.FSRSItem], current: Sequence[float] | None) -> FitResult:
-    """Fit weights to `items`; raises FitError when there is too little data or fsrs fails."""
+def fit(
+    items: Sequence[rs.FSRSItem],
+    current: Sequence[float] | None,
+    card_ids: Sequence[int] | None = None,
+    relearning_steps: int | None = None,
+) -> FitResult:
+    """Fit weights to `items` (in the order of their reviews, `card_ids` their cards), as Anki
+    26.09 does: 8 epochs, the preset's number of relearning steps; raises FitError when there is
+    too little data or fsrs fails."""
     if not items:
         raise FitError("no reviews to learn from after filtering (cards need reviews on two study days)")
+    if card_ids is not None and len(card_ids) != len(items):
+        card_ids = None
     start = list(current or DEFAULT_WEIGHTS)
     model = rs.FSRS(list(DEFAULT_WEIGHTS))
-    fitted = [float(x) for x in guarded("fit the history", lambda: model.compute_parameters(items))]
+    fitted = [
+        float(x)
+        for x in guarded(
+            "fit the history",
+            lambda: model.compute_parameters(
+                items,
+                card_ids=None if card_ids is None else list(card_ids),
+                num_relearning_steps=relearning_steps,
+                training_config=rs.TrainingConfig(num_epochs=ANKI_EPOCHS),
+            ),
+        )
+    ]
     if tuple(fitted) == DEFAULT_WEIGHTS:
         raise FitError(
             f"too few reviews to fit ({len(items)} usable after filtering; fsrs needs more): "

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
+from tomlkit.items import InlineTable, Table
 
 from retain.store.config import ConfigError, marker_problem, parse_config, read_only
 from retain.store.config_edit import MAX_CONFIG_BYTES
@@ -50,10 +51,14 @@ def save_parameters(path: Path, preset: str, weights: Sequence[float]) -> None:
     if presets is None:
         presets = tomlkit.table(is_super_table=True)
         doc["presets"] = presets
+    elif not isinstance(presets, (Table, InlineTable)):
+        raise ConfigError(f"{path}: `presets` is not a table; the weights were not saved")
     table = presets.get(preset)
     if table is None:
         table = tomlkit.table()
         presets[preset] = table
+    elif not isinstance(table, (Table, InlineTable)):
+        raise ConfigError(f"{path}: `presets.{preset}` is not a table; the weights were not saved")
     array = tomlkit.array()
     array.extend(round(float(w), 4) for w in weights)
     table["parameters"] = array

@@ -8,7 +8,8 @@ A log that does not start with a learning row (trimmed, or a card made before
 the log) starts from `memory_state_from_sm2` of its first row's ease and
 interval; a "Forget"/"Reset" row (Anki's reset to new: a manual row with ease
 factor 0, as Anki's `is_reset` tells) is a "reset" event, and the card's memory
-is replayed from new after it. "Set due date" rows (manual, the card's factor
+is replayed from new after it; so is a learning row right after a review row
+(older Anki reset cards without a row; Anki's optimizer starts the card there). "Set due date" rows (manual, the card's factor
 kept) and cramming without rescheduling are not reviews, and no reset. A row
 whose interval is in days left the card in (re)learning when its next row is a
 (re)learning row again: Anki logs a step that ends past the rollover in days;
@@ -39,6 +40,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from itertools import pairwise
 from operator import attrgetter
 
 import fsrs_rs_python as rs
@@ -507,7 +509,17 @@ def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], in
             rows[cid].append((rid, ease, ivl, factor, ms, typ))
         else:
             left_out += 1
-    return {cid: sorted(log) for cid, log in rows.items() if log}, left_out, dict(forgets)
+    logs = {cid: sorted(log) for cid, log in rows.items() if log}
+    for cid, log in logs.items():  # a learning row after a review row: reset with no row (older Anki)
+        known = forgets.get(cid, ())
+        cuts = [
+            b[0] - 1
+            for a, b in pairwise(log)
+            if b[5] == 0 and a[5] != 0 and b[0] - 1 > a[0] and not any(a[0] < f < b[0] for f in known)
+        ]
+        if cuts:
+            forgets[cid] = sorted({*forgets.get(cid, ()), *cuts})
+    return logs, left_out, dict(forgets)
 
 
 def _segments(log: list[Row], forgets: Sequence[int]) -> list[list[Row]]:
