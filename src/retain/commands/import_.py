@@ -13,11 +13,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retain.commands.output import err, out
+from retain.core.gcpause import gc_paused
 from retain.interop import import_memo
 from retain.interop.bundle import Review
-from retain.interop.dry_run import history_line, media_to_store, would_record
 from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary, linked_files, links_line
 from retain.interop.importer import (
@@ -31,9 +32,10 @@ from retain.interop.importer import (
 )
 from retain.interop.limits import DEFAULT_LIMITS
 from retain.interop.progress import TerminalProgress, TerminalStatus
-from retain.interop.progress_io import HistoryImport, record_history
-from retain.store.collection import CollectionError
 from retain.store.home import Home, open_home
+
+if TYPE_CHECKING:
+    from retain.interop.progress_io import HistoryImport
 
 __all__ = ["add_arguments", "run"]
 
@@ -108,7 +110,7 @@ def _import_one(
                 return _Done(len(plan.decks))
             media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
             bar.finish()
-            history = HistoryImport(0, 0)
+            history: HistoryImport | None = None
             memo = None
             if package:
                 keys = sorted({r.key for r in bundle.reviews}) if args.with_history else []
@@ -116,32 +118,19 @@ def _import_one(
                     memo = import_memo.prepare(home, options, plan, keys, path)
             let_go(plan)  # what only planning needed: less memory while the history is recorded
             if args.with_history and bundle.reviews:  # it lets each review go once recorded
-                said: list[str] = []
-                try:
-                    history = record_history(
-                        home,
-                        bundle.reviews,
-                        datetime.now(UTC),
-                        consume=True,
-                        progress=lambda _stage, done, total: bar("review history", done, total),
-                        messages=said,
+                outcome = _record(home, bundle.reviews, bar, prefix)
+                if isinstance(outcome, str):  # the decks went in; the history was taken back whole
+                    return _Done(
+                        error=f"import failed: the review history was not recorded ({outcome}); the decks "
+                        "are imported: import again with --with-history to add their history"
                     )
-                except InteropError as exc:  # the decks are in: say so, as for a failed write
-                    raise CollectionError(str(exc)) from None
-                bar.finish()
-                _print_warnings(said, prefix)  # when it failed, its one line says what matters
+                history = outcome
             if package and memo is not None:
                 with contextlib.suppress(OSError, ValueError):
                     import_memo.save(home, package, memo)
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")
-    except CollectionError as exc:  # the decks went in; the history was taken back whole
-        bar.finish()
-        return _Done(
-            error=f"import failed: the review history was not recorded ({exc}); the decks are imported: "
-            "import again with --with-history to add their history"
-        )
     except OSError as exc:
         bar.finish()
         return _Done(error=f"import failed: {exc.strerror or exc}")
@@ -150,14 +139,42 @@ def _import_one(
     if media:
         out(f"{prefix}stored {media} media file(s)")
     if args.with_history:
-        note = f"; {history.kept} card(s) already had progress here and kept it" if history.kept else ""
-        out(f"{prefix}recorded {history.recorded} event(s) of review history{history.note()}{note}")
+        recorded, kept, note = (history.recorded, history.kept, history.note()) if history else (0, 0, "")
+        kept_note = f"; {kept} card(s) already had progress here and kept it" if kept else ""
+        out(f"{prefix}recorded {recorded} event(s) of review history{note}{kept_note}")
     return _Done(len(plan.decks))
+
+
+def _record(home: Home, reviews: list[Review], bar: TerminalProgress, prefix: str) -> HistoryImport | str:
+    """Record the package's review history, letting each review go once recorded; what was
+    recorded, or why nothing was (the store's one line: the history is taken back whole)."""
+    # (imported here: the progress store's modules are only needed for an import with history)
+    from retain.interop.progress_io import record_history
+    from retain.store.collection import CollectionError
+
+    said: list[str] = []
+    try:
+        history = record_history(
+            home,
+            reviews,
+            datetime.now(UTC),
+            consume=True,
+            progress=lambda _stage, done, total: bar("review history", done, total),
+            messages=said,
+        )
+    except (InteropError, CollectionError) as exc:  # the decks are in: say so, as for a failed write
+        bar.finish()
+        return str(exc)
+    bar.finish()
+    _print_warnings(said, prefix)  # when it failed, its one line says what matters
+    return history
 
 
 def _dry_run_lines(home: Home, plan: ImportPlan, reviews: list[Review] | None, prefix: str) -> None:
     """What a real run would print after its deck lines: the media it would store and, with
     `--with-history` (`reviews` not None), the review history it would record."""
+    from retain.interop.dry_run import history_line, media_to_store, would_record  # (only a dry run's)
+
     media = media_to_store(plan)
     if media:
         out(f"{prefix}would store {media} media file(s)")
@@ -196,7 +213,8 @@ def run(args: argparse.Namespace) -> int:
         err(f"retain: {_missing(home, args.file)}")
         return 1
     if not path.is_dir():
-        done = _import_one(home, path, args, bar)
+        with gc_paused():  # what an import builds lives to its end: a cyclic collection only costs time
+            done = _import_one(home, path, args, bar)
         if done.error:
             err(f"retain: {done.error}")
             return 1
@@ -212,7 +230,8 @@ def run(args: argparse.Namespace) -> int:
     imported = decks = 0
     refused: list[str] = []
     for file in files:
-        done = _import_one(home, file, args, bar, prefix=f"{file.name}: ")
+        with gc_paused():  # (collections run between the files)
+            done = _import_one(home, file, args, bar, prefix=f"{file.name}: ")
         if done.error:
             err(f"retain: {file.name}: {done.error}")
             refused.append(file.name)

@@ -128,6 +128,8 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     if kind not in (NEW, LEARNING, REVIEW, RELEARNING):
         raise StateError(f"unknown state {kind!r}")
     for name, value, top in (("stability", state.stability, 1e6), ("difficulty", state.difficulty, 10)):
+        if value.__class__ is float and 0 < value <= top:
+            continue  # (the common case, checked as the lines below check it: NaN fails `0 <`)
         if value is None:
             if kind in (REVIEW, RELEARNING):
                 raise StateError(f"{name} is missing")
@@ -138,12 +140,17 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     if state.reps < 0 or state.lapses < 0:
         raise StateError("negative review count")
     due, last = state.due, state.last_review
-    limit = None if now is None else _years_after(now, 200)
-    _check_time("due", due, limit)
-    _check_time("last_review", last, limit)
+    in_utc = (due is None or due.tzinfo is UTC) and (last is None or last.tzinfo is UTC)
+    # A date in UTC before the year ahead of the limit's is within it: the limit is only worked
+    # out for a later one (`now` may be in another zone: its year is not UTC's).
+    late = 10000 if now is None else min(now.year + 200, 9999) - 1
+    if not in_utc or (due is not None and due.year >= late) or (last is not None and last.year >= late):
+        limit = None if now is None else _years_after(now, 200)
+        _check_time("due", due, limit)
+        _check_time("last_review", last, limit)
     if kind != NEW and due is None:
         raise StateError("due is missing")
-    if (due is None or due.tzinfo is UTC) and (last is None or last.tzinfo is UTC):
+    if in_utc:
         return state  # already in UTC: no copy
     due = due.astimezone(UTC) if due else None
     last = last.astimezone(UTC) if last else None

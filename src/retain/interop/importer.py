@@ -34,15 +34,12 @@ from retain.core.gcpause import gc_paused
 from retain.core.mediaref import ref_target, sub_refs
 from retain.core.model import Card, Deck, Problem
 from retain.core.units import card_unit_keys
-from retain.interop.anki.ankitext import read_anki_text
 from retain.interop.anki.apkg_read import read_apkg
 from retain.interop.ankikeep import keep_path
 from retain.interop.bundle import Bundle, Review
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
-from retain.interop.markdown import read_markdown
 from retain.interop.media import referenced_media, store_media
-from retain.interop.native import read_native
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks
 from retain.store.decks.deckcache import remember
@@ -87,6 +84,8 @@ def read_file(
             raise InteropError(f"cannot read {path}: {exc.strerror or exc}") from None
         if size > MAX_DECK_BYTES:  # the library would not read it: refuse before reading it
             raise LimitError(f"file is {mb(size)}; {_split()}")
+        from retain.interop.native import read_native  # (each reader imported when its file comes)
+
         return read_native(path, limits, with_history=with_history)
     if suffix == ".apkg":
         return read_apkg(
@@ -94,8 +93,12 @@ def read_file(
         )
     if suffix in (".csv", ".tsv", ".txt", ".md"):
         if suffix == ".md":
+            from retain.interop.markdown import read_markdown
+
             bundle = read_markdown(path, limits, stage)
         else:
+            from retain.interop.anki.ankitext import read_anki_text
+
             bundle = read_anki_text(path, limits, progress)
         if with_history:
             bundle.warnings.append(
@@ -316,7 +319,7 @@ def apply_import(
     if cache_dir is None:
         return _apply(plan, decks_dir, progress, None)
     try:
-        with deck_edit_lock(cache_dir):
+        with deck_edit_lock(cache_dir), gc_paused():  # the deck cache's columns: no cycles to collect
             return _apply(plan, decks_dir, progress, cache_dir)
     except DeckLockTimeout as exc:
         raise InteropError(str(exc)) from None

@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from retain.interop.anki import jsontext
@@ -110,8 +110,7 @@ class NoteType:
     tnames: list[str] = field(default_factory=list)  # the templates' names, in order
 
 
-@dataclass(frozen=True, slots=True)
-class AnkiCard:
+class AnkiCard(NamedTuple):  # (a tuple: made ~4x faster than a frozen dataclass, one per card)
     id: int
     nid: int
     did: int

@@ -167,10 +167,10 @@ def flag_fields(nt: NoteType) -> frozenset[int]:
     return frozenset(i for i, name in enumerate(nt.fields) if name in tested - shown)
 
 
-def note_kind(nt: NoteType, ords: set[int]) -> Kind:
-    """The note's kind: a reversed type's note with only its first card in the package is basic."""
-    kind = kind_of(nt)
-    return "basic" if kind == "reversed" and ords == {0} else kind
+def note_kind(type_kind: Kind, ords: set[int]) -> Kind:
+    """The note's kind from its type's (`kind_of`): a reversed type's note with only its first card
+    in the package is basic."""
+    return "basic" if type_kind == "reversed" and ords == {0} else type_kind
 
 
 def extra_field(nt: NoteType) -> int | None:
@@ -528,13 +528,14 @@ def _convert(
     per_deck: dict[int, list[tuple[str, Card]]] = defaultdict(list)
     taken: dict[int, set[str]] = defaultdict(set)
     note_key: dict[int, tuple[str, Card]] = {}
-    kept: dict[int, dict[str, tuple[str, int, list[str]]]] = defaultdict(dict)  # did -> card id -> note
+    kept: dict[int, dict[str, tuple[str, int, list[str], bool]]] = defaultdict(dict)  # did -> card id -> note
     unknown: set[str] = set()
     type_kinds: dict[int, Counter[Kind]] = defaultdict(Counter)
     note_kinds: dict[int, tuple[NoteType, Kind]] = {}
     leeches: set[int] = set()  # notes with Anki's leech tag
     layouts: dict[tuple[int, int, Kind], Layout] = {}  # by note type id, field count and kind
     shared_cue: dict[int, str | None] = {}  # per note type: its reverse template's lost cue
+    type_kind: dict[int, Kind] = {}  # per note type: `kind_of` (its templates read once, not per note)
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
         did = first_deck.get(nid)
         nt = db.notetypes.get(mid)
@@ -544,7 +545,7 @@ def _convert(
             unknown.add(str(mid))
             continue
         deck_id, meta = deck_map[did]
-        _, card_id = ids_from_guid(str(guid))
+        deck_hint, card_id = ids_from_guid(str(guid))
         card_id = unique_id(card_id, taken[did])
         taken[did].add(card_id)
         raw_tags = meta.get("tags")
@@ -554,7 +555,10 @@ def _convert(
             else frozenset()
         )
         fields = str(flds).split("\x1f")
-        kind = note_kind(nt, ords[nid])
+        own = type_kind.get(mid)
+        if own is None:
+            own = type_kind[mid] = kind_of(nt)
+        kind = note_kind(own, ords[nid])
         type_kinds[int(mid)][kind] += 1
         note_kinds[nid] = (nt, kind)
         layout = layouts.get((mid, len(fields), kind))
@@ -581,7 +585,7 @@ def _convert(
         if marked and not any(is_leech_tag(t) for t in card.tags):  # (not the card's own "leech" tag)
             leeches.add(nid)
         card = flatten_cloze(card, f"note {nid}", bundle.warnings)
-        kept[did][card_id] = (str(guid), int(mid), fields)
+        kept[did][card_id] = (str(guid), int(mid), fields, deck_hint is not None)
         per_deck[did].append((f"note {nid}", card))
         note_key[nid] = (deck_id, card)
         if n % 1000 == 0 or n == total:
@@ -615,8 +619,8 @@ def _convert(
         bundle.decks.append(deck)
         keep = AnkiKeep(media=dict(media.done))
         for kept_card in deck.cards:
-            guid, mid, fields = kept[did][kept_card.id]
-            ours = ids_from_guid(guid)[0] is not None and mid in RETAIN_MODEL_IDS  # retain wrote it
+            guid, mid, fields, retain_guid = kept[did][kept_card.id]
+            ours = retain_guid and mid in RETAIN_MODEL_IDS  # retain wrote it
             if mid in notetypes and not ours:
                 keep.notes[kept_card.id] = KeptNote(guid, mid, fields, card_fingerprint(kept_card))
                 keep.notetypes.setdefault(mid, notetypes[mid])
