@@ -31,6 +31,7 @@ from pathlib import Path
 
 from retain.core.state import EVENT_KINDS, Event
 from retain.core.studyday import StudyDay
+from retain.store.files import open_regular
 from retain.store.index import parallel
 from retain.store.index.appended import Spans
 from retain.store.index.daily import (
@@ -75,11 +76,22 @@ class IngestReport:
 
 
 def _tail(fh_path: Path, end: int) -> int:
+    """The CRC of the last bytes before `end`: a file that changed below there is read again.
+    Never waits on a FIFO swapped in since the file was listed (NotRegularFileError, an OSError)."""
     if end <= 0:
         return 0
-    with fh_path.open("rb") as fh:
+    with open_regular(fh_path) as fh:
         fh.seek(max(0, end - _TAIL))
         return zlib.crc32(fh.read(min(end, _TAIL)))
+
+
+def _tail_or_unknown(path: Path, end: int) -> int:
+    """`_tail`, or -1 when the file cannot be read now (swapped for a FIFO since it was read):
+    no CRC-32 is -1, so the file is read again from the start next time."""
+    try:
+        return _tail(path, end)
+    except OSError:
+        return -1
 
 
 def _rows(file_id: int, device: str, cols: IndexCols, d: Derived) -> Iterator[tuple[object, ...]]:
@@ -370,7 +382,7 @@ def ingest(
                 report.problems[label] = _damaged(label, damaged)
             db.execute(
                 "UPDATE files SET ino = ?, size = ?, tail = ? WHERE id = ?",
-                (st.st_ino, end, _tail(path, end), file_id),
+                (st.st_ino, end, _tail_or_unknown(path, end), file_id),
             )
         if first == 1:  # a build: its indexes in this transaction, so no reader sees rows without them
             create_indexes(db)  # (IF NOT EXISTS: made already when workers sent the rows)

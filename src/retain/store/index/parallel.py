@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retain.core.studyday import StudyDay
+from retain.store.files import open_regular
 from retain.store.index.derive import Derived, derive, pack
 from retain.store.state.journal import scan_file
 from retain.store.state.journal_format import HEAD, file_format
@@ -58,7 +59,11 @@ def chunks(path: Path, start: int, size: int, step: int | None = None) -> list[C
     step = step or CHUNK_BYTES
     out: list[Chunk] = []
     pos = start
-    with path.open("rb") as fh:
+    try:
+        fh = open_regular(path)  # (never a FIFO swapped in since the file was listed)
+    except OSError:  # read as one piece: its reader (`journal.scan_file`) says the one line
+        return [(path, start, None)]
+    with fh:
         if file_format(fh.read(HEAD)) == 2:
             while size - pos > step + step // 2:
                 fh.seek(pos + step)

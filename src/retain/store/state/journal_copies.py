@@ -27,7 +27,7 @@ from pathlib import Path
 import tomli_w
 
 from retain.core.state import Event
-from retain.store.files import atomic_write, conflict_copy_of
+from retain.store.files import atomic_write, conflict_copy_of, open_regular
 from retain.store.state.journal import scan_file
 from retain.store.state.journal_format import JOURNAL_NAME_RE, journal_files, journal_header
 from retain.store.state.statecodec import encode_event
@@ -71,7 +71,12 @@ def _write_journal(folder: Path, device: str, journal: str, events: list[Event])
     for event in events:
         data += encode_event(event, offset=len(data), device=device)
     path = folder / journal
-    if not path.is_file() or path.read_bytes() != data:
+    try:
+        with open_regular(path) as fh:  # (never waits on a FIFO put there)
+            same = fh.read() == data
+    except OSError:  # none yet, or no regular file: written
+        same = False
+    if not same:
         atomic_write(path, bytes(data))
 
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.core.state import CardState, Event
-from retain.store.files import atomic_write
+from retain.store.files import atomic_write, open_regular
 from retain.store.state.device import folder_messages, scan_folders
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.state.journal_copies import take_in_copies
@@ -127,8 +127,9 @@ def _snapshots(
             out.dirty_decks.add(snap.deck_id)
         if snap.problems:
             out.messages += snap.problems
-            if writable:
-                copy = _quarantine(state_dir, path.name, path.read_bytes(), now)
+            data = _read_or_none(path) if writable else None
+            if data is not None:
+                copy = _quarantine(state_dir, path.name, data, now)
                 out.messages.append(f"a copy of {path.name} is kept as quarantine/{copy.name}")
             snap.positions = {}  # rebuild this deck from the whole journal
             out.dirty_decks.add(snap.deck_id)
@@ -523,3 +524,13 @@ def _read_device(
             end = Position(path.name, scan.end, scan.end_check)
     out.ends[device] = end
     return events
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    """The bytes of the regular file `path`; None when it is gone or no regular file now (a FIFO
+    swapped in since it was read is never waited on)."""
+    try:
+        with open_regular(path) as fh:
+            return fh.read()
+    except OSError:
+        return None
