@@ -264,7 +264,8 @@ class StudyScreen(Screen[None]):
         queue = self.session.queue
         hidden = queue.hidden_count()
         next_day, limited = self._held
-        if next_day is not None and (next_due is None or next_due > next_day):
+        # (`>=`: a step of days is due at the rollover itself, with the cards the limit holds back)
+        if next_day is not None and (next_due is None or next_due >= next_day):
             more = f"{limited}; more" if limited else "next card"
             detail = f"{more} in {interval_label(now, next_day)}"
         elif next_due is not None:

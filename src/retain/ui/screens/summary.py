@@ -57,7 +57,8 @@ def summary_content(
     cards = "card" if summary.studied == 1 else "cards"
     due = now if waiting else summary.next_due
     lifts = limit_lifts_at
-    held_back = not waiting and lifts is not None and (due is None or due > lifts)
+    # (`>=`: a step of days due at the rollover itself comes with the cards the limit held back)
+    held_back = not waiting and lifts is not None and (due is None or due >= lifts)
     if held_back and lifts is not None and lifts <= now:  # left open past the rollover: lifted
         held_back, due = False, lifts
     elif held_back:
