@@ -401,10 +401,11 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         """Under the form, the focused field's whole hint when the screen does not show it whole
         already: a narrow terminal cut it in its column (`0-23, l…`, `comma-s…` at 60 columns), and a
         group's limit fields had theirs in a tooltip only: a keyboard user never saw them."""
-        if not self.is_attached:
+        boxes = self.query("#settings-hint").results(Static)
+        box = next(boxes, None) if self.is_attached else None
+        if box is None:  # (run after a refresh: the screen may be being taken down, its widgets gone)
             return
         said = _hint_of(self.focused)
-        box = self.query_one("#settings-hint", Static)
         if said:
             box.update(line(said))
         box.display = bool(said)
