@@ -47,6 +47,7 @@ from retain.interop.anki.ankinote import (
     split_deck_name,
     unique_id,
 )
+from retain.interop.anki.occlusion import LeftOut
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -324,6 +325,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     special = {c for c in cols.values() if c is not None}
     by_deck: dict[str, list[tuple[str, Card]]] = defaultdict(list)
     retain_ids: dict[str, set[str | None]] = defaultdict(set)
+    occluded = LeftOut()  # Image Occlusion notes: left out, counted in one line (occlusion.py)
     taken: dict[str, set[str]] = defaultdict(set)
 
     def cell(row: list[str], col: int | None) -> str:
@@ -342,6 +344,8 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
             switch = fields[2] if len(fields) > 2 else ""
             fields = fields[:2] + fields[3:]
             kind = "basic" if _BLANK_HTML.fullmatch(switch) else "reversed"
+        if occluded.takes_row(kind, fields):
+            continue
         if cols["guid"] is None and kind != "cloze" and (len(fields) < 2 or not fields[1].strip()):
             # A hand-made file's row without a back is a slip; an export (it names its notes by GUID)
             # carries the note's own empty field, which round-trips as it was.
@@ -375,4 +379,5 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         deck_id = hint or deck_id_for_name(deck_name)
         deck_kw = deck_fields(known) | {"group": group}
         bundle.decks.append(make_deck(deck_id, name, cards, bundle.warnings, limits, **deck_kw))
+    occluded.finish(bundle)
     return bundle

@@ -44,6 +44,7 @@ from retain.interop.anki.ankinote import (
 from retain.interop.anki.apkg_archive import Archive, open_archive
 from retain.interop.anki.apkg_history import card_reviews
 from retain.interop.anki.apkg_schema import RETAIN_MODEL_IDS
+from retain.interop.anki.occlusion import LeftOut
 from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
@@ -530,6 +531,7 @@ def _convert(
     note_key: dict[int, tuple[str, Card]] = {}
     kept: dict[int, dict[str, tuple[str, int, list[str], bool]]] = defaultdict(dict)  # did -> card id -> note
     unknown: set[str] = set()
+    occluded = LeftOut()  # Image Occlusion notes: left out, counted in one line (occlusion.py)
     type_kinds: dict[int, Counter[Kind]] = defaultdict(Counter)
     note_kinds: dict[int, tuple[NoteType, Kind]] = {}
     leeches: set[int] = set()  # notes with Anki's leech tag
@@ -543,6 +545,8 @@ def _convert(
             continue
         if nt is None:
             unknown.add(str(mid))
+            continue
+        if occluded.takes(nt, str(flds), len(ords[nid])):
             continue
         deck_id, meta = deck_map[did]
         deck_hint, card_id = ids_from_guid(str(guid))
@@ -626,6 +630,7 @@ def _convert(
                 keep.notetypes.setdefault(mid, notetypes[mid])
         if keep.notes:
             bundle.keeps[deck_id] = keep.to_json()
+    occluded.finish(bundle)
     if len(bundle.decks) == 1 and bundle.card_count == 1 and arc.collection == "collection.anki2":
         card = bundle.decks[0].cards[0]
         if _DUMMY_RE.search(card.front + card.back):

@@ -158,6 +158,7 @@ def kept_model_json(mid: int, nt: dict[str, Any], now_s: int, deck_id: int) -> d
     base_tmpl = model["tmpls"][0]
     model.update(
         id=mid,
+        mod=0,  # never newer than the collection's own: Anki keeps that (its stock kind, field ids, fonts)
         name=nt["name"],
         css=nt["css"] or model["css"],
         flds=[base_field | {"name": name, "ord": i} for i, name in enumerate(nt["flds"])],
