@@ -25,7 +25,6 @@ from retain.interop.media import placeholder
 
 from .test_anki_shared_decks import _package
 
-
 BARE = re.compile(r"(?<!!)\[(image|audio)\](?!\()")  # a placeholder for a file that is not there
 
 
