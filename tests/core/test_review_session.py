@@ -308,7 +308,9 @@ def test_summary() -> None:
     summary = session.summary()
     assert (summary.studied, summary.again, summary.seconds) == (3, 1, 4.5)
     assert summary.again_rate == pytest.approx(1 / 3)
-    assert summary.next_due == states[next(k for k in states if states[k].state != REVIEW)].due
+    # the relearning step (10 min) is within learn-ahead (20 min): it is served now, and it is
+    assert summary.next_due == NOW and session.current is not None
+    assert session.current.key == next(k for k in states if states[k].state != REVIEW)
 
 
 def test_clock_moved_backwards_mid_session() -> None:
@@ -332,7 +334,7 @@ def test_refresh_picks_up_a_step_that_came_due() -> None:
     session = open_session(units, {}, MemoryRecorder(), study=study)
     session.reveal()
     session.rate(1, NOW)
-    assert session.phase == "done" and session.summary().next_due == at(60)
+    assert session.phase == "done" and session.summary().next_due == at(40)  # learn-ahead: 20 min early
     assert session.refresh(at(30)) is None
     assert session.refresh(at(45)) == units[0] and phase_of(session) == "front"
 

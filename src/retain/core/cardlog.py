@@ -78,7 +78,8 @@ def _when(moment: datetime, tz: tzinfo) -> str:
 
 
 def log_lines(rows: Sequence[LogRow], tz: tzinfo, limit: int = 50) -> list[str]:
-    """The header and up to `limit` lines, newest first ([] when the card was never reviewed)."""
+    """The header and up to `limit` lines, newest first ([] when the card was never reviewed);
+    `rows` oldest first, as the history gives them (of rows at one instant, the last is newer)."""
     if not rows:
         return []
     count = sum(1 for r in rows if r.kind == "review")
@@ -93,7 +94,9 @@ def log_lines(rows: Sequence[LogRow], tz: tzinfo, limit: int = 50) -> list[str]:
     ]
     extra = f", {', '.join(others)}" if others else ""
     lines = [f"History: {count} {noun}{extra}" + (f" (newest {limit} shown)" if len(rows) > limit else "")]
-    shown = sorted(rows, key=lambda r: r.time, reverse=True)[:limit]
+    shown = sorted(reversed(rows), key=lambda r: r.time, reverse=True)[
+        :limit
+    ]  # (a tie: the last given first)
     whens = [_when(row.time, tz) for row in shown]
     width = max(map(len, whens))
     for row, when in zip(shown, whens, strict=True):

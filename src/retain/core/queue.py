@@ -679,3 +679,9 @@ class StudyQueue:
         if self._next_review is not None and self._next_review > now:
             candidates.append(self._next_review)
         return min(candidates, default=None)
+
+    def next_dues(self, now: datetime) -> tuple[datetime | None, datetime | None]:
+        """`next_due_after`'s two parts: (when the next learning step comes due, when the next
+        review does after `now`), which a session's summary dates apart (`core.session.served_from`)."""
+        review = self._next_review if self._next_review is not None and self._next_review > now else None
+        return min(self._learn.values(), default=None), review

@@ -25,6 +25,7 @@ as Anki does when the day changes.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -36,7 +37,8 @@ from retain.core.custom_study import CustomQueue
 from retain.core.model import Unit
 from retain.core.queue import Counts, StudyQueue
 from retain.core.scheduler import RATINGS, Scheduler, interval_label
-from retain.core.state import LEARNING, RELEARNING, CardState, Event, EventKind
+from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState, Event, EventKind
+from retain.core.studyday import StudyDay
 
 __all__ = [
     "ActionRecorder",
@@ -46,8 +48,10 @@ __all__ = [
     "SessionError",
     "SessionSummary",
     "action_label",
+    "next_served",
     "record_undo",
     "record_undo_action",
+    "served_from",
     "undo_label",
 ]
 
@@ -169,11 +173,46 @@ def record_undo_action(
     return targets, recorder.record_many([replace(u, group=group) for u in undos])
 
 
+def served_from(due: datetime, review: bool, day: StudyDay | None, ahead: timedelta) -> datetime:
+    """When a card due at `due` is first served, the one rule every "next due" follows.
+
+    A review (`review`) is due all its study day: from that day's start (`day`; None: no study
+    day, from `due`). A learning or relearning step comes `ahead` early (learn-ahead), never
+    before the start of its study day (`core.studyday.learn_ahead_until`: the first moment
+    whose cut-off reaches `due`)."""
+    start: datetime | None = None
+    if day is not None:
+        with contextlib.suppress(OverflowError):  # (a study day at the calendar's end: none)
+            start = min(day.start_of(day.of(due)), due)
+    if review:
+        return due if start is None else start
+    try:
+        early = due - ahead
+    except OverflowError:
+        early = due
+    return early if start is None else max(early, start)
+
+
+def next_served(state: CardState, day: StudyDay | None, ahead: timedelta) -> datetime | None:
+    """When a card in `state` is next served (`served_from`), not before the study day it is
+    buried until; None when nothing brings it back by itself (new, suspended, no due time)."""
+    due = state.due
+    if due is None or state.suspended or state.state == NEW:
+        return None
+    at = served_from(due, state.state == REVIEW, day, ahead)
+    if state.buried_until and day is not None:
+        with contextlib.suppress(ValueError, OverflowError):  # (a stored state is checked: not met)
+            at = max(at, day.start_of(date.fromisoformat(state.buried_until)))
+    return at
+
+
 @dataclass(frozen=True, slots=True)
 class SessionSummary:
     studied: int
     again: int
     seconds: float
+    # When the next card (of this session's queue, or rated in it) is served (`next_served`):
+    # None when nothing is scheduled; never before the summary's moment (a card served now: now).
     next_due: datetime | None
 
     @property
@@ -498,18 +537,42 @@ class ReviewSession:
         now = self._last_now
         # The queue knows its learning steps and the reviews it was built over; a card rated
         # here and now due in days is in neither ("Next due: nothing scheduled" after an Easy).
-        # Each card counts with its state now, not with every step it passed through this session.
-        dues = [self.queue.next_due_after(now)]
+        # Each card counts with its state now, not with every step it passed through this session,
+        # and from when it is served (`next_served`): a review from the start of its study day
+        # (a cram of cards due tomorrow at 19:00 said "in 1d" at 09:15: they come at 04:00).
+        queue, day = self.queue, self._day()
+        ahead = queue.learn_ahead
+        step, review = (
+            queue.next_dues(now) if isinstance(queue, StudyQueue) else (queue.next_due_after(now), None)
+        )
+        served = [
+            served_from(due, is_review, day, ahead)
+            for due, is_review in ((step, False), (review, True))
+            if due is not None and due > now
+        ]
         for key in {e.key for e in events}:
             state = self.states.get(key)
-            if state is not None and state.due is not None and not state.suspended:
-                dues.append(state.due)
+            if state is not None and state.due is not None and state.due > now:
+                at = next_served(state, day, ahead)
+                if at is not None:
+                    served.append(at)
         return SessionSummary(
             studied=len(self._rated),
             again=sum(1 for e in events if e.rating == 1),
             seconds=sum(e.duration_ms for e in events) / 1000.0,
-            next_due=min((d for d in dues if d is not None and d > now), default=None),
+            next_due=max(now, min(served)) if served else None,
         )
+
+    def _day(self) -> StudyDay | None:
+        """The study day rule the session's cards are served by (the custom queue's, else the
+        schedulers': one per collection); None when there is none (tests without study days)."""
+        queue = self.queue
+        if isinstance(queue, CustomQueue) and queue.studyday is not None:
+            return queue.studyday
+        for scheduler in self._schedulers.values():
+            return scheduler.day
+        unit = next(iter(self.units_by_key.values()), None)
+        return None if unit is None else self._scheduler(unit.deck_id).day
 
     # -- internals ------------------------------------------------------------
 

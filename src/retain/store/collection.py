@@ -436,7 +436,7 @@ class Collection:
         ]
         if not mine:
             return self._too_old(now, device)
-        target = max(mine, key=lambda e: e.time)
+        target = max(reversed(mine), key=lambda e: e.time)  # (of several at one instant: the last written)
         # an action of several events (a bulk suspend): every card of it changed since
         action = [e for e in mine if e.group == target.group] if target.group else [target]
         keys, ids = {e.key for e in action}, {e.id for e in action}

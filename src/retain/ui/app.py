@@ -511,7 +511,7 @@ class RetainApp(App[None]):
             yield SystemCommand(
                 "Suspend card", "Hide this card until you unsuspend it", screen.action_suspend
             )
-            yield SystemCommand("Bury card", "Hide this card until tomorrow", screen.action_bury)
+            yield SystemCommand("Bury card", "Hide this card until the next study day", screen.action_bury)
             yield SystemCommand("End session", "Stop and show the summary", screen.action_end)
         yield from authoring_commands(self, screen)
         if not isinstance(screen, StudyScreen | SettingsScreen):

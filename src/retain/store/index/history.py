@@ -1,9 +1,12 @@
 """The review history, read through the index: one API for everything that looks back in time.
 
-Every reader orders events by their own time, then device id, then event id
-(never by where a record sits in a file), so imported history, other devices'
-journals and a clock moved back give the same day log, limits, Today counter,
-streak, undo target and statistics as events written in order.
+Every reader orders events by their own time, then device id, then where the
+record is written in that device's journal (file name, then offset): imported
+history, other devices' journals and a clock moved back give the same day log,
+limits, Today counter, streak, undo target and statistics as events written in
+order, and events at one instant (a frozen clock) keep the order they were
+written in, whatever order the index received them in (another process's feed)
+and whatever their ids say as text ("-10" sorts before "-9").
 
 `History.refresh` feeds the index from the journals (only what was appended
 since); every query calls it first, so a result is never behind the files.
@@ -79,7 +82,11 @@ _UNDOABLE_SQL = "(e.kind IN ({}) OR {})".format(
     ", ".join(str(KIND[k]) for k in UNDOABLE_KINDS if k != "reset"), forget_sql("e")
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ORDER = "ORDER BY t, device, eid"
+# Oldest first: by time, then device, then where it is written (the journal file's name, the offset).
+_FROM = "FROM events e JOIN files f ON f.id = e.file"
+_ORDER = "ORDER BY e.t, e.device, f.name, e.off"
+# Newest first, the same order backwards (what undo looks through).
+_NEWEST = "ORDER BY e.t DESC, e.device DESC, f.name DESC, e.off DESC"
 _PASSED = (COLUMNS.index("young_pass"), COLUMNS.index("mature_pass"))
 _FAILED = (COLUMNS.index("young_fail"), COLUMNS.index("mature_fail"))
 _MAX_MOVES = 64  # moves followed back from one card (a card moved back and forth: each once)
@@ -277,23 +284,23 @@ class History:
     ) -> list[ReviewRow]:
         """Counted ratings (undone ones left out) in [since, until), oldest first."""
         self.refresh(now)
-        where = ["kind = ?", "undone = 0"]
+        where = ["e.kind = ?", "e.undone = 0"]
         args: list[object] = [_REVIEW]
         if since is not None:
-            where.append("t >= ?")
+            where.append("e.t >= ?")
             args.append(micros(since))
         if until is not None:
-            where.append("t < ?")
+            where.append("e.t < ?")
             args.append(micros(until))
         if deck is not None:
-            where.append("deck = ?")
+            where.append("e.deck = ?")
             args.append(deck)
         if key is not None:
-            where.append("key = ?")
+            where.append("e.key = ?")
             args.append(key)
         sql = (
-            "SELECT t, device, eid, key, deck, rating, ms, bstate, bivl, astate, astab FROM events "
-            f"WHERE {' AND '.join(where)} {_ORDER}"
+            "SELECT e.t, e.device, e.eid, e.key, e.deck, e.rating, e.ms, e.bstate, e.bivl, e.astate, e.astab"
+            f" {_FROM} WHERE {' AND '.join(where)} {_ORDER}"
         )
         return [ReviewRow(_time(r[0]), *r[1:]) for r in self._db.execute(sql, args)]
 
@@ -524,14 +531,14 @@ class History:
         listed too, as Anki's card info lists them; a move's own records and a reschedule's are
         not (the state they carry is no event of the learner's)."""
         self.refresh(now)
-        where: list[str] = ["key = ?"]
+        where: list[str] = ["e.key = ?"]
         args: list[object] = [key]
         for old, until in self._moved_from(key, None, now, set()):
-            where.append("(key = ? AND t < ?)")
+            where.append("(e.key = ? AND e.t < ?)")
             args += [old, until]
         sql = (
-            "SELECT t, device, eid, key, deck, rating, ms, bstate, bivl, astate, astab, kind FROM events "
-            f"WHERE (kind IN (?, ?) OR {forget_sql('events')}) AND undone = 0"
+            "SELECT e.t, e.device, e.eid, e.key, e.deck, e.rating, e.ms, e.bstate, e.bivl, e.astate,"
+            f" e.astab, e.kind {_FROM} WHERE (e.kind IN (?, ?) OR {forget_sql('e')}) AND e.undone = 0"
             f" AND ({' OR '.join(where)}) {_ORDER}"
         )
         kinds = [_REVIEW, KIND["cram"]]
@@ -634,16 +641,18 @@ class History:
         undo reaches what came before it.
 
         The card is the one of the newest such event by time (imported history, written after
-        today's ratings, is older). Of that card's events, the last written is taken: after the
+        today's ratings, is older; of events at one instant, a frozen clock's, the last written,
+        whatever order the index received them in). Of that card's events, the last written is
+        taken: after the
         clock was moved back, the card's latest rating is dated before the one it was made from.
         """
         self.refresh(now)
         # Walk the time index backwards and stop at the first match.
         with contextlib.closing(
             self._db.execute(
-                "SELECT e.rowid, e.key FROM events e"
+                f"SELECT e.rowid, e.key {_FROM}"
                 f" WHERE e.device = ? AND e.undone = 0 AND {_UNDOABLE_SQL} AND e.t >= ?"
-                " ORDER BY e.t DESC",
+                f" {_NEWEST}",
                 (device, micros(since)),
             )
         ) as newest:
@@ -760,8 +769,7 @@ class History:
             where.append("e.t >= ?")
             args.append(micros(since))
         rows = self._db.execute(
-            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-            f" WHERE {' AND '.join(where)} ORDER BY e.t, e.device, e.eid",
+            f"SELECT f.device, f.name, e.off {_FROM} WHERE {' AND '.join(where)} {_ORDER}",
             args,
         ).fetchall()
         by_file: dict[tuple[str, str], set[int]] = {}

@@ -35,6 +35,7 @@ from textual.widgets import DataTable, Input, Static
 from retain.core.cardlog import log_lines
 from retain.core.model import KINDS, Unit
 from retain.core.search import IS_VALUES, QueryError
+from retain.core.state import CardState
 from retain.store.collection import Collection, CollectionError
 from retain.store.decks.browse import COLUMNS, BrowseIndex
 from retain.store.state.progress_edits import set_suspended
@@ -337,12 +338,23 @@ class BrowserScreen(Screen[None]):
             reviews = "review" if state.reps == 1 else "reviews"
             lapses = "lapse" if state.lapses == 1 else "lapses"
             facts.append(f"{state.reps} {reviews}, {state.lapses} {lapses}")
-        facts += [f for f in row.flags if f != "leech"]
+        facts += [self._buried(f, state, now) for f in row.flags if f != "leech"]
         info = line(" · ".join(facts), "$text-muted")
         if row.leech:
             info = Content.assemble(line("⚠ leech ", "bold $error"), info)
         logged = self.collection.history_index.card_reviews(now, unit.key)
         preview.show_units([unit], info, titles=False, log=log_lines(logged, self.collection.tz))
+
+    def _buried(self, flag: str, state: CardState | None, now: datetime) -> str:
+        """A flag of the preview; "buried" says until when: the next study day's start ("buried
+        until 04:00" at 02:30, before a 4 am rollover; "buried until tomorrow 04:00" at 21:00)."""
+        if flag != "buried" or state is None or not state.buried_until:
+            return flag
+        from retain.ui.screens.study import buried_until_words
+
+        col = self.collection
+        when = buried_until_words(state.buried_until, now, col.studyday, col.tz)
+        return flag if when is None else f"buried until {when}"
 
     @on(DataTable.RowHighlighted, "#browser-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,6 +21,7 @@ from retain.core.queue import StudyQueue
 from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession, action_label
 from retain.core.state import Event
+from retain.core.studyday import StudyDay
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
 from retain.ui.gc_defer import DeferredGC
@@ -31,7 +32,7 @@ from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.progress_header import ProgressHeader
 from retain.ui.widgets.rating_bar import RATING_NAMES, RatingBar
 
-__all__ = ["ANSWER_PLACEHOLDERS", "AnswerInput", "StudyScreen", "answer_placeholder"]
+__all__ = ["ANSWER_PLACEHOLDERS", "AnswerInput", "StudyScreen", "answer_placeholder", "buried_until_words"]
 
 Clock = Callable[[], datetime]
 MAX_ANSWER_MS = 60_000  # time on one card counted at most (a learner who walked away)
@@ -52,6 +53,23 @@ ANSWER_PLACEHOLDERS = (
 def answer_placeholder(width: int) -> str:
     """The longest `ANSWER_PLACEHOLDERS` form of at most `width` cells (the shortest if none fits)."""
     return next((p for p in ANSWER_PLACEHOLDERS if len(p) <= width), ANSWER_PLACEHOLDERS[-1])
+
+
+def buried_until_words(buried_until: str, now: datetime, day: StudyDay, tz: tzinfo) -> str | None:
+    """When a card buried until study day `buried_until` comes back, said from `now` in the zone
+    `tz`: "04:00" (the same morning: buried at 02:30, before the 4 am rollover), "tomorrow 04:00",
+    "Thu 13 Mar 04:00"; None when `buried_until` is no date (or no moment)."""
+    try:
+        back = day.start_of(date.fromisoformat(buried_until)).astimezone(tz)
+    except (ValueError, OverflowError):
+        return None
+    clock = back.strftime("%H:%M")
+    days = (back.date() - now.astimezone(tz).date()).days
+    if days <= 0:
+        return clock
+    if days == 1:
+        return f"tomorrow {clock}"
+    return f"{back.strftime('%a')} {back.day} {back.strftime('%b')} {clock}"
 
 
 class AnswerInput(OrderedInput):
@@ -392,9 +410,24 @@ class StudyScreen(Screen[None]):
             self._show_current()
 
     def action_bury(self) -> None:
-        if self.session.current is not None and self._recorded(lambda: self.session.bury(self._clock())):
-            self.notify("Card buried until tomorrow (u to undo)", markup=False)
+        buried: list[Event] = []
+        if self.session.current is not None and self._recorded(
+            lambda: buried.append(self.session.bury(self._clock()))
+        ):
+            self.notify(self._buried_words(buried[0]), markup=False)
             self._show_current()
+
+    def _buried_words(self, event: Event) -> str:
+        """What `b` says: when the card comes back, the start of the next study day (at 02:30,
+        before a 4 am rollover, that is 04:00 the same morning, not "tomorrow")."""
+        collection = getattr(self.app, "collection", None)
+        until = event.after.buried_until if event.after is not None else None
+        when = None
+        if collection is not None and until:
+            when = buried_until_words(until, self._clock(), collection.studyday, collection.tz)
+        if when is None:
+            return "Card buried until the next study day (u to undo)"
+        return f"Card buried until {when} (u to undo)"  # (a toast: short; `when` is the rollover)
 
     def action_scroll_card(self, where: str) -> None:
         """Scroll a card taller than the screen (j/k too: typed cards' answer box takes letters first)."""
