@@ -281,7 +281,25 @@ def _stop(signum: int, frame: object) -> None:
     global _stopping
     if not _stopping:
         _stopping = True
+        _no_resume()
         raise Stopped(signum)
+
+
+def _no_resume() -> None:
+    """A stopping command is never resumed: a SIGCONT does nothing from here on. A closed terminal
+    sends one right behind its SIGHUP, and the TUI's handler (Textual's, as after Ctrl-Z) started
+    the terminal mode again while the app stopped: a second input thread, which kept the process
+    from exiting, or an error thrown into the app's shutdown. (The handler is a no-op, not
+    SIG_DFL: a SIGCONT already caught would be reported as "ignored due to race condition".)"""
+    import signal
+
+    sigcont = getattr(signal, "SIGCONT", 0)
+    if sigcont:  # (a signal handler runs in the main thread: `signal.signal` may be called)
+        signal.signal(sigcont, _resumed)
+
+
+def _resumed(signum: int, frame: object) -> None:
+    """SIGCONT while the command stops: nothing to do (the process runs on by itself)."""
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from retain.store.collection import Collection
     from retain.store.home import Home
     from retain.store.index.homesummary import LaunchHome
+    from retain.ui.app import RetainApp
 
 __all__ = ["add_arguments", "launch", "run"]
 
@@ -155,7 +156,7 @@ def launch(
             custom=custom,
         )
         _prepare_images(home)
-        app.run()
+        _run_app(app)
         return app.return_code or 0
     finally:
         _close(collection)
@@ -193,7 +194,7 @@ def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
             None, config=home.config, decks_dir=home.paths.decks_dir, loader=loader, launch_home=launch_home
         )
         _prepare_images(home)
-        app.run()
+        _run_app(app)
     finally:
         collection = loader.wait()
         if collection is not None:
@@ -201,6 +202,52 @@ def _run_from_summary(home: Home, launch_home: LaunchHome) -> int:
     if app.load_error:
         err(f"retain: {app.load_error}")
     return app.return_code or 0
+
+
+def _run_app(app: RetainApp) -> None:
+    """`app.run()`; then, however it ended, nothing of the terminal driver's goes on running.
+
+    Textual's input thread is no daemon: Python's exit waits for it, and it stops only when the
+    app's shutdown tells it to (the driver's `exit_event`). A SIGHUP or SIGTERM (`cli.Stopped`)
+    raised inside one of the app's tasks cut that shutdown short (asyncio raises it again while
+    it cancels the other tasks), and a SIGCONT (which a closed terminal sends with its SIGHUP)
+    made the driver start its terminal mode again, an input thread more, the first one left
+    behind (the stop joined the new one and cleared the event). On a closed terminal such a
+    thread read end-of-file over and over: retain stayed at 100% CPU, never exiting. The event
+    ends every input thread of the driver; it is left set. The driver's SIGTSTP and SIGCONT
+    handlers (bound to a driver that is done) are given back too.
+    """
+    saved = _signal_handlers(_DRIVER_SIGNALS)
+    try:
+        app.run()
+    finally:
+        driver = getattr(app, "_driver", None)  # (None: it never started; a stand-in in tests)
+        exit_event = getattr(driver, "exit_event", None)
+        if isinstance(exit_event, threading.Event):
+            exit_event.set()
+            for thread in threading.enumerate():  # the orphaned ones are not the driver's to name
+                if thread.name == "textual-input" and thread is not threading.current_thread():
+                    thread.join(_INPUT_JOIN_S)
+        _give_back_signals(saved)
+
+
+_DRIVER_SIGNALS = ("SIGTSTP", "SIGCONT")  # what Textual's LinuxDriver handles (and never gives back)
+_INPUT_JOIN_S = 1.0  # an input thread looks at its exit event every 0.1 s
+
+
+def _signal_handlers(names: Sequence[str]) -> list[tuple[int, object]]:
+    """The current handlers of the signals `names` (those this platform has)."""
+    import signal
+
+    return [(int(s), signal.getsignal(s)) for name in names if (s := getattr(signal, name, None)) is not None]
+
+
+def _give_back_signals(saved: list[tuple[int, object]]) -> None:
+    import signal
+
+    for signum, handler in saved:
+        with contextlib.suppress(ValueError, TypeError):  # not the main thread; None (set outside Python)
+            signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 def _prepare_images(home: Home) -> None:
