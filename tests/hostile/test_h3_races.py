@@ -201,34 +201,12 @@ def test_this_devices_toml_swapped_for_a_fifo_before_it_is_read_again_never_hang
 # -- 2. removals after an is_dir check -------------------------------------------------------
 
 
-def test_a_half_made_device_folder_swapped_for_a_fifo_is_removed_not_a_hang(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("what", ["fifo", "link"])
+def test_a_half_made_device_folder_swapped_after_its_check_is_removed_safely(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
 ) -> None:
-    state = tmp_path / "state"
-    making = state / "devices" / f"{device_mod.MAKING_PREFIX}abc123"
-    making.mkdir(parents=True)
-    real = Path.is_symlink
-    done: list[int] = []
-
-    def is_symlink(self: Path) -> bool:
-        answer = real(self)
-        if not done and self == making:  # `is_dir()` said a folder, then it is a FIFO
-            done.append(1)
-            making.rmdir()
-            os.mkfifo(making)
-        return answer
-
-    monkeypatch.setattr(Path, "is_symlink", is_symlink)
-    writer: Any = types.SimpleNamespace(state_dir=state, device=None)
-    no_hang(making, lambda: StateWriter._remove_temp_files(writer))
-    monkeypatch.undo()
-    assert done == [1]
-    assert not os.path.lexists(making)
-
-
-def test_a_half_made_device_folder_swapped_for_a_link_never_removes_its_target(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+    """`is_dir()` said a folder, then it is a FIFO (which blocked `rmtree`) or a link to the
+    user's documents (never removed through)."""
     state = tmp_path / "state"
     making = state / "devices" / f"{device_mod.MAKING_PREFIX}abc123"
     making.mkdir(parents=True)
@@ -243,7 +221,10 @@ def test_a_half_made_device_folder_swapped_for_a_link_never_removes_its_target(
         if not done and self == making:
             done.append(1)
             making.rmdir()
-            making.symlink_to(mine)
+            if what == "fifo":
+                os.mkfifo(making)
+            else:
+                making.symlink_to(mine)
         return answer
 
     monkeypatch.setattr(Path, "is_symlink", is_symlink)
@@ -252,6 +233,8 @@ def test_a_half_made_device_folder_swapped_for_a_link_never_removes_its_target(
     monkeypatch.undo()
     assert done == [1]
     assert (mine / "thesis.txt").read_text(encoding="utf-8") == "years of work"
+    if what == "fifo":
+        assert not os.path.lexists(making)
 
 
 @pytest.mark.parametrize("what", ["fifo", "link"])
