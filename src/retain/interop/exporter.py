@@ -160,13 +160,17 @@ def export_decks(
     if suffix in (".toml", ".md"):
         pairs = _media_pairs(decks[0], decks_dir, out.parent)
         _link_refused(pairs)
+        side = Path(sidecar_path(str(out))) if reviews is not None and suffix == ".toml" else None
+        if side is not None and side.is_dir() and not side.is_symlink():  # (a link: replaced)
+            raise InteropError(
+                f"{side} is a folder, not a file; remove it, or export to another name (nothing written)"
+            )
         text = deck_file_text(decks[0]) if suffix == ".toml" else write_markdown(decks[0])
         media = _copy_media(pairs, out, warnings)
         _write_text(out, text)
         written = [out, *media]
-        if reviews is not None and suffix == ".toml":
-            side = Path(sidecar_path(str(out)))
-            _write_text(side, history_to_toml(decks[0].id, reviews))
+        if side is not None:
+            _write_text(side, history_to_toml(decks[0].id, reviews or ()))
             written.append(side)
         return written
     if suffix == ".apkg":

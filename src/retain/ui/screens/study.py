@@ -58,18 +58,21 @@ def answer_placeholder(width: int) -> str:
 def buried_until_words(buried_until: str, now: datetime, day: StudyDay, tz: tzinfo) -> str | None:
     """When a card buried until study day `buried_until` comes back, said from `now` in the zone
     `tz`: "04:00" (the same morning: buried at 02:30, before the 4 am rollover), "tomorrow 04:00",
-    "Thu 13 Mar 04:00"; None when `buried_until` is no date (or no moment)."""
+    "Thu 13 Mar 04:00" ("Mon 6 Dec 2027 04:00" in another year); None when `buried_until` is no
+    date (or no moment)."""
     try:
         back = day.start_of(date.fromisoformat(buried_until)).astimezone(tz)
     except (ValueError, OverflowError):
         return None
     clock = back.strftime("%H:%M")
-    days = (back.date() - now.astimezone(tz).date()).days
+    local = now.astimezone(tz).date()
+    days = (back.date() - local).days
     if days <= 0:
         return clock
     if days == 1:
         return f"tomorrow {clock}"
-    return f"{back.strftime('%a')} {back.day} {back.strftime('%b')} {clock}"
+    year = "" if back.year == local.year else f" {back.year}"  # (a day next year is no day this year)
+    return f"{back.strftime('%a')} {back.day} {back.strftime('%b')}{year} {clock}"
 
 
 class AnswerInput(OrderedInput):
