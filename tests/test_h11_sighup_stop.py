@@ -91,6 +91,7 @@ import os, signal, sys
 from retain import cli
 
 resumed = []
+signal.signal(signal.SIGHUP, signal.SIG_DFL)  # (as a terminal gives it: not ignored by a `nohup`)
 saved = cli._take_signals()
 signal.signal(signal.SIGCONT, lambda signum, frame: resumed.append(signum))
 both = {signal.SIGHUP, signal.SIGCONT}

@@ -31,8 +31,11 @@ DECK = 'format = 1\n\n[deck]\nid = "h11"\nname = "H11"\n' + "".join(
 
 # In the child: a new session whose controlling terminal is the pty (opened by name after
 # setsid), so that closing the pty's master hangs it up and the kernel sends SIGHUP and SIGCONT.
+# SIGHUP is given back its default, as a terminal gives it: a test run under `nohup` (or any
+# parent that ignores it) would leave it ignored, and retain then keeps running, as it should.
 _OWN_TERMINAL = """
-import os, sys
+import os, signal, sys
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 fd = os.open(sys.argv[1], os.O_RDWR)
 for n in (0, 1, 2):
     os.dup2(fd, n)

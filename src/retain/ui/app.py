@@ -23,6 +23,7 @@ from retain.core.sanitize import sanitize, sanitize_line
 from retain.store.config import Config
 from retain.store.decks.library import DeckEntry
 from retain.ui.ascii_only import AsciiOnly, ascii_terminal, display_key
+from retain.ui.from_thread import Call
 from retain.ui.monochrome import ReadableMonochrome, mono_terminal
 from retain.ui.screens.home import HomeData, HomeScreen
 
@@ -250,6 +251,10 @@ class RetainApp(App[None]):
     def _index_progress_in_thread(self, stage: str, done: int, total: int) -> None:
         with contextlib.suppress(RuntimeError):  # never wait on a quitting app
             self.post_message(IndexProgress(done, total))
+
+    def on_call(self, message: Call) -> None:
+        """A callable a worker thread posted (`ui.from_thread.call_soon`)."""
+        message.fn(*message.args, **message.kwargs)
 
     def on_index_progress(self, message: IndexProgress) -> None:
         """Say once that the history is being indexed, and once that it is done."""

@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from retain.core.statsfigures import PERIODS
 from retain.core.statstext import plural
+from retain.ui.from_thread import call_soon
 from retain.ui.text import line
 from retain.ui.widgets import stats_charts as charts
 from retain.ui.widgets.key_bar import KeyBar
@@ -205,12 +206,14 @@ class StatsScreen(Screen[None]):
         painted = threading.Event()
 
         def work() -> None:
+            # (`call_soon`: never waits; a quitting app left this thread waiting, and retain
+            # with it, for ever)
             quick = self._compute(decks, days, True)  # the forecast first: states only
-            self.app.call_from_thread(self._show, token, quick, False)
-            self.app.call_from_thread(self.call_after_refresh, painted.set)
+            call_soon(self.app, self._show, token, quick, False)
+            call_soon(self.app, self.call_after_refresh, painted.set)
             painted.wait(0.5)  # let it paint before this thread takes the interpreter for the rest
             full = self._compute(decks, days, False)
-            self.app.call_from_thread(self._show, token, full, True)
+            call_soon(self.app, self._show, token, full, True)
 
         self.run_worker(work, thread=True, exclusive=True, group="stats", exit_on_error=False)
 
