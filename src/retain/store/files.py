@@ -25,6 +25,7 @@ __all__ = [
     "conflict_marker_line",
     "copy_regular",
     "copy_tree_regular",
+    "file_kind",
     "fsync_dir",
     "name_text",
     "open_regular",
@@ -107,7 +108,8 @@ _KINDS = (
 )
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file of `mode` is, for a message: "a FIFO", "a socket", ... ("a special file")."""
     return next((name for test, name in _KINDS if test(mode)), "a special file")
 
 
@@ -185,12 +187,12 @@ def _open_regular_fd(path: Path, under: Path | None = None) -> tuple[int, os.sta
     except OSError:  # a socket cannot be opened at all: say what it is rather than ENXIO
         mode = os.stat(path).st_mode
         if not stat.S_ISREG(mode):
-            raise _not_regular(path, _kind(mode)) from None
+            raise _not_regular(path, file_kind(mode)) from None
         raise
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise _not_regular(path, _kind(st.st_mode))
+            raise _not_regular(path, file_kind(st.st_mode))
         if _NONBLOCK and hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)  # a regular file: reads as usual from here
     except BaseException:

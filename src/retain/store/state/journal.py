@@ -37,7 +37,7 @@ from typing import Any
 
 from retain.core.state import Event, StateError
 from retain.store.fastbuild import build_many
-from retain.store.files import NotRegularFileError, atomic_write, open_regular
+from retain.store.files import NotRegularFileError, atomic_write, file_kind, open_regular
 from retain.store.state import journal_v1 as v1
 from retain.store.state.journal_format import (
     HEAD,
@@ -420,10 +420,9 @@ def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
         return (
             f"{path.name}: an unfinished event at the end (from a crash) was not cut off: the file is "
-            f"not a regular file now ({kind}); nothing was changed"
+            f"not a regular file now ({file_kind(mode)}); nothing was changed"
         )
     with os.fdopen(fd, "r+b") as fh:
         stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
