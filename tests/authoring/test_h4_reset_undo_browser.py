@@ -124,16 +124,21 @@ async def test_a_reset_of_50_marked_cards_is_undone_by_one_ctrl_z(
         assert not app.screen.query_one(BrowseTable).loading
 
 
+async def _reset_all_big(pilot, app: Any) -> None:  # type: ignore[no-untyped-def]
+    """In the browser on `deck:big`: every card marked and reset (`*`, `r`, `y`)."""
+    await open_browser(pilot, "deck:big")
+    await pilot.press("asterisk", "r", "y")
+    await pilot.pause(0.2)
+    assert not any(k in app.collection.states for k in BIG_KEYS)
+
+
 async def test_u_on_the_deck_list_undoes_a_reset_of_many(
     big: dict[str, CardState], open_app: OpenApp
 ) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        await open_browser(pilot, "deck:big")
-        await pilot.press("asterisk", "r", "y")
-        await pilot.pause(0.2)
+        await _reset_all_big(pilot, app)
         col = app.collection
-        assert not any(k in col.states for k in BIG_KEYS)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
@@ -148,10 +153,7 @@ async def test_a_reset_of_many_is_undone_after_a_restart(
 ) -> None:
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
-        await open_browser(pilot, "deck:big")
-        await pilot.press("asterisk", "r", "y")
-        await pilot.pause(0.2)
-        assert not any(k in app.collection.states for k in BIG_KEYS)
+        await _reset_all_big(pilot, app)
     app.collection.close()
     app = open_app()
     async with app.run_test(size=SIZE) as pilot:
