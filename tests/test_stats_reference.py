@@ -132,7 +132,9 @@ def _build(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(device_mod, "host_key", lambda: "computer-b")
     b.session(b.at(1, time(18)), 4, (3, 1), decks=("alpha",))
     monkeypatch.setattr(device_mod, "host_key", lambda: "computer-a")
-    b.session(b.at(0, time(9)), 5, (3, 1, 2), undo_after=2)
+    # today's session, at 09:00 or, before then, 40 minutes ago: never dated after the bury below
+    # (dated ahead, it would be the newest action, and that undo would take back its rating)
+    b.session(min(b.at(0, time(9)), now - timedelta(minutes=40)), 5, (3, 1, 2), undo_after=2)
     t = now - timedelta(minutes=10)
     col = Collection.open(b.home, t, tz=TZ, fsync=False)
     # a card to suspend and bury whatever is due now (a review is due all its study day, so what
