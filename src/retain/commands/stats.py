@@ -106,7 +106,19 @@ def _pct(value: Any) -> str:
 
 
 def _deck_table(data: dict[str, Any]) -> list[str]:
-    head = ("Deck", "Cards", "New", "Learn", "Review", "Relearn", "Susp", "Today", "Streak", "Retention")
+    head = (
+        "Deck",
+        "Cards",
+        "New",
+        "Learn",
+        "Review",
+        "Relearn",
+        "Susp",
+        "Buried",
+        "Today",
+        "Streak",
+        "Retention",
+    )
     rows = [head]
     # `total` is over every deck (JSON's contract): under a --deck scope's rows it is not their sum
     last = "All decks" if data.get("scope") else "Total"
@@ -120,6 +132,7 @@ def _deck_table(data: dict[str, Any]) -> list[str]:
                 str(d["review"]),
                 str(d["relearning"]),
                 str(d["suspended"]),
+                str(d["buried"]),
                 str(d["reviews_today"]),
                 f"{d['streak']}d",
                 _pct(d["retention"]),

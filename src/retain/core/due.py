@@ -24,7 +24,7 @@ from typing import Any
 
 from retain.core.model import Unit
 from retain.core.settings import GroupLimit, StudySettings
-from retain.core.state import NEW, REVIEW, CardState, Event
+from retain.core.state import NEW, REVIEW, CardState, Event, set_aside
 from retain.core.studyday import learn_ahead_until
 
 __all__ = [
@@ -203,13 +203,15 @@ def count_rows(
             deck = deck_id
             new_set = new_notes.setdefault(deck, set())
             rev_set = rev_notes.setdefault(deck, set())
-        if kind is None or kind == NEW:
-            if kind is not None and (suspended or (buried_until is not None and buried_until > today_iso)):
-                continue
+        if kind is None:  # never studied: never suspended or buried
             if note not in seen:
                 new_set.add(note)
             continue
-        if suspended or (buried_until is not None and buried_until > today_iso):
+        if (suspended or buried_until is not None) and set_aside(suspended, buried_until, today_iso):
+            continue
+        if kind == NEW:
+            if note not in seen:
+                new_set.add(note)
             continue
         if kind == REVIEW:
             if due is not None and due <= cutoff and note not in seen:

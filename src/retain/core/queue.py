@@ -54,7 +54,7 @@ from retain.core.due import (
     note_of,
 )
 from retain.core.model import Unit
-from retain.core.state import NEW, REVIEW, CardState
+from retain.core.state import NEW, REVIEW, CardState, set_aside
 from retain.core.studyday import learn_ahead_until
 
 __all__ = [
@@ -87,7 +87,7 @@ def _rank(st: CardState, now: datetime) -> float:
 
 
 def _hidden(st: CardState, today_iso: str) -> bool:
-    return st.suspended or (st.buried_until is not None and st.buried_until > today_iso)
+    return set_aside(st.suspended, st.buried_until, today_iso)
 
 
 @dataclass(slots=True)
@@ -279,7 +279,7 @@ class StudyQueue:
                 if note not in seen:
                     new_by_note.setdefault(note, []).append(key)
                 continue
-            if st.suspended or (st.buried_until is not None and st.buried_until > today_iso):
+            if (st.suspended or st.buried_until is not None) and _hidden(st, today_iso):
                 continue
             due = st.due
             if st.state == NEW:

@@ -20,7 +20,9 @@ __all__ = [
     "Event",
     "EventKind",
     "StateError",
+    "buried_on",
     "is_whole",
+    "set_aside",
     "validate_state",
 ]
 
@@ -157,6 +159,20 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     if due is state.due and last is state.last_review:
         return state  # already in UTC (astimezone gives the same object): no copy
     return replace(state, due=due, last_review=last)
+
+
+def buried_on(buried_until: str | None, today: str) -> bool:
+    """Whether a card buried until study day `buried_until` (ISO date) is still buried on study day
+    `today` (ISO date): it comes back on that day, at the rollover."""
+    return buried_until is not None and buried_until > today
+
+
+def set_aside(suspended: bool, buried_until: str | None, today: str) -> bool:
+    """Whether a card is out of study day `today` (ISO date): suspended, or buried until a later
+    study day. The one rule of every count of what is available today (`retain due`, the deck
+    list, the launch summary, the session's queue) and of the stats' card counts, which count such
+    a card only as suspended or buried, as Anki does (its deck list leaves both out)."""
+    return suspended or buried_on(buried_until, today)
 
 
 def is_whole(value: object) -> bool:

@@ -1,7 +1,9 @@
 """Study statistics for `retain stats`: per deck and in total.
 
 - cards by state: new, learning, review, relearning; suspended units are
-  counted only as suspended;
+  counted only as suspended, and units buried until a later study day only as
+  buried (`core.state.set_aside`: the rule of the card counts panel and of
+  every due count);
 - reviews today: ratings since the start of the current study day;
 - streak: consecutive study days with at least one rating, ending today or
   yesterday (so a streak is not lost before today's session);
@@ -22,7 +24,7 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from retain.core.clock import day_start, study_day
 from retain.core.model import Unit
-from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState, Event
+from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState, Event, buried_on
 from retain.core.studyday import StudyDay
 
 __all__ = [
@@ -47,6 +49,7 @@ class DeckStats:
     review: int = 0
     relearning: int = 0
     suspended: int = 0
+    buried: int = 0  # buried until a later study day (not suspended)
     reviews_today: int = 0
     streak: int = 0
     retention: float | None = None  # share of review-state ratings that were not Again
@@ -70,15 +73,24 @@ class StatsReport:
         }
 
 
-_COUNTED = ("cards", "new", "learning", "review", "relearning", "suspended")
+_COUNTED = ("cards", "new", "learning", "review", "relearning", "suspended", "buried")
 _SLOT = {NEW: 1, LEARNING: 2, REVIEW: 3, RELEARNING: 4}
 
 
-def _count_states(stats: DeckStats, states: Iterable[CardState | None]) -> None:
-    """Add `states` to `stats`' card counts (one tally, then the fields: 50k cards on every `stats`)."""
+def _count_states(stats: DeckStats, states: Iterable[CardState | None], today: str) -> None:
+    """Add `states` to `stats`' card counts on study day `today` (ISO date): one tally, then the
+    fields (50k cards on every `stats`). A card set aside today (`set_aside`) counts only as
+    suspended or, when not suspended, as buried."""
     tally = [0] * len(_COUNTED)
     for state in states:
-        tally[1 if state is None else 5 if state.suspended else _SLOT.get(state.state, 0)] += 1
+        if state is None:
+            tally[1] += 1
+        elif state.suspended:
+            tally[5] += 1
+        elif buried_on(state.buried_until, today):
+            tally[6] += 1
+        else:
+            tally[_SLOT.get(state.state, 0)] += 1
     tally[0] = sum(tally)  # every card (slot 0 held those in no known state: counted as cards only)
     for name, n in zip(_COUNTED, tally, strict=True):
         setattr(stats, name, getattr(stats, name) + n)
@@ -165,7 +177,7 @@ def compute_stats(
     total = DeckStats("total")
     for deck_id, deck_states in by_deck.items():
         stats = decks[deck_id] = DeckStats(deck_id)
-        _count_states(stats, deck_states)
+        _count_states(stats, deck_states, today.isoformat())
         for name in _COUNTED:
             setattr(total, name, getattr(total, name) + getattr(stats, name))
     for deck_id, stats in (*decks.items(), ("", total)):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from retain.core.state import NEW, REVIEW, CardState
+from retain.core.state import NEW, REVIEW, CardState, buried_on
 
 __all__ = [
     "DEFAULT_DECAY",
@@ -103,7 +103,7 @@ def _one_pass(
             continue
         kind = s.state
         if kind == NEW:
-            if s.buried_until is not None and s.buried_until > iso:
+            if buried_on(s.buried_until, iso):
                 buried += 1
             else:
                 new += 1
@@ -113,7 +113,7 @@ def _one_pass(
         last_ts = last.timestamp() if last is not None else None
         ivl = (due_ts - last_ts) / _DAY_S if due_ts is not None and last_ts is not None else None
         is_mature = kind == REVIEW and ivl is not None and (due - last).days >= YOUNG_DAYS  # type: ignore[operator]
-        if s.buried_until is not None and s.buried_until > iso:
+        if buried_on(s.buried_until, iso):  # (suspended ones were counted above: `set_aside`)
             buried += 1
         elif kind == REVIEW:
             if is_mature:
