@@ -157,12 +157,21 @@ def _fsrs_intervals(
     return {r: ref.review_card(card, fsrs.Rating(r), review_datetime=NOW)[0].due - NOW for r in (2, 3, 4)}
 
 
+def _kept_apart(own: dict[int, timedelta], maximum: int = 36500) -> dict[int, timedelta]:
+    """FSRS's Hard, Good and Easy kept a day apart (never past the maximum), as Anki does
+    (`Scheduler._apart`)."""
+    top, day = timedelta(days=maximum), timedelta(days=1)
+    hard = own[2]
+    good = max(own[3], min(hard + day, top))
+    return {2: hard, 3: good, 4: max(own[4], min(good + day, top))}
+
+
 def test_raised_desired_retention_shortens_good_and_easy_intervals() -> None:
     """Raised from 0.9 to 0.99, a due card scheduled 10 days out gets FSRS's Good 2 days and Easy
     4 days: the never-shorter floor used to keep both at the old 10 days (Good = Easy)."""
     state = replace(review(10.0, 10), due=NOW)  # scheduled at 0.9: 10 days
     ours = Scheduler(StudySettings(desired_retention=0.99, fuzz=False)).preview("d/c", state, NOW)
-    expected = _fsrs_intervals(state, 0.99)
+    expected = _kept_apart(_fsrs_intervals(state, 0.99))
     assert {r: ours[r].due - NOW for r in (2, 3, 4)} == expected  # type: ignore[operator]
     assert expected[3] < timedelta(days=10)  # the case the floor used to hide
 
@@ -179,13 +188,14 @@ def test_unfuzzed_passing_reviews_of_due_cards_are_fsrs_own(
     stability: float, interval: int, overdue: float, retention: float, personal: bool
 ) -> None:
     """Without fuzz nothing moves FSRS's interval, whatever the last interval was (longer ones
-    come from a lower retention, other weights or an imported schedule)."""
+    come from a lower retention, other weights or an imported schedule), but the rule that keeps
+    Hard, Good and Easy a day apart."""
     last = NOW - timedelta(days=interval + overdue)
     state = CardState(REVIEW, None, stability, 5.0, last + timedelta(days=interval), last, 5, 0)
     params = PERSONAL if personal else tuple(DEFAULT_PARAMETERS)
     settings_ = StudySettings(desired_retention=retention, fuzz=False, parameters=params)
     ours = Scheduler(settings_).preview("d/c", state, NOW)
-    assert {r: ours[r].due - NOW for r in (2, 3, 4)} == _fsrs_intervals(state, retention, params)  # type: ignore[operator]
+    assert {r: ours[r].due - NOW for r in (2, 3, 4)} == _kept_apart(_fsrs_intervals(state, retention, params))  # type: ignore[operator]
 
 
 @settings(max_examples=150, deadline=None)

@@ -22,6 +22,10 @@ The adapter converts between `CardState` (our stored, validated state) and
   interval: the floor is min(last interval, FSRS's unfuzzed interval), so a
   shorter interval FSRS itself asks for (a raised desired retention, newly
   fitted weights) is kept, and Hard <= Good <= Easy still holds.
+- A review card's passing intervals are days apart, as Anki keeps them with FSRS (rslib
+  `passing_fsrs_review_intervals`): Good at least a day past Hard, Easy a day past Good,
+  after fuzz and the floor, never past the maximum interval (where they may be equal).
+  py-fsrs alone can offer Hard and Good both "3d".
 - A learning or relearning step of a day or more never schedules a card
   sooner than FSRS's own interval for its new stability, and Hard <= Good <= Easy
   holds with such steps too (py-fsrs alone lets Easy graduate sooner than Good's step).
@@ -157,7 +161,39 @@ class Scheduler:
                 buried_until=flags.buried_until,
                 leech=flags.leech,
             )
+        if was_review:
+            out = self._apart(out, at)
         return _in_order(out, self.max_interval, self.day)
+
+    def _apart(self, out: dict[int, CardState], at: datetime) -> dict[int, CardState]:
+        """A review card's Hard, Good and Easy, each at least a day past the one before (Hard at
+        least 1 day), never past the maximum interval: Anki's `constrain_passing_interval` with
+        FSRS (rslib `scheduler/states/review.rs`). Applied to the fuzzed (and floored) intervals:
+        one that is already past the lower one keeps its fuzz; one that is not is moved to the
+        lower one's next day. At the maximum interval they may be equal, as in Anki."""
+        least = 1
+        for rating in (2, 3, 4):
+            card = out[rating]
+            if card.state != REVIEW or card.due is None:
+                return out
+            days = self._days_from(at, card.due)
+            if days < least and days < self.max_interval:
+                days = min(least, self.max_interval)
+                out[rating] = replace(card, due=self._in_days(at, days))
+            least = days + 1
+        return out
+
+    def _days_from(self, at: datetime, due: datetime) -> int:
+        """The interval from `at` to a review's `due`, in days (study days, given the `StudyDay`)."""
+        if self.day is not None:
+            return (self.day.of(due) - self.day.of(at)).days
+        return round((due - at) / _DAY)
+
+    def _in_days(self, at: datetime, days: int) -> datetime:
+        """A review due `days` days after `at`, as `_due` dates one (the study day `days` on)."""
+        if self.day is not None:
+            return self.day.days_after(at, days)
+        return at + timedelta(days=days)
 
     def _fsrs_last_review(self, base: CardState | None, at: datetime) -> datetime | None:
         """The last review as FSRS is to see it: whole study days before `at` (py-fsrs counts the
@@ -201,7 +237,8 @@ class Scheduler:
         fuzzed as that review fuzzed it (the card's seed for the review count before it), on the
         study day that many days on, as `preview` dates it (a rescheduled card gets the due date
         its last review would have given it with these weights; only the floor of a passing
-        review, its previous interval, is not known here)."""
+        review, its previous interval, and the lower ratings' intervals that `_apart` keeps it
+        past (`moved_apart`) are not known here)."""
         at = to_utc(last_review)
         interval = timedelta(days=self._fsrs._next_interval(stability=stability))
         if self._fsrs.enable_fuzzing:
@@ -210,6 +247,17 @@ class Scheduler:
         if self.day is not None:
             return self.day.days_after(at, round(interval / _DAY))
         return at + interval
+
+    def moved_apart(self, last_review: datetime, due: datetime, moved: datetime) -> bool:
+        """Whether a review's `moved` due date may be its `due` (`review_due`) moved by the
+        day-apart rule (`_apart`): Good a day past Hard's interval, Easy a day past Good's (so two
+        past its own), on the study day that many days on, within the maximum interval.
+        `review_due` cannot tell: it knows the stability the rating left, not the lower ratings'
+        intervals at that review. A reschedule that leaves a card's memory as it was keeps such
+        a due date (`store.fsrs_presets.reschedule_plan`)."""
+        at = to_utc(last_review)
+        days, was = self._days_from(at, due), self._days_from(at, moved)
+        return days < was <= min(days + 2, self.max_interval) and moved == self._in_days(at, was)
 
     @property
     def decay(self) -> float:

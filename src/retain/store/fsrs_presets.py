@@ -257,6 +257,14 @@ def reschedule_plan(
         if old.state == REVIEW and old.last_review is not None:
             scheduler = rules.get(deck_of(key), fallback).scheduler
             due = scheduler.review_due(key, old.reps, old.last_review, memory.stability)
+            if (
+                old.due is not None
+                and due != old.due
+                and _same_value(old.stability, stability)
+                and _same_value(old.difficulty, difficulty)
+                and scheduler.moved_apart(old.last_review, due, old.due)
+            ):  # its review put it a day past a lower rating's interval (Scheduler._apart): kept
+                due = old.due
         before_week += old.due is not None and old.due <= week
         after_week += due is not None and due <= week
         if (
