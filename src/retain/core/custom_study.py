@@ -25,7 +25,7 @@ from retain.core.due import Counts
 from retain.core.model import Unit
 from retain.core.queue import removed_keys
 from retain.core.search import DayOf, GroupOf, LearnUntil, ParametersFor, compile_query, haystack
-from retain.core.state import LEARNING, NEW, RELEARNING, CardState
+from retain.core.state import LEARNING, NEW, RELEARNING, CardState, set_aside
 from retain.core.studyday import StudyDay, learn_ahead_until
 
 __all__ = [
@@ -69,7 +69,7 @@ class CustomStudy:
 def _hidden(state: CardState | None, today: date) -> bool:
     if state is None:
         return False
-    return state.suspended or (state.buried_until is not None and state.buried_until > today.isoformat())
+    return set_aside(state.suspended, state.buried_until, today.isoformat())
 
 
 def select_search(

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from retain.core.model import KINDS, Unit, group_label
-from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, buried_on, set_aside
 
 __all__ = [
     "IS_VALUES",
@@ -121,11 +121,10 @@ def _is(value: str, learn_until: LearnUntil | None = None, day_of: DayOf | None 
             return s is None or s.is_new
         if s is None:
             return False
-        buried = s.buried_until is not None and s.buried_until > today.isoformat()
         if value == "suspended":
             return s.suspended
-        if value == "buried":
-            return buried
+        if value == "buried":  # buried until a later study day (a suspended card too)
+            return buried_on(s.buried_until, today.isoformat())
         if value == "leech":
             return s.leech
         if value == "learning":
@@ -136,7 +135,7 @@ def _is(value: str, learn_until: LearnUntil | None = None, day_of: DayOf | None 
         # all its study day (`day_of`: a card due at 20:00 today is due at noon); a learning step
         # counts when due by the learn-ahead cut-off (`learn_until`, not past the study day's
         # end), as a session serves it.
-        if s.is_new or s.due is None or s.suspended or buried:
+        if s.is_new or s.due is None or set_aside(s.suspended, s.buried_until, today.isoformat()):
             return False
         if s.state in (LEARNING, RELEARNING):
             return s.due <= cut_off(now)

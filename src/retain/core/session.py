@@ -37,7 +37,7 @@ from retain.core.custom_study import CustomQueue
 from retain.core.model import Unit
 from retain.core.queue import Counts, StudyQueue
 from retain.core.scheduler import RATINGS, Scheduler, interval_label
-from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState, Event, EventKind
+from retain.core.state import LEARNING, NEW, RELEARNING, REVIEW, CardState, Event, EventKind, set_aside
 from retain.core.studyday import StudyDay
 
 __all__ = [
@@ -322,9 +322,7 @@ class ReviewSession:
             return False
         self._previews = None
         state = self.states.get(current.key)
-        if state is not None and (
-            state.suspended or (state.buried_until or "") > self.queue.today.isoformat()
-        ):
+        if state is not None and self._set_aside(state, at):
             self._forced = None
             self._advance(at)
         return True
@@ -521,7 +519,7 @@ class ReviewSession:
             return queue.ready(key, now)
         if state is None:
             return True
-        if state.suspended or (state.buried_until or "") > queue.today.isoformat():
+        if self._set_aside(state, now):
             return False
         # A custom study shows its cards whatever their due date; a learning step waits for its time.
         learning = state.state in (LEARNING, RELEARNING) and state.due is not None and not queue.cram
@@ -580,6 +578,13 @@ class ReviewSession:
         if self.current is None:
             raise SessionError("no current card")
         return self.current
+
+    def _set_aside(self, state: CardState, at: datetime) -> bool:
+        """Whether `state` is out of the study day of `at` (`core.state.set_aside`): that day's,
+        not the queue's, which a session left open over the rollover still holds until it is
+        rebuilt (a card buried until the new day is back at its start)."""
+        today = self._today_of(at) if self._today_of is not None else self.queue.today
+        return set_aside(state.suspended, state.buried_until, today.isoformat())
 
     def _touch(self, now: datetime) -> datetime:
         self._last_now = to_utc(now)

@@ -39,7 +39,7 @@ from urllib.parse import unquote
 from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
 from retain.core.model import Card, Deck
 from retain.core.settings import StudySettings
-from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, set_aside
 from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import NoteType
@@ -382,12 +382,12 @@ def _sched(
 
 
 def _set_aside(state: CardState | None, today: date) -> int | None:
-    """Anki's queue for a suspended (-1) or buried (-3) card; None for one in its own queue."""
-    if state is not None and state.suspended:
-        return -1
-    if state is not None and state.buried_until and state.buried_until > today.isoformat():
-        return -3
-    return None
+    """Anki's queue for a card set aside on study day `today` (`core.state.set_aside`): -1 when
+    suspended (buried too or not), -3 when buried until a later study day; None for one in its own
+    queue (a bury that ended today included)."""
+    if state is None or not set_aside(state.suspended, state.buried_until, today.isoformat()):
+        return None
+    return -1 if state.suspended else -3
 
 
 def _leech_mark(tags: Sequence[str], states: Sequence[CardState | None]) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ from typing import Any
 from retain.core.model import Unit
 from retain.core.scheduler import interval_label, retrievability
 from retain.core.search import ParametersFor, Query, asks_due, compile_query, haystack
-from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, buried_on
 from retain.core.studyday import StudyDay
 from retain.store.collection import Collection
 
@@ -260,7 +260,7 @@ class BrowseIndex:
         if state is not None:
             if state.suspended:
                 flags.append("suspended")
-            if state.buried_until is not None and state.buried_until > today.isoformat():
+            if buried_on(state.buried_until, today.isoformat()):
                 flags.append("buried")
             if state.leech:
                 flags.append("leech")

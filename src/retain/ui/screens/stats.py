@@ -315,10 +315,11 @@ class StatsScreen(Screen[None]):
     def _forecast_note(self, data: dict[str, Any], pal: charts.Palette, complete: bool) -> None:
         """The backlog and the period's sum; with nothing scheduled, why: no reviews yet (known
         once the history is read: the first pass has the card states only), or every card new
-        or suspended."""
+        or suspended. A card set aside today (`core.state.set_aside`) counts only as suspended or
+        buried, so a buried card may be a new one: `_scheduled` tells."""
         f = data["forecast"]
         counts = data["counts"]
-        if counts["total"] - counts["new"] - counts["suspended"] > 0:
+        if self._scheduled(data):
             per = self._per(len(f["days"]))
             due = sum(self._due(data))
             text = f"Due today (backlog) {f['backlog']}  ·  next {len(f['days'])} days {due}{per}   "
@@ -329,6 +330,20 @@ class StatsScreen(Screen[None]):
             self._note("forecast", "Nothing is scheduled: every card is new or suspended.")
         else:
             self._note("forecast", "Nothing is scheduled: every card is new.")
+
+    @staticmethod
+    def _scheduled(data: dict[str, Any]) -> bool:
+        """Whether a card in scope has a schedule: one learning or in review and not set aside
+        today, or a buried one (`counts` has buried new cards with them): one the forecast counts,
+        or, once the distributions are in, one with an interval or a stability (a new card has
+        neither)."""
+        counts, f = data["counts"], data["forecast"]
+        if counts["learning"] + counts["young"] + counts["mature"] > 0:
+            return True
+        if f["backlog"] or any(d["young"] or d["mature"] for d in f["days"]):
+            return True
+        dist = data.get("distributions") or {}
+        return any(sum(dist[name]["counts"]) for name in ("intervals", "stability") if name in dist)
 
     def _painted(self, token: int, what: str) -> None:
         self.painted.setdefault(token, {})[what] = time.perf_counter()
