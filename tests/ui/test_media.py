@@ -255,7 +255,7 @@ def test_o_never_hands_anything_but_a_picture_or_sound_to_the_opener(
     monkeypatch.setenv("RETAIN_OPENER", f"{shlex.quote(sys.executable)} {shlex.quote(str(script))}")
     target = tmp_path / name
     target.write_text("[Desktop Entry]\nExec=touch pwned\n<html><script>x()</script>", encoding="utf-8")
-    assert open_media(target) == f"not opened: {name} is not a picture or sound file"
+    assert open_media(target) == f"not opened: {name} is not a picture, sound or video file"
     assert not log.exists()
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "IMAGE_EXTS",
     "MAX_SHOWN",
     "REF_RE",
+    "VIDEO_EXTS",
     "MediaRef",
     "image_refs",
     "is_safe_name",
@@ -43,6 +44,9 @@ __all__ = [
 ]
 
 AUDIO_EXTS = frozenset({"mp3", "ogg", "oga", "wav", "m4a", "flac", "opus", "aac", "webm", "mp4", "spx"})
+# Video files (beside `webm` and `mp4`, above): played media, as a sound is (Anki plays a
+# `[sound:clip.mov]`); `o` hands them to the system player
+VIDEO_EXTS = frozenset({"mov", "m4v", "mkv", "avi", "mpg", "mpeg", "ogv", "3gp", "wmv", "flv"})
 IMAGE_EXTS = frozenset(
     {"png", "apng", "jpg", "jpeg", "jpe", "jfif", "gif", "webp", "bmp", "tif", "tiff", "ico", "svg", "avif"}
 )
@@ -87,7 +91,8 @@ class MediaRef:
     @property
     def kind(self) -> Literal["audio", "image"]:
         ext = PurePosixPath(self.name).suffix.lower().lstrip(".")
-        return "audio" if ext in AUDIO_EXTS or self.alt.strip() == "audio" else "image"
+        played = ext in AUDIO_EXTS or ext in VIDEO_EXTS or self.alt.strip() == "audio"
+        return "audio" if played else "image"
 
     @property
     def safe(self) -> bool:

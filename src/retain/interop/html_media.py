@@ -8,10 +8,12 @@ or `[audio]`: a card never shows a media file name. `<audio>`/`<video>` are medi
 (or first `<source>`), an `<object>` by its `data` (as Anki's media check counts it) and an
 `<embed>` by its `src`, their fallback content dropped.
 
-What kind of media a file is comes from its name (`core.mediaref`'s `IMAGE_EXTS` and
-`AUDIO_EXTS`), as for a placeholder, never from its tag: a missing file's `[image]` or `[audio]`
-is the kind its placeholder would have (`<img src="x.mp3">` is `[audio]`), and a played file
-(`<audio>`, `<video>`, `<source>`, `[sound:]`) that is no image by its name is audio (`clip.mov`).
+What kind of media a file is comes from its name (`core.mediaref`'s `IMAGE_EXTS`, `AUDIO_EXTS`
+and `VIDEO_EXTS`, a video being played media as a sound is), as for a placeholder, never from its
+tag: a missing file's `[image]` or `[audio]` is the kind its placeholder would have (`<img
+src="x.mp3">` is `[audio]`), a video's placeholder is audio whatever its tag (`<object
+data="clip.mov">`), and a played file (`<audio>`, `<video>`, `<source>`, `[sound:]`) that is no
+image by its name is audio (`clip.mov`, or `clip.xyz`).
 An `<object>` or `<embed>` whose file is neither an image nor a sound by its name (`paper.pdf`,
 `game.swf`, `page.html`) is still brought in when the package holds it, as Anki's media check
 counts it (so an export gives it back; the card names it as a file it cannot show); when the
@@ -29,7 +31,7 @@ from pathlib import PurePosixPath
 from typing import Literal
 from urllib.parse import unquote
 
-from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS
+from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS
 
 __all__ = [
     "AV",
@@ -54,9 +56,18 @@ _PLACEHOLDER_AUDIO = "![audio]("
 
 
 def kind_by_name(name: str) -> Literal["image", "audio"] | None:
-    """The kind of file `name` is by its extension: "image", "audio", or None (`x.pdf`, `x`)."""
+    """The kind of file `name` is by its extension: "image", "audio" (a sound, or a video: played
+    media), or None (`x.pdf`, `x`)."""
     ext = PurePosixPath(name).suffix.lower().lstrip(".")
-    return "image" if ext in IMAGE_EXTS else "audio" if ext in AUDIO_EXTS else None
+    return "image" if ext in IMAGE_EXTS else "audio" if ext in AUDIO_EXTS or ext in VIDEO_EXTS else None
+
+
+def _as_audio(shown: str) -> str:
+    """A placeholder as audio: `![image](...)` (the import's for a file it does not know as a
+    sound, such as a video) becomes `![audio](...)`; any other text is kept."""
+    if shown.startswith(_PLACEHOLDER_IMAGE):
+        return _PLACEHOLDER_AUDIO + shown[len(_PLACEHOLDER_IMAGE) :]
+    return shown
 
 
 def image_description(alt: str, src: str) -> str:
@@ -78,9 +89,7 @@ def sound_shown(name: str, media: MediaFn | None) -> str:
     shown = media(name) if media is not None and name else None
     if shown is None:
         return "[image]" if image else "[audio]"
-    if not image and shown.startswith(_PLACEHOLDER_IMAGE):
-        return _PLACEHOLDER_AUDIO + shown[len(_PLACEHOLDER_IMAGE) :]
-    return shown
+    return shown if image else _as_audio(shown)
 
 
 class MediaPlacement:
@@ -161,9 +170,11 @@ class MediaPlacement:
     def _object(self, name: str) -> None:
         """An `<object>`'s file (`data`) or an `<embed>`'s (`src`): its placeholder when the
         package holds it; else `[image]`/`[audio]` by its name, or the name itself when it is
-        neither (`paper.pdf`)."""
+        neither (`paper.pdf`). A video's placeholder is audio (played), as a sound's is."""
         shown = self.media(name) if self.media is not None else None
         kind = kind_by_name(name)
+        if shown is not None and kind == "audio":
+            shown = _as_audio(shown)
         if shown is None and kind is None:
             self.handle_data(name)
         else:

@@ -21,11 +21,14 @@ in a worker thread (a small file at once) and scaled down to `BOX` pixels
 
 `open_media` starts the system viewer or player (`xdg-open`, `open`, or
 `RETAIN_OPENER`) with an argv list, never a shell; the path is absolute, so
-no file name can pass for an option. It opens pictures and sound only: a file
-whose extension is not in `OPEN_EXTS`, or whose first bytes are not of such a
-file (an HTML page named `x.png`), is never handed to the opener, which would
-run a stranger's `.desktop`, `.jar` or script, or show an `.svg` or `.html`
-with its scripts in a browser.
+no file name can pass for an option. It opens pictures, sound and video only
+(a video, `clip.mov`, imported from Anki's `[sound:clip.mov]`, is played as
+a sound is): a file whose extension is not in `OPEN_EXTS`, or whose first
+bytes are not of such a file (an HTML page named `x.png`), is never handed to
+the opener, which would run a stranger's `.desktop`, `.jar` or script, or
+show an `.svg` or `.html` with its scripts in a browser. An opener that fails
+within `FAIL_SECONDS` (xdg-open finding no program for the file exits 3) is
+said in one line through the caller's `failed`.
 """
 
 from __future__ import annotations
@@ -36,12 +39,13 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retain.core.mediaref import AUDIO_EXTS, short_name
+from retain.core.mediaref import AUDIO_EXTS, VIDEO_EXTS, short_name
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -49,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BOX",
     "CELL_BOX",
+    "FAIL_SECONDS",
     "IMAGE_FORMATS",
     "MAX_FILE_BYTES",
     "MAX_PIXELS",
@@ -72,7 +77,9 @@ IMAGE_FORMATS = ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF", "ICO")  # Pillow's
 IMAGE_EXTS = frozenset(
     {"png", "apng", "jpg", "jpeg", "jpe", "jfif", "gif", "webp", "bmp", "tif", "tiff", "ico"}
 )
-OPEN_EXTS = IMAGE_EXTS | AUDIO_EXTS
+PLAYED_EXTS = AUDIO_EXTS | VIDEO_EXTS
+OPEN_EXTS = IMAGE_EXTS | PLAYED_EXTS
+FAIL_SECONDS = 10.0  # an opener that exits with an error this soon did not open the file
 _MODES = ("auto", "kitty", "sixel", "halfcell", "unicode", "off")
 _cache: OrderedDict[tuple[str, int, int, Box], PILImage] = OrderedDict()
 _CACHE_SIZE = 24
@@ -250,13 +257,30 @@ def opener_argv() -> list[str] | None:
     return argv
 
 
-_AUDIO_MAGIC = (b"ID3", b"OggS", b"fLaC", b"RIFF", b"\x1a\x45\xdf\xa3", b"ADIF")
+_PLAYED_MAGIC = (
+    b"ID3",
+    b"OggS",
+    b"fLaC",
+    b"RIFF",  # WAV, AVI
+    b"\x1a\x45\xdf\xa3",  # Matroska, WebM
+    b"ADIF",
+    b"\x00\x00\x01\xba",  # MPEG program stream
+    b"\x00\x00\x01\xb3",  # MPEG video sequence header
+    b"\x30\x26\xb2\x75\x8e\x66\xcf\x11",  # ASF (WMV, WMA)
+    b"FLV\x01",
+)
+# The first box of a QuickTime file written before `ftyp` (which starts any other ISO media file:
+# MP4, M4A, MOV, M4V, 3GP): a movie, its data, or padding. Taken only with a played file's name.
+_QUICKTIME_FIRST_BOX = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
 
 
-def _is_audio(head: bytes) -> bool:
-    """The first bytes are those of a sound (or video) file: MP3, Ogg, FLAC, WAV, WebM/Matroska,
-    MP4/M4A, AAC (ADTS), or an MPEG audio frame."""
-    if head.startswith(_AUDIO_MAGIC) or head[4:8] == b"ftyp":
+def _is_played(head: bytes, named: bool) -> bool:
+    """The first bytes are those of a sound or video file: MP3, Ogg, FLAC, WAV, AVI, WebM/Matroska,
+    MP4/M4A/MOV (ISO media; an older QuickTime file only when `named` as a played file), MPEG,
+    WMV, FLV, AAC (ADTS), or an MPEG audio frame."""
+    if head.startswith(_PLAYED_MAGIC) or head[4:8] == b"ftyp":
+        return True
+    if named and head[4:8] in _QUICKTIME_FIRST_BOX:
         return True
     return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # MPEG/ADTS frame sync
 
@@ -272,10 +296,11 @@ def _is_image(path: Path) -> bool:
 
 
 def _openable(path: Path) -> str | None:
-    """Why `path` is not handed to the opener, or None: a picture or sound by its extension
-    (`OPEN_EXTS`; a name without one, like a content-hash name, may be either) and by its content."""
+    """Why `path` is not handed to the opener, or None: a picture, sound or video by its
+    extension (`OPEN_EXTS`; a name without one, like a content-hash name, may be any) and by its
+    content."""
     ext = path.suffix.lower().lstrip(".") if path.suffix[1:].isalnum() else ""
-    what = f"not opened: {short_name(path.name)} is not a picture or sound file"
+    what = f"not opened: {short_name(path.name)} is not a picture, sound or video file"
     if ext and ext not in OPEN_EXTS:
         return what
     try:
@@ -283,18 +308,20 @@ def _openable(path: Path) -> str | None:
             head = fh.read(16)
     except OSError as exc:
         return f"cannot open {short_name(path.name)}: {exc.strerror or exc}"
-    if ext in AUDIO_EXTS or not ext:
-        if _is_audio(head):
+    if ext in PLAYED_EXTS or not ext:
+        if _is_played(head, named=bool(ext)):
             return None
         if ext:
             return what
     return None if _is_image(path) else what
 
 
-def open_media(path: Path) -> str | None:
+def open_media(path: Path, failed: Callable[[str], object] | None = None) -> str | None:
     """Start the viewer on `path` (absolute) without waiting; an error message, or None.
 
-    Only a picture or a sound (`_openable`): never a program, a page or a script."""
+    Only a picture, a sound or a video (`_openable`): never a program, a page or a script. When
+    the opener exits with an error within `FAIL_SECONDS` (no program for the file), `failed` is
+    called with a one-line message, from another thread."""
     path = path.resolve()
     refused = _openable(path)
     if refused is not None:
@@ -302,6 +329,7 @@ def open_media(path: Path) -> str | None:
     argv = opener_argv()
     if argv is None:
         return "no program to open media: install xdg-open, or set RETAIN_OPENER"
+    started = time.monotonic()
     try:
         proc = subprocess.Popen(
             [*argv, str(path)],
@@ -313,5 +341,14 @@ def open_media(path: Path) -> str | None:
         )
     except OSError as exc:
         return f"could not start {argv[0]}: {exc.strerror or exc}"
-    threading.Thread(target=proc.wait, daemon=True).start()  # reap it when it exits
+    name, program = short_name(path.name), os.path.basename(argv[0])
+
+    def reap() -> None:  # wait for it to exit (no zombie), and say if it could not open the file
+        status = proc.wait()
+        if status != 0 and failed is not None and time.monotonic() - started < FAIL_SECONDS:
+            failed(
+                f"{name} was not opened: {program} failed (status {status}); set RETAIN_OPENER to a viewer or player"
+            )
+
+    threading.Thread(target=reap, daemon=True).start()
     return None

@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from retain.store.media import MediaFile
+from retain.ui.from_thread import call_soon
 from retain.ui.media import box_for, cached_image, image_widget_class, load_image, open_media
 from retain.ui.text import line
 
@@ -138,7 +139,10 @@ def open_next(screen: Screen[Any], view: CardView) -> None:
     if item.status != "ok" or item.path is None:
         screen.notify(line(media_line(item) + count).plain, severity="warning", markup=False)
         return
-    error = open_media(item.path)
+    app = screen.app  # an opener that fails at once (no program for the file) is said, from its thread
+    error = open_media(
+        item.path, lambda why: call_soon(app, app.notify, line(why).plain, severity="error", markup=False)
+    )
     if error is not None:
         screen.notify(line(error).plain, severity="error", markup=False)
     else:
