@@ -114,7 +114,10 @@ async def test_the_import_dialog_imports_a_folder(
             app.collection.library.get("words") is not None
             and app.collection.library.get("verbs") is not None
         )
-        assert any("Imported 2 files (2 decks)" in str(n.message) for n in app._notifications)
+        # (posted by the dialog as it closes: handled a moment after the screen is gone)
+        await _until(
+            lambda: any("Imported 2 files (2 decks)" in str(n.message) for n in app._notifications), pilot
+        )
 
 
 async def test_the_path_completes_as_you_type(open_app: OpenApp, tmp_path: Path) -> None:

@@ -117,7 +117,13 @@ async def test_import_with_history_records_the_anki_reviews(retain_home: Path, o
         await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
         reviewed = {k: s for k, s in app.collection.states.items() if k.startswith("general-knowledge/")}
         assert len(reviewed) == 1 and next(iter(reviewed.values())).reps == 2
-        assert any("recorded 2 event(s) of review history" in str(n.message) for n in app._notifications)
+        # (posted by the dialog as it closes: handled a moment after the screen is gone)
+        await _until(
+            lambda: any(
+                "recorded 2 event(s) of review history" in str(n.message) for n in app._notifications
+            ),
+            pilot,
+        )
         assert app.collection.progress(clock())[0] == 0  # the imported reviews are not today's
     app.collection.close()  # as when that retain quits
     again = open_app(clock=clock)  # importing twice adds nothing
@@ -125,8 +131,9 @@ async def test_import_with_history_records_the_anki_reviews(retain_home: Path, o
         _screen, apply_button = await _preview_with_history(again, pilot)
         apply_button.press()
         await _until(lambda: not isinstance(again.screen, ImportScreen), pilot)
-        messages = [str(n.message) for n in again._notifications]
-        assert any("recorded 0 event(s)" in m for m in messages), messages
+        await _until(
+            lambda: any("recorded 0 event(s)" in str(n.message) for n in again._notifications), pilot
+        )
 
 
 async def test_import_never_replaces_a_different_deck(
@@ -245,7 +252,13 @@ async def test_cancel_waits_while_the_import_is_written(
         assert any("Still writing" in str(n.message) for n in app._notifications)
         gate.set()
         await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
-        assert any("recorded 2 event(s) of review history" in str(n.message) for n in app._notifications)
+        # (posted by the dialog as it closes: handled a moment after the screen is gone)
+        await _until(
+            lambda: any(
+                "recorded 2 event(s) of review history" in str(n.message) for n in app._notifications
+            ),
+            pilot,
+        )
     assert (retain_home / "decks" / "languages-spanish.toml").is_file()
 
 

@@ -25,6 +25,7 @@ from retain.core.remap import unit_key_moves
 from retain.store.collection import Collection
 from retain.store.decks.deckwatch import DeckWatcher
 from retain.store.home import library_folders
+from retain.ui.from_thread import call_and_wait
 from retain.ui.text import line
 
 __all__ = ["POLL_SECONDS", "DecksReloaded", "LiveReload"]
@@ -67,8 +68,8 @@ class LiveReload:
             changed = self.watcher.changed()
         finally:
             self._watching = False
-        if changed:
-            app.call_from_thread(self._reload, changed)
+        if changed:  # (never `call_from_thread`: it waited for ever once a closed terminal stopped the loop)
+            call_and_wait(app, self._reload, changed)
 
     def stop(self) -> None:
         """Stop polling (the deck folders changed: a new `LiveReload` watches the new set)."""

@@ -22,6 +22,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
+from retain.ui.from_thread import call_and_wait, call_soon
 from retain.ui.text import plain
 
 __all__ = ["BusyScreen", "Progress"]
@@ -67,18 +68,14 @@ class BusyScreen(ModalScreen[Any]):
             result = self._job(self._from_thread)
         except Exception as exc:  # the caller turns it into one line
             result = exc
-        try:
-            assert self._owner_app is not None
-            self._owner_app.call_from_thread(self._finish, result)
-        except RuntimeError:  # the app closed meanwhile
-            pass
+        # never `call_from_thread`: it waits for ever once a closed terminal has stopped the app's
+        # loop, and retain then never exited; this gives up then (`retain.ui.from_thread`)
+        assert self._owner_app is not None
+        call_and_wait(self._owner_app, self._finish, result)
 
     def _from_thread(self, what: str, done: int, total: int) -> None:
-        try:
-            assert self._owner_app is not None
-            self._owner_app.call_from_thread(self._show_step, what, done, total)
-        except RuntimeError:
-            pass
+        assert self._owner_app is not None
+        call_soon(self._owner_app, self._show_step, what, done, total)  # never waits
 
     def _show_step(self, what: str, done: int, total: int) -> None:
         if not self.is_attached:

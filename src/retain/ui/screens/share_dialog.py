@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 
+from retain.ui.from_thread import call_and_wait, call_soon
 from retain.ui.text import plain
 
 __all__ = ["ShareDialog"]
@@ -61,8 +65,10 @@ class ShareDialog(ModalScreen[list[Path] | None]):
     AUTO_FOCUS = ""
 
     writing = False  # a worker is writing files: Cancel waits for it (half an import helps no one)
+    _owner_app: App[Any] | None = None
 
     def on_mount(self) -> None:
+        self._owner_app = self.app  # a dismissed screen no longer finds its app from a thread
         first = next((w for w in self.query("#share-dialog *") if w.focusable), None)
         if first is not None:
             first.focus(scroll_visible=False)
@@ -92,13 +98,38 @@ class ShareDialog(ModalScreen[list[Path] | None]):
             )
         return self.writing
 
+    # -- from a worker thread (`retain.ui.from_thread`): never `App.call_from_thread`, which waits
+    # for ever once a closed terminal has stopped the app's loop (retain then never exited); the
+    # DOM is read only on the UI thread; a dialog closed meanwhile ignores what comes.
+
+    def _post(self, fn: Callable[..., object], *args: Any) -> None:
+        """From a worker thread: have the app run `fn(*args)` if this dialog is still shown then,
+        in the order posted; never waits."""
+        app = self._owner_app
+        if app is not None:
+            call_soon(app, self._if_shown, fn, *args)
+
+    def _end(self, fn: Callable[..., object], *args: Any) -> None:
+        """A worker's last call (its result): as `_post`, then wait until it has run (or the app
+        has stopped), so that a worker that has ended has its result shown."""
+        app = self._owner_app
+        if app is not None:
+            call_and_wait(app, self._if_shown, fn, *args)
+
+    def _if_shown(self, fn: Callable[..., object], *args: Any) -> None:
+        if self.is_attached:
+            fn(*args)
+
     def _busy(self) -> None:
         """From a worker thread: the bar pulses (no total) until the first counted step."""
-        self.app.call_from_thread(self.query_one(ProgressBar).update, total=None, progress=0)
+        self._post(self._bar, None, 0)
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         """The interop `ProgressFn`, called from a worker thread."""
-        self.app.call_from_thread(self.query_one(ProgressBar).update, total=max(total, 1), progress=done)
+        self._post(self._bar, max(total, 1), done)
+
+    def _bar(self, total: int | None, done: int) -> None:
+        self.query_one(ProgressBar).update(total=total, progress=done)
 
     def _show(self, text: str, error: bool = False) -> None:
         if error and self.writing:  # the write failed: the form is the user's again

@@ -175,9 +175,9 @@ class ExportScreen(ShareDialog):
                 rollover_hour=collection.home.config.rollover_hour,
             )
         except (InteropError, OSError) as exc:
-            self.app.call_from_thread(self._show, line(f"Export failed: {exc}").plain, True)
+            self._end(self._show, line(f"Export failed: {exc}").plain, True)
             return
-        self.app.call_from_thread(self._done, written, warnings)
+        self._end(self._done, written, warnings)
 
     def _done(self, written: list[Path], warnings: list[str] | None = None) -> None:
         where = (

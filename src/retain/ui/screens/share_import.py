@@ -99,14 +99,14 @@ class ImportScreen(ShareDialog):
     @work(thread=True, exclusive=True)
     def _preview(self, raw: str, history: bool) -> None:
         if not raw:
-            self.app.call_from_thread(self._show, "Type the path of a file to import.", True)
+            self._end(self._show, "Type the path of a file to import.", True)
             return
         self.plan, self.files = None, []
         self._busy()
         try:
             path = typed_path(raw)
         except InteropError as exc:  # a `~user` with no home folder
-            self.app.call_from_thread(self._show, line(f"Import refused: {exc}").plain, True)
+            self._end(self._show, line(f"Import refused: {exc}").plain, True)
             return
         if path.is_dir():
             self._preview_folder(path, history)
@@ -126,10 +126,10 @@ class ImportScreen(ShareDialog):
             plan = plan_import(bundle, self.collection.library, self.collection.home.paths.decks_dir)
         except (InteropError, OSError) as exc:
             text = "\n".join([line(f"Import refused: {exc}").plain, *(line(w).plain for w in skipped)])
-            self.app.call_from_thread(self._show, text, True)
+            self._end(self._show, text, True)
             return
         except Exception as exc:  # a stranger's file: no error it provokes may end the app
-            self.app.call_from_thread(self._show, line(f"Import refused: {_unexpected(exc)}").plain, True)
+            self._end(self._show, line(f"Import refused: {_unexpected(exc)}").plain, True)
             return
         self.plan = plan
         self.reviews = list(bundle.reviews)
@@ -138,8 +138,13 @@ class ImportScreen(ShareDialog):
             lines.append(f"review history: {len(bundle.reviews)} event(s) in the file")
         lines += [f"warning: {w}" for w in bundle.warnings[:5]]
         lines.append("Press Import to apply these changes (progress of kept cards stays).")
-        self.app.call_from_thread(self._show, "\n".join(lines))
-        self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", False)
+        self._end(self._offer, "\n".join(lines))
+
+    def _offer(self, text: str, good: bool = True) -> None:
+        """A preview's result (on the UI thread): the diff, and Import when there is something to import."""
+        self._show(text, not good)
+        if good:
+            self.query_one("#share-apply", Button).disabled = False
 
     def _read_plan(self, path: Path, history: bool) -> tuple[ImportPlan, list[Review]]:
         """Read and plan one file against the deck folder as it is now (in the worker)."""
@@ -161,7 +166,7 @@ class ImportScreen(ShareDialog):
         if not files:
             text = f"Import refused: {folder}: no deck files here ({' '.join(IMPORT_SUFFIXES)})"
             text = "\n".join(line(t).plain for t in [text, f"warning: {links}" if links else ""] if t)
-            self.app.call_from_thread(self._show, text, True)
+            self._end(self._show, text, True)
             return
         lines: list[str] = []
         good = decks = 0
@@ -185,9 +190,7 @@ class ImportScreen(ShareDialog):
         lines = head + lines
         self.files = [f for f in files if f.name not in refused]
         self.files_history = history
-        self.app.call_from_thread(self._show, "\n".join(lines), not good)
-        if good:
-            self.app.call_from_thread(self.query_one("#share-apply", Button).__setattr__, "disabled", False)
+        self._end(self._offer, "\n".join(lines), bool(good))
 
     @work(thread=True, exclusive=True)
     def _apply(self, now: datetime) -> None:
@@ -197,16 +200,16 @@ class ImportScreen(ShareDialog):
             return
         plan = self.plan
         if plan is None:
-            self.app.call_from_thread(self._stop_writing)
+            self._end(self._stop_writing)
             return
         decks_dir = self.collection.home.paths.decks_dir
         try:
             apply_import(plan, decks_dir, self._progress, self.collection.home.paths.cache_dir)
         except (InteropError, OSError) as exc:
-            self.app.call_from_thread(self._show, line(f"Import failed: {exc}").plain, True)
+            self._end(self._show, line(f"Import failed: {exc}").plain, True)
             return
         except Exception as exc:
-            self.app.call_from_thread(self._show, line(f"Import failed: {_unexpected(exc)}").plain, True)
+            self._end(self._show, line(f"Import failed: {_unexpected(exc)}").plain, True)
             return
         note = ""
         if self.reviews:  # the modal dialog is the only writer meanwhile
@@ -221,7 +224,7 @@ class ImportScreen(ShareDialog):
                 note += f" ({history.kept} card(s) kept their progress here)" if history.kept else ""
         written = [Path(p.target) for p in plan.decks]
         names = "; ".join(f"{p.deck.id} ({count_line(p.deck)})" for p in plan.decks)
-        self.app.call_from_thread(self._finish, written, names, note)
+        self._end(self._finish, written, names, note)
 
     def _apply_folder(self, now: datetime, files: list[Path]) -> None:
         decks_dir = self.collection.home.paths.decks_dir
@@ -246,7 +249,7 @@ class ImportScreen(ShareDialog):
                     refused.append(f"{file.name}'s review history")
         note = f"; recorded {recorded} event(s) of review history" if history else ""
         summary = import_summary(good, len(written), refused)
-        self.app.call_from_thread(self._finish, written, "", note, summary)
+        self._end(self._finish, written, "", note, summary)
 
     def _finish(self, written: list[Path], names: str = "", note: str = "", summary: str = "") -> None:
         if self._live is not None:

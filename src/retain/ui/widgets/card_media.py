@@ -11,17 +11,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
 from retain.store.media import MediaFile
-from retain.ui.from_thread import call_soon
+from retain.ui.from_thread import call_and_wait, call_soon
 from retain.ui.media import box_for, cached_image, image_widget_class, load_image, open_media
 from retain.ui.text import line
 
@@ -90,7 +89,7 @@ class MediaBlock(Vertical):
 
     def on_mount(self) -> None:
         if self._pending is not None:
-            self._decode(self._pending)  # after mounting: the result may come back at once
+            self._decode(self._pending, self.app)  # after mounting: the result may come back at once
 
     def _image(self, cls: type[Any], image: PILImage) -> Any:
         widget = cls(image, classes="media-image")
@@ -98,12 +97,13 @@ class MediaBlock(Vertical):
         return widget
 
     @work(thread=True, group="media-decode")
-    def _decode(self, cls: type[Any]) -> None:
+    def _decode(self, cls: type[Any], app: App[Any]) -> None:
         media = self.media
         assert media.path is not None
         result = load_image(media.path, media.size, media.mtime_ns, box=box_for(cls)) or "not decoded"
-        with contextlib.suppress(RuntimeError):  # the app is closing
-            self.app.call_from_thread(self._decoded, cls, result)
+        # never `call_from_thread`: it waited for ever once a closed terminal stopped the app's loop
+        # (`retain.ui.from_thread`); `app`, not `self.app`: a removed widget has none in a thread
+        call_and_wait(app, self._decoded, cls, result)
 
     def _decoded(self, cls: type[Any], result: PILImage | str) -> None:
         if not self.is_attached:  # the card changed while decoding

@@ -11,13 +11,17 @@ cards or a library error: one line.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import work
+from textual.app import App
 from textual.content import Content
 from textual.widgets import Static
 
 from retain.core.fsrsfit import FitError
 from retain.core.workload import DAYS, Workload, retention_text
 from retain.store.workload_data import MIN_SHARE_DATA, WorkloadInput, run_workload
+from retain.ui.from_thread import call_and_wait
 from retain.ui.text import line
 
 __all__ = ["WorkloadPanel", "chart"]
@@ -121,19 +125,21 @@ class WorkloadPanel(Static):
         else:
             self._note(f"Simulating the workload of preset {name} over {DAYS} days…")
             self.done = False
-            self._simulate(data)
+            self._simulate(data, app)
 
     @work(thread=True, exclusive=True, group="workload")
-    def _simulate(self, data: WorkloadInput) -> None:
+    def _simulate(self, data: WorkloadInput, app: App[Any]) -> None:
         try:
             result: Workload | str = run_workload(data)
         except FitError as exc:
             result = str(exc)
-        self.app.call_from_thread(self._show, data, result)
+        # never `call_from_thread`: it waited for ever once a closed terminal stopped the app's loop
+        # (`retain.ui.from_thread`); `app`, not `self.app`: a closed screen has none in a thread
+        call_and_wait(app, self._show, data, result)
 
     def _show(self, data: WorkloadInput, result: Workload | str) -> None:
-        if data is not self._input:
-            return  # another preset was picked meanwhile
+        if data is not self._input or not self.is_attached:
+            return  # another preset was picked meanwhile, or the settings were closed
         if isinstance(result, str):
             self._note(f"Workload chart: {result}")
         else:
