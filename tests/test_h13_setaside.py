@@ -14,13 +14,12 @@ At 03:59 on 2025-03-10 the study day is 03-09 (p, a, o buried; i is back); at 04
 
 from __future__ import annotations
 
-import sqlite3
-import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.interop.anki_fixture import package_rows
 
 from retain.core.custom_study import CustomStudy
 from retain.core.session import ReviewSession
@@ -171,17 +170,8 @@ def test_an_undone_bury_in_custom_study_shows_a_card_buried_only_until_today_aga
 
 def _queues(apkg: Path, tmp_path: Path) -> dict[str, tuple[int, int]]:
     """(type, queue) of each exported card, by its note's first field."""
-    db = tmp_path / "col.anki2"
-    with zipfile.ZipFile(apkg) as zf:
-        db.write_bytes(zf.read("collection.anki2"))
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute(
-            "SELECT n.sfld, c.type, c.queue FROM cards c JOIN notes n ON n.id = c.nid"
-        ).fetchall()
-    finally:
-        conn.close()
-    return {str(sfld): (typ, queue) for sfld, typ, queue in rows}
+    sql = "SELECT n.sfld, c.type, c.queue FROM cards c JOIN notes n ON n.id = c.nid"
+    return {str(sfld): (typ, queue) for sfld, typ, queue in package_rows(apkg, tmp_path, sql)}
 
 
 @pytest.mark.parametrize("now", [BEFORE, AT], ids=["03:59", "04:00"])

@@ -9,6 +9,7 @@ import subprocess
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from retain.interop.bundle import Bundle
 from retain.interop.importer import read_file
@@ -35,6 +36,19 @@ ANKI_PYTHON = Path(os.environ.get("RETAIN_ANKI_PYTHON", "/work/anki-venv/bin/pyt
 LEGACY = FIXTURES / "layout-anki21.apkg"
 CARD = 1_795_857_295_140  # the fixture's one reviewed card (two log rows; its other cards are new)
 LogRow = tuple[int, int, int, int, int, int]  # id, ease, ivl, lastIvl, factor, type
+
+
+def package_rows(package: Path, tmp: Path, sql: str) -> list[tuple[Any, ...]]:
+    """The rows `sql` selects from the collection inside `package` (an .apkg), read from a copy
+    in `tmp`."""
+    db_path = tmp / f"{package.stem}-rows.anki2"
+    with zipfile.ZipFile(package) as zf:
+        db_path.write_bytes(zf.read("collection.anki2"))
+    db = sqlite3.connect(db_path)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
 
 
 def changed_package(tmp_path: Path, change: Callable[[sqlite3.Connection], object]) -> Path:

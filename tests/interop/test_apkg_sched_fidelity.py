@@ -3,8 +3,6 @@ learning card keeps its step (Anki's `left`: remaining steps, today's in the tho
 
 from __future__ import annotations
 
-import sqlite3
-import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +11,8 @@ from retain.core.state import LEARNING, NEW, RELEARNING, CardState
 from retain.interop.bundle import Review
 from retain.interop.exporter import export_decks
 from retain.interop.importer import read_file
+
+from .anki_fixture import package_rows
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 DECK = Deck("sched", "Sched", tuple(Card(f"c{i}", front=f"q{i}", back=f"a{i}") for i in range(5)))
@@ -43,17 +43,8 @@ def _export(tmp_path: Path) -> Path:
 
 def _cards(apkg: Path, tmp_path: Path) -> dict[str, tuple[int, int, int]]:
     """(type, queue, left) of each card, by its note's first field."""
-    db = tmp_path / "col.anki2"
-    with zipfile.ZipFile(apkg) as zf:
-        db.write_bytes(zf.read("collection.anki2"))
-    conn = sqlite3.connect(db)
-    try:
-        rows = conn.execute(
-            "SELECT n.sfld, c.type, c.queue, c.left FROM cards c JOIN notes n ON n.id = c.nid"
-        ).fetchall()
-    finally:
-        conn.close()
-    return {str(sfld): (typ, queue, left) for sfld, typ, queue, left in rows}
+    sql = "SELECT n.sfld, c.type, c.queue, c.left FROM cards c JOIN notes n ON n.id = c.nid"
+    return {str(sfld): (typ, queue, left) for sfld, typ, queue, left in package_rows(apkg, tmp_path, sql)}
 
 
 def test_a_suspended_new_card_is_written_suspended(tmp_path: Path) -> None:
