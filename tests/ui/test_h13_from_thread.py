@@ -114,10 +114,12 @@ async def test_the_import_workers_return_when_the_loop_has_stopped(
             assert returns(lambda: preview(screen, "", False))  # "Type the path…"
             assert returns(lambda: preview(screen, str(tmp_path / "missing.tsv"), False))  # refused
             assert returns(lambda: preview(screen, str(deck_file), False))  # progress, diff, Import
-            assert screen.plan is not None
+            assert screen.plan is None  # its result is taken on the UI thread: never, here
+            screen.plan, screen.reviews = screen._read_plan(deck_file, False)  # as if it had been
             assert returns(lambda: apply(screen, datetime.now(UTC)))  # writes, then `_finish`
             assert (retain_home / "decks" / "words.toml").exists()
             assert returns(lambda: preview(screen, str(folder), False))  # a folder
+            screen.files = [folder / "verbs.csv"]  # (as its result would have said)
             assert returns(lambda: apply(screen, datetime.now(UTC)))
             assert (retain_home / "decks" / "verbs.toml").exists()
             screen.plan, screen.files = None, []

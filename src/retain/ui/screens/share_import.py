@@ -3,6 +3,7 @@ with a progress bar. The path completes as you type (`retain.ui.widgets.path_com
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
+from textual.worker import NoActiveWorker, Worker, get_current_worker
 
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
@@ -36,6 +38,10 @@ from retain.ui.text import line
 from retain.ui.widgets.path_complete import PathComplete
 
 __all__ = ["ImportScreen"]
+
+
+class _Stopped(Exception):
+    """A preview no longer wanted (the app stopped, the dialog closed, a newer preview began)."""
 
 
 class ImportScreen(ShareDialog):
@@ -88,6 +94,7 @@ class ImportScreen(ShareDialog):
     def preview(self) -> None:
         """Read the form here, on the UI thread; read and plan the file in a worker."""
         self.query_one("#share-apply", Button).disabled = True
+        self.plan, self.files, self.reviews = None, [], []
         self._preview(
             self.query_one(Input).value.strip(), self.query_one("#share-history-flag", Checkbox).value
         )
@@ -96,84 +103,139 @@ class ImportScreen(ShareDialog):
         if self._start_writing():
             self._apply(self._clock())
 
+    # A preview's worker stops once it is no longer wanted: Textual cancels it (a flag) when the app
+    # stops (a closed terminal: retain ran on headless, holding writer.toml, until a big folder was
+    # read to its end), when the dialog closes, and when a newer preview begins; and its result
+    # (what is shown, and what Import writes) is taken on the UI thread only while it is wanted,
+    # so an older preview never puts its result over a newer one's.
+
     @work(thread=True, exclusive=True)
     def _preview(self, raw: str, history: bool) -> None:
+        worker = _current_worker()
+        with contextlib.suppress(_Stopped):  # no longer wanted: nothing is shown
+            self._preview_in(worker, raw, history)
+
+    def _preview_in(self, worker: Worker[None] | None, raw: str, history: bool) -> None:
         if not raw:
-            self._end(self._show, "Type the path of a file to import.", True)
+            self._said(worker, self._show, "Type the path of a file to import.", True)
             return
-        self.plan, self.files = None, []
         self._busy()
         try:
             path = typed_path(raw)
         except InteropError as exc:  # a `~user` with no home folder
-            self._end(self._show, line(f"Import refused: {exc}").plain, True)
+            self._said(worker, self._show, line(f"Import refused: {exc}").plain, True)
             return
         if path.is_dir():
             self._preview_folder(path, history)
             return
         skipped: list[str] = []  # the file's warnings: shown above a refusal too (why no cards)
         try:
-            shutil.rmtree(self.stage, ignore_errors=True)
-            self.stage.mkdir(parents=True, exist_ok=True)
+            self._clear_stage()
             bundle = read_file(
                 path,
                 self.stage,
                 with_history=history,
-                progress=self._progress,
+                progress=self._preview_progress,
                 rollover_hour=self.collection.home.config.rollover_hour,
             )
             skipped = [f"warning: {w}" for w in bundle.warnings[:5]]
             plan = plan_import(bundle, self.collection.library, self.collection.home.paths.decks_dir)
+        except _Stopped:
+            raise
         except (InteropError, OSError) as exc:
             text = "\n".join([line(f"Import refused: {exc}").plain, *(line(w).plain for w in skipped)])
-            self._end(self._show, text, True)
+            self._said(worker, self._show, text, True)
             return
         except Exception as exc:  # a stranger's file: no error it provokes may end the app
-            self._end(self._show, line(f"Import refused: {_unexpected(exc)}").plain, True)
+            self._said(worker, self._show, line(f"Import refused: {_unexpected(exc)}").plain, True)
             return
-        self.plan = plan
-        self.reviews = list(bundle.reviews)
         lines = [text for planned in plan.decks for text in planned.lines()]
         if history:
             lines.append(f"review history: {len(bundle.reviews)} event(s) in the file")
         lines += [f"warning: {w}" for w in bundle.warnings[:5]]
         lines.append("Press Import to apply these changes (progress of kept cards stays).")
-        self._end(self._offer, "\n".join(lines))
+        self._said(worker, self._offer, "\n".join(lines), True, plan, list(bundle.reviews))
 
-    def _offer(self, text: str, good: bool = True) -> None:
-        """A preview's result (on the UI thread): the diff, and Import when there is something to import."""
+    def _wanted(self) -> None:
+        """In a preview's worker: raise `_Stopped` once the worker is cancelled."""
+        worker = _current_worker()
+        if worker is not None and worker.is_cancelled:
+            raise _Stopped
+
+    def _preview_progress(self, stage: str, done: int, total: int) -> None:
+        """A preview's `ProgressFn`: stops reading a big file once the preview is no longer wanted."""
+        self._wanted()
+        self._progress(stage, done, total)
+
+    def _said(self, worker: Worker[None] | None, fn: Callable[..., object], *args: object) -> None:
+        """A preview's last call (`_end`), run on the UI thread only while the preview is wanted."""
+        self._end(self._if_wanted, worker, fn, *args)
+
+    def _if_wanted(self, worker: Worker[None] | None, fn: Callable[..., object], *args: object) -> None:
+        # (a worker is cancelled on this thread: none is begun between this look and `fn`)
+        if worker is None or not worker.is_cancelled:
+            fn(*args)
+
+    def _offer(
+        self,
+        text: str,
+        good: bool = True,
+        plan: ImportPlan | None = None,
+        reviews: list[Review] | None = None,
+        files: list[Path] | None = None,
+        history: bool = False,
+    ) -> None:
+        """A preview's result (on the UI thread): the diff, what Import is to write (a file's plan
+        and review history, or a folder's files), and Import when there is something to import."""
+        self.plan, self.reviews = plan, reviews or []
+        self.files, self.files_history = files or [], history
         self._show(text, not good)
         if good:
             self.query_one("#share-apply", Button).disabled = False
 
-    def _read_plan(self, path: Path, history: bool) -> tuple[ImportPlan, list[Review]]:
+    def _clear_stage(self) -> None:
+        """Empty the staging folder for the next file. The folder itself stays (mkdtemp made it
+        private; made anew it would not be, and could be another user's in a shared temp folder);
+        once the dialog has cleaned it up, it is not made again (OSError)."""
+        for child in self.stage.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
+
+    def _read_plan(
+        self, path: Path, history: bool, progress: Callable[[str, int, int], None] | None = None
+    ) -> tuple[ImportPlan, list[Review]]:
         """Read and plan one file against the deck folder as it is now (in the worker)."""
-        shutil.rmtree(self.stage, ignore_errors=True)
-        self.stage.mkdir(parents=True, exist_ok=True)
+        self._clear_stage()
         bundle = read_file(
             path,
             self.stage,
             with_history=history,
-            progress=self._progress,
+            progress=progress or self._progress,
             rollover_hour=self.collection.home.config.rollover_hour,
         )
         library = self.collection.home.library()  # fresh: an earlier file of the folder may be in it
         return plan_import(bundle, library, self.collection.home.paths.decks_dir), list(bundle.reviews)
 
     def _preview_folder(self, folder: Path, history: bool) -> None:
+        worker = _current_worker()
         files = deck_files(folder)
         links = links_line(linked_files(folder))  # a stranger's folder: links are never followed
         if not files:
             text = f"Import refused: {folder}: no deck files here ({' '.join(IMPORT_SUFFIXES)})"
             text = "\n".join(line(t).plain for t in [text, f"warning: {links}" if links else ""] if t)
-            self._end(self._show, text, True)
+            self._said(worker, self._show, text, True)
             return
         lines: list[str] = []
         good = decks = 0
         refused: list[str] = []
         for file in files:
+            self._wanted()  # (a big folder: the app may have stopped meanwhile)
             try:
-                plan, _ = self._read_plan(file, history)
+                plan, _ = self._read_plan(file, history, self._preview_progress)
+            except _Stopped:
+                raise
             except Exception as exc:  # a stranger's file: named in the summary, the others still go in
                 reason = str(exc) if isinstance(exc, InteropError | OSError) else _unexpected(exc)
                 lines.append(line(f"{file.name}: refused: {reason}").plain)
@@ -188,12 +250,19 @@ class ImportScreen(ShareDialog):
         if good:
             head.append("Press Import to import them (progress of kept cards stays).")
         lines = head + lines
-        self.files = [f for f in files if f.name not in refused]
-        self.files_history = history
-        self._end(self._offer, "\n".join(lines), bool(good))
+        chosen = [f for f in files if f.name not in refused]
+        self._said(worker, self._offer, "\n".join(lines), bool(good), None, None, chosen, history)
 
     @work(thread=True, exclusive=True)
     def _apply(self, now: datetime) -> None:
+        try:
+            self._apply_in(now)
+        finally:  # the app stopped while it wrote: the stage's media were read; nobody else cleans up
+            worker = _current_worker()
+            if worker is not None and worker.is_cancelled:
+                self._cleanup()
+
+    def _apply_in(self, now: datetime) -> None:
         self._busy()
         if self.files:
             self._apply_folder(now, self.files)
@@ -264,11 +333,25 @@ class ImportScreen(ShareDialog):
     def _cleanup(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
 
+    def on_unmount(self) -> None:
+        """Closed, or the app stopped with the dialog open: the staging folder goes (an import being
+        written still reads its media from it: `_apply` removes it then)."""
+        if not self.writing:
+            self._cleanup()
+
     def action_cancel(self) -> None:
         if self._refuse_cancel():
             return
         self._cleanup()
         self.dismiss(None)
+
+
+def _current_worker() -> Worker[None] | None:
+    """The worker this thread runs (None: a worker's body called directly, never cancelled)."""
+    try:
+        return get_current_worker()
+    except NoActiveWorker:
+        return None
 
 
 def _unexpected(exc: Exception) -> str:
