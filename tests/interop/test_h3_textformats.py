@@ -150,7 +150,7 @@ def test_a_markdown_image_that_is_no_image_file_is_never_read(tmp_path: Path, re
         + (
             "it is in a hidden folder"
             if "ssh/" in ref.lower() and "key.png" in ref
-            else "not an image or audio file (by its name)"
+            else "not an image, sound or video file (by its name)"
         )
         + "; kept as text"
     ]

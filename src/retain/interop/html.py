@@ -4,7 +4,8 @@
 (CommonMark, raw HTML in card text escaped, a single newline a line break), so
 Anki shows bold, lists and code blocks as retain does. A lone paragraph is not
 wrapped in `<p>`. Media placeholders become `<img src="DECK.media/HASH">` (with
-`alt="..."` when the image has a description) and `[sound:DECK.media/HASH]`,
+`alt="..."` when the image has a description) and `[sound:DECK.media/HASH]` (a sound or
+a video by its name, or a reference described `audio`: what Anki plays),
 which the package writer points at the packed files.
 
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
@@ -37,6 +38,7 @@ from retain.interop.html_media import (
     MediaFn,
     MediaPlacement,
     image_description,
+    kind_by_name,
     sound_shown,
 )
 
@@ -119,7 +121,7 @@ def _renderer() -> Any:
             token = tokens[idx]
             src = str(token.attrs.get("src", ""))
             alt = "".join(c.content for c in token.children or [])
-            if _MEDIA_SRC.match(src) and alt == "audio":
+            if _MEDIA_SRC.match(src) and (alt == "audio" or kind_by_name(src) == "audio"):  # played
                 return f"[sound:{html.escape(src)}]"
             shown = image_description(alt, src)  # the description travels too, never a file name
             described = f' alt="{html.escape(shown)}"' if shown else ""

@@ -11,7 +11,7 @@ entry whose card was edited by hand is simply not used. Files written by older
 retain versions, with a `<!-- retain {...} -->` line before each card, still
 read.
 
-Images (`![alt](path)`) are imported like `.apkg` media: see `md_media`.
+Images, sounds and videos (`![alt](path)`) are imported like `.apkg` media: see `md_media`.
 """
 
 from __future__ import annotations

@@ -17,12 +17,15 @@ is never looked up. A reference brought in is written `![alt](DECK.media/HASH.ex
 `.toml` import writes the references it re-points; one that already names its content-hash
 file in the deck's own `DECK.media/` (an export's) stays exactly as written, as in a `.toml`.
 
-Only image and audio files come in (by their extension; or retain's own extension-less
+Only image, audio and video files come in (by their extension, `core.mediaref`'s
+`IMAGE_EXTS`, `AUDIO_EXTS` and `VIDEO_EXTS`: a video is played media, as a sound is, and `o`
+opens it only when its first bytes are a video's; or retain's own extension-less
 content-hash names; any file directly in the deck's own `DECK.media/`, where an export puts
 them), and none from a hidden folder: the root of a stranger's `deck.md` saved
 in a home folder is that home folder, and `![x](.ssh/id_rsa)` would copy the key into the
 deck, from where every export would ship it. Such a reference is a warning and stays text.
-The images are bounded as a package's media are: in count and total size.
+The images, sounds and videos are bounded as a package's media are: each in size, and in count
+and total size.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS, ref_target, sub_refs
+from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, ref_target, sub_refs
 from retain.core.model import Card
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -51,15 +54,15 @@ __all__ = ["MEDIA_EXTS", "ImageImporter", "collection_root"]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _HASH = re.compile(r"[0-9a-f]{64}")
-MEDIA_EXTS = IMAGE_EXTS | AUDIO_EXTS  # what an image reference of a `.md` may bring in
+MEDIA_EXTS = IMAGE_EXTS | AUDIO_EXTS | VIDEO_EXTS  # what an image reference of a `.md` may bring in
 
 
 def _refused(rel: Path, deck_id: str) -> str:
-    """Why the file at `rel` (under the root) is no image to bring in, or ''. A file directly in
-    the deck's own `DECK.media/` (where retain's export puts its media) may have any name."""
+    """Why the file at `rel` (under the root) is no image, sound or video to bring in, or ''. A
+    file directly in the deck's own `DECK.media/` (where retain's export puts its media) may have any name."""
     own = len(rel.parts) == 2 and rel.parts[0] == f"{deck_id}.media"
     if safe_ext(rel.name) not in MEDIA_EXTS and not _HASH.fullmatch(rel.name) and not own:
-        return "not an image or audio file (by its name)"
+        return "not an image, sound or video file (by its name)"
     if any(part.startswith(".") for part in rel.parts[:-1]):
         return "it is in a hidden folder"
     return ""

@@ -4,7 +4,8 @@ Kinds become note types (Anki's stock ones; basic, reversed and typed with an
 Extra field shown after the answer), tags carry over, a deck's group becomes the
 `Group::Deck` hierarchy, GUIDs are `deck/card` (so a second import into Anki
 updates the notes), and media placeholders become `<img>`/`[sound:]` with the
-files packed in. With `states`/`reviews`, cards carry their scheduling and the
+files packed in (a sound or a video by its name, `clip.mov`, is always a `[sound:]`: Anki plays
+it so and cannot show it as an `<img>`). With `states`/`reviews`, cards carry their scheduling and the
 package a review log.
 
 Days are counted as Anki counts them: the collection is made (`crt`) at 4 am,
@@ -65,13 +66,12 @@ from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text, markdown_to_html
+from retain.interop.html_media import kind_by_name
 from retain.interop.media import (
-    AUDIO_EXTS,
     deck_media_dir,
     hash_name,
     media_file,
     placeholder,
-    safe_ext,
     sha256_file,
 )
 from retain.interop.outfile import atomic_output, media_left_out, open_media
@@ -125,7 +125,8 @@ def _media_html(
     folder: Path | None,
     warnings: list[str] | None = None,
 ) -> str:
-    """`html_text` with the deck's media placeholders as Anki's `<img>`/`[sound:]`; the files they
+    """`html_text` with the deck's media placeholders as Anki's `<img>`/`[sound:]` (a sound or a
+    video by its name always `[sound:]`, whatever the tag); the files they
     name in the deck's media `folder` are added to `used` (only its own folder: another deck's
     folder is never read). One that is no regular file when read is left out (a line in `warnings`)."""
 
@@ -140,7 +141,7 @@ def _media_html(
                 warnings.append(media_left_out(found[1], exc))
             return m[0]
         used[name] = found[1]
-        if m[1] == "[sound:" or safe_ext(name) in AUDIO_EXTS:
+        if m[1] == "[sound:" or kind_by_name(name) == "audio":  # played: never an `<img>`
             return f"[sound:{name}]"
         return f'<img src="{html.escape(name)}"{m[4] or ""}>'  # its description kept
 
