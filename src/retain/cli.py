@@ -285,6 +285,15 @@ def _stop(signum: int, frame: object) -> None:
         raise Stopped(signum)
 
 
+def hang_up() -> None:
+    """The terminal has gone and no SIGHUP said so (ignored: `nohup`, a parent's SIG_IGN; or not
+    the controlling terminal): stop the command as that SIGHUP would have, exit 129 (the TUI's
+    driver calls it on its loop, `retain.ui.driver`). Call it in the main thread."""
+    import signal
+
+    _stop(getattr(signal, "SIGHUP", 1), None)
+
+
 def _no_resume() -> None:
     """A stopping command is never resumed: a SIGCONT does nothing from here on. A closed terminal
     sends one right behind its SIGHUP, and the TUI's handler (Textual's, as after Ctrl-Z) started

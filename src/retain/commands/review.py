@@ -217,6 +217,12 @@ def _run_app(app: RetainApp) -> None:
     ends every input thread of the driver; it is left set. The driver's SIGTSTP and SIGCONT
     handlers (bound to a driver that is done) are given back too.
     """
+    from retain.cli import hang_up
+    from retain.ui.driver import hangup_driver
+
+    # a terminal closed without a SIGHUP to tell (ignored, `nohup`) stops retain as that SIGHUP would
+    if isinstance(getattr(app, "driver_class", None), type):  # (no driver class: a stand-in in tests)
+        app.driver_class = hangup_driver(app.driver_class, hang_up)
     saved = _signal_handlers(_DRIVER_SIGNALS)
     try:
         app.run()
