@@ -198,6 +198,9 @@ class RetainApp(App[None]):
         self._apply_theme()
         self._theme_in_force = self.theme
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        # back from Ctrl-Z / `fg` (SIGTSTP, SIGCONT): Textual 8 starts the terminal again but draws
+        # nothing until the next key; its own `App.suspend` repaints the same way
+        self.app_resume_signal.subscribe(self, lambda _app: self.refresh(layout=True))
         self._apply_keymap()
         if self._start_in_review:
             self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))

@@ -10,6 +10,10 @@ once the terminal has gone (its attributes cannot be read: EIO on a hung-up tty)
 read ends the thread quietly (Textual made it a crash, exit 1); either way `on_hangup` runs once,
 on the app's loop.
 
+The same driver resumes the terminal on SIGCONT only after a SIGTSTP suspended it: Textual's
+handler resumed on any SIGCONT (`kill -CONT`, a debugger detaching), and each started one more
+input thread reading the terminal beside the first.
+
 `hangup_driver` returns the plain driver when Textual's is not the one expected (another
 platform, `TEXTUAL_DRIVER`, internals that changed).
 """
@@ -81,6 +85,10 @@ def hangup_driver(base: type[Driver], on_hangup: Callable[[], object]) -> type[D
                 if exc.errno != errno.EIO or self._input_end is None:
                     raise
                 self._input_end.gone()
+
+        def _sigcont_application(self, *args: Any) -> None:
+            if getattr(self, "_must_signal_resume", True):  # (set by Textual's SIGTSTP handler)
+                super()._sigcont_application(*args)
 
         def _hung_up(self) -> None:
             loop = getattr(self, "_loop", None)
