@@ -311,6 +311,7 @@ def reference(
         buried = s["buried"] is not None and s["buried"] > today.isoformat()
         if s["s"] == 0:
             counts["buried" if buried else "new"] += 1
+            counts["buried_new"] += buried
             continue
         mature = s["s"] == 2 and _ivl(s) >= 21
         counts["buried" if buried else "learning" if s["s"] != 2 else "mature" if mature else "young"] += 1

@@ -88,6 +88,7 @@ def test_forecast_counts_and_backlog() -> None:
         "mature": 2,
         "suspended": 2,
         "buried": 1,
+        "buried_new": 0,
         "leeches": 0,
         "total": 9,
     }
@@ -177,3 +178,16 @@ def test_stats_screen_shows_a_desired_retention_as_set() -> None:
 
     assert percent_text(0.90001) != "90%"
     assert percent_text(0.899999) != "90%"
+
+
+def test_the_cards_line_says_how_many_buried_cards_are_new() -> None:
+    """`buried_new` is a part of `buried`, not a seventh kind: `buried 2 (1 new)`."""
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    states = [None, CardState(buried_until=tomorrow), _review(3, 2, buried_until=tomorrow), _review(3, 1)]
+    fig = compute_figures([], states, now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30)
+    (line,) = [
+        ln for ln in figures_text({**fig.to_dict(), "decks": [], "total": {}}) if ln.startswith("Cards:")
+    ]
+    assert "buried 2 (1 new)," in line and "buried_new" not in line and line.endswith("(of 4)")
+    none = compute_figures([], [None], now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30)
+    assert "buried 0," in figures_text({**none.to_dict(), "decks": [], "total": {}})[-1]

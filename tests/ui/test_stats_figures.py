@@ -53,6 +53,7 @@ def test_hand_computed_figures_around_the_spring_dst_change(fixture: tuple[Path,
         "mature": 5,
         "suspended": 1,
         "buried": 0,
+        "buried_new": 0,
         "leeches": 1,
         "total": 14,
     }

@@ -162,6 +162,13 @@ class CustomQueue:
     (up to `learn_ahead` early when nothing else is left, never before its study day:
     `learn_until`), as in a normal session.
     In cram the state never changes: `again` puts a card back at the end.
+
+    "Set aside" (`core.state.set_aside`: suspended, or buried until a later study day) is judged
+    by the study day of the moment each call is given, not by `today` (the day the custom study
+    began): one left open over the rollover sees a bury that ended there as over. A card of the
+    queue set aside meanwhile (buried in this session, or on another screen) waits in `_aside`
+    and is back, last of the cards left, once its state no longer sets it aside (its bury over at
+    the rollover, or taken back elsewhere), as a normal session's queue built anew would have it.
     """
 
     def __init__(
@@ -182,7 +189,15 @@ class CustomQueue:
         self._pending: dict[str, None] = dict.fromkeys(self._units)
         self._new = {k for k in self._units if (st := states.get(k)) is None or st.state == NEW}
         self._learn: dict[str, datetime] = {}
+        self._aside: dict[str, CardState] = {}  # set aside meanwhile, by the state that did it
         self._last: str | None = None
+
+    def _today_at(self, now: datetime) -> date:
+        """The study day of `now` (without a study day rule: `today`, the day it began)."""
+        return self.studyday.of(now) if self.studyday is not None else self.today
+
+    def _hidden_at(self, state: CardState | None, now: datetime) -> bool:
+        return _hidden(state, self._today_at(now))
 
     @property
     def size(self) -> int:
@@ -199,12 +214,14 @@ class CustomQueue:
             self._pending.pop(key, None)
             self._new.discard(key)
             self._learn.pop(key, None)
+            self._aside.pop(key, None)
         for key in self._units:
             unit = fresh.get(key)
             if unit is not None:
                 self._units[key] = unit
 
     def next(self, now: datetime) -> Unit | None:
+        self._return_due(now)
         key = self._learning_due(now, None)
         if key is None and self._pending:
             key = next(iter(self._pending))
@@ -227,41 +244,78 @@ class CustomQueue:
 
     def apply(self, key: str, new_state: CardState | None, now: datetime) -> None:
         """`key` was rated, suspended or buried (or that was undone): it leaves the list; a learning
-        step brings it back (not once buried); an undo puts it back with `put_back`."""
+        step brings it back (not while set aside on the study day of `now`: it waits in `_aside`);
+        an undo puts it back with `put_back`."""
         if key not in self._units:
             return
         self._pending.pop(key, None)
         self._learn.pop(key, None)
+        self._aside.pop(key, None)
         self._last = key
-        if new_state is not None and new_state.due is not None and self._learns(new_state):
+        if new_state is not None and self._hidden_at(new_state, now):
+            self._aside[key] = new_state
+        elif new_state is not None and new_state.due is not None and self._learns(new_state, now):
             self._learn[key] = new_state.due
 
-    def _learns(self, state: CardState | None) -> bool:
+    def _learns(self, state: CardState | None, now: datetime) -> bool:
         """Whether a card in `state` comes back in this queue when its step is due (not in cram,
-        not suspended or buried)."""
+        not suspended or buried on the study day of `now`)."""
         return (
             not self.cram
             and state is not None
             and state.due is not None
             and state.state in (LEARNING, RELEARNING)
-            and not _hidden(state, self.today)
+            and not self._hidden_at(state, now)
         )
 
-    def put_back(self, key: str, state: CardState | None) -> None:
-        """An undo gave `key` the state `state` back: it is to be studied again in this queue,
-        first of the cards left (a learning step waits for its time, a hidden card stays out)."""
-        if key not in self._units or _hidden(state, self.today) or self._learns(state):
+    def put_back(self, key: str, state: CardState | None, now: datetime) -> None:
+        """An undo (at `now`) gave `key` the state `state` back: it is to be studied again in this
+        queue, first of the cards left (a learning step waits for its time, a card set aside on
+        the study day of `now` stays out, in `_aside`)."""
+        if key not in self._units or self._hidden_at(state, now) or self._learns(state, now):
             return
+        self._aside.pop(key, None)
         self._pending.pop(key, None)
         self._pending = {key: None, **self._pending}
 
     def restate(self, keys: Iterable[str], states: Mapping[str, CardState], now: datetime) -> None:
-        """As `StudyQueue.restate`: a card suspended or buried on another screen meanwhile leaves
-        the list."""
+        """As `StudyQueue.restate`, by the study day of `now`: a card suspended or buried on another
+        screen meanwhile leaves the list (for `_aside`); one set aside before and not now (its
+        bury taken back, or over) is back."""
         for key in keys:
-            if key in self._units and _hidden(states.get(key), self.today):
+            if key not in self._units:
+                continue
+            state = states.get(key)
+            if state is not None and self._hidden_at(state, now):
                 self._pending.pop(key, None)
                 self._learn.pop(key, None)
+                self._aside[key] = state
+            elif key in self._aside:
+                del self._aside[key]
+                self._return(key, state)
+
+    def _return_due(self, now: datetime) -> None:
+        """Each card of `_aside` no longer set aside on the study day of `now` is back (a bury
+        over at the rollover)."""
+        if not self._aside:
+            return
+        for key, state in list(self._aside.items()):
+            if not self._hidden_at(state, now):
+                del self._aside[key]
+                self._return(key, state)
+
+    def _return(self, key: str, state: CardState | None) -> None:
+        """A card out while set aside is back: a learning step when its step is due (not in cram),
+        any other last of the cards left."""
+        if (
+            not self.cram
+            and state is not None
+            and state.due is not None
+            and state.state in (LEARNING, RELEARNING)
+        ):
+            self._learn[key] = state.due
+        elif key not in self._pending:
+            self._pending[key] = None
 
     def again(self, key: str) -> None:
         """Cram: a card rated Again is shown once more at the end."""
@@ -270,6 +324,7 @@ class CustomQueue:
             self._pending[key] = None
 
     def counts(self, now: datetime) -> Counts:
+        self._return_due(now)
         new = sum(1 for k in self._pending if k in self._new)
         limit = self.learn_until(now)
         learning = sum(1 for d in self._learn.values() if d <= limit)

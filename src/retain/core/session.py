@@ -496,7 +496,7 @@ class ReviewSession:
                 seen = view.get(target.key, seen)
             self._store(target.key, event.after, at, placed=seen)
             if isinstance(self.queue, CustomQueue):  # (a StudyQueue puts an undone card back itself)
-                self.queue.put_back(target.key, seen)
+                self.queue.put_back(target.key, seen, at)
             else:  # another deck's rating: its capped group's slot comes back to this queue too
                 self.queue.count_elsewhere(target.key, target.after, event.after)
             self._rated.pop(target.id, None)

@@ -88,7 +88,7 @@ def _one_pass(
     suspended, walking the states once: at 50k cards this is most of `retain stats`."""
     young = [0] * (FORECAST_DAYS + 1)
     mature = [0] * (FORECAST_DAYS + 1)
-    new = learning = n_young = n_mature = suspended = buried = leeches = 0
+    new = learning = n_young = n_mature = suspended = buried = buried_new = leeches = 0
     if dist is not None:
         ivl_c, stab_c, diff_c, ret_c = dist.ivl, dist.stab, dist.diff, dist.ret
         now_ts, factor, decay = dist.now_ts, dist.factor, dist.decay
@@ -105,6 +105,7 @@ def _one_pass(
         if kind == NEW:
             if buried_on(s.buried_until, iso):
                 buried += 1
+                buried_new += 1
             else:
                 new += 1
             continue
@@ -146,6 +147,7 @@ def _one_pass(
         "mature": n_mature,
         "suspended": suspended,
         "buried": buried,
+        "buried_new": buried_new,
         "leeches": leeches,
         "total": len(states),
     }
@@ -175,9 +177,10 @@ def card_figures(
 
     `states` has one entry per card (None: new). Forecast: not new, not suspended.
     Counts: each card in one of new, learning (and relearning), young, mature,
-    suspended, buried; `leeches` across them. Young/mature: the interval (due - last
-    review) in whole days, under 21 or not. Without `with_distributions` the
-    histograms are empty (the screen's first panel does not wait for them).
+    suspended, buried; `buried_new`: the new ones of the buried (the rest have a schedule);
+    `leeches` across them. Young/mature: the interval (due - last review) in whole days,
+    under 21 or not. Without `with_distributions` the histograms are empty (the screen's
+    first panel does not wait for them).
     """
     dist = _Dist(now, decay)
     young, mature, counts = _one_pass(

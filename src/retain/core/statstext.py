@@ -86,12 +86,20 @@ def figures_text(data: dict[str, Any]) -> list[str]:
         *_retention_lines(data["retention"]),
         "",
         "Cards: "
-        + ", ".join(f"{k} {counts[k]}" for k in counts if k != "total")
+        + ", ".join(_count(k, counts) for k in counts if k not in ("total", "buried_new"))
         + f" (of {counts['total']})",
     ]
     if not cal["longest_streak"] and not reviews["total"]:  # none ever (the calendar is only a year)
         lines.insert(0, "No reviews yet.")
     return lines
+
+
+def _count(key: str, counts: dict[str, int]) -> str:
+    """One count of the cards line: `buried 2 (1 new)` says how many of the buried are new."""
+    text = f"{key} {counts[key]}"
+    if key == "buried" and counts.get("buried_new"):
+        text += f" ({counts['buried_new']} new)"
+    return text
 
 
 def _dates(first: str, last: str) -> list[str]:

@@ -316,7 +316,7 @@ class StatsScreen(Screen[None]):
         """The backlog and the period's sum; with nothing scheduled, why: no reviews yet (known
         once the history is read: the first pass has the card states only), or every card new
         or suspended. A card set aside today (`core.state.set_aside`) counts only as suspended or
-        buried, so a buried card may be a new one: `_scheduled` tells."""
+        buried; the counts say how many of the buried are new (`_scheduled`)."""
         f = data["forecast"]
         counts = data["counts"]
         if self._scheduled(data):
@@ -333,17 +333,10 @@ class StatsScreen(Screen[None]):
 
     @staticmethod
     def _scheduled(data: dict[str, Any]) -> bool:
-        """Whether a card in scope has a schedule: one learning or in review and not set aside
-        today, or a buried one (`counts` has buried new cards with them): one the forecast counts,
-        or, once the distributions are in, one with an interval or a stability (a new card has
-        neither)."""
-        counts, f = data["counts"], data["forecast"]
-        if counts["learning"] + counts["young"] + counts["mature"] > 0:
-            return True
-        if f["backlog"] or any(d["young"] or d["mature"] for d in f["days"]):
-            return True
-        dist = data.get("distributions") or {}
-        return any(sum(dist[name]["counts"]) for name in ("intervals", "stability") if name in dist)
+        """Whether a card in scope has a schedule: one neither new nor suspended (a buried one
+        included: `counts` says how many of the buried are new), on the first pass as well."""
+        counts: dict[str, int] = data["counts"]
+        return counts["total"] - counts["new"] - counts["suspended"] - counts["buried_new"] > 0
 
     def _painted(self, token: int, what: str) -> None:
         self.painted.setdefault(token, {})[what] = time.perf_counter()
