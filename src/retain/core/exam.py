@@ -15,7 +15,9 @@ recall and the FSRS decay of the deck's scheduler. Until that moment:
   a review is due all its study day, so a DST change never moves a cap onto the
   study day of the last review, nor a day late).
 - `cap_previews` does the same to the four rating previews, so every new
-  interval is capped when the card is rated.
+  interval is capped when the card is rated. Hard, Good and Easy of a review stay a day
+  apart where the caps leave room (the lower rating comes a day sooner); a review waits
+  at least a day, so a cap of one or two days can make two of them equal.
 - `exam_rank` orders due reviews by their predicted recall on the exam day,
   lowest first, and cards below the target before any other: the cards that
   cannot reach it (too new, too hard) come first.
@@ -39,7 +41,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from retain.core.state import NEW, CardState
+from retain.core.state import NEW, REVIEW, CardState
 from retain.core.studyday import StudyDay
 
 __all__ = [
@@ -274,8 +276,49 @@ def _year_changes(tz: tzinfo, year: int) -> tuple[datetime, ...]:
 
 
 def cap_previews(previews: Mapping[int, CardState], plan: ExamPlan, now: datetime) -> dict[int, CardState]:
-    """The four rating previews with their intervals capped for the exam (see `cap_state`)."""
-    return {rating: cap_state(state, plan, now) for rating, state in previews.items()}
+    """The four rating previews with their intervals capped for the exam (see `cap_state`),
+    and the passing ratings the caps made meet kept a day apart where the caps leave room."""
+    capped = {rating: cap_state(state, plan, now) for rating, state in previews.items()}
+    return _apart_under_caps(previews, capped, plan.studyday)
+
+
+def _apart_under_caps(
+    previews: Mapping[int, CardState], capped: dict[int, CardState], studyday: StudyDay | None
+) -> dict[int, CardState]:
+    """Hard, Good and Easy that are reviews kept a day apart under an exam's caps, as the
+    scheduler keeps them (`Scheduler._apart`, Anki's `constrain_passing_interval`), the caps
+    still holding. Each rating's cap comes from its own stability, so a lower rating's cap is
+    never past a higher one's: the caps make two ratings meet only where the higher one was
+    capped, to the lower one's interval. Then the lower one comes a day sooner (a day before
+    the higher one's capped due, counted in study days as the cap is), Easy's cap first, then
+    Good's. A review waits at least a day: under a cap of one day two ratings stay equal (Easy
+    capped to 2 days: Hard and Good 1 day; to 1 day: all three). A pair the caps did not move
+    (equal at the maximum interval) is left as the scheduler made it, and so is a Good whose
+    Hard is a learning step due later than the day before Good's cap (Hard <= Good holds)."""
+    out = dict(capped)
+    for lower, higher in ((3, 4), (2, 3)):
+        low, high = out.get(lower), out.get(higher)
+        if low is None or high is None or high.due == previews[higher].due:
+            continue  # the higher one not moved: as the scheduler left them
+        last = low.last_review
+        if low.state != REVIEW or high.state != REVIEW or low.due is None or high.due is None or last is None:
+            continue
+        days = max(1, _study_days(last, high.due, studyday) - 1)
+        if _study_days(last, low.due, studyday) <= days:
+            continue
+        due = cap_moment(last, days, studyday)
+        below = out.get(lower - 1) if lower == 3 else None
+        if below is not None and below.state != REVIEW and below.due is not None and below.due > due:
+            continue  # a learning step of days under Good: Good keeps its cap
+        out[lower] = replace(low, due=due)
+    return out
+
+
+def _study_days(last: datetime, due: datetime, studyday: StudyDay | None) -> int:
+    """The interval from `last` to `due` in days: study days, or 24-hour days without them."""
+    if studyday is None:
+        return round((due - last) / _DAY)
+    return (studyday.of(due) - studyday.of(last)).days
 
 
 def exam_rank(state: CardState, plan: ExamPlan) -> float | None:

@@ -25,7 +25,10 @@ The adapter converts between `CardState` (our stored, validated state) and
 - A review card's passing intervals are days apart, as Anki keeps them with FSRS (rslib
   `passing_fsrs_review_intervals`): Good at least a day past Hard, Easy a day past Good,
   after fuzz and the floor, never past the maximum interval (where they may be equal).
-  py-fsrs alone can offer Hard and Good both "3d".
+  py-fsrs alone can offer Hard and Good both "3d". A (re)learning card's Easy is a day
+  past Good when Good graduates (Anki's `answer_easy`), within the maximum interval.
+- Given the learner's `StudyDay`, a button's label counts study days as the due date does
+  ("3d": due on the study day three days on, also across a DST change).
 - A learning or relearning step of a day or more never schedules a card
   sooner than FSRS's own interval for its new stability, and Hard <= Good <= Easy
   holds with such steps too (py-fsrs alone lets Easy graduate sooner than Good's step).
@@ -55,7 +58,15 @@ from retain.core.settings import StudySettings
 from retain.core.state import NEW, RELEARNING, REVIEW, CardState, StateError, validate_state
 from retain.core.studyday import StudyDay
 
-__all__ = ["FUTURE_LIMIT", "RATINGS", "Scheduler", "card_int_id", "interval_label", "retrievability"]
+__all__ = [
+    "FUTURE_LIMIT",
+    "RATINGS",
+    "Scheduler",
+    "card_int_id",
+    "days_label",
+    "interval_label",
+    "retrievability",
+]
 
 RATINGS: tuple[int, ...] = (1, 2, 3, 4)  # Again, Hard, Good, Easy
 # The longest interval config.toml allows (`maximum_interval`, 1-36500 days). Dates further
@@ -161,18 +172,25 @@ class Scheduler:
                 buried_until=flags.buried_until,
                 leech=flags.leech,
             )
-        if was_review:
-            out = self._apart(out, at)
+        # a review card's Hard, Good and Easy are days apart; a (re)learning card's Easy is a day
+        # past a graduating Good (Anki: `LearnState` / `RelearnState::answer_easy`, good + 1)
+        out = self._apart(out, at, (2, 3, 4) if was_review else (3, 4))
         return _in_order(out, self.max_interval, self.day)
 
-    def _apart(self, out: dict[int, CardState], at: datetime) -> dict[int, CardState]:
-        """A review card's Hard, Good and Easy, each at least a day past the one before (Hard at
-        least 1 day), never past the maximum interval: Anki's `constrain_passing_interval` with
-        FSRS (rslib `scheduler/states/review.rs`). Applied to the fuzzed (and floored) intervals:
-        one that is already past the lower one keeps its fuzz; one that is not is moved to the
-        lower one's next day. At the maximum interval they may be equal, as in Anki."""
+    def _apart(
+        self, out: dict[int, CardState], at: datetime, ratings: tuple[int, ...] = (2, 3, 4)
+    ) -> dict[int, CardState]:
+        """Passing ratings that are reviews, each at least a day past the one before (the first
+        at least 1 day), never past the maximum interval: Anki's `constrain_passing_interval`
+        with FSRS (rslib `scheduler/states/review.rs`) over a review card's Hard, Good and Easy;
+        over a (re)learning card's Good and Easy (`ratings` (3, 4)), Anki's `answer_easy` of
+        `LearnState` and `RelearnState` (Easy's minimum is Good's interval + 1) when Good
+        graduates. Applied to the fuzzed (and floored) intervals: one that is already past the
+        lower one keeps its fuzz; one that is not is moved to the lower one's next day. At the
+        maximum interval they may be equal, as in Anki. Nothing moves once a rating is not a
+        review (a learning step: `_in_order` keeps those in order)."""
         least = 1
-        for rating in (2, 3, 4):
+        for rating in ratings:
             card = out[rating]
             if card.state != REVIEW or card.due is None:
                 return out
@@ -215,20 +233,21 @@ class Scheduler:
             return at + timedelta(days=days)
 
     def label(self, now: datetime, state: CardState) -> str:
-        """The wait until `state` is due, for a rating button: a learning step due from a study
-        day's start (`day_step_due`) counts study days ("1d" at 21:00 for the next morning)."""
+        """The wait until `state` is due, for a rating button. Given the `StudyDay`, a due on a
+        later study day that is one by the study-day rule counts study days, as the due date
+        does: a review (due all its study day, `StudyDay.days_after`) and a learning step of days
+        (due from a study day's start, `day_step_due`). "3d" is due on the study day three days
+        on, also across a DST change (a spring-forward moves a review to its study day's start,
+        fewer than 3 x 24 hours on); "1d" at 21:00 for a step due the next morning. An intraday
+        step that ends after the rollover keeps its hours and minutes ("<30m" at 03:40)."""
         due = state.due
         if due is None:
             return ""
-        if (
-            self.day is not None
-            and state.state != REVIEW
-            and due > now
-            and self.day.of(due) > self.day.of(now)
-        ):
-            start = self.day.start_of(self.day.of(due))
-            if due == start:
-                return f"{(self.day.of(due) - self.day.of(now)).days}d"
+        day = self.day
+        if day is not None and due > now:
+            days = (day.of(due) - day.of(now)).days
+            if days > 0 and (state.state == REVIEW or _starts_study_day(day, due)):
+                return days_label(days)
         return interval_label(now, due)
 
     def review_due(self, key: str, reps: int, last_review: datetime, stability: float) -> datetime:
@@ -251,7 +270,8 @@ class Scheduler:
     def moved_apart(self, last_review: datetime, due: datetime, moved: datetime) -> bool:
         """Whether a review's `moved` due date may be its `due` (`review_due`) moved by the
         day-apart rule (`_apart`): Good a day past Hard's interval, Easy a day past Good's (so two
-        past its own), on the study day that many days on, within the maximum interval.
+        past its own; a (re)learning card's Easy one past a graduating Good's), on the study day
+        that many days on, within the maximum interval.
         `review_due` cannot tell: it knows the stability the rating left, not the lower ratings'
         intervals at that review. A reschedule that leaves a card's memory as it was keeps such
         a due date (`store.fsrs_presets.reschedule_plan`)."""
@@ -325,6 +345,14 @@ def _in_order(out: dict[int, CardState], max_days: int, day: StudyDay | None = N
     return out
 
 
+def _starts_study_day(day: StudyDay, moment: datetime) -> bool:
+    """Whether `moment` is the start of its study day (a step of days is due from then)."""
+    try:
+        return moment == day.start_of(day.of(moment))
+    except OverflowError:  # a study day at the calendar's end
+        return False
+
+
 def _usable(state: CardState | None, now: datetime) -> CardState | None:
     """The state FSRS may see: None (new) for new or invalid states, UTC times, a valid step."""
     if state is None or state.state == NEW:
@@ -370,7 +398,16 @@ def interval_label(now: datetime, due: datetime) -> str:
     hours = seconds / 3600
     if hours < 23.5:
         return f"{max(1, round(hours))}h"
-    days = seconds / 86400
+    return _days_text(seconds / 86400)
+
+
+def days_label(days: int) -> str:
+    """The label of a wait of `days` whole days (study days: `Scheduler.label`), as
+    `interval_label` labels `days` x 24 hours: "1d", "29d", "1.5mo", "2y"."""
+    return _days_text(float(max(1, days)))
+
+
+def _days_text(days: float) -> str:
     if days < 29.5:
         return f"{max(1, round(days))}d"
     if days < 365:
