@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from retain.core.model import Unit
-from retain.core.scheduler import interval_label, retrievability
+from retain.core.scheduler import days_label, interval_label, retrievability
 from retain.core.search import ParametersFor, Query, asks_due, compile_query, haystack
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, buried_on
 from retain.core.studyday import StudyDay
@@ -138,6 +138,13 @@ class BrowseIndex:
     def _day(self) -> StudyDay:
         """The collection's study-day rule as it is now (a new rollover hour applies at once)."""
         return self._studyday if isinstance(self._studyday, StudyDay) else self._studyday()
+
+    def _interval_text(self, last: datetime, due: datetime, kind: int) -> str:
+        """A review's interval in study days, as its rating button said it (`Scheduler.label`: "8d"
+        for a due 8 study days on, fewer than 8 x 24 hours across a spring-forward); a step's in
+        hours and minutes."""
+        days = (self.study_day_of(due) - self.study_day_of(last)).days
+        return days_label(days) if kind == REVIEW and days > 0 else interval_label(last, due)
 
     def study_day_of(self, moment: datetime) -> date:
         """The study day `moment` belongs to, under the collection's rollover hour."""
@@ -268,7 +275,7 @@ class BrowseIndex:
             if not state.is_new and state.due is not None:
                 due = self._due_text(state, now)
                 if state.last_review is not None:
-                    interval = interval_label(state.last_review, state.due)
+                    interval = self._interval_text(state.last_review, state.due, state.state)
             r = self.recall(unit, now)
             recall = "" if r is None else f"{100 * r:.0f}%"
         return BrowseRow(
