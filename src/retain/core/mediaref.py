@@ -35,6 +35,7 @@ __all__ = [
     "VIDEO_EXTS",
     "MediaRef",
     "image_refs",
+    "is_played_head",
     "is_safe_name",
     "media_refs",
     "ref_target",
@@ -61,6 +62,36 @@ REF_RE = re.compile(
 )
 _FOLDER = re.compile(r"^([a-z0-9][a-z0-9-]*)\.media/(.+)$", re.DOTALL)
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")
+
+
+_PLAYED_MAGIC = (
+    b"ID3",
+    b"OggS",
+    b"fLaC",
+    b"RIFF",  # WAV, AVI
+    b"\x1a\x45\xdf\xa3",  # Matroska, WebM
+    b"ADIF",
+    b"\x00\x00\x01\xba",  # MPEG program stream
+    b"\x00\x00\x01\xb3",  # MPEG video sequence header
+    b"\x30\x26\xb2\x75\x8e\x66\xcf\x11",  # ASF (WMV, WMA)
+    b"FLV\x01",
+)
+# The first box of a QuickTime file written before `ftyp` (which starts any other ISO media file:
+# MP4, M4A, MOV, M4V, 3GP): a movie, its data, or padding. Taken only with a played file's name.
+_QUICKTIME_FIRST_BOX = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
+
+
+def is_played_head(head: bytes, *, named: bool) -> bool:
+    """The first bytes (16 are enough) are those of a sound or video file: MP3, Ogg, FLAC, WAV,
+    AVI, WebM/Matroska, MP4/M4A/MOV (ISO media; an older QuickTime file only when `named` as a
+    played file), MPEG, WMV, FLV, AAC (ADTS), or an MPEG audio frame. The one rule for a file's
+    content: `o` opens a played file by it (`ui.media`), and an `.apkg` export makes a file
+    without an extension a `[sound:]` by it."""
+    if head.startswith(_PLAYED_MAGIC) or head[4:8] == b"ftyp":
+        return True
+    if named and head[4:8] in _QUICKTIME_FIRST_BOX:
+        return True
+    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # MPEG/ADTS frame sync
 
 
 def is_safe_name(name: str) -> bool:

@@ -7,12 +7,16 @@ the note type is the same one (same id, same field and template names). So an
 - per card id: the note's GUID, its note type id, its fields as Anki had them
   (HTML) and a fingerprint of the card retain made from them;
 - per note type: its name, kind, field names and templates (names, question
-  and answer formats) and CSS;
+  and answer formats), CSS and `mod` (when Anki last changed it; 0 unknown);
 - the media names the fields use, mapped to retain's content-hash files.
 
 On export, a card that has an entry gets its GUID and note type back. When the
 card is unchanged since the import (same fingerprint) its fields are written
 exactly as Anki had them; an edited card gets fresh fields from its Markdown.
+The note type goes back with Anki's own `mod`: a collection whose copy of it is
+newer (the learner changed it in Anki since) keeps its own, and one holding an
+older version (the deck changed upstream since) is updated, as Anki's package
+itself would update it. A file written before `mod` was kept reads as 0.
 The file is plain JSON; deleting it only means the next export makes new notes.
 """
 
@@ -37,9 +41,19 @@ __all__ = [
     "keep_path",
     "load_keep",
     "read_notetypes",
+    "sane_mod",
 ]
 
 KEEP_SUFFIX = ".anki.json"
+MAX_MOD = 253_402_300_799  # 9999-12-31 23:59:59 UTC in seconds: a later `mod` is no real time
+
+
+def sane_mod(value: object) -> int:
+    """A note type's `mod` (seconds, as Anki keeps it) from a package or a kept file: the whole
+    number when it is one in 0..MAX_MOD, else 0 (unknown; never newer than any collection's)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_MOD:
+        return value
+    return 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +108,7 @@ def _notetype(raw: Any) -> dict[str, Any] | None:
         "flds": flds,
         "tmpls": tmpls,
         "css": raw["css"] if isinstance(raw.get("css"), str) else "",
+        "mod": sane_mod(raw.get("mod")),
     }
 
 
@@ -129,7 +144,8 @@ def load_keep(path: Path) -> AnkiKeep | None:
 
 
 def read_notetypes(db: AnkiDb, kinds: dict[int, Kind]) -> dict[int, dict[str, Any]]:
-    """Each note type's name, fields, templates and CSS, from either collection schema."""
+    """Each note type's name, fields, templates, CSS and `mod`, from either collection schema
+    (`mod` 0 when the collection has none usable: `sane_mod`)."""
     out: dict[int, dict[str, Any]] = {}
     c = db.conn
     ver = int(c.execute("SELECT ver FROM col").fetchone()[0])
@@ -152,6 +168,7 @@ def read_notetypes(db: AnkiDb, kinds: dict[int, Kind]) -> dict[int, dict[str, An
                     [str(t.get("name", "")), str(t.get("qfmt", "")), str(t.get("afmt", ""))] for t in temps
                 ],
                 "css": str(m.get("css", "")),
+                "mod": sane_mod(m.get("mod")),
             }
         return out
     fields: dict[int, list[str]] = {}
@@ -163,7 +180,9 @@ def read_notetypes(db: AnkiDb, kinds: dict[int, Kind]) -> dict[int, dict[str, An
         tmpls.setdefault(ntid, []).append(
             [str(name), (strings(blob, 1) or [""])[0], (strings(blob, 2) or [""])[0]]
         )
-    for ntid, name, config in c.execute("SELECT id, name, config FROM notetypes"):
+    has_mod = any(row[1] == "mtime_secs" for row in c.execute("PRAGMA table_info(notetypes)"))
+    mod_column = "mtime_secs" if has_mod else "0"  # (a damaged collection may lack the column)
+    for ntid, name, config, mod in c.execute(f"SELECT id, name, config, {mod_column} FROM notetypes"):
         if ntid in kinds:
             css = (strings(config or b"", 3) or [""])[0]
             out[ntid] = {
@@ -172,5 +191,6 @@ def read_notetypes(db: AnkiDb, kinds: dict[int, Kind]) -> dict[int, dict[str, An
                 "flds": fields.get(ntid, []),
                 "tmpls": tmpls.get(ntid, []),
                 "css": css,
+                "mod": sane_mod(mod),
             }
     return out

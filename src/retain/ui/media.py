@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retain.core.mediaref import AUDIO_EXTS, VIDEO_EXTS, short_name
+from retain.core.mediaref import AUDIO_EXTS, VIDEO_EXTS, is_played_head, short_name
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -257,34 +257,6 @@ def opener_argv() -> list[str] | None:
     return argv
 
 
-_PLAYED_MAGIC = (
-    b"ID3",
-    b"OggS",
-    b"fLaC",
-    b"RIFF",  # WAV, AVI
-    b"\x1a\x45\xdf\xa3",  # Matroska, WebM
-    b"ADIF",
-    b"\x00\x00\x01\xba",  # MPEG program stream
-    b"\x00\x00\x01\xb3",  # MPEG video sequence header
-    b"\x30\x26\xb2\x75\x8e\x66\xcf\x11",  # ASF (WMV, WMA)
-    b"FLV\x01",
-)
-# The first box of a QuickTime file written before `ftyp` (which starts any other ISO media file:
-# MP4, M4A, MOV, M4V, 3GP): a movie, its data, or padding. Taken only with a played file's name.
-_QUICKTIME_FIRST_BOX = frozenset({b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"})
-
-
-def _is_played(head: bytes, named: bool) -> bool:
-    """The first bytes are those of a sound or video file: MP3, Ogg, FLAC, WAV, AVI, WebM/Matroska,
-    MP4/M4A/MOV (ISO media; an older QuickTime file only when `named` as a played file), MPEG,
-    WMV, FLV, AAC (ADTS), or an MPEG audio frame."""
-    if head.startswith(_PLAYED_MAGIC) or head[4:8] == b"ftyp":
-        return True
-    if named and head[4:8] in _QUICKTIME_FIRST_BOX:
-        return True
-    return len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0  # MPEG/ADTS frame sync
-
-
 def _is_image(path: Path) -> bool:
     from PIL import Image
 
@@ -309,7 +281,7 @@ def _openable(path: Path) -> str | None:
     except OSError as exc:
         return f"cannot open {short_name(path.name)}: {exc.strerror or exc}"
     if ext in PLAYED_EXTS or not ext:
-        if _is_played(head, named=bool(ext)):
+        if is_played_head(head, named=bool(ext)):
             return None
         if ext:
             return what

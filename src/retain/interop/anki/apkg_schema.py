@@ -16,6 +16,7 @@ from typing import Any
 
 from retain.core.model import Kind
 from retain.interop.anki.ankinote import APKG_NOTETYPE_NAMES
+from retain.interop.ankikeep import sane_mod
 
 __all__ = [
     "MODEL_IDS",
@@ -151,14 +152,18 @@ def model_json(kind: Kind, now_s: int, deck_id: int) -> dict[str, Any]:
 
 
 def kept_model_json(mid: int, nt: dict[str, Any], now_s: int, deck_id: int) -> dict[str, Any]:
-    """A note type as Anki had it when the deck was imported (see `ankikeep`): same id and names."""
+    """A note type as Anki had it when the deck was imported (see `ankikeep`): same id and names,
+    and Anki's own `mod` for it. So Anki keeps a copy the learner changed since (newer) and
+    updates one older than the deck's (changed upstream), as the deck's own package would; 0
+    (never newer) when unknown. Never the export time: Anki would take retain's copy for newer
+    and overwrite the learner's changes (its stock kind, field ids, fonts)."""
     kind: Kind = nt["kind"]
     model = model_json(kind, now_s, deck_id)
     base_field = model["flds"][0]
     base_tmpl = model["tmpls"][0]
     model.update(
         id=mid,
-        mod=0,  # never newer than the collection's own: Anki keeps that (its stock kind, field ids, fonts)
+        mod=sane_mod(nt.get("mod")),
         name=nt["name"],
         css=nt["css"] or model["css"],
         flds=[base_field | {"name": name, "ord": i} for i, name in enumerate(nt["flds"])],

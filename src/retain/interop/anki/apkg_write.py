@@ -5,7 +5,8 @@ Extra field shown after the answer), tags carry over, a deck's group becomes the
 `Group::Deck` hierarchy, GUIDs are `deck/card` (so a second import into Anki
 updates the notes), and media placeholders become `<img>`/`[sound:]` with the
 files packed in (a sound or a video by its name, `clip.mov`, is always a `[sound:]`: Anki plays
-it so and cannot show it as an `<img>`). With `states`/`reviews`, cards carry their scheduling and the
+it so and cannot show it as an `<img>`; a file without an extension, such as a content-hash
+name, is one by its first bytes, `core.mediaref.is_played_head`). With `states`/`reviews`, cards carry their scheduling and the
 package a review log.
 
 Days are counted as Anki counts them: the collection is made (`crt`) at 4 am,
@@ -33,11 +34,12 @@ import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
 from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
+from retain.core.mediaref import is_played_head
 from retain.core.model import Card, Deck
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, set_aside
@@ -118,6 +120,23 @@ def _package_name(name: str, src: Path, used: dict[str, Path]) -> str:
     return name if used.get(name, src) == src else hash_name(sha256_file(src), name)
 
 
+def _played(name: str, path: Path) -> bool:
+    """A file Anki plays (`[sound:]`): a sound or a video by its name; one without an extension by
+    its first bytes (`is_played_head`, the rule `o` opens it by). NotRegularFileError when it is
+    no regular file now; an unreadable one counts as not played (packing it says why)."""
+    kind = kind_by_name(name)
+    if kind is not None or PurePosixPath(name).suffix[1:].isalnum():  # an extension, as `o` sees one
+        return kind == "audio"
+    try:
+        with open_media(path) as fh:
+            head = fh.read(16)
+    except NotRegularFileError:  # (an OSError too): the caller leaves it out
+        raise
+    except OSError:
+        return False
+    return is_played_head(head, named=False)
+
+
 def _media_html(
     html_text: str,
     used: dict[str, Path],
@@ -126,9 +145,9 @@ def _media_html(
     warnings: list[str] | None = None,
 ) -> str:
     """`html_text` with the deck's media placeholders as Anki's `<img>`/`[sound:]` (a sound or a
-    video by its name always `[sound:]`, whatever the tag); the files they
-    name in the deck's media `folder` are added to `used` (only its own folder: another deck's
-    folder is never read). One that is no regular file when read is left out (a line in `warnings`)."""
+    video by its name, or without an extension by its content, always `[sound:]`, whatever the
+    tag: `_played`); the files they name in the deck's media `folder` are added to `used` (only
+    its own folder: another deck's folder is never read). One that is no regular file when read is left out (a line in `warnings`)."""
 
     def sub(m: re.Match[str]) -> str:
         found = _media_file(folder, m[3]) if folder is not None and m[2] == deck_id else None
@@ -136,12 +155,13 @@ def _media_html(
             return m[0]
         try:
             name = _package_name(*found, used)
+            played = m[1] == "[sound:" or _played(name, found[1])
         except NotRegularFileError as exc:  # (hashed to tell it from another deck's file of its name)
             if warnings is not None:
                 warnings.append(media_left_out(found[1], exc))
             return m[0]
         used[name] = found[1]
-        if m[1] == "[sound:" or kind_by_name(name) == "audio":  # played: never an `<img>`
+        if played:  # never an `<img>`
             return f"[sound:{name}]"
         return f'<img src="{html.escape(name)}"{m[4] or ""}>'  # its description kept
 
