@@ -12,7 +12,11 @@ on the app's loop.
 
 The same driver resumes the terminal on SIGCONT only after a SIGTSTP suspended it: Textual's
 handler resumed on any SIGCONT (`kill -CONT`, a debugger detaching), and each started one more
-input thread reading the terminal beside the first.
+input thread reading the terminal beside the first. Its stop and continue never run inside one
+another: Python runs a signal handler again inside one still at work, so a burst of SIGTSTP and
+SIGCONT (a script's `kill -TSTP; kill -CONT`) started application mode twice, or stopped retain
+after the SIGCONT that was to wake it. Each signal is acted on after the one under way, the
+latest winning; a stop with a SIGCONT already after it does not stop.
 
 `hangup_driver` returns the plain driver when Textual's is not the one expected (another
 platform, `TEXTUAL_DRIVER`, internals that changed).
@@ -22,6 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
+import signal
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -71,7 +77,13 @@ def hangup_driver(base: type[Driver], on_hangup: Callable[[], object]) -> type[D
 
     class HangupDriver(LinuxDriver):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._job_wanted: str | None = None  # (before Textual's __init__ sets the handlers)
+            self._job_busy = False
             super().__init__(*args, **kwargs)
+            # Textual's flags this driver's stop and continue rely on; else Textual's own handlers
+            self._job_own = isinstance(getattr(self, "_must_signal_resume", None), bool) and isinstance(
+                getattr(self, "_auto_restart", None), bool
+            )
             event, fileno = getattr(self, "exit_event", None), getattr(self, "fileno", None)
             self._input_end: _InputEnd | None = None
             if type(event) is threading.Event and isinstance(fileno, int):
@@ -86,9 +98,48 @@ def hangup_driver(base: type[Driver], on_hangup: Callable[[], object]) -> type[D
                     raise
                 self._input_end.gone()
 
+        def _sigtstp_application(self, *args: Any) -> None:
+            if not getattr(self, "_job_own", False):
+                super()._sigtstp_application(*args)
+            else:
+                self._job_signal("stop")
+
         def _sigcont_application(self, *args: Any) -> None:
-            if getattr(self, "_must_signal_resume", True):  # (set by Textual's SIGTSTP handler)
+            if not getattr(self, "_job_own", False):
                 super()._sigcont_application(*args)
+            else:
+                self._job_signal("cont")
+
+        def _job_signal(self, what: str) -> None:
+            """A SIGTSTP ("stop") or SIGCONT ("cont"): the latest one wins, and each is acted on
+            after the one under way (Python runs a handler again inside one that is still at
+            work: Textual's resumed twice, or stopped after the SIGCONT that was to wake it)."""
+            self._job_wanted = what
+            while not getattr(self, "_job_busy", False) and self._job_wanted is not None:
+                self._job_busy = True
+                try:
+                    while self._job_wanted is not None:
+                        want, self._job_wanted = self._job_wanted, None
+                        if want == "stop":
+                            self._job_stop()
+                        else:
+                            self._job_continue()
+                finally:
+                    self._job_busy = False
+
+        def _job_stop(self) -> None:
+            """Out of application mode (once), then stopped, unless a SIGCONT came meanwhile."""
+            if self._auto_restart and not self._must_signal_resume:
+                self.suspend_application_mode()
+                self._must_signal_resume = True  # (Textual's: resumed, the app is told)
+            if self._job_wanted != "cont":  # (it would have nothing to wake it)
+                os.kill(os.getpid(), signal.SIGSTOP)
+
+        def _job_continue(self) -> None:
+            """Back in application mode, only when a SIGTSTP took it out (a stray SIGCONT does
+            nothing). Textual clears `_must_signal_resume` once the terminal is its own again."""
+            if self._auto_restart and self._must_signal_resume:
+                self.resume_application_mode()
 
         def _hung_up(self) -> None:
             loop = getattr(self, "_loop", None)
