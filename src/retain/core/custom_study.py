@@ -166,9 +166,10 @@ class CustomQueue:
     "Set aside" (`core.state.set_aside`: suspended, or buried until a later study day) is judged
     by the study day of the moment each call is given, not by `today` (the day the custom study
     began): one left open over the rollover sees a bury that ended there as over. A card of the
-    queue set aside meanwhile (buried in this session, or on another screen) waits in `_aside`
-    and is back, last of the cards left, once its state no longer sets it aside (its bury over at
-    the rollover, or taken back elsewhere), as a normal session's queue built anew would have it.
+    queue still to be shown that is set aside meanwhile (buried in this session, or on another
+    screen) waits in `_aside` and is back, last of the cards left, once its state no longer sets
+    it aside (its bury over at the rollover, or taken back elsewhere), as a normal session's
+    queue built anew would have it. A card done in this queue stays done: shown once.
     """
 
     def __init__(
@@ -279,17 +280,20 @@ class CustomQueue:
         self._pending = {key: None, **self._pending}
 
     def restate(self, keys: Iterable[str], states: Mapping[str, CardState], now: datetime) -> None:
-        """As `StudyQueue.restate`, by the study day of `now`: a card suspended or buried on another
-        screen meanwhile leaves the list (for `_aside`); one set aside before and not now (its
-        bury taken back, or over) is back."""
+        """As `StudyQueue.restate`, by the study day of `now`: a card still to be shown that is
+        suspended or buried on another screen meanwhile leaves the list (for `_aside`); one set
+        aside before and not now (its bury taken back, or over) is back. A card done in this
+        queue stays done: it is shown once."""
         for key in keys:
             if key not in self._units:
                 continue
             state = states.get(key)
             if state is not None and self._hidden_at(state, now):
+                waiting = key in self._pending or key in self._learn or key in self._aside
                 self._pending.pop(key, None)
                 self._learn.pop(key, None)
-                self._aside[key] = state
+                if waiting:
+                    self._aside[key] = state
             elif key in self._aside:
                 del self._aside[key]
                 self._return(key, state)
