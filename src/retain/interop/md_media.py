@@ -57,6 +57,13 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 MEDIA_EXTS = IMAGE_EXTS | AUDIO_EXTS | VIDEO_EXTS  # what an image reference of a `.md` may bring in
 
 
+def _what(ref: str) -> str:
+    """What the file `ref` names is called in a message: an image, a video, else a media file (a
+    sound, or `clip.mp4`, either)."""
+    ext = safe_ext(ref.rsplit("/", 1)[-1])
+    return "image" if ext in IMAGE_EXTS else "video" if ext in VIDEO_EXTS else "media file"
+
+
 def _refused(rel: Path, deck_id: str) -> str:
     """Why the file at `rel` (under the root) is no image, sound or video to bring in, or ''. A
     file directly in the deck's own `DECK.media/` (where retain's export puts its media) may have any name."""
@@ -126,7 +133,7 @@ class ImageImporter:
             self.bundle.warnings.append(
                 f"{where}: {ref[:80]} is not imported: {why}; kept as text"
                 if why
-                else f"{where}: image {ref[:80]} not found under {self.root}; kept as text"
+                else f"{where}: {_what(ref)} {ref[:80]} not found under {self.root}; kept as text"
             )
             return m[0]
         hashed = self.done.get(src) or self._copy(src, ref, where)
@@ -140,24 +147,25 @@ class ImageImporter:
         there is no such file); raises when it leaves the root."""
         why = ""
         for name in dict.fromkeys((ref, unquote(ref))):
+            leaves = f"{where}: {_what(name)} path {name[:80]!r} leaves the collection root {self.root}"
             if name.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:", name) or "\x00" in name:
-                raise InteropError(
-                    f"{where}: image path {name[:80]!r} leaves the collection root {self.root}"
-                )
+                raise InteropError(leaves)
             joined = Path(os.path.normpath(self.root / name))
             if not joined.is_relative_to(self.root):
-                raise InteropError(
-                    f"{where}: image path {name[:80]!r} leaves the collection root {self.root}"
-                )
+                raise InteropError(leaves)
             for part in (joined, *joined.parents):
                 if part == self.root:
                     break
                 if part.is_symlink():
-                    raise InteropError(f"{where}: image path {name[:80]!r} is a symbolic link; refused")
+                    raise InteropError(
+                        f"{where}: {_what(name)} path {name[:80]!r} is a symbolic link; refused"
+                    )
             if joined.is_file():
                 why = _refused(joined.relative_to(self.root), self.deck_id)
                 if not why:
                     return joined, ""
+            elif not why and joined.is_dir():
+                why = "it is a folder"
             elif not why and _special(joined):
                 why = "not a regular file"
         return None, why
@@ -170,13 +178,15 @@ class ImageImporter:
         limits = self.limits
         if len(self.done) >= limits.max_entries:
             raise LimitError(
-                f"the file uses more than {limits.max_entries} images; the limit is {limits.max_entries}"
+                f"the file uses more than {limits.max_entries} media files; the limit is {limits.max_entries}"
             )
         try:
             fin = open_regular(src, under=self.root)
         except NotRegularFileError as exc:
             if "symbolic link" in (exc.strerror or ""):
-                raise InteropError(f"{where}: image path {ref[:80]!r} is a symbolic link; refused") from None
+                raise InteropError(
+                    f"{where}: {_what(ref)} path {ref[:80]!r} is a symbolic link; refused"
+                ) from None
             self.bundle.warnings.append(f"{where}: {ref[:80]} is not imported: {exc.strerror}; kept as text")
             return ""
         except OSError as exc:
@@ -186,14 +196,15 @@ class ImageImporter:
             return ""
         with fin:
             size = os.fstat(fin.fileno()).st_size
-            too_big = f"image {ref[:60]!r} is over the media-file size limit of {mb(limits.max_media_bytes)}"
+            what = _what(ref)
+            too_big = f"{what} {ref[:60]!r} is over the media-file size limit of {mb(limits.max_media_bytes)}"
             if size > limits.max_media_bytes:
                 raise LimitError(
-                    f"image {ref[:60]!r} is {mb(size)}; the media-file size limit is {mb(limits.max_media_bytes)}"
+                    f"{what} {ref[:60]!r} is {mb(size)}; the media-file size limit is {mb(limits.max_media_bytes)}"
                 )
             if self.total + size > limits.max_total_bytes:
                 raise LimitError(
-                    f"the images the file uses total more than {mb(limits.max_total_bytes)}, the total size limit"
+                    f"the media files the file uses total more than {mb(limits.max_total_bytes)}, the total size limit"
                 )
             tmp = self.stage / f"md-part-{len(self.done)}"
             h = hashlib.sha256()
