@@ -14,7 +14,8 @@ inside the media folder only (`store.media`).
 importer that reads or re-points references (`.toml`, `.md`) use it, through `image_refs` and
 `sub_refs`, so what one of them takes for an image the others do too. The target is written bare or in
 angle brackets (`<k8s.media/my file.png>`), neither holding `<` or `>`, and may be followed
-by a title in quotes (`"..."` or `'...'`), which retain does not show.
+by a title in quotes (`"..."` or `'...'`), which retain does not show. A target's backslash
+escapes are CommonMark's (`![v](vid.media/a\\)b.mov)` names `a)b.mov`): `ref_target` reads them.
 """
 
 from __future__ import annotations
@@ -55,11 +56,18 @@ MAX_NAME = 255
 MAX_SHOWN = 16  # media references of one text that the study screen draws in place
 # Groups by number (`import_memo` relies on them): 1 the description, 2 the target as written
 # (with its angle brackets), 3 or 4 the target's text, 5 the title.
+# A target may hold CommonMark's backslash escapes (`a\)b.mov`, `<a \<b\>.png>`), read as the
+# character escaped (`ref_target`); a backslash before anything else is one. Each alternative
+# starts with its own character, so a long target is matched in linear time.
+_ESC = r"\\[!-/:-@\[-`{-~]"
+_ESC_OR_BACKSLASH = r"\\(?:[!-/:-@\[-`{-~]|(?![!-/:-@\[-`{-~]))"  # (never both: no backtracking)
 REF_RE = re.compile(
     r"!\[(?P<alt>[^\[\]\n]{0,500})\]\(\s*"
-    r"(?P<target><(?P<angle>[^<>\n]{1,1000})>|(?P<bare>[^()\s<>]{1,1000}))"
-    r"(?:\s+(?P<title>\"[^\"\n]{0,500}\"|'[^'\n]{0,500}'))?\s*\)"
+    rf"(?P<target><(?P<angle>(?:{_ESC_OR_BACKSLASH}|[^<>\n\\]){{1,1000}})>"
+    rf"|(?P<bare>(?:{_ESC_OR_BACKSLASH}|[^()\s<>\\]){{1,1000}}))"
+    r"(?:\s+(?P<title>\"(?:\\.|[^\"\n\\]){0,500}\"|'(?:\\.|[^'\n\\]){0,500}'))?\s*\)"
 )
+_UNESCAPE = re.compile(_ESC)
 _FOLDER = re.compile(r"^([a-z0-9][a-z0-9-]*)\.media/(.+)$", re.DOTALL)
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")
 
@@ -135,8 +143,10 @@ class MediaRef:
 
 
 def ref_target(m: re.Match[str]) -> str:
-    """The target of a `REF_RE` match, without its angle brackets and the blanks inside them."""
-    return (m["angle"] if m["angle"] is not None else m["bare"]).strip()
+    """The target of a `REF_RE` match, without its angle brackets and the blanks inside them, its
+    backslash escapes read (`a\\)b.mov` is `a)b.mov`, as CommonMark and the HTML export read it)."""
+    raw = (m["angle"] if m["angle"] is not None else m["bare"]).strip()
+    return _UNESCAPE.sub(lambda e: e[0][1], raw) if "\\" in raw else raw
 
 
 def image_refs(text: str) -> Iterator[re.Match[str]]:

@@ -13,7 +13,12 @@ comment at the end of the first field, which Anki shows nowhere. The same
 comment keeps the exact Markdown of every field whose HTML does not convert
 back to it (`md`); an import uses it while the field still holds the HTML
 retain wrote, so a round trip through Anki returns the same text, and a field
-edited in Anki is read from its HTML.
+edited in Anki is read from its HTML. A hash tells the two apart: `mh`, of the HTML as rendered,
+and, for a field whose media a package renamed (`Packing`: `vid.media/clip.mov` is
+`[sound:clip.mov]` there), `ph`, of the field as packed, with its Markdown's references to the
+packed files written by their package names (`![a clip](clip.mov)`), which the import points at
+the files it stores. Older packages had only `mh`, of the HTML before the rename, which a field
+with media never matched: read from its HTML, as then.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from retain.core.answer.spec import from_meta, to_meta
 from retain.core.cloze import cloze_numbers, nesting_problem
 from retain.core.ids import is_valid_id
+from retain.core.mediaref import REF_RE, image_refs, ref_target, sub_refs
 from retain.core.model import Card, Deck, Kind
 from retain.core.typed import answer_spec
 from retain.interop.anki import jsontext
@@ -40,6 +46,7 @@ __all__ = [
     "LEECH_TAG",
     "NOTETYPE_NAMES",
     "AnkiNote",
+    "Packing",
     "card_to_note",
     "deck_description",
     "deck_fields",
@@ -89,6 +96,79 @@ class AnkiNote:
     tags: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Packing:
+    """How a package carries the media of a deck's own folder: `html` gives a field's HTML as
+    packed (its references as Anki's `<img>`/`[sound:]` of package names) and the package names
+    it packed; `name` the package name of a file a reference names (`DECK.media/NAME`, NAME as
+    written), or None when it is not packed."""
+
+    html: Callable[[str], tuple[str, list[str]]]
+    name: Callable[[str], str | None]
+
+
+def _with_target(m: re.Match[str], target: str) -> str:
+    """The reference `m` (a `REF_RE` match) with `target` for its target, all else as written."""
+    start, end = m.span("target")
+    return m[0][: start - m.start()] + target + m[0][end - m.start() :]
+
+
+_BARE_TARGET = re.compile(r"[^()\s<>]{1,1000}\Z")
+_ANGLE_TARGET = re.compile(r"[^<>\n\\]{1,1000}\Z")
+
+
+def _packed_refs(
+    md: str, deck_id: str, name_of: Callable[[str], str | None], packed: list[str]
+) -> str | None:
+    """`md` with each reference to a packed file of the deck's folder written by its package name
+    alone (`![a clip](clip.mov)`, a target without a `/`, which no other reference in it has), or
+    None when that cannot be told apart: the Markdown already has a target without a `/`, a name
+    cannot be written as a target, or the references found are not the files the HTML packed."""
+    prefix = f"{deck_id}.media/"
+    if any("/" not in ref_target(m) for m in image_refs(md)):
+        return None
+    got: list[str] = []
+    ok = True
+
+    def repoint(m: re.Match[str]) -> str:
+        nonlocal ok
+        target = ref_target(m)
+        name = name_of(target[len(prefix) :]) if target.startswith(prefix) else None
+        if name is None:
+            return m[0]
+        got.append(name)
+        if _BARE_TARGET.match(name):
+            return _with_target(m, name)
+        if _ANGLE_TARGET.match(name) and name.strip() == name:
+            return _with_target(m, f"<{name}>")
+        ok = False
+        return m[0]
+
+    out = sub_refs(md, repoint)
+    return out if ok and sorted(got) == sorted(packed) else None
+
+
+def _unpacked_refs(md: str, media: MediaFn) -> str | None:
+    """`md` (written by `_packed_refs`) with each package name pointed at the file the import
+    stores (`media`), or None when one of them is not in the package."""
+    ok = True
+
+    def repoint(m: re.Match[str]) -> str:
+        nonlocal ok
+        target = ref_target(m)
+        if "/" in target:
+            return m[0]
+        found = media(target)
+        ref = REF_RE.fullmatch(found) if found is not None else None
+        if ref is None:
+            ok = False
+            return m[0]
+        return _with_target(m, ref_target(ref))
+
+    out = sub_refs(md, repoint)
+    return out if ok else None
+
+
 def _json_comment(tag: str, data: dict[str, Any]) -> str:
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -133,12 +213,18 @@ def _shown_extra(card: Card) -> bool:
 
 
 def card_to_note(
-    deck: Deck, card: Card, *, extra_field: bool = False, hidden_extra: bool = False
+    deck: Deck,
+    card: Card,
+    *,
+    extra_field: bool = False,
+    hidden_extra: bool = False,
+    packing: Packing | None = None,
 ) -> AnkiNote:
     """The card as a note. `extra_field`: a basic, reversed or typed card's extra goes into a third
     field, Extra (retain's package note types show it after the answer); otherwise a basic card's is
     appended to Back and a reversed or typed card's travels in the hidden comment only (a basic
-    card's too with `hidden_extra`)."""
+    card's too with `hidden_extra`). `packing`: the fields' media as a package carries them, the
+    hidden text's check hash over each field as packed (`ph`)."""
     meta: dict[str, Any] = {}
     own_field = extra_field and card.kind != "cloze"
     if card.accept:
@@ -153,12 +239,28 @@ def card_to_note(
         texts["x"] = card.extra
     elif card.kind != "cloze" and card.extra:
         meta["extra"] = card.extra
-    html_of = {k: markdown_to_html(v) for k, v in texts.items()}
+    rendered = {k: markdown_to_html(v) for k, v in texts.items()}
+    html_of = dict(rendered)
+    packed: dict[str, list[str]] = {}
+    if packing is not None:
+        for k, html in rendered.items():
+            html_of[k], packed[k] = packing.html(html)
     # plain text comes back from its HTML unchanged, except no-break spaces and CRs
     exact = {k: v for k, v in texts.items() if not is_plain(v) or "\xa0" in v or "\r" in v}
     if exact:
-        meta["md"] = exact
-        meta["mh"] = {k: _html_hash(html_of[k]) for k in exact}
+        # `mh`: of the HTML as rendered, all an older reader checks (a field with media renamed
+        # never matches it: such a reader takes the field's HTML, never the package's names)
+        meta["md"] = dict(exact)
+        meta["mh"] = {k: _html_hash(rendered[k]) for k in exact}
+        hashes = {}
+        for k in exact:
+            if packing is not None and html_of[k] != rendered[k]:
+                md = _packed_refs(exact[k], deck.id, packing.name, packed[k])
+                if md is not None:
+                    meta["md"][k] = md
+                    hashes[k] = _html_hash(html_of[k])
+        if hashes:
+            meta["ph"] = hashes
     first, second = html_of["0"], html_of["1"]
     if "x" in html_of and not own_field:
         meta["extra"] = True
@@ -358,17 +460,24 @@ def note_to_card(
     more_front = [html_to_text(f, media) for f in fields[1:front_count]]
     fields = [first, *fields[front_count:]]
     second = fields[1] if len(fields) > 1 else ""
-    raw_md, raw_mh = meta.get("md"), meta.get("mh")
+    raw_md, raw_mh, raw_ph = meta.get("md"), meta.get("mh"), meta.get("ph")
     exact: dict[str, Any] = raw_md if isinstance(raw_md, dict) else {}
     hashes: dict[str, Any] = raw_mh if isinstance(raw_mh, dict) else {}
+    packed: dict[str, Any] = raw_ph if isinstance(raw_ph, dict) else {}
 
     def read(key: str, value: str) -> str:
         md = exact.get(key)
         if isinstance(md, str):
-            # unedited since retain wrote it: the hash of the HTML it wrote, else render again (older exports)
-            known = hashes.get(key)
+            # unedited since retain wrote it: the hash of the field as packed (its media renamed),
+            # of the HTML it rendered, else render again (older exports)
             value = _NEUTRALISED.sub(lambda m: chr(int(m[1])), value, count=1)  # CSV formula guard
-            if _html_hash(value) == known if isinstance(known, str) else markdown_to_html(md) == value:
+            in_package, known = packed.get(key), hashes.get(key)
+            if isinstance(in_package, str):
+                if media is not None and _html_hash(value) == in_package:
+                    text = _unpacked_refs(md, media)
+                    if text is not None:
+                        return text
+            elif _html_hash(value) == known if isinstance(known, str) else markdown_to_html(md) == value:
                 return md
         return html_to_text(value, media)
 

@@ -48,6 +48,7 @@ from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import NoteType
 from retain.interop.anki.ankinote import (
     LEECH_TAG,
+    Packing,
     card_to_note,
     deck_description,
     is_leech_tag,
@@ -143,11 +144,13 @@ def _media_html(
     deck_id: str,
     folder: Path | None,
     warnings: list[str] | None = None,
+    packed: list[str] | None = None,
 ) -> str:
     """`html_text` with the deck's media placeholders as Anki's `<img>`/`[sound:]` (a sound or a
     video by its name, or without an extension by its content, always `[sound:]`, whatever the
     tag: `_played`); the files they name in the deck's media `folder` are added to `used` (only
-    its own folder: another deck's folder is never read). One that is no regular file when read is left out (a line in `warnings`)."""
+    its own folder: another deck's folder is never read), their package names to `packed`. One
+    that is no regular file when read is left out (a line in `warnings`)."""
 
     def sub(m: re.Match[str]) -> str:
         found = _media_file(folder, m[3]) if folder is not None and m[2] == deck_id else None
@@ -161,11 +164,28 @@ def _media_html(
                 warnings.append(media_left_out(found[1], exc))
             return m[0]
         used[name] = found[1]
+        if packed is not None:
+            packed.append(name)
         if played:  # never an `<img>`
             return f"[sound:{name}]"
         return f'<img src="{html.escape(name)}"{m[4] or ""}>'  # its description kept
 
     return _PLACEHOLDER_HTML.sub(sub, html_text)
+
+
+def _packing(used: dict[str, Path], deck_id: str, folder: Path | None, warnings: list[str] | None) -> Packing:
+    """The deck's media as this package carries them (`_media_html`), for `card_to_note` to check
+    its hidden text against the fields as packed."""
+
+    def html(text: str) -> tuple[str, list[str]]:
+        packed: list[str] = []
+        return _media_html(text, used, deck_id, folder, warnings, packed), packed
+
+    def name(written: str) -> str | None:  # as `_media_html` names the file an HTML `src` points at
+        found = _media_file(folder, written) if folder is not None else None
+        return _package_name(*found, used) if found is not None else None
+
+    return Packing(html, name)
 
 
 # The files a field of Anki's uses, as its media check finds them: `[sound:]`, and the `src` of
@@ -213,15 +233,11 @@ def _note_for(
     kept = keep.notes.get(card.id) if keep else None
     nt = keep.notetypes.get(kept.mid) if keep and kept else None
     if keep is None or kept is None or nt is None or not _fits(nt["kind"], card.kind) or not nt["flds"]:
-        note = card_to_note(deck, card, extra_field=True)
+        packing = _packing(used, deck.id, folder, opts.warnings)
+        note = card_to_note(deck, card, extra_field=True, packing=packing)  # its media packed
         mid = MODEL_IDS[note.kind]
         models.setdefault(str(mid), model_json(note.kind, now_s, did))
-        return _Note(
-            note.guid,
-            mid,
-            [_media_html(f, used, deck.id, folder, opts.warnings) for f in note.fields],
-            note.tags,
-        )
+        return _Note(note.guid, mid, list(note.fields), note.tags)
     models.setdefault(str(kept.mid), kept_model_json(kept.mid, nt, now_s, did))
     tags = note_tags(deck, card)
     width = len(nt["flds"])
