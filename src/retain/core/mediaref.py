@@ -13,9 +13,13 @@ inside the media folder only (`store.media`).
 `REF_RE` is the one pattern of an image reference: the study screen, exports and every
 importer that reads or re-points references (`.toml`, `.md`) use it, through `image_refs` and
 `sub_refs`, so what one of them takes for an image the others do too. The target is written bare or in
-angle brackets (`<k8s.media/my file.png>`), neither holding `<` or `>`, and may be followed
+angle brackets (`<k8s.media/my file.png>`), neither holding `<` or `>`, a bare one holding
+parentheses only in balanced pairs (`k8s.media/pod(1).png`) or escaped, and may be followed
 by a title in quotes (`"..."` or `'...'`), which retain does not show. A target's backslash
 escapes are CommonMark's (`![v](vid.media/a\\)b.mov)` names `a)b.mov`): `ref_target` reads them.
+A reference moved to another folder (a deck imported under a new id) or to a package's name has
+its target alone replaced (`with_target`; a target as `written_target` writes it), its
+description and title as written.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ __all__ = [
     "short_name",
     "split_media",
     "sub_refs",
+    "with_target",
+    "written_target",
 ]
 
 AUDIO_EXTS = frozenset({"mp3", "ogg", "oga", "wav", "m4a", "flac", "opus", "aac", "webm", "mp4", "spx"})
@@ -57,17 +63,23 @@ MAX_SHOWN = 16  # media references of one text that the study screen draws in pl
 # Groups by number (`import_memo` relies on them): 1 the description, 2 the target as written
 # (with its angle brackets), 3 or 4 the target's text, 5 the title.
 # A target may hold CommonMark's backslash escapes (`a\)b.mov`, `<a \<b\>.png>`), read as the
-# character escaped (`ref_target`); a backslash before anything else is one. Each alternative
-# starts with its own character, so a long target is matched in linear time.
+# character escaped (`ref_target`); a backslash before anything else is one. A bare target may
+# hold balanced parentheses, unescaped (`a(1).png`), one level deep (CommonMark allows more).
+# Each alternative starts with its own character and the repeats are possessive (`{m,n}+`: a
+# unit taken is never given back), so a long or hostile target is matched in linear time.
 _ESC = r"\\[!-/:-@\[-`{-~]"
 _ESC_OR_BACKSLASH = r"\\(?:[!-/:-@\[-`{-~]|(?![!-/:-@\[-`{-~]))"  # (never both: no backtracking)
+_BARE_UNIT = rf"(?:{_ESC_OR_BACKSLASH}|[^()\s<>\\])"
 REF_RE = re.compile(
     r"!\[(?P<alt>[^\[\]\n]{0,500})\]\(\s*"
-    rf"(?P<target><(?P<angle>(?:{_ESC_OR_BACKSLASH}|[^<>\n\\]){{1,1000}})>"
-    rf"|(?P<bare>(?:{_ESC_OR_BACKSLASH}|[^()\s<>\\]){{1,1000}}))"
+    rf"(?P<target><(?P<angle>(?:{_ESC_OR_BACKSLASH}|[^<>\n\\]){{1,1000}}+)>"
+    rf"|(?P<bare>(?:{_BARE_UNIT}|\({_BARE_UNIT}{{0,1000}}+\)){{1,1000}}+))"
     r"(?:\s+(?P<title>\"(?:\\.|[^\"\n\\]){0,500}\"|'(?:\\.|[^'\n\\]){0,500}'))?\s*\)"
 )
 _UNESCAPE = re.compile(_ESC)
+_BLANK = re.compile(r"\s")
+_ANGLE_SPECIAL = re.compile(r"([\\<>])")  # what `written_target` escapes in angle brackets
+_BARE_SPECIAL = re.compile(r"([\\()<>])")  # and in a bare target
 _FOLDER = re.compile(r"^([a-z0-9][a-z0-9-]*)\.media/(.+)$", re.DOTALL)
 _HASH = re.compile(r"^[0-9a-f]{64}\Z")
 
@@ -147,6 +159,25 @@ def ref_target(m: re.Match[str]) -> str:
     backslash escapes read (`a\\)b.mov` is `a)b.mov`, as CommonMark and the HTML export read it)."""
     raw = (m["angle"] if m["angle"] is not None else m["bare"]).strip()
     return _UNESCAPE.sub(lambda e: e[0][1], raw) if "\\" in raw else raw
+
+
+def with_target(m: re.Match[str], target: str) -> str:
+    """The reference `m` (a `REF_RE` match) with `target` (as written: bare or in angle brackets,
+    escapes and all) for its target, all else as written: the description, the title, the blanks."""
+    start, end = m.span("target")
+    return m[0][: start - m.start()] + target + m[0][end - m.start() :]
+
+
+def written_target(target: str) -> str | None:
+    """`target` as a reference writes it, read back by `ref_target` as `target`: bare, with its
+    `\\`, `(`, `)`, `<` and `>` escaped, or in angle brackets when it holds a blank; None when
+    no reference can hold it (a line break, blanks at its ends, too long)."""
+    if _BLANK.search(target):
+        written = "<" + _ANGLE_SPECIAL.sub(r"\\\1", target) + ">"
+    else:
+        written = _BARE_SPECIAL.sub(r"\\\1", target)
+    m = REF_RE.fullmatch(f"![]({written})")
+    return written if m is not None and ref_target(m) == target else None
 
 
 def image_refs(text: str) -> Iterator[re.Match[str]]:

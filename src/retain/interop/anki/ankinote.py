@@ -34,7 +34,7 @@ from typing import Any
 from retain.core.answer.spec import from_meta, to_meta
 from retain.core.cloze import cloze_numbers, nesting_problem
 from retain.core.ids import is_valid_id
-from retain.core.mediaref import REF_RE, image_refs, ref_target, sub_refs
+from retain.core.mediaref import REF_RE, image_refs, ref_target, sub_refs, with_target
 from retain.core.model import Card, Deck, Kind
 from retain.core.typed import answer_spec
 from retain.interop.anki import jsontext
@@ -107,12 +107,6 @@ class Packing:
     name: Callable[[str], str | None]
 
 
-def _with_target(m: re.Match[str], target: str) -> str:
-    """The reference `m` (a `REF_RE` match) with `target` for its target, all else as written."""
-    start, end = m.span("target")
-    return m[0][: start - m.start()] + target + m[0][end - m.start() :]
-
-
 _BARE_TARGET = re.compile(r"[^()\s<>]{1,1000}\Z")
 _ANGLE_TARGET = re.compile(r"[^<>\n\\]{1,1000}\Z")
 
@@ -138,9 +132,9 @@ def _packed_refs(
             return m[0]
         got.append(name)
         if _BARE_TARGET.match(name):
-            return _with_target(m, name)
+            return with_target(m, name)
         if _ANGLE_TARGET.match(name) and name.strip() == name:
-            return _with_target(m, f"<{name}>")
+            return with_target(m, f"<{name}>")
         ok = False
         return m[0]
 
@@ -163,7 +157,7 @@ def _unpacked_refs(md: str, media: MediaFn) -> str | None:
         if ref is None:
             ok = False
             return m[0]
-        return _with_target(m, ref_target(ref))
+        return with_target(m, ref_target(ref))
 
     out = sub_refs(md, repoint)
     return out if ok else None
