@@ -12,7 +12,8 @@ inside the media folder only (`store.media`).
 
 `REF_RE` is the one pattern of an image reference: the study screen, exports and every
 importer that reads or re-points references (`.toml`, `.md`) use it, through `image_refs` and
-`sub_refs`, so what one of them takes for an image the others do too. The target is written bare or in
+`sub_refs`, so what one of them takes for an image the others do too (a place that skips a text
+before reading it asks `may_hold_refs`, never narrower than the pattern). The target is written bare or in
 angle brackets (`<k8s.media/my file.png>`), neither holding `<` or `>`, a bare one holding
 parentheses only in balanced pairs (`k8s.media/pod(1).png`) or escaped, and may be followed
 by a title in quotes (`"..."` or `'...'`), which retain does not show. A target's backslash
@@ -42,6 +43,7 @@ __all__ = [
     "image_refs",
     "is_played_head",
     "is_safe_name",
+    "may_hold_refs",
     "media_refs",
     "ref_target",
     "short_name",
@@ -178,6 +180,14 @@ def written_target(target: str) -> str | None:
         written = _BARE_SPECIAL.sub(r"\\\1", target)
     m = REF_RE.fullmatch(f"![]({written})")
     return written if m is not None and ref_target(m) == target else None
+
+
+def may_hold_refs(text: str) -> bool:
+    """False only when the text can hold no reference to a deck's media folder: the quick test
+    to run before reading the references of many texts, never narrower than `REF_RE` and
+    `ref_target`. A folder's `.` and `/` may be written escaped (`pics\\.media\\/x.png`), the
+    letters between them never are, so `.media` is in any such text, whatever its escapes."""
+    return "![" in text and ".media" in text
 
 
 def image_refs(text: str) -> Iterator[re.Match[str]]:

@@ -31,7 +31,7 @@ from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.gcpause import gc_paused
-from retain.core.mediaref import REF_RE, ref_target, sub_refs, with_target, written_target
+from retain.core.mediaref import REF_RE, may_hold_refs, ref_target, sub_refs, with_target, written_target
 from retain.core.model import Card, Deck, Problem
 from retain.core.units import card_unit_keys
 from retain.interop.anki.apkg_read import read_apkg
@@ -219,7 +219,7 @@ def _renamed(deck: Deck, new_id: str) -> Deck:
         return m[0]  # (no reference can hold it: none could before either)
 
     def fix(text: str) -> str:
-        return sub_refs(text, repoint) if "media" in text else text
+        return sub_refs(text, repoint) if may_hold_refs(text) else text
 
     cards: list[Card] = [
         replace(c, front=fix(c.front), back=fix(c.back), text=fix(c.text), extra=fix(c.extra))

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from retain.core.mediaref import AUDIO_EXTS, is_safe_name, media_refs
+from retain.core.mediaref import AUDIO_EXTS, is_safe_name, may_hold_refs, media_refs
 from retain.core.model import Deck
 from retain.store.files import fsync_dir, open_regular
 from retain.store.media import linked_out
@@ -108,7 +108,7 @@ def referenced_media(deck: Deck) -> list[str]:
     seen: dict[str, None] = {}
     for card in deck.cards:
         for text in (card.front, card.back, card.text, card.extra):
-            for ref in media_refs(text) if ".media/" in text else ():
+            for ref in media_refs(text) if may_hold_refs(text) else ():
                 if ref.folder == deck.id and ref.safe:
                     seen.setdefault(ref.name, None)
     return list(seen)

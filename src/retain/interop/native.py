@@ -16,7 +16,7 @@ from pathlib import Path
 
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
-from retain.core.mediaref import REF_RE, ref_target, sub_refs
+from retain.core.mediaref import REF_RE, may_hold_refs, ref_target, sub_refs
 from retain.core.model import Card, Deck, Problem
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -171,7 +171,7 @@ def _rename_media(bundle: Bundle, deck: Deck, text: str, renames: dict[str, str]
         return f"![{m['alt']}]({prefix}{new})" if new else m[0]
 
     def sub(value: str) -> str:
-        return sub_refs(value, repoint) if prefix in value else value
+        return sub_refs(value, repoint) if may_hold_refs(value) else value
 
     def card(c: Card) -> Card:
         return replace(c, front=sub(c.front), back=sub(c.back), text=sub(c.text), extra=sub(c.extra))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from retain.core.mediaref import MediaRef, media_refs
+from retain.core.mediaref import MediaRef, may_hold_refs, media_refs
 from retain.core.model import Deck, Problem
 
 __all__ = ["MediaFile", "linked_out", "media_problems", "resolve_media"]
@@ -83,7 +83,7 @@ def media_problems(deck: Deck) -> list[Problem]:
     for card in deck.cards:
         seen: set[MediaRef] = set()
         for text in (card.front, card.back, card.text, card.extra):
-            for ref in media_refs(text) if ".media/" in text else ():
+            for ref in media_refs(text) if may_hold_refs(text) else ():
                 if ref in seen:
                     continue
                 seen.add(ref)
