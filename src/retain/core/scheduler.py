@@ -25,8 +25,10 @@ The adapter converts between `CardState` (our stored, validated state) and
 - A review card's passing intervals are days apart, as Anki keeps them with FSRS (rslib
   `passing_fsrs_review_intervals`): Good at least a day past Hard, Easy a day past Good,
   after fuzz and the floor, never past the maximum interval (where they may be equal).
-  py-fsrs alone can offer Hard and Good both "3d". A (re)learning card's Easy is a day
-  past Good when Good graduates (Anki's `answer_easy`), within the maximum interval.
+  py-fsrs alone can offer Hard and Good both "3d". A new or (re)learning card's Easy is a
+  day past FSRS's Good interval (fuzzed as a review), within the maximum interval, whether
+  Good graduates or stays on a learning step (Anki's `answer_easy`: Good "10m", Easy at
+  least FSRS's Good interval + 1 day).
 - Given the learner's `StudyDay`, a button's label counts study days as the due date does
   ("3d": due on the study day three days on, also across a DST change).
 - A learning or relearning step of a day or more never schedules a card
@@ -173,26 +175,57 @@ class Scheduler:
                 leech=flags.leech,
             )
         # a review card's Hard, Good and Easy are days apart; a (re)learning card's Easy is a day
-        # past a graduating Good (Anki: `LearnState` / `RelearnState::answer_easy`, good + 1)
-        out = self._apart(out, at, (2, 3, 4) if was_review else (3, 4))
+        # past FSRS's Good interval, also when Good is a step (Anki: `LearnState` /
+        # `RelearnState::answer_easy`, minimum = fuzzed Good interval + 1)
+        if was_review:
+            out = self._apart(out, at)
+        else:
+            out = self._apart(out, at, (3, 4), good_days=self._good_days(key, reps, out[3]))
         return _in_order(out, self.max_interval, self.day)
 
+    def _good_days(self, key: str, reps: int, good: CardState) -> int | None:
+        """FSRS's interval for a (re)learning card's Good, in days, fuzzed as a review (the
+        card's seed for review number `reps`) within the maximum: what Good stores when it
+        graduates; when it takes a learning step, the interval Anki's `answer_easy` still
+        keeps Easy a day past (`with_review_fuzz(states.good.interval)`). None for a Good
+        without a stability (not given by py-fsrs)."""
+        if good.stability is None:
+            return None
+        return self._fsrs_days(key, reps, good.stability)
+
+    def _fsrs_days(self, key: str, seed_reps: int, stability: float) -> int:
+        """FSRS's interval in days for `stability` (these weights, retention and maximum),
+        fuzzed with the card's seed for review number `seed_reps` as py-fsrs fuzzes a review."""
+        interval = timedelta(days=self._fsrs._next_interval(stability=stability))
+        if self._fsrs.enable_fuzzing:
+            self._fsrs.rng = random.Random(fuzz_seed(key, seed_reps))
+            interval = self._fsrs._get_fuzzed_interval(interval=interval)
+        return round(interval / _DAY)
+
     def _apart(
-        self, out: dict[int, CardState], at: datetime, ratings: tuple[int, ...] = (2, 3, 4)
+        self,
+        out: dict[int, CardState],
+        at: datetime,
+        ratings: tuple[int, ...] = (2, 3, 4),
+        good_days: int | None = None,
     ) -> dict[int, CardState]:
         """Passing ratings that are reviews, each at least a day past the one before (the first
         at least 1 day), never past the maximum interval: Anki's `constrain_passing_interval`
         with FSRS (rslib `scheduler/states/review.rs`) over a review card's Hard, Good and Easy;
         over a (re)learning card's Good and Easy (`ratings` (3, 4)), Anki's `answer_easy` of
-        `LearnState` and `RelearnState` (Easy's minimum is Good's interval + 1) when Good
-        graduates. Applied to the fuzzed (and floored) intervals: one that is already past the
-        lower one keeps its fuzz; one that is not is moved to the lower one's next day. At the
-        maximum interval they may be equal, as in Anki. Nothing moves once a rating is not a
+        `LearnState` and `RelearnState`: Easy's minimum is FSRS's Good interval (fuzzed) + 1,
+        also when Good stays on a learning step; `good_days` is that interval (`_good_days`).
+        Applied to the fuzzed (and floored) intervals: one that is already past the lower one
+        keeps its fuzz; one that is not is moved to the lower one's next day. At the maximum
+        interval they may be equal, as in Anki. Otherwise nothing moves once a rating is not a
         review (a learning step: `_in_order` keeps those in order)."""
         least = 1
         for rating in ratings:
             card = out[rating]
             if card.state != REVIEW or card.due is None:
+                if rating == 3 and good_days is not None:
+                    least = good_days + 1  # Good's learning step: a day past FSRS's Good interval
+                    continue
                 return out
             days = self._days_from(at, card.due)
             if days < least and days < self.max_interval:
@@ -259,19 +292,14 @@ class Scheduler:
         review, its previous interval, and the lower ratings' intervals that `_apart` keeps it
         past (`moved_apart`) are not known here)."""
         at = to_utc(last_review)
-        interval = timedelta(days=self._fsrs._next_interval(stability=stability))
-        if self._fsrs.enable_fuzzing:
-            self._fsrs.rng = random.Random(fuzz_seed(key, max(0, reps - 1)))
-            interval = self._fsrs._get_fuzzed_interval(interval=interval)
-        if self.day is not None:
-            return self.day.days_after(at, round(interval / _DAY))
-        return at + interval
+        return self._in_days(at, self._fsrs_days(key, max(0, reps - 1), stability))
 
     def moved_apart(self, last_review: datetime, due: datetime, moved: datetime) -> bool:
         """Whether a review's `moved` due date may be its `due` (`review_due`) moved by the
         day-apart rule (`_apart`): Good a day past Hard's interval, Easy a day past Good's (so two
-        past its own; a (re)learning card's Easy one past a graduating Good's), on the study day
-        that many days on, within the maximum interval.
+        past its own; a new or (re)learning card's Easy one past FSRS's Good interval, which the
+        same fuzz never puts past Easy's own), on the study day that many days on, within the
+        maximum interval.
         `review_due` cannot tell: it knows the stability the rating left, not the lower ratings'
         intervals at that review. A reschedule that leaves a card's memory as it was keeps such
         a due date (`store.fsrs_presets.reschedule_plan`)."""
@@ -338,8 +366,11 @@ def _in_order(out: dict[int, CardState], max_days: int, day: StudyDay | None = N
             and day.of(high) >= day.of(low)
         ):
             continue  # a step of days, due from the start of the lower one's study day or a later one
-        if card.state == REVIEW and card.last_review is not None:
-            low = min(low, card.last_review + timedelta(days=max_days))
+        if card.state == REVIEW and card.last_review is not None:  # the maximum, in study days
+            most = card.last_review + timedelta(days=max_days)
+            if day is not None:
+                most = day.days_after(card.last_review, max_days)
+            low = min(low, most)
         if low > high:
             out[higher] = replace(card, due=low)
     return out
