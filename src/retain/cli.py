@@ -274,13 +274,14 @@ class Stopped(KeyboardInterrupt):
 
 
 _stopping = False  # a signal has stopped the command: it is letting go of its lock and workers
+_stop_signal = 0  # that signal's number
 
 
 def _stop(signum: int, frame: object) -> None:
     """SIGTERM or SIGHUP: `Stopped`, once (see `_interrupt`)."""
-    global _stopping
+    global _stopping, _stop_signal
     if not _stopping:
-        _stopping = True
+        _stopping, _stop_signal = True, signum
         _no_resume()
         raise Stopped(signum)
 
@@ -315,9 +316,9 @@ def _interrupt(signum: int, frame: object) -> None:
     """Ctrl-C while a command runs: a KeyboardInterrupt, once. Nothing of retain's goes on after
     one, so a second Ctrl-C (or a SIGTERM) while the command stops is not raised into its
     clean-up, where it printed a traceback or cut the stopping of the workers short."""
-    global _stopping
+    global _stopping, _stop_signal
     if not _stopping:
-        _stopping = True
+        _stopping, _stop_signal = True, signum
         raise KeyboardInterrupt
 
 
@@ -388,7 +389,10 @@ def _stop_workers() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     saved = _take_signals()
     try:
-        return _main(list(sys.argv[1:] if argv is None else argv))
+        code = _main(list(sys.argv[1:] if argv is None else argv))
+        # stopped, though the command ended by itself: the TUI's task that `Stopped` hit may
+        # swallow it (a screen's mount cut short, whose error then ended the app with 1)
+        return 128 + _stop_signal if _stopping and _stop_signal else code
     except Stopped as exc:  # SIGTERM, SIGHUP: as on Ctrl-C, 128 + the signal's number
         return 128 + exc.signum
     except KeyboardInterrupt:  # Ctrl-C at any point, while the command loads too: quietly, 130
