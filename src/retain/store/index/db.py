@@ -60,7 +60,7 @@ __all__ = [
 
 INDEX_NAME = "history.sqlite3"
 _COMPANIONS = ("", "-wal", "-shm", "-journal")  # the file and what SQLite keeps beside it
-SCHEMA_VERSION = 4  # 2: events gained the local hour, daily the buttons by card type and the hours; 3: no (deck, day) index; 4: events_new
+SCHEMA_VERSION = 5  # 2: events gained the local hour, daily the buttons by card type and the hours; 3: no (deck, day) index; 4: events_new; 5: files.holes
 _BUSY_MS = 15_000
 
 _TABLES = """
@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS files (
     ino INTEGER NOT NULL,
     size INTEGER NOT NULL,     -- bytes read (the end of the last complete record)
     tail INTEGER NOT NULL,     -- CRC-32 of the bytes just before `size` (see ingest)
+    holes TEXT NOT NULL DEFAULT '',  -- where damaged records left out start (offsets, space-separated)
     UNIQUE (device, name)
 );
 CREATE TABLE IF NOT EXISTS events (
@@ -173,7 +174,7 @@ def _is_current(db: sqlite3.Connection) -> bool:
         row = db.execute("SELECT v FROM meta WHERE k = 'code'").fetchone()
         db.execute("SELECT file, off, t, device, eid, kind, key, deck, day, hour, undone FROM events LIMIT 1")
         db.execute("SELECT deck, day, reviews, young_pass, mature_fail, m4, p23 FROM daily LIMIT 1")
-        db.execute("SELECT id, device, name, ino, size, tail FROM files LIMIT 1")
+        db.execute("SELECT id, device, name, ino, size, tail, holes FROM files LIMIT 1")
     except sqlite3.DatabaseError as exc:
         if _code(exc).startswith(_DAMAGED + _UNWRITABLE):
             raise  # (damaged: replaced and said; busy, unreadable: a temporary index)

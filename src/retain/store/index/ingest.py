@@ -9,7 +9,9 @@ with other line endings, or damaged at its end) drops that file's rows and reads
 it again from the start. A file that disappeared loses its rows, and so does
 one that is no longer a file (a broken symbolic link, a directory), with one
 line (`IngestReport.problems`); damaged records a read finds are left out with
-one line per file.
+one line per file, and listed (`files.holes`): a file is read again from the
+start when one of them is whole (a sync tool writing the file in place had not
+reached it), which its end would not show.
 
 Everything happens in one `BEGIN IMMEDIATE` transaction, and the file table is
 read inside it, so two processes feeding the index at once (the TUI and
@@ -48,7 +50,7 @@ from retain.store.index.daily import (
 from retain.store.index.db import create_indexes
 from retain.store.index.derive import BATCH_COLUMNS, CAN_PACK, Derived, derive, portable, row_columns
 from retain.store.state.device import device_folders
-from retain.store.state.journal import scan_file
+from retain.store.state.journal import read_records, scan_file
 from retain.store.state.journal_format import journal_entries
 from retain.store.state.recordfast import IndexCols
 
@@ -126,9 +128,30 @@ def _add(sums: Tally, more: Tally) -> None:
 Plan = tuple[str, Path, int, int, os.stat_result]  # device, path, file id or 0, start (-1: again), stat
 
 
-def _plan(db: sqlite3.Connection, state_dir: Path) -> tuple[list[Plan], list[int], dict[str, str]]:
-    """(files to read, ids of files that are gone, a line per journal that is not a file)."""
-    known = {(d, n): (i, ino, size, tail) for i, d, n, ino, size, tail in db.execute("SELECT * FROM files")}
+_HEALED: dict[tuple[Path, int, int, int, str], bool] = {}  # (path, inode, size, mtime, holes): any whole
+
+
+def _healed(path: Path, st: os.stat_result, holes: str, now: datetime) -> bool:
+    """Whether a record the index left out of `path` (`holes`) is whole now: a sync tool that
+    writes a file in place had not reached it. Decided once per version of the file."""
+    key = (path, st.st_ino, st.st_size, st.st_mtime_ns, holes)
+    found = _HEALED.get(key)
+    if found is None:
+        found = bool(read_records(path, {int(o) for o in holes.split()}, now))
+        if len(_HEALED) > 64:
+            _HEALED.clear()
+        _HEALED[key] = found
+    return found
+
+
+def _plan(
+    db: sqlite3.Connection, state_dir: Path, now: datetime
+) -> tuple[list[Plan], list[int], dict[str, str], dict[int, str]]:
+    """(files to read, ids of files that are gone, a line per journal that is not a file, the
+    damaged records each file's rows leave out, by file id)."""
+    rows = db.execute("SELECT id, device, name, ino, size, tail, holes FROM files").fetchall()
+    known = {(d, n): (i, ino, size, tail) for i, d, n, ino, size, tail, _h in rows}
+    holes = {i: h for i, _d, _n, _ino, _s, _t, h in rows if h}
     todo: list[Plan] = []
     seen: set[tuple[str, str]] = set()
     odd: dict[str, str] = {}
@@ -153,12 +176,12 @@ def _plan(db: sqlite3.Connection, state_dir: Path) -> tuple[list[Plan], list[int
                 same = ino == st.st_ino and size <= st.st_size and _tail(path, size) == tail
             except OSError:
                 continue
-            if not same:
+            if not same or (file_id in holes and _healed(path, st, holes[file_id], now)):
                 todo.append((folder.name, path, file_id, -1, st))  # read again from the start
             elif size < st.st_size:
                 todo.append((folder.name, path, file_id, size, st))
     gone = [row[0] for ident, row in known.items() if ident not in seen]
-    return todo, gone, odd
+    return todo, gone, odd, holes
 
 
 # end, columns, what a worker derived (None: not yet), where the damaged records left out start
@@ -226,7 +249,7 @@ def prefetch(
     db: sqlite3.Connection, state_dir: Path, now: datetime, day: StudyDay, progress: ProgressFn | None = None
 ) -> Prefetch | None:
     """Start decoding what `ingest` will read, when that is a lot (None: nothing started)."""
-    todo, _gone, _odd = _plan(db, state_dir)
+    todo, _gone, _odd, _holes = _plan(db, state_dir, now)
     files = [(path, max(start, 0), st.st_size, st.st_ino) for _d, path, _i, start, st in todo]
     total = sum(size - start for _p, start, size, _i in files)
     processes = parallel.workers() if total >= parallel.PARALLEL_BYTES else 0
@@ -310,7 +333,7 @@ def ingest(
     """
     report = IngestReport()
     key = studyday_key(day)
-    todo, gone, report.problems = _plan(db, state_dir)  # outside the lock: most calls find nothing to do
+    todo, gone, report.problems, _holes = _plan(db, state_dir, now)  # outside the lock: most find nothing
     if not todo and not gone and _stamped(db) == key:
         return report
     feeds: Generator[Iterator[Batch], None, None] | None = None
@@ -320,7 +343,9 @@ def ingest(
         if _stamped(db) != key:
             restamp(db, day)
             db.execute("INSERT OR REPLACE INTO meta (k, v) VALUES ('studyday', ?)", (key,))
-        todo, gone, report.problems = _plan(db, state_dir)  # again, under the lock (another process)
+        todo, gone, report.problems, holes = _plan(
+            db, state_dir, now
+        )  # again, under the lock (another process)
         first = (db.execute("SELECT max(rowid) FROM events").fetchone()[0] or 0) + 1
         total = sum(max(0, st.st_size - max(start, 0)) for _d, _p, _i, start, st in todo)
         done = 0
@@ -380,9 +405,10 @@ def ingest(
             if damaged:
                 label = f"{device}/{path.name}"
                 report.problems[label] = _damaged(label, damaged)
-            db.execute(
-                "UPDATE files SET ino = ?, size = ?, tail = ? WHERE id = ?",
-                (st.st_ino, end, _tail_or_unknown(path, end), file_id),
+            left_out = (holes.get(file_id, "").split() if start > 0 else []) + [str(o) for o in damaged]
+            db.execute(  # (records left out before `start` are still damaged: else it was read again)
+                "UPDATE files SET ino = ?, size = ?, tail = ?, holes = ? WHERE id = ?",
+                (st.st_ino, end, _tail_or_unknown(path, end), " ".join(left_out), file_id),
             )
         if first == 1:  # a build: its indexes in this transaction, so no reader sees rows without them
             create_indexes(db)  # (IF NOT EXISTS: made already when workers sent the rows)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +69,7 @@ __all__ = [
     "MAX_SNAPSHOT_BYTES",
     "Change",
     "Files",
+    "Holes",
     "Manifest",
     "Snapshot",
     "SnapshotDamaged",
@@ -210,12 +211,15 @@ def write_snapshot(
     return path
 
 
-def _position_table(pos: Position, *, named: bool = True) -> dict[str, Any]:
-    """A journal position as a table (`file` left out for the manifest's `[files]`, keyed by it)."""
+def _position_table(pos: Position, *, named: bool = True, holes: Sequence[int] = ()) -> dict[str, Any]:
+    """A journal position as a table (`file` left out for the manifest's `[files]`, keyed by it;
+    `holes` before the position, see `Holes`)."""
     table: dict[str, Any] = {"file": pos.file} if named else {}
     table["offset"] = pos.offset
     if pos.check:
         table["check"] = pos.check
+    if holes:
+        table["holes"] = sorted(set(holes))
     return table
 
 
@@ -393,6 +397,10 @@ def load_snapshot(path: Path, now: datetime, cache_dir: Path | None = None) -> S
 
 
 Files = dict[str, dict[str, Position]]  # device -> journal file name -> how far it was applied
+# device -> journal file name -> where its records set aside start (damaged, or a sync writing the
+# file in place): the file's position is past them, so each is checked again at every start
+Holes = dict[str, dict[str, list[int]]]
+_MAX_HOLES = 100_000  # per file: more is not a manifest retain wrote (a hostile or damaged one)
 
 
 def write_manifest(
@@ -402,6 +410,7 @@ def write_manifest(
     now: datetime,
     files: Mapping[str, Mapping[str, Position]] | None = None,
     written: Mapping[str, datetime] | None = None,
+    holes: Mapping[str, Mapping[str, Sequence[int]]] | None = None,
 ) -> None:
     """`state/snapshots.toml`, written after a compaction's snapshots.
 
@@ -416,6 +425,8 @@ def write_manifest(
     (`written`), so a snapshot that is not that one (a git merge or a folder sync took
     it from another computer, a compaction was cut off before the manifest) is not
     taken to be complete up to them.
+    A file's `holes`: where the records it holds that were set aside start (`Holes`); an older
+    retain ignores them (and reads on past those records, as it always did).
     """
     doc: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
@@ -426,8 +437,12 @@ def write_manifest(
     if written is not None:
         doc["snapshots"] = {d: written[d].astimezone(UTC) for d in sorted(deck_ids) if d in written}
     if files:
+        gaps = holes or {}
         doc["files"] = {
-            device: {name: _position_table(pos, named=False) for name, pos in sorted(known.items())}
+            device: {
+                name: _position_table(pos, named=False, holes=gaps.get(device, {}).get(name, ()))
+                for name, pos in sorted(known.items())
+            }
             for device, known in sorted(files.items())
         }
     atomic_write(state_dir / "snapshots.toml", tomli_w.dumps(doc))
@@ -452,6 +467,26 @@ def _files(raw: Any) -> Files:
     return out
 
 
+def _holes(raw: Any) -> Holes:
+    """The `holes` of the `[files]` table's entries (`_files` checked the rest); SnapshotDamaged
+    when one is not a list of byte offsets."""
+    out: Holes = {}
+    for device, known in (raw or {}).items():
+        for name, pos in known.items():
+            found = pos.get("holes") if isinstance(pos, dict) else None
+            if found is None:
+                continue
+            if (
+                not isinstance(found, list)
+                or len(found) > _MAX_HOLES
+                or not all(isinstance(o, int) and not isinstance(o, bool) and o >= 0 for o in found)
+            ):
+                raise SnapshotDamaged(f"snapshots.toml: bad holes for {device[:80]}/{name[:80]}")
+            if found:
+                out.setdefault(device, {})[name] = sorted(set(found))
+    return out
+
+
 class Manifest(NamedTuple):
     """What `snapshots.toml` says: the decks with a snapshot, the positions they are complete up
     to, the journal files applied, and which snapshot of each deck that holds for (its `written`
@@ -461,6 +496,7 @@ class Manifest(NamedTuple):
     positions: dict[str, Position]
     files: Files
     written: dict[str, datetime] | None = None
+    holes: Holes | None = None  # (None: none recorded)
 
     def covers(self, snap: Snapshot) -> bool:
         """Whether the manifest's positions hold for this snapshot (it was written with it)."""
@@ -502,8 +538,9 @@ def read_manifest(state_dir: Path) -> Manifest:
         raise SnapshotDamaged(f"{path.name}: `decks` must be a list of deck ids")
     positions = _positions(data.get("journal", {}), path.name)
     # a name that is no deck id was listed by a retain that took any .toml file for a snapshot
+    files = _files(data.get("files"))
     return Manifest(
-        {d for d in decks if _is_deck_id(d)}, positions, _files(data.get("files")), _written(data)
+        {d for d in decks if _is_deck_id(d)}, positions, files, _written(data), _holes(data.get("files"))
     )
 
 

@@ -27,12 +27,14 @@ from pathlib import Path
 from retain.core.state import CardState, Event
 from retain.store.files import atomic_write, open_regular
 from retain.store.state.device import folder_messages, scan_folders
+from retain.store.state.holes import awaited
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
 from retain.store.state.journal_copies import take_in_copies
 from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
     Change,
     Files,
+    Holes,
     Manifest,
     Snapshot,
     SnapshotDamaged,
@@ -54,6 +56,9 @@ class LoadedState:
     dirty_decks: set[str] = field(default_factory=set)  # snapshots that are behind: rewrite at compaction
     tail_events: int = 0
     files: Files = field(default_factory=dict)  # device -> journal file -> how far its events are applied
+    holes: Holes = field(
+        default_factory=dict
+    )  # device -> journal file -> records set aside, awaited (`holes`)
     late: bool = False  # an older file was read late, or a snapshot is not the manifest's: write it again
     written: dict[str, datetime] = field(default_factory=dict)  # deck -> its snapshot's `written` time
     latest: dict[str, Change] = field(
@@ -139,6 +144,7 @@ def _snapshots(
         if snap.written is not None and snap.deck_id not in out.dirty_decks:
             out.written[snap.deck_id] = snap.written
     listed, complete, files = manifest_read.decks, manifest_read.positions, manifest_read.files
+    out.holes = manifest_read.holes or {}  # (`_read_device` replaces each device's with what it finds)
     for snap in snaps:  # clean snapshots are complete up to the manifest's positions
         if snap.deck_id in out.dirty_decks:
             continue
@@ -187,6 +193,8 @@ def load_state(
                     positions[device] = positions[was]
             if device not in files and was in files:
                 files[device] = files[was]
+            if device not in out.holes and was in out.holes:
+                out.holes[device] = out.holes.pop(was)
         _verify(folder, deck_pos, out)
         starts = [p.get(device, _START) for p in deck_pos.values()]
         start = min(starts) if starts else _START
@@ -491,6 +499,14 @@ def _read_device(
     files = [(p, False, start.offset if p.name == start.file else 0) for p in journal_files(folder)]
     reads = [(p, True, offset) for p, offset, _how in late] + [f for f in files if f[0].name >= start.file]
     events: list[Tail] = []
+    # Records set aside before (another device's: a sync writing in place), read again: one whole
+    # now is applied in time order; the reads below find the ones at or after where they start.
+    recorded = {} if mine else out.holes.pop(device, {})
+    check, said = awaited(folder, recorded, {p.name: offset for p, _late, offset in reads}, now)
+    out.messages += said
+    holes = check.waiting
+    for pos, event in check.healed:
+        events.append((event.time, len(events), pos, device, event, True))
     end = start
     last = len(reads) - 1
     for i, (path, is_late, offset) in enumerate(reads):
@@ -517,12 +533,19 @@ def _read_device(
                 out.messages.append(
                     f"{device}/{path.name} {how}; its {len(scan.events)} event(s) were applied in time order"
                 )
-        for pos, event in scan.events:
-            events.append((event.time, len(events), pos, device, event, is_late))
+        waiting = set(recorded.get(path.name, ())) if recorded else set()
+        for pos, event in scan.events:  # (one set aside before is applied in time order, as late)
+            events.append((event.time, len(events), pos, device, event, is_late or pos.offset in waiting))
+        if scan.bad_at and not mine:  # awaited from now on: the position moves past them
+            holes[path.name] = sorted({*holes.get(path.name, ()), *scan.bad_at})
         out.files[device][path.name] = Position(path.name, scan.end, scan.end_check)
         if not is_late:
             end = Position(path.name, scan.end, scan.end_check)
     out.ends[device] = end
+    if holes:
+        out.holes[device] = holes
+    if holes != recorded:  # the manifest says which records are still awaited
+        out.late = True
     return events
 
 

@@ -28,6 +28,7 @@ from retain.store.state.lock import WriterLock
 from retain.store.state.snapshot import (
     Change,
     Files,
+    Holes,
     last_changes,
     snapshot_files,
     write_manifest,
@@ -111,6 +112,7 @@ class StateWriter:
         self._unmade: dict[str, datetime] = {}  # import folders not made yet (nothing recorded)
         self._ends: dict[str, Position] = {}
         self._files: Files = {}  # device -> journal file -> how far its events are applied
+        self._holes: Holes = {}  # device -> journal file -> records set aside, awaited (`holes`)
         self._late = False  # an older journal file was read late: the manifest must list it
         self._written: dict[
             str, datetime
@@ -171,7 +173,7 @@ class StateWriter:
         self._states = loaded.states
         self._latest = loaded.latest
         self._ends = loaded.ends
-        self._files, self._late = loaded.files, loaded.late
+        self._files, self._holes, self._late = loaded.files, loaded.holes, loaded.late
         self._written = loaded.written
         self._dirty = loaded.dirty_decks
         self.messages += loaded.messages
@@ -417,7 +419,8 @@ class StateWriter:
         decks = {p.stem for p in snapshot_files(folder)} | set(by_deck)
         try:
             written = {deck: at for deck, at in self._written.items() if deck in decks}
-            write_manifest(self.state_dir, sorted(decks), positions, now, self._files_now(positions), written)
+            files = self._files_now(positions)
+            write_manifest(self.state_dir, sorted(decks), positions, now, files, written, self._holes)
         except OSError as exc:
             return [
                 f"not written: snapshots.toml ({_reason(exc)}); the next start reads the journal further back"
