@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from retain.core.clock import day_start, study_day
 
 __all__ = ["StudyDay", "learn_ahead_until", "rule_key"]
 
-_SLOT = 900  # seconds: UTC offsets are whole quarter hours, so a slot never spans two study days
+_SLOT = 900  # seconds: UTC offsets are whole quarter hours, so a slot mostly lies in one study day
 _TICK = timedelta(microseconds=1)
+_LAST = timedelta(seconds=_SLOT) - _TICK  # the last instant of a quarter hour, from its first
+_SPLIT = date.min  # `StudyDay.of`'s mark of a quarter hour that two study days share
 
 
 def learn_ahead_until(now: datetime, ahead: timedelta, day_end: datetime | None) -> datetime:
@@ -80,11 +82,21 @@ class StudyDay:
             return later
 
     def of(self, moment: datetime) -> date:
-        """The study day `moment` belongs to (cached per quarter hour: cheap over many events)."""
-        slot = int(moment.timestamp()) // _SLOT
+        """The study day `moment` belongs to (cached per quarter hour: cheap over many events).
+
+        A quarter hour of UTC lies in one study day when the zone's offsets are whole quarter
+        hours; one that does not (a POSIX TZ such as "LMT-0:07:30", a zone's old local mean
+        time) is answered moment by moment, never by whichever moment of it was asked first."""
+        slot = int(moment.timestamp() // _SLOT)
         day = self._slots.get(slot)
         if day is None:
-            day = self._slots[slot] = study_day(moment, self.rollover_hour, self.tz)
+            first = datetime.fromtimestamp(slot * _SLOT, UTC)
+            day = study_day(first, self.rollover_hour, self.tz)
+            if study_day(first + _LAST, self.rollover_hour, self.tz) != day:
+                day = _SPLIT  # a study day begins inside this quarter hour
+            self._slots[slot] = day
+        if day is _SPLIT:
+            return study_day(moment, self.rollover_hour, self.tz)
         return day
 
 

@@ -426,12 +426,14 @@ class Collection:
         # an action undone already (in part: its cards changed since were left) is settled
         settled = {e.group for e in events if e.group and e.id in undone}
         forgets = self.history_index.forgets(now, since)  # (a move's or a reschedule's reset is none)
+        # this device's events are those of its folder (a renamed folder's older ids name its old id)
+        own = self.history_index.ids_of(now, device, since)
         mine = [
             e
             for e in live
             if e.kind in _UNDOABLE
             and (e.kind != "reset" or e.id in forgets)
-            and _device_of(e.id) == device
+            and e.id in own
             and not (e.group and e.group in settled)
         ]
         if not mine:
@@ -449,7 +451,7 @@ class Collection:
 
         what = action_label(action).removeprefix("Undid ")
         change = later[-1]
-        if _device_of(change.id) != device:
+        if change.id not in own:
             why = (
                 "another device changed the card since"
                 if change.kind != "review"
@@ -521,12 +523,6 @@ class Collection:
 
 def _days(span: timedelta) -> str:
     return f"{span.days} day" if span.days == 1 else f"{span.days} days"
-
-
-def _device_of(event_id: str) -> str:
-    """The device of an event id "<device>-<time ns>-<seq>" (the device id may hold dashes)."""
-    parts = event_id.rsplit("-", 2)
-    return parts[0] if len(parts) == 3 else ""
 
 
 @contextlib.contextmanager

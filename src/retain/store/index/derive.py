@@ -25,7 +25,8 @@ from retain.store.state.recordfast import IndexCols
 __all__ = ["BATCH_COLUMNS", "CAN_PACK", "Derived", "derive", "pack", "portable", "row_columns"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot never spans two study days
+_SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot mostly lies in one study day
+_SLOT_LAST = timedelta(microseconds=_SLOT_US - 1)  # a slot's last instant, from its first
 _REVIEW = 0  # core.state.EVENT_KINDS.index("review")
 
 
@@ -43,12 +44,22 @@ def derive(cols: IndexCols, day: StudyDay) -> Derived:
     slots = [us // _SLOT_US for us in cols.t]
     day_of: dict[int, int] = {}
     hour_of: dict[int, int] = {}
+    split: set[int] = set()
     for slot in set(slots):  # a few per hour of history, not one per record
         moment = _EPOCH + timedelta(microseconds=slot * _SLOT_US)
         day_of[slot] = day.of(moment).toordinal()
         hour_of[slot] = moment.astimezone(day.tz).hour
+        last = moment + _SLOT_LAST
+        if day.of(last).toordinal() != day_of[slot] or last.astimezone(day.tz).hour != hour_of[slot]:
+            split.add(slot)  # a zone whose offset is no whole quarter hour: a new day or hour inside
     days = list(map(day_of.__getitem__, slots))
     hours = list(map(hour_of.__getitem__, slots))
+    if split:  # (rare: such slots are dated record by record)
+        for i, (slot, us) in enumerate(zip(slots, cols.t, strict=True)):
+            if slot in split:
+                moment = _EPOCH + timedelta(microseconds=us)
+                days[i] = day.of(moment).toordinal()
+                hours[i] = moment.astimezone(day.tz).hour
     decks = [k.partition("/")[0] for k in cols.key]
     c = (decks, days, cols.bstate, cols.bivl, cols.rating, hours, cols.ms)
     if any(cols.kind):  # other kinds than reviews (flags, resets): only ratings are summed

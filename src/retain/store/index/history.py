@@ -621,6 +621,17 @@ class History:
         return {eid for (eid,) in rows}
 
     @_locked
+    def ids_of(self, now: datetime, device: str, since: datetime) -> set[str]:
+        """The ids of the events in `device`'s folder dated at or after `since`: the device's own
+        (as `last_undoable_action` takes them), whatever device their ids name (a folder renamed
+        keeps its older events' ids; a sync conflict's folder holds another folder's ids)."""
+        self.refresh(now)
+        rows = self._db.execute(
+            "SELECT e.eid FROM events e WHERE e.device = ? AND e.t >= ?", (device, micros(since))
+        )
+        return {eid for (eid,) in rows}
+
+    @_locked
     def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
         """The last review, cram rating, suspend, bury or forget (`forget_sql`) of `device` since
         `since` not yet undone; None when there is none, or when a later event changed its card
