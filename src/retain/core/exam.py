@@ -15,9 +15,10 @@ recall and the FSRS decay of the deck's scheduler. Until that moment:
   a review is due all its study day, so a DST change never moves a cap onto the
   study day of the last review, nor a day late).
 - `cap_previews` does the same to the four rating previews, so every new
-  interval is capped when the card is rated. Hard, Good and Easy of a review stay a day
-  apart where the caps leave room (the lower rating comes a day sooner); a review waits
-  at least a day, so a cap of one or two days can make two of them equal.
+  interval is capped when the card is rated. Hard, Good and Easy stay a day apart where
+  the caps leave room (the lower rating comes a day sooner, a review or a learning step of
+  days alike); a review waits at least a day, so a cap of one or two days can make two of
+  them equal.
 - `exam_rank` orders due reviews by their predicted recall on the exam day,
   lowest first, and cards below the target before any other: the cards that
   cannot reach it (too new, too hard) come first.
@@ -58,6 +59,7 @@ __all__ = [
     "forecast",
     "forgetting_curve",
     "merge_forecasts",
+    "moved_by_cap",
     "predicted_recall",
 ]
 
@@ -67,7 +69,7 @@ if TYPE_CHECKING:
 RECALL_RANGE = (0.5, 0.99)  # a target outside this is refused by the config loader
 _DAY = timedelta(days=1)
 _UNSEEN = object()
-_SLOT = 900  # seconds: UTC offsets are whole quarter hours, so a slot never spans two study days
+_SLOT = 900  # seconds: a quarter hour of UTC (of one study day, `cap_many`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +200,7 @@ def cap_many(
         return out
     moment, k, inf, studyday = plan.moment, plan.reach, math.inf, plan.studyday
     spans: dict[int, timedelta] = {}  # whole-day caps, built once each
-    moves: dict[tuple[int, int], object] = {}  # (quarter hour, days) -> a DST change's cap
+    moves: dict[tuple[int, date, int], object] = {}  # (quarter hour, study day, days) -> a DST change's cap
     # A cap keeps its last review's time of day, so its study day, unless the zone's offset changes
     # between them: only those caps go through `cap_moment` (`since`: the changes known from then).
     since, changes = (moment, ()) if studyday is None else _offset_changes(studyday, moment)
@@ -220,9 +222,10 @@ def cap_many(
         cap = last + span
         if studyday is not None and (
             last < since or bisect_right(changes, last) != bisect_right(changes, cap)
-        ):  # `cap_moment`, decided once per quarter hour of `last` (a UTC quarter hour lies in
-            # one study day, and so does the same quarter hour days later)
-            slot = (int(last.timestamp()) // _SLOT, days)
+        ):  # `cap_moment`, decided once per quarter hour of `last` and its study day (a UTC
+            # quarter hour lies in one study day, and so does the same quarter hour days later,
+            # unless the zone's offset is no whole quarter hour: then a rollover may split it)
+            slot = (int(last.timestamp()) // _SLOT, studyday.of(last), days)
             moved = moves.get(slot, _UNSEEN)
             if moved is _UNSEEN:
                 moved = cap_moment(last, days, studyday)
@@ -256,8 +259,11 @@ def _offset_changes(studyday: StudyDay, moment: datetime) -> tuple[datetime, tup
 @functools.lru_cache(maxsize=64)
 def _year_changes(tz: tzinfo, year: int) -> tuple[datetime, ...]:
     """The UTC instants in `year` at which `tz`'s offset changes: sampled every 6 hours, each
-    change then found to the second."""
-    step, second = timedelta(hours=6), timedelta(seconds=1)
+    change then found to the second, exactly: the first whole second with the new offset (a
+    zone changes on a whole second). A change found a fraction of a second late let a cap that
+    fell on the change itself (a review at the rollover the day before a fall-back) skip
+    `cap_moment`: it stayed on its last review's study day."""
+    step = timedelta(hours=6)
     at, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     offset = at.astimezone(tz).utcoffset()
     out: list[datetime] = []
@@ -265,11 +271,14 @@ def _year_changes(tz: tzinfo, year: int) -> tuple[datetime, ...]:
         nxt = at + step
         now_offset = nxt.astimezone(tz).utcoffset()
         if now_offset != offset:
-            lo, hi = at, nxt
-            while hi - lo > second:
-                mid = lo + (hi - lo) / 2
-                lo, hi = (mid, hi) if mid.astimezone(tz).utcoffset() == offset else (lo, mid)
-            out.append(hi)
+            lo, hi = int(at.timestamp()), int(nxt.timestamp())  # whole seconds: old, new offset
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if datetime.fromtimestamp(mid, UTC).astimezone(tz).utcoffset() == offset:
+                    lo = mid
+                else:
+                    hi = mid
+            out.append(datetime.fromtimestamp(hi, UTC))
             offset = now_offset
         at = nxt
     return tuple(out)
@@ -285,33 +294,60 @@ def cap_previews(previews: Mapping[int, CardState], plan: ExamPlan, now: datetim
 def _apart_under_caps(
     previews: Mapping[int, CardState], capped: dict[int, CardState], studyday: StudyDay | None
 ) -> dict[int, CardState]:
-    """Hard, Good and Easy that are reviews kept a day apart under an exam's caps, as the
-    scheduler keeps them (`Scheduler._apart`, Anki's `constrain_passing_interval`), the caps
-    still holding. Each rating's cap comes from its own stability, so a lower rating's cap is
-    never past a higher one's: the caps make two ratings meet only where the higher one was
-    capped, to the lower one's interval. Then the lower one comes a day sooner (a day before
-    the higher one's capped due, counted in study days as the cap is), Easy's cap first, then
-    Good's. A review waits at least a day: under a cap of one day two ratings stay equal (Easy
-    capped to 2 days: Hard and Good 1 day; to 1 day: all three). A pair the caps did not move
-    (equal at the maximum interval) is left as the scheduler made it, and so is a Good whose
-    Hard is a learning step due later than the day before Good's cap (Hard <= Good holds)."""
+    """Hard, Good and Easy kept a day apart under an exam's caps, as the scheduler keeps them
+    (`Scheduler._apart`, Anki's `constrain_passing_interval`; a learning card's Easy a day past
+    Good), the caps still holding. Each rating's cap comes from its own stability, so a lower
+    rating's cap is never past a higher one's: the caps make two ratings meet only where the
+    higher one was capped, to the lower one's interval. Then the lower one comes a day sooner
+    (a day before the higher one's capped due, counted in study days as the cap is), Easy's cap
+    first, then Good's, whatever the lower one's state: a review, or a (re)learning step of days
+    (capped like a review, `cap_state`), so a learning card's Good step never meets a capped
+    Easy, and a Hard step is never left past a Good brought forward. A review or a step of days
+    waits at least a day: under a cap of one day two ratings stay equal (Easy capped to 2 days:
+    Hard and Good 1 day; to 1 day: all three); a step under a day is never moved (it is already
+    before any cap). A pair the caps did not move (equal at the maximum interval) is left as the
+    scheduler made it."""
     out = dict(capped)
     for lower, higher in ((3, 4), (2, 3)):
         low, high = out.get(lower), out.get(higher)
         if low is None or high is None or high.due == previews[higher].due:
             continue  # the higher one not moved: as the scheduler left them
         last = low.last_review
-        if low.state != REVIEW or high.state != REVIEW or low.due is None or high.due is None or last is None:
+        if low.due is None or high.due is None or last is None:
             continue
         days = max(1, _study_days(last, high.due, studyday) - 1)
         if _study_days(last, low.due, studyday) <= days:
-            continue
-        due = cap_moment(last, days, studyday)
-        below = out.get(lower - 1) if lower == 3 else None
-        if below is not None and below.state != REVIEW and below.due is not None and below.due > due:
-            continue  # a learning step of days under Good: Good keeps its cap
-        out[lower] = replace(low, due=due)
+            continue  # already a day before it (or on the first day: no room)
+        out[lower] = replace(low, due=cap_moment(last, days, studyday))
     return out
+
+
+def moved_by_cap(state: CardState, due: datetime, plan: ExamPlan) -> bool:
+    """Whether a review `state`'s stored due may be `due`, the one its last review gives it
+    without an exam (`Scheduler.review_due`), brought forward by `plan` when it was rated
+    (`cap_previews` stores the capped rating): to its own cap, or a day or two before that or
+    `due` (the day-apart rule under the caps, `_apart_under_caps`: Hard can come two days before
+    Easy's cap), never under a day, on the study day that many days after the review, as a cap
+    dates it. `review_due` cannot tell it from the stability alone: a reschedule that leaves a
+    card's memory as it was keeps such a due date (`store.fsrs_presets.reschedule_plan`), as it
+    keeps one the scheduler's own day-apart rule moved (`Scheduler.moved_apart`).
+
+    The exam must have been ahead at the review, with a cap below the exam for this stability;
+    a card whose stored due is not one of these (an exam added since, or its date or target
+    changed) gets `due`, and the current exam's cap applies to it as to every due date."""
+    last, stored, stability = state.last_review, state.due, state.stability
+    if state.state != REVIEW or last is None or stored is None or not stored < due:
+        return False
+    if stability is None or not math.isfinite(stability) or stability <= 0 or not plan.active(last):
+        return False
+    reach = stability * plan.reach
+    if reach * 86400.0 >= (plan.moment - last).total_seconds():
+        return False  # recalled on the exam day above the target: never capped
+    studyday = plan.studyday
+    cap = cap_moment(last, int(reach) or 1, studyday)
+    base = _study_days(last, min(due, cap), studyday)
+    was = _study_days(last, stored, studyday)
+    return max(1, base - 2) <= was <= base and stored == cap_moment(last, was, studyday)
 
 
 def _study_days(last: datetime, due: datetime, studyday: StudyDay | None) -> int:

@@ -28,6 +28,7 @@ from typing import NamedTuple, TypeVar
 import fsrs_rs_python as rs
 
 from retain.core.due import deck_of
+from retain.core.exam import moved_by_cap
 from retain.core.fsrsfit import (
     DEFAULT_WEIGHTS,
     HistoryRow,
@@ -43,6 +44,7 @@ from retain.core.scheduler import Scheduler
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
 from retain.store.collection import Collection, CollectionError
+from retain.store.exams import exam_plans
 from retain.store.files import copy_tree_regular, fsync_dir, remove_tree
 from retain.store.state.statecodec import canonical_state
 
@@ -245,6 +247,7 @@ def reschedule_plan(
     memories = _replay(col, preset, rules, fallback, now)
     tell("comparing the states", 2, 3)
     states = col.states
+    exams = exam_plans(col, now, active_only=False)  # a due an exam's cap gave a review is kept
     week = now + timedelta(days=7)
     changes: list[Change] = []
     before_week = after_week = 0
@@ -262,8 +265,12 @@ def reschedule_plan(
                 and due != old.due
                 and _same_value(old.stability, stability)
                 and _same_value(old.difficulty, difficulty)
-                and scheduler.moved_apart(old.last_review, due, old.due)
-            ):  # its review put it a day past a lower rating's interval (Scheduler._apart): kept
+                and (
+                    scheduler.moved_apart(old.last_review, due, old.due)
+                    or ((exam := exams.get(deck_of(key))) is not None and moved_by_cap(old, due, exam))
+                )
+            ):  # its review put it a day past a lower rating's interval (Scheduler._apart), or an
+                # exam's cap brought it forward (the day-apart rule under it too): kept
                 due = old.due
         before_week += old.due is not None and old.due <= week
         after_week += due is not None and due <= week
