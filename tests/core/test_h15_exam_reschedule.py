@@ -208,3 +208,44 @@ def test_every_capped_review_rating_is_kept_by_a_reschedule_with_its_memory(
     ), (day.of(due), day.of(stored.due))
     # an exam that was not ahead at the review explains nothing: the reschedule gives `due`
     assert not moved_by_cap(stored, due, ExamPlan(now, recall, plan.decay, None, day))
+
+
+def test_the_weeks_figures_are_what_the_queue_shows_under_the_exam(tmp_path: Path) -> None:
+    """ "Due in the next 7 days: N now, M after" counts the due dates the queue shows: with the
+    exam's caps (the stored dues of capped cards are past them), after by the new weights' decay.
+    It counted the stored dues ("38 -> 11" where the queue went from 38 to 28)."""
+    root = _home(tmp_path / "home", True)
+    col = Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, tz=ZONE, cards=False, read_only=True)
+    try:
+        (preset,) = presets_for(col, "alpha")
+        weights = list(Scheduler(preset.settings).parameters)
+        weights[8] *= 1.4  # stability grows faster: longer intervals
+        weights[20] = 0.35  # another decay: other caps
+        plan = reschedule_plan(col, preset, weights, NOW)
+        assert plan.count > 0
+        units = list(col.units)
+        week = NOW + 7 * _DAY
+        shown = capped_states(col.states, units, exam_plans(col, NOW), NOW)
+        assert plan.due_next_week_before == sum(
+            1 for s in shown.values() if s.due is not None and s.due <= week
+        )
+        after_states = dict(col.states)
+        for c in plan.changes:
+            after_states[c.key] = CardState(
+                c.old.state, c.old.step, c.stability, c.difficulty, c.due, c.old.last_review,
+                c.old.reps, c.old.lapses,
+            )  # fmt: skip
+        decay = Scheduler(StudySettings(parameters=tuple(weights))).decay
+        plans = {
+            d: ExamPlan(p.moment, p.recall, decay, p.day, p.studyday) for d, p in exam_plans(col, NOW).items()
+        }
+        shown = capped_states(after_states, units, plans, NOW)
+        assert plan.due_next_week_after == sum(
+            1 for s in shown.values() if s.due is not None and s.due <= week
+        )
+        stored = sum(1 for c in plan.changes if c.due is not None and c.due <= week)
+        assert plan.due_next_week_after != stored or plan.due_next_week_before != sum(
+            1 for s in col.states.values() if s.due is not None and s.due <= week
+        )  # (the case shows the difference)
+    finally:
+        col.close(NOW)

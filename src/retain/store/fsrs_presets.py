@@ -28,7 +28,7 @@ from typing import NamedTuple, TypeVar
 import fsrs_rs_python as rs
 
 from retain.core.due import deck_of
-from retain.core.exam import moved_by_cap
+from retain.core.exam import cap_state, moved_by_cap
 from retain.core.fsrsfit import (
     DEFAULT_WEIGHTS,
     HistoryRow,
@@ -248,6 +248,10 @@ def reschedule_plan(
     tell("comparing the states", 2, 3)
     states = col.states
     exams = exam_plans(col, now, active_only=False)  # a due an exam's cap gave a review is kept
+    # The week's figures are what the queue will show: due dates with an exam's caps, after by
+    # the new weights' decay (the stored dues of capped cards are past their caps)
+    ahead = {d: p for d, p in exams.items() if p.active(now)}
+    shown_after = {d: replace(p, decay=rules.get(d, fallback).scheduler.decay) for d, p in ahead.items()}
     week = now + timedelta(days=7)
     changes: list[Change] = []
     before_week = after_week = 0
@@ -272,8 +276,12 @@ def reschedule_plan(
             ):  # its review put it a day past a lower rating's interval (Scheduler._apart), or an
                 # exam's cap brought it forward (the day-apart rule under it too): kept
                 due = old.due
-        before_week += old.due is not None and old.due <= week
-        after_week += due is not None and due <= week
+        deck = deck_of(key)
+        shown = old if (plan := ahead.get(deck)) is None else cap_state(old, plan, now)
+        before_week += shown.due is not None and shown.due <= week
+        new = replace(old, stability=stability, difficulty=difficulty, due=due)
+        shown = new if (plan := shown_after.get(deck)) is None else cap_state(new, plan, now)
+        after_week += shown.due is not None and shown.due <= week
         if (
             due == old.due
             and _same_value(old.stability, stability)
