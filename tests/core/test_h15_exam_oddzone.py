@@ -37,7 +37,7 @@ class _Odd(tzinfo):
         after = dt.replace(tzinfo=None) >= (CHANGE + self.offset + timedelta(hours=1)).replace(tzinfo=None)
         return self.offset + timedelta(hours=1) if after else self.offset
 
-    def fromutc(self, dt: datetime) -> datetime:  # type: ignore[override]
+    def fromutc(self, dt: datetime) -> datetime:
         utc = dt.replace(tzinfo=None)
         return (utc + self._at(utc)).replace(tzinfo=self)
 
