@@ -68,6 +68,7 @@ def _parser_class(words: Sequence[str] = ()) -> type[argparse.ArgumentParser]:
             if not message:
                 return
             from retain.commands.output import err, out_block
+            from retain.store.oserror import os_error_text
 
             try:
                 out_block(message.rstrip("\n"))
@@ -77,7 +78,7 @@ def _parser_class(words: Sequence[str] = ()) -> type[argparse.ArgumentParser]:
                 _drop_stdout()
             except OSError as exc:
                 _drop_stdout()
-                err(f"retain: {exc.strerror or exc}")
+                err(f"retain: {os_error_text(exc)}")
                 self.exit(1)
 
     return _Parser
@@ -471,7 +472,7 @@ def _main(argv: list[str]) -> int:
     except OSError as exc:  # the output could not be written (`> /dev/full`), or a file error no
         _drop_stdout()  # command foresaw: one line, never a traceback
         from retain.commands.output import err
+        from retain.store.oserror import os_error_text
 
-        where = f": {os.fsdecode(exc.filename)}" if exc.filename else ""
-        err(f"retain: {exc.strerror or exc}{where}")
+        err(f"retain: {os_error_text(exc)}")
         return 1

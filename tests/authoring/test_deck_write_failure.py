@@ -26,9 +26,9 @@ def test_a_save_on_a_full_disk_is_a_deck_edit_error(tmp_path: Path, monkeypatch:
     deck_file.text = deck_file.text.replace('back = "a"', 'back = "b"')
     monkeypatch.setattr(deckedit, "atomic_write", _full_disk)
     with pytest.raises(
-        DeckEditError, match=r"cannot write .*d\.toml: No space left on device; the file is unchanged"
+        DeckEditError, match=r"cannot write .*d\.toml: no space left on device; the file is unchanged"
     ):
         deck_file.save()
     assert path.read_text(encoding="utf-8") == DECK
-    with pytest.raises(DeckEditError, match="No space left"):
+    with pytest.raises(DeckEditError, match="no space left"):
         create_deck_file(tmp_path / "new.toml", Deck("new", "New"))

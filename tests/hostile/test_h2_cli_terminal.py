@@ -105,7 +105,7 @@ def test_help_to_a_full_disk_is_an_error(tmp_path: Path, args: tuple[str, ...]) 
     with open("/dev/full", "wb") as full:
         done = _run(tmp_path, *args, stdout=full.fileno())
     assert done.returncode == 1, done.stderr
-    assert done.stderr.decode().splitlines() == ["retain: No space left on device"]
+    assert done.stderr.decode().splitlines() == ["retain: no space left on device"]
 
 
 @pytest.mark.parametrize("args", [("--help",), ("--version",), ("add", "--help")], ids=" ".join)

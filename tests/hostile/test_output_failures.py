@@ -39,7 +39,7 @@ def test_a_full_disk_behind_the_output_is_one_line(tmp_path: Path, args: tuple[s
     with open("/dev/full", "wb") as full:
         done = _run(tmp_path, args, full.fileno())
     assert done.returncode == 1, done.stderr
-    assert done.stderr.decode().splitlines() == ["retain: No space left on device"]
+    assert done.stderr.decode().splitlines() == ["retain: no space left on device"]
 
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)

@@ -69,7 +69,7 @@ def test_a_backup_that_cannot_be_written_is_one_line_and_changes_nothing(
     assert lines[0].startswith(
         "retain: optimize: not rescheduled: cannot back up the state to backups/reschedule-"
     )
-    assert "File too large" in lines[0]
+    assert "file too large" in lines[0]
     assert "[(" not in lines[0] and "Errno" not in lines[0] and len(lines[0]) < 300
     assert states(root) == before
     left = [p.name for p in (root / "state" / "backups").iterdir() if "reschedule" in p.name]

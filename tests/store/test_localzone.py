@@ -157,7 +157,7 @@ def test_a_posix_rule_changes_at_its_times(tz_env: Callable[[str | None], None])
     [
         ("CET-1CEST", "not a zone name, nor a POSIX rule with both DST dates"),  # glibc guesses US dates
         ("Europe/Nowhere", "no such zone in the zone database"),
-        ("/no/such/zone", "No such file or directory"),
+        ("/no/such/zone", "no such file or folder"),
     ],
 )
 def test_an_unreadable_tz_falls_back_to_the_fixed_offset_saying_so_once(

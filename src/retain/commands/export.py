@@ -139,7 +139,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         bar.finish()
         name = jobs[0].out if len(jobs) == 1 else (exc.filename or args.output)
-        err(f"retain: export failed: cannot write {name}: {exc.strerror or exc}")
+        from retain.store.oserror import os_error_text
+
+        err(f"retain: export failed: cannot write {name}: {os_error_text(exc, name=False)}")
         return 1
     bar.finish()
     extra = f" and {sum(counted)} review(s)" if args.with_progress else ""

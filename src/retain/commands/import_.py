@@ -133,7 +133,9 @@ def _import_one(
         return _Done(error=f"import refused: {exc}")
     except OSError as exc:
         bar.finish()
-        return _Done(error=f"import failed: {exc.strerror or exc}")
+        from retain.store.oserror import os_error_text
+
+        return _Done(error=f"import failed: {os_error_text(exc)}")
     for planned in plan.decks:
         out(f"{prefix}imported deck {planned.deck.id}: {count_line(planned.deck)} -> {planned.target}")
     if media:

@@ -23,6 +23,7 @@ from typing import Any
 from retain.commands.output import cell, clip, columns, err, ljust
 from retain.commands.readonly import print_report
 from retain.store.collection import Collection
+from retain.store.oserror import os_error_text
 
 __all__ = ["StatsInputError", "add_arguments", "parse_days", "run", "stats_report"]
 
@@ -172,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 save_stats_svg(col, now, svg, args.deck, days)
             except OSError as exc:  # (only the SVG: an error writing stdout is the CLI's to say)
-                raise _SvgError(f"cannot write {svg}: {exc.strerror or exc}") from None
+                raise _SvgError(f"cannot write {svg}: {os_error_text(exc, name=False)}") from None
         return report
 
     try:

@@ -30,6 +30,7 @@ from retain.interop.native import deck_file_text
 from retain.interop.outfile import atomic_output, media_left_out, open_media
 from retain.interop.progress import ProgressFn, no_progress
 from retain.store.files import NotRegularFileError
+from retain.store.oserror import os_error_text
 
 __all__ = ["EXPORT_SUFFIXES", "export_decks", "export_paths"]
 
@@ -109,7 +110,7 @@ def _copy_media(pairs: list[tuple[Path, Path]], out: Path, warnings: list[str] |
             continue
         except OSError as exc:
             raise InteropError(
-                f"cannot read {found}: {exc.strerror or exc}; {out.name} not written"
+                f"cannot read {found}: {os_error_text(exc, name=False)}; {out.name} not written"
             ) from None
         try:
             with src:
@@ -118,7 +119,7 @@ def _copy_media(pairs: list[tuple[Path, Path]], out: Path, warnings: list[str] |
                     shutil.copyfileobj(src, dst, 1 << 20)
         except OSError as exc:
             raise InteropError(
-                f"cannot write {copy}: {exc.strerror or exc}; {out.name} not written"
+                f"cannot write {copy}: {os_error_text(exc, name=False)}; {out.name} not written"
             ) from None
         copied.append(copy)
     return copied

@@ -46,6 +46,7 @@ from retain.store.decks.deckcache import remember
 from retain.store.decks.editlock import DeckLockTimeout, deck_edit_lock
 from retain.store.decks.library import Library
 from retain.store.files import MAX_DECK_BYTES, atomic_write
+from retain.store.oserror import os_error_text
 
 __all__ = [
     "IMPORT_SUFFIXES",
@@ -81,7 +82,7 @@ def read_file(
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise InteropError(f"cannot read {path}: {exc.strerror or exc}") from None
+            raise InteropError(f"cannot read {path}: {os_error_text(exc, name=False)}") from None
         if size > MAX_DECK_BYTES:  # the library would not read it: refuse before reading it
             raise LimitError(f"file is {mb(size)}; {_split()}")
         from retain.interop.native import read_native  # (each reader imported when its file comes)
@@ -366,7 +367,7 @@ class ImportStopped(OSError):
     """A deck file could not be written (a full disk): says which decks went in before it."""
 
     def __init__(self, cause: OSError, done: list[str], total: int) -> None:
-        reason = cause.strerror or str(cause)
+        reason = os_error_text(cause)
         if done:
             shown = ", ".join(done[:3]) + (f" and {len(done) - 3} more" if len(done) > 3 else "")
             kept = f"{len(done)} of {total} decks were written before it stopped ({shown}) and are kept"

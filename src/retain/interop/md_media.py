@@ -46,6 +46,7 @@ from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import Limits, Writer, copy_bounded, mb
 from retain.interop.media import hash_name, safe_ext
 from retain.store.files import NotRegularFileError, open_regular
+from retain.store.oserror import os_error_text
 
 if TYPE_CHECKING:
     from retain.interop.markdown import _Block
@@ -187,11 +188,13 @@ class ImageImporter:
                 raise InteropError(
                     f"{where}: {_what(ref)} path {ref[:80]!r} is a symbolic link; refused"
                 ) from None
-            self.bundle.warnings.append(f"{where}: {ref[:80]} is not imported: {exc.strerror}; kept as text")
+            self.bundle.warnings.append(
+                f"{where}: {ref[:80]} is not imported: {os_error_text(exc, name=False)}; kept as text"
+            )
             return ""
         except OSError as exc:
             self.bundle.warnings.append(
-                f"{where}: {ref[:80]} is not imported: cannot read it ({exc.strerror or exc}); kept as text"
+                f"{where}: {ref[:80]} is not imported: cannot read it ({os_error_text(exc, name=False)}); kept as text"
             )
             return ""
         with fin:

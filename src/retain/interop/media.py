@@ -23,6 +23,7 @@ from retain.core.mediaref import AUDIO_EXTS, is_safe_name, may_hold_refs, media_
 from retain.core.model import Deck
 from retain.store.files import fsync_dir, open_regular
 from retain.store.media import linked_out
+from retain.store.oserror import os_error_text
 
 __all__ = [
     "AUDIO_EXTS",
@@ -197,7 +198,7 @@ def store_media(decks_dir: Path, deck_id: str, names: Iterable[str], staged: dic
             fin = open_regular(src, under=src.parent)
         except OSError as exc:
             raise OSError(
-                exc.errno, f"media file {src.name}: {exc.strerror or exc}", os.fspath(src)
+                exc.errno, f"media file {src.name}: {os_error_text(exc, name=False)}", os.fspath(src)
             ) from None
         h = hashlib.sha256()
         try:

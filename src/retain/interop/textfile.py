@@ -7,6 +7,7 @@ from pathlib import Path
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import Limits, mb
 from retain.store.files import ReadError, read_text_limited
+from retain.store.oserror import os_error_text
 
 __all__ = ["read_text"]
 
@@ -21,7 +22,7 @@ def read_text(path: Path, limits: Limits) -> str:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InteropError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise InteropError(f"cannot read {path}: {os_error_text(exc, name=False)}") from None
     if size > limits.max_text_bytes:
         raise LimitError(f"file is {mb(size)}; the text-file size limit is {mb(limits.max_text_bytes)}")
     try:

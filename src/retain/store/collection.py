@@ -121,8 +121,9 @@ class Collection:
             raise CollectionError(str(exc)) from None
         except OSError as exc:  # a state folder that cannot be read or written
             col._abandon()
-            where = f" {exc.filename}" if exc.filename else ""
-            raise CollectionError(f"cannot open the progress{where}: {exc.strerror or exc}") from None
+            from retain.store.oserror import os_error_text
+
+            raise CollectionError(f"cannot open the progress: {os_error_text(exc)}") from None
         except BaseException:
             col._abandon()
             raise

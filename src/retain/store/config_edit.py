@@ -29,6 +29,7 @@ from tomlkit.items import AoT, Comment, InlineTable, Table, Whitespace
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config import Config, ConfigError, marker_problem, parse_config, read_only
 from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.oserror import os_error_text
 
 __all__ = [
     "MAX_CONFIG_BYTES",
@@ -286,7 +287,7 @@ class ConfigDocument:
         try:
             atomic_write(self.path, text)
         except OSError as exc:
-            raise ConfigEditError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+            raise ConfigEditError(f"cannot write {self.path}: {os_error_text(exc, name=False)}") from None
         self.original = text.replace("\r\n", "\n") if self.crlf else text
         self.stamp = FileStamp.of(self.path, text)
         self._opened = self.data()

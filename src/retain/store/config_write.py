@@ -26,6 +26,7 @@ from tomlkit.items import Array, InlineTable, Table
 from retain.store.config import ConfigError, marker_problem, parse_config, read_only
 from retain.store.config_edit import MAX_CONFIG_BYTES
 from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.oserror import os_error_text
 
 __all__ = ["save_parameters"]
 
@@ -71,7 +72,7 @@ def save_parameters(path: Path, preset: str, weights: Sequence[float]) -> None:
     try:
         atomic_write(path, new_text)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be written: {exc.strerror or exc}") from None
+        raise ConfigError(f"{path}: cannot be written: {os_error_text(exc, name=False)}") from None
 
 
 def _with_parameters(

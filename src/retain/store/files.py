@@ -247,7 +247,9 @@ def _unreadable(path: Path, exc: OSError) -> str:
         return "a symbolic link loop"
     if exc.errno == errno.ENOENT:
         return "a broken symbolic link" if os.path.lexists(path) else "gone while it was copied"
-    return f"cannot be read: {exc.strerror or exc}"
+    from retain.store.oserror import os_error_text  # (it imports this module)
+
+    return f"cannot be read: {os_error_text(exc, name=False)}"
 
 
 def copy_tree_regular(
@@ -272,7 +274,7 @@ def copy_tree_regular(
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            left_out(folder, f"cannot be read: {exc.strerror or exc}")
+            left_out(folder, _unreadable(folder, exc))
             return
         for entry in entries:
             path = Path(entry.path)
@@ -367,7 +369,9 @@ def read_text_limited(path: Path, limit: int = MAX_DECK_BYTES) -> str:
     try:
         data = _read_regular(path, limit)
     except OSError as exc:
-        raise ReadError(f"cannot read file: {exc.strerror or exc}") from None
+        from retain.store.oserror import os_error_text  # (it imports this module)
+
+        raise ReadError(f"cannot read file: {os_error_text(exc, name=False)}") from None
     if len(data) > limit:
         raise ReadError(f"file is over the {_mib(limit)} limit")
     try:

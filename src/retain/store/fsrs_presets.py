@@ -46,6 +46,7 @@ from retain.core.state import NEW, REVIEW, CardState, Event
 from retain.store.collection import Collection, CollectionError
 from retain.store.exams import exam_plans
 from retain.store.files import copy_tree_regular, fsync_dir, remove_tree
+from retain.store.oserror import os_error_text
 from retain.store.state.statecodec import canonical_state
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -351,7 +352,7 @@ def _why(exc: OSError) -> str:
         text = str(first[-1]) if isinstance(first, tuple) and first else str(first)
         found = re.match(r"\[Errno \d+\] ([^:]+)", text)
         return found.group(1) if found else text[:120]
-    return exc.strerror or " ".join(str(exc).split())[:120] or type(exc).__name__
+    return os_error_text(exc, name=False)[:120]
 
 
 def reschedule_events(col: Collection, plan: Reschedule, now: datetime) -> list[Event]:

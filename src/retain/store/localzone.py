@@ -17,6 +17,8 @@ import zoneinfo
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from retain.store.oserror import os_error_text
+
 __all__ = ["local_timezone", "zone_messages"]
 
 _LOCALTIME = "/etc/localtime"
@@ -81,7 +83,7 @@ def _from_path(path: str) -> tuple[tzinfo | None, str]:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
-        return None, exc.strerror or type(exc).__name__
+        return None, os_error_text(exc, name=False)
     try:
         return _DataZone(data, path), ""
     except ValueError:

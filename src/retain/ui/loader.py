@@ -57,7 +57,9 @@ class CollectionLoader:
         except CollectionError as exc:
             self.error = str(exc)
         except Exception as exc:  # OSError and the like: one line for the user, never a hung app
-            self.error = f"cannot open the collection: {exc}"
+            from retain.store.oserror import os_error_text
+
+            self.error = f"cannot open the collection: {os_error_text(exc)}"
         finally:
             if was_on:
                 gc.enable()

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retain.core.mediaref import AUDIO_EXTS, VIDEO_EXTS, is_played_head, short_name
+from retain.store.oserror import os_error_text
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
@@ -279,7 +280,7 @@ def _openable(path: Path) -> str | None:
         with path.open("rb") as fh:
             head = fh.read(16)
     except OSError as exc:
-        return f"cannot open {short_name(path.name)}: {exc.strerror or exc}"
+        return f"cannot open {short_name(path.name)}: {os_error_text(exc, name=False)}"
     if ext in PLAYED_EXTS or not ext:
         if is_played_head(head, named=bool(ext)):
             return None
@@ -312,7 +313,7 @@ def open_media(path: Path, failed: Callable[[str], object] | None = None) -> str
             close_fds=True,
         )
     except OSError as exc:
-        return f"could not start {argv[0]}: {exc.strerror or exc}"
+        return f"could not start {argv[0]}: {os_error_text(exc, name=False)}"
     name, program = short_name(path.name), os.path.basename(argv[0])
 
     def reap() -> None:  # wait for it to exit (no zombie), and say if it could not open the file

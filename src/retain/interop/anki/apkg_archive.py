@@ -26,6 +26,7 @@ from retain.interop.anki.protowire import first, messages, read_fields
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import Limits, Writer, copy_bounded, mb
 from retain.interop.media import is_unsafe_name
+from retain.store.oserror import os_error_text
 
 __all__ = ["Archive", "open_archive"]
 
@@ -191,7 +192,7 @@ def open_archive(path: Path, limits: Limits) -> Archive:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise InteropError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise InteropError(f"cannot read {path}: {os_error_text(exc, name=False)}") from None
     if size > limits.max_file_bytes:
         raise LimitError(f"package is {mb(size)}; the file-size limit is {mb(limits.max_file_bytes)}")
     try:

@@ -81,6 +81,7 @@ from retain.interop.outfile import atomic_output, media_left_out, open_media
 from retain.interop.progress import ProgressFn, no_progress
 from retain.store.files import NotRegularFileError
 from retain.store.localzone import local_timezone
+from retain.store.oserror import os_error_text
 
 __all__ = ["ApkgOptions", "write_apkg"]
 
@@ -656,7 +657,7 @@ def _pack(zf: zipfile.ZipFile, member: str, src: Path, warnings: list[str] | Non
             warnings.append(media_left_out(src, exc))
         return False
     except OSError as exc:
-        raise InteropError(f"cannot read {src}: {exc.strerror or exc}; nothing written") from None
+        raise InteropError(f"cannot read {src}: {os_error_text(exc, name=False)}; nothing written") from None
     with fh:
         st = os.fstat(fh.fileno())
         # ZIP's dates begin in 1980 (a file dated 1970 made `zf.write` raise)

@@ -11,6 +11,7 @@ from retain.core.model import Deck
 from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file, write_new_file
 from retain.store.decks.library import Library
 from retain.store.home import Home
+from retain.store.oserror import os_error_text
 
 __all__ = ["taken_file_message", "writable_deck_file"]
 
@@ -81,7 +82,9 @@ def writable_deck_file(home: Home, deck_id: str, *, create: bool = False, name: 
         try:
             data = Path(entry.path).read_bytes()
         except OSError as exc:
-            raise DeckEditError(f"cannot read the bundled deck {entry.path}: {exc.strerror or exc}") from None
+            raise DeckEditError(
+                f"cannot read the bundled deck {entry.path}: {os_error_text(exc, name=False)}"
+            ) from None
         write_new_file(target, data)  # (atomic, and never over a copy made a moment ago)
         return DeckFile.load(target)
     return DeckFile.load(_savable(Path(entry.path)))

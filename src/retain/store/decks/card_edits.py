@@ -40,6 +40,7 @@ from retain.core.units import card_unit_keys
 from retain.store.collection import Collection
 from retain.store.decks import editlock
 from retain.store.decks.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile, create_deck_file
+from retain.store.oserror import os_error_text
 from retain.store.state.progress_edits import move_progress
 
 __all__ = [
@@ -392,7 +393,9 @@ def _create_deck(col: Collection, deck: Deck) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DeckEditError(f"cannot make the deck folder {folder}: {exc.strerror or exc}") from None
+        raise DeckEditError(
+            f"cannot make the deck folder {folder}: {os_error_text(exc, name=False)}"
+        ) from None
     deck_file = create_deck_file(folder / f"{deck.id}.toml", deck)
     col.reload_library()
     return deck_file.path

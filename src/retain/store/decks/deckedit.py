@@ -43,6 +43,7 @@ from retain.core.deckwrite import card_toml, deck_to_toml, toml_multiline, toml_
 from retain.core.model import Card, Deck
 from retain.core.tomltables import BLANK, CARD, PLAIN, SUB, TRIVIA, scan, trailing
 from retain.store.files import ReadError, atomic_write, fsync_dir, read_text_limited
+from retain.store.oserror import os_error_text
 
 __all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file", "write_new_file"]
 
@@ -446,7 +447,7 @@ class DeckFile:
             text = read_text_limited(path)
             data = path.read_bytes()
         except (ReadError, OSError) as exc:
-            raise DeckEditError(f"{path}: {exc}") from None
+            raise DeckEditError(f"{path}: {os_error_text(exc, name=False)}") from None
         if data.decode("utf-8", "replace").removeprefix(BOM) != text:
             raise DeckChangedOnDisk(f"{path} changed while it was read; try again")
         deck_file = cls(path, text, _digest(data))
@@ -663,7 +664,9 @@ def write_new_file(path: Path, data: bytes) -> None:
     except OSError as exc:  # (a read-only folder, a full disk: said of the file being made)
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise DeckEditError(f"cannot write {path}: {exc.strerror or exc}; nothing was written") from None
+        raise DeckEditError(
+            f"cannot write {path}: {os_error_text(exc, name=False)}; nothing was written"
+        ) from None
     try:
         try:
             os.link(tmp, path, follow_symlinks=False)
@@ -675,7 +678,7 @@ def write_new_file(path: Path, data: bytes) -> None:
             try:
                 os.replace(tmp, path)
             except OSError:
-                raise DeckEditError(f"cannot write {path}: {exc.strerror or exc}") from None
+                raise DeckEditError(f"cannot write {path}: {os_error_text(exc, name=False)}") from None
         fsync_dir(path.parent)
     finally:
         with contextlib.suppress(OSError):
@@ -707,4 +710,6 @@ def _write(path: Path, data: bytes) -> None:
     try:
         atomic_write(path, data)
     except OSError as exc:
-        raise DeckEditError(f"cannot write {path}: {exc.strerror or exc}; the file is unchanged") from None
+        raise DeckEditError(
+            f"cannot write {path}: {os_error_text(exc, name=False)}; the file is unchanged"
+        ) from None

@@ -68,8 +68,10 @@ def deck_edit_lock(cache_dir: Path, *, timeout: float | None = None) -> Iterator
         ) from None
     except OSError as exc:
         if exc.errno not in _NO_CACHE or path.exists():  # the lock file is there but unusable
+            from retain.store.oserror import os_error_text
+
             raise DeckLockTimeout(
-                f"cannot take the deck-edit lock {path} ({exc.strerror or exc}); remove it and try "
+                f"cannot take the deck-edit lock {path} ({os_error_text(exc, name=False)}); remove it and try "
                 "again; nothing was changed"
             ) from None
         held = False  # no cache folder to lock in (a read-only home): edit unlocked, as before

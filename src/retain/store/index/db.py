@@ -443,4 +443,6 @@ def unusable(exc: BaseException) -> str:
     """The line said when the index file cannot be used and a temporary one is."""
     if _code(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return f"the history index is busy (another retain is building it); {TEMPORARY}"
-    return f"the history index cannot be written ({exc}); {TEMPORARY}"
+    from retain.store.oserror import os_error_text
+
+    return f"the history index cannot be written ({os_error_text(exc)}); {TEMPORARY}"

@@ -29,6 +29,7 @@ from typing import NamedTuple
 import tomli_w
 
 from retain.store.files import NotRegularFileError, atomic_write, fsync_dir, open_regular, remove_tree
+from retain.store.oserror import os_error_text
 from retain.store.state.journal_format import HEAD, journal_files, read_bytes
 
 __all__ = [
@@ -101,7 +102,7 @@ def _device_file(folder: Path) -> _DeviceFile:
     except FileNotFoundError:
         return _DeviceFile()
     except OSError as exc:
-        return _DeviceFile(damaged=f"cannot be read ({exc.strerror or exc})")
+        return _DeviceFile(damaged=f"cannot be read ({os_error_text(exc, name=False)})")
     if len(raw) > _MAX_DEVICE_TOML:
         return _DeviceFile(damaged="is too large to be one")
     try:
@@ -283,7 +284,7 @@ def folder_messages(
                 lines.append(repair_device(state_dir, own, now))
                 continue
             except OSError as exc:
-                why += f" and could not be written again ({exc.strerror or exc})"
+                why += f" and could not be written again ({os_error_text(exc, name=False)})"
         lines.append(f"devices/{folder.name}/device.toml {why}; the folder's journals are still read")
     return lines
 

@@ -38,6 +38,7 @@ from typing import Any
 from retain.core.state import Event, StateError
 from retain.store.fastbuild import build_many
 from retain.store.files import NotRegularFileError, atomic_write, file_kind, open_regular
+from retain.store.oserror import os_error_text
 from retain.store.state import journal_v1 as v1
 from retain.store.state.journal_format import (
     HEAD,
@@ -162,7 +163,7 @@ def scan_file(
         return scan
     except OSError as exc:
         scan.end = max(start, 0)
-        scan.problems.append(f"{path}: cannot read journal: {exc.strerror or exc}")
+        scan.problems.append(f"{path}: cannot read journal: {os_error_text(exc, name=False)}")
         return scan
     fmt = file_format(head)
     base = max(start, 0)
@@ -416,7 +417,7 @@ def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
     try:
         fd = os.open(path, os.O_RDWR | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return f"{path.name}: an unfinished event at the end (from a crash) was not cut off: {exc.strerror or exc}"
+        return f"{path.name}: an unfinished event at the end (from a crash) was not cut off: {os_error_text(exc, name=False)}"
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)

@@ -28,6 +28,7 @@ import tomli_w
 
 from retain.core.state import Event
 from retain.store.files import atomic_write, conflict_copy_of, open_regular
+from retain.store.oserror import os_error_text
 from retain.store.state.journal import scan_file
 from retain.store.state.journal_format import JOURNAL_NAME_RE, journal_files, journal_header
 from retain.store.state.statecodec import encode_event
@@ -164,7 +165,9 @@ def take_in_copies(state_dir: Path, folders: list[Path], now: datetime, writable
                     _write_folder(into, owner, original, extra, copy.name, device)
                 kept = _quarantine(state_dir, device, copy)
             except OSError as exc:
-                lines.append(f"{what}; it could not be taken in ({exc.strerror or exc}) and is not read")
+                lines.append(
+                    f"{what}; it could not be taken in ({os_error_text(exc, name=False)}) and is not read"
+                )
                 continue
             if extra:
                 lines.append(
@@ -208,13 +211,15 @@ def _settle_taken(state_dir: Path, folders: list[Path], now: datetime) -> list[s
                 else:
                     path.unlink()
             except OSError as exc:
-                lines.append(f"devices/{taken.name}/{path.name} could not be updated ({exc.strerror or exc})")
+                lines.append(
+                    f"devices/{taken.name}/{path.name} could not be updated ({os_error_text(exc, name=False)})"
+                )
         if moved:
             line = f"devices/{taken.name}: {moved} review(s) taken in from a conflict copy are in devices/{device} now"
             if not journal_files(taken):
                 try:
                     line += f"; the folder was moved to {_quarantine(state_dir, device, taken)}"
                 except OSError as exc:
-                    line += f"; the folder could not be moved aside ({exc.strerror or exc})"
+                    line += f"; the folder could not be moved aside ({os_error_text(exc, name=False)})"
             lines.append(line + " (each review is read once)")
     return lines

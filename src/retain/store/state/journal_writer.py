@@ -12,6 +12,7 @@ from pathlib import Path
 
 from retain.core.state import Event
 from retain.store.files import atomic_write, fsync_dir
+from retain.store.oserror import os_error_text
 from retain.store.state.journal_format import (
     HEAD,
     JournalError,
@@ -111,7 +112,9 @@ class JournalWriter:
             try:
                 head = read_bytes(path, 0, HEAD)
             except OSError as exc:
-                raise JournalError(f"cannot read the review journal: {exc.strerror or exc}") from None
+                raise JournalError(
+                    f"cannot read the review journal: {os_error_text(exc, name=False)}"
+                ) from None
             if file_format(head) == 1 or (b"format = 2" not in head and b"\n[[review]]" in head):
                 name = name.removesuffix(".toml") + ".v2.toml"
         return name
@@ -162,7 +165,7 @@ class JournalWriter:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, start)  # never leave half a record behind
-            raise JournalError(f"cannot write the review journal: {exc.strerror or exc}") from None
+            raise JournalError(f"cannot write the review journal: {os_error_text(exc, name=False)}") from None
         self._size, self._check, self._gap = offset, check, b""
         self.ends[self._name] = offset
         return positions

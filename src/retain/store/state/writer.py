@@ -21,6 +21,7 @@ from pathlib import Path
 
 from retain.core.state import CardState, Event, StateError, is_whole, validate_state
 from retain.store.files import remove_tree
+from retain.store.oserror import os_error_text
 from retain.store.state.device import MAKING_PREFIX, find_device, import_id, make_device, make_import_folder
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.state.journal_format import check_at
@@ -56,8 +57,8 @@ class ReadOnlyError(CollectionError):
 
 def _reason(exc: BaseException) -> str:
     """ "no space left on device" from an OSError (or the message of anything else)."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror[0].lower() + exc.strerror[1:]
+    if isinstance(exc, OSError):
+        return os_error_text(exc, name=False)
     text = str(exc)
     if text.startswith("cannot write the review journal: "):
         text = text.rpartition(": ")[2]
@@ -166,7 +167,7 @@ class StateWriter:
             try:
                 daily_backup(self.state_dir, today)
             except OSError as exc:
-                self.messages.append(f"the daily backup failed: {exc.strerror or exc}")
+                self.messages.append(f"the daily backup failed: {os_error_text(exc, name=False)}")
             self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
             self._seq = self._journal.last_sequence()  # ids go on from the last run's: never one twice
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)

@@ -36,6 +36,7 @@ from retain.interop.group_export import (
 from retain.interop.progress_io import collection_decks_progress
 from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection
+from retain.store.oserror import os_error_text
 from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.share_dialog import ShareDialog
 from retain.ui.text import line
@@ -175,7 +176,7 @@ class ExportScreen(ShareDialog):
                 rollover_hour=collection.home.config.rollover_hour,
             )
         except (InteropError, OSError) as exc:
-            self._end(self._show, line(f"Export failed: {exc}").plain, True)
+            self._end(self._show, line(f"Export failed: {os_error_text(exc)}").plain, True)
             return
         self._end(self._done, written, warnings)
 

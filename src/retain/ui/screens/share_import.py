@@ -32,6 +32,7 @@ from retain.interop.importer import (
 from retain.interop.progress_io import collection_record_history
 from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection, CollectionError
+from retain.store.oserror import os_error_text
 from retain.ui.live_reload import LiveReload
 from retain.ui.screens.share_dialog import ShareDialog
 from retain.ui.text import line
@@ -237,7 +238,7 @@ class ImportScreen(ShareDialog):
             except _Stopped:
                 raise
             except Exception as exc:  # a stranger's file: named in the summary, the others still go in
-                reason = str(exc) if isinstance(exc, InteropError | OSError) else _unexpected(exc)
+                reason = os_error_text(exc) if isinstance(exc, InteropError | OSError) else _unexpected(exc)
                 lines.append(line(f"{file.name}: refused: {reason}").plain)
                 refused.append(file.name)
                 continue
@@ -275,7 +276,7 @@ class ImportScreen(ShareDialog):
         try:
             apply_import(plan, decks_dir, self._progress, self.collection.home.paths.cache_dir)
         except (InteropError, OSError) as exc:
-            self._end(self._show, line(f"Import failed: {exc}").plain, True)
+            self._end(self._show, line(f"Import failed: {os_error_text(exc)}").plain, True)
             return
         except Exception as exc:
             self._end(self._show, line(f"Import failed: {_unexpected(exc)}").plain, True)
@@ -285,7 +286,7 @@ class ImportScreen(ShareDialog):
             try:
                 history = collection_record_history(self.collection, self.reviews, now, self._progress)
             except (InteropError, CollectionError, OSError) as exc:
-                note = f"; the review history was not recorded: {exc}"
+                note = f"; the review history was not recorded: {os_error_text(exc)}"
             except Exception as exc:
                 note = f"; the review history was not recorded: {_unexpected(exc)}"
             else:

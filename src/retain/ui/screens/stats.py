@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from retain.core.statsfigures import PERIODS
 from retain.core.statstext import plural
+from retain.store.oserror import os_error_text
 from retain.ui.from_thread import call_soon
 from retain.ui.text import line
 from retain.ui.widgets import stats_charts as charts
@@ -432,7 +433,7 @@ class StatsScreen(Screen[None]):
             # the current folder may be gone (removed after retain started): `cwd` raises then
             path = Path.cwd() / name
         except OSError as exc:
-            why = exc.strerror or str(exc)
+            why = os_error_text(exc, name=False)
             self.app.notify(
                 f"Cannot save the statistics as {name}: the current folder is gone ({why})",
                 severity="error",
@@ -443,7 +444,9 @@ class StatsScreen(Screen[None]):
             self.app.save_screenshot(path.name, str(path.parent))
         except OSError as exc:
             self.app.notify(
-                f"Cannot save the statistics as {path}: {exc.strerror or exc}", severity="error", markup=False
+                f"Cannot save the statistics as {path}: {os_error_text(exc, name=False)}",
+                severity="error",
+                markup=False,
             )
             return
         self.app.notify(f"Saved {path}", markup=False)
