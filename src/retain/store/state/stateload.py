@@ -19,13 +19,16 @@ A snapshot or journal in a newer format raises `migrate.FormatError` /
 
 from __future__ import annotations
 
+import errno
 import heapq
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from retain.core.state import CardState, Event
 from retain.store.files import atomic_write, open_regular
+from retain.store.oserror import os_error_text
 from retain.store.state.device import folder_messages, scan_folders
 from retain.store.state.holes import awaited
 from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
@@ -170,6 +173,12 @@ def load_state(
     state_dir: Path, cache_dir: Path | None, now: datetime, own_device: str | None, writable: bool
 ) -> LoadedState:
     out = LoadedState()
+    if os.path.lexists(state_dir) and not state_dir.is_dir():  # (a writer could not lock it: refused)
+        gone = NotADirectoryError(
+            errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(state_dir / "snapshots")
+        )
+        out.messages.append(f"no progress can be read: {os_error_text(gone)}; every card shows as new")
+        return out
     snaps, files = _snapshots(state_dir, cache_dir, now, writable, out)
     deck_pos: dict[str, dict[str, Position]] = {}
     for snap in snaps:
