@@ -11,7 +11,8 @@ already holds (same unit and time) are skipped, so importing twice adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import bisect
+from collections.abc import Callable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -167,6 +168,50 @@ def _changes_state(review: Review) -> bool:
     return review.kind != "cram"
 
 
+class _Held:
+    """The events the journal holds of an import's cards (importing twice adds none): an event is
+    held when its card has one at the same time.
+
+    An Anki review log keeps times to the millisecond (revlog ids, unique in a collection), the
+    journal to the microsecond, so a time in whole milliseconds (from a package, or recorded
+    from one) stands for any time in its millisecond, or in an earlier one of the run of
+    milliseconds just before it that such times also use: events of one time (the forgets of
+    several cards at once) got one id each, the next free one. So the same review, imported
+    from an .apkg and from a `.toml`, in either order, is recorded once."""
+
+    def __init__(self, have: Set[tuple[str, int]], todo: Sequence[Review]) -> None:
+        self.have = have
+        self.ms: dict[str, list[int]] = {}  # per card, the held events' milliseconds
+        self.whole: dict[str, list[int]] = {}  # per card, those of held times in whole milliseconds
+        for key, t in have:
+            self.ms.setdefault(key, []).append(t // 1000)
+            if t % 1000 == 0:
+                self.whole.setdefault(key, []).append(t // 1000)
+        for times in (*self.ms.values(), *self.whole.values()):
+            times.sort()
+        incoming = (us // 1000 for us in map(micros, map(_TIME, todo)) if us % 1000 == 0)
+        used = sorted({*incoming, *(t for times in self.whole.values() for t in times)})
+        self.run: dict[int, int] = {}  # a whole millisecond used right after another -> its run's first
+        prev = None
+        for ms in used:
+            if prev == ms - 1:
+                self.run[ms] = self.run.get(prev, prev)
+            prev = ms
+
+    def __call__(self, key: str, us: int) -> bool:
+        if (key, us) in self.have:
+            return True
+        ms = us // 1000
+        times = self.ms.get(key)
+        if us % 1000 == 0 and times:  # a package's time: a held one in its millisecond or before
+            i = bisect.bisect_right(times, ms)
+            if i and times[i - 1] >= self.run.get(ms, ms):
+                return True
+        whole = self.whole.get(key)  # a package's time held: in this millisecond or just after
+        i = bisect.bisect_left(whole, ms) if whole else 0
+        return whole is not None and i < len(whole) and self.run.get(whole[i], whole[i]) <= ms
+
+
 def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime) -> tuple[list[Review], int]:
     """(the reviews an import records, oldest first; how many cards already had progress here and
     keep it): what `record_history` records and `import --dry-run` counts.
@@ -185,6 +230,7 @@ def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime
     todo = sorted(reviews, key=_TIME)  # (a reader's reviews come in time order: one pass)
     keys = {r.key for r in todo}
     have = coll.history_index.times_of(now, keys)  # every event held: importing twice adds none
+    is_held = _Held(have, todo) if have else None
     order: list[Review] = []  # every review not held here yet, oldest first
     newest: dict[str, datetime] = {}  # per card, its newest recorded review that sets a state
     moment: datetime | None = None
@@ -193,7 +239,7 @@ def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime
         key, time = r.key, r.time
         if time != moment:
             moment, at_moment = time, set()
-        if key not in at_moment and not (have and (key, micros(time)) in have):  # importing twice adds none
+        if key not in at_moment and not (is_held and is_held(key, micros(time))):
             at_moment.add(key)
             order.append(r)
             if _changes_state(r):  # a cram rating is history only
