@@ -289,3 +289,40 @@ def test_a_history_to_the_millisecond_is_held_by_the_same_one_to_the_microsecond
     for key, us in last.items():
         held = _Held(set(times), [review(key, us + later)])
         assert not held(key, us + later) and not held(key, (us + later) // 1000 * 1000)
+
+
+def test_an_import_stopped_while_its_history_is_recorded_says_what_went_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C (or SIGTERM) while the history is recorded: the decks are in, the history is taken
+    back whole. It exited 130 saying nothing; now one line says so and what to do."""
+    import retain.commands.import_ as import_cmd
+    from retain.interop.progress import TerminalProgress
+
+    class Interrupted(TerminalProgress):
+        def __call__(self, stage: str, done: int, total: int) -> None:
+            if stage == "review history" and done:
+                raise KeyboardInterrupt  # as Ctrl-C there
+            super().__call__(stage, done, total)
+
+    _studied(tmp_path / "a", _start())
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "a"))
+    sent = tmp_path / "hist.apkg"
+    code, _, err = run_cli(capsys, "export", "hist", "-o", str(sent), "--with-progress")
+    assert code == 0, err
+    other = tmp_path / "b"
+    (other / "decks").mkdir(parents=True)
+    monkeypatch.setenv("RETAIN_HOME", str(other))
+    monkeypatch.setattr(import_cmd, "TerminalProgress", Interrupted)
+    code, _, err = run_cli(capsys, "import", str(sent), "--with-history")
+    assert code == 130
+    assert [line for line in err.splitlines() if "stopped" in line] == [
+        "retain: import stopped: the decks are imported, their review history was not recorded: "
+        "import again with --with-history to add it"
+    ]
+    assert (other / "decks" / "hist.toml").is_file()
+    assert _journal_lines(other) == 0 or not any((other / "state" / "devices").rglob("journal-*.toml"))
+    monkeypatch.setattr(import_cmd, "TerminalProgress", TerminalProgress)
+    code, got, err = run_cli(capsys, "import", str(sent), "--with-history")
+    assert code == 0, err
+    assert "recorded 0 event(s)" not in got and "recorded" in got, got

@@ -167,6 +167,13 @@ def _record(home: Home, reviews: list[Review], bar: TerminalProgress, prefix: st
     except (InteropError, CollectionError) as exc:  # the decks are in: say so, as for a failed write
         bar.finish()
         return str(exc)
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: the history was taken back whole, the decks stay
+        bar.finish()
+        err(
+            f"retain: {prefix}import stopped: the decks are imported, their review history was not recorded: "
+            "import again with --with-history to add it"
+        )
+        raise
     bar.finish()
     _print_warnings(said, prefix)  # when it failed, its one line says what matters
     return history
