@@ -79,6 +79,7 @@ class Collection:
         self.close_messages: list[str] = []  # what `close` could not write, one line each
         self._can_undo: bool | None = None  # `can_undo`, until the next record
         self._can_undo_until: datetime | None = None  # (or until its event leaves the undo window)
+        self._read_ids: dict[str, tuple[int, int, int]] | None = None  # a reader's (`reread_states`)
 
     @classmethod
     def open(
@@ -110,10 +111,12 @@ class Collection:
             if history:
                 col.history_index.prefetch(now)
             with gc_paused():  # ~100k long-lived objects are built here: collections would only cost time
-                if not read_only and cards:
+                if cards:
                     from retain.store.index.homesummary import state_file_ids
 
-                    col.state_ids_at_open = state_file_ids(col.state_dir)
+                    col._read_ids = state_file_ids(col.state_dir)
+                    if not read_only:
+                        col.state_ids_at_open = col._read_ids
                 col.writer.open(now, col.today(now), read_only=read_only, fsync=fsync)
                 col.reload_library()
         except (FormatError, JournalError) as exc:
@@ -147,6 +150,22 @@ class Collection:
     @property
     def read_only(self) -> bool:
         return self.writer.read_only
+
+    def reread_states(self, now: datetime) -> bool:
+        """A read-only collection (another retain writes) reads the states again when the state
+        files changed since it read them, so its counts follow the writer's ratings, undos,
+        suspends and buries as `retain due` run now counts them (the history index follows on its
+        own); True when it read them. A writer's states are always current: False."""
+        if not self.read_only or self._light:
+            return False
+        from retain.store.index.homesummary import state_file_ids
+
+        ids = state_file_ids(self.state_dir)  # (before the read: a change during it is read next time)
+        if ids == self._read_ids:
+            return False
+        self._read_ids = ids
+        self.writer.reread(now)
+        return True
 
     @property
     def device(self) -> str | None:

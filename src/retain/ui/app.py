@@ -337,6 +337,7 @@ class RetainApp(App[None]):
             return self._summary_home_data()
         collection = self.collection
         now = self.clock()
+        collection.reread_states(now)  # read-only: the other retain's ratings, as `retain due` counts them
         library = collection.library
         return HomeData(
             rows=deck_rows(library.decks, self.due_counts(now), collection.cards_per_deck()),

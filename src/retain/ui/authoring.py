@@ -57,6 +57,7 @@ def open_browser(app: App[Any], query: str = "") -> None:
     from retain.ui.screens.browser import BrowserScreen
 
     host = _host(app)
+    host.collection.reread_states(host.clock())  # read-only: the states the other retain wrote
 
     def editor(deck_id: str, card_id: str | None, done: Done) -> None:
         open_editor(app, deck_id, card_id, done)

@@ -66,6 +66,7 @@ def open_stats(app: App[Any], row: DeckRow | None) -> None:
     from retain.ui.access import retain_app
 
     host = retain_app(app)
+    host.collection.reread_states(host.clock())  # read-only: the other retain's reviews too
     app.push_screen(stats_screen(host.collection, host.clock, row))
 
 

@@ -179,6 +179,17 @@ class StateWriter:
         self._dirty = loaded.dirty_decks
         self.messages += loaded.messages
 
+    def reread(self, now: datetime) -> None:
+        """A reader's states read again, as `retain due` would read them now (the writer recorded
+        since); a writer's own states are always current: nothing to do. Its lines are not said
+        (those of the open were; a record the writer is appending at that moment is no damage)."""
+        if not self.read_only:
+            return
+        loaded = load_state(self.state_dir, self.cache_dir, now, None, False)
+        self._states, self._latest, self._ends = loaded.states, loaded.latest, loaded.ends
+        self._files, self._holes, self._late = loaded.files, loaded.holes, loaded.late
+        self._written, self._dirty = loaded.written, loaded.dirty_decks
+
     def _remove_temp_files(self) -> None:
         """Temp files of writes cut short by a crash (we hold the lock: no write is in progress):
         only the names `files.atomic_output` makes, never a sync tool's download in progress
