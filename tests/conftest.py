@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -57,3 +59,16 @@ def wide_named_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         )
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_it_was() -> Iterator[None]:
+    """The cyclic GC back as it was after each test: a command run in-process (`retain stats`,
+    `retain due` turn it off for good: a short-lived process) must not leave it off for the tests
+    after it (`test_the_collector_is_on_again_after_an_import` checks an import's own switch)."""
+    was_on = gc.isenabled()
+    yield
+    if was_on:
+        gc.enable()
+    else:
+        gc.disable()
