@@ -31,6 +31,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from retain.core.mathtext import math_spans
+from retain.core.mediaref import REF_RE
 from retain.interop.html_media import (
     AV,
     MEDIA_TAGS,
@@ -151,13 +152,23 @@ _MATH_OPEN, _MATH_CLOSE = "\ue010", "\ue011"
 _MATH_MARK = re.compile("\ue010(\\d+)\ue011")
 
 
+def _math_spans(text: str) -> list[tuple[int, int, bool]]:
+    """`math_spans`, less those inside a media reference's target (`![a](pics.media/$0$)` names a
+    file, as `media_refs` reads it: a math mark there would be percent-encoded into the src)."""
+    spans = math_spans(text)
+    if not spans or "![" not in text:
+        return spans
+    targets = [m.span("target") for m in REF_RE.finditer(text)]
+    return [s for s in spans if not any(a < s[1] and s[0] < b for a, b in targets)]
+
+
 def markdown_to_html(text: str) -> str:
     """Card Markdown as Anki field HTML (see the module docstring). Math (`$...$`, `$$...$$`, as the
     study screen finds it) becomes MathJax, `\\(...\\)` and `\\[...\\]`, which Anki renders; the
     Markdown around it is rendered without touching it."""
     if not text:
         return ""
-    spans = math_spans(text)
+    spans = _math_spans(text)
     if not spans or _MATH_OPEN in text or _MATH_CLOSE in text:
         return _markdown_html(text)
     parts: list[str] = []
