@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,7 +38,7 @@ from retain.core.state import REVIEW, CardState, Event
 from retain.core.studyday import StudyDay
 from retain.store.collection import Collection
 from retain.store.exams import capped_states, exam_plans, preview_adjuster
-from retain.store.fsrs_presets import presets_for, reschedule_plan
+from retain.store.fsrs_presets import Reschedule, presets_for, reschedule_plan
 from retain.store.home import open_home
 
 ZONE = ZoneInfo("America/New_York")
@@ -83,6 +84,17 @@ def _home(root: Path, fuzz: bool) -> Path:
     finally:
         col.close(NOW)
     return root
+
+
+def _applied(states: Mapping[str, CardState], plan: Reschedule) -> dict[str, CardState]:
+    """The states as `plan` leaves them once applied."""
+    out = dict(states)
+    for c in plan.changes:
+        out[c.key] = CardState(
+            c.old.state, c.old.step, c.stability, c.difficulty, c.due, c.old.last_review,
+            c.old.reps, c.old.lapses,
+        )  # fmt: skip
+    return out
 
 
 def _same_weights_plan(root: Path) -> tuple[Collection, list[tuple[str, str, str]], int]:
@@ -134,12 +146,7 @@ def test_the_queues_due_dates_are_the_same_after_such_a_reschedule(tmp_path: Pat
         units = list(col.units)
         plans = exam_plans(col, NOW)
         before = capped_states(col.states, units, plans, NOW)
-        after_states = dict(col.states)
-        for c in plan.changes:
-            after_states[c.key] = CardState(
-                c.old.state, c.old.step, c.stability, c.difficulty, c.due, c.old.last_review,
-                c.old.reps, c.old.lapses,
-            )  # fmt: skip
+        after_states = _applied(col.states, plan)
         after = capped_states(after_states, units, plans, NOW)
         day = col.studyday
         later = [
@@ -229,12 +236,7 @@ def test_the_weeks_figures_are_what_the_queue_shows_under_the_exam(tmp_path: Pat
         assert plan.due_next_week_before == sum(
             1 for s in shown.values() if s.due is not None and s.due <= week
         )
-        after_states = dict(col.states)
-        for c in plan.changes:
-            after_states[c.key] = CardState(
-                c.old.state, c.old.step, c.stability, c.difficulty, c.due, c.old.last_review,
-                c.old.reps, c.old.lapses,
-            )  # fmt: skip
+        after_states = _applied(col.states, plan)
         decay = Scheduler(StudySettings(parameters=tuple(weights))).decay
         plans = {
             d: ExamPlan(p.moment, p.recall, decay, p.day, p.studyday) for d, p in exam_plans(col, NOW).items()
