@@ -19,6 +19,7 @@ after a suspend of many takes all of it back.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -53,7 +54,25 @@ __all__ = ["BrowserScreen"]
 Clock = Callable[[], datetime]
 SLOW_SEARCH_MS = 100.0  # a search this slow shows how long it took
 _ROW_ACTIONS = {"edit", "suspend", "reset", "delete", "move"}
-_WRITE_ACTIONS = {"edit", "add", "suspend", "reset", "delete", "move", "undo", "study_results"}
+
+
+def _writes(doing: str) -> Callable[[Callable[[BrowserScreen], None]], Callable[[BrowserScreen], None]]:
+    """An action that changes the cards or their progress: in a read-only retain it says why it
+    cannot (`refuse_read_only`, as the deck list does), never silently nothing."""
+
+    def wrap(action: Callable[[BrowserScreen], None]) -> Callable[[BrowserScreen], None]:
+        @functools.wraps(action)
+        def run(self: BrowserScreen) -> None:
+            from retain.ui.access import retain_app
+
+            if not retain_app(self).refuse_read_only(doing):
+                action(self)
+
+        return run
+
+    return wrap
+
+
 # The whole query language (`core.search`) besides words, under the box while it has focus:
 # two lines of at most 78 columns (80 less the padding).
 SEARCH_HINT = (
@@ -394,8 +413,6 @@ class BrowserScreen(Screen[None]):
     # ---- actions ---------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _WRITE_ACTIONS and self.collection.read_only:
-            return False
         if action in _ROW_ACTIONS:
             return self.is_mounted and (self.selected_unit() is not None or bool(self.marked))
         if action == "mark":
@@ -421,6 +438,7 @@ class BrowserScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss()
 
+    @_writes("study")
     def action_study_results(self) -> None:
         """S: a custom-study session over the current search's results (`core.custom_study`)."""
         from retain.core.custom_study import CustomStudy
@@ -484,6 +502,7 @@ class BrowserScreen(Screen[None]):
         unit = self.selected_unit()
         return [unit] if unit is not None else []
 
+    @_writes("edit")
     def action_suspend(self) -> None:
         """Suspend (or, when all are suspended, unsuspend): one card at once (ctrl+z undoes), several ask."""
         units = self.targets()
@@ -568,6 +587,7 @@ class BrowserScreen(Screen[None]):
 
         self.behind_indicator(cards, work, "Not undone")
 
+    @_writes("edit")
     def action_reset(self) -> None:
         """Reset the progress (asks first); ctrl+z takes it back, many cards in one step."""
         units = self.targets()
@@ -586,6 +606,7 @@ class BrowserScreen(Screen[None]):
                 self.app, self.collection, units, self._clock, lambda _key: self.show_page(keep), run=run
             )
 
+    @_writes("edit")
     def action_delete(self) -> None:
         units = self.targets()
         if units:
@@ -601,6 +622,7 @@ class BrowserScreen(Screen[None]):
                 run=lambda work: self.behind_indicator(len(units), work, "Not deleted"),
             )
 
+    @_writes("edit")
     def action_move(self) -> None:
         units = self.targets()
         if units:
@@ -618,11 +640,13 @@ class BrowserScreen(Screen[None]):
         self.marked = {}  # the marked cards moved or are gone
         self.library_changed(keep)
 
+    @_writes("edit")
     def action_edit(self) -> None:
         unit = self.selected_unit()
         if unit is not None and self._open_editor is not None:
             self._open_editor(unit.deck_id, unit.card_id, lambda _result: self.library_changed())
 
+    @_writes("edit")
     def action_add(self) -> None:
         unit = self.selected_unit()
         decks = self.collection.library.decks
