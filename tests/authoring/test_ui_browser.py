@@ -328,7 +328,8 @@ async def test_read_only_browses_but_does_not_edit(retain_home: Path, open_app: 
         await open_browser(pilot)
         assert keys(app) == ALL
         app._notifications.clear()
-        await pilot.press("s", "d", "e", "m")  # each says why, as the deck list does (they did nothing, unsaid)
+        # each says why, as the deck list does (they did nothing, unsaid)
+        await pilot.press("s", "d", "e", "m")
         assert isinstance(app.screen, BrowserScreen)
         assert [str(n.message) for n in app._notifications] == [
             "Read-only: the other retain has closed; restart retain to edit here."

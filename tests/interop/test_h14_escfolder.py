@@ -174,6 +174,7 @@ def _spell(target: str, escape: list[bool], angle: bool) -> str:
     angle=st.booleans(),
 )
 @example(deck_id="pics", name="$0$", escape=[False], angle=False)  # math marks in the .apkg's src
+@example(deck_id="pics", name="%00{", escape=[False], angle=False)  # a `%` kept as an escape in the src
 def test_every_place_names_the_same_file_whatever_the_escapes(
     deck_id: str, name: str, escape: list[bool], angle: bool
 ) -> None:

@@ -107,6 +107,7 @@ def _defuse(value: str) -> str:
 
 
 _MEDIA_SRC = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/[^/\\\s]+\Z")  # one name in a deck's media folder
+_MEDIA_DIR = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/")  # a target in a deck's media folder
 _md: Any = None
 
 
@@ -129,6 +130,14 @@ def _renderer() -> Any:
             return f'<img src="{html.escape(src)}"{described}>'
 
         md.add_render_rule("image", image)
+        plain = md.normalizeLink
+
+        def normalize_link(url: str) -> str:
+            """A name in a deck's media folder is a file's name, not a URL: a `%` in it is the
+            character (`%00{` -> `%2500%7B`, which unquotes to the name), never an escape kept."""
+            return plain(url.replace("%", "%25") if _MEDIA_DIR.match(url) else url)
+
+        md.normalizeLink = normalize_link  # type: ignore[method-assign]  # (markdown-it calls it on the instance)
         _md = md
     return _md
 

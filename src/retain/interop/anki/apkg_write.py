@@ -106,10 +106,11 @@ class ApkgOptions:
 
 
 def _media_file(folder: Path, src: str) -> tuple[str, Path] | None:
-    """The media name and file an HTML `src` points at: the name as written, or as the Markdown
-    renderer percent-encoded it (`a b.png` -> `a%20b.png`); only a plain name in `folder`."""
+    """The media name and file an HTML `src` points at: as the Markdown renderer percent-encodes
+    a name (`a b.png` -> `a%20b.png`, a `%` too: `html.markdown_to_html`), or as written; only a
+    plain name in `folder`. Decoded first: `a%20b.png` is `a b.png` even beside a file of that name."""
     raw = html.unescape(src)
-    for name in dict.fromkeys((raw, unquote(raw))):
+    for name in dict.fromkeys((unquote(raw), raw)):
         found = media_file(folder, name)
         if found is not None:
             return name, found
