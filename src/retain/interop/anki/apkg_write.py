@@ -106,11 +106,13 @@ class ApkgOptions:
 
 
 def _media_file(folder: Path, src: str) -> tuple[str, Path] | None:
-    """The media name and file an HTML `src` points at: as the Markdown renderer percent-encodes
-    a name (`a b.png` -> `a%20b.png`, a `%` too: `html.markdown_to_html`), or as written; only a
-    plain name in `folder`. Decoded first: `a%20b.png` is `a b.png` even beside a file of that name."""
+    """The media name and file an HTML `src` points at; only a plain name in `folder`. The Markdown
+    renderer percent-encodes the target, `%` too (`html.markdown_to_html`), so the src decoded is
+    the target as the card wrote it: that file, else the target read as a URL (`a%20b.png` names
+    `a b.png` when there is no `a%20b.png`), as the study screen reads it; else the src as written."""
     raw = html.unescape(src)
-    for name in dict.fromkeys((unquote(raw), raw)):
+    target = unquote(raw)
+    for name in dict.fromkeys((target, unquote(target), raw)):
         found = media_file(folder, name)
         if found is not None:
             return name, found
