@@ -36,7 +36,7 @@ from retain.store.state.snapshot import (
     write_snapshot,
 )
 from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
-from retain.store.state.stateload import bound, history_only, leaves_state, load_state
+from retain.store.state.stateload import LoadedState, bound, history_only, leaves_state, load_state
 
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
@@ -171,12 +171,7 @@ class StateWriter:
             self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
             self._seq = self._journal.last_sequence()  # ids go on from the last run's: never one twice
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
-        self._states = loaded.states
-        self._latest = loaded.latest
-        self._ends = loaded.ends
-        self._files, self._holes, self._late = loaded.files, loaded.holes, loaded.late
-        self._written = loaded.written
-        self._dirty = loaded.dirty_decks
+        self._take(loaded)
         self.messages += loaded.messages
 
     def reread(self, now: datetime) -> None:
@@ -185,7 +180,10 @@ class StateWriter:
         (those of the open were; a record the writer is appending at that moment is no damage)."""
         if not self.read_only:
             return
-        loaded = load_state(self.state_dir, self.cache_dir, now, None, False)
+        self._take(load_state(self.state_dir, self.cache_dir, now, None, False))
+
+    def _take(self, loaded: LoadedState) -> None:
+        """What a start-up read (`load_state`) becomes this writer's: states, positions, files."""
         self._states, self._latest, self._ends = loaded.states, loaded.latest, loaded.ends
         self._files, self._holes, self._late = loaded.files, loaded.holes, loaded.late
         self._written, self._dirty = loaded.written, loaded.dirty_decks
