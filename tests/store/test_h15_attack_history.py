@@ -17,6 +17,7 @@ from store_helpers import NOW, make_home, open_col, rate, review_state
 
 from retain.core.state import Event
 from retain.core.studyday import StudyDay
+from retain.store.home import Home
 from retain.store.index.derive import derive
 from retain.store.state.journal import JournalWriter
 from retain.store.state.recordfast import IndexCols
@@ -37,15 +38,21 @@ def _other_device_review(root: Path, key: str, at: datetime) -> Event:
     return event
 
 
+def _rated_then_renamed(root: Path) -> Home:
+    """A home whose device rated tiny/one at NOW, then had its folder renamed (`mv devices/<id> devices/laptop`)."""
+    home = make_home(root)
+    col = open_col(home, NOW)
+    rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    _rename_own_folder(root)
+    return home
+
+
 def test_a_renamed_folder_has_no_refusal_while_undo_has_a_target(tmp_path: Path) -> None:
     """After `mv devices/<id> devices/laptop`, a rating made before the move is undoable (the
     folder is this device's) but `undo_refusal` took its id's old device part for another
     device's and said "Cannot undo Good on tiny/one: undo reaches back 2 days"."""
-    home = make_home(tmp_path)
-    col = open_col(home, NOW)
-    rate(col, "tiny/one", NOW)
-    col.close(NOW)
-    _rename_own_folder(tmp_path)
+    home = _rated_then_renamed(tmp_path)
     at = NOW + timedelta(minutes=1)
     col = open_col(home, at)
     try:
@@ -60,11 +67,7 @@ def test_a_renamed_folder_has_no_refusal_while_undo_has_a_target(tmp_path: Path)
 def test_a_renamed_folder_says_why_another_devices_review_stops_undo(tmp_path: Path) -> None:
     """The same, once another device reviewed the card later: undo has nothing, and the refusal
     must say why (it said nothing: the rating was not taken for this device's)."""
-    home = make_home(tmp_path)
-    col = open_col(home, NOW)
-    rate(col, "tiny/one", NOW)
-    col.close(NOW)
-    _rename_own_folder(tmp_path)
+    home = _rated_then_renamed(tmp_path)
     _other_device_review(tmp_path, "tiny/one", NOW + timedelta(minutes=2))
     at = NOW + timedelta(minutes=3)
     col = open_col(home, at)
@@ -80,11 +83,7 @@ def test_a_renamed_folders_own_later_move_is_named_as_its_own(tmp_path: Path) ->
     refusal says so (it said nothing: the rating was not taken for this device's)."""
     from retain.store.state.progress_edits import move_progress
 
-    home = make_home(tmp_path)
-    col = open_col(home, NOW)
-    rate(col, "tiny/one", NOW)
-    col.close(NOW)
-    _rename_own_folder(tmp_path)
+    home = _rated_then_renamed(tmp_path)
     at = NOW + timedelta(minutes=1)
     col = open_col(home, at)
     try:
