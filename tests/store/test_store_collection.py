@@ -550,3 +550,23 @@ def test_undo_never_puts_back_a_state_that_a_later_reset_replaced(tmp_path: Path
         assert undone is not None and undone[0].key == "tiny/two" and "tiny/two" not in col.states
     finally:
         col.close(NOW + timedelta(minutes=5))
+
+
+def test_a_light_open_counts_from_unit_keys_as_a_full_one_does(tmp_path: Path) -> None:
+    """`retain due` opens without card texts and counts from the units' keys, never building the
+    units: the counts and the cards per deck are those of a full open, whose units agree."""
+    home = make_home(tmp_path)
+    col = open_col(home)
+    for i, key in enumerate(KEYS[:3]):
+        rate(col, key, NOW - timedelta(days=5 - i), rating=1 + i)
+    col.close()
+    later = NOW + timedelta(days=2)
+    full = open_col(home, later, read_only=True)
+    for _ in range(2):  # the deck cache's miss, then its hit
+        light = open_col(home, later, read_only=True, cards=False)
+        assert light.due_counts(later) == full.due_counts(later)
+        assert light.cards_per_deck() == full.cards_per_deck()
+        assert light.unit_keys() == [(u.deck_id, u.key) for u in full.units]
+        assert [u.key for u in light.units] == [u.key for u in full.units]
+        light.close()
+    full.close()

@@ -10,7 +10,7 @@ from store_helpers import DECK
 
 from retain.core.deckfile import parse_deck
 from retain.core.units import expand_deck
-from retain.store.decks.deckcache import load_deck_cached, units_for
+from retain.store.decks.deckcache import load_deck_cached, unit_keys_for, units_for
 from retain.store.index import derivedcache
 
 
@@ -66,6 +66,41 @@ def test_light_load_has_keys_but_no_texts(tmp_path: Path) -> None:
         assert units == [
             replace(u, front="", back="", extra="") for u in full
         ]  # the same on a miss and a hit
+
+
+def test_light_keys_come_before_the_units_and_agree_with_them(tmp_path: Path) -> None:
+    """`retain due` counts from the keys alone; the units, built later, are in the same order."""
+    path = _deck_file(tmp_path)
+    cache = tmp_path / "cache"
+    expected = [u.key for u in expand_deck(parse_deck(DECK, str(path)).deck)]  # type: ignore[arg-type]
+    for _ in range(2):  # a miss, then a hit
+        deck, _ = load_deck_cached(path, cache, cards=False)
+        assert deck is not None
+        assert unit_keys_for(deck) == expected
+        assert [u.key for u in units_for(deck)] == expected == unit_keys_for(deck)
+        assert units_for(deck) is units_for(deck)  # built once
+
+
+def test_a_light_entry_with_a_short_column_is_a_miss(tmp_path: Path) -> None:
+    """The columns are checked when the cache is read, not when the units are first built."""
+    import marshal
+
+    path = _deck_file(tmp_path)
+    cache = tmp_path / "cache"
+    load_deck_cached(path, cache, cards=False)
+    entry = derivedcache.cache_path(cache, "decks", path)
+    data = marshal.loads(entry.read_bytes())
+    main = data[4]
+    names, cols, count = main[1]
+    cols = [col[:-1] if name == "kind" else col for name, col in zip(names, cols, strict=True)]
+    entry.write_bytes(marshal.dumps((*data[:4], (main[0], (names, cols, count), *main[2:]))))
+    deck, _ = load_deck_cached(path, cache, cards=False)  # parsed again
+    assert deck is not None
+    assert [u.key for u in units_for(deck)] == unit_keys_for(deck)
+    assert [u.kind for u in units_for(deck)] == [
+        u.kind
+        for u in expand_deck(parse_deck(DECK, str(path)).deck)  # type: ignore[arg-type]
+    ]
 
 
 def test_broken_deck_is_cached_with_its_problems(tmp_path: Path) -> None:

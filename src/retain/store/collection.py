@@ -23,14 +23,14 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retain.core.due import DayLog, DueCounts, count_due, last_moment
+from retain.core.due import DayLog, DueCounts, UnitKeys, count_due, last_moment
 from retain.core.gcpause import gc_paused
 from retain.core.model import Unit
 from retain.core.settings import GroupLimit, StudySettings
 from retain.core.state import CardState, Event
 from retain.core.studyday import StudyDay
 from retain.store.config import Config
-from retain.store.decks.deckcache import units_for
+from retain.store.decks.deckcache import unit_keys_for, units_for
 from retain.store.decks.library import Library, load_library
 from retain.store.home import Home, library_folders
 from retain.store.index import History
@@ -56,7 +56,6 @@ class Collection:
     """Library + progress + history. Use `Collection.open`; call `close` when done."""
 
     library: Library
-    units: list[Unit]
 
     def __init__(self, home: Home, tz: tzinfo) -> None:
         self.home = home
@@ -70,6 +69,8 @@ class Collection:
         self._history: History | None = None
         self._extra_messages: list[str] = []
         self._history_said: list[str] = []  # the history index's messages, kept when it closes
+        self._units: list[Unit] | None = None  # built on first use (`units`)
+        self._unit_keys: UnitKeys | None = None
         self._units_by_key: dict[str, Unit] | None = None
         self._opened = datetime.now(UTC)
         self._opened_wall = self._opened  # the system clock at the opening (`_now`)
@@ -211,8 +212,28 @@ class Collection:
         folders = library_folders(self.home.paths, self.home.config)
         with gc_paused():
             self.library = load_library(folders, self.cache_dir, cards=not self._light)
-            self.units = [u for deck in self.library.decks for u in units_for(deck)]
+        self._units = None
+        self._unit_keys = None
         self._units_by_key = None
+
+    @property
+    def units(self) -> list[Unit]:
+        """Every review unit of the library, deck by deck (built on first use: a deck
+        from the cache without its cards keeps them as columns until then)."""
+        if self._units is None:
+            with gc_paused():
+                self._units = [u for deck in self.library.decks for u in units_for(deck)]
+        return self._units
+
+    def unit_keys(self) -> UnitKeys:
+        """(deck id, key) of every review unit, in `units` order, without building the units."""
+        if self._unit_keys is None:
+            if self._units is not None:
+                self._unit_keys = UnitKeys((u.deck_id, u.key) for u in self._units)
+            else:
+                decks = self.library.decks
+                self._unit_keys = UnitKeys((d.id, key) for d in decks for key in unit_keys_for(d))
+        return self._unit_keys
 
     # -- time and history -------------------------------------------------------------
 
@@ -257,7 +278,7 @@ class Collection:
 
     def cards_per_deck(self) -> dict[str, int]:
         """Review units per deck id (the "Cards" column)."""
-        return dict(Counter(u.deck_id for u in self.units))
+        return dict(Counter(deck_id for deck_id, _key in self.unit_keys()))
 
     def due_counts(self, now: datetime) -> DueCounts:
         """Due counts per deck as a session over that deck would start with them (learning steps due
@@ -267,10 +288,11 @@ class Collection:
 
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
         log = self.day_log(now)
-        states = capped_states(self.states, self.units, exam_plans(self, now), now)  # exam dates
+        plans = exam_plans(self, now) if self.home.config.exams else {}
+        states = capped_states(self.states, self.units, plans, now) if plans else self.states  # exam dates
         span = self.studyday.span(now)
         return count_due(
-            self.units,
+            self.unit_keys(),
             states,
             log,
             self.settings_for,

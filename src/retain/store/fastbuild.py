@@ -17,9 +17,9 @@ import types
 from collections import deque
 from collections.abc import Sequence
 from itertools import repeat
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ["build_many", "columns_of", "field_names"]
+__all__ = ["Columns", "build_many", "columns_of", "field_names"]
 
 T = TypeVar("T")
 
@@ -60,26 +60,56 @@ def build_many(
     their default. Raises ValueError when a column is short or a required field
     is missing (a stale or damaged cache).
     """
-    kind: type = cls  # (a plain type for the per-class caches)
-    fields = _fields(kind)
-    given = dict(zip(names, columns, strict=True))
-    for name, col in given.items():
-        if name not in fields or len(col) != count:
-            raise ValueError(f"column {name!r} does not fit {cls.__name__}")
-    full: dict[str, Sequence[Any] | repeat[Any]] = {}
-    for name, f in fields.items():
-        if name in given:
-            full[name] = given[name]
-        elif constants is not None and name in constants:
-            full[name] = repeat(constants[name], count)
-        elif f.default is not dataclasses.MISSING:
-            full[name] = repeat(f.default, count)
-        else:
-            raise ValueError(f"{cls.__name__}.{name} is missing")
-    if not _slotted(kind):
-        cols = [full[n] for n in fields]
-        return [cls(*row) for row in zip(*cols, strict=False)]
-    objs: list[T] = list(map(object.__new__, repeat(cls, count)))
-    for name in fields:
-        deque(map(cls.__dict__[name].__set__, objs, full[name]), maxlen=0)
-    return objs
+    return Columns(cls, names, columns, count, constants).build()
+
+
+class Columns(Generic[T]):
+    """Columns checked to build `count` instances of `cls` (as `build_many`), built when asked:
+    the check raises ValueError at once, so a damaged cache is still found when it is read."""
+
+    __slots__ = ("cls", "count", "full")
+
+    def __init__(
+        self,
+        cls: type[T],
+        names: Sequence[str],
+        columns: Sequence[Sequence[Any]],
+        count: int,
+        constants: dict[str, Any] | None = None,
+    ) -> None:
+        kind: type = cls  # (a plain type for the per-class caches)
+        fields = _fields(kind)
+        given = dict(zip(names, columns, strict=True))
+        for name, col in given.items():
+            if name not in fields or len(col) != count:
+                raise ValueError(f"column {name!r} does not fit {cls.__name__}")
+        full: dict[str, Sequence[Any] | repeat[Any]] = {}
+        for name, f in fields.items():
+            if name in given:
+                full[name] = given[name]
+            elif constants is not None and name in constants:
+                full[name] = repeat(constants[name], count)
+            elif f.default is not dataclasses.MISSING:
+                full[name] = repeat(f.default, count)
+            else:
+                raise ValueError(f"{cls.__name__}.{name} is missing")
+        self.cls, self.count, self.full = cls, count, full
+
+    def column(self, name: str) -> Sequence[Any]:
+        """One field's values, without building the objects (a field given as a column)."""
+        col = self.full[name]
+        if isinstance(col, repeat):
+            raise KeyError(name)
+        return col
+
+    def build(self) -> list[T]:
+        """The objects (once: the constant columns are used up)."""
+        cls, count, full = self.cls, self.count, self.full
+        kind: type = cls  # (a plain type for the per-class caches)
+        if not _slotted(kind):
+            cols = [full[n] for n in _fields(kind)]
+            return [cls(*row) for row in zip(*cols, strict=False)]
+        objs: list[T] = list(map(object.__new__, repeat(cls, count)))
+        for name in _fields(kind):
+            deque(map(cls.__dict__[name].__set__, objs, full[name]), maxlen=0)
+        return objs

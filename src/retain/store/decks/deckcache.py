@@ -9,7 +9,10 @@ deck's cards and its expanded review units, in columns in the cache folder
 to the parsing code, is a miss, and a damaged cache is ignored.
 
 `units_for(deck)` returns the units expanded when the deck was loaded, so the
-collection does not expand 50k cards a second time.
+collection does not expand 50k cards a second time. A deck loaded without its
+cards keeps its units as the cache's columns until they are asked for:
+`unit_keys_for(deck)` reads their keys without building them (`retain due`
+counts 50k units from their keys alone).
 """
 
 from __future__ import annotations
@@ -18,27 +21,40 @@ from pathlib import Path
 from typing import Any
 
 from retain.core.model import Card, Deck, Problem, Unit
-from retain.store.fastbuild import build_many, columns_of, field_names
+from retain.store.fastbuild import Columns, build_many, columns_of, field_names
 from retain.store.files import ReadError, read_text_limited
 from retain.store.index import derivedcache
 
-__all__ = ["load_deck_cached", "remember", "units_for"]
+__all__ = ["load_deck_cached", "remember", "unit_keys_for", "units_for"]
 
 _DECK_FIELDS = tuple(n for n in field_names(Deck) if n not in ("cards", "path"))
 _CARD_FIELDS = field_names(Card)
 _UNIT_TEXTS = ("front", "back", "extra")
 _UNIT_KEYS = tuple(n for n in field_names(Unit) if n not in _UNIT_TEXTS)
-_UNITS: dict[str, tuple[Deck, list[Unit]]] = {}
+_UNITS: dict[str, tuple[Deck, list[Unit] | Columns[Unit]]] = {}
 
 
 def units_for(deck: Deck) -> list[Unit]:
     """The deck's review units (memoised for decks loaded through this cache)."""
     hit = _UNITS.get(deck.path)
     if hit is not None and hit[0] is deck:
-        return hit[1]
+        units = hit[1]
+        if isinstance(units, Columns):  # built on first use
+            units = units.build()
+            _UNITS[deck.path] = (deck, units)
+        return units
     from retain.core.units import expand_deck
 
     return expand_deck(deck)
+
+
+def unit_keys_for(deck: Deck) -> list[str]:
+    """The keys of the deck's review units, in `units_for` order, without building the units
+    when the deck came from the cache without its cards."""
+    hit = _UNITS.get(deck.path)
+    if hit is not None and hit[0] is deck and isinstance(hit[1], Columns):
+        return list(hit[1].column("key"))
+    return [u.key for u in units_for(deck)]
 
 
 def _problems(raw: list[Any], path: str) -> list[Problem]:
@@ -61,22 +77,26 @@ def _payload(deck: Deck | None, units: list[Unit], problems: list[Problem]) -> t
     return main, content
 
 
-def _rebuild(main: Any, cards_entry: Any, path: str) -> tuple[Deck | None, list[Unit], list[Problem]]:
+def _rebuild(
+    main: Any, cards_entry: Any, path: str
+) -> tuple[Deck | None, list[Unit] | Columns[Unit], list[Problem]]:
     if main[0] is None:
         return None, [], _problems(main[1], path)
     deck, units = _rebuild_deck(main, cards_entry, path)
     return deck, units, _problems(main[2], path)
 
 
-def _rebuild_deck(main: Any, cards_entry: Any, path: str) -> tuple[Deck, list[Unit]]:
+def _rebuild_deck(main: Any, cards_entry: Any, path: str) -> tuple[Deck, list[Unit] | Columns[Unit]]:
+    """The deck and its units; without `cards_entry` the units stay columns (`units_for` builds them)."""
     (meta_names, meta), (unit_names, unit_cols, n_units), _probs, n_cards = main
     cards: list[Card] = []
+    units: list[Unit] | Columns[Unit]
     if cards_entry is not None:
         card_names, card_cols, text_cols = cards_entry
         cards = build_many(Card, card_names, card_cols, n_cards)
         units = build_many(Unit, [*unit_names, *_UNIT_TEXTS], [*unit_cols, *text_cols], n_units)
     else:
-        units = build_many(Unit, unit_names, unit_cols, n_units, dict.fromkeys(_UNIT_TEXTS, ""))
+        units = Columns(Unit, unit_names, unit_cols, n_units, dict.fromkeys(_UNIT_TEXTS, ""))
     deck = Deck(**dict(zip(meta_names, meta, strict=True)), cards=tuple(cards), path=path)
     return deck, units
 
