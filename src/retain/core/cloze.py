@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, overload
 
 from retain.core.codespans import code_ranges, in_ranges
+from retain.core.model import MAX_CLOZE_DIGITS
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -45,7 +46,6 @@ __all__ = [
     "survey",
 ]
 
-MAX_CLOZE_DIGITS = 4
 MAX_CLOZE = 10**MAX_CLOZE_DIGITS - 1  # c1 .. c9999, as in unit keys
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-
-from retain.core.cloze import CLOZE_RE
 
 __all__ = ["ID_RE", "is_valid_id", "make_card_id", "slugify"]
 
@@ -35,6 +32,10 @@ def make_card_id(
     ids faster: past the first clashes, a front's salts up to the one its last id
     took are all taken already, so the search starts after it.
     """
+    import hashlib  # (generating ids is rare: reading them, on every start, needs neither)
+
+    from retain.core.cloze import CLOZE_RE
+
     slug = slugify(CLOZE_RE.sub(lambda m: m[2], front))
     salt = 0
     while True:

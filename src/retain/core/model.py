@@ -8,6 +8,7 @@ from typing import Literal
 
 __all__ = [
     "KINDS",
+    "MAX_CLOZE_DIGITS",
     "Card",
     "Deck",
     "Kind",
@@ -24,6 +25,7 @@ __all__ = [
 
 Kind = Literal["basic", "reversed", "cloze", "typed"]
 KINDS: tuple[Kind, ...] = ("basic", "reversed", "cloze", "typed")
+MAX_CLOZE_DIGITS = 4  # cloze numbers c1 .. c9999, in cards and in unit keys (`core.cloze.MAX_CLOZE`)
 
 
 @dataclass(frozen=True, slots=True)

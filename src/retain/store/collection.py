@@ -176,15 +176,18 @@ class Collection:
     def messages(self) -> list[str]:
         """Every one-line message of the open (state, history, library), oldest first."""
         history = self._history.messages if self._history is not None else self._history_said
-        from retain.store.exam_config import exam_clashes, past_exams
         from retain.store.localzone import zone_messages
 
         library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
         pairs = None if library is None or library.broken else [(d.id, d.group) for d in library.decks]
         today, config_exams = self.today(self._opened), self.home.config.exams
-        exams = past_exams(config_exams, today, pairs)
-        if pairs is not None and config_exams:
-            exams += exam_clashes(config_exams, pairs, today)
+        exams: list[str] = []
+        if config_exams:  # (none: the exam module is not imported)
+            from retain.store.exam_config import exam_clashes, past_exams
+
+            exams = past_exams(config_exams, today, pairs)
+            if pairs is not None:
+                exams += exam_clashes(config_exams, pairs, today)
         config = [*self.home.config.warnings, *self._unknown_decks(), *zone_messages(self.tz)]
         return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
 
@@ -284,12 +287,15 @@ class Collection:
         """Due counts per deck as a session over that deck would start with them (learning steps due
         within the configured learn-ahead count as learning; `DueCounts.served` for several decks):
         `retain due`, the home screen and the session agree."""
-        from retain.store.exams import capped_states, exam_plans
-
         ahead = timedelta(minutes=self.home.config.learn_ahead_minutes)
         log = self.day_log(now)
-        plans = exam_plans(self, now) if self.home.config.exams else {}
-        states = capped_states(self.states, self.units, plans, now) if plans else self.states  # exam dates
+        states: Mapping[str, CardState] = self.states
+        if self.home.config.exams:  # (none: the units are not built, the exam caps not imported)
+            from retain.store.exams import capped_states, exam_plans
+
+            plans = exam_plans(self, now)
+            if plans:
+                states = capped_states(self.states, self.units, plans, now)  # exam dates
         span = self.studyday.span(now)
         return count_due(
             self.unit_keys(),

@@ -11,21 +11,22 @@ deck uses, is a warning (`Config.warnings`), never an error: the default is used
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from retain.core.exam import ExamSetting
 from retain.core.settings import DEFAULT_PRESET, GroupLimit, StudySettings, parameters_problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config_error import ConfigError
 from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
 from retain.store.paths import user_path
+
+if TYPE_CHECKING:
+    from retain.core.exam import ExamSetting
 
 __all__ = [
     "TOP_LEVEL_KEYS",
@@ -373,6 +374,8 @@ def unknown_decks(
     so a limit set there seems ignored), `[groups.NAME]` naming no group (in any case and
     spacing), and `[exam.NAME]` naming no deck id or group (with
     `passed`, today: not an exam whose date has passed, which is said as such)."""
+    import difflib  # (to suggest a name: not imported on every start)
+
     from retain.core.model import group_key
 
     ids = {deck_id for deck_id, _group in decks}

@@ -8,9 +8,7 @@ import fnmatch
 import functools
 import os
 import re
-import shutil
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -231,6 +229,8 @@ def copy_regular(src: Path, dst: Path, *, under: Path | None = None, durable: bo
 
 def _copy_fd(fd: int, st: os.stat_result, dst: Path, durable: bool) -> None:
     """The open regular file `fd` (closed here) copied to the new file `dst`, with `st`'s mode and times."""
+    import shutil  # (copies are rare: not imported on every start)
+
     with os.fdopen(fd, "rb") as fin, open(dst, "xb") as fout:
         shutil.copyfileobj(fin, fout, 1 << 20)
         fout.flush()
@@ -320,6 +320,8 @@ def remove_tree(path: Path) -> None:
             os.unlink(path)
         return
     if not (_NOFOLLOW and _DIRECTORY and os.open in os.supports_dir_fd and os.unlink in os.supports_dir_fd):
+        import shutil
+
         shutil.rmtree(path, ignore_errors=True)  # (Windows: no FIFOs to open)
         return
     _remove_in(None, os.fspath(path))
@@ -457,6 +459,8 @@ def atomic_output(path: Path, *, durable: bool = True, through_links: bool = Tru
     file it replaces. On an error the temp file is removed and the file is
     untouched. With `durable`, the data and the folder entry are fsynced.
     """
+    import tempfile  # (a read-only start writes nothing: not imported then)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     target = _final_target(path) if through_links else path
     try:

@@ -11,7 +11,6 @@ applied here instead (`portable`).
 
 from __future__ import annotations
 
-import pickle
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -70,6 +69,8 @@ def derive(cols: IndexCols, day: StudyDay) -> Derived:
 
 def portable(day: StudyDay) -> StudyDay | None:
     """`day` when it can be sent to a worker process (its zone pickles), else None."""
+    import pickle  # (only when worker processes decode: not on a warm start)
+
     try:
         pickle.dumps(day.tz)
     except Exception:

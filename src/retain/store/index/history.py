@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from retain.core.due import DayLog, deck_of
 from retain.core.state import EVENT_KINDS, NEW, REVIEW, Event
-from retain.core.statsfigures import DayRow
 from retain.core.studyday import StudyDay
 from retain.store.index.appended import Spans, add
 from retain.store.index.daily import COLUMNS, Tally
@@ -52,10 +51,10 @@ from retain.store.index.ingest import (
     prefetch,
     read_event_at,
 )
-from retain.store.index.moves import Moves, deck_moves, moved_sums
-from retain.store.index.statsquery import daily_rows
 
 if TYPE_CHECKING:
+    from retain.core.statsfigures import DayRow
+    from retain.store.index.moves import Moves
     from retain.store.state.writer import Recorded
 
 __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
@@ -310,18 +309,24 @@ class History:
         log = DayLog()
         new_keys: dict[str, set[str]] = {}
         start, end = self.day.span(now)
-        for row in self.reviews(now, start, end):
-            log.notes_seen.add(row.key.partition(":")[0])
-            if row.before_state is None or row.before_state == NEW:
-                new_keys.setdefault(row.deck, set()).add(row.key)
-            elif row.before_state == REVIEW:
-                log.reviews_done[row.deck] = log.reviews_done.get(row.deck, 0) + 1
+        self.refresh(now)
+        span = (micros(start), micros(end))
+        # the counted ratings of `reviews(now, start, end)`, in any order: only tallied here
+        for key, deck, before_state in self._db.execute(
+            "SELECT key, deck, bstate FROM events WHERE kind = ? AND undone = 0 AND t >= ? AND t < ?",
+            (_REVIEW, *span),
+        ):
+            log.notes_seen.add(key.partition(":")[0])
+            if before_state is None or before_state == NEW:
+                new_keys.setdefault(deck, set()).add(key)
+            elif before_state == REVIEW:
+                log.reviews_done[deck] = log.reviews_done.get(deck, 0) + 1
         log.new_seen = {deck: len(keys) for deck, keys in new_keys.items()}
         # A card suspended or buried today may have shown its answer: its siblings wait too.
         flags = (KIND["suspend"], KIND["bury"])
         for (key,) in self._db.execute(
             "SELECT key FROM events WHERE kind IN (?, ?) AND undone = 0 AND t >= ? AND t < ?",
-            (*flags, micros(start), micros(end)),
+            (*flags, *span),
         ):
             log.notes_seen.add(key.partition(":")[0])
         return log
@@ -470,6 +475,8 @@ class History:
     @_locked
     def day_rows(self, now: datetime, decks: Sequence[str] | None = None) -> list[DayRow]:
         """Per study day sums of the counted ratings in `decks` (None: all, removed decks too)."""
+        from retain.store.index.statsquery import daily_rows  # (the stats' own: not on every start)
+
         self.refresh(now)
         return daily_rows(
             self._db, decks, self._moves(now)[1] if decks is not None else None, self._repeats(now)
@@ -516,6 +523,8 @@ class History:
     def _moves(self, now: datetime) -> tuple[Moves, Tally]:
         """The cards' moves (`moves`) and what they change in the per deck sums, worked out again
         only when the index changed (this connection's changes, or another process's)."""
+        from retain.store.index.moves import Moves, deck_moves, moved_sums  # (few starts need them)
+
         mark = (self._db.total_changes, self._db.execute("PRAGMA data_version").fetchone()[0])
         if self._moved is None or self._moved[0] != mark:
             moves = Moves(deck_moves(self._db, functools.partial(self._full, now=now)))

@@ -26,8 +26,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-import tomli_w
-
 from retain.store.files import NotRegularFileError, atomic_write, fsync_dir, open_regular, remove_tree
 from retain.store.oserror import os_error_text
 from retain.store.state.journal_format import HEAD, journal_files, read_bytes
@@ -418,6 +416,8 @@ def make_import_folder(state_dir: Path, device: str, own: str, now: datetime) ->
     folder.mkdir(parents=True)
     try:
         made = {"format": DEVICE_FORMAT, "id": device, "imported_by": own, "created": now.astimezone(UTC)}
+        import tomli_w  # (writes are rare: a read-only start makes none)
+
         atomic_write(folder / "device.toml", tomli_w.dumps(made))
     except BaseException:
         remove_tree(folder)  # nothing half-made is left behind (never a FIFO or a link swapped in)
@@ -434,6 +434,8 @@ def _write_device_file(
     state_dir: Path | None = None,
 ) -> None:
     import socket
+
+    import tomli_w
 
     made: dict[str, object] = {
         "format": DEVICE_FORMAT,

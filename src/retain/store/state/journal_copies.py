@@ -20,11 +20,8 @@ is moved aside with a line.
 from __future__ import annotations
 
 import errno
-import hashlib
 from datetime import datetime
 from pathlib import Path
-
-import tomli_w
 
 from retain.core.state import Event
 from retain.store.files import atomic_write, conflict_copy_of, open_regular
@@ -62,6 +59,8 @@ def _ids(folders: list[Path], now: datetime) -> set[str]:
 
 
 def _folder_name(device: str, events: list[Event]) -> str:
+    import hashlib  # (a sync tool's copy is rare: not imported on every start)
+
     digest = hashlib.blake2b("\n".join(sorted(e.id for e in events)).encode(), digest_size=5).hexdigest()
     return f"{device[: _MAX_ID - 12]}-c{digest}"
 
@@ -87,6 +86,8 @@ def _write_folder(
     """`_write_journal`, and the folder's device.toml naming the copy it was taken from (in the
     folder `found_in`, by default `device`'s)."""
     _write_journal(folder, device, journal, events)
+    import tomli_w  # (a sync tool's copy is rare: not imported on every start)
+
     text = tomli_w.dumps({"format": 1, "id": folder.name, "taken_from": f"{found_in or device}/{copy}"})
     atomic_write(folder / "device.toml", text)
 

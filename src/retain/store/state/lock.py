@@ -20,8 +20,6 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
-import tomli_w
-
 from retain.store.files import ReadError, atomic_write, read_text_limited
 
 __all__ = ["WriterLock"]
@@ -54,6 +52,8 @@ class WriterLock:
         """Write `writer.toml` naming this process (the lock is held); return one line when the
         file left there says that a retain on this computer held the lock and never let go."""
         import socket
+
+        import tomli_w  # (only a writer announces itself: a read-only start never imports it)
 
         assert self._lock is not None
         host = socket.gethostname()[:100]

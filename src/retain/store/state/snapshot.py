@@ -39,8 +39,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import tomli_w
-
 from retain.core.ids import is_valid_id
 from retain.core.state import CardState, StateError
 from retain.store.fastbuild import build_many, columns_of, field_names
@@ -169,6 +167,8 @@ def encode_snapshot(
     }
     if changed:
         doc["changed"] = {key: _change_table(changed[key]) for key in sorted(changed)}
+    import tomli_w  # (writers only: a read-only start never imports it)
+
     return _SNAPSHOT_HEAD + tomli_w.dumps(doc)
 
 
@@ -445,6 +445,8 @@ def write_manifest(
             }
             for device, known in sorted(files.items())
         }
+    import tomli_w
+
     atomic_write(state_dir / "snapshots.toml", tomli_w.dumps(doc))
 
 

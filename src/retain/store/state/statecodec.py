@@ -31,7 +31,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from retain.core.cloze import MAX_CLOZE_DIGITS
+from retain.core.model import MAX_CLOZE_DIGITS
 from retain.core.state import (
     EVENT_KINDS,
     RATED_KINDS,
