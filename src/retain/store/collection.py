@@ -20,6 +20,7 @@ import contextlib
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -234,8 +235,9 @@ class Collection:
             if self._units is not None:
                 self._unit_keys = UnitKeys((u.deck_id, u.key) for u in self._units)
             else:
-                decks = self.library.decks
-                self._unit_keys = UnitKeys((d.id, key) for d in decks for key in unit_keys_for(d))
+                keys = [(d.id, unit_keys_for(d)) for d in self.library.decks]
+                pairs = (zip(repeat(d, len(k)), k, strict=True) for d, k in keys)
+                self._unit_keys = UnitKeys(chain.from_iterable(pairs))
         return self._unit_keys
 
     # -- time and history -------------------------------------------------------------
