@@ -191,3 +191,35 @@ def test_the_cards_line_says_how_many_buried_cards_are_new() -> None:
     assert "buried 2 (1 new)," in line and "buried_new" not in line and line.endswith("(of 4)")
     none = compute_figures([], [None], now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30)
     assert "buried 0," in figures_text({**none.to_dict(), "decks": [], "total": {}})[-1]
+
+
+def test_young_and_mature_cards_are_told_apart_by_study_days() -> None:
+    """A 21-day interval set at 15:00 is due at the start of its 21st study day, 20 d 13 h later:
+    mature, as Anki has it (21 days); one due a microsecond before that start, 20 study days,
+    young. A DST change moves an hour; far from the line the hours alone decide."""
+    from zoneinfo import ZoneInfo
+
+    from retain.core.statscards import card_figures
+    from retain.core.studyday import StudyDay
+
+    rule = StudyDay(4, ZoneInfo("Europe/Berlin"))
+    last = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    start = rule.start_of(rule.of(last) + timedelta(days=21))
+    spring = rule.days_after(datetime(2026, 3, 10, 2, 30, tzinfo=UTC), 21)  # over the DST change
+
+    def review(due: datetime, at: datetime = last) -> CardState:
+        return CardState(REVIEW, None, 30.0, 5.0, due, at, 3, 0)
+
+    states: list[CardState | None] = [
+        review(start),  # 21 study days: mature
+        review(start - timedelta(microseconds=1)),  # 20: young
+        review(spring, datetime(2026, 3, 10, 2, 30, tzinfo=UTC)),  # 21, 19 d 23.5 h: mature
+        review(last + timedelta(days=40)),  # mature
+        review(last + timedelta(days=3)),  # young
+    ]
+    now = last + timedelta(days=1)
+    starts = [rule.start_of(rule.of(now) + timedelta(days=i)).timestamp() for i in range(1, 33)]
+    counts = card_figures(states, now=now, today=rule.of(now), day_starts=starts, day_of=rule.of).counts
+    assert (counts["young"], counts["mature"]) == (2, 3)
+    hours = card_figures(states, now=now, today=rule.of(now), day_starts=starts).counts
+    assert (hours["young"], hours["mature"]) == (4, 1)  # whole days of hours: the line moves

@@ -28,14 +28,17 @@ from retain.store.state.journal import JournalWriter
 DAY = StudyDay(4, ZoneInfo("Europe/Paris"))
 _KEYS = ("alpha/one", "alpha/two", "beta/one", "beta/two:reverse", "gamma/x:c1")
 
-# The reference: what `daily` must hold, as one SQL aggregate over `events`.
-_B, _IVL = "coalesce(bstate, 0)", "coalesce(bivl, 0)"
+# The reference: what `daily` must hold, as one SQL aggregate over `events`. The interval before a
+# rating is in study days (`bdays`, checked against `StudyDay.of` in `_daily_and_reference`); a
+# learning or relearning step of a day or more counts in the retention columns as young (Anki).
+_B, _IVL = "coalesce(bstate, 0)", "coalesce(bdays, 0)"
+_YOUNG = f"(({_B} = 2 AND {_IVL} < 21) OR ({_B} IN (1, 3) AND {_IVL} >= 1))"
 _REFERENCE_SUMS = [
     "ms",
     *(f"{_B} = {s}" for s in range(4)),
     *(f"rating = {r}" for r in range(1, 5)),
-    f"{_B} = 2 AND {_IVL} < 21 AND rating > 1",
-    f"{_B} = 2 AND {_IVL} < 21 AND rating = 1",
+    f"{_YOUNG} AND rating > 1",
+    f"{_YOUNG} AND rating = 1",
     f"{_B} = 2 AND {_IVL} >= 21 AND rating > 1",
     f"{_B} = 2 AND {_IVL} >= 21 AND rating = 1",
     *(f"{_B} <> 2 AND rating = {r}" for r in range(1, 5)),
@@ -88,9 +91,19 @@ def _write(root: Path, events: list[Event]) -> None:
     writer.close()
 
 
-def _daily_and_reference(root: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def _daily_and_reference(
+    root: Path, day: StudyDay = DAY
+) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     db = sqlite3.connect(root / "cache" / INDEX_NAME)
     try:
+        for blast, bdue, bdays in db.execute("SELECT blast, bdue, bdays FROM events"):
+            if blast is None or bdue is None:
+                assert bdays is None
+            else:
+                last, due = (
+                    datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us) for us in (blast, bdue)
+                )
+                assert bdays == (day.of(due) - day.of(last)).days
         daily = db.execute("SELECT * FROM daily ORDER BY deck, day").fetchall()
         return daily, db.execute(_REFERENCE).fetchall()
     finally:
@@ -255,3 +268,33 @@ def test_an_index_left_without_its_indexes_gets_them_when_opened(tmp_path: Path)
     }
     assert history.count(NOW) == 50
     history.close()
+
+
+def test_a_new_rollover_hour_counts_the_intervals_in_its_study_days(tmp_path: Path) -> None:
+    """`bdays` is the interval before a rating in study days under the rule in use: a new
+    rollover hour (the index restamps its rows) moves a review at 04:30 onto another study day,
+    and a 21-day interval that ends then is young under one rule and mature under the other."""
+    paris = ZoneInfo("Europe/Paris")
+    last = datetime(2026, 1, 5, 4, 30, tzinfo=paris)  # study day 5 Jan at rollover 4, 4 Jan at 5
+    before = CardState(2, None, 3.0, 5.0, datetime(2026, 1, 25, 5, 30, tzinfo=paris), last, 1, 0)
+    at = datetime(2026, 1, 25, 12, tzinfo=paris)
+    event = Event(
+        "aaaaaaaaaaaa-0000000000000000001-1", "review", "alpha/one", at, _state(2, at, 4.0), before, 3, 1
+    )
+    _write(tmp_path, [event])
+    found = {}
+    for hour in (4, 5, 4):
+        rule = StudyDay(hour, paris)
+        history = History(tmp_path / "state", tmp_path / "cache", rule)
+        history.refresh(NOW)
+        history.close()
+        db = sqlite3.connect(tmp_path / "cache" / INDEX_NAME)
+        try:
+            found[hour] = db.execute("SELECT bdays FROM events").fetchone()[0]
+            daily, reference = _daily_and_reference(tmp_path, rule)
+        finally:
+            db.close()
+        assert daily == reference
+        mature = COLUMNS.index("mature_pass") + 2
+        assert daily[0][mature] == (found[hour] >= 21)
+    assert found == {4: 20, 5: 21}

@@ -140,6 +140,8 @@ def test_the_index_dates_records_by_the_exact_study_day(tmp_path: Path) -> None:
         cols.key.append("tiny/one")
         cols.bstate.append(None)
         cols.bivl.append(None)
+        cols.blast.append(None)
+        cols.bdue.append(None)
         cols.rating.append(3)
         cols.ms.append(1000)
         cols.offsets.append(n)

@@ -164,12 +164,14 @@ def test_a_new_rollover_hour_dates_past_days_again(tmp_path: Path, tz: tzinfo) -
 
 
 def test_true_retention_spans_and_the_21_day_line(tmp_path: Path) -> None:
-    """Only review-state ratings count; an interval of exactly 21 days is mature, a microsecond
-    less young; the spans end at their edges (month: today and the 29 days before)."""
+    """Review-state ratings count, and (re)learning steps of a day or more (none here); an
+    interval of 21 study days is mature, though its hours are fewer (due at the rollover), 20
+    study days young; the spans end at their edges (month: today and the 29 days before)."""
     home = make_home(tmp_path)
     col = open_col(home, _at(40))
-    _rate(col, "tiny/one", _at(0), 3, _state(REVIEW, _at(21), 21))  # mature pass
-    lapse = _state(REVIEW, _at(21), 21 - 1 / 86_400e6)  # 21 days less a microsecond: young
+    rollover = _at(0, 4)  # the start of today's study day
+    _rate(col, "tiny/one", _at(0), 3, _card(REVIEW, rollover, _at(21), 3))  # 21 study days: mature pass
+    lapse = _card(REVIEW, rollover - timedelta(microseconds=1), _at(21), 3)  # 20 study days: young
     _rate(col, "tiny/two", _at(0, 11), 1, lapse)  # young fail
     _rate(col, "tiny/two", _at(0, 12), 3, _state(RELEARNING, _at(0, 11), 0.01))  # relearning: left out
     _rate(col, "tiny/three:c1", _at(0), 1, _state(LEARNING, _at(0, 9), 0.01))  # learning: left out
@@ -190,12 +192,6 @@ def test_true_retention_spans_and_the_21_day_line(tmp_path: Path) -> None:
         assert (data["total"]["retention_reviews"], data["total"]["retention"]) == (4, 0.5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="true retention counts review-state ratings only; Anki also counts a (re)learning card "
-    "whose step reached into a later day (its revlog interval is >= 1 day). The index keeps no "
-    "last-review time to tell such a step from an intraday one (a schema change)",
-)
 def test_a_learning_step_of_a_day_counts_in_true_retention_as_in_anki(tmp_path: Path) -> None:
     """A `1d` learning step is due at the next rollover; Anki's true retention counts its rating
     (young: its interval is under 21 days), and so should the figures docs/stats.md says agree."""
@@ -210,13 +206,6 @@ def test_a_learning_step_of_a_day_counts_in_true_retention_as_in_anki(tmp_path: 
     assert (today["pass"], today["fail"]) == (1, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="young/mature is due - last review in hours: a 21-day interval set at 03:30 before the "
-    "spring DST change is due at the start of its 21st study day, 19 d 23.5 h later, and counts as "
-    "young; Anki stores 21 days (mature). Telling them apart needs the last review's study day in "
-    "the index (a schema change) and in core.statscards",
-)
 def test_a_21_day_interval_over_the_spring_dst_change_is_mature(tmp_path: Path) -> None:
     rule = StudyDay(4, BERLIN)
     last = datetime(2026, 3, 10, 3, 30, tzinfo=BERLIN).astimezone(UTC)  # study day 9 March

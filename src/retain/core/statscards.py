@@ -9,7 +9,7 @@ DST-correct) instead of asking a `StudyDay` per card.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -82,10 +82,15 @@ class _Dist:
 
 
 def _one_pass(
-    states: Sequence[CardState | None], iso: str, day_starts: Sequence[float], dist: _Dist | None
+    states: Sequence[CardState | None],
+    iso: str,
+    day_starts: Sequence[float],
+    dist: _Dist | None,
+    day_of: Callable[[datetime], date] | None = None,
 ) -> tuple[list[int], list[int], dict[str, int]]:
     """Forecast and counts, and (`dist` given) the distributions of the cards neither new nor
-    suspended, walking the states once: at 50k cards this is most of `retain stats`."""
+    suspended, walking the states once: at 50k cards this is most of `retain stats`. `day_of`:
+    the study day of a moment, for intervals at the 21-day line (`_mature`)."""
     young = [0] * (FORECAST_DAYS + 1)
     mature = [0] * (FORECAST_DAYS + 1)
     new = learning = n_young = n_mature = suspended = buried = buried_new = leeches = 0
@@ -113,7 +118,11 @@ def _one_pass(
         due_ts = due.timestamp() if due is not None else None
         last_ts = last.timestamp() if last is not None else None
         ivl = (due_ts - last_ts) / _DAY_S if due_ts is not None and last_ts is not None else None
-        is_mature = kind == REVIEW and ivl is not None and (due - last).days >= YOUNG_DAYS  # type: ignore[operator]
+        is_mature = (
+            kind == REVIEW
+            and ivl is not None
+            and (ivl >= YOUNG_DAYS + 1 or (ivl >= YOUNG_DAYS - 2 and _mature(due, last, day_of)))  # type: ignore[arg-type]
+        )
         if buried_on(s.buried_until, iso):  # (suspended ones were counted above: `set_aside`)
             buried += 1
         elif kind == REVIEW:
@@ -154,6 +163,17 @@ def _one_pass(
     return young, mature, counts
 
 
+def _mature(due: datetime, last: datetime, day_of: Callable[[datetime], date] | None) -> bool:
+    """An interval of 21 study days or more, as Anki counts it (21 days from 15:00 are due at the
+    21st study day's start, 20 d 13 h later; from 03:30, before the rollover, 20 d 0.5 h, an hour
+    less over a DST change). Whole days of hours are at most two fewer than the study days and
+    at most one more, so only 19, 20 and 21 ask the rule."""
+    days = (due - last).days
+    if day_of is None or not YOUNG_DAYS - 2 <= days <= YOUNG_DAYS:
+        return days >= YOUNG_DAYS
+    return (day_of(due) - day_of(last)).days >= YOUNG_DAYS
+
+
 def distributions(
     states: Sequence[CardState | None], now: datetime, decay: float = DEFAULT_DECAY
 ) -> dict[str, Histogram]:
@@ -172,18 +192,19 @@ def card_figures(
     day_starts: Sequence[float],
     decay: float = DEFAULT_DECAY,
     with_distributions: bool = True,
+    day_of: Callable[[datetime], date] | None = None,
 ) -> CardFigures:
     """`day_starts[i]`: the UTC timestamp study day today + i + 1 begins (`FORECAST_DAYS` + 1 of them).
 
     `states` has one entry per card (None: new). Forecast: not new, not suspended.
     Counts: each card in one of new, learning (and relearning), young, mature,
     suspended, buried; `buried_new`: the new ones of the buried (the rest have a schedule);
-    `leeches` across them. Young/mature: the interval (due - last review) in whole days,
-    under 21 or not. Without `with_distributions` the histograms are empty (the screen's
+    `leeches` across them. Young/mature: the interval (last review to due) in study days
+    (`day_of`; without it, in whole days of hours), under 21 or not. Without `with_distributions` the histograms are empty (the screen's
     first panel does not wait for them).
     """
     dist = _Dist(now, decay)
     young, mature, counts = _one_pass(
-        states, today.isoformat(), day_starts, dist if with_distributions else None
+        states, today.isoformat(), day_starts, dist if with_distributions else None, day_of
     )
     return CardFigures(young, mature, counts, dist.histograms())

@@ -120,6 +120,7 @@ class StatsSource:
                 day_starts=starts,
                 decay=decays[0] if decays else DEFAULT_DECAY,
                 with_distributions=with_distributions and one,
+                day_of=day.of,
             )
             if with_distributions and one:
                 self._dists[key] = found.distributions

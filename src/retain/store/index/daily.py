@@ -45,7 +45,8 @@ _REVIEW_KIND = 0  # core.state.EVENT_KINDS.index("review")
 _REVIEW_STATE = 2
 # The `daily` columns after (deck, day), in table order (the table is made from this list); a tally
 # is a list of this length: counted ratings, time spent (ms), ratings by the card's state before,
-# by button, young (interval < 21 days) and mature review cards passed and failed, the buttons by
+# by button, young (interval < 21 study days) and mature review cards passed and failed (a
+# learning step of a day or more counts as young, as in Anki's true retention), the buttons by
 # card type (l: learning, y: young, m: mature), ratings by local hour (h) and of them not Again (p).
 COLUMNS = (
     "reviews ms new learning review relearning again hard good easy"
@@ -58,21 +59,25 @@ _WIDTH = len(COLUMNS)
 # where each group of columns starts (ratings 1-4 are added to _AGAIN - 1, _LEARN - 1, ...)
 _STATE0, _AGAIN, _YP, _LEARN, _YOUNG, _MATURE, _HOUR0, _PASS0 = 2, 6, 10, 14, 18, 22, 26, 50
 _INSERT = f"INSERT INTO daily VALUES (?, ?, {', '.join('?' * _WIDTH)})"
-_RATED = "SELECT deck, day, bstate, bivl, rating, hour, ms FROM events WHERE kind = 0 AND undone = {}"
+_RATED = "SELECT deck, day, bstate, bdays, rating, hour, ms FROM events WHERE kind = 0 AND undone = {}"
 RATED_ROWS = _RATED.format(0)  # what `daily` counts
 UNDONE_ROWS = _RATED.format(1)  # ratings taken back
 Tally = dict[tuple[str, int], list[int]]
-Rated = tuple[str, int, int | None, float | None, int, int, int]  # deck, day, bstate, bivl, rating, hour, ms
+Rated = tuple[str, int, int | None, int | None, int, int, int]  # deck, day, bstate, bdays, rating, hour, ms
 
 
 _MATURE_CLASS = -2  # a review card at 21 days or more (not a state: states are 0-3)
+# Added to a learning (1) or relearning (3) state whose step reached a later study day (a `1d`
+# step): its rating counts in the retention figures as a young card's, as Anki's true retention
+# counts a revlog row whose last interval is a day or more; its buttons stay learning ones.
+_DAY_STEP = 10
 
 
 def tally_columns(
     decks: Sequence[str],
     days: Sequence[int],
     bstates: Sequence[int | None],
-    bivls: Sequence[float | None],
+    bdays: Sequence[int | None],
     ratings: Sequence[int],
     hours: Sequence[int],
     ms: Sequence[int],
@@ -92,9 +97,13 @@ def tally_columns(
     number = {pair: i for i, pair in enumerate(distinct)}
     ids = list(map(number.__getitem__, pairs))
     rows = [out.setdefault(pair, [0] * _WIDTH) for pair in distinct]
-    classes = [
-        (b or 0) if b != _REVIEW_STATE else _MATURE_CLASS if (iv or 0) >= _YOUNG_DAYS else _REVIEW_STATE
-        for b, iv in zip(bstates, bivls, strict=True)
+    classes = [  # the interval before, in study days (`bdays`), as Anki's revlog has it
+        (_MATURE_CLASS if (d or 0) >= _YOUNG_DAYS else _REVIEW_STATE)
+        if b == _REVIEW_STATE
+        else b + _DAY_STEP
+        if (b == 1 or b == 3) and d is not None and d >= 1
+        else (b or 0)
+        for b, d in zip(bstates, bdays, strict=True)
     ]
     spent = [0] * len(distinct)
     for i, m in zip(ids, ms, strict=True):
@@ -103,7 +112,7 @@ def tally_columns(
         v[1] += sign * m
     for (i, cls, rating), n in Counter(zip(ids, classes, ratings, strict=True)).items():
         v, n = rows[i], sign * n
-        b = _REVIEW_STATE if cls == _MATURE_CLASS else cls
+        b = _REVIEW_STATE if cls == _MATURE_CLASS else cls - _DAY_STEP if cls >= _DAY_STEP else cls
         v[0] += n
         if 0 <= b <= 3:
             v[_STATE0 + b] += n
@@ -115,6 +124,8 @@ def tally_columns(
                 v[(_MATURE if mature else _YOUNG) + rating - 1] += n
             else:
                 v[_LEARN + rating - 1] += n
+                if cls >= _DAY_STEP:
+                    v[_YP + (rating == 1)] += n  # young_pass / young_fail
     for (i, hour, passed), n in Counter(zip(ids, hours, map(gt, ratings, repeat(1)), strict=True)).items():
         rows[i][_HOUR0 + hour] += sign * n
         if passed:
@@ -123,12 +134,12 @@ def tally_columns(
 
 
 def tally(rows: Iterable[Rated], into: Tally | None = None, sign: int = 1) -> Tally:
-    """`tally_columns` of rows (deck, day, bstate, bivl, rating, hour, ms), e.g. from `RATED_ROWS`."""
+    """`tally_columns` of rows (deck, day, bstate, bdays, rating, hour, ms), e.g. from `RATED_ROWS`."""
     cols: list[Sequence[Any]] = list(zip(*rows, strict=True))
     if not cols:
         return {} if into is None else into
-    decks, days, bstates, bivls, ratings, hours, ms = cols
-    return tally_columns(decks, days, bstates, bivls, ratings, hours, ms, into, sign)
+    decks, days, bstates, bdays, ratings, hours, ms = cols
+    return tally_columns(decks, days, bstates, bdays, ratings, hours, ms, into, sign)
 
 
 def write(db: sqlite3.Connection, sums: Tally) -> None:
@@ -201,5 +212,9 @@ def restamp(db: sqlite3.Connection, day: StudyDay) -> None:
 
     db.create_function("retain_day", 1, of, deterministic=True)
     db.create_function("retain_hour", 1, hour, deterministic=True)
-    db.execute("UPDATE events SET day = retain_day(t), hour = retain_hour(t)")
+    db.execute(
+        "UPDATE events SET day = retain_day(t), hour = retain_hour(t),"
+        " bdays = CASE WHEN blast IS NULL OR bdue IS NULL THEN NULL"
+        " ELSE retain_day(bdue) - retain_day(blast) END"
+    )
     recount_all(db)

@@ -60,7 +60,7 @@ __all__ = [
 
 INDEX_NAME = "history.sqlite3"
 _COMPANIONS = ("", "-wal", "-shm", "-journal")  # the file and what SQLite keeps beside it
-SCHEMA_VERSION = 5  # 2: events gained the local hour, daily the buttons by card type and the hours; 3: no (deck, day) index; 4: events_new; 5: files.holes
+SCHEMA_VERSION = 6  # 2: events gained the local hour, daily the buttons by card type and the hours; 3: no (deck, day) index; 4: events_new; 5: files.holes; 6: blast, bdue, bdays
 _BUSY_MS = 15_000
 
 _TABLES = """
@@ -91,6 +91,9 @@ CREATE TABLE IF NOT EXISTS events (
     hour INTEGER NOT NULL DEFAULT 0,  -- local hour of day (0-23) in the same zone
     bstate INTEGER,            -- state before the event (NULL: not recorded)
     bivl REAL,                 -- interval before the event, days (due - last review)
+    blast INTEGER,             -- last review before the event, microseconds (NULL: none)
+    bdue INTEGER,              -- due date before the event, microseconds (NULL: none)
+    bdays INTEGER,             -- the interval before the event in study days (under meta 'studyday')
     astate INTEGER,            -- state after the event (NULL: back to new)
     astab REAL,                -- FSRS stability after the event
     undone INTEGER NOT NULL DEFAULT 0

@@ -12,16 +12,27 @@ applied here instead (`portable`).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import compress
+from operator import sub
 from typing import Any
 
 from retain.core.studyday import StudyDay
 from retain.store.index.daily import Tally, tally_columns
 from retain.store.state.recordfast import IndexCols
 
-__all__ = ["BATCH_COLUMNS", "CAN_PACK", "Derived", "derive", "pack", "portable", "row_columns"]
+__all__ = [
+    "BATCH_COLUMNS",
+    "CAN_PACK",
+    "Derived",
+    "derive",
+    "pack",
+    "portable",
+    "row_columns",
+    "study_days_between",
+]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot mostly lies in one study day
@@ -34,13 +45,44 @@ class Derived:
     days: list[int]  # study day (date.toordinal) of each record
     hours: list[int]  # local hour of each record
     decks: list[str]
+    bdays: list[int | None]  # the interval before each record in study days (None: no state before)
     sums: Tally  # the batch's ratings (kind review) per (deck, day), as if none were undone
     rows: bytes | None = None  # packed (`pack`): the batch's rows as a serialized database; days etc. empty
     count: int = 0  # rows in `rows`
 
 
 def derive(cols: IndexCols, day: StudyDay) -> Derived:
-    slots = [us // _SLOT_US for us in cols.t]
+    days, hours = _days_hours(cols.t, day)
+    bdays = study_days_between(cols.blast, cols.bdue, day)
+    decks = [k.partition("/")[0] for k in cols.key]
+    c = (decks, days, cols.bstate, bdays, cols.rating, hours, cols.ms)
+    if any(cols.kind):  # other kinds than reviews (flags, resets): only ratings are summed
+        keep = [k == _REVIEW for k in cols.kind]
+        c = tuple(list(compress(col, keep)) for col in c)  # type: ignore[assignment]
+    return Derived(days, hours, decks, bdays, tally_columns(*c))
+
+
+def study_days_between(
+    starts: Sequence[int | None], ends: Sequence[int | None], day: StudyDay
+) -> list[int | None]:
+    """Per row, the study days from `starts` to `ends` (microseconds; None when either is None):
+    the interval before a rating as Anki counts it (a 21-day interval across a DST change is 21,
+    a `1d` learning step 1), where the hours between them may say 19.98 or 0.3."""
+    if None in starts or None in ends:
+        pairs = [(s, e) for s, e in zip(starts, ends, strict=True) if s is not None and e is not None]
+    else:
+        pairs = list(zip(starts, ends, strict=True))  # type: ignore[arg-type]
+    if not pairs:
+        return [None] * len(starts)
+    a, _h = _days_hours([s for s, _e in pairs], day)
+    b, _h = _days_hours([e for _s, e in pairs], day)
+    gaps = iter(map(sub, b, a))
+    return [None if s is None or e is None else next(gaps) for s, e in zip(starts, ends, strict=True)]
+
+
+def _days_hours(times: Sequence[int], day: StudyDay) -> tuple[list[int], list[int]]:
+    """Study day (date.toordinal) and local hour of each time (microseconds since the epoch)."""
+    slots = [us // _SLOT_US for us in times]
     day_of: dict[int, int] = {}
     hour_of: dict[int, int] = {}
     split: set[int] = set()
@@ -54,17 +96,12 @@ def derive(cols: IndexCols, day: StudyDay) -> Derived:
     days = list(map(day_of.__getitem__, slots))
     hours = list(map(hour_of.__getitem__, slots))
     if split:  # (rare: such slots are dated record by record)
-        for i, (slot, us) in enumerate(zip(slots, cols.t, strict=True)):
+        for i, (slot, us) in enumerate(zip(slots, times, strict=True)):
             if slot in split:
                 moment = _EPOCH + timedelta(microseconds=us)
                 days[i] = day.of(moment).toordinal()
                 hours[i] = moment.astimezone(day.tz).hour
-    decks = [k.partition("/")[0] for k in cols.key]
-    c = (decks, days, cols.bstate, cols.bivl, cols.rating, hours, cols.ms)
-    if any(cols.kind):  # other kinds than reviews (flags, resets): only ratings are summed
-        keep = [k == _REVIEW for k in cols.kind]
-        c = tuple(list(compress(col, keep)) for col in c)  # type: ignore[assignment]
-    return Derived(days, hours, decks, tally_columns(*c))
+    return days, hours
 
 
 def portable(day: StudyDay) -> StudyDay | None:
@@ -79,7 +116,8 @@ def portable(day: StudyDay) -> StudyDay | None:
 
 
 # The `events` columns a batch fills besides its file and device, in the order `pack` writes them.
-BATCH_COLUMNS = "off, t, eid, kind, key, deck, rating, ms, undoes, day, hour, bstate, bivl, astate, astab"
+BATCH_COLUMNS = "off, t, eid, kind, key, deck, rating, ms, undoes, day, hour, bstate, bivl, blast, bdue, bdays, astate, astab"
+_WIDTH = BATCH_COLUMNS.count(",") + 1
 CAN_PACK = hasattr(sqlite3.Connection, "serialize")  # SQLite built without it: rows go as columns
 
 
@@ -99,6 +137,9 @@ def row_columns(cols: IndexCols, d: Derived) -> tuple[list[Any], ...]:
         d.hours,
         cols.bstate,
         cols.bivl,
+        cols.blast,
+        cols.bdue,
+        d.bdays,
         cols.astate,
         cols.astab,
     )
@@ -114,10 +155,10 @@ def pack(cols: IndexCols, d: Derived) -> Derived:
         db.execute(f"CREATE TABLE batch ({BATCH_COLUMNS})")
         db.execute("BEGIN")
         db.executemany(
-            f"INSERT INTO batch VALUES ({', '.join('?' * 15)})", zip(*row_columns(cols, d), strict=True)
+            f"INSERT INTO batch VALUES ({', '.join('?' * _WIDTH)})", zip(*row_columns(cols, d), strict=True)
         )
         db.execute("COMMIT")
         rows = db.serialize()
     finally:
         db.close()
-    return Derived([], [], [], d.sums, rows, len(cols.t))
+    return Derived([], [], [], [], d.sums, rows, len(cols.t))

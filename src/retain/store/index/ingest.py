@@ -62,7 +62,7 @@ _TAIL = 256
 _CHUNK = 8 << 20  # bytes of journal decoded at a time (bounded memory on a cold build)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
-_INSERT = f"INSERT INTO events (file, device, {BATCH_COLUMNS}) VALUES ({', '.join('?' * 17)})"
+_INSERT = f"INSERT INTO events (file, device, {BATCH_COLUMNS}) VALUES ({', '.join('?' * (BATCH_COLUMNS.count(',') + 3))})"
 
 
 def micros(moment: datetime) -> int:

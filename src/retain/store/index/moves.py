@@ -111,7 +111,7 @@ def moved_sums(db: sqlite3.Connection, moves: Moves) -> Tally:
         if all(deck_of(moves.last(m.new, m.t)) == deck_of(key) for m in gone):
             continue  # every move of this key ends in its own deck (a cloze renumbered)
         rows = db.execute(
-            "SELECT t, deck, day, bstate, bivl, rating, hour, ms FROM events"
+            "SELECT t, deck, day, bstate, bdays, rating, hour, ms FROM events"
             " WHERE key = ? AND t < ? AND kind = 0 AND undone = 0",
             (key, max(m.t for m in gone)),
         ).fetchall()

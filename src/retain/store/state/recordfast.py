@@ -426,12 +426,14 @@ class IndexCols(NamedTuple):
     undoes: list[str | None]
     bstate: list[int | None]
     bivl: list[float | None]  # days between the last review and the due date before the event
+    blast: list[int | None]  # the last review before the event, microseconds since the epoch
+    bdue: list[int | None]  # the due date before the event, microseconds since the epoch
     astate: list[int | None]
     astab: list[float | None]
 
     @classmethod
     def empty(cls) -> IndexCols:
-        return cls([], [], [], [], [], [], [], [], [], [], [], [])
+        return cls([], [], [], [], [], [], [], [], [], [], [], [], [], [])
 
     def extend(self, other: IndexCols) -> None:
         for name in self._fields:
@@ -440,6 +442,16 @@ class IndexCols(NamedTuple):
 
 def _micros(times: Sequence[datetime]) -> list[int]:
     return list(map(floordiv, map(sub, times, repeat(_EPOCH)), repeat(_US)))
+
+
+def _micros_of(cols: _StateCols | None, field: int, n: int) -> list[int | None]:
+    """A datetime field of the states (4: due, 5: last review) in microseconds, spread over `n` rows."""
+    if cols is None:
+        return [None] * n
+    times = cols.values[field]
+    if None in times:
+        return _spread(cols, [None if x is None else (x - _EPOCH) // _US for x in times], n)
+    return _spread(cols, _micros(times), n)
 
 
 def _intervals(cols: _StateCols | None, n: int) -> list[float | None]:
@@ -469,6 +481,8 @@ def _index_cols(offsets: list[int], c: _Checked) -> IndexCols:
         undoes,
         _spread(c.before, c.before.values[0], n) if c.before else [None] * n,
         _intervals(c.before, n),
+        _micros_of(c.before, 5, n),
+        _micros_of(c.before, 4, n),
         _spread(c.after, c.after.values[0], n) if c.after else [None] * n,
         _spread(c.after, c.after.values[2], n) if c.after else [None] * n,
     )
@@ -494,6 +508,8 @@ def cols_from_events(decoded: Sequence[tuple[int, Event]]) -> IndexCols:
             None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
             for b in befores
         ],
+        [None if b is None or b.last_review is None else (b.last_review - _EPOCH) // _US for b in befores],
+        [None if b is None or b.due is None else (b.due - _EPOCH) // _US for b in befores],
         [None if a is None else a.state for a in afters],
         [None if a is None else a.stability for a in afters],
     )

@@ -140,12 +140,15 @@ def _spread(idx: list[int] | None, values: list[Any], n: int) -> list[Any]:
     return out
 
 
-def _slot(
-    c: Sequence[Sequence[str]], times: list[int], limit: int, intervals: bool
-) -> tuple[list[int] | None, list[int], list[float | None], list[float | None]] | None:
+_Slot = tuple[
+    list[int] | None, list[int], list[float | None], list[float | None], list[int | None], list[int | None]
+]
+
+
+def _slot(c: Sequence[Sequence[str]], times: list[int], limit: int, intervals: bool) -> _Slot | None:
     """One state slot (before or after) of every row: (rows that have it, None: all; their state,
-    interval in days (with `intervals`, else empty), stability), checked as
-    `recordfast._state_values`; None when no row has it."""
+    interval in days (with `intervals`, else empty), stability, last review and due date in
+    microseconds), checked as `recordfast._state_values`; None when no row has it."""
     if "" in c[0]:
         rows = [i for i, v in enumerate(c[0]) if v]
         if not rows:
@@ -200,7 +203,7 @@ def _slot(
         ]
     else:
         ivl = list(map(truediv, map(sub, due, last), repeat(_DAY_US)))
-    return idx, state, ivl, stab
+    return idx, state, ivl, stab, last, due
 
 
 def _columns(offsets: list[int], found: list[tuple[str, ...]], limit: int, device: str) -> IndexCols:
@@ -250,6 +253,8 @@ def _columns(offsets: list[int], found: list[tuple[str, ...]], limit: int, devic
         undoes,
         [None] * n if before is None else _spread(before[0], before[1], n),
         [None] * n if before is None else _spread(before[0], before[2], n),
+        [None] * n if before is None else _spread(before[0], before[4], n),
+        [None] * n if before is None else _spread(before[0], before[5], n),
         [None] * n if after is None else _spread(after[0], after[1], n),
         [None] * n if after is None else _spread(after[0], after[3], n),
     )
