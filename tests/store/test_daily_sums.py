@@ -9,7 +9,7 @@ built serially, in workers, and fed incrementally.
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -298,3 +298,39 @@ def test_a_new_rollover_hour_counts_the_intervals_in_its_study_days(tmp_path: Pa
         mature = COLUMNS.index("mature_pass") + 2
         assert daily[0][mature] == (found[hour] >= 21)
     assert found == {4: 20, 5: 21}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(
+        ["Europe/Paris", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe", "odd"]
+    ),
+    hour=st.integers(0, 23),
+    pairs=st.lists(
+        st.tuples(
+            st.integers(-(10**15), 2 * 10**15) | st.none(),  # 1938 to 2033, in microseconds
+            st.integers(0, 4 * 10**14),  # up to ~13 years later (0: the same moment)
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_study_days_between_is_the_rule_s_own_count(
+    zone: str, hour: int, pairs: list[tuple[int | None, int]]
+) -> None:
+    """`derive.study_days_between` places times among the days' starts; it must equal asking
+    `StudyDay.of` of each (DST changes, offsets of 30 and 45 minutes, a 30-minute DST, an offset
+    of no whole quarter hour)."""
+    from retain.store.index.derive import study_days_between
+
+    odd = timezone(timedelta(minutes=7, seconds=30))  # no whole quarter hour (a POSIX "LMT-0:07:30")
+    rule = StudyDay(hour, odd if zone == "odd" else ZoneInfo(zone))
+    starts = [s for s, _gap in pairs]
+    ends = [None if s is None else s + gap for s, gap in pairs]
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+
+    def of(us: int) -> int:
+        return rule.of(epoch + timedelta(microseconds=us)).toordinal()
+
+    expected = [None if s is None or e is None else of(e) - of(s) for s, e in zip(starts, ends, strict=True)]
+    assert study_days_between(starts, ends, rule) == expected

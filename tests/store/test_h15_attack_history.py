@@ -139,7 +139,6 @@ def test_the_index_dates_records_by_the_exact_study_day(tmp_path: Path) -> None:
         cols.kind.append(0)
         cols.key.append("tiny/one")
         cols.bstate.append(None)
-        cols.bivl.append(None)
         cols.blast.append(None)
         cols.bdue.append(None)
         cols.rating.append(3)

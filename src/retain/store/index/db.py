@@ -90,7 +90,6 @@ CREATE TABLE IF NOT EXISTS events (
     day INTEGER NOT NULL,      -- study day (date.toordinal) under meta 'studyday'
     hour INTEGER NOT NULL DEFAULT 0,  -- local hour of day (0-23) in the same zone
     bstate INTEGER,            -- state before the event (NULL: not recorded)
-    bivl REAL,                 -- interval before the event, days (due - last review)
     blast INTEGER,             -- last review before the event, microseconds (NULL: none)
     bdue INTEGER,              -- due date before the event, microseconds (NULL: none)
     bdays INTEGER,             -- the interval before the event in study days (under meta 'studyday')

@@ -12,6 +12,7 @@ applied here instead (`portable`).
 from __future__ import annotations
 
 import sqlite3
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,7 @@ __all__ = [
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 _SLOT_US = 900 * 1_000_000  # UTC offsets are whole quarter hours: a slot mostly lies in one study day
 _SLOT_LAST = timedelta(microseconds=_SLOT_US - 1)  # a slot's last instant, from its first
 _REVIEW = 0  # core.state.EVENT_KINDS.index("review")
@@ -74,10 +76,28 @@ def study_days_between(
         pairs = list(zip(starts, ends, strict=True))  # type: ignore[arg-type]
     if not pairs:
         return [None] * len(starts)
-    a, _h = _days_hours([s for s, _e in pairs], day)
-    b, _h = _days_hours([e for _s, e in pairs], day)
-    gaps = iter(map(sub, b, a))
+    found = _study_days([s for s, _e in pairs] + [e for _s, e in pairs], day)
+    gaps = iter(map(sub, found[len(pairs) :], found[: len(pairs)]))
     return [None if s is None or e is None else next(gaps) for s, e in zip(starts, ends, strict=True)]
+
+
+_MAX_SPAN_DAYS = 40 * 366  # dates further apart (odd ones: a due date in year 9000) ask the rule one by one
+
+
+def _study_days(times: Sequence[int], day: StudyDay) -> list[int]:
+    """The study day (date.toordinal) of each time (microseconds): due dates and last reviews are
+    spread over years of quarter hours, so each is placed among the days' starts (one rule call a
+    day of the span) rather than asked of the rule (one call per distinct quarter hour)."""
+    first = day.of(_EPOCH + timedelta(microseconds=min(times)))
+    span = (day.of(_EPOCH + timedelta(microseconds=max(times))) - first).days
+    try:
+        if span > _MAX_SPAN_DAYS:
+            raise OverflowError
+        starts = [(day.start_of(first + timedelta(days=i)) - _EPOCH) // _US for i in range(1, span + 1)]
+    except OverflowError:  # (a study day at the calendar's end)
+        return [day.of(_EPOCH + timedelta(microseconds=t)).toordinal() for t in times]
+    base = first.toordinal()
+    return [base + bisect_right(starts, t) for t in times]
 
 
 def _days_hours(times: Sequence[int], day: StudyDay) -> tuple[list[int], list[int]]:
@@ -116,7 +136,9 @@ def portable(day: StudyDay) -> StudyDay | None:
 
 
 # The `events` columns a batch fills besides its file and device, in the order `pack` writes them.
-BATCH_COLUMNS = "off, t, eid, kind, key, deck, rating, ms, undoes, day, hour, bstate, bivl, blast, bdue, bdays, astate, astab"
+BATCH_COLUMNS = (
+    "off, t, eid, kind, key, deck, rating, ms, undoes, day, hour, bstate, blast, bdue, bdays, astate, astab"
+)
 _WIDTH = BATCH_COLUMNS.count(",") + 1
 CAN_PACK = hasattr(sqlite3.Connection, "serialize")  # SQLite built without it: rows go as columns
 
@@ -136,7 +158,6 @@ def row_columns(cols: IndexCols, d: Derived) -> tuple[list[Any], ...]:
         d.days,
         d.hours,
         cols.bstate,
-        cols.bivl,
         cols.blast,
         cols.bdue,
         d.bdays,

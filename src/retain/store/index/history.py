@@ -83,6 +83,7 @@ _UNDOABLE_SQL = "(e.kind IN ({}) OR {})".format(
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Oldest first: by time, then device, then where it is written (the journal file's name, the offset).
 _FROM = "FROM events e JOIN files f ON f.id = e.file"
+_BIVL = "(e.bdue - e.blast) / 86400000000.0"  # the interval before, in days (`ReviewRow.before_interval`)
 _ORDER = "ORDER BY e.t, e.device, f.name, e.off"
 # Newest first, the same order backwards (what undo looks through).
 _NEWEST = "ORDER BY e.t DESC, e.device DESC, f.name DESC, e.off DESC"
@@ -298,7 +299,7 @@ class History:
             where.append("e.key = ?")
             args.append(key)
         sql = (
-            "SELECT e.t, e.device, e.eid, e.key, e.deck, e.rating, e.ms, e.bstate, e.bivl, e.astate, e.astab"
+            f"SELECT e.t, e.device, e.eid, e.key, e.deck, e.rating, e.ms, e.bstate, {_BIVL}, e.astate, e.astab"
             f" {_FROM} WHERE {' AND '.join(where)} {_ORDER}"
         )
         return [ReviewRow(_time(r[0]), *r[1:]) for r in self._db.execute(sql, args)]
@@ -546,7 +547,7 @@ class History:
             where.append("(e.key = ? AND e.t < ?)")
             args += [old, until]
         sql = (
-            "SELECT e.t, e.device, e.eid, e.key, e.deck, e.rating, e.ms, e.bstate, e.bivl, e.astate,"
+            f"SELECT e.t, e.device, e.eid, e.key, e.deck, e.rating, e.ms, e.bstate, {_BIVL}, e.astate,"
             f" e.astab, e.kind {_FROM} WHERE (e.kind IN (?, ?) OR {forget_sql('e')}) AND e.undone = 0"
             f" AND ({' OR '.join(where)}) {_ORDER}"
         )

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import repeat
-from operator import add, floordiv, itemgetter, sub, truediv
+from operator import add, floordiv, itemgetter, sub
 from typing import Any, NamedTuple
 
 from retain.core.state import EVENT_KINDS, RATED_KINDS, CardState, Event
@@ -410,7 +410,6 @@ def fast_record(line: bytes, now: datetime, device: str) -> Event | None:
 # -- the history index's rows, without building events ----------------------------------
 
 KIND_INDEX = {kind: i for i, kind in enumerate(EVENT_KINDS)}
-_DAY = timedelta(days=1)
 
 
 class IndexCols(NamedTuple):
@@ -425,7 +424,6 @@ class IndexCols(NamedTuple):
     ms: list[int]
     undoes: list[str | None]
     bstate: list[int | None]
-    bivl: list[float | None]  # days between the last review and the due date before the event
     blast: list[int | None]  # the last review before the event, microseconds since the epoch
     bdue: list[int | None]  # the due date before the event, microseconds since the epoch
     astate: list[int | None]
@@ -433,7 +431,7 @@ class IndexCols(NamedTuple):
 
     @classmethod
     def empty(cls) -> IndexCols:
-        return cls([], [], [], [], [], [], [], [], [], [], [], [], [], [])
+        return cls([], [], [], [], [], [], [], [], [], [], [], [], [])
 
     def extend(self, other: IndexCols) -> None:
         for name in self._fields:
@@ -454,19 +452,6 @@ def _micros_of(cols: _StateCols | None, field: int, n: int) -> list[int | None]:
     return _spread(cols, _micros(times), n)
 
 
-def _intervals(cols: _StateCols | None, n: int) -> list[float | None]:
-    if cols is None:
-        return [None] * n
-    due, last = cols.values[4], cols.values[5]
-    if None in due or None in last:
-        ivl: list[float | None] = [
-            None if d is None or lr is None else (d - lr) / _DAY for d, lr in zip(due, last, strict=True)
-        ]
-    else:
-        ivl = list(map(truediv, map(sub, due, last), repeat(_DAY)))
-    return _spread(cols, ivl, n)
-
-
 def _index_cols(offsets: list[int], c: _Checked) -> IndexCols:
     n = len(offsets)
     undoes: list[str | None] = [u or None for u in c.undoes] if any(c.undoes) else [None] * n
@@ -480,7 +465,6 @@ def _index_cols(offsets: list[int], c: _Checked) -> IndexCols:
         c.duration,
         undoes,
         _spread(c.before, c.before.values[0], n) if c.before else [None] * n,
-        _intervals(c.before, n),
         _micros_of(c.before, 5, n),
         _micros_of(c.before, 4, n),
         _spread(c.after, c.after.values[0], n) if c.after else [None] * n,
@@ -504,10 +488,6 @@ def cols_from_events(decoded: Sequence[tuple[int, Event]]) -> IndexCols:
         [e.duration_ms for e in events],
         [e.undoes or None for e in events],
         [None if b is None else b.state for b in befores],
-        [
-            None if b is None or b.due is None or b.last_review is None else (b.due - b.last_review) / _DAY
-            for b in befores
-        ],
         [None if b is None or b.last_review is None else (b.last_review - _EPOCH) // _US for b in befores],
         [None if b is None or b.due is None else (b.due - _EPOCH) // _US for b in befores],
         [None if a is None else a.state for a in afters],

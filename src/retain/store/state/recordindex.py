@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import repeat
-from operator import add, floordiv, itemgetter, mul, sub, truediv
+from operator import add, floordiv, itemgetter, mul, sub
 from typing import Any
 
 from retain.core.state import EVENT_KINDS, RATED_KINDS
@@ -33,7 +33,6 @@ __all__ = ["index_block"]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _MIN_US = (datetime.min.replace(tzinfo=UTC) - _EPOCH) // _US  # as recordfast._MIN: a value must be above it
-_DAY_US = 86_400 * 1_000_000
 _KIND = {"": 0, **{kind: i for i, kind in enumerate(EVENT_KINDS)}}  # "": no k= (a review)
 _RATED = frozenset(_KIND[k] for k in RATED_KINDS)
 _RATING = {"": 0, "0": 0, "1": 1, "2": 2, "3": 3, "4": 4}  # the pattern allows [0-4]
@@ -140,15 +139,13 @@ def _spread(idx: list[int] | None, values: list[Any], n: int) -> list[Any]:
     return out
 
 
-_Slot = tuple[
-    list[int] | None, list[int], list[float | None], list[float | None], list[int | None], list[int | None]
-]
+_Slot = tuple[list[int] | None, list[int], list[float | None], list[int | None], list[int | None]]
 
 
-def _slot(c: Sequence[Sequence[str]], times: list[int], limit: int, intervals: bool) -> _Slot | None:
+def _slot(c: Sequence[Sequence[str]], times: list[int], limit: int) -> _Slot | None:
     """One state slot (before or after) of every row: (rows that have it, None: all; their state,
-    interval in days (with `intervals`, else empty), stability, last review and due date in
-    microseconds), checked as `recordfast._state_values`; None when no row has it."""
+    stability, last review and due date in microseconds), checked as `recordfast._state_values`;
+    None when no row has it."""
     if "" in c[0]:
         rows = [i for i, v in enumerate(c[0]) if v]
         if not rows:
@@ -195,15 +192,7 @@ def _slot(c: Sequence[Sequence[str]], times: list[int], limit: int, intervals: b
         for st, sb, df, du in zip(state, stab, diff, due, strict=True):
             if (st >= 2 and (sb is None or df is None)) or (st and du is None):
                 raise _Bad("a required value is missing")
-    if not intervals:
-        ivl: list[float | None] = []
-    elif None in due or None in last:
-        ivl = [
-            None if d is None or lr is None else (d - lr) / _DAY_US for d, lr in zip(due, last, strict=True)
-        ]
-    else:
-        ivl = list(map(truediv, map(sub, due, last), repeat(_DAY_US)))
-    return idx, state, ivl, stab, last, due
+    return idx, state, stab, last, due
 
 
 def _columns(offsets: list[int], found: list[tuple[str, ...]], limit: int, device: str) -> IndexCols:
@@ -240,8 +229,8 @@ def _columns(offsets: list[int], found: list[tuple[str, ...]], limit: int, devic
             None if not q and not x else _ids([q], [x], [tt], device)[0] or None
             for q, x, tt in zip(cols[7], cols[8], t, strict=True)
         ]
-    before = _slot(cols[_BEFORE : _BEFORE + 5], t, limit, intervals=True)
-    after = _slot(cols[_AFTER : _AFTER + 5], t, limit, intervals=False)  # the index keeps no interval after
+    before = _slot(cols[_BEFORE : _BEFORE + 5], t, limit)
+    after = _slot(cols[_AFTER : _AFTER + 5], t, limit)
     return IndexCols(
         offsets,
         t,
@@ -252,9 +241,8 @@ def _columns(offsets: list[int], found: list[tuple[str, ...]], limit: int, devic
         ms,
         undoes,
         [None] * n if before is None else _spread(before[0], before[1], n),
-        [None] * n if before is None else _spread(before[0], before[2], n),
+        [None] * n if before is None else _spread(before[0], before[3], n),
         [None] * n if before is None else _spread(before[0], before[4], n),
-        [None] * n if before is None else _spread(before[0], before[5], n),
         [None] * n if after is None else _spread(after[0], after[1], n),
-        [None] * n if after is None else _spread(after[0], after[3], n),
+        [None] * n if after is None else _spread(after[0], after[2], n),
     )
