@@ -142,7 +142,8 @@ def _deck_table(data: dict[str, Any]) -> list[str]:
     width = max(columns(r[0]) for r in rows)  # terminal columns: a CJK name's characters take two
     lines = [ljust(r[0], width) + "".join(f" {c:>7}" for c in r[1:-1]) + f" {r[-1]:>9}" for r in rows]
     lines.append(
-        f"study day {data['today']}; retention: reviews of review-state cards not rated Again, last 30 study days"
+        f"study day {data['today']}; retention: ratings of review cards (and of learning steps of a day"
+        " or more) not rated Again, last 30 study days"
     )
     return lines
 
