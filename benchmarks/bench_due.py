@@ -140,7 +140,9 @@ def main() -> int:
         print(f"anki open + due tree, in-process: median {statistics.median(inproc_anki) * 1000:.0f} ms")
         ratio = statistics.median(ours) / statistics.median(theirs)
         print(f"retain / anki whole-process wall time: {ratio:.2f}")
-        print(f"retain / anki, just after a deck edit: {statistics.median(edited) / statistics.median(theirs):.2f}")
+        print(
+            f"retain / anki, just after a deck edit: {statistics.median(edited) / statistics.median(theirs):.2f}"
+        )
         cpu_ratio = statistics.median(ours_cpu) / statistics.median(theirs_cpu)
         print(f"retain / anki CPU time: {cpu_ratio:.2f}")
     else:
