@@ -164,13 +164,13 @@ def _one_pass(
 
 
 def _mature(due: datetime, last: datetime, day_of: Callable[[datetime], date] | None) -> bool:
-    """An interval of 21 study days or more, as Anki counts it (21 days from 15:00 are due at the
-    21st study day's start, 20 d 13 h later; from 03:30, before the rollover, 20 d 0.5 h, an hour
-    less over a DST change). Whole days of hours are at most two fewer than the study days and
-    at most one more, so only 19, 20 and 21 ask the rule."""
-    days = (due - last).days
-    if day_of is None or not YOUNG_DAYS - 2 <= days <= YOUNG_DAYS:
-        return days >= YOUNG_DAYS
+    """For an interval at the 21-day line (19 to 21 whole days of hours; `_one_pass` decides the
+    others): 21 study days or more, as Anki counts it (21 days from 15:00 are due at the 21st
+    study day's start, 20 d 13 h later; from 03:30, before the rollover, 20 d 0.5 h, an hour less
+    over a DST change). Whole days of hours are at most two fewer than the study days and at
+    most one more. Without `day_of`, whole days of hours."""
+    if day_of is None:
+        return (due - last).days >= YOUNG_DAYS
     return (day_of(due) - day_of(last)).days >= YOUNG_DAYS
 
 

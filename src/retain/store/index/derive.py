@@ -26,6 +26,7 @@ from retain.store.state.recordfast import IndexCols
 
 __all__ = [
     "BATCH_COLUMNS",
+    "BATCH_WIDTH",
     "CAN_PACK",
     "Derived",
     "derive",
@@ -139,7 +140,7 @@ def portable(day: StudyDay) -> StudyDay | None:
 BATCH_COLUMNS = (
     "off, t, eid, kind, key, deck, rating, ms, undoes, day, hour, bstate, blast, bdue, bdays, astate, astab"
 )
-_WIDTH = BATCH_COLUMNS.count(",") + 1
+BATCH_WIDTH = BATCH_COLUMNS.count(",") + 1
 CAN_PACK = hasattr(sqlite3.Connection, "serialize")  # SQLite built without it: rows go as columns
 
 
@@ -176,7 +177,8 @@ def pack(cols: IndexCols, d: Derived) -> Derived:
         db.execute(f"CREATE TABLE batch ({BATCH_COLUMNS})")
         db.execute("BEGIN")
         db.executemany(
-            f"INSERT INTO batch VALUES ({', '.join('?' * _WIDTH)})", zip(*row_columns(cols, d), strict=True)
+            f"INSERT INTO batch VALUES ({', '.join('?' * BATCH_WIDTH)})",
+            zip(*row_columns(cols, d), strict=True),
         )
         db.execute("COMMIT")
         rows = db.serialize()

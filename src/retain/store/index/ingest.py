@@ -48,7 +48,15 @@ from retain.store.index.daily import (
     write,
 )
 from retain.store.index.db import create_indexes
-from retain.store.index.derive import BATCH_COLUMNS, CAN_PACK, Derived, derive, portable, row_columns
+from retain.store.index.derive import (
+    BATCH_COLUMNS,
+    BATCH_WIDTH,
+    CAN_PACK,
+    Derived,
+    derive,
+    portable,
+    row_columns,
+)
 from retain.store.state.device import device_folders
 from retain.store.state.journal import read_records, scan_file
 from retain.store.state.journal_format import journal_entries
@@ -62,7 +70,7 @@ _TAIL = 256
 _CHUNK = 8 << 20  # bytes of journal decoded at a time (bounded memory on a cold build)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
-_INSERT = f"INSERT INTO events (file, device, {BATCH_COLUMNS}) VALUES ({', '.join('?' * (BATCH_COLUMNS.count(',') + 3))})"
+_INSERT = f"INSERT INTO events (file, device, {BATCH_COLUMNS}) VALUES ({', '.join('?' * (BATCH_WIDTH + 2))})"
 
 
 def micros(moment: datetime) -> int:
