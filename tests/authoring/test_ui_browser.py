@@ -321,20 +321,25 @@ async def test_live_reload_of_a_deck_edited_on_disk(retain_home: Path, open_app:
 
 
 async def test_read_only_browses_but_does_not_edit(retain_home: Path, open_app: OpenApp) -> None:
-    app = open_app(read_only=True)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.press("c")  # add a card: refused with a message
-        assert any("Read-only" in str(n.message) for n in app._notifications)
-        await open_browser(pilot)
-        assert keys(app) == ALL
-        app._notifications.clear()
-        # each says why, as the deck list does (they did nothing, unsaid)
-        await pilot.press("s", "d", "e", "m")
-        assert isinstance(app.screen, BrowserScreen)
-        assert [str(n.message) for n in app._notifications] == [
-            "Read-only: the other retain has closed; restart retain to edit here."
-        ] * 4
-        assert not app.collection.states["kafka/partitions"].suspended
+    writer = Collection.open(open_home(), FIXED_NOW, tz=UTC)  # another retain holds the lock
+    try:
+        app = open_app()
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            assert app.collection.read_only
+            await pilot.press("c")  # add a card: refused with a message
+            assert any("Read-only" in str(n.message) for n in app._notifications)
+            await open_browser(pilot)
+            assert keys(app) == ALL
+            app._notifications.clear()
+            # each says why, as the deck list does (they did nothing, unsaid)
+            await pilot.press("s", "d", "e", "m")
+            assert isinstance(app.screen, BrowserScreen)
+            assert [str(n.message) for n in app._notifications] == [
+                "Read-only: another retain is running. Close it to edit here."
+            ] * 4
+            assert not app.collection.states["kafka/partitions"].suspended
+    finally:
+        writer.close(FIXED_NOW)
     assert (retain_home / "decks" / "kafka.toml").read_text("utf-8") == KAFKA
 
 

@@ -9,11 +9,13 @@ import socket
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from store_helpers import NOW, make_home, open_col
+from store_helpers import NOW, make_home, open_col, rate
+from textual.app import App
+from textual.widgets import Static
 
 from retain.store.collection import Collection
 from retain.store.home import open_home
@@ -111,38 +113,74 @@ def test_writer_toml_that_is_not_text_or_not_there(tmp_path: Path) -> None:
     assert lock.holder() == "another process"
 
 
-def test_a_read_only_retain_says_what_holds_the_lock_now(tmp_path: Path) -> None:
-    """The refusal is true when it is said: the lock is tried (and let go at once)."""
-    from retain.ui.app import read_only_refusal
-
+def test_a_reader_takes_over_once_the_writer_has_closed(tmp_path: Path) -> None:
+    """A second retain stayed read-only for its whole run: the learner closed the first one and
+    still had to restart the second to study there. It now takes the lock over, with the states
+    read again under it (the first retain's last ratings included), and records."""
     first = open_col(make_home(tmp_path))
     second = open_col(make_home(tmp_path))
     try:
         assert second.read_only
-        said = read_only_refusal(second, "study", NOW)
-        assert said == "Read-only: another retain is running. Close it to study here."
+        assert not second.take_over(NOW)  # the first still writes: nothing changes
+        assert second.read_only and any("opened read-only" in m for m in second.messages)
+        rated = rate(first, "tiny/one", NOW).after  # after the second read the states
         first.close(NOW)
-        said = read_only_refusal(second, "edit", NOW)
-        assert said == "Read-only: the other retain has closed; restart retain to edit here."
-        assert second.read_only  # never two writers: it stays a reader for its whole run
-        third = open_col(make_home(tmp_path))  # the lock was let go after the try
+        assert second.take_over(NOW + timedelta(minutes=1))
+        assert second.writer.device is not None  # a writer now (`read_only` was narrowed above)
+        assert not any("opened read-only" in m for m in second.messages)
+        assert second.states["tiny/one"] == rated  # the first's rating, read with the lock held
+        rate(second, "tiny/two", NOW + timedelta(minutes=2))
+        third = open_col(make_home(tmp_path))
         try:
-            assert not third.read_only
+            assert third.read_only  # never two writers
         finally:
             third.close(NOW)
     finally:
         first.close(NOW)
-        second.close(NOW)
+        second.close(NOW + timedelta(minutes=3))
+    again = open_col(make_home(tmp_path), NOW + timedelta(minutes=4))
+    try:
+        assert again.writer.device is not None
+        assert {"tiny/one", "tiny/two"} <= set(again.states)
+        ids = [e.id for e in again.history_index.events(NOW + timedelta(minutes=4))]
+        assert len(ids) == len(set(ids)) == 2
+    finally:
+        again.close(NOW + timedelta(minutes=4))
 
 
-def test_read_only_tui_tells_the_truth_after_the_other_retain_closed(tmp_path: Path) -> None:
+def test_a_collection_opened_read_only_on_purpose_never_takes_over(tmp_path: Path) -> None:
+    """`retain due`, `stats` and dry runs open read-only without trying the lock: free or not,
+    they never become the writer."""
+    col = Collection.open(make_home(tmp_path), NOW, read_only=True)
+    try:
+        assert not col.take_over(NOW) and col.read_only
+        writer = open_col(make_home(tmp_path))  # the lock is still free
+        assert not writer.read_only
+        writer.close(NOW)
+    finally:
+        col.close(NOW)
+
+
+def _app_text(app: object) -> str:
+    from retain.ui.screens.home import HomeScreen
+
+    assert isinstance(app, App)
+    home = next(s for s in app.screen_stack if isinstance(s, HomeScreen))
+    return (
+        str(home.query_one("#home-messages", Static).render())
+        if home.query_one("#home-messages").display
+        else ""
+    )
+
+
+def test_read_only_tui_studies_once_the_other_retain_has_closed(tmp_path: Path) -> None:
     """A second TUI says "Read-only: another retain is running. Close it to study here." The
-    learner closed the other retain and pressed `a` again: the same message, though nothing held
-    the lock any more."""
+    learner closed the other retain and pressed `a` again: it said "restart retain to study
+    here". Now it takes over, says so, studies and records."""
     import asyncio
-    from datetime import UTC
 
     from retain.ui.app import make_app
+    from retain.ui.screens.study import StudyScreen
 
     home = make_home(tmp_path)
     first = open_col(home)
@@ -150,40 +188,57 @@ def test_read_only_tui_tells_the_truth_after_the_other_retain_closed(tmp_path: P
     assert second.read_only
     app = make_app(second, lambda: NOW, config=home.config, decks_dir=home.paths.decks_dir)
 
-    async def run() -> tuple[list[str], list[str]]:
+    async def run() -> tuple[list[str], str, list[str], str, bool]:
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("a")
             await pilot.pause()
             before = [str(n.message) for n in app._notifications]
+            banner = _app_text(app)
             first.close(NOW)  # the learner closes the other retain, as the message asks
             app._notifications.clear()
             await pilot.press("a")
             await pilot.pause()
-            return before, [str(n.message) for n in app._notifications]
+            studying = isinstance(app.screen, StudyScreen)
+            after = [str(n.message) for n in app._notifications]
+            await pilot.press("space", "3")  # reveal, Good: recorded
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            return before, banner, after, _app_text(app), studying
 
     try:
-        before, after = asyncio.run(run())
+        before, banner, after, banner_after, studying = asyncio.run(run())
     finally:
         first.close(NOW)
         second.close(NOW)
     assert "Read-only: another retain is running. Close it to study here." in before
-    assert after == ["Read-only: the other retain has closed; restart retain to study here."]
+    assert "opened read-only while it runs" in banner
+    assert after == ["The other retain has closed: this one records your progress now."]
+    assert studying
+    assert "read-only" not in banner_after
+    col = open_col(make_home(tmp_path))
+    try:
+        assert sum(s.reps for s in col.states.values()) == 1  # the rating made after the take-over
+    finally:
+        col.close(NOW)
 
 
-def test_read_only_undo_and_edit_say_the_truth_after_the_other_retain_closed(tmp_path: Path) -> None:
-    """`u` and `e`/`n` in a read-only retain kept saying "another retain is running" after it closed."""
+def test_read_only_undo_and_edit_take_over_once_the_other_retain_has_closed(tmp_path: Path) -> None:
+    """`u` and `e`/`n` in a read-only retain said "restart retain" after the other one closed."""
     import asyncio
-    from datetime import UTC
 
     from retain.ui.app import make_app
+    from retain.ui.screens.editor import EditorScreen
 
     home = make_home(tmp_path)
     first = open_col(home)
     second = Collection.open(make_home(tmp_path), NOW, tz=UTC)
     app = make_app(second, lambda: NOW, config=home.config, decks_dir=home.paths.decks_dir)
 
-    async def run() -> list[str]:
+    async def run() -> tuple[list[str], bool]:
         async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("u")
+            await pilot.pause()
             first.close(NOW)
             await pilot.press("u")
             await pilot.pause()
@@ -191,15 +246,50 @@ def test_read_only_undo_and_edit_say_the_truth_after_the_other_retain_closed(tmp
 
             open_editor(app, None)
             await pilot.pause()
-            return [str(n.message) for n in app._notifications]
+            return [str(n.message) for n in app._notifications], isinstance(app.screen, EditorScreen)
 
     try:
-        said = asyncio.run(run())
+        said, editing = asyncio.run(run())
     finally:
         first.close(NOW)
         second.close(NOW)
-    assert "Read-only: the other retain has closed; restart retain to undo here. Nothing was undone." in said
-    assert "Read-only: the other retain has closed; restart retain to edit here." in said
+    assert said[0] == "Read-only: another retain is running. Close it to undo here. Nothing was undone."
+    assert said[1] == "The other retain has closed: this one records your progress now."
+    assert not any("Read-only" in m for m in said[1:])
+    assert editing
+
+
+def test_the_deck_lists_read_only_line_goes_by_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The banner said "read-only" until the end of the run, though the other retain had closed."""
+    import asyncio
+
+    from retain.ui.app import make_app
+    from retain.ui.screens.home import HomeScreen
+
+    monkeypatch.setattr(HomeScreen, "REFRESH_SECONDS", 0.05)
+    home = make_home(tmp_path)
+    first = open_col(home)
+    second = Collection.open(make_home(tmp_path), NOW, tz=UTC)
+    app = make_app(second, lambda: NOW, config=home.config, decks_dir=home.paths.decks_dir)
+
+    async def run() -> tuple[str, str, list[str]]:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.2)
+            before = _app_text(app)
+            first.close(NOW)
+            await pilot.pause(0.3)
+            return before, _app_text(app), [str(n.message) for n in app._notifications]
+
+    try:
+        before, after, said = asyncio.run(run())
+    finally:
+        first.close(NOW)
+        second.close(NOW)
+    assert "read-only" in before
+    assert after == ""
+    assert said == ["The other retain has closed: this one records your progress now."]
 
 
 def test_a_killed_writers_lock_is_taken_over_with_one_line(tmp_path: Path) -> None:
@@ -239,8 +329,8 @@ def test_another_computers_writer_toml_is_not_a_killed_retain(tmp_path: Path) ->
     assert not (tmp_path / "state" / "writer.toml").exists()
 
 
-def test_read_only_start_says_a_restart_is_needed(tmp_path: Path) -> None:
-    """It said "reviews cannot be recorded here until it closes", yet it stays read-only after."""
+def test_read_only_start_names_the_writer(tmp_path: Path) -> None:
+    """It said "close it, then start retain again to record here": no restart is needed now."""
     make_home(tmp_path)
     proc = _start_writer(tmp_path)
     try:
@@ -249,7 +339,7 @@ def test_read_only_start_says_a_restart_is_needed(tmp_path: Path) -> None:
             assert col.read_only
             assert col.messages == [
                 f"another retain (pid {proc.pid} on {socket.gethostname()[:60]}) is writing the progress; "
-                "opened read-only: close it, then start retain again to record here"
+                "opened read-only while it runs"
             ]
         finally:
             col.close()
@@ -257,32 +347,28 @@ def test_read_only_start_says_a_restart_is_needed(tmp_path: Path) -> None:
         _kill(proc)
 
 
-def test_the_read_only_probe_writes_nothing(tmp_path: Path) -> None:
-    """A read-only TUI asked to study tries the lock: it wrote writer.toml with its own pid and
-    deleted it (a reader writing the state), so the next retain could not tell that the killed
-    writer's lock was stale, and one starting meanwhile was told the reader was writing."""
-    from retain.ui.app import read_only_refusal
-
+def test_a_take_over_writes_nothing_while_the_writer_runs_and_names_a_killed_one(tmp_path: Path) -> None:
+    """Trying the lock while the other retain writes changes nothing (its `writer.toml` stays);
+    once it was killed, the take-over says so in one line, as a new start does, and keeps its review."""
     make_home(tmp_path)
     proc = _start_writer(tmp_path)
     reader = _open_now(tmp_path)
     info = tmp_path / "state" / "writer.toml"
     try:
         assert reader.read_only
-        _kill(proc)
         before = info.read_bytes()
-        said = read_only_refusal(reader, "study", datetime.now(UTC))
-        assert said == "Read-only: the other retain has closed; restart retain to study here."
-        assert info.read_bytes() == before
+        assert not reader.take_over(datetime.now(UTC))
+        assert info.read_bytes() == before and reader.read_only
+        _kill(proc)
+        assert reader.take_over(datetime.now(UTC))
+        assert [m for m in reader.messages if f"pid {proc.pid}" in m and "did not close" in m], (
+            reader.messages
+        )
+        assert f"pid = {os.getpid()}" in info.read_text("utf-8")
+        assert "tiny/one" in reader.states
     finally:
         reader.close()
-    assert info.read_bytes() == before
-    col = _open_now(tmp_path)
-    try:
-        assert not col.read_only
-        assert [m for m in col.messages if f"pid {proc.pid}" in m and "did not close" in m], col.messages
-    finally:
-        col.close()
+    assert not info.exists()  # let go as it closed
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ class Collection:
         self._opened = datetime.now(UTC)
         self._opened_wall = self._opened  # the system clock at the opening (`_now`)
         self._light = False
+        self._fsync = True  # (`open`'s: `take_over` opens the journal as it would have)
         # Identity of the state files before they were read (`homesummary.state_file_ids`); writers only.
         self.state_ids_at_open: dict[str, tuple[int, int, int]] | None = None
         self.close_messages: list[str] = []  # what `close` could not write, one line each
@@ -108,6 +109,7 @@ class Collection:
         col = cls(home, tz if tz is not None else local_timezone())
         col.progress_fn = progress
         col._light = not cards
+        col._fsync = fsync
         col._opened = now.astimezone(UTC)
         try:
             if history:
@@ -167,6 +169,22 @@ class Collection:
             return False
         self._read_ids = ids
         self.writer.reread(now)
+        return True
+
+    def take_over(self, now: datetime) -> bool:
+        """A read-only collection becomes the writer once the retain that held the lock has
+        closed (`StateWriter.take_over`): True when it now records. Never for a light open."""
+        if not self.read_only:
+            return True
+        if self._light:
+            return False
+        from retain.store.index.homesummary import state_file_ids
+
+        ids = state_file_ids(self.state_dir)  # (before the read, as `open` takes them)
+        if not self.writer.take_over(now, self.today(now), fsync=self._fsync):
+            return False
+        self._read_ids = self.state_ids_at_open = ids
+        self._can_undo = None
         return True
 
     @property

@@ -43,7 +43,6 @@ __all__ = [
     "RetainApp",
     "binding_sections",
     "make_app",
-    "read_only_refusal",
     "system_clock",
 ]
 
@@ -337,7 +336,8 @@ class RetainApp(App[None]):
             return self._summary_home_data()
         collection = self.collection
         now = self.clock()
-        collection.reread_states(now)  # read-only: the other retain's ratings, as `retain due` counts them
+        if collection.read_only and not self.take_over(reload_home=False):
+            collection.reread_states(now)  # the other retain's ratings, as `retain due` counts them
         library = collection.library
         return HomeData(
             rows=deck_rows(library.decks, self.due_counts(now), collection.cards_per_deck()),
@@ -435,11 +435,36 @@ class RetainApp(App[None]):
             )
         )
 
-    def refuse_read_only(self, doing: str) -> bool:
-        """True, after one line saying why, when this retain opened read-only and so cannot `doing`."""
-        if not self.collection.read_only:
+    def refuse_read_only(self, doing: str, *, after: str = "") -> bool:
+        """True, after one line saying why (and `after`), when this retain is read-only and so
+        cannot `doing`: another retain holds the writer lock. Once that one has closed, this one
+        takes over the recording first (`take_over`): False, and the action goes on."""
+        if not self.collection.read_only or self.take_over():
             return False
-        self.notify(read_only_refusal(self.collection, doing, self.clock()), severity="warning", markup=False)
+        said = f"Read-only: another retain is running. Close it to {doing} here.{after}"
+        self.notify(said, severity="warning", markup=False)
+        return True
+
+    def take_over(self, *, reload_home: bool = True) -> bool:
+        """A retain opened read-only records from now on when the retain that held the writer lock
+        has closed (`Collection.take_over`): said in one line, and the deck list's read-only line
+        goes. True when this retain records."""
+        collection = self.collection
+        if not collection.read_only:
+            return True
+        from retain.store.collection import CollectionError
+
+        try:
+            taken = collection.take_over(self.clock())
+        except CollectionError as exc:
+            self.notify(f"Still read-only: {exc}", severity="error", markup=False)
+            return False
+        if not taken:
+            return False
+        self.notify("The other retain has closed: this one records your progress now.", markup=False)
+        for screen in self.screen_stack if reload_home else ():
+            if isinstance(screen, HomeScreen):
+                screen.reload()
         return True
 
     def open_custom_study(self, cram_ids: Sequence[str] = (), cram_label: str = "", query: str = "") -> None:
@@ -533,26 +558,6 @@ class RetainApp(App[None]):
     def _textual_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands (theme, quit, screenshot, ...), but not its "Keys": "Help" is ours."""
         return (c for c in super().get_system_commands(screen) if c.title != "Keys")
-
-
-def read_only_refusal(collection: Collection, doing: str, now: datetime) -> str:
-    """Why a read-only retain cannot `doing` ("study", "edit"), true at the moment it is asked.
-
-    The collection stays read-only for its whole run (its states were read without the lock;
-    never two writers), but the other retain may have closed since: the lock is tried, and let
-    go at once, so the line tells the learner what to do now.
-    """
-    from retain.store.state.lock import WriterLock
-
-    lock = WriterLock(collection.writer.state_dir)
-    try:
-        free = lock.acquire(now)
-    except OSError:  # an unreadable state folder: say what was said at start
-        free = False
-    if free:
-        lock.release()
-        return f"Read-only: the other retain has closed; restart retain to {doing} here."
-    return f"Read-only: another retain is running. Close it to {doing} here."
 
 
 def broken_line(entry: DeckEntry, decks_dir: str) -> str:

@@ -43,14 +43,7 @@ def _host(app: App[Any]) -> RetainApp:
 
 
 def _read_only(app: App[Any]) -> bool:
-    host = _host(app)
-    if host.collection.read_only:
-        from retain.ui.app import read_only_refusal
-
-        said = read_only_refusal(host.collection, "edit", host.clock())
-        app.notify(said, severity="warning", markup=False)
-        return True
-    return False
+    return _host(app).refuse_read_only("edit")
 
 
 def open_browser(app: App[Any], query: str = "") -> None:

@@ -43,8 +43,7 @@ def offer_reschedule(app: RetainApp, name: str) -> None:
             markup=False,
         )
         return
-    if col.read_only:
-        app.notify("Another retain is writing the progress: cards cannot be rescheduled now.", markup=False)
+    if app.refuse_read_only("reschedule cards"):
         return
     now = app.clock()
 

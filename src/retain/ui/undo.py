@@ -17,11 +17,7 @@ def undo_last(node: DOMNode) -> bool:
     and say what it was; True when something was undone."""
     app = retain_app(node)
     collection = app.collection
-    if collection.read_only:
-        from retain.ui.app import read_only_refusal
-
-        said = read_only_refusal(collection, "undo", app.clock())
-        app.notify(f"{said} Nothing was undone.", severity="warning", markup=False)
+    if app.refuse_read_only("undo", after=" Nothing was undone."):
         return False
     try:
         done = record_undo_action(collection, collection.states, app.clock())

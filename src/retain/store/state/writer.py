@@ -121,6 +121,7 @@ class StateWriter:
         self._dirty: set[str] = set()  # decks whose snapshot is behind
         self._seq = 0
         self._absurd = datetime.max.replace(tzinfo=UTC)  # event times past this are refused (`open`)
+        self._reader_line = ""  # what `open` said when another retain held the lock
 
     @property
     def states(self) -> Mapping[str, CardState]:
@@ -138,41 +139,72 @@ class StateWriter:
     def _open(self, now: datetime, today: date, read_only: bool, fsync: bool) -> None:
         self._absurd = now.astimezone(UTC) + ABSURD_AHEAD  # a reader later than `now` accepts all below
         if not read_only:
-            try:
-                locked = self._lock.acquire(now)
-            except OSError as exc:
-                raise CollectionError(
-                    f"cannot take the writer lock {self._lock.path}: {_reason(exc)}"
-                ) from None
-            if locked:
-                self.read_only = False
-                stale = self._lock.announce(now)  # a killed retain's lock taken over: one line
-                if stale is not None:
-                    self.messages.append(stale)
-            else:  # a reader for the whole run (its states were read without the lock)
-                self.messages.append(
+            if self._locked(now):
+                self._become_writer(now, today, fsync)
+            else:  # a reader until the other retain closes (`take_over`)
+                self._reader_line = (
                     f"another retain ({self._lock.holder()}) is writing the progress; "
-                    "opened read-only: close it, then start retain again to record here"
+                    "opened read-only while it runs"
                 )
-        if not self.read_only:  # a reader never needs its device id
-            try:
-                self.device = find_device(self.state_dir) or make_device(self.state_dir, now)
-            except OSError as exc:
-                raise CollectionError(
-                    f"cannot create this device's folder in {self.state_dir}: {_reason(exc)}"
-                ) from None
-            self._remove_temp_files()
-            from retain.store.state.backup import daily_backup
-
-            try:
-                daily_backup(self.state_dir, today)
-            except OSError as exc:
-                self.messages.append(f"the daily backup failed: {os_error_text(exc, name=False)}")
-            self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
-            self._seq = self._journal.last_sequence()  # ids go on from the last run's: never one twice
+                self.messages.append(self._reader_line)
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self._take(loaded)
         self.messages += loaded.messages
+
+    def _locked(self, now: datetime) -> bool:
+        """Take the lock without waiting; False when another retain holds it."""
+        try:
+            return self._lock.acquire(now)
+        except OSError as exc:
+            raise CollectionError(f"cannot take the writer lock {self._lock.path}: {_reason(exc)}") from None
+
+    def _become_writer(self, now: datetime, today: date, fsync: bool) -> None:
+        """With the lock held: announce it, find or make this device's folder, make the daily
+        backup and open the journal (a reader never needs any of them)."""
+        self.read_only = False
+        stale = self._lock.announce(now)  # a killed retain's lock taken over: one line
+        if stale is not None:
+            self.messages.append(stale)
+        try:
+            self.device = find_device(self.state_dir) or make_device(self.state_dir, now)
+        except OSError as exc:
+            raise CollectionError(
+                f"cannot create this device's folder in {self.state_dir}: {_reason(exc)}"
+            ) from None
+        self._remove_temp_files()
+        from retain.store.state.backup import daily_backup
+
+        try:
+            daily_backup(self.state_dir, today)
+        except OSError as exc:
+            self.messages.append(f"the daily backup failed: {os_error_text(exc, name=False)}")
+        self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
+        self._seq = self._journal.last_sequence()  # ids go on from the last run's: never one twice
+
+    def take_over(self, now: datetime, today: date, *, fsync: bool = True) -> bool:
+        """A reader (another retain held the lock at its start) becomes the writer once that
+        retain has closed: True when it now is. The states are read again with the lock held, as
+        a writer's start reads them (the other retain's last ratings and its compaction
+        included); the line that said "read-only" goes. False, with nothing changed, while the
+        other retain still runs, or when it was opened read-only on purpose (`retain due`);
+        CollectionError (the lock let go) when the state cannot be used."""
+        if not self.read_only:
+            return True
+        if not self._reader_line or not self._locked(now):  # (opened read-only on purpose: stays so)
+            return False
+        try:
+            self._absurd = now.astimezone(UTC) + ABSURD_AHEAD
+            self._become_writer(now, today, fsync)
+            loaded = load_state(self.state_dir, self.cache_dir, now, self.device, True)
+        except BaseException:
+            self.close_journal()
+            self.device = None
+            self.release()
+            raise
+        self._take(loaded)
+        kept = [m for m in self.messages if m != self._reader_line]
+        self.messages = list(dict.fromkeys([*kept, *loaded.messages]))  # (damage the open said: once)
+        return True
 
     def reread(self, now: datetime) -> None:
         """A reader's states read again, as `retain due` would read them now (the writer recorded

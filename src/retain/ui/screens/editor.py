@@ -33,6 +33,7 @@ from retain.core.typed import answer_spec
 from retain.store.collection import Collection
 from retain.store.decks.card_edits import CardConflict, CardEdit, Resolution, SaveResult, read_card, save_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile
+from retain.ui.access import retain_app
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.confirm import ChoiceScreen, ConfirmScreen
 from retain.ui.text import line
@@ -208,11 +209,7 @@ class EditorScreen(Screen[SaveResult | None]):
         self.action_save(add_another=True)
 
     def action_save(self, resolution: Resolution | None = None, *, add_another: bool = False) -> None:
-        if self.collection.read_only:
-            from retain.ui.app import read_only_refusal
-
-            said = read_only_refusal(self.collection, "edit", self._clock())
-            self.notify(said, severity="warning", markup=False)
+        if retain_app(self).refuse_read_only("edit"):
             return
         self._touched = True
         check = self._refresh()
