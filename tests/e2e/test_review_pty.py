@@ -126,6 +126,33 @@ def test_second_launch_paints_from_the_summary_and_studies(home: Path) -> None:
     assert new_notes(home) == before - 1
 
 
+def test_a_second_retain_takes_over_when_the_first_quits(home: Path) -> None:
+    """Two installed retains on one home: the second is read-only while the first studies, and
+    studies (and records) once the first has quit, without a restart."""
+    first = PtyApp(["review", "e2e-kafka"], home)
+    first.wait_for("Show answer")
+    review(first, 1)
+    second = PtyApp([], home)
+    second.wait_for("opened read-only while it runs")
+    mark = second.mark()
+    second.press("a")
+    second.wait_for("another retain is running", since=mark)
+    first.press("q")
+    assert first.wait_exit() == 0
+    mark = second.mark()
+    second.press("a")
+    second.wait_for("The other retain has closed", since=mark)
+    second.wait_for("Show answer", since=mark)
+    review(second, 2)
+    second.press("q")
+    assert second.wait_exit() == 0
+    env = {**os.environ, "RETAIN_HOME": str(home)}
+    out = subprocess.run(
+        [*retain_command(), "stats", "--json"], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout)["total"]["reviews_today"] == 3  # one by the first, two by the second
+
+
 def new_notes(home: Path) -> int:
     """New notes due now over every deck (`retain due --json`): a rated note drops out for today."""
     env = {**os.environ, "RETAIN_HOME": str(home)}
