@@ -259,37 +259,60 @@ def test_read_only_undo_and_edit_take_over_once_the_other_retain_has_closed(tmp_
     assert editing
 
 
-def test_the_deck_lists_read_only_line_goes_by_itself(
+def test_the_read_only_line_goes_by_itself_on_any_screen(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The banner said "read-only" until the end of the run, though the other retain had closed."""
+    """The deck list said "read-only" until the end of the run, though the other retain had
+    closed. Now the lock is tried every `TAKE_OVER_SECONDS` (here, while the browser is open)."""
     import asyncio
 
-    from retain.ui.app import make_app
-    from retain.ui.screens.home import HomeScreen
+    from retain.ui.app import RetainApp, make_app
+    from retain.ui.authoring import open_browser
+    from retain.ui.screens.browser import BrowserScreen
 
-    monkeypatch.setattr(HomeScreen, "REFRESH_SECONDS", 0.05)
+    monkeypatch.setattr(RetainApp, "TAKE_OVER_SECONDS", 0.05)
     home = make_home(tmp_path)
     first = open_col(home)
     second = Collection.open(make_home(tmp_path), NOW, tz=UTC)
     app = make_app(second, lambda: NOW, config=home.config, decks_dir=home.paths.decks_dir)
 
-    async def run() -> tuple[str, str, list[str]]:
+    async def run() -> tuple[str, bool, str, list[str]]:
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause(0.2)
             before = _app_text(app)
+            open_browser(app)
+            await pilot.pause(0.2)
+            still = app.collection.read_only
             first.close(NOW)
             await pilot.pause(0.3)
-            return before, _app_text(app), [str(n.message) for n in app._notifications]
+            assert isinstance(app.screen, BrowserScreen)
+            return before, still, _app_text(app), [str(n.message) for n in app._notifications]
 
     try:
-        before, after, said = asyncio.run(run())
+        before, still, after, said = asyncio.run(run())
     finally:
         first.close(NOW)
         second.close(NOW)
-    assert "read-only" in before
+    assert "read-only" in before and still
     assert after == ""
     assert said == ["The other retain has closed: this one records your progress now."]
+
+
+def test_a_purposely_read_only_app_never_tries_the_lock(tmp_path: Path) -> None:
+    """No timer for a collection opened read-only on purpose: it never becomes the writer."""
+    home = make_home(tmp_path)
+    col = Collection.open(home, NOW, tz=UTC, read_only=True)
+    try:
+        assert not col.waiting_for_lock
+    finally:
+        col.close(NOW)
+    first = open_col(home)
+    second = open_col(make_home(tmp_path))
+    try:
+        assert second.waiting_for_lock and not first.waiting_for_lock
+    finally:
+        second.close(NOW)
+        first.close(NOW)
 
 
 def test_a_killed_writers_lock_is_taken_over_with_one_line(tmp_path: Path) -> None:

@@ -171,12 +171,17 @@ class Collection:
         self.writer.reread(now)
         return True
 
+    @property
+    def waiting_for_lock(self) -> bool:
+        """Read-only only because another retain held the writer lock at the open (`take_over`)."""
+        return self.writer.waiting_for_lock and not self._light
+
     def take_over(self, now: datetime) -> bool:
         """A read-only collection becomes the writer once the retain that held the lock has
         closed (`StateWriter.take_over`): True when it now records. Never for a light open."""
         if not self.read_only:
             return True
-        if self._light:
+        if not self.waiting_for_lock:
             return False
         from retain.store.index.homesummary import state_file_ids
 

@@ -91,6 +91,7 @@ class RetainApp(App[None]):
     ]
 
     collection: Collection  # set once open: at once, or by the loader after the first paint
+    TAKE_OVER_SECONDS: ClassVar[float] = 2.0  # a read-only retain tries the writer lock this often
 
     def notify(
         self,
@@ -314,6 +315,19 @@ class RetainApp(App[None]):
 
         self.live_reload = LiveReload(self.collection)
         self.live_reload.start(self)
+        self._watch_the_lock()
+
+    def _watch_the_lock(self) -> None:
+        """A retain read-only because another one held the writer lock tries the lock every
+        `TAKE_OVER_SECONDS`, whatever screen is shown, and takes over once it is free."""
+        if not self.collection.waiting_for_lock:
+            return
+
+        def attempt() -> None:
+            if self.take_over():
+                timer.stop()
+
+        timer = self.set_interval(self.TAKE_OVER_SECONDS, attempt, name="take-over")
 
     def _apply_keymap(self) -> None:
         self.set_keymap(dict(self.config.keymap))
@@ -336,8 +350,7 @@ class RetainApp(App[None]):
             return self._summary_home_data()
         collection = self.collection
         now = self.clock()
-        if collection.read_only and not self.take_over(reload_home=False):
-            collection.reread_states(now)  # the other retain's ratings, as `retain due` counts them
+        collection.reread_states(now)  # read-only: the other retain's ratings, as `retain due` counts them
         library = collection.library
         return HomeData(
             rows=deck_rows(library.decks, self.due_counts(now), collection.cards_per_deck()),
@@ -445,7 +458,7 @@ class RetainApp(App[None]):
         self.notify(said, severity="warning", markup=False)
         return True
 
-    def take_over(self, *, reload_home: bool = True) -> bool:
+    def take_over(self) -> bool:
         """A retain opened read-only records from now on when the retain that held the writer lock
         has closed (`Collection.take_over`): said in one line, and the deck list's read-only line
         goes. True when this retain records."""
@@ -462,7 +475,7 @@ class RetainApp(App[None]):
         if not taken:
             return False
         self.notify("The other retain has closed: this one records your progress now.", markup=False)
-        for screen in self.screen_stack if reload_home else ():
+        for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.reload()
         return True

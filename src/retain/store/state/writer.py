@@ -181,6 +181,11 @@ class StateWriter:
         self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
         self._seq = self._journal.last_sequence()  # ids go on from the last run's: never one twice
 
+    @property
+    def waiting_for_lock(self) -> bool:
+        """A reader only because another retain held the lock when it opened (`take_over`)."""
+        return self.read_only and bool(self._reader_line)
+
     def take_over(self, now: datetime, today: date, *, fsync: bool = True) -> bool:
         """A reader (another retain held the lock at its start) becomes the writer once that
         retain has closed: True when it now is. The states are read again with the lock held, as
@@ -190,7 +195,7 @@ class StateWriter:
         CollectionError (the lock let go) when the state cannot be used."""
         if not self.read_only:
             return True
-        if not self._reader_line or not self._locked(now):  # (opened read-only on purpose: stays so)
+        if not self.waiting_for_lock or not self._locked(now):  # (read-only on purpose: stays so)
             return False
         try:
             self._absurd = now.astimezone(UTC) + ABSURD_AHEAD
