@@ -298,6 +298,44 @@ def test_the_read_only_line_goes_by_itself_on_any_screen(
     assert said == ["The other retain has closed: this one records your progress now."]
 
 
+def test_a_lock_that_cannot_be_taken_is_said_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other retain closed, but the lock file is now a folder: the timer says why once (not
+    every 2 seconds), and `a` says it again, without claiming another retain still runs."""
+    import asyncio
+    import shutil
+
+    from retain.ui.app import RetainApp, make_app
+
+    monkeypatch.setattr(RetainApp, "TAKE_OVER_SECONDS", 0.05)
+    home = make_home(tmp_path)
+    first = open_col(home)
+    second = Collection.open(make_home(tmp_path), NOW, tz=UTC)
+    app = make_app(second, lambda: NOW, config=home.config, decks_dir=home.paths.decks_dir)
+    lock = tmp_path / "state" / "writer.lock"
+
+    async def run() -> tuple[list[str], list[str]]:
+        async with app.run_test(size=(100, 30)) as pilot:
+            first.close(NOW)
+            lock.unlink()
+            lock.mkdir()  # filelock cannot open it: OSError
+            await pilot.pause(0.4)
+            timer = [str(n.message) for n in app._notifications]
+            app._notifications.clear()
+            await pilot.press("a")
+            await pilot.pause()
+            return timer, [str(n.message) for n in app._notifications]
+
+    try:
+        timer, pressed = asyncio.run(run())
+    finally:
+        first.close(NOW)
+        second.close(NOW)
+        shutil.rmtree(lock, ignore_errors=True)
+    assert len(timer) == 1 and timer[0].startswith("Still read-only: cannot take the writer lock"), timer
+    assert pressed == timer
+    assert second.read_only
+
+
 def test_a_purposely_read_only_app_never_tries_the_lock(tmp_path: Path) -> None:
     """No timer for a collection opened read-only on purpose: it never becomes the writer."""
     home = make_home(tmp_path)

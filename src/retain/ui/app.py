@@ -145,6 +145,7 @@ class RetainApp(App[None]):
         self._review = review
         self._start_in_review = start_in_review
         self.live_reload: LiveReload | None = None  # polls deck files for outside edits once mounted
+        self._take_over_error = ""  # why the last `take_over` could not write here (said once)
         self._theme_in_force = ""  # the theme shown: a change to another one is saved (`_theme_changed`)
 
     def _readable_monochrome(self) -> None:
@@ -324,7 +325,7 @@ class RetainApp(App[None]):
             return
 
         def attempt() -> None:
-            if self.take_over():
+            if self.take_over() or self._take_over_error:  # (an error is said once, not every time)
                 timer.stop()
 
         timer = self.set_interval(self.TAKE_OVER_SECONDS, attempt, name="take-over")
@@ -454,22 +455,26 @@ class RetainApp(App[None]):
         takes over the recording first (`take_over`): False, and the action goes on."""
         if not self.collection.read_only or self.take_over():
             return False
-        said = f"Read-only: another retain is running. Close it to {doing} here.{after}"
-        self.notify(said, severity="warning", markup=False)
+        if not self._take_over_error:  # (else `take_over` has just said why)
+            said = f"Read-only: another retain is running. Close it to {doing} here.{after}"
+            self.notify(said, severity="warning", markup=False)
         return True
 
     def take_over(self) -> bool:
         """A retain opened read-only records from now on when the retain that held the writer lock
         has closed (`Collection.take_over`): said in one line, and the deck list's read-only line
-        goes. True when this retain records."""
+        goes. True when this retain records; False while the lock is held, or after one line
+        saying why the progress cannot be written here (`_take_over_error`)."""
         collection = self.collection
         if not collection.read_only:
             return True
         from retain.store.collection import CollectionError
 
+        self._take_over_error = ""
         try:
             taken = collection.take_over(self.clock())
         except CollectionError as exc:
+            self._take_over_error = str(exc)
             self.notify(f"Still read-only: {exc}", severity="error", markup=False)
             return False
         if not taken:
