@@ -298,6 +298,26 @@ def test_the_read_only_line_goes_by_itself_on_any_screen(
     assert said == ["The other retain has closed: this one records your progress now."]
 
 
+def test_the_read_only_line_names_whoever_holds_the_lock_now(tmp_path: Path) -> None:
+    """Two retains waited; the other one took the lock first: this one's line still named the
+    retain that had closed."""
+    make_home(tmp_path)
+    first = _start_writer(tmp_path)
+    reader = _open_now(tmp_path)
+    try:
+        _kill(first)
+        second = _start_writer(tmp_path)  # the other waiting retain, faster
+        try:
+            assert not reader.take_over(datetime.now(UTC))
+            lines = [m for m in reader.messages if "opened read-only" in m]
+            assert len(lines) == 1 and f"pid {second.pid} " in lines[0], reader.messages
+            assert f"pid {first.pid} " not in " ".join(reader.messages)
+        finally:
+            _kill(second)
+    finally:
+        reader.close()
+
+
 def test_a_lock_that_cannot_be_taken_is_said_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The other retain closed, but the lock file is now a folder: the timer says why once (not
     every 2 seconds), and `a` says it again, without claiming another retain still runs."""

@@ -142,11 +142,7 @@ class StateWriter:
             if self._locked(now):
                 self._become_writer(now, today, fsync)
             else:  # a reader until the other retain closes (`take_over`)
-                self._reader_line = (
-                    f"another retain ({self._lock.holder()}) is writing the progress; "
-                    "opened read-only while it runs"
-                )
-                self.messages.append(self._reader_line)
+                self._say_holder()
         loaded = load_state(self.state_dir, self.cache_dir, now, self.device, not self.read_only)
         self._take(loaded)
         self.messages += loaded.messages
@@ -157,6 +153,19 @@ class StateWriter:
             return self._lock.acquire(now)
         except OSError as exc:
             raise CollectionError(f"cannot take the writer lock {self._lock.path}: {_reason(exc)}") from None
+
+    def _say_holder(self) -> None:
+        """The reader's line, naming the lock's holder as it is now (the retain that held it at the
+        open may have closed, and another retain taken the lock first)."""
+        said = (
+            f"another retain ({self._lock.holder()}) is writing the progress; opened read-only while it runs"
+        )
+        if said != self._reader_line:
+            old, self._reader_line = self._reader_line, said
+            if old and old in self.messages:
+                self.messages[self.messages.index(old)] = said
+            else:
+                self.messages.append(said)
 
     def _become_writer(self, now: datetime, today: date, fsync: bool) -> None:
         """With the lock held: announce it, find or make this device's folder, make the daily
@@ -190,12 +199,16 @@ class StateWriter:
         """A reader (another retain held the lock at its start) becomes the writer once that
         retain has closed: True when it now is. The states are read again with the lock held, as
         a writer's start reads them (the other retain's last ratings and its compaction
-        included); the line that said "read-only" goes. False, with nothing changed, while the
-        other retain still runs, or when it was opened read-only on purpose (`retain due`);
-        CollectionError (the lock let go) when the state cannot be used."""
+        included); the line that said "read-only" goes. False while another retain holds the
+        lock (the line then names that one: perhaps a third that took it first; nothing is
+        written), or when it was opened read-only on purpose (`retain due`); CollectionError (the
+        lock let go) when the state cannot be used."""
         if not self.read_only:
             return True
-        if not self.waiting_for_lock or not self._locked(now):  # (read-only on purpose: stays so)
+        if not self.waiting_for_lock:  # (read-only on purpose: stays so)
+            return False
+        if not self._locked(now):
+            self._say_holder()  # (perhaps another retain that was waiting too)
             return False
         try:
             self._absurd = now.astimezone(UTC) + ABSURD_AHEAD
