@@ -76,7 +76,6 @@ class Collection:
         self._opened = datetime.now(UTC)
         self._opened_wall = self._opened  # the system clock at the opening (`_now`)
         self._light = False
-        self._fsync = True  # (`open`'s: `take_over` opens the journal as it would have)
         # Identity of the state files before they were read (`homesummary.state_file_ids`); writers only.
         self.state_ids_at_open: dict[str, tuple[int, int, int]] | None = None
         self.close_messages: list[str] = []  # what `close` could not write, one line each
@@ -109,7 +108,6 @@ class Collection:
         col = cls(home, tz if tz is not None else local_timezone())
         col.progress_fn = progress
         col._light = not cards
-        col._fsync = fsync
         col._opened = now.astimezone(UTC)
         try:
             if history:
@@ -186,7 +184,7 @@ class Collection:
         from retain.store.index.homesummary import state_file_ids
 
         ids = state_file_ids(self.state_dir)  # (before the read, as `open` takes them)
-        if not self.writer.take_over(now, self.today(now), fsync=self._fsync):
+        if not self.writer.take_over(now, self.today(now)):
             return False
         self._read_ids = self.state_ids_at_open = ids
         self._can_undo = None

@@ -122,6 +122,7 @@ class StateWriter:
         self._seq = 0
         self._absurd = datetime.max.replace(tzinfo=UTC)  # event times past this are refused (`open`)
         self._reader_line = ""  # what `open` said when another retain held the lock
+        self._fsync = True
 
     @property
     def states(self) -> Mapping[str, CardState]:
@@ -130,6 +131,7 @@ class StateWriter:
 
     def open(self, now: datetime, today: date, *, read_only: bool, fsync: bool = True) -> None:
         """Lock (unless `read_only`), then load the states; the lock is released on any failure."""
+        self._fsync = fsync  # (`take_over` opens the journal as this open would have)
         try:
             self._open(now, today, read_only, fsync)
         except BaseException:
@@ -195,7 +197,7 @@ class StateWriter:
         """A reader only because another retain held the lock when it opened (`take_over`)."""
         return self.read_only and bool(self._reader_line)
 
-    def take_over(self, now: datetime, today: date, *, fsync: bool = True) -> bool:
+    def take_over(self, now: datetime, today: date) -> bool:
         """A reader (another retain held the lock at its start) becomes the writer once that
         retain has closed: True when it now is. The states are read again with the lock held, as
         a writer's start reads them (the other retain's last ratings and its compaction
@@ -212,7 +214,7 @@ class StateWriter:
             return False
         try:
             self._absurd = now.astimezone(UTC) + ABSURD_AHEAD
-            self._become_writer(now, today, fsync)
+            self._become_writer(now, today, self._fsync)
             loaded = load_state(self.state_dir, self.cache_dir, now, self.device, True)
         except BaseException:
             self.close_journal()
