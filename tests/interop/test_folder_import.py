@@ -78,3 +78,46 @@ def test_sidecars_are_history_not_decks(
     code, msg, err = run_cli(capsys, "import", str(folder), "--with-history")
     assert code == 0, err
     assert msg.splitlines()[-1] == "imported 10 files (10 decks)"
+
+
+def test_a_folder_keeps_the_writer_lock_from_the_first_history_to_the_end(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retain waiting for the writer lock (a TUI opened while the folder was imported; it takes
+    the lock as soon as it is free) took it between two files, and the second file's history was
+    refused. Here, as the second file is planned, another lock on the same file is tried and kept
+    when it can be taken, as that TUI would."""
+    import shutil
+    from datetime import UTC, datetime
+
+    from retain.commands import import_
+    from retain.store.state.lock import WriterLock
+
+    from .conftest import FIXTURES
+
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    for name in ("a.apkg", "b.apkg"):  # the same package twice: each file has a review log
+        shutil.copy(FIXTURES / "layout-latest.apkg", folder / name)
+    tried: list[bool] = []  # whether the lock could be taken, as the second file was planned
+    held: list[WriterLock] = []
+    real_plan = import_.plan_import  # type: ignore[attr-defined]
+
+    def plan_then_try_the_lock(*args: object, **kwargs: object) -> object:
+        if not tried and (home / "state" / "writer.lock").exists():  # (made by the first history)
+            lock = WriterLock(home / "state")
+            tried.append(lock.acquire(datetime.now(UTC)))
+            if tried[-1]:
+                held.append(lock)  # kept, as that TUI would
+        return real_plan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(import_, "plan_import", plan_then_try_the_lock)
+    try:
+        code, msg, err = run_cli(capsys, "import", str(folder), "--with-history")
+    finally:
+        for lock in held:
+            lock.release()
+    assert tried == [False]  # the import held it
+    assert code == 0, err
+    assert "import failed" not in err
+    assert msg.count("event(s) of review history") == 2

@@ -35,7 +35,7 @@ from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.store.home import Home, open_home
 
 if TYPE_CHECKING:
-    from retain.interop.progress_io import HistoryImport
+    from retain.interop.progress_io import HistoryImport, HistoryWriter
 
 __all__ = ["add_arguments", "run"]
 
@@ -71,9 +71,15 @@ class _Done:
 
 
 def _import_one(
-    home: Home, path: Path, args: argparse.Namespace, bar: TerminalProgress, prefix: str = ""
+    home: Home,
+    path: Path,
+    args: argparse.Namespace,
+    bar: TerminalProgress,
+    writer: HistoryWriter | None,
+    prefix: str = "",
 ) -> _Done:
-    """Read, plan and (unless --dry-run) apply one file; prints what it does. Errors are returned."""
+    """Read, plan and (unless --dry-run) apply one file; prints what it does. Errors are returned.
+    `writer` (with `--with-history`) records the history, the same for every file of a run."""
     decks_dir = home.paths.decks_dir
     options = import_memo.Options(with_history=args.with_history, force=args.force)
     package = ""
@@ -117,8 +123,8 @@ def _import_one(
                 with contextlib.suppress(OSError, ValueError):  # only an accelerator
                     memo = import_memo.prepare(home, options, plan, keys, path)
             let_go(plan)  # what only planning needed: less memory while the history is recorded
-            if args.with_history and bundle.reviews:  # it lets each review go once recorded
-                outcome = _record(home, bundle.reviews, bar, prefix)
+            if writer is not None and bundle.reviews:  # it lets each review go once recorded
+                outcome = _record(writer, bundle.reviews, bar, prefix)
                 if isinstance(outcome, str):  # the decks went in; the history was taken back whole
                     return _Done(
                         error=f"import failed: the review history was not recorded ({outcome}); the decks "
@@ -147,22 +153,23 @@ def _import_one(
     return _Done(len(plan.decks))
 
 
-def _record(home: Home, reviews: list[Review], bar: TerminalProgress, prefix: str) -> HistoryImport | str:
+def _record(
+    writer: HistoryWriter, reviews: list[Review], bar: TerminalProgress, prefix: str
+) -> HistoryImport | str:
     """Record the package's review history, letting each review go once recorded; what was
     recorded, or why nothing was (the store's one line: the history is taken back whole)."""
     # (imported here: the progress store's modules are only needed for an import with history)
-    from retain.interop.progress_io import record_history
+    from retain.interop.progress_io import collection_record_history
     from retain.store.collection import CollectionError
 
-    said: list[str] = []
+    now = datetime.now(UTC)
     try:
-        history = record_history(
-            home,
+        history = collection_record_history(
+            writer.collection(now),
             reviews,
-            datetime.now(UTC),
+            now,
+            lambda _stage, done, total: bar("review history", done, total),
             consume=True,
-            progress=lambda _stage, done, total: bar("review history", done, total),
-            messages=said,
         )
     except (InteropError, CollectionError) as exc:  # the decks are in: say so, as for a failed write
         bar.finish()
@@ -175,7 +182,6 @@ def _record(home: Home, reviews: list[Review], bar: TerminalProgress, prefix: st
         )
         raise
     bar.finish()
-    _print_warnings(said, prefix)  # when it failed, its one line says what matters
     return history
 
 
@@ -221,9 +227,24 @@ def run(args: argparse.Namespace) -> int:
     if not path.exists() and not path.is_symlink():
         err(f"retain: {_missing(home, args.file)}")
         return 1
+    writer = None
+    if args.with_history and not args.dry_run:
+        from retain.interop.progress_io import HistoryWriter
+
+        writer = HistoryWriter(home)
+    try:
+        return _run(home, path, args, bar, writer)
+    finally:
+        if writer is not None:  # the store's lines (a damaged record set aside), once
+            _print_warnings(writer.close(datetime.now(UTC)))
+
+
+def _run(
+    home: Home, path: Path, args: argparse.Namespace, bar: TerminalProgress, writer: HistoryWriter | None
+) -> int:
     if not path.is_dir():
         with gc_paused():  # what an import builds lives to its end: a cyclic collection only costs time
-            done = _import_one(home, path, args, bar)
+            done = _import_one(home, path, args, bar, writer)
         if done.error:
             err(f"retain: {done.error}")
             return 1
@@ -240,7 +261,7 @@ def run(args: argparse.Namespace) -> int:
     refused: list[str] = []
     for file in files:
         with gc_paused():  # (collections run between the files)
-            done = _import_one(home, file, args, bar, prefix=f"{file.name}: ")
+            done = _import_one(home, file, args, bar, writer, prefix=f"{file.name}: ")
         if done.error:
             err(f"retain: {file.name}: {done.error}")
             refused.append(file.name)

@@ -31,6 +31,7 @@ from retain.store.state.writer import Seen
 
 __all__ = [
     "HistoryImport",
+    "HistoryWriter",
     "collection_decks_progress",
     "collection_record_history",
     "deck_progress",
@@ -111,6 +112,39 @@ def _close(coll: Collection, now: datetime, messages: list[str] | None) -> None:
     finally:
         if messages is not None:
             messages += coll.messages
+
+
+class HistoryWriter:
+    """The progress opened as the writer for a whole `retain import`: at the first history
+    recorded (`collection`), and held to the end (`close`), so that a retain waiting for the
+    writer lock (a TUI opened while a folder was being imported) cannot take it between two
+    files and refuse the next file's history."""
+
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        self._collection: Collection | None = None
+
+    def collection(self, now: datetime) -> Collection:
+        """The writer (read-only while another retain holds the lock: tried again at each call)."""
+        if self._collection is None:
+            self._collection = _open(self.home, now, False)
+        elif self._collection.read_only:
+            try:
+                self._collection.take_over(now)
+            except CollectionError as exc:
+                raise InteropError(f"progress store: {exc}") from None
+        return self._collection
+
+    def close(self, now: datetime) -> list[str]:
+        """Compact and let go of the lock; the store's one-line messages (a damaged record set
+        aside, ...), as `record_history` gives them."""
+        coll, self._collection = self._collection, None
+        if coll is None:
+            return []
+        said: list[str] = []
+        recorded = not coll.read_only  # (else nothing was: the import's refusal says what matters)
+        _close(coll, now, said)
+        return said if recorded else []
 
 
 def record_history(
