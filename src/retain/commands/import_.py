@@ -173,6 +173,7 @@ def _record(
         )
     except (InteropError, CollectionError) as exc:  # the decks are in: say so, as for a failed write
         bar.finish()
+        writer.failed = True
         return str(exc)
     except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: the history was taken back whole, the decks stay
         bar.finish()

@@ -123,6 +123,7 @@ class HistoryWriter:
     def __init__(self, home: Home) -> None:
         self.home = home
         self._collection: Collection | None = None
+        self.failed = False  # a history was taken back: its refusal line is what matters
 
     def collection(self, now: datetime) -> Collection:
         """The writer (read-only while another retain holds the lock: tried again at each call)."""
@@ -137,14 +138,15 @@ class HistoryWriter:
 
     def close(self, now: datetime) -> list[str]:
         """Compact and let go of the lock; the store's one-line messages (a damaged record set
-        aside, ...), as `record_history` gives them."""
+        aside, ...), as `record_history` gives them; none when a history was refused or taken
+        back (`failed`, or never the writer): the import's one line says what matters then."""
         coll, self._collection = self._collection, None
         if coll is None:
             return []
         said: list[str] = []
-        recorded = not coll.read_only  # (else nothing was: the import's refusal says what matters)
+        quiet = self.failed or coll.read_only
         _close(coll, now, said)
-        return said if recorded else []
+        return [] if quiet else said
 
 
 def record_history(
