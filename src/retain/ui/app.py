@@ -207,6 +207,7 @@ class RetainApp(App[None]):
             self.push_screen(HomeScreen(self.home_data, self.today_progress, self.start_study))
         if self.ready:
             self._start_live_reload()  # ~3 ms: one stat per deck file
+            self._watch_the_lock()
         else:
             self.call_after_refresh(self._start_loading)
         if self._start_in_review and self._custom is not None:
@@ -288,6 +289,7 @@ class RetainApp(App[None]):
             if isinstance(screen, HomeScreen):
                 screen.reload()
         self._start_live_reload()
+        self._watch_the_lock()
         pending, self._pending = self._pending, {}
         opening = pending.pop(OPEN_SLOT, None)
         for action in pending.values():
@@ -316,7 +318,6 @@ class RetainApp(App[None]):
 
         self.live_reload = LiveReload(self.collection)
         self.live_reload.start(self)
-        self._watch_the_lock()
 
     def _watch_the_lock(self) -> None:
         """A retain read-only because another one held the writer lock tries the lock every
