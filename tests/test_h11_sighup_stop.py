@@ -92,7 +92,8 @@ from retain import cli
 
 resumed = []
 signal.signal(signal.SIGHUP, signal.SIG_DFL)  # (as a terminal gives it: not ignored by a `nohup`)
-saved = cli._take_signals()
+saved = []
+cli._take_signals(saved)
 signal.signal(signal.SIGCONT, lambda signum, frame: resumed.append(signum))
 both = {signal.SIGHUP, signal.SIGCONT}
 signal.pthread_sigmask(signal.SIG_BLOCK, both)

@@ -342,15 +342,15 @@ def _swallowed(info: sys.UnraisableHookArgs) -> None:
     sys.__unraisablehook__(info)
 
 
-def _take_signals() -> list[tuple[int, object]]:
+def _take_signals(saved: list[tuple[int, object]]) -> None:
     """Ctrl-C is a KeyboardInterrupt again, once (until now `retain/__init__.py` made it a quiet
     exit 130), SIGTERM and SIGHUP stop the command the same way unless they are ignored (`nohup`).
-    Returns what to put back."""
+    What to put back goes into `saved` before each handler is replaced: a Ctrl-C may land the
+    moment ours is in, still inside this function, and `main` must then give it back too."""
     import signal
 
     from retain import _quiet_interrupt
 
-    saved: list[tuple[int, object]] = []
     global _stopping
     _stopping = False
     wanted: list[tuple[int, object, object]] = [(signal.SIGINT, _quiet_interrupt, _interrupt)]
@@ -361,13 +361,14 @@ def _take_signals() -> list[tuple[int, object]]:
         try:
             current = signal.getsignal(signum)
             if current is was:
-                signal.signal(signum, handler)  # type: ignore[arg-type]
                 saved.append((signum, current))
+                signal.signal(signum, handler)  # type: ignore[arg-type]
         except ValueError:  # not the main thread (main() called by another program's thread)
+            if saved and saved[-1][0] == signum:
+                saved.pop()  # (not taken: nothing to give back)
             break
     if saved and sys.unraisablehook is sys.__unraisablehook__:
         sys.unraisablehook = _swallowed
-    return saved
 
 
 def _give_back(saved: list[tuple[int, object]]) -> None:
@@ -388,8 +389,9 @@ def _stop_workers() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    saved = _take_signals()
+    saved: list[tuple[int, object]] = []
     try:
+        _take_signals(saved)  # (inside the `try`: a Ctrl-C can land as soon as ours is in)
         code = _main(list(sys.argv[1:] if argv is None else argv))
         # stopped, though the command ended by itself: the TUI's task that `Stopped` hit may
         # swallow it (a screen's mount cut short, whose error then ended the app with 1)
