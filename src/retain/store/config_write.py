@@ -98,5 +98,5 @@ def _holds(text: str, preset: str, values: list[float]) -> bool:
     try:
         presets = tomllib.loads(text).get("presets", {})
         return bool(presets.get(preset, {}).get("parameters") == values)
-    except (tomllib.TOMLDecodeError, AttributeError):
+    except (ValueError, RecursionError, AttributeError):
         return False

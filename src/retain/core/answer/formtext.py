@@ -60,7 +60,7 @@ def _toml_value(text: str) -> Any:
     """`text` read as a TOML value, or the text itself when it is not one."""
     try:
         return tomllib.loads(f"v = {text}\n")["v"]
-    except (tomllib.TOMLDecodeError, KeyError, ValueError):
+    except (KeyError, ValueError, RecursionError):
         return text
 
 

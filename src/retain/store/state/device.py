@@ -105,7 +105,7 @@ def _device_file(folder: Path) -> _DeviceFile:
         return _DeviceFile(damaged="is too large to be one")
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM (a Windows editor, a sync filter) is no damage
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return _DeviceFile(damaged="is not valid TOML" if raw.strip(b"\0") else "is empty or zeroed")
     named, key, there, copy_of = (data.get(k) for k in ("id", "host_key", "path", "copy_of"))
     if not isinstance(named, str):
@@ -297,7 +297,7 @@ def _own_home(state_dir: Path, folder: Path, file: _DeviceFile, now: datetime) -
                 created = tomllib.loads(fh.read(_MAX_DEVICE_TOML).decode("utf-8-sig")).get("created")
             made = created if isinstance(created, datetime) else None
             _write_device_file(folder, folder.name, now, copy_of=file.copy_of, created=made)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError):
             pass  # (only a hint for a copy of this home: the next start tries again)
     return []
 

@@ -101,12 +101,22 @@ def parse_toml(text: str) -> dict[str, Any]:
     try:
         import rtoml
     except ImportError:  # pragma: no cover - rtoml is a dependency, tomllib is the fallback
-        return tomllib.loads(text)
+        return stdlib_toml(text)
     try:
         result: dict[str, Any] = rtoml.loads(text)
         return result
     except Exception:
-        return tomllib.loads(text)  # the stdlib's message (and verdict) on bad text
+        return stdlib_toml(text)  # the stdlib's message (and verdict) on bad text
+
+
+def stdlib_toml(text: str) -> dict[str, Any]:
+    """`tomllib.loads`, whose every refusal is a ValueError: deep nesting (a hostile record of
+    thousands of `[` or `{`) makes it raise RecursionError, which no journal reader expected: a
+    traceback from every command, and the TUI would not open, until the line was cut by hand."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise ValueError("TOML nesting is too deep") from None
 
 
 def _check_header(path: Path, head: bytes) -> str:
@@ -116,8 +126,8 @@ def _check_header(path: Path, head: bytes) -> str:
     events after it are still read (and the file is never cut because of it).
     """
     try:
-        data = tomllib.loads(head.decode("utf-8-sig"))  # a BOM (a Windows editor, a sync filter) is no damage
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = stdlib_toml(head.decode("utf-8-sig"))  # a BOM (a Windows editor, a sync filter) is no damage
+    except (UnicodeDecodeError, ValueError):
         return f"{path.name}: the journal header is damaged; its events are read anyway"
     fmt = data.get("format")
     if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > JOURNAL_FORMAT:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import tomllib
 import zlib
 from collections.abc import Iterator
 from typing import Any
@@ -76,7 +75,9 @@ def parse_blocks(chunks: list[bytes]) -> list[Any] | None:
 
 def parse_one(chunk: bytes) -> Any:
     """One block's table; raises ValueError/KeyError/IndexError when it is not one."""
+    from retain.store.state.journal import stdlib_toml
+
     try:
-        return tomllib.loads(chunk.decode("utf-8"))["review"][0]
+        return stdlib_toml(chunk.decode("utf-8"))["review"][0]
     except UnicodeDecodeError as exc:
         raise ValueError(str(exc)) from None

@@ -84,7 +84,7 @@ class WriterLock:
     def _info(self) -> dict[str, object]:
         try:  # a regular file of at most _MAX_INFO bytes (a FIFO is not waited on, a device not read)
             return tomllib.loads(read_text_limited(self.info_path, _MAX_INFO))
-        except (OSError, ReadError, tomllib.TOMLDecodeError, RecursionError):
+        except (OSError, ReadError, ValueError, RecursionError):
             return {}
 
     @property

@@ -501,7 +501,12 @@ def decode_record(line: bytes, now: datetime, *, device: str = "") -> Event:
         return event
     try:
         parsed = tomllib.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except RecursionError:  # (hostile nesting: tomllib recurses for each level)
+        raise StateError("not a valid record (TOML nesting is too deep)") from None
+    except (
+        UnicodeDecodeError,
+        ValueError,
+    ) as exc:  # (ValueError: TOMLDecodeError, an int past the digit limit)
         raise StateError(f"not a valid record ({str(exc)[:80]})") from None
     if len(parsed) != 1:
         raise StateError("a record line holds one key")
