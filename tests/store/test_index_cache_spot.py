@@ -46,6 +46,27 @@ def test_a_broken_symlink_at_the_index_is_repaired_once(tmp_path: Path) -> None:
     assert (cache / INDEX_NAME).is_file() and not (cache / INDEX_NAME).is_symlink()
 
 
+@pytest.mark.parametrize("loop", ["itself", "two links"])
+def test_a_symlink_loop_at_the_index_is_repaired_once(tmp_path: Path, loop: str) -> None:
+    """A link loop was taken for "a link to a file yet to be made" (realpath of a loop ends
+    inside the cache folder): every start said the index cannot be written and rebuilt it in
+    memory, for good."""
+    _studied(tmp_path)
+    cache = tmp_path / "cache"
+    cache.mkdir(exist_ok=True)
+    for p in cache.glob(INDEX_NAME + "*"):
+        p.unlink()
+    if loop == "itself":
+        os.symlink(cache / INDEX_NAME, cache / INDEX_NAME)
+    else:
+        os.symlink(cache / "other", cache / INDEX_NAME)
+        os.symlink(cache / INDEX_NAME, cache / "other")
+    first, second, on_disk = _open_twice(tmp_path)
+    assert len(first) == 1 and "temporary" not in first[0] and "loops" in first[0], first
+    assert second == [] and on_disk
+    assert (cache / INDEX_NAME).is_file() and not (cache / INDEX_NAME).is_symlink()
+
+
 def test_a_directory_at_the_index_is_repaired_once(tmp_path: Path) -> None:
     _studied(tmp_path)
     cache = tmp_path / "cache"

@@ -31,6 +31,7 @@ each other's half-made one: one creates it, the others find it current.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import stat
@@ -397,10 +398,13 @@ def _clear_one(spot: Path) -> str:
                 if stat.S_ISREG(os.stat(spot).st_mode):
                     return ""  # a link to a file: the user's choice
                 what = "a symbolic link to something that is not a file"
-            except OSError:
-                if os.path.isdir(os.path.dirname(os.path.realpath(spot))):
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:  # (realpath of a loop ends inside it: never "yet to be made")
+                    what = "a symbolic link that loops"
+                elif os.path.isdir(os.path.dirname(os.path.realpath(spot))):
                     return ""  # a link to a file yet to be made, in a folder that is there: SQLite makes it
-                what = "a broken symbolic link"
+                else:
+                    what = "a broken symbolic link"
         else:
             what = "not a file"
         spot.unlink()

@@ -79,6 +79,19 @@ class JournalWriter:
         self._gap = b"" if last == b"\n" else b"\n"
         self._check = check_at(path, size) if not self._gap else ""
 
+    def _replaced(self) -> bool:
+        """The open file is no longer the one at its name: another program wrote a new file and
+        renamed it over ours (`git checkout` or `git pull` with autocrlf, an editor's save, a sync
+        tool), or removed it. Appends through the old descriptor would go to a file no longer in
+        the folder, lost with no message: the caller opens the name again. One stat per batch."""
+        assert self._fd is not None
+        try:
+            there = os.stat(self.folder / self._name)
+            here = os.fstat(self._fd)
+        except OSError:
+            return True
+        return (there.st_dev, there.st_ino) != (here.st_dev, here.st_ino)
+
     def last_sequence(self) -> int:
         """The sequence number of the last event id this folder's journal holds (`i=N`: the
         writer's N-th id of a run), 0 when there is none. A run goes on from it, so a run that
@@ -132,7 +145,7 @@ class JournalWriter:
         i = 0
         while i < len(events):
             month = journal_name(events[i].time)
-            if self._fd is None or self._name < month:
+            if self._fd is None or self._name < month or self._replaced():
                 self._open(self.target(events[i].time))
             j = i
             while j < len(events) and journal_name(events[j].time) <= self._name:
