@@ -569,3 +569,38 @@ def test_a_rating_from_new_after_a_reset_dated_ahead_survives_a_replay(tmp_path:
     assert replayed == live, (
         "a replay of the journals alone put the laptop's reset after the rating made from it"
     )
+
+
+def _clock_back_here_and_a_synced_review_between(root: Path) -> None:
+    """Here: card "two" rated at T0; the clock is then set back and card "one" rated from new at
+    T0 - 3 days (written after T0's record). The laptop rated "one" from new at T0 - 3 h; its
+    journal is synced in after this device compacted. In time order the laptop's rating is
+    the card's last."""
+    home = make_home(root)
+    col = open_col(home, NOW)
+    rate(col, "tiny/two", NOW)
+    col.close(NOW)
+    back = NOW - timedelta(days=3)
+    col = open_col(make_home(root), back)
+    rate(col, KEY, back, rating=4)
+    col.close(back)
+    t = NOW - timedelta(hours=3)
+    writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+    writer.append(Event("laptop-1-1", "review", KEY, t, review_state(t, days=0.01), None, 1, 800))
+    writer.close()
+
+
+def test_a_clock_set_back_on_one_device_orders_only_its_own_cards_events(tmp_path: Path) -> None:
+    """A replay of every journal kept each device's whole sequence in write order while merging
+    the devices by time (heapq.merge, which takes sorted inputs): this device's record dated
+    T0 - 3 days, written after one dated T0, went after the laptop's T0 - 3 h rating of the same
+    card, though nothing links them. Start-up with the snapshots applied the laptop's rating
+    last, by time; the replay applied it first. Only a card's own events of one device keep the
+    order they were written in."""
+    later = NOW + timedelta(hours=1)
+    _built, merged, replayed = _with_and_without_snapshots(
+        tmp_path, _clock_back_here_and_a_synced_review_between, later
+    )
+    assert merged[KEY].due is not None and replayed[KEY].due is not None
+    assert merged[KEY] == replayed[KEY], "the replay applied this device's older-dated rating last"
+    assert merged[KEY].last_review == NOW - timedelta(hours=3)

@@ -210,13 +210,10 @@ def load_state(
         own = writable and device == own_device
         mine = own_device is not None and device == own_device
         tails.append(_read_device(state_dir, folder, start, files.get(device), now, own, out, mine))
-    # Each device's events apply in the order it wrote them (a clock moved back writes a rating
-    # dated before the one it was made from: the writer applied it last, so does every replay);
-    # the devices' sequences are merged by time (each stays in its own order).
-    if len(tails) <= 1:
-        merged = tails[0] if tails else []
-    else:
-        merged = list(heapq.merge(*tails, key=lambda t: (t[0], t[1])))
+    # A card's events of one device apply in the order that device wrote them (a clock moved
+    # back writes a rating dated before the one it was made from: the writer applied it last, so
+    # does every replay); everything else by time (`_by_time`).
+    merged = (tails[0] if tails else []) if len(tails) <= 1 else _by_time(tails)
     # An event older than the review a snapshot already holds for its card is history, not
     # the card's state: in time order that review comes after it (another device's journal
     # synced after this one compacted; a file the snapshot covered but whose position no
@@ -273,6 +270,30 @@ def load_state(
                 if not is_history(device, event):
                     apply(device, event)
     return out
+
+
+def _by_time(tails: list[list[Tail]]) -> list[Tail]:
+    """The devices' events in one sequence by time, except that an event dated before an earlier
+    written event of its card on its device takes that one's time (it follows it, as written).
+
+    Each device's whole sequence kept its write order before, merged by time (`heapq.merge`,
+    which assumes sorted inputs): after a clock was set back on one device, its record of one
+    card, written after a record of another card dated later, went after every other device's
+    events up to that later date. A replay of every journal then put a synced rating of the
+    same card, dated between the two, before it, while a start with the snapshots (by time)
+    put it after. Only a card's own events are linked by the order they were written in."""
+    keyed: list[tuple[datetime, int, int, Tail]] = []
+    for n, tail in enumerate(tails):
+        last: dict[str, datetime] = {}  # per card, the latest time of its events written so far
+        for item in tail:
+            key, at = item[4].key, item[0]
+            seen = last.get(key)
+            if seen is not None and at < seen:
+                at = seen
+            last[key] = at
+            keyed.append((at, item[1], n, item))
+    keyed.sort(key=lambda k: (k[0], k[1], k[2]))
+    return [k[3] for k in keyed]
 
 
 def _restore(out: LoadedState, key: str, state: CardState | None, change: Change | None) -> None:
