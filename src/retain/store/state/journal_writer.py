@@ -74,6 +74,19 @@ class JournalWriter:
             os.close(fd)
             raise JournalError(f"cannot write the review journal: {name} is not a file")
         size = st.st_size
+        if size == 0:  # emptied (a crash on a delayed-allocation file system, a failed copy): its
+            header = journal_header(self.device)  # header first, else every reader names its format
+            try:
+                os.write(fd, header)  # (one small write: it all goes, or the file stays empty)
+                if self.fsync:
+                    os.fsync(fd)
+            except OSError as exc:
+                os.close(fd)
+                raise JournalError(
+                    f"cannot write the review journal: {os_error_text(exc, name=False)}"
+                ) from None
+            size = len(header)
+            self.created.add(name)  # (its header holds no record)
         last = os.pread(fd, 1, size - 1) if size else b"\n"
         self._fd, self._name, self._size = fd, name, size
         self._gap = b"" if last == b"\n" else b"\n"
