@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 from retain.commands.output import err, out
 from retain.core.gcpause import gc_paused
 from retain.interop import import_memo
-from retain.interop.bundle import Review
+from retain.interop.bundle import Review, review_keys
 from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary, linked_files, links_line
 from retain.interop.importer import (
@@ -119,7 +120,7 @@ def _import_one(
             history: HistoryImport | None = None
             memo = None
             if package:
-                keys = sorted({r.key for r in bundle.reviews}) if args.with_history else []
+                keys = sorted(review_keys(bundle.reviews)) if args.with_history else []
                 with contextlib.suppress(OSError, ValueError):  # only an accelerator
                     memo = import_memo.prepare(home, options, plan, keys, path)
             let_go(plan)  # what only planning needed: less memory while the history is recorded
@@ -154,7 +155,7 @@ def _import_one(
 
 
 def _record(
-    writer: HistoryWriter, reviews: list[Review], bar: TerminalProgress, prefix: str
+    writer: HistoryWriter, reviews: Sequence[Review], bar: TerminalProgress, prefix: str
 ) -> HistoryImport | str:
     """Record the package's review history, letting each review go once recorded; what was
     recorded, or why nothing was (the store's one line: the history is taken back whole)."""
@@ -186,7 +187,7 @@ def _record(
     return history
 
 
-def _dry_run_lines(home: Home, plan: ImportPlan, reviews: list[Review] | None, prefix: str) -> None:
+def _dry_run_lines(home: Home, plan: ImportPlan, reviews: Sequence[Review] | None, prefix: str) -> None:
     """What a real run would print after its deck lines: the media it would store and, with
     `--with-history` (`reviews` not None), the review history it would record."""
     from retain.interop.dry_run import history_line, media_to_store, would_record  # (only a dry run's)

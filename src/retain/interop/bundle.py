@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from retain.core.model import Deck
 from retain.core.state import CardState, EventKind
 
-__all__ = ["Bundle", "Review"]
+__all__ = ["Bundle", "ChunkedReviews", "Review", "review_chunks", "review_keys"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +30,44 @@ class Review:
     duration_ms: int = 0
 
 
+@runtime_checkable
+class ChunkedReviews(Protocol):
+    """A review history too large to hold as events all at once (a long Anki review log): it
+    makes them a group of cards at a time. As a sequence it is every event, oldest first."""
+
+    def chunks(self) -> Iterator[list[Review]]:
+        """Every event, a group of cards at a time (each card's events in one chunk)."""
+        ...
+
+    def unit_keys(self) -> set[str]:
+        """The unit keys the events are of."""
+        ...
+
+    def estimate(self) -> int:
+        """About how many events there are (for a progress bar), without making them."""
+        ...
+
+    def late_left_out(self) -> int:
+        """Review-log rows left out while the chunks were made (a value no check foresaw)."""
+        ...
+
+    def renamed(self, rename: Callable[[str], str]) -> Sequence[Review]:
+        """The same history with each event's unit key passed through `rename`."""
+        ...
+
+
+def review_chunks(reviews: Sequence[Review]) -> Iterator[list[Review]]:
+    """`reviews` a group of cards at a time: a `ChunkedReviews`' chunks, else all of them as one."""
+    if isinstance(reviews, ChunkedReviews):
+        yield from reviews.chunks()
+    elif reviews:
+        yield list(reviews)
+
+
+def review_keys(reviews: Sequence[Review]) -> set[str]:
+    return reviews.unit_keys() if isinstance(reviews, ChunkedReviews) else {r.key for r in reviews}
+
+
 @dataclass(slots=True)
 class Bundle:
     """Decks read from one file. `media` maps content-hash names to staged files."""
@@ -35,7 +75,7 @@ class Bundle:
     format: str
     decks: list[Deck] = field(default_factory=list)
     media: dict[str, Path] = field(default_factory=dict)
-    reviews: list[Review] = field(default_factory=list)
+    reviews: Sequence[Review] = field(default_factory=list)  # a list, or `ChunkedReviews` (Anki's log)
     warnings: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # deck id -> original TOML to keep verbatim
     keeps: dict[str, str] = field(default_factory=dict)  # deck id -> `DECK.anki.json` text (see ankikeep)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from retain.interop.bundle import Review
+from retain.interop.bundle import Review, review_chunks
 from retain.interop.errors import InteropError
 from retain.interop.importer import ImportPlan
 from retain.interop.media import media_dir, referenced_media
@@ -44,12 +44,19 @@ def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> Histor
         coll = Collection.open(home, now, read_only=True, cards=False, history=True)
     except CollectionError as exc:
         raise InteropError(f"progress store: {exc}") from None
+    recorded = kept = ahead = 0
+    furthest = now
     try:
-        fresh, kept = history_to_record(coll, reviews, now)
+        for chunk in review_chunks(reviews):  # (an Anki log's events a group of cards at a time)
+            fresh, kept_here = history_to_record(coll, chunk, now)
+            kept += kept_here
+            recorded += len(fresh)
+            later = [r.time for r in fresh if r.time > now]
+            ahead += len(later)
+            furthest = max([furthest, *later])
     finally:
         coll.close(now)
-    ahead = [r.time for r in fresh if r.time > now]
-    return HistoryImport(len(fresh), kept, len(ahead), (max(ahead) - now) if ahead else now - now)
+    return HistoryImport(recorded, kept, ahead, furthest - now)
 
 
 def history_line(history: HistoryImport) -> str:

@@ -36,7 +36,7 @@ from retain.core.model import Card, Deck, Problem
 from retain.core.units import card_unit_keys
 from retain.interop.anki.apkg_read import read_apkg
 from retain.interop.ankikeep import keep_path
-from retain.interop.bundle import Bundle, Review
+from retain.interop.bundle import Bundle, ChunkedReviews, Review
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
 from retain.interop.media import referenced_media, store_media
@@ -289,7 +289,10 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
             )
         )
     if renames:
-        bundle.reviews = [_rekey(r, renames) for r in bundle.reviews]
+        if isinstance(bundle.reviews, ChunkedReviews):  # (renamed as its events are made)
+            bundle.reviews = bundle.reviews.renamed(lambda key: _new_key(key, renames))
+        else:
+            bundle.reviews = [_rekey(r, renames) for r in bundle.reviews]
     return plan
 
 
@@ -297,10 +300,15 @@ _KEY = re.compile(r"^([^/]+)/")
 
 
 def _rekey(review: Review, renames: dict[str, str]) -> Review:
-    m = _KEY.match(review.key)
+    key = _new_key(review.key, renames)
+    return review if key == review.key else replace(review, key=key)
+
+
+def _new_key(key: str, renames: dict[str, str]) -> str:
+    m = _KEY.match(key)
     if m is None or m[1] not in renames:
-        return review
-    return replace(review, key=renames[m[1]] + review.key[m.end() - 1 :])
+        return key
+    return renames[m[1]] + key[m.end() - 1 :]
 
 
 def _holds(path: Path, text: str) -> bool:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from retain.core.gcpause import gc_paused
 from retain.core.state import CardState, Event
-from retain.interop.bundle import Review
+from retain.interop.bundle import ChunkedReviews, Review, review_chunks
 from retain.interop.errors import InteropError
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.progress_moves import decks_history
@@ -290,37 +290,48 @@ def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime
 def _record_history(
     coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn, consume: bool
 ) -> HistoryImport:
-    fresh, kept = history_to_record(coll, reviews, now)
-    if consume and isinstance(reviews, list):
-        reviews.clear()
+    """Record `reviews` a group of cards at a time (`review_chunks`: an Anki log's events are made
+    as they are recorded, so a long log is never held whole; a list is one group)."""
     history = coll.history_index
-    count = held = ahead = refused = 0
+    count = held = ahead = refused = kept = 0
     furthest = now
-    total = len(fresh)
-    fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
+    total = reviews.estimate() if isinstance(reviews, ChunkedReviews) else len(reviews)
+    done = 0
     seen: Seen = {}  # states already checked (a review's `before` is an earlier one's `after`)
-    into = coll.begin_import(now) if fresh else None  # the history's own device folder
+    into: str | None = None  # the history's own device folder, made at its first event
     progress("history", 0, total)
-    while fresh:
-        part = [fresh.pop() for _ in range(min(_BATCH, len(fresh)))]
-        # ids from each event's own time: the journal stores them as a number
-        ids = coll.new_event_ids([r.time for r in part], into)
-        batch = [
-            Event(i, r.kind, r.key, r.time, r.after, r.before, r.rating, r.duration_ms)
-            for i, r in zip(ids, part, strict=True)
-        ]
-        del part
-        done = coll.record_many(batch, seen, into=into)  # a state the store refuses is left out
-        refused += len(batch) - len(done)
-        if done and done[-1].time > now:
-            later = [e.time for e in done if e.time > now]
-            ahead, furthest = ahead + len(later), max(furthest, later[-1])
-        recorded = len(done)
-        count, held = count + recorded, held + recorded
-        progress("history", total - len(fresh), total)
-        if held >= _FEED:  # the index takes them in parts (bounded memory)
-            history.refresh(now)
-            held = 0
+    for chunk in review_chunks(reviews):
+        fresh, kept_here = history_to_record(coll, chunk, now)
+        kept += kept_here
+        done += len(chunk) - len(fresh)  # (held here already: nothing to record)
+        del chunk
+        if consume and isinstance(reviews, list):
+            reviews.clear()
+        if fresh and into is None:
+            into = coll.begin_import(now)
+        fresh.reverse()  # popped from the end, oldest first: a recorded review is let go
+        while fresh:
+            part = [fresh.pop() for _ in range(min(_BATCH, len(fresh)))]
+            # ids from each event's own time: the journal stores them as a number
+            ids = coll.new_event_ids([r.time for r in part], into)
+            batch = [
+                Event(i, r.kind, r.key, r.time, r.after, r.before, r.rating, r.duration_ms)
+                for i, r in zip(ids, part, strict=True)
+            ]
+            del part
+            recorded_batch = coll.record_many(batch, seen, into=into)  # a state the store refuses is left out
+            refused += len(batch) - len(recorded_batch)
+            if recorded_batch and recorded_batch[-1].time > now:
+                later = [e.time for e in recorded_batch if e.time > now]
+                ahead, furthest = ahead + len(later), max(furthest, later[-1])
+            recorded = len(recorded_batch)
+            count, held, done = count + recorded, held + recorded, done + len(batch)
+            progress("history", min(done, total), max(total, done))
+            if held >= _FEED:  # the index takes them in parts (bounded memory)
+                history.refresh(now)
+                held = 0
+    if isinstance(reviews, ChunkedReviews):
+        refused += reviews.late_left_out()  # (rows whose events could not be made: counted alike)
     history.refresh(now)
-    progress("history", total, total)
+    progress("history", max(total, done), max(total, done))
     return HistoryImport(count, kept, ahead, furthest - now, refused)

@@ -36,12 +36,14 @@ from __future__ import annotations
 
 import functools
 import math
+from array import array
 from collections import defaultdict
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from itertools import pairwise
 from operator import attrgetter
+from typing import overload
 
 import fsrs_rs_python as rs
 
@@ -58,6 +60,8 @@ from retain.store.localzone import local_timezone
 
 __all__ = [
     "AnkiDays",
+    "AnkiHistory",
+    "card_history",
     "card_reviews",
     "card_state",
     "learning_step",
@@ -72,6 +76,7 @@ _MODEL = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
 _END_S = 253_402_300_800  # 10000-01-01 UTC: the first second a datetime cannot hold
 _MAX_STABILITY = 1e6  # the store's bound (`validate_state`)
 _MAX_MS = 10**7  # the longest answer time kept (ms)
+_INT64 = 2**63  # a packed row's numbers (`_rows`) fit in 64 bits
 _DAY = timedelta(days=1)
 # A (re)learning card's due up to this is a day number (Anki's queue 3, a step of a day or more),
 # past it a time (Unix seconds).
@@ -489,10 +494,11 @@ def _forget_ivls(db: AnkiDb) -> dict[int, int]:
     return out
 
 
-def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], int, dict[int, list[int]]]:
-    """Each card's review rows in time order, how many were left out for dates out of range, and
-    the times (revlog ids) of each card's "Forget" rows (reset to new)."""
-    rows: dict[int, list[Row]] = defaultdict(list)
+def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, array[int]], int, dict[int, list[int]]]:
+    """Each card's review rows, packed (`_Packed`: six ints a row, 48 bytes; a tuple of them took
+    ~200), how many were left out for dates out of range, and the times (revlog ids) of each
+    card's "Forget" rows (reset to new)."""
+    rows: dict[int, array[int]] = {}
     forgets: dict[int, list[int]] = defaultdict(list)
     last_id: dict[int, int] = {}
     left_out = 0
@@ -505,21 +511,32 @@ def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, list[Row]], in
                 forgets[cid].append(rid)
         elif not (1 <= ease <= 4 and typ in (0, 1, 2, 3)) or (typ == 3 and factor == 0):
             continue  # no review: "Set due date" (manual, the card's factor kept), or crammed
-        elif _in_range(rid, ivl):
-            rows[cid].append((rid, ease, ivl, factor, ms, typ))
+        elif _in_range(rid, ivl) and all(-_INT64 <= v < _INT64 for v in (factor, ms)):
+            log = rows.get(cid)
+            if log is None:
+                log = rows[cid] = array("q")
+            log.extend((rid, ease, ivl, factor, ms, typ))
         else:
             left_out += 1
-    logs = {cid: sorted(log) for cid, log in rows.items() if log}
-    for cid, log in logs.items():  # a learning row after a review row: reset with no row (older Anki)
-        known = forgets.get(cid, ())
-        cuts = [
-            b[0] - 1
-            for a, b in pairwise(log)
-            if b[5] == 0 and a[5] != 0 and b[0] - 1 > a[0] and not any(a[0] < f < b[0] for f in known)
-        ]
-        if cuts:
-            forgets[cid] = sorted({*forgets.get(cid, ()), *cuts})
-    return logs, left_out, dict(forgets)
+    return rows, left_out, dict(forgets)
+
+
+def _unpacked(packed: array[int]) -> list[Row]:
+    """A card's rows from `_rows`, in time order."""
+    it = iter(packed)
+    rows: list[Row] = list(zip(it, it, it, it, it, it, strict=True))
+    return rows if all(a <= b for a, b in pairwise(rows)) else sorted(rows)
+
+
+def _with_resets(log: list[Row], known: Sequence[int]) -> list[int]:
+    """A card's forgets (`known`), plus a reset with no row before a learning row that follows a
+    review row (older Anki reset cards without logging it; Anki's optimizer starts the card there)."""
+    cuts = [
+        b[0] - 1
+        for a, b in pairwise(log)
+        if b[5] == 0 and a[5] != 0 and b[0] - 1 > a[0] and not any(a[0] < f < b[0] for f in known)
+    ]
+    return sorted({*known, *cuts}) if cuts else list(known)
 
 
 def _segments(log: list[Row], forgets: Sequence[int]) -> list[list[Row]]:
@@ -553,7 +570,25 @@ def card_reviews(
     rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
     leeches: Set[int] = frozenset(),
 ) -> list[Review]:
-    """The review log as events, oldest first; what is left out is counted in one line of `warnings`.
+    """The review log as events, oldest first; what is left out is counted in one line of
+    `warnings` (see `card_history`, which makes them a group of cards at a time)."""
+    history = card_history(db, cards, notes, [], rollover_hour, leeches)
+    out = list(history)
+    warnings += history.warnings()
+    return out
+
+
+def card_history(
+    db: AnkiDb,
+    cards: list[AnkiCard],
+    notes: Mapping[int, tuple[str, Card]],
+    warnings: list[str],
+    rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
+    leeches: Set[int] = frozenset(),
+) -> AnkiHistory:
+    """The review log as events, made a group of cards at a time when they are recorded (an Anki
+    log of a million rows held all of its events at once: ~850 bytes each, 1.1 GB); what is left
+    out is counted in one line of `warnings`, now.
 
     A review card's due day starts at `rollover_hour` (the learner's) of its date. The cards of the
     notes in `leeches` (Anki's leech tag) end marked leech: their last event's state is."""
@@ -564,45 +599,157 @@ def card_reviews(
         key = unit_key(found[0], found[1], c.ord) if found else None
         if key:
             keys[c.id] = key
-    logs, left_out, forgets = _rows(db, keys)
+    packed, left_out, forgets = _rows(db, keys)
     no_number = getattr(db, "left_out", {}).get("revlog", 0)  # rows the reader left out (a stand-in has none)
     bad_states = sum(1 for cid in keys if not by_id[cid].sched_ok)
     days = AnkiDays(db.crt, getattr(db, "creation_offset", None), local_timezone(), rollover_hour)
-    # Each stretch between forgets is replayed from new (or from SM-2, when it starts mid-way).
-    parts = {cid: [seg for seg in _segments(log, forgets.get(cid, ())) if seg] for cid, log in logs.items()}
-    flat = iter(memory_from_log([seg for segs in parts.values() for seg in segs]))
-    memories = {cid: [m for _ in segs for m in next(flat)] for cid, segs in parts.items()}
-    out: list[Review] = []
-    bad_dues = 0
     extras = _extras(db)
     forget_ivls = _forget_ivls(db) if forgets else {}
     study = StudyDay(rollover_hour, days.tz)
-    for cid, log in logs.items():
-        bad_dues += _bad_due(by_id[cid], days)
-        try:
-            events = _card_events(
-                keys[cid],
-                log,
-                memories[cid],
-                by_id[cid],
-                days,
-                extras.get(cid, (0, 0)),
-                forgets.get(cid, ()),
-                study,
-                forget_ivls,
-            )
-        except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
-            left_out += len(log)
-            continue
-        out += _leech(events) if by_id[cid].nid in leeches else events
+    bad_dues = sum(_bad_due(by_id[cid], days) for cid in packed)
+
+    def make(cids: Sequence[int]) -> tuple[list[Review], int]:
+        """The events of some cards (each card's in time order), and how many rows were left out."""
+        logs = {cid: _unpacked(packed[cid]) for cid in cids}
+        cuts = {cid: _with_resets(log, forgets.get(cid, ())) for cid, log in logs.items()}
+        # Each stretch between forgets is replayed from new (or from SM-2, when it starts mid-way).
+        parts = {cid: [seg for seg in _segments(log, cuts[cid]) if seg] for cid, log in logs.items()}
+        flat = iter(memory_from_log([seg for segs in parts.values() for seg in segs]))
+        memories = {cid: [m for _ in segs for m in next(flat)] for cid, segs in parts.items()}
+        out: list[Review] = []
+        bad = 0
+        for cid, log in logs.items():
+            try:
+                events = _card_events(
+                    keys[cid],
+                    log,
+                    memories[cid],
+                    by_id[cid],
+                    days,
+                    extras.get(cid, (0, 0)),
+                    cuts[cid],
+                    study,
+                    forget_ivls,
+                )
+            except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
+                bad += len(log)
+                continue
+            out += _leech(events) if by_id[cid].nid in leeches else events
+        return out, bad
+
+    aside: list[Review] = []
     for cid, key in keys.items():
         card = by_id[cid]
-        if cid not in logs and card.sched_ok and card.type == 0 and card.queue in (-1, -2, -3):
+        if cid not in packed and card.sched_ok and card.type == 0 and card.queue in (-1, -2, -3):
             extra = extras.get(cid, (0, 0))
             state = card_state(card, days, None, datetime.now(UTC), *extra)
             if state is not None:  # suspended, or buried with a known day
                 event = _set_aside(key, state, days, extra)
-                out += _leech([event]) if card.nid in leeches else [event]
-    warnings += _left_out(left_out + no_number, bad_dues, bad_states, bool(no_number or bad_states))
-    out.sort(key=attrgetter("time"))
-    return out
+                aside += _leech([event]) if card.nid in leeches else [event]
+    rows = sum(len(log) for log in packed.values()) // 6
+    history = AnkiHistory(
+        make, list(packed), rows, aside, {keys[cid] for cid in packed} | {r.key for r in aside}
+    )
+    history.counts = (left_out + no_number, bad_dues, bad_states, bool(no_number or bad_states))
+    warnings += history.warnings()
+    return history
+
+
+_CHUNK_CARDS = 4096  # cards whose events are made at once (~25k events at 6 rows a card: ~20 MB)
+_TIME = attrgetter("time")
+
+
+class AnkiHistory(Sequence[Review]):
+    """An Anki review log as retain events (`card_history`). `chunks` makes them a group of cards
+    at a time, each group's in time order, for `import --with-history`: memory stays bounded
+    however long the log. As a sequence it is every event, oldest first (made once, then kept)."""
+
+    def __init__(
+        self,
+        make: Callable[[Sequence[int]], tuple[list[Review], int]],
+        cids: list[int],
+        rows: int,
+        aside: list[Review],
+        keys: set[str],
+        rename: Callable[[str], str] | None = None,
+    ) -> None:
+        self._make, self._cids, self._rows, self._aside, self._keys = make, cids, rows, aside, keys
+        self._rename = rename
+        self._late = 0
+        self._all: list[Review] | None = None
+        self.counts: tuple[int, int, int, bool] = (0, 0, 0, False)  # `_left_out`'s, known when read
+
+    def chunks(self) -> Iterator[list[Review]]:
+        self._late = 0
+        for i in range(0, len(self._cids), _CHUNK_CARDS):
+            events, bad = self._make(self._cids[i : i + _CHUNK_CARDS])
+            self._late += bad
+            yield self._renamed(events)
+        if self._aside:
+            yield self._renamed(list(self._aside))
+
+    def _renamed(self, events: list[Review]) -> list[Review]:
+        rename = self._rename
+        if rename is not None:
+            events = [r if (k := rename(r.key)) == r.key else replace(r, key=k) for r in events]
+        events.sort(key=_TIME)
+        return events
+
+    def unit_keys(self) -> set[str]:
+        rename = self._rename
+        return set(self._keys) if rename is None else {rename(k) for k in self._keys}
+
+    def estimate(self) -> int:
+        return self._rows + len(self._aside)
+
+    def late_left_out(self) -> int:
+        return self._late
+
+    def warnings(self) -> list[str]:
+        """The one line for what the history leaves out, if anything (with the rows left out
+        while the events were made, once they were)."""
+        rows, dues, states, not_numbers = self.counts
+        return _left_out(rows + self._late, dues, states, not_numbers)
+
+    def renamed(self, rename: Callable[[str], str]) -> AnkiHistory:
+        """The same history with each event's unit key passed through `rename`."""
+        first = self._rename
+        both = rename if first is None else (lambda key: rename(first(key)))
+        copy = AnkiHistory(self._make, self._cids, self._rows, self._aside, self._keys, both)
+        copy.counts = self.counts
+        return copy
+
+    def _every(self) -> list[Review]:
+        if self._all is None:
+            out: list[Review] = []
+            for chunk in self.chunks():  # (each group's in time order; sorted again as a whole,
+                out += chunk  # stably: what sorting every card's events, in card order, gives)
+            out.sort(key=_TIME)
+            self._all = out
+        return self._all
+
+    def __bool__(self) -> bool:
+        return bool(self._cids or self._aside)
+
+    def __len__(self) -> int:
+        return len(self._every())
+
+    @overload
+    def __getitem__(self, index: int) -> Review: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Review]: ...
+    def __getitem__(self, index: int | slice) -> Review | list[Review]:
+        return self._every()[index]
+
+    def __iter__(self) -> Iterator[Review]:
+        return iter(self._every())
+
+    def __eq__(self, other: object) -> bool:  # (as the list of every event)
+        if isinstance(other, AnkiHistory | list | tuple):
+            return self._every() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # (mutable cache; equal to a list)
+
+    def __repr__(self) -> str:
+        return f"AnkiHistory({self._every()!r})"

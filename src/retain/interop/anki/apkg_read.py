@@ -42,7 +42,7 @@ from retain.interop.anki.ankinote import (
     unique_id,
 )
 from retain.interop.anki.apkg_archive import Archive, open_archive
-from retain.interop.anki.apkg_history import card_reviews
+from retain.interop.anki.apkg_history import card_history
 from retain.interop.anki.apkg_schema import RETAIN_MODEL_IDS
 from retain.interop.anki.occlusion import LeftOut
 from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
@@ -636,5 +636,5 @@ def _convert(
         if _DUMMY_RE.search(card.front + card.back):
             raise InteropError("this package was made by a newer Anki and holds only an 'update Anki' note")
     if with_history:
-        bundle.reviews = card_reviews(db, cards, note_key, bundle.warnings, rollover_hour, leeches)
+        bundle.reviews = card_history(db, cards, note_key, bundle.warnings, rollover_hour, leeches)
     return bundle
