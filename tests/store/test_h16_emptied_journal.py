@@ -14,13 +14,18 @@ from store_helpers import KEYS, NOW, journal_paths, make_home, open_col, rate
 from retain.store.state.journal_format import journal_header
 
 
-def test_an_emptied_journal_gets_its_header_and_is_said_once(tmp_path: Path) -> None:
-    col = open_col(make_home(tmp_path), NOW)
+def _rated(root: Path) -> None:
+    """Three cards rated in a new home, then closed (compacted: snapshots hold them)."""
+    col = open_col(make_home(root), NOW)
     try:
         for i, key in enumerate(KEYS[:3]):
             rate(col, key, NOW + timedelta(minutes=i))
     finally:
         col.close(NOW + timedelta(minutes=5))
+
+
+def test_an_emptied_journal_gets_its_header_and_is_said_once(tmp_path: Path) -> None:
+    _rated(tmp_path)
     (path,) = journal_paths(tmp_path)
     path.write_bytes(b"")  # emptied
     at = NOW + timedelta(hours=1)
@@ -40,12 +45,7 @@ def test_an_emptied_journal_gets_its_header_and_is_said_once(tmp_path: Path) -> 
 
 
 def test_a_journal_cut_back_to_its_header_is_said_once(tmp_path: Path) -> None:
-    col = open_col(make_home(tmp_path), NOW)
-    try:
-        for i, key in enumerate(KEYS[:3]):
-            rate(col, key, NOW + timedelta(minutes=i))
-    finally:
-        col.close(NOW + timedelta(minutes=5))
+    _rated(tmp_path)
     (path,) = journal_paths(tmp_path)
     path.write_bytes(journal_header(path.parent.name))  # every record cut off
     at = NOW + timedelta(hours=1)
