@@ -264,3 +264,40 @@ def test_a_stale_summary_drops_todays_figures_when_another_devices_journal_arriv
     (other / "journal-2025-03.toml").write_text('format = 2\ndevice = "bbbbbbbbbbbb"\n')
     stale = load_summary(home, FIXED_NOW, UTC, stale_ok=True)
     assert stale is not None and stale.stale and stale.progress is None
+
+
+async def test_an_index_rebuilt_behind_the_summary_is_said_without_a_wrong_reason(retain_home: Path) -> None:
+    """The toast while the history is indexed after the first paint said "(the cache was
+    cleared)". It only shows when the home painted from the launch summary, which lives in the
+    cache too: the index was damaged, from a newer retain or could not be written, never a
+    cleared cache. It says only what is happening now."""
+    from retain.store.index.db import INDEX_NAME
+
+    home = open_home()
+    for days in (90, 60, 30, 0):  # a journal file a month: the rebuild reports each as it goes
+        at = FIXED_NOW - timedelta(days=days)
+        col = Collection.open(home, at, tz=UTC)
+        session = col.start_session(None, at)
+        session.reveal()
+        session.rate(3, at)
+        col.close(at, save_summary=True)
+    summary = load_summary(home, FIXED_NOW, UTC)
+    assert summary is not None
+    for spot in home.paths.cache_dir.glob(INDEX_NAME + "*"):
+        spot.unlink()
+    (home.paths.cache_dir / INDEX_NAME).write_bytes(b"not an index " * 500)  # damaged
+    gate = threading.Event()
+    app, loader = _gated_app(home, gate, summary)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            gate.set()
+            await _until_ready(app)
+            await pilot.pause()
+            said = [str(n.message) for n in app._notifications]
+            assert any(m.startswith("Indexing the review history") for m in said), said
+            assert not any("cleared" in m for m in said), said
+    finally:
+        gate.set()
+        collection = loader.wait()
+        assert collection is not None
+        collection.close()

@@ -270,7 +270,7 @@ class RetainApp(App[None]):
         elif not self._indexing:
             self._indexing = True
             self.notify(
-                "Indexing the review history (the cache was cleared); counts follow in a moment…",
+                "Indexing the review history; counts follow in a moment…",  # (why: the store's line)
                 timeout=30,
                 markup=False,
             )
