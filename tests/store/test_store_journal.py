@@ -151,6 +151,18 @@ def test_valid_crc_but_hostile_content_is_set_aside(tmp_path: Path) -> None:
     assert any("not a finite number" in p for p in scan.problems)
 
 
+@pytest.mark.parametrize("number", [10**12, 10**18, 10**200])
+def test_an_event_id_number_out_of_range_is_named_so(tmp_path: Path, number: int) -> None:
+    """It was set aside as "event id is missing", which sent the reader looking for a gap."""
+    _write(tmp_path, [_ev(0)]).close()
+    (path,) = journal_files(tmp_path)
+    body = f'{path.stat().st_size}={{i={number},u="deck/card",t=2026-03-28T12:00:00Z,r=3,'.encode()
+    path.write_bytes(path.read_bytes() + body + b'c="%08x"}\n' % zlib.crc32(body))
+    scan = scan_file(path, 0, NOW + timedelta(days=1))
+    assert [e.id for _, e in scan.events] == ["dev-0"]
+    assert any("event id is a number out of range" in p for p in scan.problems), scan.problems
+
+
 def test_newer_journal_format_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "journal-2026-03.toml"
     path.write_text("format = 3\n\n")

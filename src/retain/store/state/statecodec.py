@@ -356,6 +356,8 @@ def _id_value(value: Any, t: datetime, device: str, what: str) -> str:
         if not device:
             raise StateError(f"{what} is a number but the journal's device is unknown")
         return f"{device}-{_us(t - _EPOCH) * 1000:019d}-{value}"
+    if isinstance(value, int) and not isinstance(value, bool):  # (never printed: it may be huge)
+        raise StateError(f"{what} is a number out of range")
     if not isinstance(value, str) or not value or len(value) > 200:
         raise StateError(f"{what} is missing")
     return value
