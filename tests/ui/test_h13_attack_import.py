@@ -14,6 +14,7 @@ from __future__ import annotations
 import stat
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ class _Spy:
 
         def read_plan(
             screen: ImportScreen, path: Path, history: bool, *more: Any
-        ) -> tuple[ImportPlan, list[Review]]:
+        ) -> tuple[ImportPlan, Sequence[Review]]:
             self.read.append(path.name)
             if len(self.read) == 1:
                 self.started.set()

@@ -112,7 +112,8 @@ async def test_import_with_history_records_the_anki_reviews(retain_home: Path, o
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         screen, apply_button = await _preview_with_history(app, pilot)
         diff = str(screen.query_one("#share-diff", Static).render())
-        assert "review history: 2 event(s) in the file" in diff
+        # (an Anki log's size in rows: its events are made a group of cards at a time, when recorded)
+        assert "review history: 2 review-log row(s) in the file" in diff
         apply_button.press()
         await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
         reviewed = {k: s for k, s in app.collection.states.items() if k.startswith("general-knowledge/")}

@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 from retain.core.model import Deck
 from retain.core.state import CardState, EventKind
 
-__all__ = ["Bundle", "ChunkedReviews", "Review", "review_chunks", "review_keys"]
+__all__ = ["Bundle", "ChunkedReviews", "Review", "history_size", "review_chunks", "review_keys"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,10 @@ class ChunkedReviews(Protocol):
         """About how many events there are (for a progress bar), without making them."""
         ...
 
+    def size(self) -> str:
+        """How large the history is, said without making its events: "117706 review-log row(s)"."""
+        ...
+
     def late_left_out(self) -> int:
         """Review-log rows left out while the chunks were made (a value no check foresaw)."""
         ...
@@ -62,6 +66,11 @@ def review_chunks(reviews: Sequence[Review]) -> Iterator[list[Review]]:
         yield from reviews.chunks()
     elif reviews:
         yield list(reviews)
+
+
+def history_size(reviews: Sequence[Review]) -> str:
+    """How large a history is, for a preview line (a long Anki log's events are not made for it)."""
+    return reviews.size() if isinstance(reviews, ChunkedReviews) else f"{len(reviews)} event(s)"
 
 
 def review_keys(reviews: Sequence[Review]) -> set[str]:

@@ -702,6 +702,11 @@ class AnkiHistory(Sequence[Review]):
     def estimate(self) -> int:
         return self._rows + len(self._aside)
 
+    def size(self) -> str:
+        return f"{self._rows} review-log row(s)" + (
+            f" and {len(self._aside)} set-aside card(s)" if self._aside else ""
+        )
+
     def late_left_out(self) -> int:
         return self._late
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Static
 from textual.worker import NoActiveWorker, Worker, get_current_worker
 
-from retain.interop.bundle import Review
+from retain.interop.bundle import Review, history_size
 from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary, linked_files, links_line
 from retain.interop.importer import (
@@ -62,7 +62,7 @@ class ImportScreen(ShareDialog):
         self._clock = clock
         self._live = live
         self.plan: ImportPlan | None = None
-        self.reviews: list[Review] = []
+        self.reviews: Sequence[Review] = []  # (an Anki log's: made a group of cards at a time)
         self.files: list[Path] = []  # a folder's deck files (the plan is made per file at Import)
         self.files_history = False  # the folder's preview asked for review history too
         self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
@@ -152,10 +152,10 @@ class ImportScreen(ShareDialog):
             return
         lines = [text for planned in plan.decks for text in planned.lines()]
         if history:
-            lines.append(f"review history: {len(bundle.reviews)} event(s) in the file")
+            lines.append(f"review history: {history_size(bundle.reviews)} in the file")
         lines += [f"warning: {w}" for w in bundle.warnings[:5]]
         lines.append("Press Import to apply these changes (progress of kept cards stays).")
-        self._said(worker, self._offer, "\n".join(lines), True, plan, list(bundle.reviews))
+        self._said(worker, self._offer, "\n".join(lines), True, plan, bundle.reviews)
 
     def _wanted(self) -> None:
         """In a preview's worker: raise `_Stopped` once the worker is cancelled."""
@@ -182,7 +182,7 @@ class ImportScreen(ShareDialog):
         text: str,
         good: bool = True,
         plan: ImportPlan | None = None,
-        reviews: list[Review] | None = None,
+        reviews: Sequence[Review] | None = None,
         files: list[Path] | None = None,
         history: bool = False,
     ) -> None:
@@ -206,7 +206,7 @@ class ImportScreen(ShareDialog):
 
     def _read_plan(
         self, path: Path, history: bool, progress: Callable[[str, int, int], None] | None = None
-    ) -> tuple[ImportPlan, list[Review]]:
+    ) -> tuple[ImportPlan, Sequence[Review]]:
         """Read and plan one file against the deck folder as it is now (in the worker)."""
         self._clear_stage()
         bundle = read_file(
@@ -217,7 +217,7 @@ class ImportScreen(ShareDialog):
             rollover_hour=self.collection.home.config.rollover_hour,
         )
         library = self.collection.home.library()  # fresh: an earlier file of the folder may be in it
-        return plan_import(bundle, library, self.collection.home.paths.decks_dir), list(bundle.reviews)
+        return plan_import(bundle, library, self.collection.home.paths.decks_dir), bundle.reviews
 
     def _preview_folder(self, folder: Path, history: bool) -> None:
         worker = _current_worker()
