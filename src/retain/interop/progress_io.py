@@ -297,10 +297,12 @@ def _record_history(
     furthest = now
     total = reviews.estimate() if isinstance(reviews, ChunkedReviews) else len(reviews)
     done = 0
-    seen: Seen = {}  # states already checked (a review's `before` is an earlier one's `after`)
     into: str | None = None  # the history's own device folder, made at its first event
     progress("history", 0, total)
     for chunk in review_chunks(reviews):
+        # states already checked (a review's `before` is an earlier one's `after`); a card's events
+        # are all in one group, so each group starts afresh (it kept every card's last state)
+        seen: Seen = {}
         fresh, kept_here = history_to_record(coll, chunk, now)
         kept += kept_here
         done += len(chunk) - len(fresh)  # (held here already: nothing to record)

@@ -495,9 +495,9 @@ def _forget_ivls(db: AnkiDb) -> dict[int, int]:
 
 
 def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, array[int]], int, dict[int, list[int]]]:
-    """Each card's review rows, packed (`_Packed`: six ints a row, 48 bytes; a tuple of them took
-    ~200), how many were left out for dates out of range, and the times (revlog ids) of each
-    card's "Forget" rows (reset to new)."""
+    """Each card's review rows packed in an `array` of 64-bit ints, six a row (48 bytes; a tuple
+    of them took ~200; `_unpacked` gives them back), how many were left out for dates out of
+    range, and the times (revlog ids) of each card's "Forget" rows (reset to new)."""
     rows: dict[int, array[int]] = {}
     forgets: dict[int, list[int]] = defaultdict(list)
     last_id: dict[int, int] = {}
