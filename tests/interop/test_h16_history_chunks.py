@@ -6,6 +6,7 @@ group of every card records: the same journal events, states, stats and due coun
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,8 @@ from retain.interop.native import deck_file_text
 from retain.store.collection import Collection
 from retain.store.home import open_home
 
-from .anki_fixture import read_history
+from .anki_fixture import changed_package, read_history
+from .test_apkg_history import REVIEWED
 from .test_h9_progress_anki import _study
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -97,3 +99,76 @@ def test_the_history_is_made_in_groups_and_as_a_sequence_is_every_event(
     renamed = history.renamed(lambda key: key.replace("h9/", "other/"))
     assert renamed.unit_keys() == {k.replace("h9/", "other/") for k in history.unit_keys()}
     assert [r.key for r in renamed] == [r.key.replace("h9/", "other/") for r in history]
+
+
+def _two_card_rows_for_one_note(conn: sqlite3.Connection) -> None:
+    """A second `cards` row for the fixture's reviewed card's note and template (one retain card),
+    reviewed before and after the first row's reviews; and more cards, so groups of one split it."""
+    (cid, first) = conn.execute("SELECT cid, min(id) FROM revlog WHERE cid = ?", (REVIEWED,)).fetchone()
+    conn.execute(
+        "INSERT INTO cards SELECT id + 1000, nid, did, ord, mod, usn, type, queue, due, ivl, factor,"
+        " reps, lapses, left, odue, odid, flags, data FROM cards WHERE id = ?",
+        (cid,),
+    )
+    day = 86_400_000
+    conn.execute("INSERT INTO revlog VALUES (?, ?, -1, 3, 1, 0, 2500, 1000, 0)", (first - day, cid + 1000))
+    conn.execute(
+        "INSERT INTO revlog VALUES (?, ?, -1, 3, 9, 1, 2500, 1000, 1)", (first + 5 * day, cid + 1000)
+    )
+
+
+def _history_lines(root: Path, args: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    import os
+
+    os.environ["RETAIN_HOME"] = str(root)
+    assert main(args) == 0
+    return [line for line in capsys.readouterr().out.splitlines() if "review history" in line]
+
+
+def test_two_anki_cards_of_one_retain_card_stay_in_one_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Groups were made of Anki card ids: when two `cards` rows of one note and template (one
+    retain card) fell into two groups, the second group found the card's progress from the first
+    and said "1 card(s) already had progress here and kept it" on a first import."""
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "unused"))
+    package = changed_package(tmp_path, _two_card_rows_for_one_note)
+    said = {}
+    for size in (apkg_history._CHUNK_CARDS, 1):
+        monkeypatch.setattr(apkg_history, "_CHUNK_CARDS", size)
+        home = tmp_path / f"home{size}"
+        args = ["import", str(package), "--with-history"]
+        said[size] = [
+            _history_lines(home, [*args, "--dry-run"], capsys),
+            _history_lines(home, args, capsys),
+            _history_lines(home, args, capsys),
+        ]
+    first, one = said.values()
+    assert one == first
+    assert "kept" not in first[1][0]
+
+
+def test_a_reimport_of_reviews_made_at_one_moment_records_nothing_in_any_group_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """retain's .apkg gives reviews of one moment (a time with microseconds) the revlog ids ms,
+    ms+1, ms+2; whether each is held here is decided over the run of milliseconds the whole import
+    uses. With groups of one card, cards 2 and 3 saw only their own millisecond: imported back,
+    2 reviews were recorded a second time."""
+    from retain.core.state import REVIEW, CardState, Event
+
+    root = tmp_path / "home"
+    monkeypatch.setenv("RETAIN_HOME", str(root))
+    moment = datetime(2026, 11, 1, 10, 0, 0, 123456, tzinfo=UTC)
+    with Collection.open(open_home(), moment) as col:
+        keys = sorted(u.key for u in col.units if u.key.startswith("redis/"))[:3]
+        for key in keys:
+            after = CardState(REVIEW, None, 5.0, 5.0, moment + timedelta(days=5), moment, 1, 0)
+            col.record(Event(col.new_event_id(moment), "review", key, moment, after, None, 3, 1000))
+    package = tmp_path / "redis.apkg"
+    assert main(["export", "redis", "-o", str(package), "--with-progress"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr(apkg_history, "_CHUNK_CARDS", 1)
+    lines = _history_lines(root, ["import", str(package), "--with-history", "--force"], capsys)
+    assert lines and lines[0].startswith("recorded 0 event(s)"), lines
+    assert "3 card(s) already had progress here" in lines[0], lines

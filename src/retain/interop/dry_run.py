@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from retain.interop.bundle import Review, review_chunks
+from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.importer import ImportPlan
 from retain.interop.media import media_dir, referenced_media
-from retain.interop.progress_io import HistoryImport, history_to_record
+from retain.interop.progress_io import HistoryImport, history_to_record, import_groups
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 
@@ -47,8 +47,9 @@ def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> Histor
     recorded = kept = ahead = 0
     furthest = now
     try:
-        for chunk in review_chunks(reviews):  # (an Anki log's events a group of cards at a time)
-            fresh, kept_here = history_to_record(coll, chunk, now)
+        have, groups = import_groups(coll, reviews, now)  # (as the real run groups them)
+        for chunk in groups:
+            fresh, kept_here = history_to_record(coll, chunk, now, have)
             kept += kept_here
             recorded += len(fresh)
             later = [r.time for r in fresh if r.time > now]

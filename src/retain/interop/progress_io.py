@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from retain.core.gcpause import gc_paused
 from retain.core.state import CardState, Event
-from retain.interop.bundle import ChunkedReviews, Review, review_chunks
+from retain.interop.bundle import ChunkedReviews, Review, review_chunks, review_keys
 from retain.interop.errors import InteropError
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.progress_moves import decks_history
@@ -36,6 +36,7 @@ __all__ = [
     "collection_record_history",
     "deck_progress",
     "history_to_record",
+    "import_groups",
     "progress_reader",
     "record_history",
 ]
@@ -248,7 +249,24 @@ class _Held:
         return whole is not None and i < len(whole) and self.run.get(whole[i], whole[i]) <= ms
 
 
-def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime) -> tuple[list[Review], int]:
+def import_groups(
+    coll: Collection, reviews: Sequence[Review], now: datetime
+) -> tuple[Set[tuple[str, int]], Iterator[list[Review]]]:
+    """(the events held here of the import's cards, the groups to record the import in).
+
+    An Anki log's events come a group of cards at a time (`review_chunks`), each card's in one
+    group, when none of its cards has an event here yet (a first import: nothing to compare
+    with). Otherwise they are compared as one group, as before: whether an event is held here
+    looks at the runs of milliseconds the whole import uses (`_Held`), across cards."""
+    have = coll.history_index.times_of(now, review_keys(reviews))
+    if have and isinstance(reviews, ChunkedReviews):
+        return have, iter([list(reviews)])
+    return have, review_chunks(reviews)
+
+
+def history_to_record(
+    coll: Collection, reviews: Sequence[Review], now: datetime, have: Set[tuple[str, int]] | None = None
+) -> tuple[list[Review], int]:
     """(the reviews an import records, oldest first; how many cards already had progress here and
     keep it): what `record_history` records and `import --dry-run` counts.
 
@@ -261,11 +279,12 @@ def history_to_record(coll: Collection, reviews: Sequence[Review], now: datetime
     a suspend) is newer than every event of it in this history keeps its progress, and this
     history's reviews of it are its history (stats, the optimizer). Only absurd dates are
     refused, by the store: a review dated after this clock (a device whose clock ran ahead) is
-    kept like any other.
+    kept like any other. `have`: `held_times` of the whole import, when `reviews` is one of its
+    groups.
     """
     todo = sorted(reviews, key=_TIME)  # (a reader's reviews come in time order: one pass)
-    keys = {r.key for r in todo}
-    have = coll.history_index.times_of(now, keys)  # every event held: importing twice adds none
+    if have is None:
+        have = coll.history_index.times_of(now, {r.key for r in todo})  # importing twice adds none
     is_held = _Held(have, todo) if have else None
     order: list[Review] = []  # every review not held here yet, oldest first
     newest: dict[str, datetime] = {}  # per card, its newest recorded review that sets a state
@@ -299,11 +318,12 @@ def _record_history(
     done = 0
     into: str | None = None  # the history's own device folder, made at its first event
     progress("history", 0, total)
-    for chunk in review_chunks(reviews):
+    have, groups = import_groups(coll, reviews, now)
+    for chunk in groups:
         # states already checked (a review's `before` is an earlier one's `after`); a card's events
         # are all in one group, so each group starts afresh (it kept every card's last state)
         seen: Seen = {}
-        fresh, kept_here = history_to_record(coll, chunk, now)
+        fresh, kept_here = history_to_record(coll, chunk, now, have)
         kept += kept_here
         done += len(chunk) - len(fresh)  # (held here already: nothing to record)
         del chunk

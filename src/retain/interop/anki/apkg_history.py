@@ -646,10 +646,16 @@ def card_history(
             if state is not None:  # suspended, or buried with a known day
                 event = _set_aside(key, state, days, extra)
                 aside += _leech([event]) if card.nid in leeches else [event]
+    # One unit per retain card: its Anki cards with a log (a package can hold two rows of `cards`
+    # for one note and template) and its set-aside event; a group never splits a unit, so every
+    # event of a card is compared and recorded together.
+    units: dict[str, tuple[list[int], list[Review]]] = {}
+    for cid in packed:
+        units.setdefault(keys[cid], ([], []))[0].append(cid)
+    for event in aside:
+        units.setdefault(event.key, ([], []))[1].append(event)
     rows = sum(len(log) for log in packed.values()) // 6
-    history = AnkiHistory(
-        make, list(packed), rows, aside, {keys[cid] for cid in packed} | {r.key for r in aside}
-    )
+    history = AnkiHistory(make, [(key, *unit) for key, unit in units.items()], rows)
     history.counts = (left_out + no_number, bad_dues, bad_states, bool(no_number or bad_states))
     warnings += history.warnings()
     return history
@@ -667,28 +673,38 @@ class AnkiHistory(Sequence[Review]):
     def __init__(
         self,
         make: Callable[[Sequence[int]], tuple[list[Review], int]],
-        cids: list[int],
+        units: list[tuple[str, list[int], list[Review]]],
         rows: int,
-        aside: list[Review],
-        keys: set[str],
         rename: Callable[[str], str] | None = None,
     ) -> None:
-        self._make, self._cids, self._rows, self._aside, self._keys = make, cids, rows, aside, keys
-        self._rename = rename
+        self._make, self._units, self._rows, self._rename = make, units, rows, rename
         self._late = 0
         self._all: list[Review] | None = None
         self.counts: tuple[int, int, int, bool] = (0, 0, 0, False)  # `_left_out`'s, known when read
 
     def chunks(self) -> Iterator[list[Review]]:
+        """Groups of about `_CHUNK_CARDS` cards, each card whole (all its Anki cards' events), in
+        time order; across groups, as one sorted list, the same order whatever the group size."""
         self._late = 0
-        for i in range(0, len(self._cids), _CHUNK_CARDS):
-            events, bad = self._make(self._cids[i : i + _CHUNK_CARDS])
-            self._late += bad
-            yield self._renamed(events)
-        if self._aside:
-            yield self._renamed(list(self._aside))
+        group: list[tuple[str, list[int], list[Review]]] = []
+        cards = 0
+        for unit in self._units:
+            group.append(unit)
+            cards += max(len(unit[1]), 1)
+            if cards >= _CHUNK_CARDS:
+                yield self._group(group)
+                group, cards = [], 0
+        if group:
+            yield self._group(group)
 
-    def _renamed(self, events: list[Review]) -> list[Review]:
+    def _group(self, units: list[tuple[str, list[int], list[Review]]]) -> list[Review]:
+        cids = [cid for _key, unit_cids, _aside in units for cid in unit_cids]
+        made, bad = self._make(cids) if cids else ([], 0)
+        self._late += bad
+        by_key: dict[str, list[Review]] = {}
+        for event in made:  # (a card's events come together, in time order)
+            by_key.setdefault(event.key, []).append(event)
+        events = [e for key, _cids, aside in units for e in (*by_key.get(key, ()), *aside)]
         rename = self._rename
         if rename is not None:
             events = [r if (k := rename(r.key)) == r.key else replace(r, key=k) for r in events]
@@ -697,15 +713,17 @@ class AnkiHistory(Sequence[Review]):
 
     def unit_keys(self) -> set[str]:
         rename = self._rename
-        return set(self._keys) if rename is None else {rename(k) for k in self._keys}
+        return {key if rename is None else rename(key) for key, _cids, _aside in self._units}
+
+    def _aside(self) -> int:
+        return sum(len(aside) for _key, _cids, aside in self._units)
 
     def estimate(self) -> int:
-        return self._rows + len(self._aside)
+        return self._rows + self._aside()
 
     def size(self) -> str:
-        return f"{self._rows} review-log row(s)" + (
-            f" and {len(self._aside)} set-aside card(s)" if self._aside else ""
-        )
+        aside = self._aside()
+        return f"{self._rows} review-log row(s)" + (f" and {aside} set-aside card(s)" if aside else "")
 
     def late_left_out(self) -> int:
         return self._late
@@ -720,7 +738,7 @@ class AnkiHistory(Sequence[Review]):
         """The same history with each event's unit key passed through `rename`."""
         first = self._rename
         both = rename if first is None else (lambda key: rename(first(key)))
-        copy = AnkiHistory(self._make, self._cids, self._rows, self._aside, self._keys, both)
+        copy = AnkiHistory(self._make, self._units, self._rows, both)
         copy.counts = self.counts
         return copy
 
@@ -734,7 +752,7 @@ class AnkiHistory(Sequence[Review]):
         return self._all
 
     def __bool__(self) -> bool:
-        return bool(self._cids or self._aside)
+        return bool(self._units)
 
     def __len__(self) -> int:
         return len(self._every())
