@@ -259,8 +259,8 @@ def import_groups(
     with). Otherwise they are compared as one group, as before: whether an event is held here
     looks at the runs of milliseconds the whole import uses (`_Held`), across cards."""
     have = coll.history_index.times_of(now, review_keys(reviews))
-    if have and isinstance(reviews, ChunkedReviews):
-        return have, iter([list(reviews)])
+    if have and isinstance(reviews, ChunkedReviews):  # (its groups flattened: `list(reviews)`
+        return have, iter([[r for group in reviews.chunks() for r in group]])  # would keep them all)
     return have, review_chunks(reviews)
 
 
@@ -279,8 +279,8 @@ def history_to_record(
     a suspend) is newer than every event of it in this history keeps its progress, and this
     history's reviews of it are its history (stats, the optimizer). Only absurd dates are
     refused, by the store: a review dated after this clock (a device whose clock ran ahead) is
-    kept like any other. `have`: `held_times` of the whole import, when `reviews` is one of its
-    groups.
+    kept like any other. `have`: the events held here of the whole import (`import_groups`),
+    when `reviews` is one of its groups.
     """
     todo = sorted(reviews, key=_TIME)  # (a reader's reviews come in time order: one pass)
     if have is None:
@@ -309,7 +309,7 @@ def history_to_record(
 def _record_history(
     coll: Collection, reviews: Sequence[Review], now: datetime, progress: ProgressFn, consume: bool
 ) -> HistoryImport:
-    """Record `reviews` a group of cards at a time (`review_chunks`: an Anki log's events are made
+    """Record `reviews` a group of cards at a time (`import_groups`: an Anki log's events are made
     as they are recorded, so a long log is never held whole; a list is one group)."""
     history = coll.history_index
     count = held = ahead = refused = kept = 0

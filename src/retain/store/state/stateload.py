@@ -24,6 +24,7 @@ import heapq
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 
 from retain.core.state import CardState, Event
@@ -292,7 +293,7 @@ def _by_time(tails: list[list[Tail]]) -> list[Tail]:
                 at = seen
             last[key] = at
             keyed.append((at, item[1], n, item))
-    keyed.sort(key=lambda k: (k[0], k[1], k[2]))
+    keyed.sort(key=itemgetter(0, 1, 2))  # ((time, order read, device) is unique: never the event)
     return [k[3] for k in keyed]
 
 
