@@ -47,9 +47,9 @@ def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> Histor
     recorded = kept = ahead = 0
     furthest = now
     try:
-        have, groups = import_groups(coll, reviews, now)  # (as the real run groups them)
+        held, groups = import_groups(coll, reviews, now)  # (as the real run groups them)
         for chunk in groups:
-            fresh, kept_here = history_to_record(coll, chunk, now, have)
+            fresh, kept_here = history_to_record(coll, chunk, now, held)
             kept += kept_here
             recorded += len(fresh)
             later = [r.time for r in fresh if r.time > now]

@@ -12,7 +12,7 @@ already holds (same unit and time) are skipped, so importing twice adds nothing.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -216,7 +216,7 @@ class _Held:
     several cards at once) got one id each, the next free one. So the same review, imported
     from an .apkg and from a `.toml`, in either order, is recorded once."""
 
-    def __init__(self, have: Set[tuple[str, int]], todo: Sequence[Review]) -> None:
+    def __init__(self, have: Set[tuple[str, int]], todo: Iterable[Review]) -> None:
         self.have = have
         self.ms: dict[str, list[int]] = {}  # per card, the held events' milliseconds
         self.whole: dict[str, list[int]] = {}  # per card, those of held times in whole milliseconds
@@ -251,21 +251,23 @@ class _Held:
 
 def import_groups(
     coll: Collection, reviews: Sequence[Review], now: datetime
-) -> tuple[Set[tuple[str, int]], Iterator[list[Review]]]:
-    """(the events held here of the import's cards, the groups to record the import in).
+) -> tuple[_Held | None, Iterator[list[Review]]]:
+    """(what this home holds of the import's cards, None when nothing; the groups to record the
+    import in): an Anki log's events come a group of cards at a time (`review_chunks`), each card's
+    in one group, so a long log is never held whole.
 
-    An Anki log's events come a group of cards at a time (`review_chunks`), each card's in one
-    group, when none of its cards has an event here yet (a first import: nothing to compare
-    with). Otherwise they are compared as one group, as before: whether an event is held here
-    looks at the runs of milliseconds the whole import uses (`_Held`), across cards."""
+    Whether an event is held here looks at the runs of milliseconds the whole import uses
+    (`_Held`), across cards: when this home holds events of the import's cards (a second import),
+    one pass over the groups first takes only their times."""
     have = coll.history_index.times_of(now, review_keys(reviews))
-    if have and isinstance(reviews, ChunkedReviews):  # (its groups flattened: `list(reviews)`
-        return have, iter([[r for group in reviews.chunks() for r in group]])  # would keep them all)
-    return have, review_chunks(reviews)
+    if not have:
+        return None, review_chunks(reviews)
+    every = (r for group in review_chunks(reviews) for r in group)  # (a group at a time, let go)
+    return _Held(have, every), review_chunks(reviews)
 
 
 def history_to_record(
-    coll: Collection, reviews: Sequence[Review], now: datetime, have: Set[tuple[str, int]] | None = None
+    coll: Collection, reviews: Sequence[Review], now: datetime, held: _Held | None = None
 ) -> tuple[list[Review], int]:
     """(the reviews an import records, oldest first; how many cards already had progress here and
     keep it): what `record_history` records and `import --dry-run` counts.
@@ -279,13 +281,13 @@ def history_to_record(
     a suspend) is newer than every event of it in this history keeps its progress, and this
     history's reviews of it are its history (stats, the optimizer). Only absurd dates are
     refused, by the store: a review dated after this clock (a device whose clock ran ahead) is
-    kept like any other. `have`: the events held here of the whole import (`import_groups`),
+    kept like any other. `held`: what this home holds of the whole import (`import_groups`),
     when `reviews` is one of its groups.
     """
     todo = sorted(reviews, key=_TIME)  # (a reader's reviews come in time order: one pass)
-    if have is None:
+    if held is None:
         have = coll.history_index.times_of(now, {r.key for r in todo})  # importing twice adds none
-    is_held = _Held(have, todo) if have else None
+        held = _Held(have, todo) if have else None
     order: list[Review] = []  # every review not held here yet, oldest first
     newest: dict[str, datetime] = {}  # per card, its newest recorded review that sets a state
     moment: datetime | None = None
@@ -294,15 +296,15 @@ def history_to_record(
         key, time = r.key, r.time
         if time != moment:
             moment, at_moment = time, set()
-        if key not in at_moment and not (is_held and is_held(key, micros(time))):
+        if key not in at_moment and not (held and held(key, micros(time))):
             at_moment.add(key)
             order.append(r)
             if _changes_state(r):  # a cram rating is history only
                 newest[key] = time
     kept = 0  # said: "already had progress here"
     for key in {r.key for r in reviews if r.key in coll.states}:
-        last, held = newest.get(key), coll.writer.bound(key)
-        kept += last is None or (held is not None and last < held)
+        last, bound = newest.get(key), coll.writer.bound(key)
+        kept += last is None or (bound is not None and last < bound)
     return order, kept
 
 
@@ -318,12 +320,12 @@ def _record_history(
     done = 0
     into: str | None = None  # the history's own device folder, made at its first event
     progress("history", 0, total)
-    have, groups = import_groups(coll, reviews, now)
+    holds, groups = import_groups(coll, reviews, now)
     for chunk in groups:
         # states already checked (a review's `before` is an earlier one's `after`); a card's events
         # are all in one group, so each group starts afresh (it kept every card's last state)
         seen: Seen = {}
-        fresh, kept_here = history_to_record(coll, chunk, now, have)
+        fresh, kept_here = history_to_record(coll, chunk, now, holds)
         kept += kept_here
         done += len(chunk) - len(fresh)  # (held here already: nothing to record)
         del chunk
