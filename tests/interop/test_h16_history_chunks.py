@@ -188,7 +188,7 @@ def test_a_home_holding_some_of_the_history_still_takes_it_a_group_at_a_time(
     with Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, tz=UTC) as col:
         held, groups = progress_io.import_groups(col, history, NOW)
         sizes = [len({r.key for r in group}) for group in groups]
-        assert held is not None and len(sizes) >= 4 and max(sizes) <= 3, sizes
+        assert held and len(sizes) >= 4 and max(sizes) <= 3, sizes
         for group in history.chunks():  # every event of the log is held, in every group
             assert progress_io.history_to_record(col, group, NOW, held)[0] == []
     lines = _history_lines(root, ["import", str(package), "--with-history", "--force"], capsys)

@@ -12,7 +12,8 @@ already holds (same unit and time) are skipped, so importing twice adds nothing.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -216,33 +217,42 @@ class _Held:
     several cards at once) got one id each, the next free one. So the same review, imported
     from an .apkg and from a `.toml`, in either order, is recorded once."""
 
-    def __init__(self, have: Set[tuple[str, int]], todo: Iterable[Review]) -> None:
+    def __init__(self, have: Mapping[str, Sequence[int]], todo: Iterable[Review]) -> None:
+        """`have`: per card, the times (µs since the epoch) of its events held here, oldest first
+        (`History.times_of`); `todo`: every event of the import (only their times are kept)."""
         self.have = have
-        self.ms: dict[str, list[int]] = {}  # per card, the held events' milliseconds
-        self.whole: dict[str, list[int]] = {}  # per card, those of held times in whole milliseconds
-        for key, t in have:
-            self.ms.setdefault(key, []).append(t // 1000)
-            if t % 1000 == 0:
-                self.whole.setdefault(key, []).append(t // 1000)
-        for times in (*self.ms.values(), *self.whole.values()):
-            times.sort()
-        incoming = (us // 1000 for us in map(micros, map(_TIME, todo)) if us % 1000 == 0)
-        used = sorted({*incoming, *(t for times in self.whole.values() for t in times)})
+        self.whole: dict[str, array[int]] = {}  # per card, its held times in whole milliseconds (ms)
+        for key, times in have.items():
+            whole = array("q", [t // 1000 for t in times if t % 1000 == 0])
+            if whole:
+                self.whole[key] = whole
+        used: set[int] = set()  # every whole millisecond of the import and of the held times
+        if have:  # (nothing held: nothing to compare)
+            used.update(us // 1000 for us in map(micros, map(_TIME, todo)) if us % 1000 == 0)
+            for whole in self.whole.values():
+                used.update(whole)
         self.run: dict[int, int] = {}  # a whole millisecond used right after another -> its run's first
-        prev = None
-        for ms in used:
-            if prev == ms - 1:
-                self.run[ms] = self.run.get(prev, prev)
-            prev = ms
+        for first in used:
+            if first - 1 not in used:  # (each run walked once, from its first: linear time)
+                ms = first + 1
+                while ms in used:
+                    self.run[ms] = first
+                    ms += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.have)
 
     def __call__(self, key: str, us: int) -> bool:
-        if (key, us) in self.have:
+        times = self.have.get(key)
+        if not times:
+            return False
+        i = bisect.bisect_left(times, us)
+        if i < len(times) and times[i] == us:
             return True
         ms = us // 1000
-        times = self.ms.get(key)
-        if us % 1000 == 0 and times:  # a package's time: a held one in its millisecond or before
-            i = bisect.bisect_right(times, ms)
-            if i and times[i - 1] >= self.run.get(ms, ms):
+        if us % 1000 == 0:  # a package's time: a held one in its millisecond or before
+            i = bisect.bisect_left(times, (ms + 1) * 1000)  # (times[:i]: those up to this ms)
+            if i and times[i - 1] // 1000 >= self.run.get(ms, ms):
                 return True
         whole = self.whole.get(key)  # a package's time held: in this millisecond or just after
         i = bisect.bisect_left(whole, ms) if whole else 0
@@ -251,8 +261,8 @@ class _Held:
 
 def import_groups(
     coll: Collection, reviews: Sequence[Review], now: datetime
-) -> tuple[_Held | None, Iterator[list[Review]]]:
-    """(what this home holds of the import's cards, None when nothing; the groups to record the
+) -> tuple[_Held, Iterator[list[Review]]]:
+    """(what this home holds of the import's cards; the groups to record the
     import in): an Anki log's events come a group of cards at a time (`review_chunks`), each card's
     in one group, so a long log is never held whole.
 
@@ -260,8 +270,8 @@ def import_groups(
     (`_Held`), across cards: when this home holds events of the import's cards (a second import),
     one pass over the groups first takes only their times."""
     have = coll.history_index.times_of(now, review_keys(reviews))
-    if not have:
-        return None, review_chunks(reviews)
+    if not have:  # (a group's own keys are no other group's: none is held while it is recorded)
+        return _Held(have, ()), review_chunks(reviews)
     every = (r for group in review_chunks(reviews) for r in group)  # (a group at a time, let go)
     return _Held(have, every), review_chunks(reviews)
 
@@ -286,8 +296,7 @@ def history_to_record(
     """
     todo = sorted(reviews, key=_TIME)  # (a reader's reviews come in time order: one pass)
     if held is None:
-        have = coll.history_index.times_of(now, {r.key for r in todo})  # importing twice adds none
-        held = _Held(have, todo) if have else None
+        held = _Held(coll.history_index.times_of(now, {r.key for r in todo}), todo)  # twice adds none
     order: list[Review] = []  # every review not held here yet, oldest first
     newest: dict[str, datetime] = {}  # per card, its newest recorded review that sets a state
     moment: datetime | None = None
