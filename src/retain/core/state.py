@@ -21,6 +21,7 @@ __all__ = [
     "EventKind",
     "StateError",
     "buried_on",
+    "finite_number",
     "is_whole",
     "set_aside",
     "validate_state",
@@ -102,11 +103,10 @@ def _check_time(name: str, value: datetime | None, limit: datetime | None) -> No
 
 
 def _number(name: str, value: object) -> float:
-    if value.__class__ is not float and (isinstance(value, bool) or not isinstance(value, int | float)):
+    number = finite_number(value)
+    if number is None:
         raise StateError(f"{name} is not a finite number")
-    if not math.isfinite(value):
-        raise StateError(f"{name} is not a finite number")
-    return value
+    return number
 
 
 def _years_after(moment: datetime, years: int) -> datetime:
@@ -173,6 +173,21 @@ def set_aside(suspended: bool, buried_until: str | None, today: str) -> bool:
     list, the launch summary, the session's queue) and of the stats' card counts, which count such
     a card only as suspended or buried, as Anki does (its deck list leaves both out)."""
     return suspended or buried_on(buried_until, today)
+
+
+def finite_number(value: object) -> float | None:
+    """`value` as a float when it is a finite number (not a bool), else None. An integer too large
+    for a float is no number either: TOML and JSON integers have no bound in Python's readers, and
+    `float()` or `math.isfinite` raise OverflowError on one of 400 digits."""
+    if value.__class__ is float:
+        return value if math.isfinite(value) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def is_whole(value: object) -> bool:

@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from retain.interop.bundle import Review
+from retain.core.state import Event, StateError
+from retain.interop.bundle import ChunkedReviews, Review
 from retain.interop.errors import InteropError
 from retain.interop.importer import ImportPlan
 from retain.interop.media import media_dir, referenced_media
 from retain.interop.progress_io import HistoryImport, history_to_record, import_groups
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
+from retain.store.state.writer import Seen
 
 __all__ = ["history_line", "media_to_store", "would_record"]
 
@@ -44,20 +46,35 @@ def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> Histor
         coll = Collection.open(home, now, read_only=True, cards=False, history=True)
     except CollectionError as exc:
         raise InteropError(f"progress store: {exc}") from None
-    recorded = kept = ahead = 0
+    recorded = kept = ahead = refused = 0
     furthest = now
     try:
         held, groups = import_groups(coll, reviews, now)  # (as the real run groups them)
         for chunk in groups:
             fresh, kept_here = history_to_record(coll, chunk, now, held)
             kept += kept_here
-            recorded += len(fresh)
-            later = [r.time for r in fresh if r.time > now]
+            seen: Seen = {}  # (as `_record_history`: a group's states checked once)
+            times = [t for r in fresh if (t := _recordable(coll, r, seen)) is not None]
+            refused += len(fresh) - len(times)  # what the store would refuse (a date centuries ahead)
+            recorded += len(times)
+            later = [t for t in times if t > now]
             ahead += len(later)
             furthest = max([furthest, *later])
+        if isinstance(reviews, ChunkedReviews):
+            refused += reviews.late_left_out()  # (rows whose events could not be made)
     finally:
         coll.close(now)
-    return HistoryImport(recorded, kept, ahead, furthest - now)
+    return HistoryImport(recorded, kept, ahead, furthest - now, refused)
+
+
+def _recordable(coll: Collection, review: Review, seen: Seen) -> datetime | None:
+    """The time `review` would be recorded at; None when the store would refuse it."""
+    event = Event("", review.kind, review.key, review.time, review.after, review.before, review.rating,
+                  review.duration_ms)  # fmt: skip
+    try:
+        return coll.writer.checked(event, seen).time
+    except StateError:
+        return None
 
 
 def history_line(history: HistoryImport) -> str:

@@ -7,7 +7,6 @@ another machine and be replayed there ("last event wins").
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -15,7 +14,16 @@ from typing import Any
 
 import tomli_w
 
-from retain.core.state import EVENT_KINDS, CardState, Event, EventKind, StateError, is_whole, validate_state
+from retain.core.state import (
+    EVENT_KINDS,
+    CardState,
+    Event,
+    EventKind,
+    StateError,
+    finite_number,
+    is_whole,
+    validate_state,
+)
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError, LimitError
@@ -107,9 +115,10 @@ def _state(raw: Any) -> CardState | None:
                 raise StateError(f"{key} must be an integer")
             kw[key] = value
         elif key in ("stability", "difficulty"):
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            number = finite_number(value)
+            if number is None:
                 raise StateError(f"{key} must be a finite number")
-            kw[key] = float(value)
+            kw[key] = number
         elif key in ("suspended", "leech"):
             if not isinstance(value, bool):
                 raise StateError(f"{key} must be true or false")

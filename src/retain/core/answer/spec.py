@@ -8,10 +8,11 @@ both giving (key, message, severity) for `core.deckfile` to place at
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from retain.core.state import finite_number
 
 __all__ = [
     "ANSWER_KEYS",
@@ -58,10 +59,7 @@ class AnswerSpec:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
+    return finite_number(value)  # (a 400-digit integer too: no number, never an OverflowError)
 
 
 def read_keys(raw: dict[str, Any]) -> tuple[AnswerSpec, list[Finding]]:

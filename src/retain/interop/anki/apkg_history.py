@@ -50,7 +50,7 @@ import fsrs_rs_python as rs
 from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
 from retain.core.model import Card
 from retain.core.settings import StudySettings
-from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
+from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, finite_number
 from retain.core.studyday import StudyDay
 from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
@@ -191,11 +191,8 @@ def _memory(data: str) -> tuple[float | None, float | None]:
         return None, None
     if not isinstance(raw, dict):
         return None, None
-    s, d = raw.get("s"), raw.get("d")
-    ok = [
-        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) and v > 0 for v in (s, d)
-    ]
-    return (float(s) if ok[0] else None), (min(10.0, float(d)) if ok[1] else None)  # type: ignore[arg-type]
+    s, d = (finite_number(raw.get(name)) for name in ("s", "d"))  # (400 digits: no number)
+    return (s if s is not None and s > 0 else None), (min(10.0, d) if d is not None and d > 0 else None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -413,7 +413,7 @@ def _scan_v1(path: Path, data: bytes, base: int, begin: int, now: datetime, scan
         try:
             rec = records[i] if records is not None else v1.parse_one(block)
             scan.events.append((Position(name, offset), decode_event(rec, now)))
-        except (StateError, ValueError, KeyError, IndexError, TypeError) as exc:
+        except (StateError, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
             scan.problems.append(f"{name}: event at byte {offset} set aside: {exc}")
             scan.bad_blocks.append(block)
             scan.bad_at.append(offset)

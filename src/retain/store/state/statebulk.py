@@ -44,7 +44,10 @@ def _numbers(values: list[Any], high: float) -> list[float | None] | None:
     if not _types(values) <= _NUM_OR_NONE:
         return None
     present = _present(values)
-    if present and not (all(map(math.isfinite, present)) and min(present) > 0 and max(present) <= high):
+    try:  # (an int too large for a float raises OverflowError: no number, as the slow path says)
+        if present and not (all(map(math.isfinite, present)) and min(present) > 0 and max(present) <= high):
+            return None
+    except OverflowError:
         return None
     if int in _types(present):
         return [None if v is None else float(v) for v in values]

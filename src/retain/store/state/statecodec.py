@@ -24,7 +24,6 @@ future are kept: a clock set wrong must never lose a review.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
 import zlib
@@ -39,6 +38,7 @@ from retain.core.state import (
     Event,
     EventKind,
     StateError,
+    finite_number,
     validate_state,
 )
 
@@ -172,9 +172,10 @@ def _num(raw: dict[str, Any], key: str) -> float | None:
     value = raw.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    number = finite_number(value)
+    if number is None:
         raise StateError(f"{key} is not a finite number")
-    return float(value)
+    return number
 
 
 def _time(value: Any, key: str) -> datetime | None:
@@ -517,4 +518,7 @@ def decode_record(line: bytes, now: datetime, *, device: str = "") -> Event:
         raise StateError("event is not a table")
     rec = dict(rec)
     rec.pop("c", None)
-    return decode_event(rec, now, device=device)
+    try:
+        return decode_event(rec, now, device=device)
+    except OverflowError:  # (a number or date past what Python holds: no record retain wrote)
+        raise StateError("not a valid record (a number is out of range)") from None

@@ -378,13 +378,18 @@ class StateWriter:
         )
 
     def _checked(self, event: Event, seen: Seen) -> Event:
-        """`event` with its time and states checked and in UTC (floats not rounded yet); a state
-        found in `seen` is not checked again."""
+        """`checked`, by the writer (ReadOnlyError when this one only reads)."""
         if self.read_only or self._journal is None:
             raise ReadOnlyError(
                 "this retain opened the progress read-only (another retain is writing); "
                 "the review was not recorded"
             )
+        return self.checked(event, seen)
+
+    def checked(self, event: Event, seen: Seen) -> Event:
+        """`event` with its time and states checked and in UTC (floats not rounded yet), as it would
+        be recorded; StateError when the store refuses it. A state found in `seen` is not checked
+        again. Read-only too: `import --dry-run` counts what the import would leave out."""
         if not KEY_RE.match(event.key):
             raise StateError(f"bad unit key {event.key!r}")
         at = event.time if event.time.tzinfo is UTC else event.time.astimezone(UTC)
