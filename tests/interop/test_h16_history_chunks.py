@@ -185,6 +185,7 @@ def test_a_home_holding_some_of_the_history_still_takes_it_a_group_at_a_time(
     root = tmp_path / "home"
     first = _imported(root, package, monkeypatch, capsys)
     history = read_history(tmp_path, package).reviews
+    assert isinstance(history, AnkiHistory)
     with Collection.open(open_home({"RETAIN_HOME": str(root)}), NOW, tz=UTC) as col:
         held, groups = progress_io.import_groups(col, history, NOW)
         sizes = [len({r.key for r in group}) for group in groups]
