@@ -58,10 +58,6 @@ class AnswerSpec:
         }
 
 
-def _number(value: Any) -> float | None:
-    return finite_number(value)  # (a 400-digit integer too: no number, never an OverflowError)
-
-
 def read_keys(raw: dict[str, Any]) -> tuple[AnswerSpec, list[Finding]]:
     """The answer keys of one card table, and what is wrong with their types."""
     found: list[Finding] = []
@@ -76,7 +72,7 @@ def read_keys(raw: dict[str, Any]) -> tuple[AnswerSpec, list[Finding]]:
     accept_range: tuple[float, float] | None = None
     if "accept_range" in raw:
         value = raw["accept_range"]
-        ends = [_number(v) for v in value] if isinstance(value, list) and len(value) == 2 else [None]
+        ends = [finite_number(v) for v in value] if isinstance(value, list) and len(value) == 2 else [None]
         low, high = ([*ends, None])[:2]
         if low is None or high is None or low > high:
             found.append(
@@ -86,7 +82,7 @@ def read_keys(raw: dict[str, Any]) -> tuple[AnswerSpec, list[Finding]]:
             accept_range = (low, high)
     tolerance: float | None = None
     if "tolerance" in raw:
-        tolerance = _number(raw["tolerance"])
+        tolerance = finite_number(raw["tolerance"])
         if tolerance is None or tolerance < 0:
             found.append(("tolerance", "`tolerance` must be a number of 0 or more, like 0.5", "error"))
             tolerance = None
