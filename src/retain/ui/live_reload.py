@@ -7,6 +7,12 @@ On a change (once the file has stopped changing) it re-reads the library (`Colle
 untouched), notifies the user, and posts `DecksReloaded` to the active screen,
 which refreshes what it shows. Files the app writes itself are acknowledged,
 so a save in the app is not reported as an outside edit.
+
+An import writes deck files from a worker thread and then records their review
+history into the same collection for seconds: while it does, the watcher is
+held (`hold`, `release`), so the library is never re-read under the writer's
+feet (a second copy of every imported card in memory, and the history checked
+against a library being replaced). What changed meanwhile is reloaded on release.
 """
 
 from __future__ import annotations
@@ -50,6 +56,8 @@ class LiveReload:
         self._app: App[Any] | None = None
         self._timer: Timer | None = None
         self._watching = False  # a poll is running in its thread
+        self._held = False  # the app is writing deck files from a worker (`hold`)
+        self._deferred: set[Path] = set()  # changes a poll under way reported while held
 
     def start(self, app: App[Any], interval: float = POLL_SECONDS) -> None:
         self._app = app
@@ -58,7 +66,7 @@ class LiveReload:
     def _poll(self) -> None:
         """Stat the deck files in a thread; reload on the UI thread when some changed."""
         app = self._app
-        if app is None or self._watching:
+        if app is None or self._watching or self._held:
             return
         self._watching = True
         app.run_worker(partial(self._watch, app), thread=True, group="deck-watch", exit_on_error=False)
@@ -69,7 +77,30 @@ class LiveReload:
         finally:
             self._watching = False
         if changed:  # (never `call_from_thread`: it waited for ever once a closed terminal stopped the loop)
-            call_and_wait(app, self._reload, changed)
+            call_and_wait(app, self._reload_unless_held, changed)
+
+    def _reload_unless_held(self, changed: list[Path]) -> None:
+        if self._held:  # (a poll that began before `hold`): kept for `release`
+            self._deferred.update(p.resolve() for p in changed)
+        else:
+            self._reload(changed)
+
+    def hold(self) -> None:
+        """On the UI thread, before a worker writes deck files: no reload until `release`."""
+        self._held = True
+
+    def release(self, written: Iterable[Path] = ()) -> None:
+        """On the UI thread, once the worker is done: `written` are the app's own files (not
+        reported); another file a poll reported meanwhile is reloaded now."""
+        if not self._held:
+            return
+        self._held = False
+        written = [p.resolve() for p in written]
+        self.watcher.acknowledge(written)
+        outside = sorted(self._deferred.difference(written))
+        self._deferred.clear()
+        if outside:
+            self._reload(outside)
 
     def stop(self) -> None:
         """Stop polling (the deck folders changed: a new `LiveReload` watches the new set)."""

@@ -26,6 +26,7 @@ from retain.interop.importer import (
     ImportPlan,
     apply_import,
     count_line,
+    let_go,
     plan_import,
     read_file,
 )
@@ -102,6 +103,8 @@ class ImportScreen(ShareDialog):
 
     def apply(self) -> None:
         if self._start_writing():
+            if self._live is not None:  # the decks are re-read once, at the end (`_finish`)
+                self._live.hold()
             self._apply(self._clock())
 
     # A preview's worker stops once it is no longer wanted: Textual cancels it (a flag) when the app
@@ -281,6 +284,7 @@ class ImportScreen(ShareDialog):
         except Exception as exc:
             self._end(self._show, line(f"Import failed: {_unexpected(exc)}").plain, True)
             return
+        let_go(plan)  # what only planning and writing needed: less memory while the history goes in
         note = ""
         if self.reviews:  # the modal dialog is the only writer meanwhile
             try:
@@ -294,6 +298,10 @@ class ImportScreen(ShareDialog):
                 note += f" ({history.kept} card(s) kept their progress here)" if history.kept else ""
         written = [Path(p.target) for p in plan.decks]
         names = "; ".join(f"{p.deck.id} ({count_line(p.deck)})" for p in plan.decks)
+        # imported: the plan and the history (tens of MB for a long Anki log) go before the
+        # library is read again (`_finish`)
+        self.plan, self.reviews = None, []
+        del plan
         self._end(self._finish, written, names, note)
 
     def _apply_folder(self, now: datetime, files: list[Path]) -> None:
@@ -321,9 +329,14 @@ class ImportScreen(ShareDialog):
         summary = import_summary(good, len(written), refused)
         self._end(self._finish, written, "", note, summary)
 
+    def _stop_writing(self) -> None:
+        super()._stop_writing()
+        if self._live is not None:  # it failed: a deck file it did write is reloaded as changed
+            self._live.release()
+
     def _finish(self, written: list[Path], names: str = "", note: str = "", summary: str = "") -> None:
         if self._live is not None:
-            self._live.acknowledge(written)
+            self._live.release(written)
         self.collection.reload_library()
         names = names or ", ".join(p.stem for p in written)
         message = f"{summary[:1].upper()}{summary[1:]}{note}" if summary else f"Imported {names}{note}"
