@@ -57,6 +57,7 @@ from retain.store.index.derive import (
     portable,
     row_columns,
 )
+from retain.store.index.repeats import drop_repeats, repeated_line
 from retain.store.state.device import device_folders
 from retain.store.state.journal import read_records, scan_file
 from retain.store.state.journal_format import journal_entries
@@ -420,8 +421,17 @@ def ingest(
             )
         if first == 1:  # a build: its indexes in this transaction, so no reader sees rows without them
             create_indexes(db)  # (IF NOT EXISTS: made already when workers sent the rows)
+        repeated = drop_repeats(db, first) if report.events else {}
+        for label, offsets in repeated.items():  # (said with the file's other line, if any)
+            said = report.problems.get(label)
+            report.problems[label] = (
+                f"{said}; {repeated_line(label, offsets)}" if said else repeated_line(label, offsets)
+            )
         undo = KIND["undo"]
-        if gone or report.rebuilt or first == 1:
+        if repeated and not (gone or report.rebuilt or first == 1):  # the batches' sums counted them
+            _mark_undone(db, first)
+            recount_all(db)
+        elif gone or report.rebuilt or first == 1:
             if not cold:  # (a fresh table has none undone)
                 db.execute("UPDATE events SET undone = 0 WHERE undone")  # only the rows that change
             db.execute(  # the undos through their (partial) index: no scan of the whole table for them
@@ -429,7 +439,7 @@ def ingest(
                 " (SELECT key, undoes FROM events WHERE undoes IS NOT NULL AND kind = ?)",  # event: an
                 (undo,),  # older retain could give two cards' events one id, two runs at one instant)
             )
-            if cold:  # the batches' sums, less the ratings taken back (few)
+            if cold and not repeated:  # the batches' sums, less the ratings taken back (few)
                 db.execute("DELETE FROM daily")
                 write(db, tally(db.execute(UNDONE_ROWS), sums, sign=-1))
             else:

@@ -577,7 +577,23 @@ def _read_device(
         out.holes[device] = holes
     if holes != recorded:  # the manifest says which records are still awaited
         out.late = True
-    return events
+    return _once(events)
+
+
+def _once(events: list[Tail]) -> list[Tail]:
+    """Each event once, where it was first read. A record line repeated in a journal (copied
+    whole: its CRC holds) is the same event; replayed again, a copy of an old rating written
+    after a later one took the card back to it. An event is its id, card and time (an older
+    retain could give two cards' events one id); the history index says where the copies are."""
+    seen: set[tuple[str, str, datetime]] = set()
+    kept: list[Tail] = []
+    for tail in events:
+        event = tail[4]
+        ident = (event.id, event.key, event.time)
+        if ident not in seen:
+            seen.add(ident)
+            kept.append(tail)
+    return kept
 
 
 def _read_or_none(path: Path) -> bytes | None:

@@ -1,0 +1,87 @@
+"""A record line repeated in a journal (copied to the end by hand, a sync tool or `cat`, with its
+CRC intact) is one event, not two. It counted twice in the day's reviews and the stats, with the
+index fed as it was and with `cache/` deleted; and with the snapshots gone, replaying the journal
+applied the copy of an old rating after the later one, taking the card back to it. An event is
+its device and id: a repeat of one counts once, and the index says so in one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from store_helpers import NOW, delete_snapshots, journal_paths, make_home, open_col, rate
+
+from retain.store.collection import Collection
+
+LATER = NOW + timedelta(minutes=30)
+
+
+def _home_with_a_repeated_record(root: Path, *, where: str = "end") -> None:
+    """`tiny/one` rated at NOW and again (Easy) ten minutes later, `tiny/two` once; then the
+    first record's line is copied (`end`: after the last line; `twice`: the whole file's
+    records again, as `cat journal journal` would)."""
+    col = open_col(make_home(root), NOW)
+    try:
+        rate(col, "tiny/one", NOW)
+        rate(col, "tiny/one", NOW + timedelta(minutes=10), rating=4)
+        rate(col, "tiny/two", NOW + timedelta(minutes=11))
+    finally:
+        col.close(NOW + timedelta(minutes=12))
+    journal = journal_paths(root)[0]
+    data = journal.read_bytes()
+    records = [line for line in data.splitlines(keepends=True) if line[:1].isdigit()]
+    assert len(records) == 3
+    journal.write_bytes(data + (records[0] if where == "end" else b"".join(records)))
+
+
+def _open(root: Path) -> Collection:
+    return open_col(make_home(root), LATER)
+
+
+def _check(root: Path) -> list[str]:
+    """What an opened home counts and holds; the lines it said."""
+    col = _open(root)
+    try:
+        assert col.progress(LATER)[0] == 3, "a repeated record was counted as another review"
+        one = col.states["tiny/one"]
+        assert one.last_review == NOW + timedelta(minutes=10), "the copy of the older rating was applied last"
+        return col.messages
+    finally:
+        col.close(LATER)
+
+
+@pytest.mark.parametrize("where", ["end", "twice"])
+def test_a_repeated_record_counts_once_fed_cold_and_replayed(tmp_path: Path, where: str) -> None:
+    _home_with_a_repeated_record(tmp_path, where=where)
+    said = _check(tmp_path)  # the index fed from where it stopped (the copy is new bytes)
+    told = [m for m in said if "repeat" in m]
+    assert len(told) == 1 and "\n" not in told[0], said
+    assert _check(tmp_path) == [m for m in _check(tmp_path) if "repeat" not in m]  # said once, then known
+    delete_snapshots(tmp_path, cache=False)
+    _check(tmp_path)  # every journal replayed
+    delete_snapshots(tmp_path, cache=True)
+    said = _check(tmp_path)  # and the index built cold
+    assert any("repeat" in m for m in said), said
+
+
+def test_stats_and_due_count_a_repeated_record_once(tmp_path: Path) -> None:
+    _home_with_a_repeated_record(tmp_path)
+    env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
+    for cache in (True, False):
+        if not cache:
+            delete_snapshots(tmp_path, cache=True)
+        got = subprocess.run(
+            [sys.executable, "-m", "retain", "stats", "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert got.returncode == 0 and "Traceback" not in got.stderr, got.stderr
+        assert json.loads(got.stdout)["calendar"]["total"] == 3, "stats counted the copy as a review"
+        assert len(got.stderr.splitlines()) <= 2, got.stderr
