@@ -14,7 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from store_helpers import NOW, delete_snapshots, journal_paths, make_home, open_col, rate
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from store_helpers import KEYS, NOW, delete_snapshots, journal_paths, make_home, open_col, rate
 
 from retain.store.collection import Collection
 
@@ -85,3 +87,43 @@ def test_stats_and_due_count_a_repeated_record_once(tmp_path: Path) -> None:
         assert got.returncode == 0 and "Traceback" not in got.stderr, got.stderr
         assert json.loads(got.stdout)["calendar"]["total"] == 3, "stats counted the copy as a review"
         assert len(got.stderr.splitlines()) <= 2, got.stderr
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    ratings=st.lists(st.tuples(st.sampled_from(KEYS), st.integers(1, 4)), min_size=1, max_size=8),
+    copies=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 9)), min_size=1, max_size=4),
+)
+def test_copied_lines_anywhere_change_no_count_and_no_state(
+    tmp_path_factory: pytest.TempPathFactory, ratings: list[tuple[str, int]], copies: list[tuple[int, int]]
+) -> None:
+    """Ratings in a new home; then copies of some record lines put back in at any line after
+    their original. The day's count and every card's state are those of the home without them:
+    fed, replayed without the snapshots, and built cold. (A copy put before its original is
+    read first, where the file puts it: see docs/state-format.md.)"""
+    root = tmp_path_factory.mktemp("copies")
+    col = open_col(make_home(root), NOW)
+    try:
+        for n, (key, rating) in enumerate(ratings):
+            rate(col, key, NOW + timedelta(minutes=n), rating=rating)
+        expected = dict(col.states)
+    finally:
+        col.close(NOW + timedelta(minutes=10))
+    journal = journal_paths(root)[0]
+    lines = journal.read_bytes().splitlines(keepends=True)
+    first = next(i for i, line in enumerate(lines) if line[:1].isdigit())
+    records = lines[first:]
+    for which, where in copies:  # each copy after its original, anywhere there
+        record = records[which % len(records)]
+        after = lines.index(record) + 1
+        lines.insert(after + where % (len(lines) - after + 1), record)
+    journal.write_bytes(b"".join(lines))
+    for step in ("fed", "replayed", "cold"):
+        if step != "fed":
+            delete_snapshots(root, cache=step == "cold")
+        col = _open(root)
+        try:
+            assert col.progress(LATER)[0] == len(ratings), step
+            assert dict(col.states) == expected, step
+        finally:
+            col.close(LATER)

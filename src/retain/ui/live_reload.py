@@ -89,11 +89,12 @@ class LiveReload:
         """On the UI thread, before a worker writes deck files: no reload until `release`."""
         self._held = True
 
-    def release(self, written: Iterable[Path] = ()) -> None:
+    def release(self, written: Iterable[Path] = ()) -> bool:
         """On the UI thread, once the worker is done: `written` are the app's own files (not
-        reported); another file a poll reported meanwhile is reloaded now."""
+        reported); another file a poll reported meanwhile is reloaded now (True: the library
+        was read again)."""
         if not self._held:
-            return
+            return False
         self._held = False
         written = [p.resolve() for p in written]
         self.watcher.acknowledge(written)
@@ -101,6 +102,7 @@ class LiveReload:
         self._deferred.clear()
         if outside:
             self._reload(outside)
+        return bool(outside)
 
     def stop(self) -> None:
         """Stop polling (the deck folders changed: a new `LiveReload` watches the new set)."""

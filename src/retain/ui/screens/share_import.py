@@ -335,9 +335,8 @@ class ImportScreen(ShareDialog):
             self._live.release()
 
     def _finish(self, written: list[Path], names: str = "", note: str = "", summary: str = "") -> None:
-        if self._live is not None:
-            self._live.release(written)
-        self.collection.reload_library()
+        if self._live is None or not self._live.release(written):  # (else it read them again)
+            self.collection.reload_library()
         names = names or ", ".join(p.stem for p in written)
         message = f"{summary[:1].upper()}{summary[1:]}{note}" if summary else f"Imported {names}{note}"
         self.app.notify(line(message).plain, title="Import", markup=False)
