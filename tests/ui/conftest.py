@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, Checkbox, Input
 
 from retain.store import home as store_home
 from retain.store.collection import Collection
@@ -74,3 +76,27 @@ def open_app(retain_home: Path) -> Iterator[OpenApp]:
     yield factory
     for collection in opened:
         collection.close()
+
+
+async def until(predicate: Callable[[], object], pilot: Pilot[None], tries: int = 200) -> None:
+    """Pause until `predicate()` holds (at most `tries` x 50 ms)."""
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition never became true")
+
+
+async def preview_import(app: RetainApp, pilot: Pilot[None], path: Path, *, history: bool = True) -> Button:
+    """`i`, the history box ticked (or not), `path` previewed; its Import button, then enabled."""
+    from retain.ui.screens.share_import import ImportScreen
+
+    await pilot.press("i")
+    screen = app.screen
+    assert isinstance(screen, ImportScreen)
+    screen.query_one("#share-history-flag", Checkbox).value = history
+    screen.query_one(Input).value = str(path)
+    apply_button = screen.query_one("#share-apply", Button)
+    await pilot.press("enter")
+    await until(lambda: not apply_button.disabled, pilot)
+    return apply_button

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, Checkbox, Input
 
 import retain.ui.screens.share_import as share_import
 from retain.interop.bundle import Review
@@ -20,7 +19,7 @@ from retain.interop.progress_io import HistoryImport, collection_record_history
 from retain.store.collection import Collection
 from retain.ui.screens.share_import import ImportScreen
 
-from .conftest import OpenApp
+from .conftest import OpenApp, preview_import, until
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "anki" / "layout-latest.apkg"
 EXTRA_CARD = '\n[[cards]]\nid = "leader"\nfront = "Who serves a partition\'s reads?"\nback = "Its leader."\n'
@@ -28,14 +27,6 @@ EXTRA_CARD = '\n[[cards]]\nid = "leader"\nfront = "Who serves a partition\'s rea
 
 def _clock() -> datetime:
     return datetime.now(UTC)  # the fixture's reviews were made with Anki in 2026
-
-
-async def _until(predicate: object, pilot: object, tries: int = 200) -> None:
-    for _ in range(tries):
-        if predicate():  # type: ignore[operator]
-            return
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    raise AssertionError("condition never became true")
 
 
 async def test_no_reload_while_an_import_writes_and_an_outside_edit_is_reloaded_after(
@@ -71,17 +62,10 @@ async def test_no_reload_while_an_import_writes_and_an_outside_edit_is_reloaded_
             real_reload()
 
         monkeypatch.setattr(app.collection, "reload_library", counted_reload)
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
-        screen.query_one("#share-history-flag", Checkbox).value = True
-        screen.query_one(Input).value = str(FIXTURE)
-        apply_button = screen.query_one("#share-apply", Button)
-        await pilot.press("enter")
-        await _until(lambda: not apply_button.disabled, pilot)
+        apply_button = await preview_import(app, pilot, FIXTURE)
         apply_button.press()
-        await _until(lambda: not isinstance(app.screen, ImportScreen), pilot)
-        await _until(lambda: any("Decks reloaded" in str(n.title) for n in app._notifications), pilot)
+        await until(lambda: not isinstance(app.screen, ImportScreen), pilot)
+        await until(lambda: any("Decks reloaded" in str(n.title) for n in app._notifications), pilot)
 
         assert reloads and not any(reloads), "the library was re-read while the history was recorded"
         told = [str(n.message) for n in app._notifications if n.title == "Decks reloaded"]

@@ -15,7 +15,7 @@ from retain.ui.app import RetainApp
 from retain.ui.screens.share_export import ExportScreen
 from retain.ui.screens.share_import import ImportScreen
 
-from .conftest import OpenApp
+from .conftest import OpenApp, preview_import
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "anki" / "layout-latest.apkg"
 
@@ -93,14 +93,9 @@ async def test_export_writes_the_selected_deck(retain_home: Path, open_app: Open
 
 async def _preview_with_history(app: RetainApp, pilot: Pilot[None]) -> tuple[ImportScreen, Button]:
     """`i`, tick the history box, preview the fixture; the Import button is then enabled."""
-    await pilot.press("i")
+    apply_button = await preview_import(app, pilot, FIXTURE)
     screen = app.screen
     assert isinstance(screen, ImportScreen)
-    screen.query_one("#share-history-flag", Checkbox).value = True
-    screen.query_one(Input).value = str(FIXTURE)
-    apply_button = screen.query_one("#share-apply", Button)
-    await pilot.press("enter")
-    await _until(lambda: not apply_button.disabled, pilot)
     return screen, apply_button
 
 

@@ -1,6 +1,7 @@
 """Records that repeat an event the index already holds: counted once.
 
-An event is its device and id. A journal line copied whole (by hand, a sync tool,
+An event is its device, id, card and time (an older retain could give two cards'
+events one id). A journal line copied whole (by hand, a sync tool,
 `cat journal journal`) keeps its CRC, so the scanner reads it as a good record; as a
 second row it counted as another review in the day's log and the stats. A feed keeps
 the first row of each event (the lowest rowid: the one read first) and deletes the
