@@ -111,8 +111,17 @@ def test_stops_and_continues_in_a_burst_leave_one_running_tui(tui: PtyApp, conts
         for _ in range(conts):
             os.kill(pid, signal.SIGCONT)
     time.sleep(0.5)
-    os.kill(pid, signal.SIGCONT)  # the last word: go on
-    after = _settled(pid)
-    assert _state(pid) != "T", "still stopped after the last SIGCONT"
+    # The last word: go on. A stop still being handled when it comes can win: CPython runs the
+    # handlers of signals that arrived together by signal number (SIGCONT 18 before SIGTSTP 20),
+    # and no process can look for a SIGCONT and stop in one step. Under a loaded machine that
+    # left it stopped once in CI; as after a real `fg` that lost such a race, one more SIGCONT
+    # wakes it: never more than two are needed, and a TUI that stops itself again each time, or
+    # started another input thread, still fails here.
+    for _ in range(3):
+        os.kill(pid, signal.SIGCONT)
+        after = _settled(pid)
+        if _state(pid) != "T":
+            break
+    assert _state(pid) != "T", "still stopped after three SIGCONTs, each once the TUI was quiet"
     assert after == before, f"{before} threads before the burst, {after} after"
     _takes_keys_and_quits(tui)

@@ -16,7 +16,10 @@ input thread reading the terminal beside the first. Its stop and continue never 
 another: Python runs a signal handler again inside one still at work, so a burst of SIGTSTP and
 SIGCONT (a script's `kill -TSTP; kill -CONT`) started application mode twice, or stopped retain
 after the SIGCONT that was to wake it. Each signal is acted on after the one under way, the
-latest winning; a stop with a SIGCONT already after it does not stop.
+latest winning; a stop with a SIGCONT already after it does not stop. One race is left: a
+SIGTSTP and a SIGCONT that arrive together are handled in signal-number order (SIGCONT first:
+that is how CPython runs them), and no process can check for a SIGCONT and stop in one step, so
+a burst can still end stopped; one more SIGCONT (`fg`) wakes it.
 
 `hangup_driver` returns the plain driver when Textual's is not the one expected (another
 platform, `TEXTUAL_DRIVER`, internals that changed).
