@@ -103,14 +103,14 @@ def crc_line(body: bytes) -> bytes:
     return body + b'c="%08x"}\n' % zlib.crc32(body)
 
 
-def rated_home(root: Path) -> None:
-    """Three cards rated in a new home, then closed at NOW (compacted: snapshots hold them)."""
+def rated_home(root: Path, closed: datetime = NOW) -> None:
+    """Three cards rated in a new home, then closed at `closed` (compacted: snapshots hold them)."""
     col = open_col(make_home(root), NOW)
     try:
         for i, key in enumerate(KEYS[:3]):
             rate(col, key, NOW + timedelta(minutes=i))
     finally:
-        col.close(NOW)
+        col.close(closed)
 
 
 def assert_ratings_still_count(root: Path) -> None:

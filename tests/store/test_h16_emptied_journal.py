@@ -9,19 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from store_helpers import KEYS, NOW, journal_paths, make_home, open_col, rate
+from store_helpers import KEYS, NOW, journal_paths, make_home, open_col, rate, rated_home
 
 from retain.store.state.journal_format import journal_header
 
 
 def _rated(root: Path) -> None:
     """Three cards rated in a new home, then closed (compacted: snapshots hold them)."""
-    col = open_col(make_home(root), NOW)
-    try:
-        for i, key in enumerate(KEYS[:3]):
-            rate(col, key, NOW + timedelta(minutes=i))
-    finally:
-        col.close(NOW + timedelta(minutes=5))
+    rated_home(root, closed=NOW + timedelta(minutes=5))
 
 
 def test_an_emptied_journal_gets_its_header_and_is_said_once(tmp_path: Path) -> None:
