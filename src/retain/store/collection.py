@@ -463,19 +463,26 @@ class Collection:
     def last_undoable(self, now: datetime | None = None) -> Event | None:
         """The newest (by time) review/suspend/bury/reset of this device not yet undone, also from
         before a restart, made within `UNDO_WINDOW` before `now` (default: now, `_now`)."""
-        if self.device is None:
-            return None
-        since, now = self._undo_span(now)
-        return self.history_index.last_undoable(now, self.device, since)
+        action = self.last_undoable_action(now)
+        return action[0] if action else None
 
     def last_undoable_action(self, now: datetime | None = None) -> list[Event]:
         """What undo takes back (`History.last_undoable_action`): `last_undoable`, or, when it is
         one event of an action of several (a bulk suspend or reset), every event of it still safe
-        to take back, newest first. [] when there is nothing."""
+        to take back, newest first. [] when there is nothing.
+
+        The history says which events no later event changed; the card must also still hold the
+        state each left. Another device's review made from that state is after it, whatever its
+        date says (its clock ran behind): undo then would erase that review."""
         if self.device is None:
             return []
         since, now = self._undo_span(now)
-        return self.history_index.last_undoable_action(now, self.device, since)
+        action = self.history_index.last_undoable_action(now, self.device, since)
+        return [e for e in action if self._holds(e)]
+
+    def _holds(self, event: Event) -> bool:
+        """Whether `event`'s card still holds the state it left (a cram rating left it as it was)."""
+        return event.kind == "cram" or self.states.get(event.key) == event.after
 
     def _undo_span(self, now: datetime | None) -> tuple[datetime, datetime]:
         """(the oldest moment undo reaches back to, the moment the history is read at)."""
@@ -513,14 +520,24 @@ class Collection:
         # an action of several events (a bulk suspend): every card of it changed since
         action = [e for e in mine if e.group == target.group] if target.group else [target]
         keys, ids = {e.key for e in action}, {e.id for e in action}
+        left = {(e.key, e.after) for e in action}  # another device's event made from these is later
         later = [
-            e for e in live if e.key in keys and e.id not in ids and e.time >= target.time and e not in mine
+            e
+            for e in live
+            if e.key in keys
+            and e.id not in ids
+            and (e.time >= target.time or (e.key, e.before) in left)
+            and e not in mine
         ]
-        if not later:
-            return None
         from retain.core.session import action_label
 
         what = action_label(action).removeprefix("Undid ")
+        if not later and not any(self._holds(e) for e in action):
+            later = self._made_from(action, since, now)
+            if not later:  # (no event says how)
+                return f"Cannot undo {what}: the card changed since"
+        if not later:
+            return None
         change = later[-1]
         if change.id not in own:
             why = (
@@ -534,6 +551,20 @@ class Collection:
                 "unsuspend": "it was unsuspended since",
             }.get(change.kind, f"a later {change.kind} changed the card")
         return f"Cannot undo {what}: {why}"
+
+    def _made_from(self, action: list[Event], since: datetime, now: datetime) -> list[Event]:
+        """Other devices' events made from the states `action` left, dated before `since` (a clock
+        that ran days behind), oldest first."""
+        keys = {e.key for e in action}
+        left = {(e.key, e.after) for e in action}
+        reviewed = [s.last_review for k in keys if (s := self.states.get(k)) is not None and s.last_review]
+        if not reviewed or min(reviewed) >= since:
+            return []
+        return [
+            e
+            for e in self.history_index.events(now, since=min(reviewed))
+            if e.kind != "undo" and (e.key, e.before) in left and e not in action
+        ]
 
     def _too_old(self, now: datetime, device: str) -> str | None:
         """Why undo has nothing when this device's newest rating, suspend, bury or reset still

@@ -1,0 +1,80 @@
+"""Undo never erases another device's review made from the state it would take back (h19).
+
+Another device whose clock runs behind reviews a card from the state this device's rating left,
+and dates that review before the rating. Its journal is synced in. The card now holds that
+review (a start links it after the rating it was made from). Undo asked whether another
+device's event was *dated* after the rating, found none, and put back the state before the
+rating: the other device's review was gone, live and in every replay.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from store_helpers import NOW, make_home, open_col, rate, review_state, states_at
+
+from retain.core.session import record_undo_action
+from retain.core.state import CardState, Event
+from retain.store.state.journal import JournalWriter
+
+KEY = "tiny/one"
+
+
+def _made_here(root: Path, key: str = KEY) -> Event:
+    """This device rates `key` at NOW (the card was new)."""
+    col = open_col(make_home(root), NOW)
+    try:
+        return rate(col, key, NOW)
+    finally:
+        col.close(NOW)
+
+
+def _review_from(root: Path, before: CardState, at: datetime, key: str = KEY, n: int = 1) -> Event:
+    """Another device's review of `key` at `at`, made from `before`, synced in."""
+    event = Event(f"desk-2-{n}", "review", key, at, review_state(at, days=9), before, 4)
+    writer = JournalWriter(root / "state" / "devices" / "desk-2", fsync=False)
+    writer.append_many([event])
+    writer.close()
+    return event
+
+
+@pytest.mark.parametrize("skew", [timedelta(minutes=5), timedelta(minutes=-10), timedelta(days=-3)])
+def test_undo_leaves_another_devices_review_made_from_the_rating(tmp_path: Path, skew: timedelta) -> None:
+    """Dated after the rating (a right clock) or before it (a slow one): the card holds the
+    other device's review, and undo says why it does nothing."""
+    mine = _made_here(tmp_path)
+    assert mine.after is not None
+    theirs = _review_from(tmp_path, mine.after, NOW + skew)
+    at = NOW + timedelta(minutes=15)
+    col = open_col(make_home(tmp_path), at)
+    try:
+        assert col.states[KEY] == theirs.after  # linked after the rating it was made from
+        assert col.last_undoable(at) is None
+        assert col.last_undoable_action(at) == []
+        assert col.undo_refusal(at) == "Cannot undo Good on tiny/one: another device reviewed the card since"
+        assert record_undo_action(col, col.states, at) is None
+        assert col.states[KEY] == theirs.after
+    finally:
+        col.close(at)
+    assert states_at(tmp_path, at)[KEY] == theirs.after
+
+
+def test_undo_still_takes_back_a_rating_when_the_other_device_reviewed_an_older_state(
+    tmp_path: Path,
+) -> None:
+    """Another device's review dated before the rating and made from the card's state before it
+    (new here: `before` None) is history: the rating stands on the card, and undo takes it back."""
+    mine = _made_here(tmp_path)
+    _review_from(tmp_path, review_state(NOW - timedelta(days=5)), NOW - timedelta(hours=1))
+    at = NOW + timedelta(minutes=15)
+    col = open_col(make_home(tmp_path), at)
+    try:
+        assert col.states[KEY] == mine.after
+        target = col.last_undoable(at)
+        assert target is not None and target.id == mine.id
+        assert col.undo_refusal(at) is None
+        assert record_undo_action(col, col.states, at) is not None
+    finally:
+        col.close(at)
