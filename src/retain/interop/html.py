@@ -361,7 +361,6 @@ class _Converter(MediaPlacement, HTMLParser):
         if self.skip or self.av:
             return
         if self.pre:
-            data = data.replace("\r", "")
             if self.reopened and self.fence_at == len(self.out) - 1 and data.startswith("\n"):
                 data = data[1:]  # (the line break after media that stood on its own line)
             if "[sound:" in data:
@@ -371,7 +370,7 @@ class _Converter(MediaPlacement, HTMLParser):
             return
         if "\n" in data and not data.strip():  # layout between tags, not text
             return
-        data = data.replace("\r", "").replace("\n", " ").replace("\xa0", " ")
+        data = data.replace("\n", " ").replace("\xa0", " ")
         at_start = not self.out or self.out[-1].endswith("\n")
         if self.code_text is not None:
             if "[sound:" in data:
@@ -553,11 +552,11 @@ def _unnested(value: str) -> str:
 def html_to_text(value: str, media: MediaFn | None = None) -> str:
     """Anki field HTML to retain Markdown/plain text (stripped at both ends). Two spans of one
     kind side by side are one (`<b>a</b><b>b</b>` is `**ab**`: `**a****b**` is no Markdown bold)."""
-    value = _merged(value)
+    value = _merged(_line_ends(value))
     if _NOT_FAST.search(value):
         return _parsed_merged(value, media)
     if "<" not in value and "&" not in value:
-        return value.replace("\r", "").replace("\n", " ").replace("\xa0", " ").strip()
+        return value.replace("\n", " ").replace("\xa0", " ").strip()
     if _SIMPLE.fullmatch(value):
         return _SIMPLE_TAG.sub(_simple_tag, value).strip()
     return _parsed_merged(value, media)
@@ -567,7 +566,13 @@ def _parsed(value: str, media: MediaFn | None) -> str:
     """The field as Markdown that shows as Anki shows it. Escapes are added only where Markdown
     would act on the text: when the text without them renders the same (`0=`, `a\\b`, a lone
     `*`), it is kept as written, so a card exported by retain comes back exactly."""
-    return _parsed_merged(_merged(value), media)
+    return _parsed_merged(_merged(_line_ends(value)), media)
+
+
+def _line_ends(value: str) -> str:
+    """CR LF and a lone CR as LF, as an HTML parser reads them first (an old Mac's line end in a
+    field: "one\rtwo" is two words, and two lines in a `<pre>`)."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def _parsed_merged(value: str, media: MediaFn | None) -> str:
