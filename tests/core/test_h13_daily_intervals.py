@@ -63,9 +63,15 @@ def test_short_intervals_without_fuzz_are_kept_apart_too() -> None:
 
 
 def test_at_the_maximum_interval_they_may_be_equal() -> None:
-    scheduler = Scheduler(StudySettings(maximum_interval=5))
+    scheduler = Scheduler(StudySettings(maximum_interval=5, fuzz=False))
     out = scheduler.preview("d/c", _review(300.0, 3.0, 200 * _DAY, timedelta(0)), NOW)
     assert [_days(scheduler, NOW, out[r].due) for r in (2, 3, 4)] == [5, 5, 5]
+    # fuzzed, as Anki fuzzes within the maximum (4-5 days here): never past it, Hard never past Good
+    scheduler = Scheduler(StudySettings(maximum_interval=5))
+    for i in range(40):
+        out = scheduler.preview(f"d/c{i}", _review(300.0, 3.0, 200 * _DAY, timedelta(0)), NOW)
+        hard, good, easy = (_days(scheduler, NOW, out[r].due) for r in (2, 3, 4))
+        assert 4 <= hard <= good <= easy == 5
     # FSRS: Hard 3 days (stability 2.68), Good 3 (3.13), Easy 4 (4.11): Good moves to 4, Easy stays
     scheduler = Scheduler(StudySettings(maximum_interval=4, fuzz=False))
     out = scheduler.preview("d/c", _review(2.0, 9.0, _DAY, timedelta(0)), NOW)

@@ -109,7 +109,8 @@ def fuzz_seed(key: str, reps: int) -> int:
 
 
 class _Fsrs(fsrs.Scheduler):
-    """py-fsrs with fuzz drawn from a per-card RNG instead of the global one."""
+    """py-fsrs with fuzz drawn from a per-card RNG instead of the global one, each day of its
+    range as likely (Anki's fuzz)."""
 
     rng: random.Random = random.Random(0)
 
@@ -121,7 +122,8 @@ class _Fsrs(fsrs.Scheduler):
         delta += 0.1 * max(min(days, 20.0) - 7.0, 0.0) + 0.05 * max(days - 20.0, 0.0)
         high = min(round(days + delta), self.maximum_interval)
         low = min(max(2, round(days - delta)), high)
-        fuzzed = min(round(self.rng.random() * (high - low + 1) + low), self.maximum_interval)
+        # floored, as Anki's `with_review_fuzz` (py-fsrs rounds: a day past `high` came up)
+        fuzzed = min(low + int(self.rng.random() * (high - low + 1)), high)
         return timedelta(days=fuzzed)
 
 
