@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from datetime import date, datetime, time
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -68,8 +69,29 @@ def quoted(value: object, limit: int = SHOWN_CHARS) -> str:
     """`repr(value)` for a message, its start only when it is long (with its length said)."""
     if isinstance(value, str) and len(value) > limit:
         return f"{value[:limit]!r}… ({len(value):,} characters)"
-    text = repr(value) if isinstance(value, str | int | float | bool) else f"a {type(value).__name__}"
+    text = repr(value) if isinstance(value, str | int | float | bool) else _toml_type(value)
     return text if len(text) <= limit + 2 else f"{text[:limit]}…"
+
+
+def _toml_type(value: object) -> str:
+    """What a value that is not a string, number or boolean is, in TOML's words ("a table")."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, datetime):
+        return "a date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, time):
+        return "a time"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    return "no value" if value is None else f"a {type(value).__name__}"
 
 
 def _key(key: str) -> str:
@@ -286,7 +308,7 @@ def _str(ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | Non
     value = table.get(key, "")
     if isinstance(value, str):
         return value
-    ctx.add(ctx.find(key, *_where(ctx, where)), f"`{key}` must be a string, not {type(value).__name__}")
+    ctx.add(ctx.find(key, *_where(ctx, where)), f"`{key}` must be a string, not {_toml_type(value)}")
     return ""
 
 
@@ -320,6 +342,12 @@ def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
         ctx.add((1, 1), "missing [deck] table with at least `id` and `name`")
         return None
     deck_id = meta.get("id")
+    if deck_id is None:
+        ctx.add(
+            (ctx.deck_lines()[0], 1),
+            "missing `id` in [deck]: a short id such as `id = \"kafka\"` (lowercase letters, digits and '-')",
+        )
+        return None
     if not isinstance(deck_id, str) or not is_valid_id(deck_id):
         ctx.add(
             ctx.find("id", *ctx.deck_lines()),
