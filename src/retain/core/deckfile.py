@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from datetime import date, datetime, time
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from operator import attrgetter
 from typing import Any
 
