@@ -9,11 +9,15 @@ from hypothesis import strategies as st
 from retain.core.deckfile import parse_deck
 
 CARD = '\n[[cards]]\nid = "a"\nfront = "q"\nback = "a"\n'
-VALUES = st.sampled_from(['""', "5", "1.5", "true", "[]", '["a"]', "{}", "2026-12-01", "12:00:00", '"Bad Id"'])
+VALUES = st.sampled_from(
+    ['""', "5", "1.5", "true", "[]", '["a"]', "{}", "2026-12-01", "12:00:00", '"Bad Id"']
+)
 
 
 def _errors(text: str) -> list[str]:
-    return [f"{p.line}:{p.col}: {p.message}" for p in parse_deck(text, "d.toml").problems if p.severity == "error"]
+    return [
+        f"{p.line}:{p.col}: {p.message}" for p in parse_deck(text, "d.toml").problems if p.severity == "error"
+    ]
 
 
 def test_a_missing_deck_id_is_said_at_the_deck_table() -> None:
