@@ -56,6 +56,7 @@ class CardFigures:
 
 _INF = float("-inf")
 _IVL_LOW = (_INF, *IVL_EDGES[1:])  # bucket i = bisect_right(low, x) - 1, never below 0
+_NEAR = 1.1  # days: an interval in study days is its days of hours less one to plus one (and a DST hour)
 _DIFF_LOW = (_INF, *DIFF_EDGES[1:])
 _RET_LOW = (_INF, *RET_EDGES[1:])
 
@@ -139,7 +140,14 @@ def _one_pass(
         if dist is None:
             continue
         if kind == REVIEW and ivl is not None:
-            ivl_c[bisect_right(_IVL_LOW, ivl) - 1] += 1
+            at = bisect_right(_IVL_LOW, ivl) - 1
+            if day_of is not None and (
+                at != bisect_right(_IVL_LOW, ivl + _NEAR) - 1 or _IVL_LOW[at] > ivl - _NEAR
+            ):
+                # an edge within a day of it: the interval in study days decides, as for young
+                # and mature (`_mature`); a time of day moved within its study day moves no card
+                at = bisect_right(_IVL_LOW, (day_of(due) - day_of(last)).days) - 1  # type: ignore[arg-type]
+            ivl_c[at] += 1
         stab = s.stability
         if stab is not None:
             stab_c[bisect_right(_IVL_LOW, stab) - 1] += 1
@@ -175,12 +183,15 @@ def _mature(due: datetime, last: datetime, day_of: Callable[[datetime], date] | 
 
 
 def distributions(
-    states: Sequence[CardState | None], now: datetime, decay: float = DEFAULT_DECAY
+    states: Sequence[CardState | None],
+    now: datetime,
+    decay: float = DEFAULT_DECAY,
+    day_of: Callable[[datetime], date] | None = None,
 ) -> dict[str, Histogram]:
-    """Intervals (review cards), stability, difficulty and retrievability now, of the cards
-    that are neither new nor suspended."""
+    """Intervals (review cards; in study days with `day_of`), stability, difficulty and
+    retrievability now, of the cards that are neither new nor suspended."""
     dist = _Dist(now, decay)
-    _one_pass(states, "", (), dist)
+    _one_pass(states, "", (), dist, day_of)
     return dist.histograms()
 
 

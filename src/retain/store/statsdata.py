@@ -92,7 +92,10 @@ class StatsSource:
 
     def _distributions(self, key: Scope) -> dict[str, Histogram]:
         """Retrievability with each card's own preset's decay (one pass per decay in use)."""
-        parts = [distributions(states, self.now, decay) for decay, states in self._decays(key).items()]
+        day_of = self.col.studyday.of
+        parts = [
+            distributions(states, self.now, decay, day_of) for decay, states in self._decays(key).items()
+        ]
         if not parts:
             return distributions([], self.now)
         return {
