@@ -194,6 +194,40 @@ def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> 
     return candidate, f"deck id {deck.id!r} is taken by {clash}; importing as {candidate!r}"
 
 
+def _renamed_in_anki(bundle: Bundle, library: Library, decks_dir: Path) -> dict[str, str]:
+    """The package's decks that are decks imported before under another name (renamed in Anki),
+    by id: id in the library. A deck's id comes from its name, its cards' ids from their notes'
+    GUIDs, which Anki keeps through a rename: a deck new here by its id is the user's deck
+    (not bundled, nor in a configured folder) holding most of its cards, of which it holds most,
+    unless the package has a deck of that id itself."""
+    own = {d.id for d in bundle.decks}
+    new = [d for d in bundle.decks if d.cards and library.entry(d.id) is None]
+    new = [d for d in new if not (decks_dir / f"{d.id}.toml").exists()]
+    if not new:
+        return {}
+    held = {
+        e.deck.id: {c.id for c in e.deck.cards}
+        for e in library.entries
+        if e.deck is not None and e.origin == "user" and e.deck.cards and e.deck.id not in own
+    }
+    out: dict[str, str] = {}
+    for deck in new:
+        ids = {c.id for c in deck.cards}
+        best, most = "", 0
+        for deck_id, cards in held.items():
+            shared = len(ids & cards) if len(cards) < 2 * len(ids) and len(ids) < 2 * len(cards) else 0
+            if 2 * shared > len(ids) and 2 * shared > len(cards) and shared > most:
+                best, most = deck_id, shared
+        if best:
+            out[deck.id] = best
+            del held[best]  # (one package deck per library deck)
+    return out
+
+
+def _anki_name(deck: Deck) -> str:
+    return f"{deck.group}::{deck.name}" if deck.group else deck.name
+
+
 def _renamed(deck: Deck, new_id: str) -> Deck:
     """The deck under `new_id`, its image references re-pointed to `new_id.media/`: every one the
     study screen reads as an image of its folder (`core.mediaref`: angle brackets and escapes
@@ -261,11 +295,16 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
     plan = ImportPlan(bundle)
     seen: set[str] = set()
     renames: dict[str, str] = {}
+    moved = _renamed_in_anki(bundle, library, decks_dir) if bundle.format == "apkg" else {}
     for deck in bundle.decks:
         if deck.id in seen:
             raise InteropError(f"the file holds deck id {deck.id!r} twice")
         seen.add(deck.id)
-        new_id, note = _free_id(deck, library, decks_dir, {p.deck.id for p in plan.decks})
+        if deck.id in moved:
+            new_id = moved[deck.id]
+            note = f"updating {new_id!r}: the same cards, renamed in Anki to {_anki_name(deck)!r}"
+        else:
+            new_id, note = _free_id(deck, library, decks_dir, {p.deck.id for p in plan.decks})
         if new_id != deck.id:
             renames[deck.id] = new_id
             bundle.texts.pop(deck.id, None)
