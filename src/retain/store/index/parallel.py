@@ -29,6 +29,7 @@ import functools
 import os
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from datetime import datetime
@@ -117,11 +118,25 @@ _busy = False  # in a worker: decoding a chunk (a stop signal may end it there, 
 _stopped = False  # in a worker: told to stop; every chunk from now on returns at once
 
 
-def _worker_start() -> None:
-    """A worker's initializer: the stop signals, blocked since it was started, now stop it."""
+def _worker_start(parent: int) -> None:
+    """A worker's initializer: the stop signals, blocked since it was started, now stop it; and
+    it ends with the process that started it (`_watch`)."""
+    threading.Thread(target=_watch, args=(parent,), name="retain-parent-watch", daemon=True).start()
     for signum in _STOP_SIGNALS:
         signal.signal(signum, _worker_told_to_stop)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+def _watch(parent: int) -> None:
+    """In a worker: end at once when `parent` is gone (killed outright: SIGKILL, the OOM killer),
+    whatever the worker is doing (decoding, or blocked sending a result nobody will read). Else
+    it would go on forever, holding its memory and the end of a pipe its caller reads."""
+    while os.getppid() == parent:
+        time.sleep(_WATCH_SECONDS)
+    os._exit(1)
+
+
+_WATCH_SECONDS = 0.2
 
 
 def _worker_told_to_stop(signum: int, frame: object) -> None:
@@ -233,7 +248,10 @@ class ChunkReader:
 
             with _signals_blocked():  # and multiprocessing's resource tracker, started here
                 self._pool = ProcessPoolExecutor(
-                    processes, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start
+                    processes,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_worker_start,
+                    initargs=(os.getpid(),),
                 )
             _open.add(self)
             self._fill()
