@@ -469,7 +469,8 @@ def _late_files(
 ) -> list[tuple[Path, int, str]]:
     """The files before `start.file` that the last compaction had not applied in full, with
     where to read each from and how it came to be late (a phrase; "" when already said): a file it never saw (an older month synced after a newer one)
-    from its start, one that grew since (a copy that finished late) from where it stopped.
+    from its start, one that grew since (a copy that finished late) from where it stopped, one
+    whose position no longer fits it (cut short, changed in place) from its start, with a line.
     `known` is None for a manifest from before it listed files: they count as applied (and
     are listed, with their size now, by the next compaction)."""
     device, applied = folder.name, out.files.setdefault(folder.name, {})
@@ -499,13 +500,11 @@ def _late_files(
             applied[path.name] = Position(path.name, size, check_at(path, size))
         elif pos is None:
             late.append((path, 0, arrived))
+        elif why := verify_position(folder, pos):  # (cut short too: a half copy, an older backup)
+            out.messages.append(f"{device}/{path.name}: {why}; the file was read from its start")
+            late.append((path, 0, ""))
         elif size > pos.offset:
-            why = verify_position(folder, pos)
-            if why:
-                out.messages.append(f"{device}/{path.name}: {why}; the file was read from its start")
-                late.append((path, 0, ""))
-            else:
-                late.append((path, pos.offset, grew))
+            late.append((path, pos.offset, grew))
         else:
             applied[path.name] = pos
     return late
