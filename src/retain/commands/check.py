@@ -36,13 +36,13 @@ def _config_warnings(entries: list[DeckEntry]) -> list[str]:
     from datetime import UTC, datetime
 
     from retain.core.studyday import StudyDay
-    from retain.store.config import unknown_decks
+    from retain.store.config import missing_folders, unknown_decks
     from retain.store.exam_config import exam_clashes, past_exams
     from retain.store.home import open_home
     from retain.store.localzone import local_timezone
 
     home = open_home()
-    said = list(home.config.warnings)
+    said = [*home.config.warnings, *missing_folders(home.config)]
     if home.config.exams or home.config.deck_overrides or home.config.groups:
         today = StudyDay(home.config.rollover_hour, local_timezone()).today(datetime.now(UTC))
         if all(e.deck is not None for e in entries):  # a broken file's deck id is unknown: no typo guessed

@@ -30,7 +30,7 @@ from retain.core.model import Unit
 from retain.core.settings import GroupLimit, StudySettings
 from retain.core.state import CardState, Event
 from retain.core.studyday import StudyDay
-from retain.store.config import Config
+from retain.store.config import Config, missing_folders
 from retain.store.decks.deckcache import unit_keys_for, units_for
 from retain.store.decks.library import Library, load_library
 from retain.store.home import Home, library_folders
@@ -210,7 +210,12 @@ class Collection:
             exams = past_exams(config_exams, today, pairs)
             if pairs is not None:
                 exams += exam_clashes(config_exams, pairs, today)
-        config = [*self.home.config.warnings, *self._unknown_decks(), *zone_messages(self.tz)]
+        config = [
+            *self.home.config.warnings,
+            *missing_folders(self.home.config),
+            *self._unknown_decks(),
+            *zone_messages(self.tz),
+        ]
         return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
 
     def _unknown_decks(self) -> list[str]:

@@ -409,6 +409,21 @@ def unknown_decks(
     return lines
 
 
+def missing_folders(config: Config) -> list[str]:
+    """One line per `deck_folders` entry that is no folder (a typo made its decks vanish without
+    a word)."""
+    lines: list[str] = []
+    for folder in config.deck_folders:
+        try:
+            found = folder.is_dir()
+        except OSError:  # (a name too long, no permission to look)
+            found = False
+        if not found:
+            what = "is not a folder" if folder.exists() else "does not exist"
+            lines.append(f"config: `deck_folders` entry {str(folder)!r} {what}; no decks are read from it")
+    return lines
+
+
 def conflict_copies(path: Path) -> list[str]:
     """One line per sync tool's conflict copy beside config.toml (`config.sync-conflict-….toml`,
     `config (conflicted copy ….).toml`): retain reads only config.toml, so the settings in a copy
