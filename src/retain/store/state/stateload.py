@@ -254,12 +254,23 @@ def load_state(
 
     tangled: set[str] = set()  # cards with an event not made from the state before it in time order
     several = len(tails) > 1  # (one device's events always follow from each other, as written)
+    aside: dict[str, list[CardState]] = {}  # per card, the states history-only events were made from
+    made: dict[str, set[CardState]] = {}  # per card, the states events applied here left
     for _time, _seq, pos, device, event, late in merged:
-        if not replayed(pos, device, event, late) or is_history(device, event):
+        if not replayed(pos, device, event, late):
+            continue
+        if is_history(device, event):
+            if several and event.before is not None:
+                aside.setdefault(event.key, []).append(event.before)
             continue
         if several and event.before is not None and event.before != out.states.get(event.key):
             tangled.add(event.key)
         apply(device, event)
+        if several and event.after is not None:
+            made.setdefault(event.key, set()).add(event.after)
+    # An event set aside as history but made from a state an event read here left (a device whose
+    # clock runs behind the one it synced from, and so on down a chain) comes after that event.
+    tangled.update(key for key, befores in aside.items() if any(b in made.get(key, ()) for b in befores))
     if tangled:  # (none unless two devices worked on one card at once, or a clock was off)
         by_key: dict[str, list[tuple[str, Event]]] = {}
         for _time, _seq, pos, device, event, late in merged:
@@ -267,9 +278,12 @@ def load_state(
                 by_key.setdefault(event.key, []).append((device, event))
         for key, events in by_key.items():
             _restore(out, key, held.get(key), held_latest.get(key))
+            left: set[CardState] = set()  # the states the events applied again left
             for device, event in causal_order(events, held.get(key)):
-                if not is_history(device, event):
+                if (event.before is not None and event.before in left) or not is_history(device, event):
                     apply(device, event)
+                    if event.after is not None:
+                        left.add(event.after)
     return out
 
 
