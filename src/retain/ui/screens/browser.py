@@ -582,8 +582,8 @@ class BrowserScreen(Screen[None]):
         cards, self._bulk = self._bulk, 0
 
         def work() -> None:
-            if undo_last(self) or cards:
-                self.show_page(self.query_one(BrowseTable).selected_key())
+            if undo_last(self) or cards:  # searched again: the cards put back may match it again
+                self.run_search(self.query_one(BrowseTable).selected_key())
 
         self.behind_indicator(cards, work, "Not undone")
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from textual import on
+from rich.cells import cell_len
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,6 +20,8 @@ from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
 __all__ = ["ChoiceScreen", "ConfirmScreen"]
+
+_FRAME = 6  # the box's border and padding, in columns
 
 
 class ChoiceScreen(ModalScreen[str | None]):
@@ -72,7 +75,19 @@ class ChoiceScreen(ModalScreen[str | None]):
                     yield Button(Content(label), id=f"choice-{value}", variant=variant, compact=True)
 
     def on_mount(self) -> None:
+        self._fit(self.app.size.width)
         self.query_one(f"#choice-{self._default}", Button).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, columns: int) -> None:
+        """The box as wide as its row of buttons needs (four long labels were cut at 64 columns:
+        "Keep editing" was not on screen); where the terminal is narrower, one button a line."""
+        row = sum(max(10, cell_len(label) + 2) + 1 for _value, label in self._choices)  # (+ margin)
+        self.query_one("#choice-box").styles.width = max(64, row + _FRAME)
+        buttons = self.query_one("#choice-buttons")
+        buttons.styles.layout = "horizontal" if row + _FRAME <= columns else "vertical"
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:

@@ -67,6 +67,7 @@ class ImportScreen(ShareDialog):
         self.files: list[Path] = []  # a folder's deck files (the plan is made per file at Import)
         self.files_history = False  # the folder's preview asked for review history too
         self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
+        self._reading: Worker[None] | None = None  # the preview reading the form's path now
 
     def compose(self) -> ComposeResult:
         with Vertical(id="share-dialog"):
@@ -85,6 +86,28 @@ class ImportScreen(ShareDialog):
     def on_input_submitted(self) -> None:
         self.preview()
 
+    def on_input_changed(self) -> None:
+        self._form_changed()
+
+    def on_checkbox_changed(self) -> None:
+        self._form_changed()
+
+    def _form_changed(self) -> None:
+        """The path or the history box changed since the preview: Import waits for a new one.
+        It wrote what the last preview read (another file, or no history), not what the form
+        said; a preview still reading the old path is stopped."""
+        if self.writing:
+            return
+        reading, self._reading = self._reading, None
+        if reading is not None and not reading.is_finished:
+            reading.cancel()
+            self.query_one(ProgressBar).update(total=1, progress=0)
+        if self.plan is None and not self.files and reading is None:
+            return
+        self.plan, self.files, self.reviews = None, [], []
+        self.query_one("#share-apply", Button).disabled = True
+        self._show("Changed since the preview: press Preview (or Enter) to read it again.")
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "share-preview":
             self.preview()
@@ -97,7 +120,7 @@ class ImportScreen(ShareDialog):
         """Read the form here, on the UI thread; read and plan the file in a worker."""
         self.query_one("#share-apply", Button).disabled = True
         self.plan, self.files, self.reviews = None, [], []
-        self._preview(
+        self._reading = self._preview(
             self.query_one(Input).value.strip(), self.query_one("#share-history-flag", Checkbox).value
         )
 
