@@ -61,6 +61,17 @@ def _parser_class(words: Sequence[str] = ()) -> type[argparse.ArgumentParser]:
             err(f"retain: error: {message}{hint} (see `{where} --help`)")
             self.exit(2)
 
+        def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> object:
+            """`--query=--` is the text `--`, as the README says a value starting with `-` is
+            given. argparse takes a `--` out of every option's values, even one joined with `=`:
+            the option's value became an empty list, and every command that used it failed with
+            a traceback (or, for `--svg=--`, did nothing)."""
+            if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+                value = self._get_value(action, "--")  # (its type's check: one line, exit 2)
+                self._check_value(action, value)
+                return value
+            return super()._get_values(action, arg_strings)
+
         def _print_message(self, message: str, file: object = None) -> None:
             """Help, usage and version, to stdout (argparse ignored a failed write: `--help >
             /dev/full` said nothing and exited 0). A reader that left is no error; a write that
