@@ -40,6 +40,7 @@ from retain.core.state import CardState
 from retain.store.collection import Collection, CollectionError
 from retain.store.decks.browse import COLUMNS, BrowseIndex
 from retain.store.state.progress_edits import set_suspended
+from retain.ui.key_names import key_label
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.card_actions import ask_delete, ask_move, ask_reset
 from retain.ui.screens.confirm import ConfirmScreen
@@ -260,6 +261,10 @@ class BrowserScreen(Screen[None]):
         self._preview()
         self.refresh_bindings()
 
+    def _keys(self, binding: str, default: str) -> str:
+        """The key of `browser.<binding>` (the user's keymap may move it), for the line on top."""
+        return key_label(self.app, f"browser.{binding}", default)
+
     def _update_status(self) -> None:
         """The counts on top. Narrow, the key hints go first, then the time and the rows: at 60
         columns the line was cut before it said how many cards were marked."""
@@ -279,14 +284,28 @@ class BrowserScreen(Screen[None]):
         ):
             parts = [("Browse  ", "bold $accent"), (f"{shown:,} of {total:,} cards", "bold")]
             if paged and rows:
-                hint = " ( [ ] pages, { } first/last )" if keys else ""
+                hint = (
+                    f" ( {self._keys('prev_page', '[')} {self._keys('next_page', ']')} pages, "
+                    if keys
+                    else ""
+                )
+                hint += (
+                    f"{self._keys('first_page', '{')} {self._keys('last_page', '}')} first/last )"
+                    if keys
+                    else ""
+                )
                 parts.append((f" · rows {start + 1:,}–{end:,}{hint}", ""))
             if self.sort is not None:
                 parts.append((f" · by {self.sort[0]} {'▼' if self.sort[1] else '▲'}", ""))
             if marked:
                 parts.append(
                     (
-                        f" · {len(self.marked):,} marked{' (Space, * for all)' if mark_keys else ''}",
+                        f" · {len(self.marked):,} marked"
+                        + (
+                            f" ({self._keys('mark', 'Space')}, {self._keys('mark_all', '*')} for all)"
+                            if mark_keys
+                            else ""
+                        ),
                         "bold $accent",
                     )
                 )

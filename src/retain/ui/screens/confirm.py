@@ -19,6 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
+from retain.ui.key_names import key_label
+
 __all__ = ["ChoiceScreen", "ConfirmScreen"]
 
 _FRAME = 6  # the box's border and padding, in columns
@@ -133,8 +135,9 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(Content(self._title), id="confirm-title")
             yield Static(self._message, id="confirm-message")
             with Horizontal(id="confirm-buttons"):
-                yield Button(Content(f"{self._yes} (y)"), id="confirm-yes", variant="error", compact=True)
-                yield Button(Content(f"{self._no} (n)"), id="confirm-no", compact=True)
+                yes, no = key_label(self.app, "confirm.yes", "y"), key_label(self.app, "confirm.no", "n")
+                yield Button(Content(f"{self._yes} ({yes})"), id="confirm-yes", variant="error", compact=True)
+                yield Button(Content(f"{self._no} ({no})"), id="confirm-no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

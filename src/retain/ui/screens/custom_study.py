@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from retain.core.custom_study import MAX_AHEAD_DAYS, CustomMode, CustomStudy
 from retain.core.search import QueryError, compile_query
+from retain.ui.key_names import key_label
 from retain.ui.text import line
 from retain.ui.widgets.ordered_keys import OrderedInput
 
@@ -60,16 +61,31 @@ class CustomStudyScreen(ModalScreen[CustomStudy | None]):
         self._query = query
         self.mode: CustomMode | None = None
 
+    def _key(self, mode: str, default: str) -> str:
+        """The key that picks `mode` (the user's keymap may move it), and the space after it."""
+        key = key_label(self.app, f"custom_study.{mode}", default)
+        return f"{key}  " if len(key) == 1 else f"{key} "
+
     def compose(self) -> ComposeResult:
         cram = self._cram_label or "the selected deck"
         with Vertical(id="custom-box"):
             yield Static(Content("Custom study"), id="custom-title")
             yield OptionList(
-                Option(Content("s  Study a search: the cards a browser search finds"), id="search"),
-                Option(Content("a  Study ahead: cards due in the next N days"), id="ahead"),
-                Option(Content(f"f  Today's forgotten cards ({self._forgotten})"), id="forgotten"),
                 Option(
-                    Content.assemble("c  Cram ", line(cram), " without touching its schedule"),
+                    Content(f"{self._key('search', 's')}Study a search: the cards a browser search finds"),
+                    id="search",
+                ),
+                Option(
+                    Content(f"{self._key('ahead', 'a')}Study ahead: cards due in the next N days"), id="ahead"
+                ),
+                Option(
+                    Content(f"{self._key('forgotten', 'f')}Today's forgotten cards ({self._forgotten})"),
+                    id="forgotten",
+                ),
+                Option(
+                    Content.assemble(
+                        f"{self._key('cram', 'c')}Cram ", line(cram), " without touching its schedule"
+                    ),
                     id="cram",
                     disabled=not self._cram_ids,
                 ),

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from retain.core.ids import is_valid_id, slugify
 from retain.core.model import Deck
 from retain.store.decks.deckedit import DeckEditError
+from retain.ui.key_names import key_label
 from retain.ui.text import line
 from retain.ui.widgets.ordered_keys import OrderedInput, OrderedTextArea
 
@@ -84,8 +85,10 @@ class NewDeckScreen(ModalScreen[str | None]):
             yield OrderedTextArea(id="new-deck-description", compact=True)
             yield Static(id="new-deck-error")
             with Horizontal(id="new-deck-buttons"):
-                yield Button("Create (ctrl+s)", id="new-deck-create", variant="primary", compact=True)
-                yield Button("Cancel (esc)", id="new-deck-cancel", compact=True)
+                create = key_label(self.app, "new_deck.create", "ctrl+s")
+                cancel = key_label(self.app, "new_deck.cancel", "esc")
+                yield Button(f"Create ({create})", id="new-deck-create", variant="primary", compact=True)
+                yield Button(f"Cancel ({cancel})", id="new-deck-cancel", compact=True)
 
     def on_mount(self) -> None:
         for widget in self.query(Input):

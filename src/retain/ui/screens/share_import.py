@@ -68,6 +68,7 @@ class ImportScreen(ShareDialog):
         self.files_history = False  # the folder's preview asked for review history too
         self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
         self._reading: Worker[None] | None = None  # the preview reading the form's path now
+        self._previewed: tuple[str, bool] | None = None  # the form as the last preview read it
 
     def compose(self) -> ComposeResult:
         with Vertical(id="share-dialog"):
@@ -96,8 +97,9 @@ class ImportScreen(ShareDialog):
         """The path or the history box changed since the preview: Import waits for a new one.
         It wrote what the last preview read (another file, or no history), not what the form
         said; a preview still reading the old path is stopped."""
-        if self.writing:
+        if self.writing or self._form() == self._previewed:  # (its own change, arriving late)
             return
+        self._previewed = None
         reading, self._reading = self._reading, None
         if reading is not None and not reading.is_finished:
             reading.cancel()
@@ -120,9 +122,12 @@ class ImportScreen(ShareDialog):
         """Read the form here, on the UI thread; read and plan the file in a worker."""
         self.query_one("#share-apply", Button).disabled = True
         self.plan, self.files, self.reviews = None, [], []
-        self._reading = self._preview(
-            self.query_one(Input).value.strip(), self.query_one("#share-history-flag", Checkbox).value
-        )
+        self._previewed = self._form()
+        self._reading = self._preview(*self._previewed)
+
+    def _form(self) -> tuple[str, bool]:
+        """(the path typed, the history box): what a preview reads."""
+        return self.query_one(Input).value.strip(), self.query_one("#share-history-flag", Checkbox).value
 
     def apply(self) -> None:
         if self._start_writing():
