@@ -31,9 +31,10 @@ def add_missing_ids(text: str) -> tuple[str, int]:
     if not isinstance(cards, list):
         return text, 0
     taken = {c["id"] for c in cards if isinstance(c, dict) and isinstance(c.get("id"), str)}
+    hints: dict[str, int] = {}
     headers = card_header_lines(text)
     if len(headers) != len(cards):
-        return _through_tomlkit(text, data, taken)
+        return _through_tomlkit(text, data, taken, hints)
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = [line + "\n" for line in text.split("\n")]  # lines as TOML counts them
     lines[-1] = lines[-1][:-1]
@@ -41,7 +42,7 @@ def add_missing_ids(text: str) -> tuple[str, int]:
     for header, card in zip(headers, cards, strict=True):
         if not isinstance(card, dict) or "id" in card:
             continue
-        new_id = _new_id(card, taken)
+        new_id = _new_id(card, taken, hints)
         indent = ""
         if header < len(lines):
             m = _INDENT_RE.match(lines[header])
@@ -59,14 +60,18 @@ def add_missing_ids(text: str) -> tuple[str, int]:
     return "".join(out), len(inserts)
 
 
-def _new_id(card: dict[str, Any], taken: set[str]) -> str:
+def _new_id(card: dict[str, Any], taken: set[str], hints: dict[str, int]) -> str:
+    """A new id for `card`, added to `taken`. `hints` (one dict per file) keeps many equal fronts
+    linear, as an import does: without it 80,000 cards "s" took 72 hashes each (11 s), not 15."""
     seed = card.get("front") or card.get("text") or ""
-    new_id = make_card_id(seed if isinstance(seed, str) else "", taken)
+    new_id = make_card_id(seed if isinstance(seed, str) else "", taken, hints)
     taken.add(new_id)
     return new_id
 
 
-def _through_tomlkit(text: str, data: dict[str, Any], taken: set[str]) -> tuple[str, int]:
+def _through_tomlkit(
+    text: str, data: dict[str, Any], taken: set[str], hints: dict[str, int]
+) -> tuple[str, int]:
     """The ids added with tomlkit, for cards the line scan cannot place (an inline `cards = [...]`).
 
     An inline table gets the id as its first key, its other bytes kept; a `[[cards]]`
@@ -85,7 +90,7 @@ def _through_tomlkit(text: str, data: dict[str, Any], taken: set[str]) -> tuple[
         for i, card in enumerate(expected):
             if not isinstance(card, dict) or "id" in card:
                 continue
-            new_id = _new_id(card, taken)
+            new_id = _new_id(card, taken, hints)
             item = array[i]
             if isinstance(item, InlineTable):
                 written = item.as_string()
