@@ -415,12 +415,12 @@ def missing_folders(config: Config) -> list[str]:
     lines: list[str] = []
     for folder in config.deck_folders:
         try:
-            found = folder.is_dir()
-        except OSError:  # (a name too long, no permission to look)
-            found = False
-        if not found:
+            if folder.is_dir():
+                continue
             what = "is not a folder" if folder.exists() else "does not exist"
-            lines.append(f"config: `deck_folders` entry {str(folder)!r} {what}; no decks are read from it")
+        except OSError as exc:  # (a name too long for the system)
+            what = f"cannot be looked at ({exc.strerror or exc})"
+        lines.append(f"config: `deck_folders` entry {str(folder)!r} {what}; no decks are read from it")
     return lines
 
 
