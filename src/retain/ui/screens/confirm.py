@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.cells import cell_len
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -80,8 +80,8 @@ class ChoiceScreen(ModalScreen[str | None]):
         self._fit(self.app.size.width)
         self.query_one(f"#choice-{self._default}", Button).focus()
 
-    def on_resize(self, event: events.Resize) -> None:
-        self._fit(event.size.width)
+    def on_resize(self) -> None:
+        self._fit(self.app.size.width)
 
     def _fit(self, columns: int) -> None:
         """The box as wide as its row of buttons needs (four long labels were cut at 64 columns:
