@@ -96,22 +96,28 @@ def _synced(root: Path, device: str, event: Event) -> None:
     writer.close()
 
 
+def _ends_as_a_replay(root: Path, at: datetime, last: Event) -> None:
+    """A start at `at` gives the card `last`'s state, as a replay of every journal does."""
+    import shutil
+
+    live = states_at(root, at)[KEY]
+    replay = root.parent / "replay"
+    shutil.copytree(root, replay)
+    delete_snapshots(replay, cache=True)
+    assert states_at(replay, at)[KEY] == last.after
+    assert live == last.after, "the card kept desk-b's review, not desk-c's made from it"
+
+
 def test_a_chain_over_three_slow_clocks_synced_together_ends_as_a_replay(tmp_path: Path) -> None:
     """Both journals arrive together: desk-c's review, dated first and made from a state not held
     here, was set aside as history; then desk-b's, made from the state held here, was applied.
     The card kept desk-b's review, where a replay of every journal gives desk-c's."""
-    import shutil
 
     b, c = _chain(tmp_path, _made_here(tmp_path))
     _synced(tmp_path, "desk-b", b)
     _synced(tmp_path, "desk-c", c)
     at = NOW + timedelta(hours=1)
-    live = states_at(tmp_path, at)[KEY]
-    replay = tmp_path.parent / "replay"
-    shutil.copytree(tmp_path, replay)
-    delete_snapshots(replay, cache=True)
-    assert states_at(replay, at)[KEY] == c.after
-    assert live == c.after, "the card kept desk-b's review, not desk-c's made from it"
+    _ends_as_a_replay(tmp_path, at, c)
     assert states_at(tmp_path, at + timedelta(minutes=1))[KEY] == c.after  # and after a compaction
 
 
@@ -122,16 +128,9 @@ def test_a_chain_over_three_slow_clocks_synced_together_ends_as_a_replay(tmp_pat
 )
 def test_a_chain_over_three_slow_clocks_arriving_backwards_ends_as_a_replay(tmp_path: Path) -> None:
     """desk-c's journal arrives first and this device compacts; then desk-b's."""
-    import shutil
-
     b, c = _chain(tmp_path, _made_here(tmp_path))
     _synced(tmp_path, "desk-c", c)
     at = NOW + timedelta(hours=1)
     states_at(tmp_path, at)  # desk-c's review: not made from anything held here, history
     _synced(tmp_path, "desk-b", b)
-    live = states_at(tmp_path, at)[KEY]
-    replay = tmp_path.parent / "replay"
-    shutil.copytree(tmp_path, replay)
-    delete_snapshots(replay, cache=True)
-    assert states_at(replay, at)[KEY] == c.after
-    assert live == c.after, "the card kept desk-b's review, not desk-c's made from it"
+    _ends_as_a_replay(tmp_path, at, c)

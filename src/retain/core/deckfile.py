@@ -73,25 +73,24 @@ def quoted(value: object, limit: int = SHOWN_CHARS) -> str:
     return text if len(text) <= limit + 2 else f"{text[:limit]}…"
 
 
+# TOML's name for each kind of value a deck file can hold (bool before int, date-time before date)
+_TOML_TYPES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a float"),
+    (dict, "a table"),
+    (list, "an array"),
+    (datetime, "a date-time"),
+    (date, "a date"),
+    (time, "a time"),
+)
+
+
 def _toml_type(value: object) -> str:
-    """What a value that is not a string, number or boolean is, in TOML's words ("a table")."""
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, datetime):
-        return "a date-time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, time):
-        return "a time"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    return "no value" if value is None else f"a {type(value).__name__}"
+    """What a value is, in TOML's words ("a table"), never Python's ("dict", "NoneType")."""
+    if value is None:
+        return "no value"
+    return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), f"a {type(value).__name__}")
 
 
 def _key(key: str) -> str:
