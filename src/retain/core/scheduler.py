@@ -12,6 +12,8 @@ The adapter converts between `CardState` (our stored, validated state) and
   keeping its review counters and flags. So is one dated more than 200
   years ahead (`FUTURE_LIMIT`, the state store's own limit); any interval
   config.toml allows (up to 36500 days) stays well within it.
+- A stability FSRS gives past the store's limit (1e6 days, `validate_state`) is
+  kept at it: every preview is a state the store takes.
 - A clock moved backwards (`now` earlier than the card's `last_review`) is
   treated as a review at `last_review`, so intervals are never negative.
 - The deck's preset may carry its own 21 FSRS-6 weights (`StudySettings.parameters`);
@@ -57,7 +59,7 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from retain.core.clock import to_utc
 from retain.core.settings import StudySettings
-from retain.core.state import NEW, RELEARNING, REVIEW, CardState, StateError, validate_state
+from retain.core.state import MAX_STABILITY, NEW, RELEARNING, REVIEW, CardState, StateError, validate_state
 from retain.core.studyday import StudyDay
 
 __all__ = [
@@ -101,6 +103,12 @@ def retrievability(
     factor = 0.9 ** (1 / decay) - 1
     elapsed = max(0.0, (now - state.last_review).total_seconds() / 86400.0)
     return float((1 + factor * elapsed / stability) ** decay)
+
+
+def _kept(stability: float | None) -> float | None:
+    """A stability FSRS gave, within what a state may hold: a learning card imported with a huge
+    stability (130,044 days) and no review grew past 1e6 on Hard, a state the store refuses."""
+    return stability if stability is None or stability <= MAX_STABILITY else MAX_STABILITY
 
 
 def fuzz_seed(key: str, reps: int) -> int:
@@ -166,7 +174,7 @@ class Scheduler:
             out[rating] = CardState(
                 state=int(result.state),
                 step=result.step,
-                stability=result.stability,
+                stability=_kept(result.stability),
                 difficulty=result.difficulty,
                 due=self._due(base, rating, result, at),
                 last_review=result.last_review,

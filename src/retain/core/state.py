@@ -14,6 +14,7 @@ from typing import Literal
 
 __all__ = [
     "EVENT_KINDS",
+    "MAX_STABILITY",
     "NEW",
     "RATED_KINDS",
     "CardState",
@@ -120,6 +121,9 @@ def _years_after(moment: datetime, years: int) -> datetime:
         return moment.replace(year=year, day=28)
 
 
+MAX_STABILITY = 1e6  # days: the largest stability a state may hold
+
+
 def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     """Reject values that would crash FSRS or mis-schedule; return the state in UTC.
 
@@ -129,7 +133,10 @@ def validate_state(state: CardState, now: datetime | None = None) -> CardState:
     kind = state.state
     if kind not in (NEW, LEARNING, REVIEW, RELEARNING):
         raise StateError(f"unknown state {kind!r}")
-    for name, value, top in (("stability", state.stability, 1e6), ("difficulty", state.difficulty, 10)):
+    for name, value, top in (
+        ("stability", state.stability, MAX_STABILITY),
+        ("difficulty", state.difficulty, 10),
+    ):
         if value.__class__ is float and 0 < value <= top:
             continue  # (the common case, checked as the lines below check it: NaN fails `0 <`)
         if value is None:

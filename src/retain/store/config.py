@@ -419,7 +419,9 @@ def missing_folders(config: Config) -> list[str]:
                 continue
             what = "is not a folder" if folder.exists() else "does not exist"
         except OSError as exc:  # (a name too long for the system)
-            what = f"cannot be looked at ({exc.strerror or exc})"
+            from retain.store.oserror import os_error_text
+
+            what = f"cannot be looked at ({os_error_text(exc, name=False)})"
         lines.append(f"config: `deck_folders` entry {str(folder)!r} {what}; no decks are read from it")
     return lines
 
