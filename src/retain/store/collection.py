@@ -538,7 +538,7 @@ class Collection:
 
         what = action_label(action).removeprefix("Undid ")
         if not later and not any(self._holds(e) for e in action):
-            later = self._made_from(action, since, now)
+            later = self._made_from(action, left, since, now)
             if not later:  # (no event says how)
                 return f"Cannot undo {what}: the card changed since"
         if not later:
@@ -557,12 +557,12 @@ class Collection:
             }.get(change.kind, f"a later {change.kind} changed the card")
         return f"Cannot undo {what}: {why}"
 
-    def _made_from(self, action: list[Event], since: datetime, now: datetime) -> list[Event]:
-        """Other devices' events made from the states `action` left, dated before `since` (a clock
-        that ran days behind), oldest first."""
-        keys = {e.key for e in action}
-        left = {(e.key, e.after) for e in action}
-        reviewed = [s.last_review for k in keys if (s := self.states.get(k)) is not None and s.last_review]
+    def _made_from(
+        self, action: list[Event], left: set[tuple[str, CardState | None]], since: datetime, now: datetime
+    ) -> list[Event]:
+        """Other devices' events made from the states `action` left (`left`: (card, state) pairs),
+        dated before `since` (a clock that ran days behind), oldest first."""
+        reviewed = [s.last_review for k, _ in left if (s := self.states.get(k)) is not None and s.last_review]
         if not reviewed or min(reviewed) >= since:
             return []
         return [
