@@ -56,9 +56,16 @@ _UNREAD_WHY = {
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 _TABLE_LINE_RE = re.compile(r"[ \t]*\[")
 _TABLE_NAME_RE = re.compile(r"[ \t]*\[\[?([^\]\n]*+)\]")
-# `key =` at a line start (`deck.`/`cards.` prefixes allowed): the keys whose positions errors report.
+_KEY = r"""[A-Za-z0-9_-]++|"[^"\\\n]*+"|'[^'\n]*+'"""
+# `key =` at a line start (`deck.`/`cards.` prefixes allowed; `back.x =` is the key `back`): the
+# keys whose positions errors report.
 _KEY_LINE_RE = re.compile(
-    r"""([ \t]*+)(?:(?:cards|deck)[ \t]*\.[ \t]*)?([A-Za-z0-9_-]++|"[^"\\\n]*+"|'[^'\n]*+')[ \t]*="""
+    rf"([ \t]*+)(?:(?:cards|deck)[ \t]*\.[ \t]*)?({_KEY})(?:[ \t]*\.[ \t]*(?:{_KEY}))*+[ \t]*="
+)
+# `key =` after an inline table's `{` or `,` (group 2), strings and comments skipped (group 1 unset).
+_INLINE_KEY_RE = re.compile(
+    rf""""[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"|'[^'\n]*+'|#[^\n]*+"""
+    rf"|([{{,][ \t]*+)({_KEY})(?:[ \t]*\.[ \t]*(?:{_KEY}))*+[ \t]*="
 )
 
 
@@ -229,20 +236,23 @@ class _Ctx:
             match = _KEY_LINE_RE.match
             strings = _string_lines(self.text)  # a `key =` line in a multi-line string is text
             for n, line in enumerate(self.text.split("\n"), 1):
-                m = match(line)
-                if m is None or (strings and n in strings):
+                if strings and n in strings:
                     continue
-                key = m[2]
-                if key[0] in "\"'":
-                    key = key[1:-1]
-                at = (n, len(m[1]) + 1)
-                hit = keys.get(key)
-                if hit is None:
-                    keys[key] = at
-                elif isinstance(hit, list):
-                    hit.append(at)
-                else:
-                    keys[key] = [hit, at]
+                m = match(line)
+                found = [] if m is None else [(m[2], len(m[1]) + 1)]
+                if "{" in line:  # an inline table's keys: a card written inline, `deck = {...}`
+                    found += [(i[2], i.end(1) + 1) for i in _INLINE_KEY_RE.finditer(line) if i[2]]
+                for key, col in found:
+                    if key[0] in "\"'":
+                        key = key[1:-1]
+                    at = (n, col)
+                    hit = keys.get(key)
+                    if hit is None:
+                        keys[key] = at
+                    elif isinstance(hit, list):
+                        hit.append(at)
+                    else:
+                        keys[key] = [hit, at]
             self._keys = keys
         return self._keys
 
@@ -528,6 +538,30 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
     return card
 
 
+def _inline_card_lines(ctx: _Ctx, count: int) -> tuple[list[int], int | None]:
+    """The first line of each of `count` cards written inline, and the array's last line.
+
+    Several cards on one line share it. When the array is not found as written (a
+    hand edit the scan does not read), every card is at the `cards =` line.
+    """
+    from retain.core.tomltables import array_items
+
+    line = ctx.find("cards", *ctx.top_lines())[0]
+    text = ctx.text
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.find("\n", pos) + 1
+    found = array_items(text, pos)
+    if found is None or len(found[0]) != count:
+        return [line] * count, None
+    lines: list[int] = []
+    for offset in found[0]:
+        line += text.count("\n", pos, offset)
+        pos = offset
+        lines.append(line)
+    return lines, line + text.count("\n", pos, found[1])
+
+
 def parse_deck(text: str, path: str = "<deck>", *, careful: bool = False) -> ParseResult:
     """Parse and validate one deck file's text.
 
@@ -554,13 +588,14 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
         ctx.add(ctx.find("cards"), "`cards` must be an array of tables ([[cards]])")
         return ParseResult(None, ctx.problems)
     headers = card_header_lines(text) if raw_cards else []
-    if len(headers) != len(raw_cards):
-        headers = [ctx.find("cards")[0]] * len(raw_cards)
+    last: int | None = None  # the last card's last line (None: the file's end)
+    if len(headers) != len(raw_cards):  # written inline, `cards = [ {...}, ... ]`
+        headers, last = _inline_card_lines(ctx, len(raw_cards))
     cards: list[Card] = []
     seen: dict[str, tuple[int, int | None]] = {}
     fronts: dict[str, tuple[str, str]] = {}  # a question's text -> (card id, "front" or "back")
     for i, raw in enumerate(raw_cards):
-        end = headers[i + 1] - 1 if i + 1 < len(headers) and headers[i + 1] > headers[i] else None
+        end = max(headers[i], headers[i + 1] - 1) if i + 1 < len(headers) else last
         card = _card(ctx, raw, headers[i], end, seen)
         if card is None:
             continue

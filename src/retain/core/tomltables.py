@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BLANK", "CARD", "PLAIN", "SUB", "TRIVIA", "scan", "trailing"]
+__all__ = ["BLANK", "CARD", "PLAIN", "SUB", "TRIVIA", "array_items", "scan", "trailing"]
 
 CARD, PLAIN, SUB = "card", "plain", "sub"
 
@@ -114,3 +114,35 @@ def trailing(text: str, starts: list[int], end: int, line: re.Pattern[str]) -> i
             break
         end = start
     return end
+
+
+def array_items(text: str, pos: int) -> tuple[list[int], int] | None:
+    """The inline tables that are items of the array opened by the first `[` at or after `pos`.
+
+    Returns their offsets (each item's `{`) and the offset of the array's closing `]`;
+    None when the text from `pos` is not such an array as the scan reads it (a string
+    never closed). Strings and comments are skipped, so a `{` in a value is no item.
+    """
+    depth = 0
+    items: list[int] = []
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None:
+            return None
+        tok, start, pos = m.group(), m.start(), m.end()
+        if tok in _ML_END:
+            end = _ML_END[tok].match(text, pos)
+            if end is None:
+                return None
+            pos = end.end()
+        elif tok in ("[", "{"):
+            if tok == "{" and depth == 1:
+                items.append(start)
+            depth += 1
+        elif tok in ("]", "}"):
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                return items, start
+    return None
