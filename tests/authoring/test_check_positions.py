@@ -162,7 +162,7 @@ def test_a_cards_header_in_a_string_beside_a_sub_table_keeps_the_later_cards_lin
         '[[cards]]\nid = "two"\nfront = "q2"\nback = """\nsee\n[[cards]]\n"""\n\n'
         '[[cards]]\nid = "three"\nfront = "q3"\nback = 3\n'
     )
-    assert _found(text) == [(26, "`back` must be a string, not an integer")]
+    assert _found(text) == [(26, "card 'three': `back` must be a string, not an integer")]
     assert card_header_lines(text) == [6, 15, 23]
 
 

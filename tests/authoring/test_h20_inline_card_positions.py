@@ -27,7 +27,7 @@ def _errors(text: str) -> list[tuple[int, int, str]]:
 def test_each_inline_card_is_blamed_at_its_own_line_and_key() -> None:
     assert _errors(INLINE) == [
         (4, 5, "card 'empty' needs a non-empty `front`"),
-        (5, 31, "`back` must be a string, not an integer"),
+        (5, 31, "card 'num': `back` must be a string, not an integer"),
     ]
 
 
@@ -51,9 +51,18 @@ def test_a_key_inside_a_string_is_not_the_key() -> None:
         'format = 1\ncards = [\n  { id = "a", front = "{ back = 1 }", back = "x" },\n'
         '  { id = "b", front = "q", extra = ", back = 2", back = 3 },\n]\n[deck]\nid = "d"\n'
     )
-    assert _errors(text) == [(4, 50, "`back` must be a string, not an integer")]
+    assert _errors(text) == [(4, 50, "card 'b': `back` must be a string, not an integer")]
 
 
 def test_a_dotted_key_is_blamed_at_its_own_line() -> None:
     text = 'format = 1\n[deck]\nid = "d"\n\n[[cards]]\nid = "one"\nfront = "q"\nback.x = 1\n'
-    assert _errors(text) == [(8, 1, "`back` must be a string, not a table")]
+    assert _errors(text) == [(8, 1, "card 'one': `back` must be a string, not a table")]
+
+
+def test_a_value_of_the_wrong_type_names_its_card() -> None:
+    """"`extra` must be a string" named no card: in a long deck the author had to count lines."""
+    text = 'format = 1\n[deck]\nid = "d"\n\n[[cards]]\nid = "one"\nfront = "q"\nback = "a"\nextra = 5\ntags = [1]\n'
+    assert _errors(text) == [
+        (9, 1, "card 'one': `extra` must be a string, not an integer"),
+        (10, 1, "card 'one': `tags` must be a list of strings, like [\"a\", \"b\"]"),
+    ]

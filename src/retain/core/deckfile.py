@@ -312,22 +312,27 @@ def _where(ctx: _Ctx, where: tuple[int, int | None] | None) -> tuple[int, int | 
     return ctx.deck_lines() if where is None else where
 
 
-def _str(ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None] | None) -> str:
-    """`table[key]` as a string; else an error at `key =` within `where` (None: the [deck] table)."""
+def _str(
+    ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None] | None, card: str = ""
+) -> str:
+    """`table[key]` as a string; else an error at `key =` within `where` (None: the [deck] table),
+    naming the card `card` when given."""
     value = table.get(key, "")
     if isinstance(value, str):
         return value
-    ctx.add(ctx.find(key, *_where(ctx, where)), f"`{key}` must be a string, not {_toml_type(value)}")
+    said = f"card {card!r}: " if card else ""
+    ctx.add(ctx.find(key, *_where(ctx, where)), f"{said}`{key}` must be a string, not {_toml_type(value)}")
     return ""
 
 
 def _strs(
-    ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None] | None
+    ctx: _Ctx, table: dict[str, Any], key: str, where: tuple[int, int | None] | None, card: str = ""
 ) -> tuple[str, ...]:
     value = table.get(key, [])
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    ctx.add(ctx.find(key, *_where(ctx, where)), f'`{key}` must be a list of strings, like ["a", "b"]')
+    said = f"card {card!r}: " if card else ""
+    ctx.add(ctx.find(key, *_where(ctx, where)), f'{said}`{key}` must be a list of strings, like ["a", "b"]')
     return ()
 
 
@@ -441,13 +446,13 @@ def _card(
     card = Card(
         id=card_id,
         kind=k,
-        front=_str(ctx, raw, "front", where),
-        back=_str(ctx, raw, "back", where),
-        text=_str(ctx, raw, "text", where),
-        extra=_str(ctx, raw, "extra", where),
-        accept=_strs(ctx, raw, "accept", where),
-        tags=_strs(ctx, raw, "tags", where),
-        source=_str(ctx, raw, "source", where),
+        front=_str(ctx, raw, "front", where, card_id),
+        back=_str(ctx, raw, "back", where, card_id),
+        text=_str(ctx, raw, "text", where, card_id),
+        extra=_str(ctx, raw, "extra", where, card_id),
+        accept=_strs(ctx, raw, "accept", where, card_id),
+        tags=_strs(ctx, raw, "tags", where, card_id),
+        source=_str(ctx, raw, "source", where, card_id),
         line=start,
         match=spec.match,
         pattern=spec.pattern,
