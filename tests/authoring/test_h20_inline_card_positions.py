@@ -60,9 +60,9 @@ def test_a_dotted_key_is_blamed_at_its_own_line() -> None:
 
 
 def test_a_value_of_the_wrong_type_names_its_card() -> None:
-    """"`extra` must be a string" named no card: in a long deck the author had to count lines."""
+    """ "`extra` must be a string" named no card: in a long deck the author had to count lines."""
     text = 'format = 1\n[deck]\nid = "d"\n\n[[cards]]\nid = "one"\nfront = "q"\nback = "a"\nextra = 5\ntags = [1]\n'
     assert _errors(text) == [
         (9, 1, "card 'one': `extra` must be a string, not an integer"),
-        (10, 1, "card 'one': `tags` must be a list of strings, like [\"a\", \"b\"]"),
+        (10, 1, 'card \'one\': `tags` must be a list of strings, like ["a", "b"]'),
     ]
