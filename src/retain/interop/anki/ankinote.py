@@ -24,6 +24,7 @@ with media never matched: read from its HTML, as then.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import unicodedata
@@ -32,13 +33,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from retain.core.answer.spec import from_meta, to_meta
+from retain.core.answer.textmode import plain_answer
 from retain.core.cloze import cloze_numbers, nesting_problem
 from retain.core.ids import is_valid_id
 from retain.core.mediaref import REF_RE, image_refs, ref_target, sub_refs, with_target
 from retain.core.model import Card, Deck, Kind
 from retain.core.typed import answer_spec
 from retain.interop.anki import jsontext
-from retain.interop.html import html_to_text, is_plain, markdown_to_html
+from retain.interop.html import html_to_text, is_plain, markdown_to_html, text_to_html
 from retain.interop.html_media import MediaFn
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "NOTETYPE_NAMES",
     "AnkiNote",
     "Packing",
+    "answer_field_html",
     "card_to_note",
     "deck_description",
     "deck_fields",
@@ -206,6 +209,27 @@ def _shown_extra(card: Card) -> bool:
     return card.kind == "basic" and bool(card.extra)
 
 
+_LINE_BREAKS = re.compile(r"(?:\n|<br\s*/?>|</?div>)+", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def answer_field_html(back: str) -> str:
+    """A typed card's `back` as the HTML of an Anki field the typed answer is checked against.
+
+    Anki checks against the field's text (line breaks as spaces, tags stripped); retain against
+    the back as the card shows it (`plain_answer`). Where the rendered Markdown keeps that text
+    (`**Raft**`, a list of words) it is the field; where it does not (a lone `>`, `-` or `#` renders
+    as an empty quote, list or heading, `1. first` as a list whose number is no text), the field is
+    that text, escaped: an answer right in retain is right in Anki.
+    """
+    rendered = markdown_to_html(back)
+    if REF_RE.search(back):  # media: kept as it is (a back that is only media has no text to type)
+        return rendered
+    shown = " ".join(html.unescape(_TAG.sub("", _LINE_BREAKS.sub(" ", rendered))).split())
+    checked = plain_answer(back)
+    return rendered if shown == " ".join(checked.split()) else text_to_html(checked)
+
+
 def card_to_note(
     deck: Deck,
     card: Card,
@@ -234,6 +258,8 @@ def card_to_note(
     elif card.kind != "cloze" and card.extra:
         meta["extra"] = card.extra
     rendered = {k: markdown_to_html(v) for k, v in texts.items()}
+    if card.kind == "typed":
+        rendered["1"] = answer_field_html(card.back)
     html_of = dict(rendered)
     packed: dict[str, list[str]] = {}
     if packing is not None:

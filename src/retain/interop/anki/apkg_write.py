@@ -49,6 +49,7 @@ from retain.interop.anki.ankidb import NoteType
 from retain.interop.anki.ankinote import (
     LEECH_TAG,
     Packing,
+    answer_field_html,
     card_to_note,
     deck_description,
     is_leech_tag,
@@ -311,8 +312,9 @@ def _refill(
         if overflow:  # a side the note type has no field for goes into the next side's fields
             text = "\n\n".join(t for t in (overflow, text) if t)
         changed, overflow = _fit(indices, old, text)
+        typed_back = card.kind == "typed" and indices == layout.back
         for i, value in changed.items():
-            fields[i] = markdown_to_html(value)
+            fields[i] = answer_field_html(value) if typed_back else markdown_to_html(value)
     # What is left has no field (an extra in a type without one): shown under the back as retain's
     # two-field types show a basic card's, else in the hidden comment. The comment also carries what
     # note types cannot hold (accepted answers, source, ...) and goes where the import looks for it.
