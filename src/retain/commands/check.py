@@ -13,7 +13,7 @@ from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Problem
 from retain.interop.progress import TerminalStatus
 from retain.store.decks.library import DeckEntry, load_paths
-from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.files import ReadError, atomic_write, over_deck_limit, read_text_limited
 from retain.store.media import media_problems
 
 __all__ = ["add_arguments", "run"]
@@ -109,7 +109,11 @@ def _fix(path: Path) -> int:
                 bom = fh.read(3) == _BOM  # the reader drops it; --fix keeps every byte it did not add
         except OSError:
             bom = False
-        atomic_write(path, (_BOM if bom else b"") + new_text.encode("utf-8"))
+        data = (_BOM if bom else b"") + new_text.encode("utf-8")
+        if (too_big := over_deck_limit(path, len(data))) is not None:
+            out(f"{path}: cannot add {count} card id{'s' if count != 1 else ''}: {too_big}")
+            return 0
+        atomic_write(path, data)
         out(f"{path}: added {count} card id{'s' if count != 1 else ''}")
     return count
 

@@ -27,6 +27,7 @@ __all__ = [
     "fsync_dir",
     "name_text",
     "open_regular",
+    "over_deck_limit",
     "read_text_limited",
     "remove_tree",
 ]
@@ -364,6 +365,17 @@ def _bad_utf8(data: bytes, exc: UnicodeDecodeError) -> ReadError:
     line = data.count(b"\n", 0, exc.start) + 1
     col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
     return ReadError(f"not UTF-8 text (bad byte at line {line}); save the file as UTF-8", line, col)
+
+
+def over_deck_limit(path: Path, size: int) -> str | None:
+    """The one-line refusal to write a deck file of `size` bytes over `MAX_DECK_BYTES` (the library
+    would not read it: the whole deck would be gone), else None."""
+    if size <= MAX_DECK_BYTES:
+        return None
+    return (
+        f"{path} would be {_mib(size)}, over the {_mib(MAX_DECK_BYTES)} deck-file size limit: "
+        "split the deck; nothing was written"
+    )
 
 
 def read_text_limited(path: Path, limit: int = MAX_DECK_BYTES) -> str:

@@ -42,7 +42,7 @@ from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
 from retain.core.deckwrite import card_toml, deck_to_toml, toml_multiline, toml_text
 from retain.core.model import Card, Deck
 from retain.core.tomltables import BLANK, CARD, PLAIN, SUB, TRIVIA, scan, trailing
-from retain.store.files import ReadError, atomic_write, fsync_dir, read_text_limited
+from retain.store.files import ReadError, atomic_write, fsync_dir, over_deck_limit, read_text_limited
 from retain.store.oserror import os_error_text
 
 __all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file", "write_new_file"]
@@ -633,6 +633,8 @@ class DeckFile:
         if isinstance(state, ParseResult):
             raise DeckEditError(str(state.errors[0]))
         data = ((BOM if self._bom else "") + self.text).encode("utf-8")
+        if (too_big := over_deck_limit(self.path, len(data))) is not None:
+            raise DeckEditError(too_big)
         with _held(self.path):  # another save between our check and our write would be lost
             if self.changed_on_disk():
                 raise DeckChangedOnDisk(f"{self.path} changed on disk since it was read; reload it first")
@@ -647,6 +649,8 @@ def create_deck_file(path: Path, deck: Deck) -> DeckFile:
     if os.path.lexists(path):
         raise DeckEditError(f"{path} already exists")
     text = deck_to_toml(deck)
+    if (too_big := over_deck_limit(path, len(text.encode("utf-8")))) is not None:
+        raise DeckEditError(too_big)
     write_new_file(path, text.encode("utf-8"))
     return DeckFile(path, text, _digest(text.encode("utf-8")))
 
