@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,14 +124,34 @@ def _conflict_copy(path: Path, origin: Origin) -> DeckEntry | None:
     return DeckEntry(path, origin, None, [Problem(str(path), 1, 1, message)])
 
 
+SIDECAR_SUFFIX = ".progress.toml"  # `retain export --with-progress` writes NAME.progress.toml
+_SIDECAR_KEY = re.compile(rb'^[ \t]*deck[ \t]*=[ \t]*"', re.MULTILINE)  # a sidecar's `deck = "id"`
+
+
+def is_sidecar(path: Path) -> bool:
+    """Whether `path` is an exported progress sidecar, not a deck: named `*.progress.toml`, with a
+    top-level `deck = "id"` near its start (a deck file's `deck` is a table). Unreadable: no."""
+    if not path.name.lower().endswith(SIDECAR_SUFFIX):
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return _SIDECAR_KEY.search(head) is not None
+
+
 def deck_files(folder: Path) -> list[Path]:
-    """The `*.toml` deck files under `folder` (hidden files and folders left out), sorted."""
+    """The `*.toml` deck files under `folder` (hidden files and folders left out, and the progress
+    sidecars an export wrote beside its deck), sorted."""
     if not folder.is_dir():
         return []
     return sorted(
         p
         for p in folder.rglob("*.toml")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and not is_sidecar(p)
     )
 
 
