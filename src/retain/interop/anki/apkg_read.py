@@ -393,6 +393,8 @@ def _deck_ids(db: AnkiDb, used: set[int]) -> dict[int, tuple[str, dict[str, obje
         deck_id = unique_id(deck_id, taken)
         taken.add(deck_id)
         group, name = split_deck_name(full)
+        if "group" not in meta and meta.get("name") == full:
+            group = ""  # retain wrote no group, and the Anki name is its own: a name holding `::`
         meta.setdefault("name", name)
         meta.setdefault("group", group)
         if "description" not in meta and desc.strip():
