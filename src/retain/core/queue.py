@@ -95,7 +95,7 @@ class _Lane:
     """One deck's share of the queue."""
 
     deck_id: str
-    new_cap: int
+    new_cap: int  # today's room when the queue was built: the limit less today's count (may be < 0)
     rev_cap: int
     new_keys: list[str] = field(default_factory=list)  # deck order
     rev_keys: list[str] = field(default_factory=list)  # lowest retrievability first
@@ -267,10 +267,10 @@ class StudyQueue:
                 deck = u.deck_id
                 if deck not in lanes:
                     s = settings_for(deck)
-                    lanes[deck] = _Lane(
-                        deck,
-                        max(0, s.new_per_day - log.new_seen.get(deck, 0)),
-                        max(0, s.reviews_per_day - log.reviews_done.get(deck, 0)),
+                    lanes[deck] = _Lane(  # (below zero when today's count is over a limit: an
+                        deck,  # undo then gives back no slot until the count is under it again)
+                        s.new_per_day - log.new_seen.get(deck, 0),
+                        s.reviews_per_day - log.reviews_done.get(deck, 0),
                     )
             key = u.key
             st = get(key)
