@@ -548,9 +548,9 @@ class ReviewSession:
             for due, is_review in ((step, False), (review, True))
             if due is not None and due > now
         ]
-        for key in {e.key for e in events}:
+        for key in {e.key for e in events}:  # (a crammed card keeps its due: one due now is served now)
             state = self.states.get(key)
-            if state is not None and state.due is not None and state.due > now:
+            if state is not None and state.due is not None:
                 at = next_served(state, day, ahead)
                 if at is not None:
                     served.append(at)
