@@ -189,6 +189,10 @@ class CustomQueue:
         self._units = {u.key: u for u in units}
         self._pending: dict[str, None] = dict.fromkeys(self._units)
         self._new = {k for k in self._units if (st := states.get(k)) is None or st.state == NEW}
+        # in (re)learning when the list was made: counted under Learning, as the home screen counts them
+        self._learning = {
+            k for k in self._units if (st := states.get(k)) is not None and st.state in (LEARNING, RELEARNING)
+        }
         self._learn: dict[str, datetime] = {}
         self._aside: dict[str, CardState] = {}  # set aside meanwhile, by the state that did it
         self._last: str | None = None
@@ -214,6 +218,7 @@ class CustomQueue:
             del self._units[key]
             self._pending.pop(key, None)
             self._new.discard(key)
+            self._learning.discard(key)
             self._learn.pop(key, None)
             self._aside.pop(key, None)
         for key in self._units:
@@ -330,9 +335,10 @@ class CustomQueue:
     def counts(self, now: datetime) -> Counts:
         self._return_due(now)
         new = sum(1 for k in self._pending if k in self._new)
+        listed = sum(1 for k in self._pending if k in self._learning) if self._learning else 0
         limit = self.learn_until(now)
         learning = sum(1 for d in self._learn.values() if d <= limit)
-        return Counts(new=new, learning=learning, review=len(self._pending) - new)
+        return Counts(new=new, learning=learning + listed, review=len(self._pending) - new - listed)
 
     def hidden_count(self) -> int:
         return 0
