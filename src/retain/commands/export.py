@@ -24,11 +24,12 @@ from retain.interop.group_export import (
     plan_export,
     progress_refused,
     run_export,
+    second_deck_refused,
 )
 from retain.interop.importer import count_line
 from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.interop.progress_io import progress_reader
-from retain.store.home import open_home
+from retain.store.home import library_folders, open_home
 
 __all__ = ["add_arguments", "run"]
 
@@ -90,6 +91,9 @@ def run(args: argparse.Namespace) -> int:
         jobs = plan_export(decks, args.output)
     except InteropError as exc:
         err(f"retain: export failed: {exc}")
+        return 1
+    if twice := second_deck_refused(jobs, library.entries, library_folders(home.paths, home.config)):
+        err(f"retain: export refused: {twice}; nothing was written")
         return 1
     existing = [p for p in job_paths(jobs, with_progress=args.with_progress) if p.exists() or p.is_symlink()]
     if existing and not args.force:

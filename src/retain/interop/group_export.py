@@ -25,6 +25,7 @@ from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
 from retain.interop.history import sidecar_path
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.typed_path import typed_path
+from retain.store.decks.library import DeckEntry, Origin
 
 __all__ = [
     "PROGRESS_SUFFIXES",
@@ -37,6 +38,7 @@ __all__ = [
     "plan_export",
     "progress_refused",
     "run_export",
+    "second_deck_refused",
 ]
 
 
@@ -176,3 +178,33 @@ def _stale_sidecar(out: Path) -> list[str]:
         "an import --with-history of the file reads it; delete it before sharing the folder, or "
         "export --with-progress to replace it"
     ]
+
+
+def second_deck_refused(
+    jobs: Sequence[ExportJob], entries: Sequence[DeckEntry], folders: Sequence[tuple[Path, Origin]]
+) -> str | None:
+    """Why a job would write a second deck file of a deck the library reads from a file of the
+    user's, into a folder the library reads (`folders`, hidden sub-folders aside): retain would
+    read only one of them, and the other's edits would be lost. None when no job would.
+
+    A bundled deck's copy is the user's own copy of it, which replaces it, as documented; the
+    deck's own file (`--force`) is no second deck.
+    """
+    read_from = [f.resolve() for f, origin in folders if origin != "bundled"]
+    owners = {e.deck.id: e.path for e in entries if e.deck is not None and e.origin != "bundled"}
+    for job in jobs:
+        if job.out.suffix.lower() != ".toml":
+            continue
+        out = job.out.resolve()
+        read = any(
+            out.is_relative_to(f) and not any(part.startswith(".") for part in out.relative_to(f).parts)
+            for f in read_from
+        )
+        for deck in job.decks if read else ():
+            own = owners.get(deck.id)
+            if own is not None and own.resolve() != out:
+                return (
+                    f"{job.out} is in a deck folder, where it would be a second deck {deck.id!r} "
+                    f"beside {own} (retain reads one deck per id); export it to another folder"
+                )
+    return None

@@ -32,10 +32,12 @@ from retain.interop.group_export import (
     plan_export,
     progress_refused,
     run_export,
+    second_deck_refused,
 )
 from retain.interop.progress_io import collection_decks_progress
 from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection
+from retain.store.home import library_folders
 from retain.store.oserror import os_error_text
 from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.share_dialog import ShareDialog
@@ -139,6 +141,11 @@ class ExportScreen(ShareDialog):
             jobs = plan_export(decks, raw)
         except InteropError as exc:
             self._show(line(str(exc)).plain, True)
+            return
+        home = self.collection.home
+        library = self.collection.library
+        if twice := second_deck_refused(jobs, library.entries, library_folders(home.paths, home.config)):
+            self._show(line(twice[0].upper() + twice[1:] + ".").plain, True)
             return
         existing = [p for p in job_paths(jobs, with_progress=with_progress) if p.exists() or p.is_symlink()]
         if not existing:
