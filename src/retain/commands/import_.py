@@ -33,6 +33,7 @@ from retain.interop.importer import (
 )
 from retain.interop.limits import DEFAULT_LIMITS
 from retain.interop.progress import TerminalProgress, TerminalStatus
+from retain.store.decks.library import DeckEntry, Library
 from retain.store.home import Home, open_home
 
 if TYPE_CHECKING:
@@ -78,9 +79,12 @@ def _import_one(
     bar: TerminalProgress,
     writer: HistoryWriter | None,
     prefix: str = "",
+    earlier: list[DeckEntry] | None = None,
 ) -> _Done:
     """Read, plan and (unless --dry-run) apply one file; prints what it does. Errors are returned.
-    `writer` (with `--with-history`) records the history, the same for every file of a run."""
+    `writer` (with `--with-history`) records the history, the same for every file of a run.
+    `earlier`: a dry run's decks of the files before this one (a real run would have written
+    them): this file is planned against the library with them, and its own are added."""
     decks_dir = home.paths.decks_dir
     options = import_memo.Options(with_history=args.with_history, force=args.force)
     package = ""
@@ -108,12 +112,17 @@ def _import_one(
             bar.finish()
             _print_warnings(bundle.warnings, prefix)  # before a refusal too: rows all skipped say why
             with TerminalStatus("comparing with your decks"):
-                plan = plan_import(bundle, home.library(), decks_dir, force=args.force)
+                library = home.library()
+                if earlier:  # (first: a deck a file before this one would update is that one now)
+                    library = Library([*earlier, *library.entries], library.files)
+                plan = plan_import(bundle, library, decks_dir, force=args.force)
             for planned in plan.decks:
                 for line in planned.lines():
                     out(f"{prefix}{line}")
             if args.dry_run:
                 _dry_run_lines(home, plan, bundle.reviews if args.with_history else None, prefix)
+                if earlier is not None:
+                    earlier[:0] = [DeckEntry(p.target, "user", p.written or p.deck) for p in plan.decks]
                 return _Done(len(plan.decks))
             media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
             bar.finish()
@@ -261,9 +270,10 @@ def _run(
         return 1
     imported = decks = 0
     refused: list[str] = []
+    earlier: list[DeckEntry] = []  # a dry run's decks so far, as the real run would have written them
     for file in files:
         with gc_paused():  # (collections run between the files)
-            done = _import_one(home, file, args, bar, writer, prefix=f"{file.name}: ")
+            done = _import_one(home, file, args, bar, writer, prefix=f"{file.name}: ", earlier=earlier)
         if done.error:
             err(f"retain: {file.name}: {done.error}")
             refused.append(file.name)
