@@ -230,13 +230,13 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     library = home.library()
     if library.entry(args.deck) is not None:
         return writable_deck_file(home, args.deck)
+    target = home.paths.decks_dir / f"{args.deck}.toml"
+    if os.path.lexists(target):  # its file is there but gives no deck: said why (a broken link too)
+        raise DeckEditError(taken_file_message(library, target, args.deck))
     if not args.new_deck:
         raise _NoDeck(
             f"no deck {args.deck!r} (decks: {known_decks(list(library.decks))}); add --new-deck to create it"
         )
-    target = home.paths.decks_dir / f"{args.deck}.toml"
-    if os.path.lexists(target):  # (a broken symbolic link too: never replaced)
-        raise DeckEditError(taken_file_message(library, target, args.deck))
     return target
 
 
