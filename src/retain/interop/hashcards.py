@@ -49,12 +49,17 @@ def is_separator(line: str) -> bool:
     return line.strip() == "---"
 
 
+# A tag (or retain's metadata line) behind any number of retain's backslashes (none indented:
+# an indented tag is text), and a separator behind backslashes each after optional indentation.
+_ESCAPED_TAG = re.compile(r"\\*(?:" + "|".join(map(re.escape, (*_TAGS, "<!-- retain "))) + ")")
+_ESCAPED_SEPARATOR = re.compile(r"(?:[ \t]*\\)*\s*---\s*")  # (`\s`: what `str.strip` takes)
+
+
 def _special(line: str) -> bool:
-    """A line hashcards would not read as plain card text (or one of retain's escaped lines)."""
-    if is_tag(line) or is_separator(line) or line.startswith("<!-- retain "):
-        return True
-    rest = line.lstrip(" \t")
-    return rest.startswith("\\") and _special(line[: len(line) - len(rest)] + rest[1:])
+    """A line hashcards would not read as plain card text (or one of retain's escaped lines): a tag
+    or separator, or such a line with backslashes put before it (after any indentation), one per
+    escape. One pass over the line: a call per backslash hit the recursion limit at ~1000."""
+    return bool(_ESCAPED_TAG.match(line) or _ESCAPED_SEPARATOR.fullmatch(line))
 
 
 def escape_line(line: str) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,9 +65,10 @@ class _Block:
 
 
 def block_key(lines: list[str]) -> str:
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    return hashlib.sha256("\n".join(lines).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    end = len(lines)
+    while end and not lines[end - 1].strip():  # (a copy per blank line was quadratic)
+        end -= 1
+    return hashlib.sha256("\n".join(lines[:end]).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 # ---- reading ---------------------------------------------------------------------------
@@ -99,12 +100,14 @@ def parse_blocks(lines: list[str], first: int, warnings: list[str]) -> list[_Blo
     blocks: list[_Block] = []
     legacy = any(_LEGACY_META.match(ln) for ln in lines)
     cur: _Block | None = None
+    text: list[str] = []  # the lines of cur's last part, joined into it once the part ends
     pending: dict[str, Any] | None = None
     stray: list[int] = []
 
     def close(n: int) -> None:
         nonlocal cur
         if cur is not None:
+            cur.parts[-1] = "\n".join(text)
             if cur.tag == "Q" and len(cur.parts) < 2:
                 warnings.append(f"line {cur.line} skipped: question without an `A:` answer (line {n})")
             else:
@@ -129,18 +132,21 @@ def parse_blocks(lines: list[str], first: int, warnings: list[str]) -> list[_Blo
             close(n)
             _stray(warnings, stray)
             stray = []
-            cur = _Block(line[0], n, [text_of(line[2:].strip())], [line], pending)
+            text = [text_of(line[2:].strip())]
+            cur = _Block(line[0], n, [""], [line], pending)
             pending = None
         elif line.startswith("A:"):
             if cur is not None and cur.tag == "Q" and len(cur.parts) == 1:
-                cur.parts.append(text_of(line[2:].strip()))
+                cur.parts[0] = "\n".join(text)
+                text = [text_of(line[2:].strip())]
+                cur.parts.append("")
                 cur.raw.append(line)
             else:
                 warnings.append(f"line {n}: `A:` without a question, ignored")
         elif is_separator(line):
             close(n)
         elif cur is not None:
-            cur.parts[-1] += "\n" + text_of(line)
+            text.append(text_of(line))  # (adding each line to the part's text was quadratic)
             cur.raw.append(line)
         elif line.strip() and not line.lstrip().startswith("#"):
             stray.append(n)
@@ -162,7 +168,8 @@ def _str(meta: dict[str, Any], key: str) -> str:
 
 
 def _cloze_text(body: str, meta: dict[str, Any]) -> str:
-    numbers = [n for n in meta.get("n", []) if isinstance(n, int) and 0 < n < 1000]
+    raw = meta.get("n")  # (from the file: not always a list of numbers)
+    numbers = [n for n in raw if type(n) is int and 0 < n < 1000] if isinstance(raw, list) else []
     hints = _strs(meta.get("hints"))
     out: list[str] = []
     count = 0
@@ -204,10 +211,11 @@ def card_from_block(
     return Card(id=card_id, front=front, back=back, **common)
 
 
-def _card_meta(front: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def _card_meta(front: dict[str, Any]) -> dict[str, deque[dict[str, Any]]]:
     table = front.get("retain")
     entries = table.get("cards") if isinstance(table, dict) else None
-    by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    # (each taken from the left: a list's pop(0) for each of many equal cards was quadratic)
+    by_key: dict[str, deque[dict[str, Any]]] = defaultdict(deque)
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and isinstance(entry.get("h"), str):
             by_key[entry["h"]].append(entry)
@@ -239,7 +247,7 @@ def read_markdown(path: Path, limits: Limits, stage: Path) -> Bundle:
     hints: dict[str, int] = {}  # `taken` only grows here, as `make_card_id` hints need
     for block in blocks:
         queue = meta_by_key.get(block.key())
-        meta = block.legacy if block.legacy is not None else (queue.pop(0) if queue else {})
+        meta = block.legacy if block.legacy is not None else (queue.popleft() if queue else {})
         raw_id = meta.get("id")
         taken_id = raw_id if isinstance(raw_id, str) and raw_id in taken else None
         if taken_id is not None:  # (a hand edit): a card of its own, not one skipped as a duplicate

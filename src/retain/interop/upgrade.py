@@ -84,11 +84,21 @@ def diff_decks(old: Deck | None, new: Deck) -> DeckDiff:
     return diff
 
 
+def _part(part: str) -> tuple[int, str, str]:
+    """A version part's sort key: a number (ASCII digits only: `isdigit` takes `²`) by its length
+    then its digits, leading zeros dropped, so it needs no `int` (which refuses 4300 digits and
+    more); a part that is no number sorts as text, after 0 and before 1 (`1.0` < `1.a` < `1.1`)."""
+    if part.isascii() and part.isdigit():
+        digits = part.lstrip("0")
+        return len(digits), digits, ""
+    return 0, "", part
+
+
 def _key(version: str, width: int) -> tuple[object, ...]:
     core = version.strip().lstrip("vV").split("+", 1)[0]
     main, _, pre = core.partition("-")
-    nums = [(int(p), "") if p.isdigit() else (0, p) for p in main.split(".") if p]
-    nums += [(0, "")] * (width - len(nums))
+    nums = [_part(p) for p in main.split(".") if p]
+    nums += [_part("0")] * (width - len(nums))
     # a pre-release sorts before its release: "1.0.0-rc1" < "1.0.0"
     return (*nums, (0, pre) if pre else (1, ""))
 

@@ -68,6 +68,9 @@ _BLANK_HTML = re.compile(
     r"(?:\s|&nbsp;|<br\s*/?>|</?div>)*", re.IGNORECASE
 )  # an empty field, as Anki sees one
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # a line as csv ends it (not at U+2028 & co.)
+# a column number: ASCII digits only (`isdigit` takes `²`, which `int` refuses), and few enough
+# of them past leading zeros for `int` (it refuses over 4300 digits)
+_COLUMN_NUMBER = re.compile(r"0*([0-9]{1,4})")
 
 
 def separator_for(path: Path) -> str:
@@ -222,9 +225,11 @@ def _column(meta: dict[str, str], key: str) -> int | None:
     raw = meta.get(key)
     if raw is None:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        raise InteropError(f"header `#{key}:{raw}` must be a column number")
-    return int(raw) - 1
+    m = _COLUMN_NUMBER.fullmatch(raw)
+    if m is None or not 1 <= int(m[1]) <= 1000:
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise InteropError(f"header `#{key}:{shown}` must be a column number")
+    return int(m[1]) - 1
 
 
 # Names a header row gives its columns (Anki's field and column names); a first row made only of
@@ -335,8 +340,14 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         if not any(c.strip() for c in row):
             continue
         fields = [c for i, c in enumerate(row) if i not in special]  # the writer marks only plain cells
+        # The id's source: the front cell as ids were always made of it (its HTML), less the spaces
+        # around it, which the card drops: a space added before the separator keeps the card's id
+        # (and progress). Its other differences from the card text (`&amp;`, `<br>`, the Markdown
+        # escapes the card adds) stay in, so that only a padded cell's id differs from before.
+        source = fields[0].strip() if fields else str(n)
         if not is_html:
             fields = [text_to_html(f) for f in fields]
+            source = text_to_html(source)
         deck_name = cell(row, cols["deck"]) or fixed_deck
         notetype = cell(row, cols["notetype"]) or fixed_type
         kind = _guess_kind(notetype, fields[0] if fields else "")
@@ -360,7 +371,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         if guid:
             deck_hint, card_id = ids_from_guid(guid)
         else:
-            deck_hint, card_id = None, make_card_id(fields[0] if fields else str(n), frozenset())
+            deck_hint, card_id = None, make_card_id(source, frozenset())
         retain_ids[deck_name].add(deck_hint)
         card_id = unique_id(card_id, taken[deck_name])
         taken[deck_name].add(card_id)
