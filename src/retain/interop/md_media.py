@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS, ref_target, sub_refs
+from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS, REF_RE, VIDEO_EXTS, ref_target, sub_refs
 from retain.core.model import Card
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -110,6 +110,7 @@ class ImageImporter:
         self.stage, self.limits, self.bundle, self.deck_id = stage, limits, bundle, deck_id
         self.done: dict[Path, str] = {}
         self.total = 0  # bytes of the images copied so far
+        self._lines: tuple[_Block, dict[str, int]] | None = None  # a block's references' lines
 
     def rewrite(self, card: Card, block: _Block) -> Card:
         changes: dict[str, Any] = {}
@@ -122,7 +123,15 @@ class ImageImporter:
         return replace(card, **changes) if changes else card
 
     def _line(self, ref: str, block: _Block) -> int:
-        return next((block.line + i for i, ln in enumerate(block.raw) if ref in ln), block.line)
+        """The file line of the first reference to `ref` in the block (else the block's first)."""
+        if self._lines is None or self._lines[0] is not block:  # one pass over a block's lines
+            found: dict[str, int] = {}
+            for i, ln in enumerate(block.raw):
+                if "![" in ln:
+                    for m in REF_RE.finditer(ln):
+                        found.setdefault(ref_target(m), block.line + i)
+            self._lines = (block, found)
+        return self._lines[1].get(ref, block.line)
 
     def _one(self, m: re.Match[str], block: _Block) -> str:
         ref = ref_target(m)
