@@ -49,6 +49,7 @@ __all__ = [
     "NOTETYPE_NAMES",
     "AnkiNote",
     "Packing",
+    "anki_deck_names",
     "answer_field_html",
     "card_to_note",
     "deck_description",
@@ -312,9 +313,32 @@ def deck_description(deck: Deck) -> str:
     return markdown_to_html(deck.description) + _json_comment("retain-deck", _deck_meta(deck))
 
 
-def deck_meta_json(deck: Deck) -> str:
-    """retain's deck fields as one JSON line (for a `#retain deck:` text-file header)."""
-    meta = _deck_meta(deck) | {"full": f"{deck.group}::{deck.name}" if deck.group else deck.name}
+def anki_deck_names(decks: Sequence[Deck]) -> dict[str, str]:
+    """Each deck's Anki name (`Group::Name`), by deck id, unique as Anki compares deck names (any
+    case, blanks around `::` aside): Anki holds one deck per name, so two decks of one group with
+    the same name would be one. A name taken by a deck before gets the deck's id added
+    (`G::Vocabulary (voc2)`); the deck's own name and group travel in its description."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for deck in decks:
+        full = f"{deck.group}::{deck.name}" if deck.group else deck.name
+        if _anki_key(full) in taken:
+            full = f"{full} ({deck.id})"
+        taken.add(_anki_key(full))
+        names[deck.id] = full
+    return names
+
+
+def _anki_key(full: str) -> str:
+    return "::".join(part.strip() for part in full.split("::")).casefold()
+
+
+def deck_meta_json(deck: Deck, full: str | None = None) -> str:
+    """retain's deck fields as one JSON line (for a `#retain deck:` text-file header); `full`: the
+    deck's Anki name in the file (`anki_deck_names`), else its own."""
+    if full is None:
+        full = f"{deck.group}::{deck.name}" if deck.group else deck.name
+    meta = _deck_meta(deck) | {"full": full}
     return json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

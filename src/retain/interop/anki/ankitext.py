@@ -34,6 +34,7 @@ from retain.core.ids import make_card_id
 from retain.core.model import Card, Deck, Kind
 from retain.interop.anki.ankinote import (
     NOTETYPE_NAMES,
+    anki_deck_names,
     card_to_note,
     deck_fields,
     deck_id_for_name,
@@ -95,15 +96,16 @@ def write_anki_text(decks: list[Deck], sep: str, progress: ProgressFn = no_progr
     out.write(
         f"#separator:{name}\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n#tags column:6\n"
     )
+    fulls = anki_deck_names(decks)
     for deck in decks:
-        out.write(f"#retain deck:{deck_meta_json(deck)}\n")
+        out.write(f"#retain deck:{deck_meta_json(deck, fulls[deck.id])}\n")
     writer = csv.writer(out, delimiter=sep, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
     # QUOTE_MINIMAL quotes a cell holding the line terminator, not one holding a bare CR (Python < 3.12)
     quoted = csv.writer(out, delimiter=sep, quoting=csv.QUOTE_ALL, lineterminator="\n")
     total = sum(len(d.cards) for d in decks)
     done = 0
     for deck in decks:
-        full = f"{deck.group}::{deck.name}" if deck.group else deck.name
+        full = fulls[deck.id]
         for card in deck.cards:
             note = card_to_note(deck, card)
             row = [
@@ -276,7 +278,13 @@ def _deck_name(full: str, meta: dict[str, Any]) -> tuple[str, str]:
     `full` (a name may hold `::`), else split at the last `::` as Anki's hierarchy."""
     group, name = meta.get("group", ""), meta.get("name")
     whole = f"{group}::{name}" if isinstance(group, str) and group else name
-    if isinstance(group, str) and isinstance(name, str) and name and whole == full:
+    # (`… (id)`: the name made unique beside another deck's of the same name, `anki_deck_names`)
+    if (
+        isinstance(group, str)
+        and isinstance(name, str)
+        and name
+        and full in (whole, f"{whole} ({meta.get('id')})")
+    ):
         return group, name
     return split_deck_name(full)
 

@@ -49,6 +49,7 @@ from retain.interop.anki.ankidb import NoteType
 from retain.interop.anki.ankinote import (
     LEECH_TAG,
     Packing,
+    anki_deck_names,
     answer_field_html,
     card_to_note,
     deck_description,
@@ -516,8 +517,9 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     total = sum(len(d.cards) for d in decks)
     nid = cid = base
     pos = 0
+    fulls = anki_deck_names(decks)
     for i, deck in enumerate(decks):
-        full = f"{deck.group}::{deck.name}" if deck.group else deck.name
+        full = fulls[deck.id]
         parts = full.split("::")
         for depth in range(1, len(parts) + 1):
             name = "::".join(parts[:depth])
