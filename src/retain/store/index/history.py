@@ -639,6 +639,19 @@ class History:
         return {eid for (eid,) in rows}
 
     @_locked
+    def keys_with_events(self, now: datetime, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` that have any event (of any device, undone ones too)."""
+        self.refresh(now)
+        found: set[str] = set()
+        wanted = list(dict.fromkeys(keys))
+        for i in range(0, len(wanted), 500):  # (SQLite's limit on parameters)
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT DISTINCT key FROM events WHERE key IN ({marks})", chunk)
+            found.update(key for (key,) in rows)
+        return found
+
+    @_locked
     def ids_of(self, now: datetime, device: str, since: datetime) -> set[str]:
         """The ids of the events in `device`'s folder dated at or after `since`: the device's own
         (as `last_undoable_action` takes them), whatever device their ids name (a folder renamed

@@ -48,18 +48,26 @@ def _record_all(col: Collection, events: list[Event]) -> list[Event]:
 def move_progress(col: Collection, moves: Mapping[str, str], now: datetime) -> list[Event]:
     """Give each new key the state its old key had; old keys that nothing moves into become new.
 
-    Keys without progress are skipped. Returns the recorded events.
+    A card without progress moved onto a key that has some gives that key a new card's state
+    written out (`CardState()`, not a bare reset: that would read as a forget, which undo takes
+    back). One without progress moved from a key with history (reset since it was studied) is
+    recorded too, so that undo sees the card moved since. Keys without progress or history are
+    skipped: moving new cards writes nothing. Returns the recorded events.
     """
     moves = {old: new for old, new in moves.items() if old != new}
     before = {key: col.states.get(key) for key in {*moves, *moves.values()}}
+    bare = [old for old, new in moves.items() if before[old] is None and before[new] is None]
+    history = col.history_index.keys_with_events(now, bare) if bare else set()
     events: list[Event] = []
     for old, new in moves.items():
         state = before[old]
-        if state is not None or before[new] is not None:
+        if state is not None:
             events.append(_event(col, "reset", new, now, state))
+        elif before[new] is not None or old in history:
+            events.append(_event(col, "reset", new, now, CardState()))
     targets = set(moves.values())
     for old in moves:
-        if old not in targets and before[old] is not None:
+        if old not in targets and (before[old] is not None or old in history):
             events.append(_event(col, "reset", old, now, None))
     return _record_all(col, events)
 
