@@ -37,7 +37,7 @@ from typing import Any
 
 from textual.driver import Driver
 
-__all__ = ["hangup_driver"]
+__all__ = ["drawn_size", "hangup_driver"]
 
 
 class _InputEnd(threading.Event):
@@ -68,6 +68,19 @@ class _InputEnd(threading.Event):
             self._on_gone()
 
 
+def drawn_size(fileno: int) -> tuple[int, int] | None:
+    """The size of the terminal at `fileno` (the one the screen is drawn on: stderr), None when it
+    is no terminal or `COLUMNS`/`LINES` set it. Textual asked stdout's (`shutil`), which is no
+    terminal with `retain > log`: the screen was drawn at 80x25 in a bigger or smaller one."""
+    if os.environ.get("COLUMNS") or os.environ.get("LINES"):
+        return None
+    try:
+        size = os.get_terminal_size(fileno)
+    except (OSError, ValueError):
+        return None
+    return (size.columns, size.lines) if size.columns > 0 and size.lines > 0 else None
+
+
 def hangup_driver(base: type[Driver], on_hangup: Callable[[], object]) -> type[Driver]:
     """`base` (the app's `driver_class`), made to call `on_hangup` on the app's loop (once) and
     stop reading when the terminal goes away; `base` itself when it is not Textual's LinuxDriver."""
@@ -92,6 +105,11 @@ def hangup_driver(base: type[Driver], on_hangup: Callable[[], object]) -> type[D
             if type(event) is threading.Event and isinstance(fileno, int):
                 self._input_end = _InputEnd(fileno, self._hung_up)
                 self.exit_event = self._input_end
+
+        def _get_terminal_size(self) -> tuple[int, int]:
+            drawn = getattr(getattr(self, "_file", None), "fileno", None)
+            size = drawn_size(drawn()) if callable(drawn) else None
+            return size or super()._get_terminal_size()
 
         def run_input_thread(self) -> None:
             try:

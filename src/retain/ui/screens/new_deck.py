@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from retain.core.ids import is_valid_id, slugify
 from retain.core.model import Deck
+from retain.core.sanitize import sanitize_line
 from retain.store.decks.deckedit import DeckEditError
 from retain.ui.key_names import key_label
 from retain.ui.text import line
@@ -65,7 +66,9 @@ class NewDeckScreen(ModalScreen[str | None]):
         super().__init__()
         self._create = create
         self._taken = taken_ids
-        self._groups = sorted(set(groups), key=str.casefold)
+        # suggested as typed, so only names with no control or invisible format character: the
+        # Input draws a suggestion as it is (a shared deck's `\x1b]52;…` group wrote the clipboard)
+        self._groups = sorted({g for g in groups if sanitize_line(g) == g}, key=str.casefold)
         self._id_edited = False
         self._auto_ids = {""}  # ids filled in from the name (a later change event may carry an older one)
 

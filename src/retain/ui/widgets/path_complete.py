@@ -1,7 +1,8 @@
 """Path completion under a file-name Input (textual-autocomplete's PathAutoComplete).
 
 Lists the folders and the files with the wanted extensions in the folder being
-typed, `~` expanded; dotfiles only once the name typed starts with a dot. Down
+typed, `~` expanded; dotfiles only once the name typed starts with a dot; never a
+name holding a control or invisible format character (it would reach the terminal). Down
 opens the list, Tab or Enter takes the highlighted entry, Esc closes it.
 The list shows only while a name is being typed that does not name an existing
 path yet nor ends with a wanted extension, so Enter on a complete path, or on a
@@ -17,6 +18,8 @@ from textual.content import Content
 from textual.widgets import Input
 from textual_autocomplete import AutoComplete, DropdownItem, PathAutoComplete, TargetState
 
+from retain.core.sanitize import sanitize_line
+
 __all__ = ["PathComplete"]
 
 
@@ -30,7 +33,7 @@ class PathComplete(PathAutoComplete):
         expanded = os.path.expanduser(typed) if typed.startswith("~") else typed
         self.show_dotfiles = self.get_search_string(target_state).startswith(".")
         items = super().get_candidates(TargetState(expanded, len(expanded)))
-        return [item for item in items if self._wanted(item.main.plain)]
+        return [item for item in items if self._wanted(item.main.plain) and _shown_as_is(item.main.plain)]
 
     def should_show_dropdown(self, search_string: str) -> bool:
         typed = os.path.expanduser(self.target.value)
@@ -47,3 +50,10 @@ class PathComplete(PathAutoComplete):
 
     def _wanted(self, name: str) -> bool:
         return name.endswith("/") or name.lower().endswith(self.suffixes)
+
+
+def _shown_as_is(name: str) -> bool:
+    """A name with no control or invisible format character (`sanitize_line` keeps it): only such a
+    name is offered, as the list and Tab would put it on the terminal as it is (a stranger's
+    `a\x1b]52;c;...` writes the clipboard). Typed by hand, the box takes any path."""
+    return sanitize_line(name) == name
