@@ -59,6 +59,25 @@ def _markdown_kit() -> tuple[Any, dict[str, Any]]:
     return card_parser(), dict(vars(template))
 
 
+# A card side shows at most this many lines (a real card is far shorter): Rich splits a
+# paragraph's lines one at a time, each split copying the rest, so a stranger's `"x\n" * 60_000`
+# (120 KB) took the study screen 20 s, deaf to `q`; 2,000 lines render in ~0.06 s.
+MAX_SHOWN_LINES = 2_000
+
+
+def _first_lines(text: str) -> str:
+    """`text`, or its first `MAX_SHOWN_LINES` lines and a line saying how many more there are."""
+    if text.count("\n", 0, None) < MAX_SHOWN_LINES:
+        return text
+    cut = -1
+    for _ in range(MAX_SHOWN_LINES):
+        cut = text.find("\n", cut + 1)
+    rest = text.count("\n", cut + 1) + (not text.endswith("\n"))
+    return (
+        f"{text[:cut]}\n\n*… {rest:,} more lines not shown: this card is too long to study whole; split it*"
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     """Card Markdown (front, back, extra): sanitised, code highlighted, links inert.
@@ -72,6 +91,7 @@ def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     from retain.ui.card_text import shape_tokens
 
     parser, attrs = _markdown_kit()
+    text = _first_lines(text)
     md = Markdown.__new__(Markdown)
     vars(md).update(attrs)  # whatever Rich's constructor sets, as it sets it for ""
     code_theme = DARK_CODE_THEME if dark else LIGHT_CODE_THEME
