@@ -44,12 +44,21 @@ _LISTS = frozenset({"bullet_list_open", "ordered_list_open"})
 _LIST_ENDS = frozenset({"bullet_list_close", "ordered_list_close"})
 
 
+# How deep blocks and inline spans may nest. The commonmark preset's 20 dropped the text of a
+# list nested 10 deep (a list item takes two levels) and everything after it, without a word;
+# an Anki note's HTML lists come in up to 16 deep. The bound stays: past a few hundred levels
+# the parser's recursion would overflow the stack.
+MAX_NESTING = 100
+
+
 def card_parser() -> MarkdownIt:
     """A new parser with the configuration cards are shown with (`ui.text` uses it too): html off
-    (raw HTML in card text is text, shown as typed), strikethrough and tables on."""
+    (raw HTML in card text is text, shown as typed), strikethrough and tables on, blocks nested
+    up to `MAX_NESTING` levels."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+    options = {"html": False, "maxNesting": MAX_NESTING}
+    return MarkdownIt("commonmark", options).enable("strikethrough").enable("table")
 
 
 @functools.cache
