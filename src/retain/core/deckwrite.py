@@ -14,6 +14,7 @@ __all__ = [
     "answer_lines",
     "card_toml",
     "deck_to_toml",
+    "has_invisible",
     "toml_multiline",
     "toml_number",
     "toml_string",
@@ -21,15 +22,41 @@ __all__ = [
 ]
 
 
+# Written escaped besides the C0 controls and DEL: the C1 controls (an 8-bit CSI or OSC, which
+# `cat` of the file sends to the terminal), the bidi marks, embeddings, overrides and isolates (a
+# "Trojan Source" reordering in a diff), the zero-width space and no-break space (BOM) and the
+# line and paragraph separators. TOML reads them back the same; the file shows where they are.
+# (The zero-width joiners, which shape emoji and scripts, stay as they are.)
+_INVISIBLE = [
+    *range(0x80, 0xA0),
+    0x061C,
+    0x200B,
+    0x200E,
+    0x200F,
+    *range(0x2028, 0x202F),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+]
 _ESCAPES = {
-    **{code: f"\\u{code:04x}" for code in [*range(0x20), 0x7F]},
+    **{code: f"\\u{code:04x}" for code in [*range(0x20), 0x7F, *_INVISIBLE]},
     ord('"'): '\\"',
     ord("\\"): "\\\\",
     ord("\n"): "\\n",
     ord("\t"): "\\t",
 }
-_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\\x7f]')
-_NEEDS_ESCAPE_MULTI = re.compile(r'[\x00-\x08\x0b-\x1f"\\\x7f]')  # tab and LF stay as they are
+_INVISIBLE_CLASS = "\x80-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff"
+_NEEDS_ESCAPE = re.compile(rf'[\x00-\x1f"\\\x7f{_INVISIBLE_CLASS}]')
+_NEEDS_ESCAPE_MULTI = re.compile(rf'[\x00-\x08\x0b-\x1f"\\\x7f{_INVISIBLE_CLASS}]')  # tab and LF stay
+_ESCAPED_IN_MULTI = frozenset([*range(0x20), 0x7F, *_INVISIBLE]) - {ord("\n"), ord("\t")}
+
+
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CLASS}]")
+
+
+def has_invisible(value: str) -> bool:
+    """Whether `value` holds a character written escaped beyond the C0 controls (`_INVISIBLE`):
+    another TOML writer (tomlkit) would write it raw, a literal string cannot escape it."""
+    return _INVISIBLE_RE.search(value) is not None
 
 
 def toml_string(value: str) -> str:
@@ -68,7 +95,7 @@ def toml_multiline(value: str) -> str:
             out.append("\\\\")
         elif ch == "\n" or ch == "\t":
             out.append(ch)
-        elif code < 0x20 or code == 0x7F:
+        elif code in _ESCAPED_IN_MULTI:
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)

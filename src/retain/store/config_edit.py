@@ -24,8 +24,9 @@ from typing import Any
 import tomlkit
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Comment, InlineTable, Table, Whitespace
+from tomlkit.items import AoT, Comment, InlineTable, KeyType, SingleKey, Table, Whitespace
 
+from retain.core.deckwrite import has_invisible, toml_string
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config import Config, ConfigError, marker_problem, parse_config, read_only
 from retain.store.files import ReadError, atomic_write, read_text_limited
@@ -98,27 +99,43 @@ def _parse(path: Path, text: str) -> tomlkit.TOMLDocument:
 def _toml_value(value: Any) -> Any:
     """Plain Python values for tomlkit (tuples become arrays)."""
     if isinstance(value, tuple | list):
-        return [_toml_value(v) for v in value]
+        return [_text(_toml_value(v)) for v in value]
     return value
+
+
+def _key(key: str) -> str | SingleKey:
+    """`key` for tomlkit to write: as deckwrite writes a string when it holds a character deckwrite
+    escapes (a deck's group as `[groups."NAME"]`: tomlkit wrote a C1 control or a bidi override raw)."""
+    return SingleKey(key, KeyType.Basic, original=toml_string(key)) if has_invisible(key) else key
+
+
+def _text(value: Any) -> Any:
+    """A string value as `_key` writes a key (tomlkit would write it raw)."""
+    return (
+        tomlkit.parse(f"v = {toml_string(value)}\n")["v"]
+        if isinstance(value, str) and has_invisible(value)
+        else value
+    )
 
 
 def _add_key(table: Any, key: str, value: Any) -> None:
     """Add `key` to a table before its trailing blank lines and comments (which belong to the next
     header), so a new setting lands next to its siblings, not under the next table's comment."""
+    value = _text(value)
     if key in table:
         table[key] = value  # an existing key keeps its place and its trailing comment
         return
     if not isinstance(table, Table) or table.is_super_table():
-        table[key] = value
+        table[_key(key)] = value
         return
     body = table.value.body
     idx = len(body)
     while idx > 0 and body[idx - 1][0] is None and isinstance(body[idx - 1][1], Whitespace | Comment):
         idx -= 1
     if idx == len(body):
-        table[key] = value
+        table[_key(key)] = value
         return
-    table.value._insert_at(idx, key, value)
+    table.value._insert_at(idx, _key(key), value)
     dict.__setitem__(table, key, table.value[key])
 
 

@@ -39,7 +39,14 @@ from tomlkit.items import AoT, Array, Comment, Null, String, StringType, Table, 
 
 from retain.core.answer.spec import ANSWER_KEYS
 from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
-from retain.core.deckwrite import card_toml, deck_to_toml, toml_multiline, toml_text
+from retain.core.deckwrite import (
+    card_toml,
+    deck_to_toml,
+    has_invisible,
+    toml_multiline,
+    toml_string,
+    toml_text,
+)
 from retain.core.model import Card, Deck
 from retain.core.tomltables import BLANK, CARD, PLAIN, SUB, TRIVIA, scan, trailing
 from retain.store.files import ReadError, atomic_write, fsync_dir, over_deck_limit, read_text_limited
@@ -164,20 +171,31 @@ def _set_fields(table: Any, card: Card) -> None:
             table[key] = _toml_value(key, value)
         elif isinstance(value, tuple):
             if not (isinstance(old, Array) and _update_list(old, value)):
-                table[key] = list(value)
+                table[key] = [_item(v) for v in value]
         elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
             table[key] = _multiline_like(old, value)  # (a raw CR LF in one would read as LF)
         elif "\n" in value:  # written as deckwrite writes it: a multi-line string that reads and diffs well
             table[key] = tomlkit.parse(f"v = {toml_text(value)}\n")["v"]
         else:
-            table[key] = value
+            table[key] = _item(value)
+
+
+def _item(value: str) -> Any:
+    """`value` for tomlkit to write: as deckwrite writes it when it holds a character deckwrite
+    escapes (tomlkit writes a C1 control or a bidi override raw, into a file `cat` shows)."""
+    return tomlkit.parse(f"v = {toml_string(value)}\n")["v"] if has_invisible(value) else value
 
 
 def _multiline_like(old: String, value: str) -> Any:
     """`value` as a multi-line string written as `old` is: literal (`'''`) when it was and the
     value allows, its text on a line of its own after the quotes when it was."""
     lead = "\n" if old.as_string()[3:4] in ("\n", "\r") or value.startswith("\n") else ""
-    literal = old.type is StringType.MLL and not _NOT_LITERAL.search(value) and not value.endswith("'")
+    literal = (
+        old.type is StringType.MLL
+        and not _NOT_LITERAL.search(value)
+        and not value.endswith("'")
+        and not has_invisible(value)
+    )
     text = f"'''{lead}{value}'''" if literal else '"""' + lead + toml_multiline(value)[4:]
     try:
         new = tomlkit.parse(f"v = {text}\n")["v"]
@@ -202,7 +220,7 @@ def _update_list(array: Array, values: tuple[str, ...]) -> bool:
         if old[i] not in wanted:
             del array[i]
     for value in values[len(kept) :]:
-        array.append(value)
+        array.append(_item(value))
     return True
 
 
