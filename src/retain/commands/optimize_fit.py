@@ -4,21 +4,26 @@ With `--reschedule` the cards are rescheduled with the weights the preset ends u
 ones when they are better (and saved), else the current ones (also when the history is too short
 to fit), so the hint printed after saving (`retain optimize ... --reschedule` reschedules them)
 does what it says.
+
+A deck with its own `parameters` in [decks.ID] schedules with those, not with its preset's: the
+fit is scored against the weights the reviews it learns from were scheduled with (`_current`),
+and one line names such decks, which the preset's new weights do not change.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import date, datetime
 
-from retain.commands.output import err, out
+from retain.commands.output import err, out, out_lines
 from retain.core.fsrsfit import DEFAULT_WEIGHTS, FitError, FitResult, fit
 from retain.core.statstext import plural
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection, CollectionError
 from retain.store.config import ConfigError
-from retain.store.fsrs_presets import Preset, apply_reschedule, reschedule_plan, training_for
+from retain.store.fsrs_presets import Preset, apply_reschedule, own_weights, reschedule_plan, training_for
 
 __all__ = ["fit_presets"]
 
@@ -33,6 +38,37 @@ def _decks(preset: Preset) -> str:
 def _line(result: FitResult) -> str:
     b, a = result.before, result.after
     return f"log loss {b.log_loss:.4f} -> {a.log_loss:.4f}, RMSE {100 * b.rmse:.2f}% -> {100 * a.rmse:.2f}%"
+
+
+def _own_line(preset: Preset, own: dict[str, tuple[float, ...]]) -> str:
+    """One line naming the preset's decks with their own `parameters`, which override the preset's."""
+    use = f"[presets.{preset.name}]'s weights (delete them there to use the preset's)"
+    if len(own) == 1:
+        (deck,) = own
+        return f"  deck {deck} has its own `parameters` in [decks.{deck}]: it does not schedule with {use}"
+    decks = list(own)
+    shown = ", ".join(decks[:4]) + (f" and {len(decks) - 4} more" if len(decks) > 4 else "")
+    return f"  decks {shown} have their own `parameters` in [decks.ID]: they do not schedule with {use}"
+
+
+def _current(
+    col: Collection, preset: Preset, own: dict[str, tuple[float, ...]], now: datetime, since: date | None
+) -> tuple[float, ...] | None:
+    """The weights to score the fit against ("before"): those the reviews it learns from were
+    scheduled with. The decks' own `parameters` when every deck with reviews to learn from has
+    the same ones (a deck alone in its preset), else the preset's, which the new weights replace."""
+    inherited = preset.settings.parameters
+    groups: dict[tuple[float, ...] | None, tuple[str, ...]] = {}
+    for deck in preset.decks:
+        weights = own.get(deck, inherited)
+        groups[weights] = (*groups.get(weights, ()), deck)
+    if len(groups) > 1:  # only the decks that give items count (the bundled ones may have none)
+        groups = {
+            w: decks
+            for w, decks in groups.items()
+            if training_for(col, replace(preset, decks=decks), now, since).items
+        }
+    return next(iter(groups)) if len(groups) == 1 else inherited
 
 
 def _ask(question: str) -> str:
@@ -68,16 +104,16 @@ def fit_presets(
         data = training_for(col, preset, now, since)
         bar(f"fitting {preset.name}", 3 * n + 1, 3 * len(presets))
         head = f"preset {preset.name} ({_decks(preset)}): {plural(data.reviews, 'review')} of {plural(data.cards, 'card')}"
+        own = own_weights(col, preset)
+        note = [_own_line(preset, own)] if own else []
         try:
-            result = fit(
-                data.items,
-                preset.settings.parameters,
-                data.card_ids,
-                len(preset.settings.relearning_steps),
+            current = (
+                _current(col, preset, own, now, since) if own and data.items else preset.settings.parameters
             )
+            result = fit(data.items, current, data.card_ids, len(preset.settings.relearning_steps))
         except FitError as exc:
             bar.finish()
-            out(f"{head}: {exc}")
+            out_lines([f"{head}: {exc}", *note])
             # weights set by hand (or fitted before) with too little history to fit again:
             # --reschedule still reschedules with them rather than being dropped without a word
             status = max(status, _reschedule_current(col, preset, now, args, interactive=interactive))
@@ -85,11 +121,11 @@ def fit_presets(
         bar(f"saving {preset.name}", 3 * n + 2, 3 * len(presets))
         bar.finish()
         if not result.better:
-            out(f"{head}: {_line(result)}: not better, kept the current weights")
+            out_lines([f"{head}: {_line(result)}: not better, kept the current weights", *note])
             status = max(status, _reschedule_current(col, preset, now, args, interactive=interactive))
             continue
         if args.dry_run:
-            out(f"{head}: {_line(result)}: better (dry run: not saved)")
+            out_lines([f"{head}: {_line(result)}: better (dry run: not saved)", *note])
             if args.reschedule:  # what the real run would do with them, written nowhere
                 status = max(
                     status, _offer_reschedule(col, preset, result.weights, now, args, interactive=False)
@@ -101,7 +137,9 @@ def fit_presets(
             err(f"retain: optimize: {exc}")
             status = 1
             continue
-        out(f"{head}: {_line(result)}: better, saved to [presets.{preset.name}] in {config_file}")
+        out_lines(
+            [f"{head}: {_line(result)}: better, saved to [presets.{preset.name}] in {config_file}", *note]
+        )
         if col.read_only:  # the open TUI read config.toml when it started (settings apply at launch)
             out("  the retain that is open schedules with them once it is started again")
         status = max(

@@ -11,7 +11,10 @@ because `optimal_retention` itself took 7 s or more per preset here.
 It is a suggestion only: the preset's retention is never changed by it.
 When no card is retained at any retention (new_per_day = 0: the simulation
 starts from new cards), every retention costs infinite time per retained card
-and there is no suggestion: `Workload.reason` says why in one line.
+and there is no suggestion: `Workload.reason` says why in one line. Nor is there
+one when every retention costs the same time per retained card (reviews_per_day =
+0, maximum_interval = 1: the retention changes nothing), where the first of the
+tie would be an arbitrary pick.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ __all__ = [
 RETENTIONS: tuple[float, ...] = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.97)
 DAYS = 365
 _SEED = 42
+# fsrs-rs simulates in float32 (about 7 digits): closer than this, two retentions cost the same
+_SAME = 1e-6
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,7 @@ class Workload:
     points: tuple[WorkloadPoint, ...]  # one per `simulated_retentions` entry, lowest first
     suggested: float  # least time per retained card; the preset's own retention when `reason` is set
     cards: int
-    reason: str = ""  # why there is no suggestion (nothing retained at any retention); "" when there is
+    reason: str = ""  # why there is no suggestion (nothing retained, all alike); "" when there is
 
     @property
     def has_suggestion(self) -> bool:
@@ -65,6 +70,16 @@ def _no_suggestion(settings: StudySettings) -> str:
     if settings.new_per_day <= 0:
         return "nothing is retained at any retention (the simulation starts from new cards, and new_per_day is 0)"
     return "nothing is retained at any retention in the simulation"
+
+
+def _all_alike(settings: StudySettings) -> str:
+    """One line: why no retention is better than another (every one costs the same)."""
+    alike = "every retention needs the same time per retained card"
+    if settings.reviews_per_day <= 0:
+        return f"{alike} (no card is reviewed after it is learned: reviews_per_day is 0)"
+    if settings.maximum_interval <= 1:
+        return f"{alike} (every card is reviewed each day: maximum_interval is 1)"
+    return f"{alike} in the simulation"
 
 
 def _config(
@@ -136,10 +151,15 @@ def simulate_workload(
         if progress is not None:
             progress(i + 1, steps)
     best = min(points, key=lambda p: p.minutes_per_retained)
+    reason = ""
     if not math.isfinite(best.minutes_per_retained):  # nothing retained anywhere: nothing to suggest
+        reason = _no_suggestion(settings)
+    elif all(math.isclose(p.minutes_per_retained, best.minutes_per_retained, rel_tol=_SAME) for p in points):
+        reason = _all_alike(settings)  # a tie throughout: `min` would pick the first, 0.70
+    if reason:
         if progress is not None:
             progress(steps, steps)
-        return Workload(tuple(points), settings.desired_retention, cards, _no_suggestion(settings))
+        return Workload(tuple(points), settings.desired_retention, cards, reason)
     extra = [round(best.retention + d, 2) for d in (-0.02, 0.02)]
     refined = [best]
     for n, retention in enumerate(r for r in extra if 0.70 <= r <= 0.97):

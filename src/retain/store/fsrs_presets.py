@@ -4,6 +4,8 @@
   decks that use it (a preset is fitted on all of its decks, as in Anki).
 - `training_for`: the preset's FSRS items from the history index (see `core.fsrsfit`):
   cards deleted from the library and suspended cards are left out.
+- `own_weights`: the preset's decks that schedule with their own `parameters` ([decks.ID]),
+  to which the preset's weights do not apply.
 - `reschedule_plan` / `apply_reschedule`: every card's memory state recomputed by
   replaying its history through fsrs-rs with the new weights, review cards given
   the due date their last review would have given them with those weights
@@ -64,6 +66,7 @@ __all__ = [
     "Reschedule",
     "apply_reschedule",
     "history_rows",
+    "own_weights",
     "presets_for",
     "reschedule_events",
     "reschedule_plan",
@@ -143,6 +146,20 @@ def training_for(col: Collection, preset: Preset, now: datetime, since: date | N
         return training_set(rows, keep, since.toordinal() if since is not None else None)
 
 
+def own_weights(col: Collection, preset: Preset) -> dict[str, tuple[float, ...]]:
+    """The preset's decks that set `parameters` of their own in [decks.ID] (unlike the preset's),
+    with them: these decks schedule with those, and the preset's weights, old or new, do not
+    apply to them."""
+    config = col.home.config
+    inherited = preset.settings.parameters
+    own: dict[str, tuple[float, ...]] = {}
+    for deck in preset.decks:
+        weights = config.for_deck(deck).parameters
+        if weights is not None and weights != inherited:
+            own[deck] = weights
+    return own
+
+
 # -- rescheduling -----------------------------------------------------------------------
 
 
@@ -189,13 +206,10 @@ def _deck_rules(col: Collection, preset: Preset, weights: Sequence[float]) -> di
     """Each deck's effective settings (`config.for_deck`, the ones its reviews use): its own
     retention, maximum interval and fuzz, and its own `parameters` when it sets them, else `weights`."""
     config = col.home.config
-    inherited = preset.settings.parameters
+    own = own_weights(col, preset)  # the preset's new weights do not apply to these decks
     rules: dict[str, _Rules] = {}
     for deck in preset.decks:
-        settings = config.for_deck(deck)
-        # weights unlike the preset's are the deck's own: the preset's new weights do not apply to it
-        own = settings.parameters if settings.parameters != inherited else None
-        rules[deck] = _rules(col, settings, tuple(own or weights or DEFAULT_WEIGHTS))
+        rules[deck] = _rules(col, config.for_deck(deck), tuple(own.get(deck) or weights or DEFAULT_WEIGHTS))
     return rules
 
 
