@@ -81,5 +81,8 @@ def test_a_group_limit_saved_in_settings_writes_the_name_escaped(tmp_path: Path)
     again = ConfigDocument.open(path)
     again.set(("groups", group, "reviews_per_day"), 50)
     again.save()
-    assert tomllib.loads(path.read_text("utf-8"))["groups"][group] == {"new_per_day": 5, "reviews_per_day": 50}
+    assert tomllib.loads(path.read_text("utf-8"))["groups"][group] == {
+        "new_per_day": 5,
+        "reviews_per_day": 50,
+    }
     assert _raw(path.read_text("utf-8")) == set()
