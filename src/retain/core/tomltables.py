@@ -16,6 +16,7 @@ Every pattern here uses possessive quantifiers, so no input makes it backtrack.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 __all__ = ["BLANK", "CARD", "PLAIN", "SUB", "TRIVIA", "array_items", "scan", "trailing"]
 
@@ -43,28 +44,44 @@ TRIVIA = re.compile(_END)  # one blank or comment-only line
 BLANK = re.compile(r"[ \t]*\r?\n?")  # one blank line
 
 
-def _statement_end(text: str, pos: int) -> int | None:
-    """From a line start outside any value: the start of the next such line (None: not TOML)."""
-    depth = 0
+def _structure(text: str, pos: int) -> Iterator[tuple[str, int, int]]:
+    """The brackets and line ends of `text` from `pos`, strings and comments skipped, as
+    (token, start, end); ("", start, end) where the text is not TOML as the scan reads it (a
+    string never closed), and nothing after that."""
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
-            return None
-        tok, pos = m.group(), m.end()
+            yield "", pos, pos
+            return
+        tok, start, pos = m.group(), m.start(), m.end()
         if tok in _ML_END:
             end = _ML_END[tok].match(text, pos)
             if end is None:
-                return None
+                yield "", start, pos
+                return
             pos = end.end()
-        elif tok in ("[", "{"):
+        elif tok in _STRUCTURE:
+            yield tok, start, pos
+
+
+_STRUCTURE = frozenset("[]{}\n")
+
+
+def _statement_end(text: str, pos: int) -> int | None:
+    """From a line start outside any value: the start of the next such line (None: not TOML)."""
+    depth = 0
+    for tok, _start, end in _structure(text, pos):
+        if not tok:
+            return None
+        if tok in "[{":
             depth += 1
-        elif tok in ("]", "}"):
+        elif tok in "]}":
             depth -= 1
             if depth < 0:
                 return None
-        elif tok == "\n" and depth == 0:
-            return pos
-    return pos if depth == 0 else None
+        elif depth == 0:  # a line end outside any value
+            return end
+    return len(text) if depth == 0 else None
 
 
 def scan(text: str, *, lines: bool = False) -> tuple[list[tuple[int, str]], list[int]] | None:
@@ -125,21 +142,14 @@ def array_items(text: str, pos: int) -> tuple[list[int], int] | None:
     """
     depth = 0
     items: list[int] = []
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if m is None:
+    for tok, start, _end in _structure(text, pos):
+        if not tok:
             return None
-        tok, start, pos = m.group(), m.start(), m.end()
-        if tok in _ML_END:
-            end = _ML_END[tok].match(text, pos)
-            if end is None:
-                return None
-            pos = end.end()
-        elif tok in ("[", "{"):
+        if tok in "[{":
             if tok == "{" and depth == 1:
                 items.append(start)
             depth += 1
-        elif tok in ("]", "}"):
+        elif tok in "]}":
             depth -= 1
             if depth < 0:
                 return None
