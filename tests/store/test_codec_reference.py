@@ -26,6 +26,21 @@ _US = timedelta(microseconds=1)
 
 # -- the references (the code as it was before the fast versions) -------------------------------
 
+# escaped besides C0 and DEL since the twenty-ninth session: C1, bidi marks and controls, the
+# zero-width space, the BOM and the line and paragraph separators
+_REF_INVISIBLE = frozenset(
+    [
+        *range(0x80, 0xA0),
+        0x061C,
+        0x200B,
+        0x200E,
+        0x200F,
+        *range(0x2028, 0x202F),
+        *range(0x2066, 0x206A),
+        0xFEFF,
+    ]
+)
+
 
 def _ref_sig(value: float) -> str:
     return repr(float(f"{value:.6g}"))
@@ -144,7 +159,7 @@ def _ref_toml_string(value: str) -> str:
             out.append("\\n")
         elif ch == "\t":
             out.append("\\t")
-        elif code < 0x20 or code == 0x7F:
+        elif code < 0x20 or code == 0x7F or code in _REF_INVISIBLE:
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
@@ -171,7 +186,7 @@ def _ref_multiline(value: str) -> str:
             out.append("\\\\")
         elif ch == "\n" or ch == "\t":
             out.append(ch)
-        elif code < 0x20 or code == 0x7F:
+        elif code < 0x20 or code == 0x7F or code in _REF_INVISIBLE:
             out.append(f"\\u{code:04x}")
         else:
             out.append(ch)
