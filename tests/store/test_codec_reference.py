@@ -26,15 +26,12 @@ _US = timedelta(microseconds=1)
 
 # -- the references (the code as it was before the fast versions) -------------------------------
 
-# escaped besides C0 and DEL since the twenty-ninth session: C1, bidi marks and controls, the
-# zero-width space, the BOM and the line and paragraph separators
+# escaped besides C0 and DEL since the twenty-ninth session: C1, bidi embeddings, overrides and
+# isolates, the zero-width space, the BOM and the line and paragraph separators
 _REF_INVISIBLE = frozenset(
     [
         *range(0x80, 0xA0),
-        0x061C,
         0x200B,
-        0x200E,
-        0x200F,
         *range(0x2028, 0x202F),
         *range(0x2066, 0x206A),
         0xFEFF,

@@ -23,16 +23,13 @@ __all__ = [
 
 
 # Written escaped besides the C0 controls and DEL: the C1 controls (an 8-bit CSI or OSC, which
-# `cat` of the file sends to the terminal), the bidi marks, embeddings, overrides and isolates (a
+# `cat` of the file sends to the terminal), the bidi embeddings, overrides and isolates (a
 # "Trojan Source" reordering in a diff), the zero-width space and no-break space (BOM) and the
 # line and paragraph separators. TOML reads them back the same; the file shows where they are.
-# (The zero-width joiners, which shape emoji and scripts, stay as they are.)
+# (The joiners, which shape emoji and scripts, and the bidi marks of right-to-left text stay.)
 _INVISIBLE = [
     *range(0x80, 0xA0),
-    0x061C,
     0x200B,
-    0x200E,
-    0x200F,
     *range(0x2028, 0x202F),
     *range(0x2066, 0x206A),
     0xFEFF,
@@ -44,7 +41,7 @@ _ESCAPES = {
     ord("\n"): "\\n",
     ord("\t"): "\\t",
 }
-_INVISIBLE_CLASS = "\x80-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff"
+_INVISIBLE_CLASS = "\x80-\x9f\u200b\u2028-\u202e\u2066-\u2069\ufeff"
 _NEEDS_ESCAPE = re.compile(rf'[\x00-\x1f"\\\x7f{_INVISIBLE_CLASS}]')
 _NEEDS_ESCAPE_MULTI = re.compile(rf'[\x00-\x08\x0b-\x1f"\\\x7f{_INVISIBLE_CLASS}]')  # tab and LF stay
 _ESCAPED_IN_MULTI = frozenset([*range(0x20), 0x7F, *_INVISIBLE]) - {ord("\n"), ord("\t")}
