@@ -7,6 +7,7 @@ author's comments and layout survive; this module is for files we create.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from retain.core.model import Card, Deck
 
@@ -19,6 +20,7 @@ __all__ = [
     "toml_number",
     "toml_string",
     "toml_text",
+    "tomlkit_string",
 ]
 
 
@@ -41,13 +43,23 @@ _ESCAPES = {
     ord("\n"): "\\n",
     ord("\t"): "\\t",
 }
-_INVISIBLE_CLASS = "\x80-\x9f\u200b\u2028-\u202e\u2066-\u2069\ufeff"
+_INVISIBLE_CLASS = "".join(map(chr, _INVISIBLE))  # (none of them is special in a character class)
 _NEEDS_ESCAPE = re.compile(rf'[\x00-\x1f"\\\x7f{_INVISIBLE_CLASS}]')
 _NEEDS_ESCAPE_MULTI = re.compile(rf'[\x00-\x08\x0b-\x1f"\\\x7f{_INVISIBLE_CLASS}]')  # tab and LF stay
 _ESCAPED_IN_MULTI = frozenset([*range(0x20), 0x7F, *_INVISIBLE]) - {ord("\n"), ord("\t")}
 
 
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE_CLASS}]")
+
+
+def tomlkit_string(value: str) -> Any:
+    """`value` for tomlkit to write (an editor keeping comments): as `toml_string` writes it when
+    it holds a character escaped here beyond the C0 controls, which tomlkit writes raw."""
+    if not has_invisible(value):
+        return value
+    import tomlkit  # (only editors of files a person wrote use it)
+
+    return tomlkit.parse(f"v = {toml_string(value)}\n")["v"]
 
 
 def has_invisible(value: str) -> bool:

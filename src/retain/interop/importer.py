@@ -34,6 +34,7 @@ from retain.core.gcpause import gc_paused
 from retain.core.mediaref import REF_RE, may_hold_refs, ref_target, sub_refs, with_target, written_target
 from retain.core.model import Card, Deck, Problem
 from retain.core.units import card_unit_keys
+from retain.interop.anki.ankinote import anki_name
 from retain.interop.anki.apkg_read import read_apkg
 from retain.interop.ankikeep import keep_path
 from retain.interop.bundle import Bundle, ChunkedReviews, Review
@@ -224,10 +225,6 @@ def _renamed_in_anki(bundle: Bundle, library: Library, decks_dir: Path) -> dict[
     return out
 
 
-def _anki_name(deck: Deck) -> str:
-    return f"{deck.group}::{deck.name}" if deck.group else deck.name
-
-
 def _renamed(deck: Deck, new_id: str) -> Deck:
     """The deck under `new_id`, its image references re-pointed to `new_id.media/`: every one the
     study screen reads as an image of its folder (`core.mediaref`: angle brackets and escapes
@@ -302,7 +299,7 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
         seen.add(deck.id)
         if deck.id in moved:
             new_id = moved[deck.id]
-            note = f"updating {new_id!r}: the same cards, renamed in Anki to {_anki_name(deck)!r}"
+            note = f"updating {new_id!r}: the same cards, renamed in Anki to {anki_name(deck)!r}"
         else:
             new_id, note = _free_id(deck, library, decks_dir, {p.deck.id for p in plan.decks})
         if new_id != deck.id:

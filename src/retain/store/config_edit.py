@@ -26,7 +26,7 @@ from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import AoT, Comment, InlineTable, KeyType, SingleKey, Table, Whitespace
 
-from retain.core.deckwrite import has_invisible, toml_string
+from retain.core.deckwrite import has_invisible, toml_string, tomlkit_string
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config import Config, ConfigError, marker_problem, parse_config, read_only
 from retain.store.files import ReadError, atomic_write, read_text_limited
@@ -111,11 +111,7 @@ def _key(key: str) -> str | SingleKey:
 
 def _text(value: Any) -> Any:
     """A string value as `_key` writes a key (tomlkit would write it raw)."""
-    return (
-        tomlkit.parse(f"v = {toml_string(value)}\n")["v"]
-        if isinstance(value, str) and has_invisible(value)
-        else value
-    )
+    return tomlkit_string(value) if isinstance(value, str) else value
 
 
 def _add_key(table: Any, key: str, value: Any) -> None:

@@ -67,7 +67,7 @@ MAX_SHOWN_LINES = 2_000
 
 def _first_lines(text: str) -> str:
     """`text`, or its first `MAX_SHOWN_LINES` lines and a line saying how many more there are."""
-    if text.count("\n", 0, None) < MAX_SHOWN_LINES:
+    if text.count("\n") < MAX_SHOWN_LINES:
         return text
     cut = -1
     for _ in range(MAX_SHOWN_LINES):

@@ -50,6 +50,7 @@ __all__ = [
     "AnkiNote",
     "Packing",
     "anki_deck_names",
+    "anki_name",
     "answer_field_html",
     "card_to_note",
     "deck_description",
@@ -313,6 +314,11 @@ def deck_description(deck: Deck) -> str:
     return markdown_to_html(deck.description) + _json_comment("retain-deck", _deck_meta(deck))
 
 
+def anki_name(deck: Deck) -> str:
+    """The deck's own Anki name: `Group::Name`, or its name without a group."""
+    return f"{deck.group}::{deck.name}" if deck.group else deck.name
+
+
 def anki_deck_names(decks: Sequence[Deck]) -> dict[str, str]:
     """Each deck's Anki name (`Group::Name`), by deck id, unique as Anki compares deck names (any
     case, blanks around `::` aside): Anki holds one deck per name, so two decks of one group with
@@ -321,7 +327,7 @@ def anki_deck_names(decks: Sequence[Deck]) -> dict[str, str]:
     names: dict[str, str] = {}
     taken: set[str] = set()
     for deck in decks:
-        full = f"{deck.group}::{deck.name}" if deck.group else deck.name
+        full = anki_name(deck)
         if _anki_key(full) in taken:
             full = f"{full} ({deck.id})"
         taken.add(_anki_key(full))
@@ -336,9 +342,7 @@ def _anki_key(full: str) -> str:
 def deck_meta_json(deck: Deck, full: str | None = None) -> str:
     """retain's deck fields as one JSON line (for a `#retain deck:` text-file header); `full`: the
     deck's Anki name in the file (`anki_deck_names`), else its own."""
-    if full is None:
-        full = f"{deck.group}::{deck.name}" if deck.group else deck.name
-    meta = _deck_meta(deck) | {"full": full}
+    meta = _deck_meta(deck) | {"full": anki_name(deck) if full is None else full}
     return json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

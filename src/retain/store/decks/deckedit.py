@@ -44,8 +44,8 @@ from retain.core.deckwrite import (
     deck_to_toml,
     has_invisible,
     toml_multiline,
-    toml_string,
     toml_text,
+    tomlkit_string,
 )
 from retain.core.model import Card, Deck
 from retain.core.tomltables import BLANK, CARD, PLAIN, SUB, TRIVIA, scan, trailing
@@ -171,19 +171,13 @@ def _set_fields(table: Any, card: Card) -> None:
             table[key] = _toml_value(key, value)
         elif isinstance(value, tuple):
             if not (isinstance(old, Array) and _update_list(old, value)):
-                table[key] = [_item(v) for v in value]
+                table[key] = [tomlkit_string(v) for v in value]
         elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
             table[key] = _multiline_like(old, value)  # (a raw CR LF in one would read as LF)
         elif "\n" in value:  # written as deckwrite writes it: a multi-line string that reads and diffs well
             table[key] = tomlkit.parse(f"v = {toml_text(value)}\n")["v"]
         else:
-            table[key] = _item(value)
-
-
-def _item(value: str) -> Any:
-    """`value` for tomlkit to write: as deckwrite writes it when it holds a character deckwrite
-    escapes (tomlkit writes a C1 control or a bidi override raw, into a file `cat` shows)."""
-    return tomlkit.parse(f"v = {toml_string(value)}\n")["v"] if has_invisible(value) else value
+            table[key] = tomlkit_string(value)
 
 
 def _multiline_like(old: String, value: str) -> Any:
@@ -220,7 +214,7 @@ def _update_list(array: Array, values: tuple[str, ...]) -> bool:
         if old[i] not in wanted:
             del array[i]
     for value in values[len(kept) :]:
-        array.append(_item(value))
+        array.append(tomlkit_string(value))
     return True
 
 
