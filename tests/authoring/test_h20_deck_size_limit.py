@@ -86,5 +86,8 @@ def test_check_fix_does_not_push_a_deck_past_the_limit(
     before = path.read_bytes()
     assert len(before) <= MAX_DECK_BYTES
     main(["check", "--fix", str(path)])
-    assert "over the 10 MiB deck-file size limit" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "over the 10 MiB deck-file size limit" in said
+    line = next(x for x in said.splitlines() if "size limit" in x)
+    assert line.count(str(path)) == 1, f"the line names the file once: {line}"
     assert path.read_bytes() == before

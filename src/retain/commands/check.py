@@ -13,7 +13,13 @@ from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Problem
 from retain.interop.progress import TerminalStatus
 from retain.store.decks.library import DeckEntry, load_paths
-from retain.store.files import ReadError, atomic_write, over_deck_limit, read_text_limited
+from retain.store.files import (
+    MAX_DECK_BYTES,
+    ReadError,
+    atomic_write,
+    over_deck_limit_reason,
+    read_text_limited,
+)
 from retain.store.media import media_problems
 
 __all__ = ["add_arguments", "run"]
@@ -110,8 +116,10 @@ def _fix(path: Path) -> int:
         except OSError:
             bom = False
         data = (_BOM if bom else b"") + new_text.encode("utf-8")
-        if (too_big := over_deck_limit(path, len(data))) is not None:
-            out(f"{path}: cannot add {count} card id{'s' if count != 1 else ''}: {too_big}")
+        if len(data) > MAX_DECK_BYTES:
+            out(
+                f"{path}: cannot add {count} card id{'s' if count != 1 else ''}: it {over_deck_limit_reason(len(data))}"
+            )
             return 0
         atomic_write(path, data)
         out(f"{path}: added {count} card id{'s' if count != 1 else ''}")

@@ -28,6 +28,7 @@ __all__ = [
     "name_text",
     "open_regular",
     "over_deck_limit",
+    "over_deck_limit_reason",
     "read_text_limited",
     "remove_tree",
 ]
@@ -372,8 +373,13 @@ def over_deck_limit(path: Path, size: int) -> str | None:
     would not read it: the whole deck would be gone), else None."""
     if size <= MAX_DECK_BYTES:
         return None
+    return f"{path} {over_deck_limit_reason(size)}"
+
+
+def over_deck_limit_reason(size: int) -> str:
+    """`over_deck_limit`'s line without the path, for a line that names the file already."""
     return (
-        f"{path} would be {_mib(size)}, over the {_mib(MAX_DECK_BYTES)} deck-file size limit: "
+        f"would be {_mib(size)}, over the {_mib(MAX_DECK_BYTES)} deck-file size limit: "
         "split the deck; nothing was written"
     )
 
