@@ -8,7 +8,8 @@ reorder what is shown around it. Every string from a deck goes through
   (ESC -> "␛", BEL -> "␇"), DEL becomes "␡", CRLF becomes a newline.
 - C1 controls, bidi overrides and isolates, zero-width and other invisible
   format characters (Unicode category Cf), surrogates and noncharacters
-  become U+FFFD "�".
+  become U+FFFD "�"; but for the zero-width non-joiner and joiner that
+  Persian, Indic scripts and emoji need, and a subdivision flag's tags.
 - The line and paragraph separators U+2028/U+2029 become newlines.
 
 Textual markup is a separate concern: widgets never parse card text as markup
@@ -20,6 +21,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "JOINERS",
     "REPLACEMENT",
     "UNSAFE_RANGES",
     "escape_unsafe",
@@ -76,13 +78,36 @@ def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
     return "".join(parts)
 
 
+# Shown as written though invisible: the zero-width non-joiner and joiner (a Persian or Indic word
+# needs them, an emoji family is made with the joiner; neither reorders text or moves the cursor),
+# and the tag characters of a subdivision flag (the black flag, a lowercase code, the cancel tag:
+# England's, Scotland's and Wales's flags). Tags anywhere else are hidden text, and replaced.
+JOINERS = "\u200c\u200d"
+_FLAG = "\U0001f3f4[\U000e0030-\U000e0039\U000e0061-\U000e007a]{2,7}\U000e007f"
+
+
+def _without(ranges: tuple[tuple[int, int], ...], chars: str) -> tuple[tuple[int, int], ...]:
+    """`ranges` less the code points of `chars`."""
+    out: list[tuple[int, int]] = []
+    for lo, hi in ranges:
+        for cp in sorted(ord(c) for c in chars if lo <= ord(c) <= hi):
+            if lo < cp:
+                out.append((lo, cp - 1))
+            lo = cp + 1
+        if lo <= hi:
+            out.append((lo, hi))
+    return tuple(out)
+
+
+_SHOWN_RANGES = _without(UNSAFE_RANGES, JOINERS)  # what `sanitize` replaces (a flag's tags aside)
+
 # Tab and newline are safe; CRLF collapses to a newline before anything else.
-_UNSAFE_RE = re.compile(f"\r\n|(?![\t\n])[{_char_class(UNSAFE_RANGES)}]")
+_UNSAFE_RE = re.compile(f"({_FLAG})|\r\n|(?![\t\n])[{_char_class(_SHOWN_RANGES)}]")
 _LINE_RE = re.compile(r"[\t\n]")
 # The same search, faster: sre tests a class of BMP ranges with a bitmap, but tries
 # astral ranges one by one (10x slower), so those are looked for only in text that has
 # astral characters; ASCII text can only hold C0 controls and DEL (CR included).
-_SEARCH_RANGES = ((0x00, 0x08), (0x0B, 0x1F), *(r for r in UNSAFE_RANGES if r[0] > 0x1F))
+_SEARCH_RANGES = ((0x00, 0x08), (0x0B, 0x1F), *(r for r in _SHOWN_RANGES if r[0] > 0x1F))
 _ASCII_UNSAFE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BMP_UNSAFE_RE = re.compile(f"[{_char_class(tuple(r for r in _SEARCH_RANGES if r[1] <= 0xFFFF))}]")
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
@@ -110,11 +135,14 @@ def _placeholder(ch: str) -> str:
 
 def _replace(match: re.Match[str]) -> str:
     text = match.group()
+    if match.group(1):  # a subdivision flag: shown as written
+        return text
     return "\n" if text == "\r\n" else _placeholder(text)
 
 
 def is_unsafe(ch: str) -> bool:
-    """True for a single character that `sanitize` replaces."""
+    """True for a single character that `sanitize` replaces (a tag character is replaced unless it
+    is part of a subdivision flag)."""
     return ch not in "\t\n" and _UNSAFE_RE.fullmatch(ch) is not None
 
 
@@ -139,6 +167,8 @@ def sanitize_pieces(text: str, *, one_line: bool = False) -> list[tuple[str, str
     pieces: list[tuple[str, str]] = []
     start = 0
     for match in _UNSAFE_RE.finditer(text) if _has_unsafe(text) else ():
+        if match.group(1):  # a flag: shown as written (its characters are left in the text)
+            continue
         pieces.extend((ch, ch) for ch in text[start : match.start()])
         pieces.append((_replace(match), match.group()))
         start = match.end()
