@@ -7,19 +7,30 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 
 from retain.ui.from_thread import call_and_wait, call_soon
 from retain.ui.text import plain
 
-__all__ = ["ShareDialog"]
+__all__ = ["ShareDialog", "ShareText"]
+
+
+class ShareText(VerticalScroll):
+    """The box of the dialog's preview and status text (a `Static` with id `share-diff`): when
+    the text is longer than the box (an upgrade that changes many cards), the box takes the focus
+    on Tab and scrolls with the arrows, PageUp/PageDown, Home and End, so the cards an import
+    deletes and "Press Import" can be read; when it fits it is no tab stop."""
+
+    def allow_focus(self) -> bool:
+        return self.max_scroll_y > 0
 
 
 class ShareDialog(ModalScreen[list[Path] | None]):
     """Dismisses with the files written, or None when cancelled.
 
-    Subclasses compose a `ProgressBar` and a `Static` with id `share-diff`.
+    Subclasses compose a `ProgressBar` and a `Static` with id `share-diff` in a `ShareText`.
     """
 
     # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
@@ -44,10 +55,16 @@ class ShareDialog(ModalScreen[list[Path] | None]):
         text-style: bold;
         margin-bottom: 1;
     }
-    #share-diff {
+    #share-diff-box {
         height: auto;
         max-height: 12;
         margin: 1 0;
+    }
+    #share-diff-box:focus {
+        background-tint: $foreground 5%;
+    }
+    #share-diff {
+        height: auto;
     }
     #share-diff.share-error {
         color: $error;

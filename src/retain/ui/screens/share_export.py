@@ -40,7 +40,7 @@ from retain.store.collection import Collection
 from retain.store.home import library_folders
 from retain.store.oserror import os_error_text
 from retain.ui.screens.confirm import ConfirmScreen
-from retain.ui.screens.share_dialog import ShareDialog
+from retain.ui.screens.share_dialog import ShareDialog, ShareText
 from retain.ui.text import line
 from retain.ui.widgets.path_complete import PathComplete
 
@@ -86,7 +86,8 @@ class ExportScreen(ShareDialog):
             yield PathComplete(path_input, EXPORT_SUFFIXES, id="share-complete")
             yield Checkbox("Include my review progress", id="share-progress-flag")
             yield ProgressBar(total=1, show_eta=False, id="share-progress")
-            yield Static("", id="share-diff")
+            with ShareText(id="share-diff-box"):
+                yield Static("", id="share-diff")
             with Horizontal(id="share-buttons"):
                 yield Button("Export", id="share-apply", variant="primary")
                 yield Button("Cancel", id="share-cancel")

@@ -35,7 +35,7 @@ from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection, CollectionError
 from retain.store.oserror import os_error_text
 from retain.ui.live_reload import LiveReload
-from retain.ui.screens.share_dialog import ShareDialog
+from retain.ui.screens.share_dialog import ShareDialog, ShareText
 from retain.ui.text import line
 from retain.ui.widgets.path_complete import PathComplete
 
@@ -78,7 +78,8 @@ class ImportScreen(ShareDialog):
             yield PathComplete(path_input, IMPORT_SUFFIXES, id="share-complete")
             yield Checkbox("Import review history (.apkg, .toml sidecar)", id="share-history-flag")
             yield ProgressBar(total=1, show_eta=False, id="share-progress")
-            yield Static("", id="share-diff")
+            with ShareText(id="share-diff-box"):
+                yield Static("", id="share-diff")
             with Horizontal(id="share-buttons"):
                 yield Button("Preview", id="share-preview", variant="primary")
                 yield Button("Import", id="share-apply", variant="success", disabled=True)
