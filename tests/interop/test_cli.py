@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from retain.cli import main
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.model import Card, Deck
@@ -283,11 +284,12 @@ def test_export_and_import_with_progress_say_what_the_store_found(
     assert any("damaged event" in line for line in warned), err
 
 
-def test_history_import_while_another_retain_writes_says_the_decks_are_in(
+def test_history_import_while_another_retain_writes_writes_nothing(
     tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The deck went in, then the history could not be recorded (another retain holds the writer
-    lock): the line said "import refused", as if nothing had been imported."""
+    """Another retain holds the writer lock (the TUI is open): the import refuses before it writes a
+    deck. It wrote the decks, then could not record their history; the open TUI showed them as new
+    and, studied there, they kept that progress over Anki's when imported again."""
     import subprocess
     import sys
 
@@ -308,18 +310,19 @@ def test_history_import_while_another_retain_writes_says_the_decks_are_in(
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        code, _out, err = run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))
+        decks_before = tree(home / "decks")
+        code, out, err = run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))
     finally:
         holder.communicate("\n", timeout=30)
-    assert code == 1
+    assert code == 1 and "imported deck" not in out
     assert err.strip().splitlines() == [
-        "retain: import failed: the review history was not recorded (another retain is writing the "
-        "progress; close it and import the history again); the decks are imported: import again "
-        "with --with-history to add their history"
+        "retain: import refused: another retain is writing the progress (close it, or import from "
+        "its import dialog: i); nothing was written"
     ]
-    assert (home / "decks" / "general-knowledge.toml").exists()
+    assert tree(home / "decks") == decks_before
     code, out, err = run_cli(capsys, "import", "--with-history", str(FIXTURES / "layout-latest.apkg"))
     assert code == 0 and "recorded 2 event(s) of review history" in out, err
+    assert (home / "decks" / "general-knowledge.toml").exists()
 
 
 def test_export_to_a_name_without_extension_says_what_to_write(
@@ -349,3 +352,51 @@ def test_import_of_a_name_that_is_no_file_says_what_it_is(
     assert code == 1 and err == "retain: import refused: mine: no such file; did you mean mine.apkg?\n"
     code, _msg, err = run_cli(capsys, "import", "nothing")
     assert code == 1 and err == "retain: import refused: nothing: no such file\n"
+
+
+def _interrupted_at(monkeypatch: pytest.MonkeyPatch, module: object, name: str, after: int) -> None:
+    """Ctrl-C arriving at the call number `after` + 1 of `module.name` (a signal at that moment)."""
+    real = getattr(module, name)
+    calls = [0]
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        if calls[0] > after:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)
+
+
+@pytest.mark.parametrize(
+    ("where", "after", "said"),
+    [
+        ("atomic_write", 0, "retain: import stopped: no deck was written"),
+        (
+            "let_go",
+            0,
+            "retain: import stopped: the decks are imported (general-knowledge, languages-spanish), their review "
+            "history was not recorded: import again with --with-history to add it",
+        ),
+    ],
+)
+def test_ctrl_c_while_decks_are_written_says_what_went_in(
+    home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    after: int,
+    said: str,
+) -> None:
+    """Ctrl-C while an import wrote its decks (or just after) exited 130 without a word, though
+    decks were in the library; only a Ctrl-C during the history said so."""
+    from retain.commands import import_
+    from retain.interop import importer
+
+    from .conftest import FIXTURES
+
+    _interrupted_at(monkeypatch, importer if where == "atomic_write" else import_, where, after)
+    assert main(["import", "--with-history", str(FIXTURES / "layout-latest.apkg")]) == 130
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == said, err
+    assert (home / "decks" / "general-knowledge.toml").exists() == (where == "let_go")

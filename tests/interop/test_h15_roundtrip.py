@@ -396,7 +396,7 @@ def test_an_import_stopped_while_its_history_is_recorded_says_what_went_in(
     code, _, err = run_cli(capsys, "import", str(sent), "--with-history")
     assert code == 130
     assert [line for line in err.splitlines() if "stopped" in line] == [
-        "retain: import stopped: the decks are imported, their review history was not recorded: "
+        "retain: import stopped: the decks are imported (hist), their review history was not recorded: "
         "import again with --with-history to add it"
     ]
     assert (other / "decks" / "hist.toml").is_file()

@@ -24,6 +24,7 @@ from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary, linked_files, links_line
 from retain.interop.importer import (
     IMPORT_SUFFIXES,
+    ImportInterrupted,
     ImportPlan,
     apply_import,
     count_line,
@@ -124,26 +125,39 @@ def _import_one(
                 if earlier is not None:
                     earlier[:0] = [DeckEntry(p.target, "user", p.written or p.deck) for p in plan.decks]
                 return _Done(len(plan.decks))
-            media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
+            if writer is not None and bundle.reviews and writer.collection(datetime.now(UTC)).read_only:
+                # (before a deck is written: the decks without their history, studied in the open
+                # TUI, would keep that progress over the history imported later)
+                return _Done(
+                    error="import refused: another retain is writing the progress (close it, or import "
+                    "from its import dialog: i); nothing was written"
+                )
+            try:
+                media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
+            except ImportInterrupted as stopped:
+                bar.finish()
+                err(f"retain: {prefix}import stopped: {stopped.line}")
+                raise
             bar.finish()
-            history: HistoryImport | None = None
-            memo = None
-            if package:
-                keys = sorted(review_keys(bundle.reviews)) if args.with_history else []
-                with contextlib.suppress(OSError, ValueError):  # only an accelerator
-                    memo = import_memo.prepare(home, options, plan, keys, path)
-            let_go(plan)  # what only planning needed: less memory while the history is recorded
-            if writer is not None and bundle.reviews:  # it lets each review go once recorded
-                outcome = _record(writer, bundle.reviews, bar, prefix)
-                if isinstance(outcome, str):  # the decks went in; the history was taken back whole
-                    return _Done(
-                        error=f"import failed: the review history was not recorded ({outcome}); the decks "
-                        "are imported: import again with --with-history to add their history"
-                    )
-                history = outcome
-            if package and memo is not None:
-                with contextlib.suppress(OSError, ValueError):
-                    import_memo.save(home, package, memo)
+            try:
+                history = _after_decks(
+                    home, path, package, options, plan, bundle.reviews, args, writer, bar, prefix
+                )
+            except KeyboardInterrupt:  # the decks are in: say so, and what was not done
+                bar.finish()
+                ids = ", ".join(p.deck.id for p in plan.decks[:3]) + ("…" if len(plan.decks) > 3 else "")
+                not_done = (
+                    ", their review history was not recorded: import again with --with-history to add it"
+                    if writer is not None and bundle.reviews
+                    else ""
+                )
+                err(f"retain: {prefix}import stopped: the decks are imported ({ids}){not_done}")
+                raise
+            if isinstance(history, str):  # the decks went in; the history was taken back whole
+                return _Done(
+                    error=f"import failed: the review history was not recorded ({history}); the decks "
+                    "are imported: import again with --with-history to add their history"
+                )
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")
@@ -161,6 +175,37 @@ def _import_one(
         kept_note = f"; {kept} card(s) already had progress here and kept it" if kept else ""
         out(f"{prefix}recorded {recorded} event(s) of review history{note}{kept_note}")
     return _Done(len(plan.decks))
+
+
+def _after_decks(
+    home: Home,
+    path: Path,
+    package: str,
+    options: import_memo.Options,
+    plan: ImportPlan,
+    reviews: Sequence[Review],
+    args: argparse.Namespace,
+    writer: HistoryWriter | None,
+    bar: TerminalProgress,
+    prefix: str,
+) -> HistoryImport | str | None:
+    """What follows the deck files: the history recorded (or why not, the store's one line), and
+    the memo that answers the same import again."""
+    history: HistoryImport | str | None = None
+    memo = None
+    if package:
+        keys = sorted(review_keys(reviews)) if args.with_history else []
+        with contextlib.suppress(OSError, ValueError):  # only an accelerator
+            memo = import_memo.prepare(home, options, plan, keys, path)
+    let_go(plan)  # what only planning needed: less memory while the history is recorded
+    if writer is not None and reviews:  # it lets each review go once recorded
+        history = _record(writer, reviews, bar, prefix)
+        if isinstance(history, str):
+            return history
+    if package and memo is not None:
+        with contextlib.suppress(OSError, ValueError):
+            import_memo.save(home, package, memo)
+    return history
 
 
 def _record(
@@ -185,13 +230,6 @@ def _record(
         bar.finish()
         writer.failed = True
         return str(exc)
-    except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: the history was taken back whole, the decks stay
-        bar.finish()
-        err(
-            f"retain: {prefix}import stopped: the decks are imported, their review history was not recorded: "
-            "import again with --with-history to add it"
-        )
-        raise
     bar.finish()
     return history
 

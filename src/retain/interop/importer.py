@@ -51,6 +51,7 @@ from retain.store.oserror import os_error_text
 
 __all__ = [
     "IMPORT_SUFFIXES",
+    "ImportInterrupted",
     "ImportPlan",
     "ImportStopped",
     "PlannedDeck",
@@ -401,23 +402,37 @@ def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: P
             atomic_write(planned.target, planned.text)
         except OSError as exc:
             raise ImportStopped(exc, [d.deck.id for d in plan.decks[: n - 1]], len(plan.decks)) from None
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: each deck file is written whole or not
+            raise ImportInterrupted(
+                _kept([d.deck.id for d in plan.decks[: n - 1]], len(plan.decks))
+            ) from None
         if cache_dir is not None and planned.written is not None:
             remember(planned.target, cache_dir, planned.text, planned.written, planned.problems)
         progress("write decks", n, len(plan.decks))
     return written
 
 
+def _kept(done: list[str], total: int) -> str:
+    """Which decks went in before an import stopped, in one clause."""
+    if not done:
+        return "no deck was written"
+    shown = ", ".join(done[:3]) + (f" and {len(done) - 3} more" if len(done) > 3 else "")
+    return f"{len(done)} of {total} decks were written before it stopped ({shown}) and are kept"
+
+
 class ImportStopped(OSError):
     """A deck file could not be written (a full disk): says which decks went in before it."""
 
     def __init__(self, cause: OSError, done: list[str], total: int) -> None:
-        reason = os_error_text(cause)
-        if done:
-            shown = ", ".join(done[:3]) + (f" and {len(done) - 3} more" if len(done) > 3 else "")
-            kept = f"{len(done)} of {total} decks were written before it stopped ({shown}) and are kept"
-        else:
-            kept = "no deck was written"
-        super().__init__(f"{reason}; {kept}; import again to finish")
+        super().__init__(f"{os_error_text(cause)}; {_kept(done, total)}; import again to finish")
+
+
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGTERM, SIGHUP) while the deck files were written: `line` says which went in."""
+
+    def __init__(self, kept: str) -> None:
+        super().__init__(kept)
+        self.line = kept if kept.startswith("no deck") else f"{kept}; import again to finish"
 
 
 def let_go(plan: ImportPlan) -> None:
