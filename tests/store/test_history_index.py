@@ -99,12 +99,14 @@ def test_due_and_stats_count_todays_new_cards_after_an_older_import(
     assert next(d for d in stats["decks"] if d["deck_id"] == "t")["reviews_today"] == 4
 
 
-def test_undo_target_is_the_newest_by_time_not_by_file_position(tmp_path: Path) -> None:
+def test_undo_target_is_the_last_written_not_the_newest_by_time(tmp_path: Path) -> None:
+    """The second rating was made after the first though dated 5 hours before it (the clock was
+    set back between them): undo takes back what was done last (tests/store/test_h21_undo_write_order.py)."""
     home = make_home(tmp_path)
     col = open_col(home)
-    newest = rate(col, KEYS[0], NOW)
-    rate(col, KEYS[1], NOW - timedelta(hours=5))  # recorded later, happened earlier
-    assert col.last_undoable(NOW + timedelta(minutes=1)) == newest
+    rate(col, KEYS[0], NOW)
+    last = rate(col, KEYS[1], NOW - timedelta(hours=5))  # recorded later, dated earlier
+    assert col.last_undoable(NOW + timedelta(minutes=1)) == last
     col.close(NOW)
 
 

@@ -121,6 +121,8 @@ class Collection:
                         col.state_ids_at_open = col._read_ids
                 col.writer.open(now, col.today(now), read_only=read_only, fsync=fsync)
                 col.reload_library()
+            if history:  # read now: a journal the feed refuses (a newer format) refuses the open
+                col.history_index.refresh(now)
         except (FormatError, JournalError) as exc:
             col._abandon()
             raise CollectionError(str(exc)) from None
@@ -425,7 +427,9 @@ class Collection:
         journal gives them back). Raises ReadOnlyError when read-only."""
         self._can_undo = None
         stored = self.writer.record(event)
-        if stored.kind in _UNDOABLE and stored.kind != "reset":  # (a reset: when a forget, asked)
+        if (  # (a reset: when a forget, asked; dated past the window's end: asked)
+            stored.kind in _UNDOABLE and stored.kind != "reset" and stored.time <= self._undo_span(None)[1]
+        ):
             self._can_undo = True  # what was just recorded can be taken back
             self._can_undo_until = stored.time + UNDO_WINDOW
         return stored
@@ -466,8 +470,9 @@ class Collection:
         return self._opened + max(timedelta(0), datetime.now(UTC) - self._opened_wall)
 
     def last_undoable(self, now: datetime | None = None) -> Event | None:
-        """The newest (by time) review/suspend/bury/reset of this device not yet undone, also from
-        before a restart, made within `UNDO_WINDOW` before `now` (default: now, `_now`)."""
+        """The last written review/suspend/bury/reset of this device not yet undone, also from
+        before a restart, dated within `UNDO_WINDOW` of `now` (default: now, `_now`): from the
+        window before it to as far after it (`_undo_span`)."""
         action = self.last_undoable_action(now)
         return action[0] if action else None
 
@@ -481,17 +486,23 @@ class Collection:
         date says (its clock ran behind): undo then would erase that review."""
         if self.device is None:
             return []
-        since, now = self._undo_span(now)
-        action = self.history_index.last_undoable_action(now, self.device, since)
+        since, until, now = self._undo_span(now)
+        action = self.history_index.last_undoable_action(now, self.device, since, until)
         return [e for e in action if self._holds(e)]
 
     def _holds(self, event: Event) -> bool:
         """Whether `event`'s card still holds the state it left (a cram rating left it as it was)."""
         return event.kind == "cram" or self.states.get(event.key) == event.after
 
-    def _undo_span(self, now: datetime | None) -> tuple[datetime, datetime]:
-        """(the oldest moment undo reaches back to, the moment the history is read at)."""
-        return (now or self._now()) - UNDO_WINDOW, now or max(self._opened, datetime.now(UTC))
+    def _undo_span(self, now: datetime | None) -> tuple[datetime, datetime, datetime]:
+        """(the oldest date undo reaches back to, the latest, the moment the history is read at).
+
+        Undo goes by the order written (`History.last_undoable_action`), so a rating dated ahead
+        (a clock that ran ahead, corrected since) is reached as long as it is the last; the dates
+        only bound the window, each by the clock that wrote it: `UNDO_WINDOW` before now, and as
+        far after (a clock days ahead: its ratings cannot be told from ones made days ago)."""
+        at = now or self._now()
+        return at - UNDO_WINDOW, at + UNDO_WINDOW, now or max(self._opened, datetime.now(UTC))
 
     def undo_refusal(self, now: datetime | None = None) -> str | None:
         """Why undo has nothing to take back when this device's newest rating, suspend, bury or
@@ -502,7 +513,7 @@ class Collection:
         device = self.device
         if device is None:
             return None
-        since, now = self._undo_span(now)
+        since, until, now = self._undo_span(now)
         events = self.history_index.events(now, since=since)
         undone = {e.undoes for e in events if e.kind == "undo"}
         live = [e for e in events if e.id not in undone and e.kind != "undo"]
@@ -510,18 +521,18 @@ class Collection:
         settled = {e.group for e in events if e.group and e.id in undone}
         forgets = self.history_index.forgets(now, since)  # (a move's or a reschedule's reset is none)
         # this device's events are those of its folder (a renamed folder's older ids name its old id)
-        own = self.history_index.ids_of(now, device, since)
+        own = self.history_index.ids_of(now, device, since, until)  # (and where each is written)
         mine = [
             e
             for e in live
             if e.kind in _UNDOABLE
             and (e.kind != "reset" or e.id in forgets)
-            and e.id in own
+            and e.id in own  # (dated in the window: `own` ends at `until`)
             and not (e.group and e.group in settled)
         ]
         if not mine:
-            return self._too_old(now, device)
-        target = max(reversed(mine), key=lambda e: e.time)  # (of several at one instant: the last written)
+            return self._too_old(now, until, device)
+        target = max(mine, key=lambda e: own[e.id])  # the last written (`last_undoable_action`)
         # an action of several events (a bulk suspend): every card of it changed since
         action = [e for e in mine if e.group == target.group] if target.group else [target]
         keys, ids = {e.key for e in action}, {e.id for e in action}
@@ -571,10 +582,10 @@ class Collection:
             if e.kind != "undo" and (e.key, e.before) in left and e not in action
         ]
 
-    def _too_old(self, now: datetime, device: str) -> str | None:
-        """Why undo has nothing when this device's newest rating, suspend, bury or reset still
+    def _too_old(self, now: datetime, until: datetime, device: str) -> str | None:
+        """Why undo has nothing when this device's last rating, suspend, bury or reset still
         stands but was made before the undo window."""
-        older = self.history_index.last_undoable_action(now, device, datetime.min.replace(tzinfo=UTC))
+        older = self.history_index.last_undoable_action(now, device, datetime.min.replace(tzinfo=UTC), until)
         if not older:
             return None
         from retain.core.session import action_label

@@ -3,10 +3,12 @@
 Every reader orders events by their own time, then device id, then where the
 record is written in that device's journal (file name, then offset): imported
 history, other devices' journals and a clock moved back give the same day log,
-limits, Today counter, streak, undo target and statistics as events written in
-order, and events at one instant (a frozen clock) keep the order they were
-written in, whatever order the index received them in (another process's feed)
-and whatever their ids say as text ("-10" sorts before "-9").
+limits, Today counter, streak and statistics as events written in order, and
+events at one instant (a frozen clock) keep the order they were written in,
+whatever order the index received them in (another process's feed) and whatever
+their ids say as text ("-10" sorts before "-9"). Undo takes back this device's
+last written event (`History.last_undoable_action`): with the clock moved back,
+the same target as with the events written in order.
 
 `History.refresh` feeds the index from the journals (only what was appended
 since); every query calls it first, so a result is never behind the files.
@@ -86,8 +88,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FROM = "FROM events e JOIN files f ON f.id = e.file"
 _BIVL = "(e.bdue - e.blast) / 86400000000.0"  # the interval before, in days (`ReviewRow.before_interval`)
 _ORDER = "ORDER BY e.t, e.device, f.name, e.off"
-# Newest first, the same order backwards (what undo looks through).
-_NEWEST = "ORDER BY e.t DESC, e.device DESC, f.name DESC, e.off DESC"
+# One device's events, last written first (what undo looks through): its writer appends, and never
+# to a file older than its newest (`JournalWriter.target`), whatever the clock says.
+_LAST_WRITTEN = "ORDER BY f.name DESC, e.off DESC"
 _PASSED = (COLUMNS.index("young_pass"), COLUMNS.index("mature_pass"))
 _FAILED = (COLUMNS.index("young_fail"), COLUMNS.index("mature_fail"))
 _MAX_MOVES = 64  # moves followed back from one card (a card moved back and forth: each once)
@@ -150,6 +153,11 @@ def _locked(method: _F) -> _F:
 
 def _time(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
+
+
+def _until(until: datetime | None) -> int:
+    """`until` in µs, for `e.t <= ?` (None: every time a journal may hold)."""
+    return micros(until) if until is not None else 2**63 - 1
 
 
 class History:
@@ -226,7 +234,28 @@ class History:
         prefetched, self._prefetched = self._prefetched, None
         appended, self._appended = self._appended, {}
         try:
-            report = ingest(
+            report = self._ingest(now, prefetched, appended)
+        finally:
+            if prefetched is not None:
+                prefetched.reader.close()  # whatever happened, no worker outlives the build
+        self._fresh = False  # the feed made the indexes with its rows
+        self._tell(report)
+
+    def _ingest(self, now: datetime, prefetched: Prefetch | None, appended: Spans) -> IngestReport:
+        """`ingest`, going on in memory when the cache cannot be written. A journal of a newer
+        format (or a header damaged to read so) refuses, as when the state loader meets it first
+        (`CollectionError`, one line), never a traceback; the files are left as they are."""
+        from retain.store.state.journal_format import JournalError
+        from retain.store.state.writer import CollectionError
+
+        try:
+            return self._ingest_or_memory(now, prefetched, appended)
+        except JournalError as exc:
+            raise CollectionError(str(exc)) from None
+
+    def _ingest_or_memory(self, now: datetime, prefetched: Prefetch | None, appended: Spans) -> IngestReport:
+        try:
+            return ingest(
                 self._db,
                 self.state_dir,
                 now,
@@ -243,12 +272,7 @@ class History:
             self.cache_dir = None
             self._db, _fresh, _m = connect(None)
             self._fresh = True
-            report = ingest(self._db, self.state_dir, now, self.day, self._progress)
-        finally:
-            if prefetched is not None:
-                prefetched.reader.close()  # whatever happened, no worker outlives the build
-        self._fresh = False  # the feed made the indexes with its rows
-        self._tell(report)
+            return ingest(self._db, self.state_dir, now, self.day, self._progress)
 
     def _tell(self, report: IngestReport) -> None:
         """A feed's lines about journal files (damaged records, not a file), each file's once."""
@@ -652,28 +676,37 @@ class History:
         return found
 
     @_locked
-    def ids_of(self, now: datetime, device: str, since: datetime) -> set[str]:
-        """The ids of the events in `device`'s folder dated at or after `since`: the device's own
-        (as `last_undoable_action` takes them), whatever device their ids name (a folder renamed
-        keeps its older events' ids; a sync conflict's folder holds another folder's ids)."""
+    def ids_of(
+        self, now: datetime, device: str, since: datetime, until: datetime | None = None
+    ) -> dict[str, int]:
+        """The ids of the events in `device`'s folder dated from `since` to `until` (None: no
+        end): the device's own (as `last_undoable_action` takes them), whatever device their ids
+        name (a folder renamed keeps its older events' ids; a sync conflict's folder holds another
+        folder's ids). Each gives its place in the order written (the higher, the later)."""
         self.refresh(now)
         rows = self._db.execute(
-            "SELECT e.eid FROM events e WHERE e.device = ? AND e.t >= ?", (device, micros(since))
+            f"SELECT e.eid {_FROM} WHERE e.device = ? AND e.t >= ? AND e.t <= ? ORDER BY f.name, e.off",
+            (device, micros(since), _until(until)),
         )
-        return {eid for (eid,) in rows}
+        return {eid: place for place, (eid,) in enumerate(rows)}  # (an id twice: its last place)
 
     @_locked
-    def last_undoable(self, now: datetime, device: str, since: datetime) -> Event | None:
+    def last_undoable(
+        self, now: datetime, device: str, since: datetime, until: datetime | None = None
+    ) -> Event | None:
         """The last review, cram rating, suspend, bury or forget (`forget_sql`) of `device` since
         `since` not yet undone; None when there is none, or when a later event changed its card
         since (every card of it, for one event of an action of several: `last_undoable_action`)."""
-        action = self.last_undoable_action(now, device, since)
+        action = self.last_undoable_action(now, device, since, until)
         return action[0] if action else None
 
     @_locked
-    def last_undoable_action(self, now: datetime, device: str, since: datetime) -> list[Event]:
-        """What undo takes back: the last review, cram rating, suspend, bury or forget of `device`
-        since `since` not yet undone, or, when that event is one of an action of several (a bulk
+    def last_undoable_action(
+        self, now: datetime, device: str, since: datetime, until: datetime | None = None
+    ) -> list[Event]:
+        """What undo takes back: the last written review, cram rating, suspend, bury or forget of
+        `device` dated from `since` to `until` (None: no end) not yet undone, or, when that event
+        is one of an action of several (a bulk
         suspend or reset: `Event.group`), every event of the action not undone yet whose card no
         later event changed since, newest first. [] when there is none, or when a later event
         changed its card (every card of the action) since.
@@ -682,26 +715,33 @@ class History:
         were left as they were) is settled: its remaining events are no target any more, and
         undo reaches what came before it.
 
-        The card is the one of the newest such event by time (imported history, written after
-        today's ratings, is older; of events at one instant, a frozen clock's, the last written,
-        whatever order the index received them in). Of that card's events, the last written is
-        taken: after the
-        clock was moved back, the card's latest rating is dated before the one it was made from.
+        The event is the last written in `device`'s folder (its file, then its offset: one writer
+        appends, never to a file older than its newest), not the newest by date: after the clock
+        was corrected backwards, the rating just made is dated before the one made a minute ago,
+        and undo takes back the one just made, as it would with the clock right (a frozen clock's
+        events at one instant, too). Imported history has a folder of its own: never a target.
+        The window is each event's own date, by the clock that wrote it: one dated before `since`
+        was made before the window; one dated after `until` (the caller's now plus the window:
+        a clock that ran days ahead) cannot be told from one made days ago.
         """
         self.refresh(now)
-        # Walk the time index backwards and stop at the first match.
+        # The window's events (few: a time range), last written first; stop at the first match.
         with contextlib.closing(
             self._db.execute(
                 f"SELECT e.rowid, e.key {_FROM}"
-                f" WHERE e.device = ? AND e.undone = 0 AND {_UNDOABLE_SQL} AND e.t >= ?"
-                f" {_NEWEST}",
-                (device, micros(since)),
+                f" WHERE e.device = ? AND e.undone = 0 AND {_UNDOABLE_SQL} AND e.t >= ? AND e.t <= ?"
+                f" {_LAST_WRITTEN}",
+                (device, micros(since), _until(until)),
             )
         ) as newest:
-            return self._walk(newest, device, since, now)
+            return self._walk(newest, device, (since, until), now)
 
     def _walk(
-        self, newest: Iterable[tuple[int, str]], device: str, since: datetime, now: datetime
+        self,
+        newest: Iterable[tuple[int, str]],
+        device: str,
+        window: tuple[datetime, datetime | None],
+        now: datetime,
     ) -> list[Event]:
         """`last_undoable_action` of the undoable events `newest` (rowid, key), newest first."""
         settled: set[int] = set()  # rowids of the events of actions undone already
@@ -710,9 +750,9 @@ class History:
                 continue
             rows = self._db.execute(
                 "SELECT e.rowid, f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-                f" WHERE e.key = ? AND e.device = ? AND e.undone = 0 AND {_UNDOABLE_SQL} AND e.t >= ?"
-                " ORDER BY f.name DESC, e.off DESC",
-                (key, device, micros(since)),
+                f" WHERE e.key = ? AND e.device = ? AND e.undone = 0 AND {_UNDOABLE_SQL}"
+                f" AND e.t >= ? AND e.t <= ? {_LAST_WRITTEN}",
+                (key, device, micros(window[0]), _until(window[1])),
             ).fetchall()
             row: tuple[str, str, int] | None = next((r[1:] for r in rows if r[0] not in settled), None)
             events = self._full([row], now) if row else []
