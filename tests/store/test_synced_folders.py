@@ -247,6 +247,10 @@ def _shared_device(tmp_path: Path) -> tuple[Path, bytes]:
         "journal-2026-03.sync-conflict-20260328-120000-ABCDEFG.toml",
         "journal-2026-03 (conflicted copy 2026-03-28).toml",
         "journal-2026-03.v2.sync-conflict-20260328-120000-ABCDEFG.toml",
+        "journal-2026-03 2.toml",  # iCloud Drive
+        "journal-2026-03 (1).toml",  # Google Drive, Windows
+        "journal-2026-03-LAPTOP.toml",  # OneDrive: the other computer's name
+        "journal-2026-03.v2 2.toml",
     ],
 )
 def test_a_conflict_copy_of_a_journal_has_its_reviews_read_once(tmp_path: Path, name: str) -> None:

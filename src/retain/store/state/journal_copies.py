@@ -4,7 +4,8 @@ Two computers writing as one device (the same host key: a cloned disk or VM; bot
 repairing one damaged device.toml) append to the same journal file. A folder sync
 then keeps one version and leaves the other beside it as a conflict copy
 (`journal-2026-03.sync-conflict-20260328-120000-ABCDEFG.toml`, `journal-2026-03
-(conflicted copy 2026-03-28).toml`). The copy shares its beginning with the file
+(conflicted copy 2026-03-28).toml`, iCloud Drive's `journal-2026-03 2.toml`, Google
+Drive's `journal-2026-03 (1).toml`, OneDrive's `journal-2026-03-LAPTOP.toml`). The copy shares its beginning with the file
 and holds reviews no file gives.
 
 Event ids are unique per device, so the copy's events whose ids no journal of the
@@ -20,6 +21,7 @@ is moved aside with a line.
 from __future__ import annotations
 
 import errno
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -43,10 +45,25 @@ def journal_copies(folder: Path) -> list[tuple[Path, str]]:
         return []
     out: list[tuple[Path, str]] = []
     for path in entries:
-        original = conflict_copy_of(path) if path.suffix == ".toml" else None
+        original = (conflict_copy_of(path) or _cloud_copy_of(path)) if path.suffix == ".toml" else None
         if original is not None and JOURNAL_NAME_RE.match(original) and path.is_file():
             out.append((path, original))
     return out
+
+
+# The conflict copies cloud drives make, which name any file so (a deck's too, so they are taken
+# for copies of journals only, whose names retain alone gives): iCloud Drive `journal-2026-03 2`,
+# Google Drive and Windows `journal-2026-03 (1)`, OneDrive `journal-2026-03-LAPTOP` (the other
+# computer's name).
+_CLOUD_COPY_RE = re.compile(
+    r"(journal-\d{4}-\d{2}(?:\.v2)?)(?: \d{1,4}| \(\d{1,4}\)|-[A-Za-z0-9][\w-]{0,62})"
+)
+
+
+def _cloud_copy_of(path: Path) -> str | None:
+    """The journal file `path` is a cloud drive's conflict copy of, else None."""
+    m = _CLOUD_COPY_RE.fullmatch(path.stem)
+    return f"{m.group(1)}.toml" if m is not None else None
 
 
 def _ids(folders: list[Path], now: datetime) -> set[str]:
