@@ -445,6 +445,12 @@ def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
             fh.truncate(end)
             fh.flush()
             os.fsync(fh.fileno())
+    if b"\0" in torn or b"\n" in torn.rstrip(b"\r\n"):  # no crash tears a write so: zeroed or overwritten
+        return (
+            f"{path.name}: its last {len(torn)} bytes were damaged (zeroed or overwritten, not an "
+            "event cut short by a crash) and were cut off; any reviews in them are missing from the "
+            f"history (the states kept in snapshots stay); the bytes are kept in {copy.name}"
+        )
     return (
         f"{path.name}: an unfinished event at the end (from a crash) was cut off; "
         f"its bytes are kept in {copy.name}"
