@@ -57,7 +57,7 @@ from retain.store.index.derive import (
     portable,
     row_columns,
 )
-from retain.store.index.repeats import drop_repeats, repeated_line
+from retain.store.index.repeats import drop_repeats
 from retain.store.state.device import device_folders
 from retain.store.state.journal import read_records, scan_file
 from retain.store.state.journal_format import journal_entries
@@ -422,11 +422,9 @@ def ingest(
         if first == 1:  # a build: its indexes in this transaction, so no reader sees rows without them
             create_indexes(db)  # (IF NOT EXISTS: made already when workers sent the rows)
         repeated = drop_repeats(db, first) if report.events else {}
-        for label, offsets in repeated.items():  # (said with the file's other line, if any)
+        for label, line in repeated.items():  # (said with the file's other line, if any)
             said = report.problems.get(label)
-            report.problems[label] = (
-                f"{said}; {repeated_line(label, offsets)}" if said else repeated_line(label, offsets)
-            )
+            report.problems[label] = f"{said}; {line}" if said else line
         undo = KIND["undo"]
         if repeated and not (gone or report.rebuilt or first == 1):  # the batches' sums counted them
             _mark_undone(db, first)
