@@ -1,6 +1,7 @@
 """Per-deck state snapshots, compacted from the journal: `state/snapshots/<deck-id>.toml`.
 
     format = 1
+    card_count = 1      # how many [cards] it was written with (`_check_whole`)
     deck = "kafka"
     written = 2024-05-01T10:00:00Z
 
@@ -13,11 +14,15 @@
     [changed]           # units whose last event is later than their last review (a suspend, a reset)
     "kafka/isr:c1" = { at = 2024-05-01T09:58:00Z, by = "a1b2c3d4e5f6" }
 
+    [end]               # the last table: a file cut short has none (or the counts differ)
+    card_count = 1
+
 A snapshot is written whole with `atomic_write` at session end or when idle,
 never per rating. Start-up reads the snapshots and replays the journal after
 their positions. A record that fails validation is left out with a message
 (the caller keeps a copy of the file); a file that cannot be parsed raises
-`SnapshotDamaged`; a newer format raises `migrate.FormatError`.
+`SnapshotDamaged`, and so does one cut short or missing cards (`_check_whole`); a
+newer format raises `migrate.FormatError`.
 
 Only a `.toml` file whose name is a deck id is a snapshot (`snapshot_files`);
 any other there (a folder sync's conflict copy) is left alone and named in one
@@ -160,6 +165,7 @@ def encode_snapshot(
     """The snapshot file's text (tomli-w writes the TOML; one comment line above it)."""
     doc: dict[str, Any] = {
         "format": 1,
+        "card_count": len(states),  # first after `format`: a file cut before it holds no position
         "deck": deck_id,
         "written": now.astimezone(UTC),
         "journal": {device: _position_table(pos) for device, pos in sorted(positions.items())},
@@ -167,6 +173,7 @@ def encode_snapshot(
     }
     if changed:
         doc["changed"] = {key: _change_table(changed[key]) for key in sorted(changed)}
+    doc["end"] = {"card_count": len(states)}  # the last table: see `_check_whole`
     import tomli_w  # (writers only: a read-only start never imports it)
 
     return _SNAPSHOT_HEAD + tomli_w.dumps(doc)
@@ -277,6 +284,7 @@ def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
     if not bad and all(map(KEY_RE.match, cards)) and all(k.startswith(prefix) for k in cards):
         states = decode_states(list(cards.values()), now)  # the usual case: in columns
         if states is not None:
+            _check_whole(path, data, len(cards))
             snap.states = dict(zip(cards, states, strict=True))
             return snap
     for key, raw in cards.items():
@@ -286,12 +294,41 @@ def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
             snap.states[key] = decode_state(raw, now)
         except StateError as exc:
             bad.append(f"{key[:80]} ({exc})")
+    if not bad:
+        _check_whole(path, data, len(cards))
     if bad:
         more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
         snap.problems.append(
             f"{path.name}: {len(bad)} invalid record(s) set aside, not scheduled: {bad[0]}{more}"
         )
     return snap
+
+
+def _check_whole(path: Path, data: dict[str, Any], cards: int) -> None:
+    """SnapshotDamaged unless the file is whole: its header's `card_count`, the number of
+    `[cards]` it holds and its last table's (`[end]`) agree.
+
+    A snapshot cut short at a line boundary (a sync tool's half copy, a backup restored onto a
+    full disk) is still TOML: without this, the cards after the cut (or a card's flags, its
+    `[changed]` entry) were gone without a word, and the journal, its positions intact, was
+    never replayed for them. Counts, not a checksum of the bytes: any TOML layout of the same
+    tables still reads the same (CRLF, an edited value). A file with neither field was written
+    by a retain from before them and reads as before; one cut before `card_count` holds no
+    position and no `written` time, so the whole journal is replayed over it. (Not checked
+    when a record was refused: the deck's whole journal is replayed then, and that is said.)
+    """
+    head, end = data.get("card_count"), data.get("end")
+    if head is None and end is None:
+        return
+    if not isinstance(head, int) or isinstance(head, bool) or head < 0:
+        raise SnapshotDamaged(f"{path.name}: `card_count` must be a whole number, got {head!r:.40}")
+    if not isinstance(end, dict) or end.get("card_count") != head:
+        raise SnapshotDamaged(
+            f"{path.name}: cut short (it ends before its closing [end] table; "
+            f"it holds {cards} of the {head} cards it was written with)"
+        )
+    if cards != head:
+        raise SnapshotDamaged(f"{path.name}: it holds {cards} of the {head} cards it was written with")
 
 
 def _changed(raw: Any, prefix: str, now: datetime, bad: list[str]) -> dict[str, Change]:
