@@ -240,10 +240,11 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     return target
 
 
-def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem]] | None:
+def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem], str] | None:
     """Add the card to its deck's file (or a new deck's); None, with the problems said, when
-    `check` would call the card an error."""
+    `check` would call the card an error. Last: what else the save wrote ("" or a clause)."""
     target = _target(home, args)
+    note = ""
     if isinstance(target, Path):
         card = _card(args, set())
         deck = Deck(id=args.deck, name=args.deck, cards=(card,))
@@ -265,7 +266,11 @@ def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem
         create_deck_file(target, deck)
     else:
         target.save()
-    return card, path, problems
+        if target.ids_given:  # cards written by hand without an id got theirs, as `check --fix` gives
+            given = target.ids_given
+            cards = "1 card" if given == 1 else f"{given} cards"
+            note = f"; also gave {cards} without an id {'its id' if given == 1 else 'their ids'}"
+    return card, path, problems, note
 
 
 def _deck_id_of_name(home: Home, name: str) -> str:
@@ -317,8 +322,8 @@ def run(args: argparse.Namespace) -> int:
     if added is None:
         err("retain add: not added; fix the card and run again")
         return 1
-    card, path, problems = added
+    card, path, problems, note = added
     for problem in problems:
         err(problem)
-    out(f"added {args.deck}/{card.id} to {path}")
+    out(f"added {args.deck}/{card.id} to {path}{note}")
     return 0

@@ -13,7 +13,9 @@ read the card:
 
 Progress follows the unit keys: a renumbered cloze (`core.remap`) and a card
 moved to another deck get their old keys' states (`store.progress_edits`).
-Bundled decks are copied into the user's deck folder on their first edit.
+Bundled decks are copied into the user's deck folder on their first edit. A card written by
+hand without an id no longer keeps the deck from being edited: the save gives it the id
+`retain check --fix` would (`SaveResult.ids_given`).
 
 Every operation holds the deck-edit lock (`editlock`) from its read to its last
 write, as `retain add` and `retain check --fix` do, so neither can land between
@@ -90,6 +92,16 @@ class SaveResult:
     # studied review units the edit took away (a cloze number deleted, a kind changed): their
     # reviews stay in the journal, and come back if a unit with the same key does
     dropped: list[str] = field(default_factory=list)
+    # cards written by hand without an id in the files written, given theirs by this save (the
+    # ids `retain check --fix` gives): one such card no longer keeps every edit of its deck out
+    ids_given: int = 0
+
+    def ids_given_note(self) -> str:
+        """What to add to the "Saved" line when cards were given ids ("" when none were)."""
+        if not self.ids_given:
+            return ""
+        cards = "1 card" if self.ids_given == 1 else f"{self.ids_given} cards"
+        return f"also gave {cards} without an id {'its id' if self.ids_given == 1 else 'their ids'}"
 
 
 def _same(a: Card | None, b: Card | None) -> bool:
@@ -206,7 +218,8 @@ def _save_card(
     if moves:
         move_progress(col, moves, now)
     col.reload_library()
-    return SaveResult(edit.deck_id, card, list(written), merged, moves, dropped)
+    given = target.ids_given + (source.ids_given if source is not target else 0)
+    return SaveResult(edit.deck_id, card, list(written), merged, moves, dropped, given)
 
 
 def _dropped(
@@ -355,8 +368,10 @@ def move_cards(
         if moves:
             move_progress(col, moves, now)
         col.reload_library()
-        return [
-            SaveResult(to_deck, card, list(written), moves=own) for _deck, _base, card, _laid, own in moved
+        given = target.ids_given + sum(source.ids_given for source, _by_id in sources.values())
+        return [  # (the ids given are the whole move's, on each card's result)
+            SaveResult(to_deck, card, list(written), moves=own, ids_given=given)
+            for _deck, _base, card, _laid, own in moved
         ]
 
 

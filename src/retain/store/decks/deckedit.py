@@ -13,6 +13,13 @@ file's shape (cards in an inline `cards = [...]` array, other unusual headers), 
 whole file goes through tomlkit, as before. The first card of a file that has an
 empty top-level `cards = []` replaces that statement and is written as a table.
 
+A changed list (tags, accepted answers) is edited in its text, so the comments and line
+breaks of the items kept stay; every card edited is read back, and when it does not read
+as the card asked for (tomlkit's quirks), its changed values are written plainly, else its
+table anew: a save never writes another card than the one the user saw. A card written by
+hand without an id, which leaves the file unreadable as a deck, is given the id `retain
+check --fix` would give it, written with the save (`DeckFile.ids_given`).
+
 A text known to parse without errors is remembered with its deck, by path and
 digest; the deck after a splice follows from it (TOML tables do not reach past
 the next header, and the changed card is parsed alone), so a save does not parse
@@ -44,9 +51,11 @@ from retain.core.deckwrite import (
     deck_to_toml,
     has_invisible,
     toml_multiline,
+    toml_string,
     toml_text,
     tomlkit_string,
 )
+from retain.core.fixids import add_missing_ids
 from retain.core.model import Card, Deck
 from retain.core.tomltables import BLANK, CARD, PLAIN, SUB, TRIVIA, scan, trailing
 from retain.store.files import ReadError, atomic_write, fsync_dir, over_deck_limit, read_text_limited
@@ -66,6 +75,7 @@ _EMPTY_CARDS = re.compile(
     r"""([ \t]*+)(?:cards|"cards"|'cards')[ \t]*+=[ \t]*+\[(?:[ \t\r\n]++|#[^\n]*+)*+\][ \t]*+(?:#[^\n]*+)?(?:\r?\n|\Z)"""
 )
 _COMMENT = re.compile(r"#[^\r\n]*+")
+_NO_ID = "card has no `id`"  # (`core.deckfile`'s error for a card written without one)
 
 
 class DeckEditError(Exception):
@@ -105,20 +115,21 @@ def _toml_value(key: str, value: Any) -> Any:
     return value
 
 
-def _write_fields(table: Any, card: Card) -> None:
-    """Set the card's fields in a tomlkit table; unchanged values keep their text, and a key
+def _write_fields(table: Any, card: Card, plain: bool = False) -> None:
+    """Set the card's fields in a tomlkit table (`plain`: a value changed is written anew, not in
+    its old value's style); unchanged values keep their text, and a key
     added to a table whose keys are indented gets the same indent. The comments and blank lines
     that end the table's text (the next card's, or the file's) stay where it ends: a key added
     goes above them, and a sub-table removed (`[cards.aliases]`) leaves them, without the blank
     lines that were above its header."""
     if not isinstance(table, Table):
-        _set_fields(table, card)
+        _set_fields(table, card, plain)
         return
     kept = {key.key: item for key, item in table.value.body if key is not None and not _is_table(item)}
     subtables = [item for key, item in table.value.body if key is not None and _is_table(item)]
     indents = [(item, item.trivia.indent) for item in subtables if isinstance(item, Table)]
     tail = _trailing_trivia(_last_container(table).body)
-    _set_fields(table, card)
+    _set_fields(table, card, plain)
     for item, indent in indents:  # (tomlkit puts a blank line above a sub-table a key goes before)
         item.trivia.indent = indent
     table_end = _last_container(table).body
@@ -146,7 +157,7 @@ def _is_table(item: Any) -> bool:
     return isinstance(item, Table | AoT)
 
 
-def _set_fields(table: Any, card: Card) -> None:
+def _set_fields(table: Any, card: Card, plain: bool) -> None:
     for key in FIELDS:
         value = getattr(card, key)
         default = (
@@ -170,9 +181,14 @@ def _set_fields(table: Any, card: Card) -> None:
         if key in ("accept_range", "tolerance"):
             table[key] = _toml_value(key, value)
         elif isinstance(value, tuple):
-            if not (isinstance(old, Array) and _update_list(old, value)):
-                table[key] = [tomlkit_string(v) for v in value]
-        elif isinstance(old, String) and old.type in (StringType.MLB, StringType.MLL) and "\r" not in value:
+            listed = _relisted(old, value) if isinstance(old, Array) and not plain else None
+            table[key] = listed if listed is not None else [tomlkit_string(v) for v in value]
+        elif (
+            not plain
+            and isinstance(old, String)
+            and old.type in (StringType.MLB, StringType.MLL)
+            and "\r" not in value
+        ):
             table[key] = _multiline_like(old, value)  # (a raw CR LF in one would read as LF)
         elif "\n" in value:  # written as deckwrite writes it: a multi-line string that reads and diffs well
             table[key] = tomlkit.parse(f"v = {toml_text(value)}\n")["v"]
@@ -198,27 +214,200 @@ def _multiline_like(old: String, value: str) -> Any:
     return new if new == value else tomlkit.string(value, multiline=True)
 
 
-def _update_list(array: Array, values: tuple[str, ...]) -> bool:
-    """Make `array` hold `values` by removing and appending items, so the comments and layout of
-    the items kept stay (a tag added to a commented list of tags); False when that cannot give
-    `values` in order (an item kept moves, a new one goes before one kept), or `array` holds a
-    duplicate or a non-string (then it is written anew)."""
+@dataclass(slots=True, eq=False)
+class _Token:
+    """A piece of an array's text between its brackets."""
+
+    kind: str  # "ws" (blanks, line breaks), ",", "#" (a comment, blanks before it), "v" (an item), "^" (one was)
+    text: str
+    value: str = ""
+
+
+def _relisted(array: Array, values: tuple[str, ...]) -> Array | None:
+    """`array` holding `values`, its text edited where items go and come, so the comments, line
+    breaks and blanks of the items kept stay (a tag added to a commented list of tags). An item
+    removed alone on its line takes that line, its comment too; new items go after the last one
+    kept, each on a line of its own where the items are (or where that line ends in a comment).
+    None when that cannot give `values` in order (an item kept moves, a new one goes before one
+    kept), `array` holds a duplicate or a non-string, or the text does not read back as
+    `values` (tomlkit's own array edits put an item added after a comment inside it): then the
+    list is written anew."""
     old = list(array)
-    wanted = set(values)
     if len(set(old)) != len(old) or not all(isinstance(v, str) for v in old):
-        return False
-    kept = [v for v in old if v in wanted]
-    if list(values[: len(kept)]) != kept:  # an item kept moves, or a new one goes before one kept
-        return False
-    for i in reversed(range(len(old))):
-        if old[i] not in wanted:
-            del array[i]
-    for value in values[len(kept) :]:
-        array.append(tomlkit_string(value))
-    return True
+        return None
+    kept = [v for v in old if v in values]
+    if list(values[: len(kept)]) != kept:
+        return None
+    tokens = _array_tokens(array)
+    if tokens is None:
+        return None
+    newline = "\r\n" if any("\r\n" in t.text for t in tokens) else "\n"
+    indent = _item_indent(tokens)
+    items = [i for i, t in enumerate(tokens) if t.kind == "v"]
+    trailing = bool(items) and _comma_of(tokens, items[-1]) is not None
+    for token in [t for t in tokens if t.kind == "v" and t.value not in values]:
+        _drop_item(tokens, tokens.index(token))
+    _add_items(tokens, values[len(kept) :], newline, indent, trailing)
+    _end_comment_lines(tokens, newline, indent)
+    text = "[" + "".join(t.text for t in tokens) + "]"
+    try:
+        new = tomlkit.parse(f"v = {text}\n")["v"]
+    except _TOML_ERRORS:
+        return None
+    return new if isinstance(new, Array) and list(new) == list(values) else None
 
 
-def _edit_table_text(body: str, card: Card) -> str | None:
+def _array_tokens(array: Array) -> list[_Token] | None:
+    """The text between `array`'s brackets as tokens, each comma right after its item (one
+    written on a later line, after a comment, is moved there); None when it holds a non-string."""
+    tokens: list[_Token] = []
+    for item in array._iter_items():
+        if isinstance(item, Null):
+            continue
+        if isinstance(item, Comment):
+            text = item.as_string()
+            tokens.append(_Token("#", text.rstrip("\r\n")))
+            tokens.append(_Token("ws", text[len(text.rstrip("\r\n")) :]))
+        elif isinstance(item, String):
+            tokens.append(_Token("v", item.as_string(), str(item)))
+        elif isinstance(item, Whitespace):
+            for i, part in enumerate(item.s.split(",")):
+                if i:
+                    tokens.append(_Token(",", ","))
+                tokens.append(_Token("ws", part))
+        else:
+            return None
+    for i in [i for i, t in enumerate(tokens) if t.kind == "v"]:
+        comma = _comma_of(tokens, i)
+        if comma is not None and any(_breaks(t) or t.kind == "#" for t in tokens[i + 1 : comma]):
+            tokens.insert(i + 1, tokens.pop(comma))
+    return _tidy(tokens)
+
+
+def _tidy(tokens: list[_Token]) -> list[_Token]:
+    """`tokens` without empty blanks, runs of blanks joined."""
+    out: list[_Token] = []
+    for token in tokens:
+        if token.kind == "ws" and not token.text:
+            continue
+        if token.kind == "ws" and out and out[-1].kind == "ws":
+            out[-1].text += token.text
+        else:
+            out.append(token)
+    return out
+
+
+def _breaks(token: _Token) -> bool:
+    return token.kind == "ws" and "\n" in token.text
+
+
+def _comma_of(tokens: list[_Token], i: int) -> int | None:
+    """Where the comma after item `i` is, if it has one."""
+    for j in range(i + 1, len(tokens)):
+        if tokens[j].kind in (",", "v"):
+            return j if tokens[j].kind == "," else None
+    return None
+
+
+def _line_of(tokens: list[_Token], i: int) -> tuple[int, int]:
+    """The blanks that break the line before token `i` (-1: it is on the bracket's line) and after."""
+    start = next((j for j in range(i - 1, -1, -1) if _breaks(tokens[j])), -1)
+    end = next((j for j in range(i + 1, len(tokens)) if _breaks(tokens[j])), len(tokens))
+    return start, end
+
+
+def _next_on_line(tokens: list[_Token], at: int) -> int | None:
+    """The first token from `at` that is not a blank within the line: an item, a comma, a
+    comment or a line break (None: the closing bracket)."""
+    return next(
+        (j for j in range(at, len(tokens)) if tokens[j].kind not in ("^", "ws") or _breaks(tokens[j])), None
+    )
+
+
+def _item_indent(tokens: list[_Token]) -> str:
+    """The indent of the first item (or comment) that starts a line: new lines of items get it."""
+    for i, token in enumerate(tokens[:-1]):
+        if _breaks(token) and tokens[i + 1].kind in ("v", "#"):
+            return token.text[token.text.rfind("\n") + 1 :]
+    return "  "
+
+
+def _drop_item(tokens: list[_Token], i: int) -> None:
+    """Take item `i` out, with its comma, leaving a "^" where it was. Alone on its line, the line
+    goes with it (its comment too); else one blank next to it goes, and the line's comment stays."""
+    start, end = _line_of(tokens, i)
+    comma = _comma_of(tokens, i)
+    after = comma if comma is not None else i
+    gone = {after}
+    if not any(t.kind == "v" for t in tokens[start + 1 : i] + tokens[i + 1 : end]):
+        gone |= {j for j in range(start + 1, end) if tokens[j].kind in ("ws", "#")}
+        if start >= 0:  # (the line break that began its line, and its indent)
+            text = tokens[start].text
+            cut = text.rfind("\n")
+            tokens[start].text = text[: cut - 1 if text[cut - 1 : cut] == "\r" else cut]
+    elif i and tokens[i - 1].kind == "ws" and not _breaks(tokens[i - 1]):
+        gone.add(i - 1)
+    elif after + 1 < len(tokens) and tokens[after + 1].kind == "ws" and not _breaks(tokens[after + 1]):
+        gone.add(after + 1)
+    gone.discard(i)
+    tokens[i] = _Token("^", "")
+    tokens[:] = _tidy([t for j, t in enumerate(tokens) if j not in gone])
+
+
+def _add_items(tokens: list[_Token], new: tuple[str, ...], newline: str, indent: str, trailing: bool) -> None:
+    """Put the `new` items after the last item (its comma, and its line's comment), else where the
+    first item removed was: on lines of their own where the items start lines or that line ends
+    in a comment, else after a blank; the last one with a comma when the old last one had one."""
+    if not new:
+        return
+    items = [i for i, t in enumerate(tokens) if t.kind == "v"]
+    if items:
+        anchor = items[-1]
+        comma = _comma_of(tokens, anchor)
+        if comma is None:
+            tokens.insert(anchor + 1, _Token(",", ","))
+            comma = anchor + 1
+        at = comma + 1
+        look = _next_on_line(tokens, at)
+        commented = look is not None and tokens[look].kind == "#"
+        if look is not None and commented:
+            at = look + 1
+        start = _line_of(tokens, anchor)[0]
+        own_line = start >= 0 and not any(t.kind == "v" for t in tokens[start + 1 : anchor])
+        if own_line:
+            indent = tokens[start].text[tokens[start].text.rfind("\n") + 1 :]
+        lines = own_line or commented
+    else:
+        marks = [i for i, t in enumerate(tokens) if t.kind == "^"]
+        at = marks[0] if marks else len(tokens) - (1 if tokens and tokens[-1].kind == "ws" else 0)
+        lines = any(_breaks(t) or t.kind == "#" for t in tokens)
+    added: list[_Token] = []
+    for k, value in enumerate(new):
+        lead = newline + indent if lines else (" " if items or k else "")
+        added += [_Token("ws", lead), _Token("v", toml_string(value), value)]
+        if k < len(new) - 1 or trailing:
+            added.append(_Token(",", ","))
+    tokens[at:at] = added
+    tokens[:] = _tidy(tokens)
+
+
+def _end_comment_lines(tokens: list[_Token], newline: str, indent: str) -> None:
+    """A line break after every comment: an item (or the closing bracket) left after one, on its
+    line, would be in it."""
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].kind != "#":
+            continue
+        j = _next_on_line(tokens, i + 1)
+        if j is not None and _breaks(tokens[j]):
+            continue
+        end = j if j is not None else len(tokens)
+        more = any(t.kind in ("v", "#") for t in tokens[end:])
+        marks = [t for t in tokens[i + 1 : end] if t.kind == "^"]  # (the blanks go: no trailing ones)
+        tokens[i + 1 : end] = [*marks, _Token("ws", newline + (indent if more else ""))]
+    tokens[:] = _tidy(tokens)
+
+
+def _edit_table_text(body: str, card: Card, plain: bool = False) -> str | None:
     """One `[[cards]]` table's text with the card written in; a CRLF table stays CRLF."""
     crlf = "\r\n" in body and body.count("\n") == body.count("\r\n")
     try:
@@ -228,7 +417,7 @@ def _edit_table_text(body: str, card: Card) -> str | None:
         table = doc["cards"][0]
         if table.get("id") != card.id:  # (a card moved to a deck that has its id)
             table["id"] = card.id
-        _write_fields(table, card)
+        _write_fields(table, card, plain)
         out = tomlkit.dumps(doc)
     except _TOML_ERRORS:
         return None
@@ -246,6 +435,44 @@ def _laid_out(card: Card, layout: str | None, newline: str) -> str | None:
     body = body.rstrip("\n").replace("\n", newline) + newline
     found = _one_card(body)
     return body if found is not None and _bare(found) == _bare(card) else None
+
+
+def _reads_as(found: Card | None, card: Card) -> bool:
+    """Whether `found` (what a table written reads as) is the card asked for: the card, or the
+    card as its table written anew reads, lines aside."""
+    if found is None:
+        return False
+    if _bare(found) == _bare(card):
+        return True
+    fresh = _one_card(card_toml(card))
+    return fresh is not None and _bare(found) == _bare(fresh)
+
+
+def _card_text(old: str, card: Card) -> tuple[str, Card | None] | None:
+    """The table text `old` with the card written in, and the card it reads as alone: its values
+    in their old style (lists, multi-line strings), else the values changed written plainly,
+    else the table written anew (its comments lost): the first that reads back as the card, so
+    a save never writes another card than the one asked for. When none does, the card is not
+    valid alone: the first, for save() to refuse it and say why. None: tomlkit cannot read `old`.
+    """
+    tried: list[tuple[str, Card | None]] = []
+    for plain in (False, True):
+        body = _edit_table_text(old, card, plain)
+        if body is None:
+            continue
+        tried.append((body, _one_card(body)))
+        if _reads_as(tried[-1][1], card):
+            return tried[-1]
+    if not tried:
+        return None
+    crlf = "\r\n" in old and old.count("\n") == old.count("\r\n")
+    fresh = card_toml(card).replace("\n", "\r\n" if crlf else "\n")
+    anew = _one_card(fresh)
+    if _reads_as(anew, card):
+        return fresh, anew
+    if tried[0][1] is not None:  # (never seen: the card read back is another, valid one)
+        raise DeckEditError(f"card {card.id!r} would not read back as edited; nothing was written")
+    return tried[0]
 
 
 def _last_container(table: Table) -> Container:
@@ -298,9 +525,16 @@ def _remove_table(doc: tomlkit.TOMLDocument, cards: AoT, index: int, comment: bo
 
 
 def _whole(
-    text: str, card_id: str, change: str, card: Card | None = None, *, comment: bool = True
+    text: str,
+    card_id: str,
+    change: str,
+    card: Card | None = None,
+    *,
+    comment: bool = True,
+    plain: bool = False,
 ) -> str | None:
-    """The whole file through tomlkit ("edit", "remove" or "append" to an inline array)."""
+    """The whole file through tomlkit ("edit", "remove" or "append" to an inline array; `plain`:
+    as `_write_fields`)."""
     try:
         doc = tomlkit.parse(text)
         cards = doc["cards"]
@@ -316,7 +550,7 @@ def _whole(
         elif change == "remove":
             del cards[index]
         elif change == "edit" and card is not None:
-            _write_fields(cards[index], card)
+            _write_fields(cards[index], card, plain)
         else:
             return None
         return tomlkit.dumps(doc)
@@ -449,6 +683,8 @@ class DeckFile:
     _disk_text: str = field(init=False, repr=False, compare=False)  # the text that `digest` is of
     _known: _Known | None = field(init=False, default=None, repr=False, compare=False)
     _bom: bool = field(init=False, default=False, repr=False, compare=False)
+    # cards without an id given theirs (as `check --fix` gives them), written with the next save
+    ids_given: int = field(init=False, default=0, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._disk_text = self.text
@@ -479,6 +715,8 @@ class DeckFile:
         known = _recall(str(self.path), self.digest) if self.text is self._disk_text else None
         if known is None:
             result = parse_deck(self.text, str(self.path))
+            if result.errors:
+                result = self._with_ids(result)
             if result.deck is None or result.errors:
                 return result
             known = _Known(self.text, result.deck)
@@ -486,6 +724,23 @@ class DeckFile:
                 _remember(str(self.path), self.digest, known)
         self._known = known
         return known
+
+    def _with_ids(self, result: ParseResult) -> ParseResult:
+        """The file with the ids `retain check --fix` gives its cards that have none (written by
+        hand), when it then reads without errors: they become part of the text, so the next
+        save writes them with its edit (`ids_given` counts them), and the cards can be edited.
+        Else `result`, its other errors said before the missing ids (which are not all that
+        keeps the file from being saved)."""
+        missing = [p for p in result.errors if _NO_ID in p.message]
+        if not missing:
+            return result
+        text, count = add_missing_ids(self.text)
+        fixed = parse_deck(text, str(self.path)) if count else None
+        if fixed is None or fixed.deck is None or fixed.errors:
+            return ParseResult(result.deck, [p for p in result.problems if p not in missing] + missing)
+        self._set(text)
+        self.ids_given += count
+        return fixed
 
     def deck(self) -> Deck:
         state = self._state()
@@ -537,11 +792,28 @@ class DeckFile:
         if index is None:
             return self._append(card, known, layout)
         if known is None or not self._splice(known, index, card):
-            text = _whole(self.text, card.id, "edit", card)
-            if text is None:
-                raise DeckEditError(f"{self.path}: cannot edit card {card.id!r} in this file's layout")
-            self._set(text)
+            self._edit_whole(card)
         return False
+
+    def _edit_whole(self, card: Card) -> None:
+        """Edit the card through tomlkit over the whole file: its values in their old style, else
+        those changed written plainly, whichever file first reads without errors with the card as
+        asked; when neither does, the first (save() parses it and says what is wrong)."""
+        first = None
+        for plain in (False, True):
+            text = _whole(self.text, card.id, "edit", card, plain=plain)
+            if text is None:
+                continue
+            first = first or text
+            result = parse_deck(text, str(self.path))
+            if result.errors or result.deck is None:
+                continue
+            if _reads_as(next((c for c in result.deck.cards if c.id == card.id), None), card):
+                self._set(text, _Known(text, result.deck))
+                return
+        if first is None:
+            raise DeckEditError(f"{self.path}: cannot edit card {card.id!r} in this file's layout")
+        self._set(first)
 
     def _append(self, card: Card, known: _Known | None, layout: str | None = None) -> bool:
         newline = "\r\n" if "\r\n" in self.text else "\n"
@@ -582,14 +854,14 @@ class DeckFile:
         at, start, body_end, _end, after = span
         if _bare(known.deck.cards[index]) == _bare(card):
             return True
-        body = _edit_table_text(self.text[start:body_end], card)
-        if body is None:
+        written = _card_text(self.text[start:body_end], card)
+        if written is None:
             return False
+        body, new = written
         rest = self.text[body_end:]
         if rest and not body.endswith("\n"):
             body += "\r\n" if self.text[body_end - 2 : body_end] == "\r\n" else "\n"
         text = self.text[:start] + body + rest
-        new = _one_card(body)
         if new is None or new.id != card.id:  # not a valid card: save() parses it whole and says why
             self._set(text)
             return True

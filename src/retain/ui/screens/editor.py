@@ -314,6 +314,8 @@ def _saved_message(result: SaveResult, resolution: Resolution | None) -> str:
         parts.append("merged with the changes made on disk")
     if result.moves:
         parts.append(f"progress kept for {len(result.moves)} moved review unit(s)")
+    if result.ids_given:
+        parts.append(result.ids_given_note())
     if result.dropped:
         shown = ", ".join(result.dropped[:3]) + (
             f" and {len(result.dropped) - 3} more" if len(result.dropped) > 3 else ""
