@@ -97,6 +97,7 @@ def _parser_class(words: Sequence[str] = ()) -> type[argparse.ArgumentParser]:
 
 _INVALID_CHOICE = r"invalid choice: '(.*)' \(choose from (.*)\)$"
 _EXPECTED_VALUE = r"^argument (\S+): expected one argument$"
+_JOINED_VALUE = r"^argument (\S+): ignored explicit argument "
 
 
 def _sub_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser | None:
@@ -122,8 +123,52 @@ def _hint(parser: argparse.ArgumentParser, message: str, argv: list[str]) -> str
     if expected is not None:  # `--back -n`: argparse reads a value starting with '-' as an option
         return _dash_value(expected.group(1).split("/"), argv)
     if message.startswith("unrecognized arguments: "):
-        return _misplaced(parser, message.removeprefix("unrecognized arguments: ").split(), argv)
+        words = message.removeprefix("unrecognized arguments: ")
+        return _dash_file(parser, argv, words) or _misplaced(parser, words.split(), argv)
+    if message.startswith("the following arguments are required: ") or re.search(_JOINED_VALUE, message):
+        return _dash_file(parser, argv, None)  # (`-h.toml`: read as -h with the value `.toml`)
     return ""
+
+
+# The files `import` and `check` read and `export` writes (IMPORT_SUFFIXES, EXPORT_SUFFIXES),
+# written out here: a usage error loads none of the interop code.
+_FILE_SUFFIXES = (".toml", ".apkg", ".csv", ".tsv", ".txt", ".md")
+
+
+def _dash_file(parser: argparse.ArgumentParser, argv: list[str], among: str | None) -> str:
+    """`retain import -notes.csv`: argparse reads a word that starts with '-' as an option, so the
+    file was "unrecognized" (or the file argument "required"). When the command takes files and
+    such a word before any `--` (in `among`, the words argparse could not use, if given) names
+    a file or looks like a file name, say the two ways to give it."""
+    import shlex
+
+    if not _takes_files(_sub_parser(parser, _command_in(argv)) or parser):
+        return ""
+    names = argv[: argv.index("--")] if "--" in argv else argv
+    for word in names:
+        if (among is None or word in among) and _file_like(word):
+            written = shlex.quote(f"./{word}")
+            return f"; for a file name that starts with '-', write {written} or put `--` before it"
+    return ""
+
+
+def _takes_files(parser: argparse.ArgumentParser) -> bool:
+    """The command takes file names as words of their own (metavar FILE, DIR or PATH)."""
+    import re
+
+    return any(
+        not a.option_strings and re.search(_PATH_METAVAR, str(a.metavar or "")) for a in parser._actions
+    )
+
+
+def _file_like(word: str) -> bool:
+    """`word`, which argparse took for an option, is a file here or has a deck file's suffix
+    (`--dek=x.toml` is an option with a value, unless that file is there)."""
+    if not word.startswith("-") or word in ("-", "--"):
+        return False
+    if os.path.lexists(word):
+        return True
+    return word.lower().endswith(_FILE_SUFFIXES) and not (word.startswith("--") and "=" in word)
 
 
 def _dash_value(options: list[str], argv: list[str]) -> str:
@@ -229,7 +274,8 @@ def _no_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str |
     An empty one is a script's unset variable (`retain import "$DECK"`): read as the
     current folder, it would import, check or export into whatever folder the script
     ran in. `-` is standard input or output to most tools; retain reads and writes
-    files only, so it is said rather than made a folder named `-`.
+    files only, so it is said rather than made a folder named `-`. A FILE (not FILE|DIR)
+    ending in `/` names a folder: `--svg sub/` wrote a file called `sub` (Path drops the `/`).
     """
     import re
 
@@ -244,6 +290,9 @@ def _no_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str |
             return f"argument {name}: empty; name {what}"
         if "-" in texts:
             return f"argument {name}: '-' (standard input or output) is not supported; name {what}"
+        folder = next((t for t in texts if isinstance(t, str) and t.endswith(("/", os.sep))), None)
+        if str(action.metavar) == "FILE" and folder is not None:
+            return f"argument {name}: {folder!r} names a folder; name a file (in it)"
     return None
 
 

@@ -12,7 +12,7 @@ import argparse
 from datetime import UTC, datetime
 
 from retain.commands.output import err, out
-from retain.core.model import Deck, decks_named, known_decks
+from retain.core.model import Deck, decks_in_group, decks_named, group_label, known_decks
 from retain.core.state import CardState
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
@@ -58,6 +58,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _decks(library_decks: list[Deck], target: str) -> list[Deck] | None:
     return decks_named(library_decks, target) or None
+
+
+def _matched(decks: list[Deck], target: str) -> str:
+    """What `target` matched, for the summary of several decks: `of 'French'` (a group's decks,
+    the group as the deck list shows it), else `named 'Basics'` (decks sharing a name, in other
+    groups or none: a group of theirs is not what was asked for). `decks_named` tries a group
+    before a name."""
+    if decks_in_group(decks, target):
+        return f"of {group_label(decks[0].group or '')!r}"
+    return f"named {group_label(decks[0].name or target)!r}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -154,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         out(f"exported deck {decks[0].id} ({count_line(decks[0])}{extra}) to {where}")
     else:
         every = Deck(id="all", name="", cards=tuple(c for d in decks for c in d.cards))
-        out(f"exported {len(decks)} decks of {decks[0].group!r} ({count_line(every)}{extra}):")
+        out(f"exported {len(decks)} decks {_matched(decks, args.deck_id)} ({count_line(every)}{extra}):")
         for path in written:
             out(f"  {path}")
     return 0

@@ -8,6 +8,9 @@ form `retain stats --json` prints) and the scopes to switch between.
 from __future__ import annotations
 
 import asyncio
+import errno
+import os
+import stat
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -78,10 +81,17 @@ def save_stats_svg(
     days: int | None,
     size: tuple[int, int] = (100, 124),
 ) -> None:
-    """Draw the stats screen headless (no terminal needed) and write it to `path` as SVG."""
+    """Draw the stats screen headless (no terminal needed) and write it to `path` as SVG.
+
+    Written as an export is (`interop.outfile.atomic_output`): through a temp file renamed into
+    place, so a symbolic link at `path` is replaced, never written through to the file it
+    names, and a crash leaves the old picture or the new. OSError (before anything is drawn)
+    when `path` is a FIFO, a device or a folder, or its folder is missing."""
     from retain.core.statsfigures import PERIODS
+    from retain.interop.outfile import atomic_output
     from retain.ui.app import make_app
 
+    _refuse_target(path)
     period = next((k for k, v in PERIODS.items() if v == days), "1m")
     app = make_app(collection, lambda: now, config=collection.home.config)
     row = None
@@ -104,4 +114,29 @@ def save_stats_svg(
             return app.export_screenshot(title="retain stats")
 
     svg = asyncio.run(run())
-    path.write_text(svg, encoding="utf-8")
+    with atomic_output(path) as part:
+        part.write_text(svg, encoding="utf-8")
+
+
+def _refuse_target(path: Path) -> None:
+    """OSError when `path` cannot take the picture: a plain write would block on a FIFO or feed
+    a device, a folder cannot be replaced, and a missing folder is the user's typo (it is not
+    made, as an export's would be). A symbolic link or a regular file is replaced."""
+    from retain.store.files import NotRegularFileError, file_kind
+
+    os.stat(path.parent)  # (missing: "no such file or folder", named by the message)
+    if not path.parent.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), os.fspath(path))
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+    if not stat.S_ISREG(mode) and not stat.S_ISLNK(mode):
+        kind = file_kind(mode)
+        exc = NotRegularFileError(
+            errno.EINVAL, f"not a regular file ({kind}); nothing written", os.fspath(path)
+        )
+        exc.kind = kind
+        raise exc
