@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from retain.store.collection import Collection
 
-__all__ = ["open_stats", "save_stats_svg", "scope_label", "scopes_for", "stats_screen"]
+__all__ = ["open_stats", "save_stats_svg", "scope_label", "scopes_for", "stats_screen", "write_svg"]
 
 ALL = Scope("All decks")
 
@@ -88,10 +88,9 @@ def save_stats_svg(
     names, and a crash leaves the old picture or the new. OSError (before anything is drawn)
     when `path` is a FIFO, a device or a folder, or its folder is missing."""
     from retain.core.statsfigures import PERIODS
-    from retain.interop.outfile import atomic_output
     from retain.ui.app import make_app
 
-    _refuse_target(path)
+    _refuse_target(path)  # (before anything is drawn)
     period = next((k for k, v in PERIODS.items() if v == days), "1m")
     app = make_app(collection, lambda: now, config=collection.home.config)
     row = None
@@ -113,7 +112,16 @@ def save_stats_svg(
             await pilot.pause()
             return app.export_screenshot(title="retain stats")
 
-    svg = asyncio.run(run())
+    write_svg(path, asyncio.run(run()))
+
+
+def write_svg(path: Path, svg: str) -> None:
+    """`svg` written to `path` as an export is (`interop.outfile.atomic_output`): a symbolic link
+    there is replaced, not written through; OSError for a FIFO, a device or a folder (the stats
+    screen's `e` too)."""
+    from retain.interop.outfile import atomic_output
+
+    _refuse_target(path)
     with atomic_output(path) as part:
         part.write_text(svg, encoding="utf-8")
 

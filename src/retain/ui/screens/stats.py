@@ -441,7 +441,9 @@ class StatsScreen(Screen[None]):
             )
             return
         try:
-            self.app.save_screenshot(path.name, str(path.parent))
+            from retain.ui.stats_open import write_svg
+
+            write_svg(path, self.app.export_screenshot(title="retain stats"))
         except OSError as exc:
             self.app.notify(
                 f"Cannot save the statistics as {path}: {os_error_text(exc, name=False)}",
