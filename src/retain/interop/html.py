@@ -9,6 +9,8 @@ a video by its name, or a reference described `audio`: what Anki plays),
 which the package writer points at the packed files.
 
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
+`<s>`/`<strike>`/`<del>` Markdown's `~~` strike where Markdown reads it as one, `<sup>`/`<sub>`
+Unicode's superscripts and subscripts when it has them all (10⁻³, H₂O), else `^(...)`/`_(...)`,
 `<pre>` a fenced code block, list items `- ` lines (nested ones indented),
 a table a Markdown table (GFM: the first row its header; when a cell holds a line
 break or a block, or spans cells, Markdown cannot hold it and its rows are lines of
@@ -27,6 +29,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
@@ -48,6 +53,8 @@ __all__ = ["html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
 _BLOCKS = frozenset({"div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre"})
 _SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp>: ruby's fallback brackets
 _INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
+# Tags whose text is marked when they close (`_Converter._end_mark`), by what they mark.
+_MARKS = {"sup": "script", "sub": "script", "s": "strike", "strike": "strike", "del": "strike"}
 _MANY_NL = re.compile(r"\n{3,}")
 _MAX_LIST_DEPTH = 16  # nested lists indented as such; deeper ones stay at this depth
 # MathJax as Anki writes it (`\\(...\\)`, `\\[...\\]`), Anki's `[$]...[/$]` / `[$$]...[/$$]`, and a
@@ -61,7 +68,12 @@ _MATH = (
 )
 # Characters Markdown would act on in Anki's plain text: escaped so the card shows them as Anki does.
 _EDGE_UNDERSCORE = r"(?<![^\W_])_|_(?![^\W_])"  # an `_` at a word's edge: emphasis may open or close there
-_INLINE_SYNTAX = re.compile(rf"[\\`*$]|~~|\](?=[(\[:])|&(?=#?\w+;)|{_EDGE_UNDERSCORE}")
+# A run of tildes strikes (every one escaped: `\~~~` is `~` then a strike's `~~`); a lone tilde at a
+# text's edge may meet one in the text beside it (`~` text, a tag, `~~`: a fence or a strike), as
+# the text's pieces are escaped one by one.
+_INLINE_SYNTAX = re.compile(rf"[\\`*$]|~~+|\A~|~\Z|\](?=[(\[:])|&(?=#?\w+;)|{_EDGE_UNDERSCORE}")
+_LEAD = re.compile(r"[ \t\d]*")  # a line's start that a block marker may follow (`1` of `1.`)
+_LEAD_CHARS, _LEAD_PIECES = 16, 32
 _LINE_START = re.compile(r"^(\s*(?:\d{1,9})?)([.)](?=\s|$)|#|>|[-+*=](?=\s|$|[-=]*\s*$))")
 # A tag whose parts hold no `<` or `>`: trying one at each `<` stops at the next `<` or `>`.
 _TAG = re.compile(
@@ -232,6 +244,9 @@ class _Converter(MediaPlacement, HTMLParser):
         self.indents: list[int] = []  # per open list: the width of its current item's marker
         self.cells = 0  # table cells begun in the current row
         self.tables: list[_Table] = []  # the open tables, innermost last
+        self.marks: list[_Mark] = []  # the open <sup>, <sub> and <s>/<strike>/<del>, innermost last
+        self.open_marks: Counter[str] = Counter()  # how many of `marks` each tag has
+        self.strikes = True  # False when the field holds the strike sentinels itself (never struck)
 
     def _end_code(self) -> None:
         """Close an open inline <code> (a block, a line break or the end of the field comes first)."""
@@ -307,6 +322,9 @@ class _Converter(MediaPlacement, HTMLParser):
             return  # inside inline code everything is literal text
         elif tag == "code":
             self.code_text = []
+        elif tag in _MARKS:
+            self.marks.append(_Mark(tag, len(self.out), len(self.tables), self.cells, self.pre))
+            self.open_marks[tag] += 1
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
         elif tag == "hr":
@@ -352,10 +370,45 @@ class _Converter(MediaPlacement, HTMLParser):
             self._end_code()  # (already closed by a line break or a block: nothing to write)
         elif self.code_text is not None:
             return
+        elif tag in _MARKS:
+            self._end_mark(tag)
         elif tag in _INLINE:
             self.out.append(_INLINE[tag])
         elif tag == "rt":
             self.out.append(")")
+
+    def _end_mark(self, tag: str) -> None:
+        """Close the innermost open `tag` (marks opened inside it and left open stay as text) and
+        write its text marked (`_superscript`, `_subscript`, `_STRIKE_OPEN`): in place, so what
+        `out` indexes hold stays where it is. Text that holds a line break or a table cell, or whose
+        block or table changed, is left as it is; so is a mark inside one of its kind (the outer one
+        marks it all: each piece of text is marked at most twice, a strike and a script)."""
+        if not self.open_marks[tag]:
+            return
+        at = next(k for k in range(len(self.marks) - 1, -1, -1) if self.marks[k].tag == tag)
+        mark = self.marks[at]
+        self.open_marks.subtract(m.tag for m in self.marks[at:])
+        del self.marks[at:]
+        family = _MARKS[tag]
+        if any(self.open_marks[t] for t, f in _MARKS.items() if f == family):
+            return
+        same_place = (mark.tables, mark.cells, mark.pre) == (len(self.tables), self.cells, self.pre)
+        if not same_place or mark.start >= len(self.out):
+            return
+        if family == "strike" and (self.pre or not self.strikes):
+            return  # (code shows no strike)
+        inner = "".join(self.out[mark.start :])
+        if "\n" in inner or not inner.strip():
+            return
+        if family == "strike":
+            core = inner.strip()
+            lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
+            shown = f"{lead}{_STRIKE_OPEN}{core}{_STRIKE_CLOSE}{trail}"
+        else:
+            plain = _as_is if self.pre or not self.escape else _escape
+            shown = (_superscript if tag == "sup" else _subscript)(inner, plain)
+        self.out[mark.start : -1] = [""] * (len(self.out) - 1 - mark.start)
+        self.out[-1] = shown
 
     def handle_data(self, data: str) -> None:
         if self.skip or self.av:
@@ -371,14 +424,119 @@ class _Converter(MediaPlacement, HTMLParser):
         if "\n" in data and not data.strip():  # layout between tags, not text
             return
         data = data.replace("\n", " ").replace("\xa0", " ")
-        at_start = not self.out or self.out[-1].endswith("\n")
         if self.code_text is not None:
             if "[sound:" in data:
                 self._code_data(data, self._keep_code)
             else:
                 self.code_text.append(data)
             return
-        self.out.append(_text_markdown(data, self.media, at_start, self.cells > 0, self.escape))
+        lead = self._line_lead() if self.escape else None
+        self.out.append(_text_markdown(data, self.media, lead, self.cells > 0, self.escape))
+
+    def _line_lead(self) -> str | None:
+        """The output's last line when it holds only spaces and digits ("" at a line's start), to
+        which text that follows adds; else None. A block marker can begin in one piece of text and
+        end in the next (`1<span>.</span> a` is `1. a`, a list): it is escaped in the one it ends
+        in. (Bounded: a longer line, or one in more pieces, starts no marker here.)"""
+        if not self.out or self.out[-1].endswith("\n"):
+            return ""
+        tail: list[str] = []
+        for piece in reversed(self.out[-_LEAD_PIECES:]):
+            cut = piece.rfind("\n")
+            tail.append(piece[cut + 1 :])
+            if cut >= 0 or sum(map(len, tail)) > _LEAD_CHARS:
+                break
+        else:
+            if len(self.out) > _LEAD_PIECES:
+                return None
+        lead = "".join(reversed(tail))
+        return lead if len(lead) <= _LEAD_CHARS and _LEAD.fullmatch(lead) else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """An open <sup>, <sub> or strike: where its text begins in the output, and in which table
+    cell and code block (its text is marked only if it ends in the same)."""
+
+    tag: str
+    start: int
+    tables: int
+    cells: int
+    pre: int
+
+
+# Superscript and subscript characters Unicode has (and fonts show): a <sup>/<sub> whose every
+# character has one is written with them (`10<sup>-3</sup>` as 10⁻³, `H<sub>2</sub>O` as H₂O).
+_SUPERSCRIPT = dict(
+    zip(
+        "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
+        strict=True,
+    )
+)
+_SUBSCRIPT = dict(zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a Markdown escape: the character it stands for
+
+
+def _superscript(inner: str, plain: Callable[[str, bool], str]) -> str:
+    """`<sup>` text (Markdown already) as plain text that keeps its meaning: `10<sup>-3</sup>` is
+    10⁻³ (not 10-3), `mc<sup>2</sup>` mc². Unicode has superscripts for digits, `+ - = ( )` and
+    most letters; when any character has none (`e<sup>iπ</sup>`), the text is written `^(iπ)`, as
+    plain-text mathematics writes it: Markdown has no superscript, and retain's card parser
+    leaves `^` and parentheses alone (the markers go through `plain`, as any text does)."""
+    return _scripted(inner, _SUPERSCRIPT, "^(", plain)
+
+
+def _subscript(inner: str, plain: Callable[[str, bool], str]) -> str:
+    """`<sub>` text as plain text: `H<sub>2</sub>O` is H₂O; text Unicode has no subscripts for
+    (`T<sub>cold</sub>`: none for c or d) is written `_(cold)` (see `_superscript`)."""
+    return _scripted(inner, _SUBSCRIPT, "_(", plain)
+
+
+def _scripted(inner: str, table: dict[str, str], opener: str, plain: Callable[[str, bool], str]) -> str:
+    bare = _ESCAPED.sub(r"\1", inner.strip())
+    if all(c in table for c in bare):
+        return "".join(table[c] for c in bare)
+    return plain(opener, False) + inner.strip() + ")"
+
+
+# A strike while the field is converted: private-use marks, written as `~~` once the text around
+# them is known (`_struck`); the HTML parser leaves them alone.
+_STRIKE_OPEN, _STRIKE_CLOSE = "\ue012", "\ue013"
+_STRIKE = re.compile("\ue012([^\ue012\ue013]*)\ue013")
+
+
+def _holds_strike_marks(value: str) -> bool:
+    """Whether a field holds the strike marks itself, as characters or character references
+    (its strikes are then not written: the marks would be taken for them)."""
+    marks = (_STRIKE_OPEN, _STRIKE_CLOSE)
+    return any(m in value for m in marks) or ("&#" in value and any(m in html.unescape(value) for m in marks))
+
+
+def _struck(text: str) -> str:
+    """`text` with each marked strike as Markdown `~~...~~` where Markdown reads it so (CommonMark's
+    flanking rule, as markdown-it applies it: `a~~(b)~~c` is no strike; a tilde next to one makes a
+    longer run), else as plain text (as before: the strike is lost, never its text). Strikes side
+    by side are one."""
+    text = text.replace(_STRIKE_CLOSE + _STRIKE_OPEN, "")
+    if _STRIKE_OPEN not in text:
+        return text
+    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+
+    def punct(c: str) -> bool:
+        return isMdAsciiPunct(ord(c)) or isPunctChar(c)
+
+    def one(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else " "
+        after = text[m.end()] if m.end() < len(text) else " "
+        core = m[1]
+        if not core or "~" in (before, after, core[0], core[-1]):
+            return core
+        opens = not punct(core[0]) or isWhiteSpace(ord(before)) or punct(before)
+        closes = not punct(core[-1]) or isWhiteSpace(ord(after)) or punct(after)
+        return f"~~{core}~~" if opens and closes else core
+
+    return _STRIKE.sub(one, text).replace(_STRIKE_OPEN, "").replace(_STRIKE_CLOSE, "")
 
 
 class _Table:
@@ -436,10 +594,11 @@ def _code_span(code: str) -> str:
     return f"{fence}{pad}{code}{pad}{fence}"
 
 
-def _text_markdown(data: str, media: MediaFn | None, at_start: bool, table: bool, escape: bool) -> str:
+def _text_markdown(data: str, media: MediaFn | None, lead: str | None, table: bool, escape: bool) -> str:
     """Plain text of an Anki field as Markdown that shows it as Anki does: math as retain's `$`,
     `[sound:...]` as a placeholder (never the file name, which often holds the answer, as `<img>`
-    becomes [image]), and everything else escaped where Markdown would act on it."""
+    becomes [image]), and everything else escaped where Markdown would act on it. `lead`: the
+    line's text before it, when a block marker could begin there (`_Converter._line_lead`)."""
     out: list[str] = []
     pos = 0
     plain = _escape if escape else _as_is
@@ -450,7 +609,13 @@ def _text_markdown(data: str, media: MediaFn | None, at_start: bool, table: bool
             pos = end
     out.append(plain(data[pos:], table))
     text = "".join(out)
-    return _LINE_START.sub(r"\1\\\2", text, count=1) if at_start and escape else text
+    if lead is None or not escape:
+        return text
+    m = _LINE_START.match(lead + text)
+    if m is None or m.start(2) < len(lead):
+        return text
+    at = m.start(2) - len(lead)
+    return f"{text[:at]}\\{text[at:]}"
 
 
 def _as_is(text: str, table: bool) -> str:
@@ -476,8 +641,12 @@ def _specials(data: str, media: MediaFn | None) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
+def _escaped(m: re.Match[str]) -> str:
+    return "\\" + m[0] if len(m[0]) == 1 or m[0][0] != "~" else "\\~" * len(m[0])
+
+
 def _escape(text: str, table: bool) -> str:
-    text = _INLINE_SYNTAX.sub(lambda m: "\\" + m[0], text)
+    text = _INLINE_SYNTAX.sub(_escaped, text)
     return text.replace("|", "\\|") if table else text
 
 
@@ -618,9 +787,12 @@ def _shown(text: str) -> tuple[str, list[str]]:
 
 def _converted(value: str, media: MediaFn | None, *, escape: bool) -> str:
     conv = _Converter(media, escape)
+    conv.strikes = not _holds_strike_marks(value)
     conv.feed(_defuse(value))
     conv.close()
     text = "".join(conv.out)
+    if conv.strikes:
+        text = _struck(text)
     if conv.blocks:  # layout from <div>/<p>: tidy it; text from `text_to_html` stays exact
         text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
         text = _MANY_NL.sub("\n\n", text)

@@ -138,6 +138,17 @@ class AnkiCard(NamedTuple):  # (a tuple: made ~4x faster than a frozen dataclass
         """The card's real due (as `due`): in a filtered deck it is kept in `odue`, as Anki restores it."""
         return self.odue if self.odid and self.odue else self.due
 
+    @property
+    def new_position(self) -> int | None:
+        """A new card's place in Anki's new-card queue, else None (a studied card, or one whose
+        numbers are no numbers). Anki keeps it in `due` of a new card (`type` 0, suspended or
+        buried too): note creation order at first, set anew by "Reposition" (how shared decks
+        put frequent words first). In a filtered deck `due` is the filtered queue's and the
+        position waits in `odue` (0 is a position there)."""
+        if self.type != 0 or not self.sched_ok:
+            return None
+        return self.odue if self.odid else self.due
+
 
 def _whole(value: Any) -> int | None:
     """An id column's value: an integer (or a float holding one), else None (text, a blob, NULL)."""

@@ -4,20 +4,23 @@ Each Anki deck that holds notes becomes a retain deck (`A::B::C` -> group
 `A::B`, name `C`); a note goes to the (home) deck of its first card. Note types map to
 kinds by structure (cloze type, a `{{type:` template, two templates = reversed when
 the second asks with a field the first does not), so renamed or translated stock
-types work too; the card asks what the templates ask (`field_layout`); a note of a two-template type
+types work too; the card asks what the templates ask (`field_layout`), their `{{#F}}` and `{{^F}}`
+sections decided by each note's fields as Anki decides them; a note of a two-template type
 with only its first card in the package (Anki's "Basic (optional reversed
 card)" with an empty "Add Reverse") is basic, and a field the question
 templates only test (`{{#Add Reverse}}`), never show, is not card text. A
 field named Extra that no question template uses (retain's package note
 types) is the card's extra. GUIDs become card ids. Media
 that cards use is extracted (bounded), stored under content-hash names and
-shown as placeholders. With `with_history`, the review log becomes history.
+shown as placeholders. A deck lists its notes so that retain serves the new cards in Anki's
+new-card order (`_new_card_order`). With `with_history`, the review log becomes history.
 A note or card row whose ids are not numbers (a damaged or crafted collection)
 is left out with one warning line.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -55,7 +58,16 @@ from retain.interop.limits import Limits
 from retain.interop.media import hash_name, placeholder
 from retain.interop.progress import ProgressFn, no_progress
 
-__all__ = ["Layout", "anki_filter", "card_fields", "field_layout", "kind_of", "legacy_layout", "read_apkg"]
+__all__ = [
+    "Layout",
+    "anki_filter",
+    "card_fields",
+    "field_layout",
+    "kind_of",
+    "legacy_layout",
+    "note_filled",
+    "read_apkg",
+]
 
 _DUMMY_RE = re.compile(r"update to the latest anki|please update", re.IGNORECASE)
 _TESTED_RE = re.compile(r"\{\{[#^]([^}]*)\}\}")
@@ -133,19 +145,33 @@ class _Ref:
         return not any(f in _UNSHOWN_FILTERS or f.startswith("tts") for f in self.filters)
 
 
-def _field_refs(nt: NoteType, template: str) -> list[_Ref]:
-    """The references to the note type's fields a template shows, in order (conditionals too)."""
+def _field_refs(nt: NoteType, template: str, filled: frozenset[int] | None = None) -> list[_Ref]:
+    """The references to the note type's fields a template shows, in order: with `filled` (a
+    note's `note_filled`), those its sections show for that note; with None, those in any section
+    too (what the type can show)."""
     out: list[_Ref] = []
-    for ref, _depth in _refs(template):
+    for ref, sections in _refs(template):
+        if filled is not None and not _opens(nt, sections, filled):
+            continue
         *filters, name = (part.strip() for part in ref.split(":"))
         if name in nt.fields:
             out.append(_Ref(nt.fields.index(name), tuple(filters)))
     return out
 
 
-def _asked_fields(nt: NoteType, template: str) -> list[int]:
-    """The fields a question template asks with, in template order, each once."""
-    return list(dict.fromkeys(r.index for r in _field_refs(nt, template) if r.shown))
+def _opens(nt: NoteType, sections: tuple[tuple[bool, str], ...], filled: frozenset[int]) -> bool:
+    """Whether every one of `sections` (negated, key) shows its content for a note whose non-empty
+    tested fields are `filled`, as Anki decides: `{{#F}}` when F is not empty, `{{^F}}` when it
+    is. A key that names no field (Tags, Card, a cloze number) is taken as open, as before."""
+    for negated, key in sections:
+        if key in nt.fields and (nt.fields.index(key) in filled) == negated:
+            return False
+    return True
+
+
+def _asked_fields(nt: NoteType, template: str, filled: frozenset[int] | None = None) -> list[int]:
+    """The fields a question template asks with, in template order, each once (see `_field_refs`)."""
+    return list(dict.fromkeys(r.index for r in _field_refs(nt, template, filled) if r.shown))
 
 
 def kind_of(nt: NoteType) -> Kind:
@@ -184,22 +210,49 @@ def extra_field(nt: NoteType) -> int | None:
     return next((i for i, name in enumerate(nt.fields) if name == "Extra" and name not in used), None)
 
 
-_TAG_RE = re.compile(r"\{\{([#^/]?)([^{}]*)\}\}")
+_TAG_RE = re.compile(r"\{\{([^{}]*)\}\}")
+# Anki's rule for an empty field (rslib `field_is_empty`): only ASCII whitespace and `<br>`,
+# `<div>`, `</div>` tags; `&nbsp;`, `<span></span>` or `<p></p>` make a field non-empty.
+_EMPTY_FIELD = re.compile(r"(?:[ \t\n\v\f\r]|</?(?:br|div) ?/?>)*", re.IGNORECASE)
 
 
-def _refs(template: str) -> list[tuple[str, int]]:
-    """The field references of a template with their depth in conditional sections."""
-    out: list[tuple[str, int]] = []
-    depth = 0
+def _refs(template: str) -> list[tuple[str, tuple[tuple[bool, str], ...]]]:
+    """The field references of a template, each with the sections it is in, outermost first, as
+    (negated, key): `{{#F}}` is (False, "F"), `{{^F}}` (True, "F"). Tags are read as Anki reads
+    them: trimmed, a one-character tag is a reference; a closing tag closes the innermost open
+    section of its key (Anki refuses a template whose sections do not nest), any other is left."""
+    out: list[tuple[str, tuple[tuple[bool, str], ...]]] = []
+    open_: list[tuple[bool, str]] = []
     for m in _TAG_RE.finditer(template):
-        kind, ref = m[1], m[2]
+        tag = m[1].strip()
+        kind = tag[:1] if len(tag) >= 2 else ""
         if kind in ("#", "^"):
-            depth += 1
+            open_.append((kind == "^", tag[1:].strip()))
         elif kind == "/":
-            depth = max(0, depth - 1)
-        elif _SHOWN_RE.fullmatch(m[0]):
-            out.append((ref, depth))
+            key = tag[1:].strip()
+            for depth in range(len(open_) - 1, -1, -1):
+                if open_[depth][1] == key:
+                    del open_[depth:]
+                    break
+        elif kind != "!":
+            out.append((tag, tuple(open_)))
     return out
+
+
+@functools.lru_cache(maxsize=256)
+def _tested(names: tuple[str, ...], templates: tuple[str, ...]) -> tuple[int, ...]:
+    """The indices of the fields `names` that a section of `templates` holding a reference tests
+    (a section around no reference decides nothing retain reads)."""
+    keys = {key for t in templates for _ref, sections in _refs(t) for _neg, key in sections}
+    return tuple(i for i, name in enumerate(names) if name in keys)
+
+
+def note_filled(nt: NoteType, fields: list[str]) -> frozenset[int]:
+    """The fields of a note (its HTML, in order) that a section of its type's templates tests and
+    that are not empty by Anki's rule (`_EMPTY_FIELD`): what decides, per note, which sections
+    of its card show (`field_layout`)."""
+    tested = _tested(tuple(nt.fields), (*nt.qfmts, *nt.afmts))
+    return frozenset(i for i in tested if i < len(fields) and not _EMPTY_FIELD.fullmatch(fields[i]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +273,9 @@ class Layout:
         ]
 
 
-def field_layout(nt: NoteType, count: int, kind: Kind | None = None) -> Layout:
+def field_layout(
+    nt: NoteType, count: int, kind: Kind | None = None, filled: frozenset[int] | None = None
+) -> Layout:
     """How a note of `nt` with `count` fields, of `kind` (the type's own by default), makes a card.
 
     The front is every field the first question template shows, in template order (a cloze type's
@@ -230,6 +285,11 @@ def field_layout(nt: NoteType, count: int, kind: Kind | None = None) -> Layout:
     typed note's back is the field its answer is typed into, the others the extra. Otherwise the back
     is the other fields, in the order the answer template shows them, then the ones it does not. A
     switch (`flag_fields`) is left out; a field named Extra (`extra_field`) is the extra.
+
+    With `filled` (the note's `note_filled`) the templates' sections are decided for the note as
+    Anki decides them: a field in `{{^F}}...{{/F}}` is no question text when F is filled, nor one in
+    `{{#F}}...{{/F}}` when F is empty (it goes with the others, after the answer); with None every
+    section counts as shown (what the type can show).
     """
     kind = kind or kind_of(nt)
     skip, named = _left_aside(nt, count)
@@ -240,13 +300,14 @@ def field_layout(nt: NoteType, count: int, kind: Kind | None = None) -> Layout:
 
     templates = list(zip(nt.qfmts, nt.afmts + [""] * len(nt.qfmts), strict=False))
     q1, a1 = templates[0] if templates else ("", "")
-    front = only(_asked_fields(nt, q1)) or usable[:1]
-    answer_order = only([r.index for r in _field_refs(nt, a1)]) + usable
+    # (a question that shows nothing for the note: Anki made no such card; asked as the type asks)
+    front = only(_asked_fields(nt, q1, filled)) or only(_asked_fields(nt, q1)) or usable[:1]
+    answer_order = only([r.index for r in _field_refs(nt, a1, filled)]) + usable
     rest = [i for i in dict.fromkeys(answer_order) if i not in front]
     back: list[int] = []
     extra: list[int] = []
     if kind == "reversed" and len(templates) >= 2:
-        back = [i for i in only(_asked_fields(nt, templates[1][0])) if i not in front]
+        back = [i for i in only(_asked_fields(nt, templates[1][0], filled)) if i not in front]
     elif kind == "typed":
         typed = [r.index for t in nt.qfmts for r in _field_refs(nt, t) if "type" in r.filters]
         back = [i for i in only(typed) if i not in front][:1]
@@ -303,10 +364,10 @@ def legacy_layout(nt: NoteType, count: int) -> Layout:
     front = 0
     found: list[tuple[int, int]] = []
     for q in nt.qfmts if nt.is_cloze else nt.qfmts[:1]:
-        for ref, depth in _refs(q):
+        for ref, sections in _refs(q):
             *filters, name = (part.strip() for part in ref.split(":"))
             if name in nt.fields and ("cloze" in filters) == nt.is_cloze and "type" not in filters:
-                found.append((nt.fields.index(name), depth))
+                found.append((nt.fields.index(name), len(sections)))
         if found:
             break
     found.sort(key=lambda ref: ref[1] > 0)  # (stable) a field shown unconditionally first
@@ -482,6 +543,22 @@ def _split_notes(db: AnkiDb, cards: list[AnkiCard], first_deck: dict[int, int]) 
     ]
 
 
+def _new_card_order(notes: list[tuple[int, str, Card]], new_at: dict[int, int]) -> list[tuple[str, Card]]:
+    """A deck's (note id, where, card), in note id order, as (where, card) in the order that serves
+    new cards as Anki does: retain serves new cards in deck-file order, Anki by each new card's
+    position (`AnkiCard.new_position`, which "Reposition" and shared frequency decks set apart from
+    the order notes were made in). The notes with a new card take the places such notes hold, in
+    the order of their first new card's position (ties by note id); a note with no new card (all
+    studied) keeps its place, so a deck whose positions follow note order is listed as before.
+    Card ids are not touched: they were given in note id order, so progress stays."""
+    slots = [i for i, (nid, _where, _card) in enumerate(notes) if nid in new_at]
+    ranked = sorted(slots, key=lambda i: (new_at[notes[i][0]], notes[i][0]))
+    out = [(where, card) for _nid, where, card in notes]
+    for slot, i in zip(slots, ranked, strict=True):
+        out[slot] = notes[i][1], notes[i][2]
+    return out
+
+
 def read_apkg(
     path: Path,
     stage: Path,
@@ -523,12 +600,16 @@ def _convert(
     cards = db.cards()
     first_deck: dict[int, int] = {}
     ords: dict[int, set[int]] = defaultdict(set)
+    new_at: dict[int, int] = {}  # note -> the first position of its new cards in Anki's new queue
     for c in cards:
         first_deck.setdefault(c.nid, c.home_did)  # a filtered deck is a view: never a retain deck
         ords[c.nid].add(c.ord)
+        position = c.new_position
+        if position is not None and position < new_at.get(c.nid, position + 1):
+            new_at[c.nid] = position
     deck_map = _deck_ids(db, set(first_deck.values()))
     media = _Media(arc, stage, bundle, {})
-    per_deck: dict[int, list[tuple[str, Card]]] = defaultdict(list)
+    per_deck: dict[int, list[tuple[int, str, Card]]] = defaultdict(list)  # (note id, where, card)
     taken: dict[int, set[str]] = defaultdict(set)
     note_key: dict[int, tuple[str, Card]] = {}
     kept: dict[int, dict[str, tuple[str, int, list[str], bool]]] = defaultdict(dict)  # did -> card id -> note
@@ -537,7 +618,7 @@ def _convert(
     type_kinds: dict[int, Counter[Kind]] = defaultdict(Counter)
     note_kinds: dict[int, tuple[NoteType, Kind]] = {}
     leeches: set[int] = set()  # notes with Anki's leech tag
-    layouts: dict[tuple[int, int, Kind], Layout] = {}  # by note type id, field count and kind
+    layouts: dict[tuple[int, int, Kind, frozenset[int]], Layout] = {}  # by type id, field count, kind, filled
     shared_cue: dict[int, str | None] = {}  # per note type: its reverse template's lost cue
     type_kind: dict[int, Kind] = {}  # per note type: `kind_of` (its templates read once, not per note)
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
@@ -567,9 +648,10 @@ def _convert(
         kind = note_kind(own, ords[nid])
         type_kinds[int(mid)][kind] += 1
         note_kinds[nid] = (nt, kind)
-        layout = layouts.get((mid, len(fields), kind))
+        filled = note_filled(nt, fields)
+        layout = layouts.get((mid, len(fields), kind, filled))
         if layout is None:
-            layout = layouts[mid, len(fields), kind] = field_layout(nt, len(fields), kind)
+            layout = layouts[mid, len(fields), kind, filled] = field_layout(nt, len(fields), kind, filled)
         if kind == "reversed" and mid not in shared_cue:
             shared_cue[mid] = _shared_cue(nt, kind)
         card_fields_, front_count, extra_parts, extra = card_fields(fields, layout)
@@ -592,7 +674,7 @@ def _convert(
             leeches.add(nid)
         card = flatten_cloze(card, f"note {nid}", bundle.warnings)
         kept[did][card_id] = (str(guid), int(mid), fields, deck_hint is not None)
-        per_deck[did].append((f"note {nid}", card))
+        per_deck[did].append((nid, f"note {nid}", card))
         note_key[nid] = (deck_id, card)
         if n % 1000 == 0 or n == total:
             progress("read notes", n, total)
@@ -610,13 +692,13 @@ def _convert(
             f"{' and '.join(bad)} left out: their ids are not numbers (a damaged collection)"
         )
     notetypes = read_notetypes(db, _type_kinds(db, type_kinds))
-    for did, pairs in per_deck.items():
+    for did, notes in per_deck.items():
         deck_id, meta = deck_map[did]
         name = meta.get("name")
         deck = make_deck(
             deck_id,
             name if isinstance(name, str) else deck_id,
-            pairs,
+            _new_card_order(notes, new_at),
             bundle.warnings,
             limits,
             **deck_fields(meta),
