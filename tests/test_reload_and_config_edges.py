@@ -65,12 +65,13 @@ def home_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_new_file_taking_a_deck_id_hides_studied_cards_without_a_word(home_dir: Path) -> None:
     """A second file with the same deck id that sorts first (a copy made to start a new deck from,
-    `a-copy.toml`) takes the id: `spanish.toml` becomes broken and its studied cards leave the decks.
+    `a-copy.toml`) takes the id when neither is named after it (a file `spanish.toml` would keep
+    it): `spanish-words.toml` becomes broken and its studied cards leave the decks.
     `_studied_gone` leaves out units of a broken file because "its error is said", but the error
     toast is only for *changed* files: spanish.toml did not change, so neither its error nor the
     studied cards gone are said. The reload says only `a-copy.toml changed on disk`."""
     decks = home_dir / "decks"
-    (decks / "spanish.toml").write_text(_deck("spanish", ["hola", "adios"]), "utf-8")
+    (decks / "spanish-words.toml").write_text(_deck("spanish", ["hola", "adios"]), "utf-8")
     col = Collection.open(open_home(), NOW, tz=UTC)
     try:
         _studied(col, "spanish/hola")
@@ -81,7 +82,7 @@ def test_a_new_file_taking_a_deck_id_hides_studied_cards_without_a_word(home_dir
         assert live.check(settled=False)
         assert "spanish/hola" not in {u.key for u in col.units}  # the studied card is gone
         said = " | ".join(t["message"] for t in app.toasts)
-        assert "spanish/hola" in said or "spanish.toml" in said, said
+        assert "spanish/hola" in said or "spanish-words.toml" in said, said
     finally:
         col.close()
 

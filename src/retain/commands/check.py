@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from retain.commands.output import err, out, out_lines
 from retain.core.fixids import add_missing_ids
@@ -12,7 +13,7 @@ from retain.core.gcpause import gc_paused
 from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Problem
 from retain.interop.progress import TerminalStatus
-from retain.store.decks.library import DeckEntry, load_paths
+from retain.store.decks.library import DeckEntry, deck_files, load_paths, real_path
 from retain.store.files import (
     MAX_DECK_BYTES,
     ReadError,
@@ -21,6 +22,9 @@ from retain.store.files import (
     read_text_limited,
 )
 from retain.store.media import media_problems
+
+if TYPE_CHECKING:
+    from retain.store.home import Home
 
 __all__ = ["add_arguments", "run"]
 
@@ -62,12 +66,34 @@ def _config_warnings(entries: list[DeckEntry]) -> list[str]:
 
 
 def _entries(paths: list[str]) -> list[DeckEntry]:
-    if not paths:
-        from retain.store.home import open_home  # the collection's imports only when the library is read
+    from retain.store.home import open_home
 
-        home = open_home()
+    home = open_home()
+    if not paths:
         return home.library().entries
-    return load_paths(Path(raw) for raw in paths)
+    named = [Path(raw) for raw in paths]
+    # A file of the library gets the app's verdict: read with the library's other files, whose
+    # deck ids it may not take (their own problems are not reported).
+    library = home.library(cards=False) if _any_in_library(named, _library_files(home)) else None
+    return load_paths(named, library)
+
+
+def _library_files(home: Home, *, bundled: bool = True) -> set[Path]:
+    """The real path of every deck file the library reads: a deck linked into the deck folder
+    (`decks/x.toml` -> a git checkout) is the library's, though its target is not in the folder."""
+    from retain.store.home import library_folders
+
+    return {
+        real_path(path)
+        for folder, origin in library_folders(home.paths, home.config)
+        if bundled or origin != "bundled"
+        for path in deck_files(folder)
+    }
+
+
+def _any_in_library(paths: list[Path], files: set[Path]) -> bool:
+    """Whether a named file, or a deck file under a named folder, is one the library reads."""
+    return any(real_path(p) in files for raw in paths for p in (deck_files(raw) if raw.is_dir() else [raw]))
 
 
 def _orphans(entries: list[DeckEntry]) -> list[Problem]:
@@ -79,13 +105,13 @@ def _orphans(entries: list[DeckEntry]) -> list[Problem]:
 
     from retain.core.remap import orphaned_progress
     from retain.store.collection import Collection, CollectionError
-    from retain.store.home import library_folders, open_home
+    from retain.store.home import open_home
 
     home = open_home()
     # (a bundled deck is not the user's to edit: a card a new retain left out of one is no hand edit)
-    folders = [f.resolve() for f, origin in library_folders(home.paths, home.config) if origin != "bundled"]
+    files = _library_files(home, bundled=False)
     if not home.paths.state_dir.is_dir() or not any(
-        e.deck is not None and e.path.resolve().is_relative_to(f) for e in entries for f in folders
+        e.deck is not None and real_path(e.path) in files for e in entries
     ):
         return []  # (no progress, or files outside the library: no progress is read)
     try:
@@ -95,8 +121,8 @@ def _orphans(entries: list[DeckEntry]) -> list[Problem]:
     try:
         if col.library.broken:
             return []
-        ids = {e.path.resolve(): e.deck.id for e in col.library.entries if e.deck is not None}
-        decks = [e.deck for e in entries if e.deck is not None and ids.get(e.path.resolve()) == e.deck.id]
+        ids = {real_path(e.path): e.deck.id for e in col.library.entries if e.deck is not None}
+        decks = [e.deck for e in entries if e.deck is not None and ids.get(real_path(e.path)) == e.deck.id]
         studied = {k: s.reps for k, s in col.states.items() if not s.is_new}
         return orphaned_progress(decks, (u.key for u in col.units), studied)
     finally:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from retain.commands.output import clip, columns, ljust
 from retain.commands.readonly import emit, print_report
 from retain.core.due import Counts, DueCounts
+from retain.core.model import group_key, group_label
 
 if TYPE_CHECKING:
     from retain.core.deckrows import DeckLike
@@ -46,7 +47,7 @@ def _report(
 ) -> dict[str, Any]:
     decks: list[dict[str, Any]] = []
     total = {"cards": 0, "new": 0, "learning": 0, "review": 0}
-    for deck in sorted(decks_, key=lambda d: (d.group.casefold(), d.name.casefold(), d.id)):
+    for deck in sorted(decks_, key=lambda d: (group_key(d.group), d.name.casefold(), d.id)):
         c = counts.get(deck.id)
         row: dict[str, Any] = {
             "id": deck.id,
@@ -70,10 +71,10 @@ def _table(report: dict[str, Any]) -> str:
     rows = [("Deck", "Cards", "New", "Learn", "Due")]
     group = None
     for d in report["decks"]:
-        if d["group"] != group:
-            group = d["group"]
+        if group_key(d["group"]) != group:  # ("Café", "Cafe\u0301 " and "café" are one group)
+            group = group_key(d["group"])
             if group:
-                rows.append((group, "", "", "", ""))
+                rows.append((group_label(d["group"]), "", "", "", ""))
         name = f"  {d['name']}" if d["group"] else d["name"]
         rows.append((name, str(d["cards"]), str(d["new"]), str(d["learning"]), str(d["review"])))
     t = report["total"]

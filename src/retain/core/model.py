@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -118,12 +119,15 @@ def group_names(decks: Sequence[Deck]) -> list[str]:
 
 
 def group_label(group: str) -> str:
-    """A group's name as the deck list shows it: runs of spaces as one, none at the ends."""
-    return " ".join(group.split())
+    """A group's name as the deck list shows it: runs of spaces as one, none at the ends, in
+    Unicode's composed form (NFC: `Cafe\u0301`, as a Mac writes names, is `Café`)."""
+    label = " ".join(group.split())
+    return label if label.isascii() else unicodedata.normalize("NFC", label)
 
 
 def group_key(group: str) -> str:
-    """A group's name as compared: any case, runs of spaces as one ("Ops", " ops ", "OPS")."""
+    """A group's (or a deck's) name as compared: any case, runs of spaces as one, composed or
+    not ("Ops", " ops ", "OPS"; "Café", "Cafe\u0301")."""
     return group_label(group).casefold()
 
 

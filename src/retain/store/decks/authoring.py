@@ -37,11 +37,11 @@ def taken_file_message(library: Library, path: Path, deck_id: str) -> str:
     "Broken" only when the file has an error: a healthy file that holds another deck
     says which (a file name and its deck id may differ).
     """
+    if os.path.islink(path) and not path.exists():  # (the library lists it as a broken deck too)
+        what = "a symbolic link loop" if _loops(path) else "a broken symbolic link"
+        return f"{path} is {what}; fix or remove the link"
     entry = next((e for e in library.entries if _same_file(e.path, path)), None)
     if entry is None:
-        if os.path.islink(path) and not path.exists():
-            what = "a symbolic link loop" if _loops(path) else "a broken symbolic link"
-            return f"{path} is {what}; fix or remove the link"
         if not path.is_file():
             return f"{path} exists but is not a deck file; move it away or choose another id"
         return f"{path} exists but is not read as a deck; run `retain check {path}`"
