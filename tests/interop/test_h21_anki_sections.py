@@ -147,11 +147,6 @@ def test_a_field_is_empty_by_ankis_rule(pieces: list[str], filling: str | None, 
 
 
 @needs_anki
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs apkg_write._refill to lay the kept fields out per note: "
-    "field_layout(shape, width, card.kind, note_filled(shape, kept)), the type's layout a candidate too",
-)
 def test_an_edited_card_goes_back_into_its_own_fields(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

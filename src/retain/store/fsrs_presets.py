@@ -49,6 +49,7 @@ from retain.store.collection import Collection, CollectionError
 from retain.store.exams import exam_plans
 from retain.store.files import copy_tree_regular, fsync_dir, remove_tree
 from retain.store.oserror import os_error_text
+from retain.store.state.device import IMPORT_PREFIX
 from retain.store.state.statecodec import canonical_state
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -439,7 +440,7 @@ def _newest_reschedule(col: Collection, now: datetime) -> list[Event]:
     undo, redo (the same weights again), undo... So the newest batch is an undo when the chain
     behind it is odd, and then there is nothing left to undo: a second undo is never a redo.
     """
-    newest = col.history_index.newest(now, "reset")
+    newest = col.history_index.newest(now, "reset", imported=False)  # (an import's are Anki's)
     if newest is None:
         return []
     batch = _reschedule_batch(col, now, newest)
@@ -461,6 +462,7 @@ def _reschedule_batch(col: Collection, now: datetime, at: datetime) -> list[Even
         for e in col.history_index.events(now, since=at)
         if e.kind == "reset"
         and e.time == at
+        and not e.id.startswith(IMPORT_PREFIX)  # an imported "Set due date" is Anki's, not ours
         and e.after is not None
         and e.before is not None
         and _is_reschedule(e)

@@ -9,14 +9,24 @@ the log) starts from `memory_state_from_sm2` of its first row's ease and
 interval; a "Forget"/"Reset" row (Anki's reset to new: a manual row with ease
 factor 0, as Anki's `is_reset` tells) is a "reset" event, and the card's memory
 is replayed from new after it; so is a learning row right after a review row
-(older Anki reset cards without a row; Anki's optimizer starts the card there). "Set due date" rows (manual, the card's factor
-kept) and cramming without rescheduling are not reviews, and no reset. A row
+(older Anki reset cards without a row; Anki's optimizer starts the card there).
+A "Set due date" row (manual, the card's factor kept; or FSRS's "Rescheduled")
+is no review and no forget: it is a reschedule, a "reset" event that keeps the
+card's memory, reviews, lapses and last review and moves its due date (as
+`retain optimize --reschedule` records one), so the answer before it keeps
+its own interval and the export writes the row back. Cramming without
+rescheduling is left out. A row
 whose interval is in days left the card in (re)learning when its next row is a
 (re)learning row again: Anki logs a step that ends past the rollover in days;
 such a step is due from the start of the study day it ends on. The last event
-of a card takes the card's real current state (due date, and the FSRS memory
+of a card (its last answer, or the due date set after it) takes the card's
+real current state (due date, and the FSRS memory
 from `cards.data` when Anki had FSRS on; otherwise the replayed memory, or
 `memory_state_from_sm2` of the card's ease and interval).
+
+Only the cards the import keeps get history: an Anki card with no retain
+review unit (an Image Occlusion note's, a template retain does not keep, a
+cloze number the imported text lacks) has its rows left out with it.
 
 A review card's due is a day number: day 0 is the date `crt` was made on (in
 the collection's `creationOffset` zone, else the local zone, as Anki reads it),
@@ -42,7 +52,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from itertools import pairwise
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import overload
 
 import fsrs_rs_python as rs
@@ -52,6 +62,7 @@ from retain.core.model import Card
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, finite_number
 from retain.core.studyday import StudyDay
+from retain.core.units import card_unit_keys
 from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
 from retain.interop.bundle import Review
@@ -75,14 +86,17 @@ _ROLLOVER_S = 4 * 3600
 _MODEL = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
 _END_S = 253_402_300_800  # 10000-01-01 UTC: the first second a datetime cannot hold
 _MAX_STABILITY = 1e6  # the store's bound (`validate_state`)
+_MIN_STABILITY = 0.001  # FSRS-6's least stability (fsrs-rs's S_MIN; Anki keeps a card's at it)
 _MAX_MS = 10**7  # the longest answer time kept (ms)
 _INT64 = 2**63  # a packed row's numbers (`_rows`) fit in 64 bits
 _DAY = timedelta(days=1)
+_FIRST = itemgetter(0)
 # A (re)learning card's due up to this is a day number (Anki's queue 3, a step of a day or more),
 # past it a time (Unix seconds).
 _MAX_DAY_NUMBER = 10**8
 _STEPS = StudySettings()  # the steps a learning card's `left` counts against (retain's defaults)
 Row = tuple[int, int, int, int, int, int]  # revlog id (ms), ease, ivl, factor, time ms, type
+Moved = tuple[int, int, int]  # a "Set due date" row: revlog id (ms), ivl (days), factor
 Extra = tuple[int, int]  # a card's `left` and `mod` (Unix seconds)
 
 
@@ -103,11 +117,17 @@ def sm2_memory(factor: int, ivl: int) -> tuple[float, float]:
 
 
 def _clean(s: float, d: float) -> tuple[float, float]:
-    if s.__class__ is float and d.__class__ is float and 0.01 <= s <= _MAX_STABILITY and 1.0 <= d <= 10.0:
+    """FSRS memory in the bounds FSRS-6 and the store keep (a stability of FSRS's least, 0.001, as it is)."""
+    if (
+        s.__class__ is float
+        and d.__class__ is float
+        and _MIN_STABILITY <= s <= _MAX_STABILITY
+        and 1.0 <= d <= 10.0
+    ):
         return s, d  # (what the lines below give for it)
-    s = float(s) if math.isfinite(s) and s > 0 else 0.01
+    s = float(s) if math.isfinite(s) and s > 0 else _MIN_STABILITY
     d = min(10.0, max(1.0, float(d))) if math.isfinite(d) else 5.0
-    return min(max(s, 0.01), _MAX_STABILITY), d
+    return min(max(s, _MIN_STABILITY), _MAX_STABILITY), d
 
 
 def _when(seconds: int | None) -> datetime | None:
@@ -360,10 +380,12 @@ def _card_events(
     forgets: Sequence[int] = (),
     study: StudyDay | None = None,
     forget_ivls: Mapping[int, int] | None = None,
+    moved: Sequence[Moved] = (),
 ) -> list[Review]:
     """One card's rows as events; the store checks each state when it records them. A "Forget"
     (`forgets`, revlog ids) after a review is a "reset" back to new, and the card learns from new
-    after it; the card's real state ends the events (a new card's: new, or set aside).
+    after it; a "Set due date" (`moved`, `_is_moved`) is a reschedule (`_moved`); the card's real
+    state ends the events (a new card's: new, or set aside).
 
     A row's interval in days is a graduation (or a review) unless the card's next row is a
     learning row after a learning row, or a relearning row after a lapse or a relearning row:
@@ -383,6 +405,7 @@ def _card_events(
     prev: CardState | None = None
     events: list[Review] = []
     cuts = sorted(forgets)
+    sets = sorted(moved)
     study = study or StudyDay(days.rollover_hour, days.tz)
 
     def forget(rid: int) -> None:
@@ -392,12 +415,24 @@ def _card_events(
             events.append(Review(key, at, None, prev, "reset"))
         prev = None
 
+    def move(row: Moved) -> None:
+        nonlocal prev
+        at = datetime.fromtimestamp(row[0] / 1000, UTC)
+        if events and at <= events[-1].time:
+            at = events[-1].time + timedelta(milliseconds=1)
+        after = _moved(prev, at, row)
+        events.append(Review(key, at, after, prev, "reset"))
+        prev = after
+
     end = len(log) - 1
     for i, ((rid, ease, ivl, _factor, ms, typ), (stability, difficulty)) in enumerate(
         zip(log, memory, strict=True)
     ):
-        while cuts and cuts[0] < rid:
-            forget(cuts.pop(0))
+        while (cuts and cuts[0] < rid) or (sets and sets[0][0] < rid):
+            if sets and (not cuts or sets[0][0] < cuts[0]):
+                move(sets.pop(0))
+            else:
+                forget(cuts.pop(0))
         at = datetime.fromtimestamp(rid / 1000, UTC)
         if prev is None and typ != 0:  # (typ 0: a learning row; the card was new before it)
             kind = RELEARNING if typ == 2 else REVIEW
@@ -410,7 +445,8 @@ def _card_events(
             state = REVIEW if ivl > 0 else RELEARNING if was in (REVIEW, RELEARNING) else LEARNING
             reps, lapses = prev.reps + 1, prev.lapses + (ease == 1 and was == REVIEW)
         relearns = typ == 2 or (ease == 1 and typ in (1, 3))
-        forgot = bool(cuts) and (i == end or cuts[0] < log[i + 1][0])
+        # (a due date set before the forget decides the card's state, not the answer before it)
+        forgot = bool(cuts) and (i == end or cuts[0] < log[i + 1][0]) and not (sets and sets[0][0] < cuts[0])
         if ivl > 0 and forgot:  # a step ending on a later study day, or a graduation: the forget says
             card_ivl = (forget_ivls or {}).get(cuts[0])
             if card_ivl is not None and typ == 0 and card_ivl == 0:
@@ -427,19 +463,42 @@ def _card_events(
         after = CardState(state, None if state == REVIEW else 0, stability, difficulty, due, at, reps, lapses)
         events.append(Review(key, at, after, prev, "review", ease, ms if 0 <= ms <= _MAX_MS else _ms(ms)))
         prev = after
-    if cuts and card.type == 0:  # forgotten after its last review, and new since
-        forget(cuts[-1])
+    rest: list[tuple[int, Moved | None]] = sorted(
+        [*((c, None) for c in cuts), *((m[0], m) for m in sets)], key=_FIRST
+    )
+    for n, (rid, row) in enumerate(rest):
+        if row is not None:
+            move(row)
+        elif (n == len(rest) - 1 or rest[n + 1][1] is not None) and (
+            card.type == 0 or any(later is not None for _rid, later in rest[n + 1 :])
+        ):  # forgotten after its last review (the last forget of a run), and new since or moved since
+            forget(rid)
     fallback = prev.due if prev and prev.due else datetime.now(UTC)
     final = card_state(card, days, prev, fallback, *extra) if card.sched_ok else None  # else the log's
-    if events and events[-1].kind == "reset":  # new since its forget: new, or new and set aside
+    last = events[-1] if events else None
+    if last is not None and last.after is None:  # new since its forget: new, or new and set aside
         if final is not None and final.is_new:
-            events.append(_set_aside(key, final, days, extra, events[-1]))
-    elif events and final is not None and final.is_new:  # reviewed, then reset and suspended or buried
-        events.append(_set_aside(key, final, days, extra, events[-1]))
-    elif events and final is not None:
-        last = events[-1]
-        events[-1] = Review(last.key, last.time, final, last.before, "review", last.rating, last.duration_ms)
+            events.append(_set_aside(key, final, days, extra, last))
+    elif last is not None and final is not None and final.is_new:  # reviewed, then reset and set aside
+        events.append(_set_aside(key, final, days, extra, last))
+    elif last is not None and final is not None:  # the last answer or due date set: the card as it is
+        events[-1] = replace(last, after=final)
     return events
+
+
+def _moved(prev: CardState | None, at: datetime, row: Moved) -> CardState:
+    """The card after a due date set by hand at `at` (`row`: Anki's manual row): a review card due
+    `ivl` days after its last review, as Anki counts the interval it sets (the days since that
+    review and the days ahead); its memory, reviews, lapses and last review as they were (no
+    answer, no forget: a reschedule, as `retain optimize --reschedule` records one, and the
+    export writes it back as this row). A new card (`prev` None) becomes a review card due `ivl`
+    days on, with the memory its factor and interval give."""
+    _rid, ivl, factor = row
+    if prev is None:
+        s, d = sm2_memory(factor, ivl)
+        return CardState(REVIEW, None, s, d, at + timedelta(days=ivl), at)
+    since = prev.last_review or at
+    return replace(prev, state=REVIEW, step=None, due=since + timedelta(days=ivl))
 
 
 def _set_aside(
@@ -491,12 +550,16 @@ def _forget_ivls(db: AnkiDb) -> dict[int, int]:
     return out
 
 
-def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, array[int]], int, dict[int, list[int]]]:
+def _rows(
+    db: AnkiDb, keys: Mapping[int, str]
+) -> tuple[dict[int, array[int]], int, dict[int, list[int]], dict[int, list[Moved]]]:
     """Each card's review rows packed in an `array` of 64-bit ints, six a row (48 bytes; a tuple
     of them took ~200; `_unpacked` gives them back), how many were left out for dates out of
-    range, and the times (revlog ids) of each card's "Forget" rows (reset to new)."""
+    range, the times (revlog ids) of each card's "Forget" rows (reset to new), and each card's
+    "Set due date" rows (`_is_moved`), in time order."""
     rows: dict[int, array[int]] = {}
     forgets: dict[int, list[int]] = defaultdict(list)
+    moved: dict[int, list[Moved]] = defaultdict(list)
     last_id: dict[int, int] = {}
     left_out = 0
     for rid, cid, ease, ivl, factor, ms, typ in db.revlog():  # in id order: a duplicate follows its row
@@ -506,8 +569,13 @@ def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, array[int]], i
         if typ == 4 and factor == 0:  # "Forget"/"Reset" (Anki's `is_reset`): the card starts over
             if rid > 0 and _when(rid // 1000) is not None:
                 forgets[cid].append(rid)
+        elif _is_moved(ease, factor, typ):
+            if ivl >= 0 and _in_range(rid, ivl) and -_INT64 <= factor < _INT64:
+                moved[cid].append((rid, ivl, factor))
+            else:
+                left_out += 1
         elif not (1 <= ease <= 4 and typ in (0, 1, 2, 3)) or (typ == 3 and factor == 0):
-            continue  # no review: "Set due date" (manual, the card's factor kept), or crammed
+            continue  # no review: crammed (a filtered deck that does not reschedule), or no rating
         elif _in_range(rid, ivl) and all(-_INT64 <= v < _INT64 for v in (factor, ms)):
             log = rows.get(cid)
             if log is None:
@@ -515,7 +583,13 @@ def _rows(db: AnkiDb, keys: Mapping[int, str]) -> tuple[dict[int, array[int]], i
             log.extend((rid, ease, ivl, factor, ms, typ))
         else:
             left_out += 1
-    return rows, left_out, dict(forgets)
+    return rows, left_out, dict(forgets), dict(moved)
+
+
+def _is_moved(ease: int, factor: int, typ: int) -> bool:
+    """A row that moves the card's due date without an answer: Anki's "Set due date" (manual, the
+    card's factor kept: a factor of 0 is a "Forget") or an FSRS reschedule (type 5, "Rescheduled")."""
+    return ease == 0 and ((typ == 4 and factor != 0) or typ == 5)
 
 
 def _unpacked(packed: array[int]) -> list[Row]:
@@ -559,6 +633,26 @@ def _left_out(rows: int, dues: int, states: int = 0, not_numbers: bool = False) 
     return [f"review history: {' and '.join(parts)} left out: their dates or intervals are {why}"]
 
 
+def _unit_keys(cards: Sequence[AnkiCard], notes: Mapping[int, tuple[str, Card]]) -> dict[int, str]:
+    """Each Anki card's retain unit key, for the cards the import keeps: a card of a note left out
+    (Image Occlusion), of a template retain does not keep, or a cloze card whose number the
+    imported text lacks (a nested cloze kept as text, an empty card Anki still holds) has none,
+    and its log rows are left out with it: recorded, they were the history of a card no deck holds."""
+    keys: dict[int, str] = {}
+    units: dict[int, set[str]] = {}  # by note: its card's unit keys
+    for c in cards:
+        found = notes.get(c.nid)
+        key = unit_key(found[0], found[1], c.ord) if found else None
+        if key is None or found is None:
+            continue
+        held = units.get(c.nid)
+        if held is None:
+            held = units[c.nid] = set(card_unit_keys(*found))
+        if key in held:
+            keys[c.id] = key
+    return keys
+
+
 def card_reviews(
     db: AnkiDb,
     cards: list[AnkiCard],
@@ -589,25 +683,21 @@ def card_history(
 
     A review card's due day starts at `rollover_hour` (the learner's) of its date. The cards of the
     notes in `leeches` (Anki's leech tag) end marked leech: their last event's state is."""
-    keys: dict[int, str] = {}
     by_id = {c.id: c for c in cards}
-    for c in cards:
-        found = notes.get(c.nid)
-        key = unit_key(found[0], found[1], c.ord) if found else None
-        if key:
-            keys[c.id] = key
-    packed, left_out, forgets = _rows(db, keys)
+    keys = _unit_keys(cards, notes)
+    packed, left_out, forgets, moved = _rows(db, keys)
+    logged = [*packed, *(cid for cid in moved if cid not in packed)]  # the cards with a log
     no_number = getattr(db, "left_out", {}).get("revlog", 0)  # rows the reader left out (a stand-in has none)
     bad_states = sum(1 for cid in keys if not by_id[cid].sched_ok)
     days = AnkiDays(db.crt, getattr(db, "creation_offset", None), local_timezone(), rollover_hour)
     extras = _extras(db)
     forget_ivls = _forget_ivls(db) if forgets else {}
     study = StudyDay(rollover_hour, days.tz)
-    bad_dues = sum(_bad_due(by_id[cid], days) for cid in packed)
+    bad_dues = sum(_bad_due(by_id[cid], days) for cid in logged)
 
     def make(cids: Sequence[int]) -> tuple[list[Review], int]:
         """The events of some cards (each card's in time order), and how many rows were left out."""
-        logs = {cid: _unpacked(packed[cid]) for cid in cids}
+        logs = {cid: _unpacked(packed[cid]) if cid in packed else [] for cid in cids}
         cuts = {cid: _with_resets(log, forgets.get(cid, ())) for cid, log in logs.items()}
         # Each stretch between forgets is replayed from new (or from SM-2, when it starts mid-way).
         parts = {cid: [seg for seg in _segments(log, cuts[cid]) if seg] for cid, log in logs.items()}
@@ -627,9 +717,10 @@ def card_history(
                     cuts[cid],
                     study,
                     forget_ivls,
+                    moved.get(cid, ()),
                 )
             except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
-                bad += len(log)
+                bad += len(log) + len(moved.get(cid, ()))
                 continue
             out += _leech(events) if by_id[cid].nid in leeches else events
         return out, bad
@@ -637,7 +728,13 @@ def card_history(
     aside: list[Review] = []
     for cid, key in keys.items():
         card = by_id[cid]
-        if cid not in packed and card.sched_ok and card.type == 0 and card.queue in (-1, -2, -3):
+        if (
+            cid not in packed
+            and cid not in moved
+            and card.sched_ok
+            and card.type == 0
+            and card.queue in (-1, -2, -3)
+        ):
             extra = extras.get(cid, (0, 0))
             state = card_state(card, days, None, datetime.now(UTC), *extra)
             if state is not None:  # suspended, or buried with a known day
@@ -647,11 +744,11 @@ def card_history(
     # for one note and template) and its set-aside event; a group never splits a unit, so every
     # event of a card is compared and recorded together.
     units: dict[str, tuple[list[int], list[Review]]] = {}
-    for cid in packed:
+    for cid in logged:
         units.setdefault(keys[cid], ([], []))[0].append(cid)
     for event in aside:
         units.setdefault(event.key, ([], []))[1].append(event)
-    rows = sum(len(log) for log in packed.values()) // 6
+    rows = sum(len(log) for log in packed.values()) // 6 + sum(len(sets) for sets in moved.values())
     history = AnkiHistory(make, [(key, *unit) for key, unit in units.items()], rows)
     history.counts = (left_out + no_number, bad_dues, bad_states, bool(no_number or bad_states))
     warnings += history.warnings()

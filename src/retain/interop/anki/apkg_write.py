@@ -57,7 +57,7 @@ from retain.interop.anki.ankinote import (
     note_tags,
     note_to_card,
 )
-from retain.interop.anki.apkg_read import card_fields, field_layout, legacy_layout
+from retain.interop.anki.apkg_read import card_fields, field_layout, legacy_layout, note_filled
 from retain.interop.anki.apkg_schema import (
     MODEL_IDS,
     SCHEMA,
@@ -290,9 +290,12 @@ def _refill(
         hashed = media.get(name)
         return placeholder(deck.id, hashed) if hashed else None
 
-    layout = field_layout(shape, width, card.kind)
+    # the note's own layout: which fields its question shows depends on which are filled
+    # (`{{#F}}`/`{{^F}}` sections); the type's alone and an older retain's are candidates too
+    filled = note_filled(shape, kept) if len(kept) == width else None
+    layout = field_layout(shape, width, card.kind, filled)
     if len(kept) == width:  # the layout the card was made with: an earlier import's, if it was
-        for candidate in (layout, legacy_layout(shape, width)):
+        for candidate in (layout, field_layout(shape, width, card.kind), legacy_layout(shape, width)):
             parts, count, rest, extra = card_fields(kept, candidate)
             made = note_to_card(
                 card.id, card.kind, parts, (), lookup, extra=extra, front_count=count, extra_parts=rest
@@ -469,6 +472,8 @@ def _last_ivl(state: CardState | None, day: StudyDay) -> int:
     due), which Anki's graphs and true retention split young and mature reviews by; 0 when new."""
     if state is None or state.due is None or state.last_review is None:
         return 0
+    if state.state == REVIEW and state.due - state.last_review < timedelta(days=1):
+        return 0  # a review card's interval is in days (one due the day it was last studied: 0)
     return _revlog_ivl(state, state.last_review, day)
 
 
@@ -600,20 +605,28 @@ def _revlog(
     db: sqlite3.Connection, reviews: Sequence[Review], cids: Mapping[str, int], day: StudyDay
 ) -> None:
     """The review log as Anki writes it: per rating, the interval after it and the one before it
-    (`lastIvl`), the ease after it (none while a new card learns) and the kind of answer; a card
-    reset to new gets Anki's "Reset" row (manual, no rating, interval 0, the card's interval then
-    as `lastIvl`: `_card_ivl`), which Anki's card info
-    lists and an import reads as the card starting over."""
+    (`lastIvl`), the ease after it (none while a new card learns) and the kind of answer (a
+    review card answered on a study day before its due one is Anki's "Filtered" kind, a review
+    ahead: `_ahead`); a card reset to new gets Anki's "Reset" row (manual, no rating, interval 0,
+    the card's interval then as `lastIvl`: `_card_ivl`), which Anki's card info lists and an
+    import reads as the card starting over; a due date moved without an answer (`_rescheduled`:
+    Anki's "Set due date", a reschedule) Anki's manual row with the card's interval after and
+    before it and an ease factor (never 0: that is a "Reset")."""
     used: set[int] = set()
+    logged: set[str] = set()  # the cards with a row written since they were last new
     for r in reviews:
         cid = cids.get(r.key)
         if cid is None:
             continue
         if r.kind == "reset" and (r.after is None or r.after.is_new) and r.before is not None:
             row = (0, 0, _card_ivl(r.before, day), 0, 0, 4)  # back to new: a forget, or progress moved off
+        elif r.kind == "reset" and _rescheduled(r, r.key in logged):
+            row = (0, max(0, _card_ivl(r.after, day)), _card_ivl(r.before, day), _factor(r.after), 0, 4)
         elif r.kind == "review" and 1 <= r.rating <= 4:
             before = r.before.state if r.before else 0
             typ = {REVIEW: 1, RELEARNING: 2}.get(before, 0)
+            if typ == 1 and r.before is not None and _ahead(r.before, r.time, day):
+                typ = 3
             ivl = _revlog_ivl(r.after, r.time, day)
             row = (
                 r.rating,
@@ -630,6 +643,36 @@ def _revlog(
             rid += 1
         used.add(rid)
         db.execute("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", (rid, cid, -1, *row))
+        if row[5] == 4 and row[3] == 0:  # a "Reset" row (manual, factor 0): new again
+            logged.discard(r.key)
+        else:
+            logged.add(r.key)
+
+
+def _rescheduled(r: Review, logged: bool) -> bool:
+    """A "reset" that only moved the card's due date (and maybe its memory): the card studied
+    before and after it, with the same reviews, lapses and last review (`retain optimize
+    --reschedule`, Anki's "Set due date" read back), or a new card given a due date before any
+    answer, the first row of its log since it was new (`logged`: it has rows since). Not a move of
+    progress between cards: its new half starts from no state of its own, after the rows the
+    card had under its old key."""
+    after, before = r.after, r.before
+    if after is None or after.is_new:
+        return False
+    if before is None or before.is_new:
+        return after.reps == 0 and not logged
+    return (after.reps, after.lapses, after.last_review) == (before.reps, before.lapses, before.last_review)
+
+
+def _ahead(before: CardState, at: datetime, day: StudyDay) -> bool:
+    """A review card answered at `at` on a study day before the one it was due (Anki logs such an
+    answer, in a filtered deck or a custom "review ahead", with the "Filtered" kind)."""
+    if before.due is None:
+        return False
+    try:
+        return day.of(at) < day.of(before.due)
+    except (OverflowError, ValueError):  # a date at the calendar's edge: the times themselves
+        return at < before.due
 
 
 def write_apkg(decks: Sequence[Deck], out: Path, opts: ApkgOptions) -> int:

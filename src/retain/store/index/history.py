@@ -490,11 +490,14 @@ class History:
         return first, passed
 
     @_locked
-    def newest(self, now: datetime, kind: str) -> datetime | None:
-        """The time of the newest event of `kind` not undone (None: there is none)."""
+    def newest(self, now: datetime, kind: str, *, imported: bool = True) -> datetime | None:
+        """The time of the newest event of `kind` not undone (None: there is none); with
+        `imported=False`, of the events of this and other devices, not of a history import's
+        folders (`import-…`: Anki's "Set due date", imported as a reschedule, is no `optimize`'s)."""
         self.refresh(now)
+        mine = "" if imported else " AND substr(device, 1, 7) <> 'import-'"
         row = self._db.execute(
-            "SELECT max(t) FROM events WHERE kind = ? AND undone = 0", (KIND[kind],)
+            f"SELECT max(t) FROM events WHERE kind = ? AND undone = 0{mine}", (KIND[kind],)
         ).fetchone()
         return None if row is None or row[0] is None else _time(row[0])
 
