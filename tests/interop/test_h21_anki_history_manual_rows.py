@@ -247,20 +247,27 @@ def test_export_writes_the_log_back(
     assert got == [(r[0], r[1], r[2], r[3], r[5], r[6]) for r in rows]
 
 
-def test_import_states_a_due_date_set_by_hand(tmp_path: Path) -> None:
-    """The card as Anki has it: due on the set day, with the review before it as it was."""
+def _set_due_in_two_days(tmp_path: Path) -> tuple[Path, int]:
+    """(the fixture package with a card reviewed twice, then "Set due date" 2 days from today;
+    the first row's time, ms)."""
     now = datetime.now(UTC)
     ms = int((now - timedelta(days=60)).timestamp() * 1000)
     day_ms = 86_400_000
     rows: list[Row] = [(ms, 4, 8, 0, 2500, 3000, 0), (ms + 15 * day_ms, 4, 89, 8, 2500, 3000, 1)]
     rows.append((ms + 59 * day_ms, 0, 47, 89, 2500, 0, 4))
     due_day = (STUDY.today(now) + 2 * DAY - STUDY.of(datetime.fromtimestamp(FIXTURE_CRT, UTC))).days
-    bundle = read_history(tmp_path, _fixture_with(tmp_path, rows, due_day, 47))
+    return _fixture_with(tmp_path, rows, due_day, 47), ms
+
+
+def test_import_states_a_due_date_set_by_hand(tmp_path: Path) -> None:
+    """The card as Anki has it: due on the set day, with the review before it as it was."""
+    package, ms = _set_due_in_two_days(tmp_path)
+    bundle = read_history(tmp_path, package)
     mine = [r for r in bundle.reviews if r.time.timestamp() * 1000 >= ms]
     assert [r.kind for r in mine] == ["review", "review", "reset"]
     final = mine[-1].after
     assert isinstance(final, CardState) and final.due is not None
-    assert STUDY.of(final.due) == STUDY.today(now) + 2 * DAY
+    assert STUDY.of(final.due) == STUDY.today(datetime.now(UTC)) + 2 * DAY
     assert mine[1].after is not None and mine[1].after.due == mine[1].time + 89 * DAY
 
 
@@ -370,13 +377,7 @@ def test_an_imported_set_due_date_is_no_reschedule_to_undo(
     """An Anki "Set due date" is imported as a reschedule ("reset" keeping the memory): `retain
     optimize --undo-reschedule` took it for the last `optimize --reschedule` and would put the
     card back to the due date Anki's user moved it from."""
-    now = datetime.now(UTC)
-    ms = int((now - timedelta(days=60)).timestamp() * 1000)
-    day_ms = 86_400_000
-    rows: list[Row] = [(ms, 4, 8, 0, 2500, 3000, 0), (ms + 15 * day_ms, 4, 89, 8, 2500, 3000, 1)]
-    rows.append((ms + 59 * day_ms, 0, 47, 89, 2500, 0, 4))
-    due_day = (STUDY.today(now) + 2 * DAY - STUDY.of(datetime.fromtimestamp(FIXTURE_CRT, UTC))).days
-    package = _fixture_with(tmp_path, rows, due_day, 47)
+    package, _ms = _set_due_in_two_days(tmp_path)
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
     code, _out, err = run_cli(capsys, "import", str(package), "--with-history")
     assert code == 0, err

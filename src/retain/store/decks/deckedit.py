@@ -261,7 +261,10 @@ def _array_tokens(array: Array) -> list[_Token] | None:
     """The text between `array`'s brackets as tokens, each comma right after its item (one
     written on a later line, after a comment, is moved there); None when it holds a non-string."""
     tokens: list[_Token] = []
-    for item in array._iter_items():
+    walk = getattr(array, "_iter_items", None)  # (tomlkit's own walk over an array's text: a
+    if walk is None:  # release without it has the list written anew, as a list with a number is)
+        return None
+    for item in walk():
         if isinstance(item, Null):
             continue
         if isinstance(item, Comment):
