@@ -65,3 +65,20 @@ async def test_a_short_preview_is_no_tab_stop(retain_home: Path, open_app: OpenA
         for _ in range(8):
             await pilot.press("tab")
             assert screen.focused is not box
+
+
+async def test_pagedown_scrolls_the_preview_from_the_path_field(
+    retain_home: Path, open_app: OpenApp, tmp_path: Path
+) -> None:
+    """The focus stays where Enter left it (the path): PageDown reads on, PageUp goes back."""
+    (retain_home / "decks" / "mydeck.toml").write_text(_deck("1.0"), encoding="utf-8")
+    upgrade = tmp_path / "v2.toml"
+    upgrade.write_text(_deck("2.0", changed=range(20), removed=range(25, 30)), encoding="utf-8")
+    app = open_app()
+    async with app.run_test(size=(100, 50)) as pilot:
+        await preview_import(app, pilot, upgrade, history=False)
+        assert "Press Import" not in screen_text(app)
+        await pilot.press("pagedown", "pagedown")
+        assert await until(pilot, lambda: "- c29" in screen_text(app) and "Press Import" in screen_text(app))
+        await pilot.press("pageup", "pageup")
+        assert await until(pilot, lambda: "Press Import" not in screen_text(app))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import App
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
@@ -28,7 +29,8 @@ class ShareText(VerticalScroll):
 
 
 class ShareDialog(ModalScreen[list[Path] | None]):
-    """Dismisses with the files written, or None when cancelled.
+    """Dismisses with the files written, or None when cancelled. PageUp and PageDown scroll the
+    preview from anywhere in the dialog (the path, the box, the buttons).
 
     Subclasses compose a `ProgressBar` and a `Static` with id `share-diff` in a `ShareText`.
     """
@@ -76,6 +78,18 @@ class ShareDialog(ModalScreen[list[Path] | None]):
         margin-right: 1;
     }
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "page_preview(1)", "Scroll the preview", id="share.page_down", show=False),
+        Binding("pageup", "page_preview(-1)", "Scroll the preview back", id="share.page_up", show=False),
+    ]
+
+    def action_page_preview(self, direction: int) -> None:
+        box = self.query_one(ShareText)
+        if direction > 0:
+            box.scroll_page_down(animate=False)
+        else:
+            box.scroll_page_up(animate=False)
 
     # The first field is focused in `on_mount`, not by Textual, which scrolls the focused widget
     # to the middle of the box: at 60x20 the export dialog opened with its title out of sight.
