@@ -402,10 +402,10 @@ def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: P
             atomic_write(planned.target, planned.text)
         except OSError as exc:
             raise ImportStopped(exc, [d.deck.id for d in plan.decks[: n - 1]], len(plan.decks)) from None
-        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: each deck file is written whole or not
-            raise ImportInterrupted(
-                _kept([d.deck.id for d in plan.decks[: n - 1]], len(plan.decks))
-            ) from None
+        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: each deck file is written whole or not;
+            # which are is read from the disk (it may come after this one's rename, before its return)
+            done = [d.deck.id for d in plan.decks[:n] if _holds(d.target, d.text)]
+            raise ImportInterrupted(_kept(done, len(plan.decks))) from None
         if cache_dir is not None and planned.written is not None:
             remember(planned.target, cache_dir, planned.text, planned.written, planned.problems)
         progress("write decks", n, len(plan.decks))
