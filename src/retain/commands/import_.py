@@ -24,13 +24,13 @@ from retain.interop.errors import InteropError
 from retain.interop.folder_import import deck_files, import_summary, linked_files, links_line
 from retain.interop.importer import (
     IMPORT_SUFFIXES,
-    ImportInterrupted,
     ImportPlan,
     apply_import,
     count_line,
     let_go,
     plan_import,
     read_file,
+    stopped_line,
 )
 from retain.interop.limits import DEFAULT_LIMITS
 from retain.interop.progress import TerminalProgress, TerminalStatus
@@ -134,9 +134,9 @@ def _import_one(
                 )
             try:
                 media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
-            except ImportInterrupted as stopped:
+            except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: which decks went in, from the disk
                 bar.finish()
-                err(f"retain: {prefix}import stopped: {stopped.line}")
+                err(f"retain: {prefix}import stopped: {stopped_line(plan)}")
                 raise
             bar.finish()
             try:

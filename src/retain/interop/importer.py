@@ -51,7 +51,6 @@ from retain.store.oserror import os_error_text
 
 __all__ = [
     "IMPORT_SUFFIXES",
-    "ImportInterrupted",
     "ImportPlan",
     "ImportStopped",
     "PlannedDeck",
@@ -60,6 +59,7 @@ __all__ = [
     "let_go",
     "plan_import",
     "read_file",
+    "stopped_line",
 ]
 
 IMPORT_SUFFIXES = (".toml", ".apkg", ".csv", ".tsv", ".txt", ".md")
@@ -402,10 +402,6 @@ def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: P
             atomic_write(planned.target, planned.text)
         except OSError as exc:
             raise ImportStopped(exc, [d.deck.id for d in plan.decks[: n - 1]], len(plan.decks)) from None
-        except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: each deck file is written whole or not;
-            # which are is read from the disk (it may come after this one's rename, before its return)
-            done = [d.deck.id for d in plan.decks[:n] if _holds(d.target, d.text)]
-            raise ImportInterrupted(_kept(done, len(plan.decks))) from None
         if cache_dir is not None and planned.written is not None:
             remember(planned.target, cache_dir, planned.text, planned.written, planned.problems)
         progress("write decks", n, len(plan.decks))
@@ -427,12 +423,13 @@ class ImportStopped(OSError):
         super().__init__(f"{os_error_text(cause)}; {_kept(done, total)}; import again to finish")
 
 
-class ImportInterrupted(KeyboardInterrupt):
-    """Ctrl-C (SIGTERM, SIGHUP) while the deck files were written: `line` says which went in."""
-
-    def __init__(self, kept: str) -> None:
-        super().__init__(kept)
-        self.line = kept if kept.startswith("no deck") else f"{kept}; import again to finish"
+def stopped_line(plan: ImportPlan) -> str:
+    """What an import stopped while it wrote its deck files (Ctrl-C, SIGTERM, SIGHUP) left: the
+    decks whose files hold what the plan wrote, read from the disk (each file is written whole
+    or not; the signal may come after a file's rename, before its write returned)."""
+    done = [d.deck.id for d in plan.decks if _holds(d.target, d.text)]
+    kept = _kept(done, len(plan.decks))
+    return kept if not done else f"{kept}; import again to finish"
 
 
 def let_go(plan: ImportPlan) -> None:
