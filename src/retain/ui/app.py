@@ -614,6 +614,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
     from retain.ui.screens.help import HelpScreen
     from retain.ui.screens.scope_picker import ScopePickerScreen
     from retain.ui.screens.settings import SettingsScreen
+    from retain.ui.screens.share_dialog import ShareDialog
     from retain.ui.screens.share_export import ExportScreen
     from retain.ui.screens.share_import import ImportScreen
     from retain.ui.screens.stats import StatsScreen
@@ -635,6 +636,7 @@ def binding_sections() -> list[tuple[str, list[BindingType]]]:
             [
                 *ImportScreen.BINDINGS,
                 *ExportScreen.BINDINGS,
+                *ShareDialog.BINDINGS,
                 *ScopePickerScreen.BINDINGS,
                 *BusyScreen.BINDINGS,
             ],
