@@ -24,12 +24,18 @@ def _deck(version: str, changed: range = range(0), removed: range = range(0)) ->
     return text
 
 
+def _upgrade(home: Path, folder: Path, changed: range, removed: range = range(0)) -> Path:
+    """`mydeck` 1.0 in the library, and its 2.0 file in `folder` (the path to preview)."""
+    (home / "decks" / "mydeck.toml").write_text(_deck("1.0"), encoding="utf-8")
+    upgrade = folder / "v2.toml"
+    upgrade.write_text(_deck("2.0", changed=changed, removed=removed), encoding="utf-8")
+    return upgrade
+
+
 async def test_a_long_preview_is_read_to_its_end_from_the_keyboard(
     retain_home: Path, open_app: OpenApp, tmp_path: Path
 ) -> None:
-    (retain_home / "decks" / "mydeck.toml").write_text(_deck("1.0"), encoding="utf-8")
-    upgrade = tmp_path / "v2.toml"
-    upgrade.write_text(_deck("2.0", changed=range(20), removed=range(25, 30)), encoding="utf-8")
+    upgrade = _upgrade(retain_home, tmp_path, changed=range(20), removed=range(25, 30))
     app = open_app()
     async with app.run_test(size=(100, 50)) as pilot:
         await preview_import(app, pilot, upgrade, history=False)
@@ -53,9 +59,7 @@ async def test_a_long_preview_is_read_to_its_end_from_the_keyboard(
 
 
 async def test_a_short_preview_is_no_tab_stop(retain_home: Path, open_app: OpenApp, tmp_path: Path) -> None:
-    (retain_home / "decks" / "mydeck.toml").write_text(_deck("1.0"), encoding="utf-8")
-    upgrade = tmp_path / "v2.toml"
-    upgrade.write_text(_deck("2.0", changed=range(2)), encoding="utf-8")
+    upgrade = _upgrade(retain_home, tmp_path, changed=range(2))
     app = open_app()
     async with app.run_test(size=(100, 50)) as pilot:
         await preview_import(app, pilot, upgrade, history=False)
@@ -71,9 +75,7 @@ async def test_pagedown_scrolls_the_preview_from_the_path_field(
     retain_home: Path, open_app: OpenApp, tmp_path: Path
 ) -> None:
     """The focus stays where Enter left it (the path): PageDown reads on, PageUp goes back."""
-    (retain_home / "decks" / "mydeck.toml").write_text(_deck("1.0"), encoding="utf-8")
-    upgrade = tmp_path / "v2.toml"
-    upgrade.write_text(_deck("2.0", changed=range(20), removed=range(25, 30)), encoding="utf-8")
+    upgrade = _upgrade(retain_home, tmp_path, changed=range(20), removed=range(25, 30))
     app = open_app()
     async with app.run_test(size=(100, 50)) as pilot:
         await preview_import(app, pilot, upgrade, history=False)
