@@ -121,8 +121,8 @@ def launch(
     preload = threading.Thread(target=_import_quietly, args=("retain.ui.app",), daemon=True)
     preload.start()
     try:
+        # history=True reads the history now: a rebuild shows its bar before the TUI
         collection = Collection.open(home, datetime.now(UTC), progress=TerminalProgress(), history=True)
-        collection.history_index.refresh(datetime.now(UTC))  # a rebuild shows its bar before the TUI
     except CollectionError as exc:
         err(f"retain: {exc}")
         return 2
