@@ -14,7 +14,7 @@ from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_fil
 DECK = 'format = 1\n\n[deck]\nid = "d"\nname = "D"\n\n[[cards]]\nid = "a"\nfront = "q"\nback = "a"\n'
 
 
-def _full_disk(path: Path, data: bytes, *, durable: bool = True) -> None:
+def _full_disk(path: Path, data: bytes, *, durable: bool = True, keep_hard_links: bool = False) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 
 

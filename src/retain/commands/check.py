@@ -147,7 +147,7 @@ def _fix(path: Path) -> int:
                 f"{path}: cannot add {count} card id{'s' if count != 1 else ''}: it {over_deck_limit_reason(len(data))}"
             )
             return 0
-        atomic_write(path, data)
+        atomic_write(path, data, keep_hard_links=True)
         out(f"{path}: added {count} card id{'s' if count != 1 else ''}")
     return count
 

@@ -298,7 +298,7 @@ class ConfigDocument:
             raise ConfigEditError(f"{said}; nothing written")
         text = self.text()
         try:
-            atomic_write(self.path, text)
+            atomic_write(self.path, text, keep_hard_links=True)
         except OSError as exc:
             raise ConfigEditError(f"cannot write {self.path}: {os_error_text(exc, name=False)}") from None
         self.original = text.replace("\r\n", "\n") if self.crlf else text

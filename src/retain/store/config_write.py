@@ -70,7 +70,7 @@ def save_parameters(path: Path, preset: str, weights: Sequence[float]) -> None:
     new_text = _with_parameters(doc, table, preset, values)
     parse_config(new_text)  # never write a file the loader would refuse
     try:
-        atomic_write(path, new_text)
+        atomic_write(path, new_text, keep_hard_links=True)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be written: {os_error_text(exc, name=False)}") from None
 

@@ -465,8 +465,43 @@ def _final_target(path: Path) -> Path:
         ) from None
 
 
+def _hard_linked(target: Path) -> bool:
+    """Whether `target` is a regular file with other names (hard links) besides this one."""
+    try:
+        st = os.stat(target)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_nlink > 1
+
+
+def _copy_in_place(tmp: str, target: Path, durable: bool) -> None:
+    """Write the finished temp file's bytes over `target` in place (its inode, so every hard link
+    to it, kept). The temp file stays until they are on disk: when the copy fails part way it is
+    renamed `<name>.unsaved` beside `target`, and the OSError says so."""
+    try:
+        with open(tmp, "rb") as src, open(target, "r+b") as dst:
+            data = src.read()
+            dst.write(data)
+            dst.truncate(len(data))
+            if durable:
+                dst.flush()
+                os.fsync(dst.fileno())
+    except OSError as exc:
+        kept = target.with_name(target.name + ".unsaved")
+        try:
+            os.replace(tmp, kept)
+        except OSError:
+            raise exc from None
+        raise OSError(
+            exc.errno, f"{exc.strerror or exc}; the new text is kept in {kept.name}", os.fspath(target)
+        ) from None
+    os.unlink(tmp)
+
+
 @contextlib.contextmanager
-def atomic_output(path: Path, *, durable: bool = True, through_links: bool = True) -> Iterator[Path]:
+def atomic_output(
+    path: Path, *, durable: bool = True, through_links: bool = True, keep_hard_links: bool = False
+) -> Iterator[Path]:
     """Yield a temp path; once the block succeeds it replaces the file at `path` atomically.
 
     A symbolic link at `path` is written through and kept: the temp file is made
@@ -476,6 +511,11 @@ def atomic_output(path: Path, *, durable: bool = True, through_links: bool = Tru
     is made beside `path`. The new file keeps the mode and owner of the regular
     file it replaces. On an error the temp file is removed and the file is
     untouched. With `durable`, the data and the folder entry are fsynced.
+
+    With `keep_hard_links` (a file a person keeps, such as a deck, which they may have
+    hard-linked into a git checkout), a file with other hard links is written in place once
+    the whole new text is in the temp file: a rename would cut it from its other names,
+    which would keep the old text. Only that write is not atomic (`_copy_in_place`).
     """
     import tempfile  # (a read-only start writes nothing: not imported then)
 
@@ -492,20 +532,29 @@ def atomic_output(path: Path, *, durable: bool = True, through_links: bool = Tru
         if durable:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        if keep_hard_links and _hard_linked(target):
+            in_place = True
+        else:
+            in_place = False
+            os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    if in_place:
+        _copy_in_place(tmp, target, durable)
     if durable:
         fsync_dir(target.parent)
 
 
-def atomic_write(path: Path, data: bytes | str, *, durable: bool = True) -> None:
+def atomic_write(
+    path: Path, data: bytes | str, *, durable: bool = True, keep_hard_links: bool = False
+) -> None:
     """Write via a temp file in the same folder (fsync, os.replace, fsync the folder); keeps the mode.
 
-    A symbolic link at `path` is written through to its target and kept (`atomic_output`).
+    A symbolic link at `path` is written through to its target and kept (`atomic_output`), and
+    with `keep_hard_links` so are a file's other hard links.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    with atomic_output(path, durable=durable) as tmp, open(tmp, "wb") as fh:
+    with atomic_output(path, durable=durable, keep_hard_links=keep_hard_links) as tmp, open(tmp, "wb") as fh:
         fh.write(raw)

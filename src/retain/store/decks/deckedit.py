@@ -999,7 +999,7 @@ def _held(path: Path) -> Iterator[None]:
 def _write(path: Path, data: bytes) -> None:
     """`atomic_write`, its failure (a full disk, a read-only folder) one line: the file is as it was."""
     try:
-        atomic_write(path, data)
+        atomic_write(path, data, keep_hard_links=True)
     except OSError as exc:
         raise DeckEditError(
             f"cannot write {path}: {os_error_text(exc, name=False)}; the file is unchanged"
