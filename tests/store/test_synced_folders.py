@@ -112,7 +112,7 @@ def test_conflict_markers_left_in_the_snapshot_and_manifest_are_named(
         assert (
             [m.split(";")[0] for m in col.messages]
             == [
-                "damaged state file snapshots.toml: unresolved merge conflict (a `<<<<<<<` marker at line 2)",
+                "damaged state file snapshots.toml: unresolved merge conflict (a `<<<<<<<` marker at line 3)",  # (deck_count)
                 "damaged state file tiny.toml: unresolved merge conflict (a `<<<<<<<` marker at line 5)",  # (card_count)
             ]
         )

@@ -467,6 +467,7 @@ def write_manifest(
     """
     doc: dict[str, Any] = {
         "format": MANIFEST_FORMAT,
+        "deck_count": len(deck_ids),  # and again in the closing `[end]`: `_check_manifest_whole`
         "written": now.astimezone(UTC),
         "decks": sorted(deck_ids),
         "journal": {device: _position_table(pos) for device, pos in sorted(positions.items())},
@@ -482,9 +483,22 @@ def write_manifest(
             }
             for device, known in sorted(files.items())
         }
+    doc["end"] = {"deck_count": len(deck_ids)}  # the last table
     import tomli_w
 
     atomic_write(state_dir / "snapshots.toml", tomli_w.dumps(doc))
+
+
+def _check_manifest_whole(data: dict[str, Any]) -> None:
+    """SnapshotDamaged unless the manifest is whole: its header's `deck_count` and its last
+    table's (`[end]`) agree. A manifest cut short at a line boundary is still TOML, and one cut
+    inside `[files]` made the journal files it no longer listed look as if they had arrived
+    late. A manifest with neither field is from a retain before them and reads as before."""
+    head, end = data.get("deck_count"), data.get("end")
+    if head is None and end is None:
+        return
+    if not isinstance(end, dict) or end.get("deck_count") != head:
+        raise SnapshotDamaged("snapshots.toml: cut short (it ends before its closing [end] table)")
 
 
 def _files(raw: Any) -> Files:
@@ -572,6 +586,7 @@ def read_manifest(state_dir: Path) -> Manifest:
         )
     if fmt != MANIFEST_FORMAT or isinstance(fmt, bool):
         raise SnapshotDamaged(f"{path.name}: `format` must be {MANIFEST_FORMAT}, got {fmt!r}")
+    _check_manifest_whole(data)
     decks = data.get("decks", [])
     if not isinstance(decks, list) or not all(isinstance(d, str) for d in decks):
         raise SnapshotDamaged(f"{path.name}: `decks` must be a list of deck ids")
