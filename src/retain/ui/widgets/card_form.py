@@ -197,14 +197,20 @@ class CardForm(VerticalScroll):
         return value if isinstance(value, str) else self._deck_id
 
     def value(self) -> tuple[str, Card]:
-        """The deck id and the card; a field left as it was shown keeps the card's exact value."""
+        """The deck id and the card; a field left as it was shown keeps the card's exact value.
+
+        A key the card's kind does not use (an `accept` list on a card whose `kind = "typed"`
+        line is still to be written, a draft cloze `text` on a basic card) is the author's and
+        kept as it is, unless the kind was changed here: then what the new kind does not use goes.
+        """
         kind = self.kind
         used = FIELDS_FOR[kind]
         card = self._card
+        same_kind = kind == card.kind
 
         def get(name: str) -> str:
             if name not in used:
-                return ""
+                return str(getattr(card, name)) if same_kind else ""
             text = self._area(name).text
             return (
                 str(getattr(card, name)) if text == self._shown[name] else self._original(name, text.strip())
@@ -220,13 +226,13 @@ class CardForm(VerticalScroll):
             text=get("text"),
             extra=get("extra"),
             accept=card.accept
-            if accept == self._shown["accept"] and accept
+            if (accept == self._shown["accept"] and accept) or ("accept" not in used and same_kind)
             else split_list(self._original("accept", accept), "\n"),
             tags=card.tags if tags == self._shown["tags"] else split_list(self._original("tags", tags)),
             line=0,
-            **(
-                self._answer_keys() if kind == "typed" else _NO_ANSWER_CHECK
-            ),  # only typed answers are checked
+            **(  # only typed answers are checked; another kind's keys are kept unless it changed
+                self._answer_keys() if kind == "typed" else {} if same_kind else _NO_ANSWER_CHECK
+            ),
         )
 
     def _original(self, name: str, text: str) -> str:
