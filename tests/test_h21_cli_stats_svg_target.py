@@ -54,7 +54,7 @@ def test_a_symbolic_link_is_replaced_never_the_file_it_names(
     precious.write_text("precious\n", encoding="utf-8")
     link = tmp_path / "work" / "stats.svg"
     link.symlink_to(precious)
-    assert main(["stats", "--svg", "stats.svg"]) == 0, capsys.readouterr().err
+    assert main(["stats", "--svg", "stats.svg", "--force"]) == 0, capsys.readouterr().err
     assert precious.read_text(encoding="utf-8") == "precious\n"
     assert not link.is_symlink() and link.read_text(encoding="utf-8").startswith("<svg")
 
@@ -69,7 +69,7 @@ def test_an_existing_picture_is_replaced_whole_by_a_new_file(
     old = work / "stats.svg"
     old.write_text("<svg>old</svg>", encoding="utf-8")
     os.link(old, work / "kept.svg")
-    assert main(["stats", "--svg", str(old)]) == 0, capsys.readouterr().err
+    assert main(["stats", "--svg", str(old), "--force"]) == 0, capsys.readouterr().err
     assert old.read_text(encoding="utf-8").startswith("<svg class=")
     assert (work / "kept.svg").read_text(encoding="utf-8") == "<svg>old</svg>"
     assert sorted(p.name for p in work.iterdir()) == ["kept.svg", "stats.svg"]

@@ -13,6 +13,7 @@ and one line names such decks, which the preset's new weights do not change.
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from dataclasses import replace
 from datetime import date, datetime
@@ -76,10 +77,20 @@ def _ask(question: str) -> str:
 
     `input()` writes its prompt to stdout: with the output redirected (`> log`), the
     question went into the file and the command seemed to hang, waiting for an answer.
+    A terminal closed while it waits (EIO: SIGHUP ignored, as under `nohup`) stops the command
+    as that SIGHUP would have: exit 129, as the README says, not 1.
     """
-    sys.stderr.write(question)
-    sys.stderr.flush()
-    line = sys.stdin.readline()
+    try:
+        sys.stderr.write(question)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+    except OSError as exc:
+        if exc.errno not in (errno.EIO, errno.ENXIO):
+            raise
+        from retain.cli import hang_up
+
+        hang_up()
+        raise
     if not line:
         raise EOFError
     return line

@@ -1,4 +1,4 @@
-"""`retain stats [--deck ID] [--days N] [--json] [--svg FILE]`: the statistics screen's figures as text.
+"""`retain stats [--deck ID] [--days N] [--json] [--svg FILE [--force]]`: the statistics screen's figures as text.
 
 The per-deck table (cards by state, reviews today, streak, 30-day retention)
 comes from `core.stats.compute_stats`; the forecast, calendar, reviews per day,
@@ -16,6 +16,7 @@ before; `retention` in a deck row is a share from 0 to 1, or null.
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--days", metavar="N", default="30", help="the period in study days, or 'all' (30)")
     parser.add_argument("--svg", metavar="FILE", help="also save the stats screen as an SVG picture")
+    parser.add_argument(
+        "-f", "--force", action="store_true", help="with --svg: replace FILE when it already exists"
+    )
 
 
 def stats_report(
@@ -165,6 +169,16 @@ def run(args: argparse.Namespace) -> int:
         err(f"retain: {exc}")
         return 2
     svg = Path(args.svg) if args.svg else None
+    if svg is not None and not args.force and os.path.lexists(svg):  # (a typo must not cost a deck file)
+        from retain.ui.stats_open import check_svg_target
+
+        try:  # (a FIFO, a device, a folder: said as such; anything else is there)
+            check_svg_target(svg)
+        except OSError as exc:
+            err(f"retain: cannot write {svg}: {os_error_text(exc, name=False)}")
+            return 1
+        err(f"retain: {svg} already exists; add --force to replace it")
+        return 1
 
     def build(col: Collection, now: datetime) -> dict[str, Any]:
         report = stats_report(col, now, args.deck, days)
@@ -172,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
             from retain.ui.stats_open import save_stats_svg
 
             try:
-                save_stats_svg(col, now, svg, args.deck, days)
+                save_stats_svg(col, now, svg, args.deck, days, replace=args.force)
             except OSError as exc:  # (only the SVG: an error writing stdout is the CLI's to say)
                 raise _SvgError(f"cannot write {svg}: {os_error_text(exc, name=False)}") from None
         return report

@@ -24,7 +24,15 @@ if TYPE_CHECKING:
 
     from retain.store.collection import Collection
 
-__all__ = ["open_stats", "save_stats_svg", "scope_label", "scopes_for", "stats_screen", "write_svg"]
+__all__ = [
+    "check_svg_target",
+    "open_stats",
+    "save_stats_svg",
+    "scope_label",
+    "scopes_for",
+    "stats_screen",
+    "write_svg",
+]
 
 ALL = Scope("All decks")
 
@@ -80,17 +88,20 @@ def save_stats_svg(
     deck: str | None,
     days: int | None,
     size: tuple[int, int] = (100, 124),
+    *,
+    replace: bool = True,
 ) -> None:
     """Draw the stats screen headless (no terminal needed) and write it to `path` as SVG.
 
     Written as an export is (`interop.outfile.atomic_output`): through a temp file renamed into
     place, so a symbolic link at `path` is replaced, never written through to the file it
     names, and a crash leaves the old picture or the new. OSError (before anything is drawn)
-    when `path` is a FIFO, a device or a folder, or its folder is missing."""
+    when `path` is a FIFO, a device or a folder, or its folder is missing, and without `replace`
+    when anything is there (FileExistsError)."""
     from retain.core.statsfigures import PERIODS
     from retain.ui.app import make_app
 
-    _refuse_target(path)  # (before anything is drawn)
+    _refuse_target(path, replace)  # (before anything is drawn)
     period = next((k for k, v in PERIODS.items() if v == days), "1m")
     app = make_app(collection, lambda: now, config=collection.home.config)
     row = None
@@ -112,24 +123,31 @@ def save_stats_svg(
             await pilot.pause()
             return app.export_screenshot(title="retain stats")
 
-    write_svg(path, asyncio.run(run()))
+    write_svg(path, asyncio.run(run()), replace=replace)
 
 
-def write_svg(path: Path, svg: str) -> None:
+def write_svg(path: Path, svg: str, *, replace: bool = True) -> None:
     """`svg` written to `path` as an export is (`interop.outfile.atomic_output`): a symbolic link
     there is replaced, not written through; OSError for a FIFO, a device or a folder (the stats
-    screen's `e` too)."""
+    screen's `e` too), and without `replace` for anything there (FileExistsError)."""
     from retain.interop.outfile import atomic_output
 
-    _refuse_target(path)
+    _refuse_target(path, replace)
     with atomic_output(path) as part:
         part.write_text(svg, encoding="utf-8")
 
 
-def _refuse_target(path: Path) -> None:
+def check_svg_target(path: Path) -> None:
+    """OSError when `path` is a FIFO, a device or a folder, or its folder is missing (a regular
+    file or a symbolic link there may be replaced)."""
+    _refuse_target(path)
+
+
+def _refuse_target(path: Path, replace: bool = True) -> None:
     """OSError when `path` cannot take the picture: a plain write would block on a FIFO or feed
     a device, a folder cannot be replaced, and a missing folder is the user's typo (it is not
-    made, as an export's would be). A symbolic link or a regular file is replaced."""
+    made, as an export's would be). A symbolic link or a regular file is replaced only with
+    `replace` (FileExistsError: a mistyped `--svg decks/kafka.toml` must not cost a deck)."""
     from retain.store.files import NotRegularFileError, file_kind
 
     os.stat(path.parent)  # (missing: "no such file or folder", named by the message)
@@ -139,6 +157,8 @@ def _refuse_target(path: Path) -> None:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
         return
+    if not replace:
+        raise FileExistsError(errno.EEXIST, "already exists; add --force to replace it", os.fspath(path))
     if stat.S_ISDIR(mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
     if not stat.S_ISREG(mode) and not stat.S_ISLNK(mode):

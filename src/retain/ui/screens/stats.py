@@ -9,6 +9,7 @@ rest follows. `1`-`4` (or `p`) switch the period, `d` the deck, `e` saves an SVG
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -431,7 +432,8 @@ class StatsScreen(Screen[None]):
         name = f"retain-stats-{stamp}.svg"
         try:
             # the current folder may be gone (removed after retain started): `cwd` raises then
-            path = Path.cwd() / name
+            path = _free_name(Path.cwd(), f"retain-stats-{stamp}")
+            name = path.name
         except OSError as exc:
             why = os_error_text(exc, name=False)
             self.app.notify(
@@ -452,3 +454,14 @@ class StatsScreen(Screen[None]):
             )
             return
         self.app.notify(f"Saved {path}", markup=False)
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    """`folder/stem.svg`, or the first of `stem-2.svg`, `stem-3.svg`, ... not there: a second
+    picture the same day, or a file of the user's that has the name, is never replaced."""
+    path = folder / f"{stem}.svg"
+    n = 1
+    while os.path.lexists(path):
+        n += 1
+        path = folder / f"{stem}-{n}.svg"
+    return path
