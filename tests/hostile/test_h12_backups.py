@@ -16,7 +16,7 @@ import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -171,6 +171,10 @@ def test_pruning_never_follows_a_link_and_takes_odd_leftovers(tmp_path: Path) ->
     backups = state / "backups"
     (backups / "2020-01-01").mkdir(parents=True)  # old: pruned
     (backups / "2020-01-01" / "d.toml").write_text("x")
+    recent = [(date(2026, 3, 2) - timedelta(days=n)).isoformat() for n in range(14)]
+    for day in recent:  # the last 14 days' backups: with them, 2020-01-01 is pruned (h22)
+        (backups / day).mkdir()
+        (backups / day / "d.toml").write_text("x")
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "keep.txt").write_text("mine")
@@ -181,7 +185,12 @@ def test_pruning_never_follows_a_link_and_takes_odd_leftovers(tmp_path: Path) ->
     (backups / ".2020-01-06.tmp-2").mkdir()
     no_hang(backups / ".2020-01-05.tmp-1", lambda: prune_backups(state, date(2026, 3, 2)))  # rmtree opened it
     assert (precious / "keep.txt").read_text() == "mine"
-    assert sorted(p.name for p in backups.iterdir()) == ["2020-01-02", "2020-01-03", "2020-01-04"]
+    assert sorted(p.name for p in backups.iterdir()) == [
+        "2020-01-02",
+        "2020-01-03",
+        "2020-01-04",
+        *sorted(recent),
+    ]
 
 
 def test_a_file_gone_while_the_tree_is_copied_is_named(

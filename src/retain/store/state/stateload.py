@@ -92,7 +92,7 @@ def _recover(state_dir: Path, path: Path, reason: str, now: datetime, writable: 
         copy = path.with_name(f"{path.name}.damaged-{stamp(now)}")
         path.replace(copy)
         kept = f"; the file was kept as {copy.name}"
-    for cand in backup_candidates(state_dir, path.name):
+    for cand in backup_candidates(state_dir, path.name, now.astimezone().date()):
         try:
             snap = load_snapshot(cand, now)
         except (SnapshotDamaged, ValueError):
@@ -104,16 +104,33 @@ def _recover(state_dir: Path, path: Path, reason: str, now: datetime, writable: 
     return Snapshot(path.stem, path), f"{reason}{kept}; progress was rebuilt from the journal"
 
 
+# Where the journal must be read from for a deck with events but no snapshot that the manifest
+# does not list either (`_snapshots`' `unlisted`): a deck id no deck can have.
+_UNLISTED = "\0unlisted"
+
+
 def _snapshots(
     state_dir: Path, cache_dir: Path | None, now: datetime, writable: bool, out: LoadedState
-) -> tuple[list[Snapshot], Files]:
+) -> tuple[list[Snapshot], Files, dict[str, Position]]:
+    """The snapshots (damaged ones recovered), the manifest's journal files, and `unlisted`: the
+    positions up to which a deck with no snapshot, not listed by the manifest, has no event.
+
+    A compaction writes the manifest only once every snapshot it wrote is in place, listing
+    them all: a deck it does not list had no event before its positions. Without a manifest that
+    reads (none yet, a kill or a full disk during the first compaction, deleted after a git
+    merge, damaged) nothing is known of such a deck: `unlisted` is empty, so every journal is
+    read from its start (before, only from the earliest snapshot's position: the reviews of a
+    deck whose snapshot was never written, or was deleted with the manifest, were lost).
+    """
     from retain.store.state.snapshot import ignored_snapshot_files
 
     # the manifest first: one from a newer retain refuses the open before anything is renamed
     manifest = state_dir / "snapshots.toml"
     try:
         manifest_read = read_manifest(state_dir)
+        unlisted = dict(manifest_read.positions) if os.path.lexists(manifest) else {}
     except SnapshotDamaged as exc:
+        unlisted = {}
         manifest_read = Manifest(set(), {}, {})
         kept = ""
         if writable and manifest.is_file():  # not a folder in its place: the next compaction says so
@@ -167,7 +184,7 @@ def _snapshots(
         )
         snaps.append(Snapshot(deck_id, state_dir / "snapshots" / f"{deck_id}.toml"))
         out.dirty_decks.add(deck_id)
-    return snaps, files
+    return snaps, files, unlisted
 
 
 def load_state(
@@ -180,12 +197,14 @@ def load_state(
         )
         out.messages.append(f"no progress can be read: {os_error_text(gone)}; every card shows as new")
         return out
-    snaps, files = _snapshots(state_dir, cache_dir, now, writable, out)
+    snaps, files, unlisted = _snapshots(state_dir, cache_dir, now, writable, out)
     deck_pos: dict[str, dict[str, Position]] = {}
     for snap in snaps:
         out.states.update(snap.states)
         out.latest.update(snap.changed)
         deck_pos[snap.deck_id] = snap.positions
+    if deck_pos:  # (verified with the snapshots' positions; a device it lacks is read from its start)
+        deck_pos[_UNLISTED] = unlisted
     tails: list[list[Tail]] = []
     scan = scan_folders(state_dir)
     taken = take_in_copies(state_dir, scan.read, now, writable)  # a sync tool's copies of journals
