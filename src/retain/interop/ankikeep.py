@@ -18,34 +18,70 @@ newer (the learner changed it in Anki since) keeps its own, and one holding an
 older version (the deck changed upstream since) is updated, as Anki's package
 itself would update it. A file written before `mod` was kept reads as 0.
 The file is plain JSON; deleting it only means the next export makes new notes.
+
+An import with the history (`--with-history`) also keeps, under `cards`, per Anki card (its retain
+unit key without the deck: `id`, `id:reverse`, `id:c2`) Anki's SM-2 ease factor (permille; 0 for
+none, a new or learning card's), its review and lapse counts, and the latest time (Unix ms) an
+event of Anki's log of it can have. An export with progress (`AnkiEase`) gives a card back Anki's
+factor, changed as SM-2 changes it for each answer retain recorded after that time (Again -200,
+Hard -150, Easy +150 on a review card, never below 1300); a card reset to new in retain since has
+none (the export's own, from FSRS difficulty). A new card retain has not answered since keeps
+Anki's counts (Anki's "reset to new" can keep them). A file without `cards` (an earlier retain's)
+reads as none; an entry out of range (a factor SM-2 never gives, a negative count) is left out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from retain.core.model import Card, Kind
+from retain.core.state import REVIEW
 from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiDb
 from retain.interop.anki.protowire import strings
+from retain.interop.bundle import Review
 
 __all__ = [
     "KEEP_SUFFIX",
+    "AnkiEase",
     "AnkiKeep",
+    "KeptCard",
     "KeptNote",
     "card_fingerprint",
     "keep_path",
     "load_keep",
     "read_notetypes",
+    "sane_factor",
     "sane_mod",
 ]
 
 KEEP_SUFFIX = ".anki.json"
 MAX_MOD = 253_402_300_799  # 9999-12-31 23:59:59 UTC in seconds: a later `mod` is no real time
+MIN_FACTOR = 1300  # SM-2's least ease factor (130%)
+MAX_FACTOR = 65_535  # Anki keeps a card's ease factor in 16 bits
+MAX_COUNT = 2**31 - 1  # a review or lapse count
+MAX_MS = MAX_MOD * 1000 + 999
+_SM2_DELTA = {1: -200, 2: -150, 3: 0, 4: 150}  # SM-2's change of a review card's factor per rating
+
+
+def _whole(value: object, top: int) -> int | None:
+    """`value` when it is a whole number in 0..top (never a bool), else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top:
+        return value
+    return None
+
+
+def sane_factor(value: object) -> int:
+    """An ease factor (permille) from a package or a kept file: a whole number SM-2 can give
+    (1300..65535), else 0 (none)."""
+    found = _whole(value, MAX_FACTOR)
+    return found if found is not None and found >= MIN_FACTOR else 0
 
 
 def sane_mod(value: object) -> int:
@@ -64,11 +100,31 @@ class KeptNote:
     sum: str
 
 
+@dataclass(frozen=True, slots=True)
+class KeptCard:
+    factor: int  # Anki's ease factor (permille); 0 for none
+    reps: int
+    lapses: int
+    logged_ms: int  # the latest time (Unix ms) an event of Anki's log can have: a later one is retain's
+
+    @staticmethod
+    def read(raw: object) -> KeptCard | None:
+        """An entry of `cards` as the file has it, [factor, reps, lapses, logged_ms]; None when
+        it is not one (a count or time out of range)."""
+        if not isinstance(raw, list) or len(raw) != 4:
+            return None
+        reps, lapses, logged = _whole(raw[1], MAX_COUNT), _whole(raw[2], MAX_COUNT), _whole(raw[3], MAX_MS)
+        if reps is None or lapses is None or logged is None:
+            return None
+        return KeptCard(sane_factor(raw[0]), reps, lapses, logged)
+
+
 @dataclass(slots=True)
 class AnkiKeep:
     notetypes: dict[int, dict[str, Any]] = field(default_factory=dict)
     notes: dict[str, KeptNote] = field(default_factory=dict)
     media: dict[str, str] = field(default_factory=dict)  # name in Anki -> content-hash name
+    cards: dict[str, KeptCard] = field(default_factory=dict)  # unit key without the deck -> Anki's
 
     def to_json(self) -> str:
         return json.dumps(
@@ -77,6 +133,11 @@ class AnkiKeep:
                 "notetypes": {str(k): v for k, v in self.notetypes.items()},
                 "notes": {k: [n.guid, n.mid, n.fields, n.sum] for k, n in self.notes.items()},
                 "media": self.media,
+                **(
+                    {"cards": {k: [c.factor, c.reps, c.lapses, c.logged_ms] for k, c in self.cards.items()}}
+                    if self.cards
+                    else {}
+                ),
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -140,7 +201,60 @@ def load_keep(path: Path) -> AnkiKeep | None:
     media = data.get("media")
     if isinstance(media, dict):
         keep.media = {k: v for k, v in media.items() if isinstance(k, str) and isinstance(v, str)}
+    cards = data.get("cards")
+    for key, raw in cards.items() if isinstance(cards, dict) else ():
+        kept = KeptCard.read(raw)
+        if kept is not None:
+            keep.cards[key] = kept
     return keep
+
+
+class AnkiEase:
+    """Anki's ease factor of the kept cards (`kept`: by full unit key) after the answers retain
+    recorded since their import, as SM-2 changes it (see the module's doc). `replay` the export's
+    reviews (oldest first) once; then `factor` is a card's factor now (None: the export's own),
+    `row_factor` the factor after one of those reviews, and `untouched` says whether retain
+    recorded no answer or reset of the card since."""
+
+    def __init__(self, kept: Mapping[str, KeptCard]) -> None:
+        self._kept = kept
+        self._after = {k: datetime.fromtimestamp(c.logged_ms / 1000, UTC) for k, c in kept.items()}
+        self._now: dict[str, int | None] = {k: c.factor or None for k, c in kept.items()}
+        self._rows: dict[tuple[str, datetime], int] = {}
+        self._touched: set[str] = set()
+
+    def replay(self, reviews: Iterable[Review]) -> None:
+        after, now = self._after, self._now
+        for r in reviews:
+            since = after.get(r.key)
+            if since is None or r.time <= since or r.kind not in ("review", "reset"):
+                continue
+            self._touched.add(r.key)
+            factor = now[r.key]
+            if r.kind == "reset" and (r.after is None or r.after.is_new):
+                factor = None  # new again: SM-2 starts it over at the deck's starting ease
+            elif (
+                r.kind == "review"
+                and factor is not None
+                and r.before is not None
+                and r.before.state == REVIEW
+            ):
+                factor = min(MAX_FACTOR, max(MIN_FACTOR, factor + _SM2_DELTA.get(r.rating, 0)))
+            now[r.key] = factor
+            if factor is not None:
+                self._rows[r.key, r.time] = factor
+
+    def factor(self, key: str) -> int | None:
+        return self._now.get(key)
+
+    def row_factor(self, review: Review) -> int | None:
+        return self._rows.get((review.key, review.time))
+
+    def kept(self, key: str) -> KeptCard | None:
+        return self._kept.get(key)
+
+    def untouched(self, key: str) -> bool:
+        return key in self._kept and key not in self._touched
 
 
 def read_notetypes(db: AnkiDb, kinds: dict[int, Kind]) -> dict[int, dict[str, Any]]:

@@ -65,6 +65,7 @@ from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
 from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
+from retain.interop.ankikeep import MAX_COUNT, MAX_MS, KeptCard, sane_factor
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.store.localzone import local_timezone
@@ -72,6 +73,7 @@ from retain.store.localzone import local_timezone
 __all__ = [
     "AnkiDays",
     "AnkiHistory",
+    "anki_cards_kept",
     "card_history",
     "card_reviews",
     "card_state",
@@ -651,6 +653,34 @@ def _unit_keys(cards: Sequence[AnkiCard], notes: Mapping[int, tuple[str, Card]])
         if key in held:
             keys[c.id] = key
     return keys
+
+
+def anki_cards_kept(
+    db: AnkiDb, cards: Sequence[AnkiCard], notes: Mapping[int, tuple[str, Card]]
+) -> dict[str, KeptCard]:
+    """What `DECK.anki.json` keeps of each Anki card an import with history keeps (by its unit
+    key): its ease factor, review and lapse counts, and the latest time an event made of its log
+    can have (its newest row's id, a millisecond more per row: an event a row's time would
+    repeat goes a millisecond after the one before it). A card with no factor and no counts (a
+    new card's) is left out, and so is one whose scheduling columns are not numbers."""
+    newest: dict[int, int] = {}
+    sql = "SELECT CAST(cid AS INTEGER), max(CAST(id AS INTEGER)), count(*) FROM revlog GROUP BY 1"
+    for cid, rid, rows in db.query(sql):
+        if isinstance(cid, int) and isinstance(rid, int) and isinstance(rows, int):
+            newest[cid] = min(MAX_MS, max(0, rid) + rows)
+    keys = _unit_keys(list(cards), notes)
+    logged: dict[str, int] = {}  # (a package can hold two rows of `cards` for one unit: both logs count)
+    for cid, key in keys.items():
+        logged[key] = max(logged.get(key, 0), newest.get(cid, 0))
+    by_id = {c.id: c for c in cards}
+    out: dict[str, KeptCard] = {}
+    for cid, key in keys.items():
+        card = by_id[cid]
+        factor = sane_factor(card.factor)
+        reps, lapses = min(max(card.reps, 0), MAX_COUNT), min(max(card.lapses, 0), MAX_COUNT)
+        if key not in out and card.sched_ok and (factor or reps or lapses):
+            out[key] = KeptCard(factor, reps, lapses, logged[key])
+    return out
 
 
 def card_reviews(

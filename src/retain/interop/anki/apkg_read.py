@@ -13,7 +13,8 @@ field named Extra that no question template uses (retain's package note
 types) is the card's extra. GUIDs become card ids. Media
 that cards use is extracted (bounded), stored under content-hash names and
 shown as placeholders. A deck lists its notes so that retain serves the new cards in Anki's
-new-card order (`_new_card_order`). With `with_history`, the review log becomes history.
+new-card order (`_new_card_order`). With `with_history`, the review log becomes history, and
+`DECK.anki.json` keeps each card's SM-2 ease factor and counts (`ankikeep`), which an export gives back.
 A note or card row whose ids are not numbers (a damaged or crafted collection)
 is left out with one warning line.
 """
@@ -32,6 +33,7 @@ from typing import BinaryIO
 from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.gcpause import gc_paused
 from retain.core.model import Card, Kind
+from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb, NoteType, open_db
 from retain.interop.anki.ankinote import (
     deck_fields,
@@ -45,7 +47,7 @@ from retain.interop.anki.ankinote import (
     unique_id,
 )
 from retain.interop.anki.apkg_archive import Archive, open_archive
-from retain.interop.anki.apkg_history import card_history
+from retain.interop.anki.apkg_history import anki_cards_kept, card_history
 from retain.interop.anki.apkg_schema import RETAIN_MODEL_IDS
 from retain.interop.anki.occlusion import LeftOut
 from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
@@ -692,6 +694,8 @@ def _convert(
             f"{' and '.join(bad)} left out: their ids are not numbers (a damaged collection)"
         )
     notetypes = read_notetypes(db, _type_kinds(db, type_kinds))
+    # with the history (the cards' progress), each card's SM-2 ease and counts (see ankikeep)
+    kept_cards = anki_cards_kept(db, cards, note_key) if with_history else {}
     for did, notes in per_deck.items():
         deck_id, meta = deck_map[did]
         name = meta.get("name")
@@ -712,7 +716,12 @@ def _convert(
             if mid in notetypes and not ours:
                 keep.notes[kept_card.id] = KeptNote(guid, mid, fields, card_fingerprint(kept_card))
                 keep.notetypes.setdefault(mid, notetypes[mid])
-        if keep.notes:
+        for kept_card in deck.cards:
+            for key in card_unit_keys(deck_id, kept_card):
+                found = kept_cards.get(key)
+                if found is not None:
+                    keep.cards[key.split("/", 1)[1]] = found
+        if keep.notes or keep.cards:
             bundle.keeps[deck_id] = keep.to_json()
     occluded.finish(bundle)
     if len(bundle.decks) == 1 and bundle.card_count == 1 and arc.collection == "collection.anki2":

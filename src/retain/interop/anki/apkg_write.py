@@ -7,7 +7,9 @@ updates the notes), and media placeholders become `<img>`/`[sound:]` with the
 files packed in (a sound or a video by its name, `clip.mov`, is always a `[sound:]`: Anki plays
 it so and cannot show it as an `<img>`; a file without an extension, such as a content-hash
 name, is one by its first bytes, `core.mediaref.is_played_head`). With `states`/`reviews`, cards carry their scheduling and the
-package a review log.
+package a review log. A card's SM-2 ease factor is the one its FSRS difficulty gives, except for a
+card imported from Anki with its history (`DECK.anki.json` keeps Anki's factor): Anki's own, as
+SM-2 changed it for the answers given in retain since (`ankikeep.AnkiEase`).
 
 Days are counted as Anki counts them: the collection is made (`crt`) at 4 am,
 Anki's rollover, of the date of today's study day in the local zone, with that
@@ -67,7 +69,7 @@ from retain.interop.anki.apkg_schema import (
     kept_model_json,
     model_json,
 )
-from retain.interop.ankikeep import AnkiKeep, card_fingerprint, keep_path, load_keep
+from retain.interop.ankikeep import AnkiEase, AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text, markdown_to_html
@@ -494,7 +496,8 @@ def _card_ivl(state: CardState | None, day: StudyDay) -> int:
 
 
 def _factor(state: CardState | None) -> int:
-    """Anki's ease (permille) for a card in `state`, from its FSRS difficulty (as `_sched` writes it)."""
+    """Anki's ease (permille) for a card in `state`, from its FSRS difficulty (as `_sched` writes it):
+    for a card Anki's import kept no factor of (`AnkiEase`)."""
     diff = (state.difficulty if state is not None else None) or 5.0
     return int(1300 + (10.0 - min(max(diff, 1.0), 10.0)) / 9.0 * 2200)
 
@@ -523,6 +526,8 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     nid = cid = base
     pos = 0
     fulls = anki_deck_names(decks)
+    keeps = {deck.id: _keep(deck, opts.decks_dir) for deck in decks}
+    ease = _anki_ease(decks, keeps, opts)
     for i, deck in enumerate(decks):
         full = fulls[deck.id]
         parts = full.split("::")
@@ -534,8 +539,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 desc = deck_description(deck) if depth == len(parts) else ""
                 decks_json[str(did)] = deck_json(did, name, desc, now_s)
         did = names[full]
-        home = Path(deck.path).parent if deck.path else opts.decks_dir  # where DECK.anki.json lives
-        keep = load_keep(keep_path(home, deck.id)) if home is not None else None
+        keep = keeps[deck.id]
         settings = opts.settings_of(deck.id)
         for card in deck.cards:
             note = _note_for(deck, card, keep, used_media, opts, models, did, now_s)
@@ -555,10 +559,14 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 cid += 1
                 pos += 1
                 cids[key] = cid
-                typ, queue, due, ivl, factor, left, data = _sched(
-                    opts.states.get(key), pos, day, today, settings
-                )
                 st = opts.states.get(key)
+                typ, queue, due, ivl, factor, left, data = _sched(st, pos, day, today, settings)
+                reps, lapses = (st.reps, st.lapses) if st else (0, 0)
+                if factor:
+                    factor = ease.factor(key) or factor  # Anki's own, as SM-2 changed it since
+                kept = ease.kept(key)
+                if typ == 0 and kept is not None and ease.untouched(key):
+                    reps, lapses = kept.reps, kept.lapses  # Anki's "reset to new" can keep its counts
                 db.execute(
                     "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
@@ -573,8 +581,8 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                         due,
                         ivl,
                         factor,
-                        st.reps if st else 0,
-                        st.lapses if st else 0,
+                        reps,
+                        lapses,
                         left,
                         0,
                         0,
@@ -584,7 +592,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 )
             if (nid - base) % 500 == 0 or nid - base == total:
                 opts.progress("export", nid - base, total)
-    _revlog(db, opts.reviews, cids, day)
+    _revlog(db, opts.reviews, cids, day, ease)
     db.execute(
         "INSERT INTO col VALUES (1,?,?,?,11,0,0,0,?,?,?,?,?)",
         (
@@ -601,8 +609,33 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     return used_media
 
 
+def _keep(deck: Deck, decks_dir: Path | None) -> AnkiKeep | None:
+    """What the deck's Anki import kept (`DECK.anki.json` beside its file), or None."""
+    home = Path(deck.path).parent if deck.path else decks_dir
+    return load_keep(keep_path(home, deck.id)) if home is not None else None
+
+
+def _anki_ease(decks: Sequence[Deck], keeps: Mapping[str, AnkiKeep | None], opts: ApkgOptions) -> AnkiEase:
+    """The SM-2 ease factors of the cards imported from Anki with their history, after the answers
+    retain recorded since (`ankikeep.AnkiEase`); none without progress to export."""
+    kept = {
+        f"{deck.id}/{key}": card
+        for deck in decks
+        if (keep := keeps.get(deck.id)) is not None
+        for key, card in keep.cards.items()
+    }
+    ease = AnkiEase(kept if opts.states or opts.reviews else {})
+    if kept and opts.reviews:
+        ease.replay(opts.reviews)
+    return ease
+
+
 def _revlog(
-    db: sqlite3.Connection, reviews: Sequence[Review], cids: Mapping[str, int], day: StudyDay
+    db: sqlite3.Connection,
+    reviews: Sequence[Review],
+    cids: Mapping[str, int],
+    day: StudyDay,
+    ease: AnkiEase | None = None,
 ) -> None:
     """The review log as Anki writes it: per rating, the interval after it and the one before it
     (`lastIvl`), the ease after it (none while a new card learns) and the kind of answer (a
@@ -611,7 +644,9 @@ def _revlog(
     the card's interval then as `lastIvl`: `_card_ivl`), which Anki's card info lists and an
     import reads as the card starting over; a due date moved without an answer (`_rescheduled`:
     Anki's "Set due date", a reschedule) Anki's manual row with the card's interval after and
-    before it and an ease factor (never 0: that is a "Reset")."""
+    before it and an ease factor (never 0: that is a "Reset"). A card imported from Anki with its
+    history has its answers since logged with Anki's factor as SM-2 changes it (`ease`)."""
+    ease = ease or AnkiEase({})
     used: set[int] = set()
     logged: set[str] = set()  # the cards with a row written since they were last new
     for r in reviews:
@@ -621,7 +656,8 @@ def _revlog(
         if r.kind == "reset" and (r.after is None or r.after.is_new) and r.before is not None:
             row = (0, 0, _card_ivl(r.before, day), 0, 0, 4)  # back to new: a forget, or progress moved off
         elif r.kind == "reset" and _rescheduled(r, r.key in logged):
-            row = (0, max(0, _card_ivl(r.after, day)), _card_ivl(r.before, day), _factor(r.after), 0, 4)
+            factor = ease.row_factor(r) or _factor(r.after)
+            row = (0, max(0, _card_ivl(r.after, day)), _card_ivl(r.before, day), factor, 0, 4)
         elif r.kind == "review" and 1 <= r.rating <= 4:
             before = r.before.state if r.before else 0
             typ = {REVIEW: 1, RELEARNING: 2}.get(before, 0)
@@ -632,7 +668,7 @@ def _revlog(
                 r.rating,
                 ivl,
                 _last_ivl(r.before, day),
-                _factor(r.after) if typ else 0,
+                (ease.row_factor(r) or _factor(r.after)) if typ else 0,
                 min(r.duration_ms, 60_000),
                 typ,
             )
