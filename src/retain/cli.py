@@ -498,6 +498,33 @@ def _wind_down(saved: list[tuple[int, object]]) -> None:
             continue
 
 
+def _terminal_gone(exc: OSError) -> bool:
+    """Whether `exc` is stdout's terminal gone (EIO or ENXIO writing to a character device), not
+    a file's error: a closed terminal with SIGHUP ignored says so only this way."""
+    import errno
+    import stat
+
+    from retain.commands.output import OutputError
+
+    if exc.errno not in (errno.EIO, errno.ENXIO) or sys.stdout is None:
+        return False
+    if not isinstance(exc, OutputError) and exc.filename is not None:
+        return False  # (a file's own I/O error names the file)
+    try:
+        return stat.S_ISCHR(os.fstat(sys.stdout.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _done_note(done: list[str]) -> str:
+    """What the command changed before its output failed (`output.report`), for the error line:
+    a script that retries on exit 1 must not add a card twice."""
+    if not done:
+        return ""
+    more = f" (and {len(done) - 1} more)" if len(done) > 1 else ""
+    return f"; done before that: {done[0]}{more}"
+
+
 def _main(argv: list[str]) -> int:
     _replace_unencodable()
     # bare `retain`, the TUI: no parser to build, argparse not even imported (launch time)
@@ -532,9 +559,14 @@ def _main(argv: list[str]) -> int:
         _drop_stdout()
         return 0
     except OSError as exc:  # the output could not be written (`> /dev/full`), or a file error no
+        gone = _terminal_gone(exc)  # (asked before stdout is pointed at the null device)
         _drop_stdout()  # command foresaw: one line, never a traceback
-        from retain.commands.output import err
+        if gone:  # the terminal closed, SIGHUP ignored (`nohup`): as that SIGHUP, 129
+            import signal
+
+            return 128 + getattr(signal, "SIGHUP", 1)
+        from retain.commands.output import done_so_far, err
         from retain.store.oserror import os_error_text
 
-        err(f"retain: {os_error_text(exc)}")
+        err(f"retain: {os_error_text(exc)}{_done_note(done_so_far())}")
         return 1

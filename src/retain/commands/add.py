@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retain.commands.output import err, out
+from retain.commands.output import err, report
 from retain.core.answer.spec import MATCHES, AnswerSpec, problems
 from retain.core.deckfile import card_header_lines, parse_deck
 from retain.core.deckwrite import deck_to_toml
@@ -325,5 +325,5 @@ def run(args: argparse.Namespace) -> int:
     card, path, problems, note = added
     for problem in problems:
         err(problem)
-    out(f"added {args.deck}/{card.id} to {path}{note}")
+    report(f"added {args.deck}/{card.id} to {path}{note}")
     return 0

@@ -7,7 +7,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retain.commands.output import err, out, out_lines
+from retain.commands.output import err, out, out_lines, report
 from retain.core.fixids import add_missing_ids
 from retain.core.gcpause import gc_paused
 from retain.core.lint import lint_deck, lint_library
@@ -148,7 +148,7 @@ def _fix(path: Path) -> int:
             )
             return 0
         atomic_write(path, data, keep_hard_links=True)
-        out(f"{path}: added {count} card id{'s' if count != 1 else ''}")
+        report(f"{path}: added {count} card id{'s' if count != 1 else ''}")
     return count
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from retain.commands.output import err, out
+from retain.commands.output import err, out, report
 from retain.core.model import Deck, decks_in_group, decks_named, group_label, known_decks
 from retain.core.state import CardState
 from retain.interop.bundle import Review
@@ -161,10 +161,10 @@ def run(args: argparse.Namespace) -> int:
     extra = f" and {sum(counted)} review(s)" if args.with_progress else ""
     where = ", ".join(map(str, written))
     if len(decks) == 1:
-        out(f"exported deck {decks[0].id} ({count_line(decks[0])}{extra}) to {where}")
+        report(f"exported deck {decks[0].id} ({count_line(decks[0])}{extra}) to {where}")
     else:
         every = Deck(id="all", name="", cards=tuple(c for d in decks for c in d.cards))
-        out(f"exported {len(decks)} decks {_matched(decks, args.deck_id)} ({count_line(every)}{extra}):")
+        report(f"exported {len(decks)} decks {_matched(decks, args.deck_id)} ({count_line(every)}{extra}):")
         for path in written:
             out(f"  {path}")
     return 0

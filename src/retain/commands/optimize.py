@@ -14,7 +14,7 @@ import argparse
 import sys
 from datetime import UTC, date, datetime
 
-from retain.commands.output import err, out
+from retain.commands.output import err, out, report
 from retain.interop.progress import TerminalProgress
 from retain.store.home import open_home
 
@@ -175,5 +175,5 @@ def _undo(col: object, now: datetime, *, dry_run: bool) -> int:
     except CollectionError as exc:
         err(f"retain: optimize: not undone: {exc}")
         return 1
-    out(f"put back the previous state of {count} card(s)" if count else "no reschedule to undo")
+    report(f"put back the previous state of {count} card(s)" if count else "no reschedule to undo")
     return 0

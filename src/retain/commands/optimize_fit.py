@@ -18,7 +18,7 @@ import sys
 from dataclasses import replace
 from datetime import date, datetime
 
-from retain.commands.output import err, out, out_lines
+from retain.commands.output import err, out, out_lines, report
 from retain.core.fsrsfit import DEFAULT_WEIGHTS, FitError, FitResult, fit
 from retain.core.statstext import plural
 from retain.interop.progress import TerminalProgress
@@ -148,9 +148,8 @@ def fit_presets(
             err(f"retain: optimize: {exc}")
             status = 1
             continue
-        out_lines(
-            [f"{head}: {_line(result)}: better, saved to [presets.{preset.name}] in {config_file}", *note]
-        )
+        report(f"{head}: {_line(result)}: better, saved to [presets.{preset.name}] in {config_file}")
+        out_lines(note)
         if col.read_only:  # the open TUI read config.toml when it started (settings apply at launch)
             out("  the retain that is open schedules with them once it is started again")
         status = max(
@@ -221,7 +220,7 @@ def _offer_reschedule(
         return 1
     for line in skipped:
         err(f"retain: optimize: warning: {line}")
-    out(
+    report(
         f"  rescheduled {count} card(s); state backed up to backups/{backup}; undo: retain optimize --undo-reschedule"
     )
     return 0

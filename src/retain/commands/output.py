@@ -24,6 +24,12 @@ the stream is pointed at the null device and the command goes on with its work, 
 does when the lines were still in the buffer. Without this, the `BrokenPipeError`
 surfaced in whichever `except OSError` was around the print, and an import reported
 "import failed: Broken pipe" for files it then never wrote.
+
+A command that changes files says what it changed with `report` (printed as `out` prints,
+and kept): should the report be lost (`> /dev/full`), the error line names what was done
+(`done_so_far`), so a script that retries on exit 1 does not add the card a second time. A
+stdout that cannot be written raises `OutputError` (an OSError): a loop that goes on past a
+failed file goes no further past a lost report.
 """
 
 from __future__ import annotations
@@ -41,9 +47,11 @@ from retain.core.sanitize import escape_unsafe, sanitize, sanitize_line
 
 __all__ = [
     "NAME_COLUMNS",
+    "OutputError",
     "cell",
     "clip",
     "columns",
+    "done_so_far",
     "drop_stream",
     "dumps",
     "err",
@@ -52,8 +60,27 @@ __all__ = [
     "out_block",
     "out_lines",
     "out_text",
+    "report",
     "safe_strings",
 ]
+
+_DONE: list[str] = []  # what the command changed, as `report` printed it
+
+
+class OutputError(OSError):
+    """Standard output could not be written (a full disk behind `> file`): the report is lost."""
+
+
+def report(text: str) -> None:
+    """`out` for a line that says what the command changed (a file written): kept for the error
+    line, should the output be lost (`done_so_far`)."""
+    _DONE.append(sanitize_line(text).strip())
+    out(text)
+
+
+def done_so_far() -> list[str]:
+    """The lines `report` was given, in order."""
+    return list(_DONE)
 
 
 def drop_stream(stream: TextIO) -> None:
@@ -84,9 +111,9 @@ def _write(text: str, to_stderr: bool = False) -> None:
         stream.write(text)
     except BrokenPipeError:
         drop_stream(stream)
-    except OSError:
-        if not to_stderr:
-            raise  # the report itself is lost (`> /dev/full`): the command says so and fails
+    except OSError as exc:
+        if not to_stderr:  # the report itself is lost (`> /dev/full`): the command says so and fails
+            raise OutputError(*exc.args) from None
         # Warnings and errors that cannot be written (`2>/dev/full`) are not the report: there is
         # nowhere left to say anything, and the report (`due --json` for a script) still goes out.
         drop_stream(stream)
