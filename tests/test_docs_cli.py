@@ -55,7 +55,7 @@ def test_the_readme_summary_names_every_option_of_the_command(command: str) -> N
 
 def test_the_one_line_help_of_stats_says_what_the_readme_says_it_prints() -> None:
     """`retain --help` still said stats prints "cards by state, reviews today, streak"."""
-    said = _readme_summary()["stats"].split("--svg FILE]")[1]
+    said = _readme_summary()["stats"].split("--svg FILE [--force]]")[1]
     for word in ("forecast", "calendar", "retention", "counts"):
         assert word in said
         assert word in COMMANDS["stats"][1]

@@ -67,11 +67,11 @@ def test_retrying_an_import_stopped_by_a_failed_write_is_not_called_an_edit(
 
     calls = {"n": 0}
 
-    def full_disk(path: Path, text: str) -> None:
+    def full_disk(path: Path, text: str, *, keep_hard_links: bool = False) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(28, "No space left on device")
-        real(path, text)
+        real(path, text, keep_hard_links=keep_hard_links)
 
     monkeypatch.setattr(importer, "atomic_write", full_disk)
     with pytest.raises(importer.ImportStopped, match="import again to finish"):

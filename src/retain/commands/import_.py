@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retain.commands.output import err, out
+from retain.commands.output import OutputError, err, out, report
 from retain.core.gcpause import gc_paused
 from retain.interop import import_memo
 from retain.interop.bundle import Review, review_keys
@@ -38,7 +38,8 @@ from retain.store.decks.library import DeckEntry, Library
 from retain.store.home import Home, open_home
 
 if TYPE_CHECKING:
-    from retain.interop.progress_io import HistoryImport, HistoryWriter
+    from retain.interop.history_writer import HistoryWriter
+    from retain.interop.progress_io import HistoryImport
 
 __all__ = ["add_arguments", "run"]
 
@@ -83,6 +84,9 @@ def _import_one(
     earlier: list[DeckEntry] | None = None,
 ) -> _Done:
     """Read, plan and (unless --dry-run) apply one file; prints what it does. Errors are returned.
+    The changes to the decks are printed once their files are written (a refusal before that, the
+    writer lock held or a deck edited meanwhile, wrote nothing and lists no change); a dry run
+    prints them as its plan.
     `writer` (with `--with-history`) records the history, the same for every file of a run.
     `earlier`: a dry run's decks of the files before this one (a real run would have written
     them): this file is planned against the library with them, and its own are added."""
@@ -117,17 +121,22 @@ def _import_one(
                 if earlier:  # (first: a deck a file before this one would update is that one now)
                     library = Library([*earlier, *library.entries], library.files)
                 plan = plan_import(bundle, library, decks_dir, force=args.force)
-            for planned in plan.decks:
-                for line in planned.lines():
-                    out(f"{prefix}{line}")
-            if args.dry_run:
+            changes = [f"{prefix}{line}" for planned in plan.decks for line in planned.lines()]
+            if args.dry_run:  # a plan by design: its lines say what a real run would change
+                for change in changes:
+                    out(change)
                 _dry_run_lines(home, plan, bundle.reviews if args.with_history else None, prefix)
                 if earlier is not None:
                     earlier[:0] = [DeckEntry(p.target, "user", p.written or p.deck) for p in plan.decks]
                 return _Done(len(plan.decks))
-            if writer is not None and bundle.reviews and writer.collection(datetime.now(UTC)).read_only:
+            if (
+                writer is not None
+                and ((args.with_history and bundle.reviews) or plan.moves)
+                and writer.collection(datetime.now(UTC)).read_only
+            ):
                 # (before a deck is written: the decks without their history, studied in the open
-                # TUI, would keep that progress over the history imported later)
+                # TUI, would keep that progress over the history imported later; a card moved to
+                # another deck would come back new)
                 return _Done(
                     error="import refused: another retain is writing the progress (close it, or import "
                     "from its import dialog: i); nothing was written"
@@ -139,6 +148,8 @@ def _import_one(
                 err(f"retain: {prefix}import stopped: {stopped_line(plan)}")
                 raise
             bar.finish()
+            for change in changes:  # (only now: a refusal before the decks were written lists none)
+                report(change)
             try:
                 history = _after_decks(
                     home, path, package, options, plan, bundle.reviews, args, writer, bar, prefix
@@ -148,7 +159,7 @@ def _import_one(
                 ids = ", ".join(p.deck.id for p in plan.decks[:3]) + ("…" if len(plan.decks) > 3 else "")
                 not_done = (
                     ", their review history was not recorded: import again with --with-history to add it"
-                    if writer is not None and bundle.reviews
+                    if writer is not None and args.with_history and bundle.reviews
                     else ""
                 )
                 err(f"retain: {prefix}import stopped: the decks are imported ({ids}){not_done}")
@@ -161,6 +172,8 @@ def _import_one(
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")
+    except OutputError:  # the report is lost (`> /dev/full`): no file of a folder goes on past it
+        raise
     except OSError as exc:
         bar.finish()
         from retain.store.oserror import os_error_text
@@ -198,10 +211,12 @@ def _after_decks(
         with contextlib.suppress(OSError, ValueError):  # only an accelerator
             memo = import_memo.prepare(home, options, plan, keys, path)
     let_go(plan)  # what only planning needed: less memory while the history is recorded
-    if writer is not None and reviews:  # it lets each review go once recorded
+    if writer is not None and args.with_history and reviews:  # it lets each review go once recorded
         history = _record(writer, reviews, bar, prefix)
         if isinstance(history, str):
             return history
+    if writer is not None and plan.moves:  # after the history: what it added moves too
+        _move(writer, plan.moves, prefix)
     if package and memo is not None:
         with contextlib.suppress(OSError, ValueError):
             import_memo.save(home, package, memo)
@@ -232,6 +247,18 @@ def _record(
         return str(exc)
     bar.finish()
     return history
+
+
+def _move(writer: HistoryWriter, moves: dict[str, str], prefix: str) -> None:
+    """Carry the progress of the cards the import moved from one of its decks to another (as
+    the browser's `m` does), after their history; a warning line when it could not."""
+    from retain.interop.progress_io import record_moves
+
+    now = datetime.now(UTC)
+    try:
+        record_moves(writer.collection(now), moves, now)
+    except InteropError as exc:  # (the decks are in; the progress stays under the old keys)
+        err(f"warning: {prefix}the progress of the cards moved to another deck was not carried: {exc}")
 
 
 def _dry_run_lines(home: Home, plan: ImportPlan, reviews: Sequence[Review] | None, prefix: str) -> None:
@@ -277,8 +304,8 @@ def run(args: argparse.Namespace) -> int:
         err(f"retain: {_missing(home, args.file)}")
         return 1
     writer = None
-    if args.with_history and not args.dry_run:
-        from retain.interop.progress_io import HistoryWriter
+    if not args.dry_run:  # (opened at the first history or card move it records, if any)
+        from retain.interop.history_writer import HistoryWriter
 
         writer = HistoryWriter(home)
     try:

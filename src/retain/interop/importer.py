@@ -19,11 +19,19 @@ deck shares them). Otherwise the ids matched by chance (`Docker.md` and the
 bundled `docker` deck): the file's deck is imported beside it under the first
 free id `ID-2`, `ID-3`, ... and the plan says so. An import never replaces a
 deck it is not.
+
+A card that leaves one deck of the import for another deck of the same import (an Anki note
+moved to another subdeck: its id, from the note's GUID, stays) is moved, as the browser's `m`
+moves a card: `ImportPlan.moves` maps its old review units to its new ones, for
+`progress_io.record_moves` to carry their progress after the history is recorded, and the
+package's history of such a card is recorded under the key its progress is under here (the
+old one), so that what the journal holds of it is not recorded again.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,6 +41,7 @@ from retain.core.deckwrite import deck_to_toml
 from retain.core.gcpause import gc_paused
 from retain.core.mediaref import REF_RE, may_hold_refs, ref_target, sub_refs, with_target, written_target
 from retain.core.model import Card, Deck, Problem
+from retain.core.remap import unit_key_moves
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankinote import anki_name
 from retain.interop.anki.apkg_read import read_apkg
@@ -42,7 +51,7 @@ from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
 from retain.interop.media import referenced_media, store_media
 from retain.interop.progress import ProgressFn, no_progress
-from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks
+from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks, same_content
 from retain.store.decks.deckcache import remember
 from retain.store.decks.editlock import DeckLockTimeout, deck_edit_lock
 from retain.store.decks.library import Library
@@ -155,6 +164,8 @@ def count_line(deck: Deck) -> str:
 class ImportPlan:
     bundle: Bundle
     decks: list[PlannedDeck] = field(default_factory=list)
+    # old unit key -> new unit key: cards moved from one deck of the import to another
+    moves: dict[str, str] = field(default_factory=dict)
 
     @property
     def diffs(self) -> list[DeckDiff]:
@@ -293,6 +304,7 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
     plan = ImportPlan(bundle)
     seen: set[str] = set()
     renames: dict[str, str] = {}
+    installed: dict[str, Deck | None] = {}  # planned deck id -> the installed deck it updates
     moved = _renamed_in_anki(bundle, library, decks_dir) if bundle.format == "apkg" else {}
     for deck in bundle.decks:
         if deck.id in seen:
@@ -320,24 +332,92 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
         check = parse_deck(text, str(target))
         if check.deck is None or check.errors:
             raise InteropError(f"deck {deck.id!r} would not load after import: {check.errors[0]}")
+        installed[deck.id] = old
         plan.decks.append(
             PlannedDeck(
                 deck, target, text, diff_decks(old, deck), note, check.deck, check.problems, _found(target)
             )
         )
-    if renames:
+    plan.moves = _card_moves(plan.decks, installed)
+    back = {new: old for old, new in plan.moves.items()}  # a moved card's history: under its old key
+    if renames or back:
+
+        def rename(key: str) -> str:
+            key = _new_key(key, renames)
+            return back.get(key, key)
+
         if isinstance(bundle.reviews, ChunkedReviews):  # (renamed as its events are made)
-            bundle.reviews = bundle.reviews.renamed(lambda key: _new_key(key, renames))
+            bundle.reviews = bundle.reviews.renamed(rename)
         else:
-            bundle.reviews = [_rekey(r, renames) for r in bundle.reviews]
+            bundle.reviews = [_rekey(r, rename) for r in bundle.reviews]
     return plan
+
+
+def _card_moves(planned: list[PlannedDeck], installed: dict[str, Deck | None]) -> dict[str, str]:
+    """Old unit key -> new unit key of the cards that left one deck of the import for another
+    (each diff then says so: a move, not a card added and one removed). A card is moved only
+    when it is sure: it left exactly one deck of the import, came into exactly one, and the
+    import holds its id in no other deck (an id in two decks: which one is it? today's added
+    and removed, its progress staying where it is)."""
+    gone: dict[str, list[tuple[PlannedDeck, Card]]] = {}  # card id -> (deck it left, its card there)
+    held: dict[str, int] = {}  # card id -> how many decks of the import hold it
+    for p in planned:
+        for card in p.deck.cards:
+            held[card.id] = held.get(card.id, 0) + 1
+        old = installed.get(p.deck.id)
+        if old is not None and p.diff.removed:
+            left = set(p.diff.removed)
+            for card in old.cards:
+                if card.id in left:
+                    gone.setdefault(card.id, []).append((p, card))
+    if not gone:
+        return {}
+    came: dict[str, list[tuple[PlannedDeck, Card]]] = {}
+    for p in planned:
+        added = {card_id for card_id in p.diff.added if card_id in gone}
+        for card in p.deck.cards if added else ():
+            if card.id in added:
+                came.setdefault(card.id, []).append((p, card))
+    moves: dict[str, str] = {}
+    for card_id, sources in gone.items():
+        targets = came.get(card_id, [])
+        if len(sources) != 1 or len(targets) != 1 or held.get(card_id) != 1:
+            continue
+        (source, base), (target, card) = sources[0], targets[0]
+        source.diff.move_out(card_id, target.deck.id)
+        edited = not same_content(_own_tags(installed[source.deck.id], base), _own_tags(target.deck, card))
+        target.diff.move_in(card_id, source.deck.id, edited)
+        moves.update(_unit_moves(source.deck.id, base, target.deck.id, card))
+    return moves
+
+
+def _own_tags(deck: Deck | None, card: Card) -> Card:
+    """The card with the tags it has in its deck (its own and those every card of the deck
+    inherits): a card moved keeps its tags, whichever deck writes them."""
+    tags = tuple(dict.fromkeys([*(deck.tags if deck is not None else ()), *card.tags]))
+    return replace(card, tags=tuple(sorted(tags)))
+
+
+def _unit_moves(old_deck: str, base: Card, new_deck: str, card: Card) -> dict[str, str]:
+    """Old unit key -> new unit key of a card moved between decks (as the browser's `m` moves
+    one): each side to the same side in its new deck, a renumbered cloze to its new number."""
+    renumber = unit_key_moves(new_deck, base, card)
+    new_keys = set(card_unit_keys(new_deck, card))
+    moves: dict[str, str] = {}
+    for old in card_unit_keys(old_deck, base):
+        variant = old.partition(":")[2]
+        moved = f"{new_deck}/{card.id}" + (f":{variant}" if variant else "")
+        final = renumber.get(moved, moved)
+        if final in new_keys:
+            moves[old] = final
+    return moves
 
 
 _KEY = re.compile(r"^([^/]+)/")
 
 
-def _rekey(review: Review, renames: dict[str, str]) -> Review:
-    key = _new_key(review.key, renames)
+def _rekey(review: Review, rename: Callable[[str], str]) -> Review:
+    key = rename(review.key)
     return review if key == review.key else replace(review, key=key)
 
 
@@ -399,7 +479,7 @@ def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: P
             keep = plan.bundle.keeps.get(planned.deck.id)
             if keep is not None:
                 atomic_write(keep_path(planned.target.parent, planned.deck.id), keep)
-            atomic_write(planned.target, planned.text)
+            atomic_write(planned.target, planned.text, keep_hard_links=True)
         except OSError as exc:
             raise ImportStopped(exc, [d.deck.id for d in plan.decks[: n - 1]], len(plan.decks)) from None
         if cache_dir is not None and planned.written is not None:
@@ -434,7 +514,7 @@ def stopped_line(plan: ImportPlan) -> str:
 
 def let_go(plan: ImportPlan) -> None:
     """Drop what only planning and writing needed (deck texts, read-back decks, kept Anki notes):
-    the decks, targets, media and reviews stay."""
+    the decks, targets, media, reviews and moves stay."""
     for planned in plan.decks:
         planned.text, planned.written, planned.problems = "", None, []
     plan.bundle.texts.clear()

@@ -6,7 +6,9 @@ batches that are each made durable with one fsync. Each unit ends in the state
 a replay of all its events in time order gives (this history's and this
 computer's): a unit whose newest event is in the history gets the history's
 events, one whose newest event is here keeps its progress. Events the journal
-already holds (same unit and time) are skipped, so importing twice adds nothing.
+already holds (same unit and time) are skipped, so importing twice adds nothing: the
+events of a card moved here from another key (the browser's `m`, or an upgrade that moved
+it to another deck: `record_moves`) count as its own, up to the move.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from retain.core.gcpause import gc_paused
 from retain.core.state import CardState, Event
 from retain.interop.bundle import ChunkedReviews, Review, review_chunks, review_keys
 from retain.interop.errors import InteropError
+from retain.interop.history_writer import HistoryWriter
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.progress_moves import decks_history
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
+from retain.store.index.history import History
 from retain.store.index.ingest import micros
 from retain.store.state.writer import Seen
 
@@ -40,6 +44,7 @@ __all__ = [
     "import_groups",
     "progress_reader",
     "record_history",
+    "record_moves",
 ]
 
 _BATCH = 4096  # events per append (one write and one fsync each)
@@ -116,41 +121,6 @@ def _close(coll: Collection, now: datetime, messages: list[str] | None) -> None:
             messages += coll.messages
 
 
-class HistoryWriter:
-    """The progress opened as the writer for a whole `retain import`: at the first history
-    recorded (`collection`), and held to the end (`close`), so that a retain waiting for the
-    writer lock (a TUI opened while a folder was being imported) cannot take it between two
-    files and refuse the next file's history."""
-
-    def __init__(self, home: Home) -> None:
-        self.home = home
-        self._collection: Collection | None = None
-        self.failed = False  # a history was taken back: its refusal line is what matters
-
-    def collection(self, now: datetime) -> Collection:
-        """The writer (read-only while another retain holds the lock: tried again at each call)."""
-        if self._collection is None:
-            self._collection = _open(self.home, now, False)
-        elif self._collection.read_only:
-            try:
-                self._collection.take_over(now)
-            except CollectionError as exc:
-                raise InteropError(f"progress store: {exc}") from None
-        return self._collection
-
-    def close(self, now: datetime) -> list[str]:
-        """Compact and let go of the lock; the store's one-line messages (a damaged record set
-        aside, ...), as `record_history` gives them; none when a history was refused or taken
-        back (`failed`, or never the writer): the import's one line says what matters then."""
-        coll, self._collection = self._collection, None
-        if coll is None:
-            return []
-        said: list[str] = []
-        quiet = self.failed or coll.read_only
-        _close(coll, now, said)
-        return [] if quiet else said
-
-
 def record_history(
     home: Home,
     reviews: Sequence[Review],
@@ -220,24 +190,65 @@ class _Held:
     def __init__(self, have: Mapping[str, Sequence[int]], todo: Iterable[Review]) -> None:
         """`have`: per card, the times (µs since the epoch) of its events held here, oldest first
         (`History.times_of`); `todo`: every event of the import (only their times are kept)."""
-        self.have = have
+        self.have: dict[str, Sequence[int]] = dict(have)
         self.whole: dict[str, array[int]] = {}  # per card, its held times in whole milliseconds (ms)
         for key, times in have.items():
             whole = array("q", [t // 1000 for t in times if t % 1000 == 0])
             if whole:
                 self.whole[key] = whole
-        used: set[int] = set()  # every whole millisecond of the import and of the held times
+        self.used: set[int] = set()  # every whole millisecond of the import and of the held times
+        self.earlier: set[str] = set()  # cards with an event of the import before any held here
         if have:  # (nothing held: nothing to compare)
-            used.update(us // 1000 for us in map(micros, map(_TIME, todo)) if us % 1000 == 0)
+            self.used.update(us // 1000 for us in self._times(todo) if us % 1000 == 0)
             for whole in self.whole.values():
-                used.update(whole)
+                self.used.update(whole)
         self.run: dict[int, int] = {}  # a whole millisecond used right after another -> its run's first
+        self._runs()
+
+    def _times(self, todo: Iterable[Review]) -> Iterator[int]:
+        """The times (µs) of `todo`, noting the cards with one before every event of theirs here
+        and in no millisecond held (`earlier`: a card moved to this key since, its events up to
+        the move under the key it had then)."""
+        have, earlier = self.have, self.earlier
+        for r in todo:
+            us = micros(r.time)
+            times = have.get(r.key)
+            if (
+                times is not None
+                and us < times[0]
+                and r.key not in earlier
+                and times[0] // 1000 != us // 1000
+            ):
+                earlier.add(r.key)
+            yield us
+
+    def _runs(self) -> None:
+        used, run = self.used, self.run
+        run.clear()
         for first in used:
             if first - 1 not in used:  # (each run walked once, from its first: linear time)
                 ms = first + 1
                 while ms in used:
-                    self.run[ms] = first
+                    run[ms] = first
                     ms += 1
+
+    def follow_moves(self, history: History, now: datetime) -> None:
+        """Count as held, for each card of `earlier`, the events it had under the keys it was
+        moved from (`History.card_reviews`: up to each move): a card moved to another deck (the
+        browser's `m`, or an upgrade that moved it) is the same card, its history the same."""
+        added = False
+        for key in sorted(history.moved_into(now, self.earlier)):  # (a card_reviews query each)
+            before = [micros(row.time) for row in history.card_reviews(now, key) if row.key != key]
+            if not before:
+                continue
+            self.have[key] = array("q", sorted([*self.have.get(key, ()), *before]))
+            whole = array("q", [t // 1000 for t in self.have[key] if t % 1000 == 0])
+            if whole:
+                self.whole[key] = whole
+                self.used.update(whole)
+                added = True
+        if added:
+            self._runs()
 
     def __bool__(self) -> bool:
         return bool(self.have)
@@ -273,7 +284,18 @@ def import_groups(
     if not have:  # (a group's own keys are no other group's: none is held while it is recorded)
         return _Held(have, ()), review_chunks(reviews)
     every = (r for group in review_chunks(reviews) for r in group)  # (a group at a time, let go)
-    return _Held(have, every), review_chunks(reviews)
+    return _held(coll, have, every, now), review_chunks(reviews)
+
+
+def _held(
+    coll: Collection, have: Mapping[str, Sequence[int]], todo: Iterable[Review], now: datetime
+) -> _Held:
+    """What the journal holds of the import's cards, those moved here from other keys with the
+    events they had there."""
+    held = _Held(have, todo)
+    if held.earlier:
+        held.follow_moves(coll.history_index, now)
+    return held
 
 
 def history_to_record(
@@ -296,7 +318,9 @@ def history_to_record(
     """
     todo = sorted(reviews, key=_TIME)  # (a reader's reviews come in time order: one pass)
     if held is None:
-        held = _Held(coll.history_index.times_of(now, {r.key for r in todo}), todo)  # twice adds none
+        held = _held(
+            coll, coll.history_index.times_of(now, {r.key for r in todo}), todo, now
+        )  # twice adds none
     order: list[Review] = []  # every review not held here yet, oldest first
     newest: dict[str, datetime] = {}  # per card, its newest recorded review that sets a state
     moment: datetime | None = None
@@ -315,6 +339,27 @@ def history_to_record(
         last, bound = newest.get(key), coll.writer.bound(key)
         kept += last is None or (bound is not None and last < bound)
     return order, kept
+
+
+def record_moves(coll: Collection, moves: Mapping[str, str], now: datetime) -> int:
+    """Carry the progress of the cards an import moved between decks (`ImportPlan.moves`: old
+    unit key -> new), as the browser's `m` carries it (`move_progress`: one action, the old
+    keys back to new, their history followed by the card detail, the statistics and an
+    export). Called after the import's history is recorded (it was recorded under the old
+    keys), so that what the history added moves too. Returns how many units had progress to
+    carry; InteropError when another retain is writing the progress."""
+    if not moves:
+        return 0
+    if coll.read_only:
+        raise InteropError("another retain is writing the progress; close it and import again")
+    from retain.store.state.progress_edits import move_progress  # (only an import that moves cards)
+
+    try:
+        events = move_progress(coll, moves, now)
+    except CollectionError as exc:
+        raise InteropError(f"progress store: {exc}") from None
+    targets = set(moves.values())
+    return sum(1 for e in events if e.key in targets and e.after is not None and not e.after.is_new)
 
 
 def _record_history(

@@ -2,7 +2,9 @@
 
 Progress is keyed by card id, so an upgrade that keeps ids keeps the progress
 of unchanged and edited cards; removed cards leave the queue and keep their
-history in the journal.
+history in the journal. A card that leaves one deck of an import for another deck
+of the same import (`importer`: an Anki note moved to another subdeck) is a move:
+one `> id (from deck)` line in the deck it goes to, counted in both decks' heads.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from retain.core.answer.spec import ANSWER_KEYS
 from retain.core.model import Card, Deck
 
-__all__ = ["DeckDiff", "compare_versions", "diff_decks"]
+__all__ = ["DeckDiff", "compare_versions", "diff_decks", "same_content"]
 
 _CONTENT = ("kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS)
 
@@ -27,6 +29,8 @@ class DeckDiff:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     meta_changed: list[str] = field(default_factory=list)
+    moved_in: list[tuple[str, str, bool]] = field(default_factory=list)  # (card id, from deck, edited)
+    moved_out: list[tuple[str, str]] = field(default_factory=list)  # (card id, to deck)
 
     @property
     def is_new(self) -> bool:
@@ -34,7 +38,19 @@ class DeckDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.changed or self.removed or self.meta_changed)
+        return not (
+            self.added or self.changed or self.removed or self.meta_changed or self.moved_in or self.moved_out
+        )
+
+    def move_in(self, card_id: str, from_deck: str, edited: bool) -> None:
+        """The card came from `from_deck` of the same import: a move, not an added card."""
+        self.added.remove(card_id)
+        self.moved_in.append((card_id, from_deck, edited))
+
+    def move_out(self, card_id: str, to_deck: str) -> None:
+        """The card went to `to_deck` of the same import: a move, not a removed card."""
+        self.removed.remove(card_id)
+        self.moved_out.append((card_id, to_deck))
 
     def lines(self, limit: int = 20) -> list[str]:
         """Human-readable diff: a summary line, then `+ id`, `~ id`, `- id` lines (capped per kind)."""
@@ -49,6 +65,10 @@ class DeckDiff:
             f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
             f"{self.unchanged} unchanged"
         )
+        if self.moved_in:
+            head += f", {len(self.moved_in)} moved in"
+        if self.moved_out:
+            head += f", {len(self.moved_out)} moved out"
         out = [head]
         if self.meta_changed:
             out.append(f"  ~ deck fields: {', '.join(self.meta_changed)}")
@@ -56,7 +76,18 @@ class DeckDiff:
             out += [f"  {mark} {card_id}" for card_id in ids[:limit]]
             if len(ids) > limit:
                 out.append(f"  {mark} ... and {len(ids) - limit} more")
+        moved = [
+            f"  > {card_id} (from {deck}{', changed' * edited})" for card_id, deck, edited in self.moved_in
+        ]
+        out += moved[:limit]
+        if len(moved) > limit:
+            out.append(f"  > ... and {len(moved) - limit} more")
         return out
+
+
+def same_content(a: Card, b: Card) -> bool:
+    """The two cards read the same (their id and place aside)."""
+    return _same(a, b)
 
 
 def _same(a: Card, b: Card) -> bool:

@@ -325,6 +325,7 @@ class ImportScreen(ShareDialog):
             else:
                 note = f"; recorded {history.recorded} event(s) of review history{history.note()}"
                 note += f" ({history.kept} card(s) kept their progress here)" if history.kept else ""
+        note += self._move(plan.moves, now)  # (after the history: what it added moves too)
         written = [Path(p.target) for p in plan.decks]
         names = "; ".join(f"{p.deck.id} ({count_line(p.deck)})" for p in plan.decks)
         # imported: the plan and the history (tens of MB for a long Anki log) go before the
@@ -354,9 +355,24 @@ class ImportScreen(ShareDialog):
                     recorded += collection_record_history(self.collection, reviews, now, self._progress)[0]
                 except Exception:
                     refused.append(f"{file.name}'s review history")
+            if self._move(plan.moves, now):
+                refused.append(f"{file.name}'s moved cards' progress")
         note = f"; recorded {recorded} event(s) of review history" if history else ""
         summary = import_summary(good, len(written), refused)
         self._end(self._finish, written, "", note, summary)
+
+    def _move(self, moves: dict[str, str], now: datetime) -> str:
+        """Carry the progress of the cards the import moved between its decks (as `m` in the
+        browser does); "" or a clause for the note when it could not."""
+        if not moves:
+            return ""
+        from retain.interop.progress_io import record_moves
+
+        try:
+            record_moves(self.collection, moves, now)
+        except (InteropError, CollectionError, OSError) as exc:
+            return f"; the progress of the cards moved to another deck was not carried: {os_error_text(exc)}"
+        return ""
 
     def _stop_writing(self) -> None:
         super()._stop_writing()
