@@ -120,16 +120,24 @@ class Config:
 
     def group_limits(self, decks: Iterable[tuple[str, str]]) -> dict[str, GroupLimit]:
         """Deck id -> its group's `[groups]` limits, given the library's (deck id, group) pairs;
-        decks of a group without limits (and ungrouped ones) are left out."""
+        decks of a group without limits (and ungrouped ones) are left out. Each limit is named as
+        the deck list names its group (`[groups.interview]` for group "Interview": "Interview's
+        daily limit reached"), one object per group."""
         if not self.groups:
             return {}
-        from retain.core.model import group_key
+        from dataclasses import replace
 
+        from retain.core.model import group_key, group_label
+
+        named: dict[str, GroupLimit] = {}  # group key -> its limit, named as its first deck spells it
         out: dict[str, GroupLimit] = {}
         for deck_id, group in decks:
-            found = self.groups.get(group_key(group)) if group else None
+            key = group_key(group) if group else ""
+            found = self.groups.get(key) if key else None
             if found is not None:
-                out[deck_id] = found
+                if key not in named:
+                    named[key] = replace(found, name=group_label(group))
+                out[deck_id] = named[key]
         return out
 
     def preset(self, name: str) -> StudySettings:
