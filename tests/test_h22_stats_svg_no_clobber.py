@@ -34,15 +34,32 @@ def test_a_file_there_is_refused_in_one_line_and_kept(
     home: Path, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     deck = home / "decks" / "k1.toml"
-    target = deck
-    if kind != "file":
-        target = tmp_path / "stats.svg"
+    target = tmp_path / "stats.svg"
+    if kind == "file":
+        target.write_text("<svg>mine</svg>", "utf-8")
+    else:
         target.symlink_to(deck if kind == "link" else tmp_path / "missing")
     assert main(["stats", "--svg", str(target)]) == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [f"retain: {target} already exists; add --force to replace it"]
     assert deck.read_text("utf-8") == DECK
     assert os.path.lexists(target)
+    if kind == "file":
+        assert target.read_text("utf-8") == "<svg>mine</svg>"
+
+
+@pytest.mark.parametrize("name", ["decks/k1.toml", "config.toml", "stats.png", "stats"])
+def test_a_name_not_ending_in_svg_is_a_usage_error(
+    home: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--svg config.toml` in a home without one made it, as an SVG: every command then refused
+    the config. A picture's name ends in .svg (as an export's extension names its format)."""
+    target = home / name
+    before = target.read_bytes() if target.exists() else None
+    assert main(["stats", "--svg", str(target), "--force"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "--svg needs a file name ending in .svg" in lines[0], lines
+    assert (target.read_bytes() if target.exists() else None) == before
 
 
 def test_force_replaces_it(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -165,6 +165,10 @@ def run(args: argparse.Namespace) -> int:
             raise StatsInputError("--deck needs a deck id")
         if args.svg is not None and not str(args.svg).strip():
             raise StatsInputError("--svg needs a file name, like --svg stats.svg")
+        if args.svg is not None and Path(args.svg).suffix.lower() != ".svg":  # (a slip: `--svg config.toml`)
+            raise StatsInputError(
+                f"--svg needs a file name ending in .svg, like --svg stats.svg (not {args.svg!r})"
+            )
     except StatsInputError as exc:
         err(f"retain: {exc}")
         return 2
