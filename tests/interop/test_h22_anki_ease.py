@@ -342,3 +342,19 @@ def test_sm2_changes_the_kept_factor_only_for_retains_answers_on_review_cards() 
     floor = AnkiEase({"d/a": KeptCard(1400, 1, 0, 0)})
     floor.replay([Review("d/a", at(i), rev, rev, "review", 2) for i in range(3)])
     assert floor.factor("d/a") == 1300
+
+
+@needs_anki
+def test_a_later_import_without_history_keeps_the_factors_kept(anki_package: Path, tmp_path: Path) -> None:
+    """Imported with its history, then again without (for the content): the second import's
+    sidecar had no `cards`, and the export fell back to an ease mapped from FSRS difficulty."""
+    now = datetime.now(UTC)
+    root = tmp_path / "home"
+    _import(root, anki_package, now)
+    kept = load_keep(keep_path(root / "decks", "vocab"))
+    assert kept is not None and kept.cards
+    home = _import(root, anki_package, now, with_history=False)
+    again = load_keep(keep_path(home.paths.decks_dir, "vocab"))
+    assert again is not None and again.cards == kept.cards
+    back = _cards(_export(home, tmp_path / "back.apkg", now), tmp_path)
+    assert {name: back[name][1] for name in ANKI} == ANKI

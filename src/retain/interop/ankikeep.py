@@ -209,6 +209,26 @@ def load_keep(path: Path) -> AnkiKeep | None:
     return keep
 
 
+def with_kept_cards(text: str, old: Path) -> str:
+    """The new sidecar `text`, with the `cards` the one at `old` kept for cards `text` has none
+    for: an import without the history (a newer version of the deck, for its content) knows no
+    factor, and must not forget the ones an import with it kept. Unreadable: `text` as it is."""
+    previous = load_keep(old)
+    if previous is None or not previous.cards:
+        return text
+    try:
+        data = jsontext.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    if not isinstance(data, dict):
+        return text
+    cards = data.get("cards") if isinstance(data.get("cards"), dict) else {}
+    merged = {k: [c.factor, c.reps, c.lapses, c.logged_ms] for k, c in previous.cards.items()}
+    merged.update(cards)
+    data["cards"] = merged
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 class AnkiEase:
     """Anki's ease factor of the kept cards (`kept`: by full unit key) after the answers retain
     recorded since their import, as SM-2 changes it (see the module's doc). `replay` the export's

@@ -45,7 +45,7 @@ from retain.core.remap import unit_key_moves
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankinote import anki_name
 from retain.interop.anki.apkg_read import read_apkg
-from retain.interop.ankikeep import keep_path
+from retain.interop.ankikeep import keep_path, with_kept_cards
 from retain.interop.bundle import Bundle, ChunkedReviews, Review
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
@@ -478,7 +478,10 @@ def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: P
             written += store_media(decks_dir, planned.deck.id, names, plan.bundle.media)
             keep = plan.bundle.keeps.get(planned.deck.id)
             if keep is not None:
-                atomic_write(keep_path(planned.target.parent, planned.deck.id), keep)
+                kept_at = keep_path(planned.target.parent, planned.deck.id)
+                if not plan.bundle.reviews:  # (no history: Anki's factors kept before stay)
+                    keep = with_kept_cards(keep, kept_at)
+                atomic_write(kept_at, keep)
             atomic_write(planned.target, planned.text, keep_hard_links=True)
         except OSError as exc:
             raise ImportStopped(exc, [d.deck.id for d in plan.decks[: n - 1]], len(plan.decks)) from None
