@@ -222,8 +222,9 @@ def with_kept_cards(text: str, old: Path) -> str:
         return text
     if not isinstance(data, dict):
         return text
-    cards = data.get("cards") if isinstance(data.get("cards"), dict) else {}
-    merged = {k: [c.factor, c.reps, c.lapses, c.logged_ms] for k, c in previous.cards.items()}
+    found = data.get("cards")
+    cards: dict[str, Any] = found if isinstance(found, dict) else {}
+    merged: dict[str, Any] = {k: [c.factor, c.reps, c.lapses, c.logged_ms] for k, c in previous.cards.items()}
     merged.update(cards)
     data["cards"] = merged
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
