@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 from retain.core.cloze import deletions
 from retain.core.model import Card, Deck, Problem
+from retain.core.units import card_unit_keys
 
-__all__ = ["orphaned_progress", "unit_key_moves"]
+__all__ = ["card_move_keys", "orphaned_progress", "unit_key_moves"]
 
 
 def _answers(text: str) -> dict[int, str]:
@@ -62,6 +64,22 @@ def unit_key_moves(deck_id: str, old: Card, new: Card) -> dict[str, str]:
 
 
 _SHOWN = 5  # ids a warning names; the rest are counted
+
+
+def card_move_keys(old_deck: str, base: Card, new_deck: str, card: Card) -> dict[str, str]:
+    """Old unit key -> new unit key of a card moved to another deck (or id): each side to the same
+    side at the new place, then a renumbered cloze to its new number (the browser's `m`, the
+    editor's deck field, an import that moved a card between decks of one package)."""
+    renumber = unit_key_moves(new_deck, replace(base, id=card.id), card)
+    new_keys = set(card_unit_keys(new_deck, card))
+    moves: dict[str, str] = {}
+    for old in card_unit_keys(old_deck, base):
+        variant = old.partition(":")[2]
+        moved = f"{new_deck}/{card.id}" + (f":{variant}" if variant else "")
+        final = renumber.get(moved, moved)
+        if final in new_keys and final != old:
+            moves[old] = final
+    return moves
 
 
 def _names(items: Sequence[str]) -> str:

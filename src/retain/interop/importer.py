@@ -41,7 +41,7 @@ from retain.core.deckwrite import deck_to_toml
 from retain.core.gcpause import gc_paused
 from retain.core.mediaref import REF_RE, may_hold_refs, ref_target, sub_refs, with_target, written_target
 from retain.core.model import Card, Deck, Problem
-from retain.core.remap import unit_key_moves
+from retain.core.remap import card_move_keys
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankinote import anki_name
 from retain.interop.anki.apkg_read import read_apkg
@@ -387,7 +387,7 @@ def _card_moves(planned: list[PlannedDeck], installed: dict[str, Deck | None]) -
         source.diff.move_out(card_id, target.deck.id)
         edited = not same_content(_own_tags(installed[source.deck.id], base), _own_tags(target.deck, card))
         target.diff.move_in(card_id, source.deck.id, edited)
-        moves.update(_unit_moves(source.deck.id, base, target.deck.id, card))
+        moves.update(card_move_keys(source.deck.id, base, target.deck.id, card))
     return moves
 
 
@@ -396,21 +396,6 @@ def _own_tags(deck: Deck | None, card: Card) -> Card:
     inherits): a card moved keeps its tags, whichever deck writes them."""
     tags = tuple(dict.fromkeys([*(deck.tags if deck is not None else ()), *card.tags]))
     return replace(card, tags=tuple(sorted(tags)))
-
-
-def _unit_moves(old_deck: str, base: Card, new_deck: str, card: Card) -> dict[str, str]:
-    """Old unit key -> new unit key of a card moved between decks (as the browser's `m` moves
-    one): each side to the same side in its new deck, a renumbered cloze to its new number."""
-    renumber = unit_key_moves(new_deck, base, card)
-    new_keys = set(card_unit_keys(new_deck, card))
-    moves: dict[str, str] = {}
-    for old in card_unit_keys(old_deck, base):
-        variant = old.partition(":")[2]
-        moved = f"{new_deck}/{card.id}" + (f":{variant}" if variant else "")
-        final = renumber.get(moved, moved)
-        if final in new_keys:
-            moves[old] = final
-    return moves
 
 
 _KEY = re.compile(r"^([^/]+)/")

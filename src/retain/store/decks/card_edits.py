@@ -37,7 +37,7 @@ from typing import Literal
 
 from retain.core.ids import is_valid_id, make_card_id
 from retain.core.model import Card, Deck
-from retain.core.remap import unit_key_moves
+from retain.core.remap import card_move_keys
 from retain.core.units import card_unit_keys
 from retain.store.collection import Collection
 from retain.store.decks import editlock
@@ -198,7 +198,7 @@ def _save_card(
     if base is None or moving or keep_theirs:  # a card new to the target file needs a free id
         taken = {c.id for c in target.deck().cards}
         card = _with_id(replace(card, id=card.id if base is None or moving else ""), taken)
-    moves = {} if base is None or keep_theirs else _progress_moves(edit.origin_deck, base, edit.deck_id, card)
+    moves = {} if base is None or keep_theirs else card_move_keys(edit.origin_deck, base, edit.deck_id, card)
     dropped = (
         []
         if base is None or keep_theirs
@@ -238,20 +238,6 @@ def _dropped(
         if key not in kept or key in landed:
             gone.append(key)
     return gone
-
-
-def _progress_moves(old_deck: str, base: Card, new_deck: str, card: Card) -> dict[str, str]:
-    """Old unit key -> new unit key: same variant at the new place, then renumbered clozes."""
-    renumber = unit_key_moves(new_deck, replace(base, id=card.id), card)
-    new_keys = set(card_unit_keys(new_deck, card))
-    moves: dict[str, str] = {}
-    for old in card_unit_keys(old_deck, base):
-        variant = old.partition(":")[2]
-        moved = f"{new_deck}/{card.id}" + (f":{variant}" if variant else "")
-        final = renumber.get(moved, moved)
-        if final in new_keys and final != old:
-            moves[old] = final
-    return moves
 
 
 def _save(deck_file: DeckFile) -> None:
@@ -350,7 +336,7 @@ def move_cards(
                 raise DeckEditError(f"deck {deck_id!r} has no card {card_id!r} (was it deleted on disk?)")
             card = _with_id(base, taken)
             taken.add(card.id)
-            own = _progress_moves(deck_id, base, to_deck, card)
+            own = card_move_keys(deck_id, base, to_deck, card)
             moves.update(own)
             # a moved card keeps its comments and string styles: its table's text goes along
             moved.append((deck_id, base, card, target.upsert(card, source.table_text(base.id)), own))

@@ -671,29 +671,24 @@ class History:
         "reset" that left a state (a move's record, or a reset keeping memory). A superset, for
         `card_reviews` to look at only those (one query per 500 keys, through the key index)."""
         self.refresh(now)
+        return self._keys_where(keys, " AND kind = ? AND astate IS NOT NULL AND undone = 0", [KIND["reset"]])
+
+    @_locked
+    def keys_with_events(self, now: datetime, keys: Iterable[str]) -> set[str]:
+        """Those of `keys` that have any event (of any device, undone ones too)."""
+        self.refresh(now)
+        return self._keys_where(keys, "", [])
+
+    def _keys_where(self, keys: Iterable[str], more: str, params: list[object]) -> set[str]:
+        """Those of `keys` with an event that also meets `more` (SQL after the key test)."""
         found: set[str] = set()
         wanted = list(dict.fromkeys(keys))
         for i in range(0, len(wanted), 500):  # (SQLite's limit on parameters)
             chunk = wanted[i : i + 500]
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                f"SELECT DISTINCT key FROM events WHERE key IN ({marks}) AND kind = ?"
-                " AND astate IS NOT NULL AND undone = 0",
-                [*chunk, KIND["reset"]],
+                f"SELECT DISTINCT key FROM events WHERE key IN ({marks}){more}", [*chunk, *params]
             )
-            found.update(key for (key,) in rows)
-        return found
-
-    @_locked
-    def keys_with_events(self, now: datetime, keys: Iterable[str]) -> set[str]:
-        """Those of `keys` that have any event (of any device, undone ones too)."""
-        self.refresh(now)
-        found: set[str] = set()
-        wanted = list(dict.fromkeys(keys))
-        for i in range(0, len(wanted), 500):  # (SQLite's limit on parameters)
-            chunk = wanted[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT DISTINCT key FROM events WHERE key IN ({marks})", chunk)
             found.update(key for (key,) in rows)
         return found
 
