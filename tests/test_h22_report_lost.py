@@ -43,6 +43,7 @@ def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
             "done before that: exported deck mine (1 note, 1 card) to out.csv",
         ),
         (("check", "--fix"), "mine.toml: added 1 card id"),
+        (("stats", "--svg", "out.svg"), "done before that: saved out.svg"),
     ],
 )
 def test_the_error_line_names_what_was_done(tmp_path: Path, args: tuple[str, ...], said: str) -> None:

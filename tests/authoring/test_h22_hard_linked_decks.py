@@ -103,3 +103,49 @@ def test_a_failed_write_in_place_keeps_the_new_text_beside_it(
     assert "a.toml.unsaved" in str(caught.value)
     assert (tmp_path / "a.toml.unsaved").read_text("utf-8") == "new text"
     assert a.read_text("utf-8") == "old"
+
+
+def test_a_longer_text_that_finds_no_room_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A nearly full disk (attacker 8): the room for the longer text is taken before a byte
+    changes; the write in place had cut the deck at its old length, a broken deck."""
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text("old text\n", "utf-8")
+    os.link(a, b)
+
+    def no_room(fd: int, offset: int, length: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", no_room, raising=False)
+    with pytest.raises(OSError) as caught:
+        atomic_write(a, "a much longer new text\n" * 50, keep_hard_links=True)
+    assert caught.value.errno == errno.ENOSPC and "unsaved" not in str(caught.value)
+    assert a.read_text("utf-8") == b.read_text("utf-8") == "old text\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml", "b.toml"]
+
+
+def test_a_write_that_fails_half_way_puts_the_old_text_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text("old text\n", "utf-8")
+    os.link(a, b)
+    real = files._overwrite
+    calls: list[bool] = []
+
+    def cut_once(target: Path, data: bytes, durable: bool, *, grow_first: bool) -> None:
+        calls.append(grow_first)
+        if len(calls) == 1:  # half the new text on disk, then the error
+            with open(target, "r+b") as dst:
+                dst.write(data[: len(data) // 2])
+            raise OSError(errno.EIO, "Input/output error")
+        real(target, data, durable, grow_first=grow_first)
+
+    monkeypatch.setattr(files, "_overwrite", cut_once)
+    with pytest.raises(OSError) as caught:
+        atomic_write(a, "new text, longer than the old one\n", keep_hard_links=True)
+    assert caught.value.errno == errno.EIO
+    assert a.read_text("utf-8") == "old text\n" and os.path.samefile(a, b)
+    assert calls == [True, False]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.toml", "b.toml"]

@@ -51,6 +51,7 @@ __all__ = [
     "cell",
     "clip",
     "columns",
+    "did",
     "done_so_far",
     "drop_stream",
     "dumps",
@@ -74,8 +75,14 @@ class OutputError(OSError):
 def report(text: str) -> None:
     """`out` for a line that says what the command changed (a file written): kept for the error
     line, should the output be lost (`done_so_far`)."""
-    _DONE.append(sanitize_line(text).strip())
+    did(text)
     out(text)
+
+
+def did(text: str) -> None:
+    """Keep `text` (what the command changed) for the error line only: a change its report does not
+    print (`stats --svg` beside its JSON)."""
+    _DONE.append(sanitize_line(text).strip())
 
 
 def done_so_far() -> list[str]:

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from retain.commands.output import cell, clip, columns, err, ljust
+from retain.commands.output import cell, clip, columns, did, err, ljust
 from retain.commands.readonly import print_report
 from retain.store.collection import Collection
 from retain.store.oserror import os_error_text
@@ -191,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
 
             try:
                 save_stats_svg(col, now, svg, args.deck, days, replace=args.force)
+                did(f"saved {svg}")  # (named in the error line should the report be lost)
             except OSError as exc:  # (only the SVG: an error writing stdout is the CLI's to say)
                 raise _SvgError(f"cannot write {svg}: {os_error_text(exc, name=False)}") from None
         return report

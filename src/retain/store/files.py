@@ -474,26 +474,55 @@ def _hard_linked(target: Path) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_nlink > 1
 
 
+def _overwrite(target: Path, data: bytes, durable: bool, *, grow_first: bool) -> None:
+    """`data` over `target`'s bytes, in place; with `grow_first` the room for a longer text is
+    taken before a byte changes (`posix_fallocate`: a full disk refuses it then, not half way)."""
+    with open(target, "r+b") as dst:
+        if grow_first and hasattr(os, "posix_fallocate"):
+            try:
+                os.posix_fallocate(dst.fileno(), 0, max(len(data), 1))
+            except OSError as exc:
+                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                    raise  # (ENOSPC, EFBIG, ...: nothing was changed yet)
+        dst.write(data)
+        dst.truncate(len(data))
+        if durable:
+            dst.flush()
+            os.fsync(dst.fileno())
+
+
 def _copy_in_place(tmp: str, target: Path, durable: bool) -> None:
     """Write the finished temp file's bytes over `target` in place (its inode, so every hard link
-    to it, kept). The temp file stays until they are on disk: when the copy fails part way it is
-    renamed `<name>.unsaved` beside `target`, and the OSError says so."""
+    to it, kept). The room is taken first; should the write fail all the same, the old bytes are
+    written back (the file is as it was), and only when that fails too is the temp file kept as
+    `<name>.unsaved` beside `target`, which the OSError names."""
+    with open(tmp, "rb") as src:
+        data = src.read()
     try:
-        with open(tmp, "rb") as src, open(target, "r+b") as dst:
-            data = src.read()
-            dst.write(data)
-            dst.truncate(len(data))
-            if durable:
-                dst.flush()
-                os.fsync(dst.fileno())
+        old = target.read_bytes()
+    except OSError:
+        old = None
+    try:
+        _overwrite(target, data, durable, grow_first=True)
     except OSError as exc:
+        if old is not None:
+            try:
+                _overwrite(target, old, durable, grow_first=False)
+            except OSError:
+                pass
+            else:
+                os.unlink(tmp)
+                raise OSError(exc.errno, exc.strerror, os.fspath(target)) from None
         kept = target.with_name(target.name + ".unsaved")
         try:
             os.replace(tmp, kept)
         except OSError:
             raise exc from None
         raise OSError(
-            exc.errno, f"{exc.strerror or exc}; the new text is kept in {kept.name}", os.fspath(target)
+            exc.errno,
+            f"{exc.strerror or exc}; the file could not be put back as it was: the new text is kept"
+            f" in {kept.name}",
+            os.fspath(target),
         ) from None
     os.unlink(tmp)
 

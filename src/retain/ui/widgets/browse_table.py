@@ -18,6 +18,7 @@ from textual.widgets.data_table import ColumnKey
 
 from retain.store.decks.browse import COLUMNS, BrowseRow
 from retain.ui.text import rich_plain
+from retain.ui.widgets.screen_keys import ScreenKeysFirst
 
 __all__ = ["PAGE_SIZE", "BrowseTable"]
 
@@ -60,7 +61,7 @@ def _front_cell(row: BrowseRow, marked: bool) -> Text:
     return cell
 
 
-class BrowseTable(DataTable[Text]):
+class BrowseTable(ScreenKeysFirst, DataTable[Text]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),

@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from retain.core.deckrows import DeckRow
 from retain.core.sanitize import sanitize_line
+from retain.ui.widgets.screen_keys import ScreenKeysFirst
 
 __all__ = ["DeckTable"]
 
@@ -34,7 +35,7 @@ _HEADINGS = ("New", "Learn", "Due", "Cards")
 _COUNT_CLASSES = ("deck-table--new", "deck-table--learning", "deck-table--review", "deck-table--cards")
 
 
-class DeckTable(ScrollView, can_focus=True):
+class DeckTable(ScreenKeysFirst, ScrollView, can_focus=True):
     """One row per group and per deck; `selected_row()` is the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
