@@ -11,7 +11,7 @@ from retain.core.model import Card, Deck
 from retain.interop.errors import LimitError
 from retain.interop.limits import Limits
 
-__all__ = ["card_problem", "make_deck"]
+__all__ = ["card_problem", "make_deck", "with_cards"]
 
 
 def card_problem(card: Card, limits: Limits) -> str:
@@ -72,3 +72,19 @@ def make_deck(
             meta["tags"] = tuple(common)
             kept = [replace(c, tags=tuple(t for t in c.tags if t not in common)) for c in kept]
     return Deck(id=deck_id, name=name or deck_id, cards=tuple(kept), **meta)  # type: ignore[arg-type]
+
+
+def with_cards(decks: list[tuple[str, Deck]], warnings: list[str], unit: str) -> list[Deck]:
+    """The decks (each from `make_deck`, with the name it is shown by) that have a card. One whose
+    every `unit` (row, note) was skipped, each with its warning, is left out, not written as an
+    empty deck (beside an installed deck of its name, a second, empty one): in one more warning
+    line when another deck is imported, and with none left the import is refused ("nothing to
+    import"), that refusal line saying it."""
+    kept = [deck for _, deck in decks if deck.cards]
+    if kept:
+        warnings.extend(
+            f"deck {shown!r} left out: every {unit} of it was skipped"
+            for shown, deck in decks
+            if not deck.cards
+        )
+    return kept

@@ -18,6 +18,11 @@ naming its line (the line it starts on: a quoted cell may hold line breaks). A
 quote left open, which would take the rows after it into one cell, refuses the
 file in one line naming the line it opens on; otherwise rows read as Anki reads
 them (text after a closing quote is kept: `"Paris" is the answer`).
+Header lines where a row would start (two exports joined end to end) are header lines: a
+`#retain deck:` one gives its deck's fields, one that would read the rows after it otherwise
+(another separator, columns, deck...) refuses the file naming its line. A deck whose every row
+is skipped is left out with a warning, never written empty. A cell over the field limit is
+refused in one line naming the limit.
 """
 
 from __future__ import annotations
@@ -26,7 +31,6 @@ import csv
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +53,7 @@ from retain.interop.anki.ankinote import (
     unique_id,
 )
 from retain.interop.anki.occlusion import LeftOut
-from retain.interop.assemble import make_deck
+from retain.interop.assemble import make_deck, with_cards
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.html import text_to_html
@@ -72,6 +76,24 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")  # a line as csv ends it 
 # a column number: ASCII digits only (`isdigit` takes `²`, which `int` refuses), and few enough
 # of them past leading zeros for `int` (it refuses over 4300 digits)
 _COLUMN_NUMBER = re.compile(r"0*([0-9]{1,4})")
+# header keys that set how rows are read: the same in every header block of a file
+_LAYOUT_KEYS = (
+    "separator",
+    "html",
+    "columns",
+    "notetype",
+    "deck",
+    "tags",
+    "guid column",
+    "notetype column",
+    "deck column",
+    "tags column",
+)
+# a header line (Anki's keys and `#retain deck:`) where a row would start: a second file's
+# header, when two exports are joined end to end
+_HEADER_LINE = re.compile(
+    rf"#[ \t]*(?:{'|'.join(_LAYOUT_KEYS)}|if matches|retain deck)[ \t]*:", re.IGNORECASE
+)
 
 
 def separator_for(path: Path) -> str:
@@ -144,21 +166,44 @@ def _header_meta(lines: list[str]) -> dict[str, str]:
     return meta
 
 
-def _row_lines(text: str, start: int, taken: list[str]) -> Iterator[str]:
+class _RowLines:
     """The lines of `text[start:]` as `io.StringIO` gives them (ended by LF only), one at a time:
-    the csv reader takes them without a list of every line or a copy of the text. Each line is
-    also added to `taken`, so the lines of the row being read are at hand."""
-    size = len(text)
-    while start < size:
-        end = text.find("\n", start) + 1 or size
-        line = text[start:end]
-        taken.append(line)
-        yield line
-        start = end
+    the csv reader takes them without a list of every line or a copy of the text. Each line of
+    the row being read is in `taken`, and `start` is the line that row starts on (`first` being
+    the first line's number). A line of header keys (`#separator:...`, `#retain deck:...`) where a
+    row would start is not given to the reader but kept in `headers` with its line: two exports
+    joined end to end (`cat a.csv b.csv`) have the second file's header lines there."""
+
+    def __init__(self, text: str, start: int, first: int) -> None:
+        self.text, self.pos, self.line = text, start, first
+        self.start = first
+        self.taken: list[str] = []
+        self.headers: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _RowLines:
+        return self
+
+    def __next__(self) -> str:
+        text, size = self.text, len(self.text)
+        while self.pos < size:
+            end = text.find("\n", self.pos) + 1 or size
+            line, n = text[self.pos : end], self.line
+            self.pos, self.line = end, n + 1
+            if not self.taken:  # the first line of a row
+                if line.startswith("#") and _HEADER_LINE.match(line):
+                    self.headers.append((n, line))
+                    continue
+                self.start = n
+            self.taken.append(line)
+            return line
+        raise StopIteration
 
 
-def _rows(text: str, start: int, sep: str, limit: int, first: int) -> list[tuple[int, list[str]]]:
-    """(the line the row starts on, `start`'s line being line `first`; its cells), up to `limit` rows.
+def _rows(
+    text: str, start: int, sep: str, limits: Limits, first: int
+) -> tuple[list[tuple[int, list[str]]], list[tuple[int, str]]]:
+    """(the line each row starts on, `start`'s line being line `first`; its cells), up to one row
+    past the note limit; and the header lines found where a row would start (`_RowLines`).
 
     A quote left open reads every later line into one cell, until the end or the next quote,
     and the lenient reader (Anki's too) would give the learner one card with the rest of the
@@ -166,26 +211,48 @@ def _rows(text: str, start: int, sep: str, limit: int, first: int) -> list[tuple
     and refused with its line when a quote in it is left open (`_open_quote`); one whose
     quoted cells are closed is read as the lenient reader (and Anki) reads it, text after a
     closing quote and all (`"Paris" is the answer`). A cell over the csv field limit is
-    refused with its line too (a quote left open before a long rest of the file stops there)."""
-    taken: list[str] = []
-    reader = csv.reader(_row_lines(text, start, taken), delimiter=sep)
+    refused with its line and the documented field limit (a quote left open before a long rest
+    of the file stops there, and is refused as one)."""
+    lines = _RowLines(text, start, first)
+    taken = lines.taken
+    reader = csv.reader(lines, delimiter=sep)
     ends = re.compile(f"[{re.escape(sep)}\r\n]")  # where a cell ends
     rows: list[tuple[int, list[str]]] = []
-    line = first
+    old_limit = csv.field_size_limit()
+    # a cell's raw text may be longer than the card field it makes (HTML tags, `&amp;`): the
+    # reader takes up to twice the field limit, and the card's fields are held to the limit itself
+    csv.field_size_limit(max(limits.max_field_chars * 2, 1024))
     try:
         for row in reader:
             if len(taken) > 1 and _open_quote("".join(taken), sep, ends):
-                raise _unclosed(line, f"it runs on to line {line + len(taken) - 1}")
-            rows.append((line, row))
-            line = first + reader.line_num
+                raise _unclosed(lines.start, f"it runs on to line {lines.start + len(taken) - 1}")
+            rows.append((lines.start, row))
             taken.clear()
-            if len(rows) >= limit:
+            if len(rows) > limits.max_notes:
                 break
-    except csv.Error as exc:  # (the only one the lenient reader raises here: a cell over the limit)
+    except csv.Error as exc:
+        line = lines.start
         if len(taken) > 1 and _open_quote("".join(taken), sep, ends):
             raise _unclosed(line, f"it runs on past line {line + len(taken) - 1}") from None
-        raise csv.Error(f"line {line}: {exc}") from None
-    return rows
+        raise _csv_error(line, str(exc), limits) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    return rows, lines.headers
+
+
+def _csv_error(line: int, text: str, limits: Limits) -> InteropError:
+    """The csv reader's error as one line of ours (its own wording names its own settings)."""
+    if "field limit" in text:
+        limit = limits.max_field_chars
+        return LimitError(
+            f"line {line} has a field of more than {limit} characters; the field limit is {limit}"
+        )
+    if "new-line" in text:
+        return InteropError(
+            f"line {line}: a carriage return (CR) in the middle of an unquoted cell;"
+            " quote the cell, or save the file with one kind of line end"
+        )
+    return InteropError(f"line {line}: not a readable row ({text})")
 
 
 def _open_quote(row: str, sep: str, ends: re.Pattern[str]) -> bool:
@@ -223,14 +290,46 @@ def _unclosed(line: int, extent: str) -> InteropError:
     )
 
 
+def _shown(value: str) -> str:
+    return value if len(value) <= 40 else value[:40] + "..."
+
+
+def _joined_headers(
+    lines: list[tuple[int, str]], meta: dict[str, str], metas: dict[str, dict[str, Any]]
+) -> None:
+    """Take in the header lines found among the rows (a second export joined to the first):
+    a `#retain deck:` line gives its deck's fields as one at the top does (the first line for a
+    deck wins); a header that sets how rows are read must say what the top's says, else the rows
+    after it would be misread, and the file is refused naming its line."""
+    for n, line in lines:
+        key, _, value = line[1:].partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "retain deck":
+            found = parse_deck_meta_json(value)
+            if found:
+                metas.setdefault(str(found.get("full")), found)
+            continue
+        if key not in _LAYOUT_KEYS:
+            continue
+        top = meta.get(key)
+        fold = str.lower if key in ("separator", "html") else str
+        if top is not None and fold(top) == fold(value):
+            continue
+        was = f"`#{key}:{_shown(top)}`" if top is not None else f"no `#{key}:`"
+        raise InteropError(
+            f"line {n}: the header line `#{key}:{_shown(value)}` differs from the file's first header"
+            f" lines ({was}): the rows after it would be misread (files joined together?);"
+            " import each file on its own"
+        )
+
+
 def _column(meta: dict[str, str], key: str) -> int | None:
     raw = meta.get(key)
     if raw is None:
         return None
     m = _COLUMN_NUMBER.fullmatch(raw)
     if m is None or not 1 <= int(m[1]) <= 1000:
-        shown = raw if len(raw) <= 40 else raw[:40] + "..."
-        raise InteropError(f"header `#{key}:{shown}` must be a column number")
+        raise InteropError(f"header `#{key}:{_shown(raw)}` must be a column number")
     return int(m[1]) - 1
 
 
@@ -315,14 +414,9 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         cols[key] = cols[key] if cols[key] is not None else index
     fixed_type, fixed_deck = meta.get("notetype", ""), meta.get("deck", "") or name_text(path.stem)
     fixed_tags = tuple(meta.get("tags", "").split())
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(max(limits.max_field_chars * 2, 1024))
-    try:  # up to one row past the limit: a file far over it is refused without reading it all
-        rows = _rows(text, body, sep, limits.max_notes + 1, skip + 1)
-    except csv.Error as exc:
-        raise InteropError(f"not a valid {path.suffix} file: {exc}") from None
-    finally:
-        csv.field_size_limit(old_limit)
+    # up to one row past the limit: a file far over it is refused without reading it all
+    rows, joined = _rows(text, body, sep, limits, skip + 1)
+    _joined_headers(joined, meta, metas)
     if len(rows) > limits.max_notes:
         raise LimitError(
             f"file has more than {limits.max_notes} rows; the note-count limit is {limits.max_notes}"
@@ -390,6 +484,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         by_deck[deck_name].append((f"line {n}", card))
         if i % 1000 == 0:
             progress("read rows", i, len(rows))
+    made: list[tuple[str, Deck]] = []
     for deck_name, cards in by_deck.items():
         hints = retain_ids[deck_name]
         hint = next(iter(hints)) if len(hints) == 1 else None
@@ -397,6 +492,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         group, name = _deck_name(deck_name, known)
         deck_id = hint or deck_id_for_name(deck_name)
         deck_kw = deck_fields(known) | {"group": group}
-        bundle.decks.append(make_deck(deck_id, name, cards, bundle.warnings, limits, **deck_kw))
+        made.append((deck_name, make_deck(deck_id, name, cards, bundle.warnings, limits, **deck_kw)))
+    bundle.decks.extend(with_cards(made, bundle.warnings, "row"))
     occluded.finish(bundle)
     return bundle
