@@ -66,16 +66,26 @@ def unit_key_moves(deck_id: str, old: Card, new: Card) -> dict[str, str]:
 _SHOWN = 5  # ids a warning names; the rest are counted
 
 
-def card_move_keys(old_deck: str, base: Card, new_deck: str, card: Card) -> dict[str, str]:
+def card_move_keys(
+    old_deck: str, base: Card, new_deck: str, card: Card, *, renumber_clozes: bool = True
+) -> dict[str, str]:
     """Old unit key -> new unit key of a card moved to another deck (or id): each side to the same
     side at the new place, then a renumbered cloze to its new number (the browser's `m`, the
-    editor's deck field, an import that moved a card between decks of one package)."""
-    renumber = unit_key_moves(new_deck, replace(base, id=card.id), card)
+    editor's deck field). As in `unit_key_moves`, no two old keys land on one new key: a number
+    another deletion was renumbered onto (`{{c1::a}} {{c2::b}}` -> `a {{c1::b}}`: c2's) takes
+    that one's progress only, and the old number's (a deletion gone) moves nowhere.
+    `renumber_clozes=False` (an import that moved a card between decks of one package): number
+    for number, as an import that does not move the card keeps its numbers (a package's numbers
+    are its cards' identity: Anki's never renumber)."""
+    renumber = unit_key_moves(new_deck, replace(base, id=card.id), card) if renumber_clozes else {}
+    taken = set(renumber.values()) - set(renumber)  # numbers another deletion now holds
     new_keys = set(card_unit_keys(new_deck, card))
     moves: dict[str, str] = {}
     for old in card_unit_keys(old_deck, base):
         variant = old.partition(":")[2]
         moved = f"{new_deck}/{card.id}" + (f":{variant}" if variant else "")
+        if moved in taken:
+            continue
         final = renumber.get(moved, moved)
         if final in new_keys and final != old:
             moves[old] = final

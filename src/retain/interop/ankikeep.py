@@ -28,6 +28,9 @@ Hard -150, Easy +150 on a review card, never below 1300); a card reset to new in
 none (the export's own, from FSRS difficulty). A new card retain has not answered since keeps
 Anki's counts (Anki's "reset to new" can keep them). A file without `cards` (an earlier retain's)
 reads as none; an entry out of range (a factor SM-2 never gives, a negative count) is left out.
+The file is untrusted input: a note type id (a key of `notetypes`, a note's number) is a whole
+number in 1..2**63-1 (SQLite's and Anki's 64-bit id) written in ASCII digits, or the entry is left
+out, as any other malformed one is.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ MIN_FACTOR = 1300  # SM-2's least ease factor (130%)
 MAX_FACTOR = 65_535  # Anki keeps a card's ease factor in 16 bits
 MAX_COUNT = 2**31 - 1  # a review or lapse count
 MAX_MS = MAX_MOD * 1000 + 999
+MAX_ID = 2**63 - 1  # a note type id: Anki's and SQLite's signed 64-bit integer, above 0
 _SM2_DELTA = {1: -200, 2: -150, 3: 0, 4: 150}  # SM-2's change of a review card's factor per rating
 
 
@@ -75,6 +79,18 @@ def _whole(value: object, top: int) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= top:
         return value
     return None
+
+
+def _note_type_id(value: object) -> int | None:
+    """A note type id from the kept file (a key, so text; or a note's number): a whole number in
+    1..MAX_ID written in ASCII digits, else None. (`"²".isdigit()` holds, `int("²")` raises; a
+    thousand digits is no id, and one past 64 bits no SQLite integer.)"""
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit() and len(value) <= len(str(MAX_ID))):
+            return None
+        value = int(value)
+    found = _whole(value, MAX_ID)
+    return found if found else None
 
 
 def sane_factor(value: object) -> int:
@@ -182,22 +198,24 @@ def load_keep(path: Path) -> AnkiKeep | None:
     if not isinstance(data, dict) or data.get("format") != 1:
         return None
     keep = AnkiKeep()
-    for mid, raw in (data.get("notetypes") or {}).items():
-        nt = _notetype(raw)
-        if nt is not None and str(mid).isdigit():
-            keep.notetypes[int(mid)] = nt
-    for card_id, raw in (data.get("notes") or {}).items():
+    notetypes, notes = data.get("notetypes"), data.get("notes")
+    for key, raw in notetypes.items() if isinstance(notetypes, dict) else ():
+        nt, mid = _notetype(raw), _note_type_id(key)
+        if nt is not None and mid is not None:
+            keep.notetypes[mid] = nt
+    for card_id, raw in notes.items() if isinstance(notes, dict) else ():
         if (
             isinstance(raw, list)
             and len(raw) == 4
             and isinstance(raw[0], str)
-            and isinstance(raw[1], int)
             and isinstance(raw[2], list)
             and all(isinstance(f, str) for f in raw[2])
             and isinstance(raw[3], str)
-            and raw[1] in keep.notetypes
+            and (mid := _note_type_id(raw[1])) is not None
+            and not isinstance(raw[1], str)
+            and mid in keep.notetypes
         ):
-            keep.notes[card_id] = KeptNote(raw[0], raw[1], raw[2], raw[3])
+            keep.notes[card_id] = KeptNote(raw[0], mid, raw[2], raw[3])
     media = data.get("media")
     if isinstance(media, dict):
         keep.media = {k: v for k, v in media.items() if isinstance(k, str) and isinstance(v, str)}

@@ -24,8 +24,9 @@ A card that leaves one deck of the import for another deck of the same import (a
 moved to another subdeck: its id, from the note's GUID, stays) is moved, as the browser's `m`
 moves a card: `ImportPlan.moves` maps its old review units to its new ones, for
 `progress_io.record_moves` to carry their progress after the history is recorded, and the
-package's history of such a card is recorded under the key its progress is under here (the
-old one), so that what the journal holds of it is not recorded again.
+package's history of such a card is recorded under the key it was recorded under before (the
+old deck's, side for side and cloze number for cloze number: a package's numbers are the ones
+its cards were made with), so that what the journal holds of it is not recorded again.
 """
 
 from __future__ import annotations
@@ -338,8 +339,7 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
                 deck, target, text, diff_decks(old, deck), note, check.deck, check.problems, _found(target)
             )
         )
-    plan.moves = _card_moves(plan.decks, installed)
-    back = {new: old for old, new in plan.moves.items()}  # a moved card's history: under its old key
+    plan.moves, back = _card_moves(plan.decks, installed)
     if renames or back:
 
         def rename(key: str) -> str:
@@ -353,9 +353,15 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
     return plan
 
 
-def _card_moves(planned: list[PlannedDeck], installed: dict[str, Deck | None]) -> dict[str, str]:
-    """Old unit key -> new unit key of the cards that left one deck of the import for another
-    (each diff then says so: a move, not a card added and one removed). A card is moved only
+def _card_moves(
+    planned: list[PlannedDeck], installed: dict[str, Deck | None]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(old unit key -> new unit key; new unit key -> old, each side and number the card had) of
+    the cards that left one deck of the import for another (each diff then says so: a move, not
+    a card added and one removed). Side for side and cloze number for cloze number, as an import that does not move
+    a card keeps its numbers (a package's numbers are its cards' identity: Anki's never
+    renumber); the second re-keys the package's history of a moved card to the deck it left,
+    under the keys the journal has it under there. A card is moved only
     when it is sure: it left exactly one deck of the import, came into exactly one, and the
     import holds its id in no other deck (an id in two decks: which one is it? today's added
     and removed, its progress staying where it is)."""
@@ -371,7 +377,7 @@ def _card_moves(planned: list[PlannedDeck], installed: dict[str, Deck | None]) -
                 if card.id in left:
                     gone.setdefault(card.id, []).append((p, card))
     if not gone:
-        return {}
+        return {}, {}
     came: dict[str, list[tuple[PlannedDeck, Card]]] = {}
     for p in planned:
         added = {card_id for card_id in p.diff.added if card_id in gone}
@@ -379,6 +385,7 @@ def _card_moves(planned: list[PlannedDeck], installed: dict[str, Deck | None]) -
             if card.id in added:
                 came.setdefault(card.id, []).append((p, card))
     moves: dict[str, str] = {}
+    back: dict[str, str] = {}
     for card_id, sources in gone.items():
         targets = came.get(card_id, [])
         if len(sources) != 1 or len(targets) != 1 or held.get(card_id) != 1:
@@ -387,8 +394,10 @@ def _card_moves(planned: list[PlannedDeck], installed: dict[str, Deck | None]) -
         source.diff.move_out(card_id, target.deck.id)
         edited = not same_content(_own_tags(installed[source.deck.id], base), _own_tags(target.deck, card))
         target.diff.move_in(card_id, source.deck.id, edited)
-        moves.update(card_move_keys(source.deck.id, base, target.deck.id, card))
-    return moves
+        moves.update(card_move_keys(source.deck.id, base, target.deck.id, card, renumber_clozes=False))
+        for key in card_unit_keys(source.deck.id, base):  # (the sides and numbers the card had)
+            back[f"{target.deck.id}/{key.partition('/')[2]}"] = key
+    return moves, back
 
 
 def _own_tags(deck: Deck | None, card: Card) -> Card:

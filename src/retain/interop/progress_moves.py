@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from retain.core.due import deck_of
-from retain.core.state import Event
+from retain.core.state import CardState, Event
 from retain.interop.bundle import Review
 from retain.interop.history import events_for_deck
 from retain.store.index.history import History
@@ -37,6 +37,18 @@ def decks_history(history: History, deck_ids: Sequence[str], now: datetime) -> l
     marked = {r.key for r in own if r.kind == "reset"}  # both halves of a move are resets
     if not marked:
         return own
+    return _without_moves(history, now, events, _followed(history, deck_ids, now, events, own, marked))
+
+
+def _followed(
+    history: History,
+    deck_ids: Sequence[str],
+    now: datetime,
+    events: list[Event],
+    own: list[Review],
+    marked: set[str],
+) -> list[Review]:
+    """`own`, less the events of cards moved out since, plus those of cards moved in."""
     now_at: set[tuple[str, int]] = set()  # (key now, time) of the ratings and resets of these decks
     for key, t, *_ in history.card_events(now, deck_ids, follow_moves=True):
         if key in marked:
@@ -45,6 +57,38 @@ def decks_history(history: History, deck_ids: Sequence[str], now: datetime) -> l
     came = _moved_in(history, own, now_at, marked, events, now)
     kept = [r for r in own if (r.key, micros(r.time)) not in gone]
     return sorted(kept + came, key=lambda r: r.time)
+
+
+def _without_moves(
+    history: History, now: datetime, events: list[Event], reviews: list[Review]
+) -> list[Review]:
+    """`reviews` less the "reset" records that are a move's own (`move_progress`), no learner
+    action: Anki gets no row for them (a "Reset" row would start the card over there) and the
+    ease replay (`ankikeep.AnkiEase`) never sees them, as the card detail lists none of them
+    (`History.card_reviews`). The old key's half is a back to new that is no forget
+    (`History.forgets`: a forget has no other half); the new key's carries a state the key did
+    not earn there (`_carried`)."""
+    backs = [e for e in events if e.kind == "reset" and e.after is None]
+    forgets = history.forgets(now, min(e.time for e in backs)) if backs else set()
+    halves = {(e.key, e.time) for e in backs if e.id not in forgets}
+    return [r for r in reviews if r.kind != "reset" or ((r.key, r.time) not in halves and not _carried(r))]
+
+
+def _carried(r: Review) -> bool:
+    """A "reset" that gives its key a state from elsewhere: a studied card's (more reviews, lapses
+    or another last review than the key had: a reschedule, Anki's "Set due date", keeps those), or
+    a new card's written out over a studied one (`CardState()`: a card without progress moved
+    onto a key that had some; a forget leaves none)."""
+    after, before = r.after, r.before
+    if after is None:
+        return False
+    if after == CardState():
+        return before is not None and not before.is_new
+    if after.is_new:
+        return False
+    if before is None or before.is_new:
+        return after.reps > 0
+    return (after.reps, after.lapses, after.last_review) != (before.reps, before.lapses, before.last_review)
 
 
 def _moved_out(own: list[Review], now_at: set[tuple[str, int]], marked: set[str]) -> set[tuple[str, int]]:
