@@ -12,7 +12,7 @@ so two machines syncing the data folder never write the same file.
 - `scan_file` reads records from a byte offset on. A torn final record (bytes
   after the last newline) is reported in `FileScan.torn`; `repair_tail` copies
   those bytes aside (`*.torn-<time>`) and truncates the file to its last
-  complete line. A damaged line is skipped with a message and the file is left
+  complete line; when the copy cannot be made it cuts nothing (`cut_tail`). A damaged line is skipped with a message and the file is left
   alone (the history is never rewritten).
 - Format-1 files (`[[review]]` blocks, `journal_v1`) are read forever and never
   appended to: the writer starts `journal-YYYY-MM.v2.toml` for that month.
@@ -64,6 +64,7 @@ __all__ = [
     "JournalWriter",
     "Position",
     "check_at",
+    "cut_tail",
     "file_format",
     "journal_files",
     "journal_name",
@@ -420,38 +421,62 @@ def _scan_v1(path: Path, data: bytes, base: int, begin: int, now: datetime, scan
 
 
 def repair_tail(path: Path, end: int, torn: bytes, now: datetime) -> str:
-    """Keep a copy of the torn bytes, truncate the file to `end`; return a message.
+    """Keep a copy of the torn bytes, truncate the file to `end`; return a message (`cut_tail`)."""
+    return cut_tail(path, end, torn, now)[1]
+
+
+def cut_tail(path: Path, end: int, torn: bytes, now: datetime) -> tuple[bool, str]:
+    """Keep a copy of the torn bytes, then truncate the file to `end`: (whether it was cut, a message).
 
     The file is opened (never blocking) and checked to be a regular file first: one swapped for a
-    FIFO or a device since it was read is left as it is, and the line says so."""
+    FIFO or a device since it was read is left as it is, and the line says so. When the copy
+    cannot be made (a full disk, a folder in the way) the file is not cut either: nothing is lost,
+    and the caller must not append after those bytes (they would become a damaged record)."""
     try:
         fd = os.open(path, os.O_RDWR | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return f"{path.name}: an unfinished event at the end (from a crash) was not cut off: {os_error_text(exc, name=False)}"
+        return False, (
+            f"{path.name}: an unfinished event at the end (from a crash) was not cut off: "
+            f"{os_error_text(exc, name=False)}"
+        )
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        return (
+        return False, (
             f"{path.name}: an unfinished event at the end (from a crash) was not cut off: the file is "
             f"not a regular file now ({file_kind(mode)}); nothing was changed"
         )
     with os.fdopen(fd, "r+b") as fh:
         stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         copy = path.with_name(f"{path.name}.torn-{stamp}")
-        atomic_write(copy, torn)
-        if end == 0:  # a new file with the header, in place of the file (never of a symbolic link to it)
-            atomic_write(Path(os.path.realpath(path)), journal_header(path.parent.name))
-        else:
-            fh.truncate(end)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            atomic_write(copy, torn)
+        except OSError as exc:
+            return False, (
+                f"{path.name}: its last {len(torn)} bytes (an unfinished event, from a crash) could not be "
+                f"copied aside ({os_error_text(exc, name=False)}), so they were not cut off and no review "
+                "can be recorded after them; start retain again once they can be copied"
+            )
+        try:
+            if end == 0:  # a new file with the header, in place of the file (never of a link to it)
+                atomic_write(Path(os.path.realpath(path)), journal_header(path.parent.name))
+            else:
+                fh.truncate(end)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            return False, (
+                f"{path.name}: an unfinished event at the end (from a crash) was not cut off "
+                f"({os_error_text(exc, name=False)}); its bytes are kept in {copy.name}, and nothing is "
+                "recorded after them until it is (start retain again then)"
+            )
     if b"\0" in torn or b"\n" in torn.rstrip(b"\r\n"):  # no crash tears a write so: zeroed or overwritten
-        return (
+        return True, (
             f"{path.name}: its last {len(torn)} bytes were damaged (zeroed or overwritten, not an "
             "event cut short by a crash) and were cut off; any reviews in them are missing from the "
             f"history (the states kept in snapshots stay); the bytes are kept in {copy.name}"
         )
-    return (
+    return True, (
         f"{path.name}: an unfinished event at the end (from a crash) was cut off; "
         f"its bytes are kept in {copy.name}"
     )

@@ -54,6 +54,10 @@ class JournalWriter:
         self._gap = b""  # a newline to write first when the file ends in a torn record
         self.ends: dict[str, int] = {}  # file name -> where the last batch written to it ended
         self.created: set[str] = set()  # files made (their header holds no record) since reset
+        # file name -> why nothing may be appended to it: it ends in bytes start-up could not copy
+        # aside, so it could not cut them off (`journal.cut_tail`); a record after them would make
+        # them a damaged record in the middle of the file
+        self.blocked: dict[str, str] = {}
 
     def _open(self, name: str) -> None:
         """Open `name` for appending; make it (a header) only when nothing at all is there.
@@ -62,6 +66,9 @@ class JournalWriter:
         mounted, a directory) is never replaced or written through: JournalError.
         """
         self.close()
+        why = self.blocked.get(name)
+        if why is not None:
+            raise JournalError(f"cannot write the review journal: {why}")
         path = self.folder / name
         _refuse_odd(path)
         if not os.path.lexists(path):

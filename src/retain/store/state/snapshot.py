@@ -261,7 +261,9 @@ def _not_toml(path: Path, text: str, exc: BaseException) -> SnapshotDamaged:
     return SnapshotDamaged(f"{path.name}: not valid TOML ({first})")
 
 
-def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
+def parse_snapshot(path: Path, text: str, now: datetime, *, whole: bool = False) -> Snapshot:
+    """One snapshot's text; `whole`: checked to be whole even when a record is refused (a backup
+    to recover from, see `_check_whole`)."""
     try:
         data = parse_toml(text)
     except (ValueError, RecursionError) as exc:
@@ -294,7 +296,7 @@ def parse_snapshot(path: Path, text: str, now: datetime) -> Snapshot:
             snap.states[key] = decode_state(raw, now)
         except StateError as exc:
             bad.append(f"{key[:80]} ({exc})")
-    if not bad:
+    if not bad or whole:  # (refused records count too: a backup cut short is damaged)
         _check_whole(path, data, len(cards))
     if bad:
         more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
@@ -315,7 +317,9 @@ def _check_whole(path: Path, data: dict[str, Any], cards: int) -> None:
     tables still reads the same (CRLF, an edited value). A file with neither field was written
     by a retain from before them and reads as before; one cut before `card_count` holds no
     position and no `written` time, so the whole journal is replayed over it. (Not checked
-    when a record was refused: the deck's whole journal is replayed then, and that is said.)
+    when a record was refused, unless `whole`: the deck's whole journal is replayed then, and
+    that is said. A backup to recover from is always checked, refused records counted: one cut
+    short is passed over for an older backup, never taken as whole.)
     """
     head, end = data.get("card_count"), data.get("end")
     if head is None and end is None:
@@ -412,8 +416,10 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
         return None
 
 
-def load_snapshot(path: Path, now: datetime, cache_dir: Path | None = None) -> Snapshot:
-    """Read one snapshot (through the derived cache when given)."""
+def load_snapshot(
+    path: Path, now: datetime, cache_dir: Path | None = None, *, whole: bool = False
+) -> Snapshot:
+    """Read one snapshot (through the derived cache when given); `whole`: see `parse_snapshot`."""
     if cache_dir is not None:
         snap = _from_cache(path, cache_dir, now)
         if snap is not None:
@@ -423,7 +429,7 @@ def load_snapshot(path: Path, now: datetime, cache_dir: Path | None = None) -> S
     except ReadError as exc:
         raise SnapshotDamaged(f"{path.name}: {exc}") from None
     try:
-        snap = parse_snapshot(path, text, now)
+        snap = parse_snapshot(path, text, now, whole=whole)
     except FormatError:
         raise
     except (tomllib.TOMLDecodeError, RecursionError) as exc:  # pragma: no cover - parse_snapshot maps these

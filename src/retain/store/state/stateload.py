@@ -13,6 +13,11 @@
 3. Damaged journal events are set aside (copied to `quarantine/`) with a
    message; they never reach the states.
 
+What cannot be copied aside (a full disk, a folder in the way) is never cut: the
+open goes on with one line. A torn tail stays and nothing is appended after it
+(`LoadedState.blocked`); a snapshot stays as it is and is not rewritten
+(`LoadedState.keep`); damaged events stay in their journal, as always.
+
 A snapshot or journal in a newer format raises `migrate.FormatError` /
 `journal.JournalError`: the caller refuses to open rather than guess.
 """
@@ -32,7 +37,7 @@ from retain.store.files import atomic_write, open_regular
 from retain.store.oserror import os_error_text
 from retain.store.state.device import folder_messages, scan_folders
 from retain.store.state.holes import awaited
-from retain.store.state.journal import Position, journal_files, repair_tail, scan_file, verify_position
+from retain.store.state.journal import Position, cut_tail, journal_files, scan_file, verify_position
 from retain.store.state.journal_copies import take_in_copies
 from retain.store.state.journal_format import check_at
 from retain.store.state.snapshot import (
@@ -68,6 +73,11 @@ class LoadedState:
     latest: dict[str, Change] = field(
         default_factory=dict
     )  # unit -> its last event's time, device (some units)
+    # What could not be copied aside (a full disk, a folder in the way) is left as it is, never
+    # cut: decks whose snapshot file must not be rewritten, and this device's journal files that
+    # nothing may be appended to (file name -> why; `JournalWriter.blocked`).
+    keep: set[str] = field(default_factory=set)
+    blocked: dict[str, str] = field(default_factory=dict)
 
 
 def stamp(now: datetime) -> str:
@@ -84,22 +94,41 @@ def _quarantine(state_dir: Path, name: str, data: bytes, now: datetime) -> Path:
     return path
 
 
-def _recover(state_dir: Path, path: Path, reason: str, now: datetime, writable: bool) -> tuple[Snapshot, str]:
+def _recover(
+    state_dir: Path, path: Path, reason: str, now: datetime, writable: bool, out: LoadedState
+) -> tuple[Snapshot, str]:
+    """The newest good backup of a damaged snapshot (else an empty one), and the line to say.
+
+    The damaged file is renamed aside first; when it cannot be (a folder in the way), it stays
+    where it is and is never rewritten this session (`LoadedState.keep`). A backup with invalid
+    records has them left out and its positions dropped: the deck's whole journal is replayed
+    over it, which restores their last good states (as for a live snapshot with one)."""
     from retain.store.state.backup import backup_candidates
 
     kept = ""
     if writable:
         copy = path.with_name(f"{path.name}.damaged-{stamp(now)}")
-        path.replace(copy)
-        kept = f"; the file was kept as {copy.name}"
+        try:
+            path.replace(copy)
+            kept = f"; the file was kept as {copy.name}"
+        except OSError as exc:
+            out.keep.add(path.stem)
+            kept = (
+                f"; the file could not be kept aside ({os_error_text(exc, name=False)}), so it is left "
+                "as it is and not rewritten"
+            )
     for cand in backup_candidates(state_dir, path.name, now.astimezone().date()):
         try:
-            snap = load_snapshot(cand, now)
+            snap = load_snapshot(cand, now, whole=True)  # (one cut short: an older one is tried)
         except (SnapshotDamaged, ValueError):
             continue
         snap.path = path
-        snap.problems = []
         source = f"the backup of {cand.parent.name} plus the journal"
+        if snap.problems:  # its records left out: the whole journal restores them
+            snap.positions = {}
+            bad = "; ".join(p.removeprefix(f"{path.name}: ") for p in snap.problems)
+            source = f"the backup of {cand.parent.name} (in it, {bad}) plus the deck's whole journal"
+            snap.problems = []
         return snap, f"{reason}{kept}; progress was rebuilt from {source}"
     return Snapshot(path.stem, path), f"{reason}{kept}; progress was rebuilt from the journal"
 
@@ -148,15 +177,23 @@ def _snapshots(
         try:
             snap = load_snapshot(path, now, cache_dir)
         except SnapshotDamaged as exc:
-            snap, message = _recover(state_dir, path, f"damaged state file {exc}", now, writable)
+            snap, message = _recover(state_dir, path, f"damaged state file {exc}", now, writable, out)
             out.messages.append(message)
             out.dirty_decks.add(snap.deck_id)
         if snap.problems:
             out.messages += snap.problems
             data = _read_or_none(path) if writable else None
             if data is not None:
-                copy = _quarantine(state_dir, path.name, data, now)
-                out.messages.append(f"a copy of {path.name} is kept as quarantine/{copy.name}")
+                try:
+                    copy = _quarantine(state_dir, path.name, data, now)
+                    out.messages.append(f"a copy of {path.name} is kept as quarantine/{copy.name}")
+                except OSError as exc:  # (a full disk) the file stays as it is: no copy, no rewrite
+                    out.keep.add(snap.deck_id)
+                    out.messages.append(
+                        f"a copy of {path.name} could not be kept in quarantine/ "
+                        f"({os_error_text(exc, name=False)}), so the file is left as it is and not "
+                        "rewritten until it can be"
+                    )
             snap.positions = {}  # rebuild this deck from the whole journal
             out.dirty_decks.add(snap.deck_id)
         if snap.migrated_from is not None:
@@ -576,13 +613,25 @@ def _read_device(
         scan = scan_file(path, offset, now)
         out.messages += scan.problems
         if scan.bad_blocks and own:
-            copy = _quarantine(state_dir, path.name, b"".join(scan.bad_blocks), now)
-            out.messages.append(f"the damaged events are kept in quarantine/{copy.name}")
+            try:
+                copy = _quarantine(state_dir, path.name, b"".join(scan.bad_blocks), now)
+                out.messages.append(f"the damaged events are kept in quarantine/{copy.name}")
+            except OSError as exc:  # (a full disk) they stay in the journal, which is never rewritten
+                out.messages.append(
+                    f"the damaged events could not be copied to quarantine/ ({os_error_text(exc, name=False)}); "
+                    f"they stay in {path.name} as they are"
+                )
         if scan.torn:
             if i < last:
                 out.messages.append(f"{device}/{path.name}: {len(scan.torn)} unreadable bytes at the end")
             elif own:
-                out.messages.append(repair_tail(path, scan.end, scan.torn, now))
+                cut, line = cut_tail(path, scan.end, scan.torn, now)
+                out.messages.append(line)
+                if not cut:
+                    out.blocked[path.name] = (
+                        f"{path.name} ends in bytes that could not be copied aside, and nothing is recorded "
+                        "after them until they can be (start retain again then)"
+                    )
             # else: a crash remnant its writer will repair, a write in progress or a sync in flight
         if scan.future:
             out.messages.append(

@@ -119,6 +119,8 @@ class StateWriter:
             str, datetime
         ] = {}  # deck -> its snapshot's `written` (the manifest's [snapshots])
         self._dirty: set[str] = set()  # decks whose snapshot is behind
+        # decks whose snapshot file holds bytes start-up could not copy aside: never rewritten
+        self._keep: set[str] = set()
         self._seq = 0
         self._absurd = datetime.max.replace(tzinfo=UTC)  # event times past this are refused (`open`)
         self._reader_line = ""  # what `open` said when another retain held the lock
@@ -239,6 +241,9 @@ class StateWriter:
         self._states, self._latest, self._ends = loaded.states, loaded.latest, loaded.ends
         self._files, self._holes, self._late = loaded.files, loaded.holes, loaded.late
         self._written, self._dirty = loaded.written, loaded.dirty_decks
+        self._keep = loaded.keep
+        if self._journal is not None:
+            self._journal.blocked = dict(loaded.blocked)
 
     def _remove_temp_files(self) -> None:
         """Temp files of writes cut short by a crash (we hold the lock: no write is in progress):
@@ -445,6 +450,12 @@ class StateWriter:
         be written (a full disk), its deck stays behind (the journal has every
         event, and the next start replays them), the manifest is left as it was,
         and the returned one-line messages say which snapshots were not written.
+
+        A deck with progress whose snapshot is gone (deleted while retain ran: a `git merge`
+        resolved in another window) is written too, though it did not change: the manifest
+        would no longer list it, and the next start would never read its reviews. A snapshot
+        start-up could not copy aside (`LoadedState.keep`) is never rewritten: its deck's whole
+        journal is replayed at every start until it can be.
         """
         if self.read_only or not (self._dirty or self._late):
             return []
@@ -456,7 +467,12 @@ class StateWriter:
             end = journal.end()
             if end is not None:
                 positions[device] = end
-        dirty = self._dirty
+        folder = self.state_dir / "snapshots"
+        present = {p.stem for p in snapshot_files(folder)}
+        held = {key.partition("/")[0] for key in self._states} | {
+            key.partition("/")[0] for key in self._latest
+        }
+        dirty = (self._dirty | (held - present)) - (self._keep & present)
         by_deck: dict[str, dict[str, CardState]] = {deck: {} for deck in dirty}
         for key, state in self._states.items():
             deck = key.partition("/")[0]
@@ -468,7 +484,6 @@ class StateWriter:
             deck = key.partition("/")[0]
             if deck in dirty:
                 changed[deck][key] = at
-        folder = self.state_dir / "snapshots"
         failed: dict[str, str] = {}
         for deck_id, states in by_deck.items():
             try:
@@ -501,10 +516,13 @@ class StateWriter:
         event appended since has been applied)."""
         files = {device: dict(known) for device, known in self._files.items()}
         written = ([self.device] if self.device is not None else []) + list(self._imports)
+        blocked = self._journal.blocked if self._journal is not None else {}
         for device in written:  # this writer's folders: every event appended has been applied
             own = files.setdefault(device, {})
             end = positions.get(device)
             for path in journal_files(self.state_dir / "devices" / device):
+                if device == self.device and path.name in blocked:
+                    continue  # (torn bytes not cut: applied up to where start-up read it, as listed)
                 try:
                     size = path.stat().st_size
                 except OSError:
