@@ -39,6 +39,14 @@ def linked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]
     return deck, real
 
 
+def _pair(tmp_path: Path, text: str) -> tuple[Path, Path]:
+    """`a.toml` holding `text`, and `b.toml`, another name of the same file."""
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text(text, "utf-8")
+    os.link(a, b)
+    return a, b
+
+
 def _same_file(a: Path, b: Path) -> None:
     assert os.path.samefile(a, b), "the deck folder's name was cut from the checkout's"
     assert a.read_bytes() == b.read_bytes()
@@ -67,9 +75,7 @@ def test_check_fix_keeps_the_hard_link(linked: tuple[Path, Path]) -> None:
 
 
 def test_a_shorter_text_is_not_left_with_the_old_tail(tmp_path: Path) -> None:
-    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
-    a.write_text("x" * 1000, "utf-8")
-    os.link(a, b)
+    a, b = _pair(tmp_path, "x" * 1000)
     atomic_write(a, "short\n", keep_hard_links=True)
     assert b.read_text("utf-8") == "short\n"
     assert os.path.samefile(a, b)
@@ -87,9 +93,7 @@ def test_state_files_are_still_replaced_by_a_rename(tmp_path: Path) -> None:
 def test_a_failed_write_in_place_keeps_the_new_text_beside_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
-    a.write_text("old", "utf-8")
-    os.link(a, b)
+    a, _b = _pair(tmp_path, "old")
     real_open = open
 
     def full_disk(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
@@ -110,9 +114,7 @@ def test_a_longer_text_that_finds_no_room_leaves_the_file_as_it_was(
 ) -> None:
     """A nearly full disk (attacker 8): the room for the longer text is taken before a byte
     changes; the write in place had cut the deck at its old length, a broken deck."""
-    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
-    a.write_text("old text\n", "utf-8")
-    os.link(a, b)
+    a, b = _pair(tmp_path, "old text\n")
 
     def no_room(fd: int, offset: int, length: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -128,9 +130,7 @@ def test_a_longer_text_that_finds_no_room_leaves_the_file_as_it_was(
 def test_a_write_that_fails_half_way_puts_the_old_text_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
-    a.write_text("old text\n", "utf-8")
-    os.link(a, b)
+    a, b = _pair(tmp_path, "old text\n")
     real = files._overwrite
     calls: list[bool] = []
 

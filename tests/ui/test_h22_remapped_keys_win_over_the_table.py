@@ -29,11 +29,11 @@ def _keymap(home: Path, entries: str) -> None:
     config.write_text(config.read_text("utf-8") + f"\n[keymap]\n{entries}\n", "utf-8")
 
 
-async def _browse_and_press(open_app: OpenApp, key: str) -> tuple[str, int]:
+async def _browse_and_press(open_app: OpenApp, key: str, browse_key: str = "b") -> tuple[str, int]:
     app = open_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("b")
+        await pilot.press(browse_key)
         await pilot.pause()
         assert isinstance(app.screen, BrowserScreen)
         table = app.screen.query_one(DataTable)
@@ -70,9 +70,6 @@ async def test_without_a_remap_pagedown_moves_the_tables_cursor(retain_home: Pat
 async def test_the_deck_list_gives_way_too(retain_home: Path, open_app: OpenApp) -> None:
     """`"home.browse" = "j"`: the deck list's own `j` (cursor down) took it, and b was gone."""
     _keymap(retain_home, '"home.browse" = "j"')
-    app = open_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
-        await pilot.press("j")
-        await pilot.pause()
-        assert isinstance(app.screen, BrowserScreen)
+    _big_deck(retain_home)
+    status, _moved = await _browse_and_press(open_app, "end", browse_key="j")
+    assert "Browse" in status
