@@ -13,7 +13,27 @@ if TYPE_CHECKING:
     from retain.store.collection import Collection
     from retain.store.home import Home
 
-__all__ = ["HistoryWriter"]
+__all__ = ["HistoryWriter", "close_progress", "open_progress"]
+
+
+def open_progress(home: Home, now: datetime, read_only: bool) -> Collection:
+    """The progress store, opened for interop: states and history only, no card texts (50k cards'
+    texts were ~100 MB of an export). InteropError (one line) when it cannot be opened."""
+    from retain.store.collection import Collection, CollectionError
+
+    try:
+        return Collection.open(home, now, read_only=read_only, cards=False, history=read_only)
+    except CollectionError as exc:
+        raise InteropError(f"progress store: {exc}") from None
+
+
+def close_progress(coll: Collection, now: datetime, messages: list[str] | None) -> None:
+    """Close `coll` (compacting a writer); its one-line messages are added to `messages`."""
+    try:
+        coll.close(now)
+    finally:
+        if messages is not None:
+            messages += coll.messages
 
 
 class HistoryWriter:
@@ -29,11 +49,10 @@ class HistoryWriter:
 
     def collection(self, now: datetime) -> Collection:
         """The writer (read-only while another retain holds the lock: tried again at each call)."""
-        from retain.interop.progress_io import _open
         from retain.store.collection import CollectionError
 
         if self._collection is None:
-            self._collection = _open(self.home, now, False)
+            self._collection = open_progress(self.home, now, False)
         elif self._collection.read_only:
             try:
                 self._collection.take_over(now)
@@ -48,9 +67,7 @@ class HistoryWriter:
         coll, self._collection = self._collection, None
         if coll is None:
             return []
-        from retain.interop.progress_io import _close
-
         said: list[str] = []
         quiet = self.failed or coll.read_only
-        _close(coll, now, said)
+        close_progress(coll, now, said)
         return [] if quiet else said

@@ -25,7 +25,7 @@ from retain.core.gcpause import gc_paused
 from retain.core.state import CardState, Event
 from retain.interop.bundle import ChunkedReviews, Review, review_chunks, review_keys
 from retain.interop.errors import InteropError
-from retain.interop.history_writer import HistoryWriter
+from retain.interop.history_writer import HistoryWriter, close_progress, open_progress
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.progress_moves import decks_history
 from retain.store.collection import Collection, CollectionError
@@ -73,13 +73,6 @@ class HistoryImport(NamedTuple):
         return note
 
 
-def _open(home: Home, now: datetime, read_only: bool) -> Collection:
-    try:  # states and history only: no card texts (50k cards' texts were ~100 MB of the export)
-        return Collection.open(home, now, read_only=read_only, cards=False, history=read_only)
-    except CollectionError as exc:
-        raise InteropError(f"progress store: {exc}") from None
-
-
 def collection_decks_progress(
     coll: Collection, deck_ids: Sequence[str], now: datetime
 ) -> tuple[dict[str, CardState], list[Review]]:
@@ -106,19 +99,11 @@ def progress_reader(
     """Decks' progress on demand (`progress_of(deck_ids)`), the progress opened read-only once
     (the CLI's export: one deck's history at a time). The store's one-line messages (a damaged
     record set aside, ...) are added to `messages` when it closes."""
-    coll = _open(home, now, True)
+    coll = open_progress(home, now, True)
     try:
         yield lambda deck_ids: collection_decks_progress(coll, deck_ids, now)
     finally:
-        _close(coll, now, messages)
-
-
-def _close(coll: Collection, now: datetime, messages: list[str] | None) -> None:
-    try:
-        coll.close(now)
-    finally:
-        if messages is not None:
-            messages += coll.messages
+        close_progress(coll, now, messages)
 
 
 def record_history(
@@ -137,11 +122,11 @@ def record_history(
     With `consume`, `reviews` (a list) is emptied at the start: each review is let go once
     recorded, so memory falls as the import goes (117k reviews hold ~40 MB).
     """
-    coll = _open(home, now, False)
+    coll = open_progress(home, now, False)
     try:
         return collection_record_history(coll, reviews, now, progress, consume=consume)
     finally:
-        _close(coll, now, messages)
+        close_progress(coll, now, messages)
 
 
 def collection_record_history(

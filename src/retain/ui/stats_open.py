@@ -101,7 +101,7 @@ def save_stats_svg(
     from retain.core.statsfigures import PERIODS
     from retain.ui.app import make_app
 
-    _refuse_target(path, replace)  # (before anything is drawn)
+    check_svg_target(path, replace)  # (before anything is drawn)
     period = next((k for k, v in PERIODS.items() if v == days), "1m")
     app = make_app(collection, lambda: now, config=collection.home.config)
     row = None
@@ -132,18 +132,12 @@ def write_svg(path: Path, svg: str, *, replace: bool = True) -> None:
     screen's `e` too), and without `replace` for anything there (FileExistsError)."""
     from retain.interop.outfile import atomic_output
 
-    _refuse_target(path, replace)
+    check_svg_target(path, replace)
     with atomic_output(path) as part:
         part.write_text(svg, encoding="utf-8")
 
 
-def check_svg_target(path: Path) -> None:
-    """OSError when `path` is a FIFO, a device or a folder, or its folder is missing (a regular
-    file or a symbolic link there may be replaced)."""
-    _refuse_target(path)
-
-
-def _refuse_target(path: Path, replace: bool = True) -> None:
+def check_svg_target(path: Path, replace: bool = True) -> None:
     """OSError when `path` cannot take the picture: a plain write would block on a FIFO or feed
     a device, a folder cannot be replaced, and a missing folder is the user's typo (it is not
     made, as an export's would be). A symbolic link or a regular file is replaced only with

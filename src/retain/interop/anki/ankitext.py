@@ -157,13 +157,14 @@ def _headers(text: str) -> tuple[list[str], int]:
     return lines, end
 
 
+def _header_pair(line: str) -> tuple[str, str] | None:
+    """A header line's (key in lower case, value), or None when it has no `:`."""
+    key, sep, value = line[1:].partition(":")
+    return (key.strip().lower(), value.strip()) if sep else None
+
+
 def _header_meta(lines: list[str]) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    for line in lines:
-        key, sep, value = line[1:].partition(":")
-        if sep:
-            meta[key.strip().lower()] = value.strip()
-    return meta
+    return dict(pair for line in lines if (pair := _header_pair(line)) is not None)
 
 
 class _RowLines:
@@ -302,8 +303,7 @@ def _joined_headers(
     deck wins); a header that sets how rows are read must say what the top's says, else the rows
     after it would be misread, and the file is refused naming its line."""
     for n, line in lines:
-        key, _, value = line[1:].partition(":")
-        key, value = key.strip().lower(), value.strip()
+        key, value = _header_pair(line) or ("", "")  # (`_HEADER_LINE` matched: it has its `:`)
         if key == "retain deck":
             found = parse_deck_meta_json(value)
             if found:
