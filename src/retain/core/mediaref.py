@@ -26,7 +26,7 @@ description and title as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Literal
@@ -46,6 +46,7 @@ __all__ = [
     "may_hold_refs",
     "media_refs",
     "ref_target",
+    "repoint_refs",
     "short_name",
     "split_media",
     "sub_refs",
@@ -209,6 +210,44 @@ def sub_refs(text: str, repl: Callable[[re.Match[str]], str]) -> str:
         out += [text[pos : m.start()], repl(m)]
         pos = m.end()
     return "".join(out) + text[pos:] if out else text
+
+
+def repoint_refs(text: str, old_id: str, new_id: str, renamed: Mapping[str, str] | None = None) -> str:
+    """The text with its image references to deck `old_id`'s media folder re-pointed to
+    `new_id`'s (a deck imported under a new id, a card moved to another deck): every one the
+    study screen reads as an image of that folder (angle brackets and escapes too), none written
+    inside code. Only the folder changes, and a name `renamed` maps (the new folder holds other
+    bytes under it): the target's angle brackets and escapes, the description and a title stay
+    as written (`with_target`)."""
+    if not may_hold_refs(text):
+        return text
+    folder = f"{old_id}.media/"
+    new_folder = f"{new_id}.media/"
+    names = renamed or {}
+
+    def repoint(m: re.Match[str]) -> str:
+        target = ref_target(m)
+        if not target.startswith(folder):
+            return m[0]
+        name = target[len(folder) :]
+        moved = new_folder + names.get(name, name)
+        raw = m["angle"] if m["angle"] is not None else m["bare"]
+        lead = len(raw) - len(raw.lstrip())
+        # The name as written, escapes and all; else (the folder written with escapes,
+        # `old\\.media/`, a target at the length limit, a name changed) the whole target anew.
+        same = raw.startswith(folder, lead) and name not in names
+        kept = raw[:lead] + new_folder + raw[lead + len(folder) :] if same else None
+        for written in (
+            f"<{kept}>" if m["angle"] is not None and kept is not None else kept,
+            written_target(moved),
+        ):
+            new = with_target(m, written) if written is not None else ""
+            again = REF_RE.fullmatch(new) if new else None
+            if again is not None and ref_target(again) == moved:
+                return new
+        return m[0]  # (no reference can hold it: none could before either)
+
+    return sub_refs(text, repoint)
 
 
 def _ref(m: re.Match[str]) -> MediaRef | None:

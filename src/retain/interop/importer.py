@@ -40,7 +40,7 @@ from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.gcpause import gc_paused
-from retain.core.mediaref import REF_RE, may_hold_refs, ref_target, sub_refs, with_target, written_target
+from retain.core.mediaref import repoint_refs
 from retain.core.model import Card, Deck, Problem
 from retain.core.remap import card_move_keys
 from retain.core.units import card_unit_keys
@@ -239,32 +239,11 @@ def _renamed_in_anki(bundle: Bundle, library: Library, decks_dir: Path) -> dict[
 
 
 def _renamed(deck: Deck, new_id: str) -> Deck:
-    """The deck under `new_id`, its image references re-pointed to `new_id.media/`: every one the
-    study screen reads as an image of its folder (`core.mediaref`: angle brackets and escapes
-    too), none written inside code. Only the folder changes: the target's angle brackets and
-    escapes, the description and a title stay as written (`with_target`)."""
-    folder = f"{deck.id}.media/"
-    new_folder = f"{new_id}.media/"
-
-    def repoint(m: re.Match[str]) -> str:
-        target = ref_target(m)
-        if not target.startswith(folder):
-            return m[0]
-        moved = new_folder + target[len(folder) :]
-        raw = m["angle"] if m["angle"] is not None else m["bare"]
-        lead = len(raw) - len(raw.lstrip())
-        # The name as written, escapes and all; else (the folder written with escapes,
-        # `old\\.media/`, or a target at the length limit) the whole target written anew.
-        kept = raw[:lead] + new_folder + raw[lead + len(folder) :] if raw.startswith(folder, lead) else None
-        for written in (f"<{kept}>" if m["angle"] is not None else kept, written_target(moved)):
-            new = with_target(m, written) if written is not None else ""
-            again = REF_RE.fullmatch(new) if new else None
-            if again is not None and ref_target(again) == moved:
-                return new
-        return m[0]  # (no reference can hold it: none could before either)
+    """The deck under `new_id`, its image references re-pointed to `new_id.media/`
+    (`core.mediaref.repoint_refs`)."""
 
     def fix(text: str) -> str:
-        return sub_refs(text, repoint) if may_hold_refs(text) else text
+        return repoint_refs(text, deck.id, new_id)
 
     cards: list[Card] = [
         replace(c, front=fix(c.front), back=fix(c.back), text=fix(c.text), extra=fix(c.extra))

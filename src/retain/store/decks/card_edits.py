@@ -42,6 +42,7 @@ from retain.core.units import card_unit_keys
 from retain.store.collection import Collection
 from retain.store.decks import editlock
 from retain.store.decks.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile, create_deck_file
+from retain.store.decks.media_moves import carry_media
 from retain.store.oserror import os_error_text
 from retain.store.state.progress_edits import move_progress
 
@@ -95,6 +96,9 @@ class SaveResult:
     # cards written by hand without an id in the files written, given theirs by this save (the
     # ids `retain check --fix` gives): one such card no longer keeps every edit of its deck out
     ids_given: int = 0
+    # (deck id, card as it was) of a card this save moved to another deck: what goes along with
+    # it that this layer does not keep (an Anki import's `DECK.anki.json` entries) follows it
+    moved_from: tuple[str, Card] | None = None
 
     def ids_given_note(self) -> str:
         """What to add to the "Saved" line when cards were given ids ("" when none were)."""
@@ -198,6 +202,8 @@ def _save_card(
     if base is None or moving or keep_theirs:  # a card new to the target file needs a free id
         taken = {c.id for c in target.deck().cards}
         card = _with_id(replace(card, id=card.id if base is None or moving else ""), taken)
+    if moving:  # (its media go along: a card names its own deck's media folder only)
+        card = carry_media(card, edit.origin_deck, source.path, edit.deck_id, target.path)
     moves = {} if base is None or keep_theirs else card_move_keys(edit.origin_deck, base, edit.deck_id, card)
     dropped = (
         []
@@ -219,7 +225,8 @@ def _save_card(
         move_progress(col, moves, now)
     col.reload_library()
     given = target.ids_given + (source.ids_given if source is not target else 0)
-    return SaveResult(edit.deck_id, card, list(written), merged, moves, dropped, given)
+    moved_from = (edit.origin_deck, base) if moving and base is not None and not keep_theirs else None
+    return SaveResult(edit.deck_id, card, list(written), merged, moves, dropped, given, moved_from)
 
 
 def _dropped(
@@ -334,7 +341,7 @@ def move_cards(
             base = by_id.get(card_id)
             if base is None:
                 raise DeckEditError(f"deck {deck_id!r} has no card {card_id!r} (was it deleted on disk?)")
-            card = _with_id(base, taken)
+            card = carry_media(_with_id(base, taken), deck_id, source.path, to_deck, target.path)
             taken.add(card.id)
             own = card_move_keys(deck_id, base, to_deck, card)
             moves.update(own)
@@ -356,8 +363,8 @@ def move_cards(
         col.reload_library()
         given = target.ids_given + sum(source.ids_given for source, _by_id in sources.values())
         return [  # (the ids given are the whole move's, on each card's result)
-            SaveResult(to_deck, card, list(written), moves=own, ids_given=given)
-            for _deck, _base, card, _laid, own in moved
+            SaveResult(to_deck, card, list(written), moves=own, ids_given=given, moved_from=(deck, base))
+            for deck, base, card, _laid, own in moved
         ]
 
 

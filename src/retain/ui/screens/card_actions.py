@@ -18,6 +18,7 @@ from textual.app import App
 from textual.content import Content
 
 from retain.core.model import Unit
+from retain.interop.ankikeep_moves import carry_kept
 from retain.store.collection import Collection, CollectionError
 from retain.store.decks.card_edits import delete_cards, move_cards
 from retain.store.decks.deckedit import DeckEditError
@@ -192,6 +193,9 @@ def ask_move(
             return
         if not results:
             return
+        stayed = carry_kept(col.library, results)  # (an Anki import's GUIDs and ease go along)
+        if stayed is not None:
+            app.notify(line(stayed).plain, severity="warning", markup=False, timeout=8)
         variant = moving[-1].key.partition(":")[2]
         last = f"{results[-1].deck_id}/{results[-1].card.id}" + (f":{variant}" if variant else "")
         if len(cards) == 1:

@@ -30,6 +30,7 @@ from retain.core.answer.spec import to_meta
 from retain.core.cardcheck import CardCheck, check_card
 from retain.core.model import Card, Deck
 from retain.core.typed import answer_spec
+from retain.interop.ankikeep_moves import carry_kept
 from retain.store.collection import Collection
 from retain.store.decks.card_edits import CardConflict, CardEdit, Resolution, SaveResult, read_card, save_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile
@@ -231,6 +232,9 @@ class EditorScreen(Screen[SaveResult | None]):
             self.notify(line(str(exc)).plain, title="Not saved", severity="error", markup=False, timeout=8)
             return
         self.notify(_saved_message(result, resolution), markup=False)
+        stayed = carry_kept(self.collection.library, [result])  # (moved: its Anki identity goes along)
+        if stayed is not None:
+            self.notify(line(stayed).plain, severity="warning", markup=False, timeout=8)
         if add_another:
             self.saved.append(result)
             form = self.query_one(CardForm)
