@@ -342,8 +342,25 @@ def repair_device(state_dir: Path, device: str, now: datetime) -> str:
         return ""
     path = folder / "device.toml"
     copy = path.with_name(f"{path.name}.damaged-{now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}")
-    path.replace(copy)
-    _write_device_file(folder, device, now)
+    # The damaged bytes are kept under a second name (a hard link: nothing to copy, so a full disk
+    # allows it), then the file is written again. Should that fail (a full disk), the damaged file
+    # stays where it was: moved aside, it left a folder with no device.toml, which the next start
+    # took for no device of this computer's, and made a second one.
+    try:
+        os.link(path, copy, follow_symlinks=False)
+        linked = True
+    except OSError:  # (a file system without hard links)
+        path.replace(copy)
+        linked = False
+    try:
+        _write_device_file(folder, device, now)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if linked:
+                copy.unlink()
+            else:
+                copy.replace(path)
+        raise
     return (
         f"devices/{device}/device.toml {why}; it was kept as {copy.name} and written again for this "
         f"computer (its journals name device {device}), so no review or undo is lost"
