@@ -67,7 +67,10 @@ _ABSURD = timedelta(days=365 * 200)  # dates beyond this are refused as hostile
 ABSURD_AHEAD = _ABSURD  # the same, for the writer: it never writes a record its readers refuse
 _US = timedelta(microseconds=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MAX_US = 10**15  # ~31 years: a gap between two dates of one state
+# A gap between two dates of one state (µs; ~3,170 years): every date a state may hold (from 1970
+# to 200 years ahead, `checked_state`) is within it of every other, so the writer never writes a
+# record its readers refuse (a 100-year interval, a last review of a clock that said 1990).
+_MAX_US = 10**17
 _SAFE_RE = re.compile(r"^[A-Za-z0-9/:._+ -]*\Z")
 # deck-id/card-id[:reverse|:cN], ids as in core.ids (lowercase, digits, '-', at most 64)
 # cloze numbers: the one limit the cloze parser and `retain check` share (core.cloze.MAX_CLOZE)
@@ -374,16 +377,15 @@ def _state_v2(raw: Any, t: datetime, now: datetime) -> CardState:
     if last_raw is False:
         last = None
     elif isinstance(last_raw, int) and not isinstance(last_raw, bool) and abs(last_raw) < _MAX_US:
-        last = t + timedelta(microseconds=last_raw)
+        last = _after(t, last_raw, "l")
     else:
         raise StateError("l must be a number of microseconds or false")
     due = None
     if "d" in raw or "du" in raw:
-        gap = _int(raw, "d", None)
-        gap_us = gap * 1_000_000 if gap is not None else _int64(raw, "du")
+        gap_us = _int64(raw, "d") * 1_000_000 if "d" in raw else _int64(raw, "du")
         if abs(gap_us) >= _MAX_US:
             raise StateError("due is out of range")
-        due = (last or t) + timedelta(microseconds=gap_us)
+        due = _after(last or t, gap_us, "due")
     flat = {
         "state": raw.get("s"),
         "step": raw.get("p"),
@@ -400,6 +402,14 @@ def _state_v2(raw: Any, t: datetime, now: datetime) -> CardState:
     if flat["state"] is None:
         raise StateError("state is missing")
     return decode_state({k: v for k, v in flat.items() if v is not None}, now)
+
+
+def _after(start: datetime, gap_us: int, what: str) -> datetime:
+    """`start` plus `gap_us` µs; StateError when that is no date (before year 1, after 9999)."""
+    try:
+        return start + timedelta(microseconds=gap_us)
+    except OverflowError:
+        raise StateError(f"{what} is out of range") from None
 
 
 def _int64(raw: dict[str, Any], key: str) -> int:

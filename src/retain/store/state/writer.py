@@ -315,10 +315,14 @@ class StateWriter:
         """Append `event` to the journal durably, then apply it; return it as stored.
 
         Raises ReadOnlyError when read-only, and CollectionError (one line, e.g. "no space left on
-        device") when the journal cannot be written; nothing changes then, on disk or in memory.
+        device", or a date the store refuses) when the journal cannot be written or the event is
+        refused; nothing changes then, on disk or in memory.
         """
         # What the journal gives back (floats rounded): memory, snapshots and undo agree with it.
-        event = canonical_event(self._checked(event, {}))
+        try:
+            event = canonical_event(self._checked(event, {}))
+        except StateError as exc:  # (a clock before 1970): said in one line, as a full disk is
+            raise CollectionError(str(exc)) from None
         assert self._journal is not None
         try:
             self._journal.append(event)  # durable from here on
