@@ -72,7 +72,7 @@ def test_without_hard_links_the_damaged_file_is_put_back(
     def no_links(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")
 
-    monkeypatch.setattr(device_mod.os, "link", no_links)
+    monkeypatch.setattr("retain.store.state.device.os.link", no_links)
     monkeypatch.setattr(device_mod, "atomic_write", _full)
     later = NOW + timedelta(minutes=5)
     open_col(home, later).close(later)

@@ -16,8 +16,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from store_helpers import NOW, make_home, open_col, review_state, states_at
 
-from retain.core.state import Event
-from retain.store.state.statecodec import StateError, canonical_event, decode_record, encode_event
+from retain.core.state import Event, StateError
+from retain.store.state.statecodec import canonical_event, decode_record, encode_event
 
 YEAR = timedelta(days=365)
 

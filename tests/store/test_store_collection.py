@@ -308,9 +308,9 @@ def test_record_validates_before_writing(tmp_path: Path) -> None:
     col = open_col(home)
     try:
         bad = replace(review_state(NOW), stability=float("nan"))
-        with pytest.raises(ValueError):
+        with pytest.raises(CollectionError, match=r"^stability is not a finite number$"):
             col.record(Event("x", "review", "tiny/one", NOW, bad, None, 3))
-        with pytest.raises(ValueError):
+        with pytest.raises(CollectionError, match=r"^bad unit key"):
             col.record(Event("x", "review", "../evil", NOW, None, None, 3))
         assert journal_paths(tmp_path) == [] or all(
             b"tiny/one" not in p.read_bytes() for p in journal_paths(tmp_path)
