@@ -292,7 +292,9 @@ def _no_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str |
             return f"argument {name}: '-' (standard input or output) is not supported; name {what}"
         folder = next((t for t in texts if isinstance(t, str) and t.endswith(("/", os.sep))), None)
         if str(action.metavar) == "FILE" and folder is not None:
-            return f"argument {name}: {folder!r} names a folder; name a file (in it)"
+            from retain.store.oserror import quoted_name
+
+            return f"argument {name}: {quoted_name(folder)} names a folder; name a file (in it)"
     return None
 
 

@@ -430,7 +430,9 @@ def missing_folders(config: Config) -> list[str]:
             from retain.store.oserror import os_error_text
 
             what = f"cannot be looked at ({os_error_text(exc, name=False)})"
-        lines.append(f"config: `deck_folders` entry {str(folder)!r} {what}; no decks are read from it")
+        from retain.store.oserror import quoted_name
+
+        lines.append(f"config: `deck_folders` entry {quoted_name(folder)} {what}; no decks are read from it")
     return lines
 
 

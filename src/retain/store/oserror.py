@@ -16,7 +16,7 @@ from pathlib import Path
 
 from retain.store.files import file_kind, name_text
 
-__all__ = ["os_error_text", "shown_name"]
+__all__ = ["os_error_text", "quoted_name", "shown_name"]
 
 _ERRNO_PREFIX = re.compile(r"^\s*\[(?:Errno|WinError) -?\d+\]\s*")
 # Phrases where the C library's is unclear or too technical; the rest is its own, lowercased.
@@ -37,6 +37,12 @@ def shown_name(name: object) -> str | None:
     else:
         return None
     return _printable(text)
+
+
+def quoted_name(name: object) -> str:
+    """`shown_name` in single quotes, for a path inside a message: `'C:\\Users\\me'` as typed,
+    never a repr's doubled backslashes (`'C:\\\\Users'`)."""
+    return f"'{shown_name(name) or ''}'"
 
 
 def _printable(text: str) -> str:

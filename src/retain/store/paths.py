@@ -52,7 +52,9 @@ def get_paths(env: dict[str, str] | None = None) -> Paths:
     if home:
         root = user_path(home, "RETAIN_HOME")
         if root.exists() and not root.is_dir():  # every command ran as on an empty home
-            raise ConfigError(f"RETAIN_HOME {str(root)!r} is not a folder; point it at a folder")
+            from retain.store.oserror import quoted_name
+
+            raise ConfigError(f"RETAIN_HOME {quoted_name(root)} is not a folder; point it at a folder")
         return Paths(root, root, root / "cache")
     import platformdirs
 
