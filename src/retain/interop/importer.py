@@ -18,7 +18,8 @@ at least one card id (card ids never change, so any upgrade or re-import of a
 deck shares them). Otherwise the ids matched by chance (`Docker.md` and the
 bundled `docker` deck): the file's deck is imported beside it under the first
 free id `ID-2`, `ID-3`, ... and the plan says so. An import never replaces a
-deck it is not.
+deck it is not. A deck of an Anki file whose id is free or held by another deck is first looked
+for by its Anki name (`_found_by_name`: an earlier version may have numbered it `japanese-3`).
 
 A card that leaves one deck of the import for another deck of the same import (an Anki note
 moved to another subdeck: its id, from the note's GUID, stays) is moved, as the browser's `m`
@@ -208,14 +209,53 @@ def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> 
     return candidate, f"deck id {deck.id!r} is taken by {clash}; importing as {candidate!r}"
 
 
-def _renamed_in_anki(bundle: Bundle, library: Library, decks_dir: Path) -> dict[str, str]:
+# Formats whose deck ids come from Anki deck names (`Group::Name`), not from the file's author.
+_ANKI_NAMED = frozenset({"apkg", "csv", "tsv", "txt"})
+
+
+def _name_key(deck: Deck) -> str:
+    """The deck's Anki name as Anki compares names: any case, blanks around `::` aside."""
+    return "::".join(part.strip() for part in anki_name(deck).split("::")).casefold()
+
+
+def _found_by_name(bundle: Bundle, library: Library) -> dict[str, str]:
+    """The file's decks that are decks imported before under another id, found by their Anki
+    name: id in the file -> id in the library. Ids come from names, and names that give one id
+    were told apart by their place in the package by earlier versions (`japanese-3`), so a deck
+    whose own id is free or holds another deck is the user's deck (not bundled, nor in a
+    configured folder) of its Anki name (in any case) that shares a card with it, the one
+    sharing most, unless the file has a deck of that id itself."""
+    if bundle.format not in _ANKI_NAMED:
+        return {}
+    own = {d.id for d in bundle.decks}
+    held: dict[str, list[Deck]] = {}
+    for e in library.entries:
+        if e.deck is not None and e.origin == "user" and e.deck.cards and e.deck.id not in own:
+            held.setdefault(_name_key(e.deck), []).append(e.deck)
+    out: dict[str, str] = {}
+    for deck in bundle.decks:
+        entry = library.entry(deck.id)
+        if entry is not None and entry.deck is not None and _same_deck(entry.deck, deck):
+            continue  # at home under its own id
+        ids = {c.id for c in deck.cards}
+        shared = [(len(ids.intersection(c.id for c in d.cards)), d.id) for d in held.get(_name_key(deck), ())]
+        shared = sorted((-n, deck_id) for n, deck_id in shared if n and deck_id not in out.values())
+        if shared:
+            out[deck.id] = shared[0][1]
+    return out
+
+
+def _renamed_in_anki(
+    bundle: Bundle, library: Library, decks_dir: Path, found: dict[str, str]
+) -> dict[str, str]:
     """The package's decks that are decks imported before under another name (renamed in Anki),
     by id: id in the library. A deck's id comes from its name, its cards' ids from their notes'
     GUIDs, which Anki keeps through a rename: a deck new here by its id is the user's deck
     (not bundled, nor in a configured folder) holding most of its cards, of which it holds most,
-    unless the package has a deck of that id itself."""
-    own = {d.id for d in bundle.decks}
-    new = [d for d in bundle.decks if d.cards and library.entry(d.id) is None]
+    unless the package has a deck of that id itself. `found`: decks found by their name
+    (`_found_by_name`), and where."""
+    own = {d.id for d in bundle.decks} | set(found.values())
+    new = [d for d in bundle.decks if d.cards and d.id not in found and library.entry(d.id) is None]
     new = [d for d in new if not (decks_dir / f"{d.id}.toml").exists()]
     if not new:
         return {}
@@ -285,16 +325,21 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
     seen: set[str] = set()
     renames: dict[str, str] = {}
     installed: dict[str, Deck | None] = {}  # planned deck id -> the installed deck it updates
-    moved = _renamed_in_anki(bundle, library, decks_dir) if bundle.format == "apkg" else {}
+    found = _found_by_name(bundle, library)
+    moved = _renamed_in_anki(bundle, library, decks_dir, found) if bundle.format == "apkg" else {}
+    claimed = set(found.values()) | set(moved.values())  # (no other deck of the file goes there)
     for deck in bundle.decks:
         if deck.id in seen:
             raise InteropError(f"the file holds deck id {deck.id!r} twice")
         seen.add(deck.id)
-        if deck.id in moved:
+        if deck.id in found:
+            new_id = found[deck.id]
+            note = f"updating {new_id!r}, where this deck ({anki_name(deck)!r}) was imported before"
+        elif deck.id in moved:
             new_id = moved[deck.id]
             note = f"updating {new_id!r}: the same cards, renamed in Anki to {anki_name(deck)!r}"
         else:
-            new_id, note = _free_id(deck, library, decks_dir, {p.deck.id for p in plan.decks})
+            new_id, note = _free_id(deck, library, decks_dir, {p.deck.id for p in plan.decks} | claimed)
         if new_id != deck.id:
             renames[deck.id] = new_id
             bundle.texts.pop(deck.id, None)

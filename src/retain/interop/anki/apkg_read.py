@@ -24,8 +24,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -69,11 +70,14 @@ __all__ = [
     "legacy_layout",
     "note_filled",
     "read_apkg",
+    "stable_deck_ids",
 ]
 
 _DUMMY_RE = re.compile(r"update to the latest anki|please update", re.IGNORECASE)
 _TESTED_RE = re.compile(r"\{\{[#^]([^}]*)\}\}")
 _SHOWN_RE = re.compile(r"\{\{(?![#^/!])([^}]*)\}\}")
+_ID_SEP = re.compile(r"[^a-z0-9]+")  # what `deck_id_for_name` makes a `-`
+_SLUG_LEN = 48  # and how long an id it makes of a name at most
 
 
 # Filters whose field shows no text on the card: a typed answer box, a hint behind a click, speech.
@@ -444,16 +448,62 @@ class _Hashing:
         return self.fh.write(data)
 
 
+# What a name may hold that its id need not: ASCII letters and digits (the id's own), blanks,
+# accents (`Español` is `espanol`) and the punctuation that only separates words. Anything
+# else (`語彙`, the `++` of `C++`) tells names apart that the id would not.
+_WORD_PUNCTUATION = frozenset(" -_:.,;'\"()[]!?/")
+
+
+def _held_whole(name: str) -> bool:
+    """The id `deck_id_for_name` makes of `name` drops nothing that tells it from other names."""
+    norm = unicodedata.normalize("NFKD", name)
+    slug = _ID_SEP.sub("-", norm.encode("ascii", "ignore").decode().lower()).strip("-")
+    return len(slug) <= _SLUG_LEN and all(
+        (ch.isascii() and ch.isalnum())
+        or ch in _WORD_PUNCTUATION
+        or ch.isspace()
+        or unicodedata.combining(ch)
+        for ch in norm
+    )
+
+
+def stable_deck_ids(names: Iterable[str], held: Iterable[str] = ()) -> dict[str, str]:
+    """Each Anki deck name's retain id, the same whatever other decks a package holds.
+
+    The id is `deck_id_for_name`'s (`Languages::Spanish` -> `languages-spanish`) when that holds
+    the name whole and no other name (nor an id in `held`, given by a deck's description) gives
+    it; otherwise 8 hex digits of the name's hash are added (`Japanese::語彙` ->
+    `japanese-8d0a5219`, never a number by its place in the package, which moved when a deck
+    before it went). A name with no letter an id can hold is `deck-` and its hash already."""
+    taken = set(held)
+    given = frozenset(taken)
+    slugs = {name: deck_id_for_name(name) for name in dict.fromkeys(names)}
+    whole = {name for name in slugs if _held_whole(name)}
+    plain = Counter(slugs[name] for name in whole)
+    out: dict[str, str] = {}
+    for name, slug in slugs.items():
+        lettered = any(ch.isascii() and ch.isalnum() for ch in unicodedata.normalize("NFKD", name))
+        if lettered and not (name in whole and plain[slug] == 1 and slug not in given):
+            key = unicodedata.normalize("NFC", name).encode("utf-8", "surrogatepass")
+            slug = f"{slug[:_SLUG_LEN].rstrip('-')}-{hashlib.sha1(key).hexdigest()[:8]}"
+        out[name] = unique_id(slug, taken)  # (two names of one hash: one in 4 billion)
+        taken.add(out[name])
+    return out
+
+
 def _deck_ids(db: AnkiDb, used: set[int]) -> dict[int, tuple[str, dict[str, object]]]:
-    """Anki deck id -> (retain deck id, metadata from the description), unique ids."""
+    """Anki deck id -> (retain deck id, metadata from the description), unique ids: the id a
+    retain export gave the deck (its description says), else `stable_deck_ids`'."""
+    rows = {did: db.decks.get(did, (f"Deck {did}", "")) for did in sorted(used)}
+    metas = {did: parse_deck_description(desc) for did, (_, desc) in rows.items()}
+    given = {did: raw for did, meta in metas.items() if isinstance(raw := meta.get("id"), str)}
+    derived = stable_deck_ids((full for did, (full, _) in rows.items() if did not in given), given.values())
     out: dict[int, tuple[str, dict[str, object]]] = {}
     taken: set[str] = set()
-    for did in sorted(used):
-        full, desc = db.decks.get(did, (f"Deck {did}", ""))
-        meta = parse_deck_description(desc)
-        raw_id = meta.get("id")
-        deck_id = raw_id if isinstance(raw_id, str) else deck_id_for_name(full)
-        deck_id = unique_id(deck_id, taken)
+    for did, (full, desc) in rows.items():
+        meta = metas[did]
+        # (unique: a crafted package may hold a name twice, or a description's id twice)
+        deck_id = unique_id(given[did] if did in given else derived[full], taken)
         taken.add(deck_id)
         group, name = split_deck_name(full)
         if "group" not in meta and meta.get("name") == full:
