@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,10 +11,11 @@ from typing import TYPE_CHECKING
 from retain.commands.output import err, out, out_lines, report
 from retain.core.fixids import add_missing_ids
 from retain.core.gcpause import gc_paused
+from retain.core.ids import is_valid_id
 from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Problem
 from retain.interop.progress import TerminalStatus
-from retain.store.decks.library import DeckEntry, deck_files, load_paths, real_path
+from retain.store.decks.library import DeckEntry, Library, deck_files, load_paths, real_path
 from retain.store.files import (
     MAX_DECK_BYTES,
     ReadError,
@@ -180,19 +182,64 @@ def _quoted(path: Path) -> str:
     return shlex.quote(str(path))
 
 
-def _missing(raw: str) -> str:
-    """The line for a PATH that names nothing; a deck id (`retain check kafka`) gets its file."""
-    from retain.core.ids import is_valid_id
+def _deck_file(raw: str, library: Library) -> Path | None:
+    """The file of the deck a PATH that names nothing means (`retain check kafka`): a loaded
+    deck's id, or a deck whose file does not load (`deckref.broken_deck`); None: no deck."""
+    from retain.commands.deckref import broken_deck
+
+    entry = library.entry(raw) if is_valid_id(raw) else None
+    if entry is None:
+        found = broken_deck(library.broken, raw)
+        entry = found[0] if found is not None else None
+    return None if entry is None else entry.path
+
+
+def _missing(raw: str, library: Library) -> str:
+    """The line for a PATH that names nothing, when one named nothing at all: a deck id
+    (`retain check kafka`) gets its file, a deck whose file does not load its error too."""
+    from retain.commands.deckref import broken_deck_line
 
     line = f"retain check: no such file or folder: {raw}"
-    if not is_valid_id(raw):
-        return line
+    entry = library.entry(raw) if is_valid_id(raw) else None
+    if entry is not None:
+        return f"{line}; it is a deck id: check that deck with `retain check {_quoted(entry.path)}`"
+    broken = broken_deck_line(library.broken, raw)
+    return f"{line}; {broken}" if broken is not None else line
+
+
+def _a_path(raw: str) -> bool:
+    """Whether a PATH argument is written as a path (`decks/x.toml`), never a deck's id."""
+    return "/" in raw or os.sep in raw or raw.casefold().endswith(".toml")
+
+
+def _library() -> Library | None:
+    """The library, to find the decks named for paths; None when config.toml is invalid (the
+    check of the files named does not need it)."""
+    from retain.store.config import ConfigError
     from retain.store.home import open_home
 
-    entry = open_home().library().entry(raw)
-    if entry is None:
-        return line
-    return f"{line}; it is a deck id: check that deck with `retain check {_quoted(entry.path)}`"
+    try:
+        return open_home().library(cards=False)
+    except ConfigError:
+        return None
+
+
+def _named_decks(paths: list[str]) -> list[str] | None:
+    """`paths` with each that names nothing but a deck (its id, or a file that does not load)
+    made that deck's file, said on stderr; None, with a line for each, when one names nothing."""
+    missing = [raw for raw in paths if not Path(raw).exists()]
+    if not missing:
+        return paths
+    library = _library() if any(not _a_path(raw) for raw in missing) else None
+    files = {raw: None if library is None or _a_path(raw) else _deck_file(raw, library) for raw in missing}
+    if any(path is None for path in files.values()):
+        for raw in missing:
+            said = f"retain check: no such file or folder: {raw}"
+            err(said if library is None or _a_path(raw) else _missing(raw, library))
+        return None
+    for raw, path in files.items():
+        err(f"retain check: {raw} is a deck: checking its file {path}")
+    return [str(files[raw]) if raw in files else raw for raw in paths]
 
 
 def _not_a_deck(path: Path) -> Problem | None:
@@ -210,11 +257,10 @@ def _not_a_deck(path: Path) -> Problem | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = [raw for raw in args.paths if not Path(raw).exists()]
-    if missing:
-        for raw in missing:
-            err(_missing(raw))
+    paths = _named_decks(args.paths)
+    if paths is None:
         return 2
+    args.paths = paths
     from retain.store.decks.editlock import DeckLockTimeout
 
     with gc_paused():  # every deck's cards and problems live to the end: collections only cost time

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
+from retain.commands.deckref import unknown_deck_line
 from retain.commands.output import err, out, report
-from retain.core.model import Deck, decks_in_group, decks_named, group_label, known_decks
+from retain.core.model import Deck, decks_in_group, decks_named, group_label
 from retain.core.state import CardState
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
@@ -93,9 +94,8 @@ def run(args: argparse.Namespace) -> int:
         with TerminalStatus("reading the decks"):
             decks = home.with_cards(library, [d.id for d in decks])
     if not decks:
-        known = known_decks(list(library.decks))
         groups = "; groups: " + ", ".join(repr(g) for g in group_names(list(library.decks))[:6])
-        err(f"retain: no deck or group {args.deck_id!r}; decks: {known}{groups if library.decks else ''}")
+        err(f"retain: {unknown_deck_line(library, args.deck_id, groups if library.decks else '')}")
         return 2  # a wrong argument, as for `stats --deck`, `review` and `optimize`
     try:
         jobs = plan_export(decks, args.output)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from retain.core.custom_study import CustomStudy
     from retain.store.collection import Collection
+    from retain.store.decks.library import DeckEntry
     from retain.store.home import Home
     from retain.store.index.homesummary import LaunchHome
     from retain.ui.app import RetainApp
@@ -45,14 +46,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _resolve(wanted: Sequence[str], decks: Sequence[Deck]) -> list[str] | str:
+def _resolve(
+    wanted: Sequence[str], decks: Sequence[Deck], broken: Sequence[DeckEntry] = ()
+) -> list[str] | str:
     """Deck ids for the arguments (a deck id, a group's or a deck's name: `decks_named`), or an
-    error message naming the decks there are."""
+    error message: the file of a deck that does not load (`broken`: the library's broken
+    entries), or the decks there are."""
     chosen: list[str] = []
     for name in wanted:
         found = decks_named(decks, name)
         if not found:
-            return f"no deck or group {name!r}; decks: {known_decks(decks)}"
+            from retain.commands.deckref import broken_deck_line
+
+            return broken_deck_line(broken, name) or f"no deck or group {name!r}; decks: {known_decks(decks)}"
         chosen += [d.id for d in found]
     return list(dict.fromkeys(chosen))
 
@@ -133,7 +139,7 @@ def launch(
     try:
         review: list[str] | None = None
         if deck_args:
-            resolved = _resolve(deck_args, list(collection.library.decks))
+            resolved = _resolve(deck_args, collection.library.decks, collection.library.broken)
             if isinstance(resolved, str):
                 err(f"retain: {resolved}")
                 return 2

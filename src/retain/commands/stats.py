@@ -65,14 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def stats_report(
     col: Collection, now: datetime, deck: str | None = None, days: int | None = 30
 ) -> dict[str, Any]:
-    from retain.core.model import known_decks
+    from retain.commands.deckref import unknown_deck_line
     from retain.core.stats import RETENTION_DAYS, Activity, compute_stats
     from retain.store.statsdata import gather_figures, scope_ids
 
     names = {d.id: (d.name, d.group) for d in col.library.decks}
     ids = None if deck is None else scope_ids(col, deck)
-    if ids == []:
-        raise StatsInputError(f"no deck or group {deck!r}; decks: {known_decks(list(col.library.decks))}")
+    if deck is not None and ids == []:
+        raise StatsInputError(unknown_deck_line(col.library, deck))  # (a deck file that does not load: named)
     activity = {
         d: Activity(frozenset(a.days), a.today, a.passed, a.judged)
         for d, a in col.history_index.activity(now, RETENTION_DAYS).items()
