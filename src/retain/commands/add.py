@@ -233,6 +233,11 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     target = home.paths.decks_dir / f"{args.deck}.toml"
     if os.path.lexists(target):  # its file is there but gives no deck: said why (a broken link too)
         raise DeckEditError(taken_file_message(library, target, args.deck))
+    from retain.commands.deckref import broken_deck, broken_deck_line
+
+    found = broken_deck(library.broken, args.deck)
+    if found is not None and (not args.new_deck or found[1] <= 1):  # (its file, or its id: the same deck)
+        raise _NoDeck(broken_deck_line(library.broken, args.deck) or "")
     if not args.new_deck:
         raise _NoDeck(
             f"no deck {args.deck!r} (decks: {known_decks(list(library.decks))}); add --new-deck to create it"

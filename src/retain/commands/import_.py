@@ -293,6 +293,12 @@ def _missing(home: Home, given: str) -> str:
             f"(import reads a deck file or folder: {' '.join(IMPORT_SUFFIXES)}; "
             f"`retain export {given} -o {given}.toml` writes one)"
         )
+    if "/" not in given and os.sep not in given:
+        from retain.commands.deckref import broken_deck_line
+
+        broken = broken_deck_line(home.library(cards=False).broken, given)
+        if broken is not None:
+            return f"import refused: {given}: no such file; {broken}"
     return f"import refused: {given}: no such file"
 
 

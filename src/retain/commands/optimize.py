@@ -139,7 +139,10 @@ def run(args: argparse.Namespace) -> int:
         try:
             presets = presets_for(col, None if args.all else args.target)
         except SelectionError as exc:
-            err(f"retain: optimize: {exc}")
+            from retain.commands.deckref import broken_deck_line
+
+            said = broken_deck_line(col.library.broken, args.target) if args.target else None
+            err(f"retain: optimize: {said or exc}")
             return 2
         if args.simulate:
             from retain.commands.optimize_sim import simulate_presets
