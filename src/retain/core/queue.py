@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -112,13 +112,21 @@ class _Lane:
         return self.rev_notes if kind == "rev" else self.new_notes
 
 
-def removed_keys(units: Mapping[str, Unit], fresh: Mapping[str, Unit]) -> list[str]:
-    """The keys of `units` gone from `fresh` while their deck is still in it (a deleted card)."""
+def removed_keys(
+    units: Mapping[str, Unit], fresh: Mapping[str, Unit], held: Collection[str] | None = None
+) -> list[str]:
+    """The keys of `units` gone from `fresh`: a deleted card (its deck is still in `fresh`), or a
+    card of a deck gone from it, unless that deck is `held`: its file is there but does not load
+    right now (a save half done, a syntax error mid-edit), so its cards stay until it loads again.
+    `held` None: every deck missing from `fresh` is held (the caller cannot tell a deck gone, or
+    whose file now holds another deck id, from one that does not load)."""
     gone = [key for key in units if key not in fresh]
     if not gone:
         return []
     loaded = {u.deck_id for u in fresh.values()}
-    return [key for key in gone if units[key].deck_id in loaded]
+    if held is None:
+        return [key for key in gone if units[key].deck_id in loaded]
+    return [key for key in gone if units[key].deck_id in loaded or units[key].deck_id not in held]
 
 
 def build_queue(
@@ -206,16 +214,22 @@ class StudyQueue:
         """Whether `key` is (still) one of the units this queue was built over."""
         return key in self._units
 
-    def refresh_units(self, fresh: Mapping[str, Unit]) -> None:
+    @property
+    def deck_ids(self) -> list[str]:
+        """The decks this queue serves (those it was built over with a card)."""
+        return list(self._lanes)
+
+    def refresh_units(self, fresh: Mapping[str, Unit], held: Collection[str] | None = None) -> None:
         """Take the queued units' texts as they are now (a card was edited or its deck reloaded).
 
         The texts change; what is queued, and in which order, stays. A key no longer in
-        `fresh` while its deck still loads (the card was deleted, or its kind changed) leaves
-        the queue; a whole deck missing from `fresh` (its file does not load right now, a
-        save half done) keeps its units until it loads again.
+        `fresh` leaves the queue (`removed_keys`): a card deleted, or its kind changed, or its
+        deck gone (its file deleted or moved away, or its `id` changed); a deck that is `held`
+        (its file does not load right now, a save half done) keeps its units until it loads
+        again (`held` None: every deck missing from `fresh` does).
         """
         units = self._units
-        for key in removed_keys(units, fresh):
+        for key in removed_keys(units, fresh, held):
             self._drop(key)
         for key in units:
             unit = fresh.get(key)

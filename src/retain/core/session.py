@@ -5,7 +5,10 @@ store) first; only when `record` has returned, so the event is durable, does
 the session update the in-memory states, tell the queue and choose the next
 card. Undo goes through `Recorder.last_undoable`, so it reaches back several
 steps and across a restart; an action of several events (a bulk suspend in the
-browser: `Event.group`) is taken back in one step (`record_undo_action`).
+browser: `Event.group`) is taken back in one step (`record_undo_action`). An
+undo made on another screen (the browser's, over the session) is taken back the
+same way when the session looks again (`sync_states`, from the journal's undo
+events): one path for both.
 
 The four previews are computed once per shown card and cached: py-fsrs fuzz
 uses the global RNG, so recomputing could give a different interval than the
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal, Protocol, runtime_checkable
@@ -60,6 +63,9 @@ AdjustPreviews = Callable[[Unit, dict[int, CardState], datetime], dict[int, Card
 Rebuild = Callable[[datetime], StudyQueue]
 # The states of some keys as the queue sees them (an exam's caps applied), for `sync_states`.
 StateView = Callable[[list[str], datetime], Mapping[str, CardState]]
+# The undo events recorded since a moment, oldest first (the journal's), for `sync_states`: an undo
+# made on another screen (the browser's ctrl+z) is taken back here as the session's own undo is.
+UndosSince = Callable[[datetime], Iterable[Event]]
 
 
 class SessionError(RuntimeError):
@@ -273,9 +279,11 @@ class ReviewSession:
         self._preview_of: CardState | None = None  # the state the previews were made from
         self._forced: Unit | None = None  # a card brought back by undo
         self._rated: dict[str, Event] = {}  # this session's reviews not undone
+        self._undos_seen: set[str] = set()  # undo events taken back here (`_take_back`)
         self.last_undone: Event | None = None  # what the last `undo` took back (its newest event)
         self.last_undone_action: list[Event] = []  # ... all of it (`action_label` says it)
         self._last_now = to_utc(now)
+        self._synced_at = self._last_now  # when `sync_states` last looked (undos since then are news)
         self._advance(self._last_now)
 
     # -- showing --------------------------------------------------------------
@@ -298,27 +306,56 @@ class ReviewSession:
             self._preview_at, self._preview_of = at, state
         return self._previews
 
-    def sync_states(self, now: datetime) -> bool:
+    def sync_states(self, now: datetime, undos: UndosSince | None = None) -> bool:
         """Take the card states another screen changed while this session waited (the browser
-        suspends, buries, resets or reschedules a card): the queue places them again, and the
-        current card, when it is now suspended or buried, leaves for the next one (a rating
-        would have put back the state it had). True when the current card changed (the view is
-        drawn again: another card, or new intervals on its rating buttons)."""
+        suspends, buries, resets or reschedules a card, or undoes): the queue places them again,
+        and the current card, when it is now suspended or buried, leaves for the next one (a
+        rating would have put back the state it had). True when the current card changed (the
+        view is drawn again: another card, or new intervals on its rating buttons).
+
+        `undos(since)` gives the undo events recorded meanwhile: a change one of them made (it
+        took back the very state this session last saw) is taken back as the session's own
+        `undo` takes it back: the rating no longer counts in the session, its place in the day's
+        limits comes back, and the card, when this session serves it now, is shown next, front
+        first. Any other change is no rating: the day's limits stay, and a card whose sibling
+        was studied today stays out until tomorrow (`StudyQueue.restate`)."""
         at = self._touch(now)
+        since, self._synced_at = self._synced_at, at
         live, known = self.states, self._known
+        news = self._news(undos, since) if undos is not None else []
+        for undo in news:  # (a rating undone elsewhere no longer counts, also in a queue built since)
+            self._rated.pop(undo.undoes, None)
         changed = [k for k, st in live.items() if known.get(k) is not st]
         changed += [k for k in known if k not in live]
         if not changed:
             return False
+        taken = self._explained(news, changed)
+        shown = self._take_back(taken, at)
+        for undo in taken:  # (`_store` kept the journal's copy of the state: the live one is compared)
+            if undo.after is not None and live.get(undo.key) == undo.after:
+                known[undo.key] = live[undo.key]
+        changed = [k for k in changed if known.get(k) is not live.get(k)]
         for key in changed:
             st = live.get(key)
             if st is None:
                 known.pop(key, None)
             else:
                 known[key] = st
-        self.queue.restate(changed, self._view(changed, at) if self._view is not None else live, at)
+        if changed:
+            self.queue.restate(changed, self._view(changed, at) if self._view is not None else live, at)
+            forced = self._forced  # (undone, then suspended up there: not served after all)
+            if (
+                forced is not None
+                and forced.key in changed
+                and not self._serves(forced.key, live.get(forced.key), at)
+            ):
+                self._forced = None
+                shown = False
         current = self.current
-        if current is None or current.key not in changed:
+        if shown or (taken and current is None):
+            self._advance(at)  # the card an undo brought back, front first (as `undo` shows it)
+            return shown or self.current is not None
+        if current is None or current.key not in {*changed, *(u.key for u in taken)}:
             return False
         self._previews = None
         state = self.states.get(current.key)
@@ -326,6 +363,32 @@ class ReviewSession:
             self._forced = None
             self._advance(at)
         return True
+
+    def _news(self, undos: UndosSince, since: datetime) -> list[Event]:
+        """The undo events recorded since `since` that this session has not taken back yet."""
+        news = [u for u in undos(since) if u.kind == "undo" and u.id not in self._undos_seen]
+        self._undos_seen.update(u.id for u in news)
+        return news
+
+    def _explained(self, undos: Sequence[Event], changed: Sequence[str]) -> list[Event]:
+        """The undo events (oldest first) that changed the `changed` cards from the state this
+        session last saw: each took back the state the one before left (an undo made before the
+        session last looked, or after another change of its card, explains nothing here)."""
+        keys = set(changed)
+        known = self._known
+        held: dict[str, CardState | None] = {}
+        taken: list[Event] = []
+        for undo in undos:
+            key = undo.key
+            if key not in keys:
+                continue
+            was = held[key] if key in held else known.get(key)
+            if undo.before != was:
+                keys.discard(key)  # (a change that was no undo came between: the rest is no undo here)
+                continue
+            held[key] = undo.after
+            taken.append(undo)
+        return taken
 
     def labels(self, now: datetime) -> dict[int, str]:
         """Interval labels for the four rating buttons ("<1m", "<10m", "2d", ...)."""
@@ -352,10 +415,19 @@ class ReviewSession:
             self._advance(self._touch(now))
         return self.current
 
-    def refresh_units(self, fresh: Mapping[str, Unit], now: datetime) -> bool:
+    def refresh_units(
+        self,
+        fresh: Mapping[str, Unit],
+        now: datetime,
+        *,
+        held: Collection[str] | None = None,
+    ) -> bool:
         """Cards as the deck files have them now (an edit, a reload): the texts change, and a
-        card deleted meanwhile leaves the session, the current one too (the next is shown).
-        True when the current card is another one now.
+        card deleted meanwhile leaves the session, the current one too (the next is shown), as
+        do the cards of a deck gone from `fresh` (its file deleted, or its `id` changed), unless
+        the deck is `held`: its file is there but does not load right now (a syntax error
+        mid-edit), and its cards stay until it loads again (`held` None: every deck missing from
+        `fresh` is held, `StudyQueue.refresh_units`). True when the current card is another one now.
 
         A card added meanwhile (written into the deck file, or in the app's editor) to a deck of
         this session joins it, as on the deck list: the queue is built anew with it (the card
@@ -363,12 +435,16 @@ class ReviewSession:
         added = (
             [key for key in fresh if key not in self.units_by_key] if fresh is not self.units_by_key else []
         )
-        self.queue.refresh_units(fresh)
+        if isinstance(self.queue, StudyQueue):
+            self.queue.refresh_units(fresh, held)
+        else:
+            self.queue.refresh_units(fresh)
         self.units_by_key = fresh  # undo shows the card as it is now
         at = self._touch(now)
         joined = bool(added) and self._join_added(added, at)
-        if self._forced is not None and self._forced.key not in self.queue:
-            self._forced = None
+        if self._forced is not None:  # (with its text as it is now)
+            forced = fresh.get(self._forced.key, self._forced)
+            self._forced = forced if forced.key in self.queue else None
         current = self.current
         if current is None and joined:
             self._advance(at)
@@ -391,6 +467,26 @@ class ReviewSession:
         self.queue = queue
         self._known = dict(self.states)
         return True
+
+    def follow_decks(self, rebuild: Rebuild, now: datetime) -> bool:
+        """The session's decks as they are named now, some under a new id (a deck's `id` changed
+        in its file: to the learner the same deck): `rebuild` builds the queue over them, now and
+        from now on, so their cards join the session (the card shown stays, if still a card of
+        them). A daily session only (a custom study keeps the cards it chose). True when the
+        current card is another one now."""
+        if not isinstance(self.queue, StudyQueue):
+            return False
+        self._rebuild = rebuild
+        at = self._touch(now)
+        self.queue = rebuild(at)
+        self._known = dict(self.states)
+        if self._forced is not None and self._forced.key not in self.queue:
+            self._forced = None
+        current = self.current
+        if current is not None and current.key in self.queue:
+            return False
+        self._advance(at)
+        return self.current is not current
 
     # -- changing -------------------------------------------------------------
 
@@ -487,26 +583,39 @@ class ReviewSession:
         targets, events = done
         self.last_undone = targets[0]
         self.last_undone_action = targets
-        # The queue places a card as it sees it (an exam's caps: a card due for the exam)
-        placed = [e.key for e in events if e.after is not None]
-        view = self._view(placed, at) if self._view is not None and placed else {}
-        for target, event in zip(targets, events, strict=True):
-            seen = event.after
-            if seen is not None:
-                seen = view.get(target.key, seen)
-            self._store(target.key, event.after, at, placed=seen)
-            if isinstance(self.queue, CustomQueue):  # (a StudyQueue puts an undone card back itself)
-                self.queue.put_back(target.key, seen, at)
-            else:  # another deck's rating: its capped group's slot comes back to this queue too
-                self.queue.count_elsewhere(target.key, target.after, event.after)
-            self._rated.pop(target.id, None)
-            unit = self.units_by_key.get(target.key)
-            if len(targets) == 1 and unit is not None and self._serves(target.key, seen, at):
-                self._forced = unit  # (of an action of many, the queue chooses the next card)
-            elif self._forced is not None and self._forced.key == target.key:
-                self._forced = None  # brought back by an earlier undo; not served in this state
+        self._take_back(events, at)
         self._advance(at)
         return events[0]
+
+    def _take_back(self, undos: Sequence[Event], at: datetime) -> bool:
+        """What `undos` (recorded: by `undo`, or on another screen, `sync_states`) took back: each
+        card is placed in the state its undo put back (the queue gives a rating of this study
+        day its place in the daily limits back), and the rating no longer counts in the session.
+        The card of an undo of one event (not an action of many: the queue chooses the next
+        card) is shown next when this session serves it now (`_serves`). True when one is."""
+        # The queue places a card as it sees it (an exam's caps: a card due for the exam)
+        placed = [u.key for u in undos if u.after is not None]
+        view = self._view(placed, at) if self._view is not None and placed else {}
+        shown = False
+        for undo in undos:
+            self._undos_seen.add(undo.id)
+            seen = undo.after
+            if seen is not None:
+                seen = view.get(undo.key, seen)
+            self._store(undo.key, undo.after, at, placed=seen)
+            if isinstance(self.queue, CustomQueue):  # (a StudyQueue puts an undone card back itself)
+                self.queue.put_back(undo.key, seen, at)
+            else:  # another deck's rating: its capped group's slot comes back to this queue too
+                self.queue.count_elsewhere(undo.key, undo.before, undo.after)
+            self._rated.pop(undo.undoes, None)
+            unit = self.units_by_key.get(undo.key)
+            if not undo.group and unit is not None and self._serves(undo.key, seen, at):
+                self._forced = unit  # (of an action of many, the queue chooses the next card)
+                shown = True
+            elif self._forced is not None and self._forced.key == undo.key:
+                self._forced = None  # brought back by an earlier undo; not served in this state
+                shown = False
+        return shown and self._forced is not None
 
     def _serves(self, key: str, state: CardState | None, now: datetime) -> bool:
         """Whether this session would show `key` in `state` now: one of its cards (not another

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,6 +24,8 @@ from retain.core.state import Event
 from retain.core.studyday import StudyDay
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
+from retain.store.decks.library import real_path
+from retain.ui.access import retain_app
 from retain.ui.gc_defer import DeferredGC
 from retain.ui.text import line
 from retain.ui.widgets.card_view import CardView
@@ -32,7 +34,18 @@ from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.progress_header import ProgressHeader
 from retain.ui.widgets.rating_bar import RATING_NAMES, RatingBar
 
-__all__ = ["ANSWER_PLACEHOLDERS", "AnswerInput", "StudyScreen", "answer_placeholder", "buried_until_words"]
+if TYPE_CHECKING:
+    from retain.store.decks.library import DeckEntry
+
+__all__ = [
+    "ANSWER_PLACEHOLDERS",
+    "AnswerInput",
+    "StudyScreen",
+    "answer_placeholder",
+    "buried_until_words",
+    "deck_changes",
+    "deck_files",
+]
 
 Clock = Callable[[], datetime]
 MAX_ANSWER_MS = 60_000  # time on one card counted at most (a learner who walked away)
@@ -73,6 +86,35 @@ def buried_until_words(buried_until: str, now: datetime, day: StudyDay, tz: tzin
         return f"tomorrow {clock}"
     year = "" if back.year == local.year else f" {back.year}"  # (a day next year is no day this year)
     return f"{back.strftime('%a')} {back.day} {back.strftime('%b')}{year} {clock}"
+
+
+def deck_files(entries: Iterable[DeckEntry]) -> dict[str, Path]:
+    """Each loaded deck's file (links followed), by deck id."""
+    return {e.deck.id: real_path(e.path) for e in entries if e.deck is not None}
+
+
+def deck_changes(
+    before: Mapping[str, Path], entries: Iterable[DeckEntry], decks: Collection[str]
+) -> tuple[set[str], dict[str, str]]:
+    """What a reload did to the decks whose files were `before` (`deck_files`), now that the
+    library holds `entries`: (the decks missing now whose file is there but does not load, a
+    syntax error mid-edit: their cards stay; {a deck of `decks` -> its new id}, for one whose
+    file now holds a deck of another id, not one of `decks`: to the learner the same deck). A deck
+    missing otherwise (its file deleted or moved away) is in neither: its cards leave."""
+    entries = list(entries)
+    now = deck_files(entries)
+    at = {path: deck_id for deck_id, path in now.items()}
+    broken = {real_path(e.path) for e in entries if e.deck is None}
+    held: set[str] = set()
+    renamed: dict[str, str] = {}
+    for deck_id, path in before.items():
+        if deck_id in now:
+            continue
+        if path in broken:
+            held.add(deck_id)
+        elif deck_id in decks and (new := at.get(path)) is not None and new not in decks:
+            renamed[deck_id] = new
+    return held, renamed
 
 
 class AnswerInput(OrderedInput):
@@ -146,6 +188,7 @@ class StudyScreen(Screen[None]):
         # (`_next_day`), as found when the screen was drawn; each poll says the time left again.
         self._held: tuple[datetime | None, str | None] = (None, None)
         self._empty_words = ""  # the "Nothing due" text's words as last drawn
+        self._deck_files: dict[str, Path] = {}  # each deck's file at the last (re)load (`deck_changes`)
         self._gc = DeferredGC()  # collections after the paint, not between a key and its paint
 
     def compose(self) -> ComposeResult:
@@ -160,19 +203,82 @@ class StudyScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).cursor_blink = False
+        collection = getattr(self.app, "collection", None)
+        if collection is not None:
+            self._deck_files = deck_files(collection.library.entries)
         self._show_current()
         self._poll_timer = self.set_interval(self.POLL_SECONDS, self._poll, name="study-poll")
 
     def on_screen_resume(self) -> None:
         self._gc.hold()
+        # a card suspended, buried, reset or undone up there (the undone one is shown next)
+        redraw = self.session.sync_states(self._clock(), self._undos_since)
         collection = getattr(self.app, "collection", None)
         if collection is not None and collection.units_by_key is not self.session.units_by_key:
-            from retain.ui.authoring import refresh_session_card
-
-            refresh_session_card(self)  # the browser (or an editor) above changed the decks
-        if self.session.sync_states(self._clock()):  # a card suspended, buried or reset up there
+            redraw = self.reload_decks() or redraw  # the browser (or an editor) above changed the decks
+        if redraw:
             self.refresh_card()
         self._update_header(self._clock())  # (a card added up there counts)
+
+    def _undos_since(self, since: datetime) -> list[Event]:
+        """The undo events recorded since `since` (the browser's ctrl+z above this screen), for
+        `ReviewSession.sync_states`; none when the journal cannot be read now (each change is
+        then taken as no undo)."""
+        collection = getattr(self.app, "collection", None)
+        if collection is None:
+            return []
+        try:
+            events = collection.history_index.events(self._clock(), since=since)
+        except (CollectionError, OSError):
+            return []
+        return [e for e in events if e.kind == "undo"]
+
+    def reload_decks(self) -> bool:
+        """Take the decks as the app's library has them now (an edit, a reload): the session's
+        cards with their new texts, a card deleted or added, a deck gone; the cards of a deck
+        whose file does not load right now stay (`deck_changes`), and a deck whose file now holds
+        another id is followed under it; the decks' names as the files give them now. True when
+        the card on screen is to be drawn again (another card, a new text, a new deck name)."""
+        if getattr(self.app, "collection", None) is None:
+            return False
+        collection = retain_app(self).collection
+        session, now = self.session, self._clock()
+        shown = session.current
+        queue = session.queue
+        decks = set(queue.deck_ids) if isinstance(queue, StudyQueue) else set()
+        entries = collection.library.entries
+        held, renamed = deck_changes(self._deck_files, entries, decks)
+        moved = session.refresh_units(collection.units_by_key, now, held=held)
+        joined = session.queue.deck_ids if isinstance(session.queue, StudyQueue) else []
+        if any(new not in joined for new in renamed.values()):  # (a session of every deck has them)
+            moved = self._follow(sorted((decks - renamed.keys()) | set(renamed.values())), now) or moved
+        self._deck_files = {**{d: p for d, p in self._deck_files.items() if d in held}, **deck_files(entries)}
+        renamed_deck = self._rename_decks(held)
+        unit = session.current
+        return moved or (unit is not None and (unit != shown or unit.deck_id in renamed_deck))
+
+    def _follow(self, deck_ids: list[str], now: datetime) -> bool:
+        """Study `deck_ids` from now on (a deck's id changed in its file): the session's queue is
+        built over them, as is the next study day's (`cards_at`). True when the card shown changed."""
+        app = retain_app(self)
+        collection = app.collection
+        if self._cards_at is not None:
+            self._cards_at = lambda at: app.cards_at(deck_ids, at)
+
+        def rebuild(at: datetime) -> StudyQueue:
+            queue = collection.start_session(deck_ids, at).queue  # (a daily session's: a StudyQueue)
+            assert isinstance(queue, StudyQueue)
+            return queue
+
+        return self.session.follow_decks(rebuild, now)
+
+    def _rename_decks(self, held: Collection[str]) -> set[str]:
+        """The decks' names as the library gives them now (a held deck keeps its last one); the
+        decks whose name changed."""
+        old = self._deck_names
+        new: dict[str, str] = {**{d: old[d] for d in held if d in old}, **retain_app(self).deck_names()}
+        self._deck_names = new
+        return {d for d, name in new.items() if old.get(d, name) != name}
 
     def on_screen_suspend(self) -> None:
         self._gc.release()
@@ -499,11 +605,11 @@ class StudyScreen(Screen[None]):
             answer.cursor_position = len(typing)
 
     def on_decks_reloaded(self) -> None:
-        """Deck files changed on disk (`retain.ui.live_reload`): show the current card's new text,
-        and a card added to the session's decks (the header counts it; with no card up, it is shown)."""
-        from retain.ui.authoring import refresh_session_card
-
-        refresh_session_card(self)
+        """Deck files changed on disk (`retain.ui.live_reload`): show the current card's new text
+        and deck name, and a card added to the session's decks (the header counts it; with no card
+        up, it is shown); a deck gone leaves the session (`reload_decks`)."""
+        if self.reload_decks():
+            self.refresh_card()
         if self.session.current is None:
             self._show_current()  # "Nothing due": its words follow the decks ("no cards here yet")
         else:
