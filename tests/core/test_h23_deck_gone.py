@@ -144,3 +144,16 @@ def test_a_deck_followed_under_its_new_id_joins_the_session() -> None:
         at += timedelta(seconds=5)
     assert seen == ["t2/c1", "t2/c2", "t2/c3", "t2/added"]
     assert session.studied == 5
+
+
+def test_a_custom_study_drops_a_deck_gone_and_keeps_a_held_one() -> None:
+    """`CustomQueue.refresh_units` takes `held` as the daily queue does: a custom study kept the
+    cards of a deck whose file was moved away."""
+    from retain.core.custom_study import CustomQueue
+
+    queue = CustomQueue([*T, *U], {}, TODAY)
+    queue.refresh_units({u.key: u for u in U}, held=set())
+    assert [k for k in ("t/c1", "t/c2", "t/c3", "u/x") if k in queue] == ["u/x"]
+    kept = CustomQueue([*T, *U], {}, TODAY)
+    kept.refresh_units({u.key: u for u in U}, held={"t"})
+    assert all(u.key in kept for u in T)

@@ -129,7 +129,8 @@ async def test_a_deck_id_changed_while_the_browser_is_open_is_followed_on_the_wa
         await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is study
+        back: object = app.screen  # (mypy keeps the browser's narrowing of `app.screen`)
+        assert back is study
         current = study.session.current
         assert current is not None and current.key.startswith("t2/"), current
         assert "Question 1" in screen_text(app)

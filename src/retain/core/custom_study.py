@@ -16,6 +16,7 @@ are left out of every mode.
 
 from __future__ import annotations
 
+from collections.abc import Collection as AbstractCollection
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -212,9 +213,10 @@ class CustomQueue:
         """Whether `key` is (still) one of the units this queue was built over."""
         return key in self._units
 
-    def refresh_units(self, fresh: Mapping[str, Unit]) -> None:
-        """As `StudyQueue.refresh_units`: new texts; a deleted card leaves the queue."""
-        for key in removed_keys(self._units, fresh):
+    def refresh_units(self, fresh: Mapping[str, Unit], held: AbstractCollection[str] | None = None) -> None:
+        """As `StudyQueue.refresh_units`: new texts; a deleted card, or a deck gone and not `held`,
+        leaves the queue."""
+        for key in removed_keys(self._units, fresh, held):
             del self._units[key]
             self._pending.pop(key, None)
             self._new.discard(key)

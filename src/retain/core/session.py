@@ -435,10 +435,7 @@ class ReviewSession:
         added = (
             [key for key in fresh if key not in self.units_by_key] if fresh is not self.units_by_key else []
         )
-        if isinstance(self.queue, StudyQueue):
-            self.queue.refresh_units(fresh, held)
-        else:
-            self.queue.refresh_units(fresh)
+        self.queue.refresh_units(fresh, held)
         self.units_by_key = fresh  # undo shows the card as it is now
         at = self._touch(now)
         joined = bool(added) and self._join_added(added, at)

@@ -124,10 +124,7 @@ def edit_in_session(screen: StudyScreen) -> None:
 def refresh_session_card(screen: StudyScreen) -> None:
     """Show the current card, and the ones still queued, as the deck file has them now (after an edit
     or a reload)."""
-    session = screen.session
-    shown = session.current
-    moved_on = session.refresh_units(_host(screen.app).collection.units_by_key, screen.now())
-    if moved_on or (session.current is not None and session.current != shown):
+    if screen.reload_decks():  # (a deck gone leaves, a renamed one is followed: one path)
         screen.refresh_card()  # a new text, or the next card (the one shown was deleted)
 
 
