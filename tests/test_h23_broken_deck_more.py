@@ -9,7 +9,20 @@ from pathlib import Path
 import pytest
 
 from retain.cli import main
-from test_h23_broken_deck_named import BROKEN, ERROR_AT
+
+BROKEN = """\
+format = 1
+[deck]
+id = "spanish"
+name = "Spanish Words"
+group = "Languages"
+
+[[cards]]
+id = "hola"
+front = "Hello?
+back = "Hola"
+"""
+ERROR_AT = "9:16: error: TOML syntax"  # the missing quote (as in test_h23_broken_deck_named)
 
 
 @pytest.fixture

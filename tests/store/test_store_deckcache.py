@@ -24,8 +24,8 @@ def _deck_file(tmp_path: Path, text: str = DECK) -> Path:
 def test_cache_hit_equals_a_fresh_parse(tmp_path: Path) -> None:
     path = _deck_file(tmp_path)
     cache = tmp_path / "cache"
-    first, problems = load_deck_cached(path, cache)
-    again, problems2 = load_deck_cached(path, cache)
+    first, problems, _left_out = load_deck_cached(path, cache)
+    again, problems2, _left_out = load_deck_cached(path, cache)
     fresh = parse_deck(path.read_text(), str(path))
     assert first == again == fresh.deck and problems == problems2 == fresh.problems
     assert again is not None and units_for(again) == expand_deck(again)
@@ -38,7 +38,7 @@ def test_an_edit_invalidates_the_cache(tmp_path: Path) -> None:
     load_deck_cached(path, cache)
     path.write_text(DECK.replace('front = "One?"', 'front = "One, edited?"'))
     os.utime(path, ns=(1, 1))  # even an edit that restores an old mtime changes the inode/size
-    deck, _ = load_deck_cached(path, cache)
+    deck, _, _left_out = load_deck_cached(path, cache)
     assert deck is not None and deck.cards[0].front == "One, edited?"
 
 
@@ -49,7 +49,7 @@ def test_damaged_cache_entries_are_misses(tmp_path: Path) -> None:
     for kind in ("decks", "deckcards"):
         entry = derivedcache.cache_path(cache, kind, path)
         entry.write_bytes(entry.read_bytes()[:-7])
-    deck, _ = load_deck_cached(path, cache)
+    deck, _, _left_out = load_deck_cached(path, cache)
     assert deck == parse_deck(path.read_text(), str(path)).deck
 
 
@@ -57,7 +57,7 @@ def test_light_load_has_keys_but_no_texts(tmp_path: Path) -> None:
     path = _deck_file(tmp_path)
     cache = tmp_path / "cache"
     for _ in range(2):  # a miss, then a hit
-        deck, _ = load_deck_cached(path, cache, cards=False)
+        deck, _, _left_out = load_deck_cached(path, cache, cards=False)
         assert deck is not None and deck.cards == () and deck.name == "Tiny deck"
         units = units_for(deck)
         assert [u.key for u in units] == [u.key for u in expand_deck(parse_deck(DECK).deck)]  # type: ignore[arg-type]
@@ -74,7 +74,7 @@ def test_light_keys_come_before_the_units_and_agree_with_them(tmp_path: Path) ->
     cache = tmp_path / "cache"
     expected = [u.key for u in expand_deck(parse_deck(DECK, str(path)).deck)]  # type: ignore[arg-type]
     for _ in range(2):  # a miss, then a hit
-        deck, _ = load_deck_cached(path, cache, cards=False)
+        deck, _, _left_out = load_deck_cached(path, cache, cards=False)
         assert deck is not None
         assert unit_keys_for(deck) == expected
         assert [u.key for u in units_for(deck)] == expected == unit_keys_for(deck)
@@ -94,7 +94,7 @@ def test_a_light_entry_with_a_short_column_is_a_miss(tmp_path: Path) -> None:
     names, cols, count = main[1]
     cols = [col[:-1] if name == "kind" else col for name, col in zip(names, cols, strict=True)]
     entry.write_bytes(marshal.dumps((*data[:4], (main[0], (names, cols, count), *main[2:]))))
-    deck, _ = load_deck_cached(path, cache, cards=False)  # parsed again
+    deck, _, _left_out = load_deck_cached(path, cache, cards=False)  # parsed again
     assert deck is not None
     assert [u.key for u in units_for(deck)] == unit_keys_for(deck)
     assert [u.kind for u in units_for(deck)] == [
@@ -125,7 +125,7 @@ def test_a_remembered_file_loads_from_the_cache_as_a_parse_would(tmp_path: Path)
     with path.open("r+b") as fh:  # same inode, size and mtime, other bytes: only a hit gives the old deck
         fh.write(b"#")
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    deck, problems = load_deck_cached(path, cache)
+    deck, problems, _left_out = load_deck_cached(path, cache)
     assert deck == parsed.deck and problems == parsed.problems
 
 
@@ -138,5 +138,5 @@ def test_remember_stores_nothing_for_a_file_that_is_not_the_text(tmp_path: Path)
     parsed = parse_deck(other, str(path))
     remember(path, cache, other, parsed.deck, parsed.problems)
     assert not (cache / "decks").exists() or not list((cache / "decks").iterdir())
-    deck, _problems = load_deck_cached(path, cache)
+    deck, _problems, _left_out = load_deck_cached(path, cache)
     assert deck == parse_deck(DECK, str(path)).deck

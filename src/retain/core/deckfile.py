@@ -39,6 +39,10 @@ EXPANSION_FACTOR = 8
 # at most 1,000 characters and 1,000 counted repeats), and this bounds a whole hostile deck's check.
 MAX_DECK_PATTERNS = 100_000
 DECK_KEYS = {"id", "name", "group", "description", "version", "authors", "license", "tags"}
+TOP_KEYS = ("format", "deck", "cards")
+# How a top-level key near one of `TOP_KEYS` was meant to be written, for a "did you mean".
+_TOP_SPELLING = {"format": "`format`", "deck": "[deck]", "cards": "[[cards]]"}
+_TOP_HEADS = frozenset(top[i] for top in TOP_KEYS for i in (0, 1))
 _ANSWER_KEYS = frozenset(ANSWER_KEYS)
 _PLAIN = AnswerSpec()  # a card without answer keys: plain text
 CARD_KEYS = {"id", "kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS}
@@ -55,12 +59,16 @@ _UNREAD_WHY = {
 }
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 _TABLE_LINE_RE = re.compile(r"[ \t]*\[")
-_TABLE_NAME_RE = re.compile(r"[ \t]*\[\[?([^\]\n]*+)\]")
 _KEY = r"""[A-Za-z0-9_-]++|"[^"\\\n]*+"|'[^'\n]*+'"""
-# `key =` at a line start (`deck.`/`cards.` prefixes allowed; `back.x =` is the key `back`): the
-# keys whose positions errors report.
+_KEY_PART_RE = re.compile(_KEY)
+# A table header, `[a.b]` or `[[a.b]]` (spaces and quoted parts allowed): its indent, its name.
+_HEADER_NAME_RE = re.compile(rf"([ \t]*+)\[\[?+[ \t]*+((?:{_KEY})(?:[ \t]*+\.[ \t]*+(?:{_KEY}))*+)[ \t]*+\]")
+_SUB_HEADER_RE = re.compile(r"""^[ \t]*+\[\[?+[ \t]*+(?:cards|"cards"|'cards')[ \t]*+\.""", re.MULTILINE)
+_PREFIX = r"""(?:cards|deck|"cards"|"deck"|'cards'|'deck')"""
+# `key =` at a line start (`deck.`/`cards.` prefixes allowed, quoted or not; `back.x =` is the key
+# `back`): the keys whose positions errors report.
 _KEY_LINE_RE = re.compile(
-    rf"([ \t]*+)(?:(?:cards|deck)[ \t]*\.[ \t]*)?({_KEY})(?:[ \t]*\.[ \t]*(?:{_KEY}))*+[ \t]*="
+    rf"([ \t]*+)(?:{_PREFIX}[ \t]*\.[ \t]*)?({_KEY})(?:[ \t]*\.[ \t]*(?:{_KEY}))*+[ \t]*="
 )
 # `key =` after an inline table's `{` or `,` (group 2), strings and comments skipped (group 1 unset).
 _INLINE_KEY_RE = re.compile(
@@ -109,6 +117,7 @@ def _key(key: str) -> str:
 class ParseResult:
     deck: Deck | None
     problems: list[Problem] = field(default_factory=list)
+    left_out: int = 0  # the file's cards the deck does not hold (each with an error that says why)
 
     @property
     def errors(self) -> list[Problem]:
@@ -176,16 +185,21 @@ def card_header_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.split("\n"), 1) if _HEADER_RE.match(line) and i not in strings]
 
 
-def _table_name(line: str) -> str:
-    """The name of the table a header line opens, quotes and spaces around dots dropped."""
-    m = _TABLE_NAME_RE.match(line)
+Header = tuple[int, int, tuple[str, ...]]  # (1-based line, column of its `[`, its name's parts)
+
+
+def _header_name(line: str) -> tuple[int, tuple[str, ...]]:
+    """The column of a header line's `[` and the parts of the name it opens, unquoted (`[ "a" . b ]`
+    is ("a", "b")); no parts for a line the pattern does not read."""
+    m = _HEADER_NAME_RE.match(line)
     if m is None:
-        return ""
-    return ".".join(part.strip().strip("\"'") for part in m[1].split("."))
+        return len(line) - len(line.lstrip(" \t")) + 1, ()
+    parts = _KEY_PART_RE.findall(m[2])
+    return len(m[1]) + 1, tuple(p[1:-1] if p[0] in "\"'" else p for p in parts)
 
 
-def _table_headers(text: str) -> list[tuple[int, str]]:
-    """(1-based line, name) of each table header line, in order; `[[cards]]` is "cards".
+def _table_headers(text: str) -> list[Header]:
+    """(1-based line, column, name parts) of each table header line, in order; `[[cards]]` is ("cards",).
 
     As `card_header_lines`: a header-like line inside a multi-line string is not a
     header; text the scan does not vouch for falls back to a line-by-line match.
@@ -196,20 +210,21 @@ def _table_headers(text: str) -> list[tuple[int, str]]:
     if scanned is None:
         strings = _string_lines(text)
         return [
-            (n, _table_name(line))
+            (n, *_header_name(line))
             for n, line in enumerate(text.split("\n"), 1)
             if _TABLE_LINE_RE.match(line) and n not in strings
         ]
-    found: list[tuple[int, str]] = []
+    found: list[Header] = []
     line, pos = 1, 0
     for offset, kind in scanned[0]:
         line += text.count("\n", pos, offset)
         pos = offset
-        if kind == CARD:
-            found.append((line, "cards"))
-        else:
-            end = text.find("\n", offset)
-            found.append((line, _table_name(text[offset : None if end < 0 else end])))
+        if kind == CARD and text.startswith("[", offset):  # (the usual header: no line to read)
+            found.append((line, 1, ("cards",)))
+            continue
+        end = text.find("\n", offset)
+        col, name = _header_name(text[offset : None if end < 0 else end])
+        found.append((line, col, ("cards",) if kind == CARD else name))
     return found
 
 
@@ -219,29 +234,44 @@ class _Ctx:
         self.text = text
         self.problems: list[Problem] = []
         self._keys: dict[str, tuple[int, int] | list[tuple[int, int]]] | None = None
-        self._tables: list[tuple[int, str]] | None = None
+        self._tables: list[Header] | None = None
+        self._tops: dict[str, tuple[int, int]] = {}  # top-level name -> its first header (`[extras]`)
+        self._deck_subs: dict[str, tuple[int, int]] = {}  # key -> its first `[deck.key]` header
         self._deck_lines: tuple[int, int | None] | None = None
         self.budget = EXPANSION_FLOOR + EXPANSION_FACTOR * len(text)
         self.patterns: set[str] = set()  # regex patterns compiled for this deck
         self.pattern_chars = 0
-        self.duplicated: set[str] = set()  # card ids written more than once: no card keeps them
+        # card id written more than once -> where each later one's `id` is: no card keeps the id
+        self.duplicates: dict[str, list[tuple[int, int]]] = {}
 
     def _index(self) -> dict[str, tuple[int, int] | list[tuple[int, int]]]:
-        """key -> (line, column) of its `key =` line, or a list of them when it repeats: one pass, built once.
+        """key -> (line, column) where it is written, or a list of them when it repeats: one pass, built once.
 
-        A key seen once (every unknown key of a hostile file) costs one tuple, no lists.
+        A key is written at a `key =` line (`key.x =`, `"key" =`, in an inline table too) or, for a
+        card's key, at a `[cards.key]` sub-table header (the card's lines run to the next
+        `[[cards]]`). A key seen once (every unknown key of a hostile file) costs one tuple, no lists.
         """
         if self._keys is None:
             keys: dict[str, tuple[int, int] | list[tuple[int, int]]] = {}
             match = _KEY_LINE_RE.match
             strings = _string_lines(self.text)  # a `key =` line in a multi-line string is text
+            # a card's sub-table (`[cards.aliases]`) names one of its keys; other headers name none
+            heads = (
+                {line: (col, name[1]) for line, col, name in self.tables() if name[1:] and name[0] == "cards"}
+                if _SUB_HEADER_RE.search(self.text)  # (else the headers need not be read here)
+                else {}
+            )
             for n, line in enumerate(self.text.split("\n"), 1):
                 if strings and n in strings:
                     continue
-                m = match(line)
-                found = [] if m is None else [(m[2], len(m[1]) + 1)]
-                if "{" in line:  # an inline table's keys: a card written inline, `deck = {...}`
-                    found += [(i[2], i.end(1) + 1) for i in _INLINE_KEY_RE.finditer(line) if i[2]]
+                head = heads.get(n) if heads else None
+                if head is not None:
+                    found = [(head[1], head[0])]
+                else:
+                    m = match(line)
+                    found = [] if m is None else [(m[2], len(m[1]) + 1)]
+                    if "{" in line:  # an inline table's keys: a card written inline, `deck = {...}`
+                        found += [(i[2], i.end(1) + 1) for i in _INLINE_KEY_RE.finditer(line) if i[2]]
                 for key, col in found:
                     if key[0] in "\"'":
                         key = key[1:-1]
@@ -257,7 +287,7 @@ class _Ctx:
         return self._keys
 
     def locate(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int] | None:
-        """Position of the first `key =` between lines start..end (1-based), else None."""
+        """Position of the first `key =` (or card sub-table) between lines start..end (1-based), else None."""
         hit = self._index().get(key)
         if hit is None:
             return None
@@ -273,9 +303,28 @@ class _Ctx:
         return None
 
     def find(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int]:
-        """Position of `key =` between lines start..end (1-based), else (start, 1)."""
+        """Position of `key` between lines start..end (1-based), else (start, 1)."""
         start = max(start, 1)
         return self.locate(key, start, end) or (start, 1)
+
+    def top_key(self, key: str) -> tuple[int, int]:
+        """Where a top-level key is written: `key =` (or `key.x =`) above the first header, else the
+        first header naming it (`[key]`, `[[key]]`, `[key.x]`), else the file's start."""
+        at = self.locate(key, *self.top_lines())
+        if at is None:
+            self.tables()
+            at = self._tops.get(key)
+        return at or (1, 1)
+
+    def deck_key(self, key: str) -> tuple[int, int]:
+        """Where a key of the deck's table is written: in its lines, else at a `[deck.key]` header,
+        else the table's first line."""
+        start, end = self.deck_lines()
+        at = self.locate(key, start, end)
+        if at is None:
+            self.tables()
+            at = self._deck_subs.get(key)
+        return at or (start, 1)
 
     def top_lines(self) -> tuple[int, int | None]:
         """The lines of the top-level keys: those before the first table header."""
@@ -287,7 +336,7 @@ class _Ctx:
         next header, a `deck = {...}` line, or (dotted `deck.id = ...` keys) the top-level lines."""
         if self._deck_lines is None:
             headers = self.tables()
-            at = next((i for i, (_line, name) in enumerate(headers) if name == "deck"), None)
+            at = next((i for i, (_line, _col, name) in enumerate(headers) if name == ("deck",)), None)
             if at is not None:
                 end = headers[at + 1][0] - 1 if at + 1 < len(headers) else None
                 self._deck_lines = (headers[at][0], end)
@@ -297,10 +346,15 @@ class _Ctx:
                 self._deck_lines = (inline[0], inline[0]) if inline is not None else top
         return self._deck_lines
 
-    def tables(self) -> list[tuple[int, str]]:
-        """(1-based line, name) of each table header (`[[cards]]` is "cards"), built once."""
+    def tables(self) -> list[Header]:
+        """(1-based line, column, name parts) of each table header (`[[cards]]` is ("cards",)), built once."""
         if self._tables is None:
             self._tables = _table_headers(self.text)
+            for line, col, name in self._tables:
+                if name:
+                    self._tops.setdefault(name[0], (line, col))
+                    if len(name) > 1 and name[0] == "deck":
+                        self._deck_subs.setdefault(name[1], (line, col))
         return self._tables
 
     def add(self, pos: tuple[int, int], message: str, severity: str = "error") -> None:
@@ -308,8 +362,9 @@ class _Ctx:
         self.problems.append(Problem(self.path, pos[0], pos[1], message, sev))
 
 
-def _where(ctx: _Ctx, where: tuple[int, int | None] | None) -> tuple[int, int | None]:
-    return ctx.deck_lines() if where is None else where
+def _where(ctx: _Ctx, key: str, where: tuple[int, int | None] | None) -> tuple[int, int]:
+    """Where `key` is written: in the card's lines `where`, or (None) in the deck's table."""
+    return ctx.deck_key(key) if where is None else ctx.find(key, *where)
 
 
 def _str(
@@ -321,7 +376,7 @@ def _str(
     if isinstance(value, str):
         return value
     said = f"card {card!r}: " if card else ""
-    ctx.add(ctx.find(key, *_where(ctx, where)), f"{said}`{key}` must be a string, not {_toml_type(value)}")
+    ctx.add(_where(ctx, key, where), f"{said}`{key}` must be a string, not {_toml_type(value)}")
     return ""
 
 
@@ -332,8 +387,72 @@ def _strs(
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
     said = f"card {card!r}: " if card else ""
-    ctx.add(ctx.find(key, *_where(ctx, where)), f'{said}`{key}` must be a list of strings, like ["a", "b"]')
+    ctx.add(_where(ctx, key, where), f'{said}`{key}` must be a list of strings, like ["a", "b"]')
     return ()
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether `a` is `b` or one typo from it: a letter added, dropped, changed, or two swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    if len(a) > len(b):
+        return a[i + 1 :] == b[i:]
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    swapped = i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
+    return a[i + 1 :] == b[i + 1 :] or (swapped and a[i + 2 :] == b[i + 2 :])
+
+
+def _suggest(key: str) -> str | None:
+    """The top-level key `key` was most likely meant to be (`Deck`, `card`, `fromat`), if any. Linear:
+    a hostile file has hundreds of thousands of unknown keys."""
+    low = key.lower()
+    if low[:1] not in _TOP_HEADS and low[1:2] not in _TOP_HEADS:  # (one typo keeps one of these)
+        return None
+    return next((top for top in TOP_KEYS if _one_edit(low, top)), None)
+
+
+def _unknown_top(key: str, value: object) -> str:
+    """The warning for an unknown top-level key: what it was likely meant to be, and (a misspelt
+    `[[cards]]`) that the cards written under it are not loaded."""
+    message = f"unknown top-level key {_key(key)}"
+    meant = _suggest(key)
+    if meant is None:
+        return message
+    message += f"; did you mean {_TOP_SPELLING[meant]}?"
+    tables = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
+    count = sum(isinstance(table, dict) for table in tables)
+    if meant == "cards" and count:
+        message += (
+            f" {count} card{' written under it is' if count == 1 else 's written under it are'} not loaded"
+        )
+    return message
+
+
+def _near_deck(data: dict[str, Any]) -> str | None:
+    """Without a `deck` key, the key that was likely meant to be it (`Deck`, `decks`), if any."""
+    if "deck" in data:
+        return None
+    return next((key for key in data if _suggest(key) == "deck"), None)
+
+
+def _no_deck(ctx: _Ctx, data: dict[str, Any]) -> None:
+    """The error for a file without a `[deck]` table: at a misspelt one (`[Deck]`) when there is one."""
+    meta = data.get("deck")
+    if meta is not None:
+        ctx.add(ctx.top_key("deck"), f"`deck` must be a table ([deck]), not {_toml_type(meta)}")
+        return
+    near = _near_deck(data)
+    if near is not None:
+        why = "table names are case-sensitive" if near.lower() == "deck" else "it is not read as the deck"
+        ctx.add(ctx.top_key(near), f"missing [deck] table; did you mean [deck] for {_key(near)}? ({why})")
+        return
+    ctx.add(
+        (1, 1), 'missing [deck] table: add one with the deck\'s `id`, such as `[deck]` then `id = "kafka"`'
+    )
 
 
 def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
@@ -343,17 +462,15 @@ def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
     if fmt is None:
         ctx.add((1, 1), f"missing `format = {FORMAT_VERSION}` at the top of the file", "warning")
     elif type(fmt) is not int or fmt != FORMAT_VERSION:  # not 1.0, not true
-        ctx.add(
-            ctx.find("format", *ctx.top_lines()),
-            f"unsupported deck format {quoted(fmt)}; this retain reads format 1",
-        )
+        ctx.add(ctx.top_key("format"), f"unsupported deck format {quoted(fmt)}; this retain reads format 1")
         return None
+    near = _near_deck(data)  # (said by the missing [deck] error, not twice)
     for key in data:
-        if key not in {"format", "deck", "cards"}:
-            ctx.add(ctx.find(key, *ctx.top_lines()), f"unknown top-level key {_key(key)}", "warning")
+        if key not in _TOP_SPELLING and key != near:
+            ctx.add(ctx.top_key(key), _unknown_top(key, data[key]), "warning")
     meta = data.get("deck")
     if not isinstance(meta, dict):
-        ctx.add((1, 1), "missing [deck] table with at least `id` and `name`")
+        _no_deck(ctx, data)
         return None
     deck_id = meta.get("id")
     if deck_id is None:
@@ -364,14 +481,14 @@ def _deck_header(ctx: _Ctx, data: dict[str, Any]) -> Deck | None:
         return None
     if not isinstance(deck_id, str) or not is_valid_id(deck_id):
         ctx.add(
-            ctx.find("id", *ctx.deck_lines()),
+            ctx.deck_key("id"),
             f"deck id {quoted(deck_id)} is invalid: use lowercase letters, digits and '-', "
             "starting with a letter or digit (max 64)",
         )
         return None
     for key in meta:
         if key not in DECK_KEYS:
-            ctx.add(ctx.find(key, *ctx.deck_lines()), f"unknown [deck] key {_key(key)}", "warning")
+            ctx.add(ctx.deck_key(key), f"unknown [deck] key {_key(key)}", "warning")
     name = _str(ctx, meta, "name", None) or deck_id
     return Deck(
         id=deck_id,
@@ -416,14 +533,8 @@ def _card(
             f"card id {quoted(card_id)} is invalid: use lowercase letters, digits and '-' (max 64)",
         )
         return None
-    if card_id in seen:
-        first = ctx.find("id", *seen[card_id])[0]
-        ctx.add(
-            ctx.find("id", *where),
-            f"duplicate card id {card_id!r} (first at line {first}): both cards are left out, so "
-            "neither takes the other's progress; give one of them another id",
-        )
-        ctx.duplicated.add(card_id)
+    if card_id in seen:  # said once every card is read: the message counts the cards
+        ctx.duplicates.setdefault(card_id, []).append(ctx.find("id", *where))
         return None
     seen[card_id] = where  # its line is looked up only for a duplicate: a clean deck builds no key index
     kind = raw.get("kind", "basic")
@@ -543,6 +654,23 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
     return card
 
 
+def _duplicate_errors(ctx: _Ctx, seen: dict[str, tuple[int, int | None]]) -> None:
+    """One error at each card that repeats an earlier card's id, saying how many cards are left out."""
+    for card_id, places in ctx.duplicates.items():
+        first = ctx.find("id", *seen[card_id])[0]
+        if len(places) == 1:
+            left = (
+                "both cards are left out, so neither takes the other's progress; give one of them another id"
+            )
+        else:
+            left = (
+                f"all {len(places) + 1} cards with this id are left out, so none takes another's "
+                "progress; give each its own id"
+            )
+        for at in places:
+            ctx.add(at, f"duplicate card id {card_id!r} (first at line {first}): {left}")
+
+
 def _inline_card_lines(ctx: _Ctx, count: int) -> tuple[list[int], int | None]:
     """The first line of each of `count` cards written inline, and the array's last line.
 
@@ -590,7 +718,7 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
         return ParseResult(None, ctx.problems)
     raw_cards = data.get("cards", [])
     if not isinstance(raw_cards, list):
-        ctx.add(ctx.find("cards"), "`cards` must be an array of tables ([[cards]])")
+        ctx.add(ctx.top_key("cards"), "`cards` must be an array of tables ([[cards]])")
         return ParseResult(None, ctx.problems)
     headers = card_header_lines(text) if raw_cards else []
     last: int | None = None  # the last card's last line (None: the file's end)
@@ -629,8 +757,9 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
             elif key:
                 fronts.setdefault(key, (card.id, "back"))
         cards.append(card)
-    if ctx.duplicated:  # progress is keyed by id: which of two cards is the studied one is unknown
-        cards = [c for c in cards if c.id not in ctx.duplicated]
+    if ctx.duplicates:  # progress is keyed by id: which of two cards is the studied one is unknown
+        _duplicate_errors(ctx, seen)
+        cards = [c for c in cards if c.id not in ctx.duplicates]
     deck = Deck(
         id=header.id,
         name=header.name,
@@ -644,4 +773,4 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
         path=path,
     )
     ctx.problems.sort(key=attrgetter("line", "col"))
-    return ParseResult(deck, ctx.problems)
+    return ParseResult(deck, ctx.problems, left_out=len(raw_cards) - len(cards))

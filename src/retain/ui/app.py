@@ -591,7 +591,9 @@ def broken_line(entry: DeckEntry, decks_dir: str) -> str:
 
 
 def skipped_lines(entries: Iterable[DeckEntry], decks_dir: str) -> list[str]:
-    """`3 cards skipped in kafka.toml · run retain check to see why`, per loaded deck with card errors."""
+    """`3 cards skipped in kafka.toml · run retain check to see why`, per loaded deck with card errors:
+    the cards left out, however many errors each has (three cards sharing an id are three); a deck
+    whose errors leave every card in (a `name = 3`) has `1 error in kafka.toml · …`."""
     out: list[str] = []
     for entry in entries:
         errors = sum(1 for p in entry.problems if p.severity == "error")
@@ -600,8 +602,13 @@ def skipped_lines(entries: Iterable[DeckEntry], decks_dir: str) -> list[str]:
         path = entry.path
         with contextlib.suppress(ValueError):
             path = path.relative_to(decks_dir) if decks_dir else path
-        cards = "card" if errors == 1 else "cards"
-        out.append(f"{errors} {cards} skipped in {path} · run retain check to see why")
+        left_out = entry.left_out
+        if left_out:
+            cards = "card" if left_out == 1 else "cards"
+            out.append(f"{left_out} {cards} skipped in {path} · run retain check to see why")
+        else:
+            said = "error" if errors == 1 else "errors"
+            out.append(f"{errors} {said} in {path} · run retain check to see why")
     return out
 
 

@@ -61,8 +61,11 @@ def _problems(raw: list[Any], path: str) -> list[Problem]:
     return [Problem(path, line, col, msg, sev) for line, col, msg, sev in raw]
 
 
-def _payload(deck: Deck | None, units: list[Unit], problems: list[Problem]) -> tuple[Any, Any]:
-    """(main entry: meta, units without their texts, problems; content entry: cards, unit texts)."""
+def _payload(
+    deck: Deck | None, units: list[Unit], problems: list[Problem], left_out: int = 0
+) -> tuple[Any, Any]:
+    """(main entry: meta, units without their texts, problems, the cards left out; content
+    entry: cards, unit texts)."""
     probs = [(p.line, p.col, p.message, p.severity) for p in problems]
     if deck is None:
         return (None, probs), None
@@ -72,6 +75,7 @@ def _payload(deck: Deck | None, units: list[Unit], problems: list[Problem]) -> t
         (list(_UNIT_KEYS), columns_of(units, _UNIT_KEYS), len(units)),
         probs,
         len(deck.cards),
+        left_out,
     )
     content = (list(_CARD_FIELDS), columns_of(deck.cards, _CARD_FIELDS), columns_of(units, _UNIT_TEXTS))
     return main, content
@@ -79,16 +83,19 @@ def _payload(deck: Deck | None, units: list[Unit], problems: list[Problem]) -> t
 
 def _rebuild(
     main: Any, cards_entry: Any, path: str
-) -> tuple[Deck | None, list[Unit] | Columns[Unit], list[Problem]]:
+) -> tuple[Deck | None, list[Unit] | Columns[Unit], list[Problem], int]:
     if main[0] is None:
-        return None, [], _problems(main[1], path)
+        return None, [], _problems(main[1], path), 0
     deck, units = _rebuild_deck(main, cards_entry, path)
-    return deck, units, _problems(main[2], path)
+    left_out = main[4]
+    if not isinstance(left_out, int):
+        raise TypeError("the cards left out is no count")
+    return deck, units, _problems(main[2], path), left_out
 
 
 def _rebuild_deck(main: Any, cards_entry: Any, path: str) -> tuple[Deck, list[Unit] | Columns[Unit]]:
     """The deck and its units; without `cards_entry` the units stay columns (`units_for` builds them)."""
-    (meta_names, meta), (unit_names, unit_cols, n_units), _probs, n_cards = main
+    (meta_names, meta), (unit_names, unit_cols, n_units), _probs, n_cards, _left_out = main
     cards: list[Card] = []
     units: list[Unit] | Columns[Unit]
     if cards_entry is not None:
@@ -101,8 +108,11 @@ def _rebuild_deck(main: Any, cards_entry: Any, path: str) -> tuple[Deck, list[Un
     return deck, units
 
 
-def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tuple[Deck | None, list[Problem]]:
-    """Parse `path` (or rebuild it from the cache); problems as `parse_deck` gives them.
+def load_deck_cached(
+    path: Path, cache_dir: Path, *, cards: bool = True
+) -> tuple[Deck | None, list[Problem], int]:
+    """Parse `path` (or rebuild it from the cache); problems and the cards left out as
+    `parse_deck` gives them.
 
     With `cards=False` the deck comes without its `cards`, and its review units
     (through `units_for`) without their texts (`front`, `back`, `extra` are
@@ -121,24 +131,24 @@ def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tupl
             main = None
     if main is not None:
         try:
-            deck, units, problems = _rebuild(main, cards_entry, where)
-        except (ValueError, TypeError, KeyError):
+            deck, units, problems, left_out = _rebuild(main, cards_entry, where)
+        except (ValueError, TypeError, KeyError, IndexError):
             pass
         else:
             if deck is not None:
                 _UNITS[where] = (deck, units)
-            return deck, problems
+            return deck, problems, left_out
     try:
         text = read_text_limited(path)
     except ReadError as exc:
-        return None, [Problem(where, exc.line, exc.col, str(exc))]
+        return None, [Problem(where, exc.line, exc.col, str(exc))], 0
     from retain.core.deckfile import parse_deck
     from retain.core.units import expand_deck
 
     result = parse_deck(text, where)
     deck = result.deck
     units = expand_deck(deck) if deck is not None else []
-    main, card_cols = _payload(deck, units, result.problems)
+    main, card_cols = _payload(deck, units, result.problems, result.left_out)
     if ident is not None and ident == derivedcache.file_id(path):
         derivedcache.save(main_file, "deck", ident, main)
         if card_cols is not None:
@@ -148,7 +158,7 @@ def load_deck_cached(path: Path, cache_dir: Path, *, cards: bool = True) -> tupl
         deck, units = _rebuild_deck(main, None, where)
     if deck is not None:
         _UNITS[where] = (deck, units)
-    return deck, result.problems
+    return deck, result.problems, result.left_out
 
 
 def remember(path: Path, cache_dir: Path, text: str, deck: Deck | None, problems: list[Problem]) -> None:

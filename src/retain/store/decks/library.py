@@ -37,6 +37,7 @@ class DeckEntry:
     origin: Origin
     deck: Deck | None
     problems: list[Problem] = field(default_factory=list)
+    left_out: int = 0  # the file's cards its deck does not hold (an error each: `ParseResult.left_out`)
 
     @property
     def broken(self) -> bool:
@@ -81,8 +82,8 @@ def load_deck_file(
     if cache_dir is not None:
         from retain.store.decks.deckcache import load_deck_cached
 
-        deck, problems = load_deck_cached(path, cache_dir, cards=cards)
-        return _merge_conflict(DeckEntry(path, origin, deck, problems))
+        deck, problems, left_out = load_deck_cached(path, cache_dir, cards=cards)
+        return _merge_conflict(DeckEntry(path, origin, deck, problems, left_out))
     from retain.core.deckfile import parse_deck
 
     try:
@@ -90,7 +91,7 @@ def load_deck_file(
     except ReadError as exc:
         return DeckEntry(path, origin, None, [Problem(str(path), exc.line, exc.col, str(exc))])
     result = parse_deck(text, str(path))
-    return _merge_conflict(DeckEntry(path, origin, result.deck, result.problems), text)
+    return _merge_conflict(DeckEntry(path, origin, result.deck, result.problems, result.left_out), text)
 
 
 def _merge_conflict(entry: DeckEntry, text: str | None = None) -> DeckEntry:
