@@ -19,18 +19,18 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from retain.ui.from_thread import call_and_wait, call_soon
 from retain.ui.text import plain
+from retain.ui.widgets.key_bar import Dialog
 
 __all__ = ["BusyScreen", "Progress"]
 
 Progress = Callable[[str, int, int], None]
 
 
-class BusyScreen(ModalScreen[Any]):
+class BusyScreen(Dialog[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="busy.cancel")]
     DEFAULT_CSS = """
     BusyScreen { align: center middle; }

@@ -15,18 +15,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
 from retain.ui.key_names import key_label
+from retain.ui.widgets.key_bar import Dialog
 
 __all__ = ["ChoiceScreen", "ConfirmScreen"]
 
 _FRAME = 6  # the box's border and padding, in columns
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(Dialog[str | None]):
     """Dismisses with the chosen value, or None on Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -100,7 +100,7 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Dialog[bool]):
     """Yes / No. `y` confirms, `n` or Esc (Cancel) declines; the focused button starts on No."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -23,6 +22,7 @@ from retain.core.custom_study import MAX_AHEAD_DAYS, CustomMode, CustomStudy
 from retain.core.search import QueryError, compile_query
 from retain.ui.key_names import key_label
 from retain.ui.text import line
+from retain.ui.widgets.key_bar import Dialog
 from retain.ui.widgets.ordered_keys import OrderedInput
 
 __all__ = ["CustomStudyScreen"]
@@ -33,7 +33,7 @@ _PROMPTS = {
 }
 
 
-class CustomStudyScreen(ModalScreen[CustomStudy | None]):
+class CustomStudyScreen(Dialog[CustomStudy | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="custom_study.cancel"),
         Binding("s", "pick('search')", "Search", id="custom_study.search", show=False),

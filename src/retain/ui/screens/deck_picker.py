@@ -10,12 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from retain.core.model import Deck
 from retain.ui.text import line
+from retain.ui.widgets.key_bar import Dialog
 
 __all__ = ["DeckPickerScreen", "deck_label"]
 
@@ -26,7 +26,7 @@ def deck_label(deck: Deck) -> Content:
     return Content.assemble(line(deck.name or deck.id), ("  ", ""), line(f"({detail})", "$text-muted"))
 
 
-class DeckPickerScreen(ModalScreen[str | None]):
+class DeckPickerScreen(Dialog[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="deck_picker.cancel"),
     ]

@@ -10,10 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from retain.ui.ascii_only import display_key
+from retain.ui.widgets.key_bar import Dialog
 
 __all__ = ["KEYMAP_EXAMPLE", "HelpScreen", "help_content"]
 
@@ -118,7 +118,7 @@ def help_content(
     return Content("\n").join(lines)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """`?` or F1. Esc, `q` or `?` closes it."""
 
     # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
@@ -167,7 +167,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self._content(self.app.size.width), id="help-body")
 
     def _title(self) -> Content:
-        """`Help: every key   esc closes`: the box covers the key bar, and nothing said how to leave."""
+        """`Help: every key   esc closes`: how to leave, where it is read first (the box is as tall as
+        the screen; the dialog's key bar below says it too)."""
         close = next(b for b in _bindings(self.BINDINGS) if b.id == "help.close")
         key = _keys(close, self._keymap).split(", ")[0]
         return Content.assemble(("Help: every key", "bold"), "   ", (f"{key} closes", "$text-muted"))

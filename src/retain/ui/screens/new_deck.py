@@ -10,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static, TextArea
 
@@ -20,6 +19,7 @@ from retain.core.sanitize import sanitize_line
 from retain.store.decks.deckedit import DeckEditError
 from retain.ui.key_names import key_label
 from retain.ui.text import line
+from retain.ui.widgets.key_bar import Dialog
 from retain.ui.widgets.ordered_keys import OrderedInput, OrderedTextArea
 
 __all__ = ["NewDeckScreen"]
@@ -35,7 +35,7 @@ class _GroupSuggester(SuggestFromList):
 Create = Callable[[Deck], object]  # creates the deck file; raises DeckEditError
 
 
-class NewDeckScreen(ModalScreen[str | None]):
+class NewDeckScreen(Dialog[str | None]):
     """Dismisses with the new deck's id, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -54,7 +54,7 @@ class NewDeckScreen(ModalScreen[str | None]):
     NewDeckScreen Input:focus, NewDeckScreen TextArea:focus { background: $surface-lighten-1; }
     NewDeckScreen #new-deck-description { height: 4; }
     NewDeckScreen #new-deck-error { color: $error; height: auto; margin-top: 1; }
-    NewDeckScreen #new-deck-buttons { height: auto; margin: 1 0; }
+    NewDeckScreen #new-deck-buttons { height: auto; margin-top: 1; }  /* 80x24: all above the key bar */
     NewDeckScreen #new-deck-buttons Button { margin-right: 1; }
     """
 

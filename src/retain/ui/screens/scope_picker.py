@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from retain.ui.text import line
+from retain.ui.widgets.key_bar import Dialog
 
 if TYPE_CHECKING:
     from retain.ui.screens.stats import Scope
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["ScopePickerScreen"]
 
 
-class ScopePickerScreen(ModalScreen["Scope | None"]):
+class ScopePickerScreen(Dialog["Scope | None"]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="scope_picker.cancel"),
     ]

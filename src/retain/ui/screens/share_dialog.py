@@ -9,11 +9,11 @@ from typing import Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 
 from retain.ui.from_thread import call_and_wait, call_soon
 from retain.ui.text import plain
+from retain.ui.widgets.key_bar import Dialog
 
 __all__ = ["ShareDialog", "ShareText"]
 
@@ -28,7 +28,7 @@ class ShareText(VerticalScroll):
         return self.max_scroll_y > 0
 
 
-class ShareDialog(ModalScreen[list[Path] | None]):
+class ShareDialog(Dialog[list[Path] | None]):
     """Dismisses with the files written, or None when cancelled. PageUp and PageDown scroll the
     preview from anywhere in the dialog (the path, the box, the buttons).
 
@@ -46,7 +46,7 @@ class ShareDialog(ModalScreen[list[Path] | None]):
         width: 76;
         max-width: 100%;
         height: auto;
-        max-height: 90%;
+        max-height: 100%;  /* of the rows above the key bar: at 60x20 the import form fits */
         overflow-y: auto;  /* a small terminal: scroll to the buttons and the status */
         border: round $accent;
         background: $surface;

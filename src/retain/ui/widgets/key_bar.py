@@ -12,22 +12,29 @@ the keys it shows (or its width) changed: the study screen's phase changes
 twice per card, but its reveal and rate keys come back the same, and the bars
 already built are kept by what they show, with their drawn line (`_Drawn`):
 going back to a bar shown before draws nothing again.
+
+A modal screen is drawn over the screen below, whose bar stayed in sight with keys that do
+something else in the dialog (`a` Study all due under custom study, where `a` is Study ahead).
+So every dialog is a `Dialog`: a modal screen with a bar of its own, over the one below, that
+shows the dialog's keys; and a bar under a modal screen without one (Textual's command palette)
+shows no keys until its screen is on top again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from textual.app import ScreenStackError
 from textual.binding import ActiveBinding
 from textual.content import Content
 from textual.css.styles import RulesMap
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen, ScreenResultType
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
-__all__ = ["KeyBar"]
+__all__ = ["Dialog", "KeyBar"]
 
 
 class _Drawn(Visual):
@@ -122,11 +129,24 @@ class KeyBar(Static):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
         self._bindings_changed(self.screen)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         if screen is self.screen:
             self._refresh_keys()
+
+    def _screen_changed(self, _screen: Screen[object]) -> None:
+        self._refresh_keys()
+
+    def _covered(self) -> bool:
+        """A modal screen with no bar of its own is on top of this bar's (Textual's command
+        palette): its keys are not this screen's, so none are shown."""
+        try:
+            top = self.app.screen
+        except ScreenStackError:  # (the app is closing)
+            return False
+        return top is not self.screen and isinstance(top, ModalScreen) and not isinstance(top, Dialog)
 
     def _refresh_keys(self) -> None:
         shown = self._signature()
@@ -141,6 +161,8 @@ class KeyBar(Static):
 
     def _signature(self) -> tuple[object, ...]:
         """The keys the bar would show, cheaply (a key's display follows from the key)."""
+        if self._covered():
+            return (self.size.width, None)
         return (
             self.size.width,
             self.app.ENABLE_COMMAND_PALETTE,
@@ -161,6 +183,8 @@ class KeyBar(Static):
 
     def keys_content(self) -> Content:
         app = self.app
+        if self._covered():
+            return Content("")
         seen: set[str] = set()
         parts: list[tuple[str, Content]] = []
         palette: Content | None = None
@@ -202,3 +226,16 @@ class KeyBar(Static):
 
     def on_resize(self) -> None:
         self._refresh_keys()
+
+
+class Dialog(ModalScreen[ScreenResultType]):
+    """A modal screen with its own `KeyBar`: drawn over the bar of the screen below, it shows the
+    dialog's keys (Esc Cancel, y Yes), never the keys of the screen under the dialog.
+
+    Every modal screen of the app derives from it. The bar is mounted after the dialog's own
+    `compose` (Textual calls `on_mount` of each class, so a dialog's own `on_mount` does not
+    replace this one); it docks at the bottom, and the dialog's box is centred above it."""
+
+    def on_mount(self) -> None:
+        if not self.query(KeyBar):
+            self.mount(KeyBar())
