@@ -517,7 +517,9 @@ class ReviewSession:
         previous review, as the scheduler counts a clock moved backwards (`Scheduler.preview`).
         A step of days ("1d": due from a study day's start, `Scheduler.day_step_due`) stays due
         from the start of the study day as many days after the rating's: not 40 s into it, and,
-        rated just after the rollover, not on the rating's own study day."""
+        rated just after the rollover, not on the rating's own study day. A review ("22d") is due
+        on the study day as many days after the rating's (`StudyDay.days_after`): a shift across
+        the rollover or a DST change no longer lands it a day off."""
         last = after.last_review
         if self._preview_at is None or after.due is None or last is None:
             return after
@@ -530,9 +532,16 @@ class ReviewSession:
             return after
         due = after.due + shift
         day = scheduler.day if scheduler is not None else None
-        if scheduler is not None and day is not None and after.state in (LEARNING, RELEARNING):
-            days = (day.of(after.due) - day.of(last)).days
-            if days >= 1 and after.due == day.start_of(day.of(after.due)):
+        if scheduler is not None and day is not None:
+            days = (day.of(after.due) - day.of(last)).days  # the study days the button showed ("3d")
+            if days >= 1 and after.state == REVIEW:
+                due = day.days_after(anchor, days)  # (a shift across a DST change or the rollover
+                # moved it onto a neighbouring study day: "22d" was due 23 days on)
+            elif (
+                days >= 1
+                and after.state in (LEARNING, RELEARNING)
+                and after.due == day.start_of(day.of(after.due))
+            ):
                 due = scheduler.day_step_due(anchor, days)
         return replace(after, due=due, last_review=anchor)
 
