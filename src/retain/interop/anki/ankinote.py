@@ -19,6 +19,10 @@ and, for a field whose media a package renamed (`Packing`: `vid.media/clip.mov` 
 packed files written by their package names (`![a clip](clip.mov)`), which the import points at
 the files it stores. Older packages had only `mh`, of the HTML before the rename, which a field
 with media never matched: read from its HTML, as then.
+
+A field Anki shows through `{{furigana:X}}`, `{{kana:X}}` or `{{kanji:X}}` was read as Anki shows it
+(`漢字[かんじ]` as `漢字(かんじ)`, `かんじ` or `漢字`); an edited one goes back in Anki's form
+(`reading_field_html`).
 """
 
 from __future__ import annotations
@@ -168,10 +172,22 @@ def _unpacked_refs(md: str, media: MediaFn) -> str | None:
     return out if ok else None
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
 def _json_comment(tag: str, data: dict[str, Any]) -> str:
+    """`data` as a `<!--TAG {...}-->` comment. No `[` in it follows a character a reading's base
+    takes (one in a string is `\\u005b`, a list's has a space before it): Anki's furigana filters,
+    and the import's after them, read a field's comment too, and would make `:[` a reading."""
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     raw = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f"<!--{tag} {raw}-->"
+    parts: list[str] = []
+    pos = 0
+    for m in _JSON_STRING.finditer(raw):
+        parts += [raw[pos : m.start()].replace("[", " ["), m[0].replace("[", "\\u005b")]
+        pos = m.end()
+    parts.append(raw[pos:].replace("[", " ["))
+    return f"<!--{tag} {''.join(parts)}-->"
 
 
 def _load_json(raw: str) -> dict[str, Any]:
@@ -605,3 +621,6 @@ def flatten_cloze(card: Card, where: str, warnings: list[str]) -> Card:
             f"retain has no nested clozes, so its card{'s' if len(lost) > 1 else ''} {names} left out"
         )
     return replace(card, text=text)
+
+
+# A field shown through a reading filter: read as Anki shows it, written back in Anki's form.

@@ -69,6 +69,7 @@ from retain.interop.anki.apkg_schema import (
     kept_model_json,
     model_json,
 )
+from retain.interop.anki.readings import reading_field_html
 from retain.interop.ankikeep import AnkiEase, AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
@@ -319,8 +320,9 @@ def _refill(
             text = "\n\n".join(t for t in (overflow, text) if t)
         changed, overflow = _fit(indices, old, text)
         typed_back = card.kind == "typed" and indices == layout.back
-        for i, value in changed.items():
-            fields[i] = answer_field_html(value) if typed_back else markdown_to_html(value)
+        render = answer_field_html if typed_back else markdown_to_html
+        for i, value in changed.items():  # (a field shown through a reading filter: in Anki's form)
+            fields[i] = reading_field_html(value, layout.filters.get(i, ()), fields[i], lookup, render)
     # What is left has no field (an extra in a type without one): shown under the back as retain's
     # two-field types show a basic card's, else in the hidden comment. The comment also carries what
     # note types cannot hold (accepted answers, source, ...) and goes where the import looks for it.
