@@ -22,8 +22,7 @@ from retain.core.deckfile import parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import is_valid_id
 from retain.core.model import Card, Deck
-from retain.interop.anki.ankinote import deck_id_for_name
-from retain.interop.anki.apkg_read import stable_deck_ids
+from retain.interop.anki.ankinote import deck_id_for_name, stable_deck_ids
 
 from .anki_fixture import ANKI_PYTHON, changed_package, run_anki
 from .conftest import run_cli
@@ -175,7 +174,7 @@ def test_a_csv_deck_finds_the_deck_of_its_anki_name(
     )
     out = _import(capsys, csv)
     assert _decks(home) == before, out
-    assert f"updating {kanji!r}" in out
+    assert f"deck {kanji}: 0 added, 1 changed" in out  # (its id is the package's: no other deck's)
 
 
 @given(
@@ -243,3 +242,16 @@ def test_real_anki_subdeck_deleted_then_reimported(
     out = _import(capsys, v2)
     assert _decks(home) == before, out
     assert all(len(held) == 1 for held in _holders(before).values())
+
+
+def test_an_anki_text_export_of_decks_whose_names_give_one_id_imports_them_all(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was refused ("the file holds deck id 'japanese' twice"): its ids are an .apkg's now."""
+    csv = tmp_path / "japanese.csv"
+    rows = "".join(f"g{n}x,{name},front {n},back {n}\n" for n, name in enumerate(JAPANESE))
+    csv.write_text(f"#separator:Comma\n#html:true\n#guid column:1\n#deck column:2\n{rows}", encoding="utf-8")
+    _import(capsys, csv)
+    decks = _decks(home)
+    assert sorted(name for name, _cards in decks.values()) == sorted(JAPANESE)
+    assert set(decks) == set(stable_deck_ids(JAPANESE).values())

@@ -32,7 +32,8 @@ import html
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -71,6 +72,7 @@ __all__ = [
     "parse_deck_description",
     "parse_deck_meta_json",
     "split_deck_name",
+    "stable_deck_ids",
     "unique_id",
 ]
 
@@ -95,6 +97,7 @@ _EXTRA_RE = re.compile(r'^(.*)<br><br><div class="retain-extra">(.*)</div>$', re
 _COPY_SUFFIX_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")  # Anki's "Basic+", older "Basic-1a2b3"
 _RETAIN_GUID = re.compile(r"^([a-z0-9][a-z0-9-]{0,63})/([a-z0-9][a-z0-9-]{0,63})\Z")
 _NOT_ID_CHARS = re.compile(r"[^a-z0-9]+")  # (compiled once: `ids_from_guid` runs for every note)
+_SLUG_LEN = 48  # how long an id `deck_id_for_name` makes of a name at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,10 +409,53 @@ def split_deck_name(full: str) -> tuple[str, str]:
 def deck_id_for_name(full: str) -> str:
     """A deterministic deck id from an Anki deck name."""
     norm = unicodedata.normalize("NFKD", full).encode("ascii", "ignore").decode().lower()
-    slug = _NOT_ID_CHARS.sub("-", norm).strip("-")[:48].strip("-")
+    slug = _NOT_ID_CHARS.sub("-", norm).strip("-")[:_SLUG_LEN].strip("-")
     if not slug:
         return "deck-" + hashlib.sha1(full.encode()).hexdigest()[:8]
     return slug
+
+
+# What a name may hold that its id need not: ASCII letters and digits (the id's own), blanks,
+# accents (`Español` is `espanol`) and the punctuation that only separates words. Anything
+# else (`語彙`, the `++` of `C++`) tells names apart that the id would not.
+_WORD_PUNCTUATION = frozenset(" -_:.,;'\"()[]!?/")
+
+
+def _held_whole(name: str) -> bool:
+    """The id `deck_id_for_name` makes of `name` drops nothing that tells it from other names."""
+    norm = unicodedata.normalize("NFKD", name)
+    slug = _NOT_ID_CHARS.sub("-", norm.encode("ascii", "ignore").decode().lower()).strip("-")
+    return len(slug) <= _SLUG_LEN and all(
+        (ch.isascii() and ch.isalnum())
+        or ch in _WORD_PUNCTUATION
+        or ch.isspace()
+        or unicodedata.combining(ch)
+        for ch in norm
+    )
+
+
+def stable_deck_ids(names: Iterable[str], held: Iterable[str] = ()) -> dict[str, str]:
+    """Each Anki deck name's retain id, the same whatever other decks a package holds.
+
+    The id is `deck_id_for_name`'s (`Languages::Spanish` -> `languages-spanish`) when that holds
+    the name whole and no other name (nor an id in `held`, given by a deck's description) gives
+    it; otherwise 8 hex digits of the name's hash are added (`Japanese::語彙` ->
+    `japanese-8d0a5219`, never a number by its place in the package, which moved when a deck
+    before it went). A name with no letter an id can hold is `deck-` and its hash already."""
+    taken = set(held)
+    given = frozenset(taken)
+    slugs = {name: deck_id_for_name(name) for name in dict.fromkeys(names)}
+    whole = {name for name in slugs if _held_whole(name)}
+    plain = Counter(slugs[name] for name in whole)
+    out: dict[str, str] = {}
+    for name, slug in slugs.items():
+        lettered = any(ch.isascii() and ch.isalnum() for ch in unicodedata.normalize("NFKD", name))
+        if lettered and not (name in whole and plain[slug] == 1 and slug not in given):
+            key = unicodedata.normalize("NFC", name).encode("utf-8", "surrogatepass")
+            slug = f"{slug[:_SLUG_LEN].rstrip('-')}-{hashlib.sha1(key).hexdigest()[:8]}"
+        out[name] = unique_id(slug, taken)  # (two names of one hash: one in 4 billion)
+        taken.add(out[name])
+    return out
 
 
 def ids_from_guid(guid: str) -> tuple[str | None, str]:

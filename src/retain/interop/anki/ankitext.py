@@ -50,6 +50,7 @@ from retain.interop.anki.ankinote import (
     note_to_card,
     parse_deck_meta_json,
     split_deck_name,
+    stable_deck_ids,
     unique_id,
 )
 from retain.interop.anki.occlusion import LeftOut
@@ -485,12 +486,19 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         if i % 1000 == 0:
             progress("read rows", i, len(rows))
     made: list[tuple[str, Deck]] = []
+    hinted = {d: hint for d, h in retain_ids.items() if len(h) == 1 and (hint := next(iter(h))) is not None}
+    # Anki's deck names (a `#deck column`): ids as an .apkg's, which two names that give one id
+    # cannot share (`Japanese::語彙`, `Japanese::文法`: the file held `japanese` twice)
+    stable = (
+        stable_deck_ids([d for d in by_deck if d not in hinted], hinted.values())
+        if cols["deck"] is not None
+        else {}
+    )
     for deck_name, cards in by_deck.items():
-        hints = retain_ids[deck_name]
-        hint = next(iter(hints)) if len(hints) == 1 else None
+        hint = hinted.get(deck_name)
         known = metas.get(deck_name, {})
         group, name = _deck_name(deck_name, known)
-        deck_id = hint or deck_id_for_name(deck_name)
+        deck_id = hint or stable.get(deck_name) or deck_id_for_name(deck_name)
         deck_kw = deck_fields(known) | {"group": group}
         made.append((deck_name, make_deck(deck_id, name, cards, bundle.warnings, limits, **deck_kw)))
     bundle.decks.extend(with_cards(made, bundle.warnings, "row"))

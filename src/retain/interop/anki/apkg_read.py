@@ -24,9 +24,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -38,13 +37,13 @@ from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb, NoteType, open_db
 from retain.interop.anki.ankinote import (
     deck_fields,
-    deck_id_for_name,
     flatten_cloze,
     ids_from_guid,
     is_leech_tag,
     note_to_card,
     parse_deck_description,
     split_deck_name,
+    stable_deck_ids,
     unique_id,
 )
 from retain.interop.anki.apkg_archive import Archive, open_archive
@@ -70,14 +69,11 @@ __all__ = [
     "legacy_layout",
     "note_filled",
     "read_apkg",
-    "stable_deck_ids",
 ]
 
 _DUMMY_RE = re.compile(r"update to the latest anki|please update", re.IGNORECASE)
 _TESTED_RE = re.compile(r"\{\{[#^]([^}]*)\}\}")
 _SHOWN_RE = re.compile(r"\{\{(?![#^/!])([^}]*)\}\}")
-_ID_SEP = re.compile(r"[^a-z0-9]+")  # what `deck_id_for_name` makes a `-`
-_SLUG_LEN = 48  # and how long an id it makes of a name at most
 
 
 # Filters whose field shows no text on the card: a typed answer box, a hint behind a click, speech.
@@ -446,49 +442,6 @@ class _Hashing:
     def write(self, data: bytes, /) -> int:
         self.h.update(data)
         return self.fh.write(data)
-
-
-# What a name may hold that its id need not: ASCII letters and digits (the id's own), blanks,
-# accents (`Español` is `espanol`) and the punctuation that only separates words. Anything
-# else (`語彙`, the `++` of `C++`) tells names apart that the id would not.
-_WORD_PUNCTUATION = frozenset(" -_:.,;'\"()[]!?/")
-
-
-def _held_whole(name: str) -> bool:
-    """The id `deck_id_for_name` makes of `name` drops nothing that tells it from other names."""
-    norm = unicodedata.normalize("NFKD", name)
-    slug = _ID_SEP.sub("-", norm.encode("ascii", "ignore").decode().lower()).strip("-")
-    return len(slug) <= _SLUG_LEN and all(
-        (ch.isascii() and ch.isalnum())
-        or ch in _WORD_PUNCTUATION
-        or ch.isspace()
-        or unicodedata.combining(ch)
-        for ch in norm
-    )
-
-
-def stable_deck_ids(names: Iterable[str], held: Iterable[str] = ()) -> dict[str, str]:
-    """Each Anki deck name's retain id, the same whatever other decks a package holds.
-
-    The id is `deck_id_for_name`'s (`Languages::Spanish` -> `languages-spanish`) when that holds
-    the name whole and no other name (nor an id in `held`, given by a deck's description) gives
-    it; otherwise 8 hex digits of the name's hash are added (`Japanese::語彙` ->
-    `japanese-8d0a5219`, never a number by its place in the package, which moved when a deck
-    before it went). A name with no letter an id can hold is `deck-` and its hash already."""
-    taken = set(held)
-    given = frozenset(taken)
-    slugs = {name: deck_id_for_name(name) for name in dict.fromkeys(names)}
-    whole = {name for name in slugs if _held_whole(name)}
-    plain = Counter(slugs[name] for name in whole)
-    out: dict[str, str] = {}
-    for name, slug in slugs.items():
-        lettered = any(ch.isascii() and ch.isalnum() for ch in unicodedata.normalize("NFKD", name))
-        if lettered and not (name in whole and plain[slug] == 1 and slug not in given):
-            key = unicodedata.normalize("NFC", name).encode("utf-8", "surrogatepass")
-            slug = f"{slug[:_SLUG_LEN].rstrip('-')}-{hashlib.sha1(key).hexdigest()[:8]}"
-        out[name] = unique_id(slug, taken)  # (two names of one hash: one in 4 billion)
-        taken.add(out[name])
-    return out
 
 
 def _deck_ids(db: AnkiDb, used: set[int]) -> dict[int, tuple[str, dict[str, object]]]:
