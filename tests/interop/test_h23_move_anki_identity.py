@@ -139,3 +139,32 @@ def test_anki_updates_the_moved_note_and_adds_none(
     stdout = run_anki(tmp_path, CHECK, str(PACKAGE), str(out), str(tmp_path / "anki.anki2"))
     counts = json.loads(stdout.strip().splitlines()[-1])
     assert counts == {"before": 5, "after": 5, "new": 0}
+
+
+def test_a_media_name_the_new_deck_uses_for_another_file_is_not_sent_as_it_was(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two Anki decks each with its own `tiny dot.png`: the moved note went back naming the new
+    deck's file (another picture in Anki); now its fields are made anew from the card."""
+    _import(home, capsys)
+    decks = home / "decks"
+    other = b"\\x89PNG\\r\\n\\x1a\\nanother picture"
+    hashed = "ab" * 32 + ".png"
+    (decks / "languages-spanish.media" / hashed).write_bytes(other)
+    spanish = json.loads(keep_path(decks, "languages-spanish").read_text("utf-8"))
+    spanish["media"]["tiny dot.png"] = hashed
+    keep_path(decks, "languages-spanish").write_text(json.dumps(spanish), "utf-8")
+    kept = load_keep(keep_path(decks, "general-knowledge"))
+    assert kept is not None
+    assert _move(home, [IMAGE]) is None
+    out = tmp_path / "spanish.apkg"
+    code, _out, err = run_cli(capsys, "export", "languages-spanish", "-o", str(out))
+    assert code == 0, err
+    fields = _notes(out, tmp_path)[kept.notes[IMAGE].guid]  # (the same note: its GUID kept)
+    assert "tiny dot.png" not in fields[0], fields
+    with zipfile.ZipFile(out) as zf:
+        names = json.loads(zf.read("media"))
+        sent = {name: zf.read(number) for number, name in names.items()}
+    shown = next(name for name in sent if name in fields[0])
+    dot = (decks / "general-knowledge.media" / kept.media["tiny dot.png"]).read_bytes()
+    assert sent[shown] == dot

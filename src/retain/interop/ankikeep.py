@@ -49,6 +49,7 @@ from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiDb
 from retain.interop.anki.protowire import strings
 from retain.interop.bundle import Review
+from retain.store.files import ReadError, read_text_limited
 
 __all__ = [
     "KEEP_SUFFIX",
@@ -70,6 +71,7 @@ MIN_FACTOR = 1300  # SM-2's least ease factor (130%)
 MAX_FACTOR = 65_535  # Anki keeps a card's ease factor in 16 bits
 MAX_COUNT = 2**31 - 1  # a review or lapse count
 MAX_MS = MAX_MOD * 1000 + 999
+MAX_KEEP_BYTES = 1 << 30  # a kept file holds a deck's notes as Anki had them: larger is no import's
 MAX_ID = 2**63 - 1  # a note type id: Anki's and SQLite's signed 64-bit integer, above 0
 _SM2_DELTA = {1: -200, 2: -150, 3: 0, 4: 150}  # SM-2's change of a review card's factor per rating
 
@@ -191,9 +193,9 @@ def _notetype(raw: Any) -> dict[str, Any] | None:
 
 def load_keep(path: Path) -> AnkiKeep | None:
     """The kept Anki identity of a deck's notes, or None when there is none (or it is unreadable)."""
-    try:
-        data = jsontext.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+    try:  # (a regular file only: a FIFO put there never blocks an export, an import or a move)
+        data = jsontext.loads(read_text_limited(path, MAX_KEEP_BYTES))
+    except (OSError, ReadError, ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("format") != 1:
         return None

@@ -7,7 +7,9 @@ entries moved to the sidecar of the deck it is in now, under its id there: the n
 updates the same Anki note, with its ease, instead of adding a new one. The note's type and the
 media names its fields use go along (a type already there is kept unless this one is newer).
 A card that was unchanged since the import stays so (its fingerprint is the moved card's, whose
-media references only were re-pointed), so its fields still go back exactly as Anki had them.
+media references only were re-pointed), so its fields still go back exactly as Anki had them;
+unless they name a file by a name the new deck's notes use for another file (each deck's
+`front.png`): then they go back made anew from the card, as an edited card's do.
 """
 
 from __future__ import annotations
@@ -46,14 +48,19 @@ def _carry(
         unchanged = note.sum == card_fingerprint(old) and moved == card_fingerprint(
             replace(_repointed(old, old_deck, new_deck), id=new.id)
         )
-        dst.notes[new.id] = KeptNote(note.guid, note.mid, note.fields, moved if unchanged else note.sum)
+        used = {name: hashed for name, hashed in src.media.items() if any(name in f for f in note.fields)}
+        # A name the deck's own notes use for another file (two decks' `front.png`): the fields
+        # as Anki had them would show that file, so the note goes back with fields made anew
+        # from the card (as an edited card's: its own file, under a name of its own)
+        clash = any(dst.media.get(name, hashed) != hashed for name, hashed in used.items())
+        kept_sum = moved if unchanged and not clash else ("" if clash else note.sum)
+        dst.notes[new.id] = KeptNote(note.guid, note.mid, note.fields, kept_sum)
         kind = src.notetypes.get(note.mid)
         have = dst.notetypes.get(note.mid)
         if kind is not None and (have is None or have.get("mod", 0) < kind.get("mod", 0)):
             dst.notetypes[note.mid] = kind
-        for name, hashed in src.media.items():
-            if any(name in field for field in note.fields):
-                dst.media.setdefault(name, hashed)
+        for name, hashed in used.items():
+            dst.media.setdefault(name, hashed)
         changed = True
     for old_key, new_key in moves.items():
         kept = src.cards.pop(old_key.partition("/")[2], None)

@@ -60,7 +60,7 @@ from retain.interop.media import media_dir, referenced_media, safe_ext
 from retain.interop.textfile import read_text
 from retain.interop.upgrade import diff_decks
 from retain.store.decks.library import deck_file_ids
-from retain.store.files import atomic_write, open_regular
+from retain.store.files import ReadError, atomic_write, open_regular, read_text_limited
 from retain.store.home import Home, library_folders
 from retain.store.index.derivedcache import code_fingerprint
 
@@ -298,9 +298,9 @@ def save(home: Home, package: str, memo: dict[str, Any]) -> None:
 
 
 def _load(home: Home, package: str) -> dict[str, Any] | None:
-    try:
-        memo = loads_safe(_memo_path(home, package).read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # missing, unreadable, not UTF-8
+    try:  # (a regular file only: never a FIFO put there)
+        memo = loads_safe(read_text_limited(_memo_path(home, package), 1 << 30))
+    except (OSError, ReadError, ValueError):  # missing, unreadable, not UTF-8
         return None
     return memo if isinstance(memo, dict) else None  # a TomlFailure: damaged, import in full
 
