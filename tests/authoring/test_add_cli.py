@@ -198,16 +198,16 @@ def test_new_deck_over_a_healthy_file_of_another_deck_says_which_deck_it_holds(
         f"retain add: {path} holds deck 'spanish'; choose another id or rename the file"
     )
     path.write_text('format = 1\n[deck]\nid = "Spanish"\n', "utf-8")  # now it is broken
-    assert main(["add", "--deck", "x", "--new-deck", "--front", "hola", "--back", "hello"]) == 1
+    assert main(["add", "--deck", "x", "--new-deck", "--front", "hola", "--back", "hello"]) == 2
     said = capsys.readouterr().err.strip()
-    assert said.startswith(f"retain add: {path} exists but is broken (") and "Spanish" in said
+    assert said.startswith(f"retain add: deck 'x' does not load: {path}:") and "Spanish" in said
     # broken only beside another file (the same deck id): `retain check x.toml` alone finds
     # nothing, so the line says what is wrong instead of sending the user there
     path.write_text('format = 1\n[deck]\nid = "spanish"\nname = "S"\n', "utf-8")
     (path.parent / "a.toml").write_text('format = 1\n[deck]\nid = "spanish"\nname = "S2"\n', "utf-8")
-    assert main(["add", "--deck", "x", "--new-deck", "--front", "hola", "--back", "hello"]) == 1
+    assert main(["add", "--deck", "x", "--new-deck", "--front", "hola", "--back", "hello"]) == 2
     said = capsys.readouterr().err.strip()
-    assert "already used by" in said and "\n" not in said and "retain check" not in said
+    assert "already used by" in said and "\n" not in said  # (`retain check x` finds it too)
 
 
 def test_a_user_file_named_as_a_bundled_deck_but_holding_another_says_which(

@@ -18,6 +18,6 @@ def test_add_to_a_broken_deck_says_it_is_broken_not_missing(
     deck.parent.mkdir(parents=True)
     deck.write_text('format = 1\n[deck]\nid = "broken2"\nname = "B"\n[[cards]\n', encoding="utf-8")
     for extra in ([], ["--new-deck"]):
-        assert main(["add", "--deck", "broken2", "--front", "q", "--back", "a", *extra]) == 1
+        assert main(["add", "--deck", "broken2", "--front", "q", "--back", "a", *extra]) == 2
         (line,) = capsys.readouterr().err.splitlines()
-        assert "broken2.toml exists but is broken" in line and "--new-deck" not in line, line
+        assert "broken2.toml:5:8: error" in line and "does not load" in line and "--new-deck" not in line, line

@@ -152,7 +152,7 @@ def test_errors_are_one_line(tmp_path: Path, home: Path, capsys: pytest.CaptureF
     code, _, err = run_cli(capsys, "export", "nope", "-o", str(tmp_path / "a.csv"))
     assert code == 2 and "no deck or group 'nope'" in err
     code, _, err = run_cli(capsys, "export", "kafka", "-o", str(tmp_path / "a.pdf"))
-    assert code == 1 and "unknown export type .pdf" in err
+    assert code == 2 and "unknown export type .pdf" in err
     assert tree(home / "decks") == []
 
 

@@ -72,7 +72,7 @@ def test_one_deck_to_a_folder_and_a_group_into_one_toml_file(
     assert code == 0, err
     assert tree(tmp_path / "one") == ["kafka.toml"]
     code, _, err = run_cli(capsys, "export", GROUP, "-o", str(tmp_path / "all.toml"))
-    assert code == 1 and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1
     assert "a .toml file holds one deck; export the 10 decks to a folder" in err
     assert not (tmp_path / "all.toml").exists()
 

@@ -32,6 +32,7 @@ from retain.core.tomlsafe import loads_safe
 from retain.core.units import expand_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
 from retain.store.decks.editlock import DeckLockTimeout, deck_edit_lock
+from retain.store.decks.library import Library
 from retain.store.home import Home, open_home
 
 __all__ = ["add_arguments", "run"]
@@ -223,18 +224,50 @@ def _problems(text: str, path: Path, card: Card) -> list[Problem]:
     return [replace(p, severity="error") for p in mine]
 
 
+def _same_path(a: Path, b: Path) -> bool:
+    if os.path.abspath(a) == os.path.abspath(b):
+        return True
+    try:
+        return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
+def _broken_file_line(library: Library, target: Path, deck_id: str) -> str | None:
+    """The shared line of `broken_deck_line` for the file `target` (`decks/ID.toml`) when it is
+    a deck file that does not load (a typo, a broken link): that file named before any other
+    broken file the id could mean. None: it is no broken deck file."""
+    from retain.commands.deckref import broken_deck_line
+
+    mine = [e for e in library.broken if _same_path(e.path, target)]
+    if not mine:
+        return None
+    others = [e for e in library.broken if all(e is not m for m in mine)]
+    return broken_deck_line([*mine, *others], deck_id)
+
+
 def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
-    """The deck's file, or where a new deck's file goes (with --new-deck)."""
+    """The deck's file, or where a new deck's file goes (with --new-deck).
+
+    A deck whose file does not load is exit 2 with the line every command that takes a deck
+    gives (`_NoDeck`), with --new-deck too: `decks/ID.toml` broken, or the user's copy of a
+    bundled deck broken, or another file whose `[deck]` says `id = "ID"`."""
+    from retain.commands.deckref import broken_deck, broken_deck_line
     from retain.store.decks.authoring import taken_file_message, writable_deck_file
 
     library = home.library()
-    if library.entry(args.deck) is not None:
-        return writable_deck_file(home, args.deck)
     target = home.paths.decks_dir / f"{args.deck}.toml"
-    if os.path.lexists(target):  # its file is there but gives no deck: said why (a broken link too)
+    entry = library.entry(args.deck)
+    if os.path.lexists(target) and (entry is None or entry.origin == "bundled"):
+        # its file is there but gives no deck (a bundled deck's: the copy a card would go into)
+        if (line := _broken_file_line(library, target, args.deck)) is not None:
+            raise _NoDeck(line)
+        if entry is None and not args.new_deck:  # no such deck: what is in its place, said
+            raise _NoDeck(f"no deck {args.deck!r}: {taken_file_message(library, target, args.deck)}")
+    if entry is not None:
+        return writable_deck_file(home, args.deck)
+    if os.path.lexists(target):
         raise DeckEditError(taken_file_message(library, target, args.deck))
-    from retain.commands.deckref import broken_deck, broken_deck_line
-
     found = broken_deck(library.broken, args.deck)
     if found is not None and (not args.new_deck or found[1] <= 1):  # (its file, or its id: the same deck)
         raise _NoDeck(broken_deck_line(library.broken, args.deck) or "")

@@ -3,13 +3,16 @@
 A group (its name as the home screen shows it) exports every deck in it: one
 `.apkg` (or .csv/.tsv/.txt) holding them all, with the `Group::Deck` hierarchy,
 or a folder (`-o DIR/`) with one `.toml` file per deck. An existing file is
-replaced only with `--force`.
+replaced only with `--force`. A bad `-o` (no extension, a type export does not write, a
+.toml file for a group, a type that holds no progress with `--with-progress`) is a usage
+error (exit 2), said before any file is looked at, so it never asks for `--force` first.
 """
 
 from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
+from pathlib import Path
 
 from retain.commands.deckref import unknown_deck_line
 from retain.commands.output import err, out, report
@@ -21,6 +24,7 @@ from retain.interop.exporter import EXPORT_SUFFIXES
 from retain.interop.group_export import (
     bare_name_refused,
     group_names,
+    is_folder_target,
     job_paths,
     plan_export,
     progress_refused,
@@ -71,6 +75,23 @@ def _matched(decks: list[Deck], target: str) -> str:
     return f"named {group_label(decks[0].name or target)!r}"
 
 
+def _usage_refused(output: str, *, with_progress: bool) -> str:
+    """Why `-o output` is a bad value ('' when it is not), said before any deck is read or any
+    file looked at: `-o data.json` asked for `--force` when data.json was there, then failed
+    on the type anyway. No extension, a type export does not write, progress to a type that
+    cannot hold it."""
+    if why := bare_name_refused(output):
+        return why
+    suffix = Path(output).suffix.lower()
+    if suffix not in EXPORT_SUFFIXES and not is_folder_target(output):
+        stem = output.removesuffix(Path(output).suffix)
+        return (
+            f"unknown export type {Path(output).suffix}; use one of {', '.join(EXPORT_SUFFIXES)} "
+            f"(like {stem}.apkg), or write {output}/ for a folder of .toml files"
+        )
+    return progress_refused(output) if with_progress else ""
+
+
 def run(args: argparse.Namespace) -> int:
     from retain.store.config import ConfigError
     from retain.store.paths import user_path
@@ -80,10 +101,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         err(f"retain: export: {exc}")
         return 2
-    if why := bare_name_refused(args.output):
-        err(f"retain: export: {why}")
-        return 2
-    if args.with_progress and (why := progress_refused(args.output)):
+    if why := _usage_refused(args.output, with_progress=args.with_progress):
         err(f"retain: export: {why}")
         return 2
     home = open_home()
@@ -99,9 +117,9 @@ def run(args: argparse.Namespace) -> int:
         return 2  # a wrong argument, as for `stats --deck`, `review` and `optimize`
     try:
         jobs = plan_export(decks, args.output)
-    except InteropError as exc:
-        err(f"retain: export failed: {exc}")
-        return 1
+    except InteropError as exc:  # (a .toml or .md file for several decks: a bad -o for these decks)
+        err(f"retain: export: {exc}")
+        return 2
     if twice := second_deck_refused(jobs, library.entries, library_folders(home.paths, home.config)):
         err(f"retain: export refused: {twice}; nothing was written")
         return 1

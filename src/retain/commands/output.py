@@ -9,6 +9,9 @@ which pass the text through `core.sanitize`, the same sanitiser the TUI uses:
 - `out_lines`: many such lines at once (what `out` prints for each, in one write);
 - `out_block`: several lines (newlines kept) to stdout;
 - `cell`: one table cell, sanitised before its width is measured (`columns`, `ljust`);
+- `columns`, `ljust`: a cell's width as stdout will show it: on a stdout that is not UTF-8
+  (`PYTHONIOENCODING=ascii`, a Latin-1 locale) what its encoding lacks is printed as `?`,
+  one column, so `日本語` takes three there, not six (`shown`);
 - `clip`: a name cut to at most `NAME_COLUMNS` terminal columns, "…" at its end, so that
   one long deck name cannot widen every row of a table (`--json` keeps it whole);
 - `dumps`: JSON with C1 controls, bidi and other unsafe characters escaped
@@ -63,6 +66,7 @@ __all__ = [
     "out_text",
     "report",
     "safe_strings",
+    "shown",
 ]
 
 _DONE: list[str] = []  # what the command changed, as `report` printed it
@@ -142,26 +146,68 @@ def _cell_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
-def columns(text: str) -> int:
-    """How many terminal columns `text` takes: two for a wide (CJK) character, none for a
-    combining mark. `len` is wrong for both, and a table padded by it comes apart."""
+def _text_columns(text: str) -> int:
+    """The terminal columns of `text` itself (see `columns`)."""
     return len(text) if text.isascii() else sum(_cell_width(ch) for ch in text)
 
 
+_REPLACING = ("replace", "backslashreplace", "xmlcharrefreplace", "namereplace", "ignore")
+
+
+def _stdout_codec() -> tuple[str, str] | None:
+    """The encoding of stdout and what it does with a character it lacks (the CLI makes that
+    `replace`: a `?`); None when it shows every character (UTF-8), or is not known."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, TypeError):
+        return None
+    if name.startswith("utf"):  # (UTF-8, -16, -32: every character sanitised text holds)
+        return None
+    errors = getattr(sys.stdout, "errors", None)
+    return name, errors if errors in _REPLACING else "replace"
+
+
+def _shown(text: str, codec: tuple[str, str] | None) -> str:
+    if codec is None or text.isascii():
+        return text
+    name, errors = codec
+    try:
+        return text.encode(name, errors).decode(name, "replace")
+    except (UnicodeError, LookupError, TypeError, ValueError):  # (a codec that is no text encoding)
+        return text
+
+
+def shown(text: str) -> str:
+    """`text` as stdout will show it: on a stdout that is not UTF-8 what its encoding lacks
+    becomes what the stream writes instead (`?`), which is what a table's widths must measure."""
+    return _shown(text, _stdout_codec())
+
+
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes on stdout: two for a wide (CJK) character, none
+    for a combining mark. `len` is wrong for both, and a table padded by it comes apart. On a
+    stdout that is not UTF-8 it is what the stream shows that is measured (`shown`): `日本語`
+    printed as `???` takes three columns, not six."""
+    return _text_columns(shown(text))
+
+
 def clip(text: str, width: int = NAME_COLUMNS) -> str:
-    """`text` cut to at most `width` terminal columns, its last one "…" when anything was cut."""
+    """`text` cut to at most `width` terminal columns on stdout (see `columns`), its last one
+    "…" when anything was cut."""
     if columns(text) <= width:
         return text
+    codec = _stdout_codec()
     used = 0
     for i, ch in enumerate(text):
-        used += _cell_width(ch)
+        used += _text_columns(_shown(ch, codec))
         if used > width - 1:
             return text[:i].rstrip() + "…"
     return text
 
 
 def ljust(text: str, width: int) -> str:
-    """`text` padded with spaces to `width` terminal columns (see `columns`)."""
+    """`text` padded with spaces to `width` terminal columns on stdout (see `columns`)."""
     return text + " " * max(width - columns(text), 0)
 
 
