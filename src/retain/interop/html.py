@@ -11,10 +11,14 @@ which the package writer points at the packed files.
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
 `<s>`/`<strike>`/`<del>` Markdown's `~~` strike where Markdown reads it as one, `<sup>`/`<sub>`
 Unicode's superscripts and subscripts when it has them all (10⁻³, H₂O), else `^(...)`/`_(...)`,
-`<pre>` a fenced code block, list items `- ` lines (nested ones indented),
-a table a Markdown table (GFM: the first row its header; when a cell holds a line
-break or a block, or spans cells, Markdown cannot hold it and its rows are lines of
-`a | b`), ruby `base(reading)`, blocks and `<br>` line breaks,
+`<pre>` a fenced code block, list items `- ` lines (`Lines`: what is in an item is indented to
+its text, and what follows a list comes after a blank line, so that Markdown reads the same
+items), `<hr>` a `***` rule, every other block element of the HTML standard (`_BLOCKS`:
+`<blockquote>`, `<center>`, `<dl>`, `<section>`, ...) its own lines, `<br>` a line break; bold
+and italic are closed before a block boundary and begun again after it (Markdown's emphasis
+ends with its block), and a span around nothing shown is left out; a table a Markdown table
+(GFM: the first row its header; when a cell holds a line break or a block, or spans cells,
+Markdown cannot hold it and its rows are lines of `a | b`), ruby `base(reading)`,
 MathJax and Anki's `[$]` math retain's `$` math, other text Markdown-escaped
 where Markdown would act on it (so it shows as Anki shows it), media (`<img>`,
 `<audio>`/`<video>`, `<object>`, `[sound:...]`) as placeholders through `media`, placed
@@ -31,12 +35,13 @@ import html
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Any
 
 from retain.core.mathtext import math_spans
 from retain.core.mediaref import REF_RE
+from retain.interop.html_layout import LEAD_PIECES, MAX_SPANS, Lines, OpenList, Span
 from retain.interop.html_media import (
     AV,
     MEDIA_TAGS,
@@ -47,12 +52,24 @@ from retain.interop.html_media import (
     kind_by_name,
     sound_shown,
 )
+from retain.interop.html_spans import BLANK_EDGE, INLINE, merged, nested
 
 __all__ = ["html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
 
-_BLOCKS = frozenset({"div", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre"})
+# Block-level elements, as the HTML standard's rendering section lays them out (`display: block`,
+# a list item, a table, its rows and caption): each begins and ends a line, as Anki shows it.
+# fmt: off
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li",
+    "listing", "main", "menu", "nav", "ol", "p", "plaintext", "pre", "search", "section",
+    "summary", "table", "tr", "ul", "xmp",
+})
+# fmt: on
+_LISTS = {"ul": False, "ol": True, "menu": False, "dir": False}  # list elements: ordered or not
+_OTHER_MARKER = {"-": "+", "+": "-", ".": ")", ")": "."}  # (a list beside one: Markdown joins same markers)
 _SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp>: ruby's fallback brackets
-_INLINE = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 # Tags whose text is marked when they close (`_Converter._end_mark`), by what they mark.
 _MARKS = {"sup": "script", "sub": "script", "s": "strike", "strike": "strike", "del": "strike"}
 _MANY_NL = re.compile(r"\n{3,}")
@@ -73,8 +90,9 @@ _EDGE_UNDERSCORE = r"(?<![^\W_])_|_(?![^\W_])"  # an `_` at a word's edge: empha
 # the text's pieces are escaped one by one.
 _INLINE_SYNTAX = re.compile(rf"[\\`*$]|~~+|\A~|~\Z|\](?=[(\[:])|&(?=#?\w+;)|{_EDGE_UNDERSCORE}")
 _LEAD = re.compile(r"[ \t\d]*")  # a line's start that a block marker may follow (`1` of `1.`)
-_LEAD_CHARS, _LEAD_PIECES = 16, 32
-_LINE_START = re.compile(r"^(\s*(?:\d{1,9})?)([.)](?=\s|$)|#|>|[-+*=](?=\s|$|[-=]*\s*$))")
+_LEAD_CHARS = 16
+# (a line of `-` and spaces is a rule: `--- -`)
+_LINE_START = re.compile(r"^(\s*(?:\d{1,9})?)([.)](?=\s|$)|#|>|[-+*=](?=\s|$|[-=]*\s*$)|-(?=[-\s]*$))")
 # A tag whose parts hold no `<` or `>`: trying one at each `<` stops at the next `<` or `>`.
 _TAG = re.compile(
     r"""</?[A-Za-z][^<>"']*+(?:(?:"[^"<>]*+"|'[^'<>]*+')[^<>"']*+)*+>|<![^<>-][^<>]*+>|<!>|<\?[^<>]*+>"""
@@ -231,17 +249,21 @@ def text_to_html(text: str) -> str:
 
 
 class _Converter(MediaPlacement, HTMLParser):
+    out: Lines
+
     def __init__(self, media: MediaFn | None, escape: bool = True) -> None:
         super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
+        self.out = Lines()
         self._media_init(media)
         self.escape = escape
         self.code_text: list[str] | None = None  # the text of an open inline <code> (literal)
         self.skip = 0
         self.blocks = False
         self.pre = 0
-        self.lists: list[int] = []  # per open list: 0 for <ul>, else the next <ol> number
-        self.indents: list[int] = []  # per open list: the width of its current item's marker
+        self.lists: list[OpenList] = []  # the open lists, innermost last
+        self.spans: list[Span] = []  # the open bold and italic spans, innermost last
+        self.seq = 0  # spans and marks begun
+        self.untracked: Counter[str] = Counter()  # marks written as they came (in code, or too many)
         self.cells = 0  # table cells begun in the current row
         self.tables: list[_Table] = []  # the open tables, innermost last
         self.marks: list[_Mark] = []  # the open <sup>, <sub> and <s>/<strike>/<del>, innermost last
@@ -251,12 +273,83 @@ class _Converter(MediaPlacement, HTMLParser):
     def _end_code(self) -> None:
         """Close an open inline <code> (a block, a line break or the end of the field comes first)."""
         if self.code_text is not None:
-            self.out.append(_code_span("".join(self.code_text)))
+            code = "".join(self.code_text)
+            if code:
+                self._reopen_spans()
+            self.out.append(_code_span(code))
             self.code_text = None
+
+    def _open_span(self, mark: str) -> None:
+        """A bold or italic span: its mark is written before its first text (`_reopen_spans`), so
+        that it never stands before a space or a line break (`** a` is no emphasis)."""
+        if self.pre or len(self.spans) >= MAX_SPANS:
+            self.out.append(mark)  # (in code a mark is text)
+            self.untracked[mark] += 1
+        else:
+            self.seq += 1
+            self.spans.append(Span(mark, -1, 0, self.seq))
+
+    def _close_span(self, mark: str) -> None:
+        """The end of the innermost open span of `mark`; a stray end tag is nothing (as in a
+        browser)."""
+        if self.untracked[mark]:
+            self.untracked[mark] -= 1
+            self.out.append(mark)
+            return
+        for k in range(len(self.spans) - 1, -1, -1):
+            if self.spans[k].mark == mark:
+                span = self.spans.pop(k)
+                if span.at >= 0 and not self._unwritten(span):
+                    self.out.close_mark(mark)
+                return
+
+    def _unwritten(self, span: Span) -> bool:
+        """Take back a span's mark when no text followed it (`****` is a rule, not bold)."""
+        out = self.out
+        if out.texts != span.texts or span.at >= len(out) or not out[span.at].endswith(span.mark):
+            return False
+        out[span.at] = out[span.at][: -len(span.mark)]
+        if span.at == len(out) - 1 and not out[-1]:
+            out.pop()  # (the output ends where it did before the mark)
+        out.texts -= 1  # (its mark was all the piece's text: spans around it are empty too)
+        return True
+
+    def _break_spans(self) -> None:
+        """A block boundary in bold or italic: Markdown's emphasis ends with its block, so each
+        written span is closed before it (or unwritten when nothing followed its mark) and begun
+        again at the next text."""
+        for span in reversed(self.spans):
+            if span.at >= 0 and not self._unwritten(span):
+                self.out.close_mark(span.mark)
+            span.at = -1
+
+    def _reopen_spans(self) -> None:
+        """Write the marks of the spans waiting for text (outermost first), before text. A `<sup>`
+        or strike begun just here begins after them (it is inside the span)."""
+        at = len(self.out)
+        written: list[int] = []  # the `seq` of each span written, in order
+        for span in self.spans:
+            if span.at < 0:
+                self.out.append(span.mark)
+                span.at, span.texts = len(self.out) - 1, self.out.texts
+                written.append(span.seq)
+        k = len(self.marks) - 1
+        while written and k >= 0 and self.marks[k].start == at:
+            self.marks[k] = replace(self.marks[k], start=at + sum(seq < self.marks[k].seq for seq in written))
+            k -= 1
+
+    def _place(self, shown: str) -> None:
+        if not self.pre:
+            self._reopen_spans()
+        super()._place(shown)
 
     def close(self) -> None:
         super().close()
         self._end_code()
+        self.out.end_bare()  # (an empty last item)
+        for span in reversed(self.spans):  # a span left open ends with the field, as a browser ends it
+            if span.at >= 0 and not self._unwritten(span):
+                self.out.close_mark(span.mark)
         while self.tables:  # a table never closed: as lines, as it was read
             self.tables.pop()
 
@@ -271,6 +364,8 @@ class _Converter(MediaPlacement, HTMLParser):
             return
         if tag in _BLOCKS or tag in ("br", "td", "th"):
             self._end_code()
+            if tag != "br":
+                self._break_spans()
         if tag == "br":
             self.out.append("\n")
         elif tag == "pre":
@@ -279,25 +374,22 @@ class _Converter(MediaPlacement, HTMLParser):
                 self._newline()
                 self._open_fence()
             self.pre += 1
+        elif tag == "hr":
+            self.blocks = True
+            self._newline()
+            # `***`: a rule wherever it stands (`---` under text underlines a heading)
+            self.out.append("---\n" if self.pre else "***\n")
+            self.out.fresh = not self.pre
+        elif tag in _LISTS:
+            self.blocks = True
+            self._open_list(_LISTS[tag])
+        elif tag == "li":
+            self.blocks = True
+            self._open_item()
         elif tag in _BLOCKS:
             self.blocks = True
             self._newline()
-            if tag in ("ul", "ol"):
-                self.lists.append(1 if tag == "ol" else 0)
-                self.indents.append(0)
-            elif tag == "li":
-                n = self.lists[-1] if self.lists else 0
-                marker = f"{n}. " if n else "- "
-                # a nested list under its item; from _MAX_LIST_DEPTH lists down, no deeper (each
-                # item of a field of `<ul><li>` nested thousands deep was indented by every list
-                # above it: output quadratic in the field; Markdown renders no deeper anyway)
-                depth = min(len(self.indents) - 1, _MAX_LIST_DEPTH)
-                self.out.append(" " * sum(self.indents[:depth]) + marker)
-                if self.indents:
-                    self.indents[-1] = len(marker)
-                if n:
-                    self.lists[-1] += 1
-            elif tag == "tr":
+            if tag == "tr":
                 self.cells = 0
                 if self.tables:
                     self.tables[-1].row(len(self.out))
@@ -313,6 +405,7 @@ class _Converter(MediaPlacement, HTMLParser):
                 spans = any(k in ("colspan", "rowspan") and (v or "1").strip() != "1" for k, v in attrs)
                 self.tables[-1].cell(len(self.out), spans)
         elif tag == "rt":
+            self._reopen_spans()
             self.out.append("(")
         elif tag in MEDIA_TAGS:
             self.media_start(tag, attrs)
@@ -323,13 +416,15 @@ class _Converter(MediaPlacement, HTMLParser):
         elif tag == "code":
             self.code_text = []
         elif tag in _MARKS:
-            self.marks.append(_Mark(tag, len(self.out), len(self.tables), self.cells, self.pre))
+            self.out.settle()
+            line = self.out.ends_line()
+            self.seq += 1
+            self.marks.append(
+                _Mark(tag, len(self.out), len(self.tables), self.cells, self.pre, line, self.seq)
+            )
             self.open_marks[tag] += 1
-        elif tag in _INLINE:
-            self.out.append(_INLINE[tag])
-        elif tag == "hr":
-            self._newline()
-            self.out.append("---\n")
+        elif tag in INLINE:
+            self._open_span(INLINE[tag])
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -348,21 +443,25 @@ class _Converter(MediaPlacement, HTMLParser):
             return
         if tag in ("td", "th", "tr") and self.tables:
             self.tables[-1].end_cell(len(self.out))
-        if tag in _BLOCKS:
+        if tag in _BLOCKS or tag in ("td", "th"):
             self._end_code()
+            self._break_spans()
         if tag == "pre" and self.pre:
             self.pre -= 1
             if not self.pre:
                 self._close_fence(drop_empty=self.reopened)
+                self.out.fresh = True
         elif tag == "table" and self.tables:
             table = self.tables.pop()
             self._newline()
             table.close(self.out)
             self.cells = 0
+            self.out.fresh = True
+        elif tag in _LISTS:
+            self._close_list()
+        elif tag == "li":
+            self._close_item()
         elif tag in _BLOCKS:
-            if tag in ("ul", "ol") and self.lists:
-                self.lists.pop()
-                self.indents.pop()
             self._newline()
         elif tag == "code" and self.pre:
             return
@@ -372,8 +471,8 @@ class _Converter(MediaPlacement, HTMLParser):
             return
         elif tag in _MARKS:
             self._end_mark(tag)
-        elif tag in _INLINE:
-            self.out.append(_INLINE[tag])
+        elif tag in INLINE:
+            self._close_span(INLINE[tag])
         elif tag == "rt":
             self.out.append(")")
 
@@ -406,9 +505,85 @@ class _Converter(MediaPlacement, HTMLParser):
             shown = f"{lead}{_STRIKE_OPEN}{core}{_STRIKE_CLOSE}{trail}"
         else:
             plain = _as_is if self.pre or not self.escape else _escape
-            shown = (_superscript if tag == "sup" else _subscript)(inner, plain)
+            indent = inner[: len(inner) - len(inner.lstrip())] if mark.line else ""
+            shown = indent + (_superscript if tag == "sup" else _subscript)(inner, plain)
         self.out[mark.start : -1] = [""] * (len(self.out) - 1 - mark.start)
         self.out[-1] = shown
+
+    def _newline(self) -> None:
+        """End the line, unless none is begun (a block's first line is an item's marker line)."""
+        if not self.out.ends_line() and not self.out.at_marker():
+            self.out.append("\n")
+
+    def _indent(self) -> None:
+        """The open items' indentation (from `_MAX_LIST_DEPTH` lists down, no deeper: a field of
+        `<ul><li>` nested thousands deep stays linear; Markdown renders no deeper anyway)."""
+        self.out.indent = " " * sum(lst.width for lst in self.lists[:_MAX_LIST_DEPTH] if not lst.plain)
+
+    def _open_list(self, ordered: bool, *, implicit: bool = False) -> None:
+        out = self.out
+        at_marker = out.at_marker()
+        self._newline()
+        marker = "." if ordered else "-"
+        if self.pre:
+            self.lists.append(OpenList(ordered, marker, plain=True))
+            return
+        parent = self.lists[-1].marker if at_marker and self.lists else None
+        if marker == parent or (not implicit and out.after_list == (len(self.lists), ordered, marker)):
+            marker = _OTHER_MARKER[marker]  # (`- - -` is a rule; lists side by side stay two)
+        hold = out.hold() if out and not at_marker else -1
+        self.lists.append(OpenList(ordered, marker, hold, implicit=implicit))
+
+    def _open_item(self) -> None:
+        if not self.lists:
+            self._open_list(False, implicit=True)
+        lst = self.lists[-1]
+        if lst.plain or self.pre:  # (in code: the marker is text)
+            self._newline()
+            marker = f"{lst.number}{lst.marker} " if lst.ordered else "- "
+            depth = min(len(self.lists) - 1, _MAX_LIST_DEPTH)
+            self.out.append(" " * sum(x.width for x in self.lists[:depth] if x.plain) + marker)
+            lst.width = len(marker) if lst.plain else lst.width
+            lst.number += lst.ordered
+            return
+        self._end_item()  # an open item ends where the next begins
+        self._newline()
+        marker = f"{lst.number}{lst.marker} " if lst.ordered else f"{lst.marker} "
+        self.out.item(marker, lst.hold if lst.first else -1)
+        lst.first = False
+        lst.number += lst.ordered
+        lst.width = len(marker)
+        self._indent()
+
+    def _end_item(self) -> None:
+        """End the innermost list's open item: what follows is no part of it."""
+        lst = self.lists[-1]
+        if lst.plain or not lst.width:
+            return
+        self.out.end_bare()
+        lst.width = 0
+        self._indent()
+        self._newline()
+        self.out.gap = True
+
+    def _close_item(self) -> None:
+        if not self.pre and self.lists and not self.lists[-1].plain and self.lists[-1].width:
+            self._end_item()
+            if self.lists[-1].implicit:
+                self._close_list()
+        else:
+            self._newline()
+
+    def _close_list(self) -> None:
+        if not self.lists:
+            self._newline()
+            return
+        self._end_item()
+        lst = self.lists.pop()
+        self._newline()
+        if not lst.plain and not lst.first:
+            self.out.gap = True
+            self.out.after_list = (len(self.lists), lst.ordered, lst.marker)
 
     def handle_data(self, data: str) -> None:
         if self.skip or self.av:
@@ -430,6 +605,14 @@ class _Converter(MediaPlacement, HTMLParser):
             else:
                 self.code_text.append(data)
             return
+        if self.out.block_begins():
+            data = data.lstrip(" \t")
+        if data.strip() and any(span.at < 0 for span in self.spans):
+            body = data.lstrip()  # (a mark before a space is no emphasis)
+            if len(body) < len(data):
+                self.out.append(data[: len(data) - len(body)])
+            self._reopen_spans()
+            data = body
         lead = self._line_lead() if self.escape else None
         self.out.append(_text_markdown(data, self.media, lead, self.cells > 0, self.escape))
 
@@ -437,19 +620,25 @@ class _Converter(MediaPlacement, HTMLParser):
         """The output's last line when it holds only spaces and digits ("" at a line's start), to
         which text that follows adds; else None. A block marker can begin in one piece of text and
         end in the next (`1<span>.</span> a` is `1. a`, a list): it is escaped in the one it ends
-        in. (Bounded: a longer line, or one in more pieces, starts no marker here.)"""
-        if not self.out or self.out[-1].endswith("\n"):
+        in. A list item's text begins a line after its marker. (Bounded: a longer line, or one in
+        more pieces, starts no marker here.)"""
+        out = self.out
+        if out.ends_line() or out.at_marker():
             return ""
+        first = max(out.marker + 1, len(out) - LEAD_PIECES)  # the line begins here at the latest
+        size = _LEAD_CHARS + len(out.indent)  # (the line's indentation is no part of it)
         tail: list[str] = []
-        for piece in reversed(self.out[-_LEAD_PIECES:]):
-            cut = piece.rfind("\n")
-            tail.append(piece[cut + 1 :])
-            if cut >= 0 or sum(map(len, tail)) > _LEAD_CHARS:
+        for i in range(len(out) - 1, first - 1, -1):
+            cut = out[i].rfind("\n")
+            tail.append(out[i][cut + 1 :])
+            if cut >= 0:
                 break
-        else:
-            if len(self.out) > _LEAD_PIECES:
+            if sum(map(len, tail)) > size:
                 return None
-        lead = "".join(reversed(tail))
+        else:
+            if first > out.marker + 1:
+                return None
+        lead = "".join(reversed(tail)).lstrip(" ")
         return lead if len(lead) <= _LEAD_CHARS and _LEAD.fullmatch(lead) else None
 
 
@@ -463,6 +652,8 @@ class _Mark:
     tables: int
     cells: int
     pre: int
+    line: bool  # it begins a line (its text's leading spaces are the line's indentation)
+    seq: int  # (as `Span.seq`)
 
 
 # Superscript and subscript characters Unicode has (and fonts show): a <sup>/<sub> whose every
@@ -563,9 +754,10 @@ class _Table:
         if self.rows and self.rows[-1] and self.rows[-1][-1][1] < 0:
             self.rows[-1][-1][1] = at
 
-    def close(self, out: list[str]) -> None:
+    def close(self, out: Lines) -> None:
         """Rewrite `out[self.start:]` as a Markdown table (the first row its header) when every cell
-        is one line and no text is outside the cells; else leave the lines as they are."""
+        is one line and no text is outside the cells; else leave the lines as they are. (On a list
+        item's marker line, it begins there.)"""
         self.end_cell(len(out))
         rows = [r for r in self.rows if r]
         if not self.simple or not rows:
@@ -580,7 +772,10 @@ class _Table:
         lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in cells]
         lines.insert(1, "|" + " --- |" * width)
         del out[self.start :]
-        out.append("\n" + "\n".join(lines) + "\n\n")  # blank lines: text after it is no row
+        if out.marker >= self.start:  # (an item begun in a cell: its marker is gone)
+            out.marker = out.bare = -1
+        lead = "" if out.at_marker() else "\n"
+        out.append(lead + "\n".join(lines) + "\n\n")  # blank lines: text after it is no row
 
 
 def _code_span(code: str) -> str:
@@ -658,76 +853,38 @@ _SIMPLE_TAG = re.compile(r"</?(?:b|strong|i|em)>|<br\s*/?>")
 
 def _simple_tag(m: re.Match[str]) -> str:
     tag = m[0].strip("</>")
-    return _INLINE.get(tag, "\n")  # anything else matched is a <br>
+    return INLINE.get(tag, "\n")  # anything else matched is a <br>
 
 
 # What the fast paths cannot give: Markdown to escape, math, media, a line that starts a block.
 _NOT_FAST = re.compile(r"[\\`*_~\]$]|\[(?:sound|\$)|(?:^|<br\s*/?>)\s*(?:[-+=#>]|\d)")
 
 
-_CLOSED_THEN_OPENED = re.compile(r"(?:</(?:b|strong|i|em|code)\s*>)+(?:<(?:b|strong|i|em|code)\s*>)+", re.I)
-_ONE_TAG = re.compile(r"<(/?)(b|strong|i|em|code)\s*>", re.IGNORECASE)
+_INDENT_AFTER_BLANK = re.compile(r"\n[ \t]*\n[ \t]")
 
 
-def _side_by_side(match: re.Match[str]) -> str:
-    """A run of inline end tags then start tags, each end tag dropped with the start tag of the
-    same Markdown mark that follows it (innermost first): `</em><em>` is nothing."""
-    tags = [(m[1] == "/", _INLINE[m[2].lower()], m[0]) for m in _ONE_TAG.finditer(match[0])]
-    closes = [t for t in tags if t[0]]
-    opens = [t for t in tags if not t[0]]
-    while closes and opens and closes[-1][1] == opens[0][1]:
-        closes.pop()
-        opens.pop(0)
-    return "".join(t[2] for t in closes + opens)
-
-
-def _merged(value: str) -> str:
-    """Spans of one Markdown mark side by side as one (`<b>a</b><b>b</b>` is `**ab**`:
-    `**a****b**` is no Markdown bold, and `<em>;</em><em>*</em>` changed at each round trip),
-    and a span inside a span of the same mark left out (`_unnested`)."""
-    if "</" not in value:
-        return value
-    return _unnested(_CLOSED_THEN_OPENED.sub(_side_by_side, value))
-
-
-def _unnested(value: str) -> str:
-    """An italic inside an italic (a bold inside a bold) is no span of its own: Anki shows it as
-    the outer one, while both marks written out (`*<em>0</em>*` as `**0*`) read as bold and stray
-    stars. Its tags are dropped; a stray end tag stays as it was. Linear in the tags."""
-    open_: dict[str, int] = {}
-    cuts: list[tuple[int, int]] = []
-    for m in _ONE_TAG.finditer(value):
-        mark = _INLINE[m[2].lower()]
-        if mark == "`":
-            continue
-        depth = open_.get(mark, 0)
-        if not m[1]:
-            open_[mark] = depth + 1
-            if depth:
-                cuts.append(m.span())
-        elif depth:
-            open_[mark] = depth - 1
-            if depth > 1:
-                cuts.append(m.span())
-    if not cuts:
-        return value
-    out, pos = [], 0
-    for start, end in cuts:
-        out.append(value[pos:start])
-        pos = end
-    return "".join(out) + value[pos:]
+def _after_blank_lines(text: str) -> str:
+    """`text` without the leading spaces of a line after a blank line, as the converter writes it
+    (`Lines.block_begins`): a browser shows none, and four make Markdown's code block."""
+    if not _INDENT_AFTER_BLANK.search(text):
+        return text
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if not lines[i - 1].strip(" \t"):
+            lines[i] = lines[i].lstrip(" \t")
+    return "\n".join(lines)
 
 
 def html_to_text(value: str, media: MediaFn | None = None) -> str:
     """Anki field HTML to retain Markdown/plain text (stripped at both ends). Two spans of one
     kind side by side are one (`<b>a</b><b>b</b>` is `**ab**`: `**a****b**` is no Markdown bold)."""
-    value = _merged(_line_ends(value))
+    value = merged(_line_ends(value))
     if _NOT_FAST.search(value):
         return _parsed_merged(value, media)
     if "<" not in value and "&" not in value:
         return value.replace("\n", " ").replace("\xa0", " ").strip()
-    if _SIMPLE.fullmatch(value):
-        return _SIMPLE_TAG.sub(_simple_tag, value).strip()
+    if _SIMPLE.fullmatch(value) and not BLANK_EDGE.search(value) and nested(value):
+        return _after_blank_lines(_SIMPLE_TAG.sub(_simple_tag, value)).strip()
     return _parsed_merged(value, media)
 
 
@@ -735,7 +892,7 @@ def _parsed(value: str, media: MediaFn | None) -> str:
     """The field as Markdown that shows as Anki shows it. Escapes are added only where Markdown
     would act on the text: when the text without them renders the same (`0=`, `a\\b`, a lone
     `*`), it is kept as written, so a card exported by retain comes back exactly."""
-    return _parsed_merged(_merged(_line_ends(value)), media)
+    return _parsed_merged(merged(_line_ends(value)), media)
 
 
 def _line_ends(value: str) -> str:
@@ -745,7 +902,7 @@ def _line_ends(value: str) -> str:
 
 
 def _parsed_merged(value: str, media: MediaFn | None) -> str:
-    """`_parsed` of a value `_merged` already (merging twice is not merging once: `<b>*</i><b><i>`
+    """`_parsed` of a value `merged` already (merging twice is not merging once: `<b>*</i><b><i>`
     loses its `</i><i>` only in the second pass)."""
     text = _converted(value, media, escape=True)
     if "\\" in text:
