@@ -18,7 +18,9 @@ still hold:
   size and modification time, so a file added, removed or changed counts) and,
   with `--with-history`, its `NAME.progress.toml` sidecar (SHA-256, or absent);
   for a `.md`, the collection root and every image path it could look up (found
-  or missing, size and modification time);
+  or missing, size and modification time); for a card left in the deck the learner
+  moved it to (`moved_away`), that deck's `DECK.anki.json` (SHA-256, or absent: it
+  may be what tells the card there is the file's);
 - with `--with-history`: every card the package has a review log for still has
   progress here (so the history is kept, exactly as a full import decides).
 
@@ -229,6 +231,9 @@ def _inputs(source: Path, plan: ImportPlan, with_history: bool) -> dict[str, str
                 _note(inputs, media_dir(source.parent, deck.id), "folder")
     elif suffix == ".md" and not _md_images(source, plan, inputs):
         return None
+    for planned in plan.decks:  # a card left where the learner moved it: by its GUID there too
+        for moved in planned.away:
+            _note(inputs, keep_path(moved.path.parent, moved.deck_id), "sha")
     return inputs
 
 
@@ -263,7 +268,7 @@ def prepare(
         again = diff_decks(planned.written, planned.deck)
         if not again.empty:
             return None  # the file does not read back as the package's deck: a re-import shows changes
-        lines += again.lines()
+        lines += again.lines() + planned.away_lines()  # (cards the learner moved away stay away)
         imported.append(f"imported deck {planned.deck.id}: {count_line(planned.deck)} -> {planned.target}")
         written[str(planned.target)] = _sha(planned.target)
         keep = keep_path(planned.target.parent, planned.deck.id)

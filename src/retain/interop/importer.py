@@ -28,6 +28,10 @@ moves a card: `ImportPlan.moves` maps its old review units to its new ones, for
 package's history of such a card is recorded under the key it was recorded under before (the
 old deck's, side for side and cloze number for cloze number: a package's numbers are the ones
 its cards were made with), so that what the journal holds of it is not recorded again.
+
+A card the learner moved out of a deck of the import to a deck of their library outside it (the
+browser's `m`) is left where they put it, neither added back nor moved back (`moved_away`): the
+plan says so in one line per deck it is in, and the package's history of it counts for it there.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ from retain.interop.bundle import Bundle, ChunkedReviews, Review
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
 from retain.interop.media import referenced_media, store_media
+from retain.interop.moved_away import MovedAway, away_keys, moved_away, moved_lines, without_notes
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks, same_content
 from retain.store.decks.deckcache import remember
@@ -150,9 +155,15 @@ class PlannedDeck:
     written: Deck | None = None  # `text` read back as the library will read it
     problems: list[Problem] = field(default_factory=list)  # and what that reading said
     found: tuple[int, int] | None = None  # the target's size and mtime when planned (None: absent)
+    # the file's cards the learner moved to a deck outside the import, left there (`moved_away`)
+    away: list[MovedAway] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return ([self.note] if self.note else []) + self.diff.lines()
+        return ([self.note] if self.note else []) + self.diff.lines() + self.away_lines()
+
+    def away_lines(self) -> list[str]:
+        """`  kept in 'mine', where you moved it: 1 card`, one per deck such cards are in."""
+        return moved_lines(self.away)
 
 
 def count_line(deck: Deck) -> str:
@@ -352,29 +363,59 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
                 f"deck {deck.id!r}: the file has version {deck.version}, older than the installed "
                 f"{old.version}; use --force to downgrade"
             )
-        text = bundle.texts.get(deck.id) or deck_to_toml(deck)
-        _check_size(deck.id, text)
-        check = parse_deck(text, str(target))
-        if check.deck is None or check.errors:
-            raise InteropError(f"deck {deck.id!r} would not load after import: {check.errors[0]}")
         installed[deck.id] = old
-        plan.decks.append(
-            PlannedDeck(
-                deck, target, text, diff_decks(old, deck), note, check.deck, check.problems, _found(target)
-            )
-        )
+        plan.decks.append(_planned(deck, target, bundle.texts.get(deck.id), old, note))
+    away = _moved_away(plan, installed, library)
     plan.moves, back = _card_moves(plan.decks, installed)
-    if renames or back:
+    if renames or back or away:
 
         def rename(key: str) -> str:
             key = _new_key(key, renames)
-            return back.get(key, key)
+            key = back.get(key, key)
+            return away.get(key, key)
 
         if isinstance(bundle.reviews, ChunkedReviews):  # (renamed as its events are made)
             bundle.reviews = bundle.reviews.renamed(rename)
         else:
             bundle.reviews = [_rekey(r, rename) for r in bundle.reviews]
     return plan
+
+
+def _planned(deck: Deck, target: Path, text: str | None, old: Deck | None, note: str) -> PlannedDeck:
+    """The deck to write at `target` (`text`: the file's own, None: made from `deck`), read back
+    as the library will read it; InteropError when it is too big or would not load."""
+    text = text or deck_to_toml(deck)
+    _check_size(deck.id, text)
+    check = parse_deck(text, str(target))
+    if check.deck is None or check.errors:
+        raise InteropError(f"deck {deck.id!r} would not load after import: {check.errors[0]}")
+    return PlannedDeck(
+        deck, target, text, diff_decks(old, deck), note, check.deck, check.problems, _found(target)
+    )
+
+
+def _moved_away(plan: ImportPlan, installed: dict[str, Deck | None], library: Library) -> dict[str, str]:
+    """Leave the cards the learner moved out of a deck of the import to a deck outside it where
+    they are (`moved_away`): out of the deck written, and of its kept Anki entries. Returns the
+    unit keys the file's history of them is to be recorded under instead (old -> new)."""
+    bundle = plan.bundle
+    found = moved_away(((p.deck, installed[p.deck.id]) for p in plan.decks), library, bundle.keeps)
+    keys: dict[str, str] = {}
+    for i, planned in enumerate(plan.decks):
+        away = found.get(planned.deck.id)
+        if not away:
+            continue
+        deck, ids = planned.deck, {m.card.id for m in away}
+        deck = replace(deck, cards=tuple(c for c in deck.cards if c.id not in ids))
+        bundle.texts.pop(deck.id, None)  # (the file's text holds them)
+        keep = bundle.keeps.get(deck.id)
+        if keep is not None:
+            bundle.keeps[deck.id] = without_notes(keep, ids)
+        plan.decks[i] = _planned(deck, planned.target, None, installed[deck.id], planned.note)
+        plan.decks[i].found = planned.found
+        plan.decks[i].away = away
+        keys.update(away_keys(deck.id, away))
+    return keys
 
 
 def _card_moves(

@@ -66,7 +66,8 @@ def read_native(path: Path, limits: Limits, *, with_history: bool = False) -> Bu
         raise InteropError(_refusal(path, result.errors))
     deck = result.deck
     bundle = Bundle("toml", [deck], texts={deck.id: text})
-    bundle.warnings += [f"{p.path}:{p.line}:{p.col}: {p.message}" for p in result.warnings]  # (said as warnings)
+    # (said as warnings: the problem's own "warning:" would be said twice)
+    bundle.warnings += [f"{p.path}:{p.line}:{p.col}: {p.message}" for p in result.warnings]
     renames = _stage_media(path, deck, limits, bundle)
     if renames:
         _rename_media(bundle, deck, text, renames)
