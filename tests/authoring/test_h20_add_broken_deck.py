@@ -20,4 +20,6 @@ def test_add_to_a_broken_deck_says_it_is_broken_not_missing(
     for extra in ([], ["--new-deck"]):
         assert main(["add", "--deck", "broken2", "--front", "q", "--back", "a", *extra]) == 2
         (line,) = capsys.readouterr().err.splitlines()
-        assert "broken2.toml:5:8: error" in line and "does not load" in line and "--new-deck" not in line, line
+        assert "broken2.toml:5:8: error" in line and "does not load" in line and "--new-deck" not in line, (
+            line
+        )

@@ -28,7 +28,9 @@ back = "y"
 """
 
 
-def test_each_warning_says_warning_once(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_warning_says_warning_once(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     deck = tmp_path / "w.toml"
     deck.write_text(DECK, encoding="utf-8")
     code, _out, err = run_cli(capsys, "import", str(deck))
