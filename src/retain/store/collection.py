@@ -236,7 +236,13 @@ class Collection:
     def history_index(self) -> History:
         """The review history (opened, and brought up to date, on first use)."""
         if self._history is None:
-            self._history = History(self.state_dir, self.cache_dir, self.studyday, progress=self.progress_fn)
+            self._history = History(
+                self.state_dir,
+                self.cache_dir,
+                self.studyday,
+                progress=self.progress_fn,
+                said=lambda: self.writer.messages,  # (a record the state load set aside: said once)
+            )
         return self._history
 
     def reload_library(self) -> None:

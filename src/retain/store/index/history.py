@@ -49,6 +49,7 @@ from retain.store.index.ingest import (
     IngestReport,
     Prefetch,
     ProgressFn,
+    damaged_line,
     ingest,
     micros,
     prefetch,
@@ -160,21 +161,40 @@ def _until(until: datetime | None) -> int:
     return micros(until) if until is not None else 2**63 - 1
 
 
+class _LeftOut(NamedTuple):
+    """A feed's line about one journal's damaged records (and whatever else it said of the file)."""
+
+    label: str  # `<device>/<name>`
+    offsets: tuple[int, ...]  # where the records left out start
+    rest: str  # the file's other line ("" when none)
+
+
 class History:
-    """Read-only access to every device's review history (thread-safe: calls take turns)."""
+    """Read-only access to every device's review history (thread-safe: calls take turns).
+
+    `said` gives the lines its owner has said already (the state load's): a damaged record one of
+    them set aside is the same bytes the index leaves out, and is not said twice.
+    """
 
     def __init__(
-        self, state_dir: Path, cache_dir: Path | None, day: StudyDay, *, progress: ProgressFn | None = None
+        self,
+        state_dir: Path,
+        cache_dir: Path | None,
+        day: StudyDay,
+        *,
+        progress: ProgressFn | None = None,
+        said: Callable[[], Iterable[str]] | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.day = day
         self.cache_dir = cache_dir
-        self.messages: list[str] = []
+        self._lines: list[str | _LeftOut] = []
+        self._said = said
         self._progress = progress
         self._lock = threading.RLock()
         self._db, fresh, message = connect(cache_dir)
         if message:
-            self.messages.append(message)
+            self._lines.append(message)
         self._fresh = fresh
         self._prefetched: Prefetch | None = None
         self._appended: Spans = {}  # records this process wrote since the last feed
@@ -201,8 +221,8 @@ class History:
             self.cache_dir = None
         else:
             message = REBUILT_DAMAGED
-        if message not in self.messages:
-            self.messages.append(message)
+        if message not in self._lines:
+            self._lines.append(message)
         self._fresh = True
         self._appended = {}
         self._moved = None
@@ -268,7 +288,7 @@ class History:
             if self.cache_dir is None or not unwritable(exc):
                 raise  # (damaged: `_locked` replaces the file)
             self._db.close()
-            self.messages.append(unusable(exc))
+            self._lines.append(unusable(exc))
             self.cache_dir = None
             self._db, _fresh, _m = connect(None)
             self._fresh = True
@@ -279,7 +299,33 @@ class History:
         for label, line in report.problems.items():
             if label not in self._told:
                 self._told.add(label)
-                self.messages.append(line)
+                offsets = report.left_out.get(label)
+                if offsets is None:
+                    self._lines.append(line)
+                else:  # (`messages` leaves out what the owner's lines said of them)
+                    rest = line.removeprefix(damaged_line(label, offsets)).removeprefix("; ")
+                    self._lines.append(_LeftOut(label, offsets, rest))
+
+    @property
+    def messages(self) -> list[str]:
+        """One line per problem, oldest first: a file's damaged records are named only when the
+        owner's lines (`said`) did not set them aside already."""
+        if self._said is None or not any(isinstance(line, _LeftOut) for line in self._lines):
+            aside: dict[str, list[tuple[int, int]]] = {}
+        else:
+            from retain.store.state.journal import set_aside_spans
+
+            aside = set_aside_spans(self._said())
+        out: list[str] = []
+        for line in self._lines:
+            if isinstance(line, str):
+                out.append(line)
+                continue
+            spans = aside.get(line.label, [])
+            left = [o for o in line.offsets if not any(a <= o <= b for a, b in spans)]
+            parts = [damaged_line(line.label, left)] if left else []
+            out.append("; ".join([*parts, line.rest] if line.rest else parts))
+        return [line for line in out if line]
 
     @_locked
     def close(self) -> None:

@@ -25,7 +25,7 @@ import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice, repeat
@@ -63,7 +63,17 @@ from retain.store.state.journal import read_records, scan_file
 from retain.store.state.journal_format import journal_entries
 from retain.store.state.recordfast import IndexCols
 
-__all__ = ["KIND", "IngestReport", "Prefetch", "ProgressFn", "ingest", "micros", "prefetch", "read_event_at"]
+__all__ = [
+    "KIND",
+    "IngestReport",
+    "Prefetch",
+    "ProgressFn",
+    "damaged_line",
+    "ingest",
+    "micros",
+    "prefetch",
+    "read_event_at",
+]
 
 ProgressFn = Callable[[str, int, int], None]
 KIND = {kind: i for i, kind in enumerate(EVENT_KINDS)}
@@ -84,6 +94,8 @@ class IngestReport:
     files: int = 0  # files read (wholly or in part)
     rebuilt: int = 0  # files read again from the start because they changed
     problems: dict[str, str] = field(default_factory=dict)  # "<device>/<file>": one line about it
+    # "<device>/<file>": where the damaged records its line names start (that line begins `problems`')
+    left_out: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _tail(fh_path: Path, end: int) -> int:
@@ -197,7 +209,7 @@ def _plan(
 Batch = tuple[int, IndexCols, Derived | None, tuple[int, ...]]
 
 
-def _damaged(label: str, offsets: list[int]) -> str:
+def damaged_line(label: str, offsets: Sequence[int]) -> str:
     """One line for a file's damaged records (`scan_file` sets them aside; the index never writes)."""
     shown = ", ".join(map(str, offsets[:3])) + (f" and {len(offsets) - 3} more" if len(offsets) > 3 else "")
     where = f"byte {shown}" if len(offsets) == 1 else f"bytes {shown}"
@@ -413,7 +425,8 @@ def ingest(
             done += max(0, st.st_size - start)
             if damaged:
                 label = f"{device}/{path.name}"
-                report.problems[label] = _damaged(label, damaged)
+                report.problems[label] = damaged_line(label, damaged)
+                report.left_out[label] = tuple(damaged)
             left_out = (holes.get(file_id, "").split() if start > 0 else []) + [str(o) for o in damaged]
             db.execute(  # (records left out before `start` are still damaged: else it was read again)
                 "UPDATE files SET ino = ?, size = ?, tail = ?, holes = ? WHERE id = ?",

@@ -28,6 +28,7 @@ import re
 import stat
 import tomllib
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate, repeat
@@ -72,6 +73,7 @@ __all__ = [
     "read_records",
     "repair_tail",
     "scan_file",
+    "set_aside_spans",
     "verify_position",
 ]
 
@@ -260,11 +262,38 @@ def _last_boundary(data: bytes, fmt: int) -> int:
     return data.rfind(b"\n") + 1
 
 
+def _label(path: Path) -> str:
+    """A journal as a message names it: `<device folder>/<name>` (each has a `journal-2026-12.toml`)."""
+    return f"{path.parent.name}/{path.name}"
+
+
 def _set_aside(scan: FileScan, offsets: list[int], chunk: bytes) -> None:
-    """Damaged records (consecutive ones in one `chunk`) set aside, with one message."""
-    scan.problems.append(f"{scan.path.name}: damaged event at byte {offsets[0]} set aside")
+    """Damaged records (consecutive ones in one `chunk`) set aside, with one message naming the
+    bytes they take (`set_aside_spans` reads them back)."""
+    first = offsets[0]
+    where = f"byte {first}" if len(offsets) == 1 else f"bytes {first} to {first + len(chunk) - 1}"
+    scan.problems.append(f"{_label(scan.path)}: damaged event at {where} set aside")
     scan.bad_blocks.append(chunk)
     scan.bad_at += offsets
+
+
+# The lines above and `_refuse`'s, `_scan_v1`'s: `<device>/<name>: [damaged ]event at byte N[ to M]
+# set aside[: why]`.
+_ASIDE_RE = re.compile(
+    r"(.+?): (?:damaged )?event at bytes? (\d+)(?: to (\d+))? set aside(?:: .*)?", re.DOTALL
+)
+
+
+def set_aside_spans(lines: Iterable[str]) -> dict[str, list[tuple[int, int]]]:
+    """The bytes (first, last) each journal's records take that `lines` say were set aside, by
+    `<device>/<name>`: what the history index need not say again in the same command."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for line in lines:
+        m = _ASIDE_RE.fullmatch(line)
+        if m is not None:
+            first = int(m[2])
+            spans.setdefault(m[1], []).append((first, int(m[3]) if m[3] else first))
+    return spans
 
 
 def _crc_ok(raws: list[bytes]) -> bool:
@@ -345,7 +374,7 @@ def _decode_slow(
 
 def _refuse(scan: FileScan, refused: list[tuple[int, bytes, str]]) -> None:
     for off, line, why in sorted(refused, key=lambda t: t[0]):
-        scan.problems.append(f"{scan.path.name}: event at byte {off} set aside: {why}")
+        scan.problems.append(f"{_label(scan.path)}: event at byte {off} set aside: {why}")
         scan.bad_blocks.append(line + b"\n")
         scan.bad_at.append(off)
 
@@ -415,7 +444,7 @@ def _scan_v1(path: Path, data: bytes, base: int, begin: int, now: datetime, scan
             rec = records[i] if records is not None else v1.parse_one(block)
             scan.events.append((Position(name, offset), decode_event(rec, now)))
         except (StateError, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
-            scan.problems.append(f"{name}: event at byte {offset} set aside: {exc}")
+            scan.problems.append(f"{_label(path)}: event at byte {offset} set aside: {exc}")
             scan.bad_blocks.append(block)
             scan.bad_at.append(offset)
 

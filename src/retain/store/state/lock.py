@@ -10,6 +10,12 @@ closed takes it and lets go at once, and writes nothing); the writer then calls 
 which writes `writer.toml`. `release` removes the file it announced, so a `writer.toml`
 still there when the lock is free was left by a retain on this computer that did not close
 (killed, crashed, power cut): `announce` says so in one line as it takes over.
+
+`writer.toml` also names the state folder it was written in (`path`) and the start of the
+process (`started`: the boot and the kernel's start time, where /proc tells them). A note copied
+with the home (`cp -a` while retain runs on the original) names another state folder that is
+still there, and a note whose process runs still (the same pid and start) was left by no killed
+retain: neither is said. A note from before these fields is read as it always was.
 """
 
 from __future__ import annotations
@@ -58,7 +64,13 @@ class WriterLock:
         assert self._lock is not None
         host = socket.gethostname()[:100]
         stale = self._stale(host)
-        info = tomli_w.dumps({"pid": os.getpid(), "host": host, "since": now.astimezone(UTC)})
+        note: dict[str, object] = {"pid": os.getpid(), "host": host, "since": now.astimezone(UTC)}
+        here, started = self._here(), _started(os.getpid())
+        if here is not None:
+            note["path"] = here
+        if started is not None:
+            note["started"] = started
+        info = tomli_w.dumps(note)
         with contextlib.suppress(OSError):
             if self.info_path.is_symlink():  # never written through: the file is the writer's alone
                 self.info_path.unlink()  # (a link in a synced folder may name any file of the user)
@@ -72,6 +84,11 @@ class WriterLock:
         pid, since = _pid(data.get("pid")), data.get("since")
         if pid is None or data.get("host") != host:  # not retain's file, or another computer's
             return None  # (a folder synced from it): its lock was never this computer's
+        if self._elsewhere(data.get("path")):  # copied with the home: the original's retain may run
+            return None  # on, and its note is the original's to say (nothing here was lost)
+        started = data.get("started")
+        if isinstance(started, str) and started == _started(pid):  # that very retain runs still
+            return None  # (its lock is another file: this one was deleted under it)
         when = ""
         if isinstance(since, datetime) and since.tzinfo is not None:
             with contextlib.suppress(OverflowError, ValueError):  # `0001-01-01T00:00:00+01:00`
@@ -80,6 +97,36 @@ class WriterLock:
             f"the retain that last wrote the progress (pid {pid}{when}) did not close "
             "(killed or crashed); took over its lock: every review it recorded is kept"
         )
+
+    def _here(self) -> str | None:
+        """The state folder as the note records it (`path`): absolute, links resolved, as
+        `device.toml` does; None when it cannot be written as UTF-8 text."""
+        try:
+            here = str(self.path.parent.resolve())
+            here.encode("utf-8")
+        except (OSError, RuntimeError, UnicodeError):  # (a link loop; a name not in UTF-8)
+            return None
+        return here
+
+    def _elsewhere(self, there: object) -> bool:
+        """Whether the note's `path` is another state folder that is still there (or one this user
+        may not look into): the home was copied on this computer. False for this folder (by any
+        path: a bind mount), for a folder that is gone (the home was moved), and for anything
+        that is no path a state folder has (a hand edit, damage; a note without one, from an
+        older retain)."""
+        if not isinstance(there, str) or not os.path.isabs(there) or "\0" in there or len(there) > 4096:
+            return False
+        if there == self._here():
+            return False
+        try:
+            if os.path.samefile(there, self.path.parent):
+                return False
+            os.stat(os.path.join(there, self.path.name))  # a state folder a retain wrote in
+        except PermissionError:
+            return True  # there, but not ours to look into: another user's home
+        except (OSError, ValueError):
+            return False  # gone (or no state folder): the home was moved, the note is this folder's
+        return True
 
     def _info(self) -> dict[str, object]:
         try:  # a regular file of at most _MAX_INFO bytes (a FIFO is not waited on, a device not read)
@@ -112,6 +159,21 @@ class WriterLock:
                     self.info_path.unlink()
             self._announced = False
             lock.release()  # type: ignore[attr-defined]
+
+
+def _started(pid: int) -> str | None:
+    """When process `pid` started, as `<boot id>:<clock ticks since boot>` (None where /proc does
+    not tell, or no such process runs): the same pid and start are the same process, a pid
+    taken again by another program (or after a reboot) starts at another time."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as fh:
+            boot = fh.read(64).strip()
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read(4096)
+        ticks = stat[stat.rindex(b")") + 2 :].split()[19]  # field 22, `starttime` (proc(5))
+    except (OSError, ValueError, IndexError, UnicodeError):
+        return None
+    return f"{boot}:{int(ticks)}" if boot and ticks.isdigit() else None
 
 
 def _pid(value: object) -> int | None:
