@@ -230,3 +230,31 @@ def test_retain_due_says_a_damaged_record_once(
     assert [line for line in err if "damaged" in line or "set aside" in line] == [
         f"retain: warning: {LAPTOP}/{path.name}: damaged event at byte {starts[2]} set aside"
     ]
+
+
+def test_the_torn_tail_and_header_lines_name_the_device_folder_too(tmp_path: Path) -> None:
+    """Every line about a journal names `<device>/<file>`: the cut-off tail's and the header's."""
+    from store_helpers import NOW, journal_paths, make_home, open_col, rate
+
+    home = make_home(tmp_path)
+    col = open_col(home)
+    rate(col, "tiny/one", NOW)
+    col.close(NOW)
+    (journal,) = journal_paths(tmp_path)
+    label = f"{journal.parent.name}/{journal.name}"
+    with journal.open("ab") as fh:
+        fh.write(b'99999={i=1,u="tiny/two",t=2026-03-28T12:0')  # a crash mid-write
+    col = open_col(home)
+    try:
+        assert any(m.startswith(f"{label}: an unfinished event at the end") for m in col.messages), (
+            col.messages
+        )
+    finally:
+        col.close(NOW)
+    data = journal.read_bytes()
+    journal.write_bytes(b"garbage header\n" + data.split(b"\n", 1)[1])
+    col = open_col(home)
+    try:
+        assert any(m.startswith(f"{label}: ") and "header" in m for m in col.messages), col.messages
+    finally:
+        col.close(NOW)

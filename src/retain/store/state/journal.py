@@ -131,14 +131,14 @@ def _check_header(path: Path, head: bytes) -> str:
     try:
         data = stdlib_toml(head.decode("utf-8-sig"))  # a BOM (a Windows editor, a sync filter) is no damage
     except (UnicodeDecodeError, ValueError):
-        return f"{path.name}: the journal header is damaged; its events are read anyway"
+        return f"{_label(path)}: the journal header is damaged; its events are read anyway"
     fmt = data.get("format")
     if isinstance(fmt, int) and not isinstance(fmt, bool) and fmt > JOURNAL_FORMAT:
         raise JournalError(
             f"{path} has journal format {fmt}, written by a newer retain; upgrade retain to open it"
         )
     if fmt not in (1, 2):
-        return f"{path.name}: unknown journal format {fmt!r}; its events are read anyway"
+        return f"{_label(path)}: unknown journal format {fmt!r}; its events are read anyway"
     return ""
 
 
@@ -409,7 +409,7 @@ def _classify(
     flush_bad()
     if markers:
         scan.problems.append(
-            f"{scan.path.name}: unresolved merge conflict (a `<<<<<<<` marker at byte {markers[0]}); "
+            f"{_label(scan.path)}: unresolved merge conflict (a `<<<<<<<` marker at byte {markers[0]}); "
             "the events on both sides are read, and the marker lines can be deleted"
         )
     return good, checks
@@ -465,14 +465,14 @@ def cut_tail(path: Path, end: int, torn: bytes, now: datetime) -> tuple[bool, st
         fd = os.open(path, os.O_RDWR | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         return False, (
-            f"{path.name}: an unfinished event at the end (from a crash) was not cut off: "
+            f"{_label(path)}: an unfinished event at the end (from a crash) was not cut off: "
             f"{os_error_text(exc, name=False)}"
         )
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
         return False, (
-            f"{path.name}: an unfinished event at the end (from a crash) was not cut off: the file is "
+            f"{_label(path)}: an unfinished event at the end (from a crash) was not cut off: the file is "
             f"not a regular file now ({file_kind(mode)}); nothing was changed"
         )
     with os.fdopen(fd, "r+b") as fh:
@@ -482,7 +482,7 @@ def cut_tail(path: Path, end: int, torn: bytes, now: datetime) -> tuple[bool, st
             atomic_write(copy, torn)
         except OSError as exc:
             return False, (
-                f"{path.name}: its last {len(torn)} bytes (an unfinished event, from a crash) could not be "
+                f"{_label(path)}: its last {len(torn)} bytes (an unfinished event, from a crash) could not be "
                 f"copied aside ({os_error_text(exc, name=False)}), so they were not cut off and no review "
                 "can be recorded after them; start retain again once they can be copied"
             )
@@ -495,17 +495,17 @@ def cut_tail(path: Path, end: int, torn: bytes, now: datetime) -> tuple[bool, st
                 os.fsync(fh.fileno())
         except OSError as exc:
             return False, (
-                f"{path.name}: an unfinished event at the end (from a crash) was not cut off "
+                f"{_label(path)}: an unfinished event at the end (from a crash) was not cut off "
                 f"({os_error_text(exc, name=False)}); its bytes are kept in {copy.name}, and nothing is "
                 "recorded after them until it is (start retain again then)"
             )
     if b"\0" in torn or b"\n" in torn.rstrip(b"\r\n"):  # no crash tears a write so: zeroed or overwritten
         return True, (
-            f"{path.name}: its last {len(torn)} bytes were damaged (zeroed or overwritten, not an "
+            f"{_label(path)}: its last {len(torn)} bytes were damaged (zeroed or overwritten, not an "
             "event cut short by a crash) and were cut off; any reviews in them are missing from the "
             f"history (the states kept in snapshots stay); the bytes are kept in {copy.name}"
         )
     return True, (
-        f"{path.name}: an unfinished event at the end (from a crash) was cut off; "
+        f"{_label(path)}: an unfinished event at the end (from a crash) was cut off; "
         f"its bytes are kept in {copy.name}"
     )
