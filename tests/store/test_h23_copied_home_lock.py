@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,53 +23,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_helpers import make_home
+from test_writer_lock import _kill, _start_writer
+from test_writer_lock import _open_now as _open
 
 from retain.store.collection import Collection
-from retain.store.home import open_home
 from retain.store.state.lock import WriterLock
 
 NOW = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 KILLED = "did not close (killed or crashed); took over its lock"
-
-# A real retain that opens the progress as the writer, records one review, says READY and waits.
-WRITER = textwrap.dedent(
-    """
-    import sys, time
-    from datetime import UTC, datetime
-    from retain.core.state import REVIEW, CardState, Event
-    from retain.store.collection import Collection
-    from retain.store.home import open_home
-
-    now = datetime.now(UTC)
-    col = Collection.open(open_home(), now, tz=UTC)
-    if col.read_only:
-        print("READONLY", flush=True)
-        sys.exit(0)
-    after = CardState(state=REVIEW, stability=3.0, difficulty=5.0, due=now, last_review=now, reps=1, lapses=0)
-    col.record(Event(col.new_event_id(now), "review", "tiny/one", now, after, None, 3, 1000))
-    print("READY", flush=True)
-    time.sleep(60)
-    """
-)
-
-
-def _start_writer(root: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "RETAIN_HOME": str(root)}
-    proc = subprocess.Popen([sys.executable, "-c", WRITER], env=env, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "READY"
-    return proc
-
-
-def _kill(proc: subprocess.Popen[str]) -> None:
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
-    if proc.stdout is not None:
-        proc.stdout.close()
-
-
-def _open(root: Path) -> Collection:
-    return Collection.open(open_home({"RETAIN_HOME": str(root)}), datetime.now(UTC), tz=UTC)
 
 
 def _killed_lines(col: Collection) -> list[str]:
