@@ -74,3 +74,16 @@ def test_the_stats_screen_picks_a_free_name(tmp_path: Path) -> None:
     (tmp_path / "retain-stats-2026-12-06.svg").write_text("mine", "utf-8")
     (tmp_path / "retain-stats-2026-12-06-2.svg").symlink_to(tmp_path / "nowhere")
     assert _free_name(tmp_path, "retain-stats-2026-12-06").name == "retain-stats-2026-12-06-3.svg"
+
+
+def test_an_unknown_deck_is_said_before_the_existing_file(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--deck nosuch --svg there.svg` asked for --force first, and with it said the deck was
+    unknown: the usage error (exit 2) comes first now, and the file stays."""
+    target = tmp_path / "there.svg"
+    target.write_text("mine", encoding="utf-8")
+    assert main(["stats", "--deck", "nosuch", "--svg", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("retain: no deck or group 'nosuch'") and "--force" not in err
+    assert target.read_text(encoding="utf-8") == "mine"

@@ -62,6 +62,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _unknown_deck(deck: str) -> str | None:
+    """The line for a `--deck` that names no deck (`deckref`), or None: what the report would say,
+    said before an existing `--svg` file's "add --force"."""
+    from retain.commands.deckref import unknown_deck_line
+    from retain.core.model import decks_named
+    from retain.store.home import open_home
+
+    library = open_home().library(cards=False)
+    return None if decks_named(list(library.decks), deck) else unknown_deck_line(library, deck)
+
+
 def stats_report(
     col: Collection, now: datetime, deck: str | None = None, days: int | None = 30
 ) -> dict[str, Any]:
@@ -181,6 +192,9 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             err(f"retain: cannot write {svg}: {os_error_text(exc, name=False)}")
             return 1
+        if args.deck is not None and (unknown := _unknown_deck(args.deck)) is not None:
+            err(f"retain: {unknown}")  # (said first: --force would only lead to it)
+            return 2
         err(f"retain: {svg} already exists; add --force to replace it")
         return 1
 
