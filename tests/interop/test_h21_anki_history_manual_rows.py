@@ -337,10 +337,13 @@ def test_real_anki_log_round_trip(
         """Run a step of the script at noon (`hour` hours on) `days_ago` days ago (faketime starts
         each process's clock there)."""
         at = (today - timedelta(days=days_ago) + timedelta(hours=hour)).strftime("%Y-%m-%d %H:%M:%S")
-        proc = subprocess.run(
-            [str(FAKETIME), at, str(ANKI_PYTHON), str(script), args[0], col, *args[1:]],
-            capture_output=True, text=True, timeout=180, check=False,
-        )  # fmt: skip
+        for _try in range(3):  # (faketime's own start may fail: a semaphore a killed run left)
+            proc = subprocess.run(
+                [str(FAKETIME), at, str(ANKI_PYTHON), str(script), args[0], col, *args[1:]],
+                capture_output=True, text=True, timeout=180, check=False,
+            )  # fmt: skip
+            if not (proc.returncode and proc.stderr.startswith("faketime: ")):
+                break
         assert proc.returncode == 0, proc.stderr[-2000:]
         return proc.stdout
 

@@ -124,14 +124,18 @@ def test_recovery_after_the_clock_is_fixed_uses_todays_backup_not_the_wrong_cloc
     env = {**os.environ, "RETAIN_HOME": str(tmp_path)}
 
     def run(at: str, what: str) -> str:
-        got = subprocess.run(
-            ["faketime", at, sys.executable, "-c", _SESSION, what],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
+        for _try in range(3):  # faketime's own start may fail (`faketime: sem_open: File exists`:
+            got = subprocess.run(  # a killed faketime'd process left its semaphore, and the pid came
+                ["faketime", at, sys.executable, "-c", _SESSION, what],  # round again); never retain's
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            if not (got.returncode and got.stderr.startswith("faketime: ")):
+                break
+        assert got.returncode == 0, got.stderr[-3000:]  # (the traceback, should it fail)
         return got.stdout
 
     for at in (
