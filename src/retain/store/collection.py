@@ -360,9 +360,7 @@ class Collection:
         from retain.store.exams import exam_plans, live_adjuster
 
         def rebuild(at: datetime) -> StudyQueue:
-            """The queue for the study day of `at`, with the settings and decks of now."""
-            with gc_paused():
-                return self._build_queue(deck_ids, at, exam_plans(self, at))
+            return self.study_queue(deck_ids, at)
 
         plans = exam_plans(self, now)  # exam dates cap the intervals until the exam
         return ReviewSession(
@@ -379,6 +377,14 @@ class Collection:
             view=self.capped_view,
             today_of=self.today,
         )
+
+    def study_queue(self, deck_ids: Sequence[str] | None, at: datetime) -> StudyQueue:
+        """The daily queue over the given decks (None: all) for the study day of `at`, with the
+        settings and decks of now: a session's next study day, or its decks under new ids."""
+        from retain.store.exams import exam_plans
+
+        with gc_paused():
+            return self._build_queue(deck_ids, at, exam_plans(self, at))
 
     def capped_view(self, keys: Sequence[str], now: datetime) -> Mapping[str, CardState]:
         """The states of `keys` as a study queue sees them: an exam's caps applied."""

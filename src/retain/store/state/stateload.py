@@ -319,7 +319,7 @@ def load_state(
     def is_history(device: str, event: Event) -> bool:
         key = event.key
         state, change = held.get(key), held_latest.get(key)
-        if not history_only(event, device, None, state, change, out.states.get(key)):
+        if not history_only(event, device, state, change, out.states.get(key)):
             return False
         if _undecided(event, device, state, change):
             undecided.add(key)
@@ -499,7 +499,6 @@ def leaves_state(event: Event) -> bool:
 def history_only(
     event: Event,
     device: str,
-    own_device: str | None,
     held: CardState | None,
     changed: Change | None,
     current: CardState | None,
@@ -509,11 +508,8 @@ def history_only(
     the device that made it), and not made from the card's `current` state (by the device that
     made that change, when the last event held is a change: see `load_state`).
 
-    `own_device` (the device reading) is not used: whether an event applies never depends on
-    which device reads, nor on which wrote the snapshot (a sync brings snapshots too). It was
-    taken to have made its events after every change held (the snapshot written here), which
-    applied a review made elsewhere before an undo that had returned the card to its state."""
-    del own_device
+    Whether an event applies never depends on which device reads, nor on which wrote the snapshot
+    (a sync brings snapshots too)."""
     bound = _bound(held, changed[0] if changed is not None else None)
     return (
         bound is not None

@@ -301,7 +301,7 @@ class StateWriter:
         known = self._latest.get(key)
         if device is not None:
             state = self._states.get(key)
-            if history_only(event, device, self.device, state, known, state):
+            if history_only(event, device, state, known, state):
                 return
         self._dirty.add(key.partition("/")[0])
         if known is None or event.time > known[0]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,7 +24,7 @@ from retain.core.state import Event
 from retain.core.studyday import StudyDay
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
-from retain.store.decks.library import real_path
+from retain.store.decks.reload import deck_changes, files_by_deck
 from retain.ui.access import retain_app
 from retain.ui.gc_defer import DeferredGC
 from retain.ui.text import line
@@ -34,17 +34,12 @@ from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.progress_header import ProgressHeader
 from retain.ui.widgets.rating_bar import RATING_NAMES, RatingBar
 
-if TYPE_CHECKING:
-    from retain.store.decks.library import DeckEntry
-
 __all__ = [
     "ANSWER_PLACEHOLDERS",
     "AnswerInput",
     "StudyScreen",
     "answer_placeholder",
     "buried_until_words",
-    "deck_changes",
-    "deck_files",
 ]
 
 Clock = Callable[[], datetime]
@@ -86,35 +81,6 @@ def buried_until_words(buried_until: str, now: datetime, day: StudyDay, tz: tzin
         return f"tomorrow {clock}"
     year = "" if back.year == local.year else f" {back.year}"  # (a day next year is no day this year)
     return f"{back.strftime('%a')} {back.day} {back.strftime('%b')}{year} {clock}"
-
-
-def deck_files(entries: Iterable[DeckEntry]) -> dict[str, Path]:
-    """Each loaded deck's file (links followed), by deck id."""
-    return {e.deck.id: real_path(e.path) for e in entries if e.deck is not None}
-
-
-def deck_changes(
-    before: Mapping[str, Path], entries: Iterable[DeckEntry], decks: Collection[str]
-) -> tuple[set[str], dict[str, str]]:
-    """What a reload did to the decks whose files were `before` (`deck_files`), now that the
-    library holds `entries`: (the decks missing now whose file is there but does not load, a
-    syntax error mid-edit: their cards stay; {a deck of `decks` -> its new id}, for one whose
-    file now holds a deck of another id, not one of `decks`: to the learner the same deck). A deck
-    missing otherwise (its file deleted or moved away) is in neither: its cards leave."""
-    entries = list(entries)
-    now = deck_files(entries)
-    at = {path: deck_id for deck_id, path in now.items()}
-    broken = {real_path(e.path) for e in entries if e.deck is None}
-    held: set[str] = set()
-    renamed: dict[str, str] = {}
-    for deck_id, path in before.items():
-        if deck_id in now:
-            continue
-        if path in broken:
-            held.add(deck_id)
-        elif deck_id in decks and (new := at.get(path)) is not None and new not in decks:
-            renamed[deck_id] = new
-    return held, renamed
 
 
 class AnswerInput(OrderedInput):
@@ -205,7 +171,7 @@ class StudyScreen(Screen[None]):
         self.query_one(Input).cursor_blink = False
         collection = getattr(self.app, "collection", None)
         if collection is not None:
-            self._deck_files = deck_files(collection.library.entries)
+            self._deck_files = files_by_deck(collection.library.entries)
         self._show_current()
         self._poll_timer = self.set_interval(self.POLL_SECONDS, self._poll, name="study-poll")
 
@@ -252,7 +218,10 @@ class StudyScreen(Screen[None]):
         joined = session.queue.deck_ids if isinstance(session.queue, StudyQueue) else []
         if any(new not in joined for new in renamed.values()):  # (a session of every deck has them)
             moved = self._follow(sorted((decks - renamed.keys()) | set(renamed.values())), now) or moved
-        self._deck_files = {**{d: p for d, p in self._deck_files.items() if d in held}, **deck_files(entries)}
+        self._deck_files = {
+            **{d: p for d, p in self._deck_files.items() if d in held},
+            **files_by_deck(entries),
+        }
         renamed_deck = self._rename_decks(held)
         unit = session.current
         return moved or (unit is not None and (unit != shown or unit.deck_id in renamed_deck))
@@ -264,13 +233,7 @@ class StudyScreen(Screen[None]):
         collection = app.collection
         if self._cards_at is not None:
             self._cards_at = lambda at: app.cards_at(deck_ids, at)
-
-        def rebuild(at: datetime) -> StudyQueue:
-            queue = collection.start_session(deck_ids, at).queue  # (a daily session's: a StudyQueue)
-            assert isinstance(queue, StudyQueue)
-            return queue
-
-        return self.session.follow_decks(rebuild, now)
+        return self.session.follow_decks(lambda at: collection.study_queue(deck_ids, at), now)
 
     def _rename_decks(self, held: Collection[str]) -> set[str]:
         """The decks' names as the library gives them now (a held deck keeps its last one); the
