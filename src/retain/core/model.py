@@ -158,7 +158,17 @@ def known_decks(decks: Sequence[Deck], limit: int = 12) -> str:
 
 
 def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
-    """The decks of `group` (its name in any case), in the home screen's order; [] when there is none."""
+    """The decks of `group` (its name in any case) and of the groups under it, as Anki nests
+    them (`Lang::Spanish` is under `Lang`: an Anki parent deck holds its subdecks' cards), in
+    the home screen's order; [] when there is none."""
     wanted = group_key(group)
-    members = [d for d in decks if d.group and group_key(d.group) == wanted]
-    return sorted(members, key=lambda d: (d.name or d.id).casefold())
+    if not wanted:
+        return []
+    under = wanted + "::"
+
+    def member(deck: Deck) -> bool:
+        key = group_key(deck.group) if deck.group else ""
+        return key == wanted or key.startswith(under)
+
+    members = [d for d in decks if member(d)]
+    return sorted(members, key=lambda d: (group_key(d.group), (d.name or d.id).casefold()))

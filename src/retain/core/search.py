@@ -196,8 +196,13 @@ def _term(
                 return lambda u, s, n, t, h: match(u.deck_id)
             named = _glob(group_label(value))  # a group's or deck's name in any spacing, as the deck list
             labels = [f for f in (group_of, name_of) if f is not None]
+            under = _glob(
+                group_label(value) + "::*"
+            )  # a group under it: Anki's `deck:Lang` has Lang::Spanish
             return lambda u, s, n, t, h: (
-                match(u.deck_id) or any(named(group_label(label(u.deck_id))) for label in labels)
+                match(u.deck_id)
+                or any(named(group_label(label(u.deck_id))) for label in labels)
+                or (group_of is not None and under(group_label(group_of(u.deck_id))))
             )
         if field == "tag":
             match = _glob(value)
