@@ -9,8 +9,11 @@ the card for ever.
 
 A card that `retain check` would call an error, or one that gives no review
 units (a cloze without a closed `{{c1::...}}`), is refused with the lines
-`check` prints, and nothing is written. A deck is created only with
-`--new-deck`, so a typo in `--deck` is an error rather than a new deck.
+`check` prints, and nothing is written. A card added is followed by every
+warning `check` now gives about it (`_check_warnings`): the parser's, the
+author lint's, the media check's, and a card of another deck asking the same.
+A deck is created only with `--new-deck`, so a typo in `--deck` is an error
+rather than a new deck.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from retain.core.answer.spec import MATCHES, AnswerSpec, problems
 from retain.core.deckfile import card_header_lines, parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import make_card_id
+from retain.core.lint import lint_deck, lint_library
 from retain.core.model import KINDS, Card, Deck, Kind, Problem, known_decks
 from retain.core.tomlsafe import loads_safe
 from retain.core.units import expand_card
@@ -34,6 +38,7 @@ from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_fil
 from retain.store.decks.editlock import DeckLockTimeout, deck_edit_lock
 from retain.store.decks.library import Library
 from retain.store.home import Home, open_home
+from retain.store.media import media_problems
 
 __all__ = ["add_arguments", "run"]
 
@@ -224,6 +229,32 @@ def _problems(text: str, path: Path, card: Card) -> list[Problem]:
     return [replace(p, severity="error") for p in mine]
 
 
+def _check_warnings(home: Home, deck_id: str, card_id: str, problems: list[Problem]) -> list[Problem]:
+    """`problems` (the parser's about the card just saved) with what `retain check` adds about
+    it, read back from the library as `check` reads it, in the order `check` prints them: the
+    author lint and the media check at the card's line (`check`'s own calls, on the card alone),
+    and a card of another deck with the same question (said on the new card, or on the older
+    card, naming the new one)."""
+    library = home.library()
+    entry = library.entry(deck_id)
+    deck = entry.deck if entry is not None else None
+    card = next((c for c in deck.cards if c.id == card_id), None) if deck is not None else None
+    if deck is None or card is None:  # (the file changed under the add: nothing more to say of it)
+        return problems
+    alone = replace(deck, cards=(card,))
+    found = [*problems, *lint_deck(alone), *media_problems(alone)]
+    named, own = f" duplicates card {deck_id}/{card_id}", f"{card_id!r} duplicates card "
+    decks = [e.deck for e in library.entries if e.deck is not None]
+    found += [
+        p
+        for p in lint_library(decks)
+        if p.message.endswith(named)
+        or (p.path == alone.path and p.line == card.line and p.message.startswith(own))
+    ]
+    order = {str(e.path): n for n, e in enumerate(library.entries)}
+    return sorted(found, key=lambda p: (order.get(p.path, -1), p.line, p.col))
+
+
 def _same_path(a: Path, b: Path) -> bool:
     if os.path.abspath(a) == os.path.abspath(b):
         return True
@@ -308,7 +339,7 @@ def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem
             given = target.ids_given
             cards = "1 card" if given == 1 else f"{given} cards"
             note = f"; also gave {cards} without an id {'its id' if given == 1 else 'their ids'}"
-    return card, path, problems, note
+    return card, path, _check_warnings(home, args.deck, card.id, problems), note
 
 
 def _deck_id_of_name(home: Home, name: str) -> str:
