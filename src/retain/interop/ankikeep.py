@@ -28,6 +28,13 @@ Hard -150, Easy +150 on a review card, never below 1300); a card reset to new in
 none (the export's own, from FSRS difficulty). A new card retain has not answered since keeps
 Anki's counts (Anki's "reset to new" can keep them). A file without `cards` (an earlier retain's)
 reads as none; an entry out of range (a factor SM-2 never gives, a negative count) is left out.
+
+Every `.apkg` import also keeps `given`, the card ids the package gave the deck (retain's own
+notes, which have no entry, too), and `moved_in` lists the cards moved here from another deck with
+their entries (`ankikeep_moves`): a re-import keeps a card of the deck that the package did not
+give it (`own_cards`). A file without `given` (an earlier retain's) reads as None: the cards with
+an entry are the package's; one without `moved_in` as none moved in. Only ids that are text count.
+
 The file is untrusted input: a note type id (a key of `notetypes`, a note's number) is a whole
 number in 1..2**63-1 (SQLite's and Anki's 64-bit id) written in ASCII digits, or the entry is left
 out, as any other malformed one is.
@@ -143,6 +150,8 @@ class AnkiKeep:
     notes: dict[str, KeptNote] = field(default_factory=dict)
     media: dict[str, str] = field(default_factory=dict)  # name in Anki -> content-hash name
     cards: dict[str, KeptCard] = field(default_factory=dict)  # unit key without the deck -> Anki's
+    given: set[str] | None = None  # the card ids the package gave the deck; None: not kept
+    moved_in: set[str] = field(default_factory=set)  # cards moved here from another deck, entries and all
 
     def to_json(self) -> str:
         return json.dumps(
@@ -156,6 +165,8 @@ class AnkiKeep:
                     if self.cards
                     else {}
                 ),
+                **({"given": sorted(self.given)} if self.given is not None else {}),
+                **({"moved_in": sorted(self.moved_in)} if self.moved_in else {}),
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -226,6 +237,11 @@ def load_keep(path: Path) -> AnkiKeep | None:
         kept = KeptCard.read(raw)
         if kept is not None:
             keep.cards[key] = kept
+    gave, moved = data.get("given"), data.get("moved_in")
+    if isinstance(gave, list):
+        keep.given = {x for x in gave if isinstance(x, str)}
+    if isinstance(moved, list):
+        keep.moved_in = {x for x in moved if isinstance(x, str)}
     return keep
 
 

@@ -10,6 +10,10 @@ A card that was unchanged since the import stays so (its fingerprint is the move
 media references only were re-pointed), so its fields still go back exactly as Anki had them;
 unless they name a file by a name the new deck's notes use for another file (each deck's
 `front.png`): then they go back made anew from the card, as an edited card's do.
+
+The card is listed in the new sidecar's `moved_in` (unless the deck's package gave it that deck:
+moved back home): with its entries it looks like a card of the deck's package, and a re-import
+of that package keeps it as the learner's (`own_cards`).
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ def _carry(
         clash = any(dst.media.get(name, hashed) != hashed for name, hashed in used.items())
         kept_sum = moved if unchanged and not clash else ("" if clash else note.sum)
         dst.notes[new.id] = KeptNote(note.guid, note.mid, note.fields, kept_sum)
+        src.moved_in.discard(old.id)
+        if dst.given is None or new.id not in dst.given:  # (not a card the deck's package gave it)
+            dst.moved_in.add(new.id)
+        else:
+            dst.moved_in.discard(new.id)
         kind = src.notetypes.get(note.mid)
         have = dst.notetypes.get(note.mid)
         if kind is not None and (have is None or have.get("mod", 0) < kind.get("mod", 0)):

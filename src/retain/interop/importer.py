@@ -32,6 +32,9 @@ its cards were made with), so that what the journal holds of it is not recorded 
 A card the learner moved out of a deck of the import to a deck of their library outside it (the
 browser's `m`) is left where they put it, neither added back nor moved back (`moved_away`): the
 plan says so in one line per deck it is in, and the package's history of it counts for it there.
+
+A card the learner added to a deck of an Anki package (or moved in from another deck) stays in it
+when the package no longer gives it (`own_cards`, by the deck's `DECK.anki.json`): the plan says so.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
 from retain.interop.media import referenced_media, store_media
 from retain.interop.moved_away import MovedAway, away_keys, moved_away, moved_lines, without_notes
+from retain.interop.own_cards import keep_own, own_lines
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks, same_content
 from retain.store.decks.deckcache import remember
@@ -157,13 +161,16 @@ class PlannedDeck:
     found: tuple[int, int] | None = None  # the target's size and mtime when planned (None: absent)
     # the file's cards the learner moved to a deck outside the import, left there (`moved_away`)
     away: list[MovedAway] = field(default_factory=list)
+    # the installed deck's cards the package did not give it, kept in it (`own_cards`)
+    own: list[Card] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return ([self.note] if self.note else []) + self.diff.lines() + self.away_lines()
 
     def away_lines(self) -> list[str]:
-        """`  kept in 'mine', where you moved it: 1 card`, one per deck such cards are in."""
-        return moved_lines(self.away)
+        """The cards left as the learner has them: `  kept in 'mine', where you moved it: 1 card`,
+        one per deck such cards are in, then `  kept, added by you here: 1 card`."""
+        return moved_lines(self.away) + own_lines(self.own)
 
 
 def count_line(deck: Deck) -> str:
@@ -365,7 +372,10 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
             )
         installed[deck.id] = old
         plan.decks.append(_planned(deck, target, bundle.texts.get(deck.id), old, note))
+    given = {p.deck.id: [c.id for c in p.deck.cards] for p in plan.decks if bundle.format == "apkg"}
     away = _moved_away(plan, installed, library)
+    if given:
+        _keep_own(plan, installed, given)
     plan.moves, back = _card_moves(plan.decks, installed)
     if renames or back or away:
 
@@ -416,6 +426,18 @@ def _moved_away(plan: ImportPlan, installed: dict[str, Deck | None], library: Li
         plan.decks[i].away = away
         keys.update(away_keys(deck.id, away))
     return keys
+
+
+def _keep_own(plan: ImportPlan, installed: dict[str, Deck | None], given: dict[str, list[str]]) -> None:
+    """An Anki package's decks: the cards the learner added to an installed deck stay in the deck
+    written (`own_cards`); each sidecar says which cards the package gave (`given`) its deck."""
+    kept = keep_own(((p.deck, installed[p.deck.id], p.target) for p in plan.decks), given, plan.bundle.keeps)
+    for i, planned in enumerate(plan.decks):
+        if planned.deck.id in kept:
+            deck, own = kept[planned.deck.id]
+            plan.bundle.texts.pop(deck.id, None)
+            plan.decks[i] = _planned(deck, planned.target, None, installed[deck.id], planned.note)
+            plan.decks[i].found, plan.decks[i].away, plan.decks[i].own = planned.found, planned.away, own
 
 
 def _card_moves(
