@@ -305,20 +305,25 @@ async def test_study_undo_says_why_a_reset_card_cannot_be_undone(open_app: OpenA
         assert "Nothing to undo" not in said
 
 
-async def test_a_lapse_that_suspends_a_leech_is_said(retain_home: Path, open_app: OpenApp) -> None:
+@pytest.mark.parametrize(("threshold", "said_lapses"), [(3, "3 lapses"), (1, "1 lapse")])
+async def test_a_lapse_that_suspends_a_leech_is_said(
+    retain_home: Path, open_app: OpenApp, threshold: int, said_lapses: str
+) -> None:
     """As Anki does: the study screen said nothing when a lapse made the card a leech and
-    suspended it; the card just left, and the learner never knew why."""
+    suspended it; the card just left, and the learner never knew why. (A threshold of 1 said
+    "1 lapses".)"""
     from retain.core.state import REVIEW, CardState, Event
     from retain.store.collection import Collection
     from retain.store.home import open_home
 
     (retain_home / "config.toml").write_text(
-        '[study]\nnew_per_day = 0\nleech_threshold = 3\nleech_action = "suspend"\n', encoding="utf-8"
+        f'[study]\nnew_per_day = 0\nleech_threshold = {threshold}\nleech_action = "suspend"\n',
+        encoding="utf-8",
     )
     before = FIXED_NOW - timedelta(days=5)
     col = Collection.open(open_home(), before, tz=UTC)
     try:
-        state = CardState(REVIEW, None, 3.0, 5.0, before + timedelta(days=2), before, 6, 2)
+        state = CardState(REVIEW, None, 3.0, 5.0, before + timedelta(days=2), before, 6, threshold - 1)
         col.record(Event(col.new_event_id(before), "review", "kafka/partitions", before, state, None, 3))
     finally:
         col.close(before)
@@ -327,7 +332,7 @@ async def test_a_lapse_that_suspends_a_leech_is_said(retain_home: Path, open_app
         await pilot.press("space", "1")
         await pilot.pause()
         said = toasts(app)
-        assert "kafka/partitions is suspended as a leech (3 lapses)" in said, said
+        assert f"kafka/partitions is suspended as a leech ({said_lapses})" in said, said
         assert app.collection.states["kafka/partitions"].suspended
 
 

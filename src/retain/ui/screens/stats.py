@@ -375,7 +375,7 @@ class StatsScreen(Screen[None]):
             pieces.append((lead, Content.styled(f" {name} ", "reverse bold" if on else "$text-muted")))
             lead = ""
         if self.custom_days is not None:
-            pieces.append(("", Content.styled(f" {self.custom_days} days ", "reverse bold")))
+            pieces.append(("", Content.styled(f" {plural(self.custom_days, 'day')} ", "reverse bold")))
         if loading:
             pieces.append(("   ", Content.styled("counting…", "$text-muted")))
         elif self.data is not None:

@@ -21,6 +21,7 @@ from retain.core.queue import StudyQueue
 from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession, action_label
 from retain.core.state import Event
+from retain.core.statstext import plural
 from retain.core.studyday import StudyDay
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
@@ -450,7 +451,9 @@ class StudyScreen(Screen[None]):
             return  # a leech already, and not suspended again by this lapse: nothing new
         what = "suspended as a leech" if suspended else "now a leech"
         self.notify(
-            line(f"{event.key} is {what} ({after.lapses} lapses): edit it, or find it with is:leech").plain,
+            line(
+                f"{event.key} is {what} ({plural(after.lapses, 'lapse')}): edit it, or find it with is:leech"
+            ).plain,
             severity="warning",
             markup=False,
         )
