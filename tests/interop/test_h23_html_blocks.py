@@ -152,7 +152,7 @@ def assert_reads_back(field: str, *, stars: bool = True) -> str:
         (
             'Einstein said<blockquote style="margin: 0 0 0 40px; border: none; padding: 0px;">'
             "Imagination is more important</blockquote>than knowledge",
-            "Einstein said\nImagination is more important\nthan knowledge",
+            "Einstein said\n> Imagination is more important\n\nthan knowledge",
         ),
         ("Top<center>Middle</center>Bottom", "Top\nMiddle\nBottom"),
         ("<dl><dt>Cat</dt><dd>small feline</dd></dl>", "Cat\nsmall feline"),
@@ -352,7 +352,7 @@ def test_anki_blocks_import_and_go_back_after_an_edit(
     assert run_cli(capsys, "import", str(apkg))[0] == 0
     deck = home / "decks" / "html.toml"
     backs = {c["front"]: c["back"] for c in tomllib.loads(deck.read_text(encoding="utf-8"))["cards"]}
-    assert backs["Quote?"] == "Einstein said\nImagination is more important\nthan knowledge"
+    assert backs["Quote?"] == "Einstein said\n> Imagination is more important\n\nthan knowledge"
     assert backs["Steps?"] == "- open\n- close\n\nThen restart."
     assert backs["Rule?"] == "Main answer\n***\nSource: textbook"
     # edited in retain: the export renders the Markdown, which keeps the blocks

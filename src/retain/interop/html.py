@@ -2,7 +2,7 @@
 
 `markdown_to_html` is what exports write: the card's Markdown rendered as HTML
 (CommonMark, raw HTML in card text escaped, a single newline a line break), so
-Anki shows bold, lists and code blocks as retain does. A lone paragraph is not
+Anki shows bold, lists, headings, quotations and code blocks as retain does. A lone paragraph is not
 wrapped in `<p>`. Media placeholders become `<img src="DECK.media/HASH">` (with
 `alt="..."` when the image has a description) and `[sound:DECK.media/HASH]` (a sound or
 a video by its name, or a reference described `audio`: what Anki plays),
@@ -13,8 +13,10 @@ which the package writer points at the packed files.
 Unicode's superscripts and subscripts when it has them all (10⁻³, H₂O), else `^(...)`/`_(...)`,
 `<pre>` a fenced code block, list items `- ` lines (`Lines`: what is in an item is indented to
 its text, and what follows a list comes after a blank line, so that Markdown reads the same
-items), `<hr>` a `***` rule, every other block element of the HTML standard (`_BLOCKS`:
-`<blockquote>`, `<center>`, `<dl>`, `<section>`, ...) its own lines, `<br>` a line break; bold
+items), `<hr>` a `***` rule, `<h1>`..`<h6>` ATX headings (`## `, each line of one a heading, with
+blank lines around), `<blockquote>` `> ` lines (nested `> > `, a blank line in one a `>` line, what
+is in it under the prefix), every other block element of the HTML standard (`_BLOCKS`:
+`<center>`, `<dl>`, `<section>`, ...) its own lines, `<br>` a line break; bold
 and italic are closed before a block boundary and begun again after it (Markdown's emphasis
 ends with its block), and a span around nothing shown is left out; a table a Markdown table
 (GFM: the first row its header; when a cell holds a line break or a block, or spans cells,
@@ -41,7 +43,17 @@ from typing import Any
 
 from retain.core.mathtext import math_spans
 from retain.core.mediaref import REF_RE
-from retain.interop.html_layout import LEAD_PIECES, MAX_SPANS, Lines, OpenList, Span
+from retain.interop.html_layout import (
+    LEAD_PIECES,
+    MAX_SPANS,
+    QUOTE_MARK,
+    Lines,
+    OpenHeading,
+    OpenList,
+    OpenQuote,
+    Span,
+    line_prefix,
+)
 from retain.interop.html_media import (
     AV,
     MEDIA_TAGS,
@@ -73,7 +85,12 @@ _SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp
 # Tags whose text is marked when they close (`_Converter._end_mark`), by what they mark.
 _MARKS = {"sup": "script", "sub": "script", "s": "strike", "strike": "strike", "del": "strike"}
 _MANY_NL = re.compile(r"\n{3,}")
+# Blank lines (in a quotation, its marks only): one before another, and at the text's edges.
+_BLANK_RUN = re.compile(rf"^[ \t{QUOTE_MARK}]*\n(?=[ \t{QUOTE_MARK}]*(?:\n|\Z))", re.MULTILINE)
+_BLANK_EDGES = re.compile(rf"\A(?:[ \t{QUOTE_MARK}]*\n)+|(?:\n[ \t{QUOTE_MARK}]*)+\Z")
 _MAX_LIST_DEPTH = 16  # nested lists indented as such; deeper ones stay at this depth
+_MAX_QUOTE_DEPTH = 16  # nested quotations marked as such (`> > `); deeper ones are lines in these
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # MathJax as Anki writes it (`\\(...\\)`, `\\[...\\]`), Anki's `[$]...[/$]` / `[$$]...[/$$]`, and a
 # `[latex]` block holding `$` math: (opener, closer, retain's delimiter; "" keeps the inside as it is).
 _MATH = (
@@ -261,6 +278,11 @@ class _Converter(MediaPlacement, HTMLParser):
         self.blocks = False
         self.pre = 0
         self.lists: list[OpenList] = []  # the open lists, innermost last
+        self.quotes: list[OpenQuote] = []  # the open <blockquote>s, innermost last
+        self.quoted: list[int] = []  # per quotation marked (`OpenQuote.shown`): how many lists it is in
+        self.headings: list[OpenHeading] = []  # the open <h1>..<h6>, innermost last
+        self.quotes_shown = False  # a quotation was marked `> `
+        self.headed = -1  # `Lines.texts` when the last heading with text ended
         self.spans: list[Span] = []  # the open bold and italic spans, innermost last
         self.seq = 0  # spans and marks begun
         self.untracked: Counter[str] = Counter()  # marks written as they came (in code, or too many)
@@ -352,6 +374,8 @@ class _Converter(MediaPlacement, HTMLParser):
                 self.out.close_mark(span.mark)
         while self.tables:  # a table never closed: as lines, as it was read
             self.tables.pop()
+        if self.out.head and self.escape and not self.out.ends_line():
+            self.out.unclose_heading()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -364,22 +388,33 @@ class _Converter(MediaPlacement, HTMLParser):
             return
         if tag in _BLOCKS or tag in ("br", "td", "th"):
             self._end_code()
-            if tag != "br":
+            if tag != "br" or self.out.head:  # (a heading's line ends its emphasis, as a block does)
                 self._break_spans()
         if tag == "br":
-            self.out.append("\n")
+            if self.out.head:
+                self._newline()  # (a heading is one line: the next is a heading of its own)
+            else:
+                self.out.append("\n")
         elif tag == "pre":
             self.blocks = True
             if not self.pre:
                 self._newline()
+                self.out.head = ""  # (code is no heading's)
                 self._open_fence()
             self.pre += 1
         elif tag == "hr":
             self.blocks = True
             self._newline()
+            head, self.out.head = self.out.head, ""
             # `***`: a rule wherever it stands (`---` under text underlines a heading)
             self.out.append("---\n" if self.pre else "***\n")
+            self.out.head = head
             self.out.fresh = not self.pre
+            self.out.gap = self.out.gap or bool(head)
+        elif tag == "blockquote":
+            self._open_quote()
+        elif tag in _HEADINGS:
+            self._open_heading(int(tag[1]))
         elif tag in _LISTS:
             self.blocks = True
             self._open_list(_LISTS[tag])
@@ -397,6 +432,7 @@ class _Converter(MediaPlacement, HTMLParser):
                 if self.tables:  # a table in a table: lines for both
                     self.tables[-1].simple = False
                 self.tables.append(_Table(len(self.out), simple=not self.tables))
+                self._indent()  # (a table's cells hold no heading)
         elif tag in ("td", "th"):
             if self.cells:
                 self.out.append(" | ")
@@ -419,9 +455,8 @@ class _Converter(MediaPlacement, HTMLParser):
             self.out.settle()
             line = self.out.ends_line()
             self.seq += 1
-            self.marks.append(
-                _Mark(tag, len(self.out), len(self.tables), self.cells, self.pre, line, self.seq)
-            )
+            at, lead = len(self.out), self.out.lead()
+            self.marks.append(_Mark(tag, at, len(self.tables), self.cells, self.pre, line, self.seq, lead))
             self.open_marks[tag] += 1
         elif tag in INLINE:
             self._open_span(INLINE[tag])
@@ -451,12 +486,19 @@ class _Converter(MediaPlacement, HTMLParser):
             if not self.pre:
                 self._close_fence(drop_empty=self.reopened)
                 self.out.fresh = True
+                self._indent()
+                self.out.gap = self.out.gap or bool(self.out.head)
         elif tag == "table" and self.tables:
             table = self.tables.pop()
             self._newline()
             table.close(self.out)
             self.cells = 0
             self.out.fresh = True
+            self._indent()
+        elif tag == "blockquote" and self.quotes:
+            self._close_quote()
+        elif tag in _HEADINGS and self.headings:
+            self._close_heading()
         elif tag in _LISTS:
             self._close_list()
         elif tag == "li":
@@ -497,6 +539,8 @@ class _Converter(MediaPlacement, HTMLParser):
         if family == "strike" and (self.pre or not self.strikes):
             return  # (code shows no strike)
         inner = "".join(self.out[mark.start :])
+        prefix = mark.lead if inner.startswith(mark.lead) else ""  # (the line's `> `, `## `: no text)
+        inner = inner[len(prefix) :]
         if "\n" in inner or not inner.strip():
             return
         if family == "strike":
@@ -508,17 +552,94 @@ class _Converter(MediaPlacement, HTMLParser):
             indent = inner[: len(inner) - len(inner.lstrip())] if mark.line else ""
             shown = indent + (_superscript if tag == "sup" else _subscript)(inner, plain)
         self.out[mark.start : -1] = [""] * (len(self.out) - 1 - mark.start)
-        self.out[-1] = shown
+        self.out[-1] = prefix + shown
 
     def _newline(self) -> None:
-        """End the line, unless none is begun (a block's first line is an item's marker line)."""
-        if not self.out.ends_line() and not self.out.at_marker():
-            self.out.append("\n")
+        """End the line, unless none is begun (a block's first line is an item's marker line). A
+        heading's line is its own heading: what follows it comes after a blank line."""
+        out = self.out
+        if not out.ends_line() and not out.at_marker():
+            if out.head:
+                if self.escape:
+                    out.unclose_heading()
+                out.gap = True
+            out.append("\n")
 
     def _indent(self) -> None:
-        """The open items' indentation (from `_MAX_LIST_DEPTH` lists down, no deeper: a field of
-        `<ul><li>` nested thousands deep stays linear; Markdown renders no deeper anyway)."""
-        self.out.indent = " " * sum(lst.width for lst in self.lists[:_MAX_LIST_DEPTH] if not lst.plain)
+        """The line prefix: the open items' indentation (from `_MAX_LIST_DEPTH` lists down, no
+        deeper: a field of `<ul><li>` nested thousands deep stays linear; Markdown renders no deeper
+        anyway) and the quotations' `> `, and the open heading's marker (not in code or a table)."""
+        self.out.indent = line_prefix(self.lists[:_MAX_LIST_DEPTH], self.quoted, self.out.mark)
+        heading = self.headings[-1] if self.headings else None
+        shown = heading is not None and heading.shown and not self.pre and not self.tables
+        self.out.head = "#" * heading.level + " " if heading is not None and shown else ""
+
+    def _open_quote(self) -> None:
+        """A `<blockquote>`: its lines begin with `> ` (in code, in a table's cell, or nested past
+        `_MAX_QUOTE_DEPTH`, they are lines as they were)."""
+        self.blocks = True
+        self._newline()
+        shown = not self.pre and not self.tables and len(self.quoted) < _MAX_QUOTE_DEPTH
+        if shown:
+            self.out.settle()  # (the blank line a list or a heading before it wants is not in it)
+            self.quoted.append(len(self.lists))
+            self.quotes_shown = True
+        self.quotes.append(OpenQuote(len(self.lists), len(self.headings), self.out.texts, shown))
+        self._indent()
+
+    def _close_quote(self) -> None:
+        """End the innermost quotation, and what is still open in it (as a browser does); text after
+        it comes after a blank line (Markdown would read it as the quotation's next line)."""
+        quote = self.quotes[-1]
+        while len(self.headings) > quote.headings:
+            self._close_heading()
+        while len(self.lists) > quote.lists:
+            self._close_list()
+        self._newline()
+        self.quotes.pop()
+        if quote.shown:
+            self.quoted.pop()
+            self.out.gap = self.out.gap or self.out.texts > quote.texts
+        self._indent()
+
+    def _open_heading(self, level: int) -> None:
+        """An `<h1>`..`<h6>`: each line of its text an ATX heading (`## `), after a blank line (not
+        on a list item's marker line or a quotation's first line) and before one. In code or a
+        table's cell its lines are lines (Markdown's cells hold no heading)."""
+        self.blocks = True
+        self._newline()
+        out = self.out
+        shown = not self.pre and not self.tables
+        self.headings.append(OpenHeading(level, len(self.lists), len(self.quotes), out.texts, out.gap, shown))
+        quote_begins = bool(self.quotes) and self.quotes[-1].shown and self.quotes[-1].texts == out.texts
+        if shown and not (out.at_marker() or out.blank_before or quote_begins):
+            out.gap = True
+        self._indent()
+
+    def _close_heading(self) -> None:
+        heading = self.headings[-1]
+        while len(self.quotes) > heading.quotes:
+            self._close_quote()
+        while len(self.lists) > heading.lists:
+            self._close_list()
+        self._newline()
+        self.headings.pop()
+        if heading.shown:  # (a heading with no text left no line, nor a blank line before it)
+            self.out.gap = True if self.out.texts > heading.texts else heading.gap
+            self.headed = self.out.texts if self.out.texts > heading.texts else self.headed
+        self._indent()
+
+    def _close_inside(self) -> None:
+        """End the quotations and headings begun in the innermost list's item (a browser's
+        `</li>` and `</ul>` end them): their prefix is no part of the next item's lines."""
+        depth = len(self.lists)
+        while (self.quotes and self.quotes[-1].lists >= depth) or (
+            self.headings and self.headings[-1].lists >= depth
+        ):
+            if self.quotes and (not self.headings or self.quotes[-1].headings >= len(self.headings)):
+                self._close_quote()
+            else:
+                self._close_heading()
 
     def _open_list(self, ordered: bool, *, implicit: bool = False) -> None:
         out = self.out
@@ -528,7 +649,11 @@ class _Converter(MediaPlacement, HTMLParser):
         if self.pre:
             self.lists.append(OpenList(ordered, marker, plain=True))
             return
-        parent = self.lists[-1].marker if at_marker and self.lists else None
+        if out.gap and out.texts == self.headed:
+            out.settle()  # (a list right after a heading: the blank line after it too)
+        # (a quotation begun on the item's line is between them: `- > - a`)
+        between = bool(self.quoted) and self.quoted[-1] >= len(self.lists)
+        parent = self.lists[-1].marker if at_marker and self.lists and not between else None
         if marker == parent or (not implicit and out.after_list == (len(self.lists), ordered, marker)):
             marker = _OTHER_MARKER[marker]  # (`- - -` is a rule; lists side by side stay two)
         hold = out.hold() if out and not at_marker else -1
@@ -537,6 +662,7 @@ class _Converter(MediaPlacement, HTMLParser):
     def _open_item(self) -> None:
         if not self.lists:
             self._open_list(False, implicit=True)
+        self._close_inside()
         lst = self.lists[-1]
         if lst.plain or self.pre:  # (in code: the marker is text)
             self._newline()
@@ -567,6 +693,7 @@ class _Converter(MediaPlacement, HTMLParser):
         self.out.gap = True
 
     def _close_item(self) -> None:
+        self._close_inside()
         if not self.pre and self.lists and not self.lists[-1].plain and self.lists[-1].width:
             self._end_item()
             if self.lists[-1].implicit:
@@ -578,6 +705,7 @@ class _Converter(MediaPlacement, HTMLParser):
         if not self.lists:
             self._newline()
             return
+        self._close_inside()
         self._end_item()
         lst = self.lists.pop()
         self._newline()
@@ -626,7 +754,8 @@ class _Converter(MediaPlacement, HTMLParser):
         if out.ends_line() or out.at_marker():
             return ""
         first = max(out.marker + 1, len(out) - LEAD_PIECES)  # the line begins here at the latest
-        size = _LEAD_CHARS + len(out.indent)  # (the line's indentation is no part of it)
+        prefix = out.indent + out.head  # (the line's indentation, `> ` and `## ` are no part of it)
+        size = _LEAD_CHARS + len(prefix)
         tail: list[str] = []
         for i in range(len(out) - 1, first - 1, -1):
             cut = out[i].rfind("\n")
@@ -638,7 +767,10 @@ class _Converter(MediaPlacement, HTMLParser):
         else:
             if first > out.marker + 1:
                 return None
-        lead = "".join(reversed(tail)).lstrip(" ")
+            if out.marker >= 0:  # (after the marker: the rest of the prefix)
+                prefix = out.indent[out.marker_col :] + out.head
+        lead = "".join(reversed(tail))
+        lead = lead[len(prefix) :].lstrip(" ") if lead.startswith(prefix) else lead.lstrip(" ")
         return lead if len(lead) <= _LEAD_CHARS and _LEAD.fullmatch(lead) else None
 
 
@@ -654,6 +786,7 @@ class _Mark:
     pre: int
     line: bool  # it begins a line (its text's leading spaces are the line's indentation)
     seq: int  # (as `Span.seq`)
+    lead: str  # what the output writes before text there (`Lines.lead`: a line's `> `, `## `)
 
 
 # Superscript and subscript characters Unicode has (and fonts show): a <sup>/<sub> whose every
@@ -697,10 +830,10 @@ _STRIKE_OPEN, _STRIKE_CLOSE = "\ue012", "\ue013"
 _STRIKE = re.compile("\ue012([^\ue012\ue013]*)\ue013")
 
 
-def _holds_strike_marks(value: str) -> bool:
-    """Whether a field holds the strike marks itself, as characters or character references
-    (its strikes are then not written: the marks would be taken for them)."""
-    marks = (_STRIKE_OPEN, _STRIKE_CLOSE)
+def _holds_marks(value: str, marks: tuple[str, ...]) -> bool:
+    """Whether a field holds the private marks itself, as characters or character references
+    (its strikes are then not written, its quotations' `>` written as they are: the marks would be
+    taken for them)."""
     return any(m in value for m in marks) or ("&#" in value and any(m in html.unescape(value) for m in marks))
 
 
@@ -762,11 +895,12 @@ class _Table:
         rows = [r for r in self.rows if r]
         if not self.simple or not rows:
             return
-        cells = [["".join(out[a:b]).strip() for a, b in row] for row in rows]
+        marks = out.indent.strip()  # (a row's first cell begins its line: after a quotation's `>`)
+        cells = [["".join(out[a:b]).strip().removeprefix(marks).strip() for a, b in row] for row in rows]
         if any("\n" in c for row in cells for c in row):
             return
         inside = {i for row in rows for a, b in row for i in range(a, b)}
-        if any(out[i].strip(" |\n") for i in range(self.start, len(out)) if i not in inside):
+        if any(out[i].strip(" |\n" + out.mark) for i in range(self.start, len(out)) if i not in inside):
             return  # a caption or stray text between the cells: keep it where it is
         width = max(len(row) for row in cells)
         lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in cells]
@@ -944,7 +1078,9 @@ def _shown(text: str) -> tuple[str, list[str]]:
 
 def _converted(value: str, media: MediaFn | None, *, escape: bool) -> str:
     conv = _Converter(media, escape)
-    conv.strikes = not _holds_strike_marks(value)
+    conv.strikes = not _holds_marks(value, (_STRIKE_OPEN, _STRIKE_CLOSE))
+    if _holds_marks(value, (QUOTE_MARK,)):
+        conv.out.mark = ">"
     conv.feed(_defuse(value))
     conv.close()
     text = "".join(conv.out)
@@ -953,4 +1089,6 @@ def _converted(value: str, media: MediaFn | None, *, escape: bool) -> str:
     if conv.blocks:  # layout from <div>/<p>: tidy it; text from `text_to_html` stays exact
         text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
         text = _MANY_NL.sub("\n\n", text)
+    if conv.quotes_shown and conv.out.mark == QUOTE_MARK:  # blank lines side by side: the last
+        text = _BLANK_EDGES.sub("", _BLANK_RUN.sub("", text)).replace(QUOTE_MARK, ">")
     return text.strip()

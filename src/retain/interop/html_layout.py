@@ -1,17 +1,32 @@
 """How the HTML converter (`interop.html`) lays its Markdown out: list items and their blocks
-indented to the item's text, a blank line after a list, bold and italic closed at each block
-boundary and opened again after it (`Lines`, `OpenList`, `Span`), so that Markdown reads back the
-blocks Anki shows."""
+indented to the item's text, quotations' lines under `> `, a heading's `## ` on each of its lines,
+a blank line after a list, bold and italic closed at each block boundary and opened again after it
+(`Lines`, `OpenList`, `Span`), so that Markdown reads back the blocks Anki shows."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-__all__ = ["LEAD_PIECES", "MAX_SPANS", "Lines", "OpenList", "Span"]
+__all__ = [
+    "LEAD_PIECES",
+    "MAX_SPANS",
+    "QUOTE_MARK",
+    "Lines",
+    "OpenHeading",
+    "OpenList",
+    "OpenQuote",
+    "Span",
+    "line_prefix",
+]
 
 LEAD_PIECES = 32  # output pieces looked back over for where a line begins
 _LINE_BEGUN = re.compile(r"\n(?=[^\n])")  # a line with text in a piece of the output
+_BLANK_LINE = re.compile(r"\n(?=\n)")  # a blank line in a piece of the output
+# A quotation's `>` while the field is converted: a private-use mark, so that the lines it alone
+# begins are known from text (`>` in text is escaped, but not in the unescaped try: `interop.html`).
+QUOTE_MARK = "\ue014"
+_CLOSING = re.compile(r"(?<=[ \t])#+[ \t]*\Z")  # `#`s ending a heading's line: its closing sequence
 
 
 class Lines(list[str]):
@@ -21,11 +36,19 @@ class Lines(list[str]):
     (`gap`) comes after a blank line, which Markdown does not read as the item's next line (a lazy
     continuation); text that begins a Markdown block (after an item's marker, a `gap`, or `fresh`:
     after a rule, a code block or a table) loses its leading spaces, as a browser drops them (four
-    would make it code). Indexes into it stay valid: text added to a piece goes into that piece."""
+    would make it code). A line begun in a quotation begins with its `> ` (`indent` holds the
+    containers' prefix, lists' spaces and quotations' marks in their order), a blank line in one is
+    a `>` line (else it would end it), and a line of text in a heading begins with its marker
+    (`head`, after `indent`: on an item's marker line, after the marker). Indexes into it stay
+    valid: text added to a piece goes into that piece."""
 
     def __init__(self) -> None:
         super().__init__()
         self.indent = ""
+        self.head = ""  # an open heading's marker (`## `), or ""
+        self.marker_col = 0  # the width of the last marker's line, to the marker's end
+        self.holds: dict[int, str] = {}  # a `hold` placeholder's blank line prefix (`blank_prefix`)
+        self.mark = QUOTE_MARK  # what a quotation's `>` is written as (`>` when the field holds that)
         self.marker = -1  # the index of the last list item's marker
         self.bare = -1  # the placeholder (`hold`) to fill if the item just begun has an empty first line
         self.gap = False
@@ -36,14 +59,27 @@ class Lines(list[str]):
         self.blank_before = True  # it follows a blank line (or begins the output): a block begins
 
     def _track(self, piece: str) -> None:
-        """Keep `line_blank` and `blank_before` (Markdown's blank line: spaces and tabs only)."""
+        """Keep `line_blank` and `blank_before` (Markdown's blank line: spaces and tabs only, and in
+        a quotation its `>` marks)."""
+        blank = " \t" + self.mark if self.mark in self.indent else " \t"
         end = piece.rfind("\n")
         if end < 0:
-            self.line_blank = self.line_blank and not piece.strip(" \t")
+            self.line_blank = self.line_blank and not piece.strip(blank)
             return
         before = piece.rfind("\n", 0, end)
-        self.blank_before = not piece[before + 1 : end].strip(" \t") and (before >= 0 or self.line_blank)
-        self.line_blank = not piece[end + 1 :].strip(" \t")
+        self.blank_before = not piece[before + 1 : end].strip(blank) and (before >= 0 or self.line_blank)
+        self.line_blank = not piece[end + 1 :].strip(blank)
+
+    def blank_prefix(self) -> str:
+        """What a blank line holds: the quotations' marks (`>`, `  > >`), which keep it in them."""
+        return self.indent.rstrip(" ") if self.mark in self.indent else ""
+
+    def lead(self) -> str:
+        """What `append` writes before text that comes now: at a line's start its prefix, on a
+        marker's line the rest of it (`settle` first: a `gap` would come before it)."""
+        if self.at_marker():
+            return self.indent[self.marker_col :] + self.head
+        return self.indent + self.head if self.ends_line() else ""
 
     def block_begins(self) -> bool:
         """Whether text written now begins a Markdown block after a blank line (its leading spaces
@@ -64,12 +100,19 @@ class Lines(list[str]):
         """A placeholder piece: a blank line before a list whose first item turns out to start with
         an empty line (`-` under text is a heading's underline, `1.` its next line)."""
         super().append("")
+        self.holds[len(self) - 1] = self.blank_prefix()
         return len(self) - 1
 
     def item(self, marker: str, hold: int) -> None:
-        """A list item's marker, on its own line or on the line of the item it is nested in."""
-        if self.ends_line():
-            marker = self.indent + marker
+        """A list item's marker, on its own line or on the line of the item (or the quotation begun
+        on it) it is nested in."""
+        if self.at_marker():
+            marker = self.indent[self.marker_col :] + marker
+            self.marker_col += len(marker)
+        else:
+            if self.ends_line():
+                marker = self.indent + marker
+            self.marker_col = len(marker)
         super().append(marker)
         self._track(marker)
         self.marker, self.bare = len(self) - 1, hold
@@ -81,7 +124,7 @@ class Lines(list[str]):
         one blank line at most before its text, and shows none)."""
         if self.at_marker():
             if 0 <= self.bare < len(self) and not self[self.bare]:
-                self[self.bare] = "\n"
+                self[self.bare] = self.holds.get(self.bare, "") + "\n"
             self.bare = -1
             super().append("\n")
             self._track("\n")
@@ -90,7 +133,8 @@ class Lines(list[str]):
         """Write the blank line a `gap` needs now (before text marked where it stands)."""
         if self.gap:
             self.gap, self.fresh = False, True
-            blank = "\n" if self.ends_line() else "\n\n"
+            prefix = self.blank_prefix()
+            blank = prefix + "\n" if self.ends_line() else "\n" + prefix + "\n"
             super().append(blank)
             self._track(blank)
 
@@ -109,13 +153,22 @@ class Lines(list[str]):
             if not piece:
                 return
         content = bool(piece.strip())
+        blank_first = line_start and piece[0] == "\n"  # the line begun is left blank
         if self.gap and content:
             piece = ("\n" if line_start else "\n\n") + piece
+            blank_first = line_start
             self.gap, line_start = False, False
-        if self.indent:
+        if at_marker:
+            piece = self.indent[self.marker_col :] + self.head + piece
+        if self.indent or self.head:
+            prefix = self.indent + self.head
             if line_start and piece[0] != "\n":
-                piece = self.indent + piece
-            piece = _LINE_BEGUN.sub("\n" + self.indent, piece)
+                piece = prefix + piece
+            piece = _LINE_BEGUN.sub(lambda _: "\n" + prefix, piece)
+            blank = self.blank_prefix()
+            if blank:
+                piece = _BLANK_LINE.sub(lambda _: "\n" + blank, piece)
+                piece = blank + piece if blank_first else piece
         if content:
             self.fresh = False
             self.after_list = None
@@ -132,6 +185,27 @@ class Lines(list[str]):
                 self[i] = core + mark + self[i][len(core) :]
                 return
         self.append(mark)
+
+    def unclose_heading(self) -> None:
+        """Escape the `#`s that end the line of a heading after a space (`## C #`): Markdown would
+        take them for the heading's closing sequence and not show them. (Looked for in the line's
+        last `LEAD_PIECES` pieces.)"""
+        tail: list[tuple[int, int]] = []  # (piece, where the line's part of it begins)
+        for i in range(len(self) - 1, max(-1, len(self) - 1 - LEAD_PIECES), -1):
+            cut = self[i].rfind("\n") + 1
+            tail.append((i, cut))
+            if cut:
+                break
+        tail.reverse()
+        m = _CLOSING.search("".join(self[i][cut:] for i, cut in tail))
+        if m is None:
+            return
+        at = m.start()
+        for i, cut in tail:
+            if at < len(self[i]) - cut:
+                self[i] = self[i][: cut + at] + "\\" + self[i][cut + at :]
+                return
+            at -= len(self[i]) - cut
 
 
 @dataclass(slots=True)
@@ -160,3 +234,42 @@ class OpenList:
     first: bool = True  # no item yet
     implicit: bool = False  # an `<li>` outside any list: it ends with the item
     plain: bool = False  # in `<pre>`: markers are code text, nothing is indented
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuote:
+    """An open `<blockquote>`: how many lists and headings were open, and `Lines.texts`, when it
+    began; whether its lines are marked `> ` (not in code, a table or past the depth marked)."""
+
+    lists: int
+    headings: int
+    texts: int
+    shown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OpenHeading:
+    """An open `<h1>`..`<h6>`: its level, what was open when it began (as `OpenQuote`), and the
+    `Lines.gap` it found (kept when it shows nothing); whether its lines are headings."""
+
+    level: int
+    lists: int
+    quotes: int
+    texts: int
+    gap: bool
+    shown: bool
+
+
+def line_prefix(lists: list[OpenList], quoted: list[int], mark: str) -> str:
+    """`Lines.indent`: each list's item indentation and each quotation's `mark` and a space, in the
+    order they were opened (`quoted`: per quotation, how many of the lists it is in)."""
+    parts: list[str] = []
+    k = 0
+    for i, lst in enumerate(lists):
+        while k < len(quoted) and quoted[k] <= i:
+            parts.append(mark + " ")
+            k += 1
+        if not lst.plain:
+            parts.append(" " * lst.width)
+    parts += [mark + " "] * (len(quoted) - k)
+    return "".join(parts)
