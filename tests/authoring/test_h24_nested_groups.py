@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retain.core.model import Deck, Unit, decks_in_group, decks_named
+from retain.core.model import Deck, Unit, decks_in_group, decks_named, group_title
 from retain.core.search import compile_query
 
 GROUPS = {"a": "Lang", "b": "Lang::Spanish", "c": "lang::spanish::Verbs", "d": "Language", "e": "Other"}
@@ -71,3 +71,42 @@ def test_stats_names_a_group_holding_only_groups_under_it_as_typed(
     assert main(["stats", "--deck", "lang", "--svg", str(svg)]) == 0
     text = svg.read_text(encoding="utf-8")
     assert "lang" in text and "Lang::French" not in text and "Lang::Spanish" not in text
+
+
+def test_an_anki_parent_deck_with_cards_of_its_own_is_part_of_its_group() -> None:
+    """Anki's `Spanish` (cards of its own) and `Spanish::Verbs` import as the deck "Spanish" and
+    the group "Spanish": the group named is Anki's deck, both decks (`Spanish` served Verbs only)."""
+    decks = [
+        Deck(id="spanish", name="Spanish", group="", cards=()),
+        Deck(id="spanish-verbs", name="Verbs", group="Spanish", cards=()),
+        Deck(id="lang-spanish", name="Spanish", group="Lang", cards=()),
+        Deck(id="lang-spanish-verbs", name="Verbs", group="Lang::Spanish", cards=()),
+        Deck(id="spanish-alone", name="Spanish Alone", group="", cards=()),
+    ]
+    assert [d.id for d in decks_named(decks, "SPANISH")] == ["spanish", "spanish-verbs"]
+    assert [d.id for d in decks_named(decks, "lang::spanish")] == ["lang-spanish", "lang-spanish-verbs"]
+    assert group_title(decks, "lang::spanish") == "Lang::Spanish"
+    assert [d.id for d in decks_named(decks, "spanish")] == ["spanish"]  # (an id: that deck)
+    assert [d.id for d in decks_named(decks, "Spanish Alone")] == ["spanish-alone"]  # a deck's name
+
+
+def test_a_group_holding_only_groups_under_it_is_named_as_typed_by_export_and_stats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from retain.cli import main
+
+    decks = tmp_path / "home" / "decks"
+    decks.mkdir(parents=True)
+    for deck_id, group in (("f", "Lang::French"), ("s", "Lang::Spanish")):
+        (decks / f"{deck_id}.toml").write_text(
+            f'[deck]\nid = "{deck_id}"\ngroup = "{group}"\n\n[[cards]]\nid = "c1"\nfront = "q"\nback = "a"\n',
+            encoding="utf-8",
+        )
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    capsys.readouterr()
+    assert main(["stats", "--deck", "lang", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["scope"] == "lang"
+    assert main(["export", "Lang", "-o", str(tmp_path / "l.apkg")]) == 0
+    assert "exported 2 decks of 'Lang' " in capsys.readouterr().out

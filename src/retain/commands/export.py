@@ -16,7 +16,7 @@ from pathlib import Path
 
 from retain.commands.deckref import unknown_deck_line
 from retain.commands.output import err, out, report
-from retain.core.model import Deck, decks_in_group, decks_named, group_label
+from retain.core.model import Deck, decks_in_group, decks_named, group_label, group_title
 from retain.core.state import CardState
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
@@ -71,7 +71,7 @@ def _matched(decks: list[Deck], target: str) -> str:
     groups or none: a group of theirs is not what was asked for). `decks_named` tries a group
     before a name."""
     if decks_in_group(decks, target):
-        return f"of {group_label(decks[0].group or '')!r}"
+        return f"of {group_title(decks, target)!r}"
     return f"named {group_label(decks[0].name or target)!r}"
 
 

@@ -106,12 +106,11 @@ def _scope_name(col: Collection, deck: str, ids: list[str]) -> str:
     """The deck id (also for a deck named by its name), or the group's name as its decks spell it
     (`--deck "distributed systems interview"` is "Distributed Systems Interview"), so a script
     can compare it."""
-    from retain.core.model import decks_in_group, group_label
+    from retain.core.model import decks_in_group, group_title
 
     decks = list(col.library.decks)
     if col.library.get(deck) is None and decks_in_group(decks, deck):
-        first = col.library.get(ids[0]) if ids else None
-        return group_label(first.group) if first is not None and first.group else deck
+        return group_title(decks, deck)
     return ids[0] if len(ids) == 1 else deck
 
 

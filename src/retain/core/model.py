@@ -15,12 +15,14 @@ __all__ = [
     "Kind",
     "Problem",
     "Unit",
+    "anki_path",
     "decks_in_group",
     "decks_named",
     "decks_titled",
     "group_key",
     "group_label",
     "group_names",
+    "group_title",
     "known_decks",
 ]
 
@@ -157,10 +159,18 @@ def known_decks(decks: Sequence[Deck], limit: int = 12) -> str:
     return ", ".join(shown[:limit]) + more if shown else "none"
 
 
+def anki_path(deck: Deck) -> str:
+    """The deck's place in Anki's tree, as compared (`group_key`): `lang::spanish` for the deck
+    "Spanish" of the group "Lang" (an Anki deck `Lang::Spanish` holding cards of its own)."""
+    name = group_key(deck.name or deck.id)
+    return f"{group_key(deck.group)}::{name}" if deck.group else name
+
+
 def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
     """The decks of `group` (its name in any case) and of the groups under it, as Anki nests
-    them (`Lang::Spanish` is under `Lang`: an Anki parent deck holds its subdecks' cards), in
-    the home screen's order; [] when there is none."""
+    them (`Lang::Spanish` is under `Lang`: an Anki parent deck holds its subdecks' cards), with
+    the deck that is that group's parent in Anki (the deck "Spanish" of `Spanish::Verbs`: its
+    own cards), in the home screen's order; [] when the group has no deck."""
     wanted = group_key(group)
     if not wanted:
         return []
@@ -171,4 +181,22 @@ def decks_in_group(decks: Sequence[Deck], group: str) -> list[Deck]:
         return key == wanted or key.startswith(under)
 
     members = [d for d in decks if member(d)]
+    if not members:
+        return []
+    members += [d for d in decks if anki_path(d) == wanted and d not in members]
     return sorted(members, key=lambda d: (group_key(d.group), (d.name or d.id).casefold()))
+
+
+def group_title(decks: Sequence[Deck], group: str) -> str:
+    """The group `group` names (`decks_in_group`), as the deck list spells it: as its own decks
+    spell it, else as its parent deck's place in Anki's tree, else as typed (`Lang` holding only
+    `Lang::French` and `Lang::Spanish` is "Lang")."""
+    wanted = group_key(group)
+    own = next((d.group for d in decks if d.group and group_key(d.group) == wanted), None)
+    if own is not None:
+        return group_label(own)
+    parent = next((d for d in decks if anki_path(d) == wanted), None)
+    if parent is not None:
+        name = group_label(parent.name or parent.id)
+        return f"{group_label(parent.group)}::{name}" if parent.group else name
+    return group_label(group)

@@ -47,17 +47,15 @@ def scope_label(collection: Collection, deck: str) -> str:
     """What a `--deck` value names, as the deck list shows it: a deck's name (given its id, or
     its name in any case and spacing), or a group's name (`"infra  TEAM"` is "Infra Team");
     the value itself when it names nothing."""
-    from retain.core.model import decks_in_group, decks_named, group_key, group_label
+    from retain.core.model import decks_in_group, decks_named, group_title
 
     decks = list(collection.library.decks)
     found = decks_named(decks, deck)
     if not found:
         return deck
     first = found[0]
-    if first.id != deck and first.group and decks_in_group(decks, deck):
-        # (its own decks' spelling; a group holding only groups under it, `Lang::Spanish`: as typed)
-        own = next((d.group for d in found if group_key(d.group) == group_key(deck)), deck)
-        return group_label(own)
+    if first.id != deck and decks_in_group(decks, deck):
+        return group_title(decks, deck)
     return first.name or first.id
 
 
