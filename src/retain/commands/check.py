@@ -15,7 +15,17 @@ from retain.core.ids import is_valid_id
 from retain.core.lint import lint_deck, lint_library
 from retain.core.model import Problem
 from retain.interop.progress import TerminalStatus
-from retain.store.decks.library import DeckEntry, Library, deck_files, load_paths, real_path
+from retain.store.decks.library import (
+    DeckEntry,
+    DeckWalk,
+    Library,
+    deck_files,
+    hidden_line,
+    load_paths,
+    not_loaded_reason,
+    real_path,
+    walk_decks,
+)
 from retain.store.files import (
     MAX_DECK_BYTES,
     ReadError,
@@ -67,30 +77,52 @@ def _config_warnings(entries: list[DeckEntry]) -> list[str]:
     return [f"{home.paths.config_file}: warning: {m}" for m in said]
 
 
-def _entries(paths: list[str]) -> list[DeckEntry]:
+def _entries(paths: list[str]) -> tuple[list[DeckEntry], list[Problem]]:
+    """The entries to check, and a warning for each deck file the library passes over on purpose
+    (`_not_loaded`)."""
     from retain.store.home import open_home
 
     home = open_home()
     if not paths:
-        return home.library().entries
+        whole = home.library()
+        return whole.entries, [hidden_line(p) for p in whole.hidden]
     named = [Path(raw) for raw in paths]
+    walks = _library_walks(home)
     # A file of the library gets the app's verdict: read with the library's other files, whose
     # deck ids it may not take (their own problems are not reported).
-    library = home.library(cards=False) if _any_in_library(named, _library_files(home)) else None
-    return load_paths(named, library)
+    files = {real_path(p) for walk in walks for p in walk.files}
+    library = home.library(cards=False) if _any_in_library(named, files) else None
+    return load_paths(named, library), _not_loaded(named, walks)
+
+
+def _not_loaded(named: list[Path], walks: list[DeckWalk]) -> list[Problem]:
+    """A warning for each hidden deck file under a named folder (never checked), and for each
+    named file in a deck folder whose name the library does not load (`not_loaded_reason`)."""
+    folders = {real for walk in walks for real in walk.folders}
+    said: list[Problem] = []
+    for raw in named:
+        if raw.is_dir():
+            said += (hidden_line(p) for p in walk_decks(raw).hidden)
+        elif (reason := not_loaded_reason(raw, folders)) is not None:
+            said.append(Problem(str(raw), 1, 1, reason, "warning"))
+    return list(dict.fromkeys(said))
+
+
+def _library_walks(home: Home, *, bundled: bool = True) -> list[DeckWalk]:
+    from retain.store.home import library_folders
+
+    return [
+        walk_decks(folder)
+        for folder, origin in library_folders(home.paths, home.config)
+        if bundled or origin != "bundled"
+    ]
 
 
 def _library_files(home: Home, *, bundled: bool = True) -> set[Path]:
     """The real path of every deck file the library reads: a deck linked into the deck folder
-    (`decks/x.toml` -> a git checkout) is the library's, though its target is not in the folder."""
-    from retain.store.home import library_folders
-
-    return {
-        real_path(path)
-        for folder, origin in library_folders(home.paths, home.config)
-        if bundled or origin != "bundled"
-        for path in deck_files(folder)
-    }
+    (`decks/x.toml` -> a git checkout), or in a linked folder, is the library's, though its
+    target is not in the folder."""
+    return {real_path(path) for walk in _library_walks(home, bundled=bundled) for path in walk.files}
 
 
 def _any_in_library(paths: list[Path], files: set[Path]) -> bool:
@@ -280,24 +312,28 @@ def _check(args: argparse.Namespace) -> int:
             err(f"{len(not_decks)} file(s) named are not deck files")
             return 1
     with TerminalStatus("checking the decks"):  # seconds on a big library: a spinner on a terminal
-        entries = _entries(paths)
+        entries, passed_over = _entries(paths)
         # --fix mends every file, not just the first; a file with nothing missing is left untouched.
         if args.fix and _fix_all(entries):
-            entries = _entries(paths)
+            entries, passed_over = _entries(paths)
         decks = [e.deck for e in entries if e.deck is not None]
         extra = [p for d in decks for p in (*lint_deck(d), *media_problems(d))] + lint_library(decks)
         extra += _orphans(entries)
     by_path: dict[str, list[Problem]] = {}
-    for p in extra:
+    for p in extra + passed_over:
         by_path.setdefault(p.path, []).append(p)
+    skipped = {p.path for p in passed_over}  # files the library does not load: never "ok"
     errors = warnings = clean = 0  # clean: files that load with no error (a bad card is one)
     for entry in entries:
-        mine = sorted(entry.problems + by_path.get(str(entry.path), []), key=attrgetter("line", "col"))
+        mine = sorted(entry.problems + by_path.pop(str(entry.path), []), key=attrgetter("line", "col"))
         out_lines(mine)
         found = sum(1 for p in mine if p.severity == "error")
         errors += found
         warnings += len(mine) - found
-        clean += entry.deck is not None and not found
+        clean += entry.deck is not None and not found and str(entry.path) not in skipped
+    alone = [p for p in passed_over if p.path in by_path]  # (hidden files under a folder: no entry)
+    out_lines(alone)
+    warnings += len(alone)
     if not args.paths:
         for warning in _config_warnings(entries):
             out(warning)
@@ -305,6 +341,8 @@ def _check(args: argparse.Namespace) -> int:
     if not entries:
         err("no deck files found")
     summary = f"{len(entries)} deck file(s): {clean} ok, {errors} error(s), {warnings} warning(s)"
+    if not_loaded := sum(1 for e in entries if str(e.path) in skipped):
+        summary += f"; {not_loaded} not loaded by the library (see the warning)"
     if not_decks:
         summary += f"; {len(not_decks)} file(s) named are not deck files"
     err(summary)

@@ -25,7 +25,7 @@ from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
 from retain.interop.history import sidecar_path
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.typed_path import typed_path
-from retain.store.decks.library import DeckEntry, Origin
+from retain.store.decks.library import DeckEntry, Origin, read_by_library, walk_decks
 
 __all__ = [
     "PROGRESS_SUFFIXES",
@@ -190,16 +190,13 @@ def second_deck_refused(
     A bundled deck's copy is the user's own copy of it, which replaces it, as documented; the
     deck's own file (`--force`) is no second deck.
     """
-    read_from = [f.resolve() for f, origin in folders if origin != "bundled"]
+    read_from = {key for f, origin in folders if origin != "bundled" for key in walk_decks(f).folders}
     owners = {e.deck.id: e.path for e in entries if e.deck is not None and e.origin != "bundled"}
     for job in jobs:
         if job.out.suffix.lower() != ".toml":
             continue
         out = job.out.resolve()
-        read = any(
-            out.is_relative_to(f) and not any(part.startswith(".") for part in out.relative_to(f).parts)
-            for f in read_from
-        )
+        read = read_by_library(job.out, read_from)  # (a folder linked into a deck folder too)
         for deck in job.decks if read else ():
             own = owners.get(deck.id)
             if own is not None and own.resolve() != out:

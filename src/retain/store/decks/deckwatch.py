@@ -1,8 +1,10 @@
 """Notice deck files that changed on disk (an author editing in their own editor).
 
-`DeckWatcher.changed()` stats every `*.toml` under the library folders and
-returns the files added, removed or modified (mtime, size or inode) since they
-were last reported. A few dozen `stat` calls: cheap enough to poll every second.
+`DeckWatcher.changed()` stats every deck file under the library folders (the
+files the library reads, `library.walk_decks`: linked folders too, so an edit in
+a git checkout linked into the deck folder is seen) and returns the files added,
+removed or modified (mtime, size or inode) since they were last reported. A few
+dozen `stat` calls: cheap enough to poll every second.
 A change is reported once it has settled (the same stamp on two calls in a row),
 so an editor still writing the file in place is not read half-written.
 After the app writes a deck file itself it calls `acknowledge(path)`, so its
@@ -15,7 +17,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from retain.store.decks.library import deck_files
+from retain.store.decks.library import deck_files, real_path
 from retain.store.index.derivedcache import FileId, file_id
 
 __all__ = ["DeckWatcher"]
@@ -25,13 +27,14 @@ _GONE: Stamp = (-1, -1, -1)
 
 
 def _scan(folders: Iterable[Path]) -> dict[Path, Stamp]:
-    """Every deck file the library would load (`library.deck_files`), by real path."""
+    """Every deck file the library would load (`library.deck_files`), by real path (a link
+    loop gives where it points: `Path.resolve` raised on one)."""
     stamps: dict[Path, Stamp] = {}
     for folder in folders:
         for path in deck_files(folder):
             ident = file_id(path)
             if ident is not None:
-                stamps[path.resolve()] = ident
+                stamps[real_path(path)] = ident
     return stamps
 
 
@@ -64,7 +67,7 @@ class DeckWatcher:
     def acknowledge(self, paths: Iterable[Path]) -> None:
         """Take these files as they are now (the app just wrote them): not reported as changed."""
         for given in paths:
-            path = given.resolve()
+            path = real_path(given)
             ident = file_id(path)
             with self._lock:
                 self._pending.pop(path, None)

@@ -5,25 +5,39 @@ from __future__ import annotations
 import errno
 import os
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from retain.core.model import Deck, Problem
-from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
+from retain.store.files import (
+    ReadError,
+    conflict_copy_of,
+    conflict_marker_line,
+    open_regular,
+    read_text_limited,
+)
 from retain.store.index.derivedcache import FileId, file_id
 
 __all__ = [
     "DeckEntry",
+    "DeckWalk",
     "Library",
     "Origin",
     "deck_file_ids",
     "deck_files",
+    "hidden_line",
+    "is_deck_name",
     "load_deck_file",
     "load_library",
     "load_paths",
+    "not_loaded_reason",
+    "read_by_library",
     "real_path",
+    "walk_decks",
 ]
 
 Origin = Literal["user", "folder", "bundled", "path"]
@@ -54,6 +68,7 @@ class Library:
     entries: list[DeckEntry]
     # Every deck file found, with its identity taken before it was read (`deck_file_ids`).
     files: dict[str, FileId | None] = field(default_factory=dict)
+    hidden: list[Path] = field(default_factory=list)  # hidden deck files, not loaded (`DeckWalk.hidden`)
 
     @property
     def decks(self) -> list[Deck]:
@@ -157,25 +172,171 @@ def _dangling(path: Path) -> bool:
     return os.path.islink(path) and not os.path.exists(path)
 
 
-def deck_files(folder: Path) -> list[Path]:
-    """The `*.toml` deck files under `folder` (hidden files and folders left out, and the progress
-    sidecars an export wrote beside its deck), sorted. A link to nothing (its target gone, or a
-    loop) is listed: the deck it held is reported broken, not left out without a word."""
+def is_deck_name(name: str) -> bool:
+    """Whether the library loads a file of this name: `*.toml` in any case (`Kafka.TOML`, as macOS
+    and Windows match names), not hidden (`.draft.toml`, a tool's `.taplo.toml`)."""
+    return not name.startswith(".") and name.casefold().endswith(".toml")
+
+
+_DECK_TABLE = re.compile(rb"^[ \t]*\[[ \t]*deck[ \t]*\]", re.MULTILINE)  # a deck file's `[deck]`
+
+
+def _holds_deck(path: Path) -> bool:
+    """Whether the start of the regular file `path` holds a `[deck]` table (never blocks on a FIFO)."""
+    try:
+        with open_regular(path) as fh:
+            head = fh.read(16384)
+    except OSError:
+        return False
+    return _DECK_TABLE.search(head) is not None
+
+
+@dataclass(slots=True)
+class DeckWalk:
+    """What `walk_decks` found under one folder."""
+
+    # The deck files, and an entry for each folder or link that could not be walked (sorted).
+    files: list[Path] = field(default_factory=list)
+    unreadable: dict[Path, str] = field(default_factory=dict)  # a folder not listed: why
+    hidden: list[Path] = field(default_factory=list)  # hidden `*.toml` files holding a `[deck]`
+    folders: set[tuple[int, int]] = field(default_factory=set)  # (st_dev, st_ino) of each folder listed
+
+
+def walk_decks(folder: Path) -> DeckWalk:
+    """The deck files under `folder`: every `*.toml` (in any case) in it and its sub-folders, linked
+    ones too, but for hidden files and folders and the progress sidecars an export wrote beside
+    its deck. Each real folder is walked once (a link loop, or two links to one folder, are passed
+    over without a word), by its own path before any link's. A link to nothing named like a deck
+    file or a folder (no extension), and a folder that cannot be listed, are listed too: each is
+    reported as a broken deck, in one line, not left out without a word."""
+    walk = DeckWalk()
     if not folder.is_dir():
-        return []
-    found: list[Path] = []
-    # os.walk, not rglob: hidden folders (`.git`, whose objects come and go during `git gc`) are
-    # pruned before they are read, and a folder that vanishes while it is listed (a sync tool's
-    # temporary folder) is passed over, where rglob raised FileNotFoundError and stopped the
-    # command. Linked folders are not walked into (no loops), as with rglob.
-    for top, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if name.endswith(".toml") and not name.startswith("."):
-                p = Path(top, name)
-                if (p.is_file() or _dangling(p)) and not is_sidecar(p):
-                    found.append(p)
-    return sorted(found)
+        return walk
+    seen: set[tuple[int, int]] = set()  # (st_dev, st_ino) of the folders walked
+    linked: deque[Path] = deque([folder])  # linked folders wait until the real tree is walked
+    while linked:
+        stack = [linked.popleft()]
+        while stack:
+            _walk_folder(stack.pop(), walk, seen, stack, linked)
+    walk.files.sort()
+    walk.hidden.sort()
+    return walk
+
+
+def _walk_folder(
+    top: Path, walk: DeckWalk, seen: set[tuple[int, int]], stack: list[Path], linked: deque[Path]
+) -> None:
+    """List one folder into `walk`; its sub-folders onto `stack`, its linked folders onto `linked`.
+    Not os.walk, nor rglob: hidden folders (`.git`, whose objects come and go during `git gc`) are
+    pruned before they are read, and a folder that vanishes while it is listed (a sync tool's
+    temporary folder) is passed over."""
+    try:
+        st = os.stat(top)
+    except OSError:
+        return  # (gone meanwhile)
+    key = (st.st_dev, st.st_ino)
+    if key in seen:
+        return
+    seen.add(key)
+    try:
+        with os.scandir(top) as listing:
+            entries = list(listing)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:
+        from retain.store.oserror import os_error_text  # (it imports store.files)
+
+        walk.files.append(top)
+        walk.unreadable[top] = os_error_text(exc, name=False)
+        return
+    walk.folders.add(key)
+    subdirs: list[str] = []
+    links: list[str] = []
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            if name.casefold().endswith(".toml") and _is(entry.is_file) and _holds_deck(top / name):
+                walk.hidden.append(top / name)
+        elif _is(entry.is_dir):
+            (links if _is(entry.is_symlink) else subdirs).append(name)
+        elif is_deck_name(name) and _is(entry.is_file):
+            if not is_sidecar(top / name):
+                walk.files.append(top / name)
+        elif (is_deck_name(name) or "." not in name) and _is(entry.is_symlink) and _dangling(top / name):
+            walk.files.append(top / name)  # (a link to nothing, named like a deck file or a folder)
+    stack.extend(top / name for name in sorted(subdirs, reverse=True))
+    linked.extend(top / name for name in sorted(links))
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """A `DirEntry` test, False when it cannot tell (a link loop, a file gone meanwhile)."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def deck_files(folder: Path) -> list[Path]:
+    """The deck files under `folder` and what stands for each part that cannot be walked
+    (`walk_decks`), sorted: every path the library makes an entry of."""
+    return walk_decks(folder).files
+
+
+_HIDDEN_FILE = "hidden file (its name starts with '.'): not loaded as a deck; rename it to load it"
+
+
+def hidden_line(path: Path) -> Problem:
+    """The warning for a hidden deck file found in a deck folder (`DeckWalk.hidden`)."""
+    return Problem(str(path), 1, 1, _HIDDEN_FILE, "warning")
+
+
+def _below(path: Path, folders: AbstractSet[tuple[int, int]]) -> list[str] | None:
+    """The names of the folders between a folder of `folders` (`DeckWalk.folders`) and the file
+    `path` (there or not yet), outermost first; None when no folder of them holds it."""
+    climbed: list[str] = []
+    at = real_path(path.parent)  # (the file may be a link: its own name is what counts)
+    while True:
+        try:
+            st = os.stat(at)
+        except OSError:
+            st = None  # (a folder not made yet)
+        if st is not None and (st.st_dev, st.st_ino) in folders:
+            return climbed[::-1]
+        if at.parent == at:
+            return None
+        climbed.append(at.name)
+        at = at.parent
+
+
+def read_by_library(path: Path, folders: AbstractSet[tuple[int, int]]) -> bool:
+    """Whether the library loads a file at `path` (there or not yet) named like a deck file, in or
+    below a folder it walks (`folders`: `DeckWalk.folders`, linked folders too), in no hidden one."""
+    below = _below(path, folders)
+    return below is not None and is_deck_name(path.name) and not any(n.startswith(".") for n in below)
+
+
+def not_loaded_reason(path: Path, folders: AbstractSet[tuple[int, int]]) -> str | None:
+    """Why the library does not load the file `path`, in or below a folder it walks (`folders`:
+    `DeckWalk.folders`): hidden, in a hidden folder, not named `*.toml`, a progress
+    sidecar. None when it loads it, or when no deck folder holds it."""
+    below = _below(path, folders)
+    if below is None:
+        return None
+    hidden = [name for name in below if name.startswith(".")]
+    if path.name.startswith("."):
+        return _HIDDEN_FILE
+    if hidden:
+        return f"in a hidden folder ({hidden[0]}): not loaded as a deck; move it out to load it"
+    if not is_deck_name(path.name):
+        return "not named *.toml: not loaded as a deck"
+    if is_sidecar(path):
+        return "the progress sidecar of an export, not a deck: not loaded as one"
+    return None
+
+
+def _unreadable_folder(path: Path, origin: Origin, reason: str) -> DeckEntry:
+    message = f"cannot read this folder ({reason}): no deck in it is loaded"
+    return DeckEntry(path, origin, None, [Problem(str(path), 1, 1, message)])
 
 
 def _missing_target(path: Path, origin: Origin) -> DeckEntry | None:
@@ -197,9 +358,19 @@ def _missing_target(path: Path, origin: Origin) -> DeckEntry | None:
 
 
 def _read_entry(
-    path: Path, origin: Origin, cache_dir: Path | None, *, cards: bool, listed: bool
+    path: Path,
+    origin: Origin,
+    cache_dir: Path | None,
+    *,
+    cards: bool,
+    listed: bool,
+    walk: DeckWalk | None = None,
 ) -> DeckEntry:
-    """One deck file as an entry; `listed`: found in a folder (a conflict copy there is no deck)."""
+    """One deck file as an entry; `listed`: found in a folder (a conflict copy there is no deck),
+    by `walk` (a folder it could not list is a broken entry)."""
+    unreadable = walk.unreadable.get(path) if walk is not None else None
+    if unreadable is not None:
+        return _unreadable_folder(path, origin, unreadable)
     return (
         _missing_target(path, origin)
         or (_conflict_copy(path, origin) if listed else None)
@@ -210,22 +381,25 @@ def _read_entry(
 def load_library(
     folders: Iterable[tuple[Path, Origin]], cache_dir: Path | None = None, *, cards: bool = True
 ) -> Library:
-    """Load every `*.toml` deck under each folder, in order.
+    """Load every deck file under each folder (`walk_decks`: linked folders too), in order.
 
     A deck id is unique in the library (`_owners` says which file keeps it). A user deck with the
     same id as a bundled deck replaces it (a user's own edited copy); any other repeat is an error.
     """
     read: list[DeckEntry] = []
     files: dict[str, FileId | None] = {}
+    hidden: list[Path] = []
     seen_paths: set[Path] = set()
     for folder, origin in folders:
-        for path in deck_files(folder):
+        walk = walk_decks(folder)
+        hidden += walk.hidden
+        for path in walk.files:
             files[str(path)] = file_id(path)  # before reading: a change while loading is a mismatch later
             real = real_path(path)
             if real in seen_paths:
                 continue
             seen_paths.add(real)
-            read.append(_read_entry(path, origin, cache_dir, cards=cards, listed=True))
+            read.append(_read_entry(path, origin, cache_dir, cards=cards, listed=True, walk=walk))
     owners = _owners(read)
     entries = [
         e
@@ -234,7 +408,16 @@ def load_library(
     ]  # (the user's own copy of a bundled deck replaces it)
     for entry in entries:
         _claim(owners, entry)
-    return Library(entries, files)
+    return Library(entries, files, _unread(hidden, read))
+
+
+def _unread(hidden: list[Path], read: list[DeckEntry]) -> list[Path]:
+    """The hidden deck files no entry reads (a deck file may be a link to one), each once."""
+    loaded = {real_path(e.path) for e in read}
+    shown: dict[Path, Path] = {}
+    for path in hidden:
+        shown.setdefault(real_path(path), path)
+    return sorted(path for real, path in shown.items() if real not in loaded)
 
 
 def _named_after(entry: DeckEntry, deck_id: str) -> bool:
@@ -288,12 +471,13 @@ def load_paths(paths: Iterable[Path], library: Library | None = None) -> list[De
     verdicts = {real_path(e.path): e for e in library.entries} if library is not None else {}
     for raw in paths:
         folder = raw.is_dir()
-        for path in deck_files(raw) if folder else [raw]:
+        walk = walk_decks(raw) if folder else None
+        for path in walk.files if walk is not None else [raw]:
             real = real_path(path)
             if real in seen:
                 continue
             seen.add(real)
-            entry = _read_entry(path, "path", None, cards=True, listed=folder)
+            entry = _read_entry(path, "path", None, cards=True, listed=folder, walk=walk)
             verdict = verdicts.get(real)
             if verdict is None:
                 alone.append(entry)
