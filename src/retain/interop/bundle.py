@@ -88,6 +88,9 @@ class Bundle:
     warnings: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # deck id -> original TOML to keep verbatim
     keeps: dict[str, str] = field(default_factory=dict)  # deck id -> `DECK.anki.json` text (see ankikeep)
+    # ids of the decks whose id and card ids the reader made up (from the file name, the fronts):
+    # no author gave them, so two unrelated files may share them (see `importer._same_deck`)
+    derived: set[str] = field(default_factory=set)
 
     @property
     def card_count(self) -> int:

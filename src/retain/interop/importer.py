@@ -15,9 +15,12 @@ and a deck whose file would be over it is refused before anything is written
 
 A deck in the file is the installed deck of the same id only when they share
 at least one card id (card ids never change, so any upgrade or re-import of a
-deck shares them). Otherwise the ids matched by chance (`Docker.md` and the
-bundled `docker` deck): the file's deck is imported beside it under the first
-free id `ID-2`, `ID-3`, ... and the plan says so. An import never replaces a
+deck shares them). A deck whose id and card ids the reader made up (`Bundle.derived`: a
+`.csv`'s deck, from its file name and fronts) shares them with any file of its name that
+holds one of its fronts, so it is the installed deck only when it holds more than half of
+that deck's cards (`_versions`). Otherwise the ids matched by chance (`Docker.md` and the
+bundled `docker` deck, two people's `Spanish.csv`): the file's deck is imported beside it
+under the first free id `ID-2`, `ID-3`, ... and the plan says so. An import never replaces a
 deck it is not. A deck of an Anki file whose id is free or held by another deck is first looked
 for by its Anki name (`_found_by_name`: an earlier version may have numbered it `japanese-3`).
 
@@ -192,14 +195,43 @@ class ImportPlan:
         return [d.diff for d in self.decks]
 
 
-def _same_deck(old: Deck, new: Deck) -> bool:
+def _shared(old: Deck, new: Deck) -> tuple[int, int]:
+    """(how many of the installed deck `old`'s card ids the file's deck `new` holds, of how many)."""
+    ids = {c.id for c in new.cards}
+    held = {c.id for c in old.cards}
+    return len(held & ids), len(held)
+
+
+def _versions(shared: int, held: int, derived: bool) -> bool:
+    """Whether an installed deck of `held` card ids, `shared` of them in a file's deck, is that
+    deck. Ids an author gave (a `.toml`, an `.apkg`'s GUIDs, retain's own text export) are the
+    deck's: one card in common is enough, a new version may drop most of the old one's cards.
+    `derived` ids (`Bundle.derived`: made from a file name and the fronts) are shared by any two
+    files of one name holding one front alike (`Spanish.csv`, `hola,hello`): the file is a version
+    of the deck only when it holds more than half of its cards, so that an import of such a file
+    never takes away most of a deck, and a deck growing to any size, or losing or changing a few
+    rows, stays itself."""
+    return 2 * shared > held if derived else shared > 0
+
+
+def _same_deck(old: Deck, new: Deck, derived: bool = False) -> bool:
     if not old.cards:
         return True
-    ids = {c.id for c in old.cards}
-    return any(c.id in ids for c in new.cards)
+    return _versions(*_shared(old, new), derived)
 
 
-def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> tuple[str, str]:
+def _clash(old: Deck, new: Deck, origin: str) -> str:
+    """`a different deck (Spanish, user)`, and when it shares cards with the file, how few."""
+    shared, held = _shared(old, new)
+    some = (
+        f": only {shared} of its {held} notes {'is' if shared == 1 else 'are'} in this file" if shared else ""
+    )
+    return f"a different deck ({old.name}, {origin}){some}"
+
+
+def _free_id(
+    deck: Deck, library: Library, decks_dir: Path, taken: set[str], derived: bool
+) -> tuple[str, str]:
     """(id to import under, note): the deck's own id unless a *different* deck holds it."""
     n, candidate, clash, again = 1, deck.id, "", False
     while True:
@@ -208,12 +240,12 @@ def _free_id(deck: Deck, library: Library, decks_dir: Path, taken: set[str]) -> 
         if candidate not in taken:
             if entry is None and not path.exists():
                 break
-            if entry is not None and entry.deck is not None and _same_deck(entry.deck, deck):
+            if entry is not None and entry.deck is not None and _same_deck(entry.deck, deck, derived):
                 again = True  # imported beside it before: that copy is updated
                 break
         if not clash:
             if entry is not None and entry.deck is not None:
-                clash = f"a different deck ({entry.deck.name}, {entry.origin})"
+                clash = _clash(entry.deck, deck, entry.origin)
             else:
                 clash = "a deck file that does not load"
         n += 1
@@ -241,8 +273,9 @@ def _found_by_name(bundle: Bundle, library: Library) -> dict[str, str]:
     name: id in the file -> id in the library. Ids come from names, and names that give one id
     were told apart by their place in the package by earlier versions (`japanese-3`), so a deck
     whose own id is free or holds another deck is the user's deck (not bundled, nor in a
-    configured folder) of its Anki name (in any case) that shares a card with it, the one
-    sharing most, unless the file has a deck of that id itself."""
+    configured folder) of its Anki name (in any case) that it is a version of (`_versions`: it
+    shares a card with it, or most of its cards when the ids are derived), the one sharing
+    most, unless the file has a deck of that id itself."""
     if bundle.format not in _ANKI_NAMED:
         return {}
     own = {d.id for d in bundle.decks}
@@ -252,14 +285,15 @@ def _found_by_name(bundle: Bundle, library: Library) -> dict[str, str]:
             held.setdefault(_name_key(e.deck), []).append(e.deck)
     out: dict[str, str] = {}
     for deck in bundle.decks:
+        derived = deck.id in bundle.derived
         entry = library.entry(deck.id)
-        if entry is not None and entry.deck is not None and _same_deck(entry.deck, deck):
+        if entry is not None and entry.deck is not None and _same_deck(entry.deck, deck, derived):
             continue  # at home under its own id
-        ids = {c.id for c in deck.cards}
-        shared = [(len(ids.intersection(c.id for c in d.cards)), d.id) for d in held.get(_name_key(deck), ())]
-        shared = sorted((-n, deck_id) for n, deck_id in shared if n and deck_id not in out.values())
-        if shared:
-            out[deck.id] = shared[0][1]
+        shared = [(_shared(d, deck), d.id) for d in held.get(_name_key(deck), ())]
+        best = sorted((-n, deck_id) for (n, of), deck_id in shared if _versions(n, of, derived))
+        best = [(n, deck_id) for n, deck_id in best if deck_id not in out.values()]
+        if best:
+            out[deck.id] = best[0][1]
     return out
 
 
@@ -357,7 +391,8 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
             new_id = moved[deck.id]
             note = f"updating {new_id!r}: the same cards, renamed in Anki to {anki_name(deck)!r}"
         else:
-            new_id, note = _free_id(deck, library, decks_dir, {p.deck.id for p in plan.decks} | claimed)
+            taken = {p.deck.id for p in plan.decks} | claimed
+            new_id, note = _free_id(deck, library, decks_dir, taken, deck.id in bundle.derived)
         if new_id != deck.id:
             renames[deck.id] = new_id
             bundle.texts.pop(deck.id, None)

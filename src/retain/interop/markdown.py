@@ -264,6 +264,8 @@ def read_markdown(path: Path, limits: Limits, stage: Path) -> Bundle:
     }
     meta_fields.update({k: _strs(front.get(k)) for k in ("authors", "tags") if k in front})
     bundle.decks.append(make_deck(deck_id, name, cards, bundle.warnings, limits, **meta_fields))
+    if front.get("id") != deck_id:  # made from the name: no author gave it (`Bundle.derived`)
+        bundle.derived.add(deck_id)
     return bundle
 
 

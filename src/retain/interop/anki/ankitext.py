@@ -499,6 +499,8 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         known = metas.get(deck_name, {})
         group, name = _deck_name(deck_name, known)
         deck_id = hint or stable.get(deck_name) or deck_id_for_name(deck_name)
+        if hint is None and cols["guid"] is None:  # deck and card ids from names and fronts
+            bundle.derived.add(deck_id)
         deck_kw = deck_fields(known) | {"group": group}
         made.append((deck_name, make_deck(deck_id, name, cards, bundle.warnings, limits, **deck_kw)))
     bundle.decks.extend(with_cards(made, bundle.warnings, "row"))
