@@ -18,6 +18,12 @@ are not whole numbers, or a review-log row whose numbers are not numbers, is
 left out and counted in `left_out`; a card whose scheduling numbers are not
 numbers keeps its place but has `sched_ok` false. A finite float in a
 scheduling column is rounded, as Anki's Check Database does.
+
+SQLite keeps any bytes as TEXT, and Python's sqlite3 refuses a value that is not
+UTF-8 (the whole package, for one damaged note). Text is read with U+FFFD for
+bytes that are not UTF-8 (`_text`): a damaged note costs no deck; the notes and the
+names (decks, note types, fields, templates) read so are counted in `mended`,
+and `text_warning` gives the one warning line.
 """
 
 from __future__ import annotations
@@ -90,6 +96,27 @@ class _Guard:
 
     def _tick(self) -> int:
         return 1 if time.monotonic() > self.deadline else 0
+
+
+class _Mended(str):
+    """Text whose bytes were not all UTF-8, read with U+FFFD in their place (so it is counted)."""
+
+    __slots__ = ()
+
+
+def _text(raw: bytes) -> str:
+    """SQLite's TEXT value (the connection's `text_factory`): UTF-8, else `_Mended`."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _Mended(raw.decode("utf-8", "replace"))
+
+
+def _name(value: Any, db: AnkiDb) -> str:
+    """A name column's value as text; one read with U+FFFD is counted in `db.mended`."""
+    if isinstance(value, _Mended):
+        db.mended["names"] += 1
+    return str(value)
 
 
 def _damaged(exc: sqlite3.Error, guard: _Guard) -> InteropError:
@@ -210,6 +237,7 @@ class AnkiDb:
     max_rows: int = MAX_ROWS
     creation_offset: int | None = None  # Anki's `creationOffset`: crt's zone, minutes west of UTC
     left_out: Counter[str] = field(default_factory=Counter)  # rows left out ("notes", "cards", "revlog")
+    mended: Counter[str] = field(default_factory=Counter)  # read with U+FFFD ("notes", "names")
 
     def query(self, sql: str) -> Iterator[Any]:
         """Rows of `sql`, under the deadline and the row limit; any SQLite error is an InteropError."""
@@ -244,7 +272,15 @@ class AnkiDb:
             if nid is None or mid is None:
                 self.left_out["notes"] += 1
                 continue
+            if type(flds) is _Mended or type(tags) is _Mended or type(guid) is _Mended:
+                self.mended["notes"] += 1
             yield nid, str(guid), mid, str(tags), str(flds)
+
+    def text_warning(self) -> str:
+        """One warning line counting the notes and names read with U+FFFD for bytes that are not
+        UTF-8 (the notes once `notes` has been read through); '' when there were none."""
+        parts = [f"{self.mended[k]} {k[:-1]}(s)" for k in ("notes", "names") if self.mended[k]]
+        return f"{' and '.join(parts)} had bytes that are not UTF-8; shown as \ufffd" if parts else ""
 
     def cards(self) -> list[AnkiCard]:
         """The cards by note and ord; a row whose ids are no whole numbers is left out."""
@@ -295,6 +331,16 @@ def _json(raw: Any, what: str) -> dict[str, Any]:
 
 
 def _schema11(db: AnkiDb, models_raw: Any, decks_raw: Any) -> None:
+    _schema11_json(db, models_raw, decks_raw)
+    for raw, names in (
+        (models_raw, [n for t in db.notetypes.values() for n in (t.name, *t.fields, *t.tnames)]),
+        (decks_raw, [name for name, _desc in db.decks.values()]),
+    ):
+        if isinstance(raw, _Mended):  # (the JSON text held bytes that are not UTF-8)
+            db.mended["names"] += sum("\ufffd" in n for n in names)
+
+
+def _schema11_json(db: AnkiDb, models_raw: Any, decks_raw: Any) -> None:
     for mid, m in _json(models_raw, "models").items():
         if not isinstance(m, dict):
             continue
@@ -318,7 +364,7 @@ def _schema18(db: AnkiDb) -> None:
     fields: dict[int, list[str]] = {}
     for ntid, name in db.query("SELECT ntid, name FROM fields ORDER BY ntid, ord"):
         if (ntid := _whole(ntid)) is not None:  # a row of no note type's id belongs to none
-            fields.setdefault(ntid, []).append(str(name))
+            fields.setdefault(ntid, []).append(_name(name, db))
     qfmts: dict[int, list[str]] = {}
     afmts: dict[int, list[str]] = {}
     tnames: dict[int, list[str]] = {}
@@ -326,12 +372,12 @@ def _schema18(db: AnkiDb) -> None:
         if (ntid := _whole(ntid)) is not None:
             qfmts.setdefault(ntid, []).append((strings(_blob(config), 1) or [""])[0])
             afmts.setdefault(ntid, []).append((strings(_blob(config), 2) or [""])[0])
-            tnames.setdefault(ntid, []).append(str(tname))
+            tnames.setdefault(ntid, []).append(_name(tname, db))
     for ntid, name, config in db.query("SELECT id, name, config FROM notetypes"):
         if (ntid := _whole(ntid)) is not None:  # no note's `mid` can name it
             kind = first(_blob(config), 1)
             db.notetypes[ntid] = NoteType(
-                str(name),
+                _name(name, db),
                 kind == 1,
                 fields.get(ntid, []),
                 qfmts.get(ntid, []),
@@ -342,7 +388,7 @@ def _schema18(db: AnkiDb) -> None:
         if (did := _whole(did)) is not None:  # no card's `did` can name it
             normal = messages(_blob(kind), 1)
             desc = (strings(normal[0], 4) or [""])[0] if normal else ""
-            db.decks[did] = (str(name).replace("\x1f", "::"), desc)
+            db.decks[did] = (_name(name, db).replace("\x1f", "::"), desc)
 
 
 def _creation_offset(db: AnkiDb) -> int | None:
@@ -411,6 +457,7 @@ def open_db(path: Path) -> AnkiDb:
     except sqlite3.Error as exc:
         raise InteropError(f"embedded database cannot be opened: {exc}") from None
     guard = _Guard(conn)
+    conn.text_factory = _text  # bytes that are not UTF-8 read as U+FFFD, never a refusal
     try:
         conn.create_collation("unicase", _unicase)  # Anki's schema 18 declares it
         conn.execute("PRAGMA trusted_schema = OFF")

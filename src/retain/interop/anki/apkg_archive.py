@@ -6,18 +6,24 @@ Anki packages come in three layouts: `collection.anki2` (oldest),
 media files. `meta` is read first: current packages also hold a dummy
 `collection.anki2` whose only note asks the user to update Anki.
 
-Every entry name is checked before anything is read (no separators, no `..`),
-entry count, total size and compression ratio are checked from the directory,
-and every read is bounded again while it happens, zstd output included.
+Before `zipfile` sees the file, the end record (ZIP64's too) gives the entry
+count and the directory's size, and the directory's entries are counted from its
+bytes: `zipfile` builds an object per entry before anything can check them, so a
+51 MB package listing a million entries took 490 MB. Then every entry name is
+checked before anything is read (no separators, no `..`, no control characters),
+total size and compression ratio are checked from the directory, and every read
+is bounded again while it happens, zstd output included.
 """
 
 from __future__ import annotations
 
 import io
+import os
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, BinaryIO, NamedTuple, cast
 
 import zstandard
 
@@ -26,6 +32,7 @@ from retain.interop.anki.protowire import first, messages, read_fields
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import Limits, Writer, copy_bounded, mb
 from retain.interop.media import is_unsafe_name
+from retain.store.files import open_regular
 from retain.store.oserror import os_error_text
 
 __all__ = ["Archive", "open_archive"]
@@ -33,6 +40,14 @@ __all__ = ["Archive", "open_archive"]
 LEGACY_1, LEGACY_2, LATEST = 1, 2, 3
 _COLLECTIONS = {LEGACY_1: "collection.anki2", LEGACY_2: "collection.anki21", LATEST: "collection.anki21b"}
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+# The zip's end records and its directory entries, as `zipfile` reads them.
+_END = struct.Struct("<4s4H2LH")  # end of central directory, then a comment of up to 64 KiB
+_LOCATOR64 = struct.Struct("<4sLQL")  # ZIP64 end-record locator, right before `_END`
+_END64 = struct.Struct("<4sQ2H2L4Q")  # ZIP64 end record
+_ENTRY = struct.Struct("<4s24xHHH12x")  # a directory entry: name, extra and comment lengths
+# Anki's directory entries take ~50 bytes (a short name, no extra field): 100,000 fit in 5 MiB.
+_MAX_DIRECTORY_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -118,16 +133,116 @@ class _Prefixed(io.RawIOBase):
         return self.rest.read(n)
 
 
+class _Directory(NamedTuple):
+    claimed: int  # entries, as the end record says
+    start: int  # where `zipfile` reads the directory from
+    size: int  # and how many bytes
+
+
+def _directories(fh: BinaryIO) -> list[_Directory]:
+    """Where `zipfile` will read the central directory (`_EndRecData`, `_RealGetContents`),
+    found without building an entry; empty when `zipfile` will refuse the file itself.
+
+    The end record is the file's last 22 bytes, else the last `PK\\5\\6` in its last 64 KiB
+    (a comment follows it). A ZIP64 locator right before it points at the ZIP64 record:
+    Python 3.11 reads the record right before the locator, later versions first where the
+    locator says, so both are returned. The directory ends where the record it comes from
+    begins (data before the zip moves both).
+    """
+    size = fh.seek(0, os.SEEK_END)
+    if size < _END.size:
+        return []
+    fh.seek(size - _END.size)
+    at, data = size - _END.size, fh.read(_END.size)
+    if data[:4] != b"PK\x05\x06" or data[-2:] != b"\0\0":
+        base = max(size - (1 << 16) - _END.size, 0)
+        fh.seek(base)
+        tail = fh.read()
+        found = tail.rfind(b"PK\x05\x06")
+        if found < 0 or len(tail) - found < _END.size:
+            return []
+        at, data = base + found, tail[found : found + _END.size]
+    claimed, dir_size = _END.unpack(data)[4:6]
+    plain = [_Directory(claimed, at - dir_size, dir_size)] if at >= dir_size else []
+    if at < _LOCATOR64.size:
+        return plain
+    fh.seek(at - _LOCATOR64.size)
+    sig, disk, reloff, disks = _LOCATOR64.unpack(fh.read(_LOCATOR64.size))
+    if sig != b"PK\x06\x07":
+        return plain
+    before = at - _LOCATOR64.size - _END64.size
+    if disk != 0 or disks > 1 or before < 0:
+        return []  # zipfile: "span multiple disks", or no room for the ZIP64 record
+    out: list[_Directory] = []
+    for record in dict.fromkeys((before, reloff)):
+        if record > before:
+            continue  # (3.12+: "Corrupt zip64 end of central directory locator")
+        fh.seek(record)
+        raw = fh.read(_END64.size)
+        if raw[:4] == b"PK\x06\x06":
+            claimed, dir_size = _END64.unpack(raw)[7:9]
+            out.append(_Directory(claimed, record - dir_size, dir_size))
+        elif record == before:
+            out += plain  # Python 3.11 reads the plain end record then
+    return [d for d in out if d.start >= 0]
+
+
+def _count_entries(fh: BinaryIO, directory: _Directory) -> int:
+    """The entries `zipfile` will find in `directory`: it walks the bytes, not the claimed count."""
+    fh.seek(directory.start)
+    data = fh.read(directory.size)
+    n = pos = 0
+    while pos < directory.size and pos + _ENTRY.size <= len(data):
+        sig, name, extra, comment = _ENTRY.unpack_from(data, pos)
+        if sig != b"PK\x01\x02":
+            break  # zipfile: "Bad magic number for central directory"
+        pos += _ENTRY.size + name + extra + comment
+        n += 1
+    return n
+
+
+def _check_end_record(fh: BinaryIO, limits: Limits) -> None:
+    """The entry count and the directory's size, from the end record and the directory's bytes,
+    before `zipfile` reads the directory (it builds an object per entry before any check)."""
+    for directory in _directories(fh):
+        if directory.claimed > limits.max_entries:
+            raise _too_many(directory.claimed, limits)
+        if directory.size > _MAX_DIRECTORY_BYTES:
+            raise LimitError(
+                f"package's zip directory is {mb(directory.size)}; "
+                f"the directory-size limit is {mb(_MAX_DIRECTORY_BYTES)}"
+            )
+        count = _count_entries(fh, directory)
+        if count > limits.max_entries:
+            raise _too_many(count, limits)
+
+
+def _too_many(count: int, limits: Limits) -> LimitError:
+    return LimitError(f"package has {count} entries; the entry-count limit is {limits.max_entries}")
+
+
+def _unsafe_name(name: str, what: str, where: str, threat: str) -> LimitError | None:
+    """The refusal of a name `is_unsafe_name` refuses, saying why: a path (a separator, `..`, a
+    drive, `~`: the `threat`), else a control character, else that it is empty; None when safe."""
+    if not is_unsafe_name(name):
+        return None
+    if not name:
+        return LimitError(f"{what} '' is empty; refused")
+    plain = "".join(c for c in name if ord(c) >= 0x20)
+    if plain and not is_unsafe_name(plain):
+        return LimitError(f"{what} {name[:80]!r} has a control character {where}; refused")
+    return LimitError(f"{what} {name[:80]!r} has a path {where} ({threat}); refused")
+
+
 def _check_directory(zf: zipfile.ZipFile, limits: Limits) -> None:
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
-        raise LimitError(f"package has {len(infos)} entries; the entry-count limit is {limits.max_entries}")
+        raise _too_many(len(infos), limits)
     total = 0
     for info in infos:
-        if is_unsafe_name(info.filename):
-            raise LimitError(
-                f"package entry {info.filename[:80]!r} has a path in its name (zip slip); refused"
-            )
+        refusal = _unsafe_name(info.filename, "package entry", "in its name", "zip slip")
+        if refusal is not None:
+            raise refusal
         total += info.file_size
         if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
             info.compress_size, 1
@@ -181,24 +296,51 @@ def _media_map(arc: Archive, names: set[str]) -> dict[str, str]:
             raise InteropError("package media list is not a JSON object")
         mapping = {str(v): str(k) for k, v in data.items()}
     for name, entry in mapping.items():
-        if is_unsafe_name(name):
-            raise LimitError(f"media name {name[:80]!r} has a path in it (path traversal); refused")
+        refusal = _unsafe_name(name, "media name", "in it", "path traversal")
+        if refusal is not None:
+            raise refusal
         if entry not in names:
             mapping[name] = ""
     return {k: v for k, v in mapping.items() if v}
 
 
+class _Zip(zipfile.ZipFile):
+    """A ZipFile on a handle opened and checked before (`open_regular`, `_check_end_record`),
+    which it closes with itself: the bytes checked are the bytes read."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self.handle = fh
+        super().__init__(fh)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.handle.close()
+
+
 def open_archive(path: Path, limits: Limits) -> Archive:
+    """`path` as a checked package. Every zip a stranger hands over is opened here: the end
+    record's entry count and directory size are checked before `zipfile` reads the directory."""
     try:
-        size = path.stat().st_size
+        fh = open_regular(path)
     except OSError as exc:
         raise InteropError(f"cannot read {path}: {os_error_text(exc, name=False)}") from None
-    if size > limits.max_file_bytes:
-        raise LimitError(f"package is {mb(size)}; the file-size limit is {mb(limits.max_file_bytes)}")
     try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limits.max_file_bytes:
+            raise LimitError(f"package is {mb(size)}; the file-size limit is {mb(limits.max_file_bytes)}")
+        _check_end_record(fh, limits)
+        zf = _Zip(fh)
+    except (zipfile.BadZipFile, ValueError) as exc:
+        fh.close()
         raise InteropError(f"not an Anki package (not a zip archive: {exc})") from None
+    except OSError as exc:
+        fh.close()
+        raise InteropError(f"cannot read {path}: {os_error_text(exc, name=False)}") from None
+    except BaseException:
+        fh.close()
+        raise
     try:
         _check_directory(zf, limits)
         names = set(zf.namelist())

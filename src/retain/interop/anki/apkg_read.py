@@ -696,6 +696,8 @@ def _convert(
         bundle.warnings.append(
             f"{' and '.join(bad)} left out: their ids are not numbers (a damaged collection)"
         )
+    if line := db.text_warning():  # (text that is not UTF-8, read with U+FFFD in its place)
+        bundle.warnings.append(line)
     notetypes = read_notetypes(db, _type_kinds(db, type_kinds))
     # with the history (the cards' progress), each card's SM-2 ease and counts (see ankikeep)
     kept_cards = anki_cards_kept(db, cards, note_key) if with_history else {}
