@@ -8,11 +8,16 @@ left out. It is one pass over the units with no sorting, about 15 ms at
 
 A group's daily limits (`[groups."NAME"]`, `GroupLimit`) cap the sum over its
 decks of what is introduced and reviewed in a study day: one counter per group,
-as a parent deck's limits in Anki. The group's room is its limit less what all
-its decks took today (`group_rooms`); a deck may take min(its own room, the
-group's room), which is its row (`capped_by_groups`), and a session over
-several decks of a group serves at most the group's room in all
-(`DueCounts.served`), so a group's rows may sum to more than it serves.
+as a parent deck's limits in Anki. A group holds the groups under it (`Lang`
+holds `Lang::Spanish`), so a deck may be under several limits: its nearest
+group's `NestedLimit`, whose `parent` is the next enclosing limited group's
+(`limit_chain`), as Anki v3 applies every parent deck's limit. A group's room
+is its limit less what all its decks took today (`group_rooms`); a deck may
+take the least of its own room and every room of its chain, which is its row
+(`capped_by_groups`), and a session over several decks serves at most each
+group's room of their sum, a group's part inside its enclosing group's
+(`DueCounts.served`, `held_to_rooms`), so a group's rows may sum to more than
+it serves.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ __all__ = [
     "DueCounts",
     "DueRow",
     "GroupsOf",
+    "NestedLimit",
     "Room",
     "SettingsFor",
     "UnitKeys",
@@ -43,16 +49,80 @@ __all__ = [
     "due_rows",
     "group_rooms",
     "group_taken",
+    "held_to_rooms",
     "last_moment",
+    "limit_chain",
     "note_of",
 ]
 
 SettingsFor = Callable[[str], StudySettings]
 GroupsOf = Mapping[str, GroupLimit]
-"""Deck id -> its group's daily limits, for the decks of a group with a `[groups]` table."""
+"""Deck id -> the daily limits of its nearest group with a `[groups]` table (a `NestedLimit`
+when an enclosing group has one too: `limit_chain`), for the decks under a limited group."""
 Room = tuple[int | None, int | None]
 """(new, reviews) a group's decks may still take today, at least 0; None: no cap of that kind."""
 _TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True, slots=True)
+class NestedLimit(GroupLimit):
+    """A group's limits inside an enclosing group's: `[groups."Lang::Spanish"]` under
+    `[groups.Lang]`. Both hold the group's decks, each with its own counter (Anki v3's parent
+    limits); `parent` is the nearest enclosing group with a `[groups]` table."""
+
+    parent: GroupLimit | None = None
+
+
+def limit_chain(limit: GroupLimit | None) -> tuple[GroupLimit, ...]:
+    """`limit` and the limits of the groups enclosing it, nearest first (() for None)."""
+    chain: list[GroupLimit] = []
+    while limit is not None:
+        chain.append(limit)
+        limit = limit.parent if isinstance(limit, NestedLimit) else None
+    return tuple(chain)
+
+
+def held_to_rooms(
+    parts: Iterable[tuple[str, int, int]], groups: GroupsOf, room_of: Callable[[GroupLimit], Room]
+) -> tuple[int, int]:
+    """(new, reviews) a session serves from decks' (deck id, new, reviews) parts, each within
+    its own limits already: a limited group's sum at most its room (`room_of`, at least 0), a
+    group's part counted into its enclosing group's before that one's room holds it. Groups
+    nest (each deck's limits are one chain, `limit_chain`), so this is the most any order of
+    serving gives, and what the queue, serving while every room of a card's chain is left,
+    serves (a laminar matroid: every maximal choice has one size)."""
+    new = review = 0
+    sums: dict[str, list[int]] = {}
+    limits: dict[str, tuple[GroupLimit, ...]] = {}  # group key -> its chain
+    for deck, n, r in parts:
+        limit = groups.get(deck)
+        if limit is None:
+            new, review = new + n, review + r
+            continue
+        part = sums.get(limit.key)
+        if part is None:
+            chain = limit_chain(limit)
+            for i, outer in enumerate(chain):
+                if outer.key in limits:
+                    break
+                limits[outer.key] = chain[i:]
+                sums[outer.key] = [0, 0]
+            part = sums[limit.key]
+        part[0] += n
+        part[1] += r
+    for key in sorted(limits, key=lambda k: -len(limits[k])):  # the innermost first
+        chain = limits[key]
+        n, r = sums[key]
+        room_new, room_rev = room_of(chain[0])
+        n = n if room_new is None else min(n, room_new)
+        r = r if room_rev is None else min(r, room_rev)
+        if len(chain) > 1:
+            into = sums[chain[1].key]
+            into[0] += n
+            into[1] += r
+        else:
+            new, review = new + n, review + r
+    return new, review
 
 
 def deck_of(key: str) -> str:
@@ -263,37 +333,34 @@ class DueCounts(dict[str, Counts]):
 
     def served(self, deck_ids: Iterable[str] | None = None) -> Counts:
         """What a session over `deck_ids` (None: every deck) serves: the sum of their rows, each
-        capped group's part at most the group's room (its decks share one counter)."""
-        new = learning = review = 0
-        parts: dict[str, list[int]] = {}
+        capped group's part at most the group's room (its decks share one counter; a group's
+        part inside its enclosing group's, `held_to_rooms`)."""
+        learning = 0
+        parts: list[tuple[str, int, int]] = []
         for deck in self if deck_ids is None else dict.fromkeys(deck_ids):
             c = self.get(deck)
             if c is None:
                 continue
             learning += c.learning
-            limit = self.groups.get(deck)
-            if limit is None:
-                new, review = new + c.new, review + c.review
-                continue
-            part = parts.setdefault(limit.key, [0, 0])
-            part[0] += c.new
-            part[1] += c.review
-        for key, (n, r) in parts.items():
-            room_new, room_rev = self.rooms.get(key, (None, None))
-            new += n if room_new is None else min(n, room_new)
-            review += r if room_rev is None else min(r, room_rev)
+            parts.append((deck, c.new, c.review))
+        rooms = self.rooms
+        new, review = held_to_rooms(parts, self.groups, lambda limit: rooms.get(limit.key, (None, None)))
         return Counts(new=new, learning=learning, review=review)
 
 
+def _distinct(groups: GroupsOf) -> Iterable[GroupLimit]:
+    """The limits `groups` holds, each once (one object per group: by identity, not hashed)."""
+    return {id(limit): limit for limit in groups.values()}.values()
+
+
 def group_taken(log: DayLog, groups: GroupsOf) -> dict[str, tuple[int, int]]:
-    """Group key -> (new, reviews) all its decks (as `groups` has them now) took today."""
-    taken = {limit.key: [0, 0] for limit in groups.values()}
-    for deck, n in log.new_seen.items():
-        if (limit := groups.get(deck)) is not None:
-            taken[limit.key][0] += n
-    for deck, n in log.reviews_done.items():
-        if (limit := groups.get(deck)) is not None:
-            taken[limit.key][1] += n
+    """Group key -> (new, reviews) all its decks (as `groups` has them now, with the decks of
+    the groups under it) took today."""
+    taken = {outer.key: [0, 0] for limit in _distinct(groups) for outer in limit_chain(limit)}
+    for kind, done in ((0, log.new_seen), (1, log.reviews_done)):
+        for deck, n in done.items():
+            for outer in limit_chain(groups.get(deck)):
+                taken[outer.key][kind] += n
     return {key: (n, r) for key, (n, r) in taken.items()}
 
 
@@ -301,18 +368,20 @@ def group_rooms(log: DayLog, groups: GroupsOf) -> dict[str, Room]:
     """Group key -> what its decks may still take today: its limits less what they all took."""
     taken = group_taken(log, groups)
     out: dict[str, Room] = {}
-    for limit in groups.values():
-        n, r = taken[limit.key]
-        out[limit.key] = (
-            None if limit.new_per_day is None else max(0, limit.new_per_day - n),
-            None if limit.reviews_per_day is None else max(0, limit.reviews_per_day - r),
-        )
+    for limit in _distinct(groups):
+        for outer in limit_chain(limit):
+            n, r = taken[outer.key]
+            out[outer.key] = (
+                None if outer.new_per_day is None else max(0, outer.new_per_day - n),
+                None if outer.reviews_per_day is None else max(0, outer.reviews_per_day - r),
+            )
     return out
 
 
 def capped_by_groups(counts: Mapping[str, Counts], log: DayLog, groups: GroupsOf) -> DueCounts:
-    """`counts` (each deck's own, within its own limits) with each deck of a capped group held
-    to its group's room: what studying the deck alone serves."""
+    """`counts` (each deck's own, within its own limits) with each deck under a capped group held
+    to the least room of its groups (its own and every enclosing one's): what studying the deck
+    alone serves."""
     if not groups:
         return DueCounts(counts)
     rooms = group_rooms(log, groups)
@@ -322,10 +391,10 @@ def capped_by_groups(counts: Mapping[str, Counts], log: DayLog, groups: GroupsOf
         if limit is None:
             out[deck] = c
             continue
-        room_new, room_rev = rooms[limit.key]
-        out[deck] = Counts(
-            new=c.new if room_new is None else min(c.new, room_new),
-            learning=c.learning,
-            review=c.review if room_rev is None else min(c.review, room_rev),
-        )
+        new, review = c.new, c.review
+        for outer in limit_chain(limit):
+            room_new, room_rev = rooms[outer.key]
+            new = new if room_new is None else min(new, room_new)
+            review = review if room_rev is None else min(review, room_rev)
+        out[deck] = Counts(new=new, learning=c.learning, review=review)
     return DueCounts(out, groups, rooms)

@@ -20,8 +20,9 @@ Rules (Anki-like):
 - Suspended units, and units buried until a later study day, are left out.
 - A group's limits (`[groups."NAME"]`, `groups`) cap the sum over its decks: one
   counter per group, the limit less what all its decks took today (the day log,
-  then this queue's ratings), and a lane serves while both its own room and its
-  group's are left. New cards still come in turn, reviews by rank across lanes, so
+  then this queue's ratings), and a lane serves while its own room and its
+  group's are left, and the room of every enclosing group with limits (`Lang`
+  over `Lang::Spanish`: `core.due.limit_chain`). New cards still come in turn, reviews by rank across lanes, so
   a session over several decks of a group stops each kind when the group's room
   is used, and one deck studied alone may take the whole room (`count_due` and
   `DueCounts.served` count the same).
@@ -51,9 +52,12 @@ from retain.core.due import (
     count_due,
     deck_of,
     group_taken,
+    held_to_rooms,
+    limit_chain,
     note_of,
 )
 from retain.core.model import Unit
+from retain.core.settings import GroupLimit
 from retain.core.state import NEW, REVIEW, CardState, set_aside
 from retain.core.studyday import learn_ahead_until
 
@@ -204,6 +208,9 @@ class StudyQueue:
         self._last: str | None = None
         self._sess_new = self._sess_rev = 0
         self._groups = groups or {}
+        # deck id -> its limits, nearest group first (`limit_chain`), one tuple per group
+        chains = {id(limit): limit_chain(limit) for limit in self._groups.values()}
+        self._chains = {deck: chains[id(limit)] for deck, limit in self._groups.items()}
         # group key -> [new, reviews] its decks took today (the log, then this queue's ratings)
         self._taken = {key: [n, r] for key, (n, r) in group_taken(log, self._groups).items()}
         self._fill(units, states, log, settings_for, now)
@@ -415,12 +422,19 @@ class StudyQueue:
         return lane.rev_cap - lane.rev_used if kind == "rev" else lane.new_cap - lane.new_used
 
     def _group_room(self, deck_id: str, kind: str) -> int | None:
-        """How many more units of `kind` the deck's group may take today (None: no cap)."""
-        limit = self._groups.get(deck_id)
-        cap = None if limit is None else limit.reviews_per_day if kind == "rev" else limit.new_per_day
-        if limit is None or cap is None:
-            return None
-        return cap - self._taken[limit.key][1 if kind == "rev" else 0]
+        """How many more units of `kind` the deck's groups may take today: the least room of its
+        group's limits and every enclosing group's (None: no cap)."""
+        room: int | None = None
+        for limit in self._chains.get(deck_id, ()):
+            left = self._limit_room(limit, kind)
+            if left is not None and (room is None or left < room):
+                room = left
+        return room
+
+    def _limit_room(self, limit: GroupLimit, kind: str) -> int | None:
+        """How many more units of `kind` the decks under `limit` may take today (None: no cap)."""
+        cap = limit.reviews_per_day if kind == "rev" else limit.new_per_day
+        return None if cap is None else cap - self._taken[limit.key][1 if kind == "rev" else 0]
 
     def _room(self, lane: _Lane, kind: str) -> int:
         """How many more units of `kind` the lane may serve today: its own room, its group's."""
@@ -429,9 +443,8 @@ class StudyQueue:
         return own if group is None else min(own, group)
 
     def _count(self, kind: str, delta: int, deck_id: str) -> None:
-        """A rating of `kind` (+1) or its undo (-1) in `deck_id`: its group's counter follows."""
-        limit = self._groups.get(deck_id)
-        if limit is not None:
+        """A rating of `kind` (+1) or its undo (-1) in `deck_id`: its groups' counters follow."""
+        for limit in self._chains.get(deck_id, ()):
             self._taken[limit.key][1 if kind == "rev" else 0] += delta
 
     def _head(self, lane: _Lane, kind: str) -> str | None:
@@ -632,27 +645,25 @@ class StudyQueue:
 
     def counts(self, now: datetime) -> Counts:
         """What is left in this session: new and due reviews (within limits; a capped group's
-        decks together at most the group's room), learning due soon."""
+        decks together at most the group's room, inside its enclosing groups'), learning due soon."""
         self._arrive(now)
-        new = review = 0
-        parts: dict[str, tuple[str, list[int]]] = {}  # group key -> (a deck of it, [new, reviews])
-        for lane in self._lanes.values():
-            n = min(max(0, self._own_room(lane, "new")), len(lane.new_notes))
-            r = min(max(0, self._own_room(lane, "rev")), len(lane.rev_notes))
-            limit = self._groups.get(lane.deck_id)
-            if limit is None:
-                new, review = new + n, review + r
-                continue
-            part = parts.setdefault(limit.key, (lane.deck_id, [0, 0]))[1]
-            part[0] += n
-            part[1] += r
-        for deck_id, (n, r) in parts.values():
-            room_new, room_rev = self._group_room(deck_id, "new"), self._group_room(deck_id, "rev")
-            new += n if room_new is None else min(n, max(0, room_new))
-            review += r if room_rev is None else min(r, max(0, room_rev))
+        parts = [
+            (
+                lane.deck_id,
+                min(max(0, self._own_room(lane, "new")), len(lane.new_notes)),
+                min(max(0, self._own_room(lane, "rev")), len(lane.rev_notes)),
+            )
+            for lane in self._lanes.values()
+        ]
+        new, review = held_to_rooms(parts, self._groups, self._rooms_left)
         soon = self.learn_until(now)
         learning = sum(1 for due in self._learn.values() if due <= soon)
         return Counts(new=new, learning=learning, review=review)
+
+    def _rooms_left(self, limit: GroupLimit) -> tuple[int | None, int | None]:
+        """(new, reviews) the decks under `limit` may still take today, at least 0."""
+        n, r = self._limit_room(limit, "new"), self._limit_room(limit, "rev")
+        return (None if n is None else max(0, n), None if r is None else max(0, r))
 
     def stale(self, now: datetime) -> bool:
         """Whether `now` is outside this queue's study day (`day_span`): build a new queue."""
@@ -663,19 +674,27 @@ class StudyQueue:
         """Which daily limit holds back cards that would otherwise be shown now, as the study
         screen says it: "daily limit reached" (a deck's own), or its group's, named with the limit
         ("Interview's daily limit reached (7 new)") when the group's room is what holds them
-        back; None when no limit does."""
+        back (the nearest group whose room is used: `Lang` for a deck of `Lang::Spanish` under
+        `[groups.Lang]`); None when no limit does."""
         held: str | None = None
         for lane in self._lanes.values():
             for kind, notes in (("new", lane.new_notes), ("rev", lane.rev_notes)):
                 if not notes or self._room(lane, kind) > 0:
                     continue
-                if self._own_room(lane, kind) > 0:  # the group's room is used, not the deck's
-                    limit = self._groups[lane.deck_id]
+                if self._own_room(lane, kind) > 0:  # a group's room is used, not the deck's
+                    limit = self._full(lane.deck_id, kind)
                     cap = limit.new_per_day if kind == "new" else limit.reviews_per_day
                     what = "new" if kind == "new" else ("review" if cap == 1 else "reviews")
                     return f"{limit.name}'s daily limit reached ({cap} {what})"
                 held = "daily limit reached"
         return held
+
+    def _full(self, deck_id: str, kind: str) -> GroupLimit:
+        """The nearest of the deck's groups whose room for `kind` is used (one is: `limit_reached`)."""
+        chain = self._chains[deck_id]
+        return next(
+            (g for g in chain if (left := self._limit_room(g, kind)) is not None and left <= 0), chain[0]
+        )
 
     @property
     def size(self) -> int:

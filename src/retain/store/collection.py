@@ -295,8 +295,10 @@ class Collection:
         return self.home.config.for_deck(deck_id)
 
     def group_limits(self) -> dict[str, GroupLimit]:
-        """Deck id -> its group's `[groups]` daily limits, for the decks of groups that have them."""
-        return self.home.config.group_limits((d.id, d.group) for d in self.library.decks)
+        """Deck id -> the `[groups]` daily limits of its nearest group that has them (a group
+        holds the groups under it, and its Anki parent deck: `Config.group_limits`), for the
+        decks under such a group."""
+        return self.home.config.group_limits((d.id, d.group, d.name) for d in self.library.decks)
 
     def use_config(self, config: Config) -> None:
         """Settings saved in the app apply at once: scheduling reads them on each question, a new

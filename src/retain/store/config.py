@@ -118,27 +118,21 @@ class Config:
             return found
         return self.presets.get(DEFAULT_PRESET, self.study)
 
-    def group_limits(self, decks: Iterable[tuple[str, str]]) -> dict[str, GroupLimit]:
-        """Deck id -> its group's `[groups]` limits, given the library's (deck id, group) pairs;
-        decks of a group without limits (and ungrouped ones) are left out. Each limit is named as
-        the deck list names its group (`[groups.interview]` for group "Interview": "Interview's
-        daily limit reached"), one object per group."""
+    def group_limits(self, decks: Iterable[tuple[str, ...]]) -> dict[str, GroupLimit]:
+        """Deck id -> the `[groups]` limits of its nearest group that has them, given the
+        library's (deck id, group[, deck name]) triples; decks under no group with limits are
+        left out. A group holds the groups under it, as Anki nests decks (`[groups.Lang]` holds
+        `Lang::Spanish`'s decks, and the deck "Spanish" of group "Lang", Anki's parent deck
+        `Lang::Spanish` with cards of its own, when a name is given: `store.group_tree`); a
+        limit inside another's is a `core.due.NestedLimit` whose `parent` is the enclosing
+        one's. Each limit is named as the deck list names its group (`[groups.interview]` for
+        group "Interview": "Interview's daily limit reached"), else as its subgroups spell it,
+        one object per group."""
         if not self.groups:
             return {}
-        from dataclasses import replace
+        from retain.store.group_tree import limit_owners
 
-        from retain.core.model import group_key, group_label
-
-        named: dict[str, GroupLimit] = {}  # group key -> its limit, named as its first deck spells it
-        out: dict[str, GroupLimit] = {}
-        for deck_id, group in decks:
-            key = group_key(group) if group else ""
-            found = self.groups.get(key) if key else None
-            if found is not None:
-                if key not in named:
-                    named[key] = replace(found, name=group_label(group))
-                out[deck_id] = named[key]
-        return out
+        return limit_owners(self.groups, decks)
 
     def preset(self, name: str) -> StudySettings:
         """A preset's settings (the default preset for an unknown name)."""
@@ -381,7 +375,8 @@ def unknown_decks(
     `[decks.ID]` naming no deck (a typo, or a deck since removed: its settings apply to nothing,
     so a limit set there seems ignored), `[groups.NAME]` naming no group (in any case and
     spacing), and `[exam.NAME]` naming no deck id or group (with
-    `passed`, today: not an exam whose date has passed, which is said as such)."""
+    `passed`, today: not an exam whose date has passed, which is said as such). A group is
+    also one that holds only groups (`Lang` of `Lang::Spanish`), as Anki nests decks."""
     import difflib  # (to suggest a name: not imported on every start)
 
     from retain.core.model import group_key
@@ -399,12 +394,13 @@ def unknown_decks(
         shown = ", ".join(f"[decks.{d}]" for d in missing[:3])
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         lines.append(f"config: {shown}{more} name no deck in the library; their settings apply to nothing")
-    groups = {group_key(group) for _id, group in decks if group}
-    names = {group_key(group): " ".join(group.split()) for _id, group in decks if group}
+    from retain.store.group_tree import GroupTree
+
+    tree = GroupTree(decks)
     for key, limit in config.groups.items():
-        if key not in groups:
-            close = difflib.get_close_matches(key, sorted(groups), n=1)
-            hint = f" (did you mean {names[close[0]]!r}?)" if close else ""
+        if key not in tree.keys:
+            close = difflib.get_close_matches(key, sorted(tree.keys), n=1)
+            hint = f" (did you mean {tree.spelled[close[0]]!r}?)" if close else ""
             lines.append(
                 f"config: [groups.{table_name(limit.name)}] names no group in the library{hint}; "
                 "its limits apply to nothing"
@@ -412,7 +408,7 @@ def unknown_decks(
     for name, exam in config.exams.items():
         if passed is not None and exam.day < passed:
             continue
-        if name not in ids and group_key(name) not in groups:
+        if name not in ids and group_key(name) not in tree.keys:
             lines.append(f"config: [exam.{name}] names no deck id or group in the library")
     return lines
 

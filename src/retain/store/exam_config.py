@@ -29,6 +29,7 @@ from typing import Any
 
 from retain.core.exam import RECALL_RANGE, ExamSetting
 from retain.core.model import group_key
+from retain.store.group_tree import enclosing
 
 __all__ = ["exam_clashes", "exam_for", "exam_name_for", "parse_exams", "past_exams"]
 
@@ -78,8 +79,9 @@ def parse_exams(raw: Any) -> dict[str, ExamSetting]:
 def exam_for(
     exams: Mapping[str, ExamSetting], deck_id: str, group: str, today: date | None = None
 ) -> ExamSetting | None:
-    """The deck's own exam, else its group's (its name in any case and spacing); with `today`,
-    an entry whose date has passed is left out (the group's exam still ahead applies)."""
+    """The deck's own exam, else its group's (its name in any case and spacing), else the
+    nearest enclosing group's; with `today`, an entry whose date has passed is left out (the
+    group's exam still ahead applies)."""
     name = exam_name_for(exams, deck_id, group, today)
     return exams[name] if name is not None else None
 
@@ -87,7 +89,9 @@ def exam_for(
 def exam_name_for(
     exams: Mapping[str, ExamSetting], deck_id: str, group: str, today: date | None = None
 ) -> str | None:
-    """The `[exam.<name>]` entry that applies to the deck: its own, else its group's. With
+    """The `[exam.<name>]` entry that applies to the deck: its own, else its group's, else the
+    nearest enclosing group's (`[exam.Lang]` for a deck of `Lang::Spanish`, as Anki nests decks:
+    `store.group_tree`). A group's entry is its name exactly, else in any case and spacing. With
     `today`, entries whose date has passed are skipped: a deck's own exam taken last week
     leaves the deck to its group's exam next month, as if the entry were removed."""
 
@@ -103,7 +107,15 @@ def exam_name_for(
     wanted = group_key(group)
     if not wanted:
         return None
-    return next((name for name in exams if group_key(name) == wanted and live(name)), None)
+    spelled = group.split("::")
+    for key in enclosing(wanted):
+        exact = "::".join(spelled[: key.count("::") + 1])  # (the group's own spelling of that part)
+        if key != wanted and exact in exams and live(exact):
+            return exact
+        found = next((name for name in exams if group_key(name) == key and live(name)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def past_exams(
@@ -129,11 +141,13 @@ def exam_clashes(
     """One line per group of the library (its (deck id, group) pairs) whose decks follow an
     entry picked by its place in the file: no entry names the group exactly, and two or more
     (still ahead, with `today`) name it in another case or spacing. An entry that names a deck
-    id, or a group, exactly is never ambiguous there."""
+    id, or a group, exactly is never ambiguous there. A group enclosing the library's groups
+    (`Lang` of `Lang::Spanish`) is a group here too."""
     live = [name for name, setting in exams.items() if today is None or setting.day >= today]
     lines: list[str] = []
     said: set[tuple[str, ...]] = set()
-    for group in dict.fromkeys(group for _deck_id, group in decks if group):
+    written = [group for _deck_id, group in decks if group]
+    for group in dict.fromkeys(part for name in written for part in _enclosing_spelled(name)):
         if group in live:
             continue
         wanted = group_key(group)
@@ -161,7 +175,7 @@ def _after(
             return "normal scheduling is back"
         return "its deck follows its group's exam if one is still ahead, else normal scheduling is back"
     key = group_key(name)
-    mine = [(d, g) for d, g in decks if d == name or (key and group_key(g) == key)]
+    mine = [(d, g) for d, g in decks if d == name or (key and g and key in enclosing(group_key(g)))]
     follows = dict.fromkeys(exam_name_for(exams, d, g, today) for d, g in mine)
     named = [f"[exam.{n}] ({exams[n].day.isoformat()})" for n in follows if n is not None]
     if not named:
@@ -170,6 +184,13 @@ def _after(
     if None in follows:
         return f"its decks follow {which} or normal scheduling now"
     return f"{'its deck follows' if len(mine) == 1 else 'its decks follow'} {which} now"
+
+
+def _enclosing_spelled(group: str) -> list[str]:
+    """`group` as written and each group enclosing it, as `group` spells that part:
+    `Lang::Spanish`, `Lang`."""
+    parts = group.split("::")
+    return [name for i in range(len(parts), 0, -1) if (name := "::".join(parts[:i]))]
 
 
 _DECK_ID = re.compile(r"[a-z0-9][a-z0-9-]*")

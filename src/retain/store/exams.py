@@ -14,8 +14,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from retain.core.due import limit_chain
 from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast, merge_forecasts
-from retain.core.model import Unit, group_label
+from retain.core.model import Unit, group_key, group_label
 from retain.core.state import NEW, CardState
 from retain.store.exam_config import exam_clashes, exam_for, exam_name_for, past_exams
 
@@ -136,8 +137,13 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
         if deck.id in plans:
             name = exam_name_for(exams, deck.id, deck.group, today) or deck.group
             owner[deck.id] = name
-            group = group_label(deck.group)  # as the home screen lists the group
-            titles.setdefault(name, (deck.name or deck.id) if name == deck.id else group or name)
+            if name == deck.id:
+                title = deck.name or deck.id
+            elif group_key(name) == group_key(deck.group):
+                title = group_label(deck.group)  # as the home screen lists the group
+            else:  # an enclosing group (`[exam.Lang]` for `Lang::Spanish`): as the entry names it
+                title = group_label(name) or name
+            titles.setdefault(name, title)
     keys: dict[str, list[str]] = {}
     for unit in collection.units:
         if unit.deck_id in owner:
@@ -166,30 +172,35 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
 
 def _new_per_day(collection: Collection) -> dict[str, int]:
     """Deck id -> the new cards a day an exam's forecast counts on: its own limit, held under
-    `[groups]` limits to its part of the group's (the group's limit spread evenly over the
-    group's decks that have new cards, one more each to the first by id while the remainder
-    lasts), so the forecast never counts on new cards no session serves."""
+    `[groups]` limits to its part of each of its groups' (a group's limit spread evenly over
+    its decks, those of the groups under it too, that have new cards, one more each to the
+    first by id while the remainder lasts; the least part of its group and every enclosing
+    group with a limit), so the forecast never counts on new cards no session serves."""
     out = {deck.id: collection.settings_for(deck.id).new_per_day for deck in collection.library.decks}
-    groups = {d: g for d, g in collection.group_limits().items() if g.new_per_day is not None}
-    if not groups:
+    chains = {
+        deck: [g for g in limit_chain(limit) if g.new_per_day is not None]
+        for deck, limit in collection.group_limits().items()
+    }
+    chains = {deck: chain for deck, chain in chains.items() if chain}
+    if not chains:
         return out
     states = collection.states
-    fresh: dict[str, list[str]] = {}  # group key -> its decks with new cards
+    fresh: dict[str, dict[str, None]] = {}  # group key -> its decks with new cards
     for unit in collection.units:
-        limit = groups.get(unit.deck_id)
+        chain = chains.get(unit.deck_id)
         st = states.get(unit.key)
-        if limit is not None and (st is None or (st.state == NEW and not st.suspended)):
-            fresh.setdefault(limit.key, [])
-            if unit.deck_id not in fresh[limit.key]:
-                fresh[limit.key].append(unit.deck_id)
-    for deck_id, limit in groups.items():
-        members = sorted(fresh.get(limit.key, []))
-        cap = limit.new_per_day or 0
-        if deck_id not in members:
-            out[deck_id] = min(out[deck_id], cap)
-            continue
-        part = cap // len(members) + (1 if members.index(deck_id) < cap % len(members) else 0)
-        out[deck_id] = min(out[deck_id], part)
+        if chain and (st is None or (st.state == NEW and not st.suspended)):
+            for limit in chain:
+                fresh.setdefault(limit.key, {})[unit.deck_id] = None
+    for deck_id, chain in chains.items():
+        for limit in chain:
+            members = sorted(fresh.get(limit.key, {}))
+            cap = limit.new_per_day or 0
+            if deck_id not in members:
+                out[deck_id] = min(out[deck_id], cap)
+                continue
+            part = cap // len(members) + (1 if members.index(deck_id) < cap % len(members) else 0)
+            out[deck_id] = min(out[deck_id], part)
     return out
 
 

@@ -329,7 +329,9 @@ def _launch_home(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo)
             day.learn_until(now, timedelta(minutes=config.learn_ahead_minutes)) - epoch
         ).total_seconds(),
         busy_until=max(at, end - 1e-6),  # siblings of a step due later today wait, as in the queue
-        groups=config.group_limits((str(i), str(g)) for i, _n, g in payload["decks"]),  # [groups] rooms
+        groups=config.group_limits(
+            (str(i), str(g), str(n)) for i, n, g in payload["decks"]
+        ),  # [groups] rooms
     )
     broken = [
         DeckEntry(

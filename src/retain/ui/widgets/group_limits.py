@@ -2,7 +2,9 @@
 
 On the Decks tab, under a deck's own overrides (as Anki shows a parent deck's
 limits over its subdecks): each group of the library (the groups its decks'
-files name, as the deck list names them), then each group table of config.toml
+files name, as the deck list names them, and a group only enclosing others,
+`Lang` of `Lang::Spanish`, just before them; each with the decks its limit
+holds, those of the groups under it too), then each group table of config.toml
 that names no group of the library now, marked so and kept as it is unless
 edited. A row edits the table the file already has for its group, in whatever
 case and spacing the file spells it (the loader matches it so: never a second
@@ -27,6 +29,7 @@ from textual.widgets import Input, Static
 
 from retain.core.model import group_key, group_label
 from retain.store.config import table_name  # the loader's spelling of a group table in its messages
+from retain.store.group_tree import enclosing
 from retain.ui.settings_fields import parse_text, value_text
 from retain.ui.text import line
 from retain.ui.widgets.ordered_keys import OrderedInput
@@ -43,7 +46,7 @@ class GroupRow:
     key: str  # the group's name as compared (`core.model.group_key`)
     label: str  # as the deck list shows it (or as the file spells a group not in the library)
     table: str  # the `[groups]` key this row edits
-    decks: int  # decks of the library in the group; 0: not in the library
+    decks: int  # decks of the library in the group and the groups under it; 0: not in the library
 
 
 def group_rows(
@@ -60,13 +63,23 @@ def group_rows(
     before = {row.key: row for row in previous}
     rows: list[GroupRow] = []
     seen: set[str] = set()
+    first: dict[str, tuple[str, int]] = {}  # group key -> (label, decks): the first pair of it
     for label, decks in library:
-        key = group_key(label)
-        if key in seen:
-            continue
-        seen.add(key)
-        old = before.get(key)
-        rows.append(GroupRow(key, label, in_file.get(key, old.table if old else label), decks))
+        first.setdefault(group_key(label), (label, decks))
+    held: dict[str, int] = {}  # group key -> the decks its limit holds: its own, its subgroups'
+    for label, decks in first.values():
+        for key in enclosing(group_key(label)):
+            held[key] = held.get(key, 0) + decks
+    for label, _decks in first.values():
+        # a group only above others (`Lang` of `Lang::Spanish`) has its line too, before them
+        shown = group_label(label)  # (its key is this casefolded: the same parts, colons kept)
+        parts = zip(enclosing(shown.casefold()), _enclosing_labels(shown), strict=True)
+        for key, part in reversed(list(parts)):
+            if key in seen or key != group_key(part):  # (`Lang ` of `Lang :: X`: no group name)
+                continue
+            seen.add(key)
+            old = before.get(key)
+            rows.append(GroupRow(key, part, in_file.get(key, old.table if old else part), held[key]))
     extra: list[GroupRow] = []
     for key, name in in_file.items():
         if key not in seen:
@@ -77,6 +90,13 @@ def group_rows(
             seen.add(row.key)
             extra.append(dataclasses.replace(row, decks=0))
     return rows + sorted(extra, key=lambda r: (r.key, r.table))
+
+
+def _enclosing_labels(label: str) -> list[str]:
+    """A group's label and the labels of the groups enclosing it, as it spells them, nearest
+    first: `Lang::Spanish`, `Lang` (`store.group_tree`)."""
+    parts = label.split("::")
+    return [name for i in range(len(parts), 0, -1) if (name := "::".join(parts[:i]))]
 
 
 def _hint(row: GroupRow) -> str:
