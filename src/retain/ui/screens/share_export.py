@@ -42,6 +42,7 @@ from retain.store.oserror import os_error_text
 from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.share_dialog import ShareDialog, ShareText
 from retain.ui.text import line
+from retain.ui.widgets.ordered_keys import SettledInput
 from retain.ui.widgets.path_complete import PathComplete
 
 __all__ = ["ExportScreen"]
@@ -79,7 +80,7 @@ class ExportScreen(ShareDialog):
             yield Select(
                 options, value=first if first else Select.BLANK, allow_blank=first is None, id="share-deck"
             )
-            path_input = Input(
+            path_input = SettledInput(
                 value=str(Path.home() / f"{_file_stem(first or 'deck')}.apkg"), id="share-path"
             )
             yield path_input

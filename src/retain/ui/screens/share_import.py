@@ -37,6 +37,7 @@ from retain.store.oserror import os_error_text
 from retain.ui.live_reload import LiveReload
 from retain.ui.screens.share_dialog import ShareDialog, ShareText
 from retain.ui.text import line
+from retain.ui.widgets.ordered_keys import SettledInput
 from retain.ui.widgets.path_complete import PathComplete
 
 __all__ = ["ImportScreen"]
@@ -73,7 +74,9 @@ class ImportScreen(ShareDialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="share-dialog"):
             yield Label(f"Import a deck ({' '.join(IMPORT_SUFFIXES)}) or a folder of them", id="share-title")
-            path_input = Input(placeholder="path to the file, e.g. ~/Downloads/Spanish.apkg", id="share-path")
+            path_input = SettledInput(
+                placeholder="path to the file, e.g. ~/Downloads/Spanish.apkg", id="share-path"
+            )
             yield path_input
             yield PathComplete(path_input, IMPORT_SUFFIXES, id="share-complete")
             yield Checkbox("Import review history (.apkg, .toml sidecar)", id="share-history-flag")
