@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["TomlFailure", "loads_careful", "loads_fast", "loads_safe"]
+__all__ = ["NESTING_TOO_DEEP", "TomlFailure", "loads_careful", "loads_fast", "loads_safe"]
 
 _POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 MAX_KEY_PARTS = 64
@@ -46,6 +46,14 @@ _CONTAINERS = frozenset({dict, list})
 _DATES = frozenset({datetime.date, datetime.time, datetime.datetime})
 
 
+_SHOWN_DEPTH = 100  # tomllib gives up at ~300 (inline tables) to ~500 (arrays): no real file is near
+# What a nesting scan steps over: strings (multi-line first) and comments, then the brackets.
+_NEST_TOKEN_RE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*+"""|\'\'\'(?:[^\']|\'(?!\'\'))*+\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*+"|\'[^\'\n]*+\'|#[^\n]*+|[\[\]{}]',
+    re.S,
+)
+NESTING_TOO_DEEP = "TOML nesting is too deep (arrays or inline tables inside one another)"
 _AT_END = "(at end of document)"  # tomllib's place for an error at the end: no line given
 
 
@@ -189,6 +197,23 @@ def _out_of_range(text: str, exc: ValueError | OverflowError) -> TomlFailure:
     return TomlFailure(1, 1, f"TOML value out of range: {_shorten(str(exc))}")
 
 
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Where the value that nests too deep starts: the outermost `[` or `{` still open when arrays
+    and inline tables are more than `_SHOWN_DEPTH` inside one another (strings and comments
+    skipped); 1:1 when no such place is found. Only asked after tomllib gave up, so a hostile
+    file costs one more scan that stops at the place."""
+    opened: list[int] = []
+    for m in _NEST_TOKEN_RE.finditer(text):
+        ch = m[0]
+        if ch in "[{":
+            opened.append(m.start())
+            if len(opened) > _SHOWN_DEPTH:
+                return _position(text, opened[0])
+        elif ch in "]}" and opened:
+            opened.pop()
+    return 1, 1
+
+
 def loads_careful(text: str) -> dict[str, Any] | TomlFailure:
     """Parse with the stdlib reader: syntax errors keep their position, parser bombs get a plain message.
 
@@ -207,7 +232,7 @@ def loads_careful(text: str) -> dict[str, Any] | TomlFailure:
         line, col = (int(m[1]), int(m[2])) if m else _end_of(text) if _AT_END in msg else (1, 1)
         return TomlFailure(line, col, f"TOML syntax: {_POS_RE.sub('', msg).strip()}")
     except RecursionError:
-        return TomlFailure(1, 1, "TOML nesting is too deep to be a deck file")
+        return TomlFailure(*_too_deep_at(text), NESTING_TOO_DEEP)  # (every caller names its file)
     except (ValueError, OverflowError) as exc:
         return _out_of_range(text, exc)
     except MemoryError:

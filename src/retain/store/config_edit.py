@@ -9,7 +9,10 @@ then refuses with `ConfigChangedOnDisk` when the file's text changed since it
 was opened, instead of overwriting someone else's edit. The caller asks the
 user, then calls `save(force=True)` (overwrite) or `merged()` (the file as it
 is now, with this document's changes applied on top). Writes are atomic and
-keep the file's mode (`store.files.atomic_write`).
+keep the file's mode (`store.files.atomic_write`), its CRLF line endings and a
+leading BOM. A list of numbers set where an array of as many numbers stands
+goes into it one by one, its layout and comments kept (`retain optimize`
+saves the FSRS weights through this document: `store.config_write`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +28,7 @@ from typing import Any
 import tomlkit
 from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Comment, InlineTable, KeyType, SingleKey, Table, Whitespace
+from tomlkit.items import AoT, Array, Comment, InlineTable, KeyType, SingleKey, Table, Whitespace
 
 from retain.core.deckwrite import has_invisible, toml_string, tomlkit_string
 from retain.core.tomlsafe import TomlFailure, loads_safe
@@ -44,6 +48,7 @@ __all__ = [
 ]
 
 MAX_CONFIG_BYTES = 1024 * 1024  # the loader's limit
+BOM = "\ufeff"
 Keys = tuple[str, ...]  # a value's place: ("rollover_hour",), ("study", "new_per_day"), ("keymap", "a.b")
 
 
@@ -88,12 +93,26 @@ def _read(path: Path) -> str | None:
         raise ConfigEditError(f"{path}: {exc}") from None
 
 
-def _parse(path: Path, text: str) -> tomlkit.TOMLDocument:
+def _starts_with_bom(path: Path) -> bool:
+    """The file starts with a UTF-8 BOM (a Windows editor's), which reading it drops: a write keeps it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # (never waits on a FIFO)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, 3) == BOM.encode("utf-8")
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _parse(path: Path, text: str, cannot: str = "cannot edit") -> tomlkit.TOMLDocument:
     try:
         return tomlkit.parse(text)
     except (TOMLKitError, ValueError, RecursionError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigEditError(f"{path}: cannot edit: {first}") from None
+        raise ConfigEditError(f"{path}: {cannot}: {first}") from None
 
 
 def _toml_value(value: Any) -> Any:
@@ -119,7 +138,8 @@ def _add_key(table: Any, key: str, value: Any) -> None:
     header), so a new setting lands next to its siblings, not under the next table's comment."""
     value = _text(value)
     if key in table:
-        table[key] = value  # an existing key keeps its place and its trailing comment
+        if not _numbers_in_place(table.get(key), value):
+            table[key] = value  # an existing key keeps its place and its trailing comment
         return
     if not isinstance(table, Table) or table.is_super_table():
         table[_key(key)] = value
@@ -135,12 +155,33 @@ def _add_key(table: Any, key: str, value: Any) -> None:
     dict.__setitem__(table, key, table.value[key])
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _numbers_in_place(old: Any, value: Any) -> bool:
+    """Put a list of numbers into an existing array of as many numbers one by one, so its layout
+    (one line or many) and every comment in it stay (the FSRS weights `retain optimize` saves);
+    False (nothing done) for any other value."""
+    if not (isinstance(old, Array) and isinstance(value, list) and len(old) == len(value)):
+        return False
+    if not (all(map(_number, value)) and all(map(_number, old))):
+        return False
+    for i, number in enumerate(value):
+        old[i] = number  # (the item's indent, comma and comment stay)
+    return True
+
+
 class ConfigDocument:
     """One editing session of config.toml. Not thread-safe; keep it on the UI thread."""
 
-    def __init__(self, path: Path, text: str | None) -> None:
+    def __init__(self, path: Path, text: str | None, *, cannot: str = "cannot edit") -> None:
+        """`cannot` starts the message for a text that cannot be parsed ("cannot edit": the
+        settings screen; `retain optimize` saving weights says its own)."""
         self.path = path
+        self._cannot = cannot
         self.crlf = text is not None and "\r\n" in text
+        self.bom = text is not None and _starts_with_bom(path)  # (the text is read without it)
         self.original = (text or "").replace("\r\n", "\n") if self.crlf else (text or "")
         self.stamp = FileStamp.of(path, text)
         said = marker_problem(self.original)  # a merge's markers: named, not "Invalid statement"
@@ -148,7 +189,7 @@ class ConfigDocument:
             raise ConfigEditError(f"{path}{said.removeprefix('config.toml')}")
         parsed = loads_safe(self.original)  # the fast parser: tomlkit's waits for the first edit
         if isinstance(parsed, TomlFailure):
-            raise ConfigEditError(f"{path}:{parsed.line}:{parsed.col}: cannot edit: {parsed.message}")
+            raise ConfigEditError(f"{path}:{parsed.line}:{parsed.col}: {cannot}: {parsed.message}")
         self._data: dict[str, Any] | None = parsed
         self._opened: dict[str, Any] = parsed  # the values as opened (or last saved): see `merged`
         self._doc: tomlkit.TOMLDocument | None = None
@@ -158,7 +199,7 @@ class ConfigDocument:
     def doc(self) -> tomlkit.TOMLDocument:
         """The tomlkit document (parsed on first use)."""
         if self._doc is None:
-            self._doc = _parse(self.path, self.original)
+            self._doc = _parse(self.path, self.original, self._cannot)
         return self._doc
 
     @classmethod
@@ -190,6 +231,10 @@ class ConfigDocument:
             out = out.rstrip("\n") + "\n"  # a new last table's blank line is not kept at the end
         return out.replace("\n", "\r\n") if self.crlf else out
 
+    def to_write(self, text: str) -> str:
+        """`text` (this document's) as the file holds it: with the BOM it started with, if any."""
+        return BOM + text if self.bom else text
+
     @property
     def dirty(self) -> bool:
         return bool(self.changes) and self.text() != (
@@ -211,7 +256,7 @@ class ConfigDocument:
         cleared and typed again is back in its place with its comment.
         """
         changes = {**self.changes, keys: value}
-        doc = _parse(self.path, self.original)
+        doc = _parse(self.path, self.original, self._cannot)
         try:
             for place, new in changes.items():
                 self._apply(doc, place, new)
@@ -298,7 +343,7 @@ class ConfigDocument:
             raise ConfigEditError(f"{said}; nothing written")
         text = self.text()
         try:
-            atomic_write(self.path, text, keep_hard_links=True)
+            atomic_write(self.path, self.to_write(text), keep_hard_links=True)
         except OSError as exc:
             raise ConfigEditError(f"cannot write {self.path}: {os_error_text(exc, name=False)}") from None
         self.original = text.replace("\r\n", "\n") if self.crlf else text
