@@ -163,6 +163,35 @@ def _orphans(entries: list[DeckEntry]) -> list[Problem]:
         col.close()
 
 
+def _sidecars(entries: list[DeckEntry]) -> list[Problem]:
+    """A warning for each deck's `DECK.anki.json` (what an `.apkg` import keeps beside it) that is
+    there but does not read: a re-import of its package then keeps every card it does not hold
+    in the deck, and an export makes new Anki notes."""
+    from retain.interop.ankikeep import KEEP_SUFFIX
+
+    found = [
+        (entry.deck.id, sidecar)
+        for entry in entries
+        if entry.deck is not None and entry.origin != "bundled"
+        if os.path.lexists(sidecar := entry.path.parent / f"{entry.deck.id}{KEEP_SUFFIX}")
+    ]
+    if not found:
+        return []
+    from retain.interop.ankikeep import KeepError, read_keep  # (only when there is one)
+
+    said: list[Problem] = []
+    for deck_id, sidecar in found:
+        try:
+            read_keep(sidecar)
+        except KeepError as exc:
+            message = (
+                f"not readable ({exc}): importing the package of {deck_id!r} again keeps every card it "
+                "does not hold there, and an export makes new Anki notes; mend it"
+            )
+            said.append(Problem(str(sidecar), exc.line, 1, message, "warning"))
+    return said
+
+
 def _fix(path: Path) -> int:
     try:
         text = read_text_limited(path)
@@ -319,6 +348,7 @@ def _check(args: argparse.Namespace) -> int:
         decks = [e.deck for e in entries if e.deck is not None]
         extra = [p for d in decks for p in (*lint_deck(d), *media_problems(d))] + lint_library(decks)
         extra += _orphans(entries)
+        damaged = _sidecars(entries)  # (no deck file's problem: after the files' lines)
     by_path: dict[str, list[Problem]] = {}
     for p in extra + passed_over:
         by_path.setdefault(p.path, []).append(p)
@@ -332,6 +362,7 @@ def _check(args: argparse.Namespace) -> int:
         warnings += len(mine) - found
         clean += entry.deck is not None and not found and str(entry.path) not in skipped
     alone = [p for p in passed_over if p.path in by_path]  # (hidden files under a folder: no entry)
+    alone += damaged
     out_lines(alone)
     warnings += len(alone)
     if not args.paths:

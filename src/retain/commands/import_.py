@@ -11,7 +11,7 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ from retain.interop.importer import (
     let_go,
     plan_import,
     read_file,
+    sidecar_texts,
     stopped_line,
 )
 from retain.interop.limits import DEFAULT_LIMITS
@@ -74,6 +75,33 @@ class _Done:
     error: str = ""
 
 
+@dataclass(slots=True)
+class _Earlier:
+    """What a folder's dry run's files so far would have written, as a real run leaves it for the
+    next file: their deck files (by path: the latest file's, each in place of the one there), their
+    `DECK.anki.json` texts, and the media files they would store."""
+
+    decks: dict[Path, DeckEntry] = field(default_factory=dict)
+    sidecars: dict[Path, str] = field(default_factory=dict)
+    media: set[Path] = field(default_factory=set)
+
+    def library(self, library: Library) -> Library:
+        """`library` as these files would leave it: a deck file they write is theirs, once (a
+        second entry of one deck made a card moved there look as if it were in two decks)."""
+        if not self.decks:
+            return library
+        rest = [e for e in library.entries if e.path not in self.decks]
+        return Library([*self.decks.values(), *rest], library.files, library.hidden)
+
+    def add(self, plan: ImportPlan) -> None:
+        for p in plan.decks:
+            self.decks.pop(p.target, None)  # (the latest first: `Library.entry` takes the first)
+        self.decks = {
+            p.target: DeckEntry(p.target, "user", p.written or p.deck) for p in plan.decks
+        } | self.decks
+        self.sidecars.update(sidecar_texts(plan))
+
+
 def _import_one(
     home: Home,
     path: Path,
@@ -81,15 +109,15 @@ def _import_one(
     bar: TerminalProgress,
     writer: HistoryWriter | None,
     prefix: str = "",
-    earlier: list[DeckEntry] | None = None,
+    earlier: _Earlier | None = None,
 ) -> _Done:
     """Read, plan and (unless --dry-run) apply one file; prints what it does. Errors are returned.
     The changes to the decks are printed once their files are written (a refusal before that, the
     writer lock held or a deck edited meanwhile, wrote nothing and lists no change); a dry run
     prints them as its plan.
     `writer` (with `--with-history`) records the history, the same for every file of a run.
-    `earlier`: a dry run's decks of the files before this one (a real run would have written
-    them): this file is planned against the library with them, and its own are added."""
+    `earlier`: what a dry run's files before this one would have written (`_Earlier`): this file
+    is planned against the library as they would leave it, and its own are added."""
     decks_dir = home.paths.decks_dir
     options = import_memo.Options(with_history=args.with_history, force=args.force)
     package = ""
@@ -116,18 +144,22 @@ def _import_one(
                 )
             bar.finish()
             _print_warnings(bundle.warnings, prefix)  # before a refusal too: rows all skipped say why
+            said = len(bundle.warnings)
             with TerminalStatus("comparing with your decks"):
                 library = home.library()
-                if earlier:  # (first: a deck a file before this one would update is that one now)
-                    library = Library([*earlier, *library.entries], library.files)
-                plan = plan_import(bundle, library, decks_dir, force=args.force)
+                simulated = None
+                if earlier is not None:
+                    library, simulated = earlier.library(library), earlier.sidecars
+                plan = plan_import(bundle, library, decks_dir, force=args.force, simulated=simulated)
+            _print_warnings(bundle.warnings[said:], prefix)  # what planning found (a sidecar unread)
             changes = [f"{prefix}{line}" for planned in plan.decks for line in planned.lines()]
             if args.dry_run:  # a plan by design: its lines say what a real run would change
                 for change in changes:
                     out(change)
-                _dry_run_lines(home, plan, bundle.reviews if args.with_history else None, prefix)
+                stored = earlier.media if earlier is not None else set()
+                _dry_run_lines(home, plan, bundle.reviews if args.with_history else None, prefix, stored)
                 if earlier is not None:
-                    earlier[:0] = [DeckEntry(p.target, "user", p.written or p.deck) for p in plan.decks]
+                    earlier.add(plan)
                 return _Done(len(plan.decks))
             if (
                 writer is not None
@@ -206,7 +238,7 @@ def _after_decks(
     the memo that answers the same import again."""
     history: HistoryImport | str | None = None
     memo = None
-    if package:
+    if package and not any(p.unread for p in plan.decks):  # (an unread sidecar: its lines told of it)
         keys = sorted(review_keys(reviews)) if args.with_history else []
         with contextlib.suppress(OSError, ValueError):  # only an accelerator
             memo = import_memo.prepare(home, options, plan, keys, path)
@@ -261,12 +293,15 @@ def _move(writer: HistoryWriter, moves: dict[str, str], prefix: str) -> None:
         err(f"warning: {prefix}the progress of the cards moved to another deck was not carried: {exc}")
 
 
-def _dry_run_lines(home: Home, plan: ImportPlan, reviews: Sequence[Review] | None, prefix: str) -> None:
-    """What a real run would print after its deck lines: the media it would store and, with
-    `--with-history` (`reviews` not None), the review history it would record."""
+def _dry_run_lines(
+    home: Home, plan: ImportPlan, reviews: Sequence[Review] | None, prefix: str, stored: set[Path]
+) -> None:
+    """What a real run would print after its deck lines: the media it would store (less those in
+    `stored`, which a folder's earlier files would have stored; this plan's are added to it) and,
+    with `--with-history` (`reviews` not None), the review history it would record."""
     from retain.interop.dry_run import history_line, media_to_store, would_record  # (only a dry run's)
 
-    media = media_to_store(plan)
+    media = media_to_store(plan) - _stored_before(plan, stored)
     if media:
         out(f"{prefix}would store {media} media file(s)")
     if reviews is None:
@@ -278,6 +313,22 @@ def _dry_run_lines(home: Home, plan: ImportPlan, reviews: Sequence[Review] | Non
         err(f"warning: {prefix}the review history cannot be compared with yours: {exc}")
         return
     out(f"{prefix}{history_line(history)}")
+
+
+def _stored_before(plan: ImportPlan, stored: set[Path]) -> int:
+    """How many of the media files `media_to_store` counts for the plan are in `stored` (a folder's
+    earlier files would have stored them: the real run finds them there); the plan's are added."""
+    from retain.interop.media import media_dir, referenced_media
+
+    paths = {
+        media_dir(p.target.parent, p.deck.id) / name
+        for p in plan.decks
+        for name in referenced_media(p.deck)
+        if name in plan.bundle.media
+    }
+    before = len(paths & stored)
+    stored |= {path for path in paths if not path.exists()}
+    return before
 
 
 def _missing(home: Home, given: str) -> str:
@@ -341,7 +392,7 @@ def _run(
         return 1
     imported = decks = 0
     refused: list[str] = []
-    earlier: list[DeckEntry] = []  # a dry run's decks so far, as the real run would have written them
+    earlier = _Earlier()  # what a dry run's files so far would have written
     for file in files:
         with gc_paused():  # (collections run between the files)
             done = _import_one(home, file, args, bar, writer, prefix=f"{file.name}: ", earlier=earlier)

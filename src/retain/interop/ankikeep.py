@@ -35,6 +35,11 @@ their entries (`ankikeep_moves`): a re-import keeps a card of the deck that the 
 give it (`own_cards`). A file without `given` (an earlier retain's) reads as None: the cards with
 an entry are the package's; one without `moved_in` as none moved in. Only ids that are text count.
 
+A file that is there but does not read as one (a merge conflict left in it, cut short, another
+`format`, no regular file) is None to `load_keep` (an export makes new notes); `read_keep` tells it
+from no file at all (`KeepError`, one line of why), for an import that must not take it for "no
+record" (`own_cards`) and for `retain check`.
+
 The file is untrusted input: a note type id (a key of `notetypes`, a note's number) is a whole
 number in 1..2**63-1 (SQLite's and Anki's 64-bit id) written in ASCII digits, or the entry is left
 out, as any other malformed one is.
@@ -44,6 +49,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -62,11 +69,15 @@ __all__ = [
     "KEEP_SUFFIX",
     "AnkiEase",
     "AnkiKeep",
+    "KeepError",
     "KeptCard",
     "KeptNote",
     "card_fingerprint",
+    "keep_guids",
     "keep_path",
     "load_keep",
+    "parse_keep",
+    "read_keep",
     "read_notetypes",
     "sane_factor",
     "sane_mod",
@@ -202,14 +213,57 @@ def _notetype(raw: Any) -> dict[str, Any] | None:
     }
 
 
-def load_keep(path: Path) -> AnkiKeep | None:
+class KeepError(ValueError):
+    """A `DECK.anki.json` is there but does not read as one; the message says why, in a few words,
+    and `line` (1-based) where, when the fault is at a place in it."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def load_keep(path: Path, simulated: Mapping[Path, str] | None = None) -> AnkiKeep | None:
     """The kept Anki identity of a deck's notes, or None when there is none (or it is unreadable)."""
+    try:
+        return read_keep(path, simulated)
+    except KeepError:
+        return None
+
+
+def read_keep(path: Path, simulated: Mapping[Path, str] | None = None) -> AnkiKeep | None:
+    """The kept Anki identity of a deck's notes; None when there is no such file; KeepError when
+    one is there that does not read (cut short, a merge conflict, another format, not a regular
+    file). `simulated`: the sidecar texts a dry run's earlier files would have written, by path."""
+    if simulated is not None and path in simulated:
+        return parse_keep(simulated[path])
     try:  # (a regular file only: a FIFO put there never blocks an export, an import or a move)
-        data = jsontext.loads(read_text_limited(path, MAX_KEEP_BYTES))
-    except (OSError, ReadError, ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or data.get("format") != 1:
-        return None
+        text = read_text_limited(path, MAX_KEEP_BYTES)
+    except ReadError as exc:
+        if not os.path.lexists(path):
+            return None
+        raise KeepError(str(exc).removeprefix("cannot read file: "), exc.line) from None
+    return parse_keep(text)
+
+
+_MARKER = re.compile(r"^(<<<<<<<|=======|>>>>>>>)", re.MULTILINE)  # a merge conflict's markers
+
+
+def parse_keep(text: str) -> AnkiKeep:
+    """A `DECK.anki.json` text read (malformed entries left out); KeepError when it is no such file."""
+    try:
+        data = jsontext.loads(text)
+    except json.JSONDecodeError as exc:
+        marker = _MARKER.search(text)
+        if marker is not None:
+            line = text.count("\n", 0, marker.start()) + 1
+            raise KeepError(f"a merge conflict marker at line {line}", line) from None
+        raise KeepError(f"not JSON: {exc.msg}, line {exc.lineno}", exc.lineno) from None
+    except (ValueError, RecursionError):
+        raise KeepError("not JSON") from None
+    if not isinstance(data, dict):
+        raise KeepError("not a JSON object")
+    if data.get("format") != 1:
+        raise KeepError(f"format {_shown(data['format'])}, not 1" if "format" in data else "no format")
     keep = AnkiKeep()
     notetypes, notes = data.get("notetypes"), data.get("notes")
     for key, raw in notetypes.items() if isinstance(notetypes, dict) else ():
@@ -243,6 +297,27 @@ def load_keep(path: Path) -> AnkiKeep | None:
     if isinstance(moved, list):
         keep.moved_in = {x for x in moved if isinstance(x, str)}
     return keep
+
+
+def keep_guids(text: str | None) -> dict[str, str]:
+    """Card id -> its note's GUID, from a deck's `DECK.anki.json` text as an import made it."""
+    if not text:
+        return {}
+    try:
+        notes = jsontext.loads(text).get("notes")
+    except (ValueError, RecursionError, AttributeError):
+        return {}
+    if not isinstance(notes, dict):
+        return {}
+    return {k: v[0] for k, v in notes.items() if isinstance(v, list) and v and isinstance(v[0], str)}
+
+
+def _shown(value: object) -> str:
+    """A value from the file, in a few characters (a list or an object by its kind)."""
+    if isinstance(value, list | dict):
+        return "a list" if isinstance(value, list) else "an object"
+    text = json.dumps(value, ensure_ascii=True)
+    return text if len(text) <= 20 else text[:19] + "…"
 
 
 def with_kept_cards(text: str, old: Path) -> str:

@@ -38,12 +38,17 @@ plan says so in one line per deck it is in, and the package's history of it coun
 
 A card the learner added to a deck of an Anki package (or moved in from another deck) stays in it
 when the package no longer gives it (`own_cards`, by the deck's `DECK.anki.json`): the plan says so.
+A sidecar that is there but does not read keeps every card the package does not prove its own,
+with a warning (in `bundle.warnings`, after the file's own).
+
+A folder's dry run plans each file against the library as the files before it would have left it
+(`plan_import`'s `library` and `simulated`: their decks and `sidecar_texts`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -82,6 +87,7 @@ __all__ = [
     "let_go",
     "plan_import",
     "read_file",
+    "sidecar_texts",
     "stopped_line",
 ]
 
@@ -166,6 +172,7 @@ class PlannedDeck:
     away: list[MovedAway] = field(default_factory=list)
     # the installed deck's cards the package did not give it, kept in it (`own_cards`)
     own: list[Card] = field(default_factory=list)
+    unread: str = ""  # the deck's `DECK.anki.json` when it did not read: `own` kept for that
 
     def lines(self) -> list[str]:
         return ([self.note] if self.note else []) + self.diff.lines() + self.away_lines()
@@ -173,7 +180,7 @@ class PlannedDeck:
     def away_lines(self) -> list[str]:
         """The cards left as the learner has them: `  kept in 'mine', where you moved it: 1 card`,
         one per deck such cards are in, then `  kept, added by you here: 1 card`."""
-        return moved_lines(self.away) + own_lines(self.own)
+        return moved_lines(self.away) + own_lines(self.own, self.unread)
 
 
 def count_line(deck: Deck) -> str:
@@ -361,12 +368,35 @@ def _target(deck: Deck, library: Library, decks_dir: Path) -> tuple[Path, Deck |
     return target, entry.deck if entry is not None else None
 
 
-def plan_import(bundle: Bundle, library: Library, decks_dir: Path, *, force: bool = False) -> ImportPlan:
+def plan_import(
+    bundle: Bundle,
+    library: Library,
+    decks_dir: Path,
+    *,
+    force: bool = False,
+    simulated: Mapping[Path, str] | None = None,
+) -> ImportPlan:
+    """The plan of importing `bundle` into `library` (InteropError: refused). `simulated`: the
+    `DECK.anki.json` texts a folder's dry run's earlier files would have written (`sidecar_texts`),
+    read instead of the files there."""
     with gc_paused():  # each deck's text and its parse: many objects, no cycles to collect
-        return _plan(bundle, library, decks_dir, force)
+        return _plan(bundle, library, decks_dir, force, simulated)
 
 
-def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> ImportPlan:
+def sidecar_texts(plan: ImportPlan) -> dict[Path, str]:
+    """The `DECK.anki.json` files the plan writes, by path: what they hold that a later import
+    reads (the cards the package gave, their notes; `apply_import` may add SM-2 factors kept
+    before, which no plan reads)."""
+    return {
+        keep_path(p.target.parent, p.deck.id): keep
+        for p in plan.decks
+        if (keep := plan.bundle.keeps.get(p.deck.id)) is not None
+    }
+
+
+def _plan(
+    bundle: Bundle, library: Library, decks_dir: Path, force: bool, simulated: Mapping[Path, str] | None
+) -> ImportPlan:
     if not bundle.decks or bundle.card_count == 0:
         raise InteropError("nothing to import: the file holds no cards")
     for deck in bundle.decks:  # a cheap bound first: no deck's text is made for a refused import
@@ -408,9 +438,9 @@ def _plan(bundle: Bundle, library: Library, decks_dir: Path, force: bool) -> Imp
         installed[deck.id] = old
         plan.decks.append(_planned(deck, target, bundle.texts.get(deck.id), old, note))
     given = {p.deck.id: [c.id for c in p.deck.cards] for p in plan.decks if bundle.format == "apkg"}
-    away = _moved_away(plan, installed, library)
+    away = _moved_away(plan, installed, library, simulated)
     if given:
-        _keep_own(plan, installed, given)
+        _keep_own(plan, installed, given, simulated)
     plan.moves, back = _card_moves(plan.decks, installed)
     if renames or back or away:
 
@@ -439,12 +469,18 @@ def _planned(deck: Deck, target: Path, text: str | None, old: Deck | None, note:
     )
 
 
-def _moved_away(plan: ImportPlan, installed: dict[str, Deck | None], library: Library) -> dict[str, str]:
+def _moved_away(
+    plan: ImportPlan,
+    installed: dict[str, Deck | None],
+    library: Library,
+    simulated: Mapping[Path, str] | None,
+) -> dict[str, str]:
     """Leave the cards the learner moved out of a deck of the import to a deck outside it where
     they are (`moved_away`): out of the deck written, and of its kept Anki entries. Returns the
     unit keys the file's history of them is to be recorded under instead (old -> new)."""
     bundle = plan.bundle
-    found = moved_away(((p.deck, installed[p.deck.id]) for p in plan.decks), library, bundle.keeps)
+    decks = ((p.deck, installed[p.deck.id]) for p in plan.decks)
+    found = moved_away(decks, library, bundle.keeps, simulated)
     keys: dict[str, str] = {}
     for i, planned in enumerate(plan.decks):
         away = found.get(planned.deck.id)
@@ -463,16 +499,28 @@ def _moved_away(plan: ImportPlan, installed: dict[str, Deck | None], library: Li
     return keys
 
 
-def _keep_own(plan: ImportPlan, installed: dict[str, Deck | None], given: dict[str, list[str]]) -> None:
+def _keep_own(
+    plan: ImportPlan,
+    installed: dict[str, Deck | None],
+    given: dict[str, list[str]],
+    simulated: Mapping[Path, str] | None,
+) -> None:
     """An Anki package's decks: the cards the learner added to an installed deck stay in the deck
-    written (`own_cards`); each sidecar says which cards the package gave (`given`) its deck."""
-    kept = keep_own(((p.deck, installed[p.deck.id], p.target) for p in plan.decks), given, plan.bundle.keeps)
+    written (`own_cards`); each sidecar says which cards the package gave (`given`) its deck. A
+    sidecar that did not read is a warning (`bundle.warnings`)."""
+    decks = ((p.deck, installed[p.deck.id], p.target) for p in plan.decks)
+    kept = keep_own(decks, given, plan.bundle.keeps, simulated)
     for i, planned in enumerate(plan.decks):
-        if planned.deck.id in kept:
-            deck, own = kept[planned.deck.id]
-            plan.bundle.texts.pop(deck.id, None)
-            plan.decks[i] = _planned(deck, planned.target, None, installed[deck.id], planned.note)
-            plan.decks[i].found, plan.decks[i].away, plan.decks[i].own = planned.found, planned.away, own
+        found = kept.get(planned.deck.id)
+        if found is None:
+            continue
+        deck = found.deck
+        plan.bundle.texts.pop(deck.id, None)
+        plan.decks[i] = _planned(deck, planned.target, None, installed[deck.id], planned.note)
+        plan.decks[i].found, plan.decks[i].away = planned.found, planned.away
+        plan.decks[i].own, plan.decks[i].unread = found.own, found.unread
+        if found.unread:
+            plan.bundle.warnings.append(found.warning())
 
 
 def _card_moves(

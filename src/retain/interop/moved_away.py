@@ -32,7 +32,7 @@ from retain.core.mediaref import repoint_refs
 from retain.core.model import Card, Deck
 from retain.core.remap import card_move_keys
 from retain.interop.anki import jsontext
-from retain.interop.ankikeep import keep_path, load_keep
+from retain.interop.ankikeep import keep_guids, keep_path, load_keep
 from retain.store.decks.library import Library
 
 __all__ = ["MovedAway", "away_keys", "moved_away", "moved_lines", "without_notes"]
@@ -56,25 +56,16 @@ def _content(card: Card, deck_id: str) -> tuple[str, ...]:
     return (card.kind, fix(card.front), fix(card.back), fix(card.text), fix(card.extra))
 
 
-def _guids(keep: str | None) -> dict[str, str]:
-    """Card id -> its note's GUID, from a deck's `DECK.anki.json` text as the import made it."""
-    if not keep:
-        return {}
-    try:
-        notes = jsontext.loads(keep).get("notes")
-    except (ValueError, RecursionError, AttributeError):
-        return {}
-    if not isinstance(notes, dict):
-        return {}
-    return {k: v[0] for k, v in notes.items() if isinstance(v, list) and v and isinstance(v[0], str)}
-
-
 def moved_away(
-    decks: Iterable[tuple[Deck, Deck | None]], library: Library, keeps: Mapping[str, str]
+    decks: Iterable[tuple[Deck, Deck | None]],
+    library: Library,
+    keeps: Mapping[str, str],
+    simulated: Mapping[Path, str] | None = None,
 ) -> dict[str, list[MovedAway]]:
     """Per deck of the import (as it would be written, with the installed deck it updates, None
     for a first import): its cards the learner moved to a deck outside the import (see the
-    module's doc). `keeps`: per deck of the import, the `DECK.anki.json` text it would write."""
+    module's doc). `keeps`: per deck of the import, the `DECK.anki.json` text it would write;
+    `simulated`: the sidecar texts a dry run's earlier files would have written, by path."""
     planned = list(decks)
     own = {deck.id for deck, _old in planned}
     held: dict[str, int] = {}  # card id -> how many decks of the import hold it
@@ -106,12 +97,12 @@ def moved_away(
             edited = _content(mine, deck_id) != _content(card, there.id)
             if edited:  # the same Anki note?
                 if deck_id not in guids:
-                    guids[deck_id] = _guids(keeps.get(deck_id))
+                    guids[deck_id] = keep_guids(keeps.get(deck_id))
                 guid = guids[deck_id].get(card.id)
                 if guid is None:
                     continue
                 if kept is None:
-                    loaded = load_keep(keep_path(entry.path.parent, there.id))
+                    loaded = load_keep(keep_path(entry.path.parent, there.id), simulated)
                     kept = {k: n.guid for k, n in loaded.notes.items()} if loaded is not None else {}
                 if kept.get(card.id) != guid:
                     continue
