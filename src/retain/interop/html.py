@@ -22,7 +22,8 @@ ends with its block), and a span around nothing shown is left out; a table a Mar
 (GFM: the first row its header; when a cell holds a line break or a block, or spans cells,
 Markdown cannot hold it and its rows are lines of `a | b`), ruby `base(reading)`,
 MathJax and Anki's `[$]` math retain's `$` math, other text Markdown-escaped
-where Markdown would act on it (so it shows as Anki shows it), media (`<img>`,
+where Markdown would act on it (so it shows as Anki shows it: `<a:b>` no autolink, `&amp;`
+no entity, `--|--` under `a|b` no table; see `html_text`), media (`<img>`,
 `<audio>`/`<video>`, `<object>`, `[sound:...]`) as placeholders through `media`, placed
 outside any code (see `html_media`); scripts and styles are
 dropped and every other tag is removed. Exports keep the exact
@@ -36,7 +37,6 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Any
@@ -52,19 +52,33 @@ from retain.interop.html_layout import (
     OpenList,
     OpenQuote,
     Span,
+    Table,
     line_prefix,
 )
 from retain.interop.html_media import (
     AV,
     MEDIA_TAGS,
-    SOUND_RE,
     MediaFn,
     MediaPlacement,
     image_description,
     kind_by_name,
-    sound_shown,
 )
 from retain.interop.html_spans import BLANK_EDGE, INLINE, merged, nested
+from retain.interop.html_text import (
+    EDGE_UNDERSCORE,
+    LEAD,
+    LEAD_CHARS,
+    STRIKE_CLOSE,
+    STRIKE_OPEN,
+    as_is,
+    code_span,
+    escape_markdown,
+    holds_marks,
+    struck,
+    subscript,
+    superscript,
+    text_markdown,
+)
 
 __all__ = ["html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
 
@@ -86,30 +100,10 @@ _SKIP = frozenset({"script", "style", "head", "title", "template", "rp"})  # <rp
 _MARKS = {"sup": "script", "sub": "script", "s": "strike", "strike": "strike", "del": "strike"}
 _MANY_NL = re.compile(r"\n{3,}")
 # Blank lines (in a quotation, its marks only): one before another, and at the text's edges.
-_BLANK_RUN = re.compile(rf"^[ \t{QUOTE_MARK}]*\n(?=[ \t{QUOTE_MARK}]*(?:\n|\Z))", re.MULTILINE)
-_BLANK_EDGES = re.compile(rf"\A(?:[ \t{QUOTE_MARK}]*\n)+|(?:\n[ \t{QUOTE_MARK}]*)+\Z")
+_BLANK_RUN = re.compile(rf"^[ \t{QUOTE_MARK}]*+\n(?=[ \t{QUOTE_MARK}]*+(?:\n|\Z))", re.MULTILINE)
 _MAX_LIST_DEPTH = 16  # nested lists indented as such; deeper ones stay at this depth
 _MAX_QUOTE_DEPTH = 16  # nested quotations marked as such (`> > `); deeper ones are lines in these
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-# MathJax as Anki writes it (`\\(...\\)`, `\\[...\\]`), Anki's `[$]...[/$]` / `[$$]...[/$$]`, and a
-# `[latex]` block holding `$` math: (opener, closer, retain's delimiter; "" keeps the inside as it is).
-_MATH = (
-    ("\\(", "\\)", "$"),
-    ("\\[", "\\]", "$$"),
-    ("[$]", "[/$]", "$"),
-    ("[$$]", "[/$$]", "$$"),
-    ("[latex]", "[/latex]", ""),
-)
-# Characters Markdown would act on in Anki's plain text: escaped so the card shows them as Anki does.
-_EDGE_UNDERSCORE = r"(?<![^\W_])_|_(?![^\W_])"  # an `_` at a word's edge: emphasis may open or close there
-# A run of tildes strikes (every one escaped: `\~~~` is `~` then a strike's `~~`); a lone tilde at a
-# text's edge may meet one in the text beside it (`~` text, a tag, `~~`: a fence or a strike), as
-# the text's pieces are escaped one by one.
-_INLINE_SYNTAX = re.compile(rf"[\\`*$]|~~+|\A~|~\Z|\](?=[(\[:])|&(?=#?\w+;)|{_EDGE_UNDERSCORE}")
-_LEAD = re.compile(r"[ \t\d]*")  # a line's start that a block marker may follow (`1` of `1.`)
-_LEAD_CHARS = 16
-# (a line of `-` and spaces is a rule: `--- -`)
-_LINE_START = re.compile(r"^(\s*(?:\d{1,9})?)([.)](?=\s|$)|#|>|[-+*=](?=\s|$|[-=]*\s*$)|-(?=[-\s]*$))")
 # A tag whose parts hold no `<` or `>`: trying one at each `<` stops at the next `<` or `>`.
 _TAG = re.compile(
     r"""</?[A-Za-z][^<>"']*+(?:(?:"[^"<>]*+"|'[^'<>]*+')[^<>"']*+)*+>|<![^<>-][^<>]*+>|<!>|<\?[^<>]*+>"""
@@ -287,7 +281,7 @@ class _Converter(MediaPlacement, HTMLParser):
         self.seq = 0  # spans and marks begun
         self.untracked: Counter[str] = Counter()  # marks written as they came (in code, or too many)
         self.cells = 0  # table cells begun in the current row
-        self.tables: list[_Table] = []  # the open tables, innermost last
+        self.tables: list[Table] = []  # the open tables, innermost last
         self.marks: list[_Mark] = []  # the open <sup>, <sub> and <s>/<strike>/<del>, innermost last
         self.open_marks: Counter[str] = Counter()  # how many of `marks` each tag has
         self.strikes = True  # False when the field holds the strike sentinels itself (never struck)
@@ -298,7 +292,7 @@ class _Converter(MediaPlacement, HTMLParser):
             code = "".join(self.code_text)
             if code:
                 self._reopen_spans()
-            self.out.append(_code_span(code))
+            self.out.append(code_span(code))
             self.code_text = None
 
     def _open_span(self, mark: str) -> None:
@@ -431,7 +425,7 @@ class _Converter(MediaPlacement, HTMLParser):
             elif tag == "table":
                 if self.tables:  # a table in a table: lines for both
                     self.tables[-1].simple = False
-                self.tables.append(_Table(len(self.out), simple=not self.tables))
+                self.tables.append(Table(len(self.out), simple=not self.tables))
                 self._indent()  # (a table's cells hold no heading)
         elif tag in ("td", "th"):
             if self.cells:
@@ -520,7 +514,7 @@ class _Converter(MediaPlacement, HTMLParser):
 
     def _end_mark(self, tag: str) -> None:
         """Close the innermost open `tag` (marks opened inside it and left open stay as text) and
-        write its text marked (`_superscript`, `_subscript`, `_STRIKE_OPEN`): in place, so what
+        write its text marked (`superscript`, `subscript`, `STRIKE_OPEN`): in place, so what
         `out` indexes hold stays where it is. Text that holds a line break or a table cell, or whose
         block or table changed, is left as it is; so is a mark inside one of its kind (the outer one
         marks it all: each piece of text is marked at most twice, a strike and a script)."""
@@ -546,11 +540,11 @@ class _Converter(MediaPlacement, HTMLParser):
         if family == "strike":
             core = inner.strip()
             lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()) :]
-            shown = f"{lead}{_STRIKE_OPEN}{core}{_STRIKE_CLOSE}{trail}"
+            shown = f"{lead}{STRIKE_OPEN}{core}{STRIKE_CLOSE}{trail}"
         else:
-            plain = _as_is if self.pre or not self.escape else _escape
+            plain = as_is if self.pre or not self.escape else escape_markdown
             indent = inner[: len(inner) - len(inner.lstrip())] if mark.line else ""
-            shown = indent + (_superscript if tag == "sup" else _subscript)(inner, plain)
+            shown = indent + (superscript if tag == "sup" else subscript)(inner, plain)
         self.out[mark.start : -1] = [""] * (len(self.out) - 1 - mark.start)
         self.out[-1] = prefix + shown
 
@@ -742,7 +736,7 @@ class _Converter(MediaPlacement, HTMLParser):
             self._reopen_spans()
             data = body
         lead = self._line_lead() if self.escape else None
-        self.out.append(_text_markdown(data, self.media, lead, self.cells > 0, self.escape))
+        self.out.append(text_markdown(data, self.media, lead, self.cells > 0, self.escape))
 
     def _line_lead(self) -> str | None:
         """The output's last line when it holds only spaces and digits ("" at a line's start), to
@@ -755,7 +749,7 @@ class _Converter(MediaPlacement, HTMLParser):
             return ""
         first = max(out.marker + 1, len(out) - LEAD_PIECES)  # the line begins here at the latest
         prefix = out.indent + out.head  # (the line's indentation, `> ` and `## ` are no part of it)
-        size = _LEAD_CHARS + len(prefix)
+        size = LEAD_CHARS + len(prefix)
         tail: list[str] = []
         for i in range(len(out) - 1, first - 1, -1):
             cut = out[i].rfind("\n")
@@ -771,7 +765,7 @@ class _Converter(MediaPlacement, HTMLParser):
                 prefix = out.indent[out.marker_col :] + out.head
         lead = "".join(reversed(tail))
         lead = lead[len(prefix) :].lstrip(" ") if lead.startswith(prefix) else lead.lstrip(" ")
-        return lead if len(lead) <= _LEAD_CHARS and _LEAD.fullmatch(lead) else None
+        return lead if len(lead) <= LEAD_CHARS and LEAD.fullmatch(lead) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -789,196 +783,6 @@ class _Mark:
     lead: str  # what the output writes before text there (`Lines.lead`: a line's `> `, `## `)
 
 
-# Superscript and subscript characters Unicode has (and fonts show): a <sup>/<sub> whose every
-# character has one is written with them (`10<sup>-3</sup>` as 10⁻³, `H<sub>2</sub>O` as H₂O).
-_SUPERSCRIPT = dict(
-    zip(
-        "0123456789+-−=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVW",
-        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂ",
-        strict=True,
-    )
-)
-_SUBSCRIPT = dict(zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a Markdown escape: the character it stands for
-
-
-def _superscript(inner: str, plain: Callable[[str, bool], str]) -> str:
-    """`<sup>` text (Markdown already) as plain text that keeps its meaning: `10<sup>-3</sup>` is
-    10⁻³ (not 10-3), `mc<sup>2</sup>` mc². Unicode has superscripts for digits, `+ - = ( )` and
-    most letters; when any character has none (`e<sup>iπ</sup>`), the text is written `^(iπ)`, as
-    plain-text mathematics writes it: Markdown has no superscript, and retain's card parser
-    leaves `^` and parentheses alone (the markers go through `plain`, as any text does)."""
-    return _scripted(inner, _SUPERSCRIPT, "^(", plain)
-
-
-def _subscript(inner: str, plain: Callable[[str, bool], str]) -> str:
-    """`<sub>` text as plain text: `H<sub>2</sub>O` is H₂O; text Unicode has no subscripts for
-    (`T<sub>cold</sub>`: none for c or d) is written `_(cold)` (see `_superscript`)."""
-    return _scripted(inner, _SUBSCRIPT, "_(", plain)
-
-
-def _scripted(inner: str, table: dict[str, str], opener: str, plain: Callable[[str, bool], str]) -> str:
-    bare = _ESCAPED.sub(r"\1", inner.strip())
-    if all(c in table for c in bare):
-        return "".join(table[c] for c in bare)
-    return plain(opener, False) + inner.strip() + ")"
-
-
-# A strike while the field is converted: private-use marks, written as `~~` once the text around
-# them is known (`_struck`); the HTML parser leaves them alone.
-_STRIKE_OPEN, _STRIKE_CLOSE = "\ue012", "\ue013"
-_STRIKE = re.compile("\ue012([^\ue012\ue013]*)\ue013")
-
-
-def _holds_marks(value: str, marks: tuple[str, ...]) -> bool:
-    """Whether a field holds the private marks itself, as characters or character references
-    (its strikes are then not written, its quotations' `>` written as they are: the marks would be
-    taken for them)."""
-    return any(m in value for m in marks) or ("&#" in value and any(m in html.unescape(value) for m in marks))
-
-
-def _struck(text: str) -> str:
-    """`text` with each marked strike as Markdown `~~...~~` where Markdown reads it so (CommonMark's
-    flanking rule, as markdown-it applies it: `a~~(b)~~c` is no strike; a tilde next to one makes a
-    longer run), else as plain text (as before: the strike is lost, never its text). Strikes side
-    by side are one."""
-    text = text.replace(_STRIKE_CLOSE + _STRIKE_OPEN, "")
-    if _STRIKE_OPEN not in text:
-        return text
-    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
-
-    def punct(c: str) -> bool:
-        return isMdAsciiPunct(ord(c)) or isPunctChar(c)
-
-    def one(m: re.Match[str]) -> str:
-        before = text[m.start() - 1] if m.start() else " "
-        after = text[m.end()] if m.end() < len(text) else " "
-        core = m[1]
-        if not core or "~" in (before, after, core[0], core[-1]):
-            return core
-        opens = not punct(core[0]) or isWhiteSpace(ord(before)) or punct(before)
-        closes = not punct(core[-1]) or isWhiteSpace(ord(after)) or punct(after)
-        return f"~~{core}~~" if opens and closes else core
-
-    return _STRIKE.sub(one, text).replace(_STRIKE_OPEN, "").replace(_STRIKE_CLOSE, "")
-
-
-class _Table:
-    """An open `<table>`: where its rows and cells begin in the output, so that on `</table>` its
-    text (rows of `a | b` lines) can be rewritten as a Markdown table when Markdown can hold it."""
-
-    def __init__(self, start: int, *, simple: bool) -> None:
-        self.start = start
-        self.rows: list[list[list[int]]] = []  # per row, per cell: [start, end] in the output
-        self.simple = simple
-
-    def row(self, at: int) -> None:
-        self.end_cell(at)
-        self.rows.append([])
-
-    def cell(self, at: int, spans: bool) -> None:
-        self.end_cell(at - 1)  # (the ` | ` before it is no part of the cell before)
-        if not self.rows:
-            self.rows.append([])
-        self.rows[-1].append([at, -1])
-        self.simple = self.simple and not spans
-
-    def end_cell(self, at: int) -> None:
-        if self.rows and self.rows[-1] and self.rows[-1][-1][1] < 0:
-            self.rows[-1][-1][1] = at
-
-    def close(self, out: Lines) -> None:
-        """Rewrite `out[self.start:]` as a Markdown table (the first row its header) when every cell
-        is one line and no text is outside the cells; else leave the lines as they are. (On a list
-        item's marker line, it begins there.)"""
-        self.end_cell(len(out))
-        rows = [r for r in self.rows if r]
-        if not self.simple or not rows:
-            return
-        marks = out.indent.strip()  # (a row's first cell begins its line: after a quotation's `>`)
-        cells = [["".join(out[a:b]).strip().removeprefix(marks).strip() for a, b in row] for row in rows]
-        if any("\n" in c for row in cells for c in row):
-            return
-        inside = {i for row in rows for a, b in row for i in range(a, b)}
-        if any(out[i].strip(" |\n" + out.mark) for i in range(self.start, len(out)) if i not in inside):
-            return  # a caption or stray text between the cells: keep it where it is
-        width = max(len(row) for row in cells)
-        lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in cells]
-        lines.insert(1, "|" + " --- |" * width)
-        del out[self.start :]
-        if out.marker >= self.start:  # (an item begun in a cell: its marker is gone)
-            out.marker = out.bare = -1
-        lead = "" if out.at_marker() else "\n"
-        out.append(lead + "\n".join(lines) + "\n\n")  # blank lines: text after it is no row
-
-
-def _code_span(code: str) -> str:
-    """`code` as a Markdown code span: fenced by one backtick more than its longest run of them,
-    with a space inside the fence when it starts or ends with one (`` `date` ``)."""
-    if not code:
-        return ""
-    longest = max((len(run) for run in re.findall("`+", code)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if code.startswith("`") or code.endswith("`") else ""
-    return f"{fence}{pad}{code}{pad}{fence}"
-
-
-def _text_markdown(data: str, media: MediaFn | None, lead: str | None, table: bool, escape: bool) -> str:
-    """Plain text of an Anki field as Markdown that shows it as Anki does: math as retain's `$`,
-    `[sound:...]` as a placeholder (never the file name, which often holds the answer, as `<img>`
-    becomes [image]), and everything else escaped where Markdown would act on it. `lead`: the
-    line's text before it, when a block marker could begin there (`_Converter._line_lead`)."""
-    out: list[str] = []
-    pos = 0
-    plain = _escape if escape else _as_is
-    for begin, end, shown in _specials(data, media):
-        if begin >= pos:
-            out.append(plain(data[pos:begin], table))
-            out.append(shown)
-            pos = end
-    out.append(plain(data[pos:], table))
-    text = "".join(out)
-    if lead is None or not escape:
-        return text
-    m = _LINE_START.match(lead + text)
-    if m is None or m.start(2) < len(lead):
-        return text
-    at = m.start(2) - len(lead)
-    return f"{text[:at]}\\{text[at:]}"
-
-
-def _as_is(text: str, table: bool) -> str:
-    return text
-
-
-def _specials(data: str, media: MediaFn | None) -> list[tuple[int, int, str]]:
-    """(start, end, Markdown) of each math span and `[sound:...]` in `data`, in order (they may
-    overlap: the caller takes the first). Linear: an opener with no closer after it ends its kind."""
-    found: list[tuple[int, int, str]] = []
-    for opener, closer, delim in _MATH:
-        i = data.find(opener)
-        while i >= 0:
-            j = data.find(closer, i + len(opener))
-            if j < 0:
-                break
-            inner = data[i + len(opener) : j].strip()
-            if inner and (delim or inner.startswith("$")):
-                found.append((i, j + len(closer), f"{delim}{inner}{delim}"))
-            i = data.find(opener, j + len(closer))
-    for m in SOUND_RE.finditer(data):
-        found.append((m.start(), m.end(), sound_shown(m[1], media)))
-    return sorted(found)
-
-
-def _escaped(m: re.Match[str]) -> str:
-    return "\\" + m[0] if len(m[0]) == 1 or m[0][0] != "~" else "\\~" * len(m[0])
-
-
-def _escape(text: str, table: bool) -> str:
-    text = _INLINE_SYNTAX.sub(_escaped, text)
-    return text.replace("|", "\\|") if table else text
-
-
 # Text with only bold/italic tags and line breaks (most Anki fields): what the parser
 # would give, by replacing the tags (no entity, no media, no layout characters to tidy).
 _SIMPLE = re.compile(r"(?:[^<&\r\n\xa0]++|</?(?:b|strong|i|em)>|<br\s*/?>)*+")
@@ -991,7 +795,7 @@ def _simple_tag(m: re.Match[str]) -> str:
 
 
 # What the fast paths cannot give: Markdown to escape, math, media, a line that starts a block.
-_NOT_FAST = re.compile(r"[\\`*_~\]$]|\[(?:sound|\$)|(?:^|<br\s*/?>)\s*(?:[-+=#>]|\d)")
+_NOT_FAST = re.compile(r"[\\`*_~\]$]|\[(?:sound|\$)|(?:^|<br\s*/?>)\s*(?:[-+=#>|:]|\d)")
 
 
 _INDENT_AFTER_BLANK = re.compile(r"\n[ \t]*\n[ \t]")
@@ -1050,14 +854,17 @@ _COMPARE_MAX = 2000  # characters: a longer field keeps its escapes (two parses 
 
 
 # What Markdown could act on in a text (a superset, cheap to test): an escape, a link or a
-# reference, an entity, a line that starts a block (or is indented code, or a table row), a
-# hard break; then pairs of emphasis, code or strikethrough marks, and math. Text with none of
-# these renders as itself, so its escapes are dropped without rendering it twice (~0.2 ms).
+# reference, an entity, an autolink (`<a:b>`, `<a@b>`), a line that starts a block (or is
+# indented code, or a table row or delimiter row), a hard break; then pairs of emphasis, code or
+# strikethrough marks, and math. Text with none of these renders as itself, so its escapes are
+# dropped without rendering it twice (~0.2 ms). Linear: a line's indentation is looked at on its
+# own line only (`^\s*` ran on over every blank line after each line start: quadratic).
 _MAY_ACT = re.compile(
-    r"\\[!-/:-@\[-`{-~]|\\[ \t]*$|\]\s*[(\[:]|&#?\w+;|^\s*(?:[-+*=#>|~`]|\d{1,9}[.)])|^(?: {4}|\t)",
+    r"\\[!-/:-@\[-`{-~]|\\[ \t]*$|\]\s*[(\[:]|&#?\w+;|<[^<>\x00-\x20]*+>"
+    r"|^[^\S\n]*+(?:[-+*=#>|:~`]|\d{1,9}[.)])|^(?: {4}|\t)",
     re.MULTILINE,
 )
-_EDGE_UNDERSCORE_RE = re.compile(_EDGE_UNDERSCORE)
+_EDGE_UNDERSCORE_RE = re.compile(EDGE_UNDERSCORE)
 
 
 def _may_act(raw: str) -> bool:
@@ -1078,17 +885,31 @@ def _shown(text: str) -> tuple[str, list[str]]:
 
 def _converted(value: str, media: MediaFn | None, *, escape: bool) -> str:
     conv = _Converter(media, escape)
-    conv.strikes = not _holds_marks(value, (_STRIKE_OPEN, _STRIKE_CLOSE))
-    if _holds_marks(value, (QUOTE_MARK,)):
+    conv.strikes = not holds_marks(value, (STRIKE_OPEN, STRIKE_CLOSE))
+    if holds_marks(value, (QUOTE_MARK,)):
         conv.out.mark = ">"
     conv.feed(_defuse(value))
     conv.close()
     text = "".join(conv.out)
     if conv.strikes:
-        text = _struck(text)
+        text = struck(text)
     if conv.blocks:  # layout from <div>/<p>: tidy it; text from `text_to_html` stays exact
         text = "\n".join(line.rstrip(" ") for line in text.split("\n"))
         text = _MANY_NL.sub("\n\n", text)
     if conv.quotes_shown and conv.out.mark == QUOTE_MARK:  # blank lines side by side: the last
-        text = _BLANK_EDGES.sub("", _BLANK_RUN.sub("", text)).replace(QUOTE_MARK, ">")
+        text = _blank_edges_out(_BLANK_RUN.sub("", text)).replace(QUOTE_MARK, ">")
     return text.strip()
+
+
+def _blank_edges_out(text: str) -> str:
+    """`text` without its first lines and last lines that are blank (in a quotation, its marks
+    only). Line by line: a regex for the last ones (a line end, blanks, again, then the text's end)
+    would be tried at every line end and run over every blank line after it."""
+    lines = text.split("\n")
+    blank = " \t" + QUOTE_MARK
+    first, end = 0, len(lines)
+    while first < end - 1 and not lines[first].strip(blank):
+        first += 1
+    while end - 1 > first and not lines[end - 1].strip(blank):
+        end -= 1
+    return "\n".join(lines[first:end])

@@ -1,7 +1,8 @@
 """How the HTML converter (`interop.html`) lays its Markdown out: list items and their blocks
 indented to the item's text, quotations' lines under `> `, a heading's `## ` on each of its lines,
 a blank line after a list, bold and italic closed at each block boundary and opened again after it
-(`Lines`, `OpenList`, `Span`), so that Markdown reads back the blocks Anki shows."""
+(`Lines`, `OpenList`, `Span`), a table's rows as a Markdown table where Markdown can hold it
+(`Table`), so that Markdown reads back the blocks Anki shows."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ __all__ = [
     "OpenList",
     "OpenQuote",
     "Span",
+    "Table",
     "line_prefix",
 ]
 
@@ -273,3 +275,52 @@ def line_prefix(lists: list[OpenList], quoted: list[int], mark: str) -> str:
             parts.append(" " * lst.width)
     parts += [mark + " "] * (len(quoted) - k)
     return "".join(parts)
+
+
+class Table:
+    """An open `<table>`: where its rows and cells begin in the output, so that on `</table>` its
+    text (rows of `a | b` lines) can be rewritten as a Markdown table when Markdown can hold it."""
+
+    def __init__(self, start: int, *, simple: bool) -> None:
+        self.start = start
+        self.rows: list[list[list[int]]] = []  # per row, per cell: [start, end] in the output
+        self.simple = simple
+
+    def row(self, at: int) -> None:
+        self.end_cell(at)
+        self.rows.append([])
+
+    def cell(self, at: int, spans: bool) -> None:
+        self.end_cell(at - 1)  # (the ` | ` before it is no part of the cell before)
+        if not self.rows:
+            self.rows.append([])
+        self.rows[-1].append([at, -1])
+        self.simple = self.simple and not spans
+
+    def end_cell(self, at: int) -> None:
+        if self.rows and self.rows[-1] and self.rows[-1][-1][1] < 0:
+            self.rows[-1][-1][1] = at
+
+    def close(self, out: Lines) -> None:
+        """Rewrite `out[self.start:]` as a Markdown table (the first row its header) when every cell
+        is one line and no text is outside the cells; else leave the lines as they are. (On a list
+        item's marker line, it begins there.)"""
+        self.end_cell(len(out))
+        rows = [r for r in self.rows if r]
+        if not self.simple or not rows:
+            return
+        marks = out.indent.strip()  # (a row's first cell begins its line: after a quotation's `>`)
+        cells = [["".join(out[a:b]).strip().removeprefix(marks).strip() for a, b in row] for row in rows]
+        if any("\n" in c for row in cells for c in row):
+            return
+        inside = {i for row in rows for a, b in row for i in range(a, b)}
+        if any(out[i].strip(" |\n" + out.mark) for i in range(self.start, len(out)) if i not in inside):
+            return  # a caption or stray text between the cells: keep it where it is
+        width = max(len(row) for row in cells)
+        lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in cells]
+        lines.insert(1, "|" + " --- |" * width)
+        del out[self.start :]
+        if out.marker >= self.start:  # (an item begun in a cell: its marker is gone)
+            out.marker = out.bare = -1
+        lead = "" if out.at_marker() else "\n"
+        out.append(lead + "\n".join(lines) + "\n\n")  # blank lines: text after it is no row
