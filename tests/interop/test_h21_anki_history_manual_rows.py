@@ -210,12 +210,18 @@ def _fixture_with(tmp_path: Path, rows: list[Row], due: int, ivl: int) -> Path:
 FIXTURE_CRT = 1_795_838_400  # the fixture collection's creation time (its day 0)
 
 
+def _this_study_day() -> datetime:
+    """An hour into the current study day: a row dated whole days before it falls on the study
+    day its calendar date names, whatever the hour the test runs at."""
+    return STUDY.start(datetime.now(UTC)) + timedelta(hours=1)
+
+
 def test_export_writes_the_log_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`import --with-history` then `export --with-progress` to .apkg: the same rows, and the card
     due (`retain due`) on the day Anki had set."""
-    now = datetime.now(UTC)
+    now = _this_study_day()
     start = now - timedelta(days=60)
     ms = int(start.timestamp() * 1000)
     day_ms = 86_400_000
@@ -223,10 +229,10 @@ def test_export_writes_the_log_back(
         (ms, 4, 8, 0, 2500, 3000, 0),
         (ms + 3 * day_ms, 3, 20, 8, 2500, 3000, 3),  # ahead: due on day 8
         (ms + 25 * day_ms, 4, 89, 20, 2500, 3000, 1),
-        (ms + 59 * day_ms, 0, 34, 89, 2500, 0, 4),  # "Set due date": today
+        (ms + 59 * day_ms, 0, 35, 89, 2500, 0, 4),  # "Set due date" yesterday: today, 35 days on
     ]
     due_day = (STUDY.today(now) - STUDY.of(datetime.fromtimestamp(FIXTURE_CRT, UTC))).days
-    package = _fixture_with(tmp_path, rows, due_day, 34)
+    package = _fixture_with(tmp_path, rows, due_day, 35)
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
     code, _out, err = run_cli(capsys, "import", str(package), "--with-history")
     assert code == 0, err
@@ -250,7 +256,7 @@ def test_export_writes_the_log_back(
 def _set_due_in_two_days(tmp_path: Path) -> tuple[Path, int]:
     """(the fixture package with a card reviewed twice, then "Set due date" 2 days from today;
     the first row's time, ms)."""
-    now = datetime.now(UTC)
+    now = _this_study_day()
     ms = int((now - timedelta(days=60)).timestamp() * 1000)
     day_ms = 86_400_000
     rows: list[Row] = [(ms, 4, 8, 0, 2500, 3000, 0), (ms + 15 * day_ms, 4, 89, 8, 2500, 3000, 1)]

@@ -468,7 +468,18 @@ def _revlog_ivl(state: CardState | None, at: datetime, day: StudyDay) -> int:
     if state.state != REVIEW:
         days = _step_days(state.due, at, day)
         return days if days > 0 else -max(1, int(secs))
+    if _day_start(state.due, day) and (days := _step_days(state.due, at, day)) > 0:
+        return days  # due on a study day, as Anki's day numbers give it: 24-hour rounding was a day off
     return round(secs / 86400) if secs >= 86400 else -max(1, int(secs))
+
+
+def _day_start(moment: datetime, day: StudyDay) -> bool:
+    """Whether `moment` is the start of its study day (a due date an Anki import set, or a
+    "Set due date"), not a time of day an answer gave it."""
+    try:
+        return moment == day.start_of(day.of(moment))
+    except (OverflowError, ValueError):
+        return False
 
 
 def _last_ivl(state: CardState | None, day: StudyDay) -> int:
