@@ -56,6 +56,7 @@ def test_hidden_folders_and_files_are_left_out_and_links_kept(tmp_path: Path) ->
     (decks / "real" / "r.toml").write_text(DECK.format(id="r"), "utf-8")
     (decks / "link.toml").symlink_to(decks / "real" / "r.toml")
     (decks / "gone.toml").symlink_to(decks / "missing.toml")
-    (decks / "dirlink").symlink_to(decks / "real")  # a link to a folder already walked: read once, by its own path
+    # a link to a folder already walked: read once, by its own path
+    (decks / "dirlink").symlink_to(decks / "real")
     (decks / "notes.TOML.txt").write_text("x", "utf-8")
     assert deck_files(decks) == [decks / "gone.toml", decks / "link.toml", decks / "real" / "r.toml"]

@@ -47,7 +47,9 @@ def test_export_then_import_into_a_fresh_home(
     assert f"0 added, 0 changed, 0 removed, {count} unchanged" in msg
     assert imported.read_text() == before
     # (an .apkg import records the cards the package gave the deck: `given` in its sidecar)
-    assert tree(home / "decks") == (["kafka.anki.json", "kafka.toml"] if suffix == ".apkg" else ["kafka.toml"])
+    assert tree(home / "decks") == (
+        ["kafka.anki.json", "kafka.toml"] if suffix == ".apkg" else ["kafka.toml"]
+    )
     code, msg, err = run_cli(capsys, "check", str(home / "decks"))
     assert code == 0, msg + err
 
