@@ -156,7 +156,9 @@ def normalise(text: str, *, articles: bool = True) -> str:
 
 
 _LEADS = re.compile(r"^[ '\"]+", re.MULTILINE)
-_TRAILS = re.compile(r"[ '\".!?;:,]+$", re.MULTILINE)
+# (starting only where a run starts: from each of its characters, a run that does not end its line
+# was matched to its end again, quadratic on `!!!…!x`)
+_TRAILS = re.compile(r"(?<![ '\".!?;:,])[ '\".!?;:,]+$", re.MULTILINE)
 _LINE_ARTICLE = re.compile(r"^(?:the|an|a) (?=[^ \n])", re.MULTILINE)
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 
