@@ -15,7 +15,7 @@ from retain.core.lint import lint_deck
 from retain.core.model import Card, Deck, Problem, Unit
 from retain.core.units import expand_card
 
-__all__ = ["CardCheck", "check_card", "split_list"]
+__all__ = ["PLACEHOLDER_ID", "CardCheck", "check_card", "named", "split_list"]
 
 PLACEHOLDER_ID = "new-card"
 
@@ -37,10 +37,10 @@ def split_list(text: str, sep: str = ",") -> tuple[str, ...]:
 
 
 def _messages(problems: list[Problem], severity: str) -> list[str]:
-    return [_named(p.message) for p in problems if p.severity == severity]
+    return [named(p.message) for p in problems if p.severity == severity]
 
 
-def _named(message: str) -> str:
+def named(message: str) -> str:
     """Messages about a card not saved yet speak of "the card", not its placeholder id."""
     return message.replace(f"card {PLACEHOLDER_ID!r}", "the card").replace(repr(PLACEHOLDER_ID), "the card")
 
@@ -58,5 +58,5 @@ def check_card(deck: Deck, card: Card, taken_ids: frozenset[str] = frozenset()) 
     parsed = result.deck
     if parsed is None or not parsed.cards:
         return CardCheck(errors or ["the card cannot be read"], warnings, [])
-    warnings += [_named(p.message) for p in lint_deck(parsed)]
+    warnings += [named(p.message) for p in lint_deck(parsed)]
     return CardCheck(errors, warnings, expand_card(parsed, parsed.cards[0]) if not errors else [])

@@ -3,11 +3,13 @@
 The preview shows every review unit the card makes (one per cloze number, both
 sides of a reversed card) as it will appear in a review. Problems appear inline
 as you type: errors (the card cannot be saved) and warnings (`retain check`'s
-author lint). Ctrl+S saves through `store.card_edits`, which re-reads the deck
+author lint, and its media check: a file the card names that its deck's media
+folder does not hold, or a reference it refuses; `ui.card_media`; said again
+once saved). Ctrl+S saves through `store.card_edits`, which re-reads the deck
 file under the deck-edit lock (`retain add` waits, and the save waits for it a
-moment, else says so and keeps the form) and never overwrites an edit made on disk meanwhile: a change elsewhere
-in the file is merged, a change to this very card opens a choice (keep both,
-use mine, use theirs).
+moment, else says so and keeps the form) and never overwrites an edit made on
+disk meanwhile: a change elsewhere in the file is merged, a change to this very
+card opens a choice (keep both, use mine, use theirs).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from retain.store.collection import Collection
 from retain.store.decks.card_edits import CardConflict, CardEdit, Resolution, SaveResult, read_card, save_card
 from retain.store.decks.deckedit import DeckEditError, DeckFile
 from retain.ui.access import retain_app
+from retain.ui.card_media import card_media_warnings
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.confirm import ChoiceScreen, ConfirmScreen
 from retain.ui.text import line
@@ -112,6 +115,7 @@ class EditorScreen(Screen[SaveResult | None]):
         self.check: CardCheck | None = None
         self.saved: list[SaveResult] = []  # cards saved with "save and add another"
         self._touched = False  # a field was changed: problems are shown from then on
+        self._media: list[str] = []  # the media warnings of the last check (said again once saved)
 
     @property
     def is_new(self) -> bool:
@@ -145,6 +149,8 @@ class EditorScreen(Screen[SaveResult | None]):
         taken = frozenset(c.id for c in deck.cards)
         if not self.is_new and deck_id == self._origin_deck:
             taken -= {card.id}
+        # (a moved card's media go along with it: checked where they are now, as the move reads them)
+        media = card_media_warnings(self.collection, deck_id if self.is_new else self._origin_deck, card)
         if self.is_new or deck_id != self._origin_deck:
             card = replace(card, id="")  # an id is made when saving
         check = check_card(deck, card, taken)
@@ -154,6 +160,9 @@ class EditorScreen(Screen[SaveResult | None]):
             errors = [f"{who}: {m}" for _k, m, severity in found if severity == "error"]
             warnings = [f"{who}: {m}" for _k, m, severity in found if severity != "error"]
             check = CardCheck(check.errors + errors, check.warnings + warnings, [] if errors else check.units)
+        if media:  # the files it names, as `retain check` words them
+            check = CardCheck(check.errors, check.warnings + media, check.units)
+        self._media = media
         self.check = check
         widget = self.query_one("#editor-problems", Static)
         preview = self.query_one(CardPreview)
@@ -232,6 +241,9 @@ class EditorScreen(Screen[SaveResult | None]):
             self.notify(line(str(exc)).plain, title="Not saved", severity="error", markup=False, timeout=8)
             return
         self.notify(_saved_message(result, resolution), markup=False)
+        if self._media and resolution != "theirs":  # (a save right after typing: said before it was shown)
+            shown = "\n".join(_plain_words(m) for m in self._media)
+            self.notify(line(shown).plain, title="Media", severity="warning", markup=False, timeout=8)
         stayed = carry_kept(self.collection.library, [result])  # (moved: its Anki identity goes along)
         if stayed is not None:
             self.notify(line(stayed).plain, severity="warning", markup=False, timeout=8)
