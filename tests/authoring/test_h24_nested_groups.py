@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,16 @@ from retain.core.model import Deck, Unit, decks_in_group, decks_named, group_tit
 from retain.core.search import compile_query
 
 GROUPS = {"a": "Lang", "b": "Lang::Spanish", "c": "lang::spanish::Verbs", "d": "Language", "e": "Other"}
+
+
+def _write_decks(folder: Path, groups: Iterable[tuple[str, str]]) -> None:
+    """A deck file of one card for each (deck id, group)."""
+    folder.mkdir(parents=True)
+    for deck_id, group in groups:
+        (folder / f"{deck_id}.toml").write_text(
+            f'[deck]\nid = "{deck_id}"\ngroup = "{group}"\n\n[[cards]]\nid = "c1"\nfront = "q"\nback = "a"\n',
+            encoding="utf-8",
+        )
 
 
 def _decks() -> list[Deck]:
@@ -39,13 +50,7 @@ def test_the_browser_deck_search_finds_a_groups_nested_decks() -> None:
 def test_export_of_a_group_takes_its_nested_decks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from retain.cli import main
 
-    decks = tmp_path / "home" / "decks"
-    decks.mkdir(parents=True)
-    for deck_id, group in GROUPS.items():
-        (decks / f"{deck_id}.toml").write_text(
-            f'[deck]\nid = "{deck_id}"\ngroup = "{group}"\n\n[[cards]]\nid = "c1"\nfront = "q"\nback = "a"\n',
-            encoding="utf-8",
-        )
+    _write_decks(tmp_path / "home" / "decks", GROUPS.items())
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
     assert main(["export", "Lang", "-o", str(tmp_path / "lang.apkg")]) == 0
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "other"))
@@ -59,13 +64,7 @@ def test_stats_names_a_group_holding_only_groups_under_it_as_typed(
 ) -> None:
     from retain.cli import main
 
-    decks = tmp_path / "home" / "decks"
-    decks.mkdir(parents=True)
-    for deck_id, group in (("b", "Lang::Spanish"), ("c", "Lang::French")):
-        (decks / f"{deck_id}.toml").write_text(
-            f'[deck]\nid = "{deck_id}"\ngroup = "{group}"\n\n[[cards]]\nid = "c1"\nfront = "q"\nback = "a"\n',
-            encoding="utf-8",
-        )
+    _write_decks(tmp_path / "home" / "decks", [("b", "Lang::Spanish"), ("c", "Lang::French")])
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
     svg = tmp_path / "lang.svg"
     assert main(["stats", "--deck", "lang", "--svg", str(svg)]) == 0
@@ -97,13 +96,7 @@ def test_a_group_holding_only_groups_under_it_is_named_as_typed_by_export_and_st
 
     from retain.cli import main
 
-    decks = tmp_path / "home" / "decks"
-    decks.mkdir(parents=True)
-    for deck_id, group in (("f", "Lang::French"), ("s", "Lang::Spanish")):
-        (decks / f"{deck_id}.toml").write_text(
-            f'[deck]\nid = "{deck_id}"\ngroup = "{group}"\n\n[[cards]]\nid = "c1"\nfront = "q"\nback = "a"\n',
-            encoding="utf-8",
-        )
+    _write_decks(tmp_path / "home" / "decks", [("f", "Lang::French"), ("s", "Lang::Spanish")])
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
     capsys.readouterr()
     assert main(["stats", "--deck", "lang", "--json"]) == 0

@@ -23,14 +23,13 @@ from hypothesis import strategies as st
 from retain.core.deckfile import parse_deck
 from retain.core.state import CardState
 from retain.interop.ankikeep import AnkiKeep, KeptCard, KeptNote, load_keep
-from retain.interop.ankikeep_moves import carry_kept
 from retain.interop.moved_away import without_notes
 from retain.store.collection import Collection
-from retain.store.decks.card_edits import move_cards
 from retain.store.home import open_home
 
 from .anki_fixture import CARD, LEGACY, changed_package
 from .conftest import FIXTURES, run_cli
+from .moves import move_like_m
 
 LATEST = FIXTURES / "layout-latest.apkg"
 STUDIED = "wcaxx-fs-w-15eb95ae"  # CARD's id (general-knowledge): the fixture's one studied card
@@ -42,15 +41,6 @@ def _mine(home: Path, *cards: tuple[str, str, str]) -> None:
     body = "".join(f'\n[[cards]]\nid = "{i}"\nfront = "{f}"\nback = "{b}"\n' for i, f, b in cards)
     (home / "decks").mkdir(parents=True, exist_ok=True)
     (home / "decks" / "mine.toml").write_text(f'format = 1\n\n[deck]\nid = "mine"\nname = "Mine"\n{body}')
-
-
-def _move(deck_id: str, card_id: str, to: str) -> None:
-    """What `m` in the browser does: the card moved, its kept Anki entries carried along."""
-    now = datetime.now(UTC)
-    with Collection.open(open_home(), now, tz=UTC) as col:
-        results = move_cards(col, [(deck_id, card_id)], to, now)
-        assert carry_kept(col.library, results) is None
-    assert [r.card.id for r in results] == [card_id]
 
 
 def _holders(home: Path, card_id: str) -> list[str]:
@@ -82,7 +72,7 @@ def _state(key: str) -> CardState | None:
 def test_an_apkg_card_moved_to_your_deck_stays_there(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _import(capsys, LATEST)
     _mine(home, ("m1", "q", "a"))
-    _move("languages-spanish", SPANISH_CARD, "mine")
+    move_like_m("languages-spanish", SPANISH_CARD, "mine")
     guid = load_keep(home / "decks" / "mine.anki.json").notes[SPANISH_CARD].guid  # type: ignore[union-attr]
 
     out = _import(capsys, LATEST)
@@ -104,7 +94,7 @@ def test_the_one_deck_package_of_the_report(home: Path, capsys: pytest.CaptureFi
     """`--dry-run` says it too, and a deck the learner keeps in a folder of theirs counts."""
     _import(capsys, LEGACY)
     _mine(home)
-    _move("general-knowledge", STUDIED, "mine")
+    move_like_m("general-knowledge", STUDIED, "mine")
     out = _import(capsys, LEGACY, "--dry-run")
     assert "deck general-knowledge: 0 added, 0 changed, 0 removed, 1 unchanged\n" in out, out
     assert "  kept in 'mine', where you moved it: 1 card\n" in out, out
@@ -116,7 +106,7 @@ def test_edited_in_anki_since_it_is_known_by_its_guid(
 ) -> None:
     _import(capsys, LEGACY)
     _mine(home)
-    _move("general-knowledge", STUDIED, "mine")
+    move_like_m("general-knowledge", STUDIED, "mine")
 
     def edit(conn: sqlite3.Connection) -> None:
         nid, flds = conn.execute(
@@ -147,7 +137,7 @@ def test_its_history_counts_where_it_is(
     before = _state(f"general-knowledge/{STUDIED}")
     assert before is not None and not before.is_new
     _mine(home)
-    _move("general-knowledge", STUDIED, "mine")
+    move_like_m("general-knowledge", STUDIED, "mine")
     assert _state(f"mine/{STUDIED}") == before
 
     def studied_again(conn: sqlite3.Connection) -> None:  # in Anki, after the move here
@@ -175,7 +165,7 @@ def test_a_card_moved_between_two_decks_of_the_package_follows_the_package(
     (which moves: `test_h22_cards_moved_between_decks`): it is moved as the file has it, said in
     the preview, never a second card."""
     _import(capsys, LATEST)
-    _move("general-knowledge", STUDIED, "languages-spanish")
+    move_like_m("general-knowledge", STUDIED, "languages-spanish")
     out = _import(capsys, LATEST)
     assert f"  > {STUDIED} (from languages-spanish" in out, out
     assert _holders(home, STUDIED) == ["general-knowledge"]
@@ -191,7 +181,7 @@ def test_a_toml_deck(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
     deck = _brokers(tmp_path / "brokers.toml", ("c1", "What is a topic?", "A log"), ("c2", "ISR?", "In sync"))
     _import(capsys, deck)
     _mine(home, ("m1", "q", "a"))
-    _move("brokers", "c2", "mine")
+    move_like_m("brokers", "c2", "mine")
     out = _import(capsys, deck)
     assert "deck brokers: 1.0.0 -> 1.0.0: 0 added, 0 changed, 0 removed, 1 unchanged\n" in out, out
     assert "  kept in 'mine', where you moved it: 1 card\n" in out, out
@@ -219,7 +209,7 @@ def test_a_card_in_two_of_your_decks_is_not_guessed_at(
     deck = _brokers(tmp_path / "brokers.toml", ("c1", "What is a topic?", "A log"), ("c2", "ISR?", "In sync"))
     _import(capsys, deck)
     _mine(home, ("m1", "q", "a"))
-    _move("brokers", "c2", "mine")
+    move_like_m("brokers", "c2", "mine")
     other = home / "decks" / "other.toml"
     other.write_text(
         'format = 1\n\n[deck]\nid = "other"\nname = "Other"\n\n[[cards]]\nid = "c2"\nfront = "ISR?"\nback = "In sync"\n'
@@ -236,7 +226,7 @@ def test_an_anki_text_file(home: Path, tmp_path: Path, capsys: pytest.CaptureFix
     assert parsed.deck is not None
     cat = next(c.id for c in parsed.deck.cards if c.front == "gato")
     _mine(home, ("m1", "q", "a"))
-    _move("words", cat, "mine")
+    move_like_m("words", cat, "mine")
     out = _import(capsys, words)
     assert "  kept in 'mine', where you moved it: 1 card\n" in out, out
     assert f"+ {cat}" not in out

@@ -21,7 +21,6 @@ import json
 import re
 import shutil
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,13 +30,10 @@ from hypothesis import strategies as st
 from retain.core.deckfile import parse_deck
 from retain.core.ids import make_card_id
 from retain.interop.ankikeep import AnkiKeep, KeepError, keep_path, load_keep, parse_keep
-from retain.interop.ankikeep_moves import carry_kept
-from retain.store.collection import Collection
-from retain.store.decks.card_edits import move_cards
-from retain.store.home import open_home
 
 from .anki_fixture import LEGACY, changed_package
 from .conftest import FIXTURES, run_cli
+from .moves import move_like_m
 
 LATEST = FIXTURES / "layout-latest.apkg"
 MINE = "  kept, added by you here: 1 card\n"
@@ -63,15 +59,6 @@ def _cards(root: Path, deck_id: str) -> dict[str, tuple[str, str]]:
     parsed = parse_deck(path.read_text(encoding="utf-8"), str(path))
     assert parsed.deck is not None, parsed.errors
     return {c.id: (c.front, c.back) for c in parsed.deck.cards}
-
-
-def _move(deck_id: str, card_id: str, to: str) -> None:
-    """What `m` in the browser does: the card moved, its kept Anki entries carried along."""
-    now = datetime.now(UTC)
-    with Collection.open(open_home(), now, tz=UTC) as col:
-        results = move_cards(col, [(deck_id, card_id)], to, now)
-        assert carry_kept(col.library, results) is None
-    assert [r.card.id for r in results] == [card_id]
 
 
 def _write_deck(folder: Path, deck_id: str, cards: list[tuple[str, str]], group: str = "") -> None:
@@ -162,7 +149,7 @@ def test_a_card_moved_between_decks_of_a_package_retain_wrote_still_moves_back(
     _as_learner(monkeypatch, learner)
     _ok(capsys, "import", str(pkg))
     card = make_card_id("tres")
-    _move("lang-b", card, "lang-a")
+    move_like_m("lang-b", card, "lang-a")
 
     out, _err = _ok(capsys, "import", str(pkg))
     assert f"  > {card} (from lang-a)\n" in out and "kept" not in out, out
@@ -319,7 +306,7 @@ def test_a_folder_dry_run_leaves_a_card_you_moved_where_the_real_run_does(
     _as_learner(monkeypatch, learner)
     _ok(capsys, "import", str(folder))
     card = make_card_id("gato")
-    _move("spanish", card, "french")
+    move_like_m("spanish", card, "french")
 
     dry, real = _both(capsys, folder)
     assert "sp.apkg:   kept in 'french', where you moved it: 1 card\n" in real, real

@@ -25,13 +25,12 @@ from retain.core.deckfile import parse_deck
 from retain.core.model import Card, Deck
 from retain.core.state import REVIEW, CardState, Event
 from retain.interop.ankikeep import AnkiKeep, KeptCard, KeptNote, keep_path, load_keep
-from retain.interop.ankikeep_moves import carry_kept
 from retain.store.collection import Collection
-from retain.store.decks.card_edits import move_cards
 from retain.store.home import open_home
 
 from .anki_fixture import ANKI_PYTHON, LEGACY, changed_package, run_anki
 from .conftest import FIXTURES, run_cli
+from .moves import move_like_m
 
 LATEST = FIXTURES / "layout-latest.apkg"
 IMAGE = "tn-lmuh-r-7191cc72"  # general-knowledge: "Which dot is this? <img src="tiny dot.png">"
@@ -61,15 +60,6 @@ def _cards(home: Path, deck_id: str) -> dict[str, Card]:
     parsed = parse_deck(path.read_text(encoding="utf-8"), str(path))
     assert parsed.deck is not None, parsed.errors
     return {c.id: c for c in parsed.deck.cards}
-
-
-def _move(deck_id: str, card_id: str, to: str) -> None:
-    """What `m` in the browser does: the card moved, its kept Anki entries carried along."""
-    now = datetime.now(UTC)
-    with Collection.open(open_home(), now, tz=UTC) as col:
-        results = move_cards(col, [(deck_id, card_id)], to, now)
-        assert carry_kept(col.library, results) is None
-    assert [r.card.id for r in results] == [card_id]
 
 
 def _other(tmp_path: Path) -> Path:
@@ -167,7 +157,7 @@ def test_a_card_moved_in_from_another_package_keeps_its_anki_identity(
     _import(capsys, LATEST)
     _import(capsys, other)
     note = load_keep(keep_path(home / "decks", "trivia")).notes[OTHER_IMAGE]  # type: ignore[union-attr]
-    _move("trivia", OTHER_IMAGE, "general-knowledge")
+    move_like_m("trivia", OTHER_IMAGE, "general-knowledge")
     moved = load_keep(keep_path(home / "decks", "general-knowledge"))
     assert moved is not None and moved.moved_in == {OTHER_IMAGE}
     assert moved.notes[OTHER_IMAGE].guid == note.guid
@@ -198,7 +188,7 @@ def test_a_moved_in_cards_anki_ease_and_progress_stay(
     other = _other(tmp_path)
     _import(capsys, LATEST, "--with-history")
     _import(capsys, other, "--with-history")
-    _move("trivia", OTHER_STUDIED, "general-knowledge")
+    move_like_m("trivia", OTHER_STUDIED, "general-knowledge")
     before = load_keep(keep_path(home / "decks", "general-knowledge"))
     assert before is not None and OTHER_STUDIED in before.cards
     now = datetime.now(UTC)
@@ -241,7 +231,7 @@ def test_anki_updates_the_moved_in_note_after_a_reimport(
     other = _other(tmp_path)
     _import(capsys, LATEST)
     _import(capsys, other)
-    _move("trivia", OTHER_IMAGE, "general-knowledge")
+    move_like_m("trivia", OTHER_IMAGE, "general-knowledge")
     _import(capsys, LATEST)
     exported = tmp_path / "gk.apkg"
     code, _out, err = run_cli(capsys, "export", "general-knowledge", "-o", str(exported))
@@ -255,7 +245,7 @@ def test_a_card_moved_in_from_a_deck_of_yours(home: Path, capsys: pytest.Capture
     (home / "decks" / "mine.toml").write_text(
         'format = 1\n\n[deck]\nid = "mine"\nname = "Mine"\n\n[[cards]]\nid = "m1"\nfront = "q"\nback = "a"\n'
     )
-    _move("mine", "m1", "general-knowledge")
+    move_like_m("mine", "m1", "general-knowledge")
     out = _import(capsys, LATEST)
     assert KEPT in out, out
     assert _cards(home, "general-knowledge")["m1"].front == "q"
@@ -268,7 +258,7 @@ def test_a_card_moved_between_decks_of_the_package_then_deleted_upstream_stays(
     version not holding it anywhere does not remove it. One the package still holds moves back
     (`test_h23_moved_out_reimport`)."""
     _import(capsys, LEGACY)
-    _move("general-knowledge", IMAGE, "languages-spanish")
+    move_like_m("general-knowledge", IMAGE, "languages-spanish")
     out = _import(capsys, _without_image(tmp_path))
     assert "deck languages-spanish: 0 added, 0 changed, 0 removed, 4 unchanged\n" + KEPT in out, out
     assert IMAGE in _cards(home, "languages-spanish")
@@ -276,10 +266,10 @@ def test_a_card_moved_between_decks_of_the_package_then_deleted_upstream_stays(
 
 def test_moving_a_card_back_home_is_no_move_in(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _import(capsys, LATEST)
-    _move("general-knowledge", IMAGE, "languages-spanish")
+    move_like_m("general-knowledge", IMAGE, "languages-spanish")
     spanish = load_keep(keep_path(home / "decks", "languages-spanish"))
     assert spanish is not None and spanish.moved_in == {IMAGE}
-    _move("languages-spanish", IMAGE, "general-knowledge")
+    move_like_m("languages-spanish", IMAGE, "general-knowledge")
     home_keep = load_keep(keep_path(home / "decks", "general-knowledge"))
     spanish = load_keep(keep_path(home / "decks", "languages-spanish"))
     assert home_keep is not None and spanish is not None
