@@ -127,3 +127,26 @@ def test_copied_lines_anywhere_change_no_count_and_no_state(
             assert dict(col.states) == expected, step
         finally:
             col.close(LATER)
+
+
+def test_a_record_repeated_inside_a_file_read_again_counts_once_with_the_index_kept(tmp_path: Path) -> None:
+    """The copy put between two records (a hand edit, a sync tool's merge): the file no longer
+    matches where the index stopped, so it is read again from its start. Its old rows were
+    deleted and the re-read rows took their rowids back, below where the repeat check began: 4
+    reviews today, and no line said, until `cache/` was deleted."""
+    col = open_col(make_home(tmp_path), NOW)
+    try:
+        rate(col, "tiny/one", NOW)
+        rate(col, "tiny/one", NOW + timedelta(minutes=10), rating=4)
+        rate(col, "tiny/two", NOW + timedelta(minutes=11))
+        assert col.progress(LATER)[0] == 3  # (the index fed with the three)
+    finally:
+        col.close(NOW + timedelta(minutes=12))
+    journal = journal_paths(tmp_path)[0]
+    data = journal.read_bytes()
+    records = [line for line in data.splitlines(keepends=True) if line[:1].isdigit()]
+    assert len(records) == 3
+    head = data[: data.index(records[1]) + len(records[1])]
+    journal.write_bytes(head + records[0] + records[2])  # (the copy between the second and third)
+    said = _check(tmp_path)
+    assert any("repeat" in m for m in said), said

@@ -367,7 +367,6 @@ def ingest(
         todo, gone, report.problems, holes = _plan(
             db, state_dir, now
         )  # again, under the lock (another process)
-        first = (db.execute("SELECT max(rowid) FROM events").fetchone()[0] or 0) + 1
         total = sum(max(0, st.st_size - max(start, 0)) for _d, _p, _i, start, st in todo)
         done = 0
         for file_id in gone:
@@ -386,6 +385,10 @@ def ingest(
                 )
                 file_id = int(cur.lastrowid or 0)
             plans.append((device, path, file_id, start, st))
+        # The first row this feed adds: taken after the rows of files read again are deleted, as
+        # a table without AUTOINCREMENT gives their rowids out again. Taken before, rows re-read
+        # under those rowids were below it, and a repeated record among them was counted twice.
+        first = (db.execute("SELECT max(rowid) FROM events").fetchone()[0] or 0) + 1
         cold = first == 1 and not gone and not report.rebuilt
         sums: Tally = {}  # the batches' daily sums (as if none were undone), added up batch by batch
         known = _known(plans, appended or {})
