@@ -381,7 +381,8 @@ def _read_entry(
 def load_library(
     folders: Iterable[tuple[Path, Origin]], cache_dir: Path | None = None, *, cards: bool = True
 ) -> Library:
-    """Load every deck file under each folder (`walk_decks`: linked folders too), in order.
+    """Load every deck file under each folder (`walk_decks`: linked folders too), in order; a file
+    reached through several folders once, by the folder that protects it most (`_kept`).
 
     A deck id is unique in the library (`_owners` says which file keeps it). A user deck with the
     same id as a bundled deck replaces it (a user's own edited copy); any other repeat is an error.
@@ -389,17 +390,15 @@ def load_library(
     read: list[DeckEntry] = []
     files: dict[str, FileId | None] = {}
     hidden: list[Path] = []
-    seen_paths: set[Path] = set()
-    for folder, origin in folders:
-        walk = walk_decks(folder)
+    walks = [(folder, origin, walk_decks(folder)) for folder, origin in folders]
+    kept = _kept(walks)
+    for _folder, origin, walk in walks:
         hidden += walk.hidden
         for path in walk.files:
             files[str(path)] = file_id(path)  # before reading: a change while loading is a mismatch later
-            real = real_path(path)
-            if real in seen_paths:
-                continue
-            seen_paths.add(real)
-            read.append(_read_entry(path, origin, cache_dir, cards=cards, listed=True, walk=walk))
+            if (path, origin) in kept:
+                kept.discard((path, origin))  # (each file once, though its folder be listed twice)
+                read.append(_read_entry(path, origin, cache_dir, cards=cards, listed=True, walk=walk))
     owners = _owners(read)
     entries = [
         e
@@ -409,6 +408,29 @@ def load_library(
     for entry in entries:
         _claim(owners, entry)
     return Library(entries, files, _unread(hidden, read))
+
+
+# How much an origin protects its files: a bundled deck is never written, a configured deck
+# folder's is never overwritten by an import, the user's deck folder's is the user's to replace.
+_PROTECTION: dict[Origin, int] = {"bundled": 3, "folder": 2, "user": 1, "path": 0}
+
+
+def _kept(walks: Iterable[tuple[Path, Origin, DeckWalk]]) -> set[tuple[Path, Origin]]:
+    """The path, and origin, each deck file is loaded by: a file reached through several folders
+    (a configured deck folder also linked into the user's, nested deck folders listed twice) takes
+    the origin that protects it most (`_PROTECTION`), then a path with no link below its folder,
+    then the first in order; so it is one entry, shown by one path, whichever folder comes first."""
+    best: dict[Path, tuple[tuple[int, bool, int], Path, Origin]] = {}
+    order = 0
+    for folder, origin, walk in walks:
+        top = real_path(folder)
+        for path in walk.files:
+            real = real_path(path)
+            rank = (-_PROTECTION[origin], real != top / path.relative_to(folder), order)
+            order += 1
+            if real not in best or rank < best[real][0]:
+                best[real] = (rank, path, origin)
+    return {(path, origin) for _rank, path, origin in best.values()}
 
 
 def _unread(hidden: list[Path], read: list[DeckEntry]) -> list[Path]:
