@@ -208,7 +208,7 @@ def test_the_nested_worked_example_of_docs_settings(tmp_path: Path) -> None:
         try:
             counts = col.due_counts(NOW)
             rows = {r.label: r.new for r in deck_rows(col.library.decks, counts, col.cards_per_deck())}
-            assert rows == {"Lang": 4, "Basics": 4, "Lang::Spanish": 2, "Verbs": 2, "Nouns": 2}
+            assert rows == {"Lang": 5, "Basics": 4, "Lang::Spanish": 2, "Verbs": 2, "Nouns": 2}
             assert counts.served().new == 5
             if first == "everything":
                 served = study(col.start_session(None, NOW), NOW)
