@@ -5,8 +5,12 @@ deck's from the file name, each card's from its front. Two unrelated `Spanish.cs
 one deck id, and share a card id wherever they share a front (`hola,hello`). One shared card was
 enough for the import to take the stranger's 6-card file for a new version of the learner's
 51-card deck, and 50 of the learner's cards were removed. A deck whose ids were derived is the
-installed deck of its id only when the file holds more than half of that deck's cards; otherwise
-it goes in beside it (`spanish-2`), and the preview says why in one line.
+installed deck of its id only when the cards they share are more than half of the file's cards or
+more than half of the deck's; otherwise it goes in beside it (`spanish-2`), and the preview says
+why in one line. And such an import never removes a card: the learner's own file imported again
+after they added cards to its deck was a "different deck" (only 4 of its 9 notes), and a file
+that dropped rows took those cards away; the cards the file does not hold now stay, and the
+preview says so in one line.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ from .conftest import run_cli, tree
 MINE = ["hola,hello"] + [f"palabra{i},word{i}" for i in range(50)]
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 STRANGER = ["hola,hello"] + [f"frase{i},sentence{i}" for i in range(5)]
+KEPT = (
+    "  kept, not in this file: {} (a file without card ids never removes cards; delete them in the browser)"
+)
 
 
 def _write(path: Path, rows: list[str]) -> Path:
@@ -79,17 +86,76 @@ def test_a_strangers_file_of_the_same_name_goes_in_beside(
     assert _decks(home) == ["spanish-2.toml", "spanish.toml"]
 
 
-def test_a_strangers_small_file_all_of_whose_cards_are_mine_goes_in_beside(
+def test_a_strangers_small_file_of_my_rows_updates_them_and_removes_nothing(
     tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Sharing every card of the *smaller* deck is not enough: it would remove 49 of 51 of mine."""
+    """A file all of whose cards are in the deck is that deck (more than half of the *file's*
+    cards are shared): it updates the rows it holds, and the 49 others stay."""
     mine = _write(tmp_path / "mine" / "Spanish.csv", MINE)
-    stranger = _write(tmp_path / "stranger" / "Spanish.csv", ["hola,hello", "palabra0,word0"])
+    stranger = _write(tmp_path / "stranger" / "Spanish.csv", ["hola,HELLO!", "palabra0,word0"])
     assert run_cli(capsys, "import", str(mine))[0] == 0
     code, out, err = run_cli(capsys, "import", str(stranger))
     assert code == 0, err
-    assert "only 2 of its 51 notes are in this file; importing as 'spanish-2'" in out
-    assert len(_fronts(home / "decks" / "spanish.toml")) == 51
+    lines = [ln.split("-")[0] + "-" if ln.startswith("  ~ ") else ln for ln in out.splitlines()]
+    lines = [ln for ln in lines if not ln.startswith(("  -", "  +"))]  # (the edited card's text)
+    assert lines[:3] == [
+        "deck spanish: 0 added, 1 changed, 0 removed, 50 unchanged",
+        "  ~ hola-",
+        KEPT.format("49 cards"),
+    ], out
+    assert "importing as" not in out
+    fronts = _fronts(home / "decks" / "spanish.toml")
+    assert len(fronts) == 51 and fronts == [r.split(",")[0] for r in MINE]
+    assert _decks(home) == ["spanish.toml"]
+
+
+def test_my_own_file_again_after_adding_cards_updates_in_place(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Attacker 23: the learner's own 4-row file, 5 cards added with `retain add`, the same file
+    again: the same deck (4 of the file's 4 cards), its 5 added cards kept, no `spanish-2`; the
+    dry run, the import and the next (memo'd) import say the same."""
+    mine = _write(tmp_path / "spanish.csv", [f"question {n},answer {n}" for n in range(1, 5)])
+    assert run_cli(capsys, "import", str(mine))[0] == 0
+    for i in range(1, 6):
+        assert (
+            run_cli(capsys, "add", "--deck", "spanish", "--front", f"my own {i}", "--back", f"b{i}")[0] == 0
+        )
+    want = ["deck spanish: 0 added, 0 changed, 0 removed, 9 unchanged", KEPT.format("5 cards")]
+    code, dry, err = run_cli(capsys, "import", "--dry-run", str(mine))
+    assert code == 0, err
+    assert dry.splitlines()[:2] == want, dry
+    for _ in range(3):  # the import, and again (the memo'd one, the library unchanged)
+        code, out, err = run_cli(capsys, "import", str(mine))
+        assert code == 0, err
+        assert out.splitlines()[:2] == want, out
+        assert "importing as" not in out
+        assert _decks(home) == ["spanish.toml"]
+        fronts = _fronts(home / "decks" / "spanish.toml")
+        assert fronts == [f"question {n}" for n in range(1, 5)] + [f"my own {i}" for i in range(1, 6)]
+
+
+def test_a_two_row_deck_with_cards_added_and_a_row_edited(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = _write(tmp_path / "spanish.csv", ["hola,hello", "adios,bye"])
+    assert run_cli(capsys, "import", str(mine))[0] == 0
+    for i in range(1, 6):
+        assert (
+            run_cli(capsys, "add", "--deck", "spanish", "--front", f"my own {i}", "--back", f"b{i}")[0] == 0
+        )
+    _write(mine, ["hola,hello", "adios,goodbye"])
+    code, out, err = run_cli(capsys, "import", str(mine))
+    assert code == 0, err
+    lines = [ln.split("-")[0] + "-" if ln.startswith("  ~ ") else ln for ln in out.splitlines()]
+    lines = [ln for ln in lines if not ln.startswith(("  -", "  +"))]  # (the edited card's text)
+    assert lines[:3] == [
+        "deck spanish: 0 added, 1 changed, 0 removed, 6 unchanged",
+        "  ~ adios-",
+        KEPT.format("5 cards"),
+    ], out
+    assert _decks(home) == ["spanish.toml"]
+    assert len(_fronts(home / "decks" / "spanish.toml")) == 7
 
 
 def test_my_own_upgrades_stay_upgrades(
@@ -105,8 +171,11 @@ def test_my_own_upgrades_stay_upgrades(
     _write(mine, [*rows, "nuevo,new", "otro,other"])
     code, out, err = run_cli(capsys, "import", str(mine))
     assert code == 0, err
-    assert out.splitlines()[0] == "deck spanish: 3 added, 1 changed, 3 removed, 47 unchanged"
+    # the rows removed (and the front edited away) stay: such a file never removes a card
+    assert out.splitlines()[0] == "deck spanish: 3 added, 1 changed, 0 removed, 50 unchanged"
+    assert KEPT.format("3 cards") in out.splitlines()
     assert _decks(home) == ["spanish.toml"]
+    assert {"palabra1", "palabra2", "palabra4", "Palabra4"} <= set(_fronts(home / "decks" / "spanish.toml"))
     # the deck growing to many times its size is an upgrade too: it keeps every card
     _write(mine, [*rows, *(f"extra{i},more{i}" for i in range(300))])
     code, out, err = run_cli(capsys, "import", str(mine))
@@ -123,8 +192,11 @@ def test_a_tiny_deck_grows_by_a_few_rows(
     _write(mine, ["hola,hello", "adios,goodbye", "no,no", "gracias,thanks", "por favor,please"])
     code, out, err = run_cli(capsys, "import", str(mine))
     assert code == 0, err
-    assert out.splitlines()[0] == "deck spanish: 3 added, 1 changed, 1 removed, 1 unchanged"
+    lines = out.splitlines()
+    assert lines[0] == "deck spanish: 3 added, 1 changed, 0 removed, 2 unchanged"
+    assert KEPT.format("1 card") in lines
     assert _decks(home) == ["spanish.toml"]
+    assert _fronts(home / "decks" / "spanish.toml") == ["hola", "adios", "si", "no", "gracias", "por favor"]
 
 
 def test_dry_run_says_what_the_import_does(
@@ -243,6 +315,34 @@ def test_with_history_the_learners_progress_stays_with_the_learners_deck(
     assert progress_io.deck_progress(learner, "spanish-2", NOW)[0] == {}
 
 
+def test_with_history_my_own_file_again_keeps_my_added_cards_and_their_progress(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = _write(tmp_path / "spanish.csv", [f"question {n},answer {n}" for n in range(1, 5)])
+    assert run_cli(capsys, "import", str(mine))[0] == 0
+    for i in range(1, 6):
+        assert (
+            run_cli(capsys, "add", "--deck", "spanish", "--front", f"my own {i}", "--back", f"b{i}")[0] == 0
+        )
+    deck = parse_deck((home / "decks" / "spanish.toml").read_text("utf-8"), "spanish.toml").deck
+    assert deck is not None
+    learner = open_home({"RETAIN_HOME": str(home)})
+    col = Collection.open(learner, NOW, tz=UTC)
+    at = NOW - timedelta(days=2)
+    key = f"spanish/{deck.cards[-1].id}"  # `my own 5`
+    state = CardState(REVIEW, None, 9.0, 5.0, at + timedelta(days=9), at, reps=2)
+    col.record(Event(col.new_event_id(at), "review", key, at, state, None, 3, 900))
+    col.close(NOW)
+    code, out, err = run_cli(capsys, "import", "--with-history", str(mine))
+    assert code == 0, err
+    assert out.splitlines()[:2] == [
+        "deck spanish: 0 added, 0 changed, 0 removed, 9 unchanged",
+        KEPT.format("5 cards"),
+    ]
+    assert "importing as" not in out and _decks(home) == ["spanish.toml"]
+    assert list(progress_io.deck_progress(learner, "spanish", NOW)[0]) == [key]
+
+
 # ---- the rule, on random decks ----------------------------------------------------------
 
 
@@ -258,22 +358,34 @@ def _import(path: Path, root: Path) -> list[str]:
 _WORDS = st.lists(st.from_regex(r"[a-z]{3,9}", fullmatch=True), min_size=1, max_size=40, unique=True)
 
 
+def _rows(words: list[str]) -> list[str]:
+    return [f"{w},{w.upper()}" for w in words]
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mine=_WORDS, theirs=_WORDS, data=st.data())
-def test_a_deck_of_derived_ids_is_the_installed_one_only_when_it_keeps_most_of_it(
+def test_a_deck_of_derived_ids_is_the_installed_one_only_when_most_of_either_is_shared(
     mine: list[str], theirs: list[str], data: st.DataObject
 ) -> None:
+    """Another file of the deck's name sharing `shared` rows with it: the deck when those are more
+    than half of the file's rows or of the deck's, and then it removes none of the deck's cards;
+    otherwise beside it, the learner's deck untouched."""
     shared = data.draw(st.integers(0, len(mine)), "shared")
     theirs = [f"x{w}" for w in theirs] + mine[:shared]  # (`x`: none of mine by chance)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         decks = root / "home" / "decks"
-        _import(_write(root / "a" / "Vocab.csv", [f"{w},{w.upper()}" for w in mine]), root / "home")
+        _import(_write(root / "a" / "Vocab.csv", _rows(mine)), root / "home")
         before = (decks / "vocab.toml").read_bytes()
-        lines = _import(_write(root / "b" / "Vocab.csv", [f"{w},{w.upper()}" for w in theirs]), root / "home")
-        if 2 * shared > len(mine):  # a version of the learner's deck: at most half of it removed
-            assert lines[0].startswith("deck vocab: "), lines
-            assert sorted(_fronts(decks / "vocab.toml")) == sorted(theirs)
+        lines = _import(_write(root / "b" / "Vocab.csv", _rows(theirs)), root / "home")
+        if 2 * shared > len(mine) or 2 * shared > len(theirs):  # the learner's deck, updated in place
+            assert lines[0] == (
+                f"deck vocab: {len(theirs) - shared} added, 0 changed, 0 removed, {len(mine)} unchanged"
+            ), lines
+            gone = len(mine) - shared
+            kept = [ln for ln in lines[1:] if not ln.startswith(("  + ", "  - ", "  ~ "))]  # (cards listed)
+            assert kept == ([KEPT.format(f"{gone} card{'s' * (gone != 1)}")] if gone else []), lines
+            assert sorted(_fronts(decks / "vocab.toml")) == sorted({*mine, *theirs})
             assert not (decks / "vocab-2.toml").exists()
         else:  # another deck: beside it, the learner's untouched
             assert lines[0].endswith("importing as 'vocab-2'"), lines
@@ -283,21 +395,35 @@ def test_a_deck_of_derived_ids_is_the_installed_one_only_when_it_keeps_most_of_i
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mine=_WORDS, added=_WORDS, data=st.data())
-def test_an_upgrade_that_keeps_most_of_the_deck_is_one(
+def test_an_edited_file_whose_cards_are_mostly_the_decks_updates_it_and_removes_nothing(
     mine: list[str], added: list[str], data: st.DataObject
 ) -> None:
-    """The learner's own file edited: fewer than half of its rows removed (or their fronts
-    edited), any number added: the same deck, updated in place."""
-    gone = data.draw(st.integers(0, (len(mine) - 1) // 2), "removed")
-    kept = data.draw(st.permutations(mine), "order")[gone:]
+    """The learner's own file edited (any rows removed, any added) while the learner added cards
+    of their own to its deck: as long as most of the file's rows, or most of the deck's cards, are
+    shared, the same deck, updated in place, and every card of it stays."""
+    own = data.draw(st.lists(st.from_regex(r"[a-z]{3,9}", fullmatch=True), max_size=10, unique=True), "own")
+    kept = data.draw(st.permutations(mine), "order")[data.draw(st.integers(0, len(mine) - 1), "removed") :]
+    added = added[: data.draw(st.integers(0, len(added)), "added")]
     new = kept + [f"y{w}" for w in added]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         decks = root / "home" / "decks"
-        _import(_write(root / "Vocab.csv", [f"{w},{w.upper()}" for w in mine]), root / "home")
-        lines = _import(_write(root / "Vocab.csv", [f"{w},{w.upper()}" for w in new]), root / "home")
-        assert lines[0] == (
-            f"deck vocab: {len(added)} added, 0 changed, {gone} removed, {len(kept)} unchanged"
-        ), lines
-        assert sorted(_fronts(decks / "vocab.toml")) == sorted(new)
-        assert sorted(p.name for p in decks.glob("*.toml")) == ["vocab.toml"]
+        _import(_write(root / "Vocab.csv", _rows(mine)), root / "home")
+        deck = decks / "vocab.toml"
+        text = deck.read_text("utf-8")
+        for w in own:  # the learner's own cards (`z`: none of the file's by chance)
+            text += f'\n[[cards]]\nid = "z{w}"\nfront = "z{w}"\nback = "{w}"\n'
+        deck.write_text(text, encoding="utf-8")
+        held = len(mine) + len(own)
+        lines = _import(_write(root / "Vocab.csv", _rows(new)), root / "home")
+        if 2 * len(kept) > len(new) or 2 * len(kept) > held:
+            assert lines[0] == (f"deck vocab: {len(added)} added, 0 changed, 0 removed, {held} unchanged"), (
+                lines
+            )
+            assert sorted(_fronts(deck)) == sorted(
+                [*mine, *(f"z{w}" for w in own), *(f"y{w}" for w in added)]
+            )
+            assert sorted(p.name for p in decks.glob("*.toml")) == ["vocab.toml"]
+        else:
+            assert lines[0].endswith("importing as 'vocab-2'"), lines
+            assert sorted(_fronts(deck)) == sorted([*mine, *(f"z{w}" for w in own)])

@@ -17,8 +17,10 @@ A deck in the file is the installed deck of the same id only when they share
 at least one card id (card ids never change, so any upgrade or re-import of a
 deck shares them). A deck whose id and card ids the reader made up (`Bundle.derived`: a
 `.csv`'s deck, from its file name and fronts) shares them with any file of its name that
-holds one of its fronts, so it is the installed deck only when it holds more than half of
-that deck's cards (`_versions`). Otherwise the ids matched by chance (`Docker.md` and the
+holds one of its fronts, so it is the installed deck only when the cards they share are more
+than half of the file's cards or more than half of that deck's (`_versions`), and its import
+never removes a card: the installed deck's cards the file does not hold stay in it, and the plan
+says so (`_keep_unheld`). Otherwise the ids matched by chance (`Docker.md` and the
 bundled `docker` deck, two people's `Spanish.csv`): the file's deck is imported beside it
 under the first free id `ID-2`, `ID-3`, ... and the plan says so. An import never replaces a
 deck it is not. A deck of an Anki file whose id is free or held by another deck is first looked
@@ -68,7 +70,7 @@ from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
 from retain.interop.media import referenced_media, store_media
 from retain.interop.moved_away import MovedAway, away_keys, moved_away, moved_lines, without_notes
-from retain.interop.own_cards import keep_own, own_lines
+from retain.interop.own_cards import keep_own, own_lines, with_own
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.upgrade import DeckDiff, compare_versions, diff_decks, same_content
 from retain.store.decks.deckcache import remember
@@ -173,14 +175,29 @@ class PlannedDeck:
     # the installed deck's cards the package did not give it, kept in it (`own_cards`)
     own: list[Card] = field(default_factory=list)
     unread: str = ""  # the deck's `DECK.anki.json` when it did not read: `own` kept for that
+    # the installed deck's cards a file without card ids does not hold, kept in it (`_keep_unheld`)
+    kept: list[Card] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         return ([self.note] if self.note else []) + self.diff.lines() + self.away_lines()
 
     def away_lines(self) -> list[str]:
         """The cards left as the learner has them: `  kept in 'mine', where you moved it: 1 card`,
-        one per deck such cards are in, then `  kept, added by you here: 1 card`."""
-        return moved_lines(self.away) + own_lines(self.own, self.unread)
+        one per deck such cards are in, then `  kept, added by you here: 1 card`, or `  kept, not
+        in this file: 1 card (...)`."""
+        return moved_lines(self.away) + own_lines(self.own, self.unread) + unheld_lines(self.kept)
+
+
+def unheld_lines(kept: list[Card]) -> list[str]:
+    """`  kept, not in this file: 5 cards (a file without card ids never removes cards; ...)`,
+    or nothing."""
+    if not kept:
+        return []
+    n = len(kept)
+    return [
+        f"  kept, not in this file: {n} card{'s' * (n != 1)} "
+        "(a file without card ids never removes cards; delete them in the browser)"
+    ]
 
 
 def count_line(deck: Deck) -> str:
@@ -202,23 +219,25 @@ class ImportPlan:
         return [d.diff for d in self.decks]
 
 
-def _shared(old: Deck, new: Deck) -> tuple[int, int]:
-    """(how many of the installed deck `old`'s card ids the file's deck `new` holds, of how many)."""
+def _shared(old: Deck, new: Deck) -> tuple[int, int, int]:
+    """(how many of the installed deck `old`'s card ids the file's deck `new` holds, of how many
+    `old` holds, of how many `new` holds)."""
     ids = {c.id for c in new.cards}
     held = {c.id for c in old.cards}
-    return len(held & ids), len(held)
+    return len(held & ids), len(held), len(ids)
 
 
-def _versions(shared: int, held: int, derived: bool) -> bool:
-    """Whether an installed deck of `held` card ids, `shared` of them in a file's deck, is that
-    deck. Ids an author gave (a `.toml`, an `.apkg`'s GUIDs, retain's own text export) are the
-    deck's: one card in common is enough, a new version may drop most of the old one's cards.
+def _versions(shared: int, held: int, given: int, derived: bool) -> bool:
+    """Whether an installed deck of `held` card ids, `shared` of them in a file's deck of `given`,
+    is that deck. Ids an author gave (a `.toml`, an `.apkg`'s GUIDs, retain's own text export) are
+    the deck's: one card in common is enough, a new version may drop most of the old one's cards.
     `derived` ids (`Bundle.derived`: made from a file name and the fronts) are shared by any two
     files of one name holding one front alike (`Spanish.csv`, `hola,hello`): the file is a version
-    of the deck only when it holds more than half of its cards, so that an import of such a file
-    never takes away most of a deck, and a deck growing to any size, or losing or changing a few
-    rows, stays itself."""
-    return 2 * shared > held if derived else shared > 0
+    of the deck only when the cards they share are more than half of the file's or more than half
+    of the deck's (the learner's own file after they added cards to its deck; a deck growing to
+    any size, or losing or changing a few rows). Such an import never removes a card
+    (`_keep_unheld`), so a few of the deck's rows in a small file only update those rows."""
+    return (2 * shared > held or 2 * shared > given) if derived else shared > 0
 
 
 def _same_deck(old: Deck, new: Deck, derived: bool = False) -> bool:
@@ -229,7 +248,7 @@ def _same_deck(old: Deck, new: Deck, derived: bool = False) -> bool:
 
 def _clash(old: Deck, new: Deck, origin: str) -> str:
     """`a different deck (Spanish, user)`, and when it shares cards with the file, how few."""
-    shared, held = _shared(old, new)
+    shared, held, _given = _shared(old, new)
     some = (
         f": only {shared} of its {held} notes {'is' if shared == 1 else 'are'} in this file" if shared else ""
     )
@@ -281,7 +300,7 @@ def _found_by_name(bundle: Bundle, library: Library) -> dict[str, str]:
     were told apart by their place in the package by earlier versions (`japanese-3`), so a deck
     whose own id is free or holds another deck is the user's deck (not bundled, nor in a
     configured folder) of its Anki name (in any case) that it is a version of (`_versions`: it
-    shares a card with it, or most of its cards when the ids are derived), the one sharing
+    shares a card with it, or, the ids derived, most of its cards or of the file's), the one sharing
     most, unless the file has a deck of that id itself."""
     if bundle.format not in _ANKI_NAMED:
         return {}
@@ -297,7 +316,7 @@ def _found_by_name(bundle: Bundle, library: Library) -> dict[str, str]:
         if entry is not None and entry.deck is not None and _same_deck(entry.deck, deck, derived):
             continue  # at home under its own id
         shared = [(_shared(d, deck), d.id) for d in held.get(_name_key(deck), ())]
-        best = sorted((-n, deck_id) for (n, of), deck_id in shared if _versions(n, of, derived))
+        best = sorted((-n, deck_id) for (n, of, mine), deck_id in shared if _versions(n, of, mine, derived))
         best = [(n, deck_id) for n, deck_id in best if deck_id not in out.values()]
         if best:
             out[deck.id] = best[0][1]
@@ -407,6 +426,7 @@ def _plan(
     seen: set[str] = set()
     renames: dict[str, str] = {}
     installed: dict[str, Deck | None] = {}  # planned deck id -> the installed deck it updates
+    derived: set[str] = set()  # planned deck ids whose deck and card ids the reader made up
     found = _found_by_name(bundle, library)
     moved = _renamed_in_anki(bundle, library, decks_dir, found) if bundle.format == "apkg" else {}
     claimed = set(found.values()) | set(moved.values())  # (no other deck of the file goes there)
@@ -423,6 +443,8 @@ def _plan(
         else:
             taken = {p.deck.id for p in plan.decks} | claimed
             new_id, note = _free_id(deck, library, decks_dir, taken, deck.id in bundle.derived)
+        if deck.id in bundle.derived:
+            derived.add(new_id)
         if new_id != deck.id:
             renames[deck.id] = new_id
             bundle.texts.pop(deck.id, None)
@@ -441,6 +463,8 @@ def _plan(
     away = _moved_away(plan, installed, library, simulated)
     if given:
         _keep_own(plan, installed, given, simulated)
+    if derived:
+        _keep_unheld(plan, installed, derived)
     plan.moves, back = _card_moves(plan.decks, installed)
     if renames or back or away:
 
@@ -521,6 +545,33 @@ def _keep_own(
         plan.decks[i].own, plan.decks[i].unread = found.own, found.unread
         if found.unread:
             plan.bundle.warnings.append(found.warning())
+
+
+def _keep_unheld(plan: ImportPlan, installed: dict[str, Deck | None], derived: set[str]) -> None:
+    """A file without card ids (`derived`: a `.csv`, `.tsv`, `.txt` or `.md` whose ids the reader
+    made from its name and fronts) never removes a card, as Anki's own import never deletes a
+    note: the installed deck's cards its deck does not hold stay in the deck written, each where
+    it was, with its id, text and progress (so the diff counts it unchanged, not removed), and the
+    preview says so (`unheld_lines`). A card the file holds in another of its decks is moved there
+    as the file has it (`_card_moves`), not kept in both."""
+    held: dict[str, int] = {}  # card id -> how many decks of the import hold it
+    for p in plan.decks:
+        for card_id in {c.id for c in p.deck.cards}:
+            held[card_id] = held.get(card_id, 0) + 1
+    for i, planned in enumerate(plan.decks):
+        old = installed[planned.deck.id]
+        if planned.deck.id not in derived or old is None:
+            continue
+        here = {c.id for c in planned.deck.cards}
+        kept = [c for c in old.cards if c.id not in here and c.id not in held]
+        if not kept:
+            continue
+        deck = with_own(planned.deck, old, kept)
+        plan.bundle.texts.pop(deck.id, None)  # (the file's text does not hold them)
+        plan.decks[i] = _planned(deck, planned.target, None, old, planned.note)
+        plan.decks[i].found, plan.decks[i].away = planned.found, planned.away
+        plan.decks[i].own, plan.decks[i].unread = planned.own, planned.unread
+        plan.decks[i].kept = kept
 
 
 def _card_moves(
