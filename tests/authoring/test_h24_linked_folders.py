@@ -402,3 +402,41 @@ def test_an_export_into_a_linked_deck_folder_is_refused_as_a_second_deck(
     assert main(["export", "own", "-o", str(home / "decks" / "shared" / "copy.toml")]) == 1
     assert "second deck 'own'" in capsys.readouterr().err
     assert not (checkout / "copy.toml").exists()
+
+
+def test_a_link_to_a_huge_tree_stops_the_walk_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`decks/root -> /` (or to a home folder) walked the whole tree at every start and every
+    watcher poll: the walk stops after `MAX_FOLDERS` folders and says so, once."""
+    from retain.cli import main
+    from retain.store.decks import library
+
+    monkeypatch.setattr(library, "MAX_FOLDERS", 30)
+    big = tmp_path / "big"
+    for i in range(60):
+        (big / f"f{i:02d}").mkdir(parents=True)
+    home = tmp_path / "home"
+    (home / "decks").mkdir(parents=True)
+    (home / "decks" / "root").symlink_to(big, target_is_directory=True)
+    walk = library.walk_decks(home / "decks")
+    assert len(walk.folders) <= 31
+    assert walk.unreadable == {home / "decks": walk.unreadable[home / "decks"]}
+    assert "over 30 folders under it" in walk.unreadable[home / "decks"]
+    monkeypatch.setenv("RETAIN_HOME", str(home))
+    main(["check"])
+    said = capsys.readouterr()
+    assert (said.out + said.err).count("over 30 folders under it") == 1
+
+
+def test_a_path_whose_links_may_not_be_read_is_kept_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through `decks/root -> /`, `os.path.realpath` of `/proc/1/cwd` raised PermissionError and
+    `retain check` stopped in one line, checking nothing. (Only a process without the rights
+    meets it: root reads it, so the refusal is given here as the kernel gives it.)"""
+    from retain.store.decks import library
+
+    def refused(path: object) -> str:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(library.os.path, "realpath", refused)
+    assert library.real_path(Path("decks/root/proc/1/cwd")) == Path.cwd() / "decks/root/proc/1/cwd"

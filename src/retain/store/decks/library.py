@@ -23,6 +23,8 @@ from retain.store.files import (
 from retain.store.index.derivedcache import FileId, file_id
 
 __all__ = [
+    "MAX_DECK_FILES",
+    "MAX_FOLDERS",
     "DeckEntry",
     "DeckWalk",
     "Library",
@@ -162,8 +164,12 @@ def is_sidecar(path: Path) -> bool:
 
 def real_path(path: Path) -> Path:
     """`path` with every symbolic link followed, as far as they lead: a link whose target is gone, or
-    a loop, gives where it points (`Path.resolve` raises on a loop)."""
-    return Path(os.path.realpath(path))
+    a loop, gives where it points (`Path.resolve` raises on a loop); one that may not be read
+    (`/proc/1/cwd`, through a link to `/`) gives the path as it is, made absolute."""
+    try:
+        return Path(os.path.realpath(path))
+    except OSError:
+        return Path(os.path.abspath(path))
 
 
 def _dangling(path: Path) -> bool:
@@ -202,6 +208,10 @@ class DeckWalk:
     folders: set[tuple[int, int]] = field(default_factory=set)  # (st_dev, st_ino) of each folder listed
 
 
+MAX_FOLDERS = 5_000  # folders one deck folder's walk reads at most, linked ones included
+MAX_DECK_FILES = 5_000  # deck files it lists at most
+
+
 def walk_decks(folder: Path) -> DeckWalk:
     """The deck files under `folder`: every `*.toml` (in any case) in it and its sub-folders, linked
     ones too, but for hidden files and folders and the progress sidecars an export wrote beside
@@ -218,6 +228,20 @@ def walk_decks(folder: Path) -> DeckWalk:
         stack = [linked.popleft()]
         while stack:
             _walk_folder(stack.pop(), walk, seen, stack, linked)
+            # (a link to `/` or a home folder: read at every start and every poll, each file parsed)
+            if len(seen) > MAX_FOLDERS or len(walk.files) > MAX_DECK_FILES:
+                many = (
+                    f"{MAX_FOLDERS:,} folders"
+                    if len(seen) > MAX_FOLDERS
+                    else f"{MAX_DECK_FILES:,} deck files"
+                )
+                del walk.files[MAX_DECK_FILES:]
+                walk.files.append(folder)
+                walk.unreadable[folder] = (
+                    f"over {many} under it (a link to / or to a home folder?): the rest is not read"
+                )
+                linked.clear()
+                break
     walk.files.sort()
     walk.hidden.sort()
     return walk
@@ -335,7 +359,11 @@ def not_loaded_reason(path: Path, folders: AbstractSet[tuple[int, int]]) -> str 
 
 
 def _unreadable_folder(path: Path, origin: Origin, reason: str) -> DeckEntry:
-    message = f"cannot read this folder ({reason}): no deck in it is loaded"
+    message = (
+        reason
+        if reason.startswith("over ")
+        else f"cannot read this folder ({reason}): no deck in it is loaded"
+    )
     return DeckEntry(path, origin, None, [Problem(str(path), 1, 1, message)])
 
 
