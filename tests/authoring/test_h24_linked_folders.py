@@ -438,5 +438,5 @@ def test_a_path_whose_links_may_not_be_read_is_kept_as_it_is(monkeypatch: pytest
     def refused(path: object) -> str:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(library.os.path, "realpath", refused)
+    monkeypatch.setattr(os.path, "realpath", refused)
     assert library.real_path(Path("decks/root/proc/1/cwd")) == Path.cwd() / "decks/root/proc/1/cwd"
