@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast
 
 from retain.core.due import Counts, DueCounts
+from retain.core.grouptree import GroupTree
 from retain.core.model import anki_path, group_key, group_label
 
 if TYPE_CHECKING:
@@ -92,6 +93,8 @@ def deck_rows(
     (`core.model.decks_in_group`: `Lang` holds `Lang::Spanish`'s decks and the parent deck,
     which keep their own rows too, as in Anki), summed, held to the rooms of its `[groups]`
     limits (`DueCounts.served`), so a capped group's row may be less than the sum of its rows.
+    A group that only encloses others (`Lang` of `Lang::French` and `Lang::Spanish`) has its
+    row too, just before them, with no deck rows of its own.
     """
     groups: dict[str, list[DeckLike]] = {}  # by the group's key: its name in any case and spacing
     top: list[tuple[str, str, DeckLike | None]] = []
@@ -105,6 +108,10 @@ def deck_rows(
             groups[key].append(deck)
         else:
             top.append(((deck.name or deck.id).casefold(), "", deck))
+    tree = GroupTree((d.id, d.group) for d in decks)
+    for key in tree.keys - groups.keys():  # a group only above others: `Lang` of `Lang::Spanish`
+        groups[key] = []
+        top.append((key, tree.spelled[key], None))
     trees = _trees(decks, set(groups))
     rows: list[DeckRow] = []
     for key, group, single in sorted(top, key=lambda t: t[0]):

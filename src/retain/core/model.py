@@ -111,13 +111,12 @@ class Unit:
 
 
 def group_names(decks: Sequence[Deck]) -> list[str]:
-    """The groups of `decks`, sorted as the home screen lists them (one name per `group_key`)."""
-    names: dict[str, str] = {}
-    for d in decks:
-        label = group_label(d.group)
-        if label:
-            names.setdefault(label.casefold(), label)
-    return [names[k] for k in sorted(names)]
+    """The groups of `decks`, sorted as the home screen lists them (one name per `group_key`):
+    those a deck names, and those enclosing them (`Lang` of `Lang::Spanish`, as Anki nests decks)."""
+    from retain.core.grouptree import GroupTree  # (it builds on this module)
+
+    tree = GroupTree((d.id, d.group) for d in decks)
+    return [tree.spelled[key] for key in sorted(tree.keys)]
 
 
 def group_label(group: str) -> str:

@@ -394,7 +394,7 @@ def unknown_decks(
         shown = ", ".join(f"[decks.{d}]" for d in missing[:3])
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
         lines.append(f"config: {shown}{more} name no deck in the library; their settings apply to nothing")
-    from retain.store.group_tree import GroupTree
+    from retain.core.grouptree import GroupTree
 
     tree = GroupTree(decks)
     for key, limit in config.groups.items():

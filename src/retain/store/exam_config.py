@@ -28,8 +28,8 @@ from datetime import date, datetime
 from typing import Any
 
 from retain.core.exam import RECALL_RANGE, ExamSetting
+from retain.core.grouptree import enclosing
 from retain.core.model import group_key
-from retain.store.group_tree import enclosing
 
 __all__ = ["exam_clashes", "exam_for", "exam_name_for", "parse_exams", "past_exams"]
 

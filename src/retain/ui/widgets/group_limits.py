@@ -27,9 +27,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from retain.core.grouptree import enclosing
 from retain.core.model import group_key, group_label
 from retain.store.config import table_name  # the loader's spelling of a group table in its messages
-from retain.store.group_tree import enclosing
 from retain.ui.settings_fields import parse_text, value_text
 from retain.ui.text import line
 from retain.ui.widgets.ordered_keys import OrderedInput
