@@ -27,7 +27,7 @@ from retain.core.state import REVIEW, CardState
 from retain.store import home as store_home
 from retain.store.collection import Collection
 from retain.store.config import parse_config, unknown_decks
-from retain.store.exam_config import exam_clashes, exam_name_for, parse_exams, past_exams
+from retain.store.exam_config import exam_clashes, exam_decks, exam_name_for, parse_exams, past_exams
 from retain.store.exams import exam_lines, exam_plans
 from retain.store.home import Home, open_home
 
@@ -321,6 +321,50 @@ def test_exam_forecast_counts_on_each_decks_part_of_every_enclosing_limit(tmp_pa
         # Lang's 3 over its 4 decks (1 each to the first 3 by id), Lang::Spanish's 1 over its 3
         assert [per_day[d] for d in ("basics", "nouns", "spanish", "verbs", "ling")] == [1, 1, 0, 0, 4]
         assert per_day["nouns"] + per_day["spanish"] + per_day["verbs"] <= 1
+    finally:
+        col.close()
+
+
+# Anki's parent deck follows its group's exam: the deck "Spanish" of group "Lang" is Anki's
+# `Lang::Spanish`, so `[exam."Lang::Spanish"]` is its exam too, as `retain review "Lang::Spanish"`
+# studies it and `[groups."Lang::Spanish"]` holds it (session 33's left-out note).
+
+
+def test_the_parent_deck_is_looked_up_under_the_group_it_heads() -> None:
+    rows = [
+        ("v", "Lang::Spanish", "Verbs"),
+        ("s", "Lang", "SPANISH"),
+        ("b", "Lang", "Basics"),
+        ("x", "", "x"),
+    ]
+    assert exam_decks(rows) == [("v", "Lang::Spanish"), ("s", "Lang::Spanish"), ("b", "Lang"), ("x", "")]
+    # no group Lang::Spanish in the library: the deck is only a deck of Lang
+    assert exam_decks([("s", "Lang", "Spanish")]) == [("s", "Lang")]
+
+
+def test_the_groups_exam_applies_to_its_parent_deck_before_the_enclosing_ones() -> None:
+    exams = parse_exams({"Lang": {"date": date(2026, 6, 1)}, "lang::spanish": {"date": date(2026, 5, 1)}})
+    followed = dict(
+        exam_decks([("v", "Lang::Spanish", "Verbs"), ("s", "Lang", "Spanish"), ("b", "Lang", "b")])
+    )
+    assert exam_name_for(exams, "s", followed["s"]) == "lang::spanish"
+    assert exam_name_for(exams, "b", followed["b"]) == "Lang"
+    passed = parse_exams({"Lang::Spanish": {"date": date(2026, 3, 1)}, "Lang": {"date": date(2026, 6, 1)}})
+    lines = past_exams(passed, TODAY, list(followed.items()))
+    assert lines[0].startswith(
+        "config: [exam.Lang::Spanish] date 2026-03-01 has passed; its decks follow [exam.Lang]"
+    )
+
+
+def test_the_parent_decks_cards_are_capped_by_the_groups_exam_and_its_line_names_the_group(
+    tmp_path: Path,
+) -> None:
+    config = STUDY + '\n[exam."Lang::Spanish"]\ndate = 2026-04-11\n'
+    col = Collection.open(make_home(tmp_path, config, LIBRARY), NOW, tz=UTC)
+    try:
+        assert sorted(exam_plans(col, NOW)) == ["nouns", "spanish", "verbs"]
+        (line,) = exam_lines(col, NOW)
+        assert line.startswith("Lang::Spanish: exam in 14 days"), line
     finally:
         col.close()
 

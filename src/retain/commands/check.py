@@ -59,7 +59,7 @@ def _config_warnings(entries: list[DeckEntry]) -> list[str]:
 
     from retain.core.studyday import StudyDay
     from retain.store.config import missing_folders, unknown_decks
-    from retain.store.exam_config import exam_clashes, past_exams
+    from retain.store.exam_config import exam_clashes, exam_decks, past_exams
     from retain.store.home import open_home
     from retain.store.localzone import local_timezone
 
@@ -69,8 +69,11 @@ def _config_warnings(entries: list[DeckEntry]) -> list[str]:
         today = StudyDay(home.config.rollover_hour, local_timezone()).today(datetime.now(UTC))
         if all(e.deck is not None for e in entries):  # a broken file's deck id is unknown: no typo guessed
             pairs = [(e.deck.id, e.deck.group) for e in entries if e.deck is not None]
-            said += past_exams(home.config.exams, today, pairs)
-            said += exam_clashes(home.config.exams, pairs, today)
+            followed = exam_decks(
+                (e.deck.id, e.deck.group, e.deck.name) for e in entries if e.deck is not None
+            )
+            said += past_exams(home.config.exams, today, followed)
+            said += exam_clashes(home.config.exams, followed, today)
             said += unknown_decks(home.config, pairs, passed=today)
         else:
             said += past_exams(home.config.exams, today)

@@ -113,14 +113,16 @@ def _from_summary(as_json: bool) -> bool:
     if config.exams or config.deck_overrides or config.groups:
         from retain.core.clock import study_day
         from retain.store.config import unknown_decks
-        from retain.store.exam_config import past_exams
+        from retain.store.exam_config import exam_decks, past_exams
 
         today = study_day(now, config.rollover_hour, tz)
         if summary.broken:  # (as `Collection._unknown_decks`: a broken file's deck id is unknown)
             warnings += past_exams(config.exams, today)
         else:
             pairs = [(d.id, d.group) for d in summary.decks]
-            warnings += past_exams(config.exams, today, pairs)
+            warnings += past_exams(
+                config.exams, today, exam_decks((d.id, d.group, d.name) for d in summary.decks)
+            )
             warnings += unknown_decks(config, pairs, passed=today)
     warnings += [f"broken deck: {e.error}" for e in summary.broken]
     report = _report(summary.decks, summary.counts, summary.cards)

@@ -203,12 +203,14 @@ class Collection:
         from retain.store.localzone import zone_messages
 
         library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
-        pairs = None if library is None or library.broken else [(d.id, d.group) for d in library.decks]
         today, config_exams = self.today(self._opened), self.home.config.exams
         exams: list[str] = []
         if config_exams:  # (none: the exam module is not imported)
-            from retain.store.exam_config import exam_clashes, past_exams
+            from retain.store.exam_config import exam_clashes, exam_decks, past_exams
 
+            pairs = None
+            if library is not None and not library.broken:
+                pairs = exam_decks((d.id, d.group, d.name) for d in library.decks)
             exams = past_exams(config_exams, today, pairs)
             if pairs is not None:
                 exams += exam_clashes(config_exams, pairs, today)

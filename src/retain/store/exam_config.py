@@ -28,10 +28,10 @@ from datetime import date, datetime
 from typing import Any
 
 from retain.core.exam import RECALL_RANGE, ExamSetting
-from retain.core.grouptree import enclosing
+from retain.core.grouptree import GroupTree, enclosing
 from retain.core.model import group_key
 
-__all__ = ["exam_clashes", "exam_for", "exam_name_for", "parse_exams", "past_exams"]
+__all__ = ["exam_clashes", "exam_decks", "exam_for", "exam_name_for", "parse_exams", "past_exams"]
 
 
 class _Error(ValueError):
@@ -73,6 +73,23 @@ def parse_exams(raw: Any) -> dict[str, ExamSetting]:
         if isinstance(recall, bool) or not isinstance(recall, int | float) or not lo <= recall <= hi:
             raise _Error(f"config: `{where}.recall` must be a number from {lo} to {hi}, got {recall!r}"[:200])
         out[name] = ExamSetting(day, float(recall))
+    return out
+
+
+def exam_decks(decks: Iterable[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    """The library's (deck id, group, deck name) rows as (deck id, the group its exam is looked
+    up under): its group, or for Anki's parent deck of a group that group (the deck "Spanish"
+    of group "Lang" follows `[exam."Lang::Spanish"]` when `Lang::Spanish` is a group of the
+    library, as `retain review "Lang::Spanish"` studies it: `core.grouptree.GroupTree.path`)."""
+    rows = list(decks)
+    tree = GroupTree(rows)
+    out: list[tuple[str, str]] = []
+    for row in rows:
+        deck_id, group = row[0], row[1]
+        key = group_key(group) if group else ""
+        if tree.path(row, key) != key:  # (the path is the group's, as its own decks spell it)
+            group = tree.spelled[tree.path(row, key)]
+        out.append((deck_id, group))
     return out
 
 

@@ -18,7 +18,7 @@ from retain.core.due import limit_chain
 from retain.core.exam import ExamPlan, cap_many, cap_previews, exam_rank, forecast, merge_forecasts
 from retain.core.model import Unit, group_key, group_label
 from retain.core.state import NEW, CardState
-from retain.store.exam_config import exam_clashes, exam_for, exam_name_for, past_exams
+from retain.store.exam_config import exam_clashes, exam_decks, exam_for, exam_name_for, past_exams
 
 if TYPE_CHECKING:
     from retain.core.queue import RankFn
@@ -45,8 +45,9 @@ def exam_plans(collection: Collection, now: datetime, *, active_only: bool = Tru
 
     today = collection.today(now)
     plans: dict[str, ExamPlan] = {}
+    groups = dict(exam_decks((d.id, d.group, d.name) for d in collection.library.decks))
     for deck in collection.library.decks:
-        setting = exam_for(exams, deck.id, deck.group, today)  # a passed entry yields to the group's
+        setting = exam_for(exams, deck.id, groups[deck.id], today)  # a passed entry yields to the group's
         if setting is None:
             continue
         decay = Scheduler(collection.settings_for(deck.id)).decay
@@ -133,9 +134,10 @@ def exam_lines(collection: Collection, now: datetime) -> list[str]:
     today = collection.today(now)
     owner: dict[str, str] = {}  # deck id -> the [exam.<name>] entry that applies to it
     titles: dict[str, str] = {}  # entry -> what the line calls it: the deck's or the group's name
+    groups = dict(exam_decks((d.id, d.group, d.name) for d in collection.library.decks))
     for deck in collection.library.decks:
         if deck.id in plans:
-            name = exam_name_for(exams, deck.id, deck.group, today) or deck.group
+            name = exam_name_for(exams, deck.id, groups[deck.id], today) or groups[deck.id]
             owner[deck.id] = name
             if name == deck.id:
                 title = deck.name or deck.id
@@ -207,6 +209,6 @@ def _new_per_day(collection: Collection) -> dict[str, int]:
 def exam_messages(collection: Collection, now: datetime) -> list[str]:
     """The loader's one-line notes: exams whose date has passed (and what their decks follow now),
     and groups whose decks follow one of two entries that match them only loosely."""
-    decks = [(deck.id, deck.group) for deck in collection.library.decks]
+    decks = exam_decks((deck.id, deck.group, deck.name) for deck in collection.library.decks)
     exams, today = collection.home.config.exams, collection.today(now)
     return [*past_exams(exams, today, decks), *exam_clashes(exams, decks, today)]

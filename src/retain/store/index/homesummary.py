@@ -280,14 +280,15 @@ def _carried(payload: dict[str, Any], rule: StudyDay, today: date, start: float)
 def _exam_ahead(payload: dict[str, Any], home: Home, now: datetime, tz: tzinfo) -> bool:
     """Whether the launch's config has an exam still ahead (as `store.exams.exam_plans` decides)
     for one of the summary's decks: its cap would move due dates the summary cannot move."""
-    from retain.store.exam_config import exam_for
+    from retain.store.exam_config import exam_decks, exam_for
 
     config = home.config
     if not config.exams:
         return False
     today = StudyDay(config.rollover_hour, tz).today(now)
-    for deck_id, _name, group in payload["decks"]:
-        setting = exam_for(config.exams, str(deck_id), str(group), today)  # (passed ones left out)
+    decks = exam_decks((str(deck_id), str(group), str(name)) for deck_id, name, group in payload["decks"])
+    for deck_id, group in decks:
+        setting = exam_for(config.exams, deck_id, group, today)  # (passed ones left out)
         if setting is None:
             continue
         try:
