@@ -27,13 +27,14 @@ from typing import Any
 
 from retain.commands.output import err, report
 from retain.core.answer.spec import MATCHES, AnswerSpec, problems
-from retain.core.deckfile import card_header_lines, parse_deck
+from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import make_card_id
 from retain.core.lint import lint_deck, lint_library
 from retain.core.model import KINDS, Card, Deck, Kind, Problem, known_decks
 from retain.core.tomlsafe import loads_safe
 from retain.core.units import expand_card
+from retain.store.decks.deckcache import remember
 from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_file
 from retain.store.decks.editlock import DeckLockTimeout, deck_edit_lock
 from retain.store.decks.library import Library
@@ -173,17 +174,16 @@ def _card(args: argparse.Namespace, taken: set[str]) -> Card:
     )
 
 
-def _written_ids(text: str) -> set[str]:
-    """Every card id written in the file, a card with an error's too (the deck leaves it out)."""
-    data = loads_safe(text)
-    raw = data.get("cards") if isinstance(data, dict) else None
-    if not isinstance(raw, list):
-        return set()
-    return {c["id"] for c in raw if isinstance(c, dict) and isinstance(c.get("id"), str)}
-
-
-def _card_lines(text: str, card_id: str) -> tuple[int, int | None] | None:
-    """The lines of the `[[cards]]` table holding card `card_id` (None: no such table to find)."""
+def _card_lines(text: str, card_id: str, deck: Deck | None) -> tuple[int, int | None] | None:
+    """The lines of the `[[cards]]` table holding card `card_id` (None: no such table to find):
+    the line `deck` (the text's) gives the card when it holds it, else the text read again (a
+    card with an error is left out of the deck)."""
+    found = next((c for c in deck.cards if c.id == card_id), None) if deck is not None else None
+    if found is not None:
+        headers = card_header_lines(text)
+        if found.line in headers:
+            at = headers.index(found.line)
+            return found.line, headers[at + 1] - 1 if at + 1 < len(headers) else None
     data = loads_safe(text)
     raw = data.get("cards") if isinstance(data, dict) else None
     if not isinstance(raw, list):
@@ -201,17 +201,17 @@ def _alone(card: Card, path: Path, line: int) -> list[Problem]:
     return [replace(p, line=line, col=1) for p in result.problems]
 
 
-def _problems(text: str, path: Path, card: Card) -> list[Problem]:
+def _problems(text: str, path: Path, card: Card, result: ParseResult) -> list[Problem]:
     """What `check` says about `card` in `text`; its warnings become errors when it has no units.
 
     The card's problems are those within its table's lines: never another card's (a card
     with an error is left out of the deck, so the deck's last card may be an older one).
     In an inline `cards = [...]` array, where cards have no lines of their own, they are
     those naming the card; when the text does not even parse, the card's own, checked alone.
+    `result` is `parse_deck(text, str(path))`.
     """
-    result = parse_deck(text, str(path))
     deck = result.deck
-    lines = _card_lines(text, card.id)
+    lines = _card_lines(text, card.id, deck)
     if lines is not None:
         start, end = lines
         mine = [p for p in result.problems if p.line >= start and (end is None or p.line <= end)]
@@ -286,7 +286,7 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     from retain.commands.deckref import broken_deck, broken_deck_line
     from retain.store.decks.authoring import taken_file_message, writable_deck_file
 
-    library = home.library()
+    library = home.library(cards=False)  # (which deck and file: its cards are read from the file)
     target = home.paths.decks_dir / f"{args.deck}.toml"
     entry = library.entry(args.deck)
     if os.path.lexists(target) and (entry is None or entry.origin == "bundled"):
@@ -319,13 +319,14 @@ def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem
         deck = Deck(id=args.deck, name=args.deck, cards=(card,))
         text, path = deck_to_toml(deck), target
     else:
-        taken = {c.id for c in target.deck().cards} | _written_ids(target.text)
+        taken = {c.id for c in target.deck().cards} | target.written_ids()
         card = _card(args, taken)
         if card.id in taken:
             raise DeckEditError(f"deck {args.deck!r} already has a card {card.id!r}")
         target.upsert(card)
         text, path = target.text, target.path
-    problems = _problems(text, path, card)
+    result = parse_deck(text, str(path))
+    problems = _problems(text, path, card, result)
     if any(p.severity == "error" for p in problems):
         for problem in problems:
             err(problem)
@@ -335,6 +336,9 @@ def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem
         create_deck_file(target, deck)
     else:
         target.save()
+        # the next load of the library (the warnings below, the next `retain add`, the app)
+        # takes the deck from the cache, not from a parse of the whole file again
+        remember(path, home.paths.cache_dir, text, result.deck, result.problems, result.left_out)
         if target.ids_given:  # cards written by hand without an id got theirs, as `check --fix` gives
             given = target.ids_given
             cards = "1 card" if given == 1 else f"{given} cards"

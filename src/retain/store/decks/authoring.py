@@ -65,7 +65,7 @@ def writable_deck_file(home: Home, deck_id: str, *, create: bool = False, name: 
     """
     if not is_valid_id(deck_id):
         raise DeckEditError(f"deck id {deck_id!r} is invalid: use lowercase letters, digits and '-'")
-    library = home.library()
+    library = home.library(cards=False)  # (which file: the cards are read from it)
     entry = library.entry(deck_id)
     target = home.paths.decks_dir / f"{deck_id}.toml"
     if entry is None:

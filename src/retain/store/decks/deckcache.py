@@ -161,11 +161,14 @@ def load_deck_cached(
     return deck, result.problems, result.left_out
 
 
-def remember(path: Path, cache_dir: Path, text: str, deck: Deck | None, problems: list[Problem]) -> None:
-    """Store what `parse_deck(text, str(path))` gave for a file just written with `text`.
+def remember(
+    path: Path, cache_dir: Path, text: str, deck: Deck | None, problems: list[Problem], left_out: int = 0
+) -> None:
+    """Store what `parse_deck(text, str(path))` gave for a file just written with `text` (its
+    deck, problems and the cards it left out).
 
-    An import has parsed each deck file it writes (to be sure it loads); this saves the
-    next load parsing it again. The entry is keyed by the file as it is now, so if the
+    An import, or `retain add`, has parsed each deck file it writes (to be sure it loads); this
+    saves the next load parsing it again. The entry is keyed by the file as it is now, so if the
     file is not `text` (changed since, or a different path spelling) it is simply a miss.
     """
     if text.startswith("\ufeff") or (deck is not None and deck.path != str(path)):
@@ -179,7 +182,7 @@ def remember(path: Path, cache_dir: Path, text: str, deck: Deck | None, problems
     except (OSError, ReadError):
         return
     units = expand_deck(deck) if deck is not None else []
-    main, card_cols = _payload(deck, units, problems)
+    main, card_cols = _payload(deck, units, problems, left_out)
     derivedcache.save(derivedcache.cache_path(cache_dir, "decks", path), "deck", ident, main)
     if card_cols is not None:
         derivedcache.save(

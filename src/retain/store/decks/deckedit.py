@@ -57,6 +57,7 @@ from retain.core.deckwrite import (
 )
 from retain.core.fixids import add_missing_ids
 from retain.core.model import Card, Deck
+from retain.core.tomlsafe import loads_safe
 from retain.core.tomltables import BLANK, CARD, PLAIN, SUB, TRIVIA, scan, trailing
 from retain.store.files import ReadError, atomic_write, fsync_dir, over_deck_limit, read_text_limited
 from retain.store.oserror import os_error_text
@@ -744,6 +745,17 @@ class DeckFile:
         self._set(text)
         self.ids_given += count
         return fixed
+
+    def written_ids(self) -> set[str]:
+        """Every card id written in the file, a card with an error's too (the deck leaves it out)."""
+        state = self._state()
+        if isinstance(state, _Known):  # (it reads without errors: every card written is in the deck)
+            return {c.id for c in state.deck.cards}
+        data = loads_safe(self.text)
+        raw = data.get("cards") if isinstance(data, dict) else None
+        if not isinstance(raw, list):
+            return set()
+        return {c["id"] for c in raw if isinstance(c, dict) and isinstance(c.get("id"), str)}
 
     def deck(self) -> Deck:
         state = self._state()
