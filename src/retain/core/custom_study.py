@@ -25,7 +25,7 @@ from typing import Literal
 from retain.core.due import Counts
 from retain.core.model import Unit
 from retain.core.queue import removed_keys
-from retain.core.search import DayOf, GroupOf, LearnUntil, ParametersFor, compile_query, haystack
+from retain.core.search import DayOf, GroupOf, HeldNotes, LearnUntil, ParametersFor, compile_query, haystack
 from retain.core.state import LEARNING, NEW, RELEARNING, CardState, set_aside
 from retain.core.studyday import StudyDay, learn_ahead_until
 
@@ -85,11 +85,13 @@ def select_search(
     name_of: GroupOf | None = None,
     learn_ahead: timedelta = timedelta(0),
     learn_until: LearnUntil | None = None,
+    held: HeldNotes | None = None,
 ) -> list[Unit]:
     """The units a browser search finds (QueryError for a bad query), suspended/buried left out;
     `parameters_for(deck_id)`: the deck's preset weights, for `prop:r`; `group_of(deck_id)`: its
     group's name, for `deck:"Group Name"`; `day_of`: a moment's study day, and `learn_until`
-    (or `learn_ahead`) the learn-ahead cut-off, for `is:due` (`compile_query`)."""
+    (or `learn_ahead`) the learn-ahead cut-off, and `held` the notes held back today, for
+    `is:due` (`compile_query`)."""
     compiled = compile_query(
         query,
         parameters_for,
@@ -98,6 +100,7 @@ def select_search(
         name_of=name_of,
         learn_ahead=learn_ahead,
         learn_until=learn_until,
+        held=held,
     )
     get = states.get
     return [

@@ -23,6 +23,7 @@ it serves.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -49,6 +50,7 @@ __all__ = [
     "due_rows",
     "group_rooms",
     "group_taken",
+    "held_notes",
     "held_to_rooms",
     "last_moment",
     "limit_chain",
@@ -315,6 +317,35 @@ def count_rows(
             review=min(rev_room, len(rev_set)),
         )
     return capped_by_groups(out, log, groups or {})
+
+
+def held_notes(
+    units: Iterable[Unit] | UnitKeys,
+    states: Mapping[str, CardState],
+    today: date,
+    day_end: datetime,
+    seen: AbstractSet[str] = frozenset(),
+) -> frozenset[str]:
+    """The notes (`note_of`) whose new and review units wait for another study day, as
+    `count_rows` (`retain due`, the home screen) and the study queue hold them back on
+    study day `today`: a note with a unit in a learning step due by `day_end` (the study day's
+    last instant, `last_moment`), not suspended or buried, and a note with a unit
+    rated today (`seen`, `DayLog.notes_seen`). `states` are those the counts read (an exam's
+    caps applied). One pass over the units (about as long as `count_due`'s)."""
+    today_iso = today.isoformat()
+    held = set(seen)
+    get = states.get
+    keys = (key for _deck, key in units) if isinstance(units, UnitKeys) else (u.key for u in units)
+    for key in keys:
+        st = get(key)
+        if st is None or st.state in (NEW, REVIEW) or st.due is None or st.due > day_end:
+            continue
+        if (st.suspended or st.buried_until is not None) and set_aside(
+            st.suspended, st.buried_until, today_iso
+        ):
+            continue
+        held.add(note_of(key))
+    return frozenset(held)
 
 
 class DueCounts(dict[str, Counts]):

@@ -8,7 +8,8 @@ deck:kafka  deck:k*     deck id (a trailing * matches a prefix); deck:"Group Nam
 tag:throughput          tag
 is:due|new|learning|review|suspended|buried|leech
                         (is:due: a review card or learning step due now, as `retain due`
-                        and the home screen count it)
+                        and the home screen count it: a review card whose note a session
+                        holds back today is not, `core.due.held_notes`)
 kind:cloze              basic, reversed, cloze or typed
 prop:r<0.9              current retrievability (probability of recall now, 0-1, with the
                         deck's preset weights when the caller gives them): < <= > >= =
@@ -27,9 +28,11 @@ import operator
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from retain.core.due import note_of
 from retain.core.model import KINDS, Unit, group_label
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, buried_on, set_aside
 
@@ -38,6 +41,7 @@ __all__ = [
     "MAX_TERMS",
     "DayOf",
     "GroupOf",
+    "HeldNotes",
     "LearnUntil",
     "ParametersFor",
     "Query",
@@ -54,6 +58,9 @@ ParametersFor = Callable[[str], Sequence[float] | None]  # deck id -> its preset
 GroupOf = Callable[[str], str]  # deck id -> its group's name ("" when it has none)
 DayOf = Callable[[datetime], date]  # a moment -> its study day (`StudyDay.of`)
 LearnUntil = Callable[[datetime], datetime]  # now -> the learn-ahead cut-off (`StudyDay.learn_until`)
+HeldNotes = Callable[
+    [datetime], AbstractSet[str]
+]  # now -> the notes a session holds back (`core.due.held_notes`)
 _PROP_RE = re.compile(r"r(<=|>=|<|>|=)(\d++(?:\.\d++)?|\.\d++)\Z")  # possessive: linear
 _NO_TIME = timedelta(0)
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -106,8 +113,14 @@ def _glob(pattern: str) -> Callable[[str], bool]:
     return match
 
 
-def _is(value: str, learn_until: LearnUntil | None = None, day_of: DayOf | None = None) -> Pred:
+def _is(
+    value: str,
+    learn_until: LearnUntil | None = None,
+    day_of: DayOf | None = None,
+    held: HeldNotes | None = None,
+) -> Pred:
     last: list[datetime] = []  # [now, its cut-off]: one search asks at one `now` for every card
+    last_held: list[tuple[datetime, AbstractSet[str]]] = []  # (now, the notes held back then)
 
     def cut_off(now: datetime) -> datetime:
         if learn_until is None:
@@ -115,6 +128,13 @@ def _is(value: str, learn_until: LearnUntil | None = None, day_of: DayOf | None 
         if not last or last[0] != now:
             last[:] = [now, learn_until(now)]
         return last[1]
+
+    def held_at(now: datetime) -> AbstractSet[str]:
+        if held is None:
+            return frozenset()
+        if not last_held or last_held[0][0] != now:
+            last_held[:] = [(now, held(now))]
+        return last_held[0][1]
 
     def pred(u: Unit, s: CardState | None, now: datetime, today: date, hay: str) -> bool:
         if value == "new":
@@ -132,14 +152,16 @@ def _is(value: str, learn_until: LearnUntil | None = None, day_of: DayOf | None 
         if value == "review":
             return s.state == REVIEW
         # Due now, as `retain due`, the home screen and a session count it: a review card is due
-        # all its study day (`day_of`: a card due at 20:00 today is due at noon); a learning step
-        # counts when due by the learn-ahead cut-off (`learn_until`, not past the study day's
-        # end), as a session serves it.
+        # all its study day (`day_of`: a card due at 20:00 today is due at noon) unless its note
+        # is held back for another day (`held`: a sibling in a learning step due today, or rated
+        # today); a learning step counts when due by the learn-ahead cut-off (`learn_until`, not
+        # past the study day's end), as a session serves it.
         if s.is_new or s.due is None or set_aside(s.suspended, s.buried_until, today.isoformat()):
             return False
         if s.state in (LEARNING, RELEARNING):
             return s.due <= cut_off(now)
-        return s.due <= now or (day_of is not None and day_of(s.due) <= day_of(now))
+        due = s.due <= now or (day_of is not None and day_of(s.due) <= day_of(now))
+        return due and note_of(u.key) not in held_at(now)
 
     return pred
 
@@ -180,6 +202,7 @@ def _term(
     name_of: GroupOf | None = None,
     learn_until: LearnUntil | None = None,
     day_of: DayOf | None = None,
+    held: HeldNotes | None = None,
 ) -> Pred:
     field, sep, value = token.partition(":")
     field = field.lower() if _FIELD_RE.match(token) else field  # `DECK:kafka` as `deck:kafka`
@@ -214,7 +237,7 @@ def _term(
             return lambda u, s, n, t, h: u.kind == word
         if word not in IS_VALUES:
             raise QueryError(f"is:{_shown(value)} is unknown; use one of {'|'.join(IS_VALUES)}")
-        return _is(word, learn_until, day_of)
+        return _is(word, learn_until, day_of, held)
     return _text(token)
 
 
@@ -405,6 +428,7 @@ def compile_query(
     name_of: GroupOf | None = None,
     learn_ahead: timedelta = _NO_TIME,
     learn_until: LearnUntil | None = None,
+    held: HeldNotes | None = None,
 ) -> Query:
     """The query of `text`; `parameters_for(deck_id)` gives a deck's preset weights (for prop:r),
     `group_of(deck_id)` its group's name and `name_of(deck_id)` its own (`deck:` then matches
@@ -412,7 +436,9 @@ def compile_query(
     `day_of` gives a moment's study day: `is:due` is a review due by the end of today's study day
     (without `day_of`: by `now`), a learning step due by the learn-ahead cut-off `learn_until(now)`
     (`StudyDay.learn_until`: within the learn-ahead, not past the study day's end; without it:
-    within `learn_ahead`), as `retain due`, the home screen and a session count them. Parentheses group terms: `(a OR b) c`, `-(a b)`."""
+    within `learn_ahead`), as `retain due`, the home screen and a session count them; `held(now)`
+    gives the notes whose review units wait for another day (`core.due.held_notes`), which `is:due` then
+    leaves out as those counts do. Parentheses group terms: `(a OR b) c`, `-(a b)`."""
     if learn_until is None and learn_ahead:
         learn_until = _window(learn_ahead)
     levels = [_Level()]
@@ -434,5 +460,7 @@ def compile_query(
         if quoted and not _FIELD_RE.match(token):  # a phrase: text, even with a `:` in it
             level.current.append((negated, _text(token)))
             continue
-        level.current.append((negated, _term(token, parameters_for, group_of, name_of, learn_until, day_of)))
+        level.current.append(
+            (negated, _term(token, parameters_for, group_of, name_of, learn_until, day_of, held))
+        )
     return Query(text, levels[0].done())

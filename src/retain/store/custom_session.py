@@ -14,6 +14,7 @@ from retain.core.custom_study import (
     select_forgotten,
     select_search,
 )
+from retain.core.due import held_notes, last_moment
 from retain.core.model import Unit
 from retain.core.state import CardState
 
@@ -69,6 +70,13 @@ def _select(
             collection.studyday.of,
             lambda d: names.get(d, ""),
             learn_until=lambda at: collection.studyday.learn_until(at, ahead),  # `is:due` as a session serves
+            held=lambda at: held_notes(  # (a sibling in a step due today, or rated today: not `is:due`)
+                units,
+                states,
+                today,
+                last_moment(collection.studyday.span(at)),
+                collection.day_log(at).notes_seen,
+            ),
         )
     elif study.mode == "ahead":
         found = select_ahead(units, states, now, study.days, today, collection.studyday.of)

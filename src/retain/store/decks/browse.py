@@ -16,13 +16,15 @@ relearning cards too, and is not the preset's desired (target) retention.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
+from retain.core.due import held_notes, last_moment
 from retain.core.model import Unit
 from retain.core.scheduler import days_label, interval_label, retrievability
-from retain.core.search import ParametersFor, Query, asks_due, compile_query, haystack
+from retain.core.search import HeldNotes, ParametersFor, Query, asks_due, compile_query, haystack
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, buried_on
 from retain.core.studyday import StudyDay
 from retain.store.collection import Collection
@@ -88,6 +90,8 @@ def _one_line(text: str) -> str:
 
 # (now) -> the states `is:due` reads (an exam's caps applied) and the learn-ahead window
 DueView = Callable[[datetime], tuple[Mapping[str, CardState], timedelta]]
+# (now) -> the notes rated in its study day (`DayLog.notes_seen`): their review cards wait, for `is:due`
+SeenNotes = Callable[[datetime], AbstractSet[str]]
 
 
 class BrowseIndex:
@@ -103,6 +107,7 @@ class BrowseIndex:
         studyday: StudyDay | Callable[[], StudyDay] | None = None,
         names: Mapping[str, str] | None = None,
         due_view: DueView | None = None,
+        seen: SeenNotes | None = None,
     ) -> None:
         self.units = list(units)
         self.states = states
@@ -115,6 +120,7 @@ class BrowseIndex:
         self._names = dict(names or {})  # deck id -> its name, for `deck:"Apache Kafka"`
         # `is:due` as a session counts it: (the states with an exam's caps, the learn-ahead window)
         self._due_view = due_view
+        self._seen = seen  # `is:due` leaves out the review cards of notes rated today
         self._hay = {u.key: haystack(u) for u in self.units}
 
     @classmethod
@@ -133,6 +139,7 @@ class BrowseIndex:
                 col.capped_view([u.key for u in col.units], now),
                 timedelta(minutes=col.home.config.learn_ahead_minutes),
             ),
+            lambda now: col.day_log(now).notes_seen,
         )
 
     def _day(self) -> StudyDay:
@@ -176,8 +183,14 @@ class BrowseIndex:
         """Units matching `query` in library order; raises `QueryError` for a bad query."""
         groups, names = self._groups, self._names
         states, ahead = self.states, timedelta(0)
-        if self._due_view is not None and isinstance(query, str) and asks_due(query):
-            states, ahead = self._due_view(now)  # an exam's caps (a card due for the exam), learn-ahead
+        held: HeldNotes | None = None
+        if isinstance(query, str) and asks_due(query):
+            if self._due_view is not None:
+                states, ahead = self._due_view(now)  # an exam's caps (a card due for the exam), learn-ahead
+            # the notes whose review cards a session holds back today, as `retain due` counts them
+            seen = self._seen(now) if self._seen is not None else frozenset()
+            notes = held_notes(self.units, states, today, last_moment(self._day().span(now)), seen)
+            held = lambda _at: notes  # noqa: E731
         compiled = (
             compile_query(
                 query,
@@ -186,6 +199,7 @@ class BrowseIndex:
                 self.study_day_of,
                 name_of=lambda d: names.get(d, ""),
                 learn_until=lambda at: self._day().learn_until(at, ahead),  # not past the study day
+                held=held,
             )
             if isinstance(query, str)
             else query

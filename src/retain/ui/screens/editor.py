@@ -223,9 +223,11 @@ class EditorScreen(Screen[SaveResult | None]):
             return
         self._touched = True
         check = self._refresh()
-        if not check.ok:
+        if not check.ok:  # (a card that gives no review unit too: `check_card` says why, as `retain add`)
             self.app.bell()
-            self.notify("Fix the errors shown before saving.", severity="error", markup=False)
+            more = len(check.errors) - 1
+            shown = _plain_words(check.errors[0]) + (f" (and {more} more shown)" if more else "")
+            self.notify(line(shown).plain, title="Not saved", severity="error", markup=False, timeout=8)
             return
         deck_id, card = self.query_one(CardForm).value()
         edit = CardEdit(deck_id, card, self._origin, self._origin_deck, self._base)
