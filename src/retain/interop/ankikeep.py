@@ -8,7 +8,9 @@ the note type is the same one (same id, same field and template names). So an
   (HTML) and a fingerprint of the card retain made from them;
 - per note type: its name, kind, field names and templates (names, question
   and answer formats), CSS and `mod` (when Anki last changed it; 0 unknown);
-- the media names the fields use, mapped to retain's content-hash files.
+- the media names the fields use, mapped to retain's content-hash files, and so the `_` files
+  the note types' CSS and templates load (a font, a script: `notetype_media`), which the export
+  packs with the note type as Anki's own package does.
 
 On export, a card that has an entry gets its GUID and note type back. When the
 card is unchanged since the import (same fingerprint) its fields are written
@@ -21,13 +23,21 @@ The file is plain JSON; deleting it only means the next export makes new notes.
 
 An import with the history (`--with-history`) also keeps, under `cards`, per Anki card (its retain
 unit key without the deck: `id`, `id:reverse`, `id:c2`) Anki's SM-2 ease factor (permille; 0 for
-none, a new or learning card's), its review and lapse counts, and the latest time (Unix ms) an
-event of Anki's log of it can have. An export with progress (`AnkiEase`) gives a card back Anki's
+none, a new or learning card's), its review and lapse counts, the latest time (Unix ms) an
+event of Anki's log of it can have; and under `ivls` the interval (`cards.ivl`, days) of such a
+card in review or relearning (an earlier retain's file has none: the export's own). An
+export with progress (`AnkiEase`) gives a card back Anki's
 factor, changed as SM-2 changes it for each answer retain recorded after that time (Again -200,
 Hard -150, Easy +150 on a review card, never below 1300); a card reset to new in retain since has
 none (the export's own, from FSRS difficulty). A new card retain has not answered since keeps
-Anki's counts (Anki's "reset to new" can keep them). A file without `cards` (an earlier retain's)
-reads as none; an entry out of range (a factor SM-2 never gives, a negative count) is left out.
+Anki's counts (Anki's "reset to new" can keep them). A review or relearning card retain has not
+answered or reset since keeps Anki's interval, which is not always the days from its last review
+to its due day (SM-2's "Set due date" keeps the interval and moves only the due day); the
+export writes it in the card, in the last row of Anki's log when that row set the due date, and
+as the interval before retain's first answer since. A file without `cards` (an earlier
+retain's) reads as none, a card without an interval as one of unknown interval; an entry
+out of range (a negative count) is left out, a factor SM-2 never gives or an interval out of
+range is none.
 
 Every `.apkg` import also keeps `given`, the card ids the package gave the deck (retain's own
 notes, which have no entry, too), and `moved_in` lists the cards moved here from another deck with
@@ -57,10 +67,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from retain.core.mediaref import is_safe_name
 from retain.core.model import Card, Kind
 from retain.core.state import REVIEW
 from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiDb
+from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.protowire import strings
 from retain.interop.bundle import Review
 from retain.store.files import ReadError, read_text_limited
@@ -68,6 +80,7 @@ from retain.store.files import ReadError, read_text_limited
 __all__ = [
     "KEEP_SUFFIX",
     "AnkiEase",
+    "AnkiIntervals",
     "AnkiKeep",
     "KeepError",
     "KeptCard",
@@ -76,10 +89,12 @@ __all__ = [
     "keep_guids",
     "keep_path",
     "load_keep",
+    "notetype_media",
     "parse_keep",
     "read_keep",
     "read_notetypes",
     "sane_factor",
+    "sane_ivl",
     "sane_mod",
 ]
 
@@ -120,6 +135,13 @@ def sane_factor(value: object) -> int:
     return found if found is not None and found >= MIN_FACTOR else 0
 
 
+def sane_ivl(value: object) -> int:
+    """A card's interval (days) from a package or a kept file: a whole number in 1..MAX_COUNT,
+    else 0 (unknown: the export counts it from the card's state)."""
+    found = _whole(value, MAX_COUNT)
+    return found or 0
+
+
 def sane_mod(value: object) -> int:
     """A note type's `mod` (seconds, as Anki keeps it) from a package or a kept file: the whole
     number when it is one in 0..MAX_MOD, else 0 (unknown; never newer than any collection's)."""
@@ -142,17 +164,23 @@ class KeptCard:
     reps: int
     lapses: int
     logged_ms: int  # the latest time (Unix ms) an event of Anki's log can have: a later one is retain's
+    ivl: int = 0  # Anki's interval (days: `cards.ivl`) of a review or relearning card; 0 unknown
 
     @staticmethod
-    def read(raw: object) -> KeptCard | None:
-        """An entry of `cards` as the file has it, [factor, reps, lapses, logged_ms]; None when
-        it is not one (a count or time out of range)."""
+    def read(raw: object, ivl: object = 0) -> KeptCard | None:
+        """An entry of `cards` as the file has it, [factor, reps, lapses, logged_ms], with its
+        interval from `ivls` (`ivl`); None when it is not one (a count or time out of range). A
+        factor or an interval out of range is none (0), the rest kept."""
         if not isinstance(raw, list) or len(raw) != 4:
             return None
         reps, lapses, logged = _whole(raw[1], MAX_COUNT), _whole(raw[2], MAX_COUNT), _whole(raw[3], MAX_MS)
         if reps is None or lapses is None or logged is None:
             return None
-        return KeptCard(sane_factor(raw[0]), reps, lapses, logged)
+        return KeptCard(sane_factor(raw[0]), reps, lapses, logged, sane_ivl(ivl))
+
+    def raw(self) -> list[int]:
+        """The entry of `cards` as the file keeps it (its interval goes in `ivls`)."""
+        return [self.factor, self.reps, self.lapses, self.logged_ms]
 
 
 @dataclass(slots=True)
@@ -171,11 +199,8 @@ class AnkiKeep:
                 "notetypes": {str(k): v for k, v in self.notetypes.items()},
                 "notes": {k: [n.guid, n.mid, n.fields, n.sum] for k, n in self.notes.items()},
                 "media": self.media,
-                **(
-                    {"cards": {k: [c.factor, c.reps, c.lapses, c.logged_ms] for k, c in self.cards.items()}}
-                    if self.cards
-                    else {}
-                ),
+                **({"cards": {k: c.raw() for k, c in self.cards.items()}} if self.cards else {}),
+                **({"ivls": ivls} if (ivls := {k: c.ivl for k, c in self.cards.items() if c.ivl}) else {}),
                 **({"given": sorted(self.given)} if self.given is not None else {}),
                 **({"moved_in": sorted(self.moved_in)} if self.moved_in else {}),
             },
@@ -286,9 +311,10 @@ def parse_keep(text: str) -> AnkiKeep:
     media = data.get("media")
     if isinstance(media, dict):
         keep.media = {k: v for k, v in media.items() if isinstance(k, str) and isinstance(v, str)}
-    cards = data.get("cards")
+    cards, ivls = data.get("cards"), data.get("ivls")
+    ivls = ivls if isinstance(ivls, dict) else {}
     for key, raw in cards.items() if isinstance(cards, dict) else ():
-        kept = KeptCard.read(raw)
+        kept = KeptCard.read(raw, ivls.get(key))
         if kept is not None:
             keep.cards[key] = kept
     gave, moved = data.get("given"), data.get("moved_in")
@@ -297,6 +323,25 @@ def parse_keep(text: str) -> AnkiKeep:
     if isinstance(moved, list):
         keep.moved_in = {x for x in moved if isinstance(x, str)}
     return keep
+
+
+def notetype_media(text: str | None) -> list[str]:
+    """The content-hash names of the files the kept note types load (their `_` files: a font, a
+    script; `anki.notetype_media`), from a deck's `DECK.anki.json` text: what an import stores in
+    the deck's media folder besides the files its cards show, for an export to pack again."""
+    if not text:
+        return []
+    try:
+        keep = parse_keep(text)
+    except KeepError:
+        return []
+    found: dict[str, None] = {}
+    for nt in keep.notetypes.values():
+        for name in kept_type_media(nt):
+            hashed = keep.media.get(name)
+            if hashed is not None and is_safe_name(hashed):
+                found.setdefault(hashed)
+    return list(found)
 
 
 def keep_guids(text: str | None) -> dict[str, str]:
@@ -333,11 +378,15 @@ def with_kept_cards(text: str, old: Path) -> str:
         return text
     if not isinstance(data, dict):
         return text
-    found = data.get("cards")
+    found, found_ivls = data.get("cards"), data.get("ivls")
     cards: dict[str, Any] = found if isinstance(found, dict) else {}
-    merged: dict[str, Any] = {k: [c.factor, c.reps, c.lapses, c.logged_ms] for k, c in previous.cards.items()}
+    merged: dict[str, Any] = {k: c.raw() for k, c in previous.cards.items()}
     merged.update(cards)
     data["cards"] = merged
+    ivls = {k: c.ivl for k, c in previous.cards.items() if c.ivl and k not in cards}
+    ivls.update({k: v for k, v in found_ivls.items() if k in cards} if isinstance(found_ivls, dict) else {})
+    if ivls:
+        data["ivls"] = ivls
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -345,8 +394,9 @@ class AnkiEase:
     """Anki's ease factor of the kept cards (`kept`: by full unit key) after the answers retain
     recorded since their import, as SM-2 changes it (see the module's doc). `replay` the export's
     reviews (oldest first) once; then `factor` is a card's factor now (None: the export's own),
-    `row_factor` the factor after one of those reviews, and `untouched` says whether retain
-    recorded no answer or reset of the card since."""
+    `row_factor` the factor after one of those reviews, `untouched` says whether retain
+    recorded no answer or reset of the card since, and `interval` is Anki's interval of a card
+    untouched since."""
 
     def __init__(self, kept: Mapping[str, KeptCard]) -> None:
         self._kept = kept
@@ -387,6 +437,63 @@ class AnkiEase:
 
     def untouched(self, key: str) -> bool:
         return key in self._kept and key not in self._touched
+
+    def interval(self, key: str) -> int | None:
+        """Anki's interval of the card (days), while retain has not answered or reset it since;
+        None when unknown or changed since (the export's own)."""
+        kept = self._kept.get(key)
+        return kept.ivl if kept is not None and kept.ivl and key not in self._touched else None
+
+    def of_anki(self, review: Review) -> bool | None:
+        """Whether `review` is of Anki's log of its card (at or before the kept time), or one retain
+        recorded since (False); None when the card has no kept interval."""
+        kept, since = self._kept.get(review.key), self._after.get(review.key)
+        if kept is None or not kept.ivl or since is None:
+            return None
+        return review.time <= since
+
+
+class AnkiIntervals:
+    """Anki's interval of a card imported with its history (`AnkiEase.of_anki`) in the log an
+    export writes (`written` each row, in time order): the last row of Anki's log sets it when that row set the due date (Anki's
+    "Set due date" keeps an SM-2 card's interval, which is then not the days from the card's
+    last review to its due day), and the first row retain recorded since has it as the interval
+    before the answer, reset or reschedule (a review card's `lastIvl`; a reset's or a
+    reschedule's the card's `ivl` then, a relearning card's too)."""
+
+    def __init__(self, ease: AnkiEase) -> None:
+        self._ease = ease
+        self._moves: dict[str, int] = {}  # key -> the id of its last row of Anki's log, a due date set
+        self._since: set[str] = set()  # the cards with a row retain recorded after Anki's log
+
+    def before(self, r: Review, states: tuple[int, ...]) -> int | None:
+        """Anki's interval of the card before `r` when `r` is retain's first row of it since Anki's
+        log and the card was in one of `states`; else None (the export's own)."""
+        if r.key in self._since or r.before is None or r.before.state not in states:
+            return None
+        kept = self._ease.kept(r.key)
+        return kept.ivl if kept is not None and self._ease.of_anki(r) is False else None
+
+    def written(self, r: Review, rid: int, resched: bool) -> None:
+        """`r` was written as row `rid` (`resched`: a due date set, not an answer or a forget)."""
+        anki = self._ease.of_anki(r)
+        if anki is None:
+            return
+        if not anki:
+            self._since.add(r.key)
+        elif resched:
+            self._moves[r.key] = rid
+        else:
+            self._moves.pop(r.key, None)
+
+    def last_moves(self) -> list[tuple[int, int]]:
+        """(row id, Anki's interval) of each card whose last row of Anki's log set its due date."""
+        out: list[tuple[int, int]] = []
+        for key, rid in self._moves.items():
+            kept = self._ease.kept(key)
+            if kept is not None and kept.ivl:
+                out.append((rid, kept.ivl))
+        return out
 
 
 def read_notetypes(db: AnkiDb, kinds: dict[int, Kind]) -> dict[int, dict[str, Any]]:

@@ -64,7 +64,7 @@ from retain.core.remap import card_move_keys
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankinote import anki_name
 from retain.interop.anki.apkg_read import read_apkg
-from retain.interop.ankikeep import keep_path, with_kept_cards
+from retain.interop.ankikeep import keep_path, notetype_media, with_kept_cards
 from retain.interop.bundle import Bundle, ChunkedReviews, Review
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
@@ -689,7 +689,7 @@ def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: P
     written = 0
     for n, planned in enumerate(plan.decks, 1):
         try:
-            names = referenced_media(planned.deck)
+            names = [*referenced_media(planned.deck), *notetype_media(plan.bundle.keeps.get(planned.deck.id))]
             written += store_media(decks_dir, planned.deck.id, names, plan.bundle.media)
             keep = plan.bundle.keeps.get(planned.deck.id)
             if keep is not None:

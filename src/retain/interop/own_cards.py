@@ -251,6 +251,8 @@ def own_keep(text: str | None, given: Iterable[str], old: AnkiKeep | None, own: 
         for key in by_card.get(card.id, ()):
             c = old.cards[key]
             cards[key] = [c.factor, c.reps, c.lapses, c.logged_ms]
+            if c.ivl:
+                _part(data, "ivls")[key] = c.ivl
     if not cards:
         data.pop("cards", None)
     if moved:

@@ -65,7 +65,7 @@ from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
 from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb
-from retain.interop.ankikeep import MAX_COUNT, MAX_MS, KeptCard, sane_factor
+from retain.interop.ankikeep import MAX_COUNT, MAX_MS, KeptCard, sane_factor, sane_ivl
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.store.localzone import local_timezone
@@ -659,9 +659,9 @@ def anki_cards_kept(
     db: AnkiDb, cards: Sequence[AnkiCard], notes: Mapping[int, tuple[str, Card]]
 ) -> dict[str, KeptCard]:
     """What `DECK.anki.json` keeps of each Anki card an import with history keeps (by its unit
-    key): its ease factor, review and lapse counts, and the latest time an event made of its log
-    can have (its newest row's id, a millisecond more per row: an event a row's time would
-    repeat goes a millisecond after the one before it). A card with no factor and no counts (a
+    key): its ease factor, review and lapse counts, its interval (a review or relearning card's),
+    and the latest time an event made of its log can have (its newest row's id, a millisecond
+    more per row: an event a row's time would repeat goes a millisecond after the one before it). A card with no factor and no counts (a
     new card's) is left out, and so is one whose scheduling columns are not numbers."""
     newest: dict[int, int] = {}
     sql = "SELECT CAST(cid AS INTEGER), max(CAST(id AS INTEGER)), count(*) FROM revlog GROUP BY 1"
@@ -678,8 +678,9 @@ def anki_cards_kept(
         card = by_id[cid]
         factor = sane_factor(card.factor)
         reps, lapses = min(max(card.reps, 0), MAX_COUNT), min(max(card.lapses, 0), MAX_COUNT)
+        ivl = sane_ivl(card.ivl) if card.type in (2, 3) else 0  # (a review or relearning card's)
         if key not in out and card.sched_ok and (factor or reps or lapses):
-            out[key] = KeptCard(factor, reps, lapses, logged[key])
+            out[key] = KeptCard(factor, reps, lapses, logged[key], ivl)
     return out
 
 

@@ -12,9 +12,11 @@ templates only test (`{{#Add Reverse}}`), never show, is not card text. A
 field named Extra that no question template uses (retain's package note
 types) is the card's extra. GUIDs become card ids. Media
 that cards use is extracted (bounded), stored under content-hash names and
-shown as placeholders. A deck lists its notes so that retain serves the new cards in Anki's
-new-card order (`_new_card_order`). With `with_history`, the review log becomes history, and
-`DECK.anki.json` keeps each card's SM-2 ease factor and counts (`ankikeep`), which an export gives back.
+shown as placeholders; so are the `_` files the kept note types' CSS and templates load (a
+font, a script: `notetype_media`), which `DECK.anki.json` maps as it maps the fields' media. A
+deck lists its notes so that retain serves the new cards in Anki's new-card order
+(`_new_card_order`). With `with_history`, the review log becomes history, and `DECK.anki.json`
+keeps each card's SM-2 ease factor, counts and interval (`ankikeep`), which an export gives back.
 A note or card row whose ids are not numbers (a damaged or crafted collection)
 is left out with one warning line.
 """
@@ -49,6 +51,7 @@ from retain.interop.anki.ankinote import (
 from retain.interop.anki.apkg_archive import Archive, open_archive
 from retain.interop.anki.apkg_history import anki_cards_kept, card_history
 from retain.interop.anki.apkg_schema import RETAIN_MODEL_IDS
+from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.occlusion import LeftOut
 from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
 from retain.interop.assemble import make_deck
@@ -414,6 +417,15 @@ class _Media:
 
         return lookup
 
+    def take(self, name: str) -> str | None:
+        """The content-hash name of the package's file `name`, staged (once); None when the
+        package has no such file (a note type's file Anki did not pack: no warning, as Anki's own
+        export leaves out a file that is not there)."""
+        hashed = self.done.get(name)
+        if hashed is None and (entry := self.arc.media.get(name)) is not None:
+            hashed = self._extract(name, entry)
+        return hashed
+
     def _extract(self, name: str, entry: str) -> str:
         tmp = self.stage / f"part-{len(self.done)}"
         h = hashlib.sha256()
@@ -721,6 +733,10 @@ def _convert(
             if mid in notetypes and not ours:
                 keep.notes[kept_card.id] = KeptNote(guid, mid, fields, card_fingerprint(kept_card))
                 keep.notetypes.setdefault(mid, notetypes[mid])
+        for kept_type in keep.notetypes.values():  # the `_` files they load (a font, a script)
+            for name in kept_type_media(kept_type):
+                if (hashed := media.take(name)) is not None:
+                    keep.media[name] = hashed
         for kept_card in deck.cards:
             for key in card_unit_keys(deck_id, kept_card):
                 found = kept_cards.get(key)

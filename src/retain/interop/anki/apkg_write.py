@@ -6,10 +6,14 @@ Extra field shown after the answer), tags carry over, a deck's group becomes the
 updates the notes), and media placeholders become `<img>`/`[sound:]` with the
 files packed in (a sound or a video by its name, `clip.mov`, is always a `[sound:]`: Anki plays
 it so and cannot show it as an `<img>`; a file without an extension, such as a content-hash
-name, is one by its first bytes, `core.mediaref.is_played_head`). With `states`/`reviews`, cards carry their scheduling and the
-package a review log. A card's SM-2 ease factor is the one its FSRS difficulty gives, except for a
+name, is one by its first bytes, `core.mediaref.is_played_head`), and with a note type
+imported from Anki, the `_` files its CSS and templates load (a font, a script: `_type_media`).
+With `states`/`reviews`, cards carry their scheduling and the package a review log. A card's SM-2 ease factor is the one its FSRS difficulty gives, except for a
 card imported from Anki with its history (`DECK.anki.json` keeps Anki's factor): Anki's own, as
-SM-2 changed it for the answers given in retain since (`ankikeep.AnkiEase`).
+SM-2 changed it for the answers given in retain since (`ankikeep.AnkiEase`). Such a card's
+interval is Anki's while retain has not answered or reset it since (SM-2's "Set due date" keeps
+the interval, not the days from the last review to the due day), in the card and in the log
+(`ankikeep.AnkiIntervals`).
 
 Days are counted as Anki counts them: the collection is made (`crt`) at 4 am,
 Anki's rollover, of the date of today's study day in the local zone, with that
@@ -33,7 +37,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path, PurePosixPath
@@ -69,8 +73,9 @@ from retain.interop.anki.apkg_schema import (
     kept_model_json,
     model_json,
 )
+from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.readings import reading_field_html
-from retain.interop.ankikeep import AnkiEase, AnkiKeep, card_fingerprint, keep_path, load_keep
+from retain.interop.ankikeep import AnkiEase, AnkiIntervals, AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text, markdown_to_html
@@ -554,9 +559,12 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
         did = names[full]
         keep = keeps[deck.id]
         settings = opts.settings_of(deck.id)
+        kept_types: dict[int, None] = {}  # the kept note types of the deck's notes
         for card in deck.cards:
             note = _note_for(deck, card, keep, used_media, opts, models, did, now_s)
             fields, mid = note.fields, note.mid
+            if keep is not None and mid in keep.notetypes:
+                kept_types.setdefault(mid)
             nid += 1
             keys = card_unit_keys(deck.id, card)
             marks = _leech_mark(note.tags, [opts.states.get(key) for key in keys])
@@ -577,6 +585,8 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 reps, lapses = (st.reps, st.lapses) if st else (0, 0)
                 if factor:
                     factor = ease.factor(key) or factor  # Anki's own, as SM-2 changed it since
+                if typ in (2, 3) and (anki_ivl := ease.interval(key)):
+                    ivl = anki_ivl  # Anki's own while unanswered since ("Set due date" keeps it)
                 kept = ease.kept(key)
                 if typ == 0 and kept is not None and ease.untouched(key):
                     reps, lapses = kept.reps, kept.lapses  # Anki's "reset to new" can keep its counts
@@ -605,6 +615,8 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 )
             if (nid - base) % 500 == 0 or nid - base == total:
                 opts.progress("export", nid - base, total)
+        if keep is not None:
+            _type_media(deck, keep, kept_types, used_media, opts)
     _revlog(db, opts.reviews, cids, day, ease)
     db.execute(
         "INSERT INTO col VALUES (1,?,?,?,11,0,0,0,?,?,?,?,?)",
@@ -620,6 +632,40 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
         ),
     )
     return used_media
+
+
+def _type_media(
+    deck: Deck, keep: AnkiKeep, mids: Iterable[int], used: dict[str, Path], opts: ApkgOptions
+) -> None:
+    """Add to `used` the `_` files the kept note types `mids` load (a font, a script), under the
+    names their CSS and templates use, as Anki's package carries them (`notetype_media`): the
+    files the import kept in the deck's media folder. A name another deck's file of other bytes
+    already has in the package is left out, with a line in `opts.warnings`: the note type names
+    it, so it cannot go under another name."""
+    folder = deck_media_dir(deck, opts.decks_dir)
+    names = dict.fromkeys(name for mid in mids for name in kept_type_media(keep.notetypes[mid]))
+    for name in names:
+        hashed = keep.media.get(name)
+        found = media_file(folder, hashed) if hashed is not None else None
+        if found is None:
+            continue
+        packed = used.get(name)
+        if packed is not None and packed != found and not _same_bytes(packed, found):
+            if opts.warnings is not None:
+                opts.warnings.append(
+                    f"deck {deck.id}: the note type file {name} is left out: another deck's file of "
+                    "that name is in the package"
+                )
+            continue
+        used.setdefault(name, found)
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    """Whether the media files `a` and `b` hold the same bytes (False when one cannot be read)."""
+    try:
+        return sha256_file(a) == sha256_file(b)
+    except OSError:
+        return False
 
 
 def _keep(deck: Deck, decks_dir: Path | None) -> AnkiKeep | None:
@@ -658,19 +704,25 @@ def _revlog(
     import reads as the card starting over; a due date moved without an answer (`_rescheduled`:
     Anki's "Set due date", a reschedule) Anki's manual row with the card's interval after and
     before it and an ease factor (never 0: that is a "Reset"). A card imported from Anki with its
-    history has its answers since logged with Anki's factor as SM-2 changes it (`ease`)."""
+    history has its answers since logged with Anki's factor as SM-2 changes it (`ease`), and
+    Anki's interval where its log and retain's first row since meet (`ankikeep.AnkiIntervals`)."""
     ease = ease or AnkiEase({})
     used: set[int] = set()
     logged: set[str] = set()  # the cards with a row written since they were last new
+    anki = AnkiIntervals(ease)
     for r in reviews:
         cid = cids.get(r.key)
         if cid is None:
             continue
+        resched = False
         if r.kind == "reset" and (r.after is None or r.after.is_new) and r.before is not None:
-            row = (0, 0, _card_ivl(r.before, day), 0, 0, 4)  # back to new: a forget, or progress moved off
+            # back to new: a forget, or progress moved off
+            row = (0, 0, anki.before(r, (REVIEW, RELEARNING)) or _card_ivl(r.before, day), 0, 0, 4)
         elif r.kind == "reset" and _rescheduled(r, r.key in logged):
             factor = ease.row_factor(r) or _factor(r.after)
-            row = (0, max(0, _card_ivl(r.after, day)), _card_ivl(r.before, day), factor, 0, 4)
+            last = anki.before(r, (REVIEW, RELEARNING)) or _card_ivl(r.before, day)
+            row = (0, max(0, _card_ivl(r.after, day)), last, factor, 0, 4)
+            resched = True
         elif r.kind == "review" and 1 <= r.rating <= 4:
             before = r.before.state if r.before else 0
             typ = {REVIEW: 1, RELEARNING: 2}.get(before, 0)
@@ -680,7 +732,7 @@ def _revlog(
             row = (
                 r.rating,
                 ivl,
-                _last_ivl(r.before, day),
+                anki.before(r, (REVIEW,)) or _last_ivl(r.before, day),
                 (ease.row_factor(r) or _factor(r.after)) if typ else 0,
                 min(r.duration_ms, 60_000),
                 typ,
@@ -692,10 +744,13 @@ def _revlog(
             rid += 1
         used.add(rid)
         db.execute("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", (rid, cid, -1, *row))
+        anki.written(r, rid, resched)
         if row[5] == 4 and row[3] == 0:  # a "Reset" row (manual, factor 0): new again
             logged.discard(r.key)
         else:
             logged.add(r.key)
+    for rid, ivl in anki.last_moves():  # the due date Anki set last: the interval it set with it
+        db.execute("UPDATE revlog SET ivl = ? WHERE id = ?", (ivl, rid))
 
 
 def _rescheduled(r: Review, logged: bool) -> bool:
