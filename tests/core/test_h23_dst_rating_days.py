@@ -1,5 +1,6 @@
 """A review is due as many study days after its rating as its button said, also when the answer
-was read across a DST change's hour or the rollover.
+was read across a DST change's hour; read across the rollover, as many as the scheduler gives on
+the rating's own study day (another elapsed day: test_h34_rating_time_previews).
 
 `_anchored` moved the previewed due by the time the answer was on screen; the preview had set it
 with the study-day rule (`StudyDay.days_after`: the same local time N days on, or the start of
@@ -30,8 +31,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def _days_said_and_given(
     shown_at: datetime, rated_at: datetime, rating: int, tz: ZoneInfo
-) -> tuple[int, int]:
-    """(study days the button said, study days after the rating's the card is due)."""
+) -> tuple[int, int, int]:
+    """(study days the button said, study days after the rating's the card is due, study days
+    the scheduler gives at the rating's own time)."""
     day = StudyDay(4, tz)
     settings_ = StudySettings(fuzz=False)
     unit = basic("d", "a")
@@ -51,16 +53,18 @@ def _days_said_and_given(
     assert shown.due is not None and event.after is not None and event.after.due is not None
     assert event.after.state == REVIEW
     said = (day.of(shown.due) - day.of(shown_at)).days
-    return said, (day.of(event.after.due) - day.of(rated_at)).days
+    own = Scheduler(settings_, day).preview(unit.key, state, rated_at)[rating].due
+    assert own is not None
+    return said, (day.of(event.after.due) - day.of(rated_at)).days, (day.of(own) - day.of(rated_at)).days
 
 
 def test_the_attackers_two_cases() -> None:
     before_three = datetime(2026, 3, 24, 2, 59, 52, tzinfo=BERLIN)
-    said, given_ = _days_said_and_given(before_three, before_three + timedelta(seconds=13), 2, BERLIN)
-    assert given_ == said
+    said, given_, own = _days_said_and_given(before_three, before_three + timedelta(seconds=13), 2, BERLIN)
+    assert given_ == said == own
     before_rollover = datetime(2026, 3, 24, 3, 59, 52, tzinfo=BERLIN)
-    said, given_ = _days_said_and_given(before_rollover, before_rollover + timedelta(seconds=13), 2, BERLIN)
-    assert given_ == said
+    said, given_, own = _days_said_and_given(before_rollover, before_rollover + timedelta(seconds=13), 2, BERLIN)
+    assert given_ == own  # rated on the next study day: one more elapsed day, that day's interval
 
 
 @settings(max_examples=150, deadline=None)
@@ -75,5 +79,9 @@ def test_a_review_is_due_the_study_days_its_button_said_after_the_rating(
 ) -> None:
     tz = ZoneInfo(zone)
     shown_at = shown.replace(tzinfo=UTC)
-    said, given_ = _days_said_and_given(shown_at, shown_at + timedelta(seconds=wait), rating, tz)
-    assert given_ == said
+    rated_at = shown_at + timedelta(seconds=wait)
+    said, given_, own = _days_said_and_given(shown_at, rated_at, rating, tz)
+    assert given_ == own
+    day = StudyDay(4, tz)
+    if day.of(shown_at) == day.of(rated_at):  # (the card was due before: only the day matters)
+        assert given_ == said

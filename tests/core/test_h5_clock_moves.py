@@ -39,7 +39,11 @@ def test_a_clock_set_back_after_the_reveal_keeps_the_interval_shown(
     if start == "learning":
         states["d/a"] = replace(learning(-timedelta(minutes=1)), last_review=NOW - timedelta(hours=4))
     elif start == "review":
-        states["d/a"] = review(-timedelta(days=1), stability=5)  # last reviewed 6 days ago
+        # last reviewed 6 days 4 hours ago: set back up to 3 h, still 6 whole days elapsed (these
+        # schedulers have no study days: py-fsrs counts 24-hour periods), so nothing else changes
+        states["d/a"] = replace(
+            review(-timedelta(days=1), stability=5), last_review=NOW - timedelta(days=6, hours=4)
+        )
     session = open_session(units, states, MemoryRecorder(), study=STUDY)
     shown = session.previews(NOW)[rating]
     session.reveal()

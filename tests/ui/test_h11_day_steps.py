@@ -102,7 +102,10 @@ async def test_a_day_step_rated_after_the_rollover_counts_from_the_rating_day(
     solo: Path, open_app: OpenApp
 ) -> None:
     """Revealed at 03:55 (Good: `1d`, the 04:00 rollover), rated at 04:05: the previewed due time
-    moved with the clock to 04:10, the study day of the rating, so the `1d` card came back at once."""
+    moved with the clock to 04:10, the study day of the rating, so the `1d` card came back at once.
+    Rated on the next study day, Good is what the scheduler gives then: a day elapsed since the
+    Again at 03:40, a stability whose FSRS interval is 2 days (a step of days is never sooner):
+    due from the start of the study day two days after the rating's."""
     # Again at 03:40: its 10m step is due at 03:50, today (learn-ahead never reaches past the
     # rollover: Again at 03:50 would be due at 04:00, on the next study day, not shown at 03:55)
     clock = Clock(datetime(2025, 3, 11, 3, 40, tzinfo=UTC))
@@ -118,10 +121,10 @@ async def test_a_day_step_rated_after_the_rollover_counts_from_the_rating_day(
         clock.now = datetime(2025, 3, 11, 4, 5, tzinfo=UTC)  # study day 2025-03-11 now
         await pilot.press("3")
         await pilot.pause()
-        assert app.collection.states[KEY].due == datetime(2025, 3, 12, 4, 0, tzinfo=UTC)
+        assert app.collection.states[KEY].due == datetime(2025, 3, 13, 4, 0, tzinfo=UTC)
         assert isinstance(app.screen, SummaryScreen), screen_text(app)  # not the same card again
         summary = " ".join(screen_text(app).split())
-        assert "Next due in 1d" in summary, summary
+        assert "Next due in 2d" in summary, summary
 
 
 # -- the class: any steps, any hour, any rollover (the scheduler and the session's anchoring) --

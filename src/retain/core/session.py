@@ -10,13 +10,16 @@ undo made on another screen (the browser's, over the session) is taken back the
 same way when the session looks again (`sync_states`, from the journal's undo
 events): one path for both.
 
-The four previews are computed once per shown card and cached: py-fsrs fuzz
-uses the global RNG, so recomputing could give a different interval than the
-one shown. The stored state is the previewed one, anchored at the rating
-time: stability, difficulty, step and interval are exactly as previewed, and
-`due`/`last_review` move with the clock between preview and rating, forward
-or back (a clock set back), but never before the card's previous review (as
-Anki applies its precomputed states at answer time).
+The four previews shown on the rating buttons are kept while they hold: a rating
+stores what the scheduler computes at the rating's own time, and the previews
+are asked of it again then (`previews`). When that gives the shown states moved
+to the rating's time (`_anchored`: the interval shown, from the rating), the
+shown ones stand, so the buttons said what the rating stores. When it does not
+(the answer was on screen over the rollover, so another study day and other
+elapsed days; a review came due meanwhile; an exam's cap or the settings
+changed), the rating stores the new ones, and `labels` gives their intervals:
+a rating never stores the memory state of another moment than its own, which
+`retain optimize --reschedule` replays with the same weights.
 
 A session outlives its settings and its study day: when `settings_token`
 changes (settings saved meanwhile), the schedulers are made anew before the
@@ -295,16 +298,34 @@ class ReviewSession:
         self.phase = "back"
 
     def previews(self, now: datetime) -> dict[int, CardState]:
-        """The state each rating 1..4 would give the current card; computed once per card."""
+        """The state each rating 1..4 would give the current card at `now`, as shown (made at
+        `_preview_at`): the ones made before while they hold at `now` (`_hold`), else made anew
+        at `now` (the card changed on another screen, the study day rolled over, ...)."""
         unit = self._card()
         state = self.states.get(unit.key)
-        if self._previews is None or state is not self._preview_of:  # (changed on another screen)
-            at = self._touch(now)
-            scheduler = self._scheduler(unit.deck_id)
-            previews = scheduler.preview(unit.key, state, at)
-            self._previews = self._adjust(unit, previews, at) if self._adjust is not None else previews
-            self._preview_at, self._preview_of = at, state
+        at = to_utc(now)
+        fresh = self._preview(unit, state, at)
+        if self._previews is None or state is not self._preview_of or not self._hold(fresh, state, at):
+            self._touch(at)
+            self._previews, self._preview_at, self._preview_of = fresh, at, state
         return self._previews
+
+    def _preview(self, unit: Unit, state: CardState | None, at: datetime) -> dict[int, CardState]:
+        """The four states the scheduler gives `unit` in `state` rated at `at` (an exam's caps applied)."""
+        previews = self._scheduler(unit.deck_id).preview(unit.key, state, at)
+        return self._adjust(unit, previews, at) if self._adjust is not None else previews
+
+    def _hold(self, fresh: dict[int, CardState], before: CardState | None, at: datetime) -> bool:
+        """Whether the previews shown still hold at `at`: each, moved to `at` (`_anchored`), is the
+        state the scheduler gives there (`fresh`). Not when the study day changed in between (other
+        elapsed days: another stability), a review came due (the floor of its interval), an exam's
+        cap or the settings changed: whatever the scheduler's output depends on."""
+        shown = self._previews
+        if shown is None or shown.keys() != fresh.keys():
+            return False
+        unit = self._card()
+        scheduler = self._scheduler(unit.deck_id)
+        return all(self._anchored(shown[r], before, at, scheduler) == fresh[r] for r in fresh)
 
     def sync_states(self, now: datetime, undos: UndosSince | None = None) -> bool:
         """Take the card states another screen changed while this session waited (the browser
@@ -391,7 +412,9 @@ class ReviewSession:
         return taken
 
     def labels(self, now: datetime) -> dict[int, str]:
-        """Interval labels for the four rating buttons ("<1m", "<10m", "2d", ...)."""
+        """Interval labels for the four rating buttons ("<1m", "<10m", "2d", ...): the ones shown,
+        while their previews hold at `now` (`previews`); asked again after the rollover (or a
+        change of what the scheduler's output depends on), the intervals a rating now stores."""
         if self.cram:  # the schedule is left alone: Again only brings the card back in this cram
             return {1: "repeat", 2: "", 3: "", 4: ""}
         previews = self.previews(now)
@@ -496,9 +519,10 @@ class ReviewSession:
             raise SessionError("reveal the card before rating it")
         if self.cram:
             return self._rate_cram(unit, rating, now, duration_ms)
-        previews = self.previews(now)
+        previews = self.previews(now)  # (the ones shown while they hold at `now`, else made at `now`)
         at = self._touch(now)
         before = self.states.get(unit.key)
+        # what the scheduler gives at `at`: the shown state moved there, or the one made there
         after = self._anchored(previews[rating], before, at, self._scheduler(unit.deck_id))
         after = self._leech(unit, before, after)
         event = self._event("review", unit.key, at, after, before, rating, max(0, int(duration_ms)))
@@ -511,6 +535,8 @@ class ReviewSession:
         self, after: CardState, before: CardState | None, at: datetime, scheduler: Scheduler | None = None
     ) -> CardState:
         """The previewed `after` moved to the rating's time `at`: the interval shown, from `at`.
+        The previews are kept only while this is what the scheduler gives at `at` (`_hold`): the
+        stability and difficulty of the shown moment are never stored for another one.
 
         Later (the answer was read for a while, a laptop slept) or earlier (a clock set back
         since the preview: a "<10m" step was due 1 h 10 min away), but never before the card's
