@@ -232,7 +232,7 @@ def test_a_stray_key_is_reported_where_it_is_written(placed: Placed) -> None:
 
 def _typos(word: str) -> set[str]:
     """Every string one typo from `word` (a letter added, dropped, changed, two swapped), and `word`."""
-    letters = sorted(set(word + "xz"))
+    letters = sorted(set(word + "acdefkmorstxz"))  # (every letter the keys are drawn from)
     out = {word}
     for i in range(len(word) + 1):
         out.update(word[:i] + c + word[i:] for c in letters)

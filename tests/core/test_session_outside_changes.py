@@ -98,3 +98,37 @@ def test_a_custom_queue_drops_a_card_suspended_elsewhere() -> None:
     _suspend(states, "d/a")
     assert session.sync_states(NOW) is True
     assert session.current is not None and session.current.key == "d/c"
+
+
+def test_the_current_card_rated_elsewhere_leaves_and_is_not_rated_twice() -> None:
+    """Attacker 25: a custom study from the browser over a session rated the card on screen; the
+    session underneath still showed it and took a second rating of it today."""
+    units = [basic("d", "a"), basic("d", "b")]
+    states: dict[str, CardState] = {}
+    recorder = MemoryRecorder()
+    session = open_session(units, states, recorder)
+    assert session.current is not None and session.current.key == "d/a"
+    session.reveal()
+    shown = session.labels(NOW)
+    inner = open_session([units[0]], states, recorder)  # the custom study above it: rates "d/a"
+    assert inner.current is not None and inner.current.key == "d/a"
+    inner.reveal()
+    inner.rate(4, NOW + timedelta(seconds=5))
+    rated = states["d/a"]
+    assert session.sync_states(NOW + timedelta(seconds=10)) is True
+    assert _current(session) is not None and session.current.key == "d/b"  # type: ignore[union-attr]
+    assert session.phase == "front" and shown
+    assert states["d/a"] is rated  # its rating stands, and no second one
+    assert sum(1 for e in recorder.events if e.key == "d/a") == 1
+
+
+def test_a_reschedule_elsewhere_keeps_the_card_on_screen() -> None:
+    """A change that is no rating (a reschedule keeps the card's reviews) leaves the card shown,
+    with new intervals on its buttons."""
+    units = [basic("d", "a")]
+    states: dict[str, CardState] = {"d/a": review(-timedelta(hours=1), stability=40.0)}
+    session = open_session(units, states, MemoryRecorder())
+    session.reveal()
+    states["d/a"] = states["d/a"].with_flags(stability=4.0)
+    assert session.sync_states(NOW) is True
+    assert _current(session) is not None and session.current.key == "d/a"  # type: ignore[union-attr]

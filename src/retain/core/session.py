@@ -343,6 +343,8 @@ class ReviewSession:
         at = self._touch(now)
         since, self._synced_at = self._synced_at, at
         live, known = self.states, self._known
+        on_screen = self.current
+        seen = known.get(on_screen.key) if on_screen is not None else None  # (as this session saw it)
         news = self._news(undos, since) if undos is not None else []
         for undo in news:  # (a rating undone elsewhere no longer counts, also in a queue built since)
             self._rated.pop(undo.undoes, None)
@@ -380,7 +382,9 @@ class ReviewSession:
             return False
         self._previews = None
         state = self.states.get(current.key)
-        if state is not None and self._set_aside(state, at):
+        if state is not None and (
+            self._set_aside(state, at) or _rated_since(seen, state, current, on_screen)
+        ):
             self._forced = None
             self._advance(at)
         return True
@@ -817,3 +821,13 @@ class ReviewSession:
         self._preview_at = None
         self.current = self._forced if self._forced is not None else self.queue.next(now)
         self.phase = "front" if self.current is not None else "done"
+
+
+def _rated_since(seen: CardState | None, state: CardState, current: Unit, on_screen: Unit | None) -> bool:
+    """Whether the card on screen was rated on another screen since this session saw it (a
+    custom study from the browser above it): it has more reviews. Its rating stands, and the
+    session moves on rather than take a second one (a reschedule or a reset is no rating: the
+    card stays, with new intervals on its buttons)."""
+    if on_screen is None or on_screen.key != current.key:
+        return False
+    return state.reps > (seen.reps if seen is not None else 0)
