@@ -337,3 +337,36 @@ def test_the_names_found_are_underscore_names_of_the_text(css: str, sides: list[
     assert len(names) == len(set(names))
     for name in names:
         assert name.startswith("_") and (name in css or any(name in s for s in sides))
+
+
+# --- every count of the import takes the note types' files (attacker 29) ---------------------------
+
+
+def test_a_reimport_puts_back_a_note_types_file_gone_from_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The re-import memo listed only the files the cards show: with the font deleted, the same
+    package again said "unchanged" and left it missing, and every later export went without it."""
+    package = _package(tmp_path, {"_f.ttf": b"\0\1\0\0FONT" * 10})
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    code, _out, err = run_cli(capsys, "import", str(package))
+    assert code == 0, err
+    (font,) = media_dir(tmp_path / "home" / "decks", "fonts").iterdir()
+    font.unlink()
+    code, out, err = run_cli(capsys, "import", str(package))
+    assert code == 0, err
+    assert font.exists(), out + err
+    assert "stored 1 media file(s)" in out + err
+
+
+def test_the_dry_run_counts_the_note_types_files_as_the_real_run_stores_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    package = _package(tmp_path, {"_f.ttf": b"\0\1\0\0FONT" * 10})
+    monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
+    code, out, err = run_cli(capsys, "import", str(package), "--dry-run")
+    assert code == 0, err
+    assert "would store 1 media file(s)" in out + err
+    code, out, err = run_cli(capsys, "import", str(package))
+    assert code == 0, err
+    assert "stored 1 media file(s)" in out + err

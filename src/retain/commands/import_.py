@@ -318,14 +318,9 @@ def _dry_run_lines(
 def _stored_before(plan: ImportPlan, stored: set[Path]) -> int:
     """How many of the media files `media_to_store` counts for the plan are in `stored` (a folder's
     earlier files would have stored them: the real run finds them there); the plan's are added."""
-    from retain.interop.media import media_dir, referenced_media
+    from retain.interop.media import media_dir
 
-    paths = {
-        media_dir(p.target.parent, p.deck.id) / name
-        for p in plan.decks
-        for name in referenced_media(p.deck)
-        if name in plan.bundle.media
-    }
+    paths = {media_dir(p.target.parent, p.deck.id) / name for p in plan.decks for name in plan.media_names(p)}
     before = len(paths & stored)
     stored |= {path for path in paths if not path.exists()}
     return before

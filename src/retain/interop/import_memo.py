@@ -275,7 +275,7 @@ def prepare(
         if planned.deck.id in plan.bundle.keeps and keep.exists():
             written[str(keep)] = _sha(keep)
         folder = media_dir(planned.target.parent, planned.deck.id)
-        media += [str(folder / n) for n in referenced_media(planned.deck) if n in plan.bundle.media]
+        media += [str(folder / n) for n in plan.media_names(planned)]
     keys = history_keys if options.with_history else []
     memo: dict[str, Any] = {
         "format": _FORMAT,

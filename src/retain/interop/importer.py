@@ -218,6 +218,13 @@ class ImportPlan:
     def diffs(self) -> list[DeckDiff]:
         return [d.diff for d in self.decks]
 
+    def media_names(self, planned: PlannedDeck) -> list[str]:
+        """The bundle's media files the import stores for `planned`, by name: those its cards show
+        and the `_` files its kept Anki note types load (a font, a script: `notetype_media`).
+        The write (`apply_import`), the dry run's count and the re-import memo all use these."""
+        names = [*referenced_media(planned.deck), *notetype_media(self.bundle.keeps.get(planned.deck.id))]
+        return [name for name in dict.fromkeys(names) if name in self.bundle.media]
+
 
 def _shared(old: Deck, new: Deck) -> tuple[int, int, int]:
     """(how many of the installed deck `old`'s card ids the file's deck `new` holds, of how many
@@ -689,7 +696,7 @@ def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: P
     written = 0
     for n, planned in enumerate(plan.decks, 1):
         try:
-            names = [*referenced_media(planned.deck), *notetype_media(plan.bundle.keeps.get(planned.deck.id))]
+            names = plan.media_names(planned)
             written += store_media(decks_dir, planned.deck.id, names, plan.bundle.media)
             keep = plan.bundle.keeps.get(planned.deck.id)
             if keep is not None:
