@@ -26,6 +26,7 @@ from retain.ui.ascii_only import AsciiOnly, ascii_terminal, display_key
 from retain.ui.from_thread import Call
 from retain.ui.monochrome import ReadableMonochrome, mono_terminal
 from retain.ui.screens.home import HomeData, HomeScreen
+from retain.ui.widgets.key_bar import APP_HELP, Dialog
 
 if TYPE_CHECKING:
     from retain.core.custom_study import CustomStudy
@@ -86,7 +87,7 @@ class RetainApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+c", "quit", "Quit", id="app.quit_now", show=False, priority=True),
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        APP_HELP,  # every dialog has it too (Textual runs no other app key over a modal screen)
         Binding("ctrl+p", "command_palette", "Commands", id="app.palette", show=False, priority=True),
     ]
 
@@ -518,7 +519,9 @@ class RetainApp(App[None]):
         from retain.ui.screens.settings import SettingsScreen
         from retain.ui.screens.study import StudyScreen
 
-        if not self.ready:
+        if not self.ready or isinstance(screen, Dialog):
+            # over a dialog no screen to open over its question (the browser, an editor, the
+            # settings): the dialog closes what is open over it when it closes itself
             yield SystemCommand("Help", "Show every key binding", self.action_help)
             yield from self._textual_commands(screen)
             return

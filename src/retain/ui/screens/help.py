@@ -10,12 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.keys import key_to_character
 from textual.widgets import Static
 
 from retain.ui.ascii_only import display_key
+from retain.ui.keymap_check import EVERYWHERE, binding_keys
 from retain.ui.widgets.key_bar import Dialog
 
-__all__ = ["KEYMAP_EXAMPLE", "HelpScreen", "help_content"]
+__all__ = ["KEYMAP_EXAMPLE", "HelpScreen", "everywhere_notes", "help_content"]
 
 # The remapping shown at the end, as it would be copied into config.toml: `r` is free on the
 # Study screen (`j` was not: it is Scroll down there, so the example itself was a conflict).
@@ -74,6 +76,35 @@ def _key_lines(keys: str) -> list[str]:
     return [", ".join(line) + ("," if n < len(lines) - 1 else "") for n, line in enumerate(lines)]
 
 
+def _and(items: list[str]) -> str:
+    return ", ".join(items[:-1]) + f" and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def everywhere_notes(bindings: Iterable[BindingType], keymap: Mapping[str, str]) -> list[str]:
+    """Where the app's keys ("Everywhere") do not work, from the bindings after the keymap.
+
+    A dialog runs the app's priority keys (ctrl+c, ctrl+p) and those it has (`Dialog.BINDINGS`:
+    Help), not the others (`q`: a question is answered or cancelled first). A text field with the
+    focus takes every printable key that is not a priority one (`q`, `?`) as text."""
+    in_dialogs = {b.id for b in _bindings(Dialog.BINDINGS)}
+    notes: list[str] = []
+    typed: list[str] = []
+    for b in _bindings(bindings):
+        if b.priority:
+            continue
+        keys = binding_keys(b, keymap)
+        if b.id not in in_dialogs and keys:
+            shown = ", ".join(_key_display(k) for k in keys)
+            notes.append(f"{b.description or b.action} with {shown} works outside dialogs only.")
+        for key in keys:
+            character = key_to_character(key)
+            if character is not None and character.isprintable() and _key_display(key) not in typed:
+                typed.append(_key_display(key))
+    if typed:
+        notes.append(f"In a text field {_and(typed)} {'is' if len(typed) == 1 else 'are'} typed.")
+    return notes
+
+
 def help_content(
     sections: Iterable[tuple[str, Iterable[BindingType]]],
     keymap: Mapping[str, str],
@@ -110,6 +141,10 @@ def help_content(
                 lines.append(Content.assemble((head, "bold"), (words, "")))
             lines += below
             lines.append(Content.styled(f"{'':<{ID_INDENT}}{binding_id}", "$text-muted"))
+        if title == EVERYWHERE:
+            lines += [
+                Content.styled(f"  {note}", "$text-muted") for note in everywhere_notes(bindings, keymap)
+            ]
     lines += [
         Content(""),
         Content.styled("Remap a key in config.toml with the id shown after it:", "$text-muted"),
@@ -118,8 +153,11 @@ def help_content(
     return Content("\n").join(lines)
 
 
-class HelpScreen(Dialog[None]):
-    """`?` or F1. Esc, `q` or `?` closes it."""
+class HelpScreen(Dialog[None], inherit_bindings=False):
+    """`?` or F1. Esc, `q`, `?` or F1 closes it.
+
+    Its keys are its own only: a dialog's Help (`?`, F1) is its Close, and inherited, those keys
+    came first in its key bar (`? Close help`, where the title says `esc closes`)."""
 
     # Loaded when the screen is first shown, not parsed at launch (app.tcss holds what the
     # home and study screens need); unscoped, as when it lived in app.tcss.

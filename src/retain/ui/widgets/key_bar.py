@@ -18,14 +18,21 @@ something else in the dialog (`a` Study all due under custom study, where `a` is
 So every dialog is a `Dialog`: a modal screen with a bar of its own, over the one below, that
 shows the dialog's keys; and a bar under a modal screen without one (Textual's command palette)
 shows no keys until its screen is on top again.
+
+Over a modal screen Textual runs only the app's priority bindings (ctrl+c, ctrl+p), so the keys the
+help lists under "Everywhere" did nothing in a dialog. A dialog has the app's Help (`APP_HELP`, the
+same binding: `[keymap]` moves both) after its own keys; in a text field `?` is typed and the bar
+offers F1. `q` stays off in dialogs: a question is answered or cancelled first (the help says so).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import ClassVar
 
 from textual.app import ScreenStackError
-from textual.binding import ActiveBinding
+from textual.await_complete import AwaitComplete
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.screen import ModalScreen, Screen, ScreenResultType
@@ -34,7 +41,11 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
-__all__ = ["Dialog", "KeyBar"]
+__all__ = ["APP_HELP", "Dialog", "KeyBar"]
+
+# The app's Help, bound on the app (every screen) and on every dialog: one binding, one id.
+APP_HELP = Binding("question_mark,f1", "app.help", "Help", id="app.help")
+_HELP_ACTIONS = frozenset(("help", APP_HELP.action))  # (Help is the last key a narrow bar drops)
 
 
 class _Drawn(Visual):
@@ -91,6 +102,8 @@ def _declared_order(active: Mapping[str, ActiveBinding]) -> list[tuple[str, Acti
         position, (_, bound) = item
         node = bound.node
         order = nodes.get(id(node), position)
+        if isinstance(node, Dialog) and bound.binding.id in _FROM_THE_APP:
+            return (order, 1 << 16, position)  # the app's keys a dialog has: after the dialog's own
         declared = ranks.get(id(node))
         if declared is None:
             merged = type(node)._merged_bindings
@@ -215,7 +228,7 @@ class KeyBar(Static):
             return [c for _, c in parts]
         kept = list(parts)
         while kept and sum(c.cell_length for _, c in kept) > width:
-            droppable = [i for i, (action, _) in enumerate(kept) if action != "help"]
+            droppable = [i for i, (action, _) in enumerate(kept) if action not in _HELP_ACTIONS]
             del kept[droppable[-1] if droppable else -1]
         return [c for _, c in kept]
 
@@ -234,8 +247,27 @@ class Dialog(ModalScreen[ScreenResultType]):
 
     Every modal screen of the app derives from it. The bar is mounted after the dialog's own
     `compose` (Textual calls `on_mount` of each class, so a dialog's own `on_mount` does not
-    replace this one); it docks at the bottom, and the dialog's box is centred above it."""
+    replace this one); it docks at the bottom, and the dialog's box is centred above it.
+
+    F1 and `?` open the help over the dialog (a dialog that binds them itself, the help, keeps its
+    own meaning); a text field with the focus takes `?` as it takes any printable key."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [APP_HELP]
 
     def on_mount(self) -> None:
         if not self.query(KeyBar):
             self.mount(KeyBar())
+
+    def dismiss(self, result: ScreenResultType | None = None) -> AwaitComplete:
+        """Close the dialog with `result`, and what is open over it (the help, the command palette).
+
+        A dialog closes itself when its work is done (an import written, a plan made), whatever is
+        on top: Textual's `dismiss` handed the result on and then closed the top screen, so the help
+        went, and the finished dialog stayed up, answering Esc with its result a second time."""
+        if self.is_attached and self in self.app.screen_stack:
+            while self.app.screen is not self:
+                self.app.pop_screen()
+        return super().dismiss(result)
+
+
+_FROM_THE_APP = frozenset(b.id for b in Dialog.BINDINGS if isinstance(b, Binding) and b.id)
