@@ -116,7 +116,7 @@ def test_the_current_card_rated_elsewhere_leaves_and_is_not_rated_twice() -> Non
     inner.rate(4, NOW + timedelta(seconds=5))
     rated = states["d/a"]
     assert session.sync_states(NOW + timedelta(seconds=10)) is True
-    assert _current(session) is not None and session.current.key == "d/b"  # type: ignore[union-attr]
+    assert _current(session) is not None and session.current.key == "d/b"
     assert session.phase == "front" and shown
     assert states["d/a"] is rated  # its rating stands, and no second one
     assert sum(1 for e in recorder.events if e.key == "d/a") == 1
