@@ -516,6 +516,7 @@ class RetainApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         from retain.ui.authoring import authoring_commands
+        from retain.ui.key_names import key_label
         from retain.ui.screens.settings import SettingsScreen
         from retain.ui.screens.study import StudyScreen
 
@@ -560,7 +561,9 @@ class RetainApp(App[None]):
             )
         if isinstance(screen, HomeScreen):
             yield SystemCommand(
-                "Statistics", "Forecast, calendar, retention, card counts (t)", screen.action_stats
+                "Statistics",
+                f"Forecast, calendar, retention, card counts ({key_label(self, 'home.stats', 't')})",
+                screen.action_stats,
             )
         if isinstance(screen, StudyScreen):
             yield SystemCommand("Undo", "Take back the last rating, suspend or bury", screen.action_undo)

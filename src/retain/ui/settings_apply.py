@@ -46,17 +46,14 @@ def keymap_warnings(keymap: dict[str, str]) -> list[str]:
     if not keymap:
         return []
     from retain.ui.app import binding_sections
-    from retain.ui.keymap_check import bad_key_names, keymap_conflicts, unknown_ids
+    from retain.ui.keymap_check import bad_key_lines, keymap_conflicts, unknown_ids
 
     sections = binding_sections()
     out: list[str] = []
     unknown = unknown_ids(sections, keymap)
     if unknown:
         out.append(f"config: [keymap] has unknown binding ids: {', '.join(unknown)}")
-    out += [
-        f"config: [keymap] {binding_id} = {keymap[binding_id]!r} is not a key (like ctrl+s, space, f1, j)"
-        for binding_id in bad_key_names(keymap)
-    ]
+    out += [f"config: [keymap] {line}" for line in bad_key_lines(keymap)]
     out += [f"config: [keymap] conflict: {c.message()}" for c in keymap_conflicts(sections, keymap)]
     return out
 

@@ -569,7 +569,7 @@ class BrowserScreen(Screen[None]):
             what = f"{changed:,} card{'' if changed == 1 else 's'}"
             if changed < len(units):
                 what += f"; {_already(len(units) - changed)} {done.lower()}"
-        undo = " (ctrl+z to undo)" if suspend and changed != 0 else ""
+        undo = f" ({self._keys('undo', 'ctrl+z')} to undo)" if suspend and changed != 0 else ""
         self.notify(f"{done} {what}{undo}", markup=False)
         self.show_page(self.query_one(BrowseTable).selected_key())
 

@@ -23,6 +23,7 @@ from retain.store.collection import Collection, CollectionError
 from retain.store.decks.card_edits import delete_cards, move_cards
 from retain.store.decks.deckedit import DeckEditError
 from retain.store.state.progress_edits import reset_progress
+from retain.ui.key_names import key_label
 from retain.ui.live_reload import LiveReload
 from retain.ui.screens.confirm import ConfirmScreen
 from retain.ui.screens.deck_picker import DeckPickerScreen
@@ -58,10 +59,11 @@ def ask_reset(
     """Forget the progress of these cards (one review unit, or the browser's marked ones).
 
     `run` runs the work (the browser: behind its loading indicator for many cards)."""
+    undo = key_label(app, "browser.undo", "ctrl+z")  # (the browser is the one caller)
 
     def work() -> None:
         changed = len(reset_progress(col, [u.key for u in units], now()))
-        app.notify(_reset_said(what.plain, len(units), changed), markup=False)
+        app.notify(_reset_said(what.plain, len(units), changed, undo), markup=False)
         done(units[0].key)
 
     def answered(yes: bool | None) -> None:
@@ -74,13 +76,14 @@ def ask_reset(
         becomes, history = "It becomes a new card.", "Its review history stays in the journal"
     else:
         becomes, history = "They become new cards.", "Their review history stays in the journal"
-    history += ", and ctrl+z undoes the reset."
+    history += f", and {undo} undoes the reset."
     message = Content.assemble("Forget the progress of ", what, f"? {becomes}\n", (history, "$text-muted"))
     app.push_screen(ConfirmScreen("Reset progress?", message, yes="Reset"), answered)
 
 
-def _reset_said(what: str, asked: int, changed: int) -> str:
-    """What a reset of `asked` cards (`what`: a key, or "N cards") says when `changed` had progress."""
+def _reset_said(what: str, asked: int, changed: int, undo: str = "ctrl+z") -> str:
+    """What a reset of `asked` cards (`what`: a key, or "N cards") says when `changed` had progress
+    (`undo`: the key that takes it back)."""
     if not changed:
         return (
             f"Nothing was reset: {what} is new already"
@@ -88,13 +91,13 @@ def _reset_said(what: str, asked: int, changed: int) -> str:
             else (f"Nothing was reset: the {what} are new already")
         )
     if asked == 1:
-        return f"Progress of {what} reset: it is new again (ctrl+z to undo)"
+        return f"Progress of {what} reset: it is new again ({undo} to undo)"
     if changed == asked:
-        return f"Progress of {what} reset: they are new again (ctrl+z to undo)"
+        return f"Progress of {what} reset: they are new again ({undo} to undo)"
     new = asked - changed
     return (
         f"Progress of {changed:,} of {what} reset ({new:,} {'was' if new == 1 else 'were'} new already): "
-        "they are new again (ctrl+z to undo)"
+        f"they are new again ({undo} to undo)"
     )
 
 

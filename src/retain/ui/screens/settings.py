@@ -34,6 +34,7 @@ from textual.widgets import ContentSwitcher, Input, Label, Select, Static
 from retain.store.config import Config
 from retain.store.config_edit import ConfigDocument, ConfigEditError, problem
 from retain.ui.access import retain_app
+from retain.ui.key_names import key_label
 from retain.ui.screens.settings_save import SettingsSaving
 from retain.ui.settings_fields import GLOBAL_FIELDS, PRESET_FIELDS, parameters_text
 from retain.ui.text import line, rich_plain
@@ -51,8 +52,8 @@ _BUILDERS = {"tab-presets": "_preset_widgets", "tab-decks": "_deck_widgets", "ta
 STUDY = ""  # the preset list's value for `[study]`
 _STUDY_LABEL = "Defaults for every deck (study)"
 # The tab bar's word on the tab keys, longest first: the first that fits is shown (at 60 columns
-# the first was cut to "ctrl+n next tab,").
-_TAB_KEYS = ("   ctrl+n next tab, ctrl+b back", "  ctrl+n, ctrl+b: tabs")
+# the first was cut to "ctrl+n next tab,"); {n} and {b} are the keys (`[keymap]` may move them).
+_TAB_KEYS = ("   {n} next tab, {b} back", "  {n}, {b}: tabs")
 
 
 class SettingsScreen(SettingsSaving, Screen[None]):
@@ -295,10 +296,18 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         if message:
             status.update(line(f"✗ {message}"))
         elif self.edit.dirty:
-            status.update(Content.styled("Unsaved changes: ctrl+s saves them, Esc asks.", "$text-muted"))
+            save, close = (
+                key_label(self.app, "settings.save", "ctrl+s"),
+                key_label(self.app, "settings.close", "esc"),
+            )
+            status.update(Content.styled(f"Unsaved changes: {save} saves them, {close} asks.", "$text-muted"))
         else:
             status.update(
-                Content.styled("ctrl+s saves to config.toml; saved settings apply at once.", "$text-muted")
+                Content.styled(
+                    f"{key_label(self.app, 'settings.save', 'ctrl+s')} saves to config.toml; "
+                    "saved settings apply at once.",
+                    "$text-muted",
+                )
             )
 
     @on(Select.Changed, "#preset-pick")
@@ -368,7 +377,8 @@ class SettingsScreen(SettingsSaving, Screen[None]):
         from retain.ui.widgets.workload_panel import preset_name
 
         if self.query_one(ContentSwitcher).current != "tab-presets":
-            self.notify("Pick a preset on the Presets tab, then ctrl+r reschedules its cards.", markup=False)
+            key = key_label(self.app, "settings.reschedule", "ctrl+r")
+            self.notify(f"Pick a preset on the Presets tab, then {key} reschedules its cards.", markup=False)
             return
         offer_reschedule(retain_app(self), preset_name(self._preset_table()))
 
@@ -383,7 +393,10 @@ class SettingsScreen(SettingsSaving, Screen[None]):
             parts.append(Content.styled(f" {title} ", style).stylize(click))
         tabs = Content(" ").join(parts)
         room = self.app.size.width - 2  # (the bar's padding)
-        keys = next((k for k in _TAB_KEYS if tabs.cell_length + 1 + len(k) <= room), "")
+        n = key_label(self.app, "settings.next_tab", "ctrl+n")
+        b = key_label(self.app, "settings.previous_tab", "ctrl+b")
+        said = [k.format(n=n, b=b) for k in _TAB_KEYS]
+        keys = next((k for k in said if tabs.cell_length + 1 + len(k) <= room), "")
         if keys:
             tabs = Content(" ").join([tabs, Content.styled(keys, "$text-muted")])
         self.query_one("#settings-tabbar", Static).update(tabs)

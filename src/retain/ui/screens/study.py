@@ -28,6 +28,7 @@ from retain.store.collection import CollectionError
 from retain.store.decks.reload import deck_changes, files_by_deck
 from retain.ui.access import retain_app
 from retain.ui.gc_defer import DeferredGC
+from retain.ui.key_names import key_label
 from retain.ui.text import line
 from retain.ui.widgets.card_view import CardView
 from retain.ui.widgets.key_bar import KeyBar
@@ -185,6 +186,8 @@ class StudyScreen(Screen[None]):
             redraw = self.reload_decks() or redraw  # the browser (or an editor) above changed the decks
         if redraw:
             self.refresh_card()
+        else:
+            self._relabel(self._clock())  # (settings saved up there: the intervals a rating stores)
         self._update_header(self._clock())  # (a card added up there counts)
 
     def _undos_since(self, since: datetime) -> list[Event]:
@@ -322,6 +325,7 @@ class StudyScreen(Screen[None]):
         if self.session.current is not None:
             if self.is_current:  # (under another screen: `on_screen_resume` takes its changes first)
                 self._update_header(now)
+                self._relabel(now)
             return
         queue = self.session.queue
         if self.session.refresh(now) is not None or self.session.queue is not queue:
@@ -331,6 +335,17 @@ class StudyScreen(Screen[None]):
             if text.plain != self._empty_words:  # (a new layout only when the words change)
                 self._empty_words = text.plain
                 self.query_one("#empty", Static).update(text)
+
+    def _relabel(self, now: datetime) -> None:
+        """The rating buttons' intervals as a rating now stores them (`ReviewSession.labels`):
+        the ones shown, unless what the scheduler's output depends on changed since the reveal
+        (the study day rolled over, new settings, an exam's cap); a repaint only when they changed."""
+        if self.session.phase != "back":
+            return
+        bar = self.query_one(RatingBar)
+        labels = self.session.labels(now)
+        if bar.shown and labels != bar.intervals:
+            bar.show(labels, bar.suggested)
 
     def _update_header(self, now: datetime) -> None:
         counts = self.session.counts(now)
@@ -370,7 +385,7 @@ class StudyScreen(Screen[None]):
         return Content.assemble(
             ("Nothing due", "bold"),
             f" — {detail}\n\n",
-            ("Press Esc to go back.", "$text-muted"),
+            (f"Press {key_label(self.app, 'review.end', 'Esc')} to go back.", "$text-muted"),
         )
 
     def _show_back(self) -> None:
@@ -481,7 +496,7 @@ class StudyScreen(Screen[None]):
 
     def action_suspend(self) -> None:
         if self.session.current is not None and self._recorded(lambda: self.session.suspend(self._clock())):
-            self.notify("Card suspended (u to undo)", markup=False)
+            self.notify(f"Card suspended ({self._undo_key()} to undo)", markup=False)
             self._show_current()
 
     def action_bury(self) -> None:
@@ -501,8 +516,12 @@ class StudyScreen(Screen[None]):
         if collection is not None and until:
             when = buried_until_words(until, self._clock(), collection.studyday, collection.tz)
         if when is None:
-            return "Card buried until the next study day (u to undo)"
-        return f"Card buried until {when} (u to undo)"  # (a toast: short; `when` is the rollover)
+            return f"Card buried until the next study day ({self._undo_key()} to undo)"
+        return f"Card buried until {when} ({self._undo_key()} to undo)"  # (a toast: short; `when`: rollover)
+
+    def _undo_key(self) -> str:
+        """`u`, or the key `[keymap]` gave `review.undo`: what the toasts name."""
+        return key_label(self.app, "review.undo", "u")
 
     def action_scroll_card(self, where: str) -> None:
         """Scroll a card taller than the screen (j/k too: typed cards' answer box takes letters first)."""

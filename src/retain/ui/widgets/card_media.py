@@ -3,7 +3,7 @@
 - An image is drawn by `textual-image` (see `retain.ui.media`), at most
   `MAX_ROWS` rows tall. A cached image paints at once; otherwise a
   "loading" line stands in while a worker thread decodes it.
-- Audio is the line `♪ name.mp3 — o to play`.
+- Audio is the line `♪ name.mp3 — o to play` (the key `review.open_media` has now).
 - A missing file is `missing: name.png`; a refused reference or an image
   too large to decode says so in one line. Names are shown through
   `retain.ui.text.line` (sanitised, never markup).
@@ -30,25 +30,32 @@ if TYPE_CHECKING:
 
     from retain.ui.widgets.card_view import CardView
 
-__all__ = ["MAX_ROWS", "MediaBlock", "media_line", "open_next"]
+__all__ = ["MAX_ROWS", "MediaBlock", "media_line", "open_key", "open_next"]
 
 MAX_ROWS = 14
 SYNC_BYTES = 1_500_000  # a file this small is decoded at once (a few ms): it paints with its card
 SYNC_PIXELS = 2_500_000  # ... if it is not too many pixels either; bigger ones go to a worker thread
 
 
-def media_line(media: MediaFile, problem: str = "") -> str:
-    """The one-line stand-in for a reference that is not drawn as an image."""
+def media_line(media: MediaFile, problem: str = "", key: str = "o") -> str:
+    """The one-line stand-in for a reference that is not drawn as an image; `key` opens it."""
     name = media.ref.shown
     if media.status == "missing":
         return f"missing: {name}"
     if media.status == "refused":
         return f"refused: {name} ({media.reason})"
     if media.ref.kind == "audio":
-        return f"♪ {name} — o to play"
+        return f"♪ {name} — {key} to play"
     if problem:
-        return f"🖼 {name}: {problem} — o to open"
-    return f"🖼 {name} — o to open"
+        return f"🖼 {name}: {problem} — {key} to open"
+    return f"🖼 {name} — {key} to open"
+
+
+def open_key(app: App[Any]) -> str:
+    """The key that opens media now (`o`, or where `[keymap]` moved `review.open_media`)."""
+    from retain.ui.key_names import key_label
+
+    return key_label(app, "review.open_media", "o")
 
 
 class MediaBlock(Vertical):
@@ -72,14 +79,15 @@ class MediaBlock(Vertical):
         cls = image_widget_class() if drawable else None
         if cls is None or media.path is None:
             problem = media.status != "ok"
-            yield Static(line(media_line(media)), classes="media-line -problem" if problem else "media-line")
+            shown = media_line(media, key=open_key(self.app))
+            yield Static(line(shown), classes="media-line -problem" if problem else "media-line")
             return
         box = box_for(cls)
         hit: PILImage | str | None = cached_image(media.path, media.size, media.mtime_ns, box)
         if hit is None and media.size <= SYNC_BYTES:
             hit = load_image(media.path, media.size, media.mtime_ns, box=box, max_pixels=SYNC_PIXELS)
         if isinstance(hit, str):
-            yield Static(line(media_line(media, hit)), classes="media-line -problem")
+            yield Static(line(media_line(media, hit, open_key(self.app))), classes="media-line -problem")
             return
         if hit is not None:
             yield self._image(cls, hit)
@@ -110,7 +118,8 @@ class MediaBlock(Vertical):
             return
         self.remove_children()
         if isinstance(result, str):
-            self.mount(Static(line(media_line(self.media, result)), classes="media-line -problem"))
+            shown = media_line(self.media, result, open_key(self.app))
+            self.mount(Static(line(shown), classes="media-line -problem"))
         else:
             self.mount(self._image(cls, result))
 
@@ -128,7 +137,7 @@ def _rows(image: PILImage, width: int) -> int:
 
 
 def open_next(screen: Screen[Any], view: CardView) -> None:
-    """Open the next of the shown media (`o`); say which file, or why not, in one line."""
+    """Open the next of the shown media (`o`, `review.open_media`); say which file, or why not."""
     media = view.media
     if not media:
         screen.notify("No media on this card", markup=False)
@@ -137,7 +146,8 @@ def open_next(screen: Screen[Any], view: CardView) -> None:
     view.media_turn += 1
     count = f" ({media.index(item) + 1}/{len(media)})" if len(media) > 1 else ""
     if item.status != "ok" or item.path is None:
-        screen.notify(line(media_line(item) + count).plain, severity="warning", markup=False)
+        shown = media_line(item, key=open_key(screen.app))
+        screen.notify(line(shown + count).plain, severity="warning", markup=False)
         return
     app = screen.app  # an opener that fails at once (no program for the file) is said, from its thread
     error = open_media(

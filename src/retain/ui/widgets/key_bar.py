@@ -41,6 +41,8 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual
 from textual.widgets import Static
 
+from retain.ui.keymap_check import key_problem
+
 __all__ = ["APP_HELP", "Dialog", "KeyBar"]
 
 # The app's Help, bound on the app (every screen) and on every dialog: one binding, one id.
@@ -206,8 +208,8 @@ class KeyBar(Static):
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = self._key(binding.key, app.get_key_display(binding), binding.description, True)
                 continue
-            if not binding.show or binding.action in seen:
-                continue
+            if not binding.show or binding.action in seen or key_problem(key):
+                continue  # (a `[keymap]` key no terminal sends: `esc`, `shift+b`; the start says so)
             seen.add(binding.action)
             parts.append(
                 (

@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from retain.ui.keymap_check import bad_key_names, binding_keys, keymap_conflicts
+from retain.ui.keymap_check import bad_key_lines, bad_key_names, binding_keys, keymap_conflicts
 from retain.ui.widgets.ordered_keys import OrderedInput
 from retain.ui.widgets.settings_grid import SettingsGrid
 
@@ -109,10 +109,7 @@ class KeymapPanel(Vertical):
 
     def conflict_lines(self) -> list[str]:
         """What the panel warns of: keys that are no key (`notakey`, `ctrl+`), then conflicts."""
-        bad = [
-            f"{binding_id} = {self._keymap[binding_id]!r} is not a key (like ctrl+s, space, f1, j)"
-            for binding_id in bad_key_names(self._keymap)
-        ]
+        bad = bad_key_lines(self._keymap)
         return bad + [c.message() for c in keymap_conflicts(self._sections, self._keymap)]
 
     @on(OptionList.OptionHighlighted, "#keymap-list")

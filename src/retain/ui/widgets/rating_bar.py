@@ -4,8 +4,9 @@ Drawn by one widget: the labels change on every card, and four `Button`
 widgets made each reveal re-lay out the screen. Before the reveal the bar is
 drawn blank (`hide`) rather than made invisible: a change of visibility is a
 new layout of the whole screen, a blank bar only a repaint of its three lines.
-Clicking a button (mouse) posts `RatingBar.Rated`; the keyboard (1-4) is the
-main way.
+Clicking a button (mouse) posts `RatingBar.Rated`; the keyboard (1-4, or the
+keys `[keymap]` gives `review.again` .. `review.easy`, as the buttons then say) is
+the main way.
 """
 
 from __future__ import annotations
@@ -28,31 +29,38 @@ _MAX_WIDTH = 20
 _FORMS = ("{key} {name}  {interval}", "{key} {name} {interval}", "{key} {interval}", "{key} {name}", "{key}")
 
 
-def button_labels(intervals: Mapping[int, str], width: int) -> dict[int, str]:
+def button_labels(
+    intervals: Mapping[int, str], width: int, keys: Mapping[int, str] | None = None
+) -> dict[int, str]:
     """Each button's label in the longest of `1 Again  <10m`, `1 Again <10m`, `1 <10m`, `1 Again`,
     `1` that fits all four in `width` cells (one form for the four; a button without an interval,
     as in a cram, keeps its name): a narrow button drops the name before the interval, and never
-    cuts either (a cut "<10m" read "<1", under a minute)."""
+    cuts either (a cut "<10m" read "<1", under a minute). `keys`: each rating's key as shown, when
+    the keymap moved it (`h Again`); else 1-4."""
     labels: dict[int, str] = {}
     for form in _FORMS:
         labels = {}
         for rating, name in RATING_NAMES.items():
             interval = intervals.get(rating, "")
-            label = form.format(key=rating, name=name, interval=interval).strip()
-            if not interval and len(f"{rating} {name}") <= width:
-                label = f"{rating} {name}"
+            key = (keys or {}).get(rating, str(rating))
+            label = form.format(key=key, name=name, interval=interval).strip()
+            if not interval and len(f"{key} {name}") <= width:
+                label = f"{key} {name}"
             labels[rating] = label
         if all(len(label) <= width for label in labels.values()):
             break
     return labels
 
 
-def rating_content(intervals: Mapping[int, str], suggested: int | None, width: int) -> Content:
-    """Three lines: four colored blocks `1 Again <1m`, centred in `width` cells."""
+def rating_content(
+    intervals: Mapping[int, str], suggested: int | None, width: int, keys: Mapping[int, str] | None = None
+) -> Content:
+    """Three lines: four colored blocks `1 Again <1m`, centred in `width` cells (`keys`: as in
+    `button_labels`)."""
     button = max(8, min(_MAX_WIDTH, (width - _GAP * 3) // 4))
     used = button * 4 + _GAP * 3
     indent = " " * max(0, (width - used) // 2)
-    labels = button_labels(intervals, button)
+    labels = button_labels(intervals, button, keys)
     rows: list[list[Content]] = [[Content(indent)] for _ in range(3)]
     for rating in RATING_NAMES:
         color = _COLORS[rating]
@@ -112,7 +120,9 @@ class RatingBar(Widget):
     def render(self) -> Content:
         if not self.shown:
             return Content(" " * self.size.width)  # blank, as the screen beneath it
-        return rating_content(self.intervals, self.suggested, self.size.width)
+        from retain.ui.key_names import rating_keys
+
+        return rating_content(self.intervals, self.suggested, self.size.width, rating_keys(self.app))
 
     def action_pick(self, rating: int) -> None:
         if self.shown and rating in RATING_NAMES:
