@@ -1,4 +1,5 @@
-"""`card_markdown` shares one parser and keeps recent cards, yet renders exactly as Rich's Markdown does."""
+"""`card_markdown` shares one parser and keeps recent cards, yet renders exactly as a fresh Rich Markdown
+with the card configuration (`card_parser`, `ui.card_blocks`) does."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from hypothesis import strategies as st
 from rich.console import Console
 from rich.markdown import Markdown
 
+from retain.core.answer.shown import card_parser
 from retain.core.mathtext import render_math
 from retain.core.sanitize import sanitize
+from retain.ui.card_blocks import LINK_URL, CardTable, NumberedItem, inert_links
 from retain.ui.card_text import shape_tokens
 from retain.ui.text import DARK_CODE_THEME, LIGHT_CODE_THEME, card_markdown
 
@@ -19,7 +22,8 @@ _SAMPLES = [
     "```python\nprint('hi')\n```",
     "| a | b |\n|---|---|\n| 1 | 2 |",
     "- one\n- two\n  1. nested",
-    "> quoted [link](https://example.com)",
+    "> quoted [link](https://example.com) <https://ja.wikipedia.org/wiki/東京>",
+    "| 日本語 | 読み方 |\n|---|---|\n| 私は毎朝コーヒーを飲みます | わたしはまいあさこーひーをのみます |",
     "![181 Fremont.jpg](181%20Fremont.jpg)",
     "Euler: $e^{i\\pi} = -1$ and $$\\frac{1}{72}$$",
 ]
@@ -32,12 +36,15 @@ def _render(renderable: Markdown) -> str:
 
 
 def _reference(text: str, *, dark: bool) -> Markdown:
-    md = Markdown(
-        sanitize(render_math(text)),
-        code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME,
-        hyperlinks=False,
+    md = Markdown("", code_theme=DARK_CODE_THEME if dark else LIGHT_CODE_THEME, hyperlinks=False)
+    vars(md).update(  # the card configuration: `ui.card_blocks`
+        elements={**Markdown.elements, "table_open": CardTable, "list_item_open": NumberedItem},
+        inlines=Markdown.inlines | {LINK_URL},
     )
+    md.markup = sanitize(render_math(text))
+    md.parsed = card_parser().parse(md.markup)
     shape_tokens(md.parsed)
+    inert_links(md.parsed)
     return md
 
 

@@ -4,8 +4,10 @@ Everything from a deck (card text, names, groups, file paths, error messages)
 goes through `sanitize` first, and is then wrapped so that Textual never parses
 it as markup: `plain` gives a `Content`, `rich_plain` a Rich `Text`, and
 `card_markdown` a Rich Markdown renderable with hyperlinks off (a link shows its
-URL in brackets; nothing becomes a clickable action or an OSC 8 sequence), and
-`$...$` / `$$...$$` math rendered as Unicode text (`core.mathtext`).
+URL in brackets, as written; nothing becomes a clickable action or an OSC 8
+sequence), and `$...$` / `$$...$$` math rendered as Unicode text (`core.mathtext`).
+Tables, list numbers and links are drawn by `ui.card_blocks`: no cell is cut
+with "…", and a number keeps its `.`.
 """
 
 from __future__ import annotations
@@ -52,11 +54,15 @@ def _markdown_kit() -> tuple[Any, dict[str, Any]]:
     from rich.markdown import Markdown  # imported on first use: the home screen has no Markdown
 
     from retain.core.answer.shown import card_parser  # the one configuration (typed answers too)
+    from retain.ui.card_blocks import LINK_URL, CardTable, NumberedItem
 
     template = Markdown("", hyperlinks=False)
+    attrs = dict(vars(template))
+    attrs["elements"] = {**Markdown.elements, "table_open": CardTable, "list_item_open": NumberedItem}
+    attrs["inlines"] = Markdown.inlines | {LINK_URL}  # a link shown once: its text styled as a URL
     # html off: raw HTML in card text is text, shown as typed (as the Anki export escapes it);
     # with it on, Rich dropped every tag, and `What does <br> do?` lost its `<br>`.
-    return card_parser(), dict(vars(template))
+    return card_parser(), attrs
 
 
 # A card side shows at most this many lines (a real card is far shorter): Rich splits a
@@ -88,6 +94,7 @@ def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     from rich.markdown import Markdown
 
     from retain.core.mathtext import render_math
+    from retain.ui.card_blocks import inert_links
     from retain.ui.card_text import shape_tokens
 
     parser, attrs = _markdown_kit()
@@ -99,4 +106,5 @@ def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     md.parsed = parser.parse(md.markup)
     md.code_theme = md.inline_code_theme = code_theme
     shape_tokens(md.parsed)  # the author's line breaks; no media file names
+    inert_links(md.parsed)  # what the parser decoded (entities) sanitised too; URLs as written
     return md

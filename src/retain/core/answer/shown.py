@@ -51,14 +51,23 @@ _LIST_ENDS = frozenset({"bullet_list_close", "ordered_list_close"})
 MAX_NESTING = 100
 
 
+def _as_written(url: str) -> str:
+    return url
+
+
 def card_parser() -> MarkdownIt:
     """A new parser with the configuration cards are shown with (`ui.text` uses it too): html off
     (raw HTML in card text is text, shown as typed), strikethrough and tables on, blocks nested
-    up to `MAX_NESTING` levels."""
+    up to `MAX_NESTING` levels, and a link's URL kept as written: markdown-it percent-encodes it
+    and writes its host in punycode for HTML (`wiki/東京タワー` showed `wiki/%E6%9D%B1…`), and an
+    autolink's text (`<https://x/%C3%88ve>`) was decoded. (No link is followed: a URL is text.)"""
     from markdown_it import MarkdownIt
 
     options = {"html": False, "maxNesting": MAX_NESTING}
-    return MarkdownIt("commonmark", options).enable("strikethrough").enable("table")
+    md = MarkdownIt("commonmark", options).enable("strikethrough").enable("table")
+    md.normalizeLink = _as_written  # type: ignore[method-assign]  # (markdown-it calls it on the instance)
+    md.normalizeLinkText = _as_written  # type: ignore[method-assign, assignment]  # (its argument: `link`)
+    return md
 
 
 @functools.cache
