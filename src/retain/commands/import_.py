@@ -158,6 +158,8 @@ def _import_one(
                     out(change)
                 stored = earlier.media if earlier is not None else set()
                 _dry_run_lines(home, plan, bundle.reviews if args.with_history else None, prefix, stored)
+                if args.with_history:
+                    _settings_lines(home, plan, prefix, dry_run=True)
                 if earlier is not None:
                     earlier.add(plan)
                 return _Done(len(plan.decks))
@@ -201,6 +203,7 @@ def _import_one(
                     error=f"import failed: the review history was not recorded ({history}); the decks "
                     "are imported: import again with --with-history to add their history"
                 )
+            settings = _settings_lines(home, plan, prefix) if args.with_history else ""
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")
@@ -219,7 +222,31 @@ def _import_one(
         recorded, kept, note = (history.recorded, history.kept, history.note()) if history else (0, 0, "")
         kept_note = f"; {kept} card(s) already had progress here and kept it" if kept else ""
         out(f"{prefix}recorded {recorded} event(s) of review history{note}{kept_note}")
+    if settings:
+        out(f"{prefix}{settings}")
     return _Done(len(plan.decks))
+
+
+def _settings_lines(home: Home, plan: ImportPlan, prefix: str, *, dry_run: bool = False) -> str:
+    """With the learner's history, the package's deck options go into config.toml
+    (`deck_options_apply`): the line saying what is set (a dry run prints its `would set` line
+    and writes nothing); a warning line when config.toml cannot take them."""
+    if not plan.bundle.presets:
+        return ""
+    from retain.interop.deck_options_apply import plan_settings, save_settings
+
+    path = home.paths.config_file
+    if dry_run:
+        change = plan_settings(plan, path)
+        if change.problem:
+            err(f"warning: {prefix}settings would not be written: {change.problem}")
+        elif said := change.line(dry_run=True):
+            out(f"{prefix}{said}")
+        return ""
+    saved = save_settings(plan, path)
+    if saved.warning:
+        err(f"warning: {prefix}{saved.warning}")
+    return saved.line
 
 
 def _after_decks(

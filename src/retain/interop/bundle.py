@@ -11,7 +11,15 @@ from typing import Protocol, runtime_checkable
 from retain.core.model import Deck
 from retain.core.state import CardState, EventKind
 
-__all__ = ["Bundle", "ChunkedReviews", "Review", "history_size", "review_chunks", "review_keys"]
+__all__ = [
+    "Bundle",
+    "ChunkedReviews",
+    "DeckPreset",
+    "Review",
+    "history_size",
+    "review_chunks",
+    "review_keys",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +85,16 @@ def review_keys(reviews: Sequence[Review]) -> set[str]:
     return reviews.unit_keys() if isinstance(reviews, ChunkedReviews) else {r.key for r in reviews}
 
 
+@dataclass(frozen=True, slots=True)
+class DeckPreset:
+    """The study options a deck had where it came from (an Anki options preset), as config.toml
+    keys: `values` holds only keys and values retain's loader accepts (`interop.anki.deck_options`)."""
+
+    key: str  # the preset's identity in its file (Anki's preset id), to tell two of one name apart
+    name: str  # a safe preset name for config.toml: printable, no quotes or brackets, short
+    values: dict[str, object] = field(default_factory=dict)
+
+
 @dataclass(slots=True)
 class Bundle:
     """Decks read from one file. `media` maps content-hash names to staged files."""
@@ -91,6 +109,8 @@ class Bundle:
     # ids of the decks whose id and card ids the reader made up (from the file name, the fronts):
     # no author gave them, so two unrelated files may share them (see `importer._same_deck`)
     derived: set[str] = field(default_factory=set)
+    # deck id -> the options preset it had (read only with the learner's history: `--with-history`)
+    presets: dict[str, DeckPreset] = field(default_factory=dict)
 
     @property
     def card_count(self) -> int:

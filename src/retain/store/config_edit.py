@@ -21,6 +21,7 @@ import copy
 import hashlib
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,7 +256,15 @@ class ConfigDocument:
         The document is rebuilt from the text as opened plus every change so far, so a value
         cleared and typed again is back in its place with its comment.
         """
-        changes = {**self.changes, keys: value}
+        self.set_many([(keys, value)])
+
+    def set_many(self, edits: Sequence[tuple[Keys, Any]]) -> None:
+        """`set` each (keys, value) of `edits`, in order, rebuilding the document once (an import
+        setting the preset of 300 decks: `set` one by one redoes every change before it)."""
+        if not edits:
+            return
+        keys = edits[-1][0]
+        changes = {**self.changes, **dict(edits)}
         doc = _parse(self.path, self.original, self._cannot)
         try:
             for place, new in changes.items():

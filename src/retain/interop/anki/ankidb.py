@@ -238,6 +238,8 @@ class AnkiDb:
     creation_offset: int | None = None  # Anki's `creationOffset`: crt's zone, minutes west of UTC
     left_out: Counter[str] = field(default_factory=Counter)  # rows left out ("notes", "cards", "revlog")
     mended: Counter[str] = field(default_factory=Counter)  # read with U+FFFD ("notes", "names")
+    ver: int = 0  # `col.ver`: 11 (JSON in `col`) or 15+ (schema 18: tables with protobuf configs)
+    deck_conf: dict[int, int] = field(default_factory=dict)  # deck id -> its options preset's id
 
     def query(self, sql: str) -> Iterator[Any]:
         """Rows of `sql`, under the deadline and the row limit; any SQLite error is an InteropError."""
@@ -357,6 +359,8 @@ def _schema11_json(db: AnkiDb, models_raw: Any, decks_raw: Any) -> None:
     for did, d in _json(decks_raw, "decks").items():
         if isinstance(d, dict):
             db.decks[int(did)] = (str(d.get("name", "")), str(d.get("desc", "")))
+            if (conf := _whole(d.get("conf"))) is not None and not d.get("dyn"):
+                db.deck_conf[int(did)] = conf
 
 
 def _schema18(db: AnkiDb) -> None:
@@ -389,6 +393,8 @@ def _schema18(db: AnkiDb) -> None:
             normal = messages(_blob(kind), 1)
             desc = (strings(normal[0], 4) or [""])[0] if normal else ""
             db.decks[did] = (_name(name, db).replace("\x1f", "::"), desc)
+            if normal and isinstance(conf := first(normal[0], 1, -1), int) and conf >= 0:
+                db.deck_conf[did] = conf  # (a filtered deck has no preset)
 
 
 def _creation_offset(db: AnkiDb) -> int | None:
@@ -476,7 +482,7 @@ def open_db(path: Path) -> AnkiDb:
             raise InteropError(
                 "embedded database is not an Anki collection: `col.ver` or `col.crt` is no number"
             )
-        db.crt = crt
+        db.crt, db.ver = crt, ver
         db.creation_offset = _creation_offset(db)
         if ver >= 15:
             _schema18(db)

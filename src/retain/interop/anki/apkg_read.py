@@ -15,8 +15,9 @@ that cards use is extracted (bounded), stored under content-hash names and
 shown as placeholders; so are the `_` files the kept note types' CSS and templates load (a
 font, a script: `notetype_media`), which `DECK.anki.json` maps as it maps the fields' media. A
 deck lists its notes so that retain serves the new cards in Anki's new-card order
-(`_new_card_order`). With `with_history`, the review log becomes history, and `DECK.anki.json`
-keeps each card's SM-2 ease factor, counts and interval (`ankikeep`), which an export gives back.
+(`_new_card_order`). With `with_history`, the review log becomes history, `DECK.anki.json`
+keeps each card's SM-2 ease factor, counts and interval (`ankikeep`), which an export gives back,
+and each deck's Anki options preset is read (`deck_options`: `Bundle.presets`).
 A note or card row whose ids are not numbers (a damaged or crafted collection)
 is left out with one warning line.
 """
@@ -51,6 +52,7 @@ from retain.interop.anki.ankinote import (
 from retain.interop.anki.apkg_archive import Archive, open_archive
 from retain.interop.anki.apkg_history import anki_cards_kept, card_history
 from retain.interop.anki.apkg_schema import RETAIN_MODEL_IDS
+from retain.interop.anki.deck_options import deck_presets
 from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.occlusion import LeftOut
 from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
@@ -751,4 +753,8 @@ def _convert(
             raise InteropError("this package was made by a newer Anki and holds only an 'update Anki' note")
     if with_history:
         bundle.reviews = card_history(db, cards, note_key, bundle.warnings, rollover_hour, leeches)
+        # the learner's own collection: its decks' options presets go with it (deck_options)
+        made = {deck.id for deck in bundle.decks}
+        anki_ids = {deck_map[did][0]: did for did in per_deck if deck_map[did][0] in made}
+        bundle.presets = deck_presets(db, anki_ids, bundle.warnings)
     return bundle

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -34,11 +34,16 @@ from retain.interop.progress_io import collection_record_history
 from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection, CollectionError
 from retain.store.oserror import os_error_text
+from retain.ui.access import retain_app
 from retain.ui.live_reload import LiveReload
 from retain.ui.screens.share_dialog import ShareDialog, ShareText
 from retain.ui.text import line
 from retain.ui.widgets.ordered_keys import SettledInput
 from retain.ui.widgets.path_complete import PathComplete
+
+if TYPE_CHECKING:
+    from retain.interop.deck_options_apply import SettingsSaved
+    from retain.store.config import Config
 
 __all__ = ["ImportScreen"]
 
@@ -188,6 +193,15 @@ class ImportScreen(ShareDialog):
         lines = [text for planned in plan.decks for text in planned.lines()]
         if history:
             lines.append(f"review history: {history_size(bundle.reviews)} in the file")
+        if bundle.presets:  # (read with the history only: the learner's own Anki options)
+            from retain.interop.deck_options_apply import plan_settings
+
+            change = plan_settings(plan, self.collection.home.paths.config_file)
+            said = change.line(dry_run=True)
+            if change.problem:
+                lines.append(f"warning: settings would not be written: {change.problem}")
+            elif said:
+                lines.append(said)
         lines += [f"warning: {w}" for w in bundle.warnings[:5]]
         lines.append("Press Import to apply these changes (progress of kept cards stays).")
         self._said(worker, self._offer, "\n".join(lines), True, plan, bundle.reviews)
@@ -316,6 +330,7 @@ class ImportScreen(ShareDialog):
         except Exception as exc:
             self._end(self._show, line(f"Import failed: {_unexpected(exc)}").plain, True)
             return
+        saved = self._settings(plan)
         let_go(plan)  # what only planning and writing needed: less memory while the history goes in
         note = ""
         if self.reviews:  # the modal dialog is the only writer meanwhile
@@ -329,13 +344,30 @@ class ImportScreen(ShareDialog):
                 note = f"; recorded {history.recorded} event(s) of review history{history.note()}"
                 note += f" ({history.kept} card(s) kept their progress here)" if history.kept else ""
         note += self._move(plan.moves, now)  # (after the history: what it added moves too)
+        if saved is not None and (saved.line or saved.warning):
+            note += f"; {saved.line or saved.warning}"
+        config = saved.config if saved is not None else None
         written = [Path(p.target) for p in plan.decks]
         names = "; ".join(f"{p.deck.id} ({count_line(p.deck)})" for p in plan.decks)
         # imported: the plan and the history (tens of MB for a long Anki log) go before the
         # library is read again (`_finish`)
         self.plan, self.reviews = None, []
         del plan
-        self._end(self._finish, written, names, note)
+        self._end(self._finish, written, names, note, "", config)
+
+    def _settings(self, plan: ImportPlan) -> SettingsSaved | None:
+        """The Anki deck options the plan's history import brings, set in config.toml (None: the
+        package brought none; it was read without its history)."""
+        if not plan.bundle.presets:
+            return None
+        from retain.interop.deck_options_apply import save_settings
+
+        try:
+            return save_settings(plan, self.collection.home.paths.config_file)
+        except Exception as exc:  # (the decks are in: a settings failure is said, never the end)
+            from retain.interop.deck_options_apply import SettingsSaved
+
+            return SettingsSaved(warning=f"settings not written: {_unexpected(exc)}")
 
     def _apply_folder(self, now: datetime, files: list[Path]) -> None:
         decks_dir = self.collection.home.paths.decks_dir
@@ -382,7 +414,18 @@ class ImportScreen(ShareDialog):
         if self._live is not None:  # it failed: a deck file it did write is reloaded as changed
             self._live.release()
 
-    def _finish(self, written: list[Path], names: str = "", note: str = "", summary: str = "") -> None:
+    def _finish(
+        self,
+        written: list[Path],
+        names: str = "",
+        note: str = "",
+        summary: str = "",
+        config: Config | None = None,
+    ) -> None:
+        if config is not None:  # the Anki options set in config.toml apply at once
+            from retain.ui.settings_apply import apply_config
+
+            apply_config(retain_app(self), config)
         if self._live is None or not self._live.release(written):  # (else it read them again)
             self.collection.reload_library()
         names = names or ", ".join(p.stem for p in written)

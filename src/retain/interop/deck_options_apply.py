@@ -1,0 +1,190 @@
+"""Put the imported decks' options presets (`Bundle.presets`) into config.toml.
+
+Only the learner's own progress brings them (`retain import --with-history`). For each deck of
+the plan whose preset would change what it studies with, `[presets."<name>"]` gets the keys
+that differ from `[study]` (a named preset inherits `[study]`; a key of `[presets.default]`
+the preset does not set is carried over, so the deck loses nothing it had), and
+`[decks.<id>] preset = "<name>"` points the deck at it. A preset that changes nothing for the
+deck (Anki's defaults are retain's) writes nothing. A deck with a `[decks.<id>]` table of its
+own is never changed; an existing `[presets.X]` of that name with other settings is never
+overwritten: the preset takes the next free name (`Anki: Default (2)`); one with the same
+settings is used as it is. So importing the same package again writes nothing.
+
+The edit goes through `store.config_edit.ConfigDocument` (comments, CRLF and a BOM kept; the
+text is checked by the config loader before it replaces the file, atomically). What is set is
+said in one line: `settings: preset "Anki: Default" for 3 decks (config.toml)`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from retain.core.settings import DEFAULT_PRESET, StudySettings
+from retain.interop.bundle import DeckPreset
+from retain.interop.importer import ImportPlan
+from retain.store.config import Config, ConfigError, parse_config
+from retain.store.config_edit import ConfigChangedOnDisk, ConfigDocument, ConfigEditError, Keys
+
+__all__ = ["SettingsChange", "SettingsSaved", "plan_settings", "save_settings"]
+
+_TRIES = 50  # names tried for one preset: `Anki: X`, `Anki: X (2)`, ...
+
+
+@dataclass(slots=True)
+class SettingsChange:
+    """What the import sets in config.toml (`edit` holds it, not saved yet)."""
+
+    path: Path
+    edit: ConfigDocument | None = None
+    decks: dict[str, list[str]] = field(default_factory=dict)  # preset name -> deck ids set to it
+    kept: list[str] = field(default_factory=list)  # decks whose own `[decks.ID]` stays as it is
+    problem: str = ""  # why config.toml cannot be changed ('' when it can)
+
+    def line(self, *, dry_run: bool = False) -> str:
+        """`settings: preset "Anki: Default" for 3 decks (config.toml)` (a dry run: `would set
+        preset ...`); '' when there is nothing to say."""
+        parts = [f'preset "{name}" for {_decks(len(ids))}' for name, ids in self.decks.items()]
+        if self.kept:
+            shown = ", ".join(self.kept[:3]) + (
+                f" and {len(self.kept) - 3} more" if len(self.kept) > 3 else ""
+            )
+            verb = "would keep" if dry_run else "kept"
+            whose = "its" if len(self.kept) == 1 else "their"
+            parts.append(f"{_decks(len(self.kept))} {verb} {whose} own settings ({shown})")
+        if not parts:
+            return ""
+        head = "would set" if dry_run and self.decks else "settings:"
+        return f"{head} {', '.join(parts)} ({self.path.name})"
+
+
+def _decks(n: int) -> str:
+    return f"{n} deck{'s' * (n != 1)}"
+
+
+def plan_settings(plan: ImportPlan, path: Path) -> SettingsChange:
+    """The change the plan's presets make to config.toml at `path` (`problem` when it cannot)."""
+    change = SettingsChange(path)
+    presets = plan.bundle.presets
+    if not presets:
+        return change
+    try:
+        edit = ConfigDocument.open(path)
+        config = edit.validate()
+    except (ConfigEditError, ConfigError) as exc:
+        change.problem = str(exc)
+        return change
+    names: dict[str, str] = {}  # preset key -> the name it is written (or found) under
+    tables: dict[str, dict[str, object]] = {}  # preset key -> its `[presets.NAME]` keys
+    made: dict[str, StudySettings | None] = {}  # preset key -> what it schedules with
+    edits: list[tuple[Keys, object]] = []  # (place, value) for `ConfigDocument.set`
+    for read, planned in zip(plan.bundle.decks, plan.decks, strict=False):
+        preset = presets.get(read.id)
+        if preset is None:
+            continue
+        deck_id = planned.deck.id
+        if preset.key not in tables:
+            tables[preset.key] = _table(preset, config, edit)
+            made[preset.key] = _settings(edit, tables[preset.key])
+        table, settings = tables[preset.key], made[preset.key]
+        if settings is None:
+            continue  # (retain's loader refused the whole: never the case for checked values)
+        now = config.for_deck(deck_id)
+        if _same(settings, now):
+            continue  # the deck studies so already (retain's defaults, or set by an import before)
+        if isinstance(edit.get(("decks", deck_id)), dict) and edit.get(("decks", deck_id)):
+            change.kept.append(deck_id)
+            continue
+        name = names.get(preset.key) or _name(preset, settings, config, set(names.values()))
+        if name is None:
+            continue
+        if preset.key not in names:
+            names[preset.key] = name
+            if name not in config.presets:
+                edits += [(("presets", name, k), v) for k, v in table.items()] or [(("presets", name), {})]
+        edits.append((("decks", deck_id, "preset"), name))
+        change.decks.setdefault(name, []).append(deck_id)
+    if edits:
+        try:
+            edit.set_many(edits)
+        except ConfigEditError as exc:
+            change.problem = str(exc)
+            return change
+        change.edit = edit
+    return change
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsSaved:
+    """What `save_settings` did: `line` says what was set ('' for nothing), `warning` why nothing
+    could be written ('' when it could), `config` the file as saved (None: unchanged), for a
+    running app to apply (`ui.settings_apply.apply_config`)."""
+
+    line: str = ""
+    warning: str = ""
+    config: Config | None = None
+
+
+def save_settings(plan: ImportPlan, path: Path) -> SettingsSaved:
+    """Set the plan's presets in config.toml. A file changed while it was read is read again."""
+    for _attempt in range(2):
+        change = plan_settings(plan, path)
+        if change.problem:
+            return SettingsSaved(warning=f"settings not written: {change.problem}")
+        if change.edit is None:
+            return SettingsSaved(change.line())
+        try:
+            config = change.edit.save()
+        except ConfigChangedOnDisk:
+            continue
+        except (ConfigEditError, ConfigError) as exc:
+            return SettingsSaved(warning=f"settings not written: {exc}")
+        return SettingsSaved(change.line(), "", config)
+    return SettingsSaved(warning=f"settings not written: {path.name} kept changing while it was written")
+
+
+def _table(preset: DeckPreset, config: Config, edit: ConfigDocument) -> dict[str, object]:
+    """The `[presets.NAME]` keys: the preset's values that differ from `[study]`, and the keys of
+    `[presets.default]` it does not set (the deck had them)."""
+    table: dict[str, object] = {}
+    default = edit.get(("presets", DEFAULT_PRESET))
+    if isinstance(default, dict):
+        table.update({k: v for k, v in default.items() if k not in preset.values})
+    for key, value in preset.values.items():
+        alone = _settings(edit, {key: value})
+        if alone is None or getattr(alone, key) != getattr(config.study, key):
+            table[key] = value
+    return table
+
+
+def _settings(edit: ConfigDocument, table: dict[str, object]) -> StudySettings | None:
+    """What a preset of `table` over this file's `[study]` schedules with (None: refused)."""
+    study = edit.get(("study",))
+    data: dict[str, Any] = {"presets": {"x": table}, "decks": {"d": {"preset": "x"}}}
+    if isinstance(study, dict):
+        data["study"] = study
+    try:
+        return parse_config(tomli_w.dumps(data)).presets["x"]
+    except (ConfigError, TypeError, ValueError):
+        return None
+
+
+def _same(a: StudySettings, b: StudySettings) -> bool:
+    return dataclasses.replace(a, preset="") == dataclasses.replace(b, preset="")
+
+
+def _name(preset: DeckPreset, settings: StudySettings, config: Config, taken: set[str]) -> str | None:
+    """The preset's name in config.toml: its own, or the first `NAME (n)` that is free; a preset
+    there already with the same settings is used as it is."""
+    for n in range(1, _TRIES + 1):
+        name = preset.name if n == 1 else f"{preset.name} ({n})"
+        if name in taken:
+            continue
+        found = config.presets.get(name)
+        if found is None or _same(found, settings):
+            return name
+    return None
