@@ -270,7 +270,7 @@ def test_the_import_dialog_previews_sets_and_applies_the_options(
         collection.close()
 
 
-async def _drive_import(app: Any, home: Path, package: Path) -> None:
+async def _drive_import(app: Any, home: Path, package: Path, prefix: str = "") -> None:
     from textual.widgets import Button, Checkbox, Input, Static
 
     from retain.ui.screens.share_import import ImportScreen
@@ -289,7 +289,7 @@ async def _drive_import(app: Any, home: Path, package: Path) -> None:
                 break
             await pilot.pause(0.05)
         shown = "\n".join(str(s.render()) for s in screen.query(Static))
-        assert 'would set preset "Anki: Heavy" for 2 decks (config.toml)' in shown, shown
+        assert f'{prefix}would set preset "Anki: Heavy" for 2 decks (config.toml)' in shown, shown
         assert not (home / "config.toml").exists()
         await pilot.click("#share-apply")
         for _ in range(400):
@@ -303,3 +303,29 @@ async def _drive_import(app: Any, home: Path, package: Path) -> None:
         }
         assert app.config.for_deck("lang-spanish").new_per_day == 5  # (the running app took it)
         assert app.collection.settings_for("lang-spanish").new_per_day == 5
+
+
+def test_the_import_dialog_takes_the_options_of_a_folders_packages(
+    home: Path, tmp_path: Path, packages: dict[str, Path]
+) -> None:
+    """(attacker 31) A folder imported from the dialog with the history box ticked took its
+    packages' decks and history but not their options: no `would set` in the preview, no
+    config.toml, decks on the defaults."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+    from retain.ui.app import make_app
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    (folder / "a.apkg").write_bytes(packages["latest"].read_bytes())
+    now = datetime.now(UTC)
+    opened = open_home()
+    collection = Collection.open(opened, now, tz=UTC)
+    app = make_app(collection, lambda: now, config=opened.config, decks_dir=opened.paths.decks_dir)
+    try:
+        asyncio.run(_drive_import(app, home, folder, "a.apkg: "))
+    finally:
+        collection.close()

@@ -185,6 +185,32 @@ def test_a_read_only_config_is_one_warning_and_the_decks_go_in(
     assert code == 0, err
     assert "settings not written" in err and "read-only" in err
     assert path.read_text(encoding="utf-8") == "# mine\n"
+    # (attacker 31) once writable, the same import again sets them: the import memo, saved
+    # although they were not written, answered it without them, while --dry-run said it would
+    path.chmod(0o644)
+    code, out, err = run_cli(capsys, "import", str(packages["latest"]), "--with-history")
+    assert code == 0, err
+    assert 'settings: preset "Anki: Heavy" for 2 decks (config.toml)' in out, out + err
+    assert '[presets."Anki: Heavy"]' in path.read_text(encoding="utf-8")
+
+
+def test_a_replayed_import_and_a_full_one_leave_the_same_config(
+    home: Path, capsys: pytest.CaptureFixture[str], packages: dict[str, Path]
+) -> None:
+    """config.toml is one of the import memo's inputs: the settings deleted by hand, the same
+    import again is a full one and sets them again, as an import without the memo does."""
+    code, _out, err = run_cli(capsys, "import", str(packages["latest"]), "--with-history")
+    assert code == 0, err
+    path = home / "config.toml"
+    written = path.read_bytes()
+    code, out, err = run_cli(capsys, "import", str(packages["latest"]), "--with-history")
+    assert code == 0, err
+    assert path.read_bytes() == written and "settings" not in out
+    path.write_text("# mine\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "import", str(packages["latest"]), "--with-history")
+    assert code == 0, err
+    assert 'settings: preset "Anki: Heavy" for 2 decks (config.toml)' in out, out + err
+    assert path.read_text(encoding="utf-8").startswith("# mine\n")
 
 
 # -- parsers ------------------------------------------------------------------------------------

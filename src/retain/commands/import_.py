@@ -185,8 +185,9 @@ def _import_one(
             for change in changes:  # (only now: a refusal before the decks were written lists none)
                 report(change)
             try:
+                told: list[str] = []  # (the settings line, when the package's options went in)
                 history = _after_decks(
-                    home, path, package, options, plan, bundle.reviews, args, writer, bar, prefix
+                    home, path, package, options, plan, bundle.reviews, args, writer, bar, prefix, told
                 )
             except KeyboardInterrupt:  # the decks are in: say so, and what was not done
                 bar.finish()
@@ -203,7 +204,7 @@ def _import_one(
                     error=f"import failed: the review history was not recorded ({history}); the decks "
                     "are imported: import again with --with-history to add their history"
                 )
-            settings = _settings_lines(home, plan, prefix) if args.with_history else ""
+            settings = told[0] if told else ""
     except InteropError as exc:
         bar.finish()
         return _Done(error=f"import refused: {exc}")
@@ -227,10 +228,11 @@ def _import_one(
     return _Done(len(plan.decks))
 
 
-def _settings_lines(home: Home, plan: ImportPlan, prefix: str, *, dry_run: bool = False) -> str:
+def _settings_lines(home: Home, plan: ImportPlan, prefix: str, *, dry_run: bool = False) -> str | None:
     """With the learner's history, the package's deck options go into config.toml
     (`deck_options_apply`): the line saying what is set (a dry run prints its `would set` line
-    and writes nothing); a warning line when config.toml cannot take them."""
+    and writes nothing); a warning line when config.toml cannot take them, and None (the next
+    import of the package must try again: no memo)."""
     if not plan.bundle.presets:
         return ""
     from retain.interop.deck_options_apply import plan_settings, save_settings
@@ -246,6 +248,7 @@ def _settings_lines(home: Home, plan: ImportPlan, prefix: str, *, dry_run: bool 
     saved = save_settings(plan, path)
     if saved.warning:
         err(f"warning: {prefix}{saved.warning}")
+        return None
     return saved.line
 
 
@@ -260,9 +263,11 @@ def _after_decks(
     writer: HistoryWriter | None,
     bar: TerminalProgress,
     prefix: str,
+    told: list[str],
 ) -> HistoryImport | str | None:
-    """What follows the deck files: the history recorded (or why not, the store's one line), and
-    the memo that answers the same import again."""
+    """What follows the deck files: the history recorded (or why not, the store's one line), the
+    package's Anki options in config.toml (its line put in `told`), and the memo that answers the
+    same import again (config.toml one of its inputs then)."""
     history: HistoryImport | str | None = None
     memo = None
     if package and not any(p.unread for p in plan.decks):  # (an unread sidecar: its lines told of it)
@@ -276,9 +281,16 @@ def _after_decks(
             return history
     if writer is not None and plan.moves:  # after the history: what it added moves too
         _move(writer, plan.moves, prefix)
+    also: list[Path] = []
+    if args.with_history and plan.bundle.presets:
+        settings = _settings_lines(home, plan, prefix)
+        if settings is None:
+            memo = None  # not written: a replay would never write them
+        told.append(settings or "")
+        also.append(home.paths.config_file)
     if package and memo is not None:
         with contextlib.suppress(OSError, ValueError):
-            import_memo.save(home, package, memo)
+            import_memo.save(home, package, memo, also)
     return history
 
 

@@ -294,9 +294,14 @@ def prepare(
     return memo
 
 
-def save(home: Home, package: str, memo: dict[str, Any]) -> None:
-    """Keep `memo` (from `prepare`) for the package whose digest is `package`."""
-    memo = {**memo, "made": datetime.now(UTC)}
+def save(home: Home, package: str, memo: dict[str, Any], also: Sequence[Path] = ()) -> None:
+    """Keep `memo` (from `prepare`) for the package whose digest is `package`; `also`: files the
+    import read or wrote after `prepare` (config.toml, which took the package's Anki options), as
+    they are now: a change to one of them since, and the next import is a full one."""
+    inputs = dict(memo["inputs"])
+    for path in also:
+        _note(inputs, path, "sha")
+    memo = {**memo, "inputs": inputs, "made": datetime.now(UTC)}
     path = _memo_path(home, package)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, tomli_w.dumps(memo))

@@ -193,15 +193,7 @@ class ImportScreen(ShareDialog):
         lines = [text for planned in plan.decks for text in planned.lines()]
         if history:
             lines.append(f"review history: {history_size(bundle.reviews)} in the file")
-        if bundle.presets:  # (read with the history only: the learner's own Anki options)
-            from retain.interop.deck_options_apply import plan_settings
-
-            change = plan_settings(plan, self.collection.home.paths.config_file)
-            said = change.line(dry_run=True)
-            if change.problem:
-                lines.append(f"warning: settings would not be written: {change.problem}")
-            elif said:
-                lines.append(said)
+        lines += self._settings_preview(plan)
         lines += [f"warning: {w}" for w in bundle.warnings[:5]]
         lines.append("Press Import to apply these changes (progress of kept cards stays).")
         self._said(worker, self._offer, "\n".join(lines), True, plan, bundle.reviews)
@@ -268,6 +260,19 @@ class ImportScreen(ShareDialog):
         library = self.collection.home.library()  # fresh: an earlier file of the folder may be in it
         return plan_import(bundle, library, self.collection.home.paths.decks_dir), bundle.reviews
 
+    def _settings_preview(self, plan: ImportPlan) -> list[str]:
+        """The line saying which Anki options the plan would set in config.toml (read with the
+        history only: the learner's own), or why they would not be written; [] for none."""
+        if not plan.bundle.presets:
+            return []
+        from retain.interop.deck_options_apply import plan_settings
+
+        change = plan_settings(plan, self.collection.home.paths.config_file)
+        if change.problem:
+            return [f"warning: settings would not be written: {change.problem}"]
+        said = change.line(dry_run=True)
+        return [said] if said else []
+
     def _preview_folder(self, folder: Path, history: bool) -> None:
         worker = _current_worker()
         files = deck_files(folder)
@@ -294,6 +299,7 @@ class ImportScreen(ShareDialog):
             good += 1
             decks += len(plan.decks)
             lines += [f"{file.name}: {text}" for planned in plan.decks for text in planned.lines()]
+            lines += [f"{file.name}: {text}" for text in self._settings_preview(plan)]
         head = [import_summary(good, decks, refused, dry_run=True)]  # first: a long list is cut below
         if links:
             head.append(line(f"warning: {links}").plain)
@@ -376,6 +382,8 @@ class ImportScreen(ShareDialog):
         refused: list[str] = []
         recorded = 0
         good = 0
+        config: Config | None = None
+        settings: list[str] = []  # what each file's Anki options set in config.toml
         for file in files:
             try:
                 plan, reviews = self._read_plan(file, history)
@@ -385,6 +393,12 @@ class ImportScreen(ShareDialog):
                 continue
             good += 1
             written += [Path(p.target) for p in plan.decks]
+            saved = self._settings(plan)
+            if saved is not None and saved.warning:
+                refused.append(f"{file.name}'s deck options ({saved.warning})")
+            elif saved is not None and saved.config is not None:
+                config = saved.config
+                settings.append(f"{file.name}: {saved.line}")
             if reviews:
                 try:
                     recorded += collection_record_history(self.collection, reviews, now, self._progress)[0]
@@ -393,8 +407,9 @@ class ImportScreen(ShareDialog):
             if self._move(plan.moves, now):
                 refused.append(f"{file.name}'s moved cards' progress")
         note = f"; recorded {recorded} event(s) of review history" if history else ""
+        note += "".join(f"; {said}" for said in settings)
         summary = import_summary(good, len(written), refused)
-        self._end(self._finish, written, "", note, summary)
+        self._end(self._finish, written, "", note, summary, config)
 
     def _move(self, moves: dict[str, str], now: datetime) -> str:
         """Carry the progress of the cards the import moved between its decks (as `m` in the
