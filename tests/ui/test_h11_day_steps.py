@@ -119,6 +119,9 @@ async def test_a_day_step_rated_after_the_rollover_counts_from_the_rating_day(
         shown = " ".join(screen_text(app).split())
         assert "3 Good 1d" in shown, shown
         clock.now = datetime(2025, 3, 11, 4, 5, tzinfo=UTC)  # study day 2025-03-11 now
+        await pilot.press("3")  # the buttons had not looked at the clock again: they say it first
+        await pilot.pause()
+        assert "3 Good 2d" in " ".join(screen_text(app).split())
         await pilot.press("3")
         await pilot.pause()
         assert app.collection.states[KEY].due == datetime(2025, 3, 13, 4, 0, tzinfo=UTC)

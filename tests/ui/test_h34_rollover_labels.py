@@ -61,3 +61,37 @@ async def test_the_buttons_say_the_new_study_days_intervals_after_the_rollover(
         await pilot.pause()
         stored = canonical_state(sched.preview("one/q", first.after, AFTER)[3])  # (as the files keep it)
         assert app.collection.states["one/q"] == stored
+
+
+async def test_a_key_pressed_before_the_buttons_relabel_rates_only_what_they_say(
+    retain_home: Path, open_app: OpenApp
+) -> None:
+    """(attacker 32) Within the second before the screen looked at the clock again, `3` stored the
+    new day's `11d` while the button still said `7d`: the key relabels instead, and says so; the
+    next press rates what the button then says."""
+    (retain_home / "decks" / "one.toml").write_text(ONE, encoding="utf-8")
+    col = Collection.open(open_home({"RETAIN_HOME": str(retain_home)}), FIRST, tz=UTC)
+    try:
+        session = col.start_session(["one"], FIRST)
+        session.reveal()
+        first: Event = session.rate(3, FIRST)
+        assert first.after is not None
+    finally:
+        col.close(FIRST)
+    clock = Clock(OPENED)
+    app = open_app(["one"], start_in_review=True, clock=clock)  # (polls once a second: no relabel yet)
+    async with app.run_test(size=(100, 30)) as pilot:
+        clock.now = SHOWN
+        await pilot.press("space")
+        await pilot.pause()
+        bar = app.screen.query_one(RatingBar)
+        shown = dict(bar.intervals)
+        clock.now = AFTER
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.collection.states["one/q"] == first.after  # nothing stored yet
+        assert bar.intervals != shown  # the buttons say the new day's intervals
+        sched = Scheduler(app.collection.settings_for("one"), app.collection.studyday)
+        await pilot.press("3")
+        await pilot.pause()
+        assert app.collection.states["one/q"] == canonical_state(sched.preview("one/q", first.after, AFTER)[3])

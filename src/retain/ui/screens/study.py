@@ -336,16 +336,19 @@ class StudyScreen(Screen[None]):
                 self._empty_words = text.plain
                 self.query_one("#empty", Static).update(text)
 
-    def _relabel(self, now: datetime) -> None:
+    def _relabel(self, now: datetime) -> bool:
         """The rating buttons' intervals as a rating now stores them (`ReviewSession.labels`):
         the ones shown, unless what the scheduler's output depends on changed since the reveal
-        (the study day rolled over, new settings, an exam's cap); a repaint only when they changed."""
+        (the study day rolled over, new settings, an exam's cap); a repaint only when they
+        changed. True when they did."""
         if self.session.phase != "back":
-            return
+            return False
         bar = self.query_one(RatingBar)
         labels = self.session.labels(now)
         if bar.shown and labels != bar.intervals:
             bar.show(labels, bar.suggested)
+            return True
+        return False
 
     def _update_header(self, now: datetime) -> None:
         counts = self.session.counts(now)
@@ -448,6 +451,12 @@ class StudyScreen(Screen[None]):
         if self.session.current is None or self.session.phase != "back" or rating not in RATING_NAMES:
             return
         now = self._clock()
+        if self._relabel(now):  # (the study day rolled over since the buttons were drawn: a key
+            self.notify(  # rates only what its button said, so this one shows the new intervals)
+                "The intervals changed since the answer was shown (a new study day): press again to rate.",
+                markup=False,
+            )
+            return
         elapsed = int((now - self._shown_at).total_seconds() * 1000)
         events: list[Event] = []
         if self._recorded(
