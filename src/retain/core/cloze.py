@@ -14,18 +14,17 @@ one limit shared by this parser, `retain check` and the unit-key codec
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, overload
 
+from retain.core.cloze_back import Backs, in_code
 from retain.core.codespans import code_ranges, in_ranges
 from retain.core.model import MAX_CLOZE_DIGITS
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
+    pass
 
 __all__ = [
     "CLOZE_RE",
@@ -279,60 +278,7 @@ def _flat(text: str, found: list[_Raw]) -> list[_Raw]:
     return [] if _nested(text, found) is not None else found
 
 
-# Markdown renders no emphasis in these; a deletion inside one is shown as plain text.
-_CODE_TOKENS = frozenset({"code_inline", "code_block", "fence"})
-# Only texts with one of these can hold code: others skip the Markdown parse.
-_CODE_HINT = re.compile(r"`|~~~|^(?: {4}|\t)", re.MULTILINE)
-_MARK = 0xF0000  # supplementary private use: one marker per deletion, at its start
-_MAX_MARKS = 0xFFFD - 1
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-@functools.cache
-def _markdown() -> MarkdownIt:
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark", {"html": False})
-
-
-def _in_code(shown: list[str]) -> set[int]:
-    """Indexes of the deletion pieces (odd) that Markdown puts in a code span or code block."""
-    if len(shown) // 2 > _MAX_MARKS or not any(_CODE_HINT.search(piece) for piece in shown):
-        return set()
-    marked = "".join(chr(_MARK + i // 2) + p if i % 2 else p for i, p in enumerate(shown))
-    found: set[int] = set()
-    for token in _markdown().parse(marked):
-        for t in [token, *(token.children or ())]:
-            if t.type in _CODE_TOKENS:
-                found.update(2 * (ord(c) - _MARK) + 1 for c in t.content if ord(c) >= _MARK)
-    return found
-
-
-def _punct(c: str) -> bool:
-    return unicodedata.category(c)[0] in "PS"
-
-
-def _emphasis(answer: str, before: str, after: str) -> str:
-    """`answer` in `**` where Markdown opens and closes it (CommonMark's flanking rules), else as is.
-
-    Edge spaces go outside the `**`; an answer that starts (ends) with
-    punctuation next to a word character, or spans a blank line, stays plain.
-    `before`/`after` are the characters around the deletion ("" at the text's ends).
-    """
-    core = answer.strip()
-    if not core or _BLANK_LINE.search(core):
-        return answer
-    head = answer[: len(answer) - len(answer.lstrip())]
-    tail = answer[len(answer.rstrip()) :]
-    before = head[-1:] or before
-    after = tail[:1] or after
-    if _punct(core[0]) and before and not (before.isspace() or _punct(before)):
-        return answer
-    if _punct(core[-1]) and after and not (after.isspace() or _punct(after)):
-        return answer
-    return f"{head}**{core}**{tail}"
-
-
+# Markdown renders no emphasis in these; a deletion that starts or ends in one is shown as plain text.
 _LINK_AFTER = frozenset("([:")
 # A bracket not already escaped (after an even run of backslashes). The run is possessive: `re`
 # would keep memory for each backslash pair it could give back (none can end at a bracket).
@@ -387,13 +333,14 @@ def _in_math(text: str, out: list[str], spots: Sequence[int]) -> set[int]:
 class _Layout:
     """The text cut once: `shown` has each deletion as its answer; `at[n]` where number n sits."""
 
-    __slots__ = ("_code", "at", "hints", "shown")
+    __slots__ = ("_back", "_code", "at", "hints", "shown")
 
     def __init__(self, text: str, found: list[_Raw] | None = None) -> None:
         self.shown: list[str] = []
         self.hints: dict[int, str | None] = {}
         self.at: dict[int, list[int]] = {}
         self._code: set[int] | None = None
+        self._back: Backs | None = None
         shown = self.shown
         pos = 0
         for start, end, number, answer, hint in _flat(text, _scan_raw(text) if found is None else found):
@@ -422,7 +369,7 @@ class _Layout:
         if not spots or not _read_as_link(text, out, spots, self.hints):
             return text
         if self._code is None:
-            self._code = _in_code(self.shown)  # the code spans the back finds: shared, once per text
+            self._code = in_code(self.shown)  # once per text
         keep = self._code | _in_math(text, out, spots)
         for i in spots:
             if i not in keep:  # in code or math a backslash would show
@@ -430,23 +377,11 @@ class _Layout:
         return "".join(out)
 
     def back(self, number: int) -> str:
-        if self._code is None:
-            self._code = _in_code(self.shown)  # once per text, on the first reveal rendered
-        out = self.shown.copy()
-        for i in self.at.get(number, ()):
-            if out[i].strip() and i not in self._code:  # (an empty answer: no look around)
-                out[i] = _emphasis(out[i], self._edge(i, -1), self._edge(i, 1))
-        return "".join(out)
-
-    def _edge(self, i: int, step: int) -> str:
-        """The character next to piece i on one side (the other pieces as shown), "" at an end."""
-        j = i + step
-        while 0 <= j < len(self.shown):
-            piece = self.shown[j]
-            if piece:
-                return piece[-1] if step < 0 else piece[0]
-            j += step
-        return ""
+        if self._back is None:  # once per text, on the first reveal rendered
+            numbers = self.numbers()
+            lines = sum(self.shown[i].count("\n") + 1 for n in numbers for i in self.at[n])
+            self._back = Backs(self.shown, len(numbers), lines)
+        return self._back.render(self.shown, self.at.get(number, ()))
 
 
 def render_front(text: str, number: int) -> str:

@@ -256,7 +256,7 @@ def check_number(answer: str, expected: str, accept: Sequence[str], spec: Answer
     inside = low <= got.low and got.high <= high
     if inside and unit_ok and not got.bound:
         shown = plain_answer(expected)
-        parts = char_diff(typed, shown)
+        parts = char_diff(typed, shown, correct=True)
         return TypedCheck(
             typed, shown, True, similarity(typed, shown), parts[0], parts[1], 3, "number", note=aside
         )

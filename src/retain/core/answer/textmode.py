@@ -255,7 +255,7 @@ def check_text(answer: str, expected: str, accept: Sequence[str] = ()) -> TypedC
                 if right:
                     break
     score = similarity(norm_typed, normalise(target)) if norm_typed else 0.0
-    typed_parts, expected_parts = char_diff(typed, target)
+    typed_parts, expected_parts = char_diff(typed, target, correct=correct)
     return TypedCheck(
         typed, target, correct, score, typed_parts, expected_parts, rating_for(correct, near), note=note
     )
