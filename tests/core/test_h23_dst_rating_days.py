@@ -63,7 +63,9 @@ def test_the_attackers_two_cases() -> None:
     said, given_, own = _days_said_and_given(before_three, before_three + timedelta(seconds=13), 2, BERLIN)
     assert given_ == said == own
     before_rollover = datetime(2026, 3, 24, 3, 59, 52, tzinfo=BERLIN)
-    said, given_, own = _days_said_and_given(before_rollover, before_rollover + timedelta(seconds=13), 2, BERLIN)
+    said, given_, own = _days_said_and_given(
+        before_rollover, before_rollover + timedelta(seconds=13), 2, BERLIN
+    )
     assert given_ == own  # rated on the next study day: one more elapsed day, that day's interval
 
 
