@@ -94,4 +94,6 @@ async def test_a_key_pressed_before_the_buttons_relabel_rates_only_what_they_say
         sched = Scheduler(app.collection.settings_for("one"), app.collection.studyday)
         await pilot.press("3")
         await pilot.pause()
-        assert app.collection.states["one/q"] == canonical_state(sched.preview("one/q", first.after, AFTER)[3])
+        assert app.collection.states["one/q"] == canonical_state(
+            sched.preview("one/q", first.after, AFTER)[3]
+        )

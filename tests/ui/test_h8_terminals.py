@@ -66,7 +66,12 @@ async def test_a_locale_without_utf8_gets_only_ascii(
         text = screen_text(app)
         odd = sorted({ch for ch in text if not ch.isascii()})
         assert odd == [], text
-        said = text.replace("? Help", "").replace("?, f1", "").replace("use?", "").replace("q and ? are typed", "")
+        said = (
+            text.replace("? Help", "")
+            .replace("?, f1", "")
+            .replace("use?", "")
+            .replace("q and ? are typed", "")
+        )
         assert "?" not in said, text
 
 
