@@ -17,8 +17,8 @@ __all__ = ["GroupTree", "enclosing"]
 
 
 def enclosing(key: str) -> list[str]:
-    """`key` (a group's name as compared) and the groups enclosing it, nearest first:
-    `lang::spanish::verbs`, `lang::spanish`, `lang`."""
+    """`key` (a group's name, as compared or as spelled) and the groups enclosing it, nearest
+    first, each as `key` spells that part: `lang::spanish::verbs`, `lang::spanish`, `lang`."""
     parts = key.split("::")
     return [name for i in range(len(parts), 0, -1) if (name := "::".join(parts[:i]))]
 

@@ -164,7 +164,7 @@ def exam_clashes(
     lines: list[str] = []
     said: set[tuple[str, ...]] = set()
     written = [group for _deck_id, group in decks if group]
-    for group in dict.fromkeys(part for name in written for part in _enclosing_spelled(name)):
+    for group in dict.fromkeys(part for name in written for part in enclosing(name)):
         if group in live:
             continue
         wanted = group_key(group)
@@ -201,13 +201,6 @@ def _after(
     if None in follows:
         return f"its decks follow {which} or normal scheduling now"
     return f"{'its deck follows' if len(mine) == 1 else 'its decks follow'} {which} now"
-
-
-def _enclosing_spelled(group: str) -> list[str]:
-    """`group` as written and each group enclosing it, as `group` spells that part:
-    `Lang::Spanish`, `Lang`."""
-    parts = group.split("::")
-    return [name for i in range(len(parts), 0, -1) if (name := "::".join(parts[:i]))]
 
 
 _DECK_ID = re.compile(r"[a-z0-9][a-z0-9-]*")

@@ -73,7 +73,7 @@ def group_rows(
     for label, _decks in first.values():
         # a group only above others (`Lang` of `Lang::Spanish`) has its line too, before them
         shown = group_label(label)  # (its key is this casefolded: the same parts, colons kept)
-        parts = zip(enclosing(shown.casefold()), _enclosing_labels(shown), strict=True)
+        parts = zip(enclosing(shown.casefold()), enclosing(shown), strict=True)
         for key, part in reversed(list(parts)):
             if key in seen or key != group_key(part):  # (`Lang ` of `Lang :: X`: no group name)
                 continue
@@ -90,13 +90,6 @@ def group_rows(
             seen.add(row.key)
             extra.append(dataclasses.replace(row, decks=0))
     return rows + sorted(extra, key=lambda r: (r.key, r.table))
-
-
-def _enclosing_labels(label: str) -> list[str]:
-    """A group's label and the labels of the groups enclosing it, as it spells them, nearest
-    first: `Lang::Spanish`, `Lang` (`store.group_tree`)."""
-    parts = label.split("::")
-    return [name for i in range(len(parts), 0, -1) if (name := "::".join(parts[:i]))]
 
 
 def _hint(row: GroupRow) -> str:
