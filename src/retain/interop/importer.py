@@ -177,6 +177,7 @@ class PlannedDeck:
     unread: str = ""  # the deck's `DECK.anki.json` when it did not read: `own` kept for that
     # the installed deck's cards a file without card ids does not hold, kept in it (`_keep_unheld`)
     kept: list[Card] = field(default_factory=list)
+    media: tuple[str, ...] | None = None  # `ImportPlan.media_names`, once worked out
 
     def lines(self) -> list[str]:
         return ([self.note] if self.note else []) + self.diff.lines() + self.away_lines()
@@ -222,8 +223,10 @@ class ImportPlan:
         """The bundle's media files the import stores for `planned`, by name: those its cards show
         and the `_` files its kept Anki note types load (a font, a script: `notetype_media`).
         The write (`apply_import`), the dry run's count and the re-import memo all use these."""
-        names = [*referenced_media(planned.deck), *notetype_media(self.bundle.keeps.get(planned.deck.id))]
-        return [name for name in dict.fromkeys(names) if name in self.bundle.media]
+        if planned.media is None:  # asked for by the write, the memo and the report: worked out once
+            names = [*referenced_media(planned.deck), *notetype_media(self.bundle.keeps.get(planned.deck.id))]
+            planned.media = tuple(name for name in dict.fromkeys(names) if name in self.bundle.media)
+        return list(planned.media)
 
 
 def _shared(old: Deck, new: Deck) -> tuple[int, int, int]:
