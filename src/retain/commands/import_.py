@@ -233,7 +233,7 @@ def _settings_lines(home: Home, plan: ImportPlan, prefix: str, *, dry_run: bool 
     (`deck_options_apply`): the line saying what is set (a dry run prints its `would set` line
     and writes nothing); a warning line when config.toml cannot take them, and None (the next
     import of the package must try again: no memo)."""
-    if not plan.bundle.presets:
+    if not plan.bundle.has_settings:
         return ""
     from retain.interop.deck_options_apply import plan_settings, save_settings
 
@@ -282,7 +282,7 @@ def _after_decks(
     if writer is not None and plan.moves:  # after the history: what it added moves too
         _move(writer, plan.moves, prefix)
     also: list[Path] = []
-    if args.with_history and plan.bundle.presets:
+    if args.with_history and plan.bundle.has_settings:
         settings = _settings_lines(home, plan, prefix)
         if settings is None:
             memo = None  # not written: a replay would never write them

@@ -111,6 +111,13 @@ class Bundle:
     derived: set[str] = field(default_factory=set)
     # deck id -> the options preset it had (read only with the learner's history: `--with-history`)
     presets: dict[str, DeckPreset] = field(default_factory=dict)
+    # deck id -> its own limits there, replacing its preset's (Anki's "This deck" limits; as `presets`)
+    deck_limits: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def has_settings(self) -> bool:
+        """Whether the file brings study settings for config.toml (`deck_options_apply`)."""
+        return bool(self.presets or self.deck_limits)
 
     @property
     def card_count(self) -> int:

@@ -5,7 +5,8 @@ the plan whose preset would change what it studies with, `[presets."<name>"]` ge
 that differ from `[study]` (a named preset inherits `[study]`; a key of `[presets.default]`
 the preset does not set is carried over, so the deck loses nothing it had), and
 `[decks.<id>] preset = "<name>"` points the deck at it. A preset that changes nothing for the
-deck (Anki's defaults are retain's) writes nothing. A deck with a `[decks.<id>]` table of its
+deck (Anki's defaults are retain's) writes nothing. A deck's own Anki limits (`Bundle.deck_limits`,
+"This deck") go into its `[decks.<id>]` table, where they differ from what its preset gives. A deck with a `[decks.<id>]` table of its
 own is never changed; an existing `[presets.X]` of that name with other settings is never
 overwritten: the preset takes the next free name (`Anki: Default (2)`); one with the same
 settings is used as it is. So importing the same package again writes nothing.
@@ -43,22 +44,22 @@ class SettingsChange:
     edit: ConfigDocument | None = None
     decks: dict[str, list[str]] = field(default_factory=dict)  # preset name -> deck ids set to it
     kept: list[str] = field(default_factory=list)  # decks whose own `[decks.ID]` stays as it is
+    limits: list[str] = field(default_factory=list)  # decks given limits of their own (`[decks.ID]`)
     problem: str = ""  # why config.toml cannot be changed ('' when it can)
 
     def line(self, *, dry_run: bool = False) -> str:
         """`settings: preset "Anki: Default" for 3 decks (config.toml)` (a dry run: `would set
         preset ...`); '' when there is nothing to say."""
         parts = [f'preset "{name}" for {_decks(len(ids))}' for name, ids in self.decks.items()]
+        if self.limits:
+            parts.append(f"limits of its own for {_listed(self.limits)}")
         if self.kept:
-            shown = ", ".join(self.kept[:3]) + (
-                f" and {len(self.kept) - 3} more" if len(self.kept) > 3 else ""
-            )
             verb = "would keep" if dry_run else "kept"
             whose = "its" if len(self.kept) == 1 else "their"
-            parts.append(f"{_decks(len(self.kept))} {verb} {whose} own settings ({shown})")
+            parts.append(f"{_decks(len(self.kept))} {verb} {whose} own settings ({_names(self.kept)})")
         if not parts:
             return ""
-        head = "would set" if dry_run and self.decks else "settings:"
+        head = "would set" if dry_run and (self.decks or self.limits) else "settings:"
         return f"{head} {', '.join(parts)} ({self.path.name})"
 
 
@@ -66,11 +67,21 @@ def _decks(n: int) -> str:
     return f"{n} deck{'s' * (n != 1)}"
 
 
+def _names(ids: list[str]) -> str:
+    """`a, b, c and 2 more`."""
+    return ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+
+
+def _listed(ids: list[str]) -> str:
+    """`1 deck (spanish)`, `5 decks (a, b, c and 2 more)`."""
+    return f"{_decks(len(ids))} ({_names(ids)})"
+
+
 def plan_settings(plan: ImportPlan, path: Path) -> SettingsChange:
     """The change the plan's presets make to config.toml at `path` (`problem` when it cannot)."""
     change = SettingsChange(path)
-    presets = plan.bundle.presets
-    if not presets:
+    presets, limits = plan.bundle.presets, plan.bundle.deck_limits
+    if not plan.bundle.has_settings:
         return change
     try:
         edit = ConfigDocument.open(path)
@@ -83,31 +94,43 @@ def plan_settings(plan: ImportPlan, path: Path) -> SettingsChange:
     made: dict[str, StudySettings | None] = {}  # preset key -> what it schedules with
     edits: list[tuple[Keys, object]] = []  # (place, value) for `ConfigDocument.set`
     for read, planned in zip(plan.bundle.decks, plan.decks, strict=False):
-        preset = presets.get(read.id)
-        if preset is None:
+        preset, own = presets.get(read.id), limits.get(read.id, {})
+        if preset is None and not own:
             continue
         deck_id = planned.deck.id
-        if preset.key not in tables:
+        if preset is not None and preset.key not in tables:
             tables[preset.key] = _table(preset, config, edit)
             made[preset.key] = _settings(edit, tables[preset.key])
-        table, settings = tables[preset.key], made[preset.key]
-        if settings is None:
+        table = tables[preset.key] if preset is not None else {}
+        settings = made[preset.key] if preset is not None else _settings(edit, {})
+        wanted = _settings(edit, table, own) if own else settings
+        if settings is None or wanted is None:
             continue  # (retain's loader refused the whole: never the case for checked values)
         now = config.for_deck(deck_id)
-        if _same(settings, now):
+        if _same(wanted, now):
             continue  # the deck studies so already (retain's defaults, or set by an import before)
         if isinstance(edit.get(("decks", deck_id)), dict) and edit.get(("decks", deck_id)):
             change.kept.append(deck_id)
             continue
-        name = names.get(preset.key) or _name(preset, settings, config, set(names.values()))
-        if name is None:
-            continue
-        if preset.key not in names:
-            names[preset.key] = name
-            if name not in config.presets:
-                edits += [(("presets", name, k), v) for k, v in table.items()] or [(("presets", name), {})]
-        edits.append((("decks", deck_id, "preset"), name))
-        change.decks.setdefault(name, []).append(deck_id)
+        use_preset = preset is not None and not _same(settings, now)
+        if use_preset:
+            assert preset is not None
+            name = names.get(preset.key) or _name(preset, settings, config, set(names.values()))
+            if name is None:
+                continue
+            if preset.key not in names:
+                names[preset.key] = name
+                if name not in config.presets:
+                    edits += [(("presets", name, k), v) for k, v in table.items()] or [
+                        (("presets", name), {})
+                    ]
+            edits.append((("decks", deck_id, "preset"), name))
+            change.decks.setdefault(name, []).append(deck_id)
+        base = settings if use_preset else now
+        mine = [(k, v) for k, v in own.items() if getattr(base, k) != v]  # (as its preset has it: left)
+        edits += [(("decks", deck_id, k), v) for k, v in mine]
+        if mine:
+            change.limits.append(deck_id)
     if edits:
         try:
             edit.set_many(edits)
@@ -161,14 +184,17 @@ def _table(preset: DeckPreset, config: Config, edit: ConfigDocument) -> dict[str
     return table
 
 
-def _settings(edit: ConfigDocument, table: dict[str, object]) -> StudySettings | None:
-    """What a preset of `table` over this file's `[study]` schedules with (None: refused)."""
+def _settings(
+    edit: ConfigDocument, table: dict[str, object], own: dict[str, object] | None = None
+) -> StudySettings | None:
+    """What a deck with a preset of `table` over this file's `[study]`, and `own` settings of its
+    own (`[decks.ID]`), schedules with (None: refused)."""
     study = edit.get(("study",))
-    data: dict[str, Any] = {"presets": {"x": table}, "decks": {"d": {"preset": "x"}}}
+    data: dict[str, Any] = {"presets": {"x": table}, "decks": {"d": {"preset": "x", **(own or {})}}}
     if isinstance(study, dict):
         data["study"] = study
     try:
-        return parse_config(tomli_w.dumps(data)).presets["x"]
+        return parse_config(tomli_w.dumps(data)).for_deck("d")
     except (ConfigError, TypeError, ValueError):
         return None
 

@@ -39,7 +39,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from retain.interop.anki import jsontext
-from retain.interop.anki.protowire import first, messages, strings
+from retain.interop.anki.protowire import first, messages, read_fields, strings
 from retain.interop.errors import InteropError, LimitError
 
 __all__ = ["MAX_ROWS", "QUERY_SECONDS", "AnkiCard", "AnkiDb", "NoteType", "open_db"]
@@ -49,6 +49,10 @@ CHECK_SECONDS = 60.0
 MAX_ROWS = 5_000_000  # any one query (the review log is the longest table)
 _PROGRESS_STEPS = 10_000  # SQLite VM instructions between deadline checks
 _FETCH = 512  # rows fetched at a time (the deadline counts only the fetching)
+# a deck's own "This deck" limits (Anki 2.1.55+): legacy deck JSON key, or `Deck.Normal` field
+# number (`optional uint32`: present only when set), -> retain key. The "today only" ones are left.
+_OWN_LIMITS_11 = {"newLimit": "new_per_day", "reviewLimit": "reviews_per_day"}
+_OWN_LIMITS_18 = {7: "new_per_day", 6: "reviews_per_day"}
 
 # Anki's tables and the columns retain reads from them; schema 18 adds the last four.
 _COLUMNS: dict[str, set[str]] = {
@@ -240,6 +244,8 @@ class AnkiDb:
     mended: Counter[str] = field(default_factory=Counter)  # read with U+FFFD ("notes", "names")
     ver: int = 0  # `col.ver`: 11 (JSON in `col`) or 15+ (schema 18: tables with protobuf configs)
     deck_conf: dict[int, int] = field(default_factory=dict)  # deck id -> its options preset's id
+    # deck id -> its own "This deck" limits, as Anki wrote them (`deck_options.deck_limits`)
+    deck_limits: dict[int, dict[str, object]] = field(default_factory=dict)
 
     def query(self, sql: str) -> Iterator[Any]:
         """Rows of `sql`, under the deadline and the row limit; any SQLite error is an InteropError."""
@@ -361,6 +367,9 @@ def _schema11_json(db: AnkiDb, models_raw: Any, decks_raw: Any) -> None:
             db.decks[int(did)] = (str(d.get("name", "")), str(d.get("desc", "")))
             if (conf := _whole(d.get("conf"))) is not None and not d.get("dyn"):
                 db.deck_conf[int(did)] = conf
+                own = {key: d[name] for name, key in _OWN_LIMITS_11.items() if d.get(name) is not None}
+                if own:
+                    db.deck_limits[int(did)] = own
 
 
 def _schema18(db: AnkiDb) -> None:
@@ -395,6 +404,16 @@ def _schema18(db: AnkiDb) -> None:
             db.decks[did] = (_name(name, db).replace("\x1f", "::"), desc)
             if normal and isinstance(conf := first(normal[0], 1, -1), int) and conf >= 0:
                 db.deck_conf[did] = conf  # (a filtered deck has no preset)
+                if own := _own_limits(normal[0]):
+                    db.deck_limits[did] = own
+
+
+def _own_limits(normal: bytes) -> dict[str, object]:
+    """A schema-18 deck's own limits (`_OWN_LIMITS_18`); none from a blob damaged past its preset."""
+    try:
+        return {_OWN_LIMITS_18[n]: v for n, v in read_fields(normal) if n in _OWN_LIMITS_18}
+    except InteropError:
+        return {}
 
 
 def _creation_offset(db: AnkiDb) -> int | None:

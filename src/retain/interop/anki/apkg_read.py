@@ -52,7 +52,7 @@ from retain.interop.anki.ankinote import (
 from retain.interop.anki.apkg_archive import Archive, open_archive
 from retain.interop.anki.apkg_history import anki_cards_kept, card_history
 from retain.interop.anki.apkg_schema import RETAIN_MODEL_IDS
-from retain.interop.anki.deck_options import deck_presets
+from retain.interop.anki.deck_options import deck_limits, deck_presets
 from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.occlusion import LeftOut
 from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
@@ -757,4 +757,5 @@ def _convert(
         made = {deck.id for deck in bundle.decks}
         anki_ids = {deck_map[did][0]: did for did in per_deck if deck_map[did][0] in made}
         bundle.presets = deck_presets(db, anki_ids, bundle.warnings)
+        bundle.deck_limits = deck_limits(db, anki_ids, bundle.warnings)
     return bundle

@@ -32,7 +32,15 @@ from retain.interop.bundle import DeckPreset
 from retain.interop.errors import InteropError
 from retain.store.config import ConfigError, parse_config
 
-__all__ = ["MAX_BLOB", "deck_presets", "options_from_blob", "options_from_json", "preset_name", "to_values"]
+__all__ = [
+    "MAX_BLOB",
+    "deck_limits",
+    "deck_presets",
+    "options_from_blob",
+    "options_from_json",
+    "preset_name",
+    "to_values",
+]
 
 MAX_BLOB = 64 * 1024  # one preset's protobuf (Anki's are ~300 bytes)
 MAX_DCONF = 16 * 1024 * 1024  # the legacy JSON of every preset (~1 kB each)
@@ -68,6 +76,26 @@ def deck_presets(db: AnkiDb, decks: dict[str, int], warnings: list[str]) -> dict
     return {
         deck_id: presets[c] for deck_id, did in decks.items() if (c := db.deck_conf.get(did, -1)) in presets
     }
+
+
+def deck_limits(db: AnkiDb, decks: dict[str, int], warnings: list[str]) -> dict[str, dict[str, object]]:
+    """Retain deck id -> its Anki deck's own "This deck" limits (new cards and reviews a day, which
+    replace its preset's for that deck alone), for `decks` (retain id -> Anki deck id). A value
+    retain's loader would refuse is left out with one warning line naming the deck and key."""
+    out: dict[str, dict[str, object]] = {}
+    for deck_id, did in decks.items():
+        values: dict[str, object] = {}
+        for key, raw in db.deck_limits.get(did, {}).items():
+            value, why = _convert(key, raw)
+            if not why:
+                why = _refused(key, value)
+            if why:
+                warnings.append(f'Anki deck "{deck_id}": its own {key} left out: {why}')
+            else:
+                values[key] = value
+        if values:
+            out[deck_id] = values
+    return out
 
 
 def preset_name(name: str, cid: int) -> str:

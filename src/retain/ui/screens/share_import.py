@@ -263,7 +263,7 @@ class ImportScreen(ShareDialog):
     def _settings_preview(self, plan: ImportPlan) -> list[str]:
         """The line saying which Anki options the plan would set in config.toml (read with the
         history only: the learner's own), or why they would not be written; [] for none."""
-        if not plan.bundle.presets:
+        if not plan.bundle.has_settings:
             return []
         from retain.interop.deck_options_apply import plan_settings
 
@@ -364,7 +364,7 @@ class ImportScreen(ShareDialog):
     def _settings(self, plan: ImportPlan) -> SettingsSaved | None:
         """The Anki deck options the plan's history import brings, set in config.toml (None: the
         package brought none; it was read without its history)."""
-        if not plan.bundle.presets:
+        if not plan.bundle.has_settings:
             return None
         from retain.interop.deck_options_apply import save_settings
 
