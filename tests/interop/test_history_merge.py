@@ -306,3 +306,45 @@ def test_an_import_folder_is_never_taken_for_this_computers_folder(
         assert coll.device is not None and not coll.device.startswith("import-"), coll.device
     finally:
         coll.close(NOW)
+
+
+def test_undo_of_a_rating_made_before_older_history_came_in_puts_that_history_back(tmp_path: Path) -> None:
+    """Here t/c0 was rated (new) an hour ago; then history from the other computer came in, ten
+    and five days old: the card keeps the rating. Undoing it gives the state the imported
+    history leaves, as it would had the history come first, never a new card (h35)."""
+    from retain.core.session import record_undo_action
+
+    b = _home(tmp_path / "b")
+    ours = _chain("t/c0", [1 / 24])
+    _record(b, ours)
+    theirs = _chain("t/c0", [10, 5])
+    got = progress_io.record_history(b, theirs, NOW)
+    assert (got.recorded, got.kept) == (2, 1)
+    coll = Collection.open(b, NOW)
+    try:
+        done = record_undo_action(coll, coll.states, NOW)
+        assert done is not None
+        assert [e.key for e in done[0]] == ["t/c0"]
+        assert coll.states.get("t/c0") == _after(theirs[-1])
+    finally:
+        coll.close(NOW)
+    assert progress_io.deck_progress(b, "t", NOW)[0]["t/c0"] == _after(theirs[-1])
+    _replayed_alike(b)
+
+
+def test_undo_with_no_history_from_elsewhere_puts_back_the_state_before(tmp_path: Path) -> None:
+    """The usual case: the card's events are all this computer's, and undo puts back the state the
+    rating was made from (`Event.before`), the card new again for its first rating."""
+    from retain.core.session import record_undo_action
+
+    b = _home(tmp_path / "b")
+    _record(b, _chain("t/c0", [3, 1 / 24]))
+    _record(b, _chain("t/c1", [1 / 24]))
+    coll = Collection.open(b, NOW)
+    try:
+        done = record_undo_action(coll, coll.states, NOW)
+        assert done is not None and done[0][0].key == "t/c1"
+        assert "t/c1" not in coll.states or coll.states["t/c1"] is None
+    finally:
+        coll.close(NOW)
+    _replayed_alike(b)

@@ -67,7 +67,7 @@ def test_undo_still_takes_back_a_rating_when_the_other_device_reviewed_an_older_
     """Another device's review dated before the rating and made from the card's state before it
     (new here: `before` None) is history: the rating stands on the card, and undo takes it back."""
     mine = _made_here(tmp_path)
-    _review_from(tmp_path, review_state(NOW - timedelta(days=5)), NOW - timedelta(hours=1))
+    theirs = _review_from(tmp_path, review_state(NOW - timedelta(days=5)), NOW - timedelta(hours=1))
     at = NOW + timedelta(minutes=15)
     col = open_col(make_home(tmp_path), at)
     try:
@@ -76,8 +76,12 @@ def test_undo_still_takes_back_a_rating_when_the_other_device_reviewed_an_older_
         assert target is not None and target.id == mine.id
         assert col.undo_refusal(at) is None
         assert record_undo_action(col, col.states, at) is not None
+        # h35: the card is as it would be without the rating: the other device's review, which
+        # the rating never saw, not the new card the rating was made from
+        assert col.states.get(KEY) == theirs.after
     finally:
         col.close(at)
+    assert states_at(tmp_path, at)[KEY] == theirs.after
 
 
 def _chain(root: Path, mine: Event) -> tuple[Event, Event]:

@@ -101,6 +101,10 @@ class ActionRecorder(Recorder, Protocol):
     def record_many(self, events: Sequence[Event]) -> list[Event]:
         """Make `events` durable as one batch (all or none), then apply them; as recorded."""
 
+    def state_before(self, event: Event) -> CardState | None:
+        """The state `event`'s card would hold without it (its `before`, unless history that
+        came in after it is dated before it): what an undo of it puts back."""
+
 
 _RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
@@ -170,7 +174,7 @@ def record_undo_action(
                 time=at,
                 # A cram rating left the state as it was: its undo does too (the state held now may
                 # be another device's review since, which putting back the cram's `before` would erase).
-                after=held if target.kind == "cram" else target.before,
+                after=held if target.kind == "cram" else _state_before(recorder, target),
                 before=held,
                 undoes=target.id,
             )
@@ -180,6 +184,10 @@ def record_undo_action(
     assert isinstance(recorder, ActionRecorder)
     group = undos[0].id  # the undo is one action too
     return targets, recorder.record_many([replace(u, group=group) for u in undos])
+
+
+def _state_before(recorder: Recorder, target: Event) -> CardState | None:
+    return recorder.state_before(target) if isinstance(recorder, ActionRecorder) else target.before
 
 
 def served_from(due: datetime, review: bool, day: StudyDay | None, ahead: timedelta) -> datetime:

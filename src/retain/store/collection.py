@@ -38,8 +38,10 @@ from retain.store.index import History
 from retain.store.index.history import UNDOABLE_KINDS
 from retain.store.index.ingest import ProgressFn
 from retain.store.localzone import local_timezone
+from retain.store.state.device import device_folders
 from retain.store.state.journal import JournalError
 from retain.store.state.migrate import FormatError
+from retain.store.state.stateload import state_without
 from retain.store.state.writer import CollectionError, ReadOnlyError, Seen, StateWriter
 
 if TYPE_CHECKING:
@@ -505,6 +507,16 @@ class Collection:
         since, until, now = self._undo_span(now)
         action = self.history_index.last_undoable_action(now, self.device, since, until)
         return [e for e in action if self._holds(e)]
+
+    def state_before(self, event: Event) -> CardState | None:
+        """The state `event`'s card would hold without it, for an undo of it (its card's last
+        event) to put back: its `before`, unless the card has events in other folders (history
+        imported after it, another device's journal synced late), which may be dated before it
+        though it never saw them; then what a replay of every journal without it leaves."""
+        now = self._now()
+        if self.device is None or not self.history_index.written_elsewhere(now, event.key, self.device):
+            return event.before
+        return state_without(device_folders(self.state_dir), event.key, event.id, now)
 
     def _holds(self, event: Event) -> bool:
         """Whether `event`'s card still holds the state it left (a cram rating left it as it was)."""

@@ -764,6 +764,17 @@ class History:
         return action[0] if action else None
 
     @_locked
+    def written_elsewhere(self, now: datetime, key: str, device: str) -> bool:
+        """Whether `key` has events in a folder other than `device`'s (another device's journal,
+        imported history): only then may an event of `device` have one dated before it that was
+        written after it (`Collection.state_before`)."""
+        self.refresh(now)
+        found = self._db.execute(
+            "SELECT 1 FROM events WHERE key = ? AND device != ? LIMIT 1", (key, device)
+        ).fetchone()
+        return found is not None
+
+    @_locked
     def last_undoable_action(
         self, now: datetime, device: str, since: datetime, until: datetime | None = None
     ) -> list[Event]:

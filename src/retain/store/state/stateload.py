@@ -544,19 +544,35 @@ def _undecided(event: Event, device: str, held: CardState | None, changed: Chang
     )
 
 
+def state_without(folders: list[Path], key: str, event_id: str, now: datetime) -> CardState | None:
+    """The state the card `key` holds in a replay of every journal (`folders`) without its event
+    `event_id`: what undoing that event, its last, must put back. That is the event's `before`
+    unless events written after it are dated before it (history imported since, another
+    device's journal synced late): then the state they leave, as if they had come first."""
+    found = _replay_cards(folders, {key}, {}, now, without=(event_id, key))
+    return found[key][0] if key in found else None
+
+
 def _replay_cards(
-    folders: list[Path], keys: set[str], changes: dict[str, Change], now: datetime
+    folders: list[Path],
+    keys: set[str],
+    changes: dict[str, Change],
+    now: datetime,
+    without: tuple[str, str] | None = None,
 ) -> dict[str, tuple[CardState | None, Change | None]]:
     """What a replay of every journal from its start gives each of `keys` (`load_state` without
     snapshots): its state and last change. Only the records of `keys` are decoded
     (`_records_of`). A card is left out when the replay lacks the change its
     snapshot holds (`changes`: a journal not synced whole yet, a folder gone): the replay of
-    what is here would lose that change, which the snapshot keeps."""
+    what is here would lose that change, which the snapshot keeps. `without`: an event (id,
+    key) left out of the replay (`state_without`)."""
     tails: list[list[Tail]] = []
     for folder in folders:
         tail: list[Tail] = []
         for path in journal_files(folder):
             for offset, event in _records_of(path, keys, now):
+                if without is not None and (event.id, event.key) == without:
+                    continue
                 tail.append((event.time, len(tail), Position(path.name, offset), folder.name, event, False))
         tails.append(_once(tail))
     by_key: dict[str, list[tuple[str, Event]]] = {}
