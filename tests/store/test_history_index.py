@@ -189,7 +189,7 @@ def _studied(root: Path) -> tuple[int, int]:
 
 @pytest.mark.parametrize(
     "damage",
-    ["garbage", "truncated", "foreign", "newer"],
+    ["garbage", "truncated", "emptied", "foreign", "newer"],
 )
 def test_a_bad_index_file_is_rebuilt_never_trusted(tmp_path: Path, damage: str) -> None:
     expected = _studied(tmp_path)
@@ -201,6 +201,8 @@ def test_a_bad_index_file_is_rebuilt_never_trusted(tmp_path: Path, damage: str) 
         path.write_bytes(b"\x00not a database\xff" * 500)
     elif damage == "truncated":
         path.write_bytes(path.read_bytes()[:1500])
+    elif damage == "emptied":  # cut to no bytes (h35: it was rebuilt without a word)
+        path.write_bytes(b"")
     elif damage == "foreign":
         path.unlink()
         db = sqlite3.connect(path)
@@ -220,7 +222,7 @@ def test_a_bad_index_file_is_rebuilt_never_trusted(tmp_path: Path, damage: str) 
     assert len(said) == 1 and "\n" not in said[0]  # one line, whatever the damage
 
 
-@pytest.mark.parametrize("damage", ["garbage", "foreign", "newer"])
+@pytest.mark.parametrize("damage", ["garbage", "emptied", "foreign", "newer"])
 @pytest.mark.parametrize("command", [["stats"], ["stats", "--json"], ["due", "--json"]])
 def test_the_user_is_told_the_index_was_rebuilt(
     tmp_path: Path,
@@ -239,6 +241,8 @@ def test_the_user_is_told_the_index_was_rebuilt(
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     if damage == "garbage":
         path.write_bytes(b"\x00not a database\xff" * 500)
+    elif damage == "emptied":
+        path.write_bytes(b"")
     else:
         path.unlink()
         db = sqlite3.connect(path)

@@ -271,6 +271,10 @@ _REBUILT = {
 def _open_file(path: Path) -> tuple[sqlite3.Connection, bool, str]:
     """(connection, fresh, why): fresh when the tables were (re)created and must be filled; `why`
     a key of `_REBUILT` when the user should hear why ("" otherwise)."""
+    try:  # a file of no bytes was cut short (a new one has its header from `_wal` on, at once)
+        emptied = path.stat().st_size == 0
+    except OSError:
+        emptied = False
     db = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         _configure(db)
@@ -284,7 +288,7 @@ def _open_file(path: Path) -> tuple[sqlite3.Connection, bool, str]:
             if current and _indexes_missing(db):  # a build stopped before its indexes (older retain)
                 create_indexes(db)
             elif not current:
-                why = _stranger(db)
+                why = _stranger(db) or ("damaged" if emptied else "")
                 _recreate(db)
         return db, not current, why
     except BaseException:
