@@ -121,3 +121,34 @@ def test_a_folder_keeps_the_writer_lock_from_the_first_history_to_the_end(
     assert code == 0, err
     assert "import failed" not in err
     assert msg.count("event(s) of review history") == 2
+
+
+def test_a_folder_dry_run_counts_history_as_the_real_run_records_it(
+    tmp_path: Path, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two copies of one package in a folder: the real run records the history once (the second
+    file finds it held). The dry run counted it for each file as if alone (h35)."""
+    import shutil
+
+    from .conftest import FIXTURES
+
+    folder = tmp_path / "twice"
+    folder.mkdir()
+    for name in ("a.apkg", "b.apkg"):
+        shutil.copy(FIXTURES / "layout-latest.apkg", folder / name)
+
+    def said(*args: str) -> list[str]:
+        code, out, err = run_cli(capsys, "import", str(folder), "--with-history", *args)
+        assert code == 0, err
+        return [line for line in out.splitlines() if "event(s) of review history" in line]
+
+    would = said("--dry-run")
+    real = said()
+    assert real == [
+        "a.apkg: recorded 2 event(s) of review history",
+        "b.apkg: recorded 0 event(s) of review history; 1 card(s) already had progress here and kept it",
+    ]
+    assert would == [
+        line.replace("recorded", "would record", 1).replace("had", "have").replace("kept it", "would keep it")
+        for line in real
+    ]

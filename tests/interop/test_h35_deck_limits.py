@@ -172,3 +172,28 @@ def test_limits_retain_refuses_are_left_out_one_line_each(
         'warning: Anki deck "spanish": its own reviews_per_day left out: not a whole number: "lots"',
     ]
     assert config_of(home)["decks"] == {"spanish": {"preset": "Anki: Heavy"}, "verbs": {"new_per_day": 4}}
+
+
+def test_a_folder_dry_run_sees_the_settings_its_earlier_files_would_set(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], limits_packages: dict[str, Path]
+) -> None:
+    """Two copies of one package in a folder: the real run sets the options once; the second file
+    finds them set. The dry run said `would set` for each file (h35)."""
+    folder = tmp_path / "twice"
+    folder.mkdir()
+    for name in ("a.apkg", "b.apkg"):
+        (folder / name).write_bytes(limits_packages["latest"].read_bytes())
+
+    def said(*args: str) -> list[str]:
+        code, out, err = run_cli(capsys, "import", str(folder), "--with-history", *args)
+        assert code == 0, err
+        return [line for line in out.splitlines() if "preset" in line]
+
+    would = said("--dry-run")
+    assert not (home / "config.toml").exists()
+    real = said()
+    assert real == [
+        'a.apkg: settings: preset "Anki: Heavy" for 1 deck, limits of its own for 2 decks (spanish, verbs)'
+        " (config.toml)"
+    ]
+    assert would == [real[0].replace("settings:", "would set")]

@@ -84,6 +84,8 @@ class _Earlier:
     decks: dict[Path, DeckEntry] = field(default_factory=dict)
     sidecars: dict[Path, str] = field(default_factory=dict)
     media: set[Path] = field(default_factory=set)
+    events: set[tuple[str, int]] = field(default_factory=set)  # history recorded: (unit key, µs)
+    config: str | None = None  # config.toml as their deck options would leave it (None: as it is)
 
     def library(self, library: Library) -> Library:
         """`library` as these files would leave it: a deck file they write is theirs, once (a
@@ -156,10 +158,10 @@ def _import_one(
             if args.dry_run:  # a plan by design: its lines say what a real run would change
                 for change in changes:
                     out(change)
-                stored = earlier.media if earlier is not None else set()
-                _dry_run_lines(home, plan, bundle.reviews if args.with_history else None, prefix, stored)
+                folder = earlier if earlier is not None else _Earlier()
+                _dry_run_lines(home, plan, bundle.reviews if args.with_history else None, prefix, folder)
                 if args.with_history:
-                    _settings_lines(home, plan, prefix, dry_run=True)
+                    _settings_lines(home, plan, prefix, dry_run=True, earlier=earlier)
                 if earlier is not None:
                     earlier.add(plan)
                 return _Done(len(plan.decks))
@@ -228,22 +230,27 @@ def _import_one(
     return _Done(len(plan.decks))
 
 
-def _settings_lines(home: Home, plan: ImportPlan, prefix: str, *, dry_run: bool = False) -> str | None:
+def _settings_lines(
+    home: Home, plan: ImportPlan, prefix: str, *, dry_run: bool = False, earlier: _Earlier | None = None
+) -> str | None:
     """With the learner's history, the package's deck options go into config.toml
     (`deck_options_apply`): the line saying what is set (a dry run prints its `would set` line
-    and writes nothing); a warning line when config.toml cannot take them, and None (the next
-    import of the package must try again: no memo)."""
+    and writes nothing, `earlier`: what a folder's earlier files would have set); a warning line
+    when config.toml cannot take them, and None (the next import of the package must try again:
+    no memo)."""
     if not plan.bundle.has_settings:
         return ""
     from retain.interop.deck_options_apply import plan_settings, save_settings
 
     path = home.paths.config_file
     if dry_run:
-        change = plan_settings(plan, path)
+        change = plan_settings(plan, path, earlier.config if earlier is not None else None)
         if change.problem:
             err(f"warning: {prefix}settings would not be written: {change.problem}")
         elif said := change.line(dry_run=True):
             out(f"{prefix}{said}")
+        if earlier is not None and change.edit is not None:
+            earlier.config = change.edit.text()
         return ""
     saved = save_settings(plan, path)
     if saved.warning:
@@ -333,21 +340,21 @@ def _move(writer: HistoryWriter, moves: dict[str, str], prefix: str) -> None:
 
 
 def _dry_run_lines(
-    home: Home, plan: ImportPlan, reviews: Sequence[Review] | None, prefix: str, stored: set[Path]
+    home: Home, plan: ImportPlan, reviews: Sequence[Review] | None, prefix: str, earlier: _Earlier
 ) -> None:
-    """What a real run would print after its deck lines: the media it would store (less those in
-    `stored`, which a folder's earlier files would have stored; this plan's are added to it) and,
-    with `--with-history` (`reviews` not None), the review history it would record."""
+    """What a real run would print after its deck lines: the media it would store and, with
+    `--with-history` (`reviews` not None), the review history it would record; less what a
+    folder's earlier files would have stored and recorded (`earlier`: this plan's are added)."""
     from retain.interop.dry_run import history_line, media_to_store, would_record  # (only a dry run's)
 
-    media = media_to_store(plan) - _stored_before(plan, stored)
+    media = media_to_store(plan) - _stored_before(plan, earlier.media)
     if media:
         out(f"{prefix}would store {media} media file(s)")
     if reviews is None:
         return
     try:
         with TerminalStatus("comparing the review history with yours"):
-            history = would_record(home, reviews, datetime.now(UTC))
+            history = would_record(home, reviews, datetime.now(UTC), earlier.events)
     except InteropError as exc:  # the real run would fail the same way, after the decks went in
         err(f"warning: {prefix}the review history cannot be compared with yours: {exc}")
         return

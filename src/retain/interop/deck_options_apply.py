@@ -77,14 +77,15 @@ def _listed(ids: list[str]) -> str:
     return f"{_decks(len(ids))} ({_names(ids)})"
 
 
-def plan_settings(plan: ImportPlan, path: Path) -> SettingsChange:
-    """The change the plan's presets make to config.toml at `path` (`problem` when it cannot)."""
+def plan_settings(plan: ImportPlan, path: Path, text: str | None = None) -> SettingsChange:
+    """The change the plan's presets make to config.toml at `path` (`problem` when it cannot);
+    `text`: the file as a folder's earlier files would leave it (a dry run's), instead of as it is."""
     change = SettingsChange(path)
     presets, limits = plan.bundle.presets, plan.bundle.deck_limits
     if not plan.bundle.has_settings:
         return change
     try:
-        edit = ConfigDocument.open(path)
+        edit = ConfigDocument.open(path) if text is None else ConfigDocument(path, text)
         config = edit.validate()
     except (ConfigEditError, ConfigError) as exc:
         change.problem = str(exc)

@@ -23,6 +23,7 @@ from retain.interop.media import media_dir
 from retain.interop.progress_io import HistoryImport, history_to_record, import_groups
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
+from retain.store.index.ingest import micros
 from retain.store.state.writer import Seen
 
 __all__ = ["history_line", "media_to_store", "would_record"]
@@ -37,8 +38,13 @@ def media_to_store(plan: ImportPlan) -> int:
     return count
 
 
-def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> HistoryImport:
-    """What `progress_io.record_history` would record of `reviews` (recorded, kept, ahead, ...)."""
+def would_record(
+    home: Home, reviews: Sequence[Review], now: datetime, earlier: set[tuple[str, int]] | None = None
+) -> HistoryImport:
+    """What `progress_io.record_history` would record of `reviews` (recorded, kept, ahead, ...).
+    `earlier`: the events (unit key, time in µs) a folder's earlier files would have recorded,
+    which this one then finds held; its own are added."""
+    earlier = set() if earlier is None else earlier
     if not reviews:
         return HistoryImport(0, 0)
     try:
@@ -47,13 +53,18 @@ def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> Histor
         raise InteropError(f"progress store: {exc}") from None
     recorded = kept = ahead = refused = 0
     furthest = now
+    latest: dict[str, int] = {}  # per card, the newest event the earlier files would have recorded
+    for key, t in earlier:
+        latest[key] = max(latest.get(key, t), t)
     try:
         held, groups = import_groups(coll, reviews, now)  # (as the real run groups them)
         for chunk in groups:
             fresh, kept_here = history_to_record(coll, chunk, now, held)
-            kept += kept_here
+            fresh = [r for r in fresh if (r.key, micros(r.time)) not in earlier]
+            kept += kept_here + _kept_from_earlier(coll, chunk, fresh, latest)
             seen: Seen = {}  # (as `_record_history`: a group's states checked once)
             times = [t for r in fresh if (t := _recordable(coll, r, seen)) is not None]
+            earlier.update((r.key, micros(r.time)) for r in fresh)
             refused += len(fresh) - len(times)  # what the store would refuse (a date centuries ahead)
             recorded += len(times)
             later = [t for t in times if t > now]
@@ -64,6 +75,19 @@ def would_record(home: Home, reviews: Sequence[Review], now: datetime) -> Histor
     finally:
         coll.close(now)
     return HistoryImport(recorded, kept, ahead, furthest - now, refused)
+
+
+def _kept_from_earlier(
+    coll: Collection, chunk: Sequence[Review], fresh: Sequence[Review], latest: dict[str, int]
+) -> int:
+    """How many cards with no progress here the earlier files of a folder would have given
+    progress that this file's history does not pass (`history_to_record`'s "kept", for them)."""
+    newest: dict[str, int] = {}
+    for r in fresh:
+        if r.kind != "cram":  # (a cram rating is history only)
+            newest[r.key] = max(newest.get(r.key, 0), micros(r.time))
+    cards = {r.key for r in chunk if r.key in latest and r.key not in coll.states}
+    return sum(1 for key in cards if newest.get(key, -1) < latest[key])
 
 
 def _recordable(coll: Collection, review: Review, seen: Seen) -> datetime | None:

@@ -260,16 +260,21 @@ class ImportScreen(ShareDialog):
         library = self.collection.home.library()  # fresh: an earlier file of the folder may be in it
         return plan_import(bundle, library, self.collection.home.paths.decks_dir), bundle.reviews
 
-    def _settings_preview(self, plan: ImportPlan) -> list[str]:
+    def _settings_preview(self, plan: ImportPlan, earlier: list[str] | None = None) -> list[str]:
         """The line saying which Anki options the plan would set in config.toml (read with the
-        history only: the learner's own), or why they would not be written; [] for none."""
+        history only: the learner's own), or why they would not be written; [] for none.
+        `earlier`: config.toml's text as a folder's earlier files would leave it (none yet: [];
+        this plan's changes replace it)."""
         if not plan.bundle.has_settings:
             return []
         from retain.interop.deck_options_apply import plan_settings
 
-        change = plan_settings(plan, self.collection.home.paths.config_file)
+        path = self.collection.home.paths.config_file
+        change = plan_settings(plan, path, earlier[0] if earlier else None)
         if change.problem:
             return [f"warning: settings would not be written: {change.problem}"]
+        if earlier is not None and change.edit is not None:
+            earlier[:] = [change.edit.text()]
         said = change.line(dry_run=True)
         return [said] if said else []
 
@@ -285,6 +290,7 @@ class ImportScreen(ShareDialog):
         lines: list[str] = []
         good = decks = 0
         refused: list[str] = []
+        config: list[str] = []  # config.toml as the files so far would leave it
         for file in files:
             self._wanted()  # (a big folder: the app may have stopped meanwhile)
             try:
@@ -299,7 +305,7 @@ class ImportScreen(ShareDialog):
             good += 1
             decks += len(plan.decks)
             lines += [f"{file.name}: {text}" for planned in plan.decks for text in planned.lines()]
-            lines += [f"{file.name}: {text}" for text in self._settings_preview(plan)]
+            lines += [f"{file.name}: {text}" for text in self._settings_preview(plan, config)]
         head = [import_summary(good, decks, refused, dry_run=True)]  # first: a long list is cut below
         if links:
             head.append(line(f"warning: {links}").plain)
