@@ -54,8 +54,8 @@ def would_record(
     recorded = kept = ahead = refused = 0
     furthest = now
     latest: dict[str, int] = {}  # per card, the newest event the earlier files would have recorded
-    for key, t in earlier:
-        latest[key] = max(latest.get(key, t), t)
+    for key, at in earlier:
+        latest[key] = max(latest.get(key, at), at)
     try:
         held, groups = import_groups(coll, reviews, now)  # (as the real run groups them)
         for chunk in groups:
