@@ -12,15 +12,23 @@ bytes: `zipfile` builds an object per entry before anything can check them, so a
 51 MB package listing a million entries took 490 MB. Then every entry name is
 checked before anything is read (no separators, no `..`, no control characters),
 total size and compression ratio are checked from the directory, and every read
-is bounded again while it happens, zstd output included.
+is bounded again while it happens, zstd output included. Whatever a damaged entry
+makes a decoder raise (deflate, bzip2, LZMA, a stored entry's CRC, a zstd frame inside;
+`_DECODE_ERRORS`) is one "is damaged" line, for every entry read. Media names are
+matched as Anki matches them, after NFC normalisation (`Archive.media_entry`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import io
+import lzma
 import os
 import struct
+import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, NamedTuple, cast
@@ -50,6 +58,38 @@ _ENTRY = struct.Struct("<4s24xHHH12x")  # a directory entry: name, extra and com
 _MAX_DIRECTORY_BYTES = 16 * 1024 * 1024
 
 
+def _decode_errors() -> tuple[type[Exception], ...]:
+    """What reading a damaged entry raises: `zipfile` (a bad CRC, a short entry: BadZipFile,
+    EOFError), its decoders (deflate: zlib.error; bzip2: OSError, EOFError; LZMA: LZMAError;
+    Python 3.14's zstd method: `compression.zstd.ZstdError`), the package file itself (OSError),
+    and the zstd frame inside an entry (`zstandard.ZstdError`)."""
+    errors: list[type[Exception]] = [
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        EOFError,
+        OSError,
+        zstandard.ZstdError,
+    ]
+    with contextlib.suppress(ImportError):  # (before Python 3.14)
+        errors.append(importlib.import_module("compression.zstd").ZstdError)
+    return tuple(errors)
+
+
+_DECODE_ERRORS = _decode_errors()
+_METHODS = {
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "lzma",
+    93: "zstd",
+}
+
+
+class _Damaged(Exception):
+    """An entry's bytes could not be decoded; `args[0]` says by what and why."""
+
+
 @dataclass(slots=True)
 class Archive:
     """A checked package. `media` maps each media file's original name to its zip entry."""
@@ -60,12 +100,25 @@ class Archive:
     collection: str
     media: dict[str, str] = field(default_factory=dict)
     total: int = 0
+    media_nfc: dict[str, str] = field(default_factory=dict)  # the NFC form of each name -> its entry
 
-    def _open(self, entry: str) -> IO[bytes]:
+    def media_entry(self, name: str) -> str | None:
+        """The zip entry of the package's media file `name`, None when it holds none. Anki
+        compares names after NFC normalisation (a deck made on macOS may list `café.png`
+        decomposed while its notes say it composed, or the reverse): a name the list does not
+        hold as written is looked up so."""
+        entry = self.media.get(name)
+        if entry is None:
+            entry = self.media_nfc.get(unicodedata.normalize("NFC", name))
+        return entry
+
+    def _open(self, entry: str, what: str) -> IO[bytes]:
         try:
             return self.zf.open(entry)
-        except (KeyError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+        except (KeyError, NotImplementedError, RuntimeError) as exc:  # (a method, encryption)
             raise InteropError(f"cannot read package entry {entry!r}: {exc}") from None
+        except _DECODE_ERRORS as exc:  # (its header: not where the directory says, cut short)
+            raise InteropError(f"{what} is damaged (its zip header: {str(exc)[:120]})") from None
 
     def extract(self, entry: str, dst: Writer, limit: int, what: str, limit_name: str) -> int:
         """Copy one entry (zstd-decoded when it is zstd) into dst, bounded while it streams.
@@ -92,20 +145,23 @@ class Archive:
                 f"the compression-ratio limit is {self.limits.max_ratio}x (zip bomb?)"
             )
         try:
-            with self._open(entry) as raw:
+            method = _METHODS.get(self.zf.getinfo(entry).compress_type, "zip")
+        except KeyError:
+            method = "zip"
+        try:
+            with self._open(entry, what) as opened:
+                raw = _Checked(opened, method)
                 head = raw.read(4)
                 src = _Prefixed(head, raw)
                 if head == _ZSTD_MAGIC:
                     reader = zstandard.ZstdDecompressor().stream_reader(
                         cast(IO[bytes], src), read_across_frames=True
                     )
-                    n = copy_bounded(reader, dst, budget, what, name, message)
+                    n = copy_bounded(_Checked(reader, "zstd"), dst, budget, what, name, message)
                 else:
                     n = copy_bounded(src, dst, budget, what, name, message)
-        except zstandard.ZstdError as exc:
-            raise InteropError(f"{what} is damaged (zstd: {exc})") from None
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise InteropError(f"{what} is damaged: {exc}") from None
+        except _Damaged as exc:
+            raise InteropError(f"{what} is damaged ({exc.args[0]})") from None
         self.total += n
         return n
 
@@ -115,10 +171,28 @@ class Archive:
         return buf.getvalue()
 
 
+class _Checked(io.RawIOBase):
+    """The reads of `src` (an entry as `zipfile` decodes it, or the zstd frames inside), whatever
+    its decoder raises on damaged bytes (`_DECODE_ERRORS`) raised as `_Damaged`: a write to the
+    destination that fails (a full disk) is not a damaged package."""
+
+    def __init__(self, src: IO[bytes] | zstandard.ZstdDecompressionReader, how: str) -> None:
+        self.src, self.how = src, how
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            return self.src.read(n)
+        except _DECODE_ERRORS as exc:
+            raise _Damaged(f"{self.how}: {str(exc)[:120] or type(exc).__name__}") from None
+
+
 class _Prefixed(io.RawIOBase):
     """A stream that yields `head` and then the rest of `rest` (to sniff the zstd magic)."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: _Checked) -> None:
         self.head, self.rest = head, rest
 
     def readable(self) -> bool:
@@ -274,6 +348,8 @@ def _version(zf: zipfile.ZipFile, names: set[str], arc: Archive) -> int:
 
 
 def _media_map(arc: Archive, names: set[str]) -> dict[str, str]:
+    """The media list: each file's name -> its zip entry (a name whose entry is missing left out).
+    Every name is refused when it is unsafe as written or in NFC (`Archive.media_entry`)."""
     if "media" not in names:
         return {}
     raw = arc.read_small("media", 64 * 1024 * 1024, "media list")
@@ -296,12 +372,26 @@ def _media_map(arc: Archive, names: set[str]) -> dict[str, str]:
             raise InteropError("package media list is not a JSON object")
         mapping = {str(v): str(k) for k, v in data.items()}
     for name, entry in mapping.items():
-        refusal = _unsafe_name(name, "media name", "in it", "path traversal")
-        if refusal is not None:
-            raise refusal
+        for form in dict.fromkeys((name, unicodedata.normalize("NFC", name))):
+            refusal = _unsafe_name(form, "media name", "in it", "path traversal")
+            if refusal is not None:
+                raise refusal
         if entry not in names:
             mapping[name] = ""
     return {k: v for k, v in mapping.items() if v}
+
+
+def _by_nfc(media: dict[str, str]) -> dict[str, str]:
+    """Each media name's NFC form -> its entry. Of two names with one NFC form, the one written
+    in NFC wins, else the first listed."""
+    out: dict[str, str] = {}
+    for name, entry in media.items():
+        key = unicodedata.normalize("NFC", name)
+        if name == key:
+            out[key] = entry
+        else:
+            out.setdefault(key, entry)
+    return out
 
 
 class _Zip(zipfile.ZipFile):
@@ -335,6 +425,9 @@ def open_archive(path: Path, limits: Limits) -> Archive:
     except (zipfile.BadZipFile, ValueError) as exc:
         fh.close()
         raise InteropError(f"not an Anki package (not a zip archive: {exc})") from None
+    except NotImplementedError as exc:  # (a directory entry asks for a newer zip version)
+        fh.close()
+        raise InteropError(f"package's zip directory is damaged or too new ({exc})") from None
     except OSError as exc:
         fh.close()
         raise InteropError(f"cannot read {path}: {os_error_text(exc, name=False)}") from None
@@ -350,6 +443,7 @@ def open_archive(path: Path, limits: Limits) -> Archive:
         if arc.collection not in names:
             raise InteropError(f"package says it holds {arc.collection} but it is missing")
         arc.media = _media_map(arc, names)
+        arc.media_nfc = _by_nfc(arc.media)
     except BaseException:
         zf.close()
         raise

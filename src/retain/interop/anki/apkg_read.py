@@ -400,17 +400,22 @@ def card_fields(fields: list[str], layout: Layout) -> tuple[list[str], int, list
 
 @dataclass(slots=True)
 class _Media:
+    """The package's media files the cards use, staged once each under content-hash names. `done`
+    maps each name as the notes write it to its file's, as `DECK.anki.json` keeps it; the file is
+    found as Anki finds it (`Archive.media_entry`: a name in NFD finds the file listed in NFC)."""
+
     arc: Archive
     stage: Path
     bundle: Bundle
     done: dict[str, str]
     missing: dict[str, None] = field(default_factory=dict)  # names cards use that the package lacks
+    staged: dict[str, str] = field(default_factory=dict)  # zip entry -> its content-hash name
 
     def fn(self, deck_id: str) -> MediaFn:
         def lookup(name: str) -> str | None:
             hashed = self.done.get(name)
             if hashed is None:
-                entry = self.arc.media.get(name)
+                entry = self.arc.media_entry(name)
                 if entry is None:
                     self.missing.setdefault(name)
                     return None
@@ -424,12 +429,16 @@ class _Media:
         package has no such file (a note type's file Anki did not pack: no warning, as Anki's own
         export leaves out a file that is not there)."""
         hashed = self.done.get(name)
-        if hashed is None and (entry := self.arc.media.get(name)) is not None:
+        if hashed is None and (entry := self.arc.media_entry(name)) is not None:
             hashed = self._extract(name, entry)
         return hashed
 
     def _extract(self, name: str, entry: str) -> str:
-        tmp = self.stage / f"part-{len(self.done)}"
+        hashed = self.staged.get(entry)  # (the file, written by a note in the other form)
+        if hashed is not None:
+            self.done[name] = hashed
+            return hashed
+        tmp = self.stage / f"part-{len(self.staged)}"
         h = hashlib.sha256()
         with tmp.open("wb") as fh:
             self.arc.extract(
@@ -444,6 +453,7 @@ class _Media:
         tmp.replace(final)
         self.bundle.media[hashed] = final
         self.done[name] = hashed
+        self.staged[entry] = hashed
         return hashed
 
 
