@@ -513,7 +513,11 @@ def history_only(
     bound = _bound(held, changed[0] if changed is not None else None)
     return (
         bound is not None
-        and event.time < bound
+        # At the very moment of the held state's last review, and not that state: the held state
+        # was made from this event, later (a rating on a device whose clock ran behind counts from
+        # the previous review's moment, `ReviewSession._anchored`: this event's, synced in a
+        # snapshot ahead of its journal). Its own event (the held state) changes nothing.
+        and (event.time < bound or (event.time == bound and event.after != held))
         and (
             event.before is None
             or (_change_last(held, changed) and changed is not None and device != changed[1])
