@@ -63,6 +63,13 @@ class _Usage(Exception):
     pass
 
 
+def _refuse_blank(target: str | None) -> None:
+    """An empty or blank DECK|GROUP (`retain optimize "$DECK"` with DECK unset) names no deck:
+    it is refused, never read as the decks without a group (whose group is empty too)."""
+    if target is not None and not target.strip():
+        raise _Usage(f"DECK|GROUP is empty ({target!r}): name a deck id or group, or --all")
+
+
 def _refuse_ignored(args: argparse.Namespace) -> None:
     """A flag the chosen mode cannot honour is refused rather than silently ignored:
     --undo-reschedule puts back the whole last reschedule (a deck, a date or a simulation
@@ -100,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         since = _since(args.since)
+        _refuse_blank(args.target)
         _refuse_ignored(args)
         if not args.undo_reschedule and args.all == (args.target is not None):
             raise _Usage("name one deck id or group, or --all")

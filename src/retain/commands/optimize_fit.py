@@ -24,7 +24,15 @@ from retain.core.statstext import plural
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection, CollectionError
 from retain.store.config import ConfigError
-from retain.store.fsrs_presets import Preset, apply_reschedule, own_weights, reschedule_plan, training_for
+from retain.store.fsrs_presets import (
+    Preset,
+    apply_reschedule,
+    own_weights,
+    preset_table,
+    reschedule_plan,
+    toml_key,
+    training_for,
+)
 
 __all__ = ["fit_presets"]
 
@@ -43,10 +51,10 @@ def _line(result: FitResult) -> str:
 
 def _own_line(preset: Preset, own: dict[str, tuple[float, ...]]) -> str:
     """One line naming the preset's decks with their own `parameters`, which override the preset's."""
-    use = f"[presets.{preset.name}]'s weights (delete them there to use the preset's)"
+    use = f"{preset_table(preset.name)}'s weights (delete them there to use the preset's)"
     if len(own) == 1:
         (deck,) = own
-        return f"  deck {deck} has its own `parameters` in [decks.{deck}]: it does not schedule with {use}"
+        return f"  deck {deck} has its own `parameters` in [decks.{toml_key(deck)}]: it does not schedule with {use}"
     decks = list(own)
     shown = ", ".join(decks[:4]) + (f" and {len(decks) - 4} more" if len(decks) > 4 else "")
     return f"  decks {shown} have their own `parameters` in [decks.ID]: they do not schedule with {use}"
@@ -148,7 +156,7 @@ def fit_presets(
             err(f"retain: optimize: {exc}")
             status = 1
             continue
-        report(f"{head}: {_line(result)}: better, saved to [presets.{preset.name}] in {config_file}")
+        report(f"{head}: {_line(result)}: better, saved to {preset_table(preset.name)} in {config_file}")
         out_lines(note)
         if col.read_only:  # the open TUI read config.toml when it started (settings apply at launch)
             out("  the retain that is open schedules with them once it is started again")

@@ -10,7 +10,7 @@ from retain.core.statstext import plural
 from retain.core.workload import retention_text
 from retain.interop.progress import TerminalProgress
 from retain.store.collection import Collection
-from retain.store.fsrs_presets import Preset
+from retain.store.fsrs_presets import Preset, preset_table
 from retain.store.workload_data import run_workload, workload_input
 
 __all__ = ["simulate_presets"]
@@ -51,6 +51,6 @@ def simulate_presets(col: Collection, presets: list[Preset], now: datetime, bar:
             continue
         out(
             f"  suggestion: desired retention {retention_text(work.suggested)} needs the least time per retained card "
-            f"(yours: {retention_text(s.desired_retention)}; change it in [presets.{preset.name}] if you like)"
+            f"(yours: {retention_text(s.desired_retention)}; change it in {preset_table(preset.name)} if you like)"
         )
     return 0

@@ -6,6 +6,8 @@
   cards deleted from the library and suspended cards are left out.
 - `own_weights`: the preset's decks that schedule with their own `parameters` ([decks.ID]),
   to which the preset's weights do not apply.
+- `preset_table` / `toml_key`: a preset's table (a deck's key) as config.toml spells it, for
+  the lines that name one: `[presets."a.b"]`, never `[presets.a.b]` (preset "b" inside "a").
 - `reschedule_plan` / `apply_reschedule`: every card's memory state recomputed by
   replaying its history through fsrs-rs with the new weights, review cards given
   the due date their last review would have given them with those weights
@@ -29,6 +31,7 @@ from typing import NamedTuple, TypeVar
 
 import fsrs_rs_python as rs
 
+from retain.core.deckwrite import toml_string
 from retain.core.due import deck_of
 from retain.core.exam import cap_state, moved_by_cap
 from retain.core.fsrsfit import (
@@ -59,6 +62,7 @@ _US = timedelta(microseconds=1)  # the history index keeps times in µs since th
 _SAME = 1e-4
 _MAX_CHAIN = 16  # undo/redo rounds looked back at (each reads the decks' history once)
 _T = TypeVar("_T")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 __all__ = [
     "BackupError",
@@ -68,10 +72,12 @@ __all__ = [
     "apply_reschedule",
     "history_rows",
     "own_weights",
+    "preset_table",
     "presets_for",
     "reschedule_events",
     "reschedule_plan",
     "streamed",
+    "toml_key",
     "training_for",
     "undo_events",
     "undo_reschedule",
@@ -85,15 +91,30 @@ class Preset:
     decks: tuple[str, ...]
 
 
+def toml_key(name: str) -> str:
+    """`name` as a key in a TOML table header, as config.toml's writer spells it: bare when it can
+    be (`default`), else a basic string (`"a.b"`, `"Anki: Default"`), every control character
+    escaped (one line)."""
+    return name if _BARE_KEY.fullmatch(name) else toml_string(name)
+
+
+def preset_table(name: str) -> str:
+    """The header of preset `name`'s table: `[presets.default]`, `[presets."a.b"]`."""
+    return f"[presets.{toml_key(name)}]"
+
+
 class SelectionError(ValueError):
     """The deck id or group names nothing; one line."""
 
 
 def presets_for(col: Collection, target: str | None) -> list[Preset]:
-    """The presets of the decks `target` names (a deck id, a group, or a deck's name; None: every deck)."""
+    """The presets of the decks `target` names (a deck id, a group, or a deck's name; None: every
+    deck). An empty or blank `target` names none (SelectionError)."""
     config = col.home.config
     decks = [d for d in col.library.decks]
     if target is not None:
+        if not group_key(target):  # (never the decks without a group: theirs is empty too)
+            raise SelectionError(f"no deck or group named {target!r}; name a deck id or group")
         chosen = [d for d in decks if d.id == target]
         if not chosen:
             wanted = group_key(target)
@@ -252,7 +273,8 @@ def reschedule_plan(
     would have made it due with these weights (`Scheduler.review_due`: the same fuzz, on the
     same study day). Stability and difficulty are compared as the state files give them back,
     within fsrs-rs's float32 precision (`_SAME`), so a plan made right after rescheduling (or
-    after a restart), or with the weights the reviews used, changes nothing.
+    after a restart), or with the weights the reviews used, changes nothing. The cards due in
+    the next 7 days, before and after, are counted by study day (`_week_end`).
     `progress(what, done, total)` is told of the three steps.
     """
     tell = progress or (lambda _what, _done, _total: None)
@@ -264,11 +286,12 @@ def reschedule_plan(
     tell("comparing the states", 2, 3)
     states = col.states
     exams = exam_plans(col, now, active_only=False)  # a due an exam's cap gave a review is kept
-    # The week's figures are what the queue will show: due dates with an exam's caps, after by
+    # The week's figures are what the queue will show in the next 7 study days (`_week_end`, as
+    # `retain stats` counts them): due dates with an exam's caps, after by
     # the new weights' decay (the stored dues of capped cards are past their caps)
     ahead = {d: p for d, p in exams.items() if p.active(now)}
     shown_after = {d: replace(p, decay=rules.get(d, fallback).scheduler.decay) for d, p in ahead.items()}
-    week = now + timedelta(days=7)
+    week = _week_end(col, now)
     changes: list[Change] = []
     before_week = after_week = 0
     for key, memory in memories.items():
@@ -294,10 +317,10 @@ def reschedule_plan(
                 due = old.due
         deck = deck_of(key)
         shown = old if (plan := ahead.get(deck)) is None else cap_state(old, plan, now)
-        before_week += shown.due is not None and shown.due <= week
+        before_week += shown.due is not None and shown.due < week
         new = replace(old, stability=stability, difficulty=difficulty, due=due)
         shown = new if (plan := shown_after.get(deck)) is None else cap_state(new, plan, now)
-        after_week += shown.due is not None and shown.due <= week
+        after_week += shown.due is not None and shown.due < week
         if (
             due == old.due
             and _same_value(old.stability, stability)
@@ -307,6 +330,17 @@ def reschedule_plan(
         changes.append(Change(key, old, stability, difficulty, due))
     tell("compared", 3, 3)
     return Reschedule(changes, before_week, after_week)
+
+
+def _week_end(col: Collection, now: datetime) -> datetime:
+    """The end of "the next 7 days" as `retain stats`' forecast counts them (`StatsSource.cards`):
+    the start of the study day a week after today's, so the backlog and the next six study days,
+    the same figure at any hour of the study day (not `now` + 168 hours)."""
+    day = col.studyday
+    try:
+        return day.start_of(day.today(now) + timedelta(days=7))
+    except OverflowError:  # a study day at the calendar's end: the hours alone
+        return now + timedelta(days=7)
 
 
 def _usable(value: float, low: float, high: float) -> bool:
