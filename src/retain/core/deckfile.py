@@ -59,22 +59,59 @@ _UNREAD_WHY = {
 }
 _HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*(?:cards|\"cards\"|'cards')[ \t]*\]\]")
 _TABLE_LINE_RE = re.compile(r"[ \t]*\[")
-_KEY = r"""[A-Za-z0-9_-]++|"[^"\\\n]*+"|'[^'\n]*+'"""
+# A key as TOML lets it be written: bare, "basic" (any escape) or 'literal'; `_unquote` reads it.
+_KEY = r"""[A-Za-z0-9_-]++|"(?:[^"\\\n]++|\\.)*+"|'[^'\n]*+'"""
 _KEY_PART_RE = re.compile(_KEY)
+_DOTTED = rf"(?:[ \t]*+\.[ \t]*+(?:{_KEY}))*+"  # the rest of a dotted key: `.b`, ` . "c"`
 # A table header, `[a.b]` or `[[a.b]]` (spaces and quoted parts allowed): its indent, its name.
-_HEADER_NAME_RE = re.compile(rf"([ \t]*+)\[\[?+[ \t]*+((?:{_KEY})(?:[ \t]*+\.[ \t]*+(?:{_KEY}))*+)[ \t]*+\]")
-_SUB_HEADER_RE = re.compile(r"""^[ \t]*+\[\[?+[ \t]*+(?:cards|"cards"|'cards')[ \t]*+\.""", re.MULTILINE)
-_PREFIX = r"""(?:cards|deck|"cards"|"deck"|'cards'|'deck')"""
-# `key =` at a line start (`deck.`/`cards.` prefixes allowed, quoted or not; `back.x =` is the key
-# `back`): the keys whose positions errors report.
-_KEY_LINE_RE = re.compile(
-    rf"([ \t]*+)(?:{_PREFIX}[ \t]*\.[ \t]*)?({_KEY})(?:[ \t]*\.[ \t]*(?:{_KEY}))*+[ \t]*="
+_HEADER_NAME_RE = re.compile(rf"([ \t]*+)\[\[?+[ \t]*+((?:{_KEY}){_DOTTED})[ \t]*+\]")
+# a header that may open a card's sub-table: `[cards.`, in any spelling (a quoted name with an
+# escape may be `cards`: `tables()` reads it)
+_SUB_HEADER_RE = re.compile(
+    r"""^[ \t]*+\[\[?+[ \t]*+(?:cards|"cards"|'cards'|"[^"\\\n]*+\\.(?:[^"\\\n]++|\\.)*+")[ \t]*+\.""",
+    re.MULTILINE,
 )
-# `key =` after an inline table's `{` or `,` (group 2), strings and comments skipped (group 1 unset).
+# `key =` at a line start (group 2 the key's first part, group 3 the rest of a dotted key): the
+# keys whose positions errors report.
+_KEY_LINE_RE = re.compile(rf"([ \t]*+)({_KEY})({_DOTTED})[ \t]*+=")
+# `key =` after an inline table's `{` or `,` (groups 2 and 3 as above), strings and comments
+# skipped (group 1 unset).
 _INLINE_KEY_RE = re.compile(
     rf""""[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"|'[^'\n]*+'|#[^\n]*+"""
-    rf"|([{{,][ \t]*+)({_KEY})(?:[ \t]*\.[ \t]*(?:{_KEY}))*+[ \t]*="
+    rf"|([{{,][ \t]*+)({_KEY})({_DOTTED})[ \t]*+="
 )
+# a basic string's escapes: TOML 1.0's, and the 1.1 drafts' `\e` and `\xHH` (which `rtoml` reads)
+_ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2})|(.))")
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "e": "\x1b", '"': '"', "\\": "\\"}
+_TABLE_PREFIXES = frozenset({"deck", "cards"})
+
+
+def _escape(m: re.Match[str]) -> str:
+    digits = m[1] or m[2] or m[3]
+    if digits is None:
+        return _ESCAPES.get(m[4], m[0])
+    code = int(digits, 16)
+    return chr(code) if code <= 0x10FFFF else m[0]  # (a file with a bad escape does not load)
+
+
+def _unquote(part: str) -> str:
+    """A key part's name as TOML reads it: `"n\\u0061me"` is `name`, `'a\\b'` is `a\\b`."""
+    if part[:1] == "'":
+        return part[1:-1]
+    if part[:1] == '"':
+        return _ESCAPE_RE.sub(_escape, part[1:-1]) if "\\" in part else part[1:-1]
+    return part
+
+
+def _written_key(first: str, rest: str) -> str:
+    """The key a `first.rest =` line writes, by name: `first`, or the second part after a `deck.`
+    or `cards.` prefix (`deck.name = ` is the deck's `name`; `back.x =` is the key `back`)."""
+    key = _unquote(first)
+    if rest and key in _TABLE_PREFIXES:
+        second = _KEY_PART_RE.search(rest)
+        if second is not None:
+            return _unquote(second[0])
+    return key
 
 
 SHOWN_CHARS = 60  # of a value a message quotes: a megabyte-long id is still one short line
@@ -84,12 +121,15 @@ def quoted(value: object, limit: int = SHOWN_CHARS) -> str:
     """`repr(value)` for a message, its start only when it is long (with its length said)."""
     if isinstance(value, str) and len(value) > limit:
         return f"{value[:limit]!r}… ({len(value):,} characters)"
-    text = repr(value) if isinstance(value, str | int | float | bool) else _toml_type(value)
+    if isinstance(value, bool):  # (TOML's `true`, not Python's `True`)
+        return "true" if value else "false"
+    text = repr(value) if isinstance(value, str | int | float) else _toml_type(value)
     return text if len(text) <= limit + 2 else f"{text[:limit]}…"
 
 
 # TOML's name for each kind of value a deck file can hold (bool before int, date-time before date)
 _TOML_TYPES: tuple[tuple[type, str], ...] = (
+    (str, "a string"),
     (bool, "a boolean"),
     (int, "an integer"),
     (float, "a float"),
@@ -105,7 +145,7 @@ def _toml_type(value: object) -> str:
     """What a value is, in TOML's words ("a table"), never Python's ("dict", "NoneType")."""
     if value is None:
         return "no value"
-    return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), f"a {type(value).__name__}")
+    return next((name for kind, name in _TOML_TYPES if isinstance(value, kind)), "a value of another kind")
 
 
 def _key(key: str) -> str:
@@ -182,7 +222,16 @@ def card_header_lines(text: str) -> list[int]:
             lines.append(line)
         return lines
     strings = _string_lines(text)
-    return [i for i, line in enumerate(text.split("\n"), 1) if _HEADER_RE.match(line) and i not in strings]
+    return [i for i, line in enumerate(text.split("\n"), 1) if _is_card_header(line) and i not in strings]
+
+
+def _is_card_header(line: str) -> bool:
+    """Whether a line is a `[[cards]]` header, however `cards` is spelt (`[[ "c\\u0061rds" ]]`)."""
+    if _HEADER_RE.match(line):
+        return True
+    if "\\" not in line or not line.lstrip(" \t").startswith("[["):  # (no other spelling)
+        return False
+    return _header_name(line)[1] == ("cards",)
 
 
 Header = tuple[int, int, tuple[str, ...]]  # (1-based line, column of its `[`, its name's parts)
@@ -194,8 +243,7 @@ def _header_name(line: str) -> tuple[int, tuple[str, ...]]:
     m = _HEADER_NAME_RE.match(line)
     if m is None:
         return len(line) - len(line.lstrip(" \t")) + 1, ()
-    parts = _KEY_PART_RE.findall(m[2])
-    return len(m[1]) + 1, tuple(p[1:-1] if p[0] in "\"'" else p for p in parts)
+    return len(m[1]) + 1, tuple(map(_unquote, _KEY_PART_RE.findall(m[2])))
 
 
 def _table_headers(text: str) -> list[Header]:
@@ -269,12 +317,14 @@ class _Ctx:
                     found = [(head[1], head[0])]
                 else:
                     m = match(line)
-                    found = [] if m is None else [(m[2], len(m[1]) + 1)]
+                    found = [] if m is None else [(_written_key(m[2], m[3]), len(m[1]) + 1)]
                     if "{" in line:  # an inline table's keys: a card written inline, `deck = {...}`
-                        found += [(i[2], i.end(1) + 1) for i in _INLINE_KEY_RE.finditer(line) if i[2]]
+                        found += [
+                            (_written_key(i[2], i[3]), i.end(1) + 1)
+                            for i in _INLINE_KEY_RE.finditer(line)
+                            if i[2]
+                        ]
                 for key, col in found:
-                    if key[0] in "\"'":
-                        key = key[1:-1]
                     at = (n, col)
                     hit = keys.get(key)
                     if hit is None:

@@ -7,9 +7,14 @@ read the card:
 
 - if the change left this card alone, the edit is applied to the new text
   (both edits kept, `SaveResult.merged`);
-- if the card itself changed (or went away), `CardConflict` is raised with
-  their version, and the caller asks the user: keep both (the edit is saved as
-  a new card), mine (replace their version of the card) or theirs (drop mine).
+- if the card itself changed, `CardConflict` is raised with their version, and
+  the caller asks the user: keep both (the edit is saved as a new card), mine
+  (replace their version of the card) or theirs (drop mine);
+- if it went away, `CardConflict` says it was deleted: mine writes it back;
+- if it is still written in the file but left out of the deck (its id now on
+  two cards, a pasted copy; or an error in it), `CardConflict` says so whatever
+  the resolution, and nothing is written: no choice saves the card until the
+  file is mended (its `kind` is "duplicated" or "broken").
 
 Progress follows the unit keys: a renumbered cloze (`core.remap`) and a card
 moved to another deck get their old keys' states (`store.progress_edits`).
@@ -35,9 +40,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from retain.core.deckfile import card_header_lines, parse_deck
 from retain.core.ids import is_valid_id, make_card_id
 from retain.core.model import Card, Deck
 from retain.core.remap import card_move_keys
+from retain.core.tomlsafe import loads_safe
 from retain.core.units import card_unit_keys
 from retain.store.collection import Collection
 from retain.store.decks import editlock
@@ -49,6 +56,7 @@ from retain.store.state.progress_edits import move_progress
 __all__ = [
     "CardConflict",
     "CardEdit",
+    "ConflictKind",
     "Resolution",
     "SaveResult",
     "create_deck",
@@ -64,12 +72,19 @@ Resolution = Literal["both", "mine", "theirs"]
 Written = Callable[[list[Path]], None]  # told the files written, while the lock is held
 
 
-class CardConflict(DeckEditError):
-    """The card was changed on disk while it was edited in the app; `theirs` is None if it was deleted."""
+# How the card changed on disk: "changed" (`theirs` is their version), "deleted", or still written
+# in the file but left out of its deck: "duplicated" (its id on several cards) or "broken" (an error)
+ConflictKind = Literal["changed", "deleted", "duplicated", "broken"]
 
-    def __init__(self, message: str, theirs: Card | None) -> None:
+
+class CardConflict(DeckEditError):
+    """The card was changed on disk while it was edited in the app; `theirs` is None unless `kind`
+    is "changed"."""
+
+    def __init__(self, message: str, theirs: Card | None, kind: ConflictKind | None = None) -> None:
         super().__init__(message)
         self.theirs = theirs
+        self.kind: ConflictKind = kind or ("deleted" if theirs is None else "changed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +202,8 @@ def _save_card(
     keep_theirs = False
     if base is not None and edit.origin is not None and source.digest != edit.origin.digest:
         theirs = _find(source, base.id)
+        if theirs is None and (left_out := _left_out(source, base.id)) is not None:
+            raise left_out  # (whatever the resolution: no choice saves it until the file is mended)
         if _same(theirs, base):
             merged = True
         elif resolution is None:
@@ -227,6 +244,44 @@ def _save_card(
     given = target.ids_given + (source.ids_given if source is not target else 0)
     moved_from = (edit.origin_deck, base) if moving and base is not None and not keep_theirs else None
     return SaveResult(edit.deck_id, card, list(written), merged, moves, dropped, given, moved_from)
+
+
+def _left_out(deck_file: DeckFile, card_id: str) -> CardConflict | None:
+    """The conflict for a card still written in the file but left out of its deck: its id on
+    several cards (a pasted copy), or an error in it. None when it is not written there."""
+    data = loads_safe(deck_file.text)
+    raw = data.get("cards") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        return None
+    ids = [c.get("id") if isinstance(c, dict) else None for c in raw]
+    count = ids.count(card_id)
+    if not count:
+        return None
+    name = deck_file.path.name
+    headers = card_header_lines(deck_file.text)
+    if len(headers) != len(raw):  # (cards written inline: no header lines to name)
+        headers = []
+    spots = [headers[i] for i, x in enumerate(ids) if x == card_id] if headers else []
+    if count > 1:
+        where = f" (lines {', '.join(map(str, spots[:-1]))} and {spots[-1]})" if spots else ""
+        which = "one of them is" if count == 2 else "all but one of them are"
+        return CardConflict(
+            f"{name}: the id {card_id!r} is now on {count} cards{where}, so this card cannot be saved "
+            f"until {which} renamed or removed there",
+            None,
+            "duplicated",
+        )
+    errors = parse_deck(deck_file.text, name).errors
+    if spots:  # the errors in the card's own lines, when there are any
+        start = spots[0]
+        end = next((line for line in headers if line > start), None)
+        errors = [e for e in errors if e.line >= start and (end is None or e.line < end)] or errors
+    said = f": line {errors[0].line}: {errors[0].message}" if errors else ""
+    return CardConflict(
+        f"{name}: this card now has an error on disk, so it cannot be saved until that is fixed there{said}",
+        None,
+        "broken",
+    )
 
 
 def _dropped(

@@ -9,7 +9,10 @@ once saved). Ctrl+S saves through `store.card_edits`, which re-reads the deck
 file under the deck-edit lock (`retain add` waits, and the save waits for it a
 moment, else says so and keeps the form) and never overwrites an edit made on
 disk meanwhile: a change elsewhere in the file is merged, a change to this very
-card opens a choice (keep both, use mine, use theirs).
+card opens a choice (keep both, use mine, use theirs), and so does its deletion
+(save mine again, discard mine). A card the file now holds in a form its deck
+leaves out (its id on two cards, an error in it) is said so: no choice saves it
+until the file is mended, so the dialog offers Keep editing only.
 """
 
 from __future__ import annotations
@@ -34,7 +37,15 @@ from retain.core.model import Card, Deck
 from retain.core.typed import answer_spec
 from retain.interop.ankikeep_moves import carry_kept
 from retain.store.collection import Collection
-from retain.store.decks.card_edits import CardConflict, CardEdit, Resolution, SaveResult, read_card, save_card
+from retain.store.decks.card_edits import (
+    CardConflict,
+    CardEdit,
+    ConflictKind,
+    Resolution,
+    SaveResult,
+    read_card,
+    save_card,
+)
 from retain.store.decks.deckedit import DeckEditError, DeckFile
 from retain.ui.access import retain_app
 from retain.ui.card_media import card_media_warnings
@@ -262,27 +273,27 @@ class EditorScreen(Screen[SaveResult | None]):
         self.dismiss(result)
 
     def _ask(self, conflict: CardConflict) -> None:
+        """The choices the conflict leaves, each explained: a card changed on disk (keep both, mine,
+        theirs), deleted (save mine again, or drop it), or held in a form the deck leaves out (its
+        id on two cards: no choice saves it until the file is mended, so only Keep editing)."""
         theirs = conflict.theirs
         shown = " ".join((theirs.text or f"{theirs.front} → {theirs.back}").split()) if theirs else ""
+        choices, default = _CHOICES[conflict.kind]
         message = Content.assemble(
             line(str(conflict)),
-            "\n",
-            line(f"Theirs now: {shown[:160]}", "$text-muted") if theirs is not None else "",
+            *(("\n", line(f"Theirs now: {shown[:160]}", "$text-muted")) if theirs is not None else ()),
             "\n\n",
-            "Keep both: your version is saved as a new card next to theirs.\n"
-            "Use mine: your version replaces theirs.\n"
-            "Use theirs: your edit is dropped.",
+            "\n".join(help_ for _value, _label, help_ in choices if help_),
         )
-        choices = [("both", "Keep both"), ("mine", "Use mine")]
-        if theirs is not None:
-            choices.append(("theirs", "Use theirs"))
-        choices.append(("cancel", "Keep editing"))
 
         def chosen(value: str | None) -> None:
             if value in ("both", "mine", "theirs"):
                 self.action_save(value)  # type: ignore[arg-type]
+            elif value == "discard":  # (the card stays deleted: nothing to write)
+                self.dismiss(self.saved[-1] if self.saved else None)
 
-        self.app.push_screen(ChoiceScreen("Changed on disk", message, choices, default="both"), chosen)
+        buttons = [(value, label) for value, label, _help in choices]
+        self.app.push_screen(ChoiceScreen("Changed on disk", message, buttons, default=default), chosen)
 
     def action_cancel(self) -> None:
         done = self.saved[-1] if self.saved else None  # cards saved with "add another" are saved
@@ -299,6 +310,37 @@ class EditorScreen(Screen[SaveResult | None]):
             ConfirmScreen("Discard changes?", message, yes="Discard", no="Keep editing"), answered
         )
 
+
+# The buttons each kind of conflict offers (only those that act, each doing its own thing), what
+# each does as the dialog explains it ("" for none), and the one focused first (nothing is lost).
+_Choice = tuple[str, str, str]  # (value, label, help)
+_KEEP_EDITING: _Choice = ("cancel", "Keep editing", "")
+_MEND: _Choice = (
+    "cancel",
+    "Keep editing",
+    "Keep editing: your edit stays here; fix the file, then save again.",
+)
+_CHOICES: dict[ConflictKind, tuple[list[_Choice], str]] = {
+    "changed": (
+        [
+            ("both", "Keep both", "Keep both: your version is saved as a new card next to theirs."),
+            ("mine", "Use mine", "Use mine: your version replaces theirs."),
+            ("theirs", "Use theirs", "Use theirs: your edit is dropped."),
+            _KEEP_EDITING,
+        ],
+        "both",
+    ),
+    "deleted": (
+        [
+            ("mine", "Save mine", "Save mine: your version is written back to the file."),
+            ("discard", "Discard mine", "Discard mine: your edit is dropped; the card stays deleted."),
+            _KEEP_EDITING,
+        ],
+        "mine",
+    ),
+    "duplicated": ([_MEND], "cancel"),
+    "broken": ([_MEND], "cancel"),
+}
 
 _EMPTY_HINT = "Type the card; its preview appears here. Ctrl+S saves, Ctrl+N saves and adds another."
 
