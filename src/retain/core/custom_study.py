@@ -216,6 +216,12 @@ class CustomQueue:
         """Whether `key` is (still) one of the units this queue was built over."""
         return key in self._units
 
+    @property
+    def deck_ids(self) -> list[str]:
+        """The decks of the units this queue was built over (still there), in their first card's
+        order: the decks normal study would serve next (`ReviewSession.serving`)."""
+        return list(dict.fromkeys(u.deck_id for u in self._units.values()))
+
     def refresh_units(self, fresh: Mapping[str, Unit], held: AbstractCollection[str] | None = None) -> None:
         """As `StudyQueue.refresh_units`: new texts; a deleted card, or a deck gone and not `held`,
         leaves the queue."""

@@ -64,6 +64,8 @@ __all__ = [
 Phase = Literal["front", "back", "done"]
 AdjustPreviews = Callable[[Unit, dict[int, CardState], datetime], dict[int, CardState]]
 Rebuild = Callable[[datetime], StudyQueue]
+# The queue normal study builds over some decks for the study day of a moment (`Collection.study_queue`).
+DecksQueue = Callable[[Sequence[str], datetime], StudyQueue]
 # The states of some keys as the queue sees them (an exam's caps applied), for `sync_states`.
 StateView = Callable[[list[str], datetime], Mapping[str, CardState]]
 # The undo events recorded since a moment, oldest first (the journal's), for `sync_states`: an undo
@@ -228,8 +230,10 @@ class SessionSummary:
     studied: int
     again: int
     seconds: float
-    # When the next card (of this session's queue, or rated in it) is served (`next_served`):
-    # None when nothing is scheduled; never before the summary's moment (a card served now: now).
+    # When normal study serves the next card of this session's decks (`ReviewSession.serving`, a
+    # custom study's too): now when it has one ready, else its next learning step or review, or a
+    # card rated here, from when it is served (`next_served`); None when nothing is scheduled;
+    # never before the summary's moment.
     next_due: datetime | None
 
     @property
@@ -249,6 +253,9 @@ class ReviewSession:
     unequal whenever any deck's settings may have changed (the store: its
     config's scheduling settings). `view(keys, now)` gives those keys' states as the
     queue sees them (an exam's caps applied) when another screen changed them.
+    `decks_queue(deck_ids, now)` builds the queue normal study serves some decks from (the
+    store's `study_queue`): a custom study's summary names the next card of its decks by it
+    (`serving`); without it, only the custom queue's learning steps and the cards rated count.
     """
 
     def __init__(
@@ -266,8 +273,10 @@ class ReviewSession:
         settings_token: Callable[[], object] | None = None,
         view: StateView | None = None,
         today_of: Callable[[datetime], date] | None = None,
+        decks_queue: DecksQueue | None = None,
     ) -> None:
         self.queue = queue
+        self.decks_queue = decks_queue  # (a custom study's summary: `serving`)
         self._view = view
         self._today_of = today_of  # the study day of a moment (a custom queue keeps its first)
         self._rebuild = rebuild
@@ -683,19 +692,44 @@ class ReviewSession:
         """Ratings made in this session and not undone (`summary().studied`, without the rest)."""
         return len(self._rated)
 
+    def serving(self, now: datetime) -> StudyQueue | None:
+        """The queue normal study serves this session's decks from at `now`, whose next card the
+        summary names: a daily session's own (built anew first when the study day rolled over or
+        the settings changed, as `counts` does); a custom study's (a search, study ahead, cram)
+        built over its cards' decks by `decks_queue`, as a daily session of them started at `now`
+        would have it (a custom study's list is not what is due). None for a custom queue without
+        `decks_queue`."""
+        at = to_utc(now)
+        self._renew(at)
+        return self._serving(at)
+
+    def _serving(self, at: datetime) -> StudyQueue | None:
+        """`serving` as the queue is (not built anew for `at`: the summary's moment may be before
+        a rollover the session's queue has already moved past)."""
+        queue = self.queue
+        if isinstance(queue, StudyQueue):
+            return queue
+        if self.decks_queue is None or not queue.deck_ids:
+            return None
+        return self.decks_queue(queue.deck_ids, at)
+
     def summary(self) -> SessionSummary:
         events = self._rated.values()
         now = self._last_now
-        # The queue knows its learning steps and the reviews it was built over; a card rated
+        # One rule for every session (a daily one, a custom study, cram, study ahead): the queue
+        # normal study serves the session's decks from (`serving`) says "now" when it has a card
+        # ready, else knows its learning steps and the reviews it was built over; a card rated
         # here and now due in days is in neither ("Next due: nothing scheduled" after an Easy).
         # Each card counts with its state now, not with every step it passed through this session,
         # and from when it is served (`next_served`): a review from the start of its study day
         # (a cram of cards due tomorrow at 19:00 said "in 1d" at 09:15: they come at 04:00).
         queue, day = self.queue, self._day()
         ahead = queue.learn_ahead
-        step, review = (
-            queue.next_dues(now) if isinstance(queue, StudyQueue) else (queue.next_due_after(now), None)
-        )
+        serving = self._serving(now)
+        if serving is None:  # (a custom queue alone: its own learning steps)
+            step, review, ready = queue.next_due_after(now), None, False
+        else:
+            (step, review), ready = serving.next_dues(now), serving.counts(now).total > 0
         served = [
             served_from(due, is_review, day, ahead)
             for due, is_review in ((step, False), (review, True))
@@ -711,7 +745,7 @@ class ReviewSession:
             studied=len(self._rated),
             again=sum(1 for e in events if e.rating == 1),
             seconds=sum(e.duration_ms for e in events) / 1000.0,
-            next_due=max(now, min(served)) if served else None,
+            next_due=now if ready else (max(now, min(served)) if served else None),
         )
 
     def _day(self) -> StudyDay | None:

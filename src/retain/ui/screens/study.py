@@ -355,18 +355,29 @@ class StudyScreen(Screen[None]):
         header = self.query_one(ProgressHeader)
         header.show(counts.new, counts.learning, counts.review, self.session.studied)
 
-    def _next_day(self) -> tuple[datetime | None, str | None]:
+    def _next_day(self, queue: StudyQueue | None = None) -> tuple[datetime | None, str | None]:
         """(the next study day's start, the daily limit that holds its cards back today, as
         `StudyQueue.limit_reached` words it) when that day brings this session's decks cards held
         back today (by a daily limit, as a sibling of a card studied today, or buried); (None,
-        None) when it brings none (a limit of 0 holds cards back, yet none come tomorrow either)."""
-        queue = self.session.queue
-        if not isinstance(queue, StudyQueue) or queue.day_span is None:
+        None) when it brings none (a limit of 0 holds cards back, yet none come tomorrow either).
+        `queue`: the one normal study serves the decks from (`ReviewSession.serving`); None: the
+        session's own (a custom study's list brings nothing on the next day)."""
+        own = self.session.queue
+        served = own if queue is None else queue
+        if not isinstance(served, StudyQueue) or served.day_span is None:
             return None, None
-        start = queue.day_span[1]
-        limited = queue.limit_reached()
-        comes = self._cards_at(start) if self._cards_at is not None else bool(limited)
+        start = served.day_span[1]
+        limited = served.limit_reached()
+        if self._cards_at is not None and served is own:
+            comes = self._cards_at(start)
+        elif served is not own and self._app_has_collection():  # a custom study's decks, as home counts them
+            comes = retain_app(self).cards_at(served.deck_ids, start)
+        else:
+            comes = bool(limited)
         return (start, limited) if comes else (None, None)
+
+    def _app_has_collection(self) -> bool:
+        return getattr(self.app, "collection", None) is not None
 
     def _empty_text(self, now: datetime) -> Content:
         next_due = self.session.summary().next_due
@@ -619,13 +630,18 @@ class StudyScreen(Screen[None]):
         """Esc: show the summary if anything was studied, else go back."""
         from retain.ui.screens.summary import SummaryScreen
 
-        summary = self.session.summary()
+        session = self.session
+        if session.decks_queue is None and self._app_has_collection():
+            # (a custom study: its summary names the next card normal study serves of its decks)
+            session.decks_queue = retain_app(self).collection.study_queue
+        summary = session.summary()
         if summary.studied:
-            # left with cards due now (a custom study's list is not "due": its summary keeps next_due)
-            waiting = (
-                isinstance(self.session.queue, StudyQueue) and self.session.counts(self._clock()).total > 0
-            )
-            next_day, limited = (None, None) if waiting else self._next_day()
+            # One rule for every session: left with cards of its decks that normal study serves now
+            # (`ReviewSession.serving`: a custom study's list is not what is due, its decks' queue is)
+            now = self._clock()
+            serving = session.serving(now)
+            waiting = serving is not None and serving.counts(now).total > 0
+            next_day, limited = (None, None) if waiting else self._next_day(serving)
             self.app.switch_screen(
                 SummaryScreen(
                     summary,
