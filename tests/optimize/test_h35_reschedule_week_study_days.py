@@ -10,6 +10,7 @@ study day. The week here crosses a DST change (9 March 2025 in New York).
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -60,6 +61,22 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 assert after.due is not None
                 at = after.due + timedelta(minutes=rng.uniform(1, 1400))
         col.record_many(events)
+        # a few cards due this week suspended: the forecast (and so the figure) leaves them out
+        week = end + timedelta(days=6)
+        due_soon = sorted(k for k, s in col.states.items() if s.due is not None and s.due < week)
+        col.record_many(
+            [
+                Event(
+                    col.new_event_id(end),
+                    "suspend",
+                    k,
+                    end,
+                    replace(col.states[k], suspended=True),
+                    col.states[k],
+                )
+                for k in due_soon[:8]
+            ]
+        )
     finally:
         col.close()
     return root

@@ -16,6 +16,7 @@ __all__ = [
     "card_toml",
     "deck_to_toml",
     "has_invisible",
+    "toml_key",
     "toml_multiline",
     "toml_number",
     "toml_string",
@@ -66,6 +67,15 @@ def has_invisible(value: str) -> bool:
     """Whether `value` holds a character written escaped beyond the C0 controls (`_INVISIBLE`):
     another TOML writer (tomlkit) would write it raw, a literal string cannot escape it."""
     return _INVISIBLE_RE.search(value) is not None
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_key(name: str) -> str:
+    """`name` as a TOML key, as config.toml's writer spells it: bare when it can be (`default`),
+    else a basic string (`"a.b"`, `"Anki: Default"`), every control character escaped (one line)."""
+    return name if _BARE_KEY.fullmatch(name) else toml_string(name)
 
 
 def toml_string(value: str) -> str:

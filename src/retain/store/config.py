@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from retain.core.deckwrite import toml_key
 from retain.core.settings import DEFAULT_PRESET, GroupLimit, StudySettings, parameters_problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config_error import ConfigError
@@ -314,10 +315,10 @@ def _presets(raw: Any, study: StudySettings) -> dict[str, StudySettings]:
     out = {DEFAULT_PRESET: dataclasses.replace(study, preset=DEFAULT_PRESET)}
     for name, table in raw.items():
         if not isinstance(table, dict):
-            raise ConfigError(f"config: [presets.{name}] must be a table")
+            raise ConfigError(f"config: [presets.{toml_key(name)}] must be a table")
         if "preset" in table:
-            raise ConfigError(f"config: unknown setting `presets.{name}.preset`")
-        out[name] = _study(f"presets.{name}.", table, dataclasses.replace(study, preset=name))
+            raise ConfigError(f"config: unknown setting `presets.{toml_key(name)}.preset`")
+        out[name] = _study(f"presets.{toml_key(name)}.", table, dataclasses.replace(study, preset=name))
     return out
 
 

@@ -31,7 +31,7 @@ from typing import NamedTuple, TypeVar
 
 import fsrs_rs_python as rs
 
-from retain.core.deckwrite import toml_string
+from retain.core.deckwrite import toml_key
 from retain.core.due import deck_of
 from retain.core.exam import cap_state, moved_by_cap
 from retain.core.fsrsfit import (
@@ -62,7 +62,6 @@ _US = timedelta(microseconds=1)  # the history index keeps times in µs since th
 _SAME = 1e-4
 _MAX_CHAIN = 16  # undo/redo rounds looked back at (each reads the decks' history once)
 _T = TypeVar("_T")
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 __all__ = [
     "BackupError",
@@ -89,13 +88,6 @@ class Preset:
     name: str
     settings: StudySettings
     decks: tuple[str, ...]
-
-
-def toml_key(name: str) -> str:
-    """`name` as a key in a TOML table header, as config.toml's writer spells it: bare when it can
-    be (`default`), else a basic string (`"a.b"`, `"Anki: Default"`), every control character
-    escaped (one line)."""
-    return name if _BARE_KEY.fullmatch(name) else toml_string(name)
 
 
 def preset_table(name: str) -> str:
@@ -317,10 +309,11 @@ def reschedule_plan(
                 due = old.due
         deck = deck_of(key)
         shown = old if (plan := ahead.get(deck)) is None else cap_state(old, plan, now)
-        before_week += shown.due is not None and shown.due < week
+        counted = not old.suspended  # (as the stats forecast: a suspended card is never served)
+        before_week += counted and shown.due is not None and shown.due < week
         new = replace(old, stability=stability, difficulty=difficulty, due=due)
         shown = new if (plan := shown_after.get(deck)) is None else cap_state(new, plan, now)
-        after_week += shown.due is not None and shown.due < week
+        after_week += counted and shown.due is not None and shown.due < week
         if (
             due == old.due
             and _same_value(old.stability, stability)
