@@ -240,3 +240,28 @@ def test_a_value_of_the_wrong_type_is_said_in_toml_words(text: str, said: str) -
 def test_a_boolean_is_quoted_as_toml_writes_it() -> None:
     [error] = parse_deck("format = true\n").errors
     assert error.message.startswith("unsupported deck format true;"), error.message
+
+
+@pytest.mark.parametrize(
+    ("text", "said", "line"),
+    [
+        (
+            'format = 1\n[deck]\nid = "d"\n[[cards]]\nid = "a"\nfront = "q"\nback = "a"\ndeck.source = "x"\n',
+            "unknown card key `deck`",
+            8,
+        ),
+        ('format = 1\n[deck]\nid = "d"\n\ncards.note = "x"\n', "unknown [deck] key `cards`", 5),
+        (
+            'format = 1\n[deck]\nid = "d"\n[[cards]]\nid = "a"\nfront = "q"\nback = "a"\n"c\\u0061rds" . x = 1\n',
+            "unknown card key `cards`",
+            8,
+        ),
+    ],
+)
+def test_a_dotted_key_starting_with_a_table_name_is_found_inside_a_table(
+    text: str, said: str, line: int
+) -> None:
+    """`deck.source =` inside a card (and `cards.note =` inside `[deck]`) is the unknown key `deck`
+    (`cards`) at its own line: it was indexed only under its second part, as at the top level
+    (`deck.name =` there is the deck's `name`), and reported at the table's first line (h35)."""
+    assert _where(parse_deck(text).problems, said) == [(line, 1)]

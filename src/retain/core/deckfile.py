@@ -103,15 +103,17 @@ def _unquote(part: str) -> str:
     return part
 
 
-def _written_key(first: str, rest: str) -> str:
-    """The key a `first.rest =` line writes, by name: `first`, or the second part after a `deck.`
-    or `cards.` prefix (`deck.name = ` is the deck's `name`; `back.x =` is the key `back`)."""
+def _written_keys(first: str, rest: str) -> tuple[str, ...]:
+    """The keys a `first.rest =` line may write, by name: `first` (`back.x =` is the key `back`),
+    or after a `deck.` or `cards.` prefix the second part, and the prefix as `deck.` (at the top
+    level, `deck.name = ` is the deck's `name`; inside a card or `[deck]`, `deck.source = ` is an
+    unknown key `deck`: `find` looks for it so, and `deck_lines` never takes it for `deck = {}`)."""
     key = _unquote(first)
     if rest and key in _TABLE_PREFIXES:
         second = _KEY_PART_RE.search(rest)
         if second is not None:
-            return _unquote(second[0])
-    return key
+            return (_unquote(second[0]), f"{key}.")
+    return (key,)
 
 
 SHOWN_CHARS = 60  # of a value a message quotes: a megabyte-long id is still one short line
@@ -317,12 +319,13 @@ class _Ctx:
                     found = [(head[1], head[0])]
                 else:
                     m = match(line)
-                    found = [] if m is None else [(_written_key(m[2], m[3]), len(m[1]) + 1)]
+                    found = [] if m is None else [(k, len(m[1]) + 1) for k in _written_keys(m[2], m[3])]
                     if "{" in line:  # an inline table's keys: a card written inline, `deck = {...}`
                         found += [
-                            (_written_key(i[2], i[3]), i.end(1) + 1)
+                            (k, i.end(1) + 1)
                             for i in _INLINE_KEY_RE.finditer(line)
                             if i[2]
+                            for k in _written_keys(i[2], i[3])
                         ]
                 for key, col in found:
                     at = (n, col)
@@ -355,7 +358,15 @@ class _Ctx:
     def find(self, key: str, start: int = 1, end: int | None = None) -> tuple[int, int]:
         """Position of `key` between lines start..end (1-based), else (start, 1)."""
         start = max(start, 1)
-        return self.locate(key, start, end) or (start, 1)
+        return self._written_at(key, start, end) or (start, 1)
+
+    def _written_at(self, key: str, start: int, end: int | None) -> tuple[int, int] | None:
+        """`locate`, and for `deck` or `cards` a dotted `deck.x =` line too (`_written_keys`: the
+        unknown key `deck` of a card or of `[deck]`)."""
+        found = self.locate(key, start, end)
+        if found is None and key in _TABLE_PREFIXES:
+            found = self.locate(f"{key}.", start, end)
+        return found
 
     def top_key(self, key: str) -> tuple[int, int]:
         """Where a top-level key is written: `key =` (or `key.x =`) above the first header, else the
@@ -370,7 +381,7 @@ class _Ctx:
         """Where a key of the deck's table is written: in its lines, else at a `[deck.key]` header,
         else the table's first line."""
         start, end = self.deck_lines()
-        at = self.locate(key, start, end)
+        at = self._written_at(key, start, end)
         if at is None:
             self.tables()
             at = self._deck_subs.get(key)
