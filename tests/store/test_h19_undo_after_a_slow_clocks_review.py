@@ -138,3 +138,29 @@ def test_a_chain_over_three_slow_clocks_arriving_backwards_ends_as_a_replay(tmp_
     states_at(tmp_path, at)  # desk-c's review: not made from anything held here, history
     _synced(tmp_path, "desk-b", b)
     _ends_as_a_replay(tmp_path, at, c)
+
+
+def test_undo_twice_after_another_devices_review_goes_back_to_it(tmp_path: Path) -> None:
+    """Another device reviewed the card (synced in); here it is rated Again, then Good, and undone
+    twice: the card is back to the other device's review. The second undo's state was taken from
+    a replay that kept the first undo, whose state is the one the Again left (h35)."""
+    theirs = _review_from(tmp_path / "h", None, NOW - timedelta(hours=2))  # type: ignore[arg-type]
+    home = make_home(tmp_path / "h")
+    at = NOW
+    col = open_col(home, at)
+    try:
+        assert col.states[KEY] == theirs.after
+        again = rate(col, KEY, at, rating=1)
+        good = rate(col, KEY, at + timedelta(minutes=1), rating=3)
+        assert again.before == theirs.after and good.before == again.after
+        later = at + timedelta(minutes=2)
+        first = record_undo_action(col, col.states, later)
+        assert first is not None and first[0][0].id == good.id
+        assert col.states[KEY] == again.after
+        second = record_undo_action(col, col.states, later + timedelta(seconds=1))
+        assert second is not None and second[0][0].id == again.id
+        assert col.states[KEY] == theirs.after
+    finally:
+        col.close(later)
+    assert states_at(tmp_path / "h", later + timedelta(minutes=1))[KEY] == theirs.after
+    _ends_as_a_replay(tmp_path / "h", later + timedelta(minutes=1), second[1][0])

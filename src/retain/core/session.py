@@ -103,9 +103,9 @@ class ActionRecorder(Recorder, Protocol):
     def record_many(self, events: Sequence[Event]) -> list[Event]:
         """Make `events` durable as one batch (all or none), then apply them; as recorded."""
 
-    def state_before(self, event: Event) -> CardState | None:
-        """The state `event`'s card would hold without it (its `before`, unless history that
-        came in after it is dated before it): what an undo of it puts back."""
+    def states_before(self, events: Sequence[Event]) -> list[CardState | None]:
+        """The state each of `events`' cards would hold without it (its `before`, unless history
+        that came in after it is dated before it): what an undo of it puts back."""
 
 
 _RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -166,7 +166,8 @@ def record_undo_action(
     # events by time, and an undo sorted before its rating would leave the rating standing.
     at = max([to_utc(now), *(to_utc(t.time) + _TICK for t in targets)])
     undos: list[Event] = []
-    for target in targets:
+    befores = _states_before(recorder, targets)
+    for target, before in zip(targets, befores, strict=True):
         held = states.get(target.key)
         undos.append(
             Event(
@@ -176,7 +177,7 @@ def record_undo_action(
                 time=at,
                 # A cram rating left the state as it was: its undo does too (the state held now may
                 # be another device's review since, which putting back the cram's `before` would erase).
-                after=held if target.kind == "cram" else _state_before(recorder, target),
+                after=held if target.kind == "cram" else before,
                 before=held,
                 undoes=target.id,
             )
@@ -188,8 +189,10 @@ def record_undo_action(
     return targets, recorder.record_many([replace(u, group=group) for u in undos])
 
 
-def _state_before(recorder: Recorder, target: Event) -> CardState | None:
-    return recorder.state_before(target) if isinstance(recorder, ActionRecorder) else target.before
+def _states_before(recorder: Recorder, targets: list[Event]) -> list[CardState | None]:
+    if isinstance(recorder, ActionRecorder):
+        return recorder.states_before(targets)
+    return [target.before for target in targets]
 
 
 def served_from(due: datetime, review: bool, day: StudyDay | None, ahead: timedelta) -> datetime:

@@ -41,7 +41,7 @@ from retain.store.localzone import local_timezone
 from retain.store.state.device import device_folders
 from retain.store.state.journal import JournalError
 from retain.store.state.migrate import FormatError
-from retain.store.state.stateload import state_without
+from retain.store.state.stateload import states_without
 from retain.store.state.writer import CollectionError, ReadOnlyError, Seen, StateWriter
 
 if TYPE_CHECKING:
@@ -508,15 +508,22 @@ class Collection:
         action = self.history_index.last_undoable_action(now, self.device, since, until)
         return [e for e in action if self._holds(e)]
 
-    def state_before(self, event: Event) -> CardState | None:
-        """The state `event`'s card would hold without it, for an undo of it (its card's last
-        event) to put back: its `before`, unless the card has events in other folders (history
-        imported after it, another device's journal synced late), which may be dated before it
-        though it never saw them; then what a replay of every journal without it leaves."""
+    def states_before(self, events: Sequence[Event]) -> list[CardState | None]:
+        """For each of `events` (each its card's last, one per card: what an undo takes back), the
+        state its card would hold without it, for the undo to put back: its `before`, unless the
+        card has events in other folders (history imported after it, another device's journal
+        synced late), which may be dated before it though it never saw them; then what a replay
+        of every journal up to it gives (one replay for all of them: a bulk action's undo)."""
+        befores = [event.before for event in events]
+        if self.device is None or not events:
+            return befores
         now = self._now()
-        if self.device is None or not self.history_index.written_elsewhere(now, event.key, self.device):
-            return event.before
-        return state_without(device_folders(self.state_dir), event.key, event.id, now)
+        elsewhere = self.history_index.written_elsewhere(now, (e.key for e in events), self.device)
+        if not elsewhere:
+            return befores
+        targets = {e.key: e.id for e in events if e.key in elsewhere}
+        found = states_without(device_folders(self.state_dir), targets, now)
+        return [found.get(e.key, e.before) for e in events]
 
     def _holds(self, event: Event) -> bool:
         """Whether `event`'s card still holds the state it left (a cram rating left it as it was)."""

@@ -764,15 +764,23 @@ class History:
         return action[0] if action else None
 
     @_locked
-    def written_elsewhere(self, now: datetime, key: str, device: str) -> bool:
-        """Whether `key` has events in a folder other than `device`'s (another device's journal,
-        imported history): only then may an event of `device` have one dated before it that was
-        written after it (`Collection.state_before`)."""
+    def written_elsewhere(self, now: datetime, keys: Iterable[str], device: str) -> set[str]:
+        """Those of `keys` with events in a folder other than `device`'s (another device's journal,
+        imported history): only such a card may have an event of `device` with one dated before
+        it that was written after it (`Collection.states_before`)."""
         self.refresh(now)
-        found = self._db.execute(
-            "SELECT 1 FROM events WHERE key = ? AND device != ? LIMIT 1", (key, device)
-        ).fetchone()
-        return found is not None
+        wanted, found = sorted(set(keys)), set[str]()
+        for first in range(0, len(wanted), 500):
+            chunk = wanted[first : first + 500]
+            found.update(
+                key
+                for (key,) in self._db.execute(
+                    f"SELECT DISTINCT key FROM events WHERE key IN ({','.join('?' * len(chunk))})"
+                    " AND device != ?",
+                    (*chunk, device),
+                )
+            )
+        return found
 
     @_locked
     def last_undoable_action(

@@ -29,6 +29,8 @@ from __future__ import annotations
 import errno
 import heapq
 import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -548,13 +550,17 @@ def _undecided(event: Event, device: str, held: CardState | None, changed: Chang
     )
 
 
-def state_without(folders: list[Path], key: str, event_id: str, now: datetime) -> CardState | None:
-    """The state the card `key` holds in a replay of every journal (`folders`) without its event
-    `event_id`: what undoing that event, its last, must put back. That is the event's `before`
-    unless events written after it are dated before it (history imported since, another
-    device's journal synced late): then the state they leave, as if they had come first."""
-    found = _replay_cards(folders, {key}, {}, now, without=(event_id, key))
-    return found[key][0] if key in found else None
+def states_without(
+    folders: list[Path], targets: Mapping[str, str], now: datetime
+) -> dict[str, CardState | None]:
+    """For each card key of `targets` (key -> the id of its last event, which an undo takes back),
+    the state a replay of every journal (`folders`) gives the card just before that event: what
+    the undo must put back. That is the event's `before` unless events written after it are dated
+    before it (history imported since, another device's journal synced late): then the state
+    they leave, as if they had come first. Events after it (later ratings and their undos, which
+    are dated after it) are not replayed. A card whose event the journals do not hold is left out."""
+    found = _replay_cards(folders, set(targets), {}, now, until=targets)
+    return {key: state for key, (state, _change) in found.items()}
 
 
 def _replay_cards(
@@ -562,28 +568,34 @@ def _replay_cards(
     keys: set[str],
     changes: dict[str, Change],
     now: datetime,
-    without: tuple[str, str] | None = None,
+    until: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[CardState | None, Change | None]]:
     """What a replay of every journal from its start gives each of `keys` (`load_state` without
     snapshots): its state and last change. Only the records of `keys` are decoded
     (`_records_of`). A card is left out when the replay lacks the change its
     snapshot holds (`changes`: a journal not synced whole yet, a folder gone): the replay of
-    what is here would lose that change, which the snapshot keeps. `without`: an event (id,
-    key) left out of the replay (`state_without`)."""
+    what is here would lose that change, which the snapshot keeps. `until`: card key -> an event
+    id: that card's events are replayed up to that event, without it (`states_without`; a card
+    whose event is not found is left out)."""
     tails: list[list[Tail]] = []
     for folder in folders:
         tail: list[Tail] = []
         for path in journal_files(folder):
             for offset, event in _records_of(path, keys, now):
-                if without is not None and (event.id, event.key) == without:
-                    continue
                 tail.append((event.time, len(tail), Position(path.name, offset), folder.name, event, False))
         tails.append(_once(tail))
     by_key: dict[str, list[tuple[str, Event]]] = {}
+    reached: set[str] = set()  # (`until`: the cards whose event was met)
     for _time, _seq, _pos, device, event, _late in _by_time(tails):
+        if until is not None and (event.key in reached or until.get(event.key) == event.id):
+            reached.add(event.key)
+            continue
         if not leaves_state(event):
             by_key.setdefault(event.key, []).append((device, event))
     out: dict[str, tuple[CardState | None, Change | None]] = {}
+    if until is not None:
+        out.update({key: (None, None) for key in reached if key not in by_key})  # (nothing before it)
+        by_key = {key: events for key, events in by_key.items() if key in reached}
     for key, events in by_key.items():
         held = changes.get(key)
         if held is not None and not any(
@@ -592,6 +604,11 @@ def _replay_cards(
             continue
         out[key] = _replay_card(events, len(folders) > 1)
     return out
+
+
+_FEW_KEYS = 32  # keys searched for one by one; more are found in one pass over the quoted strings
+# a quoted string of a unit key's characters (`KEY_RE`: ASCII, no quotes), basic or literal
+_QUOTED_KEY = re.compile(rb"[\"']([a-z0-9][a-z0-9:/-]*)[\"']")
 
 
 def _records_of(path: Path, keys: set[str], now: datetime) -> list[tuple[int, Event]]:
@@ -606,12 +623,18 @@ def _records_of(path: Path, keys: set[str], now: datetime) -> list[tuple[int, Ev
     if file_format(data[:HEAD]) != 2:
         return [(pos.offset, e) for pos, e in scan_file(path, 0, now).events if e.key in keys]
     starts: set[int] = set()
-    for key in keys:  # (a key is ASCII without quotes: written as it is, `u="deck/card"`)
-        needle = key.encode()
-        at = data.find(needle)
-        while at >= 0:
-            starts.add(data.rfind(b"\n", 0, at) + 1)
-            at = data.find(needle, at + len(needle))
+    if len(keys) > _FEW_KEYS:  # (a bulk action's undo: one pass, not one search per key)
+        wanted = {key.encode() for key in keys}
+        for m in _QUOTED_KEY.finditer(data):
+            if m[1] in wanted:
+                starts.add(data.rfind(b"\n", 0, m.start()) + 1)
+    else:
+        for key in keys:  # (a key is ASCII without quotes: written as it is, `u="deck/card"`)
+            needle = key.encode()
+            at = data.find(needle)
+            while at >= 0:
+                starts.add(data.rfind(b"\n", 0, at) + 1)
+                at = data.find(needle, at + len(needle))
     del data
     found = read_records(path, starts, now) if starts else {}
     return sorted((offset, e) for offset, e in found.items() if e.key in keys)
