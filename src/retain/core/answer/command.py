@@ -180,6 +180,17 @@ def _shown(parsed: Parsed, index: int, words: Sequence[Word]) -> str:
     return text
 
 
+def _wrong_typed(result: _Result) -> set[int]:
+    """The typed words a result marks wrong: wrong positionals and the words of extra flags."""
+    return set(result.bad_typed) | {i for x in result.extra for i in result.typed.flags[x].words}
+
+
+def _shares(result: _Result) -> bool:
+    """Whether the answer has a word of the target right (the program, a flag, an argument)."""
+    typed = {i for f in result.typed.flags for i in f.words} | {i for _, i in result.typed.positionals}
+    return bool(typed - _wrong_typed(result))
+
+
 def _alias_table(aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return {unify_styles(k).strip(): unify_styles(v).strip() for k, v in aliases}
 
@@ -239,7 +250,9 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
         )
         if result.cost:
             result = _explain(result, typed_words, words, aliases, learnt)
-        if best is None or (result.cost, result.near) < (best[0].cost, best[0].near):
+        # An accepted answer is shown only for an answer that has a word of it right: one that
+        # has none is compared with the card's own answer (the first), not the shortest alternative.
+        if best is None or ((result.cost, result.near) < (best[0].cost, best[0].near) and _shares(result)):
             best = (result, shown, words)
         if best is not None and best[0].cost == 0 and not best[0].near:
             break
@@ -248,7 +261,7 @@ def check_command(answer: str, expected: str, accept: Sequence[str], spec: Answe
     result, shown, words = best
     correct = bool(typed_words) and result.cost == 0 and not result.near
     near = bool(typed_words) and result.cost == 0 and result.near
-    bad_typed = set(result.bad_typed) | {i for x in result.extra for i in result.typed.flags[x].words}
+    bad_typed = _wrong_typed(result)
     bad_expected = set(result.bad_expected) | {
         i for m in result.missing for i in result.expected.flags[m].words
     }

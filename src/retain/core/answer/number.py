@@ -21,12 +21,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from retain.core.answer.diff import char_diff, similarity
 from retain.core.answer.normalise import normalise, unify_styles
 from retain.core.answer.spec import AnswerSpec
-from retain.core.answer.textmode import ASIDE_NOTE, MAX_ANSWER, check_text, plain_answer, without_asides
+from retain.core.answer.textmode import (
+    ASIDE_NOTE,
+    MAX_ANSWER,
+    MAX_TARGETS,
+    check_text,
+    plain_answer,
+    targets,
+    without_asides,
+)
 from retain.core.answer.verdict import TypedCheck
 
 __all__ = ["Quantity", "check_number", "parse_quantity"]
@@ -233,10 +241,8 @@ def check_number(answer: str, expected: str, accept: Sequence[str], spec: Answer
     text = check_text(answer, expected, accept)
     typed = " ".join(answer[:MAX_ANSWER].split())
     aliases = {normalise(k).replace(" ", ""): v for k, v in spec.aliases}
-    if text.correct:
-        if not _unit_clash(typed, text.expected, aliases):
-            return _numbered(text)
-        text = replace(text, correct=False)
+    if text.correct and not _unit_clash(typed, text.expected, aliases):
+        return _numbered(text)
     want = parse_quantity(plain_answer(expected))
     got = parse_quantity(typed)
     aside = ""
@@ -245,12 +251,12 @@ def check_number(answer: str, expected: str, accept: Sequence[str], spec: Answer
         if bare is not None:
             got, aside = bare, ASIDE_NOTE
     if got is None:
-        note = "not a number" if typed else ""
-        return _numbered(text, note=note, rating=1)
+        return _missed(text, expected, accept, "not a number" if typed else "")
     low, high = spec.accept_range or ((want.low, want.high) if want else (float("nan"),) * 2)
     if spec.tolerance is not None:
         low, high = low - spec.tolerance, high + spec.tolerance
-    unit = _unit(want.shown_unit, aliases) if want else ""
+    shown_unit = _card_unit(want, accept, spec)
+    unit = _unit(shown_unit, aliases)
     typed_unit = _unit(got.shown_unit, aliases)
     unit_ok = not typed_unit or not unit or _same_unit(typed_unit, unit)
     inside = low <= got.low and got.high <= high
@@ -260,14 +266,37 @@ def check_number(answer: str, expected: str, accept: Sequence[str], spec: Answer
         return TypedCheck(
             typed, shown, True, similarity(typed, shown), parts[0], parts[1], 3, "number", note=aside
         )
-    expect = _range_note(low, high, want.shown_unit if want is not None and spec.accept_range is None else "")
+    expect = _range_note(low, high, shown_unit)
     if inside and not unit_ok:
-        note = f"unit: expected {want.shown_unit if want else unit}, not {got.shown_unit}"
+        note = f"unit: expected {shown_unit}, not {got.shown_unit}"
     elif got.bound and expect:
         note = f"{expect}; {got.bound!r} leaves the number out"
     else:
         note = expect
-    return _numbered(text, note=note, rating=1)
+    return _missed(text, expected, accept, note)
+
+
+def _card_unit(want: Quantity | None, accept: Sequence[str], spec: AnswerSpec) -> str:
+    """The card's unit as written: the back's; for a card whose `accept_range` stands for a back
+    that is no number (`twenty to fifty gigabytes`), the first accepted answer's that has one."""
+    if want is not None or spec.accept_range is None:
+        return want.shown_unit if want is not None else ""
+    for text in accept[:MAX_TARGETS]:
+        found = parse_quantity(plain_answer(text))
+        if found is not None and found.shown_unit:
+            return found.shown_unit
+    return ""
+
+
+def _missed(text: TypedCheck, expected: str, accept: Sequence[str], note: str) -> TypedCheck:
+    """A wrong number, diffed against the card's own answer (numbers are never close, so never
+    against the `accept` spelling the text check found nearest); `note` says what was expected."""
+    shown = targets(expected, accept)[0]
+    if shown == text.expected and not text.correct:
+        return _numbered(text, note=note, rating=1)
+    typed_parts, expected_parts = char_diff(text.answer, shown)
+    score = similarity(normalise(text.answer), normalise(shown)) if text.answer else 0.0
+    return TypedCheck(text.answer, shown, False, score, typed_parts, expected_parts, 1, "number", note=note)
 
 
 def _fmt(x: float) -> str:

@@ -230,7 +230,10 @@ def check_set(answer: str, expected: str, accept: Sequence[str], spec: AnswerSpe
             continue
         missing, extra, near = _compare(typed_items, target, aliases)
         cost = len(missing) + len(extra)
-        if best is None or cost < best[0]:
+        # An accepted answer is shown only for an answer that has an item of it: one that has
+        # none is compared with the card's own answer (the first), not the shortest alternative.
+        shares = len(extra) < len(typed_items)
+        if best is None or (cost < best[0] and shares):
             best = (cost, target, missing, extra, near)
         if cost == 0 and not near:
             break

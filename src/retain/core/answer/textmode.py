@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 from retain.core.answer.diff import char_diff, similarity
@@ -155,19 +154,6 @@ def _gives(core: str, letters: str, i: int) -> Iterator[int]:
         yield i
 
 
-def _closest(norm_typed: str, candidates: list[str]) -> str:
-    """The most similar target (ties: the earliest), by difflib's cheap upper bound of similarity."""
-    best, score = candidates[0], -1.0
-    if len(candidates) == 1:
-        return best
-    for t in candidates:
-        matcher = SequenceMatcher(None, norm_typed, normalise(t), autojunk=False)
-        quick = matcher.quick_ratio()
-        if quick > score:
-            best, score = t, quick
-    return best
-
-
 # The learner's own aside: words in brackets after a space (`CoreDNS (kube-dns)`; not `f(x)`).
 _ASIDE = re.compile(r"\s+\([^()]*\)(?=$|[\s.,;:!?])")
 # A leading `in` (`in the state file` for "Where ...?"): ignored like an article, on the typed side only.
@@ -196,7 +182,9 @@ def learner_forms(typed: str) -> list[tuple[str, str]]:
 
 
 def _judge(typed: str, norm_typed: str, everything: list[str]) -> tuple[str, bool, bool]:
-    """(target, correct, near) of one reading of the typed answer."""
+    """(target, correct, near) of one reading of the typed answer. The target is the spelling the
+    answer matched or was close to; for a miss, the card's own answer (`everything[0]`, the back),
+    never the `accept` spelling that looks most like it: that would show two answers."""
     exact = next((t for t in everything if normalise(t) == norm_typed), None)
     if exact is None and norm_typed:  # `fault tolerant`, `faulttolerant` for `fault-tolerant`
         exact = next((t for t in everything if same_compound(norm_typed, normalise(t))), None)
@@ -228,7 +216,7 @@ def _judge(typed: str, norm_typed: str, everything: list[str]) -> tuple[str, boo
     )
     if close is not None:
         return close, False, True
-    return _closest(norm_typed, everything[:MAX_TARGETS]), False, False
+    return everything[0], False, False
 
 
 def _note(typed: str, norm_typed: str, target: str) -> str:
