@@ -14,13 +14,16 @@ checked before anything is read (no separators, no `..`, no control characters),
 total size and compression ratio are checked from the directory, and every read
 is bounded again while it happens, zstd output included. Whatever a damaged entry
 makes a decoder raise (deflate, bzip2, LZMA, a stored entry's CRC, a zstd frame inside;
-`_DECODE_ERRORS`) is one "is damaged" line, for every entry read. Media names are
-matched as Anki matches them, after NFC normalisation (`Archive.media_entry`).
+`_DECODE_ERRORS`) is one "is damaged" line, for every entry read, and so is a zstd frame the
+entry ends inside (`_Frames`: zstd's own stream reader hands over what it has of it) and a media
+file whose size or SHA-1 is not what the current layout's media list records (`Archive.sums`).
+Media names are matched as Anki matches them, after NFC normalisation (`Archive.media_entry`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import io
 import lzma
@@ -31,7 +34,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, BinaryIO, NamedTuple, cast
+from typing import IO, BinaryIO, NamedTuple
 
 import zstandard
 
@@ -56,6 +59,10 @@ _END64 = struct.Struct("<4sQ2H2L4Q")  # ZIP64 end record
 _ENTRY = struct.Struct("<4s24xHHH12x")  # a directory entry: name, extra and comment lengths
 # Anki's directory entries take ~50 bytes (a short name, no extra field): 100,000 fit in 5 MiB.
 _MAX_DIRECTORY_BYTES = 16 * 1024 * 1024
+# Compressed bytes given to the zstd decoder at a time: a block (3 bytes and 1 of content at the
+# least) makes 128 KiB at the most, so one feed makes 8 MiB at the most, however crafted.
+_FEED = 256
+_READ = 64 * 1024  # and read from the entry at a time
 
 
 def _decode_errors() -> tuple[type[Exception], ...]:
@@ -101,6 +108,8 @@ class Archive:
     media: dict[str, str] = field(default_factory=dict)
     total: int = 0
     media_nfc: dict[str, str] = field(default_factory=dict)  # the NFC form of each name -> its entry
+    # an entry -> the size and SHA-1 the media list records for it (current layout); None: not recorded
+    sums: dict[str, tuple[int | None, bytes | None]] = field(default_factory=dict)
 
     def media_entry(self, name: str) -> str | None:
         """The zip entry of the package's media file `name`, None when it holds none. Anki
@@ -128,7 +137,9 @@ class Archive:
         compression ratio against the bytes the entry takes in the archive. A
         zstd frame inside an entry carries its own ratio, which the zip
         directory cannot show, so the ratio is checked here, in every layout,
-        for the collection and for each media file alike.
+        for the collection and for each media file alike. Every zstd frame
+        must end (`_Frames`), and an entry the media list records a size or
+        SHA-1 for must have them (`_Sums`), else the entry is damaged.
         """
         budget = min(limit, self.limits.max_total_bytes - self.total)
         name = limit_name if budget == limit else "total uncompressed size"
@@ -148,18 +159,19 @@ class Archive:
             method = _METHODS.get(self.zf.getinfo(entry).compress_type, "zip")
         except KeyError:
             method = "zip"
+        size, sha1 = self.sums.get(entry, (None, None))
+        out = _Sums(dst, size, sha1) if size is not None or sha1 is not None else dst
         try:
             with self._open(entry, what) as opened:
                 raw = _Checked(opened, method)
                 head = raw.read(4)
                 src = _Prefixed(head, raw)
                 if head == _ZSTD_MAGIC:
-                    reader = zstandard.ZstdDecompressor().stream_reader(
-                        cast(IO[bytes], src), read_across_frames=True
-                    )
-                    n = copy_bounded(_Checked(reader, "zstd"), dst, budget, what, name, message)
+                    n = copy_bounded(_Checked(_Frames(src), "zstd"), out, budget, what, name, message)
                 else:
-                    n = copy_bounded(src, dst, budget, what, name, message)
+                    n = copy_bounded(src, out, budget, what, name, message)
+            if isinstance(out, _Sums):
+                out.check()
         except _Damaged as exc:
             raise InteropError(f"{what} is damaged ({exc.args[0]})") from None
         self.total += n
@@ -176,7 +188,7 @@ class _Checked(io.RawIOBase):
     its decoder raises on damaged bytes (`_DECODE_ERRORS`) raised as `_Damaged`: a write to the
     destination that fails (a full disk) is not a damaged package."""
 
-    def __init__(self, src: IO[bytes] | zstandard.ZstdDecompressionReader, how: str) -> None:
+    def __init__(self, src: IO[bytes] | _Frames, how: str) -> None:
         self.src, self.how = src, how
 
     def readable(self) -> bool:
@@ -187,6 +199,78 @@ class _Checked(io.RawIOBase):
             return self.src.read(n)
         except _DECODE_ERRORS as exc:
             raise _Damaged(f"{self.how}: {str(exc)[:120] or type(exc).__name__}") from None
+
+
+class _Frames(io.RawIOBase):
+    """The zstd frames of `src` decoded, one after another; `src` ending inside a frame (its
+    header, a block or its checksum) is damage. zstd's `stream_reader` hands over what it has of
+    such a frame without a word, and its `decompressobj`, which tells (`eof`), has no bound on
+    what one call makes: it is given `_FEED` bytes at a time."""
+
+    def __init__(self, src: _Prefixed) -> None:
+        self.src, self.pending, self.at = src, memoryview(b""), 0
+        self.parts: list[bytes] = []  # decoded, not handed over yet
+        self.size = 0  # their length
+        self.dctx = zstandard.ZstdDecompressor()
+        self.frame = self.dctx.decompressobj()
+        self.begun = False  # whether the frame being decoded has had any of its bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        """At most `n` bytes (-1: what `_READ` bytes of the entry make), b"" at the end."""
+        want = _READ if n < 0 else n
+        while self.size < min(want, _READ) and self._feed():
+            pass
+        out = b"".join(self.parts)
+        out, rest = out[:want], out[want:]
+        self.parts, self.size = [rest] if rest else [], len(rest)
+        return out
+
+    def _feed(self) -> bool:
+        """Decode the next `_FEED` bytes; False at the end of `src`."""
+        if self.at >= len(self.pending):
+            self.pending, self.at = memoryview(self.src.read(_READ)), 0
+            if not self.pending:
+                if self.begun:
+                    raise _Damaged("zstd: the frame is cut short")
+                return False
+        data: bytes | memoryview = self.pending[self.at : self.at + _FEED]
+        self.at += _FEED
+        while data:
+            self.begun = True
+            if chunk := self.frame.decompress(data):
+                self.parts.append(chunk)
+                self.size += len(chunk)
+            if not self.frame.eof:
+                break
+            data = self.frame.unused_data  # (the next frame's first bytes)
+            self.frame, self.begun = self.dctx.decompressobj(), False
+        return True
+
+
+class _Sums:
+    """A writer that counts and hashes what passes through it to `dst` and holds it to the `size`
+    and `sha1` the package's media list records (None: not recorded): more bytes are damage as soon
+    as they come, fewer or another SHA-1 at the end (`check`)."""
+
+    def __init__(self, dst: Writer, size: int | None, sha1: bytes | None) -> None:
+        self.dst, self.size, self.sha1 = dst, size, sha1
+        self.n, self.h = 0, hashlib.sha1(usedforsecurity=False)
+
+    def write(self, data: bytes, /) -> int:
+        self.n += len(data)
+        if self.size is not None and self.n > self.size:
+            raise _Damaged(f"more than the {self.size} bytes the package's media list records")
+        self.h.update(data)
+        return self.dst.write(data)
+
+    def check(self) -> None:
+        if self.size is not None and self.n != self.size:
+            raise _Damaged(f"{self.n} bytes, not the {self.size} the package's media list records")
+        if self.sha1 is not None and self.h.digest() != self.sha1:
+            raise _Damaged("its SHA-1 is not the one the package's media list records")
 
 
 class _Prefixed(io.RawIOBase):
@@ -356,13 +440,20 @@ def _media_map(arc: Archive, names: set[str]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     if arc.version == LATEST:
         for i, blob in enumerate(messages(raw, 1)):
-            name, legacy = "", None
+            name, legacy, size, sha1 = "", None, None, None
             for number, value in read_fields(blob):
                 if number == 1 and isinstance(value, bytes):
                     name = value.decode("utf-8", "replace")
+                elif number == 2 and isinstance(value, int):
+                    size = value
+                elif number == 3 and isinstance(value, bytes) and len(value) == 20:
+                    sha1 = value
                 elif number == 255 and isinstance(value, int):
                     legacy = value
-            mapping[name] = str(legacy if legacy is not None else i)
+            entry = mapping[name] = str(legacy if legacy is not None else i)
+            if sha1 is not None and size is None:
+                size = 0  # (protobuf leaves a 0 out: Anki's list of an empty file)
+            arc.sums.setdefault(entry, (size, sha1))
     else:
         try:
             data = jsontext.loads(raw.decode("utf-8")) if raw.strip() else {}
