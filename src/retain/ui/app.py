@@ -160,7 +160,10 @@ class RetainApp(App[None]):
         if not self.no_color and mono_terminal(os.environ):
             self.no_color = True
             self._filters.append(NoColor() if self.native_ansi_color else Monochrome())
-        self._filters = [ReadableMonochrome() if isinstance(f, Monochrome) else f for f in self._filters]
+        colours = self.console.color_system  # (what Textual writes in: the greys the terminal shows)
+        self._filters = [
+            ReadableMonochrome(colours) if isinstance(f, Monochrome) else f for f in self._filters
+        ]
 
     def get_key_display(self, binding: Binding) -> str:
         """Textual's `⏎ ↑ ↓`, or `enter up down` when the locale is not UTF-8."""

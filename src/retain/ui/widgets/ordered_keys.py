@@ -157,7 +157,18 @@ class OrderedInput(_KeysInOrder, Input):
 
 
 class OrderedTextArea(_KeysInOrder, TextArea):
-    """A TextArea whose keys, bound ones and focus changes included, keep the order they were typed in."""
+    """A TextArea whose keys, bound ones and focus changes included, keep the order they were typed
+    in, drawn anew whenever its width changes.
+
+    Textual's TextArea wraps its text again when it gets narrower or wider (a form's scrollbar
+    coming or going as the fields grow, a resized terminal), but draws the lines again only when
+    their number changed: else they stayed wrapped for the old width and the last character of
+    each wrapped line was cut off (`.../get-starte` + `/docker-overview/` in the editor's Extra
+    field at 80x24) until the cursor moved. (Its own scrollbar appearing is drawn anew by Textual.)
+    """
+
+    def on_resize(self) -> None:
+        self.refresh()
 
 
 class SettledInput(_KeysInOrder, Input):
