@@ -86,9 +86,7 @@ def deck_limits(db: AnkiDb, decks: dict[str, int], warnings: list[str]) -> dict[
     for deck_id, did in decks.items():
         values: dict[str, object] = {}
         for key, raw in db.deck_limits.get(did, {}).items():
-            value, why = _convert(key, raw)
-            if not why:
-                why = _refused(key, value)
+            value, why = _checked(key, raw)
             if why:
                 warnings.append(f'Anki deck "{deck_id}": its own {key} left out: {why}')
             else:
@@ -256,9 +254,7 @@ def to_values(name: str, found: dict[str, Any], fsrs: bool | None, warnings: lis
     ):
         if key not in found:
             continue
-        value, why = _convert(key, found[key])
-        if not why:
-            why = _refused(key, value)
+        value, why = _checked(key, found[key])
         if why:
             warnings.append(f'Anki preset "{name}": {key} left out: {why}')
         else:
@@ -304,6 +300,13 @@ def _numbers(raw: Any) -> list[float] | None:
     except OverflowError:  # (an integer of 400 digits)
         return None
     return numbers if all(math.isfinite(v) for v in numbers) else None
+
+
+def _checked(key: str, raw: Any) -> tuple[object, str]:
+    """(the config.toml value, '') or (None, why it is left out: Anki's value cannot be read as
+    one, or retain's config loader refuses it)."""
+    value, why = _convert(key, raw)
+    return value, why or _refused(key, value)
 
 
 def _convert(key: str, raw: Any) -> tuple[object, str]:
