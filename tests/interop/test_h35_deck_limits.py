@@ -3,8 +3,9 @@
 Anki (2.1.55+) lets one deck replace its preset's new-card and review limits for itself alone;
 retain's `[decks.ID] new_per_day` / `reviews_per_day` do the same. Packages are made by real Anki
 in all three layouts: "Spanish" uses a preset "Heavy" (5 new a day) and has its own limits (3 new,
-77 reviews); "Verbs" uses Anki's untouched Default preset with its own 4 new a day; "Other" has
-nothing of its own (and so writes nothing)."""
+77 reviews); "Verbs" uses Anki's untouched Default preset with its own 4 new a day and its own
+desired retention, 85% (h36: Anki 23.10+ lets a deck replace its preset's); "Other" has nothing of
+its own but a retention of 90%, retain's default (and so writes nothing)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,8 @@ heavy = col.decks.add_config_returning_id("Heavy")
 c = col.decks.get_config(heavy)
 c["new"]["perDay"] = 5
 col.decks.update_config(c)
-for name, count, conf, own in (("Spanish", 8, heavy, (3, 77)), ("Verbs", 6, None, (4, None)),
-                               ("Other", 2, None, (None, None))):
+for name, count, conf, own, keep in (("Spanish", 8, heavy, (3, 77), None), ("Verbs", 6, None, (4, None), 0.85),
+                                     ("Other", 2, None, (None, None), 0.9)):
     did = col.decks.id(name)
     d = col.decks.get(did)
     if conf:
@@ -46,6 +47,10 @@ for name, count, conf, own in (("Spanish", 8, heavy, (3, 77)), ("Verbs", 6, None
     d["newLimit"], d["reviewLimit"] = own
     d["newLimitToday"] = {"limit": 1, "today": col.sched.today}  # today only: not taken
     col.decks.save(d)
+    if keep is not None:  # (through the protobuf, as the deck options screen sets it)
+        deck = col._backend.get_deck(did)
+        deck.normal.desired_retention = keep
+        col._backend.update_deck(deck)
     for i in range(count):
         n = col.new_note(basic); n["Front"] = f"{name} q{i}"; n["Back"] = f"a{i}"; col.add_note(n, did)
 card = col.get_card(col.find_cards('"deck:Spanish"')[0]); card.start_timer(); col.sched.answerCard(card, 3)
@@ -79,7 +84,8 @@ def test_each_layout_reads_the_decks_own_limits_only_with_history(
     bundle = read_file(limits_packages[layout], tmp_path / "a", with_history=True)
     assert bundle.deck_limits == {
         "spanish": {"new_per_day": 3, "reviews_per_day": 77},
-        "verbs": {"new_per_day": 4},
+        "verbs": {"new_per_day": 4, "desired_retention": 0.85},
+        "other": {"desired_retention": 0.9},
     }
     assert not [w for w in bundle.warnings if "limit" in w or "preset" in w], bundle.warnings
     assert read_file(limits_packages[layout], tmp_path / "b", with_history=False).deck_limits == {}
@@ -96,17 +102,20 @@ def test_the_decks_own_limits_go_into_its_table_and_due_uses_them(
     code, out, err = run_cli(capsys, "import", str(limits_packages[layout]), "--with-history")
     assert code == 0, err
     assert (
-        'settings: preset "Anki: Heavy" for 1 deck, limits of its own for 2 decks (spanish, verbs)'
+        'settings: preset "Anki: Heavy" for 1 deck, options of its own for 2 decks (spanish, verbs)'
         " (config.toml)"
     ) in out.splitlines()
     assert config_of(home) == {
         "presets": {"Anki: Heavy": {"new_per_day": 5}},
         "decks": {
             "spanish": {"preset": "Anki: Heavy", "new_per_day": 3, "reviews_per_day": 77},
-            "verbs": {"new_per_day": 4},  # (Anki's Default preset is retain's: no preset line)
-        },
+            # (Anki's Default preset is retain's: no preset line)
+            "verbs": {"new_per_day": 4, "desired_retention": 0.85},
+        },  # ("other": 90% is what it has already)
     }
-    assert load_config(home / "config.toml").warnings == ()
+    config = load_config(home / "config.toml")
+    assert config.warnings == ()
+    assert [config.for_deck(d).desired_retention for d in ("spanish", "verbs", "other")] == [0.9, 0.85, 0.9]
     # Spanish: 7 new cards, 3 a day of its own, one introduced today (the review in Anki)
     assert due_new(capsys, "spanish") == 2
     assert due_new(capsys, "verbs") == 4
@@ -127,7 +136,7 @@ def test_dry_run_says_it_would_set_the_limits_and_writes_nothing(
     code, out, err = run_cli(capsys, "import", str(limits_packages["legacy"]), "--with-history", "--dry-run")
     assert code == 0, err
     assert (
-        'would set preset "Anki: Heavy" for 1 deck, limits of its own for 2 decks (spanish, verbs)'
+        'would set preset "Anki: Heavy" for 1 deck, options of its own for 2 decks (spanish, verbs)'
         " (config.toml)"
     ) in out.splitlines()
     assert not (home / "config.toml").exists()
@@ -162,7 +171,9 @@ def test_limits_retain_refuses_are_left_out_one_line_each(
     package = edited(
         limits_packages["legacy"],
         tmp_path,
-        lambda conn: _deck_json(conn, "Spanish", {"newLimit": 10_000, "reviewLimit": "lots"}),
+        lambda conn: _deck_json(
+            conn, "Spanish", {"newLimit": 10_000, "reviewLimit": "lots", "desiredRetention": 150}
+        ),
     )
     code, _out, err = run_cli(capsys, "import", str(package), "--with-history")
     assert code == 0, err
@@ -170,8 +181,12 @@ def test_limits_retain_refuses_are_left_out_one_line_each(
     assert [line for line in err.splitlines() if "own" in line] == [
         'warning: Anki deck "spanish": its own new_per_day left out: must be an integer from 0 to 9999, got 10000',
         'warning: Anki deck "spanish": its own reviews_per_day left out: not a whole number: "lots"',
+        'warning: Anki deck "spanish": its own desired_retention left out: must be a number from 0.7 to 0.99, got 1.5',
     ]
-    assert config_of(home)["decks"] == {"spanish": {"preset": "Anki: Heavy"}, "verbs": {"new_per_day": 4}}
+    assert config_of(home)["decks"] == {
+        "spanish": {"preset": "Anki: Heavy"},
+        "verbs": {"new_per_day": 4, "desired_retention": 0.85},
+    }
 
 
 def test_a_folder_dry_run_sees_the_settings_its_earlier_files_would_set(
@@ -193,7 +208,7 @@ def test_a_folder_dry_run_sees_the_settings_its_earlier_files_would_set(
     assert not (home / "config.toml").exists()
     real = said()
     assert real == [
-        'a.apkg: settings: preset "Anki: Heavy" for 1 deck, limits of its own for 2 decks (spanish, verbs)'
+        'a.apkg: settings: preset "Anki: Heavy" for 1 deck, options of its own for 2 decks (spanish, verbs)'
         " (config.toml)"
     ]
     assert would == [real[0].replace("settings:", "would set")]

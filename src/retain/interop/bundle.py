@@ -111,7 +111,7 @@ class Bundle:
     derived: set[str] = field(default_factory=set)
     # deck id -> the options preset it had (read only with the learner's history: `--with-history`)
     presets: dict[str, DeckPreset] = field(default_factory=dict)
-    # deck id -> its own limits there, replacing its preset's (Anki's "This deck" limits; as `presets`)
+    # deck id -> its own options there, replacing its preset's (Anki's "This deck" ones; as `presets`)
     deck_limits: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property

@@ -5,8 +5,8 @@ the plan whose preset would change what it studies with, `[presets."<name>"]` ge
 that differ from `[study]` (a named preset inherits `[study]`; a key of `[presets.default]`
 the preset does not set is carried over, so the deck loses nothing it had), and
 `[decks.<id>] preset = "<name>"` points the deck at it. A preset that changes nothing for the
-deck (Anki's defaults are retain's) writes nothing. A deck's own Anki limits (`Bundle.deck_limits`,
-"This deck") go into its `[decks.<id>]` table, where they differ from what its preset gives. A deck with a `[decks.<id>]` table of its
+deck (Anki's defaults are retain's) writes nothing. A deck's own Anki options (`Bundle.deck_limits`,
+"This deck": limits and desired retention) go into its `[decks.<id>]` table, where they differ from what its preset gives. A deck with a `[decks.<id>]` table of its
 own is never changed; an existing `[presets.X]` of that name with other settings is never
 overwritten: the preset takes the next free name (`Anki: Default (2)`); one with the same
 settings is used as it is. So importing the same package again writes nothing.
@@ -44,7 +44,7 @@ class SettingsChange:
     edit: ConfigDocument | None = None
     decks: dict[str, list[str]] = field(default_factory=dict)  # preset name -> deck ids set to it
     kept: list[str] = field(default_factory=list)  # decks whose own `[decks.ID]` stays as it is
-    limits: list[str] = field(default_factory=list)  # decks given limits of their own (`[decks.ID]`)
+    limits: list[str] = field(default_factory=list)  # decks given options of their own (`[decks.ID]`)
     problem: str = ""  # why config.toml cannot be changed ('' when it can)
 
     def line(self, *, dry_run: bool = False) -> str:
@@ -52,7 +52,7 @@ class SettingsChange:
         preset ...`); '' when there is nothing to say."""
         parts = [f'preset "{name}" for {_decks(len(ids))}' for name, ids in self.decks.items()]
         if self.limits:
-            parts.append(f"limits of its own for {_listed(self.limits)}")
+            parts.append(f"options of its own for {_listed(self.limits)}")
         if self.kept:
             verb = "would keep" if dry_run else "kept"
             whose = "its" if len(self.kept) == 1 else "their"

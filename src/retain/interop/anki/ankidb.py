@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import struct
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -49,10 +50,16 @@ CHECK_SECONDS = 60.0
 MAX_ROWS = 5_000_000  # any one query (the review log is the longest table)
 _PROGRESS_STEPS = 10_000  # SQLite VM instructions between deadline checks
 _FETCH = 512  # rows fetched at a time (the deadline counts only the fetching)
-# a deck's own "This deck" limits (Anki 2.1.55+): legacy deck JSON key, or `Deck.Normal` field
-# number (`optional uint32`: present only when set), -> retain key. The "today only" ones are left.
-_OWN_LIMITS_11 = {"newLimit": "new_per_day", "reviewLimit": "reviews_per_day"}
-_OWN_LIMITS_18 = {7: "new_per_day", 6: "reviews_per_day"}
+# a deck's own "This deck" options: limits (Anki 2.1.55+) and desired retention (Anki 23.10+):
+# legacy deck JSON key, or `Deck.Normal` field number (`optional`: present only when set), -> retain
+# key. The legacy JSON holds the retention in percent, the protobuf as a float. The "today only"
+# limits are left.
+_OWN_LIMITS_11 = {
+    "newLimit": "new_per_day",
+    "reviewLimit": "reviews_per_day",
+    "desiredRetention": "desired_retention",
+}
+_OWN_LIMITS_18 = {7: "new_per_day", 6: "reviews_per_day", 10: "desired_retention"}
 
 # Anki's tables and the columns retain reads from them; schema 18 adds the last four.
 _COLUMNS: dict[str, set[str]] = {
@@ -368,6 +375,8 @@ def _schema11_json(db: AnkiDb, models_raw: Any, decks_raw: Any) -> None:
             if (conf := _whole(d.get("conf"))) is not None and not d.get("dyn"):
                 db.deck_conf[int(did)] = conf
                 own = {key: d[name] for name, key in _OWN_LIMITS_11.items() if d.get(name) is not None}
+                if isinstance(pct := own.get("desired_retention"), int | float) and not isinstance(pct, bool):
+                    own["desired_retention"] = pct / 100
                 if own:
                     db.deck_limits[int(did)] = own
 
@@ -409,11 +418,14 @@ def _schema18(db: AnkiDb) -> None:
 
 
 def _own_limits(normal: bytes) -> dict[str, object]:
-    """A schema-18 deck's own limits (`_OWN_LIMITS_18`); none from a blob damaged past its preset."""
+    """A schema-18 deck's own options (`_OWN_LIMITS_18`); none from a blob damaged past its preset."""
     try:
-        return {_OWN_LIMITS_18[n]: v for n, v in read_fields(normal) if n in _OWN_LIMITS_18}
+        own: dict[str, object] = {_OWN_LIMITS_18[n]: v for n, v in read_fields(normal) if n in _OWN_LIMITS_18}
     except InteropError:
         return {}
+    if isinstance(raw := own.get("desired_retention"), bytes):  # (a float: fixed32; else left as it is)
+        own["desired_retention"] = struct.unpack("<f", raw)[0] if len(raw) == 4 else raw
+    return own
 
 
 def _creation_offset(db: AnkiDb) -> int | None:

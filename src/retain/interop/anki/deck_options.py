@@ -79,8 +79,9 @@ def deck_presets(db: AnkiDb, decks: dict[str, int], warnings: list[str]) -> dict
 
 
 def deck_limits(db: AnkiDb, decks: dict[str, int], warnings: list[str]) -> dict[str, dict[str, object]]:
-    """Retain deck id -> its Anki deck's own "This deck" limits (new cards and reviews a day, which
-    replace its preset's for that deck alone), for `decks` (retain id -> Anki deck id). A value
+    """Retain deck id -> its Anki deck's own "This deck" options (new cards and reviews a day, and
+    desired retention, which replace its preset's for that deck alone), for `decks` (retain id ->
+    Anki deck id). A value
     retain's loader would refuse is left out with one warning line naming the deck and key."""
     out: dict[str, dict[str, object]] = {}
     for deck_id, did in decks.items():
