@@ -223,3 +223,23 @@ def test_young_and_mature_cards_are_told_apart_by_study_days() -> None:
     assert (counts["young"], counts["mature"]) == (2, 3)
     hours = card_figures(states, now=now, today=rule.of(now), day_starts=starts).counts
     assert (hours["young"], hours["mature"]) == (4, 1)  # whole days of hours: the line moves
+
+
+def test_a_buried_card_is_forecast_on_the_day_it_comes_back() -> None:
+    """h36 (attacker 43): a card due today and buried until tomorrow is not in today's backlog
+    (`retain due` and the home screen leave it out); it counts on the day its bury lifts, and a
+    buried card due later than that stays on its own day."""
+    states = [
+        _review(3, -2),  # overdue: backlog
+        _review(3, -2, buried_until="2026-03-31"),  # overdue, buried until tomorrow
+        _review(30, 0.1, buried_until="2026-04-02"),  # due today, buried until the day after next
+        _review(5, 4, buried_until="2026-03-31"),  # due in 4 days, buried until tomorrow
+    ]
+    f = compute_figures([], states, now=NOW, today=TODAY, day_starts=DAY_STARTS, days=30).forecast
+    assert (f["backlog"], f["backlog_young"], f["backlog_mature"]) == (1, 1, 0)
+    days = f["days"]
+    assert isinstance(days, list)
+    assert days[0] == {"date": "2026-03-31", "young": 1, "mature": 0}
+    assert days[2] == {"date": "2026-04-02", "young": 0, "mature": 1}
+    assert days[3] == {"date": "2026-04-03", "young": 1, "mature": 0}
+    assert sum(d["young"] + d["mature"] for d in days) == 3

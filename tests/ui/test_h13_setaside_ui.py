@@ -157,12 +157,13 @@ async def test_stats_note_a_buried_new_card_is_not_scheduled(
             assert note.startswith("No reviews yet. Nothing is scheduled."), note
 
 
-@pytest.mark.parametrize(("days", "backlog"), [(0, 1), (60, 0)], ids=["due-now", "due-past-the-forecast"])
+@pytest.mark.parametrize(("days", "month"), [(0, 1), (60, 0)], ids=["due-now", "due-past-the-forecast"])
 async def test_stats_note_a_buried_review_card_is_still_scheduled(
-    retain_home: Path, open_app: OpenApp, days: int, backlog: int
+    retain_home: Path, open_app: OpenApp, days: int, month: int
 ) -> None:
     """The other side: a buried REVIEW card is scheduled, whether the month's forecast counts it
-    (due now) or not (due in 60 days): the note gives the backlog, never "every card is new"."""
+    (due now: on the day it comes back, tomorrow, not in today's backlog, h36) or not (due in 60
+    days): the note gives the backlog, never "every card is new"."""
     col = Collection.open(open_home(), FIXED_NOW, tz=UTC)
     try:
         earlier = FIXED_NOW - timedelta(days=2)
@@ -178,4 +179,4 @@ async def test_stats_note_a_buried_review_card_is_still_scheduled(
     async with app.run_test(size=(100, 30)) as pilot:
         note = await _deck_stats(app, pilot, "kafka")
         assert app.screen.data["counts"]["buried"] == 1  # type: ignore[attr-defined]
-        assert note.startswith(f"Due today (backlog) {backlog} "), note
+        assert note.startswith(f"Due today (backlog) 0  ·  next 30 days {month} "), note

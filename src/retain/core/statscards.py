@@ -124,8 +124,10 @@ def _one_pass(
             and ivl is not None
             and (ivl >= YOUNG_DAYS + 1 or (ivl >= YOUNG_DAYS - 2 and _mature(due, last, day_of)))  # type: ignore[arg-type]
         )
+        back = 0  # a buried card's forecast day: not before the day it comes back on
         if buried_on(s.buried_until, iso):  # (suspended ones were counted above: `set_aside`)
             buried += 1
+            back = _days_until(s.buried_until, iso)  # type: ignore[arg-type]
         elif kind == REVIEW:
             if is_mature:
                 n_mature += 1
@@ -134,7 +136,7 @@ def _one_pass(
         else:
             learning += 1
         if due_ts is not None:
-            ahead = bisect_right(day_starts, due_ts)
+            ahead = max(bisect_right(day_starts, due_ts), back)
             if ahead <= FORECAST_DAYS:
                 (mature if is_mature else young)[ahead] += 1
         if dist is None:
@@ -169,6 +171,11 @@ def _one_pass(
         "total": len(states),
     }
     return young, mature, counts
+
+
+def _days_until(later: str, iso: str) -> int:
+    """Study days from `iso` to `later` (ISO dates); 0 without a day (`distributions`: no forecast)."""
+    return (date.fromisoformat(later) - date.fromisoformat(iso)).days if iso else 0
 
 
 def _mature(due: datetime, last: datetime, day_of: Callable[[datetime], date] | None) -> bool:
@@ -207,7 +214,8 @@ def card_figures(
 ) -> CardFigures:
     """`day_starts[i]`: the UTC timestamp study day today + i + 1 begins (`FORECAST_DAYS` + 1 of them).
 
-    `states` has one entry per card (None: new). Forecast: not new, not suspended.
+    `states` has one entry per card (None: new). Forecast: not new, not suspended; a buried card
+    on the day it comes back when it is due before that (not in today's backlog).
     Counts: each card in one of new, learning (and relearning), young, mature,
     suspended, buried; `buried_new`: the new ones of the buried (the rest have a schedule);
     `leeches` across them. Young/mature: the interval (last review to due) in study days
