@@ -7,9 +7,13 @@ refused (exit 2) unless --match names a mode that uses it: the rule of
 `retain check`'s "is only used with match = ..." warning, which would follow
 the card for ever.
 
-A card that `retain check` would call an error, or one that gives no review
-units (a cloze without a closed `{{c1::...}}`), is refused with the lines
-`check` prints, and nothing is written. A card added is followed by every
+A value of one of these options that the deck loader would refuse
+(`spec.read_keys`: a negative tolerance, a range high before low, one alias
+name given two meanings), like an empty `--id`, is a usage error: one line,
+exit 2. A card that `retain check` would call an error, or one that gives no
+review units (a cloze without a closed `{{c1::...}}`), is refused with the
+lines `check` prints, and nothing is written: a bundled deck is copied into
+the deck folder only once its card is taken (`_Bundled`). A card added is followed by every
 warning `check` now gives about it (`_check_warnings`): the parser's, the
 author lint's, the media check's, and a card of another deck asking the same.
 A deck is created only with `--new-deck`, so a typo in `--deck` is an error
@@ -19,14 +23,15 @@ rather than a new deck.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
+from retain.commands.add_options import BadArgs, answer_keys, refuse_unused, split_list
 from retain.commands.output import err, report
-from retain.core.answer.spec import MATCHES, AnswerSpec, problems
+from retain.core.answer.spec import MATCHES
 from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
 from retain.core.deckwrite import deck_to_toml
 from retain.core.ids import make_card_id
@@ -55,15 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tags", default="", help="comma-separated tags, like a,b")
     parser.add_argument("--extra", default="", help="extra text shown after the answer")
     parser.add_argument("--accept", default="", help="typed cards: comma-separated other answers")
-    parser.add_argument("--id", default="", dest="card_id", help="card id (default: made from the front)")
+    parser.add_argument("--id", dest="card_id", help="card id (default: made from the front)")
     parser.add_argument("--match", default="", choices=MATCHES, help="typed cards: how the answer is checked")
     parser.add_argument("--pattern", default="", help="--match regex: the pattern (RE2, fully anchored)")
-    parser.add_argument(
-        "--accept-range", default="", metavar="LOW,HIGH", help="--match number: accepted range"
-    )
-    parser.add_argument(
-        "--tolerance", default="", metavar="N", help="--match number: accepted ± around the back"
-    )
+    # (no default: `--tolerance ""`, a script's unset "$N", is a bad value, not the option left out)
+    parser.add_argument("--accept-range", metavar="LOW,HIGH", help="--match number: accepted range")
+    parser.add_argument("--tolerance", metavar="N", help="--match number: accepted ± around the back")
     parser.add_argument(
         "--alias",
         action="append",
@@ -77,87 +79,6 @@ class _NoDeck(DeckEditError):
     """--deck names no deck, and --new-deck is not given."""
 
 
-class _BadArgs(ValueError):
-    """A value of an answer-check option that cannot be read; the message is one line."""
-
-
-def _float(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise _BadArgs(f"{what} must be a number, not {text!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise _BadArgs(f"{what} must be a finite number")
-    return value
-
-
-def _answer_keys(args: argparse.Namespace) -> dict[str, Any]:
-    keys: dict[str, Any] = {"match": args.match, "pattern": args.pattern}
-    if args.accept_range:
-        ends = args.accept_range.split(",")
-        if len(ends) != 2:
-            raise _BadArgs("--accept-range takes LOW,HIGH, like 20,50")
-        keys["accept_range"] = (_float(ends[0], "--accept-range"), _float(ends[1], "--accept-range"))
-    if args.tolerance:
-        keys["tolerance"] = _float(args.tolerance, "--tolerance")
-    aliases: list[tuple[str, str]] = []
-    for item in args.alias:
-        name, eq, canon = item.partition("=")
-        if not eq or not name.strip() or not canon.strip():
-            raise _BadArgs(f"--alias takes FROM=TO, like -n=--namespace, not {item!r}")
-        aliases.append((name.strip(), canon.strip()))
-    keys["aliases"] = tuple(dict(aliases).items())
-    return keys
-
-
-def _split(value: str) -> tuple[str, ...]:
-    return tuple(v.strip() for v in value.split(",") if v.strip())
-
-
-# each answer-check option and the card key it writes
-_OPTIONS = {
-    "pattern": "--pattern",
-    "accept_range": "--accept-range",
-    "tolerance": "--tolerance",
-    "aliases": "--alias",
-}
-
-
-def _ignored(args: argparse.Namespace) -> list[str]:
-    """`retain check`'s rule (`spec.problems`, its "`pattern` is only used with match = ..."
-    warning) for the answer-check options given: one message per option the card would carry
-    for nothing, naming the --match modes that use it."""
-    keys = _answer_keys(args)
-    given = [key for key in _OPTIONS if key in keys and keys[key] not in ("", ())]
-    if not given:
-        return []
-    spec = AnswerSpec(**{k: v for k, v in keys.items() if k != "match"}, match=args.match)
-    raw_keys = [*(["match"] if args.match else []), *given]
-    found = problems(args.card_id or "new", "typed", args.back, _split(args.accept), spec, raw_keys)
-    out: list[str] = []
-    for key, message, severity in found:
-        if key in given and severity == "warning" and "only used with" in message:
-            modes = re.findall(r'"(\w+)"', message.partition("only used with")[2])
-            shown = " or ".join([", ".join(modes[:-1]), modes[-1]] if len(modes) > 1 else modes)
-            typed = "" if args.kind in ("basic", "typed") else ", on a typed card"
-            out.append(f"{_OPTIONS[key]} is only used with --match {shown}{typed}")
-    return out
-
-
-def _unused(args: argparse.Namespace) -> None:
-    """An option the card's kind (or its --match) has no place for was written for nothing, or
-    dropped without a word: refuse it."""
-    if args.kind == "cloze" and args.back:
-        raise _BadArgs("--back is not used by a cloze card (its answers are the {{c1::...}}); use --extra")
-    if args.match and args.kind not in ("basic", "typed"):
-        raise _BadArgs(f"--match is for typed cards; a {args.kind} card has no typed answer")
-    if args.accept and args.kind != "typed" and not args.match:
-        raise _BadArgs("--accept is for typed cards; add --kind typed")
-    ignored = _ignored(args)
-    if ignored:
-        raise _BadArgs("; ".join(ignored))
-
-
 def _card(args: argparse.Namespace, taken: set[str]) -> Card:
     cloze = args.kind == "cloze"
     kind: Kind = "typed" if args.match and args.kind == "basic" else args.kind
@@ -168,9 +89,9 @@ def _card(args: argparse.Namespace, taken: set[str]) -> Card:
         back="" if cloze else args.back,
         text=args.front if cloze else "",
         extra=args.extra,
-        accept=_split(args.accept),
-        tags=_split(args.tags),
-        **_answer_keys(args),
+        accept=split_list(args.accept),
+        tags=split_list(args.tags),
+        **answer_keys(args),
     )
 
 
@@ -277,8 +198,25 @@ def _broken_file_line(library: Library, target: Path, deck_id: str) -> str | Non
     return broken_deck_line([*mine, *others], deck_id)
 
 
+class _Bundled(DeckFile):
+    """A bundled deck's text at the path its copy in the deck folder would have, never saved:
+    the card is checked in it, and the deck is copied (`writable_deck_file`) only once the card
+    is taken, so a refused card leaves no copy behind (the copy replaces the bundled deck)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, bundled: Path, target: Path) -> _Bundled:
+        read = DeckFile.load(bundled)
+        return cls(target, read.text, read.digest)
+
+    def save(self) -> None:  # pragma: no cover (a guard: the copy is saved, never this)
+        raise DeckEditError(f"{self.path}: the bundled deck is not copied yet")
+
+
 def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
-    """The deck's file, or where a new deck's file goes (with --new-deck).
+    """The deck's file, or where a new deck's file goes (with --new-deck); a bundled deck's
+    text where its copy would go (`_Bundled`), copied only when the card is added.
 
     A deck whose file does not load is exit 2 with the line every command that takes a deck
     gives (`_NoDeck`), with --new-deck too: `decks/ID.toml` broken, or the user's copy of a
@@ -295,6 +233,10 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
             raise _NoDeck(line)
         if entry is None and not args.new_deck:  # no such deck: what is in its place, said
             raise _NoDeck(f"no deck {args.deck!r}: {taken_file_message(library, target, args.deck)}")
+    if entry is not None and entry.origin == "bundled":
+        if os.path.lexists(target):  # (as `writable_deck_file` says it, when it would copy)
+            raise DeckEditError(taken_file_message(library, target, args.deck))
+        return _Bundled.of(Path(entry.path), target)
     if entry is not None:
         return writable_deck_file(home, args.deck)
     if os.path.lexists(target):
@@ -309,9 +251,60 @@ def _target(home: Home, args: argparse.Namespace) -> DeckFile | Path:
     return target
 
 
+def _upsert(target: DeckFile, args: argparse.Namespace) -> Card:
+    """The new card, put in `target`'s text (not saved)."""
+    taken = {c.id for c in target.deck().cards} | target.written_ids()
+    card = _card(args, taken)
+    if card.id in taken:
+        raise DeckEditError(f"deck {args.deck!r} already has a card {card.id!r}")
+    target.upsert(card)
+    return card
+
+
+def _refused(text: str, path: Path, card: Card) -> tuple[ParseResult, list[Problem]] | None:
+    """The parse of `text` and `check`'s problems about `card` in it; None, with them said, when
+    one is an error."""
+    result = parse_deck(text, str(path))
+    problems = _problems(text, path, card, result)
+    if any(p.severity == "error" for p in problems):
+        for problem in problems:
+            err(problem)
+        return None
+    return result, problems
+
+
+def _save_copy(
+    home: Home, args: argparse.Namespace
+) -> tuple[DeckFile, Card, ParseResult, list[Problem]] | None:
+    """The bundled deck copied into the deck folder with the card saved in it, checked again in
+    the copy; the copy taken away again when the card is not saved (None: refused, said)."""
+    from retain.store.decks.authoring import writable_deck_file
+
+    copy = writable_deck_file(home, args.deck)
+    try:
+        card = _upsert(copy, args)
+        checked = _refused(copy.text, copy.path, card)
+        if checked is not None:
+            copy.save()
+            return copy, card, *checked
+    except BaseException:
+        _drop(copy)
+        raise
+    _drop(copy)
+    return None
+
+
+def _drop(copy: DeckFile) -> None:
+    """Remove the copy of a bundled deck just made, unless it changed since (someone's edit)."""
+    if not copy.changed_on_disk():
+        with contextlib.suppress(OSError):
+            os.unlink(copy.path)
+
+
 def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem], str] | None:
     """Add the card to its deck's file (or a new deck's); None, with the problems said, when
-    `check` would call the card an error. Last: what else the save wrote ("" or a clause)."""
+    `check` would call the card an error: then nothing is written (a bundled deck is not
+    copied). Last: what else the save wrote ("" or a clause)."""
     target = _target(home, args)
     note = ""
     if isinstance(target, Path):
@@ -319,23 +312,24 @@ def _add(home: Home, args: argparse.Namespace) -> tuple[Card, Path, list[Problem
         deck = Deck(id=args.deck, name=args.deck, cards=(card,))
         text, path = deck_to_toml(deck), target
     else:
-        taken = {c.id for c in target.deck().cards} | target.written_ids()
-        card = _card(args, taken)
-        if card.id in taken:
-            raise DeckEditError(f"deck {args.deck!r} already has a card {card.id!r}")
-        target.upsert(card)
+        card = _upsert(target, args)
         text, path = target.text, target.path
-    result = parse_deck(text, str(path))
-    problems = _problems(text, path, card, result)
-    if any(p.severity == "error" for p in problems):
-        for problem in problems:
-            err(problem)
+    checked = _refused(text, path, card)
+    if checked is None:
         return None
+    result, problems = checked
     if isinstance(target, Path):
         target.parent.mkdir(parents=True, exist_ok=True)
         create_deck_file(target, deck)
     else:
-        target.save()
+        if isinstance(target, _Bundled):  # the card is taken: now the deck is copied, with it
+            saved = _save_copy(home, args)
+            if saved is None:
+                return None
+            target, card, result, problems = saved
+            text = target.text
+        else:
+            target.save()
         # the next load of the library (the warnings below, the next `retain add`, the app)
         # takes the deck from the cache, not from a parse of the whole file again
         remember(path, home.paths.cache_dir, text, result.deck, result.problems, result.left_out)
@@ -364,6 +358,9 @@ def run(args: argparse.Namespace) -> int:
         # `check` only warns about an empty back; here it is a forgotten option, not a choice
         err(f"retain add: a {args.kind} card needs --back, its answer (a cloze card: --kind cloze)")
         return 2
+    if args.card_id is not None and not args.card_id.strip():  # a script's unset "$ID": not left out
+        err("retain add: --id must not be empty (leave --id out to have one made from the front)")
+        return 2
     if args.card_id and not is_valid_id(args.card_id):  # an argument error: the file has no line for it
         err(
             f"retain add: --id {args.card_id!r} is invalid: use lowercase letters, digits and '-', "
@@ -371,9 +368,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        _answer_keys(args)
-        _unused(args)
-    except _BadArgs as exc:
+        answer_keys(args)
+        refuse_unused(args)
+    except BadArgs as exc:
         err(f"retain add: {exc}")
         return 2
     home = open_home()

@@ -240,10 +240,12 @@ _IMPORTED: dict[str, str] = {
 
 
 def _quoted(path: Path) -> str:
-    """`path` as a shell word, for a command to copy: `'my cards.csv'`, not `my cards.csv`."""
+    """`path` as a shell word, for a command to copy: `'my cards.csv'`, not `my cards.csv`; and
+    `./-x.csv`, not `-x.csv`, which the command would read as an option."""
     import shlex
 
-    return shlex.quote(str(path))
+    text = str(path)
+    return shlex.quote(f"./{text}" if text.startswith("-") else text)
 
 
 def _deck_file(raw: str, library: Library) -> Path | None:
