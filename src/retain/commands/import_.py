@@ -71,7 +71,7 @@ def _print_warnings(warnings: list[str], prefix: str = "") -> None:
 
 @dataclass(slots=True)
 class _Done:
-    decks: int = 0
+    decks: tuple[str, ...] = ()  # the ids of the decks the file wrote (a dry run: would write)
     error: str = ""
 
 
@@ -132,7 +132,7 @@ def _import_one(
             _print_warnings(again.warnings, prefix)
             for line in again.lines:
                 out(f"{prefix}{line}")
-            return _Done(sum(line.startswith("imported deck ") for line in again.lines))
+            return _Done(tuple(_imported_ids(again.lines)))
     try:
         with tempfile.TemporaryDirectory(prefix="retain-import-") as stage:
             counted = path.suffix.lower() not in (".toml", ".md")  # .apkg and Anki text draw a bar
@@ -164,7 +164,7 @@ def _import_one(
                     _settings_lines(home, plan, prefix, dry_run=True, earlier=earlier)
                 if earlier is not None:
                     earlier.add(plan)
-                return _Done(len(plan.decks))
+                return _Done(tuple(p.deck.id for p in plan.decks))
             if (
                 writer is not None
                 and ((args.with_history and bundle.reviews) or plan.moves)
@@ -227,7 +227,13 @@ def _import_one(
         out(f"{prefix}recorded {recorded} event(s) of review history{note}{kept_note}")
     if settings:
         out(f"{prefix}{settings}")
-    return _Done(len(plan.decks))
+    return _Done(tuple(p.deck.id for p in plan.decks))
+
+
+def _imported_ids(lines: list[str]) -> list[str]:
+    """The deck ids of a replayed import's `imported deck ID: ...` lines."""
+    head = "imported deck "
+    return [line.removeprefix(head).partition(":")[0] for line in lines if line.startswith(head)]
 
 
 def _settings_lines(
@@ -431,7 +437,8 @@ def _run(
     if not files:
         err(f"retain: import refused: {path}: no deck files here ({' '.join(IMPORT_SUFFIXES)})")
         return 1
-    imported = decks = 0
+    imported = 0
+    decks: list[str] = []  # each file's deck ids: a deck two files hold is one deck
     refused: list[str] = []
     earlier = _Earlier()  # what a dry run's files so far would have written
     for file in files:

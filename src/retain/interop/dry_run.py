@@ -19,7 +19,7 @@ from retain.core.state import Event, StateError
 from retain.interop.bundle import ChunkedReviews, Review
 from retain.interop.errors import InteropError
 from retain.interop.importer import ImportPlan
-from retain.interop.media import media_dir
+from retain.interop.media import media_dir, media_stored
 from retain.interop.progress_io import HistoryImport, history_to_record, import_groups
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
@@ -34,7 +34,7 @@ def media_to_store(plan: ImportPlan) -> int:
     count = 0
     for planned in plan.decks:
         folder = media_dir(planned.target.parent, planned.deck.id)
-        count += sum(1 for n in plan.media_names(planned) if not (folder / n).exists())
+        count += sum(1 for n in plan.media_names(planned) if not media_stored(folder, n))
     return count
 
 

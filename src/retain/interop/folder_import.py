@@ -14,6 +14,7 @@ import dialog can say what was left out and why.
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from retain.interop.history import sidecar_path
@@ -96,12 +97,15 @@ linked_files = skipped_files
 links_line = skipped_line
 
 
-def import_summary(imported: int, decks: int, refused: list[str], *, dry_run: bool = False) -> str:
-    """`imported 9 files (10 decks); 1 refused: README.md` (one line)."""
+def import_summary(imported: int, decks: Iterable[str], refused: list[str], *, dry_run: bool = False) -> str:
+    """`imported 9 files (10 decks); 1 refused: README.md` (one line). `decks`: the ids of the decks
+    the files wrote (or would write), each counted once however many files hold it (five copies of
+    one deck are 1 deck: one file is written)."""
+    count = len(set(decks))
     verb = "would import" if dry_run else "imported"
     files = "file" if imported == 1 else "files"
-    deck_word = "deck" if decks == 1 else "decks"
-    line = f"{verb} {imported} {files} ({decks} {deck_word})"
+    deck_word = "deck" if count == 1 else "decks"
+    line = f"{verb} {imported} {files} ({count} {deck_word})"
     if refused:
         line += f"; {len(refused)} refused: {', '.join(refused)}"
     return line

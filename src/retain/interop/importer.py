@@ -68,7 +68,7 @@ from retain.interop.ankikeep import keep_path, notetype_media, with_kept_cards
 from retain.interop.bundle import Bundle, ChunkedReviews, Review
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import DEFAULT_LIMITS, Limits, mb
-from retain.interop.media import referenced_media, store_media
+from retain.interop.media import media_dir, media_refusal, referenced_media, store_media
 from retain.interop.moved_away import MovedAway, away_keys, moved_away, moved_lines, without_notes
 from retain.interop.own_cards import keep_own, own_lines, with_own
 from retain.interop.progress import ProgressFn, no_progress
@@ -476,6 +476,9 @@ def _plan(
     if derived:
         _keep_unheld(plan, installed, derived)
     plan.moves, back = _card_moves(plan.decks, installed)
+    for planned in plan.decks:  # (refused before anything is written: `store_media` asks again)
+        if why := media_refusal(media_dir(planned.target.parent, planned.deck.id), plan.media_names(planned)):
+            raise InteropError(why)
     if renames or back or away:
 
         def rename(key: str) -> str:
@@ -700,7 +703,7 @@ def _apply(plan: ImportPlan, decks_dir: Path, progress: ProgressFn, cache_dir: P
     for n, planned in enumerate(plan.decks, 1):
         try:
             names = plan.media_names(planned)
-            written += store_media(decks_dir, planned.deck.id, names, plan.bundle.media)
+            written += store_media(planned.target.parent, planned.deck.id, names, plan.bundle.media)
             keep = plan.bundle.keeps.get(planned.deck.id)
             if keep is not None:
                 kept_at = keep_path(planned.target.parent, planned.deck.id)

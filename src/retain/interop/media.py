@@ -21,9 +21,9 @@ from typing import BinaryIO
 
 from retain.core.mediaref import AUDIO_EXTS, is_safe_name, may_hold_refs, media_refs
 from retain.core.model import Deck
-from retain.store.files import fsync_dir, open_regular
+from retain.store.files import file_kind, fsync_dir, open_regular
 from retain.store.media import linked_out
-from retain.store.oserror import os_error_text
+from retain.store.oserror import os_error_text, shown_name
 
 __all__ = [
     "AUDIO_EXTS",
@@ -34,6 +34,8 @@ __all__ = [
     "media_dir",
     "media_file",
     "media_left_behind",
+    "media_refusal",
+    "media_stored",
     "missing_media",
     "placeholder",
     "referenced_media",
@@ -176,21 +178,75 @@ def sha256_file(path: Path) -> str:
 _HASHED_RE = re.compile(r"^([0-9a-f]{64})(?:\.[a-z0-9]{1,8})?\Z")
 
 
-def store_media(decks_dir: Path, deck_id: str, names: Iterable[str], staged: dict[str, Path]) -> int:
-    """Copy staged media into the deck's media folder; existing files (same hash) are kept.
+def media_stored(folder: Path, name: str) -> bool:
+    """The media folder `folder` holds `name` as an import keeps it (`media_file`: a regular file,
+    or a symbolic link to one that stays in the folder): never a link out, a FIFO, a folder."""
+    return media_file(folder, name) is not None
+
+
+def media_refusal(folder: Path, names: Iterable[str]) -> str:
+    """Why an import may not store `names` in the media folder `folder` (one line), '' when it may.
+
+    Nothing is written through a symbolic link out of the deck's folder, as exports refuse to read
+    one and moving a card between decks copies nothing into one (`store.decks.media_moves`): not
+    through the folder (`DECK.media -> /somewhere`, or to nothing), nor through a name in it
+    (`DECK.media/HASH.png -> ~/.bashrc`), which never counts as the file already stored. A name
+    taken by something else than a regular file (a FIFO, a folder) is refused too. (A file where
+    the folder goes is left to the write, which says so: `os_error_text`.)"""
+    names = list(names)
+    if not names:
+        return ""
+    shown = shown_name(folder)
+    deck = f"deck {shown_name(folder.name.removesuffix('.media'))}: "
+    if linked_out(folder):
+        to = "to nothing" if not folder.exists() else "out of the deck's folder"
+        return (
+            f"{deck}the media folder {shown} is a symbolic link {to}; no media are stored through it "
+            "(make it a folder, or remove it)"
+        )
+    for name in names:
+        entry = folder / name
+        if media_stored(folder, name) or not os.path.lexists(entry):
+            continue
+        if entry.is_symlink():
+            what = "a symbolic link out of that folder or to nothing"
+        else:
+            try:
+                what = f"not a regular file ({file_kind(entry.lstat().st_mode)})"
+            except OSError as exc:
+                what = f"unreadable ({os_error_text(exc, name=False)})"
+        return (
+            f"{deck}media file {shown_name(name)} in {shown} is {what}; nothing is stored through it "
+            "(move it away)"
+        )
+    return ""
+
+
+def store_media(deck_folder: Path, deck_id: str, names: Iterable[str], staged: dict[str, Path]) -> int:
+    """Copy staged media into the media folder of deck `deck_id` beside its file, in `deck_folder`
+    (where its cards' references are looked up); files already stored (`media_stored`) are kept.
+
+    Every media file an import writes (.apkg, .md, .toml, each file of a folder) is written
+    here, after `media_refusal`: an OSError with its line, and nothing written, for a folder or a
+    name that is a symbolic link out (asked again at each file: a link planted since the plan).
 
     A staged file may be the file an import read where it lies (a `.toml` import's `DECK.media/`):
     it is read again here, as `open_regular` opens it (never a FIFO swapped in, never a symbolic
     link), and a content-hash name must hold those bytes still. Otherwise an OSError with one
     line, and nothing of that file written."""
-    target = media_dir(decks_dir, deck_id)
+    target = media_dir(deck_folder, deck_id)
+    names = [name for name in names if name in staged]
+    if why := media_refusal(target, names):
+        raise OSError(errno.EPERM, why, os.fspath(target))
     written = 0
     for name in names:
-        src = staged.get(name)
+        src = staged[name]
         dst = target / name
-        if src is None or dst.exists():
+        if media_stored(target, name):
             continue
         target.mkdir(parents=True, exist_ok=True)
+        if why := media_refusal(target, [name]):  # (planted since: nothing written through it)
+            raise OSError(errno.EPERM, why, os.fspath(target))
         tmp = target / f".{name}.tmp"
         with contextlib.suppress(FileNotFoundError):  # a stray one (a crash's, or a FIFO) is replaced
             tmp.unlink()
@@ -202,7 +258,7 @@ def store_media(decks_dir: Path, deck_id: str, names: Iterable[str], staged: dic
             ) from None
         h = hashlib.sha256()
         try:
-            with fin, open(tmp, "xb") as fout:
+            with fin, open(tmp, "xb") as fout:  # (exclusive: never a link followed)
                 while chunk := fin.read(1 << 20):
                     h.update(chunk)
                     fout.write(chunk)
@@ -213,7 +269,7 @@ def store_media(decks_dir: Path, deck_id: str, names: Iterable[str], staged: dic
                     f"media file {src.name} changed since the import read it (import again)",
                     os.fspath(src),
                 )
-            tmp.replace(dst)
+            tmp.replace(dst)  # (a link at `dst` is replaced itself, never written through)
         except BaseException:
             with contextlib.suppress(OSError):
                 tmp.unlink()

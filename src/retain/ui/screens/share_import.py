@@ -288,7 +288,8 @@ class ImportScreen(ShareDialog):
             self._said(worker, self._show, text, True)
             return
         lines: list[str] = []
-        good = decks = 0
+        good = 0
+        decks: list[str] = []  # each file's deck ids: a deck two files hold is one deck
         refused: list[str] = []
         config: list[str] = []  # config.toml as the files so far would leave it
         for file in files:
@@ -303,7 +304,7 @@ class ImportScreen(ShareDialog):
                 refused.append(file.name)
                 continue
             good += 1
-            decks += len(plan.decks)
+            decks += [p.deck.id for p in plan.decks]
             lines += [f"{file.name}: {text}" for planned in plan.decks for text in planned.lines()]
             lines += [f"{file.name}: {text}" for text in self._settings_preview(plan, config)]
         head = [import_summary(good, decks, refused, dry_run=True)]  # first: a long list is cut below
@@ -414,7 +415,7 @@ class ImportScreen(ShareDialog):
                 refused.append(f"{file.name}'s moved cards' progress")
         note = f"; recorded {recorded} event(s) of review history" if history else ""
         note += "".join(f"; {said}" for said in settings)
-        summary = import_summary(good, len(written), refused)
+        summary = import_summary(good, [str(p) for p in written], refused)
         self._end(self._finish, written, "", note, summary, config)
 
     def _move(self, moves: dict[str, str], now: datetime) -> str:
