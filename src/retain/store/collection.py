@@ -111,6 +111,7 @@ class Collection:
         col.progress_fn = progress
         col._light = not cards
         col._opened = now.astimezone(UTC)
+        reading = "the progress"  # what an OSError is about: the state folder, or the deck folders
         try:
             if history:
                 col.history_index.prefetch(now)
@@ -122,17 +123,19 @@ class Collection:
                     if not read_only:
                         col.state_ids_at_open = col._read_ids
                 col.writer.open(now, col.today(now), read_only=read_only, fsync=fsync)
+                reading = "the decks"  # (a deck folder the walk could not look at is no error of the state's)
                 col.reload_library()
+                reading = "the progress"
             if history:  # read now: a journal the feed refuses (a newer format) refuses the open
                 col.history_index.refresh(now)
         except (FormatError, JournalError) as exc:
             col._abandon()
             raise CollectionError(str(exc)) from None
-        except OSError as exc:  # a state folder that cannot be read or written
+        except OSError as exc:  # a state folder that cannot be read or written (or a deck folder)
             col._abandon()
             from retain.store.oserror import os_error_text
 
-            raise CollectionError(f"cannot open the progress: {os_error_text(exc)}") from None
+            raise CollectionError(f"cannot open {reading}: {os_error_text(exc)}") from None
         except BaseException:
             col._abandon()
             raise

@@ -204,10 +204,13 @@ def _study(prefix: str, raw: dict[str, Any], base: StudySettings) -> StudySettin
     return dataclasses.replace(base, **changes)
 
 
-def parse_config(text: str) -> Config:
-    """The config `text` holds; ConfigError (one line) when it is invalid."""
+def parse_config(text: str, *, base: Path | None = None) -> Config:
+    """The config `text` holds; ConfigError (one line) when it is invalid. A relative
+    `deck_folders` entry is taken from `base`, the folder config.toml is in (None: the home's,
+    `get_paths().config_dir`, which is where the text is read from and saved to), never from
+    the folder retain was started in."""
     try:
-        return _parse_config(text)
+        return _parse_config(text, base)
     except OverflowError as exc:  # a number no check above foresaw: still one line, not a traceback
         raise ConfigError(f"config: a number is too large ({exc})") from None
 
@@ -224,7 +227,7 @@ def marker_problem(text: str) -> str:
     )
 
 
-def _parse_config(text: str) -> Config:
+def _parse_config(text: str, base: Path | None) -> Config:
     said = marker_problem(text)
     if said:
         raise ConfigError(said)
@@ -299,13 +302,40 @@ def _parse_config(text: str) -> Config:
         study=study,
         deck_overrides=overrides,
         rollover_hour=hour,
-        deck_folders=tuple(user_path(f, "config: `deck_folders` entry") for f in folders),
+        deck_folders=_deck_folders(folders, base),
         theme=theme,
         keymap=dict(keymap),
         learn_ahead_minutes=ahead,
         presets=presets,
         warnings=tuple(warnings),
     )
+
+
+def _deck_folders(entries: list[str], base: Path | None) -> tuple[Path, ...]:
+    """The `deck_folders` entries as folders: `~` expanded, a relative one taken from `base` (as
+    git and ssh read a relative path in their config files). An entry that no path can be (a NUL
+    character) is a ConfigError naming it; one the system refuses to look at (a name too long)
+    is a warning, as a missing folder is (`missing_folders`)."""
+    out: list[Path] = []
+    for entry in entries:
+        if "\x00" in entry:
+            from retain.store.oserror import quoted_name
+
+            shown = entry if len(entry) <= _SHOWN else f"{entry[:_SHOWN]}..."
+            raise ConfigError(
+                f"config: `deck_folders` entry {quoted_name(shown)} holds a NUL character (\\u0000), "
+                "which no path can hold; remove it"
+            )
+        path = user_path(entry, "config: `deck_folders` entry")
+        if not path.is_absolute():
+            if base is None:
+                from retain.store.paths import get_paths
+
+                base = get_paths().config_dir
+            base = Path(os.path.abspath(base))  # (a relative RETAIN_HOME: fixed once, here)
+            path = base / path
+        out.append(path)
+    return tuple(out)
 
 
 def _presets(raw: Any, study: StudySettings) -> dict[str, StudySettings]:
@@ -505,7 +535,7 @@ def _load_config(path: Path) -> Config:
     except ReadError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     try:
-        return parse_config(text)
+        return parse_config(text, base=path.parent)
     except ConfigError as exc:
         said = str(exc)
         if said.startswith("config.toml:"):  # a place in the file: `<path>:line:col: ...`, once

@@ -244,7 +244,7 @@ class ConfigDocument:
 
     def validate(self) -> Config:
         """The config the edited text loads as; ConfigError with the loader's message."""
-        return parse_config(self.text() if self.changes else self.original)
+        return parse_config(self.text() if self.changes else self.original, base=self.path.parent)
 
     # ---- editing ---------------------------------------------------------------
 

@@ -165,10 +165,11 @@ def is_sidecar(path: Path) -> bool:
 def real_path(path: Path) -> Path:
     """`path` with every symbolic link followed, as far as they lead: a link whose target is gone, or
     a loop, gives where it points (`Path.resolve` raises on a loop); one that may not be read
-    (`/proc/1/cwd`, through a link to `/`) gives the path as it is, made absolute."""
+    (`/proc/1/cwd`, through a link to `/`), or no path at all (a NUL in it), gives the path as it
+    is, made absolute."""
     try:
         return Path(os.path.realpath(path))
-    except OSError:
+    except (OSError, ValueError):
         return Path(os.path.abspath(path))
 
 
@@ -218,9 +219,11 @@ def walk_decks(folder: Path) -> DeckWalk:
     its deck. Each real folder is walked once (a link loop, or two links to one folder, are passed
     over without a word), by its own path before any link's. A link to nothing named like a deck
     file or a folder (no extension), and a folder that cannot be listed, are listed too: each is
-    reported as a broken deck, in one line, not left out without a word."""
+    reported as a broken deck, in one line, not left out without a word. A `folder` that is no
+    folder, or that cannot be looked at (a name too long for the file system, a parent folder
+    not searchable), holds nothing: `config.missing_folders` says why, once."""
     walk = DeckWalk()
-    if not folder.is_dir():
+    if not _is(folder.is_dir):
         return walk
     seen: set[tuple[int, int]] = set()  # (st_dev, st_ino) of the folders walked
     linked: deque[Path] = deque([folder])  # linked folders wait until the real tree is walked
@@ -520,7 +523,7 @@ def load_paths(paths: Iterable[Path], library: Library | None = None) -> list[De
     seen: set[Path] = set()
     verdicts = {real_path(e.path): e for e in library.entries} if library is not None else {}
     for raw in paths:
-        folder = raw.is_dir()
+        folder = _is(raw.is_dir)  # (a name too long: read as a file, which says why it cannot be)
         walk = walk_decks(raw) if folder else None
         for path in walk.files if walk is not None else [raw]:
             real = real_path(path)
