@@ -12,7 +12,10 @@ the note type is the same one (same id, same field and template names). So an
   the note types' CSS and templates load (a font, a script: `notetype_media`), which the export
   packs with the note type as Anki's own package does.
 
-On export, a card that has an entry gets its GUID and note type back. When the
+On export, a card that has an entry gets its GUID and note type back, while the note type
+still makes the card's kind (`apkg_write._fits`: a card made `reversed` in retain whose note is
+a one-template "Basic", or made cloze or typed, goes as retain's own note type for its kind
+under retain's GUID: Anki skips a note whose GUID it has under another note type). When the
 card is unchanged since the import (same fingerprint) its fields are written
 exactly as Anki had them; an edited card gets fresh fields from its Markdown.
 The note type goes back with Anki's own `mod`: a collection whose copy of it is

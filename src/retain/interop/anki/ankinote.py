@@ -45,7 +45,8 @@ from retain.core.mediaref import REF_RE, image_refs, ref_target, sub_refs, with_
 from retain.core.model import Card, Deck, Kind
 from retain.core.typed import answer_spec
 from retain.interop.anki import jsontext
-from retain.interop.html import html_to_text, is_plain, markdown_to_html, text_to_html
+from retain.interop.anki.fieldmarkup import escape_markup, field_text
+from retain.interop.html import is_plain, markdown_to_html, text_to_html
 from retain.interop.html_media import MediaFn
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "deck_fields",
     "deck_id_for_name",
     "deck_meta_json",
+    "field_html",
     "flatten_cloze",
     "guid_for",
     "ids_from_guid",
@@ -245,10 +247,16 @@ def answer_field_html(back: str) -> str:
     """
     rendered = markdown_to_html(back)
     if REF_RE.search(back):  # media: kept as it is (a back that is only media has no text to type)
-        return rendered
+        return escape_markup(rendered)
     shown = " ".join(html.unescape(_TAG.sub("", _LINE_BREAKS.sub(" ", rendered))).split())
     checked = plain_answer(back)
-    return rendered if shown == " ".join(checked.split()) else text_to_html(checked)
+    return escape_markup(rendered if shown == " ".join(checked.split()) else text_to_html(checked))
+
+
+def field_html(text: str) -> str:
+    """A card text's Markdown as the HTML of an Anki field: rendered, Anki's own bracket markup
+    in it escaped (`fieldmarkup.escape_markup`: Anki shows `[sound:x]` as text, plays no file)."""
+    return escape_markup(markdown_to_html(text))
 
 
 def card_to_note(
@@ -278,7 +286,7 @@ def card_to_note(
         texts["x"] = card.extra
     elif card.kind != "cloze" and card.extra:
         meta["extra"] = card.extra
-    rendered = {k: markdown_to_html(v) for k, v in texts.items()}
+    rendered = {k: field_html(v) for k, v in texts.items()}
     if card.kind == "typed":
         rendered["1"] = answer_field_html(card.back)
     html_of = dict(rendered)
@@ -567,7 +575,7 @@ def note_to_card(
     meta = _load_json(m[1]) if m else {}
     if m:
         first = first[: m.start()] + first[m.end() :]
-    more_front = [html_to_text(f, media) for f in fields[1:front_count]]
+    more_front = [field_text(f, media) for f in fields[1:front_count]]
     fields = [first, *fields[front_count:]]
     second = fields[1] if len(fields) > 1 else ""
     raw_md, raw_mh, raw_ph = meta.get("md"), meta.get("mh"), meta.get("ph")
@@ -589,7 +597,7 @@ def note_to_card(
                         return text
             elif _html_hash(value) == known if isinstance(known, str) else markdown_to_html(md) == value:
                 return md
-        return html_to_text(value, media)
+        return field_text(value, media)
 
     second, shown_extra = _split_extra(kind, second, meta)
     hidden_extra = meta.get("extra")
@@ -598,8 +606,8 @@ def note_to_card(
         extra_text = read("x", shown_extra)
     if extra and kind != "cloze":
         extra_text = read("x", extra)
-    more_extra = [html_to_text(f, media) for f in extra_parts]
-    rest = [html_to_text(f, media) for f in fields[2:]]
+    more_extra = [field_text(f, media) for f in extra_parts]
+    rest = [field_text(f, media) for f in fields[2:]]
     accept = meta.get("accept", [])
     accept_t = tuple(a for a in accept if isinstance(a, str)) if isinstance(accept, list) else ()
     source = meta.get("source", "")

@@ -3,12 +3,15 @@
 Kinds become note types (Anki's stock ones; basic, reversed and typed with an
 Extra field shown after the answer), tags carry over, a deck's group becomes the
 `Group::Deck` hierarchy, GUIDs are `deck/card` (so a second import into Anki
-updates the notes), and media placeholders become `<img>`/`[sound:]` with the
+updates the notes; a card from Anki goes back as its note, GUID and note type, while that
+type still makes the card's kind: `_fits`), text Anki would read as its own markup
+(`[sound:x]`, `[latex]`) is escaped (`fieldmarkup`), and media placeholders become `<img>`/`[sound:]` with the
 files packed in (a sound or a video by its name, `clip.mov`, is always a `[sound:]`: Anki plays
 it so and cannot show it as an `<img>`; a file without an extension, such as a content-hash
 name, is one by its first bytes, `core.mediaref.is_played_head`), and with a note type
 imported from Anki, the `_` files its CSS and templates load (a font, a script: `_type_media`).
-With `states`/`reviews`, cards carry their scheduling and the package a review log. A card's SM-2 ease factor is the one its FSRS difficulty gives, except for a
+With `states`/`reviews`, cards carry their scheduling and the package a review log, a card's
+`mod` the time of its last event (`_last_changes`). A card's SM-2 ease factor is the one its FSRS difficulty gives, except for a
 card imported from Anki with its history (`DECK.anki.json` keeps Anki's factor): Anki's own, as
 SM-2 changed it for the answers given in retain since (`ankikeep.AnkiEase`). Such a card's
 interval is Anki's while retain has not answered or reset it since (SM-2's "Set due date" keeps
@@ -59,11 +62,19 @@ from retain.interop.anki.ankinote import (
     answer_field_html,
     card_to_note,
     deck_description,
+    field_html,
     is_leech_tag,
     note_tags,
     note_to_card,
 )
-from retain.interop.anki.apkg_read import card_fields, field_layout, legacy_layout, note_filled
+from retain.interop.anki.apkg_read import (
+    card_fields,
+    field_layout,
+    flag_fields,
+    kind_of,
+    legacy_layout,
+    note_filled,
+)
 from retain.interop.anki.apkg_schema import (
     MODEL_IDS,
     SCHEMA,
@@ -73,12 +84,13 @@ from retain.interop.anki.apkg_schema import (
     kept_model_json,
     model_json,
 )
+from retain.interop.anki.fieldmarkup import field_text
 from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.readings import reading_field_html
 from retain.interop.ankikeep import AnkiEase, AnkiIntervals, AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
-from retain.interop.html import html_to_text, markdown_to_html
+from retain.interop.html import html_to_text
 from retain.interop.html_media import kind_by_name
 from retain.interop.media import (
     deck_media_dir,
@@ -218,10 +230,38 @@ def _anki_media_names(fields: Sequence[str]) -> list[str]:
     ]
 
 
-def _fits(kept_kind: object, kind: str) -> bool:
-    """A card can go back into its kept note type: the same kind, or basic/reversed in a
-    two-template type (Anki's "optional reversed": one note type, notes of either kind)."""
-    return kept_kind == kind or {kept_kind, kind} == {"basic", "reversed"}
+def _shape(nt: dict[str, Any]) -> NoteType:
+    """A kept note type (`ankikeep`) as the reader's `NoteType`: what its templates ask and show."""
+    tmpls = [t for t in nt["tmpls"] if isinstance(t, list)]
+    return NoteType(
+        str(nt["name"]), nt["kind"] == "cloze", list(nt["flds"]), [t[1] for t in tmpls], [t[2] for t in tmpls]
+    )
+
+
+def _fits(shape: NoteType, kind: str) -> bool:
+    """Whether a card of `kind` can go back into its kept note type, by what the type's templates
+    make (`kind_of`): a cloze only into a cloze type, a typed card only into a type with a
+    `{{type:}}` template, a reversed card only into a type whose second template asks with another
+    field (a one-template "Basic" has no card for its reverse side: Anki could not show it), a
+    basic card into a basic type or a two-template one (Anki's "optional reversed": one note type,
+    notes of either kind). Whether the note's fields make the reverse card is `_switched`'s."""
+    made = kind_of(shape)
+    if kind in ("cloze", "typed") or made in ("cloze", "typed"):
+        return made == kind
+    return kind == "basic" or made == "reversed"
+
+
+def _switched(shape: NoteType, kind: str, fields: list[str]) -> list[str] | None:
+    """The note's `fields`, for a reversed card with its empty card switches (`flag_fields`: "Add
+    Reverse") filled, so that Anki makes its reverse card; None when the fields make no reverse
+    card all the same (the second template asks with no field they fill). A basic card's as they
+    are (a switch the note has on stays: the reverse card may be in another deck of Anki's)."""
+    if kind != "reversed":
+        return fields
+    flags = flag_fields(shape)
+    out = [("y" if i in flags and not html_to_text(f).strip() else f) for i, f in enumerate(fields)]
+    asked = field_layout(shape, len(out), "reversed", note_filled(shape, out)).back
+    return out if any(html_to_text(out[i]).strip() for i in asked if i < len(out)) else None
 
 
 @dataclass(slots=True)
@@ -246,36 +286,47 @@ def _note_for(
     folder = deck_media_dir(deck, opts.decks_dir)
     kept = keep.notes.get(card.id) if keep else None
     nt = keep.notetypes.get(kept.mid) if keep and kept else None
-    if keep is None or kept is None or nt is None or not _fits(nt["kind"], card.kind) or not nt["flds"]:
+    shape = _shape(nt) if nt is not None and nt["flds"] else None
+    fields: list[str] | None = None
+    if (
+        keep is not None
+        and kept is not None
+        and nt is not None
+        and shape is not None
+        and _fits(shape, card.kind)
+    ):
+        width = len(nt["flds"])
+        if kept.sum == card_fingerprint(card) and len(kept.fields) == width:  # unedited: Anki's own fields
+            fields = list(kept.fields)
+            for name in _anki_media_names(fields):
+                hashed = keep.media.get(name)
+                found = media_file(folder, hashed) if hashed else None
+                if found is not None:
+                    used[name] = found
+        elif width == 1:
+            fresh = [
+                _media_html(f, used, deck.id, folder, opts.warnings) for f in card_to_note(deck, card).fields
+            ]
+            fields = ["<br><br>".join(f for f in fresh if f)]
+        else:  # into the fields the import read them from (see `_refill`), its switches set
+            fields = _switched(shape, card.kind, _refill(deck, card, kept.fields, kept.sum, nt, keep.media))
+            if fields is not None:
+                fields = [_media_html(f, used, deck.id, folder, opts.warnings) for f in fields]
+                for name in _anki_media_names(fields):  # the media of the fields kept as they were
+                    hashed = keep.media.get(name)
+                    found = media_file(folder, hashed) if hashed else None
+                    if found is not None:
+                        used[name] = found
+    if keep is None or kept is None or nt is None or fields is None:
+        # retain's own note type for its kind, under its own GUID: Anki's import skips a note whose
+        # GUID it has under another note type ("conflicting"), so the kept one cannot go with it
         packing = _packing(used, deck.id, folder, opts.warnings)
         note = card_to_note(deck, card, extra_field=True, packing=packing)  # its media packed
         mid = MODEL_IDS[note.kind]
         models.setdefault(str(mid), model_json(note.kind, now_s, did))
         return _Note(note.guid, mid, list(note.fields), note.tags)
     models.setdefault(str(kept.mid), kept_model_json(kept.mid, nt, now_s, did))
-    tags = note_tags(deck, card)
-    width = len(nt["flds"])
-    if kept.sum == card_fingerprint(card) and len(kept.fields) == width:  # unedited: Anki's own fields
-        fields = list(kept.fields)
-        for name in _anki_media_names(fields):
-            hashed = keep.media.get(name)
-            found = media_file(folder, hashed) if hashed else None
-            if found is not None:
-                used[name] = found
-    elif width == 1:
-        fresh = [
-            _media_html(f, used, deck.id, folder, opts.warnings) for f in card_to_note(deck, card).fields
-        ]
-        fields = ["<br><br>".join(f for f in fresh if f)]
-    else:  # into the fields the import read them from (see `_refill`)
-        fields = _refill(deck, card, kept.fields, kept.sum, nt, keep.media)
-        fields = [_media_html(f, used, deck.id, folder, opts.warnings) for f in fields]
-        for name in _anki_media_names(fields):  # the media of the fields kept as they were
-            hashed = keep.media.get(name)
-            found = media_file(folder, hashed) if hashed else None
-            if found is not None:
-                used[name] = found
-    return _Note(kept.guid, kept.mid, fields, tags)
+    return _Note(kept.guid, kept.mid, fields, note_tags(deck, card))
 
 
 _RETAIN_COMMENT = re.compile(r"<!--retain \{.*?\}-->", re.DOTALL)
@@ -289,10 +340,7 @@ def _refill(
     was keeps Anki's HTML exactly, and the changed text goes into the field(s) it replaced. What the
     note type has no field for travels in retain's hidden comment, with what it always carries."""
     width = len(nt["flds"])
-    tmpls = [t for t in nt["tmpls"] if isinstance(t, list)]
-    shape = NoteType(
-        str(nt["name"]), nt["kind"] == "cloze", list(nt["flds"]), [t[1] for t in tmpls], [t[2] for t in tmpls]
-    )
+    shape = _shape(nt)
 
     def lookup(name: str) -> str | None:
         hashed = media.get(name)
@@ -313,7 +361,7 @@ def _refill(
                 break
     fields = [_RETAIN_COMMENT.sub("", f) for f in kept] if len(kept) == width else [""] * width
 
-    old = [html_to_text(f, lookup) for f in layout.fields(fields)]
+    old = [field_text(f, lookup) for f in layout.fields(fields)]
     sides: list[tuple[tuple[int, ...], str]] = (
         [(layout.front, card.text), (layout.back, card.extra)]
         if card.kind == "cloze"
@@ -325,7 +373,7 @@ def _refill(
             text = "\n\n".join(t for t in (overflow, text) if t)
         changed, overflow = _fit(indices, old, text)
         typed_back = card.kind == "typed" and indices == layout.back
-        render = answer_field_html if typed_back else markdown_to_html
+        render = answer_field_html if typed_back else field_html
         for i, value in changed.items():  # (a field shown through a reading filter: in Anki's form)
             fields[i] = reading_field_html(value, layout.filters.get(i, ()), fields[i], lookup, render)
     # What is left has no field (an extra in a type without one): shown under the back as retain's
@@ -335,7 +383,7 @@ def _refill(
     shown = card.kind == "basic" and bool(layout.back)
     note = card_to_note(deck, replace(card, extra=kept_extra), hidden_extra=not shown)
     if kept_extra and shown:
-        fields[layout.back[0]] += note.fields[1][len(markdown_to_html(card.back)) :]
+        fields[layout.back[0]] += note.fields[1][len(field_html(card.back)) :]
     comment = _RETAIN_COMMENT.search(note.fields[0])
     if comment is not None:
         fields[layout.front[0] if layout.front else 0] += comment[0]
@@ -546,6 +594,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     fulls = anki_deck_names(decks)
     keeps = {deck.id: _keep(deck, opts.decks_dir) for deck in decks}
     ease = _anki_ease(decks, keeps, opts)
+    changed = _last_changes(opts.reviews)
     for i, deck in enumerate(decks):
         full = fulls[deck.id]
         parts = full.split("::")
@@ -597,7 +646,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                         nid,
                         did,
                         ord_,
-                        now_s,
+                        changed.get(key, now_s),  # `mod`: when retain last changed it
                         -1,
                         typ,
                         queue,
@@ -632,6 +681,19 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
         ),
     )
     return used_media
+
+
+def _last_changes(reviews: Iterable[Review]) -> dict[str, int]:
+    """Per unit key, the time (Unix seconds, as Anki keeps a card's `mod`) of its last event in
+    `reviews` (an answer, a reset, a suspend, ...): when the card last changed, which an import
+    dates a set-aside new card's suspension or bury by (`apkg_history`), so that importing this
+    package again finds the event it already holds. A card without one: the export's time."""
+    out: dict[str, int] = {}
+    for r in reviews:
+        t = int(r.time.timestamp())
+        if t > out.get(r.key, -1):
+            out[r.key] = t
+    return out
 
 
 def _type_media(
