@@ -78,3 +78,29 @@ def test_round_trips_add_no_suspend(home: Path, tmp_path: Path, capsys: pytest.C
         assert "recorded 0 event" in out + err or "recorded" not in out + err, out + err
     journal = "".join(p.read_text(encoding="utf-8") for p in home.rglob("journal-*.toml"))
     assert journal.count('k="suspend"') == 1
+
+
+def test_a_suspend_made_here_comes_back_held_the_first_time(
+    home: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A suspend made in retain is dated to the microsecond, Anki keeps `mod` in whole seconds:
+    the first round trip found no held event at the second and recorded the suspend again."""
+    from retain.store.collection import Collection
+    from retain.store.home import open_home
+
+    at = datetime.now(UTC).replace(microsecond=456_789)
+    col = Collection.open(open_home(), at)
+    try:
+        session = col.start_session(["kafka"], at)
+        assert session.current is not None
+        session.suspend(at)
+    finally:
+        col.close(at)
+    package = tmp_path / "kafka.apkg"
+    code, _, err = run_cli(capsys, "export", "kafka", "-o", str(package), "--with-progress")
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "import", str(package), "--with-history")
+    assert code == 0, err
+    assert "recorded 0 event(s)" in out, out
+    journal = "".join(p.read_text(encoding="utf-8") for p in home.rglob("journal-*.toml"))
+    assert journal.count('k="suspend"') == 1

@@ -154,6 +154,7 @@ def collection_record_history(
 
 
 _TIME = attrgetter("time")
+_SET_ASIDE = frozenset({"suspend", "bury"})  # an Anki card's set-aside event: dated by `cards.mod` (seconds)
 
 
 def _changes_state(review: Review) -> bool:
@@ -238,12 +239,18 @@ class _Held:
     def __bool__(self) -> bool:
         return bool(self.have)
 
-    def __call__(self, key: str, us: int) -> bool:
+    def __call__(self, key: str, us: int, second: bool = False) -> bool:
+        """Whether the card has an event at `us` here (see the class). `second`: a time in whole
+        seconds from a package's `cards.mod` (a set-aside card's, `_set_aside`): it stands for
+        any time in its second, as Anki keeps it (a suspend made here at 08:30:15.345678 went
+        out as 08:30:15)."""
         times = self.have.get(key)
         if not times:
             return False
         i = bisect.bisect_left(times, us)
         if i < len(times) and times[i] == us:
+            return True
+        if second and us % 1_000_000 == 0 and i < len(times) and times[i] < us + 1_000_000:
             return True
         ms = us // 1000
         if us % 1000 == 0:  # a package's time: a held one in its millisecond or before
@@ -314,7 +321,7 @@ def history_to_record(
         key, time = r.key, r.time
         if time != moment:
             moment, at_moment = time, set()
-        if key not in at_moment and not (held and held(key, micros(time))):
+        if key not in at_moment and not (held and held(key, micros(time), r.kind in _SET_ASIDE)):
             at_moment.add(key)
             order.append(r)
             if _changes_state(r):  # a cram rating is history only
