@@ -32,6 +32,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO, NamedTuple
@@ -40,6 +41,7 @@ import zstandard
 
 from retain.interop.anki import jsontext
 from retain.interop.anki.protowire import first, messages, read_fields
+from retain.interop.anki.zstd_layout import Layout
 from retain.interop.errors import InteropError, LimitError
 from retain.interop.limits import Limits, Writer, copy_bounded, mb
 from retain.interop.media import is_unsafe_name
@@ -59,9 +61,12 @@ _END64 = struct.Struct("<4sQ2H2L4Q")  # ZIP64 end record
 _ENTRY = struct.Struct("<4s24xHHH12x")  # a directory entry: name, extra and comment lengths
 # Anki's directory entries take ~50 bytes (a short name, no extra field): 100,000 fit in 5 MiB.
 _MAX_DIRECTORY_BYTES = 16 * 1024 * 1024
-# Compressed bytes given to the zstd decoder at a time: a block (3 bytes and 1 of content at the
-# least) makes 128 KiB at the most, so one feed makes 8 MiB at the most, however crafted.
+# Compressed bytes given to the zstd decoder at a time: up to `_READ`, but starting at most
+# `_BLOCKS` blocks (`zstd_layout`: a block makes 128 KiB at the most, so one feed makes ~2 MiB at
+# the most, however crafted); `_FEED` where the stream is not as zstd's format has it (a block is
+# 4 bytes at the least: 8 MiB at the most).
 _FEED = 256
+_BLOCKS = 16
 _READ = 64 * 1024  # and read from the entry at a time
 
 
@@ -205,11 +210,13 @@ class _Frames(io.RawIOBase):
     """The zstd frames of `src` decoded, one after another; `src` ending inside a frame (its
     header, a block or its checksum) is damage. zstd's `stream_reader` hands over what it has of
     such a frame without a word, and its `decompressobj`, which tells (`eof`), has no bound on
-    what one call makes: it is given `_FEED` bytes at a time."""
+    what one call makes: it is given as many bytes at a time as start `_BLOCKS` blocks
+    (`zstd_layout.Layout`), so a file that does not compress goes `_READ` bytes at a time."""
 
     def __init__(self, src: _Prefixed) -> None:
         self.src, self.pending, self.at = src, memoryview(b""), 0
-        self.parts: list[bytes] = []  # decoded, not handed over yet
+        self.layout = Layout(_FEED)
+        self.parts: deque[memoryview] = deque()  # decoded, not handed over yet (never copied to wait)
         self.size = 0  # their length
         self.dctx = zstandard.ZstdDecompressor()
         self.frame = self.dctx.decompressobj()
@@ -223,25 +230,35 @@ class _Frames(io.RawIOBase):
         want = _READ if n < 0 else n
         while self.size < min(want, _READ) and self._feed():
             pass
-        out = b"".join(self.parts)
-        out, rest = out[:want], out[want:]
-        self.parts, self.size = [rest] if rest else [], len(rest)
-        return out
+        out: list[memoryview] = []
+        got, parts = 0, self.parts
+        while parts and got < want:
+            part = parts[0]
+            if len(part) <= want - got:
+                out.append(parts.popleft())
+                got += len(part)
+            else:
+                out.append(part[: want - got])
+                parts[0] = part[want - got :]
+                got = want
+        self.size -= got
+        return b"".join(out)
 
     def _feed(self) -> bool:
-        """Decode the next `_FEED` bytes; False at the end of `src`."""
+        """Decode the next bytes (`Layout.cut`); False at the end of `src`."""
         if self.at >= len(self.pending):
             self.pending, self.at = memoryview(self.src.read(_READ)), 0
             if not self.pending:
                 if self.begun:
                     raise _Damaged("zstd: the frame is cut short")
                 return False
-        data: bytes | memoryview = self.pending[self.at : self.at + _FEED]
-        self.at += _FEED
+        end = self.layout.cut(self.pending, self.at, _READ, _BLOCKS)
+        data: bytes | memoryview = self.pending[self.at : end]
+        self.at = end
         while data:
             self.begun = True
             if chunk := self.frame.decompress(data):
-                self.parts.append(chunk)
+                self.parts.append(memoryview(chunk))
                 self.size += len(chunk)
             if not self.frame.eof:
                 break
