@@ -4,7 +4,12 @@ Found: a card whose back read `Like this: [sound:hello.mp3]` (plain text in reta
 too) went into the Anki field as written, so Anki played (and, missing, recorded) an audio file
 and showed none of the text; edited in Anki and imported back it became `[audio]`. Now the export
 writes the `[` of Anki's bracket markup (`[sound:`, `[anki:`, `[latex]`, `[$]`, `[$$]`) as
-`&#91;`, retain's own sounds staying `[sound:]`; the import reads `&#91;sound:x]` as that text."""
+`&#91;`, retain's own sounds staying `[sound:]`; the import reads `&#91;sound:x]` as that text.
+
+Then (attacker 48): text shaped like retain's own reference, `[sound:mk.media/hello.mp3]`, went
+unescaped (the escaping worked on the rendered HTML, where the two look alike; now the renderer
+escapes the text it writes and only its image rule writes `[sound:]`); and math holding escaped
+markup, edited in Anki, came back as `\\(x = [latex]\\)` text, not `$x = [latex]$`."""
 
 from __future__ import annotations
 
@@ -17,9 +22,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retain.interop.anki.ankinote import answer_field_html, field_html
-from retain.interop.anki.fieldmarkup import escape_markup, field_text, guard_escaped
+from retain.interop.anki.ankinote import answer_field_html
+from retain.interop.anki.fieldmarkup import field_text, guard_escaped
 from retain.interop.html import html_to_text
+from retain.interop.html import markdown_to_html as field_html
 
 from .anki_fixture import ANKI_PYTHON, run_anki
 from .conftest import run_cli
@@ -53,7 +59,28 @@ def test_own_sound_stays() -> None:
     html = field_html("hear ![audio](lit.media/hello.mp3) and [sound:x.mp3]")
     assert "[sound:lit.media/hello.mp3]" in html
     assert "&#91;sound:x.mp3]" in html
-    assert escape_markup("[sound:d.media/x.mp3] [sound:y]") == "[sound:d.media/x.mp3] &#91;sound:y]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It writes [sound:mk.media/hello.mp3]",
+        "It writes `[sound:mk.media/hello.mp3]`",
+        "```\n[sound:other.media/x.ogg]\n```",
+        '[a link](https://x.org "[sound:mk.media/a.mp3]")',
+        "![[sound:mk.media/a.mp3]](mk.media/pic.png)",
+        "# [latex]x[/latex]\n\n| a | b |\n|---|---|\n| [sound:mk.media/t.mp3] | [$$]y[/$$] |",
+    ],
+)
+def test_text_shaped_like_an_own_reference_is_text(text: str) -> None:
+    html = field_html(text)
+    assert not ANKI_AV.search(html) and not ANKI_LATEX.search(html), html
+
+
+def test_math_with_escaped_markup_reads_back_as_math() -> None:
+    html = field_html("In math: $x = [latex]$")
+    assert "&#91;latex]" in html and not ANKI_LATEX.search(html), html
+    assert field_text(html + " (edited in Anki)") == "In math: $x = [latex]$ (edited in Anki)"
 
 
 def test_escaped_reads_back_as_text() -> None:

@@ -6,7 +6,8 @@ Anki shows bold, lists, headings, quotations and code blocks as retain does. A l
 wrapped in `<p>`. Media placeholders become `<img src="DECK.media/HASH">` (with
 `alt="..."` when the image has a description) and `[sound:DECK.media/HASH]` (a sound or
 a video by its name, or a reference described `audio`: what Anki plays),
-which the package writer points at the packed files.
+which the package writer points at the packed files. Text that Anki would read as its own markup
+(`[sound:x]`, `[latex]`, ...: `escape_anki`) goes with its `[` as `&#91;`, wherever it stands.
 
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
 `<s>`/`<strike>`/`<del>` Markdown's `~~` strike where Markdown reads it as one, `<sup>`/`<sub>`
@@ -80,7 +81,7 @@ from retain.interop.html_text import (
     text_markdown,
 )
 
-__all__ = ["html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
+__all__ = ["ANKI_SYNTAX", "escape_anki", "html_to_text", "is_plain", "markdown_to_html", "text_to_html"]
 
 # Block-level elements, as the HTML standard's rendering section lays them out (`display: block`,
 # a list item, a table, its rows and caption): each begins and ends a line, as Anki shows it.
@@ -147,6 +148,29 @@ def _defuse(value: str) -> str:
     return "".join(out)
 
 
+# What follows a `[` that Anki reads as its own markup, wherever it stands in a field's HTML (text,
+# code, an attribute; rslib `text.rs` AV_TAGS, `latex.rs`): a sound, speech, a LaTeX image.
+ANKI_SYNTAX = r"(?:sound:|/?anki:|/?latex\]|/?\$\$?\])"
+_ANKI_OPENER = re.compile(r"\[(?=" + ANKI_SYNTAX + ")", re.IGNORECASE)
+
+
+def escape_anki(text: str) -> str:
+    """Field HTML with the `[` of each of Anki's own markups (`[sound:x]`, `[anki:tts]`,
+    `[latex]`, `[$]`, `[$$]`) as `&#91;`: Anki shows the text and acts on none of it."""
+    return _ANKI_OPENER.sub("&#91;", text) if "[" in text else text
+
+
+def _escaping(rule: Any) -> Any:
+    """A render rule (bound) whose HTML has Anki's markup escaped (`escape_anki`): the text a card
+    shows literally, in text, code and a link's attributes. Only the image rule writes `[sound:`,
+    for the card's own media, so text that only looks like such a reference stays text."""
+
+    def escaped(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        return escape_anki(str(rule(tokens, idx, options, env)))
+
+    return escaped
+
+
 _MEDIA_SRC = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/[^/\\\s]+\Z")  # one name in a deck's media folder
 _MEDIA_DIR = re.compile(r"^[a-z0-9][a-z0-9-]*\.media/")  # a target in a deck's media folder
 _md: Any = None
@@ -167,10 +191,15 @@ def _renderer() -> Any:
             if _MEDIA_SRC.match(src) and (alt == "audio" or kind_by_name(src) == "audio"):  # played
                 return f"[sound:{html.escape(src)}]"
             shown = image_description(alt, src)  # the description travels too, never a file name
-            described = f' alt="{html.escape(shown)}"' if shown else ""
+            described = f' alt="{escape_anki(html.escape(shown))}"' if shown else ""
             return f'<img src="{html.escape(src)}"{described}>'
 
         md.add_render_rule("image", image)
+        renderer: Any = md.renderer
+        for name in ("text", "code_inline", "code_block", "fence"):  # (never own media)
+            md.add_render_rule(name, _escaping(renderer.rules[name]))
+        token = renderer.renderToken  # every other tag (a link's, its title and href too)
+        renderer.renderToken = lambda *args: escape_anki(token(*args))
         plain = md.normalizeLink
 
         def normalize_link(url: str) -> str:
@@ -226,7 +255,7 @@ def markdown_to_html(text: str) -> str:
     pos = 0
     for start, end, display in spans:
         width = 2 if display else 1
-        inner = html.escape(text[start + width : end - width].strip(), quote=False)
+        inner = escape_anki(html.escape(text[start + width : end - width].strip(), quote=False))
         maths.append(f"\\[{inner}\\]" if display else f"\\({inner}\\)")
         parts += [text[pos:start], f"{_MATH_OPEN}{len(maths) - 1}{_MATH_CLOSE}"]
         pos = end
@@ -235,7 +264,7 @@ def markdown_to_html(text: str) -> str:
 
 
 def _markdown_html(text: str) -> str:
-    if not _MARKDOWN_SYNTAX.search(text):
+    if not _MARKDOWN_SYNTAX.search(text):  # (no `[` either: nothing of Anki's markup)
         return text.replace('"', "&quot;").replace("\n", "<br>")
     md = _renderer()
     if not _BLOCK_SYNTAX.search(text):  # one paragraph: same HTML as the full parse, at half the cost

@@ -45,8 +45,8 @@ from retain.core.mediaref import REF_RE, image_refs, ref_target, sub_refs, with_
 from retain.core.model import Card, Deck, Kind
 from retain.core.typed import answer_spec
 from retain.interop.anki import jsontext
-from retain.interop.anki.fieldmarkup import escape_markup, field_text
-from retain.interop.html import is_plain, markdown_to_html, text_to_html
+from retain.interop.anki.fieldmarkup import field_text
+from retain.interop.html import escape_anki, is_plain, markdown_to_html, text_to_html
 from retain.interop.html_media import MediaFn
 
 __all__ = [
@@ -63,7 +63,6 @@ __all__ = [
     "deck_fields",
     "deck_id_for_name",
     "deck_meta_json",
-    "field_html",
     "flatten_cloze",
     "guid_for",
     "ids_from_guid",
@@ -247,16 +246,10 @@ def answer_field_html(back: str) -> str:
     """
     rendered = markdown_to_html(back)
     if REF_RE.search(back):  # media: kept as it is (a back that is only media has no text to type)
-        return escape_markup(rendered)
+        return rendered
     shown = " ".join(html.unescape(_TAG.sub("", _LINE_BREAKS.sub(" ", rendered))).split())
     checked = plain_answer(back)
-    return escape_markup(rendered if shown == " ".join(checked.split()) else text_to_html(checked))
-
-
-def field_html(text: str) -> str:
-    """A card text's Markdown as the HTML of an Anki field: rendered, Anki's own bracket markup
-    in it escaped (`fieldmarkup.escape_markup`: Anki shows `[sound:x]` as text, plays no file)."""
-    return escape_markup(markdown_to_html(text))
+    return rendered if shown == " ".join(checked.split()) else escape_anki(text_to_html(checked))
 
 
 def card_to_note(
@@ -286,7 +279,7 @@ def card_to_note(
         texts["x"] = card.extra
     elif card.kind != "cloze" and card.extra:
         meta["extra"] = card.extra
-    rendered = {k: field_html(v) for k, v in texts.items()}
+    rendered = {k: markdown_to_html(v) for k, v in texts.items()}
     if card.kind == "typed":
         rendered["1"] = answer_field_html(card.back)
     html_of = dict(rendered)

@@ -62,7 +62,6 @@ from retain.interop.anki.ankinote import (
     answer_field_html,
     card_to_note,
     deck_description,
-    field_html,
     is_leech_tag,
     note_tags,
     note_to_card,
@@ -90,7 +89,7 @@ from retain.interop.anki.readings import reading_field_html
 from retain.interop.ankikeep import AnkiEase, AnkiIntervals, AnkiKeep, card_fingerprint, keep_path, load_keep
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
-from retain.interop.html import html_to_text
+from retain.interop.html import html_to_text, markdown_to_html
 from retain.interop.html_media import kind_by_name
 from retain.interop.media import (
     deck_media_dir,
@@ -373,7 +372,7 @@ def _refill(
             text = "\n\n".join(t for t in (overflow, text) if t)
         changed, overflow = _fit(indices, old, text)
         typed_back = card.kind == "typed" and indices == layout.back
-        render = answer_field_html if typed_back else field_html
+        render = answer_field_html if typed_back else markdown_to_html
         for i, value in changed.items():  # (a field shown through a reading filter: in Anki's form)
             fields[i] = reading_field_html(value, layout.filters.get(i, ()), fields[i], lookup, render)
     # What is left has no field (an extra in a type without one): shown under the back as retain's
@@ -383,7 +382,7 @@ def _refill(
     shown = card.kind == "basic" and bool(layout.back)
     note = card_to_note(deck, replace(card, extra=kept_extra), hidden_extra=not shown)
     if kept_extra and shown:
-        fields[layout.back[0]] += note.fields[1][len(field_html(card.back)) :]
+        fields[layout.back[0]] += note.fields[1][len(markdown_to_html(card.back)) :]
     comment = _RETAIN_COMMENT.search(note.fields[0])
     if comment is not None:
         fields[layout.front[0] if layout.front else 0] += comment[0]
