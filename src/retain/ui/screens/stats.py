@@ -136,6 +136,7 @@ class StatsScreen(Screen[None]):
         ] = {}  # request -> "first"/"all" -> perf_counter (benchmarks)
         self._pending: tuple[dict[str, Any], charts.Palette] | None = None
         self._head_pieces: list[tuple[str, Content]] = []  # (spaces before it, piece) of the head
+        self._notes: dict[str, tuple[str, Content | None]] = {}  # a panel's note and its legend
 
     def compose(self) -> ComposeResult:
         # Only the first panel at first: the rest is mounted after the first paint (`_mount_rest`).
@@ -352,8 +353,21 @@ class StatsScreen(Screen[None]):
         return [d["young"] + d["mature"] for d in data["forecast"]["days"]]
 
     def _note(self, name: str, text: str, extra: Content | None = None) -> None:
+        self._notes[name] = (text, extra)
+        self._lay_note(name)
+
+    def _lay_note(self, name: str) -> None:
+        """A panel's note, its legend after it on the same line when the whole legend fits there,
+        else on the next: at 80 columns `■ young  ■` ended a line and `mature` began the next
+        (without colours the fills are the only way to tell the series apart)."""
+        text, extra = self._notes[name]
         note = line(text, "$text-muted")
-        self.query_one(f"#{name}-note", Static).update(note + extra if extra is not None else note)
+        widget = self.query_one(f"#{name}-note", Static)
+        if extra is not None:
+            width = widget.content_region.width or self.size.width - 2  # (before the first layout)
+            last = note.wrap(width)[-1] if width > 0 else note
+            note = note + ("\n" if last.cell_length + extra.cell_length > width else "") + extra
+        widget.update(note)
 
     def _plot(
         self, name: str, show: bool, draw: Callable[..., None], data: dict[str, Any], pal: charts.Palette
@@ -386,6 +400,8 @@ class StatsScreen(Screen[None]):
     def on_resize(self) -> None:
         if self._head_pieces:
             self._draw_head()
+        for name in self._notes:
+            self._lay_note(name)
 
     def _draw_head(self) -> None:
         """The head's pieces, a line broken only between two of them when the next does not fit:
