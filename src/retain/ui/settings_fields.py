@@ -52,11 +52,11 @@ GLOBAL_FIELDS: tuple[Field, ...] = (
     Field("rollover_hour", "Day starts at (hour)", "int", "0-23, local time"),
     Field("learn_ahead_minutes", "Learn ahead (minutes)", "int", "0-1440"),
     Field("theme", "Theme", "choice"),  # choices: the app's themes
-    Field("deck_folders", "Deck folders", "paths", "comma-separated, like ~/decks, ~/work/cards"),
+    Field("deck_folders", "Deck folders", "paths", "like ~/decks, ~/work/cards"),
 )
 
 PRESET_FIELDS: tuple[Field, ...] = (
-    Field("desired_retention", "Desired retention", "number", "0.70-0.99 (target, not current recall)"),
+    Field("desired_retention", "Desired retention", "number", "0.70-0.99: recall to aim at"),
     Field("new_per_day", "New cards per day", "int", "0-9999"),
     Field("reviews_per_day", "Reviews per day", "int", "0-9999"),
     Field("learning_steps", "Learning steps", "steps", f"like 1m 10m; {NO_STEPS}: no steps"),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.table import Table
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,7 +23,7 @@ from textual.widgets.option_list import Option
 from retain.core.custom_study import MAX_AHEAD_DAYS, CustomMode, CustomStudy
 from retain.core.search import QueryError, compile_query
 from retain.ui.key_names import key_label
-from retain.ui.text import line
+from retain.ui.text import line, rich_plain
 from retain.ui.widgets.key_bar import Dialog
 from retain.ui.widgets.ordered_keys import OrderedInput
 
@@ -66,26 +68,31 @@ class CustomStudyScreen(Dialog[CustomStudy | None]):
         key = key_label(self.app, f"custom_study.{mode}", default)
         return f"{key}  " if len(key) == 1 else f"{key} "
 
+    def _option(self, mode: str, default: str, *text: str | Text) -> Table:
+        """An option's key, then its text, wrapped under the text (a long group name wrapped the
+        Cram line back under the key at 80 columns)."""
+        grid = Table.grid()
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
+        grid.add_row(self._key(mode, default), Text.assemble(*text))
+        return grid
+
     def compose(self) -> ComposeResult:
         cram = self._cram_label or "the selected deck"
         with Vertical(id="custom-box"):
             yield Static(Content("Custom study"), id="custom-title")
             yield OptionList(
                 Option(
-                    Content(f"{self._key('search', 's')}Study a search: the cards a browser search finds"),
+                    self._option("search", "s", "Study a search: the cards a browser search finds"),
                     id="search",
                 ),
+                Option(self._option("ahead", "a", "Study ahead: cards due in the next N days"), id="ahead"),
                 Option(
-                    Content(f"{self._key('ahead', 'a')}Study ahead: cards due in the next N days"), id="ahead"
-                ),
-                Option(
-                    Content(f"{self._key('forgotten', 'f')}Today's forgotten cards ({self._forgotten})"),
+                    self._option("forgotten", "f", f"Today's forgotten cards ({self._forgotten})"),
                     id="forgotten",
                 ),
                 Option(
-                    Content.assemble(
-                        f"{self._key('cram', 'c')}Cram ", line(cram), " without touching its schedule"
-                    ),
+                    self._option("cram", "c", "Cram ", rich_plain(cram), " without touching its schedule"),
                     id="cram",
                     disabled=not self._cram_ids,
                 ),
