@@ -16,7 +16,6 @@ from retain.ui.screens.study import StudyScreen
 from .conftest import OpenApp
 from .screen import screen_text, until
 
-
 TYPED = """format = 1
 
 [deck]
