@@ -272,7 +272,7 @@ def load_state(
                 files[device] = files[was]
             if device not in out.holes and was in out.holes:
                 out.holes[device] = out.holes.pop(was)
-        _verify(folder, deck_pos, out)
+        _verify(folder, deck_pos, out, writable)
         starts = [p.get(device, _START) for p in deck_pos.values()]
         start = min(starts) if starts else _START
         own = writable and device == own_device
@@ -672,11 +672,15 @@ def _bound(state: CardState | None, changed: datetime | None) -> datetime | None
     return last
 
 
-def _verify(folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedState) -> None:
-    """Trust a recorded position only when it fits its file; else read that file from its start."""
+def _verify(
+    folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedState, writable: bool = False
+) -> None:
+    """Trust a recorded position only when it fits its file; else read that file from its start.
+    A writer then writes again the snapshots and the manifest that recorded it, at the next
+    compaction (even with no new event: else the line came back at every start)."""
     device = folder.name
     verdicts: dict[tuple[str, int, str], str] = {}
-    for positions in deck_pos.values():
+    for deck_id, positions in deck_pos.items():
         pos = positions.get(device)
         if pos is None or pos.offset == 0:
             continue
@@ -685,6 +689,10 @@ def _verify(folder: Path, deck_pos: dict[str, dict[str, Position]], out: LoadedS
             verdicts[key] = verify_position(folder, pos)
         if verdicts[key]:
             positions[device] = Position(pos.file, 0)
+            if writable:
+                out.late = True
+                if deck_id != _UNLISTED:
+                    out.dirty_decks.add(deck_id)
     told: set[str] = set()
     for (file, _offset, _check), why in verdicts.items():
         if why and file not in told:
