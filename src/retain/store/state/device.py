@@ -110,9 +110,11 @@ def _device_file(folder: Path) -> _DeviceFile:
     named, key, there, copy_of = (data.get(k) for k in ("id", "host_key", "path", "copy_of"))
     if not isinstance(named, str):
         return _DeviceFile(damaged="is empty or zeroed" if not data else "has no device id")
+    if not isinstance(key, str):  # (every retain wrote one: a hand edit or damage)
+        return _DeviceFile(damaged="has no host key")
     return _DeviceFile(
         named,
-        key if isinstance(key, str) else None,
+        key,
         path=there if isinstance(there, str) else None,
         copy_of=copy_of if isinstance(copy_of, str) else None,
     )
