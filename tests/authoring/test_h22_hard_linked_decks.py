@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from retain.cli import main
-from retain.store import files
 from retain.store import home as store_home
+from retain.store import inplace
 from retain.store.decks.deckedit import DeckFile
 from retain.store.files import atomic_write
 
@@ -101,7 +101,7 @@ def test_a_failed_write_in_place_keeps_the_new_text_beside_it(
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         return real_open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(files, "open", full_disk, raising=False)
+    monkeypatch.setattr(inplace, "open", full_disk, raising=False)
     with pytest.raises(OSError) as caught:
         atomic_write(a, "new text", keep_hard_links=True)
     assert "a.toml.unsaved" in str(caught.value)
@@ -131,7 +131,7 @@ def test_a_write_that_fails_half_way_puts_the_old_text_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = _pair(tmp_path, "old text\n")
-    real = files._overwrite
+    real = inplace._overwrite
     calls: list[bool] = []
 
     def cut_once(target: Path, data: bytes, durable: bool, *, grow_first: bool) -> None:
@@ -142,7 +142,7 @@ def test_a_write_that_fails_half_way_puts_the_old_text_back(
             raise OSError(errno.EIO, "Input/output error")
         real(target, data, durable, grow_first=grow_first)
 
-    monkeypatch.setattr(files, "_overwrite", cut_once)
+    monkeypatch.setattr(inplace, "_overwrite", cut_once)
     with pytest.raises(OSError) as caught:
         atomic_write(a, "new text, longer than the old one\n", keep_hard_links=True)
     assert caught.value.errno == errno.EIO

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.content import Content
 from textual.widgets import Static
 
 from retain.store import home as store_home
@@ -38,8 +39,9 @@ def mono_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Retain
 
 def _lines(app: RetainApp, name: str) -> list[str]:
     widget = app.screen.query_one(f"#{name}", Static)
-    width = widget.content_region.width
-    return [str(part).rstrip() for part in widget.visual.wrap(width)]  # type: ignore[union-attr]
+    content = widget.visual
+    assert isinstance(content, Content)
+    return [str(part).rstrip() for part in content.wrap(widget.content_region.width)]
 
 
 def _split(lines: list[str]) -> list[str]:

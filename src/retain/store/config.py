@@ -23,7 +23,13 @@ from retain.core.deckwrite import toml_key
 from retain.core.settings import DEFAULT_PRESET, GroupLimit, StudySettings, parameters_problem
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config_error import ConfigError
-from retain.store.files import ReadError, conflict_copy_of, conflict_marker_line, read_text_limited
+from retain.store.files import (
+    ReadError,
+    conflict_copy_of,
+    conflict_marker_line,
+    read_text_limited,
+)
+from retain.store.inplace import finish_in_place_write
 from retain.store.paths import user_path
 
 if TYPE_CHECKING:
@@ -484,8 +490,10 @@ def conflict_copies(path: Path) -> list[str]:
 
 def load_config(path: Path) -> Config:
     """Defaults when the file is missing; ConfigError when it is unreadable or invalid. A conflict
-    copy beside it is a warning (`conflict_copies`)."""
-    copies = conflict_copies(path)
+    copy beside it is a warning (`conflict_copies`), and so is a save into it that a kill cut
+    short, put right first (`inplace.finish_in_place_write`)."""
+    finished = finish_in_place_write(path)
+    copies = [*([f"config: {finished}"] if finished else []), *conflict_copies(path)]
     if not path.exists():
         return Config(warnings=(*_dangling(path), *copies))
     config = _load_config(path)

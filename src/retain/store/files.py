@@ -474,59 +474,6 @@ def _hard_linked(target: Path) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_nlink > 1
 
 
-def _overwrite(target: Path, data: bytes, durable: bool, *, grow_first: bool) -> None:
-    """`data` over `target`'s bytes, in place; with `grow_first` the room for a longer text is
-    taken before a byte changes (`posix_fallocate`: a full disk refuses it then, not half way)."""
-    with open(target, "r+b") as dst:
-        if grow_first and hasattr(os, "posix_fallocate"):
-            try:
-                os.posix_fallocate(dst.fileno(), 0, max(len(data), 1))
-            except OSError as exc:
-                if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
-                    raise  # (ENOSPC, EFBIG, ...: nothing was changed yet)
-        dst.write(data)
-        dst.truncate(len(data))
-        if durable:
-            dst.flush()
-            os.fsync(dst.fileno())
-
-
-def _copy_in_place(tmp: str, target: Path, durable: bool) -> None:
-    """Write the finished temp file's bytes over `target` in place (its inode, so every hard link
-    to it, kept). The room is taken first; should the write fail all the same, the old bytes are
-    written back (the file is as it was), and only when that fails too is the temp file kept as
-    `<name>.unsaved` beside `target`, which the OSError names."""
-    with open(tmp, "rb") as src:
-        data = src.read()
-    try:
-        old = target.read_bytes()
-    except OSError:
-        old = None
-    try:
-        _overwrite(target, data, durable, grow_first=True)
-    except OSError as exc:
-        if old is not None:
-            try:
-                _overwrite(target, old, durable, grow_first=False)
-            except OSError:
-                pass
-            else:
-                os.unlink(tmp)
-                raise OSError(exc.errno, exc.strerror, os.fspath(target)) from None
-        kept = target.with_name(target.name + ".unsaved")
-        try:
-            os.replace(tmp, kept)
-        except OSError:
-            raise exc from None
-        raise OSError(
-            exc.errno,
-            f"{exc.strerror or exc}; the file could not be put back as it was: the new text is kept"
-            f" in {kept.name}",
-            os.fspath(target),
-        ) from None
-    os.unlink(tmp)
-
-
 @contextlib.contextmanager
 def atomic_output(
     path: Path, *, durable: bool = True, through_links: bool = True, keep_hard_links: bool = False
@@ -544,7 +491,8 @@ def atomic_output(
     With `keep_hard_links` (a file a person keeps, such as a deck, which they may have
     hard-linked into a git checkout), a file with other hard links is written in place once
     the whole new text is in the temp file: a rename would cut it from its other names,
-    which would keep the old text. Only that write is not atomic (`_copy_in_place`).
+    which would keep the old text. That write is not atomic, but a kill during it is put
+    right at the next load (`inplace.copy_in_place`, `inplace.finish_in_place_write`).
     """
     import tempfile  # (a read-only start writes nothing: not imported then)
 
@@ -571,7 +519,9 @@ def atomic_output(
             os.unlink(tmp)
         raise
     if in_place:
-        _copy_in_place(tmp, target, durable)
+        from retain.store.inplace import copy_in_place  # (only a file with other hard links)
+
+        copy_in_place(tmp, target, durable)
     if durable:
         fsync_dir(target.parent)
 

@@ -21,6 +21,7 @@ from retain.store.files import (
     read_text_limited,
 )
 from retain.store.index.derivedcache import FileId, file_id
+from retain.store.inplace import finish_in_place_write
 
 __all__ = [
     "MAX_DECK_FILES",
@@ -54,6 +55,7 @@ class DeckEntry:
     deck: Deck | None
     problems: list[Problem] = field(default_factory=list)
     left_out: int = 0  # the file's cards its deck does not hold (an error each: `ParseResult.left_out`)
+    finished: str = ""  # the line said of a cut-short save into the file, put right as it was read
 
     @property
     def broken(self) -> bool:
@@ -79,6 +81,11 @@ class Library:
     @property
     def broken(self) -> list[DeckEntry]:
         return [e for e in self.entries if e.deck is None]
+
+    @property
+    def finished_saves(self) -> list[str]:
+        """One line per deck file a cut-short save was put right in (`finish_in_place_write`)."""
+        return [e.finished for e in self.entries if e.finished]
 
     def get(self, deck_id: str) -> Deck | None:
         for deck in self.decks:
@@ -423,13 +430,16 @@ def load_library(
     hidden: list[Path] = []
     walks = [(folder, origin, walk_decks(folder)) for folder, origin in folders]
     kept = _kept(walks)
+    finished: dict[Path, str] = {}
     for _folder, origin, walk in walks:
         hidden += walk.hidden
         for path in walk.files:
+            _finish_save(path, origin, finished)
             files[str(path)] = file_id(path)  # before reading: a change while loading is a mismatch later
             if (path, origin) in kept:
                 kept.discard((path, origin))  # (each file once, though its folder be listed twice)
                 read.append(_read_entry(path, origin, cache_dir, cards=cards, listed=True, walk=walk))
+    _say_finished(read, finished)
     owners = _owners(read)
     entries = [
         e
@@ -439,6 +449,29 @@ def load_library(
     for entry in entries:
         _claim(owners, entry)
     return Library(entries, files, _unread(hidden, read))
+
+
+def _finish_save(path: Path, origin: Origin, finished: dict[Path, str]) -> None:
+    """Put right a save into `path` that a kill cut short (`inplace.finish_in_place_write`), before
+    the file is read; the line said, by the file's real path, into `finished`."""
+    if origin == "bundled":
+        return  # (never written)
+    said = finish_in_place_write(path)
+    if said is not None:
+        finished[real_path(path)] = said
+
+
+def _say_finished(entries: Iterable[DeckEntry], finished: dict[Path, str]) -> None:
+    """Each line of `finished` on the entry of its file: its `finished`, and a warning."""
+    if not finished:
+        return
+    for entry in entries:
+        real = real_path(entry.path)
+        said = finished.get(real)
+        if said is not None and not entry.finished:
+            entry.finished = said
+            message = said.removeprefix(f"{real}: ")  # (the problem names the file already)
+            entry.problems.insert(0, Problem(str(entry.path), 1, 1, message, "warning"))
 
 
 # How much an origin protects its files: a bundled deck is never written, a configured deck
@@ -522,6 +555,9 @@ def load_paths(paths: Iterable[Path], library: Library | None = None) -> list[De
     ruled: list[DeckEntry] = []  # the files the library gave its verdict on
     seen: set[Path] = set()
     verdicts = {real_path(e.path): e for e in library.entries} if library is not None else {}
+    finished = {
+        real: e.finished for real, e in verdicts.items() if e.finished
+    }  # (said by the library's load)
     for raw in paths:
         folder = _is(raw.is_dir)  # (a name too long: read as a file, which says why it cannot be)
         walk = walk_decks(raw) if folder else None
@@ -530,6 +566,7 @@ def load_paths(paths: Iterable[Path], library: Library | None = None) -> list[De
             if real in seen:
                 continue
             seen.add(real)
+            _finish_save(path, "path", finished)
             entry = _read_entry(path, "path", None, cards=True, listed=folder, walk=walk)
             verdict = verdicts.get(real)
             if verdict is None:
@@ -537,6 +574,7 @@ def load_paths(paths: Iterable[Path], library: Library | None = None) -> list[De
             else:
                 ruled.append(_as_in_library(entry, verdict))
             entries.append(entry)
+    _say_finished(entries, finished)
     owners = _owners(alone)
     owners.update((e.deck.id, e) for e in ruled if e.deck is not None)  # (the library's choice stands)
     for entry in entries:
