@@ -12,7 +12,8 @@ which the package writer points at the packed files. Text that Anki would read a
 `html_to_text` reads any Anki field back: bold/italic/code become Markdown,
 `<s>`/`<strike>`/`<del>` Markdown's `~~` strike where Markdown reads it as one, `<sup>`/`<sub>`
 Unicode's superscripts and subscripts when it has them all (10⁻³, H₂O), else `^(...)`/`_(...)`,
-`<pre>` a fenced code block, list items `- ` lines (`Lines`: what is in an item is indented to
+`<pre>` a fenced code block, list items `- ` or `1. ` lines (an `<ol start>` or a first `<li
+value>` the list's first number, a later `value` a list of its own; `Lines`: what is in an item is indented to
 its text, and what follows a list comes after a blank line, so that Markdown reads the same
 items), `<hr>` a `***` rule, `<h1>`..`<h6>` ATX headings (`## `, each line of one a heading, with
 blank lines around), `<blockquote>` `> ` lines (nested `> > `, a blank line in one a `>` line, what
@@ -26,8 +27,9 @@ MathJax and Anki's `[$]` math retain's `$` math, other text Markdown-escaped
 where Markdown would act on it (so it shows as Anki shows it: `<a:b>` no autolink, `&amp;`
 no entity, `--|--` under `a|b` no table; see `html_text`), media (`<img>`,
 `<audio>`/`<video>`, `<object>`, `[sound:...]`) as placeholders through `media`, placed
-outside any code (see `html_media`); scripts and styles are
-dropped and every other tag is removed. Exports keep the exact
+outside any code (see `html_media`; an image at an http(s) address a link to it); scripts and
+styles are dropped, and so is an element Anki does not show (`display: none`, `hidden`: see
+`html_layout.Hidden`) with all it holds; every other tag is removed. Exports keep the exact
 Markdown beside the HTML (see `ankinote`), so a round trip does not depend on
 this conversion. `text_to_html` (escaped text, newlines as `<br>`) reads an Anki text file's
 plain (`#html:false`) fields.
@@ -46,8 +48,10 @@ from retain.core.mathtext import math_spans
 from retain.core.mediaref import REF_RE
 from retain.interop.html_layout import (
     LEAD_PIECES,
+    MAX_LIST_NUMBER,
     MAX_SPANS,
     QUOTE_MARK,
+    Hidden,
     Lines,
     OpenHeading,
     OpenList,
@@ -55,6 +59,7 @@ from retain.interop.html_layout import (
     Span,
     Table,
     line_prefix,
+    list_number,
 )
 from retain.interop.html_media import (
     AV,
@@ -63,6 +68,7 @@ from retain.interop.html_media import (
     MediaPlacement,
     image_description,
     kind_by_name,
+    link_destination,
 )
 from retain.interop.html_spans import BLANK_EDGE, INLINE, merged, nested
 from retain.interop.html_text import (
@@ -314,6 +320,7 @@ class _Converter(MediaPlacement, HTMLParser):
         self.marks: list[_Mark] = []  # the open <sup>, <sub> and <s>/<strike>/<del>, innermost last
         self.open_marks: Counter[str] = Counter()  # how many of `marks` each tag has
         self.strikes = True  # False when the field holds the strike sentinels itself (never struck)
+        self.hidden = Hidden(_BLOCKS | {"td", "th"})  # an element Anki does not show (`display: none`)
 
     def _end_code(self) -> None:
         """Close an open inline <code> (a block, a line break or the end of the field comes first)."""
@@ -383,6 +390,10 @@ class _Converter(MediaPlacement, HTMLParser):
             self.marks[k] = replace(self.marks[k], start=at + sum(seq < self.marks[k].seq for seq in written))
             k -= 1
 
+    def _remote(self, text: str, address: str) -> str:
+        plain = escape_markdown if self.escape else as_is
+        return f"[{plain(text, self.cells > 0)}]({link_destination(address)})"
+
     def _place(self, shown: str) -> None:
         if not self.pre:
             self._reopen_spans()
@@ -401,6 +412,8 @@ class _Converter(MediaPlacement, HTMLParser):
             self.out.unclose_heading()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.hidden.start(tag, attrs):
+            return
         if tag in _SKIP:
             self.skip += 1
             return
@@ -440,10 +453,11 @@ class _Converter(MediaPlacement, HTMLParser):
             self._open_heading(int(tag[1]))
         elif tag in _LISTS:
             self.blocks = True
-            self._open_list(_LISTS[tag])
+            start = list_number(dict(attrs).get("start")) if tag == "ol" else None
+            self._open_list(_LISTS[tag], start=1 if start is None else start)
         elif tag == "li":
             self.blocks = True
-            self._open_item()
+            self._open_item(list_number(dict(attrs).get("value")))
         elif tag in _BLOCKS:
             self.blocks = True
             self._newline()
@@ -492,6 +506,8 @@ class _Converter(MediaPlacement, HTMLParser):
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
+        if self.hidden.end(tag):
+            return
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
             return
@@ -664,13 +680,14 @@ class _Converter(MediaPlacement, HTMLParser):
             else:
                 self._close_heading()
 
-    def _open_list(self, ordered: bool, *, implicit: bool = False) -> None:
+    def _open_list(self, ordered: bool, *, implicit: bool = False, start: int = 1) -> None:
+        """A list; an ordered one numbered from `start` (`<ol start>`: Markdown's first number)."""
         out = self.out
         at_marker = out.at_marker()
         self._newline()
         marker = "." if ordered else "-"
         if self.pre:
-            self.lists.append(OpenList(ordered, marker, plain=True))
+            self.lists.append(OpenList(ordered, marker, number=start, plain=True))
             return
         if out.gap and out.texts == self.headed:
             out.settle()  # (a list right after a heading: the blank line after it too)
@@ -680,13 +697,23 @@ class _Converter(MediaPlacement, HTMLParser):
         if marker == parent or (not implicit and out.after_list == (len(self.lists), ordered, marker)):
             marker = _OTHER_MARKER[marker]  # (`- - -` is a rule; lists side by side stay two)
         hold = out.hold() if out and not at_marker else -1
-        self.lists.append(OpenList(ordered, marker, hold, implicit=implicit))
+        self.lists.append(OpenList(ordered, marker, hold, number=start, implicit=implicit))
 
-    def _open_item(self) -> None:
+    def _open_item(self, value: int | None = None) -> None:
+        """A list item; `value` (`<li value>`) its number in an ordered list: the list's first
+        number on its first item, else a list of its own from there (Markdown numbers a list's
+        items one by one from its first: the other marker, `)` for `.`, begins a new one)."""
         if not self.lists:
             self._open_list(False, implicit=True)
         self._close_inside()
         lst = self.lists[-1]
+        if value is not None and lst.ordered and value != lst.number:
+            if lst.first or lst.plain or self.pre:
+                lst.number = value
+            else:
+                self._close_list()
+                self._open_list(True, start=value)
+                lst = self.lists[-1]
         if lst.plain or self.pre:  # (in code: the marker is text)
             self._newline()
             marker = f"{lst.number}{lst.marker} " if lst.ordered else "- "
@@ -697,7 +724,9 @@ class _Converter(MediaPlacement, HTMLParser):
             return
         self._end_item()  # an open item ends where the next begins
         self._newline()
-        marker = f"{lst.number}{lst.marker} " if lst.ordered else f"{lst.marker} "
+        marker = f"{min(lst.number, MAX_LIST_NUMBER)}{lst.marker} " if lst.ordered else f"{lst.marker} "
+        if lst.first and lst.ordered and lst.number != 1:
+            self.out.blank_hold(lst.hold)  # (after text: Markdown's list begun at 1 only interrupts it)
         self.out.item(marker, lst.hold if lst.first else -1)
         lst.first = False
         lst.number += lst.ordered
@@ -737,7 +766,7 @@ class _Converter(MediaPlacement, HTMLParser):
             self.out.after_list = (len(self.lists), lst.ordered, lst.marker)
 
     def handle_data(self, data: str) -> None:
-        if self.skip or self.av:
+        if self.skip or self.av or self.hidden.inside:
             return
         if self.pre:
             if self.reopened and self.fence_at == len(self.out) - 1 and data.startswith("\n"):

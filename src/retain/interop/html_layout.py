@@ -2,24 +2,30 @@
 indented to the item's text, quotations' lines under `> `, a heading's `## ` on each of its lines,
 a blank line after a list, bold and italic closed at each block boundary and opened again after it
 (`Lines`, `OpenList`, `Span`), a table's rows as a Markdown table where Markdown can hold it
-(`Table`), so that Markdown reads back the blocks Anki shows."""
+(`Table`), so that Markdown reads back the blocks Anki shows; an ordered list's first number
+(`list_number`), and what Anki does not show at all (`Hidden`: `display: none`)."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 __all__ = [
     "LEAD_PIECES",
+    "MAX_LIST_NUMBER",
     "MAX_SPANS",
     "QUOTE_MARK",
+    "Hidden",
     "Lines",
     "OpenHeading",
     "OpenList",
     "OpenQuote",
     "Span",
     "Table",
+    "hides",
     "line_prefix",
+    "list_number",
 ]
 
 LEAD_PIECES = 32  # output pieces looked back over for where a line begins
@@ -130,6 +136,13 @@ class Lines(list[str]):
             self.bare = -1
             super().append("\n")
             self._track("\n")
+
+    def blank_hold(self, at: int) -> None:
+        """Fill the `hold` placeholder at `at`, the last piece, with its blank line (a list that
+        starts at another number than 1 cannot interrupt a paragraph: `a` then `3. b` is one)."""
+        if 0 <= at == len(self) - 1 and not self[at]:
+            self[at] = self.holds.get(at, "") + "\n"
+            self._track(self[at])
 
     def settle(self) -> None:
         """Write the blank line a `gap` needs now (before text marked where it stands)."""
@@ -324,3 +337,159 @@ class Table:
             out.marker = out.bare = -1
         lead = "" if out.at_marker() else "\n"
         out.append(lead + "\n".join(lines) + "\n\n")  # blank lines: text after it is no row
+
+
+MAX_LIST_NUMBER = 999_999_999  # Markdown's list markers hold 9 digits at most
+
+
+def list_number(value: str | None) -> int | None:
+    """An `<ol start>` or `<li value>` as the HTML standard reads an integer (spaces, a sign,
+    ASCII digits, anything after them ignored), or None when there is none or Markdown cannot
+    start a list there (a negative number, more than 9 digits)."""
+    m = _INTEGER.match(value or "")
+    digits = m[2].lstrip("0") if m is not None else ""
+    if m is None or (m[1] == "-" and digits) or len(digits) > 9:
+        return None
+    return int(digits or "0")  # (not `int(m[2])`: 4300 leading zeros are too many digits for it)
+
+
+_INTEGER = re.compile(r"[ \t\n\f\r]*([-+]?)([0-9]+)")
+# Elements without content (no end tag): hidden, they hide only themselves.
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+})  # fmt: skip
+_LISTS = ("ul", "ol", "menu", "dir")
+# A start tag -> the open elements it ends (the innermost one), and the elements that end the
+# search (an item of a nested list ends no item of the list around it).
+_ENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "li": (("li",), _LISTS),
+    "dt": (("dt", "dd"), ("dl",)),
+    "dd": (("dt", "dd"), ("dl",)),
+    "tr": (("tr",), ("table",)),
+    "td": (("td", "th"), ("table", "tr")),
+    "th": (("td", "th"), ("table", "tr")),
+}
+_ENDS_DEPTH = 64
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_IMPORTANT = re.compile(r"\s*!\s*important\s*\Z")
+_DISPLAY_VALUE = re.compile(r"[a-z-]+(?:\s+[a-z-]+)*")
+
+
+def _display(style: str) -> str | None:
+    """The `display` an inline `style` sets (lowercase), or None: the last valid declaration,
+    an `!important` one before any that is not."""
+    found: tuple[bool, str] | None = None
+    for declaration in _CSS_COMMENT.sub(" ", style).split(";"):
+        name, colon, value = declaration.partition(":")
+        if not colon or name.strip().lower() != "display":
+            continue
+        value = value.strip().lower()
+        important = _IMPORTANT.search(value) is not None
+        value = _IMPORTANT.sub("", value)
+        if _DISPLAY_VALUE.fullmatch(value) and (found is None or important or not found[0]):
+            found = (important, value)
+    return None if found is None else found[1]
+
+
+def hides(attrs: list[tuple[str, str | None]]) -> bool:
+    """An element with these attributes shows nothing (nor does anything in it): its inline style
+    sets `display: none`, or it has `hidden` and its style sets no other `display`."""
+    display = None
+    hidden = False
+    for name, value in attrs:
+        if name == "style" and value:
+            display = _display(value) or display
+        hidden = hidden or name == "hidden"
+    return display == "none" or (hidden and display is None)
+
+
+class _Open:
+    """Open elements by name, innermost last, with a count per name (so that asking whether one
+    is open, and closing it with what is open in it, is linear over a field in all)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.count: Counter[str] = Counter()
+
+    def __bool__(self) -> bool:
+        return bool(self.names)
+
+    def __contains__(self, tag: str) -> bool:
+        return self.count[tag] > 0
+
+    def push(self, tag: str) -> None:
+        if tag not in _VOID:
+            self.names.append(tag)
+            self.count[tag] += 1
+
+    def close(self, tag: str) -> None:
+        """Close the innermost open `tag` and every element open in it."""
+        if not self.count[tag]:
+            return
+        name = ""
+        while name != tag:
+            name = self.names.pop()
+            self.count[name] -= 1
+
+    def clear(self) -> None:
+        self.names.clear()
+        self.count.clear()
+
+    def start(self, tag: str, blocks: frozenset[str]) -> None:
+        """A start tag ends an open `<p>` when it is a block, and an open item or cell that it is
+        the next of (`_ENDS`), as a browser ends them. (Looked for among the last `_ENDS_DEPTH`
+        elements open: two kinds of tags side by side cannot make it look over every one.)"""
+        if self.count["p"] and tag in blocks:
+            self.close("p")
+        ends = _ENDS.get(tag)
+        if ends is None or not any(self.count[t] for t in ends[0]):
+            return
+        for k in range(len(self.names) - 1, max(-1, len(self.names) - 1 - _ENDS_DEPTH), -1):
+            if self.names[k] in ends[0]:
+                self.close(self.names[k])
+                return
+            if self.names[k] in ends[1]:
+                return
+
+
+class Hidden:
+    """The element Anki does not show (`hides`) that the field is in, and the elements open in
+    it (`inside`, the hidden one first; empty when none is): their text, media and markup are
+    left out. It ends with its end tag, or as a browser ends it: with the end tag of an element
+    around it (a `</div>` ends a `<span>` left open in it), a `<p>` with the next block, an
+    `<li>` with the next item of its list. `outside`: the elements open around it, to tell an end
+    tag of one of those from a stray one in it."""
+
+    def __init__(self, blocks: frozenset[str]) -> None:
+        self.blocks = blocks
+        self.inside = _Open()
+        self.outside = _Open()
+
+    def start(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+        """A start tag: True when it is left out (in the hidden element, or hidden itself)."""
+        if self.inside:
+            self.inside.start(tag, self.blocks)
+            if self.inside:
+                self.inside.push(tag)
+                return True
+        self.outside.start(tag, self.blocks)
+        if attrs and hides(attrs):
+            self.inside.push(tag)
+            return True
+        self.outside.push(tag)
+        return False
+
+    def end(self, tag: str) -> bool:
+        """An end tag: True when it is left out (it ends an element in the hidden one, or the
+        hidden one itself, or is a stray one in it); False when it is the converter's (no element
+        is hidden, or it ends one around the hidden element, ending that too)."""
+        if self.inside:
+            if tag in self.inside:
+                self.inside.close(tag)
+                return True
+            if tag not in self.outside:
+                return True
+            self.inside.clear()
+        self.outside.close(tag)
+        return False

@@ -19,6 +19,11 @@ An `<object>` or `<embed>` whose file is neither an image nor a sound by its nam
 counts it (so an export gives it back; the card names it as a file it cannot show); when the
 package lacks it, the card shows its name, never an `[image]` it never was.
 
+An image (or `<audio>`/`<video>`, `<object>`, `<embed>`) at an http or https address is no file
+of the package: it is a Markdown link to that address (`[image](https://...)`, its description
+as the link's text when it has one; `remote_address`, `link_destination`), never a missing file.
+Any other scheme (`javascript:`, `data:`, `file:`) is a file name, as before.
+
 Media inside `<pre>` or `<code>`, which Anki shows there, is placed outside the code where it
 stands (the code ended before it and begun again after it), as a reference in code is only text.
 """
@@ -29,7 +34,7 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Literal
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS, VIDEO_EXTS
 
@@ -41,6 +46,8 @@ __all__ = [
     "MediaPlacement",
     "image_description",
     "kind_by_name",
+    "link_destination",
+    "remote_address",
     "sound_shown",
 ]
 
@@ -53,6 +60,26 @@ MEDIA_TAGS = AV | {"img", "embed"}  # the elements `MediaPlacement.media_start` 
 _DESCRIPTION_MAX = 500  # what a media reference's description may hold (`core.mediaref`)
 _PLACEHOLDER_IMAGE = "![image]("
 _PLACEHOLDER_AUDIO = "![audio]("
+
+
+_REMOTE = re.compile(r"https?://[^\s/?#]", re.IGNORECASE)
+# What a link's address keeps as it is (ASCII letters, digits and `_.-~` too): not `(`, `)`, `<`,
+# `>`, `\`, `|`, `` ` ``, `$` and spaces, which a link, a table row, code or math would act on.
+_ADDRESS_SAFE = "!#%&'*+,/:;=?@[]"
+_ENTITY_AMP = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+
+
+def remote_address(src: str) -> str | None:
+    """`src` as an http or https address (the spaces around it, which HTML drops, left out), or
+    None when it is not one (a media file's name; `javascript:`, `data:`, `file:`)."""
+    address = src.strip(" \t\n\f\r")
+    return address if _REMOTE.match(address) else None
+
+
+def link_destination(address: str) -> str:
+    """`address` as a Markdown link's destination: what Markdown or retain would act on there
+    percent-encoded, and an `&` that would begin an entity escaped."""
+    return _ENTITY_AMP.sub(r"\\&", quote(address, safe=_ADDRESS_SAFE))
 
 
 def kind_by_name(name: str) -> Literal["image", "audio"] | None:
@@ -115,6 +142,9 @@ class MediaPlacement:
     def _end_code(self) -> None:
         raise NotImplementedError  # the converter's: close an open inline <code>
 
+    def _remote(self, text: str, address: str) -> str:
+        raise NotImplementedError  # the converter's: a Markdown link to `address` showing `text`
+
     def _newline(self) -> None:
         if self.out and not self.out[-1].endswith("\n"):
             self.out.append("\n")
@@ -156,6 +186,9 @@ class MediaPlacement:
     def _image(self, attrs: list[tuple[str, str | None]]) -> str:
         found = dict(attrs)
         src = found.get("src") or ""
+        address = remote_address(src)
+        if address is not None:
+            return self._remote(image_description(found.get("alt") or "", address) or "image", address)
         shown = self.media(src) if self.media and src else None
         described = image_description(found.get("alt") or "", src)
         if shown is not None and described and shown.startswith(_PLACEHOLDER_IMAGE):
@@ -167,10 +200,20 @@ class MediaPlacement:
     def _sound(self, name: str) -> str:
         return sound_shown(name, self.media)
 
+    def _played(self, src: str) -> str:
+        """An `<audio>`'s, `<video>`'s or `<source>`'s file: its placeholder, or a link to it when
+        it is an address."""
+        address = remote_address(src)
+        return self._sound(src) if address is None else self._remote("audio", address)
+
     def _object(self, name: str) -> None:
         """An `<object>`'s file (`data`) or an `<embed>`'s (`src`): its placeholder when the
         package holds it; else `[image]`/`[audio]` by its name, or the name itself when it is
         neither (`paper.pdf`). A video's placeholder is audio (played), as a sound's is."""
+        address = remote_address(name)
+        if address is not None:
+            self._place(self._remote(kind_by_name(address) or "link", address))
+            return
         shown = self.media(name) if self.media is not None else None
         kind = kind_by_name(name)
         if shown is not None and kind == "audio":
@@ -212,14 +255,14 @@ class MediaPlacement:
             src = dict(attrs).get("src") or ""
             self.av, self.av_shown = 1, bool(src)
             if src:
-                self._place(self._sound(src))
+                self._place(self._played(src))
 
     def fallback_start(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """A start tag in an `<audio>`/`<video>`/`<object>` (`av`): its first <source> is its media
         when it has no `src`; anything else is fallback content."""
         if tag == "source" and not self.av_shown:
             self.av_shown = True
-            self._place(self._sound(dict(attrs).get("src") or ""))
+            self._place(self._played(dict(attrs).get("src") or ""))
         elif tag in AV:
             self.av += 1
 

@@ -1,6 +1,9 @@
 """Compare an incoming deck with the one already installed: added, changed and removed cards.
 
-Progress is keyed by card id, so an upgrade that keeps ids keeps the progress
+Cards are compared as the learner sees them: a card's tags are those it ends up with (the
+deck's tags and its own), so a tag that moves between the deck and its cards (an import makes
+the tags every note carries deck tags: one new note without it moves it back onto each card)
+changes no card. Progress is keyed by card id, so an upgrade that keeps ids keeps the progress
 of unchanged and edited cards; removed cards leave the queue and keep their
 history in the journal. A card that leaves one deck of an import for another deck
 of the same import (`importer`: an Anki note moved to another subdeck) is a move:
@@ -9,12 +12,12 @@ one `> id (from deck)` line in the deck it goes to, counted in both decks' heads
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from retain.core.answer.spec import ANSWER_KEYS
 from retain.core.model import Card, Deck
 
-__all__ = ["DeckDiff", "compare_versions", "diff_decks", "same_content"]
+__all__ = ["DeckDiff", "compare_versions", "diff_decks", "effective_tags", "same_content"]
 
 _CONTENT = ("kind", "front", "back", "text", "extra", "accept", "tags", "source", *ANSWER_KEYS)
 
@@ -94,25 +97,54 @@ def _same(a: Card, b: Card) -> bool:
     return all(getattr(a, k) == getattr(b, k) for k in _CONTENT)
 
 
+def effective_tags(deck: Deck, card: Card) -> tuple[str, ...]:
+    """The tags `card` carries in `deck` (the deck's and its own), sorted: where a tag is written,
+    on the deck or on the card, and in which order, does not change what the learner has."""
+    return tuple(sorted(set(deck.tags) | set(card.tags)))
+
+
 def diff_decks(old: Deck | None, new: Deck) -> DeckDiff:
     if old is None:
         return DeckDiff(new.id, "", new.version, added=[c.id for c in new.cards])
     diff = DeckDiff(new.id, old.version, new.version)
     before = {c.id: c for c in old.cards}
     after_ids = {c.id for c in new.cards}
+    kept: list[tuple[Card, Card]] = []
     for card in new.cards:
         prev = before.get(card.id)
         if prev is None:
             diff.added.append(card.id)
-        elif _same(prev, card):
+            continue
+        kept.append((prev, card))
+        if _same(
+            replace(prev, tags=effective_tags(old, prev)), replace(card, tags=effective_tags(new, card))
+        ):
             diff.unchanged += 1
         else:
             diff.changed.append(card.id)
     diff.removed = [c.id for c in old.cards if c.id not in after_ids]
-    for key in ("name", "group", "description", "license", "authors", "tags"):
+    for key in ("name", "group", "description", "license", "authors"):
         if getattr(old, key) != getattr(new, key):
             diff.meta_changed.append(key)
+    if _deck_tags_changed(old, new, kept):
+        diff.meta_changed.append("tags")
     return diff
+
+
+def _deck_tags_changed(old: Deck, new: Deck, kept: list[tuple[Card, Card]]) -> bool:
+    """The deck's tags changed for all its cards: a tag the deck no longer has that no card kept
+    (in both versions) carries now, or one it has now that no such card carried. A tag moved
+    between the deck and its cards is no change, and one that some cards lost or gained is
+    theirs (each such card is changed); with no card kept, any difference is one."""
+    if set(old.tags) == set(new.tags):
+        return False
+    if not kept:
+        return True
+    dropped = set(old.tags) - set(new.tags)
+    gained = set(new.tags) - set(old.tags)
+    return any(all(t not in card.tags for _, card in kept) for t in dropped) or any(
+        all(t not in prev.tags for prev, _ in kept) for t in gained
+    )
 
 
 def _part(part: str) -> tuple[int, str, str]:
