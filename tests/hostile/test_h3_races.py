@@ -152,7 +152,7 @@ def test_a_device_toml_swapped_for_a_fifo_after_its_check_is_damaged_not_a_hang(
     folder = tmp_path / "state" / "devices" / "abc123"
     folder.mkdir(parents=True)
     path = folder / "device.toml"
-    path.write_text('format = 1\nid = "abc123"\n', encoding="utf-8")
+    path.write_text('format = 1\nid = "abc123"\nhost_key = "k"\n', encoding="utf-8")
     real = Path.stat
     done: list[int] = []
 
@@ -183,7 +183,9 @@ def test_this_devices_toml_swapped_for_a_fifo_before_it_is_read_again_never_hang
     folder = state / "devices" / "abc123"
     folder.mkdir(parents=True)
     path = folder / "device.toml"
-    path.write_text('format = 1\nid = "abc123"\n', encoding="utf-8")  # no `path`: from an older retain
+    path.write_text(
+        'format = 1\nid = "abc123"\nhost_key = "k"\n', encoding="utf-8"
+    )  # no `path`: from an older retain
     real = device_mod._own_home
     done: list[int] = []
 

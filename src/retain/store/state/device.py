@@ -110,11 +110,13 @@ def _device_file(folder: Path) -> _DeviceFile:
     named, key, there, copy_of = (data.get(k) for k in ("id", "host_key", "path", "copy_of"))
     if not isinstance(named, str):
         return _DeviceFile(damaged="is empty or zeroed" if not data else "has no device id")
-    if not isinstance(key, str):  # (every retain wrote one: a hand edit or damage)
-        return _DeviceFile(damaged="has no host key")
+    # Every retain writes a computer's folder with its host key (an import's folder has none):
+    # without one it is a hand edit or damage, which `find_device` repairs as a zeroed file.
+    lost_key = not isinstance(key, str) and not is_import_folder(folder.name)
     return _DeviceFile(
         named,
-        key,
+        key if isinstance(key, str) else None,
+        damaged="has no host key" if lost_key else "",
         path=there if isinstance(there, str) else None,
         copy_of=copy_of if isinstance(copy_of, str) else None,
     )
