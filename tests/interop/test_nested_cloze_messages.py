@@ -34,5 +34,5 @@ def test_a_toml_deck_with_a_nested_cloze_is_refused_in_one_clear_line(tmp_path: 
         read_file(path, stage)
     message = str(caught.value)
     assert "\n" not in message and "error: " not in message, message
-    assert f"{path}:9:1: cloze card 'fuji': nested cloze" in message, message
+    assert f"{path}:9:36: cloze card 'fuji': nested cloze" in message, message  # (at the outer opener, h36)
     assert "(and 1 more problem(s): `retain check " in message, message

@@ -110,4 +110,4 @@ def test_check_warns_about_a_missing_media_file(
     )
     monkeypatch.setenv("RETAIN_HOME", str(tmp_path / "home"))
     main(["check", str(deck)])
-    assert f"{deck}:6:1: warning: card 'a': media 'etdc.png' not found in" in capsys.readouterr().out
+    assert f"{deck}:8:10: warning: card 'a': media 'etdc.png' not found in" in capsys.readouterr().out

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, overload
 
 from retain.core.cloze_back import Backs, in_code
@@ -89,7 +89,9 @@ _OPENER = re.compile(r"\{\{c([0-9]++)::")
 _Raw = tuple[int, int, int, str, "str | None"]
 
 
-def _scan_raw(text: str, rejected: list[str] | None = None) -> list[_Raw]:
+def _scan_raw(
+    text: str, rejected: list[str] | None = None, rejected_at: list[int] | None = None
+) -> list[_Raw]:
     """Every deletion, left to right, as tuples; time linear in len(text).
 
     The first `}}` after an opener closes it. An opener whose number is too big
@@ -117,6 +119,8 @@ def _scan_raw(text: str, rejected: list[str] | None = None) -> list[_Raw]:
             if len(significant) > MAX_CLOZE_DIGITS:
                 if rejected is not None:
                     rejected.append(digits if len(digits) <= 12 else digits[:12] + "...")
+                if rejected_at is not None:
+                    rejected_at.append(start)
                 pos = start + 1
                 continue
             digits = significant
@@ -201,6 +205,11 @@ class ClozeSurvey:
     rejected: list[str]  # digits of `{{cN::` openers above MAX_CLOZE (plain text)
     stray: list[tuple[str, str]]  # (an opener as written that makes no deletion, why)
     empty: list[int]  # numbers with a deletion whose answer is empty
+    # where each is in the text (for `retain check` to point at it): the offset of each rejected
+    # opener, of each stray opener, and of the first deletion with an empty answer of each number
+    rejected_at: list[int] = field(default_factory=list)
+    stray_at: list[int] = field(default_factory=list)
+    empty_at: list[int] = field(default_factory=list)
 
 
 def survey(text: str) -> ClozeSurvey:
@@ -211,9 +220,11 @@ def survey(text: str) -> ClozeSurvey:
     and the learner would see the markup.
     """
     rejected: list[str] = []
-    found = _flat(text, _scan_raw(text, rejected))
+    rejected_at: list[int] = []
+    found = _flat(text, _scan_raw(text, rejected, rejected_at))
     starts = {start for start, _end, number, _a, _h in found if number}
     stray: list[tuple[str, str]] = []
+    stray_at: list[int] = []
     code: list[tuple[int, int]] | None = None
     for m in _LOOKALIKE.finditer(text):
         if m.start() in starts:
@@ -231,11 +242,18 @@ def survey(text: str) -> ClozeSurvey:
         else:
             why = f"write {{{{c{significant or '1'}::...}}}}"
         stray.append((opener, why))
+        stray_at.append(m.start())
         if len(stray) == _MAX_STRAY:
             break
     numbers = sorted({number for _s, _e, number, _a, _h in found} - {0})
-    empty = sorted({number for _s, _e, number, answer, _h in found if number and not answer.strip()})
-    return ClozeSurvey(numbers, rejected, stray, empty)
+    empty_first: dict[int, int] = {}
+    for start, _e, number, answer, _h in found:
+        if number and not answer.strip():
+            empty_first.setdefault(number, start)
+    empty = sorted(empty_first)
+    return ClozeSurvey(
+        numbers, rejected, stray, empty, rejected_at, stray_at, [empty_first[n] for n in empty]
+    )
 
 
 def out_of_range_numbers(text: str) -> list[str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -15,6 +18,7 @@ from retain.core.gcpause import gc_paused
 from retain.core.ids import is_valid_id
 from retain.core.model import KINDS, Card, Deck, Kind, Problem
 from retain.core.tomlsafe import TomlFailure, loads_careful, loads_safe
+from retain.core.tomlspots import StringSpots, read_string
 
 __all__ = [
     "EXPANSION_FACTOR",
@@ -22,6 +26,7 @@ __all__ = [
     "FORMAT_VERSION",
     "MAX_DECK_PATTERNS",
     "MAX_FRONT",
+    "FieldSpots",
     "ParseResult",
     "card_header_lines",
     "parse_deck",
@@ -84,6 +89,11 @@ _INLINE_KEY_RE = re.compile(
 _ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2})|(.))")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "e": "\x1b", '"': '"', "\\": "\\"}
 _TABLE_PREFIXES = frozenset({"deck", "cards"})
+# `key =` and the blanks after it, up to the value (at a key's place in `_Ctx._index`)
+_VALUE_AT_RE = re.compile(rf"(?:{_KEY}){_DOTTED}[ \t]*+=[ \t]*+")
+_NEWLINE_RE = re.compile("\n")
+_BLANKS_RE = re.compile(r"[ \t]*+")
+_MAX_TRIES = 64  # `key =` places tried for a card's value (cards inline on one line share it)
 
 
 def _escape(m: re.Match[str]) -> str:
@@ -160,6 +170,9 @@ class ParseResult:
     deck: Deck | None
     problems: list[Problem] = field(default_factory=list)
     left_out: int = 0  # the file's cards the deck does not hold (each with an error that says why)
+    # those of them with a valid id, their string fields as far as they read: what they hold is
+    # still checked (`store.media` says their missing media files too)
+    refused: list[Card] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -293,6 +306,8 @@ class _Ctx:
         self.pattern_chars = 0
         # card id written more than once -> where each later one's `id` is: no card keeps the id
         self.duplicates: dict[str, list[tuple[int, int]]] = {}
+        self._starts: array[int] | None = None  # each line's first offset (`_line_starts`)
+        self.refused: list[Card] = []  # cards left out for an error (`ParseResult.refused`)
 
     def _index(self) -> dict[str, tuple[int, int] | list[tuple[int, int]]]:
         """key -> (line, column) where it is written, or a list of them when it repeats: one pass, built once.
@@ -421,6 +436,81 @@ class _Ctx:
     def add(self, pos: tuple[int, int], message: str, severity: str = "error") -> None:
         sev: Any = severity
         self.problems.append(Problem(self.path, pos[0], pos[1], message, sev))
+
+    def in_value(
+        self, key: str, start: int, end: int | None, value: str, offsets: Sequence[int], skip: int = 0
+    ) -> tuple[int, list[tuple[int, int]]] | None:
+        """Where the characters at `offsets` of the string `value` of `key` (written between lines
+        start..end) are in the file (`core.tomlspots`), with the number of the `key =` place that
+        holds it (`skip`: the places before that one are not tried); None when its string is not
+        found as written there (several cards inline on one line are told apart by their value)."""
+        hit = self._index().get(key)
+        hits = [] if hit is None else hit if isinstance(hit, list) else [hit]
+        first = max(bisect_left(hits, (max(start, 1),)), skip)
+        for i in range(first, min(first + _MAX_TRIES, len(hits))):
+            line, col = hits[i]
+            if end is not None and line > end:
+                break
+            spots = self._string_at(line, col)
+            if spots is not None and spots.value == value:
+                return i, [self._line_col(spots.raw(offset)) for offset in offsets]
+        return None
+
+    def spot(self, key: str, where: tuple[int, int | None], value: str, offset: int) -> tuple[int, int]:
+        """Where the character at `offset` of the card's string `key` is; else where `key` is."""
+        found = self.in_value(key, *where, value, (offset,))
+        return found[1][0] if found is not None else self.find(key, *where)
+
+    def _string_at(self, line: int, col: int) -> StringSpots | None:
+        """The string value of the `key =` written at line:col, if it is one."""
+        pos = self._line_starts()[line - 1] + col - 1
+        m = _VALUE_AT_RE.match(self.text, pos)
+        return None if m is None else read_string(self.text, m.end())
+
+    def _line_starts(self) -> array[int]:
+        """The offset where each line starts (at "\\n", as TOML counts lines): built once, when a
+        place in a value is asked for."""
+        if self._starts is None:
+            self._starts = array("q", [0])
+            self._starts.extend(m.end() for m in _NEWLINE_RE.finditer(self.text))
+        return self._starts
+
+    def indent(self, line: int) -> int:
+        """The column of a line's first character that is no blank (a `[[cards]]` header's `[`)."""
+        pos = self._line_starts()[line - 1]
+        m = _BLANKS_RE.match(self.text, pos)
+        return 1 if m is None else m.end() - pos + 1
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of a file offset."""
+        starts = self._line_starts()
+        line = bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+
+class FieldSpots:
+    """Where text inside a card's string field is in a deck file's text: for a problem found after
+    the parse (a missing media file) to point at the line and column that hold it."""
+
+    def __init__(self, text: str, path: str = "<deck>") -> None:
+        self._ctx = _Ctx(path, text)
+        self._next: dict[str, int] = {}  # key -> the place after the one the last card's was found at
+
+    def at(self, card_line: int, key: str, value: str, offsets: Sequence[int]) -> list[tuple[int, int]]:
+        """Where the characters at `offsets` of `value`, the card's `key` written from line
+        `card_line` (its `[[cards]]` header or inline table) on, are; the card's line when not
+        found there (the file changed since it was read). Asked card after card in file order,
+        each search starts after the last card's (cards inline on one line share it)."""
+        if card_line < 1:
+            return [(1, 1)] * len(offsets)
+        skip = self._next.get(key, 0)
+        found = self._ctx.in_value(key, card_line, None, value, offsets, skip)
+        if found is None and skip:
+            found = self._ctx.in_value(key, card_line, None, value, offsets)
+        if found is None:
+            return [(card_line, 1)] * len(offsets)
+        self._next[key] = found[0] + 1
+        return found[1]
 
 
 def _where(ctx: _Ctx, key: str, where: tuple[int, int | None] | None) -> tuple[int, int]:
@@ -575,18 +665,34 @@ def _unknown_keys(ctx: _Ctx, keys: list[str], start: int, end: int | None) -> No
         add(Problem(path, at[0], at[1], f"unknown card key {_key(key)}", "warning"))
 
 
+def _bare(raw: dict[str, Any], card_id: str, line: int) -> Card:
+    """A card left out before it is read (its id repeats one, its kind is unknown): its strings, as
+    far as they are strings, for `ParseResult.refused`."""
+
+    def text(key: str) -> str:
+        value = raw.get(key, "")
+        return value if isinstance(value, str) else ""
+
+    return Card(
+        card_id, front=text("front"), back=text("back"), text=text("text"), extra=text("extra"), line=line
+    )
+
+
 def _card(
-    ctx: _Ctx, raw: Any, start: int, end: int | None, seen: dict[str, tuple[int, int | None]]
+    ctx: _Ctx, raw: Any, at: tuple[int, int], end: int | None, seen: dict[str, tuple[int, int | None]]
 ) -> Card | None:
+    """The card `raw`, written from line:column `at` (column 0: its `[[cards]]` header's, looked up
+    when said) to line `end`; None, with an error that says why, when the deck leaves it out."""
+    start = at[0]
     where = (start, end)
     if not isinstance(raw, dict):
-        ctx.add((start, 1), "each entry of `cards` must be a table ([[cards]])")
+        ctx.add((start, at[1] or ctx.indent(start)), "each entry of `cards` must be a table ([[cards]])")
         return None
     if not CARD_KEYS.issuperset(raw):
         _unknown_keys(ctx, [key for key in raw if key not in CARD_KEYS], start, end)
     card_id = raw.get("id")
     if card_id is None:
-        ctx.add((start, 1), "card has no `id`; run `retain check --fix` to add one")
+        ctx.add((start, at[1] or ctx.indent(start)), "card has no `id`; run `retain check --fix` to add one")
         return None
     if not isinstance(card_id, str) or not is_valid_id(card_id):
         ctx.add(
@@ -596,11 +702,13 @@ def _card(
         return None
     if card_id in seen:  # said once every card is read: the message counts the cards
         ctx.duplicates.setdefault(card_id, []).append(ctx.find("id", *where))
+        ctx.refused.append(_bare(raw, card_id, start))
         return None
     seen[card_id] = where  # its line is looked up only for a duplicate: a clean deck builds no key index
     kind = raw.get("kind", "basic")
     if kind not in KINDS:
         ctx.add(ctx.find("kind", *where), f"unknown kind {quoted(kind)}; use one of {', '.join(KINDS)}")
+        ctx.refused.append(_bare(raw, card_id, start))
         return None
     k: Kind = kind
     for key in sorted(_UNREAD[k].intersection(raw)):
@@ -632,8 +740,21 @@ def _card(
         tolerance=spec.tolerance,
         aliases=spec.aliases,
     )
-    if any(p.severity == "error" for p in ctx.problems[before:]):
-        return None
+    checked = (
+        None
+        if any(p.severity == "error" for p in ctx.problems[before:])
+        else _checked(ctx, card, raw, spec if has_answer_keys else None, where)
+    )
+    if checked is None:
+        ctx.refused.append(card)
+    return checked
+
+
+def _checked(
+    ctx: _Ctx, card: Card, raw: dict[str, Any], spec: AnswerSpec | None, where: tuple[int, int | None]
+) -> Card | None:
+    """`card` once its texts and answer keys (`spec`; None: it has none) are checked; None when an
+    error leaves it out."""
     checked = _check_card(ctx, card, where)
     if checked is not None and card.match == "regex" and card.pattern not in ctx.patterns:
         ctx.pattern_chars += len(card.pattern)
@@ -645,7 +766,7 @@ def _card(
                 "characters; split the deck",
             )
             return None
-    if checked is not None and has_answer_keys:
+    if checked is not None and spec is not None:
         for key, message, severity in problems(card.id, card.kind, card.back, card.accept, spec, list(raw)):
             ctx.add(ctx.find(key, *where), message, severity)
             if severity == "error":
@@ -660,13 +781,13 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
             return None
         nested = nesting_problem(card.text)
         if nested is not None:  # (its deletions are refused whole: nothing mangled is studied)
-            ctx.add(ctx.find("text", *where), f"cloze card {card.id!r}: {nested[1]}")
+            ctx.add(ctx.spot("text", where, card.text, nested[0]), f"cloze card {card.id!r}: {nested[1]}")
             return None
         found = survey(card.text)
         numbers = found.numbers
-        for digits in found.rejected[:3]:
+        for digits, at in islice(zip(found.rejected, found.rejected_at, strict=True), 3):
             ctx.add(
-                ctx.find("text", *where),
+                ctx.spot("text", where, card.text, at),
                 f"cloze card {card.id!r}: `{{{{c{digits}::` is not a cloze (numbers go from 1 to {MAX_CLOZE})",
                 "warning",
             )
@@ -676,15 +797,15 @@ def _check_card(ctx: _Ctx, card: Card, where: tuple[int, int | None]) -> Card | 
                 f"cloze card {card.id!r} has no {{{{c1::...}}}} deletions",
                 "warning",
             )
-        for opener, why in found.stray:
+        for (opener, why), at in zip(found.stray, found.stray_at, strict=True):
             ctx.add(
-                ctx.find("text", *where),
+                ctx.spot("text", where, card.text, at),
                 f"cloze card {card.id!r}: `{opener}` is not a cloze ({why})",
                 "warning",
             )
-        for number in found.empty[:3]:
+        for number, at in islice(zip(found.empty, found.empty_at, strict=True), 3):
             ctx.add(
-                ctx.find("text", *where),
+                ctx.spot("text", where, card.text, at),
                 f"cloze card {card.id!r}: c{number} hides an empty answer; there is nothing to recall",
                 "warning",
             )
@@ -732,28 +853,35 @@ def _duplicate_errors(ctx: _Ctx, seen: dict[str, tuple[int, int | None]]) -> Non
             ctx.add(at, f"duplicate card id {card_id!r} (first at line {first}): {left}")
 
 
-def _inline_card_lines(ctx: _Ctx, count: int) -> tuple[list[int], int | None]:
-    """The first line of each of `count` cards written inline, and the array's last line.
+def _inline_card_lines(ctx: _Ctx, count: int) -> tuple[list[int], list[int], int | None]:
+    """The first line and the column (of its `{`) of each of `count` cards written inline, and the
+    array's last line.
 
     Several cards on one line share it. When the array is not found as written (a
-    hand edit the scan does not read), every card is at the `cards =` line.
+    hand edit the scan does not read), every card is at the `cards =` key.
     """
     from retain.core.tomltables import array_items
 
-    line = ctx.find("cards", *ctx.top_lines())[0]
+    line, col = ctx.find("cards", *ctx.top_lines())
     text = ctx.text
     pos = 0
     for _ in range(line - 1):
         pos = text.find("\n", pos) + 1
     found = array_items(text, pos)
     if found is None or len(found[0]) != count:
-        return [line] * count, None
+        return [line] * count, [col] * count, None
     lines: list[int] = []
+    cols: list[int] = []
+    begin = text.rfind("\n", 0, pos)  # the "\n" before the line `pos` is on (-1: none)
     for offset in found[0]:
-        line += text.count("\n", pos, offset)
+        breaks = text.count("\n", pos, offset)
+        if breaks:
+            line += breaks
+            begin = text.rfind("\n", pos, offset)
         pos = offset
         lines.append(line)
-    return lines, line + text.count("\n", pos, found[1])
+        cols.append(offset - begin)
+    return lines, cols, line + text.count("\n", pos, found[1])
 
 
 def parse_deck(text: str, path: str = "<deck>", *, careful: bool = False) -> ParseResult:
@@ -783,14 +911,15 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
         return ParseResult(None, ctx.problems)
     headers = card_header_lines(text) if raw_cards else []
     last: int | None = None  # the last card's last line (None: the file's end)
+    cols: list[int] | None = None  # each card's column; None: its header's, looked up when said
     if len(headers) != len(raw_cards):  # written inline, `cards = [ {...}, ... ]`
-        headers, last = _inline_card_lines(ctx, len(raw_cards))
+        headers, cols, last = _inline_card_lines(ctx, len(raw_cards))
     cards: list[Card] = []
     seen: dict[str, tuple[int, int | None]] = {}
     fronts: dict[str, tuple[str, str]] = {}  # a question's text -> (card id, "front" or "back")
     for i, raw in enumerate(raw_cards):
         end = max(headers[i], headers[i + 1] - 1) if i + 1 < len(headers) else last
-        card = _card(ctx, raw, headers[i], end, seen)
+        card = _card(ctx, raw, (headers[i], cols[i] if cols is not None else 0), end, seen)
         if card is None:
             continue
         key = " ".join((card.front or card.text).lower().split())
@@ -820,6 +949,7 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
         cards.append(card)
     if ctx.duplicates:  # progress is keyed by id: which of two cards is the studied one is unknown
         _duplicate_errors(ctx, seen)
+        ctx.refused += (c for c in cards if c.id in ctx.duplicates)
         cards = [c for c in cards if c.id not in ctx.duplicates]
     deck = Deck(
         id=header.id,
@@ -834,4 +964,5 @@ def _parse_deck(text: str, path: str, careful: bool) -> ParseResult:
         path=path,
     )
     ctx.problems.sort(key=attrgetter("line", "col"))
-    return ParseResult(deck, ctx.problems, left_out=len(raw_cards) - len(cards))
+    ctx.refused.sort(key=attrgetter("line"))
+    return ParseResult(deck, ctx.problems, left_out=len(raw_cards) - len(cards), refused=ctx.refused)
