@@ -2,11 +2,14 @@
 
 A card refers to a file in its deck's media folder with a Markdown image whose
 target is `DECK.media/NAME` (imports write content-hash names; authors may use
-their own). `split_media` cuts the text at each such reference outside code,
-so the study screen shows the image (or the audio line) in place, between the
-text before and after it: the first `MAX_SHOWN` of one text, so a stranger's
-card with thousands of references does not freeze the screen (the rest stay in
-the text, where the Markdown renderer shows a placeholder). Names are data: `is_safe_name` refuses separators,
+their own). `split_media` says where the study screen draws them, each text piece
+a Markdown document of its own: a reference standing at the top level is drawn in
+place, between the text before and after it; one inside a table cell, emphasis, a
+link, a list item, a quote or a heading (a revealed cloze's `**...**`) leaves that
+construct whole, named in it (`🖼 image`), and is drawn right after its top-level
+block. The first `MAX_SHOWN` of one text are drawn, so a stranger's card with
+thousands of references does not freeze the screen (the rest stay in the text, where
+the Markdown renderer shows a placeholder). Names are data: `is_safe_name` refuses separators,
 `..`, control characters and drive letters; the store resolves a safe name
 inside the media folder only (`store.media`).
 
@@ -28,10 +31,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from retain.core.codespans import code_ranges, in_ranges
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = [
     "AUDIO_EXTS",
@@ -258,29 +266,195 @@ def _ref(m: re.Match[str]) -> MediaRef | None:
 
 
 def split_media(text: str, limit: int | None = MAX_SHOWN) -> list[str | MediaRef]:
-    """The text cut at each media reference outside code (the first `limit` of them; None: all):
-    text pieces and references, in order."""
-    if "![" not in text:
+    """The text cut where the study screen draws its media (the first `limit` of them; None:
+    all): text pieces and references, in order, each piece sound Markdown of its own
+    (`_placed`). A reference the Markdown parser does not read as an image (in an indented code
+    block, an autolink, behind an escaped `!`) or inside `$...$` math is left in the text."""
+    if not may_hold_refs(text):
         return [text]
-    out: list[str | MediaRef] = []
-    pos = 0
-    refs = 0
-    for m in image_refs(text):
-        if limit is not None and refs >= limit:
-            break
-        ref = _ref(m)
-        if ref is None:
-            continue
-        if m.start() > pos:
-            out.append(text[pos : m.start()])
-        out.append(ref)
-        refs += 1
-        pos = m.end()
-    if pos < len(text) or not out:
-        out.append(text[pos:])
-    return out
+    return list(_placed(text, limit))
 
 
 def media_refs(text: str) -> list[MediaRef]:
-    """Every media reference of the text outside code, in order."""
-    return [p for p in split_media(text, None) if isinstance(p, MediaRef)]
+    """Every media reference of the text outside code, in order (what exports and the store
+    carry: wherever it stands in the Markdown)."""
+    return [ref for m in image_refs(text) if (ref := _ref(m)) is not None]
+
+
+# Where a media reference is drawn. The study screen renders each text piece as a Markdown
+# document of its own, so the text is cut only where that changes nothing: at a reference that
+# stands at the top level, alone or among a paragraph's plain text (`Name it. ![audio](...)`),
+# drawn where it stands; and between top-level blocks. A reference inside a construct (a table
+# cell, emphasis, a link, a list item, a quote, a heading: a revealed cloze's `**...**` too)
+# stays in the text, which shows it as its description (`🖼 image`, `ui.card_text`), and is
+# drawn right after the top-level block that holds it. Each cut is checked: the pieces parsed
+# alone must give the blocks and inline content the whole text gave; when they do not (a piece
+# would start with `    ` or `2. `), each reference is drawn after its block instead, and
+# should that change the Markdown too (a link whose definition is in another piece), nothing is
+# cut: the media are drawn after the text.
+PLACE_BUDGET = 100_000  # characters (~0.3 s): a longer text is not parsed for this; its media go after it
+_MARK = "\ue000"  # (a private-use character) the stand-in targets' prefix: `\ue0000`, `\ue0001`, ...
+_BREAKS = frozenset({"softbreak", "hardbreak"})
+_LINE_END = re.compile(r"\r\n|\r|\n")
+Sig = tuple[object, ...]
+Cut = tuple[int, int, list[MediaRef]]  # text[start:end] is left out; the references drawn there
+
+
+@cache
+def _parser() -> MarkdownIt:
+    from retain.core.answer.shown import card_parser  # (markdown-it: loaded on first use)
+
+    return card_parser()
+
+
+@lru_cache(maxsize=64)
+def _placed(text: str, limit: int | None) -> tuple[str | MediaRef, ...]:
+    from retain.core.mathtext import math_spans
+
+    math = [(start, end) for start, end, _display in math_spans(text)]  # (shown as math, as written)
+    found = [(m, ref) for m in image_refs(text) if (ref := _ref(m)) and not in_ranges(m.start(), math)]
+    if not found:
+        return (text,)
+    if len(text) > PLACE_BUDGET or _MARK in text:
+        return (text, *[ref for _m, ref in found][:limit])
+    parser = _parser()
+    marked: list[str] = []
+    pos = 0
+    for i, (m, _) in enumerate(found):  # each target marked, to know which image token is which
+        marked += [text[pos : m.start()], with_target(m, f"{_MARK}{i}")]
+        pos = m.end()
+    tokens = parser.parse("".join([*marked, text[pos:]]))
+    shown: list[MediaRef] = []
+    for in_place in (True, False):
+        cuts, expected, shown = _cuts(text, tokens, found, limit, in_place=in_place)
+        bounds = [0, *(at for cut in cuts for at in cut[:2]), len(text)]
+        pieces = [text[bounds[k] : bounds[k + 1]] for k in range(0, len(bounds), 2)]
+        if all(_doc_sig(parser.parse(p)) == want for p, want in zip(pieces, expected, strict=True)):
+            out: list[str | MediaRef] = []
+            for piece, cut in zip(pieces, [*cuts, None], strict=True):
+                if piece:
+                    out.append(piece)
+                if cut is not None:
+                    out += cut[2]
+            return tuple(out)
+    return (text, *shown)  # (a cut would change the Markdown: the media go after the text)
+
+
+def _cuts(
+    text: str,
+    tokens: list[Token],
+    found: list[tuple[re.Match[str], MediaRef]],
+    limit: int | None,
+    *,
+    in_place: bool,
+) -> tuple[list[Cut], list[list[Sig]], list[MediaRef]]:
+    """Where to cut `text` (parsed as `tokens`, its references' targets marked), the signature
+    of each piece's tokens as the whole text has them, and the references drawn, in order.
+    Without `in_place`, every reference is drawn after its top-level block."""
+    starts = [0, *(e.end() for e in _LINE_END.finditer(text))]
+    cuts: list[Cut] = []
+    expected: list[list[Sig]] = []
+    piece: list[Sig] = []
+    shown: list[MediaRef] = []
+    for first, end in _blocks(tokens):
+        images: list[tuple[int, int, int]] = []  # (reference, depth, index among the inline's children)
+        for t in tokens[first:end]:
+            if t.type == "inline":
+                _images(t.children or [], 0, images)
+        placed = images if limit is None else images[: max(0, limit - len(shown))]
+        if not placed:
+            piece += [_sig(t) for t in tokens[first:end]]
+            continue
+        top = in_place and tokens[first].type == "paragraph_open"
+        here = [i for i in placed if top and i[1] == 0]  # cut where it stands
+        after = [found[i[0]][1] for i in placed if not (top and i[1] == 0)]
+        if here:
+            inline = tokens[first + 1]
+            children = inline.children or []
+            at = 0
+            for ref, _depth, index in here:
+                m = found[ref][0]
+                piece += _paragraph(children[at:index])
+                expected.append(piece)
+                piece = []
+                cuts.append((m.start(), m.end(), [found[ref][1]]))
+                at = index + 1
+            piece += _paragraph(children[at:])
+        else:
+            piece += [_sig(t) for t in tokens[first:end]]
+        shown += [found[i[0]][1] for i in placed]
+        if after:
+            line = (tokens[first].map or [0, len(starts)])[1]
+            offset = starts[line] if line < len(starts) else len(text)
+            expected.append(piece)
+            piece = []
+            cuts.append((offset, offset, after))
+    expected.append(piece)
+    return cuts, expected, [ref for cut in cuts for ref in cut[2]]
+
+
+def _blocks(tokens: list[Token]) -> Iterator[tuple[int, int]]:
+    """Each top-level block: the (first, end) indexes of its tokens."""
+    i = 0
+    while i < len(tokens):
+        j, depth = i, 0
+        while True:
+            depth += tokens[j].nesting
+            j += 1
+            if depth <= 0 or j >= len(tokens):
+                break
+        yield i, j
+        i = j
+
+
+def _images(children: list[Token], depth: int, out: list[tuple[int, int, int]]) -> None:
+    """The marked references among inline `children`: (which, how many spans open around it,
+    its index among `children`), an image inside another image's description at depth 1 or more."""
+    for index, c in enumerate(children):
+        if c.type == "image":
+            src = c.attrs.get("src")
+            if isinstance(src, str) and src.startswith(_MARK) and src[len(_MARK) :].isdigit():
+                out.append((int(src[len(_MARK) :]), depth, index))
+            if c.children:
+                _images(c.children, depth + 1, out)  # (in a description: never cut where it stands)
+        depth += c.nesting
+
+
+def _paragraph(children: list[Token]) -> list[Sig]:
+    inline = _inline_sig(children)
+    return [("paragraph_open",), ("inline", inline), ("paragraph_close",)] if inline else []
+
+
+def _sig(t: Token) -> Sig:
+    if t.type == "inline":
+        return ("inline", _inline_sig(t.children or []))
+    if t.type == "paragraph_open" or t.type == "paragraph_close":
+        return (t.type,) if not t.hidden else (t.type, "hidden")
+    content = t.content if t.type in ("fence", "code_block", "html_block") else ""
+    return (t.type, t.tag, t.markup, t.info, t.hidden, content, tuple(sorted(t.attrs.items())))
+
+
+def _inline_sig(children: list[Token]) -> tuple[Sig, ...]:
+    """Inline tokens as shown, whatever an image's target (marked or not): text joined, and the
+    line breaks and blanks at the ends (a piece's ends) left out."""
+    out: list[list[object]] = []
+    for c in children:
+        if c.type == "text" and out and out[-1][0] == "text":
+            out[-1][1] = f"{out[-1][1]}{c.content}"
+            continue
+        attrs = tuple(sorted((k, v) for k, v in c.attrs.items() if k != "src"))
+        inner = _inline_sig(c.children or []) if c.type == "image" else ()
+        out.append([c.type, c.content, c.markup, attrs, inner])
+    while out and (out[0][0] in _BREAKS or (out[0][0] == "text" and not str(out[0][1]).strip())):
+        out.pop(0)
+    while out and (out[-1][0] in _BREAKS or (out[-1][0] == "text" and not str(out[-1][1]).strip())):
+        out.pop()
+    if out and out[0][0] == "text":
+        out[0][1] = str(out[0][1]).lstrip()
+    if out and out[-1][0] == "text":
+        out[-1][1] = str(out[-1][1]).rstrip()
+    return tuple(tuple(x) for x in out)
+
+
+def _doc_sig(tokens: list[Token]) -> list[Sig]:
+    return [_sig(t) for t in tokens]

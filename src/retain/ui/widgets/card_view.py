@@ -4,7 +4,10 @@ A card without media is one Rich `Group` in one `Static`: a card change is
 one widget update (one layout pass), however many parts the card has. A card
 with media (`![...](DECK.media/NAME)`, see `core.mediaref`) is laid out as a
 flow instead: the text before a reference, the image or audio line in its
-place (`MediaBlock`), the text after it.
+place (`MediaBlock`), the text after it. Text is cut only where each piece is
+the Markdown it was (`split_media`): a picture in a table cell, in bold, in a list
+item or a revealed cloze keeps that construct whole (it shows `🖼 image` there)
+and is drawn right after its block.
 
 The Group is drawn through `CardRender`, which renders it once per width
 (Textual would render it twice: to measure its height, then to draw it), and
