@@ -37,6 +37,7 @@ from retain.interop.limits import DEFAULT_LIMITS
 from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.store.decks.library import DeckEntry, Library
 from retain.store.home import Home, open_home
+from retain.store.move_intent import MOVED_BY_IMPORT, begin_moves
 
 if TYPE_CHECKING:
     from retain.interop.history_writer import HistoryWriter
@@ -178,6 +179,9 @@ def _import_one(
                     "from its import dialog: i); nothing was written"
                 )
             try:
+                if writer is not None and plan.moves:  # (a kill before the journal holds the
+                    now = datetime.now(UTC)  # moves: the next start finishes them, `move_intent`)
+                    begin_moves(writer.collection(now), plan.moves, now, MOVED_BY_IMPORT)
                 media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
             except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: which decks went in, from the disk
                 bar.finish()

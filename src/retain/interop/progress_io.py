@@ -339,17 +339,23 @@ def record_moves(coll: Collection, moves: Mapping[str, str], now: datetime) -> i
     keys back to new, their history followed by the card detail, the statistics and an
     export). Called after the import's history is recorded (it was recorded under the old
     keys), so that what the history added moves too. Returns how many units had progress to
-    carry; InteropError when another retain is writing the progress."""
+    carry; InteropError when another retain is writing the progress.
+
+    The import records the moves' intent before it writes its decks (`move_intent.begin_moves`),
+    so a kill before this call is finished at the next start; once the journal holds the moves,
+    the intent goes (a failure keeps it, for the next start to finish)."""
     if not moves:
         return 0
     if coll.read_only:
         raise InteropError("another retain is writing the progress; close it and import again")
-    from retain.store.state.progress_edits import move_progress  # (only an import that moves cards)
+    from retain.store.move_intent import end_moves  # (only an import that moves cards)
+    from retain.store.state.progress_edits import move_progress
 
     try:
         events = move_progress(coll, moves, now)
     except CollectionError as exc:
         raise InteropError(f"progress store: {exc}") from None
+    end_moves(coll)
     targets = set(moves.values())
     return sum(1 for e in events if e.key in targets and e.after is not None and not e.after.is_new)
 

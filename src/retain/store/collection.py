@@ -141,7 +141,22 @@ class Collection:
             raise
         if col.writer.read_only:
             col.state_ids_at_open = None
+        col._finish_moves(now)
         return col
+
+    def _finish_moves(self, now: datetime) -> None:
+        """A card move a kill cut short (`store.move_intent`): finished, or taken back, with one
+        line; a reader shows it finished (in memory) and writes nothing."""
+        if not (self.state_dir / "moving.toml").exists():
+            return
+        from retain.store.move_intent import finish_moves, preview_moves
+
+        try:
+            said = preview_moves(self, now) if self.read_only else finish_moves(self, now)
+        except (CollectionError, OSError) as exc:  # (the journal could not be written: next start)
+            said = f"a card move cut short could not be finished yet: {exc}"
+        if said:
+            self._extra_messages.append(said)
 
     def _abandon(self) -> None:
         """An open that failed: stop the history's workers, release the lock."""
@@ -195,6 +210,7 @@ class Collection:
             return False
         self._read_ids = self.state_ids_at_open = ids
         self._can_undo = None
+        self._finish_moves(now)
         return True
 
     @property
@@ -221,6 +237,7 @@ class Collection:
                 exams += exam_clashes(config_exams, pairs, today)
         config = [
             *self.home.config.warnings,
+            *(library.finished_saves if library is not None else []),  # (a deck save a kill cut short)
             *missing_folders(self.home.config),
             *self._unknown_decks(),
             *zone_messages(self.tz),

@@ -17,7 +17,9 @@ read the card:
   file is mended (its `kind` is "duplicated" or "broken").
 
 Progress follows the unit keys: a renumbered cloze (`core.remap`) and a card
-moved to another deck get their old keys' states (`store.progress_edits`).
+moved to another deck get their old keys' states (`store.progress_edits`). The move's intent is
+written before the first deck file (`store.move_intent`), so a kill between the deck files and
+the journal is finished at the next start: the card never comes back new, nor in two decks.
 Bundled decks are copied into the user's deck folder on their first edit. A card written by
 hand without an id no longer keeps the deck from being edited: the save gives it the id
 `retain check --fix` would (`SaveResult.ids_given`).
@@ -50,6 +52,7 @@ from retain.store.collection import Collection
 from retain.store.decks import editlock
 from retain.store.decks.deckedit import DeckChangedOnDisk, DeckEditError, DeckFile, create_deck_file
 from retain.store.decks.media_moves import carry_media
+from retain.store.move_intent import FileStep, moving
 from retain.store.oserror import os_error_text
 from retain.store.state.progress_edits import move_progress
 
@@ -230,20 +233,45 @@ def _save_card(
     # a moved card keeps its comments and string styles: its table's text goes along
     layout = source.table_text(base.id) if moving and base is not None and not keep_theirs else None
     laid_out = target.upsert(card, layout)
-    _save(target)
-    written.append(target.path)
-    if moving and base is not None and not keep_theirs and _find(source, base.id) is not None:
+    removing = moving and base is not None and not keep_theirs and _find(source, base.id) is not None
+    if removing and base is not None:  # (in memory first: nothing is written when it cannot be)
         source.remove(base.id, comment=laid_out)  # (the comment above it went along, or stays)
-        _save_source(
-            col, source, target, f"{card.id!r} was", "the card is in both files now; delete one of them"
-        )
-        written.append(source.path)
-    if moves:
-        move_progress(col, moves, now)
+    steps = [FileStep.of(target)]
+    if removing and base is not None:
+        steps.append(FileStep.of(source, [(base.id, laid_out)]))
+    with _crash_safe(col, moves, now, steps, _what(edit, card) if base is not None else "", removing):
+        _save(target)
+        written.append(target.path)
+        if removing:
+            _save_source(
+                col, source, target, f"{card.id!r} was", "the card is in both files now; delete one of them"
+            )
+            written.append(source.path)
+        if moves:
+            move_progress(col, moves, now)
     col.reload_library()
     given = target.ids_given + (source.ids_given if source is not target else 0)
     moved_from = (edit.origin_deck, base) if moving and base is not None and not keep_theirs else None
     return SaveResult(edit.deck_id, card, list(written), merged, moves, dropped, given, moved_from)
+
+
+def _what(edit: CardEdit, card: Card) -> str:
+    """The move for the line a start says when a kill cut it short."""
+    base_id = edit.base.id if edit.base is not None else card.id
+    if edit.origin_deck != edit.deck_id:
+        return f"the card {edit.origin_deck}/{base_id} to deck {edit.deck_id}"
+    return f"the progress of the card {edit.deck_id}/{base_id} to its edited review units"
+
+
+def _crash_safe(
+    col: Collection, moves: dict[str, str], now: datetime, steps: list[FileStep], what: str, files: bool
+) -> contextlib.AbstractContextManager[None]:
+    """Around the writes of an edit that moves cards between files or progress between keys: the
+    move's intent first (`store.move_intent`), so a kill between the writes is finished at the next
+    start. Needed when cards leave a file (`files`), or a key that moves has progress."""
+    if files or any(old in col.states for old in moves):
+        return moving(col, moves, now, what, steps)
+    return contextlib.nullcontext()
 
 
 def _left_out(deck_file: DeckFile, card_id: str) -> CardConflict | None:
@@ -404,17 +432,26 @@ def move_cards(
             moved.append((deck_id, base, card, target.upsert(card, source.table_text(base.id)), own))
         if not moved:
             return []
-        _save(target)
-        written.append(target.path)
+        removed: dict[str, list[tuple[str, bool]]] = {}
         for deck_id, base, _card, laid_out, _own in moved:
             sources[deck_id][0].remove(base.id, comment=laid_out)  # (its comment went along, or stays)
-        for source, _by_id in sources.values():
-            _save_source(
-                col, source, target, "the cards were", "its cards are in both files now; delete them from one"
-            )
-            written.append(source.path)
-        if moves:
-            move_progress(col, moves, now)
+            removed.setdefault(deck_id, []).append((base.id, laid_out))
+        steps = [FileStep.of(target), *(FileStep.of(sources[d][0], r) for d, r in removed.items())]
+        count = f"{len(moved)} card{'s' if len(moved) != 1 else ''}"
+        with moving(col, moves, now, f"{count} to deck {to_deck}", steps):
+            _save(target)
+            written.append(target.path)
+            for source, _by_id in sources.values():
+                _save_source(
+                    col,
+                    source,
+                    target,
+                    "the cards were",
+                    "its cards are in both files now; delete them from one",
+                )
+                written.append(source.path)
+            if moves:
+                move_progress(col, moves, now)
         col.reload_library()
         given = target.ids_given + sum(source.ids_given for source, _by_id in sources.values())
         return [  # (the ids given are the whole move's, on each card's result)

@@ -33,6 +33,7 @@ from retain.interop.importer import (
 from retain.interop.progress_io import collection_record_history
 from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection, CollectionError
+from retain.store.move_intent import MOVED_BY_IMPORT, begin_moves
 from retain.store.oserror import os_error_text
 from retain.ui.access import retain_app
 from retain.ui.live_reload import LiveReload
@@ -336,6 +337,8 @@ class ImportScreen(ShareDialog):
             return
         decks_dir = self.collection.home.paths.decks_dir
         try:
+            if plan.moves:  # (a kill before the journal holds them: the next start finishes them)
+                begin_moves(self.collection, plan.moves, now, MOVED_BY_IMPORT)
             apply_import(plan, decks_dir, self._progress, self.collection.home.paths.cache_dir)
         except (InteropError, OSError) as exc:
             self._end(self._show, line(f"Import failed: {os_error_text(exc)}").plain, True)
@@ -394,6 +397,8 @@ class ImportScreen(ShareDialog):
         for file in files:
             try:
                 plan, reviews = self._read_plan(file, history)
+                if plan.moves:
+                    begin_moves(self.collection, plan.moves, now, MOVED_BY_IMPORT)
                 apply_import(plan, decks_dir, self._progress, self.collection.home.paths.cache_dir)
             except Exception:  # this file stays out (the preview said why); the others go in
                 refused.append(file.name)
