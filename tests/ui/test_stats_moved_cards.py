@@ -133,10 +133,11 @@ def test_any_moves_count_each_rating_for_the_deck_its_card_is_in_now(
                 progress.add(keys[0])
             elif what == "move" and keys[0] != keys[1] and keys[1] not in at:
                 move_progress(col, {keys[0]: keys[1]}, when)
-                if keys[0] in progress:
+                if keys[0] in at:  # (a forgotten card's reviews and reset go with it too: h36)
                     at[keys[1]] = at.pop(keys[0])
-                    progress.remove(keys[0])
-                    progress.add(keys[1])
+                    if keys[0] in progress:
+                        progress.remove(keys[0])
+                        progress.add(keys[1])
             elif what == "forget":
                 reset_progress(col, [keys[0]], when)  # the same card, new again
                 progress.discard(keys[0])

@@ -53,7 +53,8 @@ def _followed(
     for key, t, *_ in history.card_events(now, deck_ids, follow_moves=True):
         if key in marked:
             now_at.add((key, t))
-    gone = _moved_out(own, now_at, marked)
+    gone = _moved_out(own, now_at | history.moves(now).records, marked)  # (`card_events` leaves
+    # the moves' own records out: they stay where they are written)
     came = _moved_in(history, own, now_at, marked, events, now)
     kept = [r for r in own if (r.key, micros(r.time)) not in gone]
     return sorted(kept + came, key=lambda r: r.time)
@@ -67,11 +68,18 @@ def _without_moves(
     ease replay (`ankikeep.AnkiEase`) never sees them, as the card detail lists none of them
     (`History.card_reviews`). The old key's half is a back to new that is no forget
     (`History.forgets`: a forget has no other half); the new key's carries a state the key did
-    not earn there (`_carried`)."""
+    not earn there (`_carried`), or is one of a move the History pairs (`History.moves`: the
+    new state of a card that had none, a swap's keys)."""
     backs = [e for e in events if e.kind == "reset" and e.after is None]
     forgets = history.forgets(now, min(e.time for e in backs)) if backs else set()
     halves = {(e.key, e.time) for e in backs if e.id not in forgets}
-    return [r for r in reviews if r.kind != "reset" or ((r.key, r.time) not in halves and not _carried(r))]
+    paired = history.moves(now).records  # (key, µs) of the records of the moves the History pairs
+    return [
+        r
+        for r in reviews
+        if r.kind != "reset"
+        or ((r.key, r.time) not in halves and (r.key, micros(r.time)) not in paired and not _carried(r))
+    ]
 
 
 def _carried(r: Review) -> bool:

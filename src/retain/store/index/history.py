@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from retain.core.due import DayLog, deck_of
-from retain.core.state import EVENT_KINDS, NEW, REVIEW, Event
+from retain.core.state import EVENT_KINDS, NEW, REVIEW, CardState, Event
 from retain.core.studyday import StudyDay
 from retain.store.index.appended import Spans, add
 from retain.store.index.daily import COLUMNS, Tally
@@ -466,7 +466,8 @@ class History:
 
         `follow_moves`: a card moved to another key (`moves`) has its ratings from before the move
         under the key it is under now, in that key's deck, so its history is whole (the few keys
-        moves touch come last, each still in one run of rows).
+        moves touch come last, each still in one run of rows); the moves' own records are left
+        out (a swap's back to new is no forget of the card that arrives at the key).
 
         A damaged index met on the way is replaced (`_locked`) and the rows not yet given are
         taken from the new one, in the same order."""
@@ -510,7 +511,10 @@ class History:
             rows = self._db.execute(
                 f"SELECT {columns} FROM events WHERE {where} AND key IN ({marks})", [*args, *touched]
             )
-            followed = [(moves.last(row[0], row[1]), *row[1:]) for row in rows]
+            records = moves.records  # (a move's own records: no forget, no reschedule of the card)
+            followed = [
+                (moves.last(row[0], row[1]), *row[1:]) for row in rows if (row[0], row[1]) not in records
+            ]
             keep = None if wanted is None else set(wanted)
             followed = [row for row in followed if keep is None or deck_of(row[0]) in keep]
             followed.sort(key=lambda row: (row[0], row[1]))
@@ -607,19 +611,31 @@ class History:
         return self._moved[1], self._moved[2]
 
     @_locked
+    def moves(self, now: datetime) -> Moves:
+        """The cards' moves (`moves.deck_moves`), worked out again only when the index changed."""
+        self.refresh(now)
+        return self._moves(now)[0]
+
+    @_locked
     def card_reviews(self, now: datetime, key: str) -> list[ReviewRow]:
         """A card's counted ratings, oldest first, with those it had under the keys its progress
         was moved from (`store.state.progress_edits.move_progress`: another deck, a cloze
         renumbered), each up to the move: what the browser's card detail lists. Cram ratings
         (kind "cram": they change no schedule) and forgets (kind "reset", back to new) are
         listed too, as Anki's card info lists them; a move's own records and a reschedule's are
-        not (the state they carry is no event of the learner's)."""
+        not (the state they carry is no event of the learner's). A key's events from before a
+        move into it or out of it are another card's (a swap moves both ways at once)."""
         self.refresh(now)
-        where: list[str] = ["e.key = ?"]
-        args: list[object] = [key]
-        for old, until in self._moved_from(key, None, now, set()):
-            where.append("(e.key = ? AND e.t < ?)")
-            args += [old, until]
+        where: list[str] = []
+        args: list[object] = []
+        for span_key, since, until in self._spans(key, None, now, set()):
+            where.append(
+                "(e.key = ?"
+                + ("" if since is None else " AND e.t > ?")
+                + ("" if until is None else " AND e.t < ?")
+                + ")"
+            )
+            args += [span_key, *(() if since is None else (since,)), *(() if until is None else (until,))]
         sql = (
             f"SELECT e.t, e.device, e.eid, e.key, e.deck, e.rating, e.ms, e.bstate, {_BIVL}, e.astate,"
             f" e.astab, e.kind {_FROM} WHERE (e.kind IN (?, ?) OR {forget_sql('e')}) AND e.undone = 0"
@@ -633,38 +649,83 @@ class History:
             for r in self._db.execute(sql, [*kinds, *args])
         ]
 
-    def _moved_from(
+    def _spans(
         self, key: str, until: int | None, now: datetime, seen: set[tuple[str, int]]
-    ) -> list[tuple[str, int]]:
-        """(old key, move time in µs) of every move into `key` before `until`, and of the moves
-        into those keys before theirs. A move is a pair of "reset" records written at one time in
-        one file: the new key's, whose state after is the old key's state before its own."""
-        found: list[tuple[str, int]] = []
+    ) -> list[tuple[str, int | None, int | None]]:
+        """(key, since, until) in µs (None: no bound) of each stretch the card that held `key` up
+        to `until` spent under a key: under `key` since its last move into or out of it (a
+        "back to new" with a move's other record beside it, a new key's record, a new card's
+        state written over a studied one), and, when it was moved in, under the key it came
+        from before that (followed back the same way)."""
         rows = self._db.execute(
-            "SELECT f.device, f.name, e.off, e.file, e.t FROM events e JOIN files f ON f.id = e.file"
-            " WHERE e.key = ? AND e.kind = ? AND e.astate IS NOT NULL AND e.undone = 0"
-            + ("" if until is None else " AND e.t < ?"),
+            "SELECT e.file, e.t, e.off, e.astate IS NULL FROM events e WHERE e.key = ? AND e.kind = ?"
+            " AND e.undone = 0"
+            + ("" if until is None else " AND e.t < ?")
+            + " ORDER BY e.t DESC, e.off DESC",
             (key, KIND["reset"]) if until is None else (key, KIND["reset"], until),
         ).fetchall()
-        for device, name, off, file_id, t in rows:
+        groups: dict[tuple[int, int], list[bool]] = {}
+        for file_id, t, _off, back in rows:
+            groups.setdefault((file_id, t), []).append(bool(back))
+        for (file_id, t), backs in groups.items():
             if len(seen) >= _MAX_MOVES or (key, t) in seen:
                 break
             seen.add((key, t))
-            moved = self._full([(device, name, off)], now)
-            if not moved or moved[0].after is None:
-                continue
-            state = moved[0].after
-            others = self._db.execute(
-                "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
-                " WHERE e.file = ? AND e.t = ? AND e.kind = ? AND e.key != ?",
-                (file_id, t, KIND["reset"], key),
-            ).fetchall()
-            for other in self._full(others, now):
-                if other.before == state:
-                    found.append((other.key, t))
-                    found += self._moved_from(other.key, t, now, seen)
-                    break
-        return found
+            came_from, moved = self._moved_at(key, file_id, t, backs, now)
+            if came_from is not None:
+                return [(key, t, until), *self._spans(came_from, t, now, seen)]
+            if moved:
+                return [(key, t, until)]
+        return [(key, None, until)]
+
+    def _moved_at(
+        self, key: str, file_id: int, t: int, backs: list[bool], now: datetime
+    ) -> tuple[str | None, bool]:
+        """(the key `key`'s card came from in the move written at `t` in `file_id`, or None;
+        whether `key` took part in a move there at all). `backs`: `key`'s "reset" records there,
+        each whether it is a back to new."""
+        from retain.store.index.moves import group_moves, group_rows
+
+        others = self._db.execute(
+            "SELECT max(astate IS NULL), max(astate IS NOT NULL) FROM events"
+            " WHERE file = ? AND t = ? AND kind = ? AND undone = 0 AND key != ?",
+            (file_id, t, KIND["reset"], key),
+        ).fetchone()
+        other_backs, other_carries = bool(others[0]), bool(others[1])
+        if all(backs):  # back to new: a move's old key when another key took a state there
+            return None, other_carries
+        if other_backs:  # a move's group: which key went where
+            for old, new in group_moves(self._full(group_rows(self._db, file_id, t), now)):
+                if new == key:
+                    return old, True
+        own = [e for e in self._full(self._records_of(key, file_id, t), now) if e.after is not None]
+        if any(e.after == CardState() and e.before is not None and not e.before.is_new for e in own):
+            return None, True  # a new card's state written over a studied one: a card without any
+        if not other_backs and other_carries and own:  # an older journal's swap: by state
+            after = own[-1].after
+            assert after is not None
+            for other in self._full(self._before_is(after, file_id, t, key), now):
+                if other.before == after:
+                    return other.key, True
+        return None, any(backs) and other_carries
+
+    def _records_of(self, key: str, file_id: int, t: int) -> list[tuple[str, str, int]]:
+        return self._db.execute(
+            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+            " WHERE e.file = ? AND e.t = ? AND e.kind = ? AND e.key = ? AND e.undone = 0 ORDER BY e.off",
+            (file_id, t, KIND["reset"], key),
+        ).fetchall()
+
+    def _before_is(self, state: CardState, file_id: int, t: int, key: str) -> list[tuple[str, str, int]]:
+        """Where the other "reset" records at `t` in `file_id` whose state before may be `state`
+        are (narrowed by the index's columns: a reschedule of every card writes thousands)."""
+        last = None if state.last_review is None else micros(state.last_review)
+        return self._db.execute(
+            "SELECT f.device, f.name, e.off FROM events e JOIN files f ON f.id = e.file"
+            " WHERE e.file = ? AND e.t = ? AND e.kind = ? AND e.key != ? AND e.undone = 0"
+            " AND e.bstate IS ? AND e.blast IS ? ORDER BY e.off",
+            (file_id, t, KIND["reset"], key, state.state, last),
+        ).fetchall()
 
     @_locked
     def times_of(self, now: datetime, keys: Iterable[str]) -> dict[str, array[int]]:

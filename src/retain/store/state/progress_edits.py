@@ -7,9 +7,10 @@ old records stay in the journal forever, and replay ("last event wins") gives
 the same states.
 
 - `move_progress`: a cloze renumbered, or a card moved to another deck. The
-  new key gets the old key's state (a "reset" event whose `after` is that
-  state) and the old key goes back to new. Moves may swap keys, so every state
-  is read before anything is written.
+  old key goes back to new and the new key gets the old key's state (a "reset"
+  event whose `after` is that state). Moves may swap keys, so every state is
+  read before anything is written, and every old key's back to new is written
+  before any new key's state (the order pairs them: see `move_progress`).
 - `reset_progress`: "forget" a card: back to new (a "reset" event, after=None).
 - `set_suspended`: "suspend"/"unsuspend" events, as the study screen records.
 The events of one call are one user action: each carries the id of its first
@@ -48,28 +49,57 @@ def _record_all(col: Collection, events: list[Event]) -> list[Event]:
 def move_progress(col: Collection, moves: Mapping[str, str], now: datetime) -> list[Event]:
     """Give each new key the state its old key had; old keys that nothing moves into become new.
 
-    A card without progress moved onto a key that has some gives that key a new card's state
-    written out (`CardState()`, not a bare reset: that would read as a forget, which undo takes
-    back). One without progress moved from a key with history (reset since it was studied) is
-    recorded too, so that undo sees the card moved since. Keys without progress or history are
-    skipped: moving new cards writes nothing. Returns the recorded events.
+    Written in three runs, one action (`Event.group`): the "back to new" of every old key that
+    has progress or history (a swap's keys too, though each is moved into as well), then, in the
+    same order, the record of the key each of those went to (its `after` the old key's state
+    before, or a new card's state, `CardState()`, when it had none); last, the new keys of cards
+    that had nothing to carry, when the new key has something (a new card's state written out,
+    not a bare reset: that would read as a forget, which undo takes back). So the i-th new record
+    took the i-th back to new's card, whatever the states are: readers pair them without guessing
+    (`store.index.moves.group_moves`). A key both left and moved into has its back to new before
+    its new state, so the journal's "last event wins" holds. Moves where neither key has progress
+    or history write nothing: moving new cards is free. Returns the recorded events.
     """
     moves = {old: new for old, new in moves.items() if old != new}
     before = {key: col.states.get(key) for key in {*moves, *moves.values()}}
-    bare = [old for old, new in moves.items() if before[old] is None and before[new] is None]
-    history = col.history_index.keys_with_events(now, bare) if bare else set()
-    events: list[Event] = []
+    history: set[str] = set()
+
+    def holds(key: str) -> bool:
+        return before[key] is not None or key in history
+
+    def look_up(keys: list[str]) -> None:  # (asked only where it decides what is written)
+        if keys:
+            history.update(col.history_index.keys_with_events(now, keys))
+
+    look_up([old for old in moves if before[old] is None])
+    look_up([new for old, new in moves.items() if not holds(old) and before[new] is None])
+
+    left = [old for old, new in moves.items() if holds(old)]
+    emptied = set(left)
+    events = [_made(col, "reset", old, now, None, before[old]) for old in left]
+    for old in left:
+        new = moves[old]
+        events.append(_made(col, "reset", new, now, before[old] or CardState(), _then(new, before, emptied)))
     for old, new in moves.items():
-        state = before[old]
-        if state is not None:
-            events.append(_event(col, "reset", new, now, state))
-        elif before[new] is not None or old in history:
-            events.append(_event(col, "reset", new, now, CardState()))
-    targets = set(moves.values())
-    for old in moves:
-        if old not in targets and (before[old] is not None or old in history):
-            events.append(_event(col, "reset", old, now, None))
+        if old not in emptied and holds(new):
+            events.append(_made(col, "reset", new, now, CardState(), _then(new, before, emptied)))
     return _record_all(col, events)
+
+
+def _then(key: str, before: Mapping[str, CardState | None], emptied: set[str]) -> CardState | None:
+    """`key`'s state once the move's backs to new are written: its own, or new when it was left."""
+    return None if key in emptied else before[key]
+
+
+def _made(
+    col: Collection,
+    kind: EventKind,
+    key: str,
+    now: datetime,
+    after: CardState | None,
+    before: CardState | None,
+) -> Event:
+    return Event(col.new_event_id(now), kind, key, now, after, before)
 
 
 def reset_progress(col: Collection, keys: Iterable[str], now: datetime) -> list[Event]:
