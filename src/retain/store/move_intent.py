@@ -17,6 +17,7 @@ See docs/state-format.md, "A move cut short".
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import tomllib
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retain.core.state import CardState
-from retain.store.files import atomic_write, fsync_dir, read_text_limited
+from retain.store.files import MAX_DECK_BYTES, atomic_write, fsync_dir, open_regular, read_text_limited
 
 if TYPE_CHECKING:
     from retain.store.collection import Collection
@@ -111,7 +112,15 @@ def begin_moves(
     col: Collection, moves: Mapping[str, str], now: datetime, what: str, files: Sequence[FileStep] = ()
 ) -> None:
     """Record durably that `moves` are about to be made (before any deck file is written);
-    OSError when it cannot be written (nothing else is written then)."""
+    OSError when it cannot be written (nothing else is written then), or when a move cut short
+    earlier is not finished yet (its record would be lost: its card came back new)."""
+    if os.path.lexists(intent_path(col.state_dir)):
+        raise OSError(
+            errno.EBUSY,
+            "a card move cut short earlier is not finished yet; close and reopen retain to finish "
+            "it, then move again",
+            os.fspath(intent_path(col.state_dir)),
+        )
     moves = {old: new for old, new in moves.items() if old != new}
     _write(col, _Intent(now, what, moves, _swap_states(col, moves), list(files)))
 
@@ -179,10 +188,14 @@ def _read(path: Path, now: datetime) -> _Intent | None:
 
 
 def _where(step: FileStep) -> str:
-    """The deck file as the move left it: "before", "after" or "other"."""
+    """The deck file as the move left it: "before", "after" or "other" (also a file that is no
+    regular file, a FIFO or a device named there, or one larger than a deck can be: never read)."""
     try:
-        data = Path(step.path).read_bytes()
-    except OSError:
+        with open_regular(Path(step.path)) as fh:
+            data = fh.read(MAX_DECK_BYTES + 1)
+    except (OSError, ValueError):  # (a NUL in the path: no file)
+        return "other"
+    if len(data) > MAX_DECK_BYTES:
         return "other"
     if _sha(data) == step.before:
         return "before"
@@ -209,9 +222,34 @@ def _redo(step: FileStep) -> bool:
     return True
 
 
+def _library_files(col: Collection) -> set[str] | None:
+    """The deck files of this library, as real paths (None: no library was read)."""
+    library = getattr(col, "library", None)
+    if library is None:
+        return None
+    out: set[str] = set()
+    for entry in library.entries:
+        with contextlib.suppress(OSError, ValueError):
+            out.add(os.path.realpath(entry.path))
+    return out
+
+
 def _decks_state(col: Collection, intent: _Intent, *, write: bool = True) -> str:
     """Where the deck files are: "done" (each as the move writes it: a source file the kill left
-    unwritten is written now, unless not `write`), "none" (none written) or "other"."""
+    unwritten is written now, unless not `write`), "none" (none written) or "other". Only deck
+    files of this library count: a record naming any other file (planted, or synced from another
+    computer whose paths these are not) is "other", and nothing is written."""
+    ours = _library_files(col)
+    if intent.files and ours is not None:
+        for step in intent.files:
+            try:
+                real = os.path.realpath(step.path)
+            except (OSError, ValueError):
+                return "other"
+            if real not in ours:
+                return "other"
+    elif intent.files:
+        write = False  # (no library read: nothing to tell the files are ours)
     if intent.files:
         where = [_where(f) for f in intent.files]
         if all(w == "before" for w in where):
