@@ -145,3 +145,29 @@ def test_the_pieces_show_what_the_whole_text_shows(bits: list[str]) -> None:
         pos += len(piece)
     assert pos == len(text)
     assert len(drawn) <= min(MAX_SHOWN, len(media_refs(text)))
+
+
+def test_a_text_slow_to_parse_is_not_cut_and_costs_one_parse_at_most() -> None:
+    """h36 (attacker 54): one picture in a long card made showing it several times slower (the
+    whole text parsed with markers, then each piece, twice when the first cuts failed): a 60 KB
+    run of `[a` took 9.3 s with a picture against 2.8 s without. Over `PLACE_BUDGET` characters,
+    or when the first parse takes longer than `PARSE_BUDGET`, the media go after the text."""
+    import time
+
+    from retain.core.mediaref import PLACE_BUDGET, split_media
+
+    img = "![flag](d.media/flag.png)"
+    long = "\n".join(f"- item {i} with some words here" for i in range(PLACE_BUDGET // 30)) + "\n- " + img
+    assert len(long) > PLACE_BUDGET
+    assert [type(p).__name__ for p in split_media(long)] == ["str", "MediaRef"]
+    slow = "[a" * (PLACE_BUDGET // 2 - 20) + " " + img
+    began = time.process_time()
+    parts = split_media(slow)
+    took = time.process_time() - began
+    assert [type(p).__name__ for p in parts] == ["str", "MediaRef"]
+    from retain.core.mediaref import _parser
+
+    began = time.process_time()
+    _parser().parse(slow)
+    once = time.process_time() - began
+    assert took < 2 * once + 0.05, (took, once)  # (the marked parse, and no piece parsed after it)

@@ -59,5 +59,6 @@ def test_a_card_with_thousands_of_media_references_splits_out_only_the_first_few
     text = "lots " + " ".join(f"![image](m.media/p{i}.png)" for i in range(3000)) + " end"
     parts = split_media(text)
     assert sum(isinstance(p, MediaRef) for p in parts) == MAX_SHOWN
-    assert isinstance(parts[-1], str) and parts[-1].endswith("![image](m.media/p2999.png) end")
+    texts = [p for p in parts if isinstance(p, str)]  # (85 KB: over PLACE_BUDGET, drawn after it)
+    assert texts and texts[-1].endswith("![image](m.media/p2999.png) end")
     assert len(media_refs(text)) == 3000  # exports still carry every file

@@ -29,6 +29,7 @@ description and title as written.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -292,7 +293,8 @@ def media_refs(text: str) -> list[MediaRef]:
 # would start with `    ` or `2. `), each reference is drawn after its block instead, and
 # should that change the Markdown too (a link whose definition is in another piece), nothing is
 # cut: the media are drawn after the text.
-PLACE_BUDGET = 100_000  # characters (~0.3 s): a longer text is not parsed for this; its media go after it
+PLACE_BUDGET = 20_000  # characters: a longer text is not parsed for this; its media go after it
+PARSE_BUDGET = 0.02  # seconds: a text whose parse took longer is not cut either (`[a` runs: 0.4 s)
 _MARK = "\ue000"  # (a private-use character) the stand-in targets' prefix: `\ue0000`, `\ue0001`, ...
 _BREAKS = frozenset({"softbreak", "hardbreak"})
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -323,7 +325,10 @@ def _placed(text: str, limit: int | None) -> tuple[str | MediaRef, ...]:
     for i, (m, _) in enumerate(found):  # each target marked, to know which image token is which
         marked += [text[pos : m.start()], with_target(m, f"{_MARK}{i}")]
         pos = m.end()
+    began = time.perf_counter()
     tokens = parser.parse("".join([*marked, text[pos:]]))
+    if time.perf_counter() - began > PARSE_BUDGET:  # (its pieces would take as long again, twice)
+        return (text, *[ref for _m, ref in found][:limit])
     shown: list[MediaRef] = []
     for in_place in (True, False):
         cuts, expected, shown = _cuts(text, tokens, found, limit, in_place=in_place)
