@@ -157,10 +157,10 @@ def test_a_text_slow_to_parse_is_not_cut_and_costs_one_parse_at_most() -> None:
     from retain.core.mediaref import PLACE_BUDGET, split_media
 
     img = "![flag](d.media/flag.png)"
-    long = "\n".join(f"- item {i} with some words here" for i in range(PLACE_BUDGET // 30)) + "\n- " + img
+    long = "\n".join(f"- item {i} with some words here" for i in range(800)) + "\n- " + img
     assert len(long) > PLACE_BUDGET
     assert [type(p).__name__ for p in split_media(long)] == ["str", "MediaRef"]
-    slow = "[a" * (PLACE_BUDGET // 2 - 20) + " " + img
+    slow = "[a" * 9_900 + " " + img  # (19.8 KB: under PLACE_BUDGET, slow to parse)
     began = time.process_time()
     parts = split_media(slow)
     took = time.process_time() - began
