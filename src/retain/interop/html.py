@@ -69,6 +69,7 @@ from retain.interop.html_media import (
     image_description,
     kind_by_name,
     link_destination,
+    sounds_shown,
 )
 from retain.interop.html_spans import BLANK_EDGE, INLINE, merged, nested
 from retain.interop.html_text import (
@@ -794,7 +795,8 @@ class _Converter(MediaPlacement, HTMLParser):
             self._reopen_spans()
             data = body
         lead = self._line_lead() if self.escape else None
-        self.out.append(text_markdown(data, self.media, lead, self.cells > 0, self.escape))
+        table, escape = self.cells > 0, self.escape
+        self.out.append(sounds_shown(data, self.media, lambda m: text_markdown(data, m, lead, table, escape)))
 
     def _line_lead(self) -> str | None:
         """The output's last line when it holds only spaces and digits ("" at a line's start), to

@@ -359,17 +359,41 @@ _VOID = frozenset({
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
     "track", "wbr",
 })  # fmt: skip
-_LISTS = ("ul", "ol", "menu", "dir")
-# A start tag -> the open elements it ends (the innermost one), and the elements that end the
-# search (an item of a nested list ends no item of the list around it).
-_ENDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "li": (("li",), _LISTS),
-    "dt": (("dt", "dd"), ("dl",)),
-    "dd": (("dt", "dd"), ("dl",)),
-    "tr": (("tr",), ("table",)),
-    "td": (("td", "th"), ("table", "tr")),
-    "th": (("td", "th"), ("table", "tr")),
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# The HTML standard's scopes: an open element looked for stops being found past one of these.
+_SCOPE = frozenset({"applet", "caption", "html", "table", "td", "th", "marquee", "object", "template"})
+_BUTTON_SCOPE = _SCOPE | {"button"}
+_TABLE_SCOPE = frozenset({"html", "table", "template"})
+_MARKERS = frozenset({"applet", "caption", "html", "marquee", "object", "template", "td", "th"})
+# What "generate implied end tags" pops while it is the current node.
+_IMPLIED = frozenset({"dd", "dt", "li", "optgroup", "option", "p", "rb", "rp", "rt", "rtc"})
+# The standard's "special" elements: an item's search for the item before it stops at one of
+# these (but not at `address`, `div`, `p`).
+_SPECIAL = frozenset({
+    "applet", "area", "article", "aside", "base", "basefont", "bgsound", "blockquote", "body",
+    "br", "button", "caption", "center", "col", "colgroup", "dd", "details", "dir", "dl", "dt",
+    "embed", "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1",
+    "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "iframe", "img",
+    "input", "keygen", "li", "link", "listing", "main", "marquee", "menu", "meta", "nav",
+    "noembed", "noframes", "noscript", "object", "ol", "param", "plaintext", "pre", "script",
+    "search", "section", "select", "source", "style", "summary", "table", "tbody", "td",
+    "template", "textarea", "tfoot", "th", "thead", "title", "tr", "track", "ul", "wbr", "xmp",
+})  # fmt: skip
+# A start tag -> the open element it ends with all open in it (the innermost one of these
+# names), and the elements that end the search for it: as the standard's tree builder does.
+_ENDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "li": (frozenset({"li"}), _SPECIAL - {"address", "div", "p", "li"}),
+    "dt": (frozenset({"dt", "dd"}), _SPECIAL - {"address", "div", "p", "dt", "dd"}),
+    "dd": (frozenset({"dt", "dd"}), _SPECIAL - {"address", "div", "p", "dt", "dd"}),
+    "tr": (frozenset({"tr"}), _TABLE_SCOPE),
+    "td": (frozenset({"td", "th"}), _TABLE_SCOPE | {"tr"}),
+    "th": (frozenset({"td", "th"}), _TABLE_SCOPE | {"tr"}),
+    "a": (frozenset({"a"}), _MARKERS),  # (the adoption agency: an `<a>` in an `<a>` ends it)
+    "nobr": (frozenset({"nobr"}), _SCOPE),
+    "button": (frozenset({"button"}), _SCOPE),
 }
+# Start tags that end all that is open in the innermost table (a cell, a row, a row group).
+_TABLE_PARTS = frozenset({"tbody", "thead", "tfoot", "caption", "colgroup", "col"})
 _ENDS_DEPTH = 64
 _CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
 _IMPORTANT = re.compile(r"\s*!\s*important\s*\Z")
@@ -436,29 +460,84 @@ class _Open:
         self.names.clear()
         self.count.clear()
 
-    def start(self, tag: str, blocks: frozenset[str]) -> None:
-        """A start tag ends an open `<p>` when it is a block, and an open item or cell that it is
-        the next of (`_ENDS`), as a browser ends them. (Looked for among the last `_ENDS_DEPTH`
-        elements open: two kinds of tags side by side cannot make it look over every one.)"""
-        if self.count["p"] and tag in blocks:
-            self.close("p")
+    def top(self, n: int) -> str:
+        """The `n`th open element from the innermost (0), or "" past the outermost."""
+        return self.names[-1 - n] if n < len(self.names) else ""
+
+    def pop(self, n: int) -> None:
+        for _ in range(min(n, len(self.names))):
+            self.count[self.names.pop()] -= 1
+
+
+class _Stack:
+    """The elements open around a hidden one (`outer`) and in it (`inner`, the hidden one first)
+    as the one stack of open elements a browser keeps: a start tag's implied end tags
+    (`implied_ends`) may end elements of both."""
+
+    def __init__(self, outer: _Open, inner: _Open) -> None:
+        self.outer, self.inner = outer, inner
+
+    def __len__(self) -> int:
+        return len(self.outer.names) + len(self.inner.names)
+
+    def open(self, tag: str) -> bool:
+        return bool(self.outer.count[tag] or self.inner.count[tag])
+
+    def top(self, n: int) -> str:
+        k = len(self.inner.names)
+        return self.inner.top(n) if n < k else self.outer.top(n - k)
+
+    def pop(self, n: int) -> None:
+        k = len(self.inner.names)
+        self.inner.pop(n)
+        self.outer.pop(n - k)
+
+    def find(self, names: frozenset[str], stops: frozenset[str]) -> int:
+        """How many elements to pop to end the innermost open one of `names` (0: none is open
+        before one of `stops`). (Looked for among the last `_ENDS_DEPTH` elements open: two kinds
+        of tags side by side cannot make it look over every one.)"""
+        if not any(self.open(t) for t in names):
+            return 0
+        for n in range(min(len(self), _ENDS_DEPTH)):
+            name = self.top(n)
+            if name in names:
+                return n + 1
+            if name in stops:
+                return 0
+        return 0
+
+    def pop_implied(self, keep: str = "") -> None:
+        """The standard's "generate implied end tags" (but for `keep`)."""
+        while (name := self.top(0)) in _IMPLIED and name != keep:
+            self.pop(1)
+
+    def implied_ends(self, tag: str, blocks: frozenset[str]) -> None:
+        """End what a start tag ends, as a browser's tree builder does: an open item or cell it
+        is the next of, an `<a>` in an `<a>`, a `<button>` in a `<button>`, an `<option>` or ruby
+        text before the next one, a heading before the next heading, a `<p>` before a block."""
         ends = _ENDS.get(tag)
-        if ends is None or not any(self.count[t] for t in ends[0]):
-            return
-        for k in range(len(self.names) - 1, max(-1, len(self.names) - 1 - _ENDS_DEPTH), -1):
-            if self.names[k] in ends[0]:
-                self.close(self.names[k])
-                return
-            if self.names[k] in ends[1]:
-                return
+        if ends is not None:
+            self.pop(self.find(*ends))
+        if tag in _TABLE_PARTS:
+            n = self.find(frozenset({"table"}), frozenset({"html", "template"}))
+            self.pop(max(0, n - 1))  # (the table stays open)
+        if tag in blocks:
+            self.pop(self.find(frozenset({"p"}), _BUTTON_SCOPE))
+        if tag in _HEADINGS and self.top(0) in _HEADINGS:
+            self.pop(1)
+        if tag in ("option", "optgroup") and self.top(0) == "option":
+            self.pop(1)
+        if tag in ("rb", "rtc", "rt", "rp") and self.find(frozenset({"ruby"}), _SCOPE):
+            self.pop_implied("rtc" if tag in ("rt", "rp") else "")
 
 
 class Hidden:
     """The element Anki does not show (`hides`) that the field is in, and the elements open in
     it (`inside`, the hidden one first; empty when none is): their text, media and markup are
     left out. It ends with its end tag, or as a browser ends it: with the end tag of an element
-    around it (a `</div>` ends a `<span>` left open in it), a `<p>` with the next block, an
-    `<li>` with the next item of its list. `outside`: the elements open around it, to tell an end
+    around it (a `</div>` ends a `<span>` left open in it), or with a start tag that ends it or
+    an element around it (`_Stack.implied_ends`: a `<p>` with the next block, an `<li>` with the
+    next item of its list, a cell with the next row). `outside`: the elements open around it, to tell an end
     tag of one of those from a stray one in it."""
 
     def __init__(self, blocks: frozenset[str]) -> None:
@@ -468,12 +547,10 @@ class Hidden:
 
     def start(self, tag: str, attrs: list[tuple[str, str | None]]) -> bool:
         """A start tag: True when it is left out (in the hidden element, or hidden itself)."""
+        _Stack(self.outside, self.inside).implied_ends(tag, self.blocks)
         if self.inside:
-            self.inside.start(tag, self.blocks)
-            if self.inside:
-                self.inside.push(tag)
-                return True
-        self.outside.start(tag, self.blocks)
+            self.inside.push(tag)
+            return True
         if attrs and hides(attrs):
             self.inside.push(tag)
             return True

@@ -49,6 +49,7 @@ __all__ = [
     "link_destination",
     "remote_address",
     "sound_shown",
+    "sounds_shown",
 ]
 
 MediaFn = Callable[[str], str | None]  # original media name -> placeholder text, or None
@@ -117,6 +118,26 @@ def sound_shown(name: str, media: MediaFn | None) -> str:
     if shown is None:
         return "[image]" if image else "[audio]"
     return shown if image else _as_audio(shown)
+
+
+# A `[sound:]` placeholder's stand-in while its text is converted (`sounds_shown`): private-use marks
+_LATER_OPEN, _LATER_CLOSE = "\ue01a", "\ue01b"
+_LATER = re.compile("\ue01a(\\d+)\ue01b")
+
+
+def sounds_shown(text: str, media: MediaFn | None, convert: Callable[[MediaFn | None], str]) -> str:
+    """`convert(media)`, `text` converted, with only the files of the `[sound:]`s the result shows
+    looked up through `media`: one inside math (`\\[[sound:a.mp3]\\]`) is math's text, no file
+    played, and is no file the cards use (a lookup would report it missing from a package)."""
+    if media is None or "[sound:" not in text or _LATER_OPEN in text or _LATER_CLOSE in text:
+        return convert(media)
+    names: list[str] = []
+
+    def later(name: str) -> str:
+        names.append(name)
+        return f"{_LATER_OPEN}{len(names) - 1}{_LATER_CLOSE}"
+
+    return _LATER.sub(lambda m: sound_shown(names[int(m[1])], media), convert(later))
 
 
 class MediaPlacement:

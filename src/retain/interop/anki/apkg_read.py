@@ -29,7 +29,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,6 +39,7 @@ from retain.core.model import Card, Kind
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import AnkiCard, AnkiDb, NoteType, open_db
 from retain.interop.anki.ankinote import (
+    anki_tag,
     deck_fields,
     flatten_cloze,
     ids_from_guid,
@@ -572,6 +573,30 @@ def _split_notes(db: AnkiDb, cards: list[AnkiCard], first_deck: dict[int, int]) 
     ]
 
 
+def _carried(deck_tags: frozenset[str], note_tags: tuple[str, ...]) -> frozenset[str]:
+    """The deck tags (retain's spelling) a note's tags hold (as Anki spells them: no spaces)."""
+    held = set(note_tags)
+    return frozenset(t for t in deck_tags if t in held or anki_tag(t) in held)
+
+
+def _deck_tags(
+    deck_tags: tuple[str, ...], notes: list[tuple[int, str, Card]], carried: dict[int, frozenset[str]]
+) -> tuple[tuple[str, ...], list[tuple[int, str, Card]]]:
+    """A retain deck's tags as its notes carry them now: those every note carries (its metadata
+    tells which were the deck's and how they are spelled); one a note lacks (taken off a note in
+    Anki) is no longer the deck's, and goes on the cards of the notes that still carry it."""
+    every = tuple(t for t in deck_tags if all(t in carried.get(nid, ()) for nid, _, _ in notes))
+    if len(every) == len(deck_tags):
+        return deck_tags, notes
+    out: list[tuple[int, str, Card]] = []
+    for nid, where, card in notes:
+        more = tuple(
+            t for t in deck_tags if t not in every and t in carried.get(nid, ()) and t not in card.tags
+        )
+        out.append((nid, where, replace(card, tags=card.tags + more) if more else card))
+    return every, out
+
+
 def _new_card_order(notes: list[tuple[int, str, Card]], new_at: dict[int, int]) -> list[tuple[str, Card]]:
     """A deck's (note id, where, card), in note id order, as (where, card) in the order that serves
     new cards as Anki does: retain serves new cards in deck-file order, Anki by each new card's
@@ -650,6 +675,7 @@ def _convert(
     layouts: dict[tuple[int, int, Kind, frozenset[int]], Layout] = {}  # by type id, field count, kind, filled
     shared_cue: dict[int, str | None] = {}  # per note type: its reverse template's lost cue
     type_kind: dict[int, Kind] = {}  # per note type: `kind_of` (its templates read once, not per note)
+    carried: dict[int, frozenset[str]] = {}  # note -> the deck tags (its deck's metadata) it carries
     for n, (nid, guid, mid, tags, flds) in enumerate(db.notes(), 1):
         did = first_deck.get(nid)
         nt = db.notetypes.get(mid)
@@ -685,6 +711,7 @@ def _convert(
             shared_cue[mid] = _shared_cue(nt, kind)
         card_fields_, front_count, extra_parts, extra = card_fields(fields, layout)
         note_tags = tuple(str(tags).split())
+        carried[nid] = _carried(drop, note_tags)
         marked = any(is_leech_tag(t) for t in note_tags) and not any(is_leech_tag(t) for t in drop)
         if marked:  # Anki's leech mark: progress (with the history), never card text
             note_tags = tuple(t for t in note_tags if not is_leech_tag(t))
@@ -728,13 +755,16 @@ def _convert(
     for did, notes in per_deck.items():
         deck_id, meta = deck_map[did]
         name = meta.get("name")
+        kwargs = deck_fields(meta)
+        if "tags" in kwargs:
+            kwargs["tags"], notes = _deck_tags(kwargs["tags"], notes, carried)
         deck = make_deck(
             deck_id,
             name if isinstance(name, str) else deck_id,
             _new_card_order(notes, new_at),
             bundle.warnings,
             limits,
-            **deck_fields(meta),
+            **kwargs,
             **({"group": meta["group"]} if isinstance(meta.get("group"), str) else {}),
         )
         bundle.decks.append(deck)
