@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 import stat
 from pathlib import Path
@@ -93,6 +92,7 @@ def _lock(fd: int, *, wait: bool) -> bool:
 
 
 def _footer(ino: int, new: bytes, old: bytes) -> bytes:
+    import hashlib  # (only when a record is made or found: `retain due` never loads it)
 
     sums = f"{hashlib.sha256(new).hexdigest()} {hashlib.sha256(old).hexdigest()}"
     return _FOOTER + f"{ino} {len(new)} {len(old)} {sums}\n".encode()
