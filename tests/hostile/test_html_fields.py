@@ -18,7 +18,8 @@ def test_lists_nested_thousands_deep_give_text_linear_in_the_field(unit: str) ->
         sizes.append(len(html_to_text(unit * n)))
         times.append(time.perf_counter() - started)
     assert sizes[1] < 20 * sizes[0] and sizes[1] < 2_000_000, sizes
-    assert times[1] < 1.0 and times[1] < 40 * max(times[0], 0.001), times
+    # (linear: 10 times the field in at most 40 times the time; 2 s at most on a busy machine)
+    assert times[1] < 2.0 and times[1] < 40 * max(times[0], 0.001), times
 
 
 def test_nested_lists_still_indent_under_their_items() -> None:

@@ -203,6 +203,7 @@ def test_a_bad_index_file_is_rebuilt_never_trusted(tmp_path: Path, damage: str) 
         path.write_bytes(path.read_bytes()[:1500])
     elif damage == "emptied":  # cut to no bytes (h35: it was rebuilt without a word)
         path.write_bytes(b"")
+        os.utime(path, (time.time() - 60, time.time() - 60))  # (h36: one made just now is a peer's)
     elif damage == "foreign":
         path.unlink()
         db = sqlite3.connect(path)
@@ -243,6 +244,7 @@ def test_the_user_is_told_the_index_was_rebuilt(
         path.write_bytes(b"\x00not a database\xff" * 500)
     elif damage == "emptied":
         path.write_bytes(b"")
+        os.utime(path, (time.time() - 60, time.time() - 60))
     else:
         path.unlink()
         db = sqlite3.connect(path)

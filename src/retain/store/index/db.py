@@ -268,11 +268,15 @@ _REBUILT = {
 }
 
 
+_NEW_FILE_S = 5.0  # seconds: a file of no bytes younger than this is another open's, being made
+
+
 def _open_file(path: Path) -> tuple[sqlite3.Connection, bool, str]:
     """(connection, fresh, why): fresh when the tables were (re)created and must be filled; `why`
     a key of `_REBUILT` when the user should hear why ("" otherwise)."""
-    try:  # a file of no bytes was cut short (a new one has its header from `_wal` on, at once)
-        emptied = path.stat().st_size == 0
+    try:  # a file of no bytes was cut short (a new one has its header from `_wal` on, at once;
+        st = path.stat()  # one another first open made a moment ago is not: two opens at once)
+        emptied = st.st_size == 0 and time.time() - st.st_mtime > _NEW_FILE_S
     except OSError:
         emptied = False
     db = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
