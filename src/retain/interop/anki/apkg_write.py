@@ -263,6 +263,15 @@ def _switched(shape: NoteType, kind: str, fields: list[str]) -> list[str] | None
     return out if any(html_to_text(out[i]).strip() for i in asked if i < len(out)) else None
 
 
+def _kept_media(fields: list[str], keep: AnkiKeep, folder: Path | None, used: dict[str, Path]) -> None:
+    """The packed files of the Anki media the kept fields name (`DECK.anki.json`'s hashes)."""
+    for name in _anki_media_names(fields):
+        hashed = keep.media.get(name)
+        found = media_file(folder, hashed) if hashed else None
+        if found is not None:
+            used[name] = found
+
+
 @dataclass(slots=True)
 class _Note:
     guid: str
@@ -297,11 +306,7 @@ def _note_for(
         width = len(nt["flds"])
         if kept.sum == card_fingerprint(card) and len(kept.fields) == width:  # unedited: Anki's own fields
             fields = list(kept.fields)
-            for name in _anki_media_names(fields):
-                hashed = keep.media.get(name)
-                found = media_file(folder, hashed) if hashed else None
-                if found is not None:
-                    used[name] = found
+            _kept_media(fields, keep, folder, used)
         elif width == 1:
             fresh = [
                 _media_html(f, used, deck.id, folder, opts.warnings) for f in card_to_note(deck, card).fields
@@ -311,11 +316,7 @@ def _note_for(
             fields = _switched(shape, card.kind, _refill(deck, card, kept.fields, kept.sum, nt, keep.media))
             if fields is not None:
                 fields = [_media_html(f, used, deck.id, folder, opts.warnings) for f in fields]
-                for name in _anki_media_names(fields):  # the media of the fields kept as they were
-                    hashed = keep.media.get(name)
-                    found = media_file(folder, hashed) if hashed else None
-                    if found is not None:
-                        used[name] = found
+                _kept_media(fields, keep, folder, used)  # (the fields kept as they were)
     if keep is None or kept is None or nt is None or fields is None:
         # retain's own note type for its kind, under its own GUID: Anki's import skips a note whose
         # GUID it has under another note type ("conflicting"), so the kept one cannot go with it
