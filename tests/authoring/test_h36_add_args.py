@@ -42,8 +42,10 @@ REFUSED = {
     "range-one-end": (2, [*NUMBER, "--accept-range=9,"]),
     "alias-twice": (2, [*NUMBER, "--alias=gb=GB", "--alias=gb=G"]),
     "id-empty": (2, [*BASIC, "--id", ""]),
-    "regex-broken": (1, ["--front", "Refused card", "--back", "x", "--match", "regex", "--pattern", "("]),
-    "regex-no-pattern": (1, ["--front", "Refused card", "--back", "x", "--match", "regex"]),
+    # a pattern that does not compile, or none for --match regex, is a bad option value (exit 2
+    # since session 37; it was exit 1 with a file:line of a card never written)
+    "regex-broken": (2, ["--front", "Refused card", "--back", "x", "--match", "regex", "--pattern", "("]),
+    "regex-no-pattern": (2, ["--front", "Refused card", "--back", "x", "--match", "regex"]),
     "number-back-not-a-number": (1, ["--front", "Refused card", "--back", "lots", "--match", "number"]),
     "id-taken": (1, [*BASIC, "--id", "partitions-parallelism"]),
     "cloze-no-units": (1, ["--kind", "cloze", "--front", "Yo {{c1::vivo"]),
@@ -196,4 +198,40 @@ def test_a_card_the_copy_cannot_take_leaves_no_copy(
     code, out, lines = _add(tmp_path, monkeypatch, capsys, "--deck", "kafka", *BASIC, "--extra", "x" * 400)
     assert code == 1 and out == "", lines
     assert len(lines) == 1 and "deck-file size limit" in lines[0], lines
+    assert _written(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--pattern", "("], "retain add: --pattern: the pattern does not compile: missing ): ("),
+        (["--pattern", "x" * 5000], "retain add: --pattern: the pattern is 5000 characters"),
+        ([], "retain add: --match regex needs --pattern P"),
+    ],
+)
+def test_a_regex_option_the_card_cannot_use_is_one_line_naming_the_option(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    said: str,
+) -> None:
+    """A `--pattern` that does not compile (or `--match regex` without one) is a usage error
+    about the option: one line, exit 2, no `file:line` of a card that was never written."""
+    code, out, err = _add(
+        tmp_path,
+        monkeypatch,
+        capsys,
+        "--deck",
+        "kafka",
+        "--front",
+        "Q?",
+        "--back",
+        "x",
+        "--match",
+        "regex",
+        *args,
+    )
+    assert (code, out, len(err)) == (2, "", 1)
+    assert err[0].startswith(said)
     assert _written(tmp_path) == []

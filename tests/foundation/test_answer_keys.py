@@ -187,7 +187,8 @@ def test_retain_add_takes_the_keys_and_refuses_a_broken_pattern(tmp_path: Path) 
         "(a",
         home=home,
     )
-    assert bad.returncode == 1 and "does not compile" in bad.stderr and "Traceback" not in bad.stderr
+    # a bad option value: exit 2 (exit 1 before session 37)
+    assert bad.returncode == 2 and "does not compile" in bad.stderr and "Traceback" not in bad.stderr
     worse = run_retain("add", "--deck", "cli", "--front", "x", "--back", "5", "--match", "number",
                        "--accept-range", "1", home=home)  # fmt: skip
     assert worse.returncode == 2 and "LOW,HIGH" in worse.stderr

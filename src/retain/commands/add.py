@@ -9,7 +9,8 @@ the card for ever.
 
 A value of one of these options that the deck loader would refuse
 (`spec.read_keys`: a negative tolerance, a range high before low, one alias
-name given two meanings), like an empty `--id`, is a usage error: one line,
+name given two meanings; a `--pattern` that does not compile, or none for
+`--match regex`), like an empty `--id`, is a usage error: one line,
 exit 2. A card that `retain check` would call an error, or one that gives no
 review units (a cloze without a closed `{{c1::...}}`), is refused with the
 lines `check` prints, and nothing is written: a bundled deck is copied into

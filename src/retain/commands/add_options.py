@@ -97,14 +97,21 @@ def _ignored(args: argparse.Namespace) -> list[str]:
     for nothing, naming the --match modes that use it."""
     keys = answer_keys(args)
     given = [key for key in _OPTIONS if key in keys and keys[key] not in ("", ())]
-    if not given:
+    if not given and not args.match:
         return []
     spec = AnswerSpec(**{k: v for k, v in keys.items() if k != "match"}, match=args.match)
     raw_keys = [*(["match"] if args.match else []), *given]
     found = problems(args.card_id or "new", "typed", args.back, split_list(args.accept), spec, raw_keys)
     out: list[str] = []
     for key, message, severity in found:
-        if key in given and severity == "warning" and "only used with" in message:
+        if severity == "error" and (key in given or key == "match"):
+            # a value given on the command line that the card cannot use (a pattern that does
+            # not compile, --match regex without --pattern): a bad option value, not a bad card
+            if key in given:
+                out.append(f"{_OPTIONS[key]}: {message.partition(': ')[2] or message}")
+            else:
+                out.append(f"--match {args.match} needs --pattern P (the pattern the answer must match)")
+        elif key in given and severity == "warning" and "only used with" in message:
             modes = re.findall(r'"(\w+)"', message.partition("only used with")[2])
             shown = " or ".join([", ".join(modes[:-1]), modes[-1]] if len(modes) > 1 else modes)
             typed = "" if args.kind in ("basic", "typed") else ", on a typed card"
