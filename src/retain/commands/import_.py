@@ -178,14 +178,21 @@ def _import_one(
                     error="import refused: another retain is writing the progress (close it, or import "
                     "from its import dialog: i); nothing was written"
                 )
+            began = False
             try:
                 if writer is not None and plan.moves:  # (a kill before the journal holds the
                     now = datetime.now(UTC)  # moves: the next start finishes them, `move_intent`)
                     begin_moves(writer.collection(now), plan.moves, now, MOVED_BY_IMPORT)
+                    began = True
                 media = apply_import(plan, decks_dir, bar, home.paths.cache_dir)
             except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: which decks went in, from the disk
                 bar.finish()
                 err(f"retain: {prefix}import stopped: {stopped_line(plan)}")
+                raise
+            except (InteropError, OSError):  # not a kill: the moves are settled now, not at a start
+                if began and writer is not None:
+                    bar.finish()
+                    _settle_moves(writer, prefix)
                 raise
             bar.finish()
             for change in changes:  # (only now: a refusal before the decks were written lists none)
@@ -232,6 +239,25 @@ def _import_one(
     if settings:
         out(f"{prefix}{settings}")
     return _Done(tuple(p.deck.id for p in plan.decks))
+
+
+def _settle_moves(writer: HistoryWriter, prefix: str) -> None:
+    """An import that failed after recording the intent of its card moves (a deck file it could
+    not write): the moves are finished or taken back now, as the next start would (`finish_moves`,
+    by the decks written), in the import's words, and no record is left for a start to call a
+    move "cut short"; one line when anything moved. A failure here leaves the record to it."""
+    from retain.store.move_intent import finish_moves
+    from retain.store.state.writer import CollectionError
+
+    now = datetime.now(UTC)
+    try:
+        col = writer.collection(now)
+        col.reload_library()  # (the decks as the import left them: its keys judge the move)
+        said = finish_moves(col, now, failed=f"{prefix}the import failed")
+    except (CollectionError, OSError):
+        return
+    if said:
+        err(f"retain: {said}")
 
 
 def _imported_ids(lines: list[str]) -> list[str]:

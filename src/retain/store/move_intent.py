@@ -267,6 +267,11 @@ def _decks_state(col: Collection, intent: _Intent, *, write: bool = True) -> str
         return "other"
     if all(k in keys for k in news) and not any(k in keys for k in olds):
         return "done"
+    if not intent.files and news and all(k in keys for k in news):
+        # an import's (judged by its keys alone): it wrote the decks the cards go to, not yet the
+        # ones they leave (a full disk, a kill). Their progress goes with them; the import run
+        # again takes the old copies out (left where it was, the copy it keeps would be new)
+        return "done"
     if all(k in keys for k in olds) and not any(k in keys for k in news):
         return "none"
     return "other"
@@ -295,9 +300,11 @@ def _recorded(col: Collection, intent: _Intent) -> bool:
     return True
 
 
-def finish_moves(col: Collection, now: datetime) -> str | None:
+def finish_moves(col: Collection, now: datetime, *, failed: str = "") -> str | None:
     """At a start that may write: finish (or take back) a move a kill cut short; its one line,
-    None when there was none (or the deck-edit lock is held: the next start tries again)."""
+    None when there was none (or the deck-edit lock is held: the next start tries again).
+    `failed` names what failed in the middle of the move (an import that could not write a deck
+    file: it settles its move at once); it says nothing when nothing had moved."""
     path = intent_path(col.state_dir)
     if not path.exists():
         return None
@@ -320,7 +327,9 @@ def finish_moves(col: Collection, now: datetime) -> str | None:
                 fsync_dir(col.state_dir)
     except editlock.DeckLockTimeout:
         return None
-    head = f"retain was stopped in the middle of moving {intent.what}"
+    head = f"{failed or 'retain was stopped'} in the middle of moving {intent.what}"
+    if failed and decks == "none":
+        return None
     if decks == "done":
         return f"{head}: the move is finished, its progress kept"
     if decks == "none":
