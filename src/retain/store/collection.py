@@ -141,8 +141,21 @@ class Collection:
             raise
         if col.writer.read_only:
             col.state_ids_at_open = None
+        else:
+            col._remove_leftovers()
         col._finish_moves(now)
         return col
+
+    def _remove_leftovers(self) -> None:
+        """Temp files of deck and config.toml saves a kill cut short (`store.leftovers`; their
+        age by the real clock, as their times are, not the open's `now`)."""
+        import time
+
+        from retain.store.leftovers import remove_stale_temp_files
+
+        folders = [self.home.paths.decks_dir, self.home.paths.config_file.parent]
+        folders += [e.path.parent for e in self.library.entries if e.origin != "bundled"]
+        remove_stale_temp_files(folders, time.time())
 
     def _finish_moves(self, now: datetime) -> None:
         """A card move a kill cut short (`store.move_intent`): finished, or taken back, with one

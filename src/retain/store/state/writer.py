@@ -13,7 +13,6 @@ Reading the history is not its job: that is `store.index.History`.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from retain.core.state import CardState, Event, StateError, is_whole, validate_state
 from retain.store.files import remove_tree
+from retain.store.leftovers import OUR_TEMP
 from retain.store.oserror import os_error_text
 from retain.store.state.device import MAKING_PREFIX, find_device, import_id, make_device, make_import_folder
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
@@ -41,8 +41,6 @@ from retain.store.state.stateload import LoadedState, bound, history_only, leave
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# `files.atomic_output`'s temp names: ".<name>.<mkstemp's random letters>.tmp"
-_OUR_TEMP = re.compile(r"^\.(?!syncthing\.).+\.[a-z0-9_]{6,16}\.tmp\Z")
 _MAX_MS = 10**8  # the longest answer time the readers take
 _US = timedelta(microseconds=1)
 
@@ -254,7 +252,7 @@ class StateWriter:
             folders.append(self.state_dir / "devices" / self.device)
         for folder in folders:
             for tmp in folder.glob(".*.tmp") if folder.is_dir() else []:
-                if _OUR_TEMP.match(tmp.name):
+                if OUR_TEMP.match(tmp.name):
                     with contextlib.suppress(OSError):
                         tmp.unlink()
         devices = self.state_dir / "devices"
