@@ -70,11 +70,22 @@ class BrowseTable(ScreenKeysFirst, DataTable[Text]):
     BrowseTable { height: 1fr; }
     """
 
+    # the screen's binding that a row's selection (Enter, a click) runs: the table's own Enter
+    # gives way when `[keymap]` takes Enter off it (`"browser.edit" = "e"` still edited on Enter)
+    SELECT_BINDING: ClassVar[str] = "browser.edit"
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._sort: tuple[str, bool] | None = None
         self._keys: list[str] = []  # unit key of each row on the page
         self._longest_deck = 0  # the longest deck id of the library (`fit_deck_ids`)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "select_cursor" and self._key_now is not None:
+            keys = (getattr(self.app, "_keymap", None) or {}).get(self.SELECT_BINDING)
+            if keys is not None and self._key_now not in (k.strip() for k in keys.split(",")):
+                return False
+        return super().check_action(action, parameters)
 
     def on_mount(self) -> None:
         deck, front = self._widths()
