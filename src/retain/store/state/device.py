@@ -90,6 +90,9 @@ class _DeviceFile:
     copy_of: str | None = None  # the home this device's home is a copy of, when it was made
 
 
+_TAKEN_IN = re.compile(r".+-c[0-9a-f]{10}\Z")  # `journal_copies._folder_name`: `<id>-c<hash>`
+
+
 def _device_file(folder: Path) -> _DeviceFile:
     path = folder / "device.toml"
     try:
@@ -110,9 +113,11 @@ def _device_file(folder: Path) -> _DeviceFile:
     named, key, there, copy_of = (data.get(k) for k in ("id", "host_key", "path", "copy_of"))
     if not isinstance(named, str):
         return _DeviceFile(damaged="is empty or zeroed" if not data else "has no device id")
-    # Every retain writes a computer's folder with its host key (an import's folder has none):
-    # without one it is a hand edit or damage, which `find_device` repairs as a zeroed file.
-    lost_key = not isinstance(key, str) and not is_import_folder(folder.name)
+    # Every retain writes a computer's folder with its host key (an import's folder has none, nor
+    # one a sync tool's conflict copy was taken into, `journal_copies`: `<id>-c<hash>`, naming the
+    # copy): without one it is a hand edit or damage, which `find_device` repairs as a zeroed file.
+    taken_in = isinstance(data.get("taken_from"), str) and _TAKEN_IN.match(folder.name) is not None
+    lost_key = not isinstance(key, str) and not is_import_folder(folder.name) and not taken_in
     return _DeviceFile(
         named,
         key if isinstance(key, str) else None,
