@@ -45,6 +45,7 @@ from retain.store.decks.deckedit import DeckEditError, DeckFile, create_deck_fil
 from retain.store.decks.editlock import DeckLockTimeout, deck_edit_lock
 from retain.store.decks.library import Library
 from retain.store.home import Home, open_home
+from retain.store.lintspots import placed
 from retain.store.media import file_media_problems
 
 __all__ = ["add_arguments", "run"]
@@ -164,15 +165,15 @@ def _check_warnings(home: Home, deck_id: str, card_id: str, problems: list[Probl
     if deck is None or card is None:  # (the file changed under the add: nothing more to say of it)
         return problems
     alone = replace(deck, cards=(card,))
-    found = [*problems, *lint_deck(alone), *file_media_problems(alone)]
     named, own = f" duplicates card {deck_id}/{card_id}", f"{card_id!r} duplicates card "
     decks = [e.deck for e in library.entries if e.deck is not None]
-    found += [
+    duplicates = [
         p
         for p in lint_library(decks)
         if p.message.endswith(named)
         or (p.path == alone.path and p.line == card.line and p.message.startswith(own))
     ]
+    found = [*problems, *placed([*lint_deck(alone), *duplicates]), *file_media_problems(alone)]
     order = {str(e.path): n for n, e in enumerate(library.entries)}
     return sorted(found, key=lambda p: (order.get(p.path, -1), p.line, p.col))
 

@@ -33,6 +33,7 @@ from retain.store.files import (
     over_deck_limit_reason,
     read_text_limited,
 )
+from retain.store.lintspots import placed
 from retain.store.media import file_media_problems
 
 if TYPE_CHECKING:
@@ -351,12 +352,15 @@ def _check(args: argparse.Namespace) -> int:
         if args.fix and _fix_all(entries):
             entries, passed_over = _entries(paths)
         decks = [e.deck for e in entries if e.deck is not None]
-        extra = [
+        extra = placed(
+            [p for e in entries if e.deck is not None for p in lint_deck(e.deck)] + lint_library(decks)
+        )
+        extra += [
             p
             for e in entries
             if e.deck is not None
-            for p in (*lint_deck(e.deck), *file_media_problems(e.deck, left_out=e.left_out > 0))
-        ] + lint_library(decks)
+            for p in file_media_problems(e.deck, left_out=e.left_out > 0)
+        ]
         extra += _orphans(entries)
         damaged = _sidecars(entries)  # (no deck file's problem: after the files' lines)
     by_path: dict[str, list[Problem]] = {}

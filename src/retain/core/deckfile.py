@@ -512,6 +512,11 @@ class FieldSpots:
         self._next[key] = found[0] + 1
         return found[1]
 
+    def key_at(self, card_line: int, key: str) -> tuple[int, int]:
+        """Where the card's `key =` (an array: `accept`) is written, from line `card_line` (its
+        header) on; the card's line when it is not found."""
+        return self._ctx.find(key, card_line) if card_line >= 1 else (1, 1)
+
 
 def _where(ctx: _Ctx, key: str, where: tuple[int, int | None] | None) -> tuple[int, int]:
     """Where `key` is written: in the card's lines `where`, or (None) in the deck's table."""

@@ -1,9 +1,14 @@
-"""Author lint rules for `retain check`: warnings about cards that teach badly."""
+"""Author lint rules for `retain check`: warnings about cards that teach badly.
+
+Each warning is a `LintProblem`: at its card's line, and naming the field it is about (and, in
+a string, the character): `store.lintspots` puts it at that place in the deck file.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from retain.core.answer.normalise import normalise
 from retain.core.answer.shown import PARSE_BUDGET, inline_text, needs_parser, shown_text
@@ -13,7 +18,7 @@ from retain.core.cloze import render_all, scan
 from retain.core.deckfile import quoted
 from retain.core.model import Card, Deck, Problem
 
-__all__ = ["MAX_BACK", "lint_deck", "lint_library"]
+__all__ = ["MAX_BACK", "LintProblem", "lint_deck", "lint_library"]
 
 MAX_BACK = 200
 MAX_LINT_DELETIONS = 200
@@ -62,8 +67,28 @@ def _sentences(text: str) -> int:
     return len([s for s in _SENTENCE_RE.split(text.strip()) if len(s.split()) >= 2])
 
 
-def _warn(deck: Deck, card: Card, message: str) -> Problem:
-    return Problem(deck.path or deck.id, card.line or 1, 1, message, "warning")
+@dataclass(frozen=True, slots=True)
+class LintProblem(Problem):
+    """A lint warning, at its card's line; `key` names the card's field it is about, `value` its
+    string (empty: an array, placed at the key) and `offset` the character in it."""
+
+    key: str = ""
+    value: str = ""
+    offset: int = 0
+
+
+def _warn(deck: Deck, card: Card, message: str, key: str, offset: int = 0) -> Problem:
+    value = getattr(card, key, "")
+    return LintProblem(
+        deck.path or deck.id,
+        card.line or 1,
+        1,
+        message,
+        "warning",
+        key,
+        value if isinstance(value, str) else "",
+        offset,
+    )
 
 
 def _shown_otherwise(text: str) -> str | None:
@@ -82,7 +107,11 @@ def _shown_otherwise(text: str) -> str | None:
 def _lint_answers(deck: Deck, card: Card) -> Iterable[Problem]:
     # Only the answers the check reads (`MAX_ACCEPTED`), up to `PARSE_BUDGET` characters parsed.
     left = PARSE_BUDGET
-    for label, text in (("the back", card.back), *(("accept entry", a) for a in card.accept[:MAX_ACCEPTED])):
+    answers = (
+        ("the back", card.back, "back"),
+        *(("accept entry", a, "accept") for a in card.accept[:MAX_ACCEPTED]),
+    )
+    for label, text, key in answers:
         if left <= 0:
             return
         left -= len(text)
@@ -94,6 +123,7 @@ def _lint_answers(deck: Deck, card: Card) -> Iterable[Problem]:
                 f"{card.id!r}: {label} {quoted(text)} shows as {quoted(shown)}: Markdown reads its start as a "
                 "heading, list or quote, so typing it as written would not count; put a backslash "
                 "before the mark (\\#)",
+                key,
             )
 
 
@@ -115,6 +145,7 @@ def _lint_accepted(deck: Deck, card: Card) -> Iterable[Problem]:
             deck,
             card,
             f"{card.id!r}: accept {said} {entries} appear{'s' if len(shown) == 1 else ''} in the question",
+            "accept",
         )
 
 
@@ -122,26 +153,32 @@ def _lint_cloze(deck: Deck, card: Card) -> Iterable[Problem]:
     found = scan(card.text)
     if len(found) > MAX_LINT_DELETIONS:  # advice only: not worth quadratic time on a huge card
         return
-    gaps: dict[int, list[tuple[str, str]]] = {}
-    for _, _, number, answer, hint in found:
+    gaps: dict[int, list[tuple[str, str, int]]] = {}
+    for start, _, number, answer, hint in found:
         if _norm(answer):
-            gaps.setdefault(number, []).append((answer, hint or ""))
+            gaps.setdefault(number, []).append((answer, hint or "", start))
     if not gaps:
         return
     for n, front, _back in render_all(card.text, found):
         if n not in gaps:
             continue
         visible = front
-        for _, hint in gaps[n]:  # a hint is judged on its own below, not as the sentence around the gap
+        for _, hint, _start in gaps[
+            n
+        ]:  # a hint is judged on its own below, not as the sentence around the gap
             if hint:  # `\[hint\]` where Markdown could read `[hint]` as a link
                 visible = visible.replace(f"\\[{hint}\\]", "[...]").replace(f"[{hint}]", "[...]")
         haystack = f" {_norm(front)} "
         seen = _words(visible)
-        for answer, hint in gaps[n]:
+        for answer, hint, start in gaps[n]:
             needle, words = _norm(answer), _words(answer)
             if (len(needle) >= 3 and f" {needle} " in haystack) or (words and words <= seen):
                 yield _warn(
-                    deck, card, f"{card.id!r}: cloze c{n} answer {quoted(answer)} is visible elsewhere"
+                    deck,
+                    card,
+                    f"{card.id!r}: cloze c{n} answer {quoted(answer)} is visible elsewhere",
+                    "text",
+                    start,
                 )
                 break
             if hint and words & _words(hint):
@@ -149,6 +186,8 @@ def _lint_cloze(deck: Deck, card: Card) -> Iterable[Problem]:
                     deck,
                     card,
                     f"{card.id!r}: cloze c{n} hint {quoted(hint)} repeats its answer {quoted(answer)}",
+                    "text",
+                    start,
                 )
                 break
 
@@ -163,23 +202,29 @@ def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
     if (len(card.back) < len(card.front) and _contains(card.front, card.back)) or (
         0 < len(words) <= MAX_ANSWER_WORDS and words <= _words(card.front)
     ):
-        yield _warn(deck, card, f"{card.id!r}: the answer appears in the question")
+        yield _warn(deck, card, f"{card.id!r}: the answer appears in the question", "back")
     elif card.kind == "typed":  # (the back said so already: its other spellings would only repeat it)
         yield from _lint_accepted(deck, card)
     if card.kind == "reversed":
         term = _words(_ASIDE_RE.sub(" ", card.front))  # "(Kafka)" only says which term is meant
         if len(card.front) < len(card.back) and _contains(card.back, card.front):
             yield _warn(
-                deck, card, f"{card.id!r}: the reverse side shows its answer: the front appears in the back"
+                deck,
+                card,
+                f"{card.id!r}: the reverse side shows its answer: the front appears in the back",
+                "back",
             )
         elif term and term <= _words(card.back):
             yield _warn(
                 deck,
                 card,
                 f"{card.id!r}: the reverse side shows its answer: every word of the front appears in the back",
+                "back",
             )
     if len(card.back) > MAX_BACK or _sentences(card.back) >= 3:
-        yield _warn(deck, card, f"{card.id!r}: the back states several facts; split it into atomic cards")
+        yield _warn(
+            deck, card, f"{card.id!r}: the back states several facts; split it into atomic cards", "back"
+        )
 
 
 def lint_deck(deck: Deck) -> list[Problem]:
@@ -197,7 +242,8 @@ def lint_library(decks: Iterable[Deck]) -> list[Problem]:
                 continue
             if key in seen and seen[key][0].id != deck.id:
                 other_deck, other = seen[key]
-                problems.append(_warn(deck, card, f"{card.id!r} duplicates card {other_deck.id}/{other.id}"))
+                said = f"{card.id!r} duplicates card {other_deck.id}/{other.id}"
+                problems.append(_warn(deck, card, said, "text" if card.kind == "cloze" else "front"))
             else:
                 seen.setdefault(key, (deck, card))
     return problems

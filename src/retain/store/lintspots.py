@@ -1,0 +1,53 @@
+"""The author lint's warnings at the place in the deck file they are about.
+
+`core.lint` finds a warning from the parsed card, at the card's line; each names the field it
+is about (`LintProblem.key`, and in a string the character). `retain check` and `retain add`
+print it at that field's line and column (the `back =` of "the answer appears in the
+question", the `{{c2::` of a cloze answer visible elsewhere), as the parser's own problems are.
+The file is read once per deck that has a warning; a file changed since it was read leaves its
+warnings at their cards' lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from retain.core.deckfile import FieldSpots
+from retain.core.lint import LintProblem
+from retain.core.model import Problem
+
+__all__ = ["placed"]
+
+
+def placed(problems: Iterable[Problem]) -> list[Problem]:
+    """`problems` with each lint warning moved to the field it is about (others as they are)."""
+    out = list(problems)
+    by_path: dict[str, list[int]] = {}
+    for i, p in enumerate(out):
+        if isinstance(p, LintProblem) and p.key:
+            by_path.setdefault(p.path, []).append(i)
+    for path, indexes in by_path.items():
+        text = _read(path)
+        if text is None:
+            continue
+        spots = FieldSpots(text, path)
+        for i in sorted(indexes, key=lambda i: out[i].line):  # (`FieldSpots.at`: in file order)
+            p = out[i]
+            assert isinstance(p, LintProblem)
+            if p.value:
+                line, col = spots.at(p.line, p.key, p.value, [p.offset])[0]
+            else:
+                line, col = spots.key_at(p.line, p.key)
+            out[i] = replace(p, line=line, col=col)
+    return out
+
+
+def _read(path: str) -> str | None:
+    from retain.store.files import ReadError, read_text_limited
+
+    try:
+        return read_text_limited(Path(path))
+    except (ReadError, ValueError):
+        return None
