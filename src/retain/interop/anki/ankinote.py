@@ -359,11 +359,34 @@ def _anki_key(full: str) -> str:
     return "::".join(part.strip() for part in full.split("::")).casefold()
 
 
+# In a `#retain deck:` line, the characters written as `\uXXXX` inside its JSON strings: those a
+# spreadsheet may split a line at (`,` `;` `|`, and line ends other than the CR and LF JSON escapes
+# itself), `"` (it would open a quoted cell), and what a formula starts with (`= + - @`). The line
+# so stays one cell, starting with `#`, for any separator; and it is still plain JSON, which any
+# JSON reader (an older retain's too) reads back unchanged.
+_META_ESCAPED = re.compile("[,;|=+\\-@\x85\u2028\u2029]")
+
+
+def _meta_json(value: object) -> str:
+    """`value` (deck fields: strings, and lists and dicts of them) as compact JSON, keys sorted,
+    non-ASCII kept as it is, with the `_META_ESCAPED` characters and `"` in strings as `\\uXXXX`."""
+    if isinstance(value, dict):
+        pairs = (f"{_meta_json(str(k))}:{_meta_json(v)}" for k, v in sorted(value.items()))
+        return "{" + ",".join(pairs) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_meta_json(v) for v in value) + "]"
+    if not isinstance(value, str):
+        return json.dumps(value)
+    # every `"` inside is escaped (`\"`: no `\\` ends right before a bare quote), so each `\"` is one
+    inner = json.dumps(value, ensure_ascii=False)[1:-1].replace('\\"', "\\u0022")
+    return '"' + _META_ESCAPED.sub(lambda m: f"\\u{ord(m[0]):04x}", inner) + '"'
+
+
 def deck_meta_json(deck: Deck, full: str | None = None) -> str:
     """retain's deck fields as one JSON line (for a `#retain deck:` text-file header); `full`: the
-    deck's Anki name in the file (`anki_deck_names`), else its own."""
-    meta = _deck_meta(deck) | {"full": anki_name(deck) if full is None else full}
-    return json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    deck's Anki name in the file (`anki_deck_names`), else its own. No character in it makes a
+    spreadsheet split the line or start a formula (`_META_ESCAPED`)."""
+    return _meta_json(_deck_meta(deck) | {"full": anki_name(deck) if full is None else full})
 
 
 def parse_deck_meta_json(raw: str) -> dict[str, Any]:

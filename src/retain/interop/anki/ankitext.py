@@ -8,12 +8,15 @@ CR first) are neutralised: HTML cells by writing that first character as an
 entity (Anki shows it unchanged), plain cells by a leading apostrophe, which
 import takes off the plain columns only (GUID, note type, deck, tags). A row
 with a CR in any cell has every cell quoted (a bare CR would end the row for a
-reader), so every text reads back as it was.
+reader), so every text reads back as it was. The `#retain deck:` line's JSON has no separator,
+quote or formula character in its strings (`deck_meta_json`): no cell of it is a formula.
 Import reads those headers and Anki's fixed `#notetype:`/`#deck:`/`#tags:`;
 a deck named by a `#retain deck:` header keeps the name and group it gives
 (a deck name may hold `::`).
 A header row (`#columns:` or a first row naming the fields, as Anki detects
-it) is not a note; a hand-made row without a back is skipped with a warning
+it) is not a note, and the columns it names like the note's fields (Front/Back,
+Question/Answer, Text/Extra, any case) are those fields whatever their order, as
+Anki maps them. A hand-made row without a back is skipped with a warning
 naming its line (the line it starts on: a quoted cell may hold line breaks). A
 quote left open, which would take the rows after it into one cell, refuses the
 file in one line naming the line it opens on; otherwise rows read as Anki reads
@@ -344,10 +347,14 @@ _COLUMN_NAMES = {
     "deck": "deck",
     "tags": "tags",
 }
+# The names that make a column the note's first field (front, a cloze's text) or its second (back,
+# a cloze's extra), the first name found winning: `Extra` is the second field only beside no
+# `Back` (a basic note's Extra is a field of its own). Other columns keep their order after them.
+_SLOT_NAMES = (("front", "question", "text"), ("back", "answer", "back extra", "extra"))
 
 
-def _header_row(row: list[str]) -> dict[str, int] | None:
-    """The special columns a first row names ({"tags": 2, ...}) when it is a header row, else None."""
+def _header_row(row: list[str]) -> list[str] | None:
+    """The names a first row gives the columns (in lower case) when it is a header row, else None."""
     names = [c.strip().lower() for c in row]
     if len([n for n in names if n]) < 2 or not all(
         n in _FIELD_NAMES or n in _COLUMN_NAMES for n in names if n
@@ -355,16 +362,49 @@ def _header_row(row: list[str]) -> dict[str, int] | None:
         return None
     if not any(n in _FIELD_NAMES for n in names):
         return None
-    return {_COLUMN_NAMES[n]: i for i, n in enumerate(names) if n in _COLUMN_NAMES}
+    return names
 
 
-def _named_columns(meta: dict[str, str], sep: str) -> dict[str, int]:
-    """Special columns named by Anki's `#columns:` header (`#columns:Front<sep>Back<sep>Tags`)."""
+def _named_columns(meta: dict[str, str], sep: str) -> list[str]:
+    """The names Anki's `#columns:` header gives the columns (`#columns:Front<sep>Back<sep>Tags`),
+    in lower case; none without one."""
     raw = meta.get("columns")
-    if raw is None:
-        return {}
-    names = [c.strip().lower() for c in raw.split(sep)]
+    return [] if raw is None else [c.strip().lower() for c in raw.split(sep)]
+
+
+def _special_columns(names: list[str]) -> dict[str, int]:
+    """The special columns (GUID, note type, deck, tags) that `names` names ({"tags": 2, ...})."""
     return {_COLUMN_NAMES[n]: i for i, n in enumerate(names) if n in _COLUMN_NAMES}
+
+
+def _field_slots(names: list[str], special: set[int]) -> dict[int, int]:
+    """{field (0: front, 1: back): its column} for the columns `names` names like the note's
+    fields, any case, whatever their order (as Anki maps `#columns:` to fields by name); of two
+    columns with one name, the last (as Anki)."""
+    where = {n: i for i, n in enumerate(names) if i not in special}
+    slots: dict[int, int] = {}
+    for slot, choices in enumerate(_SLOT_NAMES):
+        found = next((where[n] for n in choices if n in where), None)
+        if found is not None:
+            slots[slot] = found
+    return slots
+
+
+def _field_cells(row: list[str], special: set[int], slots: dict[int, int]) -> list[str]:
+    """The row's field cells: its front and back where `slots` puts them, and the other columns
+    that are not special after them in their order (the first fills a field no column is named
+    for). Without named fields, every column that is not special, in order."""
+    rest = [c for i, c in enumerate(row) if i not in special and i not in slots.values()]
+    if not slots:
+        return rest
+
+    def at(col: int) -> str:
+        return row[col] if col < len(row) else ""
+
+    front = at(slots[0]) if 0 in slots else (rest.pop(0) if rest else "")
+    if 1 not in slots or (slots[1] >= len(row) and not rest):  # (a row with no back: one field)
+        return [front, *rest]
+    return [front, at(slots[1]), *rest]
 
 
 def _deck_tags(meta: dict[str, Any]) -> frozenset[str]:
@@ -411,8 +451,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     sep = _SEPARATORS.get(raw_sep.lower(), raw_sep if len(raw_sep) == 1 else separator_for(path))
     is_html = meta.get("html", "false").lower() in ("true", "yes", "1")
     cols = {k: _column(meta, f"{k} column") for k in ("guid", "notetype", "deck", "tags")}
-    for key, index in _named_columns(meta, sep).items():
-        cols[key] = cols[key] if cols[key] is not None else index
+    names = _named_columns(meta, sep)
     fixed_type, fixed_deck = meta.get("notetype", ""), meta.get("deck", "") or name_text(path.stem)
     fixed_tags = tuple(meta.get("tags", "").split())
     # up to one row past the limit: a file far over it is refused without reading it all
@@ -427,10 +466,12 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     named = _header_row(rows[first][1]) if first is not None and "columns" not in meta else None
     if first is not None and named is not None:
         bundle.warnings.append(f"line {rows[first][0]} skipped: a header row naming the columns")
-        for key, index in named.items():
-            cols[key] = cols[key] if cols[key] is not None else index
+        names = named
         rows[first] = (rows[first][0], [])
+    for key, index in _special_columns(names).items():
+        cols[key] = cols[key] if cols[key] is not None else index
     special = {c for c in cols.values() if c is not None}
+    slots = _field_slots(names, special)
     by_deck: dict[str, list[tuple[str, Card]]] = defaultdict(list)
     retain_ids: dict[str, set[str | None]] = defaultdict(set)
     occluded = LeftOut()  # Image Occlusion notes: left out, counted in one line (occlusion.py)
@@ -442,7 +483,7 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
     for i, (n, row) in enumerate(rows, 1):  # n: the line the row starts on (a cell may hold line breaks)
         if not any(c.strip() for c in row):
             continue
-        fields = [c for i, c in enumerate(row) if i not in special]  # the writer marks only plain cells
+        fields = _field_cells(row, special, slots)  # (the writer marks only plain cells)
         # The id's source: the front cell as ids were always made of it (its HTML), less the spaces
         # around it, which the card drops: a space added before the separator keeps the card's id
         # (and progress). Its other differences from the card text (`&amp;`, `<br>`, the Markdown
