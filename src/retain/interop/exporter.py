@@ -166,7 +166,7 @@ def export_decks(
             raise InteropError(
                 f"{side} is a folder, not a file; remove it, or export to another name (nothing written)"
             )
-        text = deck_file_text(decks[0]) if suffix == ".toml" else write_markdown(decks[0])
+        text = deck_file_text(decks[0]) if suffix == ".toml" else write_markdown(decks[0], warnings)
         media = _copy_media(pairs, out, warnings)
         _write_text(out, text)
         written = [out, *media]

@@ -12,6 +12,10 @@ retain versions, with a `<!-- retain {...} -->` line before each card, still
 read.
 
 Images, sounds and videos (`![alt](path)`) are imported like `.apkg` media: see `md_media`.
+Only the deck's own media (`DECK.media/NAME`, copied beside the file) and URLs are written as
+images; any other reference (an absolute path, one leaving the media folder) is written as text
+(`![logo]\\(/usr/...)`, which no reader takes for an image) and the card's exact text goes in
+its `[retain]` entry, so retain's import gives the card back as it was and reads no file for it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 from retain.core.answer.spec import from_meta, to_meta
 from retain.core.deckwrite import toml_number, toml_string
 from retain.core.ids import is_valid_id, make_card_id
+from retain.core.mediaref import image_refs, ref_target, sub_refs
 from retain.core.model import Card, Deck, Kind
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.core.typed import answer_spec
@@ -42,7 +47,7 @@ from retain.interop.hashcards import (
     unescape_line,
 )
 from retain.interop.limits import Limits
-from retain.interop.md_media import ImageImporter
+from retain.interop.md_media import ImageImporter, carried
 from retain.interop.textfile import read_text
 from retain.store.files import name_text
 
@@ -211,6 +216,19 @@ def card_from_block(
     return Card(id=card_id, front=front, back=back, **common)
 
 
+def shown_targets(block: _Block) -> set[str]:
+    """The targets of the images the block's lines show (hashcards' card, without the `[retain]`
+    entry): the ones an import looks up."""
+    if not any("!" in part for part in block.parts):  # (`!\[a\](b)` in `C:` text shows `![a](b)`)
+        return set()
+    texts = (
+        [_cloze_text(block.parts[0], {})]
+        if block.tag == "C"
+        else [block.parts[0].strip(), block.parts[1].strip()]
+    )
+    return {ref_target(m) for text in texts for m in image_refs(text)}
+
+
 def _card_meta(front: dict[str, Any]) -> dict[str, deque[dict[str, Any]]]:
     table = front.get("retain")
     entries = table.get("cards") if isinstance(table, dict) else None
@@ -252,7 +270,7 @@ def read_markdown(path: Path, limits: Limits, stage: Path) -> Bundle:
         taken_id = raw_id if isinstance(raw_id, str) and raw_id in taken else None
         if taken_id is not None:  # (a hand edit): a card of its own, not one skipped as a duplicate
             meta = {k: v for k, v in meta.items() if k != "id"}
-        card = images.rewrite(card_from_block(block, meta, taken, hints), block)
+        card = images.rewrite(card_from_block(block, meta, taken, hints), block, shown_targets(block))
         if taken_id is not None:
             bundle.warnings.append(
                 f"line {block.line}: id {taken_id!r} is an earlier card's; this card is imported as {card.id!r}"
@@ -287,7 +305,52 @@ def _tagged(tag: str, text: str) -> str:
     return f"{tag}: {body}" if body else f"{tag}:"
 
 
-def _card_block(card: Card) -> tuple[str, dict[str, Any]]:
+def _as_text(text: str, deck_id: str) -> tuple[str, int]:
+    """`text` with each image reference the `.md` format cannot carry (`md_media.carried`) written
+    as text, a backslash between its `]` and `(` (shown as written; no reader takes it for an
+    image), and how many. Again until none is left: one written as text may uncover another in
+    its target (`![a](<x ![b](/etc/passwd)>)`); each pass takes a `](` away, so it ends."""
+    count = 0
+    while True:
+        found = 0
+
+        def one(m: re.Match[str]) -> str:
+            nonlocal found
+            if carried(ref_target(m), deck_id):
+                return m[0]
+            found += 1
+            at = len(m["alt"]) + 3  # after `![alt]`
+            return m[0][:at] + "\\" + m[0][at:]
+
+        new = sub_refs(text, one)
+        if not found:
+            return text, count
+        text, count = new, count + found
+
+
+def _written(card: Card, deck_id: str) -> tuple[str, list[_Block], int]:
+    """The card's lines, each image reference they would show that the format cannot carry
+    written as text, and how many. Checked on the lines as the reader sees them (a `!` before a
+    deletion, `!{{c1::x}}(/etc/passwd)`, makes an image of the cloze's `[x]`): when one is left,
+    every `](` of the lines gets its backslash (the exact text is in the `[retain]` entry)."""
+    keys = ("text",) if card.kind == "cloze" else ("front", "back")
+    written = {key: _as_text(getattr(card, key), deck_id) for key in keys}
+    count = sum(found for _text, found in written.values())
+    if card.kind == "cloze":
+        block = _tagged("C", bracket_cloze(written["text"][0])[0])
+    else:
+        block = _tagged("Q", written["front"][0]) + "\n" + _tagged("A", written["back"][0])
+    parsed = parse_blocks(as_read(block).split("\n"), 1, [])
+    left = [t for b in parsed for t in shown_targets(b) if not carried(t, deck_id)]
+    if left:
+        block = block.replace("](", "]\\(")
+        parsed = parse_blocks(as_read(block).split("\n"), 1, [])
+        count += len(left)
+    return block, parsed, count
+
+
+def _card_block(card: Card, deck_id: str) -> tuple[str, dict[str, Any], int]:
+    """The card's lines, its `[retain]` entry, and how many image references its lines have as text."""
     meta: dict[str, Any] = {"id": card.id}
     if card.kind in ("reversed", "typed"):
         meta["kind"] = card.kind
@@ -299,22 +362,19 @@ def _card_block(card: Card) -> tuple[str, dict[str, Any]]:
             meta[key] = getattr(card, key)
     meta.update(to_meta(answer_spec(card)))
     if card.kind == "cloze":
-        body, numbers, hints = bracket_cloze(card.text)
+        _body, numbers, hints = bracket_cloze(card.text)
         if numbers != list(range(1, len(numbers) + 1)):
             meta["n"] = numbers
         if any(hints):
             meta["hints"] = hints
-        block = _tagged("C", body)
-    else:
-        block = _tagged("Q", card.front) + "\n" + _tagged("A", card.back)
     # the exact text goes into the metadata when hashcards' syntax cannot carry it (checked on
     # the block as the reader will see it: a CR before a line end is gone there)
-    parsed = parse_blocks(as_read(block).split("\n"), 1, [])
+    block, parsed, as_text = _written(card, deck_id)
     back = card_from_block(parsed[0], meta, set()) if len(parsed) == 1 else None
     for key in ("text",) if card.kind == "cloze" else ("front", "back"):
         if back is None or getattr(back, key) != getattr(card, key):
             meta[key] = getattr(card, key)
-    return block, meta
+    return block, meta, as_text
 
 
 def _toml_value(value: Any) -> str:
@@ -329,7 +389,9 @@ def _toml_value(value: Any) -> str:
     return "[" + ", ".join(_toml_value(v) for v in value) + "]"
 
 
-def write_markdown(deck: Deck) -> str:
+def write_markdown(deck: Deck, warnings: list[str] | None = None) -> str:
+    """The deck as a hashcards file. Image references it writes as text (`_as_text`) are counted
+    in one line added to `warnings`."""
     head = ["---", f"name = {toml_string(deck.name)}", f"id = {toml_string(deck.id)}"]
     for key in ("group", "description", "version", "license"):
         if getattr(deck, key):
@@ -339,8 +401,10 @@ def write_markdown(deck: Deck) -> str:
             head.append(f"{key} = {_toml_value(list(getattr(deck, key)))}")
     blocks: list[str] = []
     entries: list[str] = []
+    as_text = 0
     for card in deck.cards:
-        block, meta = _card_block(card)
+        block, meta, found = _card_block(card, deck.id)
+        as_text += found
         blocks.append(block)
         fields = {"h": block_key(as_read(block).split("\n")), **meta}  # the key the reader computes
         entries.append("  { " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in fields.items()) + " },")
@@ -350,4 +414,9 @@ def write_markdown(deck: Deck) -> str:
         "[retain]",
     ]
     head += ["cards = [", *entries, "]", "---"]
+    if as_text and warnings is not None:
+        warnings.append(
+            f"deck {deck.id}: {as_text} image reference(s) written as text: a .md file carries only "
+            f"{deck.id}.media/ files and URLs (retain's import gives the cards back as they are)"
+        )
     return "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n"

@@ -11,6 +11,13 @@ Each image is copied into the import's stage under the SHA-256 of its bytes
 whole import (as a zip-slip name refuses a package); a missing file is a
 warning and the text stays as written. URLs are left alone.
 
+Only what the card's lines show as an image is looked up: hashcards shows and resolves those. The
+exact text a `[retain]` entry gives back (a card retain's export could not write in hashcards'
+syntax) may show more; such a reference is the card's text, as in a `.toml`, and no file is read
+for it, unless it names a file directly in the deck's own `DECK.media/` (`own_media`), where the
+export puts the deck's media. An export writes each reference the format cannot carry
+(`carried`) as text, so its own files always import.
+
 What is an image is core's one pattern (`core.mediaref.sub_refs`): a reference in a code
 span or fenced code block is text, and a target retain would not show as media (`a<b.png`)
 is never looked up. A reference brought in is written `![alt](DECK.media/HASH.ext)`, as a
@@ -39,7 +46,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from retain.core.mediaref import AUDIO_EXTS, IMAGE_EXTS, REF_RE, VIDEO_EXTS, ref_target, sub_refs
+from retain.core.mediaref import (
+    AUDIO_EXTS,
+    IMAGE_EXTS,
+    REF_RE,
+    VIDEO_EXTS,
+    is_safe_name,
+    ref_target,
+    sub_refs,
+)
 from retain.core.model import Card
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
@@ -51,11 +66,28 @@ from retain.store.oserror import os_error_text
 if TYPE_CHECKING:
     from retain.interop.markdown import _Block
 
-__all__ = ["MEDIA_EXTS", "ImageImporter", "collection_root"]
+__all__ = ["MEDIA_EXTS", "ImageImporter", "carried", "collection_root", "own_media"]
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _HASH = re.compile(r"[0-9a-f]{64}")
 MEDIA_EXTS = IMAGE_EXTS | AUDIO_EXTS | VIDEO_EXTS  # what an image reference of a `.md` may bring in
+
+
+def own_media(target: str, deck_id: str) -> bool:
+    """`target` names one file directly in the deck's own `DECK.media/` (a plain name: `is_safe_name`),
+    read as written and as a URL alike (the import tries both: `%2e%2e%2f` is `../`)."""
+    folder = f"{deck_id}.media/"
+    return all(
+        name.startswith(folder) and is_safe_name(name[len(folder) :]) for name in {target, unquote(target)}
+    )
+
+
+def carried(target: str, deck_id: str) -> bool:
+    """A reference `.md` export writes as an image: one the import leaves alone (no target, a URL,
+    a `#` fragment) or the deck's own media, which the export puts beside the file. Any other path
+    (absolute, leaving the media folder, another folder's) is no media of the deck: the import
+    would refuse the file for it or bring in a file from the folder the `.md` is saved in."""
+    return not target or bool(_URL.match(target)) or target.startswith("#") or own_media(target, deck_id)
 
 
 def _what(ref: str) -> str:
@@ -111,8 +143,13 @@ class ImageImporter:
         self.done: dict[Path, str] = {}
         self.total = 0  # bytes of the images copied so far
         self._lines: tuple[_Block, dict[str, int]] | None = None  # a block's references' lines
+        self.shown: set[str] | None = None  # the targets the card being read shows in its lines
 
-    def rewrite(self, card: Card, block: _Block) -> Card:
+    def rewrite(self, card: Card, block: _Block, shown: set[str] | None = None) -> Card:
+        """The card with the images it brings in re-pointed: those whose target is in `shown` (the
+        targets the card's lines show as images; None: the card is its lines) or names the deck's
+        own media."""
+        self.shown = shown
         changes: dict[str, Any] = {}
         for key in ("front", "back", "text", "extra"):
             value = getattr(card, key)
@@ -137,6 +174,8 @@ class ImageImporter:
         ref = ref_target(m)
         if not ref or _URL.match(ref) or ref.startswith("#"):
             return m[0]
+        if self.shown is not None and ref not in self.shown and not own_media(ref, self.deck_id):
+            return m[0]  # only in a `[retain]` entry's exact text: the card's text, no file
         where = f"line {self._line(ref, block)}"
         src, why = self._resolve(ref, where)
         if src is None:
