@@ -16,13 +16,18 @@
 
     [end]               # the last table: a file cut short has none (or the counts differ)
     card_count = 1
+    digest = "9f2c..."  # of every line above `[end]` (`sealed`): a file not as written is not trusted
 
 A snapshot is written whole with `atomic_write` at session end or when idle,
 never per rating. Start-up reads the snapshots and replays the journal after
 their positions. A record that fails validation is left out with a message
 (the caller keeps a copy of the file); a file that cannot be parsed raises
 `SnapshotDamaged`, and so does one cut short or missing cards (`_check_whole`); a
-newer format raises `migrate.FormatError`.
+newer format raises `migrate.FormatError`. A snapshot whose content does not match
+its `[end]` digest (a git merge that took hunks of two versions, an edit by hand)
+reads as `Snapshot.trusted` False: start-up rebuilds its deck from the journals
+(`stateload`); as a backup to recover from it is damaged. The manifest has the
+same digest; one that does not match it reads as `Manifest.trusted` False.
 
 Only a `.toml` file whose name is a deck id is a snapshot (`snapshot_files`);
 any other there (a folder sync's conflict copy) is left alone and named in one
@@ -36,6 +41,7 @@ docs/state-format.md for the figures).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -70,18 +76,21 @@ from retain.store.state.statecodec import (
 
 __all__ = [
     "MAX_SNAPSHOT_BYTES",
+    "NOT_AS_WRITTEN",
     "Change",
     "Files",
     "Holes",
     "Manifest",
     "Snapshot",
     "SnapshotDamaged",
+    "ahead",
     "encode_snapshot",
     "ignored_snapshot_files",
     "last_changes",
     "load_snapshot",
     "parse_snapshot",
     "read_manifest",
+    "sealed",
     "snapshot_files",
     "write_manifest",
     "write_snapshot",
@@ -113,6 +122,8 @@ class Snapshot:
     migrated_from: int | None = None
     changed: dict[str, Change] = field(default_factory=dict)  # see `last_changes`
     written: datetime | None = None  # its `written` time: which compaction wrote it (`Manifest.written`)
+    trusted: bool = True  # False: its content does not match its digest (`sealed`); not to be used
+    newest: datetime | None = None  # the latest `last_review` or `[changed]` time it holds
 
 
 def _is_deck_id(name: str) -> bool:
@@ -173,10 +184,51 @@ def encode_snapshot(
     }
     if changed:
         doc["changed"] = {key: _change_table(changed[key]) for key in sorted(changed)}
-    doc["end"] = {"card_count": len(states)}  # the last table: see `_check_whole`
     import tomli_w  # (writers only: a read-only start never imports it)
 
-    return _SNAPSHOT_HEAD + tomli_w.dumps(doc)
+    # the last table, `[end]`: the count again (`_check_whole`) and the digest (`sealed`)
+    return _seal(_SNAPSHOT_HEAD + tomli_w.dumps(doc), "card_count", len(states))
+
+
+_END = "\n[end]\n"  # the line before the last table, `[end]`, and its header (`_seal`)
+
+
+def _digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _seal(body: str, count_name: str, count: int) -> str:
+    """`body` (a TOML document, without `[end]`) followed by its `[end]` table: `count_name`
+    (how many records it holds) and `digest`, of `body` (every line above the blank line
+    before `[end]`)."""
+    return f'{body}{_END}{count_name} = {count}\ndigest = "{_digest(body)}"\n'
+
+
+def sealed(text: str, data: Mapping[str, Any], count_name: str) -> bool | None:
+    """Whether `text` (a snapshot or the manifest, parsed as `data`) is exactly as retain wrote
+    it: its content up to `[end]` matches the digest there, and `[end]` is its last table as
+    written. None when it has no digest (written by a retain from before it: trusted as before).
+
+    Any other text is not what one retain wrote in one go: a `git merge -X theirs` (or `-X
+    ours`, a merge tool) that took some hunks of each computer's version (this computer's
+    positions with the other's card records), a hand edit, a sync that mixed two versions. Only
+    line ends (CRLF, git's autocrlf) and a byte order mark may differ. Hashing the text costs
+    ~1 ms per MB (sha256); the TOML parse itself ~50 ms per MB.
+    """
+    end = data.get("end")
+    if not isinstance(end, dict) or "digest" not in end:
+        return None
+    digest = end["digest"]
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    at = text.rfind(_END)
+    if at < 0 or not isinstance(digest, str):
+        return False
+    body = text[:at]
+    return text[at:] == f'{_END}{count_name} = {end.get(count_name)!r}\ndigest = "{digest}"\n' and (
+        _digest(body) == digest
+    )
 
 
 def _change_table(change: Change) -> dict[str, Any]:
@@ -214,6 +266,7 @@ def write_snapshot(
         snap = Snapshot(deck_id, path, dict(positions), dict(states))
         snap.changed = {k: (at.astimezone(UTC), by) for k, (at, by) in (changed or {}).items()}
         snap.written = now.astimezone(UTC)
+        snap.newest = _newest(snap)
         _save_cache(path, cache_dir, snap, now, rounded=False)
     return path
 
@@ -288,7 +341,7 @@ def parse_snapshot(path: Path, text: str, now: datetime, *, whole: bool = False)
         if states is not None:
             _check_whole(path, data, len(cards))
             snap.states = dict(zip(cards, states, strict=True))
-            return snap
+            return _sealed(snap, text, data, whole)
     for key, raw in cards.items():
         try:
             if not KEY_RE.match(key) or not key.startswith(prefix):
@@ -303,7 +356,42 @@ def parse_snapshot(path: Path, text: str, now: datetime, *, whole: bool = False)
         snap.problems.append(
             f"{path.name}: {len(bad)} invalid record(s) set aside, not scheduled: {bad[0]}{more}"
         )
+        snap.newest = _newest(snap)
+        return snap  # (its positions are not used: the deck's whole journal is replayed over it)
+    return _sealed(snap, text, data, whole)
+
+
+def _sealed(snap: Snapshot, text: str, data: dict[str, Any], whole: bool) -> Snapshot:
+    """`snap`, read whole and without a refused record, checked against its digest (`sealed`):
+    one not as retain wrote it is an empty `Snapshot` with `trusted` False, or with `whole` (a
+    backup to recover from) damaged, so an older one is tried."""
+    if sealed(text, data, "card_count") is False:
+        if whole:
+            raise SnapshotDamaged(f"{snap.path.name}: {NOT_AS_WRITTEN}")
+        return Snapshot(snap.deck_id, snap.path, trusted=False)
+    snap.newest = _newest(snap)
     return snap
+
+
+NOT_AS_WRITTEN = (
+    "not as retain wrote it (the content does not match the digest in the [end] table: "
+    "a merge that took lines of two versions, such as `git pull -X theirs`, or an edit by hand)"
+)
+
+
+def _newest(snap: Snapshot) -> datetime | None:
+    """The latest time of a review or change `snap` holds (`Snapshot.newest`)."""
+    times = [s.last_review for s in snap.states.values() if s.last_review is not None]
+    times += [at for at, _by in snap.changed.values()]
+    return max(times, default=None)
+
+
+def ahead(snap: Snapshot, limit: datetime) -> int:
+    """How many units of `snap` hold a review or change dated after `limit`."""
+    if snap.newest is None or snap.newest <= limit:
+        return 0
+    late = {k for k, s in snap.states.items() if s.last_review is not None and s.last_review > limit}
+    return len(late | {k for k, (at, _by) in snap.changed.items() if at > limit})
 
 
 def _check_whole(path: Path, data: dict[str, Any], cards: int) -> None:
@@ -313,8 +401,9 @@ def _check_whole(path: Path, data: dict[str, Any], cards: int) -> None:
     A snapshot cut short at a line boundary (a sync tool's half copy, a backup restored onto a
     full disk) is still TOML: without this, the cards after the cut (or a card's flags, its
     `[changed]` entry) were gone without a word, and the journal, its positions intact, was
-    never replayed for them. Counts, not a checksum of the bytes: any TOML layout of the same
-    tables still reads the same (CRLF, an edited value). A file with neither field was written
+    never replayed for them. (A file with a digest is checked for more by `sealed`: whether
+    it is exactly as written; this check stays for files from before the digest, and says
+    "cut short" where that is what happened.) A file with neither field was written
     by a retain from before them and reads as before; one cut before `card_count` holds no
     position and no `written` time, so the whole journal is replayed over it. (Not checked
     when a record was refused, unless `whole`: the deck's whole journal is replayed then, and
@@ -382,6 +471,8 @@ def _save_cache(path: Path, cache_dir: Path, snap: Snapshot, now: datetime, *, r
         now.astimezone(UTC).isoformat(),
         [(k, t.isoformat(), by) for k, (t, by) in snap.changed.items()],
         snap.written.isoformat() if snap.written is not None else None,
+        snap.trusted,
+        snap.newest.isoformat() if snap.newest is not None else None,
     )
     derivedcache.save(derivedcache.cache_path(cache_dir, "snapshots", path), "snapshot", ident, payload)
 
@@ -398,7 +489,20 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
     if payload is None:
         return None
     try:
-        deck_id, positions, keys, names, cols, problems, migrated, validated, changed, written = payload
+        (
+            deck_id,
+            positions,
+            keys,
+            names,
+            cols,
+            problems,
+            migrated,
+            validated,
+            changed,
+            written,
+            trusted,
+            newest,
+        ) = payload
         if datetime.fromisoformat(validated) > now + FUTURE_SKEW:
             return None  # the clock moved backwards since: validate again
         cols = list(cols)
@@ -411,6 +515,8 @@ def _from_cache(path: Path, cache_dir: Path, now: datetime) -> Snapshot | None:
         snap.problems, snap.migrated_from = list(problems), migrated
         snap.changed = {k: (datetime.fromisoformat(t), by) for k, t, by in changed}
         snap.written = datetime.fromisoformat(written) if written is not None else None
+        snap.trusted = trusted is True
+        snap.newest = datetime.fromisoformat(newest) if newest is not None else None
         return snap
     except (ValueError, TypeError, AttributeError):
         return None
@@ -489,10 +595,10 @@ def write_manifest(
             }
             for device, known in sorted(files.items())
         }
-    doc["end"] = {"deck_count": len(deck_ids)}  # the last table
     import tomli_w
 
-    atomic_write(state_dir / "snapshots.toml", tomli_w.dumps(doc))
+    # the last table, `[end]`: the count again (`_check_manifest_whole`) and the digest (`sealed`)
+    atomic_write(state_dir / "snapshots.toml", _seal(tomli_w.dumps(doc), "deck_count", len(deck_ids)))
 
 
 def _check_manifest_whole(data: dict[str, Any]) -> None:
@@ -556,6 +662,7 @@ class Manifest(NamedTuple):
     files: Files
     written: dict[str, datetime] | None = None
     holes: Holes | None = None  # (None: none recorded)
+    trusted: bool = True  # False: not as retain wrote it (`sealed`), and read as no manifest
 
     def covers(self, snap: Snapshot) -> bool:
         """Whether the manifest's positions hold for this snapshot (it was written with it)."""
@@ -571,7 +678,8 @@ def read_manifest(state_dir: Path) -> Manifest:
 
     A manifest that cannot be read as one raises `SnapshotDamaged` (the caller keeps a
     copy and starts as without it: each snapshot's own positions); one from a newer
-    retain raises `FormatError`, so it is refused, never rewritten by this one.
+    retain raises `FormatError`, so it is refused, never rewritten by this one. One that is
+    not as retain wrote it (`sealed`: a hunk-merged one) is an empty one, `trusted` False.
     """
     path = state_dir / "snapshots.toml"
     if not path.exists() and not path.is_symlink():
@@ -599,9 +707,10 @@ def read_manifest(state_dir: Path) -> Manifest:
     positions = _positions(data.get("journal", {}), path.name)
     # a name that is no deck id was listed by a retain that took any .toml file for a snapshot
     files = _files(data.get("files"))
-    return Manifest(
-        {d for d in decks if _is_deck_id(d)}, positions, files, _written(data), _holes(data.get("files"))
-    )
+    written, holes = _written(data), _holes(data.get("files"))
+    if sealed(text, data, "deck_count") is False:  # (a hunk-merged one: see `sealed`)
+        return Manifest(set(), {}, {}, trusted=False)
+    return Manifest({d for d in decks if _is_deck_id(d)}, positions, files, written, holes)
 
 
 def _written(data: dict[str, Any]) -> dict[str, datetime] | None:

@@ -5,7 +5,9 @@
    replaced in memory by the newest good backup; with none, the deck starts
    empty and its whole journal is replayed. Records that fail validation are
    left out and the deck's journal is replayed in full, which restores their
-   last good state from the journal's events.
+   last good state from the journal's events. A snapshot that is not as retain
+   wrote it (`snapshot.sealed`: a hunk-by-hunk git merge, an edit) is not used:
+   its deck is rebuilt from every journal, with one line.
 2. Every device folder's journal is read from the earliest position any
    snapshot includes; each event is applied to decks whose snapshot does not
    include it yet (last event wins). This machine's newest file gets a torn
@@ -52,16 +54,19 @@ from retain.store.state.journal import (
 from retain.store.state.journal_copies import take_in_copies
 from retain.store.state.journal_format import HEAD, check_at, file_format
 from retain.store.state.snapshot import (
+    NOT_AS_WRITTEN,
     Change,
     Files,
     Holes,
     Manifest,
     Snapshot,
     SnapshotDamaged,
+    ahead,
     load_snapshot,
     read_manifest,
     snapshot_files,
 )
+from retain.store.state.statecodec import FUTURE_SKEW
 
 __all__ = ["LoadedState", "bound", "history_only", "leaves_state", "load_state", "stamp"]
 
@@ -89,6 +94,7 @@ class LoadedState:
     # nothing may be appended to (file name -> why; `JournalWriter.blocked`).
     keep: set[str] = field(default_factory=set)
     blocked: dict[str, str] = field(default_factory=dict)
+    future: int = 0  # events read from the journals dated more than FUTURE_SKEW after now (said)
 
 
 def stamp(now: datetime) -> str:
@@ -166,9 +172,13 @@ def _snapshots(
 
     # the manifest first: one from a newer retain refuses the open before anything is renamed
     manifest = state_dir / "snapshots.toml"
+    untrusted: list[str] = []  # the files not as retain wrote them (`snapshot.sealed`): not used
     try:
         manifest_read = read_manifest(state_dir)
         unlisted = dict(manifest_read.positions) if os.path.lexists(manifest) else {}
+        if not manifest_read.trusted:  # as if there were none; the next compaction writes it again
+            untrusted.append(manifest.name)
+            out.late = out.late or writable
     except SnapshotDamaged as exc:
         unlisted = {}
         manifest_read = Manifest(set(), {}, {})
@@ -190,6 +200,10 @@ def _snapshots(
         except SnapshotDamaged as exc:
             snap, message = _recover(state_dir, path, f"damaged state file {exc}", now, writable, out)
             out.messages.append(message)
+            out.dirty_decks.add(snap.deck_id)
+        if not snap.trusted:  # (its states and positions may come from two versions: none is used)
+            snap.states, snap.positions, snap.changed, snap.written = {}, {}, {}, None
+            untrusted.append(f"snapshots/{path.name}")
             out.dirty_decks.add(snap.deck_id)
         if snap.problems:
             out.messages += snap.problems
@@ -225,6 +239,8 @@ def _snapshots(
             # brought one of the two from another computer): its own positions hold, and the
             # next compaction writes the manifest again
             out.late = out.late or writable
+    if untrusted and writable:
+        out.messages.append(_untrusted_note(untrusted))
     present = {s.deck_id for s in snaps}
     for deck_id in sorted(listed - present):
         out.messages.append(
@@ -233,6 +249,27 @@ def _snapshots(
         snaps.append(Snapshot(deck_id, state_dir / "snapshots" / f"{deck_id}.toml"))
         out.dirty_decks.add(deck_id)
     return snaps, files, unlisted
+
+
+def _untrusted_note(names: list[str]) -> str:
+    """The one line for the state files not used as they are not as retain wrote them.
+
+    Said only by a start that may write, which writes them again (so it is said once): a
+    read-only one (`due`, `stats`) gives the same progress, rebuilt from the journals, without
+    a word (JSON output is not interleaved with warnings about files that lose nothing)."""
+    listed = (
+        names[0]
+        if len(names) == 1
+        else ", ".join(names[:-1][:3])
+        + (f" and {names[-1]}" if len(names) <= 4 else f" and {len(names) - 3} more")
+    )
+    one = len(names) == 1
+    return (
+        f"{listed} {'is' if one else 'are'} {NOT_AS_WRITTEN}; {'it was' if one else 'they were'} not "
+        "used: progress was rebuilt from the journals, so none is lost, and "
+        f"{'it is' if one else 'they are'} written again (after a merge, take one side of "
+        "state/snapshots/ and state/snapshots.toml whole, or delete them)"
+    )
 
 
 def load_state(
@@ -363,7 +400,25 @@ def load_state(
         for key, (state, change) in _replay_cards(scan.read, undecided, held_latest, now).items():
             _restore(out, key, state, change)
             out.dirty_decks.add(key.partition("/")[0])  # (its positions move past what was read)
+    if not out.future:  # (the journals said it already: once is enough)
+        out.messages += _ahead_note(snaps, now)
     return out
+
+
+def _ahead_note(snaps: list[Snapshot], now: datetime) -> list[str]:
+    """The note on events dated ahead for what the snapshots hold (their cards' last reviews and
+    changes), one line: a synced computer whose clock runs ahead, whose snapshot came along with
+    its journal, has them there and not in the journal after the snapshot's position."""
+    limit = now + FUTURE_SKEW
+    counts = {snap.path.name: n for snap in snaps if (n := ahead(snap, limit))}
+    if not counts:
+        return []
+    names = ", ".join(sorted(counts)[:3]) + (f" and {len(counts) - 3} more" if len(counts) > 3 else "")
+    return [
+        f"snapshots/ ({names}): {sum(counts.values())} card(s) reviewed or changed at a time dated more "
+        "than a day after this computer's clock (a clock set wrong, or a synced computer's running "
+        "ahead?); they were kept and applied in time order"
+    ]
 
 
 def _by_time(tails: list[list[Tail]]) -> list[Tail]:
@@ -802,6 +857,7 @@ def _read_device(
                     )
             # else: a crash remnant its writer will repair, a write in progress or a sync in flight
         if scan.future:
+            out.future += scan.future
             out.messages.append(
                 f"{device}/{path.name}: {scan.future} event(s) dated more than a day after this computer's "
                 "clock (a clock set wrong?); they were kept and applied in time order"
