@@ -41,7 +41,6 @@ docs/state-format.md for the figures).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
@@ -194,6 +193,8 @@ _END = "\n[end]\n"  # the line before the last table, `[end]`, and its header (`
 
 
 def _digest(body: str) -> str:
+    import hashlib  # (`retain due` from the caches reads no snapshot text: not loaded there)
+
     return hashlib.sha256(body.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
