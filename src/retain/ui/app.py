@@ -110,6 +110,16 @@ class RetainApp(App[None]):
             sanitize(message), title=sanitize_line(title), severity=severity, timeout=timeout, markup=markup
         )
 
+    def clear_passing_toasts(self) -> None:
+        """Take down the information toasts (an undo's "Undid Good on ..."): the back of a card
+        revealed within their 5 s drew under them. Warnings and errors stay their time."""
+        shown = getattr(self, "_notifications", None)  # (Textual's own list: no public way to
+        passing = [n for n in shown or () if n.severity == "information"]  # take down a few)
+        for notification in passing:
+            self._unnotify(notification, refresh=False)
+        if passing:
+            self._refresh_notifications()
+
     def __init__(
         self,
         collection: Collection | None,

@@ -411,6 +411,9 @@ class StudyScreen(Screen[None]):
         if answer.display:
             answer.display = False
             self.set_focus(None)
+        clear = getattr(self.app, "clear_passing_toasts", None)
+        if clear is not None:  # (a toast over the answer: it says what is done, the back what is next)
+            clear()
         self.query_one(CardView).show_back(
             unit, self._deck_names.get(unit.deck_id, unit.deck_id), self._check
         )
