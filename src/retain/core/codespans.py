@@ -14,6 +14,7 @@ __all__ = ["code_ranges", "in_ranges"]
 
 _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})[^\n]*$", re.MULTILINE)
 _TICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")  # a line of nothing but blanks: a paragraph ends
 
 
 def _fenced(text: str) -> list[tuple[int, int]]:
@@ -35,13 +36,19 @@ def _fenced(text: str) -> list[tuple[int, int]]:
 
 def _inline(text: str, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     runs = [(m.start(), m.end()) for m in _TICKS.finditer(text) if not in_ranges(m.start(), blocks)]
-    # For each run, the next run of the same length (one pass from the end).
+    if not runs:
+        return []
+    # A code span never crosses a paragraph's end (a blank line) nor a fenced block, as in
+    # CommonMark: "Press ` to open" and "Press ` to close" two paragraphs apart are no span.
+    ends = [m.start() for m in _BLANK_LINE.finditer(text, runs[0][0], runs[-1][0])]
+    ends = sorted(ends + [start for start, _end in blocks])
+    # For each run, the next run of the same length in its paragraph (one pass from the end).
     nxt: list[int] = [-1] * len(runs)
-    last: dict[int, int] = {}
+    last: dict[tuple[int, int], int] = {}
     for i in range(len(runs) - 1, -1, -1):
-        n = runs[i][1] - runs[i][0]
-        nxt[i] = last.get(n, -1)
-        last[n] = i
+        key = (bisect_right(ends, runs[i][0]), runs[i][1] - runs[i][0])
+        nxt[i] = last.get(key, -1)
+        last[key] = i
     out: list[tuple[int, int]] = []
     i = 0
     while i < len(runs):
