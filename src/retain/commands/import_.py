@@ -105,6 +105,12 @@ class _Earlier:
         self.sidecars.update(sidecar_texts(plan))
 
 
+_READ_ONLY_REFUSAL = (
+    "import refused: another retain is writing the progress (close it, or import from its import "
+    "dialog: i); nothing was written"
+)
+
+
 def _import_one(
     home: Home,
     path: Path,
@@ -135,6 +141,13 @@ def _import_one(
                 out(f"{prefix}{line}")
             return _Done(tuple(_imported_ids(again.lines)))
     try:
+        if (
+            writer is not None
+            and args.with_history
+            and path.suffix.lower() == ".apkg"  # (a .toml's sidecar is found once it is read)
+            and writer.collection(datetime.now(UTC)).read_only
+        ):  # (said at once, not after reading the whole package: the same refusal as below)
+            return _Done(error=_READ_ONLY_REFUSAL)
         with tempfile.TemporaryDirectory(prefix="retain-import-") as stage:
             counted = path.suffix.lower() not in (".toml", ".md")  # .apkg and Anki text draw a bar
             with contextlib.nullcontext() if counted else TerminalStatus(f"reading {path.name}"):
@@ -174,10 +187,7 @@ def _import_one(
                 # (before a deck is written: the decks without their history, studied in the open
                 # TUI, would keep that progress over the history imported later; a card moved to
                 # another deck would come back new)
-                return _Done(
-                    error="import refused: another retain is writing the progress (close it, or import "
-                    "from its import dialog: i); nothing was written"
-                )
+                return _Done(error=_READ_ONLY_REFUSAL)
             began = False
             try:
                 if writer is not None and plan.moves:  # (a kill before the journal holds the
