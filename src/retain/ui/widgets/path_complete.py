@@ -7,6 +7,11 @@ opens the list, Tab or Enter takes the highlighted entry, Esc closes it.
 The list shows only while a name is being typed that does not name an existing
 path yet nor ends with a wanted extension, so Enter on a complete path, or on a
 whole new file name, submits the dialog.
+
+A folder's list is built once (the library reads the folder once too), and a folder of more
+than `MANY` entries offers only the names that start with what is typed, at most `MANY` of
+them, as a shell does: the list's fuzzy match over 4,000 names on every key left the typing
+seconds behind in a Downloads folder.
 """
 
 from __future__ import annotations
@@ -20,20 +25,40 @@ from textual_autocomplete import AutoComplete, DropdownItem, PathAutoComplete, T
 
 from retain.core.sanitize import sanitize_line
 
-__all__ = ["PathComplete"]
+__all__ = ["MANY", "PathComplete"]
+
+MANY = 200  # a folder with more entries offers the names starting with what is typed, so many
 
 
 class PathComplete(PathAutoComplete):
     def __init__(self, target: Input, suffixes: Sequence[str], *, id: str | None = None) -> None:
         super().__init__(target, ".", folder_prefix=Content(""), file_prefix=Content(""), id=id)
         self.suffixes = tuple(s.lower() for s in suffixes)
+        self._offered: dict[tuple[str, bool], list[DropdownItem]] = {}  # (folder, dotfiles) -> list
 
     def get_candidates(self, target_state: TargetState) -> list[DropdownItem]:
         typed = target_state.text[: target_state.cursor_position]
         expanded = os.path.expanduser(typed) if typed.startswith("~") else typed
-        self.show_dotfiles = self.get_search_string(target_state).startswith(".")
-        items = super().get_candidates(TargetState(expanded, len(expanded)))
-        return [item for item in items if self._wanted(item.main.plain) and _shown_as_is(item.main.plain)]
+        search = self.get_search_string(target_state)
+        self.show_dotfiles = search.startswith(".")
+        key = (expanded[: expanded.rfind("/") + 1], self.show_dotfiles)
+        items = self._offered.get(key)
+        if items is None:
+            if len(self._offered) >= 16:  # (folders typed through: only the last few kept)
+                self._offered.clear()
+            items = super().get_candidates(TargetState(expanded, len(expanded)))
+            items = [
+                item for item in items if self._wanted(item.main.plain) and _shown_as_is(item.main.plain)
+            ]
+            self._offered[key] = items
+        if len(items) <= MANY:
+            return items
+        folded = search.casefold()
+        return [item for item in items if item.main.plain.casefold().startswith(folded)][:MANY]
+
+    def clear_directory_cache(self) -> None:
+        super().clear_directory_cache()
+        self._offered.clear()
 
     def should_show_dropdown(self, search_string: str) -> bool:
         typed = os.path.expanduser(self.target.value)
