@@ -20,8 +20,9 @@ The adapter converts between `CardState` (our stored, validated state) and
   everything here (intervals, retrievability's decay) uses them.
 - Fuzz is deterministic per card and review count (py-fsrs uses the global RNG):
   a preview recomputed later equals the one shown, and fuzz never makes a
-  passing review (Good/Easy) of a card that was due shorter than the last
-  interval: the floor is min(last interval, FSRS's unfuzzed interval), so a
+  passing review (Good/Easy) of a card that was due (on its due study day or later, at any
+  hour of it) shorter than the last interval (in study days): the floor is min(last
+  interval, FSRS's unfuzzed interval), so a
   shorter interval FSRS itself asks for (a raised desired retention, newly
   fitted weights) is kept, and Hard <= Good <= Easy still holds.
 - A review card's passing intervals are days apart, as Anki keeps them with FSRS (rslib
@@ -250,6 +251,14 @@ class Scheduler:
             return (self.day.of(due) - self.day.of(at)).days
         return round((due - at) / _DAY)
 
+    def _was_due(self, due: datetime, at: datetime) -> bool:
+        """Whether a review due at `due` was due at `at`: given the `StudyDay`, on its study day or
+        later, at any hour of it (a review is due all its study day: Good at 09:00 and at 12:00 of
+        that day give the same interval); without it, from the moment `due`."""
+        if self.day is not None:
+            return self.day.of(at) >= self.day.of(due)
+        return at >= due
+
     def _in_days(self, at: datetime, days: int) -> datetime:
         """A review due `days` days after `at`, as `_due` dates one (the study day `days` on)."""
         if self.day is not None:
@@ -298,9 +307,10 @@ class Scheduler:
         `stability`: FSRS's interval for that stability (these weights, retention and maximum),
         fuzzed as that review fuzzed it (the card's seed for the review count before it), on the
         study day that many days on, as `preview` dates it (a rescheduled card gets the due date
-        its last review would have given it with these weights; only the floor of a passing
-        review, its previous interval, and the lower ratings' intervals that `_apart` keeps it
-        past (`moved_apart`) are not known here)."""
+        its last review would have given it with these weights). The rules a rating applies on
+        top (the floor of a passing review, `_apart`, `_in_order`) need the state it was rated
+        in: a reschedule that leaves a card's memory as it was makes that review again through
+        `preview` instead (`store.fsrs_presets._replayed_due`)."""
         at = to_utc(last_review)
         return self._in_days(at, self._fsrs_days(key, max(0, reps - 1), stability))
 
@@ -312,7 +322,8 @@ class Scheduler:
         maximum interval.
         `review_due` cannot tell: it knows the stability the rating left, not the lower ratings'
         intervals at that review. A reschedule that leaves a card's memory as it was keeps such
-        a due date (`store.fsrs_presets.reschedule_plan`)."""
+        a due date when the journal does not hold that review to make it again (an imported
+        state: `store.fsrs_presets._made_again`)."""
         at = to_utc(last_review)
         days, was = self._days_from(at, due), self._days_from(at, moved)
         return days < was <= min(days + 2, self.max_interval) and moved == self._in_days(at, was)
@@ -337,10 +348,10 @@ class Scheduler:
             and base.state == REVIEW
             and base.due is not None
             and base.last_review is not None
-            and at >= base.due
+            and self._was_due(base.due, at)
         ):  # a passing review of a card that was due: fuzz and rounding never shorten its interval,
             # but FSRS's own one may be shorter (a raised retention, new weights): that one is kept
-            last = round(min(base.due - base.last_review, timedelta(days=self.max_interval)) / _DAY)
+            last = min(self._days_from(base.last_review, base.due), self.max_interval)
             own = self._fsrs._next_interval(stability=result.stability) if result.stability else 1
             due = max(due, at + timedelta(days=min(last, own)))
         if self.day is not None and due - at >= _DAY:  # N days: on the study day N days on, also

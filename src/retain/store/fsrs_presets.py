@@ -11,7 +11,9 @@
 - `reschedule_plan` / `apply_reschedule`: every card's memory state recomputed by
   replaying its history through fsrs-rs with the new weights, review cards given
   the due date their last review would have given them with those weights
-  (`Scheduler.review_due`: fuzz and study days as a review); recorded as ordinary
+  (`Scheduler.review_due`: fuzz and study days as a review; a card whose memory the
+  replay leaves as it was has its last review made again by `Scheduler.preview` from the
+  journal, every rule of a rating applied: `_made_again`); recorded as ordinary
   journal events ("reset" events that carry the new state), after a backup of the
   state, so the change is undoable (`undo_reschedule`) and syncs like any other event.
 """
@@ -227,28 +229,161 @@ def _deck_rules(col: Collection, preset: Preset, weights: Sequence[float]) -> di
     return rules
 
 
+class _Replayed(NamedTuple):
+    """A card's memory state replayed with its deck's weights (after its last review), and the
+    reviews it was replayed from (`_before_last`: the state before the last one)."""
+
+    memory: rs.MemoryState
+    reviews: list[rs.FSRSReview]
+
+
 def _replay(
     col: Collection, preset: Preset, rules: dict[str, _Rules], fallback: _Rules, now: datetime
-) -> dict[str, rs.MemoryState]:
+) -> dict[str, _Replayed]:
     """Each reviewed card's memory state, its history replayed with its deck's weights."""
     states = col.states
     cache = ReviewCache()
     get = cache.__getitem__
-    by_weights: dict[tuple[float, ...], tuple[list[str], list[rs.FSRSItem]]] = {}
+    by_weights: dict[tuple[float, ...], tuple[list[str], list[list[rs.FSRSReview]]]] = {}
     with streamed(history_rows(col, preset.decks, now)) as rows:
         for key, days, ratings in card_histories(rows):
             state = states.get(key)
             if state is None or state.state == NEW or state.last_review is None:
                 continue
-            keys, items = by_weights.setdefault(rules.get(deck_of(key), fallback).weights, ([], []))
+            keys, reviews = by_weights.setdefault(rules.get(deck_of(key), fallback).weights, ([], []))
             keys.append(key)
-            items.append(rs.FSRSItem(list(map(get, zip(ratings, delta_days(days), strict=True)))))
-    memories: dict[str, rs.MemoryState] = {}
-    for weights, (keys, items) in by_weights.items():
+            reviews.append(list(map(get, zip(ratings, delta_days(days), strict=True))))
+    memories: dict[str, _Replayed] = {}
+    for weights, (keys, reviews) in by_weights.items():
         model = rs.FSRS(list(weights))
+        items = [rs.FSRSItem(r) for r in reviews]
         found = guarded("replay the history", partial(model.memory_state_batch, items))
-        memories.update(zip(keys, found, strict=True))
+        memories.update(zip(keys, map(_Replayed, found, reviews), strict=True))
     return memories
+
+
+def _before_last(
+    keys: Sequence[str], memories: dict[str, _Replayed], rules: dict[str, _Rules], fallback: _Rules
+) -> dict[str, rs.MemoryState | None]:
+    """The memory state of each card of `keys` before its last review, with its deck's weights
+    (None: that review was its first from new)."""
+    by_weights: dict[tuple[float, ...], list[str]] = {}
+    out: dict[str, rs.MemoryState | None] = {}
+    for key in keys:
+        if len(memories[key].reviews) > 1:
+            by_weights.setdefault(rules.get(deck_of(key), fallback).weights, []).append(key)
+        else:
+            out[key] = None
+    for weights, group in by_weights.items():
+        model = rs.FSRS(list(weights))
+        items = [rs.FSRSItem(memories[key].reviews[:-1]) for key in group]
+        out.update(
+            zip(group, guarded("replay the history", partial(model.memory_state_batch, items)), strict=True)
+        )
+    return out
+
+
+def _last_reviews(
+    col: Collection, preset: Preset, keys: dict[str, datetime], now: datetime
+) -> dict[str, Event]:
+    """The journal's review of each card of `keys` made at its time there (the card's last
+    review): the state it was made from, its rating and time, for `_replayed_due`."""
+    if not keys:
+        return {}
+    found: dict[str, Event] = {}
+    for e in col.history_index.events(now, decks=list(preset.decks), since=min(keys.values())):
+        if (
+            e.kind == "review"
+            and e.rating in (1, 2, 3, 4)
+            and e.after is not None
+            and keys.get(e.key) == e.time
+            and e.after.last_review == e.time
+        ):
+            found[e.key] = e
+    return found
+
+
+def _replayed_due(scheduler: Scheduler, review: Event, earlier: rs.MemoryState | None) -> datetime | None:
+    """The due date the card's last review (`review`, from the journal) gives it when made again
+    with these weights: the live scheduler's own `Scheduler.preview` of the state it was made
+    from, with the memory state these weights give that state, at the review's moment, with its
+    rating. Every rule a review applies is applied as it was (the floor of a passing review, the
+    day-apart rule, a learning step's order, the maximum interval, fuzz, study days), so with the
+    weights the review used the state it stored comes back. None when it cannot be made again:
+    the state before is not this history's (an imported state, no review from new before it),
+    or the rating no longer leaves a review card (other learning steps): `review_due` then."""
+    before = review.before
+    if before is not None and before.state != NEW:
+        if earlier is None:
+            return None
+        stability, difficulty = earlier.stability, earlier.difficulty
+        if not (_usable(stability, 1e-9, 1e9) and _usable(difficulty, 0.0, 11.0)):
+            return None
+        if not (
+            _same_value(before.stability, _sig6(stability))
+            and _same_value(before.difficulty, _sig6(difficulty))
+        ):
+            before = replace(before, stability=stability, difficulty=difficulty)
+    again = scheduler.preview(review.key, before, review.time)[review.rating]
+    return again.due if again.state == REVIEW else None
+
+
+def _plain_due(key: str, old: CardState, memory: rs.MemoryState, rule: _Rules) -> datetime | None:
+    """A review card's due date from its new stability alone (`Scheduler.review_due`: FSRS's
+    interval with these weights, fuzzed as its last review fuzzed it, on that study day); any
+    other card keeps its own."""
+    if old.state != REVIEW or old.last_review is None or not _usable(memory.stability, 1e-9, 1e9):
+        return old.due
+    return rule.scheduler.review_due(key, old.reps, old.last_review, memory.stability)
+
+
+def _made_again(
+    col: Collection,
+    preset: Preset,
+    memories: dict[str, _Replayed],
+    plain: dict[str, datetime | None],
+    rules: dict[str, _Rules],
+    fallback: _Rules,
+    now: datetime,
+) -> dict[str, datetime | None]:
+    """The due dates of the review cards whose memory state the replay leaves as it was but whose
+    due date is not FSRS's interval for it (`_plain_due`): their last review applied a rule on top
+    (the floor of a passing review, the day-apart rule, a learning step's order, ...). Each is
+    made again through the live scheduler (`_replayed_due`), so weights the reviews used change
+    nothing. A card whose review the journal does not hold (an imported state) keeps its due
+    date when it may be FSRS's one moved by the day-apart rule (`Scheduler.moved_apart`)."""
+    states = col.states
+    kept: dict[str, datetime] = {}  # the cards to make again, with the time of their last review
+    for key, replayed in memories.items():
+        old, memory = states[key], replayed.memory
+        if (
+            old.state == REVIEW
+            and old.due is not None
+            and old.last_review is not None
+            and plain[key] != old.due
+            and old.stability is not None
+            and math.isclose(old.stability, memory.stability, rel_tol=2 * _SAME)  # (cheap: most differ)
+            and _same_value(old.stability, _sig6(memory.stability))
+            and _same_value(old.difficulty, _sig6(memory.difficulty))
+        ):
+            kept[key] = old.last_review
+    if not kept:
+        return {}
+    earlier = _before_last(list(kept), memories, rules, fallback)
+    last = _last_reviews(col, preset, kept, now)
+    out: dict[str, datetime | None] = {}
+    for key, reviewed in kept.items():
+        old, scheduler, review = states[key], rules.get(deck_of(key), fallback).scheduler, last.get(key)
+        again = _replayed_due(scheduler, review, earlier[key]) if review is not None else None
+        if again is not None:
+            out[key] = again
+        elif (
+            (due := plain[key]) is not None
+            and old.due is not None
+            and scheduler.moved_apart(reviewed, due, old.due)
+        ):
+            out[key] = old.due  # its review may have put it a day past a lower rating's interval
+    return out
 
 
 def reschedule_plan(
@@ -263,9 +398,11 @@ def reschedule_plan(
     Each card gets its deck's effective retention, maximum interval and fuzz (and the deck's
     own weights if it has them), as its reviews do: a review card is due when its last review
     would have made it due with these weights (`Scheduler.review_due`: the same fuzz, on the
-    same study day). Stability and difficulty are compared as the state files give them back,
-    within fsrs-rs's float32 precision (`_SAME`), so a plan made right after rescheduling (or
-    after a restart), or with the weights the reviews used, changes nothing. The cards due in
+    same study day; made again through `Scheduler.preview` when the memory state is the same
+    but the due date is not that one, `_made_again`). Stability and difficulty are compared as
+    the state files give them back, within fsrs-rs's float32 precision (`_SAME`), so a plan made
+    right after rescheduling (or after a restart), or with the weights the reviews used, changes
+    nothing. The cards due in
     the next 7 days, before and after, are counted by study day (`_week_end`).
     `progress(what, done, total)` is told of the three steps.
     """
@@ -286,27 +423,29 @@ def reschedule_plan(
     week = _week_end(col, now)
     changes: list[Change] = []
     before_week = after_week = 0
-    for key, memory in memories.items():
+    plain = {
+        key: _plain_due(key, states[key], m.memory, rules.get(deck_of(key), fallback))
+        for key, m in memories.items()
+    }
+    dues = _made_again(col, preset, memories, plain, rules, fallback, now)
+    for key, replayed in memories.items():
+        memory = replayed.memory
         old = states[key]
         if not (_usable(memory.stability, 1e-9, 1e9) and _usable(memory.difficulty, 0.0, 11.0)):
             continue  # never written: fsrs gave no state to keep (a guard; valid weights give one)
         stability, difficulty = _sig6(memory.stability), _sig6(memory.difficulty)
-        due = old.due
-        if old.state == REVIEW and old.last_review is not None:
-            scheduler = rules.get(deck_of(key), fallback).scheduler
-            due = scheduler.review_due(key, old.reps, old.last_review, memory.stability)
-            if (
-                old.due is not None
-                and due != old.due
-                and _same_value(old.stability, stability)
-                and _same_value(old.difficulty, difficulty)
-                and (
-                    scheduler.moved_apart(old.last_review, due, old.due)
-                    or ((exam := exams.get(deck_of(key))) is not None and moved_by_cap(old, due, exam))
-                )
-            ):  # its review put it a day past a lower rating's interval (Scheduler._apart), or an
-                # exam's cap brought it forward (the day-apart rule under it too): kept
-                due = old.due
+        due = dues.get(key, plain[key])
+        if (
+            old.state == REVIEW
+            and old.due is not None
+            and due is not None
+            and due != old.due
+            and _same_value(old.stability, stability)
+            and _same_value(old.difficulty, difficulty)
+            and (exam := exams.get(deck_of(key))) is not None
+            and moved_by_cap(old, due, exam)
+        ):  # an exam's cap brought it forward when it was rated (the day-apart rule under it too): kept
+            due = old.due
         deck = deck_of(key)
         shown = old if (plan := ahead.get(deck)) is None else cap_state(old, plan, now)
         counted = not old.suspended  # (as the stats forecast: a suspended card is never served)
