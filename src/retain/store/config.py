@@ -24,6 +24,7 @@ from retain.core.settings import DEFAULT_PRESET, GroupLimit, StudySettings, para
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config_error import ConfigError
 from retain.store.files import (
+    MAX_CONFIG_BYTES,
     ReadError,
     conflict_copy_of,
     conflict_marker_line,
@@ -539,7 +540,7 @@ def read_only(path: Path) -> str:
 
 def _load_config(path: Path) -> Config:
     try:
-        text = read_text_limited(path, 1024 * 1024)
+        text = read_text_limited(path, MAX_CONFIG_BYTES)
     except ReadError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     try:

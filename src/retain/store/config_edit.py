@@ -4,7 +4,8 @@
 what was on disk (mtime, size and a SHA-256 of the text). `set(keys, value)`
 changes one value (None removes the key, so the setting is inherited again);
 every other byte stays as the user wrote it. `save()` validates the new text
-with the config loader (`parse_config`, so the messages are the loader's),
+as the loader reads the file (`loadable`: its size limit, then `parse_config`,
+so the messages are the loader's; every writer of config.toml checks with it),
 then refuses with `ConfigChangedOnDisk` when the file's text changed since it
 was opened, instead of overwriting someone else's edit. The caller asks the
 user, then calls `save(force=True)` (overwrite) or `merged()` (the file as it
@@ -34,7 +35,7 @@ from tomlkit.items import AoT, Array, Comment, InlineTable, KeyType, SingleKey, 
 from retain.core.deckwrite import has_invisible, toml_string, tomlkit_string
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config import Config, ConfigError, marker_problem, parse_config, read_only
-from retain.store.files import ReadError, atomic_write, read_text_limited
+from retain.store.files import MAX_CONFIG_BYTES, ReadError, _mib, atomic_write, read_text_limited
 from retain.store.oserror import os_error_text
 
 __all__ = [
@@ -44,11 +45,11 @@ __all__ = [
     "ConfigEditError",
     "FileStamp",
     "Keys",
+    "loadable",
     "problem",
     "save_value",
 ]
 
-MAX_CONFIG_BYTES = 1024 * 1024  # the loader's limit
 BOM = "\ufeff"
 Keys = tuple[str, ...]  # a value's place: ("rollover_hour",), ("study", "new_per_day"), ("keymap", "a.b")
 
@@ -82,6 +83,22 @@ class FileStamp:
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def loadable(path: Path, text: str) -> Config:
+    """The config that `text`, written as config.toml at `path` (BOM and line ends as the file would
+    hold them), loads as: ConfigError (one line) when retain would refuse to start with that file,
+    by the loader's size limit (which counts the BOM) or by `parse_config`. Every write of
+    config.toml (`ConfigDocument.save`, `config_write.save_parameters`) is checked with it first,
+    and the settings screen's check as you type is this same one."""
+    if len(text) * 4 > MAX_CONFIG_BYTES:  # (a short text cannot be over: not encoded per key press)
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"config: {path.name} would be {_mib(size)}; the limit is {_mib(MAX_CONFIG_BYTES)} "
+                "(retain would not start with it)"
+            )
+    return parse_config(text.removeprefix(BOM), base=path.parent)
 
 
 def _read(path: Path) -> str | None:
@@ -236,15 +253,18 @@ class ConfigDocument:
         """`text` (this document's) as the file holds it: with the BOM it started with, if any."""
         return BOM + text if self.bom else text
 
+    def _as_opened(self) -> str:
+        """The text as opened (or last saved), with its line ends."""
+        return self.original.replace("\n", "\r\n") if self.crlf else self.original
+
     @property
     def dirty(self) -> bool:
-        return bool(self.changes) and self.text() != (
-            self.original.replace("\n", "\r\n") if self.crlf else self.original
-        )
+        return bool(self.changes) and self.text() != self._as_opened()
 
     def validate(self) -> Config:
-        """The config the edited text loads as; ConfigError with the loader's message."""
-        return parse_config(self.text() if self.changes else self.original, base=self.path.parent)
+        """The config the edited text, as it would be written, loads as; ConfigError with the
+        loader's message (its size limit too: `loadable`)."""
+        return loadable(self.path, self.to_write(self.text() if self.changes else self._as_opened()))
 
     # ---- editing ---------------------------------------------------------------
 

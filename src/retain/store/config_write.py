@@ -5,8 +5,9 @@ it finds the preset's table wherever the file's layout puts it (its parts apart 
 `[presets.a]` .. `[decks.x]` .. `[presets.b]`; dotted keys, `presets.a.parameters = [...]`; an
 inline table, `presets = {a = {...}}`), keeps CRLF line endings, and refuses a layout where the
 new text would read back as anything but the old file with the new weights. The new text is
-parsed by the config loader before it replaces the file, so a write can never leave a
-config.toml that retain refuses to start with. The file is read as the loader reads it
+checked as the config loader reads the file (`config_edit.loadable`: its 1 MiB size limit, then
+its parser) before it replaces the file, so a write can never leave a config.toml that retain
+refuses to start with. The file is read as the loader reads it
 (`read_text_limited`, 1 MB) and written as every config write is, through
 `store.files.atomic_write`: temp file, fsync, `os.replace`, with the file's mode (a private 0600
 config.toml stays private) and a symbolic link written through and kept.
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from retain.store.config import ConfigError, parse_config, read_only
+from retain.store.config import ConfigError, read_only
 from retain.store.config_edit import MAX_CONFIG_BYTES, ConfigDocument, ConfigEditError
 from retain.store.files import ReadError, atomic_write, read_text_limited
 from retain.store.oserror import os_error_text
@@ -42,9 +43,11 @@ def _read(path: Path) -> str | None:
         raise ConfigError(f"{path}: cannot be read to save the weights: {exc}") from None
 
 
-def _refused(path: Path, exc: ConfigEditError) -> ConfigError:
-    """The document's one-line refusal, naming the file, with what it means here."""
+def _refused(path: Path, exc: ConfigEditError | ConfigError) -> ConfigError:
+    """The document's (or the loader's) one-line refusal, naming the file, with what it means here."""
     said = str(exc).removeprefix("config: ")
+    if said.startswith("config.toml:"):  # a place in the file, `config.toml:3:1: ...`: named by its path
+        said = f"{path}{said.removeprefix('config.toml')}"
     return ConfigError(f"{said if said.startswith(str(path)) else f'{path}: {said}'}; {_NOT_SAVED}")
 
 
@@ -60,9 +63,11 @@ def save_parameters(path: Path, preset: str, weights: Sequence[float]) -> None:
         edit.set(("presets", preset, "parameters"), values)
     except ConfigEditError as exc:
         raise _refused(path, exc) from None
-    new_text = edit.text()
-    parse_config(new_text)  # never write a file the loader would refuse
     try:
-        atomic_write(path, edit.to_write(new_text), keep_hard_links=True)
+        edit.validate()  # never write a file the loader would refuse (its size limit too)
+    except ConfigError as exc:
+        raise _refused(path, exc) from None
+    try:
+        atomic_write(path, edit.to_write(edit.text()), keep_hard_links=True)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be written: {os_error_text(exc, name=False)}") from None

@@ -34,6 +34,7 @@ __all__ = [
 ]
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
+MAX_CONFIG_BYTES = 1024 * 1024  # config.toml: larger is refused at start (`store.config`)
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 

@@ -1,10 +1,10 @@
 """The settings screen's fields: which config.toml key each edits, and text <-> TOML value.
 
 No Textual here: `retain.ui.screens.settings` builds the widgets from these
-specs. A field's text is turned into the TOML value as typed (a number when it
-reads as one, else the text itself), and the config loader judges it, so the
-messages are the loader's own. An empty field removes the key: the setting is
-inherited again (from `[study]`, or from the built-in default). A steps field
+specs. A field's text is turned into the TOML value as typed (a number when TOML
+reads it as one, `0x1E` and `1e3` too, else the text itself), and the config
+loader judges it, so the messages are the loader's own. An empty field removes
+the key: the setting is inherited again (from `[study]`, or from the built-in default). A steps field
 takes `none` for no steps at all (`learning_steps = []`), which an empty field
 cannot say.
 """
@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from retain.core.settings import StudySettings
+from retain.core.tomlsafe import loads_safe
 from retain.store.config import Config
 
 __all__ = [
@@ -28,14 +29,17 @@ __all__ = [
     "inherited",
     "parameters_text",
     "parse_text",
+    "toml_number",
     "value_text",
 ]
 
 Kind = Literal["int", "number", "steps", "paths", "choice", "bool"]
 
-_INT_RE = re.compile(r"^[+-]?\d+(?:_\d+)*\Z")  # as TOML writes an integer (1_000), in any script's digits
+# A decimal integer as TOML writes one (`1_000`, no leading zero), read without a parse; every other
+# number (`0x1E`, `0o36`, `0b11110`, `1e3`, `inf`) is read by the TOML parser the loader uses.
+_INT_RE = re.compile(r"^[+-]?(?:0|[1-9](?:_?[0-9])*)\Z")
 NO_STEPS = "none"  # a steps field's text for `[]`: no (re)learning steps
-_MAX_INT = 2**63 - 1  # TOML integers are 64-bit
+_MIN_INT, _MAX_INT = -(2**63), 2**63 - 1  # TOML integers are 64-bit
 _MAX_DIGITS = 40  # a longer integer is no 64-bit one, whatever its signs, zeros and underscores
 
 
@@ -74,18 +78,7 @@ def parse_text(kind: Kind, text: str) -> Any:
     if not text:
         return None
     if kind in ("int", "number"):
-        if _INT_RE.match(text):
-            # (length first: int() refuses more than 4300 digits with a ValueError, a pasted
-            # screenful would have closed the app; a number TOML cannot hold is the text itself,
-            # which the loader names as it was typed, not as a float)
-            if len(text) <= _MAX_DIGITS and abs(int(text)) <= _MAX_INT:
-                return int(text)
-            return text
-        try:
-            number = float(text)
-        except ValueError:
-            return text  # the loader says what it must be
-        return number
+        return toml_number(text)
     if kind == "steps":
         if text.lower() == NO_STEPS:
             return []
@@ -95,6 +88,26 @@ def parse_text(kind: Kind, text: str) -> Any:
     if kind == "bool":
         return {"on": True, "true": True, "off": False, "false": False}.get(text.lower(), text)
     return text
+
+
+def toml_number(text: str) -> int | float | str:
+    """The number `text` is as a TOML value (`learn_ahead_minutes = <text>` in the file), else
+    the text itself, which the loader names as it was typed ("must be an integer ..., got '1.'"):
+    so is a number TOML cannot hold (a 64-bit integer), not turned into a float or cut."""
+    if _INT_RE.match(text):
+        # (length first: int() refuses more than 4300 digits with a ValueError, a pasted
+        # screenful would have closed the app)
+        value: Any = int(text) if len(text) <= _MAX_DIGITS else None
+    elif "#" in text or "\n" in text or "\r" in text:
+        return text  # a comment, or a second line: more than one value
+    else:
+        data = loads_safe(f"v = {text}\n")  # (the loader's parser: its limits, never a traceback)
+        value = data.get("v") if isinstance(data, dict) and len(data) == 1 else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return text  # the loader says what it must be
+    if isinstance(value, int) and not _MIN_INT <= value <= _MAX_INT:
+        return text
+    return value
 
 
 def _duration_text(step: timedelta) -> str:

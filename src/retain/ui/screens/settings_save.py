@@ -2,10 +2,14 @@
 
 `SettingsSaving` is mixed into `SettingsScreen` (screens/settings.py), which
 provides `edit` (the `ConfigDocument`), `refresh_all` and `_show_problem`.
+A save that worked says, besides "saved", every warning a start would then give
+about config.toml (`start_warnings`: a deck folder that does not exist, a
+`[decks.ID]` naming no deck, ...), from the same functions the start calls.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.content import Content
@@ -16,12 +20,39 @@ from retain.store.config_edit import ConfigChangedOnDisk, ConfigDocument, Config
 from retain.ui.access import retain_app
 from retain.ui.text import line
 
-__all__ = ["SettingsSaving"]
+__all__ = ["SettingsSaving", "start_warnings"]
 
 if TYPE_CHECKING:
+    from retain.ui.app import RetainApp
+
     _Base = Screen[None]
 else:
     _Base = object
+
+
+def start_warnings(app: RetainApp, path: Path, config: Config) -> list[str]:
+    """The lines about config.toml (at `path`, holding `config`, which the app has applied) that
+    retain would give at start: the loader's own (a preset no deck uses), a sync tool's conflict
+    copy beside it, a `deck_folders` entry that is no folder, config tables naming nothing in the
+    library, exams whose date has passed or whose group two entries name. The same functions as
+    `Collection.messages` and `retain check` call, over the library as the app has it now."""
+    from retain.store.config import conflict_copies, missing_folders, unknown_decks
+
+    lines = [*config.warnings, *conflict_copies(path), *missing_folders(config)]
+    collection = app.collection
+    library = getattr(collection, "library", None)  # (an open that failed: not read)
+    decks = library.decks if library is not None and not library.broken else None  # (broken: no guess)
+    today = collection.today(app.clock())
+    if decks is not None and (config.deck_overrides or config.exams or config.groups):
+        lines += unknown_decks(config, [(d.id, d.group) for d in decks], passed=today)
+    if config.exams:  # (none: the exam module is not imported)
+        from retain.store.exam_config import exam_clashes, exam_decks, past_exams
+
+        pairs = exam_decks((d.id, d.group, d.name) for d in decks) if decks is not None else None
+        lines += past_exams(config.exams, today, pairs)
+        if pairs is not None:
+            lines += exam_clashes(config.exams, pairs, today)
+    return lines
 
 
 class SettingsSaving(_Base):
@@ -63,15 +94,31 @@ class SettingsSaving(_Base):
         return True
 
     def _saved(self, config: Config) -> None:
-        from retain.ui.settings_apply import apply_config
+        from retain.ui.settings_apply import apply_config, keymap_warnings
 
-        apply_config(retain_app(self), config)
+        app = retain_app(self)
+        keymap_said = config.keymap != app.config.keymap  # (apply_config says its warnings then)
+        apply_config(app, config)
         self._new_presets = [n for n in self._new_presets if n not in self._presets()]
         self._validate()
         self.notify("Settings saved to config.toml and applied.", markup=False)
-        if config.warnings:  # what `retain` will say at every start (a preset no deck uses, ...)
-            said = "\n".join(line(w).plain for w in config.warnings)
+        warnings = start_warnings(app, self.edit.path, config)  # what `retain` will say at every start
+        if not keymap_said:
+            warnings += keymap_warnings(config.keymap)
+        if warnings:
+            said = "\n".join(line(w).plain for w in warnings)
             self.notify(said, title="Saved, but", severity="warning", markup=False)
+            self._show_saved_but(warnings)
+
+    def _show_saved_but(self, warnings: list[str]) -> None:
+        """The warnings on the screen's status line too, a line each, until the next edit (a toast
+        goes in seconds, and wraps a long line where a word breaks)."""
+        from textual.widgets import Static
+
+        parts: list[str | Content | tuple[str, str]] = [("⚠ Saved, but:", "bold $warning")]
+        for warning in warnings:
+            parts += ["\n", line(warning)]
+        self.query_one("#settings-problem", Static).update(Content.assemble(*parts))
 
     def _ask_changed_on_disk(self) -> None:
         from retain.ui.screens.confirm import ChoiceScreen
