@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from pathlib import Path
 
 from retain.commands.deckref import unknown_deck_line
 from retain.commands.output import err, out, report
@@ -20,7 +19,7 @@ from retain.core.model import Deck, decks_in_group, decks_named, group_label, gr
 from retain.core.state import CardState
 from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
-from retain.interop.exporter import EXPORT_SUFFIXES
+from retain.interop.exporter import EXPORT_SUFFIXES, unknown_type_refused
 from retain.interop.group_export import (
     bare_name_refused,
     group_names,
@@ -82,13 +81,8 @@ def _usage_refused(output: str, *, with_progress: bool) -> str:
     cannot hold it."""
     if why := bare_name_refused(output):
         return why
-    suffix = Path(output).suffix.lower()
-    if suffix not in EXPORT_SUFFIXES and not is_folder_target(output):
-        stem = output.removesuffix(Path(output).suffix)
-        return (
-            f"unknown export type {Path(output).suffix}; use one of {', '.join(EXPORT_SUFFIXES)} "
-            f"(like {stem}.apkg), or write {output}/ for a folder of .toml files"
-        )
+    if why := unknown_type_refused(output, folder=is_folder_target(output)):
+        return why  # (the export dialog's words too)
     return progress_refused(output) if with_progress else ""
 
 

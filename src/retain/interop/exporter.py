@@ -32,7 +32,7 @@ from retain.interop.progress import ProgressFn, no_progress
 from retain.store.files import NotRegularFileError
 from retain.store.oserror import os_error_text
 
-__all__ = ["EXPORT_SUFFIXES", "export_decks", "export_paths"]
+__all__ = ["EXPORT_SUFFIXES", "export_decks", "export_paths", "unknown_type_refused"]
 
 EXPORT_SUFFIXES = (".toml", ".apkg", ".csv", ".tsv", ".txt", ".md")
 
@@ -207,3 +207,16 @@ def export_paths(
         pairs = _media_pairs(decks[0], decks_dir, out.parent)
         paths += [copy for found, copy in pairs if copy.exists() and not _same_bytes(found, copy)]
     return paths
+
+
+def unknown_type_refused(output: str, *, folder: bool = False) -> str:
+    """Why `output` names a type export does not write ('' when it names one, or is a folder:
+    `folder`), said before an existing file is looked at: `data.json` asked to be replaced, then
+    was refused anyway. The CLI's words and the export dialog's."""
+    suffix = Path(output).suffix
+    if folder or suffix.lower() in EXPORT_SUFFIXES:
+        return ""
+    return (
+        f"unknown export type {suffix or '(none)'}; use one of {', '.join(EXPORT_SUFFIXES)} "
+        f"(like {output.removesuffix(suffix)}.apkg), or write {output}/ for a folder of .toml files"
+    )

@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 from retain.core.ids import slugify
 from retain.core.model import Deck
 from retain.interop.errors import InteropError
-from retain.interop.exporter import EXPORT_SUFFIXES
+from retain.interop.exporter import EXPORT_SUFFIXES, unknown_type_refused
 from retain.interop.group_export import (
     ExportJob,
     bare_name_refused,
@@ -122,7 +122,9 @@ class ExportScreen(ShareDialog):
         return [deck] if deck is not None else []
 
     def export(self) -> None:
-        """Read the form (here, on the UI thread), ask before replacing a file, then export in a worker."""
+        """Read the form (here, on the UI thread), ask before replacing a file, then export in a worker.
+        A name it cannot write (no extension, a type it does not write, a folder where a file goes)
+        is refused first, before an existing file is asked about."""
         decks = self._chosen()
         raw = self.query_one(Input).value.strip()
         with_progress = self.query_one(Checkbox).value
@@ -135,6 +137,9 @@ class ExportScreen(ShareDialog):
                 f"or end it with / for a folder of .toml files.",
                 True,
             )
+            return
+        if why := unknown_type_refused(raw, folder=is_folder_target(raw)):  # (the CLI's words)
+            self._show(line(why).plain, True)
             return
         if with_progress and (why := progress_refused(raw)):
             self._show(why.replace("--with-progress needs", "Review progress needs", 1), True)
@@ -150,6 +155,10 @@ class ExportScreen(ShareDialog):
             self._show(line(twice[0].upper() + twice[1:] + ".").plain, True)
             return
         existing = [p for p in job_paths(jobs, with_progress=with_progress) if p.exists() or p.is_symlink()]
+        if folders := [p for p in existing if p.is_dir() and not p.is_symlink()]:  # (never replaced)
+            why = f"{folders[0]} is a folder, not a file; remove it, or export to another name (nothing written)"
+            self._show(line(why).plain, True)
+            return
         if not existing:
             if self._start_writing():
                 self._export(decks, jobs, with_progress)

@@ -7,6 +7,7 @@ import contextlib
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -53,6 +54,20 @@ class _Stopped(Exception):
     """A preview no longer wanted (the app stopped, the dialog closed, a newer preview began)."""
 
 
+READ_ONLY = "Read-only: another retain is running. Close it to import here."  # (`refuse_read_only`'s words)
+CHANGED = "changed since the preview; nothing of it was written: preview again to see what it would do"
+WRITE_GROUP = "import-write"  # the import's worker: a preview (exclusive in its own group) never cancels it
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """A folder's file as its preview read it: its size and modification time (ns) just before,
+    and the size and modification time of each deck file its plan would write (None: absent)."""
+
+    stat: tuple[int, int] | None
+    found: dict[Path, tuple[int, int] | None]
+
+
 class ImportScreen(ShareDialog):
     """Dismisses with the deck files written, or None when cancelled."""
 
@@ -73,6 +88,7 @@ class ImportScreen(ShareDialog):
         self.reviews: Sequence[Review] = []  # (an Anki log's: made a group of cards at a time)
         self.files: list[Path] = []  # a folder's deck files (the plan is made per file at Import)
         self.files_history = False  # the folder's preview asked for review history too
+        self.files_seen: dict[Path, _Seen] = {}  # each of them as the preview read it
         self.stage = Path(tempfile.mkdtemp(prefix="retain-import-"))
         self._reading: Worker[None] | None = None  # the preview reading the form's path now
         self._previewed: tuple[str, bool] | None = None  # the form as the last preview read it
@@ -129,9 +145,19 @@ class ImportScreen(ShareDialog):
             self.action_cancel()
 
     def preview(self) -> None:
-        """Read the form here, on the UI thread; read and plan the file in a worker."""
+        """Read the form here, on the UI thread; read and plan the file in a worker. Never while an
+        import is being written (Enter in the path box, Preview, a key): a preview empties the
+        staging folder the import reads its media from, and would offer Import again."""
+        if self.writing:
+            self.app.notify(
+                "Still importing: a new preview waits until the import has ended.",
+                title="Please wait",
+                severity="warning",
+                markup=False,
+            )
+            return
         self.query_one("#share-apply", Button).disabled = True
-        self.plan, self.files, self.reviews = None, [], []
+        self.plan, self.files, self.reviews, self.files_seen = None, [], [], {}
         self._previewed = self._form()
         self._reading = self._preview(*self._previewed)
 
@@ -140,6 +166,11 @@ class ImportScreen(ShareDialog):
         return self.query_one(Input).value.strip(), self.query_one("#share-history-flag", Checkbox).value
 
     def apply(self) -> None:
+        # A read-only retain writes no deck (as it edits none): the decks without their history,
+        # studied in the other retain, would keep that progress over the history imported later
+        # (`retain import` refuses so too). Once the other one has closed, this one takes over.
+        if not self.writing and retain_app(self).refuse_read_only("import", after=" Nothing was written."):
+            return
         if self._start_writing():
             if self._live is not None:  # the decks are re-read once, at the end (`_finish`)
                 self._live.hold()
@@ -196,8 +227,12 @@ class ImportScreen(ShareDialog):
             lines.append(f"review history: {history_size(bundle.reviews)} in the file")
         lines += self._settings_preview(plan)
         lines += [f"warning: {w}" for w in bundle.warnings[:5]]
-        lines.append("Press Import to apply these changes (progress of kept cards stays).")
+        lines.append(self._press("Press Import to apply these changes (progress of kept cards stays)."))
         self._said(worker, self._offer, "\n".join(lines), True, plan, bundle.reviews)
+
+    def _press(self, text: str) -> str:
+        """A preview's last line: `text`, or why Import waits (this retain is read-only)."""
+        return READ_ONLY if self.collection.read_only else text
 
     def _wanted(self) -> None:
         """In a preview's worker: raise `_Stopped` once the worker is cancelled."""
@@ -227,11 +262,13 @@ class ImportScreen(ShareDialog):
         reviews: Sequence[Review] | None = None,
         files: list[Path] | None = None,
         history: bool = False,
+        seen: dict[Path, _Seen] | None = None,
     ) -> None:
         """A preview's result (on the UI thread): the diff, what Import is to write (a file's plan
-        and review history, or a folder's files), and Import when there is something to import."""
+        and review history, or a folder's files as the preview read them), and Import when there
+        is something to import."""
         self.plan, self.reviews = plan, reviews or []
-        self.files, self.files_history = files or [], history
+        self.files, self.files_history, self.files_seen = files or [], history, seen or {}
         self._show(text, not good)
         if good:
             self.query_one("#share-apply", Button).disabled = False
@@ -293,18 +330,20 @@ class ImportScreen(ShareDialog):
         decks: list[str] = []  # each file's deck ids: a deck two files hold is one deck
         refused: list[str] = []
         config: list[str] = []  # config.toml as the files so far would leave it
+        seen: dict[Path, _Seen] = {}
         for file in files:
             self._wanted()  # (a big folder: the app may have stopped meanwhile)
+            stat = _stat(file)
             try:
                 plan, _ = self._read_plan(file, history, self._preview_progress)
             except _Stopped:
                 raise
             except Exception as exc:  # a stranger's file: named in the summary, the others still go in
-                reason = os_error_text(exc) if isinstance(exc, InteropError | OSError) else _unexpected(exc)
-                lines.append(line(f"{file.name}: refused: {reason}").plain)
+                lines.append(line(f"{file.name}: refused: {_reason(exc)}").plain)
                 refused.append(file.name)
                 continue
             good += 1
+            seen[file] = _Seen(stat, {p.target: p.found for p in plan.decks})
             decks += [p.deck.id for p in plan.decks]
             lines += [f"{file.name}: {text}" for planned in plan.decks for text in planned.lines()]
             lines += [f"{file.name}: {text}" for text in self._settings_preview(plan, config)]
@@ -312,12 +351,12 @@ class ImportScreen(ShareDialog):
         if links:
             head.append(line(f"warning: {links}").plain)
         if good:
-            head.append("Press Import to import them (progress of kept cards stays).")
+            head.append(self._press("Press Import to import them (progress of kept cards stays)."))
         lines = head + lines
         chosen = [f for f in files if f.name not in refused]
-        self._said(worker, self._offer, "\n".join(lines), bool(good), None, None, chosen, history)
+        self._said(worker, self._offer, "\n".join(lines), bool(good), None, None, chosen, history, seen)
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, group=WRITE_GROUP)
     def _apply(self, now: datetime) -> None:
         try:
             self._apply_in(now)
@@ -327,6 +366,9 @@ class ImportScreen(ShareDialog):
                 self._cleanup()
 
     def _apply_in(self, now: datetime) -> None:
+        if self.collection.read_only:  # (`apply` refused it; never written by a read-only retain)
+            self._end(self._show, line(f"Import refused: {READ_ONLY} Nothing was written.").plain, True)
+            return
         self._busy()
         if self.files:
             self._apply_folder(now, self.files)
@@ -360,6 +402,8 @@ class ImportScreen(ShareDialog):
                 note = f"; recorded {history.recorded} event(s) of review history{history.note()}"
                 note += f" ({history.kept} card(s) kept their progress here)" if history.kept else ""
         note += self._move(plan.moves, now)  # (after the history: what it added moves too)
+        if self.reviews:
+            note += self._compact(now)
         if saved is not None and (saved.line or saved.warning):
             note += f"; {saved.line or saved.warning}"
         config = saved.config if saved is not None else None
@@ -396,32 +440,71 @@ class ImportScreen(ShareDialog):
         settings: list[str] = []  # what each file's Anki options set in config.toml
         for file in files:
             try:
-                plan, reviews = self._read_plan(file, history)
+                plan, reviews = self._read_as_previewed(file, history, set(written))
                 if plan.moves:
                     begin_moves(self.collection, plan.moves, now, MOVED_BY_IMPORT)
                 apply_import(plan, decks_dir, self._progress, self.collection.home.paths.cache_dir)
-            except Exception:  # this file stays out (the preview said why); the others go in
-                refused.append(file.name)
+            except Exception as exc:  # this file stays out, said with its reason; the others go in
+                refused.append(f"{file.name}: {_reason(exc)}")
                 continue
             good += 1
             written += [Path(p.target) for p in plan.decks]
             saved = self._settings(plan)
             if saved is not None and saved.warning:
-                refused.append(f"{file.name}'s deck options ({saved.warning})")
+                refused.append(f"{file.name}'s deck options: {saved.warning}")
             elif saved is not None and saved.config is not None:
                 config = saved.config
                 settings.append(f"{file.name}: {saved.line}")
             if reviews:
                 try:
                     recorded += collection_record_history(self.collection, reviews, now, self._progress)[0]
-                except Exception:
-                    refused.append(f"{file.name}'s review history")
-            if self._move(plan.moves, now):
-                refused.append(f"{file.name}'s moved cards' progress")
+                except Exception as exc:
+                    refused.append(f"{file.name}'s review history: {_reason(exc)}")
+            if said := self._move(plan.moves, now):
+                refused.append(f"{file.name}: {said.removeprefix('; ')}")
         note = f"; recorded {recorded} event(s) of review history" if history else ""
+        if recorded:
+            note += self._compact(now)
         note += "".join(f"; {said}" for said in settings)
-        summary = import_summary(good, [str(p) for p in written], refused)
+        summary = import_summary(good, [str(p) for p in written], []) + _refused_clause(refused)
         self._end(self._finish, written, "", note, summary, config)
+
+    def _read_as_previewed(
+        self, file: Path, history: bool, written: set[Path]
+    ) -> tuple[ImportPlan, Sequence[Review]]:
+        """Read and plan a folder's file again (in the import's worker), as its preview did: an
+        `InteropError` when the file changed since the preview (a synced folder: cards the preview
+        never showed would go), or a deck file its plan writes did (an edit), as a single file's
+        import refuses it (`apply_import`). A deck file an earlier file of the folder wrote counts
+        as unchanged."""
+        seen = self.files_seen.get(file)
+        stat = _stat(file)
+        if seen is not None and stat is not None and stat != seen.stat:
+            raise InteropError(CHANGED)
+        plan, reviews = self._read_plan(file, history)
+        if seen is None:
+            return plan, reviews
+        if _stat(file) != seen.stat:  # (changed while it was read again)
+            raise InteropError(CHANGED)
+        for planned in plan.decks:
+            target = planned.target
+            if target not in written and target in seen.found and planned.found != seen.found[target]:
+                raise InteropError(
+                    f"{target} changed since the preview (an edit?); nothing of this file was "
+                    "written: preview again to compare with it"
+                )
+        return plan, reviews
+
+    def _compact(self, now: datetime) -> str:
+        """Snapshots of the decks the history went into, written now as `retain import` writes
+        them when it closes: until the app quit, every `retain due` or `retain stats` meanwhile
+        read the whole imported history again (12 s and 300 MB for a 117k-row log). "" or a
+        clause for the note when a snapshot could not be written (the quit tries again)."""
+        try:
+            failed = self.collection.compact(now)
+        except (CollectionError, OSError) as exc:
+            return f"; the snapshots were not written yet: {os_error_text(exc)}"
+        return f"; the snapshots were not written yet: {failed[0]}" if failed else ""
 
     def _move(self, moves: dict[str, str], now: datetime) -> str:
         """Carry the progress of the cards the import moved between its decks (as `m` in the
@@ -436,10 +519,21 @@ class ImportScreen(ShareDialog):
             return f"; the progress of the cards moved to another deck was not carried: {os_error_text(exc)}"
         return ""
 
+    def _start_writing(self) -> bool:
+        if not super()._start_writing():
+            return False
+        self._form_enabled(False)  # (what a preview reads: nothing to type while the import writes)
+        return True
+
     def _stop_writing(self) -> None:
         super()._stop_writing()
+        self._form_enabled(True)
         if self._live is not None:  # it failed: a deck file it did write is reloaded as changed
             self._live.release()
+
+    def _form_enabled(self, enabled: bool) -> None:
+        self.query_one(Input).disabled = not enabled
+        self.query_one("#share-history-flag", Checkbox).disabled = not enabled
 
     def _finish(
         self,
@@ -449,6 +543,8 @@ class ImportScreen(ShareDialog):
         summary: str = "",
         config: Config | None = None,
     ) -> None:
+        """The import has ended: the decks re-read, one line said (a warning when a folder's file,
+        or part of one, stayed out), the dialog closed."""
         if config is not None:  # the Anki options set in config.toml apply at once
             from retain.ui.settings_apply import apply_config
 
@@ -457,7 +553,14 @@ class ImportScreen(ShareDialog):
             self.collection.reload_library()
         names = names or ", ".join(p.stem for p in written)
         message = f"{summary[:1].upper()}{summary[1:]}{note}" if summary else f"Imported {names}{note}"
-        self.app.notify(line(message).plain, title="Import", markup=False)
+        partly = " refused: " in summary
+        self.app.notify(
+            line(message).plain,
+            title="Import",
+            severity="warning" if partly else "information",
+            timeout=20 if partly else None,  # (a reason per file: time to read them)
+            markup=False,
+        )
         self._cleanup()
         self.dismiss(written)
 
@@ -483,6 +586,36 @@ def _current_worker() -> Worker[None] | None:
         return get_current_worker()
     except NoActiveWorker:
         return None
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    """A file's size and modification time (ns); None when it cannot be looked at (the read then
+    says why)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+SHOWN_REFUSED = 3  # a folder import's toast names this many refused files with their reasons
+
+
+def _refused_clause(refused: list[str]) -> str:
+    """`; 2 refused: a.apkg: why; b.toml: why` (the first few, then how many more); "" for none."""
+    if not refused:
+        return ""
+    more = len(refused) - SHOWN_REFUSED
+    return (
+        f"; {len(refused)} refused: "
+        + "; ".join(refused[:SHOWN_REFUSED])
+        + (f"; and {more} more" if more > 0 else "")
+    )
+
+
+def _reason(exc: Exception) -> str:
+    """Why a folder's file stayed out, in one clause."""
+    return os_error_text(exc) if isinstance(exc, InteropError | OSError) else _unexpected(exc)
 
 
 def _unexpected(exc: Exception) -> str:
