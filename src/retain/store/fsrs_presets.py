@@ -283,15 +283,13 @@ def _before_last(
     return out
 
 
-def _last_reviews(
-    col: Collection, preset: Preset, keys: dict[str, datetime], now: datetime
-) -> dict[str, Event]:
+def _last_reviews(col: Collection, keys: dict[str, datetime], now: datetime) -> dict[str, Event]:
     """The journal's review of each card of `keys` made at its time there (the card's last
     review): the state it was made from, its rating and time, for `_replayed_due`."""
     if not keys:
         return {}
     found: dict[str, Event] = {}
-    for e in col.history_index.events(now, decks=list(preset.decks), since=min(keys.values())):
+    for e in col.history_index.events_at(now, keys):
         if (
             e.kind == "review"
             and e.rating in (1, 2, 3, 4)
@@ -370,7 +368,7 @@ def _made_again(
     if not kept:
         return {}
     earlier = _before_last(list(kept), memories, rules, fallback)
-    last = _last_reviews(col, preset, kept, now)
+    last = _last_reviews(col, kept, now)
     out: dict[str, datetime | None] = {}
     for key, reviewed in kept.items():
         old, scheduler, review = states[key], rules.get(deck_of(key), fallback).scheduler, last.get(key)

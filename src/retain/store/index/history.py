@@ -21,7 +21,7 @@ import functools
 import sqlite3
 import threading
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
@@ -997,6 +997,27 @@ class History:
             f"SELECT f.device, f.name, e.off {_FROM} WHERE {' AND '.join(where)} {_ORDER}",
             args,
         ).fetchall()
+        return self._decoded(rows, now)
+
+    def events_at(self, now: datetime, wanted: Mapping[str, datetime]) -> list[Event]:
+        """The whole events of each unit key of `wanted` made at its time there (every kind),
+        oldest first: found by the (key, time) index, so the cost grows with the keys asked for,
+        not with the journal (a reschedule's cards' last reviews, `fsrs_presets`)."""
+        self.refresh(now)
+        pairs = [(key, micros(at)) for key, at in wanted.items()]
+        rows: list[tuple[str, str, int]] = []
+        for i in range(0, len(pairs), 400):  # (SQLite's limit on the values of one statement)
+            chunk = pairs[i : i + 400]
+            values = ",".join("(?,?)" for _ in chunk)
+            rows += self._db.execute(
+                f"SELECT f.device, f.name, e.off {_FROM} WHERE (e.key, e.t) IN (VALUES {values}) {_ORDER}",
+                [v for pair in chunk for v in pair],
+            ).fetchall()
+        return sorted(self._decoded(rows, now), key=lambda e: e.time)  # (the chunks: one order)
+
+    def _decoded(self, rows: Sequence[tuple[str, str, int]], now: datetime) -> list[Event]:
+        """The events at (device, file name, offset) `rows`, in their order, read from the journals
+        (only those records are decoded)."""
         by_file: dict[tuple[str, str], set[int]] = {}
         for device, name, off in rows:
             by_file.setdefault((device, name), set()).add(off)
