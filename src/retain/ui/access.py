@@ -9,7 +9,7 @@ from textual.dom import DOMNode
 if TYPE_CHECKING:
     from retain.ui.app import RetainApp
 
-__all__ = ["retain_app"]
+__all__ = ["read_only_line", "retain_app"]
 
 
 def retain_app(node: DOMNode) -> RetainApp:
@@ -22,3 +22,8 @@ def retain_app(node: DOMNode) -> RetainApp:
     if not isinstance(app, RetainApp):
         raise TypeError(f"{type(node).__name__} runs only inside RetainApp, not {type(app).__name__}")
     return app
+
+
+def read_only_line(doing: str) -> str:
+    """What a read-only retain (another one holds the writer lock) says of an action it cannot do."""
+    return f"Read-only: another retain is running. Close it to {doing} here."

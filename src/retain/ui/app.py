@@ -22,6 +22,7 @@ from retain.core.due import Counts
 from retain.core.sanitize import sanitize, sanitize_line
 from retain.store.config import Config
 from retain.store.decks.library import DeckEntry
+from retain.ui.access import read_only_line
 from retain.ui.ascii_only import AsciiOnly, ascii_terminal, display_key
 from retain.ui.from_thread import Call
 from retain.ui.monochrome import ReadableMonochrome, mono_terminal
@@ -471,7 +472,7 @@ class RetainApp(App[None]):
         if not self.collection.read_only or self.take_over():
             return False
         if not self._take_over_error:  # (else `take_over` has just said why)
-            said = f"Read-only: another retain is running. Close it to {doing} here.{after}"
+            said = f"{read_only_line(doing)}{after}"
             self.notify(said, severity="warning", markup=False)
         return True
 

@@ -36,7 +36,7 @@ from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection, CollectionError
 from retain.store.move_intent import MOVED_BY_IMPORT, begin_moves
 from retain.store.oserror import os_error_text
-from retain.ui.access import retain_app
+from retain.ui.access import read_only_line, retain_app
 from retain.ui.live_reload import LiveReload
 from retain.ui.screens.share_dialog import ShareDialog, ShareText
 from retain.ui.text import line
@@ -54,7 +54,7 @@ class _Stopped(Exception):
     """A preview no longer wanted (the app stopped, the dialog closed, a newer preview began)."""
 
 
-READ_ONLY = "Read-only: another retain is running. Close it to import here."  # (`refuse_read_only`'s words)
+READ_ONLY = read_only_line("import")  # (`refuse_read_only`'s words)
 CHANGED = "changed since the preview; nothing of it was written: preview again to see what it would do"
 WRITE_GROUP = "import-write"  # the import's worker: a preview (exclusive in its own group) never cancels it
 
