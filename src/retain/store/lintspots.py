@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from pathlib import Path
 
 from retain.core.deckfile import FieldSpots
 from retain.core.lint import LintProblem
 from retain.core.model import Problem
+from retain.store.media import deck_text
 
 __all__ = ["placed"]
 
@@ -29,7 +29,7 @@ def placed(problems: Iterable[Problem]) -> list[Problem]:
         if isinstance(p, LintProblem) and p.key:
             by_path.setdefault(p.path, []).append(i)
     for path, indexes in by_path.items():
-        text = _read(path)
+        text = deck_text(path)
         if text is None:
             continue
         spots = FieldSpots(text, path)
@@ -42,12 +42,3 @@ def placed(problems: Iterable[Problem]) -> list[Problem]:
                 line, col = spots.key_at(p.line, p.key)
             out[i] = replace(p, line=line, col=col)
     return out
-
-
-def _read(path: str) -> str | None:
-    from retain.store.files import ReadError, read_text_limited
-
-    try:
-        return read_text_limited(Path(path))
-    except (ReadError, ValueError):
-        return None

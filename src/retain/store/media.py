@@ -21,7 +21,7 @@ from retain.core.deckfile import FieldSpots, parse_deck
 from retain.core.mediaref import MediaRef, image_refs, may_hold_refs, media_refs, ref_target
 from retain.core.model import Card, Deck, Problem
 
-__all__ = ["MediaFile", "file_media_problems", "linked_out", "media_problems", "resolve_media"]
+__all__ = ["MediaFile", "deck_text", "file_media_problems", "linked_out", "media_problems", "resolve_media"]
 
 Status = Literal["ok", "missing", "refused"]
 
@@ -100,7 +100,7 @@ def file_media_problems(deck: Deck, *, left_out: bool = False) -> list[Problem]:
     text: str | None = None
     cards: Sequence[Card] = deck.cards
     if left_out:
-        text = _read(deck.path)
+        text = deck_text(deck.path)
         if text is not None:
             refused = parse_deck(text, deck.path).refused
             cards = sorted((*deck.cards, *refused), key=attrgetter("line"))
@@ -108,7 +108,7 @@ def file_media_problems(deck: Deck, *, left_out: bool = False) -> list[Problem]:
     if not found:
         return []
     if text is None:
-        text = _read(deck.path)
+        text = deck_text(deck.path)
     if text is None:  # (gone since it was read: at each card's line)
         return media_problems(replace(deck, cards=tuple(cards)))
     spots = FieldSpots(text, deck.path)
@@ -126,7 +126,9 @@ def file_media_problems(deck: Deck, *, left_out: bool = False) -> list[Problem]:
     return said
 
 
-def _read(path: str) -> str | None:
+def deck_text(path: str) -> str | None:
+    """A deck file's text as it is now, read again for the places of a problem (None: it cannot
+    be read any more)."""
     from retain.store.files import ReadError, read_text_limited
 
     try:
