@@ -116,7 +116,7 @@ def _from_summary(as_json: bool) -> bool:
         from retain.store.exam_config import exam_decks, past_exams
 
         today = study_day(now, config.rollover_hour, tz)
-        if summary.broken:  # (as `Collection._unknown_decks`: a broken file's deck id is unknown)
+        if summary.broken:  # (as `Collection.unknown_in_config`: a broken file's deck id is unknown)
             warnings += past_exams(config.exams, today)
         else:
             pairs = [(d.id, d.group) for d in summary.decks]

@@ -237,37 +237,44 @@ class Collection:
         from retain.store.localzone import zone_messages
 
         library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
-        today, config_exams = self.today(self._opened), self.home.config.exams
-        exams: list[str] = []
-        if config_exams:  # (none: the exam module is not imported)
-            from retain.store.exam_config import exam_clashes, exam_decks, past_exams
-
-            pairs = None
-            if library is not None and not library.broken:
-                pairs = exam_decks((d.id, d.group, d.name) for d in library.decks)
-            exams = past_exams(config_exams, today, pairs)
-            if pairs is not None:
-                exams += exam_clashes(config_exams, pairs, today)
+        today = self.today(self._opened)
         config = [
             *self.home.config.warnings,
             *(library.finished_saves if library is not None else []),  # (a deck save a kill cut short)
             *missing_folders(self.home.config),
-            *self._unknown_decks(),
+            *self.unknown_in_config(self.home.config, today),
             *zone_messages(self.tz),
         ]
+        exams = self.exam_lines(self.home.config, today)
         return [*config, *self.writer.messages, *self._extra_messages, *history, *exams]
 
-    def _unknown_decks(self) -> list[str]:
-        """Config tables naming nothing in the library; none while a deck file is broken (its deck
-        id cannot be read, and its file name need not be it: no typo is guessed)."""
+    def unknown_in_config(self, config: Config, today: date) -> list[str]:
+        """`config`'s tables naming nothing in the library; none while a deck file is broken (its
+        deck id cannot be read, and its file name need not be it: no typo is guessed). Said at
+        start (`messages`) and by a settings save."""
         library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
-        config = self.home.config
         if not (config.deck_overrides or config.exams or config.groups) or library is None or library.broken:
             return []
         from retain.store.config import unknown_decks
 
         pairs = [(deck.id, deck.group) for deck in library.decks]
-        return unknown_decks(config, pairs, passed=self.today(self._opened))  # (passed ones: said so)
+        return unknown_decks(config, pairs, passed=today)  # (passed ones: said so)
+
+    def exam_lines(self, config: Config, today: date) -> list[str]:
+        """`config`'s exams whose date has passed, or whose group two entries name (none while a
+        deck file is broken, for the clashes). Said at start (`messages`) and by a settings save."""
+        if not config.exams:  # (none: the exam module is not imported)
+            return []
+        from retain.store.exam_config import exam_clashes, exam_decks, past_exams
+
+        library: Library | None = getattr(self, "library", None)  # (an open that failed: not read)
+        pairs = None
+        if library is not None and not library.broken:
+            pairs = exam_decks((d.id, d.group, d.name) for d in library.decks)
+        lines = past_exams(config.exams, today, pairs)
+        if pairs is not None:
+            lines += exam_clashes(config.exams, pairs, today)
+        return lines
 
     @property
     def history_index(self) -> History:

@@ -36,23 +36,17 @@ def start_warnings(app: RetainApp, path: Path, config: Config) -> list[str]:
     copy beside it, a `deck_folders` entry that is no folder, config tables naming nothing in the
     library, exams whose date has passed or whose group two entries name. The same functions as
     `Collection.messages` and `retain check` call, over the library as the app has it now."""
-    from retain.store.config import conflict_copies, missing_folders, unknown_decks
+    from retain.store.config import conflict_copies, missing_folders
 
-    lines = [*config.warnings, *conflict_copies(path), *missing_folders(config)]
     collection = app.collection
-    library = getattr(collection, "library", None)  # (an open that failed: not read)
-    decks = library.decks if library is not None and not library.broken else None  # (broken: no guess)
     today = collection.today(app.clock())
-    if decks is not None and (config.deck_overrides or config.exams or config.groups):
-        lines += unknown_decks(config, [(d.id, d.group) for d in decks], passed=today)
-    if config.exams:  # (none: the exam module is not imported)
-        from retain.store.exam_config import exam_clashes, exam_decks, past_exams
-
-        pairs = exam_decks((d.id, d.group, d.name) for d in decks) if decks is not None else None
-        lines += past_exams(config.exams, today, pairs)
-        if pairs is not None:
-            lines += exam_clashes(config.exams, pairs, today)
-    return lines
+    return [
+        *config.warnings,
+        *conflict_copies(path),
+        *missing_folders(config),
+        *collection.unknown_in_config(config, today),
+        *collection.exam_lines(config, today),
+    ]
 
 
 class SettingsSaving(_Base):
