@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from retain.cli import main
@@ -191,6 +191,13 @@ def _card(draw: st.DrawFn) -> list[str]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cards=st.lists(_card(), min_size=1, max_size=3))
+@example(  # (two warnings about one card's `back`, a later card with the same back: final CI)
+    cards=[
+        ["--kind", "basic", "--front", "leader?", "--back", "leader", "--extra", ""],
+        ["--kind", "typed", "--front", "leader?", "--back", "# leader", "--extra", ""],
+        ["--kind", "basic", "--front", "leader?", "--back", "# leader", "--extra", ""],
+    ]
+)
 def test_add_says_exactly_what_check_then_adds(
     capsys: pytest.CaptureFixture[str], cards: list[list[str]]
 ) -> None:

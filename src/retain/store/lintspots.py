@@ -33,12 +33,21 @@ def placed(problems: Iterable[Problem]) -> list[Problem]:
         if text is None:
             continue
         spots = FieldSpots(text, path)
-        for i in sorted(indexes, key=lambda i: out[i].line):  # (`FieldSpots.at`: in file order)
+        # one search per (card, field, value), all its characters at once: two warnings about
+        # one card's `back` searched one after the other took the second to the next card's
+        # `back` of the same text (`FieldSpots.at` moves on past each place it found)
+        groups: dict[tuple[int, str, str], list[int]] = {}
+        for i in indexes:
             p = out[i]
             assert isinstance(p, LintProblem)
-            if p.value:
-                line, col = spots.at(p.line, p.key, p.value, [p.offset])[0]
-            else:
-                line, col = spots.key_at(p.line, p.key)
+            groups.setdefault((p.line, p.key, p.value), []).append(p.offset)
+        places: dict[tuple[int, str, str, int], tuple[int, int]] = {}
+        for (line, key, value), offsets in sorted(groups.items()):  # (`FieldSpots.at`: file order)
+            found = spots.at(line, key, value, offsets) if value else [spots.key_at(line, key)] * len(offsets)
+            places.update(((line, key, value, o), at) for o, at in zip(offsets, found, strict=True))
+        for i in indexes:
+            p = out[i]
+            assert isinstance(p, LintProblem)
+            line, col = places[p.line, p.key, p.value, p.offset]
             out[i] = replace(p, line=line, col=col)
     return out
