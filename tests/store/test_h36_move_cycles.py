@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from retain.core.due import deck_of
 from retain.core.fsrsfit import HistoryRow, card_histories
 from retain.core.state import REVIEW, CardState, Event
-from retain.interop.progress_moves import decks_history
+from retain.interop.progress_moves import DecksHistory, decks_history
 from retain.store.collection import Collection
 from retain.store.home import open_home
 from retain.store.state.progress_edits import move_progress, reset_progress
@@ -97,6 +97,10 @@ def _readers(col: Collection, at: datetime) -> Iterator[tuple[str, dict[str, lis
         for r in decks_history(history, decks, at):
             exported.setdefault(r.key, []).append((r.kind, r.rating))
         yield f"export of {decks}", exported
+    by_deck: dict[str, list[tuple[str, int]]] = {}
+    for r in DecksHistory(history, DECKS, at):  # (a group's export: a deck at a time)
+        by_deck.setdefault(r.key, []).append((r.kind, r.rating))
+    yield f"export of {DECKS}, a deck at a time", by_deck
 
 
 def _check(root: Path, cards: dict[str, Card], moves: dict[str, str]) -> None:

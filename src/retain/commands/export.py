@@ -17,7 +17,6 @@ from retain.commands.deckref import unknown_deck_line
 from retain.commands.output import err, out, report
 from retain.core.model import Deck, decks_in_group, decks_named, group_label, group_title
 from retain.core.state import CardState
-from retain.interop.bundle import Review
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, unknown_type_refused
 from retain.interop.group_export import (
@@ -33,6 +32,7 @@ from retain.interop.group_export import (
 from retain.interop.importer import count_line
 from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.interop.progress_io import progress_reader
+from retain.interop.progress_moves import DecksHistory
 from retain.store.home import library_folders, open_home
 
 __all__ = ["add_arguments", "run"]
@@ -127,14 +127,14 @@ def run(args: argparse.Namespace) -> int:
     settings_of = home.config.for_deck  # a deck's learning steps, for an .apkg's scheduling
     try:
         said: list[str] = []  # the store's warnings, and media files the cards name but that are missing
-        counted: list[int] = []  # each file's reviews
+        histories: list[DecksHistory] = []  # each file's (its ratings counted as it is written)
         if args.with_progress:
             with progress_reader(home, now, said) as read:
 
-                def progress_of(ids: list[str]) -> tuple[dict[str, CardState], list[Review]]:
-                    with TerminalStatus("reading your review history"):
-                        states, history = read(ids)
-                    counted.append(sum(1 for r in history if r.kind == "review"))  # ratings, not suspends
+                def progress_of(ids: list[str]) -> tuple[dict[str, CardState], DecksHistory]:
+                    states, history = read(ids)
+                    history.reading = lambda: TerminalStatus("reading your review history")
+                    histories.append(history)
                     return states, history
 
                 written = run_export(
@@ -170,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         err(f"retain: export failed: cannot write {name}: {os_error_text(exc, name=False)}")
         return 1
     bar.finish()
-    extra = f" and {sum(counted)} review(s)" if args.with_progress else ""
+    extra = f" and {sum(h.ratings for h in histories)} review(s)" if args.with_progress else ""
     where = ", ".join(map(str, written))
     if len(decks) == 1:
         report(f"exported deck {decks[0].id} ({count_line(decks[0])}{extra}) to {where}")

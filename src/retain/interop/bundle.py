@@ -15,6 +15,7 @@ __all__ = [
     "Bundle",
     "ChunkedReviews",
     "DeckPreset",
+    "DeckReviews",
     "Review",
     "history_size",
     "review_chunks",
@@ -66,6 +67,20 @@ class ChunkedReviews(Protocol):
     def renamed(self, rename: Callable[[str], str]) -> Sequence[Review]:
         """The same history with each event's unit key passed through `rename`."""
         ...
+
+
+@runtime_checkable
+class DeckReviews(Protocol):
+    """An export's review history read a deck at a time (`progress_moves.DecksHistory`): a
+    group's whole history is never held at once. Iterated, it is every deck's in turn."""
+
+    def of(self, deck_id: str) -> list[Review]:
+        """The events of one of its decks, oldest first."""
+        ...
+
+    def __iter__(self) -> Iterator[Review]: ...
+
+    def __bool__(self) -> bool: ...
 
 
 def review_chunks(reviews: Sequence[Review]) -> Iterator[list[Review]]:

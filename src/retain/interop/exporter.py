@@ -14,7 +14,7 @@ from retain.core.settings import StudySettings
 from retain.core.state import CardState
 from retain.interop.anki.ankitext import separator_for, write_anki_text
 from retain.interop.anki.apkg_write import ApkgOptions, write_apkg
-from retain.interop.bundle import Review
+from retain.interop.bundle import DeckReviews, Review
 from retain.interop.errors import InteropError
 from retain.interop.history import history_to_toml, sidecar_path
 from retain.interop.markdown import write_markdown
@@ -132,7 +132,7 @@ def export_decks(
     now: datetime,
     decks_dir: Path | None = None,
     states: Mapping[str, CardState] | None = None,
-    reviews: Sequence[Review] | None = None,
+    reviews: Sequence[Review] | DeckReviews | None = None,
     progress: ProgressFn = no_progress,
     warnings: list[str] | None = None,
     settings_of: Callable[[str], StudySettings] | None = None,

@@ -19,7 +19,7 @@ from retain.core.clock import DEFAULT_ROLLOVER_HOUR
 from retain.core.model import Deck, decks_in_group, group_names
 from retain.core.settings import StudySettings
 from retain.core.state import CardState
-from retain.interop.bundle import Review
+from retain.interop.bundle import DeckReviews, Review
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, export_decks, export_paths
 from retain.interop.history import sidecar_path
@@ -129,7 +129,7 @@ def _decks_dir(job: ExportJob) -> Path | None:
     return Path(first.path).parent if first.path else None
 
 
-ProgressOf = Callable[[list[str]], tuple[dict[str, CardState], list[Review]]]
+ProgressOf = Callable[[list[str]], tuple[dict[str, CardState], Sequence[Review] | DeckReviews]]
 
 
 def run_export(

@@ -27,7 +27,7 @@ from retain.interop.bundle import ChunkedReviews, Review, review_chunks, review_
 from retain.interop.errors import InteropError
 from retain.interop.history_writer import HistoryWriter, close_progress, open_progress
 from retain.interop.progress import ProgressFn, no_progress
-from retain.interop.progress_moves import decks_history
+from retain.interop.progress_moves import DecksHistory
 from retain.store.collection import Collection, CollectionError
 from retain.store.home import Home
 from retain.store.index.history import History
@@ -75,27 +75,29 @@ class HistoryImport(NamedTuple):
 
 def collection_decks_progress(
     coll: Collection, deck_ids: Sequence[str], now: datetime
-) -> tuple[dict[str, CardState], list[Review]]:
+) -> tuple[dict[str, CardState], DecksHistory]:
     """(unit key -> state, history events) of some decks (one, or a group's), from an open
-    collection; only these decks' journal records are decoded (and those of the cards moved in
-    from other decks: a card's history goes with the deck it is in now)."""
+    collection; the history is read a deck at a time as it is used, and only these decks'
+    journal records are decoded (and those of the cards moved in from other decks: a card's
+    history goes with the deck it is in now)."""
     wanted = set(deck_ids)
     states = {k: v for k, v in coll.states.items() if k.split("/", 1)[0] in wanted}
-    return states, decks_history(coll.history_index, deck_ids, now)
+    return states, DecksHistory(coll.history_index, deck_ids, now)
 
 
 def deck_progress(
     home: Home, deck_id: str, now: datetime, messages: list[str] | None = None
 ) -> tuple[dict[str, CardState], list[Review]]:
-    """The same, opening the progress read-only for the call (the CLI)."""
+    """One deck's, opening the progress read-only for the call."""
     with progress_reader(home, now, messages) as progress_of:
-        return progress_of([deck_id])
+        states, history = progress_of([deck_id])
+        return states, list(history)
 
 
 @contextmanager
 def progress_reader(
     home: Home, now: datetime, messages: list[str] | None = None
-) -> Iterator[Callable[[list[str]], tuple[dict[str, CardState], list[Review]]]]:
+) -> Iterator[Callable[[list[str]], tuple[dict[str, CardState], DecksHistory]]]:
     """Decks' progress on demand (`progress_of(deck_ids)`), the progress opened read-only once
     (the CLI's export: one deck's history at a time). The store's one-line messages (a damaged
     record set aside, ...) are added to `messages` when it closes."""

@@ -13,7 +13,8 @@ mark every move leaves on both of its keys.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
 from retain.core.due import deck_of
@@ -23,9 +24,53 @@ from retain.interop.history import events_for_deck
 from retain.store.index.history import History
 from retain.store.index.ingest import micros
 
-__all__ = ["decks_history"]
+__all__ = ["DecksHistory", "decks_history"]
 
 _FOLLOWED = ("review", "reset")  # the kinds `card_events` places (reviews and resets)
+
+
+class DecksHistory:  # (a `bundle.DeckReviews`)
+    """The review history of some decks for an export, read a deck at a time when it is used
+    (`of`, or iterated: deck by deck, each deck's oldest first), never held whole: a group of
+    50k cards held its 290k events at once, ~400 MB. A deck's events are `decks_history` of
+    that deck alone, which follows moves as the whole group's call does (a card moved between
+    two decks of it goes with the deck it is in now). `ratings` counts the ratings handed out;
+    each deck is read inside `reading()` (the CLI's "reading your review history" line)."""
+
+    def __init__(self, history: History, deck_ids: Sequence[str], now: datetime) -> None:
+        self.deck_ids = list(deck_ids)
+        self.ratings = 0
+        self._history = history
+        self._now = now
+        self._read: tuple[str, list[Review]] | None = None  # a deck read by `__bool__`, not yet handed out
+        self.reading: Callable[[], AbstractContextManager[object]] = nullcontext
+
+    def of(self, deck_id: str) -> list[Review]:
+        """The events of `deck_id` (one of `deck_ids`), oldest first."""
+        if self._read is not None and self._read[0] == deck_id:
+            reviews, self._read = self._read[1], None
+        else:
+            reviews = self._deck(deck_id)
+        self.ratings += sum(1 for r in reviews if r.kind == "review")  # (not suspends, resets)
+        return reviews
+
+    def __iter__(self) -> Iterator[Review]:
+        for deck_id in self.deck_ids:
+            yield from self.of(deck_id)
+
+    def __bool__(self) -> bool:
+        """Whether any deck has an event: read up to the first deck that has one (kept for `of`)."""
+        if self._read is not None:
+            return True
+        for deck_id in self.deck_ids:
+            if reviews := self._deck(deck_id):
+                self._read = (deck_id, reviews)
+                return True
+        return False
+
+    def _deck(self, deck_id: str) -> list[Review]:
+        with self.reading():
+            return decks_history(self._history, [deck_id], self._now)
 
 
 def decks_history(history: History, deck_ids: Sequence[str], now: datetime) -> list[Review]:

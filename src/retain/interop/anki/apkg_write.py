@@ -48,6 +48,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from retain.core.clock import DEFAULT_ROLLOVER_HOUR, day_start
+from retain.core.due import deck_of
 from retain.core.mediaref import is_played_head
 from retain.core.model import Card, Deck
 from retain.core.settings import StudySettings
@@ -87,7 +88,7 @@ from retain.interop.anki.fieldmarkup import field_text
 from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.readings import reading_field_html
 from retain.interop.ankikeep import AnkiEase, AnkiIntervals, AnkiKeep, card_fingerprint, keep_path, load_keep
-from retain.interop.bundle import Review
+from retain.interop.bundle import DeckReviews, Review
 from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text, markdown_to_html
 from retain.interop.html_media import kind_by_name
@@ -118,7 +119,7 @@ class ApkgOptions:
     now: datetime
     decks_dir: Path | None = None  # where `<deck>.media/` folders live
     states: Mapping[str, CardState] = field(default_factory=dict)
-    reviews: Sequence[Review] = ()
+    reviews: Sequence[Review] | DeckReviews = ()  # a group's: `DeckReviews`, a deck at a time
     progress: ProgressFn = no_progress
     settings_of: Callable[[str], StudySettings] = lambda _deck_id: StudySettings()  # a deck's steps
     tz: tzinfo | None = None  # the zone study days are counted in (None: the local zone)
@@ -594,8 +595,12 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     fulls = anki_deck_names(decks)
     keeps = {deck.id: _keep(deck, opts.decks_dir) for deck in decks}
     ease = _anki_ease(decks, keeps, opts)
-    changed = _last_changes(opts.reviews)
+    reviews_of = _by_deck(opts.reviews)
+    revlog = _Revlog(db, cids, day, ease)
     for i, deck in enumerate(decks):
+        reviews = reviews_of(deck.id)  # (a deck's at a time: a group's whole history is never held)
+        ease.replay(reviews)
+        changed = _last_changes(reviews)
         full = fulls[deck.id]
         parts = full.split("::")
         for depth in range(1, len(parts) + 1):
@@ -666,7 +671,9 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 opts.progress("export", nid - base, total)
         if keep is not None:
             _type_media(deck, keep, kept_types, used_media, opts)
-    _revlog(db, opts.reviews, cids, day, ease)
+        revlog.write(reviews)
+        del reviews
+    revlog.finish()
     db.execute(
         "INSERT INTO col VALUES (1,?,?,?,11,0,0,0,?,?,?,?,?)",
         (
@@ -737,61 +744,91 @@ def _keep(deck: Deck, decks_dir: Path | None) -> AnkiKeep | None:
 
 
 def _anki_ease(decks: Sequence[Deck], keeps: Mapping[str, AnkiKeep | None], opts: ApkgOptions) -> AnkiEase:
-    """The SM-2 ease factors of the cards imported from Anki with their history, after the answers
-    retain recorded since (`ankikeep.AnkiEase`); none without progress to export."""
+    """The SM-2 ease factors of the cards imported from Anki with their history (`ankikeep.AnkiEase`),
+    to replay the answers retain recorded since, a deck at a time; none without progress to export."""
     kept = {
         f"{deck.id}/{key}": card
         for deck in decks
         if (keep := keeps.get(deck.id)) is not None
         for key, card in keep.cards.items()
     }
-    ease = AnkiEase(kept if opts.states or opts.reviews else {})
-    if kept and opts.reviews:
-        ease.replay(opts.reviews)
-    return ease
+    return AnkiEase(kept if opts.states or opts.reviews else {})  # (each deck's reviews replayed in turn)
 
 
-def _revlog(
-    db: sqlite3.Connection,
-    reviews: Sequence[Review],
-    cids: Mapping[str, int],
-    day: StudyDay,
-    ease: AnkiEase | None = None,
-) -> None:
-    """The review log as Anki writes it: per rating, the interval after it and the one before it
-    (`lastIvl`), the ease after it (none while a new card learns) and the kind of answer (a
-    review card answered on a study day before its due one is Anki's "Filtered" kind, a review
-    ahead: `_ahead`); a card reset to new gets Anki's "Reset" row (manual, no rating, interval 0,
-    the card's interval then as `lastIvl`: `_card_ivl`), which Anki's card info lists and an
-    import reads as the card starting over; a due date moved without an answer (`_rescheduled`:
-    Anki's "Set due date", a reschedule) Anki's manual row with the card's interval after and
-    before it and an ease factor (never 0: that is a "Reset"). A card imported from Anki with its
-    history has its answers since logged with Anki's factor as SM-2 changes it (`ease`), and
-    Anki's interval where its log and retain's first row since meet (`ankikeep.AnkiIntervals`)."""
-    ease = ease or AnkiEase({})
-    used: set[int] = set()
-    logged: set[str] = set()  # the cards with a row written since they were last new
-    anki = AnkiIntervals(ease)
+def _by_deck(reviews: Sequence[Review] | DeckReviews) -> Callable[[str], list[Review]]:
+    """A deck's reviews (unit keys of the deck; oldest first) from the export's: read a deck at a
+    time when they come as `DeckReviews`, else grouped once by the deck of their key."""
+    if isinstance(reviews, DeckReviews):
+        return reviews.of
+    groups: dict[str, list[Review]] = {}
     for r in reviews:
-        cid = cids.get(r.key)
-        if cid is None:
-            continue
-        resched = False
+        groups.setdefault(deck_of(r.key), []).append(r)
+    return lambda deck_id: groups.pop(deck_id, [])
+
+
+class _Revlog:
+    """The review log as Anki writes it, a deck's reviews at a time (`write`, then `finish`): per
+    rating, the interval after it and the one before it (`lastIvl`), the ease after it (none while
+    a new card learns) and the kind of answer (a review card answered on a study day before its
+    due one is Anki's "Filtered" kind, a review ahead: `_ahead`); a card reset to new gets Anki's
+    "Reset" row (manual, no rating, interval 0, the card's interval then as `lastIvl`:
+    `_card_ivl`), which Anki's card info lists and an import reads as the card starting over; a
+    due date moved without an answer (`_rescheduled`: Anki's "Set due date", a reschedule)
+    Anki's manual row with the card's interval after and before it and an ease factor (never 0:
+    that is a "Reset"). A card imported from Anki with its history has its answers since logged
+    with Anki's factor as SM-2 changes it (`ease`), and Anki's interval where its log and
+    retain's first row since meet (`ankikeep.AnkiIntervals`)."""
+
+    def __init__(
+        self, db: sqlite3.Connection, cids: Mapping[str, int], day: StudyDay, ease: AnkiEase
+    ) -> None:
+        self._db, self._cids, self._day, self._ease = db, cids, day, ease
+        self._used: set[int] = set()  # the row ids written (a millisecond each, made unique)
+        self._logged: set[str] = set()  # the cards with a row written since they were last new
+        self._anki = AnkiIntervals(ease)
+
+    def write(self, reviews: Iterable[Review]) -> None:
+        """The rows of `reviews` (of cards whose ids are in `cids` now), oldest first."""
+        day, ease, anki, used, logged = self._day, self._ease, self._anki, self._used, self._logged
+        for r in reviews:
+            cid = self._cids.get(r.key)
+            if cid is None:
+                continue
+            made = self._row(r, day, ease, anki, logged)
+            if made is None:
+                continue
+            resched, row = made
+            rid = int(r.time.timestamp() * 1000)
+            while rid in used:
+                rid += 1
+            used.add(rid)
+            self._db.execute("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", (rid, cid, -1, *row))
+            anki.written(r, rid, resched)
+            if row[5] == 4 and row[3] == 0:  # a "Reset" row (manual, factor 0): new again
+                logged.discard(r.key)
+            else:
+                logged.add(r.key)
+
+    @staticmethod
+    def _row(
+        r: Review, day: StudyDay, ease: AnkiEase, anki: AnkiIntervals, logged: set[str]
+    ) -> tuple[bool, tuple[int, int, int, int, int, int]] | None:
+        """(a due date set, not an answer or a forget; the row's ease, ivl, lastIvl, factor, time,
+        type) of `r`; None: it gets no row."""
         if r.kind == "reset" and (r.after is None or r.after.is_new) and r.before is not None:
             # back to new: a forget, or progress moved off
-            row = (0, 0, anki.before(r, (REVIEW, RELEARNING)) or _card_ivl(r.before, day), 0, 0, 4)
-        elif r.kind == "reset" and _rescheduled(r, r.key in logged):
+            return False, (0, 0, anki.before(r, (REVIEW, RELEARNING)) or _card_ivl(r.before, day), 0, 0, 4)
+        if r.kind == "reset" and _rescheduled(r, r.key in logged):
             factor = ease.row_factor(r) or _factor(r.after)
             last = anki.before(r, (REVIEW, RELEARNING)) or _card_ivl(r.before, day)
-            row = (0, max(0, _card_ivl(r.after, day)), last, factor, 0, 4)
-            resched = True
-        elif r.kind == "review" and 1 <= r.rating <= 4:
+            return True, (0, max(0, _card_ivl(r.after, day)), last, factor, 0, 4)
+        if r.kind == "review" and 1 <= r.rating <= 4:
             before = r.before.state if r.before else 0
             typ = {REVIEW: 1, RELEARNING: 2}.get(before, 0)
             if typ == 1 and r.before is not None and _ahead(r.before, r.time, day):
                 typ = 3
             ivl = _revlog_ivl(r.after, r.time, day)
-            row = (
+            return False, (
                 r.rating,
                 ivl,
                 anki.before(r, (REVIEW,)) or _last_ivl(r.before, day),
@@ -799,20 +836,12 @@ def _revlog(
                 min(r.duration_ms, 60_000),
                 typ,
             )
-        else:
-            continue
-        rid = int(r.time.timestamp() * 1000)
-        while rid in used:
-            rid += 1
-        used.add(rid)
-        db.execute("INSERT INTO revlog VALUES (?,?,?,?,?,?,?,?,?)", (rid, cid, -1, *row))
-        anki.written(r, rid, resched)
-        if row[5] == 4 and row[3] == 0:  # a "Reset" row (manual, factor 0): new again
-            logged.discard(r.key)
-        else:
-            logged.add(r.key)
-    for rid, ivl in anki.last_moves():  # the due date Anki set last: the interval it set with it
-        db.execute("UPDATE revlog SET ivl = ? WHERE id = ?", (ivl, rid))
+        return None
+
+    def finish(self) -> None:
+        """The due date Anki set last: the interval it set with it (`AnkiIntervals.last_moves`)."""
+        for rid, ivl in self._anki.last_moves():
+            self._db.execute("UPDATE revlog SET ivl = ? WHERE id = ?", (ivl, rid))
 
 
 def _rescheduled(r: Review, logged: bool) -> bool:

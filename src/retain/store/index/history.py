@@ -987,9 +987,9 @@ class History:
         self.refresh(now)
         where: list[str] = ["1"]
         args: list[object] = []
-        if decks is not None:
-            where.append(f"e.deck IN ({','.join('?' * len(decks))})")
-            args.extend(decks)
+        if decks is not None:  # (by the key index: a unit key is "deck/card"; "0" follows "/")
+            where.append("(" + (" OR ".join(["(e.key >= ? AND e.key < ?)"] * len(decks)) or "0") + ")")
+            args.extend(bound for deck in decks for bound in (f"{deck}/", f"{deck}0"))
         if since is not None:
             where.append("e.t >= ?")
             args.append(micros(since))
