@@ -92,7 +92,7 @@ def test_a_window_at_a_time_reads_what_the_whole_file_gave(
     path, offsets, events = _journal(folder / "dev", 12)
     writer = JournalWriter(folder / "dev", fsync=False)  # one line longer than most windows
     (long_pos,) = writer.append_many(
-        [Event("dev-long", "review", "tiny/" + "k" * long_key, NOW, review_state(NOW), None, 3, 7)]
+        [Event("dev-long", "review", "tiny/k" + "k" * long_key, NOW, review_state(NOW), None, 3, 7)]
     )
     writer.close()
     offsets.append(long_pos.offset)
