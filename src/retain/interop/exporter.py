@@ -31,6 +31,7 @@ from retain.interop.outfile import atomic_output, media_left_out, open_media
 from retain.interop.progress import ProgressFn, no_progress
 from retain.store.files import NotRegularFileError
 from retain.store.oserror import os_error_text
+from retain.store.paths import same_file
 
 __all__ = ["EXPORT_SUFFIXES", "export_decks", "export_paths", "unknown_type_refused"]
 
@@ -45,7 +46,7 @@ def _write_text(out: Path, text: str) -> None:
 def _media_pairs(deck: Deck, decks_dir: Path | None, dest: Path) -> list[tuple[Path, Path]]:
     """(source, copy) of each media file a .toml or .md export puts beside it (`DECK.media/`)."""
     src, target = deck_media_dir(deck, decks_dir), media_dir(dest, deck.id)
-    if src is None or target.resolve() == src.resolve():
+    if src is None or same_file(target, src):  # (a `target` that loops is not `src`: refused later)
         return []
     pairs: list[tuple[Path, Path]] = []
     for name in referenced_media(deck):

@@ -26,6 +26,7 @@ from retain.interop.history import sidecar_path
 from retain.interop.progress import ProgressFn, no_progress
 from retain.interop.typed_path import typed_path
 from retain.store.decks.library import DeckEntry, Origin, read_by_library, walk_decks
+from retain.store.paths import same_file
 
 __all__ = [
     "PROGRESS_SUFFIXES",
@@ -195,11 +196,11 @@ def second_deck_refused(
     for job in jobs:
         if job.out.suffix.lower() != ".toml":
             continue
-        out = job.out.resolve()
         read = read_by_library(job.out, read_from)  # (a folder linked into a deck folder too)
         for deck in job.decks if read else ():
             own = owners.get(deck.id)
-            if own is not None and own.resolve() != out:
+            # (`job.out` a link loop: it is no deck file, and the export would put one there)
+            if own is not None and not same_file(own, job.out):
                 return (
                     f"{job.out} is in a deck folder, where it would be a second deck {deck.id!r} "
                     f"beside {own} (retain reads one deck per id); export it to another folder"

@@ -9,8 +9,10 @@ author's own names are pointed at the content-hash names (`![alt](DECK.media/HAS
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +26,8 @@ from retain.interop.history import history_from_toml, sidecar_path
 from retain.interop.limits import Limits, mb
 from retain.interop.media import hash_name, media_dir, referenced_media, sha256_of
 from retain.interop.textfile import read_text
-from retain.store.files import NotRegularFileError, open_regular
+from retain.store.files import NotRegularFileError, file_kind, open_regular
+from retain.store.oserror import os_error_text
 
 __all__ = ["deck_file_text", "read_native"]
 
@@ -72,15 +75,29 @@ def read_native(path: Path, limits: Limits, *, with_history: bool = False) -> Bu
     if renames:
         _rename_media(bundle, deck, text, renames)
     side = Path(sidecar_path(str(path)))
-    if with_history and side.is_file():
+    unread = _sidecar_unread(side, path) if with_history else None
+    if with_history and unread is None:
         reviews, warnings = history_from_toml(_sidecar_text(side, limits), {deck.id}, limits.max_notes * 20)
         bundle.reviews, bundle.warnings = reviews, bundle.warnings + warnings
-    elif with_history:  # shared without it: say so, not only "recorded 0 event(s)"
-        bundle.warnings.append(
-            f"no review history: {side.name} is not beside {path.name} "
-            "(`retain export --with-progress` writes it)"
-        )
+    elif unread is not None:  # not only "recorded 0 event(s)"
+        bundle.warnings.append(f"no review history: {unread}")
     return bundle
+
+
+def _sidecar_unread(side: Path, deck_file: Path) -> str | None:
+    """Why the sidecar `side` is not read, or None when it is a regular file (a link to one
+    counts). Shared without it, it "is not beside" the deck; there but no regular file (a FIFO,
+    a folder, a link loop) it is said as what it is: "not beside" was false."""
+    try:
+        mode = os.stat(side).st_mode
+    except OSError as exc:
+        if not os.path.lexists(side):
+            return f"{side.name} is not beside {deck_file.name} (`retain export --with-progress` writes it)"
+        what = "a broken symbolic link" if exc.errno == errno.ENOENT else os_error_text(exc, name=False)
+        return f"{side.name} beside {deck_file.name} is not a regular file ({what}); not read"
+    if stat.S_ISREG(mode):
+        return None
+    return f"{side.name} beside {deck_file.name} is not a regular file ({file_kind(mode)}); not read"
 
 
 def _sidecar_text(side: Path, limits: Limits) -> str:

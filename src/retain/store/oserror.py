@@ -69,7 +69,9 @@ def _kind(path: str) -> str | None:
     """What is at `path` when it is no folder ("a file", "a FIFO", ...); None for a folder or nothing."""
     try:
         mode = os.stat(path).st_mode
-    except (OSError, ValueError):
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+            return "a symbolic link loop"
         try:
             return "a broken symbolic link" if os.path.islink(path) else None
         except ValueError:

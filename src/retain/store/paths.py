@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from retain.store.config_error import ConfigError
 
-__all__ = ["Paths", "bundled_decks_dir", "get_paths", "user_path"]
+__all__ = ["Paths", "bundled_decks_dir", "get_paths", "resolved", "same_file", "user_path"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,29 @@ def user_path(text: str, what: str) -> Path:
             f"{what} {text!r}: cannot tell where {head} is (no such user, or no home folder); "
             "write the folder out in full"
         ) from None
+
+
+def resolved(path: Path) -> Path:
+    """`path.resolve()` (absolute, every symbolic link followed as far as it leads), but a symbolic
+    link loop on the way is an OSError (ELOOP, naming `path`), as from Python 3.13 on. Python 3.11
+    raises RuntimeError there, which the `except OSError` around a file operation does not catch:
+    `retain export -o loop.d/x.toml` ended in a traceback."""
+    try:
+        return path.resolve()
+    except RuntimeError:  # ("Symlink loop from ...": the only RuntimeError it raises)
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), os.fspath(path)) from None
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether `a` and `b` name the same file once symbolic links are followed (there or not yet).
+    False when either cannot be followed (a link loop, no permission): no file is reached
+    through it, so it is not the other's; the very same path is always the same."""
+    if os.path.abspath(a) == os.path.abspath(b):
+        return True
+    try:
+        return resolved(a) == resolved(b)
+    except OSError:
+        return False
 
 
 def get_paths(env: dict[str, str] | None = None) -> Paths:

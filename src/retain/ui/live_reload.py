@@ -30,6 +30,7 @@ from retain.core.model import Card
 from retain.core.remap import unit_key_moves
 from retain.store.collection import Collection
 from retain.store.decks.deckwatch import DeckWatcher
+from retain.store.decks.library import real_path
 from retain.store.home import library_folders
 from retain.ui.from_thread import call_and_wait
 from retain.ui.text import line
@@ -81,7 +82,7 @@ class LiveReload:
 
     def _reload_unless_held(self, changed: list[Path]) -> None:
         if self._held:  # (a poll that began before `hold`): kept for `release`
-            self._deferred.update(p.resolve() for p in changed)
+            self._deferred.update(real_path(p) for p in changed)
         else:
             self._reload(changed)
 
@@ -96,7 +97,7 @@ class LiveReload:
         if not self._held:
             return False
         self._held = False
-        written = [p.resolve() for p in written]
+        written = [real_path(p) for p in written]
         self.watcher.acknowledge(written)
         outside = sorted(self._deferred.difference(written))
         self._deferred.clear()
@@ -123,14 +124,14 @@ class LiveReload:
 
     def _reload(self, changed: list[Path]) -> None:
         before = {u.key for u in self.collection.units}
-        files = {e.deck.id: e.path.resolve() for e in self.collection.library.entries if e.deck is not None}
-        was_broken = {e.path.resolve() for e in self.collection.library.broken}
-        old_cards = self._cards({p.resolve() for p in changed})
+        files = {e.deck.id: real_path(e.path) for e in self.collection.library.entries if e.deck is not None}
+        was_broken = {real_path(e.path) for e in self.collection.library.broken}
+        old_cards = self._cards({real_path(p) for p in changed})
         self.collection.reload_library()
         app = self._app
         if app is not None:
             gone = self._studied_gone(before, files)
-            renumbered = self._renumbered(old_cards, {p.resolve() for p in changed})
+            renumbered = self._renumbered(old_cards, {real_path(p) for p in changed})
             if gone or renumbered:  # a warning, and longer: progress the learner expected no longer shows
                 app.notify(
                     self._message(changed, gone, renumbered),
@@ -141,10 +142,10 @@ class LiveReload:
                 )
             else:
                 app.notify(self._message(changed), title="Decks reloaded", markup=False)
-            broken = {e.path.resolve(): e for e in self.collection.library.broken}
+            broken = {real_path(e.path): e for e in self.collection.library.broken}
             # a changed file that loads with a bad card (a duplicated id) says it too: the card is out
             errored = {
-                e.path.resolve(): e
+                real_path(e.path): e
                 for e in self.collection.library.entries
                 if e.deck is not None and any(p.severity == "error" for p in e.problems)
             }
@@ -167,7 +168,7 @@ class LiveReload:
         """Studied units the reload took away (a card id renamed, a cloze renumbered, a kind or a
         card deleted by hand): their progress no longer shows. A deck file now broken is left out
         (its error is said, and its cards come back when it is fixed)."""
-        broken = {e.path.resolve() for e in self.collection.library.broken}
+        broken = {real_path(e.path) for e in self.collection.library.broken}
         now = {u.key for u in self.collection.units}
         states = self.collection.states
         gone = []
@@ -182,7 +183,7 @@ class LiveReload:
         return {
             (e.deck.id, c.id): c
             for e in self.collection.library.entries
-            if e.deck is not None and e.path.resolve() in paths
+            if e.deck is not None and real_path(e.path) in paths
             for c in e.deck.cards
             if c.kind == "cloze"
         }
@@ -196,7 +197,7 @@ class LiveReload:
         states = self.collection.states
         said: list[str] = []
         for e in self.collection.library.entries:
-            if e.deck is None or e.path.resolve() not in paths:
+            if e.deck is None or real_path(e.path) not in paths:
                 continue
             for card in e.deck.cards:
                 old = old_cards.get((e.deck.id, card.id))

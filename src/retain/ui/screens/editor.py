@@ -47,6 +47,7 @@ from retain.store.decks.card_edits import (
     save_card,
 )
 from retain.store.decks.deckedit import DeckEditError, DeckFile
+from retain.store.decks.library import real_path
 from retain.ui.access import retain_app
 from retain.ui.card_media import card_media_warnings
 from retain.ui.live_reload import DecksReloaded, LiveReload
@@ -204,7 +205,7 @@ class EditorScreen(Screen[SaveResult | None]):
 
     @on(DecksReloaded)
     def _reloaded(self, event: DecksReloaded) -> None:
-        if self._origin is None or self._origin.path.resolve() not in event.paths:
+        if self._origin is None or real_path(self._origin.path) not in event.paths:
             return
         notice = self.query_one("#editor-notice", Static)
         notice.update(

@@ -12,6 +12,11 @@ A folder's list is built once (the library reads the folder once too), and a fol
 than `MANY` entries offers only the names that start with what is typed, at most `MANY` of
 them, as a shell does: the list's fuzzy match over 4,000 names on every key left the typing
 seconds behind in a Downloads folder.
+
+The folder is listed here, not by the library: it asked each entry `is_dir()` unguarded, and one
+entry that cannot be looked at (a symbolic link loop, a link into a dead mount, a folder it may not
+read) crashed the app. Such an entry is listed as a file; a folder that cannot be listed offers
+nothing.
 """
 
 from __future__ import annotations
@@ -46,9 +51,10 @@ class PathComplete(PathAutoComplete):
         if items is None:
             if len(self._offered) >= 16:  # (folders typed through: only the last few kept)
                 self._offered.clear()
-            items = super().get_candidates(TargetState(expanded, len(expanded)))
             items = [
-                item for item in items if self._wanted(item.main.plain) and _shown_as_is(item.main.plain)
+                DropdownItem(name, prefix=self.folder_prefix if name.endswith("/") else self.file_prefix)
+                for name in _listing(key[0] or ".", dotfiles=self.show_dotfiles)
+                if self._wanted(name) and _shown_as_is(name)
             ]
             self._offered[key] = items
         if len(items) <= MANY:
@@ -75,6 +81,30 @@ class PathComplete(PathAutoComplete):
 
     def _wanted(self, name: str) -> bool:
         return name.endswith("/") or name.lower().endswith(self.suffixes)
+
+
+def _listing(folder: str, *, dotfiles: bool) -> list[str]:
+    """The names in `folder`, a folder's ending in `/`, folders first then by name (the library's
+    order, dotfiles first in each). An entry whose kind cannot be read is a file here; a folder
+    that cannot be listed gives no name. Never raises OSError."""
+    try:
+        with os.scandir(folder) as entries:
+            found = [(entry.name, _is_folder(entry)) for entry in entries]
+    except OSError:
+        return []
+    if not dotfiles:
+        found = [(name, folder_) for name, folder_ in found if not name.startswith(".")]
+    found.sort(key=lambda nf: (not nf[1], not nf[0].startswith("."), nf[0].lower()))
+    return [name + "/" if is_folder else name for name, is_folder in found]
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is (or links to) a folder; False when that cannot be read (a link loop:
+    ELOOP, a dead mount: ENOTCONN, a folder it may not look into: EACCES)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _shown_as_is(name: str) -> bool:
