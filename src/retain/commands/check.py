@@ -31,10 +31,12 @@ from retain.store.files import (
     ReadError,
     atomic_write,
     over_deck_limit_reason,
+    read_only,
     read_text_limited,
 )
 from retain.store.lintspots import placed
 from retain.store.media import file_media_problems
+from retain.store.oserror import os_error_text
 
 if TYPE_CHECKING:
     from retain.store.home import Home
@@ -197,25 +199,39 @@ def _sidecars(entries: list[DeckEntry]) -> list[Problem]:
 
 
 def _fix(path: Path) -> int:
+    """Write the card ids missing in the deck file at `path`; how many were written. A file that
+    cannot take them (read-only, too big, a write that fails) gets one line and stays as it was:
+    its cards without an id are then reported as errors."""
     try:
         text = read_text_limited(path)
     except ReadError:
         return 0
     new_text, count = add_missing_ids(text)
-    if count:
-        try:
-            with path.open("rb") as fh:
-                bom = fh.read(3) == _BOM  # the reader drops it; --fix keeps every byte it did not add
-        except OSError:
-            bom = False
-        data = (_BOM if bom else b"") + new_text.encode("utf-8")
-        if len(data) > MAX_DECK_BYTES:
-            out(
-                f"{path}: cannot add {count} card id{'s' if count != 1 else ''}: it {over_deck_limit_reason(len(data))}"
-            )
-            return 0
+    if not count:
+        return 0
+    ids = f"{count} card id{'s' if count != 1 else ''}"
+    missing = f"{count} missing card id{'s' if count != 1 else ''}"
+    said = read_only(
+        path, to=f"to add its {missing}", unsaved=f"its {missing} {'are' if count != 1 else 'is'} not added"
+    )
+    if said:  # the author's "do not change this": a rename would still replace it
+        out(said)
+        return 0
+    try:
+        with path.open("rb") as fh:
+            bom = fh.read(3) == _BOM  # the reader drops it; --fix keeps every byte it did not add
+    except OSError:
+        bom = False
+    data = (_BOM if bom else b"") + new_text.encode("utf-8")
+    if len(data) > MAX_DECK_BYTES:
+        out(f"{path}: cannot add {ids}: it {over_deck_limit_reason(len(data))}")
+        return 0
+    try:
         atomic_write(path, data, keep_hard_links=True)
-        report(f"{path}: added {count} card id{'s' if count != 1 else ''}")
+    except OSError as exc:  # (a read-only folder, a full disk, an edit landing meanwhile)
+        out(f"{path}: cannot add {ids}: {os_error_text(exc, name=False)}")
+        return 0
+    report(f"{path}: added {ids}")
     return count
 
 

@@ -10,18 +10,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from retain.core.answer import check_answer
 from retain.core.answer.normalise import normalise
-from retain.core.answer.shown import PARSE_BUDGET, inline_text, needs_parser, shown_text
-from retain.core.answer.textmode import MAX_ACCEPTED
+from retain.core.answer.shown import PARSE_BUDGET, needs_parser, shown_text
+from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, plain_answer, targets
 from retain.core.answer.variants import same_compound
 from retain.core.cloze import render_all, scan
 from retain.core.deckfile import quoted
+from retain.core.lintmarks import read_inline
 from retain.core.model import Card, Deck, Problem
+from retain.core.typed import answer_spec
 
 __all__ = ["MAX_BACK", "LintProblem", "lint_deck", "lint_library"]
 
 MAX_BACK = 200
 MAX_LINT_DELETIONS = 200
+MAX_MARK_CHECKS = 4  # answers of a card in another mode than text put to the answer check (`_Marks`)
 MAX_ANSWER_WORDS = 4  # a longer answer sharing every word with its question is an explanation, not a leak
 _SENTENCE_RE = re.compile(r"[.!?](?:\s+|$)")
 _WORD_RE = re.compile(r"[\w/+-]+(?:\.[\w/+-]+)*+")  # possessive: no memory per part
@@ -39,11 +43,6 @@ def _norm(text: str) -> str:
     return " ".join(_WORD_RE.findall(text.lower()))
 
 
-def _contains(haystack: str, needle: str) -> bool:
-    needle = _norm(needle)
-    return len(needle) >= 3 and f" {needle} " in f" {_norm(haystack)} "
-
-
 def _fold(word: str) -> str:
     """A word without a plural `s`, so `partitions` meets `partition`."""
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
@@ -55,12 +54,38 @@ def _words(text: str) -> set[str]:
     return {_fold(w) for w in _WORD_RE.findall(text.lower()) if len(w) >= 3 and w not in _COMMON}
 
 
-def _gives_away(question: str, question_words: set[str], answer: str) -> bool:
+class _Field:
+    """A card's field as the rules read it, each form made once: its words (`_words`) and its
+    normal form (`_norm`). A rule that read the front again for each accepted answer took
+    minutes on one card with a long front and many entries (the editor runs the lint on each
+    change); every rule of a card shares one `_Field` per field instead."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._padded: str | None = None
+        self._words: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        if self._words is None:
+            self._words = _words(self.text)
+        return self._words
+
+    def contains(self, needle: str) -> bool:
+        """Whether `needle` is written out whole in the field, word for word."""
+        needle = _norm(needle)
+        if len(needle) < 3:
+            return False
+        if self._padded is None:
+            self._padded = f" {_norm(self.text)} "
+        return f" {needle} " in self._padded
+
+
+def _gives_away(question: _Field, answer: str) -> bool:
     """Whether the question shows the answer: written out whole, or every telling word of a short
-    answer in any order (`State locking` in "Which kind of locking protects the state?");
-    `question_words` is `_words(question)`."""
+    answer in any order (`State locking` in "Which kind of locking protects the state?")."""
     words = _words(answer)
-    return (0 < len(words) <= MAX_ANSWER_WORDS and words <= question_words) or _contains(question, answer)
+    return (0 < len(words) <= MAX_ANSWER_WORDS and words <= question.words) or question.contains(answer)
 
 
 def _sentences(text: str) -> int:
@@ -91,22 +116,48 @@ def _warn(deck: Deck, card: Card, message: str, key: str, offset: int = 0) -> Pr
     )
 
 
-def _shown_otherwise(text: str) -> str | None:
-    """What a one-line answer shows when Markdown reads a block marker at its start as a heading,
-    a list item or a quote (`# of partitions` shows `of partitions`) and the answer check, which
-    compares what is shown, would not take the text as written; else None."""
-    if "\n" in text or "\r" in text or len(text) > PARSE_BUDGET or not needs_parser(text):
-        return None
-    shown = shown_text(text)
-    meant = normalise(inline_text(text))
-    if normalise(shown) == meant or same_compound(normalise(shown), meant):
-        return None
-    return shown
+def _block_changes(shown: str, inline: str) -> bool:
+    """Whether a one-line answer shows otherwise (`shown`) than read as inline Markdown (`inline`)
+    because Markdown reads a block marker at its start as a heading, a list item or a quote
+    (`# of partitions` shows `of partitions`), so that the answer check, which compares what is
+    shown, would not take the text as written."""
+    shown, meant = normalise(shown), normalise(inline)
+    return shown != meant and not same_compound(shown, meant)
+
+
+class _Marks:
+    """Whether typing an answer as its author means it counts for the card (another accepted answer
+    may take it). In the text mode, as the answer check takes a typed answer as right
+    (`textmode.check_text`): equal, once normalised, to one of the card's answers as they show
+    (`targets`, made once per card), or the same hyphenated compound; a card of another mode asks
+    the answer check itself, at most `MAX_MARK_CHECKS` times (each check reads every answer)."""
+
+    def __init__(self, card: Card) -> None:
+        self.card = card
+        self.spec = answer_spec(card)
+        self.left = MAX_MARK_CHECKS
+        self._taken: set[str] | None = None
+
+    def count(self, meant: str) -> bool:
+        if self.spec.match:
+            if self.left <= 0:
+                return True  # (advice only: the first ones said it)
+            self.left -= 1
+            return check_answer(meant, self.card.back, self.card.accept, self.spec).correct
+        if self._taken is None:
+            self._taken = {normalise(t) for t in targets(self.card.back, self.card.accept)}
+        typed = normalise(meant)
+        if typed in self._taken:
+            return True
+        return any(same_compound(typed, t) for t in self._taken if "-" in typed or "-" in t)
 
 
 def _lint_answers(deck: Deck, card: Card) -> Iterable[Problem]:
-    # Only the answers the check reads (`MAX_ACCEPTED`), up to `PARSE_BUDGET` characters parsed.
-    left = PARSE_BUDGET
+    """Typed answers Markdown shows otherwise than their author means, so that typing them as meant
+    would not count: a block marker at the start (`# of partitions`), or `_` or `*` marks meant as
+    characters (`__init__` shows a bold `init`: `core.lintmarks`). Only the answers the check reads
+    (`MAX_ACCEPTED`), up to `PARSE_BUDGET` characters; each answer's Markdown is read once."""
+    left, marks = PARSE_BUDGET, _Marks(card)
     answers = (
         ("the back", card.back, "back"),
         *(("accept entry", a, "accept") for a in card.accept[:MAX_ACCEPTED]),
@@ -115,8 +166,12 @@ def _lint_answers(deck: Deck, card: Card) -> Iterable[Problem]:
         if left <= 0:
             return
         left -= len(text)
-        shown = _shown_otherwise(text)
-        if shown is not None:
+        if "\n" in text or "\r" in text or len(text) > PARSE_BUDGET or not needs_parser(text):
+            continue
+        # (as the check reads it, and from its cache: the check of the card's answers reads them again)
+        shown = plain_answer(text) if len(text) <= 4 * MAX_ANSWER else shown_text(text)
+        inline, kept = read_inline(text)
+        if _block_changes(shown, inline):
             yield _warn(
                 deck,
                 card,
@@ -125,16 +180,24 @@ def _lint_answers(deck: Deck, card: Card) -> Iterable[Problem]:
                 "before the mark (\\#)",
                 key,
             )
+        elif kept is not None and not marks.count(kept.meant):
+            yield _warn(
+                deck,
+                card,
+                f"{card.id!r}: {label} {quoted(text)} shows as {quoted(shown)}: Markdown reads its "
+                f"{kept.marks} as emphasis, so typing {kept.meant} would not count; {kept.advice}",
+                key,
+            )
 
 
-def _lint_accepted(deck: Deck, card: Card) -> Iterable[Problem]:
+def _lint_accepted(deck: Deck, card: Card, front: _Field) -> Iterable[Problem]:
     """Accepted answers the question shows: typing words of the question would count as knowing."""
-    left, shown, question = PARSE_BUDGET, [], _words(card.front)
+    left, shown = PARSE_BUDGET, []
     for text in card.accept[:MAX_ACCEPTED]:
         if left <= 0:
             break
         left -= len(text)
-        if _gives_away(card.front, question, text):
+        if _gives_away(front, text):
             shown.append(text)
     if shown:
         entries = ", ".join(quoted(t) for t in shown[:3]) + (
@@ -198,23 +261,24 @@ def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
     if card.kind == "cloze":
         yield from _lint_cloze(deck, card)
         return
-    words = _words(card.back)
-    if (len(card.back) < len(card.front) and _contains(card.front, card.back)) or (
-        0 < len(words) <= MAX_ANSWER_WORDS and words <= _words(card.front)
+    front, back = _Field(card.front), _Field(card.back)
+    words = back.words
+    if (len(card.back) < len(card.front) and front.contains(card.back)) or (
+        0 < len(words) <= MAX_ANSWER_WORDS and words <= front.words
     ):
         yield _warn(deck, card, f"{card.id!r}: the answer appears in the question", "back")
     elif card.kind == "typed":  # (the back said so already: its other spellings would only repeat it)
-        yield from _lint_accepted(deck, card)
+        yield from _lint_accepted(deck, card, front)
     if card.kind == "reversed":
         term = _words(_ASIDE_RE.sub(" ", card.front))  # "(Kafka)" only says which term is meant
-        if len(card.front) < len(card.back) and _contains(card.back, card.front):
+        if len(card.front) < len(card.back) and back.contains(card.front):
             yield _warn(
                 deck,
                 card,
                 f"{card.id!r}: the reverse side shows its answer: the front appears in the back",
                 "back",
             )
-        elif term and term <= _words(card.back):
+        elif term and term <= back.words:
             yield _warn(
                 deck,
                 card,

@@ -30,6 +30,7 @@ from retain.store.files import (
     conflict_marker_line,
     read_text_limited,
 )
+from retain.store.files import read_only as files_read_only
 from retain.store.inplace import finish_in_place_write
 from retain.store.paths import user_path
 
@@ -521,21 +522,9 @@ def _dangling(path: Path) -> tuple[str, ...]:
 
 
 def read_only(path: Path) -> str:
-    """Why `path` (through a symbolic link) must not be rewritten: "" when it may be. A file
-    with no write permission is the user's "do not change this"; replacing it by a rename
-    would still work, so it is checked before every write of config.toml."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return ""  # missing: written new (or the write says why not)
-    if mode & 0o222 and os.access(path, os.W_OK):
-        return ""
-    real = os.path.realpath(path)
-    shown = path if real == str(path) else f"{path} (a link to {real})"
-    mine = not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
-    if not mode & 0o200 and mine:  # the user's own "do not change this"
-        return f"{shown} is read-only; make it writable (chmod u+w) to save settings"
-    return f"{shown} cannot be written by you (another owner, or a read-only file system); settings are not saved"
+    """Why config.toml at `path` must not be rewritten: "" when it may be (`files.read_only`, which
+    every write of a file a person keeps checks); checked before every write of it."""
+    return files_read_only(path, to="to save settings", unsaved="settings are not saved")
 
 
 def _load_config(path: Path) -> Config:

@@ -15,8 +15,10 @@ from typing import BinaryIO
 
 __all__ = [
     "MAX_DECK_BYTES",
+    "ChangedWhileWrittenError",
     "NotRegularFileError",
     "ReadError",
+    "ReadOnlyFileError",
     "atomic_output",
     "atomic_write",
     "conflict_copy_of",
@@ -29,6 +31,7 @@ __all__ = [
     "open_regular",
     "over_deck_limit",
     "over_deck_limit_reason",
+    "read_only",
     "read_text_limited",
     "remove_tree",
 ]
@@ -402,6 +405,57 @@ def read_text_limited(path: Path, limit: int = MAX_DECK_BYTES) -> str:
     return text.removeprefix("\ufeff")
 
 
+class ReadOnlyFileError(PermissionError):
+    """A file a person keeps that they made read-only (`read_only`): never replaced. `strerror` is
+    the line for the user, the file named in it."""
+
+
+class ChangedWhileWrittenError(OSError):
+    """A file a person keeps changed on disk while its new text was being written (another
+    editor saved it meanwhile): it was not replaced. `strerror` is the phrase for the user."""
+
+
+def read_only(path: Path, *, to: str = "to change it", unsaved: str = "nothing was written") -> str:
+    """Why `path` (through a symbolic link) must not be rewritten: "" when it may be. A file with
+    no write permission is the user's "do not change this"; replacing it by a rename would still
+    work (that needs only the folder's permission), so every write of a file a person keeps
+    (a deck file, config.toml) checks it first. Read from the mode bits: root may write anything.
+    `to` ends the line for the user's own read-only file ("... (chmod u+w) to change it"),
+    `unsaved` the line for one they cannot write at all."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ""  # missing: written new (or the write says why not)
+    if mode & 0o222 and os.access(path, os.W_OK):
+        return ""
+    shown = f"{path} (a link to {os.path.realpath(path)})" if os.path.islink(path) else str(path)
+    try:
+        mine = not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
+    except OSError:
+        mine = False
+    if not mode & 0o200 and mine:  # the user's own "do not change this"
+        return f"{shown} is read-only; make it writable (chmod u+w) {to}"
+    return f"{shown} cannot be written by you (another owner, or a read-only file system); {unsaved}"
+
+
+def _content_digest(path: Path) -> str | None:
+    """A digest of the file at `path` as it is now ("" when there is none); None when it cannot be
+    read (nothing to compare: no guard)."""
+    import hashlib  # (only a kept file's write reads it)
+
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (closed below; a missing file is a value, not an error)
+    except FileNotFoundError:
+        return ""
+    except OSError:
+        return None
+    with fh:
+        digest = hashlib.sha256()
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
@@ -494,11 +548,25 @@ def atomic_output(
     the whole new text is in the temp file: a rename would cut it from its other names,
     which would keep the old text. That write is not atomic, but a kill during it is put
     right at the next load (`inplace.copy_in_place`, `inplace.finish_in_place_write`).
+    Such a file is also guarded: one the person made read-only is never replaced
+    (ReadOnlyFileError, before anything is made), and one that changed on disk while the new
+    text was written and fsynced (another editor's save on a slow disk) is not replaced either:
+    its content is compared once more right before the rename (ChangedWhileWrittenError, the
+    temp file removed). The caller's own "changed since I read it?" check comes before the slow
+    part; this one leaves a window of microseconds, not of an fsync.
     """
     import tempfile  # (a read-only start writes nothing: not imported then)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     target = _final_target(path) if through_links else path
+    before: str | None = None
+    if keep_hard_links:
+        said = (
+            read_only(path) if through_links or not os.path.islink(path) else ""
+        )  # (a link replaced: no mode)
+        if said:
+            raise ReadOnlyFileError(errno.EACCES, said, os.fspath(path))
+        before = _content_digest(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:  # (a read-only folder): name the file being written, not a temp name
@@ -510,6 +578,12 @@ def atomic_output(
         if durable:
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
+        if before is not None and _content_digest(target) != before:
+            raise ChangedWhileWrittenError(
+                errno.EAGAIN,
+                "it changed on disk while it was being written; nothing was written",
+                os.fspath(path),
+            )
         if keep_hard_links and _hard_linked(target):
             in_place = True
         else:

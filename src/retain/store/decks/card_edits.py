@@ -239,6 +239,7 @@ def _save_card(
     steps = [FileStep.of(target)]
     if removing and base is not None:
         steps.append(FileStep.of(source, [(base.id, laid_out)]))
+    _refuse_read_only(target, *([source] if removing else []))
     with _crash_safe(col, moves, now, steps, _what(edit, card) if base is not None else "", removing):
         _save(target)
         written.append(target.path)
@@ -330,6 +331,13 @@ def _dropped(
     return gone
 
 
+def _refuse_read_only(*files: DeckFile) -> None:
+    """DeckEditError when any of the files an edit writes is read-only: said before the first is
+    written (a move whose source is read-only would leave the card in both files)."""
+    for deck_file in files:
+        deck_file.refuse_read_only()
+
+
 def _save(deck_file: DeckFile) -> None:
     try:
         deck_file.save()
@@ -366,6 +374,7 @@ def delete_cards(
             if deck_id not in files:
                 files[deck_id] = _deck_file(col, deck_id, for_writing=True)
             files[deck_id].remove(card_id)
+        _refuse_read_only(*files.values())
         for deck_file in files.values():
             _save(deck_file)
             written.append(deck_file.path)
@@ -438,6 +447,7 @@ def move_cards(
             removed.setdefault(deck_id, []).append((base.id, laid_out))
         steps = [FileStep.of(target), *(FileStep.of(sources[d][0], r) for d, r in removed.items())]
         count = f"{len(moved)} card{'s' if len(moved) != 1 else ''}"
+        _refuse_read_only(target, *(source for source, _by_id in sources.values()))
         with moving(col, moves, now, f"{count} to deck {to_deck}", steps):
             _save(target)
             written.append(target.path)

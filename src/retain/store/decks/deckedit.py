@@ -25,7 +25,10 @@ digest; the deck after a splice follows from it (TOML tables do not reach past
 the next header, and the changed card is parsed alone), so a save does not parse
 the whole file again. Every save checks that the file on disk is still the one
 we read: if the author changed it meanwhile, `DeckChangedOnDisk` is raised and
-nothing is written.
+nothing is written; the file is compared again once the new text is on disk, right
+before it replaces the file (`files.atomic_output`), so a save landing during a slow
+write is not lost either. A deck file the author made read-only is never written
+(a one-line DeckEditError).
 """
 
 from __future__ import annotations
@@ -59,7 +62,16 @@ from retain.core.fixids import add_missing_ids
 from retain.core.model import Card, Deck
 from retain.core.tomlsafe import loads_safe
 from retain.core.tomltables import BLANK, CARD, PLAIN, SUB, TRIVIA, scan, trailing
-from retain.store.files import ReadError, atomic_write, fsync_dir, over_deck_limit, read_text_limited
+from retain.store.files import (
+    ChangedWhileWrittenError,
+    ReadError,
+    ReadOnlyFileError,
+    atomic_write,
+    fsync_dir,
+    over_deck_limit,
+    read_only,
+    read_text_limited,
+)
 from retain.store.oserror import os_error_text
 
 __all__ = ["DeckChangedOnDisk", "DeckEditError", "DeckFile", "create_deck_file", "write_new_file"]
@@ -77,6 +89,8 @@ _EMPTY_CARDS = re.compile(
 )
 _COMMENT = re.compile(r"#[^\r\n]*+")
 _NO_ID = "card has no `id`"  # (`core.deckfile`'s error for a card written without one)
+_TO_SAVE = "to save changes to it; nothing was written"  # (`files.read_only`'s line for a deck)
+_UNSAVED = "nothing was written"
 
 
 class DeckEditError(Exception):
@@ -926,14 +940,22 @@ class DeckFile:
         self._set(text, _Known(text, deck, False, [*headers[:at], *after], True))
         return True
 
+    def refuse_read_only(self) -> None:
+        """DeckEditError (one line) when the author made the file read-only, their "do not change
+        this" (a rename would still replace it). `save` asks first; an edit that writes several
+        files asks of each before it writes any, so a move never lands in one file only."""
+        if said := read_only(self.path, to=_TO_SAVE, unsaved=_UNSAVED):
+            raise DeckEditError(said)
+
     def save(self) -> None:
-        """Write atomically, unless the file changed on disk since it was read."""
+        """Write atomically, unless the file changed on disk since it was read or is read-only."""
         state = self._state()
         if isinstance(state, ParseResult):
             raise DeckEditError(str(state.errors[0]))
         data = ((BOM if self._bom else "") + self.text).encode("utf-8")
         if (too_big := over_deck_limit(self.path, len(data))) is not None:
             raise DeckEditError(too_big)
+        self.refuse_read_only()
         with _held(self.path):  # another save between our check and our write would be lost
             if self.changed_on_disk():
                 raise DeckChangedOnDisk(f"{self.path} changed on disk since it was read; reload it first")
@@ -1009,9 +1031,19 @@ def _held(path: Path) -> Iterator[None]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    """`atomic_write`, its failure (a full disk, a read-only folder) one line: the file is as it was."""
+    """`atomic_write`, its failure (a full disk, a read-only folder) one line: the file is as it was.
+    A file made read-only meanwhile is said as `DeckFile.save` says it; one another editor saved
+    while the new text was written (`files.ChangedWhileWrittenError`) is `DeckChangedOnDisk`."""
     try:
         atomic_write(path, data, keep_hard_links=True)
+    except ChangedWhileWrittenError:
+        raise DeckChangedOnDisk(
+            f"{path} changed on disk while it was being saved; nothing was written, reload it first"
+        ) from None
+    except ReadOnlyFileError:
+        raise DeckEditError(
+            read_only(path, to=_TO_SAVE, unsaved=_UNSAVED) or f"{path} is read-only"
+        ) from None
     except OSError as exc:
         raise DeckEditError(
             f"cannot write {path}: {os_error_text(exc, name=False)}; the file is unchanged"
