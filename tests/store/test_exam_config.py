@@ -16,7 +16,7 @@ from store_helpers import DECK, NOW, make_home, open_col
 from retain.core.exam import ExamSetting
 from retain.store import home as store_home
 from retain.store.config import ConfigError, parse_config
-from retain.store.exam_config import exam_clashes, exam_name_for, past_exams
+from retain.store.exam_config import exam_clashes, exam_name_for, exam_table, past_exams
 from retain.store.exams import capped_states, exam_lines, exam_messages, exam_plans
 
 
@@ -75,8 +75,8 @@ def test_two_exam_entries_matching_a_group_only_loosely_are_a_one_line_warning(
     assert list(exams) == [first, second]
     [line] = exam_clashes(exams, [("k", group), ("j", group)], date(2026, 1, 1))
     assert line == (
-        f"config: [exam.{first}] and [exam.{second}] match group {group!r} only in case or spacing, so its"
-        f" decks follow [exam.{first}], the first; name the one you mean exactly as the group"
+        f"config: {exam_table(first)} and {exam_table(second)} match group {group!r} only in case or spacing, so its"
+        f" decks follow {exam_table(first)}, the first; name the one you mean exactly as the group"
     )
     assert exam_name_for(exams, "k", group) == first
     assert exam_clashes(exams, [("k", first), ("j", group.upper() + "x")]) == []  # one is exact

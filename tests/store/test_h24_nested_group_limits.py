@@ -287,7 +287,7 @@ def test_a_deck_follows_its_own_then_its_group_then_the_nearest_enclosing_groups
     assert exam_name_for(exams, "l", "") is None
     decks = [("f", "Lang::French"), ("n", "Lang::Spanish")]
     assert past_exams(exams, TODAY, decks) == [
-        "config: [exam.Lang::French] date 2026-03-01 has passed; its deck follows [exam.lang] (2026-06-01) now "
+        'config: [exam."Lang::French"] date 2026-03-01 has passed; its deck follows [exam.lang] (2026-06-01) now '
         "(remove it from config.toml)"
     ]
 
@@ -352,7 +352,7 @@ def test_the_groups_exam_applies_to_its_parent_deck_before_the_enclosing_ones() 
     passed = parse_exams({"Lang::Spanish": {"date": date(2026, 3, 1)}, "Lang": {"date": date(2026, 6, 1)}})
     lines = past_exams(passed, TODAY, list(followed.items()))
     assert lines[0].startswith(
-        "config: [exam.Lang::Spanish] date 2026-03-01 has passed; its decks follow [exam.Lang]"
+        'config: [exam."Lang::Spanish"] date 2026-03-01 has passed; its decks follow [exam.Lang]'
     )
 
 

@@ -181,10 +181,15 @@ def _undo(col: object, now: datetime, *, dry_run: bool) -> int:
     if col.read_only:
         err("retain: optimize: another retain is writing the progress; nothing was undone")
         return 1
+    held = dict(col.states)  # (to say what a Ctrl-C left: the undo is all or nothing)
     try:
         count = undo_reschedule(col, now)
     except CollectionError as exc:
         err(f"retain: optimize: not undone: {exc}")
         return 1
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: in the batch, it is taken back whole
+        done = dict(col.states) != held  # (stopped after it, while the snapshots were written)
+        err(f"retain: optimize: interrupted: {'the reschedule was undone' if done else 'nothing was undone'}")
+        raise
     report(f"put back the previous state of {count} card(s)" if count else "no reschedule to undo")
     return 0

@@ -26,6 +26,7 @@ from retain.store.collection import Collection, CollectionError
 from retain.store.config import ConfigError
 from retain.store.fsrs_presets import (
     Preset,
+    Reschedule,
     apply_reschedule,
     own_weights,
     preset_table,
@@ -226,9 +227,21 @@ def _offer_reschedule(
     except (CollectionError, OSError) as exc:
         err(f"retain: optimize: not rescheduled: {exc}")
         return 1
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM, SIGHUP: all or nothing; say which, then stop
+        err(f"retain: optimize: interrupted: {_stopped_line(col, preset, plan)}")
+        raise
     for line in skipped:
         err(f"retain: optimize: warning: {line}")
     report(
         f"  rescheduled {count} card(s); state backed up to backups/{backup}; undo: retain optimize --undo-reschedule"
     )
     return 0
+
+
+def _stopped_line(col: Collection, preset: Preset, plan: Reschedule) -> str:
+    """What a reschedule stopped by a signal left: none of its cards rescheduled (the batch is
+    taken back whole), or all of them (stopped after the batch, while snapshots were written)."""
+    done = sum(1 for change in plan.changes if col.states.get(change.key) != change.old)
+    if not done:
+        return f"preset {preset.name} was not rescheduled (no card was changed)"
+    return f"preset {preset.name} was rescheduled ({done} card(s)); undo: retain optimize --undo-reschedule"

@@ -32,6 +32,7 @@ __all__ = [
     "RETENTIONS",
     "Workload",
     "WorkloadPoint",
+    "no_suggestion_reason",
     "retention_text",
     "simulate_workload",
     "simulated_retentions",
@@ -40,8 +41,10 @@ __all__ = [
 RETENTIONS: tuple[float, ...] = (0.70, 0.75, 0.80, 0.85, 0.90, 0.95, 0.97)
 DAYS = 365
 _SEED = 42
-# fsrs-rs simulates in float32 (about 7 digits): closer than this, two retentions cost the same
-_SAME = 1e-6
+# fsrs-rs simulates in float32 and sums over every card and day: over ~30k cards the same figure
+# comes out ~2e-6 apart (relative) at two retentions; closer than this, two retentions cost the
+# same (a real difference between the rows of 0.70-0.97 is 1e-3 and more)
+_SAME = 1e-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,27 @@ def _all_alike(settings: StudySettings) -> str:
     if settings.maximum_interval <= 1:
         return f"{alike} (every card is reviewed each day: maximum_interval is 1)"
     return f"{alike} in the simulation"
+
+
+def no_suggestion_reason(settings: StudySettings, points: Sequence[WorkloadPoint]) -> str:
+    """Why the simulated `points` suggest no retention, in one line; "" when one needs less time
+    per retained card than another.
+
+    The ties the settings make are decided from the settings, before any figure is compared:
+    with new_per_day = 0 nothing is retained; with reviews_per_day = 0 (no card is reviewed after
+    it is learned) or maximum_interval <= 1 (every card is reviewed each day) the retention
+    changes nothing. Comparing their figures picked a "best" row from fsrs-rs's float32 noise on
+    a large preset. Other rows alike to `_SAME` are a tie too: `min` would pick the first, 0.70."""
+    if settings.new_per_day <= 0:
+        return _no_suggestion(settings)
+    if settings.reviews_per_day <= 0 or settings.maximum_interval <= 1:
+        return _all_alike(settings)
+    best = min((p.minutes_per_retained for p in points), default=math.inf)
+    if not math.isfinite(best):  # nothing retained anywhere: nothing to suggest
+        return _no_suggestion(settings)
+    if all(math.isclose(p.minutes_per_retained, best, rel_tol=_SAME) for p in points):
+        return _all_alike(settings)
+    return ""
 
 
 def _config(
@@ -151,11 +175,7 @@ def simulate_workload(
         if progress is not None:
             progress(i + 1, steps)
     best = min(points, key=lambda p: p.minutes_per_retained)
-    reason = ""
-    if not math.isfinite(best.minutes_per_retained):  # nothing retained anywhere: nothing to suggest
-        reason = _no_suggestion(settings)
-    elif all(math.isclose(p.minutes_per_retained, best.minutes_per_retained, rel_tol=_SAME) for p in points):
-        reason = _all_alike(settings)  # a tie throughout: `min` would pick the first, 0.70
+    reason = no_suggestion_reason(settings, points)
     if reason:
         if progress is not None:
             progress(steps, steps)

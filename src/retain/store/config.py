@@ -419,6 +419,7 @@ def unknown_decks(
     import difflib  # (to suggest a name: not imported on every start)
 
     from retain.core.model import group_key
+    from retain.store.exam_config import exam_table
 
     ids = {deck_id for deck_id, _group in decks}
     lines: list[str] = []
@@ -448,7 +449,7 @@ def unknown_decks(
         if passed is not None and exam.day < passed:
             continue
         if name not in ids and group_key(name) not in tree.keys:
-            lines.append(f"config: [exam.{name}] names no deck id or group in the library")
+            lines.append(f"config: {exam_table(name)} names no deck id or group in the library")
     return lines
 
 

@@ -27,15 +27,30 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from retain.core.deckwrite import toml_key
 from retain.core.exam import RECALL_RANGE, ExamSetting
 from retain.core.grouptree import GroupTree, enclosing
 from retain.core.model import group_key
 
-__all__ = ["exam_clashes", "exam_decks", "exam_for", "exam_name_for", "parse_exams", "past_exams"]
+__all__ = [
+    "exam_clashes",
+    "exam_decks",
+    "exam_for",
+    "exam_name_for",
+    "exam_table",
+    "parse_exams",
+    "past_exams",
+]
 
 
 class _Error(ValueError):
     pass
+
+
+def exam_table(name: str) -> str:
+    """The header of exam entry `name`'s table as config.toml spells it, for the lines that name
+    one: `[exam.kafka]`, `[exam."a.b"]` (never `[exam.a.b]`, an entry "b" inside "a"), `[exam.""]`."""
+    return f"[exam.{toml_key(name)}]"
 
 
 def _date(name: str, value: Any) -> date:
@@ -57,7 +72,7 @@ def parse_exams(raw: Any) -> dict[str, ExamSetting]:
         raise _Error("config: [exam] must hold tables like [exam.kafka] with date = 2026-12-15")
     out: dict[str, ExamSetting] = {}
     for name, table in raw.items():
-        where = f"exam.{name}"
+        where = f"exam.{toml_key(name)}"  # (quoted as config.toml spells it: `exam."a.b".recall`)
         if isinstance(table, date | str):  # `[exam] kafka = 2026-12-15`: the short form
             table = {"date": table}
         if not isinstance(table, dict):
@@ -147,7 +162,7 @@ def past_exams(
     for name, setting in exams.items():
         if setting.day >= today:
             continue
-        head = f"config: [exam.{name}] date {setting.day.isoformat()} has passed"
+        head = f"config: {exam_table(name)} date {setting.day.isoformat()} has passed"
         lines.append(f"{head}; {_after(exams, name, today, pairs)} (remove it from config.toml)")
     return lines
 
@@ -172,10 +187,10 @@ def exam_clashes(
         if len(loose) < 2 or loose in said:
             continue
         said.add(loose)
-        named = " and ".join(f"[exam.{name}]" for name in loose)
+        named = " and ".join(exam_table(name) for name in loose)
         lines.append(
             f"config: {named} match group {group!r} only in case or spacing, so its decks follow"
-            f" [exam.{loose[0]}], the first; name the one you mean exactly as the group"[:400]
+            f" {exam_table(loose[0])}, the first; name the one you mean exactly as the group"[:400]
         )
     return lines
 
@@ -194,7 +209,7 @@ def _after(
     key = group_key(name)
     mine = [(d, g) for d, g in decks if d == name or (key and g and key in enclosing(group_key(g)))]
     follows = dict.fromkeys(exam_name_for(exams, d, g, today) for d, g in mine)
-    named = [f"[exam.{n}] ({exams[n].day.isoformat()})" for n in follows if n is not None]
+    named = [f"{exam_table(n)} ({exams[n].day.isoformat()})" for n in follows if n is not None]
     if not named:
         return "normal scheduling is back"
     which = " and ".join(named)

@@ -50,7 +50,7 @@ from retain.core.model import decks_named, group_key, known_decks
 from retain.core.scheduler import Scheduler
 from retain.core.settings import StudySettings
 from retain.core.state import NEW, REVIEW, CardState, Event
-from retain.store.collection import Collection, CollectionError
+from retain.store.collection import Collection
 from retain.store.exams import exam_plans
 from retain.store.files import copy_tree_regular, fsync_dir, remove_tree
 from retain.store.oserror import os_error_text
@@ -551,18 +551,37 @@ def apply_reschedule(
     col: Collection, plan: Reschedule, now: datetime, skipped: list[str] | None = None
 ) -> tuple[int, str]:
     """Back up, then record the plan's events with one fsync; returns (cards changed, backup name).
-    A line naming the files the backup left out (`backup_state`) goes to `skipped`."""
+    A line naming the files the backup left out (`backup_state`) goes to `skipped`.
+
+    All or nothing: when the batch fails (a full disk) or is stopped (Ctrl-C, SIGTERM, SIGHUP)
+    before every card holds its new state, it is taken back from the journal and the states
+    (`_recorded_whole`), the backup removed, and the error raised. A stop after that (in the
+    compaction) leaves the whole reschedule and its backup."""
     events = reschedule_events(col, plan, now)
     name = backup_state(col, now, skipped)
     try:
-        recorded = col.record_many(events)
-    except CollectionError:
-        # nothing was recorded (a failed batch is taken back from the journal): a backup of a
-        # reschedule that never happened is of no use, and would fill a full disk further
+        recorded = _recorded_whole(col, events)
+    except BaseException:
+        # nothing was recorded: a backup of a reschedule that never happened is of no use,
+        # and would fill a full disk further
         remove_tree(col.state_dir / "backups" / name)
         raise
     col.compact(now)
     return len(recorded), name
+
+
+def _recorded_whole(col: Collection, events: Sequence[Event]) -> list[Event]:
+    """`events` recorded as one batch, or, when anything stops it (a full disk, an interrupt
+    while the cards take their new states one by one), none of them, on disk or in memory.
+
+    The journal holds a batch before the states in memory do: an interrupt in between left
+    part of the cards with their old states, and the snapshots the close then wrote said every
+    event was applied, so the rest were never replayed (another device replaying the journals
+    disagreed for ever). Taken back, the close writes snapshots of the states as they were."""
+    if not events:  # (no checkpoint: nothing to take back, and no journal needed for it)
+        return []
+    with col.recording_all_or_nothing():
+        return col.record_many(events)
 
 
 def undo_events(col: Collection, now: datetime) -> list[Event]:
@@ -588,8 +607,9 @@ def _scheduling(current: CardState, source: CardState) -> CardState:
 
 
 def undo_reschedule(col: Collection, now: datetime) -> int:
-    """Put back the states the newest reschedule replaced (as new "reset" events); returns how many."""
-    recorded = col.record_many(undo_events(col, now))
+    """Put back the states the newest reschedule replaced (as new "reset" events); returns how many.
+    All or nothing, as `apply_reschedule`: a stopped undo puts back no card."""
+    recorded = _recorded_whole(col, undo_events(col, now))
     col.compact(now)
     return len(recorded)
 
