@@ -109,7 +109,8 @@ def test_easy_is_a_day_past_a_fuzzed_good(kind: int, steps: tuple[timedelta, ...
     """Good and Easy both keep stability 5 (FSRS: 5 days, fuzzed to 4-7 by the card's seed);
     Good stays on its step. Easy is the fuzzed Good interval + 1 (Anki fuzzes Good's FSRS
     interval with the card's fuzz factor): 5-8 days by card, never on Good's day. Before the
-    fix Easy was Good's fuzzed interval itself."""
+    fix Easy was Good's fuzzed interval itself. A relearning step of `1d` is raised to FSRS's
+    unfuzzed 5 days: Easy is then also a day past that (6 when the fuzz drew 4, h38)."""
     day = StudyDay(4, UTC)
     study = StudySettings(fuzz=True, parameters=FLAT, learning_steps=steps, relearning_steps=steps)
     scheduler = Scheduler(study, day)
@@ -121,8 +122,9 @@ def test_easy_is_a_day_past_a_fuzzed_good(kind: int, steps: tuple[timedelta, ...
         assert out[3].state == kind and out[3].stability == out[4].stability == 5.0
         good = _good_interval(study, day, key, state, NOW)
         assert 4 <= good <= 7  # py-fsrs rounds r * (6 - 4 + 1) + 4: 4 to 7
-        assert _days(day, NOW, out[4].due) == good + 1
-        assert scheduler.label(NOW, out[4]) == f"{good + 1}d"
+        least = max(good, _days(day, NOW, out[3].due)) + 1  # past Good's own step of days too
+        assert _days(day, NOW, out[4].due) == least
+        assert scheduler.label(NOW, out[4]) == f"{least}d"
         seen.add(good)
         easy = out[4]
         assert easy.last_review is not None and easy.stability is not None and easy.due is not None
@@ -237,7 +239,8 @@ def test_easy_is_a_day_past_fsrs_good_and_the_ratings_stay_in_order(
     assert easy.state == REVIEW and hard.due and good.due and easy.due
     days = {r: _days(day, now, out[r].due) for r in (2, 3, 4)}
     # the rule: a day past FSRS's Good interval, within the maximum, never past it
-    least = min(_good_interval(study, day, name, state, now) + 1, maximum)
+    fsrs_good = _good_interval(study, day, name, state, now)
+    least = min(fsrs_good + 1, maximum)
     assert least <= days[4] <= maximum, (least, days)
     # Hard <= Good <= Easy (a step of days counts in study days; a review never passes the maximum)
     good_by_day = good.state != REVIEW and good.due == day.start_of(day.of(good.due))
@@ -254,5 +257,13 @@ def test_easy_is_a_day_past_fsrs_good_and_the_ratings_stay_in_order(
     # (Good a step of days whose due is FSRS's unfuzzed interval, the start of a study day, and
     # Easy moved onto it: that moment may also be `days_after`'s, across a DST change a minute
     # before the rollover; it is `_in_order`'s all the same)
-    if easy.due == day.days_after(now, days[4]) and not (good.state != REVIEW and easy.due == good.due):
+    # (nor when Easy is a day past Good's own due, later than FSRS's Good interval: a step of
+    # days raised to FSRS's unfuzzed interval, or Good moved to Hard's step; the journal's review
+    # is made again through `preview` for those, h38)
+    past_good = days[4] == days[3] + 1 and days[3] > fsrs_good
+    if (
+        easy.due == day.days_after(now, days[4])
+        and not (good.state != REVIEW and easy.due == good.due)
+        and not past_good
+    ):
         assert own == easy.due or scheduler.moved_apart(easy.last_review, own, easy.due), (own, easy)

@@ -286,7 +286,8 @@ def test_fsrs_study_days_on_a_25_hour_day() -> None:
 
 def test_easy_never_comes_back_sooner_than_good_with_day_long_steps() -> None:
     """Good moved on to a 3-day step while Easy graduated with FSRS's 1-day interval (desired
-    retention 0.99): py-fsrs's own answer, against docs/scheduling.md's Hard <= Good <= Easy."""
+    retention 0.99): py-fsrs's own answer, against docs/scheduling.md's Hard <= Good <= Easy.
+    Easy is a day past Good's step (a learning card's Easy is a day past Good, h38)."""
     steps = (timedelta(minutes=1), timedelta(hours=36), timedelta(days=3))
     sched = Scheduler(StudySettings(fuzz=False, desired_retention=0.99, learning_steps=steps))
     card = CardState(
@@ -300,7 +301,7 @@ def test_easy_never_comes_back_sooner_than_good_with_day_long_steps() -> None:
     )
     p = sched.preview("d/c", card, NOW)
     assert p[3].due == NOW + timedelta(days=3) and p[3].state == LEARNING
-    assert p[4].due == p[3].due and p[4].state == REVIEW
+    assert p[4].due == NOW + timedelta(days=4) and p[4].state == REVIEW
 
 
 _STEP = st.sampled_from(

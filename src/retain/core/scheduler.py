@@ -31,7 +31,9 @@ The adapter converts between `CardState` (our stored, validated state) and
   py-fsrs alone can offer Hard and Good both "3d". A new or (re)learning card's Easy is a
   day past FSRS's Good interval (fuzzed as a review), within the maximum interval, whether
   Good graduates or stays on a learning step (Anki's `answer_easy`: Good "10m", Easy at
-  least FSRS's Good interval + 1 day).
+  least FSRS's Good interval + 1 day), and a day past the date Good itself stores (a step
+  of days raised to FSRS's unfuzzed interval, or Good waiting for Hard's step), whatever
+  the fuzz drew: Good "5d" never comes with Easy "5d".
 - Given the learner's `StudyDay`, a button's label counts study days as the due date does
   ("3d": due on the study day three days on, also across a DST change).
 - A learning or relearning step of a day or more never schedules a card
@@ -187,12 +189,25 @@ class Scheduler:
             )
         # a review card's Hard, Good and Easy are days apart; a (re)learning card's Easy is a day
         # past FSRS's Good interval, also when Good is a step (Anki: `LearnState` /
-        # `RelearnState::answer_easy`, minimum = fuzzed Good interval + 1)
+        # `RelearnState::answer_easy`, minimum = fuzzed Good interval + 1), and a day past the
+        # date Good itself stores: Good's step of days raised to FSRS's unfuzzed interval, or
+        # Good waiting for Hard's step (`_in_order`), may be later than the fuzzed interval
         if was_review:
             out = self._apart(out, at)
         else:
-            out = self._apart(out, at, (3, 4), good_days=self._good_days(key, reps, out[3]))
+            out = _in_order(out, self.max_interval, self.day, pairs=((2, 3),))
+            out = self._apart(out, at, (3, 4), good_days=self._easy_floor(key, reps, out[3], at))
         return _in_order(out, self.max_interval, self.day)
+
+    def _easy_floor(self, key: str, reps: int, good: CardState, at: datetime) -> int | None:
+        """The days a (re)learning card's Easy must be past when Good stays on a step: FSRS's Good
+        interval (`_good_days`, Anki's minimum), or Good's own due in days when later (a step of
+        days raised to FSRS's unfuzzed interval, or moved to Hard's longer step): Easy is then a
+        day past what Good's button shows, whatever fuzz drew. None without a Good interval."""
+        fsrs_days = self._good_days(key, reps, good)
+        if fsrs_days is None or good.due is None:
+            return fsrs_days
+        return max(fsrs_days, self._days_from(at, good.due))
 
     def _good_days(self, key: str, reps: int, good: CardState) -> int | None:
         """FSRS's interval for a (re)learning card's Good, in days, fuzzed as a review (the
@@ -225,7 +240,8 @@ class Scheduler:
         with FSRS (rslib `scheduler/states/review.rs`) over a review card's Hard, Good and Easy;
         over a (re)learning card's Good and Easy (`ratings` (3, 4)), Anki's `answer_easy` of
         `LearnState` and `RelearnState`: Easy's minimum is FSRS's Good interval (fuzzed) + 1,
-        also when Good stays on a learning step; `good_days` is that interval (`_good_days`).
+        also when Good stays on a learning step; `good_days` is that interval, or the days to
+        Good's own due when later (`_easy_floor`).
         Applied to the fuzzed (and floored) intervals: one that is already past the lower one
         keeps its fuzz; one that is not is moved to the lower one's next day. At the maximum
         interval they may be equal, as in Anki. Otherwise nothing moves once a rating is not a
@@ -364,8 +380,14 @@ class Scheduler:
         return retrievability(_usable(state, now), now, self.parameters)
 
 
-def _in_order(out: dict[int, CardState], max_days: int, day: StudyDay | None = None) -> dict[int, CardState]:
-    """Hard <= Good <= Easy: a rating never brings the card back sooner than a lower passing one.
+def _in_order(
+    out: dict[int, CardState],
+    max_days: int,
+    day: StudyDay | None = None,
+    pairs: tuple[tuple[int, int], ...] = ((2, 3), (3, 4)),
+) -> dict[int, CardState]:
+    """Hard <= Good <= Easy: a rating never brings the card back sooner than a lower passing one
+    (over `pairs`, lower rating first: Hard and Good alone before Easy is kept past Good).
 
     py-fsrs alone breaks it with steps of a day or more: Hard keeps a long step while Good
     graduates with a shorter FSRS interval, or Good moves on to a long step while Easy
@@ -376,7 +398,7 @@ def _in_order(out: dict[int, CardState], max_days: int, day: StudyDay | None = N
     A step of days (due from its study day's start, `Scheduler.day_step_due`) counts in study
     days: with steps `10m 1d` at 21:00, Hard's 12h05m step ends at 09:05 the next morning, on
     the study day Good's `1d` begins at 04:00; Good was moved to 09:05 ("12h", not "1d")."""
-    for lower, higher in ((2, 3), (3, 4)):
+    for lower, higher in pairs:
         low, high, card = out[lower].due, out[higher].due, out[higher]
         if low is None or high is None or high >= low:
             continue

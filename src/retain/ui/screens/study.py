@@ -7,7 +7,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center
@@ -46,6 +46,12 @@ __all__ = [
 
 Clock = Callable[[], datetime]
 MAX_ANSWER_MS = 60_000  # time on one card counted at most (a learner who walked away)
+# A front's first rows: the deck line, a blank row, the question's first line. A terminal with
+# fewer rows for the card than these, besides the card's top margin, is short (`_short`).
+FRONT_ROWS = 3
+_BELOW_CARD = 3 + 1  # the rating bar's 3 rows and the key bar's
+_ANSWER_ROWS = 3  # the typed-answer box (its border included)
+_CARD_MARGIN = 1  # `StudyScreen CardView`'s top margin (app.tcss)
 _RATING_ACTIONS = {"rate", "accept"}
 _CARD_ACTIONS = {"suspend", "bury", "edit", "open_media"}
 
@@ -188,7 +194,39 @@ class StudyScreen(Screen[None]):
             self.refresh_card()
         else:
             self._relabel(self._clock())  # (settings saved up there: the intervals a rating stores)
+            self._fit_height()  # (the terminal resized up there)
         self._update_header(self._clock())  # (a card added up there counts)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_height()
+
+    def _short(self) -> bool:
+        """Whether the screen is too short to show the card's question under the usual layout: the
+        card column under `FRONT_ROWS` rows once the header (a custom study's mode line wrapped),
+        a typed card's answer box, the rating bar kept blank on the front, the key bar and the
+        card's top margin have theirs. At 40x10 a typed card, or any card of a cram (its mode line
+        on two rows), showed its deck line and nothing of the question."""
+        unit = self.session.current
+        height, width = self.size.height, self.size.width
+        if unit is None or height <= 0:
+            return False
+        taken = self.query_one(ProgressHeader).rows(width) + _BELOW_CARD + _CARD_MARGIN
+        if unit.kind == "typed":
+            taken += _ANSWER_ROWS
+        return height - taken < FRONT_ROWS
+
+    def _fit_height(self) -> None:
+        """On a short screen (`_short`) the card gets the rows the question needs: no top margin,
+        a custom study's mode line on one row (the deck name shortened), and the rating bar takes
+        no rows before the reveal (its rows come with the buttons: a new layout, only there).
+        Decided per card (a typed card keeps the layout of its front on its back), so the card
+        does not jump at the reveal; any other size keeps the usual layout, with no new one."""
+        short = self._short()
+        self.set_class(short, "-short")
+        self.query_one(ProgressHeader).mode_on_one_row = short
+        if self.session.current is not None:
+            bar = self.query_one(RatingBar)
+            bar.display = bar.shown or not short
 
     def _undos_since(self, since: datetime) -> list[Event]:
         """The undo events recorded since `since` (the browser's ctrl+z above this screen), for
@@ -290,6 +328,7 @@ class StudyScreen(Screen[None]):
                 self.app.call_later(self._end_when_done)
             card_view.display = answer.display = rating_bar.display = False
             self.query_one("#card-column").display = False
+            self._fit_height()  # (no card: the usual header)
             # Studied: the summary replaces this screen at once, and says when the next cards come.
             self._held = (None, None) if self.session.studied else self._next_day()
             text = Content("") if self.session.studied else self._empty_text(now)
@@ -302,9 +341,11 @@ class StudyScreen(Screen[None]):
         card_view.display = True
         self.query_one("#card-column").display = True
         card_view.show_front(unit, self._deck_names.get(unit.deck_id, unit.deck_id))
-        # Blank, not removed or made invisible: the bar keeps its place, so showing it needs no new layout.
+        # Blank, not removed or made invisible: the bar keeps its place, so showing it needs no new
+        # layout (but on a short screen its rows go to the question until the reveal: `_fit_height`).
         rating_bar.display = True
         rating_bar.hide()
+        self._fit_height()
         answer.display = self._typing
         if self._typing:
             answer.value = ""
@@ -419,6 +460,7 @@ class StudyScreen(Screen[None]):
         )
         bar = self.query_one(RatingBar)
         bar.show(self.session.labels(now), self._check.suggested_rating if self._check else None)
+        bar.display = True  # (a short screen's front gave its rows to the question: `_fit_height`)
         self._sync_phase()
         self.call_after_refresh(self._after_paint)
 

@@ -12,7 +12,7 @@ from textual.widget import Widget
 
 from retain.ui.text import line
 
-__all__ = ["ProgressHeader", "header_content"]
+__all__ = ["ProgressHeader", "header_content", "one_row"]
 
 
 def header_content(
@@ -47,6 +47,31 @@ def header_content(
 
 
 MODE_ROWS = 2  # a custom study's mode line wraps onto at most this many rows (a long query is cut)
+_PART = " · "  # between the mode line's parts: "Cram · Apache Kafka Internals · schedule untouched"
+
+
+def one_row(mode: str, width: int, style: str = "") -> Content:
+    """The mode line on one row of `width` cells: whole when it fits, else what it studies (a
+    cram's deck name, between its first and last parts; a search's query, after its first)
+    shortened with "…", so "Cram · Apache Ka… · schedule untouched" still says what the session
+    does; the whole line cut when that is not enough."""
+    width = max(1, width)
+    whole = line(mode, style)
+    if whole.cell_length <= width:
+        return whole
+    parts = mode.split(_PART)
+    if len(parts) > 1:
+        tail = [parts[-1]] if len(parts) > 2 else []
+        middle = line(_PART.join(parts[1 : len(parts) - len(tail)]), style)
+        keep = middle.cell_length - (whole.cell_length - width) - 1  # (the "…" takes a cell)
+        if keep >= 3:
+            short = middle.truncate(keep).append(Content.styled("…", style))
+            shortened = Content.styled(_PART, style).join(
+                [line(parts[0], style), short, *(line(t, style) for t in tail)]
+            )
+            if shortened.cell_length <= width:
+                return shortened
+    return whole.truncate(width - 1).append(Content.styled("…", style)) if width > 1 else whole.truncate(1)
 
 
 class ProgressHeader(Widget):
@@ -58,13 +83,40 @@ class ProgressHeader(Widget):
         super().__init__()
         self._values = (0, 0, 0, 0)
         self.mode = mode  # a custom study's name ("Cram · Kafka · schedule untouched"), on its own line
+        self._one_row = False  # the mode line kept to one row (a short terminal: `one_row`)
         if mode:
             # As many rows as the mode line takes, and the counts' row under it: with a fixed two,
             # a mode line wrapped at 40 columns pushed the counts out of the header.
             self.styles.height = "auto"
 
+    @property
+    def mode_on_one_row(self) -> bool:
+        """Whether the mode line is kept to one row (`one_row`), not wrapped onto `MODE_ROWS`."""
+        return self._one_row
+
+    @mode_on_one_row.setter
+    def mode_on_one_row(self, value: bool) -> None:
+        if value != self._one_row:
+            self._one_row = value
+            if self.mode:
+                self.refresh(layout=True)
+
+    def rows(self, width: int, *, on_one_row: bool = False) -> int:
+        """The rows the header takes at `width` cells (its padding included), its mode line
+        wrapped or (`on_one_row`) kept to one row."""
+        if not self.mode:
+            return 1
+        inner = width - self.styles.padding.width
+        return 2 if on_one_row else len(self._wrapped(inner)) + 1
+
     def _mode_rows(self, width: int) -> list[Content]:
-        """The mode line wrapped to `width` cells, on at most `MODE_ROWS` rows (the last cut with …)."""
+        """The mode line wrapped to `width` cells, on at most `MODE_ROWS` rows (the last cut with
+        …), or on one row (its longest part shortened) when `mode_on_one_row`."""
+        if self._one_row:
+            return [one_row(self.mode, width, "bold $accent")]
+        return self._wrapped(width)
+
+    def _wrapped(self, width: int) -> list[Content]:
         width = max(1, width)
         rows = line(self.mode, "bold $accent").wrap(width)
         if len(rows) > MODE_ROWS:
