@@ -531,6 +531,7 @@ class RetainApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         from retain.ui.authoring import authoring_commands
         from retain.ui.key_names import key_label
+        from retain.ui.screens.browser import BrowserScreen
         from retain.ui.screens.settings import SettingsScreen
         from retain.ui.screens.study import StudyScreen
 
@@ -566,6 +567,11 @@ class RetainApp(App[None]):
                 "Cram selected deck", "Every card, without touching its schedule", screen.action_cram
             )
             yield SystemCommand(
+                "Unbury selected deck",
+                f"Bring its buried cards back today ({key_label(self, 'home.unbury', 'U')})",
+                screen.action_unbury,
+            )
+            yield SystemCommand(
                 "Import deck",
                 "Anki .apkg, Anki text, hashcards .md or retain .toml",
                 screen.action_import_deck,
@@ -586,6 +592,12 @@ class RetainApp(App[None]):
             )
             yield SystemCommand("Bury card", "Hide this card until the next study day", screen.action_bury)
             yield SystemCommand("End session", "Stop and show the summary", screen.action_end)
+        if isinstance(screen, BrowserScreen) and not self.collection.read_only:
+            yield SystemCommand(
+                "Bury or unbury cards",
+                f"Until the next study day, or back today ({key_label(self, 'browser.bury', 'b')})",
+                screen.action_toggle_bury,
+            )
         yield from authoring_commands(self, screen)
         if not isinstance(screen, StudyScreen | SettingsScreen):
             yield SystemCommand(

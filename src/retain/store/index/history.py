@@ -66,7 +66,7 @@ __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
 _REVIEW = KIND["review"]
 # What `last_undoable` offers to take back; a "reset" only when it is a forget (`forget_sql`), not
 # a move's records or a reschedule's (they carry a state: their own undo is elsewhere).
-UNDOABLE_KINDS = ("review", "suspend", "bury", "cram", "reset")
+UNDOABLE_KINDS = ("review", "suspend", "bury", "unbury", "cram", "reset")
 
 
 def forget_sql(row: str) -> str:
@@ -394,11 +394,15 @@ class History:
             elif before_state == REVIEW:
                 log.reviews_done[deck] = log.reviews_done.get(deck, 0) + 1
         log.new_seen = {deck: len(keys) for deck, keys in new_keys.items()}
-        # A card suspended or buried today may have shown its answer: its siblings wait too.
-        flags = (KIND["suspend"], KIND["bury"])
+        # A card suspended or buried today may have shown its answer: its siblings wait too. A bury
+        # unburied since does not hold them (nor the card itself): the unbury, as an undo would,
+        # gives the card back to the day (the browser's or the deck list's Unbury).
+        bury, unbury = KIND["bury"], KIND["unbury"]
         for (key,) in self._db.execute(
-            "SELECT key FROM events WHERE kind IN (?, ?) AND undone = 0 AND t >= ? AND t < ?",
-            (*flags, *span),
+            "SELECT key FROM events e WHERE kind IN (?, ?) AND undone = 0 AND t >= ? AND t < ?"
+            " AND NOT (kind = ? AND EXISTS (SELECT 1 FROM events u"
+            " WHERE u.key = e.key AND u.kind = ? AND u.undone = 0 AND u.t >= e.t))",
+            (KIND["suspend"], bury, *span, bury, unbury),
         ):
             log.notes_seen.add(key.partition(":")[0])
         return log

@@ -13,6 +13,9 @@ the same states.
   before any new key's state (the order pairs them: see `move_progress`).
 - `reset_progress`: "forget" a card: back to new (a "reset" event, after=None).
 - `set_suspended`: "suspend"/"unsuspend" events, as the study screen records.
+- `set_buried`, `unbury_decks`: "bury"/"unbury" events (the browser's bury toggle, the deck
+  list's Unbury): a card buried until the next study day, as the study screen's bury does, or
+  back today.
 The events of one call are one user action: each carries the id of its first
 event (`Event.group`, `g` in the journal), so undo takes the action back in one
 step, also after a restart (`core.session.record_undo_action`). An action of one
@@ -23,12 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from retain.core.state import CardState, Event, EventKind
+from retain.core.state import CardState, Event, EventKind, buried_on
 from retain.store.collection import Collection
 
-__all__ = ["move_progress", "reset_progress", "set_suspended"]
+__all__ = ["buried_keys", "move_progress", "reset_progress", "set_buried", "set_suspended", "unbury_decks"]
 
 
 def _event(col: Collection, kind: EventKind, key: str, now: datetime, after: CardState | None) -> Event:
@@ -119,3 +122,43 @@ def set_suspended(col: Collection, keys: Iterable[str], suspended: bool, now: da
         kind: EventKind = "suspend" if suspended else "unsuspend"
         events.append(_event(col, kind, key, now, state.with_flags(suspended=suspended)))
     return _record_all(col, events)
+
+
+def buried_keys(col: Collection, keys: Iterable[str], now: datetime) -> list[str]:
+    """Those of `keys` buried on the study day of `now` (until a later study day), in order."""
+    today = col.today(now).isoformat()
+    states = col.states
+    return [
+        k
+        for k in dict.fromkeys(keys)
+        if (st := states.get(k)) is not None and buried_on(st.buried_until, today)
+    ]
+
+
+def set_buried(col: Collection, keys: Iterable[str], buried: bool, now: datetime) -> list[Event]:
+    """Bury each key until the next study day (as the study screen's bury), or unbury it: back
+    on the study day of `now`. Unchanged keys are skipped (a card buried already, or not buried:
+    one whose burial ended at a rollover is no longer buried). One action (`Event.group`), which
+    undo takes back in one step."""
+    day = col.today(now)
+    today, tomorrow = day.isoformat(), (day + timedelta(days=1)).isoformat()
+    events: list[Event] = []
+    for key in dict.fromkeys(keys):
+        state = col.states.get(key)
+        if buried_on(state.buried_until if state else None, today) == buried:
+            continue
+        if buried:
+            events.append(
+                _event(col, "bury", key, now, (state or CardState()).with_flags(buried_until=tomorrow))
+            )
+        elif state is not None:
+            events.append(_event(col, "unbury", key, now, state.with_flags(buried_until=None)))
+    return _record_all(col, events)
+
+
+def unbury_decks(col: Collection, deck_ids: Iterable[str], now: datetime) -> list[Event]:
+    """Unbury every card of the decks `deck_ids` buried on the study day of `now` (the deck
+    list's Unbury, as Anki's deck overview has): one action; [] when none is buried."""
+    wanted = set(deck_ids)
+    keys = [key for deck_id, key in col.unit_keys() if deck_id in wanted]  # (the library's cards)
+    return set_buried(col, buried_keys(col, keys, now), False, now)

@@ -10,11 +10,12 @@ placeholder is cut at 80 columns), and `/` is typed there (card keys hold one).
 
 Actions work on the marked rows (Space marks or unmarks the highlighted row,
 `*` marks every match or clears the marks), else on the highlighted row:
-suspend and reset act on the rows (a cloze deletion, a reverse); delete and
+suspend, bury and reset act on the rows (a cloze deletion, a reverse); delete and
 move act on their whole entries in the deck file, and say so when that is more
-than was marked. Edit always opens the highlighted card. Many cards are suspended or
-reset as one durable batch behind the table's loading indicator, and ctrl+z right
-after a suspend of many takes all of it back.
+than was marked. Edit always opens the highlighted card. Many cards are suspended,
+buried or reset as one durable batch behind the table's loading indicator, and ctrl+z right
+after a suspend of many takes all of it back. `b` buries until the next study day, as a
+session's bury does, or, when every card it acts on is buried, unburies: back today.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from retain.core.search import IS_VALUES, QueryError
 from retain.core.state import CardState
 from retain.store.collection import Collection, CollectionError
 from retain.store.decks.browse import COLUMNS, BrowseIndex
-from retain.store.state.progress_edits import set_suspended
+from retain.store.state.progress_edits import buried_keys, set_buried, set_suspended
 from retain.ui.key_names import key_label
 from retain.ui.live_reload import DecksReloaded, LiveReload
 from retain.ui.screens.card_actions import ask_delete, ask_move, ask_reset
@@ -54,7 +55,7 @@ __all__ = ["BrowserScreen"]
 
 Clock = Callable[[], datetime]
 SLOW_SEARCH_MS = 100.0  # a search this slow shows how long it took
-_ROW_ACTIONS = {"edit", "suspend", "reset", "delete", "move"}
+_ROW_ACTIONS = {"edit", "suspend", "toggle_bury", "reset", "delete", "move"}
 
 
 def _writes(doing: str) -> Callable[[Callable[[BrowserScreen], None]], Callable[[BrowserScreen], None]]:
@@ -131,6 +132,9 @@ class BrowserScreen(Screen[None]):
         Binding("e,enter", "edit", "Edit", id="browser.edit"),
         Binding("a", "add", "Add", id="browser.add"),
         Binding("s", "suspend", "Suspend", id="browser.suspend"),
+        Binding(
+            "b", "toggle_bury", "Bury", id="browser.bury", show=False
+        ),  # (help, palette: the footer is full)
         Binding("r", "reset", "Reset", id="browser.reset"),
         Binding("d,delete", "delete", "Delete", id="browser.delete"),
         Binding("m", "move", "Move", id="browser.move"),
@@ -572,6 +576,49 @@ class BrowserScreen(Screen[None]):
         undo = f" ({self._keys('undo', 'ctrl+z')} to undo)" if suspend and changed != 0 else ""
         self.notify(f"{done} {what}{undo}", markup=False)
         self.show_page(self.query_one(BrowseTable).selected_key())
+
+    @_writes("edit")
+    def action_toggle_bury(self) -> None:
+        """Bury until the next study day (or, when all are buried, unbury: back today), as `s`
+        suspends: one card at once, several ask; ctrl+z takes either back, many in one step."""
+        from retain.ui.screens.browser_bury import bury_question
+
+        units = self.targets()
+        if not units:
+            return
+        held = len(buried_keys(self.collection, [u.key for u in units], self._clock()))
+        bury = held < len(units)
+        if len(units) == 1:
+            self._set_buried(units, bury)
+            return
+        title, message, verb = bury_question(len(units), held, bury, self._buried_until())
+        self.app.push_screen(
+            ConfirmScreen(title, message, yes=verb),
+            lambda yes: self._set_buried(units, bury) if yes else None,
+        )
+
+    def _set_buried(self, units: list[Unit], bury: bool) -> None:
+        from retain.ui.screens.browser_bury import bury_said
+
+        def work() -> None:  # (behind_indicator says a store error, a full disk, in one line)
+            events = set_buried(self.collection, [u.key for u in units], bury, self._clock())
+            self._bulk = len(events) if len(units) > 1 else 0
+            undo = self._keys("undo", "ctrl+z") if events else None
+            said = bury_said([u.key for u in units], len(events), bury, self._buried_until(), undo)
+            self.notify(said, markup=False)
+            self.show_page(self.query_one(BrowseTable).selected_key())
+
+        self.behind_indicator(len(units), work, "Not buried" if bury else "Not unburied")
+
+    def _buried_until(self) -> str:
+        """When a card buried now comes back: "tomorrow 04:00" (`buried_until_words`)."""
+        from datetime import timedelta
+
+        from retain.ui.screens.study import buried_until_words
+
+        col, now = self.collection, self._clock()
+        until = (col.today(now) + timedelta(days=1)).isoformat()
+        return buried_until_words(until, now, col.studyday, col.tz) or "the next study day"
 
     def behind_indicator(self, cards: int, work: Callable[[], None], failed: str) -> None:
         """Run `work` (a change of `cards` cards' progress); from `BUSY_FROM_CARDS` cards, behind the

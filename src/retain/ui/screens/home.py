@@ -112,6 +112,7 @@ class HomeScreen(Screen[None]):
         Binding("i", "import_deck", "Import", id="home.import", show=False),
         Binding("x", "export_deck", "Export", id="home.export", show=False),
         Binding("u,ctrl+z", "undo", "Undo", id="home.undo", show=False),
+        Binding("U", "unbury", "Unbury", id="home.unbury", show=False),
         Binding("C", "custom_study", "Custom study", id="home.custom_study"),
         Binding("comma", "app.settings", "Settings", id="home.settings", show=False),
         Binding("t", "stats", "Statistics", id="home.stats", show=False),
@@ -218,7 +219,7 @@ class HomeScreen(Screen[None]):
         self.query_one("#home-today", TodayLine).show(progress)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("study", "study_all"):
+        if action in ("study", "study_all", "unbury"):
             return bool(self.data.rows)  # read-only: allowed, so the app can say why it cannot study
         return True
 
@@ -264,6 +265,37 @@ class HomeScreen(Screen[None]):
 
         if undo_last(self):
             self.reload()
+
+    def action_unbury(self) -> None:
+        """Bring back today every card of the selected deck or group buried until a later study
+        day (by `b` in a session or the browser), as Anki's deck overview "Unbury": one action,
+        which undo takes back."""
+        row = self.query_one(DeckTable).selected_row()
+        if row is not None:
+            self._when_ready(lambda: self._unbury(row), slot="unbury")
+
+    def _unbury(self, row: DeckRow) -> None:
+        from retain.store.collection import CollectionError
+        from retain.store.state.progress_edits import unbury_decks
+
+        app = retain_app(self)
+        if app.refuse_read_only("unbury cards", after=" Nothing was unburied."):
+            return
+        try:
+            events = unbury_decks(app.collection, row.deck_ids, app.clock())
+        except (CollectionError, OSError) as exc:
+            app.notify(f"Not unburied: {line(str(exc)).plain}", severity="error", markup=False)
+            return
+        name = line(row.label).plain
+        if not events:
+            app.notify(f"No buried cards in {name}", markup=False)
+            return
+        from retain.ui.key_names import key_label
+
+        cards = f"{len(events):,} card{'' if len(events) == 1 else 's'}"
+        undo = key_label(app, "home.undo", "u")
+        app.notify(f"Unburied {cards} in {name}: back in today's study ({undo} to undo)", markup=False)
+        self.reload()
 
     def action_browse(self) -> None:
         row = self.query_one(DeckTable).selected_row()  # a deck: its cards; a group: everything
