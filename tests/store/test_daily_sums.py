@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from store_helpers import NOW
 
-from retain.core.state import CardState, Event
+from retain.core.state import LEARNING, RELEARNING, CardState, Event
+from retain.core.stats import learning_counts
 from retain.core.studyday import StudyDay
 from retain.store.index import History
 from retain.store.index.daily import COLUMNS
@@ -30,7 +31,8 @@ _KEYS = ("alpha/one", "alpha/two", "beta/one", "beta/two:reverse", "gamma/x:c1")
 
 # The reference: what `daily` must hold, as one SQL aggregate over `events`. The interval before a
 # rating is in study days (`bdays`, checked against `StudyDay.of` in `_daily_and_reference`); a
-# learning or relearning step of a day or more counts in the retention columns as young (Anki).
+# learning or relearning step of a day or more counts in the retention columns as young (Anki): its
+# `bdays` is at least 1 when `core.stats.learning_counts` says so, else at most 0.
 _B, _IVL = "coalesce(bstate, 0)", "coalesce(bdays, 0)"
 _YOUNG = f"(({_B} = 2 AND {_IVL} < 21) OR ({_B} IN (1, 3) AND {_IVL} >= 1))"
 _REFERENCE_SUMS = [
@@ -96,14 +98,17 @@ def _daily_and_reference(
 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     db = sqlite3.connect(root / "cache" / INDEX_NAME)
     try:
-        for blast, bdue, bdays in db.execute("SELECT blast, bdue, bdays FROM events"):
+        for t, bstate, blast, bdue, bdays in db.execute("SELECT t, bstate, blast, bdue, bdays FROM events"):
             if blast is None or bdue is None:
                 assert bdays is None
             else:
-                last, due = (
-                    datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us) for us in (blast, bdue)
+                at, last, due = (
+                    datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=us) for us in (t, blast, bdue)
                 )
-                assert bdays == (day.of(due) - day.of(last)).days
+                days = (day.of(due) - day.of(last)).days
+                if bstate in (LEARNING, RELEARNING):  # a step: the days Anki logs at the rating
+                    days = max(days, 1) if learning_counts(at, last, due, day) else min(days, 0)
+                assert bdays == days
         daily = db.execute("SELECT * FROM daily ORDER BY deck, day").fetchall()
         return daily, db.execute(_REFERENCE).fetchall()
     finally:

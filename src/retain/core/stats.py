@@ -8,7 +8,9 @@
 - streak: consecutive study days with at least one rating, ending today or
   yesterday (so a streak is not lost before today's session);
 - true retention over the last 30 study days: the share of ratings of cards in
-  the review state that were not Again (None when there were none).
+  the review state, and of (re)learning cards after a step of a day or more
+  as Anki counts them (`learning_counts`), that were not Again (None when
+  there were none).
 
 Undone ratings never count. Per-deck figures cover the decks in `units`; the
 totals cover every rating in the history, including decks since removed. The
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from retain.core.clock import day_start, study_day
 from retain.core.model import Unit
@@ -33,11 +35,17 @@ __all__ = [
     "DeckStats",
     "StatsReport",
     "activity_from_events",
+    "at_a_rollover",
     "compute_stats",
+    "counts_in_retention",
+    "learning_counts",
     "today_progress",
 ]
 
 RETENTION_DAYS = 30  # study days, today included
+_DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_QUARTER = timedelta(minutes=15)  # UTC offsets are whole quarter hours: so is every rollover instant
 
 
 @dataclass(slots=True)
@@ -52,7 +60,7 @@ class DeckStats:
     buried: int = 0  # buried until a later study day (not suspended)
     reviews_today: int = 0
     streak: int = 0
-    retention: float | None = None  # share of review-state ratings that were not Again
+    retention: float | None = None  # share of the true retention's ratings that were not Again
     retention_reviews: int = 0  # how many ratings `retention` is based on
 
     def to_dict(self) -> dict[str, object]:
@@ -130,8 +138,64 @@ class Activity:
 
     days: frozenset[date]
     today: int
-    passed: int  # review-state ratings in the retention window that were not Again
-    judged: int  # review-state ratings in the retention window
+    passed: int  # the true retention's ratings in the retention window that were not Again
+    judged: int  # the true retention's ratings in the retention window (`counts_in_retention`)
+
+
+def learning_counts(at: datetime, last: datetime, due: datetime, day: StudyDay) -> bool:
+    """Whether a rating at `at` of a learning or relearning card last rated at `last` and due at
+    `due` counts in true retention (as a young card's), as Anki's does.
+
+    Anki counts such a rating when its revlog's last interval is a day or more: a step of days,
+    or a shorter step that reaches past the next rollover from the rating (Anki logs the step
+    in days then, `maybe_as_days` at the answer: a 12-hour step rated at 20:00, 8 hours before
+    the 4 am rollover), never for having passed a rollover before it (a `10m` step set at 03:50
+    and rated at 12:00 is logged as 600 seconds).
+
+    A step of days is due from a study day's start (`Scheduler.day_step_due`: a `1d` step set
+    at 21:00 is due at 04:00, 7 hours on; set at 03:55, 5 minutes on), or lasts 24 hours or
+    more; any shorter step keeps its own time (a `10m` step set at 03:50:00.4 is due at
+    04:00:00.4), so its length is `due - last`. A rollover is a whole quarter hour in UTC in
+    every zone with such offsets, so a step of days set under another rollover hour or zone
+    than `day`'s is still one; the start of `due`'s study day under `day` counts too.
+
+    The history index applies this rule to its rows (`store.index.daily.step_days`)."""
+    step = due - last
+    if step >= _DAY:
+        return True
+    try:
+        if step >= day.start_of(day.of(at) + _DAY) - at:
+            return True
+        return day.of(due) > day.of(last) and at_a_rollover(due, day)
+    except (OverflowError, ValueError):  # a study day at the calendar's end
+        return False
+
+
+def at_a_rollover(moment: datetime, day: StudyDay) -> bool:
+    """Whether `moment` is where a study day starts: under `day`, or at a whole quarter hour of
+    UTC (any rollover hour of a zone with whole quarter-hour offsets)."""
+    if (moment - _EPOCH) % _QUARTER == timedelta(0):
+        return True
+    try:
+        return moment == day.start_of(day.of(moment))
+    except (OverflowError, ValueError):  # a study day at the calendar's end
+        return False
+
+
+def counts_in_retention(at: datetime, before: CardState | None, day: StudyDay) -> bool:
+    """Whether a rating at `at` of a card in state `before` counts in true retention: a review
+    card's, and a learning or relearning card's as Anki counts it (`learning_counts`)."""
+    if before is None:
+        return False
+    if before.state == REVIEW:
+        return True
+    last, due = before.last_review, before.due
+    return (
+        before.state in (LEARNING, RELEARNING)
+        and last is not None
+        and due is not None
+        and learning_counts(at, last, due, day)
+    )
 
 
 def activity_from_events(
@@ -148,7 +212,7 @@ def activity_from_events(
         for days, sums in (acc[""], acc.setdefault(deck, (set(), [0, 0, 0]))):
             days.add(when)
             sums[0] += when == today
-            if since <= when <= today and event.before is not None and event.before.state == REVIEW:
+            if since <= when <= today and counts_in_retention(event.time, event.before, day):
                 sums[1] += event.rating != 1
                 sums[2] += 1
     return {deck: Activity(frozenset(days), *sums) for deck, (days, sums) in acc.items()}

@@ -383,6 +383,7 @@ def _card_events(
     study: StudyDay | None = None,
     forget_ivls: Mapping[int, int] | None = None,
     moved: Sequence[Moved] = (),
+    steps: Mapping[int, int] | None = None,
 ) -> list[Review]:
     """One card's rows as events; the store checks each state when it records them. A "Forget"
     (`forgets`, revlog ids) after a review is a "reset" back to new, and the card learns from new
@@ -393,7 +394,10 @@ def _card_events(
     learning row after a learning row, or a relearning row after a lapse or a relearning row:
     Anki logs a (re)learning step that ends past the day's rollover in days (`10m` at 23:55, or
     `1d`), and the card stays in (re)learning, due from the start of the study day the step ends on
-    (`_step_due`; `study`, the learner's study day). The row just before a forget has no next row
+    (`_step_due`; `study`, the learner's study day), unless the next row's `lastIvl` says the step
+    was one of seconds (`steps`, by revlog id: a `10m` step at 23:55): that one is due at its own
+    time, as retain's scheduler keeps an intraday step past the rollover, so true retention leaves
+    the next rating out, as Anki's does. The row just before a forget has no next row
     to say: the forget's `lastIvl` (`forget_ivls`, by revlog id) is the card's `ivl` when it was
     reset, which Anki keeps 0 while a card learns and, while it relearns, at the interval it goes
     back to review with: a learning row in days before a forget of `lastIvl` 0 left the card
@@ -449,6 +453,7 @@ def _card_events(
         relearns = typ == 2 or (ease == 1 and typ in (1, 3))
         # (a due date set before the forget decides the card's state, not the answer before it)
         forgot = bool(cuts) and (i == end or cuts[0] < log[i + 1][0]) and not (sets and sets[0][0] < cuts[0])
+        own: int | None = None  # an intraday step Anki logged in days: its seconds
         if ivl > 0 and forgot:  # a step ending on a later study day, or a graduation: the forget says
             card_ivl = (forget_ivls or {}).get(cuts[0])
             if card_ivl is not None and typ == 0 and card_ivl == 0:
@@ -461,7 +466,11 @@ def _card_events(
                 state = LEARNING
             elif nxt[5] == 2 and relearns:
                 state = RELEARNING
-        due = at + span if state == REVIEW or span < _DAY else _step_due(at, ivl, span, study)
+            own = (steps or {}).get(nxt[0]) if state != REVIEW else None
+        if own is not None:
+            due = at + timedelta(seconds=own)
+        else:
+            due = at + span if state == REVIEW or span < _DAY else _step_due(at, ivl, span, study)
         after = CardState(state, None if state == REVIEW else 0, stability, difficulty, due, at, reps, lapses)
         events.append(Review(key, at, after, prev, "review", ease, ms if 0 <= ms <= _MAX_MS else _ms(ms)))
         prev = after
@@ -547,6 +556,28 @@ def _forget_ivls(db: AnkiDb) -> dict[int, int]:
         for rid, last in query("SELECT id, lastIvl FROM revlog WHERE type = 4 AND factor = 0"):
             if all(isinstance(v, int) and not isinstance(v, bool) for v in (rid, last)):
                 out[rid] = last
+    except InteropError:
+        return {}
+    return out
+
+
+def _intraday_steps(db: AnkiDb) -> dict[int, int]:
+    """The seconds of each intraday (re)learning step Anki logged in days as it passed the
+    rollover: by the revlog id of the answer after it, whose `lastIvl` is the step's seconds
+    (minus) where the answer before logged days. {} when the table cannot give them (they only
+    refine a step's due)."""
+    out: dict[int, int] = {}
+    query = getattr(db, "query", None)  # a stand-in holding only the log has none
+    if query is None:
+        return out
+    sql = (
+        "SELECT id, lastIvl FROM (SELECT id, lastIvl, lag(ivl) OVER (PARTITION BY cid ORDER BY id) AS ivl0"
+        " FROM revlog) WHERE ivl0 > 0 AND lastIvl < 0 AND lastIvl > -86400"
+    )
+    try:
+        for rid, last in query(sql):
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in (rid, last)):
+                out[rid] = -last
     except InteropError:
         return {}
     return out
@@ -723,6 +754,7 @@ def card_history(
     days = AnkiDays(db.crt, getattr(db, "creation_offset", None), local_timezone(), rollover_hour)
     extras = _extras(db)
     forget_ivls = _forget_ivls(db) if forgets else {}
+    steps = _intraday_steps(db)
     study = StudyDay(rollover_hour, days.tz)
     bad_dues = sum(_bad_due(by_id[cid], days) for cid in logged)
 
@@ -749,6 +781,7 @@ def card_history(
                     study,
                     forget_ivls,
                     moved.get(cid, ()),
+                    steps,
                 )
             except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
                 bad += len(log) + len(moved.get(cid, ()))

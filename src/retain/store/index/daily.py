@@ -20,6 +20,7 @@ from itertools import repeat
 from operator import gt
 from typing import Any
 
+from retain.core.stats import at_a_rollover
 from retain.core.studyday import StudyDay, rule_key
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Rated",
     "Tally",
     "add_sums",
+    "logged_days",
     "recount_all",
     "recount_since",
     "restamp",
@@ -41,13 +43,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 _SLACK = timedelta(days=1)  # a margin around the day's range: `day` decides, the range only narrows
 _YOUNG_DAYS = 21  # days: Anki's line between young and mature cards
+_DAY_US = 86_400_000_000  # a step this long or longer is one of days, wherever it ends (Anki's -86400)
+_LEARNING_STATES = (1, 3)  # core.state LEARNING, RELEARNING
 _REVIEW_KIND = 0  # core.state.EVENT_KINDS.index("review")
 _REVIEW_STATE = 2
 # The `daily` columns after (deck, day), in table order (the table is made from this list); a tally
 # is a list of this length: counted ratings, time spent (ms), ratings by the card's state before,
 # by button, young (interval < 21 study days) and mature review cards passed and failed (a
-# learning step of a day or more counts as young, as in Anki's true retention), the buttons by
-# card type (l: learning, y: young, m: mature), ratings by local hour (h) and of them not Again (p).
+# learning step of a day or more counts as young, as in Anki's true retention: `logged_days`), the
+# buttons by card type (l: learning, y: young, m: mature), ratings by local hour (h) and of them not
+# Again (p).
 COLUMNS = (
     "reviews ms new learning review relearning again hard good easy"
     " young_pass young_fail mature_pass mature_fail l1 l2 l3 l4 y1 y2 y3 y4 m1 m2 m3 m4 "
@@ -67,10 +72,58 @@ Rated = tuple[str, int, int | None, int | None, int, int, int]  # deck, day, bst
 
 
 _MATURE_CLASS = -2  # a review card at 21 days or more (not a state: states are 0-3)
-# Added to a learning (1) or relearning (3) state whose step reached a later study day (a `1d`
-# step): its rating counts in the retention figures as a young card's, as Anki's true retention
-# counts a revlog row whose last interval is a day or more; its buttons stay learning ones.
+# Added to a learning (1) or relearning (3) state whose step was one of days (`bdays` >= 1, see
+# `logged_days`): its rating counts in the retention figures as a young card's, as Anki's true
+# retention counts a revlog row whose last interval is a day or more; its buttons stay learning ones.
 _DAY_STEP = 10
+
+
+def logged_days(
+    bstates: Sequence[int | None],
+    blasts: Sequence[int | None],
+    bdues: Sequence[int | None],
+    gaps: Sequence[int | None],
+    times: Sequence[int],
+    days: Sequence[int],
+    day: StudyDay,
+) -> list[int | None]:
+    """`events.bdays` of each row: `gaps`, the study days from its last review (`blasts`,
+    microseconds) to its due date (`bdues`), except for a learning or relearning step, whose
+    days are as Anki logs the step at the rating (`times`, on study days `days`: `step_days`).
+    A `10m` step set at 03:50 and rated at 12:00 ends on a later study day but is 0: its rating
+    stays out of true retention, as in Anki."""
+    out = list(gaps)
+    ends: dict[int, int | None] = {}  # a study day's end (the next one's start), microseconds
+    for i, b in enumerate(bstates):
+        gap = out[i]
+        if b in _LEARNING_STATES and gap is not None:
+            d = days[i]
+            if d not in ends:
+                ends[d] = _day_end(d, day)
+            out[i] = step_days(times[i], ends[d], blasts[i], bdues[i], gap, day)  # type: ignore[arg-type]
+    return out
+
+
+def step_days(t: int, end: int | None, blast: int, bdue: int, gap: int, day: StudyDay) -> int:
+    """The days Anki logs for a (re)learning step from `blast` to `bdue` rated at `t` (its study
+    day ends at `end`; microseconds), the step ending `gap` study days on: at least 1 when the
+    rating counts in true retention (`core.stats.learning_counts`, the rule: checked here on the
+    numbers first, asked only of a step past a rollover that is no longer than the rest of the
+    rating's day), else at most 0, whatever rollover the step passed."""
+    step = bdue - blast
+    if step >= _DAY_US or (end is not None and step >= end - t):
+        return max(gap, 1)
+    if gap >= 1 and end is not None and at_a_rollover(_EPOCH + timedelta(microseconds=bdue), day):
+        return gap
+    return min(gap, 0)
+
+
+def _day_end(ordinal: int, day: StudyDay) -> int | None:
+    """When study day `ordinal` ends (microseconds); None at the calendar's end."""
+    try:
+        return (day.start_of(date.fromordinal(ordinal + 1)) - _EPOCH) // _US
+    except (OverflowError, ValueError):
+        return None
 
 
 def tally_columns(
@@ -210,11 +263,19 @@ def restamp(db: sqlite3.Connection, day: StudyDay) -> None:
     def hour(t: int) -> int:
         return (_EPOCH + timedelta(microseconds=t)).astimezone(day.tz).hour
 
+    def steps(t: int, ordinal: int, blast: int, bdue: int, gap: int) -> int:
+        return step_days(t, _day_end(ordinal, day), blast, bdue, gap, day)
+
     db.create_function("retain_day", 1, of, deterministic=True)
     db.create_function("retain_hour", 1, hour, deterministic=True)
+    db.create_function("retain_step_days", 5, steps, deterministic=True)
     db.execute(
         "UPDATE events SET day = retain_day(t), hour = retain_hour(t),"
         " bdays = CASE WHEN blast IS NULL OR bdue IS NULL THEN NULL"
         " ELSE retain_day(bdue) - retain_day(blast) END"
+    )
+    db.execute(  # (the days just set: `logged_days`)
+        "UPDATE events SET bdays = retain_step_days(t, day, blast, bdue, bdays)"
+        f" WHERE bstate IN {_LEARNING_STATES} AND bdays IS NOT NULL"
     )
     recount_all(db)

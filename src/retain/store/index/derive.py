@@ -21,7 +21,7 @@ from operator import sub
 from typing import Any
 
 from retain.core.studyday import StudyDay
-from retain.store.index.daily import Tally, tally_columns
+from retain.store.index.daily import Tally, logged_days, tally_columns
 from retain.store.state.recordfast import IndexCols
 
 __all__ = [
@@ -48,7 +48,9 @@ class Derived:
     days: list[int]  # study day (date.toordinal) of each record
     hours: list[int]  # local hour of each record
     decks: list[str]
-    bdays: list[int | None]  # the interval before each record in study days (None: no state before)
+    # the interval before each record in study days, a (re)learning step's as Anki logs it at the
+    # rating (`daily.logged_days`: 0 for a `10m` step past the rollover); None: no state before
+    bdays: list[int | None]
     sums: Tally  # the batch's ratings (kind review) per (deck, day), as if none were undone
     rows: bytes | None = None  # packed (`pack`): the batch's rows as a serialized database; days etc. empty
     count: int = 0  # rows in `rows`
@@ -56,7 +58,8 @@ class Derived:
 
 def derive(cols: IndexCols, day: StudyDay) -> Derived:
     days, hours = _days_hours(cols.t, day)
-    bdays = study_days_between(cols.blast, cols.bdue, day)
+    gaps = study_days_between(cols.blast, cols.bdue, day)
+    bdays = logged_days(cols.bstate, cols.blast, cols.bdue, gaps, cols.t, days, day)
     decks = [k.partition("/")[0] for k in cols.key]
     c = (decks, days, cols.bstate, bdays, cols.rating, hours, cols.ms)
     if any(cols.kind):  # other kinds than reviews (flags, resets): only ratings are summed
