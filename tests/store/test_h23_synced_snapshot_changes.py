@@ -3,7 +3,8 @@
 Computer a rates a card (S1); the folder syncs to b, which rates it from S1 (S2). Computer a,
 not synced yet, rates it too and undoes that: S1 again, its snapshot's `[changed]` entry naming
 a's undo. The sync brings both journals, and a's snapshots (written last). A replay of every
-journal gives S1 (b's review, made before the undo, comes before it in time); a gave S1, but b
+journal gave S1 then (the undo's stored state, last event wins; since h38 an undo takes its
+rating out, and b's review, dated before it, stands: S2); a gave S1, but b
 gave S2 as soon as it opened as a writer (its own review, after the snapshot's position, was
 taken to be made after the undo, as if b had written that snapshot), and b's next compaction
 spread S2 back to a. `stateload.history_only` took "made from the held state by this device"
@@ -107,7 +108,7 @@ def _undo(col: Collection, at: datetime) -> None:
 # -- the attack's sequence --------------------------------------------------------------
 
 
-def test_a_review_made_before_a_synced_undo_stays_history_on_every_computer(tmp_path: Path) -> None:
+def test_a_review_made_before_a_synced_undo_is_the_same_on_every_computer(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     make_home(a), make_home(b)
     t = NOW
@@ -123,12 +124,13 @@ def test_a_review_made_before_a_synced_undo_stays_history_on_every_computer(tmp_
     _sync(b, a, "a", snapshots="none")
     later = t + timedelta(hours=3)
     replayed = _replayed(b, "b", later, tmp_path / "replay")
-    assert replayed[KEY] == s1 != s2  # b's review came before a's undo in time
-    assert _states(b, "b", later)[KEY] == s1  # was S2: b took its review to follow the undo
-    assert _states(a, "a", later)[KEY] == s1
+    # a's undo takes its rating (S3) out: b's review, dated before it, is the card (h38)
+    assert replayed[KEY] == s2 != s1
+    assert _states(b, "b", later)[KEY] == s2
+    assert _states(a, "a", later)[KEY] == s2  # (was S1: the undo's state, made without b's review)
     _sync(b, a, "a")  # b's compaction (the open above) reaches a: nothing to spread
-    assert _states(a, "a", later + timedelta(minutes=1))[KEY] == s1
-    assert _states(b, "b", later + timedelta(minutes=1))[KEY] == s1
+    assert _states(a, "a", later + timedelta(minutes=1))[KEY] == s2
+    assert _states(b, "b", later + timedelta(minutes=1))[KEY] == s2
 
 
 def test_the_snapshot_decides_alike_whichever_device_reads_it(tmp_path: Path) -> None:

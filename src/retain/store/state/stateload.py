@@ -14,6 +14,9 @@
    final block cut off (a copy kept); other devices' files are never written.
    An event the snapshot cannot place (another device's, made from the state a change it
    holds may have returned the card to) gives its card what a replay of every journal gives.
+   So does an undo that something may lie between it and the event it takes back (with several
+   devices: another device's event it did not know, synced after it): a replay takes that
+   event out (`undo_replay`), where the undo's own state was made without the other one.
 3. Damaged journal events are set aside (copied to `quarantine/`) with a
    message; they never reach the states.
 
@@ -67,8 +70,18 @@ from retain.store.state.snapshot import (
     snapshot_files,
 )
 from retain.store.state.statecodec import FUTURE_SKEW
+from retain.store.state.undo_replay import UndoCheck, undone
 
-__all__ = ["LoadedState", "bound", "history_only", "leaves_state", "load_state", "stamp"]
+__all__ = [
+    "LoadedState",
+    "bound",
+    "changed_elsewhere",
+    "history_only",
+    "leaves_state",
+    "load_state",
+    "replay_cards",
+    "stamp",
+]
 
 _START = Position("", 0)
 
@@ -333,12 +346,21 @@ def load_state(
     # the snapshot, never counts (a snapshot arrives by a sync). Such a card (`undecided`) is
     # given what a replay of every journal from its start gives (`_replay_cards`).
     # An event that leaves the state as it was (a cram rating, the undo of one) is history only.
+    # An undo is the card as if the event it takes back never happened: its `a` says so only when
+    # nothing lies between them (`UndoCheck`); else, and for an older event of another device
+    # under a change held (which may be an undo), the card is replayed whole (`recount`).
     held, held_latest = dict(out.states), dict(out.latest)
     latest = out.latest
+    several = len(tails) > 1  # (one device's events always follow from each other, as written)
+    # An undo's `a` was computed when it was made: with several devices, an event it did not know
+    # may lie between it and its target (a journal synced after it). Such a card is replayed whole.
+    undos = UndoCheck() if several else None
 
     def apply(device: str, event: Event) -> None:
         key = event.key
         out.tail_events += 1
+        if undos is not None:
+            undos.applied(event, out.states.get(key))
         out.dirty_decks.add(key.partition("/")[0])
         known = latest.get(key)
         if known is None or event.time > known[0]:
@@ -362,10 +384,13 @@ def load_state(
             return False
         if _undecided(event, device, state, change):
             undecided.add(key)
+        if undos is not None:
+            undos.aside(event)
+            if changed_elsewhere(device, state, change):
+                undos.recount.add(key)
         return True
 
     tangled: set[str] = set()  # cards with an event not made from the state before it in time order
-    several = len(tails) > 1  # (one device's events always follow from each other, as written)
     aside: dict[str, list[CardState]] = {}  # per card, the states history-only events were made from
     made: dict[str, set[CardState]] = {}  # per card, the states events applied here left
     for _time, _seq, pos, device, event, late in merged:
@@ -390,14 +415,20 @@ def load_state(
                 by_key.setdefault(event.key, []).append((device, event))
         for key, events in by_key.items():
             _restore(out, key, held.get(key), held_latest.get(key))
+            if undos is not None:
+                undos.again(key)
             left: set[CardState] = set()  # the states the events applied again left
             for device, event in causal_order(events, held.get(key)):
                 if (event.before is not None and event.before in left) or not is_history(device, event):
                     apply(device, event)
                     if event.after is not None:
                         left.add(event.after)
-    if undecided:  # (none unless two devices worked on one card at once, or a clock was off)
-        for key, (state, change) in _replay_cards(scan.read, undecided, held_latest, now).items():
+    recount = undos.recount - undecided if undos is not None else set()
+    if undecided or recount:  # (none unless two devices worked on one card at once, or a clock was off)
+        found = _replay_cards(
+            scan.read, undecided | recount, held_latest, now, held={k: held.get(k) for k in recount}
+        )
+        for key, (state, change) in found.items():
             _restore(out, key, state, change)
             out.dirty_decks.add(key.partition("/")[0])  # (its positions move past what was read)
     if not out.future:  # (the journals said it already: once is enough)
@@ -589,6 +620,14 @@ def _change_last(held: CardState | None, changed: Change | None) -> bool:
     return changed is not None and (last is None or changed[0] > last)
 
 
+def changed_elsewhere(device: str, held: CardState | None, changed: Change | None) -> bool:
+    """The last event held for a unit is a change (`_change_last`) made on another device than
+    `device`. It may be an undo: an older event of `device`, history only, may then be what the
+    undo leaves (it takes its target out; its `a` was made without this event, which arrived
+    since), so such a card gets what a replay of every journal gives (`undo_replay`)."""
+    return _change_last(held, changed) and changed is not None and device != changed[1]
+
+
 def _undecided(event: Event, device: str, held: CardState | None, changed: Change | None) -> bool:
     """`event`, history only by `history_only`, may still come after the change held for its card
     in a replay of every journal: it was made from the state that change left (`held`), on a
@@ -618,18 +657,32 @@ def states_without(
     return {key: state for key, (state, _change) in found.items()}
 
 
+def replay_cards(
+    folders: list[Path],
+    keys: set[str],
+    changes: Mapping[str, Change],
+    now: datetime,
+    held: Mapping[str, CardState | None] | None = None,
+) -> dict[str, tuple[CardState | None, Change | None]]:
+    """What a replay of every journal (`folders`) from its start gives each of `keys`: its state
+    and last change (`_replay_cards`). For a history import recorded live (`StateWriter`)."""
+    return _replay_cards(folders, keys, changes, now, held=held)
+
+
 def _replay_cards(
     folders: list[Path],
     keys: set[str],
-    changes: dict[str, Change],
+    changes: Mapping[str, Change],
     now: datetime,
     until: Mapping[str, str] | None = None,
+    held: Mapping[str, CardState | None] | None = None,
 ) -> dict[str, tuple[CardState | None, Change | None]]:
     """What a replay of every journal from its start gives each of `keys` (`load_state` without
     snapshots): its state and last change. Only the records of `keys` are decoded
     (`_records_of`). A card is left out when the replay lacks the change its
     snapshot holds (`changes`: a journal not synced whole yet, a folder gone): the replay of
-    what is here would lose that change, which the snapshot keeps. `until`: card key -> an event
+    what is here would lose that change, which the snapshot keeps; so is a card of `held` (key
+    -> its state now) whose state no event here left. `until`: card key -> an event
     id: that card's events are replayed up to that event, without it (`states_without`; a card
     whose event is not found is left out)."""
     tails: list[list[Tail]] = []
@@ -641,23 +694,29 @@ def _replay_cards(
         tails.append(_once(tail))
     by_key: dict[str, list[tuple[str, Event]]] = {}
     reached: set[str] = set()  # (`until`: the cards whose event was met)
+    taken: dict[str, set[str]] = {}  # per card, the events taken back by undos that leave the state
     for _time, _seq, _pos, device, event, _late in _by_time(tails):
         if until is not None and (event.key in reached or until.get(event.key) == event.id):
             reached.add(event.key)
             continue
         if not leaves_state(event):
             by_key.setdefault(event.key, []).append((device, event))
+        elif event.kind == "undo":  # (of a cram rating, or of an event that left the state as it was)
+            taken.setdefault(event.key, set()).add(event.undoes)
     out: dict[str, tuple[CardState | None, Change | None]] = {}
     if until is not None:
         out.update({key: (None, None) for key in reached if key not in by_key})  # (nothing before it)
         by_key = {key: events for key, events in by_key.items() if key in reached}
     for key, events in by_key.items():
-        held = changes.get(key)
-        if held is not None and not any(
-            e.time == held[0] and (d == held[1] or not held[1]) for d, e in events
+        change = changes.get(key)
+        if change is not None and not any(
+            e.time == change[0] and (d == change[1] or not change[1]) for d, e in events
         ):
             continue
-        out[key] = _replay_card(events, len(folders) > 1)
+        state = held.get(key) if held is not None else None
+        if state is not None and not any(e.after == state for _d, e in events):
+            continue
+        out[key] = _replay_card(events, len(folders) > 1, taken.get(key, set()))
     return out
 
 
@@ -695,10 +754,15 @@ def _records_of(path: Path, keys: set[str], now: datetime) -> list[tuple[int, Ev
     return sorted((offset, e) for offset, e in found.items() if e.key in keys)
 
 
-def _replay_card(events: list[tuple[str, Event]], several: bool) -> tuple[CardState | None, Change | None]:
+def _replay_card(
+    events: list[tuple[str, Event]], several: bool, taken: set[str]
+) -> tuple[CardState | None, Change | None]:
     """One card's state and last change from all its events (in `_by_time` order), as `load_state`
     gives them with no snapshot: in time order, or when an event is not made from the state
-    before it (with `several` devices), in `causal_order`."""
+    before it (with `several` devices), in `causal_order`; last event wins, an undo leaving
+    the card as if the event it takes back had never happened (`undone`: its `a` was made
+    from the journals of its time, and one synced since may hold an event dated before it).
+    `taken`: the ids of events taken back by undos left out of `events` (`leaves_state`)."""
     state: CardState | None = None
     tangled = False
     for _device, event in events:
@@ -707,6 +771,10 @@ def _replay_card(events: list[tuple[str, Event]], several: bool) -> tuple[CardSt
     if tangled:
         events = causal_order(events)
         state = events[-1][1].after if events else None
+    if several and (taken or any(event.kind == "undo" for _device, event in events)):
+        out = undone(events, taken)
+        kept = [event for i, (_device, event) in enumerate(events) if i not in out]
+        state = kept[-1].after if kept else None
     change: Change | None = None
     for device, event in events:
         if change is None or event.time > change[0]:

@@ -22,7 +22,14 @@ from retain.core.state import CardState, Event, StateError, is_whole, validate_s
 from retain.store.files import remove_tree
 from retain.store.leftovers import OUR_TEMP
 from retain.store.oserror import os_error_text
-from retain.store.state.device import MAKING_PREFIX, find_device, import_id, make_device, make_import_folder
+from retain.store.state.device import (
+    MAKING_PREFIX,
+    device_folders,
+    find_device,
+    import_id,
+    make_device,
+    make_import_folder,
+)
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.state.journal_format import check_at
 from retain.store.state.lock import WriterLock
@@ -36,7 +43,15 @@ from retain.store.state.snapshot import (
     write_snapshot,
 )
 from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
-from retain.store.state.stateload import LoadedState, bound, history_only, leaves_state, load_state
+from retain.store.state.stateload import (
+    LoadedState,
+    bound,
+    changed_elsewhere,
+    history_only,
+    leaves_state,
+    load_state,
+    replay_cards,
+)
 
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
@@ -290,9 +305,11 @@ class StateWriter:
         """The time of the last event held for `key` (an older one of another device is history)."""
         return bound(self._states.get(key), self._latest.get(key))
 
-    def _apply(self, event: Event, device: str | None = None) -> None:
+    def _apply(self, event: Event, device: str | None = None, recount: set[str] | None = None) -> None:
         """Apply a recorded event of this device (in the order written) or of the import folder
-        `device` (by its time, as `load_state` does: an event older than the card's last is history)."""
+        `device` (by its time, as `load_state` does: an event older than the card's last is history).
+        An older one under a later change (`changed_elsewhere`: maybe an undo, which puts back
+        what the card is without the event it took back) adds its card to `recount`."""
         if leaves_state(event):  # a cram rating or its undo: history only
             return
         key = event.key
@@ -300,6 +317,8 @@ class StateWriter:
         if device is not None:
             state = self._states.get(key)
             if history_only(event, device, state, known, state):
+                if recount is not None and changed_elsewhere(device, state, known):
+                    recount.add(key)
                 return
         self._dirty.add(key.partition("/")[0])
         if known is None or event.time > known[0]:
@@ -308,6 +327,24 @@ class StateWriter:
             self._states.pop(key, None)
         else:
             self._states[key] = event.after
+
+    def _recount(self, keys: set[str]) -> None:
+        """Give `keys` what a replay of every journal gives (`stateload.replay_cards`), as the next
+        start would: an imported review dated before a rating this device undid is the state
+        the undo leaves (the undo's `a`, made before it was here, is not)."""
+        now = datetime.now(UTC)
+        held = {key: self._states.get(key) for key in keys}
+        found = replay_cards(device_folders(self.state_dir), keys, self._latest, now, held=held)
+        for key, (state, change) in found.items():
+            self._dirty.add(key.partition("/")[0])
+            if state is None:
+                self._states.pop(key, None)
+            else:
+                self._states[key] = state
+            if change is None:
+                self._latest.pop(key, None)
+            else:
+                self._latest[key] = change
 
     def record(self, event: Event) -> Event:
         """Append `event` to the journal durably, then apply it; return it as stored.
@@ -373,8 +410,11 @@ class StateWriter:
             positions = journal.append_many(checked)
         except (JournalError, OSError) as exc:
             raise CollectionError(_reason(exc)) from None
+        recount: set[str] = set()
         for event in checked:
-            self._apply(event, into)
+            self._apply(event, into, recount)
+        if recount:
+            self._recount(recount)
         if into is not None:
             self._late = True  # the manifest names the folder's files, even if no state changed
         return Recorded(
