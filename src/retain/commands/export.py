@@ -117,7 +117,12 @@ def run(args: argparse.Namespace) -> int:
     if twice := second_deck_refused(jobs, library.entries, library_folders(home.paths, home.config)):
         err(f"retain: export refused: {twice}; nothing was written")
         return 1
-    existing = [p for p in job_paths(jobs, with_progress=args.with_progress) if p.exists() or p.is_symlink()]
+    try:
+        paths = job_paths(jobs, with_progress=args.with_progress)
+    except InteropError as exc:  # (a media link beside the output: refused before "already exists")
+        err(f"retain: export failed: {exc}")
+        return 1
+    existing = [p for p in paths if p.exists() or p.is_symlink()]
     if existing and not args.force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         err(f"retain: {existing[0]} already exists{more}; add --force to replace it")

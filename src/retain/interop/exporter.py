@@ -199,13 +199,16 @@ def export_paths(
     """The files `export_decks` would write to `out` (to ask before replacing any of them).
 
     With the `decks` (and the folder they were read from), the media files a `.toml` or `.md`
-    export would replace beside it are named too: those already there with other bytes."""
+    export would replace beside it are named too: those already there with other bytes. A media
+    link there that `export_decks` would refuse is refused here (`InteropError`), before anyone
+    is asked to replace a file the export would then not write."""
     paths = [out]
     suffix = out.suffix.lower()
     if with_progress and suffix == ".toml":
         paths.append(Path(sidecar_path(str(out))))
     if suffix in (".toml", ".md") and len(decks) == 1:
         pairs = _media_pairs(decks[0], decks_dir, out.parent)
+        _link_refused(pairs)
         paths += [copy for found, copy in pairs if copy.exists() and not _same_bytes(found, copy)]
     return paths
 

@@ -154,7 +154,12 @@ class ExportScreen(ShareDialog):
         if twice := second_deck_refused(jobs, library.entries, library_folders(home.paths, home.config)):
             self._show(line(twice[0].upper() + twice[1:] + ".").plain, True)
             return
-        existing = [p for p in job_paths(jobs, with_progress=with_progress) if p.exists() or p.is_symlink()]
+        try:
+            paths = job_paths(jobs, with_progress=with_progress)
+        except InteropError as exc:  # (a media link beside the file: refused before "Replace?")
+            self._show(line(f"Export failed: {exc}").plain, True)
+            return
+        existing = [p for p in paths if p.exists() or p.is_symlink()]
         if folders := [p for p in existing if p.is_dir() and not p.is_symlink()]:  # (never replaced)
             why = f"{folders[0]} is a folder, not a file; remove it, or export to another name (nothing written)"
             self._show(line(why).plain, True)
