@@ -5,8 +5,10 @@ HTML, tags — behind the `#separator`, `#html`, `#guid column`, `#notetype
 column`, `#deck column` and `#tags column` headers, so Anki imports it with no
 questions. Cells that a spreadsheet would run as a formula (`= + - @`, tab,
 CR first) are neutralised: HTML cells by writing that first character as an
-entity (Anki shows it unchanged), plain cells by a leading apostrophe, which
-import takes off the plain columns only (GUID, note type, deck, tags). A row
+entity (Anki shows it unchanged), and so after a `, ; tab |` or line break (a
+spreadsheet that splits at another separator starts a cell there); plain
+cells by a leading apostrophe, which import takes off the plain columns only
+(GUID, note type, deck, tags). A row
 with a CR in any cell has every cell quoted (a bare CR would end the row for a
 reader), so every text reads back as it was. The `#retain deck:` line's JSON has no separator,
 quote or formula character in its strings (`deck_meta_json`): no cell of it is a formula.
@@ -70,6 +72,9 @@ __all__ = ["read_anki_text", "separator_for", "write_anki_text"]
 
 _SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 _DANGER = "=+-@\t\r"
+# Where a cell could start: each of a run, as the entity written for one ends in `;`.
+_SPLIT_DANGER = re.compile(r"(?:^|(?<=[,;\t|\r\n]))[=+\-@\t\r]+")
+_SPLIT_GUARD = re.compile(r"(?:^|(?<=[,;\t|\r\n]))&#(61|43|45|64|9|13);")  # what `_html_cell` wrote
 _PLAIN_DANGER = re.compile(r"^'*[=+\-@\t\r]")
 _PLAIN_UNDO = re.compile(r"^'+[=+\-@\t\r]")
 _CLOZE_HINT = re.compile(r"\{\{c\d+::")
@@ -105,7 +110,18 @@ def separator_for(path: Path) -> str:
 
 
 def _html_cell(value: str) -> str:
-    return f"&#{ord(value[0])};{value[1:]}" if value and value[0] in _DANGER else value
+    """The HTML cell with each character a spreadsheet would start a formula with written as an
+    entity where a cell could start: first, and after any character some spreadsheet splits a
+    row at (`, ; tab |` and line breaks: a `.csv` opened where `;` separates, as many locales
+    do, made `a;=cmd|...` a formula cell). Anki shows the entity as the character."""
+    return _SPLIT_DANGER.sub(lambda m: "".join(f"&#{ord(c)};" for c in m[0]), value)
+
+
+def _html_uncell(value: str) -> str:
+    """The HTML `_html_cell` was given: its entities back as characters before anything reads the
+    cell (the hidden comment's JSON at the end of the first field holds them too). The same HTML
+    where the entity was written by hand (an entity and its character are one in HTML)."""
+    return _SPLIT_GUARD.sub(lambda m: chr(int(m[1])), value)
 
 
 def _plain_cell(value: str) -> str:
@@ -492,6 +508,8 @@ def read_anki_text(path: Path, limits: Limits, progress: ProgressFn = no_progres
         if not is_html:
             fields = [text_to_html(f) for f in fields]
             source = text_to_html(source)
+        else:
+            fields = [_html_uncell(f) for f in fields]
         deck_name = cell(row, cols["deck"]) or fixed_deck
         notetype = cell(row, cols["notetype"]) or fixed_type
         kind = _guess_kind(notetype, fields[0] if fields else "")
