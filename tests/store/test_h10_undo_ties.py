@@ -67,18 +67,21 @@ def test_undo_takes_back_the_last_written_of_events_at_one_instant(
 
 
 def test_undo_refusal_names_the_last_written_of_events_at_one_instant(tmp_path: Path) -> None:
-    """The newest rating (Good on card C, tied in time with two older ones) was unsuspended
-    since, so undo takes nothing back: the refusal said nothing ("Nothing to undo"), as it
-    looked at the first of the tied ratings (card A, unchanged since) instead."""
+    """The newest rating (Good on card C, tied in time with two older ones) was changed since
+    (rescheduled: a "reset" that carries its state, no undo target), so undo takes nothing back:
+    the refusal said nothing ("Nothing to undo"), as it looked at the first of the tied ratings
+    (card A, unchanged since) instead."""
     home = make_home(tmp_path)
     col = open_col(home, NOW)
     try:
         events = _rate_tied(col)
         key = events[2].key
         held = col.states[key]
-        col.record(Event(col.new_event_id(NOW), "unsuspend", key, NOW, held, held))
+        col.record(Event(col.new_event_id(NOW), "reset", key, NOW, held, held))
         assert col.last_undoable_action(NOW) == []
-        assert col.undo_refusal(NOW) == "Cannot undo Good on tiny/three:c1: it was unsuspended since"
+        assert col.undo_refusal(NOW) == (
+            "Cannot undo Good on tiny/three:c1: its progress was reset or moved since"
+        )
     finally:
         col.close(NOW)
 

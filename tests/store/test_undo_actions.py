@@ -102,6 +102,15 @@ def _laptop_reviews(root: Path, key: str, prior: CardState, at: datetime) -> Car
     return laptop
 
 
+def _laptop_unsuspends(root: Path, suspended: dict[str, CardState], at: datetime) -> None:
+    """Another device unsuspends each card of `suspended` (its state now) at `at`: a change this
+    device's undo never takes back (an unsuspend made here is an undo target of its own)."""
+    writer = JournalWriter(root / "state" / "devices" / "laptop-1", fsync=False)
+    for n, (key, state) in enumerate(suspended.items(), 1):
+        writer.append(Event(f"laptop-1-{n}", "unsuspend", key, at, state.with_flags(suspended=False), state))
+    writer.close()
+
+
 def test_a_bulk_suspend_whose_card_another_device_reviewed_since_takes_back_the_rest(
     tmp_path: Path,
 ) -> None:
@@ -121,14 +130,19 @@ def test_a_bulk_suspend_whose_card_another_device_reviewed_since_takes_back_the_
 
 
 def test_a_bulk_suspend_whose_every_card_changed_since_is_refused_and_said(tmp_path: Path) -> None:
-    home, _before = _rated_then_bulk_suspended(tmp_path)
+    """Every card unsuspended since on another device (an unsuspend made here is undone first,
+    as any undoable action: `test_h39_unsuspend_undo`)."""
+    home, before = _rated_then_bulk_suspended(tmp_path)
+    suspended = {k: st.with_flags(suspended=True) for k, st in before.items()}
+    _laptop_unsuspends(tmp_path, suspended, NOW + timedelta(minutes=1))
     at = NOW + timedelta(minutes=3)
     col = open_col(home, at)
     try:
-        set_suspended(col, KEYS, False, NOW + timedelta(minutes=1))  # unsuspended since, one action
         assert col.last_undoable_action(at) == []
         assert record_undo_action(col, col.states, at) is None
-        assert col.undo_refusal(at) == (f"Cannot undo suspend of {len(KEYS)} cards: it was unsuspended since")
+        assert col.undo_refusal(at) == (
+            f"Cannot undo suspend of {len(KEYS)} cards: another device changed the card since"
+        )
     finally:
         col.close(at)
 
@@ -172,27 +186,30 @@ def test_only_the_events_of_an_action_of_several_carry_the_mark(tmp_path: Path) 
     assert len(marked) - len(encode_event(replace(second, group=""), device=device)) <= len(",g=1234567")
 
 
-def _partly_undone_bulk_suspend(home: Home) -> None:
-    """A rating of KEYS[4], then a bulk suspend of KEYS[:3] of which KEYS[0] was unsuspended by
-    hand, then its undo (the two other cards)."""
+def _partly_undone_bulk_suspend(root: Path) -> Home:
+    """A rating of KEYS[4], then a bulk suspend of KEYS[:3] of which KEYS[0] was unsuspended on
+    another device, then its undo (the two other cards)."""
+    home = make_home(root)
     col = open_col(home, NOW)
+    rate(col, KEYS[4], NOW)
+    set_suspended(col, KEYS[:3], True, NOW + timedelta(seconds=1))
+    col.close(NOW + timedelta(seconds=1))
+    _laptop_unsuspends(root, {KEYS[0]: CardState(suspended=True)}, NOW + timedelta(seconds=2))
+    col = open_col(home, NOW + timedelta(seconds=2))
     try:
-        rate(col, KEYS[4], NOW)
-        set_suspended(col, KEYS[:3], True, NOW + timedelta(seconds=1))
-        set_suspended(col, KEYS[:1], False, NOW + timedelta(seconds=2))
         first = record_undo_action(col, col.states, NOW + timedelta(seconds=3))
         assert first is not None and action_label(first[0]) == "Undid suspend of 2 cards"
-        assert col.states[KEYS[0]].suspended is False  # the card unsuspended by hand is left
+        assert col.states[KEYS[0]].suspended is False  # the card unsuspended on the laptop is left
     finally:
         col.close(NOW)
+    return home
 
 
 def test_undo_after_a_partly_undone_bulk_suspend_reaches_the_earlier_rating(tmp_path: Path) -> None:
     """The card left out of the action's undo kept its suspend the newest undoable event: every
     further undo said "Cannot undo suspend of tiny/one: it was unsuspended since", and the rating
     before the action could never be undone."""
-    home = make_home(tmp_path)
-    _partly_undone_bulk_suspend(home)
+    home = _partly_undone_bulk_suspend(tmp_path)
     at = NOW + timedelta(seconds=4)
     col = open_col(home, at)
     try:
@@ -207,8 +224,7 @@ def test_undo_after_a_partly_undone_bulk_suspend_reaches_the_earlier_rating(tmp_
 
 @pytest.mark.parametrize("cold", [False, True], ids=["index", "cache-deleted"])
 def test_a_partly_undone_action_is_no_undo_target_after_a_restart(tmp_path: Path, cold: bool) -> None:
-    home = make_home(tmp_path)
-    _partly_undone_bulk_suspend(home)
+    home = _partly_undone_bulk_suspend(tmp_path)
     if cold:
         shutil.rmtree(tmp_path / "cache")
     at = NOW + timedelta(minutes=1)
@@ -240,18 +256,21 @@ def test_a_bulk_suspend_undone_but_the_card_another_device_reviewed_is_settled(t
 
 def test_a_rating_whose_card_a_partly_undone_action_changed_is_still_refused(tmp_path: Path) -> None:
     """Settling an action does not make the rating before it of a card it changed (suspended,
-    then unsuspended by hand) safe to undo: that one-event refusal is as before."""
+    then unsuspended on another device) safe to undo: that one-event refusal is as before."""
     home = make_home(tmp_path)
     col = open_col(home, NOW)
+    rate(col, KEYS[0], NOW)
+    set_suspended(col, KEYS[:3], True, NOW + timedelta(seconds=1))
+    suspended = col.states[KEYS[0]]
+    col.close(NOW + timedelta(seconds=1))
+    _laptop_unsuspends(tmp_path, {KEYS[0]: suspended}, NOW + timedelta(seconds=2))
+    col = open_col(home, NOW + timedelta(seconds=2))
     try:
-        rate(col, KEYS[0], NOW)
-        set_suspended(col, KEYS[:3], True, NOW + timedelta(seconds=1))
-        set_suspended(col, KEYS[:1], False, NOW + timedelta(seconds=2))
         assert record_undo_action(col, col.states, NOW + timedelta(seconds=3)) is not None
         at = NOW + timedelta(seconds=4)
         assert col.last_undoable_action(at) == []
         assert record_undo_action(col, col.states, at) is None
-        assert col.undo_refusal(at) == "Cannot undo Good on tiny/one: it was unsuspended since"
+        assert col.undo_refusal(at) == "Cannot undo Good on tiny/one: another device changed the card since"
     finally:
         col.close(NOW)
 

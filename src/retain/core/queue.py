@@ -550,7 +550,10 @@ class StudyQueue:
     def restate(self, keys: Iterable[str], states: Mapping[str, CardState], now: datetime) -> None:
         """Cards whose state another screen changed meanwhile (the browser's suspend, bury, reset
         or reschedule), with `states` as the queue sees them (an exam's caps applied): each is
-        placed again, without touching the day's limits (that was no rating)."""
+        placed again, without touching the day's limits (that was no rating). A card whose note
+        is seen here stays out: the queue cannot tell a note rated today from one only held by a
+        card set aside, so a card unsuspended or unburied up there (its note no longer held, the
+        day log says) comes back by a queue built anew (`ReviewSession.sync_states`)."""
         known = self._states
         for key in keys:
             unit = self._units.get(key)

@@ -359,7 +359,10 @@ class ReviewSession:
         `undo` takes it back: the rating no longer counts in the session, its place in the day's
         limits comes back, and the card, when this session serves it now, is shown next, front
         first. Any other change is no rating: the day's limits stay, and a card whose sibling
-        was studied today stays out until tomorrow (`StudyQueue.restate`)."""
+        was studied today stays out until tomorrow (`StudyQueue.restate`). A card this session
+        held set aside and now back (unsuspended or unburied up there, no undo) rejoins the
+        session as in one started now (`_comes_back`), within the day's limits; a session that
+        had run out shows it."""
         at = self._touch(now)
         since, self._synced_at = self._synced_at, at
         live, known = self.states, self._known
@@ -378,14 +381,19 @@ class ReviewSession:
             if undo.after is not None and live.get(undo.key) == undo.after:
                 known[undo.key] = live[undo.key]
         changed = [k for k in changed if known.get(k) is not live.get(k)]
+        back = self._comes_back(changed, at)  # (as this session saw them: before `known` follows)
         for key in changed:
             st = live.get(key)
             if st is None:
                 known.pop(key, None)
             else:
                 known[key] = st
-        if changed:
+        if back and self._rebuild is not None:
+            self.queue = self._rebuild(at)  # (the day log no longer holds its note: as a fresh start)
+            self._known = dict(live)
+        elif changed:
             self.queue.restate(changed, self._view(changed, at) if self._view is not None else live, at)
+        if changed:
             forced = self._forced  # (undone, then suspended up there: not served after all)
             if (
                 forced is not None
@@ -398,6 +406,9 @@ class ReviewSession:
         if shown or (taken and current is None):
             self._advance(at)  # the card an undo brought back, front first (as `undo` shows it)
             return shown or self.current is not None
+        if current is None and changed:  # (a session that ran out: a card is back, or came due)
+            self._advance(at)
+            return self.current is not None
         if current is None or current.key not in {*changed, *(u.key for u in taken)}:
             return False
         self._previews = None
@@ -408,6 +419,25 @@ class ReviewSession:
             self._forced = None
             self._advance(at)
         return True
+
+    def _comes_back(self, changed: Sequence[str], at: datetime) -> bool:
+        """Whether a daily session's card of `changed` that it saw set aside (suspended, or buried
+        until a later study day) is no longer (unsuspended or unburied on another screen). The
+        queue cannot place it again by itself: the note it held stays seen there for the day,
+        rated or not; the store's day log says which notes a rating holds, so the queue is built
+        anew (`rebuild`), as for a session started now. (An undo's card is put back by
+        `_take_back`; a custom study returns its cards itself, `CustomQueue.restate`.)"""
+        queue = self.queue
+        if self._rebuild is None or not isinstance(queue, StudyQueue):
+            return False
+        known, live = self._known, self.states
+        return any(
+            key in queue
+            and (was := known.get(key)) is not None
+            and self._set_aside(was, at)
+            and not ((now := live.get(key)) is not None and self._set_aside(now, at))
+            for key in changed
+        )
 
     def _news(self, undos: UndosSince, since: datetime) -> list[Event]:
         """The undo events recorded since `since` that this session has not taken back yet."""

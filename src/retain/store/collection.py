@@ -528,9 +528,9 @@ class Collection:
         return self._opened + max(timedelta(0), datetime.now(UTC) - self._opened_wall)
 
     def last_undoable(self, now: datetime | None = None) -> Event | None:
-        """The last written review/suspend/bury/reset of this device not yet undone, also from
-        before a restart, dated within `UNDO_WINDOW` of `now` (default: now, `_now`): from the
-        window before it to as far after it (`_undo_span`)."""
+        """The last written review, (un)suspend, (un)bury or reset of this device not yet undone,
+        also from before a restart, dated within `UNDO_WINDOW` of `now` (default: now, `_now`):
+        from the window before it to as far after it (`_undo_span`)."""
         action = self.last_undoable_action(now)
         return action[0] if action else None
 

@@ -66,7 +66,7 @@ __all__ = ["DeckActivity", "History", "ReviewRow", "open_history"]
 _REVIEW = KIND["review"]
 # What `last_undoable` offers to take back; a "reset" only when it is a forget (`forget_sql`), not
 # a move's records or a reschedule's (they carry a state: their own undo is elsewhere).
-UNDOABLE_KINDS = ("review", "suspend", "bury", "unbury", "cram", "reset")
+UNDOABLE_KINDS = ("review", "suspend", "unsuspend", "bury", "unbury", "cram", "reset")
 
 
 def forget_sql(row: str) -> str:
@@ -394,15 +394,15 @@ class History:
             elif before_state == REVIEW:
                 log.reviews_done[deck] = log.reviews_done.get(deck, 0) + 1
         log.new_seen = {deck: len(keys) for deck, keys in new_keys.items()}
-        # A card suspended or buried today may have shown its answer: its siblings wait too. A bury
-        # unburied since does not hold them (nor the card itself): the unbury, as an undo would,
-        # gives the card back to the day (the browser's or the deck list's Unbury).
-        bury, unbury = KIND["bury"], KIND["unbury"]
+        # A card suspended or buried today may have shown its answer: its siblings wait too. A
+        # suspend unsuspended since, or a bury unburied since, does not hold them (nor the card
+        # itself): the unsuspend or unbury, as an undo would, gives the card back to the day (the
+        # browser's `s` or `b`, the deck list's Unbury); its undo holds them again.
         for (key,) in self._db.execute(
             "SELECT key FROM events e WHERE kind IN (?, ?) AND undone = 0 AND t >= ? AND t < ?"
-            " AND NOT (kind = ? AND EXISTS (SELECT 1 FROM events u"
-            " WHERE u.key = e.key AND u.kind = ? AND u.undone = 0 AND u.t >= e.t))",
-            (KIND["suspend"], bury, *span, bury, unbury),
+            " AND NOT EXISTS (SELECT 1 FROM events u WHERE u.key = e.key AND u.undone = 0"
+            " AND u.t >= e.t AND u.kind = CASE e.kind WHEN ? THEN ? ELSE ? END)",
+            (KIND["suspend"], KIND["bury"], *span, KIND["suspend"], KIND["unsuspend"], KIND["unbury"]),
         ):
             log.notes_seen.add(key.partition(":")[0])
         return log
@@ -822,9 +822,10 @@ class History:
     def last_undoable(
         self, now: datetime, device: str, since: datetime, until: datetime | None = None
     ) -> Event | None:
-        """The last review, cram rating, suspend, bury or forget (`forget_sql`) of `device` since
-        `since` not yet undone; None when there is none, or when a later event changed its card
-        since (every card of it, for one event of an action of several: `last_undoable_action`)."""
+        """The last review, cram rating, (un)suspend, (un)bury or forget (`forget_sql`) of `device`
+        since `since` not yet undone; None when there is none, or when a later event changed its
+        card since (every card of it, for one event of an action of several:
+        `last_undoable_action`)."""
         action = self.last_undoable_action(now, device, since, until)
         return action[0] if action else None
 
@@ -851,10 +852,10 @@ class History:
     def last_undoable_action(
         self, now: datetime, device: str, since: datetime, until: datetime | None = None
     ) -> list[Event]:
-        """What undo takes back: the last written review, cram rating, suspend, bury or forget of
-        `device` dated from `since` to `until` (None: no end) not yet undone, or, when that event
-        is one of an action of several (a bulk
-        suspend or reset: `Event.group`), every event of the action not undone yet whose card no
+        """What undo takes back: the last written review, cram rating, (un)suspend, (un)bury or
+        forget of `device` dated from `since` to `until` (None: no end) not yet undone, or, when
+        that event is one of an action of several (a bulk suspend, unsuspend or reset:
+        `Event.group`), every event of the action not undone yet whose card no
         later event changed since, newest first. [] when there is none, or when a later event
         changed its card (every card of the action) since.
 

@@ -14,8 +14,8 @@ suspend, bury and reset act on the rows (a cloze deletion, a reverse); delete an
 move act on their whole entries in the deck file, and say so when that is more
 than was marked. Edit always opens the highlighted card. Many cards are suspended,
 buried or reset as one durable batch behind the table's loading indicator, and ctrl+z right
-after a suspend of many takes all of it back. `b` buries until the next study day, as a
-session's bury does, or, when every card it acts on is buried, unburies: back today.
+after a suspend or unsuspend of many takes all of it back. `b` buries until the next study
+day, as a session's bury does, or, when every card it acts on is buried, unburies: back today.
 """
 
 from __future__ import annotations
@@ -558,7 +558,7 @@ class BrowserScreen(Screen[None]):
             if len(units) == 1:
                 self._said_suspended(units, suspend)
                 return
-            self._bulk = len(events) if suspend else 0
+            self._bulk = len(events)  # (ctrl+z takes the suspend or unsuspend back, all of it)
             self._said_suspended(units, suspend, changed=len(events))
 
         self.behind_indicator(len(units), work, "Not suspended" if suspend else "Not unsuspended")
@@ -573,7 +573,7 @@ class BrowserScreen(Screen[None]):
             what = f"{changed:,} card{'' if changed == 1 else 's'}"
             if changed < len(units):
                 what += f"; {_already(len(units) - changed)} {done.lower()}"
-        undo = f" ({self._keys('undo', 'ctrl+z')} to undo)" if suspend and changed != 0 else ""
+        undo = f" ({self._keys('undo', 'ctrl+z')} to undo)" if changed != 0 else ""
         self.notify(f"{done} {what}{undo}", markup=False)
         self.show_page(self.query_one(BrowseTable).selected_key())
 
