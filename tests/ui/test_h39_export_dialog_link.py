@@ -50,3 +50,18 @@ async def test_the_link_is_refused_before_replace_is_asked(
         assert shown.startswith("Export failed: ") and "pics.media is a symbolic link" in shown, shown
     assert (shared / "pics.md").read_text("utf-8") == "last week's\n"
     assert list(elsewhere.iterdir()) == []
+
+
+async def test_a_group_of_one_deck_says_one_deck(open_app: OpenApp, retain_home: Path) -> None:
+    (retain_home / "decks" / "solo.toml").write_text(
+        'format = 1\n[deck]\nid = "solo"\nname = "Solo"\ngroup = "Lone"\n\n'
+        '[[cards]]\nid = "one"\nfront = "q"\nback = "a"\n',
+        encoding="utf-8",
+    )
+    app = open_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x")
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        labels = [str(prompt) for prompt, _value in screen.query_one(Select)._options]
+        assert "Lone: the whole group (1 deck)" in labels, labels

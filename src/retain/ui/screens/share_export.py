@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 
 from retain.core.ids import slugify
 from retain.core.model import Deck
+from retain.core.statstext import plural
 from retain.interop.errors import InteropError
 from retain.interop.exporter import EXPORT_SUFFIXES, unknown_type_refused
 from retain.interop.group_export import (
@@ -66,7 +67,10 @@ class ExportScreen(ShareDialog):
         decks = sorted(all_decks, key=lambda d: d.name.lower())
         groups = group_names(all_decks)
         options = [
-            (line(f"{g}: the whole group ({len(decks_in_group(all_decks, g))} decks)"), f"{GROUP}{g}")
+            (
+                line(f"{g}: the whole group ({plural(len(decks_in_group(all_decks, g)), 'deck')})"),
+                f"{GROUP}{g}",
+            )
             for g in groups
         ]
         options += [(line(f"{d.name} ({d.id})"), d.id) for d in decks]  # Content: never read as markup
