@@ -10,7 +10,8 @@ element whose style is `display: none` or that has `hidden`, in a `<script>`, `<
 `<template>`: `_hidden_spans`) asks with nothing: `{{Front}}<!-- {{Back}} -->` asks with the front
 only (a cloze type's `{{cloze:X}}` is its card's text wherever it is). A note whose package holds no card of its type's first template(s) (a conditional first
 template that its fields leave empty) is read from the first template it has a card of
-(`from_template`).
+(`from_template`); an export finds that template again from the note's fields, as Anki's card
+generation does (`made_templates`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "from_template",
     "kind_of",
     "legacy_layout",
+    "made_templates",
     "note_filled",
     "note_kind",
     "template_warnings",
@@ -200,6 +202,79 @@ def first_template(nt: NoteType, ords: set[int]) -> int:
         return 0
     first = min(ords)
     return first if 0 < first < len(nt.qfmts) else 0
+
+
+# Anki's special fields that its card generation takes as never empty (`{{#Deck}}` opens, a
+# question showing `{{Card}}` makes a card); `{{Tags}}` is not empty when the note has tags.
+_SPECIAL_FILLED = frozenset({"Card", "CardID", "CardFlag", "Deck", "Subdeck", "Type"})
+
+
+def made_templates(nt: NoteType, fields: list[str], tagged: bool = False) -> tuple[int, ...]:
+    """The templates of a non-cloze type that Anki makes a card of for a note with `fields` (its
+    HTML, in order; `tagged`: it has tags), as its card generation decides (rslib
+    `renders_with_fields`): a question that refers to a field that is not empty (`_EMPTY_FIELD`;
+    or a special one, `_SPECIAL_FILLED`), through any filter (a type-in box too), outside every
+    `{{#F}}` section whose F is empty and every `{{^F}}` whose F is not. A reference in an HTML
+    comment counts for nothing: Anki's template parser takes a comment as text. When none makes
+    a card Anki makes the first, (0,). () for a cloze type."""
+    if nt.is_cloze:
+        return ()
+    filled = {name for name, html in zip(nt.fields, fields, strict=False) if not _EMPTY_FIELD.fullmatch(html)}
+    filled |= _SPECIAL_FILLED | ({"Tags"} if tagged else set())
+    return tuple(i for i, q in enumerate(nt.qfmts) if _renders(q, filled)) or (0,)
+
+
+def _renders(template: str, filled: set[str]) -> bool:
+    """Whether a question template shows a field of `filled` for Anki (see `made_templates`). A
+    closing tag closes the innermost open section of its key (Anki refuses a template whose
+    sections do not nest), any other is left; linear in the template's tags."""
+    open_: list[tuple[str, bool]] = []  # (key, shut for the note)
+    depth: dict[str, int] = {}  # key -> its sections open
+    shut = 0  # open sections that are shut
+    for tag in _anki_tags(template):
+        kind = tag[:1] if len(tag) >= 2 else ""
+        if kind in ("#", "^"):
+            key = tag[1:].lstrip()
+            closed = (key in filled) == (kind == "^")
+            open_.append((key, closed))
+            depth[key] = depth.get(key, 0) + 1
+            shut += closed
+        elif kind == "/":
+            key = tag[1:].lstrip()
+            while depth.get(key) and open_:
+                top, closed = open_.pop()
+                depth[top] -= 1
+                shut -= closed
+                if top == key:
+                    break
+        elif shut == 0 and tag.rsplit(":", 1)[-1] in filled:
+            return True
+    return False
+
+
+def _anki_tags(template: str) -> Iterator[str]:
+    """The `{{...}}` tags of a template as Anki's parser reads them, trimmed (and any `{` they
+    start with dropped): at each place a tag (up to the first `}}`) before an HTML comment (up to
+    the first `-->`), and none inside a comment. Linear: once a closing is missing, no later one
+    can be found either."""
+    pos, tags, comments = 0, True, True
+    while tags:
+        at = template.find("{{", pos)
+        if at < 0:
+            return
+        note = template.find("<!--", pos, at) if comments else -1
+        if note >= 0:
+            end = template.find("-->", note + 4)
+            if end >= 0:
+                pos = end + 3
+                continue
+            comments = False  # (an unclosed `<!--` is text)
+        end = template.find("}}", at + 2)
+        if end < 0:
+            tags = False
+            continue
+        yield template[at + 2 : end].lstrip("{").strip()
+        pos = end + 2
 
 
 def from_template(nt: NoteType, first: int) -> NoteType:

@@ -53,6 +53,7 @@ from retain.core.mediaref import is_played_head
 from retain.core.model import Card, Deck
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, set_aside
+from retain.core.stats import learning_counts
 from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import NoteType
@@ -84,10 +85,19 @@ from retain.interop.anki.apkg_schema import (
     kept_model_json,
     model_json,
 )
+from retain.interop.anki.apkg_templates import from_template, made_templates
 from retain.interop.anki.fieldmarkup import field_text
 from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.readings import reading_field_html
-from retain.interop.ankikeep import AnkiEase, AnkiIntervals, AnkiKeep, card_fingerprint, keep_path, load_keep
+from retain.interop.ankikeep import (
+    AnkiEase,
+    AnkiIntervals,
+    AnkiKeep,
+    KeptNote,
+    card_fingerprint,
+    keep_path,
+    load_keep,
+)
 from retain.interop.bundle import DeckReviews, Review
 from retain.interop.errors import InteropError
 from retain.interop.html import html_to_text, markdown_to_html
@@ -279,6 +289,7 @@ class _Note:
     mid: int
     fields: list[str]
     tags: tuple[str, ...]
+    first: int = 0  # the template of its first card (`_first_template`): its cards' ords start there
 
 
 def _note_for(
@@ -297,6 +308,10 @@ def _note_for(
     nt = keep.notetypes.get(kept.mid) if keep and kept else None
     shape = _shape(nt) if nt is not None and nt["flds"] else None
     fields: list[str] | None = None
+    first = 0
+    if keep is not None and kept is not None and shape is not None:
+        first = _first_template(deck, card, kept, shape, keep.media)
+        shape = from_template(shape, first)
     if (
         keep is not None
         and kept is not None
@@ -314,7 +329,9 @@ def _note_for(
             ]
             fields = ["<br><br>".join(f for f in fresh if f)]
         else:  # into the fields the import read them from (see `_refill`), its switches set
-            fields = _switched(shape, card.kind, _refill(deck, card, kept.fields, kept.sum, nt, keep.media))
+            fields = _switched(
+                shape, card.kind, _refill(deck, card, kept.fields, kept.sum, shape, keep.media)
+            )
             if fields is not None:
                 fields = [_media_html(f, used, deck.id, folder, opts.warnings) for f in fields]
                 _kept_media(fields, keep, folder, used)  # (the fields kept as they were)
@@ -327,21 +344,48 @@ def _note_for(
         models.setdefault(str(mid), model_json(note.kind, now_s, did))
         return _Note(note.guid, mid, list(note.fields), note.tags)
     models.setdefault(str(kept.mid), kept_model_json(kept.mid, nt, now_s, did))
-    return _Note(kept.guid, kept.mid, fields, note_tags(deck, card))
+    return _Note(kept.guid, kept.mid, fields, note_tags(deck, card), first)
+
+
+def _first_template(deck: Deck, card: Card, kept: KeptNote, shape: NoteType, media: dict[str, str]) -> int:
+    """The template the import read the card's note from (`apkg_templates.first_template`): the
+    first one Anki makes a card of for the note's kept fields (`made_templates`; a conditional
+    first template they leave empty makes none), so that its card goes back as a card of that
+    template, asking what it asked in Anki. Where that is not the first, the card the kept fields
+    make from each candidate, and from the first (Anki keeps the card of a template a field edit
+    emptied), is matched against the one the import made (`kept.sum`)."""
+    made = made_templates(shape, kept.fields, bool(note_tags(deck, card)))
+    if not made or made[0] == 0 or len(kept.fields) != len(shape.fields):
+        return 0
+
+    def lookup(name: str) -> str | None:
+        hashed = media.get(name)
+        return placeholder(deck.id, hashed) if hashed else None
+
+    for first in (*made, 0):
+        view = from_template(shape, first)
+        layout = field_layout(view, len(kept.fields), card.kind, note_filled(view, kept.fields))
+        parts, count, rest, extra = card_fields(kept.fields, layout)
+        made_card = note_to_card(
+            card.id, card.kind, parts, (), lookup, extra=extra, front_count=count, extra_parts=rest
+        )
+        if card_fingerprint(made_card) == kept.sum:
+            return first
+    return made[0]
 
 
 _RETAIN_COMMENT = re.compile(r"<!--retain \{.*?\}-->", re.DOTALL)
 
 
 def _refill(
-    deck: Deck, card: Card, kept: list[str], made_sum: str, nt: dict[str, Any], media: dict[str, str]
+    deck: Deck, card: Card, kept: list[str], made_sum: str, shape: NoteType, media: dict[str, str]
 ) -> list[str]:
     """An edited card's note fields: each side of the card (front, back, extra) goes back into the
-    fields the import made it from (`field_layout`), a field whose text the side still holds as it
-    was keeps Anki's HTML exactly, and the changed text goes into the field(s) it replaced. What the
-    note type has no field for travels in retain's hidden comment, with what it always carries."""
-    width = len(nt["flds"])
-    shape = _shape(nt)
+    fields the import made it from (`field_layout` of `shape`, the kept note type from the template
+    the note was read from), a field whose text the side still holds as it was keeps Anki's HTML
+    exactly, and the changed text goes into the field(s) it replaced. What the note type has no
+    field for travels in retain's hidden comment, with what it always carries."""
+    width = len(shape.fields)
 
     def lookup(name: str) -> str | None:
         hashed = media.get(name)
@@ -536,13 +580,23 @@ def _day_start(moment: datetime, day: StudyDay) -> bool:
         return False
 
 
-def _last_ivl(state: CardState | None, day: StudyDay) -> int:
+def _last_ivl(state: CardState | None, day: StudyDay, at: datetime | None = None) -> int:
     """Anki's `lastIvl`: the interval the card had before the answer (from its last review to its
-    due), which Anki's graphs and true retention split young and mature reviews by; 0 when new."""
+    due), which Anki's graphs and true retention split young and mature reviews by; 0 when new.
+    A (re)learning step answered at `at` is logged as Anki logs it then (`maybe_as_days` at the
+    answer, `core.stats.learning_counts`): in days when it is a step of days or reaches the next
+    rollover from `at`, else in seconds, whatever rollover it passed (a `10m` step set at 03:55
+    and answered at 04:05 is -600: its answer is no review in Anki's true retention, nor in
+    retain's). Without `at`, as the answer that set it logged it (`_revlog_ivl`)."""
     if state is None or state.due is None or state.last_review is None:
         return 0
     if state.state == REVIEW and state.due - state.last_review < timedelta(days=1):
         return 0  # a review card's interval is in days (one due the day it was last studied: 0)
+    if at is not None and state.state in (LEARNING, RELEARNING):
+        last, due = state.last_review, state.due
+        if learning_counts(at, last, due, day):
+            return max(1, _step_days(due, last, day))
+        return -max(1, int((due - last).total_seconds()))
     return _revlog_ivl(state, state.last_review, day)
 
 
@@ -628,7 +682,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
                 "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (nid, note.guid, mid, now_s, -1, tags, "\x1f".join(fields), sfld, _csum(sfld), 0, ""),
             )
-            for ord_, key in enumerate(keys):
+            for ord_, key in enumerate(keys, note.first):
                 if card.kind == "cloze":
                     ord_ = int(key.rsplit(":c", 1)[1]) - 1
                 cid += 1
@@ -831,7 +885,7 @@ class _Revlog:
             return False, (
                 r.rating,
                 ivl,
-                anki.before(r, (REVIEW,)) or _last_ivl(r.before, day),
+                anki.before(r, (REVIEW,)) or _last_ivl(r.before, day, r.time),
                 (ease.row_factor(r) or _factor(r.after)) if typ else 0,
                 min(r.duration_ms, 60_000),
                 typ,
