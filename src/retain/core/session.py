@@ -768,7 +768,9 @@ class ReviewSession:
             for due, is_review in ((step, False), (review, True))
             if due is not None and due > now
         ]
-        for key in {e.key for e in events}:  # (a crammed card keeps its due: one due now is served now)
+        # (a crammed card keeps its due: one due now is served now). A card the session no
+        # longer has (deleted from its deck, its deck gone: `refresh_units`) is served by nothing.
+        for key in {e.key for e in events if e.key in queue}:
             state = self.states.get(key)
             if state is not None and state.due is not None:
                 at = next_served(state, day, ahead)

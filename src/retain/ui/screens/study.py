@@ -23,6 +23,7 @@ from retain.core.session import ReviewSession, action_label
 from retain.core.state import Event
 from retain.core.statstext import plural
 from retain.core.studyday import StudyDay
+from retain.core.summary_figures import SummaryFigures, summary_figures
 from retain.core.typed import MAX_ANSWER, TypedCheck, check_unit
 from retain.store.collection import CollectionError
 from retain.store.decks.reload import deck_changes, files_by_deck
@@ -675,32 +676,39 @@ class StudyScreen(Screen[None]):
         """Esc: show the summary if anything was studied, else go back."""
         from retain.ui.screens.summary import SummaryScreen
 
+        if not self.session.studied:
+            self.dismiss()
+            return
+        self.app.switch_screen(
+            SummaryScreen(
+                self._summary_figures(),
+                clock=self._clock,
+                session=self.session,
+                resume=self._go_on,
+                refigure=self._refigured,
+            )
+        )
+
+    def _summary_figures(self) -> SummaryFigures:
+        """The summary's figures now (`core.summary_figures`). One rule for every session: left
+        with cards of its decks that normal study serves now (`ReviewSession.serving`: a custom
+        study's list is not what is due, its decks' queue is), else when the next come."""
         session = self.session
         if session.decks_queue is None and self._app_has_collection():
             # (a custom study: its summary names the next card normal study serves of its decks)
             session.decks_queue = retain_app(self).collection.study_queue
-        summary = session.summary()
-        if summary.studied:
-            # One rule for every session: left with cards of its decks that normal study serves now
-            # (`ReviewSession.serving`: a custom study's list is not what is due, its decks' queue is)
-            now = self._clock()
-            serving = session.serving(now)
-            waiting = serving is not None and serving.counts(now).total > 0
-            next_day, limited = (None, None) if waiting else self._next_day(serving)
-            self.app.switch_screen(
-                SummaryScreen(
-                    summary,
-                    clock=self._clock,
-                    limit_lifts_at=next_day if limited else None,
-                    limit=limited or "daily limit reached",
-                    next_day_at=None if limited else next_day,
-                    waiting=waiting,
-                    session=self.session,
-                    resume=self._go_on,
-                )
-            )
-        else:
-            self.dismiss()
+        return summary_figures(session, self._clock(), self._next_day)
+
+    def _refigured(self) -> SummaryFigures:
+        """The summary's figures again, once the session has taken what changed while its summary
+        was up, as this screen takes it on its return (`on_screen_resume`): card states changed in
+        the browser, the decks reloaded (a card added or deleted); new settings are taken by
+        `ReviewSession.serving`."""
+        self.session.sync_states(self._clock(), self._undos_since)
+        collection = getattr(self.app, "collection", None)
+        if collection is not None and collection.units_by_key is not self.session.units_by_key:
+            self.reload_decks()
+        return self._summary_figures()
 
     def _go_on(self) -> StudyScreen:
         """A study screen for this session again (undo on its summary brought a card back)."""

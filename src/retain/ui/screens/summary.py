@@ -2,12 +2,18 @@
 
 `u` (ctrl+z) undoes the last rating as on the study screen: when the session serves the card
 again, it is shown (the session goes on), else the figures follow the undo.
+
+The figures are worked out again (`refigure`, the study screen's rule: `core.summary_figures`)
+when a screen opened over the summary closes (settings saved, a card deleted or suspended in the
+browser) and when the deck files change on disk: "Next due" follows the decks and the limits as
+the deck list counts them, not as they were when the session ended.
 """
 
 from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
@@ -20,6 +26,7 @@ from textual.widgets import Static
 
 from retain.core.scheduler import interval_label
 from retain.core.session import ReviewSession, SessionSummary, action_label
+from retain.core.summary_figures import DEFAULT_LIMIT, SummaryFigures
 from retain.store.collection import CollectionError
 from retain.ui.text import line
 from retain.ui.widgets.key_bar import KeyBar
@@ -45,7 +52,7 @@ def summary_content(
     limit_lifts_at: datetime | None = None,
     next_day_at: datetime | None = None,
     waiting: bool = False,
-    limit: str = "daily limit reached",
+    limit: str = DEFAULT_LIMIT,
 ) -> Content:
     """The figures; `limit_lifts_at`: a daily limit held cards back, and they come then (the next
     study day's start), so the next cards are due no later than that. `next_day_at`: the next
@@ -110,28 +117,28 @@ class SummaryScreen(Screen[None]):
 
     def __init__(
         self,
-        summary: SessionSummary,
+        figures: SummaryFigures,
         *,
         clock: Callable[[], datetime],
-        limit_lifts_at: datetime | None = None,
-        next_day_at: datetime | None = None,
-        waiting: bool = False,
-        limit: str = "daily limit reached",
         session: ReviewSession | None = None,
         resume: Callable[[], Screen[None]] | None = None,
+        refigure: Callable[[], SummaryFigures] | None = None,
     ) -> None:
         """`session`: the session summed up, for `u`; `resume`: a study screen that goes on with it
-        (when undo brought a card back)."""
+        (when undo brought a card back); `refigure`: the figures as they are now, the changes made
+        meanwhile taken by the session first (new settings, the decks reloaded)."""
         super().__init__()
-        self.summary = summary
+        self.figures = figures
         self._clock = clock
-        self._limit_lifts_at = limit_lifts_at
-        self._next_day_at = next_day_at
-        self._waiting = waiting
-        self._limit = limit
         self._session = session
         self._resume = resume
+        self._refigure = refigure
         self._shown = ""  # the body's words as last drawn
+        self._resumed = False  # (the first resume is the screen being shown: its figures are new)
+
+    @property
+    def summary(self) -> SessionSummary:
+        return self.figures.summary
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="summary-box"):
@@ -156,9 +163,30 @@ class SummaryScreen(Screen[None]):
         self.query_one("#summary-body", Static).update(body)
 
     def _body(self) -> Content:
-        return summary_content(
-            self.summary, self._clock(), self._limit_lifts_at, self._next_day_at, self._waiting, self._limit
-        )
+        f = self.figures
+        return summary_content(f.summary, self._clock(), f.limit_lifts_at, f.next_day_at, f.waiting, f.limit)
+
+    def on_screen_resume(self) -> None:
+        """A screen opened over the summary closed: the settings, the browser, an editor may have
+        changed what the figures depend on."""
+        if self._resumed:
+            self._refresh_figures()
+        self._resumed = True
+
+    def on_decks_reloaded(self) -> None:
+        """Deck files changed on disk (`retain.ui.live_reload`): a card added or deleted."""
+        self._refresh_figures()
+
+    def _refresh_figures(self) -> None:
+        """The figures as the session's decks and settings are now, drawn when their words change."""
+        if self._refigure is None:
+            return
+        try:
+            self.figures = self._refigure()
+        except (CollectionError, OSError) as exc:  # (the figures as they were: say why)
+            self.notify(f"Summary not updated: {exc}", severity="warning", markup=False)
+            return
+        self._tick()
 
     def action_close(self) -> None:
         self.dismiss()
@@ -189,5 +217,9 @@ class SummaryScreen(Screen[None]):
         if undone is not None and card is not None and card.key == undone.key and self._resume is not None:
             self.app.switch_screen(self._resume())  # its card again: the session goes on
             return
-        self.summary = session.summary()  # (an older rating, or a card this session does not serve)
+        # (an older rating, or a card this session does not serve)
+        if self._refigure is not None:
+            self._refresh_figures()
+            return
+        self.figures = replace(self.figures, summary=session.summary())
         self._show(self._body())
