@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from retain.core.state import REVIEW, CardState
 from retain.core.studyday import StudyDay
-from retain.interop.anki.apkg_write import _revlog_ivl
+from retain.interop.anki.apkg_revlog import _revlog_ivl
 
 DAY = StudyDay(4, UTC)
 

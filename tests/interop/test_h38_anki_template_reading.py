@@ -211,15 +211,16 @@ def test_a_cloze_field_in_a_hidden_element_is_still_the_text(tmp_path: Path) -> 
     assert madrid.kind == "cloze" and madrid.extra == "Since 1561."
 
 
-def test_a_section_in_a_comment_still_decides(tmp_path: Path) -> None:
-    """Anki's sections ignore HTML: `{{^Back}}` in a comment still hides what follows it."""
+def test_a_section_in_a_comment_decides_nothing(tmp_path: Path) -> None:
+    """Anki reads a comment in a template as text: `{{^Back}}` in one opens no section, so the
+    question shows the front, then the back (real Anki 26.9: "FRONT ... BACK")."""
 
     def change(conn: sqlite3.Connection) -> None:
         question = "<!--{{^Back}}-->{{Front}}<!--{{/Back}}-->{{#Back}}{{Back}}{{/Back}}"
         _templates(conn, BASIC, [("Card 1", question, "{{Front}}")])
 
-    _, capital = _card(_read(tmp_path, change), "Paris")  # (Back filled: the front is Back alone)
-    assert capital.front.startswith("Paris") and "capital" in capital.back
+    _, capital = _card(_read(tmp_path, change), "What is the ")  # (the front first, then Back)
+    assert capital.front.index("capital") < capital.front.index("Paris") and capital.back == ""
 
 
 # 3. a note without its first template's card --------------------------------------------------

@@ -5,26 +5,27 @@ template with a type-in box for a field its question does not show (typed); two 
 second asks with a field the first does not (reversed); else basic. A type-in box in a template
 retain does not keep, or in the second one of a reversed note, makes nothing typed. The card asks
 what those templates ask (`field_layout`), their `{{#F}}` and `{{^F}}` sections decided per note as
-Anki decides them. A reference that Anki renders where nothing shows it (in an HTML comment, in an
+Anki decides them. Tags are read as Anki's parser reads them (`_anki_tokens`, for the import and
+the export's card generation alike): an HTML comment is text to it, so a section tag in one
+decides nothing. A reference that Anki renders where nothing shows it (in an HTML comment, in an
 element whose style is `display: none` or that has `hidden`, in a `<script>`, `<style>` or
-`<template>`: `_hidden_spans`) asks with nothing: `{{Front}}<!-- {{Back}} -->` asks with the front
-only (a cloze type's `{{cloze:X}}` is its card's text wherever it is). A note whose package holds no card of its type's first template(s) (a conditional first
-template that its fields leave empty) is read from the first template it has a card of
-(`from_template`); an export finds that template again from the note's fields, as Anki's card
-generation does (`made_templates`).
+`<template>`: `hidden_spans`) asks with nothing: `{{Front}}<!-- {{Back}} -->` asks with the front
+only (a cloze type's `{{cloze:X}}` is its card's text wherever it is). A note whose package holds
+no card of its type's first template(s) (a conditional first template that its fields leave
+empty) is read from the first template it has a card of (`from_template`); an export finds that
+template again from the note's fields, as Anki's card generation does (`made_templates`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from html.parser import HTMLParser
 
 from retain.core.model import Kind
 from retain.interop.anki.ankidb import NoteType
-from retain.interop.html_layout import Hidden
+from retain.interop.anki.template_hiding import hidden_spans
 
 __all__ = [
     "Layout",
@@ -111,7 +112,7 @@ def _furigana_spans(text: str) -> Iterator[tuple[int, int, str, str]]:
 class _Ref:
     index: int  # the field
     filters: tuple[str, ...]  # its filters, as written
-    hidden: bool = False  # where Anki renders it nothing shows it (`_hidden_spans`)
+    hidden: bool = False  # where Anki renders it nothing shows it (`hidden_spans`)
 
     @property
     def shown(self) -> bool:
@@ -130,26 +131,21 @@ class _Ref:
 
 def _field_refs(nt: NoteType, template: str, filled: frozenset[int] | None = None) -> list[_Ref]:
     """The references to the note type's fields a template shows, in order: with `filled` (a
-    note's `note_filled`), those its sections show for that note; with None, those in any section
-    too (what the type can show)."""
+    note's `note_filled`), those its sections show for that note, as Anki decides: `{{#F}}` when
+    F is not empty, `{{^F}}` when it is (a key that names no field, Tags, Card or a cloze number,
+    is taken as open); with None, those in any section too (what the type can show)."""
+    empty: frozenset[str] = frozenset()
+    full: frozenset[str] = frozenset()
+    if filled is not None:
+        keys = [k for k in _section_keys(template) if k in nt.fields]
+        full = frozenset(k for k in keys if nt.fields.index(k) in filled)
+        empty = frozenset(keys) - full
     out: list[_Ref] = []
-    for ref, sections, hidden in _refs(template):
-        if filled is not None and not _opens(nt, sections, filled):
-            continue
+    for ref, hidden in _refs(template, empty, full):
         *filters, name = (part.strip() for part in ref.split(":"))
         if name in nt.fields:
             out.append(_Ref(nt.fields.index(name), tuple(filters), hidden))
     return out
-
-
-def _opens(nt: NoteType, sections: tuple[tuple[bool, str], ...], filled: frozenset[int]) -> bool:
-    """Whether every one of `sections` (negated, key) shows its content for a note whose non-empty
-    tested fields are `filled`, as Anki decides: `{{#F}}` when F is not empty, `{{^F}}` when it
-    is. A key that names no field (Tags, Card, a cloze number) is taken as open, as before."""
-    for negated, key in sections:
-        if key in nt.fields and (nt.fields.index(key) in filled) == negated:
-            return False
-    return True
 
 
 def _asked_fields(nt: NoteType, template: str, filled: frozenset[int] | None = None) -> list[int]:
@@ -225,40 +221,25 @@ def made_templates(nt: NoteType, fields: list[str], tagged: bool = False) -> tup
 
 
 def _renders(template: str, filled: set[str]) -> bool:
-    """Whether a question template shows a field of `filled` for Anki (see `made_templates`). A
-    closing tag closes the innermost open section of its key (Anki refuses a template whose
-    sections do not nest), any other is left; linear in the template's tags."""
-    open_: list[tuple[str, bool]] = []  # (key, shut for the note)
-    depth: dict[str, int] = {}  # key -> its sections open
-    shut = 0  # open sections that are shut
-    for tag in _anki_tags(template):
-        kind = tag[:1] if len(tag) >= 2 else ""
-        if kind in ("#", "^"):
-            key = tag[1:].lstrip()
-            closed = (key in filled) == (kind == "^")
-            open_.append((key, closed))
-            depth[key] = depth.get(key, 0) + 1
-            shut += closed
-        elif kind == "/":
-            key = tag[1:].lstrip()
-            while depth.get(key) and open_:
-                top, closed = open_.pop()
-                depth[top] -= 1
-                shut -= closed
-                if top == key:
-                    break
-        elif shut == 0 and tag.rsplit(":", 1)[-1] in filled:
+    """Whether a question template shows a field of `filled` for Anki (see `made_templates`), its
+    tags read as Anki's parser reads them (`_anki_tokens`); linear in the template's tags."""
+    sections = _Open(lambda negated, key: (key in filled) == negated)
+    for _start, _end, tag in _anki_tokens(template):
+        if tag is None or sections.took(tag):
+            continue
+        if not sections.shut and tag.rsplit(":", 1)[-1] in filled:
             return True
     return False
 
 
-def _anki_tags(template: str) -> Iterator[str]:
-    """The `{{...}}` tags of a template as Anki's parser reads them, trimmed (and any `{` they
-    start with dropped): at each place a tag (up to the first `}}`) before an HTML comment (up to
-    the first `-->`), and none inside a comment. Linear: once a closing is missing, no later one
-    can be found either."""
-    pos, tags, comments = 0, True, True
-    while tags:
+def _anki_tokens(template: str) -> Iterator[tuple[int, int, str | None]]:
+    """The `{{...}}` tags and HTML comments of a template as Anki's parser reads them, as (start,
+    end, tag): a tag up to the first `}}`, trimmed (and any `{` it starts with dropped); a comment
+    from `<!--` to the first `-->` after it, with None: Anki takes it as text, so nothing in it is
+    a tag (`<!--{{^Back}}-->` opens no section). A `<!--` never closed is text, and the tags after
+    it count. Linear: once a closing is missing, no later one can be found either."""
+    pos, comments = 0, True
+    while True:
         at = template.find("{{", pos)
         if at < 0:
             return
@@ -266,15 +247,53 @@ def _anki_tags(template: str) -> Iterator[str]:
         if note >= 0:
             end = template.find("-->", note + 4)
             if end >= 0:
+                yield note, end + 3, None
                 pos = end + 3
                 continue
-            comments = False  # (an unclosed `<!--` is text)
+            comments = False
         end = template.find("}}", at + 2)
         if end < 0:
-            tags = False
-            continue
-        yield template[at + 2 : end].lstrip("{").strip()
+            return
+        yield at, end + 2, template[at + 2 : end].lstrip("{").strip()
         pos = end + 2
+
+
+def _kind(tag: str) -> str:
+    """A tag's kind: "#" or "^" opens a section, "/" closes one; "" a reference (a one-character
+    tag is a field name, and so is `{{!x}}`: Anki has no `{{!...}}` comments)."""
+    return tag[:1] if len(tag) >= 2 and tag[0] in "#^/" else ""
+
+
+class _Open:
+    """The sections open at a place of a template, as Anki's parser nests them: a closing tag
+    closes the innermost open section of its key (Anki refuses a template whose sections do not
+    nest), any other is left; `closed(negated, key)` says whether one is shut for the note.
+    Linear in the tags: a closing tag of no open key is found so at once."""
+
+    def __init__(self, closed: Callable[[bool, str], bool]) -> None:
+        self.closed = closed
+        self.stack: list[tuple[str, bool]] = []  # (key, shut for the note), outermost first
+        self.depth: dict[str, int] = {}  # key -> its sections open
+        self.shut = 0  # open sections that are shut
+
+    def took(self, tag: str) -> bool:
+        """Whether `tag` is a section tag, its section opened or closed."""
+        kind = _kind(tag)
+        if kind in ("#", "^"):
+            key = tag[1:].strip()
+            closed = self.closed(kind == "^", key)
+            self.stack.append((key, closed))
+            self.depth[key] = self.depth.get(key, 0) + 1
+            self.shut += closed
+        elif kind == "/":
+            key = tag[1:].strip()
+            while self.depth.get(key) and self.stack:
+                top, closed = self.stack.pop()
+                self.depth[top] -= 1
+                self.shut -= closed
+                if top == key:
+                    break
+        return kind != ""
 
 
 def from_template(nt: NoteType, first: int) -> NoteType:
@@ -302,135 +321,81 @@ _TAG_RE = re.compile(r"\{\{([^{}]*)\}\}")
 _EMPTY_FIELD = re.compile(r"(?:[ \t\n\v\f\r]|</?(?:br|div) ?/?>)*", re.IGNORECASE)
 
 
-_Sections = tuple[tuple[bool, str], ...]
+# What an unshown reference's field renders as, where the browser's hiding is looked for.
+_PLACEHOLDER = "x"
 
 
-@functools.lru_cache(maxsize=512)
-def _refs(template: str) -> tuple[tuple[str, _Sections, bool], ...]:
-    """The field references of a template, each with the sections it is in, outermost first, as
-    (negated, key): `{{#F}}` is (False, "F"), `{{^F}}` (True, "F"), and whether nothing shows it
-    where Anki renders it (`_hidden_spans`; Anki's sections ignore HTML, so one in a comment still
-    decides). Tags are read as Anki reads them: trimmed, a one-character tag is a reference; a
-    closing tag closes the innermost open section of its key (Anki refuses a template whose
-    sections do not nest), any other is left."""
-    out: list[tuple[str, _Sections, bool]] = []
-    open_: list[tuple[bool, str]] = []
-    spans = _hidden_spans(template)
+@functools.lru_cache(maxsize=1024)
+def _refs(
+    template: str, empty: frozenset[str] = frozenset(), full: frozenset[str] = frozenset()
+) -> tuple[tuple[str, bool], ...]:
+    """The field references of a template that Anki renders for a note whose `{{#F}}` sections
+    are shut for F in `empty` and `{{^F}}` ones for F in `full` (with neither, every section
+    shows: what the type can show), in order, each with whether nothing shows it there. Tags and
+    comments are read as Anki's parser reads them (`_anki_tokens`): a section tag in a comment
+    decides nothing, and a reference in one is text that nothing shows. What the browser hides
+    (`hidden_spans`) is found in the template as Anki renders it for the note, each reference a
+    placeholder: a shut section takes the `<!--` or the hidden element's tag it holds with it."""
+    rendered: list[str] = []
+    size = 0
+    found: list[tuple[str, int | None]] = []  # (the reference, its place in `rendered`; None: a comment's)
+    sections = _Open(lambda negated, key: key in (full if negated else empty))
+    pos = 0
+    for start, end, tag in _anki_tokens(template):
+        if not sections.shut:
+            rendered.append(template[pos:start])
+            size += start - pos
+        pos = end
+        if tag is None:
+            if not sections.shut:
+                inside = (m[1].strip() for m in _TAG_RE.finditer(template, start, end))
+                found.extend((ref, None) for ref in inside if not _kind(ref))
+                rendered.append(template[start:end])
+                size += end - start
+        elif not sections.took(tag) and not sections.shut:
+            found.append((tag, size))
+            rendered.append(_PLACEHOLDER)
+            size += len(_PLACEHOLDER)
+    if not sections.shut:
+        rendered.append(template[pos:])
+    spans = hidden_spans("".join(rendered))
+    out: list[tuple[str, bool]] = []
     span = 0
     hidden_to = 0  # the end of the hidden spans begun so far
-    for m in _TAG_RE.finditer(template):
-        while span < len(spans) and spans[span][0] <= m.start():
-            hidden_to = max(hidden_to, spans[span][1])
-            span += 1
-        tag = m[1].strip()
-        kind = tag[:1] if len(tag) >= 2 else ""
-        if kind in ("#", "^"):
-            open_.append((kind == "^", tag[1:].strip()))
-        elif kind == "/":
-            key = tag[1:].strip()
-            for depth in range(len(open_) - 1, -1, -1):
-                if open_[depth][1] == key:
-                    del open_[depth:]
-                    break
-        elif kind != "!":
-            out.append((tag, tuple(open_), m.start() < hidden_to))
+    for ref, at in found:
+        if at is not None:
+            while span < len(spans) and spans[span][0] <= at:
+                hidden_to = max(hidden_to, spans[span][1])
+                span += 1
+        out.append((ref, at is None or at < hidden_to))
     return tuple(out)
 
 
-# An HTML comment as a browser ends it (`<!-->` and `<!--->` are empty ones; one never closed
-# runs to the end); elements whose content a card never shows.
-_COMMENT_RE = re.compile(r"<!--(?:-?>|.*?--!?>)|<!--.*\Z", re.DOTALL)
-_UNRENDERED = frozenset({"script", "style", "template"})
-# A tag whose parts hold no `<` or `>` (`html._TAG`'s): trying one at each `<` stops at the next
-# `<` or `>`, so finding the `<` that open none is linear.
-_TAG = re.compile(
-    r"""</?[A-Za-z][^<>"']*+(?:(?:"[^"<>]*+"|'[^'<>]*+')[^<>"']*+)*+>|<![^<>-][^<>]*+>|<!>|<\?[^<>]*+>"""
-)
-_NOT_SHOWN: list[tuple[str, str | None]] = [("style", "display: none !important")]
-
-
 @functools.lru_cache(maxsize=512)
-def _hidden_spans(template: str) -> tuple[tuple[int, int], ...]:
-    """The (start, end) offsets of a template's parts that Anki renders where nothing shows them,
-    sorted by start: its HTML comments, and the elements the import leaves out of a field
-    (`html_layout.hides`: `display: none`, `hidden`) with all they hold, an `<input
-    type="hidden">`, a `<script>`, `<style>` or `<template>`. People switch a field off that way
-    (`{{Front}}<!-- {{Back}} -->`), and scripted templates keep the answer in a hidden element."""
-    if "<" not in template:
-        return ()
-    comments = [m.span() for m in _COMMENT_RE.finditer(template)]
-    blanked = _plain(_COMMENT_RE.sub(lambda m: " " * len(m[0]), template) if comments else template)
-    parser = _HiddenSpans(blanked)
-    parser.feed(blanked)
-    parser.close()
-    parser.end_at(len(blanked))
-    return tuple(sorted(comments + parser.spans))
+def _section_keys(template: str) -> frozenset[str]:
+    """The keys of a template's `{{#F}}` and `{{^F}}` sections (none in a comment)."""
+    tags = (tag for _start, _end, tag in _anki_tokens(template) if tag is not None)
+    return frozenset(tag[1:].strip() for tag in tags if _kind(tag) in ("#", "^"))
 
 
-def _plain(text: str) -> str:
-    """`text` with every `<` that opens no complete tag made a space (its offsets kept): Python's
-    HTMLParser re-scans to the end for each construct that never closes (`<a b='` repeated: 120 kB
-    took 40 s), as `html._defuse` says; a browser shows such a `<` as text, which hides nothing."""
-    out: list[str] = []
-    pos = 0
-    i = text.find("<")
-    while i >= 0:
-        m = _TAG.match(text, i)
-        if m is None:
-            out.append(text[pos:i] + " ")
-            pos = i + 1
-            i = text.find("<", pos)
-        else:
-            i = text.find("<", m.end())
-    return "".join(out) + text[pos:] if out else text
-
-
-class _HiddenSpans(HTMLParser):
-    """Where a template's hidden elements begin and end (its comments blanked): the element that
-    hides, and every element open in it, tracked as the import tracks a field's (`Hidden`)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=False)
-        self.lines = [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
-        self.hidden = Hidden(frozenset())
-        self.spans: list[tuple[int, int]] = []
-        self.since: int | None = None  # where the hidden element open now began
-
-    def _at(self) -> int:
-        line, column = self.getpos()
-        return self.lines[line - 1] + column
-
-    def end_at(self, end: int) -> None:
-        """Close the span of the hidden element at `end`, if one is open."""
-        if self.since is not None:
-            self.spans.append((self.since, end))
-            self.since = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        at = self._at()
-        input_hidden = tag == "input" and any(
-            k == "type" and (v or "").strip().lower() == "hidden" for k, v in attrs
-        )
-        if self.hidden.start(tag, _NOT_SHOWN if tag in _UNRENDERED or input_hidden else attrs):
-            self.since = at if self.since is None else self.since
-            if not self.hidden.inside:  # (a void element: hidden is the tag itself, its attributes)
-                self.end_at(at + len(self.get_starttag_text() or ""))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)  # (`/>` ends no element but a void one, as browsers read it)
-
-    def handle_endtag(self, tag: str) -> None:
-        at = self._at()
-        self.hidden.end(tag)
-        if not self.hidden.inside:
-            self.end_at(at)
+def _legacy_refs(template: str) -> tuple[tuple[str, int], ...]:
+    """The field references of a template as earlier imports read them (`legacy_layout`), each
+    with how many sections it is in: every `{{...}}` holding no brace but `{{!...}}`, in a
+    comment too, and a section tag in a comment as one."""
+    out: list[tuple[str, int]] = []
+    sections = _Open(lambda negated, key: False)
+    for m in _TAG_RE.finditer(template):
+        tag = m[1].strip()
+        if not sections.took(tag) and not (len(tag) >= 2 and tag[0] == "!"):
+            out.append((tag, len(sections.stack)))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=256)
 def _tested(names: tuple[str, ...], templates: tuple[str, ...]) -> tuple[int, ...]:
-    """The indices of the fields `names` that a section of `templates` holding a reference tests
-    (a section around no reference decides nothing retain reads)."""
-    keys = {key for t in templates for _ref, sections, _hidden in _refs(t) for _neg, key in sections}
+    """The indices of the fields `names` that a section of `templates` tests (one around no
+    reference still decides what the browser hides: `{{^F}}<!--{{/F}}` hides the rest or not)."""
+    keys = frozenset().union(*(_section_keys(t) for t in templates))
     return tuple(i for i, name in enumerate(names) if name in keys)
 
 
@@ -467,7 +432,7 @@ def field_layout(
 
     The front is every field the first question template shows, in template order (a cloze type's
     too: its `{{cloze:X}}` field with any context its question shows), never a typed-answer box or a
-    hint, nor a field in a comment or an element Anki does not show (`_hidden_spans`). A reversed
+    hint, nor a field in a comment or an element Anki does not show (`hidden_spans`). A reversed
     note's back is what its second template asks with and the fields neither question shows come
     after the answer (the extra), so each of its cards asks what Anki's does; a typed note's back is
     the field its first template's answer is typed into (`_typed_field`), the others the extra. Otherwise the back
@@ -563,10 +528,10 @@ def legacy_layout(nt: NoteType, count: int) -> Layout:
     front = 0
     found: list[tuple[int, int]] = []
     for q in nt.qfmts if nt.is_cloze else nt.qfmts[:1]:
-        for ref, sections, _hidden in _refs(q):  # (hidden or not: as earlier imports read it)
+        for ref, sections in _legacy_refs(q):  # (hidden or not: as earlier imports read it)
             *filters, name = (part.strip() for part in ref.split(":"))
             if name in nt.fields and ("cloze" in filters) == nt.is_cloze and "type" not in filters:
-                found.append((nt.fields.index(name), len(sections)))
+                found.append((nt.fields.index(name), sections))
         if found:
             break
     found.sort(key=lambda ref: ref[1] > 0)  # (stable) a field shown unconditionally first
