@@ -34,6 +34,7 @@ from retain.interop.importer import (
     stopped_line,
 )
 from retain.interop.limits import DEFAULT_LIMITS
+from retain.interop.lost_progress import note_lost_progress_from_store
 from retain.interop.progress import TerminalProgress, TerminalStatus
 from retain.store.decks.library import DeckEntry, Library
 from retain.store.home import Home, open_home
@@ -168,6 +169,7 @@ def _import_one(
                     library, simulated = earlier.library(library), earlier.sidecars
                 plan = plan_import(bundle, library, decks_dir, force=args.force, simulated=simulated)
             _print_warnings(bundle.warnings[said:], prefix)  # what planning found (a sidecar unread)
+            note_lost_progress_from_store(plan, home)  # (the studied units it leaves out: named)
             changes = [f"{prefix}{line}" for planned in plan.decks for line in planned.lines()]
             if args.dry_run:  # a plan by design: its lines say what a real run would change
                 for change in changes:

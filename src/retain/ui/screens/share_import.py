@@ -31,6 +31,7 @@ from retain.interop.importer import (
     plan_import,
     read_file,
 )
+from retain.interop.lost_progress import note_lost_progress
 from retain.interop.progress_io import collection_record_history
 from retain.interop.typed_path import typed_path
 from retain.store.collection import Collection, CollectionError
@@ -222,6 +223,7 @@ class ImportScreen(ShareDialog):
         except Exception as exc:  # a stranger's file: no error it provokes may end the app
             self._said(worker, self._show, line(f"Import refused: {_unexpected(exc)}").plain, True)
             return
+        note_lost_progress(plan, self.collection.states)  # (the studied units it leaves out: named)
         lines = [text for planned in plan.decks for text in planned.lines()]
         if history:
             lines.append(f"review history: {history_size(bundle.reviews)} in the file")
@@ -345,6 +347,7 @@ class ImportScreen(ShareDialog):
             good += 1
             seen[file] = _Seen(stat, {p.target: p.found for p in plan.decks})
             decks += [p.deck.id for p in plan.decks]
+            note_lost_progress(plan, self.collection.states)
             lines += [f"{file.name}: {text}" for planned in plan.decks for text in planned.lines()]
             lines += [f"{file.name}: {text}" for text in self._settings_preview(plan, config)]
         head = [import_summary(good, decks, refused, dry_run=True)]  # first: a long list is cut below
