@@ -1,5 +1,7 @@
 """`retain add --deck ID --front T --back T [--kind K] [--tags a,b] [--new-deck]`: append a card for scripts.
 
+`--accept` gives a typed card's other accepted answers, one per flag, each whole
+(`add_options.accepted`: a comma is part of an answer, as in `1,000`).
 Typed cards take the answer-check keys too: `--match set|command|number|regex`
 (which makes the card typed), `--pattern`, `--accept-range LOW,HIGH`,
 `--tolerance N` and `--alias FROM=TO` (repeatable). Each of the last four is
@@ -30,7 +32,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from retain.commands.add_options import BadArgs, answer_keys, refuse_unused, split_list
+from retain.commands.add_options import BadArgs, accepted, answer_keys, refuse_unused, split_list
 from retain.commands.output import err, report
 from retain.core.answer.spec import MATCHES
 from retain.core.deckfile import ParseResult, card_header_lines, parse_deck
@@ -61,7 +63,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", default="basic", choices=KINDS, help="card kind (default: basic)")
     parser.add_argument("--tags", default="", help="comma-separated tags, like a,b")
     parser.add_argument("--extra", default="", help="extra text shown after the answer")
-    parser.add_argument("--accept", default="", help="typed cards: comma-separated other answers")
+    parser.add_argument(
+        "--accept",
+        action="append",
+        default=[],
+        metavar="ANSWER",
+        help="typed cards: another accepted answer, whole (repeat for more: --accept A --accept B)",
+    )
     parser.add_argument("--id", dest="card_id", help="card id (default: made from the front)")
     parser.add_argument("--match", default="", choices=MATCHES, help="typed cards: how the answer is checked")
     parser.add_argument("--pattern", default="", help="--match regex: the pattern (RE2, fully anchored)")
@@ -91,7 +99,7 @@ def _card(args: argparse.Namespace, taken: set[str]) -> Card:
         back="" if cloze else args.back,
         text=args.front if cloze else "",
         extra=args.extra,
-        accept=split_list(args.accept),
+        accept=accepted(args),
         tags=split_list(args.tags),
         **answer_keys(args),
     )

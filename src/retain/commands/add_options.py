@@ -6,7 +6,8 @@ never disagree: a value it refuses (a negative tolerance, a range high before
 low) is `BadArgs`, one line, exit 2, as a value that is no number is. An alias
 name given two meanings is refused (the last one won, without a word).
 `refuse_unused` refuses an option the card's kind or its `--match` has no place
-for. Pure: no I/O.
+for. `accepted` reads `--accept`: one accepted answer per flag, kept whole (a
+number's `1,000`, a set card's `a, b, c`). Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from retain.core.answer.spec import AnswerSpec, problems, read_keys
 
-__all__ = ["BadArgs", "answer_keys", "refuse_unused", "split_list"]
+__all__ = ["BadArgs", "accepted", "answer_keys", "refuse_unused", "split_list"]
 
 
 class BadArgs(ValueError):
@@ -82,6 +83,25 @@ def split_list(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def accepted(args: argparse.Namespace) -> tuple[str, ...]:
+    """The card's other accepted answers: one per `--accept`, whole, blank ones left out (a
+    script's unset "$ALT"). A comma is part of an answer: `1,000`, and a set card's whole
+    answer `a, b, c` (split at its commas, each item alone was right).
+
+    One `--accept` holding a comma on a card without `--match` is refused (`BadArgs`): older
+    versions split it into several answers (`--accept A,B`, as their README said), and it
+    cannot be told from one answer with a comma; taken either way, it would silently change
+    what is graded right for some script."""
+    answers = tuple(a for a in (v.strip() for v in args.accept) if a)
+    if len(args.accept) == 1 and answers and "," in answers[0] and not args.match:
+        parts = " ".join(f"--accept {p.strip()!r}" for p in answers[0].split(",")[:3] if p.strip())
+        raise BadArgs(
+            f"--accept {answers[0]!r} holds a comma, which older versions read as a list: "
+            f"repeat the flag, one answer each ({parts})"
+        )
+    return answers
+
+
 # each answer-check option and the card key it writes
 _OPTIONS = {
     "pattern": "--pattern",
@@ -101,7 +121,7 @@ def _ignored(args: argparse.Namespace) -> list[str]:
         return []
     spec = AnswerSpec(**{k: v for k, v in keys.items() if k != "match"}, match=args.match)
     raw_keys = [*(["match"] if args.match else []), *given]
-    found = problems(args.card_id or "new", "typed", args.back, split_list(args.accept), spec, raw_keys)
+    found = problems(args.card_id or "new", "typed", args.back, accepted(args), spec, raw_keys)
     out: list[str] = []
     for key, message, severity in found:
         if severity == "error" and (key in given or key == "match"):
@@ -126,7 +146,7 @@ def refuse_unused(args: argparse.Namespace) -> None:
         raise BadArgs("--back is not used by a cloze card (its answers are the {{c1::...}}); use --extra")
     if args.match and args.kind not in ("basic", "typed"):
         raise BadArgs(f"--match is for typed cards; a {args.kind} card has no typed answer")
-    if args.accept and args.kind != "typed" and not args.match:
+    if accepted(args) and args.kind != "typed" and not args.match:
         raise BadArgs("--accept is for typed cards; add --kind typed")
     ignored = _ignored(args)
     if ignored:

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from retain.core.answer import check_answer
 from retain.core.answer.normalise import normalise
+from retain.core.answer.sets import split_items
 from retain.core.answer.shown import PARSE_BUDGET, needs_parser, shown_text
 from retain.core.answer.textmode import MAX_ACCEPTED, MAX_ANSWER, plain_answer, targets
 from retain.core.answer.variants import same_compound
 from retain.core.cloze import render_all, scan
 from retain.core.deckfile import quoted
+from retain.core.lintchoice import Choices
 from retain.core.lintmarks import read_inline
 from retain.core.model import Card, Deck, Problem
 from retain.core.typed import answer_spec
@@ -64,6 +66,7 @@ class _Field:
         self.text = text
         self._padded: str | None = None
         self._words: set[str] | None = None
+        self._choices: Choices | None = None
 
     @property
     def words(self) -> set[str]:
@@ -80,12 +83,20 @@ class _Field:
             self._padded = f" {_norm(self.text)} "
         return f" {needle} " in self._padded
 
+    def offers(self, answer: str) -> bool:
+        """Whether the field holds `answer` only as an option to choose (`TCP or UDP?`)."""
+        if self._choices is None:
+            self._choices = Choices(self.text)
+        return self._choices.offers(answer)
+
 
 def _gives_away(question: _Field, answer: str) -> bool:
     """Whether the question shows the answer: written out whole, or every telling word of a short
-    answer in any order (`State locking` in "Which kind of locking protects the state?")."""
+    answer in any order (`State locking` in "Which kind of locking protects the state?"); not
+    when it only lists the answer among the options to choose from (`TCP or UDP?`)."""
     words = _words(answer)
-    return (0 < len(words) <= MAX_ANSWER_WORDS and words <= question.words) or question.contains(answer)
+    shown = (0 < len(words) <= MAX_ANSWER_WORDS and words <= question.words) or question.contains(answer)
+    return shown and not question.offers(answer)
 
 
 def _sentences(text: str) -> int:
@@ -212,6 +223,39 @@ def _lint_accepted(deck: Deck, card: Card, front: _Field) -> Iterable[Problem]:
         )
 
 
+def _lint_set_accepted(deck: Deck, card: Card) -> Iterable[Problem]:
+    """A set card's accepted answers with fewer items than its back: an accepted answer is a
+    whole answer, so typing that part alone counts as right (`accept = ["latency"]` for the
+    four golden signals; a list split at its commas, as `retain add --accept` once did)."""
+    want = len(split_items(card.back))
+    if want < 2:
+        return
+    left, short = PARSE_BUDGET, []
+    for text in card.accept[:MAX_ACCEPTED]:
+        if left <= 0:
+            break
+        left -= len(text)
+        if 0 < len(split_items(text)) < want:
+            short.append(text)
+    if len(short) == 1:
+        said = (
+            f"accept entry {quoted(short[0])} has fewer items than the back ({len(split_items(short[0]))} "
+            f"of {want}): an accepted answer is a whole answer, so typing it alone counts as right; "
+            "list every item in it"
+        )
+    elif short:
+        entries = ", ".join(quoted(t) for t in short[:3]) + (
+            f" and {len(short) - 3} more" if len(short) > 3 else ""
+        )
+        said = (
+            f"accept entries {entries} have fewer items than the back ({want}): an accepted answer is "
+            "a whole answer, so typing one alone counts as right; list every item in each"
+        )
+    else:
+        return
+    yield _warn(deck, card, f"{card.id!r}: {said}", "accept")
+
+
 def _lint_cloze(deck: Deck, card: Card) -> Iterable[Problem]:
     found = scan(card.text)
     if len(found) > MAX_LINT_DELETIONS:  # advice only: not worth quadratic time on a huge card
@@ -258,14 +302,17 @@ def _lint_cloze(deck: Deck, card: Card) -> Iterable[Problem]:
 def _lint_card(deck: Deck, card: Card) -> Iterable[Problem]:
     if card.kind == "typed":
         yield from _lint_answers(deck, card)
+        if card.match == "set" and card.accept:
+            yield from _lint_set_accepted(deck, card)
     if card.kind == "cloze":
         yield from _lint_cloze(deck, card)
         return
     front, back = _Field(card.front), _Field(card.back)
     words = back.words
-    if (len(card.back) < len(card.front) and front.contains(card.back)) or (
-        0 < len(words) <= MAX_ANSWER_WORDS and words <= front.words
-    ):
+    if (
+        (len(card.back) < len(card.front) and front.contains(card.back))
+        or (0 < len(words) <= MAX_ANSWER_WORDS and words <= front.words)
+    ) and not front.offers(card.back):
         yield _warn(deck, card, f"{card.id!r}: the answer appears in the question", "back")
     elif card.kind == "typed":  # (the back said so already: its other spellings would only repeat it)
         yield from _lint_accepted(deck, card, front)

@@ -14,6 +14,12 @@ datetimes get tomllib's tzinfo. Every other text, and every text `rtoml` refuses
 goes to `tomllib`, which gives the verdict and the message.
 `tests/foundation/test_tomlsafe.py` checks by hypothesis that both ways give
 the same data and the same errors.
+
+tomllib's refusal of a key or table given twice names no key and points past
+the value (`Cannot overwrite a value`, ``Cannot declare ('deck',) twice``): the
+text before it is walked again (`_named_clash`) to say ``duplicate key `back`
+(first at line 7)`` or `table [deck] declared twice` at the key's own column;
+an error at a curly quote (`back = “x”`) says to use straight quotes.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import datetime
 import re
 import sys
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,6 +204,17 @@ def _out_of_range(text: str, exc: ValueError | OverflowError) -> TomlFailure:
     return TomlFailure(1, 1, f"TOML value out of range: {_shorten(str(exc))}")
 
 
+def _offset(text: str, line: int, col: int) -> int:
+    """The index of `text` at 1-based `line` and `col` (tomllib's way of counting)."""
+    start = 0
+    for _ in range(line - 1):
+        found = text.find("\n", start)
+        if found < 0:
+            break
+        start = found + 1
+    return min(start + col - 1, len(text))
+
+
 def _too_deep_at(text: str) -> tuple[int, int]:
     """Where the value that nests too deep starts: the outermost `[` or `{` still open when arrays
     and inline tables are more than `_SHOWN_DEPTH` inside one another (strings and comments
@@ -212,6 +230,225 @@ def _too_deep_at(text: str) -> tuple[int, int]:
         elif ch in "]}" and opened:
             opened.pop()
     return 1, 1
+
+
+# ---- a key or table written twice: named, and pointed at where it is written the second time ----
+# tomllib's words for it name no key (`Cannot declare ('deck',) twice`, a Python tuple, or just
+# `Cannot overwrite a value`) and its place is after the value, past the end of a short line.
+_CLASH_RE = re.compile(r"Cannot (?:overwrite a value|declare .* twice|mutate immutable namespace)")
+_GAP_RE = re.compile(r"(?:[ \t\r\n]++|#[^\n]*+)*+")  # blank lines and comments between statements
+_SIMPLE_KEY_RE = re.compile(_GAP_RE.pattern + r"([A-Za-z0-9_-]++)[ \t]*+=")
+_SPACE_RE = re.compile(r"[ \t]*+")
+_BARE_RE = re.compile(r"[A-Za-z0-9_-]++")
+_BASIC_RE = re.compile(r'"((?:[^"\\\n]|\\.)*+)"')
+_LITERAL_RE = re.compile(r"'([^'\n]*+)'")
+_KEY_ESCAPE_RE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.S)
+_KEY_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\", "e": "\x1b"}
+_VALUE_TOKEN_RE = re.compile(_NEST_TOKEN_RE.pattern + r"|\n", re.S)
+_SHOWN_KEY = 60  # characters of a key a message shows
+_CURLY = "“”„‟‘’‚‛"
+_Place = tuple[str | int, ...]  # a key's place: its names, and an array of tables' element by index
+
+
+# What first gave a key's place: the index of its statement, what the place is ("key": a value,
+# "dotted": a table a dotted key made, "table": [x], "array": [[x]], "implicit": a header's parent),
+# and that statement's kind ("key", "table", "array") and key names, for the message.
+_Seen = tuple[int, str, str, tuple[str, ...]]
+# A statement: its index, kind, key names, place, and the current table before it.
+_Statement = tuple[int, str, tuple[str, ...], _Place, _Place]
+
+
+def _unescape_key(body: str) -> str:
+    """A basic string key's escapes read (`"\\u0041"` is `A`), as tomllib reads them."""
+
+    def one(m: re.Match[str]) -> str:
+        code = m[1] or m[2]
+        if code is not None:
+            n = int(code, 16)
+            return chr(n) if n <= 0x10FFFF and not 0xD800 <= n <= 0xDFFF else m[0]
+        return _KEY_ESCAPES.get(m[3], m[0])
+
+    return _KEY_ESCAPE_RE.sub(one, body)
+
+
+def _after(pattern: re.Pattern[str], text: str, i: int) -> int:
+    """The index after what `pattern` (blanks, comments: it may match nothing) takes at `text[i]`."""
+    m = pattern.match(text, i)
+    return i if m is None else m.end()
+
+
+def _read_key(text: str, i: int) -> tuple[tuple[str, ...], int] | None:
+    """The names of the (dotted) key at `text[i]` and the index after it; None: no key there."""
+    names: list[str] = []
+    while True:
+        i = _after(_SPACE_RE, text, i)
+        if (m := _BARE_RE.match(text, i)) is not None:
+            names.append(m[0])
+        elif (m := _BASIC_RE.match(text, i)) is not None:
+            names.append(_unescape_key(m[1]))
+        elif (m := _LITERAL_RE.match(text, i)) is not None:
+            names.append(m[1])
+        else:
+            return None
+        i = _after(_SPACE_RE, text, m.end())
+        if not text.startswith(".", i):
+            return tuple(names), i
+        i += 1
+
+
+def _value_end(text: str, i: int) -> int:
+    """The index of the line break ending the value that starts at `text[i]` (strings, arrays and
+    inline tables over several lines stepped over), or the end of the text."""
+    depth = 0
+    for m in _VALUE_TOKEN_RE.finditer(text, i):
+        token = m[0]
+        if token == "\n":
+            if depth == 0:
+                return m.start()
+        elif token in ("[", "{"):
+            depth += 1
+        elif token in ("]", "}"):
+            depth = max(depth - 1, 0)
+    return len(text)
+
+
+def _statements(text: str, stop: int) -> Iterator[tuple[int, str, tuple[str, ...]]]:
+    """Each statement starting before `stop`: its index, its kind ("key", "table" for `[x]`,
+    "array" for `[[x]]`) and its key's names. Only the text that tomllib read without a fault
+    is asked for, so a statement that does not read ends the walk (never an exception). A bare
+    key with a one-line value, most of a deck, takes one regex match and one line search."""
+    i = 0
+    names: tuple[str, ...]
+    while True:
+        if (m := _SIMPLE_KEY_RE.match(text, i)) is not None:
+            start, kind, names, i = m.start(1), "key", (m[1],), m.end()
+        else:
+            i = _after(_GAP_RE, text, i)
+            start = i
+            kind = "array" if text.startswith("[[", i) else "table" if text.startswith("[", i) else "key"
+            read = _read_key(text, i + {"array": 2, "table": 1, "key": 0}[kind])
+            if read is None:
+                return
+            names, i = read
+            close = {"array": "]]", "table": "]", "key": "="}[kind]
+            if not text.startswith(close, i):
+                return
+            i += len(close)
+        if start >= stop:
+            return
+        if kind == "key":
+            end = text.find("\n", i)
+            line = text[i:] if end < 0 else text[i:end]
+            if "[" in line or "{" in line or '"""' in line or "'''" in line:
+                end = _value_end(text, i)
+            i = len(text) if end < 0 else end
+        yield start, kind, names
+
+
+def _shown_name(names: tuple[str, ...]) -> str:
+    """A dotted key as a message shows it: a bare name as is, another quoted with its unsafe
+    characters (controls, bidi marks, a backtick) escaped, the whole cut when long."""
+    parts = []
+    for name in names:
+        if _BARE_RE.fullmatch(name):
+            parts.append(name)
+            continue
+        out = []
+        for ch in name[:_SHOWN_KEY]:
+            if ch in '"\\':
+                out.append("\\" + ch)
+            elif ch.isprintable() and ch != "`":
+                out.append(ch)
+            else:
+                out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        parts.append(f'"{"".join(out)}"')
+    shown = ".".join(parts)
+    return shown if len(shown) <= _SHOWN_KEY else shown[:_SHOWN_KEY] + "…"
+
+
+def _said(kind: str, names: tuple[str, ...]) -> str:
+    name = _shown_name(names)
+    return {"key": f"key `{name}`", "table": f"[{name}]", "array": f"[[{name}]]"}[kind]
+
+
+def _place(table: _Place, kind: str, names: tuple[str, ...], arrays: dict[_Place, int]) -> _Place:
+    """A statement's key's place: a key's below the current table; a header's from the root,
+    each array of tables on the way meaning its last element (the header's own name never)."""
+    if kind == "key":
+        return table + names
+    place: _Place = ()
+    for n, name in enumerate(names):
+        place = (*place, name)
+        if n < len(names) - 1 and place in arrays:
+            place = (*place, arrays[place] - 1)
+    return place
+
+
+def _first(seen: dict[_Place, _Seen], place: _Place) -> tuple[_Seen, bool] | None:
+    """What the place was already given by, and whether at that very place (else: a value at a
+    place above it, which can hold no key)."""
+    found = seen.get(place)
+    if found is not None:
+        return found, True
+    above = (s for n in range(1, len(place)) if (s := seen.get(place[:n])) is not None and s[1] == "key")
+    return next(((s, False) for s in above), None)
+
+
+def _record(seen: dict[_Place, _Seen], statement: _Statement) -> None:
+    """Remember the places a statement gives: its own, and the tables it makes on the way (a
+    dotted key's below the current table, a header's from the root)."""
+    start, kind, names, place, table = statement
+    made = "dotted" if kind == "key" else "implicit"
+    for n in range(len(table) + 1 if kind == "key" else 1, len(place)):
+        seen.setdefault(place[:n], (start, made, kind, names))
+    old = seen.get(place)
+    if old is None or (kind == "table" and old[1] == "implicit"):  # `[a.b]` then `[a]`: fine, once
+        seen[place] = (start, kind, kind, names)
+
+
+def _named_clash(text: str, stop: int) -> tuple[int, int, str] | None:
+    """Line, column and message for tomllib's refusal of a key or table given twice, which it
+    made reading the statement before `stop` (the last one the walk finds): the key named
+    (escaped), the place its statement starts, and the line that gave it first. None when the
+    walk does not find it. Each statement is remembered when the next one is read, so the last
+    one is looked up among those before it."""
+    seen: dict[_Place, _Seen] = {}
+    arrays: dict[_Place, int] = {}
+    table: _Place = ()
+    last: _Statement | None = None
+    for start, kind, names in _statements(text, stop):
+        if last is not None:
+            _record(seen, last)
+        place = _place(table, kind, names, arrays)
+        last = (start, kind, names, place, table)
+        if kind == "table":
+            table = place
+        elif kind == "array":
+            arrays[place] = arrays.get(place, 0) + 1
+            table = (*place, arrays[place] - 1)
+    found = _first(seen, last[3]) if last is not None else None
+    if last is None or found is None:
+        return None
+    (start, kind, names, _, _), ((offset, first, by, by_names), same) = last, found
+    line, col = _position(text, start)
+    at = text.count("\n", 0, offset) + 1
+    name = _shown_name(names)
+    if same and kind == first == "key":
+        return line, col, f"TOML syntax: duplicate key `{name}` (first at line {at})"
+    if same and kind == first == "table":
+        return line, col, f"TOML syntax: table [{name}] declared twice (first at line {at})"
+    subject = f"key `{name}`" if kind == "key" else f"table {_said(kind, names)}"
+    return line, col, f"TOML syntax: {subject} clashes with {_said(by, by_names)} at line {at}"
+
+
+def _curly_hint(text: str, line: int, col: int) -> str:
+    """A word for a curly quote where tomllib stopped (a word processor's `“x”`), or just after
+    one (`"x”`: the string never closed)."""
+    i = _offset(text, line, col)
+    here = text[i] if i < len(text) else ""
+    if (here and here in _CURLY) or (here in ("\n", "") and i > 0 and text[i - 1] in _CURLY):
+        return " (a curly quote); use straight quotes (\" or ')"
+    return ""
 
 
 def loads_careful(text: str) -> dict[str, Any] | TomlFailure:
@@ -230,7 +467,12 @@ def loads_careful(text: str) -> dict[str, Any] | TomlFailure:
         msg = str(exc)
         m = _POS_RE.search(msg)
         line, col = (int(m[1]), int(m[2])) if m else _end_of(text) if _AT_END in msg else (1, 1)
-        return TomlFailure(line, col, f"TOML syntax: {_POS_RE.sub('', msg).strip()}")
+        said = _POS_RE.sub("", msg).strip()
+        if _CLASH_RE.match(said):
+            named = _named_clash(text, _offset(text, line, col))
+            if named is not None:
+                return TomlFailure(*named)
+        return TomlFailure(line, col, f"TOML syntax: {said}{_curly_hint(text, line, col)}")
     except RecursionError:
         return TomlFailure(*_too_deep_at(text), NESTING_TOO_DEEP)  # (every caller names its file)
     except (ValueError, OverflowError) as exc:
