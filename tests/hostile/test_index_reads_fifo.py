@@ -29,11 +29,11 @@ def test_the_index_never_waits_on_a_journal_swapped_for_a_fifo(tmp_path: Path) -
 def test_state_reads_after_a_check_never_wait_on_a_fifo(tmp_path: Path) -> None:
     """The same class in the state folder: a damaged snapshot's quarantine copy, and a conflict
     copy's journal written into its own folder, read a file after checking it."""
-    from retain.store.state import journal_copies, stateload
+    from retain.store.state import journal_copies, snapshot_load
 
     pipe = tmp_path / "snapshot-kafka.toml"
     os.mkfifo(pipe)
-    assert no_hang(pipe, lambda: stateload._read_or_none(pipe)) is None
+    assert no_hang(pipe, lambda: snapshot_load._read_or_none(pipe)) is None
     journal = tmp_path / "journal-2026-03.toml"
     os.mkfifo(journal)
     no_hang(journal, lambda: journal_copies._write_journal(tmp_path, "dev", journal.name, []))

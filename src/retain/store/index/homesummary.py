@@ -137,7 +137,7 @@ def save_summary(collection: Collection, now: datetime) -> bool:
     Call it while the writer lock is held, so that nothing else changes this
     process's own state files between the compaction and the stat.
     """
-    if collection.read_only or collection.state_ids_at_open is None:
+    if collection.read_only or collection.state_ids_at_open is None or collection.writer.torn:
         return False
     home = collection.home
     library = collection.library

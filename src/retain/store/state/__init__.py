@@ -4,6 +4,7 @@
 `lock`, finds this machine's `device` folder, appends each event to the
 `journal` (format in `journal_format`/`statecodec`, fast reading in
 `recordfast`, old files in `journal_v1`) and compacts `snapshot`s.
-`stateload` loads snapshots plus the journal tail at start-up; `backup`,
+`stateload` loads snapshots plus the journal tail at start-up (`snapshot_load`,
+`journal_tail`; the replay rules in `replay_rules` and `replay_cards`); `backup`,
 `migrate` and `progress_edits` do the rest. See docs/state-format.md.
 """

@@ -159,7 +159,9 @@ class JournalWriter:
     def append_many(self, events: Sequence[Event]) -> list[Position]:
         """Write events durably, one write and one fsync per file; return each record's position.
 
-        A failed write truncates the file back to where the batch started and raises JournalError.
+        A failed write truncates the file back to where the batch started and raises JournalError;
+        so does an interrupt (Ctrl-C during the fsync), which is raised again. A batch spanning
+        months keeps the files written whole before the failure: `ends` names them.
         """
         out: list[Position] = []
         i = 0
@@ -189,17 +191,24 @@ class JournalWriter:
             parts.append(line)
             offset += len(line)
         view = memoryview(b"".join(parts))
+        was = self._size, self._check, self._gap
         try:
             while view:
                 n = os.write(self._fd, view)
                 view = view[n:]
             if self.fsync:
                 os.fsync(self._fd)
-        except OSError as exc:
+            self._size, self._check, self._gap = offset, check, b""
+        except BaseException as exc:
+            # Never leave half a record behind, nor records this writer has not counted (a
+            # Ctrl-C during the fsync): the next batch's offsets and positions start from
+            # `_size`, and the caller takes the batch as not written.
             with contextlib.suppress(OSError):
-                os.ftruncate(self._fd, start)  # never leave half a record behind
+                os.ftruncate(self._fd, start)
+            self._size, self._check, self._gap = was
+            if not isinstance(exc, OSError):
+                raise
             raise JournalError(f"cannot write the review journal: {os_error_text(exc, name=False)}") from None
-        self._size, self._check, self._gap = offset, check, b""
         self.ends[self._name] = offset
         return positions
 

@@ -1,7 +1,7 @@
 """An undo in a replay: the card's state as if the event it takes back had never happened.
 
 An undo event stores the state it put back (`a`), computed when it was made: what a replay of
-the journals here then gave without the event taken back (`stateload.states_without`). Another
+the journals here then gave without the event taken back (`replay_cards.states_without`). Another
 device's event dated before the undo that arrives after it (a journal synced late: a review
 made offline on another computer) was not part of that, and applied "last event wins" the
 undo's stale `a` went over it: the same events gave one state when the undo came after the
@@ -24,7 +24,7 @@ def undone(events: Sequence[tuple[str, Event]], taken: Set[str] = frozenset()) -
     """The places in one card's `events` (device, event; in replay order) of each undo whose
     target is among them and of that target: a replay leaves them all out. So it does the
     events of `taken`, the ids taken back by undos not among `events` (an undo that leaves
-    the state as it was, `stateload.leaves_state`: of a rating that changed nothing).
+    the state as it was, `replay_rules.leaves_state`: of a rating that changed nothing).
 
     An undo taken back itself (a format that could undo an undo) leaves its target in: they
     are read from the last. An undo whose target is not here (a journal not synced whole yet),

@@ -7,6 +7,8 @@ journal tail, see `stateload`). `record` appends an event to this device's
 journal and fsyncs it before it changes the state in memory; `record_many`
 does the same for a batch with one fsync. `compact` writes the snapshots of the
 decks that changed; `close` compacts, closes the journal and releases the lock.
+A batch stopped part way (`torn`) is never compacted as it is: the states are read again
+from the files first.
 Reading the history is not its job: that is `store.index.History`.
 """
 
@@ -14,11 +16,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from retain.core.state import CardState, Event, StateError, is_whole, validate_state
+from retain.core.state import CardState, Event, StateError
 from retain.store.files import remove_tree
 from retain.store.leftovers import OUR_TEMP
 from retain.store.oserror import os_error_text
@@ -30,9 +32,13 @@ from retain.store.state.device import (
     make_device,
     make_import_folder,
 )
+from retain.store.state.event_check import EPOCH, Seen, check_event
 from retain.store.state.journal import JournalError, JournalWriter, Position, journal_files
 from retain.store.state.journal_format import check_at
+from retain.store.state.loaded_state import LoadedState
 from retain.store.state.lock import WriterLock
+from retain.store.state.replay_cards import replay_cards
+from retain.store.state.replay_rules import bound, changed_elsewhere, history_only, leaves_state, set_card
 from retain.store.state.snapshot import (
     Change,
     Files,
@@ -42,21 +48,11 @@ from retain.store.state.snapshot import (
     write_manifest,
     write_snapshot,
 )
-from retain.store.state.statecodec import ABSURD_AHEAD, FUTURE_SKEW, KEY_RE, canonical_event
-from retain.store.state.stateload import (
-    LoadedState,
-    bound,
-    changed_elsewhere,
-    history_only,
-    leaves_state,
-    load_state,
-    replay_cards,
-)
+from retain.store.state.statecodec import ABSURD_AHEAD, canonical_event
+from retain.store.state.stateload import load_state
 
 __all__ = ["Checkpoint", "CollectionError", "ReadOnlyError", "Recorded", "Seen", "StateWriter"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MAX_MS = 10**8  # the longest answer time the readers take
 _US = timedelta(microseconds=1)
 
 
@@ -89,15 +85,6 @@ class Recorded:
     starts: dict[str, int]  # files this writer made: 0 (their header holds no record)
 
 
-Seen = dict[int, tuple[CardState, CardState]]  # id(state) -> (that state, as checked)
-
-
-def _check(state: CardState, limit: datetime, known: tuple[CardState, CardState] | None) -> CardState:
-    if known is not None and known[0] is state:
-        return known[1]
-    return validate_state(state, limit)
-
-
 @dataclass(slots=True)
 class Checkpoint:
     """The journal files' lengths and the states at one moment (see `StateWriter.checkpoint`)."""
@@ -107,6 +94,7 @@ class Checkpoint:
     states: dict[str, CardState]
     dirty: set[str]
     latest: dict[str, Change]
+    torn: bool = False  # (`StateWriter.torn` then)
 
 
 class StateWriter:
@@ -138,6 +126,7 @@ class StateWriter:
         self._absurd = datetime.max.replace(tzinfo=UTC)  # event times past this are refused (`open`)
         self._reader_line = ""  # what `open` said when another retain held the lock
         self._fsync = True
+        self._torn = False  # a record stopped between its journal append and its last state (`torn`)
 
     @property
     def states(self) -> Mapping[str, CardState]:
@@ -206,6 +195,15 @@ class StateWriter:
             self.messages.append(f"the daily backup failed: {os_error_text(exc, name=False)}")
         self._journal = JournalWriter(self.state_dir / "devices" / self.device, fsync=fsync)
         self._seq = self._journal.last_sequence()  # ids go on from the last run's: never one twice
+
+    @property
+    def torn(self) -> bool:
+        """A record was stopped part way (an interrupt, an error) after its events may have
+        reached the journal and before every card had its new state: the states in memory may
+        lack events the journal holds. `compact` reads them again from the files first, as the
+        next start would; until then nothing derived from them (a snapshot, the launch
+        summary) may be written."""
+        return self._torn
 
     @property
     def waiting_for_lock(self) -> bool:
@@ -280,7 +278,7 @@ class StateWriter:
     def new_event_id(self, now: datetime, device: str | None = None) -> str:
         """A new event id of this device (or of the import folder `device`)."""
         self._seq += 1
-        ns = ((now if now.tzinfo is UTC else now.astimezone(UTC)) - _EPOCH) // _US * 1000
+        ns = ((now if now.tzinfo is UTC else now.astimezone(UTC)) - EPOCH) // _US * 1000
         return f"{device or self.device or 'readonly'}-{ns:019d}-{self._seq}"
 
     def new_event_ids(self, times: Sequence[datetime], device: str | None = None) -> list[str]:
@@ -337,14 +335,7 @@ class StateWriter:
         found = replay_cards(device_folders(self.state_dir), keys, self._latest, now, held=held)
         for key, (state, change) in found.items():
             self._dirty.add(key.partition("/")[0])
-            if state is None:
-                self._states.pop(key, None)
-            else:
-                self._states[key] = state
-            if change is None:
-                self._latest.pop(key, None)
-            else:
-                self._latest[key] = change
+            set_card(self._states, self._latest, key, state, change)
 
     def record(self, event: Event) -> Event:
         """Append `event` to the journal durably, then apply it; return it as stored.
@@ -359,11 +350,14 @@ class StateWriter:
         except StateError as exc:  # (a clock before 1970): said in one line, as a full disk is
             raise CollectionError(str(exc)) from None
         assert self._journal is not None
+        torn, self._torn = self._torn, True  # (until the state is applied: see `torn`)
         try:
             self._journal.append(event)  # durable from here on
         except (JournalError, OSError) as exc:
+            self._torn = torn  # (a failed write leaves nothing of it: `JournalWriter.append_many`)
             raise CollectionError(_reason(exc)) from None
         self._apply(event)
+        self._torn = torn
         return event
 
     def record_many(self, events: Sequence[Event]) -> list[Event]:
@@ -406,15 +400,21 @@ class StateWriter:
                 raise CollectionError(_reason(exc)) from None  # (as a journal write's failure)
             del self._unmade[into]
         journal.ends, journal.created = {}, set()
+        # Torn from here until every card has its new state: a stop in between (Ctrl-C, an
+        # error) leaves events in the journal that the states lack (`torn`).
+        torn, self._torn = self._torn, True
         try:
             positions = journal.append_many(checked)
         except (JournalError, OSError) as exc:
+            if not journal.ends:  # (no file of the batch written whole: nothing of it is there)
+                self._torn = torn
             raise CollectionError(_reason(exc)) from None
         recount: set[str] = set()
         for event in checked:
             self._apply(event, into, recount)
         if recount:
             self._recount(recount)
+        self._torn = torn
         if into is not None:
             self._late = True  # the manifest names the folder's files, even if no state changed
         return Recorded(
@@ -434,28 +434,9 @@ class StateWriter:
         return self.checked(event, seen)
 
     def checked(self, event: Event, seen: Seen) -> Event:
-        """`event` with its time and states checked and in UTC (floats not rounded yet), as it would
-        be recorded; StateError when the store refuses it. A state found in `seen` is not checked
-        again. Read-only too: `import --dry-run` counts what the import would leave out."""
-        if not KEY_RE.match(event.key):
-            raise StateError(f"bad unit key {event.key!r}")
-        at = event.time if event.time.tzinfo is UTC else event.time.astimezone(UTC)
-        if at > self._absurd:  # every reader refuses such a record: never write one
-            raise StateError(f"event time {at:%Y-%m-%d} is absurdly far in the future")
-        if at < _EPOCH:  # no review is older; a study day before year 1 cannot be counted
-            raise StateError(f"event time {at:%Y-%m-%d} is before 1970")
-        rating, ms = event.rating, event.duration_ms
-        if not (is_whole(rating) and 0 <= rating <= 4 and is_whole(ms) and 0 <= ms <= _MAX_MS):
-            raise StateError("rating or answer time out of range")
-        original, after, before = event.after, event.after, event.before
-        if original is not None:
-            after = _check(original, at + FUTURE_SKEW, seen.get(id(original)))
-            seen[id(original)] = (original, after)
-        if before is not None:  # usually the last time this state is used: forget it
-            before = _check(before, at + FUTURE_SKEW, seen.pop(id(before), None))
-        if at is not event.time or after is not event.after or before is not event.before:
-            event = replace(event, time=at, after=after, before=before)
-        return event
+        """`event` as it would be recorded (`event_check.check_event`); StateError when the store
+        refuses it. Read-only too: `import --dry-run` counts what the import would leave out."""
+        return check_event(event, seen, self._absurd)
 
     def checkpoint(self) -> Checkpoint:
         """Where the journal and the states are now, to take back a batch import (`rollback`)."""
@@ -465,11 +446,14 @@ class StateWriter:
             sizes = self._journal.sizes()
         except OSError as exc:
             raise CollectionError(_reason(exc)) from None
-        return Checkpoint(sizes, set(self._imports), dict(self._states), set(self._dirty), dict(self._latest))
+        return Checkpoint(
+            sizes, set(self._imports), dict(self._states), set(self._dirty), dict(self._latest), self._torn
+        )
 
     def rollback(self, mark: Checkpoint) -> None:
         """Take back every event recorded since `mark`, on disk and in memory."""
         assert self._journal is not None
+        self._torn = True  # (a rollback stopped part way leaves the journal and states apart)
         try:
             self._journal.cut_back(mark.sizes)
             for device in [d for d in self._imports if d not in mark.imports]:
@@ -480,6 +464,7 @@ class StateWriter:
         self._states = dict(mark.states)
         self._dirty = set(mark.dirty)
         self._latest = dict(mark.latest)
+        self._torn = mark.torn
 
     # -- compaction -----------------------------------------------------------------
 
@@ -498,8 +483,18 @@ class StateWriter:
         would no longer list it, and the next start would never read its reviews. A snapshot
         start-up could not copy aside (`LoadedState.keep`) is never rewritten: its deck's whole
         journal is replayed at every start until it can be.
+
+        After a record stopped part way (`torn`) the states are read again from the files
+        first (`_mend`): written as they were, the snapshots would say that events the states
+        lack were applied, and the next start, which trusts them, would never read those.
         """
-        if self.read_only or not (self._dirty or self._late):
+        if self.read_only:
+            return []
+        if self._torn:
+            unread = self._mend(now)
+            if unread:
+                return unread
+        if not (self._dirty or self._late):
             return []
         positions = dict(self._ends)
         writers = dict(self._imports)
@@ -550,6 +545,21 @@ class StateWriter:
                 f"not written: snapshots.toml ({_reason(exc)}); the next start reads the journal further back"
             ]
         self._dirty, self._late = set(), False
+        return []
+
+    def _mend(self, now: datetime) -> list[str]:
+        """After a torn record (`torn`): the states, positions and files read again as the next
+        start reads them (the lock is held, as at `take_over`), so they hold every event the
+        journals do; the line to return when they cannot be (the snapshots are then not
+        written: the next start reads the journals from where they stop)."""
+        try:
+            loaded = load_state(self.state_dir, self.cache_dir, now, self.device, True)
+        except Exception as exc:  # (a journal of a newer format synced in meanwhile, ...)
+            return [
+                f"not written: snapshots ({_reason(exc)}); every review is in the journal and is read again next time"
+            ]
+        self._take(loaded)  # (its lines were said at the open, or are said by the next start)
+        self._torn = False
         return []
 
     def _files_now(self, positions: Mapping[str, Position]) -> Files:
