@@ -201,6 +201,9 @@ def _offer_reschedule(
     except FitError as exc:
         err(f"retain: optimize: not rescheduled: {exc}")
         return 1
+    except KeyboardInterrupt:  # stopped while planning: nothing written yet; said as in the batch
+        err(f"retain: optimize: interrupted: preset {preset.name} was not rescheduled (no card was changed)")
+        raise
     out(
         f"  rescheduling with the {which} weights would change {plan.count} card(s); due in the next 7 days: "
         f"{plan.due_next_week_before} now, {plan.due_next_week_after} after"
@@ -218,6 +221,11 @@ def _offer_reschedule(
             answer = _ask(f"  reschedule them with the {which} weights? [y/N] ")
         except EOFError:
             answer = ""
+        except KeyboardInterrupt:  # ctrl+c at the question: a no, said
+            err(
+                f"retain: optimize: interrupted: preset {preset.name} was not rescheduled (no card was changed)"
+            )
+            raise
         if answer.strip().lower() not in ("y", "yes"):
             out("  not rescheduled")
             return 0
