@@ -27,8 +27,9 @@ from typing import TYPE_CHECKING
 from retain.core.due import DayLog, DueCounts, UnitKeys, count_due, last_moment
 from retain.core.gcpause import gc_paused
 from retain.core.model import Unit
-from retain.core.settings import GroupLimit, StudySettings
+from retain.core.settings import DEFAULT_PRESET, GroupLimit, StudySettings
 from retain.core.state import CardState, Event
+from retain.core.stats import StepRule, step_rule
 from retain.core.studyday import StudyDay
 from retain.store.config import Config, missing_folders
 from retain.store.decks.deckcache import unit_keys_for, units_for
@@ -286,8 +287,15 @@ class Collection:
                 self.studyday,
                 progress=self.progress_fn,
                 said=lambda: self.writer.messages,  # (a record the state load set aside: said once)
+                steps=self._step_rule(self.home.config),
             )
         return self._history
+
+    @staticmethod
+    def _step_rule(config: Config) -> StepRule:
+        """The decks' learning and relearning steps, by which true retention judges a (re)learning
+        rating (`core.stats.step_rule`: after Hard on the first step, the first step's length)."""
+        return step_rule(config.preset(DEFAULT_PRESET), config.deck_overrides)
 
     def reload_library(self) -> None:
         """Re-read the deck files (edited in the app or on disk); progress is untouched."""
@@ -351,6 +359,8 @@ class Collection:
         if config.rollover_hour != old.rollover_hour:
             self.rollover_hour = config.rollover_hour
             self.studyday = StudyDay(config.rollover_hour, self.tz)
+            self._close_history()
+        elif self._step_rule(config) != self._step_rule(old):  # the index judges learning ratings again
             self._close_history()
         if config.deck_folders != old.deck_folders:
             self.reload_library()

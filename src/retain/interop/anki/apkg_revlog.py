@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState
-from retain.core.stats import learning_counts
+from retain.core.stats import StepRule, learning_counts, step_length
 from retain.core.studyday import StudyDay
 from retain.interop.ankikeep import AnkiEase, AnkiIntervals
 from retain.interop.bundle import Review
@@ -57,23 +57,26 @@ def _day_start(moment: datetime, day: StudyDay) -> bool:
         return False
 
 
-def _last_ivl(state: CardState | None, day: StudyDay, at: datetime | None = None) -> int:
+def _last_ivl(
+    state: CardState | None, day: StudyDay, at: datetime | None = None, steps: tuple[timedelta, ...] = ()
+) -> int:
     """Anki's `lastIvl`: the interval the card had before the answer (from its last review to its
     due), which Anki's graphs and true retention split young and mature reviews by; 0 when new.
     A (re)learning step answered at `at` is logged as Anki logs it then (`maybe_as_days` at the
     answer, `core.stats.learning_counts`): in days when it is a step of days or reaches the next
     rollover from `at`, else in seconds, whatever rollover it passed (a `10m` step set at 03:55
     and answered at 04:05 is -600: its answer is no review in Anki's true retention, nor in
-    retain's). Without `at`, as the answer that set it logged it (`_revlog_ivl`)."""
+    retain's); after Hard on the first of the deck's `steps`, the first step's length, as Anki
+    logs it (`core.stats.step_length`). Without `at`, as the answer that set it logged it."""
     if state is None or state.due is None or state.last_review is None:
         return 0
     if state.state == REVIEW and state.due - state.last_review < timedelta(days=1):
         return 0  # a review card's interval is in days (one due the day it was last studied: 0)
     if at is not None and state.state in (LEARNING, RELEARNING):
         last, due = state.last_review, state.due
-        if learning_counts(at, last, due, day):
+        if learning_counts(at, last, due, day, steps):
             return max(1, step_days(due, last, day))
-        return -max(1, int((due - last).total_seconds()))
+        return -max(1, int(step_length(last, due, steps, day).total_seconds()))
     return _revlog_ivl(state, state.last_review, day)
 
 
@@ -114,9 +117,15 @@ class Revlog:
     retain's first row since meet (`ankikeep.AnkiIntervals`)."""
 
     def __init__(
-        self, db: sqlite3.Connection, cids: Mapping[str, int], day: StudyDay, ease: AnkiEase
+        self,
+        db: sqlite3.Connection,
+        cids: Mapping[str, int],
+        day: StudyDay,
+        ease: AnkiEase,
+        steps: StepRule | None = None,
     ) -> None:
         self._db, self._cids, self._day, self._ease = db, cids, day, ease
+        self._steps = steps or StepRule()  # the decks' steps (a learning step's `lastIvl`)
         self._used: set[int] = set()  # the row ids written (a millisecond each, made unique)
         self._logged: set[str] = set()  # the cards with a row written since they were last new
         self._anki = AnkiIntervals(ease)
@@ -128,7 +137,8 @@ class Revlog:
             cid = self._cids.get(r.key)
             if cid is None:
                 continue
-            made = self._row(r, day, ease, anki, logged)
+            own = self._steps.for_deck(r.key.partition("/")[0]).of(r.before.state) if r.before else ()
+            made = self._row(r, day, ease, anki, logged, own)
             if made is None:
                 continue
             resched, row = made
@@ -145,7 +155,12 @@ class Revlog:
 
     @staticmethod
     def _row(
-        r: Review, day: StudyDay, ease: AnkiEase, anki: AnkiIntervals, logged: set[str]
+        r: Review,
+        day: StudyDay,
+        ease: AnkiEase,
+        anki: AnkiIntervals,
+        logged: set[str],
+        steps: tuple[timedelta, ...] = (),
     ) -> tuple[bool, tuple[int, int, int, int, int, int]] | None:
         """(a due date set, not an answer or a forget; the row's ease, ivl, lastIvl, factor, time,
         type) of `r`; None: it gets no row."""
@@ -165,7 +180,7 @@ class Revlog:
             return False, (
                 r.rating,
                 ivl,
-                anki.before(r, (REVIEW,)) or _last_ivl(r.before, day, r.time),
+                anki.before(r, (REVIEW,)) or _last_ivl(r.before, day, r.time, steps),
                 (ease.row_factor(r) or anki_factor(r.after)) if typ else 0,
                 min(r.duration_ms, 60_000),
                 typ,

@@ -54,6 +54,7 @@ from retain.core.mediaref import is_played_head
 from retain.core.model import Card, Deck
 from retain.core.settings import StudySettings
 from retain.core.state import LEARNING, RELEARNING, REVIEW, CardState, set_aside
+from retain.core.stats import step_rule
 from retain.core.studyday import StudyDay
 from retain.core.units import card_unit_keys
 from retain.interop.anki.ankidb import NoteType
@@ -571,7 +572,9 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     keeps = {deck.id: _keep(deck, opts.decks_dir) for deck in decks}
     ease = _anki_ease(decks, keeps, opts)
     reviews_of = _by_deck(opts.reviews)
-    revlog = Revlog(db, cids, day, ease)
+    revlog = Revlog(
+        db, cids, day, ease, step_rule(StudySettings(), {d.id: opts.settings_of(d.id) for d in decks})
+    )
     for i, deck in enumerate(decks):
         reviews = reviews_of(deck.id)  # (a deck's at a time: a group's whole history is never held)
         ease.replay(reviews)

@@ -7,11 +7,17 @@ read again from the start or removed, and when the study day's definition
 changed (rollover hour, time zone), every pair is.
 
 The study day of each event is stored with it (`events.day`), computed with
-the `StudyDay` named in `meta` under `studyday`; `restamp` recomputes it.
+the `StudyDay` named in `meta` under `studyday`; `restamp` recomputes it. The
+days of each (re)learning step (`events.bdays`) depend on the decks' steps too
+(`core.stats.StepRule`: after Hard on the first step, Anki logs the first
+step, not Hard's longer wait), named in `meta` under `steps`; `restep_all`
+recomputes them when they changed, so an index fed under other steps has the
+figures of one built from scratch.
 """
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -20,7 +26,7 @@ from itertools import repeat
 from operator import gt
 from typing import Any
 
-from retain.core.stats import at_a_rollover
+from retain.core.stats import StepRule, at_a_rollover, first_step_after_hard, hard_on_first_step
 from retain.core.studyday import StudyDay, rule_key
 
 __all__ = [
@@ -34,6 +40,9 @@ __all__ = [
     "recount_all",
     "recount_since",
     "restamp",
+    "restep",
+    "restep_all",
+    "steps_key",
     "studyday_key",
     "tally",
     "write",
@@ -104,18 +113,124 @@ def logged_days(
     return out
 
 
-def step_days(t: int, end: int | None, blast: int, bdue: int, gap: int, day: StudyDay) -> int:
+def step_days(
+    t: int,
+    end: int | None,
+    blast: int,
+    bdue: int,
+    gap: int,
+    day: StudyDay,
+    steps: tuple[timedelta, ...] = (),
+) -> int:
     """The days Anki logs for a (re)learning step from `blast` to `bdue` rated at `t` (its study
     day ends at `end`; microseconds), the step ending `gap` study days on: at least 1 when the
     rating counts in true retention (`core.stats.learning_counts`, the rule: checked here on the
     numbers first, asked only of a step past a rollover that is no longer than the rest of the
-    rating's day), else at most 0, whatever rollover the step passed."""
+    rating's day, or of a wait Hard on the first of the deck's `steps` may have set), else at
+    most 0, whatever rollover the step passed."""
+    if steps:
+        first = _first_after_hard(blast, bdue, gap, steps, day)
+        if first is not None:  # the first step's length, shorter than a day
+            return max(gap, 1) if end is not None and first >= end - t else min(gap, 0)
     step = bdue - blast
     if step >= _DAY_US or (end is not None and step >= end - t):
         return max(gap, 1)
     if gap >= 1 and end is not None and at_a_rollover(_EPOCH + timedelta(microseconds=bdue), day):
         return gap
     return min(gap, 0)
+
+
+_SECOND_US = 1_000_000
+_HOUR2 = 7_200_000_000  # microseconds: a DST change's hour, and more
+_WAITS: dict[tuple[timedelta, ...], tuple[int, int] | None] = {}  # `_wait_us` by steps (a few distinct)
+
+
+def _wait_us(steps: tuple[timedelta, ...]) -> tuple[int, int] | None:
+    """`core.stats.hard_on_first_step` in microseconds (first step, Hard's wait), kept per steps."""
+    if steps not in _WAITS:
+        found = hard_on_first_step(steps)
+        if len(_WAITS) > 256:
+            _WAITS.clear()
+        _WAITS[steps] = None if found is None else (found[0] // _US, found[1] // _US)
+    return _WAITS[steps]
+
+
+def _first_after_hard(
+    blast: int, bdue: int, gap: int, steps: tuple[timedelta, ...], day: StudyDay
+) -> int | None:
+    """`core.stats.first_step_after_hard` in microseconds (None: not such a wait), asked only of a
+    step whose length or study days (`gap`) can be Hard's wait."""
+    found = _wait_us(steps)
+    if found is None:
+        return None
+    _first, hard = found
+    if hard < _DAY_US:
+        if abs(bdue - blast - hard) > _SECOND_US:
+            return None
+    elif abs(gap - hard / _DAY_US) > 0.5:  # (a wait of days is due from the start of a study day)
+        return None
+    last, due = (_EPOCH + timedelta(microseconds=us) for us in (blast, bdue))
+    first = first_step_after_hard(last, due, steps, day)
+    return None if first is None else first // _US
+
+
+def _candidates(steps: StepRule) -> str:
+    """An SQL condition on `events` that holds for every (re)learning row whose state may be a
+    wait Hard on the first step set under `steps` (`restep` asks the rule of those only); ""
+    when no deck's steps have such a wait."""
+    waits: set[int] = set()
+    for own in (steps.default, *(s for _deck, s in steps.decks)):
+        for kind in _LEARNING_STATES:
+            found = _wait_us(own.of(kind))
+            if found is not None:
+                waits.add(found[1])
+    parts = []
+    for hard in sorted(waits):
+        if hard < _DAY_US:
+            parts.append(f"(bdue - blast) BETWEEN {hard - _SECOND_US} AND {hard + _SECOND_US}")
+        else:  # due from the start of the study day that many days on: within a day (and an hour) of it
+            low, high = math.floor(hard / _DAY_US - 0.5), math.ceil(hard / _DAY_US + 0.5)
+            parts.append(
+                f"(bdue - blast) BETWEEN {(low - 1) * _DAY_US - _HOUR2} AND {high * _DAY_US + _HOUR2}"
+            )
+    return " OR ".join(parts)
+
+
+def restep(db: sqlite3.Connection, first_rowid: int, day: StudyDay, steps: StepRule, sums: Tally) -> None:
+    """Give the (re)learning ratings from `first_rowid` on the days their decks' `steps` say
+    (`step_days`), and move their ratings in `sums` (the batches' daily sums) to match.
+
+    A batch's rows are derived without the decks' steps (in worker processes on a cold build);
+    they only change the rows whose wait may be Hard's on the first step (`_candidates`), few,
+    found by one pass over the new rows."""
+    where = _candidates(steps)
+    if not where:
+        return
+    rows = db.execute(
+        "SELECT rowid, deck, day, t, blast, bdue, bstate, bdays, kind, rating, hour, ms FROM events NOT INDEXED"
+        f" WHERE rowid >= ? AND bstate IN {_LEARNING_STATES} AND bdays IS NOT NULL AND ({where})",
+        (first_rowid,),
+    ).fetchall()
+    ends: dict[int, int | None] = {}
+    for rowid, deck, d, t, blast, bdue, bstate, bdays, kind, rating, hour, ms in rows:
+        own = steps.for_deck(deck).of(bstate)
+        if not own:
+            continue
+        try:
+            gap = (
+                day.of(_EPOCH + timedelta(microseconds=bdue)) - day.of(_EPOCH + timedelta(microseconds=blast))
+            ).days
+        except (OverflowError, ValueError):  # (a date at the calendar's edge: left as derived)
+            continue
+        if d not in ends:
+            ends[d] = _day_end(d, day)
+        days = step_days(t, ends[d], blast, bdue, gap, day, own)
+        if days == bdays:
+            continue
+        db.execute("UPDATE events SET bdays = ? WHERE rowid = ?", (days, rowid))
+        if kind == _REVIEW_KIND:
+            tally([(deck, d, bstate, bdays, rating, hour, ms)], sums, sign=-1)
+            tally([(deck, d, bstate, days, rating, hour, ms)], sums)
 
 
 def _day_end(ordinal: int, day: StudyDay) -> int | None:
@@ -216,6 +331,37 @@ def studyday_key(day: StudyDay) -> str:
     return rule_key(day)
 
 
+def steps_key(steps: StepRule | None) -> str:
+    """What of the decks' steps decides the days of a step (`StepRule.key`; "" for none), kept in
+    `meta` under `steps`."""
+    return steps.key() if steps is not None else ""
+
+
+def restep_all(db: sqlite3.Connection, day: StudyDay, steps: StepRule | None) -> None:
+    """Recompute the days of every (re)learning step under `steps` (the decks' steps changed; the
+    study days did not), and the sums: only the (re)learning rows are asked (`step_days`)."""
+    ends: dict[int, int | None] = {}
+
+    def step(t: int, ordinal: int, blast: int, bdue: int, bdays: int, deck: str, bstate: int) -> int:
+        try:
+            gap = (
+                day.of(_EPOCH + timedelta(microseconds=bdue)) - day.of(_EPOCH + timedelta(microseconds=blast))
+            ).days
+        except (OverflowError, ValueError):  # (a date at the calendar's edge: left as derived)
+            return bdays
+        if ordinal not in ends:
+            ends[ordinal] = _day_end(ordinal, day)
+        own = steps.for_deck(deck).of(bstate) if steps is not None else ()
+        return step_days(t, ends[ordinal], blast, bdue, gap, day, own)
+
+    db.create_function("retain_restep", 7, step, deterministic=True)
+    db.execute(
+        "UPDATE events SET bdays = retain_restep(t, day, blast, bdue, bdays, deck, bstate)"
+        f" WHERE bstate IN {_LEARNING_STATES} AND bdays IS NOT NULL"
+    )
+    recount_all(db)
+
+
 def recount_all(db: sqlite3.Connection) -> None:
     db.execute("DELETE FROM daily")
     write(db, tally(db.execute(RATED_ROWS)))
@@ -254,8 +400,9 @@ def recount_since(
     write(db, sums)
 
 
-def restamp(db: sqlite3.Connection, day: StudyDay) -> None:
-    """Recompute every event's study day and local hour under `day` (the rollover hour or the zone changed)."""
+def restamp(db: sqlite3.Connection, day: StudyDay, steps: StepRule | None = None) -> None:
+    """Recompute every event's study day and local hour under `day`, and the days of its step
+    before under `steps` (the rollover hour, the zone or the decks' steps changed)."""
 
     def of(t: int) -> int:
         return day.of(_EPOCH + timedelta(microseconds=t)).toordinal()
@@ -263,19 +410,20 @@ def restamp(db: sqlite3.Connection, day: StudyDay) -> None:
     def hour(t: int) -> int:
         return (_EPOCH + timedelta(microseconds=t)).astimezone(day.tz).hour
 
-    def steps(t: int, ordinal: int, blast: int, bdue: int, gap: int) -> int:
-        return step_days(t, _day_end(ordinal, day), blast, bdue, gap, day)
+    def step(t: int, ordinal: int, blast: int, bdue: int, gap: int, deck: str, bstate: int) -> int:
+        own = steps.for_deck(deck).of(bstate) if steps is not None else ()
+        return step_days(t, _day_end(ordinal, day), blast, bdue, gap, day, own)
 
     db.create_function("retain_day", 1, of, deterministic=True)
     db.create_function("retain_hour", 1, hour, deterministic=True)
-    db.create_function("retain_step_days", 5, steps, deterministic=True)
+    db.create_function("retain_step_days", 7, step, deterministic=True)
     db.execute(
         "UPDATE events SET day = retain_day(t), hour = retain_hour(t),"
         " bdays = CASE WHEN blast IS NULL OR bdue IS NULL THEN NULL"
         " ELSE retain_day(bdue) - retain_day(blast) END"
     )
     db.execute(  # (the days just set: `logged_days`)
-        "UPDATE events SET bdays = retain_step_days(t, day, blast, bdue, bdays)"
+        "UPDATE events SET bdays = retain_step_days(t, day, blast, bdue, bdays, deck, bstate)"
         f" WHERE bstate IN {_LEARNING_STATES} AND bdays IS NOT NULL"
     )
     recount_all(db)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from retain.core.due import DayLog, deck_of
 from retain.core.state import EVENT_KINDS, NEW, REVIEW, CardState, Event
+from retain.core.stats import StepRule
 from retain.core.studyday import StudyDay
 from retain.store.index.appended import Spans, add
 from retain.store.index.daily import COLUMNS, Tally
@@ -184,9 +185,11 @@ class History:
         *,
         progress: ProgressFn | None = None,
         said: Callable[[], Iterable[str]] | None = None,
+        steps: StepRule | None = None,
     ) -> None:
         self.state_dir = state_dir
         self.day = day
+        self.steps = steps  # the decks' steps: the days of a (re)learning step depend on them
         self.cache_dir = cache_dir
         self._lines: list[str | _LeftOut] = []
         self._said = said
@@ -283,6 +286,7 @@ class History:
                 self._progress if self._fresh else None,
                 prefetched,
                 appended,
+                self.steps,
             )
         except sqlite3.Error as exc:  # disk full, read-only cache, busy: go on in memory
             if self.cache_dir is None or not unwritable(exc):
@@ -292,7 +296,7 @@ class History:
             self.cache_dir = None
             self._db, _fresh, _m = connect(None)
             self._fresh = True
-            return ingest(self._db, self.state_dir, now, self.day, self._progress)
+            return ingest(self._db, self.state_dir, now, self.day, self._progress, steps=self.steps)
 
     def _tell(self, report: IngestReport) -> None:
         """A feed's lines about journal files (damaged records, not a file), each file's once."""

@@ -32,6 +32,7 @@ from itertools import islice, repeat
 from pathlib import Path
 
 from retain.core.state import EVENT_KINDS, Event
+from retain.core.stats import StepRule
 from retain.core.studyday import StudyDay
 from retain.store.files import open_regular
 from retain.store.index import parallel
@@ -43,6 +44,9 @@ from retain.store.index.daily import (
     recount_all,
     recount_since,
     restamp,
+    restep,
+    restep_all,
+    steps_key,
     studyday_key,
     tally,
     write,
@@ -333,9 +337,11 @@ def _known(plans: list[Plan], spans: Spans) -> dict[int, Batch]:
     return out
 
 
-def _stamped(db: sqlite3.Connection) -> str:
-    row = db.execute("SELECT v FROM meta WHERE k = 'studyday'").fetchone()
-    return str(row[0]) if row else ""
+def _stamped(db: sqlite3.Connection) -> tuple[str, str]:
+    """The study-day rule and the decks' steps the rows were derived under (`meta`: `studyday`,
+    `steps`; a missing one is "")."""
+    found = dict(db.execute("SELECT k, v FROM meta WHERE k IN ('studyday', 'steps')").fetchall())
+    return str(found.get("studyday", "")), str(found.get("steps", ""))
 
 
 def ingest(
@@ -346,24 +352,34 @@ def ingest(
     progress: ProgressFn | None = None,
     prefetched: Prefetch | None = None,
     appended: Spans | None = None,
+    steps: StepRule | None = None,
 ) -> IngestReport:
     """Bring the index up to date with every device's journal files (one transaction).
 
     `appended` holds records this process wrote (see `appended`): a file whose new bytes
-    are exactly one of those spans takes its columns instead of being read.
+    are exactly one of those spans takes its columns instead of being read. `steps` are the
+    decks' learning and relearning steps, which the days of a (re)learning step depend on
+    (`daily.restep`; None: none known); the index names them in `meta`, and gives every step
+    its days again when they changed (`daily.restep_all`), as it restamps every event when the
+    study day did.
     """
     report = IngestReport()
-    key = studyday_key(day)
+    key, step_key = studyday_key(day), steps_key(steps)
     todo, gone, report.problems, _holes = _plan(db, state_dir, now)  # outside the lock: most find nothing
-    if not todo and not gone and _stamped(db) == key:
+    if not todo and not gone and _stamped(db) == (key, step_key):
         return report
     feeds: Generator[Iterator[Batch], None, None] | None = None
     attached = False  # a worker's packed rows are attached (`_copy_batch`)
     db.execute("BEGIN IMMEDIATE")
     try:
-        if _stamped(db) != key:
-            restamp(db, day)
-            db.execute("INSERT OR REPLACE INTO meta (k, v) VALUES ('studyday', ?)", (key,))
+        stamped, stepped = _stamped(db)
+        if stamped != key:
+            restamp(db, day, steps)
+        elif stepped != step_key:
+            restep_all(db, day, steps)
+        db.executemany(
+            "INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", [("studyday", key), ("steps", step_key)]
+        )
         todo, gone, report.problems, holes = _plan(
             db, state_dir, now
         )  # again, under the lock (another process)
@@ -435,6 +451,8 @@ def ingest(
                 "UPDATE files SET ino = ?, size = ?, tail = ?, holes = ? WHERE id = ?",
                 (st.st_ino, end, _tail_or_unknown(path, end), " ".join(left_out), file_id),
             )
+        if steps is not None and report.events:  # (the batches were derived without the decks' steps)
+            restep(db, first, day, steps, sums)
         if first == 1:  # a build: its indexes in this transaction, so no reader sees rows without them
             create_indexes(db)  # (IF NOT EXISTS: made already when workers sent the rows)
         repeated = drop_repeats(db, first) if report.events else {}
