@@ -72,6 +72,7 @@ __all__ = [
     "note_to_card",
     "parse_deck_description",
     "parse_deck_meta_json",
+    "split_deck_description",
     "split_deck_name",
     "stable_deck_ids",
     "unique_id",
@@ -419,8 +420,14 @@ def _search_comment(pattern: re.Pattern[str], text: str) -> re.Match[str] | None
 
 def parse_deck_description(desc: str) -> dict[str, Any]:
     """The retain deck metadata carried in an Anki deck description, or {}."""
+    return split_deck_description(desc)[1]
+
+
+def split_deck_description(desc: str) -> tuple[str, dict[str, Any]]:
+    """An Anki deck description's visible HTML (without retain's metadata comment) and the retain
+    deck metadata the comment carries ({} when there is none)."""
     m = _search_comment(_DECK_META_RE, desc)
-    return _load_json(m[1]) if m else {}
+    return (desc[: m.start()] + desc[m.end() :], _load_json(m[1])) if m else (desc, {})
 
 
 def split_deck_name(full: str) -> tuple[str, str]:

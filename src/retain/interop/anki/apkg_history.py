@@ -310,11 +310,13 @@ def card_state(
     now_fallback: datetime,
     left: int = 0,
     mod: int = 0,
+    settings: StudySettings = _STEPS,
 ) -> CardState | None:
     """The card's current scheduling as a CardState (None for new cards; a suspended or buried new
     card is new and suspended or buried), always one the store accepts. `crt` is the collection's
     creation time (its day numbers counted in UTC) or its `AnkiDays`; `left` and `mod` are the
-    card's `cards.left` and `cards.mod` (a buried card is buried until the day after `mod`'s)."""
+    card's `cards.left` and `cards.mod` (a buried card is buried until the day after `mod`'s);
+    `settings`, the steps its deck's preset has, which `left` counts against."""
     days = _days(crt)
     buried = _buried_until(card, days, mod)
     if card.type == 0:
@@ -335,7 +337,7 @@ def card_state(
     s, d = _clean(s, d)
     return CardState(
         state=state,
-        step=learning_step(state, left),
+        step=learning_step(state, left, settings),
         stability=s,
         difficulty=d,
         due=due,
@@ -384,6 +386,7 @@ def _card_events(
     forget_ivls: Mapping[int, int] | None = None,
     moved: Sequence[Moved] = (),
     steps: Mapping[int, int] | None = None,
+    settings: StudySettings = _STEPS,
 ) -> list[Review]:
     """One card's rows as events; the store checks each state when it records them. A "Forget"
     (`forgets`, revlog ids) after a review is a "reset" back to new, and the card learns from new
@@ -485,7 +488,8 @@ def _card_events(
         ):  # forgotten after its last review (the last forget of a run), and new since or moved since
             forget(rid)
     fallback = prev.due if prev and prev.due else datetime.now(UTC)
-    final = card_state(card, days, prev, fallback, *extra) if card.sched_ok else None  # else the log's
+    # (else the log's)
+    final = card_state(card, days, prev, fallback, *extra, settings) if card.sched_ok else None
     last = events[-1] if events else None
     if last is not None and last.after is None:  # new since its forget: new, or new and set aside
         if final is not None and final.is_new:
@@ -738,13 +742,16 @@ def card_history(
     warnings: list[str],
     rollover_hour: int = DEFAULT_ROLLOVER_HOUR,
     leeches: Set[int] = frozenset(),
+    deck_steps: Mapping[int, StudySettings] | None = None,
 ) -> AnkiHistory:
     """The review log as events, made a group of cards at a time when they are recorded (an Anki
     log of a million rows held all of its events at once: ~850 bytes each, 1.1 GB); what is left
     out is counted in one line of `warnings`, now.
 
     A review card's due day starts at `rollover_hour` (the learner's) of its date. The cards of the
-    notes in `leeches` (Anki's leech tag) end marked leech: their last event's state is."""
+    notes in `leeches` (Anki's leech tag) end marked leech: their last event's state is. A
+    (re)learning card's step is read against its deck's steps in `deck_steps` (by Anki deck id;
+    `deck_options.deck_steps`), retain's defaults for a deck without."""
     by_id = {c.id: c for c in cards}
     keys = _unit_keys(cards, notes)
     packed, left_out, forgets, moved = _rows(db, keys)
@@ -782,6 +789,7 @@ def card_history(
                     forget_ivls,
                     moved.get(cid, ()),
                     steps,
+                    (deck_steps or {}).get(by_id[cid].home_did, _STEPS),
                 )
             except (OverflowError, OSError, ValueError):  # a value no check above foresaw: this card only
                 bad += len(log) + len(moved.get(cid, ()))

@@ -45,8 +45,6 @@ from retain.interop.anki.ankinote import (
     ids_from_guid,
     is_leech_tag,
     note_to_card,
-    parse_deck_description,
-    split_deck_name,
     stable_deck_ids,
     unique_id,
 )
@@ -69,14 +67,14 @@ from retain.interop.anki.apkg_templates import (
     template_warnings,
 )
 from retain.interop.anki.apkg_templates import _furigana_spans as _furigana_spans  # (readings')
-from retain.interop.anki.deck_options import deck_limits, deck_presets
+from retain.interop.anki.deck_options import deck_limits, deck_presets, deck_steps
+from retain.interop.anki.deckmeta import current_deck_meta
 from retain.interop.anki.notetype_media import kept_type_media
 from retain.interop.anki.occlusion import LeftOut
 from retain.interop.ankikeep import AnkiKeep, KeptNote, card_fingerprint, read_notetypes
 from retain.interop.assemble import make_deck
 from retain.interop.bundle import Bundle
 from retain.interop.errors import InteropError, LimitError
-from retain.interop.html import html_to_text
 from retain.interop.html_media import MediaFn
 from retain.interop.limits import Limits
 from retain.interop.media import hash_name, placeholder
@@ -173,23 +171,17 @@ def _deck_ids(db: AnkiDb, used: set[int]) -> dict[int, tuple[str, dict[str, obje
     """Anki deck id -> (retain deck id, metadata from the description), unique ids: the id a
     retain export gave the deck (its description says), else `stable_deck_ids`'."""
     rows = {did: db.decks.get(did, (f"Deck {did}", "")) for did in sorted(used)}
-    metas = {did: parse_deck_description(desc) for did, (_, desc) in rows.items()}
+    # (a retain deck renamed or re-described in Anki takes Anki's name, group and description)
+    metas = {did: current_deck_meta(full, desc) for did, (full, desc) in rows.items()}
     given = {did: raw for did, meta in metas.items() if isinstance(raw := meta.get("id"), str)}
     derived = stable_deck_ids((full for did, (full, _) in rows.items() if did not in given), given.values())
     out: dict[int, tuple[str, dict[str, object]]] = {}
     taken: set[str] = set()
-    for did, (full, desc) in rows.items():
+    for did, (full, _desc) in rows.items():
         meta = metas[did]
         # (unique: a crafted package may hold a name twice, or a description's id twice)
         deck_id = unique_id(given[did] if did in given else derived[full], taken)
         taken.add(deck_id)
-        group, name = split_deck_name(full)
-        if "group" not in meta and meta.get("name") == full:
-            group = ""  # retain wrote no group, and the Anki name is its own: a name holding `::`
-        meta.setdefault("name", name)
-        meta.setdefault("group", group)
-        if "description" not in meta and desc.strip():
-            meta["description"] = html_to_text(desc)
         out[did] = (deck_id, meta)
     return out
 
@@ -524,7 +516,8 @@ def _convert(
         if _DUMMY_RE.search(card.front + card.back):
             raise InteropError("this package was made by a newer Anki and holds only an 'update Anki' note")
     if with_history:
-        bundle.reviews = card_history(db, cards, note_key, bundle.warnings, rollover_hour, leeches)
+        steps = deck_steps(db, {c.home_did for c in cards})  # what a card's `left` counts against
+        bundle.reviews = card_history(db, cards, note_key, bundle.warnings, rollover_hour, leeches, steps)
         # the learner's own collection: its decks' options presets go with it (deck_options)
         made_ids = {deck.id for deck in bundle.decks}
         anki_ids = {deck_map[did][0]: did for did in per_deck if deck_map[did][0] in made_ids}

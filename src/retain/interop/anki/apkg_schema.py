@@ -12,9 +12,12 @@ types") files the new notes under a copy with a random id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from retain.core.model import Kind
+from retain.core.settings import StudySettings
 from retain.interop.anki.ankinote import APKG_NOTETYPE_NAMES
 from retain.interop.ankikeep import sane_mod
 
@@ -28,6 +31,7 @@ __all__ = [
     "deck_json",
     "kept_model_json",
     "model_json",
+    "settings_conf",
 ]
 
 SCHEMA = """
@@ -176,7 +180,8 @@ def kept_model_json(mid: int, nt: dict[str, Any], now_s: int, deck_id: int) -> d
     return model
 
 
-def deck_json(did: int, name: str, desc: str, now_s: int) -> dict[str, Any]:
+def deck_json(did: int, name: str, desc: str, now_s: int, conf: int = 1) -> dict[str, Any]:
+    """An Anki deck; `conf`: the id of its options preset (`settings_conf`; 1, Anki's Default)."""
     return {
         "id": did,
         "name": name,
@@ -190,13 +195,15 @@ def deck_json(did: int, name: str, desc: str, now_s: int) -> dict[str, Any]:
         "lrnToday": [0, 0],
         "timeToday": [0, 0],
         "dyn": 0,
-        "conf": 1,
+        "conf": conf,
         "extendNew": 0,
         "extendRev": 0,
     }
 
 
 def deck_conf(now_s: int) -> dict[str, Any]:
+    """Anki's stock Default options preset (id 1), as every collection has it: an import into Anki
+    never changes the one there. Earlier versions gave every deck this one."""
     return {
         "id": 1,
         "name": "Default",
@@ -243,3 +250,26 @@ def col_conf(model_id: int) -> dict[str, Any]:
         "collapseTime": 1200,
         "schedVer": 2,
     }
+
+
+def settings_conf(conf_id: int, name: str, settings: StudySettings, now_s: int) -> dict[str, Any]:
+    """A deck's retain settings as an Anki options preset (`deck_conf`'s keys): what both programs
+    have (new cards and reviews a day, learning and relearning steps in minutes, maximum
+    interval, leech threshold and action, desired retention, the FSRS-6 weights when fitted). Steps
+    go in whole seconds, retention and weights to 4 places: Anki's float32 reads them back the same."""
+    conf = deck_conf(now_s)
+    conf.update(id=conf_id, name=name, desiredRetention=round(settings.desired_retention, 4))
+    conf["new"].update(delays=_minutes(settings.learning_steps), perDay=settings.new_per_day)
+    conf["rev"].update(perDay=settings.reviews_per_day, maxIvl=settings.maximum_interval)
+    conf["lapse"].update(
+        delays=_minutes(settings.relearning_steps),
+        leechFails=settings.leech_threshold,
+        leechAction=0 if settings.leech_action == "suspend" else 1,  # Anki's LeechAction
+    )
+    if settings.parameters is not None:
+        conf["fsrsParams6"] = [round(w, 4) for w in settings.parameters]
+    return conf
+
+
+def _minutes(steps: Sequence[timedelta]) -> list[float]:
+    return [round(step.total_seconds()) / 60 for step in steps]

@@ -69,6 +69,7 @@ from retain.interop.anki.ankinote import (
     note_tags,
     note_to_card,
 )
+from retain.interop.anki.apkg_deckconf import DeckConfs
 from retain.interop.anki.apkg_read import (
     card_fields,
     field_layout,
@@ -82,7 +83,6 @@ from retain.interop.anki.apkg_schema import (
     MODEL_IDS,
     SCHEMA,
     col_conf,
-    deck_conf,
     deck_json,
     kept_model_json,
     model_json,
@@ -561,6 +561,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
     offset = crt.astimezone(day.tz).utcoffset()
     west = -int(offset.total_seconds()) // 60 if offset is not None else 0
     decks_json: dict[str, object] = {"1": deck_json(1, "Default", "", now_s)}
+    confs = DeckConfs(now_s)  # each deck's settings as its Anki options preset
     names: dict[str, int] = {}
     models: dict[str, object] = {}
     used_media: dict[str, Path] = {}
@@ -580,17 +581,17 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
         ease.replay(reviews)
         changed = _last_changes(reviews)
         full = fulls[deck.id]
+        settings = opts.settings_of(deck.id)
         parts = full.split("::")
         for depth in range(1, len(parts) + 1):
             name = "::".join(parts[:depth])
-            if name not in names:
-                did = base + 10_000 * (i + 1) + depth
-                names[name] = did
-                desc = deck_description(deck) if depth == len(parts) else ""
-                decks_json[str(did)] = deck_json(did, name, desc, now_s)
+            own = depth == len(parts)  # (a deck named as the group of one before it: made, then its own)
+            if name not in names or own:
+                did = names.setdefault(name, base + 10_000 * (i + 1) + depth)
+                desc, conf = (deck_description(deck), confs.conf_id(settings)) if own else ("", 1)
+                decks_json[str(did)] = deck_json(did, name, desc, now_s, conf)
         did = names[full]
         keep = keeps[deck.id]
-        settings = opts.settings_of(deck.id)
         kept_types: dict[int, None] = {}  # the kept note types of the deck's notes
         for card in deck.cards:
             note = _note_for(deck, card, keep, used_media, opts, models, did, now_s)
@@ -661,7 +662,7 @@ def _fill(db: sqlite3.Connection, decks: Sequence[Deck], opts: ApkgOptions) -> d
             json.dumps(col_conf(next(iter(MODEL_IDS.values()))) | {"creationOffset": west}),
             json.dumps(models),
             json.dumps(decks_json),
-            json.dumps({"1": deck_conf(now_s)}),
+            json.dumps(confs.dconf()),
             "{}",
         ),
     )

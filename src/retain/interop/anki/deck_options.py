@@ -13,29 +13,43 @@ would refuse (out of its range, the wrong type) is left out with one warning lin
 preset and the key; the package is a stranger's file, so nothing in it stops the import.
 Anki keeps "FSRS on" for the whole collection and leaves it out of `.apkg` exports: weights are
 taken unless the package says FSRS is off (a preset has weights only once they were fitted).
+
+A retain package's presets are its decks' own retain settings (`apkg_deckconf`), each marked with a
+hash of its values (`MADE_KEY`, a key Anki keeps, in the legacy JSON and in the protobuf's `other`
+JSON): no Anki preset, so never taken, straight or through Anki, while Anki has them unchanged; one
+edited in Anki is Anki's. Earlier versions wrote Anki's stock Default (`apkg_schema.deck_conf`),
+unmarked, recognised as it is. Whoever wrote it, a deck's preset in the package holds the steps its
+(re)learning cards' `left` counts against (`deck_steps`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import struct
+from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 import tomli_w
 
-from retain.core.settings import PARAMETER_COUNT
+from retain.core.settings import PARAMETER_COUNT, StudySettings
 from retain.interop.anki import jsontext
 from retain.interop.anki.ankidb import AnkiDb
+from retain.interop.anki.apkg_schema import deck_conf
 from retain.interop.anki.protowire import read_fields
 from retain.interop.bundle import DeckPreset
 from retain.interop.errors import InteropError
 from retain.store.config import ConfigError, parse_config
 
 __all__ = [
+    "MADE_KEY",
     "MAX_BLOB",
     "deck_limits",
     "deck_presets",
+    "deck_steps",
+    "made_mark",
     "options_from_blob",
     "options_from_json",
     "preset_name",
@@ -55,27 +69,93 @@ _FLOAT_LISTS = {1: "learning_steps", 2: "relearning_steps", 6: "params6", 5: "pa
 _FLOATS = {37: "desired_retention"}
 _WEIGHTS = (("params6", 6), ("params5", 5), ("params4", 4))  # newest first; FSRS-4.5 is "4"
 _LEECH = {0: "suspend", 1: "tag"}  # Anki's LeechAction
+_OTHER = 255  # DeckConfig.Config's `other`: the legacy JSON's keys Anki does not know, as JSON
+MADE_KEY = "retainMade"  # in a preset retain wrote: `made_mark` of its values
+_MARK_CHARS = 16
+
+Presets = dict[int, tuple[str, dict[str, Any], bool]]  # id -> (name, values found, retain's own)
 
 
 def deck_presets(db: AnkiDb, decks: dict[str, int], warnings: list[str]) -> dict[str, DeckPreset]:
     """Retain deck id -> its Anki deck's options preset, for `decks` (retain id -> Anki deck id).
     Anything that cannot be read is one warning line, never a refusal of the package."""
-    wanted = sorted({c for did in decks.values() if 0 <= (c := db.deck_conf.get(did, -1)) < _INT64})
-    if not wanted:
+    raw = _read(db, decks.values(), warnings)
+    if not raw:
         return {}
     try:
-        raw = _schema18(db, wanted, warnings) if db.ver >= 15 else _schema11(db, wanted, warnings)
         fsrs = _fsrs_flag(db)
-    except InteropError as exc:  # (a damaged blob, a missing table, a query past its deadline)
+    except InteropError as exc:  # (a query past its deadline)
         warnings.append(f"Anki deck options left out: {exc}")
         return {}
     presets: dict[int, DeckPreset] = {}
-    for cid, (name, found) in raw.items():
+    for cid, (name, found, own) in raw.items():
+        if own:  # retain's settings, as the exporting home had them: no Anki preset
+            continue
         safe = preset_name(name, cid)
         presets[cid] = DeckPreset(str(cid), safe, to_values(safe, found, fsrs, warnings))
     return {
         deck_id: presets[c] for deck_id, did in decks.items() if (c := db.deck_conf.get(did, -1)) in presets
     }
+
+
+def deck_steps(db: AnkiDb, dids: Iterable[int]) -> dict[int, StudySettings]:
+    """Anki deck id -> the learning and relearning steps of its preset in the package (retain's
+    defaults for a list that cannot be read), for the decks of `dids` that have one: a
+    (re)learning card's `left` (its steps still to go) counts against them, in Anki and in a
+    retain package (its exporter's steps for the deck) alike. Nothing is said: `deck_presets` is."""
+    dids = list(dids)
+    raw = _read(db, dids, [])
+    steps: dict[int, StudySettings] = {}
+    for cid, (_name, found, _own) in raw.items():
+        learning = _steps_of(found.get("learning_steps"))
+        relearning = _steps_of(found.get("relearning_steps"))
+        settings = StudySettings()
+        steps[cid] = StudySettings(
+            learning_steps=settings.learning_steps if learning is None else learning,
+            relearning_steps=settings.relearning_steps if relearning is None else relearning,
+        )
+    return {did: steps[c] for did in dids if (c := db.deck_conf.get(did, -1)) in steps}
+
+
+def _steps_of(raw: Any) -> tuple[timedelta, ...] | None:
+    """Anki's steps (minutes) as retain's, or None when they are not steps retain can hold."""
+    value, why = _convert("learning_steps", raw)
+    if why or not isinstance(value, list):
+        return None
+    numbers = _numbers(raw) or []
+    return tuple(timedelta(seconds=round(minutes * 60)) for minutes in numbers)
+
+
+def made_mark(found: dict[str, Any]) -> str:
+    """A hash of the settings a preset gives (`found`, by retain key), as retain takes them: a
+    preset retain writes carries it (`MADE_KEY`), so that one Anki still has as it was written is
+    told from one the learner edited in Anki (float32 steps and retention read back the same)."""
+    values = to_values("", found, None, [])
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(text.encode()).hexdigest()[:_MARK_CHARS]
+
+
+def _read(db: AnkiDb, dids: Iterable[int], warnings: list[str]) -> Presets:
+    """The presets the Anki decks `dids` use; what cannot be read is one line of `warnings`."""
+    wanted = sorted({c for did in dids if 0 <= (c := db.deck_conf.get(did, -1)) < _INT64})
+    if not wanted:
+        return {}
+    try:
+        return _schema18(db, wanted, warnings) if db.ver >= 15 else _schema11(db, wanted, warnings)
+    except InteropError as exc:  # (a damaged blob, a missing table, a query past its deadline)
+        warnings.append(f"Anki deck options left out: {exc}")
+        return {}
+
+
+def _retains(found: dict[str, Any], mark: object) -> bool:
+    """Whether a preset is retain's, unchanged: it carries the mark of the values it gives."""
+    return isinstance(mark, str) and mark == made_mark(found)
+
+
+def _stock(conf: dict[str, Any]) -> bool:
+    """Whether a legacy preset is the stock Default an earlier retain wrote for every deck."""
+    mod = conf.get("mod")
+    return isinstance(mod, int) and not isinstance(mod, bool) and conf == deck_conf(mod)
 
 
 def deck_limits(db: AnkiDb, decks: dict[str, int], warnings: list[str]) -> dict[str, dict[str, object]]:
@@ -105,7 +185,7 @@ def preset_name(name: str, cid: int) -> str:
     return f"Anki: {clean or f'preset {cid}'}"
 
 
-def _schema11(db: AnkiDb, wanted: list[int], warnings: list[str]) -> dict[int, tuple[str, dict[str, Any]]]:
+def _schema11(db: AnkiDb, wanted: list[int], warnings: list[str]) -> Presets:
     row = next(
         db.query(f"SELECT length(dconf), CASE WHEN length(dconf) <= {MAX_DCONF} THEN dconf END FROM col"),
         None,
@@ -121,21 +201,22 @@ def _schema11(db: AnkiDb, wanted: list[int], warnings: list[str]) -> dict[int, t
     if not isinstance(data, dict):
         warnings.append("Anki deck options left out: `col.dconf` is not a JSON object")
         return {}
-    out: dict[int, tuple[str, dict[str, Any]]] = {}
+    out: Presets = {}
     for cid in wanted:
         conf = data.get(str(cid))
         if isinstance(conf, dict):
-            out[cid] = (str(conf.get("name", "")), options_from_json(conf))
+            found = options_from_json(conf)
+            out[cid] = (str(conf.get("name", "")), found, _stock(conf) or _retains(found, conf.get(MADE_KEY)))
     return out
 
 
-def _schema18(db: AnkiDb, wanted: list[int], warnings: list[str]) -> dict[int, tuple[str, dict[str, Any]]]:
+def _schema18(db: AnkiDb, wanted: list[int], warnings: list[str]) -> Presets:
     ids = ", ".join(str(int(c)) for c in wanted)
     sql = (
         f"SELECT id, name, length(config), CASE WHEN length(config) <= {MAX_BLOB} THEN config END"
         f" FROM deck_config WHERE id IN ({ids})"
     )
-    out: dict[int, tuple[str, dict[str, Any]]] = {}
+    out: Presets = {}
     for cid, name, size, blob in db.query(sql):
         if not isinstance(cid, int) or cid in out:
             continue
@@ -145,10 +226,23 @@ def _schema18(db: AnkiDb, wanted: list[int], warnings: list[str]) -> dict[int, t
             warnings.append(f'Anki preset "{label}" left out: {why}')
             continue
         try:
-            out[cid] = (str(name), options_from_blob(blob))
+            found = options_from_blob(blob)
+            out[cid] = (str(name), found, _retains(found, _other(blob).get(MADE_KEY)))
         except InteropError as exc:
             warnings.append(f'Anki preset "{label}" left out: {exc}')
     return out
+
+
+def _other(blob: bytes) -> dict[str, Any]:
+    """The legacy JSON keys Anki keeps in a preset's `other` field (`{}` when none or unreadable)."""
+    for number, value in read_fields(blob):
+        if number == _OTHER and isinstance(value, bytes):
+            try:
+                data = jsontext.loads(value)
+            except (ValueError, RecursionError):
+                return {}
+            return data if isinstance(data, dict) else {}
+    return {}
 
 
 def _fsrs_flag(db: AnkiDb) -> bool | None:
