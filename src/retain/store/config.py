@@ -321,9 +321,10 @@ def _parse_config(text: str, base: Path | None) -> Config:
 
 def _deck_folders(entries: list[str], base: Path | None) -> tuple[Path, ...]:
     """The `deck_folders` entries as folders: `~` expanded, a relative one taken from `base` (as
-    git and ssh read a relative path in their config files). An entry that no path can be (a NUL
-    character) is a ConfigError naming it; one the system refuses to look at (a name too long)
-    is a warning, as a missing folder is (`missing_folders`)."""
+    git and ssh read a relative path in their config files), in full, without `.` or `..`
+    (`_without_dots`). An entry that no path can be (a NUL character) is a ConfigError naming
+    it; one the system refuses to look at (a name too long) is a warning, as a missing folder
+    is (`missing_folders`)."""
     out: list[Path] = []
     for entry in entries:
         if "\x00" in entry:
@@ -342,8 +343,38 @@ def _deck_folders(entries: list[str], base: Path | None) -> tuple[Path, ...]:
                 base = get_paths().config_dir
             base = Path(os.path.abspath(base))  # (a relative RETAIN_HOME: fixed once, here)
             path = base / path
-        out.append(path)
+        out.append(_without_dots(path))
     return tuple(out)
+
+
+def _without_dots(path: Path) -> Path:
+    """The absolute `path` without `..` (pathlib drops `.`), as the system reads it: `..` is the
+    parent of the real folder before it, so after a link it is the folder holding the link's
+    target (`~/retain/..`, `~/retain` a link to `~/sync/retain-data`: `~/sync`, where config.toml
+    is; the same folder the path led to before it was written out). The path keeps its
+    spelling, links and all, wherever that names the same folder."""
+    if ".." not in path.parts:
+        return path
+    at = Path(path.anchor)
+    for part in path.parts[1:]:
+        if part != "..":
+            at = at / part
+            continue
+        try:
+            real = Path(os.path.realpath(at)).parent
+        except (OSError, ValueError):
+            real = at.parent
+        at = at.parent if _same_folder(at.parent, real) else real
+    return at
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    if a == b:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
 
 
 def _presets(raw: Any, study: StudySettings) -> dict[str, StudySettings]:

@@ -10,7 +10,8 @@ then refuses with `ConfigChangedOnDisk` when the file's text changed since it
 was opened, instead of overwriting someone else's edit. The caller asks the
 user, then calls `save(force=True)` (overwrite) or `merged()` (the file as it
 is now, with this document's changes applied on top). Writes are atomic and
-keep the file's mode (`store.files.atomic_write`), its CRLF line endings and a
+keep the file's mode (`store.files.atomic_write`), each line's own line ending
+(`line_ends.with_line_ends`: a file with a CRLF line among LF ones keeps both) and a
 leading BOM. A list of numbers set where an array of as many numbers stands
 goes into it one by one, its layout and comments kept (`retain optimize`
 saves the FSRS weights through this document: `store.config_write`).
@@ -36,6 +37,7 @@ from retain.core.deckwrite import has_invisible, toml_string, tomlkit_string
 from retain.core.tomlsafe import TomlFailure, loads_safe
 from retain.store.config import Config, ConfigError, marker_problem, parse_config, read_only
 from retain.store.files import MAX_CONFIG_BYTES, ReadError, _mib, atomic_write, read_text_limited
+from retain.store.line_ends import with_line_ends
 from retain.store.oserror import os_error_text
 
 __all__ = [
@@ -198,9 +200,9 @@ class ConfigDocument:
         settings screen; `retain optimize` saving weights says its own)."""
         self.path = path
         self._cannot = cannot
-        self.crlf = text is not None and "\r\n" in text
+        self.raw = text or ""  # as opened (or last saved), each line with its own ending
         self.bom = text is not None and _starts_with_bom(path)  # (the text is read without it)
-        self.original = (text or "").replace("\r\n", "\n") if self.crlf else (text or "")
+        self.original = self.raw.replace("\r\n", "\n")  # (what tomlkit edits: LF line ends)
         self.stamp = FileStamp.of(path, text)
         said = marker_problem(self.original)  # a merge's markers: named, not "Invalid statement"
         if said:
@@ -242,12 +244,13 @@ class ConfigDocument:
         return node
 
     def text(self) -> str:
+        """The edited text, each line the edit left alone ending as it did (`with_line_ends`)."""
         if self._doc is None:
-            return self.original.replace("\n", "\r\n") if self.crlf else self.original
+            return self.raw
         out: str = self._doc.as_string()
         if out.endswith("\n\n") and not self.original.endswith("\n\n"):
             out = out.rstrip("\n") + "\n"  # a new last table's blank line is not kept at the end
-        return out.replace("\n", "\r\n") if self.crlf else out
+        return with_line_ends(self.raw, out)
 
     def to_write(self, text: str) -> str:
         """`text` (this document's) as the file holds it: with the BOM it started with, if any."""
@@ -255,7 +258,7 @@ class ConfigDocument:
 
     def _as_opened(self) -> str:
         """The text as opened (or last saved), with its line ends."""
-        return self.original.replace("\n", "\r\n") if self.crlf else self.original
+        return self.raw
 
     @property
     def dirty(self) -> bool:
@@ -375,7 +378,7 @@ class ConfigDocument:
             atomic_write(self.path, self.to_write(text), keep_hard_links=True)
         except OSError as exc:
             raise ConfigEditError(f"cannot write {self.path}: {os_error_text(exc, name=False)}") from None
-        self.original = text.replace("\r\n", "\n") if self.crlf else text
+        self.raw, self.original = text, text.replace("\r\n", "\n")
         self.stamp = FileStamp.of(self.path, text)
         self._opened = self.data()
         self.changes.clear()

@@ -8,12 +8,15 @@ from pathlib import Path
 from retain.core.model import Deck
 from retain.store.config import Config, load_config
 from retain.store.decks.library import Library, Origin, load_deck_file, load_library
+from retain.store.decks.own_files import own_files
 from retain.store.paths import Paths, bundled_decks_dir, get_paths
 
 __all__ = ["Home", "library_folders", "open_home"]
 
 
 def library_folders(paths: Paths, config: Config) -> list[tuple[Path, Origin]]:
+    """The folders the library reads, in order. A folder may hold retain's own files (its data
+    folder inside a synced deck folder): every walk of them passes those over (`own_files`)."""
     folders: list[tuple[Path, Origin]] = [(paths.decks_dir, "user")]
     folders += [(f, "folder") for f in config.deck_folders]
     bundled = bundled_decks_dir()
@@ -29,7 +32,8 @@ class Home:
 
     def library(self, *, cards: bool = True) -> Library:
         """Every deck; `cards=False`: without their cards (which decks and groups there are)."""
-        return load_library(library_folders(self.paths, self.config), self.paths.cache_dir, cards=cards)
+        folders = library_folders(self.paths, self.config)
+        return load_library(folders, self.paths.cache_dir, cards=cards, own=own_files(self.paths))
 
     def with_cards(self, library: Library, deck_ids: list[str]) -> list[Deck]:
         """The decks `deck_ids` of a `library(cards=False)`, read again with their cards."""

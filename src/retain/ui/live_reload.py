@@ -51,9 +51,8 @@ class DecksReloaded(Message):
 class LiveReload:
     def __init__(self, collection: Collection) -> None:
         self.collection = collection
-        self.watcher = DeckWatcher(
-            p for p, _origin in library_folders(collection.home.paths, collection.home.config)
-        )
+        home = collection.home
+        self.watcher = DeckWatcher((p for p, _origin in library_folders(home.paths, home.config)), home.paths)
         self._app: App[Any] | None = None
         self._timer: Timer | None = None
         self._watching = False  # a poll is running in its thread

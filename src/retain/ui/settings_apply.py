@@ -41,8 +41,15 @@ def apply_config(app: RetainApp, config: Config) -> None:
             app.notify(warning, severity="warning", timeout=10, markup=False)
 
 
+_SHOWN = 3  # unknown ids named in their line; lines said of bad keys, of conflicts
+_LONG = 160  # characters of a line said of one binding at most (a value 100,000 characters long)
+_ID = 60  # characters of an unknown id named
+
+
 def keymap_warnings(keymap: dict[str, str]) -> list[str]:
-    """One line per unknown binding id (all together) and per key taken twice on one screen."""
+    """One line for the unknown binding ids, one per key that is no key and per key taken twice
+    on one screen; each kind capped, the rest counted ("and N more", as the other config
+    warnings): a pasted [keymap] of 20,000 bogus ids filled the screen for 10 s."""
     if not keymap:
         return []
     from retain.ui.app import binding_sections
@@ -52,10 +59,24 @@ def keymap_warnings(keymap: dict[str, str]) -> list[str]:
     out: list[str] = []
     unknown = unknown_ids(sections, keymap)
     if unknown:
-        out.append(f"config: [keymap] has unknown binding ids: {', '.join(unknown)}")
-    out += [f"config: [keymap] {line}" for line in bad_key_lines(keymap)]
-    out += [f"config: [keymap] conflict: {c.message()}" for c in keymap_conflicts(sections, keymap)]
+        named = ", ".join(_cut(i, _ID) for i in unknown[:_SHOWN])
+        more = f" and {len(unknown) - _SHOWN} more" if len(unknown) > _SHOWN else ""
+        out.append(f"config: [keymap] has unknown binding ids: {named}{more}")
+    out += _capped(bad_key_lines(keymap), "keys that are not keys")
+    out += _capped([f"conflict: {c.message()}" for c in keymap_conflicts(sections, keymap)], "conflicts")
     return out
+
+
+def _capped(lines: list[str], what: str) -> list[str]:
+    """`lines` as `config: [keymap] ...` warnings: the first few, then one counting the rest."""
+    shown = [f"config: [keymap] {_cut(line)}" for line in lines[:_SHOWN]]
+    if len(lines) > _SHOWN:
+        shown.append(f"config: [keymap] and {len(lines) - _SHOWN} more {what}")
+    return shown
+
+
+def _cut(text: str, most: int = _LONG) -> str:
+    return text if len(text) <= most else f"{text[:most]}..."
 
 
 def save_theme(app: RetainApp, theme: str) -> None:

@@ -8,7 +8,9 @@ dozen `stat` calls: cheap enough to poll every second.
 A change is reported once it has settled (the same stamp on two calls in a row),
 so an editor still writing the file in place is not read half-written.
 After the app writes a deck file itself it calls `acknowledge(path)`, so its
-own save is not reported as an outside edit (other files still are).
+own save is not reported as an outside edit (other files still are). retain's own files in a
+deck folder (config.toml, `state/`, `cache/`: `own_files`) are never deck files, so a rating's
+journal append or a settings save is no change.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from retain.store.decks.library import deck_files, real_path
+from retain.store.decks.own_files import own_files
 from retain.store.index.derivedcache import FileId, file_id
+from retain.store.paths import Paths
 
 __all__ = ["DeckWatcher"]
 
@@ -26,12 +30,13 @@ Stamp = FileId  # (inode, mtime_ns, size)
 _GONE: Stamp = (-1, -1, -1)
 
 
-def _scan(folders: Iterable[Path]) -> dict[Path, Stamp]:
-    """Every deck file the library would load (`library.deck_files`), by real path (a link
-    loop gives where it points: `Path.resolve` raised on one)."""
+def _scan(folders: Iterable[Path], paths: Paths | None) -> dict[Path, Stamp]:
+    """Every deck file the library would load (`library.deck_files`, the home `paths`' own files
+    passed over), by real path (a link loop gives where it points: `Path.resolve` raised on one)."""
     stamps: dict[Path, Stamp] = {}
+    own = own_files(paths)
     for folder in folders:
-        for path in deck_files(folder):
+        for path in deck_files(folder, own):
             ident = file_id(path)
             if ident is not None:
                 stamps[real_path(path)] = ident
@@ -39,9 +44,11 @@ def _scan(folders: Iterable[Path]) -> dict[Path, Stamp]:
 
 
 class DeckWatcher:
-    def __init__(self, folders: Iterable[Path]) -> None:
+    def __init__(self, folders: Iterable[Path], paths: Paths | None = None) -> None:
+        """`paths`: the home whose own files are passed over (None: this process's, `get_paths`)."""
         self.folders = list(folders)
-        self._stamps = _scan(self.folders)
+        self.paths = paths
+        self._stamps = _scan(self.folders, paths)
         self._pending: dict[Path, Stamp] = {}  # changed files: their stamp at the previous call
         self._lock = threading.Lock()  # the app polls from a worker thread and acknowledges from its own
 
@@ -51,7 +58,7 @@ class DeckWatcher:
         With `settled`, a file is reported only when its stamp is the same as at
         the previous call; `settled=False` reports every change at once.
         """
-        now = _scan(self.folders)
+        now = _scan(self.folders, self.paths)
         with self._lock:
             moved = {p: now.get(p, _GONE) for p in now.keys() | self._stamps.keys()}
             moved = {p: s for p, s in moved.items() if s != self._stamps.get(p, _GONE)}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from retain.core.model import Deck, Problem
+from retain.store.decks.own_files import OWN_FILE, OwnFiles, own_files
 from retain.store.files import (
     ReadError,
     conflict_copy_of,
@@ -220,11 +221,12 @@ MAX_FOLDERS = 5_000  # folders one deck folder's walk reads at most, linked ones
 MAX_DECK_FILES = 5_000  # deck files it lists at most
 
 
-def walk_decks(folder: Path) -> DeckWalk:
+def walk_decks(folder: Path, own: OwnFiles | None = None) -> DeckWalk:
     """The deck files under `folder`: every `*.toml` (in any case) in it and its sub-folders, linked
-    ones too, but for hidden files and folders and the progress sidecars an export wrote beside
-    its deck. Each real folder is walked once (a link loop, or two links to one folder, are passed
-    over without a word), by its own path before any link's. A link to nothing named like a deck
+    ones too, but for hidden files and folders, the progress sidecars an export wrote beside
+    its deck and retain's own files (`own`; None: this process's home's, `own_files`), passed
+    over without a word. Each real folder is walked once (a link loop, or two links to one
+    folder, are passed over without a word), by its own path before any link's. A link to nothing named like a deck
     file or a folder (no extension), and a folder that cannot be listed, are listed too: each is
     reported as a broken deck, in one line, not left out without a word. A `folder` that is no
     folder, or that cannot be looked at (a name too long for the file system, a parent folder
@@ -232,12 +234,13 @@ def walk_decks(folder: Path) -> DeckWalk:
     walk = DeckWalk()
     if not _is(folder.is_dir):
         return walk
+    own = own_files() if own is None else own
     seen: set[tuple[int, int]] = set()  # (st_dev, st_ino) of the folders walked
     linked: deque[Path] = deque([folder])  # linked folders wait until the real tree is walked
     while linked:
         stack = [linked.popleft()]
         while stack:
-            _walk_folder(stack.pop(), walk, seen, stack, linked)
+            _walk_folder(stack.pop(), walk, seen, stack, linked, own)
             # (a link to `/` or a home folder: read at every start and every poll, each file parsed)
             if len(seen) > MAX_FOLDERS or len(walk.files) > MAX_DECK_FILES:
                 many = (
@@ -258,9 +261,15 @@ def walk_decks(folder: Path) -> DeckWalk:
 
 
 def _walk_folder(
-    top: Path, walk: DeckWalk, seen: set[tuple[int, int]], stack: list[Path], linked: deque[Path]
+    top: Path,
+    walk: DeckWalk,
+    seen: set[tuple[int, int]],
+    stack: list[Path],
+    linked: deque[Path],
+    own: OwnFiles,
 ) -> None:
-    """List one folder into `walk`; its sub-folders onto `stack`, its linked folders onto `linked`.
+    """List one folder into `walk`; its sub-folders onto `stack`, its linked folders onto `linked`;
+    one of retain's own (`own`) not at all.
     Not os.walk, nor rglob: hidden folders (`.git`, whose objects come and go during `git gc`) are
     pruned before they are read, and a folder that vanishes while it is listed (a sync tool's
     temporary folder) is passed over."""
@@ -269,7 +278,7 @@ def _walk_folder(
     except OSError:
         return  # (gone meanwhile)
     key = (st.st_dev, st.st_ino)
-    if key in seen:
+    if key in seen or key in own.folders:
         return
     seen.add(key)
     try:
@@ -294,7 +303,7 @@ def _walk_folder(
         elif _is(entry.is_dir):
             (links if _is(entry.is_symlink) else subdirs).append(name)
         elif is_deck_name(name) and _is(entry.is_file):
-            if not is_sidecar(top / name):
+            if not is_sidecar(top / name) and not own.skips_file(key, top / name):
                 walk.files.append(top / name)
         elif (is_deck_name(name) or "." not in name) and _is(entry.is_symlink) and _dangling(top / name):
             walk.files.append(top / name)  # (a link to nothing, named like a deck file or a folder)
@@ -310,10 +319,10 @@ def _is(test: Callable[[], bool]) -> bool:
         return False
 
 
-def deck_files(folder: Path) -> list[Path]:
+def deck_files(folder: Path, own: OwnFiles | None = None) -> list[Path]:
     """The deck files under `folder` and what stands for each part that cannot be walked
     (`walk_decks`), sorted: every path the library makes an entry of."""
-    return walk_decks(folder).files
+    return walk_decks(folder, own).files
 
 
 _HIDDEN_FILE = "hidden file (its name starts with '.'): not loaded as a deck; rename it to load it"
@@ -344,18 +353,23 @@ def _below(path: Path, folders: AbstractSet[tuple[int, int]]) -> list[str] | Non
 
 def read_by_library(path: Path, folders: AbstractSet[tuple[int, int]]) -> bool:
     """Whether the library loads a file at `path` (there or not yet) named like a deck file, in or
-    below a folder it walks (`folders`: `DeckWalk.folders`, linked folders too), in no hidden one."""
+    below a folder it walks (`folders`: `DeckWalk.folders`, linked folders too), in no hidden one,
+    and not one of retain's own (`own_files`)."""
     below = _below(path, folders)
-    return below is not None and is_deck_name(path.name) and not any(n.startswith(".") for n in below)
+    if below is None or not is_deck_name(path.name) or any(n.startswith(".") for n in below):
+        return False
+    return not own_files().holds(path)
 
 
 def not_loaded_reason(path: Path, folders: AbstractSet[tuple[int, int]]) -> str | None:
     """Why the library does not load the file `path`, in or below a folder it walks (`folders`:
-    `DeckWalk.folders`): hidden, in a hidden folder, not named `*.toml`, a progress
+    `DeckWalk.folders`): retain's own, hidden, in a hidden folder, not named `*.toml`, a progress
     sidecar. None when it loads it, or when no deck folder holds it."""
     below = _below(path, folders)
     if below is None:
         return None
+    if own_files().holds(path):
+        return OWN_FILE
     hidden = [name for name in below if name.startswith(".")]
     if path.name.startswith("."):
         return _HIDDEN_FILE
@@ -417,10 +431,15 @@ def _read_entry(
 
 
 def load_library(
-    folders: Iterable[tuple[Path, Origin]], cache_dir: Path | None = None, *, cards: bool = True
+    folders: Iterable[tuple[Path, Origin]],
+    cache_dir: Path | None = None,
+    *,
+    cards: bool = True,
+    own: OwnFiles | None = None,
 ) -> Library:
-    """Load every deck file under each folder (`walk_decks`: linked folders too), in order; a file
-    reached through several folders once, by the folder that protects it most (`_kept`).
+    """Load every deck file under each folder (`walk_decks`: linked folders too, retain's `own`
+    files passed over), in order; a file reached through several folders once, by the folder that
+    protects it most (`_kept`).
 
     A deck id is unique in the library (`_owners` says which file keeps it). A user deck with the
     same id as a bundled deck replaces it (a user's own edited copy); any other repeat is an error.
@@ -428,7 +447,8 @@ def load_library(
     read: list[DeckEntry] = []
     files: dict[str, FileId | None] = {}
     hidden: list[Path] = []
-    walks = [(folder, origin, walk_decks(folder)) for folder, origin in folders]
+    own = own_files() if own is None else own
+    walks = [(folder, origin, walk_decks(folder, own)) for folder, origin in folders]
     kept = _kept(walks)
     finished: dict[Path, str] = {}
     for _folder, origin, walk in walks:
@@ -593,6 +613,9 @@ def _as_in_library(entry: DeckEntry, verdict: DeckEntry) -> DeckEntry:
     return entry
 
 
-def deck_file_ids(folders: Iterable[tuple[Path, Origin]]) -> dict[str, FileId | None]:
+def deck_file_ids(
+    folders: Iterable[tuple[Path, Origin]], own: OwnFiles | None = None
+) -> dict[str, FileId | None]:
     """Identity (inode, mtime_ns, size) of every deck file `load_library` would read, by path."""
-    return {str(path): file_id(path) for folder, _origin in folders for path in deck_files(folder)}
+    own = own_files() if own is None else own
+    return {str(path): file_id(path) for folder, _origin in folders for path in deck_files(folder, own)}
