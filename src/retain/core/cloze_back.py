@@ -35,7 +35,9 @@ _LINE_TEXT = re.compile(r"[^\s](?:[^\n]*[^\s])?")  # a line's text without its e
 def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": False})
+    from retain.core.linklabel import linear_labels  # (a run of `[` took markdown-it 20 s per MB)
+
+    return linear_labels(MarkdownIt("commonmark", {"html": False}))
 
 
 def in_code(shown: list[str]) -> set[int]:

@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 from typing import Any
 
+from retain.core.linklabel import linear_labels
 from retain.core.mathtext import math_spans
 from retain.core.mediaref import REF_RE
 from retain.interop.html_layout import (
@@ -215,7 +216,7 @@ def _renderer() -> Any:
             return plain(url.replace("%", "%25") if _MEDIA_DIR.match(url) else url)
 
         md.normalizeLink = normalize_link  # type: ignore[method-assign]  # (markdown-it calls it on the instance)
-        _md = md
+        _md = linear_labels(md)  # (a run of `[` took the export 15 s per MB)
     return _md
 
 

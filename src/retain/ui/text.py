@@ -84,6 +84,32 @@ def _first_lines(text: str) -> str:
     )
 
 
+# And at most this many characters: Markdown reads punctuation-dense text slowly (a run of `*a`, of
+# `_a_ ` or of `[` with a `]` at its end: about 5 us a character, twice that on a loaded machine),
+# so a stranger's 1 MB card of one long line would keep the study screen deaf to `q` for seconds.
+MAX_SHOWN_CHARS = 100_000
+
+
+def _first_chars(text: str) -> str:
+    """`text`, or its first `MAX_SHOWN_CHARS` characters (to the end of a line when one ends in the
+    second half) and a line saying how many more there are."""
+    if len(text) <= MAX_SHOWN_CHARS:
+        return text
+    cut = text.rfind("\n", MAX_SHOWN_CHARS // 2, MAX_SHOWN_CHARS)
+    cut = MAX_SHOWN_CHARS if cut < 0 else cut
+    return (
+        f"{text[:cut]}\n\n*… {len(text) - cut:,} more characters not shown: this card is too long to"
+        " study whole; split it*"
+    )
+
+
+def _shown_part(text: str) -> str:
+    """What of `text` a card shows: its first lines (`_first_lines`), or fewer when they are more
+    than `MAX_SHOWN_CHARS` characters (`_first_chars`: the first cut is the one that says so)."""
+    shown = _first_lines(text)
+    return shown if len(shown) <= MAX_SHOWN_CHARS else _first_chars(text)
+
+
 @functools.lru_cache(maxsize=64)
 def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     """Card Markdown (front, back, extra): sanitised, code highlighted, links inert.
@@ -98,7 +124,7 @@ def card_markdown(text: str, *, dark: bool = True) -> Markdown:
     from retain.ui.card_text import shape_tokens
 
     parser, attrs = _markdown_kit()
-    text = _first_lines(text)
+    text = _shown_part(text)
     md = Markdown.__new__(Markdown)
     vars(md).update(attrs)  # whatever Rich's constructor sets, as it sets it for ""
     code_theme = DARK_CODE_THEME if dark else LIGHT_CODE_THEME

@@ -10,7 +10,7 @@ are the characters shown, and emphasis marks, link targets and images are not.
 An ordered list item keeps its number as shown (`1.`), a bullet does not.
 
 Most answers have nothing Markdown reads: they skip the parser (`needs_parser`).
-The parser is slow on hostile text (about 25 us a character), so a check reads
+The parser is slow on hostile text (up to about 10 us a character), so a check reads
 at most `PARSE_BUDGET` characters of a card's back and accepted answers with it;
 answers past that (a hostile deck's hundreds of long ones) are read as written.
 """
@@ -63,11 +63,13 @@ def card_parser() -> MarkdownIt:
     autolink's text (`<https://x/%C3%88ve>`) was decoded. (No link is followed: a URL is text.)"""
     from markdown_it import MarkdownIt
 
+    from retain.core.linklabel import linear_labels
+
     options = {"html": False, "maxNesting": MAX_NESTING}
     md = MarkdownIt("commonmark", options).enable("strikethrough").enable("table")
     md.normalizeLink = _as_written  # type: ignore[method-assign]  # (markdown-it calls it on the instance)
     md.normalizeLinkText = _as_written  # type: ignore[method-assign, assignment]  # (its argument: `link`)
-    return md
+    return linear_labels(md)
 
 
 @functools.cache
