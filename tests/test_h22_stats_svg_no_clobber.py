@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from retain.cli import main
-from retain.ui.screens.stats import _free_name
+from retain.ui.picture import free_name as _free_name
 
 DECK = 'format = 1\n[deck]\nid = "k1"\nname = "K one"\n\n[[cards]]\nid = "c1"\nfront = "Q?"\nback = "A"\n'
 

@@ -606,6 +606,20 @@ class RetainApp(App[None]):
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield from self._textual_commands(screen)
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """The palette's "Screenshot": saved in the current folder, as the statistics screen's `e`
+        saves, with its path or the reason it could not be written said (Textual's own wrote to
+        ~/Downloads and said only "Failed to save screenshot" where that folder is missing)."""
+        from datetime import datetime
+
+        from retain.ui.picture import save_picture
+
+        stem = filename.removesuffix(".svg") if filename else f"retain-{datetime.now():%Y-%m-%d-%H%M%S}"
+        save_picture(self, stem, "retain", "the screen")
+        return None
+
     def _textual_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own commands (theme, quit, screenshot, ...), but not its "Keys": "Help" is ours."""
         return (c for c in super().get_system_commands(screen) if c.title != "Keys")

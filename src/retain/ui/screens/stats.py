@@ -9,12 +9,10 @@ rest follows. `1`-`4` (or `p`) switch the period, `d` the deck, `e` saves an SVG
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -27,8 +25,8 @@ from textual.widgets import Static
 
 from retain.core.statsfigures import PERIODS
 from retain.core.statstext import plural
-from retain.store.oserror import os_error_text
 from retain.ui.from_thread import call_soon
+from retain.ui.picture import save_picture
 from retain.ui.text import line
 from retain.ui.widgets import stats_charts as charts
 from retain.ui.widgets.key_bar import KeyBar
@@ -445,39 +443,4 @@ class StatsScreen(Screen[None]):
 
     def action_save_svg(self) -> None:
         stamp = self.data["today"] if self.data else "now"
-        name = f"retain-stats-{stamp}.svg"
-        try:
-            # the current folder may be gone (removed after retain started): `cwd` raises then
-            path = _free_name(Path.cwd(), f"retain-stats-{stamp}")
-            name = path.name
-        except OSError as exc:
-            why = os_error_text(exc, name=False)
-            self.app.notify(
-                f"Cannot save the statistics as {name}: the current folder is gone ({why})",
-                severity="error",
-                markup=False,
-            )
-            return
-        try:
-            from retain.ui.stats_open import write_svg
-
-            write_svg(path, self.app.export_screenshot(title="retain stats"))
-        except OSError as exc:
-            self.app.notify(
-                f"Cannot save the statistics as {path}: {os_error_text(exc, name=False)}",
-                severity="error",
-                markup=False,
-            )
-            return
-        self.app.notify(f"Saved {path}", markup=False)
-
-
-def _free_name(folder: Path, stem: str) -> Path:
-    """`folder/stem.svg`, or the first of `stem-2.svg`, `stem-3.svg`, ... not there: a second
-    picture the same day, or a file of the user's that has the name, is never replaced."""
-    path = folder / f"{stem}.svg"
-    n = 1
-    while os.path.lexists(path):
-        n += 1
-        path = folder / f"{stem}-{n}.svg"
-    return path
+        save_picture(self.app, f"retain-stats-{stamp}", "retain stats", "the statistics")
