@@ -105,7 +105,7 @@ def _ends_as_a_replay(root: Path, at: datetime, last: Event) -> None:
     import shutil
 
     live = states_at(root, at)[KEY]
-    replay = root.parent / "replay"
+    replay = root.with_name(root.name + "-replay")  # (beside it: each test its own)
     shutil.copytree(root, replay)
     delete_snapshots(replay, cache=True)
     assert states_at(replay, at)[KEY] == last.after

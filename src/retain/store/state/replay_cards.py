@@ -90,10 +90,8 @@ def _replay_cards(
         by_key = {key: events for key, events in by_key.items() if key in reached}
     for key, events in by_key.items():
         change = changes.get(key)
-        if change is not None and not any(
-            e.time == change[0] and (d == change[1] or not change[1]) for d, e in events
-        ):
-            continue
+        if change is not None and not any(e.time == change[0] for _d, e in events):
+            continue  # (its device may be another: an event applied after the change, dated before it)
         state = held.get(key) if held is not None else None
         if state is not None and not any(e.after == state for _d, e in events):
             continue

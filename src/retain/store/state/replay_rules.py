@@ -22,6 +22,7 @@ __all__ = [
     "history_only",
     "is_undecided",
     "leaves_state",
+    "next_change",
     "set_card",
 ]
 
@@ -78,18 +79,34 @@ def changed_elsewhere(device: str, held: CardState | None, changed: Change | Non
 
 def is_undecided(event: Event, device: str, held: CardState | None, changed: Change | None) -> bool:
     """`event`, history only by `history_only`, may still come after the change held for its card
-    in a replay of every journal: it was made from the state that change left (`held`), on a
-    device other than the change's. Whether that state was left before too (an undo, an
-    unsuspend: then the event was made from that earlier one, in time order before the change)
-    or only by the change (its device's clock ahead: the event was made from it, after it) only
-    the journals know (`replay_cards`)."""
-    return (
-        event.before is not None
-        and event.before == held
-        and _change_last(held, changed)
-        and changed is not None
-        and device != changed[1]
-    )
+    in a replay of every journal, which only the journals can tell (`replay_cards`):
+
+    - it was made from the state that change left (`held`), on a device other than the change's.
+      Whether that state was left before too (an undo, an unsuspend: then the event was made
+      from that earlier one, in time order before the change) or only by the change (its
+      device's clock ahead: the event was made from it, after it) only the journals know;
+    - it is of the device that made the change, which wrote it after the change (the snapshot
+      holds the change, the event is past it), so a replay puts it after the change whatever its
+      date (a clock set back between them: a rating from "new" after an undo or a reset dated
+      ahead), though not made from the state held: another event may lie between them."""
+    if not _change_last(held, changed) or changed is None:
+        return False
+    return device == changed[1] or (event.before is not None and event.before == held)
+
+
+def next_change(state: CardState | None, at: datetime, device: str) -> Change:
+    """The card's last change (`Change`: time and device) once an event of `device` dated `at`,
+    later than its last change so far, is applied over `state`.
+
+    The time is the event's, or the review `state` holds when that is later: an event applied
+    though dated before it was made from it or after it (a clock set back between two ratings,
+    a device whose clock runs behind rating a synced card), and a replay of every journal puts
+    it there, after that review. The `[changed]` entry a snapshot then writes keeps that place:
+    with the event's own date as the card's bound, another device's review dated between the
+    two, made without either (from new), went over the card at the next start, though a replay
+    puts it before them."""
+    last = state.last_review if state is not None else None
+    return (last, device) if last is not None and last > at else (at, device)
 
 
 def bound(state: CardState | None, changed: Change | None) -> datetime | None:

@@ -55,6 +55,7 @@ from retain.store.state.replay_rules import (
     history_only,
     is_undecided,
     leaves_state,
+    next_change,
     set_card,
 )
 from retain.store.state.snapshot_load import ahead_note, read_snapshots
@@ -131,11 +132,14 @@ def load_state(
     # made the held state ran ahead), whatever its time says.
     # The same holds for a later suspend, bury, reset or undo (no review: `latest`, the
     # snapshot's [changed] table), for an event of the device that made that change (written
-    # after it). A state made from "new" (`before` is None) proves nothing. Nor does, for any
-    # other device, a state the change may have returned the card to (an undo, an unsuspend):
-    # that event may have been made from it before the change. Which device reads, or wrote
-    # the snapshot, never counts (a snapshot arrives by a sync). Such a card (`undecided`) is
-    # given what a replay of every journal from its start gives (`replay_cards`).
+    # after it). A state made from "new" (`before` is None) proves nothing of when it was made,
+    # nor does, for any other device, a state the change may have returned the card to (an
+    # undo, an unsuspend): that event may have been made from it before the change. But an
+    # event of the device that made the change held, or that wrote an event of the card applied
+    # here before it, was written after that one, so a replay puts it after it whatever its
+    # date (a clock set back: rated from new after an undo or a reset dated ahead). Which device
+    # reads, or wrote the snapshot, never counts (a snapshot arrives by a sync). Such a card
+    # (`undecided`) is given what a replay of every journal from its start gives (`replay_cards`).
     # An event that leaves the state as it was (a cram rating, the undo of one) is history only.
     # An undo is the card as if the event it takes back never happened: its `a` says so only when
     # nothing lies between them (`UndoCheck`); else, and for an older event of another device
@@ -147,15 +151,20 @@ def load_state(
     # may lie between it and its target (a journal synced after it). Such a card is replayed whole.
     undos = UndoCheck() if several else None
 
+    wrote: set[tuple[str, str]] = set()  # (card, device) of each event applied here
+
     def apply(device: str, event: Event) -> None:
         key = event.key
         out.tail_events += 1
+        prior = out.states.get(key)
+        if key in held or key in held_latest:  # (no other card's event can be history: `is_history`)
+            wrote.add((key, device))
         if undos is not None:
-            undos.applied(event, out.states.get(key))
+            undos.applied(event, prior)
         out.dirty_decks.add(key.partition("/")[0])
         known = latest.get(key)
         if known is None or event.time > known[0]:
-            latest[key] = (event.time, device)
+            latest[key] = next_change(prior, event.time, device)
         if event.after is None:
             out.states.pop(key, None)
         else:
@@ -173,8 +182,8 @@ def load_state(
         state, change = held.get(key), held_latest.get(key)
         if not history_only(event, device, state, change, out.states.get(key)):
             return False
-        if is_undecided(event, device, state, change):
-            undecided.add(key)
+        if is_undecided(event, device, state, change) or (key, device) in wrote:
+            undecided.add(key)  # (its device wrote it after an event of the card applied here)
         if undos is not None:
             undos.aside(event)
             if changed_elsewhere(device, state, change):
@@ -206,6 +215,7 @@ def load_state(
                 by_key.setdefault(event.key, []).append((device, event))
         for key, events in by_key.items():
             set_card(out.states, out.latest, key, held.get(key), held_latest.get(key))
+            wrote.difference_update((key, device) for device, _event in events)
             if undos is not None:
                 undos.again(key)
             left: set[CardState] = set()  # the states the events applied again left

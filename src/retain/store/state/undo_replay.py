@@ -54,13 +54,16 @@ class UndoCheck:
     """Whether start-up may apply an undo of the journal tail as its own `a` ("last event wins").
 
     It may when the card's last event read before it (applied or not) is the event it takes
-    back, applied over the state the undo puts back; or, when the tail holds no event of the
-    card before it (its target is in the snapshot), when it was made from the state the
-    snapshot holds. Otherwise something lies between the undo and its target that the undo
-    may not have known (another device's event dated before it, synced after it was made), and
-    the card goes to `recount`: it gets what a replay of every journal gives (`undone`).
-    Asked only with several device folders: one device's events were all written, and so all
-    known, before its undo was."""
+    back, applied over the state the undo puts back. Otherwise something may lie between the
+    undo and its target that the undo did not know (another device's event dated before it,
+    synced after it was made), and the card goes to `recount`: it gets what a replay of every
+    journal gives (`undone`). So does an undo whose target is not in the tail (a snapshot holds
+    it), even one made from the state the snapshot holds: that state may hold another device's
+    older events the undo's computer never saw (it rated the card from new, in its view; the
+    snapshot's computer had its own review before it), which a replay without the target
+    gives, not the undo's `a`. (A one-card replay, ~60 ms; only until the next compaction moves
+    the snapshot past the undo.) Asked only with several device folders: one device's events
+    were all written, and so all known, before its undo was."""
 
     def __init__(self) -> None:
         self.last: dict[str, tuple[str, object]] = {}  # card -> (its last event's id, the state before it)
@@ -73,7 +76,7 @@ class UndoCheck:
     def applied(self, event: Event, prior: CardState | None) -> None:
         """`event` is applied over `prior`, the card's state before it."""
         key = event.key
-        if event.kind == "undo" and not self._trusted(event, prior):
+        if event.kind == "undo" and not self._trusted(event):
             self.recount.add(key)
         self.last[key] = (event.id, prior)
 
@@ -81,8 +84,8 @@ class UndoCheck:
         """The card's tail events are applied again from the snapshot's state (a new order)."""
         self.last.pop(key, None)
 
-    def _trusted(self, undo: Event, prior: CardState | None) -> bool:
+    def _trusted(self, undo: Event) -> bool:
         last = self.last.get(undo.key)
-        if last is None:
-            return undo.before == prior
+        if last is None:  # (its target in a snapshot: what came before it there is not known)
+            return False
         return last[0] == undo.undoes and last[1] is not _ASIDE and last[1] == undo.after

@@ -38,7 +38,14 @@ from retain.store.state.journal_format import check_at
 from retain.store.state.loaded_state import LoadedState
 from retain.store.state.lock import WriterLock
 from retain.store.state.replay_cards import replay_cards
-from retain.store.state.replay_rules import bound, changed_elsewhere, history_only, leaves_state, set_card
+from retain.store.state.replay_rules import (
+    bound,
+    changed_elsewhere,
+    history_only,
+    leaves_state,
+    next_change,
+    set_card,
+)
 from retain.store.state.snapshot import (
     Change,
     Files,
@@ -320,7 +327,7 @@ class StateWriter:
                 return
         self._dirty.add(key.partition("/")[0])
         if known is None or event.time > known[0]:
-            self._latest[key] = (event.time, device or self.device or "")
+            self._latest[key] = next_change(self._states.get(key), event.time, device or self.device or "")
         if event.after is None:
             self._states.pop(key, None)
         else:
