@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 
@@ -23,7 +24,7 @@ def free_name(folder: Path, stem: str) -> Path:
     return path
 
 
-def save_picture(app: App[object], stem: str, title: str, what: str) -> Path | None:
+def save_picture(app: App[Any], stem: str, title: str, what: str) -> Path | None:
     """The screen as `stem.svg` (a free name) in the current folder, said in one line either way
     (`what`: "the statistics", "the screen"); the path, or None when it could not be written."""
     name = f"{stem}.svg"
