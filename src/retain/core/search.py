@@ -49,7 +49,6 @@ __all__ = [
     "asks_due",
     "compile_query",
     "fold",
-    "group_query",
     "haystack",
 ]
 
@@ -325,12 +324,6 @@ def _bare(token: str, depth: int) -> list[_Token]:
         out.append(("term", negated, body[1:] if negated else body, False))
     out += [(_CLOSE, False, "", False)] * closers
     return out
-
-
-def group_query(name: str) -> str:
-    """The search for every card of the group `name` and its subgroups (`deck:"Name"`), or ""
-    (every card) for a name a search cannot quote (it holds a `"`)."""
-    return "" if '"' in name else f'deck:"{name}"'
 
 
 def _tokens(text: str) -> list[_Token]:

@@ -19,7 +19,6 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from retain.core.deckrows import DeckRow
-from retain.core.search import group_query
 from retain.ui.access import retain_app
 from retain.ui.text import line
 from retain.ui.widgets.deck_table import DeckTable
@@ -299,8 +298,8 @@ class HomeScreen(Screen[None]):
         self.reload()
 
     def action_browse(self) -> None:
-        row = self.query_one(DeckTable).selected_row()  # a deck: its cards; a group: its tree's
-        query = "" if row is None else group_query(row.label) if row.is_group else f"deck:{row.deck_ids[0]}"
+        row = self.query_one(DeckTable).selected_row()  # a deck: its cards; a group: everything
+        query = f"deck:{row.deck_ids[0]}" if row is not None and not row.is_group else ""
         self._when_ready(lambda: self._browse(query))
 
     def _browse(self, query: str) -> None:
