@@ -184,7 +184,7 @@ class SummaryScreen(Screen[None]):
         try:
             self.figures = self._refigure()
         except (CollectionError, OSError) as exc:  # (the figures as they were: say why)
-            self.notify(f"Summary not updated: {exc}", severity="warning", markup=False)
+            self.notify(line(f"Summary not updated: {exc}").plain, severity="warning", markup=False)
             return
         self._tick()
 
